@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// Rebuilds the example drivers in examples/ into test/fixtures/<arch>/ with Debian's clang +
+// lld-link + mingw-w64 (SPEC §4), byte-reproducibly. `--check` builds into a temporary folder
+// and fails when any committed fixture differs.
+//
+// Interim builder: it understands the subset of WDK `sources` files the examples use
+// (TARGETNAME, TARGETTYPE, DLLDEF, SOURCES, TARGETLIBS with $(O)). `kmdll build` replaces it.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, existsSync, mkdirSync, copyFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { tmpdir } from "node:os";
+
+const root = resolve(new URL("..", import.meta.url).pathname);
+const check = process.argv.includes("--check");
+const ARCHES = {
+  x64: { triple: "x86_64-pc-windows-msvc", sysroot: "/usr/x86_64-w64-mingw32", machine: "x64", extra: [] },
+  x86: { triple: "i686-w64-windows-gnu", sysroot: "/usr/i686-w64-mingw32", machine: "x86", extra: ["/safeseh:no"] },
+};
+
+function parseSources(text) {
+  const vars = {};
+  const joined = text.replace(/\\\r?\n/g, " ");
+  for (const line of joined.split(/\r?\n/)) {
+    const t = line.replace(/#.*/, "").trim();
+    const m = /^([A-Z_][A-Z0-9_]*)\s*=\s*(.*)$/.exec(t);
+    if (m) vars[m[1]] = m[2].trim();
+  }
+  return vars;
+}
+
+function dirsOf(folder) {
+  const v = parseSources(readFileSync(join(folder, "dirs"), "utf8"));
+  return (v.DIRS ?? "").split(/\s+/).filter(Boolean);
+}
+
+function run(cmd, args, cwd) {
+  try {
+    execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    process.stderr.write(`fixtures: ${cmd} failed in ${cwd}:\n${e.stderr?.toString() ?? e.message}\n`);
+    process.exit(1);
+  }
+}
+
+function build(outRoot) {
+  const built = [];
+  for (const [arch, a] of Object.entries(ARCHES)) {
+    const out = join(outRoot, arch);
+    mkdirSync(out, { recursive: true });
+    for (const dir of dirsOf(join(root, "examples"))) {
+      const src = join(root, "examples", dir);
+      const v = parseSources(readFileSync(join(src, "sources"), "utf8"));
+      const archs = (v.KMDLL_ARCHES ?? "x64 x86").split(/\s+/);
+      if (!archs.includes(arch)) continue;
+      const name = v.TARGETNAME;
+      const objDir = mkdtempSync(join(tmpdir(), `kmdll-obj-${name}-`));
+      const objs = [];
+      for (const s of (v.SOURCES ?? "").split(/\s+/).filter(Boolean)) {
+        const obj = join(objDir, s.replace(/\.c$/, ".obj"));
+        run("clang", [
+          `--target=${a.triple}`, "-fgnuc-version=4.2.1", "-O2", "-ffreestanding", "-fasynchronous-unwind-tables",
+          "-fno-stack-protector", "-mno-stack-arg-probe", "-ffunction-sections", "-fdata-sections", "-fno-ident",
+          "-fdebug-prefix-map=" + root + "=.", "-isystem", `${a.sysroot}/include/ddk`, "-isystem", `${a.sysroot}/include`,
+          ...(v.C_DEFINES ?? "").split(/\s+/).filter(Boolean), "-c", s, "-o", obj,
+        ], src);
+        objs.push(obj);
+      }
+      const type = v.TARGETTYPE;
+      const libs = (v.TARGETLIBS ?? "").split(/\s+/).filter(Boolean).map((l) => l.replace(/\$\(O\)[\\/]/, out + "/"));
+      const args = [
+        `/machine:${a.machine}`, "/driver", "/subsystem:native", "/entry:DriverEntry", "/nodefaultlib", "/Brepro",
+        "/opt:ref", `/implib:${join(objDir, "lld-implib.lib")}`, `/out:${join(out, name + ".sys")}`, ...a.extra, ...objs, ...libs,
+        `${a.sysroot}/lib/libntoskrnl.a`, `${a.sysroot}/lib/libhal.a`,
+      ];
+      if (type === "EXPORT_DRIVER") args.push(`/def:${v.DLLDEF}`);
+      run("lld-link", args, src);
+      if (type === "EXPORT_DRIVER") {
+        run("llvm-dlltool", ["-m", arch === "x64" ? "i386:x86-64" : "i386", "-d", v.DLLDEF, "-l", join(out, name + ".lib"), ...(arch === "x86" ? ["-k"] : [])], src);
+        built.push(`${arch}/${name}.lib`);
+      }
+      built.push(`${arch}/${name}.sys`);
+      rmSync(objDir, { recursive: true, force: true });
+    }
+  }
+  return built;
+}
+
+if (check) {
+  const tmp = mkdtempSync(join(tmpdir(), "kmdll-fixtures-"));
+  const built = build(tmp);
+  let bad = 0;
+  for (const f of built) {
+    const committed = join(root, "test/fixtures", f);
+    if (!existsSync(committed) || !readFileSync(committed).equals(readFileSync(join(tmp, f)))) {
+      process.stderr.write(`fixtures: ${f} differs from a fresh build (run \`npm run fixtures\` and commit)\n`);
+      bad++;
+    }
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  if (bad) process.exit(1);
+  process.stdout.write(`fixtures: ${built.length} files rebuilt byte-identically\n`);
+} else {
+  const built = build(join(root, "test/fixtures"));
+  process.stdout.write(`fixtures: built ${built.join(", ")}\n`);
+}

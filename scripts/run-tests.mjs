@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `npm test`: compile (tsc) and run every test/**/*.test.ts with node's built-in test runner.
+// Extra arguments are passed to `node --test` (e.g. --test-name-pattern=inspect); a path
+// argument ending in .test.ts limits the run to those files.
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, resolve, relative } from "node:path";
+
+const root = resolve(new URL("..", import.meta.url).pathname);
+process.chdir(root);
+const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], { stdio: "inherit" });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+function walk(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (name === "fixtures" || name === "node_modules") continue;
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else if (name.endsWith(".test.ts")) out.push(p);
+  }
+  return out;
+}
+
+const args = process.argv.slice(2);
+const only = args.filter((a) => a.endsWith(".test.ts")).map((a) => relative(root, resolve(a)));
+const flags = args.filter((a) => !a.endsWith(".test.ts"));
+const files = (only.length ? only : walk("test")).sort().map((f) => join("dist", f.replace(/\.ts$/, ".js")));
+const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", "--test-timeout=600000", ...flags, ...files], { stdio: "inherit" });
+process.exit(r.status ?? 1);

@@ -1,0 +1,15 @@
+import type { Command } from "commander";
+import type { CliContext } from "../context.js";
+import { KmdllError } from "../../errors.js";
+
+/** `kmdll build` — placeholder until its issue lands. */
+export function register(program: Command, _ctx: CliContext): void {
+  program
+    .command("build")
+    .description("(not implemented yet)")
+    .allowUnknownOption()
+    .argument("[args...]")
+    .action(() => {
+      throw new KmdllError("'kmdll build' is not implemented yet");
+    });
+}

@@ -1,0 +1,86 @@
+/**
+ * The contract between the emulator core (src/emu/*.ts: Unicorn, address space, dispatcher)
+ * and the API handlers (src/emu/api/<component>.ts) that implement ntoskrnl/HAL exports.
+ *
+ * A handler receives an ApiContext when guest code calls the import, and returns the value
+ * for RAX (or nothing for VOID routines). Handlers never touch Unicorn directly.
+ */
+
+/** Guest memory as handlers see it. Every access to unmapped memory throws a GuestFault. */
+export interface GuestMemory {
+  read(addr: bigint, size: number): Uint8Array;
+  write(addr: bigint, data: Uint8Array): void;
+  u8(addr: bigint): number;
+  u16(addr: bigint): number;
+  u32(addr: bigint): number;
+  u64(addr: bigint): bigint;
+  setU8(addr: bigint, v: number): void;
+  setU16(addr: bigint, v: number): void;
+  setU32(addr: bigint, v: number): void;
+  setU64(addr: bigint, v: bigint): void;
+  /** NUL-terminated 8-bit string (Latin-1), at most maxLen bytes. */
+  cstring(addr: bigint, maxLen?: number): string;
+  /** NUL-terminated UTF-16LE string, at most maxChars characters. */
+  wstring(addr: bigint, maxChars?: number): string;
+  /** Whether [addr, addr+size) is mapped (readable). */
+  isMapped(addr: bigint, size?: number): boolean;
+}
+
+/** Pool allocator as the handlers see it (ExAllocatePool*, ExFreePool*). */
+export interface PoolServices {
+  /** Allocate `size` bytes of pool for the module calling; returns 0n on failure. */
+  allocate(size: number, tag: number, poolType: number, zero: boolean): bigint;
+  /** Free; reports double free / foreign pointer / tag mismatch itself. */
+  free(addr: bigint, tag: number | null): void;
+}
+
+/** One trace detail attached to an API call (shown by `kmdll call --trace`). */
+export type ArgDisplay = string;
+
+export interface ApiContext {
+  /** "ntoskrnl.exe!DbgPrint" */
+  readonly api: string;
+  /** The i-th integer argument (MS x64: RCX, RDX, R8, R9, then the stack). */
+  arg(i: number): bigint;
+  /** The i-th argument truncated to 32 bits (unsigned / signed). */
+  u32(i: number): number;
+  i32(i: number): number;
+  readonly mem: GuestMemory;
+  readonly pool: PoolServices;
+  /** The module and RVA that called this API, e.g. { module: "mydriver.sys", rva: 0x1023 }. */
+  readonly caller: { module: string; rva: number } | null;
+  /** Run a guest routine (nested emulation) and return its RAX, e.g. a completion routine. */
+  callGuest(address: bigint, args: bigint[]): bigint;
+  /** Record how the arguments should be shown in the trace (decoded strings, tags). */
+  describe(args: ArgDisplay[]): void;
+  /** Emit a DbgPrint line for the calling module. */
+  dbgPrint(text: string, level?: number, component?: number): void;
+  /** Emit a warning event. */
+  warn(message: string, extra?: Record<string, unknown>): void;
+  /** Stop emulation with a fault report (KeBugCheckEx, misuse that would crash Windows). */
+  fault(kind: import("../../events.js").FaultKind, message: string, extra?: Record<string, unknown>): never;
+  /** Shared mutable state of the emulated kernel (IRQL, registry, objects...). */
+  readonly kernel: KernelState;
+}
+
+/**
+ * State that lives across API calls. Components add what they need through this bag,
+ * keyed by component name, so that handlers stay in one file per component.
+ */
+export interface KernelState {
+  irql: number;
+  /** Per-component state, created lazily: state<T>("ke", () => ({...})). */
+  state<T>(component: string, init: () => T): T;
+}
+
+/** A handler returns RAX (bigint or number) or nothing (VOID routines: RAX left as is). */
+export type ApiHandler = (ctx: ApiContext) => bigint | number | void;
+
+export interface ApiDefinition {
+  /** "ntoskrnl.exe" or "hal.dll". */
+  module: string;
+  name: string;
+  handler: ApiHandler;
+  /** Number of arguments (for the trace and for x86 stdcall cleanup later). */
+  argc?: number;
+}

@@ -1,0 +1,37 @@
+/**
+ * Trace events (SPEC §9). Produced by the kernel model and the emulator, rendered by src/report.
+ * Every event has an `event` discriminator; extra fields are welcome, these are the minimum.
+ * Status values are formatted with formatStatus() ("0xC0000034").
+ */
+export type TraceEvent =
+  | { event: "load"; module: string; path: string; by: string | null; base?: string }
+  | { event: "call"; module: string; routine: string; arg?: string; args?: string[] }
+  | { event: "return"; module: string; routine: string; status?: string; value?: string }
+  | { event: "refcount"; module: string; count: number; reason?: string }
+  | { event: "unload"; module: string; reason?: string }
+  | { event: "dbgprint"; module: string; text: string; level?: number; component?: number }
+  | { event: "fail"; status: string; cause?: string; module: string; missing?: string; message?: string }
+  | { event: "fault"; kind: FaultKind; module?: string; message: string; rip?: string; address?: string; [k: string]: unknown }
+  | { event: "leak"; module: string; kind: "pool" | "interface" | string; [k: string]: unknown }
+  | { event: "warning"; module?: string; message: string; [k: string]: unknown }
+  | { event: "api"; module: string; api: string; args: string[]; ret?: string; caller?: string }
+  | { event: "irp"; major: number; minor?: number; ioctl?: string; from?: string; to?: string; status?: string }
+  | { event: "interface"; action: "reference" | "dereference"; count: number; [k: string]: unknown }
+  | { event: "step"; step: string; [k: string]: unknown }
+  | { event: "end"; modules: { module: string; count: number }[]; [k: string]: unknown };
+
+export type FaultKind =
+  | "invalid-read"
+  | "invalid-write"
+  | "invalid-fetch"
+  | "unimplemented-api"
+  | "bugcheck"
+  | "stack-overflow"
+  | "timeout"
+  | "double-free"
+  | "foreign-free"
+  | "use-after-free"
+  | "cpu-exception"
+  | "internal";
+
+export type EventSink = (e: TraceEvent) => void;

@@ -1,0 +1,116 @@
+import { FormatError } from "../errors.js";
+
+/**
+ * Bounds-checked little-endian reads over a byte buffer. Every read names the structure being
+ * read so that a truncated or hostile file yields a FormatError with structure and offset,
+ * never a RangeError or a read outside the buffer. Pure: no I/O.
+ */
+export class ByteView {
+  readonly bytes: Uint8Array;
+  private readonly dv: DataView;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  get length(): number {
+    return this.bytes.length;
+  }
+  /** True when [offset, offset+size) lies inside the buffer. */
+  has(offset: number, size: number): boolean {
+    return Number.isSafeInteger(offset) && Number.isSafeInteger(size) && offset >= 0 && size >= 0 && offset + size <= this.bytes.length;
+  }
+  need(offset: number, size: number, structure: string): void {
+    if (!this.has(offset, size)) {
+      throw new FormatError(structure, `needs ${size} bytes but the file has ${Math.max(0, this.bytes.length - Math.max(0, offset))} there (file size ${this.bytes.length})`, offset);
+    }
+  }
+  u8(offset: number, structure: string): number {
+    this.need(offset, 1, structure);
+    return this.bytes[offset]!;
+  }
+  u16(offset: number, structure: string): number {
+    this.need(offset, 2, structure);
+    return this.dv.getUint16(offset, true);
+  }
+  u32(offset: number, structure: string): number {
+    this.need(offset, 4, structure);
+    return this.dv.getUint32(offset, true);
+  }
+  u64(offset: number, structure: string): bigint {
+    this.need(offset, 8, structure);
+    return this.dv.getBigUint64(offset, true);
+  }
+  u16be(offset: number, structure: string): number {
+    this.need(offset, 2, structure);
+    return this.dv.getUint16(offset, false);
+  }
+  u32be(offset: number, structure: string): number {
+    this.need(offset, 4, structure);
+    return this.dv.getUint32(offset, false);
+  }
+  slice(offset: number, size: number, structure: string): Uint8Array {
+    this.need(offset, size, structure);
+    return this.bytes.subarray(offset, offset + size);
+  }
+  /** A NUL-terminated byte string (Latin-1), at most maxLen bytes; unterminated → error. */
+  cstring(offset: number, structure: string, maxLen = 4096): string {
+    if (!this.has(offset, 1)) this.need(offset, 1, structure);
+    const end = Math.min(this.bytes.length, offset + maxLen);
+    for (let i = offset; i < end; i++) {
+      if (this.bytes[i] === 0) return latin1(this.bytes.subarray(offset, i));
+    }
+    throw new FormatError(structure, `string is not NUL-terminated within ${maxLen} bytes`, offset);
+  }
+  /** Fixed-size field of ASCII padded with NULs (or spaces when trimSpaces). */
+  fixedString(offset: number, size: number, structure: string, trimSpaces = false): string {
+    const raw = this.slice(offset, size, structure);
+    let n = raw.indexOf(0);
+    if (n < 0) n = raw.length;
+    const s = latin1(raw.subarray(0, n));
+    return trimSpaces ? s.replace(/ +$/, "") : s;
+  }
+}
+
+export function latin1(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  return s;
+}
+
+/** Little-endian writer that grows as needed; used by the .lib writer and test generators. */
+export class ByteWriter {
+  private buf: Uint8Array;
+  private dv: DataView;
+  length = 0;
+  constructor(initial = 1024) {
+    this.buf = new Uint8Array(initial);
+    this.dv = new DataView(this.buf.buffer);
+  }
+  private ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.length + n) cap *= 2;
+    const nb = new Uint8Array(cap);
+    nb.set(this.buf.subarray(0, this.length));
+    this.buf = nb;
+    this.dv = new DataView(nb.buffer);
+  }
+  u8(v: number): this { this.ensure(1); this.buf[this.length++] = v & 0xff; return this; }
+  u16(v: number): this { this.ensure(2); this.dv.setUint16(this.length, v, true); this.length += 2; return this; }
+  u32(v: number): this { this.ensure(4); this.dv.setUint32(this.length, v >>> 0, true); this.length += 4; return this; }
+  u32be(v: number): this { this.ensure(4); this.dv.setUint32(this.length, v >>> 0, false); this.length += 4; return this; }
+  u64(v: bigint): this { this.ensure(8); this.dv.setBigUint64(this.length, BigInt.asUintN(64, v), true); this.length += 8; return this; }
+  bytes(b: Uint8Array): this { this.ensure(b.length); this.buf.set(b, this.length); this.length += b.length; return this; }
+  /** ASCII/Latin-1 string, optionally NUL-terminated. */
+  ascii(s: string, nul = false): this {
+    this.ensure(s.length + 1);
+    for (let i = 0; i < s.length; i++) this.buf[this.length++] = s.charCodeAt(i) & 0xff;
+    if (nul) this.buf[this.length++] = 0;
+    return this;
+  }
+  zeros(n: number): this { this.ensure(n); this.buf.fill(0, this.length, this.length + n); this.length += n; return this; }
+  align(n: number, fill = 0): this { while (this.length % n) this.u8(fill); return this; }
+  patchU32(at: number, v: number): void { this.dv.setUint32(at, v >>> 0, true); }
+  patchU32be(at: number, v: number): void { this.dv.setUint32(at, v >>> 0, false); }
+  toBytes(): Uint8Array { return this.buf.slice(0, this.length); }
+}

@@ -1,0 +1,9 @@
+/**
+ * kmdll's library API. The CLI (src/cli) is a thin layer over what is exported here.
+ * Each area re-exports its own public surface from its index module.
+ */
+export { VERSION } from "./version.js";
+export { KmdllError, FormatError } from "./errors.js";
+export * from "./nt/status.js";
+export type { TraceEvent, EventSink, FaultKind } from "./events.js";
+export * from "./formats/pe/index.js";

@@ -1,0 +1,59 @@
+/** NTSTATUS values kmdll reports (values from ntstatus.h / Microsoft Learn "NTSTATUS Values"). */
+export const STATUS = {
+  SUCCESS: 0x00000000,
+  PENDING: 0x00000103,
+  UNSUCCESSFUL: 0xc0000001,
+  NOT_IMPLEMENTED: 0xc0000002,
+  INVALID_PARAMETER: 0xc000000d,
+  NO_MEMORY: 0xc0000017,
+  ACCESS_DENIED: 0xc0000022,
+  BUFFER_TOO_SMALL: 0xc0000023,
+  OBJECT_NAME_INVALID: 0xc0000033,
+  OBJECT_NAME_NOT_FOUND: 0xc0000034,
+  OBJECT_NAME_COLLISION: 0xc0000035,
+  OBJECT_PATH_NOT_FOUND: 0xc000003a,
+  PROCEDURE_NOT_FOUND: 0xc000007a,
+  INVALID_IMAGE_FORMAT: 0xc000007b,
+  INSUFFICIENT_RESOURCES: 0xc000009a,
+  NOT_SUPPORTED: 0xc00000bb,
+  INVALID_DEVICE_REQUEST: 0xc0000010,
+  IMAGE_ALREADY_LOADED: 0xc000010e,
+  BUFFER_OVERFLOW: 0x80000005,
+  NO_MORE_ENTRIES: 0x8000001a,
+  DRIVER_ORDINAL_NOT_FOUND: 0xc0000262,
+  DRIVER_ENTRYPOINT_NOT_FOUND: 0xc0000263,
+  DRIVER_UNABLE_TO_LOAD: 0xc000026c,
+  INVALID_IMAGE_NOT_MZ: 0xc000012f,
+  IMAGE_MACHINE_TYPE_MISMATCH: 0x4000000e,
+  DEVICE_NOT_READY: 0xc00000a3,
+  OBJECT_TYPE_MISMATCH: 0xc0000024,
+  INVALID_DEVICE_STATE: 0xc0000184,
+} as const;
+
+export type StatusName = keyof typeof STATUS;
+
+const byValue = new Map<number, string>(Object.entries(STATUS).map(([k, v]) => [v, `STATUS_${k}`]));
+
+/** "0xC0000034" — the canonical form used in traces and JSON. */
+export function formatStatus(status: number): string {
+  return "0x" + (status >>> 0).toString(16).toUpperCase().padStart(8, "0");
+}
+
+/** "STATUS_OBJECT_NAME_NOT_FOUND" or undefined. */
+export function statusName(status: number): string | undefined {
+  return byValue.get(status >>> 0);
+}
+
+/** NT_SUCCESS(): severity success or informational. */
+export function ntSuccess(status: number): boolean {
+  return (status | 0) >= 0;
+}
+
+/** Parse "0xC0000034", "3221225524" or "STATUS_OBJECT_NAME_NOT_FOUND". */
+export function parseStatus(text: string): number | undefined {
+  const t = text.trim();
+  if (/^0x[0-9a-f]{1,8}$/i.test(t)) return parseInt(t, 16) >>> 0;
+  if (/^\d+$/.test(t)) return Number(t) >>> 0;
+  const name = t.replace(/^STATUS_/, "") as StatusName;
+  return name in STATUS ? STATUS[name] : undefined;
+}
