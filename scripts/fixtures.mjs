@@ -3,8 +3,17 @@
 // lld-link + mingw-w64 (SPEC §4), byte-reproducibly. `--check` builds into a temporary folder
 // and fails when any committed fixture differs.
 //
-// Interim builder: it understands the subset of WDK `sources` files the examples use
-// (TARGETNAME, TARGETTYPE, DLLDEF, SOURCES, TARGETLIBS with $(O)). `kmdll build` replaces it.
+// Usage: node scripts/fixtures.mjs [--check] [DIR...]   (DIR: example folders to build; default all in examples/dirs)
+//
+// Interim builder: it understands the subset of WDK `sources` files the examples use;
+// `kmdll build` replaces it and must keep these meanings:
+//   TARGETNAME, TARGETTYPE (EXPORT_DRIVER | DRIVER), DLLDEF, SOURCES, C_DEFINES,
+//   TARGETLIBS: `$(O)\x.lib` = an import library built earlier into the same output folder;
+//               `$(DDK_LIB_PATH)\x.lib` / `$(SDK_LIB_PATH)\x.lib` = mingw-w64's lib<x>.a for the arch;
+//   USER_C_FLAGS: extra clang flags appended after the defaults (e.g. -mstack-arg-probe);
+//   LINKER_FLAGS: extra lld-link flags appended (e.g. /subsystem:windows);
+//   KMDLL_ARCHES: which of "x64 x86" to build (default both).
+// ntoskrnl and hal import libraries are always linked, as the WDK does for drivers.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, existsSync, mkdirSync, copyFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -12,6 +21,7 @@ import { tmpdir } from "node:os";
 
 const root = resolve(new URL("..", import.meta.url).pathname);
 const check = process.argv.includes("--check");
+const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const ARCHES = {
   x64: { triple: "x86_64-pc-windows-msvc", sysroot: "/usr/x86_64-w64-mingw32", machine: "x64", extra: [] },
   x86: { triple: "i686-w64-windows-gnu", sysroot: "/usr/i686-w64-mingw32", machine: "x86", extra: ["/safeseh:no"] },
@@ -48,6 +58,7 @@ function build(outRoot) {
     const out = join(outRoot, arch);
     mkdirSync(out, { recursive: true });
     for (const dir of dirsOf(join(root, "examples"))) {
+      if (only.length && !only.includes(dir)) continue;
       const src = join(root, "examples", dir);
       const v = parseSources(readFileSync(join(src, "sources"), "utf8"));
       const archs = (v.KMDLL_ARCHES ?? "x64 x86").split(/\s+/);
@@ -61,16 +72,22 @@ function build(outRoot) {
           `--target=${a.triple}`, "-fgnuc-version=4.2.1", "-O2", "-ffreestanding", "-fasynchronous-unwind-tables",
           "-fno-stack-protector", "-mno-stack-arg-probe", "-ffunction-sections", "-fdata-sections", "-fno-ident",
           "-fdebug-prefix-map=" + root + "=.", "-isystem", `${a.sysroot}/include/ddk`, "-isystem", `${a.sysroot}/include`,
-          ...(v.C_DEFINES ?? "").split(/\s+/).filter(Boolean), "-c", s, "-o", obj,
+          ...(v.C_DEFINES ?? "").split(/\s+/).filter(Boolean), ...(v.USER_C_FLAGS ?? "").split(/\s+/).filter(Boolean),
+          "-c", s, "-o", obj,
         ], src);
         objs.push(obj);
       }
       const type = v.TARGETTYPE;
-      const libs = (v.TARGETLIBS ?? "").split(/\s+/).filter(Boolean).map((l) => l.replace(/\$\(O\)[\\/]/, out + "/"));
+      const libs = (v.TARGETLIBS ?? "").split(/\s+/).filter(Boolean).map((l) => {
+        const m = /^\$\((?:DDK|SDK)_LIB_PATH\)[\\/](.+)\.lib$/i.exec(l);
+        if (m) return `${a.sysroot}/lib/lib${m[1].toLowerCase()}.a`;
+        return l.replace(/\$\(O\)[\\/]/, out + "/");
+      });
       const args = [
         `/machine:${a.machine}`, "/driver", "/subsystem:native", "/entry:DriverEntry", "/nodefaultlib", "/Brepro",
         "/opt:ref", `/implib:${join(objDir, "lld-implib.lib")}`, `/out:${join(out, name + ".sys")}`, ...a.extra, ...objs, ...libs,
         `${a.sysroot}/lib/libntoskrnl.a`, `${a.sysroot}/lib/libhal.a`,
+        ...(v.LINKER_FLAGS ?? "").split(/\s+/).filter(Boolean),
       ];
       if (type === "EXPORT_DRIVER") args.push(`/def:${v.DLLDEF}`);
       run("lld-link", args, src);

@@ -9,7 +9,10 @@ import { join, resolve, relative } from "node:path";
 const root = resolve(new URL("..", import.meta.url).pathname);
 process.chdir(root);
 const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], { stdio: "inherit" });
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+// tsc still emits JavaScript when there are type errors: run the tests anyway (so one broken
+// file does not hide every result), but the run fails at the end.
+const typeErrors = tsc.status !== 0;
+if (typeErrors) process.stderr.write("run-tests: TypeScript reported errors (above); running the tests anyway, the run will fail\n");
 
 function walk(dir) {
   const out = [];
@@ -27,4 +30,4 @@ const only = args.filter((a) => a.endsWith(".test.ts")).map((a) => relative(root
 const flags = args.filter((a) => !a.endsWith(".test.ts"));
 const files = (only.length ? only : walk("test")).sort().map((f) => join("dist", f.replace(/\.ts$/, ".js")));
 const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", "--test-timeout=600000", ...flags, ...files], { stdio: "inherit" });
-process.exit(r.status ?? 1);
+process.exit(typeErrors ? 1 : (r.status ?? 1));
