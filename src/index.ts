@@ -7,3 +7,4 @@ export { KmdllError, FormatError } from "./errors.js";
 export * from "./nt/status.js";
 export type { TraceEvent, EventSink, FaultKind } from "./events.js";
 export * from "./formats/pe/index.js";
+export * from "./io/image.js";

@@ -1,1 +1,7 @@
 export * from "./types.js";
+export { parsePe, pdbPath } from "./parse.js";
+export { rvaToOffset, readAtRva, RvaMap, RvaReader, sectionExtent } from "./rva.js";
+export type { RvaLocation, RvaMapSource } from "./rva.js";
+export { computePeChecksum } from "./checksum.js";
+export { DIRECTORY_NAMES, DIR as IMAGE_DIRECTORY, machineName } from "./headers.js";
+export { IMPORT_LIMITS } from "./imports.js";

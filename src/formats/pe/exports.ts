@@ -1,0 +1,93 @@
+import type { DataDirectory, ExportDirectory, ExportFunction } from "./types.js";
+import type { RvaReader } from "./rva.js";
+import type { Warnings } from "./warnings.js";
+
+const S = "export directory";
+
+/** Parse the export directory: every non-empty EAT slot with its names and forwarder. */
+export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): ExportDirectory | null {
+  if (dir.virtualAddress === 0) return null;
+  const d = dir.virtualAddress;
+  r.map.need(d, 40, S);
+  const timeDateStamp = r.u32(d + 4, S);
+  const nameRva = r.u32(d + 12, S);
+  const ordinalBase = r.u32(d + 16, S);
+  const numberOfFunctions = r.u32(d + 20, S);
+  const numberOfNames = r.u32(d + 24, S);
+  const eat = r.u32(d + 28, S);
+  const namesRva = r.u32(d + 32, S);
+  const ordsRva = r.u32(d + 36, S);
+
+  let dllName = "";
+  if (nameRva !== 0) {
+    try {
+      dllName = r.cstring(nameRva, "export DLL name");
+    } catch (e) {
+      w.fromError(e);
+    }
+  }
+
+  // Clamp the table counts to what the file actually holds (a count of 2^31 must not allocate).
+  let nFun = numberOfFunctions;
+  if (nFun > 0) {
+    const fit = Math.floor(r.available(eat) / 4);
+    if (fit < nFun) {
+      w.add("export address table", `NumberOfFunctions is ${numberOfFunctions} but only ${fit} entries at RVA 0x${eat.toString(16)} are in the file`);
+      nFun = fit;
+    }
+  }
+  let nNames = numberOfNames;
+  if (nNames > 0) {
+    const fit = Math.min(Math.floor(r.available(namesRva) / 4), Math.floor(r.available(ordsRva) / 2));
+    if (fit < nNames) {
+      w.add("export name table", `NumberOfNames is ${numberOfNames} but only ${fit} name/ordinal entries are in the file`);
+      nNames = fit;
+    }
+  }
+
+  const names = new Map<number, string[]>();
+  const namePointerOrder: string[] = [];
+  for (let i = 0; i < nNames; i++) {
+    const idx = r.u16(ordsRva + i * 2, "export ordinal table");
+    let name: string;
+    try {
+      name = r.cstring(r.u32(namesRva + i * 4, "export name pointer table"), "export name");
+    } catch (e) {
+      w.fromError(e, `name #${i}`);
+      continue;
+    }
+    namePointerOrder.push(name);
+    if (idx >= numberOfFunctions) {
+      w.add("export ordinal table", `name ${name} refers to function index ${idx}, beyond NumberOfFunctions ${numberOfFunctions}`);
+      continue;
+    }
+    const list = names.get(idx);
+    if (list) list.push(name);
+    else names.set(idx, [name]);
+  }
+
+  const functions: ExportFunction[] = [];
+  const dirEnd = d + dir.size;
+  for (let i = 0; i < nFun; i++) {
+    const rva = r.u32(eat + i * 4, "export address table");
+    if (rva === 0) continue;
+    const ns = names.get(i) ?? [];
+    let forwarder: string | null = null;
+    if (rva >= d && rva < dirEnd) {
+      try {
+        forwarder = r.cstring(rva, "export forwarder string");
+      } catch (e) {
+        w.fromError(e, `ordinal ${ordinalBase + i}`);
+        forwarder = "";
+      }
+    }
+    functions.push({
+      ordinal: (ordinalBase + i) >>> 0,
+      name: ns[0] ?? null,
+      names: ns,
+      rva: forwarder === null ? rva : null,
+      forwarder,
+    });
+  }
+  return { dllName, ordinalBase, timeDateStamp, numberOfFunctions, numberOfNames, functions, namePointerOrder };
+}

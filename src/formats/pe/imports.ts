@@ -1,0 +1,153 @@
+import type { DataDirectory, DelayImportModule, ImportedFunction, ImportModule } from "./types.js";
+import type { RvaReader } from "./rva.js";
+import type { Warnings } from "./warnings.js";
+
+/** Limits that keep hostile import tables bounded in time and memory. */
+export const IMPORT_LIMITS = {
+  descriptors: 8192,
+  functionsPerModule: 65536,
+  functionsTotal: 262144,
+};
+
+interface Budget {
+  functions: number;
+}
+
+/** Read one ILT/INT (or IAT) thunk array: by-name (hint + name) or by-ordinal entries until the 0 terminator. */
+function readThunks(
+  r: RvaReader,
+  lookupRva: number,
+  iatRva: number,
+  pe32plus: boolean,
+  w: Warnings,
+  budget: Budget,
+  dll: string,
+  structure: string,
+  /** For old-style delay imports, name pointers are VAs: subtract this. */
+  vaBias = 0n,
+): ImportedFunction[] {
+  const out: ImportedFunction[] = [];
+  const size = pe32plus ? 8 : 4;
+  for (let i = 0; ; i++) {
+    if (i >= IMPORT_LIMITS.functionsPerModule || budget.functions <= 0) {
+      w.add(structure, `${dll}: stopped after ${i} functions (thunk array too long or not terminated)`);
+      break;
+    }
+    const at = lookupRva + i * size;
+    let thunk: bigint;
+    try {
+      thunk = pe32plus ? r.u64(at, structure) : BigInt(r.u32(at, structure));
+    } catch (e) {
+      w.fromError(e, `${dll}: thunk array not terminated inside its section`);
+      break;
+    }
+    if (thunk === 0n) break;
+    budget.functions--;
+    const ordinalFlag = pe32plus ? 1n << 63n : 1n << 31n;
+    const iat = (iatRva + i * size) >>> 0;
+    if (thunk & ordinalFlag) {
+      out.push({ name: null, hint: null, ordinal: Number(thunk & 0xffffn), iatRva: iat });
+      continue;
+    }
+    const nameRva = Number((thunk - vaBias) & 0x7fffffffn);
+    try {
+      const hint = r.u16(nameRva, "import hint/name");
+      const name = r.cstring(nameRva + 2, "import hint/name");
+      out.push({ name, hint, ordinal: null, iatRva: iat });
+    } catch (e) {
+      w.fromError(e, `${dll}: function #${i}`);
+      out.push({ name: null, hint: null, ordinal: null, iatRva: iat });
+    }
+  }
+  return out;
+}
+
+function dllName(r: RvaReader, rva: number, w: Warnings, structure: string): string {
+  try {
+    return r.cstring(rva, structure, 1024);
+  } catch (e) {
+    w.fromError(e);
+    return "";
+  }
+}
+
+/** Parse the import directory (IMAGE_IMPORT_DESCRIPTOR array). */
+export function parseImports(r: RvaReader, dir: DataDirectory, pe32plus: boolean, w: Warnings, budget: Budget): ImportModule[] {
+  const mods: ImportModule[] = [];
+  if (dir.virtualAddress === 0) return mods;
+  const S = "import directory";
+  for (let i = 0; ; i++) {
+    if (i >= IMPORT_LIMITS.descriptors) {
+      w.add(S, `more than ${IMPORT_LIMITS.descriptors} import descriptors: the chain is not terminated; stopped`);
+      break;
+    }
+    const at = dir.virtualAddress + i * 20;
+    let ilt: number, tds: number, fwd: number, name: number, iat: number;
+    try {
+      r.map.need(at, 20, S);
+      ilt = r.u32(at, S);
+      tds = r.u32(at + 4, S);
+      fwd = r.u32(at + 8, S);
+      name = r.u32(at + 12, S);
+      iat = r.u32(at + 16, S);
+    } catch (e) {
+      w.fromError(e, `descriptor #${i}: the descriptor chain is not terminated inside its section`);
+      break;
+    }
+    if (name === 0 || iat === 0) {
+      // The loader stops at the first descriptor without a name or IAT; normally it is all zero.
+      if (ilt || tds || fwd || name || iat) w.add(S, `descriptor #${i} has Name or FirstThunk 0 but other fields set; treated as the terminator`);
+      break;
+    }
+    const dll = dllName(r, name, w, "import DLL name");
+    const lookup = ilt !== 0 ? ilt : iat;
+    const functions = readThunks(r, lookup, iat, pe32plus, w, budget, dll, "import lookup table");
+    mods.push({ dll, iltRva: lookup, iatRva: iat, functions });
+  }
+  return mods;
+}
+
+/** Parse the delay-load import directory (ImgDelayDescr array). */
+export function parseDelayImports(r: RvaReader, dir: DataDirectory, pe32plus: boolean, imageBase: bigint, w: Warnings, budget: Budget): DelayImportModule[] {
+  const mods: DelayImportModule[] = [];
+  if (dir.virtualAddress === 0) return mods;
+  const S = "delay import directory";
+  for (let i = 0; ; i++) {
+    if (i >= IMPORT_LIMITS.descriptors) {
+      w.add(S, `more than ${IMPORT_LIMITS.descriptors} delay import descriptors: the chain is not terminated; stopped`);
+      break;
+    }
+    const at = dir.virtualAddress + i * 32;
+    let f: number[];
+    try {
+      r.map.need(at, 32, S);
+      f = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => r.u32(at + k * 4, S));
+    } catch (e) {
+      w.fromError(e, `descriptor #${i}: the descriptor chain is not terminated inside its section`);
+      break;
+    }
+    const [attributes, nameF, handleF, iatF, intF] = f as [number, number, number, number, number];
+    if (nameF === 0) {
+      if (f.some((x) => x !== 0)) w.add(S, `descriptor #${i} has DllNameRVA 0 but other fields set; treated as the terminator`);
+      break;
+    }
+    // Attributes bit 0 clear: an old (VC6) descriptor whose fields are VAs, not RVAs.
+    const rvaBased = (attributes & 1) !== 0;
+    const toRva = (x: number): number => {
+      if (rvaBased || x === 0) return x;
+      const rv = BigInt(x) - imageBase;
+      return rv >= 0n && rv < 0x100000000n ? Number(rv) : 0;
+    };
+    const dll = dllName(r, toRva(nameF), w, "delay import DLL name");
+    const iat = toRva(iatF);
+    const int = toRva(intF);
+    let functions: ImportedFunction[] = [];
+    if (int !== 0) {
+      functions = readThunks(r, int, iat, pe32plus, w, budget, dll, "delay import name table", rvaBased ? 0n : imageBase);
+    } else {
+      w.add(S, `${dll}: no import name table`);
+    }
+    mods.push({ dll, iltRva: int, iatRva: iat, functions, attributes, moduleHandleRva: toRva(handleF) });
+  }
+  return mods;
+}
