@@ -8,3 +8,5 @@ export * from "./nt/status.js";
 export type { TraceEvent, EventSink, FaultKind } from "./events.js";
 export * from "./formats/pe/index.js";
 export * from "./io/image.js";
+export * from "./formats/reg/index.js";
+export * from "./nt/registry.js";
