@@ -16,8 +16,14 @@ export interface KernelExport {
 export interface KernelExportDb {
   /** Where the data came from, e.g. "mingw-w64-x86-64-dev 10.0.0-3 (/usr/x86_64-w64-mingw32/lib)". */
   generatedFrom: string;
-  /** Lower-case module file name ("ntoskrnl.exe", "hal.dll", "usbd.sys", ...) → its exports. */
+  /** Lower-case module file name ("ntoskrnl.exe", "hal.dll", "usbd.sys", ...) → its exports (x64). */
   modules: Record<string, KernelExport[]>;
+  /**
+   * Other architectures, same shape as `modules` (which is x64): `x86` holds the i686
+   * libraries (x86-only modules such as win32k.sys or videoprt.sys, and x86-only names such as
+   * `_alldiv`). Absent in databases generated before it existed.
+   */
+  arches?: { [arch: string]: { modules: Record<string, KernelExport[]> } | undefined };
 }
 
 const DATA = new URL("../../../data/kernel-exports.json", import.meta.url);
@@ -36,4 +42,18 @@ export function loadKernelExports(): KernelExportDb {
 /** Exports of one module by lower-case file name, or undefined when the module is unknown. */
 export function kernelModuleExports(module: string): KernelExport[] | undefined {
   return loadKernelExports().modules[module.toLowerCase()];
+}
+
+/** Exports of one module for an architecture ("x64", "x86", ...), or undefined when unknown. */
+export function kernelModuleExportsFor(module: string, arch: string): KernelExport[] | undefined {
+  const db = loadKernelExports();
+  const modules = arch === "x64" ? db.modules : db.arches?.[arch]?.modules;
+  return modules?.[module.toLowerCase()];
+}
+
+/** Lower-case names of the modules the database knows for an architecture. */
+export function kernelModuleNames(arch: string): string[] {
+  const db = loadKernelExports();
+  const modules = arch === "x64" ? db.modules : db.arches?.[arch]?.modules;
+  return Object.keys(modules ?? {});
 }

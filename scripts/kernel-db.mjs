@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// `npm run kernel-db`: regenerates data/kernel-exports.json — what ntoskrnl.exe, hal.dll and the
+// system export drivers (*.sys: ndis, usbd, hidparse, ks, ...) export — from Debian's mingw-w64
+// kernel import libraries, read with kmdll's own import-library reader (SPEC §5).
+//
+//   node scripts/kernel-db.mjs [--check] [--out FILE]
+//
+// `modules` holds the x64 libraries (/usr/x86_64-w64-mingw32/lib), `arches.x86.modules` the
+// i686 ones (/usr/i686-w64-mingw32/lib); see src/nt/kernel-exports.ts for the format. A library
+// is taken when the DLL its imports bind to is a kernel module: a `.sys`, or one of
+// ntoskrnl.exe, hal.dll, kdcom.dll, bootvid.dll. Names are the import names (what an image's
+// import table holds and the loader looks up), deduplicated and sorted. `--check` regenerates in
+// memory and fails when the committed file differs. The output is deterministic.
+import { spawnSync, execFileSync } from "node:child_process";
+import { readFileSync, readdirSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { join, resolve, dirname } from "node:path";
+
+const root = resolve(new URL("..", import.meta.url).pathname);
+const args = process.argv.slice(2);
+const check = args.includes("--check");
+const outIdx = args.indexOf("--out");
+const out = outIdx >= 0 ? resolve(args[outIdx + 1]) : join(root, "data", "kernel-exports.json");
+
+// Use the compiled reader (tsc emits even when other files have type errors).
+const built = join(root, "dist/src/formats/lib/index.js");
+const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.json")], { stdio: "ignore" });
+if (!existsSync(built)) {
+  process.stderr.write(`kernel-db: ${built} missing after tsc (exit ${tsc.status}); run npm run build\n`);
+  process.exit(2);
+}
+const { analyzeImportLibrary } = await import(built);
+
+const SOURCES = [
+  { arch: "x64", pkg: "mingw-w64-x86-64-dev", dir: "/usr/x86_64-w64-mingw32/lib" },
+  { arch: "x86", pkg: "mingw-w64-i686-dev", dir: "/usr/i686-w64-mingw32/lib" },
+];
+const KERNEL_NON_SYS = new Set(["ntoskrnl.exe", "hal.dll", "kdcom.dll", "bootvid.dll"]);
+const isKernelModule = (dll) => dll.toLowerCase().endsWith(".sys") || KERNEL_NON_SYS.has(dll.toLowerCase());
+const NEEDLES = [".sys", ...KERNEL_NON_SYS].map((s) => Buffer.from(s, "latin1"));
+
+function mentionsKernelModule(buf) {
+  // Case-insensitive prefilter on the raw archive; the reader decides for real.
+  const lower = Buffer.from(buf.toString("latin1").toLowerCase(), "latin1");
+  return NEEDLES.some((n) => lower.includes(n));
+}
+
+function packageVersion(pkg) {
+  try {
+    return execFileSync("dpkg-query", ["-W", "-f", "${Version}", pkg], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown version";
+  }
+}
+
+function collect({ dir }) {
+  const modules = new Map(); // lower-case dll -> Map(name -> export)
+  const libs = readdirSync(dir).filter((f) => /^lib.*\.a$/.test(f)).sort();
+  for (const f of libs) {
+    const buf = readFileSync(join(dir, f));
+    if (!mentionsKernelModule(buf)) continue;
+    let info;
+    try {
+      info = analyzeImportLibrary(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+    } catch (e) {
+      process.stderr.write(`kernel-db: skipping ${join(dir, f)}: ${e.message}\n`);
+      continue;
+    }
+    for (const row of info.rows) {
+      if (!isKernelModule(row.dll)) continue;
+      const key = row.dll.toLowerCase();
+      if (!modules.has(key)) modules.set(key, new Map());
+      const m = modules.get(key);
+      const name = row.importName ?? `#${row.ordinal}`;
+      if (m.has(name)) continue;
+      const e = { name, type: row.type };
+      if (row.importName === null && row.ordinal !== null) e.ordinal = row.ordinal;
+      m.set(name, e);
+    }
+  }
+  const result = {};
+  for (const key of [...modules.keys()].sort()) {
+    result[key] = [...modules.get(key).values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+  return result;
+}
+
+const perArch = {};
+for (const s of SOURCES) perArch[s.arch] = collect(s);
+const db = {
+  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; "),
+  modules: perArch.x64,
+  arches: { x86: { modules: perArch.x86 } },
+};
+
+// One export per line keeps diffs readable.
+function render(value, indent = "") {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    return "[\n" + value.map((v) => indent + "  " + JSON.stringify(v)).join(",\n") + "\n" + indent + "]";
+  }
+  if (value && typeof value === "object") {
+    const keys = Object.keys(value);
+    if (keys.length === 0) return "{}";
+    return "{\n" + keys.map((k) => `${indent}  ${JSON.stringify(k)}: ${render(value[k], indent + "  ")}`).join(",\n") + "\n" + indent + "}";
+  }
+  return JSON.stringify(value);
+}
+const text = render(db) + "\n";
+const summary = Object.entries(perArch)
+  .map(([arch, mods]) => `${arch}: ${Object.keys(mods).length} modules, ${Object.values(mods).reduce((n, l) => n + l.length, 0)} exports`)
+  .join("; ");
+
+if (check) {
+  const committed = existsSync(out) ? readFileSync(out, "utf8") : "";
+  if (committed !== text) {
+    process.stderr.write(`kernel-db: ${out} differs from a fresh generation (run npm run kernel-db and commit)\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`kernel-db: ${out} is up to date (${summary})\n`);
+} else {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, text);
+  process.stdout.write(`kernel-db: wrote ${out} (${summary})\n`);
+}
