@@ -13,6 +13,9 @@
 //   USER_C_FLAGS: extra clang flags appended after the defaults (e.g. -mstack-arg-probe);
 //   LINKER_FLAGS: extra lld-link flags appended (e.g. /subsystem:windows);
 //   KMDLL_ARCHES: which of "x64 x86" to build (default both).
+//   KMDLL_DEFLIBS: .def files in the example folder, each turned into an import library with
+//               llvm-dlltool (-k on x86) and linked like a TARGETLIBS entry (e.g. to import a name
+//               or module that no real import library provides).
 // ntoskrnl and hal import libraries are always linked, as the WDK does for drivers.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, existsSync, mkdirSync, copyFileSync, rmSync } from "node:fs";
@@ -83,6 +86,11 @@ function build(outRoot) {
         if (m) return `${a.sysroot}/lib/lib${m[1].toLowerCase()}.a`;
         return l.replace(/\$\(O\)[\\/]/, out + "/");
       });
+      for (const d of (v.KMDLL_DEFLIBS ?? "").split(/\s+/).filter(Boolean)) {
+        const lib = join(objDir, d.replace(/\.def$/i, "") + ".deflib.lib");
+        run("llvm-dlltool", ["-m", arch === "x64" ? "i386:x86-64" : "i386", "-d", d, "-l", lib, ...(arch === "x86" ? ["-k"] : [])], src);
+        libs.push(lib);
+      }
       const args = [
         `/machine:${a.machine}`, "/driver", "/subsystem:native", "/entry:DriverEntry", "/nodefaultlib", "/Brepro",
         "/opt:ref", `/implib:${join(objDir, "lld-implib.lib")}`, `/out:${join(out, name + ".sys")}`, ...a.extra, ...objs, ...libs,
