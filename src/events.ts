@@ -4,7 +4,7 @@
  * Status values are formatted with formatStatus() ("0xC0000034").
  */
 export type TraceEvent =
-  | { event: "load"; module: string; path: string; by: string | null; base?: string }
+  | { event: "load"; module: string; path: string; by: string | null; base?: string; reason?: string }
   | { event: "call"; module: string; routine: string; arg?: string; args?: string[] }
   | { event: "return"; module: string; routine: string; status?: string; value?: string }
   | { event: "refcount"; module: string; count: number; reason?: string }

@@ -10,3 +10,5 @@ export * from "./formats/pe/index.js";
 export * from "./io/image.js";
 export * from "./formats/reg/index.js";
 export * from "./nt/registry.js";
+export * from "./formats/lib/index.js";
+export * from "./kernel/index.js";

@@ -26,6 +26,11 @@ export interface Executor {
   callDriverEntry(module: string, rva: number, serviceName: string, registryPath: string): CallOutcome;
   /** Call the DriverUnload routine DriverEntry stored in the DRIVER_OBJECT; {ok:false, reason:"no-unload"} when none. */
   callDriverUnload(module: string): CallOutcome;
+  /**
+   * Optional: the DriverUnload routine DriverEntry stored in the module's DRIVER_OBJECT (null when
+   * none), so the kernel can refuse a stop without a misleading call event.
+   */
+  driverUnloadRoutine?(module: string): bigint | null;
   /** Call any routine of a mapped module with integer arguments (MS x64 / cdecl). */
   callRoutine(module: string, rva: number, args: bigint[], routine: string): CallOutcome;
 }

@@ -1,0 +1,202 @@
+import type { EventSink, TraceEvent } from "../events.js";
+import { STATUS, formatStatus, ntSuccess } from "../nt/status.js";
+import type { Executor, KernelQueries } from "./executor.js";
+import { exportsName, locateExport, lookupByOrdinal } from "./exports.js";
+import { Crash, LoadError, Loader, surfacedStatus } from "./loader.js";
+import { ModuleTable } from "./module-table.js";
+import { defaultImagePath, driverRegistryPath, normalizeImagePath } from "./paths.js";
+import type { ImageSource, LoadedModule, OpResult, Semantics, ServiceConfig } from "./types.js";
+
+export interface KernelOptions {
+  executor: Executor;
+  images: ImageSource;
+  /** Service database (ImagePath); default: every service uses \SystemRoot\System32\drivers\NAME.sys. */
+  services?: ServiceConfig;
+  semantics?: Semantics;
+  sink?: EventSink;
+}
+
+/** One row of the module table as reported at the end of a simulation. */
+export interface ModuleRow {
+  module: string;
+  count: number;
+  path: string;
+  /** Service name when it runs as a started driver. */
+  service: string | null;
+  /** Loaded as a dependency of this module (null: started as a service). */
+  loadedBy: string | null;
+  /** Count 0 and still loaded: no (active) DllUnload, or DllUnload failed. */
+  pinned: boolean;
+}
+
+/**
+ * The simulated kernel: a module table, the image loader and the service control operations
+ * (NtLoadDriver / NtUnloadDriver), driving guest code through an Executor.
+ */
+export class Kernel implements KernelQueries {
+  readonly table = new ModuleTable();
+  readonly semantics: Semantics;
+  private readonly loader: Loader;
+  private readonly sink: EventSink;
+  /** Set once guest code faulted: the real machine would have crashed. */
+  crashed = false;
+
+  constructor(private readonly o: KernelOptions) {
+    this.semantics = o.semantics ?? "documented";
+    this.sink = o.sink ?? (() => {});
+    this.loader = new Loader({ table: this.table, executor: o.executor, images: o.images, semantics: this.semantics, emit: this.sink });
+  }
+
+  private emit(e: TraceEvent): void {
+    this.sink(e);
+  }
+
+  private refuse(status: number, module: string, message: string): OpResult {
+    this.emit({ event: "fail", status: formatStatus(status), module, message });
+    return { ok: false, status, message };
+  }
+
+  private crash(e: Crash, module: string): OpResult {
+    this.crashed = true;
+    const message = `emulation stopped in ${module}: ${e.message} (Windows would have crashed)`;
+    this.emit({ event: "fail", status: formatStatus(STATUS.UNSUCCESSFUL), module, message });
+    return { ok: false, status: STATUS.UNSUCCESSFUL, message, crashed: true };
+  }
+
+  /** Find a loaded module by base name; "mydriver" also finds "mydriver.sys". */
+  findModule(name: string): LoadedModule | undefined {
+    return this.table.find(name) ?? (name.includes(".") ? undefined : this.table.find(name + ".sys"));
+  }
+
+  /**
+   * Start a service like NtLoadDriver: ImagePath from the service key (default
+   * \SystemRoot\System32\drivers\NAME.sys), load the image, call DriverEntry.
+   */
+  start(service: string): OpResult {
+    if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
+    const configured = this.o.services?.imagePath(service);
+    const raw = configured ?? defaultImagePath(service);
+    const path = /[\\/]/.test(service) || service.includes("..") ? null : normalizeImagePath(raw);
+    if (path === null) {
+      return this.refuse(STATUS.OBJECT_PATH_NOT_FOUND, service, `service ${service}: image path "${raw}" is outside the simulated \\SystemRoot`);
+    }
+    const existing = this.table.findByPath(path);
+    if (existing) {
+      return this.refuse(
+        STATUS.IMAGE_ALREADY_LOADED,
+        existing.name,
+        `${existing.name} is already loaded from ${path}${existing.service ? ` (service ${existing.service})` : existing.loadedBy ? ` (as a DLL imported by ${existing.loadedBy})` : ""}`,
+      );
+    }
+    let m: LoadedModule;
+    try {
+      m = this.loader.loadImage(path, null, `service ${service} started`);
+    } catch (e) {
+      if (e instanceof LoadError) {
+        const status = surfacedStatus(e.raw);
+        this.emit({ event: "fail", status: formatStatus(status), cause: formatStatus(e.raw), module: e.module, ...(e.missing ? { missing: e.missing } : {}), message: e.message });
+        return { ok: false, status, cause: e.raw, message: e.message };
+      }
+      if (e instanceof Crash) return this.crash(e, service);
+      throw e;
+    }
+    const regPath = driverRegistryPath(service);
+    const rva = m.image!.optional.addressOfEntryPoint;
+    m.service = service;
+    this.emit({ event: "call", module: m.name, routine: "DriverEntry", arg: regPath });
+    let status: number;
+    try {
+      status = Number(this.loader.run(() => this.o.executor.callDriverEntry(m.name, rva, service, regPath)) & 0xffffffffn) >>> 0;
+    } catch (e) {
+      if (e instanceof Crash) return this.crash(e, m.name);
+      throw e;
+    }
+    this.emit({ event: "return", module: m.name, routine: "DriverEntry", status: formatStatus(status) });
+    if (!ntSuccess(status)) {
+      m.service = null;
+      const message = `${m.name}: DriverEntry returned ${formatStatus(status)}; the image is unloaded`;
+      this.emit({ event: "fail", status: formatStatus(status), module: m.name, message });
+      try {
+        this.loader.unloadImage(m, "its DriverEntry failed");
+      } catch (e) {
+        if (e instanceof Crash) return this.crash(e, m.name);
+        throw e;
+      }
+      return { ok: false, status, message };
+    }
+    return { ok: true, status };
+  }
+
+  /** Stop a service like NtUnloadDriver: DriverUnload (none → refused), then unload the image. */
+  stop(service: string): OpResult {
+    if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
+    const l = service.toLowerCase();
+    const m = this.table.drivers().find((x) => x.service?.toLowerCase() === l);
+    if (!m) {
+      return this.refuse(STATUS.OBJECT_NAME_NOT_FOUND, service, `service ${service} is not running (no driver object)`);
+    }
+    const ex = this.o.executor;
+    if (ex.driverUnloadRoutine && ex.driverUnloadRoutine(m.name) === null) {
+      return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine: the driver cannot be unloaded`);
+    }
+    try {
+      this.emit({ event: "call", module: m.name, routine: "DriverUnload" });
+      const r = ex.callDriverUnload(m.name);
+      if (!r.ok && r.reason === "no-unload") {
+        return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine: the driver cannot be unloaded`);
+      }
+      if (!r.ok) throw new Crash(r.message);
+      this.emit({ event: "return", module: m.name, routine: "DriverUnload" });
+      m.service = null;
+      this.loader.unloadImage(m, `service ${service} stopped`);
+    } catch (e) {
+      if (e instanceof Crash) return this.crash(e, m.name);
+      throw e;
+    }
+    return { ok: true, status: STATUS.SUCCESS };
+  }
+
+  /** Call an export of a loaded module ("LoadPrinterDriver" or "#3") with integer arguments. */
+  call(module: string, routine: string, args: bigint[]): OpResult {
+    if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
+    const m = this.findModule(module);
+    if (!m || m.builtin) return this.refuse(STATUS.OBJECT_NAME_NOT_FOUND, module, `${module} is not loaded`);
+    let rva: number | null = null;
+    if (/^#\d+$/.test(routine)) {
+      const r = lookupByOrdinal(m.image?.exports ?? null, Number(routine.slice(1)));
+      rva = r.kind === "rva" ? r.rva : null;
+    } else {
+      rva = locateExport(m.image, routine);
+    }
+    if (rva === null) {
+      return this.refuse(STATUS.DRIVER_ENTRYPOINT_NOT_FOUND, m.name, `${m.name} does not export ${routine}`);
+    }
+    this.emit({ event: "call", module: m.name, routine, args: args.map((a) => "0x" + BigInt.asUintN(64, a).toString(16)) });
+    let value: bigint;
+    try {
+      value = this.loader.run(() => this.o.executor.callRoutine(m.name, rva!, args.map((a) => BigInt.asUintN(64, a)), routine));
+    } catch (e) {
+      if (e instanceof Crash) return this.crash(e, m.name);
+      throw e;
+    }
+    this.emit({ event: "return", module: m.name, routine, value: "0x" + value.toString(16) });
+    return { ok: true, status: STATUS.SUCCESS, value };
+  }
+
+  /** The module table (without ntoskrnl/hal), in load order. */
+  modules(): ModuleRow[] {
+    return this.table.drivers().map((m) => ({
+      module: m.name,
+      count: m.loadCount,
+      path: m.path,
+      service: m.service,
+      loadedBy: m.loadedBy,
+      pinned: m.loadCount === 0,
+    }));
+  }
+
+  /** KernelQueries: loaded modules (besides ntoskrnl/hal) exporting `name` (MmGetSystemRoutineAddress warnings). */
+  modulesExporting(name: string): string[] {
+    return this.table.drivers().filter((m) => exportsName(m.image, name)).map((m) => m.name);
+  }
+}

@@ -1,0 +1,270 @@
+import type { EventSink } from "../events.js";
+import type { ImportModule, ImportedFunction } from "../formats/pe/types.js";
+import { STATUS, formatStatus, ntSuccess } from "../nt/status.js";
+import type { CallOutcome, Executor } from "./executor.js";
+import { locateExport, lookupByName, lookupByOrdinal, parseForwarder, type ExportLookup } from "./exports.js";
+import type { ModuleTable } from "./module-table.js";
+import { dllRegistryPath, isUserModeDll, ntBaseName, ntDirectory, referenceNeeded, unsafeImportName } from "./paths.js";
+import type { ImageSource, LoadedModule, Semantics } from "./types.js";
+
+/** Statuses NtLoadDriver passes through unchanged; everything else becomes 0xC000026C. */
+const SURFACED = new Set<number>([
+  STATUS.OBJECT_NAME_NOT_FOUND,
+  STATUS.DRIVER_ENTRYPOINT_NOT_FOUND,
+  STATUS.DRIVER_ORDINAL_NOT_FOUND,
+  STATUS.PROCEDURE_NOT_FOUND,
+]);
+
+/** The status a failed image load surfaces as (MmLoadSystemImage's filter). */
+export function surfacedStatus(cause: number): number {
+  return SURFACED.has(cause >>> 0) ? cause >>> 0 : STATUS.DRIVER_UNABLE_TO_LOAD;
+}
+
+/** A failed image load: the raw cause, which image failed and what it could not find. */
+export class LoadError extends Error {
+  constructor(
+    readonly raw: number,
+    /** The image whose load failed at this point ("client.sys"). */
+    readonly module: string,
+    /** What was missing: "mydriver.sys!Foo", "mydriver.sys!#9", "mydriver.sys". */
+    readonly missing: string | undefined,
+    /** Why, in words ("cannot find mydriver.sys Foo"). */
+    readonly detail: string,
+  ) {
+    super(`${module} ${detail} (${formatStatus(raw)}) → ${formatStatus(surfacedStatus(raw))}`);
+  }
+}
+
+/** Emulation stopped on a fault or timeout: the real machine would have crashed. */
+export class Crash extends Error {}
+
+export interface LoaderOptions {
+  table: ModuleTable;
+  executor: Executor;
+  images: ImageSource;
+  semantics: Semantics;
+  emit: EventSink;
+}
+
+function hex(v: bigint): string {
+  return "0x" + v.toString(16);
+}
+
+function importLabel(f: ImportedFunction): string {
+  return f.name ?? `#${f.ordinal}`;
+}
+
+/**
+ * The image loader (SPEC §6, after ReactOS/WRK sysldr.c): MmLoadSystemImage,
+ * MiResolveImageReferences, MiSnapThunk, MmCallDllInitialize, MmUnloadSystemImage,
+ * MiDereferenceImports and MiCallDllUnloadAndUnloadDll.
+ */
+export class Loader {
+  constructor(private readonly o: LoaderOptions) {}
+
+  private emit = (e: Parameters<EventSink>[0]): void => this.o.emit(e);
+
+  /** Run a guest routine; a fault or timeout ends the simulation (Windows would bugcheck). */
+  run(outcome: () => CallOutcome): bigint {
+    const r = outcome();
+    if (!r.ok) throw new Crash(r.message);
+    return r.value;
+  }
+
+  private count(m: LoadedModule, delta: number, reason: string): void {
+    m.loadCount += delta;
+    this.emit({ event: "refcount", module: m.name, count: m.loadCount, reason });
+  }
+
+  /**
+   * MmLoadSystemImage for an image not yet in the table: map (relocated), insert with
+   * LoadCount 1 and "load in progress", resolve its imports. On failure the image is removed
+   * again (its references already dropped) and the LoadError propagates.
+   */
+  loadImage(ntPath: string, by: LoadedModule | null, why: string): LoadedModule {
+    const name = ntBaseName(ntPath);
+    const opened = this.o.images.open(ntPath);
+    if (!opened.ok) {
+      throw new LoadError(opened.status, by?.name ?? name, by ? name : undefined, by ? `cannot find ${name}: ${opened.message}` : opened.message);
+    }
+    const m: LoadedModule = {
+      name,
+      path: ntPath,
+      hostPath: opened.hostPath,
+      image: opened.image,
+      base: 0n,
+      loadCount: 0,
+      references: [],
+      loading: true,
+      builtin: false,
+      service: null,
+      loadedBy: by?.name ?? null,
+    };
+    m.base = this.o.executor.mapImage(name, opened.image, opened.bytes);
+    this.o.table.insert(m);
+    this.emit({ event: "load", module: name, path: ntPath, by: by?.name ?? null, base: hex(m.base), reason: why });
+    this.count(m, 1, why);
+    try {
+      this.resolveImports(m);
+    } catch (e) {
+      if (e instanceof LoadError) {
+        this.removeImage(m, "its imports could not be resolved");
+      }
+      throw e;
+    }
+    m.loading = false;
+    return m;
+  }
+
+  /** MiResolveImageReferences: descriptor by descriptor; on failure dereference what was referenced. */
+  private resolveImports(m: LoadedModule): void {
+    const dir = ntDirectory(m.path);
+    try {
+      for (const desc of m.image!.imports) this.resolveDescriptor(m, desc, dir);
+    } catch (e) {
+      if (e instanceof LoadError) {
+        const refs = m.references;
+        m.references = [];
+        this.dereferenceImports(refs, m);
+      }
+      throw e;
+    }
+  }
+
+  private resolveDescriptor(m: LoadedModule, desc: ImportModule, dir: string): void {
+    const dll = desc.dll;
+    if (isUserModeDll(dll)) {
+      throw new LoadError(STATUS.PROCEDURE_NOT_FOUND, m.name, dll, `imports user-mode ${dll}, which the kernel refuses`);
+    }
+    const bad = unsafeImportName(dll);
+    if (bad) {
+      throw new LoadError(STATUS.OBJECT_NAME_INVALID, m.name, dll, `imports "${dll}", refused: the name ${bad}`);
+    }
+    const needRef = referenceNeeded(dll);
+    let target = this.o.table.find(dll);
+    if (target) {
+      if (needRef && !target.builtin && !target.loading) {
+        this.count(target, 1, `imported by ${m.name}`);
+        m.references.push(target);
+      }
+    } else {
+      target = this.loadImage(dir + dll, m, `imported by ${m.name}`);
+      this.callDllInitialize(target, m);
+      if (needRef) m.references.push(target);
+    }
+    for (const f of desc.functions) this.snap(m, target, f);
+  }
+
+  /** MmCallDllInitialize right after a fresh load as a dependency; failure unloads it directly. */
+  private callDllInitialize(dll: LoadedModule, importer: LoadedModule): void {
+    const rva = locateExport(dll.image, "DllInitialize");
+    if (rva === null) return;
+    const regPath = dllRegistryPath(dll.name);
+    this.emit({ event: "call", module: dll.name, routine: "DllInitialize", arg: regPath });
+    const status = Number(this.run(() => this.o.executor.callDllInitialize(dll.name, rva, regPath)) & 0xffffffffn) >>> 0;
+    this.emit({ event: "return", module: dll.name, routine: "DllInitialize", status: formatStatus(status) });
+    if (!ntSuccess(status)) {
+      // MmUnloadSystemImage directly: no DllUnload for a DLL that never initialised.
+      this.unloadImage(dll, `its DllInitialize failed`);
+      throw new LoadError(status, importer.name, dll.name, `cannot load ${dll.name}: its DllInitialize returned ${formatStatus(status)}`);
+    }
+  }
+
+  /** MiSnapThunk: resolve one import and write its IAT slot. */
+  private snap(m: LoadedModule, target: LoadedModule, f: ImportedFunction): void {
+    const address = this.resolve(target, f.name, f.ordinal, f.hint, 0);
+    if (typeof address === "number") {
+      const what = importLabel(f);
+      throw new LoadError(address, m.name, `${target.name}!${what}`, `cannot find ${target.name} ${what}`);
+    }
+    this.o.executor.writeIat(m.name, f.iatRva, address);
+  }
+
+  /** Address of an export, or the failure status. Forwarders resolve only against loaded modules. */
+  private resolve(target: LoadedModule, name: string | null, ordinal: number | null, hint: number | null, depth: number): bigint | number {
+    if (target.builtin) {
+      const a = this.o.executor.kernelExport(target.name, name, name === null ? ordinal : null);
+      if (a !== null) return a;
+      return name === null ? STATUS.DRIVER_ORDINAL_NOT_FOUND : STATUS.DRIVER_ENTRYPOINT_NOT_FOUND;
+    }
+    const exp = target.image?.exports ?? null;
+    const r: ExportLookup = name !== null ? lookupByName(exp, name, hint) : lookupByOrdinal(exp, ordinal ?? 0);
+    if (r.kind === "error") return r.status;
+    if (r.kind === "rva") {
+      if (r.rva === 0) this.emit({ event: "warning", module: target.name, message: `export slot #${r.ordinal} of ${target.name} is empty: it resolves to the image base` });
+      return target.base + BigInt(r.rva);
+    }
+    const fwd = parseForwarder(r.target);
+    if (!fwd || depth > 16) return STATUS.DRIVER_ENTRYPOINT_NOT_FOUND;
+    const into = this.o.table.findByPrefix(fwd.dll + ".");
+    if (!into) return STATUS.DRIVER_ENTRYPOINT_NOT_FOUND;
+    const a = this.resolve(into, fwd.name, fwd.ordinal, 0, depth + 1);
+    return typeof a === "number" ? STATUS.DRIVER_ENTRYPOINT_NOT_FOUND : a;
+  }
+
+  /**
+   * MmUnloadSystemImage: LoadCount −1; at zero remove the image and dereference what it references.
+   */
+  unloadImage(m: LoadedModule, why: string): void {
+    if (m.builtin) return;
+    this.count(m, -1, why);
+    if (m.loadCount > 0) return;
+    this.removeImage(m, why);
+    const refs = m.references;
+    m.references = [];
+    this.dereferenceImports(refs, m);
+  }
+
+  /** Take an image out of the table and unmap it (its imports are handled by the caller). */
+  private removeImage(m: LoadedModule, why: string): void {
+    if (!this.o.table.has(m)) return;
+    this.o.table.remove(m);
+    this.emit({ event: "unload", module: m.name, reason: why });
+    this.o.executor.unmapImage(m.name);
+  }
+
+  /** The DllUnload routine the unload-at-zero path may call under the current semantics. */
+  unloadRoutine(m: LoadedModule): { rva: number | null; why: string } {
+    const unload = locateExport(m.image, "DllUnload");
+    const init = locateExport(m.image, "DllInitialize");
+    if (unload === null) return { rva: null, why: "it exports no DllUnload" };
+    if (this.o.semantics === "documented" && init === null) {
+      return { rva: null, why: "it exports DllUnload but no DllInitialize, so the documented reference-count mechanism is not active" };
+    }
+    return { rva: unload, why: "" };
+  }
+
+  /** MiDereferenceImports: each referenced module −1; at zero, DllUnload and unload (recursively). */
+  dereferenceImports(refs: LoadedModule[], by: LoadedModule): void {
+    for (const dll of refs) {
+      if (!this.o.table.has(dll) || dll.builtin) continue;
+      this.count(dll, -1, `dereferenced by ${by.name}`);
+      if (dll.loadCount > 0) continue;
+      const saved = dll.references;
+      dll.references = [];
+      if (this.callDllUnloadAndUnload(dll)) {
+        this.dereferenceImports(saved, dll);
+      } else {
+        dll.references = saved;
+      }
+    }
+  }
+
+  /** MiCallDllUnloadAndUnloadDll: no DllUnload, or it fails → the DLL stays loaded with count 0. */
+  private callDllUnloadAndUnload(dll: LoadedModule): boolean {
+    const { rva, why } = this.unloadRoutine(dll);
+    if (rva === null) {
+      this.emit({ event: "warning", module: dll.name, message: `${dll.name} stays loaded with count 0 (pinned): ${why}` });
+      return false;
+    }
+    this.emit({ event: "call", module: dll.name, routine: "DllUnload" });
+    const status = Number(this.run(() => this.o.executor.callDllUnload(dll.name, rva)) & 0xffffffffn) >>> 0;
+    this.emit({ event: "return", module: dll.name, routine: "DllUnload", status: formatStatus(status) });
+    if (!ntSuccess(status)) {
+      this.emit({ event: "warning", module: dll.name, message: `${dll.name} stays loaded with count 0: its DllUnload returned ${formatStatus(status)}` });
+      return false;
+    }
+    this.removeImage(dll, "its DllUnload succeeded");
+    return true;
+  }
+}

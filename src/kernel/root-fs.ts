@@ -1,0 +1,84 @@
+/**
+ * The simulated \SystemRoot on the host: a directory (`--root`) whose `System32/drivers/*.sys`
+ * are the installed drivers. Lookups are case-insensitive per path component, as NTFS is.
+ * Nothing outside the root is ever opened: `..`, separators inside components and symbolic
+ * links leading out of the root are refused.
+ */
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { join, sep } from "node:path";
+import { FormatError } from "../errors.js";
+import { parsePe } from "../formats/pe/index.js";
+import { STATUS } from "../nt/status.js";
+import type { Registry } from "../nt/registry.js";
+import { SERVICES_KEY, normalizeImagePath, systemRootComponents } from "./paths.js";
+import type { ImageSource, OpenResult, ServiceConfig } from "./types.js";
+
+/** Find a directory entry case-insensitively (an exact match wins). */
+function entryIn(dir: string, name: string): string | null {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return null;
+  }
+  if (names.includes(name)) return name;
+  const l = name.toLowerCase();
+  return names.find((n) => n.toLowerCase() === l) ?? null;
+}
+
+/** Host path of an NT path below \SystemRoot, or null when any component is missing. */
+export function hostPathIn(root: string, ntPath: string): string | null {
+  const normalized = normalizeImagePath(ntPath);
+  if (normalized === null) return null;
+  let cur = root;
+  for (const c of systemRootComponents(normalized)) {
+    const found = entryIn(cur, c);
+    if (found === null) return null;
+    cur = join(cur, found);
+  }
+  return cur;
+}
+
+export class RootImageSource implements ImageSource {
+  private readonly realRoot: string;
+
+  constructor(readonly root: string) {
+    this.realRoot = realpathSync(root);
+  }
+
+  open(ntPath: string): OpenResult {
+    const host = hostPathIn(this.root, ntPath);
+    if (host === null) return { ok: false, status: STATUS.OBJECT_NAME_NOT_FOUND, message: `${ntPath} does not exist in the root` };
+    let real: string;
+    try {
+      real = realpathSync(host);
+    } catch {
+      return { ok: false, status: STATUS.OBJECT_NAME_NOT_FOUND, message: `${ntPath} does not exist in the root` };
+    }
+    if (real !== this.realRoot && !real.startsWith(this.realRoot + sep)) {
+      return { ok: false, status: STATUS.ACCESS_DENIED, message: `${ntPath} leads outside the root (${lstatSync(host).isSymbolicLink() ? "symbolic link" : "path"}); refused` };
+    }
+    if (!statSync(real).isFile()) return { ok: false, status: STATUS.OBJECT_NAME_NOT_FOUND, message: `${ntPath} is not a file` };
+    const buf = readFileSync(real);
+    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    try {
+      const image = parsePe(bytes);
+      if (image.machine !== "x64") {
+        return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${host}: machine ${typeof image.machine === "number" ? "0x" + image.machine.toString(16) : image.machine} is not supported by the emulator (x64 only)` };
+      }
+      return { ok: true, hostPath: host, bytes, image };
+    } catch (e) {
+      if (e instanceof FormatError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${host}: ${e.message}` };
+      throw e;
+    }
+  }
+}
+
+/** Services' ImagePath from the emulated registry (HKLM\SYSTEM\CurrentControlSet\Services\NAME). */
+export function registryServices(registry: Registry): ServiceConfig {
+  return {
+    imagePath(service: string): string | undefined {
+      return registry.getString(SERVICES_KEY + service, "ImagePath");
+    },
+  };
+}
