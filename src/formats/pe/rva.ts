@@ -1,5 +1,5 @@
 import { FormatError } from "../../errors.js";
-import { ByteView } from "../binary.js";
+import { ByteView, latin1 } from "../binary.js";
 import type { Section } from "./types.js";
 
 /** What RVA translation needs from a parsed image (a PeImage satisfies it). */
@@ -136,7 +136,12 @@ export class RvaReader {
     const loc = this.map.locate(rva);
     const off = this.map.need(rva, 1, structure);
     const limit = Math.min(maxLen, loc!.fileBytes);
-    return this.view.cstring(off, structure, limit);
+    const b = this.view.bytes;
+    const end = off + limit;
+    for (let i = off; i < end; i++) {
+      if (b[i] === 0) return bytesToString(b, off, i);
+    }
+    throw new FormatError(structure, `string is not NUL-terminated within ${limit} bytes`, off);
   }
   /** File-backed bytes available from rva to the end of its section's raw data (0 if unmapped). */
   available(rva: number): number {
@@ -170,4 +175,12 @@ export function readAtRva(bytes: Uint8Array, image: RvaMapSource, rva: number, s
   const out = new Uint8Array(size);
   if (loc.offset !== null) out.set(bytes.subarray(loc.offset, loc.offset + Math.min(size, loc.fileBytes)));
   return out;
+}
+
+/** Latin-1 decode of bytes[start, end); a plain loop is much faster than spreading for the short strings of PE tables. */
+export function bytesToString(b: Uint8Array, start: number, end: number): string {
+  if (end - start > 256) return latin1(b.subarray(start, end));
+  let s = "";
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+  return s;
 }
