@@ -12,3 +12,4 @@ export * from "./formats/reg/index.js";
 export * from "./nt/registry.js";
 export * from "./formats/lib/index.js";
 export * from "./kernel/index.js";
+export * from "./toolchain/index.js";

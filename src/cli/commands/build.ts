@@ -1,15 +1,98 @@
 import type { Command } from "commander";
+import { relative } from "node:path";
 import type { CliContext } from "../context.js";
+import { EXIT, toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
+import { build, BuildInputError, type ProjectResult, type StepReport } from "../../toolchain/build.js";
+import { formatDiagnostic } from "../../toolchain/makevars.js";
+import type { Arch } from "../../toolchain/sources.js";
 
-/** `kmdll build` — placeholder until its issue lands. */
-export function register(program: Command, _ctx: CliContext): void {
+const rel = (p: string) => relative(process.cwd(), p) || ".";
+
+function parseArches(values: string[]): Arch[] {
+  const out: Arch[] = [];
+  for (const v of values.flatMap((x) => x.split(","))) {
+    const a = v.trim().toLowerCase();
+    if (a === "x64" || a === "amd64") out.includes("x64") || out.push("x64");
+    else if (a === "x86" || a === "i386") out.includes("x86") || out.push("x86");
+    else if (a === "all") for (const x of ["x64", "x86"] as Arch[]) out.includes(x) || out.push(x);
+    else throw new KmdllError(`--arch: unknown arch '${v}' (x64, x86 or all)`);
+  }
+  return out;
+}
+
+const VERB: Record<StepReport["kind"], string> = { compile: "compiled", link: "linked", archive: "archived", "export-library": "wrote" };
+
+/** `kmdll build [DIR]`: build a WDK `sources` project or a `dirs` tree with clang + lld-link. */
+export function register(program: Command, ctx: CliContext): void {
   program
     .command("build")
-    .description("(not implemented yet)")
-    .allowUnknownOption()
-    .argument("[args...]")
-    .action(() => {
-      throw new KmdllError("'kmdll build' is not implemented yet");
+    .description("build a WDK sources project (or a dirs tree) with clang and lld-link, then check it")
+    .argument("[dir]", "project folder (with a sources file) or tree (with a dirs file)", ".")
+    .option("--arch <arch...>", "x64, x86 or all (default: each project's KMDLL_ARCHES, x64 and x86)")
+    .option("--out <dir>", "output folder; products go to <out>/<arch>/ (default <dir>/out)")
+    .option("--obj <dir>", "folder for objects and the incremental state (default <out>/obj)")
+    .option("--force", "rebuild everything")
+    .option("--no-check", "do not run kmdll check on the results")
+    .option("-j, --jobs <n>", "parallel compiler processes", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 256) throw new KmdllError(`--jobs: expected a number 1..256, got '${v}'`);
+      return n;
+    })
+    .option("--json", "print the build result as JSON")
+    .action(async (dir: string, opts: { arch?: string[]; out?: string; obj?: string; force?: boolean; check: boolean; jobs?: number; json?: boolean }) => {
+      const arches = opts.arch ? parseArches(opts.arch) : undefined;
+      const printed = new Set<ProjectResult>();
+      let result;
+      try {
+        result = await build(dir, {
+          ...(arches ? { arches } : {}),
+          ...(opts.out ? { out: opts.out } : {}),
+          ...(opts.obj ? { obj: opts.obj } : {}),
+          ...(opts.jobs ? { jobs: opts.jobs } : {}),
+          force: Boolean(opts.force),
+          check: opts.check,
+        });
+      } catch (e) {
+        if (e instanceof BuildInputError && opts.json) {
+          ctx.out(toJson({ ok: false, error: "input", diagnostics: e.diagnostics.map((d) => ({ ...d, file: d.file ? rel(d.file) : undefined })) }));
+          ctx.setExit(EXIT.USAGE);
+          return;
+        }
+        throw e;
+      }
+      if (opts.json) {
+        ctx.out(toJson({ ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, file: d.file ? rel(d.file) : undefined })) }));
+      } else {
+        for (const d of result.diagnostics) ctx.err(formatDiagnostic(d, d.file ? rel(d.file) : undefined) + "\n");
+        for (const r of result.projects) {
+          if (printed.has(r)) continue;
+          printed.add(r);
+          const head = `${r.name} (${r.arch})`;
+          if (r.status === "skipped") {
+            ctx.out(`${head}: skipped (${r.reason})\n`);
+            continue;
+          }
+          if (r.status === "up-to-date") ctx.out(`${head}: up to date (${r.outputs.map(rel).join(", ")})\n`);
+          else if (r.status === "built") {
+            const ran = r.steps.filter((s) => s.status === "ran");
+            const compiled = ran.filter((s) => s.kind === "compile").map((s) => rel(s.file));
+            const parts: string[] = [];
+            if (compiled.length) parts.push(`compiled ${compiled.join(" ")}`);
+            for (const s of ran.filter((s) => s.kind !== "compile")) parts.push(`${VERB[s.kind]} ${rel(s.file)}`);
+            ctx.out(`${head}: ${parts.join("; ")}\n`);
+          } else {
+            const failed = r.steps.filter((s) => s.status === "failed").map((s) => `${s.kind} ${rel(s.file)}`);
+            ctx.err(`${head}: FAILED${failed.length ? ` (${failed.join(", ")})` : ""}\n`);
+          }
+          if (r.errors) ctx.err(r.errors.endsWith("\n") ? r.errors : r.errors + "\n");
+          if (r.findings) {
+            if (r.findings.length === 0) ctx.out(`${head}: check: no findings\n`);
+            for (const f of r.findings) ctx.out(`${head}: check: ${f.severity} [${f.rule}] ${f.message}\n`);
+          }
+        }
+      }
+      if (!result.ok) ctx.setExit(EXIT.FINDINGS);
+      else if (result.projects.some((p) => p.findings?.some((f) => f.severity === "error"))) ctx.setExit(EXIT.FINDINGS);
     });
 }

@@ -1,0 +1,332 @@
+/**
+ * `kmdll build`: compile each project's sources with clang, link with lld-link (SPEC §4), write
+ * the export library of an EXPORT_DRIVER from its DLLDEF, archive a DRIVER_LIBRARY, and check
+ * the result. Byte-reproducible; incremental (a step whose inputs, flags and toolchain did not
+ * change is skipped).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { basename, join, relative, resolve } from "node:path";
+import { KmdllError } from "../errors.js";
+import { loadState, saveState, stampFile, hashText, upToDate, type BuildState, type FileStamp } from "./cache.js";
+import { parseDepfile } from "./depfile.js";
+import { discoverToolchain, type Toolchain } from "./discover.js";
+import { checkBuiltImage, EXPORT_LIBRARY_WRITER, writeExportLibrary, type BuildFinding } from "./integrations.js";
+import { formatDiagnostic, type Diagnostic } from "./makevars.js";
+import { loadTree, type Project } from "./project.js";
+import { compileArgs, libArgs, linkArgs } from "./recipe.js";
+import { mapLimit, rewritePositions, runTool } from "./run.js";
+import { ARCHES, type Arch, type LibRef } from "./sources.js";
+
+/** Bad `sources`/`dirs` input: carries the positioned diagnostics (exit 2). */
+export class BuildInputError extends KmdllError {
+  readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: Diagnostic[], cwd: string = process.cwd()) {
+    const errors = diagnostics.filter((d) => d.severity === "error");
+    super(errors.map((d) => formatDiagnostic(d, d.file ? relative(cwd, d.file) || d.file : undefined)).join("\n"));
+    this.name = "BuildInputError";
+    this.diagnostics = diagnostics;
+  }
+}
+
+export interface BuildOptions {
+  /** Arches to build (default: each project's KMDLL_ARCHES, x64 and x86). */
+  arches?: Arch[];
+  /** Output folder (default `<dir>/out`); products go to `<out>/<arch>/`. */
+  out?: string;
+  /** Intermediate files and build state (default `<out>/obj`). */
+  obj?: string;
+  /** Run `check` on each image (default true). */
+  check?: boolean;
+  /** Rebuild everything, ignoring the incremental state. */
+  force?: boolean;
+  /** Parallel compiler processes (default: available cores). */
+  jobs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Progress: called after each step. */
+  onStep?: (step: StepReport, project: ProjectResult) => void;
+}
+
+export type StepKind = "compile" | "link" | "archive" | "export-library";
+
+export interface StepReport {
+  kind: StepKind;
+  /** The input (source file) or output it produced. */
+  file: string;
+  status: "ran" | "up-to-date" | "failed";
+}
+
+export interface ProjectResult {
+  name: string;
+  type: Project["spec"]["type"];
+  arch: Arch;
+  dir: string;
+  status: "built" | "up-to-date" | "failed" | "skipped";
+  /** Products (absolute paths). */
+  outputs: string[];
+  steps: StepReport[];
+  /** The tools' messages when a step failed (positions relative to the working folder). */
+  errors?: string;
+  /** `check` findings; undefined when not run. */
+  findings?: BuildFinding[];
+  /** Why it was skipped. */
+  reason?: string;
+}
+
+export interface BuildResult {
+  ok: boolean;
+  out: string;
+  /** Warnings from the sources/dirs files. */
+  diagnostics: Diagnostic[];
+  projects: ProjectResult[];
+}
+
+interface Ctx {
+  tc: Toolchain;
+  outRoot: string;
+  objRoot: string;
+  tree: string;
+  jobs: number;
+  force: boolean;
+  check: boolean;
+  onStep: (s: StepReport, p: ProjectResult) => void;
+  /** Products built earlier in this run, per arch: lower-case file name → path. */
+  products: Map<string, string>;
+}
+
+const objName = (rel: string) => rel.replace(/\.\.\//g, "up_").replace(/\//g, "_").replace(/\.[^.]+$/, "") + ".obj";
+
+/** Build the project or `dirs` tree in dir. */
+export async function build(dir: string, options: BuildOptions = {}): Promise<BuildResult> {
+  const tree = resolve(dir);
+  const loaded = loadTree(tree, tree);
+  if (!loaded.value) throw new BuildInputError(loaded.diagnostics);
+  const projects = loaded.value;
+  const arches = options.arches ?? ARCHES.filter((a) => projects.some((p) => p.spec.arches.includes(a)));
+  const tc = discoverToolchain(arches, options.env ? { env: options.env } : {});
+  const outRoot = resolve(options.out ?? join(tree, "out"));
+  const ctx: Ctx = {
+    tc,
+    outRoot,
+    objRoot: resolve(options.obj ?? join(outRoot, "obj")),
+    tree,
+    jobs: Math.max(1, Math.ceil((options.jobs ?? availableParallelism()) / Math.max(1, arches.length))),
+    force: options.force ?? false,
+    check: options.check ?? true,
+    onStep: options.onStep ?? (() => {}),
+    products: new Map(),
+  };
+  // Arches are independent: build them side by side; projects of one arch in dirs order.
+  const perArch = await Promise.all(
+    arches.map(async (arch) => {
+      const actx: Ctx = { ...ctx, products: new Map() };
+      const results: ProjectResult[] = [];
+      let failed = false;
+      for (const p of projects) {
+        const r: ProjectResult = { name: p.spec.name, type: p.spec.type, arch, dir: p.dir, status: "skipped", outputs: [], steps: [] };
+        results.push(r);
+        if (failed) {
+          r.reason = "an earlier project failed";
+          continue;
+        }
+        if (!p.spec.arches.includes(arch)) {
+          r.reason = `KMDLL_ARCHES does not include ${arch}`;
+          continue;
+        }
+        await buildProject(actx, p, arch, r);
+        if (r.status === "failed") failed = true;
+      }
+      return { results, failed };
+    }),
+  );
+  const results = perArch.flatMap((a) => a.results);
+  const failed = perArch.some((a) => a.failed);
+  return { ok: !failed, out: outRoot, diagnostics: loaded.diagnostics, projects: results };
+}
+
+async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult): Promise<void> {
+  const sr = ctx.tc.sysroots[arch]!;
+  const O = join(ctx.outRoot, arch);
+  const outDir = p.spec.targetPath ? join(O, p.spec.targetPath.path) : O;
+  const objDir = join(ctx.objRoot, arch, p.spec.name);
+  mkdirSync(outDir, { recursive: true });
+  mkdirSync(objDir, { recursive: true });
+  const stateFile = join(objDir, "kmdll-state.json");
+  const state: BuildState = ctx.force ? { version: 1, steps: {} } : loadState(stateFile);
+  const step = (kind: StepKind, file: string, status: StepReport["status"]) => {
+    const s = { kind, file, status };
+    r.steps.push(s);
+    ctx.onStep(s, r);
+  };
+  const fail = (text: string) => {
+    r.status = "failed";
+    r.errors = (r.errors ?? "") + text;
+  };
+
+  // Compile.
+  const includes = p.includes.map((i) => (i === "$(O)" ? O : i));
+  const objects = await mapLimit(p.sources, ctx.jobs, async (s) => {
+    const object = join(objDir, objName(s.rel));
+    const depfile = object.replace(/\.obj$/, ".d");
+    const args = compileArgs({
+      arch, source: s.rel, object, depfile, includes, sysInclude: sr.include, ddkInclude: sr.ddkInclude,
+      defines: p.spec.defines, userFlags: p.spec.userCFlags, prefixMaps: [[ctx.tree, "."], [ctx.outRoot, "out"]],
+    });
+    const key = hashText(ctx.tc.version, ctx.tc.clang, p.dir, JSON.stringify(args));
+    const id = `compile:${s.rel}`;
+    if (upToDate(state.steps[id], key)) {
+      step("compile", s.abs, "up-to-date");
+      return object;
+    }
+    delete state.steps[id];
+    const run = await runTool(ctx.tc.clang, args, p.dir);
+    if (run.code !== 0 || !existsSync(object)) {
+      step("compile", s.abs, "failed");
+      fail(rewritePositions(run.stderr || run.stdout || `clang exited with ${run.code}\n`, p.dir));
+      return undefined;
+    }
+    if (run.stderr) r.errors = (r.errors ?? "") + rewritePositions(run.stderr, p.dir); // warnings
+    const deps = existsSync(depfile) ? parseDepfile(readFileSync(depfile, "utf8")).map((d) => resolve(p.dir, d)) : [s.abs];
+    state.steps[id] = { key, inputs: deps.filter((d) => existsSync(d)).map(stampFile), outputs: [stampFile(object)] };
+    step("compile", s.abs, "ran");
+    return object;
+  });
+  if (r.status === "failed" || objects.some((o) => !o)) {
+    r.status = "failed";
+    saveState(stateFile, state);
+    return;
+  }
+  const objs = objects as string[];
+  let ran = false;
+
+  if (p.spec.type === "DRIVER_LIBRARY") {
+    const out = join(outDir, `${p.spec.name}.lib`);
+    const rel = objs.map((o) => basename(o));
+    const args = libArgs(out, rel, arch);
+    const key = hashText(ctx.tc.version, ctx.tc.llvmLib, JSON.stringify(args));
+    if (upToDate(state.steps.archive, key)) step("archive", out, "up-to-date");
+    else {
+      rmSync(out, { force: true });
+      const run = await runTool(ctx.tc.llvmLib, args, objDir);
+      if (run.code !== 0) {
+        step("archive", out, "failed");
+        fail(run.stderr || run.stdout);
+        saveState(stateFile, state);
+        return;
+      }
+      state.steps.archive = { key, inputs: objs.map(stampFile), outputs: [stampFile(out)] };
+      step("archive", out, "ran");
+      ran = true;
+    }
+    r.outputs.push(out);
+    ctx.products.set(basename(out).toLowerCase(), out);
+  } else {
+    const libs = p.spec.libs.map((l) => resolveLib(ctx, p, arch, l, O));
+    for (const d of p.defLibs) {
+      const lib = join(objDir, basename(d).replace(/\.def$/i, "") + ".deflib.lib");
+      const id = `deflib:${d}`;
+      const key = hashText(EXPORT_LIBRARY_WRITER, arch, d);
+      if (upToDate(state.steps[id], key)) step("export-library", lib, "up-to-date");
+      else {
+        delete state.steps[id];
+        try {
+          await writeExportLibrary(d, arch, lib, p.dir);
+        } catch (e) {
+          step("export-library", lib, "failed");
+          fail(`${(e as Error).message}\n`);
+          saveState(stateFile, state);
+          return;
+        }
+        state.steps[id] = { key, inputs: [stampFile(d)], outputs: [stampFile(lib)] };
+        step("export-library", lib, "ran");
+      }
+      libs.push(lib);
+    }
+    const sys = join(outDir, `${p.spec.name}.sys`);
+    const args = linkArgs({
+      arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
+      kernelLibs: [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")], ...(p.def ? { def: p.def } : {}), userFlags: p.spec.linkerFlags,
+    });
+    const key = hashText(ctx.tc.version, ctx.tc.lldLink, JSON.stringify(args));
+    if (upToDate(state.steps.link, key)) step("link", sys, "up-to-date");
+    else {
+      delete state.steps.link;
+      rmSync(sys, { force: true });
+      const run = await runTool(ctx.tc.lldLink, args, p.dir);
+      if (run.code !== 0 || !existsSync(sys)) {
+        step("link", sys, "failed");
+        fail(rewritePositions(run.stderr || run.stdout || `lld-link exited with ${run.code}\n`, p.dir));
+        rmSync(sys, { force: true });
+        saveState(stateFile, state);
+        return;
+      }
+      if (run.stderr) r.errors = (r.errors ?? "") + rewritePositions(run.stderr, p.dir);
+      const inputs = [...objs, ...libs, ...(p.def ? [p.def] : [])];
+      state.steps.link = { key, inputs: inputs.map(stampFile), outputs: [stampFile(sys)] };
+      step("link", sys, "ran");
+      ran = true;
+    }
+    r.outputs.push(sys);
+    ctx.products.set(basename(sys).toLowerCase(), sys);
+
+    if (p.spec.type === "EXPORT_DRIVER" && p.def) {
+      const lib = join(outDir, `${p.spec.name}.lib`);
+      const key = hashText(EXPORT_LIBRARY_WRITER, arch, p.def);
+      if (upToDate(state.steps["export-library"], key)) step("export-library", lib, "up-to-date");
+      else {
+        delete state.steps["export-library"];
+        try {
+          await writeExportLibrary(p.def, arch, lib, p.dir);
+        } catch (e) {
+          step("export-library", lib, "failed");
+          fail(`${(e as Error).message}\n`);
+          saveState(stateFile, state);
+          return;
+        }
+        state.steps["export-library"] = { key, inputs: [stampFile(p.def)], outputs: [stampFile(lib)] };
+        step("export-library", lib, "ran");
+        ran = true;
+      }
+      r.outputs.push(lib);
+      ctx.products.set(basename(lib).toLowerCase(), lib);
+    }
+    if (ctx.check) {
+      const findings = await checkBuiltImage(sys, {
+        root: O,
+        ...(p.def ? { def: p.def } : {}),
+        ...(p.spec.type === "EXPORT_DRIVER" ? { lib: join(outDir, `${p.spec.name}.lib`) } : {}),
+      });
+      if (findings) r.findings = findings;
+    }
+  }
+  saveState(stateFile, state);
+  r.status = ran || r.steps.some((s) => s.status === "ran") ? "built" : "up-to-date";
+}
+
+/** TARGETLIBS entry → the file to link; a missing library is an input error (exit 2). */
+function resolveLib(ctx: Ctx, p: Project, arch: Arch, l: LibRef, O: string): string {
+  const bad = (message: string): never => {
+    throw new BuildInputError([{ severity: "error", file: p.sourcesFile, line: l.line, col: l.col, message }]);
+  };
+  if (l.kind === "kernel") {
+    const f = join(ctx.tc.sysroots[arch]!.lib, `lib${l.name}.a`);
+    if (!existsSync(f)) bad(`TARGETLIBS: no kernel library ${l.name}.lib for ${arch} (mingw-w64 has no ${f})`);
+    return f;
+  }
+  if (l.kind === "out") {
+    const f = ctx.products.get(l.file.toLowerCase()) ?? join(O, l.file);
+    if (!existsSync(f)) bad(`TARGETLIBS: $(O)\\${l.file} has not been built for ${arch}: build the project that produces it first (list it before ${basename(p.dir)} in the dirs file)`);
+    return f;
+  }
+  const f = resolve(p.dir, l.path);
+  if (!existsSync(f)) bad(`TARGETLIBS: library '${l.path}' not found`);
+  return f;
+}
+
+/** Products of a finished build, relative to from (for messages). */
+export function describeOutputs(r: ProjectResult, from: string = process.cwd()): string[] {
+  return r.outputs.map((o) => relative(from, o) || o);
+}
+
+/** The stamps type, re-exported for users of the state file. */
+export type { FileStamp };

@@ -1,0 +1,203 @@
+/**
+ * Loading projects from disk: a folder with a `sources` file is one project; a folder with a
+ * `dirs` file lists subfolders to build in order (recursively). Paths written in these files
+ * are resolved against the project folder and must stay inside the tree being built.
+ */
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import type { Diagnostic } from "./makevars.js";
+import { parseDirs, parseSources, type LibRef, type PathRef, type SourcesProject } from "./sources.js";
+
+export interface ProjectSource {
+  /** As written in SOURCES (relative to the project folder, `/` separators). */
+  rel: string;
+  abs: string;
+  ref: PathRef;
+}
+
+export interface Project {
+  /** Absolute project folder. */
+  dir: string;
+  /** Absolute path of its `sources` file. */
+  sourcesFile: string;
+  spec: SourcesProject;
+  sources: ProjectSource[];
+  /** Absolute path of DLLDEF (EXPORT_DRIVER). */
+  def?: string;
+  /** Include folders: absolute paths, or "$(O)" for the output folder. */
+  includes: string[];
+  /** KMDLL_DEFLIBS, absolute. */
+  defLibs: string[];
+}
+
+export interface LoadResult<T> {
+  value?: T;
+  diagnostics: Diagnostic[];
+}
+
+/** Whether p (absolute) is root or inside it. */
+export function inside(root: string, p: string): boolean {
+  const r = relative(root, p);
+  return r === "" || (!r.startsWith("..") && !isAbsolute(r));
+}
+
+/** Resolve symlinks of the longest existing prefix (so a link cannot lead out of the tree). */
+function real(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+const MAX_FILE = 4 * 1024 * 1024;
+
+function readText(file: string, diagnostics: Diagnostic[]): string | undefined {
+  try {
+    const st = statSync(file);
+    if (st.size > MAX_FILE) {
+      diagnostics.push({ severity: "error", file, line: 1, col: 1, message: `file is too large (${st.size} bytes) for a ${file.endsWith("dirs") ? "dirs" : "sources"} file` });
+      return undefined;
+    }
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    diagnostics.push({ severity: "error", file, line: 1, col: 1, message: `cannot read: ${(e as Error).message}` });
+    return undefined;
+  }
+}
+
+/** Load the project in dir (which has a `sources` file); tree is the folder paths may not leave. */
+export function loadProject(dir: string, tree: string = dir): LoadResult<Project> {
+  const absDir = resolve(dir);
+  const treeReal = real(resolve(tree));
+  const sourcesFile = join(absDir, "sources");
+  const diagnostics: Diagnostic[] = [];
+  const text = readText(sourcesFile, diagnostics);
+  if (text === undefined) return { diagnostics };
+  const parsed = parseSources(text);
+  for (const d of parsed.diagnostics) diagnostics.push({ ...d, file: sourcesFile });
+  const spec = parsed.project;
+  if (!spec) return { diagnostics };
+
+  const err = (at: PathRef | LibRef, message: string) => diagnostics.push({ severity: "error", file: sourcesFile, line: at.line, col: at.col, message });
+  /** Resolve a path written in the sources file; undefined (with a diagnostic) if it escapes the tree. */
+  const resolveIn = (ref: PathRef, what: string, p: string = ref.path): string | undefined => {
+    const abs = resolve(absDir, p);
+    if (!inside(treeReal, real(abs)) && !inside(resolve(tree), abs)) {
+      err(ref, `${what} '${p}' is outside the project tree ${tree}; kmdll reads only files inside the folder being built`);
+      return undefined;
+    }
+    if (!inside(treeReal, real(abs))) {
+      err(ref, `${what} '${p}' leads outside the project tree through a symbolic link`);
+      return undefined;
+    }
+    return abs;
+  };
+
+  const sources: ProjectSource[] = [];
+  for (const s of spec.sources) {
+    const abs = resolveIn(s, "source file");
+    if (!abs) continue;
+    if (!existsSync(abs) || !statSync(abs).isFile()) err(s, `source file '${s.path}' not found in ${absDir}`);
+    else sources.push({ rel: s.path, abs, ref: s });
+  }
+  let def: string | undefined;
+  if (spec.def) {
+    def = resolveIn(spec.def, "DLLDEF");
+    if (def && (!existsSync(def) || !statSync(def).isFile())) {
+      err(spec.def, `DLLDEF file '${spec.def.path}' not found in ${absDir}`);
+      def = undefined;
+    }
+  }
+  const includes: string[] = [];
+  for (const i of spec.includes) {
+    if (i.path === "$(O)") {
+      includes.push("$(O)");
+      continue;
+    }
+    const abs = resolveIn(i, "include folder");
+    if (!abs) continue;
+    if (!existsSync(abs) || !statSync(abs).isDirectory()) diagnostics.push({ severity: "warning", file: sourcesFile, line: i.line, col: i.col, message: `include folder '${i.path}' does not exist` });
+    includes.push(abs);
+  }
+  const defLibs: string[] = [];
+  for (const l of spec.defLibs) {
+    const abs = resolveIn(l, "KMDLL_DEFLIBS file");
+    if (!abs) continue;
+    if (!existsSync(abs) || !statSync(abs).isFile()) err(l, `KMDLL_DEFLIBS file '${l.path}' not found in ${absDir}`);
+    else defLibs.push(abs);
+  }
+  for (const l of spec.libs) if (l.kind === "file") resolveIn({ path: l.path, line: l.line, col: l.col }, "library");
+
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
+  return { value: { dir: absDir, sourcesFile, spec, sources, ...(def ? { def } : {}), includes, defLibs }, diagnostics };
+}
+
+/**
+ * The projects under dir in build order: dir itself if it has a `sources` file, else the
+ * folders its `dirs` file lists (recursively). tree: the folder no path may leave (default dir).
+ */
+export function loadTree(dir: string, tree: string = dir): LoadResult<Project[]> {
+  const diagnostics: Diagnostic[] = [];
+  const projects: Project[] = [];
+  const seen = new Set<string>();
+  const treeAbs = resolve(tree);
+
+  const visit = (d: string): void => {
+    const key = real(d);
+    if (seen.has(key)) {
+      diagnostics.push({ severity: "error", file: join(d, "dirs"), line: 1, col: 1, message: `${d} is reached twice (a dirs cycle or a repeated folder)` });
+      return;
+    }
+    seen.add(key);
+    const dirsFile = join(d, "dirs");
+    if (existsSync(dirsFile)) {
+      const text = readText(dirsFile, diagnostics);
+      if (text === undefined) return;
+      const parsed = parseDirs(text);
+      for (const x of parsed.diagnostics) diagnostics.push({ ...x, file: dirsFile });
+      if (parsed.diagnostics.some((x) => x.severity === "error")) return;
+      for (const e of parsed.dirs) {
+        const sub = join(d, e.dir);
+        if (!inside(real(treeAbs), real(sub))) {
+          diagnostics.push({ severity: "error", file: dirsFile, line: e.line, col: e.col, message: `'${e.dir}' leads outside the tree through a symbolic link` });
+          continue;
+        }
+        if (!existsSync(sub) || !statSync(sub).isDirectory()) {
+          if (!e.optional) diagnostics.push({ severity: "error", file: dirsFile, line: e.line, col: e.col, message: `folder '${e.dir}' not found in ${d}` });
+          continue;
+        }
+        if (!existsSync(join(sub, "sources")) && !existsSync(join(sub, "dirs"))) {
+          diagnostics.push({ severity: "error", file: dirsFile, line: e.line, col: e.col, message: `folder '${e.dir}' has neither a sources nor a dirs file` });
+          continue;
+        }
+        visit(sub);
+      }
+      return;
+    }
+    if (existsSync(join(d, "sources"))) {
+      const r = loadProject(d, treeAbs);
+      diagnostics.push(...r.diagnostics);
+      if (r.value) projects.push(r.value);
+      return;
+    }
+    diagnostics.push({ severity: "error", file: join(d, "sources"), line: 1, col: 1, message: `no sources or dirs file in ${d}` });
+  };
+
+  const abs = resolve(dir);
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) {
+    diagnostics.push({ severity: "error", file: abs, line: 1, col: 1, message: "not a folder" });
+    return { diagnostics };
+  }
+  visit(abs);
+  // Two projects with the same output name would overwrite each other.
+  const byName = new Map<string, Project>();
+  for (const p of projects) {
+    const k = `${p.spec.targetPath?.path ?? ""}/${p.spec.name}`.toLowerCase();
+    const prev = byName.get(k);
+    if (prev) diagnostics.push({ severity: "error", file: p.sourcesFile, line: 1, col: 1, message: `TARGETNAME ${p.spec.name} is also built by ${prev.sourcesFile}; outputs would collide` });
+    byName.set(k, p);
+  }
+  if (diagnostics.some((x) => x.severity === "error")) return { diagnostics };
+  return { value: projects, diagnostics };
+}

@@ -1,0 +1,81 @@
+/**
+ * The compile and link command lines of SPEC §4 (pure). These are the flags the WDK's kernel
+ * build needs, translated to clang + lld-link with mingw-w64's DDK headers and kernel libraries.
+ */
+import type { Arch } from "./sources.js";
+
+export interface ArchRecipe {
+  triple: string;
+  machine: string;
+  /** Extra lld-link flags. */
+  linkExtra: string[];
+  /** `llvm-dlltool -m` value (only for the interim import-library writer). */
+  dlltoolMachine: string;
+}
+
+export const RECIPES: Record<Arch, ArchRecipe> = {
+  x64: { triple: "x86_64-pc-windows-msvc", machine: "x64", linkExtra: [], dlltoolMachine: "i386:x86-64" },
+  // x86: the gnu target (stdcall decoration as mingw's import libraries expect); no SafeSEH tables.
+  x86: { triple: "i686-w64-windows-gnu", machine: "x86", linkExtra: ["/safeseh:no"], dlltoolMachine: "i386" },
+};
+
+export interface CompileInput {
+  arch: Arch;
+  /** Source path relative to the compiler's working folder (the project folder). */
+  source: string;
+  object: string;
+  depfile: string;
+  /** Include folders (absolute or relative to the project folder). */
+  includes: string[];
+  sysInclude: string;
+  ddkInclude: string;
+  defines: string[];
+  userFlags: string[];
+  /** Prefix maps (from → to) so no absolute path of the build machine ends up in the output. */
+  prefixMaps: [string, string][];
+}
+
+/** Base flags: -O2 freestanding kernel code, unwind tables kept, no CRT helpers, one section per function. */
+export const BASE_CFLAGS = [
+  "-fgnuc-version=4.2.1", "-O2", "-ffreestanding", "-fasynchronous-unwind-tables", "-fno-stack-protector",
+  "-mno-stack-arg-probe", "-ffunction-sections", "-fdata-sections", "-fno-ident",
+];
+
+export function compileArgs(c: CompileInput): string[] {
+  const cxx = /\.(cpp|cc|cxx)$/.test(c.source) ? ["-fno-exceptions", "-fno-rtti"] : [];
+  return [
+    `--target=${RECIPES[c.arch].triple}`, ...BASE_CFLAGS, ...cxx,
+    ...c.prefixMaps.map(([from, to]) => `-ffile-prefix-map=${from}=${to}`),
+    ...c.includes.map((i) => `-I${i}`),
+    "-isystem", c.ddkInclude, "-isystem", c.sysInclude,
+    ...c.defines, ...c.userFlags,
+    "-MD", "-MF", c.depfile,
+    "-c", c.source, "-o", c.object,
+  ];
+}
+
+export interface LinkInput {
+  arch: Arch;
+  out: string;
+  /** Where lld-link's own import library goes (kmdll writes the real one from DLLDEF). */
+  scratchImplib: string;
+  objects: string[];
+  libs: string[];
+  kernelLibs: string[];
+  def?: string;
+  userFlags: string[];
+}
+
+export function linkArgs(l: LinkInput): string[] {
+  const r = RECIPES[l.arch];
+  return [
+    `/machine:${r.machine}`, "/driver", "/subsystem:native", "/entry:DriverEntry", "/nodefaultlib", "/Brepro",
+    "/opt:ref", `/implib:${l.scratchImplib}`, `/out:${l.out}`, ...r.linkExtra, ...l.objects, ...l.libs, ...l.kernelLibs,
+    ...l.userFlags, ...(l.def ? [`/def:${l.def}`] : []),
+  ];
+}
+
+/** Static library (DRIVER_LIBRARY) with llvm-lib: members named after the objects. */
+export function libArgs(out: string, objects: string[], arch: Arch): string[] {
+  return [`/machine:${RECIPES[arch].machine}`, `/out:${out}`, ...objects];
+}

@@ -1,0 +1,324 @@
+/**
+ * WDK `sources` and `dirs` files → typed project descriptions with positioned diagnostics.
+ * Pure (no file system): the loader (project.ts) resolves paths and checks that files exist.
+ *
+ * Meanings (kept compatible with scripts/fixtures.mjs):
+ *   TARGETNAME, TARGETTYPE (EXPORT_DRIVER | DRIVER | DRIVER_LIBRARY), DLLDEF, SOURCES, INCLUDES,
+ *   C_DEFINES (-D/-U and /D//U forms), TARGETPATH,
+ *   TARGETLIBS (and LINKLIBS): `$(O)\x.lib` = a library built earlier into the same output folder;
+ *     `$(DDK_LIB_PATH)\x.lib` / `$(SDK_LIB_PATH)\x.lib` = mingw-w64's lib<x>.a for the arch;
+ *     any other path = a file relative to the project folder;
+ *   USER_C_FLAGS: extra clang flags appended after the defaults; LINKER_FLAGS: extra lld-link flags;
+ *   KMDLL_ARCHES: which of "x64 x86" to build (default both);
+ *   KMDLL_DEFLIBS: .def files in the project folder, each turned into an import library (kmdll's
+ *     writer) and linked after TARGETLIBS (to import names no real import library provides).
+ */
+import { parseMakeVars, suggest, type Diagnostic, type MakeVars, type Severity, type Token } from "./makevars.js";
+
+export type TargetType = "EXPORT_DRIVER" | "DRIVER" | "DRIVER_LIBRARY";
+export type Arch = "x64" | "x86";
+export const ARCHES: readonly Arch[] = ["x64", "x86"];
+
+/** Macros the build defines (kept as `$(NAME)` by the parser, resolved per arch by the loader). */
+export const BUILTIN_MACROS: ReadonlySet<string> = new Set([
+  "O", "OBJ_PATH", "DDK_LIB_PATH", "SDK_LIB_PATH", "CRT_LIB_PATH", "DDK_INC_PATH", "SDK_INC_PATH", "CRT_INC_PATH",
+  "WDM_INC_PATH", "IFSKIT_INC_PATH", "TARGET_DIRECTORY", "_BUILDARCH", "BASEDIR", "PROJECT_ROOT", "TARGETNAME",
+]);
+
+/** Variables kmdll uses. */
+export const SOURCES_VARIABLES: ReadonlySet<string> = new Set([
+  "TARGETNAME", "TARGETTYPE", "DLLDEF", "SOURCES", "TARGETLIBS", "LINKLIBS", "INCLUDES", "C_DEFINES", "TARGETPATH",
+  "USER_C_FLAGS", "LINKER_FLAGS", "KMDLL_ARCHES", "KMDLL_DEFLIBS",
+]);
+
+/** WDK variables kmdll knows and ignores (with the reason). */
+const IGNORED: Record<string, string> = {
+  DLLENTRY: "the entry point of a kernel-mode DLL is always DllInitialize; DLLENTRY cannot change it",
+  MSC_WARNING_LEVEL: "clang's default warnings apply; add -W flags to USER_C_FLAGS",
+  MSC_OPTIMIZATION: "kmdll compiles with -O2; add flags to USER_C_FLAGS",
+  TARGET_DESTINATION: "", NTTARGETFILES: "", NTTARGETFILE0: "", NTTARGETFILE1: "", PRECOMPILED_INCLUDE: "",
+  PRECOMPILED_PCH: "", PRECOMPILED_OBJ: "", PRECOMPILED_CXX: "", USE_MSVCRT: "", USE_LIBCMT: "", DRIVERTYPE: "",
+  KMDF_VERSION_MAJOR: "", KMDF_VERSION_MINOR: "", UMDF_VERSION_MAJOR: "", BUFFER_OVERFLOW_CHECKS: "",
+  ENABLE_EVENT_TRACING: "", RUN_WPP: "", DLLBASE: "", UMTYPE: "", UMBASE: "", NTDEBUG: "", NTDEBUGTYPE: "",
+  USE_PDB: "", INF_NAME: "", MISCFILES: "", TARGETEXT: "", USECXX_FLAG: "", USE_NATIVE_EH: "", USE_STL: "",
+  NO_BINPLACE: "", MSC_STDCALL: "", LINKER_STACKSIZE: "", SYNCHRONIZE_BLOCK: "", SYNCHRONIZE_DRAIN: "",
+  PASS0_HEADERDIR: "", PASS0_SOURCEDIR: "", TARGET_DESTINATION_DIR: "", DRIVER_ALIGNMENT: "",
+};
+
+export interface Located {
+  line: number;
+  col: number;
+}
+
+/** A path as written (macros expanded, `\` turned into `/`), with its position. */
+export interface PathRef extends Located {
+  path: string;
+}
+
+export type LibRef =
+  | (Located & { kind: "out"; file: string }) // $(O)\file
+  | (Located & { kind: "kernel"; name: string }) // $(DDK_LIB_PATH)\name.lib → lib<name>.a
+  | (Located & { kind: "file"; path: string }); // relative to the project
+
+export interface SourcesProject {
+  name: string;
+  type: TargetType;
+  def?: PathRef;
+  sources: PathRef[];
+  libs: LibRef[];
+  /** Extra include folders (relative paths, or `$(O)` for the output folder). */
+  includes: PathRef[];
+  /** clang -D/-U arguments. */
+  defines: string[];
+  /** Output subfolder (TARGETPATH other than the WDK's default `obj`). */
+  targetPath?: PathRef;
+  userCFlags: string[];
+  linkerFlags: string[];
+  /** KMDLL_DEFLIBS: .def files linked as import libraries after TARGETLIBS. */
+  defLibs: PathRef[];
+  /** Arches this project builds for. */
+  arches: Arch[];
+}
+
+export interface ParsedSources {
+  /** Undefined when an error prevents describing the project. */
+  project?: SourcesProject;
+  vars: MakeVars;
+  diagnostics: Diagnostic[];
+}
+
+export const SOURCE_EXTENSIONS = [".c", ".cpp", ".cc", ".cxx", ".s", ".S"];
+
+const toSlash = (s: string) => s.replace(/\\/g, "/");
+
+/** Whether a relative path written in a sources file is acceptable (not absolute, no drive). */
+function pathProblem(p: string): string | undefined {
+  if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return "absolute paths are not allowed; use a path relative to the project folder";
+  if (p.includes("$(")) return `unsupported macro in path '${p}'`;
+  return undefined;
+}
+
+/** Parse and interpret a `sources` file. */
+export function parseSources(text: string): ParsedSources {
+  const vars = parseMakeVars(text, { builtins: BUILTIN_MACROS });
+  const diagnostics: Diagnostic[] = [...vars.diagnostics];
+  const d = (severity: Severity, at: Located, message: string) => diagnostics.push({ severity, message, line: at.line, col: at.col });
+  const v = vars.vars;
+  const tokens = (name: string): Token[] => v.get(name)?.tokens ?? [];
+
+  for (const a of vars.assignments) {
+    if (SOURCES_VARIABLES.has(a.name) || vars.referenced.has(a.name)) continue;
+    if (a.name in IGNORED) {
+      d("warning", a, `${a.name} is not supported by kmdll and is ignored${IGNORED[a.name] ? ": " + IGNORED[a.name] : ""}`);
+      continue;
+    }
+    const s = suggest(a.name, SOURCES_VARIABLES);
+    d("warning", a, `unknown variable ${a.name}${s ? ` (did you mean ${s}?)` : ""}; ignored`);
+  }
+
+  const single = (name: string): Token | undefined => {
+    const a = v.get(name);
+    if (!a) return undefined;
+    if (a.tokens.length === 0) {
+      d("error", a, `${name} is empty`);
+      return undefined;
+    }
+    if (a.tokens.length > 1) d("error", a.tokens[1]!, `${name} takes one value; unexpected '${a.tokens[1]!.text}'`);
+    return a.tokens[0];
+  };
+
+  // TARGETNAME
+  const nameTok = single("TARGETNAME");
+  let name: string | undefined;
+  if (!v.has("TARGETNAME")) d("error", { line: 1, col: 1 }, "TARGETNAME is missing (the name of the .sys/.lib to build)");
+  else if (nameTok) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(nameTok.text) || nameTok.text.includes("..")) {
+      d("error", nameTok, `invalid TARGETNAME '${nameTok.text}': use letters, digits, '_', '-' and '.', no path separators`);
+    } else if (/\.(sys|lib|dll)$/i.test(nameTok.text)) {
+      d("error", nameTok, `TARGETNAME '${nameTok.text}' must not include the extension; kmdll adds .sys/.lib`);
+    } else name = nameTok.text;
+  }
+
+  // TARGETTYPE
+  const typeTok = single("TARGETTYPE");
+  let type: TargetType | undefined;
+  if (!v.has("TARGETTYPE")) d("error", { line: 1, col: 1 }, "TARGETTYPE is missing (EXPORT_DRIVER, DRIVER or DRIVER_LIBRARY)");
+  else if (typeTok) {
+    if (typeTok.text === "EXPORT_DRIVER" || typeTok.text === "DRIVER" || typeTok.text === "DRIVER_LIBRARY") type = typeTok.text;
+    else {
+      const s = suggest(typeTok.text, ["EXPORT_DRIVER", "DRIVER", "DRIVER_LIBRARY"]);
+      d("error", typeTok, `unknown TARGETTYPE '${typeTok.text}'${s ? ` (did you mean ${s}?)` : ""}; kmdll builds EXPORT_DRIVER, DRIVER and DRIVER_LIBRARY`);
+    }
+  }
+
+  // DLLDEF
+  let def: PathRef | undefined;
+  const defTok = single("DLLDEF");
+  if (defTok) {
+    const p = toSlash(defTok.text);
+    const problem = pathProblem(p);
+    if (problem) d("error", defTok, `DLLDEF: ${problem}`);
+    else def = { path: p, line: defTok.line, col: defTok.col };
+  }
+  if (type === "EXPORT_DRIVER" && !v.has("DLLDEF")) {
+    d("error", v.get("TARGETTYPE")!, "TARGETTYPE=EXPORT_DRIVER needs DLLDEF=<name>.def (its exports, with DllInitialize and DllUnload PRIVATE)");
+  }
+  if (type && type !== "EXPORT_DRIVER" && def) {
+    d("warning", defTok!, `DLLDEF is used only with TARGETTYPE=EXPORT_DRIVER; ignored for ${type}`);
+    def = undefined;
+  }
+
+  // SOURCES
+  const sources: PathRef[] = [];
+  if (!v.has("SOURCES") || tokens("SOURCES").length === 0) d("error", v.get("SOURCES") ?? { line: 1, col: 1 }, "SOURCES is missing or empty (the .c files to compile)");
+  for (const t of tokens("SOURCES")) {
+    const p = toSlash(t.text);
+    const problem = pathProblem(p);
+    if (problem) {
+      d("error", t, `SOURCES: ${problem}`);
+      continue;
+    }
+    const ext = /\.[^./]+$/.exec(p)?.[0] ?? "";
+    if (/^\.rc$/i.test(ext)) {
+      d("warning", t, `resource file '${p}' is not compiled (resources are not supported); ignored`);
+      continue;
+    }
+    if (!SOURCE_EXTENSIONS.includes(ext)) {
+      d("error", t, `cannot compile '${p}': kmdll compiles ${SOURCE_EXTENSIONS.join(" ")} files${/^\.asm$/i.test(ext) ? " (MASM .asm is not supported; use GNU assembler syntax .S)" : ""}`);
+      continue;
+    }
+    if (sources.some((s) => s.path === p)) {
+      d("warning", t, `'${p}' is listed twice in SOURCES`);
+      continue;
+    }
+    sources.push({ path: p, line: t.line, col: t.col });
+  }
+
+  // TARGETLIBS / LINKLIBS
+  const libs: LibRef[] = [];
+  for (const t of [...tokens("TARGETLIBS"), ...tokens("LINKLIBS")]) {
+    const p = toSlash(t.text);
+    const kernel = /^\$\((?:DDK_LIB_PATH|SDK_LIB_PATH|CRT_LIB_PATH)\)\/([^/]+)\.lib$/i.exec(p);
+    const out = /^(?:\$\(OBJ_PATH\)\/)?\$\(O\)\/([^/]+)$/.exec(p);
+    if (kernel) libs.push({ kind: "kernel", name: kernel[1]!.toLowerCase(), line: t.line, col: t.col });
+    else if (out) {
+      if (!/\.(lib|a)$/i.test(out[1]!)) d("error", t, `TARGETLIBS: '${p}' is not a library (.lib)`);
+      else libs.push({ kind: "out", file: out[1]!, line: t.line, col: t.col });
+    } else {
+      const problem = pathProblem(p);
+      if (problem) d("error", t, `TARGETLIBS: ${problem}`);
+      else libs.push({ kind: "file", path: p, line: t.line, col: t.col });
+    }
+  }
+  if (type === "DRIVER_LIBRARY" && libs.length) d("warning", v.get("TARGETLIBS") ?? v.get("LINKLIBS")!, "TARGETLIBS is not used by a DRIVER_LIBRARY (a static library is not linked); list it in the driver that links this library");
+
+  // INCLUDES (';' or whitespace separated)
+  const includes: PathRef[] = [];
+  for (const t of tokens("INCLUDES")) {
+    let col = t.col;
+    for (const part of t.text.split(";")) {
+      const p = toSlash(part);
+      const at = { line: t.line, col };
+      col += part.length + 1;
+      if (!p) continue;
+      if (/^\$\((?:DDK_INC_PATH|SDK_INC_PATH|CRT_INC_PATH|WDM_INC_PATH|IFSKIT_INC_PATH)\)/.test(p)) continue; // always on the include path
+      if (p === "$(O)" || p === "$(OBJ_PATH)/$(O)") {
+        includes.push({ path: "$(O)", ...at });
+        continue;
+      }
+      const problem = pathProblem(p);
+      if (problem) d("error", at, `INCLUDES: ${problem}`);
+      else includes.push({ path: p.replace(/\/+$/, "") || ".", ...at });
+    }
+  }
+
+  // C_DEFINES
+  const defines: string[] = [];
+  for (const t of tokens("C_DEFINES")) {
+    const m = /^[-/]([DU])(.+)$/.exec(t.text);
+    if (m) defines.push(`-${m[1]}${m[2]}`);
+    else d("warning", t, `C_DEFINES: '${t.text}' is not a -D/-U (or /D, /U) definition; put other compiler flags in USER_C_FLAGS`);
+  }
+
+  // TARGETPATH
+  let targetPath: PathRef | undefined;
+  const tpTok = single("TARGETPATH");
+  if (tpTok) {
+    const p = toSlash(tpTok.text).replace(/\/+$/, "");
+    const problem = pathProblem(p);
+    if (problem) d("error", tpTok, `TARGETPATH: ${problem}`);
+    else if (p.split("/").includes("..")) d("error", tpTok, `TARGETPATH '${tpTok.text}' leaves the output folder; outputs stay inside --out`);
+    else if (p !== "obj" && p !== "." && p !== "") targetPath = { path: p, line: tpTok.line, col: tpTok.col };
+  }
+
+  // KMDLL_ARCHES
+  let arches: Arch[] = [...ARCHES];
+  if (v.has("KMDLL_ARCHES")) {
+    arches = [];
+    for (const t of tokens("KMDLL_ARCHES")) {
+      const a = t.text.toLowerCase() === "amd64" ? "x64" : t.text.toLowerCase() === "i386" ? "x86" : t.text;
+      if (a === "x64" || a === "x86") {
+        if (!arches.includes(a)) arches.push(a);
+      } else d("error", t, `KMDLL_ARCHES: unknown arch '${t.text}' (x64 or x86)`);
+    }
+    if (arches.length === 0 && !diagnostics.some((x) => x.severity === "error")) d("error", v.get("KMDLL_ARCHES")!, "KMDLL_ARCHES is empty");
+  }
+
+  const defLibs: PathRef[] = [];
+  for (const t of tokens("KMDLL_DEFLIBS")) {
+    const p = toSlash(t.text);
+    const problem = pathProblem(p);
+    if (problem) d("error", t, `KMDLL_DEFLIBS: ${problem}`);
+    else if (!/\.def$/i.test(p)) d("error", t, `KMDLL_DEFLIBS: '${p}' is not a .def file`);
+    else defLibs.push({ path: p, line: t.line, col: t.col });
+  }
+
+  const userCFlags = tokens("USER_C_FLAGS").map((t) => t.text);
+  const linkerFlags = tokens("LINKER_FLAGS").map((t) => t.text);
+
+  const ok = !diagnostics.some((x) => x.severity === "error");
+  const project: SourcesProject | undefined =
+    ok && name && type
+      ? { name, type, ...(def ? { def } : {}), sources, libs, includes, defines, ...(targetPath ? { targetPath } : {}), userCFlags, linkerFlags, defLibs, arches }
+      : undefined;
+  return { ...(project ? { project } : {}), vars, diagnostics };
+}
+
+export interface DirEntry extends Located {
+  dir: string;
+  optional: boolean;
+}
+
+export interface ParsedDirs {
+  dirs: DirEntry[];
+  diagnostics: Diagnostic[];
+}
+
+/** Parse a WDK `dirs` file: DIRS (and OPTIONAL_DIRS) list subfolders in build order. */
+export function parseDirs(text: string): ParsedDirs {
+  const vars = parseMakeVars(text, { builtins: BUILTIN_MACROS });
+  const diagnostics: Diagnostic[] = [...vars.diagnostics];
+  const dirs: DirEntry[] = [];
+  for (const a of vars.assignments) {
+    if (a.name === "DIRS" || a.name === "OPTIONAL_DIRS" || vars.referenced.has(a.name)) continue;
+    const s = suggest(a.name, ["DIRS", "OPTIONAL_DIRS"]);
+    diagnostics.push({ severity: "warning", line: a.line, col: a.col, message: `unknown variable ${a.name} in a dirs file${s ? ` (did you mean ${s}?)` : ""}; ignored` });
+  }
+  for (const name of ["DIRS", "OPTIONAL_DIRS"]) {
+    for (const t of vars.vars.get(name)?.tokens ?? []) {
+      const p = toSlash(t.text).replace(/\/+$/, "");
+      const parts = p.split("/");
+      if (p.startsWith("/") || /^[A-Za-z]:/.test(p) || parts.includes("..") || parts.includes(".") || p === "" || p.includes("$(") || /[{}*?]/.test(p)) {
+        diagnostics.push({ severity: "error", line: t.line, col: t.col, message: `${name}: '${t.text}' is not a subfolder name (no '..', '.', absolute paths, macros or wildcards)` });
+        continue;
+      }
+      if (dirs.some((x) => x.dir === p)) {
+        diagnostics.push({ severity: "warning", line: t.line, col: t.col, message: `'${p}' is listed twice` });
+        continue;
+      }
+      dirs.push({ dir: p, optional: name === "OPTIONAL_DIRS", line: t.line, col: t.col });
+    }
+  }
+  if (!vars.vars.has("DIRS") && !vars.vars.has("OPTIONAL_DIRS")) diagnostics.push({ severity: "error", line: 1, col: 1, message: "DIRS is missing (the subfolders to build, in order)" });
+  return { dirs, diagnostics };
+}
