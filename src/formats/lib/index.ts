@@ -1,0 +1,6 @@
+/** Import libraries and `ar` archives (SPEC §3.3): reader and writer. Pure, no I/O. */
+export * from "./types.js";
+export { readArchive, writeArchive, ARCHIVE_MAGIC, type Archive, type ArchiveMember, type ArchiveSymbol, type NewArchiveMember } from "./archive.js";
+export { readCoffObject, type CoffObject, type CoffSection, type CoffSymbol, type CoffRelocation } from "./coff.js";
+export { readShortImport, writeShortImport, isShortImport, type ShortImport } from "./short-import.js";
+export { readImportLibrary, analyzeImportLibrary } from "./read-import-library.js";
