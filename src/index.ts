@@ -13,3 +13,4 @@ export * from "./nt/registry.js";
 export * from "./formats/lib/index.js";
 export * from "./kernel/index.js";
 export * from "./toolchain/index.js";
+export * from "./report/index.js";

@@ -1,15 +1,65 @@
 import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import cliProgress from "cli-progress";
 import type { CliContext } from "../context.js";
-import { KmdllError } from "../../errors.js";
+import { EXIT, toJson } from "../context.js";
+import { scanDirectory, type AnalyzeResult } from "../../scan/index.js";
+import { renderScanText, scanJson } from "../../scan/render.js";
 
-/** `kmdll scan` — placeholder until its issue lands. */
-export function register(program: Command, _ctx: CliContext): void {
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError("expected a whole number from 1 to 256");
+  return n;
+}
+
+function describe(r: AnalyzeResult): string {
+  if (r.status === "not-pe") return "not a PE image";
+  if (r.status === "error") return `ERROR ${r.error}`;
+  const errs = r.findings.filter((f) => f.severity === "error").length;
+  return `${r.summary.machine}, ${r.summary.imports.length} imported modules, ${r.summary.exportOrdinals.length} exports${errs ? `, ${errs} error findings` : ""}`;
+}
+
+/** `kmdll scan DIR`: inspect + check + dependency resolution of every PE under DIR. */
+export function register(program: Command, ctx: CliContext): void {
   program
     .command("scan")
-    .description("(not implemented yet)")
-    .allowUnknownOption()
-    .argument("[args...]")
-    .action(() => {
-      throw new KmdllError("'kmdll scan' is not implemented yet");
+    .description("inspect, check and resolve the dependencies of every PE image under DIR (recursively, in parallel)")
+    .argument("<dir>", "directory to scan (PE images are found by their MZ/PE magic, not their extension)")
+    .option("--json", "print the report as one JSON document")
+    .option("-j, --jobs <n>", "worker threads (default: number of CPUs, at most 8; 1 = no workers)", positiveInt)
+    .option("--limit <n>", "lines per list in the text summary (0 = all)", (v) => Number(v), 25)
+    .option("-q, --quiet", "no progress output")
+    .action(async (dir: string, opts: { json?: boolean; jobs?: number; limit: number; quiet?: boolean }) => {
+      const tty = Boolean(process.stderr.isTTY);
+      let bar: cliProgress.SingleBar | undefined;
+      let onProgress: ((done: number, total: number, r: AnalyzeResult) => void) | undefined;
+      if (!opts.quiet) {
+        if (tty) {
+          bar = new cliProgress.SingleBar(
+            { format: "scan [{bar}] {value}/{total} files | {file}", hideCursor: true, clearOnComplete: true, stream: process.stderr },
+            cliProgress.Presets.shades_classic,
+          );
+          let started = false;
+          onProgress = (done, total, r) => {
+            if (!started) {
+              bar!.start(total, 0, { file: "" });
+              started = true;
+            }
+            bar!.update(done, { file: r.rel.length > 40 ? "…" + r.rel.slice(-39) : r.rel });
+          };
+        } else {
+          onProgress = (done, total, r) => ctx.err(`scan: [${done}/${total}] ${r.rel}: ${describe(r)}\n`);
+        }
+      }
+      let report;
+      try {
+        report = await scanDirectory(dir, { ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), ...(onProgress ? { onProgress } : {}) });
+      } finally {
+        bar?.stop();
+      }
+      if (opts.json) ctx.out(toJson(scanJson(report)));
+      else ctx.out(renderScanText(report, { limit: opts.limit }));
+      const errorFindings = report.images.some((i) => i.findings.some((f) => f.severity === "error"));
+      ctx.setExit(errorFindings ? EXIT.FINDINGS : EXIT.OK);
     });
 }

@@ -1,0 +1,299 @@
+/**
+ * The import (dependency) graph of a set of driver images: the model every graph renderer
+ * (DOT, Mermaid, SVG, HTML) and `kmdll scan` share. Pure: no I/O.
+ *
+ * Nodes are modules, identified by their lower-case base name (the kernel loader matches
+ * imports by base name, case-insensitively — SPEC §6). Edges are "importer imports from
+ * module" with the imported names.
+ *
+ * Node kinds (the rule is documented in docs/graph-and-scan.md):
+ * - `kernel`: ntoskrnl.exe (and its multiprocessor/PAE variants) and hal.dll — always present
+ *   in a running kernel, whether or not an image was given for them.
+ * - `export-driver`: a given image with an export directory that has at least one exported
+ *   function, and that either exports `DllInitialize` or `DllUnload` or is imported by another
+ *   given image; also a module that is not given but is a system export driver kmdll knows the
+ *   exports of (usbd.sys, hidparse.sys, ...; then `external` is true).
+ * - `driver`: any other given image (a standard driver).
+ * - `missing`: imported but neither given nor known.
+ */
+import type { PeImage } from "../formats/pe/types.js";
+
+export type ModuleKind = "driver" | "export-driver" | "kernel" | "missing";
+
+/** A compact description of one image: what the graph and scan need, cheap to pass between threads. */
+export interface ModuleSummary {
+  /** Base file name as given (e.g. "mydriver.sys"). */
+  name: string;
+  /** Where the image was read from, when known. */
+  path?: string;
+  machine: string;
+  subsystem: number;
+  /** The export directory's DLL name, or null when there is no export directory. */
+  exportName: string | null;
+  /** Exported names (every name of every slot, forwarders included). */
+  exportNames: string[];
+  /** Exported ordinals (every non-empty slot). */
+  exportOrdinals: number[];
+  /** Names exported as forwarders ("Name" → "OTHER.Name"). */
+  forwarders: Record<string, string>;
+  imports: ModuleImport[];
+}
+
+export interface ModuleImport {
+  dll: string;
+  delay: boolean;
+  /** Imported names; ordinal imports appear as "#N". */
+  names: string[];
+}
+
+export interface GraphNode {
+  /** Lower-case base name, or "kernel" for the collapsed kernel node. */
+  id: string;
+  /** Display name. */
+  name: string;
+  kind: ModuleKind;
+  /** Not one of the given images (a kernel module, a known system export driver, or missing). */
+  external: boolean;
+  path?: string;
+  machine?: string;
+  subsystem?: number;
+  exportCount?: number;
+  /** Exports DllInitialize / DllUnload (given images only). */
+  dllInitialize?: boolean;
+  dllUnload?: boolean;
+  /** For a collapsed node: the module names it stands for. */
+  members?: string[];
+}
+
+export interface GraphEdge {
+  /** Importer node id. */
+  from: string;
+  /** Imported module node id. */
+  to: string;
+  /** The DLL name exactly as the importer's import table spells it (several when collapsed). */
+  dll: string;
+  /** Imported names ("#N" for ordinals); prefixed "module!" on a collapsed kernel edge. */
+  names: string[];
+  /** Names/ordinals the target does not export (only when the target's exports are known). */
+  unresolved: string[];
+  /** Whether the target's export list was known, so `unresolved` is meaningful. */
+  resolved: boolean;
+  /** Delay-load import (not resolved by the kernel loader at load time). */
+  delay: boolean;
+}
+
+export interface DepGraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+/** Module names that are the kernel itself (never counted, always present — SPEC §6). */
+export const KERNEL_MODULES: readonly string[] = ["ntoskrnl.exe", "ntkrnlpa.exe", "ntkrnlmp.exe", "ntkrpamp.exe", "hal.dll"];
+
+export function isKernelModule(name: string): boolean {
+  return KERNEL_MODULES.includes(name.toLowerCase());
+}
+
+/** Exports of a module that was not given (kernel export database), or undefined when unknown. */
+export type KnownExports = (module: string) => readonly { name: string; ordinal?: number }[] | undefined;
+
+const MACHINE_NAMES: Record<number, string> = { 0x14c: "x86", 0x8664: "x64", 0xaa64: "arm64" };
+
+function baseName(p: string): string {
+  const i = Math.max(p.lastIndexOf("/"), p.lastIndexOf("\\"));
+  return i >= 0 ? p.slice(i + 1) : p;
+}
+
+/** Reduce a parsed image to what the graph needs. `name` defaults to the path's base name. */
+export function summarizeImage(image: PeImage, path: string, name = baseName(path)): ModuleSummary {
+  const exportNames: string[] = [];
+  const exportOrdinals: number[] = [];
+  const forwarders: Record<string, string> = {};
+  for (const f of image.exports?.functions ?? []) {
+    exportOrdinals.push(f.ordinal);
+    for (const n of f.names) {
+      exportNames.push(n);
+      if (f.forwarder) forwarders[n] = f.forwarder;
+    }
+  }
+  const imp = (m: { dll: string; functions: { name: string | null; ordinal: number | null }[] }, delay: boolean): ModuleImport => ({
+    dll: m.dll,
+    delay,
+    names: m.functions.map((f) => (f.name !== null ? f.name : `#${f.ordinal ?? "?"}`)),
+  });
+  return {
+    name,
+    path,
+    machine: typeof image.machine === "string" ? image.machine : MACHINE_NAMES[image.machine] ?? `0x${image.machine.toString(16)}`,
+    subsystem: image.optional.subsystem,
+    exportName: image.exports ? image.exports.dllName : null,
+    exportNames,
+    exportOrdinals,
+    forwarders,
+    imports: [...image.imports.map((m) => imp(m, false)), ...image.delayImports.map((m) => imp(m, true))],
+  };
+}
+
+export interface BuildGraphOptions {
+  /** Exports of modules that are not given (default: none known). */
+  knownExports?: KnownExports;
+  /** Include delay-load imports as edges (default true). */
+  delayImports?: boolean;
+}
+
+/**
+ * Build the import graph of the given modules. Imports are matched to given modules by
+ * base name, case-insensitively; ntoskrnl/hal become `kernel` nodes; names are checked
+ * against the target's exports (given image, else `knownExports`).
+ */
+export function buildGraph(modules: readonly ModuleSummary[], opts: BuildGraphOptions = {}): DepGraph {
+  const known = opts.knownExports ?? (() => undefined);
+  const given = new Map<string, ModuleSummary>();
+  for (const m of modules) if (!given.has(m.name.toLowerCase())) given.set(m.name.toLowerCase(), m);
+
+  // Who imports whom (among given modules), for the export-driver rule.
+  const importedBy = new Map<string, Set<string>>();
+  for (const m of given.values()) {
+    for (const imp of m.imports) {
+      const t = imp.dll.toLowerCase();
+      if (t === m.name.toLowerCase()) continue;
+      if (!importedBy.has(t)) importedBy.set(t, new Set());
+      importedBy.get(t)!.add(m.name.toLowerCase());
+    }
+  }
+
+  const nodes = new Map<string, GraphNode>();
+  for (const [id, m] of given) {
+    const dllInitialize = m.exportNames.includes("DllInitialize");
+    const dllUnload = m.exportNames.includes("DllUnload");
+    const hasExports = m.exportOrdinals.length > 0;
+    let kind: ModuleKind;
+    if (isKernelModule(id)) kind = "kernel";
+    else if (hasExports && (dllInitialize || dllUnload || importedBy.has(id))) kind = "export-driver";
+    else kind = "driver";
+    nodes.set(id, {
+      id,
+      name: m.name,
+      kind,
+      external: false,
+      ...(m.path !== undefined ? { path: m.path } : {}),
+      machine: m.machine,
+      subsystem: m.subsystem,
+      exportCount: m.exportOrdinals.length,
+      dllInitialize,
+      dllUnload,
+    });
+  }
+
+  const edges: GraphEdge[] = [];
+  const edgeIndex = new Map<string, GraphEdge>();
+  for (const [fromId, m] of given) {
+    for (const imp of m.imports) {
+      if (imp.delay && opts.delayImports === false) continue;
+      const toId = imp.dll.toLowerCase();
+      if (!nodes.has(toId)) {
+        const kernel = isKernelModule(toId);
+        nodes.set(toId, {
+          id: toId,
+          name: kernel ? toId : imp.dll,
+          kind: kernel ? "kernel" : known(toId) ? "export-driver" : "missing",
+          external: true,
+        });
+      }
+      // Which names does the target export?
+      const target = given.get(toId);
+      let exported: ((n: string) => boolean) | undefined;
+      if (target) {
+        const names = new Set(target.exportNames);
+        const ords = new Set(target.exportOrdinals);
+        exported = (n) => (n.startsWith("#") ? ords.has(Number(n.slice(1))) : names.has(n));
+      } else {
+        const k = known(toId);
+        if (k) {
+          const names = new Set(k.map((e) => e.name));
+          const ords = new Set(k.flatMap((e) => (e.ordinal !== undefined ? [e.ordinal] : [])));
+          exported = (n) => (n.startsWith("#") ? ords.has(Number(n.slice(1))) : names.has(n));
+        }
+      }
+      const key = `${fromId}\0${toId}\0${imp.delay}`;
+      const existing = edgeIndex.get(key);
+      const names = existing ? [...existing.names, ...imp.names] : [...imp.names];
+      const unresolved = exported ? imp.names.filter((n) => !exported!(n)) : [];
+      if (existing) {
+        existing.names = names;
+        existing.unresolved.push(...unresolved);
+      } else {
+        const edge: GraphEdge = { from: fromId, to: toId, dll: imp.dll, names, unresolved, resolved: exported !== undefined, delay: imp.delay };
+        edges.push(edge);
+        edgeIndex.set(key, edge);
+      }
+    }
+  }
+  return { nodes: [...nodes.values()], edges };
+}
+
+export interface ViewOptions {
+  /**
+   * How to show ntoskrnl/hal: "collapse" (default) merges them into one `kernel` node whose edges
+   * carry "module!name" labels; "expand" keeps one node per kernel module; "hide" drops them.
+   */
+  kernel?: "collapse" | "expand" | "hide";
+}
+
+/** A view of the graph for display (kernel nodes collapsed, expanded or hidden). */
+export function graphView(g: DepGraph, opts: ViewOptions = {}): DepGraph {
+  const mode = opts.kernel ?? "collapse";
+  if (mode === "expand") return g;
+  const kernelIds = new Set(g.nodes.filter((n) => n.kind === "kernel").map((n) => n.id));
+  const isK = (id: string) => kernelIds.has(id);
+  const kernelNodes = g.nodes.filter((n) => n.kind === "kernel");
+  if (mode === "hide") {
+    return { nodes: g.nodes.filter((n) => n.kind !== "kernel"), edges: g.edges.filter((e) => !isK(e.from) && !isK(e.to)) };
+  }
+  if (kernelNodes.length === 0) return g;
+  const kid = "kernel";
+  const nodes: GraphNode[] = g.nodes.filter((n) => n.kind !== "kernel");
+  nodes.push({
+    id: kid,
+    name: kernelNodes.map((n) => n.name).join(" + "),
+    kind: "kernel",
+    external: kernelNodes.every((n) => n.external),
+    members: kernelNodes.map((n) => n.name),
+  });
+  const edges: GraphEdge[] = [];
+  const edgeIndex = new Map<string, GraphEdge>();
+  for (const e of g.edges) {
+    const from = isK(e.from) ? kid : e.from;
+    const to = isK(e.to) ? kid : e.to;
+    if (from === kid && to === kid) continue;
+    // Names on a collapsed kernel edge say which kernel module exports them (when there are several).
+    const prefix = to === kid && to !== e.to && kernelNodes.length > 1 ? `${e.to}!` : "";
+    const names = e.names.map((n) => prefix + n);
+    const unresolved = e.unresolved.map((n) => prefix + n);
+    const key = `${from}\0${to}\0${e.delay}`;
+    const existing = edgeIndex.get(key);
+    if (existing) {
+      existing.names.push(...names);
+      existing.unresolved.push(...unresolved);
+      existing.resolved &&= e.resolved;
+      if (!existing.dll.split(", ").includes(e.dll)) existing.dll += `, ${e.dll}`;
+    } else {
+      const edge: GraphEdge = { ...e, from, to, names, unresolved };
+      edges.push(edge);
+      edgeIndex.set(key, edge);
+    }
+  }
+  return { nodes, edges };
+}
+
+/** Modules that import the given module (node ids). */
+export function importersOf(g: DepGraph, id: string): string[] {
+  return [...new Set(g.edges.filter((e) => e.to === id).map((e) => e.from))].sort();
+}
+
+export const KIND_LABEL: Record<ModuleKind, string> = {
+  driver: "standard driver",
+  "export-driver": "export driver",
+  kernel: "kernel",
+  missing: "missing",
+};

@@ -1,0 +1,83 @@
+/**
+ * Per-file work of `kmdll scan` (runs inside a worker thread, or inline with --jobs 1):
+ * read the file, detect a PE image by its MZ/PE magic, parse it, summarize it for the
+ * dependency graph and run the single-image conformance checks.
+ */
+import { readFileSync } from "node:fs";
+import { FormatError, KmdllError } from "../errors.js";
+import { parsePe } from "../formats/pe/parse.js";
+import type { PeImage } from "../formats/pe/types.js";
+import { summarizeImage, type ModuleSummary } from "../report/graph.js";
+import { isPeBuffer } from "./walk.js";
+import { imageChecks } from "./checks.js";
+
+export interface ScanFinding {
+  rule: string;
+  severity: "error" | "warning" | "note";
+  message: string;
+  location?: string;
+}
+
+export interface AnalyzeRequest {
+  /** Absolute path to read. */
+  path: string;
+  /** Path relative to the scanned root ("/" separators). */
+  rel: string;
+}
+
+export type AnalyzeResult =
+  | { rel: string; status: "not-pe"; size: number }
+  | { rel: string; status: "error"; error: string }
+  | {
+      rel: string;
+      status: "ok";
+      size: number;
+      summary: ModuleSummary;
+      sections: number;
+      warnings: string[];
+      findings: ScanFinding[];
+      /** Non-native subsystem, no exports, ... whatever the checks could not run on. */
+      checkError?: string;
+    };
+
+function errorText(e: unknown): string {
+  if (e instanceof FormatError || e instanceof KmdllError) return e.message;
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === "string") return `cannot read file: ${err.code}`;
+  return `internal error: ${err?.message ?? String(e)}`;
+}
+
+export function analyzeFile(req: AnalyzeRequest): AnalyzeResult {
+  let bytes: Uint8Array;
+  try {
+    const b = readFileSync(req.path);
+    bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    return { rel: req.rel, status: "error", error: errorText(e) };
+  }
+  if (!isPeBuffer(bytes)) return { rel: req.rel, status: "not-pe", size: bytes.length };
+  let image: PeImage;
+  try {
+    image = parsePe(bytes);
+  } catch (e) {
+    return { rel: req.rel, status: "error", error: errorText(e) };
+  }
+  const summary = summarizeImage(image, req.rel);
+  let findings: ScanFinding[] = [];
+  let checkError: string | undefined;
+  try {
+    findings = imageChecks(image, bytes, req.path);
+  } catch (e) {
+    checkError = errorText(e);
+  }
+  return {
+    rel: req.rel,
+    status: "ok",
+    size: bytes.length,
+    summary,
+    sections: image.sections.length,
+    warnings: image.warnings.map((w) => `${w.structure}${w.offset !== undefined ? ` at 0x${w.offset.toString(16)}` : ""}: ${w.message}`),
+    findings,
+    ...(checkError !== undefined ? { checkError } : {}),
+  };
+}
