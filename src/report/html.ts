@@ -72,8 +72,14 @@ export function describeEvent(e: TraceEvent): string {
       return `IRP major 0x${e.major.toString(16)}${e.minor !== undefined ? ` minor 0x${e.minor.toString(16)}` : ""}${e.ioctl ? ` IOCTL ${e.ioctl}` : ""}${e.from ? ` from ${e.from}` : ""}${e.to ? ` to ${e.to}` : ""}${e.status ? ` → ${e.status}` : ""}`;
     case "interface":
       return `interface ${e.action} (count ${e.count})`;
-    case "step":
-      return e.step;
+    case "step": {
+      const phase = e["phase"];
+      if (phase === "end") {
+        const detail = typeof e["detail"] === "string" ? `: ${e["detail"]}` : "";
+        return `${e["ok"] === false ? "FAILED" : "ok"}  ${e.step}${e["result"] !== undefined ? ` → ${str(e["result"])}` : ""}${detail}`;
+      }
+      return `${e["index"] !== undefined ? `[${str(e["index"])}] ` : ""}${e.step}`;
+    }
     case "end":
       return `end: ${e.modules.map((m) => `${m.module}=${m.count}`).join(", ") || "no modules loaded"}`;
     default: {
@@ -171,6 +177,9 @@ function buildRows(events: readonly TraceEvent[], lanes: string[]): { rows: Row[
       case "api":
         mark(e.module, "·", "m-api");
         break;
+      case "step":
+        if (e["phase"] === "end" && e["ok"] === false) cls += " ev-bad";
+        break;
       default:
         mark(moduleOf(e), "•", "m-call");
     }
@@ -219,7 +228,7 @@ function timelineHtml(events: readonly TraceEvent[]): string {
   const head = `<tr><th class="idx">#</th>${lanes.map((l) => `<th class="lane-head" data-module="${escapeHtml(l.toLowerCase())}"><span>${escapeHtml(l)}</span></th>`).join("")}<th class="desc">event</th></tr>`;
   const body = rows
     .map((r, i) => {
-      if (r.e.event === "step") {
+      if (r.e.event === "step" && r.e["phase"] !== "end") {
         return `<tr class="ev-step"><td class="idx">${r.index}</td><td colspan="${lanes.length + 1}" class="step">${escapeHtml(r.text)}</td></tr>`;
       }
       const cells = lanes
