@@ -11,3 +11,7 @@ export type { KernelOptions, ModuleRow } from "./kernel.js";
 export { RootImageSource, hostPathIn, registryServices } from "./root-fs.js";
 export { ScriptedExecutor, syntheticImage, syntheticSource } from "./scripted.js";
 export type { ScriptedModule, ScriptedOptions, SyntheticExport, SyntheticImport, SyntheticImageSpec } from "./scripted.js";
+export { parseStepText, parseStepObject, parseScenario, runStep, runSteps, stepLabel } from "./scenario.js";
+export type { Step, StepResult, ScenarioFile } from "./scenario.js";
+export { createSimulation, loadRegistry, temporaryRoot, runSimulation } from "./simulation.js";
+export type { Simulation, SimulationOptions, ExecutorFactory, ExecutorContext, RunOptions, RunResult } from "./simulation.js";

@@ -1,15 +1,109 @@
 import type { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { CliContext } from "../context.js";
+import { EXIT } from "../context.js";
 import { KmdllError } from "../../errors.js";
+import type { TraceEvent } from "../../events.js";
+import { emulatorExecutor } from "../../kernel/emulator.js";
+import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/scenario.js";
+import { runSimulation } from "../../kernel/simulation.js";
+import type { Semantics } from "../../kernel/types.js";
+import { TimelineWriter, renderModuleTable } from "../../report/timeline.js";
 
-/** `kmdll sim` — placeholder until its issue lands. */
-export function register(program: Command, _ctx: CliContext): void {
+interface SimOptions {
+  root?: string;
+  registry?: string;
+  semantics?: string;
+  install?: string[];
+  json?: boolean;
+}
+
+/** NDJSON line for an event (bigints as hex strings). */
+export function eventJson(e: TraceEvent): string {
+  return JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? "0x" + v.toString(16) : v)) + "\n";
+}
+
+function readScenario(path: string): ScenarioFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new KmdllError(`${path}: cannot read scenario file`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new KmdllError(`${path}: invalid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return parseScenario(doc, (p) => resolve(dirname(path), p));
+  } catch (e) {
+    if (e instanceof KmdllError) throw new KmdllError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+function semanticsOf(v: string | undefined): Semantics | undefined {
+  if (v === undefined) return undefined;
+  if (v !== "documented" && v !== "kernel") throw new KmdllError(`--semantics: expected documented or kernel, got '${v}'`);
+  return v;
+}
+
+/** `kmdll sim`: run the export-driver lifecycle (start / stop / call) in the emulated kernel. */
+export function register(program: Command, ctx: CliContext): void {
   program
     .command("sim")
-    .description("(not implemented yet)")
-    .allowUnknownOption()
-    .argument("[args...]")
-    .action(() => {
-      throw new KmdllError("'kmdll sim' is not implemented yet");
+    .description("simulate the kernel loader: start/stop drivers and call exports, with a timeline of loads, DllInitialize/DllUnload and counts")
+    .argument("[steps...]", "SCENARIO.json, or steps: start:NAME stop:NAME call:MODULE!EXPORT[:ARG,...]")
+    .option("--root <dir>", "directory standing for \\SystemRoot (drivers in <dir>/System32/drivers)")
+    .option("--install <file...>", "copy these drivers into a temporary root's System32/drivers (instead of --root)")
+    .option("--registry <file.reg>", "seed the registry (services' ImagePath, parameters) from a .reg file")
+    .option("--semantics <which>", "documented (default: the seeds' rule) or kernel (WRK/ReactOS sysldr)")
+    .option("--json", "print NDJSON events and a final {\"event\":\"end\",\"modules\":[...]}")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  kmdll sim --root ./root start:client call:mydriver.sys!LoadPrinterDriver:41 stop:client
+  kmdll sim --install test/fixtures/x64/mydriver.sys test/fixtures/x64/client.sys -- start:client stop:client
+  kmdll sim examples/scenarios/seeds.json --json`,
+    )
+    .action((args: string[], opts: SimOptions) => {
+      let scenario: ScenarioFile;
+      if (args.length >= 1 && /\.json$/i.test(args[0]!)) {
+        if (args.length > 1) throw new KmdllError(`a scenario file takes no extra steps (got ${args.slice(1).join(" ")})`);
+        scenario = readScenario(args[0]!);
+      } else {
+        if (args.length === 0) throw new KmdllError("no steps: give a SCENARIO.json or steps like start:client stop:client");
+        scenario = { steps: args.map(parseStepText) };
+      }
+      const root = opts.root ? resolve(opts.root) : opts.install ? undefined : scenario.root;
+      const install = opts.install ? opts.install.map((f) => resolve(f)) : opts.root ? undefined : scenario.install;
+      if (!root && !install) throw new KmdllError("no drivers: give --root DIR (with System32/drivers/*.sys) or --install FILE...");
+      const registry = opts.registry ? resolve(opts.registry) : scenario.registry;
+      const semantics = semanticsOf(opts.semantics) ?? scenario.semantics;
+      const timeline = new TimelineWriter((l) => ctx.out(l + "\n"));
+      const sink = opts.json ? (e: TraceEvent) => ctx.out(eventJson(e)) : (e: TraceEvent) => timeline.event(e);
+      const result = runSimulation({
+        ...(root ? { root } : {}),
+        ...(install ? { install } : {}),
+        ...(registry ? { registry } : {}),
+        ...(semantics ? { semantics } : {}),
+        steps: scenario.steps,
+        sink,
+        executor: emulatorExecutor,
+      });
+      if (!opts.json) {
+        ctx.out("\n" + renderModuleTable(result.modules));
+        const failed = result.results.filter((r) => !r.ok);
+        ctx.out(
+          failed.length === 0
+            ? `\nscenario passed: ${result.results.length} step(s) as expected\n`
+            : `\nscenario FAILED: ${failed.map((r) => `${r.label}: ${r.detail ?? "failed"}`).join("; ")}\n`,
+        );
+      }
+      if (!result.ok) ctx.setExit(EXIT.FINDINGS);
     });
 }

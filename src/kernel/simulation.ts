@@ -1,0 +1,139 @@
+/**
+ * Wiring of a simulation: the \SystemRoot directory (given, or a temporary one with installed
+ * drivers), the registry seeded from a .reg file, an Executor and the Kernel.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import type { EventSink } from "../events.js";
+import { KmdllError, inFile } from "../errors.js";
+import { parseRegFile } from "../formats/reg/index.js";
+import { Registry } from "../nt/registry.js";
+import type { Executor, KernelQueries } from "./executor.js";
+import { Kernel, type ModuleRow } from "./kernel.js";
+import { runSteps, type Step, type StepResult } from "./scenario.js";
+import { RootImageSource, registryServices } from "./root-fs.js";
+import type { Semantics } from "./types.js";
+
+export interface ExecutorContext {
+  registry: Registry;
+  sink: EventSink;
+  queries: KernelQueries;
+}
+
+export type ExecutorFactory = (ctx: ExecutorContext) => Executor;
+
+export interface SimulationOptions {
+  /** Directory standing for \SystemRoot; omitted → a temporary root holding `install`. */
+  root?: string;
+  /** Driver files copied into <root>/System32/drivers before the run (temporary root only). */
+  install?: string[];
+  /** .reg file applied to the registry. */
+  registry?: string;
+  semantics?: Semantics;
+  sink: EventSink;
+  executor: ExecutorFactory;
+}
+
+export interface Simulation {
+  kernel: Kernel;
+  registry: Registry;
+  executor: Executor;
+  root: string;
+  /** Remove the temporary root (no-op for a given root). */
+  dispose(): void;
+}
+
+/** Load a .reg file into a fresh registry; errors name the file and line. */
+export function loadRegistry(path?: string): Registry {
+  const registry = new Registry();
+  if (path) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      throw new KmdllError(`${path}: cannot read registry file`);
+    }
+    registry.apply(inFile(path, () => parseRegFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))));
+  }
+  return registry;
+}
+
+/** Build a temporary \SystemRoot with the given driver files in System32/drivers. */
+export function temporaryRoot(files: string[]): string {
+  const root = mkdtempSync(join(tmpdir(), "kmdll-root-"));
+  const drivers = join(root, "System32", "drivers");
+  mkdirSync(drivers, { recursive: true });
+  for (const f of files) {
+    if (!existsSync(f) || !statSync(f).isFile()) {
+      rmSync(root, { recursive: true, force: true });
+      throw new KmdllError(`${f}: cannot install: no such file`);
+    }
+    copyFileSync(f, join(drivers, basename(f)));
+  }
+  return root;
+}
+
+export function createSimulation(o: SimulationOptions): Simulation {
+  let root = o.root;
+  let temp = false;
+  if (!root) {
+    root = temporaryRoot(o.install ?? []);
+    temp = true;
+  } else {
+    if (!existsSync(root) || !statSync(root).isDirectory()) throw new KmdllError(`${root}: the root is not a directory`);
+    if (o.install?.length) throw new KmdllError(`"install" needs a temporary root: leave out "root" (or --root) to use it`);
+  }
+  const dispose = () => {
+    if (temp) rmSync(root!, { recursive: true, force: true });
+  };
+  try {
+    const registry = loadRegistry(o.registry);
+    let kernel: Kernel | null = null;
+    const queries: KernelQueries = { modulesExporting: (name) => kernel?.modulesExporting(name) ?? [] };
+    const executor = o.executor({ registry, sink: o.sink, queries });
+    kernel = new Kernel({
+      executor,
+      images: new RootImageSource(root),
+      services: registryServices(registry),
+      semantics: o.semantics ?? "documented",
+      sink: o.sink,
+    });
+    return { kernel, registry, executor, root, dispose };
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+}
+
+export interface RunOptions {
+  root?: string;
+  install?: string[];
+  registry?: string;
+  semantics?: Semantics;
+  steps: Step[];
+  sink: EventSink;
+  executor: ExecutorFactory;
+}
+
+export interface RunResult {
+  ok: boolean;
+  results: StepResult[];
+  modules: ModuleRow[];
+}
+
+/**
+ * Run a whole scenario: set up the simulation, run the steps, emit the final `end` event
+ * ({"event":"end","modules":[{"module","count"}],"ok"}), clean up.
+ */
+export function runSimulation(o: RunOptions): RunResult {
+  const sim = createSimulation(o);
+  try {
+    const { ok, results } = runSteps(sim.kernel, o.steps, o.sink);
+    const modules = sim.kernel.modules();
+    o.sink({ event: "end", modules: modules.map((m) => ({ module: m.module, count: m.count })), ok, semantics: sim.kernel.semantics });
+    return { ok, results, modules };
+  } finally {
+    sim.dispose();
+  }
+}
