@@ -4,7 +4,7 @@
  * the result. Byte-reproducible; incremental (a step whose inputs, flags and toolchain did not
  * change is skipped).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { KmdllError } from "../errors.js";
@@ -38,6 +38,11 @@ export interface BuildOptions {
   obj?: string;
   /** Run `check` on each image (default true). */
   check?: boolean;
+  /**
+   * Also copy the built .sys files into `<install>/System32/drivers/` (a SystemRoot for
+   * `kmdll sim --root` and `kmdll check --root`). Needs exactly one arch.
+   */
+  install?: string;
   /** Rebuild everything, ignoring the incremental state. */
   force?: boolean;
   /** Parallel compiler processes (default: available cores). */
@@ -79,6 +84,8 @@ export interface BuildResult {
   /** Warnings from the sources/dirs files. */
   diagnostics: Diagnostic[];
   projects: ProjectResult[];
+  /** Drivers copied by `install`. */
+  installed?: string[];
 }
 
 interface Ctx {
@@ -103,6 +110,9 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
   if (!loaded.value) throw new BuildInputError(loaded.diagnostics);
   const projects = loaded.value;
   const arches = options.arches ?? ARCHES.filter((a) => projects.some((p) => p.spec.arches.includes(a)));
+  if (options.install !== undefined && arches.length !== 1) {
+    throw new KmdllError(`--install: a SystemRoot holds drivers of one arch; choose one with --arch (building ${arches.join(", ")})`);
+  }
   const tc = discoverToolchain(arches, options.env ? { env: options.env } : {});
   const outRoot = resolve(options.out ?? join(tree, "out"));
   const ctx: Ctx = {
@@ -141,7 +151,20 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
   );
   const results = perArch.flatMap((a) => a.results);
   const failed = perArch.some((a) => a.failed);
-  return { ok: !failed, out: outRoot, diagnostics: loaded.diagnostics, projects: results };
+  let installed: string[] | undefined;
+  if (!failed && options.install !== undefined) {
+    const drivers = join(resolve(options.install), "System32", "drivers");
+    mkdirSync(drivers, { recursive: true });
+    installed = [];
+    for (const r of results) {
+      for (const o of r.outputs.filter((f) => f.endsWith(".sys"))) {
+        const to = join(drivers, basename(o));
+        copyFileSync(o, to);
+        installed.push(to);
+      }
+    }
+  }
+  return { ok: !failed, out: outRoot, diagnostics: loaded.diagnostics, projects: results, ...(installed ? { installed } : {}) };
 }
 
 async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult): Promise<void> {
@@ -268,6 +291,10 @@ async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult):
     }
     r.outputs.push(sys);
     ctx.products.set(basename(sys).toLowerCase(), sys);
+    // A SystemRoot of this build's drivers, for check's module lookups.
+    const stage = join(ctx.objRoot, arch, "systemroot", "System32", "drivers");
+    mkdirSync(stage, { recursive: true });
+    copyFileSync(sys, join(stage, basename(sys)));
 
     if (p.spec.type === "EXPORT_DRIVER" && p.def) {
       const lib = join(outDir, `${p.spec.name}.lib`);
@@ -292,7 +319,7 @@ async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult):
     }
     if (ctx.check) {
       const findings = await checkBuiltImage(sys, {
-        root: O,
+        root: join(ctx.objRoot, arch, "systemroot"),
         ...(p.def ? { def: p.def } : {}),
         ...(p.spec.type === "EXPORT_DRIVER" ? { lib: join(outDir, `${p.spec.name}.lib`) } : {}),
       });

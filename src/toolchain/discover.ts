@@ -106,10 +106,6 @@ export function discoverToolchain(arches: readonly Arch[], options: DiscoverOpti
   };
   const h = createHash("sha256");
   h.update(versionOf(clang)).update("\0").update(versionOf(lldLink)).update("\0");
-  for (const sr of Object.values(sysroots)) {
-    const st = statSync(join(sr.include, "_mingw.h"), { throwIfNoEntry: false });
-    h.update(sr.root).update(String(st?.size ?? 0)).update(String(st?.mtimeMs ?? 0));
-  }
   const tc: Toolchain = { clang, lldLink, llvmLib, sysroots, version: h.digest("hex").slice(0, 16) };
   cache = { key, tc };
   return tc;

@@ -8,3 +8,6 @@ export * from "./depfile.js";
 export { build, BuildInputError, describeOutputs } from "./build.js";
 export type { BuildOptions, BuildResult, ProjectResult, StepReport, StepKind } from "./build.js";
 export type { BuildFinding } from "./integrations.js";
+export * from "./templates.js";
+export { newProject } from "./new-project.js";
+export type { NewOptions, NewResult, TemplateKind } from "./new-project.js";

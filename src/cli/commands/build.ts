@@ -32,6 +32,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--arch <arch...>", "x64, x86 or all (default: each project's KMDLL_ARCHES, x64 and x86)")
     .option("--out <dir>", "output folder; products go to <out>/<arch>/ (default <dir>/out)")
     .option("--obj <dir>", "folder for objects and the incremental state (default <out>/obj)")
+    .option("--install <root>", "copy the built drivers to <root>/System32/drivers (a SystemRoot for kmdll sim --root); needs one --arch")
     .option("--force", "rebuild everything")
     .option("--no-check", "do not run kmdll check on the results")
     .option("-j, --jobs <n>", "parallel compiler processes", (v) => {
@@ -40,7 +41,7 @@ export function register(program: Command, ctx: CliContext): void {
       return n;
     })
     .option("--json", "print the build result as JSON")
-    .action(async (dir: string, opts: { arch?: string[]; out?: string; obj?: string; force?: boolean; check: boolean; jobs?: number; json?: boolean }) => {
+    .action(async (dir: string, opts: { arch?: string[]; out?: string; obj?: string; force?: boolean; install?: string; check: boolean; jobs?: number; json?: boolean }) => {
       const arches = opts.arch ? parseArches(opts.arch) : undefined;
       const printed = new Set<ProjectResult>();
       let result;
@@ -50,6 +51,7 @@ export function register(program: Command, ctx: CliContext): void {
           ...(opts.out ? { out: opts.out } : {}),
           ...(opts.obj ? { obj: opts.obj } : {}),
           ...(opts.jobs ? { jobs: opts.jobs } : {}),
+          ...(opts.install !== undefined ? { install: opts.install } : {}),
           force: Boolean(opts.force),
           check: opts.check,
         });
@@ -92,6 +94,7 @@ export function register(program: Command, ctx: CliContext): void {
           }
         }
       }
+      if (!opts.json && result.installed?.length) ctx.out(`installed ${result.installed.map(rel).join(" ")}\n`);
       if (!result.ok) ctx.setExit(EXIT.FINDINGS);
       else if (result.projects.some((p) => p.findings?.some((f) => f.severity === "error"))) ctx.setExit(EXIT.FINDINGS);
     });
