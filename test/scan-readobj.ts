@@ -16,6 +16,8 @@ export function parseReadobj(text: string): Map<string, ReadobjImage> {
   let cur: ReadobjImage | undefined;
   let block: "import" | "delay" | "export" | undefined;
   let dll = "";
+  let pendingOrdinal = 0;
+  let pendingName = "";
   for (const raw of text.split("\n")) {
     const line = raw.trimEnd();
     let m: RegExpMatchArray | null;
@@ -29,11 +31,18 @@ export function parseReadobj(text: string): Map<string, ReadobjImage> {
     else if (cur && block && (m = /^  Name: ?(.*)$/.exec(line))) {
       if (block === "export") {
         if (m[1]) cur.exportNames.push(m[1]);
+        pendingName = m[1] ?? "";
       } else {
         dll = (block === "delay" ? "delay:" : "") + m[1]!;
         if (!cur.imports.has(dll)) cur.imports.set(dll, []);
       }
-    } else if (cur && block === "export" && (m = /^  Ordinal: (\d+)$/.exec(line))) cur.exportOrdinals.push(Number(m[1]));
+    } else if (cur && block === "export" && (m = /^  Ordinal: (\d+)$/.exec(line))) pendingOrdinal = Number(m[1]);
+    else if (cur && block === "export" && (m = /^  RVA: (0x[0-9A-Fa-f]+)$/.exec(line))) {
+      // An empty slot (RVA 0) is not an export; llvm-readobj lists it, the loader cannot use it.
+      if (Number(m[1]) === 0) {
+        if (pendingName) cur.exportNames.pop();
+      } else cur.exportOrdinals.push(pendingOrdinal);
+    }
     else if (cur && (block === "import" || block === "delay") && (m = /^  Symbol: (.*) \((\d+)\)$/.exec(line))) {
       cur.imports.get(dll)!.push(m[1] ? m[1] : `#${m[2]}`);
     }

@@ -1,0 +1,151 @@
+/**
+ * `kmdll scan` on a directory built from the real fixtures: PE detection by magic, recursion,
+ * symbolic links, malformed files reported and skipped, dependency resolution between the
+ * images, import/export tables cross-checked with llvm-readobj, worker threads vs inline,
+ * progress output on a pipe and on a terminal.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { fixture, repoPath, runCli } from "./helpers.js";
+import { readobj } from "./scan-readobj.js";
+import { scanDirectory, type ScanReport } from "../src/scan/index.js";
+
+let dir: string;
+let outside: string;
+
+/** The PE files the test puts in the directory (relative paths), and what it puts besides. */
+const PE = ["drivers/client.sys", "drivers/deep/mydriver.sys", "other/renamed.dat", "link-to-client.sys"];
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "kmdll-scan-"));
+  outside = mkdtempSync(join(tmpdir(), "kmdll-scan-outside-"));
+  mkdirSync(join(dir, "drivers", "deep"), { recursive: true });
+  mkdirSync(join(dir, "other"), { recursive: true });
+  copyFileSync(fixture("x64", "client.sys"), join(dir, "drivers", "client.sys"));
+  copyFileSync(fixture("x64", "mydriver.sys"), join(dir, "drivers", "deep", "mydriver.sys"));
+  // A PE image whose extension says otherwise (the x86 client: also imports mydriver.sys).
+  copyFileSync(fixture("x86", "client.sys"), join(dir, "other", "renamed.dat"));
+  // Not PE images, whatever their names say.
+  writeFileSync(join(dir, "notes.sys"), "this is not a driver\n");
+  writeFileSync(join(dir, "mz-only.sys"), Buffer.concat([Buffer.from("MZ"), Buffer.alloc(200)]));
+  writeFileSync(join(dir, "empty.sys"), "");
+  // Malformed: PE signature present, headers cut short.
+  const my = readFileSync(fixture("x64", "mydriver.sys"));
+  const peOff = my.readUInt32LE(0x3c);
+  writeFileSync(join(dir, "drivers", "truncated.sys"), my.subarray(0, peOff + 30));
+  // Symbolic links: one inside the directory (followed), one out of it (not followed).
+  writeFileSync(join(outside, "secret.sys"), my);
+  symlinkSync(join(outside, "secret.sys"), join(dir, "escape.sys"));
+  symlinkSync(join(dir, "drivers", "client.sys"), join(dir, "link-to-client.sys"));
+  symlinkSync(outside, join(dir, "outside-dir"));
+});
+
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
+
+function stable(r: ScanReport): unknown {
+  return { ...r, durationMs: 0, jobs: 0 };
+}
+
+test("scan finds PE images by magic, recursively, and reports the rest", async () => {
+  const r = await scanDirectory(dir, { jobs: 2 });
+  assert.deepEqual(r.images.map((i) => i.path).sort(), [...PE].sort());
+  assert.equal(r.notPe, 3);
+  assert.equal(r.errors.length, 1);
+  assert.equal(r.errors[0]!.path, "drivers/truncated.sys");
+  assert.match(r.errors[0]!.error, /offset 0x[0-9a-f]+/);
+  const skipped = Object.fromEntries(r.skipped.map((s) => [s.rel, s.reason]));
+  assert.match(skipped["escape.sys"]!, /out of the scanned directory/);
+  assert.match(skipped["outside-dir"]!, /out of the scanned directory/);
+  assert.equal(r.images.some((i) => i.path.includes("secret")), false);
+});
+
+test("scan resolves imports against the other images: export drivers, their importers, kinds", async () => {
+  const r = await scanDirectory(dir, { jobs: 1 });
+  assert.deepEqual(r.exportDrivers.map((d) => d.path), ["drivers/deep/mydriver.sys"]);
+  // client.sys is reached twice (file and link) under different names; renamed.dat imports mydriver.sys too.
+  assert.deepEqual(r.exportDrivers[0]!.importers, ["drivers/client.sys", "link-to-client.sys", "other/renamed.dat"]);
+  const kinds = Object.fromEntries(r.images.map((i) => [i.path, i.kind]));
+  assert.equal(kinds["drivers/deep/mydriver.sys"], "export-driver");
+  assert.equal(kinds["drivers/client.sys"], "driver");
+  assert.deepEqual(r.unresolved.filter((u) => u.reason === "missing-module"), []);
+  assert.equal(r.ruleCounts["missing-module"], undefined);
+});
+
+test("scan's import and export tables agree with llvm-readobj", async () => {
+  const r = await scanDirectory(dir, { jobs: 2 });
+  const ro = readobj(r.images.map((i) => join(dir, i.path)));
+  for (const im of r.images) {
+    const expected = ro.get(join(dir, im.path));
+    assert.ok(expected, `llvm-readobj reads ${im.path}`);
+    assert.deepEqual(
+      im.imports.filter((m) => !m.delay).map((m) => [m.dll, m.names]),
+      [...expected.imports.entries()].filter(([d]) => !d.startsWith("delay:")),
+      im.path,
+    );
+    assert.equal(im.exports, expected.exportOrdinals.length, im.path);
+  }
+});
+
+test("worker threads and the inline path give the same report", async () => {
+  const a = await scanDirectory(dir, { jobs: 1 });
+  const b = await scanDirectory(dir, { jobs: 3 });
+  assert.deepEqual(stable(b), stable(a));
+  assert.equal(b.jobs, 3);
+});
+
+test("a missing export driver is a missing-module finding and an unresolved import; exit code 1", async () => {
+  const d = mkdtempSync(join(tmpdir(), "kmdll-scan-missing-"));
+  try {
+    copyFileSync(fixture("x64", "client.sys"), join(d, "client.sys"));
+    const r = await scanDirectory(d);
+    const ro = readobj([join(d, "client.sys")]).get(join(d, "client.sys"))!;
+    assert.deepEqual(r.unresolved, [{ importer: "client.sys", dll: "mydriver.sys", reason: "missing-module", names: ro.imports.get("mydriver.sys"), delay: false }]);
+    assert.equal(r.ruleCounts["missing-module"], 1);
+    const cli = await runCli(["scan", "--json", d]);
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.equal(JSON.parse(cli.stdout).ruleCounts["missing-module"], 1);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test("kmdll scan on a pipe: plain progress lines on stderr, summary on stdout", async () => {
+  const r = await runCli(["scan", "--jobs", "2", dir]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stderr.trimEnd().split("\n");
+  const total = PE.length + 3 + 1; // images, not-PE files, the truncated one
+  assert.equal(lines.length, total);
+  for (const l of lines) assert.match(l, new RegExp(`^scan: \\[\\d+/${total}\\] `));
+  assert.ok(lines.some((l) => /truncated\.sys: ERROR /.test(l)));
+  assert.match(r.stdout, /^scanned .*: 8 files, 4 PE images, 3 not PE, 1 unreadable or malformed file, 2 skipped/);
+  assert.match(r.stdout, /export drivers and their importers:\n  drivers\/deep\/mydriver\.sys ← drivers\/client\.sys, link-to-client\.sys, other\/renamed\.dat/);
+  const q = await runCli(["scan", "-q", "--json", dir]);
+  assert.equal(q.stderr, "");
+  assert.equal(JSON.parse(q.stdout).images, PE.length);
+});
+
+test("kmdll scan on a terminal draws a progress bar (cli-progress)", () => {
+  const cmd = `${process.execPath} ${repoPath("bin", "kmdll.js")} scan ${dir} > /dev/null`;
+  const r = spawnSync("script", ["-qefc", cmd, "/dev/null"], { encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /scan \[[█░]+\] \d+\/8 files/);
+  assert.doesNotMatch(r.stdout, /^scan: \[/m);
+});
+
+test("bad arguments: one-line errors, exit 2", async () => {
+  const a = await runCli(["scan", join(dir, "nope")]);
+  assert.equal(a.code, 2);
+  assert.match(a.stderr, /^kmdll: .*nope: no such directory\n$/);
+  const b = await runCli(["scan", join(dir, "notes.sys")]);
+  assert.equal(b.code, 2);
+  assert.match(b.stderr, /not a directory/);
+  const c = await runCli(["scan", "--jobs", "0", dir]);
+  assert.equal(c.code, 2);
+});
