@@ -14,3 +14,4 @@ export * from "./formats/lib/index.js";
 export * from "./kernel/index.js";
 export * from "./toolchain/index.js";
 export * from "./report/index.js";
+export * from "./emu/index.js";

@@ -1,15 +1,122 @@
 import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
 import type { CliContext } from "../context.js";
+import { EXIT, toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
+import type { TraceEvent } from "../../events.js";
+import { callImage, parseIntegerArg } from "../../emu/call-image.js";
+import { loadApis } from "../../emu/apis.js";
+import type { FaultReport } from "../../emu/emulator.js";
 
-/** `kmdll call` — placeholder until its issue lands. */
-export function register(program: Command, _ctx: CliContext): void {
+interface CallOptions {
+  root?: string;
+  registry?: string;
+  trace?: boolean;
+  json?: boolean;
+  timeout: number;
+  unimplemented: "fault" | "stub";
+}
+
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError("expected seconds (0 < S ≤ 3600)");
+  return n;
+}
+
+function mode(v: string): "fault" | "stub" {
+  if (v !== "fault" && v !== "stub") throw new InvalidArgumentError("expected 'fault' or 'stub'");
+  return v;
+}
+
+/** One line per event for the human output (dbgprint text as is). */
+export function renderEvent(e: TraceEvent, trace: boolean): string | null {
+  switch (e.event) {
+    case "dbgprint":
+      return e.text.replace(/\n$/, "");
+    case "api":
+      return trace ? `  [api] ${e.caller ?? e.module} ${e.api.replace(/\.(exe|dll|sys)!/i, "!")}(${e.args.join(", ")})${e.ret !== undefined ? ` = ${e.ret}` : ""}` : null;
+    case "warning":
+      return `warning: ${e.message}`;
+    case "leak":
+      return `leak: ${e.module} pool block '${String(e.tag)}' of ${String(e.size)} bytes at ${String(e.address)} allocated at ${String(e.site ?? "?")} was never freed`;
+    case "call":
+      return trace ? `  [call] ${e.module}!${e.routine}(${e.arg ?? (e.args ?? []).join(", ")})` : null;
+    case "return":
+      return trace ? `  [return] ${e.module}!${e.routine} = ${e.status ?? e.value}` : null;
+    case "load":
+      return trace ? `  [load] ${e.module} at ${e.base ?? "?"}${e.by ? ` (imported by ${e.by})` : ""}` : null;
+    case "unload":
+      return trace ? `  [unload] ${e.module}` : null;
+    default:
+      return null;
+  }
+}
+
+export function renderFault(f: FaultReport): string {
+  const lines = [`fault: ${f.kind}: ${f.message}`];
+  lines.push(`  rip: ${f.rip}${f.symbol ? ` (${f.symbol})` : ""}`);
+  const regs = Object.entries(f.registers);
+  for (let i = 0; i < regs.length; i += 4) lines.push("  " + regs.slice(i, i + 4).map(([k, v]) => `${k.padEnd(6)}=${v}`).join("  "));
+  if (f.backtrace.length) {
+    lines.push("  backtrace:");
+    f.backtrace.forEach((b, i) => lines.push(`    #${i} ${b}`));
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** `kmdll call IMAGE EXPORT [ARG...]` — run one export of a driver in the emulator. */
+export function register(program: Command, ctx: CliContext): void {
   program
     .command("call")
-    .description("(not implemented yet)")
-    .allowUnknownOption()
-    .argument("[args...]")
-    .action(() => {
-      throw new KmdllError("'kmdll call' is not implemented yet");
+    .description("load a kernel-mode DLL like a dependency (DllInitialize runs), call one export with integer arguments in the emulator, print RAX and DbgPrint output")
+    .argument("<image>", "the driver image (.sys/.dll, x64)")
+    .argument("<export>", "the exported routine to call")
+    .argument("[args...]", "up to 8 integer arguments (decimal or 0x hex)")
+    .option("--root <dir>", "directory playing \\SystemRoot: imports of other drivers come from <dir>/System32/drivers")
+    .option("--registry <file.reg>", "seed the emulated registry from a .reg file")
+    .option("--trace", "one line per API call with decoded arguments and return value")
+    .option("--json", "print {\"return\":\"0x...\",\"events\":[...]}")
+    .option("--timeout <seconds>", "time budget per call", seconds, 10)
+    .option("--unimplemented <mode>", "unimplemented kernel exports: fault (default) or stub (return STATUS_NOT_IMPLEMENTED)", mode, "fault")
+    .action(async (image: string, exportName: string, rawArgs: string[], o: CallOptions) => {
+      const args = rawArgs.map(parseIntegerArg);
+      if (args.length > 8) throw new KmdllError(`at most 8 arguments can be passed (got ${args.length})`);
+      const apis = await loadApis();
+      if (o.registry) await seedRegistry(o.registry);
+      const stream = !o.json;
+      const r = callImage(image, exportName, args, {
+        apis,
+        root: o.root,
+        trace: Boolean(o.trace || o.json),
+        timeoutMs: o.timeout * 1000,
+        unimplemented: o.unimplemented,
+        onEvent: stream
+          ? (e) => {
+              const line = renderEvent(e, Boolean(o.trace));
+              if (line !== null) ctx.out(line + "\n");
+            }
+          : undefined,
+      });
+      if (o.json) {
+        ctx.out(
+          toJson({
+            return: r.value === null ? null : "0x" + r.value.toString(16),
+            ...(r.fault ? { fault: r.fault.kind } : {}),
+            ...(r.failure ? { failure: r.failure } : {}),
+            events: r.events,
+          }),
+        );
+      } else {
+        if (r.value !== null) ctx.out(`${exportName} returned ${BigInt.asIntN(64, r.value)} (0x${r.value.toString(16).toUpperCase()})\n`);
+        if (r.fault) ctx.out(renderFault(r.fault));
+        if (r.failure) ctx.err(`kmdll: ${r.failure}\n`);
+      }
+      const bad = r.fault || r.failure || r.events.some((e) => e.event === "leak" || e.event === "fault");
+      if (bad) ctx.setExit(EXIT.FINDINGS);
     });
+}
+
+/** Seed the emulated registry from a .reg file (the registry module belongs to the API layer). */
+async function seedRegistry(_file: string): Promise<void> {
+  // Wired once the API layer's registry exposes a seeding function; see docs/emulator.md.
 }

@@ -1,0 +1,422 @@
+// kmdll's Node-API binding over libunicorn (x86-64 only). It exposes only what the emulator
+// needs: memory map/protect/read/write, registers, one range-limited code hook that passes the
+// MS x64 argument registers to JS and writes RAX, invalid-memory / interrupt / invalid-instruction
+// recording, and start/stop with a timeout.
+//
+// Rules: C++ exceptions are disabled (NAPI_DISABLE_CPP_EXCEPTIONS) so nothing can unwind through
+// Unicorn's C frames. A JS exception thrown by the hook callback is caught here, emulation is
+// stopped with uc_emu_stop, and the exception is re-thrown from start() once uc_emu_start returns.
+#include <napi.h>
+#include <unicorn/unicorn.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Fault {
+  bool valid = false;
+  int type = 0;
+  uint64_t address = 0;
+  int size = 0;
+  int64_t value = 0;
+};
+
+class Engine : public Napi::ObjectWrap<Engine> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Engine",
+                       {
+                           InstanceMethod("mapMemory", &Engine::MapMemory),
+                           InstanceMethod("unmapMemory", &Engine::UnmapMemory),
+                           InstanceMethod("protect", &Engine::Protect),
+                           InstanceMethod("read", &Engine::Read),
+                           InstanceMethod("write", &Engine::Write),
+                           InstanceMethod("regRead", &Engine::RegRead),
+                           InstanceMethod("regWrite", &Engine::RegWrite),
+                           InstanceMethod("regReadMany", &Engine::RegReadMany),
+                           InstanceMethod("regWriteMany", &Engine::RegWriteMany),
+                           InstanceMethod("setApiHook", &Engine::SetApiHook),
+                           InstanceMethod("start", &Engine::Start),
+                           InstanceMethod("stop", &Engine::Stop),
+                           InstanceMethod("lastFault", &Engine::LastFault),
+                           InstanceMethod("lastInterrupt", &Engine::LastInterrupt),
+                           InstanceMethod("close", &Engine::Close),
+                       });
+  }
+
+  explicit Engine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine>(info) {
+    uc_err err = uc_open(UC_ARCH_X86, UC_MODE_64, &uc_);
+    if (err != UC_ERR_OK) {
+      uc_ = nullptr;
+      Napi::Error::New(info.Env(), std::string("uc_open failed: ") + uc_strerror(err))
+          .ThrowAsJavaScriptException();
+      return;
+    }
+    uc_hook h;
+    uc_hook_add(uc_, &h, UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Engine::OnInvalidMem), this, 1, 0);
+    uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&Engine::OnInterrupt), this, 1, 0);
+    uc_hook_add(uc_, &h, UC_HOOK_INSN_INVALID, reinterpret_cast<void*>(&Engine::OnInvalidInsn), this, 1, 0);
+  }
+
+  ~Engine() override {
+    if (uc_) uc_close(uc_);
+  }
+
+ private:
+  uc_engine* uc_ = nullptr;
+  Napi::FunctionReference apiHookFn_;
+  uc_hook apiHook_ = 0;
+  bool hasApiHook_ = false;
+  Fault fault_;
+  int interrupt_ = -1;
+  bool invalidInsn_ = false;
+  // A JS exception thrown in the hook during the innermost running start().
+  Napi::Reference<Napi::Value> pending_;
+  bool hasPending_ = false;
+
+  bool Check(Napi::Env env) {
+    if (!uc_) {
+      Napi::Error::New(env, "engine is closed").ThrowAsJavaScriptException();
+      return false;
+    }
+    return true;
+  }
+
+  static bool ThrowUc(Napi::Env env, const char* what, uc_err err) {
+    Napi::Error e = Napi::Error::New(env, std::string(what) + ": " + uc_strerror(err));
+    e.Set("ucError", Napi::Number::New(env, err));
+    e.ThrowAsJavaScriptException();
+    return false;
+  }
+
+  static bool GetU64(const Napi::Value& v, uint64_t* out) {
+    if (v.IsBigInt()) {
+      bool lossless;
+      *out = v.As<Napi::BigInt>().Uint64Value(&lossless);
+      return true;
+    }
+    if (v.IsNumber()) {
+      *out = static_cast<uint64_t>(v.As<Napi::Number>().Int64Value());
+      return true;
+    }
+    return false;
+  }
+
+  uint64_t ArgU64(const Napi::CallbackInfo& info, size_t i, bool* ok) {
+    uint64_t v = 0;
+    if (i >= info.Length() || !GetU64(info[i], &v)) {
+      Napi::TypeError::New(info.Env(), "expected a bigint or number argument").ThrowAsJavaScriptException();
+      *ok = false;
+    }
+    return v;
+  }
+
+  Napi::Value MapMemory(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t addr = ArgU64(info, 0, &ok), size = ok ? ArgU64(info, 1, &ok) : 0, perms = ok ? ArgU64(info, 2, &ok) : 0;
+    if (!ok) return env.Undefined();
+    uc_err err = uc_mem_map(uc_, addr, size, static_cast<uint32_t>(perms));
+    if (err != UC_ERR_OK) ThrowUc(env, "uc_mem_map", err);
+    return env.Undefined();
+  }
+
+  Napi::Value UnmapMemory(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t addr = ArgU64(info, 0, &ok), size = ok ? ArgU64(info, 1, &ok) : 0;
+    if (!ok) return env.Undefined();
+    uc_err err = uc_mem_unmap(uc_, addr, size);
+    if (err != UC_ERR_OK) ThrowUc(env, "uc_mem_unmap", err);
+    return env.Undefined();
+  }
+
+  Napi::Value Protect(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t addr = ArgU64(info, 0, &ok), size = ok ? ArgU64(info, 1, &ok) : 0, perms = ok ? ArgU64(info, 2, &ok) : 0;
+    if (!ok) return env.Undefined();
+    uc_err err = uc_mem_protect(uc_, addr, size, static_cast<uint32_t>(perms));
+    if (err != UC_ERR_OK) ThrowUc(env, "uc_mem_protect", err);
+    return env.Undefined();
+  }
+
+  // read(addr, size) → Uint8Array, or throws (ucError set) when any byte is unmapped.
+  Napi::Value Read(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t addr = ArgU64(info, 0, &ok), size = ok ? ArgU64(info, 1, &ok) : 0;
+    if (!ok) return env.Undefined();
+    Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, static_cast<size_t>(size));
+    if (size) {
+      uc_err err = uc_mem_read(uc_, addr, buf.Data(), static_cast<size_t>(size));
+      if (err != UC_ERR_OK) {
+        ThrowUc(env, "uc_mem_read", err);
+        return env.Undefined();
+      }
+    }
+    return buf;
+  }
+
+  Napi::Value Write(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t addr = ArgU64(info, 0, &ok);
+    if (!ok) return env.Undefined();
+    if (info.Length() < 2 || !info[1].IsTypedArray()) {
+      Napi::TypeError::New(env, "write(addr, Uint8Array)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Uint8Array data = info[1].As<Napi::Uint8Array>();
+    if (data.ByteLength()) {
+      uc_err err = uc_mem_write(uc_, addr, data.Data(), data.ByteLength());
+      if (err != UC_ERR_OK) ThrowUc(env, "uc_mem_write", err);
+    }
+    return env.Undefined();
+  }
+
+  Napi::Value RegRead(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    int id = info[0].As<Napi::Number>().Int32Value();
+    uint64_t v = 0;
+    uc_err err = uc_reg_read(uc_, id, &v);
+    if (err != UC_ERR_OK) {
+      ThrowUc(env, "uc_reg_read", err);
+      return env.Undefined();
+    }
+    return Napi::BigInt::New(env, v);
+  }
+
+  Napi::Value RegWrite(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    int id = info[0].As<Napi::Number>().Int32Value();
+    bool ok = true;
+    uint64_t v = ArgU64(info, 1, &ok);
+    if (!ok) return env.Undefined();
+    uc_err err = uc_reg_write(uc_, id, &v);
+    if (err != UC_ERR_OK) ThrowUc(env, "uc_reg_write", err);
+    return env.Undefined();
+  }
+
+  Napi::Value RegReadMany(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    Napi::Array ids = info[0].As<Napi::Array>();
+    Napi::Array out = Napi::Array::New(env, ids.Length());
+    for (uint32_t i = 0; i < ids.Length(); i++) {
+      int id = ids.Get(i).As<Napi::Number>().Int32Value();
+      uint64_t v = 0;
+      uc_reg_read(uc_, id, &v);
+      out.Set(i, Napi::BigInt::New(env, v));
+    }
+    return out;
+  }
+
+  Napi::Value RegWriteMany(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    Napi::Array ids = info[0].As<Napi::Array>();
+    Napi::Array vals = info[1].As<Napi::Array>();
+    for (uint32_t i = 0; i < ids.Length() && i < vals.Length(); i++) {
+      int id = ids.Get(i).As<Napi::Number>().Int32Value();
+      uint64_t v = 0;
+      if (!GetU64(vals.Get(i), &v)) continue;
+      uc_reg_write(uc_, id, &v);
+    }
+    return env.Undefined();
+  }
+
+  // setApiHook(begin, end, fn(address, rcx, rdx, r8, r9, rsp) → bigint | number | undefined)
+  Napi::Value SetApiHook(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t begin = ArgU64(info, 0, &ok), end = ok ? ArgU64(info, 1, &ok) : 0;
+    if (!ok) return env.Undefined();
+    if (hasApiHook_) {
+      uc_hook_del(uc_, apiHook_);
+      hasApiHook_ = false;
+    }
+    apiHookFn_ = Napi::Persistent(info[2].As<Napi::Function>());
+    uc_err err = uc_hook_add(uc_, &apiHook_, UC_HOOK_CODE, reinterpret_cast<void*>(&Engine::OnCode), this, begin, end);
+    if (err != UC_ERR_OK) return ThrowUc(env, "uc_hook_add", err), env.Undefined();
+    hasApiHook_ = true;
+    return env.Undefined();
+  }
+
+  static void OnCode(uc_engine* uc, uint64_t address, uint32_t, void* user) {
+    Engine* self = static_cast<Engine*>(user);
+    if (self->hasPending_) return;  // already stopping
+    Napi::Env env = self->Env();
+    Napi::HandleScope scope(env);
+    uint64_t r[5];
+    int ids[5] = {UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_RSP};
+    for (int i = 0; i < 5; i++) uc_reg_read(uc, ids[i], &r[i]);
+    napi_value args[6] = {Napi::BigInt::New(env, address), Napi::BigInt::New(env, r[0]), Napi::BigInt::New(env, r[1]),
+                          Napi::BigInt::New(env, r[2]), Napi::BigInt::New(env, r[3]), Napi::BigInt::New(env, r[4])};
+    napi_value result;
+    napi_status st = napi_call_function(env, env.Undefined(), self->apiHookFn_.Value(), 6, args, &result);
+    if (st != napi_ok) {
+      if (env.IsExceptionPending()) {
+        Napi::Error e = env.GetAndClearPendingException();
+        self->pending_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
+      } else {
+        self->pending_ = Napi::Reference<Napi::Value>::New(Napi::Error::New(env, "api hook failed").Value(), 1);
+      }
+      self->hasPending_ = true;
+      uc_emu_stop(uc);
+      return;
+    }
+    Napi::Value rv(env, result);
+    uint64_t v;
+    if (GetU64(rv, &v)) uc_reg_write(uc, UC_X86_REG_RAX, &v);
+  }
+
+  static bool OnInvalidMem(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t value, void* user) {
+    Engine* self = static_cast<Engine*>(user);
+    if (!self->fault_.valid) {
+      self->fault_.valid = true;
+      self->fault_.type = type;
+      self->fault_.address = address;
+      self->fault_.size = size;
+      self->fault_.value = value;
+    }
+    return false;
+  }
+
+  static void OnInterrupt(uc_engine* uc, uint32_t intno, void* user) {
+    Engine* self = static_cast<Engine*>(user);
+    if (self->interrupt_ < 0) self->interrupt_ = static_cast<int>(intno);
+    uc_emu_stop(uc);
+  }
+
+  static bool OnInvalidInsn(uc_engine*, void* user) {
+    Engine* self = static_cast<Engine*>(user);
+    self->invalidInsn_ = true;
+    return false;
+  }
+
+  // start(begin, until, timeoutMicros, count) → uc_err number. Re-throws a hook's JS exception.
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t begin = ArgU64(info, 0, &ok), until = ok ? ArgU64(info, 1, &ok) : 0;
+    uint64_t timeout = ok ? ArgU64(info, 2, &ok) : 0, count = ok ? ArgU64(info, 3, &ok) : 0;
+    if (!ok) return env.Undefined();
+    // Nested starts (from a hook) keep the outer run's state aside.
+    Fault savedFault = fault_;
+    int savedIntr = interrupt_;
+    bool savedInsn = invalidInsn_;
+    fault_ = Fault();
+    interrupt_ = -1;
+    invalidInsn_ = false;
+    hasPending_ = false;
+    uc_err err = uc_emu_start(uc_, begin, until, timeout, static_cast<size_t>(count));
+    runFault_ = fault_;
+    runIntr_ = interrupt_;
+    runInsn_ = invalidInsn_;
+    fault_ = savedFault;
+    interrupt_ = savedIntr;
+    invalidInsn_ = savedInsn;
+    if (hasPending_) {
+      hasPending_ = false;
+      Napi::Value e = pending_.Value();
+      pending_.Reset();
+      napi_throw(env, e);
+      return env.Undefined();
+    }
+    return Napi::Number::New(env, err);
+  }
+
+  Fault runFault_;
+  int runIntr_ = -1;
+  bool runInsn_ = false;
+
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    if (uc_) uc_emu_stop(uc_);
+    return info.Env().Undefined();
+  }
+
+  // The invalid memory access, interrupt or invalid instruction of the last completed start().
+  Napi::Value LastFault(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    if (runFault_.valid) {
+      o.Set("memType", Napi::Number::New(env, runFault_.type));
+      o.Set("address", Napi::BigInt::New(env, runFault_.address));
+      o.Set("size", Napi::Number::New(env, runFault_.size));
+      o.Set("value", Napi::BigInt::New(env, runFault_.value));
+    }
+    o.Set("interrupt", Napi::Number::New(env, runIntr_));
+    o.Set("invalidInstruction", Napi::Boolean::New(env, runInsn_));
+    return o;
+  }
+
+  Napi::Value LastInterrupt(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), runIntr_);
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (uc_) {
+      uc_close(uc_);
+      uc_ = nullptr;
+    }
+    apiHookFn_.Reset();
+    return info.Env().Undefined();
+  }
+};
+
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+  Napi::Object regs = Napi::Object::New(env);
+#define REG(n) regs.Set(#n, Napi::Number::New(env, UC_X86_REG_##n))
+  REG(RAX); REG(RBX); REG(RCX); REG(RDX); REG(RSI); REG(RDI); REG(RBP); REG(RSP);
+  REG(R8); REG(R9); REG(R10); REG(R11); REG(R12); REG(R13); REG(R14); REG(R15);
+  REG(RIP); REG(EFLAGS); REG(GS_BASE); REG(FS_BASE); REG(CR0); REG(CR3); REG(CR4); REG(CR8);
+  REG(CS); REG(SS); REG(DS); REG(ES); REG(FS); REG(GS);
+#undef REG
+  c.Set("regs", regs);
+  Napi::Object prot = Napi::Object::New(env);
+  prot.Set("NONE", Napi::Number::New(env, UC_PROT_NONE));
+  prot.Set("READ", Napi::Number::New(env, UC_PROT_READ));
+  prot.Set("WRITE", Napi::Number::New(env, UC_PROT_WRITE));
+  prot.Set("EXEC", Napi::Number::New(env, UC_PROT_EXEC));
+  prot.Set("ALL", Napi::Number::New(env, UC_PROT_ALL));
+  c.Set("prot", prot);
+  Napi::Object mem = Napi::Object::New(env);
+#define MEM(n) mem.Set(#n, Napi::Number::New(env, UC_MEM_##n))
+  MEM(READ_UNMAPPED); MEM(WRITE_UNMAPPED); MEM(FETCH_UNMAPPED);
+  MEM(READ_PROT); MEM(WRITE_PROT); MEM(FETCH_PROT);
+#undef MEM
+  c.Set("mem", mem);
+  Napi::Object err = Napi::Object::New(env);
+#define ERR(n) err.Set(#n, Napi::Number::New(env, UC_ERR_##n))
+  ERR(OK); ERR(READ_UNMAPPED); ERR(WRITE_UNMAPPED); ERR(FETCH_UNMAPPED); ERR(READ_PROT); ERR(WRITE_PROT);
+  ERR(FETCH_PROT); ERR(INSN_INVALID); ERR(EXCEPTION); ERR(READ_UNALIGNED); ERR(WRITE_UNALIGNED); ERR(FETCH_UNALIGNED);
+#undef ERR
+  c.Set("err", err);
+  unsigned int major = 0, minor = 0;
+  uc_version(&major, &minor);
+  c.Set("version", Napi::String::New(env, std::to_string(major) + "." + std::to_string(minor)));
+  return c;
+}
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  exports.Set("Engine", Engine::Init(env));
+  exports.Set("constants", Constants(env));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(kmdll_unicorn, InitModule)

@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// Generates src/nt/layouts.ts: structure sizes and field offsets of the Windows kernel structures
+// the emulator builds, taken from the mingw-w64 DDK headers through the compiler (never typed by
+// hand). For each target it writes a C file with sizeof/offsetof into an array, compiles it to
+// assembly with clang for that target, and reads the numbers back from the `.quad` directives.
+//
+// Usage: node scripts/gen-layouts.mjs [--check]   (--check: fail when src/nt/layouts.ts is stale)
+// To add a field, add "STRUCT.field.path" (or "STRUCT" for its size) to FIELDS and rerun.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { tmpdir } from "node:os";
+
+const root = resolve(new URL("..", import.meta.url).pathname);
+const check = process.argv.includes("--check");
+
+/** "TYPE" → sizeof(TYPE); "TYPE.a.b" → offsetof(TYPE, a.b); an "x64:" prefix limits an entry to that target. */
+const ALL_FIELDS = [
+  "LIST_ENTRY", "LIST_ENTRY.Flink", "LIST_ENTRY.Blink",
+  "UNICODE_STRING", "UNICODE_STRING.Length", "UNICODE_STRING.MaximumLength", "UNICODE_STRING.Buffer",
+  "ANSI_STRING", "ANSI_STRING.Length", "ANSI_STRING.MaximumLength", "ANSI_STRING.Buffer",
+  "LARGE_INTEGER", "KSYSTEM_TIME", "KSYSTEM_TIME.LowPart", "KSYSTEM_TIME.High1Time", "KSYSTEM_TIME.High2Time",
+  "IO_STATUS_BLOCK", "IO_STATUS_BLOCK.Status", "IO_STATUS_BLOCK.Information",
+  "DRIVER_OBJECT", "DRIVER_OBJECT.Type", "DRIVER_OBJECT.Size", "DRIVER_OBJECT.DeviceObject", "DRIVER_OBJECT.Flags",
+  "DRIVER_OBJECT.DriverStart", "DRIVER_OBJECT.DriverSize", "DRIVER_OBJECT.DriverSection", "DRIVER_OBJECT.DriverExtension",
+  "DRIVER_OBJECT.DriverName", "DRIVER_OBJECT.HardwareDatabase", "DRIVER_OBJECT.FastIoDispatch", "DRIVER_OBJECT.DriverInit",
+  "DRIVER_OBJECT.DriverStartIo", "DRIVER_OBJECT.DriverUnload", "DRIVER_OBJECT.MajorFunction",
+  "DRIVER_EXTENSION", "DRIVER_EXTENSION.DriverObject", "DRIVER_EXTENSION.AddDevice", "DRIVER_EXTENSION.Count",
+  "DRIVER_EXTENSION.ServiceKeyName",
+  "DEVICE_OBJECT", "DEVICE_OBJECT.Type", "DEVICE_OBJECT.Size", "DEVICE_OBJECT.ReferenceCount", "DEVICE_OBJECT.DriverObject",
+  "DEVICE_OBJECT.NextDevice", "DEVICE_OBJECT.AttachedDevice", "DEVICE_OBJECT.CurrentIrp", "DEVICE_OBJECT.Flags",
+  "DEVICE_OBJECT.Characteristics", "DEVICE_OBJECT.DeviceExtension", "DEVICE_OBJECT.DeviceType", "DEVICE_OBJECT.StackSize",
+  "DEVICE_OBJECT.AlignmentRequirement",
+  "IRP", "IRP.Type", "IRP.Size", "IRP.MdlAddress", "IRP.Flags", "IRP.AssociatedIrp.SystemBuffer", "IRP.IoStatus",
+  "IRP.RequestorMode", "IRP.PendingReturned", "IRP.StackCount", "IRP.CurrentLocation", "IRP.Cancel", "IRP.CancelIrql",
+  "IRP.UserIosb", "IRP.UserEvent", "IRP.UserBuffer", "IRP.Tail.Overlay.CurrentStackLocation", "IRP.Tail.Overlay.Thread",
+  "IO_STACK_LOCATION", "IO_STACK_LOCATION.MajorFunction", "IO_STACK_LOCATION.MinorFunction", "IO_STACK_LOCATION.Flags",
+  "IO_STACK_LOCATION.Control", "IO_STACK_LOCATION.Parameters",
+  "IO_STACK_LOCATION.Parameters.DeviceIoControl.OutputBufferLength",
+  "IO_STACK_LOCATION.Parameters.DeviceIoControl.InputBufferLength",
+  "IO_STACK_LOCATION.Parameters.DeviceIoControl.IoControlCode",
+  "IO_STACK_LOCATION.Parameters.DeviceIoControl.Type3InputBuffer",
+  "IO_STACK_LOCATION.Parameters.QueryInterface.InterfaceType", "IO_STACK_LOCATION.Parameters.QueryInterface.Size",
+  "IO_STACK_LOCATION.Parameters.QueryInterface.Version", "IO_STACK_LOCATION.Parameters.QueryInterface.Interface",
+  "IO_STACK_LOCATION.Parameters.QueryInterface.InterfaceSpecificData",
+  "IO_STACK_LOCATION.DeviceObject", "IO_STACK_LOCATION.FileObject", "IO_STACK_LOCATION.CompletionRoutine",
+  "IO_STACK_LOCATION.Context",
+  "INTERFACE", "INTERFACE.Size", "INTERFACE.Version", "INTERFACE.Context", "INTERFACE.InterfaceReference",
+  "INTERFACE.InterfaceDereference",
+  "DISPATCHER_HEADER", "KEVENT", "KEVENT.Header", "FAST_MUTEX", "KSPIN_LOCK", "KDPC", "KTIMER", "ERESOURCE",
+  "OBJECT_ATTRIBUTES", "OBJECT_ATTRIBUTES.Length", "OBJECT_ATTRIBUTES.RootDirectory", "OBJECT_ATTRIBUTES.ObjectName",
+  "OBJECT_ATTRIBUTES.Attributes", "OBJECT_ATTRIBUTES.SecurityDescriptor", "OBJECT_ATTRIBUTES.SecurityQualityOfService",
+  "KEY_VALUE_BASIC_INFORMATION", "KEY_VALUE_BASIC_INFORMATION.TitleIndex", "KEY_VALUE_BASIC_INFORMATION.Type",
+  "KEY_VALUE_BASIC_INFORMATION.NameLength", "KEY_VALUE_BASIC_INFORMATION.Name",
+  "KEY_VALUE_FULL_INFORMATION", "KEY_VALUE_FULL_INFORMATION.TitleIndex", "KEY_VALUE_FULL_INFORMATION.Type",
+  "KEY_VALUE_FULL_INFORMATION.DataOffset", "KEY_VALUE_FULL_INFORMATION.DataLength", "KEY_VALUE_FULL_INFORMATION.NameLength",
+  "KEY_VALUE_FULL_INFORMATION.Name",
+  "KEY_VALUE_PARTIAL_INFORMATION", "KEY_VALUE_PARTIAL_INFORMATION.TitleIndex", "KEY_VALUE_PARTIAL_INFORMATION.Type",
+  "KEY_VALUE_PARTIAL_INFORMATION.DataLength", "KEY_VALUE_PARTIAL_INFORMATION.Data",
+  "KPCR", "KPCR.NtTib", "x64:KPCR.GdtBase", "x64:KPCR.TssBase", "x64:KPCR.UserRsp", "x64:KPCR.Self", "x64:KPCR.CurrentPrcb",
+  "x64:KPCR.IdtBase", "KPCR.Irql", "KPCR.MajorVersion", "KPCR.MinorVersion",
+  "KUSER_SHARED_DATA", "KUSER_SHARED_DATA.TickCountLowDeprecated", "KUSER_SHARED_DATA.TickCountMultiplier",
+  "KUSER_SHARED_DATA.InterruptTime", "KUSER_SHARED_DATA.SystemTime", "KUSER_SHARED_DATA.TimeZoneBias",
+  "KUSER_SHARED_DATA.ImageNumberLow", "KUSER_SHARED_DATA.ImageNumberHigh", "KUSER_SHARED_DATA.NtSystemRoot",
+  "KUSER_SHARED_DATA.NtProductType", "KUSER_SHARED_DATA.ProductTypeIsValid",
+  "KUSER_SHARED_DATA.NtMajorVersion", "KUSER_SHARED_DATA.NtMinorVersion",
+  "KUSER_SHARED_DATA.KdDebuggerEnabled", "KUSER_SHARED_DATA.NumberOfPhysicalPages", "KUSER_SHARED_DATA.TickCount",
+  "KUSER_SHARED_DATA.Cookie",
+  // API layer (src/emu/api, helper "api"): dispatcher objects, fast mutexes, registry info classes, versions.
+  "DISPATCHER_HEADER.Type", "DISPATCHER_HEADER.Size", "DISPATCHER_HEADER.SignalState", "DISPATCHER_HEADER.WaitListHead",
+  "FAST_MUTEX.Count", "FAST_MUTEX.Owner", "FAST_MUTEX.Contention", "FAST_MUTEX.Event", "FAST_MUTEX.OldIrql",
+  "KMUTANT", "KMUTANT.Header", "KMUTANT.OwnerThread", "KMUTANT.Abandoned", "KSEMAPHORE", "KSEMAPHORE.Header", "KSEMAPHORE.Limit",
+  "KEY_VALUE_PARTIAL_INFORMATION_ALIGN64", "KEY_VALUE_PARTIAL_INFORMATION_ALIGN64.Type",
+  "KEY_VALUE_PARTIAL_INFORMATION_ALIGN64.DataLength", "KEY_VALUE_PARTIAL_INFORMATION_ALIGN64.Data",
+  "KEY_BASIC_INFORMATION", "KEY_BASIC_INFORMATION.LastWriteTime", "KEY_BASIC_INFORMATION.TitleIndex",
+  "KEY_BASIC_INFORMATION.NameLength", "KEY_BASIC_INFORMATION.Name",
+  "KEY_NODE_INFORMATION", "KEY_NODE_INFORMATION.LastWriteTime", "KEY_NODE_INFORMATION.TitleIndex",
+  "KEY_NODE_INFORMATION.ClassOffset", "KEY_NODE_INFORMATION.ClassLength", "KEY_NODE_INFORMATION.NameLength",
+  "KEY_NODE_INFORMATION.Name",
+  "KEY_FULL_INFORMATION", "KEY_FULL_INFORMATION.LastWriteTime", "KEY_FULL_INFORMATION.TitleIndex",
+  "KEY_FULL_INFORMATION.ClassOffset", "KEY_FULL_INFORMATION.ClassLength", "KEY_FULL_INFORMATION.SubKeys",
+  "KEY_FULL_INFORMATION.MaxNameLen", "KEY_FULL_INFORMATION.MaxClassLen", "KEY_FULL_INFORMATION.Values",
+  "KEY_FULL_INFORMATION.MaxValueNameLen", "KEY_FULL_INFORMATION.MaxValueDataLen", "KEY_FULL_INFORMATION.Class",
+  "RTL_OSVERSIONINFOW", "RTL_OSVERSIONINFOW.dwOSVersionInfoSize", "RTL_OSVERSIONINFOW.dwMajorVersion",
+  "RTL_OSVERSIONINFOW.dwMinorVersion", "RTL_OSVERSIONINFOW.dwBuildNumber", "RTL_OSVERSIONINFOW.dwPlatformId",
+  "RTL_OSVERSIONINFOW.szCSDVersion", "RTL_OSVERSIONINFOEXW", "RTL_OSVERSIONINFOEXW.wServicePackMajor",
+  "RTL_OSVERSIONINFOEXW.wServicePackMinor", "RTL_OSVERSIONINFOEXW.wSuiteMask", "RTL_OSVERSIONINFOEXW.wProductType",
+];
+
+const TARGETS = {
+  x64: { triple: "x86_64-pc-windows-msvc", sysroot: "/usr/x86_64-w64-mingw32" },
+  x86: { triple: "i686-w64-windows-gnu", sysroot: "/usr/i686-w64-mingw32" },
+};
+
+function measure(arch) {
+  const t = TARGETS[arch];
+  const FIELDS = ALL_FIELDS.filter((f) => !/^x(64|86):/.test(f) || f.startsWith(arch + ":")).map((f) => f.replace(/^x(64|86):/, ""));
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-layouts-"));
+  try {
+    const lines = FIELDS.map((f) => {
+      const [type, ...path] = f.split(".");
+      return path.length ? `  (unsigned long long)offsetof(${type}, ${path.join(".")}),` : `  (unsigned long long)sizeof(${type}),`;
+    });
+    const src = `#include <ntddk.h>\n#include <stddef.h>\nconst unsigned long long kmdll_layouts[] = {\n${lines.join("\n")}\n};\n`;
+    writeFileSync(join(dir, "layouts.c"), src);
+    execFileSync("clang", [`--target=${t.triple}`, "-fgnuc-version=4.2.1", "-ffreestanding", "-w", "-S", "-O0",
+      "-isystem", `${t.sysroot}/include/ddk`, "-isystem", `${t.sysroot}/include`, "-o", join(dir, "layouts.s"), join(dir, "layouts.c")],
+      { stdio: ["ignore", "pipe", "pipe"] });
+    const asm = readFileSync(join(dir, "layouts.s"), "utf8");
+    const start = asm.search(/^_?kmdll_layouts:/m);
+    const nums = [...asm.slice(start).matchAll(/^\s*\.quad\s+(\d+)/gm)].slice(0, FIELDS.length).map((m) => Number(m[1]));
+    if (nums.length !== FIELDS.length) throw new Error(`expected ${FIELDS.length} numbers for ${arch}, got ${nums.length}`);
+    const out = {};
+    FIELDS.forEach((f, i) => {
+      const [type, ...path] = f.split(".");
+      out[type] ??= {};
+      out[type][path.length ? path.join(".") : "$size"] = nums[i];
+    });
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const data = { x64: measure("x64"), x86: measure("x86") };
+const text = `// GENERATED by scripts/gen-layouts.mjs from the mingw-w64 DDK headers (<ntddk.h>) through clang's
+// sizeof/offsetof for each target. Do not edit: add fields in the script and rerun it.
+// "$size" is sizeof(TYPE); other keys are offsetof(TYPE, path).
+
+export type LayoutArch = "x64" | "x86";
+export const LAYOUTS = ${JSON.stringify(data, null, 2)} as const;
+
+/** Layouts of the x64 kernel structures. */
+export const L64 = LAYOUTS.x64;
+`;
+const target = join(root, "src", "nt", "layouts.ts");
+if (check) {
+  const old = readFileSync(target, "utf8");
+  if (old !== text) { process.stderr.write("gen-layouts: src/nt/layouts.ts is stale; run node scripts/gen-layouts.mjs\n"); process.exit(1); }
+  process.stdout.write("gen-layouts: up to date\n");
+} else {
+  writeFileSync(target, text);
+  process.stdout.write(`gen-layouts: wrote ${target} (${ALL_FIELDS.length} entries)\n`);
+}

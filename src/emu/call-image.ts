@@ -1,0 +1,185 @@
+/**
+ * `kmdll call` as a library function: load an image the way a dependency is loaded (map,
+ * relocate, resolve imports — ntoskrnl/hal from the emulated kernel, other drivers from
+ * `<root>/System32/drivers` — then DllInitialize with its registry path), call one export with
+ * integer arguments, then DllUnload and unload (pool leaks reported). A deliberately small loader:
+ * the full export-driver semantics (reference counts, cascades, statuses) live in src/kernel.
+ */
+import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { parsePe } from "../formats/pe/index.js";
+import type { PeImage } from "../formats/pe/types.js";
+import type { TraceEvent } from "../events.js";
+import { KmdllError, inFile } from "../errors.js";
+import { formatStatus } from "../nt/status.js";
+import { EmulatorExecutor } from "./executor.js";
+import type { EmulatorOptions, FaultReport } from "./emulator.js";
+
+export interface CallImageOptions extends Omit<EmulatorOptions, "sink"> {
+  /** Directory playing \SystemRoot (imports of other drivers come from <root>/System32/drivers). */
+  root?: string;
+  /** Called for every event as it happens. */
+  onEvent?: (e: TraceEvent) => void;
+}
+
+export interface CallImageResult {
+  /** RAX of the export, when it returned. */
+  value: bigint | null;
+  events: TraceEvent[];
+  fault: FaultReport | null;
+  /** A load failure (missing import...), when the export could not be called. */
+  failure: string | null;
+}
+
+const USER_MODE_DLLS = /^(ntdll|kernel32|user32|gdi32|advapi32|winsrv)/i;
+
+/** The registry path a dependency's DllInitialize receives (SPEC §6). */
+export function dllRegistryPath(moduleName: string): string {
+  const stem = moduleName.split(".")[0]!;
+  return `\\REGISTRY\\MACHINE\\SYSTEM\\CURRENTCONTROLSET\\SERVICES\\${stem}`;
+}
+
+function findCaseInsensitive(dir: string, name: string): string | null {
+  if (!existsSync(dir)) return null;
+  const want = name.toLowerCase();
+  for (const f of readdirSync(dir)) if (f.toLowerCase() === want) return join(dir, f);
+  return null;
+}
+
+function readImage(path: string): { bytes: Uint8Array; image: PeImage } {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new KmdllError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return { bytes, image: inFile(path, () => parsePe(bytes)) };
+}
+
+function exportRva(image: PeImage, name: string): number | null {
+  const f = image.exports?.functions.find((x) => x.names.includes(name) && x.rva !== null && !x.forwarder);
+  return f?.rva ?? null;
+}
+
+/** Parse "41", "-3", "0x29" into a 64-bit argument. */
+export function parseIntegerArg(s: string): bigint {
+  const t = s.trim();
+  if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) throw new KmdllError(`argument '${s}' is not an integer (decimal or 0x hex)`);
+  const neg = t.startsWith("-");
+  const v = BigInt(neg ? t.slice(1) : t);
+  if (v >= 1n << 64n) throw new KmdllError(`argument '${s}' does not fit in 64 bits`);
+  return BigInt.asUintN(64, neg ? -v : v);
+}
+
+export function callImage(imagePath: string, exportName: string, args: bigint[], opts: CallImageOptions = {}): CallImageResult {
+  if (args.length > 8) throw new KmdllError(`at most 8 arguments can be passed (got ${args.length})`);
+  const events: TraceEvent[] = [];
+  const sink = (e: TraceEvent) => {
+    events.push(e);
+    opts.onEvent?.(e);
+  };
+  const { bytes, image } = readImage(imagePath);
+  if (image.machine !== "x64") throw new KmdllError(`${imagePath}: only x64 images can be emulated (machine ${String(image.machine)})`);
+  const target = basename(imagePath);
+  const rva = exportRva(image, exportName);
+  if (rva === null) throw new KmdllError(`${target} does not export '${exportName}'`);
+  const ex = new EmulatorExecutor({ ...opts, sink });
+  const loaded: { name: string; image: PeImage }[] = [];
+  const driversDir = opts.root ? join(resolve(opts.root), "System32", "drivers") : null;
+  const result: CallImageResult = { value: null, events, fault: null, failure: null };
+  const fail = (msg: string) => {
+    result.failure = msg;
+    return result;
+  };
+  try {
+    // Load: map, resolve imports (depth-first), DllInitialize each freshly loaded dependency.
+    const load = (name: string, img: PeImage, raw: Uint8Array, by: string | null, path: string): string | null => {
+      ex.mapImage(name, img, raw);
+      sink({ event: "load", module: name, path, by, base: "0x" + ex.emu.module(name)!.base.toString(16) });
+      loaded.push({ name, image: img });
+      for (const imp of img.imports) {
+        const dll = imp.dll;
+        const lower = dll.toLowerCase();
+        if (USER_MODE_DLLS.test(dll)) return `${name} imports user-mode ${dll} (${formatStatus(0xc000007a)})`;
+        const builtin = lower === "ntoskrnl.exe" || lower === "hal.dll";
+        if (!builtin && !ex.emu.module(dll)) {
+          if (/[\\/]|\.\./.test(dll)) return `${name} imports '${dll}', a name with a path`;
+          const file = driversDir ? findCaseInsensitive(driversDir, dll) : null;
+          if (!file || !statSync(file).isFile()) return `${name} cannot find ${dll} (${formatStatus(0xc0000034)})${driversDir ? "" : "; pass --root DIR"}`;
+          const dep = readImage(file);
+          const why = load(basename(file), dep.image, dep.bytes, name, file);
+          if (why) return why;
+          const init = exportRva(dep.image, "DllInitialize");
+          if (init !== null) {
+            const rp = dllRegistryPath(basename(file));
+            sink({ event: "call", module: basename(file), routine: "DllInitialize", arg: rp });
+            const o = ex.callDllInitialize(basename(file), init, rp);
+            if (!o.ok) return `${basename(file)}!DllInitialize faulted: ${o.message}`;
+            sink({ event: "return", module: basename(file), routine: "DllInitialize", status: formatStatus(Number(o.value & 0xffffffffn)) });
+            if (Number(o.value & 0x80000000n)) return `${basename(file)}!DllInitialize failed with ${formatStatus(Number(o.value & 0xffffffffn))}`;
+          }
+        }
+        const depMod = builtin ? null : ex.emu.module(dll)!;
+        for (const fn of imp.functions) {
+          let addr: bigint | null;
+          if (builtin) addr = ex.kernelExport(lower, fn.name, fn.ordinal);
+          else {
+            const exp = depMod!.image.exports;
+            const f = fn.name !== null ? exp?.functions.find((x) => x.names.includes(fn.name!)) : exp?.functions.find((x) => x.ordinal === fn.ordinal);
+            addr = f && f.rva !== null && !f.forwarder ? depMod!.base + BigInt(f.rva) : null;
+          }
+          if (addr === null) {
+            const what = fn.name ?? `#${fn.ordinal}`;
+            return `${name} cannot find ${dll} ${what} (${formatStatus(fn.name !== null ? 0xc0000263 : 0xc0000262)})`;
+          }
+          ex.writeIat(name, fn.iatRva, addr);
+        }
+      }
+      return null;
+    };
+    const why = load(target, image, bytes, null, resolve(imagePath));
+    if (why) {
+      sink({ event: "fail", status: formatStatus(0xc000026c), module: target, message: why });
+      return fail(why);
+    }
+    const init = exportRva(image, "DllInitialize");
+    if (init !== null) {
+      const rp = dllRegistryPath(target);
+      sink({ event: "call", module: target, routine: "DllInitialize", arg: rp });
+      const o = ex.callDllInitialize(target, init, rp);
+      if (!o.ok) {
+        result.fault = ex.lastFault;
+        return result;
+      }
+      const st = Number(o.value & 0xffffffffn);
+      sink({ event: "return", module: target, routine: "DllInitialize", status: formatStatus(st) });
+      if (st & 0x80000000) return fail(`${target}!DllInitialize failed with ${formatStatus(st)}`);
+    }
+    sink({ event: "call", module: target, routine: exportName, args: args.map((a) => "0x" + a.toString(16)) });
+    const o = ex.callRoutine(target, rva, args, exportName);
+    if (!o.ok) {
+      result.fault = ex.lastFault;
+      return result;
+    }
+    result.value = o.value;
+    sink({ event: "return", module: target, routine: exportName, value: "0x" + o.value.toString(16) });
+    // Unload the importer first, then its dependencies: DllUnload, then unmap (leaks reported).
+    for (const m of loaded) {
+      const un = exportRva(m.image, "DllUnload");
+      if (un !== null) {
+        sink({ event: "call", module: m.name, routine: "DllUnload" });
+        const u = ex.callDllUnload(m.name, un);
+        if (!u.ok) {
+          result.fault = ex.lastFault;
+          return result;
+        }
+        sink({ event: "return", module: m.name, routine: "DllUnload", status: formatStatus(Number(u.value & 0xffffffffn)) });
+      }
+      ex.unmapImage(m.name);
+      sink({ event: "unload", module: m.name });
+    }
+    return result;
+  } finally {
+    ex.close();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Maps a PE image into the emulated kernel address space: headers and one Unicorn region per
+ * section with the section's protection, base relocations applied for the chosen base (images
+ * are always relocated, as the kernel does).
+ */
+import type { PeImage, Section } from "../formats/pe/types.js";
+import { IMAGE_SCN } from "../formats/pe/types.js";
+import { KmdllError } from "../errors.js";
+import type { NativeEngine } from "./native.js";
+import { PAGE, alignUp } from "./layout.js";
+
+export interface MappedRegion {
+  name: string;
+  base: bigint;
+  size: number;
+  perms: number;
+}
+
+export interface LoadedModule {
+  /** Base name as given ("mydriver.sys"). */
+  name: string;
+  /** Lower-case key. */
+  key: string;
+  base: bigint;
+  size: number;
+  image: PeImage;
+  regions: MappedRegion[];
+  /** True for the built-in ntoskrnl.exe / hal.dll. */
+  builtin: boolean;
+}
+
+const PROT = { READ: 1, WRITE: 2, EXEC: 4 };
+
+export function sectionPerms(s: Section): number {
+  const c = s.characteristics >>> 0;
+  let p = 0;
+  if (c & IMAGE_SCN.MEM_READ) p |= PROT.READ;
+  if (c & IMAGE_SCN.MEM_WRITE) p |= PROT.WRITE | PROT.READ;
+  if (c & IMAGE_SCN.MEM_EXECUTE) p |= PROT.EXEC | PROT.READ;
+  if (c & IMAGE_SCN.CNT_CODE) p |= PROT.EXEC | PROT.READ;
+  if (p === 0) p = PROT.READ;
+  return p;
+}
+
+/** Build the in-memory image (headers + sections) and apply relocations for `base`. */
+export function layoutImage(image: PeImage, bytes: Uint8Array, base: bigint, name: string): Uint8Array {
+  const size = alignUp(image.optional.sizeOfImage, PAGE);
+  if (size <= 0 || size > 0x10000000) throw new KmdllError(`${name}: SizeOfImage 0x${image.optional.sizeOfImage.toString(16)} cannot be mapped`);
+  const mem = new Uint8Array(size);
+  mem.set(bytes.subarray(0, Math.min(image.optional.sizeOfHeaders, bytes.length, size)));
+  for (const s of image.sections) {
+    const raw = Math.min(s.sizeOfRawData, s.virtualSize || s.sizeOfRawData);
+    if (raw > 0 && s.pointerToRawData < bytes.length) {
+      const src = bytes.subarray(s.pointerToRawData, Math.min(bytes.length, s.pointerToRawData + raw));
+      if (s.virtualAddress + src.length > size) throw new KmdllError(`${name}: section ${s.name} lies outside SizeOfImage`);
+      mem.set(src, s.virtualAddress);
+    }
+  }
+  const delta = BigInt.asUintN(64, base - image.optional.imageBase);
+  if (delta !== 0n) {
+    if (image.relocsStripped && image.relocations.length === 0)
+      throw new KmdllError(`${name}: relocations are stripped; the image cannot be loaded at a kernel address`);
+    const dv = new DataView(mem.buffer);
+    for (const r of image.relocations) {
+      if (r.type === 10 /* DIR64 */) {
+        if (r.rva + 8 > size) continue;
+        dv.setBigUint64(r.rva, BigInt.asUintN(64, dv.getBigUint64(r.rva, true) + delta), true);
+      } else if (r.type === 3 /* HIGHLOW */) {
+        if (r.rva + 4 > size) continue;
+        dv.setUint32(r.rva, Number(BigInt.asUintN(32, BigInt(dv.getUint32(r.rva, true)) + delta)), true);
+      }
+    }
+  }
+  // ImageBase in the mapped headers reflects the actual base, as after MiRelocateImage.
+  if (image.optional.pe32plus && image.peOffset + 24 + 32 <= size) {
+    new DataView(mem.buffer).setBigUint64(image.peOffset + 24 + 24, base, true);
+  }
+  return mem;
+}
+
+/** Map the laid-out image: one region for the headers, one per section (page-rounded). */
+export function mapLayout(uc: NativeEngine, name: string, image: PeImage, mem: Uint8Array, base: bigint): MappedRegion[] {
+  const regions: MappedRegion[] = [];
+  const size = mem.length;
+  // Page ownership: each page belongs to the section that starts in or covers it.
+  const spans: { name: string; start: number; end: number; perms: number }[] = [];
+  const hdrEnd = alignUp(Math.max(image.optional.sizeOfHeaders, 1), PAGE);
+  spans.push({ name: "headers", start: 0, end: Math.min(hdrEnd, size), perms: PROT.READ });
+  const secs = [...image.sections].sort((a, b) => a.virtualAddress - b.virtualAddress);
+  for (const s of secs) {
+    const start = Math.floor(s.virtualAddress / PAGE) * PAGE;
+    const end = Math.min(size, alignUp(s.virtualAddress + Math.max(s.virtualSize, s.sizeOfRawData, 1), PAGE));
+    if (end <= start) continue;
+    const last = spans[spans.length - 1]!;
+    if (start < last.end) {
+      // Overlapping/unaligned sections: merge into the previous region with combined rights.
+      last.end = Math.max(last.end, end);
+      last.perms |= sectionPerms(s);
+      last.name += "+" + s.name;
+      continue;
+    }
+    if (start > last.end) spans.push({ name: "(gap)", start: last.end, end: start, perms: PROT.READ });
+    spans.push({ name: s.name, start, end, perms: sectionPerms(s) });
+  }
+  const tail = spans[spans.length - 1]!;
+  if (tail.end < size) spans.push({ name: "(tail)", start: tail.end, end: size, perms: PROT.READ });
+  for (const sp of spans) {
+    const at = base + BigInt(sp.start);
+    uc.mapMemory(at, sp.end - sp.start, sp.perms);
+    uc.write(at, mem.subarray(sp.start, sp.end));
+    regions.push({ name: sp.name, base: at, size: sp.end - sp.start, perms: sp.perms });
+  }
+  return regions;
+}

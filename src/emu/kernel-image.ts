@@ -1,0 +1,145 @@
+/**
+ * Synthetic ntoskrnl.exe and hal.dll: real PE images built in memory with a real export
+ * directory (so MmGetSystemRoutineAddress and drivers that walk exports work), placed in guest
+ * memory like any module. Each code export points at 8 bytes of `ret` (0xC3) in .text, where the
+ * emulator's single range-limited code hook dispatches to the TypeScript handler; each data
+ * export points at a zeroed 0x100-byte slot in .data (the system initialises a few of them).
+ * File alignment equals section alignment, so the file bytes are the mapped image.
+ */
+import { ByteWriter } from "../formats/binary.js";
+
+export interface SyntheticExport {
+  name: string;
+  type: "code" | "data" | "const";
+}
+
+export interface SyntheticModule {
+  name: string;
+  bytes: Uint8Array;
+  /** RVA of every export by name. */
+  rvaOf: Map<string, number>;
+  /** Exports in ordinal order (ordinal = index + ordinalBase). */
+  ordered: SyntheticExport[];
+  ordinalBase: number;
+  text: { rva: number; size: number };
+  data: { rva: number; size: number };
+  sizeOfImage: number;
+}
+
+export const CODE_STRIDE = 8;
+export const DATA_STRIDE = 0x100;
+const ALIGN = 0x1000;
+const up = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+
+/** Byte-wise (ordinal) comparison, as the loader's binary search over export names expects. */
+function cmpNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[], imageBase: bigint): SyntheticModule {
+  const seen = new Set<string>();
+  const ordered = exportsIn.filter((e) => (seen.has(e.name) ? false : (seen.add(e.name), true))).sort((a, b) => cmpNames(a.name, b.name));
+  const code = ordered.filter((e) => e.type === "code");
+  const data = ordered.filter((e) => e.type !== "code");
+  const textRva = ALIGN;
+  const textSize = up(Math.max(1, code.length) * CODE_STRIDE);
+  const dataRva = textRva + textSize;
+  const dataSize = up(Math.max(1, data.length) * DATA_STRIDE);
+  const edataRva = dataRva + dataSize;
+  const rvaOf = new Map<string, number>();
+  code.forEach((e, i) => rvaOf.set(e.name, textRva + i * CODE_STRIDE));
+  data.forEach((e, i) => rvaOf.set(e.name, dataRva + i * DATA_STRIDE));
+
+  // Export directory: header (40) | functions (4n) | names (4n) | ordinals (2n) | dll name | name strings.
+  const n = ordered.length;
+  const ed = new ByteWriter();
+  const funcsOff = 40;
+  const namesOff = funcsOff + 4 * n;
+  const ordsOff = namesOff + 4 * n;
+  const dllNameOff = ordsOff + 2 * n;
+  let strOff = dllNameOff + name.length + 1;
+  const nameRvas: number[] = [];
+  for (const e of ordered) {
+    nameRvas.push(edataRva + strOff);
+    strOff += e.name.length + 1;
+  }
+  ed.u32(0); // Characteristics
+  ed.u32(0); // TimeDateStamp (deterministic)
+  ed.u16(0);
+  ed.u16(0);
+  ed.u32(edataRva + dllNameOff);
+  ed.u32(1); // Base
+  ed.u32(n);
+  ed.u32(n);
+  ed.u32(edataRva + funcsOff);
+  ed.u32(edataRva + namesOff);
+  ed.u32(edataRva + ordsOff);
+  for (const e of ordered) ed.u32(rvaOf.get(e.name)!);
+  for (const r of nameRvas) ed.u32(r);
+  for (let i = 0; i < n; i++) ed.u16(i);
+  for (const s of [name, ...ordered.map((e) => e.name)]) {
+    for (let i = 0; i < s.length; i++) ed.u8(s.charCodeAt(i) & 0xff);
+    ed.u8(0);
+  }
+  const edataBytes = ed.toBytes();
+  const edataSize = up(edataBytes.length);
+  const sizeOfImage = edataRva + edataSize;
+
+  const img = new Uint8Array(sizeOfImage);
+  const dv = new DataView(img.buffer);
+  // DOS header
+  img[0] = 0x4d;
+  img[1] = 0x5a;
+  dv.setUint32(0x3c, 0x40, true);
+  const pe = 0x40;
+  dv.setUint32(pe, 0x00004550, true);
+  // COFF header
+  const coff = pe + 4;
+  dv.setUint16(coff, 0x8664, true);
+  dv.setUint16(coff + 2, 3, true); // sections
+  dv.setUint16(coff + 16, 240, true); // SizeOfOptionalHeader (PE32+ with 16 directories)
+  dv.setUint16(coff + 18, 0x2022, true); // EXECUTABLE_IMAGE | LARGE_ADDRESS_AWARE | DLL
+  // Optional header (PE32+)
+  const opt = coff + 20;
+  dv.setUint16(opt, 0x20b, true);
+  dv.setUint32(opt + 4, textSize, true); // SizeOfCode
+  dv.setUint32(opt + 8, dataSize + edataSize, true);
+  dv.setUint32(opt + 20, textRva, true); // BaseOfCode
+  dv.setBigUint64(opt + 24, imageBase, true);
+  dv.setUint32(opt + 32, ALIGN, true); // SectionAlignment
+  dv.setUint32(opt + 36, ALIGN, true); // FileAlignment
+  dv.setUint16(opt + 40, 10, true); // OS version 10.0
+  dv.setUint16(opt + 48, 10, true); // subsystem version
+  dv.setUint32(opt + 56, sizeOfImage, true);
+  dv.setUint32(opt + 60, ALIGN, true); // SizeOfHeaders
+  dv.setUint16(opt + 68, 1, true); // Subsystem NATIVE
+  dv.setUint16(opt + 70, 0x0160, true); // HIGH_ENTROPY_VA | DYNAMIC_BASE | NX_COMPAT
+  dv.setUint32(opt + 108, 16, true); // NumberOfRvaAndSizes
+  dv.setUint32(opt + 112, edataRva, true); // EXPORT directory
+  dv.setUint32(opt + 116, edataBytes.length, true);
+  // Section table
+  const sect = (i: number, nm: string, rva: number, size: number, ch: number) => {
+    const o = opt + 240 + i * 40;
+    for (let k = 0; k < nm.length; k++) img[o + k] = nm.charCodeAt(k);
+    dv.setUint32(o + 8, size, true);
+    dv.setUint32(o + 12, rva, true);
+    dv.setUint32(o + 16, size, true);
+    dv.setUint32(o + 20, rva, true);
+    dv.setUint32(o + 36, ch >>> 0, true);
+  };
+  sect(0, ".text", textRva, textSize, 0x60000020); // CODE | EXECUTE | READ
+  sect(1, ".data", dataRva, dataSize, 0xc8000040); // INITIALIZED_DATA | NOT_PAGED | READ | WRITE
+  sect(2, ".edata", edataRva, edataSize, 0x40000040); // INITIALIZED_DATA | READ
+  img.fill(0xc3, textRva, textRva + textSize);
+  img.set(edataBytes, edataRva);
+  return {
+    name,
+    bytes: img,
+    rvaOf,
+    ordered,
+    ordinalBase: 1,
+    text: { rva: textRva, size: textSize },
+    data: { rva: dataRva, size: dataSize },
+    sizeOfImage,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Loads kmdll's Node-API addon over libunicorn (native/, built by `npm run build:native`).
+ * The addon is x86-64 only and exposes just what the emulator needs; see native/src/unicorn.cc.
+ */
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { KmdllError } from "../errors.js";
+
+export interface NativeFault {
+  memType?: number;
+  address?: bigint;
+  size?: number;
+  value?: bigint;
+  /** Interrupt number raised by the guest (int3 = 3, #DE = 0, int 0x29 ...), or -1. */
+  interrupt: number;
+  invalidInstruction: boolean;
+}
+
+export type ApiHookFn = (address: bigint, rcx: bigint, rdx: bigint, r8: bigint, r9: bigint, rsp: bigint) => bigint | number | void;
+
+export interface NativeEngine {
+  mapMemory(addr: bigint, size: number, perms: number): void;
+  unmapMemory(addr: bigint, size: number): void;
+  protect(addr: bigint, size: number, perms: number): void;
+  read(addr: bigint, size: number): Uint8Array;
+  write(addr: bigint, data: Uint8Array): void;
+  regRead(id: number): bigint;
+  regWrite(id: number, v: bigint): void;
+  regReadMany(ids: number[]): bigint[];
+  regWriteMany(ids: number[], values: bigint[]): void;
+  setApiHook(begin: bigint, end: bigint, fn: ApiHookFn): void;
+  /** Returns the uc_err number; re-throws an exception thrown by the API hook. */
+  start(begin: bigint, until: bigint, timeoutMicros: number, count: number): number;
+  stop(): void;
+  lastFault(): NativeFault;
+  close(): void;
+}
+
+export interface NativeConstants {
+  regs: Record<"RAX" | "RBX" | "RCX" | "RDX" | "RSI" | "RDI" | "RBP" | "RSP" | "R8" | "R9" | "R10" | "R11" | "R12" | "R13" | "R14" | "R15" | "RIP" | "EFLAGS" | "GS_BASE" | "FS_BASE" | "CR0" | "CR3" | "CR4" | "CR8" | "CS" | "SS" | "DS" | "ES" | "FS" | "GS", number>;
+  prot: Record<"NONE" | "READ" | "WRITE" | "EXEC" | "ALL", number>;
+  mem: Record<"READ_UNMAPPED" | "WRITE_UNMAPPED" | "FETCH_UNMAPPED" | "READ_PROT" | "WRITE_PROT" | "FETCH_PROT", number>;
+  err: Record<string, number>;
+  version: string;
+}
+
+export interface NativeAddon {
+  Engine: new () => NativeEngine;
+  constants: NativeConstants;
+}
+
+let addon: NativeAddon | undefined;
+
+/** Where the built addon lives. */
+export function addonPath(): string {
+  return fileURLToPath(new URL("../../../native/build/Release/kmdll_unicorn.node", import.meta.url));
+}
+
+/** Load the addon once; a missing build or libunicorn is a one-line KmdllError naming the fix. */
+export function loadAddon(): NativeAddon {
+  if (addon) return addon;
+  const path = addonPath();
+  if (!existsSync(path)) {
+    throw new KmdllError(
+      "the Unicorn emulator addon is not built: run 'apt-get install libunicorn-dev pkg-config && npm run build:native'",
+    );
+  }
+  try {
+    addon = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (e) {
+    const msg = (e as Error).message.split("\n")[0];
+    if (/libunicorn/.test(msg)) throw new KmdllError(`libunicorn is missing (${msg}): run 'apt-get install libunicorn2 libunicorn-dev'`);
+    throw new KmdllError(`cannot load the Unicorn addon ${path}: ${msg} (rebuild with 'npm run build:native')`);
+  }
+  return addon;
+}
