@@ -179,11 +179,11 @@ test("failing DllInitialize: the DLL is unloaded without DllUnload, the importer
   assert.deepEqual(w.take(), [
     "load user.sys", "count user.sys=1", "load lib.sys by user.sys", "count lib.sys=1",
     `call lib.sys!DllInitialize(${REG}lib)`, "ret lib.sys!DllInitialize 0xC0000001",
-    "count lib.sys=0", "unload lib.sys", "unload user.sys",
     "fail 0xC000026C cause 0xC0000001 user.sys missing lib.sys",
+    "count lib.sys=0", "unload lib.sys", "unload user.sys",
   ]);
   assert.ok(!w.exec.log.some((l) => l.startsWith("DllUnload") || l.startsWith("DriverEntry")));
-  assert.match(r.message!, /user\.sys cannot load lib\.sys: its DllInitialize returned 0xC0000001 \(0xC0000001\) → 0xC000026C/);
+  assert.match(r.message!, /user\.sys cannot load lib\.sys: its DllInitialize failed \(0xC0000001\) → 0xC000026C/);
 });
 
 test("failing DllUnload: the DLL stays loaded with count 0", () => {
@@ -203,9 +203,9 @@ test("missing export 0xC0000263: the freshly loaded dependency is dereferenced (
   assert.deepEqual(w.take(), [
     "load client.sys", "count client.sys=1", "load mydriver.sys by client.sys", "count mydriver.sys=1",
     `call mydriver.sys!DllInitialize(${REG}mydriver)`, "ret mydriver.sys!DllInitialize 0x00000000",
+    "fail 0xC0000263 cause 0xC0000263 client.sys missing mydriver.sys!Foo",
     "count mydriver.sys=0", "call mydriver.sys!DllUnload", "ret mydriver.sys!DllUnload 0x00000000", "unload mydriver.sys",
     "unload client.sys",
-    "fail 0xC0000263 cause 0xC0000263 client.sys missing mydriver.sys!Foo",
   ]);
   assert.deepEqual(w.kernel.modules(), []);
 });
@@ -223,7 +223,7 @@ test("missing file 0xC0000034 (looked up in the importer's directory)", () => {
   const w2 = world({ [D + "sub\\client.sys"]: SEEDS["client.sys"], "mydriver.sys": SEEDS["mydriver.sys"] }, {}, "documented", { client: "\\SystemRoot\\System32\\drivers\\sub\\client.sys" });
   const r2 = w2.kernel.start("client");
   assert.equal(r2.status, 0xc0000034, "mydriver.sys is looked for next to client.sys only");
-  assert.deepEqual(w2.take(), ["load client.sys", "count client.sys=1", "unload client.sys", "fail 0xC0000034 cause 0xC0000034 client.sys missing mydriver.sys"]);
+  assert.deepEqual(w2.take(), ["load client.sys", "count client.sys=1", "fail 0xC0000034 cause 0xC0000034 client.sys missing mydriver.sys", "unload client.sys"]);
 });
 
 test("user-mode import 0xC000007A, after earlier descriptors were referenced and are dereferenced again", () => {
@@ -231,7 +231,7 @@ test("user-mode import 0xC000007A, after earlier descriptors were referenced and
   const r = w.kernel.start("bad");
   assert.equal(r.status, 0xc000007a);
   const t = w.take();
-  assert.deepEqual(t.slice(-6), ["count mydriver.sys=0", "call mydriver.sys!DllUnload", "ret mydriver.sys!DllUnload 0x00000000", "unload mydriver.sys", "unload bad.sys", "fail 0xC000007A cause 0xC000007A bad.sys missing KERNEL32.dll"]);
+  assert.deepEqual(t.slice(-6), ["fail 0xC000007A cause 0xC000007A bad.sys missing KERNEL32.dll", "count mydriver.sys=0", "call mydriver.sys!DllUnload", "ret mydriver.sys!DllUnload 0x00000000", "unload mydriver.sys", "unload bad.sys"]);
 });
 
 test("ordinal out of range 0xC0000262; an ordinal inside the table resolves", () => {

@@ -94,7 +94,6 @@ export class Kernel implements KernelQueries {
     } catch (e) {
       if (e instanceof LoadError) {
         const status = surfacedStatus(e.raw);
-        this.emit({ event: "fail", status: formatStatus(status), cause: formatStatus(e.raw), module: e.module, ...(e.missing ? { missing: e.missing } : {}), message: e.message });
         return { ok: false, status, cause: e.raw, message: e.message };
       }
       if (e instanceof Crash) return this.crash(e, service);

@@ -64,6 +64,20 @@ export class Loader {
 
   private emit = (e: Parameters<EventSink>[0]): void => this.o.emit(e);
 
+  /** Report a load failure where it is detected (before the cleanup it causes) and return it to throw. */
+  private failure(raw: number, module: string, missing: string | undefined, detail: string): LoadError {
+    const err = new LoadError(raw, module, missing, detail);
+    this.emit({
+      event: "fail",
+      status: formatStatus(surfacedStatus(raw)),
+      cause: formatStatus(raw),
+      module,
+      ...(missing ? { missing } : {}),
+      message: err.message,
+    });
+    return err;
+  }
+
   /** Run a guest routine; a fault or timeout ends the simulation (Windows would bugcheck). */
   run(outcome: () => CallOutcome): bigint {
     const r = outcome();
@@ -85,7 +99,7 @@ export class Loader {
     const name = ntBaseName(ntPath);
     const opened = this.o.images.open(ntPath);
     if (!opened.ok) {
-      throw new LoadError(opened.status, by?.name ?? name, by ? name : undefined, by ? `cannot find ${name}: ${opened.message}` : opened.message);
+      throw this.failure(opened.status, by?.name ?? name, by ? name : undefined, by ? `cannot find ${name}: ${opened.message}` : opened.message);
     }
     const m: LoadedModule = {
       name,
@@ -134,11 +148,11 @@ export class Loader {
   private resolveDescriptor(m: LoadedModule, desc: ImportModule, dir: string): void {
     const dll = desc.dll;
     if (isUserModeDll(dll)) {
-      throw new LoadError(STATUS.PROCEDURE_NOT_FOUND, m.name, dll, `imports user-mode ${dll}, which the kernel refuses`);
+      throw this.failure(STATUS.PROCEDURE_NOT_FOUND, m.name, dll, `imports user-mode ${dll}, which the kernel refuses`);
     }
     const bad = unsafeImportName(dll);
     if (bad) {
-      throw new LoadError(STATUS.OBJECT_NAME_INVALID, m.name, dll, `imports "${dll}", refused: the name ${bad}`);
+      throw this.failure(STATUS.OBJECT_NAME_INVALID, m.name, dll, `imports "${dll}", refused: the name ${bad}`);
     }
     const needRef = referenceNeeded(dll);
     let target = this.o.table.find(dll);
@@ -164,9 +178,10 @@ export class Loader {
     const status = Number(this.run(() => this.o.executor.callDllInitialize(dll.name, rva, regPath)) & 0xffffffffn) >>> 0;
     this.emit({ event: "return", module: dll.name, routine: "DllInitialize", status: formatStatus(status) });
     if (!ntSuccess(status)) {
+      const err = this.failure(status, importer.name, dll.name, `cannot load ${dll.name}: its DllInitialize failed`);
       // MmUnloadSystemImage directly: no DllUnload for a DLL that never initialised.
       this.unloadImage(dll, `its DllInitialize failed`);
-      throw new LoadError(status, importer.name, dll.name, `cannot load ${dll.name}: its DllInitialize returned ${formatStatus(status)}`);
+      throw err;
     }
   }
 
@@ -175,7 +190,7 @@ export class Loader {
     const address = this.resolve(target, f.name, f.ordinal, f.hint, 0);
     if (typeof address === "number") {
       const what = importLabel(f);
-      throw new LoadError(address, m.name, `${target.name}!${what}`, `cannot find ${target.name} ${what}`);
+      throw this.failure(address, m.name, `${target.name}!${what}`, `cannot find ${target.name} ${what}`);
     }
     this.o.executor.writeIat(m.name, f.iatRva, address);
   }

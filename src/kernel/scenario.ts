@@ -173,8 +173,11 @@ export function runStep(kernel: Kernel, step: Step): StepResult {
 }
 
 function resultText(r: StepResult): string {
-  if (r.step.kind === "call" && r.result.ok && r.result.value !== undefined) return `${BigInt.asIntN(32, r.result.value)} (0x${r.result.value.toString(16)})`;
-  return formatStatus(r.result.status) + (r.result.cause !== undefined && r.result.cause !== r.result.status ? ` (cause ${formatStatus(r.result.cause)})` : "");
+  if (r.step.kind === "call" && r.result.ok && r.result.value !== undefined) {
+    return `${BigInt.asIntN(32, r.result.value)} (0x${r.result.value.toString(16)})${r.ok && r.step.expect !== undefined ? " as expected" : ""}`;
+  }
+  const cause = r.result.cause !== undefined && r.result.cause !== r.result.status ? ` (cause ${formatStatus(r.result.cause)})` : "";
+  return formatStatus(r.result.status) + cause + (r.ok && r.step.expectStatus !== undefined ? " as expected" : "");
 }
 
 /**
