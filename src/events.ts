@@ -32,6 +32,8 @@ export type FaultKind =
   | "foreign-free"
   | "use-after-free"
   | "cpu-exception"
-  | "internal";
+  | "internal"
+  /** A wait or lock acquisition that can never be satisfied (single emulated thread). */
+  | "deadlock";
 
 export type EventSink = (e: TraceEvent) => void;

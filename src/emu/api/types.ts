@@ -71,6 +71,29 @@ export interface KernelState {
   irql: number;
   /** Per-component state, created lazily: state<T>("ke", () => ({...})). */
   state<T>(component: string, init: () => T): T;
+
+  // ---- Added by the API-layer helper (additive, optional so the core compiles without them;
+  // ---- CORE: please implement these — handlers degrade with a warning when they are absent.)
+  /**
+   * Address of an export of ntoskrnl.exe then hal.dll in guest memory (the in-guest export
+   * directories), or null. Used by MmGetSystemRoutineAddress. The in-guest ntoskrnl export
+   * directory should contain every implemented handler name too (e.g. ExAllocatePool2, which
+   * mingw's import library lacks), so drivers can find them at run time.
+   */
+  resolveKernelExport?(name: string): bigint | null;
+  /** Base names of other loaded modules (not ntoskrnl/hal) that export `name` (KernelQueries). */
+  modulesExporting?(name: string): string[];
+  /** Guest address of the current (system) EPROCESS and KTHREAD the KPCR points at. */
+  currentProcess?: bigint;
+  currentThread?: bigint;
+  /**
+   * The deterministic clock behind KUSER_SHARED_DATA: system time / interrupt time in 100 ns
+   * units. `advance` moves it (KeDelayExecutionThread, KeStallExecutionProcessor) and should
+   * update KUSER_SHARED_DATA's SystemTime, InterruptTime and TickCount.
+   */
+  clock?: { systemTime(): bigint; interruptTime(): bigint; advance(delta100ns: bigint): void };
+  /** Whether `address` lies inside a mapped image / pool / stack (MmIsAddressValid); default mem.isMapped. */
+  isValidKernelAddress?(address: bigint): boolean;
 }
 
 /** A handler returns RAX (bigint or number) or nothing (VOID routines: RAX left as is). */

@@ -1,0 +1,189 @@
+/**
+ * Executive: pool allocation (through the core's PoolServices, which detects leaks, double frees
+ * and foreign frees), fast mutexes, executive resources.
+ */
+import type { ApiContext, ApiDefinition } from "./types.js";
+import { STATUS } from "../../nt/status.js";
+import { L64 } from "../../nt/layouts.js";
+import { APC_LEVEL, DISPATCH_LEVEL, currentThread, irqlName } from "./ke.js";
+import { hex, nt, poolTypeText, tagText } from "./util.js";
+
+const B = (n: number) => BigInt(n);
+const FM = L64.FAST_MUTEX;
+/** ExAllocatePool's implicit tag ('enoN' → "None"). */
+const TAG_NONE = 0x656e6f4e;
+
+/** POOL_FLAG_* of ExAllocatePool2 (wdm.h, Windows 10 2004). */
+export const POOL_FLAG = {
+  REQUIRED_START: 0x1n,
+  USE_QUOTA: 0x1n,
+  UNINITIALIZED: 0x2n,
+  SESSION: 0x4n,
+  CACHE_ALIGNED: 0x8n,
+  RAISE_ON_FAILURE: 0x20n,
+  NON_PAGED: 0x40n,
+  NON_PAGED_EXECUTE: 0x80n,
+  PAGED: 0x100n,
+} as const;
+
+const PAGED_POOL_TYPES = new Set([1, 3, 5, 7, 33, 35]);
+
+function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, zero: boolean, raise: boolean): bigint {
+  ctx.describe([poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
+  if (PAGED_POOL_TYPES.has(poolType) && ctx.kernel.irql >= DISPATCH_LEVEL)
+    ctx.fault("bugcheck", `paged pool allocation at ${irqlName(ctx.kernel.irql)}: IRQL_NOT_LESS_OR_EQUAL`, { code: "0x0000000A" });
+  if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool allocation at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
+  if (size > 0xffffffffn) return failed(ctx, raise, size);
+  const p = ctx.pool.allocate(Number(size), tag, poolType, zero);
+  if (p === 0n) return failed(ctx, raise, size);
+  return p;
+}
+
+function failed(ctx: ApiContext, raise: boolean, size: bigint): bigint {
+  if (raise) ctx.fault("bugcheck", `pool allocation of ${size} bytes failed with POOL_FLAG_RAISE_ON_FAILURE / quota (STATUS_INSUFFICIENT_RESOURCES raised)`, { code: "0x0000001E" });
+  return 0n;
+}
+
+function free(ctx: ApiContext, p: bigint, tag: number | null): void {
+  ctx.describe(tag === null ? [hex(p)] : [hex(p), `'${tagText(tag)}'`]);
+  if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool free at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
+  if (p === 0n) ctx.fault("bugcheck", "ExFreePool(NULL): BAD_POOL_CALLER", { code: "0x000000C2", parameters: ["0x46", "0x0", "0x0", "0x0"] });
+  ctx.pool.free(p, tag);
+}
+
+/** ExAllocatePool2's pool type from its flags (exactly one of NON_PAGED, NON_PAGED_EXECUTE, PAGED). */
+function pool2Type(flags: bigint): number | null {
+  const kinds = [flags & POOL_FLAG.NON_PAGED, flags & POOL_FLAG.NON_PAGED_EXECUTE, flags & POOL_FLAG.PAGED].filter((x) => x !== 0n);
+  if (kinds.length !== 1) return null;
+  if (flags & POOL_FLAG.PAGED) return 1;
+  if (flags & POOL_FLAG.NON_PAGED_EXECUTE) return 0;
+  return 512; // NonPagedPoolNx
+}
+
+// ---- fast mutexes (FAST_MUTEX: Count bit 0 set = free; ExInitializeFastMutex is inline) ------
+
+function fmAcquire(ctx: ApiContext, fm: bigint, api: string, raiseIrql: boolean, tryOnly: boolean): boolean {
+  const count = ctx.mem.u32(fm + B(FM.Count));
+  const owner = ctx.mem.u64(fm + B(FM.Owner));
+  ctx.describe([hex(fm)]);
+  if (raiseIrql && ctx.kernel.irql > APC_LEVEL) ctx.fault("bugcheck", `${api} at ${irqlName(ctx.kernel.irql)} (must be <= APC_LEVEL)`, { code: "0x0000000A" });
+  if ((count & 1) === 0) {
+    if (tryOnly) return false;
+    const who = owner === currentThread(ctx) ? "by the current thread (fast mutexes are not recursive)" : `by thread ${hex(owner)}`;
+    ctx.fault("deadlock", `${api}(${hex(fm)}): the fast mutex is already held ${who}`, { mutex: hex(fm) });
+  }
+  ctx.mem.setU32(fm + B(FM.Count), count & ~1);
+  ctx.mem.setU64(fm + B(FM.Owner), currentThread(ctx));
+  if (raiseIrql) {
+    ctx.mem.setU32(fm + B(FM.OldIrql), ctx.kernel.irql);
+    ctx.kernel.irql = APC_LEVEL;
+  }
+  return true;
+}
+
+function fmRelease(ctx: ApiContext, fm: bigint, api: string, lowerIrql: boolean): void {
+  ctx.describe([hex(fm)]);
+  const count = ctx.mem.u32(fm + B(FM.Count));
+  if (count & 1) ctx.warn(`${api}(${hex(fm)}): the fast mutex is not held`);
+  else if (ctx.mem.u64(fm + B(FM.Owner)) !== currentThread(ctx)) ctx.warn(`${api}(${hex(fm)}): released by a thread that does not own it`);
+  ctx.mem.setU64(fm + B(FM.Owner), 0n);
+  ctx.mem.setU32(fm + B(FM.Count), count | 1);
+  if (lowerIrql) ctx.kernel.irql = ctx.mem.u32(fm + B(FM.OldIrql)) & 0xff;
+}
+
+// ---- executive resources (ERESOURCE): tracked by address in kernel state ------------------
+
+interface ResourceState {
+  exclusive: number;
+  shared: number;
+}
+function resources(ctx: ApiContext): Map<bigint, ResourceState> {
+  return ctx.kernel.state("ex.resources", () => new Map<bigint, ResourceState>());
+}
+function resource(ctx: ApiContext, r: bigint, api: string): ResourceState {
+  const s = resources(ctx).get(r);
+  if (!s) ctx.fault("bugcheck", `${api}(${hex(r)}): resource was not initialized with ExInitializeResourceLite`, { code: "0x000000E3" });
+  return s;
+}
+
+export const apis: ApiDefinition[] = [
+  // ---- pool
+  nt("ExAllocatePool", 2, (ctx) => allocate(ctx, ctx.u32(0), BigInt.asUintN(64, ctx.arg(1)), TAG_NONE, false, false)),
+  nt("ExAllocatePoolWithTag", 3, (ctx) => allocate(ctx, ctx.u32(0), BigInt.asUintN(64, ctx.arg(1)), ctx.u32(2), false, false)),
+  nt("ExAllocatePoolWithQuotaTag", 3, (ctx) => {
+    const type = ctx.u32(0);
+    const failInsteadOfRaise = (type & 8) !== 0; // POOL_QUOTA_FAIL_INSTEAD_OF_RAISE
+    return allocate(ctx, type & ~8, BigInt.asUintN(64, ctx.arg(1)), ctx.u32(2), false, !failInsteadOfRaise);
+  }),
+  nt("ExAllocatePoolWithQuota", 2, (ctx) => allocate(ctx, ctx.u32(0) & ~8, BigInt.asUintN(64, ctx.arg(1)), TAG_NONE, false, (ctx.u32(0) & 8) === 0)),
+  nt("ExAllocatePoolWithTagPriority", 4, (ctx) => allocate(ctx, ctx.u32(0), BigInt.asUintN(64, ctx.arg(1)), ctx.u32(2), false, false)),
+  nt("ExAllocatePool2", 3, (ctx) => {
+    const flags = BigInt.asUintN(64, ctx.arg(0));
+    const tag = ctx.u32(2);
+    const type = pool2Type(flags);
+    if (type === null || tag === 0) {
+      ctx.describe([hex(flags), String(ctx.arg(1)), `'${tagText(tag)}'`]);
+      ctx.warn(`ExAllocatePool2: invalid ${type === null ? "flags " + hex(flags) + " (need exactly one of POOL_FLAG_NON_PAGED, _NON_PAGED_EXECUTE, _PAGED)" : "tag 0"}`);
+      return 0n;
+    }
+    return allocate(ctx, type, BigInt.asUintN(64, ctx.arg(1)), tag, (flags & POOL_FLAG.UNINITIALIZED) === 0n, (flags & POOL_FLAG.RAISE_ON_FAILURE) !== 0n);
+  }),
+  nt("ExAllocatePool3", 5, (ctx) => {
+    const flags = BigInt.asUintN(64, ctx.arg(0));
+    const type = pool2Type(flags);
+    if (type === null || ctx.u32(2) === 0) return 0n;
+    return allocate(ctx, type, BigInt.asUintN(64, ctx.arg(1)), ctx.u32(2), (flags & POOL_FLAG.UNINITIALIZED) === 0n, (flags & POOL_FLAG.RAISE_ON_FAILURE) !== 0n);
+  }),
+  nt("ExFreePool", 1, (ctx) => free(ctx, ctx.arg(0), null)),
+  nt("ExFreePoolWithTag", 2, (ctx) => free(ctx, ctx.arg(0), ctx.u32(1))),
+  nt("ExFreePool2", 4, (ctx) => free(ctx, ctx.arg(0), ctx.u32(1))),
+  // ---- fast mutexes
+  nt("ExAcquireFastMutex", 1, (ctx) => void fmAcquire(ctx, ctx.arg(0), "ExAcquireFastMutex", true, false)),
+  nt("ExReleaseFastMutex", 1, (ctx) => fmRelease(ctx, ctx.arg(0), "ExReleaseFastMutex", true)),
+  nt("ExTryToAcquireFastMutex", 1, (ctx) => (fmAcquire(ctx, ctx.arg(0), "ExTryToAcquireFastMutex", true, true) ? 1 : 0)),
+  nt("ExAcquireFastMutexUnsafe", 1, (ctx) => void fmAcquire(ctx, ctx.arg(0), "ExAcquireFastMutexUnsafe", false, false)),
+  nt("ExReleaseFastMutexUnsafe", 1, (ctx) => fmRelease(ctx, ctx.arg(0), "ExReleaseFastMutexUnsafe", false)),
+  // ---- executive resources
+  nt("ExInitializeResourceLite", 1, (ctx) => {
+    ctx.mem.write(ctx.arg(0), new Uint8Array(L64.ERESOURCE.$size));
+    resources(ctx).set(ctx.arg(0), { exclusive: 0, shared: 0 });
+    return STATUS.SUCCESS;
+  }),
+  nt("ExDeleteResourceLite", 1, (ctx) => {
+    const r = resource(ctx, ctx.arg(0), "ExDeleteResourceLite");
+    if (r.exclusive || r.shared) ctx.warn(`ExDeleteResourceLite(${hex(ctx.arg(0))}) while the resource is held`);
+    resources(ctx).delete(ctx.arg(0));
+    return STATUS.SUCCESS;
+  }),
+  nt("ExAcquireResourceExclusiveLite", 2, (ctx) => {
+    const r = resource(ctx, ctx.arg(0), "ExAcquireResourceExclusiveLite");
+    if (r.shared > 0) {
+      if (!(ctx.u32(1) & 0xff)) return 0;
+      ctx.fault("deadlock", `ExAcquireResourceExclusiveLite(${hex(ctx.arg(0))}): the resource is held shared by the current thread`, {});
+    }
+    r.exclusive++;
+    return 1;
+  }),
+  nt("ExAcquireResourceSharedLite", 2, (ctx) => {
+    const r = resource(ctx, ctx.arg(0), "ExAcquireResourceSharedLite");
+    if (r.exclusive > 0) r.exclusive++;
+    else r.shared++;
+    return 1;
+  }),
+  nt("ExReleaseResourceLite", 1, (ctx) => {
+    const r = resource(ctx, ctx.arg(0), "ExReleaseResourceLite");
+    if (r.exclusive > 0) r.exclusive--;
+    else if (r.shared > 0) r.shared--;
+    else ctx.fault("bugcheck", `ExReleaseResourceLite(${hex(ctx.arg(0))}): the resource is not held (RESOURCE_NOT_OWNED)`, { code: "0x000000E3" });
+  }),
+  nt("ExReleaseResourceForThreadLite", 2, (ctx) => {
+    const r = resource(ctx, ctx.arg(0), "ExReleaseResourceForThreadLite");
+    if (r.exclusive > 0) r.exclusive--;
+    else if (r.shared > 0) r.shared--;
+  }),
+  nt("ExIsResourceAcquiredExclusiveLite", 1, (ctx) => (resource(ctx, ctx.arg(0), "ExIsResourceAcquiredExclusiveLite").exclusive > 0 ? 1 : 0)),
+  nt("ExIsResourceAcquiredSharedLite", 1, (ctx) => {
+    const r = resource(ctx, ctx.arg(0), "ExIsResourceAcquiredSharedLite");
+    return r.exclusive + r.shared;
+  }),
+];

@@ -1,0 +1,32 @@
+/**
+ * The API layer: every implemented ntoskrnl.exe / hal.dll export, one file per component.
+ * The emulator core dispatches imports to `allApis` (see types.ts for the contract).
+ */
+import type { ApiDefinition } from "./types.js";
+import { apis as crt } from "./crt.js";
+import { apis as dbg } from "./dbg.js";
+import { apis as ex } from "./ex.js";
+import { apis as hal } from "./hal.js";
+import { apis as io } from "./io.js";
+import { apis as ke } from "./ke.js";
+import { apis as mm } from "./mm.js";
+import { apis as ob } from "./ob.js";
+import { apis as ps } from "./ps.js";
+import { apis as rtl } from "./rtl.js";
+import { apis as zw } from "./zw.js";
+
+export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
+export { formatKernelPrintf, vaListReader, type PrintfOptions } from "./printf.js";
+export { registryOf } from "./zw.js";
+export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
+
+/** Handlers by component (for docs/api-coverage.md and tests). */
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, zw };
+
+/** Every implemented API. */
+export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
+
+/** "ntoskrnl.exe!Name" (module lower-case) → definition. */
+export function apiTable(): Map<string, ApiDefinition> {
+  return new Map(allApis.map((a) => [`${a.module.toLowerCase()}!${a.name}`, a]));
+}

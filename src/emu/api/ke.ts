@@ -1,0 +1,339 @@
+/**
+ * Kernel core: IRQL (tracked here: Unicorn does not keep CR8), spin locks, dispatcher objects
+ * (events, mutexes, semaphores) and waits on a single emulated thread, the deterministic clock,
+ * bug checks.
+ *
+ * NOTE for the x64 headers: KeGetCurrentIrql/KeRaiseIrql/KeLowerIrql/KfRaiseIrql/
+ * KeRaiseIrqlToDpcLevel are FORCEINLINE CR8 accesses in wdm.h, and KeQuerySystemTime/
+ * KeQueryTickCount/KeQueryInterruptTime read KUSER_SHARED_DATA; only drivers that import the
+ * exported forms (or find them with MmGetSystemRoutineAddress) reach these handlers.
+ */
+import type { ApiContext, ApiDefinition } from "./types.js";
+import { STATUS } from "../../nt/status.js";
+import { L64 } from "../../nt/layouts.js";
+import { hex, nt } from "./util.js";
+
+const B = (n: number) => BigInt(n);
+export const PASSIVE_LEVEL = 0;
+export const APC_LEVEL = 1;
+export const DISPATCH_LEVEL = 2;
+export const SYNCH_LEVEL = 12;
+export const HIGH_LEVEL = 15;
+
+/** KOBJECTS (DISPATCHER_HEADER.Type). */
+export const EventNotificationObject = 0;
+export const EventSynchronizationObject = 1;
+export const MutantObject = 2;
+export const SemaphoreObject = 5;
+export const TimerNotificationObject = 8;
+export const TimerSynchronizationObject = 9;
+
+const DH = L64.DISPATCHER_HEADER;
+const IRQL_NAMES = ["PASSIVE_LEVEL", "APC_LEVEL", "DISPATCH_LEVEL"];
+export const irqlName = (i: number) => IRQL_NAMES[i] ?? String(i);
+
+/** 2024-01-01T00:00:00Z in 100 ns units since 1601 (the emulated boot time). */
+export const BOOT_SYSTEM_TIME = 133485408000000000n;
+
+/** The deterministic clock: the core's (KUSER_SHARED_DATA) when it provides one, else a local one. */
+export function clockOf(ctx: ApiContext): { systemTime(): bigint; interruptTime(): bigint; advance(d: bigint): void } {
+  if (ctx.kernel.clock) return ctx.kernel.clock;
+  return ctx.kernel.state("clock", () => {
+    let t = 0n;
+    return {
+      systemTime: () => BOOT_SYSTEM_TIME + t,
+      interruptTime: () => t,
+      advance: (d: bigint) => {
+        if (d > 0n) t += d;
+      },
+    };
+  });
+}
+
+export function currentThread(ctx: ApiContext): bigint {
+  return ctx.kernel.currentThread ?? 0xfffff80200001000n;
+}
+
+export function setIrql(ctx: ApiContext, irql: number): void {
+  ctx.kernel.irql = irql;
+}
+
+export function raise(ctx: ApiContext, newIrql: number, api: string): number {
+  const old = ctx.kernel.irql;
+  if (newIrql < old)
+    ctx.fault("bugcheck", `${api}: IRQL_NOT_GREATER_OR_EQUAL (raising to ${irqlName(newIrql)} from ${irqlName(old)})`, { code: "0x00000009", parameters: [hex(old), hex(newIrql), "0x0", "0x0"] });
+  setIrql(ctx, newIrql);
+  return old;
+}
+
+export function lower(ctx: ApiContext, newIrql: number, api: string): void {
+  const old = ctx.kernel.irql;
+  if (newIrql > old)
+    ctx.fault("bugcheck", `${api}: IRQL_NOT_LESS_OR_EQUAL (lowering to ${irqlName(newIrql)} from ${irqlName(old)})`, { code: "0x0000000A", parameters: ["0x0", hex(old), "0x0", "0x0"] });
+  setIrql(ctx, newIrql);
+}
+
+// ---- spin locks ----------------------------------------------------------------------------
+
+export function acquireSpin(ctx: ApiContext, lock: bigint, api: string): void {
+  if (ctx.mem.u64(lock) !== 0n)
+    ctx.fault("deadlock", `${api}: spin lock ${hex(lock)} is already held (recursive acquire spins forever)`, { lock: hex(lock) });
+  ctx.mem.setU64(lock, 1n);
+}
+export function releaseSpin(ctx: ApiContext, lock: bigint, api: string): void {
+  if (ctx.mem.u64(lock) === 0n) ctx.warn(`${api}: spin lock ${hex(lock)} released while not held`);
+  ctx.mem.setU64(lock, 0n);
+}
+
+// ---- dispatcher objects -----------------------------------------------------------------------
+
+function header(ctx: ApiContext, obj: bigint): { type: number; signal: number } {
+  return { type: ctx.mem.u8(obj + B(DH.Type)), signal: ctx.mem.u32(obj + B(DH.SignalState)) | 0 };
+}
+function setSignal(ctx: ApiContext, obj: bigint, v: number): void {
+  ctx.mem.setU32(obj + B(DH.SignalState), v >>> 0);
+}
+function initHeader(ctx: ApiContext, obj: bigint, type: number, size: number, signal: number): void {
+  ctx.mem.setU8(obj + B(DH.Type), type);
+  ctx.mem.setU8(obj + B(DH.Size), Math.floor(size / 4));
+  setSignal(ctx, obj, signal);
+  const wl = obj + B(DH.WaitListHead);
+  ctx.mem.setU64(wl + B(L64.LIST_ENTRY.Flink), wl);
+  ctx.mem.setU64(wl + B(L64.LIST_ENTRY.Blink), wl);
+}
+
+/** Try to satisfy a wait on one object; true when it was signaled (and consumed). */
+function trySatisfy(ctx: ApiContext, obj: bigint): boolean {
+  const h = header(ctx, obj);
+  switch (h.type) {
+    case EventNotificationObject:
+    case TimerNotificationObject:
+      return h.signal > 0;
+    case EventSynchronizationObject:
+    case TimerSynchronizationObject:
+      if (h.signal <= 0) return false;
+      setSignal(ctx, obj, 0);
+      return true;
+    case SemaphoreObject:
+      if (h.signal <= 0) return false;
+      setSignal(ctx, obj, h.signal - 1);
+      return true;
+    case MutantObject: {
+      const ownerAt = obj + B(L64.KMUTANT.OwnerThread);
+      const owner = ctx.mem.u64(ownerAt);
+      if (h.signal > 0 || owner === currentThread(ctx)) {
+        setSignal(ctx, obj, h.signal - 1);
+        ctx.mem.setU64(ownerAt, currentThread(ctx));
+        return true;
+      }
+      return false;
+    }
+    default:
+      ctx.warn(`wait on a dispatcher object of unknown type ${h.type} at ${hex(obj)}: treated as signaled`);
+      return true;
+  }
+}
+
+/**
+ * A wait that is not satisfied now: with a finite timeout the (single) thread sleeps until it
+ * expires (clock advanced, STATUS_TIMEOUT); without one nothing can ever signal it: deadlock.
+ */
+function unsatisfied(ctx: ApiContext, timeoutPtr: bigint, api: string, what: string): number {
+  if (timeoutPtr === 0n)
+    ctx.fault("deadlock", `${api}: waiting forever on ${what}, which nothing can signal (single emulated thread)`, { object: what });
+  const t = BigInt.asIntN(64, ctx.mem.u64(timeoutPtr));
+  if (t !== 0n && ctx.kernel.irql >= DISPATCH_LEVEL)
+    ctx.fault("bugcheck", `${api}: a wait with a nonzero timeout at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
+  const clock = clockOf(ctx);
+  if (t < 0n) clock.advance(-t);
+  else if (t > 0n) clock.advance(t - clock.systemTime());
+  return STATUS.TIMEOUT;
+}
+
+function waitApi(name: string): ApiDefinition {
+  return nt(name, 5, (ctx) => {
+    const obj = ctx.arg(0);
+    const timeout = ctx.arg(4);
+    ctx.describe([hex(obj), String(ctx.u32(1)), ctx.u32(2) ? "UserMode" : "KernelMode", ctx.u32(3) & 0xff ? "TRUE" : "FALSE", timeout === 0n ? "NULL (infinite)" : String(BigInt.asIntN(64, ctx.mem.u64(timeout)))]);
+    if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `${name} at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
+    if (trySatisfy(ctx, obj)) return STATUS.SUCCESS;
+    return unsatisfied(ctx, timeout, name, `object ${hex(obj)}`);
+  });
+}
+
+function delay(ctx: ApiContext, intervalPtr: bigint): number {
+  const t = BigInt.asIntN(64, ctx.mem.u64(intervalPtr));
+  const clock = clockOf(ctx);
+  if (t < 0n) clock.advance(-t);
+  else if (t > clock.systemTime()) clock.advance(t - clock.systemTime());
+  return STATUS.SUCCESS;
+}
+
+export function perfCounter(ctx: ApiContext): bigint {
+  const freqPtr = ctx.arg(0);
+  if (freqPtr !== 0n) ctx.mem.setU64(freqPtr, 10_000_000n);
+  return clockOf(ctx).interruptTime();
+}
+
+function bugcheck(ctx: ApiContext, code: number, params: bigint[]): never {
+  const codeText = "0x" + code.toString(16).toUpperCase().padStart(8, "0");
+  const p = params.map((x) => hex(x));
+  ctx.fault("bugcheck", `KeBugCheckEx(${[codeText, ...p].join(", ")})`, { code: codeText, parameters: p });
+}
+
+export const apis: ApiDefinition[] = [
+  // ---- IRQL (exported forms)
+  nt("KeGetCurrentIrql", 0, (ctx) => ctx.kernel.irql),
+  nt("KfRaiseIrql", 1, (ctx) => raise(ctx, ctx.u32(0) & 0xff, "KfRaiseIrql")),
+  nt("KeRaiseIrqlToDpcLevel", 0, (ctx) => raise(ctx, DISPATCH_LEVEL, "KeRaiseIrqlToDpcLevel")),
+  nt("KeRaiseIrqlToSynchLevel", 0, (ctx) => raise(ctx, SYNCH_LEVEL, "KeRaiseIrqlToSynchLevel")),
+  nt("KfLowerIrql", 1, (ctx) => lower(ctx, ctx.u32(0) & 0xff, "KfLowerIrql")),
+  nt("KeLowerIrql", 1, (ctx) => lower(ctx, ctx.u32(0) & 0xff, "KeLowerIrql")),
+  // ---- spin locks
+  nt("KeInitializeSpinLock", 1, (ctx) => void ctx.mem.setU64(ctx.arg(0), 0n)),
+  nt("KeAcquireSpinLockRaiseToDpc", 1, (ctx) => {
+    ctx.describe([hex(ctx.arg(0))]);
+    const old = ctx.kernel.irql;
+    if (old > DISPATCH_LEVEL) ctx.fault("bugcheck", `KeAcquireSpinLockRaiseToDpc at ${irqlName(old)}`, { code: "0x0000000A" });
+    acquireSpin(ctx, ctx.arg(0), "KeAcquireSpinLockRaiseToDpc");
+    setIrql(ctx, DISPATCH_LEVEL);
+    return old;
+  }),
+  nt("KeAcquireSpinLock", 2, (ctx) => {
+    const old = ctx.kernel.irql;
+    acquireSpin(ctx, ctx.arg(0), "KeAcquireSpinLock");
+    setIrql(ctx, DISPATCH_LEVEL);
+    ctx.mem.setU8(ctx.arg(1), old);
+  }),
+  nt("KeReleaseSpinLock", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), irqlName(ctx.u32(1) & 0xff)]);
+    releaseSpin(ctx, ctx.arg(0), "KeReleaseSpinLock");
+    lower(ctx, ctx.u32(1) & 0xff, "KeReleaseSpinLock");
+  }),
+  nt("KeAcquireSpinLockAtDpcLevel", 1, (ctx) => {
+    if (ctx.kernel.irql < DISPATCH_LEVEL) ctx.warn(`KeAcquireSpinLockAtDpcLevel called at ${irqlName(ctx.kernel.irql)} (must be DISPATCH_LEVEL)`);
+    acquireSpin(ctx, ctx.arg(0), "KeAcquireSpinLockAtDpcLevel");
+  }),
+  nt("KeReleaseSpinLockFromDpcLevel", 1, (ctx) => releaseSpin(ctx, ctx.arg(0), "KeReleaseSpinLockFromDpcLevel")),
+  nt("KefAcquireSpinLockAtDpcLevel", 1, (ctx) => acquireSpin(ctx, ctx.arg(0), "KefAcquireSpinLockAtDpcLevel")),
+  nt("KefReleaseSpinLockFromDpcLevel", 1, (ctx) => releaseSpin(ctx, ctx.arg(0), "KefReleaseSpinLockFromDpcLevel")),
+  nt("KeTryToAcquireSpinLockAtDpcLevel", 1, (ctx) => {
+    if (ctx.mem.u64(ctx.arg(0)) !== 0n) return 0;
+    ctx.mem.setU64(ctx.arg(0), 1n);
+    return 1;
+  }),
+  // ---- events
+  nt("KeInitializeEvent", 3, (ctx) => {
+    const type = ctx.u32(1);
+    ctx.describe([hex(ctx.arg(0)), type === 0 ? "NotificationEvent" : "SynchronizationEvent", ctx.u32(2) & 0xff ? "TRUE" : "FALSE"]);
+    initHeader(ctx, ctx.arg(0), type === 0 ? EventNotificationObject : EventSynchronizationObject, L64.KEVENT.$size, ctx.u32(2) & 0xff ? 1 : 0);
+  }),
+  nt("KeSetEvent", 3, (ctx) => {
+    const prev = header(ctx, ctx.arg(0)).signal;
+    setSignal(ctx, ctx.arg(0), 1);
+    return prev;
+  }),
+  nt("KeResetEvent", 1, (ctx) => {
+    const prev = header(ctx, ctx.arg(0)).signal;
+    setSignal(ctx, ctx.arg(0), 0);
+    return prev;
+  }),
+  nt("KeClearEvent", 1, (ctx) => void setSignal(ctx, ctx.arg(0), 0)),
+  nt("KeReadStateEvent", 1, (ctx) => header(ctx, ctx.arg(0)).signal),
+  // ---- mutexes and semaphores
+  nt("KeInitializeMutex", 2, (ctx) => {
+    const m = ctx.arg(0);
+    initHeader(ctx, m, MutantObject, L64.KMUTANT.$size, 1);
+    ctx.mem.setU64(m + B(L64.KMUTANT.OwnerThread), 0n);
+    ctx.mem.setU8(m + B(L64.KMUTANT.Abandoned), 0);
+  }),
+  nt("KeReleaseMutex", 2, (ctx) => {
+    const m = ctx.arg(0);
+    const h = header(ctx, m);
+    const owner = ctx.mem.u64(m + B(L64.KMUTANT.OwnerThread));
+    if (h.signal > 0 || owner !== currentThread(ctx))
+      ctx.fault("bugcheck", `KeReleaseMutex(${hex(m)}): the mutex is not owned by the current thread (STATUS_MUTANT_NOT_OWNED)`, { code: "0x000000BF" });
+    setSignal(ctx, m, h.signal + 1);
+    if (h.signal + 1 === 1) ctx.mem.setU64(m + B(L64.KMUTANT.OwnerThread), 0n);
+    return h.signal;
+  }),
+  nt("KeReadStateMutex", 1, (ctx) => header(ctx, ctx.arg(0)).signal),
+  nt("KeInitializeSemaphore", 3, (ctx) => {
+    const s = ctx.arg(0);
+    initHeader(ctx, s, SemaphoreObject, L64.KSEMAPHORE.$size, ctx.i32(1));
+    ctx.mem.setU32(s + B(L64.KSEMAPHORE.Limit), ctx.u32(2));
+  }),
+  nt("KeReleaseSemaphore", 4, (ctx) => {
+    const s = ctx.arg(0);
+    const h = header(ctx, s);
+    const limit = ctx.mem.u32(s + B(L64.KSEMAPHORE.Limit)) | 0;
+    const next = h.signal + ctx.i32(2);
+    if (ctx.i32(2) <= 0 || next > limit || next < h.signal)
+      ctx.fault("bugcheck", `KeReleaseSemaphore(${hex(s)}, adjustment ${ctx.i32(2)}): STATUS_SEMAPHORE_LIMIT_EXCEEDED (limit ${limit})`, { code: "0x000000BF" });
+    setSignal(ctx, s, next);
+    return h.signal;
+  }),
+  nt("KeReadStateSemaphore", 1, (ctx) => header(ctx, ctx.arg(0)).signal),
+  // ---- waits
+  waitApi("KeWaitForSingleObject"),
+  waitApi("KeWaitForMutexObject"),
+  nt("KeWaitForMultipleObjects", 8, (ctx) => {
+    const count = ctx.u32(0);
+    const arr = ctx.arg(1);
+    const waitAll = ctx.u32(2) === 0; // WaitAll = 0, WaitAny = 1
+    const timeout = ctx.arg(6);
+    const objs = [...Array(count).keys()].map((i) => ctx.mem.u64(arr + B(i * 8)));
+    ctx.describe([String(count), objs.map((o) => hex(o)).join(","), waitAll ? "WaitAll" : "WaitAny"]);
+    if (waitAll) {
+      const ready = objs.every((o) => {
+        const h = header(ctx, o);
+        return h.signal > 0 || (h.type === MutantObject && ctx.mem.u64(o + B(L64.KMUTANT.OwnerThread)) === currentThread(ctx));
+      });
+      if (!ready) return unsatisfied(ctx, timeout, "KeWaitForMultipleObjects", "all of " + objs.map((o) => hex(o)).join(", "));
+      for (const o of objs) trySatisfy(ctx, o);
+      return STATUS.SUCCESS;
+    }
+    for (let i = 0; i < objs.length; i++) if (trySatisfy(ctx, objs[i]!)) return STATUS.SUCCESS + i;
+    return unsatisfied(ctx, timeout, "KeWaitForMultipleObjects", "any of " + objs.map((o) => hex(o)).join(", "));
+  }),
+  nt("KeDelayExecutionThread", 3, (ctx) => {
+    ctx.describe([ctx.u32(0) ? "UserMode" : "KernelMode", ctx.u32(1) & 0xff ? "TRUE" : "FALSE", String(BigInt.asIntN(64, ctx.mem.u64(ctx.arg(2))))]);
+    if (ctx.kernel.irql > APC_LEVEL) ctx.fault("bugcheck", `KeDelayExecutionThread at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
+    return delay(ctx, ctx.arg(2));
+  }),
+  // ---- time
+  nt("KeQueryPerformanceCounter", 1, perfCounter),
+  nt("KeQuerySystemTime", 1, (ctx) => void ctx.mem.setU64(ctx.arg(0), clockOf(ctx).systemTime())),
+  nt("KeQuerySystemTimePrecise", 1, (ctx) => void ctx.mem.setU64(ctx.arg(0), clockOf(ctx).systemTime())),
+  nt("KeQueryInterruptTime", 0, (ctx) => clockOf(ctx).interruptTime()),
+  nt("KeQueryInterruptTimePrecise", 1, (ctx) => {
+    if (ctx.arg(0) !== 0n) ctx.mem.setU64(ctx.arg(0), clockOf(ctx).interruptTime());
+    return clockOf(ctx).interruptTime();
+  }),
+  nt("KeQueryTickCount", 1, (ctx) => void ctx.mem.setU64(ctx.arg(0), clockOf(ctx).interruptTime() / 156250n)),
+  nt("KeQueryTimeIncrement", 0, () => 156250),
+  // ---- threads, processors, critical regions
+  nt("KeGetCurrentThread", 0, (ctx) => currentThread(ctx)),
+  nt("KeGetCurrentProcessorNumber", 0, () => 0),
+  nt("KeGetCurrentProcessorNumberEx", 1, (ctx) => {
+    if (ctx.arg(0) !== 0n) ctx.mem.write(ctx.arg(0), new Uint8Array(4));
+    return 0;
+  }),
+  nt("KeQueryActiveProcessorCount", 1, (ctx) => {
+    if (ctx.arg(0) !== 0n) ctx.mem.setU64(ctx.arg(0), 1n);
+    return 1;
+  }),
+  nt("KeQueryActiveProcessorCountEx", 1, () => 1),
+  nt("KeEnterCriticalRegion", 0, (ctx) => {
+    ctx.kernel.state("ke", () => ({ criticalRegion: 0 })).criticalRegion++;
+  }),
+  nt("KeLeaveCriticalRegion", 0, (ctx) => {
+    const s = ctx.kernel.state("ke", () => ({ criticalRegion: 0 }));
+    if (s.criticalRegion === 0) ctx.warn("KeLeaveCriticalRegion without KeEnterCriticalRegion");
+    else s.criticalRegion--;
+  }),
+  nt("KeAreApcsDisabled", 0, (ctx) => (ctx.kernel.state("ke", () => ({ criticalRegion: 0 })).criticalRegion > 0 || ctx.kernel.irql >= APC_LEVEL ? 1 : 0)),
+  // ---- bug checks
+  nt("KeBugCheckEx", 5, (ctx) => bugcheck(ctx, ctx.u32(0), [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)])),
+  nt("KeBugCheck", 1, (ctx) => bugcheck(ctx, ctx.u32(0), [0n, 0n, 0n, 0n])),
+];

@@ -1,0 +1,34 @@
+/** Memory manager: MmGetSystemRoutineAddress (ntoskrnl then hal only, SPEC §6), address checks. */
+import type { ApiDefinition } from "./types.js";
+import { hex, nt, q, unicodeText } from "./util.js";
+
+export const apis: ApiDefinition[] = [
+  nt("MmGetSystemRoutineAddress", 1, (ctx) => {
+    const name = unicodeText(ctx.mem, ctx.arg(0));
+    ctx.describe([q(name)]);
+    if (name === null) return 0n;
+    if (!ctx.kernel.resolveKernelExport) {
+      ctx.warn(`MmGetSystemRoutineAddress(${q(name)}): this emulator has no kernel export directory; returning NULL`);
+      return 0n;
+    }
+    const addr = ctx.kernel.resolveKernelExport(name);
+    if (addr !== null) return addr;
+    const others = ctx.kernel.modulesExporting?.(name) ?? [];
+    if (others.length)
+      ctx.warn(`MmGetSystemRoutineAddress(${q(name)}) returns NULL: it searches only ntoskrnl.exe and hal.dll, but ${others.join(", ")} export${others.length === 1 ? "s" : ""} it`, { exportedBy: others });
+    return 0n;
+  }),
+  nt("MmIsAddressValid", 1, (ctx) => {
+    const a = BigInt.asUintN(64, ctx.arg(0));
+    ctx.describe([hex(a)]);
+    const ok = ctx.kernel.isValidKernelAddress ? ctx.kernel.isValidKernelAddress(a) : ctx.mem.isMapped(a, 1);
+    return ok ? 1 : 0;
+  }),
+  nt("MmIsNonPagedSystemAddressValid", 1, (ctx) => (ctx.mem.isMapped(BigInt.asUintN(64, ctx.arg(0)), 1) ? 1 : 0)),
+  nt("MmGetPhysicalAddress", 1, (ctx) => {
+    // A fake but stable physical address: the low 40 bits of the virtual address.
+    const a = BigInt.asUintN(64, ctx.arg(0));
+    ctx.describe([hex(a)]);
+    return ctx.mem.isMapped(a, 1) ? a & 0xff_ffff_ffffn : 0n;
+  }),
+];

@@ -1,0 +1,155 @@
+/**
+ * Helpers shared by the API handler files: counted strings, pointers, pool tags, trace text.
+ * Structure offsets come from src/nt/layouts.ts (generated from the DDK headers).
+ */
+import { L64 } from "../../nt/layouts.js";
+import type { ApiContext, ApiDefinition, ApiHandler, GuestMemory } from "./types.js";
+
+export const PTR = 8;
+export const US = L64.UNICODE_STRING;
+export const AS = L64.ANSI_STRING;
+
+/** Define a handler. */
+export function api(module: string, name: string, argc: number, handler: ApiHandler): ApiDefinition {
+  return { module, name, argc, handler };
+}
+export const nt = (name: string, argc: number, handler: ApiHandler): ApiDefinition => api("ntoskrnl.exe", name, argc, handler);
+export const hal = (name: string, argc: number, handler: ApiHandler): ApiDefinition => api("hal.dll", name, argc, handler);
+
+export function readPtr(mem: GuestMemory, addr: bigint): bigint {
+  return mem.u64(addr);
+}
+export function writePtr(mem: GuestMemory, addr: bigint, v: bigint): void {
+  mem.setU64(addr, v);
+}
+
+/** A counted string (UNICODE_STRING or ANSI_STRING) header. */
+export interface CountedString {
+  length: number;
+  maximumLength: number;
+  buffer: bigint;
+}
+
+export function readCounted(mem: GuestMemory, addr: bigint): CountedString {
+  return {
+    length: mem.u16(addr + BigInt(US.Length)),
+    maximumLength: mem.u16(addr + BigInt(US.MaximumLength)),
+    buffer: mem.u64(addr + BigInt(US.Buffer)),
+  };
+}
+
+export function writeCounted(mem: GuestMemory, addr: bigint, s: CountedString): void {
+  mem.setU16(addr + BigInt(US.Length), s.length);
+  mem.setU16(addr + BigInt(US.MaximumLength), s.maximumLength);
+  mem.setU64(addr + BigInt(US.Buffer), s.buffer);
+}
+
+export function decodeUtf16(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i + 1 < bytes.length; i += 2) s += String.fromCharCode(bytes[i]! | (bytes[i + 1]! << 8));
+  return s;
+}
+export function encodeUtf16(s: string): Uint8Array {
+  const out = new Uint8Array(s.length * 2);
+  for (let i = 0; i < s.length; i++) {
+    out[i * 2] = s.charCodeAt(i) & 0xff;
+    out[i * 2 + 1] = s.charCodeAt(i) >>> 8;
+  }
+  return out;
+}
+export function decodeLatin1(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return s;
+}
+/** Narrow a JS string to 8-bit (characters above 0xFF become '?', as the ANSI code page would). */
+export function encodeLatin1(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out[i] = c > 0xff ? 0x3f : c;
+  }
+  return out;
+}
+
+/** Text of a UNICODE_STRING (Length bytes of Buffer); null for a NULL pointer or NULL buffer. */
+export function unicodeText(mem: GuestMemory, addr: bigint): string | null {
+  if (addr === 0n) return null;
+  const s = readCounted(mem, addr);
+  if (s.buffer === 0n) return s.length === 0 ? "" : null;
+  return decodeUtf16(mem.read(s.buffer, s.length & ~1));
+}
+export function ansiText(mem: GuestMemory, addr: bigint): string | null {
+  if (addr === 0n) return null;
+  const s = readCounted(mem, addr);
+  if (s.buffer === 0n) return s.length === 0 ? "" : null;
+  return decodeLatin1(mem.read(s.buffer, s.length));
+}
+
+/** Trace form of a string: JSON-quoted, or NULL. */
+export function q(s: string | null): string {
+  return s === null ? "NULL" : JSON.stringify(s);
+}
+export function hex(v: bigint | number): string {
+  return "0x" + BigInt.asUintN(64, BigInt(v)).toString(16);
+}
+/** 'rPyM' → "MyPr" (tags are stored little-endian, written as char literals reversed). */
+export function tagText(tag: number): string {
+  let s = "";
+  for (let i = 0; i < 4; i++) {
+    const c = (tag >>> (8 * i)) & 0xff;
+    s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : ".";
+  }
+  return s;
+}
+
+/** Describe a UNICODE_STRING argument safely (never throws on bad pointers). */
+export function describeUnicode(ctx: ApiContext, addr: bigint): string {
+  try {
+    return q(unicodeText(ctx.mem, addr));
+  } catch {
+    return hex(addr);
+  }
+}
+export function describeCString(ctx: ApiContext, addr: bigint, wide = false): string {
+  if (addr === 0n) return "NULL";
+  try {
+    return JSON.stringify(wide ? ctx.mem.wstring(addr, 256) : ctx.mem.cstring(addr, 256));
+  } catch {
+    return hex(addr);
+  }
+}
+
+/** Case mapping of the kernel's RtlUpcaseUnicodeChar for the BMP (ASCII fast path, then Unicode). */
+export function upcaseChar(c: number): number {
+  if (c < 0x61) return c;
+  if (c <= 0x7a) return c - 0x20;
+  if (c < 0x80) return c;
+  const u = String.fromCharCode(c).toUpperCase();
+  return u.length === 1 ? u.charCodeAt(0) : c;
+}
+export function downcaseChar(c: number): number {
+  if (c >= 0x41 && c <= 0x5a) return c + 0x20;
+  if (c < 0x80) return c;
+  const l = String.fromCharCode(c).toLowerCase();
+  return l.length === 1 ? l.charCodeAt(0) : c;
+}
+
+/** Pool type names (POOL_TYPE) for the trace. */
+export function poolTypeText(t: number): string {
+  const base: Record<number, string> = {
+    0: "NonPagedPool",
+    1: "PagedPool",
+    2: "NonPagedPoolMustSucceed",
+    4: "NonPagedPoolCacheAligned",
+    5: "PagedPoolCacheAligned",
+    512: "NonPagedPoolNx",
+    516: "NonPagedPoolNxCacheAligned",
+  };
+  return base[t] ?? `PoolType(${t})`;
+}
+
+/** Clamp a JS integer into a u16 length as the Rtl routines store it. */
+export function u16(n: number): number {
+  return n & 0xffff;
+}

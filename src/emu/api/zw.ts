@@ -1,0 +1,301 @@
+/**
+ * Zw* registry routines over the emulated registry (src/nt/registry.ts), with kernel handles
+ * from the object manager (ob.ts). OBJECT_ATTRIBUTES: ObjectName is either a full NT path
+ * (`\Registry\Machine\...`) or, with RootDirectory, a path relative to an open key.
+ */
+import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
+import { STATUS } from "../../nt/status.js";
+import { L64 } from "../../nt/layouts.js";
+import { Registry, type RegistryKey, type RegistryValue } from "../../nt/registry.js";
+import { regTypeName } from "../../formats/reg/parse.js";
+import { closeHandle, insertHandle, lookupHandle } from "./ob.js";
+import { encodeUtf16, hex, nt, q, unicodeText } from "./util.js";
+
+const B = (n: number) => BigInt(n);
+const OA = L64.OBJECT_ATTRIBUTES;
+export const OBJ_CASE_INSENSITIVE = 0x40;
+export const OBJ_KERNEL_HANDLE = 0x200;
+export const REG_OPTION_VOLATILE = 1;
+export const REG_CREATED_NEW_KEY = 1;
+export const REG_OPENED_EXISTING_KEY = 2;
+
+/** The emulated registry of this kernel (created empty, with the standard hive roots). */
+export function registryOf(kernel: KernelState): Registry {
+  return kernel.state("registry", () => new Registry());
+}
+
+interface KeyHandle {
+  key: RegistryKey;
+}
+
+function parseObjectAttributes(ctx: ApiContext, oa: bigint, api: string): { base: RegistryKey | null; name: string; attributes: number } | number {
+  if (oa === 0n) return STATUS.INVALID_PARAMETER;
+  const length = ctx.mem.u32(oa + B(OA.Length));
+  if (length !== OA.$size) {
+    ctx.warn(`${api}: OBJECT_ATTRIBUTES.Length is ${length}, expected ${OA.$size} (use InitializeObjectAttributes)`);
+    return STATUS.INVALID_PARAMETER;
+  }
+  const root = ctx.mem.u64(oa + B(OA.RootDirectory));
+  const namePtr = ctx.mem.u64(oa + B(OA.ObjectName));
+  const attributes = ctx.mem.u32(oa + B(OA.Attributes));
+  const name = namePtr === 0n ? "" : (unicodeText(ctx.mem, namePtr) ?? "");
+  if ((attributes & OBJ_KERNEL_HANDLE) === 0)
+    ctx.warn(`${api}(${q(name)}): OBJECT_ATTRIBUTES without OBJ_KERNEL_HANDLE — the handle is accessible from the current user process`);
+  if (root !== 0n) {
+    const h = lookupHandle(ctx.kernel, root);
+    if (!h || h.type !== "Key") return STATUS.INVALID_HANDLE;
+    if (name.startsWith("\\")) return STATUS.OBJECT_PATH_SYNTAX_BAD;
+    const k = (h.data as KeyHandle).key;
+    if (k.deleted) return STATUS.KEY_DELETED;
+    return { base: k, name, attributes };
+  }
+  if (!name.startsWith("\\")) return STATUS.OBJECT_PATH_SYNTAX_BAD;
+  return { base: null, name, attributes };
+}
+
+function keyOf(ctx: ApiContext, handle: bigint): RegistryKey | number {
+  const h = lookupHandle(ctx.kernel, handle);
+  if (!h || h.type !== "Key") return STATUS.INVALID_HANDLE;
+  const k = (h.data as KeyHandle).key;
+  return k.deleted ? STATUS.KEY_DELETED : k;
+}
+
+function openHandle(ctx: ApiContext, key: RegistryKey, access: number, attributes: number): bigint {
+  const data: KeyHandle = { key };
+  return insertHandle(ctx.kernel, { type: "Key", data, access, kernelHandle: (attributes & OBJ_KERNEL_HANDLE) !== 0 });
+}
+
+/** Resolve a path: full (\REGISTRY\...) or relative to base. */
+function resolve(reg: Registry, base: RegistryKey | null, name: string): RegistryKey | null {
+  if (base) return name === "" ? base : reg.openRelative(base, name);
+  return reg.openKey(name);
+}
+
+function splitParent(reg: Registry, base: RegistryKey | null, name: string): { parent: RegistryKey | null; leaf: string } {
+  const parts = name.split("\\").filter(Boolean);
+  const leaf = parts.pop() ?? "";
+  if (base) return { parent: parts.length ? reg.openRelative(base, parts.join("\\")) : base, leaf };
+  return { parent: reg.openKey("\\" + parts.join("\\")), leaf };
+}
+
+/**
+ * Write a variable-length information structure: `fixed` bytes of header (all of which must fit,
+ * else STATUS_BUFFER_TOO_SMALL), then the full image as far as it fits (STATUS_BUFFER_OVERFLOW).
+ * ResultLength always receives the full size.
+ */
+function writeInfo(ctx: ApiContext, buf: bigint, length: number, resultLength: bigint, image: Uint8Array, fixed: number): number {
+  if (resultLength !== 0n) ctx.mem.setU32(resultLength, image.length);
+  if (length < fixed) return STATUS.BUFFER_TOO_SMALL;
+  ctx.mem.write(buf, image.subarray(0, Math.min(length, image.length)));
+  return length < image.length ? STATUS.BUFFER_OVERFLOW : STATUS.SUCCESS;
+}
+
+function u32At(img: Uint8Array, off: number, v: number): void {
+  new DataView(img.buffer, img.byteOffset).setUint32(off, v >>> 0, true);
+}
+function u64At(img: Uint8Array, off: number, v: bigint): void {
+  new DataView(img.buffer, img.byteOffset).setBigUint64(off, BigInt.asUintN(64, v), true);
+}
+const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
+
+/** KEY_VALUE_INFORMATION_CLASS images: returns [image, fixed header size] or null for a bad class. */
+function valueInfo(v: RegistryValue, cls: number): [Uint8Array, number] | null {
+  const name = encodeUtf16(v.name);
+  switch (cls) {
+    case 0: {
+      const L = L64.KEY_VALUE_BASIC_INFORMATION;
+      const img = new Uint8Array(L.Name + name.length);
+      u32At(img, L.TitleIndex, 0);
+      u32At(img, L.Type, v.type);
+      u32At(img, L.NameLength, name.length);
+      img.set(name, L.Name);
+      return [img, L.Name];
+    }
+    case 1:
+    case 3 /* KeyValueFullInformationAlign64 */: {
+      const L = L64.KEY_VALUE_FULL_INFORMATION;
+      const dataOffset = alignUp(L.Name + name.length, 8);
+      const img = new Uint8Array(dataOffset + v.data.length);
+      u32At(img, L.TitleIndex, 0);
+      u32At(img, L.Type, v.type);
+      u32At(img, L.DataOffset, dataOffset);
+      u32At(img, L.DataLength, v.data.length);
+      u32At(img, L.NameLength, name.length);
+      img.set(name, L.Name);
+      img.set(v.data, dataOffset);
+      return [img, L.Name];
+    }
+    case 2: {
+      const L = L64.KEY_VALUE_PARTIAL_INFORMATION;
+      const img = new Uint8Array(L.Data + v.data.length);
+      u32At(img, L.TitleIndex, 0);
+      u32At(img, L.Type, v.type);
+      u32At(img, L.DataLength, v.data.length);
+      img.set(v.data, L.Data);
+      return [img, L.Data];
+    }
+    case 4: {
+      const L = L64.KEY_VALUE_PARTIAL_INFORMATION_ALIGN64;
+      const img = new Uint8Array(L.Data + v.data.length);
+      u32At(img, L.Type, v.type);
+      u32At(img, L.DataLength, v.data.length);
+      img.set(v.data, L.Data);
+      return [img, L.Data];
+    }
+    default:
+      return null;
+  }
+}
+
+/** KEY_INFORMATION_CLASS images (Basic 0, Node 1, Full 2). */
+function keyInfo(k: RegistryKey, cls: number): [Uint8Array, number] | null {
+  const name = encodeUtf16(k.name);
+  switch (cls) {
+    case 0: {
+      const L = L64.KEY_BASIC_INFORMATION;
+      const img = new Uint8Array(L.Name + name.length);
+      u64At(img, L.LastWriteTime, k.lastWrite);
+      u32At(img, L.NameLength, name.length);
+      img.set(name, L.Name);
+      return [img, L.Name];
+    }
+    case 1: {
+      const L = L64.KEY_NODE_INFORMATION;
+      const img = new Uint8Array(L.Name + name.length);
+      u64At(img, L.LastWriteTime, k.lastWrite);
+      u32At(img, L.ClassOffset, 0xffffffff);
+      u32At(img, L.ClassLength, 0);
+      u32At(img, L.NameLength, name.length);
+      img.set(name, L.Name);
+      return [img, L.Name];
+    }
+    case 2: {
+      const L = L64.KEY_FULL_INFORMATION;
+      const img = new Uint8Array(L.Class);
+      const subs = k.subkeyList();
+      const vals = k.valueList();
+      u64At(img, L.LastWriteTime, k.lastWrite);
+      u32At(img, L.ClassOffset, 0xffffffff);
+      u32At(img, L.SubKeys, subs.length);
+      u32At(img, L.MaxNameLen, Math.max(0, ...subs.map((s) => s.name.length * 2)));
+      u32At(img, L.Values, vals.length);
+      u32At(img, L.MaxValueNameLen, Math.max(0, ...vals.map((v) => v.name.length * 2)));
+      u32At(img, L.MaxValueDataLen, Math.max(0, ...vals.map((v) => v.data.length)));
+      return [img, L.Class];
+    }
+    default:
+      return null;
+  }
+}
+
+export const apis: ApiDefinition[] = [
+  nt("ZwCreateKey", 7, (ctx) => {
+    const [out, access, oa, , , options, disposition] = [ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3), ctx.arg(4), ctx.u32(5), ctx.arg(6)];
+    const p = parseObjectAttributes(ctx, oa, "ZwCreateKey");
+    ctx.describe([hex(out), hex(access), typeof p === "number" ? hex(oa) : q(p.name), hex(options)]);
+    if (typeof p === "number") return p;
+    const reg = registryOf(ctx.kernel);
+    let key = resolve(reg, p.base, p.name);
+    let created = false;
+    if (!key) {
+      const { parent, leaf } = splitParent(reg, p.base, p.name);
+      if (!parent || leaf === "") return STATUS.OBJECT_NAME_NOT_FOUND;
+      if (parent.deleted) return STATUS.KEY_DELETED;
+      if (!p.base && parent.parent === null) return STATUS.ACCESS_DENIED; // directly below \REGISTRY
+      const r = reg.createChild(parent, leaf);
+      key = r.key;
+      created = r.created;
+      if (options & REG_OPTION_VOLATILE) key.volatile = true;
+    }
+    ctx.mem.setU64(out, openHandle(ctx, key, access, p.attributes));
+    if (disposition !== 0n) ctx.mem.setU32(disposition, created ? REG_CREATED_NEW_KEY : REG_OPENED_EXISTING_KEY);
+    return STATUS.SUCCESS;
+  }),
+  ...["ZwOpenKey", "ZwOpenKeyEx"].map((name) =>
+    nt(name, name === "ZwOpenKey" ? 3 : 4, (ctx) => {
+      const [out, access, oa] = [ctx.arg(0), ctx.u32(1), ctx.arg(2)];
+      const p = parseObjectAttributes(ctx, oa, name);
+      ctx.describe([hex(out), hex(access), typeof p === "number" ? hex(oa) : q(p.name)]);
+      if (typeof p === "number") return p;
+      const key = resolve(registryOf(ctx.kernel), p.base, p.name);
+      if (!key) return STATUS.OBJECT_NAME_NOT_FOUND;
+      ctx.mem.setU64(out, openHandle(ctx, key, access, p.attributes));
+      return STATUS.SUCCESS;
+    }),
+  ),
+  nt("ZwSetValueKey", 6, (ctx) => {
+    const [h, namePtr, , type, data, size] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.arg(4), ctx.u32(5)];
+    const name = namePtr === 0n ? "" : (unicodeText(ctx.mem, namePtr) ?? "");
+    ctx.describe([hex(h), q(name), regTypeName(type), String(size)]);
+    const k = keyOf(ctx, h);
+    if (typeof k === "number") return k;
+    const bytes = size === 0 ? new Uint8Array(0) : ctx.mem.read(data, size);
+    registryOf(ctx.kernel).setValue(k, name, type, bytes);
+    return STATUS.SUCCESS;
+  }),
+  nt("ZwQueryValueKey", 6, (ctx) => {
+    const [h, namePtr, cls, buf, length, result] = [ctx.arg(0), ctx.arg(1), ctx.u32(2), ctx.arg(3), ctx.u32(4), ctx.arg(5)];
+    const name = namePtr === 0n ? "" : (unicodeText(ctx.mem, namePtr) ?? "");
+    ctx.describe([hex(h), q(name), String(cls), hex(buf), String(length)]);
+    const k = keyOf(ctx, h);
+    if (typeof k === "number") return k;
+    const v = k.value(name);
+    if (!v) return STATUS.OBJECT_NAME_NOT_FOUND;
+    const info = valueInfo(v, cls);
+    if (!info) return STATUS.INVALID_PARAMETER;
+    return writeInfo(ctx, buf, length, result, info[0], info[1]);
+  }),
+  nt("ZwEnumerateValueKey", 6, (ctx) => {
+    const [h, index, cls, buf, length, result] = [ctx.arg(0), ctx.u32(1), ctx.u32(2), ctx.arg(3), ctx.u32(4), ctx.arg(5)];
+    ctx.describe([hex(h), String(index), String(cls), hex(buf), String(length)]);
+    const k = keyOf(ctx, h);
+    if (typeof k === "number") return k;
+    const v = k.valueList()[index];
+    if (!v) return STATUS.NO_MORE_ENTRIES;
+    const info = valueInfo(v, cls);
+    if (!info) return STATUS.INVALID_PARAMETER;
+    return writeInfo(ctx, buf, length, result, info[0], info[1]);
+  }),
+  nt("ZwEnumerateKey", 6, (ctx) => {
+    const [h, index, cls, buf, length, result] = [ctx.arg(0), ctx.u32(1), ctx.u32(2), ctx.arg(3), ctx.u32(4), ctx.arg(5)];
+    ctx.describe([hex(h), String(index), String(cls), hex(buf), String(length)]);
+    const k = keyOf(ctx, h);
+    if (typeof k === "number") return k;
+    const sub = k.subkeyList()[index];
+    if (!sub) return STATUS.NO_MORE_ENTRIES;
+    const info = keyInfo(sub, cls);
+    if (!info) return STATUS.INVALID_PARAMETER;
+    return writeInfo(ctx, buf, length, result, info[0], info[1]);
+  }),
+  nt("ZwQueryKey", 5, (ctx) => {
+    const [h, cls, buf, length, result] = [ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.u32(3), ctx.arg(4)];
+    ctx.describe([hex(h), String(cls), hex(buf), String(length)]);
+    const k = keyOf(ctx, h);
+    if (typeof k === "number") return k;
+    const info = keyInfo(k, cls);
+    if (!info) return STATUS.INVALID_PARAMETER;
+    return writeInfo(ctx, buf, length, result, info[0], info[1]);
+  }),
+  nt("ZwDeleteKey", 1, (ctx) => {
+    ctx.describe([hex(ctx.arg(0))]);
+    const k = keyOf(ctx, ctx.arg(0));
+    if (typeof k === "number") return k;
+    if (!k.parent || !k.parent.parent) return STATUS.ACCESS_DENIED;
+    return registryOf(ctx.kernel).deleteKey(k) ? STATUS.SUCCESS : STATUS.CANNOT_DELETE;
+  }),
+  nt("ZwDeleteValueKey", 2, (ctx) => {
+    const name = ctx.arg(1) === 0n ? "" : (unicodeText(ctx.mem, ctx.arg(1)) ?? "");
+    ctx.describe([hex(ctx.arg(0)), q(name)]);
+    const k = keyOf(ctx, ctx.arg(0));
+    if (typeof k === "number") return k;
+    return k.deleteValue(name) ? STATUS.SUCCESS : STATUS.OBJECT_NAME_NOT_FOUND;
+  }),
+  nt("ZwFlushKey", 1, (ctx) => {
+    const k = keyOf(ctx, ctx.arg(0));
+    return typeof k === "number" ? k : STATUS.SUCCESS;
+  }),
+  nt("ZwClose", 1, (ctx) => {
+    ctx.describe([hex(ctx.arg(0))]);
+    return closeHandle(ctx, ctx.arg(0));
+  }),
+];
