@@ -174,3 +174,34 @@ test("kmdll graph --format html on the fixture directory renders every module in
     await page.close();
   }
 });
+
+test("kmdll sim --html: the emulated lifecycle of the seed drivers in Chromium", async () => {
+  const file = join(work, "sim.html");
+  const drivers = [fixture("x64", "mydriver.sys"), fixture("x64", "client.sys")];
+  const steps = ["start:client", "call:mydriver.sys!LoadPrinterDriver:41", "stop:client"];
+  const r = await runCli(["sim", "--install", ...drivers, "--html", file, "--", ...steps]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /wrote .*sim\.html/);
+  // The same deterministic run as NDJSON: the page must show every one of its events.
+  const j = await runCli(["sim", "--install", ...drivers, "--json", "--", ...steps]);
+  const events = j.stdout.trim().split("\n").map((l) => JSON.parse(l) as TraceEvent);
+  const { page, problems, requests } = await open(file);
+  try {
+    assert.deepEqual((await page.locator("#graph svg g.node > title").allTextContents()).sort(), ["client.sys", "kernel", "mydriver.sys"]);
+    assert.equal(await page.locator("#timeline-table tbody tr").count(), events.length);
+    for (const routine of ["DllInitialize", "DriverEntry", "DllUnload", "DriverUnload"]) {
+      assert.ok(await page.locator("#timeline-table tr.ev-call", { hasText: `!${routine}(` }).first().isVisible(), routine);
+    }
+    // client's DriverEntry calls LoadPrinterDriver(41), which returns arg + 1 (examples/*/ C sources).
+    assert.ok(await page.locator("#timeline-table tr.ev-dbgprint", { hasText: "LoadPrinterDriver(41) = 42" }).isVisible());
+    const unloads = await page.locator("#timeline-table tr.ev-unload td.desc").allTextContents();
+    assert.deepEqual(unloads.map((t) => t.split(" ")[1]), ["client.sys", "mydriver.sys"]);
+    const shot = join(OUT, "sim-report.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    assertPng(shot);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(requests, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -10,6 +10,8 @@ import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/sc
 import { runSimulation } from "../../kernel/simulation.js";
 import type { Semantics } from "../../kernel/types.js";
 import { TimelineWriter, renderModuleTable } from "../../report/timeline.js";
+import { writeFileSync } from "node:fs";
+import { renderSimHtmlReport } from "../../report/html-sim.js";
 
 interface SimOptions {
   root?: string;
@@ -17,6 +19,7 @@ interface SimOptions {
   semantics?: string;
   install?: string[];
   json?: boolean;
+  html?: string;
 }
 
 /** NDJSON line for an event (bigints as hex strings). */
@@ -62,6 +65,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--registry <file.reg>", "seed the registry (services' ImagePath, parameters) from a .reg file")
     .option("--semantics <which>", "documented (default: the seeds' rule) or kernel (WRK/ReactOS sysldr)")
     .option("--json", "print NDJSON events and a final {\"event\":\"end\",\"modules\":[...]}")
+    .option("--html <file>", "also write a self-contained HTML report (dependency graph + lifecycle timeline)")
     .addHelpText(
       "after",
       `
@@ -70,7 +74,7 @@ Examples:
   kmdll sim --install test/fixtures/x64/mydriver.sys test/fixtures/x64/client.sys -- start:client stop:client
   kmdll sim examples/scenarios/seeds.json --json`,
     )
-    .action((args: string[], opts: SimOptions) => {
+    .action(async (args: string[], opts: SimOptions) => {
       let scenario: ScenarioFile;
       if (args.length >= 1 && /\.json$/i.test(args[0]!)) {
         if (args.length > 1) throw new KmdllError(`a scenario file takes no extra steps (got ${args.slice(1).join(" ")})`);
@@ -85,7 +89,9 @@ Examples:
       const registry = opts.registry ? resolve(opts.registry) : scenario.registry;
       const semantics = semanticsOf(opts.semantics) ?? scenario.semantics;
       const timeline = new TimelineWriter((l) => ctx.out(l + "\n"));
-      const sink = opts.json ? (e: TraceEvent) => ctx.out(eventJson(e)) : (e: TraceEvent) => timeline.event(e);
+      const print = opts.json ? (e: TraceEvent) => ctx.out(eventJson(e)) : (e: TraceEvent) => timeline.event(e);
+      const recorded: TraceEvent[] = [];
+      const sink = opts.html ? (e: TraceEvent) => (recorded.push(e), print(e)) : print;
       const result = runSimulation({
         ...(root ? { root } : {}),
         ...(install ? { install } : {}),
@@ -103,6 +109,19 @@ Examples:
             ? `\nscenario passed: ${result.results.length} step(s) as expected\n`
             : `\nscenario FAILED: ${failed.map((r) => `${r.label}: ${r.detail ?? "failed"}`).join("; ")}\n`,
         );
+      }
+      if (opts.html) {
+        const html = await renderSimHtmlReport(recorded, {
+          ...(root ? { root } : {}),
+          ...(install ? { install } : {}),
+          title: `kmdll sim ${args.join(" ")}`.trim(),
+        });
+        try {
+          writeFileSync(opts.html, html);
+        } catch (e) {
+          throw new KmdllError(`${opts.html}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        }
+        if (!opts.json) ctx.err(`kmdll: wrote ${opts.html}\n`);
       }
       if (!result.ok) ctx.setExit(EXIT.FINDINGS);
     });
