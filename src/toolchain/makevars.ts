@@ -181,13 +181,15 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
       diag("error", p0, `expected NAME=value, found '${body.trim().slice(0, 40)}'`);
       continue;
     }
-    const name = body.slice(0, eq).trim();
-    if (!NAME_RE.test(name)) {
-      diag("error", p0, `invalid variable name '${name.slice(0, 40)}' (expected NAME=value)`);
+    let name = body.slice(0, eq).trim();
+    if (/[+:?]$/.test(name) && NAME_RE.test(name.slice(0, -1).trim())) {
+      const op = name.slice(-1);
+      name = name.slice(0, -1).trim();
+      diag("error", p0, `'${op}=' is not NMAKE syntax; write ${name}=$(${name}) value`);
       continue;
     }
-    if (body[eq - 1] === "+" || body[eq - 1] === ":" || body[eq - 1] === "?") {
-      diag("error", p0, `'${body[eq - 1]}=' is not NMAKE syntax; write ${name}=$(${name}) value`);
+    if (!NAME_RE.test(name)) {
+      diag("error", p0, `invalid variable name '${name.slice(0, 40)}' (expected NAME=value)`);
       continue;
     }
     // Tokenise the raw value, expanding macros per word.

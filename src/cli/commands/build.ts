@@ -56,12 +56,12 @@ export function register(program: Command, ctx: CliContext): void {
           check: opts.check,
         });
       } catch (e) {
-        if (e instanceof BuildInputError && opts.json) {
-          ctx.out(toJson({ ok: false, error: "input", diagnostics: e.diagnostics.map((d) => ({ ...d, file: d.file ? rel(d.file) : undefined })) }));
-          ctx.setExit(EXIT.USAGE);
-          return;
-        }
-        throw e;
+        if (!(e instanceof BuildInputError)) throw e;
+        // Like a compiler: one `file:line:col: severity: message` line per diagnostic, exit 2.
+        if (opts.json) ctx.out(toJson({ ok: false, error: "input", diagnostics: e.diagnostics.map((d) => ({ ...d, file: d.file ? rel(d.file) : undefined })) }));
+        else for (const d of e.diagnostics) ctx.err(formatDiagnostic(d, d.file ? rel(d.file) : undefined) + "\n");
+        ctx.setExit(EXIT.USAGE);
+        return;
       }
       if (opts.json) {
         ctx.out(toJson({ ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, file: d.file ? rel(d.file) : undefined })) }));

@@ -1,0 +1,103 @@
+// Incremental builds, byte reproducibility, compiler/linker error reporting, missing toolchain.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build, discoverToolchain, newProject, type BuildResult } from "../src/toolchain/index.js";
+import { KmdllError } from "../src/errors.js";
+import { repoPath, runCli } from "./helpers.js";
+
+function workspace(): string {
+  const ws = mkdtempSync(join(tmpdir(), "kmdll-inc-"));
+  newProject("export-driver", "foo", { workspace: ws });
+  newProject("driver", "bar", { workspace: ws, imports: "foo" });
+  return ws;
+}
+
+/** "project kind status" for every step. */
+const steps = (r: BuildResult) => r.projects.flatMap((p) => p.steps.map((s) => `${p.name} ${s.kind} ${s.status}`));
+
+test("incremental: a second build does nothing; touching a header rebuilds what includes it", async () => {
+  const ws = workspace();
+  const first = await build(ws, { arches: ["x64"] });
+  assert.ok(first.ok);
+  assert.deepEqual(steps(first), ["foo compile ran", "foo link ran", "foo export-library ran", "bar compile ran", "bar link ran"]);
+
+  const second = await build(ws, { arches: ["x64"] });
+  assert.deepEqual(second.projects.map((p) => p.status), ["up-to-date", "up-to-date"]);
+  assert.ok(steps(second).every((s) => s.endsWith("up-to-date")), steps(second).join("\n"));
+  const cli = await runCli(["build", ws, "--arch", "x64"]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /^foo \(x64\): up to date \(.*foo\.sys, .*foo\.lib\)\nbar \(x64\): up to date \(.*bar\.sys\)\n/);
+
+  // foo.h is included by foo.c and (through INCLUDES=..\foo) by bar.c.
+  const later = new Date(Date.now() + 5000);
+  utimesSync(join(ws, "foo", "foo.h"), later, later);
+  const third = await build(ws, { arches: ["x64"] });
+  assert.deepEqual(steps(third).filter((s) => s.includes("compile")), ["foo compile ran", "bar compile ran"]);
+
+  // Editing only the .def rewrites the export library and relinks foo, not bar's objects.
+  appendFileSync(join(ws, "foo", "foo.def"), "; comment\n");
+  const fourth = await build(ws, { arches: ["x64"] });
+  assert.deepEqual(steps(fourth).filter((s) => s.endsWith("ran")), ["foo link ran", "foo export-library ran", "bar link ran"]);
+
+  // A changed flag in the sources file recompiles.
+  appendFileSync(join(ws, "bar", "sources"), "C_DEFINES=-DEXTRA=1\n");
+  const fifth = await build(ws, { arches: ["x64"] });
+  assert.deepEqual(steps(fifth).filter((s) => s.endsWith("ran")), ["bar compile ran", "bar link ran"]);
+
+  // A deleted product is rebuilt.
+  const { rmSync } = await import("node:fs");
+  rmSync(join(ws, "out", "x64", "bar.sys"));
+  const sixth = await build(ws, { arches: ["x64"] });
+  assert.deepEqual(steps(sixth).filter((s) => s.endsWith("ran")), ["bar link ran"]);
+});
+
+test("reproducible: the same tree built in two places, into two output folders, gives the same bytes", async () => {
+  const a = workspace();
+  const b = mkdtempSync(join(tmpdir(), "kmdll-inc-copy-"));
+  cpSync(a, join(b, "elsewhere"), { recursive: true });
+  const ra = await build(a, { out: join(a, "o1") });
+  const rb = await build(join(b, "elsewhere"), { out: join(b, "other-out"), jobs: 1 });
+  assert.ok(ra.ok && rb.ok);
+  for (const arch of ["x64", "x86"]) {
+    const files = readdirSync(join(a, "o1", arch)).filter((f) => /\.(sys|lib)$/.test(f)).sort();
+    assert.deepEqual(files, ["bar.sys", "foo.lib", "foo.sys"]);
+    for (const f of files) {
+      assert.ok(readFileSync(join(a, "o1", arch, f)).equals(readFileSync(join(b, "other-out", arch, f))), `${arch}/${f} differs`);
+    }
+  }
+});
+
+test("compiler and linker errors are shown with the tools' positions; exit 1", async () => {
+  const ws = workspace();
+  writeFileSync(join(ws, "bar", "bar.c"), readFileSync(join(ws, "bar", "bar.c"), "utf8").replace("int result = FooAdd(40, 2);", "int result = FooAdd(40, 2)\n    int x = ;"));
+  const r = await runCli(["build", ".", "--arch", "x64"], { cwd: ws });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /^bar \(x64\): FAILED \(compile bar\/bar\.c\)$/m);
+  assert.match(r.stderr, /^bar\/bar\.c:\d+:\d+: error: /m);
+  assert.match(r.stdout, /^foo \(x64\): compiled/m, "the export driver before it was built");
+
+  const ws2 = workspace();
+  writeFileSync(join(ws2, "bar", "bar.c"), readFileSync(join(ws2, "bar", "bar.c"), "utf8").replace("FooAdd(40, 2)", "FooMissing(40, 2)").replace('#include "foo.h"', '#include "foo.h"\nEXTERN_C DECLSPEC_IMPORT int FooMissing(int, int);'));
+  const l = await runCli(["build", ".", "--arch", "x64"], { cwd: ws2 });
+  assert.equal(l.code, 1, l.stdout + l.stderr);
+  assert.match(l.stderr, /^bar \(x64\): FAILED \(link out\/x64\/bar\.sys\)$/m);
+  assert.match(l.stderr, /lld-link: error: undefined symbol: (__imp_|__declspec\(dllimport\) )FooMissing/);
+});
+
+test("a missing toolchain is one line naming the apt-get install", () => {
+  assert.throws(() => discoverToolchain(["x64", "x86"], { env: { PATH: "/nonexistent" }, mingwRoot: "/nonexistent" }), (e: unknown) => {
+    assert.ok(e instanceof KmdllError);
+    assert.doesNotMatch(e.message, /\n/);
+    assert.match(e.message, /^missing clang, lld-link, llvm-lib, the x64 DDK headers .*, the x86 DDK headers .*: install with `sudo apt-get install clang lld llvm mingw-w64-x86-64-dev mingw-w64-i686-dev`$/);
+    return true;
+  });
+  // Through the CLI, with an empty PATH.
+  const ws = workspace();
+  const r = spawnSync(process.execPath, [repoPath("bin", "kmdll.js"), "build", ws, "--arch", "x64"], { encoding: "utf8", env: { PATH: "/nonexistent" } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr, "kmdll: missing clang, lld-link, llvm-lib: install with `sudo apt-get install clang lld llvm`\n");
+});

@@ -1,0 +1,163 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Diagnostic, parseSources, parseDirs, parseMakeVars, parseDepfile, loadProject, loadTree, formatDiagnostic } from "../src/toolchain/index.js";
+import { repoPath, runCli } from "./helpers.js";
+
+const errors = (ds: Diagnostic[]) => ds.filter((d) => d.severity === "error");
+
+test("sources: continuations, comments, macros and positions", () => {
+  const text = [
+    "# comment line",
+    "MYSRC=a.c b.c   # trailing comment",
+    "TARGETNAME=foo",
+    "TARGETTYPE=EXPORT_DRIVER",
+    "DLLDEF=foo.def",
+    "SOURCES=$(MYSRC) \\",
+    "    sub\\c.c",
+    "C_DEFINES=/DUNICODE -D_X=1 -UNDEBUG",
+    "INCLUDES=..\\inc;$(DDK_INC_PATH);inc2",
+    "TARGETLIBS=$(DDK_LIB_PATH)\\hidparse.lib $(O)\\other.lib \\",
+    "           libs\\static.lib",
+    "TARGETPATH=obj",
+  ].join("\r\n");
+  const r = parseSources(text);
+  assert.deepEqual(errors(r.diagnostics), []);
+  const p = r.project!;
+  assert.equal(p.name, "foo");
+  assert.equal(p.type, "EXPORT_DRIVER");
+  assert.equal(p.def?.path, "foo.def");
+  assert.deepEqual(p.sources.map((s) => [s.path, s.line, s.col]), [["a.c", 6, 9], ["b.c", 6, 9], ["sub/c.c", 7, 5]]);
+  assert.deepEqual(p.defines, ["-DUNICODE", "-D_X=1", "-UNDEBUG"]);
+  assert.deepEqual(p.includes.map((i) => [i.path, i.col]), [["../inc", 10], ["inc2", 33]]);
+  assert.deepEqual(p.libs, [
+    { kind: "kernel", name: "hidparse", line: 10, col: 12 },
+    { kind: "out", file: "other.lib", line: 10, col: 41 },
+    { kind: "file", path: "libs/static.lib", line: 11, col: 12 },
+  ]);
+  assert.equal(p.targetPath, undefined, "TARGETPATH=obj is the WDK default");
+  assert.deepEqual(p.arches, ["x64", "x86"]);
+});
+
+test("sources: positioned errors for invalid entries", () => {
+  const cases: [string, RegExp, number, number][] = [
+    ["TARGETNAME=foo\nTARGETTYPE=EXPORT_DRIVR\nSOURCES=a.c\n", /unknown TARGETTYPE 'EXPORT_DRIVR' \(did you mean EXPORT_DRIVER\?\)/, 2, 12],
+    ["TARGETTYPE=DRIVER\nSOURCES=a.c\n", /TARGETNAME is missing/, 1, 1],
+    ["TARGETNAME=foo\nTARGETTYPE=DRIVER\n", /SOURCES is missing/, 1, 1],
+    ["TARGETNAME=foo\nTARGETTYPE=EXPORT_DRIVER\nSOURCES=a.c\n", /EXPORT_DRIVER needs DLLDEF/, 2, 1],
+    ["TARGETNAME=foo\nTARGETTYPE=DRIVER\nSOURCES=a.c x.asm\n", /MASM .asm is not supported/, 3, 13],
+    ["TARGETNAME=foo/bar\nTARGETTYPE=DRIVER\nSOURCES=a.c\n", /invalid TARGETNAME/, 1, 12],
+    ["TARGETNAME=foo\nTARGETTYPE=DRIVER\nSOURCES=/etc/passwd.c\n", /absolute paths are not allowed/, 3, 9],
+    ["TARGETNAME=foo\nTARGETTYPE=DRIVER\nSOURCES=a.c\nTARGETPATH=..\\..\\elsewhere\n", /leaves the output folder/, 4, 12],
+    ["TARGETNAME=foo\nTARGETTYPE=DRIVER\nSOURCES=a.c\nthis is not an assignment\n", /expected NAME=value/, 4, 1],
+    ["TARGETNAME=foo\nTARGETTYPE=DRIVER\n  SOURCES=$(UNCLOSED\n", /unterminated macro/, 3, 11],
+    ["TARGETNAME=foo\nTARGETTYPE=DRIVER\nSOURCES+=a.c\n", /'\+=' is not NMAKE syntax/, 3, 1],
+    ["TARGETNAME=foo\nTARGETTYPE=DRIVER\nSOURCES=a.c\nKMDLL_ARCHES=x64 arm64\n", /unknown arch 'arm64'/, 4, 18],
+  ];
+  for (const [text, re, line, col] of cases) {
+    const r = parseSources(text);
+    assert.equal(r.project, undefined, text);
+    const e = errors(r.diagnostics).find((d) => re.test(d.message));
+    assert.ok(e, `${JSON.stringify(text)}: expected ${re}, got ${JSON.stringify(r.diagnostics)}`);
+    assert.deepEqual([e.line, e.col], [line, col], `${JSON.stringify(text)}: position of ${e.message}`);
+  }
+});
+
+test("sources: warnings (unknown variables, directives, ignored WDK variables) do not stop the build", () => {
+  const r = parseSources("!IF \"$(_BUILDARCH)\"==\"AMD64\"\nTARGETNAME=foo\n!ENDIF\nTARGETTYPE=DRIVER\nSOURCES=a.c x.rc\nTARGETNAM=oops\nDLLENTRY=Foo\nMSC_WARNING_LEVEL=/W4\nUNUSED=$(NOT_DEFINED)\n");
+  assert.ok(r.project);
+  const w = r.diagnostics.map((d) => `${d.severity} ${d.line}:${d.col} ${d.message}`);
+  assert.ok(w.some((m) => /^warning 1:1 '!if' is not evaluated/.test(m)), w.join("\n"));
+  assert.ok(w.some((m) => /^warning 6:1 unknown variable TARGETNAM \(did you mean TARGETNAME\?\)/.test(m)), w.join("\n"));
+  assert.ok(w.some((m) => /^warning 7:1 DLLENTRY .*always DllInitialize/.test(m)), w.join("\n"));
+  assert.ok(w.some((m) => /^warning 5:13 resource file 'x.rc'/.test(m)), w.join("\n"));
+  assert.ok(w.some((m) => /^warning 9:8 macro \$\(NOT_DEFINED\) is not defined/.test(m)), w.join("\n"));
+  assert.equal(errors(r.diagnostics).length, 0);
+  assert.equal(formatDiagnostic(r.diagnostics[0]!, "x/sources"), "x/sources:1:1: warning: '!if' is not evaluated: kmdll ignores conditional directives, so assignments in every branch apply");
+});
+
+test("makevars: a macro defined later expands to nothing (with a warning); ^# escapes a comment; binary input", () => {
+  const r = parseMakeVars("A=$(B)x\nB=1\nC=a^#b # c\n");
+  assert.equal(r.vars.get("A")!.value, "x");
+  assert.equal(r.vars.get("C")!.value, "a#b");
+  assert.match(r.diagnostics[0]!.message, /\$\(B\) is not defined before this line/);
+  const bin = parseMakeVars("TARGETNAME=\u0000\u0001");
+  assert.equal(bin.diagnostics[0]!.severity, "error");
+});
+
+test("dirs: DIRS and OPTIONAL_DIRS in order; refuses escaping entries", () => {
+  const r = parseDirs("# build order\nDIRS= \\\n  a \\\n  b\\c   # nested\nOPTIONAL_DIRS=opt\n");
+  assert.deepEqual(errors(r.diagnostics), []);
+  assert.deepEqual(r.dirs.map((d) => [d.dir, d.optional, d.line, d.col]), [["a", false, 3, 3], ["b/c", false, 4, 3], ["opt", true, 5, 15]]);
+  const bad = parseDirs("DIRS=ok ..\\up /abs\n");
+  assert.deepEqual(errors(bad.diagnostics).map((d) => d.col), [9, 15]);
+  assert.match(parseDirs("DIR=a\n").diagnostics.map((d) => d.message).join("\n"), /unknown variable DIR in a dirs file \(did you mean DIRS\?\)/);
+});
+
+test("depfile: clang -MD output with continuations and escaped spaces", () => {
+  const deps = parseDepfile("/o/foo.obj: foo.c /usr/include/ddk/ntddk.h \\\n  ../inc/my\\ header.h \\\n  x$$y.h\n");
+  assert.deepEqual(deps, ["foo.c", "/usr/include/ddk/ntddk.h", "../inc/my header.h", "x$y.h"]);
+});
+
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "kmdll-src-"));
+  for (const [p, t] of Object.entries(files)) {
+    mkdirSync(join(root, p, ".."), { recursive: true });
+    writeFileSync(join(root, p), t);
+  }
+  return root;
+}
+
+test("loader: missing files and paths leaving the tree are positioned errors", () => {
+  const root = tree({
+    "dirs": "DIRS=a b\n",
+    "a/sources": "TARGETNAME=a\nTARGETTYPE=EXPORT_DRIVER\nDLLDEF=a.def\nSOURCES=a.c missing.c ..\\..\\outside.c\n",
+    "a/a.c": "",
+    "b/sources": "TARGETNAME=b\nTARGETTYPE=DRIVER\nSOURCES=b.c\nINCLUDES=..\\..\\etc\n",
+    "b/b.c": "",
+  });
+  const r = loadTree(root);
+  assert.equal(r.value, undefined);
+  const msgs = r.diagnostics.filter((d) => d.severity === "error").map((d) => formatDiagnostic(d, d.file!.slice(root.length + 1)));
+  assert.deepEqual(msgs, [
+    "a/sources:4:13: error: source file 'missing.c' not found in " + join(root, "a"),
+    `a/sources:4:23: error: source file '../../outside.c' is outside the project tree ${root}; kmdll reads only files inside the folder being built`,
+    "a/sources:3:8: error: DLLDEF file 'a.def' not found in " + join(root, "a"),
+    `b/sources:4:10: error: include folder '../../etc' is outside the project tree ${root}; kmdll reads only files inside the folder being built`,
+  ]);
+});
+
+test("loader: a symbolic link out of the tree is refused; dirs entries must exist", () => {
+  const outside = tree({ "secret.c": "int x;" });
+  const root = tree({ "dirs": "DIRS=p\\\n  nothere\n", "p/sources": "TARGETNAME=p\nTARGETTYPE=DRIVER\nSOURCES=link.c\n" });
+  symlinkSync(join(outside, "secret.c"), join(root, "p", "link.c"));
+  const r = loadTree(root);
+  const msgs = r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join("\n");
+  assert.match(msgs, /2:3 folder 'nothere' not found/);
+  assert.match(msgs, /3:9 source file 'link.c' leads outside the project tree through a symbolic link/);
+  assert.equal(loadProject(join(root, "p"), root).value, undefined);
+});
+
+test("kmdll build: bad sources → file:line:col errors and exit 2 (text and --json)", async () => {
+  const root = tree({ "sources": "TARGETNAME=x\nTARGETTYPE=LIBRARY\nSOURCES=x.c\n", "x.c": "" });
+  const r = await runCli(["build", root]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr.trim(), /^\S*sources:2:12: error: unknown TARGETTYPE 'LIBRARY'; kmdll builds EXPORT_DRIVER, DRIVER and DRIVER_LIBRARY$/);
+  const j = await runCli(["build", root, "--json"]);
+  assert.equal(j.code, 2);
+  const doc = JSON.parse(j.stdout);
+  assert.equal(doc.ok, false);
+  assert.deepEqual([doc.diagnostics[0].line, doc.diagnostics[0].col, doc.diagnostics[0].severity], [2, 12, "error"]);
+  const none = await runCli(["build", mkdtempSync(join(tmpdir(), "kmdll-empty-"))]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /no sources or dirs file in/);
+});
+
+test("the examples' sources files parse without errors", () => {
+  const r = loadTree(repoPath("examples"));
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), []);
+  const dirs = parseDirs(readFileSync(repoPath("examples", "dirs"), "utf8")).dirs.map((d) => d.dir);
+  assert.equal(r.value!.length, dirs.length);
+});
