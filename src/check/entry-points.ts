@@ -1,0 +1,117 @@
+/**
+ * Export-driver entry-point rules: missing-dllinitialize, missing-dllunload,
+ * forwarded-entry-point, entry-point-in-import-library, missing-driverentry.
+ *
+ * An image counts as an export driver when its export table has at least one entry, or when
+ * the user gave its .def (--def) or import library (--lib): that is what "building an export
+ * driver" produces (TARGETTYPE=EXPORT_DRIVER + DLLDEF). A standard driver without exports is
+ * not one, and none of these rules apply to it.
+ */
+import type { ExportFunction } from "../formats/pe/types.js";
+import { ENTRY_POINTS, type EntryPointName } from "./knowledge.js";
+import { exportDirectoryLocation, headerLocation } from "./locate.js";
+import type { CheckInput, Finding, FindingLocation, RuleId } from "./types.js";
+
+export function isExportDriver(input: CheckInput): boolean {
+  return (input.image.exports?.functions.length ?? 0) > 0 || input.def !== undefined || input.lib !== undefined;
+}
+
+const PROTOTYPES: Record<EntryPointName, string> = {
+  DllInitialize: "NTSTATUS DllInitialize(PUNICODE_STRING RegistryPath)",
+  DllUnload: "NTSTATUS DllUnload(void)",
+};
+
+const MISSING_RULE: Record<EntryPointName, RuleId> = {
+  DllInitialize: "missing-dllinitialize",
+  DllUnload: "missing-dllunload",
+};
+
+/** Undecorated comparison key: "_DllInitialize@4" / "dllinitialize" → "dllinitialize". */
+function looseKey(name: string): string {
+  let n = name;
+  if (n.startsWith("_")) n = n.slice(1);
+  const at = n.indexOf("@");
+  if (at > 0) n = n.slice(0, at);
+  return n.toLowerCase();
+}
+
+function exportLocation(input: CheckInput, fn: ExportFunction, name: string): FindingLocation {
+  const loc = exportDirectoryLocation(input, name);
+  return { ...loc, kind: "export", ordinal: fn.ordinal, ...(fn.rva !== null ? { rva: fn.rva } : {}) };
+}
+
+export function entryPointRules(input: CheckInput): Finding[] {
+  const out: Finding[] = [];
+  const img = input.image;
+  if (img.optional.addressOfEntryPoint === 0) {
+    out.push({
+      rule: "missing-driverentry",
+      severity: "warning",
+      message: `the image has no entry point (AddressOfEntryPoint is 0): the kernel calls DriverEntry when the image is started as a driver, and the WDK requires a DriverEntry even in an export driver (a stub returning STATUS_SUCCESS is enough). Add DriverEntry and link with /entry:DriverEntry.`,
+      location: headerLocation(input, "OptionalHeader.AddressOfEntryPoint"),
+    });
+  }
+  if (!isExportDriver(input)) return out;
+  const functions = img.exports?.functions ?? [];
+  const why =
+    "the kernel activates an export driver's reference counting only when it exports both DllInitialize and DllUnload; without them it is never unloaded once an importer has loaded it";
+  for (const ep of ENTRY_POINTS) {
+    const exact = functions.find((f) => f.names.includes(ep));
+    if (exact?.forwarder) {
+      out.push({
+        rule: "forwarded-entry-point",
+        severity: "error",
+        message: `${ep} is exported as a forwarder to ${exact.forwarder}: the kernel ignores forwarded entry points, so it never calls it. Implement ${PROTOTYPES[ep]} in this driver and export it from here ("${ep} PRIVATE" in the .def, without "=${exact.forwarder}").`,
+        location: exportLocation(input, exact, ep),
+      });
+      continue;
+    }
+    if (exact) continue;
+    const near = functions.flatMap((f) => f.names).find((n) => looseKey(n) === ep.toLowerCase());
+    let message = `this export driver does not export ${ep}: ${why}. Add ${PROTOTYPES[ep]} returning STATUS_SUCCESS and list it in the .def as "${ep} PRIVATE"`;
+    if (near) message += `. It exports "${near}", but the kernel looks for exactly "${ep}" (undecorated, case-sensitive): list "${ep}" in the .def so the undecorated name is exported`;
+    out.push({ rule: MISSING_RULE[ep], severity: "error", message: message + ".", location: exportDirectoryLocation(input, ep) });
+  }
+
+  // PRIVATE: the entry points must stay out of the import library.
+  if (input.def) {
+    const def = input.def;
+    for (const ep of ENTRY_POINTS) {
+      const entry = def.exports.find((e) => e.name === ep);
+      if (entry && !entry.private) {
+        out.push({
+          rule: "entry-point-in-import-library",
+          severity: "error",
+          message: `${ep} is listed without PRIVATE: the import library built from this .def then offers ${ep} to importers, which can link against the export driver's entry point. Write "${ep} PRIVATE".`,
+          location: { kind: "def", file: def.file, line: entry.line, ...(entry.column ? { column: entry.column } : {}), symbol: ep },
+        });
+      } else if (!entry) {
+        const exported = functions.find((f) => f.names.includes(ep) && !f.forwarder);
+        if (exported) {
+          out.push({
+            rule: "entry-point-in-import-library",
+            severity: "error",
+            message: `the image exports ${ep} (DECLSPEC_EXPORT) but the .def does not list it: the linker then puts ${ep} in the import library. Even with DECLSPEC_EXPORT the .def must list "${ep} PRIVATE".`,
+            location: { kind: "def", file: def.file, line: def.library?.line ?? 1, symbol: ep },
+          });
+        }
+      }
+    }
+  }
+  if (input.lib) {
+    const lib = input.lib;
+    for (const ep of ENTRY_POINTS) {
+      const row = lib.rows.find((r) => r.importName === ep || (r.importName === null && looseKey(r.symbol) === ep.toLowerCase()));
+      if (row) {
+        out.push({
+          rule: "entry-point-in-import-library",
+          severity: "error",
+          message: `the import library contains ${ep} (symbols ${row.symbol} and __imp_${row.symbol}): importers can link against the export driver's entry point. Mark it PRIVATE in the .def ("${ep} PRIVATE") and rebuild the import library.`,
+          location: { kind: "lib", file: lib.file, offset: row.memberOffset, module: row.dll, symbol: row.symbol },
+        });
+      }
+    }
+  }
+  return out;
+}
+

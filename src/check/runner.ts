@@ -1,0 +1,25 @@
+/** Runs every rule family over one image and orders the findings. Pure. */
+import { entryPointRules } from "./entry-points.js";
+import { imageRules } from "./image.js";
+import { importRules } from "./imports.js";
+import { namingRules } from "./naming.js";
+import type { CheckInput, Finding, RuleFunction, Severity } from "./types.js";
+
+/** The rule families, in report order. */
+export const RULE_FAMILIES: readonly RuleFunction[] = [imageRules, importRules, entryPointRules, namingRules];
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
+
+/** All findings for an image: errors first, then warnings and notes, each group in rule-family order. */
+export function runChecks(input: CheckInput): Finding[] {
+  const all = RULE_FAMILIES.flatMap((rules) => rules(input));
+  return all
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || a.i - b.i)
+    .map((x) => x.f);
+}
+
+/** True when any finding has severity "error" (the CLI then exits with 1). */
+export function hasErrorFindings(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === "error");
+}
