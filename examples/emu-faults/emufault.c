@@ -1,0 +1,114 @@
+/*
+ * emufault.sys — an export driver that misbehaves on request, one export per fault kind the
+ * emulator reports: wild read/write/jump, an unimplemented kernel API, KeBugCheckEx, an endless
+ * loop, stack overflow, division by zero, double free, foreign free, a pool leak, and use of the
+ * DllInitialize RegistryPath after DllInitialize returned.
+ */
+#include <ntddk.h>
+
+static PUNICODE_STRING g_registryPath;
+static volatile LONG64 g_counter;
+
+DRIVER_INITIALIZE DriverEntry;
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    UNREFERENCED_PARAMETER(DriverObject);
+    UNREFERENCED_PARAMETER(RegistryPath);
+    return STATUS_SUCCESS;
+}
+
+/* Keeps the pointer (a bug: the kernel frees the string when DllInitialize returns). */
+NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath)
+{
+    g_registryPath = RegistryPath;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI DllUnload(void)
+{
+    return STATUS_SUCCESS;
+}
+
+LONG64 WildRead(LONG64 address)
+{
+    return *(volatile LONG64 *)address;
+}
+
+void WildWrite(LONG64 address)
+{
+    *(volatile LONG64 *)address = 0x1234;
+}
+
+LONG64 WildJump(LONG64 address)
+{
+    return ((LONG64(*)(void))address)() + 1;
+}
+
+/* A real ntoskrnl export that kmdll does not implement. */
+LONG64 CallUnimplemented(void)
+{
+    LUID privilege = {20, 0}; /* SE_DEBUG_PRIVILEGE */
+    return SeSinglePrivilegeCheck(privilege, KernelMode) + 1;
+}
+
+void BugCheck(void)
+{
+    KeBugCheckEx(0xE2, 1, 2, 3, 4); /* MANUALLY_INITIATED_CRASH */
+}
+
+LONG64 Spin(void)
+{
+    for (;;) g_counter++;
+}
+
+/* Each level reads its caller's frame, so no frame can be reused (no tail call, no loop). */
+static __attribute__((noinline)) LONG64 recurse(LONG64 n, volatile char *parent)
+{
+    volatile char frame[1024];
+    LONG64 r;
+    frame[0] = (char)(parent[0] + 1);
+    frame[1023] = frame[0];
+    if (n <= 0) return frame[0];
+    r = recurse(n - 1, frame);
+    return r + frame[1023];
+}
+
+LONG64 StackOverflow(LONG64 depth)
+{
+    volatile char root[1] = {0};
+    return recurse(depth, root);
+}
+
+LONG64 Divide(LONG64 a, LONG64 b)
+{
+    volatile LONG64 d = b;
+    return a / d;
+}
+
+LONG64 DoubleFree(void)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, 32, 'lbuD');
+    if (!p) return -1;
+    ExFreePoolWithTag(p, 'lbuD');
+    ExFreePoolWithTag(p, 'lbuD');
+    return 0;
+}
+
+LONG64 ForeignFree(void)
+{
+    volatile LONG64 local = 0;
+    ExFreePoolWithTag((PVOID)&local, 'lacL');
+    return local;
+}
+
+LONG64 LeakPool(LONG64 size)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, (SIZE_T)size, 'kaeL');
+    return p != NULL;
+}
+
+/* Reads the saved RegistryPath: use after free once DllInitialize has returned. */
+LONG64 ReadSavedRegistryPath(void)
+{
+    return g_registryPath->Buffer[0];
+}
