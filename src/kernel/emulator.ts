@@ -11,6 +11,7 @@ export const emulatorExecutor: ExecutorFactory = (ctx) => {
   const executor = new EmulatorExecutor({
     apis: allApis,
     sink: ctx.sink,
+    ...(ctx.trace ? { trace: true } : {}),
     modulesExporting: (name) => ctx.queries.modulesExporting(name),
   });
   // The emulator's Zw* handlers keep their registry in the kernel state bag under "registry".

@@ -19,6 +19,8 @@ export interface ExecutorContext {
   registry: Registry;
   sink: EventSink;
   queries: KernelQueries;
+  /** Emit an `api` event per kernel API call. */
+  trace?: boolean;
 }
 
 export type ExecutorFactory = (ctx: ExecutorContext) => Executor;
@@ -33,6 +35,8 @@ export interface SimulationOptions {
   semantics?: Semantics;
   sink: EventSink;
   executor: ExecutorFactory;
+  /** Emit an `api` event per kernel API call. */
+  trace?: boolean;
 }
 
 export interface Simulation {
@@ -91,7 +95,7 @@ export function createSimulation(o: SimulationOptions): Simulation {
     const registry = loadRegistry(o.registry);
     let kernel: Kernel | null = null;
     const queries: KernelQueries = { modulesExporting: (name) => kernel?.modulesExporting(name) ?? [] };
-    const executor = o.executor({ registry, sink: o.sink, queries });
+    const executor = o.executor({ registry, sink: o.sink, queries, ...(o.trace ? { trace: true } : {}) });
     kernel = new Kernel({
       executor,
       images: new RootImageSource(root),
@@ -114,6 +118,7 @@ export interface RunOptions {
   steps: Step[];
   sink: EventSink;
   executor: ExecutorFactory;
+  trace?: boolean;
 }
 
 export interface RunResult {

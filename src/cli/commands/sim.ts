@@ -18,6 +18,7 @@ interface SimOptions {
   registry?: string;
   semantics?: string;
   install?: string[];
+  trace?: boolean;
   json?: boolean;
   html?: string;
 }
@@ -64,6 +65,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--install <file...>", "copy these drivers into a temporary root's System32/drivers (instead of --root)")
     .option("--registry <file.reg>", "seed the registry (services' ImagePath, parameters) from a .reg file")
     .option("--semantics <which>", "documented (default: the seeds' rule) or kernel (WRK/ReactOS sysldr)")
+    .option("--trace", "also show every kernel API call the drivers make")
     .option("--json", "print NDJSON events and a final {\"event\":\"end\",\"modules\":[...]}")
     .option("--html <file>", "also write a self-contained HTML report (dependency graph + lifecycle timeline)")
     .addHelpText(
@@ -100,6 +102,7 @@ Examples:
         steps: scenario.steps,
         sink,
         executor: emulatorExecutor,
+        ...(opts.trace ? { trace: true } : {}),
       });
       if (!opts.json) {
         ctx.out("\n" + renderModuleTable(result.modules));
