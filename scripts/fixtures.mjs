@@ -14,11 +14,13 @@
 //   LINKER_FLAGS: extra lld-link flags appended (e.g. /subsystem:windows);
 //   KMDLL_ARCHES: which of "x64 x86" to build (default both).
 //   KMDLL_DEFLIBS: .def files in the example folder, each turned into an import library with
-//               llvm-dlltool (-k on x86) and linked like a TARGETLIBS entry (e.g. to import a name
+//               `kmdll implib` and linked like a TARGETLIBS entry (e.g. to import a name
 //               or module that no real import library provides).
+// Import libraries (EXPORT_DRIVER's .lib and KMDLL_DEFLIBS) are written by kmdll's own
+// `kmdll implib` (its library API from dist/; rebuilt first when those sources are newer).
 // ntoskrnl and hal import libraries are always linked, as the WDK does for drivers.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, existsSync, mkdirSync, copyFileSync, rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, existsSync, mkdirSync, copyFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 
@@ -29,6 +31,33 @@ const ARCHES = {
   x64: { triple: "x86_64-pc-windows-msvc", sysroot: "/usr/x86_64-w64-mingw32", machine: "x64", extra: [] },
   x86: { triple: "i686-w64-windows-gnu", sysroot: "/usr/i686-w64-mingw32", machine: "x86", extra: ["/safeseh:no"] },
 };
+
+// kmdll implib needs a current build of the import-library writer (only src/formats/{def,lib}
+// and their small shared dependencies are loaded, so unrelated work in progress cannot break it).
+const IMPLIB_SOURCES = ["src/errors.ts", "src/formats/binary.ts", "src/formats/lib", "src/formats/def"];
+async function loadImplib() {
+  const dist = (f) => join(root, "dist", f.replace(/\.ts$/, ".js"));
+  const srcs = IMPLIB_SOURCES.flatMap((p) => (p.endsWith(".ts") ? [p] : readdirSync(join(root, p)).filter((f) => f.endsWith(".ts")).map((f) => `${p}/${f}`)));
+  const stale = srcs.some((f) => !existsSync(dist(f)) || statSync(dist(f)).mtimeMs < statSync(join(root, f)).mtimeMs);
+  // tsc still emits when other files have type errors; its exit status is not ours to judge.
+  if (stale) spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.json")], { stdio: "ignore" });
+  const def = await import(join(root, "dist/src/formats/def/index.js"));
+  const lib = await import(join(root, "dist/src/formats/lib/index.js"));
+  return { def, lib };
+}
+const kmdll = await loadImplib();
+
+// `kmdll implib DEF -o LIB --machine ARCH`, through the library API.
+function implib(def, lib, arch, cwd) {
+  const path = resolve(cwd, def);
+  const parsed = kmdll.def.parseDef(readFileSync(path));
+  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) {
+    process.stderr.write(errors.map((d) => kmdll.def.formatDiagnostic(d, path)).join("\n") + "\n");
+    process.exit(1);
+  }
+  writeFileSync(lib, kmdll.lib.writeImportLibrary(parsed.def, { machine: arch }).bytes);
+}
 
 function parseSources(text) {
   const vars = {};
@@ -88,7 +117,7 @@ function build(outRoot) {
       });
       for (const d of (v.KMDLL_DEFLIBS ?? "").split(/\s+/).filter(Boolean)) {
         const lib = join(objDir, d.replace(/\.def$/i, "") + ".deflib.lib");
-        run("llvm-dlltool", ["-m", arch === "x64" ? "i386:x86-64" : "i386", "-d", d, "-l", lib, ...(arch === "x86" ? ["-k"] : [])], src);
+        implib(d, lib, arch, src);
         libs.push(lib);
       }
       const args = [
@@ -100,7 +129,7 @@ function build(outRoot) {
       if (type === "EXPORT_DRIVER") args.push(`/def:${v.DLLDEF}`);
       run("lld-link", args, src);
       if (type === "EXPORT_DRIVER") {
-        run("llvm-dlltool", ["-m", arch === "x64" ? "i386:x86-64" : "i386", "-d", v.DLLDEF, "-l", join(out, name + ".lib"), ...(arch === "x86" ? ["-k"] : [])], src);
+        implib(v.DLLDEF, join(out, name + ".lib"), arch, src);
         built.push(`${arch}/${name}.lib`);
       }
       built.push(`${arch}/${name}.sys`);

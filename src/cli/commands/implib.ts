@@ -1,15 +1,42 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
+import { formatDiagnostic, hasErrors } from "../../formats/def/index.js";
+import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/index.js";
+import { readDef, writeOutput } from "./def.js";
 
-/** `kmdll implib` — placeholder until its issue lands. */
-export function register(program: Command, _ctx: CliContext): void {
+const MACHINES: Record<string, ImplibMachine> = { x64: "x64", amd64: "x64", x86: "x86", i386: "x86", arm64: "arm64" };
+
+/** `kmdll implib FILE.def -o OUT.lib` — a Microsoft short-import library from a .def. */
+export function register(program: Command, ctx: CliContext): void {
   program
     .command("implib")
-    .description("(not implemented yet)")
-    .allowUnknownOption()
-    .argument("[args...]")
-    .action(() => {
-      throw new KmdllError("'kmdll implib' is not implemented yet");
+    .description("Write an import library (.lib, Microsoft short-import format) from a .def file")
+    .argument("<def>", ".def file")
+    .requiredOption("-o, --output <file>", "the import library to write")
+    .option("--machine <machine>", "x64, x86 or arm64", "x64")
+    .option("--dll <name>", "DLL name importers bind to (default: the LIBRARY name)")
+    .option("--no-kill-at", "x86: import stdcall names decorated (F@N) instead of undecorated (F)")
+    .option("--json", "print one JSON document describing the library")
+    .action((file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; json?: boolean }) => {
+      const machine = MACHINES[opts.machine.toLowerCase()];
+      if (!machine) throw new KmdllError(`--machine ${opts.machine}: expected x64, x86 or arm64`);
+      const r = readDef(file);
+      for (const d of r.diagnostics) {
+        // Without LIBRARY the name may come from --dll; the warning is noise then.
+        if (opts.dll && /^no LIBRARY statement|^LIBRARY without a name/.test(d.message)) continue;
+        ctx.err(formatDiagnostic(d, file) + "\n");
+      }
+      if (hasErrors(r)) throw new KmdllError(`${file}: no import library written: the .def has errors`);
+      const res = writeImportLibrary(r.def, { machine, dll: opts.dll, killAt: opts.killAt });
+      writeOutput(opts.output, res.bytes);
+      for (const w of res.warnings) ctx.err(`${file}: warning: ${w}\n`);
+      if (opts.json) {
+        ctx.out(toJson({ def: file, output: opts.output, dll: res.dll, machine, size: res.bytes.length, imports: res.imports, private: res.skipped, warnings: res.warnings }));
+      } else {
+        ctx.out(`${opts.output}: ${res.imports.length} import${res.imports.length === 1 ? "" : "s"} from ${res.dll} (${machine})` +
+          (res.skipped.length ? `; PRIVATE, not importable: ${res.skipped.join(", ")}` : "") + "\n");
+      }
     });
 }

@@ -4,3 +4,4 @@ export { readArchive, writeArchive, ARCHIVE_MAGIC, type Archive, type ArchiveMem
 export { readCoffObject, type CoffObject, type CoffSection, type CoffSymbol, type CoffRelocation } from "./coff.js";
 export { readShortImport, writeShortImport, isShortImport, type ShortImport } from "./short-import.js";
 export { readImportLibrary, analyzeImportLibrary } from "./read-import-library.js";
+export { writeImportLibrary, planImports, isDecoratedName, type ImplibMachine, type WriteImportLibraryOptions, type PlannedImport, type ImportLibraryResult } from "./write-import-library.js";
