@@ -64,8 +64,9 @@ for (const arch of ["x64", "x86"] as const) {
 
     // kmdll sim: start bar → foo loaded, DllInitialize; stop bar → DllUnload, foo unloaded.
     const s = await runCli(["sim", "--root", join(ws, "root"), "--json", "start:bar", "stop:bar"]);
-    if (/not available in this build|not implemented|not supported/i.test(s.stderr)) {
-      t.diagnostic(`kmdll sim cannot run ${arch} yet: ${s.stderr.trim()}`);
+    if (arch === "x86" && /machine x86 is not supported by the emulator/.test(s.stdout + s.stderr)) {
+      // The emulator runs x64 only (SPEC §7): the x86 images are checked above, not run.
+      t.diagnostic("kmdll sim: x86 is not supported by the emulator yet");
       return;
     }
     assert.equal(s.code, 0, s.stdout + s.stderr);
