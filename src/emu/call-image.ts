@@ -14,12 +14,15 @@ import { KmdllError, inFile } from "../errors.js";
 import { formatStatus } from "../nt/status.js";
 import { EmulatorExecutor } from "./executor.js";
 import type { EmulatorOptions, FaultReport } from "./emulator.js";
+import type { Registry } from "../nt/registry.js";
 
 export interface CallImageOptions extends Omit<EmulatorOptions, "sink"> {
   /** Directory playing \SystemRoot (imports of other drivers come from <root>/System32/drivers). */
   root?: string;
   /** Called for every event as it happens. */
   onEvent?: (e: TraceEvent) => void;
+  /** The emulated registry the Zw* handlers use (e.g. seeded from a .reg file); default empty. */
+  registry?: Registry;
 }
 
 export interface CallImageResult {
@@ -84,6 +87,8 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
   const rva = exportRva(image, exportName);
   if (rva === null) throw new KmdllError(`${target} does not export '${exportName}'`);
   const ex = new EmulatorExecutor({ ...opts, sink });
+  // The Zw* handlers keep their registry in the kernel state bag under "registry" (api/zw.ts).
+  if (opts.registry) ex.emu.kernel.state("registry", () => opts.registry!);
   const loaded: { name: string; image: PeImage }[] = [];
   const driversDir = opts.root ? join(resolve(opts.root), "System32", "drivers") : null;
   const result: CallImageResult = { value: null, events, fault: null, failure: null };

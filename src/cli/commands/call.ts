@@ -6,6 +6,7 @@ import { KmdllError } from "../../errors.js";
 import type { TraceEvent } from "../../events.js";
 import { callImage, parseIntegerArg } from "../../emu/call-image.js";
 import { loadApis } from "../../emu/apis.js";
+import { loadRegistry } from "../../kernel/simulation.js";
 import type { FaultReport } from "../../emu/emulator.js";
 
 interface CallOptions {
@@ -82,11 +83,12 @@ export function register(program: Command, ctx: CliContext): void {
       const args = rawArgs.map(parseIntegerArg);
       if (args.length > 8) throw new KmdllError(`at most 8 arguments can be passed (got ${args.length})`);
       const apis = await loadApis();
-      if (o.registry) await seedRegistry(o.registry);
+      const registry = o.registry ? loadRegistry(o.registry) : undefined;
       const stream = !o.json;
       const r = callImage(image, exportName, args, {
         apis,
         root: o.root,
+        registry,
         trace: Boolean(o.trace || o.json),
         timeoutMs: o.timeout * 1000,
         unimplemented: o.unimplemented,
@@ -116,7 +118,4 @@ export function register(program: Command, ctx: CliContext): void {
     });
 }
 
-/** Seed the emulated registry from a .reg file (the registry module belongs to the API layer). */
-async function seedRegistry(_file: string): Promise<void> {
-  // Wired once the API layer's registry exposes a seeding function; see docs/emulator.md.
-}
+

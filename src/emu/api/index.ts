@@ -17,7 +17,7 @@ import { apis as zw } from "./zw.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
 export { formatKernelPrintf, vaListReader, type PrintfOptions } from "./printf.js";
-export { registryOf } from "./zw.js";
+export { registryOf, seedRegistry } from "./zw.js";
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */

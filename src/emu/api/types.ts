@@ -92,6 +92,8 @@ export interface KernelState {
    * update KUSER_SHARED_DATA's SystemTime, InterruptTime and TickCount.
    */
   clock?: { systemTime(): bigint; interruptTime(): bigint; advance(delta100ns: bigint): void };
+  // CORE: `kmdll call --registry FILE.reg` = seedRegistry(kernel, bytes, file) from ./zw.ts
+  // (exported by ./index.ts) once the KernelState exists, before DllInitialize runs.
   /** Whether `address` lies inside a mapped image / pool / stack (MmIsAddressValid); default mem.isMapped. */
   isValidKernelAddress?(address: bigint): boolean;
 }

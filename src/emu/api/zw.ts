@@ -7,7 +7,8 @@ import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { L64 } from "../../nt/layouts.js";
 import { Registry, type RegistryKey, type RegistryValue } from "../../nt/registry.js";
-import { regTypeName } from "../../formats/reg/parse.js";
+import { parseRegFile, regTypeName } from "../../formats/reg/parse.js";
+import { inFile } from "../../errors.js";
 import { closeHandle, insertHandle, lookupHandle } from "./ob.js";
 import { encodeUtf16, hex, nt, q, unicodeText } from "./util.js";
 
@@ -22,6 +23,16 @@ export const REG_OPENED_EXISTING_KEY = 2;
 /** The emulated registry of this kernel (created empty, with the standard hive roots). */
 export function registryOf(kernel: KernelState): Registry {
   return kernel.state("registry", () => new Registry());
+}
+
+/**
+ * Seed the kernel's registry from the bytes of a .reg file (`kmdll call --registry FILE.reg`).
+ * Syntax errors throw a RegSyntaxError naming `file:line:col`.
+ */
+export function seedRegistry(kernel: KernelState, bytes: Uint8Array, file: string): Registry {
+  const reg = registryOf(kernel);
+  reg.apply(inFile(file, () => parseRegFile(bytes)));
+  return reg;
 }
 
 interface KeyHandle {
