@@ -3,6 +3,9 @@ import type { RvaReader } from "./rva.js";
 import type { Warnings } from "./warnings.js";
 import { MACHINE } from "./types.js";
 
+/** Upper bounds for hostile relocation directories (real images have at most a few hundred thousand). */
+export const RELOC_LIMITS = { blocks: 1 << 20, entries: 1 << 22 };
+
 /** Base relocations, without ABSOLUTE (type 0) padding entries. */
 export function parseRelocations(r: RvaReader, dir: DataDirectory, w: Warnings): Relocation[] {
   const out: Relocation[] = [];
@@ -10,7 +13,11 @@ export function parseRelocations(r: RvaReader, dir: DataDirectory, w: Warnings):
   const S = "base relocation block";
   const end = dir.virtualAddress + dir.size;
   let at = dir.virtualAddress;
-  while (at + 8 <= end) {
+  for (let blocks = 0; at + 8 <= end; blocks++) {
+    if (blocks >= RELOC_LIMITS.blocks || out.length >= RELOC_LIMITS.entries) {
+      w.add(S, `more than ${RELOC_LIMITS.blocks} blocks or ${RELOC_LIMITS.entries} entries; stopped`);
+      break;
+    }
     let page: number, blockSize: number;
     try {
       page = r.u32(at, S);

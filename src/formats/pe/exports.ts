@@ -49,13 +49,8 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
   const namePointerOrder: string[] = [];
   for (let i = 0; i < nNames; i++) {
     const idx = r.u16(ordsRva + i * 2, "export ordinal table");
-    let name: string;
-    try {
-      name = r.cstring(r.u32(namesRva + i * 4, "export name pointer table"), "export name");
-    } catch (e) {
-      w.fromError(e, `name #${i}`);
-      continue;
-    }
+    const name = r.tryCstring(r.u32(namesRva + i * 4, "export name pointer table"), "export name", w, `name #${i}`);
+    if (name === null) continue;
     namePointerOrder.push(name);
     if (idx >= numberOfFunctions) {
       w.add("export ordinal table", `name ${name} refers to function index ${idx}, beyond NumberOfFunctions ${numberOfFunctions}`);

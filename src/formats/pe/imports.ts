@@ -9,8 +9,15 @@ export const IMPORT_LIMITS = {
   functionsTotal: 262144,
 };
 
-interface Budget {
+/** Shared across the import and delay-import tables of one image. */
+export interface ImportBudget {
   functions: number;
+  /** Hint/name entries already read, by RVA (tables often share them; hostile ones repeat them). */
+  names: Map<number, { hint: number; name: string }>;
+}
+
+export function importBudget(): ImportBudget {
+  return { functions: IMPORT_LIMITS.functionsTotal, names: new Map() };
 }
 
 /** Read one ILT/INT (or IAT) thunk array: by-name (hint + name) or by-ordinal entries until the 0 terminator. */
@@ -20,7 +27,7 @@ function readThunks(
   iatRva: number,
   pe32plus: boolean,
   w: Warnings,
-  budget: Budget,
+  budget: ImportBudget,
   dll: string,
   structure: string,
   /** For old-style delay imports, name pointers are VAs: subtract this. */
@@ -34,13 +41,12 @@ function readThunks(
       break;
     }
     const at = lookupRva + i * size;
-    let thunk: bigint;
-    try {
-      thunk = pe32plus ? r.u64(at, structure) : BigInt(r.u32(at, structure));
-    } catch (e) {
-      w.fromError(e, `${dll}: thunk array not terminated inside its section`);
+    const off = r.map.offsetOf(at, size);
+    if (off === null) {
+      w.add(structure, `${dll}: thunk array not terminated inside its section (entry #${i} at RVA 0x${at.toString(16)} is not in the file)`);
       break;
     }
+    const thunk = pe32plus ? r.view.u64(off, structure) : BigInt(r.view.u32(off, structure));
     if (thunk === 0n) break;
     budget.functions--;
     const ordinalFlag = pe32plus ? 1n << 63n : 1n << 31n;
@@ -50,14 +56,19 @@ function readThunks(
       continue;
     }
     const nameRva = Number((thunk - vaBias) & 0x7fffffffn);
-    try {
-      const hint = r.u16(nameRva, "import hint/name");
-      const name = r.cstring(nameRva + 2, "import hint/name");
-      out.push({ name, hint, ordinal: null, iatRva: iat });
-    } catch (e) {
-      w.fromError(e, `${dll}: function #${i}`);
-      out.push({ name: null, hint: null, ordinal: null, iatRva: iat });
+    let hn = budget.names.get(nameRva);
+    if (!hn) {
+      const at = r.map.offsetOf(nameRva, 2);
+      const name = at === null ? null : r.tryCstring(nameRva + 2, "import hint/name", w, `${dll}: function #${i}`);
+      if (at === null) w.add("import hint/name", `${dll}: function #${i}: RVA 0x${nameRva.toString(16)} is not in the file`);
+      if (at === null || name === null) {
+        out.push({ name: null, hint: null, ordinal: null, iatRva: iat });
+        continue;
+      }
+      hn = { hint: r.view.bytes[at]! | (r.view.bytes[at + 1]! << 8), name };
+      budget.names.set(nameRva, hn);
     }
+    out.push({ name: hn.name, hint: hn.hint, ordinal: null, iatRva: iat });
   }
   return out;
 }
@@ -72,7 +83,7 @@ function dllName(r: RvaReader, rva: number, w: Warnings, structure: string): str
 }
 
 /** Parse the import directory (IMAGE_IMPORT_DESCRIPTOR array). */
-export function parseImports(r: RvaReader, dir: DataDirectory, pe32plus: boolean, w: Warnings, budget: Budget): ImportModule[] {
+export function parseImports(r: RvaReader, dir: DataDirectory, pe32plus: boolean, w: Warnings, budget: ImportBudget): ImportModule[] {
   const mods: ImportModule[] = [];
   if (dir.virtualAddress === 0) return mods;
   const S = "import directory";
@@ -108,7 +119,7 @@ export function parseImports(r: RvaReader, dir: DataDirectory, pe32plus: boolean
 }
 
 /** Parse the delay-load import directory (ImgDelayDescr array). */
-export function parseDelayImports(r: RvaReader, dir: DataDirectory, pe32plus: boolean, imageBase: bigint, w: Warnings, budget: Budget): DelayImportModule[] {
+export function parseDelayImports(r: RvaReader, dir: DataDirectory, pe32plus: boolean, imageBase: bigint, w: Warnings, budget: ImportBudget): DelayImportModule[] {
   const mods: DelayImportModule[] = [];
   if (dir.virtualAddress === 0) return mods;
   const S = "delay import directory";

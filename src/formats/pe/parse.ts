@@ -3,7 +3,7 @@ import { computePeChecksum } from "./checksum.js";
 import { parseDebug, parseExceptions, parseLoadConfig, parseRelocations, parseTls } from "./directories.js";
 import { parseExports } from "./exports.js";
 import { DIR, parseHeaders } from "./headers.js";
-import { IMPORT_LIMITS, parseDelayImports, parseImports } from "./imports.js";
+import { importBudget, parseDelayImports, parseImports } from "./imports.js";
 import { RvaMap, RvaReader } from "./rva.js";
 import type { ParsePeOptions, PeImage } from "./types.js";
 import { Warnings } from "./warnings.js";
@@ -46,7 +46,7 @@ export function parsePe(bytes: Uint8Array, opts: ParsePeOptions = {}): PeImage {
 
   const r = new RvaReader(v, new RvaMap(h, bytes.length));
   const plus = h.optional.pe32plus;
-  const budget = { functions: IMPORT_LIMITS.functionsTotal };
+  const budget = importBudget();
   // Each directory is parsed on its own: a broken one becomes a warning, the rest still parse.
   const guard = (name: string, fn: () => void): void => {
     try {

@@ -118,9 +118,15 @@ function hex(n: number): string {
 export class RvaReader {
   readonly view: ByteView;
   readonly map: RvaMap;
-  constructor(view: ByteView, map: RvaMap) {
+  /**
+   * Bytes of string data the reader may still scan. Hostile tables can point thousands of
+   * entries at long unterminated runs; this bounds the time and memory strings can take.
+   */
+  stringBudget: number;
+  constructor(view: ByteView, map: RvaMap, stringBudget = 1 << 24) {
     this.view = view;
     this.map = map;
+    this.stringBudget = stringBudget;
   }
   u16(rva: number, structure: string): number {
     return this.view.u16(this.map.need(rva, 2, structure), structure);
@@ -135,13 +141,46 @@ export class RvaReader {
   cstring(rva: number, structure: string, maxLen = 4096): string {
     const loc = this.map.locate(rva);
     const off = this.map.need(rva, 1, structure);
+    if (this.stringBudget <= 0) throw new FormatError(structure, "too much string data in this image's tables; further strings skipped", off);
     const limit = Math.min(maxLen, loc!.fileBytes);
     const b = this.view.bytes;
     const end = off + limit;
     for (let i = off; i < end; i++) {
-      if (b[i] === 0) return bytesToString(b, off, i);
+      if (b[i] === 0) {
+        this.stringBudget -= i - off + 1;
+        return bytesToString(b, off, i);
+      }
     }
+    this.stringBudget -= limit;
     throw new FormatError(structure, `string is not NUL-terminated within ${limit} bytes`, off);
+  }
+  /**
+   * Like cstring, but without exceptions (hostile tables can make hundreds of thousands of bad
+   * entries; building an Error for each is slow): returns null after recording a warning.
+   */
+  tryCstring(rva: number, structure: string, w: { add(structure: string, message: string, offset?: number): void }, context: string, maxLen = 4096): string | null {
+    const loc = this.map.locate(rva);
+    if (!loc || loc.offset === null || loc.fileBytes < 1) {
+      w.add(structure, `${context}: RVA 0x${hex(rva)} is not in the file`);
+      return null;
+    }
+    if (this.stringBudget <= 0) {
+      w.add(structure, `${context}: too much string data in this image's tables; further strings skipped`, loc.offset);
+      return null;
+    }
+    const off = loc.offset;
+    const limit = Math.min(maxLen, loc.fileBytes);
+    const b = this.view.bytes;
+    const end = off + limit;
+    for (let i = off; i < end; i++) {
+      if (b[i] === 0) {
+        this.stringBudget -= i - off + 1;
+        return bytesToString(b, off, i);
+      }
+    }
+    this.stringBudget -= limit;
+    w.add(structure, `${context}: string is not NUL-terminated within ${limit} bytes`, off);
+    return null;
   }
   /** File-backed bytes available from rva to the end of its section's raw data (0 if unmapped). */
   available(rva: number): number {
