@@ -3,14 +3,24 @@
 // MS x64 argument registers to JS and writes RAX, invalid-memory / interrupt / invalid-instruction
 // recording, and start/stop with a timeout.
 //
+// Time budget: Unicorn 2.0.1's own timeout cannot be nested (an inner uc_emu_start with a timeout
+// replaces the outer timer thread's handle and the outer join aborts the process; an inner start
+// without one resets the shared timeout the outer timer polls). So the outermost start() runs its
+// own watchdog thread that calls uc_emu_stop at the deadline, whichever run is then innermost;
+// nested start() calls ignore their timeout argument.
+//
 // Rules: C++ exceptions are disabled (NAPI_DISABLE_CPP_EXCEPTIONS) so nothing can unwind through
 // Unicorn's C frames. A JS exception thrown by the hook callback is caught here, emulation is
 // stopped with uc_emu_stop, and the exception is re-thrown from start() once uc_emu_start returns.
 #include <napi.h>
 #include <unicorn/unicorn.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -75,6 +85,11 @@ class Engine : public Napi::ObjectWrap<Engine> {
   // A JS exception thrown in the hook during the innermost running start().
   Napi::Reference<Napi::Value> pending_;
   bool hasPending_ = false;
+  int depth_ = 0;
+  bool timedOut_ = false;
+  std::mutex wdMutex_;
+  std::condition_variable wdCv_;
+  bool wdCancel_ = false;
 
   bool Check(Napi::Env env) {
     if (!uc_) {
@@ -321,7 +336,31 @@ class Engine : public Napi::ObjectWrap<Engine> {
     interrupt_ = -1;
     invalidInsn_ = false;
     hasPending_ = false;
-    uc_err err = uc_emu_start(uc_, begin, until, timeout, static_cast<size_t>(count));
+    std::thread watchdog;
+    if (depth_ == 0) {
+      timedOut_ = false;
+      if (timeout > 0) {
+        wdCancel_ = false;
+        watchdog = std::thread([this, timeout]() {
+          std::unique_lock<std::mutex> lock(wdMutex_);
+          if (!wdCv_.wait_for(lock, std::chrono::microseconds(timeout), [this] { return wdCancel_; })) {
+            timedOut_ = true;
+            uc_emu_stop(uc_);
+          }
+        });
+      }
+    }
+    depth_++;
+    uc_err err = uc_emu_start(uc_, begin, until, 0, static_cast<size_t>(count));
+    depth_--;
+    if (watchdog.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(wdMutex_);
+        wdCancel_ = true;
+      }
+      wdCv_.notify_all();
+      watchdog.join();
+    }
     runFault_ = fault_;
     runIntr_ = interrupt_;
     runInsn_ = invalidInsn_;
@@ -359,6 +398,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
     }
     o.Set("interrupt", Napi::Number::New(env, runIntr_));
     o.Set("invalidInstruction", Napi::Boolean::New(env, runInsn_));
+    o.Set("timedOut", Napi::Boolean::New(env, timedOut_));
     return o;
   }
 

@@ -394,10 +394,15 @@ export class Emulator {
       }
       const rip = this.uc.regRead(R.RIP);
       const nf = this.uc.lastFault();
-      if (err !== 0 || nf.interrupt >= 0 || nf.invalidInstruction) {
+      if (nf.timedOut && rip !== RETURN_SENTINEL && err === 0) {
+        result = {
+          ok: false,
+          fault: this.report("timeout", `time budget of ${this.opts.timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip),
+        };
+      } else if (err !== 0 || nf.interrupt >= 0 || nf.invalidInstruction) {
         result = { ok: false, fault: this.nativeFault(err, rip, nf) };
       } else if (rip !== RETURN_SENTINEL) {
-        if (Date.now() >= this.deadline - 5) {
+        if (nf.timedOut) {
           result = {
             ok: false,
             fault: this.report("timeout", `time budget of ${this.opts.timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip),

@@ -15,6 +15,8 @@ export interface NativeFault {
   /** Interrupt number raised by the guest (int3 = 3, #DE = 0, int 0x29 ...), or -1. */
   interrupt: number;
   invalidInstruction: boolean;
+  /** The outermost run's watchdog stopped emulation at the time budget. */
+  timedOut: boolean;
 }
 
 export type ApiHookFn = (address: bigint, rcx: bigint, rdx: bigint, r8: bigint, r9: bigint, rsp: bigint) => bigint | number | void;
