@@ -55,7 +55,8 @@ export function writeDef(def: DefFile): string {
   if (directive) {
     let l = directive;
     if (def.name !== null) l += " " + quoteDefName(def.name);
-    if (def.base !== null) l += ` BASE=0x${def.base.toString(16)}`;
+    // Decimal: LLVM's .def parser (lld-link, llvm-dlltool) reads only decimal numbers.
+    if (def.base !== null) l += ` BASE=${def.base}`;
     lines.push(l);
   }
   if (def.heapSize) lines.push(sizes("HEAPSIZE", def.heapSize));
