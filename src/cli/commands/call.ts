@@ -96,6 +96,10 @@ export function register(program: Command, ctx: CliContext): void {
           ? (e) => {
               const line = renderEvent(e, Boolean(o.trace));
               if (line !== null) ctx.out(line + "\n");
+              if (e.event === "return" && e.routine === exportName && e.value !== undefined) {
+                const v = BigInt(e.value);
+                ctx.out(`${exportName} returned ${BigInt.asIntN(64, v)} (0x${v.toString(16).toUpperCase()})\n`);
+              }
             }
           : undefined,
       });
@@ -109,7 +113,6 @@ export function register(program: Command, ctx: CliContext): void {
           }),
         );
       } else {
-        if (r.value !== null) ctx.out(`${exportName} returned ${BigInt.asIntN(64, r.value)} (0x${r.value.toString(16).toUpperCase()})\n`);
         if (r.fault) ctx.out(renderFault(r.fault));
         if (r.failure) ctx.err(`kmdll: ${r.failure}\n`);
       }
