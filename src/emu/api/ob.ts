@@ -82,6 +82,11 @@ export function closeHandle(ctx: ApiContext, handle: bigint): number {
 
 function known(ctx: ApiContext, obj: bigint, api: string): KernelObject | undefined {
   const om = objectManager(ctx.kernel);
+  if (!om.objects.has(obj)) {
+    // The system process and thread exist from boot and are never deleted.
+    if (obj === ctx.kernel.currentProcess) om.objects.set(obj, { type: "Process", name: "System", pointerCount: 1, permanent: true });
+    else if (obj === ctx.kernel.currentThread) om.objects.set(obj, { type: "Thread", pointerCount: 1, permanent: true });
+  }
   const o = om.objects.get(obj);
   if (!o && !om.warnedUnknown.has(obj)) {
     om.warnedUnknown.add(obj);

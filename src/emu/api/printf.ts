@@ -241,6 +241,10 @@ export function formatKernelPrintf(
         out += formatFloat(buf.getFloat64(0, true), conv, precision, { left, plus, space, zero, alt, width });
         break;
       }
+      case "%":
+        // "%5%": flags and width are ignored, a single '%' is printed (MS CRT and glibc agree).
+        out += "%";
+        break;
       default:
         // Unknown conversion (and %n): printed literally, arguments untouched.
         out += format.slice(start, i);
