@@ -251,6 +251,25 @@ test("service ImagePath from a .reg file", () => {
   ]);
 });
 
+test("DllInitialize's RegistryPath buffer is freed when it returns: keeping the pointer is a use after free", () => {
+  const r = run("keeppath");
+  const faultLine = r.lines.findIndex((l) => l.startsWith("fault "));
+  assert.match(r.lines[faultLine]!, /^fault use after free: read of 8 byte\(s\) at 0x[0-9a-f]+ \(the RegistryPath passed to keeppath\.sys!DllInitialize, freed when it returned\) at keeppath\.sys\+0x[0-9a-f]+$/);
+  r.lines[faultLine] = "fault (use after free)";
+  assert.deepEqual(r.lines, [
+    "== start keepuser", "load keepuser.sys", "count keepuser.sys=1", "load keeppath.sys by keepuser.sys", "count keeppath.sys=1",
+    `call keeppath.sys!DllInitialize(${REG}keeppath)`, `print keeppath: DllInitialize(${REG}keeppath): keeping the pointer`, "ret keeppath.sys!DllInitialize 0x00000000",
+    `call keepuser.sys!DriverEntry(${SVC}keepuser)`, "print keepuser: DriverEntry", "ret keepuser.sys!DriverEntry 0x00000000", "=> ok 0x00000000",
+    "== call keeppath.sys!KeepPathFirstChar()", "call keeppath.sys!KeepPathFirstChar()",
+    "fault (use after free)", "fail 0xC0000001 keeppath.sys", "=> ok use-after-free fault as expected",
+    "end keepuser.sys=1 keeppath.sys=1",
+  ]);
+  const fault = r.events.find((e) => e.event === "fault")!;
+  assert.equal(fault.event === "fault" && fault.kind, "use-after-free");
+  assert.match(String(fault.message), /RegistryPath passed to keeppath\.sys!DllInitialize/);
+  assert.equal(r.ok, true);
+});
+
 test("MmGetSystemRoutineAddress resolves only ntoskrnl/hal routines and warns about LoadPrinterDriver in mydriver.sys", () => {
   const r = run("dynlookup");
   const i = r.lines.indexOf("== start dynlookup");

@@ -40,6 +40,7 @@ export class Kernel implements KernelQueries {
   private readonly sink: EventSink;
   /** Set once guest code faulted: the real machine would have crashed. */
   crashed = false;
+  private lastFault: string | undefined;
 
   constructor(private readonly o: KernelOptions) {
     this.semantics = o.semantics ?? "documented";
@@ -56,11 +57,16 @@ export class Kernel implements KernelQueries {
     return { ok: false, status, message };
   }
 
+  /** The executor reports the kind of each fault event here (the crash result carries the last one). */
+  noteFault(kind: string): void {
+    this.lastFault = kind;
+  }
+
   private crash(e: Crash, module: string): OpResult {
     this.crashed = true;
     const message = `emulation stopped in ${module}: ${e.message} (Windows would have crashed)`;
     this.emit({ event: "fail", status: formatStatus(STATUS.UNSUCCESSFUL), module, message });
-    return { ok: false, status: STATUS.UNSUCCESSFUL, message, crashed: true };
+    return { ok: false, status: STATUS.UNSUCCESSFUL, message, crashed: true, ...(this.lastFault ? { fault: this.lastFault } : {}) };
   }
 
   /** Find a loaded module by base name; "mydriver" also finds "mydriver.sys". */

@@ -9,10 +9,11 @@ import { formatStatus, parseStatus } from "../nt/status.js";
 import type { Kernel } from "./kernel.js";
 import type { OpResult, Semantics } from "./types.js";
 
+/** `expectFault`: the step must end the simulation with a fault of this kind ("any": any kind). */
 export type Step =
-  | { kind: "start"; name: string; expectStatus?: number }
-  | { kind: "stop"; name: string; expectStatus?: number }
-  | { kind: "call"; module: string; routine: string; args: bigint[]; expect?: bigint; expectStatus?: number };
+  | { kind: "start"; name: string; expectStatus?: number; expectFault?: string }
+  | { kind: "stop"; name: string; expectStatus?: number; expectFault?: string }
+  | { kind: "call"; module: string; routine: string; args: bigint[]; expect?: bigint; expectStatus?: number; expectFault?: string };
 
 export interface ScenarioFile {
   /** Directory standing for \SystemRoot (System32/drivers/*.sys), absolute. */
@@ -90,11 +91,18 @@ export function parseStepObject(o: unknown, index: number): Step {
   const what = `steps[${index}]`;
   if (!o || typeof o !== "object" || Array.isArray(o)) throw new KmdllError(`${what}: expected an object like {"start": "client"}`);
   const s = o as Record<string, unknown>;
-  const known = new Set(["start", "stop", "call", "args", "expect", "expectStatus"]);
+  const known = new Set(["start", "stop", "call", "args", "expect", "expectStatus", "expectFault"]);
   for (const k of Object.keys(s)) if (!known.has(k)) throw new KmdllError(`${what}: unknown field "${k}"`);
   const kinds = ["start", "stop", "call"].filter((k) => k in s);
   if (kinds.length !== 1) throw new KmdllError(`${what}: exactly one of "start", "stop", "call" is required`);
   const expectStatus = s.expectStatus === undefined ? undefined : parseExpectStatus(s.expectStatus, `${what}.expectStatus`);
+  let expectFault: string | undefined;
+  if (s.expectFault !== undefined) {
+    if (s.expectFault === true) expectFault = "any";
+    else if (typeof s.expectFault === "string" && s.expectFault) expectFault = s.expectFault;
+    else throw new KmdllError(`${what}.expectFault: expected a fault kind like "use-after-free" (or true for any)`);
+  }
+  const extra = expectFault ? { expectFault } : {};
   const kind = kinds[0] as "start" | "stop" | "call";
   const value = s[kind];
   if (typeof value !== "string" || !value) throw new KmdllError(`${what}.${kind}: expected a string`);
@@ -102,10 +110,10 @@ export function parseStepObject(o: unknown, index: number): Step {
     if (s.args !== undefined && !Array.isArray(s.args)) throw new KmdllError(`${what}.args: expected an array of integers`);
     const args = ((s.args as unknown[] | undefined) ?? []).map((a, i) => parseValue(a, `${what}.args[${i}]`));
     const expect = s.expect === undefined ? undefined : parseValue(s.expect, `${what}.expect`);
-    return { kind, ...parseCallTarget(value, what), args, ...(expect !== undefined ? { expect } : {}), ...(expectStatus !== undefined ? { expectStatus } : {}) };
+    return { kind, ...parseCallTarget(value, what), args, ...(expect !== undefined ? { expect } : {}), ...(expectStatus !== undefined ? { expectStatus } : {}), ...extra };
   }
   if (s.args !== undefined || s.expect !== undefined) throw new KmdllError(`${what}: "args"/"expect" only apply to "call" steps`);
-  return { kind, name: checkName(value, `${what}.${kind}`), ...(expectStatus !== undefined ? { expectStatus } : {}) };
+  return { kind, name: checkName(value, `${what}.${kind}`), ...(expectStatus !== undefined ? { expectStatus } : {}), ...extra };
 }
 
 /**
@@ -158,14 +166,17 @@ export function runStep(kernel: Kernel, step: Step): StepResult {
   const result = step.kind === "start" ? kernel.start(step.name) : step.kind === "stop" ? kernel.stop(step.name) : kernel.call(step.module, step.routine, step.args);
   let ok: boolean;
   let detail: string | undefined;
-  if (step.expectStatus !== undefined) {
+  if (step.expectFault !== undefined) {
+    ok = result.crashed === true && (step.expectFault === "any" || result.fault === step.expectFault);
+    if (!ok) detail = result.crashed ? `expected a ${step.expectFault} fault, got ${result.fault ?? "another stop"}` : `expected a ${step.expectFault} fault, but the step ${result.ok ? "succeeded" : "failed with " + formatStatus(result.status)}`;
+  } else if (step.expectStatus !== undefined) {
     ok = !result.crashed && (result.status === step.expectStatus || result.cause === step.expectStatus);
     if (!ok) detail = `expected ${formatStatus(step.expectStatus)}, got ${formatStatus(result.status)}`;
   } else {
     ok = result.ok;
     if (!ok) detail = result.message ?? `failed with ${formatStatus(result.status)}`;
   }
-  if (ok && step.kind === "call" && step.expect !== undefined && step.expectStatus === undefined) {
+  if (ok && step.kind === "call" && step.expect !== undefined && step.expectStatus === undefined && step.expectFault === undefined) {
     ok = result.value !== undefined && sameValue(result.value, step.expect);
     if (!ok) detail = `expected ${step.expect}, got ${result.value === undefined ? "nothing" : BigInt.asIntN(32, result.value)} (0x${(result.value ?? 0n).toString(16)})`;
   }
@@ -176,6 +187,7 @@ function resultText(r: StepResult): string {
   if (r.step.kind === "call" && r.result.ok && r.result.value !== undefined) {
     return `${BigInt.asIntN(32, r.result.value)} (0x${r.result.value.toString(16)})${r.ok && r.step.expect !== undefined ? " as expected" : ""}`;
   }
+  if (r.result.crashed && r.result.fault) return `${r.result.fault} fault${r.ok ? " as expected" : ""}`;
   const cause = r.result.cause !== undefined && r.result.cause !== r.result.status ? ` (cause ${formatStatus(r.result.cause)})` : "";
   return formatStatus(r.result.status) + cause + (r.ok && r.step.expectStatus !== undefined ? " as expected" : "");
 }
@@ -204,6 +216,7 @@ export function runSteps(kernel: Kernel, steps: Step[], sink: EventSink): { ok: 
       ok: r.ok,
       result: resultText(r),
       ...(step.expectStatus !== undefined ? { expectStatus: formatStatus(step.expectStatus) } : {}),
+      ...(step.expectFault !== undefined ? { expectFault: step.expectFault } : {}),
       ...(step.kind === "call" && step.expect !== undefined ? { expect: step.expect.toString() } : {}),
       ...(r.detail ? { detail: r.detail } : {}),
     });

@@ -95,7 +95,11 @@ export function createSimulation(o: SimulationOptions): Simulation {
     const registry = loadRegistry(o.registry);
     let kernel: Kernel | null = null;
     const queries: KernelQueries = { modulesExporting: (name) => kernel?.modulesExporting(name) ?? [] };
-    const executor = o.executor({ registry, sink: o.sink, queries, ...(o.trace ? { trace: true } : {}) });
+    const sink: EventSink = (e) => {
+      if (e.event === "fault") kernel?.noteFault(e.kind);
+      o.sink(e);
+    };
+    const executor = o.executor({ registry, sink, queries, ...(o.trace ? { trace: true } : {}) });
     kernel = new Kernel({
       executor,
       images: new RootImageSource(root),

@@ -65,4 +65,6 @@ export interface OpResult {
   value?: bigint;
   /** Emulation stopped on a fault: the machine would have crashed; later steps are meaningless. */
   crashed?: boolean;
+  /** The fault kind reported by the executor ("use-after-free", "invalid-read", ...) when crashed. */
+  fault?: string;
 }

@@ -63,7 +63,7 @@ export class TimelineWriter {
         this.line(`fail     ${e.message ?? `${e.module} → ${e.status}`}`);
         break;
       case "fault":
-        this.line(`FAULT    ${e.module ? e.module + ": " : ""}${e.message}${e.rip ? ` at ${e.rip}` : ""}`);
+        this.line(`FAULT    ${e.module ? e.module + ": " : ""}${e.message}${e.rip && !e.message.includes(e.rip) ? ` at ${e.rip}` : ""}`);
         break;
       case "leak":
         this.line(`leak     ${e.module}: ${String(e["message"] ?? e.kind)}`);
