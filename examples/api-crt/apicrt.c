@@ -138,7 +138,7 @@ static int VFormatW(wchar_t *buf, size_t n, const wchar_t *fmt, ...)
 int TestPrintf(void)
 {
     int failures = 0;
-    char b[32];
+    char b[48];
     wchar_t w[32];
     UNICODE_STRING u;
     int r;

@@ -1,0 +1,167 @@
+/**
+ * The API layer on real drivers: examples/api-* are built from C by the real toolchain and run in
+ * the emulator. Each test export checks its results in C and returns its number of failed checks
+ * (every failure is DbgPrint'ed as "FAIL file:line: condition"). The printf driver's output is
+ * compared with the host C library running the same cases (examples/api-printf/cases.h).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { callImage, type CallImageResult } from "../src/emu/call-image.js";
+import { allApis } from "../src/emu/api/index.js";
+import { loadRegistry } from "../src/kernel/simulation.js";
+import { fixture, repoPath, runCli, tool } from "./helpers.js";
+
+function call(file: string, exp: string, args: bigint[] = [], registry?: string): CallImageResult {
+  return callImage(fixture("x64", file), exp, args, { apis: allApis, trace: true, ...(registry ? { registry: loadRegistry(registry) } : {}) });
+}
+const texts = (r: CallImageResult, module?: string) =>
+  r.events.filter((e) => e.event === "dbgprint" && (!module || e.module === module)).map((e) => (e as { text: string }).text);
+const warnings = (r: CallImageResult) => r.events.filter((e) => e.event === "warning").map((e) => (e as { message: string }).message);
+const apisCalled = (r: CallImageResult) => new Set(r.events.filter((e) => e.event === "api").map((e) => (e as { api: string }).api.replace(/^.*!/, "")));
+
+/** Run a self-checking export: it must return 0 with no FAIL line, no fault and no leak. */
+function selfCheck(file: string, exp: string, registry?: string): CallImageResult {
+  const r = call(file, exp, [], registry);
+  const fails = texts(r).filter((t) => t.startsWith("FAIL"));
+  assert.equal(r.fault, null, `${exp}: ${r.fault?.kind}: ${r.fault?.message}`);
+  assert.equal(r.failure, null);
+  assert.deepEqual(fails, [], `${exp} failed checks`);
+  assert.equal(r.value, 0n, `${exp} returned ${r.value}`);
+  assert.deepEqual(r.events.filter((e) => e.event === "leak" || e.event === "fault"), []);
+  return r;
+}
+
+const RTL = ["TestInitCopyAppend", "TestCompare", "TestConvert", "TestCase", "TestIntegers", "TestMemory", "TestVersion"];
+const CRT = ["TestMem", "TestStr", "TestWide", "TestPrintf", "TestSort"];
+const SYNC = ["TestPool", "TestFastMutex", "TestSpinLocks", "TestEvents", "TestMutexSemaphore", "TestIrqlExports", "TestTime", "TestProcess", "TestMm", "TestObjects", "TestResources"];
+const REG = ["TestRegistry", "TestQueryBuffers", "TestEnumerate"];
+
+test("apirtl.sys: Rtl string, conversion, memory and version routines", () => {
+  const called = new Set<string>();
+  for (const e of RTL) for (const a of apisCalled(selfCheck("apirtl.sys", e))) called.add(a);
+  for (const a of ["RtlInitUnicodeString", "RtlCopyUnicodeString", "RtlAppendUnicodeStringToString", "RtlAnsiStringToUnicodeString", "RtlUnicodeStringToAnsiString", "RtlFreeUnicodeString", "RtlCompareMemory", "RtlCopyMemory", "RtlMoveMemory", "RtlZeroMemory", "RtlFillMemory", "RtlGetVersion", "RtlUpcaseUnicodeString", "RtlIntegerToUnicodeString", "RtlUnicodeStringToInteger"])
+    assert.ok(called.has(a), `${a} was not called by the driver`);
+});
+
+test("apicrt.sys: ntoskrnl's CRT exports, sprintf family and qsort/bsearch with a guest comparator", () => {
+  const called = new Set<string>();
+  for (const e of CRT) for (const a of apisCalled(selfCheck("apicrt.sys", e))) called.add(a);
+  for (const a of ["memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strcpy", "strncpy", "strcat", "strcmp", "strncmp", "strchr", "strrchr", "strstr", "_stricmp", "_strnicmp", "wcslen", "wcscpy", "wcsncpy", "wcscat", "wcscmp", "wcsncmp", "wcschr", "wcsrchr", "wcsstr", "_wcsicmp", "_wcsnicmp", "toupper", "tolower", "towupper", "towlower", "sprintf", "_snprintf", "_vsnprintf", "swprintf", "_snwprintf", "_vsnwprintf", "qsort", "bsearch"])
+    assert.ok(called.has(a), `${a} was not called by the driver`);
+});
+
+test("apisync.sys: pool, fast mutexes, spin locks, events, mutexes, semaphores, IRQL, time, Ps/Io/Mm/Ob", () => {
+  const called = new Set<string>();
+  const warned: string[] = [];
+  for (const e of SYNC) {
+    const r = selfCheck("apisync.sys", e);
+    for (const a of apisCalled(r)) called.add(a);
+    warned.push(...warnings(r));
+  }
+  for (const a of ["ExAllocatePoolWithTag", "ExAllocatePool", "ExAllocatePoolWithQuotaTag", "ExAllocatePool2", "ExFreePool", "ExFreePoolWithTag", "ExAcquireFastMutex", "ExReleaseFastMutex", "ExTryToAcquireFastMutex", "KeAcquireSpinLockRaiseToDpc", "KeReleaseSpinLock", "KeAcquireSpinLockAtDpcLevel", "KeReleaseSpinLockFromDpcLevel", "KeInitializeEvent", "KeSetEvent", "KeResetEvent", "KeClearEvent", "KeReadStateEvent", "KeWaitForSingleObject", "KeQueryPerformanceCounter", "KeDelayExecutionThread", "KeStallExecutionProcessor", "KeGetCurrentIrql", "KfRaiseIrql", "KeLowerIrql", "KeRaiseIrqlToDpcLevel", "PsGetCurrentProcessId", "PsGetCurrentThreadId", "IoGetCurrentProcess", "MmGetSystemRoutineAddress", "MmIsAddressValid", "ObfReferenceObject", "ObfDereferenceObject"])
+    assert.ok(called.has(a), `${a} was not called by the driver`);
+  // MmGetSystemRoutineAddress searches only ntoskrnl and hal: a name the driver itself exports is NULL, with a warning
+  assert.ok(warned.some((w) => /MmGetSystemRoutineAddress\("DllInitialize"\) returns NULL.*apisync\.sys exports it/.test(w)), warned.join("\n"));
+  // an invalid ExAllocatePool2 flag combination is a warning, not a crash
+  assert.ok(warned.some((w) => /ExAllocatePool2: invalid flags 0x140/.test(w)));
+});
+
+test("apisync.sys: synchronization misuse ends in fault reports", () => {
+  const cases: [string, string, RegExp][] = [
+    ["DeadlockWait", "deadlock", /KeWaitForSingleObject: waiting forever/],
+    ["FastMutexTwice", "deadlock", /ExAcquireFastMutex.*already held by the current thread/],
+    ["SpinLockTwice", "deadlock", /spin lock .* is already held/],
+    ["LowerIrqlUp", "bugcheck", /KeLowerIrql: IRQL_NOT_LESS_OR_EQUAL/],
+    ["AssertFails", "bugcheck", /assertion failed: Count > 0 \(apisync\.c:42\)/],
+  ];
+  for (const [exp, kind, re] of cases) {
+    const r = call("apisync.sys", exp);
+    assert.equal(r.value, null, exp);
+    assert.equal(r.fault?.kind, kind, `${exp}: ${r.fault?.message}`);
+    assert.match(r.fault!.message, re);
+    assert.match(r.fault!.rip, new RegExp(`^apisync\\.sys\\+0x[0-9a-f]+`, "i"));
+  }
+});
+
+test("apireg.sys: Zw registry routines; DllInitialize reads the values a .reg file seeded", () => {
+  const reg = repoPath("examples", "api-registry", "apireg.reg");
+  for (const e of REG) {
+    const r = selfCheck("apireg.sys", e, reg);
+    assert.deepEqual(texts(r).slice(0, 2), ["apireg: Greeting=hello from the .reg file\n", "apireg: Level=42\n"]);
+  }
+  // The value comes from the .reg file: change it there and the driver sees the change.
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-apireg-"));
+  try {
+    const alt = join(dir, "alt.reg");
+    writeFileSync(alt, "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\apireg\\Parameters]\r\n\"Level\"=dword:00000d05\r\n");
+    assert.equal(call("apireg.sys", "ReadSeededLevel", [], alt).value, 0xd05n);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const none = call("apireg.sys", "ReadSeededLevel");
+  assert.equal(BigInt.asIntN(32, none.value!), -1n);
+  assert.match(texts(none)[0]!, /^apireg: no service key \\REGISTRY\\MACHINE\\SYSTEM\\CURRENTCONTROLSET\\SERVICES\\apireg \(0xC0000034\)/);
+  const r = call("apireg.sys", "OpenWithoutKernelHandle");
+  assert.equal(r.value, 0n);
+  assert.ok(warnings(r).some((w) => /without OBJ_KERNEL_HANDLE/.test(w)));
+});
+
+test("apiprintf.sys: DbgPrint, _snprintf and vDbgPrintEx print cases.h exactly like the host C library", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-cases-"));
+  try {
+    const src = join(dir, "host.c");
+    writeFileSync(src, `#include <stdio.h>\n#define CASE(...) printf(__VA_ARGS__); putchar('\\n');\nint main(void) {\n#include "${repoPath("examples", "api-printf", "cases.h")}"\nreturn 0;\n}\n`);
+    tool("clang", ["-w", "-o", join(dir, "host"), src]);
+    const expected = tool(join(dir, "host"), []).stdout.split("\n").slice(0, -1);
+    assert.ok(expected.length >= 20);
+    for (const exp of ["PrintShared", "SnprintfShared", "VPrintShared"]) {
+      const r = call("apiprintf.sys", exp);
+      assert.equal(r.fault, null, r.fault?.message);
+      assert.equal(Number(r.value), expected.length);
+      assert.deepEqual(texts(r, "apiprintf.sys"), expected, exp);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("apiprintf.sys: the Windows-only conversions and DbgPrintEx levels", () => {
+  const r = call("apiprintf.sys", "PrintKernel");
+  assert.equal(r.fault, null, r.fault?.message);
+  // Expected text written from the documented meaning of each conversion (MS printf/DbgPrint docs).
+  assert.deepEqual(texts(r), [
+    "mydriver|ansi|myd|mydriver  |",
+    "wide|wide|wide|narrow|narrow",
+    "W|n|L|w|h",
+    "0000000000001234|FFFFF80100000000",
+    "123456789abcdef0|123456789ABCDEF0|-5|18446744073709551615",
+    "fffff80000000000|-1|4294967295|abcd|77|ff",
+    "(null)|(null)|(null)|(null)|(null)",
+    "%y|%k|%|%|end",
+    "left        |       right|",
+    "0X0000000000000ABC",
+  ]);
+  const ex = call("apiprintf.sys", "PrintEx", [77n]);
+  const prints = ex.events.filter((e) => e.event === "dbgprint") as { text: string; level?: number; component?: number }[];
+  assert.deepEqual(
+    prints.map((p) => [p.text, p.component, p.level]),
+    [
+      ["ex: error 77\n", 77, 0],
+      ["ex: info text\n", 77, 3],
+      ["[apiprintf] prefixed 4d\n", 77, 1],
+    ],
+  );
+});
+
+test("kmdll call --registry on the registry example (CLI)", async () => {
+  const r = await runCli(["call", fixture("x64", "apireg.sys"), "ReadSeededLevel", "--registry", repoPath("examples", "api-registry", "apireg.reg")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /apireg: Greeting=hello from the \.reg file/);
+  assert.match(r.stdout, /ReadSeededLevel returned 42 \(0x2A\)/);
+  const bad = await runCli(["call", fixture("x64", "apireg.sys"), "ReadSeededLevel", "--registry", repoPath("test", "fixtures", "x64", "apireg.sys")]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^kmdll: .*apireg\.sys:1:1: expected "Windows Registry Editor Version 5\.00"/);
+});
