@@ -187,6 +187,7 @@ export function buildGraph(modules: readonly ModuleSummary[], opts: BuildGraphOp
 
   const edges: GraphEdge[] = [];
   const edgeIndex = new Map<string, GraphEdge>();
+  const resolvers = new Map<string, ((n: string) => boolean) | undefined>();
   for (const [fromId, m] of given) {
     for (const imp of m.imports) {
       if (imp.delay && opts.delayImports === false) continue;
@@ -200,10 +201,12 @@ export function buildGraph(modules: readonly ModuleSummary[], opts: BuildGraphOp
           external: true,
         });
       }
-      // Which names does the target export?
+      // Which names does the target export? (one lookup function per target)
       const target = given.get(toId);
-      let exported: ((n: string) => boolean) | undefined;
-      if (target) {
+      let exported: ((n: string) => boolean) | undefined = resolvers.get(toId);
+      if (resolvers.has(toId)) {
+        /* cached */
+      } else if (target) {
         const names = new Set(target.exportNames);
         const ords = new Set(target.exportOrdinals);
         exported = (n) => (n.startsWith("#") ? ords.has(Number(n.slice(1))) : names.has(n));
@@ -215,6 +218,7 @@ export function buildGraph(modules: readonly ModuleSummary[], opts: BuildGraphOp
           exported = (n) => (n.startsWith("#") ? ords.has(Number(n.slice(1))) : names.has(n));
         }
       }
+      resolvers.set(toId, exported);
       const key = `${fromId}\0${toId}\0${imp.delay}`;
       const existing = edgeIndex.get(key);
       const names = existing ? [...existing.names, ...imp.names] : [...imp.names];
