@@ -8,7 +8,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parsePe, imageSummary, KmdllError, IMPORT_LIMITS } from "../src/index.js";
+import { parsePe, imageSummary, IMPORT_LIMITS } from "../src/formats/pe/index.js";
+import { KmdllError } from "../src/errors.js";
 import { toJson } from "../src/cli/context.js";
 import { fixture } from "./helpers.js";
 import { layout } from "./pe-mutate.js";

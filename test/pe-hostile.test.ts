@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parsePe, IMPORT_LIMITS } from "../src/index.js";
+import { parsePe, IMPORT_LIMITS } from "../src/formats/pe/index.js";
 import { buildPe } from "./pe-build.js";
 
 const VA = 0x1000;

@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parsePe, FormatError, IMPORT_LIMITS, type PeImage } from "../src/index.js";
+import { parsePe, IMPORT_LIMITS, type PeImage } from "../src/formats/pe/index.js";
+import { FormatError } from "../src/errors.js";
 import { fixture, runCli } from "./helpers.js";
 import { layout, mutate } from "./pe-mutate.js";
 

@@ -1,6 +1,6 @@
 /** Test helper: locate structures of a real fixture image and mutate copies of it. */
 import { readFileSync } from "node:fs";
-import { parsePe, rvaToOffset, type PeImage } from "../src/index.js";
+import { parsePe, rvaToOffset, type PeImage } from "../src/formats/pe/index.js";
 
 export interface Layout {
   bytes: Uint8Array;

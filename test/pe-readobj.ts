@@ -5,7 +5,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { parsePe, FormatError, type PeImage } from "../src/index.js";
+import { parsePe, type PeImage } from "../src/formats/pe/index.js";
+import { FormatError } from "../src/errors.js";
 
 export interface RoNode {
   key: string;

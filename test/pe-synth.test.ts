@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readImage, pdbPath, type PeImage } from "../src/index.js";
+import { pdbPath, type PeImage } from "../src/formats/pe/index.js";
+import { readImage } from "../src/io/image.js";
 import { repoPath, tool } from "./helpers.js";
 import { compareWithReadobj, parseTree, runReadobj, type RoNode } from "./pe-readobj.js";
 
