@@ -78,7 +78,7 @@ Examples:
     )
     .action(async (args: string[], opts: SimOptions) => {
       let scenario: ScenarioFile;
-      if (args.length >= 1 && /\.json$/i.test(args[0]!)) {
+      if (args.length >= 1 && /\.json$/i.test(args[0]!) && !/^(start|stop|call):/.test(args[0]!)) {
         if (args.length > 1) throw new KmdllError(`a scenario file takes no extra steps (got ${args.slice(1).join(" ")})`);
         scenario = readScenario(args[0]!);
       } else {
