@@ -2,10 +2,12 @@
  * The file-system side of `kmdll check`: reading the image, the .def and the .lib, and finding
  * imported modules the way the kernel would — in --root's System32/drivers (case-insensitive,
  * like Windows) or next to the image — backed by the kernel export database. Never reads
- * outside the root (or the image's folder) because of a name found inside an image.
+ * outside the root (or the image's folder) because of a name found inside an image: names with a
+ * path separator or ".." are rejected, and only entries listed in the folder are opened
+ * (symbolic links the user placed in the root are followed).
  */
 import { readdirSync, realpathSync, statSync } from "node:fs";
-import { dirname, join, sep } from "node:path";
+import { dirname, join } from "node:path";
 import { KmdllError, inFile } from "../errors.js";
 import { parseDef, hasErrors, formatDiagnostic } from "../formats/def/index.js";
 import { analyzeImportLibrary } from "../formats/lib/index.js";
@@ -62,12 +64,9 @@ export class FsModuleResolver implements ModuleResolver {
   private readonly opts: ResolverOptions;
   private readonly cache = new Map<string, ModuleLookup>();
   private readonly listings = new Map<string, Map<string, string>>();
-  private readonly rootReal: string | null;
 
   constructor(opts: ResolverOptions) {
     this.opts = opts;
-    const base = opts.root ?? opts.adjacentDir;
-    this.rootReal = base ? safeRealpath(base) : null;
   }
 
   /** Lower-case name → actual entry name, for a folder (empty when unreadable). */
@@ -112,11 +111,6 @@ export class FsModuleResolver implements ModuleResolver {
   }
 
   private readModule(name: string, path: string, source: "root" | "adjacent"): ModuleLookup {
-    // Stay inside the root even through symbolic links.
-    const real = safeRealpath(path);
-    if (this.rootReal && real && real !== this.rootReal && !real.startsWith(this.rootReal.endsWith(sep) ? this.rootReal : this.rootReal + sep)) {
-      return { found: false, reason: "unreadable", path, detail: `it resolves to ${real}, outside ${this.rootReal}` };
-    }
     try {
       if (!statSync(path).isFile()) return { found: false, reason: "unreadable", path, detail: "not a regular file" };
       const bytes = readFileBytes(path);

@@ -1,0 +1,58 @@
+/**
+ * The kernel export database (data/kernel-exports.json): regenerating it with
+ * `npm run kernel-db` reproduces the committed file, and its names equal the hint/name strings
+ * llvm-objdump finds in the `.idata$6` sections of the mingw-w64 import libraries.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { loadKernelExports, kernelModuleExportsFor } from "../src/nt/kernel-exports.js";
+import { repoPath, tool } from "./helpers.js";
+
+const SYSROOT = { x64: "/usr/x86_64-w64-mingw32/lib", x86: "/usr/i686-w64-mingw32/lib" } as const;
+
+/** Import names of a GNU dlltool import library, from llvm-objdump's dump of each member's .idata$6 (hint, name). */
+function idata6Names(lib: string): Set<string> {
+  const out = tool("llvm-objdump", ["-s", "-j", ".idata$6", lib]).stdout;
+  const names = new Set<string>();
+  for (const block of out.split(/\n(?=\S.*file format)/)) {
+    const hex = [...block.matchAll(/^ [0-9a-f]{4} ((?:[0-9a-f]{2,8} ?)+)/gm)].map((m) => m[1]!.replace(/ /g, "")).join("");
+    if (!hex) continue;
+    const bytes = Buffer.from(hex, "hex");
+    const end = bytes.indexOf(0, 2);
+    names.add(bytes.subarray(2, end < 0 ? bytes.length : end).toString("latin1"));
+  }
+  return names;
+}
+
+test("npm run kernel-db --check: the committed database is what the generator produces", () => {
+  const r = spawnSync(process.execPath, [repoPath("scripts/kernel-db.mjs"), "--check", "--no-build"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /up to date/);
+});
+
+test("database covers ntoskrnl.exe and hal.dll for x64 and x86, and x86-only modules", () => {
+  const db = loadKernelExports();
+  assert.match(db.generatedFrom, /mingw-w64-x86-64-dev/);
+  for (const arch of ["x64", "x86"]) {
+    for (const m of ["ntoskrnl.exe", "hal.dll"]) assert.ok((kernelModuleExportsFor(m, arch)?.length ?? 0) > 50, `${arch} ${m}`);
+  }
+  assert.ok(kernelModuleExportsFor("videoprt.sys", "x86"), "x86 has videoprt.sys");
+  assert.ok(kernelModuleExportsFor("ntoskrnl.exe", "x86")!.some((e) => e.name === "_alldiv"), "x86-only name _alldiv");
+  assert.ok(!kernelModuleExportsFor("ntoskrnl.exe", "x64")!.some((e) => e.name === "_alldiv"));
+});
+
+for (const arch of ["x64", "x86"] as const) {
+  for (const [lib, module] of [["libntoskrnl.a", "ntoskrnl.exe"], ["libhal.a", "hal.dll"], ["libndis.a", "ndis.sys"], ["libusbd.a", "usbd.sys"]] as const) {
+    const path = `${SYSROOT[arch]}/${lib}`;
+    test(`${arch} ${module}: names equal llvm-objdump's .idata$6 strings of ${lib}`, { skip: existsSync(path) ? false : "mingw-w64 missing" }, () => {
+      const expected = idata6Names(path);
+      const got = new Set(kernelModuleExportsFor(module, arch)!.map((e) => e.name));
+      const missing = [...expected].filter((n) => !got.has(n));
+      const extra = [...got].filter((n) => !expected.has(n));
+      assert.deepEqual({ missing: missing.slice(0, 10), extra: extra.slice(0, 10) }, { missing: [], extra: [] });
+      assert.ok(expected.size > 0);
+    });
+  }
+}
