@@ -67,3 +67,30 @@ test("real failure images: missing export, ordinal out of range, user-mode impor
     assert.deepEqual(k.modules(), []);
   });
 });
+
+test("a corrupt image fails to load (0xC000007B surfaced as 0xC000026C); links out of the root are refused", async () => {
+  const { writeFileSync, symlinkSync, mkdtempSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const root = temporaryRoot([fixture("x64", "client.sys")]);
+  const outside = mkdtempSync(join(tmpdir(), "kmdll-outside-"));
+  try {
+    const drivers = join(root, "System32", "drivers");
+    writeFileSync(join(drivers, "mydriver.sys"), "MZ this is not a PE image");
+    const events: TraceEvent[] = [];
+    const k = new Kernel({ executor: new ScriptedExecutor(), images: new RootImageSource(root), sink: (e) => events.push(e) });
+    const r = k.start("client");
+    assert.equal(r.status, 0xc000026c);
+    assert.equal(r.cause, 0xc000007b);
+    assert.match(r.message!, /client\.sys cannot load mydriver\.sys: .*mydriver\.sys/);
+    // A symbolic link inside System32\drivers pointing outside the root is not followed.
+    writeFileSync(join(outside, "evil.sys"), "x");
+    symlinkSync(join(outside, "evil.sys"), join(drivers, "evil.sys"));
+    const e = new RootImageSource(root).open("\\SystemRoot\\System32\\drivers\\evil.sys");
+    assert.equal(e.ok, false);
+    assert.match(!e.ok ? e.message : "", /outside the root/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  }
+});

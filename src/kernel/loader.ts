@@ -1,3 +1,4 @@
+import { KmdllError } from "../errors.js";
 import type { EventSink } from "../events.js";
 import type { ImportModule, ImportedFunction } from "../formats/pe/types.js";
 import { STATUS, formatStatus, ntSuccess } from "../nt/status.js";
@@ -99,7 +100,7 @@ export class Loader {
     const name = ntBaseName(ntPath);
     const opened = this.o.images.open(ntPath);
     if (!opened.ok) {
-      throw this.failure(opened.status, by?.name ?? name, by ? name : undefined, by ? `cannot find ${name}: ${opened.message}` : opened.message);
+      throw this.failure(opened.status, by?.name ?? name, by ? name : undefined, by ? `${opened.status === STATUS.OBJECT_NAME_NOT_FOUND ? "cannot find" : "cannot load"} ${name}: ${opened.message}` : opened.message);
     }
     const m: LoadedModule = {
       name,
@@ -114,7 +115,15 @@ export class Loader {
       service: null,
       loadedBy: by?.name ?? null,
     };
-    m.base = this.o.executor.mapImage(name, opened.image, opened.bytes);
+    try {
+      m.base = this.o.executor.mapImage(name, opened.image, opened.bytes);
+    } catch (e) {
+      // An image the executor cannot map (bad sections, unsupported layout) fails like a bad image.
+      if (e instanceof KmdllError) {
+        throw this.failure(STATUS.INVALID_IMAGE_FORMAT, by?.name ?? name, by ? name : undefined, by ? `cannot load ${name}: ${e.message}` : `cannot be mapped: ${e.message}`);
+      }
+      throw e;
+    }
     this.o.table.insert(m);
     this.emit({ event: "load", module: name, path: ntPath, by: by?.name ?? null, base: hex(m.base), reason: why });
     this.count(m, 1, why);
