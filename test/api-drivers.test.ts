@@ -14,8 +14,14 @@ import { allApis } from "../src/emu/api/index.js";
 import { loadRegistry } from "../src/kernel/simulation.js";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
 
+/** Every API the drivers called in this file (checked against allApis by the last test). */
+const exercised = new Set<string>();
+
 function call(file: string, exp: string, args: bigint[] = [], registry?: string): CallImageResult {
-  return callImage(fixture("x64", file), exp, args, { apis: allApis, trace: true, ...(registry ? { registry: loadRegistry(registry) } : {}) });
+  const r = callImage(fixture("x64", file), exp, args, { apis: allApis, trace: true, ...(registry ? { registry: loadRegistry(registry) } : {}) });
+  for (const e of r.events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
+  if (r.fault?.api) exercised.add(r.fault.api.replace(/^.*!/, ""));
+  return r;
 }
 const texts = (r: CallImageResult, module?: string) =>
   r.events.filter((e) => e.event === "dbgprint" && (!module || e.module === module)).map((e) => (e as { text: string }).text);
@@ -34,9 +40,9 @@ function selfCheck(file: string, exp: string, registry?: string): CallImageResul
   return r;
 }
 
-const RTL = ["TestInitCopyAppend", "TestCompare", "TestConvert", "TestCase", "TestIntegers", "TestMemory", "TestVersion"];
-const CRT = ["TestMem", "TestStr", "TestWide", "TestPrintf", "TestSort"];
-const SYNC = ["TestPool", "TestFastMutex", "TestSpinLocks", "TestEvents", "TestMutexSemaphore", "TestIrqlExports", "TestTime", "TestProcess", "TestMm", "TestObjects", "TestResources"];
+const RTL = ["TestInitCopyAppend", "TestCompare", "TestConvert", "TestCase", "TestIntegers", "TestMemory", "TestVersion", "TestMore"];
+const CRT = ["TestMem", "TestStr", "TestWide", "TestPrintf", "TestSort", "TestMore"];
+const SYNC = ["TestPool", "TestFastMutex", "TestSpinLocks", "TestEvents", "TestMutexSemaphore", "TestIrqlExports", "TestTime", "TestProcess", "TestMm", "TestObjects", "TestResources", "TestMisc"];
 const REG = ["TestRegistry", "TestQueryBuffers", "TestEnumerate"];
 
 test("apirtl.sys: Rtl string, conversion, memory and version routines", () => {
@@ -76,6 +82,8 @@ test("apisync.sys: synchronization misuse ends in fault reports", () => {
     ["SpinLockTwice", "deadlock", /spin lock .* is already held/],
     ["LowerIrqlUp", "bugcheck", /KeLowerIrql: IRQL_NOT_LESS_OR_EQUAL/],
     ["AssertFails", "bugcheck", /assertion failed: Count > 0 \(apisync\.c:42\)/],
+    ["BugCheckPlain", "bugcheck", /^KeBugCheck\(0xDEADDEAD\)/],
+    ["BugCheckWithParameters", "bugcheck", /^KeBugCheckEx\(0x000000E2, 0x1, 0xffff, 0x0, 0x1234\)/],
   ];
   for (const [exp, kind, re] of cases) {
     const r = call("apisync.sys", exp);
@@ -164,4 +172,9 @@ test("kmdll call --registry on the registry example (CLI)", async () => {
   const bad = await runCli(["call", fixture("x64", "apireg.sys"), "ReadSeededLevel", "--registry", repoPath("test", "fixtures", "x64", "apireg.sys")]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^kmdll: .*apireg\.sys:1:1: expected "Windows Registry Editor Version 5\.00"/);
+});
+
+test("every implemented API was called by an example driver above", () => {
+  const missing = [...new Set(allApis.map((a) => a.name))].filter((n) => !exercised.has(n)).sort();
+  assert.deepEqual(missing, [], "implemented but never called by examples/api-*");
 });

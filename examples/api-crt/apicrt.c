@@ -44,6 +44,31 @@ int __cdecl _vsnprintf(char *, size_t, const char *, va_list);
 int __cdecl swprintf(wchar_t *, const wchar_t *, ...);
 int __cdecl _snwprintf(wchar_t *, size_t, const wchar_t *, ...);
 int __cdecl _vsnwprintf(wchar_t *, size_t, const wchar_t *, va_list);
+int __cdecl vsprintf(char *, const char *, va_list);
+int __cdecl _vswprintf(wchar_t *, const wchar_t *, va_list);
+int __cdecl _swprintf(wchar_t *, const wchar_t *, ...);
+size_t __cdecl strnlen(const char *, size_t);
+size_t __cdecl wcsnlen(const wchar_t *, size_t);
+char *__cdecl strncat(char *, const char *, size_t);
+wchar_t *__cdecl wcsncat(wchar_t *, const wchar_t *, size_t);
+size_t __cdecl strspn(const char *, const char *);
+char *__cdecl _strlwr(char *);
+char *__cdecl _strupr(char *);
+char *__cdecl strlwr(char *);
+wchar_t *__cdecl _wcslwr(wchar_t *);
+wchar_t *__cdecl _wcsupr(wchar_t *);
+wchar_t *__cdecl wcslwr(wchar_t *);
+int __cdecl _wtoi(const wchar_t *);
+long __cdecl _wtol(const wchar_t *);
+long __cdecl atol(const char *);
+int __cdecl isdigit(int);
+int __cdecl isxdigit(int);
+int __cdecl isspace(int);
+int __cdecl isupper(int);
+int __cdecl islower(int);
+int __cdecl isprint(int);
+int __cdecl rand(void);
+void __cdecl srand(unsigned int);
 void __cdecl qsort(void *, size_t, size_t, int(__cdecl *)(const void *, const void *));
 void *__cdecl bsearch(const void *, const void *, size_t, size_t, int(__cdecl *)(const void *, const void *));
 
@@ -185,5 +210,58 @@ int TestSort(void)
     CHECK(hit == &v[7]);
     key = 8;
     CHECK(bsearch(&key, v, ARRAY_LEN(v), sizeof v[0], CompareLong) == NULL);
+    return failures;
+}
+
+static int VSprintf(char *buf, const char *fmt, ...)
+{
+    va_list ap;
+    int r;
+    va_start(ap, fmt);
+    r = vsprintf(buf, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+static int VSwprintf(wchar_t *buf, const wchar_t *fmt, ...)
+{
+    va_list ap;
+    int r;
+    va_start(ap, fmt);
+    r = _vswprintf(buf, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+/* The less common CRT exports. */
+int TestMore(void)
+{
+    int failures = 0;
+    char b[32];
+    wchar_t w[32];
+    int r1, r2;
+    CHECK(VSprintf(b, "%s:%u", "v", 7u) == 3 && strcmp(b, "v:7") == 0);
+    CHECK(VSwprintf(w, L"%d-%d", 1, 2) == 3 && wcscmp(w, L"1-2") == 0);
+    CHECK(_swprintf(w, L"%x", 255) == 2 && wcscmp(w, L"ff") == 0);
+    CHECK(strnlen("abcdef", 3) == 3 && strnlen("ab", 9) == 2);
+    CHECK(wcsnlen(L"abcdef", 4) == 4 && wcsnlen(L"a", 4) == 1);
+    strcpy(b, "ab");
+    CHECK(strncat(b, "cdef", 2) == b && strcmp(b, "abcd") == 0);
+    wcscpy(w, L"ab");
+    CHECK(wcsncat(w, L"xyz", 1) == w && wcscmp(w, L"abx") == 0);
+    CHECK(strspn("aabbcx", "ab") == 4);
+    strcpy(b, "MiXeD");
+    CHECK(strcmp(_strlwr(b), "mixed") == 0 && strcmp(_strupr(b), "MIXED") == 0 && strcmp(strlwr(b), "mixed") == 0);
+    wcscpy(w, L"MiXeD");
+    CHECK(wcscmp(_wcslwr(w), L"mixed") == 0 && wcscmp(_wcsupr(w), L"MIXED") == 0 && wcscmp(wcslwr(w), L"mixed") == 0);
+    CHECK(_wtoi(L"  77x") == 77 && _wtol(L"-9") == -9 && atol("123") == 123);
+    CHECK(isdigit('5') && !isdigit('a') && isxdigit('F') && !isxdigit('g'));
+    CHECK(isspace(' ') && isspace('\t') && !isspace('x'));
+    CHECK(isupper('Q') && !isupper('q') && islower('q') && !islower('Q'));
+    CHECK(isprint('~') && !isprint('\n'));
+    srand(1);
+    r1 = rand();
+    r2 = rand();
+    CHECK(r1 == 41 && r2 == 18467);    /* the MS CRT sequence for seed 1 */
     return failures;
 }

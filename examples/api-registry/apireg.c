@@ -198,6 +198,23 @@ int TestEnumerate(void)
     CHECK(st == STATUS_SUCCESS && kf->SubKeys == 2 && kf->Values == 2 && kf->MaxNameLen == 10);
     CHECK(kf->MaxValueNameLen == 20 && kf->MaxValueDataLen == 4);
 
+    CHECK(ZwFlushKey(key) == STATUS_SUCCESS);
+    {
+        typedef NTSTATUS (NTAPI *PFN_OPEN_EX)(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG);
+        UNICODE_STRING n, r;
+        OBJECT_ATTRIBUTES oa;
+        HANDLE h;
+        PFN_OPEN_EX openEx;
+        RtlInitUnicodeString(&r, L"ZwOpenKeyEx");
+        openEx = (PFN_OPEN_EX)MmGetSystemRoutineAddress(&r);
+        CHECK(openEx != NULL);
+        RtlInitUnicodeString(&n, L"BETA");
+        InitializeObjectAttributes(&oa, &n, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, key, NULL);
+        if (openEx) {
+            CHECK(openEx(&h, KEY_READ, &oa, 0) == STATUS_SUCCESS);
+            ZwClose(h);
+        }
+    }
     CHECK(ZwDeleteKey(a) == STATUS_SUCCESS && ZwDeleteKey(b) == STATUS_SUCCESS && ZwDeleteKey(key) == STATUS_SUCCESS);
     ZwClose(a);
     ZwClose(b);

@@ -224,3 +224,48 @@ int TestVersion(void)
     CHECK(r1 != r2 && r1 < 0x7FFFFFFF && seed == r2);
     return failures;
 }
+
+typedef ULONG (NTAPI *PFN_UNIFORM)(PULONG);
+static PVOID Routine(PCWSTR name)
+{
+    UNICODE_STRING u;
+    RtlInitUnicodeString(&u, name);
+    return MmGetSystemRoutineAddress(&u);
+}
+
+/* The less common Rtl exports. */
+int TestMore(void)
+{
+    int failures = 0;
+    UNICODE_STRING u;
+    ANSI_STRING a, b;
+    STRING c;
+    CHAR buf[16], buf2[8];
+    WCHAR wbuf[24];
+    PUCHAR p;
+    ULONG seed = 7, r;
+    PFN_UNIFORM uniform = (PFN_UNIFORM)Routine(L"RtlUniform");
+    PFN_UNIFORM random = (PFN_UNIFORM)Routine(L"RtlRandom");
+
+    CHECK(RtlInitUnicodeStringEx(&u, L"ex") == STATUS_SUCCESS && u.Length == 4);
+    CHECK(RtlInitAnsiStringEx(&a, "ansi") == STATUS_SUCCESS && a.Length == 4);
+    b.Buffer = buf; b.Length = 0; b.MaximumLength = sizeof buf;
+    RtlCopyString(&b, &a);
+    CHECK(b.Length == 4 && buf[3] == 'i' && buf[4] == 0);
+    CHECK(RtlAppendStringToString(&b, &a) == STATUS_SUCCESS && b.Length == 8 && buf[7] == 'i');
+    c.Buffer = buf2; c.Length = 0; c.MaximumLength = sizeof buf2;
+    CHECK(RtlAppendStringToString(&c, &b) == STATUS_SUCCESS && c.Length == 8);
+    CHECK(RtlAppendStringToString(&c, &a) == STATUS_BUFFER_TOO_SMALL);
+    u.Buffer = wbuf; u.Length = 0; u.MaximumLength = sizeof wbuf;
+    CHECK(RtlInt64ToUnicodeString(0x123456789ULL, 16, &u) == STATUS_SUCCESS && u.Length == 18 && wbuf[0] == L'1' && wbuf[8] == L'9');
+    CHECK(RtlDowncaseUnicodeChar(L'Q') == L'q');
+    p = (PUCHAR)"AZ";
+    CHECK(RtlAnsiCharToUnicodeChar(&p) == L'A' && *p == 'Z');
+    CHECK(uniform != NULL && random != NULL);
+    if (uniform && random) {
+        r = uniform(&seed);
+        CHECK(r == seed && r < 0x7FFFFFFF);
+        CHECK(random(&seed) != r);
+    }
+    return failures;
+}

@@ -226,7 +226,7 @@ int TestProcess(void)
     CHECK(PsGetCurrentProcessId() == (HANDLE)4);
     CHECK(PsGetCurrentThreadId() != NULL);
     CHECK(IoGetCurrentProcess() != NULL && IoGetCurrentProcess() == PsGetCurrentProcess());
-    CHECK(PsGetCurrentThread() == KeGetCurrentThread());
+    CHECK((PVOID)PsGetCurrentThread() == (PVOID)KeGetCurrentThread());
     CHECK(!PsGetVersion(&major, &minor, &build, NULL) && major >= 6);
     return failures;
 }
@@ -316,4 +316,162 @@ int AssertFails(void)
 {
     RtlAssert((PVOID)"Count > 0", (PVOID)"apisync.c", 42, NULL);
     return 1;
+}
+
+/* ---- the less common routines, many found at run time ---- */
+
+typedef VOID (NTAPI *PFN_VOID)(void);
+typedef ULONG (NTAPI *PFN_ULONG)(void);
+typedef ULONG64 (NTAPI *PFN_ULONG64)(void);
+typedef VOID (NTAPI *PFN_PTR)(PVOID);
+typedef KIRQL (NTAPI *PFN_LOCK)(PKSPIN_LOCK);
+typedef VOID (NTAPI *PFN_UNLOCK)(PKSPIN_LOCK, KIRQL);
+typedef VOID (NTAPI *PFN_ACQUIRE_OLD)(PKSPIN_LOCK, PKIRQL);
+typedef ULONG64 (NTAPI *PFN_PRECISE)(PULONG64);
+typedef PVOID (NTAPI *PFN_CURRENT)(void);
+typedef HANDLE (NTAPI *PFN_ID_OF)(PVOID);
+typedef BOOLEAN (NTAPI *PFN_BOOL_OF)(PVOID);
+typedef LONG_PTR (FASTCALL *PFN_REF_TAG)(PVOID, ULONG);
+typedef PVOID (NTAPI *PFN_ALLOCATE_POOL3)(ULONG64, SIZE_T, ULONG, PVOID, ULONG);
+typedef VOID (NTAPI *PFN_FREE_POOL2)(PVOID, ULONG, PVOID, ULONG);
+typedef NTSTATUS (NTAPI *PFN_WAIT)(PVOID, KWAIT_REASON, KPROCESSOR_MODE, BOOLEAN, PLARGE_INTEGER);
+typedef ULONG (NTAPI *PFN_PROC_EX)(PVOID);
+typedef ULONG (NTAPI *PFN_ACTIVE_COUNT)(PULONG_PTR);
+typedef ULONG (NTAPI *PFN_ACTIVE_COUNTX)(USHORT);
+typedef VOID (NTAPI *PFN_STATUS)(ULONG);
+
+#define R(type, name) ((type)Routine(L## #name))
+
+int TestMisc(void)
+{
+    int failures = 0;
+    KIRQL old;
+    PVOID p;
+    ULONG64 t1 = 0, t2 = 0;
+    LARGE_INTEGER ticks;
+    ULONG_PTR affinity = 0;
+    PFN_GET_IRQL getIrql = R(PFN_GET_IRQL, KeGetCurrentIrql);
+    PFN_LOCK kfAcquire = R(PFN_LOCK, KfAcquireSpinLock);
+    PFN_UNLOCK kfRelease = R(PFN_UNLOCK, KfReleaseSpinLock);
+    PFN_ACQUIRE_OLD keAcquire = R(PFN_ACQUIRE_OLD, KeAcquireSpinLock);
+    PFN_PTR initLock = R(PFN_PTR, KeInitializeSpinLock);
+    PFN_PTR kefAcquire = R(PFN_PTR, KefAcquireSpinLockAtDpcLevel);
+    PFN_PTR kefRelease = R(PFN_PTR, KefReleaseSpinLockFromDpcLevel);
+    PFN_LOWER_IRQL kfLower = R(PFN_LOWER_IRQL, KfLowerIrql);
+    PFN_RAISE_DPC raiseSynch = R(PFN_RAISE_DPC, KeRaiseIrqlToSynchLevel);
+    PFN_ULONG64 interruptTime = R(PFN_ULONG64, KeQueryInterruptTime);
+    PFN_PRECISE interruptPrecise = R(PFN_PRECISE, KeQueryInterruptTimePrecise);
+    PFN_QUERY_SYSTEM_TIME systemPrecise = R(PFN_QUERY_SYSTEM_TIME, KeQuerySystemTimePrecise);
+    PFN_QUERY_SYSTEM_TIME tickCount = R(PFN_QUERY_SYSTEM_TIME, KeQueryTickCount);
+    PFN_CURRENT currentThread = R(PFN_CURRENT, KeGetCurrentThread);
+    PFN_CURRENT psProcess = R(PFN_CURRENT, PsGetCurrentProcess);
+    PFN_CURRENT psThread = R(PFN_CURRENT, PsGetCurrentThread);
+    PFN_ID_OF processId = R(PFN_ID_OF, PsGetProcessId);
+    PFN_ID_OF threadId = R(PFN_ID_OF, PsGetThreadId);
+    PFN_BOOL_OF systemThread = R(PFN_BOOL_OF, PsIsSystemThread);
+    PFN_ULONG sessionId = R(PFN_ULONG, PsGetCurrentProcessSessionId);
+    PFN_REF_TAG refTag = R(PFN_REF_TAG, ObfReferenceObjectWithTag);
+    PFN_REF_TAG derefTag = R(PFN_REF_TAG, ObfDereferenceObjectWithTag);
+    PFN_PTR deferDelete = R(PFN_PTR, ObDereferenceObjectDeferDelete);
+    PFN_ALLOCATE_POOL3 allocate3 = R(PFN_ALLOCATE_POOL3, ExAllocatePool3);
+    PFN_FREE_POOL2 free2 = R(PFN_FREE_POOL2, ExFreePool2);
+    PFN_WAIT waitMutex = R(PFN_WAIT, KeWaitForMutexObject);
+    PFN_ULONG processor = R(PFN_ULONG, KeGetCurrentProcessorNumber);
+    PFN_PROC_EX processorEx = R(PFN_PROC_EX, KeGetCurrentProcessorNumberEx);
+    PFN_ACTIVE_COUNT activeCount = R(PFN_ACTIVE_COUNT, KeQueryActiveProcessorCount);
+    PFN_ACTIVE_COUNTX activeCountEx = R(PFN_ACTIVE_COUNTX, KeQueryActiveProcessorCountEx);
+    PFN_STATUS breakWithStatus = R(PFN_STATUS, DbgBreakPointWithStatus);
+    PFN_VOID breakPoint = R(PFN_VOID, DbgBreakPoint);
+    PVOID all[] = { getIrql, kfAcquire, kfRelease, keAcquire, initLock, kefAcquire, kefRelease, kfLower, raiseSynch,
+        interruptTime, interruptPrecise, systemPrecise, tickCount, currentThread, psProcess, psThread, processId,
+        threadId, systemThread, sessionId, refTag, derefTag, deferDelete, allocate3, free2, waitMutex, processor,
+        processorEx, activeCount, activeCountEx, breakWithStatus, breakPoint };
+    ULONG i;
+    PROCESSOR_NUMBER pn;
+
+    for (i = 0; i < ARRAY_LEN(all); i++)
+        if (all[i] == NULL) { DbgPrint("FAIL: routine %lu not found\n", i); failures++; }
+    if (failures) return failures;
+
+    /* spin lock entry points */
+    initLock(&g_lock);
+    old = kfAcquire(&g_lock);
+    CHECK(old == PASSIVE_LEVEL && getIrql() == DISPATCH_LEVEL && g_lock != 0);
+    kfRelease(&g_lock, old);
+    keAcquire(&g_lock, &old);
+    kfRelease(&g_lock, old);
+    old = raiseSynch();
+    CHECK(old == PASSIVE_LEVEL && getIrql() > DISPATCH_LEVEL);
+    kefAcquire(&g_lock);
+    CHECK(!KeTryToAcquireSpinLockAtDpcLevel(&g_lock));
+    kefRelease(&g_lock);
+    CHECK(KeTryToAcquireSpinLockAtDpcLevel(&g_lock));
+    KeReleaseSpinLockFromDpcLevel(&g_lock);
+    kfLower(old);
+    CHECK(getIrql() == PASSIVE_LEVEL);
+
+    /* time */
+    t1 = interruptTime();
+    KeStallExecutionProcessor(5);
+    CHECK(interruptPrecise(&t2) == t2 && t2 > t1);
+    systemPrecise(&ticks);
+    CHECK(ticks.QuadPart > 116444736000000000LL);
+    tickCount(&ticks);
+    CHECK(ticks.QuadPart >= 0 && KeQueryTimeIncrement() > 0);
+
+    /* threads, processes, processors */
+    CHECK(currentThread() == psThread() && psProcess() == IoGetCurrentProcess());
+    CHECK(processId(psProcess()) == (HANDLE)4 && threadId(psThread()) == PsGetCurrentThreadId());
+    CHECK(systemThread(psThread()) && sessionId() == 0);
+    CHECK(processor() == 0 && processorEx(&pn) == 0);
+    CHECK(activeCount(&affinity) == 1 && affinity == 1 && activeCountEx(0) == 1);
+    CHECK(!IoIs32bitProcess(NULL));
+    KeEnterCriticalRegion();
+    CHECK(KeAreApcsDisabled());
+    KeLeaveCriticalRegion();
+    CHECK(!KeAreApcsDisabled());
+
+    /* objects */
+    refTag(psProcess(), 'gaTA');
+    derefTag(psProcess(), 'gaTA');
+    CHECK(ObReferenceObjectByPointer(psProcess(), 0, NULL, KernelMode) == STATUS_SUCCESS);
+    deferDelete(psProcess());
+    CHECK(ObReferenceObjectByHandle((HANDLE)(LONG_PTR)-12345, 0, NULL, KernelMode, &p, NULL) == STATUS_INVALID_HANDLE);
+
+    /* pool variants */
+    p = ExAllocatePoolWithQuota((POOL_TYPE)(PagedPool | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE), 16);
+    CHECK(p != NULL);
+    if (p) ExFreePool(p);
+    p = ExAllocatePoolWithTagPriority(NonPagedPool, 16, TAG, NormalPoolPriority);
+    CHECK(p != NULL && MmIsNonPagedSystemAddressValid(p));
+    if (p) free2(p, TAG, NULL, 0);
+    p = allocate3(POOL_FLAG_NON_PAGED, 24, TAG, NULL, 0);
+    CHECK(p != NULL && *(PULONG64)p == 0);
+    if (p) ExFreePoolWithTag(p, TAG);
+
+    /* waits and resources */
+    KeInitializeMutex(&g_mutex, 0);
+    CHECK(waitMutex(&g_mutex, Executive, KernelMode, FALSE, NULL) == STATUS_SUCCESS);
+    KeReleaseMutex(&g_mutex, FALSE);
+    ExInitializeResourceLite(&g_resource);
+    ExAcquireResourceExclusiveLite(&g_resource, TRUE);
+    ExReleaseResourceForThreadLite(&g_resource, (ERESOURCE_THREAD)psThread());
+    CHECK(!ExIsResourceAcquiredExclusiveLite(&g_resource));
+    ExDeleteResourceLite(&g_resource);
+
+    /* debugger entry points: no debugger, execution continues */
+    breakPoint();
+    breakWithStatus(0x1234);
+    CHECK(DbgPrintReturnControlC("apisync: %s\n", "control-c check") == STATUS_SUCCESS);
+    return failures;
+}
+
+int BugCheckPlain(void)
+{
+    KeBugCheck(0xDEADDEAD);
+}
+
+int BugCheckWithParameters(void)
+{
+    KeBugCheckEx(0x000000E2 /* MANUALLY_INITIATED_CRASH */, 1, 0xFFFF, 0, 0x1234);
 }

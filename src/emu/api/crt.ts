@@ -181,7 +181,6 @@ export const apis: ApiDefinition[] = [
   }),
   nt("_strlwr", 1, (ctx) => mapInPlace(ctx, 1, lowerA)),
   nt("_strupr", 1, (ctx) => mapInPlace(ctx, 1, upperA)),
-  nt("strlwr", 1, (ctx) => mapInPlace(ctx, 1, lowerA)),
   // ---- wide strings
   nt("wcslen", 1, (ctx) => wcslenAt(ctx.mem, ctx.arg(0))),
   nt("wcsnlen", 2, (ctx) => wcslenAt(ctx.mem, ctx.arg(0), Number(BigInt.asUintN(32, ctx.arg(1))))),
@@ -220,7 +219,6 @@ export const apis: ApiDefinition[] = [
   nt("wcsstr", 2, (ctx) => strstr(ctx.mem, ctx.arg(0), ctx.arg(1), 2)),
   nt("_wcslwr", 1, (ctx) => mapInPlace(ctx, 2, downcaseChar)),
   nt("_wcsupr", 1, (ctx) => mapInPlace(ctx, 2, upcaseChar)),
-  nt("wcslwr", 1, (ctx) => mapInPlace(ctx, 2, downcaseChar)),
   // ---- characters and numbers
   nt("toupper", 1, (ctx) => upperA(ctx.i32(0))),
   nt("tolower", 1, (ctx) => lowerA(ctx.i32(0))),

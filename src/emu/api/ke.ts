@@ -175,10 +175,10 @@ export function perfCounter(ctx: ApiContext): bigint {
   return clockOf(ctx).interruptTime();
 }
 
-function bugcheck(ctx: ApiContext, code: number, params: bigint[]): never {
+function bugcheck(ctx: ApiContext, api: string, code: number, params: bigint[]): never {
   const codeText = "0x" + code.toString(16).toUpperCase().padStart(8, "0");
   const p = params.map((x) => hex(x));
-  ctx.fault("bugcheck", `KeBugCheckEx(${[codeText, ...p].join(", ")})`, { code: codeText, parameters: p });
+  ctx.fault("bugcheck", api === "KeBugCheck" ? `KeBugCheck(${codeText})` : `KeBugCheckEx(${[codeText, ...p].join(", ")})`, { code: codeText, parameters: p });
 }
 
 export const apis: ApiDefinition[] = [
@@ -334,6 +334,6 @@ export const apis: ApiDefinition[] = [
   }),
   nt("KeAreApcsDisabled", 0, (ctx) => (ctx.kernel.state("ke", () => ({ criticalRegion: 0 })).criticalRegion > 0 || ctx.kernel.irql >= APC_LEVEL ? 1 : 0)),
   // ---- bug checks
-  nt("KeBugCheckEx", 5, (ctx) => bugcheck(ctx, ctx.u32(0), [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)])),
-  nt("KeBugCheck", 1, (ctx) => bugcheck(ctx, ctx.u32(0), [0n, 0n, 0n, 0n])),
+  nt("KeBugCheckEx", 5, (ctx) => bugcheck(ctx, "KeBugCheckEx", ctx.u32(0), [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)])),
+  nt("KeBugCheck", 1, (ctx) => bugcheck(ctx, "KeBugCheck", ctx.u32(0), [0n, 0n, 0n, 0n])),
 ];
