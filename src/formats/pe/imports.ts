@@ -102,7 +102,7 @@ export function parseImports(r: RvaReader, dir: DataDirectory, pe32plus: boolean
       name = r.u32(at + 12, S);
       iat = r.u32(at + 16, S);
     } catch (e) {
-      w.fromError(e, `descriptor #${i}: the descriptor chain is not terminated inside its section`);
+      w.fromError(e, i === 0 ? "descriptor #0" : `descriptor #${i}: the descriptor chain is not terminated inside its section`);
       break;
     }
     if (name === 0 || iat === 0) {
@@ -134,7 +134,7 @@ export function parseDelayImports(r: RvaReader, dir: DataDirectory, pe32plus: bo
       r.map.need(at, 32, S);
       f = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => r.u32(at + k * 4, S));
     } catch (e) {
-      w.fromError(e, `descriptor #${i}: the descriptor chain is not terminated inside its section`);
+      w.fromError(e, i === 0 ? "descriptor #0" : `descriptor #${i}: the descriptor chain is not terminated inside its section`);
       break;
     }
     const [attributes, nameF, handleF, iatF, intF] = f as [number, number, number, number, number];
