@@ -149,3 +149,22 @@ test("bad arguments: one-line errors, exit 2", async () => {
   const c = await runCli(["scan", "--jobs", "0", dir]);
   assert.equal(c.code, 2);
 });
+
+test("scan's findings for each image are those of kmdll check on the same folder", async () => {
+  const src = repoPath("test", "fixtures", "x64");
+  const r = await scanDirectory(src, { jobs: 2 });
+  const names = ["client.sys", "mydriver.sys", "bad-missing-module.sys", "bad-unresolved-import.sys", "bad-malloc.sys", "bad-no-dllunload.sys"].filter((n) => r.images.some((i) => i.path === n));
+  assert.ok(names.length >= 4);
+  for (const n of names) {
+    const cli = await runCli(["check", "--format", "json", join(src, n)]);
+    assert.ok(cli.code === 0 || cli.code === 1, cli.stderr);
+    const doc = JSON.parse(cli.stdout) as { findings: { rule: string; severity: string }[] } | { findings: { rule: string; severity: string }[] }[];
+    const findings = (Array.isArray(doc) ? doc[0]! : doc).findings;
+    const im = r.images.find((i) => i.path === n)!;
+    assert.deepEqual(im.findings.map((f) => `${f.rule}/${f.severity}`).sort(), findings.map((f) => `${f.rule}/${f.severity}`).sort(), n);
+  }
+  // The fixtures that exist to break a rule do break it in the scan.
+  const rules = Object.fromEntries(r.images.map((i) => [i.path, new Set(i.findings.map((f) => f.rule))]));
+  if (rules["bad-missing-module.sys"]) assert.ok(rules["bad-missing-module.sys"].has("missing-module"));
+  if (rules["bad-unresolved-import.sys"]) assert.ok(rules["bad-unresolved-import.sys"].has("unresolved-import"));
+});

@@ -101,3 +101,19 @@ test("export drivers of the corpus are listed with their importers, consistent w
   // ntoskrnl.exe is a kernel node even when an image of it is present.
   assert.equal(report.images.find((i) => i.path === "ntoskrnl.exe")?.kind, "kernel");
 });
+
+test("wine's .sys drivers: their user-mode imports are user-mode-import findings", { skip: !present && "wine64 is not installed" }, () => {
+  const sys = report.images.filter((i) => i.path.endsWith(".sys"));
+  assert.ok(sys.length >= 5);
+  const ro = readobj(sys.map((i) => join(WINE, i.path)));
+  let checked = 0;
+  for (const im of sys) {
+    const expected = ro.get(join(WINE, im.path));
+    if (!expected) continue;
+    const userMode = [...expected.imports.keys()].filter((d) => /^(ntdll|kernel32|ucrtbase)\.dll$/i.test(d));
+    const reported = new Set(im.findings.filter((f) => f.rule === "user-mode-import").map((f) => f.location.module?.toLowerCase()));
+    for (const d of userMode) assert.ok(reported.has(d.toLowerCase()), `${im.path}: user-mode-import for ${d}`);
+    checked += userMode.length;
+  }
+  assert.ok(checked >= 10, `${checked} user-mode imports checked`);
+});

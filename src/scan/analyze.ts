@@ -9,14 +9,11 @@ import { parsePe } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { summarizeImage, type ModuleSummary } from "../report/graph.js";
 import { isPeBuffer } from "./walk.js";
-import { imageChecks } from "./checks.js";
+import { imageChecks, type ScanModules } from "./checks.js";
+import type { Finding } from "../check/types.js";
 
-export interface ScanFinding {
-  rule: string;
-  severity: "error" | "warning" | "note";
-  message: string;
-  location?: string;
-}
+/** A finding of `kmdll check` (rule id, severity, message, location). */
+export type ScanFinding = Finding;
 
 export interface AnalyzeRequest {
   /** Absolute path to read. */
@@ -36,7 +33,7 @@ export type AnalyzeResult =
       sections: number;
       warnings: string[];
       findings: ScanFinding[];
-      /** Non-native subsystem, no exports, ... whatever the checks could not run on. */
+      /** Why the checks could not run (an internal problem; the image itself was read). */
       checkError?: string;
     };
 
@@ -47,7 +44,7 @@ function errorText(e: unknown): string {
   return `internal error: ${err?.message ?? String(e)}`;
 }
 
-export function analyzeFile(req: AnalyzeRequest): AnalyzeResult {
+export function analyzeFile(req: AnalyzeRequest, modules: ScanModules): AnalyzeResult {
   let bytes: Uint8Array;
   try {
     const b = readFileSync(req.path);
@@ -66,7 +63,7 @@ export function analyzeFile(req: AnalyzeRequest): AnalyzeResult {
   let findings: ScanFinding[] = [];
   let checkError: string | undefined;
   try {
-    findings = imageChecks(image, bytes, req.path);
+    findings = imageChecks(image, bytes, req.path, req.rel, modules);
   } catch (e) {
     checkError = errorText(e);
   }

@@ -1,14 +1,77 @@
 /**
- * Adapter between `kmdll scan` and the conformance rules of src/check: the single-image rules
- * run per file in the workers; the cross-image rules (missing-module, unresolved-import) are
- * decided by the scan itself against the other images of the scanned directory.
+ * The conformance checks of `kmdll scan`: every rule of src/check (SPEC §5) runs on each image,
+ * with imported modules looked up the way the kernel would look them up if the scanned
+ * directory were System32\drivers: by base name, case-insensitively, among the PE images found
+ * anywhere under the directory (the first path in sorted order wins), then in the kernel export
+ * database (ntoskrnl.exe, hal.dll, system export drivers).
  */
+import { realpathSync } from "node:fs";
+import { inFile } from "../errors.js";
+import { parsePe } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
-import type { ScanFinding } from "./analyze.js";
+import { readFileBytes } from "../io/image.js";
+import { kernelModuleExportsFor } from "../nt/kernel-exports.js";
+import { runChecks } from "../check/runner.js";
+import { dbArch, imageExports, invalidModuleName } from "../check/io.js";
+import type { Finding, ModuleLookup, ModuleResolver } from "../check/types.js";
 
-/** Rules the scan computes itself from the dependency graph. */
-export const CROSS_IMAGE_RULES = new Set(["missing-module", "unresolved-import"]);
+/** Lower-case base name → absolute path, for every PE image of the scanned directory. */
+export type ScanIndex = ReadonlyMap<string, string>;
 
-export function imageChecks(_image: PeImage, _bytes: Uint8Array, _path: string): ScanFinding[] {
-  return [];
+/** Module lookups shared by every image a thread checks (keyed by architecture and name). */
+export class ScanModules {
+  private readonly cache = new Map<string, ModuleLookup>();
+  constructor(
+    readonly index: ScanIndex,
+    readonly root: string,
+  ) {}
+
+  resolver(arch: string, selfPath: string): ModuleResolver {
+    return { lookup: (dll) => this.lookup(dll, arch, selfPath) };
+  }
+
+  private lookup(dll: string, arch: string, selfPath: string): ModuleLookup {
+    const key = dll.toLowerCase();
+    const path = this.index.get(key);
+    // An image importing itself: the loader finds the module being loaded, not a file.
+    const self = path !== undefined && samePath(path, selfPath);
+    const ck = `${arch}\0${key}\0${self ? "self" : ""}`;
+    let r = this.cache.get(ck);
+    if (!r) {
+      r = this.resolve(dll, key, arch, self ? undefined : path);
+      this.cache.set(ck, r);
+    }
+    return r;
+  }
+
+  private resolve(dll: string, key: string, arch: string, path: string | undefined): ModuleLookup {
+    const bad = invalidModuleName(dll);
+    if (bad) return { found: false, reason: "invalid-name", detail: bad };
+    if (path !== undefined) {
+      try {
+        const bytes = readFileBytes(path);
+        const image = inFile(path, () => parsePe(bytes));
+        return { found: true, exports: imageExports(dll, image, "root", path) };
+      } catch (e) {
+        return { found: false, reason: "unreadable", path, detail: e instanceof Error ? e.message : String(e) };
+      }
+    }
+    const list = kernelModuleExportsFor(key, arch);
+    if (list) return { found: true, exports: { name: key, source: "kernel-db", names: new Set(list.map((e) => e.name)), ordinals: null } };
+    return { found: false, reason: "not-found", searched: `${this.root} (the scanned directory) and the kernel export database` };
+  }
+}
+
+function samePath(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/** Every rule of `kmdll check` on one image of the scan. `rel` is the name shown in locations. */
+export function imageChecks(image: PeImage, bytes: Uint8Array, path: string, rel: string, modules: ScanModules): Finding[] {
+  return runChecks({ file: rel, bytes, image, modules: modules.resolver(dbArch(image), path) });
 }

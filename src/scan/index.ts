@@ -12,8 +12,8 @@ import { KmdllError } from "../errors.js";
 import { kernelModuleExports } from "../nt/kernel-exports.js";
 import { buildGraph, importersOf, type DepGraph, type KnownExports, type ModuleKind } from "../report/graph.js";
 import { analyzeFile, type AnalyzeRequest, type AnalyzeResult, type ScanFinding } from "./analyze.js";
-import { CROSS_IMAGE_RULES } from "./checks.js";
-import { walkFiles, type WalkSkip } from "./walk.js";
+import { ScanModules } from "./checks.js";
+import { looksLikePe, walkFiles, type WalkSkip } from "./walk.js";
 
 export { analyzeFile, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 export { walkFiles, looksLikePe, isPeBuffer } from "./walk.js";
@@ -73,8 +73,6 @@ export interface ScanReport {
   durationMs: number;
 }
 
-const USER_MODE_PREFIXES = ["ntdll", "kernel32", "user32", "gdi32", "advapi32", "winsrv", "msvcrt", "ucrtbase", "vcruntime", "api-ms-win-"];
-
 function defaultKnown(name: string) {
   return kernelModuleExports(name);
 }
@@ -83,16 +81,18 @@ function baseName(rel: string): string {
   return rel.slice(rel.lastIndexOf("/") + 1);
 }
 
-async function runWorkers(reqs: AnalyzeRequest[], jobs: number, onResult: (r: AnalyzeResult) => void): Promise<void> {
+async function runWorkers(reqs: AnalyzeRequest[], jobs: number, data: { root: string; index: [string, string][] }, onResult: (r: AnalyzeResult) => void): Promise<void> {
   const workerUrl = new URL("./worker.js", import.meta.url);
   let next = 0;
   const batch = Math.max(1, Math.min(16, Math.floor(reqs.length / (jobs * 8)) || 1));
   const one = () =>
     new Promise<void>((resolvePromise, reject) => {
-      const w = new Worker(workerUrl);
+      const w = new Worker(workerUrl, { workerData: data });
       let id = 0;
+      let finished = false;
       const send = () => {
         if (next >= reqs.length) {
+          finished = true;
           void w.terminate().then(() => resolvePromise());
           return;
         }
@@ -104,7 +104,13 @@ async function runWorkers(reqs: AnalyzeRequest[], jobs: number, onResult: (r: An
         if (m.result) onResult(m.result);
         if (m.done) send();
       });
-      w.on("error", reject);
+      w.on("error", (e) => {
+        finished = true;
+        reject(new Error(`scan worker failed: ${e instanceof Error ? e.message : String(e)}`));
+      });
+      w.on("exit", (code) => {
+        if (!finished) reject(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
+      });
       send();
     });
   await Promise.all(Array.from({ length: Math.min(jobs, reqs.length) }, one));
@@ -125,13 +131,29 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
   const reqs: AnalyzeRequest[] = walk.files.map((f) => ({ path: f.path, rel: f.rel }));
   const jobs = Math.max(1, Math.floor(opts.jobs ?? Math.min(8, availableParallelism())));
 
+  // The modules imports resolve to: PE images by base name (first in path order wins).
+  const index = new Map<string, string>();
+  for (const f of walk.files) {
+    const k = baseName(f.rel).toLowerCase();
+    if (index.has(k)) continue;
+    let pe = false;
+    try {
+      pe = looksLikePe(f.path);
+    } catch {
+      pe = false; // unreadable: analyzeFile reports it
+    }
+    if (pe) index.set(k, f.path);
+  }
+
   const results: AnalyzeResult[] = [];
   const onResult = (r: AnalyzeResult) => {
     results.push(r);
     opts.onProgress?.(results.length, reqs.length, r);
   };
-  if (jobs === 1 || reqs.length < 2) for (const r of reqs) onResult(analyzeFile(r));
-  else await runWorkers(reqs, jobs, onResult);
+  if (jobs === 1 || reqs.length < 2) {
+    const modules = new ScanModules(index, root);
+    for (const r of reqs) onResult(analyzeFile(r, modules));
+  } else await runWorkers(reqs, jobs, { root, index: [...index.entries()] }, onResult);
   results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 
   const ok = results.filter((r): r is Extract<AnalyzeResult, { status: "ok" }> => r.status === "ok");
@@ -149,40 +171,18 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
   const graph = buildGraph(summaries, { knownExports: opts.knownExports ?? defaultKnown });
   const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
 
+  // Unresolved imports, from the graph (the per-image findings come from the checks).
   const unresolved: UnresolvedImport[] = [];
-  const extraFindings = new Map<string, ScanFinding[]>();
   for (const e of graph.edges) {
     const to = nodeById.get(e.to)!;
     const importer = nodeById.get(e.from)!;
     const rel = importer.path ?? importer.name;
-    const add = (f: ScanFinding) => extraFindings.set(rel, [...(extraFindings.get(rel) ?? []), f]);
-    if (to.kind === "missing") {
-      unresolved.push({ importer: rel, dll: e.dll, reason: "missing-module", names: e.names, delay: e.delay });
-      const userMode = USER_MODE_PREFIXES.some((p) => e.to.startsWith(p));
-      if (!userMode) {
-        add({
-          rule: "missing-module",
-          severity: e.delay ? "warning" : "error",
-          message: `imports ${e.dll} (${e.names.length} name${e.names.length === 1 ? "" : "s"}), which is not in the scanned directory: the kernel fails the load with 0xC0000034 (STATUS_OBJECT_NAME_NOT_FOUND); install ${e.dll} next to it`,
-          location: `import ${e.dll}`,
-        });
-      }
-    } else if (e.unresolved.length) {
-      unresolved.push({ importer: rel, dll: e.dll, reason: "unresolved-import", names: e.unresolved, delay: e.delay });
-      for (const n of e.unresolved) {
-        add({
-          rule: "unresolved-import",
-          severity: e.delay ? "warning" : "error",
-          message: `imports ${e.dll}!${n}, which ${to.path ?? to.name} does not export: the kernel fails the load with ${n.startsWith("#") ? "0xC0000262 (STATUS_DRIVER_ORDINAL_NOT_FOUND)" : "0xC0000263 (STATUS_DRIVER_ENTRYPOINT_NOT_FOUND)"}`,
-          location: `import ${e.dll}!${n}`,
-        });
-      }
-    }
+    if (to.kind === "missing") unresolved.push({ importer: rel, dll: e.dll, reason: "missing-module", names: e.names, delay: e.delay });
+    else if (e.unresolved.length) unresolved.push({ importer: rel, dll: e.dll, reason: "unresolved-import", names: e.unresolved, delay: e.delay });
   }
 
   const images: ScannedImage[] = ok.map((r) => {
     const node = nodeById.get(baseName(r.rel).toLowerCase());
-    const own = r.findings.filter((f) => !CROSS_IMAGE_RULES.has(f.rule));
     return {
       path: r.rel,
       name: baseName(r.rel),
@@ -193,7 +193,7 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
       sections: r.sections,
       exports: r.summary.exportOrdinals.length,
       imports: r.summary.imports,
-      findings: [...own, ...(extraFindings.get(r.rel) ?? [])],
+      findings: r.findings,
       warnings: r.checkError ? [...r.warnings, `checks not run: ${r.checkError}`] : r.warnings,
     };
   });
