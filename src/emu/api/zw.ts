@@ -35,6 +35,11 @@ export function seedRegistry(kernel: KernelState, bytes: Uint8Array, file: strin
   return reg;
 }
 
+const VALUE_CLASSES = ["KeyValueBasicInformation", "KeyValueFullInformation", "KeyValuePartialInformation", "KeyValueFullInformationAlign64", "KeyValuePartialInformationAlign64"];
+const KEY_CLASSES = ["KeyBasicInformation", "KeyNodeInformation", "KeyFullInformation", "KeyNameInformation"];
+const valueClass = (c: number) => VALUE_CLASSES[c] ?? String(c);
+const keyClass = (c: number) => KEY_CLASSES[c] ?? String(c);
+
 interface KeyHandle {
   key: RegistryKey;
 }
@@ -247,7 +252,7 @@ export const apis: ApiDefinition[] = [
   nt("ZwQueryValueKey", 6, (ctx) => {
     const [h, namePtr, cls, buf, length, result] = [ctx.arg(0), ctx.arg(1), ctx.u32(2), ctx.arg(3), ctx.u32(4), ctx.arg(5)];
     const name = namePtr === 0n ? "" : (unicodeText(ctx.mem, namePtr) ?? "");
-    ctx.describe([hex(h), q(name), String(cls), hex(buf), String(length)]);
+    ctx.describe([hex(h), q(name), valueClass(cls), hex(buf), String(length)]);
     const k = keyOf(ctx, h);
     if (typeof k === "number") return k;
     const v = k.value(name);
@@ -258,7 +263,7 @@ export const apis: ApiDefinition[] = [
   }),
   nt("ZwEnumerateValueKey", 6, (ctx) => {
     const [h, index, cls, buf, length, result] = [ctx.arg(0), ctx.u32(1), ctx.u32(2), ctx.arg(3), ctx.u32(4), ctx.arg(5)];
-    ctx.describe([hex(h), String(index), String(cls), hex(buf), String(length)]);
+    ctx.describe([hex(h), String(index), valueClass(cls), hex(buf), String(length)]);
     const k = keyOf(ctx, h);
     if (typeof k === "number") return k;
     const v = k.valueList()[index];
@@ -269,7 +274,7 @@ export const apis: ApiDefinition[] = [
   }),
   nt("ZwEnumerateKey", 6, (ctx) => {
     const [h, index, cls, buf, length, result] = [ctx.arg(0), ctx.u32(1), ctx.u32(2), ctx.arg(3), ctx.u32(4), ctx.arg(5)];
-    ctx.describe([hex(h), String(index), String(cls), hex(buf), String(length)]);
+    ctx.describe([hex(h), String(index), keyClass(cls), hex(buf), String(length)]);
     const k = keyOf(ctx, h);
     if (typeof k === "number") return k;
     const sub = k.subkeyList()[index];
@@ -280,7 +285,7 @@ export const apis: ApiDefinition[] = [
   }),
   nt("ZwQueryKey", 5, (ctx) => {
     const [h, cls, buf, length, result] = [ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.u32(3), ctx.arg(4)];
-    ctx.describe([hex(h), String(cls), hex(buf), String(length)]);
+    ctx.describe([hex(h), keyClass(cls), hex(buf), String(length)]);
     const k = keyOf(ctx, h);
     if (typeof k === "number") return k;
     const info = keyInfo(k, cls);
