@@ -59,7 +59,7 @@ function userModeImport(input: CheckInput, mod: ImportModule, refused: boolean, 
     }
     const repl = kernelReplacement(name);
     const exporter = kernelExporter(input, name);
-    if (exporter && !repl) hints.push(`${name} → ${exporter} exports ${name} too: link ntoskrnl.lib/hal.lib ahead of ${libName} (or drop ${libName})`);
+    if (exporter && !repl) hints.push(`${name} → ${exporter} exports ${name} too: link ${dllBase(exporter)}.lib ahead of ${libName} (or drop ${libName})`);
     else if (repl) hints.push(`${name} → ${repl}`);
     else if (/^Nt[A-Z]/.test(name) && kernelExporter(input, "Zw" + name.slice(2))) hints.push(`${name} → Zw${name.slice(2)} (exported by ntoskrnl.exe)`);
     else unknown.push(name);
