@@ -30,7 +30,7 @@ test("incremental: a second build does nothing; touching a header rebuilds what 
   assert.ok(steps(second).every((s) => s.endsWith("up-to-date")), steps(second).join("\n"));
   const cli = await runCli(["build", ws, "--arch", "x64"]);
   assert.equal(cli.code, 0, cli.stderr);
-  assert.match(cli.stdout, /^foo \(x64\): up to date \(.*foo\.sys, .*foo\.lib\)\nbar \(x64\): up to date \(.*bar\.sys\)\n/);
+  assert.match(cli.stdout, /^foo \(x64\): up to date \(.*foo\.sys, .*foo\.lib\); check: clean\nbar \(x64\): up to date \(.*bar\.sys\); check: clean\n$/);
 
   // foo.h is included by foo.c and (through INCLUDES=..\foo) by bar.c.
   const later = new Date(Date.now() + 5000);
@@ -86,6 +86,19 @@ test("compiler and linker errors are shown with the tools' positions; exit 1", a
   assert.equal(l.code, 1, l.stdout + l.stderr);
   assert.match(l.stderr, /^bar \(x64\): FAILED \(link out\/x64\/bar\.sys\)$/m);
   assert.match(l.stderr, /lld-link: error: undefined symbol: (__imp_|__declspec\(dllimport\) )FooMissing/);
+});
+
+test("check findings are shown after the build; an error finding exits 1 (--no-check skips it)", async () => {
+  const ws = workspace();
+  const def = join(ws, "foo", "foo.def");
+  writeFileSync(def, readFileSync(def, "utf8").replace("DllUnload PRIVATE", "DllUnload"));
+  const r = await runCli(["build", ".", "--arch", "x64"], { cwd: ws });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^foo \(x64\): compiled foo\/foo\.c; linked out\/x64\/foo\.sys; wrote out\/x64\/foo\.lib; check: \d+ errors?$/m);
+  assert.match(r.stdout, /^ {2}error \[entry-point-in-import-library\] .*DllUnload/m);
+  const n = await runCli(["build", ".", "--arch", "x64", "--no-check"], { cwd: ws });
+  assert.equal(n.code, 0, n.stdout + n.stderr);
+  assert.doesNotMatch(n.stdout, /check:/);
 });
 
 test("a missing toolchain is one line naming the apt-get install", () => {

@@ -12,22 +12,14 @@ import { loadState, saveState, stampFile, hashText, upToDate, type BuildState, t
 import { parseDepfile } from "./depfile.js";
 import { discoverToolchain, type Toolchain } from "./discover.js";
 import { checkBuiltImage, EXPORT_LIBRARY_WRITER, writeExportLibrary, type BuildFinding } from "./integrations.js";
-import { formatDiagnostic, type Diagnostic } from "./makevars.js";
+import type { Diagnostic } from "./makevars.js";
+import { BuildInputError } from "./input-error.js";
 import { loadTree, type Project } from "./project.js";
 import { compileArgs, libArgs, linkArgs } from "./recipe.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
 import { ARCHES, type Arch, type LibRef } from "./sources.js";
 
-/** Bad `sources`/`dirs` input: carries the positioned diagnostics (exit 2). */
-export class BuildInputError extends KmdllError {
-  readonly diagnostics: Diagnostic[];
-  constructor(diagnostics: Diagnostic[], cwd: string = process.cwd()) {
-    const errors = diagnostics.filter((d) => d.severity === "error");
-    super(errors.map((d) => formatDiagnostic(d, d.file ? relative(cwd, d.file) || d.file : undefined)).join("\n"));
-    this.name = "BuildInputError";
-    this.diagnostics = diagnostics;
-  }
-}
+export { BuildInputError };
 
 export interface BuildOptions {
   /** Arches to build (default: each project's KMDLL_ARCHES, x64 and x86). */
@@ -36,6 +28,8 @@ export interface BuildOptions {
   out?: string;
   /** Intermediate files and build state (default `<out>/obj`). */
   obj?: string;
+  /** Only these project folders (relative to dir, `/` separators); the others are skipped. */
+  only?: string[];
   /** Run `check` on each image (default true). */
   check?: boolean;
   /**
@@ -126,6 +120,12 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
     onStep: options.onStep ?? (() => {}),
     products: new Map(),
   };
+  const only = options.only ? new Set(options.only.map((o) => o.replace(/\\/g, "/").replace(/\/+$/, ""))) : undefined;
+  if (only) {
+    const known = new Set(projects.map((p) => relative(tree, p.dir).replace(/\\/g, "/")));
+    const unknown = [...only].filter((o) => !known.has(o));
+    if (unknown.length) throw new KmdllError(`not a project of ${tree}: ${unknown.join(", ")} (projects: ${[...known].join(" ")})`);
+  }
   // Arches are independent: build them side by side; projects of one arch in dirs order.
   const perArch = await Promise.all(
     arches.map(async (arch) => {
@@ -137,6 +137,10 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
         results.push(r);
         if (failed) {
           r.reason = "an earlier project failed";
+          continue;
+        }
+        if (only && !only.has(relative(tree, p.dir).replace(/\\/g, "/"))) {
+          r.reason = "not selected";
           continue;
         }
         if (!p.spec.arches.includes(arch)) {
@@ -253,8 +257,9 @@ async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult):
       else {
         delete state.steps[id];
         try {
-          await writeExportLibrary(d, arch, lib, p.dir);
+          writeExportLibrary(d, arch, lib);
         } catch (e) {
+          if (e instanceof BuildInputError) throw e;
           step("export-library", lib, "failed");
           fail(`${(e as Error).message}\n`);
           saveState(stateFile, state);
@@ -303,8 +308,10 @@ async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult):
       else {
         delete state.steps["export-library"];
         try {
-          await writeExportLibrary(p.def, arch, lib, p.dir);
+          const warnings = writeExportLibrary(p.def, arch, lib);
+          if (warnings.length) r.errors = (r.errors ?? "") + warnings.join("\n") + "\n";
         } catch (e) {
+          if (e instanceof BuildInputError) throw e;
           step("export-library", lib, "failed");
           fail(`${(e as Error).message}\n`);
           saveState(stateFile, state);

@@ -3,37 +3,51 @@
  * DLLDEF (kmdll's own import-library writer) and the conformance check run on every image.
  * Each is one function so the build does not depend on how they are implemented.
  */
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, relative } from "node:path";
+import { parseDef, formatDiagnostic as formatDefDiagnostic } from "../formats/def/index.js";
+import { writeImportLibrary } from "../formats/lib/index.js";
+import { BuildInputError } from "./input-error.js";
+import type { Finding } from "../check/index.js";
 import { KmdllError } from "../errors.js";
-import { RECIPES } from "./recipe.js";
-import { runTool } from "./run.js";
-import { which } from "./discover.js";
 import type { Arch } from "./sources.js";
 
 /** Identifies the import-library writer in cache keys (bump when its output changes). */
-export const EXPORT_LIBRARY_WRITER = "llvm-dlltool-interim-1";
-
-/** Write `<name>.lib` for an EXPORT_DRIVER from its DLLDEF (PRIVATE exports get no member). */
-export async function writeExportLibrary(defFile: string, arch: Arch, outFile: string, cwd: string): Promise<void> {
-  mkdirSync(dirname(outFile), { recursive: true });
-  const dlltool = which(["llvm-dlltool", "llvm-dlltool-14"]);
-  if (!dlltool) throw new KmdllError("missing llvm-dlltool: install with `sudo apt-get install llvm`");
-  const r = await runTool(dlltool, ["-m", RECIPES[arch].dlltoolMachine, "-d", defFile, "-l", outFile, ...(arch === "x86" ? ["-k"] : [])], cwd);
-  if (r.code !== 0) throw new KmdllError(`${defFile}: writing ${outFile} failed: ${r.stderr.trim()}`);
-}
-
-export interface BuildFinding {
-  rule: string;
-  severity: "error" | "warning" | "note";
-  message: string;
-  location?: unknown;
-}
+export const EXPORT_LIBRARY_WRITER = "kmdll-implib-1";
 
 /**
- * Run `kmdll check` on a built image. root: the output folder (its export drivers count as
- * available). Returns undefined when the checker is not available.
+ * Write `<name>.lib` for an EXPORT_DRIVER from its DLLDEF with kmdll's own import-library writer
+ * (PRIVATE exports get no member). Returns the .def's warnings as `file:line:col: warning:` lines;
+ * errors in the .def throw a BuildInputError (exit 2).
  */
-export async function checkBuiltImage(_image: string, _opts: { def?: string; lib?: string; root: string }): Promise<BuildFinding[] | undefined> {
-  return undefined;
+export function writeExportLibrary(defFile: string, arch: Arch, outFile: string): string[] {
+  const parsed = parseDef(readFileSync(defFile));
+  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) throw new BuildInputError(parsed.diagnostics.map((d) => ({ ...d, file: defFile })));
+  const lib = writeImportLibrary(parsed.def, { machine: arch });
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(outFile, lib.bytes);
+  const shown = relative(process.cwd(), defFile) || defFile;
+  return [
+    ...parsed.diagnostics.map((d) => formatDefDiagnostic(d, shown)),
+    ...lib.warnings.map((w) => `${shown}: warning: ${w}`),
+  ];
+}
+
+export type BuildFinding = Finding;
+
+/**
+ * Run `kmdll check` on a built image. root: a SystemRoot whose System32/drivers holds the
+ * drivers built so far (so imports of export drivers of the same tree resolve).
+ */
+export async function checkBuiltImage(image: string, opts: { def?: string; lib?: string; root: string }): Promise<Finding[]> {
+  // Loaded on first use: a build without checks (the fixtures script) needs only the toolchain
+  // and the .def/.lib formats.
+  const { checkFile } = await import("../check/index.js");
+  try {
+    return checkFile(image, opts).findings;
+  } catch (e) {
+    if (!(e instanceof KmdllError)) throw e;
+    return [{ rule: "check-failed" as Finding["rule"], severity: "warning", message: `kmdll check could not examine ${image}: ${e.message}`, location: { kind: "file", file: image } }];
+  }
 }

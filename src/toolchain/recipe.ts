@@ -9,14 +9,12 @@ export interface ArchRecipe {
   machine: string;
   /** Extra lld-link flags. */
   linkExtra: string[];
-  /** `llvm-dlltool -m` value (only for the interim import-library writer). */
-  dlltoolMachine: string;
 }
 
 export const RECIPES: Record<Arch, ArchRecipe> = {
-  x64: { triple: "x86_64-pc-windows-msvc", machine: "x64", linkExtra: [], dlltoolMachine: "i386:x86-64" },
+  x64: { triple: "x86_64-pc-windows-msvc", machine: "x64", linkExtra: [] },
   // x86: the gnu target (stdcall decoration as mingw's import libraries expect); no SafeSEH tables.
-  x86: { triple: "i686-w64-windows-gnu", machine: "x86", linkExtra: ["/safeseh:no"], dlltoolMachine: "i386" },
+  x86: { triple: "i686-w64-windows-gnu", machine: "x86", linkExtra: ["/safeseh:no"] },
 };
 
 export interface CompileInput {

@@ -23,6 +23,15 @@ function parseArches(values: string[]): Arch[] {
 
 const VERB: Record<StepReport["kind"], string> = { compile: "compiled", link: "linked", archive: "archived", "export-library": "wrote" };
 
+/** "2 errors, 1 warning" */
+function summarize(findings: { severity: string }[]): string {
+  const n = (sev: string) => findings.filter((f) => f.severity === sev).length;
+  return (["error", "warning", "note"] as const)
+    .filter((s) => n(s) > 0)
+    .map((s) => `${n(s)} ${s}${n(s) > 1 ? "s" : ""}`)
+    .join(", ");
+}
+
 /** `kmdll build [DIR]`: build a WDK `sources` project or a `dirs` tree with clang + lld-link. */
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -71,27 +80,25 @@ export function register(program: Command, ctx: CliContext): void {
           if (printed.has(r)) continue;
           printed.add(r);
           const head = `${r.name} (${r.arch})`;
+          const checked = r.findings ? (r.findings.length === 0 ? "; check: clean" : `; check: ${summarize(r.findings)}`) : "";
           if (r.status === "skipped") {
             ctx.out(`${head}: skipped (${r.reason})\n`);
             continue;
           }
-          if (r.status === "up-to-date") ctx.out(`${head}: up to date (${r.outputs.map(rel).join(", ")})\n`);
+          if (r.status === "up-to-date") ctx.out(`${head}: up to date (${r.outputs.map(rel).join(", ")})${checked}\n`);
           else if (r.status === "built") {
             const ran = r.steps.filter((s) => s.status === "ran");
             const compiled = ran.filter((s) => s.kind === "compile").map((s) => rel(s.file));
             const parts: string[] = [];
             if (compiled.length) parts.push(`compiled ${compiled.join(" ")}`);
             for (const s of ran.filter((s) => s.kind !== "compile")) parts.push(`${VERB[s.kind]} ${rel(s.file)}`);
-            ctx.out(`${head}: ${parts.join("; ")}\n`);
+            ctx.out(`${head}: ${parts.join("; ")}${checked}\n`);
           } else {
             const failed = r.steps.filter((s) => s.status === "failed").map((s) => `${s.kind} ${rel(s.file)}`);
             ctx.err(`${head}: FAILED${failed.length ? ` (${failed.join(", ")})` : ""}\n`);
           }
           if (r.errors) ctx.err(r.errors.endsWith("\n") ? r.errors : r.errors + "\n");
-          if (r.findings) {
-            if (r.findings.length === 0) ctx.out(`${head}: check: no findings\n`);
-            for (const f of r.findings) ctx.out(`${head}: check: ${f.severity} [${f.rule}] ${f.message}\n`);
-          }
+          for (const f of r.findings ?? []) ctx.out(`  ${f.severity} [${f.rule}] ${f.message}\n`);
         }
       }
       if (!opts.json && result.installed?.length) ctx.out(`installed ${result.installed.map(rel).join(" ")}\n`);
