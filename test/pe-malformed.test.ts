@@ -201,6 +201,7 @@ test("CLI: malformed input → exit 2, one line naming file, structure and offse
       [notpe, /^kmdll: .*notes\.txt: DOS header at offset 0x0: not a PE image/],
       [join(dir, "missing.sys"), /^kmdll: .*missing\.sys: cannot read file: no such file\n$/],
       [dir, /^kmdll: .*: cannot read file: is a directory\n$/],
+      ["/dev/zero", /^kmdll: \/dev\/zero: cannot read file: not a regular file\n$/],
     ] as const) {
       for (const args of [[file], [file, "--json"]]) {
         const r = await runCli(["inspect", ...args]);

@@ -5,10 +5,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pdbPath, type PeImage } from "../src/formats/pe/index.js";
+import { parsePe, pdbPath, rvaToOffset, type PeImage } from "../src/formats/pe/index.js";
 import { readImage } from "../src/io/image.js";
 import { repoPath, tool } from "./helpers.js";
 import { compareWithReadobj, parseTree, runReadobj, type RoNode } from "./pe-readobj.js";
@@ -82,6 +82,7 @@ test("clang/lld-link DLLs (x64, x86, arm64): reader agrees with llvm-readobj", a
         }
         checkUnwind(image, one(tree, "UnwindInformation"), base);
         checkDelayIat(image, tree);
+        if (a.arch === "x86") checkOldStyleDelay(dll, image);
       });
     }
   } finally {
@@ -126,4 +127,30 @@ function checkDelayIat(image: PeImage, tree: RoNode): void {
   assert.equal(m.moduleHandleRva, hexOf(one(d[0], "ModuleHandle")!.value));
   const size = image.optional.pe32plus ? 8 : 4;
   m.functions.forEach((f, i) => assert.equal(f.iatRva, m.iatRva + i * size));
+}
+
+/**
+ * Old (VC6-era) delay-load descriptors have Attributes bit 0 clear and hold VAs instead of RVAs,
+ * also in their name table. Rewrite the linker's descriptor that way: the reader must decode the
+ * same DLL and functions.
+ */
+function checkOldStyleDelay(dll: string, image: PeImage): void {
+  const b = new Uint8Array(readFileSync(dll));
+  const dv = new DataView(b.buffer);
+  const base = Number(image.optional.imageBase);
+  const at = rvaToOffset(image, image.dataDirectories[13]!.virtualAddress, 32, b.length)!;
+  assert.equal(dv.getUint32(at, true) & 1, 1, "lld writes RVA-based descriptors");
+  dv.setUint32(at, 0, true);
+  for (const k of [1, 2, 3, 4]) dv.setUint32(at + 4 * k, dv.getUint32(at + 4 * k, true) + base, true);
+  const int = rvaToOffset(image, image.delayImports[0]!.iltRva, 4, b.length)!;
+  for (let p = int; dv.getUint32(p, true) !== 0; p += 4) {
+    const v = dv.getUint32(p, true);
+    if (!(v & 0x80000000)) dv.setUint32(p, v + base, true);
+  }
+  const old = parsePe(b);
+  assert.equal(old.delayImports[0]!.attributes, 0);
+  assert.deepEqual(
+    old.delayImports.map((m) => [m.dll, m.iatRva, m.moduleHandleRva, m.functions]),
+    image.delayImports.map((m) => [m.dll, m.iatRva, m.moduleHandleRva, m.functions]),
+  );
 }
