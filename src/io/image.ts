@@ -10,7 +10,7 @@ export interface LoadedImage {
   image: PeImage;
 }
 
-/** Largest file read (PE images are limited to 4 GiB; Node buffers to 2 GiB). */
+/** Largest file read (Node buffers are limited to 2 GiB; PE images to 4 GiB). */
 export const MAX_IMAGE_FILE = 0x7fff0000;
 
 function why(e: unknown): string {
@@ -41,7 +41,7 @@ export function readFileBytes(path: string): Uint8Array {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new KmdllError(`${path}: cannot read file: is a directory`);
     if (!st.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
-    if (st.size > MAX_IMAGE_FILE) throw new KmdllError(`${path}: cannot read file: ${st.size} bytes is larger than any PE image`);
+    if (st.size > MAX_IMAGE_FILE) throw new KmdllError(`${path}: cannot read file: too large (${st.size} bytes)`);
     const out = new Uint8Array(st.size);
     let got = 0;
     while (got < out.length) {
