@@ -103,3 +103,18 @@ CORE_API u64 Burn(u64 iterations, u64 seed)
     }
     return acc;
 }
+
+/* Pool churn for the API-throughput benchmark: n allocate/free pairs of `size` bytes. */
+CORE_API u64 PoolChurn(u32 n, u32 size)
+{
+    u64 sum = 0;
+    u32 i;
+    for (i = 0; i < n; i++) {
+        unsigned char *p = (unsigned char *)CORE_ALLOC(size ? size : 1);
+        if (!p) return 0;
+        p[0] = (unsigned char)i;
+        sum += p[0];
+        CORE_FREE(p);
+    }
+    return sum;
+}

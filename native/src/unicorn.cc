@@ -168,15 +168,15 @@ class Engine : public Napi::ObjectWrap<Engine> {
     bool ok = true;
     uint64_t addr = ArgU64(info, 0, &ok), size = ok ? ArgU64(info, 1, &ok) : 0;
     if (!ok) return env.Undefined();
-    Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, static_cast<size_t>(size));
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, static_cast<size_t>(size));
     if (size) {
-      uc_err err = uc_mem_read(uc_, addr, buf.Data(), static_cast<size_t>(size));
+      uc_err err = uc_mem_read(uc_, addr, ab.Data(), static_cast<size_t>(size));
       if (err != UC_ERR_OK) {
         ThrowUc(env, "uc_mem_read", err);
         return env.Undefined();
       }
     }
-    return buf;
+    return Napi::Uint8Array::New(env, static_cast<size_t>(size), ab, 0);
   }
 
   Napi::Value Write(const Napi::CallbackInfo& info) {
@@ -250,7 +250,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
     return env.Undefined();
   }
 
-  // setApiHook(begin, end, fn(address, rcx, rdx, r8, r9, rsp) → bigint | number | undefined)
+  // setApiHook(begin, end, fn(address, rcx, rdx, r8, r9, rsp, returnAddress) → bigint | number | undefined)
   Napi::Value SetApiHook(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!Check(env)) return env.Undefined();
@@ -276,10 +276,14 @@ class Engine : public Napi::ObjectWrap<Engine> {
     uint64_t r[5];
     int ids[5] = {UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_RSP};
     for (int i = 0; i < 5; i++) uc_reg_read(uc, ids[i], &r[i]);
-    napi_value args[6] = {Napi::BigInt::New(env, address), Napi::BigInt::New(env, r[0]), Napi::BigInt::New(env, r[1]),
-                          Napi::BigInt::New(env, r[2]), Napi::BigInt::New(env, r[3]), Napi::BigInt::New(env, r[4])};
+    // The return address at [rsp] (the caller), or 0 when the stack is not readable.
+    uint64_t ret = 0;
+    if (uc_mem_read(uc, r[4], &ret, sizeof ret) != UC_ERR_OK) ret = 0;
+    napi_value args[7] = {Napi::BigInt::New(env, address), Napi::BigInt::New(env, r[0]), Napi::BigInt::New(env, r[1]),
+                          Napi::BigInt::New(env, r[2]),  Napi::BigInt::New(env, r[3]), Napi::BigInt::New(env, r[4]),
+                          Napi::BigInt::New(env, ret)};
     napi_value result;
-    napi_status st = napi_call_function(env, env.Undefined(), self->apiHookFn_.Value(), 6, args, &result);
+    napi_status st = napi_call_function(env, env.Undefined(), self->apiHookFn_.Value(), 7, args, &result);
     if (st != napi_ok) {
       if (env.IsExceptionPending()) {
         Napi::Error e = env.GetAndClearPendingException();

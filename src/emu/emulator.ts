@@ -197,7 +197,7 @@ export class Emulator {
       hookEnd = base + BigInt(syn.text.rva + syn.text.size);
       base = alignUpN(base + BigInt(syn.sizeOfImage), 0x10000n);
     }
-    this.uc.setApiHook(this.internalBase, hookEnd - 1n, (addr, rcx, rdx, r8, r9, rsp) => this.dispatch(addr, rcx, rdx, r8, r9, rsp));
+    this.uc.setApiHook(this.internalBase, hookEnd - 1n, (addr, rcx, rdx, r8, r9, rsp, ret) => this.dispatch(addr, rcx, rdx, r8, r9, rsp, ret));
   }
 
   /** Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address. */
@@ -495,9 +495,8 @@ export class Emulator {
 
   // ---------------------------------------------------------------- API dispatch
 
-  private dispatch(addr: bigint, rcx: bigint, rdx: bigint, r8: bigint, r9: bigint, rsp: bigint): bigint | number | void {
+  private dispatch(addr: bigint, rcx: bigint, rdx: bigint, r8: bigint, r9: bigint, rsp: bigint, retAddr: bigint): bigint | number | void {
     const thunk = this.thunks.get(addr);
-    const retAddr = this.mem.u64(rsp);
     const callerMod = this.moduleAt(retAddr);
     const caller = callerMod ? { module: callerMod.name, rva: Number(retAddr - callerMod.base) } : null;
     const callerText = caller ? `${caller.module}+0x${caller.rva.toString(16)}` : addr64(retAddr);

@@ -19,7 +19,7 @@ export interface NativeFault {
   timedOut: boolean;
 }
 
-export type ApiHookFn = (address: bigint, rcx: bigint, rdx: bigint, r8: bigint, r9: bigint, rsp: bigint) => bigint | number | void;
+export type ApiHookFn = (address: bigint, rcx: bigint, rdx: bigint, r8: bigint, r9: bigint, rsp: bigint, returnAddress: bigint) => bigint | number | void;
 
 export interface NativeEngine {
   mapMemory(addr: bigint, size: number, perms: number): void;

@@ -87,13 +87,13 @@ export class PoolAllocator {
       this.cursor += need;
     }
     // POOL_HEADER: PreviousSize/PoolIndex/BlockSize/PoolType (4 bytes), PoolTag at +4.
-    const hdr = new Uint8Array(HEADER);
-    const dv = new DataView(hdr.buffer);
+    // Fresh pool is not zeroed on Windows; fill with a recognisable pattern unless asked to zero.
+    const blockBytes = new Uint8Array(HEADER + rounded);
+    if (!zero) blockBytes.fill(0xcd, HEADER);
+    const dv = new DataView(blockBytes.buffer);
     dv.setUint16(2, Math.min(0xffff, (rounded + HEADER) >> 4), true);
     dv.setUint32(4, tag >>> 0, true);
-    this.uc.write(user - BigInt(HEADER), hdr);
-    // Fresh pool is not zeroed on Windows; fill with a recognisable pattern unless asked to zero.
-    this.uc.write(user, new Uint8Array(rounded).fill(zero ? 0 : 0xcd));
+    this.uc.write(user - BigInt(HEADER), blockBytes);
     const block: PoolBlock = { address: user, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq };
     this.live.set(user, block);
     this.stats.allocations++;

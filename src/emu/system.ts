@@ -33,6 +33,7 @@ export class SystemData {
   readonly processId = 4n;
   readonly threadId = 8n;
   private nextObjectType = 0;
+  private lastTicks = -1n;
 
   constructor(
     private readonly uc: NativeEngine,
@@ -43,7 +44,9 @@ export class SystemData {
   init(exportAddress: (name: string) => bigint | null): void {
     const P = this.C.prot;
     this.uc.mapMemory(SYSTEM_DATA_BASE, SYSTEM_DATA_SIZE, P.READ | P.WRITE);
-    this.uc.mapMemory(KUSER_SHARED_DATA, PAGE, P.READ);
+    // Writable: the kernel itself updates KUSER_SHARED_DATA at this address (and writing a read-only
+    // region from the host is ~50x slower in Unicorn 2.0.1, which re-protects it for the write).
+    this.uc.mapMemory(KUSER_SHARED_DATA, PAGE, P.READ | P.WRITE);
     const K = L64.KPCR;
     const m = this.mem;
     m.setU64(this.kpcr + BigInt(K.Self), this.kpcr);
@@ -115,13 +118,17 @@ export class SystemData {
     put(0, interruptTime);
     put(12, systemTime);
     this.uc.write(KUSER_SHARED_DATA + BigInt(S.InterruptTime), b);
+    // TickCount (KSYSTEM_TIME at 0x320) changes every 15.625 ms of interrupt time only.
     const ticks = interruptTime / 156250n;
-    const t = new Uint8Array(12);
-    const tv = new DataView(t.buffer);
-    tv.setUint32(0, Number(ticks & 0xffffffffn), true);
-    tv.setUint32(4, Number(ticks >> 32n), true);
-    tv.setUint32(8, Number(ticks >> 32n), true);
-    this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCount), t);
-    this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCountLowDeprecated), t.subarray(0, 4));
+    if (ticks !== this.lastTicks) {
+      this.lastTicks = ticks;
+      const t = new Uint8Array(12);
+      const tv = new DataView(t.buffer);
+      tv.setUint32(0, Number(ticks & 0xffffffffn), true);
+      tv.setUint32(4, Number(ticks >> 32n), true);
+      tv.setUint32(8, Number(ticks >> 32n), true);
+      this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCount), t);
+      this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCountLowDeprecated), t.subarray(0, 4));
+    }
   }
 }
