@@ -5,7 +5,6 @@
  * anywhere under the directory (the first path in sorted order wins), then in the kernel export
  * database (ntoskrnl.exe, hal.dll, system export drivers).
  */
-import { realpathSync } from "node:fs";
 import { inFile } from "../errors.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
@@ -34,7 +33,7 @@ export class ScanModules {
     const key = dll.toLowerCase();
     const path = this.index.get(key);
     // An image importing itself: the loader finds the module being loaded, not a file.
-    const self = path !== undefined && samePath(path, selfPath);
+    const self = path !== undefined && path === selfPath;
     const ck = `${arch}\0${key}\0${self ? "self" : ""}`;
     let r = this.cache.get(ck);
     if (!r) {
@@ -59,15 +58,6 @@ export class ScanModules {
     const list = kernelModuleExportsFor(key, arch);
     if (list) return { found: true, exports: { name: key, source: "kernel-db", names: new Set(list.map((e) => e.name)), ordinals: null } };
     return { found: false, reason: "not-found", searched: `${this.root} (the scanned directory) and the kernel export database` };
-  }
-}
-
-function samePath(a: string, b: string): boolean {
-  if (a === b) return true;
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return false;
   }
 }
 
