@@ -171,7 +171,7 @@ test("kmdll call --registry on the registry example (CLI)", async () => {
   assert.match(r.stdout, /ReadSeededLevel returned 42 \(0x2A\)/);
   const bad = await runCli(["call", fixture("x64", "apireg.sys"), "ReadSeededLevel", "--registry", repoPath("test", "fixtures", "x64", "apireg.sys")]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /^kmdll: .*apireg\.sys:1:1: expected "Windows Registry Editor Version 5\.00"/);
+  assert.match(bad.stderr, /^kmdll: .*apireg\.sys:1:1: not a \.reg file \(binary data\)/, bad.stderr);
 });
 
 test("every implemented API was called by an example driver above", () => {

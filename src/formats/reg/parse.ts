@@ -139,6 +139,8 @@ export function parseRegFile(input: Uint8Array | string): RegFile {
   let version: "5.00" | "4";
   if (header === "Windows Registry Editor Version 5.00") version = "5.00";
   else if (header === "REGEDIT4") version = "4";
+  // eslint-disable-next-line no-control-regex
+  else if (/[\u0000-\u0008\u000e-\u001f]/.test(header)) throw new RegSyntaxError('not a .reg file (binary data): expected "Windows Registry Editor Version 5.00"', idx + 1, 1);
   else throw new RegSyntaxError(`expected "Windows Registry Editor Version 5.00" or "REGEDIT4", found ${JSON.stringify(header.slice(0, 60))}`, idx + 1, 1);
   idx++;
 
