@@ -109,3 +109,13 @@ test("waits: finite timeouts advance the deterministic clock and time out", () =
   assert.equal(env.mem.u64(freq), 10_000_000n);
   assert.equal(faultOf(() => env.call("KeWaitForSingleObject", ev, 0, 0, 0, 0)).kind, "deadlock");
 });
+
+test("memory routines: a length no mapping can hold (a negative int as SIZE_T) faults instead of allocating", () => {
+  const env = new FakeEnv(allApis);
+  const a = env.mem.alloc(16);
+  const f = faultOf(() => env.call("memcpy", a, a, -1n));
+  assert.equal(f.kind, "invalid-write");
+  assert.match(f.message, /memcpy: length 0xffffffffffffffff runs past the end of mapped memory/);
+  assert.equal(faultOf(() => env.call("RtlCompareMemory", a, a, 1n << 40n)).kind, "invalid-read");
+  assert.equal(faultOf(() => env.call("RtlZeroMemory", a, 1n << 33n)).kind, "invalid-write");
+});

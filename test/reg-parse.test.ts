@@ -21,6 +21,7 @@ import {
 } from "../src/formats/reg/index.js";
 import { Registry } from "../src/nt/registry.js";
 import { inFile } from "../src/errors.js";
+import fc from "fast-check";
 
 const SAMPLE = [
   "Windows Registry Editor Version 5.00",
@@ -203,4 +204,28 @@ test("Wine's regedit imports our test file and exports what our parser read", { 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("any input either parses or fails with a positioned RegSyntaxError (fuzz)", () => {
+  const header = "Windows Registry Editor Version 5.00\r\n";
+  const line = fc.oneof(
+    fc.constantFrom("[HKLM\\SOFTWARE\\a]", "[-HKLM\\SOFTWARE\\a]", '"v"=dword:1', '"v"=hex:01,\\', "  02", '@="x"', '"v"=-', "; c", "", '"v"="a\\"b"', "[", '"'),
+    fc.string({ maxLength: 30 }),
+  );
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 12 }), fc.boolean(), (lines, utf16) => {
+      const text = header + lines.join("\r\n");
+      const input = utf16 ? new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")])) : text;
+      try {
+        const f = parseRegFile(input);
+        new Registry().apply(f);
+      } catch (e) {
+        if (!(e instanceof RegSyntaxError)) throw e;
+        assert.ok(e.line >= 1 && e.line <= lines.length + 1 && e.column >= 1, e.message);
+      }
+    }),
+    { numRuns: 500, seed: 42 },
+  );
+  for (const bytes of [Uint8Array.of(0xff, 0xfe, 0x41), Uint8Array.of(0xfe, 0xff, 0, 0x41), new Uint8Array(0)])
+    assert.throws(() => parseRegFile(bytes), RegSyntaxError);
 });

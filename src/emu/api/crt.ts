@@ -5,7 +5,7 @@
  */
 import type { ApiContext, ApiDefinition, GuestMemory } from "./types.js";
 import { formatKernelPrintf, vaListReader } from "./printf.js";
-import { describeCString, encodeLatin1, encodeUtf16, hex, nt, upcaseChar, downcaseChar } from "./util.js";
+import { describeCString, encodeLatin1, encodeUtf16, hex, lengthArg, nt, upcaseChar, downcaseChar } from "./util.js";
 
 const MAX = 0x100000; // longest string a routine scans before it faults as the kernel would run off
 const B = (n: number) => BigInt(n);
@@ -111,27 +111,27 @@ const rng = (ctx: ApiContext) => ctx.kernel.state("crt", () => ({ seed: 1 }));
 export const apis: ApiDefinition[] = [
   // ---- memory
   nt("memcpy", 3, (ctx) => {
-    const n = Number(ctx.arg(2));
+    const n = lengthArg(ctx, 2, ctx.arg(0), true);
     ctx.mem.write(ctx.arg(0), ctx.mem.read(ctx.arg(1), n));
     return ctx.arg(0);
   }),
   nt("memmove", 3, (ctx) => {
-    ctx.mem.write(ctx.arg(0), ctx.mem.read(ctx.arg(1), Number(ctx.arg(2))));
+    ctx.mem.write(ctx.arg(0), ctx.mem.read(ctx.arg(1), lengthArg(ctx, 2, ctx.arg(0), true)));
     return ctx.arg(0);
   }),
   nt("memset", 3, (ctx) => {
-    ctx.mem.write(ctx.arg(0), new Uint8Array(Number(ctx.arg(2))).fill(ctx.u32(1) & 0xff));
+    ctx.mem.write(ctx.arg(0), new Uint8Array(lengthArg(ctx, 2, ctx.arg(0), true)).fill(ctx.u32(1) & 0xff));
     return ctx.arg(0);
   }),
   nt("memcmp", 3, (ctx) => {
-    const n = Number(ctx.arg(2));
+    const n = lengthArg(ctx, 2, ctx.arg(0), false);
     const a = ctx.mem.read(ctx.arg(0), n);
     const b = ctx.mem.read(ctx.arg(1), n);
     for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
     return 0;
   }),
   nt("memchr", 3, (ctx) => {
-    const n = Number(ctx.arg(2));
+    const n = lengthArg(ctx, 2, ctx.arg(0), false);
     const c = ctx.u32(1) & 0xff;
     const p = ctx.arg(0);
     for (let i = 0; i < n; i++) if (ctx.mem.u8(p + B(i)) === c) return p + B(i);
@@ -146,7 +146,7 @@ export const apis: ApiDefinition[] = [
     return ctx.arg(0);
   }),
   nt("strncpy", 3, (ctx) => {
-    const count = Number(ctx.arg(2));
+    const count = lengthArg(ctx, 2, ctx.arg(0), true);
     const n = strlenAt(ctx.mem, ctx.arg(1), count);
     const out = new Uint8Array(count);
     out.set(ctx.mem.read(ctx.arg(1), n));
@@ -190,7 +190,7 @@ export const apis: ApiDefinition[] = [
     return ctx.arg(0);
   }),
   nt("wcsncpy", 3, (ctx) => {
-    const count = Number(ctx.arg(2));
+    const count = lengthArg(ctx, 2, ctx.arg(0), true, 2);
     const n = wcslenAt(ctx.mem, ctx.arg(1), count);
     const out = new Uint8Array(count * 2);
     out.set(ctx.mem.read(ctx.arg(1), n * 2));

@@ -14,6 +14,7 @@ import {
   encodeLatin1,
   encodeUtf16,
   hex,
+  lengthArg,
   nt,
   q,
   readCounted,
@@ -371,17 +372,17 @@ export const apis: ApiDefinition[] = [
   }),
   // ---- memory
   nt("RtlCompareMemory", 3, (ctx) => {
-    const n = Number(ctx.arg(2));
+    const n = lengthArg(ctx, 2, ctx.arg(0), false);
     const a = ctx.mem.read(ctx.arg(0), n);
     const b = ctx.mem.read(ctx.arg(1), n);
     let i = 0;
     while (i < n && a[i] === b[i]) i++;
     return i;
   }),
-  nt("RtlCopyMemory", 3, (ctx) => void ctx.mem.write(ctx.arg(0), ctx.mem.read(ctx.arg(1), Number(ctx.arg(2))))),
-  nt("RtlMoveMemory", 3, (ctx) => void ctx.mem.write(ctx.arg(0), ctx.mem.read(ctx.arg(1), Number(ctx.arg(2))))),
-  nt("RtlZeroMemory", 2, (ctx) => void ctx.mem.write(ctx.arg(0), new Uint8Array(Number(ctx.arg(1))))),
-  nt("RtlFillMemory", 3, (ctx) => void ctx.mem.write(ctx.arg(0), new Uint8Array(Number(ctx.arg(1))).fill(ctx.u32(2) & 0xff))),
+  nt("RtlCopyMemory", 3, (ctx) => void ctx.mem.write(ctx.arg(0), ctx.mem.read(ctx.arg(1), lengthArg(ctx, 2, ctx.arg(0), true)))),
+  nt("RtlMoveMemory", 3, (ctx) => void ctx.mem.write(ctx.arg(0), ctx.mem.read(ctx.arg(1), lengthArg(ctx, 2, ctx.arg(0), true)))),
+  nt("RtlZeroMemory", 2, (ctx) => void ctx.mem.write(ctx.arg(0), new Uint8Array(lengthArg(ctx, 1, ctx.arg(0), true)))),
+  nt("RtlFillMemory", 3, (ctx) => void ctx.mem.write(ctx.arg(0), new Uint8Array(lengthArg(ctx, 1, ctx.arg(0), true)).fill(ctx.u32(2) & 0xff))),
   // ---- system information
   nt("RtlGetVersion", 1, (ctx) => {
     ctx.describe([hex(ctx.arg(0))]);

@@ -10,7 +10,7 @@ import { Registry, type RegistryKey, type RegistryValue } from "../../nt/registr
 import { parseRegFile, regTypeName } from "../../formats/reg/parse.js";
 import { inFile } from "../../errors.js";
 import { closeHandle, insertHandle, lookupHandle } from "./ob.js";
-import { encodeUtf16, hex, nt, q, unicodeText } from "./util.js";
+import { encodeUtf16, hex, lengthArg, nt, q, unicodeText } from "./util.js";
 
 const B = (n: number) => BigInt(n);
 const OA = L64.OBJECT_ATTRIBUTES;
@@ -245,7 +245,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(h), q(name), regTypeName(type), String(size)]);
     const k = keyOf(ctx, h);
     if (typeof k === "number") return k;
-    const bytes = size === 0 ? new Uint8Array(0) : ctx.mem.read(data, size);
+    const bytes = size === 0 ? new Uint8Array(0) : ctx.mem.read(data, lengthArg(ctx, 5, data, false));
     registryOf(ctx.kernel).setValue(k, name, type, bytes);
     return STATUS.SUCCESS;
   }),
