@@ -3,7 +3,8 @@
  * "Archive (Library) File Format"; GNU ar): reading with full validation, and writing the
  * Microsoft/COFF flavour (two linker members + longnames). Pure: no I/O.
  */
-import { ByteView, ByteWriter, latin1 } from "../binary.js";
+import { ByteView } from "../binary.js";
+import { byteString, fieldString } from "./text.js";
 import { FormatError } from "../../errors.js";
 
 export const ARCHIVE_MAGIC = "!<arch>\n";
@@ -52,7 +53,7 @@ interface RawMember {
 }
 
 function decimalField(v: ByteView, at: number, len: number, what: string, headerOffset: number): number {
-  const s = v.fixedString(at, len, "archive member header").replace(/ +$/, "");
+  const s = fieldString(v.bytes, at, len);
   if (!/^[0-9]+$/.test(s)) {
     throw new FormatError("archive member header", `${what} field is ${JSON.stringify(s)}, not a decimal number`, headerOffset);
   }
@@ -60,8 +61,8 @@ function decimalField(v: ByteView, at: number, len: number, what: string, header
 }
 
 function readRawMembers(v: ByteView): RawMember[] {
-  if (v.length < 8 || latin1(v.bytes.subarray(0, 8)) !== ARCHIVE_MAGIC) {
-    const got = latin1(v.bytes.subarray(0, Math.min(8, v.length)));
+  if (v.length < 8 || byteString(v.bytes, 0, 8) !== ARCHIVE_MAGIC) {
+    const got = byteString(v.bytes, 0, Math.min(8, v.length));
     throw new FormatError("archive signature", `expected "!<arch>\\n", found ${JSON.stringify(got)}`, 0);
   }
   const out: RawMember[] = [];
@@ -83,9 +84,9 @@ function readRawMembers(v: ByteView): RawMember[] {
       throw new FormatError("archive member header", `bad header terminator (expected "\`\\n")${hint}`, off);
     }
     if (off % 2 === 1) throw new FormatError("archive member header", "member header at an odd offset (members must be 2-byte aligned)", off);
-    const rawName = v.fixedString(off, 16, "archive member header").replace(/ +$/, "");
-    const date = v.fixedString(off + 16, 12, "archive member header").trim();
-    const mode = v.fixedString(off + 40, 8, "archive member header").trim();
+    const rawName = fieldString(v.bytes, off, 16);
+    const date = fieldString(v.bytes, off + 16, 12).trim();
+    const mode = fieldString(v.bytes, off + 40, 8).trim();
     const size = decimalField(v, off + 48, 10, "size", off);
     const dataOffset = off + HEADER_SIZE;
     if (dataOffset + size > v.length) {
@@ -106,7 +107,7 @@ function longName(table: Uint8Array | null, ref: string, headerOffset: number): 
   let end = at;
   // GNU terminates names with "/\n", Microsoft with NUL.
   while (end < table.length && table[end] !== 0 && table[end] !== 0x0a) end++;
-  let name = latin1(table.subarray(at, end));
+  let name = byteString(table, at, end);
   if (name.endsWith("/")) name = name.slice(0, -1);
   return name;
 }
@@ -120,7 +121,7 @@ function readNames(v: ByteView, at: number, end: number, count: number, structur
     if (q >= end) {
       throw new FormatError(structure, `string table holds only ${i} of the ${count} symbol names it claims`, p);
     }
-    names.push(latin1(v.bytes.subarray(p, q)));
+    names.push(byteString(v.bytes, p, q));
     p = q + 1;
   }
   return names;
@@ -226,18 +227,25 @@ export interface NewArchiveMember {
   symbols: string[];
 }
 
-function header(w: ByteWriter, name: string, size: number, mode: string): void {
-  const field = (s: string, n: number) => {
-    if (s.length > n) throw new Error(`archive header field ${JSON.stringify(s)} longer than ${n}`);
-    w.ascii(s.padEnd(n, " "));
-  };
-  field(name, 16);
-  field("0", 12); // date: deterministic
-  field("0", 6); // uid
-  field("0", 6); // gid
-  field(mode, 8);
-  field(String(size), 10);
-  w.ascii("`\n");
+/** Write ASCII/Latin-1 code units at `at`; returns the position after them. */
+function put(out: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i) & 0xff;
+  return at + s.length;
+}
+
+/** A 60-byte member header at `at`: name, date 0, uid 0, gid 0, mode, size, "`\n". */
+function header(out: Uint8Array, at: number, name: string, size: number, mode: string): number {
+  if (name.length > 16) throw new Error(`archive member name field ${JSON.stringify(name)} longer than 16`);
+  out.fill(0x20, at, at + 58);
+  put(out, at, name);
+  put(out, at + 16, "0"); // date: deterministic
+  put(out, at + 28, "0"); // uid
+  put(out, at + 34, "0"); // gid
+  put(out, at + 40, mode);
+  put(out, at + 48, String(size));
+  out[at + 58] = 0x60;
+  out[at + 59] = 0x0a;
+  return at + 60;
 }
 
 /** Byte-wise comparison, as the linker's binary search over the second linker member expects. */
@@ -265,46 +273,70 @@ export function writeArchive(members: NewArchiveMember[]): Uint8Array {
     return "/" + at;
   });
 
-  const symbolPairs: { name: string; member: number }[] = [];
-  members.forEach((m, k) => m.symbols.forEach((s) => symbolPairs.push({ name: s, member: k })));
-  const nameBytes = symbolPairs.reduce((n, s) => n + s.name.length + 1, 0);
-  const firstSize = 4 + 4 * symbolPairs.length + nameBytes;
-  const secondSize = 4 + 4 * members.length + 4 + 2 * symbolPairs.length + nameBytes;
+  if (members.length > 65535) throw new Error(`an archive's second linker member indexes at most 65535 members (${members.length})`);
+  const symNames: string[] = [];
+  const symMember: number[] = [];
+  members.forEach((m, k) => {
+    for (const s of m.symbols) {
+      symNames.push(s);
+      symMember.push(k);
+    }
+  });
+  let nameBytes = 0;
+  for (const s of symNames) nameBytes += s.length + 1;
+  const nsym = symNames.length;
+  const firstSize = 4 + 4 * nsym + nameBytes;
+  const secondSize = 4 + 4 * members.length + 4 + 2 * nsym + nameBytes;
   const pad = (n: number) => n + (n & 1);
 
-  // Layout: compute member header offsets.
+  // Layout: member header offsets.
   let off = 8 + 60 + pad(firstSize) + 60 + pad(secondSize) + 60 + pad(longTable.length);
-  const offsets = members.map((m) => {
-    const at = off;
+  const offsets = new Array<number>(members.length);
+  members.forEach((m, k) => {
+    offsets[k] = off;
     off += 60 + pad(m.data.length);
-    return at;
   });
 
-  const w = new ByteWriter(off + 16);
-  w.ascii(ARCHIVE_MAGIC);
-  header(w, "/", firstSize, "0");
-  w.u32be(symbolPairs.length);
-  for (const s of symbolPairs) w.u32be(offsets[s.member]!);
-  for (const s of symbolPairs) w.ascii(s.name, true);
-  if (firstSize & 1) w.u8(0);
+  const out = new Uint8Array(off);
+  const dv = new DataView(out.buffer);
+  let at = put(out, 0, ARCHIVE_MAGIC);
 
-  const sorted = symbolPairs.map((s, k) => ({ ...s, k })).sort((a, b) => compareBytes(a.name, b.name) || a.k - b.k);
-  header(w, "/", secondSize, "0");
-  w.u32(members.length);
-  for (const o of offsets) w.u32(o);
-  w.u32(sorted.length);
-  for (const s of sorted) w.u16(s.member + 1);
-  for (const s of sorted) w.ascii(s.name, true);
-  if (secondSize & 1) w.u8(0);
+  // First linker member: big-endian, symbols in member order.
+  at = header(out, at, "/", firstSize, "0");
+  dv.setUint32(at, nsym, false);
+  at += 4;
+  for (let i = 0; i < nsym; i++, at += 4) dv.setUint32(at, offsets[symMember[i]!]!, false);
+  for (const s of symNames) at = put(out, at, s) + 1;
+  if (firstSize & 1) at++;
 
-  header(w, "//", longTable.length, "0");
-  w.ascii(longTable);
-  if (longTable.length & 1) w.u8(0x0a);
+  // Second linker member: little-endian, symbols sorted byte-wise (stable).
+  const order = symNames.map((_, i) => i).sort((a, b) => compareBytes(symNames[a]!, symNames[b]!) || a - b);
+  at = header(out, at, "/", secondSize, "0");
+  dv.setUint32(at, members.length, true);
+  at += 4;
+  for (const o of offsets) {
+    dv.setUint32(at, o, true);
+    at += 4;
+  }
+  dv.setUint32(at, nsym, true);
+  at += 4;
+  for (const i of order) {
+    dv.setUint16(at, symMember[i]! + 1, true);
+    at += 2;
+  }
+  for (const i of order) at = put(out, at, symNames[i]!) + 1;
+  if (secondSize & 1) at++;
+
+  // Longnames.
+  at = header(out, at, "//", longTable.length, "0");
+  at = put(out, at, longTable);
+  if (longTable.length & 1) out[at++] = 0x0a;
 
   members.forEach((m, k) => {
-    header(w, memberNames[k]!, m.data.length, "644");
-    w.bytes(m.data);
-    if (m.data.length & 1) w.u8(0x0a);
+    at = header(out, at, memberNames[k]!, m.data.length, "644");
+    out.set(m.data, at);
+    at += m.data.length;
+    if (m.data.length & 1) out[at++] = 0x0a;
   });
-  return w.toBytes();
+  return out;
 }

@@ -2,7 +2,8 @@
  * A minimal reader for COFF relocatable objects (archive members of import libraries):
  * sections with their data and relocations, and the symbol table. Pure, bounds-checked.
  */
-import { ByteView, latin1 } from "../binary.js";
+import { ByteView } from "../binary.js";
+import { byteString, fieldString } from "./text.js";
 import { FormatError } from "../../errors.js";
 
 export const IMAGE_SCN_CNT_CODE = 0x20;
@@ -83,14 +84,15 @@ export function readCoffObject(bytes: Uint8Array): CoffObject {
     if (off < 4 || off >= strtab.length) throw new FormatError("COFF string table", `name offset ${off} outside the ${strtab.length}-byte string table`, at);
     let end = off;
     while (end < strtab.length && strtab[end] !== 0) end++;
-    return latin1(strtab.subarray(off, end));
+    return byteString(strtab, off, end);
   };
 
   const sections: CoffSection[] = [];
   for (let k = 0; k < nsec; k++) {
     const at = secTable + k * 40;
     const ss = "COFF section header";
-    let name = v.fixedString(at, 8, ss);
+    v.need(at, 40, ss);
+    let name = fieldString(v.bytes, at, 8, false);
     if (/^\/[0-9]+$/.test(name)) name = str(Number(name.slice(1)), at);
     const rawSize = v.u32(at + 16, ss);
     const rawPtr = v.u32(at + 20, ss);
@@ -115,7 +117,7 @@ export function readCoffObject(bytes: Uint8Array): CoffObject {
   for (let k = 0; k < nsym; ) {
     const at = symPtr + k * 18;
     const sy = "COFF symbol";
-    const name = v.u32(at, sy) === 0 ? str(v.u32(at + 4, sy), at) : v.fixedString(at, 8, sy);
+    const name = v.u32(at, sy) === 0 ? str(v.u32(at + 4, sy), at) : (v.need(at, 18, sy), fieldString(v.bytes, at, 8, false));
     const section = (v.u16(at + 12, sy) << 16) >> 16;
     const naux = v.u8(at + 17, sy);
     if (k + 1 + naux > nsym) throw new FormatError(sy, `${naux} auxiliary records run past the ${nsym}-entry symbol table`, at);

@@ -11,7 +11,7 @@
  * thunk defining `X`.
  */
 import { FormatError } from "../../errors.js";
-import { latin1 } from "../binary.js";
+import { byteString, displayName } from "./text.js";
 import { readArchive, type Archive, type ArchiveMember } from "./archive.js";
 import {
   readCoffObject,
@@ -105,9 +105,9 @@ export function analyzeImportLibrary(bytes: Uint8Array): ImportLibraryInfo {
       memberDefines[index] = names;
       const importName = imp.nameType === "ordinal" ? null : imp.nameType === "exportas" ? imp.exportAs : applyNameType(imp.nameType, imp.symbol);
       rows.push({
-        dll: imp.dll,
-        symbol: imp.symbol,
-        importName,
+        dll: displayName(imp.dll),
+        symbol: displayName(imp.symbol),
+        importName: importName === null ? null : displayName(importName),
         ordinal: imp.nameType === "ordinal" ? imp.ordinalHint : null,
         hint: imp.nameType === "ordinal" ? 0 : imp.ordinalHint,
         type: imp.type,
@@ -168,7 +168,7 @@ export function analyzeImportLibrary(bytes: Uint8Array): ImportLibraryInfo {
   const cstringAt = (data: Uint8Array, at: number): string | null => {
     if (at < 0 || at >= data.length) return null;
     const z = data.indexOf(0, at);
-    return latin1(data.subarray(at, z < 0 ? data.length : z));
+    return byteString(data, at, z < 0 ? data.length : z);
   };
   /** The symbol a relocation at `offset` in the given section targets. */
   const relocTarget = (obj: ParsedObject, section: number, offset: number): CoffSymbol | null => {
@@ -238,9 +238,9 @@ export function analyzeImportLibrary(bytes: Uint8Array): ImportLibraryInfo {
     for (const s of imps) {
       const symbol = s.name.slice(IMP.length);
       rows.push({
-        dll: dll ?? "",
-        symbol,
-        importName,
+        dll: displayName(dll ?? ""),
+        symbol: displayName(symbol),
+        importName: importName === null ? null : displayName(importName),
         ordinal,
         hint,
         type: thunk ? "code" : otherDef ? "const" : "data",
@@ -256,12 +256,12 @@ export function analyzeImportLibrary(bytes: Uint8Array): ImportLibraryInfo {
   if (aliases.length) {
     const bySymbol = new Map(rows.map((r) => [r.symbol, r] as const));
     for (const a of aliases) {
-      const target = bySymbol.get(a.target.startsWith(IMP) ? a.target.slice(IMP.length) : a.target);
+      const target = bySymbol.get(displayName(a.target.startsWith(IMP) ? a.target.slice(IMP.length) : a.target));
       if (!target) {
         warnings.push(`member "${a.obj.member.name}" at 0x${a.obj.member.headerOffset.toString(16)}: alias ${a.weak.name} → ${a.target}, which this library does not import`);
         continue;
       }
-      rows.push({ ...target, symbol: a.weak.name.slice(IMP.length), format: "alias", memberOffset: a.obj.member.headerOffset });
+      rows.push({ ...target, symbol: displayName(a.weak.name.slice(IMP.length)), format: "alias", memberOffset: a.obj.member.headerOffset });
     }
   }
   return { rows, archiveKind: archive.kind, warnings, otherMembers };

@@ -2,7 +2,8 @@
  * Short import members (Microsoft "PE Format" § "Import Library Format"): a 20-byte
  * IMPORT_OBJECT_HEADER followed by `symbol\0dll\0[exportas\0]`. Pure.
  */
-import { ByteView, ByteWriter, latin1 } from "../binary.js";
+import { ByteView } from "../binary.js";
+import { byteString } from "./text.js";
 import { FormatError } from "../../errors.js";
 import { IMPORT_NAME_TYPES, IMPORT_TYPES, type ImportNameType, type ImportType } from "./types.js";
 
@@ -52,7 +53,7 @@ export function readShortImport(data: Uint8Array): ShortImport {
   while (p < body.length && strings.length < 3) {
     const z = body.indexOf(0, p);
     if (z < 0) throw new FormatError("short import names", "name is not NUL-terminated within SizeOfData", 20 + p);
-    strings.push(latin1(body.subarray(p, z)));
+    strings.push(byteString(body, p, z));
     p = z + 1;
   }
   if (strings.length < 2) throw new FormatError("short import names", "needs a symbol name and a DLL name", 20);
@@ -72,10 +73,22 @@ export function readShortImport(data: Uint8Array): ShortImport {
 export function writeShortImport(imp: Omit<ShortImport, "timeDateStamp"> & { timeDateStamp?: number }): Uint8Array {
   let size = imp.symbol.length + 1 + imp.dll.length + 1;
   if (imp.exportAs) size += imp.exportAs.length + 1;
-  const w = new ByteWriter(20 + size);
-  w.u16(0).u16(0xffff).u16(0).u16(imp.machine).u32(imp.timeDateStamp ?? 0).u32(size).u16(imp.ordinalHint);
-  w.u16((IMPORT_NAME_TYPES.indexOf(imp.nameType) << 2) | IMPORT_TYPES.indexOf(imp.type));
-  w.ascii(imp.symbol, true).ascii(imp.dll, true);
-  if (imp.exportAs) w.ascii(imp.exportAs, true);
-  return w.toBytes();
+  // Exact-size buffer written directly: import libraries hold tens of thousands of these.
+  const out = new Uint8Array(20 + size);
+  const dv = new DataView(out.buffer);
+  dv.setUint16(2, 0xffff, true);
+  dv.setUint16(6, imp.machine, true);
+  dv.setUint32(8, imp.timeDateStamp ?? 0, true);
+  dv.setUint32(12, size, true);
+  dv.setUint16(16, imp.ordinalHint, true);
+  dv.setUint16(18, (IMPORT_NAME_TYPES.indexOf(imp.nameType) << 2) | IMPORT_TYPES.indexOf(imp.type), true);
+  let at = 20;
+  const putz = (str: string) => {
+    for (let i = 0; i < str.length; i++) out[at++] = str.charCodeAt(i) & 0xff;
+    at++; // NUL (the buffer is zero-filled)
+  };
+  putz(imp.symbol);
+  putz(imp.dll);
+  if (imp.exportAs) putz(imp.exportAs);
+  return out;
 }
