@@ -158,11 +158,12 @@ export function u16(n: number): number {
 const MAX_BUFFER = 0x4000_0000n;
 
 /**
- * The length argument `i` of a memory routine as a JS number. A length larger than any mapped
+ * The length argument `i` of a memory routine as a JS number (SIZE_T: 64 bits; ULONG: pass bits=32,
+ * the upper half of the register or stack slot is garbage). A length larger than any mapped
  * region (e.g. a negative int passed as SIZE_T) faults like the access the real routine would make.
  */
-export function lengthArg(ctx: ApiContext, i: number, buffer: bigint, write: boolean, unit = 1): number {
-  const n = BigInt.asUintN(64, ctx.arg(i));
+export function lengthArg(ctx: ApiContext, i: number, buffer: bigint, write: boolean, unit = 1, bits: 32 | 64 = 64): number {
+  const n = BigInt.asUintN(bits, ctx.arg(i));
   if (n * BigInt(unit) > MAX_BUFFER)
     ctx.fault(write ? "invalid-write" : "invalid-read", `${ctx.api.replace(/^.*!/, "")}: length ${hex(n)} runs past the end of mapped memory at ${hex(buffer)}`, { address: buffer });
   return Number(n);

@@ -245,7 +245,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(h), q(name), regTypeName(type), String(size)]);
     const k = keyOf(ctx, h);
     if (typeof k === "number") return k;
-    const bytes = size === 0 ? new Uint8Array(0) : ctx.mem.read(data, lengthArg(ctx, 5, data, false));
+    const bytes = size === 0 ? new Uint8Array(0) : ctx.mem.read(data, lengthArg(ctx, 5, data, false, 1, 32));
     registryOf(ctx.kernel).setValue(k, name, type, bytes);
     return STATUS.SUCCESS;
   }),
