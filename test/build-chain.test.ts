@@ -84,5 +84,5 @@ test("a dirs file in the wrong order: the missing $(O) library is a positioned i
   write(ws, { ...CHAIN, dirs: "DIRS=util base top mid\n" });
   const b = await runCli(["build", ws, "--arch", "x64"]);
   assert.equal(b.code, 2, b.stdout + b.stderr);
-  assert.match(b.stderr, /top\/sources:4:12: error: TARGETLIBS: \$\(O\)\\mid\.lib has not been built for x64: build the project that produces it first/);
+  assert.match(b.stderr, /top\/sources:4:12: error: TARGETLIBS: \$\(O\)\\mid\.lib has not been built for x64 in \S+: build the project that produces it first/);
 });

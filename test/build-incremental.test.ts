@@ -55,6 +55,21 @@ test("incremental: a second build does nothing; touching a header rebuilds what 
   assert.deepEqual(steps(sixth).filter((s) => s.endsWith("ran")), ["bar link ran"]);
 });
 
+test("building one project of a workspace uses the workspace's tree and output folder, and builds only it", async () => {
+  const ws = workspace();
+  const all = await runCli(["build", ws, "--arch", "x64"]);
+  assert.equal(all.code, 0, all.stderr);
+  appendFileSync(join(ws, "foo", "foo.c"), "/* edited */\n");
+  appendFileSync(join(ws, "bar", "bar.c"), "/* edited */\n");
+  // From inside bar/: INCLUDES=..\foo and $(O)\foo.lib resolve in the workspace; foo is not rebuilt.
+  const one = await runCli(["build", "--arch", "x64"], { cwd: join(ws, "bar") });
+  assert.equal(one.code, 0, one.stdout + one.stderr);
+  assert.equal(one.stdout, "bar (x64): compiled bar.c; linked ../out/x64/bar.sys; check: clean\n");
+  const foo = await runCli(["build", "foo", "--arch", "x64", "--json"], { cwd: ws });
+  const doc = JSON.parse(foo.stdout);
+  assert.deepEqual(doc.projects.map((p: { name: string; status: string }) => `${p.name} ${p.status}`), ["foo built", "bar skipped"]);
+});
+
 test("reproducible: the same tree built in two places, into two output folders, gives the same bytes", async () => {
   const a = workspace();
   const b = mkdtempSync(join(tmpdir(), "kmdll-inc-copy-"));

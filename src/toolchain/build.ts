@@ -6,7 +6,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { KmdllError } from "../errors.js";
 import { loadState, saveState, stampFile, hashText, upToDate, type BuildState, type FileStamp } from "./cache.js";
 import { parseDepfile } from "./depfile.js";
@@ -17,18 +17,18 @@ import { BuildInputError } from "./input-error.js";
 import { loadTree, type Project } from "./project.js";
 import { compileArgs, libArgs, linkArgs } from "./recipe.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
-import { ARCHES, type Arch, type LibRef } from "./sources.js";
+import { ARCHES, parseDirs, type Arch, type LibRef } from "./sources.js";
 
 export { BuildInputError };
 
 export interface BuildOptions {
   /** Arches to build (default: each project's KMDLL_ARCHES, x64 and x86). */
   arches?: Arch[];
-  /** Output folder (default `<dir>/out`); products go to `<out>/<arch>/`. */
+  /** Output folder (default `<workspace>/out`, see findWorkspace); products go to `<out>/<arch>/`. */
   out?: string;
   /** Intermediate files and build state (default `<out>/obj`). */
   obj?: string;
-  /** Only these project folders (relative to dir, `/` separators); the others are skipped. */
+  /** Only these project folders (relative to dir, `/` separators) and the projects under them; the others are skipped. */
   only?: string[];
   /** Run `check` on each image (default true). */
   check?: boolean;
@@ -99,11 +99,16 @@ const objName = (rel: string) => rel.replace(/\.\.\//g, "up_").replace(/\//g, "_
 
 /** Build the project or `dirs` tree in dir. */
 export async function build(dir: string, options: BuildOptions = {}): Promise<BuildResult> {
-  const tree = resolve(dir);
+  // A project inside a workspace (listed by its parent's dirs file) is built as part of it:
+  // paths may reach its siblings, $(O) is the workspace's output folder, only it is built.
+  const requested = resolve(dir);
+  const tree = findWorkspace(requested);
+  const subset = tree === requested ? undefined : relative(tree, requested).replace(/\\/g, "/");
   const loaded = loadTree(tree, tree);
   if (!loaded.value) throw new BuildInputError(loaded.diagnostics);
   const projects = loaded.value;
   const arches = options.arches ?? ARCHES.filter((a) => projects.some((p) => p.spec.arches.includes(a)));
+  
   if (options.install !== undefined && arches.length !== 1) {
     throw new KmdllError(`--install: a SystemRoot holds drivers of one arch; choose one with --arch (building ${arches.join(", ")})`);
   }
@@ -120,11 +125,12 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
     onStep: options.onStep ?? (() => {}),
     products: new Map(),
   };
-  const only = options.only ? new Set(options.only.map((o) => o.replace(/\\/g, "/").replace(/\/+$/, ""))) : undefined;
-  if (only) {
-    const known = new Set(projects.map((p) => relative(tree, p.dir).replace(/\\/g, "/")));
-    const unknown = [...only].filter((o) => !known.has(o));
-    if (unknown.length) throw new KmdllError(`not a project of ${tree}: ${unknown.join(", ")} (projects: ${[...known].join(" ")})`);
+  const relOf = (p: Project) => relative(tree, p.dir).replace(/\\/g, "/");
+  const onlyList = options.only ? options.only.map((o) => (subset ? `${subset}/` : "") + o.replace(/\\/g, "/").replace(/\/+$/, "")) : subset ? [subset] : undefined;
+  const selected = (p: Project) => !onlyList || onlyList.some((o) => relOf(p) === o || relOf(p).startsWith(o + "/"));
+  if (onlyList) {
+    const unknown = onlyList.filter((o) => !projects.some((p) => relOf(p) === o || relOf(p).startsWith(o + "/")));
+    if (unknown.length) throw new KmdllError(`not a project of ${tree}: ${unknown.join(", ")} (projects: ${projects.map(relOf).join(" ")})`);
   }
   // Arches are independent: build them side by side; projects of one arch in dirs order.
   const perArch = await Promise.all(
@@ -139,7 +145,7 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Bu
           r.reason = "an earlier project failed";
           continue;
         }
-        if (only && !only.has(relative(tree, p.dir).replace(/\\/g, "/"))) {
+        if (!selected(p)) {
           r.reason = "not selected";
           continue;
         }
@@ -337,6 +343,28 @@ async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult):
   r.status = ran || r.steps.some((s) => s.status === "ran") ? "built" : "up-to-date";
 }
 
+/**
+ * The folder a build of dir works in: dir itself, or — when dir is listed by its parent's `dirs`
+ * file (recursively) — the topmost such parent.
+ */
+export function findWorkspace(dir: string): string {
+  let cur = resolve(dir);
+  for (;;) {
+    const parent = dirname(cur);
+    if (parent === cur) return cur;
+    const dirsFile = join(parent, "dirs");
+    if (!existsSync(dirsFile)) return cur;
+    let listed = false;
+    try {
+      listed = parseDirs(readFileSync(dirsFile, "utf8")).dirs.some((d) => resolve(parent, d.dir) === cur);
+    } catch {
+      listed = false;
+    }
+    if (!listed) return cur;
+    cur = parent;
+  }
+}
+
 /** TARGETLIBS entry → the file to link; a missing library is an input error (exit 2). */
 function resolveLib(ctx: Ctx, p: Project, arch: Arch, l: LibRef, O: string): string {
   const bad = (message: string): never => {
@@ -349,7 +377,7 @@ function resolveLib(ctx: Ctx, p: Project, arch: Arch, l: LibRef, O: string): str
   }
   if (l.kind === "out") {
     const f = ctx.products.get(l.file.toLowerCase()) ?? join(O, l.file);
-    if (!existsSync(f)) bad(`TARGETLIBS: $(O)\\${l.file} has not been built for ${arch}: build the project that produces it first (list it before ${basename(p.dir)} in the dirs file)`);
+    if (!existsSync(f)) bad(`TARGETLIBS: $(O)\\${l.file} has not been built for ${arch} in ${O}: build the project that produces it first (list it before ${basename(p.dir)} in the dirs file)`);
     return f;
   }
   const f = resolve(p.dir, l.path);

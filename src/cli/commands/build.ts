@@ -82,6 +82,7 @@ export function register(program: Command, ctx: CliContext): void {
           const head = `${r.name} (${r.arch})`;
           const checked = r.findings ? (r.findings.length === 0 ? "; check: clean" : `; check: ${summarize(r.findings)}`) : "";
           if (r.status === "skipped") {
+            if (r.reason === "not selected") continue;
             ctx.out(`${head}: skipped (${r.reason})\n`);
             continue;
           }
