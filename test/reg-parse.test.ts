@@ -101,6 +101,7 @@ test("syntax errors are positioned file:line:col", () => {
     ["REGEDIT5\n", /^x\.reg:1:1: expected "Windows Registry Editor Version 5\.00"/],
     ['Windows Registry Editor Version 5.00\n\n"a"="b"\n', /^x\.reg:3:1: value outside of a key/],
     ["Windows Registry Editor Version 5.00\n[HKEY_NOWHERE\\x]\n", /^x\.reg:2:2: unknown root key "HKEY_NOWHERE"/],
+    ["Windows Registry Editor Version 5.00\n[\\Registry]\n", /^x\.reg:2:2: unknown root key/],
     ["Windows Registry Editor Version 5.00\n[HKLM\\x]\n\"a\"=dword:123456789\n", /^x\.reg:3:11: dword value must be 1 to 8 hex digits/],
     ["Windows Registry Editor Version 5.00\n[HKLM\\x]\n\"a\"=hex:01,\\\n  zz\n", /^x\.reg:4:3: expected a hex byte/],
     ["Windows Registry Editor Version 5.00\n[HKLM\\x]\n\"a=\"b\"\n", /^x\.reg:3:\d+: (expected '='|unterminated)/],
@@ -133,6 +134,8 @@ test("registry model: case-insensitive keys, CurrentControlSet link, apply delet
   assert.equal(r.deleteKey(parent, true), true);
   assert.equal(parent.deleted, true);
   assert.equal(regPathToNt("HKCR\\.txt"), "\\REGISTRY\\MACHINE\\SOFTWARE\\Classes\\.txt");
+  r.apply(parseRegFile("Windows Registry Editor Version 5.00\n[-HKEY_LOCAL_MACHINE]\n[-HKEY_USERS]\n"));
+  assert.ok(r.openKey("\\REGISTRY\\MACHINE\\SOFTWARE"), "hive roots survive [-HKEY_LOCAL_MACHINE]");
 });
 
 test("writer round-trips through the parser", () => {

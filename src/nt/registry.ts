@@ -249,12 +249,13 @@ export class Registry {
           break;
         case "delete-key": {
           const k = this.openKey(op.path);
-          if (k && k.parent) this.deleteKey(k, true);
+          // hive roots (\REGISTRY\MACHINE, \REGISTRY\USER) cannot be deleted
+          if (k && k.parent && k.parent.parent) this.deleteKey(k, true);
           break;
         }
         case "value": {
-          const k = this.createKey(op.path)!;
-          this.setValue(k.key, op.name, op.type, op.data);
+          const k = this.createKey(op.path);
+          if (k) this.setValue(k.key, op.name, op.type, op.data);
           break;
         }
         case "delete-value": {

@@ -163,7 +163,7 @@ export function parseRegFile(input: Uint8Array | string): RegFile {
       if (del) inner = inner.slice(1);
       if (inner.trim() === "") throw new RegSyntaxError("empty key name", lineNo, indent + 2);
       const nt = regPathToNt(inner);
-      if (!nt) throw new RegSyntaxError(`unknown root key ${JSON.stringify(inner.split("\\")[0])} (use HKEY_LOCAL_MACHINE, HKEY_USERS, HKEY_CURRENT_USER, HKEY_CLASSES_ROOT or HKEY_CURRENT_CONFIG)`, lineNo, indent + (del ? 3 : 2));
+      if (!nt || nt === "\\REGISTRY") throw new RegSyntaxError(`unknown root key ${JSON.stringify(inner.split("\\")[0])} (use HKEY_LOCAL_MACHINE, HKEY_USERS, HKEY_CURRENT_USER, HKEY_CLASSES_ROOT or HKEY_CURRENT_CONFIG)`, lineNo, indent + (del ? 3 : 2));
       if (del) {
         ops.push({ op: "delete-key", path: nt, line: lineNo });
         current = null;
