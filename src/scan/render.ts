@@ -26,8 +26,8 @@ export function renderScanText(r: ScanReport, opts: ScanTextOptions = {}): strin
   );
   const given = (k: ModuleKind) => r.images.filter((i) => i.kind === k).length;
   out.push(
-    `modules: ${plural(given("driver"), "standard driver")}, ${plural(given("export-driver"), "export driver")}, ${given("kernel")} kernel; ` +
-      `${plural(r.graph.nodes.filter((n) => n.kind === "missing").length, "missing module")} imported but not found`,
+    `images: ${plural(given("driver"), "standard driver")}, ${plural(given("export-driver"), "export driver")}, ${plural(given("kernel"), "kernel image")}; ` +
+      `imported but not in the directory: ${plural(r.graph.nodes.filter((n) => n.kind === "missing").length, "unknown module")}`,
   );
   out.push("");
   const rules = Object.entries(r.ruleCounts);
