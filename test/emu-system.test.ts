@@ -133,3 +133,29 @@ test("buildSyntheticModule: ordinals follow sorted names", () => {
   const pe = parsePe(syn.bytes);
   assert.deepEqual(pe.exports!.functions.map((f) => [f.ordinal, f.name]), [[1, "B"], [2, "a"], [3, "b"]]);
 });
+
+test("a JS exception in a handler stops the run with an internal fault report; the emulator stays usable", () => {
+  const d = loadFixture("emusys.sys", {
+    apis: [
+      {
+        module: "ntoskrnl.exe",
+        name: "KeIpiGenericCall",
+        // The first call runs the worker (nested); the worker's own call fails inside the handler.
+        handler: (c) => {
+          if (c.caller === null) return c.callGuest(c.arg(0), [c.arg(1)]);
+          throw new TypeError("handler bug");
+        },
+      },
+    ],
+  });
+  try {
+    const r = d.call("Nested", 1);
+    assert.equal(r.ok, false);
+    assert.equal(d.ex.lastFault?.kind, "internal");
+    assert.match(d.ex.lastFault!.message, /^ntoskrnl!KeIpiGenericCall handler failed: handler bug \(called from emusys\.sys\+0x[0-9a-f]+\)$/);
+    assert.match(d.ex.lastFault!.rip, /^emusys\.sys\+0x/);
+    assert.deepEqual(d.call("NumberProcessors"), ok(1n));
+  } finally {
+    d.ex.close();
+  }
+});

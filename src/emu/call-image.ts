@@ -111,17 +111,18 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
           if (/[\\/]|\.\./.test(dll)) return `${name} imports '${dll}', a name with a path`;
           const file = driversDir ? findCaseInsensitive(driversDir, dll) : null;
           if (!file || !statSync(file).isFile()) return `${name} cannot find ${dll} (${formatStatus(0xc0000034)})${driversDir ? "" : "; pass --root DIR"}`;
+          // Like the kernel, the module is named after the import (the path it built from it).
           const dep = readImage(file);
-          const why = load(basename(file), dep.image, dep.bytes, name, file);
+          const why = load(dll, dep.image, dep.bytes, name, file);
           if (why) return why;
           const init = exportRva(dep.image, "DllInitialize");
           if (init !== null) {
-            const rp = dllRegistryPath(basename(file));
-            sink({ event: "call", module: basename(file), routine: "DllInitialize", arg: rp });
-            const o = ex.callDllInitialize(basename(file), init, rp);
-            if (!o.ok) return `${basename(file)}!DllInitialize faulted: ${o.message}`;
-            sink({ event: "return", module: basename(file), routine: "DllInitialize", status: formatStatus(Number(o.value & 0xffffffffn)) });
-            if (Number(o.value & 0x80000000n)) return `${basename(file)}!DllInitialize failed with ${formatStatus(Number(o.value & 0xffffffffn))}`;
+            const rp = dllRegistryPath(dll);
+            sink({ event: "call", module: dll, routine: "DllInitialize", arg: rp });
+            const o = ex.callDllInitialize(dll, init, rp);
+            if (!o.ok) return `${dll}!DllInitialize faulted: ${o.message}`;
+            sink({ event: "return", module: dll, routine: "DllInitialize", status: formatStatus(Number(o.value & 0xffffffffn)) });
+            if (Number(o.value & 0x80000000n)) return `${dll}!DllInitialize failed with ${formatStatus(Number(o.value & 0xffffffffn))}`;
           }
         }
         const depMod = builtin ? null : ex.emu.module(dll)!;

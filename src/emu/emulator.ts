@@ -17,6 +17,7 @@ import { layoutImage, mapLayout, type LoadedModule } from "./image.js";
 import { buildSyntheticModule, CODE_STRIDE, type SyntheticModule } from "./kernel-image.js";
 import { unwindOne } from "./unwind.js";
 import { SystemData } from "./system.js";
+import { allApis } from "./api/index.js";
 import {
   CALL_SCRATCH_BASE,
   CALL_SCRATCH_PAGES,
@@ -34,7 +35,7 @@ import {
 } from "./layout.js";
 
 export interface EmulatorOptions {
-  /** API handlers (default: none — pass `allApis` from ./api/index.js). */
+  /** API handlers (default: every handler of src/emu/api, `allApis`). */
   apis?: ApiDefinition[];
   /** Exports of the built-in modules (default: data/kernel-exports.json for ntoskrnl.exe and hal.dll). */
   kernelExports?: Record<string, KernelExport[]>;
@@ -166,7 +167,7 @@ export class Emulator {
       "ntoskrnl.exe": loadKernelExports().modules["ntoskrnl.exe"] ?? [],
       "hal.dll": loadKernelExports().modules["hal.dll"] ?? [],
     };
-    const apis = this.opts.apis ?? [];
+    const apis = this.opts.apis ?? allApis;
     const handlers = new Map<string, ApiDefinition>();
     for (const a of apis) handlers.set(`${a.module.toLowerCase()}!${a.name}`, a);
     // Internal routines (not exported): a page just below ntoskrnl, inside the hooked range.
