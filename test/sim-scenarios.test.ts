@@ -270,6 +270,22 @@ test("DllInitialize's RegistryPath buffer is freed when it returns: keeping the 
   assert.equal(r.ok, true);
 });
 
+test("pool DllInitialize allocated and DllUnload did not free is reported as a leak when the DLL unloads", () => {
+  const r = run("leak");
+  assert.deepEqual(r.lines, [
+    "== start leakyuser", "load leakyuser.sys", "count leakyuser.sys=1", "load leaky.sys by leakyuser.sys", "count leaky.sys=1",
+    `call leaky.sys!DllInitialize(${REG}leaky)`, "ret leaky.sys!DllInitialize 0x00000000",
+    `call leakyuser.sys!DriverEntry(${SVC}leakyuser)`, "print leakyuser: LeakyLookup(3) = 0", "ret leakyuser.sys!DriverEntry 0x00000000", "=> ok 0x00000000",
+    "== stop leakyuser", "call leakyuser.sys!DriverUnload", "ret leakyuser.sys!DriverUnload", "count leakyuser.sys=0", "unload leakyuser.sys",
+    "count leaky.sys=0", "call leaky.sys!DllUnload", "print leaky: DllUnload", "ret leaky.sys!DllUnload 0x00000000", "unload leaky.sys", "leak ",
+    "=> ok 0x00000000", "end",
+  ]);
+  const leak = r.events.find((e) => e.event === "leak")!;
+  assert.equal(leak.module, "leaky.sys");
+  assert.equal(leak["size"], 32);
+  assert.equal(leak["tag"], "Leak");
+});
+
 test("MmGetSystemRoutineAddress resolves only ntoskrnl/hal routines and warns about LoadPrinterDriver in mydriver.sys", () => {
   const r = run("dynlookup");
   const i = r.lines.indexOf("== start dynlookup");

@@ -66,7 +66,16 @@ export class TimelineWriter {
         this.line(`FAULT    ${e.module ? e.module + ": " : ""}${e.message}${e.rip && !e.message.includes(e.rip) ? ` at ${e.rip}` : ""}`);
         break;
       case "leak":
-        this.line(`leak     ${e.module}: ${String(e["message"] ?? e.kind)}`);
+        if (typeof e["message"] === "string") {
+          this.line(`leak     ${e.module}: ${e["message"]}`);
+        } else {
+          const parts: string[] = [];
+          if (e["size"] !== undefined) parts.push(`${String(e["size"])} bytes`);
+          if (e["tag"] !== undefined) parts.push(`tag '${String(e["tag"])}'`);
+          if (e["address"] !== undefined) parts.push(`at ${String(e["address"])}`);
+          if (e["site"] !== undefined) parts.push(`allocated at ${String(e["site"])}`);
+          this.line(`leak     ${e.module}: ${e.kind} still allocated when it unloaded${parts.length ? ": " + parts.join(", ") : ""}`);
+        }
         break;
       case "warning":
         this.line(`warning  ${e.message}`);
