@@ -31,7 +31,7 @@ const only = process.argv.slice(2).filter((a) => !a.startsWith("--")).map((d) =>
 
 // kmdll build needs a current build of the toolchain and the .def/.lib formats (only these and
 // their small shared dependencies are loaded, so unrelated work in progress cannot break it).
-const SOURCES = ["src/errors.ts", "src/formats/binary.ts", "src/formats/lib", "src/formats/def", "src/toolchain"];
+const SOURCES = ["src/errors.ts", "src/formats/binary.ts", "src/formats/pe/types.ts", "src/formats/lib", "src/formats/def", "src/toolchain"];
 async function loadKmdll() {
   const dist = (f) => join(root, "dist", f.replace(/\.ts$/, ".js"));
   const srcs = SOURCES.flatMap((p) => (p.endsWith(".ts") ? [p] : readdirSync(join(root, p)).filter((f) => f.endsWith(".ts")).map((f) => `${p}/${f}`)));
