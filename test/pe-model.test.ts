@@ -70,3 +70,10 @@ test("headersOnly skips the directories", () => {
   assert.equal(img.sections.length, L.image.sections.length);
   assert.equal(img.checksum.computed, L.image.checksum.computed);
 });
+
+test("machines other than x86/x64/arm64 are reported by number", () => {
+  const img = parsePe(mutate(L.bytes, (_b, dv) => dv.setUint16(L.coff, 0x1c4, true)));
+  assert.equal(img.machine, 0x1c4);
+  assert.equal(img.exceptionFunctions.length, 0, ".pdata layout unknown for ARMNT here: not decoded");
+  assert.deepEqual(img.exports!.functions.map((f) => f.name), L.image.exports!.functions.map((f) => f.name));
+});
