@@ -61,7 +61,12 @@ test("a directory argument draws its PE images (found by magic) and skips other 
     copyFileSync(seeds[0]!, join(dir, "mydriver.sys"));
     copyFileSync(seeds[1]!, join(dir, "client.bin"));
     writeFileSync(join(dir, "readme.sys"), "not a driver");
-    const g = JSON.parse((await runCli(["graph", "--json", dir])).stdout) as JsonGraph;
+    // A malformed image in a directory is reported and skipped.
+    writeFileSync(join(dir, "cut.sys"), readFileSync(seeds[1]!).subarray(0, 400));
+    const r = await runCli(["graph", "--json", dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^kmdll: skipped: .*cut\.sys: .*offset 0x[0-9a-f]+/);
+    const g = JSON.parse(r.stdout) as JsonGraph;
     assert.deepEqual(g.nodes.map((n) => n.id).sort(), ["client.bin", "kernel", "mydriver.sys"]);
     assert.equal(g.nodes.find((n) => n.id === "mydriver.sys")!.kind, "export-driver");
   } finally {

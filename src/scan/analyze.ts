@@ -3,12 +3,12 @@
  * read the file, detect a PE image by its MZ/PE magic, parse it, summarize it for the
  * dependency graph and run the single-image conformance checks.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { FormatError, KmdllError } from "../errors.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { summarizeImage, type ModuleSummary } from "../report/graph.js";
-import { isPeBuffer } from "./walk.js";
+import { isPeBuffer, looksLikePe } from "./walk.js";
 import { imageChecks, type ScanModules } from "./checks.js";
 import type { Finding } from "../check/types.js";
 
@@ -47,6 +47,8 @@ function errorText(e: unknown): string {
 export function analyzeFile(req: AnalyzeRequest, modules: ScanModules): AnalyzeResult {
   let bytes: Uint8Array;
   try {
+    // Look at the magic first: a large file that is not a PE image is never read whole.
+    if (!looksLikePe(req.path)) return { rel: req.rel, status: "not-pe", size: statSync(req.path).size };
     const b = readFileSync(req.path);
     bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {

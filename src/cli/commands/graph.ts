@@ -27,7 +27,7 @@ interface GraphOpts {
 }
 
 /** The images named on the command line: files, or every PE image under a directory. */
-export function collectImages(args: string[]): ModuleSummary[] {
+export function collectImages(args: string[], onSkip: (path: string, why: string) => void = () => {}): ModuleSummary[] {
   const out: ModuleSummary[] = [];
   for (const a of args) {
     let st;
@@ -44,7 +44,14 @@ export function collectImages(args: string[]): ModuleSummary[] {
         } catch {
           pe = false;
         }
-        if (pe) out.push(summarizeImage(readImage(f.path).image, f.path, basename(f.path)));
+        if (!pe) continue;
+        // In a directory, a malformed image is reported and skipped; named on the command line, it is an error.
+        try {
+          out.push(summarizeImage(readImage(f.path).image, f.path, basename(f.path)));
+        } catch (e) {
+          if (!(e instanceof KmdllError)) throw e;
+          onSkip(f.path, e.message);
+        }
       }
     } else {
       out.push(summarizeImage(readImage(a).image, a, basename(a)));
@@ -71,7 +78,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option("--rankdir <dir>", "layout direction").choices(["LR", "TB"]).default("LR"))
     .action(async (paths: string[], opts: GraphOpts) => {
       if (!Number.isInteger(opts.labels) || opts.labels < 0) throw new KmdllError("--labels expects a whole number ≥ 0");
-      const modules = collectImages(paths);
+      const modules = collectImages(paths, (_p, why) => ctx.err(`kmdll: skipped: ${why}\n`));
       const graph = buildGraph(modules, { knownExports: kernelModuleExports, delayImports: opts.delay });
       const view = graphView(graph, { kernel: !opts.kernel ? "hide" : opts.collapseKernel ? "collapse" : "expand" });
       const dotOpts = { maxLabelNames: opts.labels, rankdir: opts.rankdir, ...(opts.title !== undefined ? { title: opts.title } : {}) };
