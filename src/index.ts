@@ -11,6 +11,9 @@ export * from "./io/image.js";
 export * from "./formats/reg/index.js";
 export * from "./nt/registry.js";
 export * from "./formats/lib/index.js";
+export * from "./formats/def/index.js";
+// formats/def also has a formatDiagnostic (alias of formatDefDiagnostic); the root keeps the toolchain one.
+export { formatDiagnostic } from "./toolchain/index.js";
 export * from "./kernel/index.js";
 export * from "./toolchain/index.js";
 export * from "./report/index.js";

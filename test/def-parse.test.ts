@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import fc from "fast-check";
 import { repoPath, tool } from "./helpers.js";
-import { parseDef, writeDef, hasErrors, formatDiagnostic, newExport, emptyDef, moduleFileName, KEYWORDS } from "../src/formats/def/index.js";
+import { parseDef, writeDef, hasErrors, formatDefDiagnostic, newExport, emptyDef, moduleFileName, KEYWORDS } from "../src/formats/def/index.js";
 import type { DefExport, DefFile, DefParseResult } from "../src/formats/def/index.js";
 import { readArchive, readShortImport, planImports } from "../src/formats/lib/index.js";
 
@@ -18,7 +18,7 @@ const data = (f: string) => repoPath("test", "data", "def", f);
 
 function diag(r: DefParseResult, re: RegExp, severity: "error" | "warning" = "error") {
   const d = r.diagnostics.find((x) => x.severity === severity && re.test(x.message));
-  assert.ok(d, `expected a ${severity} matching ${re}, got:\n${r.diagnostics.map((x) => formatDiagnostic(x, "t.def")).join("\n")}`);
+  assert.ok(d, `expected a ${severity} matching ${re}, got:\n${r.diagnostics.map((x) => formatDefDiagnostic(x, "t.def")).join("\n")}`);
   return d;
 }
 
@@ -96,8 +96,8 @@ test("bad input: diagnostics with file:line:col, never an exception", () => {
       continue;
     }
     const d = diag(r, re);
-    assert.deepEqual([d.line, d.col], [line, col], `${JSON.stringify(text)} → ${formatDiagnostic(d, "t.def")}`);
-    assert.match(formatDiagnostic(d, "x/t.def"), new RegExp(`^x/t\\.def:${line}:${col}: error: `));
+    assert.deepEqual([d.line, d.col], [line, col], `${JSON.stringify(text)} → ${formatDefDiagnostic(d, "t.def")}`);
+    assert.match(formatDefDiagnostic(d, "x/t.def"), new RegExp(`^x/t\\.def:${line}:${col}: error: `));
   }
 });
 
@@ -219,7 +219,7 @@ test("property: random models → write → parse → the same model, without er
     fc.property(defArb, (model) => {
       const text = writeDef(model);
       const r = parseDef(text);
-      assert.ok(!hasErrors(r), `${text}\n${r.diagnostics.map((x) => formatDiagnostic(x, "t.def")).join("\n")}`);
+      assert.ok(!hasErrors(r), `${text}\n${r.diagnostics.map((x) => formatDefDiagnostic(x, "t.def")).join("\n")}`);
       assert.deepEqual(r.def, model, text);
       // Canonical: writing the parsed model again gives the same text.
       assert.equal(writeDef(r.def), text);

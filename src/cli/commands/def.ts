@@ -5,7 +5,7 @@ import type { CliContext } from "../context.js";
 import { EXIT, toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import { readFileBytes, readImage } from "../../io/image.js";
-import { parseDef, hasErrors, writeDef, formatDiagnostic, defFromImage } from "../../formats/def/index.js";
+import { parseDef, hasErrors, writeDef, formatDefDiagnostic, defFromImage } from "../../formats/def/index.js";
 import type { DefParseResult } from "../../formats/def/index.js";
 
 /** Write an output file, turning file-system errors into a one-line KmdllError. */
@@ -47,7 +47,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (opts.json) {
         ctx.out(toJson({ file, ok: c.errors === 0, ...c, diagnostics: r.diagnostics.map((d) => ({ file, ...d })), def: r.def }));
       } else {
-        for (const d of r.diagnostics) ctx.out(formatDiagnostic(d, file) + "\n");
+        for (const d of r.diagnostics) ctx.out(formatDefDiagnostic(d, file) + "\n");
         const priv = r.def.exports.filter((e) => e.private).length;
         ctx.out(`${file}: ${plural(c.errors, "error")}, ${plural(c.warnings, "warning")}; ${plural(r.def.exports.length, "export")} (${priv} PRIVATE)${r.def.name !== null ? `, ${r.def.directive} ${r.def.name}` : ""}\n`);
       }
@@ -63,7 +63,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--json", "print one JSON document")
     .action((file: string, opts: { output?: string; check?: boolean; json?: boolean }) => {
       const r = readDef(file);
-      for (const d of r.diagnostics) ctx.err(formatDiagnostic(d, file) + "\n");
+      for (const d of r.diagnostics) ctx.err(formatDefDiagnostic(d, file) + "\n");
       if (hasErrors(r)) throw new KmdllError(`${file}: not formatted: ${plural(counts(r).errors, "error")}`);
       const text = writeDef(r.def);
       if (opts.check) {

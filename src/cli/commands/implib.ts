@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
-import { formatDiagnostic, hasErrors } from "../../formats/def/index.js";
+import { formatDefDiagnostic, hasErrors } from "../../formats/def/index.js";
 import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/index.js";
 import { readDef, writeOutput } from "./def.js";
 
@@ -26,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
       for (const d of r.diagnostics) {
         // Without LIBRARY the name may come from --dll; the warning is noise then.
         if (opts.dll && /^no LIBRARY statement|^LIBRARY without a name/.test(d.message)) continue;
-        ctx.err(formatDiagnostic(d, file) + "\n");
+        ctx.err(formatDefDiagnostic(d, file) + "\n");
       }
       if (hasErrors(r)) throw new KmdllError(`${file}: no import library written: the .def has errors`);
       const res = writeImportLibrary(r.def, { machine, dll: opts.dll, killAt: opts.killAt });

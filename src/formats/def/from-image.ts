@@ -16,7 +16,7 @@ export interface FromImageResult {
 }
 
 /** Split a forwarder string "MODULE.Name" / "MODULE.#12" at its first dot. */
-export function parseForwarder(s: string): DefForwarder | null {
+export function parseDefForwarder(s: string): DefForwarder | null {
   const dot = s.indexOf(".");
   if (dot <= 0 || dot === s.length - 1) return null;
   const module = s.slice(0, dot);
@@ -56,7 +56,7 @@ export function defFromImage(image: PeImage, fallbackName?: string): FromImageRe
     }
     let forward: DefForwarder | null = null;
     if (f.forwarder !== null) {
-      forward = parseForwarder(f.forwarder);
+      forward = parseDefForwarder(f.forwarder);
       if (!forward) warnings.push(`ordinal ${f.ordinal}: forwarder '${f.forwarder}' is not MODULE.Name or MODULE.#N; written as a plain export`);
     }
     const data = forward === null && isData(f.rva);

@@ -94,7 +94,7 @@ export function newExport(name: string, fields: Partial<DefExport> = {}): DefExp
 }
 
 /** `file:line:col: error: message`, the format compilers use. */
-export function formatDiagnostic(d: DefDiagnostic, file: string): string {
+export function formatDefDiagnostic(d: DefDiagnostic, file: string): string {
   return `${file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
 }
 
