@@ -132,6 +132,21 @@ test("an import of mydriver.dll when mydriver.sys exists points at the LIBRARY p
   }
 });
 
+test("a Windows system driver outside the database (WDFLDR.SYS): a note, not an error", () => {
+  const r = makeRoot("x64", []);
+  try {
+    const img = patched(fixture("x64", "client.sys"), r.root, "kmdf.sys", "mydriver.sys", "WDFLDR.SYS\0\0");
+    const fs = checkFile(img, { root: r.root }).findings;
+    assert.deepEqual(fs.map((f) => [f.rule, f.severity]), [["unresolved-import", "note"]]);
+    assert.match(fs[0]!.message, /WDFLDR\.SYS.*not checked/);
+    // A real file in the root is checked for real.
+    copyFileSync(fixture("x64", "mydriver.sys"), join(r.drivers, "wdfldr.sys"));
+    assert.deepEqual(checkFile(img, { root: r.root }).findings, []);
+  } finally {
+    r.cleanup();
+  }
+});
+
 test("System32/ntoskrnl.exe in the root replaces the database", () => {
   const r = makeRoot("x64", ["mydriver"]);
   try {

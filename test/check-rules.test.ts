@@ -102,6 +102,8 @@ test("classification tables", () => {
   for (const d of ["NTDLL.DLL", "kernel32.dll", "KERNELBASE.dll", "msvcrt.dll", "ucrtbase.dll", "VCRUNTIME140.dll", "vcruntime140_1.dll", "MSVCP140.dll", "api-ms-win-crt-heap-l1-1-0.dll", "libgcc_s_seh-1.dll", "ws2_32.dll"]) {
     assert.ok(userModeDll(d), d);
   }
+  assert.equal(userModeDll("ext-ms-win-ntos-ksr-l1-1-0.dll"), null, "kernel API sets are not user-mode");
+  assert.ok(userModeDll("api-ms-win-core-file-l1-1-0.dll"));
   assert.equal(userModeDll("ntdll.dll")!.refusedByLoader, true);
   assert.equal(userModeDll("msvcrt.dll")!.refusedByLoader, false);
   for (const d of ["ntoskrnl.exe", "hal.dll", "mydriver.sys", "ndis.sys", "kdcom.dll", "ci.dll"]) assert.equal(userModeDll(d), null, d);

@@ -6,7 +6,7 @@
  * module's export table.
  */
 import type { ImportModule, ImportedFunction } from "../formats/pe/types.js";
-import { compilerHelper, dllBase, ENTRY_POINTS, kernelReplacement, userModeDll, KERNEL_CORE_MODULES } from "./knowledge.js";
+import { compilerHelper, dllBase, ENTRY_POINTS, isKernelApiSet, isKnownSystemModule, kernelReplacement, userModeDll, KERNEL_CORE_MODULES } from "./knowledge.js";
 import { offsetOfRva } from "./locate.js";
 import type { CheckInput, Finding, FindingLocation, ModuleExports, ModuleLookup } from "./types.js";
 
@@ -106,6 +106,7 @@ function unresolved(input: CheckInput, mod: ImportModule, exp: ModuleExports, f:
       if (caseMatch) message += `. ${mod.dll} exports "${caseMatch}": the loader's lookup is case-sensitive, fix the declaration's spelling`;
       else if (KERNEL_CORE_MODULES.has(mod.dll.toLowerCase())) {
         message += `. Check the routine's name and the Windows version that introduced it; to use it only where it exists, look it up at run time with MmGetSystemRoutineAddress instead of importing it`;
+        if (exp.source === "kernel-db") message += ` (kmdll's database comes from mingw-w64's import libraries and may lack routines of recent Windows versions: put the target's ntoskrnl.exe and hal.dll in --root's System32 to check against them)`;
         const h = compilerHelper(f.name);
         if (h) message += `. ${f.name} is ${h.what}: ${h.fix}`;
       } else message += `. Export ${f.name} from ${mod.dll} (its .def EXPORTS or DECLSPEC_EXPORT) or rebuild this driver against ${mod.dll}'s current import library`;
@@ -149,6 +150,16 @@ export function importRules(input: CheckInput): Finding[] {
       continue;
     }
     const r = input.modules.lookup(mod.dll);
+    if (!r.found && r.reason === "not-found" && (isKnownSystemModule(mod.dll) || isKernelApiSet(mod.dll))) {
+      const what = isKernelApiSet(mod.dll) ? "a kernel API set, resolved through the kernel's API set schema" : "a Windows system module every installation has";
+      out.push({
+        rule: "unresolved-import",
+        severity: "note",
+        message: `${mod.dll} is ${what}, but kmdll's kernel export database does not describe it: the ${mod.functions.length} name(s) imported from it (${mod.functions.slice(0, 4).map(fnLabel).join(", ")}${mod.functions.length > 4 ? ", …" : ""}) are not checked. To check them, put the target Windows' ${mod.dll} in --root's System32/drivers.`,
+        location: importLocation(input, mod),
+      });
+      continue;
+    }
     if (!r.found) {
       out.push({ rule: "missing-module", severity: "error", message: notFoundMessage(input, mod, r) + ".", location: importLocation(input, mod) });
       continue;
