@@ -123,7 +123,6 @@ export function decodeDefBytes(bytes: Uint8Array, diags: { error(at: Position, m
 function isSpace(c: string): boolean {
   return c === " " || c === "\t" || c === "\r" || c === "\n" || c === "\v" || c === "\f";
 }
-const WORD_END = new Set(["=", ",", ";", '"', " ", "\t", "\r", "\n", "\v", "\f"]);
 
 function lex(text: string, diags: Diagnostics): Token[] {
   const toks: Token[] = [];
@@ -155,16 +154,16 @@ function lex(text: string, diags: Diagnostics): Token[] {
     }
     if (c === "=") {
       if (text[i + 1] === "=") {
-        toks.push({ kind: "eqeq", text: "==", ...pos(i) });
+        toks.push({ kind: "eqeq", text: "==", line, col: i - lineStart + 1 });
         i += 2;
       } else {
-        toks.push({ kind: "eq", text: "=", ...pos(i) });
+        toks.push({ kind: "eq", text: "=", line, col: i - lineStart + 1 });
         i++;
       }
       continue;
     }
     if (c === ",") {
-      toks.push({ kind: "comma", text: ",", ...pos(i) });
+      toks.push({ kind: "comma", text: ",", line, col: i - lineStart + 1 });
       i++;
       continue;
     }
@@ -174,17 +173,21 @@ function lex(text: string, diags: Diagnostics): Token[] {
       while (j < text.length && text[j] !== '"' && text[j] !== "\n") j++;
       if (j >= text.length || text[j] === "\n") {
         diags.error(start, "unterminated quoted name (quotes must close on the same line)");
-        toks.push({ kind: "string", text: text.slice(i + 1, j).replace(/\r$/, ""), ...start });
+        toks.push({ kind: "string", text: text.slice(i + 1, j).replace(/\r$/, ""), line: start.line, col: start.col });
         i = j;
         continue;
       }
-      toks.push({ kind: "string", text: text.slice(i + 1, j), ...start });
+      toks.push({ kind: "string", text: text.slice(i + 1, j), line: start.line, col: start.col });
       i = j + 1;
       continue;
     }
     const start = i;
-    while (i < text.length && !WORD_END.has(text[i]!) && text.charCodeAt(i) >= 0x20 && text.charCodeAt(i) !== 0x7f) i++;
-    toks.push({ kind: "word", text: text.slice(start, i), ...pos(start) });
+    for (; i < text.length; i++) {
+      const k = text.charCodeAt(i);
+      // Words end at = , ; " whitespace and control characters.
+      if (k <= 0x20 || k === 0x7f || k === 0x3d || k === 0x2c || k === 0x3b || k === 0x22) break;
+    }
+    toks.push({ kind: "word", text: text.slice(start, i), line, col: start - lineStart + 1 });
     if (text[i] === '"') {
       diags.error(pos(i), `quote inside the name ${JSON.stringify(text.slice(start, i))} (quote the whole name, or separate it with a space)`);
       // Skip the rest of this malformed word.
@@ -194,7 +197,7 @@ function lex(text: string, diags: Diagnostics): Token[] {
     }
   }
   const last = { line, col: text.length - lineStart + 1 };
-  toks.push({ kind: "eof", text: "end of file", ...last });
+  toks.push({ kind: "eof", text: "end of file", line: last.line, col: last.col });
   return toks;
 }
 
