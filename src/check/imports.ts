@@ -92,6 +92,18 @@ function notFoundMessage(input: CheckInput, mod: ImportModule, r: Exclude<Module
   }
 }
 
+const lowerCache = new WeakMap<ModuleExports, Map<string, string>>();
+/** Lower-case name → exported name, built once per module (case-mismatch hints). */
+function lowerNames(exp: ModuleExports): Map<string, string> {
+  let m = lowerCache.get(exp);
+  if (!m) {
+    m = new Map();
+    for (const n of exp.names) if (!m.has(n.toLowerCase())) m.set(n.toLowerCase(), n);
+    lowerCache.set(exp, m);
+  }
+  return m;
+}
+
 function unresolved(input: CheckInput, mod: ImportModule, exp: ModuleExports, f: ImportedFunction): Finding | null {
   const where = exp.source === "kernel-db" ? "per kmdll's kernel export database" : `per ${exp.path ?? exp.name}`;
   if (f.name !== null) {
@@ -101,8 +113,7 @@ function unresolved(input: CheckInput, mod: ImportModule, exp: ModuleExports, f:
       message = `imports ${f.name} from ${mod.dll}, which has no export table (${where}): the load fails with ${STATUS_TEXT.entryNotFound}. Export ${f.name} from ${mod.dll} (list it in its .def EXPORTS or declare it DECLSPEC_EXPORT)`;
     } else {
       message = `imports ${f.name} from ${mod.dll}, which does not export it (${where}): the load fails with ${STATUS_TEXT.entryNotFound}`;
-      const lower = f.name.toLowerCase();
-      const caseMatch = [...exp.names].find((n) => n.toLowerCase() === lower);
+      const caseMatch = lowerNames(exp).get(f.name.toLowerCase());
       if (caseMatch) message += `. ${mod.dll} exports "${caseMatch}": the loader's lookup is case-sensitive, fix the declaration's spelling`;
       else if (KERNEL_CORE_MODULES.has(mod.dll.toLowerCase())) {
         message += `. Check the routine's name and the Windows version that introduced it; to use it only where it exists, look it up at run time with MmGetSystemRoutineAddress instead of importing it`;
