@@ -85,6 +85,18 @@ const ALL_FIELDS = [
   "RTL_OSVERSIONINFOW.dwMinorVersion", "RTL_OSVERSIONINFOW.dwBuildNumber", "RTL_OSVERSIONINFOW.dwPlatformId",
   "RTL_OSVERSIONINFOW.szCSDVersion", "RTL_OSVERSIONINFOEXW", "RTL_OSVERSIONINFOEXW.wServicePackMajor",
   "RTL_OSVERSIONINFOEXW.wServicePackMinor", "RTL_OSVERSIONINFOEXW.wSuiteMask", "RTL_OSVERSIONINFOEXW.wProductType",
+  // I/O manager (src/emu/api/io.ts, issue 8): devices, IRPs, file objects, MDLs.
+  "DEVICE_OBJECT.Timer", "DEVICE_OBJECT.SectorSize", "DEVICE_OBJECT.DeviceObjectExtension", "DEVICE_OBJECT.Vpb",
+  "DEVOBJ_EXTENSION", "DEVOBJ_EXTENSION.Type", "DEVOBJ_EXTENSION.Size", "DEVOBJ_EXTENSION.DeviceObject",
+  "IRP.ThreadListEntry", "IRP.ApcEnvironment", "IRP.AllocationFlags", "IRP.Overlay.AsynchronousParameters.UserApcRoutine",
+  "IRP.CancelRoutine", "IRP.Tail.Overlay.OriginalFileObject", "IRP.AssociatedIrp.MasterIrp",
+  "IO_STACK_LOCATION.Parameters.Read.Length", "IO_STACK_LOCATION.Parameters.Read.Key", "IO_STACK_LOCATION.Parameters.Read.ByteOffset",
+  "IO_STACK_LOCATION.Parameters.Create.SecurityContext", "IO_STACK_LOCATION.Parameters.Create.Options",
+  "IO_STACK_LOCATION.Parameters.Create.ShareAccess",
+  "FILE_OBJECT", "FILE_OBJECT.Type", "FILE_OBJECT.Size", "FILE_OBJECT.DeviceObject", "FILE_OBJECT.Vpb", "FILE_OBJECT.FsContext",
+  "FILE_OBJECT.FsContext2", "FILE_OBJECT.ReadAccess", "FILE_OBJECT.WriteAccess", "FILE_OBJECT.Flags", "FILE_OBJECT.FileName",
+  "FILE_OBJECT.Lock", "FILE_OBJECT.Event",
+  "MDL", "MDL.Next", "MDL.Size", "MDL.MdlFlags", "MDL.Process", "MDL.MappedSystemVa", "MDL.StartVa", "MDL.ByteCount", "MDL.ByteOffset",
 ];
 
 const TARGETS = {

@@ -145,6 +145,14 @@ export class Emulator {
         advance: (d) => self.advanceClock(d),
       },
       isValidKernelAddress: (a) => this.mem.isMapped(a, 1),
+      emit: (e) => this.emit(e),
+      where: (a) => this.where(a),
+      moduleAt: (a) => this.moduleAt(a)?.name ?? null,
+      kernelPool: {
+        allocate: (size, tag) => this.pool.allocate(size, tag, 0, true, "(kernel)", null),
+        free: (a) => void this.pool.free(a, null, null),
+      },
+      internalRoutine: (name, handler) => this.internalRoutine(name, handler),
     };
     this.buildKernelModules();
     this.system = new SystemData(this.uc, this.mem, this.C);

@@ -9,6 +9,10 @@ import { KmdllError } from "../errors.js";
 import { L64 } from "../nt/layouts.js";
 import { Emulator, type EmulatorOptions, type FaultReport, type RunResult } from "./emulator.js";
 import { addr64 } from "./layout.js";
+import { completeRequest, deviceLabel, devicesOf, envOf } from "./api/io.js";
+import { registerObject } from "./api/ob.js";
+import { finishIo, userDeviceIoControl } from "./user-io.js";
+import type { IoctlOutcome } from "../kernel/executor.js";
 
 /** IRP_MJ_MAXIMUM_FUNCTION + 1 (wdm.h). */
 const IRP_MJ_COUNT = 28;
@@ -134,6 +138,7 @@ export class EmulatorExecutor implements Executor {
       if (irp !== 0n && ctx.mem.isMapped(irp + BigInt(L64.IRP.IoStatus), 16)) {
         ctx.mem.setU32(irp + BigInt(L64.IRP.IoStatus) + BigInt(L64.IO_STATUS_BLOCK.Status), STATUS_INVALID_DEVICE_REQUEST);
         ctx.mem.setU64(irp + BigInt(L64.IRP.IoStatus) + BigInt(L64.IO_STATUS_BLOCK.Information), 0n);
+        completeRequest(envOf(ctx), irp);
       }
       return STATUS_INVALID_DEVICE_REQUEST;
     });
@@ -153,6 +158,7 @@ export class EmulatorExecutor implements Executor {
     mem.setU64(ext + BigInt(X.DriverObject), obj);
     copyString(ext + BigInt(X.ServiceKeyName), serviceName);
     this.driverObjects.set(module.toLowerCase(), obj);
+    registerObject(this.emu.kernel, obj, { type: "Driver", name: `\\Driver\\${serviceName}` });
     return obj;
   }
 
@@ -175,7 +181,30 @@ export class EmulatorExecutor implements Executor {
     const obj = this.driverObject(module);
     const routine = this.driverUnloadRoutine(module);
     if (obj === null || routine === null) return { ok: false, reason: "no-unload", message: `${module} has no DriverUnload routine` };
-    return this.outcome(this.emu.call(routine, [obj], `${module}!DriverUnload`));
+    const r = this.outcome(this.emu.call(routine, [obj], `${module}!DriverUnload`));
+    if (r.ok) {
+      const left = devicesOf(this.emu.mem, obj);
+      if (left.length)
+        this.emu.emit({ event: "warning", module, message: `${module} unloaded with ${left.length} device object(s) left: ${left.map((d) => deviceLabel(this.emu, d)).join(", ")} (DriverUnload must IoDeleteDevice them; their dispatch routines are gone)` });
+    }
+    return r;
+  }
+
+  /** DeviceIoControl from user mode (the sim's ioctl step): IRP_MJ_CREATE, the IOCTL, IRP_MJ_CLOSE. */
+  deviceIoControl(device: string, code: number, input: Uint8Array, outputLength: number): IoctlOutcome {
+    const r = userDeviceIoControl(this.emu, device, code, input, outputLength);
+    if (r.ok) {
+      this.lastFault = null;
+      return r;
+    }
+    this.lastFault = r.fault;
+    this.emu.emit(faultEvent(r.fault) as never);
+    return { ok: false, reason: r.fault.kind === "timeout" ? "timeout" : "fault", message: r.fault.message };
+  }
+
+  /** End of a simulation: interface references never dereferenced become `leak` events. */
+  finish(): void {
+    finishIo(this.emu);
   }
 
   callRoutine(module: string, rva: number, args: bigint[], routine: string): CallOutcome {

@@ -33,7 +33,19 @@ export interface Executor {
   driverUnloadRoutine?(module: string): bigint | null;
   /** Call any routine of a mapped module with integer arguments (MS x64 / cdecl). */
   callRoutine(module: string, rva: number, args: bigint[], routine: string): CallOutcome;
+  /**
+   * Optional (I/O manager): DeviceIoControl from user mode on a device object name — IRP_MJ_CREATE,
+   * IRP_MJ_DEVICE_CONTROL, IRP_MJ_CLOSE — returning the status and the output bytes.
+   */
+  deviceIoControl?(device: string, code: number, input: Uint8Array, outputLength: number): IoctlOutcome;
+  /** Optional: called once when a simulation ends, before its `end` event (reports leftover interface references). */
+  finish?(): void;
 }
+
+/** Result of a user-mode DeviceIoControl. */
+export type IoctlOutcome =
+  | { ok: true; status: number; information: bigint; output: Uint8Array; completed: boolean }
+  | { ok: false; reason: "fault" | "timeout"; message: string };
 
 export type CallOutcome =
   | { ok: true; value: bigint }

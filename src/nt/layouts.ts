@@ -75,7 +75,11 @@ export const LAYOUTS = {
       "DeviceExtension": 64,
       "DeviceType": 72,
       "StackSize": 76,
-      "AlignmentRequirement": 152
+      "AlignmentRequirement": 152,
+      "Timer": 40,
+      "SectorSize": 304,
+      "DeviceObjectExtension": 312,
+      "Vpb": 56
     },
     "IRP": {
       "$size": 208,
@@ -95,7 +99,14 @@ export const LAYOUTS = {
       "UserEvent": 80,
       "UserBuffer": 112,
       "Tail.Overlay.CurrentStackLocation": 184,
-      "Tail.Overlay.Thread": 152
+      "Tail.Overlay.Thread": 152,
+      "ThreadListEntry": 32,
+      "ApcEnvironment": 70,
+      "AllocationFlags": 71,
+      "Overlay.AsynchronousParameters.UserApcRoutine": 88,
+      "CancelRoutine": 104,
+      "Tail.Overlay.OriginalFileObject": 192,
+      "AssociatedIrp.MasterIrp": 24
     },
     "IO_STACK_LOCATION": {
       "$size": 72,
@@ -116,7 +127,13 @@ export const LAYOUTS = {
       "DeviceObject": 40,
       "FileObject": 48,
       "CompletionRoutine": 56,
-      "Context": 64
+      "Context": 64,
+      "Parameters.Read.Length": 8,
+      "Parameters.Read.Key": 16,
+      "Parameters.Read.ByteOffset": 24,
+      "Parameters.Create.SecurityContext": 8,
+      "Parameters.Create.Options": 16,
+      "Parameters.Create.ShareAccess": 26
     },
     "INTERFACE": {
       "$size": 32,
@@ -283,6 +300,38 @@ export const LAYOUTS = {
       "wServicePackMinor": 278,
       "wSuiteMask": 280,
       "wProductType": 282
+    },
+    "DEVOBJ_EXTENSION": {
+      "$size": 16,
+      "Type": 0,
+      "Size": 2,
+      "DeviceObject": 8
+    },
+    "FILE_OBJECT": {
+      "$size": 216,
+      "Type": 0,
+      "Size": 2,
+      "DeviceObject": 8,
+      "Vpb": 16,
+      "FsContext": 24,
+      "FsContext2": 32,
+      "ReadAccess": 74,
+      "WriteAccess": 75,
+      "Flags": 80,
+      "FileName": 88,
+      "Lock": 128,
+      "Event": 152
+    },
+    "MDL": {
+      "$size": 48,
+      "Next": 0,
+      "Size": 8,
+      "MdlFlags": 10,
+      "Process": 16,
+      "MappedSystemVa": 24,
+      "StartVa": 32,
+      "ByteCount": 40,
+      "ByteOffset": 44
     }
   },
   "x86": {
@@ -356,7 +405,11 @@ export const LAYOUTS = {
       "DeviceExtension": 40,
       "DeviceType": 44,
       "StackSize": 48,
-      "AlignmentRequirement": 92
+      "AlignmentRequirement": 92,
+      "Timer": 24,
+      "SectorSize": 172,
+      "DeviceObjectExtension": 176,
+      "Vpb": 36
     },
     "IRP": {
       "$size": 112,
@@ -376,7 +429,14 @@ export const LAYOUTS = {
       "UserEvent": 44,
       "UserBuffer": 60,
       "Tail.Overlay.CurrentStackLocation": 96,
-      "Tail.Overlay.Thread": 80
+      "Tail.Overlay.Thread": 80,
+      "ThreadListEntry": 16,
+      "ApcEnvironment": 38,
+      "AllocationFlags": 39,
+      "Overlay.AsynchronousParameters.UserApcRoutine": 48,
+      "CancelRoutine": 56,
+      "Tail.Overlay.OriginalFileObject": 100,
+      "AssociatedIrp.MasterIrp": 12
     },
     "IO_STACK_LOCATION": {
       "$size": 36,
@@ -397,7 +457,13 @@ export const LAYOUTS = {
       "DeviceObject": 20,
       "FileObject": 24,
       "CompletionRoutine": 28,
-      "Context": 32
+      "Context": 32,
+      "Parameters.Read.Length": 4,
+      "Parameters.Read.Key": 8,
+      "Parameters.Read.ByteOffset": 12,
+      "Parameters.Create.SecurityContext": 4,
+      "Parameters.Create.Options": 8,
+      "Parameters.Create.ShareAccess": 14
     },
     "INTERFACE": {
       "$size": 16,
@@ -558,6 +624,38 @@ export const LAYOUTS = {
       "wServicePackMinor": 278,
       "wSuiteMask": 280,
       "wProductType": 282
+    },
+    "DEVOBJ_EXTENSION": {
+      "$size": 8,
+      "Type": 0,
+      "Size": 2,
+      "DeviceObject": 4
+    },
+    "FILE_OBJECT": {
+      "$size": 128,
+      "Type": 0,
+      "Size": 2,
+      "DeviceObject": 4,
+      "Vpb": 8,
+      "FsContext": 12,
+      "FsContext2": 16,
+      "ReadAccess": 38,
+      "WriteAccess": 39,
+      "Flags": 44,
+      "FileName": 48,
+      "Lock": 76,
+      "Event": 92
+    },
+    "MDL": {
+      "$size": 28,
+      "Next": 0,
+      "Size": 4,
+      "MdlFlags": 6,
+      "Process": 8,
+      "MappedSystemVa": 12,
+      "StartVa": 16,
+      "ByteCount": 20,
+      "ByteOffset": 24
     }
   }
 } as const;

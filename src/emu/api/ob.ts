@@ -17,7 +17,8 @@ export interface KernelObject {
   pointerCount: number;
   /** Permanent objects (the system process/thread) never go away. */
   permanent?: boolean;
-  onDelete?: () => void;
+  /** Called with the context of the API call that dropped the last reference. */
+  onDelete?: (ctx?: ApiContext) => void;
 }
 
 /** What a handle refers to. Registry keys use `key` (see zw.ts); others carry an object address. */
@@ -111,7 +112,7 @@ export function dereference(ctx: ApiContext, obj: bigint, api: string): number {
   o.pointerCount--;
   if (o.pointerCount === 0 && !o.permanent) {
     objectManager(ctx.kernel).objects.delete(obj);
-    o.onDelete?.();
+    o.onDelete?.(ctx);
   }
   return o.pointerCount;
 }

@@ -96,6 +96,18 @@ export interface KernelState {
   // (exported by ./index.ts) once the KernelState exists, before DllInitialize runs.
   /** Whether `address` lies inside a mapped image / pool / stack (MmIsAddressValid); default mem.isMapped. */
   isValidKernelAddress?(address: bigint): boolean;
+
+  // ---- Added for the I/O manager (issue 8; optional, implemented by the core in emulator.ts).
+  /** Emit any trace event (irp, interface, leak...). */
+  emit?(e: import("../../events.js").TraceEvent): void;
+  /** "mydriver.sys+0x1023" for a guest address, or the raw address. */
+  where?(address: bigint): string;
+  /** Base name of the module containing `address` ("ntoskrnl.exe" for kernel routines), or null. */
+  moduleAt?(address: bigint): string | null;
+  /** Pool owned by the kernel itself (device/file objects, IRPs): never charged to a driver. */
+  kernelPool?: { allocate(size: number, tag: number): bigint; free(address: bigint): void };
+  /** Register an internal (unexported) kernel routine and return its guest address (idempotent by name). */
+  internalRoutine?(name: string, handler: ApiHandler): bigint;
 }
 
 /** A handler returns RAX (bigint or number) or nothing (VOID routines: RAX left as is). */
