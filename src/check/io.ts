@@ -122,9 +122,14 @@ export class FsModuleResolver implements ModuleResolver {
   }
 
   private fromDb(key: string): ModuleLookup | null {
-    const list = kernelModuleExportsFor(key, this.opts.arch);
-    if (!list) return null;
-    return { found: true, exports: { name: key, source: "kernel-db", names: new Set(list.map((e) => e.name)), ordinals: null } };
+    const cacheKey = this.opts.arch + "/" + key;
+    let hit = dbCache.get(cacheKey);
+    if (hit === undefined) {
+      const list = kernelModuleExportsFor(key, this.opts.arch);
+      hit = list ? { found: true, exports: { name: key, source: "kernel-db", names: new Set(list.map((e) => e.name)), ordinals: null } } : null;
+      dbCache.set(cacheKey, hit);
+    }
+    return hit;
   }
 
   lookup(dll: string): ModuleLookup {
@@ -158,6 +163,9 @@ export class FsModuleResolver implements ModuleResolver {
     return this.fromDb(key) ?? { found: false, reason: "not-found", searched: this.describeSearch() };
   }
 }
+
+/** Database modules as lookups, shared by every resolver ("arch/module" → lookup or null). */
+const dbCache = new Map<string, ModuleLookup | null>();
 
 function safeRealpath(p: string): string | null {
   try {
