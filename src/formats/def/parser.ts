@@ -394,6 +394,9 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
     const dup = exportByName.get(e.name);
     if (dup) diags.error(first, `duplicate export '${e.name}' (first defined at ${dup.line}:${dup.col})`);
     else exportByName.set(e.name, first);
+    if (first.kind === "word" && e.name !== e.name.toUpperCase() && DIRECTIVES.has(e.name.toUpperCase())) {
+      diags.warning(first, `export '${e.name}' looks like the directive ${e.name.toUpperCase()} (keywords are upper case; quote the name to silence this)`);
+    }
     if ((e.name === "DllInitialize" || e.name === "DllUnload") && !e.private) {
       diags.warning(first, `${e.name} should be PRIVATE: importers must not link to an export driver's ${e.name === "DllInitialize" ? "initialization" : "unload"} routine`);
     }
