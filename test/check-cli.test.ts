@@ -96,3 +96,25 @@ test("input errors: exit 2 with one line, no stack trace", async () => {
     rmSync(t, { recursive: true, force: true });
   }
 });
+
+test("several images: text per image, a JSON array, one SARIF log; exit 1 if any has an error", async () => {
+  const imgs = [fixture("x64", "client.sys"), fixture("x64", "bad-tls.sys"), fixture("x86", "bad-subsystem.sys")];
+  const t = await runCli(["check", ...imgs]);
+  assert.equal(t.code, 1);
+  assert.match(t.stdout, /client\.sys: no findings/);
+  assert.match(t.stdout, /bad-tls\.sys: 0 errors, 1 warning, 0 notes/);
+  const j = await runCli(["check", ...imgs, "--json"]);
+  const arr = JSON.parse(j.stdout) as { file: string; findings: { rule: string }[] }[];
+  assert.deepEqual(arr.map((r) => r.file), imgs);
+  assert.deepEqual(arr.map((r) => r.findings.map((f) => f.rule)), [[], ["tls-directory"], ["subsystem-not-native"]]);
+  const s = await runCli(["check", ...imgs, "--format", "sarif"]);
+  const log = JSON.parse(s.stdout);
+  assert.equal(log.runs.length, 1);
+  assert.equal(log.runs[0].results.length, 2);
+  assert.equal(log.runs[0].artifacts.length, 3);
+  // Warnings alone do not fail.
+  const w = await runCli(["check", fixture("x64", "client.sys"), fixture("x64", "bad-tls.sys")]);
+  assert.equal(w.code, 0);
+  const bad = await runCli(["check", ...imgs, "--def", repoPath("examples/mydriver/mydriver.def")]);
+  assert.equal(bad.code, 2);
+});
