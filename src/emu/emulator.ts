@@ -146,7 +146,10 @@ export class Emulator {
       },
       isValidKernelAddress: (a) => this.mem.isMapped(a, 1),
       emit: (e) => this.emit(e),
-      where: (a) => this.where(a),
+      where: (a) => {
+        const t = this.thunks.get(a);
+        return t ? `${t.module}!${t.name}` : this.where(a);
+      },
       moduleAt: (a) => this.moduleAt(a)?.name ?? null,
       kernelPool: {
         allocate: (size, tag) => this.pool.allocate(size, tag, 0, true, "(kernel)", null),

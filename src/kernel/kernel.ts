@@ -6,6 +6,7 @@ import { Crash, LoadError, Loader, surfacedStatus } from "./loader.js";
 import { ModuleTable } from "./module-table.js";
 import { defaultImagePath, driverRegistryPath, normalizeImagePath } from "./paths.js";
 import type { ImageSource, LoadedModule, OpResult, Semantics, ServiceConfig } from "./types.js";
+import { IOCTL_UNSUPPORTED, hexBytes } from "./io-steps.js";
 
 export interface KernelOptions {
   executor: Executor;
@@ -186,6 +187,17 @@ export class Kernel implements KernelQueries {
     }
     this.emit({ event: "return", module: m.name, routine, value: "0x" + value.toString(16) });
     return { ok: true, status: STATUS.SUCCESS, value };
+  }
+
+  /** DeviceIoControl from user mode on a device object name (the ioctl step; see io-steps.ts). */
+  ioctl(device: string, code: number, input: Uint8Array, outputLength: number): OpResult {
+    if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
+    const ex = this.o.executor;
+    if (!ex.deviceIoControl) return IOCTL_UNSUPPORTED;
+    const r = ex.deviceIoControl(device, code, input, outputLength);
+    if (!r.ok) return this.crash(new Crash(r.message), device);
+    if (r.status === STATUS.OBJECT_NAME_NOT_FOUND) return this.refuse(r.status, device, `${device}: no such device object`);
+    return { ok: ntSuccess(r.status) && r.completed, status: r.status, output: hexBytes(r.output), ...(r.completed ? {} : { message: "the IRP was not completed" }) };
   }
 
   /** The module table (without ntoskrnl/hal), in load order. */

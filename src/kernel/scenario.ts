@@ -8,12 +8,14 @@ import { KmdllError } from "../errors.js";
 import { formatStatus, parseStatus } from "../nt/status.js";
 import type { Kernel } from "./kernel.js";
 import type { OpResult, Semantics } from "./types.js";
+import { checkIoctlOutput, ioctlLabel, ioctlResultText, parseIoctlObject, parseIoctlText, type IoctlStep } from "./io-steps.js";
 
 /** `expectFault`: the step must end the simulation with a fault of this kind ("any": any kind). */
 export type Step =
   | { kind: "start"; name: string; expectStatus?: number; expectFault?: string }
   | { kind: "stop"; name: string; expectStatus?: number; expectFault?: string }
-  | { kind: "call"; module: string; routine: string; args: bigint[]; expect?: bigint; expectStatus?: number; expectFault?: string };
+  | { kind: "call"; module: string; routine: string; args: bigint[]; expect?: bigint; expectStatus?: number; expectFault?: string }
+  | IoctlStep;
 
 export interface ScenarioFile {
   /** Directory standing for \SystemRoot (System32/drivers/*.sys), absolute. */
@@ -83,7 +85,8 @@ export function parseStepText(text: string): Step {
     const args = argText ? argText.split(",").map((a) => parseInteger(a, what)) : [];
     return { kind: "call", ...parseCallTarget(target, what), args };
   }
-  throw new KmdllError(`${what}: expected start:NAME, stop:NAME or call:MODULE!EXPORT[:ARG,...]`);
+  if (kind === "ioctl" && rest) return parseIoctlText(rest, what);
+  throw new KmdllError(`${what}: expected start:NAME, stop:NAME, call:MODULE!EXPORT[:ARG,...] or ioctl:\\Device\\Name:CODE[:HEXINPUT]`);
 }
 
 /** Parse one step object of a scenario file. */
@@ -92,6 +95,13 @@ export function parseStepObject(o: unknown, index: number): Step {
   if (!o || typeof o !== "object" || Array.isArray(o)) throw new KmdllError(`${what}: expected an object like {"start": "client"}`);
   const s = o as Record<string, unknown>;
   const known = new Set(["start", "stop", "call", "args", "expect", "expectStatus", "expectFault"]);
+  if ("ioctl" in s && !("start" in s || "stop" in s || "call" in s)) {
+    const common = {
+      ...(s.expectStatus !== undefined ? { expectStatus: parseExpectStatus(s.expectStatus, `${what}.expectStatus`) } : {}),
+      ...(s.expectFault !== undefined ? { expectFault: s.expectFault === true ? "any" : String(s.expectFault) } : {}),
+    };
+    return parseIoctlObject(s, what, common);
+  }
   for (const k of Object.keys(s)) if (!known.has(k)) throw new KmdllError(`${what}: unknown field "${k}"`);
   const kinds = ["start", "stop", "call"].filter((k) => k in s);
   if (kinds.length !== 1) throw new KmdllError(`${what}: exactly one of "start", "stop", "call" is required`);
@@ -153,6 +163,7 @@ export function parseScenario(doc: unknown, resolve: (p: string) => string): Sce
 
 export function stepLabel(s: Step): string {
   if (s.kind === "call") return `call ${s.module}!${s.routine}(${s.args.join(", ")})`;
+  if (s.kind === "ioctl") return ioctlLabel(s);
   return `${s.kind} ${s.name}`;
 }
 
@@ -163,7 +174,9 @@ function sameValue(value: bigint, expect: bigint): boolean {
 /** Run one step and judge it against its expectations. */
 export function runStep(kernel: Kernel, step: Step): StepResult {
   const label = stepLabel(step);
-  const result = step.kind === "start" ? kernel.start(step.name) : step.kind === "stop" ? kernel.stop(step.name) : kernel.call(step.module, step.routine, step.args);
+  const result =
+    step.kind === "ioctl" ? kernel.ioctl(step.device, step.code, step.input, step.outputLength)
+    : step.kind === "start" ? kernel.start(step.name) : step.kind === "stop" ? kernel.stop(step.name) : kernel.call(step.module, step.routine, step.args);
   let ok: boolean;
   let detail: string | undefined;
   if (step.expectFault !== undefined) {
@@ -180,10 +193,15 @@ export function runStep(kernel: Kernel, step: Step): StepResult {
     ok = result.value !== undefined && sameValue(result.value, step.expect);
     if (!ok) detail = `expected ${step.expect}, got ${result.value === undefined ? "nothing" : BigInt.asIntN(32, result.value)} (0x${(result.value ?? 0n).toString(16)})`;
   }
+  if (ok && step.kind === "ioctl") {
+    detail = checkIoctlOutput(step, result);
+    ok = detail === undefined;
+  }
   return { step, label, result, ok, ...(detail ? { detail } : {}) };
 }
 
 function resultText(r: StepResult): string {
+  if (r.step.kind === "ioctl" && !r.result.crashed) return ioctlResultText(r.step, r.result);
   if (r.step.kind === "call" && r.result.ok && r.result.value !== undefined) {
     return `${BigInt.asIntN(32, r.result.value)} (0x${r.result.value.toString(16)})${r.ok && r.step.expect !== undefined ? " as expected" : ""}`;
   }
@@ -219,6 +237,7 @@ export function runSteps(kernel: Kernel, steps: Step[], sink: EventSink): { ok: 
       ...(step.expectFault !== undefined ? { expectFault: step.expectFault } : {}),
       ...(step.kind === "call" && step.expect !== undefined ? { expect: step.expect.toString() } : {}),
       ...(r.detail ? { detail: r.detail } : {}),
+      ...(r.result.output !== undefined ? { output: r.result.output } : {}),
     });
   });
   return { ok: results.every((r) => r.ok), results };

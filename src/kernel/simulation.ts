@@ -139,6 +139,8 @@ export function runSimulation(o: RunOptions): RunResult {
   const sim = createSimulation(o);
   try {
     const { ok, results } = runSteps(sim.kernel, o.steps, o.sink);
+    // Executor's end-of-run report (e.g. interface references never dereferenced → leak events).
+    if (!sim.kernel.crashed) sim.executor.finish?.();
     const modules = sim.kernel.modules();
     o.sink({ event: "end", modules: modules.map((m) => ({ module: m.module, count: m.count })), ok, semantics: sim.kernel.semantics });
     return { ok, results, modules };

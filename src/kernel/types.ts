@@ -67,4 +67,6 @@ export interface OpResult {
   crashed?: boolean;
   /** The fault kind reported by the executor ("use-after-free", "invalid-read", ...) when crashed. */
   fault?: string;
+  /** Output bytes (hex) of an ioctl step. */
+  output?: string;
 }

@@ -83,10 +83,23 @@ export class TimelineWriter {
       case "api":
         this.line(`api      ${e.module} → ${e.api}(${e.args.join(", ")})${e.ret ? ` = ${e.ret}` : ""}`);
         break;
+      case "irp": {
+        // I/O manager (issue 8): one line per IoCallDriver, after the dispatch routine returned.
+        const x = e as Record<string, unknown>;
+        const what = typeof x["name"] === "string" ? x["name"] : `major 0x${e.major.toString(16)}`;
+        const disp = typeof x["dispatch"] === "string" ? ` (dispatch ${x["dispatch"]})` : "";
+        this.line(`irp      ${e.from ?? "?"} → ${e.to ?? "?"}: ${what}${e.ioctl ? ` ${e.ioctl}` : ""}${disp} → ${statusText(e.status)}`);
+        break;
+      }
+      case "interface": {
+        const x = e as Record<string, unknown>;
+        this.line(`iface    ${e.action === "reference" ? "reference  " : "dereference"} ${String(x["interface"] ?? "")} of ${String(x["provider"] ?? "?")} by ${String(x["module"] ?? "?")} → count ${e.count}`);
+        break;
+      }
       case "end":
         break;
       default:
-        this.line(`${e.event}    ${JSON.stringify(e)}`);
+        this.line(`${(e as { event: string }).event}    ${JSON.stringify(e)}`);
     }
   }
 }

@@ -60,7 +60,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command("sim")
     .description("simulate the kernel loader: start/stop drivers and call exports, with a timeline of loads, DllInitialize/DllUnload and counts")
-    .argument("[steps...]", "SCENARIO.json, or steps: start:NAME stop:NAME call:MODULE!EXPORT[:ARG,...]")
+    .argument("[steps...]", "SCENARIO.json, or steps: start:NAME stop:NAME call:MODULE!EXPORT[:ARG,...] ioctl:\\Device\\Name:CODE[:HEXINPUT]")
     .option("--root <dir>", "directory standing for \\SystemRoot (drivers in <dir>/System32/drivers)")
     .option("--install <file...>", "copy these drivers into a temporary root's System32/drivers (instead of --root)")
     .option("--registry <file.reg>", "seed the registry (services' ImagePath, parameters) from a .reg file")
@@ -74,11 +74,12 @@ export function register(program: Command, ctx: CliContext): void {
 Examples:
   kmdll sim --root ./root start:client call:mydriver.sys!LoadPrinterDriver:41 stop:client
   kmdll sim --install test/fixtures/x64/mydriver.sys test/fixtures/x64/client.sys -- start:client stop:client
-  kmdll sim examples/scenarios/seeds.json --json`,
+  kmdll sim examples/scenarios/seeds.json --json
+  kmdll sim --install test/fixtures/x64/portlib.sys test/fixtures/x64/miniport.sys -- start:miniport 'ioctl:\\Device\\Miniport:0x80002004:010203' stop:miniport`,
     )
     .action(async (args: string[], opts: SimOptions) => {
       let scenario: ScenarioFile;
-      if (args.length >= 1 && /\.json$/i.test(args[0]!) && !/^(start|stop|call):/.test(args[0]!)) {
+      if (args.length >= 1 && /\.json$/i.test(args[0]!) && !/^(start|stop|call|ioctl):/.test(args[0]!)) {
         if (args.length > 1) throw new KmdllError(`a scenario file takes no extra steps (got ${args.slice(1).join(" ")})`);
         scenario = readScenario(args[0]!);
       } else {
