@@ -38,7 +38,12 @@ export function findAbsoluteAddress(input: CheckInput): number | null {
   const hi = img.optional.imageBase + BigInt(img.optional.sizeOfImage);
   const view = new DataView(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
   const inImage = (v: bigint) => v >= lo && v < hi;
+  // Resources hold RVAs and raw data (bitmaps, strings), never addresses the loader fixes up.
+  const rsrc = img.dataDirectories[2];
+  const isResources = (s: (typeof img.sections)[number]) =>
+    s.name === ".rsrc" || (rsrc !== undefined && rsrc.size > 0 && rsrc.virtualAddress >= s.virtualAddress && rsrc.virtualAddress < s.virtualAddress + Math.max(s.virtualSize, s.sizeOfRawData));
   for (const s of img.sections) {
+    if (isResources(s)) continue;
     const start = s.pointerToRawData;
     const size = Math.min(s.sizeOfRawData, s.virtualSize || s.sizeOfRawData, Math.max(0, input.bytes.length - start));
     if (size <= 0 || start <= 0) continue;
