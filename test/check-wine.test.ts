@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { checkFile } from "../src/check/io.js";
+import { KmdllError } from "../src/errors.js";
 import { tool } from "./helpers.js";
 
 const WINE = "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows";
@@ -42,3 +43,17 @@ for (const f of files) {
     for (const x of report.findings.filter((x) => x.rule === "user-mode-import")) assert.equal(x.severity, "error");
   });
 }
+
+test("every wine64 PE file (DLLs, EXEs, drivers): check completes with findings or a clean input error", { skip: existsSync(WINE) ? false : "wine64 not installed" }, () => {
+  let checked = 0;
+  for (const f of readdirSync(WINE)) {
+    try {
+      const r = checkFile(join(WINE, f));
+      for (const x of r.findings) assert.ok(x.rule && x.message && x.location.file);
+      checked++;
+    } catch (e) {
+      assert.ok(e instanceof KmdllError, `${f}: ${(e as Error).stack}`);
+    }
+  }
+  assert.ok(checked > 100);
+});
