@@ -15,6 +15,8 @@
 #include <napi.h>
 #include <unicorn/unicorn.h>
 
+#include <csetjmp>
+#include <csignal>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -24,6 +26,30 @@
 #include <vector>
 
 namespace {
+
+// Unicorn 2.0.1 calls abort() on some internal errors while translating guest code (e.g.
+// "tcg fatal error" for certain invalid encodings such as `ff ea`). A SIGABRT raised during
+// uc_emu_start jumps back to start(), which then reports ENGINE_ABORTED and marks the engine
+// unusable (it is leaked, never touched again) instead of letting the process die.
+constexpr int ENGINE_ABORTED = 1000;
+thread_local sigjmp_buf* g_abortJmp = nullptr;
+struct sigaction g_oldAbort;
+bool g_abortInstalled = false;
+
+void OnAbortSignal(int) {
+  if (g_abortJmp) siglongjmp(*g_abortJmp, 1);
+  sigaction(SIGABRT, &g_oldAbort, nullptr);
+  raise(SIGABRT);
+}
+
+void InstallAbortHandler() {
+  if (g_abortInstalled) return;
+  struct sigaction sa;
+  sa.sa_handler = OnAbortSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_NODEFER;
+  if (sigaction(SIGABRT, &sa, &g_oldAbort) == 0) g_abortInstalled = true;
+}
 
 struct Fault {
   bool valid = false;
@@ -64,6 +90,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
           .ThrowAsJavaScriptException();
       return;
     }
+    InstallAbortHandler();
     uc_hook h;
     uc_hook_add(uc_, &h, UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Engine::OnInvalidMem), this, 1, 0);
     uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&Engine::OnInterrupt), this, 1, 0);
@@ -71,11 +98,12 @@ class Engine : public Napi::ObjectWrap<Engine> {
   }
 
   ~Engine() override {
-    if (uc_) uc_close(uc_);
+    if (uc_ && !broken_) uc_close(uc_);
   }
 
  private:
   uc_engine* uc_ = nullptr;
+  bool broken_ = false;
   Napi::FunctionReference apiHookFn_;
   uc_hook apiHook_ = 0;
   bool hasApiHook_ = false;
@@ -92,8 +120,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
   bool wdCancel_ = false;
 
   bool Check(Napi::Env env) {
-    if (!uc_) {
-      Napi::Error::New(env, "engine is closed").ThrowAsJavaScriptException();
+    if (!uc_ || broken_) {
+      Napi::Error::New(env, broken_ ? "the CPU engine aborted earlier and cannot be used" : "engine is closed").ThrowAsJavaScriptException();
       return false;
     }
     return true;
@@ -355,7 +383,18 @@ class Engine : public Napi::ObjectWrap<Engine> {
       }
     }
     depth_++;
-    uc_err err = uc_emu_start(uc_, begin, until, 0, static_cast<size_t>(count));
+    volatile int err = UC_ERR_OK;
+    sigjmp_buf jb;
+    sigjmp_buf* prevJmp = g_abortJmp;
+    if (sigsetjmp(jb, 1) == 0) {
+      g_abortJmp = &jb;
+      err = uc_emu_start(uc_, begin, until, 0, static_cast<size_t>(count));
+      g_abortJmp = prevJmp;
+    } else {
+      g_abortJmp = prevJmp;
+      broken_ = true;
+      err = ENGINE_ABORTED;
+    }
     depth_--;
     if (watchdog.joinable()) {
       {
@@ -378,7 +417,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
       napi_throw(env, e);
       return env.Undefined();
     }
-    return Napi::Number::New(env, err);
+    return Napi::Number::New(env, static_cast<int>(err));
   }
 
   Fault runFault_;
@@ -386,7 +425,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
   bool runInsn_ = false;
 
   Napi::Value Stop(const Napi::CallbackInfo& info) {
-    if (uc_) uc_emu_stop(uc_);
+    if (uc_ && !broken_) uc_emu_stop(uc_);
     return info.Env().Undefined();
   }
 
@@ -412,7 +451,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (uc_) {
-      uc_close(uc_);
+      if (!broken_) uc_close(uc_);
       uc_ = nullptr;
     }
     apiHookFn_.Reset();
@@ -448,6 +487,7 @@ Napi::Object Constants(Napi::Env env) {
   ERR(OK); ERR(READ_UNMAPPED); ERR(WRITE_UNMAPPED); ERR(FETCH_UNMAPPED); ERR(READ_PROT); ERR(WRITE_PROT);
   ERR(FETCH_PROT); ERR(INSN_INVALID); ERR(EXCEPTION); ERR(READ_UNALIGNED); ERR(WRITE_UNALIGNED); ERR(FETCH_UNALIGNED);
 #undef ERR
+  err.Set("ENGINE_ABORTED", Napi::Number::New(env, ENGINE_ABORTED));
   c.Set("err", err);
   unsigned int major = 0, minor = 0;
   uc_version(&major, &minor);

@@ -118,6 +118,8 @@ export class Emulator {
   private readonly freedPages = new Map<bigint, string>();
   private scratchNext = 0;
   closed = false;
+  /** Unicorn aborted internally (the engine is unusable); every later call reports this. */
+  broken: string | null = null;
 
   constructor(options: EmulatorOptions = {}) {
     this.opts = { unimplemented: "fault", timeoutMs: 10_000, trace: false, ...options };
@@ -245,6 +247,7 @@ export class Emulator {
 
   /** Map a driver image at the next deterministic base (always relocated). */
   mapImage(name: string, image: PeImage, bytes: Uint8Array): LoadedModule {
+    if (this.broken) throw new KmdllError(this.broken);
     const key = name.toLowerCase();
     if (this.modules.has(key)) throw new KmdllError(`${name} is already mapped`);
     if (image.machine !== "x64") throw new KmdllError(`${name}: only x64 images can be emulated (machine ${String(image.machine)})`);
@@ -262,6 +265,10 @@ export class Emulator {
     const key = name.toLowerCase();
     const mod = this.modules.get(key);
     if (!mod || mod.builtin) return [];
+    if (this.broken) {
+      this.modules.delete(key);
+      return [];
+    }
     const leaks: TraceEvent[] = [];
     for (const b of this.pool.liveOf(key)) {
       const e: TraceEvent = {
@@ -289,6 +296,8 @@ export class Emulator {
   writeIat(module: string, iatRva: number, address: bigint): void {
     const mod = this.module(module);
     if (!mod) throw new KmdllError(`${module} is not mapped`);
+    if (!Number.isInteger(iatRva) || iatRva < 0 || iatRva + 8 > mod.size)
+      throw new KmdllError(`${module}: import address table slot at RVA 0x${iatRva.toString(16)} lies outside the image`);
     this.mem.setU64(mod.base + BigInt(iatRva), address);
   }
 
@@ -370,6 +379,7 @@ export class Emulator {
   /** Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler. */
   call(address: bigint, args: bigint[] = [], label?: string): RunResult {
     if (this.closed) throw new KmdllError("the emulator is closed");
+    if (this.broken) return { ok: false, fault: this.brokenReport(address) };
     const depth = this.depth;
     if (depth >= MAX_CALL_DEPTH) {
       return { ok: false, fault: this.report("stack-overflow", `guest calls nested deeper than ${MAX_CALL_DEPTH} levels`, address) };
@@ -404,6 +414,10 @@ export class Emulator {
         if (e instanceof EmuStop) return (result = { ok: false, fault: e.report });
         return (result = { ok: false, fault: this.report("internal", `emulator error: ${(e as Error).message}`, this.uc.regRead(R.RIP)) });
       }
+      if (err === this.C.err.ENGINE_ABORTED) {
+        this.broken = `the CPU emulator (Unicorn) aborted while translating guest code${label ? ` in ${label}` : ""} (an encoding it cannot handle); this emulator instance cannot run anything else`;
+        return (result = { ok: false, fault: this.brokenReport(address) });
+      }
       const rip = this.uc.regRead(R.RIP);
       const nf = this.uc.lastFault();
       if (nf.timedOut && rip !== RETURN_SENTINEL && err === 0) {
@@ -428,8 +442,12 @@ export class Emulator {
       return result;
     } finally {
       this.depth--;
-      if (saved) this.uc.regWriteMany([...this.gprIds, this.C.regs.EFLAGS], saved);
+      if (saved && !this.broken) this.uc.regWriteMany([...this.gprIds, this.C.regs.EFLAGS], saved);
     }
+  }
+
+  private brokenReport(address: bigint): FaultReport {
+    return { kind: "internal", message: this.broken!, rip: this.where(address), ripAddress: address, registers: {}, backtrace: [] };
   }
 
   private nativeFault(err: number, rip: bigint, nf: ReturnType<NativeEngine["lastFault"]>): FaultReport {

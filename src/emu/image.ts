@@ -45,7 +45,7 @@ export function sectionPerms(s: Section): number {
 /** Build the in-memory image (headers + sections) and apply relocations for `base`. */
 export function layoutImage(image: PeImage, bytes: Uint8Array, base: bigint, name: string): Uint8Array {
   const size = alignUp(image.optional.sizeOfImage, PAGE);
-  if (size <= 0 || size > 0x10000000) throw new KmdllError(`${name}: SizeOfImage 0x${image.optional.sizeOfImage.toString(16)} cannot be mapped`);
+  if (size <= 0 || size > 0x4000000) throw new KmdllError(`${name}: SizeOfImage 0x${image.optional.sizeOfImage.toString(16)} cannot be mapped`);
   const mem = new Uint8Array(size);
   mem.set(bytes.subarray(0, Math.min(image.optional.sizeOfHeaders, bytes.length, size)));
   for (const s of image.sections) {
@@ -104,11 +104,16 @@ export function mapLayout(uc: NativeEngine, name: string, image: PeImage, mem: U
   }
   const tail = spans[spans.length - 1]!;
   if (tail.end < size) spans.push({ name: "(tail)", start: tail.end, end: size, perms: PROT.READ });
-  for (const sp of spans) {
-    const at = base + BigInt(sp.start);
-    uc.mapMemory(at, sp.end - sp.start, sp.perms);
-    uc.write(at, mem.subarray(sp.start, sp.end));
-    regions.push({ name: sp.name, base: at, size: sp.end - sp.start, perms: sp.perms });
+  try {
+    for (const sp of spans) {
+      const at = base + BigInt(sp.start);
+      uc.mapMemory(at, sp.end - sp.start, sp.perms);
+      regions.push({ name: sp.name, base: at, size: sp.end - sp.start, perms: sp.perms });
+      uc.write(at, mem.subarray(sp.start, sp.end));
+    }
+  } catch (e) {
+    for (const r of regions) uc.unmapMemory(r.base, r.size);
+    throw new KmdllError(`${name}: cannot map its sections: ${(e as Error).message}`);
   }
   return regions;
 }
