@@ -116,6 +116,22 @@ test("check findings are shown after the build; an error finding exits 1 (--no-c
   assert.doesNotMatch(n.stdout, /check:/);
 });
 
+test("bad .def, unwritable output folder, missing folder: one-line errors, exit 2", async () => {
+  const ws = workspace();
+  writeFileSync(join(ws, "foo", "foo.def"), "LIBRARY foo.sys\nEXPORTS\n  DllInitialize PRIVATE\n  FooAdd @70000\n");
+  const d = await runCli(["build", ".", "--arch", "x64"], { cwd: ws });
+  assert.equal(d.code, 2, d.stdout + d.stderr);
+  assert.match(d.stderr, /^foo\/foo\.def:4:\d+: error: .*70000/m);
+  const file = join(ws, "a-file");
+  writeFileSync(file, "");
+  const o = await runCli(["build", ws, "--arch", "x64", "--out", file]);
+  assert.equal(o.code, 2, o.stderr);
+  assert.match(o.stderr, /^kmdll: .*a-file\/x64: mkdir failed: ENOTDIR \(not a directory\)\n$/);
+  const m = await runCli(["build", join(ws, "nothere")]);
+  assert.equal(m.code, 2);
+  assert.match(m.stderr, /^kmdll: .*nothere: no such folder\n$/);
+});
+
 test("a missing toolchain is one line naming the apt-get install", () => {
   assert.throws(() => discoverToolchain(["x64", "x86"], { env: { PATH: "/nonexistent" }, mingwRoot: "/nonexistent" }), (e: unknown) => {
     assert.ok(e instanceof KmdllError);

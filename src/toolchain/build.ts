@@ -4,14 +4,14 @@
  * the result. Byte-reproducible; incremental (a step whose inputs, flags and toolchain did not
  * change is skipped).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { KmdllError } from "../errors.js";
 import { loadState, saveState, stampFile, hashText, upToDate, type BuildState, type FileStamp } from "./cache.js";
 import { parseDepfile } from "./depfile.js";
 import { discoverToolchain, type Toolchain } from "./discover.js";
-import { checkBuiltImage, EXPORT_LIBRARY_WRITER, writeExportLibrary, type BuildFinding } from "./integrations.js";
+import { checkBuiltImage, EXPORT_LIBRARY_WRITER, readDefOrThrow, writeExportLibrary, type BuildFinding } from "./integrations.js";
 import type { Diagnostic } from "./makevars.js";
 import { BuildInputError } from "./input-error.js";
 import { loadTree, type Project } from "./project.js";
@@ -99,9 +99,23 @@ const objName = (rel: string) => rel.replace(/\.\.\//g, "up_").replace(/\//g, "_
 
 /** Build the project or `dirs` tree in dir. */
 export async function build(dir: string, options: BuildOptions = {}): Promise<BuildResult> {
+  try {
+    return await buildTree(dir, options);
+  } catch (e) {
+    // File-system failures (an --out that is a file, no permission, disk full) are the user's to fix.
+    const err = e as NodeJS.ErrnoException;
+    if (!(e instanceof KmdllError) && err && typeof err.code === "string" && typeof err.syscall === "string") {
+      throw new KmdllError(`${err.path ?? dir}: ${err.syscall} failed: ${err.code} (${err.message.replace(/^[A-Z]+: /, "").replace(/, \w+ '.*'$/, "")})`);
+    }
+    throw e;
+  }
+}
+
+async function buildTree(dir: string, options: BuildOptions): Promise<BuildResult> {
   // A project inside a workspace (listed by its parent's dirs file) is built as part of it:
   // paths may reach its siblings, $(O) is the workspace's output folder, only it is built.
   const requested = resolve(dir);
+  if (!existsSync(requested) || !statSync(requested).isDirectory()) throw new KmdllError(`${dir}: no such folder`);
   const tree = findWorkspace(requested);
   const subset = tree === requested ? undefined : relative(tree, requested).replace(/\\/g, "/");
   const loaded = loadTree(tree, tree);
@@ -254,6 +268,8 @@ async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult):
     r.outputs.push(out);
     ctx.products.set(basename(out).toLowerCase(), out);
   } else {
+    // A broken .def is an input error with positions (before lld-link trips over it).
+    for (const d of [...(p.def ? [p.def] : []), ...p.defLibs]) readDefOrThrow(d);
     const libs = p.spec.libs.map((l) => resolveLib(ctx, p, arch, l, O));
     for (const d of p.defLibs) {
       const lib = join(objDir, basename(d).replace(/\.def$/i, "") + ".deflib.lib");

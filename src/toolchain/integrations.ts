@@ -20,10 +20,16 @@ export const EXPORT_LIBRARY_WRITER = "kmdll-implib-1";
  * (PRIVATE exports get no member). Returns the .def's warnings as `file:line:col: warning:` lines;
  * errors in the .def throw a BuildInputError (exit 2).
  */
-export function writeExportLibrary(defFile: string, arch: Arch, outFile: string): string[] {
+/** Parse a .def; its errors throw a BuildInputError (exit 2) with their positions. */
+export function readDefOrThrow(defFile: string): ReturnType<typeof parseDef> {
   const parsed = parseDef(readFileSync(defFile));
   const errors = parsed.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new BuildInputError(parsed.diagnostics.map((d) => ({ ...d, file: defFile })));
+  return parsed;
+}
+
+export function writeExportLibrary(defFile: string, arch: Arch, outFile: string): string[] {
+  const parsed = readDefOrThrow(defFile);
   const lib = writeImportLibrary(parsed.def, { machine: arch });
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, lib.bytes);
