@@ -20,7 +20,7 @@ const COMPONENTS = {
   ke: ["Kernel: IRQL, spin locks, dispatcher objects, waits, time, bug checks", "api-sync"],
   hal: ["HAL", "api-sync"],
   ps: ["Processes and threads", "api-sync"],
-  io: ["I/O manager (v1 subset)", "api-sync"],
+  io: ["I/O manager: device/file objects, names and links, device stacks, IRPs, completion (docs/dynamic-linking.md)", "api-io (started as a service), api-sync, dl-*"],
   mm: ["Memory manager", "api-sync, api-rtl, api-registry"],
   ob: ["Object manager: reference counts, handles", "api-sync"],
   zw: ["Registry (Zw*) over the emulated registry", "api-registry"],
@@ -28,6 +28,13 @@ const COMPONENTS = {
 
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */
 const NOTES = {
+  IoCreateDevice: "DO_DEVICE_INITIALIZING set; name collision → STATUS_OBJECT_NAME_COLLISION; object lives until its last reference",
+  IoDeleteDevice: "unlinked from the driver's list and the namespace; warning when a device is still attached on top",
+  IoGetDeviceObjectPointer: "follows symbolic links; IRP_MJ_CREATE to the top of the stack; the file object's last dereference sends IRP_MJ_CLOSE",
+  IoBuildDeviceIoControlRequest: "METHOD_BUFFERED system buffer copied back, IN/OUT_DIRECT MDL, NEITHER raw pointers; an internal IOCTL returning an INTERFACE is tracked",
+  IofCallDriver: "runs the dispatch routine as a nested guest call; one `irp` trace event per call",
+  IofCompleteRequest: "completion routines up the stack (STATUS_MORE_PROCESSING_REQUIRED stops); IO_STATUS_BLOCK, event, buffered copy-back, IRP freed",
+  IoAllocateIrp: "must be freed by the caller's completion routine (warning otherwise)",
   DbgPrint: "kernel printf dialect (docs/api.md); output cut at 511 characters",
   DbgPrintEx: "component and level recorded on the dbgprint event; nothing is filtered",
   vDbgPrintExWithPrefix: "prefix prepended to the formatted text",

@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { callImage, type CallImageResult } from "../src/emu/call-image.js";
 import { allApis } from "../src/emu/api/index.js";
-import { loadRegistry } from "../src/kernel/simulation.js";
+import { loadRegistry, runSimulation } from "../src/kernel/simulation.js";
+import { emulatorExecutor } from "../src/kernel/emulator.js";
+import type { TraceEvent } from "../src/events.js";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
 
 /** Every API the drivers called in this file (checked against allApis by the last test). */
@@ -172,6 +174,29 @@ test("kmdll call --registry on the registry example (CLI)", async () => {
   const bad = await runCli(["call", fixture("x64", "apireg.sys"), "ReadSeededLevel", "--registry", repoPath("test", "fixtures", "x64", "apireg.sys")]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^kmdll: .*apireg\.sys:1:1: not a \.reg file \(binary data\)/, bad.stderr);
+});
+
+test("apiio.sys: I/O manager — devices, links, stacks, IOCTL methods, FSD requests, completion routines, pending IRPs (started as a service)", () => {
+  // The I/O tests need a DRIVER_OBJECT: the driver is started in a simulation, then its exports are called.
+  const events: TraceEvent[] = [];
+  const tests = ["TestDevices", "TestIoctls", "TestFsd", "TestPendingAndAllocated"];
+  const r = runSimulation({
+    install: [fixture("x64", "apiio.sys")],
+    steps: [{ kind: "start", name: "apiio" }, ...tests.map((t) => ({ kind: "call" as const, module: "apiio.sys", routine: t, args: [], expect: 0n })), { kind: "stop", name: "apiio" }],
+    sink: (e) => void events.push(e),
+    executor: emulatorExecutor,
+    trace: true,
+  });
+  for (const e of events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
+  const fails = events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text);
+  assert.deepEqual(fails, []);
+  assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
+  assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "warning"), []);
+  // Every IoCallDriver is traced; the filter's IRPs reach the lower device's dispatch routine inside apiio.sys.
+  const irps = events.filter((e) => e.event === "irp") as { to?: string; dispatch?: string; from?: string }[];
+  assert.ok(irps.length > 20, `${irps.length} irp events`);
+  assert.ok(irps.every((e) => e.from === "apiio.sys" && /^apiio\.sys\+0x[0-9a-f]+$/.test(e.dispatch ?? "")));
+  assert.ok(irps.some((e) => e.to === "\\Device\\ApiIoLower") && irps.some((e) => e.to === "apiio.sys (unnamed device)"));
 });
 
 test("every implemented API was called by an example driver above", () => {

@@ -846,12 +846,10 @@ export const apis: ApiDefinition[] = [
     ctx.describe([deviceLabel(ctx, ctx.arg(0)), hex(ctx.arg(1))]);
     return callDriver(envOf(ctx), ctx.arg(0), ctx.arg(1));
   }),
-  nt("IoCallDriver", 2, (ctx) => callDriver(envOf(ctx), ctx.arg(0), ctx.arg(1))),
   nt("IofCompleteRequest", 2, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), String(ctx.u32(1) & 0xff)]);
     completeRequest(envOf(ctx), ctx.arg(0));
   }),
-  nt("IoCompleteRequest", 2, (ctx) => void completeRequest(envOf(ctx), ctx.arg(0))),
   nt("IoGetRelatedDeviceObject", 1, (ctx) => attachedTop(ctx.mem, ctx.mem.u64(ctx.arg(0) + B(FO.DeviceObject)))),
 ];
 
