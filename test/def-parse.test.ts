@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import fc from "fast-check";
 import { repoPath, tool } from "./helpers.js";
-import { parseDef, writeDef, hasErrors, formatDefDiagnostic, newExport, emptyDef, moduleFileName, KEYWORDS } from "../src/formats/def/index.js";
+import { parseDef, writeDef, hasErrors, formatDefDiagnostic, newExport, emptyDef, moduleFileName, KEYWORDS, defFromImage, formatExport } from "../src/formats/def/index.js";
+import type { PeImage } from "../src/formats/pe/types.js";
 import type { DefExport, DefFile, DefParseResult } from "../src/formats/def/index.js";
 import { readArchive, readShortImport, planImports } from "../src/formats/lib/index.js";
 
@@ -257,4 +258,27 @@ test("property: LLVM's .def parser (llvm-dlltool) reads the canonical output and
     }),
     { numRuns: 40 },
   );
+});
+
+test("defFromImage: hostile export names are left out with warnings; the output always parses", () => {
+  const fn = (ordinal: number, names: string[], forwarder: string | null = null) => ({ ordinal, name: names[0] ?? null, names, rva: forwarder ? null : 0x1000, forwarder });
+  const image = {
+    exports: {
+      dllName: 'x"y.sys',
+      ordinalBase: 1,
+      timeDateStamp: 0,
+      numberOfFunctions: 5,
+      numberOfNames: 4,
+      functions: [fn(1, ['a"b']), fn(2, ["Ok", "OkAlias"]), fn(3, ["F"], 'BAD"MOD.x'), fn(4, ["Line\nBreak"]), fn(5, []), fn(6, ["Ok"])],
+      namePointerOrder: [],
+    },
+    sections: [{ name: ".text", virtualAddress: 0x1000, virtualSize: 0x100, sizeOfRawData: 0x200, pointerToRawData: 0x400, characteristics: 0x60000020 }],
+  } as unknown as PeImage;
+  const r = defFromImage(image, "fallback.sys");
+  assert.equal(r.def.name, "fallback.sys");
+  assert.deepEqual(r.def.exports.map((e) => formatExport(e)), ["Ordinal_1 @1 NONAME", "Ok @2", "OkAlias=Ok", "F @3", "Ordinal_4 @4 NONAME", "Ordinal_5 @5 NONAME", "Ordinal_6 @6 NONAME"]);
+  assert.equal(r.warnings.length, 5, r.warnings.join("\n"));
+  const back = parseDef(writeDef(r.def));
+  assert.ok(!hasErrors(back));
+  assert.deepEqual(back.def, r.def);
 });

@@ -7,6 +7,7 @@
 import type { PeImage } from "../pe/types.js";
 import { IMAGE_SCN } from "../pe/types.js";
 import { emptyDef, newExport, type DefExport, type DefFile, type DefForwarder } from "./types.js";
+import { invalidDefName } from "./writer.js";
 
 export const ENTRY_POINTS_PRIVATE = new Set(["DllInitialize", "DllUnload"]);
 
@@ -35,12 +36,12 @@ export function defFromImage(image: PeImage, fallbackName?: string): FromImageRe
   const warnings: string[] = [];
   def.directive = "LIBRARY";
   const ed = image.exports;
-  def.name = ed && ed.dllName ? ed.dllName : (fallbackName ?? null);
+  def.name = ed && ed.dllName && !invalidDefName(ed.dllName) ? ed.dllName : (fallbackName ?? null);
   if (!ed) {
     warnings.push("the image has no export table");
     return { def, warnings };
   }
-  if (!ed.dllName) warnings.push("the export directory has no DLL name" + (fallbackName ? `; using '${fallbackName}'` : ""));
+  if (!ed.dllName || invalidDefName(ed.dllName)) warnings.push(`the export directory has ${ed.dllName ? `an unusable DLL name ${JSON.stringify(ed.dllName)}` : "no DLL name"}` + (fallbackName ? `; using '${fallbackName}'` : ""));
   const isData = (rva: number | null): boolean => {
     if (rva === null) return false;
     const s = image.sections.find((x) => rva >= x.virtualAddress && rva < x.virtualAddress + Math.max(x.virtualSize, x.sizeOfRawData));
@@ -49,6 +50,7 @@ export function defFromImage(image: PeImage, fallbackName?: string): FromImageRe
   const used = new Set<string>();
   for (const f of ed.functions) for (const n of f.names) used.add(n);
   const exports: DefExport[] = [];
+  const written = new Set<string>();
   for (const f of [...ed.functions].sort((a, b) => a.ordinal - b.ordinal)) {
     if (f.ordinal < 1 || f.ordinal > 65535) {
       warnings.push(`ordinal ${f.ordinal} is outside 1..65535; skipped`);
@@ -57,21 +59,33 @@ export function defFromImage(image: PeImage, fallbackName?: string): FromImageRe
     let forward: DefForwarder | null = null;
     if (f.forwarder !== null) {
       forward = parseDefForwarder(f.forwarder);
-      if (!forward) warnings.push(`ordinal ${f.ordinal}: forwarder '${f.forwarder}' is not MODULE.Name or MODULE.#N; written as a plain export`);
+      if (forward && invalidDefName(f.forwarder)) forward = null;
+      if (!forward) warnings.push(`ordinal ${f.ordinal}: forwarder ${JSON.stringify(f.forwarder)} is not MODULE.Name or MODULE.#N; written as a plain export`);
     }
     const data = forward === null && isData(f.rva);
-    if (f.names.length === 0) {
+    const names = f.names.filter((n) => {
+      if (written.has(n)) {
+        warnings.push(`ordinal ${f.ordinal}: export name ${JSON.stringify(n)} already used by another ordinal; left out`);
+        return false;
+      }
+      const bad = invalidDefName(n);
+      if (bad) warnings.push(`ordinal ${f.ordinal}: export name ${JSON.stringify(n)} ${bad}; left out`);
+      return !bad;
+    });
+    if (names.length === 0) {
+      // Ordinal-only slot (or no name a .def can express): a NONAME entry keeps the ordinal.
       let name = `Ordinal_${f.ordinal}`;
       for (let k = 2; used.has(name); k++) name = `Ordinal_${f.ordinal}_${k}`;
       used.add(name);
       exports.push(newExport(name, { ordinal: f.ordinal, noname: true, forward, data }));
       continue;
     }
-    f.names.forEach((name, k) => {
+    names.forEach((name, k) => {
+      written.add(name);
       const priv = ENTRY_POINTS_PRIVATE.has(name);
       if (k === 0) exports.push(newExport(name, { ordinal: f.ordinal, forward, data, private: priv }));
       // A second name for the same slot: an alias of the first (one ordinal per entry in a .def).
-      else exports.push(newExport(name, forward ? { forward, data, private: priv } : { internalName: f.names[0]!.includes(".") ? null : f.names[0]!, data, private: priv }));
+      else exports.push(newExport(name, forward ? { forward, data, private: priv } : { internalName: names[0]!.includes(".") ? null : names[0]!, data, private: priv }));
     });
   }
   def.exports = exports;
