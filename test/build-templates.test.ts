@@ -85,9 +85,17 @@ test("templates: a plain driver and the generated README/dirs layout", async () 
   const doc = JSON.parse(n.stdout);
   assert.deepEqual(doc.buildOrder, ["solo"]);
   assert.deepEqual(doc.files.map((f: string) => f.split("/").pop()).sort(), ["README.md", "solo.c", "sources"]);
-  const b = await runCli(["build", ws, "--arch", "x64"]);
+  const b = await runCli(["build", ws, "--arch", "x64", "--install", join(ws, "root")]);
   assert.equal(b.code, 0, b.stderr);
+  assert.match(b.stdout, /^solo \(x64\): compiled .*solo\.c; linked .*solo\.sys; check: clean$/m);
   const imps = importsOf(join(ws, "out", "x64", "solo.sys"));
   assert.deepEqual(Object.keys(imps), ["ntoskrnl.exe"]);
   assert.deepEqual(exportsOf(join(ws, "out", "x64", "solo.sys")), []);
+  const s = await runCli(["sim", "--root", join(ws, "root"), "--json", "start:solo", "stop:solo"]);
+  assert.equal(s.code, 0, s.stdout + s.stderr);
+  const events = s.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(events.filter((e) => e.event === "dbgprint").map((e) => String(e.text).trim()), [
+    "solo: DriverEntry(\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\solo)",
+    "solo: DriverUnload",
+  ]);
 });

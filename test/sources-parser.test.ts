@@ -161,3 +161,37 @@ test("the examples' sources files parse without errors", () => {
   const dirs = parseDirs(readFileSync(repoPath("examples", "dirs"), "utf8")).dirs.map((d) => d.dir);
   assert.equal(r.value!.length, dirs.length);
 });
+
+test("nested dirs files build in order, depth first", () => {
+  const root = tree({
+    "dirs": "DIRS=libs drivers\n",
+    "libs/dirs": "DIRS=b a\n",
+    "libs/a/sources": "TARGETNAME=a\nTARGETTYPE=DRIVER_LIBRARY\nSOURCES=a.c\n",
+    "libs/a/a.c": "",
+    "libs/b/sources": "TARGETNAME=b\nTARGETTYPE=DRIVER_LIBRARY\nSOURCES=b.c\n",
+    "libs/b/b.c": "",
+    "drivers/sources": "TARGETNAME=d\nTARGETTYPE=DRIVER\nSOURCES=d.c\nTARGETLIBS=$(O)\\a.lib $(O)\\b.lib\n",
+    "drivers/d.c": "",
+  });
+  const r = loadTree(root);
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(r.value!.map((p) => p.spec.name), ["b", "a", "d"]);
+});
+
+test("property: any text gives diagnostics inside the text, never an exception", async () => {
+  const fc = (await import("fast-check")).default;
+  const piece = fc.constantFrom("TARGETNAME", "TARGETTYPE", "SOURCES", "DLLDEF", "DIRS", "=", "$(", ")", "$(O)", "\\", "\n", "\r\n", "#", "^#", " ", "!if", "a.c", "x\\y", ";", "\u0000", "é");
+  fc.assert(
+    fc.property(fc.array(fc.oneof(piece, fc.string()), { maxLength: 60 }), (parts) => {
+      const text = parts.join("");
+      const lines = text.split(/\r\n|\n|\r/);
+      for (const r of [parseSources(text).diagnostics, parseDirs(text).diagnostics]) {
+        for (const d of r) {
+          assert.ok(d.line >= 1 && d.line <= lines.length, `line ${d.line} of ${lines.length}`);
+          assert.ok(d.col >= 1 && d.col <= (lines[d.line - 1]?.length ?? 0) + 1, `col ${d.col} on line ${d.line}: ${JSON.stringify(lines[d.line - 1])}`);
+        }
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
