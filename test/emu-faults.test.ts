@@ -152,3 +152,26 @@ test("the DllInitialize RegistryPath is freed when it returns: later access is u
     ripIn(f, "ReadSavedRegistryPath");
   });
 });
+
+test("backtraces unwind every frame with the image's .pdata", () => {
+  withDriver((d) => {
+    const n = 5;
+    const f = expectFault(d, "DeepFault", [n], "invalid-read", /invalid read of 8 byte\(s\) at 0x0000000000000010/);
+    // deep() × (n + 1), then DeepFault.
+    assert.equal(f.backtrace.length, n + 2, f.backtrace.join("\n"));
+    const rvas = f.backtrace.map((b) => parseInt(/^emufault\.sys\+0x([0-9a-f]+)/.exec(b)![1]!, 16));
+    // llvm-objdump shows the static deep() inside DeepFault's range: its first `call` is DeepFault
+    // calling deep(), the second deep() calling itself. Return addresses follow each call.
+    const dis = tool("llvm-objdump", ["-d", fixture("x64", "emufault.sys")]).stdout.split("\n");
+    const r = exportRange("DeepFault");
+    const insns = dis
+      .map((l) => /^\s*([0-9a-f]+):\s+((?:[0-9a-f]{2} )+)\s*(\S+)/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ rva: parseInt(m[1]!, 16) - 0x140000000, len: m[2]!.trim().split(" ").length, op: m[3]! }))
+      .filter((x) => x.rva >= r.start && x.rva < r.end);
+    const rets = insns.filter((x) => x.op.startsWith("call")).map((x) => x.rva + x.len);
+    assert.equal(rets.length, 2);
+    for (let i = 1; i <= n; i++) assert.equal(rvas[i], rets[1], `frame ${i}`);
+    assert.equal(rvas[n + 1], rets[0], "outermost frame returns into DeepFault");
+  });
+});

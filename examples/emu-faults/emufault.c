@@ -79,6 +79,20 @@ LONG64 StackOverflow(LONG64 depth)
     return recurse(depth, root);
 }
 
+/* A wild read at the bottom of `n` nested frames: the backtrace must unwind all of them. */
+static __attribute__((noinline)) LONG64 deep(LONG64 n, volatile LONG64 *parent)
+{
+    volatile LONG64 local = *parent + 1;
+    if (n <= 0) return *(volatile LONG64 *)0x10 + local;
+    return deep(n - 1, &local) + local;
+}
+
+LONG64 DeepFault(LONG64 n)
+{
+    volatile LONG64 root = 0;
+    return deep(n, &root);
+}
+
 LONG64 Divide(LONG64 a, LONG64 b)
 {
     volatile LONG64 d = b;
