@@ -159,3 +159,31 @@ test("a JS exception in a handler stops the run with an internal fault report; t
     d.ex.close();
   }
 });
+
+test("a fault inside a nested guest call: the backtrace continues through the kernel into the caller", () => {
+  const d = loadFixture("emusys.sys", {
+    apis: [
+      {
+        module: "ntoskrnl.exe",
+        name: "KeIpiGenericCall",
+        // Top level runs the worker; the worker's own call runs a wild function pointer.
+        handler: (c) => c.callGuest(c.caller === null ? c.arg(0) : 0x10n, [c.arg(1)]),
+      },
+    ],
+  });
+  try {
+    const r = d.call("Nested", 3);
+    assert.equal(r.ok, false);
+    const f = d.ex.lastFault!;
+    assert.equal(f.kind, "invalid-fetch");
+    assert.equal(f.backtrace.length, 4, f.backtrace.join("\n"));
+    assert.equal(f.backtrace[0], "0x0000000000000010");
+    assert.equal(f.backtrace[1], "ntoskrnl!KeIpiGenericCall (kernel, called back into the driver)");
+    assert.match(f.backtrace[2]!, /^emusys\.sys\+0x[0-9a-f]+/);
+    assert.equal(f.backtrace[3], "ntoskrnl!KeIpiGenericCall (kernel, called back into the driver)");
+    // The emulator is consistent afterwards.
+    assert.deepEqual(d.call("NumberProcessors"), ok(1n));
+  } finally {
+    d.ex.close();
+  }
+});

@@ -117,6 +117,8 @@ export class Emulator {
   /** Freed-after-call buffers (scratch pages): page address → description. */
   private readonly freedPages = new Map<bigint, string>();
   private scratchNext = 0;
+  /** Registers (GPRs, EFLAGS, RIP) at each API hook that started a nested guest call, outermost first. */
+  private readonly outerFrames: bigint[][] = [];
   closed = false;
   /** Unicorn aborted internally (the engine is unusable); every later call reports this. */
   broken: string | null = null;
@@ -385,7 +387,8 @@ export class Emulator {
       return { ok: false, fault: this.report("stack-overflow", `guest calls nested deeper than ${MAX_CALL_DEPTH} levels`, address) };
     }
     const nested = depth > 0;
-    const saved = nested ? this.uc.regReadMany([...this.gprIds, this.C.regs.EFLAGS]) : null;
+    const saved = nested ? this.uc.regReadMany([...this.gprIds, this.C.regs.EFLAGS, this.C.regs.RIP]) : null;
+    if (saved) this.outerFrames.push(saved);
     const slot = stackSlot(depth);
     const extra = Math.max(0, args.length - 4);
     const top = slot.high - 0x100n;
@@ -442,7 +445,8 @@ export class Emulator {
       return result;
     } finally {
       this.depth--;
-      if (saved && !this.broken) this.uc.regWriteMany([...this.gprIds, this.C.regs.EFLAGS], saved);
+      if (saved) this.outerFrames.pop();
+      if (saved && !this.broken) this.uc.regWriteMany([...this.gprIds, this.C.regs.EFLAGS], saved.slice(0, this.gprIds.length + 1));
     }
   }
 
@@ -509,10 +513,26 @@ export class Emulator {
   /** Frames from RIP outward, unwound with the images' .pdata. */
   backtrace(rip: bigint, regs: bigint[]): string[] {
     const out: string[] = [];
-    const r = [...regs];
+    let r = [...regs];
     let pc = rip;
-    for (let i = 0; i < 32; i++) {
-      if (pc === RETURN_SENTINEL) break;
+    // Nested guest calls: when a frame returns to the sentinel, continue in the code that called
+    // the API whose handler made the nested call.
+    let outer = this.outerFrames.length;
+    for (let i = 0; i < 48; i++) {
+      if (pc === RETURN_SENTINEL) {
+        if (outer === 0) break;
+        const f = this.outerFrames[--outer]!;
+        const thunk = this.thunks.get(f[GPR.length + 1]!);
+        out.push(`${thunk ? `${thunk.module.replace(/\.(exe|dll|sys)$/i, "")}!${thunk.name}` : this.where(f[GPR.length + 1]!)} (kernel, called back into the driver)`);
+        r = f.slice(0, GPR.length);
+        try {
+          pc = this.mem.u64(r[4]!);
+        } catch {
+          break;
+        }
+        r[4] = r[4]! + 8n;
+        continue;
+      }
       const sym = this.nearestExport(pc);
       out.push(`${this.where(pc)}${sym ? ` (${sym})` : ""}`);
       const mod = this.moduleAt(pc);
