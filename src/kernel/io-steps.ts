@@ -101,9 +101,10 @@ export function checkIoctlOutput(step: IoctlStep, result: OpResult): string | un
 }
 
 /** Text of an ioctl step's result: status and output bytes. */
-export function ioctlResultText(step: IoctlStep, result: OpResult): string {
+export function ioctlResultText(step: IoctlStep, result: OpResult, ok: boolean): string {
   const out = result.output !== undefined ? `, ${result.output.length / 2} byte(s) out: ${result.output || "(none)"}` : "";
-  return `${formatStatus(result.status)}${out}${step.expect !== undefined && result.output === hexBytes(step.expect) ? " as expected" : ""}`;
+  const expected = ok && (step.expectStatus !== undefined || (step.expect !== undefined && result.output === hexBytes(step.expect)));
+  return `${formatStatus(result.status)}${out}${expected ? " as expected" : ""}`;
 }
 
 export const IOCTL_UNSUPPORTED: OpResult = { ok: false, status: STATUS.NOT_SUPPORTED, message: "this executor has no I/O manager (ioctl steps need the emulator)" };

@@ -201,7 +201,7 @@ export function runStep(kernel: Kernel, step: Step): StepResult {
 }
 
 function resultText(r: StepResult): string {
-  if (r.step.kind === "ioctl" && !r.result.crashed) return ioctlResultText(r.step, r.result);
+  if (r.step.kind === "ioctl" && !r.result.crashed) return ioctlResultText(r.step, r.result, r.ok);
   if (r.step.kind === "call" && r.result.ok && r.result.value !== undefined) {
     return `${BigInt.asIntN(32, r.result.value)} (0x${r.result.value.toString(16)})${r.ok && r.step.expect !== undefined ? " as expected" : ""}`;
   }

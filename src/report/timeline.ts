@@ -87,8 +87,9 @@ export class TimelineWriter {
         // I/O manager (issue 8): one line per IoCallDriver, after the dispatch routine returned.
         const x = e as Record<string, unknown>;
         const what = typeof x["name"] === "string" ? x["name"] : `major 0x${e.major.toString(16)}`;
-        const disp = typeof x["dispatch"] === "string" ? ` (dispatch ${x["dispatch"]})` : "";
-        this.line(`irp      ${e.from ?? "?"} → ${e.to ?? "?"}: ${what}${e.ioctl ? ` ${e.ioctl}` : ""}${disp} → ${statusText(e.status)}`);
+        const drv = typeof x["driver"] === "string" && !String(e.to).startsWith(String(x["driver"])) ? ` (${x["driver"]})` : "";
+        const disp = typeof x["dispatch"] === "string" ? `, dispatch ${x["dispatch"]}` : "";
+        this.line(`irp      ${e.from ?? "?"} → ${e.to ?? "?"}${drv}: ${what}${e.ioctl ? ` ${e.ioctl}` : ""}${disp} → ${statusText(e.status)}`);
         break;
       }
       case "interface": {
