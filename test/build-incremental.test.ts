@@ -2,17 +2,24 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build, discoverToolchain, newProject, type BuildResult } from "../src/toolchain/index.js";
 import { KmdllError } from "../src/errors.js";
 import { repoPath, runCli } from "./helpers.js";
 
-function workspace(): string {
+function workspace(withStaticLib = false): string {
   const ws = mkdtempSync(join(tmpdir(), "kmdll-inc-"));
   newProject("export-driver", "foo", { workspace: ws });
   newProject("driver", "bar", { workspace: ws, imports: "foo" });
+  if (withStaticLib) {
+    // A DRIVER_LIBRARY: an archive of objects, which must be reproducible too.
+    mkdirSync(join(ws, "stat"));
+    writeFileSync(join(ws, "stat", "sources"), "TARGETNAME=stat\nTARGETTYPE=DRIVER_LIBRARY\nSOURCES=stat.c\n");
+    writeFileSync(join(ws, "stat", "stat.c"), "int StatSquare(int x) { return x * x; }\n");
+    writeFileSync(join(ws, "dirs"), readFileSync(join(ws, "dirs"), "utf8").replace("DIRS=", "DIRS=stat "));
+  }
   return ws;
 }
 
@@ -71,15 +78,16 @@ test("building one project of a workspace uses the workspace's tree and output f
 });
 
 test("reproducible: the same tree built in two places, into two output folders, gives the same bytes", async () => {
-  const a = workspace();
+  const a = workspace(true);
   const b = mkdtempSync(join(tmpdir(), "kmdll-inc-copy-"));
   cpSync(a, join(b, "elsewhere"), { recursive: true });
   const ra = await build(a, { out: join(a, "o1") });
+  await new Promise((r) => setTimeout(r, 1100)); // a later second: object timestamps would differ
   const rb = await build(join(b, "elsewhere"), { out: join(b, "other-out"), jobs: 1 });
   assert.ok(ra.ok && rb.ok);
   for (const arch of ["x64", "x86"]) {
     const files = readdirSync(join(a, "o1", arch)).filter((f) => /\.(sys|lib)$/.test(f)).sort();
-    assert.deepEqual(files, ["bar.sys", "foo.lib", "foo.sys"]);
+    assert.deepEqual(files, ["bar.sys", "foo.lib", "foo.sys", "stat.lib"]);
     for (const f of files) {
       assert.ok(readFileSync(join(a, "o1", arch, f)).equals(readFileSync(join(b, "other-out", arch, f))), `${arch}/${f} differs`);
     }

@@ -37,6 +37,9 @@ export interface CompileInput {
 export const BASE_CFLAGS = [
   "-fgnuc-version=4.2.1", "-O2", "-ffreestanding", "-fasynchronous-unwind-tables", "-fno-stack-protector",
   "-mno-stack-arg-probe", "-ffunction-sections", "-fdata-sections", "-fno-ident",
+  // Objects without a build timestamp (the msvc target stamps them by default): static libraries
+  // (DRIVER_LIBRARY) archive the objects and must be reproducible too.
+  "-mno-incremental-linker-compatible",
 ];
 
 export function compileArgs(c: CompileInput): string[] {
