@@ -70,25 +70,42 @@ export function readShortImport(data: Uint8Array): ShortImport {
   return { machine, timeDateStamp, ordinalHint, type: IMPORT_TYPES[t]!, nameType, symbol, dll, exportAs };
 }
 
-export function writeShortImport(imp: Omit<ShortImport, "timeDateStamp"> & { timeDateStamp?: number }): Uint8Array {
-  let size = imp.symbol.length + 1 + imp.dll.length + 1;
-  if (imp.exportAs) size += imp.exportAs.length + 1;
-  // Exact-size buffer written directly: import libraries hold tens of thousands of these.
-  const out = new Uint8Array(20 + size);
-  const dv = new DataView(out.buffer);
-  dv.setUint16(2, 0xffff, true);
-  dv.setUint16(6, imp.machine, true);
-  dv.setUint32(8, imp.timeDateStamp ?? 0, true);
-  dv.setUint32(12, size, true);
-  dv.setUint16(16, imp.ordinalHint, true);
-  dv.setUint16(18, (IMPORT_NAME_TYPES.indexOf(imp.nameType) << 2) | IMPORT_TYPES.indexOf(imp.type), true);
-  let at = 20;
+/** Bytes a short import member takes. */
+export function shortImportSize(imp: Pick<ShortImport, "symbol" | "dll" | "exportAs">): number {
+  return 20 + imp.symbol.length + 1 + imp.dll.length + 1 + (imp.exportAs ? imp.exportAs.length + 1 : 0);
+}
+
+/** Encode a short import at `at` in a zero-filled buffer (names are Latin-1 code units). */
+export function encodeShortImportInto(out: Uint8Array, at: number, imp: Omit<ShortImport, "timeDateStamp"> & { timeDateStamp?: number }): void {
+  const size = shortImportSize(imp) - 20;
+  const le16 = (o: number, v: number) => {
+    out[at + o] = v & 0xff;
+    out[at + o + 1] = (v >>> 8) & 0xff;
+  };
+  const le32 = (o: number, v: number) => {
+    le16(o, v & 0xffff);
+    le16(o + 2, (v >>> 16) & 0xffff);
+  };
+  le16(0, 0);
+  le16(2, 0xffff);
+  le16(4, 0);
+  le16(6, imp.machine);
+  le32(8, imp.timeDateStamp ?? 0);
+  le32(12, size);
+  le16(16, imp.ordinalHint);
+  le16(18, (IMPORT_NAME_TYPES.indexOf(imp.nameType) << 2) | IMPORT_TYPES.indexOf(imp.type));
+  let p = at + 20;
   const putz = (str: string) => {
-    for (let i = 0; i < str.length; i++) out[at++] = str.charCodeAt(i) & 0xff;
-    at++; // NUL (the buffer is zero-filled)
+    for (let i = 0; i < str.length; i++) out[p++] = str.charCodeAt(i) & 0xff;
+    out[p++] = 0;
   };
   putz(imp.symbol);
   putz(imp.dll);
   if (imp.exportAs) putz(imp.exportAs);
+}
+
+export function writeShortImport(imp: Omit<ShortImport, "timeDateStamp"> & { timeDateStamp?: number }): Uint8Array {
+  const out = new Uint8Array(shortImportSize(imp));
+  encodeShortImportInto(out, 0, imp);
   return out;
 }

@@ -14,7 +14,7 @@ import { KmdllError } from "../../errors.js";
 import type { DefExport, DefFile } from "../def/types.js";
 import { moduleFileName } from "../def/types.js";
 import { writeArchive, type NewArchiveMember } from "./archive.js";
-import { writeShortImport } from "./short-import.js";
+import { encodeShortImportInto, shortImportSize } from "./short-import.js";
 import { applyNameType, MACHINE_NUMBERS, type ImportNameType, type ImportType } from "./types.js";
 
 export type ImplibMachine = "x64" | "x86" | "arm64";
@@ -74,7 +74,8 @@ function rel32nb(machine: number): number {
 const enc = new TextEncoder();
 /** Names are written as UTF-8 bytes (ASCII in practice); the byte writer takes Latin-1 code units. */
 function bytesOf(s: string): string {
-  return /^[\x00-\x7f]*$/.test(s) ? s : String.fromCharCode(...enc.encode(s));
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return String.fromCharCode(...enc.encode(s));
+  return s;
 }
 
 class Coff {
@@ -273,7 +274,7 @@ export function writeImportLibrary(def: DefFile, opts: WriteImportLibraryOptions
       members.push({ name: dllB, data: weakExternal(machine, "__imp_" + target, "__imp_" + sym), symbols: ["__imp_" + sym] });
       continue;
     }
-    const data = writeShortImport({
+    const imp = {
       machine,
       ordinalHint: p.ordinal ?? 0,
       type: p.type,
@@ -281,8 +282,13 @@ export function writeImportLibrary(def: DefFile, opts: WriteImportLibraryOptions
       symbol: sym,
       dll: dllB,
       exportAs: p.nameType === "exportas" ? bytesOf(p.importName!) : null,
+    };
+    members.push({
+      name: dllB,
+      size: shortImportSize(imp),
+      write: (out, at) => encodeShortImportInto(out, at, imp),
+      symbols: p.type === "data" ? ["__imp_" + sym] : ["__imp_" + sym, sym],
     });
-    members.push({ name: dllB, data, symbols: p.type === "data" ? ["__imp_" + sym] : ["__imp_" + sym, sym] });
   }
   return { bytes: writeArchive(members), dll, imports, skipped, warnings };
 }
