@@ -512,3 +512,12 @@ int TestPendingAndAllocated(void)
     DeleteStack(lower, upper);
     return failures + g_DispatchFailures;
 }
+
+/* A device DriverUnload does not delete: kmdll warns when the driver unloads with it. */
+int LeaveDevice(void)
+{
+    PDEVICE_OBJECT dev = NULL;
+    UNICODE_STRING name;
+    RtlInitUnicodeString(&name, L"\\Device\\ApiIoLeftover");
+    return IoCreateDevice(g_Driver, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &dev) == STATUS_SUCCESS ? 0 : 1;
+}

@@ -616,11 +616,13 @@ function wrapper(env: IoEnv, action: "reference" | "dereference", target: bigint
   const name = `Interface${action === "reference" ? "Reference" : "Dereference"}@${hex(target)}`;
   const existing = io.wrappers.get(name);
   if (existing !== undefined) return existing;
+  const routineName = `Interface${action === "reference" ? "Reference" : "Dereference"} (${where(env, target)})`;
   const addr = reg(name, (ctx) => {
     const context = ctx.arg(0);
     const s = ioState(ctx.kernel);
     const it = [...s.interfaces.values()].find((x) => (action === "reference" ? x.reference : x.dereference) === target && x.context === context) ??
       [...s.interfaces.values()].find((x) => (action === "reference" ? x.reference : x.dereference) === target);
+    if (!ctx.kernel.moduleAt?.(target)) ctx.fault("invalid-fetch", `${routineName}: ${it?.provider ?? "the provider"} is no longer loaded; calling through the interface jumps to unmapped memory`, { address: target });
     if (it) {
       if (action === "reference") {
         it.count++;
@@ -632,7 +634,6 @@ function wrapper(env: IoEnv, action: "reference" | "dereference", target: bigint
       ctx.kernel.emit?.({ event: "interface", action, count: it.count, module: ctx.caller?.module ?? "?", interface: it.what, provider: it.provider, holder: it.holder, routine: ctx.kernel.where?.(target) ?? hex(target), context: hex(context) });
       if (it.count < 0) ctx.warn(`InterfaceDereference of ${it.what} (${it.provider}) below zero: more dereferences than references`);
     }
-    if (!ctx.kernel.moduleAt?.(target)) ctx.fault("invalid-fetch", `${name}: ${it?.provider ?? "the provider"} is no longer loaded; calling through the interface jumps to unmapped memory`, { address: target });
     return ctx.callGuest(target, [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)]);
   });
   io.wrappers.set(name, addr);
