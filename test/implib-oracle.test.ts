@@ -28,6 +28,8 @@ interface Case {
   /** Symbols whose members legitimately differ from LLVM 14's (features LLVM 14 lacks). */
   differs?: string[];
   machines: ("x64" | "x86" | "arm64")[];
+  /** x86: false = `--no-kill-at` (llvm-dlltool without -k). */
+  killAt?: boolean;
 }
 const data = (f: string) => repoPath("test", "data", "def", f);
 const CASES: Case[] = [
@@ -38,6 +40,7 @@ const CASES: Case[] = [
   { def: data("data-constant.def"), machines: ["x64", "x86"] },
   { def: data("forwarders.def"), machines: ["x64", "x86"] },
   { def: data("x86-stdcall.def"), machines: ["x86", "x64"] },
+  { def: data("x86-stdcall.def"), machines: ["x86"], killAt: false },
   { def: big, machines: ["x64", "x86"] },
 ];
 
@@ -52,16 +55,16 @@ function llvmReadable(def: string): string {
   return out;
 }
 
-function dlltool(def: string, machine: string, out: string): void {
+function dlltool(def: string, machine: string, out: string, killAt = true): void {
   const m = { x64: "i386:x86-64", x86: "i386", arm64: "arm64" }[machine]!;
-  tool("llvm-dlltool", ["-m", m, "-d", llvmReadable(def), "-l", out, ...(machine === "x86" ? ["-k"] : [])]);
+  tool("llvm-dlltool", ["-m", m, "-d", llvmReadable(def), "-l", out, ...(machine === "x86" && killAt ? ["-k"] : [])]);
 }
 
 /** kmdll implib through the library API (the CLI is exercised below). */
-function implib(def: string, machine: "x64" | "x86" | "arm64"): Uint8Array {
+function implib(def: string, machine: "x64" | "x86" | "arm64", killAt = true): Uint8Array {
   const r = parseDef(readFileSync(def));
   assert.ok(!hasErrors(r), JSON.stringify(r.diagnostics));
-  return writeImportLibrary(r.def, { machine }).bytes;
+  return writeImportLibrary(r.def, { machine, killAt }).bytes;
 }
 
 const lines = (s: string) => s.split("\n").filter(Boolean);
@@ -95,12 +98,12 @@ function readobjDefined(lib: string): string[] {
 
 for (const c of CASES) {
   for (const machine of c.machines) {
-    const label = `${c.def.replace(/.*\//, "")} (${machine})`;
+    const label = `${c.def.replace(/.*\//, "")} (${machine}${c.killAt === false ? ", --no-kill-at" : ""})`;
     test(`implib ${label}: same symbols as llvm-dlltool in llvm-nm and llvm-readobj; members byte-identical; no DllInitialize/DllUnload`, () => {
       const mine = join(dir, `${label.replace(/\W+/g, "_")}.kmdll.lib`);
       const theirs = join(dir, `${label.replace(/\W+/g, "_")}.llvm.lib`);
-      writeFileSync(mine, implib(c.def, machine));
-      dlltool(c.def, machine, theirs);
+      writeFileSync(mine, implib(c.def, machine, c.killAt));
+      dlltool(c.def, machine, theirs, c.killAt);
       // (a) the tools accept kmdll's library and list the same symbols.
       const nmMine = nmDefined(mine);
       assert.ok(nmMine.length >= 5, "symbols listed");
@@ -136,7 +139,7 @@ for (const c of CASES) {
       const imps = nmMine.filter((s) => s.startsWith("__imp_")).map((s) => s.slice(6)).sort();
       assert.deepEqual(rows.map((x) => x.symbol).sort(), imps);
       // Deterministic.
-      assert.ok(Buffer.from(implib(c.def, machine)).equals(readFileSync(mine)), "same input → same bytes");
+      assert.ok(Buffer.from(implib(c.def, machine, c.killAt)).equals(readFileSync(mine)), "same input → same bytes");
     });
   }
 }
