@@ -175,3 +175,21 @@ test("backtraces unwind every frame with the image's .pdata", () => {
     assert.equal(rvas[n + 1], rets[0], "outermost frame returns into DeepFault");
   });
 });
+
+test("hlt, int3 and __fastfail are cpu-exception reports at the instruction", () => {
+  withDriver((d) => {
+    for (const [exp, msg] of [
+      ["Halt", /^hlt instruction at emufault\.sys\+0x[0-9a-f]+$/],
+      ["Breakpoint", /^breakpoint \(int3\) at emufault\.sys\+0x[0-9a-f]+$/],
+      ["FastFail", /^__fastfail \(int 0x29\) at emufault\.sys\+0x[0-9a-f]+$/],
+    ] as const) {
+      const f = expectFault(d, exp, [], "cpu-exception", msg);
+      ripIn(f, exp);
+      // The reported address is the instruction itself (hlt f4, int3 cc, int 0x29 cd 29).
+      const rva = parseInt(/\+0x([0-9a-f]+)$/.exec(f.rip)![1]!, 16);
+      const dis = tool("llvm-objdump", ["-d", fixture("x64", "emufault.sys")]).stdout;
+      const line = dis.split("\n").find((l) => l.trim().startsWith((0x140000000 + rva).toString(16) + ":"))!;
+      assert.match(line, exp === "Halt" ? /\bhlt\b/ : exp === "Breakpoint" ? /\bint3\b/ : /\bint\s+\$41\b/);
+    }
+  });
+});

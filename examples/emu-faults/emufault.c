@@ -93,6 +93,22 @@ LONG64 DeepFault(LONG64 n)
     return deep(n, &root);
 }
 
+/* CPU events that end a run without a memory fault. */
+void Halt(void)
+{
+    __asm__ volatile("hlt");
+}
+
+void Breakpoint(void)
+{
+    __asm__ volatile("int3");
+}
+
+void FastFail(void)
+{
+    __asm__ volatile("int $0x29" : : "c"(7)); /* __fastfail(FAST_FAIL_FATAL_APP_EXIT) */
+}
+
 LONG64 Divide(LONG64 a, LONG64 b)
 {
     volatile LONG64 d = b;

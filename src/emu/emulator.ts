@@ -405,6 +405,7 @@ export class Emulator {
     if (!nested) {
       this.deadline = Date.now() + this.opts.timeoutMs;
       this.uc.regWrite(R.GS_BASE, this.system.kpcr);
+      this.uc.regWrite(R.EFLAGS, 0x202n); // IF set, DF clear (the ABI requires DF = 0 on entry)
     }
     const budgetMs = Math.max(1, this.deadline - Date.now());
     this.depth++;
@@ -437,7 +438,12 @@ export class Emulator {
             fault: this.report("timeout", `time budget of ${this.opts.timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip),
           };
         } else {
-          result = { ok: false, fault: this.report("cpu-exception", `execution stopped at ${this.where(rip)} (hlt or a stop outside a call)`, rip) };
+          const hlt = this.byteAt(rip - 1n) === 0xf4;
+          const at = hlt ? rip - 1n : rip;
+          result = {
+            ok: false,
+            fault: this.report("cpu-exception", hlt ? `hlt instruction at ${this.where(at)}` : `execution stopped at ${this.where(rip)}`, at),
+          };
         }
       } else {
         result = { ok: true, value: this.uc.regRead(R.RAX) };
@@ -452,6 +458,21 @@ export class Emulator {
 
   private brokenReport(address: bigint): FaultReport {
     return { kind: "internal", message: this.broken!, rip: this.where(address), ripAddress: address, registers: {}, backtrace: [] };
+  }
+
+  private byteAt(a: bigint): number | null {
+    try {
+      return this.mem.u8(a);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The address of the trapping instruction that raised `intno` (RIP is after it). */
+  private trapInstruction(rip: bigint, intno: number): bigint {
+    if (intno === 3 && this.byteAt(rip - 1n) === 0xcc) return rip - 1n;
+    if (this.byteAt(rip - 2n) === 0xcd && this.byteAt(rip - 1n) === intno) return rip - 2n;
+    return rip;
   }
 
   private nativeFault(err: number, rip: bigint, nf: ReturnType<NativeEngine["lastFault"]>): FaultReport {
@@ -474,7 +495,9 @@ export class Emulator {
     if (nf.interrupt >= 0) {
       const names: Record<number, string> = { 0: "divide error (#DE)", 1: "debug trap", 3: "breakpoint (int3)", 4: "overflow (#OF)", 5: "bound range (#BR)", 6: "invalid opcode (#UD)", 13: "general protection fault (#GP)", 14: "page fault (#PF)", 0x29: "__fastfail (int 0x29)", 0x2c: "assertion failure (int 0x2c)", 0x2d: "debug service (int 0x2d)" };
       const n = names[nf.interrupt] ?? `interrupt 0x${nf.interrupt.toString(16)}`;
-      return this.report("cpu-exception", `${n} at ${this.where(rip)}`, rip, { interrupt: nf.interrupt });
+      // Software interrupts are traps (RIP is past the instruction): report the instruction itself.
+      const at = this.trapInstruction(rip, nf.interrupt);
+      return this.report("cpu-exception", `${n} at ${this.where(at)}`, at, { interrupt: nf.interrupt });
     }
     if (nf.invalidInstruction || err === this.C.err.INSN_INVALID) return this.report("cpu-exception", `invalid instruction at ${this.where(rip)}`, rip);
     return this.report("cpu-exception", `emulation error ${err} at ${this.where(rip)}`, rip);
