@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { tool, runCli } from "./helpers.js";
 import { readImportLibrary, analyzeImportLibrary, readArchive } from "../src/formats/lib/index.js";
 import { FormatError } from "../src/errors.js";
+import fc from "fast-check";
 
 const KERNEL_LIBS = [
   "ntoskrnl", "hal", "hidparse", "hidclass", "usbd", "usbport", "ndis", "ks", "ksecdd", "classpnp", "scsiport",
@@ -192,4 +193,32 @@ test("analyzeImportLibrary reports the archive kind and skips ordinary objects",
   assert.equal(info.archiveKind, "gnu");
   assert.ok(info.otherMembers >= 2); // head and tail objects (and helper objects)
   assert.ok(info.rows.length > 1000);
+});
+
+test("property: mutated and truncated libraries give rows or a FormatError, never another exception", () => {
+  const seeds = [
+    dlltoolLib("LIBRARY demo.sys\nEXPORTS\n  Alpha\n  Beta @7 NONAME\n  Gamma DATA\n  Delta == Alpha\n"),
+    readFileSync("/usr/x86_64-w64-mingw32/lib/libhal.a").subarray(0, 30000),
+    readFileSync("/usr/i686-w64-mingw32/lib/libusbd.a"),
+  ];
+  fc.assert(
+    fc.property(
+      fc.nat({ max: seeds.length - 1 }),
+      fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 255 }), fc.boolean()), { minLength: 1, maxLength: 8 }),
+      (which, edits) => {
+        let b = new Uint8Array(seeds[which]!);
+        for (const [where, value, truncate] of edits) {
+          const at = Math.min(b.length - 1, Math.floor(where * b.length));
+          if (truncate) b = b.subarray(0, at);
+          else if (at >= 0) b[at] = value;
+        }
+        try {
+          analyzeImportLibrary(b);
+        } catch (e) {
+          assert.ok(e instanceof FormatError, `not a FormatError: ${(e as Error).stack}`);
+        }
+      },
+    ),
+    { numRuns: 1500 },
+  );
 });
