@@ -3,9 +3,9 @@
  * exit codes, file:line:col output, JSON; from-image checked against llvm-objdump's export
  * table of images built by lld-link and of Wine's DLLs (forwarders, NONAME, ordinals).
  */
-import { test } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync, mkdtempSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { repoPath, runCli, tool, fixture } from "./helpers.js";
@@ -13,6 +13,7 @@ import { parseDef, hasErrors } from "../src/formats/def/index.js";
 import type { DefFile } from "../src/formats/def/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kmdll-defcli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const MYDEF = repoPath("examples", "mydriver", "mydriver.def");
 
 test("def check: clean file exits 0; errors exit 1 with file:line:col; --json", async () => {

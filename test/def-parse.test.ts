@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import fc from "fast-check";
@@ -229,8 +229,9 @@ test("property: random models → write → parse → the same model, without er
   );
 });
 
-test("property: LLVM's .def parser (llvm-dlltool) reads the canonical output and makes the symbols kmdll plans", () => {
+test("property: LLVM's .def parser (llvm-dlltool) reads the canonical output and makes the symbols kmdll plans", (t) => {
   const dir = mkdtempSync(join(tmpdir(), "kmdll-defprop-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   // The subset LLVM 14 understands: no EXPORTS AS, plain ASCII names, a LIBRARY name.
   const llvmDef = defArb.map((d) => {
     d.directive = "LIBRARY";

@@ -9,9 +9,9 @@
  *      mydriver.sys!LoadPrinterDriver (llvm-readobj and kmdll inspect); ordinal imports bind by ordinal;
  *  (c) no DllInitialize/DllUnload symbol is in it.
  */
-import { test } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { repoPath, runCli, tool } from "./helpers.js";
@@ -20,6 +20,7 @@ import { parseDef, writeDef, hasErrors } from "../src/formats/def/index.js";
 import { readArchive, readImportLibrary, writeImportLibrary } from "../src/formats/lib/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kmdll-implib-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const big = join(dir, "big.def");
 writeFileSync(big, generateLargeDef(30000));
 

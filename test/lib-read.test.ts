@@ -4,9 +4,9 @@
  * the DLL name llvm-objdump shows in the tail object; llvm-dlltool's short-format output reads
  * back as llvm-readobj describes it; malformed archives give FormatErrors.
  */
-import { test } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { tool, runCli } from "./helpers.js";
@@ -89,8 +89,12 @@ test("long format: code/data and import names agree with the objects' sections",
   assert.equal(byName.get("_IoFileObjectType")?.importName, "IoFileObjectType");
 });
 
+const tmpDirs: string[] = [];
+after(() => tmpDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), "kmdll-libread-"));
+  const d = mkdtempSync(join(tmpdir(), "kmdll-libread-"));
+  tmpDirs.push(d);
+  return d;
 }
 
 function dlltoolLib(def: string, machine = "i386:x86-64"): Uint8Array {
