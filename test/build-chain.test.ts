@@ -1,11 +1,19 @@
 // A TARGETLIBS chain: a driver → an export driver → another export driver, plus a static
 // DRIVER_LIBRARY linked into the middle one; verified with llvm-readobj / llvm-nm.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, tool } from "./helpers.js";
+
+/** A temporary folder removed when the file's tests end. */
+function scratch(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
 
 function write(root: string, files: Record<string, string>): void {
   for (const [p, t] of Object.entries(files)) {
@@ -55,7 +63,7 @@ function importsOf(file: string): Record<string, string[]> {
 }
 
 test("TARGETLIBS chain: top.sys → mid.sys → base.sys, with a static DRIVER_LIBRARY in mid (x64 and x86)", async () => {
-  const ws = mkdtempSync(join(tmpdir(), "kmdll-chain-"));
+  const ws = scratch("kmdll-chain-");
   write(ws, CHAIN);
   const b = await runCli(["build", ws, "--install", join(ws, "root"), "--arch", "x64"]);
   assert.equal(b.code, 0, b.stdout + b.stderr);
@@ -80,7 +88,7 @@ test("TARGETLIBS chain: top.sys → mid.sys → base.sys, with a static DRIVER_L
 });
 
 test("a dirs file in the wrong order: the missing $(O) library is a positioned input error (exit 2)", async () => {
-  const ws = mkdtempSync(join(tmpdir(), "kmdll-chain-order-"));
+  const ws = scratch("kmdll-chain-order-");
   write(ws, { ...CHAIN, dirs: "DIRS=util base top mid\n" });
   const b = await runCli(["build", ws, "--arch", "x64"]);
   assert.equal(b.code, 2, b.stdout + b.stderr);

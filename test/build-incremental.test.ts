@@ -1,16 +1,24 @@
 // Incremental builds, byte reproducibility, compiler/linker error reporting, missing toolchain.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build, discoverToolchain, newProject, type BuildResult } from "../src/toolchain/index.js";
 import { KmdllError } from "../src/errors.js";
 import { repoPath, runCli } from "./helpers.js";
 
+/** A temporary folder removed when the file's tests end. */
+function scratch(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+
 function workspace(withStaticLib = false): string {
-  const ws = mkdtempSync(join(tmpdir(), "kmdll-inc-"));
+  const ws = scratch("kmdll-inc-");
   newProject("export-driver", "foo", { workspace: ws });
   newProject("driver", "bar", { workspace: ws, imports: "foo" });
   if (withStaticLib) {
@@ -56,7 +64,6 @@ test("incremental: a second build does nothing; touching a header rebuilds what 
   assert.deepEqual(steps(fifth).filter((s) => s.endsWith("ran")), ["bar compile ran", "bar link ran"]);
 
   // A deleted product is rebuilt.
-  const { rmSync } = await import("node:fs");
   rmSync(join(ws, "out", "x64", "bar.sys"));
   const sixth = await build(ws, { arches: ["x64"] });
   assert.deepEqual(steps(sixth).filter((s) => s.endsWith("ran")), ["bar link ran"]);
@@ -79,7 +86,7 @@ test("building one project of a workspace uses the workspace's tree and output f
 
 test("reproducible: the same tree built in two places, into two output folders, gives the same bytes", async () => {
   const a = workspace(true);
-  const b = mkdtempSync(join(tmpdir(), "kmdll-inc-copy-"));
+  const b = scratch("kmdll-inc-copy-");
   cpSync(a, join(b, "elsewhere"), { recursive: true });
   const ra = await build(a, { out: join(a, "o1") });
   await new Promise((r) => setTimeout(r, 1100)); // a later second: object timestamps would differ

@@ -1,11 +1,19 @@
 // `kmdll new export-driver foo` + `kmdll new driver bar --imports foo` → `kmdll build` → check
 // → sim, for x64 and x86, verified with independent tools (llvm-readobj, llvm-objdump, llvm-nm).
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, tool } from "./helpers.js";
+
+/** A temporary folder removed when the file's tests end. */
+function scratch(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
 
 const exportsOf = (file: string) => [...tool("llvm-readobj", ["--coff-exports", file]).stdout.matchAll(/Name: (\S+)/g)].map((m) => m[1]!);
 const dllNameOf = (file: string) => /DLL name: (\S+)/.exec(tool("llvm-objdump", ["-p", file]).stdout)?.[1];
@@ -21,7 +29,7 @@ function importsOf(file: string): Record<string, string[]> {
 
 for (const arch of ["x64", "x86"] as const) {
   test(`templates: new export-driver foo + new driver bar --imports foo → build → check → sim (${arch})`, async (t) => {
-    const ws = mkdtempSync(join(tmpdir(), `kmdll-ws-${arch}-`));
+    const ws = scratch(`kmdll-ws-${arch}-`);
     const n1 = await runCli(["new", "export-driver", "foo"], { cwd: ws });
     assert.equal(n1.code, 0, n1.stderr);
     const n2 = await runCli(["new", "driver", "bar", "--imports", "foo"], { cwd: ws });
@@ -79,7 +87,7 @@ for (const arch of ["x64", "x86"] as const) {
 }
 
 test("templates: a plain driver and the generated README/dirs layout", async () => {
-  const ws = mkdtempSync(join(tmpdir(), "kmdll-ws-plain-"));
+  const ws = scratch("kmdll-ws-plain-");
   const n = await runCli(["new", "driver", "solo", ws, "--json"]);
   assert.equal(n.code, 0, n.stderr);
   const doc = JSON.parse(n.stdout);

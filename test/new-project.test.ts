@@ -1,18 +1,26 @@
 // `kmdll new`: name validation, refusing to overwrite, --imports resolution, the dirs file.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { newProject, nameProblem, parseDirs } from "../src/toolchain/index.js";
 import { runCli } from "./helpers.js";
+
+/** A temporary folder removed when the file's tests end. */
+function scratch(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
 
 test("names must be C identifiers without path separators; bad names exit 2 with one line", async () => {
   for (const bad of ["../evil", "a/b", "a\\b", "1abc", "with space", "", "x".repeat(64), "out", "NTOSKRNL", "foo.sys"]) {
     assert.ok(nameProblem(bad), bad);
   }
   for (const good of ["foo", "_x", "My_Driver2"]) assert.equal(nameProblem(good), undefined);
-  const ws = mkdtempSync(join(tmpdir(), "kmdll-new-"));
+  const ws = scratch("kmdll-new-");
   const r = await runCli(["new", "export-driver", "../evil"], { cwd: ws });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^kmdll: invalid name '\.\.\/evil': use a C identifier/);
@@ -22,7 +30,7 @@ test("names must be C identifiers without path separators; bad names exit 2 with
 });
 
 test("refuses to overwrite a project, to import a missing or non-export driver, or to nest in a project", () => {
-  const ws = mkdtempSync(join(tmpdir(), "kmdll-new-"));
+  const ws = scratch("kmdll-new-");
   newProject("export-driver", "foo", { workspace: ws });
   assert.throws(() => newProject("export-driver", "foo", { workspace: ws }), /already exists and is not empty/);
   assert.throws(() => newProject("driver", "bar", { workspace: ws, imports: "nothere" }), /no export driver with TARGETNAME=nothere .*kmdll new export-driver nothere/);
@@ -33,7 +41,7 @@ test("refuses to overwrite a project, to import a missing or non-export driver, 
 });
 
 test("an existing dirs file is extended in place, keeping its comments", () => {
-  const ws = mkdtempSync(join(tmpdir(), "kmdll-new-"));
+  const ws = scratch("kmdll-new-");
   writeFileSync(join(ws, "dirs"), "# my tree\nDIRS= \\\n    legacy   # old one\n\n# end\n");
   mkdirSync(join(ws, "legacy"));
   writeFileSync(join(ws, "legacy", "sources"), "TARGETNAME=legacy\nTARGETTYPE=DRIVER\nSOURCES=l.c\n");
@@ -45,7 +53,7 @@ test("an existing dirs file is extended in place, keeping its comments", () => {
 });
 
 test("--imports an export driver that is not a template: the driver declares its first importable routine", async () => {
-  const ws = mkdtempSync(join(tmpdir(), "kmdll-new-"));
+  const ws = scratch("kmdll-new-");
   mkdirSync(join(ws, "printer"));
   writeFileSync(join(ws, "printer", "sources"), "TARGETNAME=printer\nTARGETTYPE=EXPORT_DRIVER\nDLLDEF=printer.def\nSOURCES=printer.c\n");
   writeFileSync(join(ws, "printer", "printer.def"), "LIBRARY printer.sys\nEXPORTS\n  DllInitialize PRIVATE\n  DllUnload PRIVATE\n  Hidden PRIVATE\n  Table DATA\n  LoadPrinterDriver @5\n");

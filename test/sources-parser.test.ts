@@ -1,10 +1,18 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, symlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Diagnostic, parseSources, parseDirs, parseMakeVars, parseDepfile, loadProject, loadTree, formatDiagnostic } from "../src/toolchain/index.js";
 import { repoPath, runCli } from "./helpers.js";
+
+/** A temporary folder removed when the file's tests end. */
+function scratch(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
 
 const errors = (ds: Diagnostic[]) => ds.filter((d) => d.severity === "error");
 
@@ -102,7 +110,7 @@ test("depfile: clang -MD output with continuations and escaped spaces", () => {
 });
 
 function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "kmdll-src-"));
+  const root = scratch("kmdll-src-");
   for (const [p, t] of Object.entries(files)) {
     mkdirSync(join(root, p, ".."), { recursive: true });
     writeFileSync(join(root, p), t);
@@ -150,7 +158,7 @@ test("kmdll build: bad sources → file:line:col errors and exit 2 (text and --j
   const doc = JSON.parse(j.stdout);
   assert.equal(doc.ok, false);
   assert.deepEqual([doc.diagnostics[0].line, doc.diagnostics[0].col, doc.diagnostics[0].severity], [2, 12, "error"]);
-  const none = await runCli(["build", mkdtempSync(join(tmpdir(), "kmdll-empty-"))]);
+  const none = await runCli(["build", scratch("kmdll-empty-")]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /no sources or dirs file in/);
 });
