@@ -30,6 +30,8 @@ addon=native/build/Release/kmdll_unicorn.node
 if [ -f native/binding.gyp ]; then
   if [ ! -f "$addon" ] || [ -n "$(find native/src native/binding.gyp -newer "$addon" 2>/dev/null | head -1)" ]; then
     echo "setup: building the Unicorn addon"
+    # node-gyp needs Node's headers: use Debian's (/usr/include/node) rather than downloading them.
+    if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ]; then export npm_config_nodedir=/usr; fi
     npm run --silent build:native >/dev/null
   fi
 fi
