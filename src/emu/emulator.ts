@@ -585,7 +585,8 @@ export class Emulator {
       this.unimplementedCalls.push({ api: `${short}!${thunk.name}`, caller: callerText });
       if (this.opts.unimplemented === "stub") {
         this.emit({ event: "warning", module: caller?.module, message: `${msg}: returned STATUS_NOT_IMPLEMENTED`, api: apiName });
-        if (this.opts.trace) this.emit({ event: "api", module: caller?.module ?? "", api: apiName, args: [], ret: "0xC0000002", caller: callerText });
+        if (this.opts.trace)
+          this.emit({ event: "api", module: caller?.module ?? "", api: apiName, args: [rcx, rdx, r8, r9].map((v) => "0x" + v.toString(16)), ret: "0xc0000002", caller: callerText });
         return STATUS_NOT_IMPLEMENTED;
       }
       throw new EmuStop(this.report("unimplemented-api", msg, retAddr, { api: apiName }));
