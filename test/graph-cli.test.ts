@@ -94,3 +94,12 @@ test("errors: missing file, not a PE image, bad option → one line, exit 2", as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("--focus draws one module's neighbourhood; an unknown name is an error", async () => {
+  const files = ["mydriver.sys", "client.sys", "chaina.sys", "chainb.sys", "chainc.sys"].map((f) => fixture("x64", f));
+  const g = JSON.parse((await runCli(["graph", "--json", "--no-kernel", "--focus", "chainc.sys", ...files])).stdout) as JsonGraph;
+  assert.deepEqual(g.nodes.map((n) => n.id).sort(), ["chainb.sys", "chainc.sys"]);
+  const bad = await runCli(["graph", "--focus", "nope.sys", ...files]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--focus: no module named nope\.sys/);
+});

@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { fixture } from "./helpers.js";
 import { readobj } from "./scan-readobj.js";
 import { readImage } from "../src/io/image.js";
-import { buildGraph, graphView, summarizeImage, type DepGraph } from "../src/report/graph.js";
+import { buildGraph, focusGraph, graphView, summarizeImage, type DepGraph } from "../src/report/graph.js";
 import { renderDot, dotQuote } from "../src/report/dot.js";
 import { renderMermaid } from "../src/report/mermaid.js";
-import { dotToSvg, renderSvg } from "../src/report/svg.js";
+import { chooseEngine, dotToSvg, renderSvg } from "../src/report/svg.js";
 
 const summary = (path: string, name?: string) => summarizeImage(readImage(path).image, path, name);
 
@@ -161,4 +161,23 @@ test("Mermaid output: one node line per module, one link per edge, unresolved li
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("focus keeps a module's one-hop neighbourhood; large graphs get the sfdp layout", async () => {
+  const files = ["mydriver.sys", "client.sys", "chaina.sys", "chainb.sys", "chainc.sys"].map((f) => fixture("x64", f));
+  const g = graphView(buildGraph(files.map((f) => summary(f))), { kernel: "hide" });
+  const f = focusGraph(g, ["ChainB.sys"]);
+  assert.deepEqual(f.nodes.map((n) => n.id).sort(), ["chaina.sys", "chainb.sys", "chainc.sys"]);
+  assert.deepEqual(f.edges.map((e) => `${e.from}->${e.to}`).sort(), ["chaina.sys->chainb.sys", "chainb.sys->chainc.sys"]);
+  assert.equal(chooseEngine(g), "dot");
+  const big: DepGraph = {
+    nodes: Array.from({ length: 30 }, (_, i) => ({ id: `m${i}.sys`, name: `m${i}.sys`, kind: "driver" as const, external: false })),
+    edges: [],
+  };
+  for (let i = 0; i < 30; i++) for (let j = 0; j < 30; j++) if (i !== j) big.edges.push({ from: `m${i}.sys`, to: `m${j}.sys`, dll: `m${j}.sys`, names: ["F"], unresolved: [], resolved: true, delay: false });
+  assert.equal(chooseEngine(big), "sfdp");
+  const svg = await renderSvg(big);
+  assert.equal(svgNodeTitles(svg).length, 30);
+  assert.doesNotMatch(svg, /<text[^>]*>F<\/text>/, "no edge labels in the force-directed layout");
+  assert.match(await renderSvg(f, { engine: "neato" }), /<title>chainb\.sys<\/title>/);
 });

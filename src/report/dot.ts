@@ -12,6 +12,10 @@ export interface DotOptions {
   maxLabelNames?: number;
   /** Layout direction (default "LR"). */
   rankdir?: "LR" | "TB";
+  /** Draw edge labels (default true; the full list stays in the tooltip either way). */
+  edgeLabels?: boolean;
+  /** Graphviz `overlap` for force-directed layouts (e.g. "scale"); unset for dot. */
+  overlap?: string;
 }
 
 /** Colours and shapes per kind, shared with the HTML legend. */
@@ -66,7 +70,7 @@ export function renderDot(g: DepGraph, opts: DotOptions = {}): string {
   const max = opts.maxLabelNames ?? 4;
   const out: string[] = [];
   out.push("digraph imports {");
-  out.push(`  graph [rankdir=${opts.rankdir ?? "LR"}, fontname="Helvetica", fontsize=12, nodesep=0.35, ranksep=0.7${opts.title ? `, label=${dotQuote(opts.title)}, labelloc=t` : ""}];`);
+  out.push(`  graph [rankdir=${opts.rankdir ?? "LR"}, fontname="Helvetica", fontsize=12, nodesep=0.35, ranksep=0.7${opts.title ? `, label=${dotQuote(opts.title)}, labelloc=t` : ""}${opts.overlap ? `, overlap=${dotQuote(opts.overlap)}` : ""}];`);
   out.push(`  node [fontname="Helvetica", fontsize=11, penwidth=1.4, margin="0.16,0.06"];`);
   out.push(`  edge [fontname="Helvetica", fontsize=9, color="#6b7280", fontcolor="#374151", arrowsize=0.7];`);
   const kernel = g.nodes.filter((n) => n.kind === "kernel");
@@ -86,7 +90,7 @@ export function renderDot(g: DepGraph, opts: DotOptions = {}): string {
   const kindOf = new Map(g.nodes.map((n) => [n.id, n.kind]));
   for (const e of g.edges) {
     const attrs = [
-      `label=${dotQuote(edgeLabel(e, max))}`,
+      ...(opts.edgeLabels === false ? [] : [`label=${dotQuote(edgeLabel(e, max))}`]),
       `tooltip=${dotQuote(edgeTooltip(e))}`,
       `labeltooltip=${dotQuote(edgeTooltip(e))}`,
       `id=${dotQuote(`edge-${e.from}->${e.to}${e.delay ? "-delay" : ""}`)}`,

@@ -290,6 +290,23 @@ export function graphView(g: DepGraph, opts: ViewOptions = {}): DepGraph {
   return { nodes, edges };
 }
 
+/**
+ * The neighbourhood of some modules: them, the modules they import and the modules that import
+ * them (one hop each way). Unknown names are ignored; ids are matched case-insensitively.
+ */
+export function focusGraph(g: DepGraph, modules: readonly string[]): DepGraph {
+  const want = new Set(modules.map((m) => m.toLowerCase()));
+  const keep = new Set<string>(g.nodes.filter((n) => want.has(n.id)).map((n) => n.id));
+  for (const e of g.edges) {
+    if (want.has(e.from)) keep.add(e.to);
+    if (want.has(e.to)) keep.add(e.from);
+  }
+  return {
+    nodes: g.nodes.filter((n) => keep.has(n.id)),
+    edges: g.edges.filter((e) => (want.has(e.from) || want.has(e.to)) && keep.has(e.from) && keep.has(e.to)),
+  };
+}
+
 /** Modules that import the given module (node ids). */
 export function importersOf(g: DepGraph, id: string): string[] {
   return [...new Set(g.edges.filter((e) => e.to === id).map((e) => e.from))].sort();

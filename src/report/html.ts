@@ -43,6 +43,20 @@ function str(v: unknown): string {
   return typeof v === "string" ? v : v === undefined || v === null ? "" : JSON.stringify(v);
 }
 
+/** The I/O manager's irp events name the device's driver and the dispatch routine ("portlib.sys+0x1160"). */
+function irpDriver(e: TraceEvent): string | undefined {
+  const d = (e as { driver?: unknown }).driver;
+  return typeof d === "string" ? d : undefined;
+}
+function irpName(e: TraceEvent): string | undefined {
+  const d = (e as { name?: unknown }).name;
+  return typeof d === "string" ? d : undefined;
+}
+function irpDispatch(e: TraceEvent): string | undefined {
+  const d = (e as { dispatch?: unknown }).dispatch;
+  return typeof d === "string" ? d : undefined;
+}
+
 /** One-line description of an event. */
 export function describeEvent(e: TraceEvent): string {
   switch (e.event) {
@@ -69,7 +83,7 @@ export function describeEvent(e: TraceEvent): string {
     case "api":
       return `${e.caller ?? e.module} → ${e.api}(${e.args.join(", ")})${e.ret !== undefined ? ` = ${e.ret}` : ""}`;
     case "irp":
-      return `IRP major 0x${e.major.toString(16)}${e.minor !== undefined ? ` minor 0x${e.minor.toString(16)}` : ""}${e.ioctl ? ` IOCTL ${e.ioctl}` : ""}${e.from ? ` from ${e.from}` : ""}${e.to ? ` to ${e.to}` : ""}${e.status ? ` → ${e.status}` : ""}`;
+      return `IRP ${irpName(e) ?? `major 0x${e.major.toString(16)}${e.minor !== undefined ? ` minor 0x${e.minor.toString(16)}` : ""}`}${e.ioctl ? ` IOCTL ${e.ioctl}` : ""}${e.from ? ` from ${e.from}` : ""}${e.to ? ` to ${e.to}` : ""}${irpDispatch(e) ? ` (dispatch ${irpDispatch(e)})` : ""}${e.status ? ` → ${e.status}` : ""}`;
     case "interface":
       return `interface ${e.action} (count ${e.count})`;
     case "step": {
@@ -106,7 +120,7 @@ function lanesOf(events: readonly TraceEvent[]): string[] {
     if (e.event === "load") add(e.by);
     if (e.event === "irp") {
       add(e.from);
-      add(e.to);
+      add(irpDriver(e) ?? e.to);
     }
     if (e.event === "end") for (const m of e.modules) add(m.module);
   }
@@ -167,10 +181,14 @@ function buildRows(events: readonly TraceEvent[], lanes: string[]): { rows: Row[
       case "dbgprint":
         mark(e.module, "✎", "m-print");
         break;
-      case "irp":
+      case "irp": {
         mark(e.from, "⇢", "m-irp");
-        mark(e.to, "⇠", "m-irp");
+        mark(irpDriver(e) ?? e.to, "⇠", "m-irp");
+        // A dispatch routine in another module (a port driver's code serving a miniport's device).
+        const code = irpDispatch(e)?.replace(/\+0x[0-9a-f]+$/i, "");
+        if (code && code.toLowerCase() !== (irpDriver(e) ?? "").toLowerCase()) mark(code, "⚙", "m-irp");
         break;
+      }
       case "interface":
         mark(moduleOf(e), "⟳", "m-irp");
         break;

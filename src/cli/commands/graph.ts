@@ -7,10 +7,10 @@ import { toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import { readImage } from "../../io/image.js";
 import { kernelModuleExports } from "../../nt/kernel-exports.js";
-import { buildGraph, graphView, summarizeImage, type ModuleSummary } from "../../report/graph.js";
+import { buildGraph, focusGraph, graphView, summarizeImage, type ModuleSummary } from "../../report/graph.js";
 import { renderDot } from "../../report/dot.js";
 import { renderMermaid } from "../../report/mermaid.js";
-import { renderSvg } from "../../report/svg.js";
+import { LAYOUT_ENGINES, renderSvg, type LayoutEngine } from "../../report/svg.js";
 import { renderHtmlReport } from "../../report/html.js";
 import { looksLikePe, walkFiles } from "../../scan/walk.js";
 
@@ -24,6 +24,8 @@ interface GraphOpts {
   labels: number;
   title?: string;
   rankdir: "LR" | "TB";
+  engine: LayoutEngine | "auto";
+  focus?: string[];
 }
 
 /** The images named on the command line: files, or every PE image under a directory. */
@@ -76,12 +78,24 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--labels <n>", "imported names shown on an edge label before '+N more' (0 = counts only)", (v) => Number(v), 4)
     .option("--title <text>", "graph title")
     .addOption(new Option("--rankdir <dir>", "layout direction").choices(["LR", "TB"]).default("LR"))
+    .addOption(new Option("--engine <name>", "Graphviz layout for svg/html; auto = dot, or sfdp for large graphs").choices(["auto", ...LAYOUT_ENGINES]).default("auto"))
+    .option(
+      "--focus <modules>",
+      "draw only these modules (comma-separated; repeatable), what they import and what imports them",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(",").map((x) => x.trim()).filter(Boolean)],
+    )
     .action(async (paths: string[], opts: GraphOpts) => {
       if (!Number.isInteger(opts.labels) || opts.labels < 0) throw new KmdllError("--labels expects a whole number ≥ 0");
       const modules = collectImages(paths, (_p, why) => ctx.err(`kmdll: skipped: ${why}\n`));
       const graph = buildGraph(modules, { knownExports: kernelModuleExports, delayImports: opts.delay });
-      const view = graphView(graph, { kernel: !opts.kernel ? "hide" : opts.collapseKernel ? "collapse" : "expand" });
-      const dotOpts = { maxLabelNames: opts.labels, rankdir: opts.rankdir, ...(opts.title !== undefined ? { title: opts.title } : {}) };
+      let view = graphView(graph, { kernel: !opts.kernel ? "hide" : opts.collapseKernel ? "collapse" : "expand" });
+      if (opts.focus) {
+        const known = new Set(view.nodes.map((n) => n.id));
+        const unknown = opts.focus.filter((m) => !known.has(m.toLowerCase()));
+        if (unknown.length) throw new KmdllError(`--focus: no module named ${unknown.join(", ")} in the graph`);
+        view = focusGraph(view, opts.focus);
+      }
+      const dotOpts = { maxLabelNames: opts.labels, rankdir: opts.rankdir, engine: opts.engine, ...(opts.title !== undefined ? { title: opts.title } : {}) };
       let text: string;
       if (opts.json) text = toJson(view);
       else if (opts.format === "dot") text = renderDot(view, dotOpts);
