@@ -115,6 +115,10 @@ test("deep recursion hits the stack guard: stack-overflow", () => {
   withDriver((d) => {
     const f = expectFault(d, "StackOverflow", [1000], "stack-overflow", /stack overflow: write at 0x[0-9a-f]+ in the guard below the 64 KiB kernel stack/);
     assert.match(f.rip, /^emufault\.sys\+0x/);
+    // The backtrace unwinds out of the guard into the recursion (same return address each level).
+    assert.ok(f.backtrace.length > 10, f.backtrace.join("\n"));
+    assert.equal(f.backtrace[2], f.backtrace[1]);
+    assert.match(f.backtrace[1]!, /^emufault\.sys\+0x[0-9a-f]+ /);
   });
 });
 

@@ -559,7 +559,15 @@ export class Emulator {
       const sym = this.nearestExport(pc);
       out.push(`${this.where(pc)}${sym ? ` (${sym})` : ""}`);
       const mod = this.moduleAt(pc);
-      const f = unwindOne(this.mem, mod && !mod.builtin ? mod : null, r, pc);
+      const m = mod && !mod.builtin ? mod : null;
+      const before = [...r];
+      let f = unwindOne(this.mem, m, r, pc);
+      if (!f && i === 0 && m) {
+        // A stack overflow faults with RSP already in the guard, typically right after the
+        // prolog's allocation: unwind as if the whole prolog had run.
+        r = before;
+        f = unwindOne(this.mem, m, r, pc, true);
+      }
       if (!f || f.rip === 0n) break;
       pc = f.rip;
     }

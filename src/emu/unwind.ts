@@ -29,7 +29,7 @@ function findFunction(mod: LoadedModule, rva: number) {
 }
 
 /** Unwind one frame: returns the caller's RIP/RSP (regs updated in place), or null when stuck. */
-export function unwindOne(mem: GuestMemory, mod: LoadedModule | null, regs: RegFile, rip: bigint): Frame | null {
+export function unwindOne(mem: GuestMemory, mod: LoadedModule | null, regs: RegFile, rip: bigint, assumePrologDone = false): Frame | null {
   const RSP = 4;
   try {
     let fn = mod ? findFunction(mod, Number(rip - mod.base)) : null;
@@ -45,7 +45,7 @@ export function unwindOne(mem: GuestMemory, mod: LoadedModule | null, regs: RegF
         const frameOff = (head[3]! >> 4) * 16;
         const codes = count ? mem.read(ui + 4n, count * 2) : new Uint8Array(0);
         const u16 = (i: number) => codes[i * 2]! | (codes[i * 2 + 1]! << 8);
-        const inProlog = chain === 0 && offset < prolog;
+        const inProlog = chain === 0 && offset < prolog && !assumePrologDone;
         for (let i = 0; i < count; ) {
           const codeOff = codes[i * 2]!;
           const op = codes[i * 2 + 1]! & 0xf;

@@ -60,7 +60,14 @@ export function renderFault(f: FaultReport): string {
   for (let i = 0; i < regs.length; i += 4) lines.push("  " + regs.slice(i, i + 4).map(([k, v]) => `${k.padEnd(6)}=${v}`).join("  "));
   if (f.backtrace.length) {
     lines.push("  backtrace:");
-    f.backtrace.forEach((b, i) => lines.push(`    #${i} ${b}`));
+    // Runs of the same frame (deep recursion) are shown once with a count.
+    for (let i = 0; i < f.backtrace.length; ) {
+      let j = i + 1;
+      while (j < f.backtrace.length && f.backtrace[j] === f.backtrace[i]) j++;
+      lines.push(`    #${i} ${f.backtrace[i]}${j - i > 2 ? `  (×${j - i}, frames #${i}-#${j - 1})` : ""}`);
+      if (j - i === 2) lines.push(`    #${i + 1} ${f.backtrace[i]}`);
+      i = j;
+    }
   }
   return lines.join("\n") + "\n";
 }
