@@ -247,6 +247,9 @@ int TestDevices(void)
     CHECK(IoCreateDevice(g_Driver, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &other) == STATUS_OBJECT_NAME_COLLISION);
     le->Role = 1;
     lower->Flags |= DO_BUFFERED_IO;
+    /* Created outside DriverEntry: nobody can open it until the driver clears DO_DEVICE_INITIALIZING. */
+    CHECK(IoGetDeviceObjectPointer(&name, FILE_READ_DATA, &file, &dev) == STATUS_NO_SUCH_DEVICE);
+    lower->Flags &= ~DO_DEVICE_INITIALIZING;
 
     CHECK(IoCreateDevice(g_Driver, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &upper) == STATUS_SUCCESS);
     if (!upper) {

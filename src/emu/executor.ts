@@ -9,7 +9,7 @@ import { KmdllError } from "../errors.js";
 import { L64 } from "../nt/layouts.js";
 import { Emulator, type EmulatorOptions, type FaultReport, type RunResult } from "./emulator.js";
 import { addr64 } from "./layout.js";
-import { completeRequest, deviceLabel, devicesOf, envOf } from "./api/io.js";
+import { completeRequest, deviceLabel, devicesOf, driverEntryDone, envOf } from "./api/io.js";
 import { registerObject } from "./api/ob.js";
 import { finishIo, userDeviceIoControl } from "./user-io.js";
 import type { IoctlOutcome } from "../kernel/executor.js";
@@ -165,9 +165,11 @@ export class EmulatorExecutor implements Executor {
   callDriverEntry(module: string, rva: number, serviceName: string, registryPath: string): CallOutcome {
     const base = this.base(module);
     const obj = this.createDriverObject(module, rva, serviceName);
-    return this.outcome(
+    const r = this.outcome(
       this.callWithTransientString(base + BigInt(rva), registryPath, `the RegistryPath passed to ${module}!DriverEntry, freed when it returned`, `${module}!DriverEntry`, [obj]),
     );
+    if (r.ok) driverEntryDone(this.emu.mem, obj);
+    return r;
   }
 
   driverUnloadRoutine(module: string): bigint | null {

@@ -71,7 +71,7 @@ export function describeEvent(e: TraceEvent): string {
     case "unload":
       return `unload ${e.module}${e.reason ? ` (${e.reason})` : ""}`;
     case "dbgprint":
-      return `DbgPrint ${e.module}: ${e.text.replace(/\n$/, "")}`;
+      return `DbgPrint ${e.module}: ${String(e.text ?? "").replace(/\n$/, "")}`;
     case "fail":
       return `FAILED ${e.module}: ${e.status}${e.cause ? ` (cause ${e.cause})` : ""}${e.missing ? ` cannot find ${e.missing}` : ""}${e.message ? ` — ${e.message}` : ""}`;
     case "fault":
@@ -81,9 +81,9 @@ export function describeEvent(e: TraceEvent): string {
     case "warning":
       return `warning${e.module ? ` ${e.module}` : ""}: ${e.message}`;
     case "api":
-      return `${e.caller ?? e.module} → ${e.api}(${e.args.join(", ")})${e.ret !== undefined ? ` = ${e.ret}` : ""}`;
+      return `${e.caller ?? e.module} → ${e.api}(${Array.isArray(e.args) ? e.args.join(", ") : ""})${e.ret !== undefined ? ` = ${e.ret}` : ""}`;
     case "irp":
-      return `IRP ${irpName(e) ?? `major 0x${e.major.toString(16)}${e.minor !== undefined ? ` minor 0x${e.minor.toString(16)}` : ""}`}${e.ioctl ? ` IOCTL ${e.ioctl}` : ""}${e.from ? ` from ${e.from}` : ""}${e.to ? ` to ${e.to}` : ""}${irpDispatch(e) ? ` (dispatch ${irpDispatch(e)})` : ""}${e.status ? ` → ${e.status}` : ""}`;
+      return `IRP ${irpName(e) ?? `major 0x${Number(e.major).toString(16)}${e.minor !== undefined ? ` minor 0x${e.minor.toString(16)}` : ""}`}${e.ioctl ? ` IOCTL ${e.ioctl}` : ""}${e.from ? ` from ${e.from}` : ""}${e.to ? ` to ${e.to}` : ""}${irpDispatch(e) ? ` (dispatch ${irpDispatch(e)})` : ""}${e.status ? ` → ${e.status}` : ""}`;
     case "interface":
       return `interface ${e.action} (count ${e.count})`;
     case "step": {
@@ -95,7 +95,7 @@ export function describeEvent(e: TraceEvent): string {
       return `${e["index"] !== undefined ? `[${str(e["index"])}] ` : ""}${e.step}`;
     }
     case "end":
-      return `end: ${e.modules.map((m) => `${m.module}=${m.count}`).join(", ") || "no modules loaded"}`;
+      return `end: ${(Array.isArray(e.modules) ? e.modules : []).map((m) => `${m.module}=${m.count}`).join(", ") || "no modules loaded"}`;
     default: {
       const x = e as { event?: string };
       return `${x.event ?? "event"} ${JSON.stringify(e)}`;
@@ -122,7 +122,7 @@ function lanesOf(events: readonly TraceEvent[]): string[] {
       add(e.from);
       add(irpDriver(e) ?? e.to);
     }
-    if (e.event === "end") for (const m of e.modules) add(m.module);
+    if (e.event === "end" && Array.isArray(e.modules)) for (const m of e.modules) add(m.module);
   }
   return lanes;
 }
@@ -230,7 +230,7 @@ function summaryHtml(events: readonly TraceEvent[]): string {
   ];
   const end = [...events].reverse().find((e) => e.event === "end");
   let endHtml = "";
-  if (end && end.event === "end") {
+  if (end && end.event === "end" && Array.isArray(end.modules)) {
     endHtml = `<p class="end">Still loaded at the end: ${
       end.modules.length ? end.modules.map((m) => `<code>${escapeHtml(m.module)}</code> (LoadCount ${m.count})`).join(", ") : "none"
     }</p>`;

@@ -57,6 +57,7 @@ const SL_INVOKE_ON_ERROR = 0x80;
 const MDL_MAPPED_TO_SYSTEM_VA = 0x1;
 const MDL_SOURCE_IS_NONPAGED_POOL = 0x4;
 const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
+const STATUS_NO_SUCH_DEVICE = 0xc000000e;
 const KernelMode = 0;
 export const UserMode = 1;
 const TAG_DEVICE = 0x20766544; // 'Dev '
@@ -293,6 +294,11 @@ function deleteDevice(ctx: ApiContext, dev: bigint): void {
   }
   info.deleted = true;
   dereference(ctx, dev, "IoDeleteDevice");
+}
+
+/** After DriverEntry succeeds, the I/O manager clears DO_DEVICE_INITIALIZING on the devices it created. */
+export function driverEntryDone(mem: GuestMemory, driver: bigint): void {
+  for (const d of devicesOf(mem, driver)) mem.setU32(d + B(DEV.Flags), mem.u32(d + B(DEV.Flags)) & ~DO_DEVICE_INITIALIZING);
 }
 
 /** Devices still in a driver object's list (for the unload warning). */
@@ -669,6 +675,9 @@ export function interfaceLeaks(kernel: KernelState): TraceEvent[] {
 export function openDevice(env: IoEnv, dev: bigint, requestorMode: number): { status: number; file: bigint; top: bigint } {
   const m = env.mem;
   const top = attachedTop(m, dev);
+  // IopCheckDeviceAndDriver: a device still initializing cannot be opened. The I/O manager clears
+  // the flag for devices created in DriverEntry; others must clear it themselves.
+  if (m.u32(dev + B(DEV.Flags)) & DO_DEVICE_INITIALIZING) return { status: STATUS_NO_SUCH_DEVICE, file: 0n, top };
   const file = kalloc(env, FO.$size, TAG_FILE);
   m.setU16(file + B(FO.Type), IO_TYPE_FILE);
   m.setU16(file + B(FO.Size), FO.$size);
