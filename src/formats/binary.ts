@@ -72,6 +72,12 @@ export class ByteView {
 }
 
 export function latin1(b: Uint8Array): string {
+  // Short strings (names, the common case) are fastest with a plain loop; long ones in chunks.
+  if (b.length <= 64) {
+    let s = "";
+    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
   let s = "";
   for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
   return s;
