@@ -39,8 +39,13 @@ interface Row {
   cls: string;
 }
 
+/** JSON.stringify that writes bigints as hex strings (trace events carry addresses as bigint). */
+function jsonText(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? "0x" + x.toString(16) : x));
+}
+
 function str(v: unknown): string {
-  return typeof v === "string" ? v : v === undefined || v === null ? "" : JSON.stringify(v);
+  return typeof v === "string" ? v : v === undefined || v === null ? "" : jsonText(v);
 }
 
 /** The I/O manager's irp events name the device's driver and the dispatch routine ("portlib.sys+0x1160"). */
@@ -98,7 +103,7 @@ export function describeEvent(e: TraceEvent): string {
       return `end: ${(Array.isArray(e.modules) ? e.modules : []).map((m) => `${m.module}=${m.count}`).join(", ") || "no modules loaded"}`;
     default: {
       const x = e as { event?: string };
-      return `${x.event ?? "event"} ${JSON.stringify(e)}`;
+      return `${x.event ?? "event"} ${jsonText(e)}`;
     }
   }
 }
