@@ -120,7 +120,10 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
             const rp = dllRegistryPath(dll);
             sink({ event: "call", module: dll, routine: "DllInitialize", arg: rp });
             const o = ex.callDllInitialize(dll, init, rp);
-            if (!o.ok) return `${dll}!DllInitialize faulted: ${o.message}`;
+            if (!o.ok) {
+              result.fault = ex.lastFault;
+              return `${dll}!DllInitialize faulted`;
+            }
             sink({ event: "return", module: dll, routine: "DllInitialize", status: formatStatus(Number(o.value & 0xffffffffn)) });
             if (Number(o.value & 0x80000000n)) return `${dll}!DllInitialize failed with ${formatStatus(Number(o.value & 0xffffffffn))}`;
           }
