@@ -42,6 +42,8 @@ before(() => {
   symlinkSync(join(outside, "secret.sys"), join(dir, "escape.sys"));
   symlinkSync(join(dir, "drivers", "client.sys"), join(dir, "link-to-client.sys"));
   symlinkSync(outside, join(dir, "outside-dir"));
+  // A FIFO: never opened (opening it would block).
+  spawnSync("mkfifo", [join(dir, "other", "pipe")]);
 });
 
 after(() => {
@@ -63,6 +65,7 @@ test("scan finds PE images by magic, recursively, and reports the rest", async (
   const skipped = Object.fromEntries(r.skipped.map((s) => [s.rel, s.reason]));
   assert.match(skipped["escape.sys"]!, /out of the scanned directory/);
   assert.match(skipped["outside-dir"]!, /out of the scanned directory/);
+  assert.match(skipped["other/pipe"]!, /not a regular file/);
   assert.equal(r.images.some((i) => i.path.includes("secret")), false);
 });
 
@@ -124,7 +127,7 @@ test("kmdll scan on a pipe: plain progress lines on stderr, summary on stdout", 
   assert.equal(lines.length, total);
   for (const l of lines) assert.match(l, new RegExp(`^scan: \\[\\d+/${total}\\] `));
   assert.ok(lines.some((l) => /truncated\.sys: ERROR /.test(l)));
-  assert.match(r.stdout, /^scanned .*: 8 files, 4 PE images, 3 not PE, 1 unreadable or malformed file, 2 skipped/);
+  assert.match(r.stdout, /^scanned .*: 8 files, 4 PE images, 3 not PE, 1 unreadable or malformed file, 3 skipped/);
   assert.match(r.stdout, /export drivers and their importers:\n  drivers\/deep\/mydriver\.sys ← drivers\/client\.sys, link-to-client\.sys, other\/renamed\.dat/);
   const q = await runCli(["scan", "-q", "--json", dir]);
   assert.equal(q.stderr, "");

@@ -73,8 +73,8 @@ export function walkFiles(root: string): WalkResult {
         }
         const tst = statSync(target);
         if (tst.isFile()) files.push({ path: p, rel, size: tst.size });
-        else skipped.push({ rel, reason: "symbolic link to a directory (not followed)" });
-      }
+        else skipped.push({ rel, reason: tst.isDirectory() ? "symbolic link to a directory (not followed)" : "symbolic link to something that is not a regular file" });
+      } else skipped.push({ rel, reason: "not a regular file (device, FIFO or socket)" });
     }
   };
   visit(root);
