@@ -94,7 +94,8 @@ export class TimelineWriter {
       }
       case "interface": {
         const x = e as Record<string, unknown>;
-        this.line(`iface    ${e.action === "reference" ? "reference  " : "dereference"} ${String(x["interface"] ?? "")} of ${String(x["provider"] ?? "?")} by ${String(x["module"] ?? "?")} → count ${e.count}`);
+        const who = typeof x["by"] === "string" ? `taken by ${String(x["module"] ?? "?")} for ${String(x["holder"] ?? "?")}` : `by ${String(x["module"] ?? "?")}`;
+        this.line(`iface    ${e.action === "reference" ? "reference  " : "dereference"} ${String(x["interface"] ?? "")} of ${String(x["provider"] ?? "?")} → count ${e.count}  (${who})`);
         break;
       }
       case "end":
