@@ -6,11 +6,11 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { loadFixture } from "./emu-harness.js";
-import { tool } from "./helpers.js";
+import { tool, fixture } from "./helpers.js";
 import { parsePe } from "../src/formats/pe/index.js";
 import { loadKernelExports } from "../src/nt/kernel-exports.js";
 import { Emulator } from "../src/emu/emulator.js";
@@ -182,6 +182,30 @@ test("a fault inside a nested guest call: the backtrace continues through the ke
     assert.match(f.backtrace[2]!, /^emusys\.sys\+0x[0-9a-f]+/);
     assert.equal(f.backtrace[3], "ntoskrnl!KeIpiGenericCall (kernel, called back into the driver)");
     // The emulator is consistent afterwards.
+    assert.deepEqual(d.call("NumberProcessors"), ok(1n));
+  } finally {
+    d.ex.close();
+  }
+});
+
+test("the time budget also stops code running in a nested guest call (no Unicorn timer nesting)", () => {
+  let spin = 0n;
+  const d = loadFixture("emusys.sys", {
+    timeoutMs: 300,
+    apis: [{ module: "ntoskrnl.exe", name: "KeIpiGenericCall", handler: (c) => c.callGuest(spin, []) }],
+  });
+  try {
+    const bytes = new Uint8Array(readFileSync(fixture("x64", "emufault.sys")));
+    const img = parsePe(bytes);
+    d.ex.mapImage("emufault.sys", img, bytes);
+    spin = d.ex.emu.module("emufault.sys")!.base + BigInt(img.exports!.functions.find((f) => f.name === "Spin")!.rva!);
+    for (let i = 0; i < 2; i++) {
+      const r = d.call("Nested", 1);
+      assert.equal(r.ok, false);
+      assert.equal(d.ex.lastFault?.kind, "timeout");
+      assert.match(d.ex.lastFault!.rip, /^emufault\.sys\+0x/);
+      assert.equal(d.ex.lastFault!.backtrace.at(-1), "ntoskrnl!KeIpiGenericCall (kernel, called back into the driver)");
+    }
     assert.deepEqual(d.call("NumberProcessors"), ok(1n));
   } finally {
     d.ex.close();
