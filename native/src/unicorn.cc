@@ -289,7 +289,9 @@ class Engine : public Napi::ObjectWrap<Engine> {
       uc_hook_del(uc_, apiHook_);
       hasApiHook_ = false;
     }
-    apiHookFn_ = Napi::Persistent(info[2].As<Napi::Function>());
+    // A weak reference: the caller keeps the function alive. A strong one would make a cycle
+    // through a GC root (engine → callback → emulator → engine) and the engine would never be freed.
+    apiHookFn_ = Napi::Weak(info[2].As<Napi::Function>());
     uc_err err = uc_hook_add(uc_, &apiHook_, UC_HOOK_CODE, reinterpret_cast<void*>(&Engine::OnCode), this, begin, end);
     if (err != UC_ERR_OK) return ThrowUc(env, "uc_hook_add", err), env.Undefined();
     hasApiHook_ = true;
@@ -311,7 +313,9 @@ class Engine : public Napi::ObjectWrap<Engine> {
                           Napi::BigInt::New(env, r[2]),  Napi::BigInt::New(env, r[3]), Napi::BigInt::New(env, r[4]),
                           Napi::BigInt::New(env, ret)};
     napi_value result;
-    napi_status st = napi_call_function(env, env.Undefined(), self->apiHookFn_.Value(), 7, args, &result);
+    Napi::Function fn = self->apiHookFn_.Value();
+    if (fn.IsEmpty()) return;  // the owner was collected
+    napi_status st = napi_call_function(env, env.Undefined(), fn, 7, args, &result);
     if (st != napi_ok) {
       if (env.IsExceptionPending()) {
         Napi::Error e = env.GetAndClearPendingException();

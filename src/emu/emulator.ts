@@ -10,7 +10,7 @@ import type { PeImage } from "../formats/pe/types.js";
 import type { KernelExport } from "../nt/kernel-exports.js";
 import { loadKernelExports } from "../nt/kernel-exports.js";
 import { KmdllError } from "../errors.js";
-import { loadAddon, type NativeEngine, type NativeConstants } from "./native.js";
+import { loadAddon, type ApiHookFn, type NativeEngine, type NativeConstants } from "./native.js";
 import { EngineMemory, GuestFault } from "./memory.js";
 import { PoolAllocator, tagText, type PoolProblem } from "./pool.js";
 import { layoutImage, mapLayout, type LoadedModule } from "./image.js";
@@ -104,6 +104,7 @@ export class Emulator {
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
   private readonly opts: Required<Pick<EmulatorOptions, "unimplemented" | "timeoutMs" | "trace">> & EmulatorOptions;
   private readonly thunks = new Map<bigint, Thunk>();
+  private hookFn: ApiHookFn | null = null;
   private readonly exportAddr = new Map<string, Map<string, bigint>>();
   private readonly synthetic = new Map<string, SyntheticModule>();
   private nextImageBase = DRIVER_IMAGES_BASE;
@@ -213,7 +214,9 @@ export class Emulator {
       hookEnd = base + BigInt(syn.text.rva + syn.text.size);
       base = alignUpN(base + BigInt(syn.sizeOfImage), 0x10000n);
     }
-    this.uc.setApiHook(this.internalBase, hookEnd - 1n, (addr, rcx, rdx, r8, r9, rsp, ret) => this.dispatch(addr, rcx, rdx, r8, r9, rsp, ret));
+    // The engine holds the hook weakly; this object keeps it alive.
+    this.hookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => this.dispatch(addr, rcx, rdx, r8, r9, rsp, ret);
+    this.uc.setApiHook(this.internalBase, hookEnd - 1n, this.hookFn);
   }
 
   /** Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address. */
