@@ -197,3 +197,15 @@ test("hlt, int3 and __fastfail are cpu-exception reports at the instruction", ()
     }
   });
 });
+
+test("freeing with a different tag is a warning naming both tags", () => {
+  withDriver((d) => {
+    assert.deepEqual(d.call("TagMismatch"), { ok: true, value: 0n });
+    const w = d.events.filter((e) => e.event === "warning").map((e) => String(e.message));
+    assert.equal(w.length, 1);
+    assert.match(w[0]!, /^ExFreePoolWithTag: tag 'TagB' does not match the allocation's tag 'TagA' at 0x[0-9a-f]+ \(freed from emufault\.sys\+0x[0-9a-f]+\)$/);
+    // The block was freed all the same: nothing leaks.
+    d.ex.unmapImage("emufault.sys");
+    assert.equal(d.events.filter((e) => e.event === "leak").length, 0);
+  });
+});

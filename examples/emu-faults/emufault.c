@@ -131,6 +131,14 @@ LONG64 ForeignFree(void)
     return local;
 }
 
+LONG64 TagMismatch(void)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, 16, 'AgaT');
+    if (!p) return -1;
+    ExFreePoolWithTag(p, 'BgaT');
+    return 0;
+}
+
 LONG64 LeakPool(LONG64 size)
 {
     PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, (SIZE_T)size, 'kaeL');

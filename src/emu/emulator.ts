@@ -672,7 +672,7 @@ export class Emulator {
       });
       return;
     }
-    const rip = this.uc.regRead(this.C.regs.RIP);
+    // Called from ExFreePool* at its thunk: the caller's address is at [rsp].
     const retAddr = this.mem.u64(this.uc.regRead(this.C.regs.RSP));
     if (p.kind === "double-free") {
       throw new EmuStop(
@@ -680,7 +680,6 @@ export class Emulator {
       );
     }
     const inside = p.inside ? ` (inside the '${tagText(p.inside.tag)}' block at ${addr64(p.inside.address)})` : this.pool.inPool(p.address) ? "" : " (not a pool address)";
-    void rip;
     throw new EmuStop(this.report("foreign-free", `free of a pointer that is not a pool allocation: ${addr64(p.address)}${inside} from ${site}`, retAddr, { address: p.address }));
   }
 
