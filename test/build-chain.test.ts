@@ -84,7 +84,7 @@ test("TARGETLIBS chain: top.sys → mid.sys → base.sys, with a static DRIVER_L
   const events = s.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
   const calls = events.filter((e) => e.event === "call" && /^Dll/.test(String(e.routine))).map((e) => `${String(e.module).toLowerCase()}!${e.routine}`);
   assert.deepEqual(calls, ["base.sys!DllInitialize", "mid.sys!DllInitialize", "mid.sys!DllUnload", "base.sys!DllUnload"]);
-  assert.ok(events.some((e) => e.event === "dbgprint" && /top: MidCompute\(5\) = 35/.test(String(e.text))));
+  assert.ok(events.some((e) => e.event === "dbgprint" && /top: MidCompute\(5\) = 35/.test(String(e.text))), s.stdout);
 });
 
 test("a dirs file in the wrong order: the missing $(O) library is a positioned input error (exit 2)", async () => {
