@@ -10,6 +10,10 @@
  */
 #include "../include/apitest.h"
 
+/* ntoskrnl data exports mingw-w64's wdm.h does not declare. */
+extern POBJECT_TYPE NTSYSAPI *IoDeviceObjectType;
+extern POBJECT_TYPE NTSYSAPI *IoDriverObjectType;
+
 #define LOWER_NAME L"\\Device\\ApiIoLower"
 #define LINK_NAME L"\\DosDevices\\ApiIo"
 #define IOCTL_TEST(m) CTL_CODE(0x8000, 0x900 + (m), (m), FILE_ANY_ACCESS)
@@ -284,8 +288,16 @@ int TestDevices(void)
     if (other)
         ObDereferenceObject(other);
     CHECK(IoGetRelatedDeviceObject(file) == upper);
+    CHECK(lower->ReferenceCount == 1); /* one open file object */
     CHECK(ObReferenceObjectByPointer(upper, 0, NULL, KernelMode) == STATUS_SUCCESS);
     ObDereferenceObject(upper);
+    CHECK(ObReferenceObjectByPointer(upper, 0, *IoDeviceObjectType, KernelMode) == STATUS_SUCCESS);
+    ObDereferenceObject(upper);
+    CHECK(ObReferenceObjectByPointer(file, 0, *IoFileObjectType, KernelMode) == STATUS_SUCCESS);
+    ObDereferenceObject(file);
+    CHECK(ObReferenceObjectByPointer(upper, 0, *IoFileObjectType, KernelMode) == STATUS_OBJECT_TYPE_MISMATCH);
+    CHECK(ObReferenceObjectByPointer(g_Driver, 0, *IoDriverObjectType, KernelMode) == STATUS_SUCCESS);
+    ObDereferenceObject(g_Driver);
 
     CHECK(IoGetDeviceObjectPointer(&name, FILE_READ_DATA, &file2, &dev) == STATUS_SUCCESS);
     CHECK(dev == upper);
@@ -297,6 +309,7 @@ int TestDevices(void)
     if (file)
         ObDereferenceObject(file);
     CHECK(g_Calls[IRP_MJ_CLOSE] == 4);
+    CHECK(lower->ReferenceCount == 0);
 
     IoDetachDevice(lower);
     CHECK(lower->AttachedDevice == NULL);

@@ -98,9 +98,16 @@ export class SystemData {
     }
   }
 
-  /** A fresh dummy OBJECT_TYPE (0x100 zero bytes). */
+  /**
+   * A fresh dummy OBJECT_TYPE (0x100 bytes). Its first field, TypeList, is an empty LIST_ENTRY
+   * (Flink = Blink = itself) as on Windows — which also makes `*IoFileObjectType` right for drivers
+   * built with mingw-w64's headers, which declare these data imports dllimport and so read one
+   * level deeper than the WDK's declaration does.
+   */
   objectType(): bigint {
     const a = this.objectTypes + BigInt(this.nextObjectType++ * 0x100);
+    this.mem.setU64(a, a);
+    this.mem.setU64(a + 8n, a);
     return a;
   }
 

@@ -685,6 +685,8 @@ export function openDevice(env: IoEnv, dev: bigint, requestorMode: number): { st
   m.setU8(file + B(FO.ReadAccess), 1);
   m.setU8(file + B(FO.WriteAccess), 1);
   reference(ctxLess(env), dev, "IoGetDeviceObjectPointer");
+  // DEVICE_OBJECT.ReferenceCount counts open file objects (IopReferenceDeviceObject).
+  m.setU32(dev + B(DEV.ReferenceCount), m.u32(dev + B(DEV.ReferenceCount)) + 1);
   const irp = allocateIrp(env, m.u8(top + B(DEV.StackSize)) || 1, "built");
   const sl = nextStack(m, irp);
   m.setU8(sl + B(SL.MajorFunction), IRP_MJ.CREATE);
@@ -695,6 +697,7 @@ export function openDevice(env: IoEnv, dev: bigint, requestorMode: number): { st
   const info = ioState(env.kernel).irps.get(irp);
   if (info && !info.completed) env.warn(`IRP_MJ_CREATE on ${deviceLabel(env, top)} returned ${formatStatus(status)} without completing the IRP`);
   if (!ntSuccess(status)) {
+    m.setU32(dev + B(DEV.ReferenceCount), Math.max(0, m.u32(dev + B(DEV.ReferenceCount)) - 1));
     dereference(ctxLess(env), dev, "IoGetDeviceObjectPointer");
     kfree(env, file);
     return { status, file: 0n, top };
@@ -723,6 +726,7 @@ function closeFile(env: IoEnv, file: bigint, dev: bigint): void {
     callDriver(env, top, irp);
   }
   kfree(env, file);
+  m.setU32(dev + B(DEV.ReferenceCount), Math.max(0, m.u32(dev + B(DEV.ReferenceCount)) - 1));
   dereference(ctxLess(env), dev, "ObfDereferenceObject(FILE_OBJECT)");
 }
 

@@ -117,6 +117,26 @@ export function dereference(ctx: ApiContext, obj: bigint, api: string): number {
   return o.pointerCount;
 }
 
+/** Object type names kmdll uses → the ntoskrnl data export holding that POBJECT_TYPE. */
+const TYPE_EXPORTS: Record<string, string> = {
+  Device: "IoDeviceObjectType",
+  Driver: "IoDriverObjectType",
+  File: "IoFileObjectType",
+  Process: "PsProcessType",
+  Thread: "PsThreadType",
+  Key: "CmKeyObjectType",
+  Event: "ExEventObjectType",
+};
+
+/** The kmdll type name of an OBJECT_TYPE pointer (the value of e.g. *IoDeviceObjectType), or null when unknown. */
+function typeNameOf(ctx: ApiContext, objectType: bigint): string | null {
+  for (const [name, exp] of Object.entries(TYPE_EXPORTS)) {
+    const slot = ctx.kernel.resolveKernelExport?.(exp);
+    if (slot && ctx.mem.isMapped(slot, 8) && ctx.mem.u64(slot) === objectType) return name;
+  }
+  return null;
+}
+
 export const apis: ApiDefinition[] = [
   nt("ObfReferenceObject", 1, (ctx) => {
     ctx.describe([hex(ctx.arg(0))]);
@@ -130,6 +150,10 @@ export const apis: ApiDefinition[] = [
   nt("ObfDereferenceObjectWithTag", 2, (ctx) => dereference(ctx, ctx.arg(0), "ObfDereferenceObjectWithTag")),
   nt("ObDereferenceObjectDeferDelete", 1, (ctx) => void dereference(ctx, ctx.arg(0), "ObDereferenceObjectDeferDelete")),
   nt("ObReferenceObjectByPointer", 4, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), hex(ctx.arg(2)), ctx.u32(3) & 0xff ? "UserMode" : "KernelMode"]);
+    const o = objectManager(ctx.kernel).objects.get(ctx.arg(0));
+    const want = ctx.arg(2) === 0n ? null : typeNameOf(ctx, ctx.arg(2));
+    if (o && want !== null && want !== o.type) return STATUS.OBJECT_TYPE_MISMATCH;
     reference(ctx, ctx.arg(0), "ObReferenceObjectByPointer");
     return STATUS.SUCCESS;
   }),
