@@ -40,6 +40,8 @@ export interface Executor {
   deviceIoControl?(device: string, code: number, input: Uint8Array, outputLength: number): IoctlOutcome;
   /** Optional: called once when a simulation ends, before its `end` event (reports leftover interface references). */
   finish?(): void;
+  /** Optional: release native resources (the emulator's Unicorn engine) when the simulation is disposed. */
+  close?(): void;
 }
 
 /** Result of a user-mode DeviceIoControl. */

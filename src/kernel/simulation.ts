@@ -2,12 +2,13 @@
  * Wiring of a simulation: the \SystemRoot directory (given, or a temporary one with installed
  * drivers), the registry seeded from a .reg file, an Executor and the Kernel.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { EventSink } from "../events.js";
 import { KmdllError, inFile } from "../errors.js";
 import { parseRegFile } from "../formats/reg/index.js";
+import { readFileBytes } from "../io/image.js";
 import { Registry } from "../nt/registry.js";
 import type { Executor, KernelQueries } from "./executor.js";
 import { Kernel, type ModuleRow } from "./kernel.js";
@@ -52,13 +53,10 @@ export interface Simulation {
 export function loadRegistry(path?: string): Registry {
   const registry = new Registry();
   if (path) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path);
-    } catch {
-      throw new KmdllError(`${path}: cannot read registry file`);
-    }
-    registry.apply(inFile(path, () => parseRegFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))));
+    // readFileBytes refuses devices, FIFOs and directories with a one-line error (reading
+    // /dev/zero would never end).
+    const bytes = readFileBytes(path);
+    registry.apply(inFile(path, () => parseRegFile(bytes)));
   }
   return registry;
 }
@@ -69,9 +67,10 @@ export function temporaryRoot(files: string[]): string {
   const drivers = join(root, "System32", "drivers");
   mkdirSync(drivers, { recursive: true });
   for (const f of files) {
-    if (!existsSync(f) || !statSync(f).isFile()) {
+    const problem = !existsSync(f) ? "no such file" : statSync(f).isDirectory() ? "is a directory" : !statSync(f).isFile() ? "not a regular file" : null;
+    if (problem) {
       rmSync(root, { recursive: true, force: true });
-      throw new KmdllError(`${f}: cannot install: no such file`);
+      throw new KmdllError(`${f}: cannot install: ${problem}`);
     }
     copyFileSync(f, join(drivers, basename(f)));
   }
@@ -88,7 +87,11 @@ export function createSimulation(o: SimulationOptions): Simulation {
     if (!existsSync(root) || !statSync(root).isDirectory()) throw new KmdllError(`${root}: the root is not a directory`);
     if (o.install?.length) throw new KmdllError(`"install" needs a temporary root: leave out "root" (or --root) to use it`);
   }
+  let executorRef: Executor | null = null;
   const dispose = () => {
+    // Release the emulator's native resources now rather than at garbage collection.
+    executorRef?.close?.();
+    executorRef = null;
     if (temp) rmSync(root!, { recursive: true, force: true });
   };
   try {
@@ -100,6 +103,7 @@ export function createSimulation(o: SimulationOptions): Simulation {
       o.sink(e);
     };
     const executor = o.executor({ registry, sink, queries, ...(o.trace ? { trace: true } : {}) });
+    executorRef = executor;
     kernel = new Kernel({
       executor,
       images: new RootImageSource(root),
