@@ -44,11 +44,28 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
   return code;
 }
 
-function processContext(): CliContext {
+/**
+ * The real process streams. A reader that goes away (`kmdll inspect X | head -1`) makes writes
+ * fail with EPIPE: kmdll then exits quietly with the exit code set so far instead of crashing
+ * on an unhandled stream error.
+ */
+export function processContext(): CliContext {
+  let exitSoFar: number = EXIT.OK;
+  const onStreamError = (e: NodeJS.ErrnoException): void => {
+    if (e?.code === "EPIPE" || e?.code === "ERR_STREAM_DESTROYED") process.exit(exitSoFar);
+    throw e;
+  };
+  for (const s of [process.stdout, process.stderr]) {
+    if (s.listenerCount("error") === 0) s.on("error", onStreamError);
+  }
+  const write = (stream: NodeJS.WriteStream, text: string): void => {
+    if (stream.destroyed || stream.writableEnded) return;
+    stream.write(text);
+  };
   return {
-    out: (s) => void process.stdout.write(s),
-    err: (s) => void process.stderr.write(s),
-    setExit: () => {},
+    out: (s) => write(process.stdout, s),
+    err: (s) => write(process.stderr, s),
+    setExit: (n) => void (exitSoFar = Math.max(exitSoFar, n)),
     isTTY: Boolean(process.stdout.isTTY),
   };
 }

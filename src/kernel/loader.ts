@@ -175,6 +175,13 @@ export class Loader {
       this.callDllInitialize(target, m);
       if (needRef) m.references.push(target);
     }
+    if (desc.functions.length === 0) {
+      this.emit({
+        event: "warning",
+        module: m.name,
+        message: `${m.name} imports nothing from ${dll} (empty import lookup table): ${dll} is loaded but no function is bound; a call through it jumps to an unrelocated RVA (GNU ld linked against an LLVM/MSVC short-format import library?)`,
+      });
+    }
     for (const f of desc.functions) this.snap(m, target, f);
   }
 

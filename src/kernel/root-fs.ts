@@ -4,9 +4,10 @@
  * Nothing outside the root is ever opened: `..`, separators inside components and symbolic
  * links leading out of the root are refused.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
-import { FormatError } from "../errors.js";
+import { FormatError, KmdllError } from "../errors.js";
+import { readFileBytes } from "../io/image.js";
 import { parsePe } from "../formats/pe/index.js";
 import { STATUS } from "../nt/status.js";
 import type { Registry } from "../nt/registry.js";
@@ -59,16 +60,21 @@ export class RootImageSource implements ImageSource {
       return { ok: false, status: STATUS.ACCESS_DENIED, message: `${ntPath} leads outside the root (${lstatSync(host).isSymbolicLink() ? "symbolic link" : "path"}); refused` };
     }
     if (!statSync(real).isFile()) return { ok: false, status: STATUS.OBJECT_NAME_NOT_FOUND, message: `${ntPath} is not a file` };
-    const buf = readFileSync(real);
-    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileBytes(real);
+    } catch (e) {
+      if (e instanceof KmdllError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message.replace(`${real}: `, "")}` };
+      throw e;
+    }
     try {
       const image = parsePe(bytes);
       if (image.machine !== "x64") {
-        return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${host}: machine ${typeof image.machine === "number" ? "0x" + image.machine.toString(16) : image.machine} is not supported by the emulator (x64 only)` };
+        return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: machine ${typeof image.machine === "number" ? "0x" + image.machine.toString(16) : image.machine} is not supported by the emulator (x64 only)` };
       }
       return { ok: true, hostPath: host, bytes, image };
     } catch (e) {
-      if (e instanceof FormatError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${host}: ${e.message}` };
+      if (e instanceof FormatError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message}` };
       throw e;
     }
   }

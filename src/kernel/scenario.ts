@@ -43,11 +43,20 @@ function parseInteger(text: string, what: string): bigint {
   if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) throw new KmdllError(`${what}: "${text}" is not an integer`);
   const neg = t.startsWith("-");
   const v = BigInt(neg ? t.slice(1) : t);
-  return neg ? -v : v;
+  return inRange(neg ? -v : v, text, what);
+}
+
+/** An argument is one 64-bit register: -2^63 .. 2^64-1 (larger values would be silently truncated). */
+function inRange(v: bigint, text: string, what: string): bigint {
+  if (v < -(1n << 63n) || v >= 1n << 64n) throw new KmdllError(`${what}: "${text}" does not fit in 64 bits`);
+  return v;
 }
 
 function parseValue(v: unknown, what: string): bigint {
-  if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
+  if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
+  if (typeof v === "number" && Number.isInteger(v)) {
+    throw new KmdllError(`${what}: ${JSON.stringify(v)} is beyond JSON's exact integer range; write it as a string ("0x..." or decimal)`);
+  }
   if (typeof v === "string") return parseInteger(v, what);
   throw new KmdllError(`${what}: expected an integer, got ${JSON.stringify(v)}`);
 }

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../context.js";
 import { KmdllError } from "../../errors.js";
+import { readFileBytes } from "../../io/image.js";
 import type { TraceEvent } from "../../events.js";
 import { emulatorExecutor } from "../../kernel/emulator.js";
 import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/scenario.js";
@@ -29,12 +29,9 @@ export function eventJson(e: TraceEvent): string {
 }
 
 function readScenario(path: string): ScenarioFile {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new KmdllError(`${path}: cannot read scenario file`);
-  }
+  // readFileBytes: one-line errors for missing files, directories and devices (never an endless read).
+  // A UTF-8 byte order mark (Windows editors write one) is not JSON: skip it.
+  const text = new TextDecoder("utf-8").decode(readFileBytes(path));
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -113,6 +113,16 @@ export function parseImports(r: RvaReader, dir: DataDirectory, pe32plus: boolean
     const dll = dllName(r, name, w, "import DLL name");
     const lookup = ilt !== 0 ? ilt : iat;
     const functions = readThunks(r, lookup, iat, pe32plus, w, budget, dll, "import lookup table");
+    if (functions.length === 0 && r.map.offsetOf(lookup, pe32plus ? 8 : 4) !== null) {
+      // The loader maps the DLL but binds nothing; code that calls through this descriptor jumps to
+      // an unrelocated RVA. GNU ld produces this from a short-format (LLVM/MSVC) import library.
+      w.add(
+        "import lookup table",
+        `descriptor #${i} (${dll || "?"}) imports no function: its lookup table is empty, so the loader binds nothing` +
+          ` (GNU ld linked against an LLVM/MSVC short-format import library? use GNU dlltool's library, or lld-link)`,
+        r.map.offsetOf(at, 20) ?? undefined,
+      );
+    }
     mods.push({ dll, iltRva: lookup, iatRva: iat, functions });
   }
   return mods;
