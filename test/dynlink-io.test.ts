@@ -9,6 +9,9 @@ import { tmpdir } from "node:os";
 import { parseStepObject, parseStepText } from "../src/kernel/scenario.js";
 import { KmdllError } from "../src/errors.js";
 import { fixture, runCli } from "./helpers.js";
+import { runSimulation } from "../src/kernel/simulation.js";
+import { emulatorExecutor } from "../src/kernel/emulator.js";
+import type { TraceEvent } from "../src/events.js";
 
 const PORT = [fixture("x64", "portlib.sys"), fixture("x64", "miniport.sys")];
 
@@ -98,4 +101,20 @@ test("unloading with a device left is a warning; a provider unloaded under its c
   assert.match(r.stdout, /FAULT {4}funcdrv\.sys: InterfaceDereference \(busdrv\.sys\+0x[0-9a-f]+\): busdrv\.sys is no longer loaded/);
   // The dereference never happened: no interface event after the fault line.
   assert.doesNotMatch(r.stdout, /iface {4}dereference/);
+});
+
+test("completing an IRP twice is a MULTIPLE_IRP_COMPLETE_REQUESTS bugcheck fault", () => {
+  const events: TraceEvent[] = [];
+  const r = runSimulation({
+    install: [fixture("x64", "apiio.sys")],
+    steps: [{ kind: "start", name: "apiio" }, { kind: "call", module: "apiio.sys", routine: "CompleteTwice", args: [], expectFault: "bugcheck" }],
+    sink: (e) => void events.push(e),
+    executor: emulatorExecutor,
+  });
+  assert.ok(r.ok, JSON.stringify(r.results.map((x) => x.detail)));
+  const fault = events.find((e) => e.event === "fault") as { message: string; code?: string; rip?: string } | undefined;
+  assert.ok(fault);
+  assert.match(fault.message, /^IoCompleteRequest\(0x[0-9a-f]+\): not an IRP in progress \(MULTIPLE_IRP_COMPLETE_REQUESTS\)$/);
+  assert.equal(fault.code, "0x00000044");
+  assert.match(String(fault.rip), /^apiio\.sys\+0x[0-9a-f]+$/);
 });

@@ -537,3 +537,23 @@ int LeaveDevice(void)
     RtlInitUnicodeString(&name, L"\\Device\\ApiIoLeftover");
     return IoCreateDevice(g_Driver, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &dev) == STATUS_SUCCESS ? 0 : 1;
 }
+
+/* A driver bug: completing an IRP that was already completed (and freed by the I/O manager).
+ * Windows bugchecks with MULTIPLE_IRP_COMPLETE_REQUESTS; kmdll stops with a bugcheck fault. */
+int CompleteTwice(void)
+{
+    PDEVICE_OBJECT lower, upper;
+    KEVENT event;
+    IO_STATUS_BLOCK iosb;
+    PIRP irp;
+    int failures = CreateStack(&lower, &upper);
+    if (failures)
+        return failures;
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    irp = IoBuildDeviceIoControlRequest(IOCTL_UNKNOWN, lower, NULL, 0, NULL, 0, FALSE, &event, &iosb);
+    if (irp == NULL)
+        return 1;
+    IoCallDriver(lower, irp);
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return 2;
+}

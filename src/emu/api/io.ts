@@ -347,6 +347,8 @@ function releaseIrp(env: IoEnv, irp: bigint, info: IrpInfo): void {
   info.mdl = undefined;
   info.freed = true;
   ioState(env.kernel).irps.delete(irp);
+  // A later IoCompleteRequest/IoFreeIrp of the same pointer then fails the IRP type check.
+  env.mem.setU16(irp + B(IRP.Type), 0);
   kfree(env, irp);
 }
 
@@ -504,11 +506,14 @@ export function completeRequest(env: IoEnv, irp: bigint): void {
   const m = env.mem;
   const io = ioState(env.kernel);
   const info = io.irps.get(irp);
-  if (info?.completed) env.fault("bugcheck", `IoCompleteRequest(${hex(irp)}): the IRP was already completed (MULTIPLE_IRP_COMPLETE_REQUESTS)`, { code: "0x00000044" });
   const count = m.u8(irp + B(IRP.StackCount));
-  const status = () => m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
-  if (status() === STATUS.PENDING) env.fault("bugcheck", `IoCompleteRequest(${hex(irp)}) with STATUS_PENDING (MULTIPLE_IRP_COMPLETE_REQUESTS)`, { code: "0x00000044" });
   let loc = m.u8(irp + B(IRP.CurrentLocation));
+  // IopfCompleteRequest's own check (WRK): a location past the end or not an IRP at all.
+  if (info?.completed || loc > count + 1 || m.u16(irp + B(IRP.Type)) !== IO_TYPE_IRP)
+    env.fault("bugcheck", `IoCompleteRequest(${hex(irp)}): ${info?.completed ? "the IRP was already completed" : "not an IRP in progress"} (MULTIPLE_IRP_COMPLETE_REQUESTS)`, { code: "0x00000044" });
+  const status = () => m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
+  // Only an ASSERT in checked builds of Windows: a warning here.
+  if (status() === STATUS.PENDING) env.warn(`IoCompleteRequest(${hex(irp)}) with IoStatus.Status = STATUS_PENDING (set the final status before completing)`);
   while (loc <= count) {
     const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
     const control = m.u8(sl + B(SL.Control));
