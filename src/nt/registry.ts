@@ -48,8 +48,8 @@ export class RegistryKey {
   /** Full NT path of the key. */
   get path(): string {
     const parts: string[] = [];
-    for (let k: RegistryKey | null = this; k; k = k.parent) parts.unshift(k.name);
-    return "\\" + parts.join("\\");
+    for (let k: RegistryKey | null = this; k; k = k.parent) parts.push(k.name);
+    return "\\" + parts.reverse().join("\\");
   }
   subkey(name: string): RegistryKey | undefined {
     return this.subkeys.get(name.toLowerCase());
@@ -118,14 +118,17 @@ export class Registry {
     const nt = regPathToNt(path);
     if (!nt) return null;
     let parts = nt.split("\\").filter(Boolean);
-    // follow links on prefixes (a link target never contains another link here)
-    for (let n = parts.length; n >= 1; n--) {
-      const prefix = "\\" + parts.slice(0, n).join("\\");
-      const target = this.links.get(prefix.toLowerCase());
-      if (target) {
-        parts = [...target.split("\\").filter(Boolean), ...parts.slice(n)];
-        break;
-      }
+    // Follow the longest link that is a prefix of the path (a link target never contains another
+    // link here). The links are few: compare each with the path instead of building every prefix
+    // of the path, which is quadratic for deep paths.
+    const lower = "\\" + parts.join("\\").toLowerCase();
+    let best: { from: string; to: string } | null = null;
+    for (const [from, to] of this.links) {
+      if ((lower === from || lower.startsWith(from + "\\")) && (!best || from.length > best.from.length)) best = { from, to };
+    }
+    if (best) {
+      const n = best.from.split("\\").filter(Boolean).length;
+      parts = [...best.to.split("\\").filter(Boolean), ...parts.slice(n)];
     }
     if (parts[0]!.toUpperCase() !== "REGISTRY") return null;
     return parts.slice(1);

@@ -164,6 +164,7 @@ export function parseRegFile(input: Uint8Array | string): RegFile {
       if (inner.trim() === "") throw new RegSyntaxError("empty key name", lineNo, indent + 2);
       const nt = regPathToNt(inner);
       if (!nt || nt === "\\REGISTRY") throw new RegSyntaxError(`unknown root key ${JSON.stringify(inner.split("\\")[0])} (use HKEY_LOCAL_MACHINE, HKEY_USERS, HKEY_CURRENT_USER, HKEY_CLASSES_ROOT or HKEY_CURRENT_CONFIG)`, lineNo, indent + (del ? 3 : 2));
+      checkKeyLimits(inner, lineNo, indent + (del ? 3 : 2));
       if (del) {
         ops.push({ op: "delete-key", path: nt, line: lineNo });
         current = null;
@@ -173,21 +174,41 @@ export function parseRegFile(input: Uint8Array | string): RegFile {
       }
       continue;
     }
-    // A value line, possibly continued with a trailing backslash (hex lists).
-    let joined = line;
+    // A value line, possibly continued with a trailing backslash (hex lists). Only the line just
+    // read is tested for the backslash and the pieces are joined once: a hex list continued over
+    // hundreds of thousands of lines stays linear.
     const cols: { offset: number; line: number; col0: number }[] = [{ offset: 0, line: lineNo, col0: 0 }];
-    while (/\\\s*$/.test(joined) && isHexContinuation(joined)) {
-      joined = joined.replace(/\\\s*$/, "");
-      if (idx >= rawLines.length) break;
-      const nextRaw = rawLines[idx]!;
-      const lead = nextRaw.length - nextRaw.trimStart().length;
-      cols.push({ offset: joined.length, line: idx + 1, col0: lead });
-      joined += nextRaw.trimStart();
-      idx++;
+    const pieces: string[] = [];
+    let joinedLength = 0;
+    let piece = line;
+    if (TRAILING_BACKSLASH.test(piece) && isHexContinuation(piece)) {
+      while (TRAILING_BACKSLASH.test(piece)) {
+        piece = piece.replace(TRAILING_BACKSLASH, "");
+        pieces.push(piece);
+        joinedLength += piece.length;
+        if (idx >= rawLines.length) {
+          piece = "";
+          break;
+        }
+        const nextRaw = rawLines[idx]!;
+        const lead = nextRaw.length - nextRaw.trimStart().length;
+        cols.push({ offset: joinedLength, line: idx + 1, col0: lead });
+        piece = nextRaw.trimStart();
+        idx++;
+      }
     }
+    pieces.push(piece);
+    const joined = pieces.length === 1 ? pieces[0]! : pieces.join("");
     const where = (offset: number): [number, number] => {
-      let c = cols[0]!;
-      for (const x of cols) if (x.offset <= offset) c = x;
+      // The last piece starting at or before offset (cols is sorted by offset).
+      let lo = 0;
+      let hi = cols.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (cols[mid]!.offset <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      const c = cols[lo]!;
       return [c.line, offset - c.offset + c.col0 + 1];
     };
     const fail = (detail: string, offset: number): never => {
@@ -205,6 +226,7 @@ export function parseRegFile(input: Uint8Array | string): RegFile {
       const r = readQuoted(line, p, fail);
       name = r.value;
       p = r.end;
+      if (name.length > REG_LIMITS.valueNameChars) fail(`value name of ${name.length} characters; the registry allows ${REG_LIMITS.valueNameChars}`, p);
     } else {
       return fail(`expected a value name in quotes or @, found ${JSON.stringify(line.slice(p, p + 20))}`, p);
     }
@@ -260,6 +282,22 @@ export function parseRegFile(input: Uint8Array | string): RegFile {
     fail(`unknown value data ${JSON.stringify(rest.slice(0, 30))} (expected "string", dword:, hex:, hex(N): or -)`, dataStart);
   }
   return { version, encoding, operations: ops };
+}
+
+const TRAILING_BACKSLASH = /\\[ \t]*$/;
+
+/** Windows registry limits (Microsoft Learn, "Registry element size limits"). */
+export const REG_LIMITS = { keyNameChars: 255, depth: 512, valueNameChars: 16383 };
+
+/** A key path within the configuration manager's limits: 255 characters per key name, 512 levels. */
+function checkKeyLimits(inner: string, line: number, col: number): void {
+  const parts = inner.split("\\");
+  if (parts.length > REG_LIMITS.depth) throw new RegSyntaxError(`key path is ${parts.length} levels deep; the registry allows ${REG_LIMITS.depth}`, line, col);
+  let at = col;
+  for (const part of parts) {
+    if (part.length > REG_LIMITS.keyNameChars) throw new RegSyntaxError(`key name of ${part.length} characters; the registry allows ${REG_LIMITS.keyNameChars}`, line, at);
+    at += part.length + 1;
+  }
 }
 
 /** A line continues with `\` only in a hex list; a string value ending with `\"` is complete. */

@@ -1,0 +1,124 @@
+/*
+ * qahostile.sys — QA: an export driver whose exports do what careless or hostile kernel code
+ * does and that examples/emu-faults does not cover: writes to its own read-only sections and to
+ * KUSER_SHARED_DATA, privileged and unsupported instructions, one huge stack frame, kernel APIs
+ * fed wild pointers and absurd sizes, and endless loops that spend their time inside API calls
+ * or flood DbgPrint. Every export must end in a clean fault report (or a clean return), never a
+ * crash or hang of kmdll.
+ */
+#include <ntddk.h>
+
+static const char g_readOnly[16] = "read-only data";
+static volatile LONG64 g_sink;
+
+DRIVER_INITIALIZE DriverEntry;
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    UNREFERENCED_PARAMETER(DriverObject);
+    UNREFERENCED_PARAMETER(RegistryPath);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath)
+{
+    UNREFERENCED_PARAMETER(RegistryPath);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI DllUnload(void)
+{
+    return STATUS_SUCCESS;
+}
+
+/* Self-modifying code: .text is execute/read only, the write must fault. */
+LONG64 WriteOwnText(void)
+{
+    volatile UCHAR *code = (volatile UCHAR *)(ULONG_PTR)&WriteOwnText;
+    code[0] = 0xC3;
+    return 1;
+}
+
+/* .rdata is read only. */
+LONG64 WriteReadOnlyData(void)
+{
+    ((volatile char *)g_readOnly)[0] = 'X';
+    return 2;
+}
+
+/* KUSER_SHARED_DATA's kernel mapping is read only (Windows bug checks on this write). */
+LONG64 WriteKuserShared(void)
+{
+    *(volatile ULONG *)0xFFFFF78000000000ULL = 0x12345678;
+    return 3;
+}
+
+/* Reads KUSER_SHARED_DATA (TickCountMultiplier at +0x4): must work, nonzero on Windows. */
+LONG64 ReadKuserShared(void)
+{
+    return *(volatile ULONG *)(0xFFFFF78000000000ULL + 0x4);
+}
+
+/* A privileged instruction the emulator cannot give a meaning to: reading an MSR (IA32_LSTAR). */
+LONG64 ReadMsr(void)
+{
+    return (LONG64)__readmsr(0xC0000082);
+}
+
+/* ud2: an invalid opcode. */
+LONG64 InvalidOpcode(void)
+{
+    __asm__ volatile("ud2");
+    return 4;
+}
+
+/* One frame far larger than any kernel stack (no stack probes: the access lands below the stack). */
+LONG64 HugeFrame(LONG64 index)
+{
+    volatile char big[4 * 1024 * 1024];
+    big[index] = 1;
+    return big[index] + big[0];
+}
+
+/* A kernel API handed a wild pointer: the fault must be reported in the API, attributed to us. */
+LONG64 ApiWildPointer(LONG64 address)
+{
+    UNICODE_STRING s;
+    RtlInitUnicodeString(&s, (PCWSTR)address);
+    return s.Length;
+}
+
+/* DbgPrint %s with a wild pointer. */
+LONG64 PrintWildString(LONG64 address)
+{
+    DbgPrint("qahostile: %s\n", (const char *)address);
+    return 5;
+}
+
+/* A pool request no system can satisfy: NULL expected, not a crash of the emulator. */
+LONG64 HugeAllocation(void)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPool, (SIZE_T)-16, 'hAuQ');
+    if (p != NULL) {
+        ExFreePoolWithTag(p, 'hAuQ');
+        return 1;
+    }
+    return 0;
+}
+
+/* An endless loop that spends its time in kernel APIs: the time budget must still stop it. */
+LONG64 SpinInApi(void)
+{
+    LARGE_INTEGER t;
+    for (;;) {
+        KeQueryTickCount(&t);
+        g_sink += t.QuadPart;
+        KeStallExecutionProcessor(1);
+    }
+}
+
+/* An endless DbgPrint flood: stopped by the time budget, output bounded by it. */
+LONG64 PrintForever(void)
+{
+    for (ULONG i = 0;; i++)
+        DbgPrint("qahostile: line %lu\n", i);
+}
