@@ -109,6 +109,8 @@ export class Emulator {
   private readonly synthetic = new Map<string, SyntheticModule>();
   private nextImageBase = DRIVER_IMAGES_BASE;
   private depth = 0;
+  /** Entry addresses of the guest calls in progress, innermost last (who is running, for tail calls). */
+  private readonly callTargets: bigint[] = [];
   private deadline = 0;
   private gprIds: number[];
   private interruptTime = 0n;
@@ -412,6 +414,7 @@ export class Emulator {
     }
     const budgetMs = Math.max(1, this.deadline - Date.now());
     this.depth++;
+    this.callTargets.push(address);
     let result: RunResult;
     try {
       let err: number;
@@ -454,6 +457,7 @@ export class Emulator {
       return result;
     } finally {
       this.depth--;
+      this.callTargets.pop();
       if (saved) this.outerFrames.pop();
       if (saved && !this.broken) this.uc.regWriteMany([...this.gprIds, this.C.regs.EFLAGS], saved.slice(0, this.gprIds.length + 1));
     }
@@ -579,11 +583,32 @@ export class Emulator {
 
   // ---------------------------------------------------------------- API dispatch
 
+  /**
+   * Who called an API, from its return address. A driver that tail-calls an API (`jmp DbgPrint`
+   * as its last statement) leaves the return address of *its* caller — the kernel's return
+   * sentinel or a thunk — so then the innermost driver routine the kernel called is the caller.
+   */
+  private callerOf(retAddr: bigint): { caller: { module: string; rva: number } | null; callerText: string } {
+    const direct = this.moduleAt(retAddr);
+    if (direct && !direct.builtin) {
+      const caller = { module: direct.name, rva: Number(retAddr - direct.base) };
+      return { caller, callerText: `${caller.module}+0x${caller.rva.toString(16)}` };
+    }
+    for (let i = this.callTargets.length - 1; i >= 0; i--) {
+      const target = this.callTargets[i]!;
+      const m = this.moduleAt(target);
+      if (m && !m.builtin) {
+        const caller = { module: m.name, rva: Number(target - m.base) };
+        return { caller, callerText: `${caller.module}+0x${caller.rva.toString(16)} (tail call)` };
+      }
+    }
+    if (direct) return { caller: { module: direct.name, rva: Number(retAddr - direct.base) }, callerText: `${direct.name}+0x${(retAddr - direct.base).toString(16)}` };
+    return { caller: null, callerText: addr64(retAddr) };
+  }
+
   private dispatch(addr: bigint, rcx: bigint, rdx: bigint, r8: bigint, r9: bigint, rsp: bigint, retAddr: bigint): bigint | number | void {
     const thunk = this.thunks.get(addr);
-    const callerMod = this.moduleAt(retAddr);
-    const caller = callerMod ? { module: callerMod.name, rva: Number(retAddr - callerMod.base) } : null;
-    const callerText = caller ? `${caller.module}+0x${caller.rva.toString(16)}` : addr64(retAddr);
+    const { caller, callerText } = this.callerOf(retAddr);
     this.advanceClock(CLOCK_STEP);
     if (!thunk || thunk.kind === "data") {
       const what = thunk ? `data export ${thunk.module}!${thunk.name} executed as code` : `jump into kernel code at ${this.where(addr)}`;
