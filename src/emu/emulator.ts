@@ -494,6 +494,14 @@ export class Emulator {
         if (a >= s.guardLow && a < s.low && access !== "fetch")
           return this.report("stack-overflow", `stack overflow: ${access} at ${addr64(a)} in the guard below the ${STACK_SIZE / 1024} KiB kernel stack at ${this.where(rip)}`, rip, { address: a });
       }
+      // One frame larger than the whole stack: RSP itself already lies below the current stack
+      // (past the guard), and the access is at or just below RSP.
+      if (access !== "fetch" && this.depth > 0) {
+        const s = stackSlot(this.depth - 1);
+        const rsp = this.uc.regRead(this.C.regs.RSP);
+        if (rsp < s.low && s.low - rsp <= 0x10000000n && a + 0x1000n >= rsp && a < s.low)
+          return this.report("stack-overflow", `stack overflow: a frame of ${s.high - rsp} bytes or more exceeds the ${STACK_SIZE / 1024} KiB kernel stack (${access} at ${addr64(a)}) at ${this.where(rip)}`, rip, { address: a });
+      }
       const kind: FaultKind = access === "read" ? "invalid-read" : access === "write" ? "invalid-write" : "invalid-fetch";
       const what = access === "fetch" ? `invalid fetch: jump to ${addr64(a)}` : `invalid ${access} of ${nf.size} byte(s) at ${addr64(a)}`;
       const prot = nf.memType === M.READ_PROT || nf.memType === M.WRITE_PROT || nf.memType === M.FETCH_PROT ? " (protection)" : "";
