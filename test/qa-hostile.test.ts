@@ -242,3 +242,12 @@ test("sim: a fault in a call step marks the machine crashed; later steps are ski
   const ends = ev.filter((e) => e.event === "step" && e.phase === "end");
   assert.deepEqual(ends.map((e) => e.ok), [true, false, false]);
 });
+
+test("demo --out: a file, a device or an uncreatable folder is a one-line error before any output", async () => {
+  writeFileSync(p("plain-file"), "x");
+  for (const out of ["/dev/null", p("plain-file"), join(p("plain-file"), "sub"), "/proc/kmdll-qa-nope/x"]) {
+    const r = await runCli(["demo", "--out", out], { timeoutMs: 30_000 });
+    cleanError(r);
+    assert.equal(r.stdout, "", out);
+  }
+});

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { makeDirectory } from "../../io/dirs.js";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CliContext } from "../context.js";
@@ -60,6 +61,10 @@ export function register(program: Command, ctx: CliContext): void {
       };
       const show = (p: string) => relative(process.cwd(), p) || p;
       let ok = true;
+      // --out is checked before anything is printed: a file (or a device) there is a usage error.
+      const outDir = opts.out ? resolve(opts.out) : null;
+      if (outDir && existsSync(outDir) && !statSync(outDir).isDirectory()) throw new KmdllError(`--out ${opts.out}: not a folder`);
+      if (outDir) makeDirectory(outDir, `--out ${opts.out}`);
 
       // 1. Inspect both images.
       say("== 1. Inspect the two drivers\n");
@@ -75,11 +80,9 @@ export function register(program: Command, ctx: CliContext): void {
       for (const d of parsed.diagnostics) ctx.err(formatDiagnostic(d, def) + "\n");
       if (hasErrors(parsed)) throw new KmdllError(`${def}: the .def has errors`);
       const lib = writeImportLibrary(parsed.def, { machine: "x64" });
-      const outDir = opts.out ? resolve(opts.out) : null;
       const tmp = temporaryRoot([sys.mydriver, sys.client]);
       try {
         const libDir = outDir ?? tmp;
-        mkdirSync(libDir, { recursive: true });
         const libPath = join(libDir, "mydriver.lib");
         try {
           writeFileSync(libPath, lib.bytes);
