@@ -213,6 +213,22 @@ test("qahostile!SpinInApi / PrintForever: endless loops inside API calls stop at
   }
 });
 
+test("qahostile!StringToIntegerNull / SystemRoutineNull: Rtl/Mm routines handed a NULL string fault in the API (Windows crashes)", async () => {
+  for (const [exp, api] of [["StringToIntegerNull", "RtlUnicodeStringToInteger"], ["SystemRoutineNull", "MmGetSystemRoutineAddress"]] as const) {
+    const { r, j } = await call(exp);
+    assert.equal(r.code, 1, JSON.stringify(j));
+    const f = faultOf(j);
+    assert.equal(f.kind, "invalid-read");
+    assert.match(String(f.message), new RegExp(`at 0x0 in ntoskrnl!${api}`));
+  }
+});
+
+test("qahostile!RegistryAtDispatch: an IRQL raised inline (mov cr8) is seen by KeGetCurrentIrql and the API layer", { todo: "emu core: Unicorn 2.0.1 drops CR8 writes, so inline KeRaiseIrql is invisible (reads back 0) and ZwOpenKey at DISPATCH_LEVEL succeeds" }, async () => {
+  const { j } = await call("RegistryAtDispatch");
+  const ret = BigInt(j.return ?? "0x0");
+  assert.equal(ret & 0xffn, 2n, "KeGetCurrentIrql after KeRaiseIrql(DISPATCH_LEVEL)");
+});
+
 test("qahostile!HugeFrame: one 4 MiB frame below the kernel stack is a stack overflow", { todo: "emu core: reported as invalid-write (only the guard page is classified as stack overflow)" }, async () => {
   const { r, j } = await call("HugeFrame", "5");
   assert.equal(r.code, 1);

@@ -122,3 +122,37 @@ LONG64 PrintForever(void)
     for (ULONG i = 0;; i++)
         DbgPrint("qahostile: line %lu\n", i);
 }
+
+/* Rtl routines dereference their string arguments: NULL crashes Windows (no SEH inside). */
+LONG64 StringToIntegerNull(void)
+{
+    ULONG v = 7;
+    return RtlUnicodeStringToInteger(NULL, 10, &v);
+}
+
+/* MmGetSystemRoutineAddress(NULL) dereferences the UNICODE_STRING too. */
+LONG64 SystemRoutineNull(void)
+{
+    return (LONG64)(ULONG_PTR)MmGetSystemRoutineAddress(NULL);
+}
+
+/* x64 wdm.h raises the IRQL inline (mov cr8); a pageable registry call at DISPATCH_LEVEL is a bug
+ * (IRQL_NOT_LESS_OR_EQUAL under Driver Verifier). Returns the IRQL read back through CR8 in the low
+ * byte and the ZwOpenKey status above it. */
+LONG64 RegistryAtDispatch(void)
+{
+    KIRQL old, seen;
+    HANDLE h = NULL;
+    OBJECT_ATTRIBUTES oa;
+    UNICODE_STRING n;
+    NTSTATUS s;
+    RtlInitUnicodeString(&n, L"\\Registry\\Machine\\SOFTWARE");
+    InitializeObjectAttributes(&oa, &n, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    seen = KeGetCurrentIrql();
+    s = ZwOpenKey(&h, KEY_READ, &oa);
+    KeLowerIrql(old);
+    if (NT_SUCCESS(s))
+        ZwClose(h);
+    return ((LONG64)(ULONG)s << 8) | seen;
+}

@@ -1,10 +1,10 @@
 /** Memory manager: MmGetSystemRoutineAddress (ntoskrnl then hal only, SPEC §6), address checks. */
 import type { ApiDefinition } from "./types.js";
-import { hex, nt, q, unicodeText } from "./util.js";
+import { hex, nt, q, unicodeTextDeref } from "./util.js";
 
 export const apis: ApiDefinition[] = [
   nt("MmGetSystemRoutineAddress", 1, (ctx) => {
-    const name = unicodeText(ctx.mem, ctx.arg(0));
+    const name = unicodeTextDeref(ctx.mem, ctx.arg(0));
     ctx.describe([q(name)]);
     if (name === null) return 0n;
     if (!ctx.kernel.resolveKernelExport) {

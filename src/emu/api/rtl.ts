@@ -8,6 +8,7 @@ import { STATUS } from "../../nt/status.js";
 import { L64 } from "../../nt/layouts.js";
 import {
   ansiText,
+  ansiTextDeref,
   describeCString,
   describeUnicode,
   downcaseChar,
@@ -19,6 +20,7 @@ import {
   q,
   readCounted,
   unicodeText,
+  unicodeTextDeref,
   upcaseChar,
   writeCounted,
 } from "./util.js";
@@ -263,36 +265,36 @@ export const apis: ApiDefinition[] = [
   }),
   // ---- comparison
   nt("RtlCompareUnicodeString", 3, (ctx) => {
-    const a = unicodeText(ctx.mem, ctx.arg(0)) ?? "";
-    const b = unicodeText(ctx.mem, ctx.arg(1)) ?? "";
+    const a = unicodeTextDeref(ctx.mem, ctx.arg(0)) ?? "";
+    const b = unicodeTextDeref(ctx.mem, ctx.arg(1)) ?? "";
     const ci = (ctx.u32(2) & 0xff) !== 0;
     ctx.describe([q(a), q(b), ci ? "TRUE" : "FALSE"]);
     return compareUnits(units(a), units(b), ci ? upcaseChar : null);
   }),
   nt("RtlEqualUnicodeString", 3, (ctx) => {
-    const a = unicodeText(ctx.mem, ctx.arg(0)) ?? "";
-    const b = unicodeText(ctx.mem, ctx.arg(1)) ?? "";
+    const a = unicodeTextDeref(ctx.mem, ctx.arg(0)) ?? "";
+    const b = unicodeTextDeref(ctx.mem, ctx.arg(1)) ?? "";
     const ci = (ctx.u32(2) & 0xff) !== 0;
     ctx.describe([q(a), q(b), ci ? "TRUE" : "FALSE"]);
     return a.length === b.length && compareUnits(units(a), units(b), ci ? upcaseChar : null) === 0 ? 1 : 0;
   }),
   nt("RtlPrefixUnicodeString", 3, (ctx) => {
-    const a = unicodeText(ctx.mem, ctx.arg(0)) ?? "";
-    const b = unicodeText(ctx.mem, ctx.arg(1)) ?? "";
+    const a = unicodeTextDeref(ctx.mem, ctx.arg(0)) ?? "";
+    const b = unicodeTextDeref(ctx.mem, ctx.arg(1)) ?? "";
     const ci = (ctx.u32(2) & 0xff) !== 0;
     ctx.describe([q(a), q(b), ci ? "TRUE" : "FALSE"]);
     return a.length <= b.length && compareUnits(units(a), units(b.slice(0, a.length)), ci ? upcaseChar : null) === 0 ? 1 : 0;
   }),
   nt("RtlCompareString", 3, (ctx) => {
-    const a = ansiText(ctx.mem, ctx.arg(0)) ?? "";
-    const b = ansiText(ctx.mem, ctx.arg(1)) ?? "";
+    const a = ansiTextDeref(ctx.mem, ctx.arg(0)) ?? "";
+    const b = ansiTextDeref(ctx.mem, ctx.arg(1)) ?? "";
     const ci = (ctx.u32(2) & 0xff) !== 0;
     ctx.describe([q(a), q(b), ci ? "TRUE" : "FALSE"]);
     return compareUnits(units(a), units(b), ci ? upperAnsi : null);
   }),
   nt("RtlEqualString", 3, (ctx) => {
-    const a = ansiText(ctx.mem, ctx.arg(0)) ?? "";
-    const b = ansiText(ctx.mem, ctx.arg(1)) ?? "";
+    const a = ansiTextDeref(ctx.mem, ctx.arg(0)) ?? "";
+    const b = ansiTextDeref(ctx.mem, ctx.arg(1)) ?? "";
     const ci = (ctx.u32(2) & 0xff) !== 0;
     ctx.describe([q(a), q(b), ci ? "TRUE" : "FALSE"]);
     return a.length === b.length && compareUnits(units(a), units(b), ci ? upperAnsi : null) === 0 ? 1 : 0;
@@ -302,7 +304,7 @@ export const apis: ApiDefinition[] = [
     const dest = ctx.arg(0);
     const src = ctx.arg(1);
     const alloc = (ctx.u32(2) & 0xff) !== 0;
-    const text = ansiText(ctx.mem, src) ?? "";
+    const text = ansiTextDeref(ctx.mem, src) ?? "";
     ctx.describe([hex(dest), q(text), alloc ? "TRUE" : "FALSE"]);
     const data = encodeUtf16(text);
     if (data.length + 2 > MAX_USHORT) return STATUS.INVALID_PARAMETER;
@@ -316,7 +318,7 @@ export const apis: ApiDefinition[] = [
     const dest = ctx.arg(0);
     const src = ctx.arg(1);
     const alloc = (ctx.u32(2) & 0xff) !== 0;
-    const text = unicodeText(ctx.mem, src) ?? "";
+    const text = unicodeTextDeref(ctx.mem, src) ?? "";
     ctx.describe([hex(dest), q(text), alloc ? "TRUE" : "FALSE"]);
     let data = encodeLatin1(text);
     if (data.length + 1 > MAX_USHORT) return STATUS.INVALID_PARAMETER;
@@ -355,7 +357,7 @@ export const apis: ApiDefinition[] = [
     return integerToUnicode(ctx, BigInt.asUintN(64, ctx.arg(0)), ctx.u32(1), ctx.arg(2));
   }),
   nt("RtlUnicodeStringToInteger", 3, (ctx) => {
-    const text = unicodeText(ctx.mem, ctx.arg(0)) ?? "";
+    const text = unicodeTextDeref(ctx.mem, ctx.arg(0)) ?? "";
     ctx.describe([q(text), String(ctx.u32(1)), hex(ctx.arg(2))]);
     const r = parseInteger(text, ctx.u32(1));
     if (!r.ok) return STATUS.INVALID_PARAMETER;

@@ -79,6 +79,22 @@ export function unicodeText(mem: GuestMemory, addr: bigint): string | null {
   if (s.buffer === 0n) return s.length === 0 ? "" : null;
   return decodeUtf16(mem.read(s.buffer, s.length & ~1));
 }
+/**
+ * The text of a UNICODE_STRING the routine dereferences unconditionally (Rtl* routines, no SEH):
+ * a NULL pointer is read like any other address, so the call faults (invalid read at 0x0) as
+ * Windows would crash, instead of passing as an empty string.
+ */
+export function unicodeTextDeref(mem: GuestMemory, addr: bigint): string | null {
+  const s = readCounted(mem, addr);
+  if (s.buffer === 0n) return s.length === 0 ? "" : null;
+  return decodeUtf16(mem.read(s.buffer, s.length & ~1));
+}
+/** ANSI_STRING counterpart of unicodeTextDeref. */
+export function ansiTextDeref(mem: GuestMemory, addr: bigint): string | null {
+  const s = readCounted(mem, addr);
+  if (s.buffer === 0n) return s.length === 0 ? "" : null;
+  return decodeLatin1(mem.read(s.buffer, s.length));
+}
 export function ansiText(mem: GuestMemory, addr: bigint): string | null {
   if (addr === 0n) return null;
   const s = readCounted(mem, addr);
