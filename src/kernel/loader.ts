@@ -226,9 +226,20 @@ export class Loader {
       return target.base + BigInt(r.rva);
     }
     const fwd = parseForwarder(r.target);
-    if (!fwd || depth > 16) return STATUS.DRIVER_ENTRYPOINT_NOT_FOUND;
+    const what = `${target.name}!${name ?? `#${ordinal}`}`;
+    if (!fwd) {
+      this.emit({ event: "warning", module: target.name, message: `${what} is forwarded to "${r.target}", which is not DLL.Name or DLL.#N` });
+      return STATUS.DRIVER_ENTRYPOINT_NOT_FOUND;
+    }
+    if (depth > 16) {
+      this.emit({ event: "warning", module: target.name, message: `forwarder chain longer than 16 links at ${what} → ${r.target} (a forwarding loop?)` });
+      return STATUS.DRIVER_ENTRYPOINT_NOT_FOUND;
+    }
     const into = this.o.table.findByPrefix(fwd.dll + ".");
-    if (!into) return STATUS.DRIVER_ENTRYPOINT_NOT_FOUND;
+    if (!into) {
+      this.emit({ event: "warning", module: target.name, message: `${what} is forwarded to ${r.target}, but no module ${fwd.dll}.* is loaded: the kernel resolves forwarders only against modules already loaded` });
+      return STATUS.DRIVER_ENTRYPOINT_NOT_FOUND;
+    }
     const a = this.resolve(into, fwd.name, fwd.ordinal, 0, depth + 1);
     return typeof a === "number" ? STATUS.DRIVER_ENTRYPOINT_NOT_FOUND : a;
   }
