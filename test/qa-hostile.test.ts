@@ -229,6 +229,16 @@ test("qahostile!RegistryAtDispatch: an IRQL raised inline (mov cr8) is seen by K
   assert.equal(ret & 0xffn, 2n, "KeGetCurrentIrql after KeRaiseIrql(DISPATCH_LEVEL)");
 });
 
+test("qahostile!HugeWidths: %999999999d in DbgPrint and _snprintf is cut to the buffer, not an internal error", async () => {
+  const { r, j } = await call("HugeWidths");
+  assert.equal(r.code, 0, JSON.stringify(j.events.filter((e) => e.event === "fault")));
+  // _snprintf(buf, 32, ...) with a longer result fills the 32 bytes and returns -1 (MS CRT).
+  assert.equal(BigInt(j.return!) & 0x1ffn, 0x1ffn);
+  // DbgPrint formats into a 512-byte buffer (Microsoft Learn, DbgPrint): "[" and 510 spaces.
+  const print = j.events.find((e) => e.event === "dbgprint") as { text?: string } | undefined;
+  assert.equal(print?.text, "[" + " ".repeat(510));
+});
+
 test("qahostile!HugeFrame: one 4 MiB frame below the kernel stack is a stack overflow", { todo: "emu core: reported as invalid-write (only the guard page is classified as stack overflow)" }, async () => {
   const { r, j } = await call("HugeFrame", "5");
   assert.equal(r.code, 1);

@@ -156,3 +156,18 @@ LONG64 RegistryAtDispatch(void)
         ZwClose(h);
     return ((LONG64)(ULONG)s << 8) | seen;
 }
+
+/* Absurd field widths: DbgPrint keeps its first 511 characters ("[" and spaces); _snprintf fills
+ * the 32-byte buffer and returns -1 (output truncated). Returns the _snprintf result, and 1 in
+ * bit 8 when the buffer holds 32 spaces. */
+LONG64 HugeWidths(void)
+{
+    char buf[33];
+    int n, i, spaces = 0;
+    DbgPrint("[%999999999d]\n", 1);
+    buf[32] = 0;
+    n = _snprintf(buf, 32, "%2147483647d", 5);
+    for (i = 0; i < 32; i++)
+        spaces += buf[i] == ' ';
+    return (LONG64)(UCHAR)n | (spaces == 32 ? 0x100 : 0);
+}

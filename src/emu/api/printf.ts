@@ -22,6 +22,12 @@ export interface PrintfOptions {
   stringBufferOffset?: number;
   /** Longest string read through %s/%S before it is cut (guards against unterminated buffers). */
   maxString?: number;
+  /**
+   * Largest field width or precision honoured (default 1 MiB): `%999999999d` would otherwise ask
+   * for more than a JS string can hold. Every caller cuts the text to a buffer far smaller than
+   * this (DbgPrint 512 bytes, the _snprintf count), so the visible result is the same.
+   */
+  maxField?: number;
 }
 
 type Size = "hh" | "h" | "" | "l" | "ll" | "L" | "w" | "I" | "I32" | "I64" | "z" | "j" | "t";
@@ -39,6 +45,7 @@ export function formatKernelPrintf(
   const ptrSize = options.pointerSize ?? 8;
   const bufOff = options.stringBufferOffset ?? ptrSize;
   const maxString = options.maxString ?? 0x10000;
+  const maxField = options.maxField ?? 0x100000;
   let out = "";
   let i = 0;
   const n = format.length;
@@ -88,6 +95,7 @@ export function formatKernelPrintf(
         i++;
       }
     }
+    if (width > maxField) width = maxField;
     // precision
     let precision = -1;
     if (format[i] === ".") {
@@ -104,6 +112,7 @@ export function formatKernelPrintf(
         }
       }
     }
+    if (precision > maxField) precision = maxField;
     // size prefix
     let size: Size = "";
     if (format.startsWith("I64", i)) (size = "I64"), (i += 3);
