@@ -158,7 +158,6 @@ test("kmdll sim: GNU client loads the GNU export driver, calls it, unloads both"
 
 test(
   "DbgPrint reached by a tail call from DriverUnload is attributed to the driver",
-  { todo: "emu core (src/emu/emulator.ts dispatch): the caller is taken from the return address, which is the kernel's after a tail call" },
   async () => {
     const r = await runCli(["sim", "--json", "--install", p("gnudrv.sys"), p("gnuclient.sys"), "--", "start:gnuclient", "stop:gnuclient"]);
     const ev = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
