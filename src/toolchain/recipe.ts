@@ -9,12 +9,21 @@ export interface ArchRecipe {
   machine: string;
   /** Extra lld-link flags. */
   linkExtra: string[];
+  /** Extra clang flags (after the base flags, so they win). */
+  cflagsExtra: string[];
 }
 
 export const RECIPES: Record<Arch, ArchRecipe> = {
-  x64: { triple: "x86_64-pc-windows-msvc", machine: "x64", linkExtra: [] },
-  // x86: the gnu target (stdcall decoration as mingw's import libraries expect); no SafeSEH tables.
-  x86: { triple: "i686-w64-windows-gnu", machine: "x86", linkExtra: ["/safeseh:no"] },
+  x64: { triple: "x86_64-pc-windows-msvc", machine: "x64", linkExtra: [], cflagsExtra: [] },
+  // x86: the gnu target (stdcall decoration as mingw's import libraries expect); no SafeSEH
+  // tables; no DWARF .eh_frame (x86 kernel code unwinds by frame-based SEH, and lld would name
+  // the section ".eh_fram"); the WDK's x86 driver base 0x10000 instead of the EXE default.
+  x86: {
+    triple: "i686-w64-windows-gnu",
+    machine: "x86",
+    linkExtra: ["/safeseh:no", "/base:0x10000"],
+    cflagsExtra: ["-fno-asynchronous-unwind-tables", "-fno-unwind-tables"],
+  },
 };
 
 export interface CompileInput {
@@ -45,7 +54,7 @@ export const BASE_CFLAGS = [
 export function compileArgs(c: CompileInput): string[] {
   const cxx = /\.(cpp|cc|cxx)$/.test(c.source) ? ["-fno-exceptions", "-fno-rtti"] : [];
   return [
-    `--target=${RECIPES[c.arch].triple}`, ...BASE_CFLAGS, ...cxx,
+    `--target=${RECIPES[c.arch].triple}`, ...BASE_CFLAGS, ...RECIPES[c.arch].cflagsExtra, ...cxx,
     ...c.prefixMaps.map(([from, to]) => `-ffile-prefix-map=${from}=${to}`),
     ...c.includes.map((i) => `-I${i}`),
     "-isystem", c.ddkInclude, "-isystem", c.sysInclude,
