@@ -94,6 +94,29 @@ LONG64 PrintWildString(LONG64 address)
     return 5;
 }
 
+/* Allocate 1 MiB blocks until pool runs out (a driver that leaks in a loop): the emulated
+ * machine's pool is finite, so this ends with NULL. Returns the number of blocks obtained, after
+ * freeing them all (each block stores the address of the previous one). */
+LONG64 ExhaustPool(void)
+{
+    PVOID *head = NULL;
+    LONG64 count = 0;
+    while (count < 100000) {
+        PVOID *p = (PVOID *)ExAllocatePoolWithTag(NonPagedPool, 1024 * 1024, 'xEuQ');
+        if (p == NULL)
+            break;
+        *p = head;
+        head = p;
+        count++;
+    }
+    while (head != NULL) {
+        PVOID *next = (PVOID *)*head;
+        ExFreePoolWithTag(head, 'xEuQ');
+        head = next;
+    }
+    return count;
+}
+
 /* A pool request no system can satisfy: NULL expected, not a crash of the emulator. */
 LONG64 HugeAllocation(void)
 {

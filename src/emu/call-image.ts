@@ -5,12 +5,12 @@
  * integer arguments, then DllUnload and unload (pool leaks reported). A deliberately small loader:
  * the full export-driver semantics (reference counts, cascades, statuses) live in src/kernel.
  */
-import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
+import { readdirSync, existsSync, statSync } from "node:fs";
+import { readImage } from "../io/image.js";
 import { basename, join, resolve } from "node:path";
-import { parsePe } from "../formats/pe/index.js";
 import type { PeImage } from "../formats/pe/types.js";
 import type { TraceEvent } from "../events.js";
-import { KmdllError, inFile } from "../errors.js";
+import { KmdllError } from "../errors.js";
 import { formatStatus } from "../nt/status.js";
 import { EmulatorExecutor } from "./executor.js";
 import type { EmulatorOptions, FaultReport } from "./emulator.js";
@@ -49,16 +49,6 @@ function findCaseInsensitive(dir: string, name: string): string | null {
   return null;
 }
 
-function readImage(path: string): { bytes: Uint8Array; image: PeImage } {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new KmdllError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return { bytes, image: inFile(path, () => parsePe(bytes)) };
-}
-
 function exportRva(image: PeImage, name: string): number | null {
   const f = image.exports?.functions.find((x) => x.names.includes(name) && x.rva !== null && !x.forwarder);
   return f?.rva ?? null;
@@ -82,8 +72,12 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
     opts.onEvent?.(e);
   };
   const { bytes, image } = readImage(imagePath);
+  if (opts.root !== undefined && !(existsSync(opts.root) && statSync(opts.root).isDirectory()))
+    throw new KmdllError(`${opts.root}: the root is not a directory`);
   if (image.machine !== "x64") throw new KmdllError(`${imagePath}: only x64 images can be emulated (machine ${String(image.machine)})`);
   const target = basename(imagePath);
+  if (/^(ntoskrnl\.exe|hal\.dll)$/i.test(target))
+    throw new KmdllError(`${imagePath}: ${target} is the emulated kernel itself; its routines are kmdll's handlers, so it cannot be loaded as a driver (rename the file to call its code)`);
   const rva = exportRva(image, exportName);
   if (rva === null) throw new KmdllError(`${target} does not export '${exportName}'`);
   const ex = new EmulatorExecutor({ ...opts, sink });

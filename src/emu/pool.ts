@@ -39,7 +39,14 @@ export function tagText(tag: number): string {
   return s;
 }
 
+/**
+ * Total pool the emulated machine has (mapped chunks). Past it allocations fail with NULL, as
+ * on Windows when pool is exhausted, instead of growing the host process without bound.
+ */
+export const POOL_LIMIT = 256 * 1024 * 1024;
+
 export class PoolAllocator {
+  private mappedBytes = 0;
   private chunks: { base: bigint; size: number }[] = [];
   private cursor = 0n;
   private cursorEnd = 0n;
@@ -62,6 +69,7 @@ export class PoolAllocator {
     const base = this.nextChunk;
     this.uc.mapMemory(base, size, 3 /* READ|WRITE */);
     this.chunks.push({ base, size });
+    this.mappedBytes += size;
     this.nextChunk = base + BigInt(size) + 0x10000n; // unmapped gap between chunks
     this.cursor = base;
     this.cursorEnd = base + BigInt(size);
@@ -82,7 +90,11 @@ export class PoolAllocator {
       this.freed.delete(user);
     } else {
       const need = BigInt(rounded + HEADER);
-      if (this.cursor + need > this.cursorEnd) this.mapChunk(rounded + HEADER);
+      if (this.cursor + need > this.cursorEnd) {
+        const chunk = Math.max(POOL_CHUNK, alignUp(rounded + HEADER, 0x10000));
+        if (this.mappedBytes + chunk > POOL_LIMIT) return 0n;
+        this.mapChunk(rounded + HEADER);
+      }
       user = this.cursor + BigInt(HEADER);
       this.cursor += need;
     }
