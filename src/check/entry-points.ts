@@ -2,10 +2,12 @@
  * Export-driver entry-point rules: missing-dllinitialize, missing-dllunload,
  * forwarded-entry-point, entry-point-in-import-library, missing-driverentry.
  *
- * An image counts as an export driver when its export table has at least one entry, or when
- * the user gave its .def (--def) or import library (--lib): that is what "building an export
- * driver" produces (TARGETTYPE=EXPORT_DRIVER + DLLDEF). A standard driver without exports is
- * not one, and none of these rules apply to it.
+ * An image counts as an export driver when its export table has an entry other than its entry
+ * point, or when the user gave its .def (--def) or import library (--lib): that is what
+ * "building an export driver" produces (TARGETTYPE=EXPORT_DRIVER + DLLDEF). A standard driver
+ * without exports is not one, nor is one whose only export is DriverEntry / the
+ * AddressOfEntryPoint RVA (GNU ld exports it when linking without a .def); none of these rules
+ * apply to it.
  */
 import type { ExportFunction } from "../formats/pe/types.js";
 import { ENTRY_POINTS, type EntryPointName } from "./knowledge.js";
@@ -13,7 +15,28 @@ import { exportDirectoryLocation, headerLocation } from "./locate.js";
 import type { CheckInput, Finding, FindingLocation, RuleId } from "./types.js";
 
 export function isExportDriver(input: CheckInput): boolean {
-  return (input.image.exports?.functions.length ?? 0) > 0 || input.def !== undefined || input.lib !== undefined;
+  if (input.def !== undefined || input.lib !== undefined) return true;
+  const functions = input.image.exports?.functions ?? [];
+  // GNU ld without a .def exports every global symbol, or at least the entry point: a standard
+  // driver then exports DriverEntry alone. Exports that are only the entry point do not make an
+  // export driver.
+  return functions.some((f) => !isEntryPointExport(input, f) && !isImportLibraryArtifact(f));
+}
+
+/**
+ * Symbols of a short-format import library that GNU ld re-exports when it links against one
+ * (__IMPORT_DESCRIPTOR_x, __NULL_IMPORT_DESCRIPTOR, \x7fx_NULL_THUNK_DATA): linker artifacts, not routines.
+ */
+function isImportLibraryArtifact(fn: ExportFunction): boolean {
+  return fn.names.length > 0 && fn.names.every((n) => n.startsWith("__IMPORT_DESCRIPTOR_") || n === "__NULL_IMPORT_DESCRIPTOR" || n.endsWith("_NULL_THUNK_DATA"));
+}
+
+/** An export that is the image's entry point: named DriverEntry (decorated or not) or at AddressOfEntryPoint. */
+function isEntryPointExport(input: CheckInput, fn: ExportFunction): boolean {
+  if (fn.forwarder) return false;
+  const entry = input.image.optional.addressOfEntryPoint;
+  if (entry !== 0 && fn.rva === entry) return true;
+  return fn.names.length > 0 && fn.names.every((n) => looseKey(n) === "driverentry");
 }
 
 const PROTOTYPES: Record<EntryPointName, string> = {

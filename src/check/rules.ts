@@ -53,7 +53,7 @@ Fix, per kind (the message names the one that applies):
     family: "entry-points",
     severity: "error",
     summary: "an export driver does not export DllInitialize",
-    explain: `An export driver (an image with an export table, or one checked with --def/--lib) must export
+    explain: `An export driver (an image that exports more than its entry point, or one checked with --def/--lib) must export
 NTSTATUS DllInitialize(PUNICODE_STRING RegistryPath). The kernel calls it right after the first
 importer made it load, with \\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\<name>; and only
 when an export driver exports both DllInitialize and DllUnload does the kernel keep its reference
