@@ -1,6 +1,6 @@
 /**
  * Import rules: user-mode-import, compiler-helper-import, missing-module, unresolved-import,
- * delay-load-import, imports-entry-point. They follow what the kernel loader does with an
+ * delay-load-import, imports-entry-point, empty-import-descriptor. They follow what the kernel loader does with an
  * image's import table (SPEC §6): refuse the user-mode core DLLs, look every other module up by
  * name in the importer's directory (System32\drivers), then snap every name/ordinal against the
  * module's export table.
@@ -137,10 +137,29 @@ function unresolved(input: CheckInput, mod: ImportModule, exp: ModuleExports, f:
 }
 
 /** The import-table rules. */
+/** SPEC §4 pitfall: a descriptor that names a DLL but imports nothing from it. */
+function emptyDescriptor(input: CheckInput, mod: ImportModule): Finding {
+  return {
+    rule: "empty-import-descriptor",
+    severity: "error",
+    message: `the import descriptor for ${mod.dll || "(no name)"} imports no function (its lookup table is empty): the loader loads ${mod.dll || "the module"} but binds nothing, so every call through it jumps to an unrelocated address and faults. This is what GNU ld (x86_64/i686-w64-mingw32-ld, gcc) produces when it links against an LLVM/MSVC short-format import library (.lib from lld-link, llvm-dlltool, lib.exe or kmdll implib): it does not understand the short import members. Fix: link with lld-link (clang), or give GNU ld an import library made by GNU dlltool (x86_64-w64-mingw32-dlltool -d ${dllBaseOrName(mod.dll)}.def -l lib${dllBaseOrName(mod.dll)}.a).`,
+    location: importLocation(input, mod),
+  };
+}
+
+function dllBaseOrName(dll: string): string {
+  return dll ? dllBase(dll) : "module";
+}
+
 export function importRules(input: CheckInput): Finding[] {
   const out: Finding[] = [];
   for (const mod of input.image.imports) {
     const um = userModeDll(mod.dll);
+    if (mod.functions.length === 0 && !um) {
+      // The root cause; the module's other findings (not found, ...) would follow from fixing the link.
+      out.push(emptyDescriptor(input, mod));
+      continue;
+    }
     if (um) {
       const plain: ImportedFunction[] = [];
       for (const f of mod.functions) {

@@ -253,6 +253,25 @@ means the export driver's .def lacks PRIVATE (see entry-point-in-import-library)
 
 Fix: remove the calls; mark the routines PRIVATE in the export driver's .def.`,
   },
+  {
+    id: "empty-import-descriptor",
+    family: "imports",
+    severity: "error",
+    summary: "an import descriptor names a DLL but imports no function from it (GNU ld + a short-format .lib)",
+    explain: `An import descriptor whose lookup table is empty makes the kernel load the named module but
+bind nothing: the driver's calls into it go through IAT slots that still hold unrelocated RVAs, and
+the first call faults (a bug check on Windows).
+
+Typical cause (SPEC §4 pitfall): GNU ld (x86_64-w64-mingw32-gcc / i686-w64-mingw32-gcc) linked against
+an LLVM/MSVC short-format import library — a .lib written by lld-link, llvm-dlltool, lib.exe or
+kmdll implib. GNU ld does not understand short import members: it emits the descriptor for the
+DLL (from the library's head member) but imports none of its routines, without an error.
+
+Fix: link the importer with lld-link (clang -fuse-ld=lld / the kmdll build recipe), or give GNU ld
+an import library in GNU's long format made by GNU dlltool from the export driver's .def:
+    x86_64-w64-mingw32-dlltool -d mydriver.def -l libmydriver.a
+and link with -L. -lmydriver.`,
+  },
 ];
 
 const BY_ID = new Map<string, RuleInfo>(RULES.map((r) => [r.id, r]));

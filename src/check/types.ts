@@ -25,7 +25,8 @@ export type RuleId =
   | "delay-load-import"
   | "tls-directory"
   | "missing-driverentry"
-  | "imports-entry-point";
+  | "imports-entry-point"
+  | "empty-import-descriptor";
 
 /**
  * Where a finding points. `file` is the file the location is in (the image, the .def or the
