@@ -141,7 +141,7 @@ test("bad .def, unwritable output folder, missing folder: one-line errors, exit 
   writeFileSync(file, "");
   const o = await runCli(["build", ws, "--arch", "x64", "--out", file]);
   assert.equal(o.code, 2, o.stderr);
-  assert.match(o.stderr, /^kmdll: .*a-file\/x64: mkdir failed: ENOTDIR \(not a directory\)\n$/);
+  assert.match(o.stderr, /^kmdll: .*a-file\/x64: cannot create the folder: .*a-file is not a folder\n$/);
   const m = await runCli(["build", join(ws, "nothere")]);
   assert.equal(m.code, 2);
   assert.match(m.stderr, /^kmdll: .*nothere: no such folder\n$/);

@@ -4,7 +4,8 @@
  * the result. Byte-reproducible; incremental (a step whose inputs, flags and toolchain did not
  * change is skipped).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { makeDirectory } from "../io/dirs.js";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { KmdllError } from "../errors.js";
@@ -178,7 +179,7 @@ async function buildTree(dir: string, options: BuildOptions): Promise<BuildResul
   let installed: string[] | undefined;
   if (!failed && options.install !== undefined) {
     const drivers = join(resolve(options.install), "System32", "drivers");
-    mkdirSync(drivers, { recursive: true });
+    makeDirectory(drivers);
     installed = [];
     for (const r of results) {
       for (const o of r.outputs.filter((f) => f.endsWith(".sys"))) {
@@ -196,8 +197,8 @@ async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult):
   const O = join(ctx.outRoot, arch);
   const outDir = p.spec.targetPath ? join(O, p.spec.targetPath.path) : O;
   const objDir = join(ctx.objRoot, arch, p.spec.name);
-  mkdirSync(outDir, { recursive: true });
-  mkdirSync(objDir, { recursive: true });
+  makeDirectory(outDir);
+  makeDirectory(objDir);
   const stateFile = join(objDir, "kmdll-state.json");
   const state: BuildState = ctx.force ? { version: 1, steps: {} } : loadState(stateFile);
   const step = (kind: StepKind, file: string, status: StepReport["status"]) => {
@@ -320,7 +321,7 @@ async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult):
     ctx.products.set(basename(sys).toLowerCase(), sys);
     // A SystemRoot of this build's drivers, for check's module lookups.
     const stage = join(ctx.objRoot, arch, "systemroot", "System32", "drivers");
-    mkdirSync(stage, { recursive: true });
+    makeDirectory(stage);
     copyFileSync(sys, join(stage, basename(sys)));
 
     if (p.spec.type === "EXPORT_DRIVER" && p.def) {

@@ -4,7 +4,8 @@
  * content hash of its inputs and outputs, so a step whose inputs did not change is skipped.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { makeDirectory } from "../io/dirs.js";
 import { dirname } from "node:path";
 
 export interface FileStamp {
@@ -60,7 +61,7 @@ export function loadState(file: string): BuildState {
 }
 
 export function saveState(file: string, state: BuildState): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeDirectory(dirname(file));
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(state));
   renameSync(tmp, file);

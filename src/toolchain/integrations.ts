@@ -3,7 +3,8 @@
  * DLLDEF (kmdll's own import-library writer) and the conformance check run on every image.
  * Each is one function so the build does not depend on how they are implemented.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { makeDirectory } from "../io/dirs.js";
 import { dirname, relative } from "node:path";
 import { parseDef, formatDiagnostic as formatDefDiagnostic } from "../formats/def/index.js";
 import { writeImportLibrary } from "../formats/lib/index.js";
@@ -31,7 +32,7 @@ export function readDefOrThrow(defFile: string): ReturnType<typeof parseDef> {
 export function writeExportLibrary(defFile: string, arch: Arch, outFile: string): string[] {
   const parsed = readDefOrThrow(defFile);
   const lib = writeImportLibrary(parsed.def, { machine: arch });
-  mkdirSync(dirname(outFile), { recursive: true });
+  makeDirectory(dirname(outFile));
   writeFileSync(outFile, lib.bytes);
   const shown = relative(process.cwd(), defFile) || defFile;
   return [

@@ -7,7 +7,8 @@
  *   workspace/foo/          export driver (foo.c foo.h foo.def sources README.md)
  *   workspace/bar/          driver importing foo (INCLUDES=..\foo, TARGETLIBS=$(O)\foo.lib)
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { makeDirectory } from "../io/dirs.js";
 import { join, resolve } from "node:path";
 import { KmdllError } from "../errors.js";
 import { parseMakeVars } from "./makevars.js";
@@ -150,7 +151,7 @@ export function newProject(kind: TemplateKind, name: string, options: NewOptions
   }
   order.push(name);
   const files = kind === "export-driver" ? exportDriverTemplate(name) : driverTemplate(name, imports);
-  mkdirSync(project, { recursive: true });
+  makeDirectory(project);
   for (const f of files) writeFileSync(join(project, f.path), f.text);
   const dirs = join(workspace, "dirs");
   const buildOrder = addToDirs(dirs, order);
