@@ -4,7 +4,7 @@
  * Microsoft/COFF flavour (two linker members + longnames). Pure: no I/O.
  */
 import { ByteView } from "../binary.js";
-import { byteString, fieldString } from "./text.js";
+import { byteString, fieldString, quoteBytes } from "./text.js";
 import { FormatError } from "../../errors.js";
 
 export const ARCHIVE_MAGIC = "!<arch>\n";
@@ -55,7 +55,7 @@ interface RawMember {
 function decimalField(v: ByteView, at: number, len: number, what: string, headerOffset: number): number {
   const s = fieldString(v.bytes, at, len);
   if (!/^[0-9]+$/.test(s)) {
-    throw new FormatError("archive member header", `${what} field is ${JSON.stringify(s)}, not a decimal number`, headerOffset);
+    throw new FormatError("archive member header", `${what} field is ${quoteBytes(s)}, not a decimal number`, headerOffset);
   }
   return Number(s);
 }
@@ -63,7 +63,7 @@ function decimalField(v: ByteView, at: number, len: number, what: string, header
 function readRawMembers(v: ByteView): RawMember[] {
   if (v.length < 8 || byteString(v.bytes, 0, 8) !== ARCHIVE_MAGIC) {
     const got = byteString(v.bytes, 0, Math.min(8, v.length));
-    throw new FormatError("archive signature", `expected "!<arch>\\n", found ${JSON.stringify(got)}`, 0);
+    throw new FormatError("archive signature", `expected "!<arch>\\n", found ${quoteBytes(got)}`, 0);
   }
   const out: RawMember[] = [];
   let off = 8;
@@ -90,7 +90,7 @@ function readRawMembers(v: ByteView): RawMember[] {
     const size = decimalField(v, off + 48, 10, "size", off);
     const dataOffset = off + HEADER_SIZE;
     if (dataOffset + size > v.length) {
-      throw new FormatError("archive member header", `member ${JSON.stringify(rawName)} has size ${size}, past the end of the file (${v.length - dataOffset} bytes left)`, off);
+      throw new FormatError("archive member header", `member ${quoteBytes(rawName)} has size ${size}, past the end of the file (${v.length - dataOffset} bytes left)`, off);
     }
     out.push({ rawName, headerOffset: off, dataOffset, size, date, mode });
     off = dataOffset + size + (size & 1);
@@ -147,7 +147,7 @@ export function readArchive(bytes: Uint8Array): Archive {
     const r = raws[i]!;
     let name: string;
     if (r.rawName === "/" || r.rawName === "//" || r.rawName === "/SYM64/") {
-      throw new FormatError("archive member header", `special member ${JSON.stringify(r.rawName)} out of place (linker members and longnames must come first)`, r.headerOffset);
+      throw new FormatError("archive member header", `special member ${quoteBytes(r.rawName)} out of place (linker members and longnames must come first)`, r.headerOffset);
     } else if (/^\/[0-9]+$/.test(r.rawName)) {
       name = longName(longnames, r.rawName.slice(1), r.headerOffset);
     } else if (r.rawName.startsWith("#1/")) {
@@ -162,7 +162,7 @@ export function readArchive(bytes: Uint8Array): Archive {
   const memberAt = (off: number, sym: string, structure: string, at: number): number => {
     const m = byOffset.get(off);
     if (m === undefined) {
-      throw new FormatError(structure, `symbol ${JSON.stringify(sym)} points at offset 0x${off.toString(16)}, which is not the header of a member`, at);
+      throw new FormatError(structure, `symbol ${quoteBytes(sym)} points at offset 0x${off.toString(16)}, which is not the header of a member`, at);
     }
     return m;
   };
@@ -210,11 +210,11 @@ export function readArchive(bytes: Uint8Array): Archive {
     const names = readNames(v, nAt + 4 + n * 2, end, n, s);
     symbols = names.map((name, k) => {
       const idx = v.u16(nAt + 4 + k * 2, s);
-      if (idx < 1 || idx > m) throw new FormatError(s, `symbol ${JSON.stringify(name)} has member index ${idx}, outside 1..${m}`, nAt + 4 + k * 2);
+      if (idx < 1 || idx > m) throw new FormatError(s, `symbol ${quoteBytes(name)} has member index ${idx}, outside 1..${m}`, nAt + 4 + k * 2);
       return { name, member: memberAt(offsets[idx - 1]!, name, s, base + 4 + (idx - 1) * 4) };
     });
     for (let k = 1; k < names.length; k++) {
-      if (names[k - 1]! > names[k]!) throw new FormatError(s, `symbol names are not sorted (${JSON.stringify(names[k - 1])} before ${JSON.stringify(names[k])})`, nAt);
+      if (names[k - 1]! > names[k]!) throw new FormatError(s, `symbol names are not sorted (${quoteBytes(names[k - 1])} before ${quoteBytes(names[k])})`, nAt);
     }
   }
   return { kind, members, symbols };

@@ -11,7 +11,7 @@
  * thunk defining `X`.
  */
 import { FormatError } from "../../errors.js";
-import { byteString, displayName } from "./text.js";
+import { byteString, displayName, quoteBytes } from "./text.js";
 import { readArchive, type Archive, type ArchiveMember } from "./archive.js";
 import {
   readCoffObject,
@@ -143,7 +143,7 @@ export function analyzeImportLibrary(bytes: Uint8Array): ImportLibraryInfo {
       const defs = memberDefines[s.member];
       if (defs && !defs.has(s.name)) {
         const m = archive.members[s.member]!;
-        throw new FormatError("archive symbol table", `lists ${JSON.stringify(s.name)} in member "${m.name}" at 0x${m.headerOffset.toString(16)}, which does not define it`);
+        throw new FormatError("archive symbol table", `lists ${quoteBytes(s.name)} in member "${m.name}" at 0x${m.headerOffset.toString(16)}, which does not define it`);
       }
     }
   }

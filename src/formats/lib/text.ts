@@ -39,3 +39,22 @@ export function displayName(s: string): string {
     return s;
   }
 }
+
+/**
+ * A Latin-1 byte string quoted for an error message: printable ASCII as is, `"` and `\` escaped,
+ * \n \r \t as such, and every other byte as \xNN — so a message about a binary file stays one
+ * readable line.
+ */
+export function quoteBytes(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) & 0xff;
+    if (c === 0x22 || c === 0x5c) out += `\\${s[i]}`;
+    else if (c === 0x0a) out += "\\n";
+    else if (c === 0x0d) out += "\\r";
+    else if (c === 0x09) out += "\\t";
+    else if (c >= 0x20 && c < 0x7f) out += s[i];
+    else out += `\\x${c.toString(16).padStart(2, "0")}`;
+  }
+  return `${out}"`;
+}
