@@ -34,11 +34,11 @@ function plural(n: number, w: string): string {
 
 /** `kmdll def check|fmt|from-image`. */
 export function register(program: Command, ctx: CliContext): void {
-  const def = program.command("def").description("Module-definition (.def) files: check, format, derive from an image");
+  const def = program.command("def").description("module-definition (.def) files: check, format, derive from an image");
 
   def
     .command("check")
-    .description("Parse a .def file and report errors and warnings as file:line:col (exit 1 on errors)")
+    .description("parse a .def file and report errors and warnings as file:line:col (exit 1 on errors)")
     .argument("<file>", ".def file")
     .option("--json", "print one JSON document (diagnostics and the parsed model)")
     .action((file: string, opts: { json?: boolean }) => {
@@ -56,7 +56,7 @@ export function register(program: Command, ctx: CliContext): void {
 
   def
     .command("fmt")
-    .description("Print a .def file in canonical form (one export per line, fixed attribute order)")
+    .description("print a .def file in canonical form (one export per line, fixed attribute order)")
     .argument("<file>", ".def file")
     .option("-o, --output <file>", "write to this file instead of standard output")
     .option("--check", "do not write; exit 1 when the file is not in canonical form")
@@ -81,7 +81,7 @@ export function register(program: Command, ctx: CliContext): void {
 
   def
     .command("from-image")
-    .description("Derive a .def from an image's export table (ordinals, NONAME and forwarders kept; DllInitialize/DllUnload PRIVATE)")
+    .description("derive a .def from an image's export table (ordinals, NONAME and forwarders kept; DllInitialize/DllUnload PRIVATE)")
     .argument("<image>", "PE image (.sys, .dll, .exe)")
     .option("-o, --output <file>", "write the .def to this file instead of standard output")
     .option("--json", "print one JSON document (the model, the text and warnings)")

@@ -12,7 +12,7 @@ const MACHINES: Record<string, ImplibMachine> = { x64: "x64", amd64: "x64", x86:
 export function register(program: Command, ctx: CliContext): void {
   program
     .command("implib")
-    .description("Write an import library (.lib, Microsoft short-import format) from a .def file")
+    .description("write an import library (.lib, Microsoft short-import format) from a .def file")
     .argument("<def>", ".def file")
     .requiredOption("-o, --output <file>", "the import library to write")
     .option("--machine <machine>", "x64, x86 or arm64", "x64")

@@ -24,10 +24,10 @@ export function formatRows(rows: ImportLibraryRow[]): string {
 
 /** `kmdll lib list FILE` — the imports an import library provides. */
 export function register(program: Command, ctx: CliContext): void {
-  const lib = program.command("lib").description("Read import libraries (.lib short format, GNU .a long format)");
+  const lib = program.command("lib").description("read import libraries (.lib short format, GNU .a long format)");
   lib
     .command("list")
-    .description("List the imports of an import library: DLL, symbol, import name or ordinal, type")
+    .description("list the imports of an import library: DLL, symbol, import name or ordinal, type")
     .argument("<file>", "import library (.lib or .a)")
     .option("--json", "print the rows as a JSON array")
     .action((file: string, opts: { json?: boolean }) => {
