@@ -72,7 +72,8 @@ function userModeImport(input: CheckInput, mod: ImportModule, refused: boolean, 
 
 function notFoundMessage(input: CheckInput, mod: ImportModule, r: Exclude<ModuleLookup, { found: true }>): string {
   const names = mod.functions.map(fnLabel);
-  const shown = names.length > 4 ? names.slice(0, 4).join(", ") + `, … (${names.length} imports)` : names.join(", ");
+  const shown =
+    names.length === 0 ? "nothing" : names.length > 4 ? names.slice(0, 4).join(", ") + `, … (${names.length} imports)` : names.join(", ");
   switch (r.reason) {
     case "invalid-name":
       return `imports ${shown} from "${mod.dll}", a name that ${r.detail}: the kernel resolves import names inside System32\\drivers only, so this import can never load; import the module by its plain file name`;
