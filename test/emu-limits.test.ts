@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fixture, runCli } from "./helpers.js";
+import { fixture, runCli, tool } from "./helpers.js";
 
 // A driver that allocates pool in a loop must get NULL once the emulated machine's pool is
 // exhausted (as on Windows), not grow the host process without bound.
@@ -31,4 +31,21 @@ test("kmdll call refuses a file named like the emulated kernel with a clear reas
   const r = await runCli(["call", "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/ntoskrnl.exe", "strlen", "0"]);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /ntoskrnl\.exe is the emulated kernel itself/);
+});
+
+test("a call through a wild function pointer names the call site and the calling module", async () => {
+  const r = await runCli(["call", fixture("x64", "emufault.sys"), "WildJump", "0x4141414141", "--json"]);
+  assert.equal(r.code, 1, r.stderr);
+  const j = JSON.parse(r.stdout) as { events: { event: string; module?: string; message?: string }[] };
+  const f = j.events.find((e) => e.event === "fault");
+  assert.equal(f?.module, "emufault.sys");
+  // The call site lies inside WildJump's code (its RVA from the export table, read by llvm-readobj).
+  const m = /called from emufault\.sys\+0x([0-9a-f]+)/.exec(f?.message ?? "");
+  assert.ok(m, f?.message);
+  const exp = tool("llvm-readobj", ["--coff-exports", fixture("x64", "emufault.sys")]).stdout;
+  const wild = /Name: WildJump\s+RVA: 0x([0-9A-F]+)/i.exec(exp);
+  assert.ok(wild, exp);
+  const site = parseInt(m[1]!, 16);
+  const start = parseInt(wild[1]!, 16);
+  assert.ok(site > start && site < start + 0x40, `call site 0x${site.toString(16)} vs WildJump at 0x${start.toString(16)}`);
 });

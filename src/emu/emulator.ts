@@ -505,6 +505,14 @@ export class Emulator {
       const kind: FaultKind = access === "read" ? "invalid-read" : access === "write" ? "invalid-write" : "invalid-fetch";
       const what = access === "fetch" ? `invalid fetch: jump to ${addr64(a)}` : `invalid ${access} of ${nf.size} byte(s) at ${addr64(a)}`;
       const prot = nf.memType === M.READ_PROT || nf.memType === M.WRITE_PROT || nf.memType === M.FETCH_PROT ? " (protection)" : "";
+      if (access === "fetch" && !this.moduleAt(a)) {
+        // A call through a wild pointer: the return address on the stack names the call site.
+        const site = this.callSiteOnStack();
+        if (site) {
+          const r = this.report(kind, `${what}${prot} (called from ${site.text})`, rip, { address: a });
+          return { ...r, module: r.module ?? site.module };
+        }
+      }
       return this.report(kind, `${what}${prot} at ${this.where(rip)}`, rip, { address: a });
     }
     if (nf.interrupt >= 0) {
@@ -516,6 +524,18 @@ export class Emulator {
     }
     if (nf.invalidInstruction || err === this.C.err.INSN_INVALID) return this.report("cpu-exception", `invalid instruction at ${this.where(rip)}`, rip);
     return this.report("cpu-exception", `emulation error ${err} at ${this.where(rip)}`, rip);
+  }
+
+  /** The driver return address at [RSP], if any (the caller of a call that just jumped somewhere wild). */
+  private callSiteOnStack(): { module: string; text: string } | null {
+    try {
+      const ret = this.mem.u64(this.uc.regRead(this.C.regs.RSP));
+      const m = this.moduleAt(ret);
+      if (!m || m.builtin) return null;
+      return { module: m.name, text: this.where(ret) };
+    } catch {
+      return null;
+    }
   }
 
   /** Build a fault report from the current CPU state. */
