@@ -4,20 +4,17 @@
 // pair where an IOCTL to the miniport's device runs unexported code of the export driver.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import type { TraceEvent } from "../src/events.js";
-import { emulatorExecutor } from "../src/kernel/emulator.js";
-import { parseScenario, runSimulation } from "../src/kernel/index.js";
-import { fixture, repoPath, tool } from "./helpers.js";
+import { fixture, tool } from "./helpers.js";
+import { compactCommon, runScenarioFile } from "./trace.js";
 
 type Ev = TraceEvent & Record<string, unknown>;
 
 /** One line per event; irp dispatch routines by module only (RVAs are checked separately). */
 function compact(e: Ev): string | null {
+  const common = compactCommon(e);
+  if (common !== undefined) return common;
   switch (e.event) {
-    case "step":
-      return e["phase"] === "begin" ? `== ${e.step}` : `=> ${e["ok"] ? "ok" : "FAILED"} ${String(e["result"])}`;
     case "irp":
       return `irp ${e.from} -> ${e.to} ${String(e["name"])}${e.ioctl ? " " + e.ioctl : ""} [${String(e["dispatch"]).replace(/\+0x[0-9a-f]+$/, "")}] ${e.status}`;
     case "interface":
@@ -30,29 +27,18 @@ function compact(e: Ev): string | null {
       return `call ${e.module}!${e.routine}`;
     case "return":
       return `ret ${e.module}!${e.routine}${e.status ? " " + e.status : ""}`;
-    case "load":
-      return `load ${e.module}${e.by ? " by " + e.by : ""}`;
-    case "unload":
-      return `unload ${e.module}`;
-    case "refcount":
-      return `count ${e.module}=${e.count}`;
     case "warning":
     case "fault":
     case "fail":
       return `${e.event} ${String(e["message"])}`;
-    case "end":
-      return `end ${e.modules.map((m) => `${m.module}=${m.count}`).join(" ")}`.trim();
     default:
       return null;
   }
 }
 
 function run(name: string): { ok: boolean; lines: string[]; events: Ev[] } {
-  const file = repoPath("examples", "scenarios", name + ".json");
-  const s = parseScenario(JSON.parse(readFileSync(file, "utf8")), (p) => resolve(dirname(file), p));
-  const events: Ev[] = [];
-  const r = runSimulation({ ...s, sink: (e) => events.push(e as Ev), executor: emulatorExecutor });
-  return { ok: r.ok, lines: events.map(compact).filter((l): l is string => l !== null), events };
+  const r = runScenarioFile(name, (e) => compact(e as Ev));
+  return { ...r, events: r.events as Ev[] };
 }
 
 /** Lines between `== label` and its `=>` (inclusive of neither). */

@@ -2,23 +2,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { TraceEvent } from "../src/events.js";
+import { compactCommon } from "./trace.js";
 import { Kernel, ScriptedExecutor, syntheticImage, syntheticSource, type ScriptedModule, type Semantics, type SyntheticImageSpec } from "../src/kernel/index.js";
 
 const D = "\\SystemRoot\\System32\\drivers\\";
 const REG = "\\REGISTRY\\MACHINE\\SYSTEM\\CURRENTCONTROLSET\\SERVICES\\";
 
 function compact(e: TraceEvent): string {
+  if (e.event === "load" || e.event === "refcount" || e.event === "unload") return compactCommon(e)!;
   switch (e.event) {
-    case "load":
-      return `load ${e.module}${e.by ? " by " + e.by : ""}`;
-    case "refcount":
-      return `count ${e.module}=${e.count}`;
     case "call":
       return `call ${e.module}!${e.routine}${e.arg ? "(" + e.arg + ")" : e.args ? "(" + e.args.join(",") + ")" : ""}`;
     case "return":
       return `ret ${e.module}!${e.routine}${e.status ? " " + e.status : ""}${e.value ? " =" + e.value : ""}`;
-    case "unload":
-      return `unload ${e.module}`;
     case "fail":
       return `fail ${e.status}${e.cause ? " cause " + e.cause : ""} ${e.module}${e.missing ? " missing " + e.missing : ""}`;
     case "warning":

@@ -2,49 +2,33 @@
 // (built from examples/sc-*/ and examples/{mydriver,client}): the exact event sequence of SPEC §6/§9.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import type { TraceEvent } from "../src/events.js";
-import { emulatorExecutor } from "../src/kernel/emulator.js";
-import { parseScenario, runSimulation } from "../src/kernel/index.js";
-import { repoPath } from "./helpers.js";
+import { compactCommon, runScenarioFile } from "./trace.js";
 
 const REG = "\\REGISTRY\\MACHINE\\SYSTEM\\CURRENTCONTROLSET\\SERVICES\\";
 const SVC = "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\";
 
 function compact(e: TraceEvent): string {
+  const common = compactCommon(e);
+  if (common !== undefined) return common;
   switch (e.event) {
-    case "step":
-      return e["phase"] === "begin" ? `== ${e.step}` : `=> ${e["ok"] ? "ok" : "FAILED"} ${String(e["result"])}`;
-    case "load":
-      return `load ${e.module}${e.by ? " by " + e.by : ""}`;
-    case "refcount":
-      return `count ${e.module}=${e.count}`;
     case "call":
       return `call ${e.module}!${e.routine}${e.arg ? "(" + e.arg + ")" : e.args ? "(" + e.args.join(",") + ")" : ""}`;
     case "return":
       return `ret ${e.module}!${e.routine}${e.status ? " " + e.status : ""}${e.value ? " =" + e.value : ""}`;
-    case "unload":
-      return `unload ${e.module}`;
     case "fail":
       return `fail ${e.status}${e.cause && e.cause !== e.status ? " cause " + e.cause : ""} ${e.module}${e.missing ? " missing " + e.missing : ""}`;
     case "warning":
       return `warning ${e.module ?? ""}`;
     case "dbgprint":
       return `print ${e.text.replace(/\n$/, "")}`;
-    case "end":
-      return `end ${e.modules.map((m) => `${m.module}=${m.count}`).join(" ")}`.trim();
     default:
       return `${e.event} ${"message" in e ? String(e.message) : ""}`;
   }
 }
 
 function run(name: string): { ok: boolean; lines: string[]; events: TraceEvent[] } {
-  const file = repoPath("examples", "scenarios", name + ".json");
-  const s = parseScenario(JSON.parse(readFileSync(file, "utf8")), (p) => resolve(dirname(file), p));
-  const events: TraceEvent[] = [];
-  const r = runSimulation({ ...s, sink: (e) => events.push(e), executor: emulatorExecutor });
-  return { ok: r.ok, lines: events.map(compact), events };
+  return runScenarioFile(name, compact);
 }
 
 /** The fresh load of an export driver for an importer, with its DllInitialize and DbgPrint. */
