@@ -42,3 +42,16 @@ export function inFile<T>(file: string, fn: () => T): T {
     throw e;
   }
 }
+
+/**
+ * An image the kernel refuses to load, with the NTSTATUS it returns (STATUS_INVALID_IMAGE_FORMAT
+ * for a malformed image, STATUS_CONFLICTING_ADDRESSES for one that cannot be relocated).
+ */
+export class ImageLoadError extends KmdllError {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = "ImageLoadError";
+    this.status = status >>> 0;
+  }
+}

@@ -1,8 +1,9 @@
 /**
- * Image-level rules: subsystem-not-native, not-relocatable, writable-executable-section,
+ * Image-level rules: malformed-image, subsystem-not-native, not-relocatable, writable-executable-section,
  * section-alignment, tls-directory.
  */
 import { IMAGE_SCN } from "../formats/pe/types.js";
+import { imageSectionProblems } from "../formats/pe/validate.js";
 import { headerLocation, hex, offsetOfRva, sectionHeaderOffset } from "./locate.js";
 import type { CheckInput, Finding } from "./types.js";
 
@@ -71,6 +72,19 @@ export function imageRules(input: CheckInput): Finding[] {
   const out: Finding[] = [];
   const img = input.image;
   const opt = img.optional;
+
+  // Image-section creation comes first: a malformed layout is refused before anything else matters.
+  for (const p of imageSectionProblems(img, input.bytes.length)) {
+    out.push({
+      rule: "malformed-image",
+      severity: "error",
+      message: `${p.message}: Windows refuses to create an image section for this file (STATUS_INVALID_IMAGE_FORMAT, 0xC000007B), so the driver never loads and none of its code runs. ${p.message.includes("truncated") ? "The file is cut short (an incomplete download or copy): get the complete file." : "Relink it with a standard linker (lld-link, link.exe) and do not post-process the headers."}`,
+      location:
+        p.section !== undefined
+          ? { kind: "section", file: input.file, section: img.sections[p.section]!.name, offset: sectionHeaderOffset(img, p.section), rva: img.sections[p.section]!.virtualAddress }
+          : headerLocation(input, p.field),
+    });
+  }
 
   if (opt.subsystem !== 1) {
     const name = SUBSYSTEMS[opt.subsystem] ?? "unknown";

@@ -9,6 +9,8 @@ const FIELD_OFFSETS: Record<string, number> = {
   "OptionalHeader.AddressOfEntryPoint": 24 + 16,
   "OptionalHeader.SectionAlignment": 24 + 32,
   "OptionalHeader.FileAlignment": 24 + 36,
+  "OptionalHeader.SizeOfImage": 24 + 56,
+  "OptionalHeader.SizeOfHeaders": 24 + 60,
   "OptionalHeader.Subsystem": 24 + 68,
   "OptionalHeader.DllCharacteristics": 24 + 70,
 };

@@ -174,6 +174,29 @@ Fix: "LIBRARY <name>.sys" as the first line of the .def, the file installed as <
 import library rebuilt.`,
   },
   {
+    id: "malformed-image",
+    family: "image",
+    severity: "error",
+    summary: "the file is not a mappable image: truncated raw data, overlapping/unaligned/gapped sections, inconsistent SizeOfImage/SizeOfHeaders",
+    explain: `Before a driver's code runs, the kernel creates an image section for its file (MmCreateSection
+with SEC_IMAGE; MiCreateImageFileMap in the WRK, PeFmtCreateSection in ReactOS) and refuses, with
+STATUS_INVALID_IMAGE_FORMAT (0xC000007B), a file whose layout is not consistent:
+  - SectionAlignment or FileAlignment not a power of two, FileAlignment above SectionAlignment, or
+    (below a page) FileAlignment different from SectionAlignment;
+  - SizeOfHeaders past the end of the file, smaller than the headers and section table, or larger
+    than SizeOfImage;
+  - a section whose VirtualAddress is not aligned, overlaps the headers or the previous section, or
+    leaves a gap after it (sections follow each other in ascending order);
+  - a section whose raw data (PointerToRawData + SizeOfRawData) runs past the end of the file — the
+    usual sign of a truncated download or copy;
+  - SizeOfImage 0, or too small to cover the sections.
+kmdll check reports each problem; kmdll sim and kmdll call refuse such a driver with the same status
+and run nothing of it; kmdll scan lists it under its errors.
+
+Fix: get the complete file (truncation), or relink with a standard linker and do not edit the headers
+afterwards.`,
+  },
+  {
     id: "not-relocatable",
     family: "image",
     severity: "error",

@@ -10,8 +10,12 @@ export const RULE_FAMILIES: readonly RuleFunction[] = [imageRules, importRules, 
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
-/** All findings for an image: errors first, then warnings and notes, each group in rule-family order. */
+/** All findings for an image (only malformed-image ones when it cannot be mapped): errors first, then warnings and notes, each group in rule-family order. */
 export function runChecks(input: CheckInput): Finding[] {
+  // A file the kernel cannot even map as an image: its directories are unreliable (truncated,
+  // overlapping), so the other rules would only add noise.
+  const malformed = imageRules(input).filter((f) => f.rule === "malformed-image");
+  if (malformed.length) return malformed;
   const all = RULE_FAMILIES.flatMap((rules) => rules(input));
   return all
     .map((f, i) => ({ f, i }))

@@ -26,7 +26,8 @@ export type RuleId =
   | "tls-directory"
   | "missing-driverentry"
   | "imports-entry-point"
-  | "empty-import-descriptor";
+  | "empty-import-descriptor"
+  | "malformed-image";
 
 /**
  * Where a finding points. `file` is the file the location is in (the image, the .def or the

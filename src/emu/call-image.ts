@@ -10,7 +10,8 @@ import { readImage } from "../io/image.js";
 import { basename, join, resolve } from "node:path";
 import type { PeImage } from "../formats/pe/types.js";
 import type { TraceEvent } from "../events.js";
-import { KmdllError } from "../errors.js";
+import { ImageLoadError, KmdllError } from "../errors.js";
+import { describeImageProblem, imageSectionProblems } from "../formats/pe/validate.js";
 import { formatStatus } from "../nt/status.js";
 import { EmulatorExecutor } from "./executor.js";
 import type { EmulatorOptions, FaultReport } from "./emulator.js";
@@ -72,6 +73,9 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
     opts.onEvent?.(e);
   };
   const { bytes, image } = readImage(imagePath);
+  // Image-section creation refuses a malformed layout before anything else (STATUS_INVALID_IMAGE_FORMAT).
+  const bad = imageSectionProblems(image, bytes.length)[0];
+  if (bad) throw new ImageLoadError(`${imagePath}: malformed image: ${describeImageProblem(bad)}`, bad.status);
   if (opts.root !== undefined && !(existsSync(opts.root) && statSync(opts.root).isDirectory()))
     throw new KmdllError(`${opts.root}: the root is not a directory`);
   if (image.machine !== "x64") throw new KmdllError(`${imagePath}: only x64 images can be emulated (machine ${String(image.machine)})`);

@@ -13,7 +13,7 @@ import { KmdllError } from "../errors.js";
 import { loadAddon, type ApiHookFn, type NativeEngine, type NativeConstants } from "./native.js";
 import { EngineMemory, GuestFault } from "./memory.js";
 import { PoolAllocator, tagText, type PoolProblem } from "./pool.js";
-import { layoutImage, mapLayout, type LoadedModule } from "./image.js";
+import { layoutImage, mapLayout, relocatable, type LoadedModule } from "./image.js";
 import { buildSyntheticModule, CODE_STRIDE, type SyntheticModule } from "./kernel-image.js";
 import { unwindOne } from "./unwind.js";
 import { SystemData } from "./system.js";
@@ -29,6 +29,7 @@ import {
   RETURN_SENTINEL,
   RETURN_SENTINEL_PAGE,
   STACK_SIZE,
+  SYSTEM_DATA_BASE,
   alignUpN,
   stackSlot,
   addr64,
@@ -109,6 +110,7 @@ export class Emulator {
   private readonly synthetic = new Map<string, SyntheticModule>();
   private nextImageBase = DRIVER_IMAGES_BASE;
   private depth = 0;
+  private loadSequence = 0;
   /** Entry addresses of the guest calls in progress, innermost last (who is running, for tail calls). */
   private readonly callTargets: bigint[] = [];
   private deadline = 0;
@@ -258,8 +260,14 @@ export class Emulator {
     const key = name.toLowerCase();
     if (this.modules.has(key)) throw new KmdllError(`${name} is already mapped`);
     if (image.machine !== "x64") throw new KmdllError(`${name}: only x64 images can be emulated (machine ${String(image.machine)})`);
-    const base = this.nextImageBase;
-    const memImage = layoutImage(image, bytes, base, name);
+    let base = this.nextImageBase;
+    // An image that cannot be relocated loads only at its preferred base, when that is a free
+    // kernel address in the driver-image range (else STATUS_CONFLICTING_ADDRESSES from layoutImage).
+    const pref = image.optional.imageBase;
+    if (!relocatable(image) && pref >= this.nextImageBase && pref % 0x10000n === 0n && pref + BigInt(image.optional.sizeOfImage) <= SYSTEM_DATA_BASE) base = pref;
+    // Per-load entropy for the /GS cookie (deterministic per run, different for every load).
+    const seed = BigInt.asUintN(64, (this.systemTime << 8n) ^ base ^ BigInt(++this.loadSequence) * 0x2545f4914f6cdd1dn);
+    const memImage = layoutImage(image, bytes, base, name, seed);
     const regions = mapLayout(this.uc, name, image, memImage, base);
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, DRIVER_IMAGE_ALIGN);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
@@ -517,7 +525,13 @@ export class Emulator {
     }
     if (nf.interrupt >= 0) {
       const names: Record<number, string> = { 0: "divide error (#DE)", 1: "debug trap", 3: "breakpoint (int3)", 4: "overflow (#OF)", 5: "bound range (#BR)", 6: "invalid opcode (#UD)", 13: "general protection fault (#GP)", 14: "page fault (#PF)", 0x29: "__fastfail (int 0x29)", 0x2c: "assertion failure (int 0x2c)", 0x2d: "debug service (int 0x2d)" };
-      const n = names[nf.interrupt] ?? `interrupt 0x${nf.interrupt.toString(16)}`;
+      let n = names[nf.interrupt] ?? `interrupt 0x${nf.interrupt.toString(16)}`;
+      if (nf.interrupt === 0x29) {
+        // __fastfail(code): the code is in ECX; Windows bugchecks KERNEL_SECURITY_CHECK_FAILURE (0x139).
+        const code = Number(this.uc.regRead(this.C.regs.RCX) & 0xffffffffn);
+        const FAST_FAIL: Record<number, string> = { 2: "FAST_FAIL_STACK_COOKIE_CHECK_FAILURE", 3: "FAST_FAIL_CORRUPT_LIST_ENTRY", 5: "FAST_FAIL_INVALID_ARG", 6: "FAST_FAIL_GS_COOKIE_INIT", 4: "FAST_FAIL_INCORRECT_STACK", 7: "FAST_FAIL_FATAL_APP_EXIT", 8: "FAST_FAIL_RANGE_CHECK_FAILURE", 10: "FAST_FAIL_GUARD_ICALL_CHECK_FAILURE" };
+        n += ` code ${code}${FAST_FAIL[code] ? ` (${FAST_FAIL[code]})` : ""}, KERNEL_SECURITY_CHECK_FAILURE (0x139)`;
+      }
       // Software interrupts are traps (RIP is past the instruction): report the instruction itself.
       const at = this.trapInstruction(rip, nf.interrupt);
       return this.report("cpu-exception", `${n} at ${this.where(at)}`, at, { interrupt: nf.interrupt });
@@ -688,6 +702,7 @@ export class Emulator {
         throw new EmuStop(this.report(kind, message, retAddr, { api: apiName, ...extra }));
       },
       kernel: this.kernel,
+      cpu: { get: (reg) => this.uc.regRead(this.C.regs[reg]) },
     };
     let ret: bigint | number | void;
     try {

@@ -5,7 +5,8 @@
  */
 import type { PeImage, Section } from "../formats/pe/types.js";
 import { IMAGE_SCN } from "../formats/pe/types.js";
-import { KmdllError } from "../errors.js";
+import { ImageLoadError, KmdllError } from "../errors.js";
+import { describeImageProblem, imageSectionProblems } from "../formats/pe/validate.js";
 import type { NativeEngine } from "./native.js";
 import { PAGE, alignUp } from "./layout.js";
 
@@ -42,8 +43,65 @@ export function sectionPerms(s: Section): number {
   return p;
 }
 
-/** Build the in-memory image (headers + sections) and apply relocations for `base`. */
-export function layoutImage(image: PeImage, bytes: Uint8Array, base: bigint, name: string): Uint8Array {
+/** STATUS_CONFLICTING_ADDRESSES (ntstatus.h): the image cannot be placed where it must go. */
+const STATUS_CONFLICTING_ADDRESSES = 0xc0000018;
+
+/** The /GS cookie values the compiler stores before the loader initialises it (MSVC gs_support.c, documented in "/GS (Buffer Security Check)"). */
+export const DEFAULT_SECURITY_COOKIE_64 = 0x00002b992ddfa232n;
+export const DEFAULT_SECURITY_COOKIE_32 = 0xbb40e64en;
+
+/**
+ * Can the image run at a base other than its preferred one? As LdrRelocateImageWithBias
+ * (ReactOS): without a relocation directory it can only when IMAGE_FILE_RELOCS_STRIPPED is clear.
+ */
+export function relocatable(image: PeImage): boolean {
+  const dir = image.dataDirectories[5];
+  const hasDir = image.relocations.length > 0 || (dir !== undefined && dir.virtualAddress !== 0 && dir.size !== 0);
+  return hasDir || !image.relocsStripped;
+}
+
+/**
+ * Where the image's /GS security cookie lives and whether the loader initialises it: the load
+ * config directory's SecurityCookie VA (relative to the preferred base), when it lies in the
+ * image and still holds the compiler's default value (an image that set its own is left alone).
+ */
+export function securityCookieSlot(image: PeImage, mem: Uint8Array): { rva: number; width: 4 | 8 } | null {
+  const va = image.loadConfig?.securityCookie;
+  if (va === null || va === undefined || va === 0n) return null;
+  const width = image.optional.pe32plus ? 8 : 4;
+  const off = va - image.optional.imageBase;
+  if (off < 0n || off + BigInt(width) > BigInt(mem.length)) return null;
+  const rva = Number(off);
+  const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
+  const value = width === 8 ? dv.getBigUint64(rva, true) : BigInt(dv.getUint32(rva, true));
+  if (value !== (width === 8 ? DEFAULT_SECURITY_COOKIE_64 : DEFAULT_SECURITY_COOKIE_32) && value !== 0xbb40n) return null;
+  return { rva, width };
+}
+
+/**
+ * A fresh cookie from a seed (the loader's per-load entropy): like the Windows loader's, an x64
+ * cookie keeps its top 16 bits clear, and it is never 0 or a default value.
+ */
+export function cookieValue(seed: bigint, width: 4 | 8): bigint {
+  // splitmix64 finaliser: well spread, deterministic for a given seed.
+  let z = BigInt.asUintN(64, seed + 0x9e3779b97f4a7c15n);
+  z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
+  z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
+  z ^= z >> 31n;
+  let v = width === 8 ? z & 0x0000ffffffffffffn : z & 0xffffffffn;
+  if (v === 0n || v === DEFAULT_SECURITY_COOKIE_64 || v === DEFAULT_SECURITY_COOKIE_32 || v === 0xbb40n) v ^= 0x5a5a5a5a5an & (width === 8 ? 0xffffffffffffn : 0xffffffffn);
+  return v;
+}
+
+/**
+ * Build the in-memory image (headers + sections) and apply relocations for `base`. Refuses a
+ * malformed layout first (STATUS_INVALID_IMAGE_FORMAT), as image-section creation does, and an
+ * image that must move but cannot be relocated (STATUS_CONFLICTING_ADDRESSES). With `cookieSeed`
+ * the /GS security cookie is initialised as the kernel loader does for drivers.
+ */
+export function layoutImage(image: PeImage, bytes: Uint8Array, base: bigint, name: string, cookieSeed?: bigint): Uint8Array {
+  const bad = imageSectionProblems(image, bytes.length)[0];
+  if (bad) throw new ImageLoadError(`${name}: malformed image: ${describeImageProblem(bad)}`, bad.status);
   const size = alignUp(image.optional.sizeOfImage, PAGE);
   if (size <= 0 || size > 0x4000000) throw new KmdllError(`${name}: SizeOfImage 0x${image.optional.sizeOfImage.toString(16)} cannot be mapped`);
   const mem = new Uint8Array(size);
@@ -52,14 +110,17 @@ export function layoutImage(image: PeImage, bytes: Uint8Array, base: bigint, nam
     const raw = Math.min(s.sizeOfRawData, s.virtualSize || s.sizeOfRawData);
     if (raw > 0 && s.pointerToRawData < bytes.length) {
       const src = bytes.subarray(s.pointerToRawData, Math.min(bytes.length, s.pointerToRawData + raw));
-      if (s.virtualAddress + src.length > size) throw new KmdllError(`${name}: section ${s.name} lies outside SizeOfImage`);
+      if (s.virtualAddress + src.length > size) throw new ImageLoadError(`${name}: section ${s.name} lies outside SizeOfImage`, 0xc000007b);
       mem.set(src, s.virtualAddress);
     }
   }
   const delta = BigInt.asUintN(64, base - image.optional.imageBase);
   if (delta !== 0n) {
-    if (image.relocsStripped && image.relocations.length === 0)
-      throw new KmdllError(`${name}: relocations are stripped; the image cannot be loaded at a kernel address`);
+    if (!relocatable(image))
+      throw new ImageLoadError(
+        `${name}: relocations are stripped and its preferred base 0x${image.optional.imageBase.toString(16)} is not available (STATUS_CONFLICTING_ADDRESSES, 0xC0000018)`,
+        STATUS_CONFLICTING_ADDRESSES,
+      );
     const dv = new DataView(mem.buffer);
     for (const r of image.relocations) {
       if (r.type === 10 /* DIR64 */) {
@@ -69,6 +130,15 @@ export function layoutImage(image: PeImage, bytes: Uint8Array, base: bigint, nam
         if (r.rva + 4 > size) continue;
         dv.setUint32(r.rva, Number(BigInt.asUintN(32, BigInt(dv.getUint32(r.rva, true)) + delta)), true);
       }
+    }
+  }
+  if (cookieSeed !== undefined) {
+    const slot = securityCookieSlot(image, mem);
+    if (slot) {
+      const dv = new DataView(mem.buffer);
+      const v = cookieValue(cookieSeed, slot.width);
+      if (slot.width === 8) dv.setBigUint64(slot.rva, v, true);
+      else dv.setUint32(slot.rva, Number(v), true);
     }
   }
   // ImageBase in the mapped headers reflects the actual base, as after MiRelocateImage.

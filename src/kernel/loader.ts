@@ -1,4 +1,4 @@
-import { KmdllError } from "../errors.js";
+import { ImageLoadError, KmdllError } from "../errors.js";
 import type { EventSink } from "../events.js";
 import type { ImportModule, ImportedFunction } from "../formats/pe/types.js";
 import { STATUS, formatStatus, ntSuccess } from "../nt/status.js";
@@ -120,7 +120,7 @@ export class Loader {
     } catch (e) {
       // An image the executor cannot map (bad sections, unsupported layout) fails like a bad image.
       if (e instanceof KmdllError) {
-        throw this.failure(STATUS.INVALID_IMAGE_FORMAT, by?.name ?? name, by ? name : undefined, by ? `cannot load ${name}: ${e.message}` : `cannot be mapped: ${e.message}`);
+        throw this.failure(e instanceof ImageLoadError ? e.status : STATUS.INVALID_IMAGE_FORMAT, by?.name ?? name, by ? name : undefined, by ? `cannot load ${name}: ${e.message}` : `cannot be mapped: ${e.message}`);
       }
       throw e;
     }

@@ -8,6 +8,7 @@ import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
 import { FormatError, KmdllError } from "../errors.js";
 import { readFileBytes } from "../io/image.js";
+import { imageSectionProblems } from "../formats/pe/validate.js";
 import { parsePe } from "../formats/pe/index.js";
 import { STATUS } from "../nt/status.js";
 import type { Registry } from "../nt/registry.js";
@@ -72,6 +73,9 @@ export class RootImageSource implements ImageSource {
       if (image.machine !== "x64") {
         return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: machine ${typeof image.machine === "number" ? "0x" + image.machine.toString(16) : image.machine} is not supported by the emulator (x64 only)` };
       }
+      // MmCreateSection(SEC_IMAGE): a malformed layout is refused before anything is mapped.
+      const bad = imageSectionProblems(image, bytes.length)[0];
+      if (bad) return { ok: false, status: bad.status, message: `${ntPath}: malformed image: ${bad.message}` };
       return { ok: true, hostPath: host, bytes, image };
     } catch (e) {
       if (e instanceof FormatError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message}` };

@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { FormatError, KmdllError } from "../errors.js";
 import { parsePe } from "../formats/pe/parse.js";
+import { describeImageProblem, imageSectionProblems } from "../formats/pe/validate.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { summarizeImage, type ModuleSummary } from "../report/graph.js";
 import { isPeBuffer, looksLikePe } from "./walk.js";
@@ -44,23 +45,35 @@ function errorText(e: unknown): string {
   return `internal error: ${err?.message ?? String(e)}`;
 }
 
+/** File names drivers carry: such a file that is not a PE image is an error, not just "not a PE". */
+const DRIVER_EXTENSION = /\.sys$/i;
+
+function notPe(rel: string, size: number): AnalyzeResult {
+  if (DRIVER_EXTENSION.test(rel))
+    return { rel, status: "error", error: size === 0 ? "not a PE image: the .sys file is empty" : "not a PE image (no MZ/PE signature), although its .sys name says driver" };
+  return { rel, status: "not-pe", size };
+}
+
 export function analyzeFile(req: AnalyzeRequest, modules: ScanModules): AnalyzeResult {
   let bytes: Uint8Array;
   try {
     // Look at the magic first: a large file that is not a PE image is never read whole.
-    if (!looksLikePe(req.path)) return { rel: req.rel, status: "not-pe", size: statSync(req.path).size };
+    if (!looksLikePe(req.path)) return notPe(req.rel, statSync(req.path).size);
     const b = readFileSync(req.path);
     bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
     return { rel: req.rel, status: "error", error: errorText(e) };
   }
-  if (!isPeBuffer(bytes)) return { rel: req.rel, status: "not-pe", size: bytes.length };
+  if (!isPeBuffer(bytes)) return notPe(req.rel, bytes.length);
   let image: PeImage;
   try {
     image = parsePe(bytes);
   } catch (e) {
     return { rel: req.rel, status: "error", error: errorText(e) };
   }
+  // An image the kernel cannot map (truncated, overlapping sections, ...) is an error of the scan.
+  const bad = imageSectionProblems(image, bytes.length)[0];
+  if (bad) return { rel: req.rel, status: "error", error: `malformed image: ${describeImageProblem(bad)}` };
   const summary = summarizeImage(image, req.rel);
   let findings: ScanFinding[] = [];
   let checkError: string | undefined;

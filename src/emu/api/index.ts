@@ -13,6 +13,7 @@ import { apis as mm } from "./mm.js";
 import { apis as ob } from "./ob.js";
 import { apis as ps } from "./ps.js";
 import { apis as rtl } from "./rtl.js";
+import { apis as stack } from "./stack.js";
 import { apis as zw } from "./zw.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
@@ -21,7 +22,7 @@ export { registryOf, seedRegistry } from "./zw.js";
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, zw };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, stack, zw };
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();

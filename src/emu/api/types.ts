@@ -61,6 +61,19 @@ export interface ApiContext {
   fault(kind: import("../../events.js").FaultKind, message: string, extra?: Record<string, unknown>): never;
   /** Shared mutable state of the emulated kernel (IRQL, registry, objects...). */
   readonly kernel: KernelState;
+  /**
+   * The CPU at the call, for routines with a register contract beyond the arguments (__chkstk
+   * takes its size in RAX; exception dispatch captures the caller's context). RSP points at the
+   * return address. Optional: absent in unit-test fakes.
+   */
+  readonly cpu?: CpuAccess;
+}
+
+/** General-purpose registers by name (RAX..R15, RIP, EFLAGS). */
+export type RegName = "RAX" | "RCX" | "RDX" | "RBX" | "RSP" | "RBP" | "RSI" | "RDI" | "R8" | "R9" | "R10" | "R11" | "R12" | "R13" | "R14" | "R15" | "RIP" | "EFLAGS";
+
+export interface CpuAccess {
+  get(reg: RegName): bigint;
 }
 
 /**
