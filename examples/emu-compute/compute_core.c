@@ -9,7 +9,7 @@ typedef unsigned long long u64;
 typedef unsigned int u32;
 
 /* Ten arguments of mixed widths: six are passed on the stack on x64 Windows. */
-CORE_API i64 NTAPI Mix10(int a, i64 b, short c, signed char d, u32 e, i64 f, int g, i64 h, unsigned short i, i64 j)
+CORE_API i64 Mix10(int a, i64 b, short c, signed char d, u32 e, i64 f, int g, i64 h, unsigned short i, i64 j)
 {
     return (i64)a * 3 + b * 5 - (i64)c * 7 + (i64)d * 11 + (i64)e * 13 - f * 17 + (i64)g * 19 + h * 23 + (i64)i * 29 - j * 31;
 }
@@ -19,7 +19,7 @@ static __attribute__((noinline)) u64 fib(u32 n)
 {
     return n < 2 ? n : fib(n - 1) + fib(n - 2);
 }
-CORE_API u64 NTAPI Fib(u32 n)
+CORE_API u64 Fib(u32 n)
 {
     return fib(n);
 }
@@ -31,13 +31,13 @@ static __attribute__((noinline)) u64 ack(u64 m, u64 n)
     if (n == 0) return ack(m - 1, 1);
     return ack(m - 1, ack(m, n - 1));
 }
-CORE_API u64 NTAPI Ackermann(u64 m, u64 n)
+CORE_API u64 Ackermann(u64 m, u64 n)
 {
     return ack(m, n);
 }
 
 /* 64-bit signed division and remainder (idiv), including negative operands. */
-CORE_API i64 NTAPI DivMod(i64 a, i64 b)
+CORE_API i64 DivMod(i64 a, i64 b)
 {
     if (b == 0) return 0;
     return (a / b) * 1000003 + (a % b);
@@ -54,7 +54,7 @@ static u64 xorshift(u64 *s)
 }
 
 /* Fill an array from a seed, sort it (shell sort, signed), return a position-weighted checksum. */
-CORE_API u64 NTAPI SortChecksum(u64 seed, u32 n)
+CORE_API u64 SortChecksum(u64 seed, u32 n)
 {
     i64 a[512];
     u64 s = seed | 1;
@@ -75,7 +75,7 @@ CORE_API u64 NTAPI SortChecksum(u64 seed, u32 n)
 }
 
 /* FNV-1a 64 over a pool buffer filled from a seed. */
-CORE_API u64 NTAPI PoolHash(u64 seed, u32 len)
+CORE_API u64 PoolHash(u64 seed, u32 len)
 {
     unsigned char *p = (unsigned char *)CORE_ALLOC(len ? len : 1);
     u64 h = 0xcbf29ce484222325ULL;
@@ -92,7 +92,7 @@ CORE_API u64 NTAPI PoolHash(u64 seed, u32 len)
 }
 
 /* CPU-bound loop for the benchmark: a dependent chain of ~8 instructions per iteration. */
-CORE_API u64 NTAPI Burn(u64 iterations, u64 seed)
+CORE_API u64 Burn(u64 iterations, u64 seed)
 {
     u64 x = seed | 1, acc = 0, k;
     for (k = 0; k < iterations; k++) {
@@ -105,7 +105,7 @@ CORE_API u64 NTAPI Burn(u64 iterations, u64 seed)
 }
 
 /* Pool churn for the API-throughput benchmark: n allocate/free pairs of `size` bytes. */
-CORE_API u64 NTAPI PoolChurn(u32 n, u32 size)
+CORE_API u64 PoolChurn(u32 n, u32 size)
 {
     u64 sum = 0;
     u32 i;
