@@ -199,6 +199,20 @@ test("apiio.sys: I/O manager — devices, links, stacks, IOCTL methods, FSD requ
   assert.ok(irps.some((e) => e.to === "\\Device\\ApiIoLower") && irps.some((e) => e.to === "apiio.sys (unnamed device)"));
 });
 
+test("wdkgs.sys (MSVC mode, /GS): __chkstk probes a 12 KiB frame and keeps RAX; a 96 KiB frame is a stack overflow", () => {
+  const r = call("wdkgs.sys", "WdkGsSum", [7n, 3n]);
+  assert.equal(r.fault, null, r.fault?.message);
+  assert.ok(r.events.some((e) => e.event === "api" && e.api === "ntoskrnl.exe!__chkstk"), "the 12 KiB frame was probed");
+  // WdkGsChecksum(7, 3) recomputed here: the frame __chkstk probed really held the buffer.
+  const buf = Array.from({ length: 12 * 1024 }, (_, i) => (7 + i * 7) & 0xff);
+  let sum = 7;
+  for (let k = 0; k < 3; k++) for (let i = 0; i < buf.length; i += 64) sum = (Math.imul(sum, 31) + buf[i]!) >>> 0;
+  assert.equal(r.value, BigInt(sum));
+  const huge = call("wdkgs.sys", "WdkGsHuge", [1n]);
+  assert.equal(huge.fault?.kind, "stack-overflow");
+  assert.match(huge.fault!.message, /__chkstk probe of a 98\d+-byte frame touches 0x[0-9a-f]+, below the kernel stack/);
+});
+
 test("every implemented API was called by an example driver above", () => {
   const missing = [...new Set(allApis.map((a) => a.name))].filter((n) => !exercised.has(n)).sort();
   assert.deepEqual(missing, [], "implemented but never called by examples/api-*");

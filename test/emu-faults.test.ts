@@ -185,7 +185,7 @@ test("hlt, int3 and __fastfail are cpu-exception reports at the instruction", ()
     for (const [exp, msg] of [
       ["Halt", /^hlt instruction at emufault\.sys\+0x[0-9a-f]+$/],
       ["Breakpoint", /^breakpoint \(int3\) at emufault\.sys\+0x[0-9a-f]+$/],
-      ["FastFail", /^__fastfail \(int 0x29\) at emufault\.sys\+0x[0-9a-f]+$/],
+      ["FastFail", /^__fastfail \(int 0x29\) code 7 \(FAST_FAIL_FATAL_APP_EXIT\), KERNEL_SECURITY_CHECK_FAILURE \(0x139\) at emufault\.sys\+0x[0-9a-f]+$/],
     ] as const) {
       const f = expectFault(d, exp, [], "cpu-exception", msg);
       ripIn(f, exp);

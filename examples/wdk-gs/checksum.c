@@ -12,3 +12,12 @@ ULONG WdkGsChecksum(ULONG seed, ULONG rounds)
             sum = sum * 31 + buffer[i];
     return sum;
 }
+
+/* A frame of 96 KiB: more than any kernel stack (24 KiB on x64); __chkstk's probe must fault. */
+ULONG WdkGsChecksumHuge(ULONG seed)
+{
+    volatile UCHAR buffer[96 * 1024];
+    for (ULONG i = 0; i < sizeof(buffer); i += 4096)
+        buffer[i] = (UCHAR)(seed + i);
+    return buffer[(seed * 4096) % sizeof(buffer)];
+}

@@ -37,6 +37,7 @@ NTSTATUS NTAPI DllUnload(void)
 ULONG_PTR WdkGsCookie(void) { return __security_cookie; }
 ULONG_PTR WdkGsComplement(void) { return __security_cookie_complement; }
 ULONG WdkGsSum(ULONG seed, ULONG rounds) { return WdkGsChecksum(seed, rounds); }
+ULONG WdkGsHuge(ULONG seed) { return WdkGsChecksumHuge(seed); }
 
 /* Overruns a local array by `extra` bytes: the /GS check on return fails fast. */
 ULONG WdkGsSmash(ULONG extra)

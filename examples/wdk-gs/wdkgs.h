@@ -32,3 +32,4 @@ DRIVER_INITIALIZE GsDriverEntry;
 
 /* checksum.c: work on a buffer larger than a page (a __chkstk frame). */
 ULONG WdkGsChecksum(ULONG seed, ULONG rounds);
+ULONG WdkGsChecksumHuge(ULONG seed);
