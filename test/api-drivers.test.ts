@@ -213,6 +213,10 @@ test("wdkgs.sys (MSVC mode, /GS): __chkstk probes a 12 KiB frame and keeps RAX; 
   assert.match(huge.fault!.message, /__chkstk probe of a 98\d+-byte frame touches 0x[0-9a-f]+, below the kernel stack/);
 });
 
+test("wdkseh.sys (MSVC mode): structured exception handling — raise, probe, CPU faults, unwind, own handlers (details in seh.test.ts)", () => {
+  for (const t of ["TestRaiseExcept", "TestFinally", "TestFilterSearch", "TestNestedFrames", "TestContinueExecution", "TestProbe", "TestCpuFault", "TestStackWalk", "TestOwnHandler"]) selfCheck("wdkseh.sys", t);
+});
+
 test("every implemented API was called by an example driver above", () => {
   const missing = [...new Set(allApis.map((a) => a.name))].filter((n) => !exercised.has(n)).sort();
   assert.deepEqual(missing, [], "implemented but never called by examples/api-*");

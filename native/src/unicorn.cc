@@ -62,6 +62,9 @@ struct Fault {
   uint64_t address = 0;
   int size = 0;
   int64_t value = 0;
+  /** The program counter inside the invalid-memory hook (the faulting instruction; x64 only). */
+  uint64_t pc = 0;
+  bool hasPc = false;
 };
 
 class Engine : public Napi::ObjectWrap<Engine> {
@@ -114,6 +117,11 @@ class Engine : public Napi::ObjectWrap<Engine> {
     InstallAbortHandler();
     uc_hook h;
     uc_hook_add(uc_, &h, UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Engine::OnInvalidMem), this, 1, 0);
+    if (mode_ == MODE_X64) {
+      // A memory hook (on one never-used byte) makes Unicorn keep RIP exact at every memory
+      // access, so a fault names its instruction rather than the start of its translation block.
+      uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(&Engine::OnMemNothing), this, 0xfffffffffffff000ULL, 0xfffffffffffff000ULL);
+    }
     uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&Engine::OnInterrupt), this, 1, 0);
     uc_hook_add(uc_, &h, UC_HOOK_INSN_INVALID, reinterpret_cast<void*>(&Engine::OnInvalidInsn), this, 1, 0);
   }
@@ -398,7 +406,9 @@ class Engine : public Napi::ObjectWrap<Engine> {
     }
   }
 
-  static bool OnInvalidMem(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t value, void* user) {
+  static void OnMemNothing(uc_engine*, uc_mem_type, uint64_t, int, int64_t, void*) {}
+
+  static bool OnInvalidMem(uc_engine* uc, uc_mem_type type, uint64_t address, int size, int64_t value, void* user) {
     Engine* self = static_cast<Engine*>(user);
     if (!self->fault_.valid) {
       self->fault_.valid = true;
@@ -406,6 +416,16 @@ class Engine : public Napi::ObjectWrap<Engine> {
       self->fault_.address = address;
       self->fault_.size = size;
       self->fault_.value = value;
+      if (self->mode_ == MODE_X64) {
+        // After uc_emu_start returns, RIP is the start of the translation block; inside the hook
+        // (with PC synced for memory accesses, see the memory hook in the constructor) it is the
+        // faulting instruction.
+        uint64_t pc = 0;
+        if (uc_reg_read(uc, UC_X86_REG_RIP, &pc) == UC_ERR_OK) {
+          self->fault_.pc = pc;
+          self->fault_.hasPc = true;
+        }
+      }
     }
     return false;
   }
@@ -508,6 +528,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
       o.Set("address", Napi::BigInt::New(env, runFault_.address));
       o.Set("size", Napi::Number::New(env, runFault_.size));
       o.Set("value", Napi::BigInt::New(env, runFault_.value));
+      if (runFault_.hasPc) o.Set("pc", Napi::BigInt::New(env, runFault_.pc));
     }
     o.Set("interrupt", Napi::Number::New(env, runIntr_));
     o.Set("invalidInstruction", Napi::Boolean::New(env, runInsn_));

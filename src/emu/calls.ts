@@ -5,7 +5,11 @@
  * calls; the outer frames are kept for backtraces.
  */
 import type { Emulator } from "./emulator.js";
-import { EmuStop, type RunResult } from "./faults.js";
+import { EmuStop, type FaultReport, type RunResult } from "./faults.js";
+import { SehResume, STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_ILLEGAL_INSTRUCTION, STATUS_INTEGER_DIVIDE_BY_ZERO, type ExceptionInfo } from "./seh.js";
+
+/** Addresses below this are user mode (x64: the 128 TiB user half). */
+const USER_ADDRESS_LIMIT = 0x0000800000000000n;
 import { MAX_CALL_DEPTH, RETURN_SENTINEL, stackSlot } from "./layout.js";
 
 export class CallStack {
@@ -17,6 +21,25 @@ export class CallStack {
   readonly outerFrames: bigint[][] = [];
   /** Wall-clock deadline of the current top-level call (Date.now() units). */
   deadline = 0;
+}
+
+/**
+ * The exception Windows raises for a CPU fault in driver code, when it is one it dispatches to
+ * exception handlers: an invalid access to a user-mode address (STATUS_ACCESS_VIOLATION; an
+ * invalid kernel address is a PAGE_FAULT_IN_NONPAGED_AREA bugcheck, never dispatched), divide
+ * error, invalid opcode, breakpoint. Null for everything else (__fastfail, hlt, timeouts...).
+ */
+function cpuException(fault: FaultReport, nf: { interrupt: number; invalidInstruction?: boolean }): ExceptionInfo | null {
+  const at = `at ${fault.rip}`;
+  if ((fault.kind === "invalid-read" || fault.kind === "invalid-write" || fault.kind === "invalid-fetch") && fault.address !== undefined && fault.address < USER_ADDRESS_LIMIT) {
+    const rw = fault.kind === "invalid-read" ? 0n : fault.kind === "invalid-write" ? 1n : 8n;
+    return { code: STATUS_ACCESS_VIOLATION, flags: 0, address: fault.ripAddress, params: [rw, fault.address], origin: `(${fault.message})` };
+  }
+  if (fault.kind !== "cpu-exception") return null;
+  if (nf.interrupt === 0) return { code: STATUS_INTEGER_DIVIDE_BY_ZERO, flags: 0, address: fault.ripAddress, params: [], origin: at };
+  if (nf.interrupt === 3) return { code: STATUS_BREAKPOINT, flags: 0, address: fault.ripAddress, params: [0n], origin: at };
+  if (nf.interrupt === 6 || nf.invalidInstruction) return { code: STATUS_ILLEGAL_INSTRUCTION, flags: 0, address: fault.ripAddress, params: [], origin: at };
+  return null;
 }
 
 /** Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler. */
@@ -56,28 +79,60 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     fault: faults.report("timeout", `time budget of ${timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip),
   });
   try {
-    let err: number;
-    try {
-      err = uc.start(address, RETURN_SENTINEL, budgetMs * 1000, 0);
-    } catch (e) {
-      if (e instanceof EmuStop) return { ok: false, fault: e.report };
-      return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(R.RIP)) };
+    let startAt = address;
+    // Structured exception handling may move execution (an __except block, a continued
+    // exception): the run then goes on from that context on this same stack.
+    const resume = (e: SehResume): void => {
+      uc.regWriteMany([...emu.gprIds, R.EFLAGS], [...e.ctx.regs, e.ctx.eflags]);
+      startAt = e.ctx.rip;
+    };
+    for (;;) {
+      let err: number;
+      try {
+        err = uc.start(startAt, RETURN_SENTINEL, Math.max(1, calls.deadline - Date.now()) * 1000, 0);
+      } catch (e) {
+        if (e instanceof SehResume && e.ownedBy(depth)) {
+          resume(e);
+          continue;
+        }
+        if (e instanceof SehResume) throw e;
+        if (e instanceof EmuStop) return { ok: false, fault: e.report };
+        return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(R.RIP)) };
+      }
+      if (err === C.err.ENGINE_ABORTED) {
+        emu.broken = `the CPU emulator (Unicorn) aborted while translating guest code${label ? ` in ${label}` : ""} (an encoding it cannot handle); this emulator instance cannot run anything else`;
+        return { ok: false, fault: faults.brokenReport(address) };
+      }
+      const rip = uc.regRead(R.RIP);
+      const nf = uc.lastFault();
+      if (nf.timedOut && rip !== RETURN_SENTINEL && err === 0) return timeout(rip);
+      if (err !== 0 || nf.interrupt >= 0 || nf.invalidInstruction) {
+        const fault = faults.nativeFault(err, rip, nf);
+        // A CPU exception Windows dispatches to the driver's handlers (__try/__except).
+        const exc = cpuException(fault, nf);
+        if (exc) {
+          try {
+            emu.seh.dispatch(exc, emu.seh.currentContext(fault.ripAddress));
+          } catch (e) {
+            if (e instanceof SehResume && e.ownedBy(depth)) {
+              resume(e);
+              continue;
+            }
+            if (e instanceof SehResume) throw e;
+            if (e instanceof EmuStop) return { ok: false, fault: e.report };
+            throw e;
+          }
+        }
+        return { ok: false, fault };
+      }
+      if (rip !== RETURN_SENTINEL) {
+        if (nf.timedOut) return timeout(rip);
+        const hlt = faults.byteAt(rip - 1n) === 0xf4;
+        const at = hlt ? rip - 1n : rip;
+        return { ok: false, fault: faults.report("cpu-exception", hlt ? `hlt instruction at ${emu.where(at)}` : `execution stopped at ${emu.where(rip)}`, at) };
+      }
+      return { ok: true, value: uc.regRead(R.RAX) };
     }
-    if (err === C.err.ENGINE_ABORTED) {
-      emu.broken = `the CPU emulator (Unicorn) aborted while translating guest code${label ? ` in ${label}` : ""} (an encoding it cannot handle); this emulator instance cannot run anything else`;
-      return { ok: false, fault: faults.brokenReport(address) };
-    }
-    const rip = uc.regRead(R.RIP);
-    const nf = uc.lastFault();
-    if (nf.timedOut && rip !== RETURN_SENTINEL && err === 0) return timeout(rip);
-    if (err !== 0 || nf.interrupt >= 0 || nf.invalidInstruction) return { ok: false, fault: faults.nativeFault(err, rip, nf) };
-    if (rip !== RETURN_SENTINEL) {
-      if (nf.timedOut) return timeout(rip);
-      const hlt = faults.byteAt(rip - 1n) === 0xf4;
-      const at = hlt ? rip - 1n : rip;
-      return { ok: false, fault: faults.report("cpu-exception", hlt ? `hlt instruction at ${emu.where(at)}` : `execution stopped at ${emu.where(rip)}`, at) };
-    }
-    return { ok: true, value: uc.regRead(R.RAX) };
   } finally {
     calls.depth--;
     calls.targets.pop();

@@ -10,6 +10,8 @@ import type { FaultKind } from "../events.js";
 import type { Emulator } from "./emulator.js";
 import { GuestFault } from "./memory.js";
 import { EmuStop } from "./faults.js";
+import { Seh, SehResume } from "./seh.js";
+import type { SehServices } from "./api/types.js";
 import { CLOCK_STEP } from "./clock.js";
 import { addr64 } from "./layout.js";
 
@@ -81,6 +83,14 @@ export function dispatch(emu: Emulator, addr: bigint, rcx: bigint, rdx: bigint, 
   try {
     ret = thunk.def.handler(ctx);
   } catch (e) {
+    if (e instanceof SehResume) {
+      // A routine that raised (ExRaiseStatus, ProbeForRead...) or unwound: it does not return, but it was called.
+      if (options.trace) {
+        const shown = described ?? Array.from({ length: thunk.def.argc ?? 4 }, (_, i) => "0x" + arg(i).toString(16));
+        emu.emit({ event: "api", module: caller?.module ?? "", api: apiName, args: shown, caller: callerText });
+      }
+      throw e;
+    }
     if (e instanceof EmuStop) throw e;
     if (e instanceof GuestFault) {
       const kind: FaultKind = e.freedWhat ? "use-after-free" : e.access === "read" ? "invalid-read" : "invalid-write";
@@ -131,5 +141,51 @@ function apiContext(emu: Emulator, apiName: string, arg: (i: number) => bigint, 
     },
     kernel: emu.kernel,
     cpu: { get: (reg) => emu.uc.regRead(emu.C.regs[reg]) },
+    seh: sehServices(emu, apiName, callerText, retAddr),
+  };
+}
+
+/** Exception raising and unwinding for the handlers of Ex/Rtl exception routines (src/emu/api/except.ts). */
+function sehServices(emu: Emulator, apiName: string, callerText: string, retAddr: bigint): SehServices {
+  const seh = emu.seh;
+  const short = apiName.replace(/\.(exe|dll|sys)!/i, "!");
+  return {
+    raise(code, flags, params, origin) {
+      const ctx = seh.callerContext();
+      const e = { code, flags, address: retAddr, params, origin: origin ?? `raised by ${short} called from ${callerText}` };
+      seh.dispatch(e, ctx);
+      throw new EmuStop(
+        emu.faults.report("bugcheck", `KMODE_EXCEPTION_NOT_HANDLED (0x1E): exception ${Seh.describe(code)} ${e.origin} was not handled (no __try/__except of the driver accepted it)`, retAddr, {
+          api: apiName,
+          exception: "0x" + (code >>> 0).toString(16),
+          bugcheck: "0x1E",
+        }),
+      );
+    },
+    raiseRecord(record) {
+      const m = emu.mem;
+      const n = Math.min(15, m.u32(record + 0x18n));
+      const params = Array.from({ length: n }, (_, i) => m.u64(record + 0x20n + BigInt(8 * i)));
+      return this.raise(m.u32(record), m.u32(record + 4n), params);
+    },
+    captureContext: (at) => seh.writeContext(at, seh.callerContext()),
+    lookup: (pc) => {
+      const hit = seh.lookup(pc);
+      if (!hit) return null;
+      const dir = hit.mod.image.dataDirectories[3];
+      const idx = hit.mod.image.exceptionFunctions.indexOf(hit.fn);
+      return { base: hit.mod.base, entry: dir && idx >= 0 ? hit.mod.base + BigInt(dir.virtualAddress + 12 * idx) : 0n };
+    },
+    virtualUnwind: (type, base, pc, entry, ctxPtr) => {
+      const m = emu.mem;
+      const fn = { beginAddress: m.u32(entry), endAddress: m.u32(entry + 4n), unwindInfoAddress: m.u32(entry + 8n) };
+      const ctx = seh.readContext(ctxPtr);
+      ctx.rip = pc;
+      const r = seh.virtualUnwind(type, base, fn, ctx);
+      seh.writeContext(ctxPtr, ctx);
+      return r;
+    },
+    unwindEx: (frame, target, rec, value, ctxPtr) => seh.unwindEx(frame, target, rec, value, ctxPtr, seh.callerContext()),
+    cSpecificHandler: (rec, frame, ctxPtr, dc) => seh.cSpecificHandler(rec, frame, ctxPtr, dc),
   };
 }

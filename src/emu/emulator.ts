@@ -28,6 +28,7 @@ import { ScratchPages } from "./scratch.js";
 import { FaultReporter, GPR, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
 import { dispatch } from "./dispatch.js";
+import { Seh } from "./seh.js";
 import { createKernelState } from "./kernel-state.js";
 import { DRIVER_IMAGES_BASE, DRIVER_IMAGE_ALIGN, MAX_CALL_DEPTH, PAGE, RETURN_SENTINEL_PAGE, STACK_SIZE, SYSTEM_DATA_BASE, alignUpN, stackSlot, addr64 } from "./layout.js";
 
@@ -69,6 +70,8 @@ export class Emulator {
   readonly scratch: ScratchPages;
   readonly faults: FaultReporter = new FaultReporter(this);
   readonly calls = new CallStack();
+  /** Structured exception handling (dispatch, unwinding, the C-specific handler). */
+  readonly seh: Seh = new Seh(this);
   readonly builtins: KernelModules;
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
   /** Register ids of GPR (fault-report order). */

@@ -13,6 +13,8 @@ export interface NativeFault {
   address?: bigint;
   size?: number;
   value?: bigint;
+  /** x64: the faulting instruction of an invalid memory access (RIP inside the hook). */
+  pc?: bigint;
   /** Interrupt number raised by the guest (int3 = 3, #DE = 0, int 0x29 ...), or -1. */
   interrupt: number;
   invalidInstruction: boolean;

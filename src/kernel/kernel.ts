@@ -41,6 +41,7 @@ export class Kernel implements KernelQueries {
   private readonly sink: EventSink;
   /** Set once guest code faulted: the real machine would have crashed. */
   crashed = false;
+  private lastFaultApi: string | null = null;
   private lastFault: string | undefined;
 
   constructor(private readonly o: KernelOptions) {
@@ -58,14 +59,22 @@ export class Kernel implements KernelQueries {
     return { ok: false, status, message };
   }
 
-  /** The executor reports the kind of each fault event here (the crash result carries the last one). */
-  noteFault(kind: string): void {
+  /** The executor reports the kind (and API, if any) of each fault event here (the crash result carries the last one). */
+  noteFault(kind: string, api?: string): void {
     this.lastFault = kind;
+    this.lastFaultApi = api ?? null;
   }
 
   private crash(e: Crash, module: string): OpResult {
     this.crashed = true;
-    const message = `emulation stopped in ${module}: ${e.message} (Windows would have crashed)`;
+    // A call to a kernel routine kmdll does not implement is the emulator's gap, not the driver's crash.
+    const gap = this.lastFault === "unimplemented-api";
+    const api = (this.lastFaultApi ?? "").replace(/\.(exe|dll|sys)!/i, "!");
+    const message = gap
+      ? `kmdll does not implement ${api || "a kernel routine"} (${e.message.replace(/^unimplemented \S+ /, "")}): emulation of ${module} stopped there; this is a gap of the emulator, not a crash of the driver (--unimplemented stub returns STATUS_NOT_IMPLEMENTED instead)`
+      : this.lastFault === "timeout"
+        ? `emulation stopped in ${module}: ${e.message} (the call does not return: on Windows it would hang its thread)`
+        : `emulation stopped in ${module}: ${e.message} (Windows would have crashed)`;
     this.emit({ event: "fail", status: formatStatus(STATUS.UNSUCCESSFUL), module, message });
     return { ok: false, status: STATUS.UNSUCCESSFUL, message, crashed: true, ...(this.lastFault ? { fault: this.lastFault } : {}) };
   }
@@ -87,6 +96,9 @@ export class Kernel implements KernelQueries {
     if (path === null) {
       return this.refuse(STATUS.OBJECT_PATH_NOT_FOUND, service, `service ${service}: image path "${raw}" is outside the simulated \\SystemRoot`);
     }
+    // Installing a driver (sc create / CreateService) writes its service key before the start:
+    // a scenario that starts a driver without one gets the key the SCM would have written.
+    if (configured === undefined) this.o.services?.ensureService?.(service, raw);
     const existing = this.table.findByPath(path);
     if (existing) {
       return this.refuse(

@@ -9,6 +9,7 @@ import { join, sep } from "node:path";
 import { FormatError, KmdllError } from "../errors.js";
 import { readFileBytes } from "../io/image.js";
 import { imageSectionProblems } from "../formats/pe/validate.js";
+import { ensureServiceKey } from "../nt/default-hive.js";
 import { parsePe } from "../formats/pe/index.js";
 import { STATUS } from "../nt/status.js";
 import type { Registry } from "../nt/registry.js";
@@ -89,6 +90,9 @@ export function registryServices(registry: Registry): ServiceConfig {
   return {
     imagePath(service: string): string | undefined {
       return registry.getString(SERVICES_KEY + service, "ImagePath");
+    },
+    ensureService(service: string, imagePath: string): boolean {
+      return ensureServiceKey(registry, SERVICES_KEY, service, imagePath);
     },
   };
 }

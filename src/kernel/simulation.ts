@@ -10,6 +10,7 @@ import { KmdllError, inFile } from "../errors.js";
 import { parseRegFile } from "../formats/reg/index.js";
 import { readFileBytes } from "../io/image.js";
 import { Registry } from "../nt/registry.js";
+import { seedDefaultHive } from "../nt/default-hive.js";
 import type { Executor, KernelQueries } from "./executor.js";
 import { Kernel, type ModuleRow } from "./kernel.js";
 import { runSteps, type Step, type StepResult } from "./scenario.js";
@@ -22,6 +23,14 @@ export interface ExecutorContext {
   queries: KernelQueries;
   /** Emit an `api` event per kernel API call. */
   trace?: boolean;
+  /** Limits of the run (the emulator's): what an unimplemented kernel routine does, time budget per call. */
+  limits?: RunLimits;
+}
+
+/** What a call to a kernel routine the executor does not implement does, and the time budget per guest call. */
+export interface RunLimits {
+  unimplemented?: "fault" | "stub";
+  timeoutMs?: number;
 }
 
 export type ExecutorFactory = (ctx: ExecutorContext) => Executor;
@@ -38,6 +47,7 @@ export interface SimulationOptions {
   executor: ExecutorFactory;
   /** Emit an `api` event per kernel API call. */
   trace?: boolean;
+  limits?: RunLimits;
 }
 
 export interface Simulation {
@@ -49,9 +59,11 @@ export interface Simulation {
   dispose(): void;
 }
 
-/** Load a .reg file into a fresh registry; errors name the file and line. */
+/** A fresh registry: the default hive of a booted system, then the .reg file if any; errors name the file and line. */
 export function loadRegistry(path?: string): Registry {
   const registry = new Registry();
+  // A booted system's keys first (src/nt/default-hive.ts); the file extends or overrides them.
+  seedDefaultHive(registry);
   if (path) {
     // readFileBytes refuses devices, FIFOs and directories with a one-line error (reading
     // /dev/zero would never end).
@@ -99,10 +111,10 @@ export function createSimulation(o: SimulationOptions): Simulation {
     let kernel: Kernel | null = null;
     const queries: KernelQueries = { modulesExporting: (name) => kernel?.modulesExporting(name) ?? [] };
     const sink: EventSink = (e) => {
-      if (e.event === "fault") kernel?.noteFault(e.kind);
+      if (e.event === "fault") kernel?.noteFault(e.kind, typeof e.api === "string" ? e.api : undefined);
       o.sink(e);
     };
-    const executor = o.executor({ registry, sink, queries, ...(o.trace ? { trace: true } : {}) });
+    const executor = o.executor({ registry, sink, queries, ...(o.trace ? { trace: true } : {}), ...(o.limits ? { limits: o.limits } : {}) });
     executorRef = executor;
     kernel = new Kernel({
       executor,
@@ -127,6 +139,7 @@ export interface RunOptions {
   sink: EventSink;
   executor: ExecutorFactory;
   trace?: boolean;
+  limits?: RunLimits;
 }
 
 export interface RunResult {

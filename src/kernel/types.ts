@@ -50,6 +50,11 @@ export interface ImageSource {
 export interface ServiceConfig {
   /** The service's ImagePath value, or undefined when absent. */
   imagePath(service: string): string | undefined;
+  /**
+   * Optional: create Services\NAME as the Service Control Manager does for a driver that is
+   * started without one (Type, Start, ErrorControl, ImagePath, DisplayName); false when it existed.
+   */
+  ensureService?(service: string, imagePath: string): boolean;
 }
 
 /** Outcome of a kernel operation (start, stop, call). */

@@ -14,6 +14,8 @@ export const emulatorExecutor: ExecutorFactory = (ctx) => {
     apis: allApis,
     sink: ctx.sink,
     ...(ctx.trace ? { trace: true } : {}),
+    ...(ctx.limits?.unimplemented ? { unimplemented: ctx.limits.unimplemented } : {}),
+    ...(ctx.limits?.timeoutMs !== undefined ? { timeoutMs: ctx.limits.timeoutMs } : {}),
     modulesExporting: (name) => ctx.queries.modulesExporting(name),
   });
   registryOf.provide(executor.emu.kernel, ctx.registry);

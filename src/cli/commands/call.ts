@@ -18,13 +18,15 @@ interface CallOptions {
   unimplemented: "fault" | "stub";
 }
 
-function seconds(v: string): number {
+/** --timeout: seconds, 0 < S ≤ 3600 (shared with sim). */
+export function seconds(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError("expected seconds (0 < S ≤ 3600)");
   return n;
 }
 
-function mode(v: string): "fault" | "stub" {
+/** --unimplemented: fault or stub (shared with sim). */
+export function mode(v: string): "fault" | "stub" {
   if (v !== "fault" && v !== "stub") throw new InvalidArgumentError("expected 'fault' or 'stub'");
   return v;
 }
@@ -90,7 +92,8 @@ export function register(program: Command, ctx: CliContext): void {
       const args = rawArgs.map(parseIntegerArg);
       if (args.length > 8) throw new KmdllError(`at most 8 arguments can be passed (got ${args.length})`);
       const apis = await loadApis();
-      const registry = o.registry ? loadRegistry(o.registry) : undefined;
+      // The default hive of a booted system, extended by --registry.
+      const registry = loadRegistry(o.registry);
       const stream = !o.json;
       const r = callImage(image, exportName, args, {
         apis,

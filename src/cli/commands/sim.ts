@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { dirname, resolve } from "node:path";
 import type { CliContext } from "../context.js";
+import { mode, seconds } from "./call.js";
 import { EXIT } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import { readFileBytes } from "../../io/image.js";
@@ -21,6 +22,8 @@ interface SimOptions {
   trace?: boolean;
   json?: boolean;
   html?: string;
+  timeout: number;
+  unimplemented: "fault" | "stub";
 }
 
 /** NDJSON line for an event (bigints as hex strings). */
@@ -65,6 +68,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--trace", "also show every kernel API call the drivers make")
     .option("--json", "print NDJSON events and a final {\"event\":\"end\",\"modules\":[...]}")
     .option("--html <file>", "also write a self-contained HTML report (dependency graph + lifecycle timeline)")
+    .option("--timeout <seconds>", "time budget per guest call (DriverEntry, DllInitialize, a call step...)", seconds, 10)
+    .option("--unimplemented <mode>", "a kernel routine kmdll does not implement: fault (default: stop, reported as an emulator gap) or stub (return STATUS_NOT_IMPLEMENTED and go on)", mode, "fault")
     .addHelpText(
       "after",
       `
@@ -101,6 +106,7 @@ Examples:
         sink,
         executor: emulatorExecutor,
         ...(opts.trace ? { trace: true } : {}),
+        limits: { unimplemented: opts.unimplemented, timeoutMs: Math.round(opts.timeout * 1000) },
       });
       if (!opts.json) {
         ctx.out("\n" + renderModuleTable(result.modules));

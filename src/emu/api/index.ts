@@ -6,6 +6,7 @@ import type { ApiDefinition } from "./types.js";
 import { apis as crt } from "./crt.js";
 import { apis as dbg } from "./dbg.js";
 import { apis as ex } from "./ex.js";
+import { apis as except } from "./except.js";
 import { apis as hal } from "./hal.js";
 import { apis as io } from "./io.js";
 import { apis as ke } from "./ke.js";
@@ -22,7 +23,7 @@ export { registryOf, seedRegistry } from "./zw.js";
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, stack, zw };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw };
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();

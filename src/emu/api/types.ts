@@ -67,6 +67,26 @@ export interface ApiContext {
    * return address. Optional: absent in unit-test fakes.
    */
   readonly cpu?: CpuAccess;
+  /** Structured exception handling (raise from the caller's context, unwind); optional: absent in unit-test fakes. */
+  readonly seh?: SehServices;
+}
+
+/** What the exception routines need of the emulator (src/emu/seh.ts). Raising never returns normally. */
+export interface SehServices {
+  /** Raise an exception at the caller (dispatch to its handlers); KMODE_EXCEPTION_NOT_HANDLED when none takes it. */
+  raise(code: number, flags: number, params: bigint[], origin?: string): never;
+  /** RtlRaiseException: raise the EXCEPTION_RECORD at `record`. */
+  raiseRecord(record: bigint): never;
+  /** RtlCaptureContext: the caller's CONTEXT at `at`. */
+  captureContext(at: bigint): void;
+  /** RtlLookupFunctionEntry: image base and the RUNTIME_FUNCTION's guest address, or null. */
+  lookup(pc: bigint): { base: bigint; entry: bigint } | null;
+  /** RtlVirtualUnwind on the CONTEXT at ctxPtr (updated); the frame's handler, its data and the establisher frame. */
+  virtualUnwind(handlerType: number, base: bigint, pc: bigint, entry: bigint, ctxPtr: bigint): { handler: bigint | null; handlerData: bigint; establisher: bigint };
+  /** RtlUnwindEx: never returns. */
+  unwindEx(targetFrame: bigint, targetIp: bigint, record: bigint, returnValue: bigint, ctxPtr: bigint): never;
+  /** __C_specific_handler: the EXCEPTION_DISPOSITION. */
+  cSpecificHandler(record: bigint, establisher: bigint, ctxPtr: bigint, dispatcherContext: bigint): bigint;
 }
 
 /** General-purpose registers by name (RAX..R15, RIP, EFLAGS). */

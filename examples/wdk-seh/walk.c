@@ -1,0 +1,40 @@
+/* A stack walk with RtlCaptureContext / RtlLookupFunctionEntry / RtlVirtualUnwind. */
+#include "wdkseh.h"
+
+/* winnt.h declarations mingw-w64's DDK headers lack. */
+typedef struct _WDKSEH_RUNTIME_FUNCTION {
+    ULONG BeginAddress;
+    ULONG EndAddress;
+    ULONG UnwindData;
+} WDKSEH_RUNTIME_FUNCTION, *PWDKSEH_RUNTIME_FUNCTION;
+NTSYSAPI VOID NTAPI RtlCaptureContext(PCONTEXT ContextRecord);
+NTSYSAPI PWDKSEH_RUNTIME_FUNCTION NTAPI RtlLookupFunctionEntry(ULONG64 ControlPc, PULONG64 ImageBase, PVOID HistoryTable);
+NTSYSAPI PVOID NTAPI RtlVirtualUnwind(ULONG HandlerType, ULONG64 ImageBase, ULONG64 ControlPc, PWDKSEH_RUNTIME_FUNCTION FunctionEntry,
+                                      PCONTEXT ContextRecord, PVOID *HandlerData, PULONG64 EstablisherFrame, PVOID ContextPointers);
+
+static __declspec(noinline) ULONG64 CallerPc(ULONG64 *returnAddress)
+{
+    CONTEXT context;
+    ULONG64 base = 0, frame = 0;
+    PVOID data = NULL;
+    *returnAddress = (ULONG64)__builtin_return_address(0);
+    RtlCaptureContext(&context);
+    PWDKSEH_RUNTIME_FUNCTION entry = RtlLookupFunctionEntry(context.Rip, &base, NULL);
+    if (!entry)
+        return 0;
+    RtlVirtualUnwind(0, base, context.Rip, entry, &context, &data, &frame, NULL);
+    return context.Rip;
+}
+
+ULONG TestStackWalk(void)
+{
+    ULONG failures = 0;
+    ULONG64 expected = 0;
+    ULONG64 pc = CallerPc(&expected);
+    CHECK(pc != 0);
+    CHECK(pc == expected);
+    ULONG64 base = 0;
+    CHECK(RtlLookupFunctionEntry((ULONG64)&TestStackWalk, &base, NULL) != NULL);
+    CHECK(base != 0 && base < (ULONG64)&TestStackWalk);
+    return failures;
+}
