@@ -9,9 +9,9 @@ import { LOADER_REFUSED_PREFIXES, isLoaderRefusedDll } from "../nt/loader-names.
 /** DLL name prefixes the kernel loader refuses outright (SPEC §6, step 1): the list lives in src/nt. */
 export { LOADER_REFUSED_PREFIXES };
 
-/** Exact user-mode DLL base names (lower case, without extension). */
+/** Other user-mode DLL base names (lower case, without extension), besides the loader-refused ones. */
 const USER_MODE_DLLS = new Set([
-  "ntdll", "kernel32", "kernelbase", "user32", "gdi32", "gdi32full", "advapi32", "winsrv", "win32u",
+  "kernelbase", "gdi32full", "win32u",
   "msvcrt", "ucrtbase", "ucrtbased", "msvcrt20", "msvcrt40", "crtdll",
   "ws2_32", "wsock32", "mswsock", "ole32", "oleaut32", "combase", "shell32", "shlwapi", "comctl32", "comdlg32",
   "rpcrt4", "sechost", "crypt32", "bcrypt", "ncrypt", "secur32", "sspicli", "wininet", "winhttp", "urlmon",
