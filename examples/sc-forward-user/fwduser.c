@@ -23,7 +23,7 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_SUCCESS;
 }
 
-int UseShim(int x)
+int NTAPI UseShim(int x)
 {
     return ShimDouble(x) + 100 * ShimVersion();
 }

@@ -6,7 +6,7 @@
 #define FWDSHIM_EXPORTS
 #include "fwdshim.h"
 
-EXTERN_C DECLSPEC_IMPORT int ChainC(int x);
+EXTERN_C DECLSPEC_IMPORT int NTAPI ChainC(int x);
 
 DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
@@ -29,7 +29,7 @@ NTSTATUS NTAPI DllUnload(void)
 }
 
 /* Version 3 of the shim; ChainC(0) is 0, and the call makes chainc.sys a real dependency. */
-int ShimVersion(void)
+int NTAPI ShimVersion(void)
 {
     return ChainC(0) + 3;
 }

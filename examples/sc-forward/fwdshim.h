@@ -12,5 +12,5 @@
 #define FWDSHIM_API DECLSPEC_IMPORT
 #endif
 
-EXTERN_C FWDSHIM_API int ShimDouble(int x);   /* forwarded: chainc.ChainC */
-EXTERN_C FWDSHIM_API int ShimVersion(void);
+EXTERN_C FWDSHIM_API int NTAPI ShimDouble(int x);   /* forwarded: chainc.ChainC */
+EXTERN_C FWDSHIM_API int NTAPI ShimVersion(void);
