@@ -18,6 +18,8 @@ export const FAMILIES: Record<string, [string, string]> = {
   mm: ["Memory manager", "api-sync, api-rtl, api-registry"],
   ob: ["Object manager: reference counts, handles", "api-sync"],
   zw: ["Registry (Zw*) over the emulated registry", "api-registry"],
+  machine: ["Machine model: physical memory, MMIO mappings, \\Device\\PhysicalMemory, PCI configuration space, I/O ports, interrupts, processors (docs/machine.md)", "api-hw"],
+  mdl: ["MDLs, locked pages, contiguous and non-cached memory (physical frames from the machine model)", "api-hw"],
 };
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */
 const NOTES: Record<string, string> = {
@@ -67,7 +69,7 @@ const NOTES: Record<string, string> = {
   KeBugCheckEx: "fault 'bugcheck' with code and four parameters",
   MmGetSystemRoutineAddress: "ntoskrnl then hal only; NULL + warning when another loaded driver exports the name",
   MmIsAddressValid: "mapped guest memory",
-  MmGetPhysicalAddress: "fake: low 40 bits of the virtual address (0 when unmapped)",
+  MmGetPhysicalAddress: "frames assigned on first use from the machine model, stable afterwards; 0 when unmapped; MmMapIoSpace of the result sees the same bytes",
   ObfDereferenceObject: "below zero → bugcheck REFERENCE_BY_POINTER; unknown objects warned once",
   ObReferenceObjectByHandle: "handles of objects with an address; registry keys → STATUS_OBJECT_TYPE_MISMATCH",
   PsGetCurrentProcessId: "4 (System)",
