@@ -369,7 +369,11 @@ function portWrite(ctx: ApiContext, port: number, size: 1 | 2 | 4, value: number
 
 const portOf = (ctx: ApiContext) => Number(ctx.arg(0) & 0xffffn);
 
-function portApis(): ApiDefinition[] {
+/**
+ * READ_PORT_* / WRITE_PORT_* as routines: exported by x86 hal.dll only (x64 drivers inline `in`/`out`),
+ * kept for the x86 emulator and an instruction hook; not registered for x64.
+ */
+export function portApis(): ApiDefinition[] {
   const out: ApiDefinition[] = [];
   for (const [suffix, size] of [["UCHAR", 1], ["USHORT", 2], ["ULONG", 4]] as const) {
     out.push(hal(`READ_PORT_${suffix}`, 1, (ctx) => portRead(ctx, portOf(ctx), size)));
@@ -526,7 +530,6 @@ export const apis: ApiDefinition[] = [
     ctx.mem.setU64(out, addr);
     return 1;
   }),
-  ...portApis(),
   nt("ZwOpenSection", 3, (ctx) => {
     const out = ctx.arg(0);
     const oa = ctx.arg(2);
