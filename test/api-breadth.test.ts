@@ -12,7 +12,7 @@ import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";
 
 /** Families whose examples run in this file. */
-const FAMILIES = ["machine", "mdl"];
+const FAMILIES = ["machine", "mdl", "sched"];
 const exercised = new Set<string>();
 
 function call(file: string, exp: string, opts: Record<string, unknown> = {}): CallImageResult {
@@ -69,6 +69,28 @@ test("apihw.sys: wild pointers and misuse end in clean fault reports", () => {
   ];
   for (const [exp, kind, re] of cases) {
     const r = call("apihw.sys", exp);
+    assert.equal(r.value, null, exp);
+    assert.equal(r.fault?.kind, kind, `${exp}: ${r.fault?.kind} ${r.fault?.message}`);
+    assert.match(r.fault!.message + " " + String(r.fault?.address ?? ""), re);
+  }
+});
+
+test("apisched.sys: DPCs, timers, work items, system threads and events on the emulated clock", () => {
+  for (const e of ["TestDpc", "TestTimers", "TestWorkItems", "TestThreads", "TestEvents"]) selfCheck("apisched.sys", e);
+  // Deterministic: the same run gives the same events.
+  const a = call("apisched.sys", "TestTimers").events.filter((e) => e.event === "api");
+  const b = call("apisched.sys", "TestTimers").events.filter((e) => e.event === "api");
+  assert.deepEqual(a, b);
+});
+
+test("apisched.sys: scheduler misuse ends in clean fault reports", () => {
+  const cases: [string, string, RegExp][] = [
+    ["DoubleQueue", "bugcheck", /IoQueueWorkItem\(0x[0-9a-f]+\): the work item is already queued \(WORKER_INVALID\)/],
+    ["ThreadWaitsForever", "deadlock", /KeWaitForSingleObject: waiting forever/],
+    ["WildDpc", "invalid-read", /0xffffa000dead0000/i],
+  ];
+  for (const [exp, kind, re] of cases) {
+    const r = call("apisched.sys", exp);
     assert.equal(r.value, null, exp);
     assert.equal(r.fault?.kind, kind, `${exp}: ${r.fault?.kind} ${r.fault?.message}`);
     assert.match(r.fault!.message + " " + String(r.fault?.address ?? ""), re);

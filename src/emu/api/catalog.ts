@@ -19,6 +19,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   ob: ["Object manager: reference counts, handles", "api-sync"],
   zw: ["Registry (Zw*) over the emulated registry", "api-registry"],
   machine: ["Machine model: physical memory, MMIO mappings, \\Device\\PhysicalMemory, PCI configuration space, I/O ports, interrupts, processors (docs/machine.md)", "api-hw"],
+  sched: ["Deterministic scheduler on the emulated clock: DPCs, timers, work items, system threads, events by handle (docs/emulator.md)", "api-sched"],
   mdl: ["MDLs, locked pages, contiguous and non-cached memory (physical frames from the machine model)", "api-hw"],
 };
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */

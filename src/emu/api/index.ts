@@ -16,6 +16,7 @@ import { apis as rtl } from "./rtl.js";
 import { apis as zw } from "./zw.js";
 import { apis as machine } from "./machine.js";
 import { apis as mdl } from "./mdl.js";
+import { apis as sched } from "./sched.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
 export { formatKernelPrintf, vaListReader, type PrintfOptions } from "./printf.js";
@@ -23,7 +24,7 @@ export { registryOf, seedRegistry } from "./zw.js";
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, zw, machine, mdl };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, zw, machine, mdl, sched };
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
