@@ -12,7 +12,7 @@ import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { L64 } from "../../nt/layouts.js";
 import { hex, nt } from "./util.js";
-import { machineOf, physicalOf, readPhys } from "./machine.js";
+import { machineOf, physicalOf, readPhys } from "../machine/index.js";
 
 const M = L64.MDL;
 const B = (n: number) => BigInt(n);
