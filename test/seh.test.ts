@@ -9,7 +9,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { callImage } from "../src/emu/call-image.js";
+import { callImage } from "../src/sim/call.js";
 import { allApis } from "../src/emu/api/index.js";
 import { fixture, runCli, tool } from "./helpers.js";
 
