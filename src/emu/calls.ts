@@ -6,6 +6,7 @@
  */
 import type { Emulator } from "./emulator.js";
 import { EmuStop, type FaultReport, type RunResult } from "./faults.js";
+import { GuestFault } from "./memory.js";
 import { SehResume, STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_ILLEGAL_INSTRUCTION, STATUS_INTEGER_DIVIDE_BY_ZERO, type ExceptionInfo } from "./seh.js";
 
 /** Addresses below this are user mode (x64: the 128 TiB user half). */
@@ -120,6 +121,8 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
             }
             if (e instanceof SehResume) throw e;
             if (e instanceof EmuStop) return { ok: false, fault: e.report };
+            // The frames or unwind data are unreadable (a smashed stack, a broken image): the CPU fault stands.
+            if (e instanceof GuestFault) return { ok: false, fault };
             throw e;
           }
         }

@@ -10,6 +10,7 @@
  * Windows 10 x64 and are marked as such.
  */
 import { L64 } from "../nt/layouts.js";
+import { buildSeExports } from "../nt/se-exports.js";
 import type { NativeConstants, NativeEngine } from "./native.js";
 import type { EngineMemory } from "./memory.js";
 import { KUSER_SHARED_DATA, PAGE, SYSTEM_DATA_BASE, SYSTEM_DATA_SIZE } from "./layout.js";
@@ -87,6 +88,10 @@ export class SystemData {
     set64("MmHighestUserAddress", 0x7ffffffeffffn);
     set64("MmUserProbeAddress", 0x7fffffff0000n);
     set64("MmBadPointer", 0n);
+    // SeExports → SE_EXPORTS (well-known privileges and SIDs), read by wdmsec.lib's IoCreateDeviceSecure.
+    const se = SYSTEM_DATA_BASE + BigInt(SYSTEM_DATA_SIZE - PAGE);
+    m.write(se, buildSeExports(se));
+    set64("SeExports", se);
     set8("KeNumberProcessors", 1);
     set8("KdDebuggerEnabled", 0);
     set8("KdDebuggerNotPresent", 1);
