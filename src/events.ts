@@ -18,6 +18,8 @@ export type TraceEvent =
   | { event: "irp"; major: number; minor?: number; ioctl?: string; from?: string; to?: string; status?: string }
   | { event: "interface"; action: "reference" | "dereference"; count: number; [k: string]: unknown }
   | { event: "step"; step: string; [k: string]: unknown }
+  /** Events a capped output left out here (`--max-events`, the HTML report's limit). */
+  | { event: "omitted"; count: number; reason?: string }
   | { event: "end"; modules: { module: string; count: number }[]; [k: string]: unknown };
 
 export type FaultKind =

@@ -4,6 +4,9 @@ import type { CliContext } from "./context.js";
 import { EXIT } from "./context.js";
 import { VERSION } from "../version.js";
 import { commands } from "./commands/index.js";
+import pc from "picocolors";
+import { terminalText } from "../text/terminal.js";
+import type { Styled } from "./context.js";
 
 /** Build the commander program; each subcommand lives in ./commands/<name>.ts. */
 export function buildProgram(ctx: CliContext): Command {
@@ -22,7 +25,28 @@ export function buildProgram(ctx: CliContext): Command {
 /** Run the CLI with argv (without node and script); returns the exit code. */
 export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   let code: number = EXIT.OK;
-  const c: CliContext = { ...ctx, setExit: (n) => { code = Math.max(code, n); ctx.setExit(n); } };
+  const color = ctx.color ?? (ctx.isTTY && pc.isColorSupported);
+  const paint = pc.createColors(color);
+  const STYLE: Record<Styled["style"], (s: string) => string> = {
+    error: paint.red,
+    warning: paint.yellow,
+    note: paint.cyan,
+    ok: paint.green,
+    dim: paint.dim,
+    bold: paint.bold,
+  };
+  // The one output sanitiser: every text a command writes passes through terminalText.
+  const c: CliContext = {
+    ...ctx,
+    color,
+    out: (s) => ctx.out(terminalText(s)),
+    err: (s) => ctx.err(terminalText(s)),
+    outStyled: (parts) => ctx.out(parts.map((p) => (typeof p === "string" ? terminalText(p) : STYLE[p.style](terminalText(p.text)))).join("")),
+    setExit: (n) => {
+      code = Math.max(code, n);
+      ctx.setExit(n);
+    },
+  };
   const program = buildProgram(c);
   // exitOverride must apply to subcommands too.
   for (const sub of program.commands) sub.exitOverride();

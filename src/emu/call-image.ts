@@ -21,6 +21,8 @@ export interface CallImageOptions extends Omit<EmulatorOptions, "sink"> {
   root?: string;
   /** Called for every event as it happens. */
   onEvent?: (e: TraceEvent) => void;
+  /** Keep the events in the result (default true); false keeps memory bounded for endless output. */
+  keepEvents?: boolean;
   /** The emulated registry the Zw* handlers use (e.g. seeded from a .reg file); default empty. */
   registry?: Registry;
 }
@@ -67,8 +69,9 @@ export function parseIntegerArg(s: string): bigint {
 export function callImage(imagePath: string, exportName: string, args: bigint[], opts: CallImageOptions = {}): CallImageResult {
   if (args.length > 8) throw new KmdllError(`at most 8 arguments can be passed (got ${args.length})`);
   const events: TraceEvent[] = [];
+  const keep = opts.keepEvents !== false;
   const sink = (e: TraceEvent) => {
-    events.push(e);
+    if (keep) events.push(e);
     opts.onEvent?.(e);
   };
   const { bytes, image } = readImage(imagePath);

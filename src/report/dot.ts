@@ -2,8 +2,8 @@
  * Graphviz DOT rendering of an import graph (`kmdll graph --format dot`). Pure.
  * Node shape/colour by kind; edge labels show the first imported names, the tooltip all of them.
  */
-import type { DepGraph, GraphEdge, GraphNode, ModuleKind } from "./graph.js";
-import { KIND_LABEL } from "./graph.js";
+import type { DepGraph, GraphEdge, GraphNode, ModuleKind } from "../graph/model.js";
+import { KIND_LABEL } from "../graph/model.js";
 
 export interface DotOptions {
   /** Graph title (a label at the top). */

@@ -2,8 +2,8 @@
  * Mermaid flowchart rendering of an import graph (`kmdll graph --format mermaid`), for
  * Markdown that GitHub/GitLab render. Pure.
  */
-import type { DepGraph, GraphNode, ModuleKind } from "./graph.js";
-import { KIND_LABEL } from "./graph.js";
+import type { DepGraph, GraphNode, ModuleKind } from "../graph/model.js";
+import { KIND_LABEL } from "../graph/model.js";
 import { KIND_STYLE, edgeLabel } from "./dot.js";
 
 export interface MermaidOptions {

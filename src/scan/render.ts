@@ -1,6 +1,6 @@
 /** Text and JSON forms of a scan report. Pure. */
 import type { ScanReport } from "./index.js";
-import type { ModuleKind } from "../report/graph.js";
+import type { ModuleKind } from "../graph/model.js";
 
 export interface ScanTextOptions {
   /** Lines per list before "... and N more" (default 25; 0 = unlimited). */

@@ -19,7 +19,8 @@ import { emulatorExecutor } from "../../kernel/emulator.js";
 import { parseStepText } from "../../kernel/scenario.js";
 import { runSimulation, temporaryRoot } from "../../kernel/simulation.js";
 import { renderFindingsText } from "../../report/findings-text.js";
-import { TimelineWriter, narrateLifecycle, renderModuleTable, renderNarration, SEED_RULES } from "../../report/timeline.js";
+import { narrateLifecycle, renderModuleTable, renderNarration, SEED_RULES } from "../../report/timeline.js";
+import { TextEventWriter } from "../../report/event-text.js";
 
 /** The repository / package root (dist/src/cli/commands → ../../../..). */
 const PACKAGE = resolve(fileURLToPath(new URL("../../../../", import.meta.url)));
@@ -110,7 +111,7 @@ export function register(program: Command, ctx: CliContext): void {
         // 4. Simulate.
         say("== 4. Simulate: start client, then stop client (kmdll sim, documented semantics)\n");
         const events: TraceEvent[] = [];
-        const timeline = new TimelineWriter((l) => say(l + "\n"));
+        const timeline = new TextEventWriter((l) => say(l + "\n"));
         const sim = runSimulation({
           root: tmp,
           steps: ["start:client", "call:mydriver.sys!LoadPrinterDriver:41", "stop:client"].map(parseStepText),
@@ -120,6 +121,7 @@ export function register(program: Command, ctx: CliContext): void {
           },
           executor: emulatorExecutor,
         });
+        timeline.finish();
         if (!sim.ok) ok = false;
         say("\n" + renderModuleTable(sim.modules));
         const narration = narrateLifecycle(events);
