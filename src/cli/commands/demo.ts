@@ -21,6 +21,7 @@ import { runSimulation, temporaryRoot } from "../../kernel/simulation.js";
 import { renderFindingsText } from "../../report/findings-text.js";
 import { narrateLifecycle, renderModuleTable, renderNarration, SEED_RULES } from "../../report/timeline.js";
 import { TextEventWriter } from "../../report/event-text.js";
+import { hex } from "../../text/hex.js";
 
 /** The repository / package root (dist/src/cli/commands → ../../../..). */
 const PACKAGE = resolve(fileURLToPath(new URL("../../../../", import.meta.url)));
@@ -30,7 +31,6 @@ interface DemoOptions {
   json?: boolean;
 }
 
-const hex = (n: number) => "0x" + n.toString(16);
 
 function describeImage(name: string, image: PeImage): string[] {
   const lines: string[] = [];

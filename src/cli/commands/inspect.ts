@@ -5,6 +5,7 @@ import { readImage } from "../../io/image.js";
 import { imageSummary, flagNames, sectionFlags, FILE_CHARACTERISTICS, DLL_CHARACTERISTICS, SUBSYSTEM_NAMES } from "../../formats/pe/summary.js";
 import { pdbPath } from "../../formats/pe/parse.js";
 import type { PeImage } from "../../formats/pe/types.js";
+import { hex } from "../../text/hex.js";
 
 /** `kmdll inspect FILE [--json]`: headers, sections, exports and imports of a PE image. */
 export function register(program: Command, ctx: CliContext): void {
@@ -19,7 +20,6 @@ export function register(program: Command, ctx: CliContext): void {
     });
 }
 
-const hex = (n: number | bigint): string => "0x" + n.toString(16);
 
 function wrapList(items: string[], indent: string, width = 100): string[] {
   const lines: string[] = [];
