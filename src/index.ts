@@ -24,4 +24,5 @@ export { driverImageSummaries, type DriverImageSource } from "./scan/driver-imag
 export { hex, type HexOptions } from "./text/hex.js";
 export { terminalText, terminalLine, jsonText } from "./text/terminal.js";
 export * from "./emu/index.js";
+export * from "./sim/index.js";
 export * from "./check/index.js";
