@@ -7,11 +7,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { fixture, repoPath, runCli } from "./helpers.js";
 import { LEAKS_SHOWN_PER_SITE } from "../src/report/event-stream.js";
+import { formatRows } from "../src/cli/commands/lib.js";
+import { widest } from "../src/text/width.js";
 
 const CHATTY = fixture("x64", "chatty.sys");
 
@@ -125,4 +127,27 @@ test("sim --html keeps at most --max-events rows; the summary still counts every
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("text tables of 200,000 rows (lib list, inspect sections): no stack overflow in the column widths", async () => {
+  // A real library: 60,000 imports (an archive's index holds at most 65535 members), then the
+  // renderer alone with 200,000 rows (the issue's library had 130,000, from GNU dlltool).
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-biglib-"));
+  try {
+    const n = 60_000;
+    writeFileSync(join(dir, "big.def"), `LIBRARY big.sys\nEXPORTS\n${Array.from({ length: n }, (_, i) => `  Routine${i}\n`).join("")}`);
+    const lib = await runCli(["implib", join(dir, "big.def"), "-o", join(dir, "big.lib")]);
+    assert.equal(lib.code, 0, lib.stderr);
+    const r = await runCli(["lib", "list", join(dir, "big.lib")]);
+    assert.equal(r.code, 0, r.stderr.slice(0, 500));
+    const lines = r.stdout.split("\n").filter((l) => l.startsWith("big.sys "));
+    assert.equal(lines.length, n);
+    assert.match(lines.at(-1)!, /^big\.sys +Routine59999 +Routine59999 +code +name +x64$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const rows = Array.from({ length: 200_000 }, (_, i) => ({ dll: "big.sys", symbol: `R${i}`, importName: `R${i}`, ordinal: null, type: "code", nameType: "name", machine: "x64" }));
+  const text = formatRows(rows as unknown as Parameters<typeof formatRows>[0]);
+  assert.equal(text.split("\n").length, 200_002);
+  assert.equal(widest(rows.map((r) => r.symbol), 6), "R199999".length);
 });

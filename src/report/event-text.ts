@@ -50,7 +50,7 @@ export function eventText(e: TraceEvent): string {
       return `${e["index"] !== undefined ? `[${str(e["index"])}] ` : ""}${e.step}`;
     }
     case "load":
-      return `load     ${e.module} from ${e.path}${e.base ? ` at ${e.base}` : ""} — ${e.reason ?? (e.by ? `imported by ${e.by}` : "service start")}`;
+      return `load     ${e.module} from ${e.path}${e.base ? ` at ${e.base}` : ""}${e.reason ? ` — ${e.reason}` : e.by ? ` — imported by ${e.by}` : ""}`;
     case "refcount":
       return `count    ${e.module} = ${e.count}${e.reason ? `  (${e.reason})` : ""}`;
     case "call": {

@@ -3,6 +3,7 @@
  * module table after a run, and the narration of a lifecycle that ties each loader action to the
  * rule of the seeds it shows.
  */
+import { widest } from "../text/width.js";
 import type { TraceEvent } from "../events.js";
 
 export interface ModuleTableRow {
@@ -18,7 +19,7 @@ export interface ModuleTableRow {
 export function renderModuleTable(rows: ModuleTableRow[]): string {
   const out = ["Loaded modules (besides ntoskrnl.exe and hal.dll, never counted):"];
   if (rows.length === 0) return out.concat("  (none)").join("\n") + "\n";
-  const width = Math.max(6, ...rows.map((r) => r.module.length));
+  const width = widest(rows.map((r) => r.module), 6);
   out.push(`  ${"module".padEnd(width)}  count  role`);
   for (const r of rows) {
     const role: string[] = [];

@@ -1,3 +1,4 @@
+import { widest } from "../../text/width.js";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { toJson } from "../context.js";
@@ -56,7 +57,7 @@ export function renderText(image: PeImage, file: string): string {
   if (extras.length) L.push("  " + extras.join("  "));
 
   L.push("", `Sections (${image.sections.length}):`);
-  const nameW = Math.max(8, ...image.sections.map((s) => s.name.length));
+  const nameW = widest(image.sections.map((s) => s.name), 8);
   L.push(`  ${"name".padEnd(nameW)}  ${"vaddr".padStart(10)}  ${"vsize".padStart(10)}  ${"rawsize".padStart(10)}  flags`);
   for (const s of image.sections) {
     L.push(`  ${s.name.padEnd(nameW)}  ${hex(s.virtualAddress).padStart(10)}  ${hex(s.virtualSize).padStart(10)}  ${hex(s.sizeOfRawData).padStart(10)}  ${sectionFlags(s.characteristics)}`);
