@@ -119,3 +119,21 @@ test("call / sim: DbgPrint text and hostile names are escaped in text and --trac
   const c = await runCli(["call", client, "DriverEntry"]);
   assertInert("call (load failure)", c.stdout + c.stderr, []);
 });
+
+test("colours come from picocolors after sanitising: severities coloured on a colour terminal, hostile names still escaped; none without colour", async () => {
+  const { run } = await import("../src/cli/main.js");
+  const capture = async (color: boolean) => {
+    let out = "";
+    const code = await run(["check", client], { out: (s) => void (out += s), err: (s) => void (out += s), setExit: () => {}, isTTY: true, color });
+    return { code, out };
+  };
+  const on = await capture(true);
+  assert.equal(on.code, 1);
+  assert.ok(on.out.includes("\x1b[31merror\x1b[39m"), JSON.stringify(on.out.slice(0, 300)));
+  // The only escape sequences are the colours kmdll added.
+  assert.doesNotMatch(on.out.replace(/\x1b\[(31|33|36|39)m/g, ""), RAW_CONTROL);
+  assert.ok(on.out.includes("\\x1b[2Jevil.sys"));
+  const off = await capture(false);
+  assert.doesNotMatch(off.out, RAW_CONTROL);
+  assert.match(off.out, /: error: \[/);
+});
