@@ -86,6 +86,14 @@ export function eventText(e: TraceEvent): string {
       const who = typeof x["by"] === "string" ? `taken by ${str(x["module"] ?? "?")} for ${str(x["holder"] ?? "?")}` : `by ${str(x["module"] ?? "?")}`;
       return `iface    ${e.action === "reference" ? "reference  " : "dereference"} ${str(x["interface"] ?? "")} of ${str(x["provider"] ?? "?")} → count ${e.count}  (${who})`;
     }
+    case "hardware":
+      return `hardware ${e.module}: ${e.kind} ${e.op} ${e.address}${e.size !== undefined ? ` (${e.size} bytes)` : ""}${e.value !== undefined ? ` = ${e.value}` : ""}`;
+    case "callback":
+      return `callback ${e.module}: ${e.action} ${e.kind} ${e.routine}`;
+    case "errorlog":
+      return `errorlog ${e.module}: error code ${e.errorCode}`;
+    case "file":
+      return `file     ${e.module}: ${e.op} ${e.path}${e.status ? ` → ${statusText(e.status)}` : ""}`;
     case "omitted":
       return `…        ${e.count} more event${e.count === 1 ? "" : "s"} not shown${e.reason ? ` (${e.reason})` : ""}`;
     case "end": {
