@@ -4,8 +4,8 @@
  * replaces a common user-mode one. Pure data and lookups.
  */
 
-// Which DLLs are user-mode (and which of them the loader refuses by name) is NT knowledge shared
-// with the graph model: src/nt/user-mode-dlls.ts.
+// Which DLLs are user-mode (and which of them the loader refuses by name, src/nt/loader-names.ts)
+// is NT knowledge shared with the graph model: src/nt/user-mode-dlls.ts.
 export { LOADER_REFUSED_PREFIXES, dllBase, userModeDll, type UserModeDll } from "../nt/user-mode-dlls.js";
 
 // ---------------------------------------------------------------------------------------------
