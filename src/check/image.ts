@@ -4,7 +4,7 @@
  */
 import { IMAGE_SCN } from "../formats/pe/types.js";
 import { imageSectionProblems } from "../formats/pe/validate.js";
-import { headerLocation, hex, offsetOfRva, sectionHeaderOffset } from "./locate.js";
+import { headerLocation, hexUpper as hex, offsetOfRva, sectionHeaderOffset } from "./locate.js";
 import type { CheckInput, Finding } from "./types.js";
 
 const SUBSYSTEMS: Record<number, string> = {

@@ -10,9 +10,14 @@ import { emulatorExecutor } from "../../sim/emulator.js";
 import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/scenario.js";
 import { runSimulation } from "../../kernel/simulation.js";
 import type { Semantics } from "../../kernel/types.js";
-import { TimelineWriter, renderModuleTable } from "../../report/timeline.js";
+import { renderModuleTable } from "../../report/timeline.js";
 import { writeFileSync } from "node:fs";
 import { renderSimHtmlReport } from "../../report/html-sim.js";
+import { TextEventWriter } from "../../report/event-text.js";
+import { EventLog, NdjsonEventWriter } from "../../report/event-stream.js";
+import { driverImageSummaries } from "../../scan/driver-images.js";
+import { jsonText } from "../../text/terminal.js";
+import { maxEventsArg } from "./options.js";
 
 interface SimOptions {
   root?: string;
@@ -24,11 +29,12 @@ interface SimOptions {
   html?: string;
   timeout: number;
   unimplemented: "fault" | "stub";
+  maxEvents?: number;
 }
 
 /** NDJSON line for an event (bigints as hex strings). */
 export function eventJson(e: TraceEvent): string {
-  return JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? "0x" + v.toString(16) : v)) + "\n";
+  return jsonText(e) + "\n";
 }
 
 function readScenario(path: string): ScenarioFile {
@@ -70,6 +76,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--html <file>", "also write a self-contained HTML report (dependency graph + lifecycle timeline)")
     .option("--timeout <seconds>", "time budget per guest call (DriverEntry, DllInitialize, a call step...)", seconds, 10)
     .option("--unimplemented <mode>", "a kernel routine kmdll does not implement: fault (default: stop, reported as an emulator gap) or stub (return STATUS_NOT_IMPLEMENTED and go on)", mode, "fault")
+    .option("--html <file>", "also write a self-contained HTML report (dependency graph + lifecycle timeline; at most 5000 events, or --max-events)")
+    .option("--max-events <n>", "show at most N events (text, NDJSON, HTML); later ones are counted, loader events, failures and faults still shown", maxEventsArg)
     .addHelpText(
       "after",
       `
@@ -93,10 +101,12 @@ Examples:
       if (!root && !install) throw new KmdllError("no drivers: give --root DIR (with System32/drivers/*.sys) or --install FILE...");
       const registry = opts.registry ? resolve(opts.registry) : scenario.registry;
       const semantics = semanticsOf(opts.semantics) ?? scenario.semantics;
-      const timeline = new TimelineWriter((l) => ctx.out(l + "\n"));
-      const print = opts.json ? (e: TraceEvent) => ctx.out(eventJson(e)) : (e: TraceEvent) => timeline.event(e);
-      const recorded: TraceEvent[] = [];
-      const sink = opts.html ? (e: TraceEvent) => (recorded.push(e), print(e)) : print;
+      // Events stream to the output as they happen: nothing is kept but the HTML report's capped log.
+      const writer = opts.json
+        ? new NdjsonEventWriter((l) => ctx.out(l), { ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}) })
+        : new TextEventWriter((l) => ctx.out(l + "\n"), { ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}) });
+      const log = opts.html ? new EventLog(opts.maxEvents) : undefined;
+      const sink = log ? (e: TraceEvent) => (log.add(e), writer.event(e)) : (e: TraceEvent) => writer.event(e);
       const result = runSimulation({
         ...(root ? { root } : {}),
         ...(install ? { install } : {}),
@@ -108,6 +118,7 @@ Examples:
         ...(opts.trace ? { trace: true } : {}),
         limits: { unimplemented: opts.unimplemented, timeoutMs: Math.round(opts.timeout * 1000) },
       });
+      writer.finish();
       if (!opts.json) {
         ctx.out("\n" + renderModuleTable(result.modules));
         const failed = result.results.filter((r) => !r.ok);
@@ -118,9 +129,9 @@ Examples:
         );
       }
       if (opts.html) {
-        const html = await renderSimHtmlReport(recorded, {
-          ...(root ? { root } : {}),
-          ...(install ? { install } : {}),
+        const html = await renderSimHtmlReport(log!.events, {
+          modules: driverImageSummaries({ ...(root ? { root } : {}), ...(install ? { install } : {}) }),
+          counts: log!.counts,
           title: `kmdll sim ${args.join(" ")}`.trim(),
         });
         try {
