@@ -7,7 +7,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
 import { FormatError, KmdllError } from "../errors.js";
-import { readFileBytes } from "../io/image.js";
+import { PE_HEAD, readFileBytes } from "../io/image.js";
 import { parsePe } from "../formats/pe/index.js";
 import { STATUS } from "../nt/status.js";
 import type { Registry } from "../nt/registry.js";
@@ -62,7 +62,7 @@ export class RootImageSource implements ImageSource {
     if (!statSync(real).isFile()) return { ok: false, status: STATUS.OBJECT_NAME_NOT_FOUND, message: `${ntPath} is not a file` };
     let bytes: Uint8Array;
     try {
-      bytes = readFileBytes(real);
+      bytes = readFileBytes(real, PE_HEAD);
     } catch (e) {
       if (e instanceof KmdllError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message.replace(`${real}: `, "")}` };
       throw e;

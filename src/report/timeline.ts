@@ -127,7 +127,7 @@ export interface ModuleTableRow {
 export function renderModuleTable(rows: ModuleTableRow[]): string {
   const out = ["Loaded modules (besides ntoskrnl.exe and hal.dll, never counted):"];
   if (rows.length === 0) return out.concat("  (none)").join("\n") + "\n";
-  const width = Math.max(6, ...rows.map((r) => r.module.length));
+  const width = rows.reduce((w, r) => Math.max(w, r.module.length), 6);
   out.push(`  ${"module".padEnd(width)}  count  role`);
   for (const r of rows) {
     const role: string[] = [];

@@ -56,7 +56,7 @@ export function renderText(image: PeImage, file: string): string {
   if (extras.length) L.push("  " + extras.join("  "));
 
   L.push("", `Sections (${image.sections.length}):`);
-  const nameW = Math.max(8, ...image.sections.map((s) => s.name.length));
+  const nameW = image.sections.reduce((w, s) => Math.max(w, s.name.length), 8);
   L.push(`  ${"name".padEnd(nameW)}  ${"vaddr".padStart(10)}  ${"vsize".padStart(10)}  ${"rawsize".padStart(10)}  flags`);
   for (const s of image.sections) {
     L.push(`  ${s.name.padEnd(nameW)}  ${hex(s.virtualAddress).padStart(10)}  ${hex(s.virtualSize).padStart(10)}  ${hex(s.sizeOfRawData).padStart(10)}  ${sectionFlags(s.characteristics)}`);
@@ -84,7 +84,7 @@ export function renderText(image: PeImage, file: string): string {
     for (const m of mods) {
       L.push(`  ${m.dll} (${m.functions.length})`);
       const names = m.functions.map((f) => (f.name !== null ? f.name : f.ordinal !== null ? `#${f.ordinal}` : "?"));
-      L.push(...wrapList(names, "    "));
+      for (const l of wrapList(names, "    ")) L.push(l);
     }
   };
   importBlock("Imports", image.imports);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { toJson } from "../context.js";
 import { inFile } from "../../errors.js";
-import { readFileBytes } from "../../io/image.js";
+import { LIB_HEAD, readFileBytes } from "../../io/image.js";
 import { analyzeImportLibrary } from "../../formats/lib/index.js";
 import type { ImportLibraryRow } from "../../formats/lib/index.js";
 
@@ -17,7 +17,9 @@ export function formatRows(rows: ImportLibraryRow[]): string {
     r.nameType,
     r.machine,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  // A loop, not Math.max(...cells): a library with 130k imports would overflow the stack.
+  const widths = head.map((h) => h.length);
+  for (const c of cells) c.forEach((x, i) => (widths[i] = Math.max(widths[i]!, x.length)));
   const line = (c: string[]) => c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!))).join("  ") + "\n";
   return line(head) + cells.map(line).join("");
 }
@@ -31,7 +33,8 @@ export function register(program: Command, ctx: CliContext): void {
     .argument("<file>", "import library (.lib or .a)")
     .option("--json", "print the rows as a JSON array")
     .action((file: string, opts: { json?: boolean }) => {
-      const bytes = readFileBytes(file);
+      // Not an archive: refused from its first bytes, without reading a huge file whole.
+      const bytes = inFile(file, () => readFileBytes(file, LIB_HEAD));
       const info = inFile(file, () => analyzeImportLibrary(bytes));
       if (opts.json) {
         ctx.out(toJson(info.rows));
