@@ -89,10 +89,10 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(async (paths: string[], opts: GraphOpts) => {
       if (!Number.isInteger(opts.labels) || opts.labels < 0) throw new KmdllError("--labels expects a whole number ≥ 0");
-      const outRules = { option: "-o", force: Boolean(opts.force), inputs: [] as string[] };
-      if (opts.output) checkOutputPath(opts.output, { ...outRules, inputs: paths });
       const modules = collectImages(paths, (_p, why) => ctx.err(`kmdll: skipped: ${why}\n`));
-      outRules.inputs = [...paths, ...modules.flatMap((m) => (m.path !== undefined ? [m.path] : []))];
+      // Checked before the (possibly slow) layout: the output must be none of the images read.
+      const outRules = { option: "-o", force: Boolean(opts.force), inputs: [...paths, ...modules.flatMap((m) => (m.path !== undefined ? [m.path] : []))] };
+      if (opts.output) checkOutputPath(opts.output, outRules);
       const graph = buildGraph(modules, { knownExports: kernelModuleExports, delayImports: opts.delay });
       let view = graphView(graph, { kernel: !opts.kernel ? "hide" : opts.collapseKernel ? "collapse" : "expand" });
       if (opts.focus) {
