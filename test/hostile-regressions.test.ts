@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
-import { buildPe } from "./pe-build.js";
+import { exportImage } from "./pe-shapes.js";
 import { parsePe } from "../src/formats/pe/index.js";
 import { parseDef, defFromImage, writeDef } from "../src/formats/def/index.js";
 import { parseMakeVars, MAX_EXPANDED_LENGTH } from "../src/toolchain/makevars.js";
@@ -28,37 +28,6 @@ before(() => {
 after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-/** A PE with an export directory: `slots` EAT entries (RVA 0x1000 each) and `names` (name → slot index). */
-export function exportImage(slots: number, names: [string, number][], dllName = "exp.sys"): Uint8Array {
-  const enc = new TextEncoder();
-  const strings: Uint8Array[] = [enc.encode(dllName + "\0"), ...names.map(([n]) => enc.encode(n + "\0"))];
-  const eat = 0x40;
-  const npt = eat + slots * 4;
-  const ot = npt + names.length * 4;
-  let str = ot + names.length * 2;
-  const size = str + strings.reduce((a, s) => a + s.length, 0);
-  const data = new Uint8Array(size);
-  const dv = new DataView(data.buffer);
-  const va = 0x1000;
-  dv.setUint32(12, va + str, true); // Name
-  dv.setUint32(16, 1, true); // Base
-  dv.setUint32(20, slots, true);
-  dv.setUint32(24, names.length, true);
-  dv.setUint32(28, va + eat, true);
-  dv.setUint32(32, va + npt, true);
-  dv.setUint32(36, va + ot, true);
-  data.set(strings[0]!, str);
-  str += strings[0]!.length;
-  for (let i = 0; i < slots; i++) dv.setUint32(eat + i * 4, 0x1000, true);
-  names.forEach(([, slot], i) => {
-    dv.setUint32(npt + i * 4, va + str, true);
-    dv.setUint16(ot + i * 2, slot, true);
-    data.set(strings[i + 1]!, str);
-    str += strings[i + 1]!.length;
-  });
-  return buildPe({ sections: [{ name: ".edata", virtualAddress: va, data, characteristics: 0x60000020 }], dirs: { 0: [va, 40] } });
-}
 
 test("def from-image: a name listed twice (same slot, other slot) is written once; def check accepts the result", async () => {
   const img = exportImage(3, [["Alpha", 0], ["Alpha", 0], ["Beta", 1], ["Alpha", 2], ["Gamma", 2]]);
