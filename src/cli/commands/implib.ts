@@ -6,6 +6,9 @@ import { formatDefDiagnostic, hasErrors } from "../../formats/def/index.js";
 import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/index.js";
 import { readDef } from "./def.js";
 import { checkOutputPath, writeOutputFile } from "../../io/output.js";
+import { existsSync } from "node:fs";
+import { bindX86Exports, x86ImportDef } from "../../formats/def/x86-names.js";
+import { readObjectNames } from "../../toolchain/x86-exports.js";
 
 const MACHINES: Record<string, ImplibMachine> = { x64: "x64", amd64: "x64", x86: "x86", i386: "x86", arm64: "arm64" };
 
@@ -19,10 +22,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--machine <machine>", "x64, x86 or arm64", "x64")
     .option("--dll <name>", "DLL name importers bind to (default: the LIBRARY name)")
     .option("--no-kill-at", "x86: import stdcall names decorated (F@N) instead of undecorated (F)")
-    .option("--force", "replace an existing file named by -o that is not a library (never the input)")
+    .option("--objects <files...>", "x86: bind undecorated names to the stdcall/fastcall routines these objects, static libraries or symbol-table images define (as link.exe does): importers get __imp__F@N")
+    .option("--force", "replace an existing file named by -o that is not a library (never an input)")
     .option("--json", "print one JSON document describing the library")
-    .action((file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; force?: boolean; json?: boolean }) => {
-      const rules = { inputs: [file], option: "-o", kind: "import-library" as const, force: Boolean(opts.force) };
+    .action((file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; objects?: string[]; force?: boolean; json?: boolean }) => {
+      const rules = { inputs: [file, ...(opts.objects ?? [])], option: "-o", kind: "import-library" as const, force: Boolean(opts.force) };
       checkOutputPath(opts.output, rules);
       const machine = MACHINES[opts.machine.toLowerCase()];
       if (!machine) throw new KmdllError(`--machine ${opts.machine}: expected x64, x86 or arm64`);
@@ -33,7 +37,17 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.err(formatDefDiagnostic(d, file) + "\n");
       }
       if (hasErrors(r)) throw new KmdllError(`${file}: no import library written: the .def has errors`);
-      const res = writeImportLibrary(r.def, { machine, dll: opts.dll, killAt: opts.killAt });
+      let def = r.def;
+      if (opts.objects?.length) {
+        if (machine !== "x86") throw new KmdllError(`--objects: only x86 decorates names by calling convention (--machine ${machine})`);
+        for (const o of opts.objects) if (!existsSync(o)) throw new KmdllError(`--objects: ${o}: no such file`);
+        const names = readObjectNames(opts.objects);
+        if (names.defined.length === 0) throw new KmdllError(`--objects: ${opts.objects.join(", ")} define no symbol (an image linked by lld-link or link.exe has no symbol table: pass its objects)`);
+        const bound = bindX86Exports(def, names.defined);
+        for (const u of bound.unbound) ctx.err(`${file}: warning: ${u}: no routine of that name in ${opts.objects.join(", ")}\n`);
+        def = x86ImportDef(def, bound.bindings);
+      }
+      const res = writeImportLibrary(def, { machine, dll: opts.dll, killAt: opts.killAt });
       writeOutputFile(opts.output, res.bytes, rules);
       for (const w of res.warnings) ctx.err(`${file}: warning: ${w}\n`);
       if (opts.json) {
