@@ -6,7 +6,7 @@
  * Export tables: exportImage writes a directory with any slot count and any (name → slot) list,
  * duplicates and awkward characters included.
  *
- * Chain: m0.sys is a standard driver whose DriverEntry returns STATUS_SUCCESS and which imports
+ * Chain: m0.sys is a standard driver whose DriverEntry sets a DriverUnload and returns STATUS_SUCCESS, and which imports
  * F1 from m1.sys; each mK.sys (K ≥ 1) is an export driver exporting DllInitialize, DllUnload and
  * FK (all `xor eax, eax; ret`) and importing F(K+1) from m(K+1).sys; the last imports nothing.
  */
@@ -55,11 +55,22 @@ class Blob {
   }
 }
 
-/** One driver of a chain: its exports (sorted names) and at most one import. */
+/**
+ * DriverEntry that sets DriverObject->DriverUnload (offset 0x68 of DRIVER_OBJECT on x64, wdm.h) to
+ * the `ret` at .text+0x40 and returns STATUS_SUCCESS:
+ *   lea rax, [rip + 0x39]; mov [rcx + 0x68], rax; xor eax, eax; ret
+ */
+const DRIVER_ENTRY = [0x48, 0x8d, 0x05, 0x39, 0x00, 0x00, 0x00, 0x48, 0x89, 0x41, 0x68, ...RET0];
+
+/** One driver of a chain: its exports (sorted names) and at most one import; without exports, a DriverEntry that sets DriverUnload. */
 export function chainDriver(self: string, exportsNames: string[], imp: { dll: string; name: string } | null): Uint8Array {
   // .text: one `xor eax, eax; ret` per export, the first also the entry point.
-  const text = new Uint8Array(16 * Math.max(1, exportsNames.length));
+  const text = new Uint8Array(Math.max(0x50, 16 * exportsNames.length));
   for (let i = 0; i < Math.max(1, exportsNames.length); i++) text.set(RET0, i * 16);
+  if (exportsNames.length === 0) {
+    text.set(DRIVER_ENTRY, 0);
+    text[0x40] = 0xc3;
+  }
   const r = new Blob(RDATA);
   const dirs: Record<number, [number, number]> = {};
   if (exportsNames.length) {
