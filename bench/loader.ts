@@ -82,7 +82,7 @@ try {
   const r = callImage(f, "Ping", [], { apis });
   const t = performance.now() - t0;
   const ro = readobj(["--sections", f]);
-  console.log(`  kmdll ${ms(t)} (${r.ok ? "returned" : "failed"})   llvm-readobj --sections ${ms(ro)}   ratio ${(t / ro).toFixed(1)}×`);
+  console.log(`  kmdll ${ms(t)} (${r.value !== null ? "returned" : `failed: ${r.failure ?? r.fault?.message}`})   llvm-readobj --sections ${ms(ro)}   ratio ${(t / ro).toFixed(1)}×`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -122,7 +122,7 @@ export class Loader {
           const target = f.loaded;
           f.loaded = null;
           const desc = imports[f.next]!;
-          this.callDllInitialize(target, f.m);
+          this.initializeDll(target, f.m);
           if (referenceNeeded(desc.dll)) f.m.references.push(target);
           this.bindDescriptor(f.m, desc, target);
           f.next++;
@@ -231,7 +231,7 @@ export class Loader {
   }
 
   /** MmCallDllInitialize right after a fresh load as a dependency; failure unloads it directly. */
-  private callDllInitialize(dll: LoadedModule, importer: LoadedModule): void {
+  initializeDll(dll: LoadedModule, importer: { name: string }): void {
     const rva = locateExport(dll.image, "DllInitialize");
     if (rva === null) return;
     const regPath = dllRegistryPath(dll.name);
@@ -326,8 +326,8 @@ export class Loader {
    * same for what it referenced (depth first, as the kernel's recursion does, with an explicit
    * stack so that a long unload cascade cannot overflow the JavaScript stack).
    */
-  dereferenceImports(refs: LoadedModule[], by: LoadedModule): void {
-    const stack: { refs: LoadedModule[]; next: number; by: LoadedModule }[] = [{ refs, next: 0, by }];
+  dereferenceImports(refs: LoadedModule[], by: { name: string }): void {
+    const stack: { refs: LoadedModule[]; next: number; by: { name: string } }[] = [{ refs, next: 0, by }];
     while (stack.length > 0) {
       const f = stack[stack.length - 1]!;
       if (f.next >= f.refs.length) {
