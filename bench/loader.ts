@@ -7,7 +7,9 @@
  *      independent tool of the same run — llvm-readobj reading the imports and exports of the same
  *      N files (the ratio says how much the loader costs over one parse of the files);
  *  (b) one export driver with S one-page data sections of equal rights, mapped and called
- *      (coalesced into a few Unicorn regions), against llvm-readobj --sections on the same file.
+ *      (coalesced into a few Unicorn regions), against llvm-readobj --sections on the same file;
+ *  (c) the loader's own logic without a CPU (ScriptedExecutor, synthetic image models): chains of
+ *      1000…8000 modules, to separate its growth from the emulator's mapping cost.
  *
  * Chains longer than the emulator's documented limit (docs/emulator.md, "Limits") end in the
  * clean error, which is printed.
@@ -21,6 +23,7 @@ import { runSimulation } from "../src/kernel/simulation.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import { callImage } from "../src/sim/call.js";
 import { loadApis } from "../src/emu/apis.js";
+import { Kernel, ScriptedExecutor, syntheticImage, syntheticSource } from "../src/kernel/index.js";
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
@@ -85,4 +88,28 @@ try {
   console.log(`  kmdll ${ms(t)} (${r.value !== null ? "returned" : `failed: ${r.failure ?? r.fault?.message}`})   llvm-readobj --sections ${ms(ro)}   ratio ${(t / ro).toFixed(1)}×`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+console.log("\n(c) the loader without a CPU (scripted executor): start:m0 over synthetic chains");
+console.log("      N    load        per module   growth");
+let prevPure: { n: number; t: number } | null = null;
+for (const n of [1000, 2000, 4000, 8000]) {
+  const D = "\\SystemRoot\\System32\\drivers\\";
+  const imgs: Record<string, ReturnType<typeof syntheticImage>> = {};
+  for (let k = 0; k < n; k++) {
+    imgs[`${D}m${k}.sys`] = syntheticImage({
+      ...(k === 0 ? {} : { dllName: `m${k}.sys`, exports: [{ name: "DllInitialize" }, { name: "DllUnload" }, { name: `F${k}` }] }),
+      imports: k + 1 < n ? [{ dll: `m${k + 1}.sys`, functions: [`F${k + 1}`] }] : [],
+    });
+  }
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const kernel = new Kernel({ executor: new ScriptedExecutor(), images: syntheticSource(imgs), sink: () => {} });
+    const t0 = performance.now();
+    if (!kernel.start("m0").ok) throw new Error("the synthetic chain did not load");
+    best = Math.min(best, performance.now() - t0);
+  }
+  const growth = prevPure ? (best / prevPure.t / (n / prevPure.n)).toFixed(2) : "   -";
+  console.log(`${String(n).padStart(7)}  ${ms(best)}  ${(best / n).toFixed(3).padStart(8)} ms  ${growth.padStart(6)}`);
+  prevPure = { n, t: best };
 }
