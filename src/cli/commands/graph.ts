@@ -8,7 +8,7 @@ import { KmdllError } from "../../errors.js";
 import { readImage } from "../../io/image.js";
 import { checkOutputPath, writeOutputFile } from "../../io/output.js";
 import { kernelModuleExports } from "../../nt/kernel-exports.js";
-import { buildGraph, focusGraph, graphView, summarizeImage, type ModuleSummary } from "../../report/graph.js";
+import { buildGraph, focusGraph, graphView, summarizeImage, type ModuleSummary } from "../../graph/model.js";
 import { renderDot } from "../../report/dot.js";
 import { renderMermaid } from "../../report/mermaid.js";
 import { LAYOUT_ENGINES, renderSvg, type LayoutEngine } from "../../report/svg.js";
