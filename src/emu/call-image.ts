@@ -15,6 +15,7 @@ import { formatStatus } from "../nt/status.js";
 import { EmulatorExecutor } from "./executor.js";
 import type { EmulatorOptions, FaultReport } from "./emulator.js";
 import type { Registry } from "../nt/registry.js";
+import { provideVolume } from "./api/file.js";
 
 export interface CallImageOptions extends Omit<EmulatorOptions, "sink"> {
   /** Directory playing \SystemRoot (imports of other drivers come from <root>/System32/drivers). */
@@ -83,6 +84,8 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
   const ex = new EmulatorExecutor({ ...opts, sink });
   // The Zw* handlers keep their registry in the kernel state bag under "registry" (api/zw.ts).
   if (opts.registry) ex.emu.kernel.state("registry", () => opts.registry!);
+  // Zw*File: \SystemRoot is --root (read only; writes stay in memory).
+  if (opts.root !== undefined) provideVolume(ex.emu.kernel, resolve(opts.root));
   const loaded: { name: string; image: PeImage }[] = [];
   const driversDir = opts.root ? join(resolve(opts.root), "System32", "drivers") : null;
   const result: CallImageResult = { value: null, events, fault: null, failure: null };

@@ -7,7 +7,7 @@
 import type { Executor } from "../executor.js";
 import type { ExecutorFactory } from "../kernel/simulation.js";
 import { EmulatorExecutor } from "../emu/executor.js";
-import { allApis, registryOf } from "../emu/api/index.js";
+import { allApis, provideVolume, registryOf } from "../emu/api/index.js";
 
 export const emulatorExecutor: ExecutorFactory = (ctx) => {
   const executor = new EmulatorExecutor({
@@ -17,5 +17,7 @@ export const emulatorExecutor: ExecutorFactory = (ctx) => {
     modulesExporting: (name) => ctx.queries.modulesExporting(name),
   });
   registryOf.provide(executor.emu.kernel, ctx.registry);
+  // Zw*File: \SystemRoot is the simulation's root folder (read only; writes stay in memory).
+  if (ctx.root !== undefined) provideVolume(executor.emu.kernel, ctx.root);
   return executor satisfies Executor;
 };
