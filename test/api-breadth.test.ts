@@ -14,9 +14,11 @@ import { callImage, type CallImageResult } from "../src/emu/call-image.js";
 import { allApis, apisByComponent } from "../src/emu/api/index.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture, repoPath } from "./helpers.js";
+import { runSimulation } from "../src/kernel/simulation.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
 
 /** Families whose examples run in this file. */
-const FAMILIES = ["machine", "mdl", "sched", "process", "notify", "iox", "regrtl", "security", "file"];
+const FAMILIES = ["machine", "mdl", "sched", "process", "notify", "iox", "regrtl", "security", "file", "bitmap", "lists", "locks", "crtx", "rtlx", "misc"];
 const exercised = new Set<string>();
 
 function call(file: string, exp: string, opts: Record<string, unknown> = {}): CallImageResult {
@@ -174,6 +176,37 @@ test("apifiles.sys under strace: no file outside --root is opened or examined be
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test("apirtlx.sys: bitmaps, lists and lookaside lists, locks, rundown and remove locks, time, versions, strings, secure CRT, images, threads", () => {
+  for (const e of ["TestBitmaps", "TestLists", "TestLookaside", "TestLocks", "TestRundownAndRemove", "TestTime", "TestVersion", "TestStrings", "TestSecureCrt", "TestImages", "TestThreads"]) selfCheck("apirtlx.sys", e);
+  const cases: [string, string, RegExp][] = [
+    ["GuardedTwice", "deadlock", /KeAcquireGuardedMutex\(0x[0-9a-f]+\): the guarded mutex is already held by the current thread/],
+    ["RundownLeak", "deadlock", /ExWaitForRundownProtectionRelease\(0x[0-9a-f]+\): 1 acquisition\(s\) never released/],
+    ["WildBitmap", "invalid-read", /0xffffa000dead/i],
+  ];
+  for (const [exp, kind, re] of cases) {
+    const r = call("apirtlx.sys", exp);
+    assert.equal(r.value, null, exp);
+    assert.equal(r.fault?.kind, kind, `${exp}: ${r.fault?.kind} ${r.fault?.message}`);
+    assert.match(r.fault!.message + " " + String(r.fault?.address ?? ""), re);
+  }
+});
+
+test("apiobj.sys: object namespace (ObReferenceObjectByName, links, directories), kernel queues, small services — started as a service", () => {
+  const events: TraceEvent[] = [];
+  const tests = ["TestNamespace", "TestQueues", "TestServices"];
+  const r = runSimulation({
+    install: [fixture("x64", "apiobj.sys")],
+    steps: [{ kind: "start", name: "apiobj" }, ...tests.map((t) => ({ kind: "call" as const, module: "apiobj.sys", routine: t, args: [], expect: 0n })), { kind: "stop", name: "apiobj" }],
+    sink: (e) => void events.push(e),
+    executor: emulatorExecutor,
+    trace: true,
+  });
+  for (const e of events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
+  assert.deepEqual(events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text), []);
+  assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
+  assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "fault"), []);
 });
 
 test("every routine of the new families was called by an example driver above", () => {

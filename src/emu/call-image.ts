@@ -16,6 +16,7 @@ import { EmulatorExecutor } from "./executor.js";
 import type { EmulatorOptions, FaultReport } from "./emulator.js";
 import type { Registry } from "../nt/registry.js";
 import { provideVolume } from "./api/file.js";
+import { installMachine, type MachineSpec } from "./machine/index.js";
 
 export interface CallImageOptions extends Omit<EmulatorOptions, "sink"> {
   /** Directory playing \SystemRoot (imports of other drivers come from <root>/System32/drivers). */
@@ -24,6 +25,8 @@ export interface CallImageOptions extends Omit<EmulatorOptions, "sink"> {
   onEvent?: (e: TraceEvent) => void;
   /** The emulated registry the Zw* handlers use (e.g. seeded from a .reg file); default empty. */
   registry?: Registry;
+  /** The machine description (docs/machine.md) behind the hardware routines; default the built-in one. */
+  machine?: MachineSpec;
 }
 
 export interface CallImageResult {
@@ -86,6 +89,7 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
   if (opts.registry) ex.emu.kernel.state("registry", () => opts.registry!);
   // Zw*File: \SystemRoot is --root (read only; writes stay in memory).
   if (opts.root !== undefined) provideVolume(ex.emu.kernel, resolve(opts.root));
+  if (opts.machine) installMachine(ex.emu.kernel, opts.machine);
   const loaded: { name: string; image: PeImage }[] = [];
   const driversDir = opts.root ? join(resolve(opts.root), "System32", "drivers") : null;
   const result: CallImageResult = { value: null, events, fault: null, failure: null };

@@ -8,14 +8,32 @@ import { callImage, parseIntegerArg } from "../../emu/call-image.js";
 import { loadApis } from "../../emu/apis.js";
 import { loadRegistry } from "../../kernel/simulation.js";
 import type { FaultReport } from "../../emu/emulator.js";
+import { parseMachine, type MachineSpec } from "../../emu/machine/index.js";
+import { readFileSync } from "node:fs";
 
 interface CallOptions {
   root?: string;
+  machine?: string;
   registry?: string;
   trace?: boolean;
   json?: boolean;
   timeout: number;
   unimplemented: "fault" | "stub";
+}
+
+/** Read and check a machine file; problems name the file (exit 2). */
+function loadMachineFile(file: string): MachineSpec {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new KmdllError(`${file}: not a machine file (${(e as Error).message})`);
+  }
+  try {
+    return parseMachine(json);
+  } catch (e) {
+    throw new KmdllError(`${file}: ${(e as Error).message}`);
+  }
 }
 
 function seconds(v: string): number {
@@ -82,6 +100,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument("[args...]", "up to 8 integer arguments (decimal or 0x hex)")
     .option("--root <dir>", "directory playing \\SystemRoot: imports of other drivers come from <dir>/System32/drivers")
     .option("--registry <file.reg>", "seed the emulated registry from a .reg file")
+    .option("--machine <file.json>", "the emulated machine: RAM, physical memory, PCI devices, ports (docs/machine.md)")
     .option("--trace", "one line per API call with decoded arguments and return value")
     .option("--json", "print {\"return\":\"0x...\",\"events\":[...]}")
     .option("--timeout <seconds>", "time budget per call", seconds, 10)
@@ -91,11 +110,13 @@ export function register(program: Command, ctx: CliContext): void {
       if (args.length > 8) throw new KmdllError(`at most 8 arguments can be passed (got ${args.length})`);
       const apis = await loadApis();
       const registry = o.registry ? loadRegistry(o.registry) : undefined;
+      const machine = o.machine ? loadMachineFile(o.machine) : undefined;
       const stream = !o.json;
       const r = callImage(image, exportName, args, {
         apis,
         root: o.root,
         registry,
+        ...(machine ? { machine } : {}),
         trace: Boolean(o.trace || o.json),
         timeoutMs: o.timeout * 1000,
         unimplemented: o.unimplemented,

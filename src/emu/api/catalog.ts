@@ -26,6 +26,12 @@ export const FAMILIES: Record<string, [string, string]> = {
   regrtl: ["Rtl registry helpers: RtlQueryRegistryValues, RtlWriteRegistryValue, RtlCheckRegistryKey, ...", "api-system"],
   security: ["Security descriptors, ACLs, SIDs (SeExports), ZwSetSecurityObject", "api-system"],
   file: ["Files on the sandboxed volume: \\SystemRoot = --root (read only), writes in memory (docs/emulator.md)", "api-files"],
+  bitmap: ["Rtl bitmaps", "api-rtlx"],
+  lists: ["Interlocked lists, sequenced lists (SLIST), lookaside lists", "api-rtlx"],
+  locks: ["Guarded mutexes, queued and reader/writer spin locks, push locks, rundown protection, remove locks, the cancel spin lock", "api-rtlx"],
+  crtx: ["Secure CRT (memcpy_s, strcpy_s, sprintf_s, _itoa_s, ...)", "api-rtlx"],
+  rtlx: ["More Rtl: time fields, version checks, UTF-8, GUIDs, hashes, IPv4 text, CRC-32, PE image helpers", "api-rtlx"],
+  misc: ["Kernel queues, pulse events, UUIDs, processor features, the DPC watchdog", "api-rtlx"],
   mdl: ["MDLs, locked pages, contiguous and non-cached memory (physical frames from the machine model)", "api-hw"],
 };
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */
