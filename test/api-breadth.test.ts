@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { callImage, type CallImageResult } from "../src/emu/call-image.js";
+import { callImage, type CallImageResult } from "../src/sim/call.js";
 import { allApis, apisByComponent } from "../src/emu/api/index.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture, repoPath } from "./helpers.js";

@@ -38,6 +38,7 @@ export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, P
 export { formatKernelPrintf, vaListReader, type PrintfOptions } from "./printf.js";
 export { registryOf, seedRegistry } from "./zw.js";
 export { provideVolume } from "./file.js";
+export { componentState, declaredComponents, type ComponentState } from "./state.js";
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
