@@ -7,17 +7,13 @@ import type { TraceEvent } from "../../events.js";
 import { callImage, parseIntegerArg } from "../../sim/call.js";
 import { loadApis } from "../../emu/apis.js";
 import { loadRegistry } from "../../kernel/simulation.js";
-<<<<<<< HEAD
-import type { FaultReport } from "../../emu/emulator.js";
 import { parseMachine, type MachineSpec } from "../../emu/machine/index.js";
 import { readFileSync } from "node:fs";
-=======
 import { TextEventWriter, faultText } from "../../report/event-text.js";
 import { EventCap } from "../../report/event-stream.js";
 import { jsonText } from "../../text/terminal.js";
 import { hex } from "../../text/hex.js";
 import { maxEventsArg } from "./options.js";
->>>>>>> main
 
 interface CallOptions {
   root?: string;
@@ -80,10 +76,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (args.length > 8) throw new KmdllError(`at most 8 arguments can be passed (got ${args.length})`);
       const apis = await loadApis();
       const registry = o.registry ? loadRegistry(o.registry) : undefined;
-<<<<<<< HEAD
       const machine = o.machine ? loadMachineFile(o.machine) : undefined;
-      const stream = !o.json;
-=======
       const max = o.maxEvents !== undefined ? { maxEvents: o.maxEvents } : {};
       // Events are written as they happen and not kept: a driver that prints without end uses
       // bounded memory. --json streams one document: {"events":[...],"return":...}.
@@ -120,7 +113,6 @@ export function register(program: Command, ctx: CliContext): void {
         };
         finish = () => w.finish();
       }
->>>>>>> main
       const r = callImage(image, exportName, args, {
         apis,
         root: o.root,
