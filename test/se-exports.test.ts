@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Emulator } from "../src/emu/emulator.js";
-import { SE_EXPORTS_OFFSETS } from "../src/nt/se-exports.js";
+
+/** x64 offsets of some SE_EXPORTS fields (what the emulator's structure must match). */
+const SE_EXPORTS_OFFSETS = { SeNullSid: 0xb8, SeLocalSystemSid: 0x108, SeAliasAdminsSid: 0x110, SeAnonymousLogonSid: 0x160, SeUndockPrivilege: 0x168, SeIUserSid: 0x1d0, size: 0x208 } as const;
 import { tool } from "./helpers.js";
 
 const FIELDS = Object.keys(SE_EXPORTS_OFFSETS).filter((k) => k !== "size");

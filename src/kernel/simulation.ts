@@ -23,6 +23,8 @@ export interface ExecutorContext {
   queries: KernelQueries;
   /** Emit an `api` event per kernel API call. */
   trace?: boolean;
+  /** The folder standing for \SystemRoot (drivers' Zw*File calls see it, read only). */
+  root?: string;
   /** Limits of the run (the emulator's): what an unimplemented kernel routine does, time budget per call. */
   limits?: RunLimits;
 }
@@ -116,7 +118,7 @@ export function createSimulation(o: SimulationOptions): Simulation {
       if (e.event === "fault") kernel?.noteFault(e.kind, typeof e.api === "string" ? e.api : undefined);
       o.sink(e);
     };
-    const executor = o.executor({ registry, sink, queries, ...(o.trace ? { trace: true } : {}), ...(o.limits ? { limits: o.limits } : {}) });
+    const executor = o.executor({ registry, sink, queries, root, ...(o.trace ? { trace: true } : {}), ...(o.limits ? { limits: o.limits } : {}) });
     executorRef = executor;
     kernel = new Kernel({
       executor,
