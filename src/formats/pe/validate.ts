@@ -54,7 +54,9 @@ export function imageSectionProblems(image: PeImage, fileSize: number): ImagePro
   if (o.sizeOfHeaders > o.sizeOfImage) bad("OptionalHeader.SizeOfHeaders", `SizeOfHeaders ${hex(o.sizeOfHeaders)} is larger than SizeOfImage ${hex(o.sizeOfImage)}`);
   // Sections: in ascending order, each aligned and starting where the previous one ends (rounded
   // to SectionAlignment), raw data inside the file.
-  let next = alignUp(o.sizeOfHeaders, sa);
+  // (The headers are not checked against the first section: synthetic images with huge section
+  // tables put SizeOfHeaders past it, and the loaders here map them; the rest must follow.)
+  let next = image.sections.length ? Math.min(alignUp(o.sizeOfHeaders, sa), image.sections[0]!.virtualAddress >>> 0) : alignUp(o.sizeOfHeaders, sa);
   image.sections.forEach((s, i) => {
     const name = `section ${i + 1} (${s.name || "unnamed"})`;
     const field = `SectionHeader[${i}]`;
