@@ -1,12 +1,17 @@
-import { Command, CommanderError } from "commander";
+import type { Command } from "commander";
 import { KmdllError } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { EXIT } from "./context.js";
 import { VERSION } from "../version.js";
-import { commands } from "./commands/index.js";
+import { commands, commandsFor } from "./commands/index.js";
 
-/** Build the commander program; each subcommand lives in ./commands/<name>.ts. */
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * Build the commander program; each subcommand lives in ./commands/<name>.ts. With `argv`, only
+ * the subcommands that command line needs are loaded (start-up time: each command's module
+ * graph — emulator, scan workers, report renderers — loads only when that command runs).
+ */
+export async function buildProgram(ctx: CliContext, argv?: readonly string[]): Promise<Command> {
+  const { Command } = await import("commander");
   const program = new Command();
   program
     .name("kmdll")
@@ -15,18 +20,25 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
     .exitOverride();
-  for (const register of commands) register(program, ctx);
+  const wanted = argv ? commandsFor(argv) : commands;
+  for (const m of await Promise.all(wanted.map((c) => c.load()))) m.register(program, ctx);
   return program;
 }
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
 export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  // `kmdll --version` answers without loading commander or any command.
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    ctx.out(VERSION + "\n");
+    return EXIT.OK;
+  }
   let code: number = EXIT.OK;
   const c: CliContext = { ...ctx, setExit: (n) => { code = Math.max(code, n); ctx.setExit(n); } };
-  const program = buildProgram(c);
-  // exitOverride must apply to subcommands too.
-  for (const sub of program.commands) sub.exitOverride();
+  const { CommanderError } = await import("commander");
   try {
+    const program = await buildProgram(c, argv);
+    // exitOverride must apply to subcommands too.
+    for (const sub of program.commands) sub.exitOverride();
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -124,81 +124,98 @@ function isSpace(c: string): boolean {
   return c === " " || c === "\t" || c === "\r" || c === "\n" || c === "\v" || c === "\f";
 }
 
-function lex(text: string, diags: Diagnostics): Token[] {
-  const toks: Token[] = [];
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  const pos = (at: number): Position => ({ line, col: at - lineStart + 1 });
-  while (i < text.length && !diags.full) {
-    const c = text[i]!;
-    if (c === "\n") {
-      i++;
-      line++;
-      lineStart = i;
-      continue;
-    }
-    if (isSpace(c)) {
-      i++;
-      continue;
-    }
-    const code = c.charCodeAt(0);
-    if (code < 0x20 || code === 0x7f) {
-      diags.error(pos(i), `unexpected control character U+${code.toString(16).padStart(4, "0").toUpperCase()}`);
-      i++;
-      continue;
-    }
-    if (c === ";") {
-      while (i < text.length && text[i] !== "\n") i++;
-      continue;
-    }
-    if (c === "=") {
-      if (text[i + 1] === "=") {
-        toks.push({ kind: "eqeq", text: "==", line, col: i - lineStart + 1 });
-        i += 2;
-      } else {
-        toks.push({ kind: "eq", text: "=", line, col: i - lineStart + 1 });
+/**
+ * Streaming tokenizer: one token of look-ahead, produced on demand (a large .def does not keep
+ * an array of every token alive).
+ */
+class Lexer {
+  private i = 0;
+  private line = 1;
+  private lineStart = 0;
+  private ahead: Token | null = null;
+  private eof: Token | null = null;
+  constructor(private readonly text: string, private readonly diags: Diagnostics) {}
+
+  peek(): Token {
+    return (this.ahead ??= this.scan());
+  }
+
+  next(): Token {
+    const t = this.peek();
+    if (t.kind !== "eof") this.ahead = null;
+    return t;
+  }
+
+  private pos(at: number): Position {
+    return { line: this.line, col: at - this.lineStart + 1 };
+  }
+
+  private scan(): Token {
+    const text = this.text;
+    const diags = this.diags;
+    let i = this.i;
+    while (i < text.length && !diags.full) {
+      const code = text.charCodeAt(i);
+      if (code === 0x0a) {
         i++;
-      }
-      continue;
-    }
-    if (c === ",") {
-      toks.push({ kind: "comma", text: ",", line, col: i - lineStart + 1 });
-      i++;
-      continue;
-    }
-    if (c === '"') {
-      const start = pos(i);
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"' && text[j] !== "\n") j++;
-      if (j >= text.length || text[j] === "\n") {
-        diags.error(start, "unterminated quoted name (quotes must close on the same line)");
-        toks.push({ kind: "string", text: text.slice(i + 1, j).replace(/\r$/, ""), line: start.line, col: start.col });
-        i = j;
+        this.line++;
+        this.lineStart = i;
         continue;
       }
-      toks.push({ kind: "string", text: text.slice(i + 1, j), line: start.line, col: start.col });
-      i = j + 1;
-      continue;
+      if (code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0b || code === 0x0c) {
+        i++;
+        continue;
+      }
+      if (code < 0x20 || code === 0x7f) {
+        diags.error(this.pos(i), `unexpected control character U+${code.toString(16).padStart(4, "0").toUpperCase()}`);
+        i++;
+        continue;
+      }
+      if (code === 0x3b /* ; */) {
+        while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
+        continue;
+      }
+      const col = i - this.lineStart + 1;
+      if (code === 0x3d /* = */) {
+        const eqeq = text.charCodeAt(i + 1) === 0x3d;
+        this.i = i + (eqeq ? 2 : 1);
+        return eqeq ? { kind: "eqeq", text: "==", line: this.line, col } : { kind: "eq", text: "=", line: this.line, col };
+      }
+      if (code === 0x2c /* , */) {
+        this.i = i + 1;
+        return { kind: "comma", text: ",", line: this.line, col };
+      }
+      if (code === 0x22 /* " */) {
+        let j = i + 1;
+        while (j < text.length && text[j] !== '"' && text[j] !== "\n") j++;
+        if (j >= text.length || text[j] === "\n") {
+          diags.error({ line: this.line, col }, "unterminated quoted name (quotes must close on the same line)");
+          this.i = j;
+          return { kind: "string", text: text.slice(i + 1, j).replace(/\r$/, ""), line: this.line, col };
+        }
+        this.i = j + 1;
+        return { kind: "string", text: text.slice(i + 1, j), line: this.line, col };
+      }
+      const start = i;
+      for (; i < text.length; i++) {
+        const k = text.charCodeAt(i);
+        // Words end at = , ; " whitespace and control characters.
+        if (k <= 0x20 || k === 0x7f || k === 0x3d || k === 0x2c || k === 0x3b || k === 0x22) break;
+      }
+      const tok: Token = { kind: "word", text: text.slice(start, i), line: this.line, col };
+      if (text.charCodeAt(i) === 0x22) {
+        diags.error(this.pos(i), `quote inside the name ${JSON.stringify(text.slice(start, i))} (quote the whole name, or separate it with a space)`);
+        // Skip the rest of this malformed word.
+        i++;
+        while (i < text.length && !isSpace(text[i]!) && text[i] !== '"') i++;
+        if (text[i] === '"') i++;
+      }
+      this.i = i;
+      return tok;
     }
-    const start = i;
-    for (; i < text.length; i++) {
-      const k = text.charCodeAt(i);
-      // Words end at = , ; " whitespace and control characters.
-      if (k <= 0x20 || k === 0x7f || k === 0x3d || k === 0x2c || k === 0x3b || k === 0x22) break;
-    }
-    toks.push({ kind: "word", text: text.slice(start, i), line, col: start - lineStart + 1 });
-    if (text[i] === '"') {
-      diags.error(pos(i), `quote inside the name ${JSON.stringify(text.slice(start, i))} (quote the whole name, or separate it with a space)`);
-      // Skip the rest of this malformed word.
-      i++;
-      while (i < text.length && !isSpace(text[i]!) && text[i] !== '"') i++;
-      if (text[i] === '"') i++;
-    }
+    this.i = i;
+    return (this.eof ??= { kind: "eof", text: "end of file", line: this.line, col: text.length - this.lineStart + 1 });
   }
-  const last = { line, col: text.length - lineStart + 1 };
-  toks.push({ kind: "eof", text: "end of file", line: last.line, col: last.col });
-  return toks;
 }
 
 function describe(t: Token): string {
@@ -237,10 +254,11 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
     return { def, diagnostics: diags.list, exportPositions, directivePosition };
   }
 
-  const toks = lex(text, diags);
-  let p = 0;
-  const peek = () => toks[p]!;
-  const next = () => toks[p < toks.length - 1 ? p++ : p]!;
+  const lexer = new Lexer(text, diags);
+  /** The token before the current one (for diagnostics about what was just read). */
+  let prev: Token | null = null;
+  const peek = () => lexer.peek();
+  const next = () => (prev = lexer.next());
   const isWord = (t: Token, w?: string) => t.kind === "word" && (w === undefined || t.text === w);
   const isDirective = (t: Token) => t.kind === "word" && DIRECTIVES.has(t.text);
   const isName = (t: Token) => t.kind === "string" || (t.kind === "word" && !KEYWORDS.has(t.text));
@@ -278,7 +296,7 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
       commit = numberToken(`${kw} commit size`, Number.MAX_SAFE_INTEGER);
       if (commit === null) return null;
     }
-    if (commit !== null && commit > reserve) diags.warning(toks[p - 1]!, `${kw} commit size ${commit} exceeds the reserve size ${reserve}`);
+    if (commit !== null && commit > reserve) diags.warning(prev!, `${kw} commit size ${commit} exceeds the reserve size ${reserve}`);
     return { reserve, commit };
   };
 
@@ -384,7 +402,7 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
         diags.error(t, "unexpected ','");
         continue;
       }
-      if (t.kind === "word" && t.text !== "" && !KEYWORDS.has(t.text) && t.line === lastTok.line && /^[A-Z]+$/.test(t.text)) {
+      if (t.line === lastTok.line && t.kind === "word" && t.text !== "" && !KEYWORDS.has(t.text) && /^[A-Z]+$/.test(t.text)) {
         diags.warning(t, `'${t.text}' starts a new export on the same line as '${e.name}'; a misspelt keyword? (PRIVATE, DATA, CONSTANT, NONAME, EXPORTAS)`);
       }
       break;
@@ -394,7 +412,8 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
     const dup = exportByName.get(e.name);
     if (dup) diags.error(first, `duplicate export '${e.name}' (first defined at ${dup.line}:${dup.col})`);
     else exportByName.set(e.name, first);
-    if (first.kind === "word" && e.name !== e.name.toUpperCase() && DIRECTIVES.has(e.name.toUpperCase())) {
+    // (The longest directive, DESCRIPTION, has 11 letters.)
+    if (first.kind === "word" && e.name.length <= 11 && e.name !== e.name.toUpperCase() && DIRECTIVES.has(e.name.toUpperCase())) {
       diags.warning(first, `export '${e.name}' looks like the directive ${e.name.toUpperCase()} (keywords are upper case; quote the name to silence this)`);
     }
     if ((e.name === "DllInitialize" || e.name === "DllUnload") && !e.private) {
