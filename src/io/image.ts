@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { KmdllError, inFile } from "../errors.js";
+import { inFile } from "../errors.js";
+import { readFileBytes } from "./file.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { ParsePeOptions, PeImage } from "../formats/pe/types.js";
 
@@ -10,53 +10,7 @@ export interface LoadedImage {
   image: PeImage;
 }
 
-/** Largest file read (Node buffers are limited to 2 GiB; PE images to 4 GiB). */
-export const MAX_IMAGE_FILE = 0x7fff0000;
-
-function why(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === "ENOENT") return "no such file";
-  if (err.code === "EISDIR") return "is a directory";
-  if (err.code === "EACCES" || err.code === "EPERM") return "permission denied";
-  return err.code ?? err.message;
-}
-
-/**
- * Read a regular file completely, turning file-system errors into a one-line KmdllError.
- * Devices, FIFOs and directories are refused (reading /dev/zero would never end).
- */
-export function readFileBytes(path: string): Uint8Array {
-  let fd: number;
-  try {
-    // stat before open: opening a FIFO for reading would block.
-    const pre = statSync(path);
-    if (pre.isDirectory()) throw new KmdllError(`${path}: cannot read file: is a directory`);
-    if (!pre.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
-    fd = openSync(path, "r");
-  } catch (e) {
-    if (e instanceof KmdllError) throw e;
-    throw new KmdllError(`${path}: cannot read file: ${why(e)}`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new KmdllError(`${path}: cannot read file: is a directory`);
-    if (!st.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
-    if (st.size > MAX_IMAGE_FILE) throw new KmdllError(`${path}: cannot read file: too large (${st.size} bytes)`);
-    const out = new Uint8Array(st.size);
-    let got = 0;
-    while (got < out.length) {
-      const n = readSync(fd, out, got, out.length - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === out.length ? out : out.subarray(0, got);
-  } catch (e) {
-    if (e instanceof KmdllError) throw e;
-    throw new KmdllError(`${path}: cannot read file: ${why(e)}`);
-  } finally {
-    closeSync(fd);
-  }
-}
+export { readFileBytes, MAX_IMAGE_FILE } from "./file.js";
 
 /** Read and parse a PE image; format errors name the file. */
 export function readImage(path: string, opts: ParsePeOptions = {}): LoadedImage {

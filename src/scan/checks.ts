@@ -8,7 +8,7 @@
 import { inFile } from "../errors.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
-import { readFileBytes } from "../io/image.js";
+import { PartialFile } from "../io/partial-file.js";
 import { kernelModuleExportsFor } from "../nt/kernel-exports.js";
 import { runChecks } from "../check/runner.js";
 import { dbArch, imageExports, invalidModuleName } from "../check/io.js";
@@ -47,12 +47,17 @@ export class ScanModules {
     const bad = invalidModuleName(dll);
     if (bad) return { found: false, reason: "invalid-name", detail: bad };
     if (path !== undefined) {
+      // Only the headers and the export table are read (see io/partial-file.ts).
+      let file: PartialFile | undefined;
       try {
-        const bytes = readFileBytes(path);
-        const image = inFile(path, () => parsePe(bytes));
-        return { found: true, exports: imageExports(dll, image, "root", path) };
+        file = PartialFile.open(path);
+        const f = file;
+        const image = inFile(path, () => parsePe(f.bytes, { lazyDirectories: true, loader: f.load }));
+        return { found: true, exports: inFile(path, () => imageExports(dll, image, "root", path)) };
       } catch (e) {
         return { found: false, reason: "unreadable", path, detail: e instanceof Error ? e.message : String(e) };
+      } finally {
+        file?.close();
       }
     }
     const list = kernelModuleExportsFor(key, arch);
@@ -62,6 +67,6 @@ export class ScanModules {
 }
 
 /** Every rule of `kmdll check` on one image of the scan. `rel` is the name shown in locations. */
-export function imageChecks(image: PeImage, bytes: Uint8Array, path: string, rel: string, modules: ScanModules): Finding[] {
-  return runChecks({ file: rel, bytes, image, modules: modules.resolver(dbArch(image), path) });
+export function imageChecks(image: PeImage, bytes: Uint8Array, path: string, rel: string, modules: ScanModules, load?: (offset: number, size: number) => void): Finding[] {
+  return runChecks({ file: rel, bytes, ...(load ? { load } : {}), image, modules: modules.resolver(dbArch(image), path) });
 }

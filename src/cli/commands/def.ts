@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
@@ -8,20 +7,8 @@ import { readFileBytes, readImage } from "../../io/image.js";
 import { parseDef, hasErrors, writeDef, formatDefDiagnostic, defFromImage } from "../../formats/def/index.js";
 import type { DefParseResult } from "../../formats/def/index.js";
 
-/** Write an output file, turning file-system errors into a one-line KmdllError. */
-export function writeOutput(path: string, data: string | Uint8Array): void {
-  try {
-    writeFileSync(path, data);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new KmdllError(`${path}: cannot write file: ${err.code === "ENOENT" ? "no such directory" : err.code === "EISDIR" ? "is a directory" : err.code === "EACCES" ? "permission denied" : (err.code ?? err.message)}`);
-  }
-}
-
-/** Read and parse a .def file (diagnostics are returned, not thrown). */
-export function readDef(file: string): DefParseResult {
-  return parseDef(readFileBytes(file));
-}
+export { readDef, writeOutput } from "../files.js";
+import { readDef, writeOutput } from "../files.js";
 
 function counts(r: DefParseResult): { errors: number; warnings: number } {
   const errors = r.diagnostics.filter((d) => d.severity === "error").length;

@@ -2,11 +2,17 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
-import { formatDefDiagnostic, hasErrors } from "../../formats/def/index.js";
-import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/index.js";
-import { readDef, writeOutput } from "./def.js";
+import { formatDefDiagnostic } from "../../formats/def/types.js";
+import { hasErrors } from "../../formats/def/parser.js";
+import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/write-import-library.js";
+import { readDef, writeOutput } from "../files.js";
 
 const MACHINES: Record<string, ImplibMachine> = { x64: "x64", amd64: "x64", x86: "x86", i386: "x86", arm64: "arm64" };
+
+/** Names for a one-line summary: all of a short list, the first few of a long one (--json lists all). */
+function nameList(names: string[], max = 10): string {
+  return names.length <= max ? names.join(", ") : `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
+}
 
 /** `kmdll implib FILE.def -o OUT.lib` — a Microsoft short-import library from a .def. */
 export function register(program: Command, ctx: CliContext): void {
@@ -36,7 +42,7 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.out(toJson({ def: file, output: opts.output, dll: res.dll, machine, size: res.bytes.length, imports: res.imports, private: res.skipped, warnings: res.warnings }));
       } else {
         ctx.out(`${opts.output}: ${res.imports.length} import${res.imports.length === 1 ? "" : "s"} from ${res.dll} (${machine})` +
-          (res.skipped.length ? `; PRIVATE, not importable: ${res.skipped.join(", ")}` : "") + "\n");
+          (res.skipped.length ? `; PRIVATE, not importable: ${nameList(res.skipped)}` : "") + "\n");
       }
     });
 }
