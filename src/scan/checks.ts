@@ -9,29 +9,43 @@ import { inFile } from "../errors.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { PartialFile } from "../io/partial-file.js";
+import { looksLikePe } from "./walk.js";
 import { kernelModuleExportsFor } from "../nt/kernel-exports.js";
 import { runChecks } from "../check/runner.js";
 import { dbArch, imageExports, invalidModuleName } from "../check/io.js";
 import type { Finding, ModuleLookup, ModuleResolver } from "../check/types.js";
 
-/** Lower-case base name → absolute path, for every PE image of the scanned directory. */
-export type ScanIndex = ReadonlyMap<string, string>;
+/**
+ * Lower-case base name → absolute paths of the files with that name under the scanned directory,
+ * in path order. The first that is a PE image (by its magic, checked when first needed) is the
+ * module the name resolves to.
+ */
+export type ScanIndex = ReadonlyMap<string, readonly string[]>;
 
 /** Module lookups shared by every image a thread checks (keyed by architecture and name). */
 export class ScanModules {
   private readonly cache = new Map<string, ModuleLookup>();
+  private readonly pe = new Map<string, string | undefined>();
   constructor(
     readonly index: ScanIndex,
     readonly root: string,
   ) {}
 
   resolver(arch: string, selfPath: string): ModuleResolver {
-    return { lookup: (dll) => this.lookup(dll, arch, selfPath) };
+    // The rules ask for ntoskrnl.exe / hal.dll once per imported name: remember this image's answers.
+    const seen = new Map<string, ModuleLookup>();
+    return {
+      lookup: (dll) => {
+        let r = seen.get(dll);
+        if (!r) seen.set(dll, (r = this.lookup(dll, arch, selfPath)));
+        return r;
+      },
+    };
   }
 
   private lookup(dll: string, arch: string, selfPath: string): ModuleLookup {
     const key = dll.toLowerCase();
-    const path = this.index.get(key);
+    const path = this.pePath(key);
     // An image importing itself: the loader finds the module being loaded, not a file.
     const self = path !== undefined && path === selfPath;
     const ck = `${arch}\0${key}\0${self ? "self" : ""}`;
@@ -41,6 +55,24 @@ export class ScanModules {
       this.cache.set(ck, r);
     }
     return r;
+  }
+
+  /** The first PE image among the files named `key` (unreadable files are skipped). */
+  private pePath(key: string): string | undefined {
+    if (this.pe.has(key)) return this.pe.get(key);
+    let found: string | undefined;
+    for (const p of this.index.get(key) ?? []) {
+      try {
+        if (looksLikePe(p)) {
+          found = p;
+          break;
+        }
+      } catch {
+        // unreadable: its own analysis reports it
+      }
+    }
+    this.pe.set(key, found);
+    return found;
   }
 
   private resolve(dll: string, key: string, arch: string, path: string | undefined): ModuleLookup {

@@ -13,13 +13,16 @@ import { kernelModuleExports } from "../nt/kernel-exports.js";
 import { buildGraph, importersOf, type DepGraph, type KnownExports, type ModuleKind } from "../report/graph.js";
 import { analyzeFile, type AnalyzeRequest, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 import { ScanModules } from "./checks.js";
-import { looksLikePe, walkFiles, type WalkSkip } from "./walk.js";
+import { walkFiles, type WalkSkip } from "./walk.js";
 
 export { analyzeFile, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 export { walkFiles, looksLikePe, isPeBuffer } from "./walk.js";
 
 export interface ScanOptions {
-  /** Worker threads (default: available parallelism, at most 8). 1 = run in this thread. */
+  /**
+   * Threads analyzing files (default: available parallelism, at most 8): this one plus jobs-1
+   * workers, fewer for small corpora (see MIN_FILES_PER_WORKER). 1 = this thread only.
+   */
   jobs?: number;
   /** Called after each file. */
   onProgress?: (done: number, total: number, result: AnalyzeResult) => void;
@@ -81,39 +84,73 @@ function baseName(rel: string): string {
   return rel.slice(rel.lastIndexOf("/") + 1);
 }
 
-async function runWorkers(reqs: AnalyzeRequest[], jobs: number, data: { root: string; index: [string, string][] }, onResult: (r: AnalyzeResult) => void): Promise<void> {
-  const workerUrl = new URL("./worker.js", import.meta.url);
-  let next = 0;
-  const batch = Math.max(1, Math.min(16, Math.floor(reqs.length / (jobs * 8)) || 1));
-  const one = () =>
-    new Promise<void>((resolvePromise, reject) => {
-      const w = new Worker(workerUrl, { workerData: data });
-      let id = 0;
-      let finished = false;
-      const send = () => {
-        if (next >= reqs.length) {
-          finished = true;
-          void w.terminate().then(() => resolvePromise());
-          return;
-        }
-        const files = reqs.slice(next, next + batch);
-        next += files.length;
-        w.postMessage({ id: ++id, files });
-      };
-      w.on("message", (m: { id: number; result?: AnalyzeResult; done?: boolean }) => {
-        if (m.result) onResult(m.result);
-        if (m.done) send();
-      });
-      w.on("error", (e) => {
+/**
+ * Fewest files per worker thread: a worker first loads the scan modules (tens of milliseconds),
+ * which a handful of files does not pay back. Smaller corpora are scanned in this thread.
+ */
+export const MIN_FILES_PER_WORKER = 48;
+
+interface WorkerData {
+  root: string;
+  index: [string, string[]][];
+}
+
+/** One worker thread taking batches from `take` until it is empty. */
+function runWorker(data: WorkerData, take: () => AnalyzeRequest[], onResult: (r: AnalyzeResult) => void): Promise<void> {
+  return new Promise<void>((resolvePromise, reject) => {
+    const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: data });
+    let finished = false;
+    // Two batches in flight: the worker never waits for this thread (busy with its own batch) to hand out the next.
+    let inFlight = 0;
+    const send = () => {
+      const files = take();
+      if (files.length) {
+        inFlight++;
+        w.postMessage({ files });
+      } else if (inFlight === 0 && !finished) {
         finished = true;
-        reject(new Error(`scan worker failed: ${e instanceof Error ? e.message : String(e)}`));
-      });
-      w.on("exit", (code) => {
-        if (!finished) reject(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
-      });
+        void w.terminate().then(() => resolvePromise());
+      }
+    };
+    w.on("message", (m: { results: AnalyzeResult[] }) => {
+      inFlight--;
+      for (const r of m.results) onResult(r);
       send();
     });
-  await Promise.all(Array.from({ length: Math.min(jobs, reqs.length) }, one));
+    w.on("error", (e) => {
+      finished = true;
+      reject(new Error(`scan worker failed: ${e instanceof Error ? e.message : String(e)}`));
+    });
+    w.on("exit", (code) => {
+      if (!finished) reject(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
+    });
+    send();
+  });
+}
+
+/**
+ * Analyze every file: this thread works through the list in batches, helped by up to jobs-1
+ * worker threads (none for small corpora) that take batches from the same list.
+ */
+async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, index: Map<string, string[]>, onResult: (r: AnalyzeResult) => void): Promise<void> {
+  const workers = Math.max(0, Math.min(jobs - 1, Math.floor(reqs.length / MIN_FILES_PER_WORKER)));
+  const batch = Math.max(1, Math.min(16, Math.floor(reqs.length / (jobs * 16))));
+  let next = 0;
+  const take = (): AnalyzeRequest[] => {
+    const files = reqs.slice(next, next + batch);
+    next += files.length;
+    return files;
+  };
+  let failed: unknown;
+  const running = workers ? Array.from({ length: workers }, () => runWorker({ root, index: [...index.entries()] }, take, onResult).catch((e) => void (failed ??= e))) : [];
+  const modules = new ScanModules(index, root);
+  while (next < reqs.length && failed === undefined) {
+    for (const r of take()) onResult(analyzeFile(r, modules));
+    // Let the workers' answers in (and hand them their next batch).
+    if (workers) await new Promise<void>((r) => setImmediate(r));
+  }
+  await Promise.all(running);
+  if (failed !== undefined) throw failed;
 }
 
 /** Scan a directory; see the module comment. */
@@ -131,18 +168,13 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
   const reqs: AnalyzeRequest[] = walk.files.map((f) => ({ path: f.path, rel: f.rel }));
   const jobs = Math.max(1, Math.floor(opts.jobs ?? Math.min(8, availableParallelism())));
 
-  // The modules imports resolve to: PE images by base name (first in path order wins).
-  const index = new Map<string, string>();
+  // The modules imports resolve to: PE images by base name (the first in path order that is a PE image).
+  const index = new Map<string, string[]>();
   for (const f of walk.files) {
     const k = baseName(f.rel).toLowerCase();
-    if (index.has(k)) continue;
-    let pe = false;
-    try {
-      pe = looksLikePe(f.path);
-    } catch {
-      pe = false; // unreadable: analyzeFile reports it
-    }
-    if (pe) index.set(k, f.path);
+    const list = index.get(k);
+    if (list) list.push(f.path);
+    else index.set(k, [f.path]);
   }
 
   const results: AnalyzeResult[] = [];
@@ -150,10 +182,7 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
     results.push(r);
     opts.onProgress?.(results.length, reqs.length, r);
   };
-  if (jobs === 1 || reqs.length < 2) {
-    const modules = new ScanModules(index, root);
-    for (const r of reqs) onResult(analyzeFile(r, modules));
-  } else await runWorkers(reqs, jobs, { root, index: [...index.entries()] }, onResult);
+  await analyzeAll(reqs, jobs, root, index, onResult);
   results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 
   const ok = results.filter((r): r is Extract<AnalyzeResult, { status: "ok" }> => r.status === "ok");
