@@ -79,5 +79,6 @@ export function processContext(): CliContext {
     err: (s) => write(process.stderr, s),
     setExit: (n) => void (exitSoFar = Math.max(exitSoFar, n)),
     isTTY: Boolean(process.stdout.isTTY),
+    outBackedUp: () => (process.stdout.writableNeedDrain ? new Promise<void>((r) => process.stdout.once("drain", () => r())) : null),
   };
 }

@@ -22,6 +22,9 @@ import type { Finding, ModuleLookup, ModuleResolver } from "../check/types.js";
  */
 export type ScanIndex = ReadonlyMap<string, readonly string[]>;
 
+/** Imported modules whose export tables a thread keeps. */
+const MODULE_CACHE = 512;
+
 /** Module lookups shared by every image a thread checks (keyed by architecture and name). */
 export class ScanModules {
   private readonly cache = new Map<string, ModuleLookup>();
@@ -52,6 +55,8 @@ export class ScanModules {
     let r = this.cache.get(ck);
     if (!r) {
       r = this.resolve(dll, key, arch, self ? undefined : path);
+      // Bounded (a scan of millions of files imports many distinct modules): drop the oldest.
+      if (this.cache.size >= MODULE_CACHE) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(ck, r);
     }
     return r;

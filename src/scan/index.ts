@@ -24,6 +24,8 @@ export interface ScanOptions {
    * workers, fewer for small corpora (see MIN_FILES_PER_WORKER). 1 = this thread only.
    */
   jobs?: number;
+  /** Fewest files per worker thread (default MIN_FILES_PER_WORKER; tests set 1 to exercise the workers on a small folder). */
+  minFilesPerWorker?: number;
   /** Called after each file. */
   onProgress?: (done: number, total: number, result: AnalyzeResult) => void;
   /** Exports of modules that are not in DIR (default: kmdll's kernel export database). */
@@ -95,14 +97,22 @@ interface WorkerData {
   index: [string, string[]][];
 }
 
+/** While the consumer of the results is backed up: a promise that resolves when it can take more. */
+type Backpressure = () => Promise<void> | null;
+
 /** One worker thread taking batches from `take` until it is empty. */
-function runWorker(data: WorkerData, take: () => AnalyzeRequest[], onResult: (r: AnalyzeResult) => void): Promise<void> {
+function runWorker(data: WorkerData, take: () => AnalyzeRequest[], onResult: (r: AnalyzeResult) => void, paused?: Backpressure): Promise<void> {
   return new Promise<void>((resolvePromise, reject) => {
     const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: data });
     let finished = false;
     // Two batches in flight: the worker never waits for this thread (busy with its own batch) to hand out the next.
     let inFlight = 0;
-    const send = () => {
+    const send = (): void => {
+      const gate = paused?.();
+      if (gate) {
+        void gate.then(send);
+        return;
+      }
       const files = take();
       if (files.length) {
         inFlight++;
@@ -132,8 +142,8 @@ function runWorker(data: WorkerData, take: () => AnalyzeRequest[], onResult: (r:
  * Analyze every file: this thread works through the list in batches, helped by up to jobs-1
  * worker threads (none for small corpora) that take batches from the same list.
  */
-async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, index: Map<string, string[]>, onResult: (r: AnalyzeResult) => void): Promise<void> {
-  const workers = Math.max(0, Math.min(jobs - 1, Math.floor(reqs.length / MIN_FILES_PER_WORKER)));
+async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, index: Map<string, string[]>, onResult: (r: AnalyzeResult) => void, paused?: Backpressure, minFilesPerWorker = MIN_FILES_PER_WORKER): Promise<void> {
+  const workers = Math.max(0, Math.min(jobs - 1, Math.floor(reqs.length / Math.max(1, minFilesPerWorker))));
   const batch = Math.max(1, Math.min(16, Math.floor(reqs.length / (jobs * 16))));
   let next = 0;
   const take = (): AnalyzeRequest[] => {
@@ -142,9 +152,14 @@ async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, in
     return files;
   };
   let failed: unknown;
-  const running = workers ? Array.from({ length: workers }, () => runWorker({ root, index: [...index.entries()] }, take, onResult).catch((e) => void (failed ??= e))) : [];
+  const running = workers ? Array.from({ length: workers }, () => runWorker({ root, index: [...index.entries()] }, take, onResult, paused).catch((e) => void (failed ??= e))) : [];
   const modules = new ScanModules(index, root);
   while (next < reqs.length && failed === undefined) {
+    const gate = paused?.();
+    if (gate) {
+      await gate;
+      continue;
+    }
     for (const r of take()) onResult(analyzeFile(r, modules));
     // Let the workers' answers in (and hand them their next batch).
     if (workers) await new Promise<void>((r) => setImmediate(r));
@@ -153,9 +168,8 @@ async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, in
   if (failed !== undefined) throw failed;
 }
 
-/** Scan a directory; see the module comment. */
-export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promise<ScanReport> {
-  const started = performance.now();
+/** What every scan starts from: the directory's files, the name index for module lookups, the thread count. */
+function prepare(dir: string, opts: ScanOptions): { root: string; walk: ReturnType<typeof walkFiles>; reqs: AnalyzeRequest[]; index: Map<string, string[]>; jobs: number } {
   const root = resolve(dir);
   let st;
   try {
@@ -167,7 +181,6 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
   const walk = walkFiles(root);
   const reqs: AnalyzeRequest[] = walk.files.map((f) => ({ path: f.path, rel: f.rel }));
   const jobs = Math.max(1, Math.floor(opts.jobs ?? Math.min(8, availableParallelism())));
-
   // The modules imports resolve to: PE images by base name (the first in path order that is a PE image).
   const index = new Map<string, string[]>();
   for (const f of walk.files) {
@@ -176,13 +189,85 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
     if (list) list.push(f.path);
     else index.set(k, [f.path]);
   }
+  return { root, walk, reqs, index, jobs };
+}
+
+export interface ScanStreamOptions extends ScanOptions {
+  /** Each file's result, as soon as it is analyzed (completion order, not path order). */
+  onResult: (result: AnalyzeResult) => void;
+  /** Backpressure: a promise while the consumer of the results is backed up (no new files are started until it resolves). */
+  paused?: () => Promise<void> | null;
+}
+
+/** The totals of a streamed scan (the per-file results went to onResult). */
+export interface ScanStreamSummary {
+  root: string;
+  files: number;
+  images: number;
+  notPe: number;
+  errors: number;
+  skipped: WalkSkip[];
+  ruleCounts: Record<string, number>;
+  jobs: number;
+  durationMs: number;
+}
+
+/**
+ * Scan a directory without keeping the results: each file's result is handed to onResult and
+ * dropped, so memory stays bounded by the file list and a bounded cache of imported modules,
+ * whatever the size of the corpus. Imports are resolved per image by the checks (missing-module,
+ * unresolved-import findings); the cross-image graph of scanDirectory is not built.
+ */
+export async function scanStream(dir: string, opts: ScanStreamOptions): Promise<ScanStreamSummary> {
+  const started = performance.now();
+  const { root, walk, reqs, index, jobs } = prepare(dir, opts);
+  let done = 0;
+  let images = 0;
+  let notPe = 0;
+  let errors = 0;
+  const ruleCounts: Record<string, number> = {};
+  await analyzeAll(
+    reqs,
+    jobs,
+    root,
+    index,
+    (r) => {
+      done++;
+      if (r.status === "ok") {
+        images++;
+        for (const f of r.findings) ruleCounts[f.rule] = (ruleCounts[f.rule] ?? 0) + 1;
+      } else if (r.status === "error") errors++;
+      else notPe++;
+      opts.onProgress?.(done, reqs.length, r);
+      opts.onResult(r);
+    },
+    opts.paused,
+    opts.minFilesPerWorker,
+  );
+  return {
+    root,
+    files: walk.files.length,
+    images,
+    notPe,
+    errors,
+    skipped: walk.skipped,
+    ruleCounts: Object.fromEntries(Object.entries(ruleCounts).sort(([a], [b]) => (a < b ? -1 : 1))),
+    jobs,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Scan a directory; see the module comment. */
+export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promise<ScanReport> {
+  const started = performance.now();
+  const { root, walk, reqs, index, jobs } = prepare(dir, opts);
 
   const results: AnalyzeResult[] = [];
   const onResult = (r: AnalyzeResult) => {
     results.push(r);
     opts.onProgress?.(results.length, reqs.length, r);
   };
-  await analyzeAll(reqs, jobs, root, index, onResult);
+  await analyzeAll(reqs, jobs, root, index, onResult, undefined, opts.minFilesPerWorker);
   results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 
   const ok = results.filter((r): r is Extract<AnalyzeResult, { status: "ok" }> => r.status === "ok");
