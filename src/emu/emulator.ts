@@ -27,7 +27,7 @@ import { Clock } from "./clock.js";
 import { ScratchPages } from "./scratch.js";
 import { FaultReporter, GPR, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
-import { dispatch } from "./dispatch.js";
+import { installApiHook } from "./dispatch.js";
 import { createKernelState } from "./kernel-state.js";
 import { DRIVER_IMAGES_BASE, DRIVER_IMAGE_ALIGN, MAX_CALL_DEPTH, PAGE, RETURN_SENTINEL_PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 
@@ -95,8 +95,7 @@ export class Emulator {
     const exports = loadKernelExports().modules;
     const db = this.options.kernelExports ?? { "ntoskrnl.exe": exports["ntoskrnl.exe"] ?? [], "hal.dll": exports["hal.dll"] ?? [] };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis);
-    this.hookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => dispatch(this, addr, rcx, rdx, r8, r9, rsp, ret);
-    this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, this.hookFn);
+    this.hookFn = installApiHook(this, this.uc, this.C, this.builtins.hookStart, this.builtins.hookEnd - 1n);
     this.system = new SystemData(this.uc, this.mem, this.C);
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });

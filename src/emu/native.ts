@@ -31,7 +31,12 @@ export interface NativeEngine {
   regWrite(id: number, v: bigint): void;
   regReadMany(ids: number[]): bigint[];
   regWriteMany(ids: number[], values: bigint[]): void;
-  setApiHook(begin: bigint, end: bigint, fn: ApiHookFn): void;
+  /**
+   * The hook over [begin, end]. With `regs` (a BigUint64Array of 8·n elements; builds whose
+   * constants.features list "fastApiHook") fn is called as fn(offset, slot) instead, with row
+   * `slot` of regs holding [address, rcx, rdx, r8, r9, rsp, returnAddress] — see dispatch.ts.
+   */
+  setApiHook(begin: bigint, end: bigint, fn: ApiHookFn, regs?: BigUint64Array): void;
   /** Returns the uc_err number; re-throws an exception thrown by the API hook. */
   start(begin: bigint, until: bigint, timeoutMicros: number, count: number): number;
   stop(): void;
@@ -45,6 +50,8 @@ export interface NativeConstants {
   mem: Record<"READ_UNMAPPED" | "WRITE_UNMAPPED" | "FETCH_UNMAPPED" | "READ_PROT" | "WRITE_PROT" | "FETCH_PROT", number>;
   err: Record<string, number>;
   version: string;
+  /** Capabilities of the build ("fastApiHook"); absent in older builds. */
+  features?: string[];
 }
 
 export interface NativeAddon {

@@ -34,6 +34,12 @@ export class SystemData {
   readonly threadId = 8n;
   private nextObjectType = 0;
   private lastTicks = -1n;
+  /** The interrupt-time range [tickFrom, nextTickAt) of the tick count last written. */
+  private tickFrom = 0n;
+  private nextTickAt = 0n;
+  private readonly timeBytes = new Uint8Array(24);
+  private readonly interruptTimeAt = KUSER_SHARED_DATA + BigInt(L64.KUSER_SHARED_DATA.InterruptTime);
+  private readonly timeView = new DataView(this.timeBytes.buffer);
 
   constructor(
     private readonly uc: NativeEngine,
@@ -113,29 +119,33 @@ export class SystemData {
 
   /** Write the deterministic clock into KUSER_SHARED_DATA (interrupt time, system time, tick count). */
   updateSharedData(interruptTime: bigint, systemTime: bigint): void {
-    const S = L64.KUSER_SHARED_DATA;
-    const b = new Uint8Array(24);
-    const dv = new DataView(b.buffer);
-    // KSYSTEM_TIME { LowPart, High1Time, High2Time } for InterruptTime (+8) and SystemTime (+0x14).
-    const put = (off: number, v: bigint) => {
-      dv.setUint32(off, Number(v & 0xffffffffn), true);
-      dv.setUint32(off + 4, Number(v >> 32n), true);
-      dv.setUint32(off + 8, Number(v >> 32n), true);
-    };
-    put(0, interruptTime);
-    put(12, systemTime);
-    this.uc.write(KUSER_SHARED_DATA + BigInt(S.InterruptTime), b);
+    // Runs on every API call (the clock moves): no allocation, one write.
+    const b = this.timeBytes;
+    const dv = this.timeView;
+    // KSYSTEM_TIME { LowPart, High1Time, High2Time } for InterruptTime (+8) and SystemTime (+0x14):
+    // the 64-bit value little-endian, then High2Time = High1Time.
+    dv.setBigUint64(0, interruptTime, true);
+    b.copyWithin(8, 4, 8);
+    dv.setBigUint64(12, systemTime, true);
+    b.copyWithin(20, 16, 20);
+    this.uc.write(this.interruptTimeAt, b);
     // TickCount (KSYSTEM_TIME at 0x320) changes every 15.625 ms of interrupt time only.
-    const ticks = interruptTime / 156250n;
-    if (ticks !== this.lastTicks) {
-      this.lastTicks = ticks;
-      const t = new Uint8Array(12);
-      const tv = new DataView(t.buffer);
-      tv.setUint32(0, Number(ticks & 0xffffffffn), true);
-      tv.setUint32(4, Number(ticks >> 32n), true);
-      tv.setUint32(8, Number(ticks >> 32n), true);
-      this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCount), t);
-      this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCountLowDeprecated), t.subarray(0, 4));
+    if (interruptTime >= this.nextTickAt || interruptTime < this.tickFrom) {
+      const ticks = interruptTime / 156250n;
+      this.tickFrom = ticks * 156250n;
+      this.nextTickAt = this.tickFrom + 156250n;
+      if (ticks !== this.lastTicks) {
+        this.lastTicks = ticks;
+        const t = new Uint8Array(12);
+        const tv = new DataView(t.buffer);
+        tv.setUint32(0, Number(ticks & 0xffffffffn), true);
+        tv.setUint32(4, Number(ticks >> 32n), true);
+        tv.setUint32(8, Number(ticks >> 32n), true);
+        const S = L64.KUSER_SHARED_DATA;
+        this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCount), t);
+        this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCountLowDeprecated), t.subarray(0, 4));
+      }
     }
   }
+
 }
