@@ -11,7 +11,6 @@ import { runSimulation } from "../../kernel/simulation.js";
 import type { Semantics } from "../../kernel/types.js";
 import { TimelineWriter, renderModuleTable } from "../../report/timeline.js";
 import { writeFileSync } from "node:fs";
-import { renderSimHtmlReport } from "../../report/html-sim.js";
 
 interface SimOptions {
   root?: string;
@@ -112,6 +111,8 @@ Examples:
         );
       }
       if (opts.html) {
+        // The HTML renderer (and its graph/SVG modules) loads only when a report is asked for.
+        const { renderSimHtmlReport } = await import("../../report/html-sim.js");
         const html = await renderSimHtmlReport(recorded, {
           ...(root ? { root } : {}),
           ...(install ? { install } : {}),

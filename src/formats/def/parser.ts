@@ -27,6 +27,12 @@ export const DIRECTIVES = new Set(["LIBRARY", "NAME", "EXPORTS", "HEAPSIZE", "ST
 export const ATTRIBUTES = new Set(["NONAME", "PRIVATE", "DATA", "CONSTANT", "EXPORTAS", "BASE"]);
 /** Every reserved word: names equal to one of these must be quoted. */
 export const KEYWORDS = new Set([...DIRECTIVES, ...ATTRIBUTES]);
+
+/** Whether a word is a keyword; most names fail the length/first-letter test without a lookup. */
+function isKeyword(w: string): boolean {
+  const c = w.charCodeAt(0);
+  return w.length >= 4 && w.length <= 11 && c >= 0x41 && c <= 0x5a && KEYWORDS.has(w);
+}
 const IGNORED = new Set(["SECTIONS", "SEGMENTS", "DESCRIPTION", "STUB"]);
 
 const MAX_DIAGNOSTICS = 200;
@@ -261,9 +267,10 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
   const next = () => (prev = lexer.next());
   const isWord = (t: Token, w?: string) => t.kind === "word" && (w === undefined || t.text === w);
   const isDirective = (t: Token) => t.kind === "word" && DIRECTIVES.has(t.text);
-  const isName = (t: Token) => t.kind === "string" || (t.kind === "word" && !KEYWORDS.has(t.text));
+  const isName = (t: Token) => t.kind === "string" || (t.kind === "word" && !isKeyword(t.text));
   let sawOther = false; // any statement other than LIBRARY/NAME seen
-  const exportByName = new Map<string, Position>();
+  // Name → index of the export (its position is in exportPositions).
+  const exportByName = new Map<string, number>();
   const exportByOrdinal = new Map<number, { name: string; at: Position }>();
 
   /** Skip to the next directive keyword (error recovery). */
@@ -409,9 +416,10 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
     }
     if (e.data && e.constant) diags.error(first, `export '${e.name}' is both DATA and CONSTANT`);
     if (e.noname && e.ordinal === null) diags.error(first, `export '${e.name}' is NONAME without an ordinal`);
-    const dup = exportByName.get(e.name);
+    const dupIndex = exportByName.get(e.name);
+    const dup = dupIndex === undefined ? undefined : exportPositions[dupIndex];
     if (dup) diags.error(first, `duplicate export '${e.name}' (first defined at ${dup.line}:${dup.col})`);
-    else exportByName.set(e.name, first);
+    else exportByName.set(e.name, def.exports.length);
     // (The longest directive, DESCRIPTION, has 11 letters.)
     if (first.kind === "word" && e.name.length <= 11 && e.name !== e.name.toUpperCase() && DIRECTIVES.has(e.name.toUpperCase())) {
       diags.warning(first, `export '${e.name}' looks like the directive ${e.name.toUpperCase()} (keywords are upper case; quote the name to silence this)`);
