@@ -113,7 +113,7 @@ export function machine(): string {
 }
 
 function fmt(v: number, unit: BenchRow["unit"]): string {
-  const digits = unit === "µs" ? 2 : v >= 100 ? 0 : 1;
+  const digits = unit === "µs" || unit === "s" ? (unit === "s" ? 3 : 2) : v >= 100 ? 0 : 1;
   return `${v.toFixed(digits)} ${unit}`;
 }
 
