@@ -17,6 +17,7 @@ import type { Diagnostic } from "./makevars.js";
 import { BuildInputError } from "./input-error.js";
 import { loadTree, type Project } from "./project.js";
 import { compileArgs, libArgs, linkArgs } from "./recipe.js";
+import { planX86Link } from "./x86-exports.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
 import { ARCHES, parseDirs, type Arch, type LibRef } from "./sources.js";
 
@@ -294,9 +295,13 @@ async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult):
       libs.push(lib);
     }
     const sys = join(outDir, `${p.spec.name}.sys`);
+    // x86: the DLLDEF's undecorated names bound to the objects' stdcall/fastcall symbols.
+    const x86 = arch === "x86" ? planX86Link([...objs, ...libs], p.def ? readDefOrThrow(p.def).def : undefined, join(objDir, "lld-link.def")) : undefined;
+    const linkDef = x86?.linkerDef ?? p.def;
     const args = linkArgs({
       arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
-      kernelLibs: [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")], ...(p.def ? { def: p.def } : {}), userFlags: p.spec.linkerFlags,
+      kernelLibs: [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")], ...(linkDef ? { def: linkDef } : {}),
+      userFlags: [...(x86?.args ?? []), ...p.spec.linkerFlags],
     });
     const key = hashText(ctx.tc.version, ctx.tc.lldLink, JSON.stringify(args));
     if (upToDate(state.steps.link, key)) step("link", sys, "up-to-date");
@@ -312,7 +317,7 @@ async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult):
         return;
       }
       if (run.stderr) r.errors = (r.errors ?? "") + rewritePositions(run.stderr, p.dir);
-      const inputs = [...objs, ...libs, ...(p.def ? [p.def] : [])];
+      const inputs = [...objs, ...libs, ...(p.def ? [p.def] : []), ...(x86?.linkerDef ? [x86.linkerDef] : [])];
       state.steps.link = { key, inputs: inputs.map(stampFile), outputs: [stampFile(sys)] };
       step("link", sys, "ran");
       ran = true;
@@ -326,12 +331,12 @@ async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult):
 
     if (p.spec.type === "EXPORT_DRIVER" && p.def) {
       const lib = join(outDir, `${p.spec.name}.lib`);
-      const key = hashText(EXPORT_LIBRARY_WRITER, arch, p.def);
+      const key = hashText(EXPORT_LIBRARY_WRITER, arch, p.def, JSON.stringify(x86?.bindings ?? []));
       if (upToDate(state.steps["export-library"], key)) step("export-library", lib, "up-to-date");
       else {
         delete state.steps["export-library"];
         try {
-          const warnings = writeExportLibrary(p.def, arch, lib);
+          const warnings = writeExportLibrary(p.def, arch, lib, x86?.importDef);
           if (warnings.length) r.errors = (r.errors ?? "") + warnings.join("\n") + "\n";
         } catch (e) {
           if (e instanceof BuildInputError) throw e;

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { makeDirectory } from "../io/dirs.js";
 import { dirname, relative } from "node:path";
-import { parseDef, formatDiagnostic as formatDefDiagnostic } from "../formats/def/index.js";
+import { parseDef, formatDiagnostic as formatDefDiagnostic, type DefFile } from "../formats/def/index.js";
 import { writeImportLibrary } from "../formats/lib/index.js";
 import { BuildInputError } from "./input-error.js";
 import type { Finding } from "../check/index.js";
@@ -14,7 +14,7 @@ import { KmdllError } from "../errors.js";
 import type { Arch } from "./sources.js";
 
 /** Identifies the import-library writer in cache keys (bump when its output changes). */
-export const EXPORT_LIBRARY_WRITER = "kmdll-implib-1";
+export const EXPORT_LIBRARY_WRITER = "kmdll-implib-2";
 
 /**
  * Write `<name>.lib` for an EXPORT_DRIVER from its DLLDEF with kmdll's own import-library writer
@@ -29,9 +29,13 @@ export function readDefOrThrow(defFile: string): ReturnType<typeof parseDef> {
   return parsed;
 }
 
-export function writeExportLibrary(defFile: string, arch: Arch, outFile: string): string[] {
+/**
+ * `model`: the .def as the writer should see it (on x86, with the importers' decorated symbols
+ * bound from the objects, see x86-exports.ts); default: the file as written.
+ */
+export function writeExportLibrary(defFile: string, arch: Arch, outFile: string, model?: DefFile): string[] {
   const parsed = readDefOrThrow(defFile);
-  const lib = writeImportLibrary(parsed.def, { machine: arch });
+  const lib = writeImportLibrary(model ?? parsed.def, { machine: arch });
   makeDirectory(dirname(outFile));
   writeFileSync(outFile, lib.bytes);
   const shown = relative(process.cwd(), defFile) || defFile;

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
+import { existsSync } from "node:fs";
 import { formatDefDiagnostic } from "../../formats/def/types.js";
 import { hasErrors } from "../../formats/def/parser.js";
 import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/write-import-library.js";
@@ -24,8 +25,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--machine <machine>", "x64, x86 or arm64", "x64")
     .option("--dll <name>", "DLL name importers bind to (default: the LIBRARY name)")
     .option("--no-kill-at", "x86: import stdcall names decorated (F@N) instead of undecorated (F)")
+    .option("--objects <files...>", "x86: bind undecorated names to the stdcall/fastcall routines these objects, static libraries or symbol-table images define (as link.exe does): importers get __imp__F@N")
     .option("--json", "print one JSON document describing the library")
-    .action((file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; json?: boolean }) => {
+    .action(async (file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; objects?: string[]; json?: boolean }) => {
       const machine = MACHINES[opts.machine.toLowerCase()];
       if (!machine) throw new KmdllError(`--machine ${opts.machine}: expected x64, x86 or arm64`);
       const r = readDef(file);
@@ -35,7 +37,20 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.err(formatDefDiagnostic(d, file) + "\n");
       }
       if (hasErrors(r)) throw new KmdllError(`${file}: no import library written: the .def has errors`);
-      const res = writeImportLibrary(r.def, { machine, dll: opts.dll, killAt: opts.killAt });
+      let def = r.def;
+      if (opts.objects?.length) {
+        if (machine !== "x86") throw new KmdllError(`--objects: only x86 decorates names by calling convention (--machine ${machine})`);
+        for (const o of opts.objects) if (!existsSync(o)) throw new KmdllError(`--objects: ${o}: no such file`);
+        // The object/archive readers load only for --objects (start-up time of plain `kmdll implib`).
+        const { readObjectNames } = await import("../../toolchain/x86-exports.js");
+        const { bindX86Exports, x86ImportDef } = await import("../../formats/def/x86-names.js");
+        const names = readObjectNames(opts.objects);
+        if (names.defined.length === 0) throw new KmdllError(`--objects: ${opts.objects.join(", ")} define no symbol (an image linked by lld-link or link.exe has no symbol table: pass its objects)`);
+        const bound = bindX86Exports(def, names.defined);
+        for (const u of bound.unbound) ctx.err(`${file}: warning: ${u}: no routine of that name in ${opts.objects.join(", ")}\n`);
+        def = x86ImportDef(def, bound.bindings);
+      }
+      const res = writeImportLibrary(def, { machine, dll: opts.dll, killAt: opts.killAt });
       writeOutput(opts.output, res.bytes);
       for (const w of res.warnings) ctx.err(`${file}: warning: ${w}\n`);
       if (opts.json) {
