@@ -306,7 +306,7 @@ const HOOK_ROWS = 32;
  */
 export function installApiHook(emu: Emulator, uc: NativeEngine, C: NativeConstants, begin: bigint, end: bigint): ApiHookFn {
   const d = new Dispatcher(emu, begin);
-  if (C.features?.includes("fastApiHook")) {
+  if (C.features?.includes("fastApiHook") && !emu.options.compatApiHook) {
     const regs = new BigUint64Array(8 * HOOK_ROWS);
     const regs32 = new Uint32Array(regs.buffer);
     const frames: Frame[] = Array.from({ length: HOOK_ROWS }, (_, k) => ({ regs, regs32, at: 8 * k }));

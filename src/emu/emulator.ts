@@ -49,6 +49,8 @@ export interface EmulatorOptions {
   trace?: boolean;
   /** Other loaded modules exporting a name (for MmGetSystemRoutineAddress's warning). */
   modulesExporting?: (name: string) => string[];
+  /** Use the addon's BigInt-per-register hook even when its fast form is available (tests compare the two). */
+  compatApiHook?: boolean;
 }
 
 export type ResolvedEmulatorOptions = Required<Pick<EmulatorOptions, "unimplemented" | "timeoutMs" | "trace">> & EmulatorOptions;
