@@ -26,6 +26,7 @@ export const commands: CommandEntry[] = [
   { name: "new", load: () => import("./new.js") },
   { name: "graph", load: () => import("./graph.js") },
   { name: "scan", load: () => import("./scan.js") },
+  { name: "apis", load: () => import("./apis.js") },
 ];
 
 /**
