@@ -6,7 +6,7 @@
 import { FormatError, KmdllError } from "../errors.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
-import { summarizeImage, type ModuleSummary } from "../report/graph.js";
+import { summarizeImage, type ModuleSummary } from "../graph/model.js";
 import { isPeBuffer } from "./walk.js";
 import { PartialFile } from "../io/partial-file.js";
 import { imageChecks, type ScanModules } from "./checks.js";
