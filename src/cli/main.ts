@@ -9,14 +9,47 @@ import pc from "picocolors";
 import { terminalText } from "../text/terminal.js";
 import type { Styled } from "./context.js";
 
+const NEGATIVE_HEX = /^-0[xX][0-9a-fA-F]+$/;
+
+/** The commander Command class kmdll uses, made once commander is loaded (it loads on demand). */
+let commandClass: (new (name?: string) => Command) | undefined;
+
+async function kmdllCommand(): Promise<new (name?: string) => Command> {
+  if (commandClass) return commandClass;
+  const { Command } = await import("commander");
+  /**
+   * Commander reads "-16" as an argument (a negative number) but "-0x10" as an unknown option. In a
+   * command without subcommands, a negative hex number is an argument too: it is parsed as the
+   * equal decimal and given back to the command as written.
+   */
+  class KmdllCommand extends Command {
+    override createCommand(name?: string): Command {
+      return new KmdllCommand(name);
+    }
+    override parseOptions(args: string[]): { operands: string[]; unknown: string[] } {
+      if (this.commands.length > 0 || !args.some((a) => NEGATIVE_HEX.test(a))) return super.parseOptions(args);
+      const written = new Map<string, string>();
+      const masked = args.map((a) => {
+        if (!NEGATIVE_HEX.test(a)) return a;
+        const decimal = "-" + BigInt(a.slice(1)).toString(10);
+        written.set(decimal, a);
+        return decimal;
+      });
+      const r = super.parseOptions(masked);
+      const back = (a: string) => written.get(a) ?? a;
+      return { operands: r.operands.map(back), unknown: r.unknown.map(back) };
+    }
+  }
+  return (commandClass = KmdllCommand);
+}
+
 /**
  * Build the commander program; each subcommand lives in ./commands/<name>.ts. With `argv`, only
  * the subcommands that command line needs are loaded (start-up time: each command's module
  * graph — emulator, scan workers, report renderers — loads only when that command runs).
  */
 export async function buildProgram(ctx: CliContext, argv?: readonly string[]): Promise<Command> {
-  const { Command } = await import("commander");
-  const program = new Command();
+  const program = new (await kmdllCommand())();
   program
     .name("kmdll")
     .description("Toolkit and kernel emulator for Windows kernel-mode DLLs (export drivers)")

@@ -2,18 +2,15 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
+import { formatDefDiagnostic, hasErrors } from "../../formats/def/index.js";
+import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/index.js";
+import { readDef } from "./def.js";
+import { checkOutputPath, writeOutputFile } from "../../io/output.js";
 import { existsSync } from "node:fs";
-import { formatDefDiagnostic } from "../../formats/def/types.js";
-import { hasErrors } from "../../formats/def/parser.js";
-import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/write-import-library.js";
-import { readDef, writeOutput } from "../files.js";
+import { bindX86Exports, x86ImportDef } from "../../formats/def/x86-names.js";
+import { readObjectNames } from "../../toolchain/x86-exports.js";
 
 const MACHINES: Record<string, ImplibMachine> = { x64: "x64", amd64: "x64", x86: "x86", i386: "x86", arm64: "arm64" };
-
-/** Names for a one-line summary: all of a short list, the first few of a long one (--json lists all). */
-function nameList(names: string[], max = 10): string {
-  return names.length <= max ? names.join(", ") : `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
-}
 
 /** `kmdll implib FILE.def -o OUT.lib` — a Microsoft short-import library from a .def. */
 export function register(program: Command, ctx: CliContext): void {
@@ -26,8 +23,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--dll <name>", "DLL name importers bind to (default: the LIBRARY name)")
     .option("--no-kill-at", "x86: import stdcall names decorated (F@N) instead of undecorated (F)")
     .option("--objects <files...>", "x86: bind undecorated names to the stdcall/fastcall routines these objects, static libraries or symbol-table images define (as link.exe does): importers get __imp__F@N")
+    .option("--force", "replace an existing file named by -o that is not a library (never an input)")
     .option("--json", "print one JSON document describing the library")
-    .action(async (file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; objects?: string[]; json?: boolean }) => {
+    .action((file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; objects?: string[]; force?: boolean; json?: boolean }) => {
+      const rules = { inputs: [file, ...(opts.objects ?? [])], option: "-o", kind: "import-library" as const, force: Boolean(opts.force) };
+      checkOutputPath(opts.output, rules);
       const machine = MACHINES[opts.machine.toLowerCase()];
       if (!machine) throw new KmdllError(`--machine ${opts.machine}: expected x64, x86 or arm64`);
       const r = readDef(file);
@@ -41,9 +41,6 @@ export function register(program: Command, ctx: CliContext): void {
       if (opts.objects?.length) {
         if (machine !== "x86") throw new KmdllError(`--objects: only x86 decorates names by calling convention (--machine ${machine})`);
         for (const o of opts.objects) if (!existsSync(o)) throw new KmdllError(`--objects: ${o}: no such file`);
-        // The object/archive readers load only for --objects (start-up time of plain `kmdll implib`).
-        const { readObjectNames } = await import("../../toolchain/x86-exports.js");
-        const { bindX86Exports, x86ImportDef } = await import("../../formats/def/x86-names.js");
         const names = readObjectNames(opts.objects);
         if (names.defined.length === 0) throw new KmdllError(`--objects: ${opts.objects.join(", ")} define no symbol (an image linked by lld-link or link.exe has no symbol table: pass its objects)`);
         const bound = bindX86Exports(def, names.defined);
@@ -51,13 +48,13 @@ export function register(program: Command, ctx: CliContext): void {
         def = x86ImportDef(def, bound.bindings);
       }
       const res = writeImportLibrary(def, { machine, dll: opts.dll, killAt: opts.killAt });
-      writeOutput(opts.output, res.bytes);
+      writeOutputFile(opts.output, res.bytes, rules);
       for (const w of res.warnings) ctx.err(`${file}: warning: ${w}\n`);
       if (opts.json) {
         ctx.out(toJson({ def: file, output: opts.output, dll: res.dll, machine, size: res.bytes.length, imports: res.imports, private: res.skipped, warnings: res.warnings }));
       } else {
         ctx.out(`${opts.output}: ${res.imports.length} import${res.imports.length === 1 ? "" : "s"} from ${res.dll} (${machine})` +
-          (res.skipped.length ? `; PRIVATE, not importable: ${nameList(res.skipped)}` : "") + "\n");
+          (res.skipped.length ? `; PRIVATE, not importable: ${res.skipped.join(", ")}` : "") + "\n");
       }
     });
 }

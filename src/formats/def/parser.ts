@@ -10,12 +10,14 @@ import {
   type DefExport,
   type DefFile,
   type DefParseResult,
+  type DefComment,
   type DefSizes,
+  type DefStatementLines,
   type Position,
 } from "./types.js";
 import { Diagnostics } from "./diagnostics.js";
 import { decodeDefBytes } from "./decode.js";
-import { describe, isKeyword, Lexer, IGNORED, DIRECTIVES, ATTRIBUTES, KEYWORDS, type Token } from "./lexer.js";
+import { describe, lex, IGNORED, DIRECTIVES, ATTRIBUTES, KEYWORDS, type Token } from "./lexer.js";
 export { DIRECTIVES, ATTRIBUTES, KEYWORDS } from "./lexer.js";
 export { decodeDefBytes } from "./decode.js";
 
@@ -39,27 +41,27 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
   const def: DefFile = emptyDef();
   const exportPositions: Position[] = [];
   let directivePosition: Position | null = null;
+  const comments: DefComment[] = [];
+  const statementLines: DefStatementLines = {};
   const text = typeof input === "string" ? input : decodeDefBytes(input, diags);
-  if (text === null) return { def, diagnostics: diags.list, exportPositions, directivePosition };
+  if (text === null) return { def, diagnostics: diags.list, exportPositions, directivePosition, comments, statementLines };
   if (typeof input === "string" && input.includes("\0")) {
     const at = input.indexOf("\0");
     const before = input.slice(0, at);
     const line = before.split("\n").length;
     diags.error({ line, col: at - before.lastIndexOf("\n") }, "NUL character: this is not a text .def file");
-    return { def, diagnostics: diags.list, exportPositions, directivePosition };
+    return { def, diagnostics: diags.list, exportPositions, directivePosition, comments, statementLines };
   }
 
-  const lexer = new Lexer(text, diags);
-  /** The token before the current one (for diagnostics about what was just read). */
-  let prev: Token | null = null;
-  const peek = () => lexer.peek();
-  const next = () => (prev = lexer.next());
+  const toks = lex(text, diags, comments);
+  let p = 0;
+  const peek = () => toks[p]!;
+  const next = () => toks[p < toks.length - 1 ? p++ : p]!;
   const isWord = (t: Token, w?: string) => t.kind === "word" && (w === undefined || t.text === w);
   const isDirective = (t: Token) => t.kind === "word" && DIRECTIVES.has(t.text);
-  const isName = (t: Token) => t.kind === "string" || (t.kind === "word" && !isKeyword(t.text));
+  const isName = (t: Token) => t.kind === "string" || (t.kind === "word" && !KEYWORDS.has(t.text));
   let sawOther = false; // any statement other than LIBRARY/NAME seen
-  // Name → index of the export (its position is in exportPositions).
-  const exportByName = new Map<string, number>();
+  const exportByName = new Map<string, Position>();
   const exportByOrdinal = new Map<number, { name: string; at: Position }>();
 
   /** Skip to the next directive keyword (error recovery). */
@@ -92,7 +94,7 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
       commit = numberToken(`${kw} commit size`, Number.MAX_SAFE_INTEGER);
       if (commit === null) return null;
     }
-    if (commit !== null && commit > reserve) diags.warning(prev!, `${kw} commit size ${commit} exceeds the reserve size ${reserve}`);
+    if (commit !== null && commit > reserve) diags.warning(toks[p - 1]!, `${kw} commit size ${commit} exceeds the reserve size ${reserve}`);
     return { reserve, commit };
   };
 
@@ -198,19 +200,17 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
         diags.error(t, "unexpected ','");
         continue;
       }
-      if (t.line === lastTok.line && t.kind === "word" && t.text !== "" && !KEYWORDS.has(t.text) && /^[A-Z]+$/.test(t.text)) {
+      if (t.kind === "word" && t.text !== "" && !KEYWORDS.has(t.text) && t.line === lastTok.line && /^[A-Z]+$/.test(t.text)) {
         diags.warning(t, `'${t.text}' starts a new export on the same line as '${e.name}'; a misspelt keyword? (PRIVATE, DATA, CONSTANT, NONAME, EXPORTAS)`);
       }
       break;
     }
     if (e.data && e.constant) diags.error(first, `export '${e.name}' is both DATA and CONSTANT`);
     if (e.noname && e.ordinal === null) diags.error(first, `export '${e.name}' is NONAME without an ordinal`);
-    const dupIndex = exportByName.get(e.name);
-    const dup = dupIndex === undefined ? undefined : exportPositions[dupIndex];
+    const dup = exportByName.get(e.name);
     if (dup) diags.error(first, `duplicate export '${e.name}' (first defined at ${dup.line}:${dup.col})`);
-    else exportByName.set(e.name, def.exports.length);
-    // (The longest directive, DESCRIPTION, has 11 letters.)
-    if (first.kind === "word" && e.name.length <= 11 && e.name !== e.name.toUpperCase() && DIRECTIVES.has(e.name.toUpperCase())) {
+    else exportByName.set(e.name, first);
+    if (first.kind === "word" && e.name !== e.name.toUpperCase() && DIRECTIVES.has(e.name.toUpperCase())) {
       diags.warning(first, `export '${e.name}' looks like the directive ${e.name.toUpperCase()} (keywords are upper case; quote the name to silence this)`);
     }
     if ((e.name === "DllInitialize" || e.name === "DllUnload") && !e.private) {
@@ -264,6 +264,7 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
         break;
       }
       case "EXPORTS":
+        statementLines.exports ??= t.line;
         sawOther = true;
         while (isName(peek()) || (peek().kind === "word" && ATTRIBUTES.has(peek().text)) || peek().kind === "eq" || peek().kind === "eqeq" || peek().kind === "comma") {
           const n = next();
@@ -280,8 +281,13 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
         sawOther = true;
         const s = sizes(t.text);
         if (s === null) recover();
-        else if (t.text === "HEAPSIZE") def.heapSize = s;
-        else def.stackSize = s;
+        else if (t.text === "HEAPSIZE") {
+          def.heapSize = s;
+          statementLines.heapSize = t.line;
+        } else {
+          def.stackSize = s;
+          statementLines.stackSize = t.line;
+        }
         break;
       }
       case "VERSION": {
@@ -300,6 +306,7 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
           break;
         }
         def.version = { major, minor };
+        statementLines.version = t.line;
         break;
       }
       default: {
@@ -326,7 +333,7 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
     diags.warning(directivePosition!, "LIBRARY without a name: an import library needs the DLL name (or pass --dll)");
   }
   const diagnostics = diags.list.map((d, k) => ({ d, k })).sort((a, b) => a.d.line - b.d.line || a.d.col - b.d.col || a.k - b.k).map((x) => x.d);
-  return { def, diagnostics, exportPositions, directivePosition };
+  return { def, diagnostics, exportPositions, directivePosition, comments, statementLines };
 }
 
 /** Whether any diagnostic is an error. */
