@@ -5,6 +5,8 @@
  * integer arguments, then DllUnload and unload (pool leaks reported). A deliberately small loader:
  * the full export-driver semantics (reference counts, cascades, statuses) live in src/kernel.
  */
+import { CPUS } from "./arch/cpu.js";
+import { imageArch, machineText } from "../nt/image-arch.js";
 import { readdirSync, existsSync, statSync } from "node:fs";
 import { readImage } from "../io/image.js";
 import { basename, join, resolve } from "node:path";
@@ -74,13 +76,15 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
   const { bytes, image } = readImage(imagePath);
   if (opts.root !== undefined && !(existsSync(opts.root) && statSync(opts.root).isDirectory()))
     throw new KmdllError(`${opts.root}: the root is not a directory`);
-  if (image.machine !== "x64") throw new KmdllError(`${imagePath}: only x64 images can be emulated (machine ${String(image.machine)})`);
+  const arch = imageArch(image);
+  if (arch.problem !== undefined) throw new KmdllError(`${imagePath}: ${arch.problem} (${formatStatus(0xc000007b)})`);
+  const cpu = CPUS[arch.arch];
   const target = basename(imagePath);
   if (/^(ntoskrnl\.exe|hal\.dll)$/i.test(target))
     throw new KmdllError(`${imagePath}: ${target} is the emulated kernel itself; its routines are kmdll's handlers, so it cannot be loaded as a driver (rename the file to call its code)`);
   const rva = exportRva(image, exportName);
   if (rva === null) throw new KmdllError(`${target} does not export '${exportName}'`);
-  const ex = new EmulatorExecutor({ ...opts, sink });
+  const ex = new EmulatorExecutor({ ...opts, sink, arch: cpu.arch });
   // The Zw* handlers keep their registry in the kernel state bag under "registry" (api/zw.ts).
   if (opts.registry) ex.emu.kernel.state("registry", () => opts.registry!);
   const loaded: { name: string; image: PeImage }[] = [];
@@ -93,6 +97,10 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
   try {
     // Load: map, resolve imports (depth-first), DllInitialize each freshly loaded dependency.
     const load = (name: string, img: PeImage, raw: Uint8Array, by: string | null, path: string): string | null => {
+      // A module of another arch than its importer: the loader refuses the image.
+      const a = imageArch(img);
+      if (a.problem !== undefined) return `${name}: ${a.problem} (${formatStatus(0xc000007b)})`;
+      if (a.arch !== cpu.arch) return `${name} is an ${machineText(img.machine)} image, ${by ?? "the driver"} is ${cpu.machine} (${formatStatus(0xc000007b)})`;
       ex.mapImage(name, img, raw);
       sink({ event: "load", module: name, path, by, base: "0x" + ex.emu.module(name)!.base.toString(16) });
       loaded.push({ name, image: img });

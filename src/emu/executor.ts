@@ -6,7 +6,7 @@
 import type { CallOutcome, Executor, IoctlOutcome } from "../executor.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { KmdllError } from "../errors.js";
-import { L64 } from "../nt/layouts.js";
+import { LAYOUT } from "../nt/arch-layout.js";
 import { Emulator, type EmulatorOptions, type FaultReport, type RunResult } from "./emulator.js";
 import { addr64 } from "./layout.js";
 import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
@@ -115,7 +115,7 @@ export class EmulatorExecutor implements Executor {
   driverUnloadRoutine(module: string): bigint | null {
     const obj = this.driverObject(module);
     if (obj === null) return null;
-    const r = this.emu.mem.u64(obj + BigInt(L64.DRIVER_OBJECT.DriverUnload));
+    const r = this.emu.readPtr(obj + BigInt(LAYOUT.DRIVER_OBJECT.DriverUnload));
     return r === 0n ? null : r;
   }
 

@@ -7,12 +7,15 @@ import type { ApiDefinition, ApiHandler } from "./api/types.js";
 import { KmdllError } from "../errors.js";
 import { CODE_STRIDE } from "./kernel-image.js";
 import { KERNEL_MODULES_BASE, PAGE } from "./layout.js";
+import type { CallConvention } from "./arch/cpu.js";
 
 export interface Thunk {
   module: string;
   name: string;
   def: ApiDefinition | null;
   kind: "code" | "data" | "internal";
+  /** x86: how the routine takes its arguments (from the kernel export database). */
+  conv?: CallConvention;
 }
 
 /** Internal (unexported) kernel routines live on the page just below ntoskrnl, inside the hooked range. */
@@ -21,7 +24,14 @@ export const INTERNAL_ROUTINES_BASE = KERNEL_MODULES_BASE - BigInt(PAGE);
 export class ThunkTable {
   private readonly byAddress = new Map<bigint, Thunk>();
   private readonly internalByName = new Map<string, bigint>();
-  private internalNext = INTERNAL_ROUTINES_BASE;
+  /** The internal-routine page: just below the kernel modules of the arch's address space. */
+  readonly internalBase: bigint;
+  private internalNext: bigint;
+
+  constructor(kernelModulesBase: bigint = KERNEL_MODULES_BASE) {
+    this.internalBase = kernelModulesBase - BigInt(PAGE);
+    this.internalNext = this.internalBase;
+  }
 
   get(address: bigint): Thunk | undefined {
     return this.byAddress.get(address);
@@ -39,7 +49,7 @@ export class ThunkTable {
 
   /** Whether an address lies on the internal-routine page. */
   isInternal(address: bigint): boolean {
-    return address >= INTERNAL_ROUTINES_BASE && address < INTERNAL_ROUTINES_BASE + BigInt(PAGE);
+    return address >= this.internalBase && address < this.internalBase + BigInt(PAGE);
   }
 
   /** Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address (idempotent by name). */
@@ -47,7 +57,7 @@ export class ThunkTable {
     const existing = this.internalByName.get(name);
     if (existing !== undefined) return existing;
     const a = this.internalNext;
-    if (a + BigInt(CODE_STRIDE) > INTERNAL_ROUTINES_BASE + BigInt(PAGE)) throw new KmdllError("too many internal kernel routines");
+    if (a + BigInt(CODE_STRIDE) > this.internalBase + BigInt(PAGE)) throw new KmdllError("too many internal kernel routines");
     this.internalNext += BigInt(CODE_STRIDE);
     this.byAddress.set(a, { module: "ntoskrnl.exe", name, def: { module: "ntoskrnl.exe", name, handler }, kind: "internal" });
     this.internalByName.set(name, a);

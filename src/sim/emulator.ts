@@ -15,6 +15,7 @@ export const emulatorExecutor: ExecutorFactory = (ctx) => {
     sink: ctx.sink,
     ...(ctx.trace ? { trace: true } : {}),
     modulesExporting: (name) => ctx.queries.modulesExporting(name),
+    ...(ctx.arch ? { arch: ctx.arch } : {}),
   });
   registryOf.provide(executor.emu.kernel, ctx.registry);
   return executor satisfies Executor;

@@ -3,7 +3,7 @@
  * links, device stacks, IRPs, IoCallDriver / IoCompleteRequest.
  */
 import type { ApiDefinition } from "./types.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { STATUS, ntSuccess } from "../../nt/status.js";
 import { currentProcess } from "./ps.js";
 import { reference } from "../obmgr/index.js";
@@ -17,9 +17,9 @@ import {
 export * from "../iomgr/index.js";
 
 const B = (n: number) => BigInt(n);
-const D = L64.DRIVER_OBJECT;
-const DEV = L64.DEVICE_OBJECT;
-const FO = L64.FILE_OBJECT;
+const D = LAYOUT.DRIVER_OBJECT;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const FO = LAYOUT.FILE_OBJECT;
 
 export const apis: ApiDefinition[] = [
   nt("IoGetCurrentProcess", 0, (ctx) => currentProcess(ctx)),

@@ -10,7 +10,7 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex, nt } from "./util.js";
 import { componentState } from "./state.js";
 
@@ -29,7 +29,7 @@ export const SemaphoreObject = 5;
 export const TimerNotificationObject = 8;
 export const TimerSynchronizationObject = 9;
 
-const DH = L64.DISPATCHER_HEADER;
+const DH = LAYOUT.DISPATCHER_HEADER;
 const IRQL_NAMES = ["PASSIVE_LEVEL", "APC_LEVEL", "DISPATCH_LEVEL"];
 export const irqlName = (i: number) => IRQL_NAMES[i] ?? String(i);
 
@@ -104,8 +104,8 @@ function initHeader(ctx: ApiContext, obj: bigint, type: number, size: number, si
   ctx.mem.setU8(obj + B(DH.Size), Math.floor(size / 4));
   setSignal(ctx, obj, signal);
   const wl = obj + B(DH.WaitListHead);
-  ctx.mem.setU64(wl + B(L64.LIST_ENTRY.Flink), wl);
-  ctx.mem.setU64(wl + B(L64.LIST_ENTRY.Blink), wl);
+  ctx.mem.setU64(wl + B(LAYOUT.LIST_ENTRY.Flink), wl);
+  ctx.mem.setU64(wl + B(LAYOUT.LIST_ENTRY.Blink), wl);
 }
 
 /** Try to satisfy a wait on one object; true when it was signaled (and consumed). */
@@ -125,7 +125,7 @@ function trySatisfy(ctx: ApiContext, obj: bigint): boolean {
       setSignal(ctx, obj, h.signal - 1);
       return true;
     case MutantObject: {
-      const ownerAt = obj + B(L64.KMUTANT.OwnerThread);
+      const ownerAt = obj + B(LAYOUT.KMUTANT.OwnerThread);
       const owner = ctx.mem.u64(ownerAt);
       if (h.signal > 0 || owner === currentThread(ctx)) {
         setSignal(ctx, obj, h.signal - 1);
@@ -232,7 +232,7 @@ export const apis: ApiDefinition[] = [
   nt("KeInitializeEvent", 3, (ctx) => {
     const type = ctx.u32(1);
     ctx.describe([hex(ctx.arg(0)), type === 0 ? "NotificationEvent" : "SynchronizationEvent", ctx.u32(2) & 0xff ? "TRUE" : "FALSE"]);
-    initHeader(ctx, ctx.arg(0), type === 0 ? EventNotificationObject : EventSynchronizationObject, L64.KEVENT.$size, ctx.u32(2) & 0xff ? 1 : 0);
+    initHeader(ctx, ctx.arg(0), type === 0 ? EventNotificationObject : EventSynchronizationObject, LAYOUT.KEVENT.$size, ctx.u32(2) & 0xff ? 1 : 0);
   }),
   nt("KeSetEvent", 3, (ctx) => {
     const prev = header(ctx, ctx.arg(0)).signal;
@@ -249,30 +249,30 @@ export const apis: ApiDefinition[] = [
   // ---- mutexes and semaphores
   nt("KeInitializeMutex", 2, (ctx) => {
     const m = ctx.arg(0);
-    initHeader(ctx, m, MutantObject, L64.KMUTANT.$size, 1);
-    ctx.mem.setU64(m + B(L64.KMUTANT.OwnerThread), 0n);
-    ctx.mem.setU8(m + B(L64.KMUTANT.Abandoned), 0);
+    initHeader(ctx, m, MutantObject, LAYOUT.KMUTANT.$size, 1);
+    ctx.mem.setU64(m + B(LAYOUT.KMUTANT.OwnerThread), 0n);
+    ctx.mem.setU8(m + B(LAYOUT.KMUTANT.Abandoned), 0);
   }),
   nt("KeReleaseMutex", 2, (ctx) => {
     const m = ctx.arg(0);
     const h = header(ctx, m);
-    const owner = ctx.mem.u64(m + B(L64.KMUTANT.OwnerThread));
+    const owner = ctx.mem.u64(m + B(LAYOUT.KMUTANT.OwnerThread));
     if (h.signal > 0 || owner !== currentThread(ctx))
       ctx.fault("bugcheck", `KeReleaseMutex(${hex(m)}): the mutex is not owned by the current thread (STATUS_MUTANT_NOT_OWNED)`, { code: "0x000000BF" });
     setSignal(ctx, m, h.signal + 1);
-    if (h.signal + 1 === 1) ctx.mem.setU64(m + B(L64.KMUTANT.OwnerThread), 0n);
+    if (h.signal + 1 === 1) ctx.mem.setU64(m + B(LAYOUT.KMUTANT.OwnerThread), 0n);
     return h.signal;
   }),
   nt("KeReadStateMutex", 1, (ctx) => header(ctx, ctx.arg(0)).signal),
   nt("KeInitializeSemaphore", 3, (ctx) => {
     const s = ctx.arg(0);
-    initHeader(ctx, s, SemaphoreObject, L64.KSEMAPHORE.$size, ctx.i32(1));
-    ctx.mem.setU32(s + B(L64.KSEMAPHORE.Limit), ctx.u32(2));
+    initHeader(ctx, s, SemaphoreObject, LAYOUT.KSEMAPHORE.$size, ctx.i32(1));
+    ctx.mem.setU32(s + B(LAYOUT.KSEMAPHORE.Limit), ctx.u32(2));
   }),
   nt("KeReleaseSemaphore", 4, (ctx) => {
     const s = ctx.arg(0);
     const h = header(ctx, s);
-    const limit = ctx.mem.u32(s + B(L64.KSEMAPHORE.Limit)) | 0;
+    const limit = ctx.mem.u32(s + B(LAYOUT.KSEMAPHORE.Limit)) | 0;
     const next = h.signal + ctx.i32(2);
     if (ctx.i32(2) <= 0 || next > limit || next < h.signal)
       ctx.fault("bugcheck", `KeReleaseSemaphore(${hex(s)}, adjustment ${ctx.i32(2)}): STATUS_SEMAPHORE_LIMIT_EXCEEDED (limit ${limit})`, { code: "0x000000BF" });
@@ -293,7 +293,7 @@ export const apis: ApiDefinition[] = [
     if (waitAll) {
       const ready = objs.every((o) => {
         const h = header(ctx, o);
-        return h.signal > 0 || (h.type === MutantObject && ctx.mem.u64(o + B(L64.KMUTANT.OwnerThread)) === currentThread(ctx));
+        return h.signal > 0 || (h.type === MutantObject && ctx.mem.u64(o + B(LAYOUT.KMUTANT.OwnerThread)) === currentThread(ctx));
       });
       if (!ready) return unsatisfied(ctx, timeout, "KeWaitForMultipleObjects", "all of " + objs.map((o) => hex(o)).join(", "));
       for (const o of objs) trySatisfy(ctx, o);

@@ -3,7 +3,7 @@
  * namespace and symbolic links, device stacks (attach/detach), a driver's device list.
  */
 import type { ApiContext, GuestMemory, KernelState } from "../api/types.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, upcaseChar } from "../api/util.js";
 import { dereference, registerObject } from "../obmgr/index.js";
@@ -12,9 +12,9 @@ import { envOf, kalloc, kfree, safeU64, type IoEnv } from "./env.js";
 import { ioState } from "./state.js";
 
 const B = (n: number) => BigInt(n);
-const D = L64.DRIVER_OBJECT;
-const DEV = L64.DEVICE_OBJECT;
-const DX = L64.DEVOBJ_EXTENSION;
+const D = LAYOUT.DRIVER_OBJECT;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const DX = LAYOUT.DEVOBJ_EXTENSION;
 
 /** Canonical object name: upper case, `\??\` and `\DosDevices\` as `\GLOBAL??\`. */
 export function canonical(name: string): string {

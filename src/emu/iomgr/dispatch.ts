@@ -5,7 +5,7 @@
  */
 import type { GuestMemory } from "../api/types.js";
 import type { TraceEvent } from "../../events.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { STATUS, formatStatus, ntSuccess } from "../../nt/status.js";
 import { hex } from "../api/util.js";
 import {
@@ -19,11 +19,11 @@ import { releaseIrp } from "./irp.js";
 import { trackInterface } from "./interfaces.js";
 
 const B = (n: number) => BigInt(n);
-const D = L64.DRIVER_OBJECT;
-const DEV = L64.DEVICE_OBJECT;
-const IRP = L64.IRP;
-const SL = L64.IO_STACK_LOCATION;
-const IOSB = L64.IO_STATUS_BLOCK;
+const D = LAYOUT.DRIVER_OBJECT;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const IRP = LAYOUT.IRP;
+const SL = LAYOUT.IO_STACK_LOCATION;
+const IOSB = LAYOUT.IO_STATUS_BLOCK;
 
 /**
  * IoCallDriver: move to the next stack location, record the device in it, run the driver's
@@ -161,7 +161,7 @@ function finishIrp(env: IoEnv, irp: bigint): void {
     m.setU64(iosb + B(IOSB.Information), information);
   }
   const ev = m.u64(irp + B(IRP.UserEvent));
-  if (ev !== 0n) m.setU32(ev + B(L64.DISPATCHER_HEADER.SignalState), 1);
+  if (ev !== 0n) m.setU32(ev + B(LAYOUT.DISPATCHER_HEADER.SignalState), 1);
   if (info.kind === "built") releaseIrp(env, irp, info);
 }
 

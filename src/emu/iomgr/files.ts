@@ -1,5 +1,5 @@
 /** File objects: opening a device (IRP_MJ_CREATE) and the IRP_MJ_CLOSE when the last reference goes. */
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { formatStatus, ntSuccess } from "../../nt/status.js";
 import { dereference, reference, registerObject } from "../obmgr/index.js";
 import { DO_DEVICE_INITIALIZING, IO_TYPE_FILE, IRP_MJ, STATUS_NO_SUCH_DEVICE, TAG_FILE } from "./constants.js";
@@ -10,11 +10,11 @@ import { allocateIrp, nextStack } from "./irp.js";
 import { callDriver } from "./dispatch.js";
 
 const B = (n: number) => BigInt(n);
-const D = L64.DRIVER_OBJECT;
-const DEV = L64.DEVICE_OBJECT;
-const IRP = L64.IRP;
-const SL = L64.IO_STACK_LOCATION;
-const FO = L64.FILE_OBJECT;
+const D = LAYOUT.DRIVER_OBJECT;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const IRP = LAYOUT.IRP;
+const SL = LAYOUT.IO_STACK_LOCATION;
+const FO = LAYOUT.FILE_OBJECT;
 
 /**
  * Open a device like ZwCreateFile + ObReferenceObjectByHandle: a FILE_OBJECT on it (referencing

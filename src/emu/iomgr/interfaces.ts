@@ -5,13 +5,13 @@
  */
 import type { KernelState } from "../api/types.js";
 import type { TraceEvent } from "../../events.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex } from "../api/util.js";
 import { emit, moduleOf, where, type IoEnv } from "./env.js";
 import { ioState, type IrpInfo } from "./state.js";
 
 const B = (n: number) => BigInt(n);
-const INTF = L64.INTERFACE;
+const INTF = LAYOUT.INTERFACE;
 
 
 function inDriverImage(env: IoEnv, a: bigint): string | null {

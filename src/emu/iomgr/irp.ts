@@ -5,7 +5,7 @@
  * I/O manager builds (IoBuildDeviceIoControlRequest, IoBuild*FsdRequest).
  */
 import type { GuestMemory, KernelState } from "../api/types.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import {
   DO_BUFFERED_IO, DO_DIRECT_IO, IO_TYPE_IRP, IRP_BUFFERED_IO, IRP_DEALLOCATE_BUFFER, IRP_INPUT_OPERATION, IRP_MJ,
   MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL, TAG_BUF, TAG_IRP, TAG_MDL, ioctlMethod,
@@ -14,11 +14,11 @@ import { kalloc, kfree, type IoEnv } from "./env.js";
 import { ioState, type IrpInfo } from "./state.js";
 
 const B = (n: number) => BigInt(n);
-const DEV = L64.DEVICE_OBJECT;
-const IRP = L64.IRP;
-const SL = L64.IO_STACK_LOCATION;
-const MDL = L64.MDL;
-const INTF = L64.INTERFACE;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const IRP = LAYOUT.IRP;
+const SL = LAYOUT.IO_STACK_LOCATION;
+const MDL = LAYOUT.MDL;
+const INTF = LAYOUT.INTERFACE;
 
 function stackAt(irp: bigint, index: number): bigint {
   return irp + B(IRP.$size) + B(index * SL.$size);
