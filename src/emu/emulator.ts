@@ -99,6 +99,8 @@ export class Emulator {
     this.nextImageBase = space.driverImagesBase;
     const addon = loadAddon();
     this.C = addon.constants;
+    if (this.cpu.arch !== "x64" && !this.C.regsX86)
+      throw new KmdllError(`the Unicorn addon was built before ${this.cpu.arch} support: rebuild it (npm run build:native, or bash scripts/setup.sh)`);
     this.uc = new addon.Engine(this.cpu.mode);
     this.gprIds = this.cpu.gprIds(this.C);
     this.scratch = new ScratchPages(this.uc, space.callScratchBase);
