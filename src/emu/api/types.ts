@@ -120,4 +120,11 @@ export interface ApiDefinition {
   handler: ApiHandler;
   /** Number of arguments (for the trace and for x86 stdcall cleanup later). */
   argc?: number;
+  /** Behaviour worth knowing (`kmdll apis`, docs/api-coverage.md). */
+  notes?: string;
+  /**
+   * Only returns a status or a constant without doing what Windows documents: listed by
+   * `kmdll apis` with "stub": true and never counted as implemented.
+   */
+  stub?: boolean;
 }
