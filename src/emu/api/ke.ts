@@ -343,7 +343,7 @@ export const apis: ApiDefinition[] = [
       const allReady = () =>
         objs.every((o) => {
           const h = header(ctx, o);
-          return h.signal > 0 || (h.type === MutantObject && ctx.mem.u64(o + B(L64.KMUTANT.OwnerThread)) === currentThread(ctx));
+          return h.signal > 0 || (h.type === MutantObject && ctx.mem.u64(o + B(LAYOUT.KMUTANT.OwnerThread)) === currentThread(ctx));
         });
       if (!ready) {
         const st = unsatisfied(ctx, timeout, "KeWaitForMultipleObjects", "all of " + objs.map((o) => hex(o)).join(", "), allReady);
