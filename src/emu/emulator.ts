@@ -113,6 +113,7 @@ export class Emulator {
     const dbFor = this.cpu.arch === "x64" ? exports : loadKernelExports().arches?.[this.cpu.arch]?.modules ?? {};
     const db = this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
+    if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
     this.hookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => dispatch(this, addr, rcx, rdx, r8, r9, rsp, ret);
     this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, this.hookFn);
     this.system = new SystemData(this.uc, this.mem, this.C, this.cpu);
@@ -128,8 +129,8 @@ export class Emulator {
   }
 
   /** Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address. */
-  internalRoutine(name: string, handler: ApiHandler): bigint {
-    return this.thunks.internalRoutine(name, handler);
+  internalRoutine(name: string, handler: ApiHandler, argc = 0): bigint {
+    return this.thunks.internalRoutine(name, handler, argc);
   }
 
   /** Address of an export of ntoskrnl.exe / hal.dll, or null (by name, or by ordinal). */

@@ -57,7 +57,7 @@ export class KernelModules {
         addrs.set(e.name, a);
         const known = listByName.get(e.name);
         thunks.set(a, {
-          module: modName, name: e.name, def: handlers.get(`${modName}!${e.name}`) ?? null, kind: e.type === "code" ? "code" : "data",
+          module: modName, name: e.name, def: handlerFor(handlers, modName, e.name, cpu), kind: e.type === "code" ? "code" : "data",
           ...(known?.call ? { conv: { call: known.call, ...(known.argBytes !== undefined ? { argBytes: known.argBytes } : {}) } } : {}),
         });
       }
@@ -79,6 +79,31 @@ export class KernelModules {
     const e = syn.ordered[ordinal - syn.ordinalBase];
     return e ? addrs.get(e.name)! : null;
   }
+}
+
+/**
+ * x86 exports that are the same routine as one kmdll implements under another name or module:
+ * the stdcall wrappers of fastcall routines (`IoCompleteRequest` → `IofCompleteRequest`), and
+ * routines HAL exports on x86 but ntoskrnl on x64 (`KfRaiseIrql`, `KeGetCurrentIrql`,
+ * `ExAcquireFastMutex`...). One handler serves both names; the arguments are decoded by each
+ * export's own convention.
+ */
+const X86_ALIASES: Record<string, string> = {
+  IoCompleteRequest: "IofCompleteRequest",
+  IoCallDriver: "IofCallDriver",
+  ObDereferenceObject: "ObfDereferenceObject",
+  ObReferenceObject: "ObfReferenceObject",
+};
+
+function handlerFor(handlers: Map<string, ApiDefinition>, module: string, name: string, cpu: CpuArch): ApiDefinition | null {
+  const own = handlers.get(`${module}!${name}`);
+  if (own || cpu.arch !== "x86") return own ?? null;
+  const target = X86_ALIASES[name] ?? name;
+  for (const m of BUILTIN_MODULES) {
+    const h = handlers.get(`${m}!${target}`);
+    if (h) return { ...h, module, name };
+  }
+  return null;
 }
 
 /** A minimal PeImage for the synthetic modules (their export directory lives in guest memory). */

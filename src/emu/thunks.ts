@@ -52,14 +52,22 @@ export class ThunkTable {
     return address >= this.internalBase && address < this.internalBase + BigInt(PAGE);
   }
 
-  /** Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address (idempotent by name). */
-  internalRoutine(name: string, handler: ApiHandler): bigint {
+  /** Writes a routine's return stub (x86: `ret N` for a stdcall routine); set by the emulator. */
+  writeStub: ((address: bigint, conv: CallConvention) => void) | null = null;
+
+  /**
+   * Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address
+   * (idempotent by name). argc: its arguments, for x86, where drivers call it as a stdcall routine.
+   */
+  internalRoutine(name: string, handler: ApiHandler, argc = 0): bigint {
     const existing = this.internalByName.get(name);
     if (existing !== undefined) return existing;
     const a = this.internalNext;
     if (a + BigInt(CODE_STRIDE) > this.internalBase + BigInt(PAGE)) throw new KmdllError("too many internal kernel routines");
     this.internalNext += BigInt(CODE_STRIDE);
-    this.byAddress.set(a, { module: "ntoskrnl.exe", name, def: { module: "ntoskrnl.exe", name, handler }, kind: "internal" });
+    const conv: CallConvention = { call: "stdcall", argBytes: 4 * argc };
+    this.byAddress.set(a, { module: "ntoskrnl.exe", name, def: { module: "ntoskrnl.exe", name, handler, argc }, kind: "internal", conv });
+    this.writeStub?.(a, conv);
     this.internalByName.set(name, a);
     return a;
   }

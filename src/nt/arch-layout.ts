@@ -40,3 +40,21 @@ export const LAYOUT: Layouts = new Proxy({} as Layouts, {
     return view;
   },
 });
+
+/** The memory accessors pointer-sized reads and writes need (GuestMemory has them). */
+export interface PtrMemory {
+  u32(a: bigint): number;
+  u64(a: bigint): bigint;
+  setU32(a: bigint, v: number): void;
+  setU64(a: bigint, v: bigint): void;
+}
+
+/** A pointer (or ULONG_PTR/SIZE_T) field of the arch being emulated. */
+export function getPtr(mem: PtrMemory, a: bigint): bigint {
+  return current === "x86" ? BigInt(mem.u32(a)) : mem.u64(a);
+}
+
+export function putPtr(mem: PtrMemory, a: bigint, v: bigint): void {
+  if (current === "x86") mem.setU32(a, Number(BigInt.asUintN(32, v)));
+  else mem.setU64(a, v);
+}

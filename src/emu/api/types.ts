@@ -106,8 +106,11 @@ export interface KernelState {
   moduleAt?(address: bigint): string | null;
   /** Pool owned by the kernel itself (device/file objects, IRPs): never charged to a driver. */
   kernelPool?: { allocate(size: number, tag: number): bigint; free(address: bigint): void };
-  /** Register an internal (unexported) kernel routine and return its guest address (idempotent by name). */
-  internalRoutine?(name: string, handler: ApiHandler): bigint;
+  /**
+   * Register an internal (unexported) kernel routine and return its guest address (idempotent by
+   * name). argc: how many arguments drivers pass it (x86 callers use stdcall: the routine pops them).
+   */
+  internalRoutine?(name: string, handler: ApiHandler, argc?: number): bigint;
 }
 
 /** A handler returns RAX (bigint or number) or nothing (VOID routines: RAX left as is). */

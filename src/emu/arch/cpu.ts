@@ -41,7 +41,7 @@ export interface CpuArch {
   /** The i-th argument of an API called with (a0, a1) in registers and `sp` on entry. */
   argReader(regs: bigint[], sp: bigint, conv: CallConvention, readPtr: (a: bigint) => bigint): (i: number) => bigint;
   /** The bytes at a kernel export's code address (the hook fires on the first; then it returns). */
-  stub(exp: KernelExport | undefined): Uint8Array;
+  stub(exp: CallConvention | undefined): Uint8Array;
   /** Lay out a call of guest code: stack frame bytes at `sp` and register values. */
   callFrame(top: bigint, args: bigint[], sentinel: bigint): { sp: bigint; frame: Uint8Array; regs: [number, bigint][] };
   /** A value as a register/return value of this arch (x86: 32 bits, except EDX:EAX returns). */

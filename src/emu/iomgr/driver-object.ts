@@ -60,7 +60,7 @@ function invalidDeviceRequest(kernel: KernelState): bigint {
       completeRequest(envOf(ctx), irp);
     }
     return STATUS_INVALID_DEVICE_REQUEST;
-  });
+  }, 2);
 }
 
 /** Create and register the DRIVER_OBJECT of a driver image whose DriverEntry is at `entry`. */
