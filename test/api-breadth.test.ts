@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { callImage, type CallImageResult } from "../src/emu/call-image.js";
+import { callImage, type CallImageResult } from "../src/sim/call.js";
 import { allApis, apisByComponent } from "../src/emu/api/index.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { callImage, type CallImageResult } from "../src/emu/call-image.js";
+import { callImage, type CallImageResult } from "../src/sim/call.js";
 import { allApis, apisByComponent } from "../src/emu/api/index.js";
 import { loadRegistry, runSimulation } from "../src/kernel/simulation.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";

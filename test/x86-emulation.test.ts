@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { TraceEvent } from "../src/events.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import { parseScenario, runSimulation } from "../src/kernel/index.js";
-import { callImage } from "../src/emu/call-image.js";
+import { callImage } from "../src/sim/call.js";
 import { fixture, repoPath, runCli } from "./helpers.js";
 import { compactCommon } from "./trace.js";
 

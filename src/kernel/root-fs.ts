@@ -45,7 +45,7 @@ export function hostPathIn(root: string, ntPath: string): string | null {
  * The machines of the drivers installed in a root (System32/drivers/*.sys, COFF header only):
  * the arch a simulation of that root runs, and the files of any other arch.
  */
-export function rootArches(root: string): { arch: ImageArch; byArch: Record<ImageArch, string[]> } {
+export function rootArches(root: string, chosen: string[] = []): { arch: ImageArch; byArch: Record<ImageArch, string[]> } {
   const byArch: Record<ImageArch, string[]> = { x64: [], x86: [] };
   const dir = hostPathIn(root, "\\SystemRoot\\System32\\drivers");
   let names: string[] = [];
@@ -54,6 +54,23 @@ export function rootArches(root: string): { arch: ImageArch; byArch: Record<Imag
   } catch {
     names = [];
   }
+  const machineOf = (file: string): ImageArch | null => {
+    try {
+      const fd = openSync(file, "r");
+      const head = Buffer.alloc(0x400);
+      const got = readSync(fd, head, 0, head.length, 0);
+      closeSync(fd);
+      if (got < 0x40 || head.readUInt16LE(0) !== 0x5a4d) return null;
+      const pe = head.readUInt32LE(0x3c);
+      if (pe + 6 > got || head.readUInt32LE(pe) !== 0x4550) return null;
+      const machine = head.readUInt16LE(pe + 4);
+      return machine === 0x8664 ? "x64" : machine === 0x14c ? "x86" : null;
+    } catch {
+      return null;
+    }
+  };
+  // Files the user named (kmdll call IMAGE) decide the arch.
+  const named = chosen.map(machineOf).find((m) => m !== null);
   for (const n of names.slice(0, 4096)) {
     try {
       const fd = openSync(join(dir!, n), "r");
@@ -71,7 +88,7 @@ export function rootArches(root: string): { arch: ImageArch; byArch: Record<Imag
     }
   }
   // The arch of most drivers; x64 when tied or empty (the emulator's default, as on 64-bit Windows).
-  return { arch: byArch.x86.length > byArch.x64.length ? "x86" : "x64", byArch };
+  return { arch: named ?? (byArch.x86.length > byArch.x64.length ? "x86" : "x64"), byArch };
 }
 
 export class RootImageSource implements ImageSource {
@@ -98,25 +115,52 @@ export class RootImageSource implements ImageSource {
       return { ok: false, status: STATUS.ACCESS_DENIED, message: `${ntPath} leads outside the root (${lstatSync(host).isSymbolicLink() ? "symbolic link" : "path"}); refused` };
     }
     if (!statSync(real).isFile()) return { ok: false, status: STATUS.OBJECT_NAME_NOT_FOUND, message: `${ntPath} is not a file` };
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileBytes(real);
-    } catch (e) {
-      if (e instanceof KmdllError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message.replace(`${real}: `, "")}` };
-      throw e;
+    return openImageFile(ntPath, host, real, this.arch);
+  }
+}
+
+/** Read and parse the image behind an NT path from a host file; an image of another arch than the system's does not load. */
+function openImageFile(ntPath: string, host: string, real: string, arch: ImageArch): OpenResult {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileBytes(real);
+  } catch (e) {
+    if (e instanceof KmdllError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message.replace(`${real}: `, "")}` };
+    throw e;
+  }
+  try {
+    const image = parsePe(bytes);
+    const a = imageArch(image);
+    if (a.problem !== undefined) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${a.problem}` };
+    if (a.arch !== arch) {
+      return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath} is an ${machineText(image.machine)} image; this system runs ${arch} drivers (a root holds drivers of one arch)` };
     }
-    try {
-      const image = parsePe(bytes);
-      const a = imageArch(image);
-      if (a.problem !== undefined) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${a.problem}` };
-      if (a.arch !== this.arch) {
-        return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath} is an ${machineText(image.machine)} image; this system runs ${this.arch} drivers (a root holds drivers of one arch)` };
-      }
-      return { ok: true, hostPath: host, bytes, image };
-    } catch (e) {
-      if (e instanceof FormatError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message}` };
-      throw e;
-    }
+    return { ok: true, hostPath: host, bytes, image };
+  } catch (e) {
+    if (e instanceof FormatError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message}` };
+    throw e;
+  }
+}
+
+/**
+ * Host files shown at given NT paths on top of another image source, without copying them into
+ * the root (`kmdll call IMAGE`: the image the user named stands in \SystemRoot\System32\drivers).
+ * Only the files named here are opened outside the root.
+ */
+export class OverlayImageSource implements ImageSource {
+  private readonly files = new Map<string, string>();
+
+  constructor(
+    private readonly base: ImageSource,
+    files: Record<string, string>,
+    readonly arch: ImageArch = "x64",
+  ) {
+    for (const [ntPath, host] of Object.entries(files)) this.files.set(ntPath.toLowerCase(), host);
+  }
+
+  open(ntPath: string): OpenResult {
+    const host = this.files.get(ntPath.toLowerCase());
+    return host === undefined ? this.base.open(ntPath) : openImageFile(ntPath, host, host, this.arch);
   }
 }
 

@@ -22,6 +22,7 @@ import { apis as events } from "./events.js";
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
 export { formatKernelPrintf, vaListReader, type PrintfOptions } from "./printf.js";
 export { registryOf, seedRegistry } from "./zw.js";
+export { componentState, declaredComponents, type ComponentState } from "./state.js";
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
