@@ -11,7 +11,7 @@ import type { TraceEvent } from "../src/events.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import { parseScenario, runSimulation } from "../src/kernel/index.js";
 import { callImage } from "../src/sim/call.js";
-import { fixture, repoPath, runCli } from "./helpers.js";
+import { fixture, repoPath, runCli, tool } from "./helpers.js";
 import { compactCommon } from "./trace.js";
 
 /** Every event as one line without addresses (bases, pool pointers and RVAs differ by arch). */
@@ -134,6 +134,71 @@ test("bad input: machine/magic mismatch, an x64 export driver under an x86 impor
     const f2 = ev2.find((e) => e.event === "fail") as { cause?: string; status?: string; message?: string };
     assert.match(String(f2.message), /mydriver\.sys is an x64 image; this system runs x86 drivers/);
     assert.ok([f2.status, f2.cause].includes("0xC000007B"), JSON.stringify(f2));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A lesson from real x86 drivers (Pascal- and MASM-built ones import IoCompleteRequest, the x86
+// stdcall export, instead of the fastcall IofCompleteRequest the WDK macro calls; KeGetCurrentIrql
+// comes from HAL on x86): each x86-only name is served by the one handler of its routine.
+const ALIAS_C = `#include <ntddk.h>
+#undef IoCompleteRequest
+__declspec(dllimport) VOID NTAPI IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost);
+static NTSTATUS NTAPI Dispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    Irp->IoStatus.Information = 0;
+    DbgPrint("alias: IRP major %u at IRQL %u\\n", IoGetCurrentIrpStackLocation(Irp)->MajorFunction, KeGetCurrentIrql());
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+static VOID NTAPI Unload(PDRIVER_OBJECT DriverObject)
+{
+    UNICODE_STRING link;
+    RtlInitUnicodeString(&link, L"\\\\DosDevices\\\\Alias");
+    IoDeleteSymbolicLink(&link);
+    IoDeleteDevice(DriverObject->DeviceObject);
+    DbgPrint("alias: unloaded\\n");
+}
+NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    UNICODE_STRING name, link;
+    PDEVICE_OBJECT dev;
+    NTSTATUS st;
+    UNREFERENCED_PARAMETER(RegistryPath);
+    RtlInitUnicodeString(&name, L"\\\\Device\\\\Alias");
+    st = IoCreateDevice(DriverObject, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &dev);
+    if (!NT_SUCCESS(st)) return st;
+    RtlInitUnicodeString(&link, L"\\\\DosDevices\\\\Alias");
+    IoCreateSymbolicLink(&link, &name);
+    DriverObject->MajorFunction[IRP_MJ_CREATE] = Dispatch;
+    DriverObject->MajorFunction[IRP_MJ_CLOSE] = Dispatch;
+    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = Dispatch;
+    DriverObject->DriverUnload = Unload;
+    DbgPrint("alias: DriverEntry at IRQL %u\\n", KeGetCurrentIrql());
+    return STATUS_SUCCESS;
+}
+`;
+
+test("x86-only export names: IoCompleteRequest (stdcall) and HAL's KeGetCurrentIrql reach the one handler of the routine", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-x86alias-"));
+  try {
+    writeFileSync(join(dir, "alias.c"), ALIAS_C);
+    writeFileSync(join(dir, "sources"), "TARGETNAME=alias\nTARGETTYPE=DRIVER\nSOURCES=alias.c\n");
+    const b = await runCli(["build", ".", "--arch", "x86"], { cwd: dir });
+    assert.equal(b.code, 0, b.stdout + b.stderr);
+    const sys = join(dir, "out", "x86", "alias.sys");
+    const imports = tool("llvm-readobj", ["--coff-imports", sys]).stdout;
+    assert.match(imports, /Name: HAL\.dll[\s\S]*Symbol: KeGetCurrentIrql/);
+    assert.match(imports, /Symbol: IoCompleteRequest \(/);
+    const r = await runCli(["sim", "--install", sys, "--", "start:alias", "ioctl:\\Device\\Alias:0x222000", "stop:alias"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /alias: DriverEntry at IRQL 0/);
+    assert.match(r.stdout, /alias: IRP major 14 at IRQL 0/);
+    assert.match(r.stdout, /ok {2}ioctl \\Device\\Alias 0x00222000 → 0x00000000/);
+    assert.match(r.stdout, /alias: unloaded/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
