@@ -14,6 +14,7 @@ import type { NativeConstants, NativeEngine } from "./native.js";
 import type { EngineMemory } from "./memory.js";
 import { PAGE } from "./layout.js";
 import { X64_CPU, x86Segments, type CpuArch } from "./arch/cpu.js";
+import { writeSeExports } from "./se-exports.js";
 
 /** wdm.h: KeGetCurrentThread() = __readgsqword(0x188). */
 export const GS_CURRENT_THREAD = 0x188;
@@ -44,6 +45,7 @@ export class SystemData {
   readonly thread: bigint;
   readonly process: bigint;
   readonly objectTypes: bigint;
+  readonly seExports: bigint;
   readonly processId = 4n;
   readonly threadId = 8n;
   private nextObjectType = 0;
@@ -63,6 +65,7 @@ export class SystemData {
     this.thread = base + 0x1000n;
     this.process = base + 0x3000n;
     this.objectTypes = base + 0x5000n;
+    this.seExports = base + 0x30000n;
     this.kuser = cpu.space.kuserSharedData;
   }
 
@@ -142,6 +145,8 @@ export class SystemData {
     set8("KdDebuggerNotPresent", 1);
     const build = exportAddress("NtBuildNumber");
     if (build !== null) m.setU32(build, 0xf0004a61); // 19041, free build
+    // SeExports → SE_EXPORTS with the well-known SIDs (se-exports.ts), in the system data area.
+    writeSeExports(m, this.seExports, exportAddress("SeExports"));
     for (const t of ["CmKeyObjectType", "ExDesktopObjectType", "ExEventObjectType", "ExSemaphoreObjectType", "ExWindowStationObjectType", "IoAdapterObjectType", "IoDeviceHandlerObjectType", "IoDeviceObjectType", "IoDriverObjectType", "IoFileObjectType", "LpcPortObjectType", "MmSectionObjectType", "PsJobType", "PsProcessType", "PsThreadType", "SeTokenObjectType", "TmEnlistmentObjectType", "TmResourceManagerObjectType", "TmTransactionManagerObjectType"]) {
       const a = exportAddress(t);
       if (a !== null) this.setPtr(a, this.objectType());

@@ -25,6 +25,8 @@ export interface ExecutorContext {
   trace?: boolean;
   /** The architecture of the simulated system (of the root's drivers). */
   arch?: ImageArch;
+  /** The folder standing for \SystemRoot (drivers' Zw*File calls see it, read only). */
+  root?: string;
 }
 
 export type ExecutorFactory = (ctx: ExecutorContext) => Executor;
@@ -117,7 +119,7 @@ export function createSimulation(o: SimulationOptions): Simulation {
         message: `the root mixes architectures: ${arches.byArch[arches.arch].length} ${arches.arch} driver(s) and ${arches.byArch[other].length} ${other} driver(s) (${arches.byArch[other].slice(0, 5).join(", ")}${arches.byArch[other].length > 5 ? ", ..." : ""}); the system runs ${arches.arch} drivers and the ${other} ones fail to load with STATUS_INVALID_IMAGE_FORMAT (0xC000007B), as on Windows. Install one arch (kmdll build --arch ${arches.arch} --install ROOT).`,
       });
     }
-    const executor = o.executor({ registry, sink, queries, arch: arches.arch, ...(o.trace ? { trace: true } : {}) });
+    const executor = o.executor({ registry, sink, queries, root, arch: arches.arch, ...(o.trace ? { trace: true } : {}) });
     executorRef = executor;
     kernel = new Kernel({
       executor,

@@ -18,6 +18,7 @@ import { imageArch } from "../nt/image-arch.js";
 import { locateExport, lookupByOrdinal } from "../kernel/exports.js";
 import { createSimulation } from "../kernel/simulation.js";
 import { emulatorExecutorWith } from "./emulator.js";
+import type { MachineSpec } from "../emu/machine/index.js";
 
 export interface CallImageOptions extends Omit<EmulatorOptions, "sink" | "modulesExporting"> {
   /** Directory playing \SystemRoot (imports of other drivers come from <root>/System32/drivers). */
@@ -28,6 +29,8 @@ export interface CallImageOptions extends Omit<EmulatorOptions, "sink" | "module
   keepEvents?: boolean;
   /** The emulated registry the Zw* handlers use (e.g. seeded from a .reg file); default empty. */
   registry?: Registry;
+  /** The machine description (docs/machine.md) behind the hardware routines; default the built-in one. */
+  machine?: MachineSpec;
 }
 
 export interface CallImageResult {
@@ -73,14 +76,14 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
     if (keep) events.push(e);
     opts.onEvent?.(e);
   };
-  const { root, onEvent: _onEvent, keepEvents: _keep, registry, ...emulator } = opts;
+  const { root, onEvent: _onEvent, keepEvents: _keep, registry, machine, ...emulator } = opts;
   const ntPath = `\\SystemRoot\\System32\\drivers\\${target}`;
   const sim = createSimulation({
     ...(root !== undefined ? { root } : {}),
     ...(registry ? { registry } : {}),
     overlay: { [ntPath]: resolve(imagePath) },
     sink,
-    executor: emulatorExecutorWith(emulator),
+    executor: emulatorExecutorWith(emulator, machine),
     ...(opts.trace ? { trace: true } : {}),
   });
   const result: CallImageResult = { value: null, events, fault: null, failure: null };
