@@ -13,11 +13,11 @@ import type { EventSink, FaultKind, TraceEvent } from "../events.js";
 import type { PeImage } from "../formats/pe/types.js";
 import type { KernelExport } from "../nt/kernel-exports.js";
 import { loadKernelExports } from "../nt/kernel-exports.js";
-import { KmdllError } from "../errors.js";
+import { KmdllError, ResourceLimitError } from "../errors.js";
 import { loadAddon, type ApiHookFn, type NativeEngine, type NativeConstants } from "./native.js";
 import { EngineMemory } from "./memory.js";
 import { PoolAllocator, tagText } from "./pool.js";
-import { layoutImage, mapLayout, type LoadedModule } from "./image.js";
+import { imageSpans, layoutImage, mapLayout, type LoadedModule } from "./image.js";
 import { SystemData } from "./system.js";
 import { allApis } from "./api/index.js";
 import { ThunkTable } from "./thunks.js";
@@ -29,7 +29,7 @@ import { FaultReporter, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
 import { dispatch } from "./dispatch.js";
 import { createKernelState } from "./kernel-state.js";
-import { MAX_CALL_DEPTH, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
+import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { imageArch } from "../nt/image-arch.js";
@@ -54,6 +54,8 @@ export interface EmulatorOptions {
   modulesExporting?: (name: string) => string[];
   /** The CPU: "x64" (default) or "x86" (32-bit drivers). */
   arch?: EmuArch;
+  /** Lower the documented limits (tests); never above the defaults of src/emu/layout.ts. */
+  limits?: { driverImages?: number; imageRegions?: number };
 }
 
 export type ResolvedEmulatorOptions = Required<Pick<EmulatorOptions, "unimplemented" | "timeoutMs" | "trace">> & EmulatorOptions;
@@ -150,8 +152,28 @@ export class Emulator {
     if (arch.arch !== this.cpu.arch) throw new KmdllError(`${name}: an ${arch.arch} image cannot run on the ${this.cpu.arch} emulator (STATUS_INVALID_IMAGE_FORMAT)`);
     const base = this.nextImageBase;
     const memImage = layoutImage(image, bytes, base, name);
-    const regions = mapLayout(this.uc, name, image, memImage, base);
-    this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, this.cpu.space.driverImageAlign);
+    // Unicorn 2.0.1 aborts the process past ~4096 mapped regions, and each map costs time in
+    // proportion to the regions already mapped: hard limits with a clean error (docs/emulator.md).
+    const spans = imageSpans(image, memImage.length);
+    if (spans.length > MAX_REGIONS_PER_IMAGE) {
+      throw new ResourceLimitError(`${name}: its sections need ${spans.length} separately protected memory regions; the emulator maps at most ${MAX_REGIONS_PER_IMAGE} per image`);
+    }
+    const maxImages = Math.min(MAX_DRIVER_IMAGES, this.options.limits?.driverImages ?? MAX_DRIVER_IMAGES);
+    const maxRegions = Math.min(MAX_IMAGE_REGIONS, this.options.limits?.imageRegions ?? MAX_IMAGE_REGIONS);
+    const drivers = [...this.modules.values()].filter((m) => !m.builtin);
+    if (drivers.length >= maxImages) {
+      throw new ResourceLimitError(`${name}: ${drivers.length} driver images are loaded; the emulator holds at most ${maxImages}`);
+    }
+    const used = drivers.reduce((n, m) => n + m.regions.length, 0);
+    if (used + spans.length > maxRegions) {
+      throw new ResourceLimitError(`${name}: the loaded driver images use ${used} memory regions and this one needs ${spans.length}; the emulator maps at most ${maxRegions} for driver images`);
+    }
+    const space = this.cpu.space;
+    if (base + BigInt(memImage.length) > space.driverImagesEnd) {
+      throw new ResourceLimitError(`${name}: the driver image area (0x${space.driverImagesBase.toString(16)}-0x${space.driverImagesEnd.toString(16)}) is full`);
+    }
+    const regions = mapLayout(this.uc, name, image, memImage, base, spans);
+    this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, space.driverImageAlign);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
     this.modules.set(key, mod);
     return mod;

@@ -7,7 +7,7 @@
 import { closeSync, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
 import { FormatError, KmdllError } from "../errors.js";
-import { readFileBytes } from "../io/image.js";
+import { PE_HEAD, readFileBytes } from "../io/image.js";
 import { parsePe } from "../formats/pe/index.js";
 import { STATUS } from "../nt/status.js";
 import { imageArch, machineText, type ImageArch } from "../nt/image-arch.js";
@@ -123,7 +123,7 @@ export class RootImageSource implements ImageSource {
 function openImageFile(ntPath: string, host: string, real: string, arch: ImageArch): OpenResult {
   let bytes: Uint8Array;
   try {
-    bytes = readFileBytes(real);
+    bytes = readFileBytes(real, PE_HEAD);
   } catch (e) {
     if (e instanceof KmdllError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message.replace(`${real}: `, "")}` };
     throw e;

@@ -10,6 +10,8 @@ export interface AddressSpace {
   /** Driver images, in load order, each at an aligned slot. */
   driverImagesBase: bigint;
   driverImageAlign: bigint;
+  /** End of the driver image area. */
+  driverImagesEnd: bigint;
   /** KPCR, KPRCB, KTHREAD, EPROCESS, object types (and the x86 GDT). */
   systemDataBase: bigint;
   systemDataSize: number;
@@ -34,6 +36,7 @@ export const X64_SPACE: AddressSpace = {
   kernelModulesBase: 0xfffff80000000000n,
   driverImagesBase: 0xfffff80100000000n,
   driverImageAlign: 0x100000n,
+  driverImagesEnd: 0xfffff80200000000n,
   systemDataBase: 0xfffff80200000000n,
   systemDataSize: 0x40000,
   returnSentinelPage: 0xfffff80300000000n,
@@ -51,6 +54,7 @@ export const X86_SPACE: AddressSpace = {
   kernelModulesBase: 0x80400000n,
   driverImagesBase: 0x81000000n,
   driverImageAlign: 0x100000n,
+  driverImagesEnd: 0x84000000n,
   systemDataBase: 0x84000000n,
   systemDataSize: 0x40000,
   returnSentinelPage: 0x84100000n,
