@@ -40,13 +40,7 @@ export interface NativeEngine {
   regWrite(id: number, v: bigint): void;
   regReadMany(ids: number[]): bigint[];
   regWriteMany(ids: number[], values: bigint[]): void;
-  /**
-   * The hook over [begin, end]. With `regs` (a BigUint64Array of 8·n elements; builds whose
-   * constants.features list "fastApiHook") fn is called as fn(offset, slot) instead, with row
-   * `slot` of regs holding [address, rcx, rdx, r8, r9, rsp, returnAddress] (the same registers
-   * per architecture as ApiHookFn's arguments) — see dispatch.ts.
-   */
-  setApiHook(begin: bigint, end: bigint, fn: ApiHookFn, regs?: BigUint64Array): void;
+  setApiHook(begin: bigint, end: bigint, fn: ApiHookFn): void;
   /** x86/x64 only: the descriptor table register; a segment selector written afterwards loads from it. */
   setGdtr(base: bigint, limit: bigint): void;
   /** Returns the uc_err number; re-throws an exception thrown by the API hook. */
@@ -66,8 +60,6 @@ export interface NativeConstants {
   mem: Record<"READ_UNMAPPED" | "WRITE_UNMAPPED" | "FETCH_UNMAPPED" | "READ_PROT" | "WRITE_PROT" | "FETCH_PROT", number>;
   err: Record<string, number>;
   version: string;
-  /** Capabilities of the build ("fastApiHook"); absent in older builds. */
-  features?: string[];
 }
 
 export interface NativeAddon {

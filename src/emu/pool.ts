@@ -50,7 +50,7 @@ export class PoolAllocator {
   private chunks: { base: bigint; size: number }[] = [];
   private cursor = 0n;
   private cursorEnd = 0n;
-  private nextChunk = POOL_BASE;
+  private nextChunk: bigint;
   /** Live blocks by user address. */
   readonly live = new Map<bigint, PoolBlock>();
   /** Freed blocks not yet reused (user address → the block as it was). */
@@ -63,7 +63,12 @@ export class PoolAllocator {
   stats = { allocations: 0, frees: 0, bytesLive: 0 };
   private readonly stage = new Uint8Array(4096);
 
-  constructor(private readonly uc: NativeEngine) {}
+  constructor(
+    private readonly uc: NativeEngine,
+    private readonly base: bigint = POOL_BASE,
+  ) {
+    this.nextChunk = base;
+  }
 
   private mapChunk(minBytes: number): void {
     const size = Math.max(POOL_CHUNK, alignUp(minBytes, 0x10000));

@@ -4,13 +4,13 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { APC_LEVEL, DISPATCH_LEVEL, currentThread, irqlName } from "./ke.js";
 import { hex, nt, poolTypeText, tagText } from "./util.js";
 import { componentState } from "./state.js";
 
 const B = (n: number) => BigInt(n);
-const FM = L64.FAST_MUTEX;
+const FM = LAYOUT.FAST_MUTEX;
 /** ExAllocatePool's implicit tag ('enoN' → "None"). */
 const TAG_NONE = 0x656e6f4e;
 
@@ -30,7 +30,7 @@ export const POOL_FLAG = {
 const PAGED_POOL_TYPES = new Set([1, 3, 5, 7, 33, 35]);
 
 function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, zero: boolean, raise: boolean): bigint {
-  ctx.describe(() => [poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
+  ctx.describe([poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
   if (PAGED_POOL_TYPES.has(poolType) && ctx.kernel.irql >= DISPATCH_LEVEL)
     ctx.fault("bugcheck", `paged pool allocation at ${irqlName(ctx.kernel.irql)}: IRQL_NOT_LESS_OR_EQUAL`, { code: "0x0000000A" });
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool allocation at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
@@ -46,7 +46,7 @@ function failed(ctx: ApiContext, raise: boolean, size: bigint): bigint {
 }
 
 function free(ctx: ApiContext, p: bigint, tag: number | null): void {
-  ctx.describe(() => (tag === null ? [hex(p)] : [hex(p), `'${tagText(tag)}'`]));
+  ctx.describe(tag === null ? [hex(p)] : [hex(p), `'${tagText(tag)}'`]);
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool free at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
   if (p === 0n) ctx.fault("bugcheck", "ExFreePool(NULL): BAD_POOL_CALLER", { code: "0x000000C2", parameters: ["0x46", "0x0", "0x0", "0x0"] });
   ctx.pool.free(p, tag);
@@ -147,7 +147,7 @@ export const apis: ApiDefinition[] = [
   nt("ExReleaseFastMutexUnsafe", 1, (ctx) => fmRelease(ctx, ctx.arg(0), "ExReleaseFastMutexUnsafe", false)),
   // ---- executive resources
   nt("ExInitializeResourceLite", 1, (ctx) => {
-    ctx.mem.write(ctx.arg(0), new Uint8Array(L64.ERESOURCE.$size));
+    ctx.mem.write(ctx.arg(0), new Uint8Array(LAYOUT.ERESOURCE.$size));
     resources(ctx).set(ctx.arg(0), { exclusive: 0, shared: 0 });
     return STATUS.SUCCESS;
   }),

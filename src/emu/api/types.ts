@@ -51,11 +51,8 @@ export interface ApiContext {
   readonly caller: { module: string; rva: number } | null;
   /** Run a guest routine (nested emulation) and return its RAX, e.g. a completion routine. */
   callGuest(address: bigint, args: bigint[]): bigint;
-  /**
-   * Record how the arguments should be shown in the trace (decoded strings, tags). A function
-   * is called only when tracing (formatting costs more than most calls themselves).
-   */
-  describe(args: ArgDisplay[] | (() => ArgDisplay[])): void;
+  /** Record how the arguments should be shown in the trace (decoded strings, tags). */
+  describe(args: ArgDisplay[]): void;
   /** Emit a DbgPrint line for the calling module. */
   dbgPrint(text: string, level?: number, component?: number): void;
   /** Emit a warning event. */
@@ -109,8 +106,11 @@ export interface KernelState {
   kernelPool?: { allocate(size: number, tag: number): bigint; free(address: bigint): void };
   /** The modules mapped in the emulated address space, ntoskrnl.exe and hal.dll first (ZwQuerySystemInformation). */
   loadedModules?(): { name: string; base: bigint; size: number; builtin: boolean }[];
-  /** Register an internal (unexported) kernel routine and return its guest address (idempotent by name). */
-  internalRoutine?(name: string, handler: ApiHandler): bigint;
+  /**
+   * Register an internal (unexported) kernel routine and return its guest address (idempotent by
+   * name). argc: how many arguments drivers pass it (x86 callers use stdcall: the routine pops them).
+   */
+  internalRoutine?(name: string, handler: ApiHandler, argc?: number): bigint;
 }
 
 /** A handler returns RAX (bigint or number) or nothing (VOID routines: RAX left as is). */
