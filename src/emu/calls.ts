@@ -8,10 +8,11 @@ import type { Emulator } from "./emulator.js";
 import { EmuStop, type FaultReport, type RunResult } from "./faults.js";
 import { GuestFault } from "./memory.js";
 import { SehResume, STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_ILLEGAL_INSTRUCTION, STATUS_INTEGER_DIVIDE_BY_ZERO, type ExceptionInfo } from "./seh.js";
+import { MAX_CALL_DEPTH, stackSlot } from "./layout.js";
+import { setLayoutArch } from "../nt/arch-layout.js";
 
 /** Addresses below this are user mode (x64: the 128 TiB user half). */
 const USER_ADDRESS_LIMIT = 0x0000800000000000n;
-import { MAX_CALL_DEPTH, RETURN_SENTINEL, stackSlot } from "./layout.js";
 
 export class CallStack {
   /** Guest calls in progress. */
@@ -29,6 +30,8 @@ export class CallStack {
  * exception handlers: an invalid access to a user-mode address (STATUS_ACCESS_VIOLATION; an
  * invalid kernel address is a PAGE_FAULT_IN_NONPAGED_AREA bugcheck, never dispatched), divide
  * error, invalid opcode, breakpoint. Null for everything else (__fastfail, hlt, timeouts...).
+ * x64 only: exception dispatch (.pdata/.xdata unwinding) is not modelled for x86 drivers, whose
+ * CPU faults are reported as faults.
  */
 function cpuException(fault: FaultReport, nf: { interrupt: number; invalidInstruction?: boolean }): ExceptionInfo | null {
   const at = `at ${fault.rip}`;
@@ -43,36 +46,39 @@ function cpuException(fault: FaultReport, nf: { interrupt: number; invalidInstru
   return null;
 }
 
-/** Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler. */
+/** Call guest code at `address` with integer arguments (the arch's convention). Nested when called from a handler. */
 export function guestCall(emu: Emulator, address: bigint, args: bigint[], label: string | undefined, timeoutMs: number): RunResult {
-  const { uc, C, calls, faults } = emu;
+  const { uc, C, calls, faults, cpu } = emu;
+  const RETURN_SENTINEL = cpu.space.returnSentinel;
+  setLayoutArch(cpu.arch);
+  const pcId = cpu.pcId(C);
   if (emu.broken) return { ok: false, fault: faults.brokenReport(address) };
   const depth = calls.depth;
   if (depth >= MAX_CALL_DEPTH) {
     return { ok: false, fault: faults.report("stack-overflow", `guest calls nested deeper than ${MAX_CALL_DEPTH} levels`, address) };
   }
   const nested = depth > 0;
-  const saved = nested ? uc.regReadMany([...emu.gprIds, C.regs.EFLAGS, C.regs.RIP]) : null;
+  const saved = nested ? uc.regReadMany([...emu.gprIds, cpu.flagsId(C), pcId]) : null;
   if (saved) calls.outerFrames.push(saved);
-  const slot = stackSlot(depth);
-  const extra = Math.max(0, args.length - 4);
+  const slot = stackSlot(depth, cpu.space.stacksBase);
   const top = slot.high - 0x100n;
-  const rsp = ((top - 0x20n - BigInt(8 * extra)) & ~0xfn) - 8n;
-  const frame = new Uint8Array(8 + 0x20 + 8 * extra);
-  const dv = new DataView(frame.buffer);
-  dv.setBigUint64(0, RETURN_SENTINEL, true);
-  for (let i = 4; i < args.length; i++) dv.setBigUint64(0x28 + 8 * (i - 4), BigInt.asUintN(64, args[i]!), true);
+  const { sp: rsp, frame } = cpu.callFrame(top, args, RETURN_SENTINEL);
   uc.write(rsp, frame);
   const R = C.regs;
-  const ids = [R.RCX, R.RDX, R.R8, R.R9, R.RSP, R.RAX, R.RBP];
-  const vals = [args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, rsp, 0n, 0n].map((v) => BigInt.asUintN(64, v));
-  uc.regWriteMany(ids, vals);
+  if (cpu.arch === "x64") {
+    const ids = [R.RCX, R.RDX, R.R8, R.R9, R.RSP, R.RAX, R.RBP];
+    const vals = [args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, rsp, 0n, 0n].map((v) => BigInt.asUintN(64, v));
+    uc.regWriteMany(ids, vals);
+  } else {
+    const X = C.regsX86;
+    // Stack arguments (stdcall/cdecl); ECX/EDX also hold the first two, so a fastcall routine gets them too.
+    uc.regWriteMany([X.ESP, X.EAX, X.EBP, X.ECX, X.EDX], [rsp, 0n, 0n, BigInt.asUintN(32, args[0] ?? 0n), BigInt.asUintN(32, args[1] ?? 0n)]);
+  }
   if (!nested) {
     calls.deadline = Date.now() + timeoutMs;
-    uc.regWrite(R.GS_BASE, emu.system.kpcr);
-    uc.regWrite(R.EFLAGS, 0x202n); // IF set, DF clear (the ABI requires DF = 0 on entry)
+    emu.system.enterKernelMode();
+    uc.regWrite(cpu.flagsId(C), 0x202n); // IF set, DF clear (the ABI requires DF = 0 on entry)
   }
-  const budgetMs = Math.max(1, calls.deadline - Date.now());
   calls.depth++;
   calls.targets.push(address);
   const timeout = (rip: bigint): RunResult => ({
@@ -84,7 +90,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     // Structured exception handling may move execution (an __except block, a continued
     // exception): the run then goes on from that context on this same stack.
     const resume = (e: SehResume): void => {
-      uc.regWriteMany([...emu.gprIds, R.EFLAGS], [...e.ctx.regs, e.ctx.eflags]);
+      uc.regWriteMany([...emu.gprIds, cpu.flagsId(C)], [...e.ctx.regs, e.ctx.eflags]);
       startAt = e.ctx.rip;
     };
     for (;;) {
@@ -98,19 +104,19 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
         }
         if (e instanceof SehResume) throw e;
         if (e instanceof EmuStop) return { ok: false, fault: e.report };
-        return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(R.RIP)) };
+        return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(pcId)) };
       }
       if (err === C.err.ENGINE_ABORTED) {
         emu.broken = `the CPU emulator (Unicorn) aborted while translating guest code${label ? ` in ${label}` : ""} (an encoding it cannot handle); this emulator instance cannot run anything else`;
         return { ok: false, fault: faults.brokenReport(address) };
       }
-      const rip = uc.regRead(R.RIP);
+      const rip = uc.regRead(pcId);
       const nf = uc.lastFault();
       if (nf.timedOut && rip !== RETURN_SENTINEL && err === 0) return timeout(rip);
       if (err !== 0 || nf.interrupt >= 0 || nf.invalidInstruction) {
         const fault = faults.nativeFault(err, rip, nf);
         // A CPU exception Windows dispatches to the driver's handlers (__try/__except).
-        const exc = cpuException(fault, nf);
+        const exc = cpu.arch === "x64" ? cpuException(fault, nf) : null;
         if (exc) {
           try {
             emu.seh.dispatch(exc, emu.seh.currentContext(fault.ripAddress));
@@ -134,12 +140,12 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
         const at = hlt ? rip - 1n : rip;
         return { ok: false, fault: faults.report("cpu-exception", hlt ? `hlt instruction at ${emu.where(at)}` : `execution stopped at ${emu.where(rip)}`, at) };
       }
-      return { ok: true, value: uc.regRead(R.RAX) };
+      return { ok: true, value: uc.regRead(cpu.retId(C)) };
     }
   } finally {
     calls.depth--;
     calls.targets.pop();
     if (saved) calls.outerFrames.pop();
-    if (saved && !emu.broken) uc.regWriteMany([...emu.gprIds, C.regs.EFLAGS], saved.slice(0, emu.gprIds.length + 1));
+    if (saved && !emu.broken) uc.regWriteMany([...emu.gprIds, cpu.flagsId(C)], saved.slice(0, emu.gprIds.length + 1));
   }
 }

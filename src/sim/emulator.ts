@@ -22,6 +22,7 @@ export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "mo
       ...(ctx.limits?.unimplemented ? { unimplemented: ctx.limits.unimplemented } : {}),
       ...(ctx.limits?.timeoutMs !== undefined ? { timeoutMs: ctx.limits.timeoutMs } : {}),
       modulesExporting: (name) => ctx.queries.modulesExporting(name),
+      ...(ctx.arch ? { arch: ctx.arch } : {}),
     });
     registryOf.provide(executor.emu.kernel, ctx.registry);
     // Zw*File: \SystemRoot is the simulation's root folder (read only; writes stay in memory).

@@ -17,7 +17,7 @@ const NONCONTINUABLE = 1;
 export const MM_USER_PROBE_ADDRESS = 0x00007fffffff0000n;
 
 function seh(ctx: ApiContext): SehServices {
-  if (!ctx.seh) ctx.fault("internal", `${ctx.api}: this emulator has no exception dispatcher`);
+  if (!ctx.seh) ctx.fault("bugcheck", `${ctx.api}: exception dispatch is modelled for x64 drivers only (x86 SEH frames, _except_handler3/4, are not): the exception would go to the driver's handlers on Windows; here the run stops`);
   return ctx.seh;
 }
 
@@ -37,6 +37,8 @@ function probe(ctx: ApiContext, write: boolean): void {
   if (alignment > 0 && address % BigInt(alignment) !== 0n)
     seh(ctx).raise(STATUS_DATATYPE_MISALIGNMENT, NONCONTINUABLE, [], `raised by ${name}(${hex(address)}, ${length}, ${alignment}): the address is not ${alignment}-byte aligned (called from ${where(ctx)})`);
   const end = address + length;
+  // x86 (no dispatcher here): MmUserProbeAddress is 0x7FFF0000, so a kernel range stops the run via seh().
+  if (!ctx.seh && (end > 0x7fff0000n || end < address)) seh(ctx);
   if (end > MM_USER_PROBE_ADDRESS || end < address)
     seh(ctx).raise(STATUS_ACCESS_VIOLATION, NONCONTINUABLE, [write ? 1n : 0n, address], `raised by ${name}(${hex(address)}, ${length}): the range is not in user space (ends above MmUserProbeAddress ${hex(MM_USER_PROBE_ADDRESS)}) (called from ${where(ctx)})`);
   if (write) {
