@@ -151,10 +151,12 @@ class Engine : public Napi::ObjectWrap<Engine> {
     InstallAbortHandler();
     uc_hook h;
     uc_hook_add(uc_, &h, UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Engine::OnInvalidMem), this, 1, 0);
-    if (mode_ == MODE_X64) {
-      // A memory hook (on one never-used byte) makes Unicorn keep RIP exact at every memory
-      // access, so a fault names its instruction rather than the start of its translation block.
-      uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(&Engine::OnMemNothing), this, 0xfffffffffffff000ULL, 0xfffffffffffff000ULL);
+    if (mode_ == MODE_X64 || mode_ == MODE_X86) {
+      // A memory hook (on one never-used byte: the last page, which the emulator never maps)
+      // makes Unicorn keep the PC exact at every memory access, so a fault names its instruction
+      // rather than the start of its translation block.
+      const uint64_t never = mode_ == MODE_X64 ? 0xfffffffffffff000ULL : 0xfffff000ULL;
+      uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(&Engine::OnMemNothing), this, never, never);
     }
     uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&Engine::OnInterrupt), this, 1, 0);
     uc_hook_add(uc_, &h, UC_HOOK_INSN_INVALID, reinterpret_cast<void*>(&Engine::OnInvalidInsn), this, 1, 0);
@@ -492,12 +494,12 @@ class Engine : public Napi::ObjectWrap<Engine> {
       self->fault_.address = address;
       self->fault_.size = size;
       self->fault_.value = value;
-      if (self->mode_ == MODE_X64) {
+      if (self->mode_ == MODE_X64 || self->mode_ == MODE_X86) {
         // After uc_emu_start returns, RIP is the start of the translation block; inside the hook
         // (with PC synced for memory accesses, see the memory hook in the constructor) it is the
         // faulting instruction.
         uint64_t pc = 0;
-        if (uc_reg_read(uc, UC_X86_REG_RIP, &pc) == UC_ERR_OK) {
+        if (uc_reg_read(uc, self->mode_ == MODE_X64 ? UC_X86_REG_RIP : UC_X86_REG_EIP, &pc) == UC_ERR_OK) {
           self->fault_.pc = pc;
           self->fault_.hasPc = true;
         }
