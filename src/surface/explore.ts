@@ -140,7 +140,9 @@ export function exploreSurface(imagePath: string, o: SurfaceOptions = {}): Surfa
     }
     // Devices of this driver and the symbolic links that reach them.
     const io = ioState(emu.kernel);
-    const secure = session.startEvents.filter((e) => e.event === "api" && /!IoCreateDeviceSecure$/.test((e as { api: string }).api));
+    // IoCreateDeviceSecure is wdmsec.lib code linked into the driver: it shows as IoCreateDevice
+    // followed by a security call on the new device.
+    const secure = session.startEvents.filter((e) => e.event === "api" && /!(IoCreateDeviceSecure|ObSetSecurityObjectByPointer|ZwSetSecurityObject|NtSetSecurityObject)$/.test((e as { api: string }).api));
     for (const d of io.devices.values()) {
       if (d.deleted || d.driver !== obj) continue;
       const links = d.name ? [...io.links.entries()].filter(([, t]) => canonical(t) === canonical(d.name!)).map(([l]) => l) : [];
@@ -153,7 +155,9 @@ export function exploreSurface(imagePath: string, o: SurfaceOptions = {}): Surfa
         deviceType: "0x" + type.toString(16),
         exclusive: (flags & DO_EXCLUSIVE) !== 0,
         secureOpen: (ch & FILE_DEVICE_SECURE_OPEN) !== 0,
-        createdBy: secure.length ? "IoCreateDeviceSecure" : "IoCreateDevice (default security descriptor of the device type: on Windows, any user can open it unless the INF or registry sets one)",
+        createdBy: secure.length
+          ? `security descriptor set by DriverEntry (${(secure[0] as { api: string }).api.replace(/^.*!/, "")}; IoCreateDeviceSecure does this)`
+          : "IoCreateDevice without a security descriptor (default for the device type: on Windows, any user can open it unless the INF or registry sets one)",
       });
     }
     if (!report.dispatch.some((d) => d.major === IRP_MJ_NAMES[IRP_MJ_DEVICE_CONTROL])) return report;
