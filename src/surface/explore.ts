@@ -82,18 +82,30 @@ const OUTPUT_LENGTH = 0x1000;
 /** A code no driver handles: the device-control path's answer to it is the baseline. */
 const UNKNOWN_CODE = 0x7fee3ffb;
 
-/** Input of `size` bytes whose n-th little-endian u64 is (n+1)*step: values tell their offset. */
-export function patternInput(size: number, step: bigint): Uint8Array {
+/** An input pattern: `u64` — the n-th little-endian u64 is (n+1)*k, so values tell their offset; `u32` — every u32 is k. */
+type Pattern = { kind: "u64" | "u32"; k: bigint };
+
+/** Input of `size` bytes filled with a pattern. */
+export function patternInput(size: number, p: Pattern): Uint8Array {
   const b = new Uint8Array(size);
   const dv = new DataView(b.buffer);
-  for (let o = 0; o + 8 <= size; o += 8) dv.setBigUint64(o, BigInt(o / 8 + 1) * step, true);
-  if (size % 8 >= 4) dv.setUint32(size - (size % 8), Number((BigInt(Math.floor(size / 8) + 1) * step) & 0xffffffffn), true);
+  if (p.kind === "u32") {
+    for (let o = 0; o + 4 <= size; o += 4) dv.setUint32(o, Number(p.k & 0xffffffffn), true);
+    return b;
+  }
+  for (let o = 0; o + 8 <= size; o += 8) dv.setBigUint64(o, BigInt(o / 8 + 1) * p.k, true);
+  if (size % 8 >= 4) dv.setUint32(size - (size % 8), Number((BigInt(Math.floor(size / 8) + 1) * p.k) & 0xffffffffn), true);
   return b;
 }
-/** Pairs of inputs that differ in every value: large values (addresses, PIDs) and small ones (offsets, lengths a check accepts). */
-const PAIRS: [bigint, bigint][] = [
-  [0x10000n, 0x30000n],
-  [0x10n, 0x20n],
+/**
+ * Pairs of inputs that differ in every value: large values (addresses, PIDs), small ones (offsets
+ * and lengths a check accepts), and every u32 the same small number (unit sizes and counts of 1
+ * or 4, as in {PHYSICAL_ADDRESS; ULONG UnitSize; ULONG Count}).
+ */
+const PAIRS: [Pattern, Pattern][] = [
+  [{ kind: "u64", k: 0x10000n }, { kind: "u64", k: 0x30000n }],
+  [{ kind: "u64", k: 0x10n }, { kind: "u64", k: 0x20n }],
+  [{ kind: "u32", k: 1n }, { kind: "u32", k: 4n }],
 ];
 
 function signature(p: Probe): string {
@@ -197,29 +209,36 @@ export function exploreSurface(imagePath: string, o: SurfaceOptions = {}): Surfa
         baseline.set(size, signature(p));
       }
       for (const code of cands) {
+        // Is the code handled? Its answers to the first pattern, size by size, against the baseline's.
         let handled: { size: number; status: string } | null = null;
+        const first = new Map<number, Probe>();
         for (const size of INPUT_SIZES) {
           const p = probe(device, code, patternInput(size, PAIRS[0]![0]));
           if (p === null) break;
+          first.set(size, p);
           if (signature(p) !== baseline.get(size)) {
             handled ??= { size, status: p.outcome.ok ? formatStatus(p.outcome.status) : `fault: ${p.fault?.kind ?? p.outcome.reason}` };
-            if (!p.outcome.ok && (p.fault?.kind ?? p.outcome.reason) === "timeout") {
-              break;
-            }
+            if (!p.outcome.ok && (p.fault?.kind ?? p.outcome.reason) === "timeout") break;
           }
-          // The detectors: the same size with the other input of each pair.
-          if (!p.outcome.ok) continue;
+        }
+        if (!handled) continue;
+        report.ioctls.push({ device, ...decodeIoctl(code), status: handled.status, inputLength: handled.size });
+        // The detectors: every size with both inputs of each pair (a request that faulted still
+        // shows the kernel calls made before the fault; one that hung is not sent again).
+        const usable = (p: Probe | null): p is Probe => p !== null && (p.outcome.ok || (p.fault?.kind ?? p.outcome.reason) !== "timeout");
+        for (const [size, p] of first) {
+          if (!usable(p)) continue;
           for (const [i, [sa, sb]] of PAIRS.entries()) {
             const inA = patternInput(size, sa);
             const pa = i === 0 ? p : probe(device, code, inA);
-            if (pa === null || !pa.outcome.ok) continue;
+            if (!usable(pa)) continue;
             const sinksA = sinksOf(pa.events);
             for (const u of sinksA)
               if (!report.sinks.some((x) => x.rule === u.rule && x.site === u.site)) report.sinks.push({ rule: u.rule, site: u.site, what: u.what, controlled: false });
             if (!sinksA.length) continue;
             const inB = patternInput(size, sb);
             const pb = probe(device, code, inB);
-            if (pb === null || !pb.outcome.ok) continue;
+            if (!usable(pb)) continue;
             for (const f of followingSinks({ input: inA, sinks: sinksA }, { input: inB, sinks: sinksOf(pb.events) })) {
               if (report.findings.some((x) => x.rule === f.use.rule && x.site === f.use.site && x.code === hex32(code))) continue;
               for (const x of report.sinks) if (x.rule === f.use.rule && x.site === f.use.site) x.controlled = true;
@@ -227,7 +246,6 @@ export function exploreSurface(imagePath: string, o: SurfaceOptions = {}): Surfa
             }
           }
         }
-        if (handled) report.ioctls.push({ device, ...decodeIoctl(code), status: handled.status, inputLength: handled.size });
       }
     }
     return report;
