@@ -6,6 +6,7 @@
  */
 import type { Emulator } from "./emulator.js";
 import { EmuStop, type RunResult } from "./faults.js";
+import { servePrivileged } from "./verifier/trap.js";
 import { MAX_CALL_DEPTH, RETURN_SENTINEL, stackSlot } from "./layout.js";
 
 export class CallStack {
@@ -48,7 +49,6 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     uc.regWrite(R.GS_BASE, emu.system.kpcr);
     uc.regWrite(R.EFLAGS, 0x202n); // IF set, DF clear (the ABI requires DF = 0 on entry)
   }
-  const budgetMs = Math.max(1, calls.deadline - Date.now());
   calls.depth++;
   calls.targets.push(address);
   const timeout = (rip: bigint): RunResult => ({
@@ -57,11 +57,27 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
   });
   try {
     let err: number;
-    try {
-      err = uc.start(address, RETURN_SENTINEL, budgetMs * 1000, 0);
-    } catch (e) {
-      if (e instanceof EmuStop) return { ok: false, fault: e.report };
-      return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(R.RIP)) };
+    let from = address;
+    for (;;) {
+      try {
+        err = uc.start(from, RETURN_SENTINEL, Math.max(1, calls.deadline - Date.now()) * 1000, 0);
+      } catch (e) {
+        if (e instanceof EmuStop) return { ok: false, fault: e.report };
+        return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(R.RIP)) };
+      }
+      // A privileged instruction patched at load (CR8 = IRQL, MSRs): serve it and go on.
+      if (err === 0 || !emu.privileged.size) break;
+      const nf = uc.lastFault();
+      if (!nf.invalidInstruction && err !== C.err.INSN_INVALID) break;
+      let next: bigint | null;
+      try {
+        next = servePrivileged(emu, uc.regRead(R.RIP));
+      } catch (e) {
+        if (e instanceof EmuStop) return { ok: false, fault: e.report };
+        throw e;
+      }
+      if (next === null) break;
+      from = next;
     }
     if (err === C.err.ENGINE_ABORTED) {
       emu.broken = `the CPU emulator (Unicorn) aborted while translating guest code${label ? ` in ${label}` : ""} (an encoding it cannot handle); this emulator instance cannot run anything else`;

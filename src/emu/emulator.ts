@@ -29,6 +29,8 @@ import { FaultReporter, GPR, type FaultReport, type RunResult } from "./faults.j
 import { CallStack, guestCall } from "./calls.js";
 import { dispatch } from "./dispatch.js";
 import { createKernelState } from "./kernel-state.js";
+import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
+import { Verifier } from "./verifier/index.js";
 import { DRIVER_IMAGES_BASE, DRIVER_IMAGE_ALIGN, MAX_CALL_DEPTH, PAGE, RETURN_SENTINEL_PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 
 export { EmuStop } from "./faults.js";
@@ -70,6 +72,9 @@ export class Emulator {
   readonly faults: FaultReporter = new FaultReporter(this);
   readonly calls = new CallStack();
   readonly builtins: KernelModules;
+  /** Privileged instructions patched to ud2 at load (./verifier/privileged.ts), by address. */
+  readonly privileged = new Map<bigint, PrivilegedOp>();
+  readonly verifier = new Verifier();
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
@@ -129,6 +134,7 @@ export class Emulator {
     if (image.machine !== "x64") throw new KmdllError(`${name}: only x64 images can be emulated (machine ${String(image.machine)})`);
     const base = this.nextImageBase;
     const memImage = layoutImage(image, bytes, base, name);
+    for (const [rva, op] of patchPrivileged(image, memImage)) this.privileged.set(base + BigInt(rva), op);
     const regions = mapLayout(this.uc, name, image, memImage, base);
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, DRIVER_IMAGE_ALIGN);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
@@ -152,6 +158,7 @@ export class Emulator {
       this.emit(e);
     }
     for (const r of mod.regions) this.uc.unmapMemory(r.base, r.size);
+    for (const a of [...this.privileged.keys()]) if (a >= mod.base && a < mod.base + BigInt(mod.size)) this.privileged.delete(a);
     this.modules.delete(key);
     return leaks;
   }

@@ -44,9 +44,9 @@ export class SystemData {
   init(exportAddress: (name: string) => bigint | null): void {
     const P = this.C.prot;
     this.uc.mapMemory(SYSTEM_DATA_BASE, SYSTEM_DATA_SIZE, P.READ | P.WRITE);
-    // Writable: the kernel itself updates KUSER_SHARED_DATA at this address (and writing a read-only
-    // region from the host is ~50x slower in Unicorn 2.0.1, which re-protects it for the write).
-    this.uc.mapMemory(KUSER_SHARED_DATA, PAGE, P.READ | P.WRITE);
+    // Read only, as on Windows (a driver's write bug checks 0xBE, ATTEMPTED_WRITE_TO_READONLY_MEMORY).
+    // The kernel updates the clock fields from the host (Unicorn re-protects the page for the write).
+    this.uc.mapMemory(KUSER_SHARED_DATA, PAGE, P.READ);
     const K = L64.KPCR;
     const m = this.mem;
     m.setU64(this.kpcr + BigInt(K.Self), this.kpcr);
