@@ -47,3 +47,11 @@ export type FaultKind =
   | "deadlock";
 
 export type EventSink = (e: TraceEvent) => void;
+
+/**
+ * A verifier finding that fails a run (`kmdll call` and `kmdll sim` exit 1): a leak (pool,
+ * interface reference, handle, object) or an error-level `verifier` event.
+ */
+export function isVerifierFinding(e: TraceEvent): boolean {
+  return e.event === "leak" || (e.event === "verifier" && e.level === "error");
+}

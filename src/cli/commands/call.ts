@@ -3,7 +3,7 @@ import { InvalidArgumentError } from "commander";
 import type { CliContext } from "../context.js";
 import { EXIT, toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
-import type { TraceEvent } from "../../events.js";
+import { isVerifierFinding, type TraceEvent } from "../../events.js";
 import { callImage, parseIntegerArg } from "../../sim/call.js";
 import { loadApis } from "../../emu/apis.js";
 import { loadRegistry } from "../../kernel/simulation.js";
@@ -123,7 +123,7 @@ export function register(program: Command, ctx: CliContext): void {
         if (r.fault) ctx.out(renderFault(r.fault));
         if (r.failure) ctx.err(`kmdll: ${r.failure}\n`);
       }
-      const bad = r.fault || r.failure || r.events.some((e) => e.event === "leak" || e.event === "fault");
+      const bad = r.fault || r.failure || r.events.some((e) => e.event === "fault" || isVerifierFinding(e));
       if (bad) ctx.setExit(EXIT.FINDINGS);
     });
 }

@@ -106,9 +106,11 @@ Examples:
         ctx.out("\n" + renderModuleTable(result.modules));
         const failed = result.results.filter((r) => !r.ok);
         ctx.out(
-          failed.length === 0
-            ? `\nscenario passed: ${result.results.length} step(s) as expected\n`
-            : `\nscenario FAILED: ${failed.map((r) => `${r.label}: ${r.detail ?? "failed"}`).join("; ")}\n`,
+          failed.length > 0
+            ? `\nscenario FAILED: ${failed.map((r) => `${r.label}: ${r.detail ?? "failed"}`).join("; ")}\n`
+            : result.findings > 0
+              ? `\nscenario failed: ${result.findings} verifier finding${result.findings === 1 ? "" : "s"}\n`
+              : `\nscenario passed: ${result.results.length} step(s) as expected\n`,
         );
       }
       if (opts.html) {
