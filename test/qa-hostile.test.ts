@@ -152,7 +152,7 @@ test("stdout closed early (kmdll ... | head -c 10): exits quietly, no EPIPE trac
 interface CallJson {
   return?: string;
   fault?: string;
-  events: { event: string; kind?: string; message?: string; module?: string; api?: string }[];
+  events: { event: string; kind?: string; message?: string; module?: string; api?: string; rule?: string }[];
 }
 
 async function call(exp: string, ...args: string[]): Promise<{ r: CliResult; j: CallJson }> {
@@ -227,6 +227,8 @@ test("qahostile!RegistryAtDispatch: an IRQL raised inline (mov cr8) is seen by K
   const { j } = await call("RegistryAtDispatch");
   const ret = BigInt(j.return ?? "0x0");
   assert.equal(ret & 0xffn, 2n, "KeGetCurrentIrql after KeRaiseIrql(DISPATCH_LEVEL)");
+  // ZwOpenKey is PASSIVE_LEVEL only (Microsoft Learn, ZwOpenKey): a verifier finding.
+  assert.ok(j.events.some((e) => e.event === "verifier" && e.rule === "irql-max" && /ZwOpenKey/.test(String(e.message))), JSON.stringify(j.events));
 });
 
 test("qahostile!HugeWidths: %999999999d in DbgPrint and _snprintf is cut to the buffer, not an internal error", async () => {

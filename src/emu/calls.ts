@@ -7,6 +7,7 @@
 import type { Emulator } from "./emulator.js";
 import { EmuStop, type RunResult } from "./faults.js";
 import { servePrivileged } from "./verifier/trap.js";
+import { checkReturn, entryState } from "./verifier/checks.js";
 import { MAX_CALL_DEPTH, RETURN_SENTINEL, stackSlot } from "./layout.js";
 
 export class CallStack {
@@ -21,7 +22,7 @@ export class CallStack {
 }
 
 /** Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler. */
-export function guestCall(emu: Emulator, address: bigint, args: bigint[], label: string | undefined, timeoutMs: number): RunResult {
+export function guestCall(emu: Emulator, address: bigint, args: bigint[], label: string | undefined, timeoutMs: number, exportCall = false): RunResult {
   const { uc, C, calls, faults } = emu;
   if (emu.broken) return { ok: false, fault: faults.brokenReport(address) };
   const depth = calls.depth;
@@ -49,6 +50,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     uc.regWrite(R.GS_BASE, emu.system.kpcr);
     uc.regWrite(R.EFLAGS, 0x202n); // IF set, DF clear (the ABI requires DF = 0 on entry)
   }
+  const entry = emu.verifier.enabled && !exportCall ? entryState(emu) : null;
   calls.depth++;
   calls.targets.push(address);
   const timeout = (rip: bigint): RunResult => ({
@@ -93,7 +95,9 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       const at = hlt ? rip - 1n : rip;
       return { ok: false, fault: faults.report("cpu-exception", hlt ? `hlt instruction at ${emu.where(at)}` : `execution stopped at ${emu.where(rip)}`, at) };
     }
-    return { ok: true, value: uc.regRead(R.RAX) };
+    const value = uc.regRead(R.RAX);
+    if (entry) checkReturn(emu, entry, address, label, !nested);
+    return { ok: true, value };
   } finally {
     calls.depth--;
     calls.targets.pop();

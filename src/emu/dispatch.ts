@@ -12,6 +12,7 @@ import { GuestFault } from "./memory.js";
 import { EmuStop } from "./faults.js";
 import { CLOCK_STEP } from "./clock.js";
 import { addr64 } from "./layout.js";
+import { checkCallIrql } from "./verifier/checks.js";
 
 const STATUS_NOT_IMPLEMENTED = 0xc0000002n;
 
@@ -67,6 +68,7 @@ export function dispatch(emu: Emulator, addr: bigint, rcx: bigint, rdx: bigint, 
     }
     throw new EmuStop(faults.report("unimplemented-api", msg, retAddr, { api: apiName }));
   }
+  if (caller && emu.verifier.enabled) checkCallIrql(emu, thunk.name, retAddr, callerText);
   const regArgs = [rcx, rdx, r8, r9];
   const stackCache = new Map<number, bigint>();
   const arg = (i: number): bigint => {

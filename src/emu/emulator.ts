@@ -30,7 +30,7 @@ import { CallStack, guestCall } from "./calls.js";
 import { dispatch } from "./dispatch.js";
 import { createKernelState } from "./kernel-state.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
-import { Verifier } from "./verifier/index.js";
+import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { DRIVER_IMAGES_BASE, DRIVER_IMAGE_ALIGN, MAX_CALL_DEPTH, PAGE, RETURN_SENTINEL_PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 
 export { EmuStop } from "./faults.js";
@@ -49,6 +49,8 @@ export interface EmulatorOptions {
   sink?: EventSink;
   /** Emit an `api` event per API call. */
   trace?: boolean;
+  /** Driver Verifier checks (src/emu/verifier): none, standard (default) or all. */
+  verifier?: VerifierMode;
   /** Other loaded modules exporting a name (for MmGetSystemRoutineAddress's warning). */
   modulesExporting?: (name: string) => string[];
 }
@@ -74,7 +76,7 @@ export class Emulator {
   readonly builtins: KernelModules;
   /** Privileged instructions patched to ud2 at load (./verifier/privileged.ts), by address. */
   readonly privileged = new Map<bigint, PrivilegedOp>();
-  readonly verifier = new Verifier();
+  readonly verifier: Verifier;
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
@@ -87,6 +89,7 @@ export class Emulator {
 
   constructor(options: EmulatorOptions = {}) {
     this.options = { unimplemented: "fault", timeoutMs: 10_000, trace: false, ...options };
+    this.verifier = new Verifier(this.options.verifier ?? "standard");
     const addon = loadAddon();
     this.C = addon.constants;
     this.uc = new addon.Engine();
@@ -205,10 +208,14 @@ export class Emulator {
 
   // ---------------------------------------------------------------- calls, faults
 
-  /** Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler. */
-  call(address: bigint, args: bigint[] = [], label?: string): RunResult {
+  /**
+   * Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler.
+   * `exportCall`: an exported routine called for its own sake (kmdll call), which may legitimately
+   * return with a lock held or IRQL raised, so the callback-return checks are skipped.
+   */
+  call(address: bigint, args: bigint[] = [], label?: string, exportCall = false): RunResult {
     if (this.closed) throw new KmdllError("the emulator is closed");
-    return guestCall(this, address, args, label, this.options.timeoutMs);
+    return guestCall(this, address, args, label, this.options.timeoutMs, exportCall);
   }
 
   /** Build a fault report from the current CPU state. */

@@ -80,6 +80,9 @@ export class TimelineWriter {
       case "warning":
         this.line(`warning  ${e.message}`);
         break;
+      case "verifier":
+        this.line(`verifier ${e.level}: [${e.rule}${e.bugcheck ? `, bug check ${e.bugcheck}` : ""}] ${e.message}`);
+        break;
       case "api":
         this.line(`api      ${e.module} → ${e.api}(${e.args.join(", ")})${e.ret ? ` = ${e.ret}` : ""}`);
         break;

@@ -8,6 +8,7 @@ import { callImage, parseIntegerArg } from "../../sim/call.js";
 import { loadApis } from "../../emu/apis.js";
 import { loadRegistry } from "../../kernel/simulation.js";
 import type { FaultReport } from "../../emu/emulator.js";
+import { verifierMode, type VerifierMode } from "../../emu/verifier/index.js";
 
 interface CallOptions {
   root?: string;
@@ -16,6 +17,13 @@ interface CallOptions {
   json?: boolean;
   timeout: number;
   unimplemented: "fault" | "stub";
+  verifier: VerifierMode;
+}
+
+function verifierOpt(v: string): VerifierMode {
+  const m = verifierMode(v);
+  if (!m) throw new InvalidArgumentError("expected 'none', 'standard' or 'all'");
+  return m;
 }
 
 function seconds(v: string): number {
@@ -38,6 +46,8 @@ export function renderEvent(e: TraceEvent, trace: boolean): string | null {
       return trace ? `  [api] ${e.caller ?? e.module} ${e.api.replace(/\.(exe|dll|sys)!/i, "!")}(${e.args.join(", ")})${e.ret !== undefined ? ` = ${e.ret}` : ""}` : null;
     case "warning":
       return `warning: ${e.message}`;
+    case "verifier":
+      return `verifier ${e.level}: [${e.rule}${e.bugcheck ? `, bug check ${e.bugcheck}` : ""}] ${e.message}`;
     case "leak":
       return `leak: ${e.module} pool block '${String(e.tag)}' of ${String(e.size)} bytes at ${String(e.address)} allocated at ${String(e.site ?? "?")} was never freed`;
     case "call":
@@ -85,6 +95,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--trace", "one line per API call with decoded arguments and return value")
     .option("--json", "print {\"return\":\"0x...\",\"events\":[...]}")
     .option("--timeout <seconds>", "time budget per call", seconds, 10)
+    .option("--verifier <mode>", "Driver Verifier checks: none, standard (default) or all; error-level findings exit 1", verifierOpt, "standard")
     .option("--unimplemented <mode>", "unimplemented kernel exports: fault (default) or stub (return STATUS_NOT_IMPLEMENTED)", mode, "fault")
     .action(async (image: string, exportName: string, rawArgs: string[], o: CallOptions) => {
       const args = rawArgs.map(parseIntegerArg);
@@ -99,6 +110,7 @@ export function register(program: Command, ctx: CliContext): void {
         trace: Boolean(o.trace || o.json),
         timeoutMs: o.timeout * 1000,
         unimplemented: o.unimplemented,
+        verifier: o.verifier,
         onEvent: stream
           ? (e) => {
               const line = renderEvent(e, Boolean(o.trace));

@@ -2,6 +2,7 @@
  * Executive: pool allocation (through the core's PoolServices, which detects leaks, double frees
  * and foreign frees), fast mutexes, executive resources.
  */
+import { noteAcquired, noteReleased, siteOf } from "../verifier/locks.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { L64 } from "../../nt/layouts.js";
@@ -75,6 +76,7 @@ function fmAcquire(ctx: ApiContext, fm: bigint, api: string, raiseIrql: boolean,
   }
   ctx.mem.setU32(fm + B(FM.Count), count & ~1);
   ctx.mem.setU64(fm + B(FM.Owner), currentThread(ctx));
+  noteAcquired(ctx.kernel, fm, "fast mutex", siteOf(ctx, api));
   if (raiseIrql) {
     ctx.mem.setU32(fm + B(FM.OldIrql), ctx.kernel.irql);
     ctx.kernel.irql = APC_LEVEL;
@@ -89,6 +91,7 @@ function fmRelease(ctx: ApiContext, fm: bigint, api: string, lowerIrql: boolean)
   else if (ctx.mem.u64(fm + B(FM.Owner)) !== currentThread(ctx)) ctx.warn(`${api}(${hex(fm)}): released by a thread that does not own it`);
   ctx.mem.setU64(fm + B(FM.Owner), 0n);
   ctx.mem.setU32(fm + B(FM.Count), count | 1);
+  noteReleased(ctx.kernel, fm);
   if (lowerIrql) ctx.kernel.irql = ctx.mem.u32(fm + B(FM.OldIrql)) & 0xff;
 }
 

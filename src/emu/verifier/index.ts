@@ -17,10 +17,23 @@ export interface FindingInput {
   bugcheck?: { code: string; parameters?: string[] };
 }
 
+export type VerifierMode = "none" | "standard" | "all";
+
+/** Parse a --verifier value; null when it is not a mode. */
+export function verifierMode(v: string): VerifierMode | null {
+  return v === "none" || v === "standard" || v === "all" ? v : null;
+}
+
 export class Verifier {
   findings = 0;
+  constructor(readonly mode: VerifierMode = "standard") {}
+
+  get enabled(): boolean {
+    return this.mode !== "none";
+  }
 
   finding(emu: Emulator, f: FindingInput): void {
+    if (!this.enabled) return;
     const rip = f.rip ?? emu.uc.regRead(emu.C.regs.RIP);
     const report = emu.faults.report("internal", f.message, rip);
     const level = f.level ?? "error";
