@@ -9,6 +9,9 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fixture, runCli } from "./helpers.js";
 import { callImage } from "../src/sim/call.js";
+import { runSimulation } from "../src/kernel/simulation.js";
+import { parseStepText } from "../src/kernel/scenario.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 
 const VF = fixture("x64", "vfrules.sys");
@@ -28,6 +31,7 @@ const PAIRS: [rule: string, bad: string, clean: string, bugcheck: string | null]
   ["fast-mutex-held-on-return", "FastMutexHeldBad", "FastMutexHeldClean", "0x000000C4"],
   ["critical-region-on-return", "CriticalRegionBad", "CriticalRegionClean", "0x00000001"],
   ["privileged-wrmsr", "WrmsrBad", "WrmsrClean", null],
+  ["privileged-cr-write", "CrWriteBad", "CrWriteClean", null],
 ];
 
 for (const [rule, bad, clean, bugcheck] of PAIRS) {
@@ -104,4 +108,53 @@ test("kmdll sim: a pool leak or a verifier finding fails the scenario as it fail
   const end = json.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.event === "end");
   assert.equal(end?.ok, false);
   assert.equal(end?.findings, 1);
+});
+
+/** Started as a service (DriverEntry installs the dispatch routine), then one export called. */
+function simCall(exp: string): { ok: boolean; findings: { rule: string; bugcheck?: string }[]; faults: TraceEvent[] } {
+  const events: TraceEvent[] = [];
+  const r = runSimulation({
+    install: [VF],
+    steps: ["start:vfrules", `call:vfrules.sys!${exp}`, "stop:vfrules"].map(parseStepText),
+    sink: (e) => events.push(e),
+    executor: emulatorExecutor,
+  });
+  const findings = events.filter((e): e is Extract<TraceEvent, { event: "verifier" }> => e.event === "verifier" && e.level === "error");
+  return { ok: r.ok, findings, faults: events.filter((e) => e.event === "fault") };
+}
+
+const IO_PAIRS: [rule: string, bad: string, clean: string][] = [
+  ["irp-complete-pending", "CompletePendingBad", "CompletePendingClean"],
+  ["pending-not-marked", "PendingUnmarkedBad", "PendingUnmarkedClean"],
+  ["status-mismatch", "StatusMismatchBad", "StatusMismatchClean"],
+  ["irp-information-too-large", "InformationTooLargeBad", "InformationTooLargeClean"],
+  ["irp-freed", "IrpFreedBad", "IrpFreedClean"],
+];
+
+for (const [rule, bad, clean] of IO_PAIRS) {
+  test(`I/O verification ${rule}: ${bad} is reported (0xC9) and fails the scenario, ${clean} passes`, () => {
+    const b = simCall(bad);
+    assert.equal(b.ok, false);
+    const hit = b.findings.find((f) => f.rule === rule);
+    assert.ok(hit, `${bad}: ${JSON.stringify(b.findings)}`);
+    assert.equal(hit.bugcheck, "0x000000C9");
+    assert.equal(b.findings.length, 1, JSON.stringify(b.findings));
+    const c = simCall(clean);
+    assert.deepEqual(c.findings, [], JSON.stringify(c.findings));
+    assert.deepEqual(c.faults, []);
+    assert.equal(c.ok, true);
+  });
+}
+
+test("verifier rule hvci-executable-pool: NonPagedPool is reported with --verifier all only; NonPagedPoolNx never", () => {
+  assert.deepEqual(run("HvciPoolBad").findings, []);
+  const all = run("HvciPoolBad", "all");
+  assert.equal(all.findings.length, 1);
+  assert.equal(all.findings[0]!.rule, "hvci-executable-pool");
+  assert.deepEqual(run("HvciPoolClean", "all").findings, []);
+});
+
+test("verifier rule privileged-cr-write: both CR0 writes (clear WP, restore) are reported", () => {
+  const b = run("CrWriteBad");
+  assert.equal(b.findings.filter((f) => f.rule === "privileged-cr-write").length, 2, JSON.stringify(b.findings));
 });

@@ -24,6 +24,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     UNREFERENCED_PARAMETER(RegistryPath);
     InitializeLocks();
+    g_Driver = DriverObject;
+    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = VfDispatch;
     DriverObject->DriverUnload = VfUnload;
     return STATUS_SUCCESS;
 }

@@ -14,3 +14,7 @@ VOID RunAsDpc(PKDEFERRED_ROUTINE Routine);
 
 extern KSPIN_LOCK g_Lock;
 extern FAST_MUTEX g_Mutex;
+
+/* io.c: the driver object (set by DriverEntry when started as a service) and its dispatch routine. */
+extern PDRIVER_OBJECT g_Driver;
+DRIVER_DISPATCH VfDispatch;

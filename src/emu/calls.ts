@@ -96,6 +96,11 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       return { ok: false, fault: faults.report("cpu-exception", hlt ? `hlt instruction at ${emu.where(at)}` : `execution stopped at ${emu.where(rip)}`, at) };
     }
     const value = uc.regRead(R.RAX);
+    const kuser = emu.system.kuserWritten();
+    if (kuser >= 0) {
+      const what = `ATTEMPTED_WRITE_TO_READONLY_MEMORY: KUSER_SHARED_DATA+0x${kuser.toString(16)} (read only on Windows) was written during ${label ?? emu.where(address)}`;
+      return { ok: false, fault: faults.report("bugcheck", what, address, { code: "0x000000BE", address: 0xfffff78000000000n + BigInt(kuser) }) };
+    }
     if (entry) checkReturn(emu, entry, address, label, !nested);
     return { ok: true, value };
   } finally {

@@ -30,5 +30,9 @@ export function createKernelState(emu: Emulator): KernelState {
       free: (a) => void emu.pool.free(a, null, null),
     },
     internalRoutine: (name, handler) => emu.internalRoutine(name, handler),
+    verify: (f) => emu.verifier.finding(emu, f),
+    get verifierMode() {
+      return emu.verifier.mode;
+    },
   };
 }

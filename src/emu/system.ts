@@ -34,6 +34,8 @@ export class SystemData {
   readonly threadId = 8n;
   private nextObjectType = 0;
   private lastTicks = -1n;
+  /** KUSER_SHARED_DATA as the kernel last wrote it. */
+  private kuserShadow: Uint8Array | null = null;
 
   constructor(
     private readonly uc: NativeEngine,
@@ -44,9 +46,11 @@ export class SystemData {
   init(exportAddress: (name: string) => bigint | null): void {
     const P = this.C.prot;
     this.uc.mapMemory(SYSTEM_DATA_BASE, SYSTEM_DATA_SIZE, P.READ | P.WRITE);
-    // Read only, as on Windows (a driver's write bug checks 0xBE, ATTEMPTED_WRITE_TO_READONLY_MEMORY).
-    // The kernel updates the clock fields from the host (Unicorn re-protects the page for the write).
-    this.uc.mapMemory(KUSER_SHARED_DATA, PAGE, P.READ);
+    // Writable: the kernel itself updates KUSER_SHARED_DATA at this address on every API call, and
+    // writing a read-only region from the host costs ~130 us in Unicorn 2.0.1 (it re-protects the
+    // page and flushes translations). Windows maps it read only (a driver's write bug checks 0xBE):
+    // `kuserWritten` compares the page with what the kernel wrote when a guest call returns.
+    this.uc.mapMemory(KUSER_SHARED_DATA, PAGE, P.READ | P.WRITE);
     const K = L64.KPCR;
     const m = this.mem;
     m.setU64(this.kpcr + BigInt(K.Self), this.kpcr);
@@ -88,6 +92,7 @@ export class SystemData {
     set64("MmUserProbeAddress", 0x7fffffff0000n);
     set64("MmBadPointer", 0n);
     set8("KeNumberProcessors", 1);
+    this.kuserShadow = this.uc.read(KUSER_SHARED_DATA, PAGE).slice();
     set8("KdDebuggerEnabled", 0);
     set8("KdDebuggerNotPresent", 1);
     const build = exportAddress("NtBuildNumber");
@@ -125,6 +130,7 @@ export class SystemData {
     put(0, interruptTime);
     put(12, systemTime);
     this.uc.write(KUSER_SHARED_DATA + BigInt(S.InterruptTime), b);
+    this.kuserShadow?.set(b, S.InterruptTime);
     // TickCount (KSYSTEM_TIME at 0x320) changes every 15.625 ms of interrupt time only.
     const ticks = interruptTime / 156250n;
     if (ticks !== this.lastTicks) {
@@ -136,6 +142,25 @@ export class SystemData {
       tv.setUint32(8, Number(ticks >> 32n), true);
       this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCount), t);
       this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCountLowDeprecated), t.subarray(0, 4));
+      this.kuserShadow?.set(t, S.TickCount);
+      this.kuserShadow?.set(t.subarray(0, 4), S.TickCountLowDeprecated);
     }
+  }
+
+  /**
+   * The offset of the first KUSER_SHARED_DATA byte the guest changed since the kernel wrote it,
+   * or -1. A changed page is put back (the write "did not happen", as on Windows where it faults).
+   */
+  kuserWritten(): number {
+    const shadow = this.kuserShadow;
+    if (!shadow) return -1;
+    const now = this.uc.read(KUSER_SHARED_DATA, PAGE);
+    for (let i = 0; i < PAGE; i++) {
+      if (now[i] !== shadow[i]) {
+        this.uc.write(KUSER_SHARED_DATA, shadow);
+        return i;
+      }
+    }
+    return -1;
   }
 }

@@ -34,7 +34,15 @@ export class Verifier {
 
   finding(emu: Emulator, f: FindingInput): void {
     if (!this.enabled) return;
-    const rip = f.rip ?? emu.uc.regRead(emu.C.regs.RIP);
+    let rip = f.rip ?? emu.uc.regRead(emu.C.regs.RIP);
+    // Reported from a kernel routine's handler: the site is its caller (the return address at [RSP]).
+    if (f.rip === undefined && emu.thunks.get(rip)) {
+      try {
+        rip = emu.mem.u64(emu.uc.regRead(emu.C.regs.RSP));
+      } catch {
+        /* keep the thunk */
+      }
+    }
     const report = emu.faults.report("internal", f.message, rip);
     const level = f.level ?? "error";
     if (level === "error") this.findings++;

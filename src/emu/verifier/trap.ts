@@ -15,6 +15,13 @@ const MSR_NAMES: Record<number, string> = {
   0xc0000100: "IA32_FS_BASE", 0xc0000101: "IA32_GS_BASE", 0xc0000102: "IA32_KERNEL_GS_BASE",
 };
 
+const CR_WHAT: Record<number, string> = {
+  0: "CR0 (WP, paging and protection bits; clearing WP is how rootkits write read-only memory)",
+  2: "CR2 (the page-fault address)",
+  3: "CR3 (the page-table base)",
+  4: "CR4 (SMEP, SMAP and other protection features)",
+};
+
 export const msrName = (msr: number) => `0x${msr.toString(16).toUpperCase()}${MSR_NAMES[msr] ? ` (${MSR_NAMES[msr]})` : ""}`;
 
 /** Serve the patched instruction at `rip`; returns the address to resume at, or null when `rip` is no patched site. */
@@ -41,6 +48,13 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
       uc.regWriteMany([C.regs.RAX, C.regs.RDX], [x & 0xffffffffn, (x >> 32n) & 0xffffffffn]);
       break;
     }
+    case "cr-write":
+      emu.verifier.finding(emu, {
+        rule: "privileged-cr-write",
+        message: `mov cr${op.cr}, ${addr64(uc.regRead(reg(op.reg)))} at ${emu.where(rip)}: ${CR_WHAT[op.cr] ?? "a control register"} changed by a driver; dropped`,
+        rip,
+      });
+      break;
     case "wrmsr":
       emu.verifier.finding(emu, {
         rule: "privileged-wrmsr",
