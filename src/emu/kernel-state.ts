@@ -34,5 +34,6 @@ export function createKernelState(emu: Emulator): KernelState {
     get verifierMode() {
       return emu.verifier.mode;
     },
+    loadedModules: () => [...emu.map.modules.values()].map((m) => ({ name: m.name, base: m.base, size: m.size, builtin: m.builtin })),
   };
 }

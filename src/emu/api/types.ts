@@ -108,6 +108,8 @@ export interface KernelState {
   verify?(f: import("../verifier/index.js").FindingInput): void;
   /** The --verifier mode ("none" | "standard" | "all"). */
   verifierMode?: import("../verifier/index.js").VerifierMode;
+  /** The modules mapped in the emulated address space, ntoskrnl.exe and hal.dll first (ZwQuerySystemInformation). */
+  loadedModules?(): { name: string; base: bigint; size: number; builtin: boolean }[];
   /** Register an internal (unexported) kernel routine and return its guest address (idempotent by name). */
   internalRoutine?(name: string, handler: ApiHandler): bigint;
 }
