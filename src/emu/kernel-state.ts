@@ -29,7 +29,7 @@ export function createKernelState(emu: Emulator): KernelState {
       allocate: (size, tag) => emu.pool.allocate(size, tag, 0, true, "(kernel)", null),
       free: (a) => void emu.pool.free(a, null, null),
     },
-    internalRoutine: (name, handler) => emu.internalRoutine(name, handler),
+    internalRoutine: (name, handler, argc) => emu.internalRoutine(name, handler, argc),
     verify: (f) => emu.verifier.finding(emu, f),
     get verifierMode() {
       return emu.verifier.mode;
