@@ -30,11 +30,15 @@ export function namingRules(input: CheckInput): Finding[] {
   const fileIsSys = isSys(fileName);
   const wanted = fileIsSys ? fileName : fileName.replace(/\.[^.]*$/, "") + ".sys";
   const same = (a: string) => a.toLowerCase() === fileName.toLowerCase();
+  // A kernel DLL may be named .dll (TARGETEXT=dll): accepted when the file, the export table
+  // and the .def's LIBRARY all say the same name.
+  const declared = input.def?.library?.name ?? null;
+  const declaredByDef = (a: string) => same(a) && declared !== null && declared.toLowerCase() === a.toLowerCase();
 
   const exp = input.image.exports;
   if (exp && exp.functions.length > 0) {
     const name = exp.dllName;
-    if (!isSys(name)) {
+    if (!isSys(name) && !declaredByDef(name)) {
       out.push({
         rule: "library-name",
         severity: "warning",
@@ -75,7 +79,7 @@ export function namingRules(input: CheckInput): Finding[] {
         message: `"LIBRARY ${lib.name}" does not match the driver file "${fileName}": importers linked with the import library from this .def look for ${lib.name} in System32\\drivers (STATUS_OBJECT_NAME_NOT_FOUND 0xC0000034). Write "LIBRARY ${fileName}"${fileIsSys ? "" : ` and name the driver ${wanted}`}.`,
         location: { kind: "def", file: def.file, line: lib.line, ...(lib.column ? { column: lib.column } : {}), symbol: lib.name },
       });
-    } else if (!isSys(lib.name)) {
+    } else if (!isSys(lib.name) && !declaredByDef(lib.name)) {
       out.push({
         rule: "library-name",
         severity: "warning",

@@ -1,10 +1,12 @@
 /**
  * The NMAKE-style variable files of the WDK `build` utility (`sources`, `dirs`): `NAME=value`
  * assignments, `\` line continuations, `#` comments, `$(NAME)` macros and `!directive` lines.
- * Pure: text in, assignments and positioned diagnostics out.
+ * Pure: text in, assignments and positioned diagnostics out (`!include` goes through a callback).
  */
+import { evaluateExpr, truthy } from "./nmake-expr.js";
 
-export type Severity = "error" | "warning";
+/** "note": an NMAKE `!message`. */
+export type Severity = "error" | "warning" | "note";
 
 /** A problem at a position of a text file (1-based line and column). */
 export interface Diagnostic {
@@ -26,6 +28,8 @@ export interface Token {
   text: string;
   line: number;
   col: number;
+  /** The `!include`d file it was written in (unset: the main file). */
+  file?: string;
 }
 
 export interface Assignment {
@@ -38,6 +42,8 @@ export interface Assignment {
   tokens: Token[];
   /** Last physical line of the assignment (after continuations). */
   endLine: number;
+  /** The `!include`d file it was written in (unset: the main file). */
+  file?: string;
 }
 
 export interface MakeVars {
@@ -53,6 +59,16 @@ export interface MakeVars {
 export interface MakeVarsOptions {
   /** Macros provided by the build (e.g. `O`, `DDK_LIB_PATH`): left in the text as `$(NAME)`. */
   builtins?: ReadonlySet<string>;
+  /** Macros with values set by the build environment (e.g. `_BUILDARCH`, `AMD64`); a file may redefine them. */
+  defines?: ReadonlyMap<string, string>;
+  /**
+   * Reads an `!include`d file: the path as written (macros expanded), the including file (unset:
+   * the main file). Returns its text and a canonical name (for cycle detection and positions),
+   * `{ skip }` to ignore it with a warning, or `{ error }`. Without it `!include` is an error.
+   */
+  include?: (path: string, from: string | undefined) => { file: string; text: string } | { skip: string } | { error: string };
+  /** Longest value a macro may expand to (default 65536 characters). */
+  maxValue?: number;
 }
 
 interface Pos {
@@ -110,26 +126,54 @@ function logicalLines(text: string): LogicalLine[] {
   return out;
 }
 
-const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NAME_RE = /^[A-Za-z_0-9][A-Za-z0-9_]*$/;
+const MAX_INCLUDE_DEPTH = 16;
+const MAX_LINES = 200_000;
 
-/** Parse a `sources`/`dirs`-style file. */
+/** One open `!if`: whether its current branch is taken, whether one was, whether `!else` was seen. */
+interface Cond {
+  active: boolean;
+  taken: boolean;
+  outerActive: boolean;
+  sawElse: boolean;
+  at: Pos;
+  file: string | undefined;
+}
+
+const CONDITIONALS = new Set(["if", "ifdef", "ifndef", "else", "elseif", "elseifdef", "elseifndef", "endif"]);
+
+/**
+ * Parse a `sources`/`dirs`-style file: assignments, `$(NAME)` and `$(NAME:a=b)` macros, and the
+ * NMAKE directives `!if`/`!ifdef`/`!ifndef`/`!else [if…]`/`!elseif`/`!endif` (evaluated),
+ * `!include` (through options.include), `!message`, `!error`, `!undef`.
+ */
 export function parseMakeVars(text: string, options: MakeVarsOptions = {}): MakeVars {
   const builtins = options.builtins ?? new Set<string>();
+  const maxValue = options.maxValue ?? 65536;
   const assignments: Assignment[] = [];
   const vars = new Map<string, Assignment>();
   const referenced = new Set<string>();
   const diagnostics: Diagnostic[] = [];
-  const diag = (severity: Severity, p: Pos, message: string) => diagnostics.push({ severity, message, line: p.line, col: p.col });
+  let curFile: string | undefined;
+  const diag = (severity: Severity, p: Pos, message: string) =>
+    diagnostics.push({ severity, message, line: p.line, col: p.col, ...(curFile !== undefined ? { file: curFile } : {}) });
 
   if (text.includes("\u0000")) {
     diagnostics.push({ severity: "error", message: "binary data (NUL byte): not a text file", line: 1, col: 1 });
     return { assignments, vars, referenced, diagnostics };
   }
+  const valueOf = (name: string): string | undefined => vars.get(name)?.value ?? options.defines?.get(name);
+  let overflow = false;
 
-  /** Expand `$(NAME)` in s (which starts at position p). */
-  const expand = (s: string, p: Pos): string => {
+  /** Expand `$(NAME)` in s (which starts at position p); self is the variable being assigned. */
+  const expand = (s: string, p: Pos, self?: string, forExpr = false): string => {
     let out = "";
     for (let i = 0; i < s.length; i++) {
+      if (out.length > maxValue) {
+        if (!overflow) diag("error", p, `macro expansion exceeds ${maxValue} characters (a macro that doubles itself?)`);
+        overflow = true;
+        return out.slice(0, maxValue);
+      }
       if (s[i] === "$" && s[i + 1] === "$") {
         out += "$";
         i++;
@@ -145,52 +189,172 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
         diag("error", at, "unterminated macro reference: '$(' without ')'");
         return out;
       }
-      const name = s.slice(i + 2, close);
+      const ref = s.slice(i + 2, close);
       i = close;
+      const sub = /^([A-Za-z_0-9]+):(.+?)=(.*)$/.exec(ref);
+      const name = sub ? sub[1]! : ref;
       if (!NAME_RE.test(name)) {
-        diag("error", at, `invalid macro reference $(${name}): macro substitutions are not supported`);
+        diag("error", at, `invalid macro reference $(${ref})`);
         continue;
       }
       referenced.add(name);
-      const v = vars.get(name);
-      if (v) out += v.value;
-      else if (builtins.has(name)) out += `$(${name})`;
-      else diag("warning", at, `macro $(${name}) is not defined before this line; it expands to nothing`);
+      let v = valueOf(name);
+      if (v === undefined && builtins.has(name) && !forExpr) v = `$(${name})`;
+      if (v === undefined) {
+        if (name !== self && !forExpr) diag("warning", at, `macro $(${name}) is not defined before this line; it expands to nothing`);
+        continue;
+      }
+      if (sub) v = v.split(sub[2]!).join(sub[3]!);
+      out += v;
     }
     return out;
   };
 
-  for (const ll of logicalLines(text)) {
-    const first = ll.text.search(/\S/);
-    if (first < 0) continue;
-    const p0 = ll.pos[first]!;
-    const body = ll.text.slice(first);
-    if (body.startsWith("!")) {
-      const word = /^!\s*([A-Za-z]*)/.exec(body)![1]!.toLowerCase();
-      const msg =
-        word === "include"
-          ? "'!include' is not supported: the included file is not read"
-          : ["if", "ifdef", "ifndef", "else", "elseif", "elseifdef", "elseifndef", "endif", "else if"].includes(word)
-            ? `'!${word}' is not evaluated: kmdll ignores conditional directives, so assignments in every branch apply`
-            : `'!${word}' directive is not supported; line ignored`;
-      diag("warning", p0, msg);
-      continue;
+  const conds: Cond[] = [];
+  const active = () => conds.length === 0 || conds[conds.length - 1]!.active;
+  const stack: string[] = [];
+  let lines = 0;
+
+  const evalCond = (kind: string, rest: string, p0: Pos): boolean => {
+    const arg = rest.trim();
+    if (kind === "ifdef" || kind === "ifndef") {
+      const name = arg.split(/\s+/)[0] ?? "";
+      if (!NAME_RE.test(name)) {
+        diag("error", p0, `!${kind} needs a macro name`);
+        return false;
+      }
+      const def = valueOf(name) !== undefined || builtins.has(name);
+      return kind === "ifdef" ? def : !def;
     }
+    const expanded = expand(arg, p0, undefined, true);
+    try {
+      return truthy(evaluateExpr(expanded, { defined: (n) => valueOf(n) !== undefined || builtins.has(n) }));
+    } catch (e) {
+      diag("error", p0, `!${kind}: cannot evaluate '${expanded.slice(0, 80)}': ${(e as Error).message}`);
+      return false;
+    }
+  };
+
+  const directive = (body: string, p0: Pos): void => {
+    const m = /^!\s*([A-Za-z]*)\s*(.*)$/.exec(body)!;
+    let word = m[1]!.toLowerCase();
+    let rest = m[2]!;
+    if (word === "else") {
+      const more = /^(if|ifdef|ifndef)\b\s*(.*)$/i.exec(rest);
+      if (more) {
+        word = "else" + more[1]!.toLowerCase();
+        rest = more[2]!;
+      }
+    }
+    if (CONDITIONALS.has(word)) {
+      if (word === "if" || word === "ifdef" || word === "ifndef") {
+        const outer = active();
+        const v = outer ? evalCond(word, rest, p0) : false;
+        conds.push({ active: outer && v, taken: outer && v, outerActive: outer, sawElse: false, at: p0, file: curFile });
+        return;
+      }
+      const top = conds[conds.length - 1];
+      if (!top || top.file !== curFile) {
+        diag("error", p0, `!${word} without a matching !if`);
+        return;
+      }
+      if (word === "endif") {
+        conds.pop();
+        return;
+      }
+      if (top.sawElse) {
+        diag("error", p0, `!${word} after !else`);
+        return;
+      }
+      if (word === "else") {
+        top.sawElse = true;
+        top.active = top.outerActive && !top.taken;
+      } else {
+        const kind = word === "elseif" ? "if" : word.slice(4);
+        const v = top.outerActive && !top.taken ? evalCond(kind, rest, p0) : false;
+        top.active = v;
+      }
+      top.taken ||= top.active;
+      return;
+    }
+    if (!active()) return;
+    if (word === "include") {
+      const arg = expand(rest.trim(), p0, undefined).trim();
+      const path = arg.replace(/^"(.*)"$/, "$1").replace(/^<(.*)>$/, "$1");
+      if (!options.include) {
+        diag("error", p0, "'!include' is not supported here");
+        return;
+      }
+      if (stack.length >= MAX_INCLUDE_DEPTH) {
+        diag("error", p0, `!include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+        return;
+      }
+      const r = options.include(path, curFile);
+      if ("error" in r) diag("error", p0, r.error);
+      else if ("skip" in r) diag("warning", p0, r.skip);
+      else if (stack.includes(r.file)) diag("error", p0, `!include cycle: ${r.file} includes itself (through ${stack.slice(stack.indexOf(r.file)).join(" → ")})`);
+      else {
+        const saved = curFile;
+        stack.push(r.file);
+        curFile = r.file;
+        run(r.text);
+        curFile = saved;
+        stack.pop();
+      }
+      return;
+    }
+    if (word === "message") return void diag("note", p0, expand(rest, p0, undefined).trim());
+    if (word === "error") return void diag("error", p0, `!error ${expand(rest, p0, undefined).trim()}`);
+    if (word === "undef") {
+      const name = rest.trim();
+      vars.delete(name);
+      return;
+    }
+    diag("warning", p0, `'!${word}' directive is not supported; line ignored`);
+  };
+
+  const run = (src: string): void => {
+    const depth = conds.length;
+    for (const ll of logicalLines(src)) {
+      if (overflow) return;
+      if (++lines > MAX_LINES) {
+        diag("error", ll.pos[0] ?? { line: 1, col: 1 }, `more than ${MAX_LINES} lines (with !include)`);
+        overflow = true;
+        return;
+      }
+      const first = ll.text.search(/\S/);
+      if (first < 0) continue;
+      const p0 = ll.pos[first]!;
+      const body = ll.text.slice(first);
+      if (body.startsWith("!")) {
+        directive(body, p0);
+        continue;
+      }
+      if (!active()) continue;
+      assign(ll, first, body, p0);
+    }
+    while (conds.length > depth) {
+      const c = conds.pop()!;
+      diagnostics.push({ severity: "error", message: "!if without !endif", line: c.at.line, col: c.at.col, ...(c.file !== undefined ? { file: c.file } : {}) });
+    }
+  };
+
+  const assign = (ll: LogicalLine, first: number, body: string, p0: Pos): void => {
     const eq = body.indexOf("=");
     if (eq < 0) {
       diag("error", p0, `expected NAME=value, found '${body.trim().slice(0, 40)}'`);
-      continue;
+      return;
     }
     let name = body.slice(0, eq).trim();
     if (/[+:?]$/.test(name) && NAME_RE.test(name.slice(0, -1).trim())) {
       const op = name.slice(-1);
       name = name.slice(0, -1).trim();
       diag("error", p0, `'${op}=' is not NMAKE syntax; write ${name}=$(${name}) value`);
-      continue;
+      return;
     }
     if (!NAME_RE.test(name)) {
       diag("error", p0, `invalid variable name '${name.slice(0, 40)}' (expected NAME=value)`);
-      continue;
+      return;
     }
     // Tokenise the raw value, expanding macros per word.
     const valueStart = first + eq + 1;
@@ -198,15 +362,24 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
     const re = /\S+/g;
     const raw = ll.text.slice(valueStart);
     let m: RegExpExecArray | null;
+    let size = 0;
     while ((m = re.exec(raw))) {
       const p = ll.pos[valueStart + m.index]!;
-      const expanded = expand(m[0], p);
-      for (const w of expanded.split(/\s+/)) if (w) tokens.push({ text: w, line: p.line, col: p.col });
+      const expanded = expand(m[0], p, name);
+      size += expanded.length + 1;
+      if (size > maxValue) {
+        if (!overflow) diag("error", p0, `${name}: macro expansion exceeds ${maxValue} characters (a macro that doubles itself?)`);
+        overflow = true;
+        return;
+      }
+      for (const w of expanded.split(/\s+/)) if (w) tokens.push({ text: w, line: p.line, col: p.col, ...(curFile !== undefined ? { file: curFile } : {}) });
     }
-    const a: Assignment = { name, line: p0.line, col: p0.col, value: tokens.map((t) => t.text).join(" "), tokens, endLine: ll.endLine };
+    const a: Assignment = { name, line: p0.line, col: p0.col, value: tokens.map((t) => t.text).join(" "), tokens, endLine: ll.endLine, ...(curFile !== undefined ? { file: curFile } : {}) };
     assignments.push(a);
     vars.set(name, a);
-  }
+  };
+
+  run(text);
   return { assignments, vars, referenced, diagnostics };
 }
 

@@ -49,8 +49,9 @@ export function register(program: Command, ctx: CliContext): void {
       if (!Number.isInteger(n) || n < 1 || n > 256) throw new KmdllError(`--jobs: expected a number 1..256, got '${v}'`);
       return n;
     })
+    .option("-k, --keep-going", "go on with the other projects after one fails")
     .option("--json", "print the build result as JSON")
-    .action(async (dir: string, opts: { arch?: string[]; out?: string; obj?: string; force?: boolean; install?: string; check: boolean; jobs?: number; json?: boolean }) => {
+    .action(async (dir: string, opts: { arch?: string[]; out?: string; obj?: string; force?: boolean; install?: string; check: boolean; jobs?: number; json?: boolean; keepGoing?: boolean }) => {
       const arches = opts.arch ? parseArches(opts.arch) : undefined;
       const printed = new Set<ProjectResult>();
       let result;
@@ -63,6 +64,7 @@ export function register(program: Command, ctx: CliContext): void {
           ...(opts.install !== undefined ? { install: opts.install } : {}),
           force: Boolean(opts.force),
           check: opts.check,
+          keepGoing: Boolean(opts.keepGoing),
         });
       } catch (e) {
         if (!(e instanceof BuildInputError)) throw e;
