@@ -14,7 +14,7 @@ import { discoverToolchain } from "./discover.js";
 import type { BuildFinding } from "./integrations.js";
 import type { Diagnostic } from "./makevars.js";
 import { BuildInputError } from "./input-error.js";
-import { loadTree, type LoadResult, type Project } from "./project.js";
+import { inside, loadTree, type LoadResult, type Project } from "./project.js";
 import { buildProject, COMPAT_INCLUDE, type Ctx } from "./project-build.js";
 import { ARCHES, parseDirs, type Arch } from "./sources.js";
 import { writeCaseInsensitiveOverlay } from "./vfs.js";
@@ -44,6 +44,12 @@ export interface BuildOptions {
   env?: NodeJS.ProcessEnv;
   /** Progress: called after each step. */
   onStep?: (step: StepReport, project: ProjectResult) => void;
+  /**
+   * The folder no path written in the sources files may leave (default: the workspace). A
+   * project whose INCLUDES reach `..\\..\\common\\include` of its repository is built with the
+   * repository as its tree.
+   */
+  tree?: string;
   /** Go on with the other projects after one fails (its dependents fail or are skipped). */
   keepGoing?: boolean;
   /** Windows include semantics (case-insensitive header names; default true). */
@@ -110,7 +116,9 @@ async function buildTree(dir: string, options: BuildOptions): Promise<BuildResul
   // The tree is read once per arch: `!if` branches, *_SOURCES and environment macros differ.
   const candidates = options.arches ?? [...ARCHES];
   const loadedBy = new Map<Arch, LoadResult<Project[]>>();
-  for (const a of candidates) loadedBy.set(a, loadTree(tree, tree, a));
+  const boundary = options.tree !== undefined ? resolve(options.tree) : tree;
+  if (!inside(boundary, tree)) throw new KmdllError(`--tree ${options.tree}: ${dir} is not inside it`);
+  for (const a of candidates) loadedBy.set(a, loadTree(tree, boundary, a));
   const allDiagnostics: Diagnostic[] = [];
   const seenDiag = new Set<string>();
   for (const l of loadedBy.values()) {
@@ -155,7 +163,7 @@ async function buildTree(dir: string, options: BuildOptions): Promise<BuildResul
     arches.map(async (arch) => {
       const sr = tc.sysroots[arch]!;
       makeDirectory(join(outRoot, arch));
-      const vfsOverlay = options.caseInsensitiveIncludes === false ? undefined : writeCaseInsensitiveOverlay(join(ctx.objRoot, arch, "case-insensitive-includes.json"), tree, [COMPAT_INCLUDE, sr.include]);
+      const vfsOverlay = options.caseInsensitiveIncludes === false ? undefined : writeCaseInsensitiveOverlay(join(ctx.objRoot, arch, "case-insensitive-includes.json"), boundary, [COMPAT_INCLUDE, sr.include]);
       const actx: Ctx = { ...ctx, products: new Map(), ...(vfsOverlay ? { vfsOverlay } : {}) };
       const results: ProjectResult[] = [];
       let failed = false;

@@ -279,6 +279,11 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
     }
     if (!active()) return;
     if (word === "include") {
+      const undefinedRef = /\$\(([A-Za-z_0-9]+)\)/.exec(rest.replace(/\$\(([A-Za-z_0-9]+)\)/g, (m, n: string) => (valueOf(n) !== undefined ? "" : m)));
+      if (undefinedRef) {
+        diag("warning", p0, `!include ${rest.trim()}: $(${undefinedRef[1]}) is a macro of the WDK's build environment that kmdll does not define; not read`);
+        return;
+      }
       const arg = expand(rest.trim(), p0, undefined).trim();
       const path = arg.replace(/^"(.*)"$/, "$1").replace(/^<(.*)>$/, "$1");
       if (!options.include) {

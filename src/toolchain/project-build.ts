@@ -199,7 +199,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const args = linkArgs({
     arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
     kernelLibs: [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")], ...(p.def ? { def: p.def } : {}),
-    userFlags: p.spec.linkerFlags.filter((f) => !/^[/-](noentry|dll|ltcg(:.*)?|incremental(:.*)?|pdb:.*|debug(:.*)?|release|manifest(:.*)?)$/i.test(f)),
+    userFlags: linkerFlags(p, note),
     entry: p.spec.entry,
   });
   const key = hashText(ctx.tc.version, ctx.tc.lldLink, JSON.stringify(args));
@@ -281,4 +281,20 @@ function resolveLib(ctx: Ctx, p: Project, arch: Arch, l: LibRef, O: string): str
   const f = resolve(p.dir, l.path);
   if (!existsSync(f)) bad(`TARGETLIBS: library '${l.path}' not found`);
   return f;
+}
+
+/**
+ * LINKER_FLAGS for lld-link: link.exe options that only concern link.exe's own outputs (PDB,
+ * incremental state, LTCG progress, manifests) are dropped silently; /NOENTRY and /DLL are
+ * the recipe's (DLLENTRY); `/SECTION:x,!d` (lld-link has no `!` negation) is dropped with a warning.
+ */
+function linkerFlags(p: Project, note: (text: string) => void): string[] {
+  return p.spec.linkerFlags.filter((f) => {
+    if (/^[/-](noentry|dll|ltcg(:.*)?|incremental(:.*)?|pdb:.*|debug(:.*)?|release|manifest(:.*)?|nologo|map(:.*)?|debugtype:.*|pdbaltpath:.*|ignore:.*|wx(:no)?|cetcompat(:no)?|guard:.*|integritycheck)$/i.test(f)) return false;
+    if (/^[/-]section:[^,]*,.*!/i.test(f)) {
+      note(`${p.sourcesFile}: warning: LINKER_FLAGS: '${f}' is not supported by lld-link (no '!' attributes); ignored\n`);
+      return false;
+    }
+    return true;
+  });
 }

@@ -56,9 +56,9 @@ export const BASE_CFLAGS = [
   // (DRIVER_LIBRARY) archive the objects and must be reproducible too.
   "-mno-incremental-linker-compatible",
   // C as cl.exe accepts it (docs/build.md, "MSVC C"): Microsoft extensions on every target
-  // (__try/__except, anonymous structs), tentative definitions shared across files (cl's
+  // (__try/__except, anonymous structs, an empty __VA_ARGS__ swallowing its comma), tentative definitions shared across files (cl's
   // default), and no warning for `#include <Ntifs.h>` matched case-insensitively.
-  "-fms-extensions", "-fcommon", "-Wno-nonportable-include-path",
+  "-fms-extensions", "-fms-compatibility", "-fcommon", "-Wno-nonportable-include-path",
 ];
 
 export function compileArgs(c: CompileInput): string[] {
@@ -105,10 +105,11 @@ export function libArgs(out: string, objects: string[], arch: Arch): string[] {
 
 /** MASM (.asm) with llvm-ml, ml64/ml syntax. */
 export function asmArgs(arch: Arch, source: string, object: string, includes: string[], defines: string[]): string[] {
-  return [arch === "x64" ? "-m64" : "-m32", "/nologo", "/c", ...includes.map((i) => `/I${i}`), ...defines.filter((d) => d.startsWith("-D")).map((d) => `/D${d.slice(2)}`), `/Fo${object}`, "/Ta", source];
+  return [arch === "x64" ? "-m64" : "-m32", "/c", ...includes.map((i) => `/I${i}`), ...defines.filter((d) => d.startsWith("-D")).map((d) => `/D${d.slice(2)}`), `/Fo${object}`, source];
 }
 
 /** Resources (.rc) with llvm-rc (which preprocesses with clang). */
 export function rcArgs(source: string, res: string, includes: string[], defines: string[]): string[] {
-  return ["/nologo", ...includes.flatMap((i) => ["/I", i]), ...defines.filter((d) => /^-[DU]/.test(d)).map((d) => `/${d[1]}${d.slice(2)}`), "/fo", res, source];
+  // Code page 1252 (the Windows ANSI default): .rc files often carry © and ® in their strings.
+  return ["/nologo", "/C", "1252", ...includes.flatMap((i) => ["/I", i]), ...defines.filter((d) => /^-[DU]/.test(d)).map((d) => `/${d[1]}${d.slice(2)}`), "/fo", res, source];
 }

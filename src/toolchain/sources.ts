@@ -112,13 +112,18 @@ export interface SourcesProject {
 }
 
 export interface ParsedSources {
-  /** Undefined when an error prevents describing the project. */
+  /** Undefined when an error prevents describing the project (or it is skipped). */
   project?: SourcesProject;
+  /** The TARGETTYPE of a user-mode (or other non-kernel) project, which kmdll skips. */
+  skipped?: string;
   vars: MakeVars;
   diagnostics: Diagnostic[];
 }
 
 export const SOURCE_EXTENSIONS = [".c", ".cpp", ".cc", ".cxx", ".s", ".S", ".asm"];
+
+/** WDK target types of user-mode programs and libraries (and the like) that kmdll does not build. */
+const OTHER_TARGET_TYPES = new Set(["PROGRAM", "PROGLIB", "DYNLINK", "LIBRARY", "UMAPPL_NOLIB", "NOTARGET", "BOOTPGM", "GDI_DRIVER", "MINIPORT", "HAL", "EXPORT_DRIVER_LIBRARY"].filter((t) => t !== "EXPORT_DRIVER_LIBRARY"));
 
 export interface ParseSourcesOptions {
   /** The arch whose `!if` branches, *_SOURCES and environment macros apply (default x64). */
@@ -186,7 +191,11 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
   if (!v.has("TARGETTYPE")) d("error", { line: 1, col: 1 }, "TARGETTYPE is missing (EXPORT_DRIVER, DRIVER or DRIVER_LIBRARY)");
   else if (typeTok) {
     if (typeTok.text === "EXPORT_DRIVER" || typeTok.text === "DRIVER" || typeTok.text === "DRIVER_LIBRARY") type = typeTok.text;
-    else {
+    else if (OTHER_TARGET_TYPES.has(typeTok.text.toUpperCase())) {
+      // A user-mode program or library in the same tree: not kmdll's to build, not an error.
+      d("warning", typeTok, `TARGETTYPE=${typeTok.text} is not a kernel-mode target; kmdll skips this project`);
+      return { vars, diagnostics, skipped: typeTok.text };
+    } else {
       const s = suggest(typeTok.text, ["EXPORT_DRIVER", "DRIVER", "DRIVER_LIBRARY"]);
       d("error", typeTok, `unknown TARGETTYPE '${typeTok.text}'${s ? ` (did you mean ${s}?)` : ""}; kmdll builds EXPORT_DRIVER, DRIVER and DRIVER_LIBRARY`);
     }

@@ -49,9 +49,10 @@ export function register(program: Command, ctx: CliContext): void {
       if (!Number.isInteger(n) || n < 1 || n > 256) throw new KmdllError(`--jobs: expected a number 1..256, got '${v}'`);
       return n;
     })
+    .option("--tree <dir>", "the folder paths in sources files may reach (default: the workspace, i.e. <dir> or the topmost parent whose dirs file lists it)")
     .option("-k, --keep-going", "go on with the other projects after one fails")
     .option("--json", "print the build result as JSON")
-    .action(async (dir: string, opts: { arch?: string[]; out?: string; obj?: string; force?: boolean; install?: string; check: boolean; jobs?: number; json?: boolean; keepGoing?: boolean }) => {
+    .action(async (dir: string, opts: { arch?: string[]; out?: string; obj?: string; force?: boolean; install?: string; check: boolean; jobs?: number; json?: boolean; keepGoing?: boolean; tree?: string }) => {
       const arches = opts.arch ? parseArches(opts.arch) : undefined;
       const printed = new Set<ProjectResult>();
       let result;
@@ -65,6 +66,7 @@ export function register(program: Command, ctx: CliContext): void {
           force: Boolean(opts.force),
           check: opts.check,
           keepGoing: Boolean(opts.keepGoing),
+          ...(opts.tree !== undefined ? { tree: opts.tree } : {}),
         });
       } catch (e) {
         if (!(e instanceof BuildInputError)) throw e;
