@@ -154,7 +154,7 @@ test("kmdll build: bad sources → file:line:col errors and exit 2 (text and --j
   const root = tree({ "sources": "TARGETNAME=x\nTARGETTYPE=LIBRARY\nSOURCES=x.c\n", "x.c": "" });
   const r = await runCli(["build", root]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr.trim(), /^\S*sources:2:12: error: unknown TARGETTYPE 'LIBRARY'; kmdll builds EXPORT_DRIVER, DRIVER and DRIVER_LIBRARY$/);
+  assert.match(r.stderr.trim(), /^\S*sources:2:12: error: TARGETTYPE=LIBRARY is not a kernel-mode target; kmdll builds EXPORT_DRIVER, DRIVER and DRIVER_LIBRARY \(nothing to build\)$/);
   const j = await runCli(["build", root, "--json"]);
   assert.equal(j.code, 2);
   const doc = JSON.parse(j.stdout);

@@ -203,7 +203,7 @@ async function buildTree(dir: string, options: BuildOptions): Promise<BuildResul
     makeDirectory(drivers);
     installed = [];
     for (const r of results) {
-      for (const o of r.outputs.filter((f) => f.endsWith(".sys"))) {
+      for (const o of r.outputs.filter((f) => /\.(sys|dll)$/i.test(f))) {
         const to = join(drivers, basename(o));
         copyFileSync(o, to);
         installed.push(to);

@@ -54,6 +54,8 @@ export interface MakeVars {
   /** Names used as `$(NAME)` somewhere in the file. */
   referenced: Set<string>;
   diagnostics: Diagnostic[];
+  /** Parsing stopped early (a runaway expansion or too many lines): the rest is not described. */
+  aborted?: boolean;
 }
 
 export interface MakeVarsOptions {
@@ -385,7 +387,7 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
   };
 
   run(text);
-  return { assignments, vars, referenced, diagnostics };
+  return { assignments, vars, referenced, diagnostics, ...(overflow ? { aborted: true } : {}) };
 }
 
 /** Levenshtein distance (for "did you mean" hints). */

@@ -4,7 +4,7 @@
  * archive a DRIVER_LIBRARY, then check the image. Incremental: a step whose record holds is skipped.
  */
 import { copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeDirectory } from "../io/dirs.js";
 import { loadState, saveState, stampFile, hashText, upToDate, type BuildState } from "./cache.js";
@@ -47,6 +47,9 @@ export interface Ctx {
   /** The case-insensitive include overlay of this arch. */
   vfsOverlay?: string;
 }
+
+/** A path as messages show it: relative to the working folder. */
+const shown = (f: string) => relative(process.cwd(), f) || f;
 
 const objName = (rel: string) => rel.replace(/\.\.\//g, "up_").replace(/\//g, "_").replace(/\.[^.]+$/, "") + ".obj";
 
@@ -157,7 +160,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const libs: string[] = [];
   for (const l of p.spec.libs) {
     if (l.kind === "kernel" && NOT_NEEDED[l.name]) {
-      note(`${p.sourcesFile}:${l.line}:${l.col}: warning: TARGETLIBS: ${l.name}.lib is not linked (${NOT_NEEDED[l.name]})\n`);
+      note(`${shown(l.inFile ?? p.sourcesFile)}:${l.line}:${l.col}: warning: TARGETLIBS: ${l.name}.lib is not linked (${NOT_NEEDED[l.name]})\n`);
       continue;
     }
     if (l.kind === "kernel" && BUILT_HERE.has(l.name) && !existsSync(join(sr.lib, `lib${l.name}.a`))) {
@@ -292,7 +295,7 @@ function linkerFlags(p: Project, note: (text: string) => void): string[] {
   return p.spec.linkerFlags.filter((f) => {
     if (/^[/-](noentry|dll|ltcg(:.*)?|incremental(:.*)?|pdb:.*|debug(:.*)?|release|manifest(:.*)?|nologo|map(:.*)?|debugtype:.*|pdbaltpath:.*|ignore:.*|wx(:no)?|cetcompat(:no)?|guard:.*|integritycheck)$/i.test(f)) return false;
     if (/^[/-]section:[^,]*,.*!/i.test(f)) {
-      note(`${p.sourcesFile}: warning: LINKER_FLAGS: '${f}' is not supported by lld-link (no '!' attributes); ignored\n`);
+      note(`${shown(p.sourcesFile)}: warning: LINKER_FLAGS: '${f}' is not supported by lld-link (no '!' attributes); ignored\n`);
       return false;
     }
     return true;

@@ -40,6 +40,8 @@ export interface Project {
 export interface LoadResult<T> {
   value?: T;
   diagnostics: Diagnostic[];
+  /** A user-mode project (TARGETTYPE=PROGRAM, LIBRARY, ...) that kmdll skips. */
+  skipped?: boolean;
 }
 
 /** Whether p (absolute) is root or inside it. */
@@ -102,7 +104,7 @@ export function loadProject(dir: string, tree: string = dir, arch: Arch = "x64")
   const parsed = parseSources(text, { arch, include });
   for (const d of parsed.diagnostics) diagnostics.push({ ...d, file: d.file ?? sourcesFile });
   const spec = parsed.project;
-  if (!spec) return { diagnostics };
+  if (!spec) return { diagnostics, ...(parsed.skipped ? { skipped: true } : {}) };
 
   const err = (at: PathRef | LibRef, message: string) => diagnostics.push({ severity: "error", file: at.inFile ?? sourcesFile, line: at.line, col: at.col, message });
   /** Resolve a path written in the sources file; undefined (with a diagnostic) if it escapes the tree. */
@@ -180,6 +182,7 @@ export function loadTree(dir: string, tree: string = dir, arch: Arch = "x64"): L
   const diagnostics: Diagnostic[] = [];
   const projects: Project[] = [];
   const seen = new Set<string>();
+  const skipped: Diagnostic[] = [];
   const treeAbs = resolve(tree);
 
   const visit = (d: string): void => {
@@ -218,6 +221,7 @@ export function loadTree(dir: string, tree: string = dir, arch: Arch = "x64"): L
     if (existsSync(join(d, "sources"))) {
       const r = loadProject(d, treeAbs, arch);
       diagnostics.push(...r.diagnostics);
+      if (r.skipped) skipped.push(r.diagnostics[r.diagnostics.length - 1]!);
       if (r.value) projects.push(r.value);
       return;
     }
@@ -230,6 +234,12 @@ export function loadTree(dir: string, tree: string = dir, arch: Arch = "x64"): L
     return { diagnostics };
   }
   visit(abs);
+  // Only user-mode projects: nothing kmdll can build is an input error.
+  if (projects.length === 0 && skipped.length) {
+    for (const w of skipped) {
+      diagnostics.splice(diagnostics.indexOf(w), 1, { ...w, severity: "error", message: w.message.replace(/; kmdll skips this project$/, "; kmdll builds EXPORT_DRIVER, DRIVER and DRIVER_LIBRARY (nothing to build)") });
+    }
+  }
   // Two projects with the same output name would overwrite each other.
   const byName = new Map<string, Project>();
   for (const p of projects) {

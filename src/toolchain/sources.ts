@@ -145,6 +145,7 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
   const arch = options.arch ?? "x64";
   const vars = parseMakeVars(text, { builtins: BUILTIN_MACROS, defines: environmentMacros(arch), ...(options.include ? { include: options.include } : {}) });
   const diagnostics: Diagnostic[] = [...vars.diagnostics];
+  if (vars.aborted) return { vars, diagnostics };
   const d = (severity: Severity, at: Located | Token, message: string) => {
     const file = "text" in at ? at.file : at.inFile;
     diagnostics.push({ severity, message, line: at.line, col: at.col, ...(file !== undefined ? { file } : {}) });
