@@ -122,6 +122,10 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   };
 
   const objects = await mapLimit([...p.sources.map((s) => () => compileSource(s)), ...p.resources.map((s) => () => compileResource(s))], ctx.jobs, (f) => f());
+  // Report the compile steps in SOURCES order (they finish in any order).
+  const order = [...p.sources, ...p.resources].map((s) => s.abs);
+  const compiles = r.steps.filter((x) => x.kind === "compile").sort((a, b) => order.indexOf(a.file) - order.indexOf(b.file));
+  r.steps = [...compiles, ...r.steps.filter((x) => x.kind !== "compile")];
   if (r.status === "failed" || objects.some((o) => !o)) {
     r.status = "failed";
     saveState(stateFile, state);
