@@ -53,7 +53,7 @@ function packageVersion(pkg) {
   }
 }
 
-function collect({ dir }) {
+function collect({ dir, arch }) {
   const modules = new Map(); // lower-case dll -> Map(name -> export)
   const libs = readdirSync(dir).filter((f) => /^lib.*\.a$/.test(f)).sort();
   for (const f of libs) {
@@ -75,6 +75,15 @@ function collect({ dir }) {
       if (m.has(name)) continue;
       const e = { name, type: row.type };
       if (row.importName === null && row.ordinal !== null) e.ordinal = row.ordinal;
+      // x86: the calling convention and argument bytes the decorated symbol states (stdcall
+      // `_F@N` and fastcall `@F@N`: the callee pops N - 8 / N bytes; cdecl `_F`: the caller).
+      if (arch === "x86" && row.type === "code") {
+        const fast = /^@.+@(\d+)$/.exec(row.symbol);
+        const std = /^_.+@(\d+)$/.exec(row.symbol);
+        if (fast) Object.assign(e, { call: "fastcall", argBytes: Number(fast[1]) });
+        else if (std) Object.assign(e, { call: "stdcall", argBytes: Number(std[1]) });
+        else Object.assign(e, { call: "cdecl" });
+      }
       m.set(name, e);
     }
   }

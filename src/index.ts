@@ -18,4 +18,5 @@ export * from "./kernel/index.js";
 export * from "./toolchain/index.js";
 export * from "./report/index.js";
 export * from "./emu/index.js";
+export * from "./sim/index.js";
 export * from "./check/index.js";

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { callImage, type CallImageResult } from "../src/emu/call-image.js";
 import { allApis } from "../src/emu/api/index.js";
 import { loadRegistry, runSimulation } from "../src/kernel/simulation.js";
-import { emulatorExecutor } from "../src/kernel/emulator.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
 

@@ -10,7 +10,7 @@ import { parseStepObject, parseStepText } from "../src/kernel/scenario.js";
 import { KmdllError } from "../src/errors.js";
 import { fixture, runCli } from "./helpers.js";
 import { runSimulation } from "../src/kernel/simulation.js";
-import { emulatorExecutor } from "../src/kernel/emulator.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 
 const PORT = [fixture("x64", "portlib.sys"), fixture("x64", "miniport.sys")];

@@ -162,7 +162,12 @@ function link(arch: "x64" | "x86", objs: string[], out: string): void {
 for (const arch of ["x64", "x86"] as const) {
   test(`(b) lld-link links the client against kmdll's mydriver.lib (${arch}); it imports mydriver.sys!LoadPrinterDriver`, async () => {
     const lib = join(dir, `mydriver-${arch}.lib`);
-    assert.equal((await runCli(["implib", repoPath("examples", "mydriver", "mydriver.def"), "-o", lib, "--machine", arch])).code, 0);
+    // x86: LoadPrinterDriver is NTAPI (stdcall); the library binds the client's
+    // __imp__LoadPrinterDriver@4 to the name LoadPrinterDriver when it sees mydriver's object.
+    const myObj = join(dir, `mydriver-${arch}.obj`);
+    compile(repoPath("examples", "mydriver", "mydriver.c"), arch, myObj);
+    const made = await runCli(["implib", repoPath("examples", "mydriver", "mydriver.def"), "-o", lib, "--machine", arch, ...(arch === "x86" ? ["--objects", myObj] : [])]);
+    assert.equal(made.code, 0, made.stderr);
     const obj = join(dir, `client-${arch}.obj`);
     compile(repoPath("examples", "client", "client.c"), arch, obj);
     const sys = join(dir, `client-${arch}.sys`);

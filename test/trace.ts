@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { TraceEvent } from "../src/events.js";
-import { emulatorExecutor } from "../src/kernel/emulator.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
 import { parseScenario, runSimulation } from "../src/kernel/index.js";
 import { repoPath } from "./helpers.js";
 

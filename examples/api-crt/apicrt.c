@@ -80,7 +80,7 @@ NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath)
     return STATUS_SUCCESS;
 }
 
-int TestMem(void)
+int NTAPI TestMem(void)
 {
     int failures = 0;
     unsigned char a[16], b[16];
@@ -99,7 +99,7 @@ int TestMem(void)
 
 static int CmpChar(const char *p, char c) { return *p == c; }
 
-int TestStr(void)
+int NTAPI TestStr(void)
 {
     int failures = 0;
     char buf[32];
@@ -122,7 +122,7 @@ int TestStr(void)
     return failures;
 }
 
-int TestWide(void)
+int NTAPI TestWide(void)
 {
     int failures = 0;
     wchar_t w[32];
@@ -160,7 +160,7 @@ static int VFormatW(wchar_t *buf, size_t n, const wchar_t *fmt, ...)
     return r;
 }
 
-int TestPrintf(void)
+int NTAPI TestPrintf(void)
 {
     int failures = 0;
     char b[48];
@@ -196,7 +196,7 @@ static int __cdecl CompareLong(const void *a, const void *b)
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
-int TestSort(void)
+int NTAPI TestSort(void)
 {
     int failures = 0;
     LONG v[9] = { 5, -3, 99, 0, 7, 7, -100, 42, 1 };
@@ -234,7 +234,7 @@ static int VSwprintf(wchar_t *buf, const wchar_t *fmt, ...)
 }
 
 /* The less common CRT exports. */
-int TestMore(void)
+int NTAPI TestMore(void)
 {
     int failures = 0;
     char b[32];

@@ -225,7 +225,7 @@ static VOID DeleteStack(PDEVICE_OBJECT Lower, PDEVICE_OBJECT Upper)
         IoDeleteDevice(Lower);
 }
 
-int TestDevices(void)
+int NTAPI TestDevices(void)
 {
     int failures = 0;
     PDEVICE_OBJECT lower = NULL, upper = NULL, dev = NULL, other = NULL;
@@ -363,7 +363,7 @@ static int SendIoctl(PDEVICE_OBJECT Top, ULONG Method, BOOLEAN Internal)
     return failures;
 }
 
-int TestIoctls(void)
+int NTAPI TestIoctls(void)
 {
     int failures = 0;
     PDEVICE_OBJECT lower, upper;
@@ -396,7 +396,7 @@ int TestIoctls(void)
     return failures + g_DispatchFailures;
 }
 
-int TestFsd(void)
+int NTAPI TestFsd(void)
 {
     int failures = 0;
     PDEVICE_OBJECT lower, upper;
@@ -459,7 +459,7 @@ static NTSTATUS OwnerCompletion(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
 
-int TestPendingAndAllocated(void)
+int NTAPI TestPendingAndAllocated(void)
 {
     int failures = 0;
     PDEVICE_OBJECT lower, upper;
@@ -530,7 +530,7 @@ int TestPendingAndAllocated(void)
 }
 
 /* A device DriverUnload does not delete: kmdll warns when the driver unloads with it. */
-int LeaveDevice(void)
+int NTAPI LeaveDevice(void)
 {
     PDEVICE_OBJECT dev = NULL;
     UNICODE_STRING name;
@@ -540,7 +540,7 @@ int LeaveDevice(void)
 
 /* A driver bug: completing an IRP that was already completed (and freed by the I/O manager).
  * Windows bugchecks with MULTIPLE_IRP_COMPLETE_REQUESTS; kmdll stops with a bugcheck fault. */
-int CompleteTwice(void)
+int NTAPI CompleteTwice(void)
 {
     PDEVICE_OBJECT lower, upper;
     KEVENT event;

@@ -17,7 +17,7 @@ NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath)
     return STATUS_SUCCESS;
 }
 
-int PrintShared(void)
+int NTAPI PrintShared(void)
 {
     int n = 0;
 #define CASE(...) (DbgPrint(__VA_ARGS__), n++);
@@ -26,7 +26,7 @@ int PrintShared(void)
     return n;
 }
 
-int SnprintfShared(void)
+int NTAPI SnprintfShared(void)
 {
     char buf[256];
     int n = 0;
@@ -44,7 +44,7 @@ static void VPrint(const char *fmt, ...)
     va_end(ap);
 }
 
-int VPrintShared(void)
+int NTAPI VPrintShared(void)
 {
     int n = 0;
 #define CASE(...) (VPrint(__VA_ARGS__), n++);
@@ -53,7 +53,7 @@ int VPrintShared(void)
     return n;
 }
 
-int PrintKernel(void)
+int NTAPI PrintKernel(void)
 {
     UNICODE_STRING u;
     ANSI_STRING a;
@@ -81,7 +81,7 @@ static void VPrefix(const char *prefix, ULONG level, const char *fmt, ...)
     va_end(ap);
 }
 
-int PrintEx(int value)
+int NTAPI PrintEx(int value)
 {
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL, "ex: error %d\n", value);
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ex: info %s\n", "text");

@@ -67,7 +67,7 @@ NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath)
     return STATUS_SUCCESS;
 }
 
-int TestRegistry(void)
+int NTAPI TestRegistry(void)
 {
     int failures = 0;
     HANDLE root = NULL, sub = NULL, again = NULL;
@@ -123,7 +123,7 @@ int TestRegistry(void)
     return failures;
 }
 
-int TestQueryBuffers(void)
+int NTAPI TestQueryBuffers(void)
 {
     int failures = 0;
     HANDLE key = NULL;
@@ -169,7 +169,7 @@ int TestQueryBuffers(void)
     return failures;
 }
 
-int TestEnumerate(void)
+int NTAPI TestEnumerate(void)
 {
     int failures = 0;
     HANDLE key = NULL, a = NULL, b = NULL;
@@ -223,7 +223,7 @@ int TestEnumerate(void)
 }
 
 /* The Level value a .reg file seeded, or -1. */
-int ReadSeededLevel(void)
+int NTAPI ReadSeededLevel(void)
 {
     HANDLE key;
     ULONG buf[8], len;
@@ -238,7 +238,7 @@ int ReadSeededLevel(void)
 }
 
 /* A handle opened without OBJ_KERNEL_HANDLE (the emulator warns). */
-int OpenWithoutKernelHandle(void)
+int NTAPI OpenWithoutKernelHandle(void)
 {
     HANDLE key;
     UNICODE_STRING name;

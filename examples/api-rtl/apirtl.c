@@ -30,7 +30,7 @@ static BOOLEAN WEqual(const WCHAR *a, const WCHAR *b, USHORT bytes)
     return TRUE;
 }
 
-int TestInitCopyAppend(void)
+int NTAPI TestInitCopyAppend(void)
 {
     int failures = 0;
     UNICODE_STRING u, d;
@@ -72,7 +72,7 @@ int TestInitCopyAppend(void)
     return failures;
 }
 
-int TestCompare(void)
+int NTAPI TestCompare(void)
 {
     int failures = 0;
     UNICODE_STRING a, b, c;
@@ -97,7 +97,7 @@ int TestCompare(void)
     return failures;
 }
 
-int TestConvert(void)
+int NTAPI TestConvert(void)
 {
     int failures = 0;
     ANSI_STRING a, a2;
@@ -131,7 +131,7 @@ int TestConvert(void)
     return failures;
 }
 
-int TestCase(void)
+int NTAPI TestCase(void)
 {
     int failures = 0;
     UNICODE_STRING src, up, fixed;
@@ -152,7 +152,7 @@ int TestCase(void)
     return failures;
 }
 
-int TestIntegers(void)
+int NTAPI TestIntegers(void)
 {
     int failures = 0;
     UNICODE_STRING u;
@@ -188,7 +188,7 @@ int TestIntegers(void)
     return failures;
 }
 
-int TestMemory(void)
+int NTAPI TestMemory(void)
 {
     int failures = 0;
     UCHAR a[32], b[32];
@@ -207,7 +207,7 @@ int TestMemory(void)
     return failures;
 }
 
-int TestVersion(void)
+int NTAPI TestVersion(void)
 {
     int failures = 0;
     RTL_OSVERSIONINFOW v;
@@ -234,7 +234,7 @@ static PVOID Routine(PCWSTR name)
 }
 
 /* The less common Rtl exports. */
-int TestMore(void)
+int NTAPI TestMore(void)
 {
     int failures = 0;
     UNICODE_STRING u;

@@ -39,7 +39,7 @@ static PVOID Routine(PCWSTR name)
     return MmGetSystemRoutineAddress(&u);
 }
 
-int TestPool(void)
+int NTAPI TestPool(void)
 {
     int failures = 0;
     UCHAR *a, *b, *c, *d;
@@ -73,7 +73,7 @@ int TestPool(void)
 
 static FAST_MUTEX g_fm;
 
-int TestFastMutex(void)
+int NTAPI TestFastMutex(void)
 {
     int failures = 0;
     ExInitializeFastMutex(&g_fm);                     /* inline in wdm.h: calls KeInitializeEvent */
@@ -93,7 +93,7 @@ int TestFastMutex(void)
 
 static KSPIN_LOCK g_lock;
 
-int TestSpinLocks(void)
+int NTAPI TestSpinLocks(void)
 {
     int failures = 0;
     KIRQL old, inner;
@@ -117,7 +117,7 @@ int TestSpinLocks(void)
 
 static KEVENT g_ev;
 
-int TestEvents(void)
+int NTAPI TestEvents(void)
 {
     int failures = 0;
     LARGE_INTEGER zero;
@@ -144,7 +144,7 @@ int TestEvents(void)
 static KMUTEX g_mutex;
 static KSEMAPHORE g_sem;
 
-int TestMutexSemaphore(void)
+int NTAPI TestMutexSemaphore(void)
 {
     int failures = 0;
     LARGE_INTEGER zero;
@@ -175,7 +175,7 @@ int TestMutexSemaphore(void)
     return failures;
 }
 
-int TestIrqlExports(void)
+int NTAPI TestIrqlExports(void)
 {
     int failures = 0;
     PFN_GET_IRQL getIrql = (PFN_GET_IRQL)Routine(L"KeGetCurrentIrql");
@@ -196,7 +196,7 @@ int TestIrqlExports(void)
     return failures;
 }
 
-int TestTime(void)
+int NTAPI TestTime(void)
 {
     int failures = 0;
     LARGE_INTEGER f, c1, c2, t1, t2, interval;
@@ -219,7 +219,7 @@ int TestTime(void)
     return failures;
 }
 
-int TestProcess(void)
+int NTAPI TestProcess(void)
 {
     int failures = 0;
     ULONG major = 0, minor = 0, build = 0;
@@ -231,7 +231,7 @@ int TestProcess(void)
     return failures;
 }
 
-int TestMm(void)
+int NTAPI TestMm(void)
 {
     int failures = 0;
     PUCHAR p = (PUCHAR)ExAllocatePoolWithTag(NonPagedPool, 64, TAG);
@@ -248,7 +248,7 @@ int TestMm(void)
     return failures;
 }
 
-int TestObjects(void)
+int NTAPI TestObjects(void)
 {
     int failures = 0;
     PEPROCESS process = PsGetCurrentProcess();
@@ -263,7 +263,7 @@ int TestObjects(void)
 
 static ERESOURCE g_resource;
 
-int TestResources(void)
+int NTAPI TestResources(void)
 {
     int failures = 0;
     CHECK(ExInitializeResourceLite(&g_resource) == STATUS_SUCCESS);
@@ -281,14 +281,14 @@ int TestResources(void)
 
 /* ---- misuse: each of these must end in a fault report ---- */
 
-int DeadlockWait(void)
+int NTAPI DeadlockWait(void)
 {
     KeInitializeEvent(&g_ev, NotificationEvent, FALSE);
     KeWaitForSingleObject(&g_ev, Executive, KernelMode, FALSE, NULL);   /* nobody will set it */
     return 1;
 }
 
-int FastMutexTwice(void)
+int NTAPI FastMutexTwice(void)
 {
     ExInitializeFastMutex(&g_fm);
     ExAcquireFastMutex(&g_fm);
@@ -296,7 +296,7 @@ int FastMutexTwice(void)
     return 1;
 }
 
-int SpinLockTwice(void)
+int NTAPI SpinLockTwice(void)
 {
     KIRQL a, b;
     KeInitializeSpinLock(&g_lock);
@@ -305,14 +305,14 @@ int SpinLockTwice(void)
     return 1;
 }
 
-int LowerIrqlUp(void)
+int NTAPI LowerIrqlUp(void)
 {
     PFN_LOWER_IRQL lower = (PFN_LOWER_IRQL)Routine(L"KeLowerIrql");
     if (lower) lower(DISPATCH_LEVEL);                /* "lowering" above the current IRQL */
     return 1;
 }
 
-int AssertFails(void)
+int NTAPI AssertFails(void)
 {
     RtlAssert((PVOID)"Count > 0", (PVOID)"apisync.c", 42, NULL);
     return 1;
@@ -342,7 +342,7 @@ typedef VOID (NTAPI *PFN_STATUS)(ULONG);
 
 #define R(type, name) ((type)Routine(L## #name))
 
-int TestMisc(void)
+int NTAPI TestMisc(void)
 {
     int failures = 0;
     KIRQL old;
@@ -466,12 +466,12 @@ int TestMisc(void)
     return failures;
 }
 
-int BugCheckPlain(void)
+int NTAPI BugCheckPlain(void)
 {
     KeBugCheck(0xDEADDEAD);
 }
 
-int BugCheckWithParameters(void)
+int NTAPI BugCheckWithParameters(void)
 {
     KeBugCheckEx(0x000000E2 /* MANUALLY_INITIATED_CRASH */, 1, 0xFFFF, 0, 0x1234);
 }

@@ -5,7 +5,7 @@
  */
 #include <ntddk.h>
 
-EXTERN_C DECLSPEC_IMPORT int LoadPrinterDriver(int arg1);
+EXTERN_C DECLSPEC_IMPORT int NTAPI LoadPrinterDriver(int arg1);
 
 /* Stands in for delayimp.lib's helper (a user-mode routine) so that the link succeeds. */
 void *__delayLoadHelper2(void *descriptor, void **slot)

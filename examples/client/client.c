@@ -5,7 +5,7 @@
 #include <ntddk.h>
 
 /* DECLSPEC_IMPORT + EXTERN_C, as the first seed prescribes. */
-EXTERN_C DECLSPEC_IMPORT int LoadPrinterDriver(int arg1);
+EXTERN_C DECLSPEC_IMPORT int NTAPI LoadPrinterDriver(int arg1);
 
 DRIVER_INITIALIZE DriverEntry;
 DRIVER_UNLOAD ClientUnload;

@@ -69,7 +69,7 @@ static VOID PortUnload(PDRIVER_OBJECT DriverObject)
         IoDeleteDevice(DriverObject->DeviceObject);
 }
 
-NTSTATUS PortInitialize(PDRIVER_OBJECT DriverObject, PCWSTR DeviceName, const PORT_MINIPORT_CALLBACKS *Callbacks)
+NTSTATUS NTAPI PortInitialize(PDRIVER_OBJECT DriverObject, PCWSTR DeviceName, const PORT_MINIPORT_CALLBACKS *Callbacks)
 {
     UNICODE_STRING name;
     PDEVICE_OBJECT device;

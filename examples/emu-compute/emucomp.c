@@ -7,7 +7,7 @@
 
 #define CORE_ALLOC(n) ExAllocatePoolWithTag(NonPagedPoolNx, (n), 'pmoC')
 #define CORE_FREE(p) ExFreePoolWithTag((p), 'pmoC')
-#define CORE_API
+#define CORE_API NTAPI
 #include "compute_core.c"
 
 DRIVER_INITIALIZE DriverEntry;

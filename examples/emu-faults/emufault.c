@@ -29,34 +29,34 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_SUCCESS;
 }
 
-LONG64 WildRead(LONG64 address)
+LONG64 NTAPI WildRead(LONG64 address)
 {
     return *(volatile LONG64 *)address;
 }
 
-void WildWrite(LONG64 address)
+void NTAPI WildWrite(LONG64 address)
 {
     *(volatile LONG64 *)address = 0x1234;
 }
 
-LONG64 WildJump(LONG64 address)
+LONG64 NTAPI WildJump(LONG64 address)
 {
     return ((LONG64(*)(void))address)() + 1;
 }
 
 /* A real ntoskrnl export that kmdll does not implement. */
-LONG64 CallUnimplemented(void)
+LONG64 NTAPI CallUnimplemented(void)
 {
     LUID privilege = {20, 0}; /* SE_DEBUG_PRIVILEGE */
     return SeSinglePrivilegeCheck(privilege, KernelMode) + 1;
 }
 
-void BugCheck(void)
+void NTAPI BugCheck(void)
 {
     KeBugCheckEx(0xE2, 1, 2, 3, 4); /* MANUALLY_INITIATED_CRASH */
 }
 
-LONG64 Spin(void)
+LONG64 NTAPI Spin(void)
 {
     for (;;) g_counter++;
 }
@@ -73,7 +73,7 @@ static __attribute__((noinline)) LONG64 recurse(LONG64 n, volatile char *parent)
     return r + frame[1023];
 }
 
-LONG64 StackOverflow(LONG64 depth)
+LONG64 NTAPI StackOverflow(LONG64 depth)
 {
     volatile char root[1] = {0};
     return recurse(depth, root);
@@ -87,35 +87,35 @@ static __attribute__((noinline)) LONG64 deep(LONG64 n, volatile LONG64 *parent)
     return deep(n - 1, &local) + local;
 }
 
-LONG64 DeepFault(LONG64 n)
+LONG64 NTAPI DeepFault(LONG64 n)
 {
     volatile LONG64 root = 0;
     return deep(n, &root);
 }
 
 /* CPU events that end a run without a memory fault. */
-void Halt(void)
+void NTAPI Halt(void)
 {
     __asm__ volatile("hlt");
 }
 
-void Breakpoint(void)
+void NTAPI Breakpoint(void)
 {
     __asm__ volatile("int3");
 }
 
-void FastFail(void)
+void NTAPI FastFail(void)
 {
     __asm__ volatile("int $0x29" : : "c"(7)); /* __fastfail(FAST_FAIL_FATAL_APP_EXIT) */
 }
 
-LONG64 Divide(LONG64 a, LONG64 b)
+LONG64 NTAPI Divide(LONG64 a, LONG64 b)
 {
     volatile LONG64 d = b;
     return a / d;
 }
 
-LONG64 DoubleFree(void)
+LONG64 NTAPI DoubleFree(void)
 {
     PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, 32, 'lbuD');
     if (!p) return -1;
@@ -124,14 +124,14 @@ LONG64 DoubleFree(void)
     return 0;
 }
 
-LONG64 ForeignFree(void)
+LONG64 NTAPI ForeignFree(void)
 {
     volatile LONG64 local = 0;
     ExFreePoolWithTag((PVOID)&local, 'lacL');
     return local;
 }
 
-LONG64 TagMismatch(void)
+LONG64 NTAPI TagMismatch(void)
 {
     PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, 16, 'AgaT');
     if (!p) return -1;
@@ -139,14 +139,14 @@ LONG64 TagMismatch(void)
     return 0;
 }
 
-LONG64 LeakPool(LONG64 size)
+LONG64 NTAPI LeakPool(LONG64 size)
 {
     PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, (SIZE_T)size, 'kaeL');
     return p != NULL;
 }
 
 /* Reads the saved RegistryPath: use after free once DllInitialize has returned. */
-LONG64 ReadSavedRegistryPath(void)
+LONG64 NTAPI ReadSavedRegistryPath(void)
 {
     return g_registryPath->Buffer[0];
 }

@@ -14,41 +14,41 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     return STATUS_SUCCESS;
 }
 
-ULONG_PTR CurrentThread(void)
+ULONG_PTR NTAPI CurrentThread(void)
 {
     return (ULONG_PTR)KeGetCurrentThread();
 }
 
-ULONG64 InterruptTime(void)
+ULONG64 NTAPI InterruptTime(void)
 {
     return KeQueryInterruptTime();
 }
 
-ULONG64 SystemTime(void)
+ULONG64 NTAPI SystemTime(void)
 {
     LARGE_INTEGER t;
     KeQuerySystemTime(&t);
     return (ULONG64)t.QuadPart;
 }
 
-ULONG64 TickCount(void)
+ULONG64 NTAPI TickCount(void)
 {
     LARGE_INTEGER t;
     KeQueryTickCount(&t);
     return (ULONG64)t.QuadPart;
 }
 
-ULONG_PTR SystemRangeStart(void)
+ULONG_PTR NTAPI SystemRangeStart(void)
 {
     return (ULONG_PTR)MmSystemRangeStart;
 }
 
-LONG NumberProcessors(void)
+LONG NTAPI NumberProcessors(void)
 {
     return KeNumberProcessors;
 }
 
-ULONG_PTR InitialSystemProcess(void)
+ULONG_PTR NTAPI InitialSystemProcess(void)
 {
     return (ULONG_PTR)PsInitialSystemProcess;
 }
@@ -60,7 +60,7 @@ static ULONG_PTR NTAPI worker(ULONG_PTR n)
     return 2 * KeIpiGenericCall(worker, n - 1) + n;
 }
 
-ULONG_PTR Nested(ULONG_PTR n)
+ULONG_PTR NTAPI Nested(ULONG_PTR n)
 {
     return KeIpiGenericCall(worker, n);
 }

@@ -16,7 +16,7 @@ typedef struct _PORT_MINIPORT_CALLBACKS {
     PMINIPORT_HANDLE_IOCTL HandleIoctl;
 } PORT_MINIPORT_CALLBACKS, *PPORT_MINIPORT_CALLBACKS;
 
-EXTERN_C DECLSPEC_IMPORT NTSTATUS PortInitialize(PDRIVER_OBJECT DriverObject, PCWSTR DeviceName,
+EXTERN_C DECLSPEC_IMPORT NTSTATUS NTAPI PortInitialize(PDRIVER_OBJECT DriverObject, PCWSTR DeviceName,
                                                  const PORT_MINIPORT_CALLBACKS *Callbacks);
 
 /* The miniport's IOCTL: METHOD_BUFFERED, returns the input bytes reversed. */

@@ -29,7 +29,7 @@ NTSTATUS NTAPI DllUnload(void)
 }
 
 /* The routine client drivers call (declared DECLSPEC_IMPORT on their side). */
-int LoadPrinterDriver(int arg1)
+int NTAPI LoadPrinterDriver(int arg1)
 {
     PVOID buffer = ExAllocatePoolWithTag(NonPagedPool, 64, 'rPyM');
     if (buffer == NULL)

@@ -31,7 +31,7 @@ NTSTATUS NTAPI DllUnload(void)
 }
 
 /* Self-modifying code: .text is execute/read only, the write must fault. */
-LONG64 WriteOwnText(void)
+LONG64 NTAPI WriteOwnText(void)
 {
     volatile UCHAR *code = (volatile UCHAR *)(ULONG_PTR)&WriteOwnText;
     code[0] = 0xC3;
@@ -39,40 +39,40 @@ LONG64 WriteOwnText(void)
 }
 
 /* .rdata is read only. */
-LONG64 WriteReadOnlyData(void)
+LONG64 NTAPI WriteReadOnlyData(void)
 {
     ((volatile char *)g_readOnly)[0] = 'X';
     return 2;
 }
 
 /* KUSER_SHARED_DATA's kernel mapping is read only (Windows bug checks on this write). */
-LONG64 WriteKuserShared(void)
+LONG64 NTAPI WriteKuserShared(void)
 {
     *(volatile ULONG *)0xFFFFF78000000000ULL = 0x12345678;
     return 3;
 }
 
 /* Reads KUSER_SHARED_DATA (TickCountMultiplier at +0x4): must work, nonzero on Windows. */
-LONG64 ReadKuserShared(void)
+LONG64 NTAPI ReadKuserShared(void)
 {
     return *(volatile ULONG *)(0xFFFFF78000000000ULL + 0x4);
 }
 
 /* A privileged instruction the emulator cannot give a meaning to: reading an MSR (IA32_LSTAR). */
-LONG64 ReadMsr(void)
+LONG64 NTAPI ReadMsr(void)
 {
     return (LONG64)__readmsr(0xC0000082);
 }
 
 /* ud2: an invalid opcode. */
-LONG64 InvalidOpcode(void)
+LONG64 NTAPI InvalidOpcode(void)
 {
     __asm__ volatile("ud2");
     return 4;
 }
 
 /* One frame far larger than any kernel stack (no stack probes: the access lands below the stack). */
-LONG64 HugeFrame(LONG64 index)
+LONG64 NTAPI HugeFrame(LONG64 index)
 {
     volatile char big[4 * 1024 * 1024];
     big[index] = 1;
@@ -80,7 +80,7 @@ LONG64 HugeFrame(LONG64 index)
 }
 
 /* A kernel API handed a wild pointer: the fault must be reported in the API, attributed to us. */
-LONG64 ApiWildPointer(LONG64 address)
+LONG64 NTAPI ApiWildPointer(LONG64 address)
 {
     UNICODE_STRING s;
     RtlInitUnicodeString(&s, (PCWSTR)address);
@@ -88,7 +88,7 @@ LONG64 ApiWildPointer(LONG64 address)
 }
 
 /* DbgPrint %s with a wild pointer. */
-LONG64 PrintWildString(LONG64 address)
+LONG64 NTAPI PrintWildString(LONG64 address)
 {
     DbgPrint("qahostile: %s\n", (const char *)address);
     return 5;
@@ -97,7 +97,7 @@ LONG64 PrintWildString(LONG64 address)
 /* Allocate 1 MiB blocks until pool runs out (a driver that leaks in a loop): the emulated
  * machine's pool is finite, so this ends with NULL. Returns the number of blocks obtained, after
  * freeing them all (each block stores the address of the previous one). */
-LONG64 ExhaustPool(void)
+LONG64 NTAPI ExhaustPool(void)
 {
     PVOID *head = NULL;
     LONG64 count = 0;
@@ -118,7 +118,7 @@ LONG64 ExhaustPool(void)
 }
 
 /* A pool request no system can satisfy: NULL expected, not a crash of the emulator. */
-LONG64 HugeAllocation(void)
+LONG64 NTAPI HugeAllocation(void)
 {
     PVOID p = ExAllocatePoolWithTag(NonPagedPool, (SIZE_T)-16, 'hAuQ');
     if (p != NULL) {
@@ -129,7 +129,7 @@ LONG64 HugeAllocation(void)
 }
 
 /* An endless loop that spends its time in kernel APIs: the time budget must still stop it. */
-LONG64 SpinInApi(void)
+LONG64 NTAPI SpinInApi(void)
 {
     LARGE_INTEGER t;
     for (;;) {
@@ -140,21 +140,21 @@ LONG64 SpinInApi(void)
 }
 
 /* An endless DbgPrint flood: stopped by the time budget, output bounded by it. */
-LONG64 PrintForever(void)
+LONG64 NTAPI PrintForever(void)
 {
     for (ULONG i = 0;; i++)
         DbgPrint("qahostile: line %lu\n", i);
 }
 
 /* Rtl routines dereference their string arguments: NULL crashes Windows (no SEH inside). */
-LONG64 StringToIntegerNull(void)
+LONG64 NTAPI StringToIntegerNull(void)
 {
     ULONG v = 7;
     return RtlUnicodeStringToInteger(NULL, 10, &v);
 }
 
 /* MmGetSystemRoutineAddress(NULL) dereferences the UNICODE_STRING too. */
-LONG64 SystemRoutineNull(void)
+LONG64 NTAPI SystemRoutineNull(void)
 {
     return (LONG64)(ULONG_PTR)MmGetSystemRoutineAddress(NULL);
 }
@@ -162,7 +162,7 @@ LONG64 SystemRoutineNull(void)
 /* x64 wdm.h raises the IRQL inline (mov cr8); a pageable registry call at DISPATCH_LEVEL is a bug
  * (IRQL_NOT_LESS_OR_EQUAL under Driver Verifier). Returns the IRQL read back through CR8 in the low
  * byte and the ZwOpenKey status above it. */
-LONG64 RegistryAtDispatch(void)
+LONG64 NTAPI RegistryAtDispatch(void)
 {
     KIRQL old, seen;
     HANDLE h = NULL;
@@ -183,7 +183,7 @@ LONG64 RegistryAtDispatch(void)
 /* Absurd field widths: DbgPrint keeps its first 511 characters ("[" and spaces); _snprintf fills
  * the 32-byte buffer and returns -1 (output truncated). Returns the _snprintf result, and 1 in
  * bit 8 when the buffer holds 32 spaces. */
-LONG64 HugeWidths(void)
+LONG64 NTAPI HugeWidths(void)
 {
     char buf[33];
     int n, i, spaces = 0;

@@ -3,7 +3,7 @@
  */
 #include <ntddk.h>
 
-EXTERN_C DECLSPEC_IMPORT int ChainB(int x);
+EXTERN_C DECLSPEC_IMPORT int NTAPI ChainB(int x);
 
 DRIVER_INITIALIZE DriverEntry;
 DRIVER_UNLOAD ChainaUnload;

@@ -2,7 +2,7 @@
  * chainb.sys — an export driver that itself imports from another export driver (chainc.sys).
  */
 #include <ntddk.h>
-EXTERN_C DECLSPEC_IMPORT int ChainC(int x);
+EXTERN_C DECLSPEC_IMPORT int NTAPI ChainC(int x);
 
 /* The stub DriverEntry of an export driver: never called on the import path. */
 DRIVER_INITIALIZE DriverEntry;
@@ -25,7 +25,7 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_SUCCESS;
 }
 
-int ChainB(int x)
+int NTAPI ChainB(int x)
 {
     return ChainC(x) + 1;
 }

@@ -23,7 +23,7 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_SUCCESS;
 }
 
-int ChainC(int x)
+int NTAPI ChainC(int x)
 {
     return x * 2;
 }

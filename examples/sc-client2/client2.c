@@ -3,7 +3,7 @@
  */
 #include <ntddk.h>
 
-EXTERN_C DECLSPEC_IMPORT int LoadPrinterDriver(int arg1);
+EXTERN_C DECLSPEC_IMPORT int NTAPI LoadPrinterDriver(int arg1);
 
 DRIVER_INITIALIZE DriverEntry;
 DRIVER_UNLOAD Client2Unload;

@@ -31,7 +31,7 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_SUCCESS;
 }
 
-int DualAdd(int a, int b)
+int NTAPI DualAdd(int a, int b)
 {
     return a + b;
 }

@@ -3,7 +3,7 @@
  */
 #include <ntddk.h>
 
-EXTERN_C DECLSPEC_IMPORT int InitFailRoutine(int x);
+EXTERN_C DECLSPEC_IMPORT int NTAPI InitFailRoutine(int x);
 
 DRIVER_INITIALIZE DriverEntry;
 DRIVER_UNLOAD InitfailuserUnload;

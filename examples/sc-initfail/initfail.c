@@ -23,7 +23,7 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_SUCCESS;
 }
 
-int InitFailRoutine(int x)
+int NTAPI InitFailRoutine(int x)
 {
     return x;
 }

@@ -4,7 +4,7 @@
  */
 #include <ntddk.h>
 
-EXTERN_C DECLSPEC_IMPORT int KeepPathFirstChar(void);
+EXTERN_C DECLSPEC_IMPORT int NTAPI KeepPathFirstChar(void);
 
 DRIVER_INITIALIZE DriverEntry;
 DRIVER_UNLOAD KeepuserUnload;

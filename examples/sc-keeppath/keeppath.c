@@ -29,7 +29,7 @@ NTSTATUS NTAPI DllUnload(void)
 }
 
 /* Returns the first character of the saved path: a use after free. */
-int KeepPathFirstChar(void)
+int NTAPI KeepPathFirstChar(void)
 {
     return SavedPath->Buffer[0];
 }

@@ -3,7 +3,7 @@
  */
 #include <ntddk.h>
 
-EXTERN_C DECLSPEC_IMPORT int LeakyLookup(int i);
+EXTERN_C DECLSPEC_IMPORT int NTAPI LeakyLookup(int i);
 
 DRIVER_INITIALIZE DriverEntry;
 DRIVER_UNLOAD LeakyuserUnload;

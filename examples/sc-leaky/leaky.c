@@ -32,7 +32,7 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_SUCCESS;
 }
 
-int LeakyLookup(int i)
+int NTAPI LeakyLookup(int i)
 {
     return ((int *)Table)[i & 7];
 }

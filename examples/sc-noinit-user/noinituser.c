@@ -3,7 +3,7 @@
  */
 #include <ntddk.h>
 
-EXTERN_C DECLSPEC_IMPORT int NoInitTwice(int x);
+EXTERN_C DECLSPEC_IMPORT int NTAPI NoInitTwice(int x);
 
 DRIVER_INITIALIZE DriverEntry;
 DRIVER_UNLOAD NoinituserUnload;

@@ -17,7 +17,7 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_SUCCESS;
 }
 
-int NoInitTwice(int x)
+int NTAPI NoInitTwice(int x)
 {
     return 2 * x;
 }

@@ -3,7 +3,7 @@
  */
 #include <ntddk.h>
 
-EXTERN_C DECLSPEC_IMPORT int PinnedAdd(int a, int b);
+EXTERN_C DECLSPEC_IMPORT int NTAPI PinnedAdd(int a, int b);
 
 DRIVER_INITIALIZE DriverEntry;
 DRIVER_UNLOAD PinuserUnload;

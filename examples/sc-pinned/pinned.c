@@ -17,7 +17,7 @@ NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath)
     return STATUS_SUCCESS;
 }
 
-int PinnedAdd(int a, int b)
+int NTAPI PinnedAdd(int a, int b)
 {
     return a + b;
 }

@@ -3,7 +3,7 @@
  */
 #include <ntddk.h>
 
-EXTERN_C DECLSPEC_IMPORT int UnloadFailRoutine(int x);
+EXTERN_C DECLSPEC_IMPORT int NTAPI UnloadFailRoutine(int x);
 
 DRIVER_INITIALIZE DriverEntry;
 DRIVER_UNLOAD UnloadfailuserUnload;

@@ -23,7 +23,7 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_UNSUCCESSFUL;
 }
 
-int UnloadFailRoutine(int x)
+int NTAPI UnloadFailRoutine(int x)
 {
     return x + 2;
 }

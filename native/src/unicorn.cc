@@ -1,7 +1,12 @@
-// kmdll's Node-API binding over libunicorn (x86-64 only). It exposes only what the emulator
+// kmdll's Node-API binding over libunicorn: x86-64 (default), x86 (32-bit protected mode) or ARM64,
+// chosen by the constructor's argument ("x64", "x86", "arm64"). It exposes only what the emulator
 // needs: memory map/protect/read/write, registers, one range-limited code hook that passes the
-// MS x64 argument registers to JS and writes RAX, invalid-memory / interrupt / invalid-instruction
-// recording, and start/stop with a timeout.
+// first argument registers, the stack pointer and the return address to JS and writes the return
+// register, invalid-memory / interrupt / invalid-instruction recording, and start/stop with a
+// timeout. Per mode, the hook passes (a0, a1, a2, a3, sp, return address):
+//   x64   RCX RDX R8 R9, RSP, [RSP]           result → RAX
+//   x86   ECX EDX 0 0,  ESP, [ESP] (4 bytes)  result → EAX (low 32 bits), EDX (high 32 bits)
+//   arm64 X0 X1 X2 X3,  SP,  X30 (LR)         result → X0
 //
 // Time budget: Unicorn 2.0.1's own timeout cannot be nested (an inner uc_emu_start with a timeout
 // replaces the outer timer thread's handle and the outer join aborts the process; an inner start
@@ -74,6 +79,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
                            InstanceMethod("regReadMany", &Engine::RegReadMany),
                            InstanceMethod("regWriteMany", &Engine::RegWriteMany),
                            InstanceMethod("setApiHook", &Engine::SetApiHook),
+                           InstanceMethod("setGdtr", &Engine::SetGdtr),
                            InstanceMethod("start", &Engine::Start),
                            InstanceMethod("stop", &Engine::Stop),
                            InstanceMethod("lastFault", &Engine::LastFault),
@@ -83,7 +89,22 @@ class Engine : public Napi::ObjectWrap<Engine> {
   }
 
   explicit Engine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine>(info) {
-    uc_err err = uc_open(UC_ARCH_X86, UC_MODE_64, &uc_);
+    std::string mode = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "x64";
+    uc_err err;
+    if (mode == "x64") {
+      mode_ = MODE_X64;
+      err = uc_open(UC_ARCH_X86, UC_MODE_64, &uc_);
+    } else if (mode == "x86") {
+      mode_ = MODE_X86;
+      err = uc_open(UC_ARCH_X86, UC_MODE_32, &uc_);
+    } else if (mode == "arm64") {
+      mode_ = MODE_ARM64;
+      err = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc_);
+    } else {
+      uc_ = nullptr;
+      Napi::TypeError::New(info.Env(), "Engine mode must be \"x64\", \"x86\" or \"arm64\"").ThrowAsJavaScriptException();
+      return;
+    }
     if (err != UC_ERR_OK) {
       uc_ = nullptr;
       Napi::Error::New(info.Env(), std::string("uc_open failed: ") + uc_strerror(err))
@@ -102,7 +123,9 @@ class Engine : public Napi::ObjectWrap<Engine> {
   }
 
  private:
+  enum Mode { MODE_X64, MODE_X86, MODE_ARM64 };
   uc_engine* uc_ = nullptr;
+  Mode mode_ = MODE_X64;
   bool broken_ = false;
   Napi::FunctionReference apiHookFn_;
   uc_hook apiHook_ = 0;
@@ -278,6 +301,23 @@ class Engine : public Napi::ObjectWrap<Engine> {
     return env.Undefined();
   }
 
+  // setGdtr(base, limit): x86 descriptor table register (segment selectors written afterwards
+  // load their base and limit from that table, as fs does for the KPCR in 32-bit mode).
+  Napi::Value SetGdtr(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    if (mode_ == MODE_ARM64) return Napi::Error::New(env, "setGdtr: not an x86 engine").ThrowAsJavaScriptException(), env.Undefined();
+    bool ok = true;
+    uint64_t base = ArgU64(info, 0, &ok), limit = ok ? ArgU64(info, 1, &ok) : 0;
+    if (!ok) return env.Undefined();
+    uc_x86_mmr mmr = {};
+    mmr.base = base;
+    mmr.limit = static_cast<uint32_t>(limit);
+    uc_err err = uc_reg_write(uc_, UC_X86_REG_GDTR, &mmr);
+    if (err != UC_ERR_OK) ThrowUc(env, "uc_reg_write(GDTR)", err);
+    return env.Undefined();
+  }
+
   // setApiHook(begin, end, fn(address, rcx, rdx, r8, r9, rsp, returnAddress) → bigint | number | undefined)
   Napi::Value SetApiHook(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -303,12 +343,29 @@ class Engine : public Napi::ObjectWrap<Engine> {
     if (self->hasPending_) return;  // already stopping
     Napi::Env env = self->Env();
     Napi::HandleScope scope(env);
-    uint64_t r[5];
-    int ids[5] = {UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_RSP};
-    for (int i = 0; i < 5; i++) uc_reg_read(uc, ids[i], &r[i]);
-    // The return address at [rsp] (the caller), or 0 when the stack is not readable.
+    uint64_t r[5] = {0, 0, 0, 0, 0};
     uint64_t ret = 0;
-    if (uc_mem_read(uc, r[4], &ret, sizeof ret) != UC_ERR_OK) ret = 0;
+    if (self->mode_ == MODE_X64) {
+      int ids[5] = {UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_RSP};
+      for (int i = 0; i < 5; i++) uc_reg_read(uc, ids[i], &r[i]);
+      // The return address at [rsp] (the caller), or 0 when the stack is not readable.
+      if (uc_mem_read(uc, r[4], &ret, sizeof ret) != UC_ERR_OK) ret = 0;
+    } else if (self->mode_ == MODE_X86) {
+      int ids[3] = {UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_ESP};
+      uint32_t v[3] = {0, 0, 0};
+      for (int i = 0; i < 3; i++) uc_reg_read(uc, ids[i], &v[i]);
+      r[0] = v[0];
+      r[1] = v[1];
+      r[4] = v[2];
+      uint32_t ret32 = 0;
+      if (uc_mem_read(uc, r[4], &ret32, sizeof ret32) == UC_ERR_OK) ret = ret32;
+    } else {
+      int ids[6] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2, UC_ARM64_REG_X3, UC_ARM64_REG_SP, UC_ARM64_REG_X30};
+      uint64_t v[6];
+      for (int i = 0; i < 6; i++) uc_reg_read(uc, ids[i], &v[i]);
+      for (int i = 0; i < 5; i++) r[i] = v[i];
+      ret = v[5];
+    }
     napi_value args[7] = {Napi::BigInt::New(env, address), Napi::BigInt::New(env, r[0]), Napi::BigInt::New(env, r[1]),
                           Napi::BigInt::New(env, r[2]),  Napi::BigInt::New(env, r[3]), Napi::BigInt::New(env, r[4]),
                           Napi::BigInt::New(env, ret)};
@@ -329,7 +386,16 @@ class Engine : public Napi::ObjectWrap<Engine> {
     }
     Napi::Value rv(env, result);
     uint64_t v;
-    if (GetU64(rv, &v)) uc_reg_write(uc, UC_X86_REG_RAX, &v);
+    if (!GetU64(rv, &v)) return;
+    if (self->mode_ == MODE_X64) {
+      uc_reg_write(uc, UC_X86_REG_RAX, &v);
+    } else if (self->mode_ == MODE_X86) {
+      uint32_t lo = static_cast<uint32_t>(v), hi = static_cast<uint32_t>(v >> 32);
+      uc_reg_write(uc, UC_X86_REG_EAX, &lo);
+      uc_reg_write(uc, UC_X86_REG_EDX, &hi);
+    } else {
+      uc_reg_write(uc, UC_ARM64_REG_X0, &v);
+    }
   }
 
   static bool OnInvalidMem(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t value, void* user) {
@@ -473,6 +539,20 @@ Napi::Object Constants(Napi::Env env) {
   REG(CS); REG(SS); REG(DS); REG(ES); REG(FS); REG(GS);
 #undef REG
   c.Set("regs", regs);
+  // x86 (32-bit mode): the 32-bit registers (reads and writes move 4 bytes).
+  Napi::Object regs32 = Napi::Object::New(env);
+#define REG(n) regs32.Set(#n, Napi::Number::New(env, UC_X86_REG_##n))
+  REG(EAX); REG(EBX); REG(ECX); REG(EDX); REG(ESI); REG(EDI); REG(EBP); REG(ESP);
+  REG(EIP); REG(EFLAGS); REG(FS_BASE); REG(GS_BASE); REG(CR0); REG(CR3); REG(CR4);
+  REG(CS); REG(SS); REG(DS); REG(ES); REG(FS); REG(GS);
+#undef REG
+  c.Set("regsX86", regs32);
+  Napi::Object regsA = Napi::Object::New(env);
+  for (int i = 0; i <= 28; i++) regsA.Set("X" + std::to_string(i), Napi::Number::New(env, UC_ARM64_REG_X0 + i));
+#define REG(n) regsA.Set(#n, Napi::Number::New(env, UC_ARM64_REG_##n))
+  REG(X29); REG(X30); REG(SP); REG(PC); REG(NZCV); REG(TPIDR_EL1); REG(TPIDR_EL0); REG(TPIDRRO_EL0); REG(CPACR_EL1);
+#undef REG
+  c.Set("regsArm64", regsA);
   Napi::Object prot = Napi::Object::New(env);
   prot.Set("NONE", Napi::Number::New(env, UC_PROT_NONE));
   prot.Set("READ", Napi::Number::New(env, UC_PROT_READ));

@@ -1,23 +1,17 @@
 /**
- * EmulatorExecutor: the kernel model's Executor (src/kernel/executor.ts) implemented with the
+ * EmulatorExecutor: the kernel model's Executor (src/executor.ts) implemented with the
  * Unicorn emulator. The kernel model decides what happens; this maps, patches and runs.
  * Fault reports are emitted as `fault` events on the sink; the CallOutcome carries the message.
  */
-import type { CallOutcome, Executor } from "../kernel/executor.js";
+import type { CallOutcome, Executor, IoctlOutcome } from "../executor.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { KmdllError } from "../errors.js";
 import { L64 } from "../nt/layouts.js";
 import { Emulator, type EmulatorOptions, type FaultReport, type RunResult } from "./emulator.js";
 import { addr64 } from "./layout.js";
-import { completeRequest, deviceLabel, devicesOf, driverEntryDone, envOf } from "./api/io.js";
-import { registerObject } from "./api/ob.js";
+import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
 import { finishIo, userDeviceIoControl } from "./user-io.js";
-import type { IoctlOutcome } from "../kernel/executor.js";
 
-/** IRP_MJ_MAXIMUM_FUNCTION + 1 (wdm.h). */
-const IRP_MJ_COUNT = 28;
-const IO_TYPE_DRIVER = 4;
-const STATUS_INVALID_DEVICE_REQUEST = 0xc0000010;
 
 /** A fault report as a SPEC §9 `fault` event. */
 export function faultEvent(f: FaultReport): { event: "fault"; kind: FaultReport["kind"]; message: string; [k: string]: unknown } {
@@ -79,27 +73,10 @@ export class EmulatorExecutor implements Executor {
     return { ok: false, reason: r.fault.kind === "timeout" ? "timeout" : "fault", message: r.fault.message };
   }
 
-  /** Write a UNICODE_STRING + its buffer at `at` (struct first, buffer at +0x10). */
-  private writeUnicodeString(at: bigint, s: string): void {
-    const U = L64.UNICODE_STRING;
-    const buf = at + 0x10n;
-    this.emu.mem.setU16(at + BigInt(U.Length), s.length * 2);
-    this.emu.mem.setU16(at + BigInt(U.MaximumLength), s.length * 2 + 2);
-    this.emu.mem.setU64(at + BigInt(U.Buffer), buf);
-    this.emu.mem.writeUtf16(buf, s + "\0");
-  }
-
-  /** A UNICODE_STRING in kernel pool (lives as long as the emulator). */
-  private poolUnicodeString(s: string): bigint {
-    const a = this.emu.pool.allocate(0x10 + s.length * 2 + 2, 0x6d4b6d4b /* 'KmKm' */, 0, true, "(kernel)", null);
-    this.writeUnicodeString(a, s);
-    return a;
-  }
-
   /** Call with a UNICODE_STRING argument that is freed when the call returns (use after free detected). */
   private callWithTransientString(address: bigint, s: string, what: string, label: string, before: bigint[] = []): RunResult {
     const page = this.emu.scratchPage();
-    this.writeUnicodeString(page.address, s);
+    writeUnicodeString(this.emu.mem, page.address, s);
     try {
       return this.emu.call(address, [...before, page.address], label);
     } finally {
@@ -123,48 +100,11 @@ export class EmulatorExecutor implements Executor {
     return this.driverObjects.get(module.toLowerCase()) ?? null;
   }
 
-  private createDriverObject(module: string, rva: number, serviceName: string): bigint {
-    const D = L64.DRIVER_OBJECT;
-    const X = L64.DRIVER_EXTENSION;
-    const U = L64.UNICODE_STRING;
-    const mod = this.emu.module(module)!;
-    const mem = this.emu.mem;
-    const size = D.$size + X.$size;
-    const obj = this.emu.pool.allocate(size, 0x76697244 /* 'Driv' */, 0, true, "(kernel)", null);
-    const ext = obj + BigInt(D.$size);
-    const invalid = this.emu.internalRoutine("IopInvalidDeviceRequest", (ctx) => {
-      // Complete the IRP with STATUS_INVALID_DEVICE_REQUEST, as the I/O manager's default dispatch does.
-      const irp = ctx.arg(1);
-      if (irp !== 0n && ctx.mem.isMapped(irp + BigInt(L64.IRP.IoStatus), 16)) {
-        ctx.mem.setU32(irp + BigInt(L64.IRP.IoStatus) + BigInt(L64.IO_STATUS_BLOCK.Status), STATUS_INVALID_DEVICE_REQUEST);
-        ctx.mem.setU64(irp + BigInt(L64.IRP.IoStatus) + BigInt(L64.IO_STATUS_BLOCK.Information), 0n);
-        completeRequest(envOf(ctx), irp);
-      }
-      return STATUS_INVALID_DEVICE_REQUEST;
-    });
-    mem.setU16(obj + BigInt(D.Type), IO_TYPE_DRIVER);
-    mem.setU16(obj + BigInt(D.Size), D.$size);
-    mem.setU64(obj + BigInt(D.DriverStart), mod.base);
-    mem.setU32(obj + BigInt(D.DriverSize), mod.size);
-    mem.setU64(obj + BigInt(D.DriverExtension), ext);
-    const copyString = (dst: bigint, s: string) => {
-      const src = this.poolUnicodeString(s);
-      mem.write(dst, mem.read(src, U.$size));
-    };
-    copyString(obj + BigInt(D.DriverName), `\\Driver\\${serviceName}`);
-    mem.setU64(obj + BigInt(D.HardwareDatabase), this.poolUnicodeString("\\REGISTRY\\MACHINE\\HARDWARE\\DESCRIPTION\\SYSTEM"));
-    mem.setU64(obj + BigInt(D.DriverInit), mod.base + BigInt(rva));
-    for (let i = 0; i < IRP_MJ_COUNT; i++) mem.setU64(obj + BigInt(D.MajorFunction) + BigInt(8 * i), invalid);
-    mem.setU64(ext + BigInt(X.DriverObject), obj);
-    copyString(ext + BigInt(X.ServiceKeyName), serviceName);
-    this.driverObjects.set(module.toLowerCase(), obj);
-    registerObject(this.emu.kernel, obj, { type: "Driver", name: `\\Driver\\${serviceName}` });
-    return obj;
-  }
-
   callDriverEntry(module: string, rva: number, serviceName: string, registryPath: string): CallOutcome {
     const base = this.base(module);
-    const obj = this.createDriverObject(module, rva, serviceName);
+    const mod = this.emu.module(module)!;
+    const obj = createDriverObject(this.emu.mem, this.emu.kernel, mod, base + BigInt(rva), serviceName);
+    this.driverObjects.set(module.toLowerCase(), obj);
     const r = this.outcome(
       this.callWithTransientString(base + BigInt(rva), registryPath, `the RegistryPath passed to ${module}!DriverEntry, freed when it returned`, `${module}!DriverEntry`, [obj]),
     );

@@ -1,6 +1,7 @@
 /**
  * Loads kmdll's Node-API addon over libunicorn (native/, built by `npm run build:native`).
- * The addon is x86-64 only and exposes just what the emulator needs; see native/src/unicorn.cc.
+ * The addon runs x86-64 (default), x86 (32-bit) or ARM64 engines and exposes just what the
+ * emulator needs; see native/src/unicorn.cc.
  */
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
@@ -19,7 +20,15 @@ export interface NativeFault {
   timedOut: boolean;
 }
 
+/**
+ * The code hook: the first four argument registers, the stack pointer and the return address —
+ * x64 RCX RDX R8 R9 RSP [RSP]; x86 ECX EDX 0 0 ESP [ESP]; arm64 X0-X3 SP X30. The returned value
+ * goes to RAX; on x86 to EAX (low half) and EDX (high half); on arm64 to X0.
+ */
 export type ApiHookFn = (address: bigint, rcx: bigint, rdx: bigint, r8: bigint, r9: bigint, rsp: bigint, returnAddress: bigint) => bigint | number | void;
+
+/** The CPU an engine runs. */
+export type EngineMode = "x64" | "x86" | "arm64";
 
 export interface NativeEngine {
   mapMemory(addr: bigint, size: number, perms: number): void;
@@ -32,6 +41,8 @@ export interface NativeEngine {
   regReadMany(ids: number[]): bigint[];
   regWriteMany(ids: number[], values: bigint[]): void;
   setApiHook(begin: bigint, end: bigint, fn: ApiHookFn): void;
+  /** x86/x64 only: the descriptor table register; a segment selector written afterwards loads from it. */
+  setGdtr(base: bigint, limit: bigint): void;
   /** Returns the uc_err number; re-throws an exception thrown by the API hook. */
   start(begin: bigint, until: bigint, timeoutMicros: number, count: number): number;
   stop(): void;
@@ -41,6 +52,10 @@ export interface NativeEngine {
 
 export interface NativeConstants {
   regs: Record<"RAX" | "RBX" | "RCX" | "RDX" | "RSI" | "RDI" | "RBP" | "RSP" | "R8" | "R9" | "R10" | "R11" | "R12" | "R13" | "R14" | "R15" | "RIP" | "EFLAGS" | "GS_BASE" | "FS_BASE" | "CR0" | "CR3" | "CR4" | "CR8" | "CS" | "SS" | "DS" | "ES" | "FS" | "GS", number>;
+  /** x86 engines: 32-bit registers. */
+  regsX86: Record<"EAX" | "EBX" | "ECX" | "EDX" | "ESI" | "EDI" | "EBP" | "ESP" | "EIP" | "EFLAGS" | "FS_BASE" | "GS_BASE" | "CR0" | "CR3" | "CR4" | "CS" | "SS" | "DS" | "ES" | "FS" | "GS", number>;
+  /** arm64 engines: X0..X30, SP, PC, NZCV, TPIDR_EL1, TPIDR_EL0, TPIDRRO_EL0, CPACR_EL1. */
+  regsArm64: Record<string, number>;
   prot: Record<"NONE" | "READ" | "WRITE" | "EXEC" | "ALL", number>;
   mem: Record<"READ_UNMAPPED" | "WRITE_UNMAPPED" | "FETCH_UNMAPPED" | "READ_PROT" | "WRITE_PROT" | "FETCH_PROT", number>;
   err: Record<string, number>;
@@ -48,7 +63,7 @@ export interface NativeConstants {
 }
 
 export interface NativeAddon {
-  Engine: new () => NativeEngine;
+  Engine: new (mode?: EngineMode) => NativeEngine;
   constants: NativeConstants;
 }
 

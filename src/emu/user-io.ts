@@ -8,8 +8,8 @@ import type { TraceEvent } from "../events.js";
 import { STATUS } from "../nt/status.js";
 import { L64 } from "../nt/layouts.js";
 import { EmuStop, type Emulator, type FaultReport } from "./emulator.js";
-import { buildIoctlIrp, callDriver, ctxLess, interfaceLeaks, ioState, lookupDevice, openDevice, UserMode, type IoEnv } from "./api/io.js";
-import { dereference } from "./api/ob.js";
+import { buildIoctlIrp, callDriver, ctxLess, interfaceLeaks, ioState, lookupDevice, openDevice, UserMode, type IoEnv } from "./iomgr/index.js";
+import { dereference } from "./obmgr/index.js";
 
 export type UserIoctlOutcome =
   | { ok: true; status: number; information: bigint; output: Uint8Array; completed: boolean }

@@ -15,4 +15,3 @@ export { parseStepText, parseStepObject, parseScenario, runStep, runSteps, stepL
 export type { Step, StepResult, ScenarioFile } from "./scenario.js";
 export { createSimulation, loadRegistry, temporaryRoot, runSimulation } from "./simulation.js";
 export type { Simulation, SimulationOptions, ExecutorFactory, ExecutorContext, RunOptions, RunResult } from "./simulation.js";
-export { emulatorExecutor } from "./emulator.js";

@@ -11,6 +11,13 @@ export interface KernelExport {
   type: "code" | "data" | "const";
   /** Present for exports the library imports by ordinal. */
   ordinal?: number;
+  /**
+   * x86 code exports: the calling convention the decorated symbol of the import library states,
+   * and (stdcall/fastcall) the bytes of arguments `@N` — a stdcall routine pops N bytes, a
+   * fastcall one N minus the 8 passed in ECX/EDX. Absent on x64 (one convention).
+   */
+  call?: "stdcall" | "fastcall" | "cdecl";
+  argBytes?: number;
 }
 
 export interface KernelExportDb {

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { makeDirectory } from "../io/dirs.js";
 import { basename, dirname, relative } from "node:path";
-import { parseDef, defFromImage, ENTRY_POINTS_PRIVATE, formatDiagnostic as formatDefDiagnostic, type DefExport } from "../formats/def/index.js";
+import { parseDef, defFromImage, ENTRY_POINTS_PRIVATE, formatDiagnostic as formatDefDiagnostic, type DefExport, type DefFile } from "../formats/def/index.js";
 import { parsePe } from "../formats/pe/index.js";
 import { writeImportLibrary } from "../formats/lib/index.js";
 import { BuildInputError } from "./input-error.js";
@@ -38,12 +38,14 @@ export function readDefOrThrow(defFile: string): ReturnType<typeof parseDef> {
  * about; a .def entry the image does not export is warned about too. The DLL name importers bind
  * to is the image's file name (or the .def's LIBRARY name when it has an extension). Returns
  * warnings as `file: warning:` lines; errors in the .def throw a BuildInputError (exit 2).
+ * `model`: the .def as the writer should see it (on x86, with the importers' decorated symbols
+ * bound from the objects, see x86-exports.ts); default: the file as written.
  */
-export function writeExportLibrary(defFile: string, arch: Arch, outFile: string, opts: { image?: string } = {}): string[] {
+export function writeExportLibrary(defFile: string, arch: Arch, outFile: string, opts: { image?: string; model?: DefFile } = {}): string[] {
   const parsed = readDefOrThrow(defFile);
   const shown = relative(process.cwd(), defFile) || defFile;
   const warnings: string[] = parsed.diagnostics.map((d) => formatDefDiagnostic(d, shown));
-  let def = parsed.def;
+  let def = opts.model ?? parsed.def;
   let dll: string | undefined;
   if (opts.image) {
     const file = basename(opts.image);

@@ -15,6 +15,7 @@ import { checkBuiltImage, EXPORT_LIBRARY_WRITER, readDefOrThrow, writeExportLibr
 import type { Project, ProjectSource } from "./project.js";
 import { asmArgs, compileArgs, libArgs, linkArgs, rcArgs } from "./recipe.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
+import { planX86Link } from "./x86-exports.js";
 import type { Arch, LibRef } from "./sources.js";
 import type { ProjectResult, StepKind, StepReport } from "./build.js";
 
@@ -203,10 +204,13 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
     libs.push(lib);
   }
   const sys = join(outDir, `${p.spec.name}.${p.spec.ext}`);
+  // x86: the DLLDEF's undecorated names bound to the objects' stdcall/fastcall symbols.
+  const x86 = arch === "x86" ? planX86Link([...objs.filter((o) => o.endsWith(".obj")), ...libs], p.def ? readDefOrThrow(p.def).def : undefined, join(objDir, "lld-link.def")) : undefined;
+  const linkDef = x86?.linkerDef ?? p.def;
   const args = linkArgs({
     arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
-    kernelLibs: [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")], ...(p.def ? { def: p.def } : {}),
-    userFlags: linkerFlags(p, note),
+    kernelLibs: [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")], ...(linkDef ? { def: linkDef } : {}),
+    userFlags: [...(x86?.args ?? []), ...linkerFlags(p, note)],
     entry: p.spec.entry,
   });
   const key = hashText(ctx.tc.version, ctx.tc.lldLink, JSON.stringify(args));
@@ -223,7 +227,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
       return;
     }
     if (run.stderr) note(rewritePositions(run.stderr, p.dir));
-    const inputs = [...objs, ...libs, ...(p.def ? [p.def] : [])];
+    const inputs = [...objs, ...libs, ...(p.def ? [p.def] : []), ...(x86?.linkerDef ? [x86.linkerDef] : [])];
     state.steps.link = { key, inputs: inputs.map(stampFile), outputs: [stampFile(sys)] };
     step("link", sys, "ran");
     ran = true;
@@ -237,12 +241,12 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
 
   if (p.spec.type === "EXPORT_DRIVER" && p.def) {
     const lib = join(outDir, `${p.spec.name}.lib`);
-    const key = hashText(EXPORT_LIBRARY_WRITER, arch, p.def, sys);
+    const key = hashText(EXPORT_LIBRARY_WRITER, arch, p.def, sys, JSON.stringify(x86?.bindings ?? []));
     if (upToDate(state.steps["export-library"], key)) step("export-library", lib, "up-to-date");
     else {
       delete state.steps["export-library"];
       try {
-        const warnings = writeExportLibrary(p.def, arch, lib, { image: sys });
+        const warnings = writeExportLibrary(p.def, arch, lib, { image: sys, ...(x86?.importDef ? { model: x86.importDef } : {}) });
         if (warnings.length) note(warnings.join("\n") + "\n");
       } catch (e) {
         if (e instanceof BuildInputError) throw e;

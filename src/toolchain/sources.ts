@@ -20,11 +20,8 @@ export type TargetType = "EXPORT_DRIVER" | "DRIVER" | "DRIVER_LIBRARY";
 export type Arch = "x64" | "x86";
 export const ARCHES: readonly Arch[] = ["x64", "x86"];
 
-/** Macros the build defines (kept as `$(NAME)` by the parser, resolved per arch by the loader). */
-export const BUILTIN_MACROS: ReadonlySet<string> = new Set([
-  "O", "OBJ_PATH", "DDK_LIB_PATH", "SDK_LIB_PATH", "CRT_LIB_PATH", "DDK_INC_PATH", "SDK_INC_PATH", "CRT_INC_PATH",
-  "WDM_INC_PATH", "IFSKIT_INC_PATH", "TARGET_DIRECTORY", "_BUILDARCH", "BASEDIR", "PROJECT_ROOT", "TARGETNAME",
-]);
+export { BUILTIN_MACROS } from "./builtin-macros.js";
+import { BUILTIN_MACROS } from "./builtin-macros.js";
 
 /** Variables kmdll uses. */
 export const SOURCES_VARIABLES: ReadonlySet<string> = new Set([
@@ -378,41 +375,4 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
   return { ...(project ? { project } : {}), vars, diagnostics };
 }
 
-export interface DirEntry extends Located {
-  dir: string;
-  optional: boolean;
-}
-
-export interface ParsedDirs {
-  dirs: DirEntry[];
-  diagnostics: Diagnostic[];
-}
-
-/** Parse a WDK `dirs` file: DIRS (and OPTIONAL_DIRS) list subfolders in build order. */
-export function parseDirs(text: string): ParsedDirs {
-  const vars = parseMakeVars(text, { builtins: BUILTIN_MACROS });
-  const diagnostics: Diagnostic[] = [...vars.diagnostics];
-  const dirs: DirEntry[] = [];
-  for (const a of vars.assignments) {
-    if (a.name === "DIRS" || a.name === "OPTIONAL_DIRS" || vars.referenced.has(a.name)) continue;
-    const s = suggest(a.name, ["DIRS", "OPTIONAL_DIRS"]);
-    diagnostics.push({ severity: "warning", line: a.line, col: a.col, message: `unknown variable ${a.name} in a dirs file${s ? ` (did you mean ${s}?)` : ""}; ignored` });
-  }
-  for (const name of ["DIRS", "OPTIONAL_DIRS"]) {
-    for (const t of vars.vars.get(name)?.tokens ?? []) {
-      const p = toSlash(t.text).replace(/\/+$/, "");
-      const parts = p.split("/");
-      if (p.startsWith("/") || /^[A-Za-z]:/.test(p) || parts.includes("..") || parts.includes(".") || p === "" || p.includes("$(") || /[{}*?]/.test(p)) {
-        diagnostics.push({ severity: "error", line: t.line, col: t.col, message: `${name}: '${t.text}' is not a subfolder name (no '..', '.', absolute paths, macros or wildcards)` });
-        continue;
-      }
-      if (dirs.some((x) => x.dir === p)) {
-        diagnostics.push({ severity: "warning", line: t.line, col: t.col, message: `'${p}' is listed twice` });
-        continue;
-      }
-      dirs.push({ dir: p, optional: name === "OPTIONAL_DIRS", line: t.line, col: t.col });
-    }
-  }
-  if (!vars.vars.has("DIRS") && !vars.vars.has("OPTIONAL_DIRS")) diagnostics.push({ severity: "error", line: 1, col: 1, message: "DIRS is missing (the subfolders to build, in order)" });
-  return { dirs, diagnostics };
-}
+export { parseDirs, type DirEntry, type ParsedDirs } from "./dirs-file.js";

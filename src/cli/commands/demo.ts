@@ -15,7 +15,7 @@ import { writeImportLibrary, readImportLibrary } from "../../formats/lib/index.j
 import { imageSummary } from "../../formats/pe/summary.js";
 import type { PeImage } from "../../formats/pe/types.js";
 import { readImage } from "../../io/image.js";
-import { emulatorExecutor } from "../../kernel/emulator.js";
+import { emulatorExecutor } from "../../sim/emulator.js";
 import { parseStepText } from "../../kernel/scenario.js";
 import { runSimulation, temporaryRoot } from "../../kernel/simulation.js";
 import { renderFindingsText } from "../../report/findings-text.js";

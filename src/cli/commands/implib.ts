@@ -5,6 +5,9 @@ import { KmdllError } from "../../errors.js";
 import { formatDefDiagnostic, hasErrors } from "../../formats/def/index.js";
 import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/index.js";
 import { readDef, writeOutput } from "./def.js";
+import { existsSync } from "node:fs";
+import { bindX86Exports, x86ImportDef } from "../../formats/def/x86-names.js";
+import { readObjectNames } from "../../toolchain/x86-exports.js";
 
 const MACHINES: Record<string, ImplibMachine> = { x64: "x64", amd64: "x64", x86: "x86", i386: "x86", arm64: "arm64" };
 
@@ -18,8 +21,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--machine <machine>", "x64, x86 or arm64", "x64")
     .option("--dll <name>", "DLL name importers bind to (default: the LIBRARY name)")
     .option("--no-kill-at", "x86: import stdcall names decorated (F@N) instead of undecorated (F)")
+    .option("--objects <files...>", "x86: bind undecorated names to the stdcall/fastcall routines these objects, static libraries or symbol-table images define (as link.exe does): importers get __imp__F@N")
     .option("--json", "print one JSON document describing the library")
-    .action((file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; json?: boolean }) => {
+    .action((file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; objects?: string[]; json?: boolean }) => {
       const machine = MACHINES[opts.machine.toLowerCase()];
       if (!machine) throw new KmdllError(`--machine ${opts.machine}: expected x64, x86 or arm64`);
       const r = readDef(file);
@@ -29,7 +33,17 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.err(formatDefDiagnostic(d, file) + "\n");
       }
       if (hasErrors(r)) throw new KmdllError(`${file}: no import library written: the .def has errors`);
-      const res = writeImportLibrary(r.def, { machine, dll: opts.dll, killAt: opts.killAt });
+      let def = r.def;
+      if (opts.objects?.length) {
+        if (machine !== "x86") throw new KmdllError(`--objects: only x86 decorates names by calling convention (--machine ${machine})`);
+        for (const o of opts.objects) if (!existsSync(o)) throw new KmdllError(`--objects: ${o}: no such file`);
+        const names = readObjectNames(opts.objects);
+        if (names.defined.length === 0) throw new KmdllError(`--objects: ${opts.objects.join(", ")} define no symbol (an image linked by lld-link or link.exe has no symbol table: pass its objects)`);
+        const bound = bindX86Exports(def, names.defined);
+        for (const u of bound.unbound) ctx.err(`${file}: warning: ${u}: no routine of that name in ${opts.objects.join(", ")}\n`);
+        def = x86ImportDef(def, bound.bindings);
+      }
+      const res = writeImportLibrary(def, { machine, dll: opts.dll, killAt: opts.killAt });
       writeOutput(opts.output, res.bytes);
       for (const w of res.warnings) ctx.err(`${file}: warning: ${w}\n`);
       if (opts.json) {

@@ -5,7 +5,7 @@ import { EXIT } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import { readFileBytes } from "../../io/image.js";
 import type { TraceEvent } from "../../events.js";
-import { emulatorExecutor } from "../../kernel/emulator.js";
+import { emulatorExecutor } from "../../sim/emulator.js";
 import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/scenario.js";
 import { runSimulation } from "../../kernel/simulation.js";
 import type { Semantics } from "../../kernel/types.js";

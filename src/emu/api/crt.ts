@@ -6,6 +6,7 @@
 import type { ApiContext, ApiDefinition, GuestMemory } from "./types.js";
 import { formatKernelPrintf, vaListReader } from "./printf.js";
 import { describeCString, encodeLatin1, encodeUtf16, hex, lengthArg, nt, upcaseChar, downcaseChar } from "./util.js";
+import { componentState } from "./state.js";
 
 const MAX = 0x100000; // longest string a routine scans before it faults as the kernel would run off
 const B = (n: number) => BigInt(n);
@@ -106,7 +107,8 @@ function toInt(s: string): number {
   return v > 2147483647 ? 2147483647 : v < -2147483648 ? -2147483648 : v;
 }
 
-const rng = (ctx: ApiContext) => ctx.kernel.state("crt", () => ({ seed: 1 }));
+const rngState = componentState("crt", () => ({ seed: 1 }));
+const rng = (ctx: ApiContext) => rngState(ctx.kernel);
 
 export const apis: ApiDefinition[] = [
   // ---- memory

@@ -7,6 +7,7 @@ import { STATUS } from "../../nt/status.js";
 import { L64 } from "../../nt/layouts.js";
 import { APC_LEVEL, DISPATCH_LEVEL, currentThread, irqlName } from "./ke.js";
 import { hex, nt, poolTypeText, tagText } from "./util.js";
+import { componentState } from "./state.js";
 
 const B = (n: number) => BigInt(n);
 const FM = L64.FAST_MUTEX;
@@ -97,8 +98,9 @@ interface ResourceState {
   exclusive: number;
   shared: number;
 }
+const resourceState = componentState("ex.resources", () => new Map<bigint, ResourceState>());
 function resources(ctx: ApiContext): Map<bigint, ResourceState> {
-  return ctx.kernel.state("ex.resources", () => new Map<bigint, ResourceState>());
+  return resourceState(ctx.kernel);
 }
 function resource(ctx: ApiContext, r: bigint, api: string): ResourceState {
   const s = resources(ctx).get(r);

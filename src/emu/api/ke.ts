@@ -12,6 +12,7 @@ import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { L64 } from "../../nt/layouts.js";
 import { hex, nt } from "./util.js";
+import { componentState } from "./state.js";
 
 const B = (n: number) => BigInt(n);
 export const PASSIVE_LEVEL = 0;
@@ -38,17 +39,22 @@ export const BOOT_SYSTEM_TIME = 133485408000000000n;
 /** The deterministic clock: the core's (KUSER_SHARED_DATA) when it provides one, else a local one. */
 export function clockOf(ctx: ApiContext): { systemTime(): bigint; interruptTime(): bigint; advance(d: bigint): void } {
   if (ctx.kernel.clock) return ctx.kernel.clock;
-  return ctx.kernel.state("clock", () => {
-    let t = 0n;
-    return {
-      systemTime: () => BOOT_SYSTEM_TIME + t,
-      interruptTime: () => t,
-      advance: (d: bigint) => {
-        if (d > 0n) t += d;
-      },
-    };
-  });
+  return localClock(ctx.kernel);
 }
+
+/** A clock for kernels whose core provides none (test fakes). */
+const localClock = componentState("clock", () => {
+  let t = 0n;
+  return {
+    systemTime: () => BOOT_SYSTEM_TIME + t,
+    interruptTime: () => t,
+    advance: (d: bigint) => {
+      if (d > 0n) t += d;
+    },
+  };
+});
+
+const keState = componentState("ke", () => ({ criticalRegion: 0 }));
 
 export function currentThread(ctx: ApiContext): bigint {
   return ctx.kernel.currentThread ?? 0xfffff80200001000n;
@@ -325,14 +331,14 @@ export const apis: ApiDefinition[] = [
   }),
   nt("KeQueryActiveProcessorCountEx", 1, () => 1),
   nt("KeEnterCriticalRegion", 0, (ctx) => {
-    ctx.kernel.state("ke", () => ({ criticalRegion: 0 })).criticalRegion++;
+    keState(ctx.kernel).criticalRegion++;
   }),
   nt("KeLeaveCriticalRegion", 0, (ctx) => {
-    const s = ctx.kernel.state("ke", () => ({ criticalRegion: 0 }));
+    const s = keState(ctx.kernel);
     if (s.criticalRegion === 0) ctx.warn("KeLeaveCriticalRegion without KeEnterCriticalRegion");
     else s.criticalRegion--;
   }),
-  nt("KeAreApcsDisabled", 0, (ctx) => (ctx.kernel.state("ke", () => ({ criticalRegion: 0 })).criticalRegion > 0 || ctx.kernel.irql >= APC_LEVEL ? 1 : 0)),
+  nt("KeAreApcsDisabled", 0, (ctx) => (keState(ctx.kernel).criticalRegion > 0 || ctx.kernel.irql >= APC_LEVEL ? 1 : 0)),
   // ---- bug checks
   nt("KeBugCheckEx", 5, (ctx) => bugcheck(ctx, "KeBugCheckEx", ctx.u32(0), [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)])),
   nt("KeBugCheck", 1, (ctx) => bugcheck(ctx, "KeBugCheck", ctx.u32(0), [0n, 0n, 0n, 0n])),

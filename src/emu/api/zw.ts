@@ -11,6 +11,7 @@ import { parseRegFile, regTypeName } from "../../formats/reg/parse.js";
 import { inFile } from "../../errors.js";
 import { closeHandle, insertHandle, lookupHandle } from "./ob.js";
 import { encodeUtf16, hex, lengthArg, nt, q, unicodeText } from "./util.js";
+import { componentState } from "./state.js";
 
 const B = (n: number) => BigInt(n);
 const OA = L64.OBJECT_ATTRIBUTES;
@@ -21,9 +22,7 @@ export const REG_CREATED_NEW_KEY = 1;
 export const REG_OPENED_EXISTING_KEY = 2;
 
 /** The emulated registry of this kernel (created empty, with the standard hive roots). */
-export function registryOf(kernel: KernelState): Registry {
-  return kernel.state("registry", () => new Registry());
-}
+export const registryOf = componentState("registry", () => new Registry());
 
 /**
  * Seed the kernel's registry from the bytes of a .reg file (`kmdll call --registry FILE.reg`).

@@ -1,0 +1,225 @@
+/**
+ * Fault reports: what stopped a guest call (CPU exception, wild access, stack overflow, pool
+ * misuse, use after free), with the registers and a backtrace unwound through the images'
+ * .pdata — across nested guest calls made by API handlers.
+ */
+import type { FaultKind } from "../events.js";
+import type { NativeEngine } from "./native.js";
+import type { Emulator } from "./emulator.js";
+import type { PoolProblem } from "./pool.js";
+import { tagText } from "./pool.js";
+import { unwindOne } from "./unwind.js";
+import { MAX_CALL_DEPTH, RETURN_SENTINEL, STACK_SIZE, addr64, stackSlot } from "./layout.js";
+
+export interface FaultReport {
+  kind: FaultKind;
+  message: string;
+  /** Module the fault happened in (or that called the API), if any. */
+  module?: string;
+  /** "mydriver.sys+0x1023" or the raw address. */
+  rip: string;
+  ripAddress: bigint;
+  /** Nearest export of the module at RIP, "LoadPrinterDriver+0x13". */
+  symbol?: string;
+  /** The faulting data/fetch address. */
+  address?: bigint;
+  api?: string;
+  registers: Record<string, string>;
+  backtrace: string[];
+  extra?: Record<string, unknown>;
+}
+
+export type RunResult = { ok: true; value: bigint } | { ok: false; fault: FaultReport };
+
+/** Thrown inside the emulator to stop the current run with a report (crosses the native hook). */
+export class EmuStop extends Error {
+  constructor(readonly report: FaultReport) {
+    super(report.message);
+    this.name = "EmuStop";
+  }
+}
+
+export const GPR = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"] as const;
+
+const INTERRUPT_NAMES: Record<number, string> = {
+  0: "divide error (#DE)", 1: "debug trap", 3: "breakpoint (int3)", 4: "overflow (#OF)", 5: "bound range (#BR)", 6: "invalid opcode (#UD)",
+  13: "general protection fault (#GP)", 14: "page fault (#PF)", 0x29: "__fastfail (int 0x29)", 0x2c: "assertion failure (int 0x2c)", 0x2d: "debug service (int 0x2d)",
+};
+
+export class FaultReporter {
+  constructor(private readonly emu: Emulator) {}
+
+  /** Build a fault report from the current CPU state. */
+  report(kind: FaultKind, message: string, rip: bigint, extra: Record<string, unknown> = {}): FaultReport {
+    const { uc, C, map, thunks } = this.emu;
+    const regsV = uc.regReadMany([...this.emu.gprIds, C.regs.RIP, C.regs.EFLAGS]);
+    // Reported at an API thunk on behalf of its caller: the return address has not been popped yet.
+    if (rip !== regsV[GPR.length]) {
+      const t = thunks.get(regsV[GPR.length]!);
+      if (t) regsV[4] = regsV[4]! + 8n;
+    }
+    const registers: Record<string, string> = {};
+    GPR.forEach((r, i) => (registers[r] = addr64(regsV[i]!)));
+    registers.RIP = addr64(rip);
+    registers.EFLAGS = "0x" + regsV[GPR.length + 1]!.toString(16);
+    const mod = map.moduleAt(rip);
+    const { address, api, ...rest } = extra as { address?: bigint; api?: string };
+    return {
+      kind,
+      message,
+      module: mod?.name,
+      rip: map.where(rip),
+      ripAddress: rip,
+      symbol: map.nearestExport(rip),
+      address,
+      api,
+      registers,
+      backtrace: this.backtrace(rip, regsV.slice(0, 16)),
+      extra: Object.keys(rest).length ? rest : undefined,
+    };
+  }
+
+  /** Frames from RIP outward, unwound with the images' .pdata. */
+  backtrace(rip: bigint, regs: bigint[]): string[] {
+    const { mem, map, thunks, calls } = this.emu;
+    const out: string[] = [];
+    let r = [...regs];
+    let pc = rip;
+    // Nested guest calls: when a frame returns to the sentinel, continue in the code that called
+    // the API whose handler made the nested call.
+    let outer = calls.outerFrames.length;
+    for (let i = 0; i < 48; i++) {
+      if (pc === RETURN_SENTINEL) {
+        if (outer === 0) break;
+        const f = calls.outerFrames[--outer]!;
+        const thunk = thunks.get(f[GPR.length + 1]!);
+        out.push(`${thunk ? `${thunk.module.replace(/\.(exe|dll|sys)$/i, "")}!${thunk.name}` : map.where(f[GPR.length + 1]!)} (kernel, called back into the driver)`);
+        r = f.slice(0, GPR.length);
+        try {
+          pc = mem.u64(r[4]!);
+        } catch {
+          break;
+        }
+        r[4] = r[4]! + 8n;
+        continue;
+      }
+      const sym = map.nearestExport(pc);
+      out.push(`${map.where(pc)}${sym ? ` (${sym})` : ""}`);
+      const mod = map.moduleAt(pc);
+      const m = mod && !mod.builtin ? mod : null;
+      const before = [...r];
+      let f = unwindOne(mem, m, r, pc);
+      if (!f && i === 0 && m) {
+        // A stack overflow faults with RSP already in the guard, typically right after the
+        // prolog's allocation: unwind as if the whole prolog had run.
+        r = before;
+        f = unwindOne(mem, m, r, pc, true);
+      }
+      if (!f || f.rip === 0n) break;
+      pc = f.rip;
+    }
+    return out;
+  }
+
+  /** The report every call gets once Unicorn has aborted. */
+  brokenReport(address: bigint): FaultReport {
+    return { kind: "internal", message: this.emu.broken!, rip: this.emu.map.where(address), ripAddress: address, registers: {}, backtrace: [] };
+  }
+
+  byteAt(a: bigint): number | null {
+    try {
+      return this.emu.mem.u8(a);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The address of the trapping instruction that raised `intno` (RIP is after it). */
+  private trapInstruction(rip: bigint, intno: number): bigint {
+    if (intno === 3 && this.byteAt(rip - 1n) === 0xcc) return rip - 1n;
+    if (this.byteAt(rip - 2n) === 0xcd && this.byteAt(rip - 1n) === intno) return rip - 2n;
+    return rip;
+  }
+
+  /** A report for what stopped Unicorn (memory fault, interrupt, invalid instruction). */
+  nativeFault(err: number, rip: bigint, nf: ReturnType<NativeEngine["lastFault"]>): FaultReport {
+    const { C, map } = this.emu;
+    const M = C.mem;
+    if (nf.memType !== undefined && nf.address !== undefined) {
+      const a = nf.address;
+      const freed = this.emu.scratch.freedAt(a, Math.max(1, nf.size ?? 1));
+      const access = nf.memType === M.READ_UNMAPPED || nf.memType === M.READ_PROT ? "read" : nf.memType === M.WRITE_UNMAPPED || nf.memType === M.WRITE_PROT ? "write" : "fetch";
+      if (freed) return this.report("use-after-free", `use after free: ${access} of ${nf.size} byte(s) at ${addr64(a)} (${freed}) at ${map.where(rip)}`, rip, { address: a });
+      for (let d = 0; d < MAX_CALL_DEPTH; d++) {
+        const s = stackSlot(d);
+        if (a >= s.guardLow && a < s.low && access !== "fetch")
+          return this.report("stack-overflow", `stack overflow: ${access} at ${addr64(a)} in the guard below the ${STACK_SIZE / 1024} KiB kernel stack at ${map.where(rip)}`, rip, { address: a });
+      }
+      // One frame larger than the whole stack: RSP itself already lies below the current stack
+      // (past the guard), and the access is at or just below RSP.
+      const depth = this.emu.calls.depth;
+      if (access !== "fetch" && depth > 0) {
+        const s = stackSlot(depth - 1);
+        const rsp = this.emu.uc.regRead(C.regs.RSP);
+        if (rsp < s.low && s.low - rsp <= 0x10000000n && a + 0x1000n >= rsp && a < s.low)
+          return this.report("stack-overflow", `stack overflow: a frame of ${s.high - rsp} bytes or more exceeds the ${STACK_SIZE / 1024} KiB kernel stack (${access} at ${addr64(a)}) at ${map.where(rip)}`, rip, { address: a });
+      }
+      const kind: FaultKind = access === "read" ? "invalid-read" : access === "write" ? "invalid-write" : "invalid-fetch";
+      const what = access === "fetch" ? `invalid fetch: jump to ${addr64(a)}` : `invalid ${access} of ${nf.size} byte(s) at ${addr64(a)}`;
+      const prot = nf.memType === M.READ_PROT || nf.memType === M.WRITE_PROT || nf.memType === M.FETCH_PROT ? " (protection)" : "";
+      if (access === "fetch" && !map.moduleAt(a)) {
+        // A call through a wild pointer: the return address on the stack names the call site.
+        const site = this.callSiteOnStack();
+        if (site) {
+          const r = this.report(kind, `${what}${prot} (called from ${site.text})`, rip, { address: a });
+          return { ...r, module: r.module ?? site.module };
+        }
+      }
+      return this.report(kind, `${what}${prot} at ${map.where(rip)}`, rip, { address: a });
+    }
+    if (nf.interrupt >= 0) {
+      const n = INTERRUPT_NAMES[nf.interrupt] ?? `interrupt 0x${nf.interrupt.toString(16)}`;
+      // Software interrupts are traps (RIP is past the instruction): report the instruction itself.
+      const at = this.trapInstruction(rip, nf.interrupt);
+      return this.report("cpu-exception", `${n} at ${map.where(at)}`, at, { interrupt: nf.interrupt });
+    }
+    if (nf.invalidInstruction || err === C.err.INSN_INVALID) return this.report("cpu-exception", `invalid instruction at ${map.where(rip)}`, rip);
+    return this.report("cpu-exception", `emulation error ${err} at ${map.where(rip)}`, rip);
+  }
+
+  /** The driver return address at [RSP], if any (the caller of a call that just jumped somewhere wild). */
+  private callSiteOnStack(): { module: string; text: string } | null {
+    const { mem, map, uc, C } = this.emu;
+    try {
+      const ret = mem.u64(uc.regRead(C.regs.RSP));
+      const m = map.moduleAt(ret);
+      if (!m || m.builtin) return null;
+      return { module: m.name, text: map.where(ret) };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Pool misuse found by the allocator: a warning (tag mismatch) or a stop (double/foreign free). */
+  poolProblem(p: PoolProblem): void {
+    const { mem, uc, C, pool } = this.emu;
+    const site = p.site ?? "(unknown)";
+    if (p.kind === "tag-mismatch") {
+      this.emu.emit({
+        event: "warning",
+        message: `ExFreePoolWithTag: tag '${tagText(p.tag)}' does not match the allocation's tag '${tagText(p.block.tag)}' at ${addr64(p.address)} (freed from ${site})`,
+        address: addr64(p.address),
+      });
+      return;
+    }
+    // Called from ExFreePool* at its thunk: the caller's address is at [rsp].
+    const retAddr = mem.u64(uc.regRead(C.regs.RSP));
+    if (p.kind === "double-free") {
+      throw new EmuStop(
+        this.report("double-free", `double free of pool block ${addr64(p.address)} (tag '${tagText(p.block.tag)}', ${p.block.size} bytes, allocated at ${p.block.site ?? "?"}) from ${site}`, retAddr, { address: p.address, tag: tagText(p.block.tag) }),
+      );
+    }
+    const inside = p.inside ? ` (inside the '${tagText(p.inside.tag)}' block at ${addr64(p.inside.address)})` : pool.inPool(p.address) ? "" : " (not a pool address)";
+    throw new EmuStop(this.report("foreign-free", `free of a pointer that is not a pool allocation: ${addr64(p.address)}${inside} from ${site}`, retAddr, { address: p.address }));
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * IoCallDriver and IoCompleteRequest: a request travels down a device stack (the target's
+ * dispatch routine runs as a nested guest call) and completes back up it (completion routines,
+ * then the I/O manager's own part: buffered copy-back, IO_STATUS_BLOCK, event, freeing the IRP).
+ */
+import type { GuestMemory } from "../api/types.js";
+import type { TraceEvent } from "../../events.js";
+import { L64 } from "../../nt/layouts.js";
+import { STATUS, formatStatus, ntSuccess } from "../../nt/status.js";
+import { hex } from "../api/util.js";
+import {
+  IO_TYPE_IRP, IRP_MJ, IRP_MJ_COUNT, IRP_MN_QUERY_INTERFACE, SL_INVOKE_ON_CANCEL, SL_INVOKE_ON_ERROR, SL_INVOKE_ON_SUCCESS,
+  SL_PENDING_RETURNED, STATUS_MORE_PROCESSING_REQUIRED, majorName,
+} from "./constants.js";
+import { emit, moduleOf, where, type IoEnv } from "./env.js";
+import { ioState } from "./state.js";
+import { deviceLabel } from "./devices.js";
+import { releaseIrp } from "./irp.js";
+import { trackInterface } from "./interfaces.js";
+
+const B = (n: number) => BigInt(n);
+const D = L64.DRIVER_OBJECT;
+const DEV = L64.DEVICE_OBJECT;
+const IRP = L64.IRP;
+const SL = L64.IO_STACK_LOCATION;
+const IOSB = L64.IO_STATUS_BLOCK;
+
+/**
+ * IoCallDriver: move to the next stack location, record the device in it, run the driver's
+ * dispatch routine for the location's major function (nested guest call); trace an `irp` event.
+ */
+export function callDriver(env: IoEnv, dev: bigint, irp: bigint): number {
+  const m = env.mem;
+  const io = ioState(env.kernel);
+  if (dev === 0n || !m.isMapped(dev, DEV.$size)) env.fault("invalid-read", `IoCallDriver: device object ${hex(dev)} is not mapped`, { address: dev });
+  const loc = m.u8(irp + B(IRP.CurrentLocation)) - 1;
+  if (loc <= 0) env.fault("bugcheck", `IoCallDriver(${deviceLabel(env, dev)}): the IRP has no stack location left (NO_MORE_IRP_STACK_LOCATIONS)`, { code: "0x00000035" });
+  m.setU8(irp + B(IRP.CurrentLocation), loc);
+  const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"])) - B(SL.$size);
+  m.setU64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), sl);
+  m.setU64(sl + B(SL.DeviceObject), dev);
+  const major = m.u8(sl + B(SL.MajorFunction));
+  const minor = m.u8(sl + B(SL.MinorFunction));
+  const driver = m.u64(dev + B(DEV.DriverObject));
+  const routine = m.u64(driver + B(D.MajorFunction) + B(8 * (major < IRP_MJ_COUNT ? major : 0)));
+  const info = io.irps.get(irp);
+  // A query-interface request: remember where the interface lands.
+  if (major === IRP_MJ.PNP && minor === IRP_MN_QUERY_INTERFACE && info && !info.interfaceAt) {
+    const out = m.u64(sl + B(SL["Parameters.QueryInterface.Interface"]));
+    const guid = m.u64(sl + B(SL["Parameters.QueryInterface.InterfaceType"]));
+    info.interfaceAt = { address: out, length: m.u16(sl + B(SL["Parameters.QueryInterface.Size"])), what: `GUID ${guidText(m, guid)}`, provider: dev };
+  }
+  const ioctl = major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL ? m.u32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"])) : undefined;
+  const from = info?.from ?? env.from;
+  if (major >= IRP_MJ_COUNT) env.fault("bugcheck", `IoCallDriver(${deviceLabel(env, dev)}): major function 0x${major.toString(16)} is out of range`, { code: "0x00000044" });
+  const driverModule = moduleOf(env, m.u64(driver + B(D.DriverStart))) ?? "?";
+  if (!env.kernel.moduleAt?.(routine)) env.fault("invalid-fetch", `IoCallDriver(${deviceLabel(env, dev)}, ${majorName(major)}): the dispatch routine ${hex(routine)} of ${driverModule} is not in a loaded module (was the driver unloaded?)`, { address: routine });
+  const status = Number(BigInt.asUintN(32, env.callGuest(routine, [dev, irp]))) >>> 0;
+  emit(env, {
+    event: "irp",
+    major,
+    minor,
+    ...(ioctl !== undefined ? { ioctl: `0x${ioctl.toString(16).toUpperCase().padStart(8, "0")}` } : {}),
+    from,
+    to: deviceLabel(env, dev),
+    status: formatStatus(status),
+    name: majorName(major) + (major === IRP_MJ.PNP && minor === IRP_MN_QUERY_INTERFACE ? "/IRP_MN_QUERY_INTERFACE" : ""),
+    driver: driverModule,
+    dispatch: where(env, routine),
+  } as TraceEvent);
+  return status;
+}
+
+function guidText(mem: GuestMemory, g: bigint): string {
+  if (g === 0n || !mem.isMapped(g, 16)) return "(none)";
+  const b = mem.read(g, 16);
+  const h = (i: number, n: number, le: boolean) => {
+    const s = Array.from(b.slice(i, i + n));
+    return (le ? s.reverse() : s).map((x) => x.toString(16).padStart(2, "0")).join("");
+  };
+  return `{${h(0, 4, true)}-${h(4, 2, true)}-${h(6, 2, true)}-${h(8, 2, false)}-${h(10, 6, false)}}`;
+}
+
+/**
+ * IoCompleteRequest: walk the stack locations up from the current one, calling the completion
+ * routine stored in each (as IoSetCompletionRoutine left it) when its condition holds;
+ * STATUS_MORE_PROCESSING_REQUIRED stops the walk (the routine owns the IRP). Then the I/O manager's
+ * part: copy buffered output back, fill the caller's IO_STATUS_BLOCK, signal its event, free the IRP.
+ */
+export function completeRequest(env: IoEnv, irp: bigint): void {
+  const m = env.mem;
+  const io = ioState(env.kernel);
+  const info = io.irps.get(irp);
+  const count = m.u8(irp + B(IRP.StackCount));
+  let loc = m.u8(irp + B(IRP.CurrentLocation));
+  // IopfCompleteRequest's own check (WRK): a location past the end or not an IRP at all.
+  if (info?.completed || loc > count + 1 || m.u16(irp + B(IRP.Type)) !== IO_TYPE_IRP)
+    env.fault("bugcheck", `IoCompleteRequest(${hex(irp)}): ${info?.completed ? "the IRP was already completed" : "not an IRP in progress"} (MULTIPLE_IRP_COMPLETE_REQUESTS)`, { code: "0x00000044" });
+  const status = () => m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
+  // Only an ASSERT in checked builds of Windows: a warning here.
+  if (status() === STATUS.PENDING) env.warn(`IoCompleteRequest(${hex(irp)}) with IoStatus.Status = STATUS_PENDING (set the final status before completing)`);
+  while (loc <= count) {
+    const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+    const control = m.u8(sl + B(SL.Control));
+    const routine = m.u64(sl + B(SL.CompletionRoutine));
+    const context = m.u64(sl + B(SL.Context));
+    const pending = control & SL_PENDING_RETURNED;
+    m.setU8(irp + B(IRP.PendingReturned), pending ? 1 : 0);
+    // IoSkipCurrentIrpStackLocation: up one location.
+    loc++;
+    m.setU8(irp + B(IRP.CurrentLocation), loc);
+    m.setU64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), sl + B(SL.$size));
+    const ok = ntSuccess(status());
+    const cancel = m.u8(irp + B(IRP.Cancel)) !== 0;
+    const invoke = routine !== 0n && ((ok && control & SL_INVOKE_ON_SUCCESS) || (!ok && control & SL_INVOKE_ON_ERROR) || (cancel && control & SL_INVOKE_ON_CANCEL));
+    // IopClearStackLocation
+    m.setU8(sl + B(SL.MinorFunction), 0);
+    m.setU8(sl + B(SL.Flags), 0);
+    m.setU8(sl + B(SL.Control), 0);
+    m.setU64(sl + B(SL.CompletionRoutine), 0n);
+    m.setU64(sl + B(SL.Context), 0n);
+    if (invoke) {
+      const upper = loc <= count ? m.u64(sl + B(SL.$size) + B(SL.DeviceObject)) : 0n;
+      const r = Number(BigInt.asUintN(32, env.callGuest(routine, [upper, irp, context]))) >>> 0;
+      if (r === STATUS_MORE_PROCESSING_REQUIRED) return;
+    } else if (loc <= count && pending) {
+      const up = sl + B(SL.$size);
+      m.setU8(up + B(SL.Control), m.u8(up + B(SL.Control)) | SL_PENDING_RETURNED);
+    }
+  }
+  finishIrp(env, irp);
+}
+
+/** The I/O manager's completion of an IRP it built: output copy-back, IO_STATUS_BLOCK, event, free. */
+function finishIrp(env: IoEnv, irp: bigint): void {
+  const m = env.mem;
+  const io = ioState(env.kernel);
+  const info = io.irps.get(irp);
+  const st = m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
+  const information = m.u64(irp + B(IRP.IoStatus) + B(IOSB.Information));
+  if (!info || info.kind === "allocated") {
+    // An IRP the driver allocated itself must be reclaimed by its completion routine
+    // (STATUS_MORE_PROCESSING_REQUIRED + IoFreeIrp); Windows would queue an APC to a thread it does not have.
+    if (info) {
+      info.completed = true;
+      info.result = { status: st, information };
+      env.warn(`IoCompleteRequest(${hex(irp)}): an IRP from IoAllocateIrp finished its completion without a routine returning STATUS_MORE_PROCESSING_REQUIRED; free it with IoFreeIrp in a completion routine`);
+    }
+    return;
+  }
+  info.completed = true;
+  info.result = { status: st, information };
+  if (ntSuccess(st) && info.copyBack && info.copyBack.user !== 0n) {
+    const n = Math.min(Number(BigInt.asUintN(32, information)), info.copyBack.length);
+    if (n > 0) m.write(info.copyBack.user, m.read(info.copyBack.system, n));
+  }
+  if (ntSuccess(st) && info.interfaceAt) trackInterface(env, info, info.interfaceAt);
+  const iosb = m.u64(irp + B(IRP.UserIosb));
+  if (iosb !== 0n) {
+    m.setU32(iosb + B(IOSB.Status), st);
+    m.setU64(iosb + B(IOSB.Information), information);
+  }
+  const ev = m.u64(irp + B(IRP.UserEvent));
+  if (ev !== 0n) m.setU32(ev + B(L64.DISPATCHER_HEADER.SignalState), 1);
+  if (info.kind === "built") releaseIrp(env, irp, info);
+}
+

@@ -1,0 +1,85 @@
+/**
+ * The DRIVER_OBJECT the I/O manager creates before DriverEntry: DriverStart/Size, DriverName
+ * (\Driver\<service>), the extension's ServiceKeyName, HardwareDatabase, and every MajorFunction
+ * entry pointing at the I/O manager's IopInvalidDeviceRequest.
+ */
+import type { GuestMemory, KernelState } from "../api/types.js";
+import { L64 } from "../../nt/layouts.js";
+import { registerObject } from "../obmgr/index.js";
+import { IRP_MJ_COUNT } from "./constants.js";
+import { envOf } from "./env.js";
+import { completeRequest } from "./dispatch.js";
+
+const B = (n: number) => BigInt(n);
+const IO_TYPE_DRIVER = 4;
+const STATUS_INVALID_DEVICE_REQUEST = 0xc0000010;
+const TAG_DRIVER = 0x76697244; // 'Driv'
+const TAG_STRING = 0x6d4b6d4b; // 'KmKm'
+
+/** Write a UNICODE_STRING + its buffer at `at` (struct first, buffer at +0x10). */
+export function writeUnicodeString(mem: GuestMemory, at: bigint, s: string): void {
+  const U = L64.UNICODE_STRING;
+  const buf = at + 0x10n;
+  mem.setU16(at + B(U.Length), s.length * 2);
+  mem.setU16(at + B(U.MaximumLength), s.length * 2 + 2);
+  mem.setU64(at + B(U.Buffer), buf);
+  const bytes = new Uint8Array(s.length * 2 + 2);
+  for (let i = 0; i < s.length; i++) {
+    bytes[2 * i] = s.charCodeAt(i) & 0xff;
+    bytes[2 * i + 1] = s.charCodeAt(i) >> 8;
+  }
+  mem.write(buf, bytes);
+}
+
+function kernelPool(kernel: KernelState): NonNullable<KernelState["kernelPool"]> {
+  if (!kernel.kernelPool) throw new Error("the emulator core provides no kernel pool (KernelState.kernelPool)");
+  return kernel.kernelPool;
+}
+
+/** A UNICODE_STRING in kernel pool (lives as long as the emulator). */
+function poolUnicodeString(mem: GuestMemory, kernel: KernelState, s: string): bigint {
+  const a = kernelPool(kernel).allocate(0x10 + s.length * 2 + 2, TAG_STRING);
+  writeUnicodeString(mem, a, s);
+  return a;
+}
+
+/** The I/O manager's default dispatch routine (completes the IRP with STATUS_INVALID_DEVICE_REQUEST). */
+function invalidDeviceRequest(kernel: KernelState): bigint {
+  if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines (KernelState.internalRoutine)");
+  return kernel.internalRoutine("IopInvalidDeviceRequest", (ctx) => {
+    const irp = ctx.arg(1);
+    if (irp !== 0n && ctx.mem.isMapped(irp + B(L64.IRP.IoStatus), 16)) {
+      ctx.mem.setU32(irp + B(L64.IRP.IoStatus) + B(L64.IO_STATUS_BLOCK.Status), STATUS_INVALID_DEVICE_REQUEST);
+      ctx.mem.setU64(irp + B(L64.IRP.IoStatus) + B(L64.IO_STATUS_BLOCK.Information), 0n);
+      completeRequest(envOf(ctx), irp);
+    }
+    return STATUS_INVALID_DEVICE_REQUEST;
+  });
+}
+
+/** Create and register the DRIVER_OBJECT of a driver image whose DriverEntry is at `entry`. */
+export function createDriverObject(mem: GuestMemory, kernel: KernelState, image: { base: bigint; size: number }, entry: bigint, serviceName: string): bigint {
+  const D = L64.DRIVER_OBJECT;
+  const X = L64.DRIVER_EXTENSION;
+  const U = L64.UNICODE_STRING;
+  const obj = kernelPool(kernel).allocate(D.$size + X.$size, TAG_DRIVER);
+  const ext = obj + B(D.$size);
+  const invalid = invalidDeviceRequest(kernel);
+  mem.setU16(obj + B(D.Type), IO_TYPE_DRIVER);
+  mem.setU16(obj + B(D.Size), D.$size);
+  mem.setU64(obj + B(D.DriverStart), image.base);
+  mem.setU32(obj + B(D.DriverSize), image.size);
+  mem.setU64(obj + B(D.DriverExtension), ext);
+  const copyString = (dst: bigint, s: string) => {
+    const src = poolUnicodeString(mem, kernel, s);
+    mem.write(dst, mem.read(src, U.$size));
+  };
+  copyString(obj + B(D.DriverName), `\\Driver\\${serviceName}`);
+  mem.setU64(obj + B(D.HardwareDatabase), poolUnicodeString(mem, kernel, "\\REGISTRY\\MACHINE\\HARDWARE\\DESCRIPTION\\SYSTEM"));
+  mem.setU64(obj + B(D.DriverInit), entry);
+  for (let i = 0; i < IRP_MJ_COUNT; i++) mem.setU64(obj + B(D.MajorFunction) + B(8 * i), invalid);
+  mem.setU64(ext + B(X.DriverObject), obj);
+  copyString(ext + B(X.ServiceKeyName), serviceName);
+  registerObject(kernel, obj, { type: "Driver", name: `\\Driver\\${serviceName}` });
+  return obj;
+}

@@ -1,0 +1,104 @@
+/**
+ * The built-in kernel modules: synthetic ntoskrnl.exe and hal.dll images (kernel-image.ts builds
+ * their bytes) mapped into the address space, one hooked code thunk per export, the page of
+ * internal kernel routines, and export lookup by name or ordinal.
+ */
+import type { ApiDefinition } from "./api/types.js";
+import type { PeImage } from "../formats/pe/types.js";
+import type { KernelExport } from "../nt/kernel-exports.js";
+import type { NativeEngine } from "./native.js";
+import type { ModuleMap } from "./module-map.js";
+import { INTERNAL_ROUTINES_BASE, type ThunkTable } from "./thunks.js";
+import { buildSyntheticModule, type SyntheticModule } from "./kernel-image.js";
+import { mapLayout, type LoadedModule } from "./image.js";
+import { KERNEL_MODULES_BASE, PAGE, alignUpN } from "./layout.js";
+
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll"] as const;
+
+export class KernelModules {
+  private readonly exportAddr = new Map<string, Map<string, bigint>>();
+  private readonly synthetic = new Map<string, SyntheticModule>();
+  /** The hooked code range: [start, end). */
+  readonly hookStart = INTERNAL_ROUTINES_BASE;
+  readonly hookEnd: bigint;
+
+  constructor(uc: NativeEngine, thunks: ThunkTable, map: ModuleMap, db: Record<string, KernelExport[]>, apis: ApiDefinition[]) {
+    const handlers = new Map<string, ApiDefinition>();
+    for (const a of apis) handlers.set(`${a.module.toLowerCase()}!${a.name}`, a);
+    // Internal routines (not exported): a page of `ret` just below ntoskrnl, inside the hooked range.
+    uc.mapMemory(INTERNAL_ROUTINES_BASE, PAGE, 5);
+    uc.write(INTERNAL_ROUTINES_BASE, new Uint8Array(PAGE).fill(0xc3));
+    let base = KERNEL_MODULES_BASE;
+    let hookEnd = base;
+    for (const modName of BUILTIN_MODULES) {
+      const list: KernelExport[] = [...(db[modName] ?? [])];
+      const known = new Set(list.map((e) => e.name));
+      // Every implemented handler is an export too (e.g. ExAllocatePool2, missing from old import libraries).
+      for (const a of apis) if (a.module.toLowerCase() === modName && !known.has(a.name)) list.push({ name: a.name, type: "code" });
+      const syn = buildSyntheticModule(modName, list.map((e) => ({ name: e.name, type: e.type })), base);
+      this.synthetic.set(modName, syn);
+      const pe = syntheticPe(syn);
+      const regions = mapLayout(uc, modName, pe, syn.bytes, base);
+      const mod: LoadedModule = { name: modName, key: modName, base, size: syn.sizeOfImage, image: pe, regions, builtin: true };
+      map.modules.set(modName, mod);
+      const addrs = new Map<string, bigint>();
+      for (const e of syn.ordered) {
+        const a = base + BigInt(syn.rvaOf.get(e.name)!);
+        addrs.set(e.name, a);
+        thunks.set(a, { module: modName, name: e.name, def: handlers.get(`${modName}!${e.name}`) ?? null, kind: e.type === "code" ? "code" : "data" });
+      }
+      this.exportAddr.set(modName, addrs);
+      hookEnd = base + BigInt(syn.text.rva + syn.text.size);
+      base = alignUpN(base + BigInt(syn.sizeOfImage), 0x10000n);
+    }
+    this.hookEnd = hookEnd;
+  }
+
+  /** Address of an export of ntoskrnl.exe / hal.dll, or null (by name, or by ordinal). */
+  exportAddress(module: string, name: string | null, ordinal: number | null): bigint | null {
+    const m = module.toLowerCase();
+    const addrs = this.exportAddr.get(m);
+    if (!addrs) return null;
+    if (name !== null) return addrs.get(name) ?? null;
+    const syn = this.synthetic.get(m)!;
+    if (ordinal === null) return null;
+    const e = syn.ordered[ordinal - syn.ordinalBase];
+    return e ? addrs.get(e.name)! : null;
+  }
+}
+
+/** A minimal PeImage for the synthetic modules (their export directory lives in guest memory). */
+function syntheticPe(syn: SyntheticModule): PeImage {
+  const sections = [
+    { name: ".text", virtualAddress: syn.text.rva, virtualSize: syn.text.size, sizeOfRawData: syn.text.size, pointerToRawData: syn.text.rva, characteristics: 0x60000020 },
+    { name: ".data", virtualAddress: syn.data.rva, virtualSize: syn.data.size, sizeOfRawData: syn.data.size, pointerToRawData: syn.data.rva, characteristics: 0xc8000040 },
+    {
+      name: ".edata",
+      virtualAddress: syn.data.rva + syn.data.size,
+      virtualSize: syn.sizeOfImage - syn.data.rva - syn.data.size,
+      sizeOfRawData: syn.sizeOfImage - syn.data.rva - syn.data.size,
+      pointerToRawData: syn.data.rva + syn.data.size,
+      characteristics: 0x40000040,
+    },
+  ];
+  return {
+    peOffset: 0x40,
+    coff: { machine: 0x8664, numberOfSections: 3, timeDateStamp: 0, pointerToSymbolTable: 0, numberOfSymbols: 0, sizeOfOptionalHeader: 240, characteristics: 0x2022 },
+    optional: {
+      magic: 0x20b, pe32plus: true, majorLinkerVersion: 0, minorLinkerVersion: 0, sizeOfCode: syn.text.size, addressOfEntryPoint: 0, baseOfCode: syn.text.rva,
+      imageBase: 0n, sectionAlignment: PAGE, fileAlignment: PAGE, majorOperatingSystemVersion: 10, minorOperatingSystemVersion: 0, majorSubsystemVersion: 10,
+      minorSubsystemVersion: 0, sizeOfImage: syn.sizeOfImage, sizeOfHeaders: PAGE, checkSum: 0, subsystem: 1, dllCharacteristics: 0x160,
+      sizeOfStackReserve: 0n, sizeOfStackCommit: 0n, sizeOfHeapReserve: 0n, sizeOfHeapCommit: 0n, numberOfRvaAndSizes: 16, checkSumOffset: 0x40 + 24 + 64,
+    },
+    machine: "x64",
+    dataDirectories: [],
+    sections,
+    exports: {
+      dllName: syn.name, ordinalBase: 1, timeDateStamp: 0, numberOfFunctions: syn.ordered.length, numberOfNames: syn.ordered.length,
+      functions: syn.ordered.map((e, i) => ({ ordinal: i + 1, name: e.name, names: [e.name], rva: syn.rvaOf.get(e.name)!, forwarder: null })),
+      namePointerOrder: syn.ordered.map((e) => e.name),
+    },
+    imports: [], delayImports: [], relocations: [], relocsStripped: false, debug: [], exceptionFunctions: [], tls: null, loadConfig: null, signed: false,
+    checksum: { stored: 0, computed: 0 }, warnings: [],
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The KernelState the API handlers share (src/emu/api/types.ts): IRQL, the per-component state
+ * bag, and the core services the emulator provides to them (kernel export lookup, clock, event
+ * sink, address naming, kernel-owned pool, internal routines, current process/thread).
+ */
+import type { KernelState } from "./api/types.js";
+import type { Emulator } from "./emulator.js";
+
+export function createKernelState(emu: Emulator): KernelState {
+  const bag = new Map<string, unknown>();
+  return {
+    irql: 0,
+    state<T>(component: string, init: () => T): T {
+      if (!bag.has(component)) bag.set(component, init());
+      return bag.get(component) as T;
+    },
+    resolveKernelExport: (name) => emu.kernelExport("ntoskrnl.exe", name, null) ?? emu.kernelExport("hal.dll", name, null),
+    modulesExporting: (name) => emu.options.modulesExporting?.(name) ?? emu.map.modulesExporting(name),
+    clock: {
+      systemTime: () => emu.clock.systemTime(),
+      interruptTime: () => emu.clock.interruptTime(),
+      advance: (d) => emu.clock.advance(d),
+    },
+    isValidKernelAddress: (a) => emu.mem.isMapped(a, 1),
+    emit: (e) => emu.emit(e),
+    where: (a) => emu.thunks.nameAt(a) ?? emu.where(a),
+    moduleAt: (a) => emu.moduleAt(a)?.name ?? null,
+    kernelPool: {
+      allocate: (size, tag) => emu.pool.allocate(size, tag, 0, true, "(kernel)", null),
+      free: (a) => void emu.pool.free(a, null, null),
+    },
+    internalRoutine: (name, handler) => emu.internalRoutine(name, handler),
+  };
+}

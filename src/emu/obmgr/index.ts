@@ -1,0 +1,118 @@
+/**
+ * The object manager: reference counts of kernel objects and the kernel handle table.
+ *
+ * Objects are tracked by the address of their body. Components that create objects (the I/O
+ * manager: driver/device/file objects; the registry: keys) register them with `registerObject`
+ * and get `onDelete` called when the last reference goes away. Objects kmdll does not know
+ * (e.g. a pointer the driver made up) are reported once with a warning.
+ */
+import type { ApiContext, KernelState } from "../api/types.js";
+import { STATUS } from "../../nt/status.js";
+import { componentState } from "../api/state.js";
+import { hex } from "../api/util.js";
+
+export interface KernelObject {
+  /** "Key", "Device", "Driver", "File", "Process", "Thread", "Event"... */
+  type: string;
+  name?: string;
+  pointerCount: number;
+  /** Permanent objects (the system process/thread) never go away. */
+  permanent?: boolean;
+  /** Called with the context of the API call that dropped the last reference. */
+  onDelete?: (ctx?: ApiContext) => void;
+}
+
+/** What a handle refers to. Registry keys use `key` (see zw.ts); others carry an object address. */
+export interface HandleEntry {
+  type: string;
+  object?: bigint;
+  /** Component data (e.g. the registry key). */
+  data?: unknown;
+  access: number;
+  kernelHandle: boolean;
+  onClose?: () => void;
+}
+
+export interface ObjectManagerState {
+  objects: Map<bigint, KernelObject>;
+  handles: Map<bigint, HandleEntry>;
+  nextHandle: bigint;
+  warnedUnknown: Set<bigint>;
+}
+
+/** The object manager's state in a kernel. */
+export const objectManager = componentState("ob", (): ObjectManagerState => ({ objects: new Map(), handles: new Map(), nextHandle: 4n, warnedUnknown: new Set() }));
+
+/** Register an object body address with an initial pointer count (default 1). */
+export function registerObject(kernel: KernelState, address: bigint, obj: Omit<KernelObject, "pointerCount"> & { pointerCount?: number }): void {
+  objectManager(kernel).objects.set(address, { pointerCount: 1, ...obj });
+}
+
+/** Kernel handles have the high bit set (0xFFFFFFFF80000004, ...), as on x64 Windows. */
+const KERNEL_HANDLE_BIT = 0xffffffff80000000n;
+
+export function insertHandle(kernel: KernelState, entry: HandleEntry): bigint {
+  const om = objectManager(kernel);
+  const h = (entry.kernelHandle ? KERNEL_HANDLE_BIT : 0n) | om.nextHandle;
+  om.nextHandle += 4n;
+  om.handles.set(h, entry);
+  if (entry.object !== undefined) {
+    const o = om.objects.get(entry.object);
+    if (o) o.pointerCount++;
+  }
+  return h;
+}
+
+export function lookupHandle(kernel: KernelState, handle: bigint): HandleEntry | undefined {
+  return objectManager(kernel).handles.get(BigInt.asUintN(64, handle));
+}
+
+export function closeHandle(ctx: ApiContext, handle: bigint): number {
+  const om = objectManager(ctx.kernel);
+  const h = BigInt.asUintN(64, handle);
+  const e = om.handles.get(h);
+  if (!e) {
+    ctx.warn(`ZwClose(${hex(h)}): not an open handle (Windows bugchecks INVALID_KERNEL_HANDLE for a bad kernel handle)`);
+    return STATUS.INVALID_HANDLE;
+  }
+  om.handles.delete(h);
+  e.onClose?.();
+  if (e.object !== undefined) dereference(ctx, e.object, "ZwClose");
+  return STATUS.SUCCESS;
+}
+
+function known(ctx: ApiContext, obj: bigint, api: string): KernelObject | undefined {
+  const om = objectManager(ctx.kernel);
+  if (!om.objects.has(obj)) {
+    // The system process and thread exist from boot and are never deleted.
+    if (obj === ctx.kernel.currentProcess) om.objects.set(obj, { type: "Process", name: "System", pointerCount: 1, permanent: true });
+    else if (obj === ctx.kernel.currentThread) om.objects.set(obj, { type: "Thread", pointerCount: 1, permanent: true });
+  }
+  const o = om.objects.get(obj);
+  if (!o && !om.warnedUnknown.has(obj)) {
+    om.warnedUnknown.add(obj);
+    ctx.warn(`${api}(${hex(obj)}): not an object kmdll created; its count is not tracked`);
+  }
+  return o;
+}
+
+export function reference(ctx: ApiContext, obj: bigint, api: string): number {
+  if (obj === 0n) ctx.fault("invalid-read", `${api}(NULL)`, { address: "0x0" });
+  const o = known(ctx, obj, api);
+  if (!o) return 1;
+  return ++o.pointerCount;
+}
+
+export function dereference(ctx: ApiContext, obj: bigint, api: string): number {
+  if (obj === 0n) ctx.fault("invalid-read", `${api}(NULL)`, { address: "0x0" });
+  const o = known(ctx, obj, api);
+  if (!o) return 0;
+  if (o.pointerCount <= 0)
+    ctx.fault("bugcheck", `${api}(${hex(obj)}): reference count of ${o.type} object${o.name ? " " + o.name : ""} dropped below zero (REFERENCE_BY_POINTER)`, { code: "0x00000018" });
+  o.pointerCount--;
+  if (o.pointerCount === 0 && !o.permanent) {
+    objectManager(ctx.kernel).objects.delete(obj);
+    o.onDelete?.(ctx);
+  }
+  return o.pointerCount;
+}

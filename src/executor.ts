@@ -1,0 +1,64 @@
+import type { PeImage } from "./formats/pe/types.js";
+
+/**
+ * The contract between the kernel model (loader, services) and whatever runs driver code.
+ * It lives below both: src/kernel uses it, src/emu implements it with Unicorn (EmulatorExecutor),
+ * and src/sim wires the two together; tests implement it with a scripted executor so the
+ * loader's logic can be tested without a CPU. The kernel model decides *what* happens
+ * (resolution, counts, order); the executor only maps, patches and runs.
+ */
+export interface Executor {
+  /** Map an image into the address space (always relocated); returns its base address. */
+  mapImage(module: string, image: PeImage, bytes: Uint8Array): bigint;
+  /** Remove a mapped image (its pool allocations still outstanding are reported as leaks by the executor). */
+  unmapImage(module: string): void;
+  /**
+   * Address of an export of the built-in kernel modules ("ntoskrnl.exe", "hal.dll"),
+   * or null when the real kernel does not export it (the loader then fails with 0xC0000263/0xC0000262).
+   */
+  kernelExport(module: string, name: string | null, ordinal: number | null): bigint | null;
+  /** Write a resolved address into the IAT slot at iatRva of a mapped module. */
+  writeIat(module: string, iatRva: number, address: bigint): void;
+  /** Call DllInitialize(PUNICODE_STRING RegistryPath); the string buffer is freed when it returns. */
+  callDllInitialize(module: string, rva: number, registryPath: string): CallOutcome;
+  /** Call DllUnload(void). */
+  callDllUnload(module: string, rva: number): CallOutcome;
+  /** Create the DRIVER_OBJECT and call DriverEntry(DriverObject, RegistryPath). */
+  callDriverEntry(module: string, rva: number, serviceName: string, registryPath: string): CallOutcome;
+  /** Call the DriverUnload routine DriverEntry stored in the DRIVER_OBJECT; {ok:false, reason:"no-unload"} when none. */
+  callDriverUnload(module: string): CallOutcome;
+  /**
+   * Optional: the DriverUnload routine DriverEntry stored in the module's DRIVER_OBJECT (null when
+   * none), so the kernel can refuse a stop without a misleading call event.
+   */
+  driverUnloadRoutine?(module: string): bigint | null;
+  /** Call any routine of a mapped module with integer arguments (MS x64 / cdecl). */
+  callRoutine(module: string, rva: number, args: bigint[], routine: string): CallOutcome;
+  /**
+   * Optional (I/O manager): DeviceIoControl from user mode on a device object name — IRP_MJ_CREATE,
+   * IRP_MJ_DEVICE_CONTROL, IRP_MJ_CLOSE — returning the status and the output bytes.
+   */
+  deviceIoControl?(device: string, code: number, input: Uint8Array, outputLength: number): IoctlOutcome;
+  /** Optional: called once when a simulation ends, before its `end` event (reports leftover interface references). */
+  finish?(): void;
+  /** Optional: release native resources (the emulator's Unicorn engine) when the simulation is disposed. */
+  close?(): void;
+}
+
+/** Result of a user-mode DeviceIoControl. */
+export type IoctlOutcome =
+  | { ok: true; status: number; information: bigint; output: Uint8Array; completed: boolean }
+  | { ok: false; reason: "fault" | "timeout"; message: string };
+
+export type CallOutcome =
+  | { ok: true; value: bigint }
+  | { ok: false; reason: "fault" | "no-unload" | "timeout"; message: string };
+
+/**
+ * What the executor asks of the kernel model (e.g. for MmGetSystemRoutineAddress, which
+ * must know which other drivers export a name in order to warn).
+ */
+export interface KernelQueries {
+  /** Base names of loaded modules (besides ntoskrnl/hal) that export `name`. */
+  modulesExporting(name: string): string[];
+}
