@@ -36,7 +36,8 @@ export function readDefOrThrow(defFile: string): ReturnType<typeof parseDef> {
  * first (PRIVATE ones get no member; ordinals, NONAME, DATA honoured), then the image's named
  * exports the .def does not list (routines exported with `__declspec(dllexport)`), each warned
  * about; a .def entry the image does not export is warned about too. The DLL name importers bind
- * to is the image's file name (or the .def's LIBRARY name when it has an extension). Returns
+ * to is the .def's LIBRARY name, as with link.exe (warned about when it is not the file's name),
+ * or the image's file name when the .def has none. Returns
  * warnings as `file: warning:` lines; errors in the .def throw a BuildInputError (exit 2).
  * `model`: the .def as the writer should see it (on x86, with the importers' decorated symbols
  * bound from the objects, see x86-exports.ts); default: the file as written.
@@ -49,10 +50,12 @@ export function writeExportLibrary(defFile: string, arch: Arch, outFile: string,
   let dll: string | undefined;
   if (opts.image) {
     const file = basename(opts.image);
-    const declared = def.name && /\.[^.]+$/.test(def.name) ? def.name : null;
-    dll = declared ?? file;
-    if (declared && declared.toLowerCase() !== file.toLowerCase()) {
-      warnings.push(`${shown}: warning: LIBRARY ${declared} differs from the built file ${file}: importers will look for ${declared}`);
+    // As link.exe: the .def's LIBRARY name (".dll" added when it has no extension) is what
+    // importers bind to; without one, the image's file name.
+    const declared = def.name ? (/\.[^.]+$/.test(def.name) ? def.name : `${def.name}.dll`) : null;
+    if (!declared) dll = file;
+    else if (declared.toLowerCase() !== file.toLowerCase()) {
+      warnings.push(`${shown}: warning: LIBRARY ${def.name} makes importers look for ${declared}, but the built file is ${file}`);
     }
     const image = parsePe(readFileSync(opts.image));
     const real = defFromImage(image, file).def.exports;
