@@ -88,11 +88,14 @@ test("sources: warnings (unknown variables, ignored WDK variables, undefined mac
   assert.equal(formatDiagnostic(r.diagnostics.find((d) => d.line === 8)!, "x/sources"), "x/sources:8:1: warning: unknown variable TARGETNAM (did you mean TARGETNAME?); ignored");
 });
 
-test("makevars: a macro defined later expands to nothing (with a warning); ^# escapes a comment; binary input", () => {
-  const r = parseMakeVars("A=$(B)x\nB=1\nC=a^#b # c\n");
-  assert.equal(r.vars.get("A")!.value, "x");
+test("makevars: macros expand when used (NMAKE), so a later definition counts; self-append; undefined → warning; ^# escapes a comment; binary input", () => {
+  const r = parseMakeVars("A=$(B)x\nB=1\nC=a^#b # c\nD=$(NOPE)y\nE=e1\nE=$(E) e2\nE=$(E) e3\nF=$(G)\nG=$(F)\n");
+  assert.equal(r.vars.get("A")!.value, "1x");
   assert.equal(r.vars.get("C")!.value, "a#b");
-  assert.match(r.diagnostics[0]!.message, /\$\(B\) is not defined before this line/);
+  assert.equal(r.vars.get("D")!.value, "y");
+  assert.deepEqual(r.vars.get("E")!.tokens.map((t) => [t.text, t.line]), [["e1", 5], ["e2", 6], ["e3", 7]]);
+  assert.match(r.diagnostics.map((d) => d.message).join("\n"), /\$\(NOPE\) is not defined; it expands to nothing/);
+  assert.match(r.diagnostics.map((d) => `${d.severity} ${d.message}`).join("\n"), /error macro \$\(F\) refers to itself \(\$\(F\) → \$\(G\) → \$\(F\)\)|error macro \$\(G\) refers to itself/);
   const bin = parseMakeVars("TARGETNAME=\u0000\u0001");
   assert.equal(bin.diagnostics[0]!.severity, "error");
 });

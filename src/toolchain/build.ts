@@ -50,6 +50,8 @@ export interface BuildOptions {
    * repository as its tree.
    */
   tree?: string;
+  /** Macros of the build environment (NMAKE reads environment variables as macros), e.g. a project's own `COMMON_DIR`. */
+  defines?: Record<string, string>;
   /** Go on with the other projects after one fails (its dependents fail or are skipped). */
   keepGoing?: boolean;
   /** Windows include semantics (case-insensitive header names; default true). */
@@ -118,7 +120,7 @@ async function buildTree(dir: string, options: BuildOptions): Promise<BuildResul
   const loadedBy = new Map<Arch, LoadResult<Project[]>>();
   const boundary = options.tree !== undefined ? resolve(options.tree) : tree;
   if (!inside(boundary, tree)) throw new KmdllError(`--tree ${options.tree}: ${dir} is not inside it`);
-  for (const a of candidates) loadedBy.set(a, loadTree(tree, boundary, a));
+  for (const a of candidates) loadedBy.set(a, loadTree(tree, boundary, a, options.defines ?? {}));
   const allDiagnostics: Diagnostic[] = [];
   const seenDiag = new Set<string>();
   for (const l of loadedBy.values()) {

@@ -164,17 +164,55 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
     diagnostics.push({ severity: "error", message: "binary data (NUL byte): not a text file", line: 1, col: 1 });
     return { assignments, vars, referenced, diagnostics };
   }
-  const valueOf = (name: string): string | undefined => vars.get(name)?.value ?? options.defines?.get(name);
+  /**
+   * NMAKE expands macros when they are used, not when they are defined: a value may name a
+   * macro defined later in the file (or in a later `!include`). Each variable keeps its words
+   * unexpanded (with positions); `NAME=$(NAME) more` splices the previous words in at once (the
+   * append idiom); values are expanded at the end, directives (`!if`, `!include`) at their line.
+   */
+  const raw = new Map<string, Token[]>();
+  const memo = new Map<string, string>();
+  let parsing = true;
   let overflow = false;
+  const MAX_NESTING = 200;
+  const stop = (p: Pos, message: string) => {
+    if (!overflow) diag("error", p, message);
+    overflow = true;
+  };
+  const valueOf = (name: string, p?: Pos, stack: string[] = []): string | undefined => {
+    const words = raw.get(name);
+    if (!words) return options.defines?.get(name);
+    const known = parsing ? undefined : memo.get(name);
+    if (known !== undefined) return known;
+    const at = p ?? words[0] ?? { line: 1, col: 1 };
+    if (stack.includes(name)) {
+      stop(at, `macro $(${name}) refers to itself (${[...stack.slice(stack.indexOf(name)), name].map((n) => `$(${n})`).join(" → ")})`);
+      return "";
+    }
+    if (stack.length >= MAX_NESTING) {
+      stop(at, `macros nested more than ${MAX_NESTING} deep`);
+      return "";
+    }
+    const v = words.map((w) => expand(w.text, w, { warn: false, keep: true, stack: [...stack, name] })).join(" ");
+    if (!parsing) memo.set(name, v);
+    return v;
+  };
 
-  /** Expand `$(NAME)` in s (which starts at position p); self is the variable being assigned. */
-  const expand = (s: string, p: Pos, self?: string, forExpr = false): string => {
+  interface ExpandOptions {
+    /** Warn about undefined macros. */
+    warn: boolean;
+    /** Keep the build's symbolic macros (`$(O)`) as written. */
+    keep: boolean;
+    stack: string[];
+  }
+  /** Expand `$(NAME)` and `$(NAME:a=b)` in s (which starts at position p). */
+  const expand = (s: string, p: Pos, o: ExpandOptions = { warn: false, keep: false, stack: [] }): string => {
     let out = "";
     for (let i = 0; i < s.length; i++) {
+      if (overflow) return "";
       if (out.length > maxValue) {
-        if (!overflow) diag("error", p, `macro expansion exceeds ${maxValue} characters (a macro that doubles itself?)`);
-        overflow = true;
-        return out.slice(0, maxValue);
+        stop(p, `macro expansion exceeds ${maxValue} characters (a macro that doubles itself?)`);
+        return "";
       }
       if (s[i] === "$" && s[i + 1] === "$") {
         out += "$";
@@ -200,10 +238,10 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
         continue;
       }
       referenced.add(name);
-      let v = valueOf(name);
-      if (v === undefined && builtins.has(name) && !forExpr) v = `$(${name})`;
+      let v = valueOf(name, at, o.stack);
+      if (v === undefined && builtins.has(name) && o.keep) v = `$(${name})`;
       if (v === undefined) {
-        if (name !== self && !forExpr) diag("warning", at, `macro $(${name}) is not defined before this line; it expands to nothing`);
+        if (o.warn) diag("warning", at, `macro $(${name}) is not defined; it expands to nothing`);
         continue;
       }
       if (sub) v = v.split(sub[2]!).join(sub[3]!);
@@ -228,7 +266,7 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
       const def = valueOf(name) !== undefined || builtins.has(name);
       return kind === "ifdef" ? def : !def;
     }
-    const expanded = expand(arg, p0, undefined, true);
+    const expanded = expand(arg, p0);
     try {
       return truthy(evaluateExpr(expanded, { defined: (n) => valueOf(n) !== undefined || builtins.has(n) }));
     } catch (e) {
@@ -286,7 +324,7 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
         diag("warning", p0, `!include ${rest.trim()}: $(${undefinedRef[1]}) is a macro of the WDK's build environment that kmdll does not define; not read`);
         return;
       }
-      const arg = expand(rest.trim(), p0, undefined).trim();
+      const arg = expand(rest.trim(), p0).trim();
       const path = arg.replace(/^"(.*)"$/, "$1").replace(/^<(.*)>$/, "$1");
       if (!options.include) {
         diag("error", p0, "'!include' is not supported here");
@@ -310,11 +348,12 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
       }
       return;
     }
-    if (word === "message") return void diag("note", p0, expand(rest, p0, undefined).trim());
-    if (word === "error") return void diag("error", p0, `!error ${expand(rest, p0, undefined).trim()}`);
+    if (word === "message") return void diag("note", p0, expand(rest, p0).trim());
+    if (word === "error") return void diag("error", p0, `!error ${expand(rest, p0).trim()}`);
     if (word === "undef") {
       const name = rest.trim();
       vars.delete(name);
+      raw.delete(name);
       return;
     }
     diag("warning", p0, `'!${word}' directive is not supported; line ignored`);
@@ -363,30 +402,50 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
       diag("error", p0, `invalid variable name '${name.slice(0, 40)}' (expected NAME=value)`);
       return;
     }
-    // Tokenise the raw value, expanding macros per word.
+    // The raw words, with positions; `$(NAME)` of the variable itself is replaced by its previous words.
     const valueStart = first + eq + 1;
-    const tokens: Token[] = [];
+    const words: Token[] = [];
     const re = /\S+/g;
-    const raw = ll.text.slice(valueStart);
-    let m: RegExpExecArray | null;
+    const rawText = ll.text.slice(valueStart);
+    const prev = raw.get(name) ?? [];
+    const self = `$(${name})`;
     let size = 0;
-    while ((m = re.exec(raw))) {
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(rawText))) {
       const p = ll.pos[valueStart + m.index]!;
-      const expanded = expand(m[0], p, name);
-      size += expanded.length + 1;
-      if (size > maxValue) {
-        if (!overflow) diag("error", p0, `${name}: macro expansion exceeds ${maxValue} characters (a macro that doubles itself?)`);
-        overflow = true;
-        return;
-      }
-      for (const w of expanded.split(/\s+/)) if (w) tokens.push({ text: w, line: p.line, col: p.col, ...(curFile !== undefined ? { file: curFile } : {}) });
+      const here = { line: p.line, col: p.col, ...(curFile !== undefined ? { file: curFile } : {}) };
+      if (m[0] === self) {
+        if (!prev.length && !options.defines?.has(name)) referenced.add(name);
+        for (const w of prev.length ? prev : options.defines?.get(name) ? [{ text: options.defines.get(name)!, ...here }] : []) words.push(w);
+      } else if (m[0].includes(self)) {
+        words.push({ text: m[0].split(self).join(prev.map((w) => w.text).join(" ") || (options.defines?.get(name) ?? "")), ...here });
+      } else words.push({ text: m[0], ...here });
     }
-    const a: Assignment = { name, line: p0.line, col: p0.col, value: tokens.map((t) => t.text).join(" "), tokens, endLine: ll.endLine, ...(curFile !== undefined ? { file: curFile } : {}) };
+    for (const w of words) size += w.text.length + 1;
+    if (size > maxValue) {
+      stop(p0, `${name}: macro expansion exceeds ${maxValue} characters (a macro that doubles itself?)`);
+      return;
+    }
+    raw.set(name, words);
+    const a: Assignment = { name, line: p0.line, col: p0.col, value: "", tokens: [], endLine: ll.endLine, ...(curFile !== undefined ? { file: curFile } : {}) };
     assignments.push(a);
     vars.set(name, a);
   };
 
   run(text);
+  // Expand each variable's final value, word by word (positions kept).
+  parsing = false;
+  for (const [name, a] of vars) {
+    if (overflow) break;
+    for (const w of raw.get(name) ?? []) {
+      const saved = curFile;
+      curFile = w.file;
+      const expanded = expand(w.text, w, { warn: true, keep: true, stack: [name] });
+      curFile = saved;
+      for (const x of expanded.split(/\s+/)) if (x) a.tokens.push({ text: x, line: w.line, col: w.col, ...(w.file !== undefined ? { file: w.file } : {}) });
+    }
+    a.value = a.tokens.map((t) => t.text).join(" ");
+  }
   return { assignments, vars, referenced, diagnostics, ...(overflow ? { aborted: true } : {}) };
 }
 

@@ -76,7 +76,7 @@ function readText(file: string, diagnostics: Diagnostic[]): string | undefined {
 }
 
 /** Load the project in dir (which has a `sources` file); tree is the folder paths may not leave. */
-export function loadProject(dir: string, tree: string = dir, arch: Arch = "x64"): LoadResult<Project> {
+export function loadProject(dir: string, tree: string = dir, arch: Arch = "x64", defines: Readonly<Record<string, string>> = {}): LoadResult<Project> {
   const absDir = resolve(dir);
   const treeReal = real(resolve(tree));
   const sourcesFile = join(absDir, "sources");
@@ -101,7 +101,7 @@ export function loadProject(dir: string, tree: string = dir, arch: Arch = "x64")
     included.push(found);
     return { file: found, text: t };
   };
-  const parsed = parseSources(text, { arch, include });
+  const parsed = parseSources(text, { arch, include, defines });
   for (const d of parsed.diagnostics) diagnostics.push({ ...d, file: d.file ?? sourcesFile });
   const spec = parsed.project;
   if (!spec) return { diagnostics, ...(parsed.skipped ? { skipped: true } : {}) };
@@ -178,7 +178,7 @@ export function loadProject(dir: string, tree: string = dir, arch: Arch = "x64")
  * The projects under dir in build order: dir itself if it has a `sources` file, else the
  * folders its `dirs` file lists (recursively). tree: the folder no path may leave (default dir).
  */
-export function loadTree(dir: string, tree: string = dir, arch: Arch = "x64"): LoadResult<Project[]> {
+export function loadTree(dir: string, tree: string = dir, arch: Arch = "x64", defines: Readonly<Record<string, string>> = {}): LoadResult<Project[]> {
   const diagnostics: Diagnostic[] = [];
   const projects: Project[] = [];
   const seen = new Set<string>();
@@ -219,7 +219,7 @@ export function loadTree(dir: string, tree: string = dir, arch: Arch = "x64"): L
       if (!existsSync(join(d, "sources"))) return;
     }
     if (existsSync(join(d, "sources"))) {
-      const r = loadProject(d, treeAbs, arch);
+      const r = loadProject(d, treeAbs, arch, defines);
       diagnostics.push(...r.diagnostics);
       if (r.skipped) skipped.push(r.diagnostics[r.diagnostics.length - 1]!);
       if (r.value) projects.push(r.value);
