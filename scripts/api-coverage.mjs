@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Writes docs/api-coverage.md: the table of ntoskrnl.exe / hal.dll exports the emulator's API
-// layer implements (src/emu/api/*.ts), grouped by component, with the example driver that calls
-// each one. Needs a build (npm run build). `--check` fails when the committed table is stale.
+// Writes docs/api-coverage.md from `kmdll apis --json` (the catalog of src/emu/api/catalog.ts):
+// the ntoskrnl.exe / hal.dll routines the emulator implements, by family, with the example
+// driver that exercises each family, and the stubs listed apart. Needs a build (npm run build).
+// `--check` fails when the committed table is stale.
 //
 // Usage: node scripts/api-coverage.mjs [--check]
 import { readFileSync, writeFileSync } from "node:fs";
@@ -10,105 +11,46 @@ import { pathToFileURL } from "node:url";
 
 const root = resolve(new URL("..", import.meta.url).pathname);
 const dist = resolve(process.env.KMDLL_DIST ?? join(root, "dist"));
-const { apisByComponent } = await import(pathToFileURL(join(dist, "src", "emu", "api", "index.js")).href);
+const { apiCatalog, catalogCounts, FAMILIES } = await import(pathToFileURL(join(dist, "src", "emu", "api", "catalog.js")).href);
 
-const COMPONENTS = {
-  dbg: ["Debug output", "api-printf (DbgPrint*), api-sync (break points)"],
-  rtl: ["Run-time library: counted strings, conversions, memory, versions", "api-rtl"],
-  crt: ["C runtime exported by ntoskrnl", "api-crt (printf family also api-printf)"],
-  ex: ["Executive: pool, fast mutexes, resources", "api-sync"],
-  ke: ["Kernel: IRQL, spin locks, dispatcher objects, waits, time, bug checks", "api-sync"],
-  hal: ["HAL", "api-sync"],
-  ps: ["Processes and threads", "api-sync"],
-  io: ["I/O manager: device/file objects, names and links, device stacks, IRPs, completion (docs/dynamic-linking.md)", "api-io (started as a service), api-sync, dl-*"],
-  mm: ["Memory manager", "api-sync, api-rtl, api-registry"],
-  ob: ["Object manager: reference counts, handles", "api-sync"],
-  zw: ["Registry (Zw*) over the emulated registry", "api-registry"],
-};
-
-/** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */
-const NOTES = {
-  IoCreateDevice: "DO_DEVICE_INITIALIZING set; name collision → STATUS_OBJECT_NAME_COLLISION; object lives until its last reference",
-  IoDeleteDevice: "unlinked from the driver's list and the namespace; warning when a device is still attached on top",
-  IoGetDeviceObjectPointer: "follows symbolic links; IRP_MJ_CREATE to the top of the stack; the file object's last dereference sends IRP_MJ_CLOSE",
-  IoBuildDeviceIoControlRequest: "METHOD_BUFFERED system buffer copied back, IN/OUT_DIRECT MDL, NEITHER raw pointers; an internal IOCTL returning an INTERFACE is tracked",
-  IofCallDriver: "runs the dispatch routine as a nested guest call; one `irp` trace event per call",
-  IofCompleteRequest: "completion routines up the stack (STATUS_MORE_PROCESSING_REQUIRED stops); IO_STATUS_BLOCK, event, buffered copy-back, IRP freed",
-  IoAllocateIrp: "must be freed by the caller's completion routine (warning otherwise)",
-  DbgPrint: "kernel printf dialect (docs/api.md); output cut at 511 characters",
-  DbgPrintEx: "component and level recorded on the dbgprint event; nothing is filtered",
-  vDbgPrintExWithPrefix: "prefix prepended to the formatted text",
-  DbgBreakPoint: "warning event, execution continues (no debugger)",
-  RtlInitUnicodeString: "Length capped at 0xFFFC",
-  RtlCopyUnicodeString: "truncates to MaximumLength; NUL-terminates when room",
-  RtlAppendUnicodeStringToString: "STATUS_BUFFER_TOO_SMALL without room; NUL when room",
-  RtlAnsiStringToUnicodeString: "Allocate=TRUE takes pool (tag StrG, freed by RtlFreeUnicodeString); STATUS_BUFFER_OVERFLOW otherwise",
-  RtlUnicodeStringToAnsiString: "truncates and returns STATUS_BUFFER_OVERFLOW when too small; non-Latin-1 characters become '?'",
-  RtlUnicodeStringToInteger: "base 0 accepts 0x/0o/0b prefixes; stops at the first invalid digit",
-  RtlGetVersion: "Windows 10.0 build 19045, workstation",
-  RtlRandomEx: "RtlUniform's generator (deterministic)",
-  RtlAssert: "fault 'bugcheck' with expression, file and line",
-  _snprintf: "MS contract: -1 on truncation, no NUL when the output fills the buffer exactly",
-  swprintf: "legacy two-argument ntoskrnl form (no count)",
-  qsort: "insertion sort calling the driver's comparator (nested emulation)",
-  bsearch: "calls the driver's comparator (nested emulation)",
-  rand: "MS CRT generator (seed 1 → 41, 18467, ...)",
-  ExAllocatePool: "tag 'None'",
-  ExAllocatePool2: "zeroed unless POOL_FLAG_UNINITIALIZED; NULL + warning for invalid flags or tag 0; POOL_FLAG_RAISE_ON_FAILURE → bugcheck on failure",
-  ExAllocatePoolWithQuotaTag: "raises (bugcheck) on failure unless POOL_QUOTA_FAIL_INSTEAD_OF_RAISE",
-  ExAllocatePoolWithTag: "paged pool at DISPATCH_LEVEL or above → bugcheck IRQL_NOT_LESS_OR_EQUAL",
-  ExFreePool: "NULL → bugcheck BAD_POOL_CALLER; double/foreign free reported by the pool",
-  ExAcquireFastMutex: "raises to APC_LEVEL; already held → fault 'deadlock'",
-  ExReleaseFastMutex: "restores the saved IRQL; warning when not held",
-  KeAcquireSpinLockRaiseToDpc: "held lock → fault 'deadlock' (one processor)",
-  KeReleaseSpinLock: "warning when not held; lowering above current IRQL → bugcheck",
-  KeWaitForSingleObject: "signaled → SUCCESS (auto-reset/mutex/semaphore consumed); zero timeout → STATUS_TIMEOUT; finite timeout → clock advanced, STATUS_TIMEOUT; no timeout → fault 'deadlock'",
-  KeWaitForMultipleObjects: "WaitAny returns STATUS_WAIT_n; same rules as KeWaitForSingleObject",
-  KeReleaseMutex: "not owned → bugcheck (STATUS_MUTANT_NOT_OWNED)",
-  KeReleaseSemaphore: "above the limit → bugcheck (STATUS_SEMAPHORE_LIMIT_EXCEEDED)",
-  KeDelayExecutionThread: "advances the deterministic clock; above APC_LEVEL → bugcheck",
-  KeQueryPerformanceCounter: "10 MHz, the interrupt time of the deterministic clock",
-  KeStallExecutionProcessor: "advances the clock; warning above 50 µs",
-  KfRaiseIrql: "IRQL tracked in the API layer (Unicorn does not keep CR8); lowering via raise → bugcheck",
-  KeLowerIrql: "raising via lower → bugcheck IRQL_NOT_LESS_OR_EQUAL",
-  KeBugCheckEx: "fault 'bugcheck' with code and four parameters",
-  MmGetSystemRoutineAddress: "ntoskrnl then hal only; NULL + warning when another loaded driver exports the name",
-  MmIsAddressValid: "mapped guest memory",
-  MmGetPhysicalAddress: "fake: low 40 bits of the virtual address (0 when unmapped)",
-  ObfDereferenceObject: "below zero → bugcheck REFERENCE_BY_POINTER; unknown objects warned once",
-  ObReferenceObjectByHandle: "handles of objects with an address; registry keys → STATUS_OBJECT_TYPE_MISMATCH",
-  PsGetCurrentProcessId: "4 (System)",
-  PsGetCurrentThreadId: "8",
-  ZwCreateKey: "creates the last component only (parent missing → OBJECT_NAME_NOT_FOUND); disposition",
-  ZwOpenKey: "absolute \\Registry\\... or relative to RootDirectory; warning without OBJ_KERNEL_HANDLE",
-  ZwQueryValueKey: "Basic/Full/Partial(+Align64); header too small → BUFFER_TOO_SMALL, data too small → BUFFER_OVERFLOW; ResultLength always the full size",
-  ZwEnumerateKey: "subkeys sorted case-insensitively; Basic/Node/Full",
-  ZwDeleteKey: "subkeys → STATUS_CANNOT_DELETE; later use of the handle → STATUS_KEY_DELETED",
-  ZwClose: "unknown handle → STATUS_INVALID_HANDLE + warning",
-};
-
+const entries = apiCatalog();
+const counts = catalogCounts(entries);
+const cell = (s) => String(s).replace(/\|/g, "\\|");
 let out = `# API coverage of the emulator
 
 The ntoskrnl.exe and hal.dll exports kmdll's emulator implements (src/emu/api/, one file per
-component). A driver may import any other real kernel export: it loads, and its first call faults
-with \`unimplemented ntoskrnl!Name called from mod.sys+0xRVA\` (or returns STATUS_NOT_IMPLEMENTED
-with \`kmdll call --unimplemented=stub\`). Every API below is called by one of the example
-drivers in examples/api-*/ and checked in C (test/api-drivers.test.ts asserts that none is left out).
+family). \`kmdll apis\` prints the same list (\`--json\` for scripts). A driver may import any
+other real kernel export: it loads, and its first call faults with \`unimplemented
+ntoskrnl!Name called from mod.sys+0xRVA\` (or returns STATUS_NOT_IMPLEMENTED with
+\`--unimplemented=stub\`). Every implemented routine below is called by one of the example
+drivers in examples/api-*/ and its results are checked in C (test/api-drivers.test.ts asserts
+that none is left out). A *stub* only returns a status or a constant; stubs are listed apart and
+not counted as implemented.
+
+Which routines real drivers import most, and which of those are covered, is in
+data/import-ranking.json (\`node scripts/rank-imports.mjs DIR...\`).
 
 Generated by \`node scripts/api-coverage.mjs\` from the handler list.
 
+**${counts.implemented} routines implemented, ${counts.stubs} stubs.**
+
 `;
-let total = 0;
-for (const [component, defs] of Object.entries(apisByComponent)) {
-  const [title, example] = COMPONENTS[component] ?? [component, ""];
-  out += `## ${component} — ${title} (${defs.length})\n\nExample: ${example}\n\n| API | Module | Args | Notes |\n|---|---|---|---|\n`;
-  for (const d of [...defs].sort((a, b) => a.name.localeCompare(b.name) || a.module.localeCompare(b.module))) {
-    out += `| \`${d.name}\` | ${d.module} | ${d.argc ?? ""} | ${(NOTES[d.name] ?? "").replace(/\|/g, "\\|")} |\n`;
-    total++;
-  }
+const families = [...new Set(entries.map((e) => e.family))];
+for (const family of families) {
+  const defs = entries.filter((e) => e.family === family && !e.stub);
+  if (!defs.length) continue;
+  const [title, example] = FAMILIES[family] ?? [family, ""];
+  out += `## ${family} — ${title} (${defs.length})\n\nExample: ${example}\n\n| API | Module | Args | Notes |\n|---|---|---|---|\n`;
+  for (const d of defs) out += `| \`${d.name}\` | ${d.module} | ${d.argc ?? ""} | ${cell(d.notes)} |\n`;
   out += "\n";
 }
-out += `Total: ${total} handlers.\n`;
+const stubs = entries.filter((e) => e.stub);
+if (stubs.length) {
+  out += `## Stubs (${stubs.length})\n\nThese return a fixed status or value; a driver that depends on their effect is not emulated faithfully.\n\n| API | Module | Family | Returns |\n|---|---|---|---|\n`;
+  for (const d of stubs) out += `| \`${d.name}\` | ${d.module} | ${d.family} | ${cell(d.notes)} |\n`;
+  out += "\n";
+}
+out += `Total: ${counts.implemented} implemented, ${counts.stubs} stubs.\n`;
 
 const target = join(root, "docs", "api-coverage.md");
 if (process.argv.includes("--check")) {
@@ -119,5 +61,5 @@ if (process.argv.includes("--check")) {
   process.stdout.write("api-coverage: up to date\n");
 } else {
   writeFileSync(target, out);
-  process.stdout.write(`api-coverage: wrote ${target} (${total} handlers)\n`);
+  process.stdout.write(`api-coverage: wrote ${target} (${counts.implemented} implemented, ${counts.stubs} stubs)\n`);
 }

@@ -96,8 +96,18 @@ function collect({ dir, arch }) {
 
 const perArch = {};
 for (const s of SOURCES) perArch[s.arch] = collect(s);
+// Newer exports from Microsoft Learn (data/kernel-exports-documented.json), x64 only: added to the
+// modules the import libraries describe when missing there, marked "documented": true.
+const DOCUMENTED = join(root, "data", "kernel-exports-documented.json");
+const documented = existsSync(DOCUMENTED) ? JSON.parse(readFileSync(DOCUMENTED, "utf8")).modules : {};
+for (const [mod, list] of Object.entries(documented)) {
+  const have = perArch.x64[mod] ?? (perArch.x64[mod] = []);
+  const names = new Set(have.map((e) => e.name));
+  for (const e of list) if (!names.has(e.name)) have.push({ name: e.name, type: e.type, documented: true });
+  have.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
 const db = {
-  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; "),
+  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn)",
   modules: perArch.x64,
   arches: { x86: { modules: perArch.x86 } },
 };

@@ -18,6 +18,14 @@ export type TraceEvent =
   | { event: "irp"; major: number; minor?: number; ioctl?: string; from?: string; to?: string; status?: string }
   | { event: "interface"; action: "reference" | "dereference"; count: number; [k: string]: unknown }
   | { event: "step"; step: string; [k: string]: unknown }
+  /** A hardware access through the machine model (src/emu/api/machine.ts): port, PCI, memory-mapped I/O, interrupt. */
+  | { event: "hardware"; module: string; kind: "port" | "pci" | "mmio" | "physical" | "interrupt"; op: string; address: string; size?: number; value?: string; [k: string]: unknown }
+  /** A notify routine / callback registered, removed, invoked or left registered (src/emu/api/notify.ts). */
+  | { event: "callback"; module: string; action: "register" | "unregister" | "invoke" | "left-registered"; kind: string; routine: string; [k: string]: unknown }
+  /** An error log entry written with IoWriteErrorLogEntry. */
+  | { event: "errorlog"; module: string; errorCode: string; [k: string]: unknown }
+  /** A file operation on the sandboxed volume (src/emu/api/file.ts). */
+  | { event: "file"; module: string; op: string; path: string; status?: string; [k: string]: unknown }
   | { event: "end"; modules: { module: string; count: number }[]; [k: string]: unknown };
 
 export type FaultKind =

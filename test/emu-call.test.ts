@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { fixture, runCli } from "./helpers.js";
+import { fixture, runCli, tool } from "./helpers.js";
 
 const MY = fixture("x64", "mydriver.sys");
 const FAULT = fixture("x64", "emufault.sys");
@@ -81,7 +81,8 @@ test("kmdll call: imports of other drivers come from --root System32/drivers (ca
     assert.match(r.stdout, /chainc: DllInitialize\(\\REGISTRY\\MACHINE\\SYSTEM\\CURRENTCONTROLSET\\SERVICES\\chainc\)/);
     const missing = await runCli(["call", fixture("x64", "chainb.sys"), "ChainB", "1"]);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /chainb\.sys cannot find chainc\.sys \(0xC0000034\)/);
+    // The message of the one kernel loader (as `kmdll sim` prints it), with a hint for `call`.
+    assert.match(missing.stderr, /chainb\.sys cannot find chainc\.sys: .*\(0xC0000034\).*; pass --root DIR$/m);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -98,5 +99,25 @@ test("kmdll call: usage errors exit 2 with one line", async () => {
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.match(r.stderr, /^kmdll: /);
+  }
+});
+
+test("kmdll call resolves a forwarded import like the kernel loader (fwdshim.sys!ShimDouble → chainc.sys!ChainC)", async () => {
+  // The fixture really is a forwarder (independent reading: llvm-objdump).
+  const dump = tool("llvm-objdump", ["-p", fixture("x64", "fwdshim.sys")]).stdout;
+  assert.match(dump, /ShimDouble \(forwarded to chainc\.ChainC\)/);
+  const root = mkdtempSync(join(tmpdir(), "kmdll-root-"));
+  try {
+    mkdirSync(join(root, "System32", "drivers"), { recursive: true });
+    for (const f of ["fwdshim.sys", "chainc.sys"]) copyFileSync(fixture("x64", f), join(root, "System32", "drivers", f));
+    const r = await runCli(["call", fixture("x64", "fwduser.sys"), "UseShim", "20", "--root", root, "--json"]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const j = JSON.parse(r.stdout) as { return: string; events: { event: string; module?: string; routine?: string }[] };
+    // UseShim(x) = ShimDouble(x) + 100 * ShimVersion() = ChainC(20) + 300 (examples/sc-forward*).
+    assert.equal(BigInt(j.return) & 0xffffffffn, 340n);
+    const seq = j.events.filter((e) => ["load", "unload"].includes(e.event)).map((e) => `${e.event} ${e.module}`);
+    assert.deepEqual(seq, ["load fwduser.sys", "load fwdshim.sys", "load chainc.sys", "unload fwduser.sys", "unload fwdshim.sys", "unload chainc.sys"]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

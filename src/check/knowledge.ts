@@ -4,12 +4,14 @@
  * replaces a common user-mode one. Pure data and lookups.
  */
 
-/** DLL base names (lower case, without extension) the kernel loader refuses outright (SPEC §6, step 1). */
-export const LOADER_REFUSED_PREFIXES = ["ntdll", "kernel32", "user32", "gdi32", "advapi32", "winsrv"] as const;
+import { LOADER_REFUSED_PREFIXES, isLoaderRefusedDll } from "../nt/loader-names.js";
 
-/** Exact user-mode DLL base names (lower case, without extension). */
+/** DLL name prefixes the kernel loader refuses outright (SPEC §6, step 1): the list lives in src/nt. */
+export { LOADER_REFUSED_PREFIXES };
+
+/** Other user-mode DLL base names (lower case, without extension), besides the loader-refused ones. */
 const USER_MODE_DLLS = new Set([
-  "ntdll", "kernel32", "kernelbase", "user32", "gdi32", "gdi32full", "advapi32", "winsrv", "win32u",
+  "kernelbase", "gdi32full", "win32u",
   "msvcrt", "ucrtbase", "ucrtbased", "msvcrt20", "msvcrt40", "crtdll",
   "ws2_32", "wsock32", "mswsock", "ole32", "oleaut32", "combase", "shell32", "shlwapi", "comctl32", "comdlg32",
   "rpcrt4", "sechost", "crypt32", "bcrypt", "ncrypt", "secur32", "sspicli", "wininet", "winhttp", "urlmon",
@@ -38,8 +40,7 @@ export interface UserModeDll {
 /** Whether an imported DLL is a user-mode DLL (null when it is not known as one). */
 export function userModeDll(dll: string): UserModeDll | null {
   const base = dllBase(dll);
-  const lower = dll.toLowerCase();
-  const refusedByLoader = LOADER_REFUSED_PREFIXES.some((p) => lower.startsWith(p));
+  const refusedByLoader = isLoaderRefusedDll(dll);
   if (refusedByLoader || USER_MODE_DLLS.has(base) || USER_MODE_PATTERNS.some((re) => re.test(base))) return { refusedByLoader };
   return null;
 }

@@ -2,8 +2,6 @@
 export { Emulator, EmuStop } from "./emulator.js";
 export type { EmulatorOptions, FaultReport, RunResult as EmuRunResult } from "./emulator.js";
 export { EmulatorExecutor, faultEvent } from "./executor.js";
-export { callImage, parseIntegerArg } from "./call-image.js";
-export type { CallImageOptions, CallImageResult } from "./call-image.js";
 export { PoolAllocator, tagText } from "./pool.js";
 export type { PoolBlock, PoolProblem } from "./pool.js";
 export { GuestFault } from "./memory.js";

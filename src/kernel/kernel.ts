@@ -4,7 +4,7 @@ import type { Executor, KernelQueries } from "./executor.js";
 import { exportsName, locateExport, lookupByOrdinal } from "./exports.js";
 import { Crash, LoadError, Loader, surfacedStatus } from "./loader.js";
 import { ModuleTable } from "./module-table.js";
-import { defaultImagePath, driverRegistryPath, normalizeImagePath } from "./paths.js";
+import { defaultImagePath, driverRegistryPath, normalizeImagePath, ntBaseName } from "./paths.js";
 import type { ImageSource, LoadedModule, OpResult, Semantics, ServiceConfig } from "./types.js";
 import { IOCTL_UNSUPPORTED, hexBytes } from "./io-steps.js";
 
@@ -155,6 +155,41 @@ export class Kernel implements KernelQueries {
       this.emit({ event: "return", module: m.name, routine: "DriverUnload" });
       m.service = null;
       this.loader.unloadImage(m, `service ${service} stopped`);
+    } catch (e) {
+      if (e instanceof Crash) return this.crash(e, m.name);
+      throw e;
+    }
+    return { ok: true, status: STATUS.SUCCESS };
+  }
+
+  /**
+   * Load an image the way an importer's load brings in a dependency (MmLoadSystemImage, then
+   * MmCallDllInitialize), on behalf of `by`, a caller outside the module table (`kmdll call`)
+   * that holds the one reference. Fails like a dependency load (the image is unloaded again).
+   */
+  loadDll(ntPath: string, by: string): OpResult & { module?: string } {
+    if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
+    const name = ntBaseName(ntPath);
+    if (this.table.find(name)) return this.refuse(STATUS.IMAGE_ALREADY_LOADED, name, `${name} is already loaded`);
+    let m: LoadedModule;
+    try {
+      m = this.loader.loadImage(ntPath, null, `loaded by ${by}`);
+      this.loader.initializeDll(m, { name: by });
+    } catch (e) {
+      if (e instanceof LoadError) return { ok: false, status: surfacedStatus(e.raw), cause: e.raw, message: e.message };
+      if (e instanceof Crash) return this.crash(e, name);
+      throw e;
+    }
+    return { ok: true, status: STATUS.SUCCESS, module: m.name };
+  }
+
+  /** Drop the reference `loadDll` gave `by` (MiDereferenceImports for that module): at count 0, DllUnload and unload, cascading. */
+  releaseDll(module: string, by: string): OpResult {
+    if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
+    const m = this.table.find(module);
+    if (!m || m.builtin) return this.refuse(STATUS.OBJECT_NAME_NOT_FOUND, module, `${module} is not loaded`);
+    try {
+      this.loader.dereferenceImports([m], { name: by });
     } catch (e) {
       if (e instanceof Crash) return this.crash(e, m.name);
       throw e;

@@ -172,7 +172,7 @@ export class Loader {
       }
     } else {
       target = this.loadImage(dir + dll, m, `imported by ${m.name}`);
-      this.callDllInitialize(target, m);
+      this.initializeDll(target, m);
       if (needRef) m.references.push(target);
     }
     if (desc.functions.length === 0) {
@@ -186,7 +186,7 @@ export class Loader {
   }
 
   /** MmCallDllInitialize right after a fresh load as a dependency; failure unloads it directly. */
-  private callDllInitialize(dll: LoadedModule, importer: LoadedModule): void {
+  initializeDll(dll: LoadedModule, importer: { name: string }): void {
     const rva = locateExport(dll.image, "DllInitialize");
     if (rva === null) return;
     const regPath = dllRegistryPath(dll.name);
@@ -277,7 +277,7 @@ export class Loader {
   }
 
   /** MiDereferenceImports: each referenced module −1; at zero, DllUnload and unload (recursively). */
-  dereferenceImports(refs: LoadedModule[], by: LoadedModule): void {
+  dereferenceImports(refs: LoadedModule[], by: { name: string }): void {
     for (const dll of refs) {
       if (!this.o.table.has(dll) || dll.builtin) continue;
       this.count(dll, -1, `dereferenced by ${by.name}`);

@@ -3,24 +3,11 @@
  * the host maps to the `--root` directory; any other location is refused.
  */
 
-export const SERVICES_KEY = "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\";
-/** The prefix MmCallDllInitialize uses (upper case, as WRK builds it). */
-export const DLL_SERVICES_KEY = "\\REGISTRY\\MACHINE\\SYSTEM\\CURRENTCONTROLSET\\SERVICES\\";
+export { SERVICES_KEY, DLL_SERVICES_KEY, driverRegistryPath, dllRegistryPath } from "../nt/loader-names.js";
 
 /** Default ImagePath of a service without one: \SystemRoot\System32\drivers\NAME.sys. */
 export function defaultImagePath(service: string): string {
   return `\\SystemRoot\\System32\\drivers\\${service}.sys`;
-}
-
-/** DriverEntry's RegistryPath for a service. */
-export function driverRegistryPath(service: string): string {
-  return SERVICES_KEY + service;
-}
-
-/** DllInitialize's RegistryPath: upper-case services prefix + base name cut at the first '.'. */
-export function dllRegistryPath(baseName: string): string {
-  const dot = baseName.indexOf(".");
-  return DLL_SERVICES_KEY + (dot < 0 ? baseName : baseName.slice(0, dot));
 }
 
 /**
@@ -76,13 +63,8 @@ export function unsafeImportName(dll: string): string | null {
   return null;
 }
 
-/** User-mode DLLs the kernel refuses outright (MiResolveImageReferences): prefix match, any case. */
-const USER_MODE_PREFIXES = ["ntdll", "winsrv", "advapi32", "kernel32", "user32", "gdi32"];
-
-export function isUserModeDll(dll: string): boolean {
-  const l = dll.toLowerCase();
-  return USER_MODE_PREFIXES.some((p) => l.startsWith(p));
-}
+/** User-mode DLLs the kernel refuses outright (MiResolveImageReferences): src/nt/loader-names.ts. */
+export { isLoaderRefusedDll as isUserModeDll } from "../nt/loader-names.js";
 
 /**
  * Imports of the core modules ("ntoskrnl*", "hal*", "win32k*" prefixes) are resolved without

@@ -60,23 +60,49 @@ export class RootImageSource implements ImageSource {
       return { ok: false, status: STATUS.ACCESS_DENIED, message: `${ntPath} leads outside the root (${lstatSync(host).isSymbolicLink() ? "symbolic link" : "path"}); refused` };
     }
     if (!statSync(real).isFile()) return { ok: false, status: STATUS.OBJECT_NAME_NOT_FOUND, message: `${ntPath} is not a file` };
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileBytes(real);
-    } catch (e) {
-      if (e instanceof KmdllError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message.replace(`${real}: `, "")}` };
-      throw e;
+    return openImageFile(ntPath, host, real);
+  }
+}
+
+/** Read and parse the image behind an NT path from a host file (x64 only: the emulator's machine). */
+function openImageFile(ntPath: string, host: string, real: string): OpenResult {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileBytes(real);
+  } catch (e) {
+    if (e instanceof KmdllError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message.replace(`${real}: `, "")}` };
+    throw e;
+  }
+  try {
+    const image = parsePe(bytes);
+    if (image.machine !== "x64") {
+      return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: machine ${typeof image.machine === "number" ? "0x" + image.machine.toString(16) : image.machine} is not supported by the emulator (x64 only)` };
     }
-    try {
-      const image = parsePe(bytes);
-      if (image.machine !== "x64") {
-        return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: machine ${typeof image.machine === "number" ? "0x" + image.machine.toString(16) : image.machine} is not supported by the emulator (x64 only)` };
-      }
-      return { ok: true, hostPath: host, bytes, image };
-    } catch (e) {
-      if (e instanceof FormatError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message}` };
-      throw e;
-    }
+    return { ok: true, hostPath: host, bytes, image };
+  } catch (e) {
+    if (e instanceof FormatError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message}` };
+    throw e;
+  }
+}
+
+/**
+ * Host files shown at given NT paths on top of another image source, without copying them into
+ * the root (`kmdll call IMAGE`: the image the user named stands in \SystemRoot\System32\drivers).
+ * Only the files named here are opened outside the root.
+ */
+export class OverlayImageSource implements ImageSource {
+  private readonly files = new Map<string, string>();
+
+  constructor(
+    private readonly base: ImageSource,
+    files: Record<string, string>,
+  ) {
+    for (const [ntPath, host] of Object.entries(files)) this.files.set(ntPath.toLowerCase(), host);
+  }
+
+  open(ntPath: string): OpenResult {
+    const host = this.files.get(ntPath.toLowerCase());
+    return host === undefined ? this.base.open(ntPath) : openImageFile(ntPath, host, host);
   }
 }
 

@@ -13,7 +13,7 @@ import { Registry } from "../nt/registry.js";
 import type { Executor, KernelQueries } from "./executor.js";
 import { Kernel, type ModuleRow } from "./kernel.js";
 import { runSteps, type Step, type StepResult } from "./scenario.js";
-import { RootImageSource, registryServices } from "./root-fs.js";
+import { OverlayImageSource, RootImageSource, registryServices } from "./root-fs.js";
 import type { Semantics } from "./types.js";
 
 export interface ExecutorContext {
@@ -31,8 +31,10 @@ export interface SimulationOptions {
   root?: string;
   /** Driver files copied into <root>/System32/drivers before the run (temporary root only). */
   install?: string[];
-  /** .reg file applied to the registry. */
-  registry?: string;
+  /** .reg file applied to the registry, or the registry itself. */
+  registry?: string | Registry;
+  /** Host files shown at NT paths on top of the root, not copied into it (see OverlayImageSource). */
+  overlay?: Record<string, string>;
   semantics?: Semantics;
   sink: EventSink;
   executor: ExecutorFactory;
@@ -95,7 +97,7 @@ export function createSimulation(o: SimulationOptions): Simulation {
     if (temp) rmSync(root!, { recursive: true, force: true });
   };
   try {
-    const registry = loadRegistry(o.registry);
+    const registry = o.registry instanceof Registry ? o.registry : loadRegistry(o.registry);
     let kernel: Kernel | null = null;
     const queries: KernelQueries = { modulesExporting: (name) => kernel?.modulesExporting(name) ?? [] };
     const sink: EventSink = (e) => {
@@ -106,7 +108,7 @@ export function createSimulation(o: SimulationOptions): Simulation {
     executorRef = executor;
     kernel = new Kernel({
       executor,
-      images: new RootImageSource(root),
+      images: o.overlay ? new OverlayImageSource(new RootImageSource(root), o.overlay) : new RootImageSource(root),
       services: registryServices(registry),
       semantics: o.semantics ?? "documented",
       sink: o.sink,

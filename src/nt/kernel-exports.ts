@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 export interface KernelExport {
   name: string;
   type: "code" | "data" | "const";
+  /** Added from Microsoft Learn (data/kernel-exports-documented.json): newer than the import libraries. */
+  documented?: boolean;
   /** Present for exports the library imports by ordinal. */
   ordinal?: number;
   /**

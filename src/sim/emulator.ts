@@ -7,15 +7,23 @@
 import type { Executor } from "../executor.js";
 import type { ExecutorFactory } from "../kernel/simulation.js";
 import { EmulatorExecutor } from "../emu/executor.js";
+import type { EmulatorOptions } from "../emu/emulator.js";
 import { allApis, registryOf } from "../emu/api/index.js";
 
-export const emulatorExecutor: ExecutorFactory = (ctx) => {
-  const executor = new EmulatorExecutor({
-    apis: allApis,
-    sink: ctx.sink,
-    ...(ctx.trace ? { trace: true } : {}),
-    modulesExporting: (name) => ctx.queries.modulesExporting(name),
-  });
-  registryOf.provide(executor.emu.kernel, ctx.registry);
-  return executor satisfies Executor;
-};
+/** An executor factory with emulator options (API set, time budget, unimplemented-API mode). */
+export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "modulesExporting"> = {}): ExecutorFactory {
+  return (ctx) => {
+    const executor = new EmulatorExecutor({
+      apis: allApis,
+      ...options,
+      sink: ctx.sink,
+      ...(ctx.trace ? { trace: true } : {}),
+      modulesExporting: (name) => ctx.queries.modulesExporting(name),
+    });
+    registryOf.provide(executor.emu.kernel, ctx.registry);
+    return executor satisfies Executor;
+  };
+}
+
+/** The default executor of simulations. */
+export const emulatorExecutor: ExecutorFactory = emulatorExecutorWith();

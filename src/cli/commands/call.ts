@@ -4,7 +4,7 @@ import type { CliContext } from "../context.js";
 import { EXIT, toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import type { TraceEvent } from "../../events.js";
-import { callImage, parseIntegerArg } from "../../emu/call-image.js";
+import { callImage, parseIntegerArg } from "../../sim/call.js";
 import { loadApis } from "../../emu/apis.js";
 import { loadRegistry } from "../../kernel/simulation.js";
 import type { FaultReport } from "../../emu/emulator.js";

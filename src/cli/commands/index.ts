@@ -12,8 +12,9 @@ import { register as build } from "./build.js";
 import { register as newCmd } from "./new.js";
 import { register as graph } from "./graph.js";
 import { register as scan } from "./scan.js";
+import { register as apis } from "./apis.js";
 
 /** Every subcommand, in the order --help lists them. */
 export const commands: ((program: Command, ctx: CliContext) => void)[] = [
-  demo, inspect, def, implib, lib, check, call, sim, build, newCmd, graph, scan,
+  demo, inspect, def, implib, lib, check, call, sim, build, newCmd, graph, scan, apis,
 ];

@@ -14,14 +14,19 @@ import { apis as ob } from "./ob.js";
 import { apis as ps } from "./ps.js";
 import { apis as rtl } from "./rtl.js";
 import { apis as zw } from "./zw.js";
+import { apis as machine } from "./machine.js";
+import { apis as mdl } from "./mdl.js";
+import { apis as sched } from "./sched.js";
+import { apis as events } from "./events.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
 export { formatKernelPrintf, vaListReader, type PrintfOptions } from "./printf.js";
 export { registryOf, seedRegistry } from "./zw.js";
+export { componentState, declaredComponents, type ComponentState } from "./state.js";
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, zw };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, zw, machine, mdl, sched: [...sched, ...events] };
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();

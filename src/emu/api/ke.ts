@@ -77,6 +77,7 @@ export function lower(ctx: ApiContext, newIrql: number, api: string): void {
   if (newIrql > old)
     ctx.fault("bugcheck", `${api}: IRQL_NOT_LESS_OR_EQUAL (lowering to ${irqlName(newIrql)} from ${irqlName(old)})`, { code: "0x0000000A", parameters: ["0x0", hex(old), "0x0", "0x0"] });
   setIrql(ctx, newIrql);
+  if (old >= DISPATCH_LEVEL && newIrql < DISPATCH_LEVEL) schedulerSlot(ctx).current?.dpcWindow(ctx);
 }
 
 // ---- spin locks ----------------------------------------------------------------------------
@@ -93,13 +94,30 @@ export function releaseSpin(ctx: ApiContext, lock: bigint, api: string): void {
 
 // ---- dispatcher objects -----------------------------------------------------------------------
 
-function header(ctx: ApiContext, obj: bigint): { type: number; signal: number } {
+export const ProcessObject = 3;
+export const ThreadObject = 6;
+
+/**
+ * The deterministic scheduler (sched.ts) behind waits: while a wait is not satisfied it runs
+ * queued DPCs, expired timers, work items and ready system threads, advancing the clock up to
+ * `deadline` (interrupt time; null = no timeout). True when `satisfied()` became true.
+ */
+export interface WaitScheduler {
+  runUntil(ctx: ApiContext, satisfied: () => boolean, deadline: bigint | null): boolean;
+  /** IRQL dropped below DISPATCH_LEVEL: run the queued DPCs. */
+  dpcWindow(ctx: ApiContext): void;
+}
+export function schedulerSlot(ctx: ApiContext): { current: WaitScheduler | null } {
+  return ctx.kernel.state("scheduler", () => ({ current: null as WaitScheduler | null }));
+}
+
+export function header(ctx: ApiContext, obj: bigint): { type: number; signal: number } {
   return { type: ctx.mem.u8(obj + B(DH.Type)), signal: ctx.mem.u32(obj + B(DH.SignalState)) | 0 };
 }
-function setSignal(ctx: ApiContext, obj: bigint, v: number): void {
+export function setSignal(ctx: ApiContext, obj: bigint, v: number): void {
   ctx.mem.setU32(obj + B(DH.SignalState), v >>> 0);
 }
-function initHeader(ctx: ApiContext, obj: bigint, type: number, size: number, signal: number): void {
+export function initHeader(ctx: ApiContext, obj: bigint, type: number, size: number, signal: number): void {
   ctx.mem.setU8(obj + B(DH.Type), type);
   ctx.mem.setU8(obj + B(DH.Size), Math.floor(size / 4));
   setSignal(ctx, obj, signal);
@@ -109,11 +127,13 @@ function initHeader(ctx: ApiContext, obj: bigint, type: number, size: number, si
 }
 
 /** Try to satisfy a wait on one object; true when it was signaled (and consumed). */
-function trySatisfy(ctx: ApiContext, obj: bigint): boolean {
+export function trySatisfy(ctx: ApiContext, obj: bigint): boolean {
   const h = header(ctx, obj);
   switch (h.type) {
     case EventNotificationObject:
     case TimerNotificationObject:
+    case ThreadObject:
+    case ProcessObject:
       return h.signal > 0;
     case EventSynchronizationObject:
     case TimerSynchronizationObject:
@@ -144,7 +164,22 @@ function trySatisfy(ctx: ApiContext, obj: bigint): boolean {
  * A wait that is not satisfied now: with a finite timeout the (single) thread sleeps until it
  * expires (clock advanced, STATUS_TIMEOUT); without one nothing can ever signal it: deadlock.
  */
-function unsatisfied(ctx: ApiContext, timeoutPtr: bigint, api: string, what: string): number {
+function unsatisfied(ctx: ApiContext, timeoutPtr: bigint, api: string, what: string, satisfied?: () => boolean): number {
+  const sched = schedulerSlot(ctx).current;
+  if (sched && satisfied) {
+    const t0 = timeoutPtr === 0n ? null : BigInt.asIntN(64, ctx.mem.u64(timeoutPtr));
+    if (t0 !== 0n) {
+      const clock = clockOf(ctx);
+      const now = clock.interruptTime();
+      const deadline = t0 === null ? null : t0 < 0n ? now - t0 : now + (t0 > clock.systemTime() ? t0 - clock.systemTime() : 0n);
+      if (sched.runUntil(ctx, satisfied, deadline)) return STATUS.SUCCESS;
+      if (deadline !== null) {
+        const left = deadline - clock.interruptTime();
+        if (left > 0n) clock.advance(left);
+        return STATUS.TIMEOUT;
+      }
+    }
+  }
   if (timeoutPtr === 0n)
     ctx.fault("deadlock", `${api}: waiting forever on ${what}, which nothing can signal (single emulated thread)`, { object: what });
   const t = BigInt.asIntN(64, ctx.mem.u64(timeoutPtr));
@@ -163,13 +198,23 @@ function waitApi(name: string): ApiDefinition {
     ctx.describe([hex(obj), String(ctx.u32(1)), ctx.u32(2) ? "UserMode" : "KernelMode", ctx.u32(3) & 0xff ? "TRUE" : "FALSE", timeout === 0n ? "NULL (infinite)" : String(BigInt.asIntN(64, ctx.mem.u64(timeout)))]);
     if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `${name} at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
     if (trySatisfy(ctx, obj)) return STATUS.SUCCESS;
-    return unsatisfied(ctx, timeout, name, `object ${hex(obj)}`);
+    return unsatisfied(ctx, timeout, name, `object ${hex(obj)}`, () => trySatisfy(ctx, obj));
   });
 }
 
 function delay(ctx: ApiContext, intervalPtr: bigint): number {
   const t = BigInt.asIntN(64, ctx.mem.u64(intervalPtr));
   const clock = clockOf(ctx);
+  const sched = schedulerSlot(ctx).current;
+  if (sched && t !== 0n) {
+    // Other work runs while the thread sleeps (timers firing on the way).
+    const now = clock.interruptTime();
+    const deadline = t < 0n ? now - t : now + (t > clock.systemTime() ? t - clock.systemTime() : 0n);
+    sched.runUntil(ctx, () => false, deadline);
+    const left = deadline - clock.interruptTime();
+    if (left > 0n) clock.advance(left);
+    return STATUS.SUCCESS;
+  }
   if (t < 0n) clock.advance(-t);
   else if (t > clock.systemTime()) clock.advance(t - clock.systemTime());
   return STATUS.SUCCESS;
@@ -295,12 +340,25 @@ export const apis: ApiDefinition[] = [
         const h = header(ctx, o);
         return h.signal > 0 || (h.type === MutantObject && ctx.mem.u64(o + B(L64.KMUTANT.OwnerThread)) === currentThread(ctx));
       });
-      if (!ready) return unsatisfied(ctx, timeout, "KeWaitForMultipleObjects", "all of " + objs.map((o) => hex(o)).join(", "));
+      const allReady = () =>
+        objs.every((o) => {
+          const h = header(ctx, o);
+          return h.signal > 0 || (h.type === MutantObject && ctx.mem.u64(o + B(L64.KMUTANT.OwnerThread)) === currentThread(ctx));
+        });
+      if (!ready) {
+        const st = unsatisfied(ctx, timeout, "KeWaitForMultipleObjects", "all of " + objs.map((o) => hex(o)).join(", "), allReady);
+        if (st !== STATUS.SUCCESS) return st;
+      }
       for (const o of objs) trySatisfy(ctx, o);
       return STATUS.SUCCESS;
     }
     for (let i = 0; i < objs.length; i++) if (trySatisfy(ctx, objs[i]!)) return STATUS.SUCCESS + i;
-    return unsatisfied(ctx, timeout, "KeWaitForMultipleObjects", "any of " + objs.map((o) => hex(o)).join(", "));
+    let which = -1;
+    const st = unsatisfied(ctx, timeout, "KeWaitForMultipleObjects", "any of " + objs.map((o) => hex(o)).join(", "), () => {
+      which = objs.findIndex((o) => trySatisfy(ctx, o));
+      return which >= 0;
+    });
+    return st === STATUS.SUCCESS ? STATUS.SUCCESS + which : st;
   }),
   nt("KeDelayExecutionThread", 3, (ctx) => {
     ctx.describe([ctx.u32(0) ? "UserMode" : "KernelMode", ctx.u32(1) & 0xff ? "TRUE" : "FALSE", String(BigInt.asIntN(64, ctx.mem.u64(ctx.arg(2))))]);

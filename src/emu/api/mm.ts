@@ -25,10 +25,4 @@ export const apis: ApiDefinition[] = [
     return ok ? 1 : 0;
   }),
   nt("MmIsNonPagedSystemAddressValid", 1, (ctx) => (ctx.mem.isMapped(BigInt.asUintN(64, ctx.arg(0)), 1) ? 1 : 0)),
-  nt("MmGetPhysicalAddress", 1, (ctx) => {
-    // A fake but stable physical address: the low 40 bits of the virtual address.
-    const a = BigInt.asUintN(64, ctx.arg(0));
-    ctx.describe([hex(a)]);
-    return ctx.mem.isMapped(a, 1) ? a & 0xff_ffff_ffffn : 0n;
-  }),
 ];

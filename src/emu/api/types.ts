@@ -64,16 +64,17 @@ export interface ApiContext {
 }
 
 /**
- * State that lives across API calls. Components add what they need through this bag,
- * keyed by component name, so that handlers stay in one file per component.
+ * State that lives across API calls. Components declare theirs with `componentState` (./state.ts:
+ * typed, declared once, stored through `state()`), so that handlers stay in one file per component.
+ * The core services below are all provided by the emulator (src/emu/kernel-state.ts); they are
+ * optional only so that test fakes (test/api-fake.ts) can leave them out, and handlers degrade
+ * with a warning when they are absent.
  */
 export interface KernelState {
   irql: number;
   /** Per-component state, created lazily: state<T>("ke", () => ({...})). */
   state<T>(component: string, init: () => T): T;
 
-  // ---- Added by the API-layer helper (additive, optional so the core compiles without them;
-  // ---- CORE: please implement these — handlers degrade with a warning when they are absent.)
   /**
    * Address of an export of ntoskrnl.exe then hal.dll in guest memory (the in-guest export
    * directories), or null. Used by MmGetSystemRoutineAddress. The in-guest ntoskrnl export
@@ -92,12 +93,9 @@ export interface KernelState {
    * update KUSER_SHARED_DATA's SystemTime, InterruptTime and TickCount.
    */
   clock?: { systemTime(): bigint; interruptTime(): bigint; advance(delta100ns: bigint): void };
-  // CORE: `kmdll call --registry FILE.reg` = seedRegistry(kernel, bytes, file) from ./zw.ts
-  // (exported by ./index.ts) once the KernelState exists, before DllInitialize runs.
   /** Whether `address` lies inside a mapped image / pool / stack (MmIsAddressValid); default mem.isMapped. */
   isValidKernelAddress?(address: bigint): boolean;
 
-  // ---- Added for the I/O manager (issue 8; optional, implemented by the core in emulator.ts).
   /** Emit any trace event (irp, interface, leak...). */
   emit?(e: import("../../events.js").TraceEvent): void;
   /** "mydriver.sys+0x1023" for a guest address, or the raw address. */
@@ -120,4 +118,11 @@ export interface ApiDefinition {
   handler: ApiHandler;
   /** Number of arguments (for the trace and for x86 stdcall cleanup later). */
   argc?: number;
+  /** Behaviour worth knowing (`kmdll apis`, docs/api-coverage.md). */
+  notes?: string;
+  /**
+   * Only returns a status or a constant without doing what Windows documents: listed by
+   * `kmdll apis` with "stub": true and never counted as implemented.
+   */
+  stub?: boolean;
 }

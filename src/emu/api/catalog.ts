@@ -1,0 +1,111 @@
+/**
+ * The catalog of emulated kernel routines: every handler of src/emu/api with its family (the
+ * handler file), notes and whether it is a stub. `kmdll apis` prints it; docs/api-coverage.md
+ * and data/import-ranking.json are generated from it.
+ */
+import { apisByComponent } from "./index.js";
+
+/** Family (one handler file) → [title, example drivers that exercise it]. */
+export const FAMILIES: Record<string, [string, string]> = {
+  dbg: ["Debug output", "api-printf (DbgPrint*), api-sync (break points)"],
+  rtl: ["Run-time library: counted strings, conversions, memory, versions", "api-rtl"],
+  crt: ["C runtime exported by ntoskrnl", "api-crt (printf family also api-printf)"],
+  ex: ["Executive: pool, fast mutexes, resources", "api-sync"],
+  ke: ["Kernel: IRQL, spin locks, dispatcher objects, waits, time, bug checks", "api-sync"],
+  hal: ["HAL", "api-sync"],
+  ps: ["Processes and threads", "api-sync"],
+  io: ["I/O manager: device/file objects, names and links, device stacks, IRPs, completion (docs/dynamic-linking.md)", "api-io (started as a service), api-sync, dl-*"],
+  mm: ["Memory manager", "api-sync, api-rtl, api-registry"],
+  ob: ["Object manager: reference counts, handles", "api-sync"],
+  zw: ["Registry (Zw*) over the emulated registry", "api-registry"],
+  machine: ["Machine model: physical memory, MMIO mappings, \\Device\\PhysicalMemory, PCI configuration space, I/O ports, interrupts, processors (docs/machine.md)", "api-hw"],
+  sched: ["Deterministic scheduler on the emulated clock: DPCs, timers, work items, system threads, events by handle (docs/emulator.md)", "api-sched"],
+  mdl: ["MDLs, locked pages, contiguous and non-cached memory (physical frames from the machine model)", "api-hw"],
+};
+/** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */
+const NOTES: Record<string, string> = {
+  IoCreateDevice: "DO_DEVICE_INITIALIZING set; name collision → STATUS_OBJECT_NAME_COLLISION; object lives until its last reference",
+  IoDeleteDevice: "unlinked from the driver's list and the namespace; warning when a device is still attached on top",
+  IoGetDeviceObjectPointer: "follows symbolic links; IRP_MJ_CREATE to the top of the stack; the file object's last dereference sends IRP_MJ_CLOSE",
+  IoBuildDeviceIoControlRequest: "METHOD_BUFFERED system buffer copied back, IN/OUT_DIRECT MDL, NEITHER raw pointers; an internal IOCTL returning an INTERFACE is tracked",
+  IofCallDriver: "runs the dispatch routine as a nested guest call; one `irp` trace event per call",
+  IofCompleteRequest: "completion routines up the stack (STATUS_MORE_PROCESSING_REQUIRED stops); IO_STATUS_BLOCK, event, buffered copy-back, IRP freed",
+  IoAllocateIrp: "must be freed by the caller's completion routine (warning otherwise)",
+  DbgPrint: "kernel printf dialect (docs/api.md); output cut at 511 characters",
+  DbgPrintEx: "component and level recorded on the dbgprint event; nothing is filtered",
+  vDbgPrintExWithPrefix: "prefix prepended to the formatted text",
+  DbgBreakPoint: "warning event, execution continues (no debugger)",
+  RtlInitUnicodeString: "Length capped at 0xFFFC",
+  RtlCopyUnicodeString: "truncates to MaximumLength; NUL-terminates when room",
+  RtlAppendUnicodeStringToString: "STATUS_BUFFER_TOO_SMALL without room; NUL when room",
+  RtlAnsiStringToUnicodeString: "Allocate=TRUE takes pool (tag StrG, freed by RtlFreeUnicodeString); STATUS_BUFFER_OVERFLOW otherwise",
+  RtlUnicodeStringToAnsiString: "truncates and returns STATUS_BUFFER_OVERFLOW when too small; non-Latin-1 characters become '?'",
+  RtlUnicodeStringToInteger: "base 0 accepts 0x/0o/0b prefixes; stops at the first invalid digit",
+  RtlGetVersion: "Windows 10.0 build 19045, workstation",
+  RtlRandomEx: "RtlUniform's generator (deterministic)",
+  RtlAssert: "fault 'bugcheck' with expression, file and line",
+  _snprintf: "MS contract: -1 on truncation, no NUL when the output fills the buffer exactly",
+  swprintf: "legacy two-argument ntoskrnl form (no count)",
+  qsort: "insertion sort calling the driver's comparator (nested emulation)",
+  bsearch: "calls the driver's comparator (nested emulation)",
+  rand: "MS CRT generator (seed 1 → 41, 18467, ...)",
+  ExAllocatePool: "tag 'None'",
+  ExAllocatePool2: "zeroed unless POOL_FLAG_UNINITIALIZED; NULL + warning for invalid flags or tag 0; POOL_FLAG_RAISE_ON_FAILURE → bugcheck on failure",
+  ExAllocatePoolWithQuotaTag: "raises (bugcheck) on failure unless POOL_QUOTA_FAIL_INSTEAD_OF_RAISE",
+  ExAllocatePoolWithTag: "paged pool at DISPATCH_LEVEL or above → bugcheck IRQL_NOT_LESS_OR_EQUAL",
+  ExFreePool: "NULL → bugcheck BAD_POOL_CALLER; double/foreign free reported by the pool",
+  ExAcquireFastMutex: "raises to APC_LEVEL; already held → fault 'deadlock'",
+  ExReleaseFastMutex: "restores the saved IRQL; warning when not held",
+  KeAcquireSpinLockRaiseToDpc: "held lock → fault 'deadlock' (one processor)",
+  KeReleaseSpinLock: "warning when not held; lowering above current IRQL → bugcheck",
+  KeWaitForSingleObject: "signaled → SUCCESS (auto-reset/mutex/semaphore consumed); zero timeout → STATUS_TIMEOUT; finite timeout → clock advanced, STATUS_TIMEOUT; no timeout → fault 'deadlock'",
+  KeWaitForMultipleObjects: "WaitAny returns STATUS_WAIT_n; same rules as KeWaitForSingleObject",
+  KeReleaseMutex: "not owned → bugcheck (STATUS_MUTANT_NOT_OWNED)",
+  KeReleaseSemaphore: "above the limit → bugcheck (STATUS_SEMAPHORE_LIMIT_EXCEEDED)",
+  KeDelayExecutionThread: "advances the deterministic clock; above APC_LEVEL → bugcheck",
+  KeQueryPerformanceCounter: "10 MHz, the interrupt time of the deterministic clock",
+  KeStallExecutionProcessor: "advances the clock; warning above 50 µs",
+  KfRaiseIrql: "IRQL tracked in the API layer (Unicorn does not keep CR8); lowering via raise → bugcheck",
+  KeLowerIrql: "raising via lower → bugcheck IRQL_NOT_LESS_OR_EQUAL",
+  KeBugCheckEx: "fault 'bugcheck' with code and four parameters",
+  MmGetSystemRoutineAddress: "ntoskrnl then hal only; NULL + warning when another loaded driver exports the name",
+  MmIsAddressValid: "mapped guest memory",
+  MmGetPhysicalAddress: "frames assigned on first use from the machine model, stable afterwards; 0 when unmapped; MmMapIoSpace of the result sees the same bytes",
+  ObfDereferenceObject: "below zero → bugcheck REFERENCE_BY_POINTER; unknown objects warned once",
+  ObReferenceObjectByHandle: "handles of objects with an address; registry keys → STATUS_OBJECT_TYPE_MISMATCH",
+  PsGetCurrentProcessId: "4 (System)",
+  PsGetCurrentThreadId: "8",
+  ZwCreateKey: "creates the last component only (parent missing → OBJECT_NAME_NOT_FOUND); disposition",
+  ZwOpenKey: "absolute \\Registry\\... or relative to RootDirectory; warning without OBJ_KERNEL_HANDLE",
+  ZwQueryValueKey: "Basic/Full/Partial(+Align64); header too small → BUFFER_TOO_SMALL, data too small → BUFFER_OVERFLOW; ResultLength always the full size",
+  ZwEnumerateKey: "subkeys sorted case-insensitively; Basic/Node/Full",
+  ZwDeleteKey: "subkeys → STATUS_CANNOT_DELETE; later use of the handle → STATUS_KEY_DELETED",
+  ZwClose: "unknown handle → STATUS_INVALID_HANDLE + warning",
+};
+
+export interface CatalogEntry {
+  module: string;
+  name: string;
+  /** Handler file / component ("mm", "machine", "sched", ...). */
+  family: string;
+  argc: number | null;
+  notes: string;
+  /** Only returns a status: not counted as implemented. */
+  stub: boolean;
+}
+
+/** Every handler, by family then name. */
+export function apiCatalog(): CatalogEntry[] {
+  const out: CatalogEntry[] = [];
+  for (const [family, defs] of Object.entries(apisByComponent)) {
+    for (const d of [...defs].sort((a, b) => a.name.localeCompare(b.name) || a.module.localeCompare(b.module)))
+      out.push({ module: d.module, name: d.name, family, argc: d.argc ?? null, notes: d.notes ?? NOTES[d.name] ?? "", stub: d.stub === true });
+  }
+  return out;
+}
+
+/** Counts for summaries: implemented (not stubs) and stubs. */
+export function catalogCounts(entries: CatalogEntry[] = apiCatalog()): { implemented: number; stubs: number; total: number } {
+  const stubs = entries.filter((e) => e.stub).length;
+  return { implemented: entries.length - stubs, stubs, total: entries.length };
+}

@@ -1,0 +1,197 @@
+/**
+ * The deterministic scheduler: DPCs, timers, work items, system threads and event objects
+ * created by handle, on the emulated clock (no host time, no host threads).
+ *
+ * Model (docs/emulator.md, "Scheduler"):
+ * - A DPC queued at an IRQL below DISPATCH_LEVEL runs at once (the DPC software interrupt fires
+ *   as soon as the IRQL allows it); queued at or above DISPATCH_LEVEL it runs when the IRQL drops
+ *   below DISPATCH_LEVEL (KeLowerIrql, KeReleaseSpinLock, ...). It runs at DISPATCH_LEVEL.
+ * - Timers expire when the clock passes their due time; the clock moves at waits with a timeout
+ *   and at KeDelayExecutionThread/KeStallExecutionProcessor. An expired timer is signaled and
+ *   queues its DPC; a periodic one is re-armed.
+ * - Work items and new system threads run at the next scheduling point: a wait that is not
+ *   satisfied, a delay, KeFlushQueuedDpcs, IoFreeWorkItem of a queued item. A system thread runs
+ *   to completion once started (there is one emulated processor and no preemption); a thread
+ *   that waits for something only a later step can signal is reported as a deadlock.
+ */
+import type { ApiDefinition } from "./types.js";
+import { STATUS } from "../../nt/status.js";
+import { L64 } from "../../nt/layouts.js";
+import { hex, nt } from "./util.js";
+import { DISPATCH_LEVEL, PASSIVE_LEVEL, ThreadObject, TimerNotificationObject, TimerSynchronizationObject, header, initHeader, irqlName } from "./ke.js";
+import { insertHandle, lookupHandle, registerObject } from "./ob.js";
+import {
+  DpcObject,
+  IO_WORKITEM_SIZE,
+  KDPC,
+  TAG_WORKITEM,
+  ThreadedDpcObject,
+  WQI,
+  drainDpcs,
+  queueDpc,
+  runWork,
+  sched,
+  setTimer,
+  type SysThread,
+} from "../sched/index.js";
+
+const B = (n: number) => BigInt(n);
+
+export const apis: ApiDefinition[] = [
+  // ---- DPCs
+  nt("KeInitializeDpc", 3, (ctx) => {
+    const dpc = ctx.arg(0);
+    ctx.describe([hex(dpc), ctx.kernel.where?.(ctx.arg(1)) ?? hex(ctx.arg(1)), hex(ctx.arg(2))]);
+    ctx.mem.write(dpc, new Uint8Array(L64.KDPC.$size));
+    ctx.mem.setU8(dpc + B(KDPC.Type), DpcObject);
+    ctx.mem.setU8(dpc + B(KDPC.Importance), 1); // MediumImportance
+    ctx.mem.setU64(dpc + B(KDPC.DeferredRoutine), ctx.arg(1));
+    ctx.mem.setU64(dpc + B(KDPC.DeferredContext), ctx.arg(2));
+    sched(ctx);
+  }),
+  nt("KeInitializeThreadedDpc", 3, (ctx) => {
+    const dpc = ctx.arg(0);
+    ctx.mem.write(dpc, new Uint8Array(L64.KDPC.$size));
+    ctx.mem.setU8(dpc + B(KDPC.Type), ThreadedDpcObject);
+    ctx.mem.setU8(dpc + B(KDPC.Importance), 1);
+    ctx.mem.setU64(dpc + B(KDPC.DeferredRoutine), ctx.arg(1));
+    ctx.mem.setU64(dpc + B(KDPC.DeferredContext), ctx.arg(2));
+    sched(ctx);
+  }),
+  nt("KeInsertQueueDpc", 3, (ctx) => {
+    const dpc = ctx.arg(0);
+    ctx.describe([hex(dpc), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+    const t = ctx.mem.u8(dpc + B(KDPC.Type));
+    if (t !== DpcObject && t !== ThreadedDpcObject) ctx.fault("bugcheck", `KeInsertQueueDpc(${hex(dpc)}): not an initialized KDPC (type ${t})`, { code: "0x0000000A" });
+    if (!queueDpc(ctx, dpc, ctx.arg(1), ctx.arg(2))) return 0;
+    if (ctx.kernel.irql < DISPATCH_LEVEL) drainDpcs(ctx);
+    return 1;
+  }),
+  nt("KeRemoveQueueDpc", 1, (ctx) => {
+    const st = sched(ctx);
+    const i = st.dpcQueue.indexOf(ctx.arg(0));
+    if (i < 0) return 0;
+    st.dpcQueue.splice(i, 1);
+    ctx.mem.setU64(ctx.arg(0) + B(KDPC.DpcData), 0n);
+    return 1;
+  }),
+  nt("KeFlushQueuedDpcs", 0, (ctx) => {
+    if (ctx.kernel.irql !== PASSIVE_LEVEL) ctx.fault("bugcheck", `KeFlushQueuedDpcs at ${irqlName(ctx.kernel.irql)} (must be PASSIVE_LEVEL)`, { code: "0x0000000A" });
+    drainDpcs(ctx);
+  }),
+  nt("KeSetImportanceDpc", 2, (ctx) => void ctx.mem.setU8(ctx.arg(0) + B(KDPC.Importance), ctx.u32(1) & 0xff)),
+  nt("KeSetTargetProcessorDpc", 2, (ctx) => void ctx.mem.setU16(ctx.arg(0) + B(KDPC.Number), (ctx.u32(1) & 0xff) + 0x20)),
+  // ---- timers
+  nt("KeInitializeTimer", 1, (ctx) => {
+    initHeader(ctx, ctx.arg(0), TimerNotificationObject, L64.KTIMER.$size, 0);
+    sched(ctx);
+  }),
+  nt("KeInitializeTimerEx", 2, (ctx) => {
+    initHeader(ctx, ctx.arg(0), ctx.u32(1) === 1 ? TimerSynchronizationObject : TimerNotificationObject, L64.KTIMER.$size, 0);
+    sched(ctx);
+  }),
+  nt("KeSetTimer", 3, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), String(BigInt.asIntN(64, ctx.arg(1))), hex(ctx.arg(2))]);
+    return setTimer(ctx, ctx.arg(0), BigInt.asIntN(64, ctx.arg(1)), 0, ctx.arg(2));
+  }),
+  nt("KeSetTimerEx", 4, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), String(BigInt.asIntN(64, ctx.arg(1))), String(ctx.i32(2)), hex(ctx.arg(3))]);
+    if (ctx.i32(2) < 0) ctx.fault("bugcheck", `KeSetTimerEx: negative period ${ctx.i32(2)}`, { code: "0x0000000A" });
+    return setTimer(ctx, ctx.arg(0), BigInt.asIntN(64, ctx.arg(1)), ctx.i32(2), ctx.arg(3));
+  }),
+  nt("KeCancelTimer", 1, (ctx) => (sched(ctx).timers.delete(ctx.arg(0)) ? 1 : 0)),
+  nt("KeReadStateTimer", 1, (ctx) => (header(ctx, ctx.arg(0)).signal > 0 ? 1 : 0)),
+  // ---- work items
+  nt("IoSizeofWorkItem", 0, () => IO_WORKITEM_SIZE),
+  nt("IoAllocateWorkItem", 1, (ctx) => {
+    const dev = ctx.arg(0);
+    const item = ctx.pool.allocate(IO_WORKITEM_SIZE, TAG_WORKITEM, 0, true);
+    if (item === 0n) return 0n;
+    sched(ctx).workItems.set(item, { device: dev, queued: false, allocated: true });
+    return item;
+  }),
+  nt("IoInitializeWorkItem", 2, (ctx) => {
+    ctx.mem.write(ctx.arg(1), new Uint8Array(IO_WORKITEM_SIZE));
+    sched(ctx).workItems.set(ctx.arg(1), { device: ctx.arg(0), queued: false, allocated: false });
+  }),
+  ...(["IoFreeWorkItem", "IoUninitializeWorkItem"] as const).map((name) =>
+    nt(name, 1, (ctx) => {
+      const st = sched(ctx);
+      const item = ctx.arg(0);
+      const wi = st.workItems.get(item);
+      if (!wi || wi.allocated !== (name === "IoFreeWorkItem"))
+        return ctx.fault("bugcheck", `${name}(${hex(item)}): not a work item from ${name === "IoFreeWorkItem" ? "IoAllocateWorkItem" : "IoInitializeWorkItem"}`, { code: "0x000000E4" });
+      // A queued item has long run on Windows by the time the driver frees it: run it first.
+      for (const w of st.work.filter((x) => x.item === item)) {
+        st.work.splice(st.work.indexOf(w), 1);
+        runWork(ctx, w);
+      }
+      st.workItems.delete(item);
+      if (name === "IoFreeWorkItem") ctx.pool.free(item, null);
+    }),
+  ),
+  nt("IoQueueWorkItem", 4, (ctx) => {
+    const st = sched(ctx);
+    const item = ctx.arg(0);
+    ctx.describe([hex(item), ctx.kernel.where?.(ctx.arg(1)) ?? hex(ctx.arg(1)), String(ctx.u32(2)), hex(ctx.arg(3))]);
+    const wi = st.workItems.get(item);
+    if (!wi) return ctx.fault("bugcheck", `IoQueueWorkItem(${hex(item)}): not an allocated work item (WORKER_INVALID)`, { code: "0x000000E4" });
+    if (wi.queued) ctx.fault("bugcheck", `IoQueueWorkItem(${hex(item)}): the work item is already queued (WORKER_INVALID)`, { code: "0x000000E4" });
+    wi.queued = true;
+    st.work.push({ kind: "io", item, routine: ctx.arg(1), args: [wi.device, ctx.arg(3)], module: ctx.caller?.module ?? "?" });
+  }),
+  nt("IoQueueWorkItemEx", 4, (ctx) => {
+    const st = sched(ctx);
+    const item = ctx.arg(0);
+    const wi = st.workItems.get(item);
+    if (!wi) return ctx.fault("bugcheck", `IoQueueWorkItemEx(${hex(item)}): not an allocated work item (WORKER_INVALID)`, { code: "0x000000E4" });
+    if (wi.queued) ctx.fault("bugcheck", `IoQueueWorkItemEx(${hex(item)}): the work item is already queued (WORKER_INVALID)`, { code: "0x000000E4" });
+    wi.queued = true;
+    st.work.push({ kind: "ioex", item, routine: ctx.arg(1), args: [wi.device, ctx.arg(3), item], module: ctx.caller?.module ?? "?" });
+  }),
+  nt("ExQueueWorkItem", 2, (ctx) => {
+    const item = ctx.arg(0);
+    const routine = ctx.mem.u64(item + B(WQI.WorkerRoutine));
+    ctx.describe([hex(item), ctx.kernel.where?.(routine) ?? hex(routine), String(ctx.u32(1))]);
+    if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `ExQueueWorkItem at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
+    sched(ctx).work.push({ kind: "ex", item, routine, args: [ctx.mem.u64(item + B(WQI.Parameter))], module: ctx.caller?.module ?? "?" });
+  }),
+  // ---- system threads
+  nt("PsCreateSystemThread", 7, (ctx) => {
+    const out = ctx.arg(0);
+    const process = ctx.arg(3);
+    const clientId = ctx.arg(4);
+    const start = ctx.arg(5);
+    ctx.describe([hex(out), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(process), hex(clientId), ctx.kernel.where?.(start) ?? hex(start), hex(ctx.arg(6))]);
+    if (start === 0n) return STATUS.INVALID_PARAMETER;
+    if (process !== 0n && BigInt.asIntN(64, process) !== -1n) {
+      const p = lookupHandle(ctx.kernel, process);
+      if (!p) return STATUS.INVALID_HANDLE;
+    }
+    const st = sched(ctx);
+    const obj = ctx.kernel.kernelPool!.allocate(0x400, 0x64726854 /* 'Thrd' */);
+    if (obj === 0n) return STATUS.INSUFFICIENT_RESOURCES;
+    initHeader(ctx, obj, ThreadObject, 0x400, 0);
+    const id = st.nextThreadId;
+    st.nextThreadId += 4n;
+    registerObject(ctx.kernel, obj, { type: "Thread", name: `thread ${hex(id)}`, pointerCount: 0, onDelete: () => ctx.kernel.kernelPool?.free(obj) });
+    // The thread holds a reference to itself until it terminates.
+    const t: SysThread = { object: obj, start, context: ctx.arg(6), state: "ready", exitStatus: STATUS.PENDING, module: ctx.caller?.module ?? "?", id, polls: 0 };
+    st.threads.set(obj, t);
+    st.ready.push(obj);
+    const h = insertHandle(ctx.kernel, { type: "Thread", object: obj, access: ctx.u32(1), kernelHandle: true });
+    ctx.mem.setU64(out, h);
+    if (clientId !== 0n) {
+      ctx.mem.setU64(clientId, 4n);
+      ctx.mem.setU64(clientId + 8n, id);
+    }
+    return STATUS.SUCCESS;
+  }),
+  nt("PsTerminateSystemThread", 1, (ctx) => {
+    const st = sched(ctx);
+    const t = st.running[st.running.length - 1];
+    if (!t) ctx.fault("bugcheck", "PsTerminateSystemThread called outside a thread the driver created (it would end the system worker thread running the driver)", {});
+    t.exitStatus = ctx.u32(0);
+    return STATUS.SUCCESS;
+  }),
+];

@@ -1,0 +1,3 @@
+/** The machine model (docs/machine.md): description and per-kernel state. */
+export * from "./model.js";
+export * from "./state.js";

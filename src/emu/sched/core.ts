@@ -1,0 +1,234 @@
+/**
+ * The scheduler's state and its run loop (the model is described in src/emu/api/sched.ts and
+ * docs/emulator.md): queued DPCs, armed timers, queued work items, ready system threads.
+ */
+import type { ApiContext } from "../api/types.js";
+import { componentState } from "../api/state.js";
+import { hex } from "../api/util.js";
+import { DISPATCH_LEVEL, PASSIVE_LEVEL, clockOf, irqlName, schedulerSlot, setSignal, type WaitScheduler } from "../api/ke.js";
+
+const B = (n: number) => BigInt(n);
+/** KDPC (wdm.h, x64): Type 0, Importance 1, Number 2, DeferredRoutine 24, DeferredContext 32, SystemArgument1 40, SystemArgument2 48, DpcData 56. */
+export const KDPC = { Type: 0, Importance: 1, Number: 2, DeferredRoutine: 24, DeferredContext: 32, SystemArgument1: 40, SystemArgument2: 48, DpcData: 56 };
+export const DpcObject = 0x13;
+export const ThreadedDpcObject = 0x18;
+/** KTIMER (wdm.h, x64): Header 0, DueTime 24, TimerListEntry 32, Dpc 48, Processor 56, Period 60. */
+export const KTIMER = { DueTime: 24, Dpc: 48, Period: 60 };
+/** WORK_QUEUE_ITEM (wdm.h): List 0, WorkerRoutine 16, Parameter 24. */
+export const WQI = { WorkerRoutine: 16, Parameter: 24 };
+export const IO_WORKITEM_SIZE = 0x58;
+export const TAG_WORKITEM = 0x6b576f49; // 'IoWk'
+export const POLL_LIMIT = 10000;
+
+export interface Work {
+  kind: "io" | "ioex" | "ex";
+  item: bigint;
+  routine: bigint;
+  args: bigint[];
+  module: string;
+}
+export interface SysThread {
+  object: bigint;
+  start: bigint;
+  context: bigint;
+  state: "ready" | "running" | "terminated";
+  exitStatus: number;
+  module: string;
+  id: bigint;
+  polls: number;
+}
+export interface SchedState {
+  dpcQueue: bigint[];
+  timers: Map<bigint, { due: bigint; period: bigint; dpc: bigint }>;
+  work: Work[];
+  /** Work items allocated with IoAllocateWorkItem / initialized with IoInitializeWorkItem: item → device object. */
+  workItems: Map<bigint, { device: bigint; queued: boolean; allocated: boolean }>;
+  threads: Map<bigint, SysThread>;
+  ready: bigint[];
+  running: SysThread[];
+  nextThreadId: bigint;
+  /** Named events (\BaseNamedObjects\X, lower-case) → KEVENT address. */
+  named: Map<string, bigint>;
+  inDpc: boolean;
+}
+
+const schedState = componentState("sched", (): SchedState => ({
+  dpcQueue: [],
+  timers: new Map(),
+  work: [],
+  workItems: new Map(),
+  threads: new Map(),
+  ready: [],
+  running: [],
+  nextThreadId: 0x104n,
+  named: new Map(),
+  inDpc: false,
+}));
+
+/** The scheduler state of this kernel; the first use installs the scheduler behind waits (ke.ts). */
+export function sched(ctx: ApiContext): SchedState {
+  const st = schedState(ctx.kernel);
+  const slot = schedulerSlot(ctx);
+  if (!slot.current) slot.current = scheduler;
+  return st;
+}
+
+export function runDpc(ctx: ApiContext, dpc: bigint): void {
+  const routine = ctx.mem.u64(dpc + B(KDPC.DeferredRoutine));
+  const args = [dpc, ctx.mem.u64(dpc + B(KDPC.DeferredContext)), ctx.mem.u64(dpc + B(KDPC.SystemArgument1)), ctx.mem.u64(dpc + B(KDPC.SystemArgument2))];
+  ctx.mem.setU64(dpc + B(KDPC.DpcData), 0n);
+  const old = ctx.kernel.irql;
+  ctx.kernel.irql = DISPATCH_LEVEL;
+  try {
+    ctx.callGuest(routine, args);
+    if (ctx.kernel.irql !== DISPATCH_LEVEL)
+      ctx.fault("bugcheck", `DPC routine ${ctx.kernel.where?.(routine) ?? hex(routine)} returned at ${irqlName(ctx.kernel.irql)} (IRQL_UNEXPECTED_VALUE)`, { code: "0x000000C8" });
+  } finally {
+    ctx.kernel.irql = old;
+  }
+}
+
+export function drainDpcs(ctx: ApiContext): void {
+  const st = sched(ctx);
+  if (st.inDpc) return;
+  st.inDpc = true;
+  try {
+    for (let n = 0; st.dpcQueue.length && n < POLL_LIMIT; n++) runDpc(ctx, st.dpcQueue.shift()!);
+  } finally {
+    st.inDpc = false;
+  }
+}
+
+export function queueDpc(ctx: ApiContext, dpc: bigint, a1: bigint, a2: bigint): boolean {
+  const st = sched(ctx);
+  if (st.dpcQueue.includes(dpc)) return false;
+  ctx.mem.setU64(dpc + B(KDPC.SystemArgument1), a1);
+  ctx.mem.setU64(dpc + B(KDPC.SystemArgument2), a2);
+  ctx.mem.setU64(dpc + B(KDPC.DpcData), 1n);
+  st.dpcQueue.push(dpc);
+  return true;
+}
+
+/** Fire every timer due at or before the current interrupt time. */
+export function fireTimers(ctx: ApiContext): boolean {
+  const st = sched(ctx);
+  const now = clockOf(ctx).interruptTime();
+  let fired = false;
+  for (const [timer, t] of [...st.timers.entries()].sort((a, b) => (a[1].due < b[1].due ? -1 : 1))) {
+    if (t.due > now) continue;
+    fired = true;
+    setSignal(ctx, timer, 1);
+    if (t.period > 0n) t.due += t.period;
+    else st.timers.delete(timer);
+    const sys = clockOf(ctx).systemTime();
+    if (t.dpc !== 0n) queueDpc(ctx, t.dpc, sys & 0xffffffffn, sys >> 32n);
+  }
+  if (fired && ctx.kernel.irql < DISPATCH_LEVEL) drainDpcs(ctx);
+  return fired;
+}
+
+export function runWork(ctx: ApiContext, w: Work): void {
+  const st = sched(ctx);
+  const wi = st.workItems.get(w.item);
+  if (wi) wi.queued = false;
+  const old = ctx.kernel.irql;
+  ctx.kernel.irql = PASSIVE_LEVEL;
+  try {
+    ctx.callGuest(w.routine, w.args);
+    if (ctx.kernel.irql !== PASSIVE_LEVEL)
+      ctx.fault("bugcheck", `work item routine ${ctx.kernel.where?.(w.routine) ?? hex(w.routine)} returned at ${irqlName(ctx.kernel.irql)} (IRQL_NOT_LESS_OR_EQUAL)`, { code: "0x000000E1" });
+  } finally {
+    ctx.kernel.irql = old;
+  }
+}
+
+export function runThread(ctx: ApiContext, t: SysThread): void {
+  const st = sched(ctx);
+  t.state = "running";
+  st.running.push(t);
+  const old = ctx.kernel.irql;
+  ctx.kernel.irql = PASSIVE_LEVEL;
+  try {
+    ctx.callGuest(t.start, [t.context]);
+  } finally {
+    ctx.kernel.irql = old;
+    st.running.pop();
+    t.state = "terminated";
+    setSignal(ctx, t.object, 1);
+  }
+}
+
+/** One unit of ready work (DPC, work item, thread); false when there was none. */
+function step(ctx: ApiContext): boolean {
+  const st = sched(ctx);
+  if (st.dpcQueue.length && ctx.kernel.irql < DISPATCH_LEVEL) {
+    drainDpcs(ctx);
+    return true;
+  }
+  if (ctx.kernel.irql >= DISPATCH_LEVEL) return false;
+  const w = st.work.shift();
+  if (w) {
+    runWork(ctx, w);
+    return true;
+  }
+  const id = st.ready.shift();
+  if (id !== undefined) {
+    const t = st.threads.get(id);
+    if (t && t.state === "ready") runThread(ctx, t);
+    return true;
+  }
+  return false;
+}
+
+export const scheduler: WaitScheduler = {
+  runUntil(ctx, satisfied, deadline) {
+    const st = sched(ctx);
+    const clock = clockOf(ctx);
+    // A system thread that waits with a timeout again and again while nothing else can run polls forever.
+    const me = st.running[st.running.length - 1];
+    for (let n = 0; n < POLL_LIMIT; n++) {
+      fireTimers(ctx);
+      if (satisfied()) return true;
+      if (step(ctx)) {
+        if (satisfied()) return true;
+        continue;
+      }
+      // Nothing ready: move the clock to the next timer within the deadline.
+      const next = [...st.timers.values()].map((t) => t.due).sort((a, b) => (a < b ? -1 : 1))[0];
+      if (next === undefined || (deadline !== null && next > deadline)) break;
+      const now = clock.interruptTime();
+      if (next > now) clock.advance(next - now);
+    }
+    if (me && deadline !== null && ++me.polls > POLL_LIMIT)
+      ctx.fault("deadlock", `system thread ${hex(me.id)} (${ctx.kernel.where?.(me.start) ?? hex(me.start)}) keeps waiting with a timeout for something only a later step can signal: kmdll runs a system thread to completion once it starts`, {});
+    return satisfied();
+  },
+  dpcWindow(ctx) {
+    fireTimers(ctx);
+    drainDpcs(ctx);
+  },
+};
+
+/** DueTime (LARGE_INTEGER: negative relative, positive absolute system time) → interrupt time. */
+export function dueOf(ctx: ApiContext, due: bigint): bigint {
+  const clock = clockOf(ctx);
+  const now = clock.interruptTime();
+  if (due < 0n) return now - due;
+  const rel = due - clock.systemTime();
+  return now + (rel > 0n ? rel : 0n);
+}
+
+export function setTimer(ctx: ApiContext, timer: bigint, due: bigint, periodMs: number, dpc: bigint): number {
+  const st = sched(ctx);
+  const was = st.timers.has(timer);
+  setSignal(ctx, timer, 0);
+  const at = dueOf(ctx, due);
+  st.timers.set(timer, { due: at, period: BigInt(periodMs) * 10000n, dpc });
+  ctx.mem.setU64(timer + B(KTIMER.DueTime), at);
+  ctx.mem.setU64(timer + B(KTIMER.Dpc), dpc);
+  ctx.mem.setU32(timer + B(KTIMER.Period), periodMs >>> 0);
+  // An already expired due time fires at once (DPC included, when the IRQL allows).
+  fireTimers(ctx);
+  return was ? 1 : 0;
+}
+
