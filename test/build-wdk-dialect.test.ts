@@ -67,6 +67,13 @@ test("wdk-style tree (x64): builds unmodified, checks clean, and the client runs
   assert.match(hdr, /AddressOfEntryPoint: 0x0\b/);
   assert.match(hdr, /IMAGE_FILE_DLL/);
 
+  // "LIBRARY kdll" (no extension) declares kdll.dll, which is the file: accepted too (HyperDbg's hyperlog.def).
+  writeFileSync(join(ws, "kdll", "kdll.def"), "LIBRARY kdll\nEXPORTS\n    DllInitialize PRIVATE\n    DllUnload PRIVATE\n    KdllSquare\n");
+  const k = await runCli(["build", "kdll", "--arch", "x64"], { cwd: ws });
+  assert.equal(k.code, 0, k.stdout + k.stderr);
+  assert.doesNotMatch(k.stdout, /library-name/);
+  assert.match(tool("llvm-nm", [join(ws, "out", "x64", "kdll.lib")]).stdout, /__imp_KdllSquare/);
+
   const sim = await runCli(["sim", "--root", "root", "start:vmclient", "stop:vmclient"], { cwd: ws });
   assert.equal(sim.code, 0, sim.stdout + sim.stderr);
   // DllInitialize ran try/except, ExAllocatePool2 (zeroed), KeMemoryBarrier and *KdDebuggerEnabled.
