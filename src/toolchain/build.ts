@@ -17,6 +17,7 @@ import { BuildInputError } from "./input-error.js";
 import { inside, loadTree, type LoadResult, type Project } from "./project.js";
 import { buildProject, COMPAT_INCLUDE, type Ctx } from "./project-build.js";
 import { ARCHES, parseDirs, type Arch } from "./sources.js";
+import { supportLibrary } from "./support-lib.js";
 import { writeCaseInsensitiveOverlay } from "./vfs.js";
 
 export { BuildInputError };
@@ -166,7 +167,8 @@ async function buildTree(dir: string, options: BuildOptions): Promise<BuildResul
       const sr = tc.sysroots[arch]!;
       makeDirectory(join(outRoot, arch));
       const vfsOverlay = options.caseInsensitiveIncludes === false ? undefined : writeCaseInsensitiveOverlay(join(ctx.objRoot, arch, "case-insensitive-includes.json"), boundary, [COMPAT_INCLUDE, sr.include]);
-      const actx: Ctx = { ...ctx, products: new Map(), ...(vfsOverlay ? { vfsOverlay } : {}) };
+      const supportLib = await supportLibrary({ ...ctx, products: new Map() }, arch);
+      const actx: Ctx = { ...ctx, products: new Map(), ...(vfsOverlay ? { vfsOverlay } : {}), supportLib };
       const results: ProjectResult[] = [];
       let failed = false;
       for (const p of projectsOf(arch)) {

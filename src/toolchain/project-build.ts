@@ -47,6 +47,8 @@ export interface Ctx {
   products: Map<string, string>;
   /** The case-insensitive include overlay of this arch. */
   vfsOverlay?: string;
+  /** kmdll's support library (support-lib.ts), linked after the project's libraries. */
+  supportLib?: string;
 }
 
 /** A path as messages show it: relative to the working folder. */
@@ -209,7 +211,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const linkDef = x86?.linkerDef ?? p.def;
   const args = linkArgs({
     arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
-    kernelLibs: [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")], ...(linkDef ? { def: linkDef } : {}),
+    kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")], ...(linkDef ? { def: linkDef } : {}),
     userFlags: [...(x86?.args ?? []), ...linkerFlags(p, note)],
     entry: p.spec.entry,
   });

@@ -15,6 +15,7 @@ NTSTATUS DllInitialize(PUNICODE_STRING RegistryPath)
 
     UNREFERENCED_PARAMETER(RegistryPath);
     InterlockedBitTestAndSet(&VmlibFlags, 0);
+    __nop();   /* an MSVC intrinsic clang leaves to the library (kmdll's support library) */
     block = VmlibAllocateBlock();
     if (block == NULL) return STATUS_INSUFFICIENT_RESOURCES;
     try {
