@@ -18,6 +18,8 @@ export type TraceEvent =
   | { event: "irp"; major: number; minor?: number; ioctl?: string; from?: string; to?: string; status?: string }
   | { event: "interface"; action: "reference" | "dereference"; count: number; [k: string]: unknown }
   | { event: "step"; step: string; [k: string]: unknown }
+  /** Events a capped output left out here (`--max-events`, the HTML report's limit). */
+  | { event: "omitted"; count: number; reason?: string }
   /** A hardware access through the machine model (src/emu/api/machine.ts): port, PCI, memory-mapped I/O, interrupt. */
   | { event: "hardware"; module: string; kind: "port" | "pci" | "mmio" | "physical" | "interrupt"; op: string; address: string; size?: number; value?: string; [k: string]: unknown }
   /** A notify routine / callback registered, removed, invoked or left registered (src/emu/api/notify.ts). */

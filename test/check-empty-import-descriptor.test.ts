@@ -10,10 +10,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, tool } from "./helpers.js";
+import { checkRules as rules, ddkInclude, gnuKernelLink as link, mingwGcc, readobjExports, readobjImports } from "./gnu.js";
 
 let dir = "";
 const p = (f: string): string => join(dir, f);
-const DDK64 = "-I/usr/x86_64-w64-mingw32/include/ddk";
+const DDK64 = ddkInclude("x86_64");
 
 const LIBDRV_C = `#include <ntddk.h>
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) { (void)d; (void)r; return STATUS_SUCCESS; }
@@ -32,8 +33,7 @@ __declspec(dllimport) int GnuAdd(int a, int b);
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) { (void)d; (void)r; return GnuAdd(40, 2) == 42 ? STATUS_SUCCESS : STATUS_UNSUCCESSFUL; }
 `;
 
-const link = (entry: string): string[] => ["-shared", "-nostdlib", "-Wl,--subsystem,native", "-e", entry];
-const gcc = (arch: "x86_64" | "i686", args: string[]): void => void tool(`${arch}-w64-mingw32-gcc`, args, { cwd: dir });
+const gcc = (arch: "x86_64" | "i686", args: string[]): void => mingwGcc(arch, args, dir);
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "kmdll-check-empty-"));
@@ -48,27 +48,6 @@ before(() => {
 after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-function readobjExports(file: string): string[] {
-  return [...tool("llvm-readobj", ["--coff-exports", file]).stdout.matchAll(/^\s*Name: (\S+)/gm)].map((m) => m[1]!);
-}
-function readobjImports(file: string): Map<string, string[]> {
-  const m = new Map<string, string[]>();
-  let cur: string[] | null = null;
-  for (const line of tool("llvm-readobj", ["--coff-imports", file]).stdout.split("\n")) {
-    const n = /^\s*Name: (.+)$/.exec(line);
-    if (n) m.set(n[1]!, (cur = []));
-    const s = /^\s*Symbol: (\S+)/.exec(line);
-    if (s && cur) cur.push(s[1]!);
-  }
-  return m;
-}
-async function rules(file: string): Promise<{ code: number; rules: string[]; findings: { rule: string; message: string; location: { module?: string } }[] }> {
-  const r = await runCli(["check", "--json", file]);
-  const j = JSON.parse(r.stdout) as { findings: { rule: string; message: string; location: { module?: string } }[] } | { findings: never }[];
-  const rep = Array.isArray(j) ? j[0]! : j;
-  return { code: r.code, rules: rep.findings.map((f) => f.rule), findings: rep.findings };
-}
 
 test("empty-import-descriptor: GNU ld + a short-format .lib (kmdll implib) imports nothing from the DLL", async () => {
   const lib = await runCli(["implib", p("gnulib.def"), "-o", p("gnulib.lib")]);

@@ -9,11 +9,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, tool } from "./helpers.js";
+import { checkRules as rules, ddkInclude, gnuKernelLink as link, mingwGcc, readobjExports } from "./gnu.js";
 
 let dir = "";
 const p = (f: string): string => join(dir, f);
-const DDK64 = "-I/usr/x86_64-w64-mingw32/include/ddk";
+const DDK64 = ddkInclude("x86_64");
 
 const STD_C = `#include <ntddk.h>
 static VOID NTAPI Unload(PDRIVER_OBJECT d) { (void)d; }
@@ -25,30 +25,19 @@ const EXP_C = `#include <ntddk.h>
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) { (void)d; (void)r; return STATUS_SUCCESS; }
 __declspec(dllexport) int GnuOnly(int a) { return a + 1; }
 `;
-const link = (entry: string): string[] => ["-shared", "-nostdlib", "-Wl,--subsystem,native", "-e", entry];
-const gcc = (arch: "x86_64" | "i686", args: string[]): void => void tool(`${arch}-w64-mingw32-gcc`, args, { cwd: dir });
+const gcc = (arch: "x86_64" | "i686", args: string[]): void => mingwGcc(arch, args, dir);
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "kmdll-check-gnu-"));
   writeFileSync(p("std.c"), STD_C);
   writeFileSync(p("exp.c"), EXP_C);
   gcc("x86_64", ["-O2", DDK64, "-o", "std.sys", "std.c", ...link("DriverEntry"), "-lntoskrnl"]);
-  gcc("i686", ["-O2", "-I/usr/i686-w64-mingw32/include/ddk", "-o", "std32.sys", "std.c", ...link("_DriverEntry@8"), "-lntoskrnl"]);
+  gcc("i686", ["-O2", ddkInclude("i686"), "-o", "std32.sys", "std.c", ...link("_DriverEntry@8"), "-lntoskrnl"]);
   gcc("x86_64", ["-O2", DDK64, "-o", "exp.sys", "exp.c", ...link("DriverEntry"), "-lntoskrnl"]);
 });
 after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-function readobjExports(file: string): string[] {
-  return [...tool("llvm-readobj", ["--coff-exports", file]).stdout.matchAll(/^\s*Name: (\S+)/gm)].map((m) => m[1]!);
-}
-async function rules(file: string): Promise<{ code: number; rules: string[]; findings: { rule: string; message: string; location: { module?: string } }[] }> {
-  const r = await runCli(["check", "--json", file]);
-  const j = JSON.parse(r.stdout) as { findings: { rule: string; message: string; location: { module?: string } }[] } | { findings: never }[];
-  const rep = Array.isArray(j) ? j[0]! : j;
-  return { code: r.code, rules: rep.findings.map((f) => f.rule), findings: rep.findings };
-}
 
 for (const f of ["std.sys", "std32.sys"]) {
   test(`GNU ld standard driver without a .def (${f}): its DriverEntry export does not make it an export driver`, async () => {

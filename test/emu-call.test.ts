@@ -48,10 +48,10 @@ test("kmdll call --json: return value and SPEC §9 events", async () => {
 test("kmdll call --trace: one line per API call with its caller and return value", async () => {
   const r = await runCli(["call", MY, "LoadPrinterDriver", "41", "--trace"]);
   assert.equal(r.code, 0, r.stderr);
-  const apiLines = r.stdout.split("\n").filter((l) => l.includes("[api]"));
+  const apiLines = r.stdout.split("\n").filter((l) => l.startsWith("api "));
   assert.ok(apiLines.length >= 4, r.stdout);
-  assert.ok(apiLines.some((l) => /mydriver\.sys\+0x[0-9a-f]+ ntoskrnl!ExAllocatePoolWithTag\(.*= 0x/.test(l)), r.stdout);
-  assert.ok(apiLines.some((l) => /ntoskrnl!DbgPrint\(/.test(l)), r.stdout);
+  assert.ok(apiLines.some((l) => /mydriver\.sys\+0x[0-9a-f]+ → ntoskrnl\.exe!ExAllocatePoolWithTag\(.*= 0x/.test(l)), r.stdout);
+  assert.ok(apiLines.some((l) => /ntoskrnl\.exe!DbgPrint\(/.test(l)), r.stdout);
 });
 
 test("kmdll call: faults print a report and exit 1", async () => {

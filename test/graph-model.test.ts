@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fixture } from "./helpers.js";
 import { readobj } from "./scan-readobj.js";
 import { readImage } from "../src/io/image.js";
-import { buildGraph, focusGraph, graphView, summarizeImage, type DepGraph } from "../src/report/graph.js";
+import { buildGraph, focusGraph, graphView, summarizeImage, type DepGraph } from "../src/graph/model.js";
 import { renderDot, dotQuote } from "../src/report/dot.js";
 import { renderMermaid } from "../src/report/mermaid.js";
 import { chooseEngine, dotToSvg, renderSvg } from "../src/report/svg.js";

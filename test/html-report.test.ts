@@ -15,7 +15,7 @@ import { fixture, repoPath, runCli } from "./helpers.js";
 import type { TraceEvent } from "../src/events.js";
 import { readImage } from "../src/io/image.js";
 import { Kernel, ScriptedExecutor, syntheticImage, syntheticSource } from "../src/kernel/index.js";
-import { buildGraph, graphView, summarizeImage } from "../src/report/graph.js";
+import { buildGraph, graphView, summarizeImage } from "../src/graph/model.js";
 import { renderHtmlReport } from "../src/report/html.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -195,7 +195,7 @@ test("kmdll sim --html: the emulated lifecycle of the seed drivers in Chromium",
     // client's DriverEntry calls LoadPrinterDriver(41), which returns arg + 1 (examples/*/ C sources).
     assert.ok(await page.locator("#timeline-table tr.ev-dbgprint", { hasText: "LoadPrinterDriver(41) = 42" }).isVisible());
     const unloads = await page.locator("#timeline-table tr.ev-unload td.desc").allTextContents();
-    assert.deepEqual(unloads.map((t) => t.split(" ")[1]), ["client.sys", "mydriver.sys"]);
+    assert.deepEqual(unloads.map((t) => t.split(/ +/)[1]), ["client.sys", "mydriver.sys"]);
     const shot = join(OUT, "sim-report.png");
     await page.screenshot({ path: shot, fullPage: true });
     assertPng(shot);

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, tool } from "./helpers.js";
+import { gnuKernelLink, mingwGcc, readobjExports, readobjImports } from "./gnu.js";
 
 let dir = "";
 const p = (f: string): string => join(dir, f);
@@ -40,10 +41,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) {
 }
 `;
 
-function gcc(arch: "x86_64" | "i686", args: string[]): void {
-  tool(`${arch}-w64-mingw32-gcc`, args, { cwd: dir });
-}
-const LINK = (entry: string) => ["-shared", "-nostdlib", "-Wl,--subsystem,native", `-Wl,--entry,${entry}`, `-e`, entry];
+const gcc = (arch: "x86_64" | "i686", args: string[]): void => mingwGcc(arch, args, dir);
+const LINK = gnuKernelLink;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "kmdll-qa-gnu-"));
@@ -64,25 +63,6 @@ before(() => {
 after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-/** llvm-readobj's import table: dll → symbol names. */
-function readobjImports(file: string): Map<string, string[]> {
-  const out = tool("llvm-readobj", ["--coff-imports", file]).stdout;
-  const m = new Map<string, string[]>();
-  let cur: string[] | null = null;
-  for (const line of out.split("\n")) {
-    const n = /^\s*Name: (.+)$/.exec(line);
-    if (n) m.set(n[1]!, (cur = []));
-    const s = /^\s*Symbol: (\S+)/.exec(line);
-    if (s && cur) cur.push(s[1]!);
-  }
-  return m;
-}
-
-function readobjExports(file: string): string[] {
-  const out = tool("llvm-readobj", ["--coff-exports", file]).stdout;
-  return [...out.matchAll(/^\s*Name: (.+)$/gm)].map((x) => x[1]!).filter((n) => n.length > 0);
-}
 
 interface InspectJson {
   machine: string;

@@ -6,16 +6,21 @@
  * point, or when the user gave its .def (--def) or import library (--lib): that is what
  * "building an export driver" produces (TARGETTYPE=EXPORT_DRIVER + DLLDEF). A standard driver
  * without exports is not one, nor is one whose only export is DriverEntry / the
- * AddressOfEntryPoint RVA (GNU ld exports it when linking without a .def); none of these rules
- * apply to it.
+ * AddressOfEntryPoint RVA (GNU ld exports it when linking without a .def), nor the kernel itself
+ * (ntoskrnl.exe, a HAL: by file name or export-directory name); none of these rules apply to it.
  */
 import type { ExportFunction } from "../formats/pe/types.js";
 import { ENTRY_POINTS, type EntryPointName } from "./knowledge.js";
+import { isKernelImage } from "../nt/kernel-modules.js";
 import { exportDirectoryLocation, headerLocation } from "./locate.js";
 import type { CheckInput, Finding, FindingLocation, RuleId } from "./types.js";
 
 export function isExportDriver(input: CheckInput): boolean {
   if (input.def !== undefined || input.lib !== undefined) return true;
+  // ntoskrnl.exe and the HAL export thousands of routines but are the kernel, loaded by the boot
+  // loader and never unloaded: DllInitialize/DllUnload mean nothing for them.
+  const base = input.file.slice(Math.max(input.file.lastIndexOf("/"), input.file.lastIndexOf("\\")) + 1);
+  if (isKernelImage(base, input.image.exports?.dllName)) return false;
   const functions = input.image.exports?.functions ?? [];
   // GNU ld without a .def exports every global symbol, or at least the entry point: a standard
   // driver then exports DriverEntry alone. Exports that are only the entry point do not make an

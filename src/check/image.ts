@@ -3,7 +3,7 @@
  * section-alignment, tls-directory.
  */
 import { IMAGE_SCN } from "../formats/pe/types.js";
-import { headerLocation, hex, offsetOfRva, sectionHeaderOffset } from "./locate.js";
+import { headerLocation, hexUpper as hex, offsetOfRva, sectionHeaderOffset } from "./locate.js";
 import type { CheckInput, Finding } from "./types.js";
 
 const SUBSYSTEMS: Record<number, string> = {

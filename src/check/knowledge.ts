@@ -4,46 +4,9 @@
  * replaces a common user-mode one. Pure data and lookups.
  */
 
-import { LOADER_REFUSED_PREFIXES, isLoaderRefusedDll } from "../nt/loader-names.js";
-
-/** DLL name prefixes the kernel loader refuses outright (SPEC §6, step 1): the list lives in src/nt. */
-export { LOADER_REFUSED_PREFIXES };
-
-/** Other user-mode DLL base names (lower case, without extension), besides the loader-refused ones. */
-const USER_MODE_DLLS = new Set([
-  "kernelbase", "gdi32full", "win32u",
-  "msvcrt", "ucrtbase", "ucrtbased", "msvcrt20", "msvcrt40", "crtdll",
-  "ws2_32", "wsock32", "mswsock", "ole32", "oleaut32", "combase", "shell32", "shlwapi", "comctl32", "comdlg32",
-  "rpcrt4", "sechost", "crypt32", "bcrypt", "ncrypt", "secur32", "sspicli", "wininet", "winhttp", "urlmon",
-  "setupapi", "cfgmgr32", "version", "iphlpapi", "dbghelp", "psapi", "userenv", "winmm", "imm32", "uxtheme",
-  "dwmapi", "opengl32", "ddraw", "dsound", "dxgi", "d3d9", "d3d11", "d3d12", "hid", "winusb", "wintrust",
-  "netapi32", "mpr", "shcore", "powrprof", "wtsapi32", "dnsapi", "normaliz", "msvcirt",
-]);
-
-/** User-mode DLL name patterns (base name, lower case, without extension). */
-const USER_MODE_PATTERNS = [/^api-ms-win-(?!ntos-)/, /^ext-ms-win-(?!ntos-)/, /^msvcr\d+d?$/, /^msvcp\d+(_\w+)?d?$/, /^vcruntime\d+(_\d+)?d?$/, /^concrt\d+d?$/, /^vcomp\d+d?$/, /^d3dx?\d+(_\d+)?$/,
-  // MinGW/GCC and LLVM runtime DLLs.
-  /^libgcc_s/, /^libstdc\+\+/, /^libwinpthread/, /^libssp/, /^libc\+\+/, /^libunwind/, /^libgomp/];
-
-/** Base name without extension, lower case ("MSVCRT.dll" → "msvcrt"). */
-export function dllBase(dll: string): string {
-  const lower = dll.toLowerCase();
-  const dot = lower.lastIndexOf(".");
-  return dot > 0 ? lower.slice(0, dot) : lower;
-}
-
-export interface UserModeDll {
-  /** true: the kernel refuses it with STATUS_PROCEDURE_NOT_FOUND (0xC000007A) before looking for a file. */
-  refusedByLoader: boolean;
-}
-
-/** Whether an imported DLL is a user-mode DLL (null when it is not known as one). */
-export function userModeDll(dll: string): UserModeDll | null {
-  const base = dllBase(dll);
-  const refusedByLoader = isLoaderRefusedDll(dll);
-  if (refusedByLoader || USER_MODE_DLLS.has(base) || USER_MODE_PATTERNS.some((re) => re.test(base))) return { refusedByLoader };
-  return null;
-}
+// Which DLLs are user-mode (and which of them the loader refuses by name, src/nt/loader-names.ts)
+// is NT knowledge shared with the graph model: src/nt/user-mode-dlls.ts.
+export { LOADER_REFUSED_PREFIXES, dllBase, userModeDll, type UserModeDll } from "../nt/user-mode-dlls.js";
 
 // ---------------------------------------------------------------------------------------------
 // Compiler/CRT support routines

@@ -2,6 +2,7 @@
 import { RvaMap } from "../formats/pe/rva.js";
 import type { PeImage } from "../formats/pe/types.js";
 import type { CheckInput, FindingLocation } from "./types.js";
+import { hex } from "../text/hex.js";
 
 /** File offsets of header fields relative to the "PE\0\0" signature. */
 const FIELD_OFFSETS: Record<string, number> = {
@@ -42,6 +43,7 @@ export function exportDirectoryLocation(input: CheckInput, symbol?: string): Fin
   return { kind: "export", file: input.file, offset, rva: dir!.virtualAddress, ...(symbol ? { symbol } : {}) };
 }
 
-export function hex(n: number | bigint, width = 0): string {
-  return "0x" + n.toString(16).toUpperCase().padStart(width, "0");
+/** Upper-case hex for check messages ("0xE0000020"); the formatter is src/text/hex.ts. */
+export function hexUpper(n: number | bigint, width = 0): string {
+  return hex(n, { upper: true, width });
 }

@@ -1,18 +1,38 @@
 /** What every command gets from the CLI shell: output streams and the exit code it sets. */
+import { jsonText } from "../text/terminal.js";
+
+/** A styled piece of terminal output (coloured when colour is on). */
+export interface Styled {
+  style: "error" | "warning" | "note" | "ok" | "dim" | "bold";
+  text: string;
+}
+
 export interface CliContext {
-  /** Write to standard output (a newline is not added). */
+  /**
+   * Write text to standard output (a newline is not added). Inside `run`, every text goes
+   * through the output sanitiser (src/text/terminal.ts): control characters from inputs or
+   * driver output are shown escaped (`\x1b`).
+   */
   out(text: string): void;
-  /** Write to standard error (a newline is not added). */
+  /** Write to standard error (a newline is not added); sanitised like `out`. */
   err(text: string): void;
+  /**
+   * Write pieces of text to standard output, styled pieces coloured when `color` is set (the
+   * only way kmdll's own escape sequences reach the terminal; every text is still sanitised).
+   * Optional for contexts built outside `run`, which supplies it.
+   */
+  outStyled?(parts: readonly (string | Styled)[]): void;
   /** Set the process exit code: 0 success, 1 findings / failed scenario, 2 usage or input error. */
   setExit(code: number): void;
   /** Whether stdout is a terminal (progress bars, colour). */
   isTTY: boolean;
+  /** Colour text output (a terminal, and neither NO_COLOR nor --no-color); set by `run` when left out. */
+  color?: boolean;
 }
 
 export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2 } as const;
 
-/** Print a value as one JSON document (bigints as hex strings). */
+/** Print a value as one JSON document (bigints as hex strings; exact, and inert on a terminal). */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? "0x" + v.toString(16) : v), 2) + "\n";
+  return jsonText(value, 2) + "\n";
 }

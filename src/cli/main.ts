@@ -1,9 +1,13 @@
 import { Command, CommanderError } from "commander";
+import { writeSync } from "node:fs";
 import { KmdllError } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { EXIT } from "./context.js";
 import { VERSION } from "../version.js";
 import { commands } from "./commands/index.js";
+import pc from "picocolors";
+import { terminalText } from "../text/terminal.js";
+import type { Styled } from "./context.js";
 
 /** Build the commander program; each subcommand lives in ./commands/<name>.ts. */
 export function buildProgram(ctx: CliContext): Command {
@@ -22,7 +26,28 @@ export function buildProgram(ctx: CliContext): Command {
 /** Run the CLI with argv (without node and script); returns the exit code. */
 export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   let code: number = EXIT.OK;
-  const c: CliContext = { ...ctx, setExit: (n) => { code = Math.max(code, n); ctx.setExit(n); } };
+  const color = ctx.color ?? (ctx.isTTY && pc.isColorSupported);
+  const paint = pc.createColors(color);
+  const STYLE: Record<Styled["style"], (s: string) => string> = {
+    error: paint.red,
+    warning: paint.yellow,
+    note: paint.cyan,
+    ok: paint.green,
+    dim: paint.dim,
+    bold: paint.bold,
+  };
+  // The one output sanitiser: every text a command writes passes through terminalText.
+  const c: CliContext = {
+    ...ctx,
+    color,
+    out: (s) => ctx.out(terminalText(s)),
+    err: (s) => ctx.err(terminalText(s)),
+    outStyled: (parts) => ctx.out(parts.map((p) => (typeof p === "string" ? terminalText(p) : STYLE[p.style](terminalText(p.text)))).join("")),
+    setExit: (n) => {
+      code = Math.max(code, n);
+      ctx.setExit(n);
+    },
+  };
   const program = buildProgram(c);
   // exitOverride must apply to subcommands too.
   for (const sub of program.commands) sub.exitOverride();
@@ -44,27 +69,38 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
   return code;
 }
 
+/** Sleep for a millisecond (synchronously): the output pipe is full, its reader is behind. */
+const pause = (() => {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  return () => void Atomics.wait(cell, 0, 0, 1);
+})();
+
 /**
- * The real process streams. A reader that goes away (`kmdll inspect X | head -1`) makes writes
- * fail with EPIPE: kmdll then exits quietly with the exit code set so far instead of crashing
- * on an unhandled stream error.
+ * The real process streams, written synchronously: the emulator runs a driver without returning
+ * to the event loop, so output queued on an asynchronous stream would grow without bound while a
+ * driver prints in a loop (a slow reader, `kmdll call ... | less`). A full pipe makes kmdll wait
+ * instead. A reader that goes away (`kmdll inspect X | head -1`) ends kmdll quietly with the exit
+ * code set so far instead of crashing on EPIPE.
  */
 export function processContext(): CliContext {
   let exitSoFar: number = EXIT.OK;
-  const onStreamError = (e: NodeJS.ErrnoException): void => {
-    if (e?.code === "EPIPE" || e?.code === "ERR_STREAM_DESTROYED") process.exit(exitSoFar);
-    throw e;
-  };
-  for (const s of [process.stdout, process.stderr]) {
-    if (s.listenerCount("error") === 0) s.on("error", onStreamError);
-  }
-  const write = (stream: NodeJS.WriteStream, text: string): void => {
-    if (stream.destroyed || stream.writableEnded) return;
-    stream.write(text);
+  const write = (fd: number, text: string): void => {
+    const buf = Buffer.from(text, "utf8");
+    let off = 0;
+    while (off < buf.length) {
+      try {
+        off += writeSync(fd, buf, off, buf.length - off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN") pause();
+        else if (code === "EPIPE") process.exit(exitSoFar);
+        else throw e;
+      }
+    }
   };
   return {
-    out: (s) => write(process.stdout, s),
-    err: (s) => write(process.stderr, s),
+    out: (s) => write(1, s),
+    err: (s) => write(2, s),
     setExit: (n) => void (exitSoFar = Math.max(exitSoFar, n)),
     isTTY: Boolean(process.stdout.isTTY),
   };

@@ -2,6 +2,7 @@
  * The emulated kernel address space: fixed, deterministic virtual addresses for everything the
  * emulator maps. Regions are mapped once (never per call).
  */
+import { hex as formatHex } from "../text/hex.js";
 export const PAGE = 0x1000;
 export const PAGE_N = 0x1000n;
 
@@ -36,8 +37,9 @@ export function alignUp(n: number, a: number): number {
 export function alignUpN(n: bigint, a: bigint): bigint {
   return ((n + a - 1n) / a) * a;
 }
+/** Upper-case unsigned 64-bit hex ("0xFFFFF80000001000"); the formatter is src/text/hex.ts. */
 export function hex(n: bigint | number): string {
-  return "0x" + BigInt.asUintN(64, BigInt(n)).toString(16).toUpperCase().padStart(1, "0");
+  return formatHex(n, { bits: 64, upper: true });
 }
 /** 16-digit address as a debugger shows it. */
 export function addr64(n: bigint): string {

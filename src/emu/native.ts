@@ -80,7 +80,7 @@ export function loadAddon(): NativeAddon {
   const path = addonPath();
   if (!existsSync(path)) {
     throw new KmdllError(
-      "the Unicorn emulator addon is not built: run 'apt-get install libunicorn-dev pkg-config && npm run build:native'",
+      "the Unicorn emulator addon is not built: run 'apt-get install libunicorn-dev pkg-config', then 'npm rebuild kmdll' (installed package; -g if global) or 'npm run build:native' (checkout)",
     );
   }
   try {
@@ -88,7 +88,7 @@ export function loadAddon(): NativeAddon {
   } catch (e) {
     const msg = (e as Error).message.split("\n")[0];
     if (/libunicorn/.test(msg)) throw new KmdllError(`libunicorn is missing (${msg}): run 'apt-get install libunicorn2 libunicorn-dev'`);
-    throw new KmdllError(`cannot load the Unicorn addon ${path}: ${msg} (rebuild with 'npm run build:native')`);
+    throw new KmdllError(`cannot load the Unicorn addon ${path}: ${msg} (rebuild with 'npm rebuild kmdll' or, in a checkout, 'npm run build:native')`);
   }
   return addon;
 }

@@ -1,3 +1,4 @@
+import { hex } from "../text/hex.js";
 import { KmdllError } from "../errors.js";
 import type { EventSink } from "../events.js";
 import type { ImportModule, ImportedFunction } from "../formats/pe/types.js";
@@ -45,10 +46,6 @@ export interface LoaderOptions {
   images: ImageSource;
   semantics: Semantics;
   emit: EventSink;
-}
-
-function hex(v: bigint): string {
-  return "0x" + v.toString(16);
 }
 
 function importLabel(f: ImportedFunction): string {

@@ -2,8 +2,8 @@
  * Graphviz DOT rendering of an import graph (`kmdll graph --format dot`). Pure.
  * Node shape/colour by kind; edge labels show the first imported names, the tooltip all of them.
  */
-import type { DepGraph, GraphEdge, GraphNode, ModuleKind } from "./graph.js";
-import { KIND_LABEL } from "./graph.js";
+import type { DepGraph, GraphEdge, GraphNode, ModuleKind } from "../graph/model.js";
+import { KIND_LABEL } from "../graph/model.js";
 
 export interface DotOptions {
   /** Graph title (a label at the top). */
@@ -50,8 +50,19 @@ export function edgeTooltip(e: GraphEdge): string {
   return [head, ...e.names.map((n) => (unresolved.has(n) ? `${n}  (NOT EXPORTED)` : n))].join("\n");
 }
 
+/** Why a missing module stops its importers, with the status the kernel returns (as check and sim say). */
+export function missingText(n: GraphNode): string {
+  const status = n.loadStatus ?? "0xC0000034";
+  if (n.userMode) {
+    return status === "0xC000007A"
+      ? `a user-mode DLL: the kernel refuses to load it, so its importers fail to load (STATUS_PROCEDURE_NOT_FOUND ${status})`
+      : `a user-mode DLL: not in System32\\drivers, so its importers fail to load (STATUS_OBJECT_NAME_NOT_FOUND ${status})`;
+  }
+  return `not among the given images: the kernel would fail to load its importers (${status})`;
+}
+
 export function nodeLabel(n: GraphNode): string {
-  const lines = [n.name, KIND_LABEL[n.kind] + (n.kind === "export-driver" && n.external ? " (system)" : "")];
+  const lines = [n.name, (n.userMode ? "user-mode DLL" : KIND_LABEL[n.kind]) + (n.kind === "export-driver" && n.external ? " (system)" : "")];
   if (n.exportCount !== undefined && n.exportCount > 0) lines.push(`${n.exportCount} export${n.exportCount === 1 ? "" : "s"}`);
   return lines.join("\n");
 }
@@ -62,7 +73,7 @@ export function nodeTooltip(n: GraphNode): string {
   if (n.path) lines.push(n.path);
   if (n.machine) lines.push(`machine ${n.machine}, subsystem ${n.subsystem}`);
   if (n.dllInitialize !== undefined) lines.push(`DllInitialize: ${n.dllInitialize ? "yes" : "no"}, DllUnload: ${n.dllUnload ? "yes" : "no"}`);
-  if (n.kind === "missing") lines.push("not among the given images: the kernel would fail to load its importers (0xC0000034)");
+  if (n.kind === "missing") lines.push(missingText(n));
   return lines.join("\n");
 }
 

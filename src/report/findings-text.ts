@@ -1,7 +1,6 @@
 /** Text rendering of `kmdll check` findings (compiler-style lines). Pure. */
 import type { CheckReport, Finding, FindingLocation, Severity } from "../check/types.js";
-
-const hex = (n: number): string => "0x" + n.toString(16);
+import { hex } from "../text/hex.js";
 
 /** "import msvcrt.dll!malloc (IAT RVA 0x2040, file offset 0x840)" and the like. */
 export function describeLocation(loc: FindingLocation): string {
@@ -36,12 +35,8 @@ function prefix(report: CheckReport, f: Finding): string {
   return report.file;
 }
 
-export interface TextOptions {
-  /** Colour severities (ANSI), e.g. when stdout is a terminal. */
-  color?: boolean;
-}
-
-const COLORS: Record<Severity, string> = { error: "\x1b[31m", warning: "\x1b[33m", note: "\x1b[36m" };
+/** A piece of the findings text: plain text, or a severity word (which a terminal may colour). */
+export type FindingsPart = string | { severity: Severity };
 
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
   const c: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
@@ -51,15 +46,21 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
 
-/** One report as text: a line per finding (+ its location), then a summary line. */
-export function renderFindingsText(report: CheckReport, opts: TextOptions = {}): string {
-  const L: string[] = [];
+/** One report as pieces: a line per finding (+ its location), then a summary line. */
+export function findingsTextParts(report: CheckReport): FindingsPart[] {
+  const P: FindingsPart[] = [];
   for (const f of report.findings) {
-    const sev = opts.color ? `${COLORS[f.severity]}${f.severity}\x1b[0m` : f.severity;
-    L.push(`${prefix(report, f)}: ${sev}: [${f.rule}] ${f.message}`);
-    if (f.location.kind !== "def") L.push(`    at ${describeLocation(f.location)}`);
+    P.push(`${prefix(report, f)}: `, { severity: f.severity }, `: [${f.rule}] ${f.message}\n`);
+    if (f.location.kind !== "def") P.push(`    at ${describeLocation(f.location)}\n`);
   }
   const c = countBySeverity(report.findings);
-  L.push(report.findings.length === 0 ? `${report.file}: no findings` : `${report.file}: ${plural(c.error, "error")}, ${plural(c.warning, "warning")}, ${plural(c.note, "note")}`);
-  return L.join("\n") + "\n";
+  P.push(report.findings.length === 0 ? `${report.file}: no findings\n` : `${report.file}: ${plural(c.error, "error")}, ${plural(c.warning, "warning")}, ${plural(c.note, "note")}\n`);
+  return P;
+}
+
+/** One report as plain text (the CLI colours the severities through its output sanitiser). */
+export function renderFindingsText(report: CheckReport): string {
+  return findingsTextParts(report)
+    .map((p) => (typeof p === "string" ? p : p.severity))
+    .join("");
 }

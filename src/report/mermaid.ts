@@ -2,8 +2,8 @@
  * Mermaid flowchart rendering of an import graph (`kmdll graph --format mermaid`), for
  * Markdown that GitHub/GitLab render. Pure.
  */
-import type { DepGraph, GraphNode, ModuleKind } from "./graph.js";
-import { KIND_LABEL } from "./graph.js";
+import type { DepGraph, GraphNode, ModuleKind } from "../graph/model.js";
+import { KIND_LABEL } from "../graph/model.js";
 import { KIND_STYLE, edgeLabel } from "./dot.js";
 
 export interface MermaidOptions {
@@ -34,7 +34,7 @@ export function renderMermaid(g: DepGraph, opts: MermaidOptions = {}): string {
   const ids = new Map<string, string>();
   g.nodes.forEach((n, i) => ids.set(n.id, `m${i}`));
   const out: string[] = [`flowchart ${opts.direction ?? "LR"}`];
-  const label = (n: GraphNode) => `${n.name}\n${KIND_LABEL[n.kind]}`;
+  const label = (n: GraphNode) => `${n.name}\n${n.userMode ? "user-mode DLL" : KIND_LABEL[n.kind]}`;
   for (const n of g.nodes) {
     const [a, b] = SHAPE[n.kind];
     out.push(`  ${ids.get(n.id)}${a}"${text(label(n))}"${b}:::${n.kind.replace("-", "_")}`);

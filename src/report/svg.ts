@@ -2,7 +2,7 @@
  * SVG rendering of an import graph through Graphviz compiled to WebAssembly (@viz-js/viz):
  * no system Graphviz needed. The Graphviz instance is created once and reused.
  */
-import type { DepGraph } from "./graph.js";
+import type { DepGraph } from "../graph/model.js";
 import { renderDot, type DotOptions } from "./dot.js";
 
 type VizInstance = { renderString(input: string, options?: { format?: string; engine?: string }): string };

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from "node:fs";
 import { FormatError, KmdllError } from "../errors.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
-import { summarizeImage, type ModuleSummary } from "../report/graph.js";
+import { summarizeImage, type ModuleSummary } from "../graph/model.js";
 import { isPeBuffer, looksLikePe } from "./walk.js";
 import { imageChecks, type ScanModules } from "./checks.js";
 import type { Finding } from "../check/types.js";

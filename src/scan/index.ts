@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { KmdllError } from "../errors.js";
 import { kernelModuleExports } from "../nt/kernel-exports.js";
-import { buildGraph, importersOf, type DepGraph, type KnownExports, type ModuleKind } from "../report/graph.js";
+import { buildGraph, importersOf, type DepGraph, type KnownExports, type ModuleKind } from "../graph/model.js";
 import { analyzeFile, type AnalyzeRequest, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 import { ScanModules } from "./checks.js";
 import { looksLikePe, walkFiles, type WalkSkip } from "./walk.js";

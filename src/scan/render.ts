@@ -1,6 +1,7 @@
 /** Text and JSON forms of a scan report. Pure. */
+import { widest } from "../text/width.js";
 import type { ScanReport } from "./index.js";
-import type { ModuleKind } from "../report/graph.js";
+import type { ModuleKind } from "../graph/model.js";
 
 export interface ScanTextOptions {
   /** Lines per list before "... and N more" (default 25; 0 = unlimited). */
@@ -34,7 +35,7 @@ export function renderScanText(r: ScanReport, opts: ScanTextOptions = {}): strin
   const severities = new Map<string, Set<string>>();
   for (const im of r.images) for (const f of im.findings) severities.set(f.rule, (severities.get(f.rule) ?? new Set()).add(f.severity));
   out.push(rules.length ? "findings per rule:" : "findings per rule: none");
-  const w = Math.max(0, ...rules.map(([k]) => k.length));
+  const w = widest(rules.map(([k]) => k));
   for (const [rule, n] of rules) {
     const files = r.images.filter((i) => i.findings.some((f) => f.rule === rule)).length;
     out.push(`  ${rule.padEnd(w)}  ${String(n).padStart(5)} in ${plural(files, "file")} (${[...(severities.get(rule) ?? [])].join("/")})`);

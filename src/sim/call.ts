@@ -23,6 +23,8 @@ export interface CallImageOptions extends Omit<EmulatorOptions, "sink" | "module
   root?: string;
   /** Called for every event as it happens. */
   onEvent?: (e: TraceEvent) => void;
+  /** Keep the events in the result (default true); false keeps memory bounded for endless output (the CLI streams them). */
+  keepEvents?: boolean;
   /** The emulated registry the Zw* handlers use (e.g. seeded from a .reg file); default empty. */
   registry?: Registry;
 }
@@ -64,11 +66,12 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
   if (!found) throw new KmdllError(`${target} does not export '${exportName}'`);
 
   const events: TraceEvent[] = [];
+  const keep = opts.keepEvents !== false;
   const sink = (e: TraceEvent) => {
-    events.push(e);
+    if (keep) events.push(e);
     opts.onEvent?.(e);
   };
-  const { root, onEvent: _onEvent, registry, ...emulator } = opts;
+  const { root, onEvent: _onEvent, keepEvents: _keep, registry, ...emulator } = opts;
   const ntPath = `\\SystemRoot\\System32\\drivers\\${target}`;
   const sim = createSimulation({
     ...(root !== undefined ? { root } : {}),

@@ -7,7 +7,11 @@ import type { TraceEvent } from "../../events.js";
 import { callImage, parseIntegerArg } from "../../sim/call.js";
 import { loadApis } from "../../emu/apis.js";
 import { loadRegistry } from "../../kernel/simulation.js";
-import type { FaultReport } from "../../emu/emulator.js";
+import { TextEventWriter, faultText } from "../../report/event-text.js";
+import { EventCap } from "../../report/event-stream.js";
+import { jsonText } from "../../text/terminal.js";
+import { hex } from "../../text/hex.js";
+import { maxEventsArg } from "./options.js";
 
 interface CallOptions {
   root?: string;
@@ -16,6 +20,7 @@ interface CallOptions {
   json?: boolean;
   timeout: number;
   unimplemented: "fault" | "stub";
+  maxEvents?: number;
 }
 
 function seconds(v: string): number {
@@ -29,48 +34,8 @@ function mode(v: string): "fault" | "stub" {
   return v;
 }
 
-/** One line per event for the human output (dbgprint text as is). */
-export function renderEvent(e: TraceEvent, trace: boolean): string | null {
-  switch (e.event) {
-    case "dbgprint":
-      return e.text.replace(/\n$/, "");
-    case "api":
-      return trace ? `  [api] ${e.caller ?? e.module} ${e.api.replace(/\.(exe|dll|sys)!/i, "!")}(${e.args.join(", ")})${e.ret !== undefined ? ` = ${e.ret}` : ""}` : null;
-    case "warning":
-      return `warning: ${e.message}`;
-    case "leak":
-      return `leak: ${e.module} pool block '${String(e.tag)}' of ${String(e.size)} bytes at ${String(e.address)} allocated at ${String(e.site ?? "?")} was never freed`;
-    case "call":
-      return trace ? `  [call] ${e.module}!${e.routine}(${e.arg ?? (e.args ?? []).join(", ")})` : null;
-    case "return":
-      return trace ? `  [return] ${e.module}!${e.routine} = ${e.status ?? e.value}` : null;
-    case "load":
-      return trace ? `  [load] ${e.module} at ${e.base ?? "?"}${e.by ? ` (imported by ${e.by})` : ""}` : null;
-    case "unload":
-      return trace ? `  [unload] ${e.module}` : null;
-    default:
-      return null;
-  }
-}
-
-export function renderFault(f: FaultReport): string {
-  const lines = [`fault: ${f.kind}: ${f.message}`];
-  lines.push(`  rip: ${f.rip}${f.symbol ? ` (${f.symbol})` : ""}`);
-  const regs = Object.entries(f.registers);
-  for (let i = 0; i < regs.length; i += 4) lines.push("  " + regs.slice(i, i + 4).map(([k, v]) => `${k.padEnd(6)}=${v}`).join("  "));
-  if (f.backtrace.length) {
-    lines.push("  backtrace:");
-    // Runs of the same frame (deep recursion) are shown once with a count.
-    for (let i = 0; i < f.backtrace.length; ) {
-      let j = i + 1;
-      while (j < f.backtrace.length && f.backtrace[j] === f.backtrace[i]) j++;
-      lines.push(`    #${i} ${f.backtrace[i]}${j - i > 2 ? `  (×${j - i}, frames #${i}-#${j - 1})` : ""}`);
-      if (j - i === 2) lines.push(`    #${i + 1} ${f.backtrace[i]}`);
-      i = j;
-    }
-  }
-  return lines.join("\n") + "\n";
-}
+/** Events `kmdll call` shows without --trace: what the driver printed, and what went wrong. */
+const ALWAYS_SHOWN = new Set(["dbgprint", "warning", "leak", "fail", "omitted"]);
 
 /** `kmdll call IMAGE EXPORT [ARG...]` — run one export of a driver in the emulator. */
 export function register(program: Command, ctx: CliContext): void {
@@ -83,7 +48,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--root <dir>", "directory playing \\SystemRoot: imports of other drivers come from <dir>/System32/drivers")
     .option("--registry <file.reg>", "seed the emulated registry from a .reg file")
     .option("--trace", "one line per API call with decoded arguments and return value")
-    .option("--json", "print {\"return\":\"0x...\",\"events\":[...]}")
+    .option("--json", "print {\"events\":[...],\"return\":\"0x...\"} (events written as they happen)")
+    .option("--max-events <n>", "show at most N events; later ones are counted (loads, calls, failures and faults still shown)", maxEventsArg)
     .option("--timeout <seconds>", "time budget per call", seconds, 10)
     .option("--unimplemented <mode>", "unimplemented kernel exports: fault (default) or stub (return STATUS_NOT_IMPLEMENTED)", mode, "fault")
     .action(async (image: string, exportName: string, rawArgs: string[], o: CallOptions) => {
@@ -91,7 +57,42 @@ export function register(program: Command, ctx: CliContext): void {
       if (args.length > 8) throw new KmdllError(`at most 8 arguments can be passed (got ${args.length})`);
       const apis = await loadApis();
       const registry = o.registry ? loadRegistry(o.registry) : undefined;
-      const stream = !o.json;
+      const max = o.maxEvents !== undefined ? { maxEvents: o.maxEvents } : {};
+      // Events are written as they happen and not kept: a driver that prints without end uses
+      // bounded memory. --json streams one document: {"events":[...],"return":...}.
+      let onEvent: (e: TraceEvent) => void;
+      let finish: () => void;
+      let leaked = false;
+      let faulted = false;
+      if (o.json) {
+        const cap = new EventCap(o.maxEvents);
+        let first = true;
+        const put = (e: TraceEvent) => {
+          ctx.out((first ? '{"events":[\n' : ",\n") + jsonText(e));
+          first = false;
+        };
+        const omitted = () => {
+          const n = cap.takeOmitted();
+          if (n > 0) put({ event: "omitted", count: n, reason: `--max-events ${o.maxEvents}` });
+        };
+        onEvent = (e) => {
+          if (cap.admit(e)) put(e);
+        };
+        finish = () => {
+          omitted();
+          ctx.out(first ? '{"events":[' : "\n");
+        };
+      } else {
+        const w = new TextEventWriter((l) => ctx.out(l + "\n"), { layout: "plain", show: (e) => Boolean(o.trace) || ALWAYS_SHOWN.has(e.event), ...max });
+        onEvent = (e) => {
+          w.event(e);
+          if (e.event === "return" && e.routine === exportName && e.value !== undefined) {
+            const v = BigInt(e.value);
+            w.note(`${exportName} returned ${BigInt.asIntN(64, v)} (${hex(v, { upper: true })})`);
+          }
+        };
+        finish = () => w.finish();
+      }
       const r = callImage(image, exportName, args, {
         apis,
         root: o.root,
@@ -99,31 +100,26 @@ export function register(program: Command, ctx: CliContext): void {
         trace: Boolean(o.trace || o.json),
         timeoutMs: o.timeout * 1000,
         unimplemented: o.unimplemented,
-        onEvent: stream
-          ? (e) => {
-              const line = renderEvent(e, Boolean(o.trace));
-              if (line !== null) ctx.out(line + "\n");
-              if (e.event === "return" && e.routine === exportName && e.value !== undefined) {
-                const v = BigInt(e.value);
-                ctx.out(`${exportName} returned ${BigInt.asIntN(64, v)} (0x${v.toString(16).toUpperCase()})\n`);
-              }
-            }
-          : undefined,
+        keepEvents: false,
+        onEvent: (e) => {
+          if (e.event === "leak") leaked = true;
+          if (e.event === "fault") faulted = true;
+          onEvent(e);
+        },
       });
+      finish();
       if (o.json) {
-        ctx.out(
-          toJson({
-            return: r.value === null ? null : "0x" + r.value.toString(16),
-            ...(r.fault ? { fault: r.fault.kind } : {}),
-            ...(r.failure ? { failure: r.failure } : {}),
-            events: r.events,
-          }),
-        );
+        const tail = {
+          return: r.value === null ? null : "0x" + r.value.toString(16),
+          ...(r.fault ? { fault: r.fault.kind } : {}),
+          ...(r.failure ? { failure: r.failure } : {}),
+        };
+        ctx.out("]," + jsonText(tail).slice(1) + "\n");
       } else {
-        if (r.fault) ctx.out(renderFault(r.fault));
+        if (r.fault) ctx.out(faultText(r.fault));
         if (r.failure) ctx.err(`kmdll: ${r.failure}\n`);
       }
-      const bad = r.fault || r.failure || r.events.some((e) => e.event === "leak" || e.event === "fault");
+      const bad = r.fault || r.failure || leaked || faulted;
       if (bad) ctx.setExit(EXIT.FINDINGS);
     });
 }

@@ -6,7 +6,7 @@ import { KmdllError } from "../../errors.js";
 import { checkFile } from "../../check/io.js";
 import { hasErrorFindings } from "../../check/runner.js";
 import { RULES, ruleInfo } from "../../check/rules.js";
-import { renderFindingsText } from "../../report/findings-text.js";
+import { findingsTextParts } from "../../report/findings-text.js";
 import { renderSarif } from "../../report/sarif.js";
 import { VERSION } from "../../version.js";
 
@@ -59,11 +59,12 @@ export function register(program: Command, ctx: CliContext): void {
           ...(opts.root !== undefined ? { root: opts.root } : {}),
         }),
       );
-      if (opts.format === "sarif" && !opts.json) ctx.out(JSON.stringify(renderSarif(reports, { toolVersion: VERSION, rules: RULES }), null, 2) + "\n");
+      if (opts.format === "sarif" && !opts.json) ctx.out(toJson(renderSarif(reports, { toolVersion: VERSION, rules: RULES })));
       else if (json) ctx.out(toJson(reports.length === 1 ? reports[0] : reports));
       else {
-        const color = ctx.isTTY && !process.env.NO_COLOR;
-        ctx.out(reports.map((r) => renderFindingsText(r, { color })).join(""));
+        const parts = reports.flatMap(findingsTextParts).map((p) => (typeof p === "string" ? p : { style: p.severity, text: p.severity }));
+        if (ctx.outStyled) ctx.outStyled(parts);
+        else ctx.out(parts.map((p) => (typeof p === "string" ? p : p.text)).join(""));
       }
       if (reports.some((r) => hasErrorFindings(r.findings))) ctx.setExit(EXIT.FINDINGS);
     });

@@ -19,7 +19,9 @@ import { emulatorExecutor } from "../../sim/emulator.js";
 import { parseStepText } from "../../kernel/scenario.js";
 import { runSimulation, temporaryRoot } from "../../kernel/simulation.js";
 import { renderFindingsText } from "../../report/findings-text.js";
-import { TimelineWriter, narrateLifecycle, renderModuleTable, renderNarration, SEED_RULES } from "../../report/timeline.js";
+import { narrateLifecycle, renderModuleTable, renderNarration, SEED_RULES } from "../../report/timeline.js";
+import { TextEventWriter } from "../../report/event-text.js";
+import { hex } from "../../text/hex.js";
 
 /** The repository / package root (dist/src/cli/commands → ../../../..). */
 const PACKAGE = resolve(fileURLToPath(new URL("../../../../", import.meta.url)));
@@ -29,7 +31,6 @@ interface DemoOptions {
   json?: boolean;
 }
 
-const hex = (n: number) => "0x" + n.toString(16);
 
 function describeImage(name: string, image: PeImage): string[] {
   const lines: string[] = [];
@@ -110,7 +111,7 @@ export function register(program: Command, ctx: CliContext): void {
         // 4. Simulate.
         say("== 4. Simulate: start client, then stop client (kmdll sim, documented semantics)\n");
         const events: TraceEvent[] = [];
-        const timeline = new TimelineWriter((l) => say(l + "\n"));
+        const timeline = new TextEventWriter((l) => say(l + "\n"));
         const sim = runSimulation({
           root: tmp,
           steps: ["start:client", "call:mydriver.sys!LoadPrinterDriver:41", "stop:client"].map(parseStepText),
@@ -120,6 +121,7 @@ export function register(program: Command, ctx: CliContext): void {
           },
           executor: emulatorExecutor,
         });
+        timeline.finish();
         if (!sim.ok) ok = false;
         say("\n" + renderModuleTable(sim.modules));
         const narration = narrateLifecycle(events);

@@ -7,7 +7,7 @@ import { toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import { readImage } from "../../io/image.js";
 import { kernelModuleExports } from "../../nt/kernel-exports.js";
-import { buildGraph, focusGraph, graphView, summarizeImage, type ModuleSummary } from "../../report/graph.js";
+import { buildGraph, focusGraph, graphView, summarizeImage, type ModuleSummary } from "../../graph/model.js";
 import { renderDot } from "../../report/dot.js";
 import { renderMermaid } from "../../report/mermaid.js";
 import { LAYOUT_ENGINES, renderSvg, type LayoutEngine } from "../../report/svg.js";

@@ -1,3 +1,4 @@
+import { widest } from "../../text/width.js";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { toJson } from "../context.js";
@@ -5,6 +6,7 @@ import { readImage } from "../../io/image.js";
 import { imageSummary, flagNames, sectionFlags, FILE_CHARACTERISTICS, DLL_CHARACTERISTICS, SUBSYSTEM_NAMES } from "../../formats/pe/summary.js";
 import { pdbPath } from "../../formats/pe/parse.js";
 import type { PeImage } from "../../formats/pe/types.js";
+import { hex } from "../../text/hex.js";
 
 /** `kmdll inspect FILE [--json]`: headers, sections, exports and imports of a PE image. */
 export function register(program: Command, ctx: CliContext): void {
@@ -19,7 +21,6 @@ export function register(program: Command, ctx: CliContext): void {
     });
 }
 
-const hex = (n: number | bigint): string => "0x" + n.toString(16);
 
 function wrapList(items: string[], indent: string, width = 100): string[] {
   const lines: string[] = [];
@@ -56,7 +57,7 @@ export function renderText(image: PeImage, file: string): string {
   if (extras.length) L.push("  " + extras.join("  "));
 
   L.push("", `Sections (${image.sections.length}):`);
-  const nameW = Math.max(8, ...image.sections.map((s) => s.name.length));
+  const nameW = widest(image.sections.map((s) => s.name), 8);
   L.push(`  ${"name".padEnd(nameW)}  ${"vaddr".padStart(10)}  ${"vsize".padStart(10)}  ${"rawsize".padStart(10)}  flags`);
   for (const s of image.sections) {
     L.push(`  ${s.name.padEnd(nameW)}  ${hex(s.virtualAddress).padStart(10)}  ${hex(s.virtualSize).padStart(10)}  ${hex(s.sizeOfRawData).padStart(10)}  ${sectionFlags(s.characteristics)}`);

@@ -1,3 +1,4 @@
+import { widest } from "../../text/width.js";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { toJson } from "../context.js";
@@ -17,7 +18,7 @@ export function formatRows(rows: ImportLibraryRow[]): string {
     r.nameType,
     r.machine,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const widths = head.map((h, i) => widest(cells.map((c) => c[i]!), h.length));
   const line = (c: string[]) => c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!))).join("  ") + "\n";
   return line(head) + cells.map(line).join("");
 }

@@ -5,6 +5,7 @@ import type { CliContext } from "../context.js";
 import { EXIT, toJson } from "../context.js";
 import { scanDirectory, type AnalyzeResult } from "../../scan/index.js";
 import { renderScanText, scanJson } from "../../scan/render.js";
+import { terminalLine } from "../../text/terminal.js";
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -45,7 +46,9 @@ export function register(program: Command, ctx: CliContext): void {
               bar!.start(total, 0, { file: "" });
               started = true;
             }
-            bar!.update(done, { file: r.rel.length > 40 ? "…" + r.rel.slice(-39) : r.rel });
+            // cli-progress writes to the terminal itself: the file name goes through the sanitiser here.
+            const rel = terminalLine(r.rel);
+            bar!.update(done, { file: rel.length > 40 ? "…" + rel.slice(-39) : rel });
           };
         } else {
           onProgress = (done, total, r) => ctx.err(`scan: [${done}/${total}] ${r.rel}: ${describe(r)}\n`);

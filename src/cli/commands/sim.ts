@@ -9,9 +9,14 @@ import { emulatorExecutor } from "../../sim/emulator.js";
 import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/scenario.js";
 import { runSimulation } from "../../kernel/simulation.js";
 import type { Semantics } from "../../kernel/types.js";
-import { TimelineWriter, renderModuleTable } from "../../report/timeline.js";
+import { renderModuleTable } from "../../report/timeline.js";
 import { writeFileSync } from "node:fs";
 import { renderSimHtmlReport } from "../../report/html-sim.js";
+import { TextEventWriter } from "../../report/event-text.js";
+import { EventLog, NdjsonEventWriter } from "../../report/event-stream.js";
+import { driverImageSummaries } from "../../scan/driver-images.js";
+import { jsonText } from "../../text/terminal.js";
+import { maxEventsArg } from "./options.js";
 
 interface SimOptions {
   root?: string;
@@ -21,11 +26,12 @@ interface SimOptions {
   trace?: boolean;
   json?: boolean;
   html?: string;
+  maxEvents?: number;
 }
 
 /** NDJSON line for an event (bigints as hex strings). */
 export function eventJson(e: TraceEvent): string {
-  return JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? "0x" + v.toString(16) : v)) + "\n";
+  return jsonText(e) + "\n";
 }
 
 function readScenario(path: string): ScenarioFile {
@@ -64,7 +70,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--semantics <which>", "documented (default: the seeds' rule) or kernel (WRK/ReactOS sysldr)")
     .option("--trace", "also show every kernel API call the drivers make")
     .option("--json", "print NDJSON events and a final {\"event\":\"end\",\"modules\":[...]}")
-    .option("--html <file>", "also write a self-contained HTML report (dependency graph + lifecycle timeline)")
+    .option("--html <file>", "also write a self-contained HTML report (dependency graph + lifecycle timeline; at most 5000 events, or --max-events)")
+    .option("--max-events <n>", "show at most N events (text, NDJSON, HTML); later ones are counted, loader events, failures and faults still shown", maxEventsArg)
     .addHelpText(
       "after",
       `
@@ -88,10 +95,12 @@ Examples:
       if (!root && !install) throw new KmdllError("no drivers: give --root DIR (with System32/drivers/*.sys) or --install FILE...");
       const registry = opts.registry ? resolve(opts.registry) : scenario.registry;
       const semantics = semanticsOf(opts.semantics) ?? scenario.semantics;
-      const timeline = new TimelineWriter((l) => ctx.out(l + "\n"));
-      const print = opts.json ? (e: TraceEvent) => ctx.out(eventJson(e)) : (e: TraceEvent) => timeline.event(e);
-      const recorded: TraceEvent[] = [];
-      const sink = opts.html ? (e: TraceEvent) => (recorded.push(e), print(e)) : print;
+      // Events stream to the output as they happen: nothing is kept but the HTML report's capped log.
+      const writer = opts.json
+        ? new NdjsonEventWriter((l) => ctx.out(l), { ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}) })
+        : new TextEventWriter((l) => ctx.out(l + "\n"), { ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}) });
+      const log = opts.html ? new EventLog(opts.maxEvents) : undefined;
+      const sink = log ? (e: TraceEvent) => (log.add(e), writer.event(e)) : (e: TraceEvent) => writer.event(e);
       const result = runSimulation({
         ...(root ? { root } : {}),
         ...(install ? { install } : {}),
@@ -102,6 +111,7 @@ Examples:
         executor: emulatorExecutor,
         ...(opts.trace ? { trace: true } : {}),
       });
+      writer.finish();
       if (!opts.json) {
         ctx.out("\n" + renderModuleTable(result.modules));
         const failed = result.results.filter((r) => !r.ok);
@@ -112,9 +122,9 @@ Examples:
         );
       }
       if (opts.html) {
-        const html = await renderSimHtmlReport(recorded, {
-          ...(root ? { root } : {}),
-          ...(install ? { install } : {}),
+        const html = await renderSimHtmlReport(log!.events, {
+          modules: driverImageSummaries({ ...(root ? { root } : {}), ...(install ? { install } : {}) }),
+          counts: log!.counts,
           title: `kmdll sim ${args.join(" ")}`.trim(),
         });
         try {

@@ -2,6 +2,7 @@
  * Helpers shared by the API handler files: counted strings, pointers, pool tags, trace text.
  * Structure offsets come from src/nt/layouts.ts (generated from the DDK headers).
  */
+import { hex as formatHex } from "../../text/hex.js";
 import { L64 } from "../../nt/layouts.js";
 import type { ApiContext, ApiDefinition, ApiHandler, GuestMemory } from "./types.js";
 
@@ -106,8 +107,9 @@ export function ansiText(mem: GuestMemory, addr: bigint): string | null {
 export function q(s: string | null): string {
   return s === null ? "NULL" : JSON.stringify(s);
 }
+/** A value in trace text: unsigned 64-bit hex ("0xffffffffffffffff" for -1); the formatter is src/text/hex.ts. */
 export function hex(v: bigint | number): string {
-  return "0x" + BigInt.asUintN(64, BigInt(v)).toString(16);
+  return formatHex(v, { bits: 64 });
 }
 /** 'rPyM' → "MyPr" (tags are stored little-endian, written as char literals reversed). */
 export function tagText(tag: number): string {

@@ -1,6 +1,7 @@
 import { FormatError } from "../../errors.js";
 import { ByteView, latin1 } from "../binary.js";
 import type { Section } from "./types.js";
+import { hex } from "../../text/hex.js";
 
 /** What RVA translation needs from a parsed image (a PeImage satisfies it). */
 export interface RvaMapSource {
@@ -101,17 +102,13 @@ export class RvaMap {
   /** Like offsetOf, but throws a FormatError naming the structure when the range is not file-backed. */
   need(rva: number, size: number, structure: string): number {
     const loc = this.locate(rva);
-    if (!loc) throw new FormatError(structure, `RVA 0x${hex(rva)} is outside every section`);
-    if (loc.offset === null) throw new FormatError(structure, `RVA 0x${hex(rva)} lies beyond the raw data of section ${loc.section?.name ?? "(headers)"}`);
+    if (!loc) throw new FormatError(structure, `RVA ${hex(rva)} is outside every section`);
+    if (loc.offset === null) throw new FormatError(structure, `RVA ${hex(rva)} lies beyond the raw data of section ${loc.section?.name ?? "(headers)"}`);
     if (loc.fileBytes < size) {
-      throw new FormatError(structure, `RVA 0x${hex(rva)}: needs ${size} bytes but only ${loc.fileBytes} are in the file there`, loc.offset);
+      throw new FormatError(structure, `RVA ${hex(rva)}: needs ${size} bytes but only ${loc.fileBytes} are in the file there`, loc.offset);
     }
     return loc.offset;
   }
-}
-
-function hex(n: number): string {
-  return n >= 0 ? n.toString(16) : n.toString();
 }
 
 /** Reads structures at RVAs, bounds-checked against sections and the file. */
@@ -161,7 +158,7 @@ export class RvaReader {
   tryCstring(rva: number, structure: string, w: { add(structure: string, message: string, offset?: number): void }, context: string, maxLen = 4096): string | null {
     const loc = this.map.locate(rva);
     if (!loc || loc.offset === null || loc.fileBytes < 1) {
-      w.add(structure, `${context}: RVA 0x${hex(rva)} is not in the file`);
+      w.add(structure, `${context}: RVA ${hex(rva)} is not in the file`);
       return null;
     }
     if (this.stringBudget <= 0) {
@@ -206,9 +203,9 @@ export function rvaToOffset(image: RvaMapSource, rva: number, size = 1, fileLeng
 export function readAtRva(bytes: Uint8Array, image: RvaMapSource, rva: number, size: number, structure = "data at RVA"): Uint8Array {
   const map = new RvaMap(image, bytes.length);
   const loc = map.locate(rva);
-  if (!loc) throw new FormatError(structure, `RVA 0x${hex(rva)} is outside every section`);
+  if (!loc) throw new FormatError(structure, `RVA ${hex(rva)} is outside every section`);
   if (!Number.isSafeInteger(size) || size < 0 || size > loc.virtualBytes) {
-    throw new FormatError(structure, `RVA 0x${hex(rva)}: ${size} bytes run past the end of ${loc.section ? "section " + loc.section.name : "the headers"}`);
+    throw new FormatError(structure, `RVA ${hex(rva)}: ${size} bytes run past the end of ${loc.section ? "section " + loc.section.name : "the headers"}`);
   }
   if (loc.offset !== null && loc.fileBytes >= size) return bytes.subarray(loc.offset, loc.offset + size);
   const out = new Uint8Array(size);

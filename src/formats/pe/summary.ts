@@ -1,5 +1,6 @@
 import { pdbPath } from "./parse.js";
 import type { PeImage } from "./types.js";
+import { hex } from "../../text/hex.js";
 
 /** Names of IMAGE_FILE_* characteristics bits. */
 export const FILE_CHARACTERISTICS: Record<number, string> = {
@@ -44,7 +45,6 @@ export function sectionFlags(ch: number): string {
   return [rwx, ...kinds].join(" ");
 }
 
-const hex = (n: number | bigint): string => "0x" + n.toString(16);
 
 /** The `kmdll inspect --json` document: a plain JSON-ready summary of an image (bigints as hex strings). */
 export function imageSummary(image: PeImage, file?: string): Record<string, unknown> {
@@ -113,7 +113,7 @@ export function imageSummary(image: PeImage, file?: string): Record<string, unkn
     pdbAge: rsds?.age ?? null,
     debugTypes: image.debug.map((d) => d.type),
     exceptionFunctions: image.exceptionFunctions.length,
-    tlsCallbacks: image.tls ? image.tls.callbacks.map(hex) : null,
+    tlsCallbacks: image.tls ? image.tls.callbacks.map((v) => hex(v)) : null,
     securityCookie: image.loadConfig?.securityCookie != null ? hex(image.loadConfig.securityCookie) : null,
     checksum: { stored: image.checksum.stored, computed: image.checksum.computed },
     signed: image.signed,

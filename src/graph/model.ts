@@ -8,15 +8,22 @@
  *
  * Node kinds (the rule is documented in docs/graph-and-scan.md):
  * - `kernel`: ntoskrnl.exe (and its multiprocessor/PAE variants) and hal.dll — always present
- *   in a running kernel, whether or not an image was given for them.
- * - `export-driver`: a given image with an export directory that has at least one exported
- *   function, and that either exports `DllInitialize` or `DllUnload` or is imported by another
- *   given image; also a module that is not given but is a system export driver kmdll knows the
- *   exports of (usbd.sys, hidparse.sys, ...; then `external` is true).
+ *   in a running kernel, whether or not an image was given for them; a given image is one when
+ *   its file or its export directory has one of those names (a HAL variant, a renamed copy).
+ * - `export-driver`: a given image that exports a routine (any export but its entry point —
+ *   DriverEntry or the AddressOfEntryPoint RVA, which GNU ld exports without a .def — and
+ *   import-library artifacts), or that another given image imports (ndis.sys, usbd.sys,
+ *   ksecdd.sys, cng.sys export routines without DllInitialize/DllUnload and are still libraries
+ *   other drivers link against); also a module that is not given but is a system export driver
+ *   kmdll knows the exports of (usbd.sys, hidparse.sys, ...; then `external` is true).
  * - `driver`: any other given image (a standard driver).
- * - `missing`: imported but neither given nor known.
+ * - `missing`: imported but neither given nor known; `loadStatus` says how its importers fail to
+ *   load (a user-mode DLL the loader refuses by name: 0xC000007A; anything else: 0xC0000034).
  */
 import type { PeImage } from "../formats/pe/types.js";
+import { isKernelImage, isKernelModule } from "../nt/kernel-modules.js";
+import { userModeDll } from "../nt/user-mode-dlls.js";
+import { formatStatus } from "../nt/status.js";
 
 export type ModuleKind = "driver" | "export-driver" | "kernel" | "missing";
 
@@ -36,6 +43,11 @@ export interface ModuleSummary {
   exportOrdinals: number[];
   /** Names exported as forwarders ("Name" → "OTHER.Name"). */
   forwarders: Record<string, string>;
+  /**
+   * Exports a routine: an export other than the entry point (DriverEntry, or the function at
+   * AddressOfEntryPoint) and import-library artifacts. Defaults to "has any export" when absent.
+   */
+  exportsRoutines?: boolean;
   imports: ModuleImport[];
 }
 
@@ -63,6 +75,10 @@ export interface GraphNode {
   dllUnload?: boolean;
   /** For a collapsed node: the module names it stands for. */
   members?: string[];
+  /** A `missing` module: a user-mode DLL (the kernel never loads one). */
+  userMode?: boolean;
+  /** A `missing` module: the status its importers fail to load with ("0xC0000034", "0xC000007A"). */
+  loadStatus?: string;
 }
 
 export interface GraphEdge {
@@ -87,12 +103,7 @@ export interface DepGraph {
   edges: GraphEdge[];
 }
 
-/** Module names that are the kernel itself (never counted, always present — SPEC §6). */
-export const KERNEL_MODULES: readonly string[] = ["ntoskrnl.exe", "ntkrnlpa.exe", "ntkrnlmp.exe", "ntkrpamp.exe", "hal.dll"];
-
-export function isKernelModule(name: string): boolean {
-  return KERNEL_MODULES.includes(name.toLowerCase());
-}
+export { KERNEL_MODULES, isKernelModule } from "../nt/kernel-modules.js";
 
 /** Exports of a module that was not given (kernel export database), or undefined when unknown. */
 export type KnownExports = (module: string) => readonly { name: string; ordinal?: number }[] | undefined;
@@ -109,12 +120,15 @@ export function summarizeImage(image: PeImage, path: string, name = baseName(pat
   const exportNames: string[] = [];
   const exportOrdinals: number[] = [];
   const forwarders: Record<string, string> = {};
+  let exportsRoutines = false;
+  const entry = image.optional.addressOfEntryPoint;
   for (const f of image.exports?.functions ?? []) {
     exportOrdinals.push(f.ordinal);
     for (const n of f.names) {
       exportNames.push(n);
       if (f.forwarder) forwarders[n] = f.forwarder;
     }
+    if (!exportsRoutines && !isEntryOrArtifact(f, entry)) exportsRoutines = true;
   }
   const imp = (m: { dll: string; functions: { name: string | null; ordinal: number | null }[] }, delay: boolean): ModuleImport => ({
     dll: m.dll,
@@ -130,8 +144,28 @@ export function summarizeImage(image: PeImage, path: string, name = baseName(pat
     exportNames,
     exportOrdinals,
     forwarders,
+    exportsRoutines,
     imports: [...image.imports.map((m) => imp(m, false)), ...image.delayImports.map((m) => imp(m, true))],
   };
+}
+
+/** "_DriverEntry@8" / "DriverEntry" → "driverentry". */
+function undecorated(name: string): string {
+  const n = name.startsWith("_") ? name.slice(1) : name;
+  const at = n.indexOf("@");
+  return (at > 0 ? n.slice(0, at) : n).toLowerCase();
+}
+
+/**
+ * An export that is not a routine offered to other drivers: the entry point (DriverEntry, or the
+ * function at AddressOfEntryPoint — GNU ld exports it when linking without a .def) or a symbol of
+ * a short import library GNU ld re-exports (__IMPORT_DESCRIPTOR_x, x_NULL_THUNK_DATA).
+ */
+function isEntryOrArtifact(f: { names: string[]; rva: number | null; forwarder: string | null }, entry: number): boolean {
+  if (f.forwarder) return false;
+  if (entry !== 0 && f.rva === entry) return true;
+  if (f.names.length === 0) return false;
+  return f.names.every((n) => undecorated(n) === "driverentry" || n.startsWith("__IMPORT_DESCRIPTOR_") || n === "__NULL_IMPORT_DESCRIPTOR" || n.endsWith("_NULL_THUNK_DATA"));
 }
 
 export interface BuildGraphOptions {
@@ -166,10 +200,10 @@ export function buildGraph(modules: readonly ModuleSummary[], opts: BuildGraphOp
   for (const [id, m] of given) {
     const dllInitialize = m.exportNames.includes("DllInitialize");
     const dllUnload = m.exportNames.includes("DllUnload");
-    const hasExports = m.exportOrdinals.length > 0;
+    const exportsRoutines = m.exportsRoutines ?? m.exportOrdinals.length > 0;
     let kind: ModuleKind;
-    if (isKernelModule(id)) kind = "kernel";
-    else if (hasExports && (dllInitialize || dllUnload || importedBy.has(id))) kind = "export-driver";
+    if (isKernelImage(m.name, m.exportName)) kind = "kernel";
+    else if (exportsRoutines || dllInitialize || dllUnload || (m.exportOrdinals.length > 0 && importedBy.has(id))) kind = "export-driver";
     else kind = "driver";
     nodes.set(id, {
       id,
@@ -194,11 +228,14 @@ export function buildGraph(modules: readonly ModuleSummary[], opts: BuildGraphOp
       const toId = imp.dll.toLowerCase();
       if (!nodes.has(toId)) {
         const kernel = isKernelModule(toId);
+        const kind: ModuleKind = kernel ? "kernel" : known(toId) ? "export-driver" : "missing";
+        const um = kind === "missing" ? userModeDll(imp.dll) : null;
         nodes.set(toId, {
           id: toId,
           name: kernel ? toId : imp.dll,
-          kind: kernel ? "kernel" : known(toId) ? "export-driver" : "missing",
+          kind,
           external: true,
+          ...(kind === "missing" ? { loadStatus: formatStatus(um?.refusedByLoader ? 0xc000007a : 0xc0000034), ...(um ? { userMode: true } : {}) } : {}),
         });
       }
       // Which names does the target export? (one lookup function per target)
