@@ -4,6 +4,7 @@
  * Pure: text in, assignments and positioned diagnostics out (`!include` goes through a callback).
  */
 import { evaluateExpr, truthy } from "./nmake-expr.js";
+import { logicalLines, type LogicalLine, type Pos } from "./nmake-lines.js";
 
 /** "note": an NMAKE `!message`. */
 export type Severity = "error" | "warning" | "note";
@@ -71,61 +72,6 @@ export interface MakeVarsOptions {
   include?: (path: string, from: string | undefined) => { file: string; text: string } | { skip: string } | { error: string };
   /** Longest value a macro may expand to (default 65536 characters). */
   maxValue?: number;
-}
-
-interface Pos {
-  line: number;
-  col: number;
-}
-
-interface LogicalLine {
-  text: string;
-  pos: Pos[]; // position of each character of text
-  endLine: number;
-}
-
-/** Strip comments, join continuations; keep each character's original position. */
-function logicalLines(text: string): LogicalLine[] {
-  const physical = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/);
-  const out: LogicalLine[] = [];
-  let cur: LogicalLine | null = null;
-  physical.forEach((raw, i) => {
-    const lineNo = i + 1;
-    // A `#` starts a comment unless escaped as `^#` (NMAKE).
-    let body = "";
-    const cols: number[] = [];
-    for (let c = 0; c < raw.length; c++) {
-      if (raw[c] === "^" && raw[c + 1] === "#") {
-        body += "#";
-        cols.push(c + 1);
-        c++;
-        continue;
-      }
-      if (raw[c] === "#") break;
-      body += raw[c];
-      cols.push(c + 1);
-    }
-    let trimmedEnd = body.length;
-    while (trimmedEnd > 0 && /\s/.test(body[trimmedEnd - 1]!)) trimmedEnd--;
-    const continues = trimmedEnd > 0 && body[trimmedEnd - 1] === "\\";
-    const keep = continues ? trimmedEnd - 1 : body.length;
-    if (!cur) cur = { text: "", pos: [], endLine: lineNo };
-    else {
-      cur.text += " ";
-      cur.pos.push({ line: lineNo, col: 1 });
-    }
-    for (let c = 0; c < keep; c++) {
-      cur.text += body[c];
-      cur.pos.push({ line: lineNo, col: cols[c]! });
-    }
-    cur.endLine = lineNo;
-    if (!continues) {
-      out.push(cur);
-      cur = null;
-    }
-  });
-  if (cur) out.push(cur);
-  return out;
 }
 
 const NAME_RE = /^[A-Za-z_0-9][A-Za-z0-9_]*$/;
