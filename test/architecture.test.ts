@@ -136,3 +136,14 @@ test(`no source file in src/{${SIZE_CHECKED.join(",")}} is longer than ${MAX_LIN
   }
   assert.deepEqual(long, [], "split these files by job");
 });
+
+test("renderers and pure layers take data, not paths: src/{formats,graph,report,text} do no file I/O", () => {
+  const io: string[] = [];
+  for (const dir of ["formats", "graph", "report", "text"]) {
+    for (const f of sources(join(SRC, dir))) {
+      const text = readFileSync(f, "utf8");
+      if (/from\s*["']node:(fs|fs\/promises|child_process|worker_threads)["']/.test(text) || /from\s*["'](\.\.\/)+(io|scan)\//.test(text)) io.push(relative(SRC, f));
+    }
+  }
+  assert.deepEqual(io, []);
+});

@@ -113,7 +113,7 @@ test("bad sources input: expansion bomb, !include cycle, paths out of the tree, 
   const bomb = ["A=xxxxxxxxxxxxxxxx"];
   for (let i = 0; i < 40; i++) bomb.push(`A=$(A)$(A)`);
   const cases: [string, string, RegExp][] = [
-    ["bomb", `TARGETNAME=a\nTARGETTYPE=DRIVER\n${bomb.join("\n")}\nSOURCES=a.c\n`, /^bomb\/sources:\d+:\d+: error: .*macro expansion exceeds 65536 characters/],
+    ["bomb", `TARGETNAME=a\nTARGETTYPE=DRIVER\n${bomb.join("\n")}\nSOURCES=a.c\n`, /^bomb\/sources:\d+:\d+: error: .*expands to more than 1048576 characters/],
     ["cycle", "TARGETNAME=a\nTARGETTYPE=DRIVER\n!include one.inc\nSOURCES=a.c\n", /^cycle\/two\.inc:1:1: error: !include cycle: /],
     ["escape", "TARGETNAME=a\nTARGETTYPE=DRIVER\nINCLUDES=..\\..\\..\\..\\..\\usr\\include\nSOURCES=a.c\n", /^escape\/sources:3:10: error: include folder '.*' is outside the project tree/],
     ["escinc", "TARGETNAME=a\nTARGETTYPE=DRIVER\n!include ..\\..\\..\\etc\\passwd\nSOURCES=a.c\n", /^escinc\/sources:3:1: error: !include '.*' leads outside the project tree/],

@@ -39,3 +39,13 @@ test("README links the design document, which describes the folders of src/", ()
     if (d.isDirectory()) assert.ok(design.includes(`src/${d.name}/`), `docs/design.md describes src/${d.name}/`);
   }
 });
+
+test("the design document and README list every trace event kind of src/events.ts", () => {
+  const kinds = [...readFileSync(join(REPO, "src", "events.ts"), "utf8").matchAll(/\{ event: "([a-z-]+)"/g)].map((m) => m[1]!);
+  assert.ok(kinds.length >= 15, kinds.join(","));
+  for (const doc of ["docs/design.md", "README.md"]) {
+    const text = readFileSync(join(REPO, doc), "utf8");
+    const missing = kinds.filter((k) => !text.includes(`\`${k}\``));
+    assert.deepEqual(missing, [], `${doc} does not name these event kinds`);
+  }
+});

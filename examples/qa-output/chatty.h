@@ -1,7 +1,7 @@
 /*
  * chatty.sys — QA for kmdll's output pipeline: an export driver that prints without end, prints
  * terminal control sequences, and leaks pool from one allocation site many times.
- * (One source file: two C files including ntddk.h fail to link, see docs/qa.md.)
+ * (One source file: two C files including ntddk.h failed to link for x64, see docs/qa.md.)
  */
 #ifndef CHATTY_H
 #define CHATTY_H

@@ -13,11 +13,11 @@ import type { EventSink, FaultKind, TraceEvent } from "../events.js";
 import type { PeImage } from "../formats/pe/types.js";
 import type { KernelExport } from "../nt/kernel-exports.js";
 import { loadKernelExports } from "../nt/kernel-exports.js";
-import { KmdllError } from "../errors.js";
+import { KmdllError, ResourceLimitError } from "../errors.js";
 import { loadAddon, type ApiHookFn, type NativeEngine, type NativeConstants } from "./native.js";
 import { EngineMemory } from "./memory.js";
 import { PoolAllocator, tagText } from "./pool.js";
-import { layoutImage, mapLayout, type LoadedModule } from "./image.js";
+import { imageSpans, layoutImage, mapLayout, type LoadedModule } from "./image.js";
 import { SystemData } from "./system.js";
 import { allApis } from "./api/index.js";
 import { ThunkTable } from "./thunks.js";
@@ -29,7 +29,7 @@ import { FaultReporter, GPR, type FaultReport, type RunResult } from "./faults.j
 import { CallStack, guestCall } from "./calls.js";
 import { dispatch } from "./dispatch.js";
 import { createKernelState } from "./kernel-state.js";
-import { DRIVER_IMAGES_BASE, DRIVER_IMAGE_ALIGN, MAX_CALL_DEPTH, PAGE, RETURN_SENTINEL_PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
+import { DRIVER_IMAGES_BASE, DRIVER_IMAGES_END, DRIVER_IMAGE_ALIGN, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, RETURN_SENTINEL_PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 
 export { EmuStop } from "./faults.js";
 export type { FaultReport, RunResult } from "./faults.js";
@@ -49,6 +49,8 @@ export interface EmulatorOptions {
   trace?: boolean;
   /** Other loaded modules exporting a name (for MmGetSystemRoutineAddress's warning). */
   modulesExporting?: (name: string) => string[];
+  /** Lower the documented limits (tests); never above the defaults of src/emu/layout.ts. */
+  limits?: { driverImages?: number; imageRegions?: number };
 }
 
 export type ResolvedEmulatorOptions = Required<Pick<EmulatorOptions, "unimplemented" | "timeoutMs" | "trace">> & EmulatorOptions;
@@ -129,7 +131,26 @@ export class Emulator {
     if (image.machine !== "x64") throw new KmdllError(`${name}: only x64 images can be emulated (machine ${String(image.machine)})`);
     const base = this.nextImageBase;
     const memImage = layoutImage(image, bytes, base, name);
-    const regions = mapLayout(this.uc, name, image, memImage, base);
+    // Unicorn 2.0.1 aborts the process past ~4096 mapped regions, and each map costs time in
+    // proportion to the regions already mapped: hard limits with a clean error (docs/emulator.md).
+    const spans = imageSpans(image, memImage.length);
+    if (spans.length > MAX_REGIONS_PER_IMAGE) {
+      throw new ResourceLimitError(`${name}: its sections need ${spans.length} separately protected memory regions; the emulator maps at most ${MAX_REGIONS_PER_IMAGE} per image`);
+    }
+    const maxImages = Math.min(MAX_DRIVER_IMAGES, this.options.limits?.driverImages ?? MAX_DRIVER_IMAGES);
+    const maxRegions = Math.min(MAX_IMAGE_REGIONS, this.options.limits?.imageRegions ?? MAX_IMAGE_REGIONS);
+    const drivers = [...this.modules.values()].filter((m) => !m.builtin);
+    if (drivers.length >= maxImages) {
+      throw new ResourceLimitError(`${name}: ${drivers.length} driver images are loaded; the emulator holds at most ${maxImages}`);
+    }
+    const used = drivers.reduce((n, m) => n + m.regions.length, 0);
+    if (used + spans.length > maxRegions) {
+      throw new ResourceLimitError(`${name}: the loaded driver images use ${used} memory regions and this one needs ${spans.length}; the emulator maps at most ${maxRegions} for driver images`);
+    }
+    if (base + BigInt(memImage.length) > DRIVER_IMAGES_END) {
+      throw new ResourceLimitError(`${name}: the driver image area (0x${DRIVER_IMAGES_BASE.toString(16)}-0x${DRIVER_IMAGES_END.toString(16)}) is full`);
+    }
+    const regions = mapLayout(this.uc, name, image, memImage, base, spans);
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, DRIVER_IMAGE_ALIGN);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
     this.modules.set(key, mod);

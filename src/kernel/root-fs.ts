@@ -7,7 +7,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
 import { FormatError, KmdllError } from "../errors.js";
-import { readFileBytes } from "../io/image.js";
+import { PE_HEAD, readFileBytes } from "../io/image.js";
 import { parsePe } from "../formats/pe/index.js";
 import { STATUS } from "../nt/status.js";
 import type { Registry } from "../nt/registry.js";
@@ -68,7 +68,7 @@ export class RootImageSource implements ImageSource {
 function openImageFile(ntPath: string, host: string, real: string): OpenResult {
   let bytes: Uint8Array;
   try {
-    bytes = readFileBytes(real);
+    bytes = readFileBytes(real, PE_HEAD);
   } catch (e) {
     if (e instanceof KmdllError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message.replace(`${real}: `, "")}` };
     throw e;

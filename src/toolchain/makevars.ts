@@ -70,11 +70,14 @@ export interface MakeVarsOptions {
    * `{ skip }` to ignore it with a warning, or `{ error }`. Without it `!include` is an error.
    */
   include?: (path: string, from: string | undefined) => { file: string; text: string } | { skip: string } | { error: string };
-  /** Longest value a macro may expand to (default 65536 characters). */
+  /** Longest value a macro may expand to (default MAX_EXPANDED_LENGTH). */
   maxValue?: number;
 }
 
 const NAME_RE = /^[A-Za-z_0-9][A-Za-z0-9_]*$/;
+
+/** Longest expansion of a value (1 MiB): a sources file's values are far shorter. */
+export const MAX_EXPANDED_LENGTH = 1 << 20;
 const MAX_INCLUDE_DEPTH = 16;
 const MAX_LINES = 200_000;
 
@@ -97,7 +100,7 @@ const CONDITIONALS = new Set(["if", "ifdef", "ifndef", "else", "elseif", "elseif
  */
 export function parseMakeVars(text: string, options: MakeVarsOptions = {}): MakeVars {
   const builtins = options.builtins ?? new Set<string>();
-  const maxValue = options.maxValue ?? 65536;
+  const maxValue = options.maxValue ?? MAX_EXPANDED_LENGTH;
   const assignments: Assignment[] = [];
   const vars = new Map<string, Assignment>();
   const referenced = new Set<string>();
@@ -157,7 +160,7 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
     for (let i = 0; i < s.length; i++) {
       if (overflow) return "";
       if (out.length > maxValue) {
-        stop(p, `macro expansion exceeds ${maxValue} characters (a macro that doubles itself?)`);
+        stop(p, `the value expands to more than ${maxValue} characters here (macros repeating each other?); parsing stops`);
         return "";
       }
       if (s[i] === "$" && s[i + 1] === "$") {
@@ -191,6 +194,10 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
         continue;
       }
       if (sub) v = v.split(sub[2]!).join(sub[3]!);
+      if (out.length + v.length > maxValue) {
+        stop(p, `the value expands to more than ${maxValue} characters here (macros repeating each other?); parsing stops`);
+        return "";
+      }
       out += v;
     }
     return out;
@@ -369,7 +376,7 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
     }
     for (const w of words) size += w.text.length + 1;
     if (size > maxValue) {
-      stop(p0, `${name}: macro expansion exceeds ${maxValue} characters (a macro that doubles itself?)`);
+      stop(p0, `$(${name}) expands to more than ${maxValue} characters here (a macro repeating itself?); parsing stops`);
       return;
     }
     raw.set(name, words);

@@ -68,7 +68,7 @@ function parseObjectAttributes(ctx: ApiContext, oa: bigint, api: string): { base
   return { base: null, name, attributes };
 }
 
-function keyOf(ctx: ApiContext, handle: bigint): RegistryKey | number {
+export function keyOf(ctx: ApiContext, handle: bigint): RegistryKey | number {
   const h = lookupHandle(ctx.kernel, handle);
   if (!h || h.type !== "Key") return STATUS.INVALID_HANDLE;
   const k = (h.data as KeyHandle).key;
@@ -192,10 +192,19 @@ function keyInfo(k: RegistryKey, cls: number): [Uint8Array, number] | null {
       u64At(img, L.LastWriteTime, k.lastWrite);
       u32At(img, L.ClassOffset, 0xffffffff);
       u32At(img, L.SubKeys, subs.length);
-      u32At(img, L.MaxNameLen, Math.max(0, ...subs.map((s) => s.name.length * 2)));
+      // Loops, not Math.max(...list): a key with 200k values would overflow the stack.
+      let maxName = 0;
+      for (const s of subs) maxName = Math.max(maxName, s.name.length * 2);
+      let maxValueName = 0;
+      let maxData = 0;
+      for (const v of vals) {
+        maxValueName = Math.max(maxValueName, v.name.length * 2);
+        maxData = Math.max(maxData, v.data.length);
+      }
+      u32At(img, L.MaxNameLen, maxName);
       u32At(img, L.Values, vals.length);
-      u32At(img, L.MaxValueNameLen, Math.max(0, ...vals.map((v) => v.name.length * 2)));
-      u32At(img, L.MaxValueDataLen, Math.max(0, ...vals.map((v) => v.data.length)));
+      u32At(img, L.MaxValueNameLen, maxValueName);
+      u32At(img, L.MaxValueDataLen, maxData);
       return [img, L.Class];
     }
     default:
