@@ -313,7 +313,8 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
   if (ntv && (!Number.isInteger(ntVersion) || ntVersion < 0x400 || ntVersion > 0xfff)) d("warning", ntv, `_NT_TARGET_VERSION '${ntv.text}' is not a version like 0x601; using 0x601`);
   const winnt = Number.isInteger(ntVersion) && ntVersion >= 0x400 && ntVersion <= 0xfff ? ntVersion : 0x601;
   const hex = (n: number, w: number) => "0x" + n.toString(16).toUpperCase().padStart(w, "0");
-  const versionDefines = [`-D_WIN32_WINNT=${hex(winnt, 4)}`, `-DWINVER=${hex(winnt, 4)}`, `-DNTDDI_VERSION=${hex(winnt * 0x10000, 8)}`];
+  // Only when the file sets it: otherwise mingw-w64's header defaults apply (as before).
+  const versionDefines = ntv ? [`-D_WIN32_WINNT=${hex(winnt, 4)}`, `-DWINVER=${hex(winnt, 4)}`, `-DNTDDI_VERSION=${hex(winnt * 0x10000, 8)}`] : [];
 
   // TARGETEXT, DLLENTRY
   const extTok = single("TARGETEXT");
