@@ -25,11 +25,16 @@ import { ModuleMap } from "./module-map.js";
 import { KernelModules } from "./kernel-modules.js";
 import { Clock } from "./clock.js";
 import { ScratchPages } from "./scratch.js";
-import { FaultReporter, GPR, type FaultReport, type RunResult } from "./faults.js";
+import { FaultReporter, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
 import { dispatch } from "./dispatch.js";
 import { createKernelState } from "./kernel-state.js";
-import { DRIVER_IMAGES_BASE, DRIVER_IMAGES_END, DRIVER_IMAGE_ALIGN, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, RETURN_SENTINEL_PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
+import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
+import { Verifier, type VerifierMode } from "./verifier/index.js";
+import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
+import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
+import { setLayoutArch } from "../nt/arch-layout.js";
+import { imageArch } from "../nt/image-arch.js";
 
 export { EmuStop } from "./faults.js";
 export type { FaultReport, RunResult } from "./faults.js";
@@ -47,8 +52,12 @@ export interface EmulatorOptions {
   sink?: EventSink;
   /** Emit an `api` event per API call. */
   trace?: boolean;
+  /** Driver Verifier checks (src/emu/verifier): none, standard (default) or all. */
+  verifier?: VerifierMode;
   /** Other loaded modules exporting a name (for MmGetSystemRoutineAddress's warning). */
   modulesExporting?: (name: string) => string[];
+  /** The CPU: "x64" (default) or "x86" (32-bit drivers). */
+  arch?: EmuArch;
   /** Lower the documented limits (tests); never above the defaults of src/emu/layout.ts. */
   limits?: { driverImages?: number; imageRegions?: number };
 }
@@ -63,57 +72,75 @@ export class Emulator {
   readonly kernel: KernelState;
   readonly system: SystemData;
   readonly options: ResolvedEmulatorOptions;
-  readonly thunks = new ThunkTable();
-  readonly map = new ModuleMap(this.thunks);
+  /** The CPU layer: Unicorn mode, registers, address space, calling conventions. */
+  readonly cpu: CpuArch;
+  readonly thunks: ThunkTable;
+  readonly map: ModuleMap;
   /** Lower-case base name → mapped module (built-in and drivers). */
-  readonly modules = this.map.modules;
+  readonly modules: ModuleMap["modules"];
   readonly clock = new Clock();
   readonly scratch: ScratchPages;
   readonly faults: FaultReporter = new FaultReporter(this);
   readonly calls = new CallStack();
   readonly builtins: KernelModules;
+  /** Privileged instructions patched to ud2 at load (./verifier/privileged.ts), by address. */
+  readonly privileged = new Map<bigint, PrivilegedOp>();
+  readonly verifier: Verifier;
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
   /** The engine holds the hook weakly; this object keeps it alive. */
   private readonly hookFn: ApiHookFn;
-  private nextImageBase = DRIVER_IMAGES_BASE;
+  private nextImageBase: bigint;
   closed = false;
   /** Unicorn aborted internally (the engine is unusable); every later call reports this. */
   broken: string | null = null;
 
   constructor(options: EmulatorOptions = {}) {
     this.options = { unimplemented: "fault", timeoutMs: 10_000, trace: false, ...options };
+    this.verifier = new Verifier(this.options.verifier ?? "standard");
+    this.cpu = CPUS[this.options.arch ?? "x64"];
+    if (!this.cpu) throw new KmdllError(`unknown emulator arch '${String(this.options.arch)}' (x64 or x86)`);
+    const space = this.cpu.space;
+    setLayoutArch(this.cpu.arch);
+    this.thunks = new ThunkTable(space.kernelModulesBase);
+    this.map = new ModuleMap(this.thunks);
+    this.modules = this.map.modules;
+    this.nextImageBase = space.driverImagesBase;
     const addon = loadAddon();
     this.C = addon.constants;
-    this.uc = new addon.Engine();
-    this.gprIds = GPR.map((r) => this.C.regs[r]);
-    this.scratch = new ScratchPages(this.uc);
+    if (this.cpu.arch !== "x64" && !this.C.regsX86)
+      throw new KmdllError(`the Unicorn addon was built before ${this.cpu.arch} support: rebuild it (npm run build:native, or bash scripts/setup.sh)`);
+    this.uc = new addon.Engine(this.cpu.mode);
+    this.gprIds = this.cpu.gprIds(this.C);
+    this.scratch = new ScratchPages(this.uc, space.callScratchBase);
     this.mem = new EngineMemory(this.uc);
     this.mem.freedCheck = (a, n) => this.scratch.freedAt(a, n);
-    this.pool = new PoolAllocator(this.uc);
+    this.pool = new PoolAllocator(this.uc, space.poolBase);
     this.pool.onProblem = (p) => this.faults.poolProblem(p);
     this.kernel = createKernelState(this);
     const exports = loadKernelExports().modules;
-    const db = this.options.kernelExports ?? { "ntoskrnl.exe": exports["ntoskrnl.exe"] ?? [], "hal.dll": exports["hal.dll"] ?? [] };
-    this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis);
+    const dbFor = this.cpu.arch === "x64" ? exports : loadKernelExports().arches?.[this.cpu.arch]?.modules ?? {};
+    const db = this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] };
+    this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
+    if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
     this.hookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => dispatch(this, addr, rcx, rdx, r8, r9, rsp, ret);
     this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, this.hookFn);
-    this.system = new SystemData(this.uc, this.mem, this.C);
+    this.system = new SystemData(this.uc, this.mem, this.C, this.cpu);
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
     // Stacks: one slot per nesting depth; the unmapped gap below each is its guard.
-    for (let d = 0; d < MAX_CALL_DEPTH; d++) this.uc.mapMemory(stackSlot(d).low, STACK_SIZE, 3);
+    for (let d = 0; d < MAX_CALL_DEPTH; d++) this.uc.mapMemory(stackSlot(d, space.stacksBase).low, STACK_SIZE, 3);
     // The return sentinel page (hlt), where every emulator-made call returns to.
-    this.uc.mapMemory(RETURN_SENTINEL_PAGE, PAGE, 5);
-    this.uc.write(RETURN_SENTINEL_PAGE, new Uint8Array(PAGE).fill(0xf4));
+    this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
+    this.uc.write(space.returnSentinelPage, new Uint8Array(PAGE).fill(0xf4));
     this.clock.onChange = (interrupt, system) => this.system.updateSharedData(interrupt, system);
     this.clock.advance(0n);
   }
 
   /** Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address. */
-  internalRoutine(name: string, handler: ApiHandler): bigint {
-    return this.thunks.internalRoutine(name, handler);
+  internalRoutine(name: string, handler: ApiHandler, argc = 0): bigint {
+    return this.thunks.internalRoutine(name, handler, argc);
   }
 
   /** Address of an export of ntoskrnl.exe / hal.dll, or null (by name, or by ordinal). */
@@ -128,7 +155,9 @@ export class Emulator {
     if (this.broken) throw new KmdllError(this.broken);
     const key = name.toLowerCase();
     if (this.modules.has(key)) throw new KmdllError(`${name} is already mapped`);
-    if (image.machine !== "x64") throw new KmdllError(`${name}: only x64 images can be emulated (machine ${String(image.machine)})`);
+    const arch = imageArch(image);
+    if (arch.problem !== undefined) throw new KmdllError(`${name}: ${arch.problem} (STATUS_INVALID_IMAGE_FORMAT)`);
+    if (arch.arch !== this.cpu.arch) throw new KmdllError(`${name}: an ${arch.arch} image cannot run on the ${this.cpu.arch} emulator (STATUS_INVALID_IMAGE_FORMAT)`);
     const base = this.nextImageBase;
     const memImage = layoutImage(image, bytes, base, name);
     // Unicorn 2.0.1 aborts the process past ~4096 mapped regions, and each map costs time in
@@ -147,11 +176,13 @@ export class Emulator {
     if (used + spans.length > maxRegions) {
       throw new ResourceLimitError(`${name}: the loaded driver images use ${used} memory regions and this one needs ${spans.length}; the emulator maps at most ${maxRegions} for driver images`);
     }
-    if (base + BigInt(memImage.length) > DRIVER_IMAGES_END) {
-      throw new ResourceLimitError(`${name}: the driver image area (0x${DRIVER_IMAGES_BASE.toString(16)}-0x${DRIVER_IMAGES_END.toString(16)}) is full`);
+    const space = this.cpu.space;
+    if (base + BigInt(memImage.length) > space.driverImagesEnd) {
+      throw new ResourceLimitError(`${name}: the driver image area (0x${space.driverImagesBase.toString(16)}-0x${space.driverImagesEnd.toString(16)}) is full`);
     }
+    if (image.machine === "x64") for (const [rva, op] of patchPrivileged(image, memImage)) this.privileged.set(base + BigInt(rva), op);
     const regions = mapLayout(this.uc, name, image, memImage, base, spans);
-    this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, DRIVER_IMAGE_ALIGN);
+    this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, space.driverImageAlign);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
     this.modules.set(key, mod);
     return mod;
@@ -173,6 +204,7 @@ export class Emulator {
       this.emit(e);
     }
     for (const r of mod.regions) this.uc.unmapMemory(r.base, r.size);
+    for (const a of [...this.privileged.keys()]) if (a >= mod.base && a < mod.base + BigInt(mod.size)) this.privileged.delete(a);
     this.modules.delete(key);
     return leaks;
   }
@@ -185,9 +217,21 @@ export class Emulator {
   writeIat(module: string, iatRva: number, address: bigint): void {
     const mod = this.module(module);
     if (!mod) throw new KmdllError(`${module} is not mapped`);
-    if (!Number.isInteger(iatRva) || iatRva < 0 || iatRva + 8 > mod.size)
+    const width = this.cpu.ptrSize;
+    if (!Number.isInteger(iatRva) || iatRva < 0 || iatRva + width > mod.size)
       throw new KmdllError(`${module}: import address table slot at RVA 0x${iatRva.toString(16)} lies outside the image`);
-    this.mem.setU64(mod.base + BigInt(iatRva), address);
+    this.writePtr(mod.base + BigInt(iatRva), address);
+  }
+
+  /** Read a pointer of the emulated arch (8 bytes on x64, 4 on x86). */
+  readPtr(address: bigint): bigint {
+    return this.cpu.ptrSize === 4 ? BigInt(this.mem.u32(address)) : this.mem.u64(address);
+  }
+
+  /** Write a pointer of the emulated arch. */
+  writePtr(address: bigint, value: bigint): void {
+    if (this.cpu.ptrSize === 4) this.mem.setU32(address, Number(BigInt.asUintN(32, value)));
+    else this.mem.setU64(address, value);
   }
 
   /** The module containing an address. */
@@ -219,10 +263,14 @@ export class Emulator {
 
   // ---------------------------------------------------------------- calls, faults
 
-  /** Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler. */
-  call(address: bigint, args: bigint[] = [], label?: string): RunResult {
+  /**
+   * Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler.
+   * `exportCall`: an exported routine called for its own sake (kmdll call), which may legitimately
+   * return with a lock held or IRQL raised, so the callback-return checks are skipped.
+   */
+  call(address: bigint, args: bigint[] = [], label?: string, exportCall = false): RunResult {
     if (this.closed) throw new KmdllError("the emulator is closed");
-    return guestCall(this, address, args, label, this.options.timeoutMs);
+    return guestCall(this, address, args, label, this.options.timeoutMs, exportCall);
   }
 
   /** Build a fault report from the current CPU state. */

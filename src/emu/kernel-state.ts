@@ -29,7 +29,11 @@ export function createKernelState(emu: Emulator): KernelState {
       allocate: (size, tag) => emu.pool.allocate(size, tag, 0, true, "(kernel)", null),
       free: (a) => void emu.pool.free(a, null, null),
     },
-    internalRoutine: (name, handler) => emu.internalRoutine(name, handler),
+    internalRoutine: (name, handler, argc) => emu.internalRoutine(name, handler, argc),
+    verify: (f) => emu.verifier.finding(emu, f),
+    get verifierMode() {
+      return emu.verifier.mode;
+    },
     loadedModules: () => [...emu.map.modules.values()].map((m) => ({ name: m.name, base: m.base, size: m.size, builtin: m.builtin })),
   };
 }

@@ -63,7 +63,7 @@ export function addr64(n: bigint): string {
 }
 
 /** Stack slot of a call nesting depth: [low, high) mapped; the gap below low is the guard. */
-export function stackSlot(depth: number): { low: bigint; high: bigint; guardLow: bigint } {
-  const low = STACKS_BASE + STACK_STRIDE * BigInt(depth) + (STACK_STRIDE - BigInt(STACK_SIZE));
+export function stackSlot(depth: number, stacksBase: bigint = STACKS_BASE): { low: bigint; high: bigint; guardLow: bigint } {
+  const low = stacksBase + STACK_STRIDE * BigInt(depth) + (STACK_STRIDE - BigInt(STACK_SIZE));
   return { low, high: low + BigInt(STACK_SIZE), guardLow: low - (STACK_STRIDE - BigInt(STACK_SIZE)) };
 }

@@ -2,15 +2,16 @@
  * Executive: pool allocation (through the core's PoolServices, which detects leaks, double frees
  * and foreign frees), fast mutexes, executive resources.
  */
+import { noteAcquired, noteReleased, siteOf } from "../verifier/locks.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { APC_LEVEL, DISPATCH_LEVEL, currentThread, irqlName } from "./ke.js";
 import { hex, nt, poolTypeText, tagText } from "./util.js";
 import { componentState } from "./state.js";
 
 const B = (n: number) => BigInt(n);
-const FM = L64.FAST_MUTEX;
+const FM = LAYOUT.FAST_MUTEX;
 /** ExAllocatePool's implicit tag ('enoN' → "None"). */
 const TAG_NONE = 0x656e6f4e;
 
@@ -28,6 +29,8 @@ export const POOL_FLAG = {
 } as const;
 
 const PAGED_POOL_TYPES = new Set([1, 3, 5, 7, 33, 35]);
+/** Nonpaged pool types without the Nx bit (NonPagedPool, MustSucceed, CacheAligned, ...Session): executable memory. */
+const EXECUTABLE_POOL_TYPES = new Set([0, 2, 4, 6, 32, 34, 36, 38]);
 
 function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, zero: boolean, raise: boolean): bigint {
   ctx.describe([poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
@@ -35,6 +38,13 @@ function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, 
     ctx.fault("bugcheck", `paged pool allocation at ${irqlName(ctx.kernel.irql)}: IRQL_NOT_LESS_OR_EQUAL`, { code: "0x0000000A" });
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool allocation at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
   if (size > 0xffffffffn) return failed(ctx, raise, size);
+  // Driver Verifier's code integrity checks are not among its standard settings: --verifier all.
+  if (EXECUTABLE_POOL_TYPES.has(poolType) && ctx.kernel.verifierMode === "all")
+    ctx.kernel.verify?.({
+      rule: "hvci-executable-pool",
+      message: `${ctx.api.replace(/^.*!/, "")}(${poolTypeText(poolType)}, ${size}, '${tagText(tag)}'): executable nonpaged pool; HVCI (memory integrity) requires NonPagedPoolNx / POOL_FLAG_NON_PAGED`,
+      bugcheck: { code: "0x000000C4", parameters: ["0x2000"] },
+    });
   const p = ctx.pool.allocate(Number(size), tag, poolType, zero);
   if (p === 0n) return failed(ctx, raise, size);
   return p;
@@ -75,6 +85,7 @@ function fmAcquire(ctx: ApiContext, fm: bigint, api: string, raiseIrql: boolean,
   }
   ctx.mem.setU32(fm + B(FM.Count), count & ~1);
   ctx.mem.setU64(fm + B(FM.Owner), currentThread(ctx));
+  noteAcquired(ctx.kernel, fm, "fast mutex", siteOf(ctx, api));
   if (raiseIrql) {
     ctx.mem.setU32(fm + B(FM.OldIrql), ctx.kernel.irql);
     ctx.kernel.irql = APC_LEVEL;
@@ -89,6 +100,7 @@ function fmRelease(ctx: ApiContext, fm: bigint, api: string, lowerIrql: boolean)
   else if (ctx.mem.u64(fm + B(FM.Owner)) !== currentThread(ctx)) ctx.warn(`${api}(${hex(fm)}): released by a thread that does not own it`);
   ctx.mem.setU64(fm + B(FM.Owner), 0n);
   ctx.mem.setU32(fm + B(FM.Count), count | 1);
+  noteReleased(ctx.kernel, fm);
   if (lowerIrql) ctx.kernel.irql = ctx.mem.u32(fm + B(FM.OldIrql)) & 0xff;
 }
 
@@ -147,7 +159,7 @@ export const apis: ApiDefinition[] = [
   nt("ExReleaseFastMutexUnsafe", 1, (ctx) => fmRelease(ctx, ctx.arg(0), "ExReleaseFastMutexUnsafe", false)),
   // ---- executive resources
   nt("ExInitializeResourceLite", 1, (ctx) => {
-    ctx.mem.write(ctx.arg(0), new Uint8Array(L64.ERESOURCE.$size));
+    ctx.mem.write(ctx.arg(0), new Uint8Array(LAYOUT.ERESOURCE.$size));
     resources(ctx).set(ctx.arg(0), { exclusive: 0, shared: 0 });
     return STATUS.SUCCESS;
   }),

@@ -5,7 +5,7 @@
  */
 import type { GuestMemory } from "../api/types.js";
 import type { TraceEvent } from "../../events.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { STATUS, formatStatus, ntSuccess } from "../../nt/status.js";
 import { hex } from "../api/util.js";
 import {
@@ -13,17 +13,17 @@ import {
   SL_PENDING_RETURNED, STATUS_MORE_PROCESSING_REQUIRED, majorName,
 } from "./constants.js";
 import { emit, moduleOf, where, type IoEnv } from "./env.js";
-import { ioState } from "./state.js";
+import { ioState, type IrpInfo } from "./state.js";
 import { deviceLabel } from "./devices.js";
-import { releaseIrp } from "./irp.js";
+import { freedIrps, releaseIrp } from "./irp.js";
 import { trackInterface } from "./interfaces.js";
 
 const B = (n: number) => BigInt(n);
-const D = L64.DRIVER_OBJECT;
-const DEV = L64.DEVICE_OBJECT;
-const IRP = L64.IRP;
-const SL = L64.IO_STACK_LOCATION;
-const IOSB = L64.IO_STATUS_BLOCK;
+const D = LAYOUT.DRIVER_OBJECT;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const IRP = LAYOUT.IRP;
+const SL = LAYOUT.IO_STACK_LOCATION;
+const IOSB = LAYOUT.IO_STATUS_BLOCK;
 
 /**
  * IoCallDriver: move to the next stack location, record the device in it, run the driver's
@@ -33,29 +33,35 @@ export function callDriver(env: IoEnv, dev: bigint, irp: bigint): number {
   const m = env.mem;
   const io = ioState(env.kernel);
   if (dev === 0n || !m.isMapped(dev, DEV.$size)) env.fault("invalid-read", `IoCallDriver: device object ${hex(dev)} is not mapped`, { address: dev });
+  if (freedIrps(env.kernel).has(irp)) {
+    env.kernel.verify?.({ rule: "irp-freed", message: `IoCallDriver(${deviceLabel(env, dev)}, ${hex(irp)}): the IRP was already freed`, bugcheck: { code: "0x000000C9" } });
+    env.fault("use-after-free", `IoCallDriver(${deviceLabel(env, dev)}): IRP ${hex(irp)} was already freed`, { address: irp });
+  }
   const loc = m.u8(irp + B(IRP.CurrentLocation)) - 1;
   if (loc <= 0) env.fault("bugcheck", `IoCallDriver(${deviceLabel(env, dev)}): the IRP has no stack location left (NO_MORE_IRP_STACK_LOCATIONS)`, { code: "0x00000035" });
   m.setU8(irp + B(IRP.CurrentLocation), loc);
-  const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"])) - B(SL.$size);
-  m.setU64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), sl);
-  m.setU64(sl + B(SL.DeviceObject), dev);
+  const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"])) - B(SL.$size);
+  putPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), sl);
+  putPtr(m, sl + B(SL.DeviceObject), dev);
   const major = m.u8(sl + B(SL.MajorFunction));
   const minor = m.u8(sl + B(SL.MinorFunction));
-  const driver = m.u64(dev + B(DEV.DriverObject));
-  const routine = m.u64(driver + B(D.MajorFunction) + B(8 * (major < IRP_MJ_COUNT ? major : 0)));
+  const driver = getPtr(m, dev + B(DEV.DriverObject));
+  const routine = getPtr(m, driver + B(D.MajorFunction) + B(ptrSize() * (major < IRP_MJ_COUNT ? major : 0)));
   const info = io.irps.get(irp);
   // A query-interface request: remember where the interface lands.
   if (major === IRP_MJ.PNP && minor === IRP_MN_QUERY_INTERFACE && info && !info.interfaceAt) {
-    const out = m.u64(sl + B(SL["Parameters.QueryInterface.Interface"]));
-    const guid = m.u64(sl + B(SL["Parameters.QueryInterface.InterfaceType"]));
+    const out = getPtr(m, sl + B(SL["Parameters.QueryInterface.Interface"]));
+    const guid = getPtr(m, sl + B(SL["Parameters.QueryInterface.InterfaceType"]));
     info.interfaceAt = { address: out, length: m.u16(sl + B(SL["Parameters.QueryInterface.Size"])), what: `GUID ${guidText(m, guid)}`, provider: dev };
   }
   const ioctl = major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL ? m.u32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"])) : undefined;
   const from = info?.from ?? env.from;
   if (major >= IRP_MJ_COUNT) env.fault("bugcheck", `IoCallDriver(${deviceLabel(env, dev)}): major function 0x${major.toString(16)} is out of range`, { code: "0x00000044" });
-  const driverModule = moduleOf(env, m.u64(driver + B(D.DriverStart))) ?? "?";
+  const driverModule = moduleOf(env, getPtr(m, driver + B(D.DriverStart))) ?? "?";
   if (!env.kernel.moduleAt?.(routine)) env.fault("invalid-fetch", `IoCallDriver(${deviceLabel(env, dev)}, ${majorName(major)}): the dispatch routine ${hex(routine)} of ${driverModule} is not in a loaded module (was the driver unloaded?)`, { address: routine });
+  const wasCompleted = info?.completed ?? false;
   const status = Number(BigInt.asUintN(32, env.callGuest(routine, [dev, irp]))) >>> 0;
+  if (info) checkDispatchReturn(env, info, irp, sl, status, wasCompleted, `${majorName(major)} dispatch routine ${where(env, routine)}`);
   emit(env, {
     event: "irp",
     major,
@@ -98,18 +104,22 @@ export function completeRequest(env: IoEnv, irp: bigint): void {
     env.fault("bugcheck", `IoCompleteRequest(${hex(irp)}): ${info?.completed ? "the IRP was already completed" : "not an IRP in progress"} (MULTIPLE_IRP_COMPLETE_REQUESTS)`, { code: "0x00000044" });
   const status = () => m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
   // Only an ASSERT in checked builds of Windows: a warning here.
-  if (status() === STATUS.PENDING) env.warn(`IoCompleteRequest(${hex(irp)}) with IoStatus.Status = STATUS_PENDING (set the final status before completing)`);
+  if (status() === STATUS.PENDING) {
+    const message = `IoCompleteRequest(${hex(irp)}) with IoStatus.Status = STATUS_PENDING (set the final status before completing)`;
+    if (env.kernel.verify) env.kernel.verify({ rule: "irp-complete-pending", message, bugcheck: { code: "0x000000C9" } });
+    else env.warn(message);
+  }
   while (loc <= count) {
-    const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+    const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
     const control = m.u8(sl + B(SL.Control));
-    const routine = m.u64(sl + B(SL.CompletionRoutine));
-    const context = m.u64(sl + B(SL.Context));
+    const routine = getPtr(m, sl + B(SL.CompletionRoutine));
+    const context = getPtr(m, sl + B(SL.Context));
     const pending = control & SL_PENDING_RETURNED;
     m.setU8(irp + B(IRP.PendingReturned), pending ? 1 : 0);
     // IoSkipCurrentIrpStackLocation: up one location.
     loc++;
     m.setU8(irp + B(IRP.CurrentLocation), loc);
-    m.setU64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), sl + B(SL.$size));
+    putPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), sl + B(SL.$size));
     const ok = ntSuccess(status());
     const cancel = m.u8(irp + B(IRP.Cancel)) !== 0;
     const invoke = routine !== 0n && ((ok && control & SL_INVOKE_ON_SUCCESS) || (!ok && control & SL_INVOKE_ON_ERROR) || (cancel && control & SL_INVOKE_ON_CANCEL));
@@ -117,10 +127,10 @@ export function completeRequest(env: IoEnv, irp: bigint): void {
     m.setU8(sl + B(SL.MinorFunction), 0);
     m.setU8(sl + B(SL.Flags), 0);
     m.setU8(sl + B(SL.Control), 0);
-    m.setU64(sl + B(SL.CompletionRoutine), 0n);
-    m.setU64(sl + B(SL.Context), 0n);
+    putPtr(m, sl + B(SL.CompletionRoutine), 0n);
+    putPtr(m, sl + B(SL.Context), 0n);
     if (invoke) {
-      const upper = loc <= count ? m.u64(sl + B(SL.$size) + B(SL.DeviceObject)) : 0n;
+      const upper = loc <= count ? getPtr(m, sl + B(SL.$size) + B(SL.DeviceObject)) : 0n;
       const r = Number(BigInt.asUintN(32, env.callGuest(routine, [upper, irp, context]))) >>> 0;
       if (r === STATUS_MORE_PROCESSING_REQUIRED) return;
     } else if (loc <= count && pending) {
@@ -137,7 +147,7 @@ function finishIrp(env: IoEnv, irp: bigint): void {
   const io = ioState(env.kernel);
   const info = io.irps.get(irp);
   const st = m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
-  const information = m.u64(irp + B(IRP.IoStatus) + B(IOSB.Information));
+  const information = getPtr(m, irp + B(IRP.IoStatus) + B(IOSB.Information));
   if (!info || info.kind === "allocated") {
     // An IRP the driver allocated itself must be reclaimed by its completion routine
     // (STATUS_MORE_PROCESSING_REQUIRED + IoFreeIrp); Windows would queue an APC to a thread it does not have.
@@ -150,18 +160,42 @@ function finishIrp(env: IoEnv, irp: bigint): void {
   }
   info.completed = true;
   info.result = { status: st, information };
+  if (ntSuccess(st) && info.copyBack && information > BigInt(info.copyBack.length))
+    env.kernel.verify?.({
+      rule: "irp-information-too-large",
+      message: `IRP ${hex(irp)} completed with IoStatus.Information = ${information} for a METHOD_BUFFERED request with a ${info.copyBack.length}-byte output buffer`,
+      bugcheck: { code: "0x000000C9" },
+    });
   if (ntSuccess(st) && info.copyBack && info.copyBack.user !== 0n) {
     const n = Math.min(Number(BigInt.asUintN(32, information)), info.copyBack.length);
     if (n > 0) m.write(info.copyBack.user, m.read(info.copyBack.system, n));
   }
   if (ntSuccess(st) && info.interfaceAt) trackInterface(env, info, info.interfaceAt);
-  const iosb = m.u64(irp + B(IRP.UserIosb));
+  const iosb = getPtr(m, irp + B(IRP.UserIosb));
   if (iosb !== 0n) {
     m.setU32(iosb + B(IOSB.Status), st);
-    m.setU64(iosb + B(IOSB.Information), information);
+    putPtr(m, iosb + B(IOSB.Information), information);
   }
-  const ev = m.u64(irp + B(IRP.UserEvent));
-  if (ev !== 0n) m.setU32(ev + B(L64.DISPATCHER_HEADER.SignalState), 1);
+  const ev = getPtr(m, irp + B(IRP.UserEvent));
+  if (ev !== 0n) m.setU32(ev + B(LAYOUT.DISPATCHER_HEADER.SignalState), 1);
   if (info.kind === "built") releaseIrp(env, irp, info);
 }
 
+
+/**
+ * I/O verification when a dispatch routine returns (Driver Verifier's I/O verification, 0xC9):
+ * STATUS_PENDING without IoMarkIrpPending (SL_PENDING_RETURNED in its stack location), and an IRP
+ * it completed itself returned with a status other than the one it completed with.
+ */
+function checkDispatchReturn(env: IoEnv, info: IrpInfo, irp: bigint, sl: bigint, status: number, wasCompleted: boolean, what: string): void {
+  const verify = env.kernel.verify;
+  if (!verify) return;
+  if (status === STATUS.PENDING && !info.completed && !info.freed && (env.mem.u8(sl + B(SL.Control)) & SL_PENDING_RETURNED) === 0)
+    verify({ rule: "pending-not-marked", message: `${what} returned STATUS_PENDING for IRP ${hex(irp)} without IoMarkIrpPending`, bugcheck: { code: "0x000000C9" } });
+  if (!wasCompleted && info.completed && info.result && status !== STATUS.PENDING && status !== info.result.status >>> 0)
+    verify({
+      rule: "status-mismatch",
+      message: `${what} returned ${formatStatus(status)} for IRP ${hex(irp)}, which it completed with ${formatStatus(info.result.status >>> 0)}`,
+      bugcheck: { code: "0x000000C9" },
+    });
+}
