@@ -51,6 +51,9 @@ test("wdk-style tree (x64): builds unmodified, checks clean, and the client runs
   // imported because nothing calls it: /opt:ref).
   assert.deepEqual(exportsOf(vmlib).sort(), ["DllInitialize", "DllUnload", "VmlibAdd", "VmlibVersion"]);
   assert.match(tool("llvm-readobj", ["--sections", vmlib]).stdout, /Name: \.rsrc/);
+  // LINKER_FLAGS /INTEGRITYCHECK reaches lld-link: it changes the image (FORCE_INTEGRITY), which
+  // PsSetCreateProcessNotifyRoutineEx and ObRegisterCallbacks require.
+  assert.match(tool("llvm-readobj", ["--file-headers", vmlib]).stdout, /IMAGE_DLL_CHARACTERISTICS_FORCE_INTEGRITY/);
   // The import library: both routines, the PRIVATE entry points left out.
   const nm = tool("llvm-nm", [join(ws, "out", "x64", "vmlib.lib")]).stdout;
   assert.match(nm, /__imp_VmlibAdd\b/);

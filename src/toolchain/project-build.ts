@@ -300,10 +300,12 @@ function resolveLib(ctx: Ctx, p: Project, arch: Arch, l: LibRef, O: string): str
  * LINKER_FLAGS for lld-link: link.exe options that only concern link.exe's own outputs (PDB,
  * incremental state, LTCG progress, manifests) are dropped silently; /NOENTRY and /DLL are
  * the recipe's (DLLENTRY); `/SECTION:x,!d` (lld-link has no `!` negation) is dropped with a warning.
+ * Options that change the image are kept: /INTEGRITYCHECK sets IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY,
+ * without which PsSetCreateProcessNotifyRoutineEx and ObRegisterCallbacks return STATUS_ACCESS_DENIED.
  */
 function linkerFlags(p: Project, note: (text: string) => void): string[] {
   return p.spec.linkerFlags.filter((f) => {
-    if (/^[/-](noentry|dll|ltcg(:.*)?|incremental(:.*)?|pdb:.*|debug(:.*)?|release|manifest(:.*)?|nologo|map(:.*)?|debugtype:.*|pdbaltpath:.*|ignore:.*|wx(:no)?|cetcompat(:no)?|guard:.*|integritycheck)$/i.test(f)) return false;
+    if (/^[/-](noentry|dll|ltcg(:.*)?|incremental(:.*)?|pdb:.*|debug(:.*)?|release|manifest(:.*)?|nologo|map(:.*)?|debugtype:.*|pdbaltpath:.*|ignore:.*|wx(:no)?|cetcompat(:no)?|guard:.*)$/i.test(f)) return false;
     if (/^[/-]section:[^,]*,.*!/i.test(f)) {
       note(`${shown(p.sourcesFile)}: warning: LINKER_FLAGS: '${f}' is not supported by lld-link (no '!' attributes); ignored\n`);
       return false;
