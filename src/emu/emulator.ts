@@ -29,6 +29,7 @@ import { FaultReporter, GPR, type FaultReport, type RunResult } from "./faults.j
 import { CallStack, guestCall } from "./calls.js";
 import { dispatch } from "./dispatch.js";
 import { createKernelState } from "./kernel-state.js";
+import { wdfModuleExports } from "./wdf/index.js";
 import { DRIVER_IMAGES_BASE, DRIVER_IMAGE_ALIGN, MAX_CALL_DEPTH, PAGE, RETURN_SENTINEL_PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 
 export { EmuStop } from "./faults.js";
@@ -93,7 +94,7 @@ export class Emulator {
     this.pool.onProblem = (p) => this.faults.poolProblem(p);
     this.kernel = createKernelState(this);
     const exports = loadKernelExports().modules;
-    const db = this.options.kernelExports ?? { "ntoskrnl.exe": exports["ntoskrnl.exe"] ?? [], "hal.dll": exports["hal.dll"] ?? [] };
+    const db = { ...wdfModuleExports(), ...(this.options.kernelExports ?? { "ntoskrnl.exe": exports["ntoskrnl.exe"] ?? [], "hal.dll": exports["hal.dll"] ?? [] }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis);
     this.hookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => dispatch(this, addr, rcx, rdx, r8, r9, rsp, ret);
     this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, this.hookFn);

@@ -13,7 +13,8 @@ import { buildSyntheticModule, type SyntheticModule } from "./kernel-image.js";
 import { mapLayout, type LoadedModule } from "./image.js";
 import { KERNEL_MODULES_BASE, PAGE, alignUpN } from "./layout.js";
 
-export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll"] as const;
+/** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/. */
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys"] as const;
 
 export class KernelModules {
   private readonly exportAddr = new Map<string, Map<string, bigint>>();

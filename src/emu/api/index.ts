@@ -18,6 +18,7 @@ import { apis as machine } from "./machine.js";
 import { apis as mdl } from "./mdl.js";
 import { apis as sched } from "./sched.js";
 import { apis as events } from "./events.js";
+import { wdfApis } from "../wdf/index.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
 export { formatKernelPrintf, vaListReader, type PrintfOptions } from "./printf.js";
@@ -26,7 +27,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, zw, machine, mdl, sched: [...sched, ...events] };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, zw, machine, mdl, sched: [...sched, ...events], wdf: wdfApis };
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
