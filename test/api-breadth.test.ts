@@ -6,13 +6,19 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { callImage, type CallImageResult } from "../src/sim/call.js";
 import { allApis, apisByComponent } from "../src/emu/api/index.js";
 import type { TraceEvent } from "../src/events.js";
-import { fixture } from "./helpers.js";
+import { fixture, repoPath } from "./helpers.js";
+import { runSimulation } from "../src/kernel/simulation.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
 
 /** Families whose examples run in this file. */
-const FAMILIES = ["machine", "mdl", "sched"];
+const FAMILIES = ["machine", "mdl", "sched", "process", "notify", "iox", "regrtl", "security", "file", "bitmap", "lists", "locks", "crtx", "rtlx", "misc"];
 const exercised = new Set<string>();
 
 function call(file: string, exp: string, opts: Record<string, unknown> = {}): CallImageResult {
@@ -95,6 +101,112 @@ test("apisched.sys: scheduler misuse ends in clean fault reports", () => {
     assert.equal(r.fault?.kind, kind, `${exp}: ${r.fault?.kind} ${r.fault?.message}`);
     assert.match(r.fault!.message + " " + String(r.fault?.address ?? ""), re);
   }
+});
+
+test("apisys.sys: processes, objects, system information, callbacks, StartIo, error log, power, Rtl registry, security descriptors", () => {
+  for (const e of ["TestProcesses", "TestSystemInformation", "TestNotify", "TestCallbackObjects", "TestStartIo", "TestPower", "TestQueryRegistry", "TestSecurity"]) selfCheck("apisys.sys", e);
+  // Callbacks are reported: registered and removed in pairs, naming the driver's routine.
+  const n = selfCheck("apisys.sys", "TestNotify").events.filter((e): e is Extract<TraceEvent, { event: "callback" }> => e.event === "callback");
+  assert.ok(n.length >= 10);
+  assert.equal(n.filter((e) => e.action === "register").length, n.filter((e) => e.action === "unregister").length);
+  assert.ok(n.every((e) => /^apisys\.sys\+0x[0-9a-f]+$/.test(e.routine)), JSON.stringify(n[0]));
+  assert.ok(n.some((e) => e.kind === "object" && e["altitude"] === "321000"));
+  // The error log entry is an event with its code, dump data and strings.
+  const log = selfCheck("apisys.sys", "TestErrorLog").events.filter((e) => e.event === "errorlog");
+  assert.deepEqual(log.map((e) => [e.errorCode, e["uniqueErrorValue"], e["finalStatus"], e["dumpData"], e["strings"]]), [["0xc0040001", "0x7", "0xc00000a3", ["0xabcd"], ["hi"]]]);
+});
+
+test("apisys.sys: wild pointers and misuse end in clean fault reports", () => {
+  const cases: [string, string, RegExp][] = [
+    ["WildAttach", "bugcheck", /KeUnstackDetachProcess\(0x[0-9a-f]+\): not the APC state .*INVALID_PROCESS_DETACH_ATTEMPT/],
+    ["WildSid", "invalid-read", /0xffffa000dead/i],
+  ];
+  for (const [exp, kind, re] of cases) {
+    const r = call("apisys.sys", exp);
+    assert.equal(r.value, null, exp);
+    assert.equal(r.fault?.kind, kind, `${exp}: ${r.fault?.kind} ${r.fault?.message}`);
+    assert.match(r.fault!.message + " " + String(r.fault?.address ?? ""), re);
+  }
+});
+
+
+/** A root folder with \SystemRoot\kmdll-test\input.txt and a symbolic link leading out of it. */
+function filesRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), "kmdll-files-"));
+  mkdirSync(join(root, "kmdll-test"));
+  writeFileSync(join(root, "kmdll-test", "input.txt"), "hello from the host\n");
+  symlinkSync("/etc", join(root, "escape"));
+  return root;
+}
+
+test("apifiles.sys: Zw*File on the sandboxed volume — \\SystemRoot is --root, writes stay in memory", () => {
+  const root = filesRoot();
+  try {
+    for (const e of ["TestReadRoot", "TestWriteOverlay", "TestDirectories", "TestErrors"]) {
+      const r = selfCheck("apifiles.sys", e, { root });
+      const files = r.events.filter((x) => x.event === "file");
+      assert.ok(files.length > 0 && files.every((x) => x.module === "apifiles.sys"));
+    }
+    // The driver overwrote and deleted input.txt: on the host it is untouched, and nothing was added.
+    assert.equal(readFileSync(join(root, "kmdll-test", "input.txt"), "utf8"), "hello from the host\n");
+    assert.deepEqual(readdirSync(root).sort(), ["escape", "kmdll-test"]);
+    assert.deepEqual(readdirSync(join(root, "kmdll-test")), ["input.txt"]);
+    // Names that try to leave the root open nothing.
+    assert.equal(call("apifiles.sys", "TryEscape", { root }).value, 0n);
+    const wild = call("apifiles.sys", "WildFileName", { root });
+    assert.equal(wild.fault?.kind, "invalid-read", wild.fault?.message);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("apifiles.sys under strace: no file outside --root is opened or examined because of a driver's names", { skip: spawnSync("strace", ["-V"]).status === 0 ? false : "strace missing" }, () => {
+  const root = filesRoot();
+  try {
+    const log = join(root, "..", `${root.split("/").pop()}.strace`);
+    const r = spawnSync("strace", ["-f", "-qq", "-o", log, "-e", "trace=%file", process.execPath, repoPath("bin", "kmdll.js"), "call", fixture("x64", "apifiles.sys"), "TryEscape", "--root", root], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /returned 0 /);
+    const trace = readFileSync(log, "utf8");
+    rmSync(log, { force: true });
+    // The driver asked for /etc/hostname six ways (symlink, .., other drive forms): the host never saw it.
+    assert.doesNotMatch(trace, /hostname/);
+    // Inside the root only the folder itself and the link's own entry were looked at, never through the link.
+    assert.doesNotMatch(trace, /escape\//);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("apirtlx.sys: bitmaps, lists and lookaside lists, locks, rundown and remove locks, time, versions, strings, secure CRT, images, threads", () => {
+  for (const e of ["TestBitmaps", "TestLists", "TestLookaside", "TestLocks", "TestRundownAndRemove", "TestTime", "TestVersion", "TestStrings", "TestSecureCrt", "TestImages", "TestThreads"]) selfCheck("apirtlx.sys", e);
+  const cases: [string, string, RegExp][] = [
+    ["GuardedTwice", "deadlock", /KeAcquireGuardedMutex\(0x[0-9a-f]+\): the guarded mutex is already held by the current thread/],
+    ["RundownLeak", "deadlock", /ExWaitForRundownProtectionRelease\(0x[0-9a-f]+\): 1 acquisition\(s\) never released/],
+    ["WildBitmap", "invalid-read", /0xffffa000dead/i],
+  ];
+  for (const [exp, kind, re] of cases) {
+    const r = call("apirtlx.sys", exp);
+    assert.equal(r.value, null, exp);
+    assert.equal(r.fault?.kind, kind, `${exp}: ${r.fault?.kind} ${r.fault?.message}`);
+    assert.match(r.fault!.message + " " + String(r.fault?.address ?? ""), re);
+  }
+});
+
+test("apiobj.sys: object namespace (ObReferenceObjectByName, links, directories), kernel queues, small services — started as a service", () => {
+  const events: TraceEvent[] = [];
+  const tests = ["TestNamespace", "TestQueues", "TestServices"];
+  const r = runSimulation({
+    install: [fixture("x64", "apiobj.sys")],
+    steps: [{ kind: "start", name: "apiobj" }, ...tests.map((t) => ({ kind: "call" as const, module: "apiobj.sys", routine: t, args: [], expect: 0n })), { kind: "stop", name: "apiobj" }],
+    sink: (e) => void events.push(e),
+    executor: emulatorExecutor,
+    trace: true,
+  });
+  for (const e of events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
+  assert.deepEqual(events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text), []);
+  assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
+  assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "fault"), []);
 });
 
 test("every routine of the new families was called by an example driver above", () => {

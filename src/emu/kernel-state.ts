@@ -31,5 +31,6 @@ export function createKernelState(emu: Emulator): KernelState {
       free: (a) => void emu.pool.free(a, null, null),
     },
     internalRoutine: (name, handler) => emu.internalRoutine(name, handler),
+    loadedModules: () => [...emu.map.modules.values()].map((m) => ({ name: m.name, base: m.base, size: m.size, builtin: m.builtin })),
   };
 }

@@ -13,6 +13,7 @@ import { L64 } from "../nt/layouts.js";
 import type { NativeConstants, NativeEngine } from "./native.js";
 import type { EngineMemory } from "./memory.js";
 import { KUSER_SHARED_DATA, PAGE, SYSTEM_DATA_BASE, SYSTEM_DATA_SIZE } from "./layout.js";
+import { writeSeExports } from "./se-exports.js";
 
 /** wdm.h: KeGetCurrentThread() = __readgsqword(0x188). */
 export const GS_CURRENT_THREAD = 0x188;
@@ -30,6 +31,7 @@ export class SystemData {
   readonly thread = SYSTEM_DATA_BASE + 0x1000n;
   readonly process = SYSTEM_DATA_BASE + 0x3000n;
   readonly objectTypes = SYSTEM_DATA_BASE + 0x5000n;
+  readonly seExports = SYSTEM_DATA_BASE + 0x30000n;
   readonly processId = 4n;
   readonly threadId = 8n;
   private nextObjectType = 0;
@@ -92,6 +94,8 @@ export class SystemData {
     set8("KdDebuggerNotPresent", 1);
     const build = exportAddress("NtBuildNumber");
     if (build !== null) m.setU32(build, 0xf0004a61); // 19041, free build
+    // SeExports → SE_EXPORTS with the well-known SIDs (se-exports.ts), in the system data area.
+    writeSeExports(m, this.seExports, exportAddress("SeExports"));
     for (const t of ["CmKeyObjectType", "ExDesktopObjectType", "ExEventObjectType", "ExSemaphoreObjectType", "ExWindowStationObjectType", "IoAdapterObjectType", "IoDeviceHandlerObjectType", "IoDeviceObjectType", "IoDriverObjectType", "IoFileObjectType", "LpcPortObjectType", "MmSectionObjectType", "PsJobType", "PsProcessType", "PsThreadType", "SeTokenObjectType", "TmEnlistmentObjectType", "TmResourceManagerObjectType", "TmTransactionManagerObjectType"]) {
       const a = exportAddress(t);
       if (a !== null) m.setU64(a, this.objectType());

@@ -22,6 +22,8 @@ export interface ExecutorContext {
   queries: KernelQueries;
   /** Emit an `api` event per kernel API call. */
   trace?: boolean;
+  /** The folder standing for \SystemRoot (drivers' Zw*File calls see it, read only). */
+  root?: string;
 }
 
 export type ExecutorFactory = (ctx: ExecutorContext) => Executor;
@@ -104,7 +106,7 @@ export function createSimulation(o: SimulationOptions): Simulation {
       if (e.event === "fault") kernel?.noteFault(e.kind);
       o.sink(e);
     };
-    const executor = o.executor({ registry, sink, queries, ...(o.trace ? { trace: true } : {}) });
+    const executor = o.executor({ registry, sink, queries, root, ...(o.trace ? { trace: true } : {}) });
     executorRef = executor;
     kernel = new Kernel({
       executor,

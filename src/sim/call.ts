@@ -17,6 +17,7 @@ import { readImage } from "../io/image.js";
 import { locateExport, lookupByOrdinal } from "../kernel/exports.js";
 import { createSimulation } from "../kernel/simulation.js";
 import { emulatorExecutorWith } from "./emulator.js";
+import type { MachineSpec } from "../emu/machine/index.js";
 
 export interface CallImageOptions extends Omit<EmulatorOptions, "sink" | "modulesExporting"> {
   /** Directory playing \SystemRoot (imports of other drivers come from <root>/System32/drivers). */
@@ -27,6 +28,8 @@ export interface CallImageOptions extends Omit<EmulatorOptions, "sink" | "module
   keepEvents?: boolean;
   /** The emulated registry the Zw* handlers use (e.g. seeded from a .reg file); default empty. */
   registry?: Registry;
+  /** The machine description (docs/machine.md) behind the hardware routines; default the built-in one. */
+  machine?: MachineSpec;
 }
 
 export interface CallImageResult {
@@ -71,14 +74,14 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
     if (keep) events.push(e);
     opts.onEvent?.(e);
   };
-  const { root, onEvent: _onEvent, keepEvents: _keep, registry, ...emulator } = opts;
+  const { root, onEvent: _onEvent, keepEvents: _keep, registry, machine, ...emulator } = opts;
   const ntPath = `\\SystemRoot\\System32\\drivers\\${target}`;
   const sim = createSimulation({
     ...(root !== undefined ? { root } : {}),
     ...(registry ? { registry } : {}),
     overlay: { [ntPath]: resolve(imagePath) },
     sink,
-    executor: emulatorExecutorWith(emulator),
+    executor: emulatorExecutorWith(emulator, machine),
     ...(opts.trace ? { trace: true } : {}),
   });
   const result: CallImageResult = { value: null, events, fault: null, failure: null };

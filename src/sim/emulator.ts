@@ -8,10 +8,11 @@ import type { Executor } from "../executor.js";
 import type { ExecutorFactory } from "../kernel/simulation.js";
 import { EmulatorExecutor } from "../emu/executor.js";
 import type { EmulatorOptions } from "../emu/emulator.js";
-import { allApis, registryOf } from "../emu/api/index.js";
+import { allApis, provideVolume, registryOf } from "../emu/api/index.js";
+import { installMachine, type MachineSpec } from "../emu/machine/index.js";
 
 /** An executor factory with emulator options (API set, time budget, unimplemented-API mode). */
-export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "modulesExporting"> = {}): ExecutorFactory {
+export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "modulesExporting"> = {}, machine?: MachineSpec): ExecutorFactory {
   return (ctx) => {
     const executor = new EmulatorExecutor({
       apis: allApis,
@@ -21,6 +22,9 @@ export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "mo
       modulesExporting: (name) => ctx.queries.modulesExporting(name),
     });
     registryOf.provide(executor.emu.kernel, ctx.registry);
+    // Zw*File: \SystemRoot is the simulation's root folder (read only; writes stay in memory).
+    if (ctx.root !== undefined) provideVolume(executor.emu.kernel, ctx.root);
+    if (machine) installMachine(executor.emu.kernel, machine);
     return executor satisfies Executor;
   };
 }

@@ -7,6 +7,8 @@ import type { TraceEvent } from "../../events.js";
 import { callImage, parseIntegerArg } from "../../sim/call.js";
 import { loadApis } from "../../emu/apis.js";
 import { loadRegistry } from "../../kernel/simulation.js";
+import { parseMachine, type MachineSpec } from "../../emu/machine/index.js";
+import { readFileSync } from "node:fs";
 import { TextEventWriter, faultText } from "../../report/event-text.js";
 import { EventCap } from "../../report/event-stream.js";
 import { jsonText } from "../../text/terminal.js";
@@ -15,12 +17,28 @@ import { maxEventsArg } from "./options.js";
 
 interface CallOptions {
   root?: string;
+  machine?: string;
   registry?: string;
   trace?: boolean;
   json?: boolean;
   timeout: number;
   unimplemented: "fault" | "stub";
   maxEvents?: number;
+}
+
+/** Read and check a machine file; problems name the file (exit 2). */
+function loadMachineFile(file: string): MachineSpec {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new KmdllError(`${file}: not a machine file (${(e as Error).message})`);
+  }
+  try {
+    return parseMachine(json);
+  } catch (e) {
+    throw new KmdllError(`${file}: ${(e as Error).message}`);
+  }
 }
 
 function seconds(v: string): number {
@@ -47,6 +65,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument("[args...]", "up to 8 integer arguments (decimal or 0x hex)")
     .option("--root <dir>", "directory playing \\SystemRoot: imports of other drivers come from <dir>/System32/drivers")
     .option("--registry <file.reg>", "seed the emulated registry from a .reg file")
+    .option("--machine <file.json>", "the emulated machine: RAM, physical memory, PCI devices, ports (docs/machine.md)")
     .option("--trace", "one line per API call with decoded arguments and return value")
     .option("--json", "print {\"events\":[...],\"return\":\"0x...\"} (events written as they happen)")
     .option("--max-events <n>", "show at most N events; later ones are counted (loads, calls, failures and faults still shown)", maxEventsArg)
@@ -57,6 +76,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (args.length > 8) throw new KmdllError(`at most 8 arguments can be passed (got ${args.length})`);
       const apis = await loadApis();
       const registry = o.registry ? loadRegistry(o.registry) : undefined;
+      const machine = o.machine ? loadMachineFile(o.machine) : undefined;
       const max = o.maxEvents !== undefined ? { maxEvents: o.maxEvents } : {};
       // Events are written as they happen and not kept: a driver that prints without end uses
       // bounded memory. --json streams one document: {"events":[...],"return":...}.
@@ -97,6 +117,7 @@ export function register(program: Command, ctx: CliContext): void {
         apis,
         root: o.root,
         registry,
+        ...(machine ? { machine } : {}),
         trace: Boolean(o.trace || o.json),
         timeoutMs: o.timeout * 1000,
         unimplemented: o.unimplemented,

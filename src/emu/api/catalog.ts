@@ -20,6 +20,18 @@ export const FAMILIES: Record<string, [string, string]> = {
   zw: ["Registry (Zw*) over the emulated registry", "api-registry"],
   machine: ["Machine model: physical memory, MMIO mappings, \\Device\\PhysicalMemory, PCI configuration space, I/O ports, interrupts, processors (docs/machine.md)", "api-hw"],
   sched: ["Deterministic scheduler on the emulated clock: DPCs, timers, work items, system threads, events by handle (docs/emulator.md)", "api-sched"],
+  process: ["Processes, threads and object queries: lookups, attach/detach, ZwQuerySystemInformation (loaded modules), ObOpenObjectByPointer, ObQueryNameString", "api-system"],
+  notify: ["Notify routines and callbacks, registered and reported as `callback` events", "api-system"],
+  iox: ["I/O extras: StartIo queue, error log entries (`errorlog` events), power, WDM version", "api-system"],
+  regrtl: ["Rtl registry helpers: RtlQueryRegistryValues, RtlWriteRegistryValue, RtlCheckRegistryKey, ...", "api-system"],
+  security: ["Security descriptors, ACLs, SIDs (SeExports), ZwSetSecurityObject", "api-system"],
+  file: ["Files on the sandboxed volume: \\SystemRoot = --root (read only), writes in memory (docs/emulator.md)", "api-files"],
+  bitmap: ["Rtl bitmaps", "api-rtlx"],
+  lists: ["Interlocked lists, sequenced lists (SLIST), lookaside lists", "api-rtlx"],
+  locks: ["Guarded mutexes, queued and reader/writer spin locks, push locks, rundown protection, remove locks, the cancel spin lock", "api-rtlx"],
+  crtx: ["Secure CRT (memcpy_s, strcpy_s, sprintf_s, _itoa_s, ...)", "api-rtlx"],
+  rtlx: ["More Rtl: time fields, version checks, UTF-8, GUIDs, hashes, IPv4 text, CRC-32, PE image helpers", "api-rtlx"],
+  misc: ["Kernel queues, pulse events, UUIDs, processor features, the DPC watchdog", "api-rtlx"],
   mdl: ["MDLs, locked pages, contiguous and non-cached memory (physical frames from the machine model)", "api-hw"],
 };
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */

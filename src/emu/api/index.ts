@@ -18,16 +18,32 @@ import { apis as machine } from "./machine.js";
 import { apis as mdl } from "./mdl.js";
 import { apis as sched } from "./sched.js";
 import { apis as events } from "./events.js";
+import { apis as process } from "./process.js";
+import { apis as notify } from "./notify.js";
+import { apis as iox } from "./iox.js";
+import { apis as regrtl } from "./regrtl.js";
+import { apis as security } from "./security.js";
+import { apis as file } from "./file.js";
+import { apis as filedir } from "./filedir.js";
+import { apis as bitmap } from "./bitmap.js";
+import { apis as lists } from "./lists.js";
+import { apis as locks } from "./locks.js";
+import { apis as crtx } from "./crtx.js";
+import { apis as rtlx } from "./rtlx.js";
+import { apis as threadx } from "./threadx.js";
+import { apis as objdir } from "./objdir.js";
+import { apis as misc } from "./misc.js";
 import { wdfApis } from "../wdf/index.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
 export { formatKernelPrintf, vaListReader, type PrintfOptions } from "./printf.js";
 export { registryOf, seedRegistry } from "./zw.js";
+export { provideVolume } from "./file.js";
 export { componentState, declaredComponents, type ComponentState } from "./state.js";
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, zw, machine, mdl, sched: [...sched, ...events], wdf: wdfApis };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, hal, io, ke, mm, ob, ps, rtl, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, wdf: wdfApis };
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();

@@ -51,10 +51,15 @@ export const apis: ApiDefinition[] = [
     return STATUS.SUCCESS;
   }),
   nt("ObReferenceObjectByHandle", 6, (ctx) => {
-    const e = lookupHandle(ctx.kernel, ctx.arg(0));
-    ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1))]);
-    if (!e) return STATUS.INVALID_HANDLE;
+    const h = BigInt.asIntN(64, ctx.arg(0));
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), hex(ctx.arg(2))]);
+    // NtCurrentProcess() = -1 and NtCurrentThread() = -2 are pseudo-handles, valid in every process.
+    const pseudo = h === -1n ? { type: "Process", object: ctx.kernel.currentProcess } : h === -2n ? { type: "Thread", object: ctx.kernel.currentThread } : null;
+    const e = pseudo ?? lookupHandle(ctx.kernel, ctx.arg(0));
+    if (!e || (pseudo && e.object === undefined)) return STATUS.INVALID_HANDLE;
     if (e.object === undefined) return STATUS.OBJECT_TYPE_MISMATCH;
+    const want = ctx.arg(2) === 0n ? null : typeNameOf(ctx, ctx.arg(2));
+    if (want !== null && want !== e.type) return STATUS.OBJECT_TYPE_MISMATCH;
     reference(ctx, e.object, "ObReferenceObjectByHandle");
     ctx.mem.setU64(ctx.arg(4), e.object);
     return STATUS.SUCCESS;

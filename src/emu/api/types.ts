@@ -106,6 +106,8 @@ export interface KernelState {
   moduleAt?(address: bigint): string | null;
   /** Pool owned by the kernel itself (device/file objects, IRPs): never charged to a driver. */
   kernelPool?: { allocate(size: number, tag: number): bigint; free(address: bigint): void };
+  /** The modules mapped in the emulated address space, ntoskrnl.exe and hal.dll first (ZwQuerySystemInformation). */
+  loadedModules?(): { name: string; base: bigint; size: number; builtin: boolean }[];
   /** Register an internal (unexported) kernel routine and return its guest address (idempotent by name). */
   internalRoutine?(name: string, handler: ApiHandler): bigint;
 }

@@ -68,7 +68,7 @@ function parseObjectAttributes(ctx: ApiContext, oa: bigint, api: string): { base
   return { base: null, name, attributes };
 }
 
-function keyOf(ctx: ApiContext, handle: bigint): RegistryKey | number {
+export function keyOf(ctx: ApiContext, handle: bigint): RegistryKey | number {
   const h = lookupHandle(ctx.kernel, handle);
   if (!h || h.type !== "Key") return STATUS.INVALID_HANDLE;
   const k = (h.data as KeyHandle).key;

@@ -1,0 +1,52 @@
+/*
+ * apisys.sys — shared declarations. Each Test* export checks its results in C and returns the
+ * number of failed checks; the Wild* exports pass bad pointers on purpose.
+ */
+#pragma once
+#include <ntifs.h>
+#include "../include/apitest.h"
+
+#define SYS_TAG 'sySA' /* "ASys" */
+
+/* Declared in ntifs.h of the WDK but missing from mingw-w64's headers (Microsoft Learn). */
+NTKERNELAPI NTSTATUS NTAPI ZwQuerySystemInformation(ULONG SystemInformationClass, PVOID SystemInformation, ULONG SystemInformationLength, PULONG ReturnLength);
+NTKERNELAPI PCHAR NTAPI PsGetProcessImageFileName(PEPROCESS Process);
+NTKERNELAPI PVOID NTAPI PsGetProcessSectionBaseAddress(PEPROCESS Process);
+NTSYSAPI BOOLEAN NTAPI RtlValidAcl(PACL Acl);
+NTKERNELAPI PPEB NTAPI PsGetProcessPeb(PEPROCESS Process);
+NTKERNELAPI PVOID NTAPI PsGetProcessWow64Process(PEPROCESS Process);
+NTKERNELAPI HANDLE NTAPI PsGetProcessInheritedFromUniqueProcessId(PEPROCESS Process);
+NTKERNELAPI NTSTATUS NTAPI PsGetProcessExitStatus(PEPROCESS Process);
+NTKERNELAPI LONGLONG NTAPI PsGetProcessCreateTimeQuadPart(PEPROCESS Process);
+NTKERNELAPI ULONG NTAPI PsGetProcessSessionId(PEPROCESS Process);
+NTKERNELAPI BOOLEAN NTAPI PsIsProtectedProcess(PEPROCESS Process);
+NTKERNELAPI PEPROCESS NTAPI PsGetThreadProcess(PETHREAD Thread);
+NTKERNELAPI ULONG NTAPI PsGetThreadSessionId(PETHREAD Thread);
+NTKERNELAPI PVOID NTAPI PsGetThreadWin32Thread(PETHREAD Thread);
+NTKERNELAPI PVOID NTAPI PsGetCurrentThreadWin32Thread(VOID);
+NTKERNELAPI POBJECT_TYPE NTAPI ObGetObjectType(PVOID Object);
+NTKERNELAPI NTSTATUS NTAPI NtQuerySystemInformation(ULONG SystemInformationClass, PVOID SystemInformation, ULONG SystemInformationLength, PULONG ReturnLength);
+NTKERNELAPI NTSTATUS NTAPI SeCaptureSecurityDescriptor(PSECURITY_DESCRIPTOR InputSecurityDescriptor, KPROCESSOR_MODE RequestorMode,
+    POOL_TYPE PoolType, BOOLEAN ForceCapture, PSECURITY_DESCRIPTOR *OutputSecurityDescriptor);
+NTKERNELAPI VOID NTAPI SeReleaseSecurityDescriptor(PSECURITY_DESCRIPTOR CapturedSecurityDescriptor, KPROCESSOR_MODE RequestorMode, BOOLEAN ForceCapture);
+
+typedef struct _MODULE_ENTRY {
+    HANDLE Section;
+    PVOID MappedBase;
+    PVOID ImageBase;
+    ULONG ImageSize;
+    ULONG Flags;
+    USHORT LoadOrderIndex;
+    USHORT InitOrderIndex;
+    USHORT LoadCount;
+    USHORT OffsetToFileName;
+    UCHAR FullPathName[256];
+} MODULE_ENTRY;
+
+typedef struct _MODULE_LIST {
+    ULONG NumberOfModules;
+    MODULE_ENTRY Modules[1];
+} MODULE_LIST;
+
+#define SystemBasicInformationClass 0
+#define SystemModuleInformationClass 11

@@ -1,0 +1,181 @@
+/**
+ * Interlocked lists, sequenced singly linked lists and lookaside lists.
+ *
+ * LIST_ENTRY { Flink 0, Blink 8 }; SINGLE_LIST_ENTRY { Next 0 }. SLIST_HEADER (x64, 16 bytes,
+ * Windows 8 layout): word 0 = Depth (16 bits) | Sequence << 16, word 1 = NextEntry (16-byte
+ * aligned address) | HeaderType 1 — so wdm.h's inline QueryDepthSList (Depth = low 16 bits)
+ * reads what these routines keep. GENERAL_LOOKASIDE (x64): ListHead 0, Depth 16, MaximumDepth
+ * 18, TotalAllocates 20, AllocateMisses 24, TotalFrees 28, FreeMisses 32, Type 36, Tag 40,
+ * Size 44, Allocate 48, Free 56, ListEntry 64 (NPAGED/PAGED_LOOKASIDE_LIST 128 bytes,
+ * LOOKASIDE_LIST_EX 96): the inline ExAllocateFromNPagedLookasideList pops the SLIST and calls
+ * Allocate on a miss, so Allocate/Free default to the addresses of ExAllocatePoolWithTag and
+ * ExFreePool in the emulated ntoskrnl.
+ */
+import type { ApiContext, ApiDefinition } from "./types.js";
+import { STATUS } from "../../nt/status.js";
+import { hex, nt } from "./util.js";
+import { acquireSpin, releaseSpin } from "./ke.js";
+
+const B = (n: number) => BigInt(n);
+const L = { Depth: 16, MaximumDepth: 18, Type: 36, Tag: 40, Size: 44, Allocate: 48, Free: 56, ListEntry: 64 };
+
+function withLock<T>(ctx: ApiContext, lock: bigint, api: string, f: () => T): T {
+  acquireSpin(ctx, lock, api);
+  try {
+    return f();
+  } finally {
+    releaseSpin(ctx, lock, api);
+  }
+}
+
+function insert(ctx: ApiContext, head: bigint, entry: bigint, tail: boolean): bigint {
+  const m = ctx.mem;
+  const first = m.u64(head);
+  const last = m.u64(head + 8n);
+  const wasEmpty = first === head;
+  if (tail) {
+    m.setU64(entry, head);
+    m.setU64(entry + 8n, last);
+    m.setU64(last, entry);
+    m.setU64(head + 8n, entry);
+  } else {
+    m.setU64(entry, first);
+    m.setU64(entry + 8n, head);
+    m.setU64(first + 8n, entry);
+    m.setU64(head, entry);
+  }
+  return wasEmpty ? 0n : tail ? last : first;
+}
+
+// ---- SLIST
+function sDepth(ctx: ApiContext, h: bigint): number {
+  return Number(ctx.mem.u64(h) & 0xffffn);
+}
+function sFirst(ctx: ApiContext, h: bigint): bigint {
+  return ctx.mem.u64(h + 8n) & ~0xfn;
+}
+function sSet(ctx: ApiContext, h: bigint, first: bigint, depth: number): void {
+  const seq = (ctx.mem.u64(h) >> 16n) + 1n;
+  ctx.mem.setU64(h, B(depth & 0xffff) | ((seq & 0xffffffffffffn) << 16n));
+  ctx.mem.setU64(h + 8n, first | 1n);
+}
+function sPush(ctx: ApiContext, h: bigint, entry: bigint, api: string): bigint {
+  if (entry & 0xfn) ctx.fault("bugcheck", `${api}(${hex(h)}, ${hex(entry)}): SLIST_ENTRY not 16-byte aligned`, { code: "0x0000001E" });
+  const first = sFirst(ctx, h);
+  ctx.mem.setU64(entry, first);
+  sSet(ctx, h, entry, sDepth(ctx, h) + 1);
+  return first;
+}
+function sPop(ctx: ApiContext, h: bigint): bigint {
+  const first = sFirst(ctx, h);
+  if (first === 0n) return 0n;
+  sSet(ctx, h, ctx.mem.u64(first), sDepth(ctx, h) - 1);
+  return first;
+}
+
+// ---- lookaside lists
+function initLookaside(ctx: ApiContext, l: bigint, allocate: bigint, free: bigint, poolType: number, size: number, tag: number, api: string): void {
+  const alloc = allocate !== 0n ? allocate : (ctx.kernel.resolveKernelExport?.("ExAllocatePoolWithTag") ?? 0n);
+  const fr = free !== 0n ? free : (ctx.kernel.resolveKernelExport?.("ExFreePool") ?? 0n);
+  if (alloc === 0n || fr === 0n) ctx.fault("internal", `${api}: the emulated ntoskrnl has no ExAllocatePoolWithTag/ExFreePool export`, {});
+  ctx.mem.write(l, new Uint8Array(80));
+  sSet(ctx, l, 0n, 0);
+  ctx.mem.setU16(l + B(L.Depth), 4);
+  ctx.mem.setU16(l + B(L.MaximumDepth), 256);
+  ctx.mem.setU32(l + B(L.Type), poolType);
+  ctx.mem.setU32(l + B(L.Tag), tag);
+  ctx.mem.setU32(l + B(L.Size), Math.max(size, 16));
+  ctx.mem.setU64(l + B(L.Allocate), alloc);
+  ctx.mem.setU64(l + B(L.Free), fr);
+  ctx.mem.setU64(l + B(L.ListEntry), l + B(L.ListEntry));
+  ctx.mem.setU64(l + B(L.ListEntry) + 8n, l + B(L.ListEntry));
+  ctx.kernel.state("lookaside", () => new Set<bigint>()).add(l);
+}
+/** Free every cached entry through the list's Free routine (extended lists pass the list too). */
+function flushLookaside(ctx: ApiContext, l: bigint, ex: boolean): void {
+  const free = ctx.mem.u64(l + B(L.Free));
+  for (let e = sPop(ctx, l), n = 0; e !== 0n && n < 65536; e = sPop(ctx, l), n++) ctx.callGuest(free, ex ? [e, l] : [e]);
+}
+function deleteLookaside(ctx: ApiContext, l: bigint, api: string, ex: boolean): void {
+  const lists = ctx.kernel.state("lookaside", () => new Set<bigint>());
+  if (!lists.has(l)) ctx.fault("bugcheck", `${api}(${hex(l)}): not an initialized lookaside list`, { code: "0x000000C2" });
+  flushLookaside(ctx, l, ex);
+  lists.delete(l);
+}
+
+export const apis: ApiDefinition[] = [
+  nt("ExInterlockedInsertHeadList", 3, (ctx) => withLock(ctx, ctx.arg(2), "ExInterlockedInsertHeadList", () => insert(ctx, ctx.arg(0), ctx.arg(1), false))),
+  nt("ExInterlockedInsertTailList", 3, (ctx) => withLock(ctx, ctx.arg(2), "ExInterlockedInsertTailList", () => insert(ctx, ctx.arg(0), ctx.arg(1), true))),
+  nt("ExInterlockedRemoveHeadList", 2, (ctx) =>
+    withLock(ctx, ctx.arg(1), "ExInterlockedRemoveHeadList", () => {
+      const head = ctx.arg(0);
+      const first = ctx.mem.u64(head);
+      if (first === head) return 0n;
+      const next = ctx.mem.u64(first);
+      ctx.mem.setU64(head, next);
+      ctx.mem.setU64(next + 8n, head);
+      return first;
+    }),
+  ),
+  nt("ExInterlockedPushEntryList", 3, (ctx) =>
+    withLock(ctx, ctx.arg(2), "ExInterlockedPushEntryList", () => {
+      const first = ctx.mem.u64(ctx.arg(0));
+      ctx.mem.setU64(ctx.arg(1), first);
+      ctx.mem.setU64(ctx.arg(0), ctx.arg(1));
+      return first;
+    }),
+  ),
+  nt("ExInterlockedPopEntryList", 2, (ctx) =>
+    withLock(ctx, ctx.arg(1), "ExInterlockedPopEntryList", () => {
+      const first = ctx.mem.u64(ctx.arg(0));
+      if (first !== 0n) ctx.mem.setU64(ctx.arg(0), ctx.mem.u64(first));
+      return first;
+    }),
+  ),
+  nt("ExInterlockedAddUlong", 3, (ctx) =>
+    withLock(ctx, ctx.arg(2), "ExInterlockedAddUlong", () => {
+      const old = ctx.mem.u32(ctx.arg(0));
+      ctx.mem.setU32(ctx.arg(0), (old + ctx.u32(1)) >>> 0);
+      return old;
+    }),
+  ),
+  nt("ExInterlockedAddLargeInteger", 3, (ctx) =>
+    withLock(ctx, ctx.arg(2), "ExInterlockedAddLargeInteger", () => {
+      const old = ctx.mem.u64(ctx.arg(0));
+      ctx.mem.setU64(ctx.arg(0), BigInt.asUintN(64, old + ctx.arg(1)));
+      return old;
+    }),
+  ),
+  nt("InitializeSListHead", 1, (ctx) => {
+    if (ctx.arg(0) & 0xfn) ctx.fault("bugcheck", `InitializeSListHead(${hex(ctx.arg(0))}): SLIST_HEADER not 16-byte aligned`, { code: "0x0000001E" });
+    ctx.mem.setU64(ctx.arg(0), 0n);
+    ctx.mem.setU64(ctx.arg(0) + 8n, 1n);
+  }),
+  nt("ExpInterlockedPushEntrySList", 2, (ctx) => sPush(ctx, ctx.arg(0), ctx.arg(1), "ExpInterlockedPushEntrySList")),
+  nt("ExpInterlockedPopEntrySList", 1, (ctx) => sPop(ctx, ctx.arg(0))),
+  nt("ExpInterlockedFlushSList", 1, (ctx) => {
+    const first = sFirst(ctx, ctx.arg(0));
+    sSet(ctx, ctx.arg(0), 0n, 0);
+    return first;
+  }),
+  nt("ExQueryDepthSList", 1, (ctx) => sDepth(ctx, ctx.arg(0))),
+  // ---- lookaside lists
+  nt("ExInitializeNPagedLookasideList", 7, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.u32(3)), String(ctx.u32(4)), hex(ctx.u32(5)), String(ctx.u32(6) & 0xffff)]);
+    initLookaside(ctx, ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.u32(3) & 0x200 ? 512 : 0, Number(ctx.arg(4) & 0xffffffffn), ctx.u32(5), "ExInitializeNPagedLookasideList");
+  }),
+  nt("ExInitializePagedLookasideList", 7, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.u32(3)), String(ctx.u32(4)), hex(ctx.u32(5)), String(ctx.u32(6) & 0xffff)]);
+    initLookaside(ctx, ctx.arg(0), ctx.arg(1), ctx.arg(2), 1, Number(ctx.arg(4) & 0xffffffffn), ctx.u32(5), "ExInitializePagedLookasideList");
+  }),
+  nt("ExInitializeLookasideListEx", 8, (ctx) => {
+    const type = ctx.u32(3);
+    if ((type & 0x1ff) > 1 && (type & ~0x200) > 1) return STATUS.INVALID_PARAMETER;
+    initLookaside(ctx, ctx.arg(0), ctx.arg(1), ctx.arg(2), type, Number(ctx.arg(5) & 0xffffffffn), ctx.u32(6), "ExInitializeLookasideListEx");
+    return STATUS.SUCCESS;
+  }),
+  nt("ExDeleteNPagedLookasideList", 1, (ctx) => deleteLookaside(ctx, ctx.arg(0), "ExDeleteNPagedLookasideList", false)),
+  nt("ExDeletePagedLookasideList", 1, (ctx) => deleteLookaside(ctx, ctx.arg(0), "ExDeletePagedLookasideList", false)),
+  nt("ExDeleteLookasideListEx", 1, (ctx) => deleteLookaside(ctx, ctx.arg(0), "ExDeleteLookasideListEx", true)),
+  nt("ExFlushLookasideListEx", 1, (ctx) => flushLookaside(ctx, ctx.arg(0), true)),
+];

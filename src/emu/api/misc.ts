@@ -1,0 +1,141 @@
+/**
+ * Small kernel services: kernel queues (KQUEUE: KeInitializeQueue, KeInsertQueue,
+ * KeInsertHeadQueue, KeRemoveQueue with scheduler waits, KeRundownQueue, KeReadStateQueue),
+ * KePulseEvent / KeSetEventBoostPriority, unbiased interrupt time, UUIDs (deterministic:
+ * RFC 4122 version 4 from a fixed-seed generator), timer resolution, processor features of the
+ * emulated CPU, the DPC watchdog, and the System process test.
+ *
+ * KQUEUE (wdm.h, x64): Header 0 (DISPATCHER_HEADER, Type 4 = QueueObject, SignalState = entry
+ * count), EntryListHead 24, CurrentCount 40, MaximumCount 44, ThreadListHead 48; 64 bytes.
+ */
+import type { ApiContext, ApiDefinition } from "./types.js";
+import { STATUS } from "../../nt/status.js";
+import { hex, nt } from "./util.js";
+import { clockOf, header, initHeader, schedulerSlot, setSignal } from "./ke.js";
+import { sched } from "../sched/index.js";
+import { systemProcess } from "./process.js";
+
+const B = (n: number) => BigInt(n);
+const QueueObject = 4;
+const Q = { EntryListHead: 24n, CurrentCount: 40n, MaximumCount: 44n, ThreadListHead: 48n };
+
+function queueCount(ctx: ApiContext, q: bigint): number {
+  return header(ctx, q).signal;
+}
+function link(ctx: ApiContext, q: bigint, entry: bigint, head: boolean): number {
+  const list = q + Q.EntryListHead;
+  const prev = queueCount(ctx, q);
+  if (head) {
+    const first = ctx.mem.u64(list);
+    ctx.mem.setU64(entry, first);
+    ctx.mem.setU64(entry + 8n, list);
+    ctx.mem.setU64(first + 8n, entry);
+    ctx.mem.setU64(list, entry);
+  } else {
+    const last = ctx.mem.u64(list + 8n);
+    ctx.mem.setU64(entry, list);
+    ctx.mem.setU64(entry + 8n, last);
+    ctx.mem.setU64(last, entry);
+    ctx.mem.setU64(list + 8n, entry);
+  }
+  setSignal(ctx, q, prev + 1);
+  return prev;
+}
+function unlinkFirst(ctx: ApiContext, q: bigint): bigint {
+  const list = q + Q.EntryListHead;
+  const first = ctx.mem.u64(list);
+  const next = ctx.mem.u64(first);
+  ctx.mem.setU64(list, next);
+  ctx.mem.setU64(next + 8n, list);
+  setSignal(ctx, q, queueCount(ctx, q) - 1);
+  return first;
+}
+
+/** PF_* (winnt.h) an x64 CPU has: CMPXCHG8B, MMX, SSE, RDTSC, PAE, SSE2, NX, SSE3, CMPXCHG16B, fast-fail. */
+const PF_PRESENT = new Set([2, 3, 6, 8, 9, 10, 12, 13, 14, 23]);
+function uuidState(ctx: ApiContext): { s: number } {
+  return ctx.kernel.state("uuid", () => ({ s: 0x4b4d444c }));
+}
+
+export const apis: ApiDefinition[] = [
+  nt("KeInitializeQueue", 2, (ctx) => {
+    const q = ctx.arg(0);
+    initHeader(ctx, q, QueueObject, 64, 0);
+    for (const off of [Q.EntryListHead, Q.ThreadListHead]) {
+      ctx.mem.setU64(q + off, q + off);
+      ctx.mem.setU64(q + off + 8n, q + off);
+    }
+    ctx.mem.setU32(q + Q.CurrentCount, 0);
+    ctx.mem.setU32(q + Q.MaximumCount, ctx.u32(1) || 1);
+  }),
+  nt("KeInsertQueue", 2, (ctx) => link(ctx, ctx.arg(0), ctx.arg(1), false)),
+  nt("KeInsertHeadQueue", 2, (ctx) => link(ctx, ctx.arg(0), ctx.arg(1), true)),
+  nt("KeReadStateQueue", 1, (ctx) => queueCount(ctx, ctx.arg(0))),
+  nt("KeRemoveQueue", 3, (ctx) => {
+    const q = ctx.arg(0);
+    const timeoutPtr = ctx.arg(2);
+    ctx.describe([hex(q), ctx.u32(1) & 0xff ? "UserMode" : "KernelMode", timeoutPtr === 0n ? "NULL (infinite)" : String(BigInt.asIntN(64, ctx.mem.u64(timeoutPtr)))]);
+    if (queueCount(ctx, q) > 0) return unlinkFirst(ctx, q);
+    const t = timeoutPtr === 0n ? null : BigInt.asIntN(64, ctx.mem.u64(timeoutPtr));
+    if (t === 0n) return B(STATUS.TIMEOUT);
+    const clock = clockOf(ctx);
+    const now = clock.interruptTime();
+    const deadline = t === null ? null : t < 0n ? now - t : now + (t > clock.systemTime() ? t - clock.systemTime() : 0n);
+    sched(ctx);
+    if (schedulerSlot(ctx).current?.runUntil(ctx, () => queueCount(ctx, q) > 0, deadline)) return unlinkFirst(ctx, q);
+    if (deadline === null) return ctx.fault("deadlock", `KeRemoveQueue(${hex(q)}): waiting forever on an empty queue nothing can fill`, {});
+    const left = deadline - clock.interruptTime();
+    if (left > 0n) clock.advance(left);
+    return B(STATUS.TIMEOUT);
+  }),
+  nt("KeRundownQueue", 1, (ctx) => {
+    const q = ctx.arg(0);
+    if (queueCount(ctx, q) === 0) return 0n;
+    // The entries stay linked in a list headed by the first one (the queue's head is unlinked).
+    const list = q + Q.EntryListHead;
+    const first = ctx.mem.u64(list);
+    const last = ctx.mem.u64(list + 8n);
+    ctx.mem.setU64(first + 8n, last);
+    ctx.mem.setU64(last, first);
+    ctx.mem.setU64(list, list);
+    ctx.mem.setU64(list + 8n, list);
+    setSignal(ctx, q, 0);
+    return first;
+  }),
+  nt("KePulseEvent", 3, (ctx) => {
+    const prev = header(ctx, ctx.arg(0)).signal;
+    // Waiters would be released here; none can be waiting on the single emulated thread.
+    setSignal(ctx, ctx.arg(0), 0);
+    return prev;
+  }),
+  nt("KeSetEventBoostPriority", 2, (ctx) => void setSignal(ctx, ctx.arg(0), 1)),
+  nt("KeQueryUnbiasedInterruptTime", 0, (ctx) => clockOf(ctx).interruptTime()),
+  nt("KeGetRecommendedSharedDataAlignment", 0, () => 64),
+  nt("KeInvalidateAllCaches", 0, () => 1),
+  nt("KeQueryHighestNodeNumber", 0, () => 0),
+  nt("KeIsExecutingDpc", 0, (ctx) => (sched(ctx).inDpc ? 1 : 0)),
+  nt("KeQueryDpcWatchdogInformation", 1, (ctx) => {
+    // KDPC_WATCHDOG_INFORMATION: DpcTimeLimit, DpcTimeCount, DpcWatchdogLimit, DpcWatchdogCount, Reserved.
+    const p = ctx.arg(0);
+    ctx.mem.write(p, new Uint8Array(20));
+    ctx.mem.setU32(p, 0x500);
+    ctx.mem.setU32(p + 8n, 0x1e00);
+    return STATUS.SUCCESS;
+  }),
+  nt("ExUuidCreate", 1, (ctx) => {
+    const st = uuidState(ctx);
+    const b = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) {
+      st.s = (Math.imul(st.s, 1103515245) + 12345) >>> 0;
+      b[i] = st.s >>> 24;
+    }
+    b[7] = (b[7]! & 0x0f) | 0x40; // version 4 (Data3 high nibble)
+    b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant
+    ctx.mem.write(ctx.arg(0), b);
+    return STATUS.SUCCESS;
+  }),
+  nt("ExSetTimerResolution", 2, () => 156250),
+  nt("ExIsProcessorFeaturePresent", 1, (ctx) => (PF_PRESENT.has(ctx.u32(0)) ? 1 : 0)),
+  nt("PsIsSystemProcess", 1, (ctx) => (ctx.arg(0) === systemProcess(ctx) ? 1 : 0)),
+  nt("PsGetCurrentProcessWow64Process", 0, () => 0n),
+];

@@ -1,0 +1,283 @@
+/**
+ * Notify routines and callbacks: process/thread/image notify routines, object manager callbacks
+ * (ObRegisterCallbacks), registry callbacks (CmRegisterCallback(Ex)), callback objects
+ * (ExCreateCallback/ExRegisterCallback/ExNotifyCallback), shutdown, bug check, NMI, PnP and
+ * power-setting notifications. Each registration and removal is a `callback` trace event naming
+ * the routine; `callbacksOf` lists what a module left registered (Windows calls such a routine
+ * after the driver unloaded: a crash waiting to happen).
+ *
+ * Status codes and limits follow the Microsoft Learn pages of each routine: duplicate or missing
+ * routines → STATUS_INVALID_PARAMETER / STATUS_PROCEDURE_NOT_FOUND; the Ex process notify routine
+ * and ObRegisterCallbacks need an image linked with /INTEGRITYCHECK (STATUS_ACCESS_DENIED).
+ */
+import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
+import { STATUS } from "../../nt/status.js";
+import { hex, nt, q, unicodeText } from "./util.js";
+
+const B = (n: number) => BigInt(n);
+const STATUS_PROCEDURE_NOT_FOUND = 0xc000007a;
+const STATUS_FLT_INSTANCE_ALTITUDE_COLLISION = 0xc01c0011;
+const MAX_NOTIFY = 64;
+const OB_FLT_REGISTRATION_VERSION = 0x100;
+
+export interface Registration {
+  kind: string;
+  routine: bigint;
+  context: bigint;
+  module: string;
+  /** Cookie / handle the driver got back (0 when the routine itself is the key). */
+  handle: bigint;
+  altitude?: string;
+}
+interface NotifyState {
+  regs: Registration[];
+  nextCookie: bigint;
+  /** Callback objects (ExCreateCallback): address → name and whether several callbacks are allowed. */
+  callbackObjects: Map<bigint, { name: string; multiple: boolean }>;
+}
+const notifyState = (kernel: KernelState) => kernel.state<NotifyState>("notify", () => ({ regs: [], nextCookie: 0x1000n, callbackObjects: new Map() }));
+
+/** Registrations whose routine lies in `module` (for the end-of-run report). */
+export function callbacksOf(kernel: KernelState, module: string): Registration[] {
+  return notifyState(kernel).regs.filter((r) => r.module.toLowerCase() === module.toLowerCase());
+}
+
+function routineName(ctx: ApiContext, r: bigint): string {
+  return ctx.kernel.where?.(r) ?? hex(r);
+}
+function event(ctx: ApiContext, action: "register" | "unregister" | "invoke", r: Registration): void {
+  ctx.kernel.emit?.({ event: "callback", module: ctx.caller?.module ?? "?", action, kind: r.kind, routine: routineName(ctx, r.routine), ...(r.altitude ? { altitude: r.altitude } : {}) });
+}
+
+function add(ctx: ApiContext, kind: string, routine: bigint, context = 0n, handle = 0n, altitude?: string): Registration {
+  const r: Registration = { kind, routine, context, module: ctx.kernel.moduleAt?.(routine) ?? ctx.caller?.module ?? "?", handle, ...(altitude ? { altitude } : {}) };
+  notifyState(ctx.kernel).regs.push(r);
+  event(ctx, "register", r);
+  return r;
+}
+function removeWhere(ctx: ApiContext, pred: (r: Registration) => boolean): Registration | null {
+  const st = notifyState(ctx.kernel);
+  const i = st.regs.findIndex(pred);
+  if (i < 0) return null;
+  const [r] = st.regs.splice(i, 1);
+  event(ctx, "unregister", r!);
+  return r!;
+}
+const count = (ctx: ApiContext, kind: string) => notifyState(ctx.kernel).regs.filter((r) => r.kind === kind).length;
+
+/** IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY (0x80) of the module containing `address`, read from its mapped headers. */
+function forceIntegrity(ctx: ApiContext, address: bigint): boolean {
+  const mods = ctx.kernel.loadedModules?.() ?? [];
+  const m = mods.find((x) => address >= x.base && address < x.base + BigInt(x.size));
+  if (!m) return false;
+  if (!ctx.mem.isMapped(m.base, 0x40)) return false;
+  const pe = m.base + B(ctx.mem.u32(m.base + 0x3cn));
+  if (!ctx.mem.isMapped(pe, 0x60)) return false;
+  return (ctx.mem.u16(pe + 0x5en) & 0x80) !== 0;
+}
+
+function notifyPair(kind: string, setName: string, removeName: string | null, argc: number, checkIntegrity = false): ApiDefinition[] {
+  const out: ApiDefinition[] = [];
+  out.push(
+    nt(setName, argc, (ctx) => {
+      const routine = ctx.arg(0);
+      const remove = removeName === null && argc >= 2 ? (ctx.u32(1) & 0xff) !== 0 : false;
+      ctx.describe([routineName(ctx, routine), ...(removeName === null && argc >= 2 ? [remove ? "TRUE" : "FALSE"] : [])]);
+      if (remove) return removeWhere(ctx, (r) => r.kind === kind && r.routine === routine) ? STATUS.SUCCESS : STATUS.INVALID_PARAMETER;
+      if (routine === 0n) return STATUS.INVALID_PARAMETER;
+      if (checkIntegrity && !forceIntegrity(ctx, routine)) return STATUS.ACCESS_DENIED;
+      if (notifyState(ctx.kernel).regs.some((r) => r.kind === kind && r.routine === routine)) return STATUS.INVALID_PARAMETER;
+      if (count(ctx, kind) >= MAX_NOTIFY) return STATUS.INSUFFICIENT_RESOURCES;
+      add(ctx, kind, routine);
+      return STATUS.SUCCESS;
+    }),
+  );
+  if (removeName)
+    out.push(
+      nt(removeName, 1, (ctx) => {
+        ctx.describe([routineName(ctx, ctx.arg(0))]);
+        return removeWhere(ctx, (r) => r.kind === kind && r.routine === ctx.arg(0)) ? STATUS.SUCCESS : STATUS_PROCEDURE_NOT_FOUND;
+      }),
+    );
+  return out;
+}
+
+/** A registration handle: a small kernel pool block, so drivers can treat it as an opaque pointer. */
+function newHandle(ctx: ApiContext): bigint {
+  const st = notifyState(ctx.kernel);
+  const h = ctx.kernel.kernelPool?.allocate(16, 0x6b6c6243 /* 'Cblk' */) ?? 0n;
+  if (h !== 0n) return h;
+  st.nextCookie += 0x10n;
+  return st.nextCookie;
+}
+
+export const apis: ApiDefinition[] = [
+  ...notifyPair("process", "PsSetCreateProcessNotifyRoutine", null, 2),
+  ...notifyPair("process-ex", "PsSetCreateProcessNotifyRoutineEx", null, 2, true),
+  ...notifyPair("thread", "PsSetCreateThreadNotifyRoutine", "PsRemoveCreateThreadNotifyRoutine", 1),
+  ...notifyPair("image", "PsSetLoadImageNotifyRoutine", "PsRemoveLoadImageNotifyRoutine", 1),
+  nt("ObGetFilterVersion", 0, () => OB_FLT_REGISTRATION_VERSION),
+  nt("ObRegisterCallbacks", 2, (ctx) => {
+    const reg = ctx.arg(0);
+    const out = ctx.arg(1);
+    const version = ctx.mem.u16(reg);
+    const n = ctx.mem.u16(reg + 2n);
+    const altitude = unicodeText(ctx.mem, reg + 8n) ?? "";
+    const context = ctx.mem.u64(reg + 24n);
+    const ops = ctx.mem.u64(reg + 32n);
+    ctx.describe([`{Version ${hex(version)}, ${n} operation(s), Altitude ${q(altitude)}}`, hex(out)]);
+    if (version !== OB_FLT_REGISTRATION_VERSION || n === 0 || ops === 0n || altitude === "") return STATUS.INVALID_PARAMETER;
+    const routines: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const o = ops + B(i * 32);
+      const typePtr = ctx.mem.u64(o);
+      const operations = ctx.mem.u32(o + 8n);
+      const pre = ctx.mem.u64(o + 16n);
+      const post = ctx.mem.u64(o + 24n);
+      if (typePtr === 0n || operations === 0 || (operations & ~3) !== 0 || (pre === 0n && post === 0n)) return STATUS.INVALID_PARAMETER;
+      routines.push(pre !== 0n ? pre : post);
+    }
+    if (!routines.every((r) => forceIntegrity(ctx, r))) return STATUS.ACCESS_DENIED;
+    if (notifyState(ctx.kernel).regs.some((r) => r.kind === "object" && r.altitude === altitude)) return STATUS_FLT_INSTANCE_ALTITUDE_COLLISION;
+    const h = newHandle(ctx);
+    for (const r of routines) add(ctx, "object", r, context, h, altitude);
+    ctx.mem.setU64(out, h);
+    return STATUS.SUCCESS;
+  }),
+  nt("ObUnRegisterCallbacks", 1, (ctx) => {
+    const h = ctx.arg(0);
+    let any = false;
+    while (removeWhere(ctx, (r) => r.kind === "object" && r.handle === h)) any = true;
+    if (!any) ctx.fault("bugcheck", `ObUnRegisterCallbacks(${hex(h)}): not a registration handle`, { code: "0x0000000A" });
+    ctx.kernel.kernelPool?.free(h);
+  }),
+  nt("CmRegisterCallback", 3, (ctx) => {
+    const fn = ctx.arg(0);
+    ctx.describe([routineName(ctx, fn), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+    if (fn === 0n || ctx.arg(2) === 0n) return STATUS.INVALID_PARAMETER;
+    const cookie = (notifyState(ctx.kernel).nextCookie += 1n);
+    add(ctx, "registry", fn, ctx.arg(1), cookie);
+    ctx.mem.setU64(ctx.arg(2), cookie);
+    return STATUS.SUCCESS;
+  }),
+  nt("CmRegisterCallbackEx", 6, (ctx) => {
+    const fn = ctx.arg(0);
+    const altitude = unicodeText(ctx.mem, ctx.arg(1)) ?? "";
+    ctx.describe([routineName(ctx, fn), q(altitude), hex(ctx.arg(2)), hex(ctx.arg(3)), hex(ctx.arg(4))]);
+    if (fn === 0n || ctx.arg(4) === 0n || altitude === "") return STATUS.INVALID_PARAMETER;
+    if (notifyState(ctx.kernel).regs.some((r) => r.kind === "registry" && r.altitude === altitude)) return STATUS_FLT_INSTANCE_ALTITUDE_COLLISION;
+    const cookie = (notifyState(ctx.kernel).nextCookie += 1n);
+    add(ctx, "registry", fn, ctx.arg(3), cookie, altitude);
+    ctx.mem.setU64(ctx.arg(4), cookie);
+    return STATUS.SUCCESS;
+  }),
+  nt("CmUnRegisterCallback", 1, (ctx) => (removeWhere(ctx, (r) => r.kind === "registry" && r.handle === ctx.arg(0)) ? STATUS.SUCCESS : STATUS.INVALID_PARAMETER)),
+  // ---- callback objects
+  nt("ExCreateCallback", 4, (ctx) => {
+    const out = ctx.arg(0);
+    const oa = ctx.arg(1);
+    const create = (ctx.u32(2) & 0xff) !== 0;
+    const namePtr = oa === 0n ? 0n : ctx.mem.u64(oa + 0x10n);
+    const name = namePtr === 0n ? null : unicodeText(ctx.mem, namePtr);
+    ctx.describe([hex(out), q(name), create ? "TRUE" : "FALSE", ctx.u32(3) & 0xff ? "TRUE" : "FALSE"]);
+    const st = notifyState(ctx.kernel);
+    if (name) for (const [obj, c] of st.callbackObjects) if (c.name.toLowerCase() === name.toLowerCase()) return ctx.mem.setU64(out, obj), STATUS.SUCCESS;
+    if (!create) return STATUS.OBJECT_NAME_NOT_FOUND;
+    const obj = ctx.kernel.kernelPool?.allocate(0x40, 0x6b626c43 /* 'Clbk' */) ?? 0n;
+    if (obj === 0n) return STATUS.INSUFFICIENT_RESOURCES;
+    st.callbackObjects.set(obj, { name: name ?? "", multiple: (ctx.u32(3) & 0xff) !== 0 });
+    ctx.mem.setU64(out, obj);
+    return STATUS.SUCCESS;
+  }),
+  nt("ExRegisterCallback", 3, (ctx) => {
+    const obj = ctx.arg(0);
+    const c = notifyState(ctx.kernel).callbackObjects.get(obj);
+    ctx.describe([hex(obj), routineName(ctx, ctx.arg(1)), hex(ctx.arg(2))]);
+    if (!c) return ctx.fault("bugcheck", `ExRegisterCallback(${hex(obj)}): not a callback object`, { code: "0x0000000A" });
+    if (!c.multiple && notifyState(ctx.kernel).regs.some((r) => r.kind === `callback:${hex(obj)}`)) return 0n;
+    const h = newHandle(ctx);
+    add(ctx, `callback:${hex(obj)}`, ctx.arg(1), ctx.arg(2), h);
+    return h;
+  }),
+  nt("ExUnregisterCallback", 1, (ctx) => {
+    if (!removeWhere(ctx, (r) => r.kind.startsWith("callback:") && r.handle === ctx.arg(0)))
+      ctx.fault("bugcheck", `ExUnregisterCallback(${hex(ctx.arg(0))}): not a registration handle`, { code: "0x0000000A" });
+    ctx.kernel.kernelPool?.free(ctx.arg(0));
+  }),
+  nt("ExNotifyCallback", 3, (ctx) => {
+    const kind = `callback:${hex(ctx.arg(0))}`;
+    for (const r of notifyState(ctx.kernel).regs.filter((x) => x.kind === kind)) {
+      event(ctx, "invoke", r);
+      ctx.callGuest(r.routine, [r.context, ctx.arg(1), ctx.arg(2)]);
+    }
+  }),
+  // ---- shutdown, bug check, NMI
+  ...(["IoRegisterShutdownNotification", "IoRegisterLastChanceShutdownNotification"] as const).map((name) =>
+    nt(name, 1, (ctx) => {
+      const dev = ctx.arg(0);
+      if (dev === 0n) return STATUS.INVALID_PARAMETER;
+      add(ctx, name === "IoRegisterShutdownNotification" ? "shutdown" : "last-chance-shutdown", ctx.mem.u64(dev + 8n), 0n, dev);
+      return STATUS.SUCCESS;
+    }),
+  ),
+  nt("IoUnregisterShutdownNotification", 1, (ctx) => {
+    while (removeWhere(ctx, (r) => (r.kind === "shutdown" || r.kind === "last-chance-shutdown") && r.handle === ctx.arg(0)));
+  }),
+  nt("KeRegisterBugCheckCallback", 5, (ctx) => {
+    const rec = ctx.arg(0);
+    if (notifyState(ctx.kernel).regs.some((r) => r.kind === "bugcheck" && r.handle === rec)) return 0;
+    add(ctx, "bugcheck", ctx.arg(1), ctx.arg(2), rec);
+    return 1;
+  }),
+  nt("KeDeregisterBugCheckCallback", 1, (ctx) => (removeWhere(ctx, (r) => r.kind === "bugcheck" && r.handle === ctx.arg(0)) ? 1 : 0)),
+  nt("KeRegisterBugCheckReasonCallback", 4, (ctx) => {
+    const rec = ctx.arg(0);
+    if (notifyState(ctx.kernel).regs.some((r) => r.kind === "bugcheck-reason" && r.handle === rec)) return 0;
+    add(ctx, "bugcheck-reason", ctx.arg(1), BigInt(ctx.u32(2)), rec);
+    return 1;
+  }),
+  nt("KeDeregisterBugCheckReasonCallback", 1, (ctx) => (removeWhere(ctx, (r) => r.kind === "bugcheck-reason" && r.handle === ctx.arg(0)) ? 1 : 0)),
+  nt("KeRegisterNmiCallback", 2, (ctx) => {
+    if (ctx.arg(0) === 0n) return 0n;
+    const h = newHandle(ctx);
+    add(ctx, "nmi", ctx.arg(0), ctx.arg(1), h);
+    return h;
+  }),
+  nt("KeDeregisterNmiCallback", 1, (ctx) => {
+    if (!removeWhere(ctx, (r) => r.kind === "nmi" && r.handle === ctx.arg(0))) return STATUS.INVALID_HANDLE;
+    ctx.kernel.kernelPool?.free(ctx.arg(0));
+    return STATUS.SUCCESS;
+  }),
+  // ---- power settings, PnP notifications, system state
+  nt("PoRegisterPowerSettingCallback", 5, (ctx) => {
+    const cb = ctx.arg(2);
+    if (cb === 0n || ctx.arg(1) === 0n || ctx.arg(4) === 0n) return STATUS.INVALID_PARAMETER;
+    const h = newHandle(ctx);
+    add(ctx, "power-setting", cb, ctx.arg(3), h);
+    ctx.mem.setU64(ctx.arg(4), h);
+    return STATUS.SUCCESS;
+  }),
+  nt("PoUnregisterPowerSettingCallback", 1, (ctx) => {
+    if (!removeWhere(ctx, (r) => r.kind === "power-setting" && r.handle === ctx.arg(0))) return STATUS.INVALID_PARAMETER;
+    ctx.kernel.kernelPool?.free(ctx.arg(0));
+    return STATUS.SUCCESS;
+  }),
+  nt("IoRegisterPlugPlayNotification", 7, (ctx) => {
+    const category = ctx.u32(0);
+    const cb = ctx.arg(4);
+    const out = ctx.arg(6);
+    ctx.describe([["EventCategoryReserved", "EventCategoryHardwareProfileChange", "EventCategoryDeviceInterfaceChange", "EventCategoryTargetDeviceChange", "EventCategoryKernelSoftRestart"][category] ?? String(category), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(ctx.arg(3)), routineName(ctx, cb), hex(ctx.arg(5)), hex(out)]);
+    if (category < 1 || category > 4 || cb === 0n || ctx.arg(3) === 0n || out === 0n) return STATUS.INVALID_PARAMETER;
+    const h = newHandle(ctx);
+    add(ctx, "pnp", cb, ctx.arg(5), h);
+    ctx.mem.setU64(out, h);
+    return STATUS.SUCCESS;
+  }),
+  ...(["IoUnregisterPlugPlayNotification", "IoUnregisterPlugPlayNotificationEx"] as const).map((name) =>
+    nt(name, 1, (ctx) => {
+      if (!removeWhere(ctx, (r) => r.kind === "pnp" && r.handle === ctx.arg(0))) return STATUS.INVALID_PARAMETER;
+      ctx.kernel.kernelPool?.free(ctx.arg(0));
+      return STATUS.SUCCESS;
+    }),
+  ),
+];

@@ -1,0 +1,138 @@
+/**
+ * The object namespace as drivers query it: ObReferenceObjectByName (devices, following
+ * symbolic links, and driver objects), symbolic link objects (ZwOpenSymbolicLinkObject,
+ * ZwQuerySymbolicLinkObject) and directory objects (ZwOpenDirectoryObject,
+ * ZwQueryDirectoryObject listing \Device, \Driver, \GLOBAL?? and \BaseNamedObjects from the I/O
+ * manager's names and links). OBJECT_DIRECTORY_INFORMATION (x64) is { UNICODE_STRING Name;
+ * UNICODE_STRING TypeName } (32 bytes); a query returns the entries, an all-zero entry, then the
+ * strings.
+ */
+import type { ApiContext, ApiDefinition } from "./types.js";
+import { STATUS } from "../../nt/status.js";
+import { L64 } from "../../nt/layouts.js";
+import { encodeUtf16, hex, nt, q, readCounted, unicodeText, writeCounted } from "./util.js";
+import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
+import { canonical, ioState, lookupDevice } from "../iomgr/index.js";
+
+const B = (n: number) => BigInt(n);
+const OA = L64.OBJECT_ATTRIBUTES;
+const STATUS_NO_MORE_ENTRIES = 0x8000001a;
+const DIRECTORIES = ["\\DEVICE", "\\DRIVER", "\\GLOBAL??", "\\BASENAMEDOBJECTS"];
+
+function oaName(ctx: ApiContext, oa: bigint): { name: string | null; attributes: number } {
+  if (oa === 0n) return { name: null, attributes: 0 };
+  const p = ctx.mem.u64(oa + B(OA.ObjectName));
+  return { name: p === 0n ? null : unicodeText(ctx.mem, p), attributes: ctx.mem.u32(oa + B(OA.Attributes)) };
+}
+
+/** Driver object by \Driver\Name (the objects the I/O manager registered with their names). */
+function driverByName(ctx: ApiContext, name: string): bigint | null {
+  const want = canonical(name);
+  for (const [addr, o] of objectManager(ctx.kernel).objects) if (o.type === "Driver" && o.name && canonical(o.name) === want) return addr;
+  return null;
+}
+
+/** Names in one namespace directory: [name, type]. */
+function listDirectory(ctx: ApiContext, dir: string): [string, string][] {
+  const io = ioState(ctx.kernel);
+  const out: [string, string][] = [];
+  const leaf = (full: string) => (full.toUpperCase().startsWith(dir + "\\") && !full.slice(dir.length + 1).includes("\\") ? full.slice(dir.length + 1) : null);
+  for (const [n] of io.names) {
+    const l = leaf(n);
+    if (l) out.push([l, "Device"]);
+  }
+  for (const [n] of io.links) {
+    const l = leaf(n);
+    if (l) out.push([l, "SymbolicLink"]);
+  }
+  if (dir === "\\DRIVER")
+    for (const o of objectManager(ctx.kernel).objects.values()) if (o.type === "Driver" && o.name) {
+      const l = leaf(canonical(o.name));
+      if (l) out.push([l, "Driver"]);
+    }
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+export const apis: ApiDefinition[] = [
+  nt("ObReferenceObjectByName", 8, (ctx) => {
+    const name = unicodeText(ctx.mem, ctx.arg(0));
+    const out = ctx.arg(7);
+    ctx.describe([q(name), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(ctx.u32(3)), hex(ctx.arg(4)), ctx.u32(5) & 0xff ? "UserMode" : "KernelMode", hex(ctx.arg(6)), hex(out)]);
+    if (name === null || !name.startsWith("\\")) return STATUS.OBJECT_NAME_INVALID;
+    const obj = canonical(name).startsWith("\\DRIVER\\") ? driverByName(ctx, name) : lookupDevice(ctx.kernel, name);
+    if (obj === null) return STATUS.OBJECT_NAME_NOT_FOUND;
+    reference(ctx, obj, "ObReferenceObjectByName");
+    ctx.mem.setU64(out, obj);
+    return STATUS.SUCCESS;
+  }),
+  nt("ZwOpenSymbolicLinkObject", 3, (ctx) => {
+    const { name, attributes } = oaName(ctx, ctx.arg(2));
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), q(name)]);
+    if (!name) return STATUS.OBJECT_NAME_INVALID;
+    const target = ioState(ctx.kernel).links.get(canonical(name));
+    if (target === undefined) return STATUS.OBJECT_NAME_NOT_FOUND;
+    ctx.mem.setU64(ctx.arg(0), insertHandle(ctx.kernel, { type: "SymbolicLink", data: { target }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
+    return STATUS.SUCCESS;
+  }),
+  nt("ZwQuerySymbolicLinkObject", 3, (ctx) => {
+    const h = lookupHandle(ctx.kernel, ctx.arg(0));
+    if (!h) return STATUS.INVALID_HANDLE;
+    if (h.type !== "SymbolicLink") return STATUS.OBJECT_TYPE_MISMATCH;
+    const target = encodeUtf16((h.data as { target: string }).target);
+    const s = readCounted(ctx.mem, ctx.arg(1));
+    if (ctx.arg(2) !== 0n) ctx.mem.setU32(ctx.arg(2), target.length);
+    if (target.length > s.maximumLength) return STATUS.BUFFER_TOO_SMALL;
+    ctx.mem.write(s.buffer, target);
+    if (target.length + 2 <= s.maximumLength) ctx.mem.setU16(s.buffer + B(target.length), 0);
+    writeCounted(ctx.mem, ctx.arg(1), { ...s, length: target.length });
+    return STATUS.SUCCESS;
+  }),
+  nt("ZwOpenDirectoryObject", 3, (ctx) => {
+    const { name, attributes } = oaName(ctx, ctx.arg(2));
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), q(name)]);
+    if (!name) return STATUS.OBJECT_NAME_INVALID;
+    const dir = canonical(name).replace(/\\+$/, "");
+    if (!DIRECTORIES.includes(dir)) return STATUS.OBJECT_NAME_NOT_FOUND;
+    ctx.mem.setU64(ctx.arg(0), insertHandle(ctx.kernel, { type: "Directory", data: { dir }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
+    return STATUS.SUCCESS;
+  }),
+  nt("ZwQueryDirectoryObject", 7, (ctx) => {
+    const h = lookupHandle(ctx.kernel, ctx.arg(0));
+    const [buf, length] = [ctx.arg(1), ctx.u32(2)];
+    const single = (ctx.u32(3) & 0xff) !== 0;
+    const restart = (ctx.u32(4) & 0xff) !== 0;
+    const ctxPtr = ctx.arg(5);
+    const ret = ctx.arg(6);
+    if (!h) return STATUS.INVALID_HANDLE;
+    if (h.type !== "Directory") return STATUS.OBJECT_TYPE_MISMATCH;
+    const entries = listDirectory(ctx, (h.data as { dir: string }).dir);
+    let index = restart ? 0 : ctx.mem.u32(ctxPtr);
+    if (index >= entries.length) return STATUS_NO_MORE_ENTRIES;
+    // Fit as many entries as possible: (n + 1) headers then the strings (each NUL-terminated).
+    const pick: [string, string][] = [];
+    let need = 32;
+    for (let i = index; i < entries.length; i++) {
+      const [n, t] = entries[i]!;
+      const add = 32 + (n.length + 1) * 2 + (t.length + 1) * 2;
+      if (need + add > length) break;
+      pick.push([n, t]);
+      need += add;
+      if (single) break;
+    }
+    if (ret !== 0n) ctx.mem.setU32(ret, pick.length ? need : 32 + (entries[index]![0].length + entries[index]![1].length + 2) * 2 + 32);
+    if (!pick.length) return STATUS.BUFFER_TOO_SMALL;
+    let str = buf + B(32 * (pick.length + 1));
+    pick.forEach(([n, t], i) => {
+      for (const [off, s] of [[0, n], [16, t]] as const) {
+        const data = encodeUtf16(s + "\0");
+        ctx.mem.write(str, data);
+        writeCounted(ctx.mem, buf + B(i * 32 + off), { length: data.length - 2, maximumLength: data.length, buffer: str });
+        str += B(data.length);
+      }
+    });
+    ctx.mem.write(buf + B(32 * pick.length), new Uint8Array(32));
+    index += pick.length;
+    ctx.mem.setU32(ctxPtr, index);
+    return index < entries.length && !single ? 0x105 /* STATUS_MORE_ENTRIES */ : STATUS.SUCCESS;
+  }),
+];

@@ -1,0 +1,304 @@
+/**
+ * Processes, threads and object queries: PsLookupProcessByProcessId / PsLookupThreadByThreadId,
+ * KeStackAttachProcess / KeUnstackDetachProcess (and the older KeAttachProcess/KeDetachProcess),
+ * Ps*Process* accessors, ZwOpenProcess, ZwQueryInformationProcess, ObOpenObjectByPointer,
+ * ObQueryNameString and ZwQuerySystemInformation (SystemBasicInformation,
+ * SystemModuleInformation listing the loaded modules, SystemProcessInformation).
+ *
+ * The emulated system has one process, System (PID 4), whose threads are the current thread
+ * (TID 8) and the system threads drivers create (src/emu/sched). Layouts: RTL_PROCESS_MODULES and
+ * SYSTEM_BASIC_INFORMATION as documented by the ntddk/ReactOS headers; EPROCESS.ImageFileName at
+ * 0x5A8 follows Windows 10 x64 (undocumented, like system.ts's other EPROCESS offsets).
+ */
+import type { ApiContext, ApiDefinition } from "./types.js";
+import { STATUS } from "../../nt/status.js";
+import { L64 } from "../../nt/layouts.js";
+import { encodeLatin1, encodeUtf16, hex, nt, q } from "./util.js";
+import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
+import { sched } from "../sched/index.js";
+import { BOOT_SYSTEM_TIME, currentThread } from "./ke.js";
+
+const B = (n: number) => BigInt(n);
+const SYSTEM_PID = 4n;
+const CURRENT_TID = 8n;
+const EPROCESS_IMAGE_FILE_NAME = 0x5a8;
+const KAPC_STATE_SIZE = 0x30;
+const STATUS_INFO_LENGTH_MISMATCH = 0xc0000004;
+const STATUS_INVALID_CID = 0xc000000b;
+
+export function systemProcess(ctx: ApiContext): bigint {
+  const p = ctx.kernel.currentProcess ?? 0xfffff80200003000n;
+  // ImageFileName (15 characters + NUL), written on first use.
+  if (ctx.mem.isMapped(p + B(EPROCESS_IMAGE_FILE_NAME), 16) && ctx.mem.u8(p + B(EPROCESS_IMAGE_FILE_NAME)) === 0)
+    ctx.mem.write(p + B(EPROCESS_IMAGE_FILE_NAME), encodeLatin1("System\0"));
+  return p;
+}
+
+/** Thread object by ID: the current thread (8) or a system thread a driver created. */
+function threadById(ctx: ApiContext, id: bigint): bigint | null {
+  if (id === CURRENT_TID) return currentThread(ctx);
+  for (const t of sched(ctx).threads.values()) if (t.id === id && t.state !== "terminated") return t.object;
+  return null;
+}
+function threadId(ctx: ApiContext, thread: bigint): bigint | null {
+  if (thread === currentThread(ctx)) return CURRENT_TID;
+  return sched(ctx).threads.get(thread)?.id ?? null;
+}
+function isProcess(ctx: ApiContext, p: bigint): boolean {
+  return p === systemProcess(ctx);
+}
+function requireProcess(ctx: ApiContext, p: bigint, api: string): void {
+  if (!isProcess(ctx, p)) ctx.fault("bugcheck", `${api}(${hex(p)}): not a process object`, { code: "0x00000005" });
+}
+
+/** Resolve a process handle: NtCurrentProcess() (-1) or a handle from ZwOpenProcess / ObOpenObjectByPointer. */
+function processOfHandle(ctx: ApiContext, h: bigint): bigint | number {
+  if (BigInt.asIntN(64, h) === -1n) return systemProcess(ctx);
+  const e = lookupHandle(ctx.kernel, h);
+  if (!e) return STATUS.INVALID_HANDLE;
+  if (e.type !== "Process" || e.object === undefined) return STATUS.OBJECT_TYPE_MISMATCH;
+  return e.object;
+}
+
+interface AttachState {
+  stack: { process: bigint; apcState: bigint }[];
+}
+const attachState = (ctx: ApiContext) => ctx.kernel.state<AttachState>("attach", () => ({ stack: [] }));
+
+/** Object type export names → kmdll type names, for type checks against an OBJECT_TYPE pointer. */
+const TYPE_EXPORTS: Record<string, string> = { PsProcessType: "Process", PsThreadType: "Thread", IoDeviceObjectType: "Device", IoDriverObjectType: "Driver", IoFileObjectType: "File", ExEventObjectType: "Event" };
+function typeName(ctx: ApiContext, objectType: bigint): string | null {
+  for (const [exp, name] of Object.entries(TYPE_EXPORTS)) {
+    const slot = ctx.kernel.resolveKernelExport?.(exp);
+    if (slot && ctx.mem.isMapped(slot, 8) && ctx.mem.u64(slot) === objectType) return name;
+  }
+  return null;
+}
+function objectType(ctx: ApiContext, obj: bigint): string | null {
+  if (isProcess(ctx, obj)) return "Process";
+  if (obj === currentThread(ctx)) return "Thread";
+  return objectManager(ctx.kernel).objects.get(obj)?.type ?? null;
+}
+
+function moduleInformation(ctx: ApiContext): Uint8Array {
+  const mods = (ctx.kernel.loadedModules?.() ?? []).sort((a, b) => Number(b.builtin) - Number(a.builtin));
+  const ENTRY = 0x128;
+  const img = new Uint8Array(8 + mods.length * ENTRY);
+  const dv = new DataView(img.buffer);
+  dv.setUint32(0, mods.length, true);
+  mods.forEach((m, i) => {
+    const o = 8 + i * ENTRY;
+    dv.setBigUint64(o + 16, m.base, true); // ImageBase (MappedBase 8 and Section 0 stay 0)
+    dv.setUint32(o + 24, m.size, true);
+    dv.setUint32(o + 28, 0x08804000, true); // Flags: LDRP_ENTRY_PROCESSED | LDRP_IMAGE_DLL | ...
+    dv.setUint16(o + 32, i, true);
+    dv.setUint16(o + 34, i, true);
+    dv.setUint16(o + 36, 1, true);
+    const dir = m.builtin ? "\\SystemRoot\\system32\\" : "\\SystemRoot\\System32\\drivers\\";
+    const path = encodeLatin1((dir + m.name).slice(0, 255));
+    dv.setUint16(o + 38, dir.length, true);
+    img.set(path, o + 40);
+  });
+  return img;
+}
+
+function basicInformation(): Uint8Array {
+  // SYSTEM_BASIC_INFORMATION (x64, 64 bytes).
+  const img = new Uint8Array(64);
+  const dv = new DataView(img.buffer);
+  dv.setUint32(4, 156250, true); // TimerResolution
+  dv.setUint32(8, 0x1000, true); // PageSize
+  dv.setUint32(12, 0x80000, true); // NumberOfPhysicalPages (2 GiB)
+  dv.setUint32(16, 1, true); // LowestPhysicalPageNumber
+  dv.setUint32(20, 0x7ffff, true); // HighestPhysicalPageNumber
+  dv.setUint32(24, 0x10000, true); // AllocationGranularity
+  dv.setBigUint64(32, 0x10000n, true); // MinimumUserModeAddress
+  dv.setBigUint64(40, 0x7ffffffeffffn, true); // MaximumUserModeAddress
+  dv.setBigUint64(48, 1n, true); // ActiveProcessorsAffinityMask
+  img[56] = 1; // NumberOfProcessors
+  return img;
+}
+
+function processInformation(ctx: ApiContext): Uint8Array {
+  // One SYSTEM_PROCESS_INFORMATION (0x100 bytes) for System, no threads listed, NextEntryOffset 0.
+  const img = new Uint8Array(0x100 + 16);
+  const dv = new DataView(img.buffer);
+  dv.setUint32(4, 1 + sched(ctx).threads.size, true); // NumberOfThreads
+  dv.setBigUint64(0x20, BOOT_SYSTEM_TIME, true); // CreateTime
+  const name = encodeUtf16("System");
+  dv.setUint16(0x38, name.length, true);
+  dv.setUint16(0x3a, name.length + 2, true);
+  dv.setUint32(0x48, 8, true); // BasePriority
+  dv.setBigUint64(0x50, SYSTEM_PID, true); // UniqueProcessId
+  return img;
+}
+
+export const apis: ApiDefinition[] = [
+  nt("PsLookupProcessByProcessId", 2, (ctx) => {
+    const pid = ctx.arg(0);
+    ctx.describe([hex(pid), hex(ctx.arg(1))]);
+    if (pid !== SYSTEM_PID) return STATUS.INVALID_PARAMETER;
+    const p = systemProcess(ctx);
+    reference(ctx, p, "PsLookupProcessByProcessId");
+    ctx.mem.setU64(ctx.arg(1), p);
+    return STATUS.SUCCESS;
+  }),
+  nt("PsLookupThreadByThreadId", 2, (ctx) => {
+    const t = threadById(ctx, ctx.arg(0));
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+    if (t === null) return STATUS.INVALID_PARAMETER;
+    reference(ctx, t, "PsLookupThreadByThreadId");
+    ctx.mem.setU64(ctx.arg(1), t);
+    return STATUS.SUCCESS;
+  }),
+  nt("KeStackAttachProcess", 2, (ctx) => {
+    const p = ctx.arg(0);
+    const apc = ctx.arg(1);
+    ctx.describe([hex(p), hex(apc)]);
+    requireProcess(ctx, p, "KeStackAttachProcess");
+    if (ctx.kernel.irql > 2) ctx.fault("bugcheck", "KeStackAttachProcess above DISPATCH_LEVEL", { code: "0x0000000A" });
+    ctx.mem.write(apc, new Uint8Array(KAPC_STATE_SIZE));
+    // The saved state points back at the process the thread came from (the System process here).
+    ctx.mem.setU64(apc + 0x20n, systemProcess(ctx));
+    attachState(ctx).stack.push({ process: p, apcState: apc });
+  }),
+  nt("KeUnstackDetachProcess", 1, (ctx) => {
+    const apc = ctx.arg(0);
+    const st = attachState(ctx);
+    const top = st.stack[st.stack.length - 1];
+    if (!top || top.apcState !== apc)
+      ctx.fault("bugcheck", `KeUnstackDetachProcess(${hex(apc)}): not the APC state of the innermost KeStackAttachProcess (INVALID_PROCESS_DETACH_ATTEMPT)`, { code: "0x00000006" });
+    st.stack.pop();
+  }),
+  nt("KeAttachProcess", 1, (ctx) => {
+    requireProcess(ctx, ctx.arg(0), "KeAttachProcess");
+    const st = attachState(ctx);
+    if (st.stack.some((s) => s.apcState === 0n)) ctx.fault("bugcheck", "KeAttachProcess: already attached (INVALID_PROCESS_ATTACH_ATTEMPT)", { code: "0x00000005" });
+    st.stack.push({ process: ctx.arg(0), apcState: 0n });
+  }),
+  nt("KeDetachProcess", 0, (ctx) => {
+    const st = attachState(ctx);
+    const top = st.stack[st.stack.length - 1];
+    if (!top || top.apcState !== 0n) ctx.fault("bugcheck", "KeDetachProcess without KeAttachProcess (INVALID_PROCESS_DETACH_ATTEMPT)", { code: "0x00000006" });
+    st.stack.pop();
+  }),
+  nt("PsGetProcessImageFileName", 1, (ctx) => {
+    requireProcess(ctx, ctx.arg(0), "PsGetProcessImageFileName");
+    return ctx.arg(0) + B(EPROCESS_IMAGE_FILE_NAME);
+  }),
+  nt("PsGetProcessSectionBaseAddress", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessSectionBaseAddress"), 0n)),
+  nt("PsGetProcessPeb", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessPeb"), 0n)),
+  nt("PsGetProcessWow64Process", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessWow64Process"), 0n)),
+  nt("PsGetProcessInheritedFromUniqueProcessId", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessInheritedFromUniqueProcessId"), 0n)),
+  nt("PsGetProcessExitStatus", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessExitStatus"), STATUS.PENDING)),
+  nt("PsGetProcessCreateTimeQuadPart", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessCreateTimeQuadPart"), BOOT_SYSTEM_TIME)),
+  nt("PsGetProcessSessionId", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessSessionId"), 0)),
+  nt("PsIsProtectedProcess", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsIsProtectedProcess"), 0)),
+  nt("PsGetThreadProcess", 1, (ctx) => (threadId(ctx, ctx.arg(0)) === null ? ctx.fault("invalid-read", `PsGetThreadProcess(${hex(ctx.arg(0))}): not a thread object`, { address: hex(ctx.arg(0)) }) : systemProcess(ctx))),
+  nt("IoThreadToProcess", 1, (ctx) => (threadId(ctx, ctx.arg(0)) === null ? ctx.fault("invalid-read", `IoThreadToProcess(${hex(ctx.arg(0))}): not a thread object`, { address: hex(ctx.arg(0)) }) : systemProcess(ctx))),
+  nt("PsGetThreadProcessId", 1, (ctx) => (threadId(ctx, ctx.arg(0)) === null ? 0n : SYSTEM_PID)),
+  nt("PsIsThreadTerminating", 1, (ctx) => (sched(ctx).threads.get(ctx.arg(0))?.state === "terminated" ? 1 : 0)),
+  nt("ZwOpenProcess", 4, (ctx) => {
+    const out = ctx.arg(0);
+    const cid = ctx.arg(3);
+    ctx.describe([hex(out), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(cid)]);
+    if (cid === 0n) return STATUS.INVALID_PARAMETER;
+    const pid = ctx.mem.u64(cid);
+    if (pid !== SYSTEM_PID) return STATUS_INVALID_CID;
+    const attributes = ctx.arg(2) === 0n ? 0 : ctx.mem.u32(ctx.arg(2) + B(L64.OBJECT_ATTRIBUTES.Attributes));
+    ctx.mem.setU64(out, insertHandle(ctx.kernel, { type: "Process", object: systemProcess(ctx), access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
+    return STATUS.SUCCESS;
+  }),
+  nt("ZwQueryInformationProcess", 5, (ctx) => {
+    const p = processOfHandle(ctx, ctx.arg(0));
+    const cls = ctx.u32(1);
+    const buf = ctx.arg(2);
+    const len = ctx.u32(3);
+    const ret = ctx.arg(4);
+    ctx.describe([hex(ctx.arg(0)), String(cls), hex(buf), String(len), hex(ret)]);
+    if (typeof p === "number") return p;
+    let img: Uint8Array;
+    if (cls === 0) {
+      img = new Uint8Array(48); // PROCESS_BASIC_INFORMATION
+      const dv = new DataView(img.buffer);
+      dv.setUint32(0, STATUS.PENDING, true);
+      dv.setBigUint64(16, 1n, true);
+      dv.setUint32(24, 8, true);
+      dv.setBigUint64(32, SYSTEM_PID, true);
+    } else if (cls === 26) img = new Uint8Array(8); // ProcessWow64Information: NULL
+    else if (cls === 27) img = new Uint8Array(16); // ProcessImageFileName: empty UNICODE_STRING (System has no image file)
+    else return STATUS.INVALID_INFO_CLASS;
+    if (ret !== 0n) ctx.mem.setU32(ret, img.length);
+    if (len !== img.length && !(cls === 27 && len > img.length)) return STATUS_INFO_LENGTH_MISMATCH;
+    ctx.mem.write(buf, img);
+    return STATUS.SUCCESS;
+  }),
+  nt("ObOpenObjectByPointer", 7, (ctx) => {
+    const obj = ctx.arg(0);
+    const attributes = ctx.u32(1);
+    const type = ctx.arg(4);
+    const out = ctx.arg(6);
+    ctx.describe([hex(obj), hex(attributes), hex(ctx.arg(2)), hex(ctx.u32(3)), hex(type), ctx.u32(5) & 0xff ? "UserMode" : "KernelMode", hex(out)]);
+    const have = objectType(ctx, obj);
+    if (have === null) return ctx.fault("bugcheck", `ObOpenObjectByPointer(${hex(obj)}): not an object (BAD_OBJECT_HEADER)`, { code: "0x00000189" });
+    if (type !== 0n) {
+      const want = typeName(ctx, type);
+      if (want !== null && want !== have) return STATUS.OBJECT_TYPE_MISMATCH;
+    }
+    ctx.mem.setU64(out, insertHandle(ctx.kernel, { type: have, object: obj, access: ctx.u32(3), kernelHandle: (attributes & 0x200) !== 0 }));
+    return STATUS.SUCCESS;
+  }),
+  nt("ObQueryNameString", 4, (ctx) => {
+    const obj = ctx.arg(0);
+    const buf = ctx.arg(1);
+    const len = ctx.u32(2);
+    const ret = ctx.arg(3);
+    const o = objectManager(ctx.kernel).objects.get(obj);
+    if (!o && !isProcess(ctx, obj) && obj !== currentThread(ctx)) ctx.fault("bugcheck", `ObQueryNameString(${hex(obj)}): not an object`, { code: "0x00000189" });
+    const name = o?.name && o.name.startsWith("\\") ? o.name : "";
+    ctx.describe([hex(obj), hex(buf), String(len), q(name)]);
+    // OBJECT_NAME_INFORMATION: UNICODE_STRING followed by the characters (NUL-terminated when named).
+    const chars = encodeUtf16(name);
+    const need = 16 + (name ? chars.length + 2 : 0);
+    if (ret !== 0n) ctx.mem.setU32(ret, need);
+    if (len < need) return STATUS_INFO_LENGTH_MISMATCH;
+    ctx.mem.setU16(buf, chars.length);
+    ctx.mem.setU16(buf + 2n, name ? chars.length + 2 : 0);
+    ctx.mem.setU64(buf + 8n, name ? buf + 16n : 0n);
+    if (name) {
+      ctx.mem.write(buf + 16n, chars);
+      ctx.mem.setU16(buf + 16n + B(chars.length), 0);
+    }
+    return STATUS.SUCCESS;
+  }),
+  ...(["ZwQuerySystemInformation", "NtQuerySystemInformation"] as const).map((name) =>
+    nt(name, 4, (ctx) => {
+      const cls = ctx.u32(0);
+      const buf = ctx.arg(1);
+      const len = ctx.u32(2);
+      const ret = ctx.arg(3);
+      ctx.describe([cls === 0 ? "SystemBasicInformation" : cls === 5 ? "SystemProcessInformation" : cls === 11 ? "SystemModuleInformation" : String(cls), hex(buf), String(len), hex(ret)]);
+      let img: Uint8Array;
+      let exact = false;
+      if (cls === 0) {
+        img = basicInformation();
+        exact = true;
+      } else if (cls === 5) img = processInformation(ctx);
+      else if (cls === 11) img = moduleInformation(ctx);
+      else return STATUS.INVALID_INFO_CLASS;
+      if (ret !== 0n) ctx.mem.setU32(ret, img.length);
+      if (exact ? len !== img.length : len < img.length) return STATUS_INFO_LENGTH_MISMATCH;
+      ctx.mem.write(buf, img);
+      return STATUS.SUCCESS;
+    }),
+  ),
+  nt("PsGetThreadSessionId", 1, () => 0),
+  nt("PsGetThreadWin32Thread", 1, () => 0n),
+  nt("PsGetCurrentThreadWin32Thread", 0, () => 0n),
+  nt("ObGetObjectType", 1, (ctx) => {
+    const t = objectType(ctx, ctx.arg(0));
+    const exp = t && Object.entries(TYPE_EXPORTS).find(([, n]) => n === t)?.[0];
+    const slot = exp ? ctx.kernel.resolveKernelExport?.(exp) : null;
+    return slot ? ctx.mem.u64(slot) : 0n;
+  }),
+];
