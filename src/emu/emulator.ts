@@ -134,7 +134,25 @@ export class Emulator {
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, DRIVER_IMAGE_ALIGN);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
     this.modules.set(key, mod);
+    this.initSecurityCookie(mod);
     return mod;
+  }
+
+  /**
+   * The /GS cookie: the kernel loader replaces the linker's default value (0x2B992DDFA232 on x64,
+   * 0xBB40E64E on x86) in the load configuration's SecurityCookie before the driver runs; an MSVC
+   * driver's GsDriverEntry __fastfails when it still finds the default. kmdll writes a fixed
+   * non-default value (deterministic runs), with the top 16 bits clear as Windows keeps them.
+   */
+  private initSecurityCookie(mod: LoadedModule): void {
+    const va = mod.image.loadConfig?.securityCookie;
+    if (va === null || va === undefined) return;
+    const rva = va - mod.image.optional.imageBase;
+    if (rva < 0n || rva + 8n > BigInt(mod.size)) return;
+    const at = mod.base + rva;
+    if (mod.image.optional.pe32plus) {
+      if (this.mem.u64(at) === 0x2b992ddfa232n) this.mem.setU64(at, 0x00005a3c96e10f27n);
+    } else if (this.mem.u32(at) === 0xbb40e64e) this.mem.setU32(at, 0x5a3c96e1);
   }
 
   /** Unmap an image; its outstanding pool allocations are reported as leaks. Returns the leaks. */

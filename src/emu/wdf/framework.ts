@@ -229,9 +229,14 @@ export const apis: ApiDefinition[] = [
     m.setU64(ctx.arg(0), d.handle); // WDF_DRIVER_GLOBALS.Driver
     const dispatch = ctx.kernel.moduleExport?.(WDF01000, "FxIrpDispatch") ?? 0n;
     for (let i = 0; i < IRP_MJ_COUNT; i++) m.setU64(drvObj + B(D.MajorFunction) + B(8 * i), dispatch);
-    // A driver with EvtDriverUnload (or a non-PnP driver) is unloadable: the framework's unload runs it.
+    // DisplaceDriverUnload as FxDriverCreate sets it (fxdriverapi.cpp): a non-PnP driver
+    // (WdfDriverInitNonPnpDriver = 1) or one without dispatch override (WdfDriverInitNoDispatchOverride
+    // = 2) is unloadable only with an EvtDriverUnload. The framework's unload then runs it.
     const flags = m.u32(config + 24n);
-    if (unload !== 0n || flags & 1) m.setU64(drvObj + B(D.DriverUnload), ctx.kernel.moduleExport?.(WDF01000, "FxDriverUnload") ?? 0n);
+    const displace = flags & 3 ? unload !== 0n : true;
+    m.setU8(ctx.arg(0) + 48n, displace ? 1 : 0);
+    m.setU32(ctx.arg(0) + 8n, m.u32(ctx.arg(0) + 8n) | flags);
+    if (displace) m.setU64(drvObj + B(D.DriverUnload), ctx.kernel.moduleExport?.(WDF01000, "FxDriverUnload") ?? 0n);
     if (out !== 0n) m.setU64(out, d.handle);
     return STATUS.SUCCESS;
   }),
