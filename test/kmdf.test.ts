@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fixture, repoPath, runCli } from "./helpers.js";
+import { fixture, repoPath, runCli, tool } from "./helpers.js";
 import { WDF_FUNCTIONS } from "../src/emu/wdf/index.js";
 
 type Ev = Record<string, unknown>;
@@ -60,4 +60,17 @@ test("a call through the table to a DDI kmdll does not implement is a named unim
   assert.ok(fault, r.stdout);
   assert.equal(fault.kind, "unimplemented-api");
   assert.match(String(fault.message), /^unimplemented wdf01000!WdfDeviceCreateDeviceInterface called from kmdfedge\.sys\+0x[0-9a-f]+/);
+});
+
+test("the loader replaces the linker's default /GS cookie in the load configuration (llvm-readobj confirms the directory)", async () => {
+  const lc = tool("llvm-readobj", ["--coff-load-config", fixture("x64", "kmdfedge.sys")]);
+  assert.match(lc.stdout, /SecurityCookie: 0x[0-9A-F]+/i);
+  const r = await runCli(["sim", "--json", "--install", fixture("x64", "kmdfedge.sys"), "--", "start:kmdfedge", "call:kmdfedge.sys!GsCookie"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const ret = events(r.stdout).find((e) => e.event === "return" && e.routine === "GsCookie");
+  assert.ok(ret, r.stdout);
+  const v = BigInt(String(ret.value ?? ret.status ?? ret.ret));
+  assert.notEqual(v, 0x2b992ddfa232n);
+  assert.notEqual(v, 0n);
+  assert.equal(v >> 48n, 0n);
 });

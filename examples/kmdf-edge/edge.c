@@ -83,3 +83,17 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     UNREFERENCED_PARAMETER(RegistryPath);
     return STATUS_SUCCESS;
 }
+
+/*
+ * A load configuration whose SecurityCookie (IMAGE_LOAD_CONFIG_DIRECTORY64 offset 0x58) holds
+ * the linker's default x64 value, as an MSVC /GS driver's does: the kernel loader must replace it
+ * before the driver runs (MSVC's GsDriverEntry __fastfails otherwise).
+ */
+ULONGLONG KmdfEdgeCookie = 0x00002B992DDFA232ULL;
+const ULONGLONG _load_config_used[0x100 / 8] = {
+    0x100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    (ULONGLONG)&KmdfEdgeCookie, /* 0x58: SecurityCookie */
+};
+
+/* The cookie as the driver sees it at run time. */
+ULONGLONG GsCookie(VOID) { return KmdfEdgeCookie; }
