@@ -12,6 +12,17 @@ export class KmdllError extends Error {
   }
 }
 
+/**
+ * A documented limit of the emulator was reached (mapped memory regions, loaded modules): the
+ * input is valid but too large for kmdll; the loader reports it like a failed allocation.
+ */
+export class ResourceLimitError extends KmdllError {
+  constructor(message: string) {
+    super(message);
+    this.name = "ResourceLimitError";
+  }
+}
+
 /** A malformed or truncated input file; names the file (when known), the structure and the offset. */
 export class FormatError extends KmdllError {
   readonly structure: string;

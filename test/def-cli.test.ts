@@ -51,7 +51,8 @@ test("def fmt: canonical text, -o, --check; refuses files with errors (exit 2)",
   writeFileSync(messy, "; comment\nLIBRARY   mydriver.sys\nEXPORTS\n  Foo   @ 0x10 NONAME ; c\n\tBar DATA PRIVATE\nEXPORTS\n \"Baz Qux\"=impl\n");
   const r = await runCli(["def", "fmt", messy]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'LIBRARY mydriver.sys\nEXPORTS\n  Foo @16 NONAME\n  Bar PRIVATE DATA\n  "Baz Qux"=impl\n');
+  // Comments stay (issue 18): the own-line one before the statement that followed it, the trailing one on its entry's line.
+  assert.equal(r.stdout, '; comment\nLIBRARY mydriver.sys\nEXPORTS\n  Foo @16 NONAME ; c\n  Bar PRIVATE DATA\n  "Baz Qux"=impl\n');
   const out = join(dir, "messy.fmt.def");
   assert.equal((await runCli(["def", "fmt", messy, "-o", out])).code, 0);
   assert.equal(readFileSync(out, "utf8"), r.stdout);

@@ -11,13 +11,13 @@ static PDEVICE_OBJECT g_Device;
 static LONG g_References;
 static ULONG g_Registers[8];
 
-static VOID BusReference(PVOID Context)
+static VOID NTAPI BusReference(PVOID Context)
 {
     LONG n = InterlockedIncrement((PLONG)Context);
     DbgPrint("busdrv: InterfaceReference -> %d\n", n);
 }
 
-static VOID BusDereference(PVOID Context)
+static VOID NTAPI BusDereference(PVOID Context)
 {
     LONG n = InterlockedDecrement((PLONG)Context);
     DbgPrint("busdrv: InterfaceDereference -> %d\n", n);
@@ -37,7 +37,7 @@ static VOID BusWriteRegister(PVOID Context, ULONG Index, ULONG Value)
 }
 
 /* IoGetDeviceObjectPointer opens the device: IRP_MJ_CREATE (and IRP_MJ_CLOSE later) must succeed. */
-static NTSTATUS DispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+static NTSTATUS NTAPI DispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     UNREFERENCED_PARAMETER(DeviceObject);
     Irp->IoStatus.Status = STATUS_SUCCESS;
@@ -46,7 +46,7 @@ static NTSTATUS DispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS DispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+static NTSTATUS NTAPI DispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status = Irp->IoStatus.Status;
@@ -79,7 +79,7 @@ static NTSTATUS DispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return status;
 }
 
-static VOID BusUnload(PDRIVER_OBJECT DriverObject)
+static VOID NTAPI BusUnload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
     IoDeleteDevice(g_Device);

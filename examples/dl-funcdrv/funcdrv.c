@@ -40,7 +40,7 @@ static NTSTATUS QueryInterface(const GUID *type, PINTERFACE out, USHORT size, US
     return status;
 }
 
-static VOID FuncUnload(PDRIVER_OBJECT DriverObject)
+static VOID NTAPI FuncUnload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
     if (g_Bus.Header.InterfaceDereference)

@@ -9,7 +9,7 @@
 static IFPROVIDER_INTERFACE g_If;
 static PFILE_OBJECT g_File;
 
-static VOID ClientUnload(PDRIVER_OBJECT DriverObject)
+static VOID NTAPI ClientUnload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
 #ifndef IFCLIENT_FORGET_DEREFERENCE

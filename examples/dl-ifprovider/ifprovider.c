@@ -14,14 +14,14 @@ typedef struct _PROVIDER_STATE {
 static PROVIDER_STATE g_State;
 static PDEVICE_OBJECT g_Device;
 
-static VOID IfReference(PVOID Context)
+static VOID NTAPI IfReference(PVOID Context)
 {
     PROVIDER_STATE *s = (PROVIDER_STATE *)Context;
     LONG n = InterlockedIncrement(&s->References);
     DbgPrint("ifprovider: InterfaceReference -> %d\n", n);
 }
 
-static VOID IfDereference(PVOID Context)
+static VOID NTAPI IfDereference(PVOID Context)
 {
     PROVIDER_STATE *s = (PROVIDER_STATE *)Context;
     LONG n = InterlockedDecrement(&s->References);
@@ -40,7 +40,7 @@ static LONG IfNextTicket(PVOID Context)
     return InterlockedIncrement(&s->NextTicket);
 }
 
-static NTSTATUS DispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+static NTSTATUS NTAPI DispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     UNREFERENCED_PARAMETER(DeviceObject);
     Irp->IoStatus.Status = STATUS_SUCCESS;
@@ -49,7 +49,7 @@ static NTSTATUS DispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS DispatchInternalIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+static NTSTATUS NTAPI DispatchInternalIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status = STATUS_INVALID_DEVICE_REQUEST;
@@ -80,7 +80,7 @@ static NTSTATUS DispatchInternalIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return status;
 }
 
-static VOID ProviderUnload(PDRIVER_OBJECT DriverObject)
+static VOID NTAPI ProviderUnload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
     if (g_State.References != 0)

@@ -32,7 +32,7 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS PortCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+static NTSTATUS NTAPI PortCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     UNREFERENCED_PARAMETER(DeviceObject);
     Irp->IoStatus.Status = STATUS_SUCCESS;
@@ -41,7 +41,7 @@ static NTSTATUS PortCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS PortDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+static NTSTATUS NTAPI PortDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PPORT_EXTENSION ext = (PPORT_EXTENSION)DeviceObject->DeviceExtension;
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -62,7 +62,7 @@ static NTSTATUS PortDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return status;
 }
 
-static VOID PortUnload(PDRIVER_OBJECT DriverObject)
+static VOID NTAPI PortUnload(PDRIVER_OBJECT DriverObject)
 {
     DbgPrint("portlib: PortUnload for the miniport\n");
     while (DriverObject->DeviceObject)

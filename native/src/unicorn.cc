@@ -22,6 +22,8 @@
 
 #include <csetjmp>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -46,6 +48,38 @@ void OnAbortSignal(int) {
   sigaction(SIGABRT, &g_oldAbort, nullptr);
   raise(SIGABRT);
 }
+
+// Before it aborts, Unicorn prints "tcg fatal error" with fprintf(stderr, ...). While the
+// outermost uc_emu_start runs, C stdio's stderr (not file descriptor 2, which Node writes to)
+// points to a memory stream: after a handled abort its text is dropped (the engine fault is
+// reported instead); after a normal run anything Unicorn printed is passed on to the real stderr.
+// glibc documents stdin/stdout/stderr as ordinary variables a program may assign.
+struct StderrCapture {
+  FILE* saved = nullptr;
+  FILE* mem = nullptr;
+  char* buf = nullptr;
+  size_t len = 0;
+  void begin() {
+    mem = open_memstream(&buf, &len);
+    if (!mem) return;
+    fflush(stderr);
+    saved = stderr;
+    stderr = mem;
+  }
+  void end(bool forward) {
+    if (!mem) return;
+    stderr = saved;
+    fclose(mem);
+    if (forward && buf && len > 0) {
+      fwrite(buf, 1, len, stderr);
+      fflush(stderr);
+    }
+    free(buf);
+    mem = nullptr;
+    buf = nullptr;
+    len = 0;
+  }
+};
 
 void InstallAbortHandler() {
   if (g_abortInstalled) return;
@@ -456,6 +490,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
     volatile int err = UC_ERR_OK;
     sigjmp_buf jb;
     sigjmp_buf* prevJmp = g_abortJmp;
+    StderrCapture capture;
+    if (depth_ == 1) capture.begin();
     if (sigsetjmp(jb, 1) == 0) {
       g_abortJmp = &jb;
       err = uc_emu_start(uc_, begin, until, 0, static_cast<size_t>(count));
@@ -465,6 +501,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
       broken_ = true;
       err = ENGINE_ABORTED;
     }
+    if (depth_ == 1) capture.end(err != ENGINE_ABORTED);
     depth_--;
     if (watchdog.joinable()) {
       {

@@ -13,7 +13,7 @@ import { parseDef, hasErrors, formatDiagnostic } from "../formats/def/index.js";
 import { analyzeImportLibrary } from "../formats/lib/index.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
-import { readFileBytes, readImage } from "../io/image.js";
+import { LIB_HEAD, PE_HEAD, readFileBytes, readImage } from "../io/image.js";
 import { kernelModuleExportsFor } from "../nt/kernel-exports.js";
 import { KERNEL_CORE_MODULES } from "./knowledge.js";
 import { runChecks } from "./runner.js";
@@ -113,7 +113,7 @@ export class FsModuleResolver implements ModuleResolver {
   private readModule(name: string, path: string, source: "root" | "adjacent"): ModuleLookup {
     try {
       if (!statSync(path).isFile()) return { found: false, reason: "unreadable", path, detail: "not a regular file" };
-      const bytes = readFileBytes(path);
+      const bytes = inFile(path, () => readFileBytes(path, PE_HEAD));
       const image = inFile(path, () => parsePe(bytes));
       return { found: true, exports: imageExports(name, image, source, path) };
     } catch (e) {
@@ -177,8 +177,15 @@ function safeRealpath(p: string): string | null {
 
 /** Read and parse a .def for the checks; syntax errors are input errors (exit 2). */
 export function readDefInput(path: string): DefInput {
-  const bytes = readFileBytes(path);
-  const r = parseDef(bytes, { requireLibrary: false });
+  // A binary file is refused from its first bytes (a NUL there), not read whole.
+  let binary: ReturnType<typeof parseDef> | null = null;
+  const bytes = readFileBytes(path, {
+    head: (h) => {
+      if (!(h[0] === 0xff && h[1] === 0xfe) && h.includes(0)) binary = parseDef(h, { requireLibrary: false });
+    },
+    stop: () => binary !== null,
+  });
+  const r = binary ?? parseDef(bytes, { requireLibrary: false });
   if (hasErrors(r)) {
     const first = r.diagnostics.find((d) => d.severity === "error")!;
     throw new KmdllError(formatDiagnostic(first, path));
@@ -206,7 +213,7 @@ export function readDefInput(path: string): DefInput {
 
 /** Read an import library for the checks. */
 export function readLibInput(path: string): LibInput {
-  const bytes = readFileBytes(path);
+  const bytes = inFile(path, () => readFileBytes(path, LIB_HEAD));
   const info = inFile(path, () => analyzeImportLibrary(bytes));
   if (info.rows.length === 0 && info.otherMembers === 0) throw new KmdllError(`${path}: not an import library (no import members)`);
   return {

@@ -1,4 +1,5 @@
 /** What every command gets from the CLI shell: output streams and the exit code it sets. */
+import { KmdllError } from "../errors.js";
 import { jsonText } from "../text/terminal.js";
 
 /** A styled piece of terminal output (coloured when colour is on). */
@@ -34,5 +35,11 @@ export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2 } as const;
 
 /** Print a value as one JSON document (bigints as hex strings; exact, and inert on a terminal). */
 export function toJson(value: unknown): string {
-  return jsonText(value, 2) + "\n";
+  try {
+    return jsonText(value, 2) + "\n";
+  } catch (e) {
+    // V8 strings end at ~512 MB: a document larger than that is an input problem, not a crash.
+    if (e instanceof RangeError) throw new KmdllError("the JSON document is too large to write (over V8's 512 MB string limit); leave out --json");
+    throw e;
+  }
 }

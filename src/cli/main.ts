@@ -9,9 +9,35 @@ import pc from "picocolors";
 import { terminalText } from "../text/terminal.js";
 import type { Styled } from "./context.js";
 
+const NEGATIVE_HEX = /^-0[xX][0-9a-fA-F]+$/;
+
+/**
+ * Commander reads "-16" as an argument (a negative number) but "-0x10" as an unknown option. In a
+ * command without subcommands, a negative hex number is an argument too: it is parsed as the
+ * equal decimal and given back to the command as written.
+ */
+class KmdllCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new KmdllCommand(name);
+  }
+  override parseOptions(args: string[]): { operands: string[]; unknown: string[] } {
+    if (this.commands.length > 0 || !args.some((a) => NEGATIVE_HEX.test(a))) return super.parseOptions(args);
+    const written = new Map<string, string>();
+    const masked = args.map((a) => {
+      if (!NEGATIVE_HEX.test(a)) return a;
+      const decimal = "-" + BigInt(a.slice(1)).toString(10);
+      written.set(decimal, a);
+      return decimal;
+    });
+    const r = super.parseOptions(masked);
+    const back = (a: string) => written.get(a) ?? a;
+    return { operands: r.operands.map(back), unknown: r.unknown.map(back) };
+  }
+}
+
 /** Build the commander program; each subcommand lives in ./commands/<name>.ts. */
 export function buildProgram(ctx: CliContext): Command {
-  const program = new Command();
+  const program = new KmdllCommand();
   program
     .name("kmdll")
     .description("Toolkit and kernel emulator for Windows kernel-mode DLLs (export drivers)")

@@ -6,7 +6,8 @@
  */
 import type { Emulator } from "./emulator.js";
 import { EmuStop, type RunResult } from "./faults.js";
-import { MAX_CALL_DEPTH, RETURN_SENTINEL, stackSlot } from "./layout.js";
+import { MAX_CALL_DEPTH, stackSlot } from "./layout.js";
+import { setLayoutArch } from "../nt/arch-layout.js";
 
 export class CallStack {
   /** Guest calls in progress. */
@@ -19,34 +20,38 @@ export class CallStack {
   deadline = 0;
 }
 
-/** Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler. */
+/** Call guest code at `address` with integer arguments (the arch's convention). Nested when called from a handler. */
 export function guestCall(emu: Emulator, address: bigint, args: bigint[], label: string | undefined, timeoutMs: number): RunResult {
-  const { uc, C, calls, faults } = emu;
+  const { uc, C, calls, faults, cpu } = emu;
+  const RETURN_SENTINEL = cpu.space.returnSentinel;
+  setLayoutArch(cpu.arch);
+  const pcId = cpu.pcId(C);
   if (emu.broken) return { ok: false, fault: faults.brokenReport(address) };
   const depth = calls.depth;
   if (depth >= MAX_CALL_DEPTH) {
     return { ok: false, fault: faults.report("stack-overflow", `guest calls nested deeper than ${MAX_CALL_DEPTH} levels`, address) };
   }
   const nested = depth > 0;
-  const saved = nested ? uc.regReadMany([...emu.gprIds, C.regs.EFLAGS, C.regs.RIP]) : null;
+  const saved = nested ? uc.regReadMany([...emu.gprIds, cpu.flagsId(C), pcId]) : null;
   if (saved) calls.outerFrames.push(saved);
-  const slot = stackSlot(depth);
-  const extra = Math.max(0, args.length - 4);
+  const slot = stackSlot(depth, cpu.space.stacksBase);
   const top = slot.high - 0x100n;
-  const rsp = ((top - 0x20n - BigInt(8 * extra)) & ~0xfn) - 8n;
-  const frame = new Uint8Array(8 + 0x20 + 8 * extra);
-  const dv = new DataView(frame.buffer);
-  dv.setBigUint64(0, RETURN_SENTINEL, true);
-  for (let i = 4; i < args.length; i++) dv.setBigUint64(0x28 + 8 * (i - 4), BigInt.asUintN(64, args[i]!), true);
+  const { sp: rsp, frame } = cpu.callFrame(top, args, RETURN_SENTINEL);
   uc.write(rsp, frame);
   const R = C.regs;
-  const ids = [R.RCX, R.RDX, R.R8, R.R9, R.RSP, R.RAX, R.RBP];
-  const vals = [args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, rsp, 0n, 0n].map((v) => BigInt.asUintN(64, v));
-  uc.regWriteMany(ids, vals);
+  if (cpu.arch === "x64") {
+    const ids = [R.RCX, R.RDX, R.R8, R.R9, R.RSP, R.RAX, R.RBP];
+    const vals = [args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, rsp, 0n, 0n].map((v) => BigInt.asUintN(64, v));
+    uc.regWriteMany(ids, vals);
+  } else {
+    const X = C.regsX86;
+    // Stack arguments (stdcall/cdecl); ECX/EDX also hold the first two, so a fastcall routine gets them too.
+    uc.regWriteMany([X.ESP, X.EAX, X.EBP, X.ECX, X.EDX], [rsp, 0n, 0n, BigInt.asUintN(32, args[0] ?? 0n), BigInt.asUintN(32, args[1] ?? 0n)]);
+  }
   if (!nested) {
     calls.deadline = Date.now() + timeoutMs;
-    uc.regWrite(R.GS_BASE, emu.system.kpcr);
-    uc.regWrite(R.EFLAGS, 0x202n); // IF set, DF clear (the ABI requires DF = 0 on entry)
+    emu.system.enterKernelMode();
+    uc.regWrite(cpu.flagsId(C), 0x202n); // IF set, DF clear (the ABI requires DF = 0 on entry)
   }
   const budgetMs = Math.max(1, calls.deadline - Date.now());
   calls.depth++;
@@ -61,13 +66,13 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       err = uc.start(address, RETURN_SENTINEL, budgetMs * 1000, 0);
     } catch (e) {
       if (e instanceof EmuStop) return { ok: false, fault: e.report };
-      return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(R.RIP)) };
+      return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(pcId)) };
     }
     if (err === C.err.ENGINE_ABORTED) {
       emu.broken = `the CPU emulator (Unicorn) aborted while translating guest code${label ? ` in ${label}` : ""} (an encoding it cannot handle); this emulator instance cannot run anything else`;
       return { ok: false, fault: faults.brokenReport(address) };
     }
-    const rip = uc.regRead(R.RIP);
+    const rip = uc.regRead(pcId);
     const nf = uc.lastFault();
     if (nf.timedOut && rip !== RETURN_SENTINEL && err === 0) return timeout(rip);
     if (err !== 0 || nf.interrupt >= 0 || nf.invalidInstruction) return { ok: false, fault: faults.nativeFault(err, rip, nf) };
@@ -77,11 +82,11 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       const at = hlt ? rip - 1n : rip;
       return { ok: false, fault: faults.report("cpu-exception", hlt ? `hlt instruction at ${emu.where(at)}` : `execution stopped at ${emu.where(rip)}`, at) };
     }
-    return { ok: true, value: uc.regRead(R.RAX) };
+    return { ok: true, value: uc.regRead(cpu.retId(C)) };
   } finally {
     calls.depth--;
     calls.targets.pop();
     if (saved) calls.outerFrames.pop();
-    if (saved && !emu.broken) uc.regWriteMany([...emu.gprIds, C.regs.EFLAGS], saved.slice(0, emu.gprIds.length + 1));
+    if (saved && !emu.broken) uc.regWriteMany([...emu.gprIds, cpu.flagsId(C)], saved.slice(0, emu.gprIds.length + 1));
   }
 }

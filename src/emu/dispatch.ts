@@ -12,6 +12,7 @@ import { GuestFault } from "./memory.js";
 import { EmuStop } from "./faults.js";
 import { CLOCK_STEP } from "./clock.js";
 import { addr64 } from "./layout.js";
+import { setLayoutArch } from "../nt/arch-layout.js";
 
 const STATUS_NOT_IMPLEMENTED = 0xc0000002n;
 
@@ -67,14 +68,9 @@ export function dispatch(emu: Emulator, addr: bigint, rcx: bigint, rdx: bigint, 
     }
     throw new EmuStop(faults.report("unimplemented-api", msg, retAddr, { api: apiName }));
   }
-  const regArgs = [rcx, rdx, r8, r9];
-  const stackCache = new Map<number, bigint>();
-  const arg = (i: number): bigint => {
-    if (i < 4) return regArgs[i]!;
-    let v = stackCache.get(i);
-    if (v === undefined) stackCache.set(i, (v = emu.mem.u64(rsp + 0x28n + BigInt(8 * (i - 4)))));
-    return v;
-  };
+  // The arch's convention: x64 registers then stack; x86 stack (fastcall: ECX, EDX first).
+  setLayoutArch(emu.cpu.arch);
+  const arg = emu.cpu.argReader([rcx, rdx, r8, r9], rsp, thunk.conv ?? {}, (a) => emu.readPtr(a));
   let described: string[] | null = null;
   const ctx = apiContext(emu, apiName, arg, { caller, callerText }, retAddr, (d) => void (described = d));
   let ret: bigint | number | void;

@@ -13,11 +13,11 @@ import type { EventSink, FaultKind, TraceEvent } from "../events.js";
 import type { PeImage } from "../formats/pe/types.js";
 import type { KernelExport } from "../nt/kernel-exports.js";
 import { loadKernelExports } from "../nt/kernel-exports.js";
-import { KmdllError } from "../errors.js";
+import { KmdllError, ResourceLimitError } from "../errors.js";
 import { loadAddon, type ApiHookFn, type NativeEngine, type NativeConstants } from "./native.js";
 import { EngineMemory } from "./memory.js";
 import { PoolAllocator, tagText } from "./pool.js";
-import { layoutImage, mapLayout, type LoadedModule } from "./image.js";
+import { imageSpans, layoutImage, mapLayout, type LoadedModule } from "./image.js";
 import { SystemData } from "./system.js";
 import { allApis } from "./api/index.js";
 import { ThunkTable } from "./thunks.js";
@@ -25,12 +25,15 @@ import { ModuleMap } from "./module-map.js";
 import { KernelModules } from "./kernel-modules.js";
 import { Clock } from "./clock.js";
 import { ScratchPages } from "./scratch.js";
-import { FaultReporter, GPR, type FaultReport, type RunResult } from "./faults.js";
+import { FaultReporter, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
 import { dispatch } from "./dispatch.js";
 import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
-import { DRIVER_IMAGES_BASE, DRIVER_IMAGE_ALIGN, MAX_CALL_DEPTH, PAGE, RETURN_SENTINEL_PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
+import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
+import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
+import { setLayoutArch } from "../nt/arch-layout.js";
+import { imageArch } from "../nt/image-arch.js";
 
 export { EmuStop } from "./faults.js";
 export type { FaultReport, RunResult } from "./faults.js";
@@ -50,6 +53,10 @@ export interface EmulatorOptions {
   trace?: boolean;
   /** Other loaded modules exporting a name (for MmGetSystemRoutineAddress's warning). */
   modulesExporting?: (name: string) => string[];
+  /** The CPU: "x64" (default) or "x86" (32-bit drivers). */
+  arch?: EmuArch;
+  /** Lower the documented limits (tests); never above the defaults of src/emu/layout.ts. */
+  limits?: { driverImages?: number; imageRegions?: number };
 }
 
 export type ResolvedEmulatorOptions = Required<Pick<EmulatorOptions, "unimplemented" | "timeoutMs" | "trace">> & EmulatorOptions;
@@ -62,10 +69,12 @@ export class Emulator {
   readonly kernel: KernelState;
   readonly system: SystemData;
   readonly options: ResolvedEmulatorOptions;
-  readonly thunks = new ThunkTable();
-  readonly map = new ModuleMap(this.thunks);
+  /** The CPU layer: Unicorn mode, registers, address space, calling conventions. */
+  readonly cpu: CpuArch;
+  readonly thunks: ThunkTable;
+  readonly map: ModuleMap;
   /** Lower-case base name → mapped module (built-in and drivers). */
-  readonly modules = this.map.modules;
+  readonly modules: ModuleMap["modules"];
   readonly clock = new Clock();
   readonly scratch: ScratchPages;
   readonly faults: FaultReporter = new FaultReporter(this);
@@ -76,43 +85,57 @@ export class Emulator {
   readonly gprIds: number[];
   /** The engine holds the hook weakly; this object keeps it alive. */
   private readonly hookFn: ApiHookFn;
-  private nextImageBase = DRIVER_IMAGES_BASE;
+  private nextImageBase: bigint;
   closed = false;
   /** Unicorn aborted internally (the engine is unusable); every later call reports this. */
   broken: string | null = null;
 
   constructor(options: EmulatorOptions = {}) {
     this.options = { unimplemented: "fault", timeoutMs: 10_000, trace: false, ...options };
+    this.cpu = CPUS[this.options.arch ?? "x64"];
+    if (!this.cpu) throw new KmdllError(`unknown emulator arch '${String(this.options.arch)}' (x64 or x86)`);
+    const space = this.cpu.space;
+    setLayoutArch(this.cpu.arch);
+    this.thunks = new ThunkTable(space.kernelModulesBase);
+    this.map = new ModuleMap(this.thunks);
+    this.modules = this.map.modules;
+    this.nextImageBase = space.driverImagesBase;
     const addon = loadAddon();
     this.C = addon.constants;
-    this.uc = new addon.Engine();
-    this.gprIds = GPR.map((r) => this.C.regs[r]);
-    this.scratch = new ScratchPages(this.uc);
+    if (this.cpu.arch !== "x64" && !this.C.regsX86)
+      throw new KmdllError(`the Unicorn addon was built before ${this.cpu.arch} support: rebuild it (npm run build:native, or bash scripts/setup.sh)`);
+    this.uc = new addon.Engine(this.cpu.mode);
+    this.gprIds = this.cpu.gprIds(this.C);
+    this.scratch = new ScratchPages(this.uc, space.callScratchBase);
     this.mem = new EngineMemory(this.uc);
     this.mem.freedCheck = (a, n) => this.scratch.freedAt(a, n);
-    this.pool = new PoolAllocator(this.uc);
+    this.pool = new PoolAllocator(this.uc, space.poolBase);
     this.pool.onProblem = (p) => this.faults.poolProblem(p);
     this.kernel = createKernelState(this);
     const exports = loadKernelExports().modules;
-    const db = { ...wdfModuleExports(), ...(this.options.kernelExports ?? { "ntoskrnl.exe": exports["ntoskrnl.exe"] ?? [], "hal.dll": exports["hal.dll"] ?? [] }) };
-    this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis);
+    const dbFor = this.cpu.arch === "x64" ? exports : loadKernelExports().arches?.[this.cpu.arch]?.modules ?? {};
+    // KMDF (wdfldr.sys, wdf01000.sys) is emulated for x64 drivers only.
+    const wdf = this.cpu.arch === "x64" ? wdfModuleExports() : {};
+    const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] }) };
+    this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
+    if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
     this.hookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => dispatch(this, addr, rcx, rdx, r8, r9, rsp, ret);
     this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, this.hookFn);
-    this.system = new SystemData(this.uc, this.mem, this.C);
+    this.system = new SystemData(this.uc, this.mem, this.C, this.cpu);
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
     // Stacks: one slot per nesting depth; the unmapped gap below each is its guard.
-    for (let d = 0; d < MAX_CALL_DEPTH; d++) this.uc.mapMemory(stackSlot(d).low, STACK_SIZE, 3);
+    for (let d = 0; d < MAX_CALL_DEPTH; d++) this.uc.mapMemory(stackSlot(d, space.stacksBase).low, STACK_SIZE, 3);
     // The return sentinel page (hlt), where every emulator-made call returns to.
-    this.uc.mapMemory(RETURN_SENTINEL_PAGE, PAGE, 5);
-    this.uc.write(RETURN_SENTINEL_PAGE, new Uint8Array(PAGE).fill(0xf4));
+    this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
+    this.uc.write(space.returnSentinelPage, new Uint8Array(PAGE).fill(0xf4));
     this.clock.onChange = (interrupt, system) => this.system.updateSharedData(interrupt, system);
     this.clock.advance(0n);
   }
 
   /** Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address. */
-  internalRoutine(name: string, handler: ApiHandler): bigint {
-    return this.thunks.internalRoutine(name, handler);
+  internalRoutine(name: string, handler: ApiHandler, argc = 0): bigint {
+    return this.thunks.internalRoutine(name, handler, argc);
   }
 
   /** Address of an export of ntoskrnl.exe / hal.dll, or null (by name, or by ordinal). */
@@ -127,11 +150,33 @@ export class Emulator {
     if (this.broken) throw new KmdllError(this.broken);
     const key = name.toLowerCase();
     if (this.modules.has(key)) throw new KmdllError(`${name} is already mapped`);
-    if (image.machine !== "x64") throw new KmdllError(`${name}: only x64 images can be emulated (machine ${String(image.machine)})`);
+    const arch = imageArch(image);
+    if (arch.problem !== undefined) throw new KmdllError(`${name}: ${arch.problem} (STATUS_INVALID_IMAGE_FORMAT)`);
+    if (arch.arch !== this.cpu.arch) throw new KmdllError(`${name}: an ${arch.arch} image cannot run on the ${this.cpu.arch} emulator (STATUS_INVALID_IMAGE_FORMAT)`);
     const base = this.nextImageBase;
     const memImage = layoutImage(image, bytes, base, name);
-    const regions = mapLayout(this.uc, name, image, memImage, base);
-    this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, DRIVER_IMAGE_ALIGN);
+    // Unicorn 2.0.1 aborts the process past ~4096 mapped regions, and each map costs time in
+    // proportion to the regions already mapped: hard limits with a clean error (docs/emulator.md).
+    const spans = imageSpans(image, memImage.length);
+    if (spans.length > MAX_REGIONS_PER_IMAGE) {
+      throw new ResourceLimitError(`${name}: its sections need ${spans.length} separately protected memory regions; the emulator maps at most ${MAX_REGIONS_PER_IMAGE} per image`);
+    }
+    const maxImages = Math.min(MAX_DRIVER_IMAGES, this.options.limits?.driverImages ?? MAX_DRIVER_IMAGES);
+    const maxRegions = Math.min(MAX_IMAGE_REGIONS, this.options.limits?.imageRegions ?? MAX_IMAGE_REGIONS);
+    const drivers = [...this.modules.values()].filter((m) => !m.builtin);
+    if (drivers.length >= maxImages) {
+      throw new ResourceLimitError(`${name}: ${drivers.length} driver images are loaded; the emulator holds at most ${maxImages}`);
+    }
+    const used = drivers.reduce((n, m) => n + m.regions.length, 0);
+    if (used + spans.length > maxRegions) {
+      throw new ResourceLimitError(`${name}: the loaded driver images use ${used} memory regions and this one needs ${spans.length}; the emulator maps at most ${maxRegions} for driver images`);
+    }
+    const space = this.cpu.space;
+    if (base + BigInt(memImage.length) > space.driverImagesEnd) {
+      throw new ResourceLimitError(`${name}: the driver image area (0x${space.driverImagesBase.toString(16)}-0x${space.driverImagesEnd.toString(16)}) is full`);
+    }
+    const regions = mapLayout(this.uc, name, image, memImage, base, spans);
+    this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, space.driverImageAlign);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
     this.modules.set(key, mod);
     this.initSecurityCookie(mod);
@@ -150,6 +195,7 @@ export class Emulator {
     const rva = va - mod.image.optional.imageBase;
     if (rva < 0n || rva + 8n > BigInt(mod.size)) return;
     const at = mod.base + rva;
+    if (!this.mem.isMapped(at, 8)) return; // a hostile load config pointing into a gap: left alone
     if (mod.image.optional.pe32plus) {
       if (this.mem.u64(at) === 0x2b992ddfa232n) this.mem.setU64(at, 0x00005a3c96e10f27n);
     } else if (this.mem.u32(at) === 0xbb40e64e) this.mem.setU32(at, 0x5a3c96e1);
@@ -183,9 +229,21 @@ export class Emulator {
   writeIat(module: string, iatRva: number, address: bigint): void {
     const mod = this.module(module);
     if (!mod) throw new KmdllError(`${module} is not mapped`);
-    if (!Number.isInteger(iatRva) || iatRva < 0 || iatRva + 8 > mod.size)
+    const width = this.cpu.ptrSize;
+    if (!Number.isInteger(iatRva) || iatRva < 0 || iatRva + width > mod.size)
       throw new KmdllError(`${module}: import address table slot at RVA 0x${iatRva.toString(16)} lies outside the image`);
-    this.mem.setU64(mod.base + BigInt(iatRva), address);
+    this.writePtr(mod.base + BigInt(iatRva), address);
+  }
+
+  /** Read a pointer of the emulated arch (8 bytes on x64, 4 on x86). */
+  readPtr(address: bigint): bigint {
+    return this.cpu.ptrSize === 4 ? BigInt(this.mem.u32(address)) : this.mem.u64(address);
+  }
+
+  /** Write a pointer of the emulated arch. */
+  writePtr(address: bigint, value: bigint): void {
+    if (this.cpu.ptrSize === 4) this.mem.setU32(address, Number(BigInt.asUintN(32, value)));
+    else this.mem.setU64(address, value);
   }
 
   /** The module containing an address. */

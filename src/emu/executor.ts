@@ -6,11 +6,12 @@
 import type { CallOutcome, Executor, IoctlOutcome } from "../executor.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { KmdllError } from "../errors.js";
-import { L64 } from "../nt/layouts.js";
+import { LAYOUT } from "../nt/arch-layout.js";
 import { Emulator, type EmulatorOptions, type FaultReport, type RunResult } from "./emulator.js";
 import { addr64 } from "./layout.js";
 import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
 import { finishIo, userDeviceIoControl } from "./user-io.js";
+import { GuestFault } from "./memory.js";
 
 
 /** A fault report as a SPEC §9 `fault` event. */
@@ -115,7 +116,7 @@ export class EmulatorExecutor implements Executor {
   driverUnloadRoutine(module: string): bigint | null {
     const obj = this.driverObject(module);
     if (obj === null) return null;
-    const r = this.emu.mem.u64(obj + BigInt(L64.DRIVER_OBJECT.DriverUnload));
+    const r = this.emu.readPtr(obj + BigInt(LAYOUT.DRIVER_OBJECT.DriverUnload));
     return r === 0n ? null : r;
   }
 
@@ -134,7 +135,16 @@ export class EmulatorExecutor implements Executor {
 
   /** DeviceIoControl from user mode (the sim's ioctl step): IRP_MJ_CREATE, the IOCTL, IRP_MJ_CLOSE. */
   deviceIoControl(device: string, code: number, input: Uint8Array, outputLength: number): IoctlOutcome {
-    const r = userDeviceIoControl(this.emu, device, code, input, outputLength);
+    let r: ReturnType<typeof userDeviceIoControl>;
+    try {
+      r = userDeviceIoControl(this.emu, device, code, input, outputLength);
+    } catch (e) {
+      // The I/O manager touched memory it could not (a corrupted device or driver object): a
+      // report, as Windows would bug check, never an exception out of the simulation.
+      if (!(e instanceof GuestFault)) throw e;
+      const fault = this.emu.report(e.access === "read" ? "invalid-read" : "invalid-write", `${e.message} in the I/O manager while sending 0x${code.toString(16)} to ${device}`, 0n, { address: e.address });
+      r = { ok: false, fault };
+    }
     if (r.ok) {
       this.lastFault = null;
       return r;

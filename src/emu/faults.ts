@@ -9,7 +9,7 @@ import type { Emulator } from "./emulator.js";
 import type { PoolProblem } from "./pool.js";
 import { tagText } from "./pool.js";
 import { unwindOne } from "./unwind.js";
-import { MAX_CALL_DEPTH, RETURN_SENTINEL, STACK_SIZE, addr64, stackSlot } from "./layout.js";
+import { MAX_CALL_DEPTH, STACK_SIZE, addr64, stackSlot } from "./layout.js";
 
 export interface FaultReport {
   kind: FaultKind;
@@ -51,17 +51,19 @@ export class FaultReporter {
 
   /** Build a fault report from the current CPU state. */
   report(kind: FaultKind, message: string, rip: bigint, extra: Record<string, unknown> = {}): FaultReport {
-    const { uc, C, map, thunks } = this.emu;
-    const regsV = uc.regReadMany([...this.emu.gprIds, C.regs.RIP, C.regs.EFLAGS]);
+    const { uc, C, map, thunks, cpu } = this.emu;
+    const names = cpu.gprNames;
+    const regsV = uc.regReadMany([...this.emu.gprIds, cpu.pcId(C), cpu.flagsId(C)]);
     // Reported at an API thunk on behalf of its caller: the return address has not been popped yet.
-    if (rip !== regsV[GPR.length]) {
-      const t = thunks.get(regsV[GPR.length]!);
-      if (t) regsV[4] = regsV[4]! + 8n;
+    if (rip !== regsV[names.length]) {
+      const t = thunks.get(regsV[names.length]!);
+      if (t) regsV[4] = regsV[4]! + BigInt(cpu.ptrSize);
     }
     const registers: Record<string, string> = {};
-    GPR.forEach((r, i) => (registers[r] = addr64(regsV[i]!)));
-    registers.RIP = addr64(rip);
-    registers.EFLAGS = "0x" + regsV[GPR.length + 1]!.toString(16);
+    const show = (v: bigint) => (cpu.ptrSize === 4 ? "0x" + BigInt.asUintN(32, v).toString(16).padStart(8, "0") : addr64(v));
+    names.forEach((r, i) => (registers[r] = show(regsV[i]!)));
+    registers[cpu.pcName] = show(rip);
+    registers.EFLAGS = "0x" + regsV[names.length + 1]!.toString(16);
     const mod = map.moduleAt(rip);
     const { address, api, ...rest } = extra as { address?: bigint; api?: string };
     return {
@@ -74,14 +76,17 @@ export class FaultReporter {
       address,
       api,
       registers,
-      backtrace: this.backtrace(rip, regsV.slice(0, 16)),
+      backtrace: this.backtrace(rip, regsV.slice(0, names.length)),
       extra: Object.keys(rest).length ? rest : undefined,
     };
   }
 
   /** Frames from RIP outward, unwound with the images' .pdata. */
   backtrace(rip: bigint, regs: bigint[]): string[] {
-    const { mem, map, thunks, calls } = this.emu;
+    const { mem, map, thunks, calls, cpu } = this.emu;
+    if (cpu.arch === "x86") return this.backtraceX86(rip, regs);
+    const RETURN_SENTINEL = cpu.space.returnSentinel;
+    const GPR = cpu.gprNames;
     const out: string[] = [];
     let r = [...regs];
     let pc = rip;
@@ -121,6 +126,38 @@ export class FaultReporter {
     return out;
   }
 
+  /**
+   * x86: no .pdata; frames follow the EBP chain ([ebp] = caller's EBP, [ebp+4] = return address)
+   * as long as it stays on the stack and returns into a module (code built without frame
+   * pointers shows its innermost frame only).
+   */
+  private backtraceX86(eip: bigint, regs: bigint[]): string[] {
+    const { map, cpu } = this.emu;
+    const out: string[] = [];
+    const name = (pc: bigint) => {
+      const sym = map.nearestExport(pc);
+      return `${map.where(pc)}${sym ? ` (${sym})` : ""}`;
+    };
+    out.push(name(eip));
+    let ebp = regs[5] ?? 0n;
+    const esp = regs[4] ?? 0n;
+    for (let i = 0; i < 32 && ebp > esp && ebp - esp < 0x100000n; i++) {
+      let next: bigint;
+      let ret: bigint;
+      try {
+        next = this.emu.readPtr(ebp);
+        ret = this.emu.readPtr(ebp + 4n);
+      } catch {
+        break;
+      }
+      if (ret === cpu.space.returnSentinel || !map.moduleAt(ret)) break;
+      out.push(name(ret));
+      if (next <= ebp) break;
+      ebp = next;
+    }
+    return out;
+  }
+
   /** The report every call gets once Unicorn has aborted. */
   brokenReport(address: bigint): FaultReport {
     return { kind: "internal", message: this.emu.broken!, rip: this.emu.map.where(address), ripAddress: address, registers: {}, backtrace: [] };
@@ -151,7 +188,7 @@ export class FaultReporter {
       const access = nf.memType === M.READ_UNMAPPED || nf.memType === M.READ_PROT ? "read" : nf.memType === M.WRITE_UNMAPPED || nf.memType === M.WRITE_PROT ? "write" : "fetch";
       if (freed) return this.report("use-after-free", `use after free: ${access} of ${nf.size} byte(s) at ${addr64(a)} (${freed}) at ${map.where(rip)}`, rip, { address: a });
       for (let d = 0; d < MAX_CALL_DEPTH; d++) {
-        const s = stackSlot(d);
+        const s = stackSlot(d, this.emu.cpu.space.stacksBase);
         if (a >= s.guardLow && a < s.low && access !== "fetch")
           return this.report("stack-overflow", `stack overflow: ${access} at ${addr64(a)} in the guard below the ${STACK_SIZE / 1024} KiB kernel stack at ${map.where(rip)}`, rip, { address: a });
       }
@@ -159,8 +196,8 @@ export class FaultReporter {
       // (past the guard), and the access is at or just below RSP.
       const depth = this.emu.calls.depth;
       if (access !== "fetch" && depth > 0) {
-        const s = stackSlot(depth - 1);
-        const rsp = this.emu.uc.regRead(C.regs.RSP);
+        const s = stackSlot(depth - 1, this.emu.cpu.space.stacksBase);
+        const rsp = this.emu.uc.regRead(this.emu.cpu.spId(C));
         if (rsp < s.low && s.low - rsp <= 0x10000000n && a + 0x1000n >= rsp && a < s.low)
           return this.report("stack-overflow", `stack overflow: a frame of ${s.high - rsp} bytes or more exceeds the ${STACK_SIZE / 1024} KiB kernel stack (${access} at ${addr64(a)}) at ${map.where(rip)}`, rip, { address: a });
       }
@@ -191,7 +228,8 @@ export class FaultReporter {
   private callSiteOnStack(): { module: string; text: string } | null {
     const { mem, map, uc, C } = this.emu;
     try {
-      const ret = mem.u64(uc.regRead(C.regs.RSP));
+      void mem;
+      const ret = this.emu.readPtr(uc.regRead(this.emu.cpu.spId(C)));
       const m = map.moduleAt(ret);
       if (!m || m.builtin) return null;
       return { module: m.name, text: map.where(ret) };
@@ -213,7 +251,8 @@ export class FaultReporter {
       return;
     }
     // Called from ExFreePool* at its thunk: the caller's address is at [rsp].
-    const retAddr = mem.u64(uc.regRead(C.regs.RSP));
+    void mem;
+    const retAddr = this.emu.readPtr(uc.regRead(this.emu.cpu.spId(C)));
     if (p.kind === "double-free") {
       throw new EmuStop(
         this.report("double-free", `double free of pool block ${addr64(p.address)} (tag '${tagText(p.block.tag)}', ${p.block.size} bytes, allocated at ${p.block.site ?? "?"}) from ${site}`, retAddr, { address: p.address, tag: tagText(p.block.tag) }),

@@ -78,12 +78,22 @@ export function layoutImage(image: PeImage, bytes: Uint8Array, base: bigint, nam
   return mem;
 }
 
-/** Map the laid-out image: one region for the headers, one per section (page-rounded). */
-export function mapLayout(uc: NativeEngine, name: string, image: PeImage, mem: Uint8Array, base: bigint): MappedRegion[] {
-  const regions: MappedRegion[] = [];
-  const size = mem.length;
-  // Page ownership: each page belongs to the section that starts in or covers it.
-  const spans: { name: string; start: number; end: number; perms: number }[] = [];
+/** A page-aligned span of an image and its protection (what becomes one Unicorn region). */
+export interface ImageSpan {
+  name: string;
+  start: number;
+  end: number;
+  perms: number;
+}
+
+/**
+ * The protection spans of an image of `size` bytes: headers read-only, each section with its
+ * rights (a page belongs to the section that starts in or covers it; overlapping sections share
+ * a span with the union of their rights), gaps read-only — and neighbours with equal rights
+ * coalesced into one span, so an image of 5000 data sections needs a handful of regions.
+ */
+export function imageSpans(image: PeImage, size: number): ImageSpan[] {
+  const spans: ImageSpan[] = [];
   const hdrEnd = alignUp(Math.max(image.optional.sizeOfHeaders, 1), PAGE);
   spans.push({ name: "headers", start: 0, end: Math.min(hdrEnd, size), perms: PROT.READ });
   const secs = [...image.sections].sort((a, b) => a.virtualAddress - b.virtualAddress);
@@ -104,6 +114,20 @@ export function mapLayout(uc: NativeEngine, name: string, image: PeImage, mem: U
   }
   const tail = spans[spans.length - 1]!;
   if (tail.end < size) spans.push({ name: "(tail)", start: tail.end, end: size, perms: PROT.READ });
+  const out: ImageSpan[] = [];
+  for (const sp of spans) {
+    const prev = out[out.length - 1];
+    if (prev && prev.end === sp.start && prev.perms === sp.perms) {
+      prev.end = sp.end;
+      if (!prev.name.endsWith("...")) prev.name = prev.name.length > 40 ? prev.name + "+..." : prev.name + "+" + sp.name;
+    } else out.push({ ...sp });
+  }
+  return out;
+}
+
+/** Map the laid-out image: one region per protection span (page-rounded, neighbours with equal rights coalesced). */
+export function mapLayout(uc: NativeEngine, name: string, image: PeImage, mem: Uint8Array, base: bigint, spans = imageSpans(image, mem.length)): MappedRegion[] {
+  const regions: MappedRegion[] = [];
   try {
     for (const sp of spans) {
       const at = base + BigInt(sp.start);

@@ -8,10 +8,12 @@ import type { PeImage } from "../formats/pe/types.js";
 import type { KernelExport } from "../nt/kernel-exports.js";
 import type { NativeEngine } from "./native.js";
 import type { ModuleMap } from "./module-map.js";
-import { INTERNAL_ROUTINES_BASE, type ThunkTable } from "./thunks.js";
+import type { ThunkTable } from "./thunks.js";
+import type { CpuArch } from "./arch/cpu.js";
+import { X64_CPU } from "./arch/cpu.js";
 import { buildSyntheticModule, type SyntheticModule } from "./kernel-image.js";
 import { mapLayout, type LoadedModule } from "./image.js";
-import { KERNEL_MODULES_BASE, PAGE, alignUpN } from "./layout.js";
+import { PAGE, alignUpN } from "./layout.js";
 
 /** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/. */
 export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys"] as const;
@@ -20,33 +22,47 @@ export class KernelModules {
   private readonly exportAddr = new Map<string, Map<string, bigint>>();
   private readonly synthetic = new Map<string, SyntheticModule>();
   /** The hooked code range: [start, end). */
-  readonly hookStart = INTERNAL_ROUTINES_BASE;
+  readonly hookStart: bigint;
   readonly hookEnd: bigint;
 
-  constructor(uc: NativeEngine, thunks: ThunkTable, map: ModuleMap, db: Record<string, KernelExport[]>, apis: ApiDefinition[]) {
+  constructor(uc: NativeEngine, thunks: ThunkTable, map: ModuleMap, db: Record<string, KernelExport[]>, apis: ApiDefinition[], cpu: CpuArch = X64_CPU) {
     const handlers = new Map<string, ApiDefinition>();
     for (const a of apis) handlers.set(`${a.module.toLowerCase()}!${a.name}`, a);
     // Internal routines (not exported): a page of `ret` just below ntoskrnl, inside the hooked range.
-    uc.mapMemory(INTERNAL_ROUTINES_BASE, PAGE, 5);
-    uc.write(INTERNAL_ROUTINES_BASE, new Uint8Array(PAGE).fill(0xc3));
-    let base = KERNEL_MODULES_BASE;
+    // (x86: internal routines are called as stdcall callbacks by the kernel's own code only.)
+    this.hookStart = thunks.internalBase;
+    uc.mapMemory(thunks.internalBase, PAGE, 5);
+    uc.write(thunks.internalBase, new Uint8Array(PAGE).fill(0xc3));
+    let base = cpu.space.kernelModulesBase;
     let hookEnd = base;
     for (const modName of BUILTIN_MODULES) {
+      // KMDF's modules exist for x64 only (their handlers read x64 layouts).
+      if (cpu.arch !== "x64" && (modName === "wdfldr.sys" || modName === "wdf01000.sys")) continue;
       const list: KernelExport[] = [...(db[modName] ?? [])];
       const known = new Set(list.map((e) => e.name));
       // Every implemented handler is an export too (e.g. ExAllocatePool2, missing from old import libraries).
       for (const a of apis) if (a.module.toLowerCase() === modName && !known.has(a.name)) list.push({ name: a.name, type: "code" });
       const syn = buildSyntheticModule(modName, list.map((e) => ({ name: e.name, type: e.type })), base);
       this.synthetic.set(modName, syn);
-      const pe = syntheticPe(syn);
+      const pe = syntheticPe(syn, cpu);
+      // x86: each routine's stub returns as its convention says (stdcall `ret N`).
+      if (cpu.arch !== "x64") {
+        const byName = new Map(list.map((e) => [e.name, e]));
+        for (const e of syn.ordered) if (e.type === "code") syn.bytes.set(cpu.stub(byName.get(e.name)), syn.rvaOf.get(e.name)!);
+      }
       const regions = mapLayout(uc, modName, pe, syn.bytes, base);
       const mod: LoadedModule = { name: modName, key: modName, base, size: syn.sizeOfImage, image: pe, regions, builtin: true };
       map.modules.set(modName, mod);
       const addrs = new Map<string, bigint>();
+      const listByName = new Map(list.map((e) => [e.name, e]));
       for (const e of syn.ordered) {
         const a = base + BigInt(syn.rvaOf.get(e.name)!);
         addrs.set(e.name, a);
-        thunks.set(a, { module: modName, name: e.name, def: handlers.get(`${modName}!${e.name}`) ?? null, kind: e.type === "code" ? "code" : "data" });
+        const known = listByName.get(e.name);
+        thunks.set(a, {
+          module: modName, name: e.name, def: handlerFor(handlers, modName, e.name, cpu), kind: e.type === "code" ? "code" : "data",
+          ...(known?.call ? { conv: { call: known.call, ...(known.argBytes !== undefined ? { argBytes: known.argBytes } : {}) } } : {}),
+        });
       }
       this.exportAddr.set(modName, addrs);
       hookEnd = base + BigInt(syn.text.rva + syn.text.size);
@@ -68,8 +84,33 @@ export class KernelModules {
   }
 }
 
+/**
+ * x86 exports that are the same routine as one kmdll implements under another name or module:
+ * the stdcall wrappers of fastcall routines (`IoCompleteRequest` → `IofCompleteRequest`), and
+ * routines HAL exports on x86 but ntoskrnl on x64 (`KfRaiseIrql`, `KeGetCurrentIrql`,
+ * `ExAcquireFastMutex`...). One handler serves both names; the arguments are decoded by each
+ * export's own convention.
+ */
+const X86_ALIASES: Record<string, string> = {
+  IoCompleteRequest: "IofCompleteRequest",
+  IoCallDriver: "IofCallDriver",
+  ObDereferenceObject: "ObfDereferenceObject",
+  ObReferenceObject: "ObfReferenceObject",
+};
+
+function handlerFor(handlers: Map<string, ApiDefinition>, module: string, name: string, cpu: CpuArch): ApiDefinition | null {
+  const own = handlers.get(`${module}!${name}`);
+  if (own || cpu.arch !== "x86") return own ?? null;
+  const target = X86_ALIASES[name] ?? name;
+  for (const m of BUILTIN_MODULES) {
+    const h = handlers.get(`${m}!${target}`);
+    if (h) return { ...h, module, name };
+  }
+  return null;
+}
+
 /** A minimal PeImage for the synthetic modules (their export directory lives in guest memory). */
-function syntheticPe(syn: SyntheticModule): PeImage {
+function syntheticPe(syn: SyntheticModule, cpu: CpuArch): PeImage {
   const sections = [
     { name: ".text", virtualAddress: syn.text.rva, virtualSize: syn.text.size, sizeOfRawData: syn.text.size, pointerToRawData: syn.text.rva, characteristics: 0x60000020 },
     { name: ".data", virtualAddress: syn.data.rva, virtualSize: syn.data.size, sizeOfRawData: syn.data.size, pointerToRawData: syn.data.rva, characteristics: 0xc8000040 },
@@ -84,14 +125,14 @@ function syntheticPe(syn: SyntheticModule): PeImage {
   ];
   return {
     peOffset: 0x40,
-    coff: { machine: 0x8664, numberOfSections: 3, timeDateStamp: 0, pointerToSymbolTable: 0, numberOfSymbols: 0, sizeOfOptionalHeader: 240, characteristics: 0x2022 },
+    coff: { machine: cpu.arch === "x86" ? 0x14c : 0x8664, numberOfSections: 3, timeDateStamp: 0, pointerToSymbolTable: 0, numberOfSymbols: 0, sizeOfOptionalHeader: 240, characteristics: 0x2022 },
     optional: {
       magic: 0x20b, pe32plus: true, majorLinkerVersion: 0, minorLinkerVersion: 0, sizeOfCode: syn.text.size, addressOfEntryPoint: 0, baseOfCode: syn.text.rva,
       imageBase: 0n, sectionAlignment: PAGE, fileAlignment: PAGE, majorOperatingSystemVersion: 10, minorOperatingSystemVersion: 0, majorSubsystemVersion: 10,
       minorSubsystemVersion: 0, sizeOfImage: syn.sizeOfImage, sizeOfHeaders: PAGE, checkSum: 0, subsystem: 1, dllCharacteristics: 0x160,
       sizeOfStackReserve: 0n, sizeOfStackCommit: 0n, sizeOfHeapReserve: 0n, sizeOfHeapCommit: 0n, numberOfRvaAndSizes: 16, checkSumOffset: 0x40 + 24 + 64,
     },
-    machine: "x64",
+    machine: cpu.machine as PeImage["machine"],
     dataDirectories: [],
     sections,
     exports: {

@@ -30,7 +30,7 @@ export function createKernelState(emu: Emulator): KernelState {
       allocate: (size, tag) => emu.pool.allocate(size, tag, 0, true, "(kernel)", null),
       free: (a) => void emu.pool.free(a, null, null),
     },
-    internalRoutine: (name, handler) => emu.internalRoutine(name, handler),
+    internalRoutine: (name, handler, argc) => emu.internalRoutine(name, handler, argc),
     loadedModules: () => [...emu.map.modules.values()].map((m) => ({ name: m.name, base: m.base, size: m.size, builtin: m.builtin })),
   };
 }

@@ -11,6 +11,22 @@ export const KERNEL_MODULES_BASE = 0xfffff80000000000n;
 /** Driver images, in load order, each at a 1 MiB-aligned slot. */
 export const DRIVER_IMAGES_BASE = 0xfffff80100000000n;
 export const DRIVER_IMAGE_ALIGN = 0x100000n;
+/** End of the driver image area (the system data follows). */
+export const DRIVER_IMAGES_END = 0xfffff80200000000n;
+
+/*
+ * Limits (docs/emulator.md, "Limits"). Unicorn 2.0.1 aborts the whole process once about 4096
+ * memory regions are mapped (QEMU's `phys_section_add` assertion), and each map or protection
+ * change costs time in proportion to the regions already mapped. The fixed regions (kernel
+ * modules, stacks, scratch pages and their splits, system data, at most 256 pool chunks) stay
+ * under 400; driver images get the rest, with headroom.
+ */
+/** Driver images loaded at once. */
+export const MAX_DRIVER_IMAGES = 1024;
+/** Memory regions of one image after coalescing neighbours with equal rights. */
+export const MAX_REGIONS_PER_IMAGE = 64;
+/** Memory regions of all driver images together. */
+export const MAX_IMAGE_REGIONS = 3200;
 /** KPCR, KPRCB, KTHREAD, EPROCESS, object types, DRIVER_OBJECTs. */
 export const SYSTEM_DATA_BASE = 0xfffff80200000000n;
 export const SYSTEM_DATA_SIZE = 0x40000;
@@ -47,7 +63,7 @@ export function addr64(n: bigint): string {
 }
 
 /** Stack slot of a call nesting depth: [low, high) mapped; the gap below low is the guard. */
-export function stackSlot(depth: number): { low: bigint; high: bigint; guardLow: bigint } {
-  const low = STACKS_BASE + STACK_STRIDE * BigInt(depth) + (STACK_STRIDE - BigInt(STACK_SIZE));
+export function stackSlot(depth: number, stacksBase: bigint = STACKS_BASE): { low: bigint; high: bigint; guardLow: bigint } {
+  const low = stacksBase + STACK_STRIDE * BigInt(depth) + (STACK_STRIDE - BigInt(STACK_SIZE));
   return { low, high: low + BigInt(STACK_SIZE), guardLow: low - (STACK_STRIDE - BigInt(STACK_SIZE)) };
 }

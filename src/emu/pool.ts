@@ -50,7 +50,7 @@ export class PoolAllocator {
   private chunks: { base: bigint; size: number }[] = [];
   private cursor = 0n;
   private cursorEnd = 0n;
-  private nextChunk = POOL_BASE;
+  private nextChunk: bigint;
   /** Live blocks by user address. */
   readonly live = new Map<bigint, PoolBlock>();
   /** Freed blocks not yet reused (user address → the block as it was). */
@@ -62,7 +62,12 @@ export class PoolAllocator {
   onProblem: (p: PoolProblem) => void = () => {};
   stats = { allocations: 0, frees: 0, bytesLive: 0 };
 
-  constructor(private readonly uc: NativeEngine) {}
+  constructor(
+    private readonly uc: NativeEngine,
+    private readonly base: bigint = POOL_BASE,
+  ) {
+    this.nextChunk = base;
+  }
 
   private mapChunk(minBytes: number): void {
     const size = Math.max(POOL_CHUNK, alignUp(minBytes, 0x10000));

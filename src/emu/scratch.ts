@@ -10,15 +10,18 @@ export class ScratchPages {
   private readonly freed = new Map<bigint, string>();
   private next = 0;
 
-  constructor(private readonly uc: NativeEngine) {
-    uc.mapMemory(CALL_SCRATCH_BASE, CALL_SCRATCH_PAGES * PAGE, 0);
+  constructor(
+    private readonly uc: NativeEngine,
+    private readonly base: bigint = CALL_SCRATCH_BASE,
+  ) {
+    uc.mapMemory(base, CALL_SCRATCH_PAGES * PAGE, 0);
   }
 
   /** The description of a freed scratch buffer overlapping [addr, addr+size), or null. */
   freedAt(addr: bigint, size: number): string | null {
     if (this.freed.size === 0) return null;
     const a = BigInt.asUintN(64, addr);
-    if (a + BigInt(size) <= CALL_SCRATCH_BASE || a >= CALL_SCRATCH_BASE + BigInt(CALL_SCRATCH_PAGES * PAGE)) return null;
+    if (a + BigInt(size) <= this.base || a >= this.base + BigInt(CALL_SCRATCH_PAGES * PAGE)) return null;
     for (let p = a & ~0xfffn; p < a + BigInt(size); p += 0x1000n) {
       const d = this.freed.get(p);
       if (d) return d;
@@ -29,7 +32,7 @@ export class ScratchPages {
   /** A zeroed page; `release(description)` makes it inaccessible afterwards. */
   page(): { address: bigint; release: (what: string) => void } {
     const i = this.next++ % CALL_SCRATCH_PAGES;
-    const address = CALL_SCRATCH_BASE + BigInt(i * PAGE);
+    const address = this.base + BigInt(i * PAGE);
     this.freed.delete(address);
     this.uc.protect(address, PAGE, 3);
     this.uc.write(address, new Uint8Array(PAGE));

@@ -12,7 +12,8 @@
 import { L64 } from "../nt/layouts.js";
 import type { NativeConstants, NativeEngine } from "./native.js";
 import type { EngineMemory } from "./memory.js";
-import { KUSER_SHARED_DATA, PAGE, SYSTEM_DATA_BASE, SYSTEM_DATA_SIZE } from "./layout.js";
+import { PAGE } from "./layout.js";
+import { X64_CPU, x86Segments, type CpuArch } from "./arch/cpu.js";
 import { writeSeExports } from "./se-exports.js";
 
 /** wdm.h: KeGetCurrentThread() = __readgsqword(0x188). */
@@ -25,49 +26,99 @@ export const KTHREAD_PROCESS = 0x220;
 /** Windows 10 x64 (undocumented): EPROCESS.UniqueProcessId. */
 export const EPROCESS_UNIQUE_PROCESS_ID = 0x440;
 
+/**
+ * x86 (ReactOS/WRK i386 KPCR; wdm.h's x86 KeGetCurrentThread reads fs:[0x124]): KPCR.SelfPcr
+ * 0x1C, KPCR.Prcb 0x20, KPCR.PrcbData 0x120 with KPRCB.CurrentThread at +4. KTHREAD.ApcState.Process
+ * (0x50), KTHREAD.Process (0x150) and EPROCESS.UniqueProcessId (0xB4) follow Windows 7 x86
+ * (undocumented).
+ */
+export const X86_KPCR = { SelfPcr: 0x1c, Prcb: 0x20, Irql: 0x24, PrcbData: 0x120, CurrentThread: 0x124 } as const;
+export const X86_KTHREAD_APCSTATE_PROCESS = 0x50;
+export const X86_KTHREAD_PROCESS = 0x150;
+export const X86_EPROCESS_UNIQUE_PROCESS_ID = 0xb4;
+/** Where the x86 GDT lives inside the system data block. */
+const X86_GDT_OFFSET = 0x3f000n;
+
 export class SystemData {
-  readonly kpcr = SYSTEM_DATA_BASE;
-  readonly prcb = SYSTEM_DATA_BASE + BigInt(KPCR_PRCB);
-  readonly thread = SYSTEM_DATA_BASE + 0x1000n;
-  readonly process = SYSTEM_DATA_BASE + 0x3000n;
-  readonly objectTypes = SYSTEM_DATA_BASE + 0x5000n;
-  readonly seExports = SYSTEM_DATA_BASE + 0x30000n;
+  readonly kpcr: bigint;
+  readonly prcb: bigint;
+  readonly thread: bigint;
+  readonly process: bigint;
+  readonly objectTypes: bigint;
+  readonly seExports: bigint;
   readonly processId = 4n;
   readonly threadId = 8n;
   private nextObjectType = 0;
   private lastTicks = -1n;
 
+  private readonly kuser: bigint;
+
   constructor(
     private readonly uc: NativeEngine,
     private readonly mem: EngineMemory,
     private readonly C: NativeConstants,
-  ) {}
+    private readonly cpu: CpuArch = X64_CPU,
+  ) {
+    const base = cpu.space.systemDataBase;
+    this.kpcr = base;
+    this.prcb = base + BigInt(cpu.arch === "x86" ? X86_KPCR.PrcbData : KPCR_PRCB);
+    this.thread = base + 0x1000n;
+    this.process = base + 0x3000n;
+    this.objectTypes = base + 0x5000n;
+    this.seExports = base + 0x30000n;
+    this.kuser = cpu.space.kuserSharedData;
+  }
+
+  /** Write a pointer-sized value. */
+  private setPtr(a: bigint, v: bigint): void {
+    if (this.cpu.ptrSize === 4) this.mem.setU32(a, Number(BigInt.asUintN(32, v)));
+    else this.mem.setU64(a, v);
+  }
+
+  /** Enter kernel mode for a top-level guest call: the KPCR behind gs (x64) or fs (x86). */
+  enterKernelMode(): void {
+    if (this.cpu.arch === "x86") x86Segments(this.uc, this.C, this.kpcr + X86_GDT_OFFSET, this.kpcr);
+    else this.uc.regWrite(this.C.regs.GS_BASE, this.kpcr);
+  }
 
   init(exportAddress: (name: string) => bigint | null): void {
     const P = this.C.prot;
-    this.uc.mapMemory(SYSTEM_DATA_BASE, SYSTEM_DATA_SIZE, P.READ | P.WRITE);
+    this.uc.mapMemory(this.cpu.space.systemDataBase, this.cpu.space.systemDataSize, P.READ | P.WRITE);
     // Writable: the kernel itself updates KUSER_SHARED_DATA at this address (and writing a read-only
     // region from the host is ~50x slower in Unicorn 2.0.1, which re-protects it for the write).
-    this.uc.mapMemory(KUSER_SHARED_DATA, PAGE, P.READ | P.WRITE);
-    const K = L64.KPCR;
+    this.uc.mapMemory(this.kuser, PAGE, P.READ | P.WRITE);
     const m = this.mem;
-    m.setU64(this.kpcr + BigInt(K.Self), this.kpcr);
-    m.setU64(this.kpcr + BigInt(K.CurrentPrcb), this.prcb);
-    m.setU8(this.kpcr + BigInt(K.Irql), 0);
-    m.setU16(this.kpcr + BigInt(K.MajorVersion), 1);
-    m.setU16(this.kpcr + BigInt(K.MinorVersion), 1);
-    m.setU64(this.kpcr + BigInt(GS_CURRENT_THREAD), this.thread);
-    m.setU64(this.thread + BigInt(KTHREAD_APCSTATE_PROCESS), this.process);
-    m.setU64(this.thread + BigInt(KTHREAD_PROCESS), this.process);
-    m.setU64(this.process + BigInt(EPROCESS_UNIQUE_PROCESS_ID), this.processId);
+    if (this.cpu.arch === "x86") {
+      const K = X86_KPCR;
+      m.setU32(this.kpcr + BigInt(K.SelfPcr), Number(this.kpcr));
+      m.setU32(this.kpcr + BigInt(K.Prcb), Number(this.prcb));
+      m.setU8(this.kpcr + BigInt(K.Irql), 0);
+      m.setU32(this.kpcr + BigInt(K.CurrentThread), Number(this.thread));
+      m.setU32(this.thread + BigInt(X86_KTHREAD_APCSTATE_PROCESS), Number(this.process));
+      m.setU32(this.thread + BigInt(X86_KTHREAD_PROCESS), Number(this.process));
+      m.setU32(this.process + BigInt(X86_EPROCESS_UNIQUE_PROCESS_ID), Number(this.processId));
+    } else {
+      const K = L64.KPCR;
+      m.setU64(this.kpcr + BigInt(K.Self), this.kpcr);
+      m.setU64(this.kpcr + BigInt(K.CurrentPrcb), this.prcb);
+      m.setU8(this.kpcr + BigInt(K.Irql), 0);
+      m.setU16(this.kpcr + BigInt(K.MajorVersion), 1);
+      m.setU16(this.kpcr + BigInt(K.MinorVersion), 1);
+      m.setU64(this.kpcr + BigInt(GS_CURRENT_THREAD), this.thread);
+      m.setU64(this.thread + BigInt(KTHREAD_APCSTATE_PROCESS), this.process);
+      m.setU64(this.thread + BigInt(KTHREAD_PROCESS), this.process);
+      m.setU64(this.process + BigInt(EPROCESS_UNIQUE_PROCESS_ID), this.processId);
+    }
     // Type fields of the dispatcher headers: KTHREAD (6) and KPROCESS (3).
     m.setU8(this.thread, 6);
     m.setU8(this.process, 3);
+    // KUSER_SHARED_DATA has one layout on every arch (its offsets are fixed by contract).
     const S = L64.KUSER_SHARED_DATA;
-    const k = KUSER_SHARED_DATA;
+    const k = this.kuser;
+    const imageNumber = this.cpu.arch === "x86" ? 0x14c : 0x8664;
     m.setU32(k + BigInt(S.TickCountMultiplier), 0x0fa00000);
-    m.setU16(k + BigInt(S.ImageNumberLow), 0x8664);
-    m.setU16(k + BigInt(S.ImageNumberHigh), 0x8664);
+    m.setU16(k + BigInt(S.ImageNumberLow), imageNumber);
+    m.setU16(k + BigInt(S.ImageNumberHigh), imageNumber);
     m.writeUtf16(k + BigInt(S.NtSystemRoot), "C:\\Windows\0");
     m.setU32(k + BigInt(S.NtProductType), 1);
     m.setU8(k + BigInt(S.ProductTypeIsValid), 1);
@@ -78,16 +129,16 @@ export class SystemData {
     // Data exports of ntoskrnl.exe with meaningful values.
     const set64 = (name: string, v: bigint) => {
       const a = exportAddress(name);
-      if (a !== null) m.setU64(a, v);
+      if (a !== null) this.setPtr(a, v);
     };
     const set8 = (name: string, v: number) => {
       const a = exportAddress(name);
       if (a !== null) m.setU8(a, v);
     };
     set64("PsInitialSystemProcess", this.process);
-    set64("MmSystemRangeStart", 0xffff800000000000n);
-    set64("MmHighestUserAddress", 0x7ffffffeffffn);
-    set64("MmUserProbeAddress", 0x7fffffff0000n);
+    set64("MmSystemRangeStart", this.cpu.space.systemRangeStart);
+    set64("MmHighestUserAddress", this.cpu.space.highestUserAddress);
+    set64("MmUserProbeAddress", this.cpu.space.userProbeAddress);
     set64("MmBadPointer", 0n);
     set8("KeNumberProcessors", 1);
     set8("KdDebuggerEnabled", 0);
@@ -98,7 +149,7 @@ export class SystemData {
     writeSeExports(m, this.seExports, exportAddress("SeExports"));
     for (const t of ["CmKeyObjectType", "ExDesktopObjectType", "ExEventObjectType", "ExSemaphoreObjectType", "ExWindowStationObjectType", "IoAdapterObjectType", "IoDeviceHandlerObjectType", "IoDeviceObjectType", "IoDriverObjectType", "IoFileObjectType", "LpcPortObjectType", "MmSectionObjectType", "PsJobType", "PsProcessType", "PsThreadType", "SeTokenObjectType", "TmEnlistmentObjectType", "TmResourceManagerObjectType", "TmTransactionManagerObjectType"]) {
       const a = exportAddress(t);
-      if (a !== null) m.setU64(a, this.objectType());
+      if (a !== null) this.setPtr(a, this.objectType());
     }
   }
 
@@ -110,8 +161,8 @@ export class SystemData {
    */
   objectType(): bigint {
     const a = this.objectTypes + BigInt(this.nextObjectType++ * 0x100);
-    this.mem.setU64(a, a);
-    this.mem.setU64(a + 8n, a);
+    this.setPtr(a, a);
+    this.setPtr(a + BigInt(this.cpu.ptrSize), a);
     return a;
   }
 
@@ -128,7 +179,7 @@ export class SystemData {
     };
     put(0, interruptTime);
     put(12, systemTime);
-    this.uc.write(KUSER_SHARED_DATA + BigInt(S.InterruptTime), b);
+    this.uc.write(this.kuser + BigInt(S.InterruptTime), b);
     // TickCount (KSYSTEM_TIME at 0x320) changes every 15.625 ms of interrupt time only.
     const ticks = interruptTime / 156250n;
     if (ticks !== this.lastTicks) {
@@ -138,8 +189,8 @@ export class SystemData {
       tv.setUint32(0, Number(ticks & 0xffffffffn), true);
       tv.setUint32(4, Number(ticks >> 32n), true);
       tv.setUint32(8, Number(ticks >> 32n), true);
-      this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCount), t);
-      this.uc.write(KUSER_SHARED_DATA + BigInt(S.TickCountLowDeprecated), t.subarray(0, 4));
+      this.uc.write(this.kuser + BigInt(S.TickCount), t);
+      this.uc.write(this.kuser + BigInt(S.TickCountLowDeprecated), t.subarray(0, 4));
     }
   }
 }

@@ -7,12 +7,15 @@ import type { ApiDefinition, ApiHandler } from "./api/types.js";
 import { KmdllError } from "../errors.js";
 import { CODE_STRIDE } from "./kernel-image.js";
 import { KERNEL_MODULES_BASE, PAGE } from "./layout.js";
+import type { CallConvention } from "./arch/cpu.js";
 
 export interface Thunk {
   module: string;
   name: string;
   def: ApiDefinition | null;
   kind: "code" | "data" | "internal";
+  /** x86: how the routine takes its arguments (from the kernel export database). */
+  conv?: CallConvention;
 }
 
 /** Internal (unexported) kernel routines live on the page just below ntoskrnl, inside the hooked range. */
@@ -21,7 +24,14 @@ export const INTERNAL_ROUTINES_BASE = KERNEL_MODULES_BASE - BigInt(PAGE);
 export class ThunkTable {
   private readonly byAddress = new Map<bigint, Thunk>();
   private readonly internalByName = new Map<string, bigint>();
-  private internalNext = INTERNAL_ROUTINES_BASE;
+  /** The internal-routine page: just below the kernel modules of the arch's address space. */
+  readonly internalBase: bigint;
+  private internalNext: bigint;
+
+  constructor(kernelModulesBase: bigint = KERNEL_MODULES_BASE) {
+    this.internalBase = kernelModulesBase - BigInt(PAGE);
+    this.internalNext = this.internalBase;
+  }
 
   get(address: bigint): Thunk | undefined {
     return this.byAddress.get(address);
@@ -39,17 +49,25 @@ export class ThunkTable {
 
   /** Whether an address lies on the internal-routine page. */
   isInternal(address: bigint): boolean {
-    return address >= INTERNAL_ROUTINES_BASE && address < INTERNAL_ROUTINES_BASE + BigInt(PAGE);
+    return address >= this.internalBase && address < this.internalBase + BigInt(PAGE);
   }
 
-  /** Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address (idempotent by name). */
-  internalRoutine(name: string, handler: ApiHandler): bigint {
+  /** Writes a routine's return stub (x86: `ret N` for a stdcall routine); set by the emulator. */
+  writeStub: ((address: bigint, conv: CallConvention) => void) | null = null;
+
+  /**
+   * Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address
+   * (idempotent by name). argc: its arguments, for x86, where drivers call it as a stdcall routine.
+   */
+  internalRoutine(name: string, handler: ApiHandler, argc = 0): bigint {
     const existing = this.internalByName.get(name);
     if (existing !== undefined) return existing;
     const a = this.internalNext;
-    if (a + BigInt(CODE_STRIDE) > INTERNAL_ROUTINES_BASE + BigInt(PAGE)) throw new KmdllError("too many internal kernel routines");
+    if (a + BigInt(CODE_STRIDE) > this.internalBase + BigInt(PAGE)) throw new KmdllError("too many internal kernel routines");
     this.internalNext += BigInt(CODE_STRIDE);
-    this.byAddress.set(a, { module: "ntoskrnl.exe", name, def: { module: "ntoskrnl.exe", name, handler }, kind: "internal" });
+    const conv: CallConvention = { call: "stdcall", argBytes: 4 * argc };
+    this.byAddress.set(a, { module: "ntoskrnl.exe", name, def: { module: "ntoskrnl.exe", name, handler, argc }, kind: "internal", conv });
+    this.writeStub?.(a, conv);
     this.internalByName.set(name, a);
     return a;
   }

@@ -6,7 +6,7 @@
  */
 import type { TraceEvent } from "../events.js";
 import { STATUS } from "../nt/status.js";
-import { L64 } from "../nt/layouts.js";
+import { LAYOUT, putPtr } from "../nt/arch-layout.js";
 import { EmuStop, type Emulator, type FaultReport } from "./emulator.js";
 import { buildIoctlIrp, callDriver, ctxLess, interfaceLeaks, ioState, lookupDevice, openDevice, UserMode, type IoEnv } from "./iomgr/index.js";
 import { dereference } from "./obmgr/index.js";
@@ -54,7 +54,7 @@ export function userDeviceIoControl(emu: Emulator, deviceName: string, code: num
     }
     file = opened.file;
     const irp = buildIoctlIrp(env, { code, device: opened.top, input: inBuf, inputLength: input.length, output: outBuf, outputLength, internal: false, event: 0n, iosb: 0n, requestorMode: UserMode, fileObject: file }, "user");
-    emu.mem.setU64(irp + BigInt(L64.IRP["Tail.Overlay.OriginalFileObject"]), file);
+    putPtr(emu.mem, irp + BigInt(LAYOUT.IRP["Tail.Overlay.OriginalFileObject"]), file);
     const status = callDriver(env, opened.top, irp);
     const info = ioState(emu.kernel).irps.get(irp);
     let result: UserIoctlOutcome;

@@ -262,7 +262,7 @@ export function buildGraph(modules: readonly ModuleSummary[], opts: BuildGraphOp
       const unresolved = exported ? imp.names.filter((n) => !exported!(n)) : [];
       if (existing) {
         existing.names = names;
-        existing.unresolved.push(...unresolved);
+        for (const n of unresolved) existing.unresolved.push(n);
       } else {
         const edge: GraphEdge = { from: fromId, to: toId, dll: imp.dll, names, unresolved, resolved: exported !== undefined, delay: imp.delay };
         edges.push(edge);
@@ -314,8 +314,8 @@ export function graphView(g: DepGraph, opts: ViewOptions = {}): DepGraph {
     const key = `${from}\0${to}\0${e.delay}`;
     const existing = edgeIndex.get(key);
     if (existing) {
-      existing.names.push(...names);
-      existing.unresolved.push(...unresolved);
+      for (const n of names) existing.names.push(n);
+      for (const n of unresolved) existing.unresolved.push(n);
       existing.resolved &&= e.resolved;
       if (!existing.dll.split(", ").includes(e.dll)) existing.dll += `, ${e.dll}`;
     } else {

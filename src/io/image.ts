@@ -2,6 +2,8 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { KmdllError, inFile } from "../errors.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { ParsePeOptions, PeImage } from "../formats/pe/types.js";
+import { ARCHIVE_MAGIC } from "../formats/lib/archive.js";
+import { analyzeImportLibrary } from "../formats/lib/read-import-library.js";
 
 /** A PE image read from disk: its path, raw bytes and parsed model. */
 export interface LoadedImage {
@@ -21,11 +23,24 @@ function why(e: unknown): string {
   return err.code ?? err.message;
 }
 
+/** How many bytes `ReadOptions.head` sees before the rest of the file is read. */
+export const HEAD_BYTES = 4096;
+
+export interface ReadOptions {
+  /**
+   * Look at the first bytes (up to HEAD_BYTES) before the whole file is read, and throw when the
+   * file is refused there: a 1 GiB file that is not a PE image is then rejected without reading it.
+   */
+  head?: (head: Uint8Array, size: number) => void;
+  /** After `head`: true stops there (readFileBytes then returns the head bytes only). */
+  stop?: () => boolean;
+}
+
 /**
  * Read a regular file completely, turning file-system errors into a one-line KmdllError.
  * Devices, FIFOs and directories are refused (reading /dev/zero would never end).
  */
-export function readFileBytes(path: string): Uint8Array {
+export function readFileBytes(path: string, opts: ReadOptions = {}): Uint8Array {
   let fd: number;
   try {
     // stat before open: opening a FIFO for reading would block.
@@ -42,8 +57,19 @@ export function readFileBytes(path: string): Uint8Array {
     if (st.isDirectory()) throw new KmdllError(`${path}: cannot read file: is a directory`);
     if (!st.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
     if (st.size > MAX_IMAGE_FILE) throw new KmdllError(`${path}: cannot read file: too large (${st.size} bytes)`);
-    const out = new Uint8Array(st.size);
     let got = 0;
+    if (opts.head) {
+      const head = new Uint8Array(Math.min(st.size, HEAD_BYTES));
+      while (got < head.length) {
+        const n = readSync(fd, head, got, head.length - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      opts.head(head.subarray(0, got), st.size);
+      if (opts.stop?.()) return head.subarray(0, got);
+      got = 0;
+    }
+    const out = new Uint8Array(st.size);
     while (got < out.length) {
       const n = readSync(fd, out, got, out.length - got, got);
       if (n === 0) break;
@@ -58,9 +84,23 @@ export function readFileBytes(path: string): Uint8Array {
   }
 }
 
+/** ReadOptions.head for PE images: no MZ signature is refused at byte 0, like parsePe does. */
+export const PE_HEAD: ReadOptions = {
+  head: (head) => {
+    if (head[0] !== 0x4d || head[1] !== 0x5a) parsePe(head);
+  },
+};
+
+/** ReadOptions.head for import libraries: no archive signature is refused at byte 0. */
+export const LIB_HEAD: ReadOptions = {
+  head: (head) => {
+    if (String.fromCharCode(...head.subarray(0, 8)) !== ARCHIVE_MAGIC) analyzeImportLibrary(head);
+  },
+};
+
 /** Read and parse a PE image; format errors name the file. */
 export function readImage(path: string, opts: ParsePeOptions = {}): LoadedImage {
-  const bytes = readFileBytes(path);
+  const bytes = inFile(path, () => readFileBytes(path, PE_HEAD));
   const image = inFile(path, () => parsePe(bytes, opts));
   return { path, bytes, image };
 }

@@ -83,7 +83,8 @@ export class Kernel implements KernelQueries {
     if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
     const configured = this.o.services?.imagePath(service);
     const raw = configured ?? defaultImagePath(service);
-    const path = /[\\/]/.test(service) || service.includes("..") ? null : normalizeImagePath(raw);
+    // Blanks around a configured ImagePath (a .reg file typed by hand) are not part of it.
+    const path = /[\\/]/.test(service) || service.includes("..") ? null : normalizeImagePath(raw.trim());
     if (path === null) {
       return this.refuse(STATUS.OBJECT_PATH_NOT_FOUND, service, `service ${service}: image path "${raw}" is outside the simulated \\SystemRoot`);
     }

@@ -1,5 +1,5 @@
 import { hex } from "../text/hex.js";
-import { KmdllError } from "../errors.js";
+import { KmdllError, ResourceLimitError } from "../errors.js";
 import type { EventSink } from "../events.js";
 import type { ImportModule, ImportedFunction } from "../formats/pe/types.js";
 import { STATUS, formatStatus, ntSuccess } from "../nt/status.js";
@@ -39,6 +39,17 @@ export class LoadError extends Error {
 
 /** Emulation stopped on a fault or timeout: the real machine would have crashed. */
 export class Crash extends Error {}
+
+/** One image whose imports are being resolved (the loader's explicit recursion stack). */
+interface ResolveFrame {
+  m: LoadedModule;
+  /** Index of the descriptor being resolved. */
+  next: number;
+  /** The importer's directory (imports are looked up there). */
+  dir: string;
+  /** Set when the module descriptor `next` names has just finished loading. */
+  loaded: LoadedModule | null;
+}
 
 export interface LoaderOptions {
   table: ModuleTable;
@@ -90,10 +101,63 @@ export class Loader {
 
   /**
    * MmLoadSystemImage for an image not yet in the table: map (relocated), insert with
-   * LoadCount 1 and "load in progress", resolve its imports. On failure the image is removed
-   * again (its references already dropped) and the LoadError propagates.
+   * LoadCount 1 and "load in progress", resolve its imports — loading the modules they name,
+   * depth first, as MiResolveImageReferences does by recursion. Here the recursion is an explicit
+   * stack (one frame per image being resolved), so an import chain thousands of modules deep
+   * cannot overflow the JavaScript stack. On failure each image still being resolved drops the
+   * references it took and is removed again, innermost first, and the LoadError propagates.
    */
   loadImage(ntPath: string, by: LoadedModule | null, why: string): LoadedModule {
+    const first = this.mapImage(ntPath, by, why);
+    const stack: ResolveFrame[] = [{ m: first, next: 0, dir: ntDirectory(first.path), loaded: null }];
+    try {
+      while (stack.length > 0) {
+        const f = stack[stack.length - 1]!;
+        const imports = f.m.image!.imports;
+        if (f.loaded) {
+          // The module descriptor f.next named has been loaded with its own imports: initialise it, bind.
+          const target = f.loaded;
+          f.loaded = null;
+          const desc = imports[f.next]!;
+          this.initializeDll(target, f.m);
+          if (referenceNeeded(desc.dll)) f.m.references.push(target);
+          this.bindDescriptor(f.m, desc, target);
+          f.next++;
+          continue;
+        }
+        if (f.next >= imports.length) {
+          f.m.loading = false;
+          stack.pop();
+          if (stack.length > 0) stack[stack.length - 1]!.loaded = f.m;
+          continue;
+        }
+        const desc = imports[f.next]!;
+        const target = this.existingImport(f.m, desc);
+        if (target) {
+          this.bindDescriptor(f.m, desc, target);
+          f.next++;
+          continue;
+        }
+        const child = this.mapImage(f.dir + desc.dll, f.m, `imported by ${f.m.name}`);
+        stack.push({ m: child, next: 0, dir: ntDirectory(child.path), loaded: null });
+      }
+    } catch (e) {
+      if (e instanceof LoadError) {
+        for (let k = stack.length - 1; k >= 0; k--) {
+          const m = stack[k]!.m;
+          const refs = m.references;
+          m.references = [];
+          this.dereferenceImports(refs, m);
+          this.removeImage(m, "its imports could not be resolved");
+        }
+      }
+      throw e;
+    }
+    return first;
+  }
+
+  /** Open and map one image, insert it into the table with LoadCount 1 ("load in progress"). */
+  private mapImage(ntPath: string, by: LoadedModule | null, why: string): LoadedModule {
     const name = ntBaseName(ntPath);
     const opened = this.o.images.open(ntPath);
     if (!opened.ok) {
@@ -115,43 +179,25 @@ export class Loader {
     try {
       m.base = this.o.executor.mapImage(name, opened.image, opened.bytes);
     } catch (e) {
-      // An image the executor cannot map (bad sections, unsupported layout) fails like a bad image.
+      // An image the executor cannot map (bad sections, unsupported layout, no address space
+      // left) fails like a bad image / a failed allocation.
       if (e instanceof KmdllError) {
-        throw this.failure(STATUS.INVALID_IMAGE_FORMAT, by?.name ?? name, by ? name : undefined, by ? `cannot load ${name}: ${e.message}` : `cannot be mapped: ${e.message}`);
+        const status = e instanceof ResourceLimitError ? STATUS.INSUFFICIENT_RESOURCES : STATUS.INVALID_IMAGE_FORMAT;
+        throw this.failure(status, by?.name ?? name, by ? name : undefined, by ? `cannot load ${name}: ${e.message}` : `cannot be mapped: ${e.message}`);
       }
       throw e;
     }
     this.o.table.insert(m);
     this.emit({ event: "load", module: name, path: ntPath, by: by?.name ?? null, base: hex(m.base), reason: why });
     this.count(m, 1, why);
-    try {
-      this.resolveImports(m);
-    } catch (e) {
-      if (e instanceof LoadError) {
-        this.removeImage(m, "its imports could not be resolved");
-      }
-      throw e;
-    }
-    m.loading = false;
     return m;
   }
 
-  /** MiResolveImageReferences: descriptor by descriptor; on failure dereference what was referenced. */
-  private resolveImports(m: LoadedModule): void {
-    const dir = ntDirectory(m.path);
-    try {
-      for (const desc of m.image!.imports) this.resolveDescriptor(m, desc, dir);
-    } catch (e) {
-      if (e instanceof LoadError) {
-        const refs = m.references;
-        m.references = [];
-        this.dereferenceImports(refs, m);
-      }
-      throw e;
-    }
-  }
-
-  private resolveDescriptor(m: LoadedModule, desc: ImportModule, dir: string): void {
+  /**
+   * The checks MiResolveImageReferences makes on a descriptor's DLL name, and the module it
+   * names when that is already loaded (its reference taken); undefined when it must be loaded.
+   */
+  private existingImport(m: LoadedModule, desc: ImportModule): LoadedModule | undefined {
     const dll = desc.dll;
     if (isUserModeDll(dll)) {
       throw this.failure(STATUS.PROCEDURE_NOT_FOUND, m.name, dll, `imports user-mode ${dll}, which the kernel refuses`);
@@ -160,18 +206,17 @@ export class Loader {
     if (bad) {
       throw this.failure(STATUS.OBJECT_NAME_INVALID, m.name, dll, `imports "${dll}", refused: the name ${bad}`);
     }
-    const needRef = referenceNeeded(dll);
-    let target = this.o.table.find(dll);
-    if (target) {
-      if (needRef && !target.builtin && !target.loading) {
-        this.count(target, 1, `imported by ${m.name}`);
-        m.references.push(target);
-      }
-    } else {
-      target = this.loadImage(dir + dll, m, `imported by ${m.name}`);
-      this.initializeDll(target, m);
-      if (needRef) m.references.push(target);
+    const target = this.o.table.find(dll);
+    if (target && referenceNeeded(dll) && !target.builtin && !target.loading) {
+      this.count(target, 1, `imported by ${m.name}`);
+      m.references.push(target);
     }
+    return target;
+  }
+
+  /** Snap every function of a descriptor against its (loaded) module. */
+  private bindDescriptor(m: LoadedModule, desc: ImportModule, target: LoadedModule): void {
+    const dll = desc.dll;
     if (desc.functions.length === 0) {
       this.emit({
         event: "warning",
@@ -273,19 +318,27 @@ export class Loader {
     return { rva: unload, why: "" };
   }
 
-  /** MiDereferenceImports: each referenced module −1; at zero, DllUnload and unload (recursively). */
+  /**
+   * MiDereferenceImports: each referenced module −1; at zero, DllUnload and unload, then the
+   * same for what it referenced (depth first, as the kernel's recursion does, with an explicit
+   * stack so that a long unload cascade cannot overflow the JavaScript stack).
+   */
   dereferenceImports(refs: LoadedModule[], by: { name: string }): void {
-    for (const dll of refs) {
+    const stack: { refs: LoadedModule[]; next: number; by: { name: string } }[] = [{ refs, next: 0, by }];
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1]!;
+      if (f.next >= f.refs.length) {
+        stack.pop();
+        continue;
+      }
+      const dll = f.refs[f.next++]!;
       if (!this.o.table.has(dll) || dll.builtin) continue;
-      this.count(dll, -1, `dereferenced by ${by.name}`);
+      this.count(dll, -1, `dereferenced by ${f.by.name}`);
       if (dll.loadCount > 0) continue;
       const saved = dll.references;
       dll.references = [];
-      if (this.callDllUnloadAndUnload(dll)) {
-        this.dereferenceImports(saved, dll);
-      } else {
-        dll.references = saved;
-      }
+      if (this.callDllUnloadAndUnload(dll)) stack.push({ refs: saved, next: 0, by: dll });
+      else dll.references = saved;
     }
   }
 

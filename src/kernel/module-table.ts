@@ -6,6 +6,9 @@ import type { LoadedModule } from "./types.js";
  */
 export class ModuleTable {
   private readonly list: LoadedModule[] = [];
+  /** Lower-case base name → the modules of that name in load order (lookups stay O(1) with thousands loaded). */
+  private readonly byName = new Map<string, LoadedModule[]>();
+  private readonly members = new Set<LoadedModule>();
 
   constructor() {
     // WDFLDR.SYS: the KMDF loader, built into the emulated kernel like ntoskrnl/hal (src/emu/wdf/).
@@ -24,12 +27,20 @@ export class ModuleTable {
         loadedBy: null,
       });
     }
+    for (const m of this.list) this.index(m);
+  }
+
+  private index(m: LoadedModule): void {
+    const k = m.name.toLowerCase();
+    const l = this.byName.get(k);
+    if (l) l.push(m);
+    else this.byName.set(k, [m]);
+    this.members.add(m);
   }
 
   /** First module whose base name equals `name` (any case). */
   find(name: string): LoadedModule | undefined {
-    const l = name.toLowerCase();
-    return this.list.find((m) => m.name.toLowerCase() === l);
+    return this.byName.get(name.toLowerCase())?.[0];
   }
 
   /** Module loaded from exactly this NT path (any case). */
@@ -46,15 +57,22 @@ export class ModuleTable {
 
   insert(m: LoadedModule): void {
     this.list.push(m);
+    this.index(m);
   }
 
   remove(m: LoadedModule): void {
-    const i = this.list.indexOf(m);
+    if (!this.members.delete(m)) return;
+    // Most removals are of the latest modules (an unload cascade, a failed load): search from the end.
+    const i = this.list.lastIndexOf(m);
     if (i >= 0) this.list.splice(i, 1);
+    const k = m.name.toLowerCase();
+    const l = this.byName.get(k)!;
+    l.splice(l.indexOf(m), 1);
+    if (l.length === 0) this.byName.delete(k);
   }
 
   has(m: LoadedModule): boolean {
-    return this.list.includes(m);
+    return this.members.has(m);
   }
 
   /** Every module including ntoskrnl/hal, in load order. */

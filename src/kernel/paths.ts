@@ -16,7 +16,7 @@ export function defaultImagePath(service: string): string {
  * as the I/O manager treats it), `\??\C:\Windows\x`, `C:\Windows\x`. Forward slashes count as '\'.
  */
 export function normalizeImagePath(imagePath: string): string | null {
-  let p = imagePath.trim().replace(/\//g, "\\");
+  let p = imagePath.replace(/\//g, "\\");
   const prefixes: RegExp[] = [/^\\SystemRoot\\/i, /^%SystemRoot%\\/i, /^(?:\\\?\?\\)?[A-Za-z]:\\Windows\\/i];
   let rest: string | null = null;
   for (const re of prefixes) {
@@ -55,7 +55,7 @@ export function ntBaseName(ntPath: string): string {
  * the root can ever be opened through an import.
  */
 export function unsafeImportName(dll: string): string | null {
-  if (dll.length === 0) return "empty name";
+  if (dll.length === 0) return "is empty";
   if (/[\\/]/.test(dll)) return "contains a path separator";
   if (dll.includes("..")) return "contains '..'";
   if (dll.includes(":")) return "contains ':'";

@@ -4,12 +4,13 @@
  * Nothing outside the root is ever opened: `..`, separators inside components and symbolic
  * links leading out of the root are refused.
  */
-import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
 import { FormatError, KmdllError } from "../errors.js";
-import { readFileBytes } from "../io/image.js";
+import { PE_HEAD, readFileBytes } from "../io/image.js";
 import { parsePe } from "../formats/pe/index.js";
 import { STATUS } from "../nt/status.js";
+import { imageArch, machineText, type ImageArch } from "../nt/image-arch.js";
 import type { Registry } from "../nt/registry.js";
 import { SERVICES_KEY, normalizeImagePath, systemRootComponents } from "./paths.js";
 import type { ImageSource, OpenResult, ServiceConfig } from "./types.js";
@@ -40,10 +41,64 @@ export function hostPathIn(root: string, ntPath: string): string | null {
   return cur;
 }
 
+/**
+ * The machines of the drivers installed in a root (System32/drivers/*.sys, COFF header only):
+ * the arch a simulation of that root runs, and the files of any other arch.
+ */
+export function rootArches(root: string, chosen: string[] = []): { arch: ImageArch; byArch: Record<ImageArch, string[]> } {
+  const byArch: Record<ImageArch, string[]> = { x64: [], x86: [] };
+  const dir = hostPathIn(root, "\\SystemRoot\\System32\\drivers");
+  let names: string[] = [];
+  try {
+    names = dir ? readdirSync(dir).filter((n) => /\.sys$/i.test(n)).sort() : [];
+  } catch {
+    names = [];
+  }
+  const machineOf = (file: string): ImageArch | null => {
+    try {
+      const fd = openSync(file, "r");
+      const head = Buffer.alloc(0x400);
+      const got = readSync(fd, head, 0, head.length, 0);
+      closeSync(fd);
+      if (got < 0x40 || head.readUInt16LE(0) !== 0x5a4d) return null;
+      const pe = head.readUInt32LE(0x3c);
+      if (pe + 6 > got || head.readUInt32LE(pe) !== 0x4550) return null;
+      const machine = head.readUInt16LE(pe + 4);
+      return machine === 0x8664 ? "x64" : machine === 0x14c ? "x86" : null;
+    } catch {
+      return null;
+    }
+  };
+  // Files the user named (kmdll call IMAGE) decide the arch.
+  const named = chosen.map(machineOf).find((m) => m !== null);
+  for (const n of names.slice(0, 4096)) {
+    try {
+      const fd = openSync(join(dir!, n), "r");
+      const head = Buffer.alloc(0x400);
+      const got = readSync(fd, head, 0, head.length, 0);
+      closeSync(fd);
+      if (got < 0x40 || head.readUInt16LE(0) !== 0x5a4d) continue;
+      const pe = head.readUInt32LE(0x3c);
+      if (pe + 6 > got || head.readUInt32LE(pe) !== 0x4550) continue;
+      const machine = head.readUInt16LE(pe + 4);
+      if (machine === 0x8664) byArch.x64.push(n);
+      else if (machine === 0x14c) byArch.x86.push(n);
+    } catch {
+      /* unreadable: the load reports it */
+    }
+  }
+  // The arch of most drivers; x64 when tied or empty (the emulator's default, as on 64-bit Windows).
+  return { arch: named ?? (byArch.x86.length > byArch.x64.length ? "x86" : "x64"), byArch };
+}
+
 export class RootImageSource implements ImageSource {
   private readonly realRoot: string;
 
-  constructor(readonly root: string) {
+  /** arch: the system's architecture; an image of another arch does not load (0xC000007B). */
+  constructor(
+    readonly root: string,
+    readonly arch: ImageArch = "x64",
+  ) {
     this.realRoot = realpathSync(root);
   }
 
@@ -60,23 +115,25 @@ export class RootImageSource implements ImageSource {
       return { ok: false, status: STATUS.ACCESS_DENIED, message: `${ntPath} leads outside the root (${lstatSync(host).isSymbolicLink() ? "symbolic link" : "path"}); refused` };
     }
     if (!statSync(real).isFile()) return { ok: false, status: STATUS.OBJECT_NAME_NOT_FOUND, message: `${ntPath} is not a file` };
-    return openImageFile(ntPath, host, real);
+    return openImageFile(ntPath, host, real, this.arch);
   }
 }
 
-/** Read and parse the image behind an NT path from a host file (x64 only: the emulator's machine). */
-function openImageFile(ntPath: string, host: string, real: string): OpenResult {
+/** Read and parse the image behind an NT path from a host file; an image of another arch than the system's does not load. */
+function openImageFile(ntPath: string, host: string, real: string, arch: ImageArch): OpenResult {
   let bytes: Uint8Array;
   try {
-    bytes = readFileBytes(real);
+    bytes = readFileBytes(real, PE_HEAD);
   } catch (e) {
     if (e instanceof KmdllError) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${e.message.replace(`${real}: `, "")}` };
     throw e;
   }
   try {
     const image = parsePe(bytes);
-    if (image.machine !== "x64") {
-      return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: machine ${typeof image.machine === "number" ? "0x" + image.machine.toString(16) : image.machine} is not supported by the emulator (x64 only)` };
+    const a = imageArch(image);
+    if (a.problem !== undefined) return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath}: ${a.problem}` };
+    if (a.arch !== arch) {
+      return { ok: false, status: STATUS.INVALID_IMAGE_FORMAT, message: `${ntPath} is an ${machineText(image.machine)} image; this system runs ${arch} drivers (a root holds drivers of one arch)` };
     }
     return { ok: true, hostPath: host, bytes, image };
   } catch (e) {
@@ -96,13 +153,14 @@ export class OverlayImageSource implements ImageSource {
   constructor(
     private readonly base: ImageSource,
     files: Record<string, string>,
+    readonly arch: ImageArch = "x64",
   ) {
     for (const [ntPath, host] of Object.entries(files)) this.files.set(ntPath.toLowerCase(), host);
   }
 
   open(ntPath: string): OpenResult {
     const host = this.files.get(ntPath.toLowerCase());
-    return host === undefined ? this.base.open(ntPath) : openImageFile(ntPath, host, host);
+    return host === undefined ? this.base.open(ntPath) : openImageFile(ntPath, host, host, this.arch);
   }
 }
 

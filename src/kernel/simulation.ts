@@ -13,7 +13,8 @@ import { Registry } from "../nt/registry.js";
 import type { Executor, KernelQueries } from "./executor.js";
 import { Kernel, type ModuleRow } from "./kernel.js";
 import { runSteps, type Step, type StepResult } from "./scenario.js";
-import { OverlayImageSource, RootImageSource, registryServices } from "./root-fs.js";
+import { OverlayImageSource, RootImageSource, registryServices, rootArches } from "./root-fs.js";
+import type { ImageArch } from "../nt/image-arch.js";
 import type { Semantics } from "./types.js";
 
 export interface ExecutorContext {
@@ -22,6 +23,8 @@ export interface ExecutorContext {
   queries: KernelQueries;
   /** Emit an `api` event per kernel API call. */
   trace?: boolean;
+  /** The architecture of the simulated system (of the root's drivers). */
+  arch?: ImageArch;
   /** The folder standing for \SystemRoot (drivers' Zw*File calls see it, read only). */
   root?: string;
 }
@@ -106,11 +109,21 @@ export function createSimulation(o: SimulationOptions): Simulation {
       if (e.event === "fault") kernel?.noteFault(e.kind);
       o.sink(e);
     };
-    const executor = o.executor({ registry, sink, queries, root, ...(o.trace ? { trace: true } : {}) });
+    // The system's arch is that of the root's drivers; a root that mixes arches is said so.
+    // (kmdll call: the image the user named decides.)
+    const arches = rootArches(root, Object.values(o.overlay ?? {}));
+    const other = arches.arch === "x64" ? "x86" : "x64";
+    if (arches.byArch[other].length > 0) {
+      o.sink({
+        event: "warning",
+        message: `the root mixes architectures: ${arches.byArch[arches.arch].length} ${arches.arch} driver(s) and ${arches.byArch[other].length} ${other} driver(s) (${arches.byArch[other].slice(0, 5).join(", ")}${arches.byArch[other].length > 5 ? ", ..." : ""}); the system runs ${arches.arch} drivers and the ${other} ones fail to load with STATUS_INVALID_IMAGE_FORMAT (0xC000007B), as on Windows. Install one arch (kmdll build --arch ${arches.arch} --install ROOT).`,
+      });
+    }
+    const executor = o.executor({ registry, sink, queries, root, arch: arches.arch, ...(o.trace ? { trace: true } : {}) });
     executorRef = executor;
     kernel = new Kernel({
       executor,
-      images: o.overlay ? new OverlayImageSource(new RootImageSource(root), o.overlay) : new RootImageSource(root),
+      images: o.overlay ? new OverlayImageSource(new RootImageSource(root, arches.arch), o.overlay, arches.arch) : new RootImageSource(root, arches.arch),
       services: registryServices(registry),
       semantics: o.semantics ?? "documented",
       sink: o.sink,

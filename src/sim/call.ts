@@ -14,6 +14,7 @@ import type { EmulatorOptions, FaultReport } from "../emu/emulator.js";
 import { EmulatorExecutor } from "../emu/executor.js";
 import { KmdllError } from "../errors.js";
 import { readImage } from "../io/image.js";
+import { imageArch } from "../nt/image-arch.js";
 import { locateExport, lookupByOrdinal } from "../kernel/exports.js";
 import { createSimulation } from "../kernel/simulation.js";
 import { emulatorExecutorWith } from "./emulator.js";
@@ -60,7 +61,8 @@ export function callImage(imagePath: string, exportName: string, args: bigint[],
   const { image } = readImage(imagePath);
   if (opts.root !== undefined && !(existsSync(opts.root) && statSync(opts.root).isDirectory()))
     throw new KmdllError(`${opts.root}: the root is not a directory`);
-  if (image.machine !== "x64") throw new KmdllError(`${imagePath}: only x64 images can be emulated (machine ${String(image.machine)})`);
+  const arch = imageArch(image);
+  if (arch.problem !== undefined) throw new KmdllError(`${imagePath}: ${arch.problem} (STATUS_INVALID_IMAGE_FORMAT, 0xC000007B)`);
   const target = basename(imagePath);
   if (/^(ntoskrnl\.exe|hal\.dll)$/i.test(target))
     throw new KmdllError(`${imagePath}: ${target} is the emulated kernel itself; its routines are kmdll's handlers, so it cannot be loaded as a driver (rename the file to call its code)`);

@@ -20,6 +20,7 @@ export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "mo
       sink: ctx.sink,
       ...(ctx.trace ? { trace: true } : {}),
       modulesExporting: (name) => ctx.queries.modulesExporting(name),
+      ...(ctx.arch ? { arch: ctx.arch } : {}),
     });
     registryOf.provide(executor.emu.kernel, ctx.registry);
     // Zw*File: \SystemRoot is the simulation's root folder (read only; writes stay in memory).

@@ -6,6 +6,7 @@
  */
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { makeDirectory } from "../io/dirs.js";
+import { copyFileInside } from "../io/output.js";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { KmdllError } from "../errors.js";
@@ -179,14 +180,13 @@ async function buildTree(dir: string, options: BuildOptions): Promise<BuildResul
   const failed = perArch.some((a) => a.failed);
   let installed: string[] | undefined;
   if (!failed && options.install !== undefined) {
-    const drivers = join(resolve(options.install), "System32", "drivers");
-    makeDirectory(drivers);
+    // Never through a symbolic link that leaves the root (src/io/output.ts).
+    const root = resolve(options.install);
     installed = [];
     for (const r of results) {
       for (const o of r.outputs.filter((f) => f.endsWith(".sys"))) {
-        const to = join(drivers, basename(o));
-        copyFileSync(o, to);
-        installed.push(to);
+        copyFileInside(o, root, join("System32", "drivers", basename(o)));
+        installed.push(join(root, "System32", "drivers", basename(o)));
       }
     }
   }

@@ -112,6 +112,9 @@ function logicalLines(text: string): LogicalLine[] {
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Longest expansion of one word of a value (1 MiB): a sources file's values are far shorter. */
+export const MAX_EXPANDED_LENGTH = 1 << 20;
+
 /** Parse a `sources`/`dirs`-style file. */
 export function parseMakeVars(text: string, options: MakeVarsOptions = {}): MakeVars {
   const builtins = options.builtins ?? new Set<string>();
@@ -153,6 +156,11 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
       }
       referenced.add(name);
       const v = vars.get(name);
+      if (v && out.length + v.value.length > MAX_EXPANDED_LENGTH) {
+        // Macros that each repeat the previous one ($(A)$(A)) double at every line: stop here.
+        diag("error", at, `$(${name}) expands to more than ${MAX_EXPANDED_LENGTH} characters here (macros repeating each other?); the value is cut`);
+        return out;
+      }
       if (v) out += v.value;
       else if (builtins.has(name)) out += `$(${name})`;
       else diag("warning", at, `macro $(${name}) is not defined before this line; it expands to nothing`);

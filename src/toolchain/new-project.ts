@@ -7,8 +7,8 @@
  *   workspace/foo/          export driver (foo.c foo.h foo.def sources README.md)
  *   workspace/bar/          driver importing foo (INCLUDES=..\foo, TARGETLIBS=$(O)\foo.lib)
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { makeDirectory } from "../io/dirs.js";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { makeDirectoryInside, resolveInside, writeFileInside } from "../io/output.js";
 import { join, resolve } from "node:path";
 import { KmdllError } from "../errors.js";
 import { parseMakeVars } from "./makevars.js";
@@ -83,12 +83,16 @@ function firstImportable(defText: string): string | undefined {
 }
 
 /** Add dir to the DIRS list of the workspace's dirs file (creating it); returns the build order. */
-function addToDirs(file: string, dirs: string[]): string[] {
-  if (!existsSync(file)) {
-    writeFileSync(file, dirsFile(dirs));
+function addToDirs(workspace: string, dirs: string[]): string[] {
+  const file = join(workspace, "dirs");
+  // Written through a temporary file and a rename, never through a link leaving the workspace.
+  const save = (text: string) => void writeFileInside(workspace, "dirs", text, file);
+  const real = resolveInside(workspace, "dirs", file);
+  if (!existsSync(real)) {
+    save(dirsFile(dirs));
     return dirs;
   }
-  const text = readFileSync(file, "utf8");
+  const text = readFileSync(real, "utf8");
   const parsed = parseDirs(text);
   const errors = parsed.diagnostics.filter((d) => d.severity === "error" && !/DIRS is missing/.test(d.message));
   if (errors.length) throw new KmdllError(`${file}:${errors[0]!.line}:${errors[0]!.col}: ${errors[0]!.message}; fix it before adding projects`);
@@ -101,7 +105,7 @@ function addToDirs(file: string, dirs: string[]): string[] {
   const nl = text.includes("\r\n") ? "\r\n" : "\n";
   if (!a) {
     const body = text.endsWith("\n") || text === "" ? text : text + nl;
-    writeFileSync(file, body + `DIRS= \\${nl}${add.map((d) => `    ${d}`).join(` \\${nl}`)}${nl}`);
+    save(body + `DIRS= \\${nl}${add.map((d) => `    ${d}`).join(` \\${nl}`)}${nl}`);
   } else {
     const i = a.endLine - 1;
     const line = lines[i]!;
@@ -110,7 +114,7 @@ function addToDirs(file: string, dirs: string[]): string[] {
     const comment = hash >= 0 ? " " + line.slice(hash) : "";
     lines[i] = (a.tokens.length ? `${code} \\` : `${code} \\`) + comment;
     lines.splice(i + 1, 0, add.map((d) => `    ${d}`).join(` \\${nl}`));
-    writeFileSync(file, lines.join(nl));
+    save(lines.join(nl));
   }
   return [...order, ...add];
 }
@@ -125,7 +129,10 @@ export function newProject(kind: TemplateKind, name: string, options: NewOptions
     throw new KmdllError(`${workspace} is itself a project (it has a sources file); create new projects in a workspace folder (one with a dirs file, or an empty one)`);
   }
   const project = join(workspace, name);
-  if (existsSync(project) && (!statSync(project).isDirectory() || readdirSync(project).length > 0)) {
+  // A project folder (or dirs file) that is a symbolic link leading elsewhere is refused here, before anything is written.
+  const realProject = existsSync(workspace) ? resolveInside(workspace, name, project) : project;
+  if (existsSync(workspace)) resolveInside(workspace, "dirs", join(workspace, "dirs"));
+  if (existsSync(realProject) && (!statSync(realProject).isDirectory() || readdirSync(realProject).length > 0)) {
     throw new KmdllError(`${project} already exists and is not empty; choose another name or folder`);
   }
   let imports: ImportSpec | undefined;
@@ -151,10 +158,10 @@ export function newProject(kind: TemplateKind, name: string, options: NewOptions
   }
   order.push(name);
   const files = kind === "export-driver" ? exportDriverTemplate(name) : driverTemplate(name, imports);
-  makeDirectory(project);
-  for (const f of files) writeFileSync(join(project, f.path), f.text);
+  makeDirectoryInside(workspace, name, project);
+  for (const f of files) writeFileInside(workspace, join(name, f.path), f.text, join(project, f.path));
   const dirs = join(workspace, "dirs");
-  const buildOrder = addToDirs(dirs, order);
+  const buildOrder = addToDirs(workspace, order);
   if (imports) {
     const a = buildOrder.indexOf(order[0]!);
     const b = buildOrder.indexOf(name);

@@ -60,7 +60,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command("call")
     .description("load a kernel-mode DLL like a dependency (DllInitialize runs), call one export with integer arguments in the emulator, print RAX and DbgPrint output")
-    .argument("<image>", "the driver image (.sys/.dll, x64)")
+    .argument("<image>", "the driver image (.sys/.dll, x64 or x86)")
     .argument("<export>", "the exported routine to call")
     .argument("[args...]", "up to 8 integer arguments (decimal or 0x hex)")
     .option("--root <dir>", "directory playing \\SystemRoot: imports of other drivers come from <dir>/System32/drivers")

@@ -1,26 +1,26 @@
-import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { EXIT, toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import { readFileBytes, readImage } from "../../io/image.js";
+import { checkOutputPath, writeOutputFile } from "../../io/output.js";
 import { parseDef, hasErrors, writeDef, formatDefDiagnostic, defFromImage } from "../../formats/def/index.js";
 import type { DefParseResult } from "../../formats/def/index.js";
 
-/** Write an output file, turning file-system errors into a one-line KmdllError. */
-export function writeOutput(path: string, data: string | Uint8Array): void {
-  try {
-    writeFileSync(path, data);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new KmdllError(`${path}: cannot write file: ${err.code === "ENOENT" ? "no such directory" : err.code === "EISDIR" ? "is a directory" : err.code === "EACCES" ? "permission denied" : (err.code ?? err.message)}`);
-  }
-}
 
 /** Read and parse a .def file (diagnostics are returned, not thrown). */
 export function readDef(file: string): DefParseResult {
-  return parseDef(readFileBytes(file));
+  // A NUL in the first bytes (and no UTF-16 byte order mark) makes it a binary file: the
+  // parser's diagnostic for it comes from those bytes, without reading a huge file whole.
+  let binary: DefParseResult | null = null;
+  const bytes = readFileBytes(file, {
+    head: (h) => {
+      if (!(h[0] === 0xff && h[1] === 0xfe) && h.includes(0)) binary = parseDef(h);
+    },
+    stop: () => binary !== null,
+  });
+  return binary ?? parseDef(bytes);
 }
 
 function counts(r: DefParseResult): { errors: number; warnings: number } {
@@ -60,12 +60,15 @@ export function register(program: Command, ctx: CliContext): void {
     .argument("<file>", ".def file")
     .option("-o, --output <file>", "write to this file instead of standard output")
     .option("--check", "do not write; exit 1 when the file is not in canonical form")
+    .option("--force", "replace an existing PE image or library named by -o (never the input)")
     .option("--json", "print one JSON document")
-    .action((file: string, opts: { output?: string; check?: boolean; json?: boolean }) => {
+    .action((file: string, opts: { output?: string; check?: boolean; force?: boolean; json?: boolean }) => {
+      const rules = { inputs: [file], option: "-o", force: Boolean(opts.force) };
+      if (opts.output && !opts.check) checkOutputPath(opts.output, rules);
       const r = readDef(file);
       for (const d of r.diagnostics) ctx.err(formatDefDiagnostic(d, file) + "\n");
       if (hasErrors(r)) throw new KmdllError(`${file}: not formatted: ${plural(counts(r).errors, "error")}`);
-      const text = writeDef(r.def);
+      const text = writeDef(r.def, r);
       if (opts.check) {
         const original = new TextDecoder().decode(readFileBytes(file)).replace(/^\uFEFF/, "");
         const canonical = original === text;
@@ -74,7 +77,7 @@ export function register(program: Command, ctx: CliContext): void {
         if (!canonical) ctx.setExit(EXIT.FINDINGS);
         return;
       }
-      if (opts.output) writeOutput(opts.output, text);
+      if (opts.output) writeOutputFile(opts.output, text, rules);
       if (opts.json) ctx.out(toJson({ file, output: opts.output ?? null, text }));
       else if (!opts.output) ctx.out(text);
     });
@@ -84,13 +87,16 @@ export function register(program: Command, ctx: CliContext): void {
     .description("derive a .def from an image's export table (ordinals, NONAME and forwarders kept; DllInitialize/DllUnload PRIVATE)")
     .argument("<image>", "PE image (.sys, .dll, .exe)")
     .option("-o, --output <file>", "write the .def to this file instead of standard output")
+    .option("--force", "replace an existing PE image or library named by -o (never the input)")
     .option("--json", "print one JSON document (the model, the text and warnings)")
-    .action((image: string, opts: { output?: string; json?: boolean }) => {
+    .action((image: string, opts: { output?: string; force?: boolean; json?: boolean }) => {
+      const rules = { inputs: [image], option: "-o", force: Boolean(opts.force) };
+      if (opts.output) checkOutputPath(opts.output, rules);
       const loaded = readImage(image);
       const r = defFromImage(loaded.image, basename(image));
       const text = `; derived by kmdll def from-image from ${basename(image)}\n` + writeDef(r.def);
       for (const w of r.warnings) ctx.err(`${image}: warning: ${w}\n`);
-      if (opts.output) writeOutput(opts.output, text);
+      if (opts.output) writeOutputFile(opts.output, text, rules);
       if (opts.json) ctx.out(toJson({ image, output: opts.output ?? null, def: r.def, text, warnings: r.warnings }));
       else if (!opts.output) ctx.out(text);
     });

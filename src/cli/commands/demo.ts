@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { writeFileInside } from "../../io/output.js";
 import { makeDirectory } from "../../io/dirs.js";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,11 +86,8 @@ export function register(program: Command, ctx: CliContext): void {
       try {
         const libDir = outDir ?? tmp;
         const libPath = join(libDir, "mydriver.lib");
-        try {
-          writeFileSync(libPath, lib.bytes);
-        } catch (e) {
-          throw new KmdllError(`${libPath}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-        }
+        // Inside --out (or the temporary folder), never through a link leading out of it.
+        writeFileInside(libDir, "mydriver.lib", lib.bytes, libPath);
         const rows = readImportLibrary(lib.bytes);
         say(readFileSync(def, "utf8").trimEnd().replace(/^/gm, "  | ") + "\n");
         say(`  wrote ${outDir ? show(libPath) : "mydriver.lib (temporary folder; --out DIR keeps it)"}: ${lib.bytes.length} bytes, imports from ${lib.dll}: ${rows.map((r) => `${r.symbol} (__imp_${r.symbol})`).join(", ")}\n`);

@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import { Option } from "commander";
-import { statSync, writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import { basename } from "node:path";
 import type { CliContext } from "../context.js";
 import { toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import { readImage } from "../../io/image.js";
+import { checkOutputPath, writeOutputFile } from "../../io/output.js";
 import { kernelModuleExports } from "../../nt/kernel-exports.js";
 import { buildGraph, focusGraph, graphView, summarizeImage, type ModuleSummary } from "../../graph/model.js";
 import { renderDot } from "../../report/dot.js";
@@ -26,6 +27,7 @@ interface GraphOpts {
   rankdir: "LR" | "TB";
   engine: LayoutEngine | "auto";
   focus?: string[];
+  force?: boolean;
 }
 
 /** The images named on the command line: files, or every PE image under a directory. */
@@ -71,6 +73,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument("<paths...>", "image files, or a directory whose PE images (found by magic, recursively) are drawn")
     .addOption(new Option("-f, --format <format>", "output format").choices(["dot", "mermaid", "svg", "html"]).default("dot"))
     .option("-o, --output <file>", "write to FILE instead of standard output")
+    .option("--force", "replace an existing PE image or library named by -o (never one of the inputs)")
     .option("--json", "print the graph model (nodes, edges, imported names) as JSON")
     .option("--no-collapse-kernel", "one node per kernel module (ntoskrnl.exe, hal.dll) with every imported name")
     .option("--no-kernel", "leave ntoskrnl.exe and hal.dll out of the drawing")
@@ -87,6 +90,9 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (paths: string[], opts: GraphOpts) => {
       if (!Number.isInteger(opts.labels) || opts.labels < 0) throw new KmdllError("--labels expects a whole number ≥ 0");
       const modules = collectImages(paths, (_p, why) => ctx.err(`kmdll: skipped: ${why}\n`));
+      // Checked before the (possibly slow) layout: the output must be none of the images read.
+      const outRules = { option: "-o", force: Boolean(opts.force), inputs: [...paths, ...modules.flatMap((m) => (m.path !== undefined ? [m.path] : []))] };
+      if (opts.output) checkOutputPath(opts.output, outRules);
       const graph = buildGraph(modules, { knownExports: kernelModuleExports, delayImports: opts.delay });
       let view = graphView(graph, { kernel: !opts.kernel ? "hide" : opts.collapseKernel ? "collapse" : "expand" });
       if (opts.focus) {
@@ -106,11 +112,7 @@ export function register(program: Command, ctx: CliContext): void {
         text = await renderHtmlReport({ graph: view, view: { kernel: "expand" }, svg, title: opts.title ?? `kmdll graph: ${paths.length <= 3 ? paths.join(" ") : `${modules.length} images`}` });
       }
       if (opts.output) {
-        try {
-          writeFileSync(opts.output, text);
-        } catch (e) {
-          throw new KmdllError(`${opts.output}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-        }
+        writeOutputFile(opts.output, text, outRules);
         ctx.err(`kmdll: wrote ${opts.output} (${view.nodes.length} modules, ${view.edges.length} import edges)\n`);
       } else ctx.out(text);
     });

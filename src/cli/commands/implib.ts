@@ -4,7 +4,8 @@ import { toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import { formatDefDiagnostic, hasErrors } from "../../formats/def/index.js";
 import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/index.js";
-import { readDef, writeOutput } from "./def.js";
+import { readDef } from "./def.js";
+import { checkOutputPath, writeOutputFile } from "../../io/output.js";
 import { existsSync } from "node:fs";
 import { bindX86Exports, x86ImportDef } from "../../formats/def/x86-names.js";
 import { readObjectNames } from "../../toolchain/x86-exports.js";
@@ -22,8 +23,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--dll <name>", "DLL name importers bind to (default: the LIBRARY name)")
     .option("--no-kill-at", "x86: import stdcall names decorated (F@N) instead of undecorated (F)")
     .option("--objects <files...>", "x86: bind undecorated names to the stdcall/fastcall routines these objects, static libraries or symbol-table images define (as link.exe does): importers get __imp__F@N")
+    .option("--force", "replace an existing file named by -o that is not a library (never an input)")
     .option("--json", "print one JSON document describing the library")
-    .action((file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; objects?: string[]; json?: boolean }) => {
+    .action((file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; objects?: string[]; force?: boolean; json?: boolean }) => {
+      const rules = { inputs: [file, ...(opts.objects ?? [])], option: "-o", kind: "import-library" as const, force: Boolean(opts.force) };
+      checkOutputPath(opts.output, rules);
       const machine = MACHINES[opts.machine.toLowerCase()];
       if (!machine) throw new KmdllError(`--machine ${opts.machine}: expected x64, x86 or arm64`);
       const r = readDef(file);
@@ -44,7 +48,7 @@ export function register(program: Command, ctx: CliContext): void {
         def = x86ImportDef(def, bound.bindings);
       }
       const res = writeImportLibrary(def, { machine, dll: opts.dll, killAt: opts.killAt });
-      writeOutput(opts.output, res.bytes);
+      writeOutputFile(opts.output, res.bytes, rules);
       for (const w of res.warnings) ctx.err(`${file}: warning: ${w}\n`);
       if (opts.json) {
         ctx.out(toJson({ def: file, output: opts.output, dll: res.dll, machine, size: res.bytes.length, imports: res.imports, private: res.skipped, warnings: res.warnings }));

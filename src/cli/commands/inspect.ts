@@ -85,7 +85,7 @@ export function renderText(image: PeImage, file: string): string {
     for (const m of mods) {
       L.push(`  ${m.dll} (${m.functions.length})`);
       const names = m.functions.map((f) => (f.name !== null ? f.name : f.ordinal !== null ? `#${f.ordinal}` : "?"));
-      L.push(...wrapList(names, "    "));
+      for (const l of wrapList(names, "    ")) L.push(l);
     }
   };
   importBlock("Imports", image.imports);

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { toJson } from "../context.js";
 import { inFile } from "../../errors.js";
-import { readFileBytes } from "../../io/image.js";
+import { LIB_HEAD, readFileBytes } from "../../io/image.js";
 import { analyzeImportLibrary } from "../../formats/lib/index.js";
 import type { ImportLibraryRow } from "../../formats/lib/index.js";
 
@@ -32,7 +32,8 @@ export function register(program: Command, ctx: CliContext): void {
     .argument("<file>", "import library (.lib or .a)")
     .option("--json", "print the rows as a JSON array")
     .action((file: string, opts: { json?: boolean }) => {
-      const bytes = readFileBytes(file);
+      // Not an archive: refused from its first bytes, without reading a huge file whole.
+      const bytes = inFile(file, () => readFileBytes(file, LIB_HEAD));
       const info = inFile(file, () => analyzeImportLibrary(bytes));
       if (opts.json) {
         ctx.out(toJson(info.rows));

@@ -13,6 +13,12 @@ function positiveInt(v: string): number {
   return n;
 }
 
+function wholeNumber(v: string): number {
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError("expected a whole number ≥ 0 (0 = all)");
+  return n;
+}
+
 function describe(r: AnalyzeResult): string {
   if (r.status === "not-pe") return "not a PE image";
   if (r.status === "error") return `ERROR ${r.error}`;
@@ -28,7 +34,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument("<dir>", "directory to scan (PE images are found by their MZ/PE magic, not their extension)")
     .option("--json", "print the report as one JSON document")
     .option("-j, --jobs <n>", "worker threads (default: number of CPUs, at most 8; 1 = no workers)", positiveInt)
-    .option("--limit <n>", "lines per list in the text summary (0 = all)", (v) => Number(v), 25)
+    .option("--limit <n>", "lines per list in the text summary (0 = all)", wholeNumber, 25)
     .option("-q, --quiet", "no progress output")
     .action(async (dir: string, opts: { json?: boolean; jobs?: number; limit: number; quiet?: boolean }) => {
       const tty = Boolean(process.stderr.isTTY);

@@ -10,7 +10,10 @@ import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/sc
 import { runSimulation } from "../../kernel/simulation.js";
 import type { Semantics } from "../../kernel/types.js";
 import { renderModuleTable } from "../../report/timeline.js";
-import { writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { checkOutputPath, writeOutputFile } from "../../io/output.js";
+import { hostPathIn } from "../../kernel/root-fs.js";
 import { renderSimHtmlReport } from "../../report/html-sim.js";
 import { TextEventWriter } from "../../report/event-text.js";
 import { EventLog, NdjsonEventWriter } from "../../report/event-stream.js";
@@ -27,6 +30,21 @@ interface SimOptions {
   json?: boolean;
   html?: string;
   maxEvents?: number;
+  force?: boolean;
+}
+
+/** The files a simulation reads: the scenario, the registry file, the drivers (installed or in the root). */
+function simInputs(scenarioFile: string | undefined, root: string | undefined, install: string[] | undefined, registry: string | undefined): string[] {
+  const out = [...(scenarioFile ? [scenarioFile] : []), ...(install ?? []), ...(registry ? [registry] : [])];
+  const drivers = root ? hostPathIn(root, "\\SystemRoot\\System32\\drivers") : null;
+  if (drivers) {
+    try {
+      for (const n of readdirSync(drivers)) out.push(join(drivers, n));
+    } catch {
+      /* not a folder: nothing to protect there */
+    }
+  }
+  return out;
 }
 
 /** NDJSON line for an event (bigints as hex strings). */
@@ -71,6 +89,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--trace", "also show every kernel API call the drivers make")
     .option("--json", "print NDJSON events and a final {\"event\":\"end\",\"modules\":[...]}")
     .option("--html <file>", "also write a self-contained HTML report (dependency graph + lifecycle timeline; at most 5000 events, or --max-events)")
+    .option("--force", "let --html replace an existing PE image or library (never one of the inputs)")
     .option("--max-events <n>", "show at most N events (text, NDJSON, HTML); later ones are counted, loader events, failures and faults still shown", maxEventsArg)
     .addHelpText(
       "after",
@@ -83,9 +102,11 @@ Examples:
     )
     .action(async (args: string[], opts: SimOptions) => {
       let scenario: ScenarioFile;
+      let scenarioFile: string | undefined;
       if (args.length >= 1 && /\.json$/i.test(args[0]!) && !/^(start|stop|call|ioctl):/.test(args[0]!)) {
         if (args.length > 1) throw new KmdllError(`a scenario file takes no extra steps (got ${args.slice(1).join(" ")})`);
-        scenario = readScenario(args[0]!);
+        scenarioFile = args[0]!;
+        scenario = readScenario(scenarioFile);
       } else {
         if (args.length === 0) throw new KmdllError("no steps: give a SCENARIO.json or steps like start:client stop:client");
         scenario = { steps: args.map(parseStepText) };
@@ -95,6 +116,9 @@ Examples:
       if (!root && !install) throw new KmdllError("no drivers: give --root DIR (with System32/drivers/*.sys) or --install FILE...");
       const registry = opts.registry ? resolve(opts.registry) : scenario.registry;
       const semantics = semanticsOf(opts.semantics) ?? scenario.semantics;
+      // Checked before the run: a report must never replace a driver, the scenario or the registry file.
+      const htmlRules = { option: "--html", force: Boolean(opts.force), inputs: simInputs(scenarioFile, root, install, registry) };
+      if (opts.html) checkOutputPath(opts.html, htmlRules);
       // Events stream to the output as they happen: nothing is kept but the HTML report's capped log.
       const writer = opts.json
         ? new NdjsonEventWriter((l) => ctx.out(l), { ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}) })
@@ -127,11 +151,7 @@ Examples:
           counts: log!.counts,
           title: `kmdll sim ${args.join(" ")}`.trim(),
         });
-        try {
-          writeFileSync(opts.html, html);
-        } catch (e) {
-          throw new KmdllError(`${opts.html}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-        }
+        writeOutputFile(opts.html, html, htmlRules);
         if (!opts.json) ctx.err(`kmdll: wrote ${opts.html}\n`);
       }
       if (!result.ok) ctx.setExit(EXIT.FINDINGS);

@@ -6,7 +6,7 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex, nt, q, unicodeText } from "./util.js";
 import { EventNotificationObject, EventSynchronizationObject, clockOf, header, initHeader, setSignal, trySatisfy } from "./ke.js";
 import { insertHandle, lookupHandle, registerObject } from "./ob.js";
@@ -18,8 +18,8 @@ const B = (n: number) => BigInt(n);
 
 function createEvent(ctx: ApiContext, type: number, signaled: boolean, name: string | null): bigint {
   const st = sched(ctx);
-  const ev = ctx.kernel.kernelPool!.allocate(L64.KEVENT.$size, 0x746e7645 /* 'Evnt' */);
-  initHeader(ctx, ev, type, L64.KEVENT.$size, signaled ? 1 : 0);
+  const ev = ctx.kernel.kernelPool!.allocate(LAYOUT.KEVENT.$size, 0x746e7645 /* 'Evnt' */);
+  initHeader(ctx, ev, type, LAYOUT.KEVENT.$size, signaled ? 1 : 0);
   const key = name?.toLowerCase() ?? null;
   registerObject(ctx.kernel, ev, {
     type: "Event",
@@ -36,8 +36,8 @@ function createEvent(ctx: ApiContext, type: number, signaled: boolean, name: str
 
 function objectName(ctx: ApiContext, oa: bigint): { name: string | null; attributes: number } {
   if (oa === 0n) return { name: null, attributes: 0 };
-  const p = ctx.mem.u64(oa + B(L64.OBJECT_ATTRIBUTES.ObjectName));
-  return { name: p === 0n ? null : unicodeText(ctx.mem, p), attributes: ctx.mem.u32(oa + B(L64.OBJECT_ATTRIBUTES.Attributes)) };
+  const p = ctx.mem.u64(oa + B(LAYOUT.OBJECT_ATTRIBUTES.ObjectName));
+  return { name: p === 0n ? null : unicodeText(ctx.mem, p), attributes: ctx.mem.u32(oa + B(LAYOUT.OBJECT_ATTRIBUTES.Attributes)) };
 }
 
 function eventOfHandle(ctx: ApiContext, h: bigint): bigint | number {

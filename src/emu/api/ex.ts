@@ -4,13 +4,13 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { APC_LEVEL, DISPATCH_LEVEL, currentThread, irqlName } from "./ke.js";
 import { hex, nt, poolTypeText, tagText } from "./util.js";
 import { componentState } from "./state.js";
 
 const B = (n: number) => BigInt(n);
-const FM = L64.FAST_MUTEX;
+const FM = LAYOUT.FAST_MUTEX;
 /** ExAllocatePool's implicit tag ('enoN' → "None"). */
 const TAG_NONE = 0x656e6f4e;
 
@@ -147,7 +147,7 @@ export const apis: ApiDefinition[] = [
   nt("ExReleaseFastMutexUnsafe", 1, (ctx) => fmRelease(ctx, ctx.arg(0), "ExReleaseFastMutexUnsafe", false)),
   // ---- executive resources
   nt("ExInitializeResourceLite", 1, (ctx) => {
-    ctx.mem.write(ctx.arg(0), new Uint8Array(L64.ERESOURCE.$size));
+    ctx.mem.write(ctx.arg(0), new Uint8Array(LAYOUT.ERESOURCE.$size));
     resources(ctx).set(ctx.arg(0), { exclusive: 0, shared: 0 });
     return STATUS.SUCCESS;
   }),

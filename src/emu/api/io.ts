@@ -3,7 +3,7 @@
  * links, device stacks, IRPs, IoCallDriver / IoCompleteRequest.
  */
 import type { ApiDefinition } from "./types.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { STATUS, ntSuccess } from "../../nt/status.js";
 import { currentProcess } from "./ps.js";
 import { reference } from "../obmgr/index.js";
@@ -17,9 +17,9 @@ import {
 export * from "../iomgr/index.js";
 
 const B = (n: number) => BigInt(n);
-const D = L64.DRIVER_OBJECT;
-const DEV = L64.DEVICE_OBJECT;
-const FO = L64.FILE_OBJECT;
+const D = LAYOUT.DRIVER_OBJECT;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const FO = LAYOUT.FILE_OBJECT;
 
 export const apis: ApiDefinition[] = [
   nt("IoGetCurrentProcess", 0, (ctx) => currentProcess(ctx)),
@@ -30,7 +30,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(driver), String(ctx.u32(1)), describeUnicode(ctx, ctx.arg(2)), hex(ctx.u32(3)), hex(ctx.u32(4)), ctx.u32(5) & 0xff ? "TRUE" : "FALSE", hex(ctx.arg(6))]);
     if (driver === 0n || ctx.mem.u16(driver + B(D.Type)) !== 4) ctx.fault("bugcheck", `IoCreateDevice: ${hex(driver)} is not a DRIVER_OBJECT`, { code: "0x0000001E" });
     const r = createDevice(envOf(ctx), driver, ctx.u32(1), name, ctx.u32(3), ctx.u32(4), (ctx.u32(5) & 0xff) !== 0);
-    ctx.mem.setU64(ctx.arg(6), r.device);
+    putPtr(ctx.mem, ctx.arg(6), r.device);
     return r.status;
   }),
   nt("IoDeleteDevice", 1, (ctx) => {
@@ -62,8 +62,8 @@ export const apis: ApiDefinition[] = [
     if (dev === null) return STATUS.OBJECT_NAME_NOT_FOUND;
     const r = openDevice(envOf(ctx), dev, KernelMode);
     if (!ntSuccess(r.status)) return r.status;
-    ctx.mem.setU64(ctx.arg(2), r.file);
-    ctx.mem.setU64(ctx.arg(3), r.top);
+    putPtr(ctx.mem, ctx.arg(2), r.file);
+    putPtr(ctx.mem, ctx.arg(3), r.top);
     return STATUS.SUCCESS;
   }),
   nt("IoGetAttachedDevice", 1, (ctx) => attachedTop(ctx.mem, ctx.arg(0))),
@@ -81,7 +81,7 @@ export const apis: ApiDefinition[] = [
     if (!tinfo || tinfo.deleted) return 0n;
     const top = attachedTop(ctx.mem, target);
     const m = ctx.mem;
-    m.setU64(top + B(DEV.AttachedDevice), src);
+    putPtr(m, top + B(DEV.AttachedDevice), src);
     m.setU8(src + B(DEV.StackSize), (m.u8(top + B(DEV.StackSize)) + 1) & 0xff);
     m.setU32(src + B(DEV.AlignmentRequirement), Math.max(m.u32(src + B(DEV.AlignmentRequirement)), m.u32(top + B(DEV.AlignmentRequirement))));
     const sinfo = io.devices.get(src);
@@ -92,12 +92,12 @@ export const apis: ApiDefinition[] = [
     const target = ctx.arg(0);
     ctx.describe([deviceLabel(ctx, target)]);
     const m = ctx.mem;
-    const up = m.u64(target + B(DEV.AttachedDevice));
+    const up = getPtr(m, target + B(DEV.AttachedDevice));
     if (up === 0n) {
       ctx.warn(`IoDetachDevice(${deviceLabel(ctx, target)}): no device is attached to it`);
       return;
     }
-    m.setU64(target + B(DEV.AttachedDevice), 0n);
+    putPtr(m, target + B(DEV.AttachedDevice), 0n);
     const info = ioState(ctx.kernel).devices.get(up);
     if (info) info.attachedTo = null;
   }),
@@ -130,7 +130,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0)), String(ctx.u32(1) & 0xff)]);
     completeRequest(envOf(ctx), ctx.arg(0));
   }),
-  nt("IoGetRelatedDeviceObject", 1, (ctx) => attachedTop(ctx.mem, ctx.mem.u64(ctx.arg(0) + B(FO.DeviceObject)))),
+  nt("IoGetRelatedDeviceObject", 1, (ctx) => attachedTop(ctx.mem, getPtr(ctx.mem, ctx.arg(0) + B(FO.DeviceObject)))),
 ];
 
 function buildFsd(ctx: Parameters<ApiDefinition["handler"]>[0], major: number, dev: bigint, buffer: bigint, length: number, offset: bigint, event: bigint, iosb: bigint): bigint {

@@ -10,7 +10,7 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { hex, nt } from "./util.js";
 import { componentState } from "./state.js";
 
@@ -29,7 +29,7 @@ export const SemaphoreObject = 5;
 export const TimerNotificationObject = 8;
 export const TimerSynchronizationObject = 9;
 
-const DH = L64.DISPATCHER_HEADER;
+const DH = LAYOUT.DISPATCHER_HEADER;
 const IRQL_NAMES = ["PASSIVE_LEVEL", "APC_LEVEL", "DISPATCH_LEVEL"];
 export const irqlName = (i: number) => IRQL_NAMES[i] ?? String(i);
 
@@ -83,13 +83,13 @@ export function lower(ctx: ApiContext, newIrql: number, api: string): void {
 // ---- spin locks ----------------------------------------------------------------------------
 
 export function acquireSpin(ctx: ApiContext, lock: bigint, api: string): void {
-  if (ctx.mem.u64(lock) !== 0n)
+  if (getPtr(ctx.mem, lock) !== 0n)
     ctx.fault("deadlock", `${api}: spin lock ${hex(lock)} is already held (recursive acquire spins forever)`, { lock: hex(lock) });
-  ctx.mem.setU64(lock, 1n);
+  putPtr(ctx.mem, lock, 1n);
 }
 export function releaseSpin(ctx: ApiContext, lock: bigint, api: string): void {
-  if (ctx.mem.u64(lock) === 0n) ctx.warn(`${api}: spin lock ${hex(lock)} released while not held`);
-  ctx.mem.setU64(lock, 0n);
+  if (getPtr(ctx.mem, lock) === 0n) ctx.warn(`${api}: spin lock ${hex(lock)} released while not held`);
+  putPtr(ctx.mem, lock, 0n);
 }
 
 // ---- dispatcher objects -----------------------------------------------------------------------
@@ -122,8 +122,8 @@ export function initHeader(ctx: ApiContext, obj: bigint, type: number, size: num
   ctx.mem.setU8(obj + B(DH.Size), Math.floor(size / 4));
   setSignal(ctx, obj, signal);
   const wl = obj + B(DH.WaitListHead);
-  ctx.mem.setU64(wl + B(L64.LIST_ENTRY.Flink), wl);
-  ctx.mem.setU64(wl + B(L64.LIST_ENTRY.Blink), wl);
+  putPtr(ctx.mem, wl + B(LAYOUT.LIST_ENTRY.Flink), wl);
+  putPtr(ctx.mem, wl + B(LAYOUT.LIST_ENTRY.Blink), wl);
 }
 
 /** Try to satisfy a wait on one object; true when it was signaled (and consumed). */
@@ -145,11 +145,11 @@ export function trySatisfy(ctx: ApiContext, obj: bigint): boolean {
       setSignal(ctx, obj, h.signal - 1);
       return true;
     case MutantObject: {
-      const ownerAt = obj + B(L64.KMUTANT.OwnerThread);
-      const owner = ctx.mem.u64(ownerAt);
+      const ownerAt = obj + B(LAYOUT.KMUTANT.OwnerThread);
+      const owner = getPtr(ctx.mem, ownerAt);
       if (h.signal > 0 || owner === currentThread(ctx)) {
         setSignal(ctx, obj, h.signal - 1);
-        ctx.mem.setU64(ownerAt, currentThread(ctx));
+        putPtr(ctx.mem, ownerAt, currentThread(ctx));
         return true;
       }
       return false;
@@ -241,7 +241,7 @@ export const apis: ApiDefinition[] = [
   nt("KfLowerIrql", 1, (ctx) => lower(ctx, ctx.u32(0) & 0xff, "KfLowerIrql")),
   nt("KeLowerIrql", 1, (ctx) => lower(ctx, ctx.u32(0) & 0xff, "KeLowerIrql")),
   // ---- spin locks
-  nt("KeInitializeSpinLock", 1, (ctx) => void ctx.mem.setU64(ctx.arg(0), 0n)),
+  nt("KeInitializeSpinLock", 1, (ctx) => void putPtr(ctx.mem, ctx.arg(0), 0n)),
   nt("KeAcquireSpinLockRaiseToDpc", 1, (ctx) => {
     ctx.describe([hex(ctx.arg(0))]);
     const old = ctx.kernel.irql;
@@ -269,15 +269,15 @@ export const apis: ApiDefinition[] = [
   nt("KefAcquireSpinLockAtDpcLevel", 1, (ctx) => acquireSpin(ctx, ctx.arg(0), "KefAcquireSpinLockAtDpcLevel")),
   nt("KefReleaseSpinLockFromDpcLevel", 1, (ctx) => releaseSpin(ctx, ctx.arg(0), "KefReleaseSpinLockFromDpcLevel")),
   nt("KeTryToAcquireSpinLockAtDpcLevel", 1, (ctx) => {
-    if (ctx.mem.u64(ctx.arg(0)) !== 0n) return 0;
-    ctx.mem.setU64(ctx.arg(0), 1n);
+    if (getPtr(ctx.mem, ctx.arg(0)) !== 0n) return 0;
+    putPtr(ctx.mem, ctx.arg(0), 1n);
     return 1;
   }),
   // ---- events
   nt("KeInitializeEvent", 3, (ctx) => {
     const type = ctx.u32(1);
     ctx.describe([hex(ctx.arg(0)), type === 0 ? "NotificationEvent" : "SynchronizationEvent", ctx.u32(2) & 0xff ? "TRUE" : "FALSE"]);
-    initHeader(ctx, ctx.arg(0), type === 0 ? EventNotificationObject : EventSynchronizationObject, L64.KEVENT.$size, ctx.u32(2) & 0xff ? 1 : 0);
+    initHeader(ctx, ctx.arg(0), type === 0 ? EventNotificationObject : EventSynchronizationObject, LAYOUT.KEVENT.$size, ctx.u32(2) & 0xff ? 1 : 0);
   }),
   nt("KeSetEvent", 3, (ctx) => {
     const prev = header(ctx, ctx.arg(0)).signal;
@@ -294,30 +294,30 @@ export const apis: ApiDefinition[] = [
   // ---- mutexes and semaphores
   nt("KeInitializeMutex", 2, (ctx) => {
     const m = ctx.arg(0);
-    initHeader(ctx, m, MutantObject, L64.KMUTANT.$size, 1);
-    ctx.mem.setU64(m + B(L64.KMUTANT.OwnerThread), 0n);
-    ctx.mem.setU8(m + B(L64.KMUTANT.Abandoned), 0);
+    initHeader(ctx, m, MutantObject, LAYOUT.KMUTANT.$size, 1);
+    putPtr(ctx.mem, m + B(LAYOUT.KMUTANT.OwnerThread), 0n);
+    ctx.mem.setU8(m + B(LAYOUT.KMUTANT.Abandoned), 0);
   }),
   nt("KeReleaseMutex", 2, (ctx) => {
     const m = ctx.arg(0);
     const h = header(ctx, m);
-    const owner = ctx.mem.u64(m + B(L64.KMUTANT.OwnerThread));
+    const owner = getPtr(ctx.mem, m + B(LAYOUT.KMUTANT.OwnerThread));
     if (h.signal > 0 || owner !== currentThread(ctx))
       ctx.fault("bugcheck", `KeReleaseMutex(${hex(m)}): the mutex is not owned by the current thread (STATUS_MUTANT_NOT_OWNED)`, { code: "0x000000BF" });
     setSignal(ctx, m, h.signal + 1);
-    if (h.signal + 1 === 1) ctx.mem.setU64(m + B(L64.KMUTANT.OwnerThread), 0n);
+    if (h.signal + 1 === 1) putPtr(ctx.mem, m + B(LAYOUT.KMUTANT.OwnerThread), 0n);
     return h.signal;
   }),
   nt("KeReadStateMutex", 1, (ctx) => header(ctx, ctx.arg(0)).signal),
   nt("KeInitializeSemaphore", 3, (ctx) => {
     const s = ctx.arg(0);
-    initHeader(ctx, s, SemaphoreObject, L64.KSEMAPHORE.$size, ctx.i32(1));
-    ctx.mem.setU32(s + B(L64.KSEMAPHORE.Limit), ctx.u32(2));
+    initHeader(ctx, s, SemaphoreObject, LAYOUT.KSEMAPHORE.$size, ctx.i32(1));
+    ctx.mem.setU32(s + B(LAYOUT.KSEMAPHORE.Limit), ctx.u32(2));
   }),
   nt("KeReleaseSemaphore", 4, (ctx) => {
     const s = ctx.arg(0);
     const h = header(ctx, s);
-    const limit = ctx.mem.u32(s + B(L64.KSEMAPHORE.Limit)) | 0;
+    const limit = ctx.mem.u32(s + B(LAYOUT.KSEMAPHORE.Limit)) | 0;
     const next = h.signal + ctx.i32(2);
     if (ctx.i32(2) <= 0 || next > limit || next < h.signal)
       ctx.fault("bugcheck", `KeReleaseSemaphore(${hex(s)}, adjustment ${ctx.i32(2)}): STATUS_SEMAPHORE_LIMIT_EXCEEDED (limit ${limit})`, { code: "0x000000BF" });
@@ -333,17 +333,17 @@ export const apis: ApiDefinition[] = [
     const arr = ctx.arg(1);
     const waitAll = ctx.u32(2) === 0; // WaitAll = 0, WaitAny = 1
     const timeout = ctx.arg(6);
-    const objs = [...Array(count).keys()].map((i) => ctx.mem.u64(arr + B(i * 8)));
+    const objs = [...Array(count).keys()].map((i) => getPtr(ctx.mem, arr + B(i * ptrSize())));
     ctx.describe([String(count), objs.map((o) => hex(o)).join(","), waitAll ? "WaitAll" : "WaitAny"]);
     if (waitAll) {
       const ready = objs.every((o) => {
         const h = header(ctx, o);
-        return h.signal > 0 || (h.type === MutantObject && ctx.mem.u64(o + B(L64.KMUTANT.OwnerThread)) === currentThread(ctx));
+        return h.signal > 0 || (h.type === MutantObject && getPtr(ctx.mem, o + B(LAYOUT.KMUTANT.OwnerThread)) === currentThread(ctx));
       });
       const allReady = () =>
         objs.every((o) => {
           const h = header(ctx, o);
-          return h.signal > 0 || (h.type === MutantObject && ctx.mem.u64(o + B(L64.KMUTANT.OwnerThread)) === currentThread(ctx));
+          return h.signal > 0 || (h.type === MutantObject && getPtr(ctx.mem, o + B(LAYOUT.KMUTANT.OwnerThread)) === currentThread(ctx));
         });
       if (!ready) {
         const st = unsatisfied(ctx, timeout, "KeWaitForMultipleObjects", "all of " + objs.map((o) => hex(o)).join(", "), allReady);
@@ -384,7 +384,7 @@ export const apis: ApiDefinition[] = [
     return 0;
   }),
   nt("KeQueryActiveProcessorCount", 1, (ctx) => {
-    if (ctx.arg(0) !== 0n) ctx.mem.setU64(ctx.arg(0), 1n);
+    if (ctx.arg(0) !== 0n) putPtr(ctx.mem, ctx.arg(0), 1n);
     return 1;
   }),
   nt("KeQueryActiveProcessorCountEx", 1, () => 1),

@@ -10,11 +10,11 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex, nt } from "./util.js";
 import { machineOf, physicalOf, readPhys } from "../machine/index.js";
 
-const M = L64.MDL;
+const M = LAYOUT.MDL;
 const B = (n: number) => BigInt(n);
 const PAGE = 0x1000n;
 export const MDL_MAPPED_TO_SYSTEM_VA = 0x1;
@@ -138,7 +138,7 @@ function allocMdl(ctx: ApiContext, va: bigint, length: number): bigint {
 }
 
 /** IRP field offsets (layouts). */
-const IRP_MDL = L64.IRP.MdlAddress;
+const IRP_MDL = LAYOUT.IRP.MdlAddress;
 
 function mapLocked(ctx: ApiContext, api: string, mdl: bigint, accessMode: number, bugCheckOnFailure: boolean): bigint {
   const v = view(ctx, mdl);

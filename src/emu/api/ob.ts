@@ -2,6 +2,7 @@
  * Ob* exports: reference counting and typed references on top of the object manager
  * (src/emu/obmgr).
  */
+import { getPtr, putPtr } from "../../nt/arch-layout.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt } from "./util.js";
@@ -25,7 +26,7 @@ const TYPE_EXPORTS: Record<string, string> = {
 function typeNameOf(ctx: ApiContext, objectType: bigint): string | null {
   for (const [name, exp] of Object.entries(TYPE_EXPORTS)) {
     const slot = ctx.kernel.resolveKernelExport?.(exp);
-    if (slot && ctx.mem.isMapped(slot, 8) && ctx.mem.u64(slot) === objectType) return name;
+    if (slot && ctx.mem.isMapped(slot, 8) && getPtr(ctx.mem, slot) === objectType) return name;
   }
   return null;
 }
@@ -61,7 +62,7 @@ export const apis: ApiDefinition[] = [
     const want = ctx.arg(2) === 0n ? null : typeNameOf(ctx, ctx.arg(2));
     if (want !== null && want !== e.type) return STATUS.OBJECT_TYPE_MISMATCH;
     reference(ctx, e.object, "ObReferenceObjectByHandle");
-    ctx.mem.setU64(ctx.arg(4), e.object);
+    putPtr(ctx.mem, ctx.arg(4), e.object);
     return STATUS.SUCCESS;
   }),
 ];

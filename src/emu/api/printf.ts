@@ -13,6 +13,7 @@
  * Arguments are taken as 64-bit slots (MS x64: every vararg occupies 8 bytes), so `nextArg`
  * yields raw slot values and the size prefix decides how many bits count.
  */
+import { ptrSize as archPtrSize } from "../../nt/arch-layout.js";
 import type { GuestMemory } from "./types.js";
 
 export interface PrintfOptions {
@@ -42,7 +43,7 @@ export function formatKernelPrintf(
   wide: boolean,
   options: PrintfOptions = {},
 ): string {
-  const ptrSize = options.pointerSize ?? 8;
+  const ptrSize = options.pointerSize ?? archPtrSize();
   const bufOff = options.stringBufferOffset ?? ptrSize;
   const maxString = options.maxString ?? 0x10000;
   const maxField = options.maxField ?? 0x100000;
@@ -167,7 +168,8 @@ export function formatKernelPrintf(
       case "X":
       case "o": {
         const bits = bitsOf();
-        const raw = nextArg();
+        // A 64-bit argument takes two 32-bit stack slots on x86 (low half first).
+        const raw = bits === 64 && ptrSize === 4 ? BigInt.asUintN(32, nextArg()) | (BigInt.asUintN(32, nextArg()) << 32n) : nextArg();
         const signed = conv === "d" || conv === "i";
         let v = signed ? BigInt.asIntN(bits, raw) : BigInt.asUintN(bits, raw);
         const neg = v < 0n;
@@ -335,7 +337,7 @@ function stripZeros(s: string): string {
 }
 
 /** Walk a va_list of the MS x64 ABI: a pointer to consecutive 8-byte slots. */
-export function vaListReader(mem: GuestMemory, vaList: bigint, slotSize = 8): () => bigint {
+export function vaListReader(mem: GuestMemory, vaList: bigint, slotSize: number = archPtrSize()): () => bigint {
   let p = vaList;
   return () => {
     const v = slotSize === 8 ? mem.u64(p) : BigInt(mem.u32(p));

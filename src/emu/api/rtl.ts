@@ -5,7 +5,7 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import {
   ansiText,
   ansiTextDeref,
@@ -164,8 +164,8 @@ function freeString(ctx: ApiContext): void {
 }
 
 function fillVersion(ctx: ApiContext, p: bigint): number {
-  const V = L64.RTL_OSVERSIONINFOW;
-  const X = L64.RTL_OSVERSIONINFOEXW;
+  const V = LAYOUT.RTL_OSVERSIONINFOW;
+  const X = LAYOUT.RTL_OSVERSIONINFOEXW;
   const size = ctx.mem.u32(p + B(V.dwOSVersionInfoSize));
   if (size !== V.$size && size !== X.$size) return STATUS.INVALID_PARAMETER;
   ctx.mem.setU32(p + B(V.dwMajorVersion), EMULATED_VERSION.major);

@@ -16,7 +16,7 @@
  */
 import type { ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex, nt } from "./util.js";
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, ThreadObject, TimerNotificationObject, TimerSynchronizationObject, header, initHeader, irqlName } from "./ke.js";
 import { insertHandle, lookupHandle, registerObject } from "./ob.js";
@@ -42,7 +42,7 @@ export const apis: ApiDefinition[] = [
   nt("KeInitializeDpc", 3, (ctx) => {
     const dpc = ctx.arg(0);
     ctx.describe([hex(dpc), ctx.kernel.where?.(ctx.arg(1)) ?? hex(ctx.arg(1)), hex(ctx.arg(2))]);
-    ctx.mem.write(dpc, new Uint8Array(L64.KDPC.$size));
+    ctx.mem.write(dpc, new Uint8Array(LAYOUT.KDPC.$size));
     ctx.mem.setU8(dpc + B(KDPC.Type), DpcObject);
     ctx.mem.setU8(dpc + B(KDPC.Importance), 1); // MediumImportance
     ctx.mem.setU64(dpc + B(KDPC.DeferredRoutine), ctx.arg(1));
@@ -51,7 +51,7 @@ export const apis: ApiDefinition[] = [
   }),
   nt("KeInitializeThreadedDpc", 3, (ctx) => {
     const dpc = ctx.arg(0);
-    ctx.mem.write(dpc, new Uint8Array(L64.KDPC.$size));
+    ctx.mem.write(dpc, new Uint8Array(LAYOUT.KDPC.$size));
     ctx.mem.setU8(dpc + B(KDPC.Type), ThreadedDpcObject);
     ctx.mem.setU8(dpc + B(KDPC.Importance), 1);
     ctx.mem.setU64(dpc + B(KDPC.DeferredRoutine), ctx.arg(1));
@@ -83,11 +83,11 @@ export const apis: ApiDefinition[] = [
   nt("KeSetTargetProcessorDpc", 2, (ctx) => void ctx.mem.setU16(ctx.arg(0) + B(KDPC.Number), (ctx.u32(1) & 0xff) + 0x20)),
   // ---- timers
   nt("KeInitializeTimer", 1, (ctx) => {
-    initHeader(ctx, ctx.arg(0), TimerNotificationObject, L64.KTIMER.$size, 0);
+    initHeader(ctx, ctx.arg(0), TimerNotificationObject, LAYOUT.KTIMER.$size, 0);
     sched(ctx);
   }),
   nt("KeInitializeTimerEx", 2, (ctx) => {
-    initHeader(ctx, ctx.arg(0), ctx.u32(1) === 1 ? TimerSynchronizationObject : TimerNotificationObject, L64.KTIMER.$size, 0);
+    initHeader(ctx, ctx.arg(0), ctx.u32(1) === 1 ? TimerSynchronizationObject : TimerNotificationObject, LAYOUT.KTIMER.$size, 0);
     sched(ctx);
   }),
   nt("KeSetTimer", 3, (ctx) => {

@@ -108,8 +108,11 @@ export interface KernelState {
   kernelPool?: { allocate(size: number, tag: number): bigint; free(address: bigint): void };
   /** The modules mapped in the emulated address space, ntoskrnl.exe and hal.dll first (ZwQuerySystemInformation). */
   loadedModules?(): { name: string; base: bigint; size: number; builtin: boolean }[];
-  /** Register an internal (unexported) kernel routine and return its guest address (idempotent by name). */
-  internalRoutine?(name: string, handler: ApiHandler): bigint;
+  /**
+   * Register an internal (unexported) kernel routine and return its guest address (idempotent by
+   * name). argc: how many arguments drivers pass it (x86 callers use stdcall: the routine pops them).
+   */
+  internalRoutine?(name: string, handler: ApiHandler, argc?: number): bigint;
 }
 
 /** A handler returns RAX (bigint or number) or nothing (VOID routines: RAX left as is). */

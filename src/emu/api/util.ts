@@ -3,12 +3,13 @@
  * Structure offsets come from src/nt/layouts.ts (generated from the DDK headers).
  */
 import { hex as formatHex } from "../../text/hex.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
 import type { ApiContext, ApiDefinition, ApiHandler, GuestMemory } from "./types.js";
 
-export const PTR = 8;
-export const US = L64.UNICODE_STRING;
-export const AS = L64.ANSI_STRING;
+/** Bytes of a pointer on the arch being emulated (8 on x64, 4 on x86). */
+export const PTR = (): number => ptrSize();
+export const US = LAYOUT.UNICODE_STRING;
+export const AS = LAYOUT.ANSI_STRING;
 
 /** Define a handler. */
 export function api(module: string, name: string, argc: number, handler: ApiHandler): ApiDefinition {
@@ -17,11 +18,13 @@ export function api(module: string, name: string, argc: number, handler: ApiHand
 export const nt = (name: string, argc: number, handler: ApiHandler): ApiDefinition => api("ntoskrnl.exe", name, argc, handler);
 export const hal = (name: string, argc: number, handler: ApiHandler): ApiDefinition => api("hal.dll", name, argc, handler);
 
+/** A pointer-sized field (8 bytes on x64, 4 on x86). */
 export function readPtr(mem: GuestMemory, addr: bigint): bigint {
-  return mem.u64(addr);
+  return ptrSize() === 4 ? BigInt(mem.u32(addr)) : mem.u64(addr);
 }
 export function writePtr(mem: GuestMemory, addr: bigint, v: bigint): void {
-  mem.setU64(addr, v);
+  if (ptrSize() === 4) mem.setU32(addr, Number(BigInt.asUintN(32, v)));
+  else mem.setU64(addr, v);
 }
 
 /** A counted string (UNICODE_STRING or ANSI_STRING) header. */
@@ -35,14 +38,14 @@ export function readCounted(mem: GuestMemory, addr: bigint): CountedString {
   return {
     length: mem.u16(addr + BigInt(US.Length)),
     maximumLength: mem.u16(addr + BigInt(US.MaximumLength)),
-    buffer: mem.u64(addr + BigInt(US.Buffer)),
+    buffer: readPtr(mem, addr + BigInt(US.Buffer)),
   };
 }
 
 export function writeCounted(mem: GuestMemory, addr: bigint, s: CountedString): void {
   mem.setU16(addr + BigInt(US.Length), s.length);
   mem.setU16(addr + BigInt(US.MaximumLength), s.maximumLength);
-  mem.setU64(addr + BigInt(US.Buffer), s.buffer);
+  writePtr(mem, addr + BigInt(US.Buffer), s.buffer);
 }
 
 export function decodeUtf16(bytes: Uint8Array): string {

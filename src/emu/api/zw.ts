@@ -5,7 +5,7 @@
  */
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { Registry, type RegistryKey, type RegistryValue } from "../../nt/registry.js";
 import { parseRegFile, regTypeName } from "../../formats/reg/parse.js";
 import { inFile } from "../../errors.js";
@@ -14,7 +14,7 @@ import { encodeUtf16, hex, lengthArg, nt, q, unicodeText } from "./util.js";
 import { componentState } from "./state.js";
 
 const B = (n: number) => BigInt(n);
-const OA = L64.OBJECT_ATTRIBUTES;
+const OA = LAYOUT.OBJECT_ATTRIBUTES;
 export const OBJ_CASE_INSENSITIVE = 0x40;
 export const OBJ_KERNEL_HANDLE = 0x200;
 export const REG_OPTION_VOLATILE = 1;
@@ -118,7 +118,7 @@ function valueInfo(v: RegistryValue, cls: number): [Uint8Array, number] | null {
   const name = encodeUtf16(v.name);
   switch (cls) {
     case 0: {
-      const L = L64.KEY_VALUE_BASIC_INFORMATION;
+      const L = LAYOUT.KEY_VALUE_BASIC_INFORMATION;
       const img = new Uint8Array(L.Name + name.length);
       u32At(img, L.TitleIndex, 0);
       u32At(img, L.Type, v.type);
@@ -128,7 +128,7 @@ function valueInfo(v: RegistryValue, cls: number): [Uint8Array, number] | null {
     }
     case 1:
     case 3 /* KeyValueFullInformationAlign64 */: {
-      const L = L64.KEY_VALUE_FULL_INFORMATION;
+      const L = LAYOUT.KEY_VALUE_FULL_INFORMATION;
       const dataOffset = alignUp(L.Name + name.length, 8);
       const img = new Uint8Array(dataOffset + v.data.length);
       u32At(img, L.TitleIndex, 0);
@@ -141,7 +141,7 @@ function valueInfo(v: RegistryValue, cls: number): [Uint8Array, number] | null {
       return [img, L.Name];
     }
     case 2: {
-      const L = L64.KEY_VALUE_PARTIAL_INFORMATION;
+      const L = LAYOUT.KEY_VALUE_PARTIAL_INFORMATION;
       const img = new Uint8Array(L.Data + v.data.length);
       u32At(img, L.TitleIndex, 0);
       u32At(img, L.Type, v.type);
@@ -150,7 +150,7 @@ function valueInfo(v: RegistryValue, cls: number): [Uint8Array, number] | null {
       return [img, L.Data];
     }
     case 4: {
-      const L = L64.KEY_VALUE_PARTIAL_INFORMATION_ALIGN64;
+      const L = LAYOUT.KEY_VALUE_PARTIAL_INFORMATION_ALIGN64;
       const img = new Uint8Array(L.Data + v.data.length);
       u32At(img, L.Type, v.type);
       u32At(img, L.DataLength, v.data.length);
@@ -167,7 +167,7 @@ function keyInfo(k: RegistryKey, cls: number): [Uint8Array, number] | null {
   const name = encodeUtf16(k.name);
   switch (cls) {
     case 0: {
-      const L = L64.KEY_BASIC_INFORMATION;
+      const L = LAYOUT.KEY_BASIC_INFORMATION;
       const img = new Uint8Array(L.Name + name.length);
       u64At(img, L.LastWriteTime, k.lastWrite);
       u32At(img, L.NameLength, name.length);
@@ -175,7 +175,7 @@ function keyInfo(k: RegistryKey, cls: number): [Uint8Array, number] | null {
       return [img, L.Name];
     }
     case 1: {
-      const L = L64.KEY_NODE_INFORMATION;
+      const L = LAYOUT.KEY_NODE_INFORMATION;
       const img = new Uint8Array(L.Name + name.length);
       u64At(img, L.LastWriteTime, k.lastWrite);
       u32At(img, L.ClassOffset, 0xffffffff);
@@ -185,17 +185,26 @@ function keyInfo(k: RegistryKey, cls: number): [Uint8Array, number] | null {
       return [img, L.Name];
     }
     case 2: {
-      const L = L64.KEY_FULL_INFORMATION;
+      const L = LAYOUT.KEY_FULL_INFORMATION;
       const img = new Uint8Array(L.Class);
       const subs = k.subkeyList();
       const vals = k.valueList();
       u64At(img, L.LastWriteTime, k.lastWrite);
       u32At(img, L.ClassOffset, 0xffffffff);
       u32At(img, L.SubKeys, subs.length);
-      u32At(img, L.MaxNameLen, Math.max(0, ...subs.map((s) => s.name.length * 2)));
+      // Loops, not Math.max(...list): a key with 200k values would overflow the stack.
+      let maxName = 0;
+      for (const s of subs) maxName = Math.max(maxName, s.name.length * 2);
+      let maxValueName = 0;
+      let maxData = 0;
+      for (const v of vals) {
+        maxValueName = Math.max(maxValueName, v.name.length * 2);
+        maxData = Math.max(maxData, v.data.length);
+      }
+      u32At(img, L.MaxNameLen, maxName);
       u32At(img, L.Values, vals.length);
-      u32At(img, L.MaxValueNameLen, Math.max(0, ...vals.map((v) => v.name.length * 2)));
-      u32At(img, L.MaxValueDataLen, Math.max(0, ...vals.map((v) => v.data.length)));
+      u32At(img, L.MaxValueNameLen, maxValueName);
+      u32At(img, L.MaxValueDataLen, maxData);
       return [img, L.Class];
     }
     default:

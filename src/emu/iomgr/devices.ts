@@ -3,7 +3,7 @@
  * namespace and symbolic links, device stacks (attach/detach), a driver's device list.
  */
 import type { ApiContext, GuestMemory, KernelState } from "../api/types.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, upcaseChar } from "../api/util.js";
 import { dereference, registerObject } from "../obmgr/index.js";
@@ -12,9 +12,9 @@ import { envOf, kalloc, kfree, safeU64, type IoEnv } from "./env.js";
 import { ioState } from "./state.js";
 
 const B = (n: number) => BigInt(n);
-const D = L64.DRIVER_OBJECT;
-const DEV = L64.DEVICE_OBJECT;
-const DX = L64.DEVOBJ_EXTENSION;
+const D = LAYOUT.DRIVER_OBJECT;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const DX = LAYOUT.DEVOBJ_EXTENSION;
 
 /** Canonical object name: upper case, `\??\` and `\DosDevices\` as `\GLOBAL??\`. */
 export function canonical(name: string): string {
@@ -55,7 +55,7 @@ export function deviceLabel(env: { kernel: KernelState; mem: GuestMemory }, dev:
 export function attachedTop(mem: GuestMemory, dev: bigint): bigint {
   let d = dev;
   for (let i = 0; i < 64; i++) {
-    const up = mem.u64(d + B(DEV.AttachedDevice));
+    const up = getPtr(mem, d + B(DEV.AttachedDevice));
     if (up === 0n) return d;
     d = up;
   }
@@ -77,19 +77,19 @@ export function createDevice(env: IoEnv, driver: bigint, extSize: number, name: 
   m.setU16(dev + B(DEV.Type), IO_TYPE_DEVICE);
   m.setU16(dev + B(DEV.Size), (DEV.$size + extSize) & 0xffff);
   m.setU32(dev + B(DEV.ReferenceCount), 0);
-  m.setU64(dev + B(DEV.DriverObject), driver);
-  m.setU64(dev + B(DEV.NextDevice), m.u64(driver + B(D.DeviceObject)));
-  m.setU64(driver + B(D.DeviceObject), dev);
+  putPtr(m, dev + B(DEV.DriverObject), driver);
+  putPtr(m, dev + B(DEV.NextDevice), getPtr(m, driver + B(D.DeviceObject)));
+  putPtr(m, driver + B(D.DeviceObject), dev);
   m.setU32(dev + B(DEV.Flags), DO_DEVICE_INITIALIZING | (exclusive ? DO_EXCLUSIVE : 0) | (name !== null ? DO_DEVICE_HAS_NAME : 0));
   m.setU32(dev + B(DEV.Characteristics), characteristics);
-  m.setU64(dev + B(DEV.DeviceExtension), extSize > 0 ? dev + B(extOff) : 0n);
+  putPtr(m, dev + B(DEV.DeviceExtension), extSize > 0 ? dev + B(extOff) : 0n);
   m.setU32(dev + B(DEV.DeviceType), type);
   m.setU8(dev + B(DEV.StackSize), 1);
   const dx = dev + B(dxOff);
   m.setU16(dx + B(DX.Type), IO_TYPE_DEVICE_OBJECT_EXTENSION);
   m.setU16(dx + B(DX.Size), DX.$size);
-  m.setU64(dx + B(DX.DeviceObject), dev);
-  m.setU64(dev + B(DEV.DeviceObjectExtension), dx);
+  putPtr(m, dx + B(DX.DeviceObject), dev);
+  putPtr(m, dev + B(DEV.DeviceObjectExtension), dx);
   io.devices.set(dev, { address: dev, name, driver, attachedTo: null, deleted: false });
   if (name !== null) io.names.set(canonical(name), dev);
   registerObject(env.kernel, dev, {
@@ -109,22 +109,22 @@ export function deleteDevice(ctx: ApiContext, dev: bigint): void {
   const info = io.devices.get(dev);
   if (!info || info.deleted) return ctx.fault("bugcheck", `IoDeleteDevice(${hex(dev)}): not a device object kmdll created (or deleted twice)`, { code: "0x00000018" });
   const m = ctx.mem;
-  if (m.u64(dev + B(DEV.AttachedDevice)) !== 0n)
-    ctx.warn(`IoDeleteDevice(${deviceLabel(env, dev)}): ${deviceLabel(env, m.u64(dev + B(DEV.AttachedDevice)))} is still attached on top of it (IoDetachDevice first)`);
+  if (getPtr(m, dev + B(DEV.AttachedDevice)) !== 0n)
+    ctx.warn(`IoDeleteDevice(${deviceLabel(env, dev)}): ${deviceLabel(env, getPtr(m, dev + B(DEV.AttachedDevice)))} is still attached on top of it (IoDetachDevice first)`);
   // Unlink from the driver's device list.
   let link = info.driver + B(D.DeviceObject);
   for (let i = 0; i < 4096; i++) {
-    const cur = m.u64(link);
+    const cur = getPtr(m, link);
     if (cur === 0n) break;
     if (cur === dev) {
-      m.setU64(link, m.u64(dev + B(DEV.NextDevice)));
+      putPtr(m, link, getPtr(m, dev + B(DEV.NextDevice)));
       break;
     }
     link = cur + B(DEV.NextDevice);
   }
   if (info.name !== null) io.names.delete(canonical(info.name));
   if (info.attachedTo !== null) {
-    m.setU64(info.attachedTo + B(DEV.AttachedDevice), 0n);
+    putPtr(m, info.attachedTo + B(DEV.AttachedDevice), 0n);
     info.attachedTo = null;
   }
   info.deleted = true;
@@ -139,10 +139,10 @@ export function driverEntryDone(mem: GuestMemory, driver: bigint): void {
 /** Devices still in a driver object's list (for the unload warning). */
 export function devicesOf(mem: GuestMemory, driver: bigint): bigint[] {
   const out: bigint[] = [];
-  let d = mem.u64(driver + B(D.DeviceObject));
+  let d = getPtr(mem, driver + B(D.DeviceObject));
   while (d !== 0n && out.length < 4096) {
     out.push(d);
-    d = mem.u64(d + B(DEV.NextDevice));
+    d = getPtr(mem, d + B(DEV.NextDevice));
   }
   return out;
 }

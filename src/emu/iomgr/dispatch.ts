@@ -5,7 +5,7 @@
  */
 import type { GuestMemory } from "../api/types.js";
 import type { TraceEvent } from "../../events.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { STATUS, formatStatus, ntSuccess } from "../../nt/status.js";
 import { hex } from "../api/util.js";
 import {
@@ -19,11 +19,11 @@ import { releaseIrp } from "./irp.js";
 import { trackInterface } from "./interfaces.js";
 
 const B = (n: number) => BigInt(n);
-const D = L64.DRIVER_OBJECT;
-const DEV = L64.DEVICE_OBJECT;
-const IRP = L64.IRP;
-const SL = L64.IO_STACK_LOCATION;
-const IOSB = L64.IO_STATUS_BLOCK;
+const D = LAYOUT.DRIVER_OBJECT;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const IRP = LAYOUT.IRP;
+const SL = LAYOUT.IO_STACK_LOCATION;
+const IOSB = LAYOUT.IO_STATUS_BLOCK;
 
 /**
  * IoCallDriver: move to the next stack location, record the device in it, run the driver's
@@ -36,24 +36,24 @@ export function callDriver(env: IoEnv, dev: bigint, irp: bigint): number {
   const loc = m.u8(irp + B(IRP.CurrentLocation)) - 1;
   if (loc <= 0) env.fault("bugcheck", `IoCallDriver(${deviceLabel(env, dev)}): the IRP has no stack location left (NO_MORE_IRP_STACK_LOCATIONS)`, { code: "0x00000035" });
   m.setU8(irp + B(IRP.CurrentLocation), loc);
-  const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"])) - B(SL.$size);
-  m.setU64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), sl);
-  m.setU64(sl + B(SL.DeviceObject), dev);
+  const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"])) - B(SL.$size);
+  putPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), sl);
+  putPtr(m, sl + B(SL.DeviceObject), dev);
   const major = m.u8(sl + B(SL.MajorFunction));
   const minor = m.u8(sl + B(SL.MinorFunction));
-  const driver = m.u64(dev + B(DEV.DriverObject));
-  const routine = m.u64(driver + B(D.MajorFunction) + B(8 * (major < IRP_MJ_COUNT ? major : 0)));
+  const driver = getPtr(m, dev + B(DEV.DriverObject));
+  const routine = getPtr(m, driver + B(D.MajorFunction) + B(ptrSize() * (major < IRP_MJ_COUNT ? major : 0)));
   const info = io.irps.get(irp);
   // A query-interface request: remember where the interface lands.
   if (major === IRP_MJ.PNP && minor === IRP_MN_QUERY_INTERFACE && info && !info.interfaceAt) {
-    const out = m.u64(sl + B(SL["Parameters.QueryInterface.Interface"]));
-    const guid = m.u64(sl + B(SL["Parameters.QueryInterface.InterfaceType"]));
+    const out = getPtr(m, sl + B(SL["Parameters.QueryInterface.Interface"]));
+    const guid = getPtr(m, sl + B(SL["Parameters.QueryInterface.InterfaceType"]));
     info.interfaceAt = { address: out, length: m.u16(sl + B(SL["Parameters.QueryInterface.Size"])), what: `GUID ${guidText(m, guid)}`, provider: dev };
   }
   const ioctl = major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL ? m.u32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"])) : undefined;
   const from = info?.from ?? env.from;
   if (major >= IRP_MJ_COUNT) env.fault("bugcheck", `IoCallDriver(${deviceLabel(env, dev)}): major function 0x${major.toString(16)} is out of range`, { code: "0x00000044" });
-  const driverModule = moduleOf(env, m.u64(driver + B(D.DriverStart))) ?? "?";
+  const driverModule = moduleOf(env, getPtr(m, driver + B(D.DriverStart))) ?? "?";
   if (!env.kernel.moduleAt?.(routine)) env.fault("invalid-fetch", `IoCallDriver(${deviceLabel(env, dev)}, ${majorName(major)}): the dispatch routine ${hex(routine)} of ${driverModule} is not in a loaded module (was the driver unloaded?)`, { address: routine });
   const status = Number(BigInt.asUintN(32, env.callGuest(routine, [dev, irp]))) >>> 0;
   emit(env, {
@@ -100,16 +100,16 @@ export function completeRequest(env: IoEnv, irp: bigint): void {
   // Only an ASSERT in checked builds of Windows: a warning here.
   if (status() === STATUS.PENDING) env.warn(`IoCompleteRequest(${hex(irp)}) with IoStatus.Status = STATUS_PENDING (set the final status before completing)`);
   while (loc <= count) {
-    const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+    const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
     const control = m.u8(sl + B(SL.Control));
-    const routine = m.u64(sl + B(SL.CompletionRoutine));
-    const context = m.u64(sl + B(SL.Context));
+    const routine = getPtr(m, sl + B(SL.CompletionRoutine));
+    const context = getPtr(m, sl + B(SL.Context));
     const pending = control & SL_PENDING_RETURNED;
     m.setU8(irp + B(IRP.PendingReturned), pending ? 1 : 0);
     // IoSkipCurrentIrpStackLocation: up one location.
     loc++;
     m.setU8(irp + B(IRP.CurrentLocation), loc);
-    m.setU64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), sl + B(SL.$size));
+    putPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), sl + B(SL.$size));
     const ok = ntSuccess(status());
     const cancel = m.u8(irp + B(IRP.Cancel)) !== 0;
     const invoke = routine !== 0n && ((ok && control & SL_INVOKE_ON_SUCCESS) || (!ok && control & SL_INVOKE_ON_ERROR) || (cancel && control & SL_INVOKE_ON_CANCEL));
@@ -117,10 +117,10 @@ export function completeRequest(env: IoEnv, irp: bigint): void {
     m.setU8(sl + B(SL.MinorFunction), 0);
     m.setU8(sl + B(SL.Flags), 0);
     m.setU8(sl + B(SL.Control), 0);
-    m.setU64(sl + B(SL.CompletionRoutine), 0n);
-    m.setU64(sl + B(SL.Context), 0n);
+    putPtr(m, sl + B(SL.CompletionRoutine), 0n);
+    putPtr(m, sl + B(SL.Context), 0n);
     if (invoke) {
-      const upper = loc <= count ? m.u64(sl + B(SL.$size) + B(SL.DeviceObject)) : 0n;
+      const upper = loc <= count ? getPtr(m, sl + B(SL.$size) + B(SL.DeviceObject)) : 0n;
       const r = Number(BigInt.asUintN(32, env.callGuest(routine, [upper, irp, context]))) >>> 0;
       if (r === STATUS_MORE_PROCESSING_REQUIRED) return;
     } else if (loc <= count && pending) {
@@ -137,7 +137,7 @@ function finishIrp(env: IoEnv, irp: bigint): void {
   const io = ioState(env.kernel);
   const info = io.irps.get(irp);
   const st = m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
-  const information = m.u64(irp + B(IRP.IoStatus) + B(IOSB.Information));
+  const information = getPtr(m, irp + B(IRP.IoStatus) + B(IOSB.Information));
   if (!info || info.kind === "allocated") {
     // An IRP the driver allocated itself must be reclaimed by its completion routine
     // (STATUS_MORE_PROCESSING_REQUIRED + IoFreeIrp); Windows would queue an APC to a thread it does not have.
@@ -155,13 +155,13 @@ function finishIrp(env: IoEnv, irp: bigint): void {
     if (n > 0) m.write(info.copyBack.user, m.read(info.copyBack.system, n));
   }
   if (ntSuccess(st) && info.interfaceAt) trackInterface(env, info, info.interfaceAt);
-  const iosb = m.u64(irp + B(IRP.UserIosb));
+  const iosb = getPtr(m, irp + B(IRP.UserIosb));
   if (iosb !== 0n) {
     m.setU32(iosb + B(IOSB.Status), st);
-    m.setU64(iosb + B(IOSB.Information), information);
+    putPtr(m, iosb + B(IOSB.Information), information);
   }
-  const ev = m.u64(irp + B(IRP.UserEvent));
-  if (ev !== 0n) m.setU32(ev + B(L64.DISPATCHER_HEADER.SignalState), 1);
+  const ev = getPtr(m, irp + B(IRP.UserEvent));
+  if (ev !== 0n) m.setU32(ev + B(LAYOUT.DISPATCHER_HEADER.SignalState), 1);
   if (info.kind === "built") releaseIrp(env, irp, info);
 }
 

@@ -4,7 +4,13 @@
  * entry pointing at the I/O manager's IopInvalidDeviceRequest.
  */
 import type { GuestMemory, KernelState } from "../api/types.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
+
+/** A pointer-sized field of the arch being emulated. */
+function setPtr(mem: GuestMemory, at: bigint, v: bigint): void {
+  if (ptrSize() === 4) mem.setU32(at, Number(BigInt.asUintN(32, v)));
+  else mem.setU64(at, v);
+}
 import { registerObject } from "../obmgr/index.js";
 import { IRP_MJ_COUNT } from "./constants.js";
 import { envOf } from "./env.js";
@@ -18,11 +24,11 @@ const TAG_STRING = 0x6d4b6d4b; // 'KmKm'
 
 /** Write a UNICODE_STRING + its buffer at `at` (struct first, buffer at +0x10). */
 export function writeUnicodeString(mem: GuestMemory, at: bigint, s: string): void {
-  const U = L64.UNICODE_STRING;
+  const U = LAYOUT.UNICODE_STRING;
   const buf = at + 0x10n;
   mem.setU16(at + B(U.Length), s.length * 2);
   mem.setU16(at + B(U.MaximumLength), s.length * 2 + 2);
-  mem.setU64(at + B(U.Buffer), buf);
+  setPtr(mem, at + B(U.Buffer), buf);
   const bytes = new Uint8Array(s.length * 2 + 2);
   for (let i = 0; i < s.length; i++) {
     bytes[2 * i] = s.charCodeAt(i) & 0xff;
@@ -48,37 +54,37 @@ function invalidDeviceRequest(kernel: KernelState): bigint {
   if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines (KernelState.internalRoutine)");
   return kernel.internalRoutine("IopInvalidDeviceRequest", (ctx) => {
     const irp = ctx.arg(1);
-    if (irp !== 0n && ctx.mem.isMapped(irp + B(L64.IRP.IoStatus), 16)) {
-      ctx.mem.setU32(irp + B(L64.IRP.IoStatus) + B(L64.IO_STATUS_BLOCK.Status), STATUS_INVALID_DEVICE_REQUEST);
-      ctx.mem.setU64(irp + B(L64.IRP.IoStatus) + B(L64.IO_STATUS_BLOCK.Information), 0n);
+    if (irp !== 0n && ctx.mem.isMapped(irp + B(LAYOUT.IRP.IoStatus), 16)) {
+      ctx.mem.setU32(irp + B(LAYOUT.IRP.IoStatus) + B(LAYOUT.IO_STATUS_BLOCK.Status), STATUS_INVALID_DEVICE_REQUEST);
+      setPtr(ctx.mem, irp + B(LAYOUT.IRP.IoStatus) + B(LAYOUT.IO_STATUS_BLOCK.Information), 0n);
       completeRequest(envOf(ctx), irp);
     }
     return STATUS_INVALID_DEVICE_REQUEST;
-  });
+  }, 2);
 }
 
 /** Create and register the DRIVER_OBJECT of a driver image whose DriverEntry is at `entry`. */
 export function createDriverObject(mem: GuestMemory, kernel: KernelState, image: { base: bigint; size: number }, entry: bigint, serviceName: string): bigint {
-  const D = L64.DRIVER_OBJECT;
-  const X = L64.DRIVER_EXTENSION;
-  const U = L64.UNICODE_STRING;
+  const D = LAYOUT.DRIVER_OBJECT;
+  const X = LAYOUT.DRIVER_EXTENSION;
+  const U = LAYOUT.UNICODE_STRING;
   const obj = kernelPool(kernel).allocate(D.$size + X.$size, TAG_DRIVER);
   const ext = obj + B(D.$size);
   const invalid = invalidDeviceRequest(kernel);
   mem.setU16(obj + B(D.Type), IO_TYPE_DRIVER);
   mem.setU16(obj + B(D.Size), D.$size);
-  mem.setU64(obj + B(D.DriverStart), image.base);
+  setPtr(mem, obj + B(D.DriverStart), image.base);
   mem.setU32(obj + B(D.DriverSize), image.size);
-  mem.setU64(obj + B(D.DriverExtension), ext);
+  setPtr(mem, obj + B(D.DriverExtension), ext);
   const copyString = (dst: bigint, s: string) => {
     const src = poolUnicodeString(mem, kernel, s);
     mem.write(dst, mem.read(src, U.$size));
   };
   copyString(obj + B(D.DriverName), `\\Driver\\${serviceName}`);
-  mem.setU64(obj + B(D.HardwareDatabase), poolUnicodeString(mem, kernel, "\\REGISTRY\\MACHINE\\HARDWARE\\DESCRIPTION\\SYSTEM"));
-  mem.setU64(obj + B(D.DriverInit), entry);
-  for (let i = 0; i < IRP_MJ_COUNT; i++) mem.setU64(obj + B(D.MajorFunction) + B(8 * i), invalid);
-  mem.setU64(ext + B(X.DriverObject), obj);
+  setPtr(mem, obj + B(D.HardwareDatabase), poolUnicodeString(mem, kernel, "\\REGISTRY\\MACHINE\\HARDWARE\\DESCRIPTION\\SYSTEM"));
+  setPtr(mem, obj + B(D.DriverInit), entry);
+  for (let i = 0; i < IRP_MJ_COUNT; i++) setPtr(mem, obj + B(D.MajorFunction) + B(ptrSize() * i), invalid);
+  setPtr(mem, ext + B(X.DriverObject), obj);
   copyString(ext + B(X.ServiceKeyName), serviceName);
   registerObject(kernel, obj, { type: "Driver", name: `\\Driver\\${serviceName}` });
   return obj;

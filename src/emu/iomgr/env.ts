@@ -2,6 +2,7 @@
  * What the I/O manager's routines need: guest memory, the kernel state, guest calls, warnings,
  * faults — from an API call (`envOf(ctx)`) or from "user mode" (the sim's ioctl step).
  */
+import { getPtr } from "../../nt/arch-layout.js";
 import type { ApiContext, GuestMemory, KernelState } from "../api/types.js";
 import type { FaultKind, TraceEvent } from "../../events.js";
 import { hex } from "../api/util.js";
@@ -55,7 +56,7 @@ export function kfree(env: IoEnv, a: bigint): void {
 
 export function safeU64(mem: GuestMemory, a: bigint): bigint {
   try {
-    return mem.u64(a);
+    return getPtr(mem, a);
   } catch {
     return 0n;
   }

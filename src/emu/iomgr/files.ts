@@ -1,5 +1,5 @@
 /** File objects: opening a device (IRP_MJ_CREATE) and the IRP_MJ_CLOSE when the last reference goes. */
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { formatStatus, ntSuccess } from "../../nt/status.js";
 import { dereference, reference, registerObject } from "../obmgr/index.js";
 import { DO_DEVICE_INITIALIZING, IO_TYPE_FILE, IRP_MJ, STATUS_NO_SUCH_DEVICE, TAG_FILE } from "./constants.js";
@@ -10,11 +10,11 @@ import { allocateIrp, nextStack } from "./irp.js";
 import { callDriver } from "./dispatch.js";
 
 const B = (n: number) => BigInt(n);
-const D = L64.DRIVER_OBJECT;
-const DEV = L64.DEVICE_OBJECT;
-const IRP = L64.IRP;
-const SL = L64.IO_STACK_LOCATION;
-const FO = L64.FILE_OBJECT;
+const D = LAYOUT.DRIVER_OBJECT;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const IRP = LAYOUT.IRP;
+const SL = LAYOUT.IO_STACK_LOCATION;
+const FO = LAYOUT.FILE_OBJECT;
 
 /**
  * Open a device like ZwCreateFile + ObReferenceObjectByHandle: a FILE_OBJECT on it (referencing
@@ -29,7 +29,7 @@ export function openDevice(env: IoEnv, dev: bigint, requestorMode: number): { st
   const file = kalloc(env, FO.$size, TAG_FILE);
   m.setU16(file + B(FO.Type), IO_TYPE_FILE);
   m.setU16(file + B(FO.Size), FO.$size);
-  m.setU64(file + B(FO.DeviceObject), dev);
+  putPtr(m, file + B(FO.DeviceObject), dev);
   m.setU8(file + B(FO.ReadAccess), 1);
   m.setU8(file + B(FO.WriteAccess), 1);
   reference(ctxLess(env), dev, "IoGetDeviceObjectPointer");
@@ -38,9 +38,9 @@ export function openDevice(env: IoEnv, dev: bigint, requestorMode: number): { st
   const irp = allocateIrp(env, m.u8(top + B(DEV.StackSize)) || 1, "built");
   const sl = nextStack(m, irp);
   m.setU8(sl + B(SL.MajorFunction), IRP_MJ.CREATE);
-  m.setU64(sl + B(SL.FileObject), file);
+  putPtr(m, sl + B(SL.FileObject), file);
   m.setU8(irp + B(IRP.RequestorMode), requestorMode);
-  m.setU64(irp + B(IRP["Tail.Overlay.OriginalFileObject"]), file);
+  putPtr(m, irp + B(IRP["Tail.Overlay.OriginalFileObject"]), file);
   const status = callDriver(env, top, irp);
   const info = ioState(env.kernel).irps.get(irp);
   if (info && !info.completed) env.warn(`IRP_MJ_CREATE on ${deviceLabel(env, top)} returned ${formatStatus(status)} without completing the IRP`);
@@ -63,14 +63,14 @@ function closeFile(env: IoEnv, file: bigint, dev: bigint): void {
   const m = env.mem;
   const info = ioState(env.kernel).devices.get(dev);
   const top = info && !info.deleted ? attachedTop(m, dev) : dev;
-  const driver = m.u64(top + B(DEV.DriverObject));
-  const routine = m.u64(driver + B(D.MajorFunction) + B(8 * IRP_MJ.CLOSE));
+  const driver = getPtr(m, top + B(DEV.DriverObject));
+  const routine = getPtr(m, driver + B(D.MajorFunction) + B(ptrSize() * IRP_MJ.CLOSE));
   if (env.kernel.moduleAt?.(routine)) {
     const irp = allocateIrp(env, m.u8(top + B(DEV.StackSize)) || 1, "built");
     const sl = nextStack(m, irp);
     m.setU8(sl + B(SL.MajorFunction), IRP_MJ.CLOSE);
-    m.setU64(sl + B(SL.FileObject), file);
-    m.setU64(irp + B(IRP["Tail.Overlay.OriginalFileObject"]), file);
+    putPtr(m, sl + B(SL.FileObject), file);
+    putPtr(m, irp + B(IRP["Tail.Overlay.OriginalFileObject"]), file);
     callDriver(env, top, irp);
   }
   kfree(env, file);

@@ -5,13 +5,13 @@
  */
 import type { KernelState } from "../api/types.js";
 import type { TraceEvent } from "../../events.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { hex } from "../api/util.js";
 import { emit, moduleOf, where, type IoEnv } from "./env.js";
 import { ioState, type IrpInfo } from "./state.js";
 
 const B = (n: number) => BigInt(n);
-const INTF = L64.INTERFACE;
+const INTF = LAYOUT.INTERFACE;
 
 
 function inDriverImage(env: IoEnv, a: bigint): string | null {
@@ -30,9 +30,9 @@ export function trackInterface(env: IoEnv, info: IrpInfo, at: NonNullable<IrpInf
   const a = at.address;
   if (a === 0n || !m.isMapped(a, INTF.$size)) return;
   const size = m.u16(a + B(INTF.Size));
-  const ref = m.u64(a + B(INTF.InterfaceReference));
-  const deref = m.u64(a + B(INTF.InterfaceDereference));
-  const context = m.u64(a + B(INTF.Context));
+  const ref = getPtr(m, a + B(INTF.InterfaceReference));
+  const deref = getPtr(m, a + B(INTF.InterfaceDereference));
+  const context = getPtr(m, a + B(INTF.Context));
   const provider = inDriverImage(env, ref);
   if (size < INTF.$size || ref === 0n || deref === 0n || !provider || !inDriverImage(env, deref)) return;
   const io = ioState(env.kernel);
@@ -47,8 +47,8 @@ export function trackInterface(env: IoEnv, info: IrpInfo, at: NonNullable<IrpInf
   emit(env, { event: "interface", action: "reference", count: it.count, module: provider, interface: it.what, provider, holder: it.holder, by: "exporter (before completing the request)", routine: where(env, ref), context: hex(context) });
   const refThunk = wrapper(env, "reference", ref);
   const derefThunk = wrapper(env, "dereference", deref);
-  if (refThunk !== null) m.setU64(a + B(INTF.InterfaceReference), refThunk);
-  if (derefThunk !== null) m.setU64(a + B(INTF.InterfaceDereference), derefThunk);
+  if (refThunk !== null) putPtr(m, a + B(INTF.InterfaceReference), refThunk);
+  if (derefThunk !== null) putPtr(m, a + B(INTF.InterfaceDereference), derefThunk);
 }
 
 /** A kernel thunk standing for an interface's Reference/Dereference routine: counts, then calls it. */
@@ -78,7 +78,7 @@ function wrapper(env: IoEnv, action: "reference" | "dereference", target: bigint
       if (it.count < 0) ctx.warn(`InterfaceDereference of ${it.what} (${it.provider}) below zero: more dereferences than references`);
     }
     return ctx.callGuest(target, [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)]);
-  });
+  }, 1);
   io.wrappers.set(name, addr);
   return addr;
 }

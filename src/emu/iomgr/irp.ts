@@ -5,7 +5,7 @@
  * I/O manager builds (IoBuildDeviceIoControlRequest, IoBuild*FsdRequest).
  */
 import type { GuestMemory, KernelState } from "../api/types.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import {
   DO_BUFFERED_IO, DO_DIRECT_IO, IO_TYPE_IRP, IRP_BUFFERED_IO, IRP_DEALLOCATE_BUFFER, IRP_INPUT_OPERATION, IRP_MJ,
   MDL_MAPPED_TO_SYSTEM_VA, MDL_SOURCE_IS_NONPAGED_POOL, TAG_BUF, TAG_IRP, TAG_MDL, ioctlMethod,
@@ -14,11 +14,11 @@ import { kalloc, kfree, type IoEnv } from "./env.js";
 import { ioState, type IrpInfo } from "./state.js";
 
 const B = (n: number) => BigInt(n);
-const DEV = L64.DEVICE_OBJECT;
-const IRP = L64.IRP;
-const SL = L64.IO_STACK_LOCATION;
-const MDL = L64.MDL;
-const INTF = L64.INTERFACE;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const IRP = LAYOUT.IRP;
+const SL = LAYOUT.IO_STACK_LOCATION;
+const MDL = LAYOUT.MDL;
+const INTF = LAYOUT.INTERFACE;
 
 function stackAt(irp: bigint, index: number): bigint {
   return irp + B(IRP.$size) + B(index * SL.$size);
@@ -32,10 +32,10 @@ export function initIrp(mem: GuestMemory, irp: bigint, stackSize: number, kernel
   mem.setU16(irp + B(IRP.Size), size & 0xffff);
   mem.setU8(irp + B(IRP.StackCount), stackSize);
   mem.setU8(irp + B(IRP.CurrentLocation), stackSize + 1);
-  mem.setU64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), stackAt(irp, stackSize));
-  mem.setU64(irp + B(IRP.ThreadListEntry), irp + B(IRP.ThreadListEntry));
-  mem.setU64(irp + B(IRP.ThreadListEntry) + 8n, irp + B(IRP.ThreadListEntry));
-  mem.setU64(irp + B(IRP["Tail.Overlay.Thread"]), kernel.currentThread ?? 0n);
+  putPtr(mem, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), stackAt(irp, stackSize));
+  putPtr(mem, irp + B(IRP.ThreadListEntry), irp + B(IRP.ThreadListEntry));
+  putPtr(mem, irp + B(IRP.ThreadListEntry) + B(ptrSize()), irp + B(IRP.ThreadListEntry));
+  putPtr(mem, irp + B(IRP["Tail.Overlay.Thread"]), kernel.currentThread ?? 0n);
 }
 
 export function allocateIrp(env: IoEnv, stackSize: number, kind: IrpInfo["kind"]): bigint {
@@ -60,7 +60,7 @@ export function releaseIrp(env: IoEnv, irp: bigint, info: IrpInfo): void {
 
 /** The next stack location (IoGetNextIrpStackLocation). */
 export function nextStack(mem: GuestMemory, irp: bigint): bigint {
-  return mem.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"])) - B(SL.$size);
+  return getPtr(mem, irp + B(IRP["Tail.Overlay.CurrentStackLocation"])) - B(SL.$size);
 }
 
 function makeMdl(env: IoEnv, buffer: bigint, length: number): bigint {
@@ -68,9 +68,9 @@ function makeMdl(env: IoEnv, buffer: bigint, length: number): bigint {
   const m = env.mem;
   m.setU16(mdl + B(MDL.Size), MDL.$size);
   m.setU16(mdl + B(MDL.MdlFlags), MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL);
-  m.setU64(mdl + B(MDL.Process), 0n);
-  m.setU64(mdl + B(MDL.MappedSystemVa), buffer);
-  m.setU64(mdl + B(MDL.StartVa), buffer & ~0xfffn);
+  putPtr(m, mdl + B(MDL.Process), 0n);
+  putPtr(m, mdl + B(MDL.MappedSystemVa), buffer);
+  putPtr(m, mdl + B(MDL.StartVa), buffer & ~0xfffn);
   m.setU32(mdl + B(MDL.ByteCount), length);
   m.setU32(mdl + B(MDL.ByteOffset), Number(buffer & 0xfffn));
   return mdl;
@@ -101,14 +101,14 @@ export function buildIoctlIrp(env: IoEnv, r: IoctlRequest, kind: IrpInfo["kind"]
   m.setU32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"]), r.code >>> 0);
   m.setU32(sl + B(SL["Parameters.DeviceIoControl.InputBufferLength"]), r.inputLength);
   m.setU32(sl + B(SL["Parameters.DeviceIoControl.OutputBufferLength"]), r.outputLength);
-  if (r.fileObject) m.setU64(sl + B(SL.FileObject), r.fileObject);
+  if (r.fileObject) putPtr(m, sl + B(SL.FileObject), r.fileObject);
   const method = ioctlMethod(r.code);
   if (method === 0) {
     const len = Math.max(r.inputLength, r.outputLength);
     if (len > 0) {
       const sys = kalloc(env, len, TAG_BUF);
       if (r.inputLength > 0 && r.input !== 0n) m.write(sys, m.read(r.input, r.inputLength));
-      m.setU64(irp + B(IRP["AssociatedIrp.SystemBuffer"]), sys);
+      putPtr(m, irp + B(IRP["AssociatedIrp.SystemBuffer"]), sys);
       info.systemBuffer = sys;
       let flags = IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER;
       if (r.outputLength > 0 && r.output !== 0n) {
@@ -117,28 +117,28 @@ export function buildIoctlIrp(env: IoEnv, r: IoctlRequest, kind: IrpInfo["kind"]
       }
       m.setU32(irp + B(IRP.Flags), flags);
     }
-    m.setU64(irp + B(IRP.UserBuffer), r.output);
+    putPtr(m, irp + B(IRP.UserBuffer), r.output);
   } else if (method === 1 || method === 2) {
     if (r.inputLength > 0 && r.input !== 0n) {
       const sys = kalloc(env, r.inputLength, TAG_BUF);
       m.write(sys, m.read(r.input, r.inputLength));
-      m.setU64(irp + B(IRP["AssociatedIrp.SystemBuffer"]), sys);
+      putPtr(m, irp + B(IRP["AssociatedIrp.SystemBuffer"]), sys);
       m.setU32(irp + B(IRP.Flags), IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER);
       info.systemBuffer = sys;
     }
     if (r.outputLength > 0 && r.output !== 0n) {
       const mdl = makeMdl(env, r.output, r.outputLength);
-      m.setU64(irp + B(IRP.MdlAddress), mdl);
+      putPtr(m, irp + B(IRP.MdlAddress), mdl);
       info.mdl = mdl;
     }
-    m.setU64(irp + B(IRP.UserBuffer), r.output);
+    putPtr(m, irp + B(IRP.UserBuffer), r.output);
   } else {
-    m.setU64(sl + B(SL["Parameters.DeviceIoControl.Type3InputBuffer"]), r.input);
-    m.setU64(irp + B(IRP.UserBuffer), r.output);
+    putPtr(m, sl + B(SL["Parameters.DeviceIoControl.Type3InputBuffer"]), r.input);
+    putPtr(m, irp + B(IRP.UserBuffer), r.output);
   }
   m.setU8(irp + B(IRP.RequestorMode), r.requestorMode);
-  m.setU64(irp + B(IRP.UserIosb), r.iosb);
-  m.setU64(irp + B(IRP.UserEvent), r.event);
+  putPtr(m, irp + B(IRP.UserIosb), r.iosb);
+  putPtr(m, irp + B(IRP.UserEvent), r.event);
   if (r.internal && r.outputLength >= INTF.$size && r.output !== 0n) {
     // Candidate interface: checked when the IRP completes successfully.
     info.interfaceAt = { address: r.output, length: r.outputLength, what: `IOCTL 0x${(r.code >>> 0).toString(16).toUpperCase().padStart(8, "0")}`, provider: r.device };
@@ -166,15 +166,15 @@ export function buildFsdIrp(env: IoEnv, major: number, dev: bigint, buffer: bigi
       if (major === IRP_MJ.WRITE) m.write(sys, m.read(buffer, length));
       else info.copyBack = { system: sys, user: buffer, length };
       info.systemBuffer = sys;
-      m.setU64(irp + B(IRP["AssociatedIrp.SystemBuffer"]), sys);
+      putPtr(m, irp + B(IRP["AssociatedIrp.SystemBuffer"]), sys);
       m.setU32(irp + B(IRP.Flags), IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER | (major === IRP_MJ.READ ? IRP_INPUT_OPERATION : 0));
     } else if (flags & DO_DIRECT_IO && length > 0) {
       info.mdl = makeMdl(env, buffer, length);
-      m.setU64(irp + B(IRP.MdlAddress), info.mdl);
+      putPtr(m, irp + B(IRP.MdlAddress), info.mdl);
     }
-    m.setU64(irp + B(IRP.UserBuffer), buffer);
+    putPtr(m, irp + B(IRP.UserBuffer), buffer);
   }
-  m.setU64(irp + B(IRP.UserIosb), iosb);
-  m.setU64(irp + B(IRP.UserEvent), event);
+  putPtr(m, irp + B(IRP.UserIosb), iosb);
+  putPtr(m, irp + B(IRP.UserEvent), event);
   return irp;
 }

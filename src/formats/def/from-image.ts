@@ -63,15 +63,21 @@ export function defFromImage(image: PeImage, fallbackName?: string): FromImageRe
       if (!forward) warnings.push(`ordinal ${f.ordinal}: forwarder ${JSON.stringify(f.forwarder)} is not MODULE.Name or MODULE.#N; written as a plain export`);
     }
     const data = forward === null && isData(f.rva);
-    const names = f.names.filter((n) => {
+    const names: string[] = [];
+    for (const n of f.names) {
+      // A name the table lists twice (for this slot or another) is written once: a .def cannot repeat a name.
       if (written.has(n)) {
-        warnings.push(`ordinal ${f.ordinal}: export name ${JSON.stringify(n)} already used by another ordinal; left out`);
-        return false;
+        warnings.push(`ordinal ${f.ordinal}: export name ${JSON.stringify(n)} already used ${names.includes(n) ? "by this ordinal" : "by another ordinal"}; left out`);
+        continue;
       }
       const bad = invalidDefName(n);
-      if (bad) warnings.push(`ordinal ${f.ordinal}: export name ${JSON.stringify(n)} ${bad}; left out`);
-      return !bad;
-    });
+      if (bad) {
+        warnings.push(`ordinal ${f.ordinal}: export name ${JSON.stringify(n)} ${bad}; left out`);
+        continue;
+      }
+      written.add(n);
+      names.push(n);
+    }
     if (names.length === 0) {
       // Ordinal-only slot (or no name a .def can express): a NONAME entry keeps the ordinal.
       let name = `Ordinal_${f.ordinal}`;
@@ -81,7 +87,6 @@ export function defFromImage(image: PeImage, fallbackName?: string): FromImageRe
       continue;
     }
     names.forEach((name, k) => {
-      written.add(name);
       const priv = ENTRY_POINTS_PRIVATE.has(name);
       if (k === 0) exports.push(newExport(name, { ordinal: f.ordinal, forward, data, private: priv }));
       // A second name for the same slot: an alias of the first (one ordinal per entry in a .def).

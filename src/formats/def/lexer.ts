@@ -1,8 +1,8 @@
 /**
  * The .def lexer: words, quoted strings, '=', '==' and ',' with their positions; comments (';' to
- * the end of the line) skipped. Keywords are recognised by the parser, and only unquoted. Pure.
+ * the end of the line) are not tokens, but collected with their positions for `kmdll def fmt`. Keywords are recognised by the parser, and only unquoted. Pure.
  */
-import type { Position } from "./types.js";
+import type { DefComment, Position } from "./types.js";
 import type { Diagnostics } from "./diagnostics.js";
 
 export type TokKind = "word" | "string" | "eq" | "eqeq" | "comma" | "eof";
@@ -24,7 +24,7 @@ function isSpace(c: string): boolean {
   return c === " " || c === "\t" || c === "\r" || c === "\n" || c === "\v" || c === "\f";
 }
 
-export function lex(text: string, diags: Diagnostics): Token[] {
+export function lex(text: string, diags: Diagnostics, comments: DefComment[] = []): Token[] {
   const toks: Token[] = [];
   let i = 0;
   let line = 1;
@@ -49,7 +49,10 @@ export function lex(text: string, diags: Diagnostics): Token[] {
       continue;
     }
     if (c === ";") {
+      const start = i;
       while (i < text.length && text[i] !== "\n") i++;
+      const last = toks[toks.length - 1];
+      comments.push({ line, col: start - lineStart + 1, text: text.slice(start + 1, i).replace(/\r$/, ""), trailing: last !== undefined && last.line === line });
       continue;
     }
     if (c === "=") {

@@ -10,7 +10,9 @@ import {
   type DefExport,
   type DefFile,
   type DefParseResult,
+  type DefComment,
   type DefSizes,
+  type DefStatementLines,
   type Position,
 } from "./types.js";
 import { Diagnostics } from "./diagnostics.js";
@@ -39,17 +41,19 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
   const def: DefFile = emptyDef();
   const exportPositions: Position[] = [];
   let directivePosition: Position | null = null;
+  const comments: DefComment[] = [];
+  const statementLines: DefStatementLines = {};
   const text = typeof input === "string" ? input : decodeDefBytes(input, diags);
-  if (text === null) return { def, diagnostics: diags.list, exportPositions, directivePosition };
+  if (text === null) return { def, diagnostics: diags.list, exportPositions, directivePosition, comments, statementLines };
   if (typeof input === "string" && input.includes("\0")) {
     const at = input.indexOf("\0");
     const before = input.slice(0, at);
     const line = before.split("\n").length;
     diags.error({ line, col: at - before.lastIndexOf("\n") }, "NUL character: this is not a text .def file");
-    return { def, diagnostics: diags.list, exportPositions, directivePosition };
+    return { def, diagnostics: diags.list, exportPositions, directivePosition, comments, statementLines };
   }
 
-  const toks = lex(text, diags);
+  const toks = lex(text, diags, comments);
   let p = 0;
   const peek = () => toks[p]!;
   const next = () => toks[p < toks.length - 1 ? p++ : p]!;
@@ -260,6 +264,7 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
         break;
       }
       case "EXPORTS":
+        statementLines.exports ??= t.line;
         sawOther = true;
         while (isName(peek()) || (peek().kind === "word" && ATTRIBUTES.has(peek().text)) || peek().kind === "eq" || peek().kind === "eqeq" || peek().kind === "comma") {
           const n = next();
@@ -276,8 +281,13 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
         sawOther = true;
         const s = sizes(t.text);
         if (s === null) recover();
-        else if (t.text === "HEAPSIZE") def.heapSize = s;
-        else def.stackSize = s;
+        else if (t.text === "HEAPSIZE") {
+          def.heapSize = s;
+          statementLines.heapSize = t.line;
+        } else {
+          def.stackSize = s;
+          statementLines.stackSize = t.line;
+        }
         break;
       }
       case "VERSION": {
@@ -296,6 +306,7 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
           break;
         }
         def.version = { major, minor };
+        statementLines.version = t.line;
         break;
       }
       default: {
@@ -322,7 +333,7 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
     diags.warning(directivePosition!, "LIBRARY without a name: an import library needs the DLL name (or pass --dll)");
   }
   const diagnostics = diags.list.map((d, k) => ({ d, k })).sort((a, b) => a.d.line - b.d.line || a.d.col - b.d.col || a.k - b.k).map((x) => x.d);
-  return { def, diagnostics, exportPositions, directivePosition };
+  return { def, diagnostics, exportPositions, directivePosition, comments, statementLines };
 }
 
 /** Whether any diagnostic is an error. */

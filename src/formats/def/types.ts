@@ -63,6 +63,22 @@ export interface DefDiagnostic extends Position {
   message: string;
 }
 
+/** A `;` comment, kept so that `kmdll def fmt` can write it back. */
+export interface DefComment extends Position {
+  /** The text after ';' up to the end of the line (without a trailing CR). */
+  text: string;
+  /** Whether a token comes before it on the same line (a trailing comment). */
+  trailing: boolean;
+}
+
+/** Where statements other than exports were written (the line of their keyword). */
+export interface DefStatementLines {
+  heapSize?: number;
+  stackSize?: number;
+  version?: number;
+  exports?: number;
+}
+
 export interface DefParseResult {
   /** The model (best effort when there are errors). */
   def: DefFile;
@@ -71,6 +87,10 @@ export interface DefParseResult {
   exportPositions: Position[];
   /** Where LIBRARY/NAME was written, or null. */
   directivePosition: Position | null;
+  /** Every comment, in file order. */
+  comments: DefComment[];
+  /** Lines of the HEAPSIZE, STACKSIZE, VERSION and (first) EXPORTS keywords. */
+  statementLines: DefStatementLines;
 }
 
 export function emptyDef(): DefFile {

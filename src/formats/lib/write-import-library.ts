@@ -74,7 +74,13 @@ function rel32nb(machine: number): number {
 const enc = new TextEncoder();
 /** Names are written as UTF-8 bytes (ASCII in practice); the byte writer takes Latin-1 code units. */
 function bytesOf(s: string): string {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return String.fromCharCode(...enc.encode(s));
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 0x7f) {
+      let out = "";
+      for (const b of enc.encode(s)) out += String.fromCharCode(b);
+      return out;
+    }
+  }
   return s;
 }
 

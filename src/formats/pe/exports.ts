@@ -4,6 +4,11 @@ import type { Warnings } from "./warnings.js";
 
 const S = "export directory";
 
+/** EAT slots an import can reach: 16-bit ordinals (and 16-bit name-ordinal indices). */
+export const MAX_EXPORT_SLOTS = 0x10000;
+/** Names read from the export name table (several names may share a slot; real images have a few thousand). */
+export const MAX_EXPORT_NAMES = 0x100000;
+
 /** Parse the export directory: every non-empty EAT slot with its names and forwarder. */
 export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): ExportDirectory | null {
   if (dir.virtualAddress === 0) return null;
@@ -36,6 +41,13 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
       nFun = fit;
     }
   }
+  // An import names an ordinal in 16 bits, and the ordinal table indexes the EAT with 16 bits:
+  // slots past index 65535 can be reached neither way. They are not read (10^7 entries would
+  // only cost memory), with a warning.
+  if (nFun > MAX_EXPORT_SLOTS) {
+    w.add("export address table", `NumberOfFunctions is ${numberOfFunctions}: only the first ${MAX_EXPORT_SLOTS} entries can be imported (16-bit ordinals); the rest are not read`);
+    nFun = MAX_EXPORT_SLOTS;
+  }
   let nNames = numberOfNames;
   if (nNames > 0) {
     const fit = Math.min(Math.floor(r.available(namesRva) / 4), Math.floor(r.available(ordsRva) / 2));
@@ -43,6 +55,11 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
       w.add("export name table", `NumberOfNames is ${numberOfNames} but only ${fit} name/ordinal entries are in the file`);
       nNames = fit;
     }
+  }
+
+  if (nNames > MAX_EXPORT_NAMES) {
+    w.add("export name table", `NumberOfNames is ${numberOfNames}: only the first ${MAX_EXPORT_NAMES} names are read`);
+    nNames = MAX_EXPORT_NAMES;
   }
 
   const names = new Map<number, string[]>();
