@@ -3,8 +3,9 @@
  *  (a) a CPU-bound export (emucomp.sys!Burn, ≥ 10^8 guest instructions) in the emulator vs the
  *      same C (examples/emu-compute/compute_core.c) compiled natively with the host clang; the
  *      guest instruction count comes from llvm-objdump's disassembly of the loop;
- *  (b) API-call throughput: µs per ExAllocatePoolWithTag + ExFreePoolWithTag pair over 10^5
- *      pairs (emucomp.sys!PoolChurn) with the real API handlers.
+ *  (b) API-call cost: µs per call over 10^5 ExAllocatePoolWithTag + ExFreePoolWithTag pairs
+ *      (emucomp.sys!PoolChurn) with the real API handlers, in process (target ≤ 1 µs) and as a
+ *      whole `kmdll call` process (target ≤ 1.5 µs), next to the N-API round trip (the floor);
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { parsePe } from "../src/formats/pe/index.js";
 import { EmulatorExecutor } from "../src/emu/executor.js";
 import { loadApis } from "../src/emu/apis.js";
+import { type BenchOptions, type BenchRow, interleaved, isMain, kmdll, row, table } from "./harness.js";
 
 const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const SYS = join(REPO, "test/fixtures/x64/emucomp.sys");
@@ -21,7 +23,7 @@ const ITER = 20_000_000n;
 const SEED = 3n;
 const PAIRS = 100_000;
 
-function run(cmd: string, args: string[]): string {
+function exec(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
   return r.stdout;
@@ -29,7 +31,7 @@ function run(cmd: string, args: string[]): string {
 
 /** Instructions per iteration of Burn's loop, from llvm-objdump (the loop may be unrolled). */
 function burnInstructions(iterations: bigint): { total: bigint; perIteration: number } {
-  const dis = run("llvm-objdump", ["-d", SYS]).split("\n");
+  const dis = exec("llvm-objdump", ["-d", SYS]).split("\n");
   const start = dis.findIndex((l) => l.endsWith("<Burn>:"));
   const body: { addr: number; text: string }[] = [];
   for (let i = start + 1; i < dis.length && dis[i]!.trim() !== ""; i++) {
@@ -46,7 +48,7 @@ function burnInstructions(iterations: bigint): { total: bigint; perIteration: nu
   return { total: (iterations / BigInt(unroll)) * BigInt(loop), perIteration: loop / unroll };
 }
 
-function nativeBurn(): { seconds: number; value: bigint } {
+function nativeBurn(iterations: bigint): { seconds: number; value: bigint } {
   const dir = mkdtempSync(join(tmpdir(), "kmdll-bench-"));
   try {
     const src = `#include <stdio.h>
@@ -66,48 +68,64 @@ int main(int argc, char **argv) {
   return 0;
 }`;
     writeFileSync(join(dir, "b.c"), src);
-    run("clang", ["-O2", "-o", join(dir, "b"), join(dir, "b.c")]);
-    const [v, t] = run(join(dir, "b"), [ITER.toString(), SEED.toString()]).trim().split(" ");
+    exec("clang", ["-O2", "-o", join(dir, "b"), join(dir, "b.c")]);
+    const [v, t] = exec(join(dir, "b"), [iterations.toString(), SEED.toString()]).trim().split(" ");
     return { value: BigInt(v!), seconds: Number(t) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function main(): Promise<void> {
+/** Whole-process and in-process figures (see the module comment). */
+export async function run(opts: BenchOptions = {}): Promise<BenchRow[]> {
+  const iter = opts.quick ? 1_000_000n : ITER;
+  const pairs = opts.quick ? 2_000 : PAIRS;
   const bytes = new Uint8Array(readFileSync(SYS));
   const image = parsePe(bytes);
   const apis = await loadApis();
   const ex = new EmulatorExecutor({ apis, timeoutMs: 600_000 });
-  ex.mapImage("emucomp.sys", image, bytes);
-  for (const imp of image.imports) for (const fn of imp.functions) ex.writeIat("emucomp.sys", fn.iatRva, ex.kernelExport(imp.dll, fn.name, fn.ordinal)!);
-  const rva = (n: string) => image.exports!.functions.find((f) => f.names.includes(n))!.rva!;
+  const rows: BenchRow[] = [];
+  try {
+    ex.mapImage("emucomp.sys", image, bytes);
+    for (const imp of image.imports) for (const fn of imp.functions) ex.writeIat("emucomp.sys", fn.iatRva, ex.kernelExport(imp.dll, fn.name, fn.ordinal)!);
+    const rva = (n: string) => image.exports!.functions.find((f) => f.names.includes(n))!.rva!;
 
-  // (a) CPU-bound
-  const ins = burnInstructions(ITER);
-  ex.callRoutine("emucomp.sys", rva("Burn"), [1000n, SEED], "Burn"); // warm-up (translation)
-  const t0 = process.hrtime.bigint();
-  const r = ex.callRoutine("emucomp.sys", rva("Burn"), [ITER, SEED], "Burn");
-  const emuSec = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (!r.ok) throw new Error(r.message);
-  const nat = nativeBurn();
-  if (nat.value !== r.value) throw new Error(`results differ: emulator ${r.value}, native ${nat.value}`);
-  console.log(`(a) Burn(${ITER}): ${ins.total} guest instructions (${ins.perIteration} per iteration, from llvm-objdump)`);
-  console.log(`    kmdll emulator: ${emuSec.toFixed(3)} s (${(Number(ins.total) / emuSec / 1e6).toFixed(0)} M instructions/s)`);
-  console.log(`    native clang -O2: ${nat.seconds.toFixed(3)} s`);
-  console.log(`    ratio emulator/native: ${(emuSec / nat.seconds).toFixed(1)}x   (same result ${r.value})`);
+    // (a) CPU-bound
+    const ins = burnInstructions(iter);
+    ex.callRoutine("emucomp.sys", rva("Burn"), [1000n, SEED], "Burn"); // warm-up (translation)
+    const t0 = process.hrtime.bigint();
+    const r = ex.callRoutine("emucomp.sys", rva("Burn"), [iter, SEED], "Burn");
+    const emuSec = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (!r.ok) throw new Error(r.message);
+    const nat = nativeBurn(iter);
+    if (nat.value !== r.value) throw new Error(`results differ: emulator ${r.value}, native ${nat.value}`);
+    rows.push(row(`guest code: Burn(${iter}), ${(Number(ins.total) / 1e6).toFixed(0)} M instructions`, emuSec, nat.seconds, "the same C, clang -O2, native", "s"));
 
-  // (b) API throughput
-  ex.callRoutine("emucomp.sys", rva("PoolChurn"), [1000n, 64n], "PoolChurn"); // warm-up
-  const t1 = process.hrtime.bigint();
-  const p = ex.callRoutine("emucomp.sys", rva("PoolChurn"), [BigInt(PAIRS), 64n], "PoolChurn");
-  const poolSec = Number(process.hrtime.bigint() - t1) / 1e9;
-  if (!p.ok) throw new Error(p.message);
-  console.log(`(b) ${PAIRS} ExAllocatePoolWithTag+ExFreePoolWithTag pairs: ${poolSec.toFixed(3)} s = ${((poolSec * 1e6) / PAIRS).toFixed(2)} µs per pair (${((poolSec * 1e6) / PAIRS / 2).toFixed(2)} µs per API call)`);
-  ex.close();
+    // (b) API calls in process, and the N-API round trip on the same engine (the floor).
+    ex.callRoutine("emucomp.sys", rva("PoolChurn"), [1000n, 64n], "PoolChurn"); // warm-up
+    const t1 = process.hrtime.bigint();
+    const p = ex.callRoutine("emucomp.sys", rva("PoolChurn"), [BigInt(pairs), 64n], "PoolChurn");
+    const perCall = Number(process.hrtime.bigint() - t1) / 1e3 / (2 * pairs);
+    if (!p.ok) throw new Error(p.message);
+    const uc = ex.emu.uc;
+    const RAX = ex.emu.C.regs.RAX;
+    for (let i = 0; i < 1000; i++) uc.regRead(RAX);
+    const t2 = process.hrtime.bigint();
+    for (let i = 0; i < 2 * pairs; i++) uc.regRead(RAX);
+    const floor = Number(process.hrtime.bigint() - t2) / 1e3 / (2 * pairs);
+    rows.push(absolute(`kernel API call, in process (${pairs.toLocaleString("en")} ExAllocatePoolWithTag+ExFreePoolWithTag pairs)`, perCall, floor, 1));
+  } finally {
+    ex.close();
+  }
+  // (c) The same as a whole `kmdll call` process: its wall time over the calls made.
+  const [ms] = interleaved([kmdll("call", SYS, "PoolChurn", String(pairs), "64")], opts.quick ? 1 : 5);
+  rows.push(absolute(`kernel API call, whole process (kmdll call PoolChurn ${pairs}: process time / ${(2 * pairs).toLocaleString("en")} calls)`, (ms! * 1e3) / (2 * pairs), rows[1]!.reference, 1.5));
+  return rows;
 }
 
-main().catch((e) => {
-  console.error(`bench:emu: ${(e as Error).message}`);
-  process.exit(1);
-});
+/** A row whose target is an absolute µs figure; the reference is the N-API round trip. */
+function absolute(measure: string, us: number, floorUs: number, maxUs: number): BenchRow {
+  return { measure, kmdll: us, reference: floorUs, against: "N-API round trip", unit: "µs", ratio: us / floorUs, target: `≤ ${maxUs} µs`, met: us <= maxUs };
+}
+
+if (isMain(import.meta.url)) process.stdout.write(table(await run({ quick: process.argv.includes("--quick") })));

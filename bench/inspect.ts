@@ -9,15 +9,13 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FormatError } from "../src/errors.js";
 import { readImage } from "../src/io/image.js";
+import { type BenchOptions, type BenchRow, isMain, REPO, row } from "./harness.js";
 
-const dirs = process.argv.slice(2).length
-  ? process.argv.slice(2)
+const dirs = process.argv.slice(2).filter((a) => !a.startsWith("--")).length && isMain(import.meta.url)
+  ? process.argv.slice(2).filter((a) => !a.startsWith("--"))
   : ["/usr/lib/x86_64-linux-gnu/wine/x86_64-windows", "/usr/lib/x86_64-linux-gnu/wine/i386-windows"].filter(existsSync);
 const files = dirs.flatMap((d) => readdirSync(d).map((f) => join(d, f))).filter((p) => statSync(p).isFile());
-if (!files.length) {
-  console.error("bench:inspect: no files (is wine64 installed?)");
-  process.exit(2);
-}
+if (!files.length) files.push(...["mydriver.sys", "client.sys"].map((f) => join(REPO, "test", "fixtures", "x64", f)));
 const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
 
 function kmdll(): { ms: number; ok: number; failed: number; exports: number; imports: number } {
@@ -60,13 +58,26 @@ function readobj(): number {
   return performance.now() - t;
 }
 
-// Warm the page cache and the JIT once, then take the best of 3 for each.
-kmdll();
-readobj();
-const runs = [0, 1, 2].map(() => kmdll());
-const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
-const ro = Math.min(...[0, 1, 2].map(() => readobj()));
-console.log(`corpus: ${files.length} files, ${(bytes / 1048576).toFixed(1)} MiB (${dirs.join(", ")})`);
-console.log(`kmdll reader : ${best.ms.toFixed(0)} ms  (${best.ok} parsed, ${best.failed} rejected; ${best.exports} exports, ${best.imports} imports)`);
-console.log(`llvm-readobj : ${ro.toFixed(0)} ms`);
-console.log(`ratio        : kmdll/llvm-readobj = ${(best.ms / ro).toFixed(2)}`);
+/** In-process reader vs batched llvm-readobj over the corpus (best of 3 after a warm-up). */
+export async function run(opts: BenchOptions = {}): Promise<BenchRow[]> {
+  if (opts.quick) files.splice(20);
+  kmdll();
+  readobj();
+  const runs = [0, 1, 2].map(() => kmdll());
+  const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const ro = Math.min(...[0, 1, 2].map(() => readobj()));
+  const mib = files.reduce((a, f) => a + statSync(f).size, 0) / 1048576;
+  return [row(`PE reader, in process (${files.length} files, ${mib.toFixed(0)} MiB: headers, sections, imports, exports)`, best.ms, ro, "llvm-readobj, batched", "ms")];
+}
+
+if (isMain(import.meta.url)) {
+  kmdll();
+  readobj();
+  const runs = [0, 1, 2].map(() => kmdll());
+  const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const ro = Math.min(...[0, 1, 2].map(() => readobj()));
+  console.log(`corpus: ${files.length} files, ${(bytes / 1048576).toFixed(1)} MiB (${dirs.join(", ")})`);
+  console.log(`kmdll reader : ${best.ms.toFixed(0)} ms  (${best.ok} parsed, ${best.failed} rejected; ${best.exports} exports, ${best.imports} imports)`);
+  console.log(`llvm-readobj : ${ro.toFixed(0)} ms`);
+  console.log(`ratio        : kmdll/llvm-readobj = ${(best.ms / ro).toFixed(2)}`);
+}

@@ -1,47 +1,24 @@
 /**
  * Benchmark: `kmdll scan` over Debian's wine64 PE corpus versus
- * `llvm-readobj --coff-imports --coff-exports` over the same files.
+ * `llvm-readobj --coff-imports --coff-exports` over the same files (`npm run bench:scan [-- DIR]`).
  *
- *   npm run bench:scan [-- DIR] [--jobs N] [--runs N] [--per-file]
- *
- * kmdll scan does more than llvm-readobj (it parses every directory of each image, runs the
- * conformance checks and resolves every import against the other images), so the ratio is an
- * upper bound of the cost of reading import/export tables. llvm-readobj stops at the first
- * file it rejects, so it is run over the whole list and restarted after any file it refuses;
- * a second timing runs one llvm-readobj process per file, as a shell loop would.
+ * kmdll scan does more than llvm-readobj (it also runs every conformance check and resolves every
+ * import against the other images), so the ratio is an upper bound of the cost of reading the
+ * import/export tables. llvm-readobj stops at the first file it rejects, so it is run over the
+ * whole list and restarted after any file it refuses. Rows:
+ *  - `kmdll scan -q --json --jobs 2 DIR` (process) vs llvm-readobj (one process)   target ≤ 1.0×
+ *    (≥ 1.0× llvm-readobj's files/s)
+ *  - `kmdll scan --jobs 2` vs `--jobs 1` (processes)                                target < 1.0×
+ *  - the library (scanDirectory, in process), jobs 2, vs llvm-readobj
  */
 import { spawnSync } from "node:child_process";
-import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { scanDirectory } from "../src/scan/index.js";
 import { looksLikePe, walkFiles } from "../src/scan/walk.js";
-
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const dir = args.find((a, i) => !a.startsWith("--") && !(i > 0 && ["--jobs", "--runs"].includes(args[i - 1]!))) ?? "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows";
-const jobs = opt("--jobs", Math.min(8, availableParallelism()));
-const runs = opt("--runs", 3);
-
-const files = walkFiles(dir).files.filter((f) => looksLikePe(f.path)).map((f) => f.path);
-const repo = new URL("../..", import.meta.url).pathname;
-
-function best(fn: () => void | Promise<void>): Promise<number> {
-  return (async () => {
-    let min = Infinity;
-    for (let i = 0; i < runs; i++) {
-      const t = performance.now();
-      await fn();
-      min = Math.min(min, performance.now() - t);
-    }
-    return min;
-  })();
-}
+import { type BenchOptions, type BenchRow, isMain, kmdll, median, REPO, row, runTimed, table, timeAsync, WINE } from "./harness.js";
 
 /** llvm-readobj over the list, restarting after each file it rejects. Returns the rejected files. */
-function readobjAll(): string[] {
+function readobjAll(files: string[]): string[] {
   const rejected: string[] = [];
   let rest = files;
   while (rest.length) {
@@ -56,36 +33,41 @@ function readobjAll(): string[] {
   return rejected;
 }
 
-console.log(`corpus: ${dir}: ${files.length} PE files; best of ${runs} runs; ${jobs} kmdll worker thread(s)`);
-let images = 0;
-const tLib = await best(async () => {
-  const r = await scanDirectory(dir, { jobs });
-  images = r.images.length;
-});
-const tLib1 = await best(async () => void (await scanDirectory(dir, { jobs: 1 })));
-const tCli = await best(() => {
-  const r = spawnSync(process.execPath, [join(repo, "bin", "kmdll.js"), "scan", "-q", "--json", "--jobs", String(jobs), dir], { encoding: "utf8", maxBuffer: 1 << 30 });
-  if (r.status !== 0 && r.status !== 1) throw new Error(`kmdll scan failed (${r.status}): ${r.stderr}`);
-  if (!r.stdout) throw new Error(`kmdll scan printed nothing (${r.status}, ${r.error}): ${r.stderr}`);
-  const n = (JSON.parse(r.stdout) as { images: number }).images;
-  if (n !== files.length) throw new Error(`kmdll scan (CLI) found ${n} images, expected ${files.length}: ${r.stderr}`);
-});
-let rejected: string[] = [];
-const tRo = await best(() => void (rejected = readobjAll()));
-// One process per file (as a shell loop would run it): slow, so only with --per-file.
-const perFile = args.includes("--per-file");
-const tRoEach = perFile
-  ? await best(() => {
-      for (const f of files) spawnSync("llvm-readobj", ["--coff-imports", "--coff-exports", f], { encoding: "utf8", maxBuffer: 1 << 28 });
-    })
-  : NaN;
+export async function run(opts: BenchOptions & { dir?: string } = {}): Promise<BenchRow[]> {
+  const dir = opts.dir ?? (existsSync(WINE) && !opts.quick ? WINE : `${REPO}/test/fixtures/x64`);
+  const files = walkFiles(dir).files.filter((f) => looksLikePe(f.path)).map((f) => f.path);
+  const rounds = opts.quick ? 1 : 7;
+  // The readobj "command" is a function here (restarts); time it interleaved with the kmdll processes by hand.
+  const scanJobs = (j: number) => kmdll("scan", "-q", "--json", "--jobs", String(j), dir);
+  const ok = [0, 1];
+  const ro: number[] = [];
+  const k2: number[] = [];
+  const k1: number[] = [];
+  const readobjMs = () => {
+    const t = process.hrtime.bigint();
+    readobjAll(files);
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  };
+  // Warm-up round, then interleaved rounds.
+  readobjMs();
+  runTimed({ ...scanJobs(2), ok });
+  runTimed({ ...scanJobs(1), ok });
+  for (let i = 0; i < rounds; i++) {
+    ro.push(readobjMs());
+    k2.push(runTimed({ ...scanJobs(2), ok }));
+    k1.push(runTimed({ ...scanJobs(1), ok }));
+  }
+  const lib = median(await Promise.all([0].map(() => timeAsync(() => scanDirectory(dir, { jobs: 2 })))));
+  const roMs = median(ro);
+  const label = `${files.length} PE files${dir === WINE ? " (wine64)" : ""}`;
+  return [
+    row(`scan ${label}, --jobs 2 (process)`, median(k2), roMs, "llvm-readobj --coff-imports --coff-exports", "ms", 1.0),
+    row(`scan ${label}: --jobs 2 vs --jobs 1 (processes)`, median(k2), median(k1), "kmdll scan --jobs 1", "ms", 1.0),
+    row(`scan ${label}, --jobs 2 (library, in process)`, lib, roMs, "llvm-readobj --coff-imports --coff-exports", "ms"),
+  ];
+}
 
-const ms = (t: number) => `${t.toFixed(0).padStart(6)} ms`;
-console.log(`kmdll scan (library, ${jobs} workers)      ${ms(tLib)}  (${images} images)`);
-console.log(`kmdll scan (library, inline)          ${ms(tLib1)}`);
-console.log(`kmdll scan -q --json (CLI process)    ${ms(tCli)}`);
-console.log(`llvm-readobj, one process             ${ms(tRo)}  (${rejected.length} file(s) rejected and skipped: ${rejected.map((f) => f.slice(f.lastIndexOf("/") + 1)).join(", ") || "none"})`);
-if (perFile) console.log(`llvm-readobj, one process per file    ${ms(tRoEach)}`);
-console.log(`ratio kmdll scan (library) / llvm-readobj one process:   ${(tLib / tRo).toFixed(2)}x`);
-console.log(`ratio kmdll scan (CLI) / llvm-readobj one process:       ${(tCli / tRo).toFixed(2)}x`);
-if (perFile) console.log(`ratio kmdll scan (CLI) / llvm-readobj per file:          ${(tCli / tRoEach).toFixed(2)}x`);
+if (isMain(import.meta.url)) {
+  const dir = process.argv.slice(2).find((a) => !a.startsWith("--"));
+  process.stdout.write(table(await run({ quick: process.argv.includes("--quick"), ...(dir ? { dir } : {}) })));
+}

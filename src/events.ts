@@ -28,6 +28,8 @@ export type TraceEvent =
   | { event: "errorlog"; module: string; errorCode: string; [k: string]: unknown }
   /** A file operation on the sandboxed volume (src/emu/api/file.ts). */
   | { event: "file"; module: string; op: string; path: string; status?: string; [k: string]: unknown }
+  /** A Driver Verifier rule broken (src/emu/verifier): level "error" fails call and sim. */
+  | { event: "verifier"; level: "error" | "warning"; rule: string; message: string; module?: string; site?: string; bugcheck?: string; parameters?: string[]; backtrace?: string[] }
   | { event: "end"; modules: { module: string; count: number }[]; [k: string]: unknown };
 
 export type FaultKind =
@@ -47,3 +49,11 @@ export type FaultKind =
   | "deadlock";
 
 export type EventSink = (e: TraceEvent) => void;
+
+/**
+ * A verifier finding that fails a run (`kmdll call` and `kmdll sim` exit 1): a leak (pool,
+ * interface reference, handle, object) or an error-level `verifier` event.
+ */
+export function isVerifierFinding(e: TraceEvent): boolean {
+  return e.event === "leak" || (e.event === "verifier" && e.level === "error");
+}

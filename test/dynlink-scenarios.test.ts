@@ -86,7 +86,8 @@ test("IOCTL interface: ifclient gets ifprovider's interface, calls through it, d
 
 test("IOCTL interface: a client that never dereferences is reported as an interface leak at the end", () => {
   const { ok, lines, events } = run("dl-ioctl-leak");
-  assert.ok(ok, lines.join("\n"));
+  // Every step ran as expected, but the leak is a verifier finding: the scenario fails (as kmdll call does).
+  assert.equal(ok, false, lines.join("\n"));
   assert.deepEqual(stepLines(lines, "stop ifleaky"), [
     "call ifleaky.sys!DriverUnload",
     "irp ifleaky.sys -> \\Device\\IfProvider IRP_MJ_CLOSE [ifprovider.sys] 0x00000000",

@@ -96,7 +96,9 @@ test("leaks are folded by allocation site: the first few shown, then one line wi
 test("sim --max-events: N events, then only loader events and failures, and an omitted count (text and NDJSON)", async () => {
   const steps = ["start:chatty", "call:chatty.sys!LeakMany:500", "stop:chatty"];
   const j = await runCli(["sim", "--json", "--max-events", "20", "--install", CHATTY, "--", ...steps]);
-  assert.equal(j.code, 0, j.stderr);
+  // 500 leaks: verifier findings, so the scenario fails (exit 1) — but cleanly, with every event accounted for.
+  assert.equal(j.code, 1, j.stderr);
+  assert.equal(j.stderr, "");
   const events = j.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string; count?: number });
   const full = await runCli(["sim", "--json", "--install", CHATTY, "--", ...steps]);
   const all = full.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string });
@@ -117,7 +119,8 @@ test("sim --html keeps at most --max-events rows; the summary still counts every
   try {
     const file = join(dir, "r.html");
     const r = await runCli(["sim", "--max-events", "100", "--html", file, "--install", CHATTY, "--", "start:chatty", "call:chatty.sys!LeakMany:3000", "stop:chatty"]);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 1, r.stderr); // the leaks fail the scenario (docs/verifier.md)
+    assert.match(r.stdout, /scenario failed: 3000 verifier findings/);
     const html = readFileSync(file, "utf8");
     assert.ok(statSync(file).size < 400_000, `report size ${statSync(file).size}`);
     assert.match(html, /data-count="leaks"><div class="n">3000</);

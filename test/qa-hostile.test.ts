@@ -152,7 +152,7 @@ test("stdout closed early (kmdll ... | head -c 10): exits quietly, no EPIPE trac
 interface CallJson {
   return?: string;
   fault?: string;
-  events: { event: string; kind?: string; message?: string; module?: string; api?: string }[];
+  events: { event: string; kind?: string; message?: string; module?: string; api?: string; rule?: string }[];
 }
 
 async function call(exp: string, ...args: string[]): Promise<{ r: CliResult; j: CallJson }> {
@@ -223,10 +223,12 @@ test("qahostile!StringToIntegerNull / SystemRoutineNull: Rtl/Mm routines handed 
   }
 });
 
-test("qahostile!RegistryAtDispatch: an IRQL raised inline (mov cr8) is seen by KeGetCurrentIrql and the API layer", { todo: "emu core: Unicorn 2.0.1 drops CR8 writes, so inline KeRaiseIrql is invisible (reads back 0) and ZwOpenKey at DISPATCH_LEVEL succeeds" }, async () => {
+test("qahostile!RegistryAtDispatch: an IRQL raised inline (mov cr8) is seen by KeGetCurrentIrql and the API layer", async () => {
   const { j } = await call("RegistryAtDispatch");
   const ret = BigInt(j.return ?? "0x0");
   assert.equal(ret & 0xffn, 2n, "KeGetCurrentIrql after KeRaiseIrql(DISPATCH_LEVEL)");
+  // ZwOpenKey is PASSIVE_LEVEL only (Microsoft Learn, ZwOpenKey): a verifier finding.
+  assert.ok(j.events.some((e) => e.event === "verifier" && e.rule === "irql-max" && /ZwOpenKey/.test(String(e.message))), JSON.stringify(j.events));
 });
 
 test("qahostile!HugeWidths: %999999999d in DbgPrint and _snprintf is cut to the buffer, not an internal error", async () => {
@@ -245,13 +247,13 @@ test("qahostile!HugeFrame: one 4 MiB frame below the kernel stack is a stack ove
   assert.equal(faultOf(j).kind, "stack-overflow");
 });
 
-test("qahostile!WriteKuserShared: KUSER_SHARED_DATA's kernel mapping is read only", { todo: "emu core maps KUSER_SHARED_DATA writable (speed); Windows bug checks 0xBE on this write" }, async () => {
+test("qahostile!WriteKuserShared: KUSER_SHARED_DATA's kernel mapping is read only", async () => {
   const { r, j } = await call("WriteKuserShared");
   assert.equal(r.code, 1);
   assert.match(String(faultOf(j).kind), /invalid-write|bugcheck/);
 });
 
-test("qahostile!ReadMsr: rdmsr is not silently 0", { todo: "emu core: rdmsr returns 0 with no warning; report it (warning event or cpu-exception)" }, async () => {
+test("qahostile!ReadMsr: rdmsr is not silently 0", async () => {
   const { j } = await call("ReadMsr");
   assert.ok(j.events.some((e) => e.event === "warning" || e.event === "fault"), JSON.stringify(j.events));
 });

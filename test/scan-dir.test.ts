@@ -98,7 +98,7 @@ test("scan's import and export tables agree with llvm-readobj", async () => {
 
 test("worker threads and the inline path give the same report", async () => {
   const a = await scanDirectory(dir, { jobs: 1 });
-  const b = await scanDirectory(dir, { jobs: 3 });
+  const b = await scanDirectory(dir, { jobs: 3, minFilesPerWorker: 1 });
   assert.deepEqual(stable(b), stable(a));
   assert.equal(b.jobs, 3);
 });
@@ -170,4 +170,45 @@ test("scan's findings for each image are those of kmdll check on the same folder
   const rules = Object.fromEntries(r.images.map((i) => [i.path, new Set(i.findings.map((f) => f.rule))]));
   if (rules["bad-missing-module.sys"]) assert.ok(rules["bad-missing-module.sys"].has("missing-module"));
   if (rules["bad-unresolved-import.sys"]) assert.ok(rules["bad-unresolved-import.sys"].has("unresolved-import"));
+});
+
+test("scan --ndjson: one line per image or unreadable file, in any order, then a summary; same findings as the full report", async () => {
+  const full = await scanDirectory(dir, { jobs: 1 });
+  const r = await runCli(["scan", "--ndjson", "-q", "--jobs", "2", dir]);
+  assert.equal(r.code, full.images.some((i) => i.findings.some((f) => f.severity === "error")) ? 1 : 0, r.stderr);
+  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; path?: string; findings?: unknown[]; imports?: unknown[] });
+  const summary = lines.pop() as unknown as { type: string; files: number; images: number; notPe: number; errors: number };
+  assert.equal(summary.type, "summary");
+  assert.deepEqual({ files: summary.files, images: summary.images, notPe: summary.notPe, errors: summary.errors }, { files: full.files, images: full.images.length, notPe: full.notPe, errors: full.errors.length });
+  const images = lines.filter((l) => l.type === "image").sort((a, b) => (a.path! < b.path! ? -1 : 1));
+  assert.deepEqual(images.map((l) => l.path), full.images.map((i) => i.path));
+  for (const [k, l] of images.entries()) {
+    assert.deepEqual(l.findings, full.images[k]!.findings, l.path);
+    assert.deepEqual(l.imports, full.images[k]!.imports, l.path);
+  }
+  assert.deepEqual(lines.filter((l) => l.type === "error").map((l) => l.path).sort(), full.errors.map((e) => e.path).sort());
+});
+
+test("scanStream holds back new files while the consumer is backed up", async () => {
+  const { scanStream } = await import("../src/scan/index.js");
+  let gate: { promise: Promise<void>; open: () => void } | null = null;
+  const seen: string[] = [];
+  const run = scanStream(dir, {
+    jobs: 1,
+    onResult: (r) => {
+      seen.push(r.rel);
+      // Back up after the first result.
+      if (seen.length === 1) {
+        let open!: () => void;
+        const promise = new Promise<void>((r) => (open = r));
+        gate = { promise, open: () => ((gate = null), open()) };
+      }
+    },
+    paused: () => gate?.promise ?? null,
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(seen.length, 1, "no file is analyzed while the consumer is backed up");
+  (gate as { open: () => void } | null)!.open();
+  const summary = await run;
+  assert.equal(seen.length, summary.files);
 });

@@ -57,8 +57,10 @@ for (const name of SCENARIOS) {
   test(`scenario ${name}: x86 drivers give the x64 events`, () => {
     const x64 = runOn(name, "x64");
     const x86 = runOn(name, "x86");
-    assert.ok(x64.ok, x64.lines.join("\n"));
-    assert.ok(x86.ok, x86.lines.join("\n"));
+    // The leak scenarios end with leak events: verifier findings that fail the scenario (docs/verifier.md).
+    const leaky = name === "leak" || name === "dl-ioctl-leak";
+    assert.equal(x64.ok, !leaky, x64.lines.join("\n"));
+    assert.equal(x86.ok, !leaky, x86.lines.join("\n"));
     assert.deepEqual(x86.lines, x64.lines);
   });
 }

@@ -18,6 +18,10 @@ NTKERNELAPI PVOID NTAPI PsGetCurrentProcessWow64Process(VOID);
 NTKERNELAPI VOID NTAPI KeSetEventBoostPriority(PRKEVENT Event, PRKTHREAD *Thread);
 NTKERNELAPI BOOLEAN NTAPI KeIsExecutingDpc(VOID);
 
+NTKERNELAPI NTSTATUS NTAPI ExGetFirmwareEnvironmentVariable(PUNICODE_STRING VariableName, LPGUID VendorGuid, PVOID Value, PULONG ValueLength, PULONG Attributes);
+NTKERNELAPI NTSTATUS NTAPI ExSetFirmwareEnvironmentVariable(PUNICODE_STRING VariableName, LPGUID VendorGuid, PVOID Value, ULONG ValueLength, ULONG Attributes);
+static const GUID GUID_DEVINTERFACE_DISK_FOR_TEST = { 0x53f56307, 0xb6bf, 0x11d0, { 0x94, 0xf2, 0x00, 0xa0, 0xc9, 0x1e, 0xfb, 0x8b } };
+
 typedef struct _DIR_INFO {
     UNICODE_STRING Name;
     UNICODE_STRING TypeName;
@@ -174,5 +178,19 @@ int TestServices(void)
     CHECK(ExIsProcessorFeaturePresent(PF_NX_ENABLED) == TRUE && ExIsProcessorFeaturePresent(PF_3DNOW_INSTRUCTIONS_AVAILABLE) == FALSE);
     CHECK(PsIsSystemProcess(PsGetCurrentProcess()) == TRUE);
     CHECK(PsGetCurrentProcessWow64Process() == NULL);
+    {
+        UNICODE_STRING var;
+        ULONG len = 4, attr = 0;
+        UCHAR value[4];
+        PWSTR links = NULL;
+        PCONFIGURATION_INFORMATION ci = IoGetConfigurationInformation();
+        CHECK(ci != NULL && ci->DiskCount == 0 && ci->Version == sizeof(CONFIGURATION_INFORMATION));
+        CHECK(IoGetDeviceInterfaces(&GUID_DEVINTERFACE_DISK_FOR_TEST, NULL, 0, &links) == STATUS_SUCCESS && links != NULL && links[0] == 0);
+        if (links) ExFreePool(links);
+        RtlInitUnicodeString(&var, L"BootOrder");
+        /* A BIOS machine: no firmware variables. */
+        CHECK(ExGetFirmwareEnvironmentVariable(&var, (LPGUID)&GUID_DEVINTERFACE_DISK_FOR_TEST, value, &len, &attr) == STATUS_NOT_IMPLEMENTED);
+        CHECK(ExSetFirmwareEnvironmentVariable(&var, (LPGUID)&GUID_DEVINTERFACE_DISK_FOR_TEST, value, len, attr) == STATUS_NOT_IMPLEMENTED);
+    }
     return failures;
 }

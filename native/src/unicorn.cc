@@ -164,6 +164,16 @@ class Engine : public Napi::ObjectWrap<Engine> {
   Napi::FunctionReference apiHookFn_;
   uc_hook apiHook_ = 0;
   bool hasApiHook_ = false;
+  // Fast hook mode (setApiHook with a BigUint64Array): the registers go to this array and the
+  // callback gets one small number (the address's offset from the hooked range's start), so a
+  // call costs no BigInt creation on this side.
+  Napi::Reference<Napi::Value> hookRegsRef_;
+  uint64_t* hookRegs_ = nullptr;
+  size_t hookSlots_ = 0;
+  uint64_t hookBegin_ = 0;
+  // Hook calls in progress (a handler may run guest code that calls the hook again): each depth
+  // has its own 8-element slot in the regs array, so an outer call's registers stay readable.
+  size_t hookDepth_ = 0;
   Fault fault_;
   int interrupt_ = -1;
   bool invalidInsn_ = false;
@@ -353,12 +363,20 @@ class Engine : public Napi::ObjectWrap<Engine> {
   }
 
   // setApiHook(begin, end, fn(address, rcx, rdx, r8, r9, rsp, returnAddress) → bigint | number | undefined)
+  // setApiHook(begin, end, fn(offset, slot) → …, regs: BigUint64Array(8·n)): the fast form. Before
+  // each call regs[8·slot …] holds [address, rcx, rdx, r8, r9, rsp, returnAddress]; offset =
+  // address - begin; slot = the nesting depth of hook calls modulo n.
   Napi::Value SetApiHook(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!Check(env)) return env.Undefined();
     bool ok = true;
     uint64_t begin = ArgU64(info, 0, &ok), end = ok ? ArgU64(info, 1, &ok) : 0;
     if (!ok) return env.Undefined();
+    bool fast = info.Length() > 3 && info[3].IsTypedArray();
+    if (fast && (info[3].As<Napi::TypedArray>().TypedArrayType() != napi_biguint64_array || info[3].As<Napi::TypedArray>().ElementLength() < 8)) {
+      Napi::TypeError::New(env, "setApiHook: regs must be a BigUint64Array of 8·n elements").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
     if (hasApiHook_) {
       uc_hook_del(uc_, apiHook_);
       hasApiHook_ = false;
@@ -366,6 +384,15 @@ class Engine : public Napi::ObjectWrap<Engine> {
     // A weak reference: the caller keeps the function alive. A strong one would make a cycle
     // through a GC root (engine → callback → emulator → engine) and the engine would never be freed.
     apiHookFn_ = Napi::Weak(info[2].As<Napi::Function>());
+    hookRegs_ = nullptr;
+    hookRegsRef_.Reset();
+    if (fast) {
+      Napi::BigUint64Array regs = info[3].As<Napi::BigUint64Array>();
+      hookRegs_ = regs.Data();
+      hookSlots_ = regs.ElementLength() / 8;
+      hookRegsRef_ = Napi::Reference<Napi::Value>::New(regs, 1);
+      hookBegin_ = begin;
+    }
     uc_err err = uc_hook_add(uc_, &apiHook_, UC_HOOK_CODE, reinterpret_cast<void*>(&Engine::OnCode), this, begin, end);
     if (err != UC_ERR_OK) return ThrowUc(env, "uc_hook_add", err), env.Undefined();
     hasApiHook_ = true;
@@ -400,13 +427,28 @@ class Engine : public Napi::ObjectWrap<Engine> {
       for (int i = 0; i < 5; i++) r[i] = v[i];
       ret = v[5];
     }
-    napi_value args[7] = {Napi::BigInt::New(env, address), Napi::BigInt::New(env, r[0]), Napi::BigInt::New(env, r[1]),
-                          Napi::BigInt::New(env, r[2]),  Napi::BigInt::New(env, r[3]), Napi::BigInt::New(env, r[4]),
-                          Napi::BigInt::New(env, ret)};
     napi_value result;
     Napi::Function fn = self->apiHookFn_.Value();
     if (fn.IsEmpty()) return;  // the owner was collected
-    napi_status st = napi_call_function(env, env.Undefined(), fn, 7, args, &result);
+    napi_status st;
+    if (self->hookRegs_) {
+      size_t slot = self->hookDepth_ % self->hookSlots_;
+      uint64_t* regs = self->hookRegs_ + 8 * slot;
+      regs[0] = address;
+      for (int i = 0; i < 5; i++) regs[i + 1] = r[i];
+      regs[6] = ret;
+      napi_value args[2];
+      napi_create_double(env, static_cast<double>(address - self->hookBegin_), &args[0]);
+      napi_create_uint32(env, static_cast<uint32_t>(slot), &args[1]);
+      self->hookDepth_++;
+      st = napi_call_function(env, env.Undefined(), fn, 2, args, &result);
+      self->hookDepth_--;
+    } else {
+      napi_value args[7] = {Napi::BigInt::New(env, address), Napi::BigInt::New(env, r[0]), Napi::BigInt::New(env, r[1]),
+                            Napi::BigInt::New(env, r[2]),  Napi::BigInt::New(env, r[3]), Napi::BigInt::New(env, r[4]),
+                            Napi::BigInt::New(env, ret)};
+      st = napi_call_function(env, env.Undefined(), fn, 7, args, &result);
+    }
     if (st != napi_ok) {
       if (env.IsExceptionPending()) {
         Napi::Error e = env.GetAndClearPendingException();
@@ -562,6 +604,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
       uc_ = nullptr;
     }
     apiHookFn_.Reset();
+    hookRegs_ = nullptr;
+    hookRegsRef_.Reset();
     return info.Env().Undefined();
   }
 };
@@ -613,6 +657,10 @@ Napi::Object Constants(Napi::Env env) {
   unsigned int major = 0, minor = 0;
   uc_version(&major, &minor);
   c.Set("version", Napi::String::New(env, std::to_string(major) + "." + std::to_string(minor)));
+  // Capabilities of this build (older builds lack the key): "fastApiHook" = setApiHook's regs form.
+  Napi::Array features = Napi::Array::New(env);
+  features.Set(uint32_t(0), Napi::String::New(env, "fastApiHook"));
+  c.Set("features", features);
   return c;
 }
 

@@ -41,7 +41,7 @@ function isEntryPointExport(input: CheckInput, fn: ExportFunction): boolean {
   if (fn.forwarder) return false;
   const entry = input.image.optional.addressOfEntryPoint;
   if (entry !== 0 && fn.rva === entry) return true;
-  return fn.names.length > 0 && fn.names.every((n) => looseKey(n) === "driverentry");
+  return fn.names.length > 0 && fn.names.every((n) => looseMatches(n, "driverentry"));
 }
 
 const PROTOTYPES: Record<EntryPointName, string> = {
@@ -61,6 +61,20 @@ function looseKey(name: string): string {
   const at = n.indexOf("@");
   if (at > 0) n = n.slice(0, at);
   return n.toLowerCase();
+}
+
+/** looseKey(name) === key for a lower-case ASCII key, without building the key (export tables have thousands of names). */
+function looseMatches(name: string, key: string): boolean {
+  const start = name.charCodeAt(0) === 0x5f ? 1 : 0;
+  // The name is key, or key followed by "@…".
+  if (name.length < start + key.length) return false;
+  if (name.length > start + key.length && name.charCodeAt(start + key.length) !== 0x40) return false;
+  for (let i = 0; i < key.length; i++) {
+    let c = name.charCodeAt(start + i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== key.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function exportLocation(input: CheckInput, fn: ExportFunction, name: string): FindingLocation {
@@ -95,7 +109,12 @@ export function entryPointRules(input: CheckInput): Finding[] {
       continue;
     }
     if (exact) continue;
-    const near = functions.flatMap((f) => f.names).find((n) => looseKey(n) === ep.toLowerCase());
+    const key = ep.toLowerCase();
+    let near: string | undefined;
+    for (const f of functions) {
+      near = f.names.find((n) => looseMatches(n, key));
+      if (near !== undefined) break;
+    }
     let message = `this export driver does not export ${ep}: ${why}. Add ${PROTOTYPES[ep]} returning STATUS_SUCCESS and list it in the .def as "${ep} PRIVATE"`;
     if (near) message += `. It exports "${near}", but the kernel looks for exactly "${ep}" (undecorated, case-sensitive): list "${ep}" in the .def so the undecorated name is exported`;
     out.push({ rule: MISSING_RULE[ep], severity: "error", message: message + ".", location: exportDirectoryLocation(input, ep) });

@@ -47,6 +47,7 @@ export function findAbsoluteAddress(input: CheckInput): number | null {
     const start = s.pointerToRawData;
     const size = Math.min(s.sizeOfRawData, s.virtualSize || s.sizeOfRawData, Math.max(0, input.bytes.length - start));
     if (size <= 0 || start <= 0) continue;
+    input.load?.(start, size);
     const code = (s.characteristics & (IMAGE_SCN.MEM_EXECUTE | IMAGE_SCN.CNT_CODE)) !== 0;
     // Discardable data (DWARF .debug_*, .reloc) is not what runs; its addresses do not matter.
     if (!code && (s.characteristics & IMAGE_SCN.MEM_DISCARDABLE) !== 0) continue;
@@ -90,7 +91,7 @@ export function imageRules(input: CheckInput): Finding[] {
       message: `relocations are stripped (IMAGE_FILE_RELOCS_STRIPPED is set): the kernel always loads a driver at an address it chooses and refuses an image it cannot relocate. Link without /fixed (lld-link/link: /fixed:no, the default for /driver; GNU ld: --dynamicbase, no --disable-reloc-section).`,
       location: headerLocation(input, "FileHeader.Characteristics"),
     });
-  } else if (img.relocations.length === 0 && (!relocDir || relocDir.size === 0)) {
+  } else if ((!relocDir || relocDir.size === 0) && img.relocations.length === 0) {
     const at = findAbsoluteAddress(input);
     if (at !== null) {
       out.push({

@@ -152,7 +152,9 @@ export interface ModuleResolver {
 export interface CheckInput {
   /** The image path as shown in locations. */
   file: string;
+  /** The file's bytes; when `load` is given they are filled on demand: call it before reading a range directly. */
   bytes: Uint8Array;
+  load?: (offset: number, size: number) => void;
   image: PeImage;
   def?: DefInput;
   lib?: LibInput;

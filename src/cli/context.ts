@@ -27,6 +27,11 @@ export interface CliContext {
   setExit(code: number): void;
   /** Whether stdout is a terminal (progress bars, colour). */
   isTTY: boolean;
+  /**
+   * While standard output is backed up (a slow reader of a long stream): a promise that
+   * resolves once it has drained; null when writing more is fine. Absent: never backed up.
+   */
+  outBackedUp?(): Promise<void> | null;
   /** Colour text output (a terminal, and neither NO_COLOR nor --no-color); set by `run` when left out. */
   color?: boolean;
 }

@@ -1,43 +1,55 @@
-import { Command, CommanderError } from "commander";
+import type { Command } from "commander";
 import { writeSync } from "node:fs";
 import { KmdllError } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { EXIT } from "./context.js";
 import { VERSION } from "../version.js";
-import { commands } from "./commands/index.js";
+import { commands, commandsFor } from "./commands/index.js";
 import pc from "picocolors";
 import { terminalText } from "../text/terminal.js";
 import type { Styled } from "./context.js";
 
 const NEGATIVE_HEX = /^-0[xX][0-9a-fA-F]+$/;
 
-/**
- * Commander reads "-16" as an argument (a negative number) but "-0x10" as an unknown option. In a
- * command without subcommands, a negative hex number is an argument too: it is parsed as the
- * equal decimal and given back to the command as written.
- */
-class KmdllCommand extends Command {
-  override createCommand(name?: string): Command {
-    return new KmdllCommand(name);
+/** The commander Command class kmdll uses, made once commander is loaded (it loads on demand). */
+let commandClass: (new (name?: string) => Command) | undefined;
+
+async function kmdllCommand(): Promise<new (name?: string) => Command> {
+  if (commandClass) return commandClass;
+  const { Command } = await import("commander");
+  /**
+   * Commander reads "-16" as an argument (a negative number) but "-0x10" as an unknown option. In a
+   * command without subcommands, a negative hex number is an argument too: it is parsed as the
+   * equal decimal and given back to the command as written.
+   */
+  class KmdllCommand extends Command {
+    override createCommand(name?: string): Command {
+      return new KmdllCommand(name);
+    }
+    override parseOptions(args: string[]): { operands: string[]; unknown: string[] } {
+      if (this.commands.length > 0 || !args.some((a) => NEGATIVE_HEX.test(a))) return super.parseOptions(args);
+      const written = new Map<string, string>();
+      const masked = args.map((a) => {
+        if (!NEGATIVE_HEX.test(a)) return a;
+        const decimal = "-" + BigInt(a.slice(1)).toString(10);
+        written.set(decimal, a);
+        return decimal;
+      });
+      const r = super.parseOptions(masked);
+      const back = (a: string) => written.get(a) ?? a;
+      return { operands: r.operands.map(back), unknown: r.unknown.map(back) };
+    }
   }
-  override parseOptions(args: string[]): { operands: string[]; unknown: string[] } {
-    if (this.commands.length > 0 || !args.some((a) => NEGATIVE_HEX.test(a))) return super.parseOptions(args);
-    const written = new Map<string, string>();
-    const masked = args.map((a) => {
-      if (!NEGATIVE_HEX.test(a)) return a;
-      const decimal = "-" + BigInt(a.slice(1)).toString(10);
-      written.set(decimal, a);
-      return decimal;
-    });
-    const r = super.parseOptions(masked);
-    const back = (a: string) => written.get(a) ?? a;
-    return { operands: r.operands.map(back), unknown: r.unknown.map(back) };
-  }
+  return (commandClass = KmdllCommand);
 }
 
-/** Build the commander program; each subcommand lives in ./commands/<name>.ts. */
-export function buildProgram(ctx: CliContext): Command {
-  const program = new KmdllCommand();
+/**
+ * Build the commander program; each subcommand lives in ./commands/<name>.ts. With `argv`, only
+ * the subcommands that command line needs are loaded (start-up time: each command's module
+ * graph — emulator, scan workers, report renderers — loads only when that command runs).
+ */
+export async function buildProgram(ctx: CliContext, argv?: readonly string[]): Promise<Command> {
+  const program = new (await kmdllCommand())();
   program
     .name("kmdll")
     .description("Toolkit and kernel emulator for Windows kernel-mode DLLs (export drivers)")
@@ -45,12 +57,18 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
     .exitOverride();
-  for (const register of commands) register(program, ctx);
+  const wanted = argv ? commandsFor(argv) : commands;
+  for (const m of await Promise.all(wanted.map((c) => c.load()))) m.register(program, ctx);
   return program;
 }
 
 /** Run the CLI with argv (without node and script); returns the exit code. */
 export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  // `kmdll --version` answers without loading commander or any command.
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    ctx.out(VERSION + "\n");
+    return EXIT.OK;
+  }
   let code: number = EXIT.OK;
   const color = ctx.color ?? (ctx.isTTY && pc.isColorSupported);
   const paint = pc.createColors(color);
@@ -74,10 +92,11 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
       ctx.setExit(n);
     },
   };
-  const program = buildProgram(c);
-  // exitOverride must apply to subcommands too.
-  for (const sub of program.commands) sub.exitOverride();
+  const { CommanderError } = await import("commander");
   try {
+    const program = await buildProgram(c, argv);
+    // exitOverride must apply to subcommands too.
+    for (const sub of program.commands) sub.exitOverride();
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -8,6 +8,8 @@ import type { Emulator } from "./emulator.js";
 import { EmuStop, type RunResult } from "./faults.js";
 import { MAX_CALL_DEPTH, stackSlot } from "./layout.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
+import { servePrivileged } from "./verifier/trap.js";
+import { checkReturn, entryState } from "./verifier/checks.js";
 
 export class CallStack {
   /** Guest calls in progress. */
@@ -21,7 +23,7 @@ export class CallStack {
 }
 
 /** Call guest code at `address` with integer arguments (the arch's convention). Nested when called from a handler. */
-export function guestCall(emu: Emulator, address: bigint, args: bigint[], label: string | undefined, timeoutMs: number): RunResult {
+export function guestCall(emu: Emulator, address: bigint, args: bigint[], label: string | undefined, timeoutMs: number, exportCall = false): RunResult {
   const { uc, C, calls, faults, cpu } = emu;
   const RETURN_SENTINEL = cpu.space.returnSentinel;
   setLayoutArch(cpu.arch);
@@ -53,7 +55,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     emu.system.enterKernelMode();
     uc.regWrite(cpu.flagsId(C), 0x202n); // IF set, DF clear (the ABI requires DF = 0 on entry)
   }
-  const budgetMs = Math.max(1, calls.deadline - Date.now());
+  const entry = emu.verifier.enabled && !exportCall ? entryState(emu) : null;
   calls.depth++;
   calls.targets.push(address);
   const timeout = (rip: bigint): RunResult => ({
@@ -62,11 +64,27 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
   });
   try {
     let err: number;
-    try {
-      err = uc.start(address, RETURN_SENTINEL, budgetMs * 1000, 0);
-    } catch (e) {
-      if (e instanceof EmuStop) return { ok: false, fault: e.report };
-      return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(pcId)) };
+    let from = address;
+    for (;;) {
+      try {
+        err = uc.start(from, RETURN_SENTINEL, Math.max(1, calls.deadline - Date.now()) * 1000, 0);
+      } catch (e) {
+        if (e instanceof EmuStop) return { ok: false, fault: e.report };
+        return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(pcId)) };
+      }
+      // A privileged instruction patched at load (CR8 = IRQL, MSRs, CRs): serve it and go on.
+      if (err === 0 || !emu.privileged.size) break;
+      const nf = uc.lastFault();
+      if (!nf.invalidInstruction && err !== C.err.INSN_INVALID) break;
+      let next: bigint | null;
+      try {
+        next = servePrivileged(emu, uc.regRead(pcId));
+      } catch (e) {
+        if (e instanceof EmuStop) return { ok: false, fault: e.report };
+        throw e;
+      }
+      if (next === null) break;
+      from = next;
     }
     if (err === C.err.ENGINE_ABORTED) {
       emu.broken = `the CPU emulator (Unicorn) aborted while translating guest code${label ? ` in ${label}` : ""} (an encoding it cannot handle); this emulator instance cannot run anything else`;
@@ -82,7 +100,14 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       const at = hlt ? rip - 1n : rip;
       return { ok: false, fault: faults.report("cpu-exception", hlt ? `hlt instruction at ${emu.where(at)}` : `execution stopped at ${emu.where(rip)}`, at) };
     }
-    return { ok: true, value: uc.regRead(cpu.retId(C)) };
+    const value = uc.regRead(cpu.retId(C));
+    const kuser = emu.system.kuserWritten();
+    if (kuser >= 0) {
+      const what = `ATTEMPTED_WRITE_TO_READONLY_MEMORY: KUSER_SHARED_DATA+0x${kuser.toString(16)} (read only on Windows) was written during ${label ?? emu.where(address)}`;
+      return { ok: false, fault: faults.report("bugcheck", what, address, { code: "0x000000BE", address: emu.cpu.space.kuserSharedData + BigInt(kuser) }) };
+    }
+    if (entry) checkReturn(emu, entry, address, label, !nested);
+    return { ok: true, value };
   } finally {
     calls.depth--;
     calls.targets.pop();

@@ -12,6 +12,7 @@ import { GuestFault } from "./memory.js";
 import { EmuStop } from "./faults.js";
 import { CLOCK_STEP } from "./clock.js";
 import { addr64 } from "./layout.js";
+import { checkCallIrql } from "./verifier/checks.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 
 const STATUS_NOT_IMPLEMENTED = 0xc0000002n;
@@ -68,6 +69,7 @@ export function dispatch(emu: Emulator, addr: bigint, rcx: bigint, rdx: bigint, 
     }
     throw new EmuStop(faults.report("unimplemented-api", msg, retAddr, { api: apiName }));
   }
+  if (caller && emu.verifier.enabled) checkCallIrql(emu, thunk.name, retAddr, callerText);
   // The arch's convention: x64 registers then stack; x86 stack (fastcall: ECX, EDX first).
   setLayoutArch(emu.cpu.arch);
   const arg = emu.cpu.argReader([rcx, rdx, r8, r9], rsp, thunk.conv ?? {}, (a) => emu.readPtr(a));

@@ -30,6 +30,8 @@ import { CallStack, guestCall } from "./calls.js";
 import { dispatch } from "./dispatch.js";
 import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
+import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
+import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
@@ -51,6 +53,8 @@ export interface EmulatorOptions {
   sink?: EventSink;
   /** Emit an `api` event per API call. */
   trace?: boolean;
+  /** Driver Verifier checks (src/emu/verifier): none, standard (default) or all. */
+  verifier?: VerifierMode;
   /** Other loaded modules exporting a name (for MmGetSystemRoutineAddress's warning). */
   modulesExporting?: (name: string) => string[];
   /** The CPU: "x64" (default) or "x86" (32-bit drivers). */
@@ -80,6 +84,9 @@ export class Emulator {
   readonly faults: FaultReporter = new FaultReporter(this);
   readonly calls = new CallStack();
   readonly builtins: KernelModules;
+  /** Privileged instructions patched to ud2 at load (./verifier/privileged.ts), by address. */
+  readonly privileged = new Map<bigint, PrivilegedOp>();
+  readonly verifier: Verifier;
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
@@ -92,6 +99,7 @@ export class Emulator {
 
   constructor(options: EmulatorOptions = {}) {
     this.options = { unimplemented: "fault", timeoutMs: 10_000, trace: false, ...options };
+    this.verifier = new Verifier(this.options.verifier ?? "standard");
     this.cpu = CPUS[this.options.arch ?? "x64"];
     if (!this.cpu) throw new KmdllError(`unknown emulator arch '${String(this.options.arch)}' (x64 or x86)`);
     const space = this.cpu.space;
@@ -175,6 +183,7 @@ export class Emulator {
     if (base + BigInt(memImage.length) > space.driverImagesEnd) {
       throw new ResourceLimitError(`${name}: the driver image area (0x${space.driverImagesBase.toString(16)}-0x${space.driverImagesEnd.toString(16)}) is full`);
     }
+    if (image.machine === "x64") for (const [rva, op] of patchPrivileged(image, memImage)) this.privileged.set(base + BigInt(rva), op);
     const regions = mapLayout(this.uc, name, image, memImage, base, spans);
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, space.driverImageAlign);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
@@ -217,6 +226,7 @@ export class Emulator {
       this.emit(e);
     }
     for (const r of mod.regions) this.uc.unmapMemory(r.base, r.size);
+    for (const a of [...this.privileged.keys()]) if (a >= mod.base && a < mod.base + BigInt(mod.size)) this.privileged.delete(a);
     this.modules.delete(key);
     return leaks;
   }
@@ -275,10 +285,14 @@ export class Emulator {
 
   // ---------------------------------------------------------------- calls, faults
 
-  /** Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler. */
-  call(address: bigint, args: bigint[] = [], label?: string): RunResult {
+  /**
+   * Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler.
+   * `exportCall`: an exported routine called for its own sake (kmdll call), which may legitimately
+   * return with a lock held or IRQL raised, so the callback-return checks are skipped.
+   */
+  call(address: bigint, args: bigint[] = [], label?: string, exportCall = false): RunResult {
     if (this.closed) throw new KmdllError("the emulator is closed");
-    return guestCall(this, address, args, label, this.options.timeoutMs);
+    return guestCall(this, address, args, label, this.options.timeoutMs, exportCall);
   }
 
   /** Build a fault report from the current CPU state. */

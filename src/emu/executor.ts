@@ -160,7 +160,7 @@ export class EmulatorExecutor implements Executor {
   }
 
   callRoutine(module: string, rva: number, args: bigint[], routine: string): CallOutcome {
-    return this.outcome(this.emu.call(this.base(module) + BigInt(rva), args, `${module}!${routine}`));
+    return this.outcome(this.emu.call(this.base(module) + BigInt(rva), args, `${module}!${routine}`, true));
   }
 
   close(): void {

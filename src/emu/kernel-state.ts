@@ -31,6 +31,10 @@ export function createKernelState(emu: Emulator): KernelState {
       free: (a) => void emu.pool.free(a, null, null),
     },
     internalRoutine: (name, handler, argc) => emu.internalRoutine(name, handler, argc),
+    verify: (f) => emu.verifier.finding(emu, f),
+    get verifierMode() {
+      return emu.verifier.mode;
+    },
     loadedModules: () => [...emu.map.modules.values()].map((m) => ({ name: m.name, base: m.base, size: m.size, builtin: m.builtin })),
   };
 }

@@ -61,6 +61,7 @@ export class PoolAllocator {
   /** Problems reported by free(); the emulator turns them into events/faults. */
   onProblem: (p: PoolProblem) => void = () => {};
   stats = { allocations: 0, frees: 0, bytesLive: 0 };
+  private readonly stage = new Uint8Array(4096);
 
   constructor(
     private readonly uc: NativeEngine,
@@ -105,11 +106,19 @@ export class PoolAllocator {
     }
     // POOL_HEADER: PreviousSize/PoolIndex/BlockSize/PoolType (4 bytes), PoolTag at +4.
     // Fresh pool is not zeroed on Windows; fill with a recognisable pattern unless asked to zero.
-    const blockBytes = new Uint8Array(HEADER + rounded);
-    if (!zero) blockBytes.fill(0xcd, HEADER);
-    const dv = new DataView(blockBytes.buffer);
-    dv.setUint16(2, Math.min(0xffff, (rounded + HEADER) >> 4), true);
-    dv.setUint32(4, tag >>> 0, true);
+    // Small blocks are staged in a reused buffer (no allocation per call).
+    const n = HEADER + rounded;
+    const blockBytes = n <= this.stage.length ? this.stage.subarray(0, n) : new Uint8Array(n);
+    blockBytes.fill(0, 0, HEADER);
+    blockBytes.fill(zero ? 0 : 0xcd, HEADER);
+    const hdr = Math.min(0xffff, n >> 4);
+    blockBytes[2] = hdr & 0xff;
+    blockBytes[3] = hdr >>> 8;
+    const t = tag >>> 0;
+    blockBytes[4] = t & 0xff;
+    blockBytes[5] = (t >>> 8) & 0xff;
+    blockBytes[6] = (t >>> 16) & 0xff;
+    blockBytes[7] = t >>> 24;
     this.uc.write(user - BigInt(HEADER), blockBytes);
     const block: PoolBlock = { address: user, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq };
     this.live.set(user, block);

@@ -50,6 +50,8 @@ export class SystemData {
   readonly threadId = 8n;
   private nextObjectType = 0;
   private lastTicks = -1n;
+  /** KUSER_SHARED_DATA as the kernel last wrote it. */
+  private kuserShadow: Uint8Array | null = null;
 
   private readonly kuser: bigint;
 
@@ -84,8 +86,10 @@ export class SystemData {
   init(exportAddress: (name: string) => bigint | null): void {
     const P = this.C.prot;
     this.uc.mapMemory(this.cpu.space.systemDataBase, this.cpu.space.systemDataSize, P.READ | P.WRITE);
-    // Writable: the kernel itself updates KUSER_SHARED_DATA at this address (and writing a read-only
-    // region from the host is ~50x slower in Unicorn 2.0.1, which re-protects it for the write).
+    // Writable: the kernel itself updates KUSER_SHARED_DATA at this address on every API call, and
+    // writing a read-only region from the host costs ~130 us in Unicorn 2.0.1 (it re-protects the
+    // page and flushes translations). Windows maps it read only (a driver's write bug checks 0xBE):
+    // `kuserWritten` compares the page with what the kernel wrote when a guest call returns.
     this.uc.mapMemory(this.kuser, PAGE, P.READ | P.WRITE);
     const m = this.mem;
     if (this.cpu.arch === "x86") {
@@ -141,6 +145,7 @@ export class SystemData {
     set64("MmUserProbeAddress", this.cpu.space.userProbeAddress);
     set64("MmBadPointer", 0n);
     set8("KeNumberProcessors", 1);
+    this.kuserShadow = this.uc.read(this.kuser, PAGE).slice();
     set8("KdDebuggerEnabled", 0);
     set8("KdDebuggerNotPresent", 1);
     const build = exportAddress("NtBuildNumber");
@@ -180,6 +185,7 @@ export class SystemData {
     put(0, interruptTime);
     put(12, systemTime);
     this.uc.write(this.kuser + BigInt(S.InterruptTime), b);
+    this.kuserShadow?.set(b, S.InterruptTime);
     // TickCount (KSYSTEM_TIME at 0x320) changes every 15.625 ms of interrupt time only.
     const ticks = interruptTime / 156250n;
     if (ticks !== this.lastTicks) {
@@ -191,6 +197,25 @@ export class SystemData {
       tv.setUint32(8, Number(ticks >> 32n), true);
       this.uc.write(this.kuser + BigInt(S.TickCount), t);
       this.uc.write(this.kuser + BigInt(S.TickCountLowDeprecated), t.subarray(0, 4));
+      this.kuserShadow?.set(t, S.TickCount);
+      this.kuserShadow?.set(t.subarray(0, 4), S.TickCountLowDeprecated);
     }
+  }
+
+  /**
+   * The offset of the first KUSER_SHARED_DATA byte the guest changed since the kernel wrote it,
+   * or -1. A changed page is put back (the write "did not happen", as on Windows where it faults).
+   */
+  kuserWritten(): number {
+    const shadow = this.kuserShadow;
+    if (!shadow) return -1;
+    const now = this.uc.read(this.kuser, PAGE);
+    for (let i = 0; i < PAGE; i++) {
+      if (now[i] !== shadow[i]) {
+        this.uc.write(this.kuser, shadow);
+        return i;
+      }
+    }
+    return -1;
   }
 }

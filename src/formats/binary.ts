@@ -1,16 +1,32 @@
 import { FormatError } from "../errors.js";
 
 /**
+ * Fills a buffer on demand: called with a range inside the buffer before it is read (a file
+ * read piece by piece — see io/partial-file.ts — so that parsing touches only the bytes it needs).
+ */
+export type ByteLoader = (offset: number, size: number) => void;
+
+/**
  * Bounds-checked little-endian reads over a byte buffer. Every read names the structure being
  * read so that a truncated or hostile file yields a FormatError with structure and offset,
- * never a RangeError or a read outside the buffer. Pure: no I/O.
+ * never a RangeError or a read outside the buffer. Pure: no I/O (a `loader` may fill the
+ * buffer lazily; code reading `bytes` directly calls `load` first).
  */
 export class ByteView {
   readonly bytes: Uint8Array;
   private readonly dv: DataView;
-  constructor(bytes: Uint8Array) {
+  private readonly loader: ByteLoader | undefined;
+  constructor(bytes: Uint8Array, loader?: ByteLoader) {
     this.bytes = bytes;
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.loader = loader;
+  }
+  /** Make [offset, offset+size) (clipped to the buffer) readable through `bytes`. */
+  load(offset: number, size: number): void {
+    if (!this.loader) return;
+    const start = Math.max(0, offset);
+    const end = Math.min(this.bytes.length, offset + size);
+    if (end > start) this.loader(start, end - start);
   }
   get length(): number {
     return this.bytes.length;
@@ -23,6 +39,7 @@ export class ByteView {
     if (!this.has(offset, size)) {
       throw new FormatError(structure, `needs ${size} bytes but the file has ${Math.max(0, this.bytes.length - Math.max(0, offset))} there (file size ${this.bytes.length})`, offset);
     }
+    if (this.loader && size > 0) this.loader(offset, size);
   }
   u8(offset: number, structure: string): number {
     this.need(offset, 1, structure);
@@ -56,6 +73,7 @@ export class ByteView {
   cstring(offset: number, structure: string, maxLen = 4096): string {
     if (!this.has(offset, 1)) this.need(offset, 1, structure);
     const end = Math.min(this.bytes.length, offset + maxLen);
+    this.load(offset, end - offset);
     for (let i = offset; i < end; i++) {
       if (this.bytes[i] === 0) return latin1(this.bytes.subarray(offset, i));
     }

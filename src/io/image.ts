@@ -1,5 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { KmdllError, inFile } from "../errors.js";
+import { inFile } from "../errors.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { ParsePeOptions, PeImage } from "../formats/pe/types.js";
 import { ARCHIVE_MAGIC } from "../formats/lib/archive.js";
@@ -12,77 +11,8 @@ export interface LoadedImage {
   image: PeImage;
 }
 
-/** Largest file read (Node buffers are limited to 2 GiB; PE images to 4 GiB). */
-export const MAX_IMAGE_FILE = 0x7fff0000;
-
-function why(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === "ENOENT") return "no such file";
-  if (err.code === "EISDIR") return "is a directory";
-  if (err.code === "EACCES" || err.code === "EPERM") return "permission denied";
-  return err.code ?? err.message;
-}
-
-/** How many bytes `ReadOptions.head` sees before the rest of the file is read. */
-export const HEAD_BYTES = 4096;
-
-export interface ReadOptions {
-  /**
-   * Look at the first bytes (up to HEAD_BYTES) before the whole file is read, and throw when the
-   * file is refused there: a 1 GiB file that is not a PE image is then rejected without reading it.
-   */
-  head?: (head: Uint8Array, size: number) => void;
-  /** After `head`: true stops there (readFileBytes then returns the head bytes only). */
-  stop?: () => boolean;
-}
-
-/**
- * Read a regular file completely, turning file-system errors into a one-line KmdllError.
- * Devices, FIFOs and directories are refused (reading /dev/zero would never end).
- */
-export function readFileBytes(path: string, opts: ReadOptions = {}): Uint8Array {
-  let fd: number;
-  try {
-    // stat before open: opening a FIFO for reading would block.
-    const pre = statSync(path);
-    if (pre.isDirectory()) throw new KmdllError(`${path}: cannot read file: is a directory`);
-    if (!pre.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
-    fd = openSync(path, "r");
-  } catch (e) {
-    if (e instanceof KmdllError) throw e;
-    throw new KmdllError(`${path}: cannot read file: ${why(e)}`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new KmdllError(`${path}: cannot read file: is a directory`);
-    if (!st.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
-    if (st.size > MAX_IMAGE_FILE) throw new KmdllError(`${path}: cannot read file: too large (${st.size} bytes)`);
-    let got = 0;
-    if (opts.head) {
-      const head = new Uint8Array(Math.min(st.size, HEAD_BYTES));
-      while (got < head.length) {
-        const n = readSync(fd, head, got, head.length - got, got);
-        if (n === 0) break;
-        got += n;
-      }
-      opts.head(head.subarray(0, got), st.size);
-      if (opts.stop?.()) return head.subarray(0, got);
-      got = 0;
-    }
-    const out = new Uint8Array(st.size);
-    while (got < out.length) {
-      const n = readSync(fd, out, got, out.length - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === out.length ? out : out.subarray(0, got);
-  } catch (e) {
-    if (e instanceof KmdllError) throw e;
-    throw new KmdllError(`${path}: cannot read file: ${why(e)}`);
-  } finally {
-    closeSync(fd);
-  }
-}
+export { readFileBytes, MAX_IMAGE_FILE, HEAD_BYTES, type ReadOptions } from "./file.js";
+import { readFileBytes, type ReadOptions } from "./file.js";
 
 /** ReadOptions.head for PE images: no MZ signature is refused at byte 0, like parsePe does. */
 export const PE_HEAD: ReadOptions = {

@@ -5,7 +5,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import type { EventSink } from "../events.js";
+import { isVerifierFinding, type EventSink } from "../events.js";
 import { KmdllError, inFile } from "../errors.js";
 import { parseRegFile } from "../formats/reg/index.js";
 import { readFileBytes } from "../io/image.js";
@@ -147,7 +147,10 @@ export interface RunOptions {
 }
 
 export interface RunResult {
+  /** Every step as expected and no verifier finding. */
   ok: boolean;
+  /** Leak events and error-level verifier events seen (each fails the run). */
+  findings: number;
   results: StepResult[];
   modules: ModuleRow[];
 }
@@ -157,14 +160,21 @@ export interface RunResult {
  * ({"event":"end","modules":[{"module","count"}],"ok"}), clean up.
  */
 export function runSimulation(o: RunOptions): RunResult {
-  const sim = createSimulation(o);
+  // Leaks and error-level verifier events fail the scenario as they fail `kmdll call`.
+  let findings = 0;
+  const sink: EventSink = (e) => {
+    if (isVerifierFinding(e)) findings++;
+    o.sink(e);
+  };
+  const sim = createSimulation({ ...o, sink });
   try {
-    const { ok, results } = runSteps(sim.kernel, o.steps, o.sink);
+    const { ok: stepsOk, results } = runSteps(sim.kernel, o.steps, sink);
     // Executor's end-of-run report (e.g. interface references never dereferenced → leak events).
     if (!sim.kernel.crashed) sim.executor.finish?.();
     const modules = sim.kernel.modules();
-    o.sink({ event: "end", modules: modules.map((m) => ({ module: m.module, count: m.count })), ok, semantics: sim.kernel.semantics });
-    return { ok, results, modules };
+    const ok = stepsOk && findings === 0;
+    o.sink({ event: "end", modules: modules.map((m) => ({ module: m.module, count: m.count })), ok, semantics: sim.kernel.semantics, ...(findings ? { findings } : {}) });
+    return { ok, results, modules, findings };
   } finally {
     sim.dispose();
   }

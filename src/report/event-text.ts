@@ -71,6 +71,8 @@ export function eventText(e: TraceEvent): string {
       return `leak     ${leakText(e)}`;
     case "warning":
       return `warning  ${e.message}`;
+    case "verifier":
+      return `verifier ${e.level}: [${e.rule}${e.bugcheck ? `, bug check ${e.bugcheck}` : ""}] ${e.message}`;
     case "api":
       return `api      ${e.caller ?? e.module} → ${e.api}(${Array.isArray(e.args) ? e.args.join(", ") : ""})${e.ret !== undefined ? ` = ${e.ret}` : ""}`;
     case "irp": {

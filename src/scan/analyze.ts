@@ -3,12 +3,12 @@
  * read the file, detect a PE image by its MZ/PE magic, parse it, summarize it for the
  * dependency graph and run the single-image conformance checks.
  */
-import { readFileSync, statSync } from "node:fs";
 import { FormatError, KmdllError } from "../errors.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { summarizeImage, type ModuleSummary } from "../graph/model.js";
-import { isPeBuffer, looksLikePe } from "./walk.js";
+import { isPeBuffer } from "./walk.js";
+import { PartialFile } from "../io/partial-file.js";
 import { imageChecks, type ScanModules } from "./checks.js";
 import type { Finding } from "../check/types.js";
 
@@ -45,38 +45,46 @@ function errorText(e: unknown): string {
 }
 
 export function analyzeFile(req: AnalyzeRequest, modules: ScanModules): AnalyzeResult {
-  let bytes: Uint8Array;
+  let file: PartialFile;
   try {
-    // Look at the magic first: a large file that is not a PE image is never read whole.
-    if (!looksLikePe(req.path)) return { rel: req.rel, status: "not-pe", size: statSync(req.path).size };
-    const b = readFileSync(req.path);
-    bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    file = PartialFile.open(req.path);
   } catch (e) {
     return { rel: req.rel, status: "error", error: errorText(e) };
   }
-  if (!isPeBuffer(bytes)) return { rel: req.rel, status: "not-pe", size: bytes.length };
-  let image: PeImage;
   try {
-    image = parsePe(bytes);
-  } catch (e) {
-    return { rel: req.rel, status: "error", error: errorText(e) };
+    // Only the bytes the parse and the checks look at are read (see io/partial-file.ts).
+    try {
+      if (!isPeBuffer(file.bytes, file.load)) return { rel: req.rel, status: "not-pe", size: file.size };
+    } catch (e) {
+      return { rel: req.rel, status: "error", error: errorText(e) };
+    }
+    const bytes = file.bytes;
+    let image: PeImage;
+    let summary: ModuleSummary;
+    try {
+      image = parsePe(bytes, { lazyDirectories: true, loader: file.load });
+      summary = summarizeImage(image, req.rel);
+    } catch (e) {
+      return { rel: req.rel, status: "error", error: errorText(e) };
+    }
+    let findings: ScanFinding[] = [];
+    let checkError: string | undefined;
+    try {
+      findings = imageChecks(image, bytes, req.path, req.rel, modules, file.load);
+    } catch (e) {
+      checkError = errorText(e);
+    }
+    return {
+      rel: req.rel,
+      status: "ok",
+      size: bytes.length,
+      summary,
+      sections: image.sections.length,
+      warnings: image.warnings.map((w) => `${w.structure}${w.offset !== undefined ? ` at 0x${w.offset.toString(16)}` : ""}: ${w.message}`),
+      findings,
+      ...(checkError !== undefined ? { checkError } : {}),
+    };
+  } finally {
+    file.close();
   }
-  const summary = summarizeImage(image, req.rel);
-  let findings: ScanFinding[] = [];
-  let checkError: string | undefined;
-  try {
-    findings = imageChecks(image, bytes, req.path, req.rel, modules);
-  } catch (e) {
-    checkError = errorText(e);
-  }
-  return {
-    rel: req.rel,
-    status: "ok",
-    size: bytes.length,
-    summary,
-    sections: image.sections.length,
-    warnings: image.warnings.map((w) => `${w.structure}${w.offset !== undefined ? ` at 0x${w.offset.toString(16)}` : ""}: ${w.message}`),
-    findings,
-    ...(checkError !== undefined ? { checkError } : {}),
-  };
 }

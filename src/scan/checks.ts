@@ -8,51 +8,93 @@
 import { inFile } from "../errors.js";
 import { parsePe } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
-import { readFileBytes } from "../io/image.js";
+import { PartialFile } from "../io/partial-file.js";
+import { looksLikePe } from "./walk.js";
 import { kernelModuleExportsFor } from "../nt/kernel-exports.js";
 import { runChecks } from "../check/runner.js";
 import { dbArch, imageExports, invalidModuleName } from "../check/io.js";
 import type { Finding, ModuleLookup, ModuleResolver } from "../check/types.js";
 
-/** Lower-case base name → absolute path, for every PE image of the scanned directory. */
-export type ScanIndex = ReadonlyMap<string, string>;
+/**
+ * Lower-case base name → absolute paths of the files with that name under the scanned directory,
+ * in path order. The first that is a PE image (by its magic, checked when first needed) is the
+ * module the name resolves to.
+ */
+export type ScanIndex = ReadonlyMap<string, readonly string[]>;
+
+/** Imported modules whose export tables a thread keeps. */
+const MODULE_CACHE = 512;
 
 /** Module lookups shared by every image a thread checks (keyed by architecture and name). */
 export class ScanModules {
   private readonly cache = new Map<string, ModuleLookup>();
+  private readonly pe = new Map<string, string | undefined>();
   constructor(
     readonly index: ScanIndex,
     readonly root: string,
   ) {}
 
   resolver(arch: string, selfPath: string): ModuleResolver {
-    return { lookup: (dll) => this.lookup(dll, arch, selfPath) };
+    // The rules ask for ntoskrnl.exe / hal.dll once per imported name: remember this image's answers.
+    const seen = new Map<string, ModuleLookup>();
+    return {
+      lookup: (dll) => {
+        let r = seen.get(dll);
+        if (!r) seen.set(dll, (r = this.lookup(dll, arch, selfPath)));
+        return r;
+      },
+    };
   }
 
   private lookup(dll: string, arch: string, selfPath: string): ModuleLookup {
     const key = dll.toLowerCase();
-    const path = this.index.get(key);
+    const path = this.pePath(key);
     // An image importing itself: the loader finds the module being loaded, not a file.
     const self = path !== undefined && path === selfPath;
     const ck = `${arch}\0${key}\0${self ? "self" : ""}`;
     let r = this.cache.get(ck);
     if (!r) {
       r = this.resolve(dll, key, arch, self ? undefined : path);
+      // Bounded (a scan of millions of files imports many distinct modules): drop the oldest.
+      if (this.cache.size >= MODULE_CACHE) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(ck, r);
     }
     return r;
+  }
+
+  /** The first PE image among the files named `key` (unreadable files are skipped). */
+  private pePath(key: string): string | undefined {
+    if (this.pe.has(key)) return this.pe.get(key);
+    let found: string | undefined;
+    for (const p of this.index.get(key) ?? []) {
+      try {
+        if (looksLikePe(p)) {
+          found = p;
+          break;
+        }
+      } catch {
+        // unreadable: its own analysis reports it
+      }
+    }
+    this.pe.set(key, found);
+    return found;
   }
 
   private resolve(dll: string, key: string, arch: string, path: string | undefined): ModuleLookup {
     const bad = invalidModuleName(dll);
     if (bad) return { found: false, reason: "invalid-name", detail: bad };
     if (path !== undefined) {
+      // Only the headers and the export table are read (see io/partial-file.ts).
+      let file: PartialFile | undefined;
       try {
-        const bytes = readFileBytes(path);
-        const image = inFile(path, () => parsePe(bytes));
-        return { found: true, exports: imageExports(dll, image, "root", path) };
+        file = PartialFile.open(path);
+        const f = file;
+        const image = inFile(path, () => parsePe(f.bytes, { lazyDirectories: true, loader: f.load }));
+        return { found: true, exports: inFile(path, () => imageExports(dll, image, "root", path)) };
       } catch (e) {
         return { found: false, reason: "unreadable", path, detail: e instanceof Error ? e.message : String(e) };
+      } finally {
+        file?.close();
       }
     }
     const list = kernelModuleExportsFor(key, arch);
@@ -62,6 +104,6 @@ export class ScanModules {
 }
 
 /** Every rule of `kmdll check` on one image of the scan. `rel` is the name shown in locations. */
-export function imageChecks(image: PeImage, bytes: Uint8Array, path: string, rel: string, modules: ScanModules): Finding[] {
-  return runChecks({ file: rel, bytes, image, modules: modules.resolver(dbArch(image), path) });
+export function imageChecks(image: PeImage, bytes: Uint8Array, path: string, rel: string, modules: ScanModules, load?: (offset: number, size: number) => void): Finding[] {
+  return runChecks({ file: rel, bytes, ...(load ? { load } : {}), image, modules: modules.resolver(dbArch(image), path) });
 }

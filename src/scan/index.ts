@@ -13,14 +13,19 @@ import { kernelModuleExports } from "../nt/kernel-exports.js";
 import { buildGraph, importersOf, type DepGraph, type KnownExports, type ModuleKind } from "../graph/model.js";
 import { analyzeFile, type AnalyzeRequest, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 import { ScanModules } from "./checks.js";
-import { looksLikePe, walkFiles, type WalkSkip } from "./walk.js";
+import { walkFiles, type WalkSkip } from "./walk.js";
 
 export { analyzeFile, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 export { walkFiles, looksLikePe, isPeBuffer } from "./walk.js";
 
 export interface ScanOptions {
-  /** Worker threads (default: available parallelism, at most 8). 1 = run in this thread. */
+  /**
+   * Threads analyzing files (default: available parallelism, at most 8): this one plus jobs-1
+   * workers, fewer for small corpora (see MIN_FILES_PER_WORKER). 1 = this thread only.
+   */
   jobs?: number;
+  /** Fewest files per worker thread (default MIN_FILES_PER_WORKER; tests set 1 to exercise the workers on a small folder). */
+  minFilesPerWorker?: number;
   /** Called after each file. */
   onProgress?: (done: number, total: number, result: AnalyzeResult) => void;
   /** Exports of modules that are not in DIR (default: kmdll's kernel export database). */
@@ -81,44 +86,90 @@ function baseName(rel: string): string {
   return rel.slice(rel.lastIndexOf("/") + 1);
 }
 
-async function runWorkers(reqs: AnalyzeRequest[], jobs: number, data: { root: string; index: [string, string][] }, onResult: (r: AnalyzeResult) => void): Promise<void> {
-  const workerUrl = new URL("./worker.js", import.meta.url);
-  let next = 0;
-  const batch = Math.max(1, Math.min(16, Math.floor(reqs.length / (jobs * 8)) || 1));
-  const one = () =>
-    new Promise<void>((resolvePromise, reject) => {
-      const w = new Worker(workerUrl, { workerData: data });
-      let id = 0;
-      let finished = false;
-      const send = () => {
-        if (next >= reqs.length) {
-          finished = true;
-          void w.terminate().then(() => resolvePromise());
-          return;
-        }
-        const files = reqs.slice(next, next + batch);
-        next += files.length;
-        w.postMessage({ id: ++id, files });
-      };
-      w.on("message", (m: { id: number; result?: AnalyzeResult; done?: boolean }) => {
-        if (m.result) onResult(m.result);
-        if (m.done) send();
-      });
-      w.on("error", (e) => {
-        finished = true;
-        reject(new Error(`scan worker failed: ${e instanceof Error ? e.message : String(e)}`));
-      });
-      w.on("exit", (code) => {
-        if (!finished) reject(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
-      });
-      send();
-    });
-  await Promise.all(Array.from({ length: Math.min(jobs, reqs.length) }, one));
+/**
+ * Fewest files per worker thread: a worker first loads the scan modules (tens of milliseconds),
+ * which a handful of files does not pay back. Smaller corpora are scanned in this thread.
+ */
+export const MIN_FILES_PER_WORKER = 48;
+
+interface WorkerData {
+  root: string;
+  index: [string, string[]][];
 }
 
-/** Scan a directory; see the module comment. */
-export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promise<ScanReport> {
-  const started = performance.now();
+/** While the consumer of the results is backed up: a promise that resolves when it can take more. */
+type Backpressure = () => Promise<void> | null;
+
+/** One worker thread taking batches from `take` until it is empty. */
+function runWorker(data: WorkerData, take: () => AnalyzeRequest[], onResult: (r: AnalyzeResult) => void, paused?: Backpressure): Promise<void> {
+  return new Promise<void>((resolvePromise, reject) => {
+    const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: data });
+    let finished = false;
+    // Two batches in flight: the worker never waits for this thread (busy with its own batch) to hand out the next.
+    let inFlight = 0;
+    const send = (): void => {
+      const gate = paused?.();
+      if (gate) {
+        void gate.then(send);
+        return;
+      }
+      const files = take();
+      if (files.length) {
+        inFlight++;
+        w.postMessage({ files });
+      } else if (inFlight === 0 && !finished) {
+        finished = true;
+        void w.terminate().then(() => resolvePromise());
+      }
+    };
+    w.on("message", (m: { results: AnalyzeResult[] }) => {
+      inFlight--;
+      for (const r of m.results) onResult(r);
+      send();
+    });
+    w.on("error", (e) => {
+      finished = true;
+      reject(new Error(`scan worker failed: ${e instanceof Error ? e.message : String(e)}`));
+    });
+    w.on("exit", (code) => {
+      if (!finished) reject(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
+    });
+    send();
+  });
+}
+
+/**
+ * Analyze every file: this thread works through the list in batches, helped by up to jobs-1
+ * worker threads (none for small corpora) that take batches from the same list.
+ */
+async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, index: Map<string, string[]>, onResult: (r: AnalyzeResult) => void, paused?: Backpressure, minFilesPerWorker = MIN_FILES_PER_WORKER): Promise<void> {
+  const workers = Math.max(0, Math.min(jobs - 1, Math.floor(reqs.length / Math.max(1, minFilesPerWorker))));
+  const batch = Math.max(1, Math.min(16, Math.floor(reqs.length / (jobs * 16))));
+  let next = 0;
+  const take = (): AnalyzeRequest[] => {
+    const files = reqs.slice(next, next + batch);
+    next += files.length;
+    return files;
+  };
+  let failed: unknown;
+  const running = workers ? Array.from({ length: workers }, () => runWorker({ root, index: [...index.entries()] }, take, onResult, paused).catch((e) => void (failed ??= e))) : [];
+  const modules = new ScanModules(index, root);
+  while (next < reqs.length && failed === undefined) {
+    const gate = paused?.();
+    if (gate) {
+      await gate;
+      continue;
+    }
+    for (const r of take()) onResult(analyzeFile(r, modules));
+    // Let the workers' answers in (and hand them their next batch).
+    if (workers) await new Promise<void>((r) => setImmediate(r));
+  }
+  await Promise.all(running);
+  if (failed !== undefined) throw failed;
+}
+
+/** What every scan starts from: the directory's files, the name index for module lookups, the thread count. */
+function prepare(dir: string, opts: ScanOptions): { root: string; walk: ReturnType<typeof walkFiles>; reqs: AnalyzeRequest[]; index: Map<string, string[]>; jobs: number } {
   const root = resolve(dir);
   let st;
   try {
@@ -130,30 +181,93 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
   const walk = walkFiles(root);
   const reqs: AnalyzeRequest[] = walk.files.map((f) => ({ path: f.path, rel: f.rel }));
   const jobs = Math.max(1, Math.floor(opts.jobs ?? Math.min(8, availableParallelism())));
-
-  // The modules imports resolve to: PE images by base name (first in path order wins).
-  const index = new Map<string, string>();
+  // The modules imports resolve to: PE images by base name (the first in path order that is a PE image).
+  const index = new Map<string, string[]>();
   for (const f of walk.files) {
     const k = baseName(f.rel).toLowerCase();
-    if (index.has(k)) continue;
-    let pe = false;
-    try {
-      pe = looksLikePe(f.path);
-    } catch {
-      pe = false; // unreadable: analyzeFile reports it
-    }
-    if (pe) index.set(k, f.path);
+    const list = index.get(k);
+    if (list) list.push(f.path);
+    else index.set(k, [f.path]);
   }
+  return { root, walk, reqs, index, jobs };
+}
+
+export interface ScanStreamOptions extends ScanOptions {
+  /** Each file's result, as soon as it is analyzed (completion order, not path order). */
+  onResult: (result: AnalyzeResult) => void;
+  /** Backpressure: a promise while the consumer of the results is backed up (no new files are started until it resolves). */
+  paused?: () => Promise<void> | null;
+}
+
+/** The totals of a streamed scan (the per-file results went to onResult). */
+export interface ScanStreamSummary {
+  root: string;
+  files: number;
+  images: number;
+  notPe: number;
+  errors: number;
+  skipped: WalkSkip[];
+  ruleCounts: Record<string, number>;
+  jobs: number;
+  durationMs: number;
+}
+
+/**
+ * Scan a directory without keeping the results: each file's result is handed to onResult and
+ * dropped, so memory stays bounded by the file list and a bounded cache of imported modules,
+ * whatever the size of the corpus. Imports are resolved per image by the checks (missing-module,
+ * unresolved-import findings); the cross-image graph of scanDirectory is not built.
+ */
+export async function scanStream(dir: string, opts: ScanStreamOptions): Promise<ScanStreamSummary> {
+  const started = performance.now();
+  const { root, walk, reqs, index, jobs } = prepare(dir, opts);
+  let done = 0;
+  let images = 0;
+  let notPe = 0;
+  let errors = 0;
+  const ruleCounts: Record<string, number> = {};
+  await analyzeAll(
+    reqs,
+    jobs,
+    root,
+    index,
+    (r) => {
+      done++;
+      if (r.status === "ok") {
+        images++;
+        for (const f of r.findings) ruleCounts[f.rule] = (ruleCounts[f.rule] ?? 0) + 1;
+      } else if (r.status === "error") errors++;
+      else notPe++;
+      opts.onProgress?.(done, reqs.length, r);
+      opts.onResult(r);
+    },
+    opts.paused,
+    opts.minFilesPerWorker,
+  );
+  return {
+    root,
+    files: walk.files.length,
+    images,
+    notPe,
+    errors,
+    skipped: walk.skipped,
+    ruleCounts: Object.fromEntries(Object.entries(ruleCounts).sort(([a], [b]) => (a < b ? -1 : 1))),
+    jobs,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Scan a directory; see the module comment. */
+export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promise<ScanReport> {
+  const started = performance.now();
+  const { root, walk, reqs, index, jobs } = prepare(dir, opts);
 
   const results: AnalyzeResult[] = [];
   const onResult = (r: AnalyzeResult) => {
     results.push(r);
     opts.onProgress?.(results.length, reqs.length, r);
   };
-  if (jobs === 1 || reqs.length < 2) {
-    const modules = new ScanModules(index, root);
-    for (const r of reqs) onResult(analyzeFile(r, modules));
-  } else await runWorkers(reqs, jobs, { root, index: [...index.entries()] }, onResult);
+  await analyzeAll(reqs, jobs, root, index, onResult, undefined, opts.minFilesPerWorker);
   results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 
   const ok = results.filter((r): r is Extract<AnalyzeResult, { status: "ok" }> => r.status === "ok");

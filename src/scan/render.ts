@@ -23,7 +23,7 @@ export function renderScanText(r: ScanReport, opts: ScanTextOptions = {}): strin
   out.push(
     `scanned ${r.root}: ${plural(r.files, "file")}, ${plural(r.images.length, "PE image")}, ${r.notPe} not PE, ${plural(r.errors.length, "unreadable or malformed file")}` +
       (r.skipped.length ? `, ${r.skipped.length} skipped` : "") +
-      ` (${(r.durationMs / 1000).toFixed(2)} s, ${plural(r.jobs, "worker")})`,
+      ` (${(r.durationMs / 1000).toFixed(2)} s, ${plural(r.jobs, "thread")})`,
   );
   const given = (k: ModuleKind) => r.images.filter((i) => i.kind === k).length;
   out.push(

@@ -100,9 +100,11 @@ export function looksLikePe(path: string): boolean {
   }
 }
 
-/** Magic check on bytes already in memory. */
-export function isPeBuffer(b: Uint8Array): boolean {
+/** Magic check on bytes in memory (`load` fills them on demand, as for a PartialFile). */
+export function isPeBuffer(b: Uint8Array, load?: (offset: number, size: number) => void): boolean {
+  load?.(0, 64);
   if (b.length < 64 || b[0] !== 0x4d || b[1] !== 0x5a) return false;
   const lfanew = (b[0x3c]! | (b[0x3d]! << 8) | (b[0x3e]! << 16) | (b[0x3f]! << 24)) >>> 0;
+  if (lfanew + 4 <= b.length) load?.(lfanew, 4);
   return lfanew + 4 <= b.length && b[lfanew] === 0x50 && b[lfanew + 1] === 0x45 && b[lfanew + 2] === 0 && b[lfanew + 3] === 0;
 }

@@ -3,7 +3,8 @@ import { InvalidArgumentError } from "commander";
 import type { CliContext } from "../context.js";
 import { EXIT, toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
-import type { TraceEvent } from "../../events.js";
+import { isVerifierFinding, type TraceEvent } from "../../events.js";
+import { verifierMode, type VerifierMode } from "../../emu/verifier/index.js";
 import { callImage, parseIntegerArg } from "../../sim/call.js";
 import { loadApis } from "../../emu/apis.js";
 import { loadRegistry } from "../../kernel/simulation.js";
@@ -24,6 +25,13 @@ interface CallOptions {
   timeout: number;
   unimplemented: "fault" | "stub";
   maxEvents?: number;
+  verifier: VerifierMode;
+}
+
+function verifierOpt(v: string): VerifierMode {
+  const m = verifierMode(v);
+  if (!m) throw new InvalidArgumentError("expected 'none', 'standard' or 'all'");
+  return m;
 }
 
 /** Read and check a machine file; problems name the file (exit 2). */
@@ -53,7 +61,7 @@ function mode(v: string): "fault" | "stub" {
 }
 
 /** Events `kmdll call` shows without --trace: what the driver printed, and what went wrong. */
-const ALWAYS_SHOWN = new Set(["dbgprint", "warning", "leak", "fail", "omitted"]);
+const ALWAYS_SHOWN = new Set(["dbgprint", "warning", "verifier", "leak", "fail", "omitted"]);
 
 /** `kmdll call IMAGE EXPORT [ARG...]` — run one export of a driver in the emulator. */
 export function register(program: Command, ctx: CliContext): void {
@@ -70,6 +78,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--json", "print {\"events\":[...],\"return\":\"0x...\"} (events written as they happen)")
     .option("--max-events <n>", "show at most N events; later ones are counted (loads, calls, failures and faults still shown)", maxEventsArg)
     .option("--timeout <seconds>", "time budget per call", seconds, 10)
+    .option("--verifier <mode>", "Driver Verifier checks: none, standard (default) or all; error-level findings exit 1", verifierOpt, "standard")
     .option("--unimplemented <mode>", "unimplemented kernel exports: fault (default) or stub (return STATUS_NOT_IMPLEMENTED)", mode, "fault")
     .action(async (image: string, exportName: string, rawArgs: string[], o: CallOptions) => {
       const args = rawArgs.map(parseIntegerArg);
@@ -82,6 +91,7 @@ export function register(program: Command, ctx: CliContext): void {
       // bounded memory. --json streams one document: {"events":[...],"return":...}.
       let onEvent: (e: TraceEvent) => void;
       let finish: () => void;
+      /** A leak or an error-level verifier finding (docs/verifier.md). */
       let leaked = false;
       let faulted = false;
       if (o.json) {
@@ -121,9 +131,10 @@ export function register(program: Command, ctx: CliContext): void {
         trace: Boolean(o.trace || o.json),
         timeoutMs: o.timeout * 1000,
         unimplemented: o.unimplemented,
+        verifier: o.verifier,
         keepEvents: false,
         onEvent: (e) => {
-          if (e.event === "leak") leaked = true;
+          if (isVerifierFinding(e)) leaked = true;
           if (e.event === "fault") faulted = true;
           onEvent(e);
         },

@@ -3,7 +3,8 @@ import { InvalidArgumentError } from "commander";
 import cliProgress from "cli-progress";
 import type { CliContext } from "../context.js";
 import { EXIT, toJson } from "../context.js";
-import { scanDirectory, type AnalyzeResult } from "../../scan/index.js";
+import { KmdllError } from "../../errors.js";
+import { scanDirectory, scanStream, type AnalyzeResult } from "../../scan/index.js";
 import { renderScanText, scanJson } from "../../scan/render.js";
 import { terminalLine } from "../../text/terminal.js";
 
@@ -33,10 +34,12 @@ export function register(program: Command, ctx: CliContext): void {
     .description("inspect, check and resolve the dependencies of every PE image under DIR (recursively, in parallel)")
     .argument("<dir>", "directory to scan (PE images are found by their MZ/PE magic, not their extension)")
     .option("--json", "print the report as one JSON document")
+    .option("--ndjson", "stream one JSON line per PE image (or unreadable file) as it is analyzed, then a summary line; memory stays bounded whatever the corpus size (imports are resolved per image by the checks; no cross-image graph)")
     .option("-j, --jobs <n>", "worker threads (default: number of CPUs, at most 8; 1 = no workers)", positiveInt)
     .option("--limit <n>", "lines per list in the text summary (0 = all)", wholeNumber, 25)
     .option("-q, --quiet", "no progress output")
-    .action(async (dir: string, opts: { json?: boolean; jobs?: number; limit: number; quiet?: boolean }) => {
+    .action(async (dir: string, opts: { json?: boolean; ndjson?: boolean; jobs?: number; limit: number; quiet?: boolean }) => {
+      if (opts.json && opts.ndjson) throw new KmdllError("--json and --ndjson: choose one");
       const tty = Boolean(process.stderr.isTTY);
       let bar: cliProgress.SingleBar | undefined;
       let onProgress: ((done: number, total: number, r: AnalyzeResult) => void) | undefined;
@@ -59,6 +62,36 @@ export function register(program: Command, ctx: CliContext): void {
         } else {
           onProgress = (done, total, r) => ctx.err(`scan: [${done}/${total}] ${r.rel}: ${describe(r)}\n`);
         }
+      }
+      if (opts.ndjson) {
+        let errorFindings = false;
+        const line = (v: unknown) => ctx.out(JSON.stringify(v) + "\n");
+        const summary = await scanStream(dir, {
+          ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+          ...(onProgress ? { onProgress } : {}),
+          onResult: (r) => {
+            if (r.status === "error") line({ type: "error", path: r.rel, error: r.error });
+            else if (r.status === "ok") {
+              if (r.findings.some((f) => f.severity === "error")) errorFindings = true;
+              line({
+                type: "image",
+                path: r.rel,
+                size: r.size,
+                machine: r.summary.machine,
+                subsystem: r.summary.subsystem,
+                sections: r.sections,
+                exports: r.summary.exportOrdinals.length,
+                imports: r.summary.imports,
+                findings: r.findings,
+                warnings: r.checkError ? [...r.warnings, `checks not run: ${r.checkError}`] : r.warnings,
+              });
+            }
+          },
+          ...(ctx.outBackedUp ? { paused: ctx.outBackedUp } : {}),
+        }).finally(() => bar?.stop());
+        line({ type: "summary", ...summary });
+        ctx.setExit(errorFindings ? EXIT.FINDINGS : EXIT.OK);
+        return;
       }
       let report;
       try {

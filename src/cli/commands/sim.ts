@@ -1,11 +1,13 @@
 import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
 import { dirname, resolve } from "node:path";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import { readFileBytes } from "../../io/image.js";
 import type { TraceEvent } from "../../events.js";
-import { emulatorExecutor } from "../../sim/emulator.js";
+import { emulatorExecutor, emulatorExecutorWith } from "../../sim/emulator.js";
+import { verifierMode, type VerifierMode } from "../../emu/verifier/index.js";
 import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/scenario.js";
 import { runSimulation } from "../../kernel/simulation.js";
 import type { Semantics } from "../../kernel/types.js";
@@ -21,7 +23,14 @@ import { driverImageSummaries } from "../../scan/driver-images.js";
 import { jsonText } from "../../text/terminal.js";
 import { maxEventsArg } from "./options.js";
 
+function verifierOpt(v: string): VerifierMode {
+  const m = verifierMode(v);
+  if (!m) throw new InvalidArgumentError("expected 'none', 'standard' or 'all'");
+  return m;
+}
+
 interface SimOptions {
+  verifier: VerifierMode;
   root?: string;
   registry?: string;
   semantics?: string;
@@ -86,6 +95,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--install <file...>", "copy these drivers into a temporary root's System32/drivers (instead of --root)")
     .option("--registry <file.reg>", "seed the registry (services' ImagePath, parameters) from a .reg file")
     .option("--semantics <which>", "documented (default: the seeds' rule) or kernel (WRK/ReactOS sysldr)")
+    .option("--verifier <mode>", "Driver Verifier checks: none, standard (default) or all; error-level findings and leaks fail the scenario", verifierOpt, "standard")
     .option("--trace", "also show every kernel API call the drivers make")
     .option("--json", "print NDJSON events and a final {\"event\":\"end\",\"modules\":[...]}")
     .option("--html <file>", "also write a self-contained HTML report (dependency graph + lifecycle timeline; at most 5000 events, or --max-events)")
@@ -132,7 +142,7 @@ Examples:
         ...(semantics ? { semantics } : {}),
         steps: scenario.steps,
         sink,
-        executor: emulatorExecutor,
+        executor: opts.verifier === "standard" ? emulatorExecutor : emulatorExecutorWith({ verifier: opts.verifier }),
         ...(opts.trace ? { trace: true } : {}),
       });
       writer.finish();
@@ -140,9 +150,11 @@ Examples:
         ctx.out("\n" + renderModuleTable(result.modules));
         const failed = result.results.filter((r) => !r.ok);
         ctx.out(
-          failed.length === 0
-            ? `\nscenario passed: ${result.results.length} step(s) as expected\n`
-            : `\nscenario FAILED: ${failed.map((r) => `${r.label}: ${r.detail ?? "failed"}`).join("; ")}\n`,
+          failed.length > 0
+            ? `\nscenario FAILED: ${failed.map((r) => `${r.label}: ${r.detail ?? "failed"}`).join("; ")}\n`
+            : result.findings > 0
+              ? `\nscenario failed: ${result.findings} verifier finding${result.findings === 1 ? "" : "s"}\n`
+              : `\nscenario passed: ${result.results.length} step(s) as expected\n`,
         );
       }
       if (opts.html) {

@@ -2,6 +2,7 @@
  * Executive: pool allocation (through the core's PoolServices, which detects leaks, double frees
  * and foreign frees), fast mutexes, executive resources.
  */
+import { noteAcquired, noteReleased, siteOf } from "../verifier/locks.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
@@ -28,6 +29,8 @@ export const POOL_FLAG = {
 } as const;
 
 const PAGED_POOL_TYPES = new Set([1, 3, 5, 7, 33, 35]);
+/** Nonpaged pool types without the Nx bit (NonPagedPool, MustSucceed, CacheAligned, ...Session): executable memory. */
+const EXECUTABLE_POOL_TYPES = new Set([0, 2, 4, 6, 32, 34, 36, 38]);
 
 function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, zero: boolean, raise: boolean): bigint {
   ctx.describe([poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
@@ -35,6 +38,13 @@ function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, 
     ctx.fault("bugcheck", `paged pool allocation at ${irqlName(ctx.kernel.irql)}: IRQL_NOT_LESS_OR_EQUAL`, { code: "0x0000000A" });
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool allocation at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
   if (size > 0xffffffffn) return failed(ctx, raise, size);
+  // Driver Verifier's code integrity checks are not among its standard settings: --verifier all.
+  if (EXECUTABLE_POOL_TYPES.has(poolType) && ctx.kernel.verifierMode === "all")
+    ctx.kernel.verify?.({
+      rule: "hvci-executable-pool",
+      message: `${ctx.api.replace(/^.*!/, "")}(${poolTypeText(poolType)}, ${size}, '${tagText(tag)}'): executable nonpaged pool; HVCI (memory integrity) requires NonPagedPoolNx / POOL_FLAG_NON_PAGED`,
+      bugcheck: { code: "0x000000C4", parameters: ["0x2000"] },
+    });
   const p = ctx.pool.allocate(Number(size), tag, poolType, zero);
   if (p === 0n) return failed(ctx, raise, size);
   return p;
@@ -75,6 +85,7 @@ function fmAcquire(ctx: ApiContext, fm: bigint, api: string, raiseIrql: boolean,
   }
   ctx.mem.setU32(fm + B(FM.Count), count & ~1);
   ctx.mem.setU64(fm + B(FM.Owner), currentThread(ctx));
+  noteAcquired(ctx.kernel, fm, "fast mutex", siteOf(ctx, api));
   if (raiseIrql) {
     ctx.mem.setU32(fm + B(FM.OldIrql), ctx.kernel.irql);
     ctx.kernel.irql = APC_LEVEL;
@@ -89,6 +100,7 @@ function fmRelease(ctx: ApiContext, fm: bigint, api: string, lowerIrql: boolean)
   else if (ctx.mem.u64(fm + B(FM.Owner)) !== currentThread(ctx)) ctx.warn(`${api}(${hex(fm)}): released by a thread that does not own it`);
   ctx.mem.setU64(fm + B(FM.Owner), 0n);
   ctx.mem.setU32(fm + B(FM.Count), count | 1);
+  noteReleased(ctx.kernel, fm);
   if (lowerIrql) ctx.kernel.irql = ctx.mem.u32(fm + B(FM.OldIrql)) & 0xff;
 }
 

@@ -12,7 +12,7 @@
  */
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, q, unicodeText } from "./util.js";
 import { componentState } from "./state.js";
 import { BOOT_SYSTEM_TIME, clockOf } from "./ke.js";
@@ -20,7 +20,7 @@ import { insertHandle, lookupHandle } from "./ob.js";
 import { children, contents, createVolume, displayPath, lookup, MAX_FILE, put, remove, volumePath, type Volume, type VolumeNode } from "../volume/volume.js";
 
 const B = (n: number) => BigInt(n);
-const OA = L64.OBJECT_ATTRIBUTES;
+const OA = LAYOUT.OBJECT_ATTRIBUTES;
 export const FS = {
   END_OF_FILE: 0xc0000011,
   FILE_IS_A_DIRECTORY: 0xc00000ba,

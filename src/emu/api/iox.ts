@@ -12,13 +12,13 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { decodeUtf16, hex, nt } from "./util.js";
 import { DISPATCH_LEVEL, irqlName } from "./ke.js";
 
 const B = (n: number) => BigInt(n);
-const DO = L64.DEVICE_OBJECT;
-const DRV = L64.DRIVER_OBJECT;
+const DO = LAYOUT.DEVICE_OBJECT;
+const DRV = LAYOUT.DRIVER_OBJECT;
 const ERROR_LOG_MAXIMUM_SIZE = 240;
 const ERROR_LOG_PACKET_SIZE = 48;
 

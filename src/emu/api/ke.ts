@@ -8,6 +8,7 @@
  * KeQueryTickCount/KeQueryInterruptTime read KUSER_SHARED_DATA; only drivers that import the
  * exported forms (or find them with MmGetSystemRoutineAddress) reach these handlers.
  */
+import { noteAcquired, noteReleased, siteOf } from "../verifier/locks.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
@@ -54,7 +55,7 @@ const localClock = componentState("clock", () => {
   };
 });
 
-const keState = componentState("ke", () => ({ criticalRegion: 0 }));
+export const keState = componentState("ke", () => ({ criticalRegion: 0 }));
 
 export function currentThread(ctx: ApiContext): bigint {
   return ctx.kernel.currentThread ?? 0xfffff80200001000n;
@@ -86,10 +87,12 @@ export function acquireSpin(ctx: ApiContext, lock: bigint, api: string): void {
   if (getPtr(ctx.mem, lock) !== 0n)
     ctx.fault("deadlock", `${api}: spin lock ${hex(lock)} is already held (recursive acquire spins forever)`, { lock: hex(lock) });
   putPtr(ctx.mem, lock, 1n);
+  noteAcquired(ctx.kernel, lock, "spin lock", siteOf(ctx, api));
 }
 export function releaseSpin(ctx: ApiContext, lock: bigint, api: string): void {
   if (getPtr(ctx.mem, lock) === 0n) ctx.warn(`${api}: spin lock ${hex(lock)} released while not held`);
   putPtr(ctx.mem, lock, 0n);
+  noteReleased(ctx.kernel, lock);
 }
 
 // ---- dispatcher objects -----------------------------------------------------------------------
@@ -271,6 +274,7 @@ export const apis: ApiDefinition[] = [
   nt("KeTryToAcquireSpinLockAtDpcLevel", 1, (ctx) => {
     if (getPtr(ctx.mem, ctx.arg(0)) !== 0n) return 0;
     putPtr(ctx.mem, ctx.arg(0), 1n);
+    noteAcquired(ctx.kernel, ctx.arg(0), "spin lock", siteOf(ctx, "KeTryToAcquireSpinLockAtDpcLevel"));
     return 1;
   }),
   // ---- events

@@ -138,4 +138,32 @@ export const apis: ApiDefinition[] = [
   nt("ExIsProcessorFeaturePresent", 1, (ctx) => (PF_PRESENT.has(ctx.u32(0)) ? 1 : 0)),
   nt("PsIsSystemProcess", 1, (ctx) => (ctx.arg(0) === systemProcess(ctx) ? 1 : 0)),
   nt("PsGetCurrentProcessWow64Process", 0, () => 0n),
+  // The emulated PC boots from BIOS, not UEFI: firmware variables are documented to be unavailable.
+  ...(["ExGetFirmwareEnvironmentVariable", "ExSetFirmwareEnvironmentVariable"] as const).map((name) => ({
+    ...nt(name, 5, (ctx) => {
+      ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+      return STATUS.NOT_IMPLEMENTED;
+    }),
+    notes: "STATUS_NOT_IMPLEMENTED, as Microsoft Learn documents for a BIOS (non-UEFI) machine — the emulated one",
+  })),
+  nt("IoGetConfigurationInformation", 0, (ctx) => {
+    // CONFIGURATION_INFORMATION (ntddk.h, x64): seven counts, two BOOLEANs at 28/29, Version at 32 (= sizeof, 40),
+    // MediumChangerCount at 36 — all counts 0: no disks, floppies, CD-ROMs, tapes, SCSI, serial or parallel ports.
+    const st = ctx.kernel.state("config-info", () => ({ at: 0n }));
+    if (st.at === 0n) {
+      st.at = ctx.kernel.kernelPool?.allocate(40, 0x666e6f43 /* 'Conf' */) ?? 0n;
+      if (st.at !== 0n) {
+        ctx.mem.write(st.at, new Uint8Array(40));
+        ctx.mem.setU32(st.at + 32n, 40);
+      }
+    }
+    return st.at;
+  }),
+  nt("IoGetDeviceInterfaces", 4, (ctx) => {
+    // No device interfaces are registered on the emulated machine: an empty MULTI_SZ the caller frees.
+    const list = ctx.pool.allocate(2, 0x4c6f7049 /* 'IpoL' */, 1, true);
+    if (list === 0n) return STATUS.INSUFFICIENT_RESOURCES;
+    ctx.mem.setU64(ctx.arg(3), list);
+    return STATUS.SUCCESS;
+  }),
 ];

@@ -9,13 +9,13 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, q, readCounted, unicodeText, writeCounted } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
 import { canonical, ioState, lookupDevice } from "../iomgr/index.js";
 
 const B = (n: number) => BigInt(n);
-const OA = L64.OBJECT_ATTRIBUTES;
+const OA = LAYOUT.OBJECT_ATTRIBUTES;
 const STATUS_NO_MORE_ENTRIES = 0x8000001a;
 const DIRECTORIES = ["\\DEVICE", "\\DRIVER", "\\GLOBAL??", "\\BASENAMEDOBJECTS"];
 

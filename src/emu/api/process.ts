@@ -12,7 +12,7 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { encodeLatin1, encodeUtf16, hex, nt, q } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
 import { sched } from "../sched/index.js";
@@ -205,7 +205,7 @@ export const apis: ApiDefinition[] = [
     if (cid === 0n) return STATUS.INVALID_PARAMETER;
     const pid = ctx.mem.u64(cid);
     if (pid !== SYSTEM_PID) return STATUS_INVALID_CID;
-    const attributes = ctx.arg(2) === 0n ? 0 : ctx.mem.u32(ctx.arg(2) + B(L64.OBJECT_ATTRIBUTES.Attributes));
+    const attributes = ctx.arg(2) === 0n ? 0 : ctx.mem.u32(ctx.arg(2) + B(LAYOUT.OBJECT_ATTRIBUTES.Attributes));
     ctx.mem.setU64(out, insertHandle(ctx.kernel, { type: "Process", object: systemProcess(ctx), access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
     return STATUS.SUCCESS;
   }),

@@ -106,6 +106,10 @@ export interface KernelState {
   moduleAt?(address: bigint): string | null;
   /** Pool owned by the kernel itself (device/file objects, IRPs): never charged to a driver. */
   kernelPool?: { allocate(size: number, tag: number): bigint; free(address: bigint): void };
+  /** Report a Driver Verifier finding (src/emu/verifier; no-op with --verifier none). Site: the API's caller. */
+  verify?(f: import("../verifier/index.js").FindingInput): void;
+  /** The --verifier mode ("none" | "standard" | "all"). */
+  verifierMode?: import("../verifier/index.js").VerifierMode;
   /** The modules mapped in the emulated address space, ntoskrnl.exe and hal.dll first (ZwQuerySystemInformation). */
   loadedModules?(): { name: string; base: bigint; size: number; builtin: boolean }[];
   /**

@@ -13,9 +13,9 @@ import {
   SL_PENDING_RETURNED, STATUS_MORE_PROCESSING_REQUIRED, majorName,
 } from "./constants.js";
 import { emit, moduleOf, where, type IoEnv } from "./env.js";
-import { ioState } from "./state.js";
+import { ioState, type IrpInfo } from "./state.js";
 import { deviceLabel } from "./devices.js";
-import { releaseIrp } from "./irp.js";
+import { freedIrps, releaseIrp } from "./irp.js";
 import { trackInterface } from "./interfaces.js";
 
 const B = (n: number) => BigInt(n);
@@ -33,6 +33,10 @@ export function callDriver(env: IoEnv, dev: bigint, irp: bigint): number {
   const m = env.mem;
   const io = ioState(env.kernel);
   if (dev === 0n || !m.isMapped(dev, DEV.$size)) env.fault("invalid-read", `IoCallDriver: device object ${hex(dev)} is not mapped`, { address: dev });
+  if (freedIrps(env.kernel).has(irp)) {
+    env.kernel.verify?.({ rule: "irp-freed", message: `IoCallDriver(${deviceLabel(env, dev)}, ${hex(irp)}): the IRP was already freed`, bugcheck: { code: "0x000000C9" } });
+    env.fault("use-after-free", `IoCallDriver(${deviceLabel(env, dev)}): IRP ${hex(irp)} was already freed`, { address: irp });
+  }
   const loc = m.u8(irp + B(IRP.CurrentLocation)) - 1;
   if (loc <= 0) env.fault("bugcheck", `IoCallDriver(${deviceLabel(env, dev)}): the IRP has no stack location left (NO_MORE_IRP_STACK_LOCATIONS)`, { code: "0x00000035" });
   m.setU8(irp + B(IRP.CurrentLocation), loc);
@@ -55,7 +59,9 @@ export function callDriver(env: IoEnv, dev: bigint, irp: bigint): number {
   if (major >= IRP_MJ_COUNT) env.fault("bugcheck", `IoCallDriver(${deviceLabel(env, dev)}): major function 0x${major.toString(16)} is out of range`, { code: "0x00000044" });
   const driverModule = moduleOf(env, getPtr(m, driver + B(D.DriverStart))) ?? "?";
   if (!env.kernel.moduleAt?.(routine)) env.fault("invalid-fetch", `IoCallDriver(${deviceLabel(env, dev)}, ${majorName(major)}): the dispatch routine ${hex(routine)} of ${driverModule} is not in a loaded module (was the driver unloaded?)`, { address: routine });
+  const wasCompleted = info?.completed ?? false;
   const status = Number(BigInt.asUintN(32, env.callGuest(routine, [dev, irp]))) >>> 0;
+  if (info) checkDispatchReturn(env, info, irp, sl, status, wasCompleted, `${majorName(major)} dispatch routine ${where(env, routine)}`);
   emit(env, {
     event: "irp",
     major,
@@ -98,7 +104,11 @@ export function completeRequest(env: IoEnv, irp: bigint): void {
     env.fault("bugcheck", `IoCompleteRequest(${hex(irp)}): ${info?.completed ? "the IRP was already completed" : "not an IRP in progress"} (MULTIPLE_IRP_COMPLETE_REQUESTS)`, { code: "0x00000044" });
   const status = () => m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
   // Only an ASSERT in checked builds of Windows: a warning here.
-  if (status() === STATUS.PENDING) env.warn(`IoCompleteRequest(${hex(irp)}) with IoStatus.Status = STATUS_PENDING (set the final status before completing)`);
+  if (status() === STATUS.PENDING) {
+    const message = `IoCompleteRequest(${hex(irp)}) with IoStatus.Status = STATUS_PENDING (set the final status before completing)`;
+    if (env.kernel.verify) env.kernel.verify({ rule: "irp-complete-pending", message, bugcheck: { code: "0x000000C9" } });
+    else env.warn(message);
+  }
   while (loc <= count) {
     const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
     const control = m.u8(sl + B(SL.Control));
@@ -150,6 +160,12 @@ function finishIrp(env: IoEnv, irp: bigint): void {
   }
   info.completed = true;
   info.result = { status: st, information };
+  if (ntSuccess(st) && info.copyBack && information > BigInt(info.copyBack.length))
+    env.kernel.verify?.({
+      rule: "irp-information-too-large",
+      message: `IRP ${hex(irp)} completed with IoStatus.Information = ${information} for a METHOD_BUFFERED request with a ${info.copyBack.length}-byte output buffer`,
+      bugcheck: { code: "0x000000C9" },
+    });
   if (ntSuccess(st) && info.copyBack && info.copyBack.user !== 0n) {
     const n = Math.min(Number(BigInt.asUintN(32, information)), info.copyBack.length);
     if (n > 0) m.write(info.copyBack.user, m.read(info.copyBack.system, n));
@@ -165,3 +181,21 @@ function finishIrp(env: IoEnv, irp: bigint): void {
   if (info.kind === "built") releaseIrp(env, irp, info);
 }
 
+
+/**
+ * I/O verification when a dispatch routine returns (Driver Verifier's I/O verification, 0xC9):
+ * STATUS_PENDING without IoMarkIrpPending (SL_PENDING_RETURNED in its stack location), and an IRP
+ * it completed itself returned with a status other than the one it completed with.
+ */
+function checkDispatchReturn(env: IoEnv, info: IrpInfo, irp: bigint, sl: bigint, status: number, wasCompleted: boolean, what: string): void {
+  const verify = env.kernel.verify;
+  if (!verify) return;
+  if (status === STATUS.PENDING && !info.completed && !info.freed && (env.mem.u8(sl + B(SL.Control)) & SL_PENDING_RETURNED) === 0)
+    verify({ rule: "pending-not-marked", message: `${what} returned STATUS_PENDING for IRP ${hex(irp)} without IoMarkIrpPending`, bugcheck: { code: "0x000000C9" } });
+  if (!wasCompleted && info.completed && info.result && status !== STATUS.PENDING && status !== info.result.status >>> 0)
+    verify({
+      rule: "status-mismatch",
+      message: `${what} returned ${formatStatus(status)} for IRP ${hex(irp)}, which it completed with ${formatStatus(info.result.status >>> 0)}`,
+      bugcheck: { code: "0x000000C9" },
+    });
+}

@@ -4,6 +4,7 @@
  * IoSkipCurrentIrpStackLocation work on them): allocation, release, MDLs, and the requests the
  * I/O manager builds (IoBuildDeviceIoControlRequest, IoBuild*FsdRequest).
  */
+import { componentState } from "../api/state.js";
 import type { GuestMemory, KernelState } from "../api/types.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import {
@@ -24,6 +25,9 @@ function stackAt(irp: bigint, index: number): bigint {
   return irp + B(IRP.$size) + B(index * SL.$size);
 }
 
+/** Addresses of IRPs the I/O manager freed (until reused): IoCallDriver on one is a verifier finding. */
+export const freedIrps = componentState("io.freed-irps", () => new Set<bigint>());
+
 /** IoInitializeIrp: an IRP of `stackSize` locations at `irp` (zeroed), current location one past the last. */
 export function initIrp(mem: GuestMemory, irp: bigint, stackSize: number, kernel: KernelState): void {
   const size = IRP.$size + stackSize * SL.$size;
@@ -36,6 +40,7 @@ export function initIrp(mem: GuestMemory, irp: bigint, stackSize: number, kernel
   putPtr(mem, irp + B(IRP.ThreadListEntry), irp + B(IRP.ThreadListEntry));
   putPtr(mem, irp + B(IRP.ThreadListEntry) + B(ptrSize()), irp + B(IRP.ThreadListEntry));
   putPtr(mem, irp + B(IRP["Tail.Overlay.Thread"]), kernel.currentThread ?? 0n);
+  freedIrps(kernel).delete(irp);
 }
 
 export function allocateIrp(env: IoEnv, stackSize: number, kind: IrpInfo["kind"]): bigint {
@@ -53,6 +58,7 @@ export function releaseIrp(env: IoEnv, irp: bigint, info: IrpInfo): void {
   info.mdl = undefined;
   info.freed = true;
   ioState(env.kernel).irps.delete(irp);
+  freedIrps(env.kernel).add(irp);
   // A later IoCompleteRequest/IoFreeIrp of the same pointer then fails the IRP type check.
   env.mem.setU16(irp + B(IRP.Type), 0);
   kfree(env, irp);

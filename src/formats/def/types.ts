@@ -97,8 +97,8 @@ export function emptyDef(): DefFile {
   return { directive: null, name: null, base: null, heapSize: null, stackSize: null, version: null, exports: [] };
 }
 
-export function newExport(name: string, fields: Partial<DefExport> = {}): DefExport {
-  return {
+export function newExport(name: string, fields?: Partial<DefExport>): DefExport {
+  const e: DefExport = {
     name,
     internalName: null,
     forward: null,
@@ -109,8 +109,8 @@ export function newExport(name: string, fields: Partial<DefExport> = {}): DefExp
     constant: false,
     importName: null,
     exportAs: null,
-    ...fields,
   };
+  return fields ? Object.assign(e, fields) : e;
 }
 
 /** `file:line:col: error: message`, the format compilers use. */

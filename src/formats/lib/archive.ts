@@ -232,6 +232,16 @@ export interface NewArchiveMember {
   symbols: string[];
 }
 
+export interface WriteArchiveOptions {
+  /**
+   * The symbols (numbered in member order: the first member's symbols, then the next
+   * member's, …) in the second linker member's order — byte-wise sorted, ties in member order.
+   * A caller that knows this order cheaply (an import library: `__imp_X` follows X's order)
+   * passes it; otherwise writeArchive sorts.
+   */
+  sortedSymbols?: ArrayLike<number>;
+}
+
 function memberSize(m: NewArchiveMember): number {
   if (m.data) return m.data.length;
   if (m.size === undefined || !m.write) throw new Error(`archive member ${JSON.stringify(m.name)} has neither data nor size + write`);
@@ -244,18 +254,42 @@ function put(out: Uint8Array, at: number, s: string): number {
   return at + s.length;
 }
 
-/** A 60-byte member header at `at`: name, date 0, uid 0, gid 0, mode, size, "`\n". */
-function header(out: Uint8Array, at: number, name: string, size: number, mode: string): number {
+const encoder = new TextEncoder();
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Write a (long) Latin-1 string at `at`: the native UTF-8 encoder when it is ASCII (the same bytes). */
+function putLong(out: Uint8Array, at: number, s: string): number {
+  if (s.length < 64 || NON_ASCII.test(s)) return put(out, at, s);
+  encoder.encodeInto(s, out.subarray(at, at + s.length));
+  return at + s.length;
+}
+
+/** Write a decimal number at `at` (no allocation); returns the position after it. */
+function putDecimal(out: Uint8Array, at: number, n: number): number {
+  let digits = 1;
+  for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+  for (let i = digits - 1, v = n; i >= 0; i--, v = Math.floor(v / 10)) out[at + i] = 0x30 + (v % 10);
+  return at + digits;
+}
+
+/** The 60-byte member header with name, date 0, uid 0, gid 0 and mode filled in; the size field blank. */
+function headerTemplate(name: string, mode: string): Uint8Array {
   if (name.length > 16) throw new Error(`archive member name field ${JSON.stringify(name)} longer than 16`);
-  out.fill(0x20, at, at + 58);
-  put(out, at, name);
-  put(out, at + 16, "0"); // date: deterministic
-  put(out, at + 28, "0"); // uid
-  put(out, at + 34, "0"); // gid
-  put(out, at + 40, mode);
-  put(out, at + 48, String(size));
-  out[at + 58] = 0x60;
-  out[at + 59] = 0x0a;
+  const h = new Uint8Array(60).fill(0x20);
+  put(h, 0, name);
+  put(h, 16, "0"); // date: deterministic
+  put(h, 28, "0"); // uid
+  put(h, 34, "0"); // gid
+  put(h, 40, mode);
+  h[58] = 0x60;
+  h[59] = 0x0a;
+  return h;
+}
+
+/** A member header at `at` from a template, with the size; returns the position of the data. */
+function header(out: Uint8Array, at: number, template: Uint8Array, size: number): number {
+  out.set(template, at);
+  putDecimal(out, at + 48, size);
   return at + 60;
 }
 
@@ -264,37 +298,60 @@ export function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Indices of `symNames` in byte-wise order of the names, ties in index order. */
+export function sortStrings(symNames: string[]): ArrayLike<number> {
+  const n = symNames.length;
+  const sortedNames = symNames.slice().sort();
+  // Unique names (the usual case): each sorted name's index by a lookup; else a stable index sort.
+  const index = new Map<string, number>();
+  for (let i = 0; i < n; i++) index.set(symNames[i]!, i);
+  if (index.size === n) {
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = index.get(sortedNames[i]!)!;
+    return order;
+  }
+  return symNames.map((_, i) => i).sort((a, b) => compareBytes(symNames[a]!, symNames[b]!) || a - b);
+}
+
 /**
  * Write a Microsoft-style archive: first linker member (big-endian, symbols in member order),
  * second linker member (little-endian, symbols sorted), longnames member `//` (NUL-terminated
  * names), then the members on even offsets padded with "\n". Timestamps, uids and gids are 0.
  */
-export function writeArchive(members: NewArchiveMember[]): Uint8Array {
-  // Long names: shared entries, NUL-terminated.
-  const longOffsets = new Map<string, number>();
-  let longTable = "";
-  const memberNames: string[] = members.map((m) => {
-    if (m.name.length <= 15 && !m.name.includes("/")) return m.name + "/";
-    let at = longOffsets.get(m.name);
-    if (at === undefined) {
-      at = longTable.length;
-      longOffsets.set(m.name, at);
-      longTable += m.name + "\0";
-    }
-    return "/" + at;
-  });
-
+export function writeArchive(members: NewArchiveMember[], opts: WriteArchiveOptions = {}): Uint8Array {
   if (members.length > 65535) throw new Error(`an archive's second linker member indexes at most 65535 members (${members.length})`);
+  // Long names: shared entries, NUL-terminated; one header template per distinct name.
+  const templates = new Map<string, Uint8Array>();
+  let longTable = "";
+  const memberHeaders = new Array<Uint8Array>(members.length);
+  for (let k = 0; k < members.length; k++) {
+    const name = members[k]!.name;
+    let t = templates.get(name);
+    if (t === undefined) {
+      let field: string;
+      if (name.length <= 15 && !name.includes("/")) field = name + "/";
+      else {
+        field = "/" + longTable.length;
+        longTable += name + "\0";
+      }
+      t = headerTemplate(field, "644");
+      templates.set(name, t);
+    }
+    memberHeaders[k] = t;
+  }
+
   const symNames: string[] = [];
   const symMember: number[] = [];
-  members.forEach((m, k) => {
-    for (const s of m.symbols) {
+  let nameBytes = 0;
+  for (let k = 0; k < members.length; k++) {
+    const syms = members[k]!.symbols;
+    for (let j = 0; j < syms.length; j++) {
+      const s = syms[j]!;
       symNames.push(s);
       symMember.push(k);
+      nameBytes += s.length + 1;
     }
-  });
-  let nameBytes = 0;
-  for (const s of symNames) nameBytes += s.length + 1;
+  }
   const nsym = symNames.length;
   const firstSize = 4 + 4 * nsym + nameBytes;
   const secondSize = 4 + 4 * members.length + 4 + 2 * nsym + nameBytes;
@@ -303,61 +360,58 @@ export function writeArchive(members: NewArchiveMember[]): Uint8Array {
   // Layout: member header offsets.
   let off = 8 + 60 + pad(firstSize) + 60 + pad(secondSize) + 60 + pad(longTable.length);
   const offsets = new Array<number>(members.length);
-  members.forEach((m, k) => {
+  const sizes = new Array<number>(members.length);
+  for (let k = 0; k < members.length; k++) {
+    const size = memberSize(members[k]!);
     offsets[k] = off;
-    off += 60 + pad(memberSize(m));
-  });
+    sizes[k] = size;
+    off += 60 + pad(size);
+  }
 
   const out = new Uint8Array(off);
   const dv = new DataView(out.buffer);
   let at = put(out, 0, ARCHIVE_MAGIC);
+  const special = headerTemplate("/", "0");
 
   // First linker member: big-endian, symbols in member order.
-  at = header(out, at, "/", firstSize, "0");
+  at = header(out, at, special, firstSize);
   dv.setUint32(at, nsym, false);
   at += 4;
   for (let i = 0; i < nsym; i++, at += 4) dv.setUint32(at, offsets[symMember[i]!]!, false);
-  for (const s of symNames) at = put(out, at, s) + 1;
+  if (nsym) at = putLong(out, at, symNames.join("\0")) + 1;
   if (firstSize & 1) at++;
 
   // Second linker member: little-endian, symbols sorted byte-wise (stable).
-  // Sorted byte-wise (UTF-16 order of Latin-1 strings); the built-in string sort is much faster than a comparator.
-  const sortedNames = [...symNames].sort();
-  let order: number[];
-  const firstIndex = new Map<string, number>();
-  symNames.forEach((n, i) => {
-    if (!firstIndex.has(n)) firstIndex.set(n, i);
-  });
-  if (firstIndex.size === symNames.length) order = sortedNames.map((n) => firstIndex.get(n)!);
-  else order = symNames.map((_, i) => i).sort((a, b) => compareBytes(symNames[a]!, symNames[b]!) || a - b);
-  at = header(out, at, "/", secondSize, "0");
+  const order = opts.sortedSymbols ?? sortStrings(symNames);
+  if (order.length !== nsym) throw new Error(`sortedSymbols lists ${order.length} symbols, the members define ${nsym}`);
+  at = header(out, at, special, secondSize);
   dv.setUint32(at, members.length, true);
   at += 4;
-  for (const o of offsets) {
-    dv.setUint32(at, o, true);
-    at += 4;
-  }
+  for (let k = 0; k < offsets.length; k++, at += 4) dv.setUint32(at, offsets[k]!, true);
   dv.setUint32(at, nsym, true);
   at += 4;
-  for (const i of order) {
-    dv.setUint16(at, symMember[i]! + 1, true);
-    at += 2;
+  const sorted = new Array<string>(nsym);
+  for (let i = 0; i < nsym; i++, at += 2) {
+    const s = order[i]!;
+    dv.setUint16(at, symMember[s]! + 1, true);
+    sorted[i] = symNames[s]!;
   }
-  for (const i of order) at = put(out, at, symNames[i]!) + 1;
+  if (nsym) at = putLong(out, at, sorted.join("\0")) + 1;
   if (secondSize & 1) at++;
 
   // Longnames.
-  at = header(out, at, "//", longTable.length, "0");
+  at = header(out, at, headerTemplate("//", "0"), longTable.length);
   at = put(out, at, longTable);
   if (longTable.length & 1) out[at++] = 0x0a;
 
-  members.forEach((m, k) => {
-    const size = memberSize(m);
-    at = header(out, at, memberNames[k]!, size, "644");
+  for (let k = 0; k < members.length; k++) {
+    const m = members[k]!;
+    const size = sizes[k]!;
+    at = header(out, at, memberHeaders[k]!, size);
     if (m.data) out.set(m.data, at);
     else m.write!(out, at);
     at += size;
     if (size & 1) out[at++] = 0x0a;
-  });
+  }
   return out;
 }

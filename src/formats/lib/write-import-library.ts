@@ -13,9 +13,8 @@ import { ByteWriter } from "../binary.js";
 import { KmdllError } from "../../errors.js";
 import type { DefExport, DefFile } from "../def/types.js";
 import { moduleFileName } from "../def/types.js";
-import { writeArchive, type NewArchiveMember } from "./archive.js";
-import { encodeShortImportInto, shortImportSize } from "./short-import.js";
-import { applyNameType, MACHINE_NUMBERS, type ImportNameType, type ImportType } from "./types.js";
+import { compareBytes, sortStrings, writeArchive, type NewArchiveMember } from "./archive.js";
+import { applyNameType, IMPORT_NAME_TYPES, IMPORT_TYPES, MACHINE_NUMBERS, type ImportNameType, type ImportType } from "./types.js";
 
 export type ImplibMachine = "x64" | "x86" | "arm64";
 
@@ -224,31 +223,88 @@ export function planImports(def: DefFile, machine: ImplibMachine, killAt = true)
     imports.push(p);
   }
   // `==importname` that no name type expresses: alias onto a regular import of that name, else EXPORTAS.
-  const byImportName = new Map<string, PlannedImport>();
-  const isDeferred = new Set(deferred.map((d) => d.p));
-  for (const p of imports) if (!isDeferred.has(p) && p.importName !== null && !byImportName.has(p.importName)) byImportName.set(p.importName, p);
-  for (const { e, p } of deferred) {
-    const target = byImportName.get(e.importName!);
-    if (target) {
-      p.aliasOf = target.symbol;
-      p.nameType = target.nameType;
-      p.importName = target.importName;
-      p.ordinal = target.ordinal;
-    } else {
-      p.nameType = "exportas";
-      p.importName = e.importName;
+  if (deferred.length) {
+    const byImportName = new Map<string, PlannedImport>();
+    const isDeferred = new Set(deferred.map((d) => d.p));
+    for (const p of imports) if (!isDeferred.has(p) && p.importName !== null && !byImportName.has(p.importName)) byImportName.set(p.importName, p);
+    for (const { e, p } of deferred) {
+      const target = byImportName.get(e.importName!);
+      if (target) {
+        p.aliasOf = target.symbol;
+        p.nameType = target.nameType;
+        p.importName = target.importName;
+        p.ordinal = target.ordinal;
+      } else {
+        p.nameType = "exportas";
+        p.importName = e.importName;
+      }
     }
-  }
-  const seen = new Map<string, string>();
-  for (const p of imports) {
-    const prev = seen.get(p.symbol);
-    if (prev !== undefined) throw new KmdllError(`exports '${prev}' and '${p.export}' both become the import symbol '${p.symbol}'`);
-    seen.set(p.symbol, p.export);
   }
   if (imports.some((p) => p.nameType === "exportas")) {
     warnings.push("EXPORTAS imports (name type 4) need a recent linker (LLVM 18+ or MSVC); older lld-link cannot bind them");
   }
   return { imports, skipped, warnings };
+}
+
+/** Throws when two imports have the same symbol (`sorted`: the imports' indices in symbol order, ties in import order). */
+function checkUniqueSymbols(imports: PlannedImport[], symbols: string[], sorted: ArrayLike<number>): void {
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1]!;
+    const b = sorted[i]!;
+    if (symbols[a] === symbols[b]) throw new KmdllError(`exports '${imports[a]!.export}' and '${imports[b]!.export}' both become the import symbol '${imports[b]!.symbol}'`);
+  }
+}
+
+/** A short import member, written in place (one object per import, no per-member closure). */
+class ShortImportMember implements NewArchiveMember {
+  readonly size: number;
+  readonly symbols: string[];
+  constructor(
+    readonly name: string,
+    readonly machine: number,
+    readonly ordinalHint: number,
+    readonly typeInfo: number,
+    readonly symbol: string,
+    readonly exportAs: string | null,
+    imp: string,
+    plain: boolean,
+  ) {
+    this.size = 20 + symbol.length + 1 + name.length + 1 + (exportAs ? exportAs.length + 1 : 0);
+    this.symbols = plain ? [imp, symbol] : [imp];
+  }
+
+  /** Microsoft "PE Format" § "Import Header": Sig1 0, Sig2 0xFFFF, Version 0, Machine, TimeDateStamp 0, SizeOfData, Ordinal/Hint, Type; then symbol\0dll\0[exportas\0]. `out` is zero-filled. */
+  write(out: Uint8Array, at: number): void {
+  const dataSize = this.size - 20;
+  out[at + 2] = 0xff;
+  out[at + 3] = 0xff;
+  out[at + 6] = this.machine & 0xff;
+  out[at + 7] = this.machine >>> 8;
+  out[at + 12] = dataSize & 0xff;
+  out[at + 13] = (dataSize >>> 8) & 0xff;
+  out[at + 14] = (dataSize >>> 16) & 0xff;
+  out[at + 15] = dataSize >>> 24;
+  out[at + 16] = this.ordinalHint & 0xff;
+  out[at + 17] = (this.ordinalHint >>> 8) & 0xff;
+  out[at + 18] = this.typeInfo;
+  let p = at + 20;
+  const sym = this.symbol;
+  for (let i = 0; i < sym.length; i++) out[p++] = sym.charCodeAt(i);
+  p++;
+  const dll = this.name;
+  for (let i = 0; i < dll.length; i++) out[p++] = dll.charCodeAt(i);
+  p++;
+  const ea = this.exportAs;
+  if (ea) for (let i = 0; i < ea.length; i++) out[p++] = ea.charCodeAt(i);
+  }
+}
+
+const IMP = "__imp_";
+
+/** Byte-wise comparison of `a` with IMP + `b` (without building the string). */
+function compareWithImp(a: string, b: string): number {
+  if (a.startsWith(IMP)) return compareBytes(a.slice(IMP.length), b);
+  return compareBytes(a, IMP);
 }
 
 /** Build the import library for a .def model. Throws KmdllError when there is no DLL name or names clash. */
@@ -272,29 +328,75 @@ export function writeImportLibrary(def: DefFile, opts: WriteImportLibraryOptions
     { name: dllB, data: nullImportDescriptor(machine, nullDesc), symbols: [nullDesc] },
     { name: dllB, data: nullThunkData(machine, nullThunk), symbols: [nullThunk] },
   ];
-  for (const p of imports) {
+  // Symbols are numbered in member order (as writeArchive numbers them): per import, the
+  // number of its __imp_ symbol and of its plain symbol (code imports only, else -1).
+  const n = imports.length;
+  const symbols = new Array<string>(n);
+  const impIndex = new Int32Array(n);
+  const plainIndex = new Int32Array(n);
+  let next = 3;
+  for (let j = 0; j < n; j++) {
+    const p = imports[j]!;
     const sym = bytesOf(p.symbol);
+    const code = p.type === "code";
+    symbols[j] = sym;
     if (p.aliasOf !== null) {
       const target = bytesOf(p.aliasOf);
-      if (p.type === "code") members.push({ name: dllB, data: weakExternal(machine, target, sym), symbols: [sym] });
-      members.push({ name: dllB, data: weakExternal(machine, "__imp_" + target, "__imp_" + sym), symbols: ["__imp_" + sym] });
+      if (code) {
+        members.push({ name: dllB, data: weakExternal(machine, target, sym), symbols: [sym] });
+        plainIndex[j] = next++;
+      } else plainIndex[j] = -1;
+      members.push({ name: dllB, data: weakExternal(machine, IMP + target, IMP + sym), symbols: [IMP + sym] });
+      impIndex[j] = next++;
       continue;
     }
-    const imp = {
-      machine,
-      ordinalHint: p.ordinal ?? 0,
-      type: p.type,
-      nameType: p.nameType,
-      symbol: sym,
-      dll: dllB,
-      exportAs: p.nameType === "exportas" ? bytesOf(p.importName!) : null,
-    };
-    members.push({
-      name: dllB,
-      size: shortImportSize(imp),
-      write: (out, at) => encodeShortImportInto(out, at, imp),
-      symbols: p.type === "data" ? ["__imp_" + sym] : ["__imp_" + sym, sym],
-    });
+    const typeInfo = (IMPORT_NAME_TYPES.indexOf(p.nameType) << 2) | IMPORT_TYPES.indexOf(p.type);
+    const exportAs = p.nameType === "exportas" ? bytesOf(p.importName!) : null;
+    // A DATA import has only its __imp_ symbol; CODE and CONST have the plain one too (as llvm-dlltool).
+    const plain = p.type !== "data";
+    members.push(new ShortImportMember(dllB, machine, p.ordinal ?? 0, typeInfo, sym, exportAs, IMP + sym, plain));
+    impIndex[j] = next++;
+    plainIndex[j] = plain ? next++ : -1;
   }
-  return { bytes: writeArchive(members), dll, imports, skipped, warnings };
+
+  // The second linker member's order without sorting every symbol: sort the imports' symbols
+  // once; the __imp_ symbols follow that order, the plain symbols (with the three descriptor
+  // symbols) too; merge the two lists.
+  const bySymbol = sortStrings(symbols);
+  checkUniqueSymbols(imports, symbols, bySymbol);
+  const specials = [descSym, nullDesc, nullThunk].map((name, index) => ({ name, index })).sort((a, b) => compareBytes(a.name, b.name) || a.index - b.index);
+  const plainNames: string[] = [];
+  const plainIdx: number[] = [];
+  let sp = 0;
+  for (let i = 0; i < n; i++) {
+    const j = bySymbol[i]!;
+    if (plainIndex[j]! < 0) continue;
+    const name = symbols[j]!;
+    while (sp < specials.length && (compareBytes(specials[sp]!.name, name) || specials[sp]!.index - plainIndex[j]!) < 0) {
+      plainNames.push(specials[sp]!.name);
+      plainIdx.push(specials[sp++]!.index);
+    }
+    plainNames.push(name);
+    plainIdx.push(plainIndex[j]!);
+  }
+  for (; sp < specials.length; sp++) {
+    plainNames.push(specials[sp]!.name);
+    plainIdx.push(specials[sp]!.index);
+  }
+  const order = new Int32Array(next);
+  let o = 0;
+  let a = 0;
+  let b = 0;
+  while (a < plainNames.length && b < n) {
+    const j = bySymbol[b]!;
+    const c = compareWithImp(plainNames[a]!, symbols[j]!) || plainIdx[a]! - impIndex[j]!;
+    if (c < 0) order[o++] = plainIdx[a++]!;
+    else {
+      order[o++] = impIndex[j]!;
+      b++;
+    }
+  }
+  while (a < plainNames.length) order[o++] = plainIdx[a++]!;
+  while (b < n) order[o++] = impIndex[bySymbol[b++]!]!;
+  return { bytes: writeArchive(members, { sortedSymbols: order }), dll, imports, skipped, warnings };
 }

@@ -38,6 +38,7 @@ export function parseRelocations(r: RvaReader, dir: DataDirectory, w: Warnings):
       break;
     }
     const b = r.view.bytes;
+    r.view.load(off, n * 2);
     for (let k = 0; k < n; k++) {
       const e = b[off + 2 * k]! | (b[off + 2 * k + 1]! << 8);
       const type = e >> 12;

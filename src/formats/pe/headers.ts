@@ -36,6 +36,7 @@ const SYMBOL_SIZE = 18;
 
 /** Parse the DOS stub pointer, PE signature, COFF header, optional header, data directories and section table. */
 export function parseHeaders(v: ByteView, w: Warnings): Headers {
+  v.load(0, 2);
   if (v.length < 2 || v.bytes[0] !== 0x4d || v.bytes[1] !== 0x5a) {
     throw new FormatError("DOS header", "not a PE image (no MZ signature)", 0);
   }
@@ -197,6 +198,7 @@ function longName(raw: string, strtab: StringTable | null, w: Warnings, at: numb
   const start = strtab.offset + off;
   const end = Math.min(strtab.offset + strtab.size, start + 1024);
   const b = strtab.view.bytes;
+  strtab.view.load(start, end - start);
   let i = start;
   while (i < end && b[i] !== 0) i++;
   return latin1(b.subarray(start, i));

@@ -65,6 +65,7 @@ function readThunks(
         out.push({ name: null, hint: null, ordinal: null, iatRva: iat });
         continue;
       }
+      r.view.load(at, 2);
       hn = { hint: r.view.bytes[at]! | (r.view.bytes[at + 1]! << 8), name };
       budget.names.set(nameRva, hn);
     }

@@ -16,9 +16,20 @@ import { Warnings } from "./warnings.js";
  * partial result with `warnings`. Every read is bounds-checked and every loop bounded.
  */
 export function parsePe(bytes: Uint8Array, opts: ParsePeOptions = {}): PeImage {
-  const v = new ByteView(bytes);
+  const v = new ByteView(bytes, opts.loader);
   const w = new Warnings();
   const h = parseHeaders(v, w);
+  let computed: number | undefined;
+  const checksum = {
+    stored: h.optional.checkSum,
+    get computed(): number {
+      if (computed === undefined) {
+        v.load(0, bytes.length);
+        computed = computePeChecksum(bytes, h.optional.checkSumOffset);
+      }
+      return computed;
+    },
+  };
   const image: PeImage = {
     ...h,
     exports: null,
@@ -31,7 +42,7 @@ export function parsePe(bytes: Uint8Array, opts: ParsePeOptions = {}): PeImage {
     tls: null,
     loadConfig: null,
     signed: false,
-    checksum: { stored: h.optional.checkSum, computed: computePeChecksum(bytes, h.optional.checkSumOffset) },
+    checksum,
     warnings: w.list,
   };
   const dirs = h.dataDirectories;
@@ -47,24 +58,39 @@ export function parsePe(bytes: Uint8Array, opts: ParsePeOptions = {}): PeImage {
   const r = new RvaReader(v, new RvaMap(h, bytes.length));
   const plus = h.optional.pe32plus;
   const budget = importBudget();
-  // Each directory is parsed on its own: a broken one becomes a warning, the rest still parse.
-  const guard = (name: string, fn: () => void): void => {
-    try {
-      fn();
-    } catch (e) {
-      w.fromError(e, name);
+  // Each directory is parsed on its own: a broken one becomes a warning (and its empty value), the rest still parse.
+  const directory = <K extends DirectoryField>(field: K, name: string, parse: () => PeImage[K]): void => {
+    const empty = image[field];
+    const run = (): PeImage[K] => {
+      try {
+        return parse();
+      } catch (e) {
+        w.fromError(e, name);
+        return empty;
+      }
+    };
+    if (!opts.lazyDirectories) {
+      image[field] = run();
+      return;
     }
+    const settle = (value: PeImage[K]): PeImage[K] => {
+      Object.defineProperty(image, field, { value, writable: true, enumerable: true, configurable: true });
+      return value;
+    };
+    Object.defineProperty(image, field, { enumerable: true, configurable: true, get: () => settle(run()), set: (x: PeImage[K]) => void settle(x) });
   };
-  guard("exports", () => void (image.exports = parseExports(r, dirs[DIR.EXPORT]!, w)));
-  guard("imports", () => void (image.imports = parseImports(r, dirs[DIR.IMPORT]!, plus, w, budget)));
-  guard("delay imports", () => void (image.delayImports = parseDelayImports(r, dirs[DIR.DELAY_IMPORT]!, plus, h.optional.imageBase, w, budget)));
-  guard("base relocations", () => void (image.relocations = parseRelocations(r, dirs[DIR.BASERELOC]!, w)));
-  guard("debug", () => void (image.debug = parseDebug(r, dirs[DIR.DEBUG]!, w)));
-  guard("exceptions", () => void (image.exceptionFunctions = parseExceptions(r, dirs[DIR.EXCEPTION]!, h.coff.machine, w)));
-  guard("TLS", () => void (image.tls = parseTls(r, dirs[DIR.TLS]!, plus, h.optional.imageBase, w)));
-  guard("load config", () => void (image.loadConfig = parseLoadConfig(r, dirs[DIR.LOAD_CONFIG]!, plus)));
+  directory("exports", "exports", () => parseExports(r, dirs[DIR.EXPORT]!, w));
+  directory("imports", "imports", () => parseImports(r, dirs[DIR.IMPORT]!, plus, w, budget));
+  directory("delayImports", "delay imports", () => parseDelayImports(r, dirs[DIR.DELAY_IMPORT]!, plus, h.optional.imageBase, w, budget));
+  directory("relocations", "base relocations", () => parseRelocations(r, dirs[DIR.BASERELOC]!, w));
+  directory("debug", "debug", () => parseDebug(r, dirs[DIR.DEBUG]!, w));
+  directory("exceptionFunctions", "exceptions", () => parseExceptions(r, dirs[DIR.EXCEPTION]!, h.coff.machine, w));
+  directory("tls", "TLS", () => parseTls(r, dirs[DIR.TLS]!, plus, h.optional.imageBase, w));
+  directory("loadConfig", "load config", () => parseLoadConfig(r, dirs[DIR.LOAD_CONFIG]!, plus));
   return image;
 }
+
+type DirectoryField = "exports" | "imports" | "delayImports" | "relocations" | "debug" | "exceptionFunctions" | "tls" | "loadConfig";
 
 /** The CodeView PDB path of an image (first RSDS debug entry), or null. */
 export function pdbPath(image: PeImage): string | null {

@@ -142,6 +142,7 @@ export class RvaReader {
     const limit = Math.min(maxLen, loc!.fileBytes);
     const b = this.view.bytes;
     const end = off + limit;
+    this.view.load(off, limit);
     for (let i = off; i < end; i++) {
       if (b[i] === 0) {
         this.stringBudget -= i - off + 1;
@@ -169,6 +170,7 @@ export class RvaReader {
     const limit = Math.min(maxLen, loc.fileBytes);
     const b = this.view.bytes;
     const end = off + limit;
+    this.view.load(off, limit);
     for (let i = off; i < end; i++) {
       if (b[i] === 0) {
         this.stringBudget -= i - off + 1;

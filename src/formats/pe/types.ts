@@ -1,3 +1,4 @@
+import type { ByteLoader } from "../binary.js";
 /**
  * The model of a PE/COFF image as kmdll's reader exposes it (SPEC §3.1). This file is the
  * contract between the reader and every consumer (inspect, check, loader, emulator, scan):
@@ -167,6 +168,7 @@ export interface PeImage {
   loadConfig: { size: number; securityCookie: bigint | null } | null;
   /** The SECURITY directory is present (Authenticode signature attached). */
   signed: boolean;
+  /** `computed` is worked out on first use (a pass over every byte of the file). */
   checksum: { stored: number; computed: number };
   /** Problems that did not stop the parse (partial results). */
   warnings: PeWarning[];
@@ -176,6 +178,15 @@ export interface PeImage {
 export interface ParsePeOptions {
   /** Stop after headers and sections (fast path for scans). Default false. */
   headersOnly?: boolean;
+  /**
+   * Parse each data directory (exports, imports, delay imports, relocations, debug, exceptions,
+   * TLS, load config) on first access of its field instead of up front: a scan that looks at
+   * the import and export tables of a large image never reads its relocations or .pdata. The
+   * directory's warnings join `warnings` when it is parsed. Default false.
+   */
+  lazyDirectories?: boolean;
+  /** Fills `bytes` on demand (the file is read piece by piece); see ByteLoader. */
+  loader?: ByteLoader;
 }
 
 export const IMAGE_SUBSYSTEM = { UNKNOWN: 0, NATIVE: 1, WINDOWS_GUI: 2, WINDOWS_CUI: 3, EFI_APPLICATION: 10 } as const;

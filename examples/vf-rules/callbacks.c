@@ -1,0 +1,82 @@
+/*
+ * Rules checked when a driver callback returns: IRQL changed (irql-on-return), a spin lock or
+ * fast mutex still held (spinlock-held-on-return, fast-mutex-held-on-return), a critical region
+ * entered and not left (critical-region-on-return).
+ */
+#include "vfrules.h"
+
+static VOID NTAPI RaiseAndReturn(PVOID Parameter)
+{
+    KIRQL old;
+    UNREFERENCED_PARAMETER(Parameter);
+    KeRaiseIrql(APC_LEVEL, &old);
+}
+
+static VOID NTAPI RaiseAndLower(PVOID Parameter)
+{
+    KIRQL old;
+    UNREFERENCED_PARAMETER(Parameter);
+    KeRaiseIrql(APC_LEVEL, &old);
+    KeLowerIrql(old);
+}
+
+VOID NTAPI IrqlOnReturnBad(void) { RunAsWorkItem(RaiseAndReturn); }
+VOID NTAPI IrqlOnReturnClean(void) { RunAsWorkItem(RaiseAndLower); }
+
+static VOID NTAPI DpcKeepsLock(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+{
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Arg1);
+    UNREFERENCED_PARAMETER(Arg2);
+    KeAcquireSpinLockAtDpcLevel(&g_Lock);
+}
+
+static VOID NTAPI DpcReleasesLock(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+{
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Arg1);
+    UNREFERENCED_PARAMETER(Arg2);
+    KeAcquireSpinLockAtDpcLevel(&g_Lock);
+    KeReleaseSpinLockFromDpcLevel(&g_Lock);
+}
+
+VOID NTAPI SpinLockHeldBad(void) { RunAsDpc(DpcKeepsLock); }
+VOID NTAPI SpinLockHeldClean(void) { RunAsDpc(DpcReleasesLock); }
+
+static VOID NTAPI KeepsMutex(PVOID Parameter)
+{
+    UNREFERENCED_PARAMETER(Parameter);
+    KeEnterCriticalRegion();
+    ExAcquireFastMutexUnsafe(&g_Mutex);
+    KeLeaveCriticalRegion();
+}
+
+static VOID NTAPI ReleasesMutex(PVOID Parameter)
+{
+    UNREFERENCED_PARAMETER(Parameter);
+    KeEnterCriticalRegion();
+    ExAcquireFastMutexUnsafe(&g_Mutex);
+    ExReleaseFastMutexUnsafe(&g_Mutex);
+    KeLeaveCriticalRegion();
+}
+
+VOID NTAPI FastMutexHeldBad(void) { RunAsWorkItem(KeepsMutex); }
+VOID NTAPI FastMutexHeldClean(void) { RunAsWorkItem(ReleasesMutex); }
+
+static VOID NTAPI EntersRegion(PVOID Parameter)
+{
+    UNREFERENCED_PARAMETER(Parameter);
+    KeEnterCriticalRegion();
+}
+
+static VOID NTAPI EntersAndLeavesRegion(PVOID Parameter)
+{
+    UNREFERENCED_PARAMETER(Parameter);
+    KeEnterCriticalRegion();
+    KeLeaveCriticalRegion();
+}
+
+VOID NTAPI CriticalRegionBad(void) { RunAsWorkItem(EntersRegion); }
+VOID NTAPI CriticalRegionClean(void) { RunAsWorkItem(EntersAndLeavesRegion); }

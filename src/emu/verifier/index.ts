@@ -1,0 +1,60 @@
+/**
+ * Driver Verifier findings: structured `verifier` events with a rule id, the Windows bug check
+ * Driver Verifier would raise (code and parameters), the call site and a backtrace. An
+ * error-level finding fails `kmdll call` and `kmdll sim` (exit 1). docs/verifier.md lists the rules.
+ */
+import type { Emulator } from "../emulator.js";
+
+export type VerifierLevel = "error" | "warning";
+
+export interface FindingInput {
+  rule: string;
+  message: string;
+  /** Where the driver did it (defaults to the current RIP). */
+  rip?: bigint;
+  level?: VerifierLevel;
+  /** Driver Verifier's bug check: code ("0x000000C4") and its four parameters. */
+  bugcheck?: { code: string; parameters?: string[] };
+}
+
+export type VerifierMode = "none" | "standard" | "all";
+
+/** Parse a --verifier value; null when it is not a mode. */
+export function verifierMode(v: string): VerifierMode | null {
+  return v === "none" || v === "standard" || v === "all" ? v : null;
+}
+
+export class Verifier {
+  findings = 0;
+  constructor(readonly mode: VerifierMode = "standard") {}
+
+  get enabled(): boolean {
+    return this.mode !== "none";
+  }
+
+  finding(emu: Emulator, f: FindingInput): void {
+    if (!this.enabled) return;
+    let rip = f.rip ?? emu.uc.regRead(emu.C.regs.RIP);
+    // Reported from a kernel routine's handler: the site is its caller (the return address at [RSP]).
+    if (f.rip === undefined && emu.thunks.get(rip)) {
+      try {
+        rip = emu.mem.u64(emu.uc.regRead(emu.C.regs.RSP));
+      } catch {
+        /* keep the thunk */
+      }
+    }
+    const report = emu.faults.report("internal", f.message, rip);
+    const level = f.level ?? "error";
+    if (level === "error") this.findings++;
+    emu.emit({
+      event: "verifier",
+      level,
+      rule: f.rule,
+      message: f.message,
+      ...(report.module ? { module: report.module } : {}),
+      site: report.rip,
+      ...(f.bugcheck ? { bugcheck: f.bugcheck.code, parameters: f.bugcheck.parameters ?? [] } : {}),
+      backtrace: report.backtrace,
+    });
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Serving the privileged instructions patched at load (./privileged.ts) when the guest reaches
+ * them: CR8 is the current processor's IRQL (KernelState.irql, the same IRQL KeRaiseIrql and
+ * spin locks change); rdmsr reads the machine model's MSRs (0 with a warning for the others);
+ * wrmsr is reported (a verifier finding: drivers do not own the processor's MSRs) and dropped.
+ */
+import type { Emulator } from "../emulator.js";
+import type { PrivilegedOp } from "./privileged.js";
+import { machineOf } from "../machine/state.js";
+import { addr64 } from "../layout.js";
+
+const MSR_NAMES: Record<number, string> = {
+  0x10: "IA32_TIME_STAMP_COUNTER", 0x1b: "IA32_APIC_BASE", 0x174: "IA32_SYSENTER_CS", 0x176: "IA32_SYSENTER_EIP",
+  0xc0000080: "IA32_EFER", 0xc0000081: "IA32_STAR", 0xc0000082: "IA32_LSTAR", 0xc0000084: "IA32_FMASK",
+  0xc0000100: "IA32_FS_BASE", 0xc0000101: "IA32_GS_BASE", 0xc0000102: "IA32_KERNEL_GS_BASE",
+};
+
+const CR_WHAT: Record<number, string> = {
+  0: "CR0 (WP, paging and protection bits; clearing WP is how rootkits write read-only memory)",
+  2: "CR2 (the page-fault address)",
+  3: "CR3 (the page-table base)",
+  4: "CR4 (SMEP, SMAP and other protection features)",
+};
+
+export const msrName = (msr: number) => `0x${msr.toString(16).toUpperCase()}${MSR_NAMES[msr] ? ` (${MSR_NAMES[msr]})` : ""}`;
+
+/** Serve the patched instruction at `rip`; returns the address to resume at, or null when `rip` is no patched site. */
+export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
+  const op: PrivilegedOp | undefined = emu.privileged.get(rip);
+  if (!op) return null;
+  const { uc, C } = emu;
+  const reg = (n: number) => emu.gprIds[n]!;
+  switch (op.kind) {
+    case "cr8-read":
+      uc.regWrite(reg(op.reg), BigInt(emu.kernel.irql));
+      break;
+    case "cr8-write":
+      emu.kernel.irql = Number(uc.regRead(reg(op.reg)) & 0xfn);
+      break;
+    case "rdmsr": {
+      const v = machineOf(emu.kernel).spec.msrs.get(op.msr);
+      emu.emit({
+        event: "warning",
+        message: `rdmsr of MSR ${msrName(op.msr)} at ${emu.where(rip)}: ${v === undefined ? "not in the machine model, reads 0" : `machine model value ${addr64(v)}`}`,
+        rule: "privileged-rdmsr",
+      });
+      const x = v ?? 0n;
+      uc.regWriteMany([C.regs.RAX, C.regs.RDX], [x & 0xffffffffn, (x >> 32n) & 0xffffffffn]);
+      break;
+    }
+    case "cr-write":
+      emu.verifier.finding(emu, {
+        rule: "privileged-cr-write",
+        message: `mov cr${op.cr}, ${addr64(uc.regRead(reg(op.reg)))} at ${emu.where(rip)}: ${CR_WHAT[op.cr] ?? "a control register"} changed by a driver; dropped`,
+        rip,
+      });
+      break;
+    case "wrmsr":
+      emu.verifier.finding(emu, {
+        rule: "privileged-wrmsr",
+        message: `wrmsr to MSR ${msrName(op.msr)} at ${emu.where(rip)} (value ${addr64((uc.regRead(C.regs.RDX) << 32n) | (uc.regRead(C.regs.RAX) & 0xffffffffn))}): a driver changing processor state it does not own; dropped`,
+        rip,
+      });
+      break;
+  }
+  return rip + BigInt(op.length);
+}

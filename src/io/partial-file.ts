@@ -1,0 +1,146 @@
+/**
+ * A regular file read piece by piece: `bytes` has the file's full size, and 64 KiB chunks are
+ * read into it when a parser asks for them (the ByteLoader `load`). Parsing the headers and the
+ * import/export tables of a 26 MB DLL then reads a few chunks instead of the whole file, the way
+ * a reader that maps the file touches only the pages it looks at.
+ *
+ * The buffers come from a small per-thread pool and go back to it on close(), with the chunks
+ * that were read zeroed again (so a buffer is all zeros but for what this file read): scanning
+ * thousands of files allocates a few buffers, not one zero-filled buffer per file. `bytes` must
+ * not be used after close().
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { KmdllError } from "../errors.js";
+import { MAX_IMAGE_FILE } from "./file.js";
+
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+
+/** Free zero-filled buffers, for the next files (at most POOL_MAX kept). */
+const pool: ArrayBuffer[] = [];
+const POOL_MAX = 4;
+
+function acquire(size: number): ArrayBuffer {
+  let best = -1;
+  for (let i = 0; i < pool.length; i++) {
+    if (pool[i]!.byteLength >= size && (best < 0 || pool[i]!.byteLength < pool[best]!.byteLength)) best = i;
+  }
+  if (best >= 0) return pool.splice(best, 1)[0]!;
+  let cap = CHUNK;
+  while (cap < size) cap *= 2;
+  return new ArrayBuffer(cap);
+}
+
+function release(buffer: ArrayBuffer): void {
+  if (pool.length >= POOL_MAX) {
+    // Keep the larger buffers: drop the smallest.
+    let small = 0;
+    for (let i = 1; i < pool.length; i++) if (pool[i]!.byteLength < pool[small]!.byteLength) small = i;
+    if (pool[small]!.byteLength >= buffer.byteLength) return;
+    pool.splice(small, 1);
+  }
+  pool.push(buffer);
+}
+
+function why(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === "ENOENT") return "no such file";
+  if (err.code === "EISDIR") return "is a directory";
+  if (err.code === "EACCES" || err.code === "EPERM") return "permission denied";
+  return err.code ?? err.message;
+}
+
+export class PartialFile {
+  /** The file's bytes; only the chunks loaded so far hold file data (the rest are zeros). */
+  readonly bytes: Uint8Array;
+  private fd: number | null;
+  private readonly loaded: Uint8Array;
+  private chunksRead = 0;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+    size: number,
+  ) {
+    this.fd = fd;
+    this.bytes = new Uint8Array(acquire(size), 0, size);
+    this.loaded = new Uint8Array((size + CHUNK - 1) >>> CHUNK_BITS);
+  }
+
+  /** Open a regular file (directories, devices and FIFOs are refused, like readFileBytes). */
+  static open(path: string): PartialFile {
+    let fd: number;
+    try {
+      const pre = statSync(path);
+      if (pre.isDirectory()) throw new KmdllError(`${path}: cannot read file: is a directory`);
+      if (!pre.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
+      fd = openSync(path, "r");
+    } catch (e) {
+      if (e instanceof KmdllError) throw e;
+      throw new KmdllError(`${path}: cannot read file: ${why(e)}`);
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
+      if (st.size > MAX_IMAGE_FILE) throw new KmdllError(`${path}: cannot read file: too large (${st.size} bytes)`);
+      return new PartialFile(path, fd, st.size);
+    } catch (e) {
+      closeSync(fd);
+      if (e instanceof KmdllError) throw e;
+      throw new KmdllError(`${path}: cannot read file: ${why(e)}`);
+    }
+  }
+
+  get size(): number {
+    return this.bytes.length;
+  }
+
+  /** Chunks read from the file so far (for tests and benchmarks). */
+  get reads(): number {
+    return this.chunksRead;
+  }
+
+  /** Read [offset, offset+size) (clipped to the file) if not read yet. A ByteLoader. */
+  readonly load = (offset: number, size: number): void => {
+    const end = Math.min(this.bytes.length, offset + size);
+    for (let c = Math.max(0, offset) >>> CHUNK_BITS; c << CHUNK_BITS < end; c++) {
+      if (this.loaded[c] === 0) this.readChunk(c);
+    }
+  };
+
+  /** Read the whole file (what is not read yet). */
+  loadAll(): Uint8Array {
+    this.load(0, this.bytes.length);
+    return this.bytes;
+  }
+
+  private readChunk(c: number): void {
+    if (this.fd === null) throw new KmdllError(`${this.path}: cannot read file: already closed`);
+    const start = c << CHUNK_BITS;
+    const want = Math.min(CHUNK, this.bytes.length - start);
+    let got = 0;
+    try {
+      while (got < want) {
+        const n = readSync(this.fd, this.bytes, start + got, want - got, start + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch (e) {
+      throw new KmdllError(`${this.path}: cannot read file: ${why(e)}`);
+    }
+    if (got < want) throw new KmdllError(`${this.path}: cannot read file: it became shorter while being read`);
+    this.loaded[c] = 1;
+    this.chunksRead++;
+  }
+
+  /** Close the file and give the buffer back (zeroed); `bytes` must not be used afterwards. */
+  close(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    this.fd = null;
+    const b = this.bytes;
+    for (let c = 0; c < this.loaded.length; c++) if (this.loaded[c]) b.fill(0, c << CHUNK_BITS, Math.min(b.length, (c + 1) << CHUNK_BITS));
+    this.loaded.fill(0);
+    release(b.buffer as ArrayBuffer);
+  }
+}
