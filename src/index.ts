@@ -26,3 +26,6 @@ export { terminalText, terminalLine, jsonText } from "./text/terminal.js";
 export * from "./emu/index.js";
 export * from "./sim/index.js";
 export * from "./check/index.js";
+export { exploreSurface, type SurfaceReport, type SurfaceOptions } from "./surface/explore.js";
+export { surfaceText, surfaceSarif } from "./surface/render.js";
+export { decodeIoctl, ioctlCandidates } from "./surface/ioctl.js";

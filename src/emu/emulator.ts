@@ -29,6 +29,7 @@ import { FaultReporter, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
 import { dispatch } from "./dispatch.js";
 import { createKernelState } from "./kernel-state.js";
+import { wdfModuleExports } from "./wdf/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
@@ -121,7 +122,9 @@ export class Emulator {
     this.kernel = createKernelState(this);
     const exports = loadKernelExports().modules;
     const dbFor = this.cpu.arch === "x64" ? exports : loadKernelExports().arches?.[this.cpu.arch]?.modules ?? {};
-    const db = this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] };
+    // KMDF (wdfldr.sys, wdf01000.sys) is emulated for x64 drivers only.
+    const wdf = this.cpu.arch === "x64" ? wdfModuleExports() : {};
+    const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
     this.hookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => dispatch(this, addr, rcx, rdx, r8, r9, rsp, ret);
@@ -185,7 +188,26 @@ export class Emulator {
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, space.driverImageAlign);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
     this.modules.set(key, mod);
+    this.initSecurityCookie(mod);
     return mod;
+  }
+
+  /**
+   * The /GS cookie: the kernel loader replaces the linker's default value (0x2B992DDFA232 on x64,
+   * 0xBB40E64E on x86) in the load configuration's SecurityCookie before the driver runs; an MSVC
+   * driver's GsDriverEntry __fastfails when it still finds the default. kmdll writes a fixed
+   * non-default value (deterministic runs), with the top 16 bits clear as Windows keeps them.
+   */
+  private initSecurityCookie(mod: LoadedModule): void {
+    const va = mod.image.loadConfig?.securityCookie;
+    if (va === null || va === undefined) return;
+    const rva = va - mod.image.optional.imageBase;
+    if (rva < 0n || rva + 8n > BigInt(mod.size)) return;
+    const at = mod.base + rva;
+    if (!this.mem.isMapped(at, 8)) return; // a hostile load config pointing into a gap: left alone
+    if (mod.image.optional.pe32plus) {
+      if (this.mem.u64(at) === 0x2b992ddfa232n) this.mem.setU64(at, 0x00005a3c96e10f27n);
+    } else if (this.mem.u32(at) === 0xbb40e64e) this.mem.setU32(at, 0x5a3c96e1);
   }
 
   /** Unmap an image; its outstanding pool allocations are reported as leaks. Returns the leaks. */

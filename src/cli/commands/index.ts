@@ -27,6 +27,7 @@ export const commands: CommandEntry[] = [
   { name: "graph", load: () => import("./graph.js") },
   { name: "scan", load: () => import("./scan.js") },
   { name: "apis", load: () => import("./apis.js") },
+  { name: "surface", load: () => import("./surface.js") },
 ];
 
 /**

@@ -1,0 +1,61 @@
+/*
+ * phys.c — physical memory requests of the safe HwTool: the caller chooses only an offset and a
+ * length inside the device's register window (HWTOOL_BAR_BASE, HWTOOL_BAR_SIZE); anything else
+ * is refused before a mapping is made.
+ */
+#include <ntddk.h>
+#include "../include/hwtool.h"
+
+static BOOLEAN InWindow(const HWTOOL_PHYS_REQUEST *req)
+{
+    return req->Length != 0 && req->Length <= HWTOOL_BAR_SIZE && req->Address <= HWTOOL_BAR_SIZE - req->Length;
+}
+
+NTSTATUS HwMapPhysical(PIRP Irp, PIO_STACK_LOCATION Stack)
+{
+    HWTOOL_PHYS_REQUEST *req = (HWTOOL_PHYS_REQUEST *)Irp->AssociatedIrp.SystemBuffer;
+    ULONG outLen = Stack->Parameters.DeviceIoControl.OutputBufferLength;
+    PHYSICAL_ADDRESS pa;
+    PUCHAR va;
+    ULONG n;
+
+    if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_PHYS_REQUEST) || !InWindow(req))
+        return STATUS_INVALID_PARAMETER;
+    pa.QuadPart = (LONGLONG)HWTOOL_BAR_BASE;
+    n = req->Length < outLen ? req->Length : outLen;
+    va = (PUCHAR)MmMapIoSpace(pa, HWTOOL_BAR_SIZE, MmNonCached);
+    if (va == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, va + req->Address, n);
+    MmUnmapIoSpace(va, HWTOOL_BAR_SIZE);
+    Irp->IoStatus.Information = n;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS HwReadPhysical(PIRP Irp, PIO_STACK_LOCATION Stack)
+{
+    HWTOOL_PHYS_REQUEST *req = (HWTOOL_PHYS_REQUEST *)Irp->AssociatedIrp.SystemBuffer;
+    UNICODE_STRING name;
+    OBJECT_ATTRIBUTES oa;
+    HANDLE section;
+    PVOID base = NULL;
+    LARGE_INTEGER offset;
+    SIZE_T size = HWTOOL_BAR_SIZE;
+    NTSTATUS status;
+
+    if (Stack->Parameters.DeviceIoControl.InputBufferLength != sizeof(HWTOOL_PHYS_REQUEST) || !InWindow(req))
+        return STATUS_INVALID_PARAMETER;
+    RtlInitUnicodeString(&name, L"\\Device\\PhysicalMemory");
+    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL, NULL);
+    status = ZwOpenSection(&section, SECTION_MAP_READ, &oa);
+    if (!NT_SUCCESS(status))
+        return status;
+    offset.QuadPart = (LONGLONG)HWTOOL_BAR_BASE;
+    status = ZwMapViewOfSection(section, NtCurrentProcess(), &base, 0, 0, &offset, &size, ViewUnmap, 0, PAGE_READONLY);
+    if (NT_SUCCESS(status)) {
+        Irp->IoStatus.Information = 0;
+        ZwUnmapViewOfSection(NtCurrentProcess(), base);
+    }
+    ZwClose(section);
+    return status;
+}
