@@ -38,7 +38,7 @@ test("incremental: a second build does nothing; touching a header rebuilds what 
   const ws = workspace();
   const first = await build(ws, { arches: ["x64"] });
   assert.ok(first.ok);
-  assert.deepEqual(steps(first), ["foo compile ran", "foo link ran", "foo export-library ran", "bar compile ran", "bar link ran"]);
+  assert.deepEqual(steps(first), ["foo compile ran", "foo compile ran", "foo link ran", "foo export-library ran", "bar compile ran", "bar compile ran", "bar link ran"]);
 
   const second = await build(ws, { arches: ["x64"] });
   assert.deepEqual(second.projects.map((p) => p.status), ["up-to-date", "up-to-date"]);
@@ -47,11 +47,11 @@ test("incremental: a second build does nothing; touching a header rebuilds what 
   assert.equal(cli.code, 0, cli.stderr);
   assert.match(cli.stdout, /^foo \(x64\): up to date \(.*foo\.sys, .*foo\.lib\); check: clean\nbar \(x64\): up to date \(.*bar\.sys\); check: clean\n$/);
 
-  // foo.h is included by foo.c and (through INCLUDES=..\foo) by bar.c.
+  // foo.h is included by foo.c and foo_add.c (through foo_private.h) and (through INCLUDES=..\foo) by bar.c, not by bar_report.c.
   const later = new Date(Date.now() + 5000);
   utimesSync(join(ws, "foo", "foo.h"), later, later);
   const third = await build(ws, { arches: ["x64"] });
-  assert.deepEqual(steps(third).filter((s) => s.includes("compile")), ["foo compile ran", "bar compile ran"]);
+  assert.deepEqual(steps(third).filter((s) => s.includes("compile")), ["foo compile ran", "foo compile ran", "bar compile ran", "bar compile up-to-date"]);
 
   // Editing only the .def rewrites the export library and relinks foo, not bar's objects.
   appendFileSync(join(ws, "foo", "foo.def"), "; comment\n");
@@ -61,7 +61,7 @@ test("incremental: a second build does nothing; touching a header rebuilds what 
   // A changed flag in the sources file recompiles.
   appendFileSync(join(ws, "bar", "sources"), "C_DEFINES=-DEXTRA=1\n");
   const fifth = await build(ws, { arches: ["x64"] });
-  assert.deepEqual(steps(fifth).filter((s) => s.endsWith("ran")), ["bar compile ran", "bar link ran"]);
+  assert.deepEqual(steps(fifth).filter((s) => s.endsWith("ran")), ["bar compile ran", "bar compile ran", "bar link ran"]);
 
   // A deleted product is rebuilt.
   rmSync(join(ws, "out", "x64", "bar.sys"));
@@ -124,7 +124,7 @@ test("check findings are shown after the build; an error finding exits 1 (--no-c
   writeFileSync(def, readFileSync(def, "utf8").replace("DllUnload PRIVATE", "DllUnload"));
   const r = await runCli(["build", ".", "--arch", "x64"], { cwd: ws });
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stdout, /^foo \(x64\): compiled foo\/foo\.c; linked out\/x64\/foo\.sys; wrote out\/x64\/foo\.lib; check: \d+ errors?$/m);
+  assert.match(r.stdout, /^foo \(x64\): compiled foo\/foo\.c foo\/foo_add\.c; linked out\/x64\/foo\.sys; wrote out\/x64\/foo\.lib; check: \d+ errors?$/m);
   assert.match(r.stdout, /^ {2}error \[entry-point-in-import-library\] .*DllUnload/m);
   const n = await runCli(["build", ".", "--arch", "x64", "--no-check"], { cwd: ws });
   assert.equal(n.code, 0, n.stdout + n.stderr);

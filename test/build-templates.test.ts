@@ -38,8 +38,8 @@ for (const arch of ["x64", "x86"] as const) {
 
     const b = await runCli(["build", ".", "--arch", arch, "--install", "root"], { cwd: ws });
     assert.equal(b.code, 0, b.stdout + b.stderr);
-    assert.match(b.stdout, new RegExp(`^foo \\(${arch}\\): compiled foo/foo.c; linked out/${arch}/foo.sys; wrote out/${arch}/foo.lib; check: clean$`, "m"));
-    assert.match(b.stdout, new RegExp(`^bar \\(${arch}\\): compiled bar/bar.c; linked out/${arch}/bar.sys; check: clean$`, "m"));
+    assert.match(b.stdout, new RegExp(`^foo \\(${arch}\\): compiled foo/foo.c foo/foo_add.c; linked out/${arch}/foo.sys; wrote out/${arch}/foo.lib; check: clean$`, "m"));
+    assert.match(b.stdout, new RegExp(`^bar \\(${arch}\\): compiled bar/bar.c bar/bar_report.c; linked out/${arch}/bar.sys; check: clean$`, "m"));
     assert.equal(b.stderr, "", "no warnings from the templates");
 
     const foo = join(ws, "out", arch, "foo.sys");
@@ -81,7 +81,7 @@ for (const arch of ["x64", "x86"] as const) {
     assert.equal(init.arg, "\\REGISTRY\\MACHINE\\SYSTEM\\CURRENTCONTROLSET\\SERVICES\\foo");
     const prints = events.filter((e) => e.event === "dbgprint").map((e) => String(e.text).trim());
     assert.ok(prints.some((p) => /^bar: DriverEntry\(.*\): FooAdd\(40, 2\) = 42$/.test(p)), prints.join("\n"));
-    assert.ok(prints.includes("foo: DllUnload"), prints.join("\n"));
+    assert.ok(prints.includes("foo: DllUnload (FooAdd called 1 time(s))"), prints.join("\n"));
     assert.ok(events.some((e) => e.event === "unload" && String(e.module).toLowerCase() === "foo.sys"));
   });
 }
@@ -92,10 +92,10 @@ test("templates: a plain driver and the generated README/dirs layout", async () 
   assert.equal(n.code, 0, n.stderr);
   const doc = JSON.parse(n.stdout);
   assert.deepEqual(doc.buildOrder, ["solo"]);
-  assert.deepEqual(doc.files.map((f: string) => f.split("/").pop()).sort(), ["README.md", "solo.c", "sources"]);
+  assert.deepEqual(doc.files.map((f: string) => f.split("/").pop()).sort(), ["README.md", "solo.c", "solo.h", "solo_report.c", "sources"]);
   const b = await runCli(["build", ws, "--arch", "x64", "--install", join(ws, "root")]);
   assert.equal(b.code, 0, b.stderr);
-  assert.match(b.stdout, /^solo \(x64\): compiled .*solo\.c; linked .*solo\.sys; check: clean$/m);
+  assert.match(b.stdout, /^solo \(x64\): compiled .*solo\.c .*solo_report\.c; linked .*solo\.sys; check: clean$/m);
   const imps = importsOf(join(ws, "out", "x64", "solo.sys"));
   assert.deepEqual(Object.keys(imps), ["ntoskrnl.exe"]);
   assert.deepEqual(exportsOf(join(ws, "out", "x64", "solo.sys")), []);

@@ -54,8 +54,8 @@ test("sources: positioned errors for invalid entries", () => {
     ["TARGETNAME=foo\nTARGETTYPE=EXPORT_DRIVR\nSOURCES=a.c\n", /unknown TARGETTYPE 'EXPORT_DRIVR' \(did you mean EXPORT_DRIVER\?\)/, 2, 12],
     ["TARGETTYPE=DRIVER\nSOURCES=a.c\n", /TARGETNAME is missing/, 1, 1],
     ["TARGETNAME=foo\nTARGETTYPE=DRIVER\n", /SOURCES is missing/, 1, 1],
-    ["TARGETNAME=foo\nTARGETTYPE=EXPORT_DRIVER\nSOURCES=a.c\n", /EXPORT_DRIVER needs DLLDEF/, 2, 1],
-    ["TARGETNAME=foo\nTARGETTYPE=DRIVER\nSOURCES=a.c x.asm\n", /MASM .asm is not supported/, 3, 13],
+    ["TARGETNAME=foo\nTARGETTYPE=DRIVER\nSOURCES=a.c x.pas\n", /cannot compile 'x.pas'/, 3, 13],
+    ["TARGETNAME=foo\nTARGETTYPE=DRIVER\nSOURCES=a.c\nTARGETEXT=exe\n", /TARGETEXT 'exe'/, 4, 11],
     ["TARGETNAME=foo/bar\nTARGETTYPE=DRIVER\nSOURCES=a.c\n", /invalid TARGETNAME/, 1, 12],
     ["TARGETNAME=foo\nTARGETTYPE=DRIVER\nSOURCES=/etc/passwd.c\n", /absolute paths are not allowed/, 3, 9],
     ["TARGETNAME=foo\nTARGETTYPE=DRIVER\nSOURCES=a.c\nTARGETPATH=..\\..\\elsewhere\n", /leaves the output folder/, 4, 12],
@@ -73,24 +73,29 @@ test("sources: positioned errors for invalid entries", () => {
   }
 });
 
-test("sources: warnings (unknown variables, directives, ignored WDK variables) do not stop the build", () => {
-  const r = parseSources("!IF \"$(_BUILDARCH)\"==\"AMD64\"\nTARGETNAME=foo\n!ENDIF\nTARGETTYPE=DRIVER\nSOURCES=a.c x.rc\nTARGETNAM=oops\nDLLENTRY=Foo\nMSC_WARNING_LEVEL=/W4\nUNUSED=$(NOT_DEFINED)\n");
+test("sources: warnings (unknown variables, ignored WDK variables, undefined macros) do not stop the build", () => {
+  const text = "!IF \"$(_BUILDARCH)\"==\"AMD64\"\nTARGETNAME=foo\n!ELSE\nTARGETNAME=foo32\n!ENDIF\nTARGETTYPE=DRIVER\nSOURCES=a.c x.rc\nTARGETNAM=oops\nPRECOMPILED_PCH=x.pch\nUNUSED=$(NOT_DEFINED)\n";
+  const r = parseSources(text);
   assert.ok(r.project);
+  assert.equal(r.project.name, "foo", "the AMD64 branch applies on x64");
+  assert.equal(parseSources(text, { arch: "x86" }).project?.name, "foo32", "the !ELSE branch on x86");
+  assert.deepEqual(r.project.resources.map((x) => [x.path, x.line, x.col]), [["x.rc", 7, 13]]);
   const w = r.diagnostics.map((d) => `${d.severity} ${d.line}:${d.col} ${d.message}`);
-  assert.ok(w.some((m) => /^warning 1:1 '!if' is not evaluated/.test(m)), w.join("\n"));
-  assert.ok(w.some((m) => /^warning 6:1 unknown variable TARGETNAM \(did you mean TARGETNAME\?\)/.test(m)), w.join("\n"));
-  assert.ok(w.some((m) => /^warning 7:1 DLLENTRY .*always DllInitialize/.test(m)), w.join("\n"));
-  assert.ok(w.some((m) => /^warning 5:13 resource file 'x.rc'/.test(m)), w.join("\n"));
-  assert.ok(w.some((m) => /^warning 9:8 macro \$\(NOT_DEFINED\) is not defined/.test(m)), w.join("\n"));
+  assert.ok(w.some((m) => /^warning 8:1 unknown variable TARGETNAM \(did you mean TARGETNAME\?\)/.test(m)), w.join("\n"));
+  assert.ok(w.some((m) => /^warning 9:1 PRECOMPILED_PCH is not supported/.test(m)), w.join("\n"));
+  assert.ok(w.some((m) => /^warning 10:8 macro \$\(NOT_DEFINED\) is not defined/.test(m)), w.join("\n"));
   assert.equal(errors(r.diagnostics).length, 0);
-  assert.equal(formatDiagnostic(r.diagnostics[0]!, "x/sources"), "x/sources:1:1: warning: '!if' is not evaluated: kmdll ignores conditional directives, so assignments in every branch apply");
+  assert.equal(formatDiagnostic(r.diagnostics.find((d) => d.line === 8)!, "x/sources"), "x/sources:8:1: warning: unknown variable TARGETNAM (did you mean TARGETNAME?); ignored");
 });
 
-test("makevars: a macro defined later expands to nothing (with a warning); ^# escapes a comment; binary input", () => {
-  const r = parseMakeVars("A=$(B)x\nB=1\nC=a^#b # c\n");
-  assert.equal(r.vars.get("A")!.value, "x");
+test("makevars: macros expand when used (NMAKE), so a later definition counts; self-append; undefined → warning; ^# escapes a comment; binary input", () => {
+  const r = parseMakeVars("A=$(B)x\nB=1\nC=a^#b # c\nD=$(NOPE)y\nE=e1\nE=$(E) e2\nE=$(E) e3\nF=$(G)\nG=$(F)\n");
+  assert.equal(r.vars.get("A")!.value, "1x");
   assert.equal(r.vars.get("C")!.value, "a#b");
-  assert.match(r.diagnostics[0]!.message, /\$\(B\) is not defined before this line/);
+  assert.equal(r.vars.get("D")!.value, "y");
+  assert.deepEqual(r.vars.get("E")!.tokens.map((t) => [t.text, t.line]), [["e1", 5], ["e2", 6], ["e3", 7]]);
+  assert.match(r.diagnostics.map((d) => d.message).join("\n"), /\$\(NOPE\) is not defined; it expands to nothing/);
+  assert.match(r.diagnostics.map((d) => `${d.severity} ${d.message}`).join("\n"), /error macro \$\(F\) refers to itself \(\$\(F\) → \$\(G\) → \$\(F\)\)|error macro \$\(G\) refers to itself/);
   const bin = parseMakeVars("TARGETNAME=\u0000\u0001");
   assert.equal(bin.diagnostics[0]!.severity, "error");
 });
@@ -152,7 +157,7 @@ test("kmdll build: bad sources → file:line:col errors and exit 2 (text and --j
   const root = tree({ "sources": "TARGETNAME=x\nTARGETTYPE=LIBRARY\nSOURCES=x.c\n", "x.c": "" });
   const r = await runCli(["build", root]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr.trim(), /^\S*sources:2:12: error: unknown TARGETTYPE 'LIBRARY'; kmdll builds EXPORT_DRIVER, DRIVER and DRIVER_LIBRARY$/);
+  assert.match(r.stderr.trim(), /^\S*sources:2:12: error: TARGETTYPE=LIBRARY is not a kernel-mode target; kmdll builds EXPORT_DRIVER, DRIVER and DRIVER_LIBRARY \(nothing to build\)$/);
   const j = await runCli(["build", root, "--json"]);
   assert.equal(j.code, 2);
   const doc = JSON.parse(j.stdout);

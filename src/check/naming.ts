@@ -30,11 +30,17 @@ export function namingRules(input: CheckInput): Finding[] {
   const fileIsSys = isSys(fileName);
   const wanted = fileIsSys ? fileName : fileName.replace(/\.[^.]*$/, "") + ".sys";
   const same = (a: string) => a.toLowerCase() === fileName.toLowerCase();
+  // A kernel DLL may be named .dll (TARGETEXT=dll): accepted when the file, the export table
+  // and the .def's LIBRARY all say the same name.
+  // "LIBRARY x" without an extension declares x.dll (link.exe and lld-link add it).
+  const rawDeclared = input.def?.library?.name ?? null;
+  const declared = rawDeclared === null ? null : hasExtension(rawDeclared) ? rawDeclared : `${rawDeclared}.dll`;
+  const declaredByDef = (a: string) => same(a) && declared !== null && declared.toLowerCase() === a.toLowerCase();
 
   const exp = input.image.exports;
   if (exp && exp.functions.length > 0) {
     const name = exp.dllName;
-    if (!isSys(name)) {
+    if (!isSys(name) && !declaredByDef(name)) {
       out.push({
         rule: "library-name",
         severity: "warning",
@@ -61,21 +67,21 @@ export function namingRules(input: CheckInput): Finding[] {
         message: `the .def has no LIBRARY statement: tools that build the import library from it then name the DLL after the .def file with a .dll extension, and importers would look for that file. Add "LIBRARY ${wanted}" as the first statement.`,
         location: { kind: "def", file: def.file, line: lib?.line ?? 1 },
       });
-    } else if (!hasExtension(lib.name)) {
+    } else if (!hasExtension(lib.name) && !declaredByDef(`${lib.name}.dll`)) {
       out.push({
         rule: "library-name",
         severity: "error",
         message: `"LIBRARY ${lib.name}" has no extension: the import library built from this .def binds importers to ${lib.name}.dll, which the kernel looks for in System32\\drivers and does not find (STATUS_OBJECT_NAME_NOT_FOUND 0xC0000034). Write "LIBRARY ${wanted}".`,
         location: { kind: "def", file: def.file, line: lib.line, ...(lib.column ? { column: lib.column } : {}), symbol: lib.name },
       });
-    } else if (!same(lib.name)) {
+    } else if (!same(lib.name) && !declaredByDef(`${lib.name}.dll`)) {
       out.push({
         rule: "library-name",
         severity: "error",
         message: `"LIBRARY ${lib.name}" does not match the driver file "${fileName}": importers linked with the import library from this .def look for ${lib.name} in System32\\drivers (STATUS_OBJECT_NAME_NOT_FOUND 0xC0000034). Write "LIBRARY ${fileName}"${fileIsSys ? "" : ` and name the driver ${wanted}`}.`,
         location: { kind: "def", file: def.file, line: lib.line, ...(lib.column ? { column: lib.column } : {}), symbol: lib.name },
       });
-    } else if (!isSys(lib.name)) {
+    } else if (!isSys(lib.name) && !declaredByDef(hasExtension(lib.name) ? lib.name : `${lib.name}.dll`)) {
       out.push({
         rule: "library-name",
         severity: "warning",

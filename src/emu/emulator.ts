@@ -30,6 +30,7 @@ import { CallStack, guestCall } from "./calls.js";
 import { dispatch } from "./dispatch.js";
 import { Seh } from "./seh.js";
 import { createKernelState } from "./kernel-state.js";
+import { wdfModuleExports } from "./wdf/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
@@ -125,7 +126,9 @@ export class Emulator {
     this.kernel = createKernelState(this);
     const exports = loadKernelExports().modules;
     const dbFor = this.cpu.arch === "x64" ? exports : loadKernelExports().arches?.[this.cpu.arch]?.modules ?? {};
-    const db = this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] };
+    // KMDF (wdfldr.sys, wdf01000.sys) is emulated for x64 drivers only.
+    const wdf = this.cpu.arch === "x64" ? wdfModuleExports() : {};
+    const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
     this.hookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => dispatch(this, addr, rcx, rdx, r8, r9, rsp, ret);

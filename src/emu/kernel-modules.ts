@@ -15,7 +15,8 @@ import { buildSyntheticModule, type SyntheticModule } from "./kernel-image.js";
 import { mapLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
 
-export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll"] as const;
+/** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/. */
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys"] as const;
 
 export class KernelModules {
   private readonly exportAddr = new Map<string, Map<string, bigint>>();
@@ -35,6 +36,8 @@ export class KernelModules {
     let base = cpu.space.kernelModulesBase;
     let hookEnd = base;
     for (const modName of BUILTIN_MODULES) {
+      // KMDF's modules exist for x64 only (their handlers read x64 layouts).
+      if (cpu.arch !== "x64" && (modName === "wdfldr.sys" || modName === "wdf01000.sys")) continue;
       const list: KernelExport[] = [...(db[modName] ?? [])];
       const known = new Set(list.map((e) => e.name));
       // Every implemented handler is an export too (e.g. ExAllocatePool2, missing from old import libraries).

@@ -15,6 +15,7 @@ export function createKernelState(emu: Emulator): KernelState {
       return bag.get(component) as T;
     },
     resolveKernelExport: (name) => emu.kernelExport("ntoskrnl.exe", name, null) ?? emu.kernelExport("hal.dll", name, null),
+    moduleExport: (module, name) => emu.kernelExport(module, name, null),
     modulesExporting: (name) => emu.options.modulesExporting?.(name) ?? emu.map.modulesExporting(name),
     clock: {
       systemTime: () => emu.clock.systemTime(),

@@ -11,7 +11,8 @@ export class ModuleTable {
   private readonly members = new Set<LoadedModule>();
 
   constructor() {
-    for (const name of ["ntoskrnl.exe", "hal.dll"]) {
+    // WDFLDR.SYS: the KMDF loader, built into the emulated kernel like ntoskrnl/hal (src/emu/wdf/).
+    for (const name of ["ntoskrnl.exe", "hal.dll", "WDFLDR.SYS"]) {
       this.list.push({
         name,
         path: `\\SystemRoot\\System32\\${name}`,

@@ -22,6 +22,9 @@ export interface Toolchain {
   clang: string;
   lldLink: string;
   llvmLib: string;
+  /** llvm-ml (MASM .asm files) and llvm-rc (.rc files): needed only by projects that have them. */
+  llvmMl?: string;
+  llvmRc?: string;
   sysroots: Partial<Record<Arch, Sysroot>>;
   /** Versions of the tools (part of every build-cache key). */
   version: string;
@@ -68,12 +71,12 @@ let cache: { key: string; tc: Toolchain } | undefined;
 /**
  * Find the tools needed to build for arches. Throws a KmdllError (exit 2) naming the
  * `apt-get install` command when something is missing.
- * Overrides: $KMDLL_CLANG, $KMDLL_LLD_LINK, $KMDLL_LLVM_LIB, $KMDLL_MINGW_ROOT.
+ * Overrides: $KMDLL_CLANG, $KMDLL_LLD_LINK, $KMDLL_LLVM_LIB, $KMDLL_LLVM_ML, $KMDLL_LLVM_RC, $KMDLL_MINGW_ROOT.
  */
 export function discoverToolchain(arches: readonly Arch[], options: DiscoverOptions = {}): Toolchain {
   const env = options.env ?? process.env;
   const mingwRoot = options.mingwRoot ?? env.KMDLL_MINGW_ROOT ?? "/usr";
-  const key = JSON.stringify([arches, env.PATH, env.KMDLL_CLANG, env.KMDLL_LLD_LINK, env.KMDLL_LLVM_LIB, mingwRoot]);
+  const key = JSON.stringify([arches, env.PATH, env.KMDLL_CLANG, env.KMDLL_LLD_LINK, env.KMDLL_LLVM_LIB, env.KMDLL_LLVM_ML, env.KMDLL_LLVM_RC, mingwRoot]);
   if (cache?.key === key) return cache.tc;
 
   const missing: { what: string; pkg: string }[] = [];
@@ -106,7 +109,9 @@ export function discoverToolchain(arches: readonly Arch[], options: DiscoverOpti
   };
   const h = createHash("sha256");
   h.update(versionOf(clang)).update("\0").update(versionOf(lldLink)).update("\0");
-  const tc: Toolchain = { clang, lldLink, llvmLib, sysroots, version: h.digest("hex").slice(0, 16) };
+  const llvmMl = which(env.KMDLL_LLVM_ML ? [env.KMDLL_LLVM_ML] : versioned("llvm-ml"), env);
+  const llvmRc = which(env.KMDLL_LLVM_RC ? [env.KMDLL_LLVM_RC] : versioned("llvm-rc"), env);
+  const tc: Toolchain = { clang, lldLink, llvmLib, ...(llvmMl ? { llvmMl } : {}), ...(llvmRc ? { llvmRc } : {}), sysroots, version: h.digest("hex").slice(0, 16) };
   cache = { key, tc };
   return tc;
 }

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic } from "./makevars.js";
-import { parseDirs, parseSources, type LibRef, type PathRef, type SourcesProject } from "./sources.js";
+import { dirname } from "node:path";
+import { parseDirs, parseSources, type Arch, type LibRef, type PathRef, type SourcesProject } from "./sources.js";
 
 export interface ProjectSource {
   /** As written in SOURCES (relative to the project folder, `/` separators). */
@@ -28,11 +29,19 @@ export interface Project {
   includes: string[];
   /** KMDLL_DEFLIBS, absolute. */
   defLibs: string[];
+  /** .rc files, absolute. */
+  resources: ProjectSource[];
+  /** /FI files, absolute. */
+  forceIncludes: string[];
+  /** The files the sources file `!include`d (absolute), for the record. */
+  included: string[];
 }
 
 export interface LoadResult<T> {
   value?: T;
   diagnostics: Diagnostic[];
+  /** A user-mode project (TARGETTYPE=PROGRAM, LIBRARY, ...) that kmdll skips. */
+  skipped?: boolean;
 }
 
 /** Whether p (absolute) is root or inside it. */
@@ -67,19 +76,37 @@ function readText(file: string, diagnostics: Diagnostic[]): string | undefined {
 }
 
 /** Load the project in dir (which has a `sources` file); tree is the folder paths may not leave. */
-export function loadProject(dir: string, tree: string = dir): LoadResult<Project> {
+export function loadProject(dir: string, tree: string = dir, arch: Arch = "x64", defines: Readonly<Record<string, string>> = {}): LoadResult<Project> {
   const absDir = resolve(dir);
   const treeReal = real(resolve(tree));
   const sourcesFile = join(absDir, "sources");
   const diagnostics: Diagnostic[] = [];
   const text = readText(sourcesFile, diagnostics);
   if (text === undefined) return { diagnostics };
-  const parsed = parseSources(text);
-  for (const d of parsed.diagnostics) diagnostics.push({ ...d, file: sourcesFile });
+  const included: string[] = [];
+  // `!include`: relative to the including file's folder, then the project folder; never outside the tree.
+  const include = (path: string, from: string | undefined) => {
+    const p = path.replace(/\\/g, "/");
+    if (p.includes("$(") || p === "") return { skip: `!include '${path}' names a file of the WDK's build environment; not read` };
+    if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return { error: `!include '${path}': absolute paths are not allowed` };
+    const candidates = [resolve(from ? dirname(from) : absDir, p), resolve(absDir, p)];
+    const found = candidates.find((c) => existsSync(c) && statSync(c).isFile());
+    const abs = found ?? candidates[0]!;
+    if (!inside(treeReal, real(abs)) && !inside(resolve(tree), abs)) return { error: `!include '${path}' leads outside the project tree ${tree}` };
+    if (!inside(treeReal, real(abs))) return { error: `!include '${path}' leads outside the project tree through a symbolic link` };
+    if (!found) return { error: `!include '${path}': file not found` };
+    const sub: Diagnostic[] = [];
+    const t = readText(found, sub);
+    if (t === undefined) return { error: sub[0]?.message ?? `cannot read ${path}` };
+    included.push(found);
+    return { file: found, text: t };
+  };
+  const parsed = parseSources(text, { arch, include, defines });
+  for (const d of parsed.diagnostics) diagnostics.push({ ...d, file: d.file ?? sourcesFile });
   const spec = parsed.project;
-  if (!spec) return { diagnostics };
+  if (!spec) return { diagnostics, ...(parsed.skipped ? { skipped: true } : {}) };
 
-  const err = (at: PathRef | LibRef, message: string) => diagnostics.push({ severity: "error", file: sourcesFile, line: at.line, col: at.col, message });
+  const err = (at: PathRef | LibRef, message: string) => diagnostics.push({ severity: "error", file: at.inFile ?? sourcesFile, line: at.line, col: at.col, message });
   /** Resolve a path written in the sources file; undefined (with a diagnostic) if it escapes the tree. */
   const resolveIn = (ref: PathRef, what: string, p: string = ref.path): string | undefined => {
     const abs = resolve(absDir, p);
@@ -94,20 +121,34 @@ export function loadProject(dir: string, tree: string = dir): LoadResult<Project
     return abs;
   };
 
+  // The WDK looks for a source in the project folder and in the arch's folder (amd64\\, i386\\);
+  // AMD64_SOURCES/I386_SOURCES in the arch folder first.
+  const isFile = (f: string) => existsSync(f) && statSync(f).isFile();
+  const locate = (s: PathRef, what: string, out: ProjectSource[]) => {
+    const rels = s.archDir ? [`${s.archDir}/${s.path}`, s.path] : [s.path, `${arch === "x64" ? "amd64" : "i386"}/${s.path}`];
+    const rel = rels.find((r) => isFile(resolve(absDir, r))) ?? s.path;
+    const abs = resolveIn(s, what, rel);
+    if (!abs) return;
+    if (!isFile(abs)) err(s, `${what} '${s.path}' not found in ${absDir}`);
+    else out.push({ rel, abs, ref: s });
+  };
   const sources: ProjectSource[] = [];
-  for (const s of spec.sources) {
-    const abs = resolveIn(s, "source file");
-    if (!abs) continue;
-    if (!existsSync(abs) || !statSync(abs).isFile()) err(s, `source file '${s.path}' not found in ${absDir}`);
-    else sources.push({ rel: s.path, abs, ref: s });
-  }
+  for (const s of spec.sources) locate(s, "source file", sources);
+  const resources: ProjectSource[] = [];
+  for (const s of spec.resources) locate(s, "resource file", resources);
   let def: string | undefined;
   if (spec.def) {
     def = resolveIn(spec.def, "DLLDEF");
-    if (def && (!existsSync(def) || !statSync(def).isFile())) {
-      err(spec.def, `DLLDEF file '${spec.def.path}' not found in ${absDir}`);
+    if (def && !isFile(def)) {
+      err(spec.def, spec.defDefaulted ? `TARGETTYPE=EXPORT_DRIVER without DLLDEF: the default ${spec.def.path} is not in ${absDir} (set DLLDEF=<name>.def)` : `DLLDEF file '${spec.def.path}' not found in ${absDir}`);
       def = undefined;
     }
+  }
+  const forceIncludes: string[] = [];
+  for (const f of spec.forceIncludes) {
+    const abs = resolveIn(f, "/FI file");
+    if (abs && isFile(abs)) forceIncludes.push(abs);
+    else if (abs) err(f, `/FI file '${f.path}' not found in ${absDir}`);
   }
   const includes: string[] = [];
   for (const i of spec.includes) {
@@ -117,7 +158,7 @@ export function loadProject(dir: string, tree: string = dir): LoadResult<Project
     }
     const abs = resolveIn(i, "include folder");
     if (!abs) continue;
-    if (!existsSync(abs) || !statSync(abs).isDirectory()) diagnostics.push({ severity: "warning", file: sourcesFile, line: i.line, col: i.col, message: `include folder '${i.path}' does not exist` });
+    if (!existsSync(abs) || !statSync(abs).isDirectory()) diagnostics.push({ severity: "warning", file: i.inFile ?? sourcesFile, line: i.line, col: i.col, message: `include folder '${i.path}' does not exist` });
     includes.push(abs);
   }
   const defLibs: string[] = [];
@@ -130,17 +171,18 @@ export function loadProject(dir: string, tree: string = dir): LoadResult<Project
   for (const l of spec.libs) if (l.kind === "file") resolveIn({ path: l.path, line: l.line, col: l.col }, "library");
 
   if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
-  return { value: { dir: absDir, sourcesFile, spec, sources, ...(def ? { def } : {}), includes, defLibs }, diagnostics };
+  return { value: { dir: absDir, sourcesFile, spec, sources, ...(def ? { def } : {}), includes, defLibs, resources, forceIncludes, included }, diagnostics };
 }
 
 /**
  * The projects under dir in build order: dir itself if it has a `sources` file, else the
  * folders its `dirs` file lists (recursively). tree: the folder no path may leave (default dir).
  */
-export function loadTree(dir: string, tree: string = dir): LoadResult<Project[]> {
+export function loadTree(dir: string, tree: string = dir, arch: Arch = "x64", defines: Readonly<Record<string, string>> = {}): LoadResult<Project[]> {
   const diagnostics: Diagnostic[] = [];
   const projects: Project[] = [];
   const seen = new Set<string>();
+  const skipped: Diagnostic[] = [];
   const treeAbs = resolve(tree);
 
   const visit = (d: string): void => {
@@ -173,11 +215,13 @@ export function loadTree(dir: string, tree: string = dir): LoadResult<Project[]>
         }
         visit(sub);
       }
-      return;
+      // A folder with both files: its subfolders first, then its own project (the WDK's order).
+      if (!existsSync(join(d, "sources"))) return;
     }
     if (existsSync(join(d, "sources"))) {
-      const r = loadProject(d, treeAbs);
+      const r = loadProject(d, treeAbs, arch, defines);
       diagnostics.push(...r.diagnostics);
+      if (r.skipped) skipped.push(r.diagnostics[r.diagnostics.length - 1]!);
       if (r.value) projects.push(r.value);
       return;
     }
@@ -190,6 +234,12 @@ export function loadTree(dir: string, tree: string = dir): LoadResult<Project[]>
     return { diagnostics };
   }
   visit(abs);
+  // Only user-mode projects: nothing kmdll can build is an input error.
+  if (projects.length === 0 && skipped.length) {
+    for (const w of skipped) {
+      diagnostics.splice(diagnostics.indexOf(w), 1, { ...w, severity: "error", message: w.message.replace(/; kmdll skips this project$/, "; kmdll builds EXPORT_DRIVER, DRIVER and DRIVER_LIBRARY (nothing to build)") });
+    }
+  }
   // Two projects with the same output name would overwrite each other.
   const byName = new Map<string, Project>();
   for (const p of projects) {

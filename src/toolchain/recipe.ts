@@ -36,6 +36,12 @@ export interface CompileInput {
   includes: string[];
   sysInclude: string;
   ddkInclude: string;
+  /** kmdll's compatibility headers (data/include), searched before mingw-w64's. */
+  compatInclude: string;
+  /** The case-insensitive include overlay (vfs.ts), if any. */
+  vfsOverlay?: string;
+  /** /FI files (absolute), included before the source. */
+  forceIncludes?: string[];
   defines: string[];
   userFlags: string[];
   /** Prefix maps (from → to) so no absolute path of the build machine ends up in the output. */
@@ -49,6 +55,10 @@ export const BASE_CFLAGS = [
   // Objects without a build timestamp (the msvc target stamps them by default): static libraries
   // (DRIVER_LIBRARY) archive the objects and must be reproducible too.
   "-mno-incremental-linker-compatible",
+  // C as cl.exe accepts it (docs/build.md, "MSVC C"): Microsoft extensions on every target
+  // (__try/__except, anonymous structs, an empty __VA_ARGS__ swallowing its comma), tentative definitions shared across files (cl's
+  // default), and no warning for `#include <Ntifs.h>` matched case-insensitively.
+  "-fms-extensions", "-fms-compatibility", "-fcommon", "-Wno-nonportable-include-path",
 ];
 
 export function compileArgs(c: CompileInput): string[] {
@@ -56,9 +66,10 @@ export function compileArgs(c: CompileInput): string[] {
   return [
     `--target=${RECIPES[c.arch].triple}`, ...BASE_CFLAGS, ...RECIPES[c.arch].cflagsExtra, ...cxx,
     ...c.prefixMaps.map(([from, to]) => `-ffile-prefix-map=${from}=${to}`),
+    ...(c.vfsOverlay ? ["-ivfsoverlay", c.vfsOverlay] : []),
     ...c.includes.map((i) => `-I${i}`),
-    "-isystem", c.ddkInclude, "-isystem", c.sysInclude,
-    ...c.defines, ...c.userFlags,
+    "-isystem", c.compatInclude, "-isystem", c.ddkInclude, "-isystem", c.sysInclude,
+    ...c.defines, ...(c.forceIncludes ?? []).flatMap((f) => ["-include", f]), ...c.userFlags,
     "-MD", "-MF", c.depfile,
     "-c", c.source, "-o", c.object,
   ];
@@ -74,12 +85,14 @@ export interface LinkInput {
   kernelLibs: string[];
   def?: string;
   userFlags: string[];
+  /** Entry point (default DriverEntry); null: a DLL without one (/noentry /dll). */
+  entry?: string | null;
 }
 
 export function linkArgs(l: LinkInput): string[] {
   const r = RECIPES[l.arch];
   return [
-    `/machine:${r.machine}`, "/driver", "/subsystem:native", "/entry:DriverEntry", "/nodefaultlib", "/Brepro",
+    `/machine:${r.machine}`, "/driver", "/subsystem:native", ...(l.entry === null ? ["/noentry", "/dll"] : [`/entry:${l.entry ?? "DriverEntry"}`]), "/nodefaultlib", "/Brepro",
     "/opt:ref", `/implib:${l.scratchImplib}`, `/out:${l.out}`, ...r.linkExtra, ...l.objects, ...l.libs, ...l.kernelLibs,
     ...l.userFlags, ...(l.def ? [`/def:${l.def}`] : []),
   ];
@@ -88,4 +101,15 @@ export function linkArgs(l: LinkInput): string[] {
 /** Static library (DRIVER_LIBRARY) with llvm-lib: members named after the objects. */
 export function libArgs(out: string, objects: string[], arch: Arch): string[] {
   return [`/machine:${RECIPES[arch].machine}`, `/out:${out}`, ...objects];
+}
+
+/** MASM (.asm) with llvm-ml, ml64/ml syntax. */
+export function asmArgs(arch: Arch, source: string, object: string, includes: string[], defines: string[]): string[] {
+  return [arch === "x64" ? "-m64" : "-m32", "/c", ...includes.map((i) => `/I${i}`), ...defines.filter((d) => d.startsWith("-D")).map((d) => `/D${d.slice(2)}`), `/Fo${object}`, source];
+}
+
+/** Resources (.rc) with llvm-rc (which preprocesses with clang). */
+export function rcArgs(source: string, res: string, includes: string[], defines: string[]): string[] {
+  // Code page 1252 (the Windows ANSI default): .rc files often carry © and ® in their strings.
+  return ["/nologo", "/C", "1252", ...includes.flatMap((i) => ["/I", i]), ...defines.filter((d) => /^-[DU]/.test(d)).map((d) => `/${d[1]}${d.slice(2)}`), "/fo", res, source];
 }

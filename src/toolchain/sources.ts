@@ -13,34 +13,46 @@
  *   KMDLL_DEFLIBS: .def files in the project folder, each turned into an import library (kmdll's
  *     writer) and linked after TARGETLIBS (to import names no real import library provides).
  */
-import { parseMakeVars, suggest, type Diagnostic, type MakeVars, type Severity, type Token } from "./makevars.js";
+import { parseMakeVars, suggest, type Diagnostic, type MakeVars, type MakeVarsOptions, type Severity, type Token } from "./makevars.js";
+import { translateClFlags } from "./clflags.js";
 
 export type TargetType = "EXPORT_DRIVER" | "DRIVER" | "DRIVER_LIBRARY";
 export type Arch = "x64" | "x86";
 export const ARCHES: readonly Arch[] = ["x64", "x86"];
 
-/** Macros the build defines (kept as `$(NAME)` by the parser, resolved per arch by the loader). */
-export const BUILTIN_MACROS: ReadonlySet<string> = new Set([
-  "O", "OBJ_PATH", "DDK_LIB_PATH", "SDK_LIB_PATH", "CRT_LIB_PATH", "DDK_INC_PATH", "SDK_INC_PATH", "CRT_INC_PATH",
-  "WDM_INC_PATH", "IFSKIT_INC_PATH", "TARGET_DIRECTORY", "_BUILDARCH", "BASEDIR", "PROJECT_ROOT", "TARGETNAME",
-]);
+export { BUILTIN_MACROS } from "./builtin-macros.js";
+import { BUILTIN_MACROS } from "./builtin-macros.js";
 
 /** Variables kmdll uses. */
 export const SOURCES_VARIABLES: ReadonlySet<string> = new Set([
   "TARGETNAME", "TARGETTYPE", "DLLDEF", "SOURCES", "TARGETLIBS", "LINKLIBS", "INCLUDES", "C_DEFINES", "TARGETPATH",
-  "USER_C_FLAGS", "LINKER_FLAGS", "KMDLL_ARCHES", "KMDLL_DEFLIBS",
+  "USER_C_FLAGS", "LINKER_FLAGS", "KMDLL_ARCHES", "KMDLL_DEFLIBS", "AMD64_SOURCES", "I386_SOURCES", "386_SOURCES",
+  "X86_SOURCES", "TARGETEXT", "DLLENTRY", "_NT_TARGET_VERSION", "MSC_WARNING_LEVEL", "MSC_OPTIMIZATION", "C_DEFINES",
 ]);
+
+/** The macros the WDK build environment defines for an arch (free build, Windows 7 target by default). */
+export function environmentMacros(arch: Arch): Map<string, string> {
+  const m = new Map<string, string>([
+    ["FREEBUILD", "1"], ["DDKBUILDENV", "fre"], ["_NT_TARGET_VERSION_WINXP", "0x501"], ["_NT_TARGET_VERSION_WS03", "0x502"],
+    ["_NT_TARGET_VERSION_VISTA", "0x600"], ["_NT_TARGET_VERSION_LONGHORN", "0x600"], ["_NT_TARGET_VERSION_WIN7", "0x601"],
+    ["_NT_TARGET_VERSION_WIN8", "0x602"], ["_NT_TARGET_VERSION_WINBLUE", "0x603"], ["_NT_TARGET_VERSION_WIN10", "0xA00"],
+    ["LATEST_WIN32_WINNT_VERSION", "0x0601"], ["NTMAKEENV", ""],
+  ]);
+  if (arch === "x64") for (const [k, v] of [["_BUILDARCH", "AMD64"], ["AMD64", "1"], ["TARGET_DIRECTORY", "amd64"], ["BUILD_ALT_DIR", "fre_win7_AMD64"]]) m.set(k!, v!);
+  else for (const [k, v] of [["_BUILDARCH", "x86"], ["386", "1"], ["I386", "1"], ["TARGET_DIRECTORY", "i386"], ["BUILD_ALT_DIR", "fre_win7_x86"]]) m.set(k!, v!);
+  return m;
+}
+
+/** The folder the WDK looks in for an arch's own sources (AMD64_SOURCES in amd64\). */
+export const ARCH_DIRS: Record<Arch, string> = { x64: "amd64", x86: "i386" };
 
 /** WDK variables kmdll knows and ignores (with the reason). */
 const IGNORED: Record<string, string> = {
-  DLLENTRY: "the entry point of a kernel-mode DLL is always DllInitialize; DLLENTRY cannot change it",
-  MSC_WARNING_LEVEL: "clang's default warnings apply; add -W flags to USER_C_FLAGS",
-  MSC_OPTIMIZATION: "kmdll compiles with -O2; add flags to USER_C_FLAGS",
   TARGET_DESTINATION: "", NTTARGETFILES: "", NTTARGETFILE0: "", NTTARGETFILE1: "", PRECOMPILED_INCLUDE: "",
   PRECOMPILED_PCH: "", PRECOMPILED_OBJ: "", PRECOMPILED_CXX: "", USE_MSVCRT: "", USE_LIBCMT: "", DRIVERTYPE: "",
   KMDF_VERSION_MAJOR: "", KMDF_VERSION_MINOR: "", UMDF_VERSION_MAJOR: "", BUFFER_OVERFLOW_CHECKS: "",
   ENABLE_EVENT_TRACING: "", RUN_WPP: "", DLLBASE: "", UMTYPE: "", UMBASE: "", NTDEBUG: "", NTDEBUGTYPE: "",
-  USE_PDB: "", INF_NAME: "", MISCFILES: "", TARGETEXT: "", USECXX_FLAG: "", USE_NATIVE_EH: "", USE_STL: "",
+  USE_PDB: "", INF_NAME: "", MISCFILES: "", USECXX_FLAG: "", USE_NATIVE_EH: "", USE_STL: "",
   NO_BINPLACE: "", MSC_STDCALL: "", LINKER_STACKSIZE: "", SYNCHRONIZE_BLOCK: "", SYNCHRONIZE_DRAIN: "",
   PASS0_HEADERDIR: "", PASS0_SOURCEDIR: "", TARGET_DESTINATION_DIR: "", DRIVER_ALIGNMENT: "",
 };
@@ -48,11 +60,15 @@ const IGNORED: Record<string, string> = {
 export interface Located {
   line: number;
   col: number;
+  /** The `!include`d file it was written in (unset: the sources file). */
+  inFile?: string;
 }
 
 /** A path as written (macros expanded, `\` turned into `/`), with its position. */
 export interface PathRef extends Located {
   path: string;
+  /** From AMD64_SOURCES/I386_SOURCES: looked up in the arch folder (amd64\\, i386\\) first. */
+  archDir?: string;
 }
 
 export type LibRef =
@@ -78,16 +94,41 @@ export interface SourcesProject {
   defLibs: PathRef[];
   /** Arches this project builds for. */
   arches: Arch[];
+  /** .rc files (compiled with llvm-rc, linked as resources). */
+  resources: PathRef[];
+  /** DLLDEF was not given: the WDK's default `$(TARGETNAME).def` (only used when it exists). */
+  defDefaulted?: boolean;
+  /** Output extension without the dot (TARGETEXT; default sys). */
+  ext: string;
+  /** Link entry point (DLLENTRY, default DriverEntry); null: /NOENTRY. */
+  entry: string | null;
+  /** /FI files from the cl options. */
+  forceIncludes: PathRef[];
+  /** _WIN32_WINNT, WINVER, NTDDI_VERSION from _NT_TARGET_VERSION (default Windows 7). */
+  versionDefines: string[];
 }
 
 export interface ParsedSources {
-  /** Undefined when an error prevents describing the project. */
+  /** Undefined when an error prevents describing the project (or it is skipped). */
   project?: SourcesProject;
+  /** The TARGETTYPE of a user-mode (or other non-kernel) project, which kmdll skips. */
+  skipped?: string;
   vars: MakeVars;
   diagnostics: Diagnostic[];
 }
 
-export const SOURCE_EXTENSIONS = [".c", ".cpp", ".cc", ".cxx", ".s", ".S"];
+export const SOURCE_EXTENSIONS = [".c", ".cpp", ".cc", ".cxx", ".s", ".S", ".asm"];
+
+/** WDK target types of user-mode programs and libraries (and the like) that kmdll does not build. */
+const OTHER_TARGET_TYPES = new Set(["PROGRAM", "PROGLIB", "DYNLINK", "LIBRARY", "UMAPPL_NOLIB", "NOTARGET", "BOOTPGM", "GDI_DRIVER", "MINIPORT", "HAL", "EXPORT_DRIVER_LIBRARY"].filter((t) => t !== "EXPORT_DRIVER_LIBRARY"));
+
+export interface ParseSourcesOptions {
+  /** The arch whose `!if` branches, *_SOURCES and environment macros apply (default x64). */
+  arch?: Arch;
+  include?: MakeVarsOptions["include"];
+  /** Macros of the build environment given by the user (`kmdll build -D NAME=VALUE`), as NMAKE takes environment variables. */
+  defines?: Readonly<Record<string, string>>;
+}
 
 const toSlash = (s: string) => s.replace(/\\/g, "/");
 
@@ -99,10 +140,15 @@ function pathProblem(p: string): string | undefined {
 }
 
 /** Parse and interpret a `sources` file. */
-export function parseSources(text: string): ParsedSources {
-  const vars = parseMakeVars(text, { builtins: BUILTIN_MACROS });
+export function parseSources(text: string, options: ParseSourcesOptions = {}): ParsedSources {
+  const arch = options.arch ?? "x64";
+  const vars = parseMakeVars(text, { builtins: BUILTIN_MACROS, defines: new Map([...environmentMacros(arch), ...Object.entries(options.defines ?? {})]), ...(options.include ? { include: options.include } : {}) });
   const diagnostics: Diagnostic[] = [...vars.diagnostics];
-  const d = (severity: Severity, at: Located, message: string) => diagnostics.push({ severity, message, line: at.line, col: at.col });
+  if (vars.aborted) return { vars, diagnostics };
+  const d = (severity: Severity, at: Located | Token, message: string) => {
+    const file = "text" in at ? at.file : at.inFile;
+    diagnostics.push({ severity, message, line: at.line, col: at.col, ...(file !== undefined ? { file } : {}) });
+  };
   const v = vars.vars;
   const tokens = (name: string): Token[] => v.get(name)?.tokens ?? [];
 
@@ -145,7 +191,11 @@ export function parseSources(text: string): ParsedSources {
   if (!v.has("TARGETTYPE")) d("error", { line: 1, col: 1 }, "TARGETTYPE is missing (EXPORT_DRIVER, DRIVER or DRIVER_LIBRARY)");
   else if (typeTok) {
     if (typeTok.text === "EXPORT_DRIVER" || typeTok.text === "DRIVER" || typeTok.text === "DRIVER_LIBRARY") type = typeTok.text;
-    else {
+    else if (OTHER_TARGET_TYPES.has(typeTok.text.toUpperCase())) {
+      // A user-mode program or library in the same tree: not kmdll's to build, not an error.
+      d("warning", typeTok, `TARGETTYPE=${typeTok.text} is not a kernel-mode target; kmdll skips this project`);
+      return { vars, diagnostics, skipped: typeTok.text };
+    } else {
       const s = suggest(typeTok.text, ["EXPORT_DRIVER", "DRIVER", "DRIVER_LIBRARY"]);
       d("error", typeTok, `unknown TARGETTYPE '${typeTok.text}'${s ? ` (did you mean ${s}?)` : ""}; kmdll builds EXPORT_DRIVER, DRIVER and DRIVER_LIBRARY`);
     }
@@ -160,8 +210,12 @@ export function parseSources(text: string): ParsedSources {
     if (problem) d("error", defTok, `DLLDEF: ${problem}`);
     else def = { path: p, line: defTok.line, col: defTok.col };
   }
-  if (type === "EXPORT_DRIVER" && !v.has("DLLDEF")) {
-    d("error", v.get("TARGETTYPE")!, "TARGETTYPE=EXPORT_DRIVER needs DLLDEF=<name>.def (its exports, with DllInitialize and DllUnload PRIVATE)");
+  let defDefaulted = false;
+  if (type === "EXPORT_DRIVER" && !v.has("DLLDEF") && name) {
+    // The WDK's default: $(TARGETNAME).def in the project folder (the loader checks it exists).
+    const at = v.get("TARGETTYPE")!;
+    def = { path: `${name}.def`, line: at.line, col: at.col, ...(at.file !== undefined ? { inFile: at.file } : {}) };
+    defDefaulted = true;
   }
   if (type && type !== "EXPORT_DRIVER" && def) {
     d("warning", defTok!, `DLLDEF is used only with TARGETTYPE=EXPORT_DRIVER; ignored for ${type}`);
@@ -170,8 +224,11 @@ export function parseSources(text: string): ParsedSources {
 
   // SOURCES
   const sources: PathRef[] = [];
-  if (!v.has("SOURCES") || tokens("SOURCES").length === 0) d("error", v.get("SOURCES") ?? { line: 1, col: 1 }, "SOURCES is missing or empty (the .c files to compile)");
-  for (const t of tokens("SOURCES")) {
+  const resources: PathRef[] = [];
+  const archVars = arch === "x64" ? ["AMD64_SOURCES"] : ["I386_SOURCES", "386_SOURCES", "X86_SOURCES"];
+  const sourceTokens = [...tokens("SOURCES").map((t) => ({ t, archDir: undefined as string | undefined })), ...archVars.flatMap((n) => tokens(n).map((t) => ({ t, archDir: ARCH_DIRS[arch] as string | undefined })))];
+  if (sourceTokens.length === 0) d("error", v.get("SOURCES") ?? { line: 1, col: 1 }, "SOURCES is missing or empty (the .c files to compile)");
+  for (const { t, archDir } of sourceTokens) {
     const p = toSlash(t.text);
     const problem = pathProblem(p);
     if (problem) {
@@ -179,31 +236,34 @@ export function parseSources(text: string): ParsedSources {
       continue;
     }
     const ext = /\.[^./]+$/.exec(p)?.[0] ?? "";
+    const at = { line: t.line, col: t.col, ...(t.file !== undefined ? { inFile: t.file } : {}), ...(archDir ? { archDir } : {}) };
     if (/^\.rc$/i.test(ext)) {
-      d("warning", t, `resource file '${p}' is not compiled (resources are not supported); ignored`);
+      resources.push({ path: p, ...at });
       continue;
     }
-    if (!SOURCE_EXTENSIONS.includes(ext)) {
-      d("error", t, `cannot compile '${p}': kmdll compiles ${SOURCE_EXTENSIONS.join(" ")} files${/^\.asm$/i.test(ext) ? " (MASM .asm is not supported; use GNU assembler syntax .S)" : ""}`);
+    if (!SOURCE_EXTENSIONS.includes(ext.toLowerCase() === ".asm" ? ".asm" : ext)) {
+      d("error", t, `cannot compile '${p}': kmdll compiles ${SOURCE_EXTENSIONS.join(" ")} and .rc files`);
       continue;
     }
     if (sources.some((s) => s.path === p)) {
       d("warning", t, `'${p}' is listed twice in SOURCES`);
       continue;
     }
-    sources.push({ path: p, line: t.line, col: t.col });
+    sources.push({ path: p, ...at });
   }
 
   // TARGETLIBS / LINKLIBS
   const libs: LibRef[] = [];
   for (const t of [...tokens("TARGETLIBS"), ...tokens("LINKLIBS")]) {
-    const p = toSlash(t.text);
-    const kernel = /^\$\((?:DDK_LIB_PATH|SDK_LIB_PATH|CRT_LIB_PATH)\)\/([^/]+)\.lib$/i.exec(p);
-    const out = /^(?:\$\(OBJ_PATH\)\/)?\$\(O\)\/([^/]+)$/.exec(p);
-    if (kernel) libs.push({ kind: "kernel", name: kernel[1]!.toLowerCase(), line: t.line, col: t.col });
+    const p = toSlash(t.text).replace(/\/{2,}/g, "/");
+    const kernel = /^\$\((?:DDK_LIB_PATH|SDK_LIB_PATH|CRT_LIB_PATH|IFSKIT_LIB_PATH|WDM_LIB_PATH|DDK_LIB_DEST)\)(?:\/\*)?\/([^/]+)\.lib$/i.exec(p);
+    // A library another project of the tree builds, named through its object folder
+    // (`$(OBJ_PATH)\$(O)\x.lib`, `..\x\$(O)\x.lib`, `..\x\obj$(BUILD_ALT_DIR)\*\x.lib`): kmdll puts every product in $(O).
+    const out = /(?:^|\/)(?:\$\(O\)|\*)\/([^/]+)$/.exec(p);
+    if (kernel) libs.push({ kind: "kernel", name: kernel[1]!.toLowerCase(), line: t.line, col: t.col, ...(t.file !== undefined ? { inFile: t.file } : {}) });
     else if (out) {
       if (!/\.(lib|a)$/i.test(out[1]!)) d("error", t, `TARGETLIBS: '${p}' is not a library (.lib)`);
-      else libs.push({ kind: "out", file: out[1]!, line: t.line, col: t.col });
+      else libs.push({ kind: "out", file: out[1]!, line: t.line, col: t.col, ...(t.file !== undefined ? { inFile: t.file } : {}) });
     } else {
       const problem = pathProblem(p);
       if (problem) d("error", t, `TARGETLIBS: ${problem}`);
@@ -232,12 +292,42 @@ export function parseSources(text: string): ParsedSources {
     }
   }
 
-  // C_DEFINES
-  const defines: string[] = [];
-  for (const t of tokens("C_DEFINES")) {
-    const m = /^[-/]([DU])(.+)$/.exec(t.text);
-    if (m) defines.push(`-${m[1]}${m[2]}`);
-    else d("warning", t, `C_DEFINES: '${t.text}' is not a -D/-U (or /D, /U) definition; put other compiler flags in USER_C_FLAGS`);
+  // C_DEFINES, USER_C_FLAGS, MSC_WARNING_LEVEL, MSC_OPTIMIZATION: cl options, translated.
+  const cl = (n: string) => translateClFlags(tokens(n), arch);
+  const cdefs = cl("C_DEFINES");
+  const defines = cdefs.args;
+  const user = [cl("MSC_WARNING_LEVEL"), cl("MSC_OPTIMIZATION"), cl("USER_C_FLAGS")];
+  const forceIncludes: PathRef[] = [];
+  for (const tr of [cdefs, ...user]) {
+    for (const w of tr.warnings) d("warning", w.at, w.message);
+    for (const i of tr.includes) {
+      const problem = pathProblem(toSlash(i.text));
+      if (problem) d("error", i, `/I: ${problem}`);
+      else includes.push({ path: toSlash(i.text).replace(/\/+$/, "") || ".", line: i.line, col: i.col, ...(i.file !== undefined ? { inFile: i.file } : {}) });
+    }
+    for (const f of tr.forceIncludes) forceIncludes.push({ path: toSlash(f.text), line: f.line, col: f.col, ...(f.file !== undefined ? { inFile: f.file } : {}) });
+  }
+  // _NT_TARGET_VERSION: the Windows version the headers describe (default Windows 7).
+  const ntv = v.get("_NT_TARGET_VERSION")?.tokens[0];
+  const ntVersion = ntv ? Number(ntv.text) : 0x601;
+  if (ntv && (!Number.isInteger(ntVersion) || ntVersion < 0x400 || ntVersion > 0xfff)) d("warning", ntv, `_NT_TARGET_VERSION '${ntv.text}' is not a version like 0x601; using 0x601`);
+  const winnt = Number.isInteger(ntVersion) && ntVersion >= 0x400 && ntVersion <= 0xfff ? ntVersion : 0x601;
+  const hex = (n: number, w: number) => "0x" + n.toString(16).toUpperCase().padStart(w, "0");
+  // Only when the file sets it: otherwise mingw-w64's header defaults apply (as before).
+  const versionDefines = ntv ? [`-D_WIN32_WINNT=${hex(winnt, 4)}`, `-DWINVER=${hex(winnt, 4)}`, `-DNTDDI_VERSION=${hex(winnt * 0x10000, 8)}`] : [];
+
+  // TARGETEXT, DLLENTRY
+  const extTok = single("TARGETEXT");
+  let ext = "sys";
+  if (extTok) {
+    if (/^(sys|dll)$/i.test(extTok.text)) ext = extTok.text.toLowerCase();
+    else d("error", extTok, `TARGETEXT '${extTok.text}': a kernel-mode image is a .sys or a .dll`);
+  }
+  let entry: string | null = "DriverEntry";
+  const entryTok = single("DLLENTRY");
+  if (entryTok) {
+    if (/^[A-Za-z_][A-Za-z0-9_@]*$/.test(entryTok.text)) entry = entryTok.text;
+    else d("error", entryTok, `DLLENTRY '${entryTok.text}' is not a routine name`);
   }
 
   // TARGETPATH
@@ -273,52 +363,19 @@ export function parseSources(text: string): ParsedSources {
     else defLibs.push({ path: p, line: t.line, col: t.col });
   }
 
-  const userCFlags = tokens("USER_C_FLAGS").map((t) => t.text);
+  const userCFlags = user.flatMap((u) => u.args);
   const linkerFlags = tokens("LINKER_FLAGS").map((t) => t.text);
+  if (linkerFlags.some((f) => /^[/-]noentry$/i.test(f))) entry = null;
 
   const ok = !diagnostics.some((x) => x.severity === "error");
   const project: SourcesProject | undefined =
     ok && name && type
-      ? { name, type, ...(def ? { def } : {}), sources, libs, includes, defines, ...(targetPath ? { targetPath } : {}), userCFlags, linkerFlags, defLibs, arches }
+      ? {
+          name, type, ...(def ? { def } : {}), ...(defDefaulted ? { defDefaulted } : {}), sources, libs, includes, defines, ...(targetPath ? { targetPath } : {}),
+          userCFlags, linkerFlags, defLibs, arches, resources, ext, entry, forceIncludes, versionDefines,
+        }
       : undefined;
   return { ...(project ? { project } : {}), vars, diagnostics };
 }
 
-export interface DirEntry extends Located {
-  dir: string;
-  optional: boolean;
-}
-
-export interface ParsedDirs {
-  dirs: DirEntry[];
-  diagnostics: Diagnostic[];
-}
-
-/** Parse a WDK `dirs` file: DIRS (and OPTIONAL_DIRS) list subfolders in build order. */
-export function parseDirs(text: string): ParsedDirs {
-  const vars = parseMakeVars(text, { builtins: BUILTIN_MACROS });
-  const diagnostics: Diagnostic[] = [...vars.diagnostics];
-  const dirs: DirEntry[] = [];
-  for (const a of vars.assignments) {
-    if (a.name === "DIRS" || a.name === "OPTIONAL_DIRS" || vars.referenced.has(a.name)) continue;
-    const s = suggest(a.name, ["DIRS", "OPTIONAL_DIRS"]);
-    diagnostics.push({ severity: "warning", line: a.line, col: a.col, message: `unknown variable ${a.name} in a dirs file${s ? ` (did you mean ${s}?)` : ""}; ignored` });
-  }
-  for (const name of ["DIRS", "OPTIONAL_DIRS"]) {
-    for (const t of vars.vars.get(name)?.tokens ?? []) {
-      const p = toSlash(t.text).replace(/\/+$/, "");
-      const parts = p.split("/");
-      if (p.startsWith("/") || /^[A-Za-z]:/.test(p) || parts.includes("..") || parts.includes(".") || p === "" || p.includes("$(") || /[{}*?]/.test(p)) {
-        diagnostics.push({ severity: "error", line: t.line, col: t.col, message: `${name}: '${t.text}' is not a subfolder name (no '..', '.', absolute paths, macros or wildcards)` });
-        continue;
-      }
-      if (dirs.some((x) => x.dir === p)) {
-        diagnostics.push({ severity: "warning", line: t.line, col: t.col, message: `'${p}' is listed twice` });
-        continue;
-      }
-      dirs.push({ dir: p, optional: name === "OPTIONAL_DIRS", line: t.line, col: t.col });
-    }
-  }
-  if (!vars.vars.has("DIRS") && !vars.vars.has("OPTIONAL_DIRS")) diagnostics.push({ severity: "error", line: 1, col: 1, message: "DIRS is missing (the subfolders to build, in order)" });
-  return { dirs, diagnostics };
-}
+export { parseDirs, type DirEntry, type ParsedDirs } from "./dirs-file.js";

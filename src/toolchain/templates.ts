@@ -55,10 +55,10 @@ export function exportDriverTemplate(name: string): TemplateFile[] {
  * System32\\drivers the first time such a driver loads, calls DllInitialize, and calls DllUnload
  * when the last of them has unloaded.
  */
-#include <ntddk.h>
+#include "${name}_private.h"
 
-#define ${M}_EXPORTS
-#include "${name}.h"
+/* Calls of ${routine} so far (counted in ${name}_add.c). */
+LONG ${cap(name)}CallCount;
 
 /* Never called: an export driver is loaded because another driver imports it. */
 DRIVER_INITIALIZE DriverEntry;
@@ -80,15 +80,33 @@ NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath)
 /* Called when the last importer has unloaded; release what DllInitialize acquired. */
 NTSTATUS NTAPI DllUnload(void)
 {
-    DbgPrint("${name}: DllUnload\\n");
+    DbgPrint("${name}: DllUnload (${routine} called %ld time(s))\\n", ${cap(name)}CallCount);
     return STATUS_SUCCESS;
 }
+`,
+    },
+    {
+      path: `${name}_add.c`,
+      text: `/* ${name}_add.c: the routine ${name}.sys exports (listed in ${name}.def; declared in ${name}.h). */
+#include "${name}_private.h"
 
-/* Exported through ${name}.def; importers declare it in ${name}.h. */
 int ${routine}(int a, int b)
 {
+    InterlockedIncrement(&${cap(name)}CallCount);
     return a + b;
 }
+`,
+    },
+    {
+      path: `${name}_private.h`,
+      text: `/* ${name}_private.h: shared by the source files of ${name}.sys (not for importers). */
+#pragma once
+#include <ntddk.h>
+
+#define ${M}_EXPORTS
+#include "${name}.h"
+
+extern LONG ${cap(name)}CallCount;
 `,
     },
     {
@@ -129,7 +147,7 @@ EXPORTS
 TARGETNAME=${name}
 TARGETTYPE=EXPORT_DRIVER
 DLLDEF=${name}.def
-SOURCES=${name}.c
+SOURCES=${name}.c ${name}_add.c
 `,
     },
     {
@@ -139,7 +157,8 @@ SOURCES=${name}.c
 Made by \`kmdll new export-driver ${name}\`. Files:
 
 - \`${name}.c\`: stub \`DriverEntry\` (never called for an export driver), \`DllInitialize\`,
-  \`DllUnload\` and the exported routine \`${routine}\`.
+  \`DllUnload\`; \`${name}_add.c\`: the exported routine \`${routine}\`; \`${name}_private.h\`:
+  what both share.
 - \`${name}.h\`: the declarations importers include (\`EXTERN_C DECLSPEC_IMPORT\`).
 - \`${name}.def\`: \`LIBRARY ${name}.sys\`; \`DllInitialize\`/\`DllUnload\` are \`PRIVATE\`.
 - \`sources\`: \`TARGETTYPE=EXPORT_DRIVER\`, \`DLLDEF=${name}.def\`.
@@ -167,7 +186,7 @@ export function driverTemplate(name: string, imports?: ImportSpec): TemplateFile
  * It calls ${imports.routine}, exported by ${imports.name}.sys: loading ${name}.sys makes the kernel load
  * ${imports.name}.sys first (and call its DllInitialize); unloading ${name}.sys lets the kernel unload it.` : ""}
  */
-#include <ntddk.h>
+#include "${name}.h"
 ${include}
 ${call?.decl ?? ""}DRIVER_INITIALIZE DriverEntry;
 DRIVER_UNLOAD ${cap(name)}Unload;
@@ -183,10 +202,10 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 ${
   call
     ? `    int result = ${call.expr};
-    DbgPrint("${name}: DriverEntry(%wZ): ${call.shown} = %d\\n", RegistryPath, result);
+    ${cap(name)}Report(RegistryPath, "${call.shown}", result);
     DriverObject->DriverUnload = ${cap(name)}Unload;
     return ${call.ok} ? STATUS_SUCCESS : STATUS_UNSUCCESSFUL;`
-    : `    DbgPrint("${name}: DriverEntry(%wZ)\\n", RegistryPath);
+    : `    ${cap(name)}Report(RegistryPath, NULL, 0);
     DriverObject->DriverUnload = ${cap(name)}Unload;
     return STATUS_SUCCESS;`
 }
@@ -197,12 +216,13 @@ ${
 # (the dirs file above lists ${imports.name} before ${name}).` : ""}
 TARGETNAME=${name}
 TARGETTYPE=DRIVER
-SOURCES=${name}.c
+SOURCES=${name}.c ${name}_report.c
 ${imports?.includeDir ? `INCLUDES=${imports.includeDir.replace(/\//g, "\\")}\n` : ""}${imports ? `TARGETLIBS=$(O)\\${imports.name}.lib\n` : ""}`;
   const readme = `# ${name}: a standard driver
 
 Made by \`kmdll new driver ${name}${imports ? ` --imports ${imports.name}` : ""}\`. \`${name}.c\` has \`DriverEntry\`${imports ? `, which calls
-\`${imports.routine}\` from the export driver ${imports.name}.sys,` : ""} and a \`DriverUnload\` routine.
+\`${imports.routine}\` from the export driver ${imports.name}.sys,` : ""} and a \`DriverUnload\` routine;
+\`${name}_report.c\` prints its messages; \`${name}.h\` is what both share.
 ${imports ? `\`sources\` links against \`$(O)\\${imports.name}.lib\`, so ${imports.name} must be built first: the \`dirs\`
 file in the folder above lists it before ${name}.
 ` : ""}
@@ -211,8 +231,26 @@ Build and run it from the folder above this one:
     kmdll build . --arch x64 --install root
     kmdll sim --root root start:${name} stop:${name}
 `;
+  const header = `/* ${name}.h: shared by ${name}.c and ${name}_report.c. */
+#pragma once
+#include <ntddk.h>
+
+/* Prints what DriverEntry did (call: the call made, or NULL). */
+VOID ${cap(name)}Report(PCUNICODE_STRING RegistryPath, PCSTR Call, int Result);
+`;
+  const report = `/* ${name}_report.c: ${name}.sys's messages. */
+#include "${name}.h"
+
+VOID ${cap(name)}Report(PCUNICODE_STRING RegistryPath, PCSTR Call, int Result)
+{
+    if (Call != NULL) DbgPrint("${name}: DriverEntry(%wZ): %s = %d\\n", RegistryPath, Call, Result);
+    else DbgPrint("${name}: DriverEntry(%wZ)\\n", RegistryPath);
+}
+`;
   return [
     { path: `${name}.c`, text: c },
+    { path: `${name}.h`, text: header },
+    { path: `${name}_report.c`, text: report },
     { path: "sources", text: sources },
     { path: "README.md", text: readme },
   ];

@@ -49,9 +49,18 @@ export function register(program: Command, ctx: CliContext): void {
       if (!Number.isInteger(n) || n < 1 || n > 256) throw new KmdllError(`--jobs: expected a number 1..256, got '${v}'`);
       return n;
     })
+    .option("--tree <dir>", "the folder paths in sources files may reach (default: the workspace, i.e. <dir> or the topmost parent whose dirs file lists it)")
+    .option("-D, --define <name=value>", "a macro of the build environment for the sources files (as NMAKE reads environment variables); repeatable", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option("-k, --keep-going", "go on with the other projects after one fails")
     .option("--json", "print the build result as JSON")
-    .action(async (dir: string, opts: { arch?: string[]; out?: string; obj?: string; force?: boolean; install?: string; check: boolean; jobs?: number; json?: boolean }) => {
+    .action(async (dir: string, opts: { arch?: string[]; out?: string; obj?: string; force?: boolean; install?: string; check: boolean; jobs?: number; json?: boolean; keepGoing?: boolean; tree?: string; define?: string[] }) => {
       const arches = opts.arch ? parseArches(opts.arch) : undefined;
+      const defines: Record<string, string> = {};
+      for (const d of opts.define ?? []) {
+        const m = /^([A-Za-z_0-9]+)=(.*)$/.exec(d);
+        if (!m) throw new KmdllError(`--define: expected NAME=VALUE, got '${d}'`);
+        defines[m[1]!] = m[2]!;
+      }
       const printed = new Set<ProjectResult>();
       let result;
       try {
@@ -63,6 +72,9 @@ export function register(program: Command, ctx: CliContext): void {
           ...(opts.install !== undefined ? { install: opts.install } : {}),
           force: Boolean(opts.force),
           check: opts.check,
+          keepGoing: Boolean(opts.keepGoing),
+          defines,
+          ...(opts.tree !== undefined ? { tree: opts.tree } : {}),
         });
       } catch (e) {
         if (!(e instanceof BuildInputError)) throw e;

@@ -115,6 +115,8 @@ export interface KernelState {
    * mingw's import library lacks), so drivers can find them at run time.
    */
   resolveKernelExport?(name: string): bigint | null;
+  /** Address of an export of any built-in module ("wdf01000.sys" thunks for the KMDF function table), or null. */
+  moduleExport?(module: string, name: string): bigint | null;
   /** Base names of other loaded modules (not ntoskrnl/hal) that export `name` (KernelQueries). */
   modulesExporting?(name: string): string[];
   /** Guest address of the current (system) EPROCESS and KTHREAD the KPCR points at. */

@@ -1,0 +1,33 @@
+/*
+ * MSVC intrinsics for kernel code that clang does not implement as builtins and mingw-w64 does
+ * not define (calls to them were left undefined at link time in HyperDbg's kernel DLLs).
+ * Prototypes: intrin.h of the Visual C++ tools. Definitions: data/lib-src/msvc-intrinsics.c.
+ */
+#ifndef KMDLL_MSVC_INTRINSICS_H
+#define KMDLL_MSVC_INTRINSICS_H
+#if defined(__x86_64__)
+typedef unsigned __int64 kmdll_ureg;
+#else
+typedef unsigned int kmdll_ureg;
+#endif
+#ifdef __cplusplus
+extern "C" {
+#endif
+void __halt(void);
+void __nop(void);
+void __invlpg(void *Address);
+void __wbinvd(void);
+void __lidt(void *Source);
+void __sidt(void *Destination);
+void _lgdt(void *Source);
+void _sgdt(void *Destination);
+kmdll_ureg __readdr(unsigned int DebugRegister);
+void __writedr(unsigned int DebugRegister, kmdll_ureg Value);
+void __writecr2(kmdll_ureg Value);
+unsigned long __segmentlimit(unsigned long Selector);
+void __cdecl _disable(void);
+void __cdecl _enable(void);
+#ifdef __cplusplus
+}
+#endif
+#endif

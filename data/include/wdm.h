@@ -1,0 +1,22 @@
+/*
+ * kmdll compatibility layer over mingw-w64's <wdm.h> (see docs/build.md, "Compatibility headers").
+ * This folder comes before mingw-w64's include/ddk on the include path; each shim is small and
+ * only adds or repairs what WDK code expects. Upstream mingw-w64 problems it works around:
+ *  - wdm.h defines InterlockedBitTestAndSet/Reset as `static __inline__` after intrin-impl.h
+ *    declared them extern; in clang's Microsoft mode the static definition keeps external linkage,
+ *    so every object that includes wdm.h defines them (lld-link: duplicate symbol). Here intrin.h
+ *    is read first and wdm.h's copies get private names (uses still expand to the compiler's
+ *    _interlockedbittestandset intrinsics, as wdm.h #defines them afterwards).
+ */
+#ifndef KMDLL_COMPAT_WDM_H
+#define KMDLL_COMPAT_WDM_H
+#include <intrin.h>
+#undef InterlockedBitTestAndSet
+#undef InterlockedBitTestAndReset
+#define InterlockedBitTestAndSet kmdll_wdm_InterlockedBitTestAndSet
+#define InterlockedBitTestAndReset kmdll_wdm_InterlockedBitTestAndReset
+#include_next <wdm.h>
+#include <kmdll/driverspecs-extra.h>
+#include <kmdll/memory-barrier.h>
+#include <kmdll/pool2.h>
+#endif

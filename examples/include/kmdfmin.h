@@ -1,0 +1,164 @@
+/*
+ * kmdfmin.h - a minimal KMDF (1.33) header for kmdll's examples, written from the documented API.
+ * Names, structure layouts and the function table indices are facts of the public KMDF headers
+ * (microsoft/Windows-Driver-Frameworks src/publicinc/wdf/kmdf/1.33: wdffuncenum.h for the
+ * indices, wdfdriver.h / wdfobject.h / wdfio.h / wdfglobals.h for the structures) and of the loader
+ * interface (src/framework/shared/inc/private/common/fxldr.h: WDF_BIND_INFO, WdfVersionBind).
+ * Only what a control-device IOCTL driver needs. KmdllWdfBind is kmdll's own small stand-in for
+ * the WDK's WdfDriverEntry stub library.
+ */
+#ifndef KMDFMIN_H
+#define KMDFMIN_H
+#include <ntddk.h>
+
+typedef PVOID WDFOBJECT, WDFDRIVER, WDFDEVICE, WDFQUEUE, WDFREQUEST;
+typedef struct WDFDEVICE_INIT *PWDFDEVICE_INIT;
+
+typedef struct _WDF_DRIVER_GLOBALS {
+    WDFDRIVER Driver;
+    ULONG DriverFlags;
+    ULONG DriverTag;
+    CHAR DriverName[32];
+    BOOLEAN DisplaceDriverUnload;
+} WDF_DRIVER_GLOBALS, *PWDF_DRIVER_GLOBALS;
+
+typedef struct _WDF_VERSION { ULONG Major; ULONG Minor; ULONG Build; } WDF_VERSION;
+typedef VOID (*WDFFUNC)(VOID);
+typedef struct _WDF_BIND_INFO {
+    ULONG Size;
+    PWCHAR Component;
+    WDF_VERSION Version;
+    ULONG FuncCount;
+    WDFFUNC *FuncTable;
+    PVOID Module;
+} WDF_BIND_INFO, *PWDF_BIND_INFO;
+
+NTSTATUS WdfVersionBind(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath, PWDF_BIND_INFO BindInfo, PWDF_DRIVER_GLOBALS *Globals);
+NTSTATUS WdfVersionUnbind(PUNICODE_STRING RegistryPath, PWDF_BIND_INFO BindInfo, PWDF_DRIVER_GLOBALS Globals);
+
+/* WDFFUNCENUM indices (wdffuncenum.h). */
+enum {
+    WdfControlDeviceInitAllocateTableIndex = 25,
+    WdfDeviceInitFreeTableIndex = 54,
+    WdfControlFinishInitializingTableIndex = 27,
+    WdfDeviceCreateTableIndex = 75,
+    WdfDeviceCreateSymbolicLinkTableIndex = 80,
+    WdfDeviceInitAssignNameTableIndex = 67,
+    WdfDriverCreateTableIndex = 116,
+    WdfDriverWdmGetDriverObjectTableIndex = 118,
+    WdfIoQueueCreateTableIndex = 152,
+    WdfObjectGetTypedContextWorkerTableIndex = 202,
+    WdfObjectDeleteTableIndex = 208,
+    WdfRequestCompleteTableIndex = 263,
+    WdfRequestCompleteWithInformationTableIndex = 265,
+    WdfRequestRetrieveInputBufferTableIndex = 269,
+    WdfRequestRetrieveOutputBufferTableIndex = 270,
+    WdfFunctionTableNumEntries = 458
+};
+
+typedef struct _WDF_OBJECT_CONTEXT_TYPE_INFO {
+    ULONG Size;
+    PCHAR ContextName;
+    size_t ContextSize;
+    const struct _WDF_OBJECT_CONTEXT_TYPE_INFO *UniqueType;
+    PVOID EvtDriverGetUniqueContextType;
+} WDF_OBJECT_CONTEXT_TYPE_INFO;
+
+typedef VOID (*PFN_WDF_OBJECT_CONTEXT_CLEANUP)(WDFOBJECT Object);
+typedef struct _WDF_OBJECT_ATTRIBUTES {
+    ULONG Size;
+    PFN_WDF_OBJECT_CONTEXT_CLEANUP EvtCleanupCallback;
+    PFN_WDF_OBJECT_CONTEXT_CLEANUP EvtDestroyCallback;
+    int ExecutionLevel;
+    int SynchronizationScope;
+    WDFOBJECT ParentObject;
+    size_t ContextSizeOverride;
+    const WDF_OBJECT_CONTEXT_TYPE_INFO *ContextTypeInfo;
+} WDF_OBJECT_ATTRIBUTES, *PWDF_OBJECT_ATTRIBUTES;
+
+typedef NTSTATUS (*PFN_WDF_DRIVER_DEVICE_ADD)(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit);
+typedef VOID (*PFN_WDF_DRIVER_UNLOAD)(WDFDRIVER Driver);
+#define WdfDriverInitNonPnpDriver 0x00000001
+typedef struct _WDF_DRIVER_CONFIG {
+    ULONG Size;
+    PFN_WDF_DRIVER_DEVICE_ADD EvtDriverDeviceAdd;
+    PFN_WDF_DRIVER_UNLOAD EvtDriverUnload;
+    ULONG DriverInitFlags;
+    ULONG DriverPoolTag;
+} WDF_DRIVER_CONFIG, *PWDF_DRIVER_CONFIG;
+
+typedef VOID (*PFN_WDF_IO_QUEUE_IO_DEVICE_CONTROL)(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength, ULONG IoControlCode);
+typedef VOID (*PFN_WDF_IO_QUEUE_IO_DEFAULT)(WDFQUEUE Queue, WDFREQUEST Request);
+typedef VOID (*PFN_WDF_IO_QUEUE_IO_READ)(WDFQUEUE Queue, WDFREQUEST Request, size_t Length);
+typedef enum { WdfIoQueueDispatchSequential = 1, WdfIoQueueDispatchParallel, WdfIoQueueDispatchManual } WDF_IO_QUEUE_DISPATCH_TYPE;
+typedef struct _WDF_IO_QUEUE_CONFIG {
+    ULONG Size;
+    WDF_IO_QUEUE_DISPATCH_TYPE DispatchType;
+    int PowerManaged; /* WDF_TRI_STATE */
+    BOOLEAN AllowZeroLengthRequests;
+    BOOLEAN DefaultQueue;
+    PFN_WDF_IO_QUEUE_IO_DEFAULT EvtIoDefault;
+    PFN_WDF_IO_QUEUE_IO_READ EvtIoRead;
+    PFN_WDF_IO_QUEUE_IO_READ EvtIoWrite;
+    PFN_WDF_IO_QUEUE_IO_DEVICE_CONTROL EvtIoDeviceControl;
+    PFN_WDF_IO_QUEUE_IO_DEVICE_CONTROL EvtIoInternalDeviceControl;
+    PVOID EvtIoStop;
+    PVOID EvtIoResume;
+    PVOID EvtIoCanceledOnQueue;
+    union { struct { ULONG NumberOfPresentedRequests; } Parallel; } Settings;
+    WDFDRIVER Driver;
+} WDF_IO_QUEUE_CONFIG, *PWDF_IO_QUEUE_CONFIG;
+
+/* The bound framework: set by KmdllWdfBind (defined in exactly one file with KMDFMIN_STUB). */
+extern WDFFUNC *WdfFunctions;
+extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
+#define WDFCALL(name, type) ((type)WdfFunctions[name##TableIndex])
+
+#define WdfDriverCreate(d, r, a, c, o) WDFCALL(WdfDriverCreate, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, PDRIVER_OBJECT, PCUNICODE_STRING, PWDF_OBJECT_ATTRIBUTES, PWDF_DRIVER_CONFIG, WDFDRIVER *))(WdfDriverGlobals, d, r, a, c, o)
+#define WdfDriverWdmGetDriverObject(d) WDFCALL(WdfDriverWdmGetDriverObject, PDRIVER_OBJECT (*)(PWDF_DRIVER_GLOBALS, WDFDRIVER))(WdfDriverGlobals, d)
+#define WdfControlDeviceInitAllocate(d, s) WDFCALL(WdfControlDeviceInitAllocate, PWDFDEVICE_INIT (*)(PWDF_DRIVER_GLOBALS, WDFDRIVER, PCUNICODE_STRING))(WdfDriverGlobals, d, s)
+#define WdfDeviceInitFree(i) WDFCALL(WdfDeviceInitFree, VOID (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+#define WdfDeviceInitAssignName(i, n) WDFCALL(WdfDeviceInitAssignName, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, n)
+#define WdfDeviceCreate(i, a, o) WDFCALL(WdfDeviceCreate, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT *, PWDF_OBJECT_ATTRIBUTES, WDFDEVICE *))(WdfDriverGlobals, i, a, o)
+#define WdfDeviceCreateSymbolicLink(d, n) WDFCALL(WdfDeviceCreateSymbolicLink, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PCUNICODE_STRING))(WdfDriverGlobals, d, n)
+#define WdfControlFinishInitializing(d) WDFCALL(WdfControlFinishInitializing, VOID (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfIoQueueCreate(d, c, a, o) WDFCALL(WdfIoQueueCreate, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_IO_QUEUE_CONFIG, PWDF_OBJECT_ATTRIBUTES, WDFQUEUE *))(WdfDriverGlobals, d, c, a, o)
+#define WdfObjectDelete(o) WDFCALL(WdfObjectDelete, VOID (*)(PWDF_DRIVER_GLOBALS, WDFOBJECT))(WdfDriverGlobals, o)
+#define WdfObjectGetTypedContextWorker(o, t) WDFCALL(WdfObjectGetTypedContextWorker, PVOID (*)(PWDF_DRIVER_GLOBALS, WDFOBJECT, const WDF_OBJECT_CONTEXT_TYPE_INFO *))(WdfDriverGlobals, o, t)
+#define WdfRequestComplete(r, s) WDFCALL(WdfRequestComplete, VOID (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, NTSTATUS))(WdfDriverGlobals, r, s)
+#define WdfRequestCompleteWithInformation(r, s, i) WDFCALL(WdfRequestCompleteWithInformation, VOID (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, NTSTATUS, ULONG_PTR))(WdfDriverGlobals, r, s, i)
+#define WdfRequestRetrieveInputBuffer(r, m, b, l) WDFCALL(WdfRequestRetrieveInputBuffer, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, m, b, l)
+#define WdfRequestRetrieveOutputBuffer(r, m, b, l) WDFCALL(WdfRequestRetrieveOutputBuffer, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, m, b, l)
+
+#define WDF_NO_OBJECT_ATTRIBUTES NULL
+#define WDF_NO_HANDLE NULL
+
+FORCEINLINE VOID WDF_DRIVER_CONFIG_INIT(PWDF_DRIVER_CONFIG c, PFN_WDF_DRIVER_DEVICE_ADD add) {
+    RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c); c->EvtDriverDeviceAdd = add;
+}
+FORCEINLINE VOID WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(PWDF_IO_QUEUE_CONFIG c, WDF_IO_QUEUE_DISPATCH_TYPE t) {
+    RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c); c->DispatchType = t; c->PowerManaged = 2; c->DefaultQueue = TRUE;
+}
+
+/* Bind to the framework as the WdfDriverEntry stub does (KMDF 1.33 table size); defined once. */
+NTSTATUS KmdllWdfBind(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+VOID KmdllWdfUnbind(PUNICODE_STRING RegistryPath);
+
+#ifdef KMDFMIN_STUB
+WDFFUNC *WdfFunctions;
+PWDF_DRIVER_GLOBALS WdfDriverGlobals;
+static WDF_BIND_INFO KmdllBindInfo;
+NTSTATUS KmdllWdfBind(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
+    KmdllBindInfo.Size = sizeof(KmdllBindInfo);
+    KmdllBindInfo.Component = L"KmdfLibrary";
+    KmdllBindInfo.Version.Major = 1;
+    KmdllBindInfo.Version.Minor = 33;
+    KmdllBindInfo.FuncCount = WdfFunctionTableNumEntries;
+    KmdllBindInfo.FuncTable = (WDFFUNC *)&WdfFunctions;
+    return WdfVersionBind(DriverObject, RegistryPath, &KmdllBindInfo, &WdfDriverGlobals);
+}
+VOID KmdllWdfUnbind(PUNICODE_STRING RegistryPath) {
+    WdfVersionUnbind(RegistryPath, &KmdllBindInfo, WdfDriverGlobals);
+}
+#endif
+#endif

@@ -1,0 +1,6 @@
+#include "kdll.h"
+
+LONG KdllTimes(LONG a, LONG b)
+{
+    return a * b;
+}

@@ -1,0 +1,325 @@
+/**
+ * The framework itself (Wdf01000.sys), the slice a control-device driver needs: WDFDRIVER,
+ * WDFDEVICE (control devices), WDFQUEUE (EvtIoDeviceControl/Read/Write/Default) and WDFREQUEST.
+ * Every DDI receives the caller's PWDF_DRIVER_GLOBALS first, then the documented arguments.
+ * Handles are small kernel-pool blocks (an object header followed by the context space the
+ * WDF_OBJECT_ATTRIBUTES ask for). The framework owns the driver object's dispatch table
+ * (FxIrpDispatch) and DriverUnload (FxDriverUnload), as the real framework does.
+ *
+ * Layouts (x64) from the public KMDF 1.33 headers (microsoft/Windows-Driver-Frameworks
+ * src/publicinc/wdf/kmdf/1.33): WDF_DRIVER_CONFIG (wdfdriver.h) Size @0, EvtDriverDeviceAdd @8,
+ * EvtDriverUnload @16, DriverInitFlags @24, DriverPoolTag @28; WDF_OBJECT_ATTRIBUTES
+ * (wdfobject.h) Size @0, EvtCleanupCallback @8, EvtDestroyCallback @16, ExecutionLevel @24,
+ * SynchronizationScope @28, ParentObject @32, ContextSizeOverride @40, ContextTypeInfo @48;
+ * WDF_OBJECT_CONTEXT_TYPE_INFO Size @0, ContextName @8, ContextSize @16; WDF_IO_QUEUE_CONFIG
+ * (wdfio.h) Size @0, DispatchType @4, PowerManaged @8, AllowZeroLengthRequests @12,
+ * DefaultQueue @13, EvtIoDefault @16, EvtIoRead @24, EvtIoWrite @32, EvtIoDeviceControl @40,
+ * EvtIoInternalDeviceControl @48.
+ */
+import type { ApiContext, ApiDefinition } from "../api/types.js";
+import { L64 } from "../../nt/layouts.js";
+import { STATUS, formatStatus } from "../../nt/status.js";
+import { api, describeUnicode, hex, unicodeText } from "../api/util.js";
+import { componentState } from "../api/state.js";
+import { IRP_MJ, IRP_MJ_COUNT, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING } from "../iomgr/index.js";
+import { WDF01000, wdfLdrState } from "./ldr.js";
+
+const B = (n: number) => BigInt(n);
+const D = L64.DRIVER_OBJECT;
+const DEV = L64.DEVICE_OBJECT;
+const IRP = L64.IRP;
+const SL = L64.IO_STACK_LOCATION;
+const IOSB = L64.IO_STATUS_BLOCK;
+const TAG_OBJ = 0x4f666457; // 'WdfO'
+const HEADER = 0x40; // object header before the context space
+const STATUS_PENDING = 0x103;
+const FILE_DEVICE_UNKNOWN = 0x22;
+
+type Kind = "driver" | "deviceInit" | "device" | "queue" | "request";
+interface WdfObject {
+  handle: bigint;
+  kind: Kind;
+  parent: bigint | null;
+  contextSize: number;
+  cleanup: bigint;
+  destroy: bigint;
+  // kind-specific
+  driverObject?: bigint;
+  unload?: bigint;
+  name?: string | null;
+  device?: bigint; // DEVICE_OBJECT of a WDFDEVICE
+  links?: string[];
+  queues?: bigint[];
+  events?: { def: bigint; read: bigint; write: bigint; ioctl: bigint; internal: bigint };
+  irp?: bigint;
+  completed?: boolean;
+}
+
+export const wdfState = componentState("wdf", () => ({ objects: new Map<bigint, WdfObject>(), byDevice: new Map<bigint, bigint>() }));
+
+const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
+
+function newObject(ctx: ApiContext, kind: Kind, attrs: bigint, extra: Partial<WdfObject> = {}): WdfObject {
+  const m = ctx.mem;
+  let contextSize = 0;
+  let cleanup = 0n;
+  let destroy = 0n;
+  let parent: bigint | null = null;
+  if (attrs !== 0n) {
+    cleanup = m.u64(attrs + 8n);
+    destroy = m.u64(attrs + 16n);
+    parent = m.u64(attrs + 32n) || null;
+    const override = Number(m.u64(attrs + 40n));
+    const info = m.u64(attrs + 48n);
+    contextSize = override || (info !== 0n ? Number(m.u64(info + 16n)) : 0);
+    if (contextSize > 0x100000) ctx.fault("bugcheck", `${ctx.api}: context size ${hex(contextSize)} is not plausible (WDF_OBJECT_ATTRIBUTES at ${hex(attrs)})`, { code: "0x0000010D" });
+  }
+  const handle = ctx.kernel.kernelPool?.allocate(HEADER + contextSize, TAG_OBJ) ?? 0n;
+  if (handle === 0n) ctx.fault("internal", `${ctx.api}: no kernel pool for a WDF object`);
+  const o: WdfObject = { handle, kind, parent, contextSize, cleanup, destroy, ...extra };
+  wdfState(ctx.kernel).objects.set(handle, o);
+  return o;
+}
+
+function objectOf(ctx: ApiContext, h: bigint, kind: Kind | null, what: string): WdfObject {
+  const o = wdfState(ctx.kernel).objects.get(h);
+  if (!o || (kind !== null && o.kind !== kind))
+    ctx.fault("bugcheck", `${ctx.api}: ${what} ${hex(h)} is not a ${kind === null ? "WDF object" : `live WDF ${kind} handle`} (WDF_VIOLATION)`, { code: "0x0000010D" });
+  return o;
+}
+
+/** Delete an object and its children: EvtCleanupCallback then EvtDestroyCallback, children first. */
+function deleteObject(ctx: ApiContext, o: WdfObject): void {
+  const st = wdfState(ctx.kernel);
+  for (const c of [...st.objects.values()]) if (c.parent === o.handle) deleteObject(ctx, c);
+  for (const q of o.queues ?? []) {
+    const qo = st.objects.get(q);
+    if (qo) deleteObject(ctx, qo);
+  }
+  if (o.cleanup !== 0n) ctx.callGuest(o.cleanup, [o.handle]);
+  if (o.destroy !== 0n) ctx.callGuest(o.destroy, [o.handle]);
+  if (o.kind === "device" && o.device) {
+    const io = ioState(ctx.kernel);
+    for (const l of o.links ?? []) io.links.delete(canonical(l));
+    st.byDevice.delete(o.device);
+    deleteDevice(ctx, o.device);
+  }
+  st.objects.delete(o.handle);
+  ctx.kernel.kernelPool?.free(o.handle);
+}
+
+function driverOf(ctx: ApiContext): WdfObject | null {
+  const b = wdfLdrState(ctx.kernel).bindings.get(ctx.arg(0));
+  if (!b) return null;
+  const h = ctx.mem.u64(ctx.arg(0));
+  return wdfState(ctx.kernel).objects.get(h) ?? null;
+}
+
+/** The framework's IRP dispatch routine for every major function of a KMDF driver. */
+function irpDispatch(ctx: ApiContext): number {
+  const [dev, irp] = [ctx.arg(0), ctx.arg(1)];
+  const m = ctx.mem;
+  const st = wdfState(ctx.kernel);
+  const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+  const major = m.u8(sl + B(SL.MajorFunction));
+  const finish = (status: number, info = 0n): number => {
+    m.setU32(irp + B(IRP.IoStatus) + B(IOSB.Status), status);
+    m.setU64(irp + B(IRP.IoStatus) + B(IOSB.Information), info);
+    completeRequest(envOf(ctx), irp);
+    return status;
+  };
+  const devHandle = st.byDevice.get(dev);
+  const wdev = devHandle !== undefined ? st.objects.get(devHandle) : undefined;
+  if (!wdev) return finish(STATUS.INVALID_DEVICE_REQUEST);
+  if (major === IRP_MJ.CREATE || major === IRP_MJ.CLOSE || major === IRP_MJ.CLEANUP) return finish(STATUS.SUCCESS);
+  const queue = (wdev.queues ?? []).map((q) => st.objects.get(q)).find((q) => q !== undefined);
+  if (!queue?.events) return finish(STATUS.INVALID_DEVICE_REQUEST);
+  const ev = queue.events;
+  let evt = 0n;
+  let args: bigint[] = [];
+  const req = newObject(ctx, "request", 0n, { irp, parent: null, completed: false });
+  if (major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL) {
+    evt = major === IRP_MJ.DEVICE_CONTROL ? ev.ioctl : ev.internal;
+    const outLen = B(m.u32(sl + B(SL["Parameters.DeviceIoControl.OutputBufferLength"])));
+    const inLen = B(m.u32(sl + B(SL["Parameters.DeviceIoControl.InputBufferLength"])));
+    args = [queue.handle, req.handle, outLen, inLen, B(m.u32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"])))];
+  } else if (major === IRP_MJ.READ || major === IRP_MJ.WRITE) {
+    evt = major === IRP_MJ.READ ? ev.read : ev.write;
+    args = [queue.handle, req.handle, B(m.u32(sl + 8n))];
+  }
+  if (evt === 0n && ev.def !== 0n) {
+    evt = ev.def;
+    args = [queue.handle, req.handle];
+  }
+  if (evt === 0n) {
+    st.objects.delete(req.handle);
+    ctx.kernel.kernelPool?.free(req.handle);
+    return finish(STATUS.INVALID_DEVICE_REQUEST);
+  }
+  ctx.callGuest(evt, args);
+  if (!req.completed) {
+    ctx.warn(`the KMDF queue callback ${ctx.kernel.where?.(evt) ?? hex(evt)} returned without completing request ${hex(req.handle)}: STATUS_PENDING`);
+    m.setU8(sl + B(SL.Control), m.u8(sl + B(SL.Control)) | 1);
+    return STATUS_PENDING;
+  }
+  return m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
+}
+
+function complete(ctx: ApiContext, status: number, info: bigint): void {
+  const req = objectOf(ctx, ctx.arg(1), "request", "Request");
+  if (req.completed) ctx.fault("bugcheck", `${ctx.api}: request ${hex(req.handle)} was already completed (WDF_VIOLATION)`, { code: "0x0000010D" });
+  const m = ctx.mem;
+  m.setU32(req.irp! + B(IRP.IoStatus) + B(IOSB.Status), status);
+  m.setU64(req.irp! + B(IRP.IoStatus) + B(IOSB.Information), info);
+  req.completed = true;
+  completeRequest(envOf(ctx), req.irp!);
+  wdfState(ctx.kernel).objects.delete(req.handle);
+  ctx.kernel.kernelPool?.free(req.handle);
+}
+
+/** WdfRequestRetrieveInput/OutputBuffer: the buffered (or METHOD_NEITHER) buffer and its length. */
+function retrieve(ctx: ApiContext, output: boolean): number {
+  const req = objectOf(ctx, ctx.arg(1), "request", "Request");
+  const [min, bufOut, lenOut] = [Number(ctx.arg(2)), ctx.arg(3), ctx.arg(4)];
+  const m = ctx.mem;
+  const irp = req.irp!;
+  const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+  const major = m.u8(sl + B(SL.MajorFunction));
+  let buf = 0n;
+  let len = 0;
+  if (major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL) {
+    const code = m.u32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"]));
+    len = m.u32(sl + B(output ? SL["Parameters.DeviceIoControl.OutputBufferLength"] : SL["Parameters.DeviceIoControl.InputBufferLength"]));
+    const method = ioctlMethod(code);
+    if (method === 0 || (!output && method !== 3)) buf = m.u64(irp + B(IRP["AssociatedIrp.SystemBuffer"]));
+    else if (method === 3) buf = output ? m.u64(irp + B(IRP.UserBuffer)) : m.u64(sl + B(SL["Parameters.DeviceIoControl.Type3InputBuffer"]));
+    else return STATUS.NOT_SUPPORTED; // direct-I/O output through an MDL: not emulated yet
+  } else {
+    len = m.u32(sl + 8n);
+    buf = m.u64(irp + B(IRP["AssociatedIrp.SystemBuffer"])) || m.u64(irp + B(IRP.UserBuffer));
+  }
+  if (len === 0 || buf === 0n) return STATUS.BUFFER_TOO_SMALL;
+  if (len < min) return STATUS.BUFFER_TOO_SMALL;
+  m.setU64(bufOut, buf);
+  if (lenOut !== 0n) m.setU64(lenOut, B(len));
+  return STATUS.SUCCESS;
+}
+
+export const apis: ApiDefinition[] = [
+  fx("FxIrpDispatch", 2, irpDispatch),
+  fx("FxDriverUnload", 1, (ctx) => {
+    const drvObj = ctx.arg(0);
+    const st = wdfState(ctx.kernel);
+    const drv = [...st.objects.values()].find((o) => o.kind === "driver" && o.driverObject === drvObj);
+    if (!drv) return;
+    if (drv.unload) ctx.callGuest(drv.unload, [drv.handle]);
+    for (const o of [...st.objects.values()]) if (o.kind === "device" && st.objects.has(o.handle)) deleteObject(ctx, o);
+    deleteObject(ctx, drv);
+  }),
+  fx("WdfDriverCreate", 6, (ctx) => {
+    const [drvObj, regPath, attrs, config, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4), ctx.arg(5)];
+    ctx.describe([hex(ctx.arg(0)), hex(drvObj), describeUnicode(ctx, regPath), hex(attrs), hex(config), hex(out)]);
+    const b = wdfLdrState(ctx.kernel).bindings.get(ctx.arg(0));
+    if (!b) ctx.fault("bugcheck", `WdfDriverCreate: ${hex(ctx.arg(0))} is not the WDF_DRIVER_GLOBALS WdfVersionBind returned (WDF_VIOLATION)`, { code: "0x0000010D" });
+    if (config === 0n || drvObj === 0n) return STATUS.INVALID_PARAMETER;
+    const m = ctx.mem;
+    if (m.u64(ctx.arg(0)) !== 0n) return STATUS.INVALID_DEVICE_STATE;
+    const unload = m.u64(config + 16n);
+    const d = newObject(ctx, "driver", attrs, { driverObject: drvObj, unload });
+    m.setU64(ctx.arg(0), d.handle); // WDF_DRIVER_GLOBALS.Driver
+    const dispatch = ctx.kernel.moduleExport?.(WDF01000, "FxIrpDispatch") ?? 0n;
+    for (let i = 0; i < IRP_MJ_COUNT; i++) m.setU64(drvObj + B(D.MajorFunction) + B(8 * i), dispatch);
+    // DisplaceDriverUnload as FxDriverCreate sets it (fxdriverapi.cpp): a non-PnP driver
+    // (WdfDriverInitNonPnpDriver = 1) or one without dispatch override (WdfDriverInitNoDispatchOverride
+    // = 2) is unloadable only with an EvtDriverUnload. The framework's unload then runs it.
+    const flags = m.u32(config + 24n);
+    const displace = flags & 3 ? unload !== 0n : true;
+    m.setU8(ctx.arg(0) + 48n, displace ? 1 : 0);
+    m.setU32(ctx.arg(0) + 8n, m.u32(ctx.arg(0) + 8n) | flags);
+    if (displace) m.setU64(drvObj + B(D.DriverUnload), ctx.kernel.moduleExport?.(WDF01000, "FxDriverUnload") ?? 0n);
+    if (out !== 0n) m.setU64(out, d.handle);
+    return STATUS.SUCCESS;
+  }),
+  fx("WdfDriverWdmGetDriverObject", 2, (ctx) => objectOf(ctx, ctx.arg(1), "driver", "Driver").driverObject!),
+  fx("WdfGetDriver", 1, (ctx) => driverOf(ctx)?.handle ?? 0n),
+  fx("WdfControlDeviceInitAllocate", 3, (ctx) => {
+    objectOf(ctx, ctx.arg(1), "driver", "Driver");
+    return newObject(ctx, "deviceInit", 0n, { name: null, parent: ctx.arg(1) }).handle;
+  }),
+  fx("WdfDeviceInitFree", 2, (ctx) => void deleteObject(ctx, objectOf(ctx, ctx.arg(1), "deviceInit", "DeviceInit"))),
+  fx("WdfDeviceInitAssignName", 3, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), describeUnicode(ctx, ctx.arg(2))]);
+    const init = objectOf(ctx, ctx.arg(1), "deviceInit", "DeviceInit");
+    init.name = ctx.arg(2) === 0n ? null : unicodeText(ctx.mem, ctx.arg(2));
+    return STATUS.SUCCESS;
+  }),
+  fx("WdfDeviceCreate", 4, (ctx) => {
+    const [initPtr, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3)];
+    const m = ctx.mem;
+    const init = objectOf(ctx, m.u64(initPtr), "deviceInit", "*DeviceInit");
+    const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
+    const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, FILE_DEVICE_UNKNOWN, 0, false);
+    if (r.status !== STATUS.SUCCESS) return r.status;
+    const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null });
+    if (dev.parent === null) dev.parent = drv.handle;
+    wdfState(ctx.kernel).byDevice.set(r.device, dev.handle);
+    wdfState(ctx.kernel).objects.delete(init.handle);
+    ctx.kernel.kernelPool?.free(init.handle);
+    m.setU64(initPtr, 0n); // the framework consumes the WDFDEVICE_INIT
+    m.setU64(out, dev.handle);
+    return STATUS.SUCCESS;
+  }),
+  fx("WdfDeviceWdmGetDeviceObject", 2, (ctx) => objectOf(ctx, ctx.arg(1), "device", "Device").device!),
+  fx("WdfDeviceCreateSymbolicLink", 3, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), describeUnicode(ctx, ctx.arg(2))]);
+    const dev = objectOf(ctx, ctx.arg(1), "device", "Device");
+    const link = ctx.arg(2) === 0n ? null : unicodeText(ctx.mem, ctx.arg(2));
+    if (link === null || !dev.name) return STATUS.INVALID_PARAMETER;
+    const io = ioState(ctx.kernel);
+    const c = canonical(link);
+    if (io.links.has(c) || io.names.has(c)) return STATUS.OBJECT_NAME_COLLISION;
+    io.links.set(c, dev.name);
+    dev.links!.push(link);
+    return STATUS.SUCCESS;
+  }),
+  fx("WdfControlFinishInitializing", 2, (ctx) => {
+    const dev = objectOf(ctx, ctx.arg(1), "device", "Device");
+    const f = dev.device! + B(DEV.Flags);
+    ctx.mem.setU32(f, ctx.mem.u32(f) & ~DO_DEVICE_INITIALIZING);
+  }),
+  fx("WdfIoQueueCreate", 5, (ctx) => {
+    const [devH, config, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)];
+    const dev = objectOf(ctx, devH, "device", "Device");
+    if (config === 0n) return STATUS.INVALID_PARAMETER;
+    const m = ctx.mem;
+    const events = { def: m.u64(config + 16n), read: m.u64(config + 24n), write: m.u64(config + 32n), ioctl: m.u64(config + 40n), internal: m.u64(config + 48n) };
+    const q = newObject(ctx, "queue", attrs, { events });
+    if (q.parent === null) q.parent = dev.handle;
+    if (m.u8(config + 13n)) dev.queues!.unshift(q.handle);
+    if (out !== 0n) m.setU64(out, q.handle);
+    return STATUS.SUCCESS;
+  }),
+  fx("WdfRequestRetrieveInputBuffer", 5, (ctx) => retrieve(ctx, false)),
+  fx("WdfRequestRetrieveOutputBuffer", 5, (ctx) => retrieve(ctx, true)),
+  fx("WdfRequestComplete", 3, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), formatStatus(ctx.u32(2))]);
+    complete(ctx, ctx.u32(2), 0n);
+  }),
+  fx("WdfRequestCompleteWithInformation", 4, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), formatStatus(ctx.u32(2)), hex(ctx.arg(3))]);
+    complete(ctx, ctx.u32(2), ctx.arg(3));
+  }),
+  fx("WdfRequestSetInformation", 3, (ctx) => {
+    const req = objectOf(ctx, ctx.arg(1), "request", "Request");
+    ctx.mem.setU64(req.irp! + B(IRP.IoStatus) + B(IOSB.Information), ctx.arg(2));
+  }),
+  fx("WdfObjectGetTypedContextWorker", 3, (ctx) => {
+    const o = objectOf(ctx, ctx.arg(1), null, "Handle");
+    return o.contextSize > 0 ? o.handle + B(HEADER) : 0n;
+  }),
+  fx("WdfObjectDelete", 2, (ctx) => {
+    const o = objectOf(ctx, ctx.arg(1), null, "Object");
+    if (o.kind === "driver" || o.kind === "request") ctx.fault("bugcheck", `WdfObjectDelete: a WDF ${o.kind} cannot be deleted by the driver (WDF_VIOLATION)`, { code: "0x0000010D" });
+    deleteObject(ctx, o);
+  }),
+];

@@ -1,0 +1,22 @@
+/**
+ * KMDF: the loader (WDFLDR.SYS, ldr.ts), the function table order (funcenum.ts) and the framework
+ * objects (framework.ts). Both modules are built-in synthetic images like ntoskrnl/hal.
+ */
+import type { ApiDefinition } from "../api/types.js";
+import type { KernelExport } from "../../nt/kernel-exports.js";
+import { WDF_FUNCTIONS } from "./funcenum.js";
+import { WDF01000, WDFLDR, apis as ldrApis } from "./ldr.js";
+import { apis as fxApis } from "./framework.js";
+
+export { WDF_FUNCTIONS, EMULATED_MAJOR, EMULATED_MINOR } from "./funcenum.js";
+export { WDF01000, WDFLDR } from "./ldr.js";
+
+export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis];
+
+/** Export lists of the two synthetic modules (implemented handlers are added by KernelModules). */
+export function wdfModuleExports(): Record<string, KernelExport[]> {
+  return {
+    [WDFLDR]: ["WdfVersionBind", "WdfVersionUnbind", "WdfVersionBindClass", "WdfVersionUnbindClass", "WdfLdrQueryInterface"].map((name) => ({ name, type: "code" as const })),
+    [WDF01000]: WDF_FUNCTIONS.map((name) => ({ name, type: "code" as const })),
+  };
+}

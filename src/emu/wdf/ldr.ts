@@ -1,0 +1,133 @@
+/**
+ * WDFLDR.SYS, the KMDF loader, emulated like ntoskrnl/HAL: a synthetic module whose exports bind
+ * a client driver's WdfDriverEntry stub to the framework. WdfVersionBind checks the client's
+ * WDF_BIND_INFO, hands it the framework function table (thunks of the synthetic Wdf01000.sys,
+ * one per WDFFUNCENUM index, so an unimplemented DDI is a named `unimplemented-api` report) and
+ * a WDF_DRIVER_GLOBALS block.
+ *
+ * Layouts (x64), from the public KMDF sources (microsoft/Windows-Driver-Frameworks):
+ *   WDF_BIND_INFO (src/framework/shared/inc/private/common/fxldr.h): Size @0, Component (PWCHAR)
+ *   @8, Version {Major @16, Minor @20, Build @24}, FuncCount @28, FuncTable @32, Module @40.
+ *   WDF_DRIVER_GLOBALS (publicinc/wdf/kmdf/1.33/wdfglobals.h): Driver @0, DriverFlags @8,
+ *   DriverTag @12, DriverName[32] @16, DisplaceDriverUnload @48.
+ * Semantics of the table hand-over (copy for tables up to 1.13, pointer store above) and the
+ * FuncCount checks follow FxLibraryCommonRegisterClient (src/framework/kmdf/src/librarycommon/
+ * fxlibrarycommon.cpp), which fails with STATUS_INVALID_PARAMETER.
+ */
+import type { ApiContext, ApiDefinition } from "../api/types.js";
+import { STATUS } from "../../nt/status.js";
+import { api, describeUnicode, hex, unicodeText } from "../api/util.js";
+import { componentState } from "../api/state.js";
+import { COPY_TABLE_MAX, EMULATED_MAJOR, EMULATED_MINOR, RELEASED_TABLE_SIZES, WDF_FUNCTIONS } from "./funcenum.js";
+
+export const WDFLDR = "wdfldr.sys";
+export const WDF01000 = "wdf01000.sys";
+const ldr = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDFLDR, name, argc, h);
+
+export const BIND = { Size: 0, Component: 8, Major: 16, Minor: 20, Build: 24, FuncCount: 28, FuncTable: 32, Module: 40, $size: 48 } as const;
+export const GLOBALS = { Driver: 0, DriverFlags: 8, DriverTag: 12, DriverName: 16, DisplaceDriverUnload: 48, $size: 0x38 } as const;
+const TAG_WDF = 0x20666457; // 'Wdf '
+
+export interface Binding {
+  globals: bigint;
+  driverObject: bigint;
+  service: string;
+  version: string;
+  funcCount: number;
+}
+
+export const wdfLdrState = componentState("wdfldr", () => ({ table: 0n, bindings: new Map<bigint, Binding>() }));
+
+/** The framework function table in kernel pool: one thunk address per WDFFUNCENUM index (built once). */
+function functionTable(ctx: ApiContext): bigint {
+  const st = wdfLdrState(ctx.kernel);
+  if (st.table !== 0n) return st.table;
+  const t = ctx.kernel.kernelPool?.allocate(WDF_FUNCTIONS.length * 8, TAG_WDF) ?? 0n;
+  if (t === 0n) ctx.fault("internal", "WdfVersionBind: no kernel pool for the framework function table");
+  WDF_FUNCTIONS.forEach((n, i) => {
+    const a = ctx.kernel.moduleExport?.(WDF01000, n) ?? null;
+    if (a === null) ctx.fault("internal", `WdfVersionBind: ${WDF01000} has no thunk for ${n}`);
+    ctx.mem.setU64(t + BigInt(8 * i), a);
+  });
+  st.table = t;
+  return t;
+}
+
+function bind(ctx: ApiContext): number {
+  const [drv, regPath, info, globalsOut] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];
+  ctx.describe([hex(drv), describeUnicode(ctx, regPath), hex(info), hex(globalsOut)]);
+  if (info === 0n || globalsOut === 0n) return STATUS.INVALID_PARAMETER;
+  const m = ctx.mem;
+  const major = m.u32(info + BigInt(BIND.Major));
+  const minor = m.u32(info + BigInt(BIND.Minor));
+  const build = m.u32(info + BigInt(BIND.Build));
+  const count = m.u32(info + BigInt(BIND.FuncCount));
+  const tableArg = m.u64(info + BigInt(BIND.FuncTable));
+  const component = m.u64(info + BigInt(BIND.Component));
+  let comp = "?";
+  try {
+    comp = component === 0n ? "?" : m.wstring(component, 64);
+  } catch {
+    /* shown as "?" */
+  }
+  const version = `${major}.${minor}`;
+  const emulated = `${EMULATED_MAJOR}.${EMULATED_MINOR}`;
+  m.setU64(globalsOut, 0n);
+  if (tableArg === 0n) return STATUS.INVALID_PARAMETER;
+  if (major !== EMULATED_MAJOR) {
+    ctx.warn(`WdfVersionBind: the driver asks for framework ${comp} version ${version}.${build}; kmdll emulates KMDF ${emulated} (major version ${EMULATED_MAJOR} only)`);
+    return STATUS.INVALID_PARAMETER;
+  }
+  if (count > WDF_FUNCTIONS.length) {
+    ctx.warn(`WdfVersionBind: the driver was built for KMDF ${version} (${count} functions), newer than the emulated framework KMDF ${emulated} (${WDF_FUNCTIONS.length} functions): STATUS_INVALID_PARAMETER, as Wdf01000.sys rejects it`);
+    return STATUS.INVALID_PARAMETER;
+  }
+  if (count !== WDF_FUNCTIONS.length && !RELEASED_TABLE_SIZES.has(count)) {
+    ctx.warn(`WdfVersionBind: function table count ${count} (KMDF ${version}) matches no released framework version: STATUS_INVALID_PARAMETER`);
+    return STATUS.INVALID_PARAMETER;
+  }
+  if (minor > EMULATED_MINOR) ctx.warn(`WdfVersionBind: the driver targets KMDF ${version}, newer than the emulated KMDF ${emulated}; its ${count}-entry table fits, so it binds`);
+  const table = functionTable(ctx);
+  if (count <= COPY_TABLE_MAX) m.write(tableArg, m.read(table, count * 8));
+  else m.setU64(tableArg, table);
+  const globals = ctx.kernel.kernelPool?.allocate(GLOBALS.$size, TAG_WDF) ?? 0n;
+  if (globals === 0n) return STATUS.INSUFFICIENT_RESOURCES;
+  const path = regPath === 0n ? null : unicodeText(m, regPath);
+  const service = (path ?? "").split("\\").pop() || "?";
+  const nameBytes = new Uint8Array(32);
+  for (let i = 0; i < Math.min(31, service.length); i++) nameBytes[i] = service.charCodeAt(i) & 0x7f;
+  m.write(globals + BigInt(GLOBALS.DriverName), nameBytes);
+  m.setU32(globals + BigInt(GLOBALS.DriverTag), service.length >= 4 ? new DataView(nameBytes.buffer).getUint32(0, true) : TAG_WDF);
+  m.setU64(globalsOut, globals);
+  wdfLdrState(ctx.kernel).bindings.set(globals, { globals, driverObject: drv, service, version: `${version}.${build}`, funcCount: count });
+  return STATUS.SUCCESS;
+}
+
+function unbind(ctx: ApiContext): number {
+  const [regPath, info, globals] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
+  ctx.describe([describeUnicode(ctx, regPath), hex(info), hex(globals)]);
+  const st = wdfLdrState(ctx.kernel);
+  if (!st.bindings.has(globals)) {
+    ctx.warn(`WdfVersionUnbind: ${hex(globals)} is not a bound driver's WDF_DRIVER_GLOBALS`);
+    return STATUS.INVALID_PARAMETER;
+  }
+  st.bindings.delete(globals);
+  ctx.kernel.kernelPool?.free(globals);
+  return STATUS.SUCCESS;
+}
+
+export const apis: ApiDefinition[] = [
+  ldr("WdfVersionBind", 4, bind),
+  ldr("WdfVersionUnbind", 3, unbind),
+  // Class extensions (WdfVersionBindClass) and loader interfaces are not emulated: the loader's
+  // "not found" answers, so a driver that needs one fails its DriverEntry with a clear status.
+  Object.assign(ldr("WdfVersionBindClass", 3, (ctx) => {
+    ctx.warn("WdfVersionBindClass: KMDF class extensions are not emulated: STATUS_NOT_SUPPORTED");
+    return STATUS.NOT_SUPPORTED;
+  }), { stub: true }),
+  Object.assign(ldr("WdfVersionUnbindClass", 3, () => STATUS.SUCCESS), { stub: true }),
+  Object.assign(ldr("WdfLdrQueryInterface", 1, (ctx) => {
+    ctx.warn("WdfLdrQueryInterface: loader interfaces are not emulated: STATUS_NOT_SUPPORTED");
+    return STATUS.NOT_SUPPORTED;
+  }), { stub: true }),
+];

@@ -1,0 +1,315 @@
+/**
+ * One project for one arch: compile (C with clang, MASM with llvm-ml, resources with llvm-rc),
+ * link with lld-link, write the export library (from the image's exports and the DLLDEF) or
+ * archive a DRIVER_LIBRARY, then check the image. Incremental: a step whose record holds is skipped.
+ */
+import { copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { makeDirectory } from "../io/dirs.js";
+import { loadState, saveState, stampFile, hashText, upToDate, type BuildState } from "./cache.js";
+import { parseDepfile } from "./depfile.js";
+import type { Toolchain } from "./discover.js";
+import { BuildInputError } from "./input-error.js";
+import { checkBuiltImage, EXPORT_LIBRARY_WRITER, readDefOrThrow, writeExportLibrary } from "./integrations.js";
+import type { Project, ProjectSource } from "./project.js";
+import { asmArgs, compileArgs, libArgs, linkArgs, rcArgs } from "./recipe.js";
+import { mapLimit, rewritePositions, runTool } from "./run.js";
+import { planX86Link } from "./x86-exports.js";
+import type { Arch, LibRef } from "./sources.js";
+import type { ProjectResult, StepKind, StepReport } from "./build.js";
+
+/** kmdll's compatibility headers and library sources (shipped in data/). */
+export const COMPAT_INCLUDE = fileURLToPath(new URL("../../../data/include", import.meta.url));
+const LIB_SRC = fileURLToPath(new URL("../../../data/lib-src", import.meta.url));
+
+/** WDK libraries mingw-w64 does not ship and kmdll does not need: what provides their contents. */
+const NOT_NEEDED: Record<string, string> = {
+  libcntpr: "ntoskrnl exports the C runtime routines it holds",
+  bufferoverflowk: "kmdll compiles without /GS stack cookies",
+  bufferoverflowfastfailk: "kmdll compiles without /GS stack cookies",
+  ntstrsafe: "mingw-w64's ntstrsafe.h defines its routines inline",
+  wdmsec: "IoCreateDeviceSecure is not provided; link fails if it is called",
+};
+/** WDK libraries kmdll builds from data/lib-src. */
+const BUILT_HERE = new Set(["aux_klib"]);
+
+export interface Ctx {
+  tc: Toolchain;
+  outRoot: string;
+  objRoot: string;
+  tree: string;
+  jobs: number;
+  force: boolean;
+  check: boolean;
+  onStep: (s: StepReport, p: ProjectResult) => void;
+  /** Products built earlier in this run, per arch: lower-case file name → path. */
+  products: Map<string, string>;
+  /** The case-insensitive include overlay of this arch. */
+  vfsOverlay?: string;
+  /** kmdll's support library (support-lib.ts), linked after the project's libraries. */
+  supportLib?: string;
+}
+
+/** A path as messages show it: relative to the working folder. */
+const shown = (f: string) => relative(process.cwd(), f) || f;
+
+const objName = (rel: string) => rel.replace(/\.\.\//g, "up_").replace(/\//g, "_").replace(/\.[^.]+$/, "") + ".obj";
+
+export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectResult): Promise<void> {
+  const sr = ctx.tc.sysroots[arch]!;
+  const O = join(ctx.outRoot, arch);
+  const outDir = p.spec.targetPath ? join(O, p.spec.targetPath.path) : O;
+  const objDir = join(ctx.objRoot, arch, p.spec.name);
+  makeDirectory(outDir);
+  makeDirectory(objDir);
+  const stateFile = join(objDir, "kmdll-state.json");
+  const state: BuildState = ctx.force ? { version: 1, steps: {} } : loadState(stateFile);
+  const step = (kind: StepKind, file: string, status: StepReport["status"]) => {
+    const s = { kind, file, status };
+    r.steps.push(s);
+    ctx.onStep(s, r);
+  };
+  const fail = (text: string) => {
+    r.status = "failed";
+    r.errors = (r.errors ?? "") + text;
+  };
+  const note = (text: string) => {
+    r.errors = (r.errors ?? "") + text;
+  };
+
+  const includes = p.includes.map((i) => (i === "$(O)" ? O : i));
+  const cflags = {
+    arch, includes, sysInclude: sr.include, ddkInclude: sr.ddkInclude, compatInclude: COMPAT_INCLUDE,
+    ...(ctx.vfsOverlay ? { vfsOverlay: ctx.vfsOverlay } : {}), forceIncludes: p.forceIncludes,
+    defines: [...p.spec.versionDefines, ...p.spec.defines], userFlags: p.spec.userCFlags, prefixMaps: [[ctx.tree, "."], [ctx.outRoot, "out"]] as [string, string][],
+  };
+  /** Run one compiler-like step (cached); returns the output or undefined on failure. */
+  const compileStep = async (id: string, input: string, output: string, tool: string | undefined, toolName: string, args: string[], cwd: string, depfile?: string): Promise<string | undefined> => {
+    if (!tool) {
+      step("compile", input, "failed");
+      fail(`${input}: ${toolName} is not installed: install with \`sudo apt-get install llvm\`\n`);
+      return undefined;
+    }
+    const key = hashText(ctx.tc.version, tool, cwd, JSON.stringify(args));
+    if (upToDate(state.steps[id], key)) {
+      step("compile", input, "up-to-date");
+      return output;
+    }
+    delete state.steps[id];
+    const run = await runTool(tool, args, cwd);
+    if (run.code !== 0 || !existsSync(output)) {
+      step("compile", input, "failed");
+      fail(rewritePositions(run.stderr || run.stdout || `${toolName} exited with ${run.code}\n`, cwd));
+      return undefined;
+    }
+    if (run.stderr) note(rewritePositions(run.stderr, cwd)); // warnings
+    const deps = depfile && existsSync(depfile) ? parseDepfile(readFileSync(depfile, "utf8")).map((d) => resolve(cwd, d)) : [input];
+    state.steps[id] = { key, inputs: deps.filter((d) => existsSync(d)).map(stampFile), outputs: [stampFile(output)] };
+    step("compile", input, "ran");
+    return output;
+  };
+  const compileSource = (s: ProjectSource): Promise<string | undefined> => {
+    const object = join(objDir, objName(s.rel));
+    if (/\.asm$/i.test(s.rel)) {
+      return compileStep(`compile:${s.rel}`, s.abs, object, ctx.tc.llvmMl, "llvm-ml", asmArgs(arch, s.rel, object, includes, p.spec.defines), p.dir);
+    }
+    const depfile = object.replace(/\.obj$/, ".d");
+    const args = compileArgs({ ...cflags, source: s.rel, object, depfile });
+    return compileStep(`compile:${s.rel}`, s.abs, object, ctx.tc.clang, "clang", args, p.dir, depfile);
+  };
+  const compileResource = (s: ProjectSource): Promise<string | undefined> => {
+    const res = join(objDir, objName(s.rel).replace(/\.obj$/, ".res"));
+    const args = rcArgs(s.rel, res, [...includes, COMPAT_INCLUDE, sr.ddkInclude, sr.include], [...p.spec.defines, arch === "x64" ? "-D_AMD64_" : "-D_X86_"]);
+    return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", args, p.dir);
+  };
+
+  const objects = await mapLimit([...p.sources.map((s) => () => compileSource(s)), ...p.resources.map((s) => () => compileResource(s))], ctx.jobs, (f) => f());
+  // Report the compile steps in SOURCES order (they finish in any order).
+  const order = [...p.sources, ...p.resources].map((s) => s.abs);
+  const compiles = r.steps.filter((x) => x.kind === "compile").sort((a, b) => order.indexOf(a.file) - order.indexOf(b.file));
+  r.steps = [...compiles, ...r.steps.filter((x) => x.kind !== "compile")];
+  if (r.status === "failed" || objects.some((o) => !o)) {
+    r.status = "failed";
+    saveState(stateFile, state);
+    return;
+  }
+  const objs = objects as string[];
+  let ran = false;
+
+  if (p.spec.type === "DRIVER_LIBRARY") {
+    const out = join(outDir, `${p.spec.name}.lib`);
+    const args = libArgs(out, objs.filter((o) => o.endsWith(".obj")).map((o) => basename(o)), arch);
+    const key = hashText(ctx.tc.version, ctx.tc.llvmLib, JSON.stringify(args));
+    if (upToDate(state.steps.archive, key)) step("archive", out, "up-to-date");
+    else {
+      rmSync(out, { force: true });
+      const run = await runTool(ctx.tc.llvmLib, args, objDir);
+      if (run.code !== 0) {
+        step("archive", out, "failed");
+        fail(run.stderr || run.stdout);
+        saveState(stateFile, state);
+        return;
+      }
+      state.steps.archive = { key, inputs: objs.map(stampFile), outputs: [stampFile(out)] };
+      step("archive", out, "ran");
+      ran = true;
+    }
+    r.outputs.push(out);
+    ctx.products.set(basename(out).toLowerCase(), out);
+    saveState(stateFile, state);
+    r.status = ran || r.steps.some((s) => s.status === "ran") ? "built" : "up-to-date";
+    return;
+  }
+
+  // A broken .def is an input error with positions (before lld-link trips over it).
+  for (const d of [...(p.def ? [p.def] : []), ...p.defLibs]) readDefOrThrow(d);
+  const libs: string[] = [];
+  for (const l of p.spec.libs) {
+    if (l.kind === "kernel" && NOT_NEEDED[l.name]) {
+      note(`${shown(l.inFile ?? p.sourcesFile)}:${l.line}:${l.col}: warning: TARGETLIBS: ${l.name}.lib is not linked (${NOT_NEEDED[l.name]})\n`);
+      continue;
+    }
+    if (l.kind === "kernel" && BUILT_HERE.has(l.name) && !existsSync(join(sr.lib, `lib${l.name}.a`))) {
+      const src = join(LIB_SRC, `${l.name}.c`);
+      const object = join(objDir, `kmdll-${l.name}.obj`);
+      const args = compileArgs({ ...cflags, includes: [], forceIncludes: [], userFlags: [], source: src, object, depfile: object.replace(/\.obj$/, ".d") });
+      const o = await compileStep(`compile:kmdll-${l.name}`, src, object, ctx.tc.clang, "clang", args, objDir, object.replace(/\.obj$/, ".d"));
+      if (!o) {
+        saveState(stateFile, state);
+        return;
+      }
+      libs.push(o);
+      continue;
+    }
+    libs.push(resolveLib(ctx, p, arch, l, O));
+  }
+  for (const d of p.defLibs) {
+    const lib = join(objDir, basename(d).replace(/\.def$/i, "") + ".deflib.lib");
+    const id = `deflib:${d}`;
+    const key = hashText(EXPORT_LIBRARY_WRITER, arch, d);
+    if (upToDate(state.steps[id], key)) step("export-library", lib, "up-to-date");
+    else {
+      delete state.steps[id];
+      try {
+        writeExportLibrary(d, arch, lib);
+      } catch (e) {
+        if (e instanceof BuildInputError) throw e;
+        step("export-library", lib, "failed");
+        fail(`${(e as Error).message}\n`);
+        saveState(stateFile, state);
+        return;
+      }
+      state.steps[id] = { key, inputs: [stampFile(d)], outputs: [stampFile(lib)] };
+      step("export-library", lib, "ran");
+    }
+    libs.push(lib);
+  }
+  const sys = join(outDir, `${p.spec.name}.${p.spec.ext}`);
+  // x86: the DLLDEF's undecorated names bound to the objects' stdcall/fastcall symbols.
+  const x86 = arch === "x86" ? planX86Link([...objs.filter((o) => o.endsWith(".obj")), ...libs], p.def ? readDefOrThrow(p.def).def : undefined, join(objDir, "lld-link.def")) : undefined;
+  const linkDef = x86?.linkerDef ?? p.def;
+  const args = linkArgs({
+    arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
+    kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")], ...(linkDef ? { def: linkDef } : {}),
+    userFlags: [...(x86?.args ?? []), ...linkerFlags(p, note)],
+    entry: p.spec.entry,
+  });
+  const key = hashText(ctx.tc.version, ctx.tc.lldLink, JSON.stringify(args));
+  if (upToDate(state.steps.link, key)) step("link", sys, "up-to-date");
+  else {
+    delete state.steps.link;
+    rmSync(sys, { force: true });
+    const run = await runTool(ctx.tc.lldLink, args, p.dir);
+    if (run.code !== 0 || !existsSync(sys)) {
+      step("link", sys, "failed");
+      fail(rewritePositions(run.stderr || run.stdout || `lld-link exited with ${run.code}\n`, p.dir));
+      rmSync(sys, { force: true });
+      saveState(stateFile, state);
+      return;
+    }
+    if (run.stderr) note(rewritePositions(run.stderr, p.dir));
+    const inputs = [...objs, ...libs, ...(p.def ? [p.def] : []), ...(x86?.linkerDef ? [x86.linkerDef] : [])];
+    state.steps.link = { key, inputs: inputs.map(stampFile), outputs: [stampFile(sys)] };
+    step("link", sys, "ran");
+    ran = true;
+  }
+  r.outputs.push(sys);
+  ctx.products.set(basename(sys).toLowerCase(), sys);
+  // A SystemRoot of this build's drivers, for check's module lookups.
+  const stage = join(ctx.objRoot, arch, "systemroot", "System32", "drivers");
+  makeDirectory(stage);
+  copyFileSync(sys, join(stage, basename(sys)));
+
+  if (p.spec.type === "EXPORT_DRIVER" && p.def) {
+    const lib = join(outDir, `${p.spec.name}.lib`);
+    const key = hashText(EXPORT_LIBRARY_WRITER, arch, p.def, sys, JSON.stringify(x86?.bindings ?? []));
+    if (upToDate(state.steps["export-library"], key)) step("export-library", lib, "up-to-date");
+    else {
+      delete state.steps["export-library"];
+      try {
+        const warnings = writeExportLibrary(p.def, arch, lib, { image: sys, ...(x86?.importDef ? { model: x86.importDef } : {}) });
+        if (warnings.length) note(warnings.join("\n") + "\n");
+      } catch (e) {
+        if (e instanceof BuildInputError) throw e;
+        step("export-library", lib, "failed");
+        fail(`${(e as Error).message}\n`);
+        saveState(stateFile, state);
+        return;
+      }
+      state.steps["export-library"] = { key, inputs: [stampFile(p.def), stampFile(sys)], outputs: [stampFile(lib)] };
+      step("export-library", lib, "ran");
+      ran = true;
+    }
+    r.outputs.push(lib);
+    ctx.products.set(basename(lib).toLowerCase(), lib);
+  }
+  if (ctx.check) {
+    const findings = await checkBuiltImage(sys, {
+      root: join(ctx.objRoot, arch, "systemroot"),
+      ...(p.def ? { def: p.def } : {}),
+      ...(p.spec.type === "EXPORT_DRIVER" && p.def ? { lib: join(outDir, `${p.spec.name}.lib`) } : {}),
+    });
+    if (findings) r.findings = findings;
+  }
+  saveState(stateFile, state);
+  r.status = ran || r.steps.some((s) => s.status === "ran") ? "built" : "up-to-date";
+}
+
+/** TARGETLIBS entry → the file to link; a missing library is an input error (exit 2). */
+function resolveLib(ctx: Ctx, p: Project, arch: Arch, l: LibRef, O: string): string {
+  const bad = (message: string): never => {
+    throw new BuildInputError([{ severity: "error", file: l.inFile ?? p.sourcesFile, line: l.line, col: l.col, message }]);
+  };
+  if (l.kind === "kernel") {
+    const f = join(ctx.tc.sysroots[arch]!.lib, `lib${l.name}.a`);
+    if (!existsSync(f)) bad(`TARGETLIBS: no kernel library ${l.name}.lib for ${arch} (mingw-w64 has no ${f})`);
+    return f;
+  }
+  if (l.kind === "out") {
+    const f = ctx.products.get(l.file.toLowerCase()) ?? join(O, l.file);
+    if (!existsSync(f)) bad(`TARGETLIBS: $(O)\\${l.file} has not been built for ${arch} in ${O}: build the project that produces it first (list it before ${basename(p.dir)} in the dirs file)`);
+    return f;
+  }
+  const f = resolve(p.dir, l.path);
+  if (!existsSync(f)) bad(`TARGETLIBS: library '${l.path}' not found`);
+  return f;
+}
+
+/**
+ * LINKER_FLAGS for lld-link: link.exe options that only concern link.exe's own outputs (PDB,
+ * incremental state, LTCG progress, manifests) are dropped silently; /NOENTRY and /DLL are
+ * the recipe's (DLLENTRY); `/SECTION:x,!d` (lld-link has no `!` negation) is dropped with a warning.
+ * Options that change the image are kept: /INTEGRITYCHECK sets IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY,
+ * without which PsSetCreateProcessNotifyRoutineEx and ObRegisterCallbacks return STATUS_ACCESS_DENIED.
+ */
+function linkerFlags(p: Project, note: (text: string) => void): string[] {
+  return p.spec.linkerFlags.filter((f) => {
+    if (/^[/-](noentry|dll|ltcg(:.*)?|incremental(:.*)?|pdb:.*|debug(:.*)?|release|manifest(:.*)?|nologo|map(:.*)?|debugtype:.*|pdbaltpath:.*|ignore:.*|wx(:no)?|cetcompat(:no)?|guard:.*)$/i.test(f)) return false;
+    if (/^[/-]section:[^,]*,.*!/i.test(f)) {
+      note(`${shown(p.sourcesFile)}: warning: LINKER_FLAGS: '${f}' is not supported by lld-link (no '!' attributes); ignored\n`);
+      return false;
+    }
+    return true;
+  });
+}
