@@ -45,9 +45,10 @@ export function functionEntry(mod: LoadedModule, rva: number): RuntimeFunction |
 
 /**
  * RtlVirtualUnwind: unwind `ctx` (in place) through the frame of `fn` at ctx.rip; report the
- * frame's language handler of the given type and its establisher frame.
+ * frame's language handler of the given type and its establisher frame. `assumePrologDone` treats
+ * the PC as past the prolog (backtraces retry that way when a frame looks wrong).
  */
-export function virtualUnwind(mem: GuestMemory, handlerType: number, base: bigint, fnIn: RuntimeFunction, ctx: CpuContext): UnwindResult {
+export function virtualUnwind(mem: GuestMemory, handlerType: number, base: bigint, fnIn: RuntimeFunction, ctx: CpuContext, assumePrologDone = false): UnwindResult {
   const regs = ctx.regs;
   let fn: RuntimeFunction | null = fnIn;
   let offset = Number(ctx.rip - base) - fnIn.beginAddress;
@@ -64,7 +65,7 @@ export function virtualUnwind(mem: GuestMemory, handlerType: number, base: bigin
     const frameOff = BigInt((head[3]! >> 4) * 16);
     const codes = count ? mem.read(ui + 4n, count * 2) : new Uint8Array(0);
     const u16 = (i: number) => codes[i * 2]! | (codes[i * 2 + 1]! << 8);
-    const inProlog = chain === 0 && offset < prolog;
+    const inProlog = chain === 0 && offset < prolog && !assumePrologDone;
     if (chain === 0) {
       // The establisher frame: the frame register's value minus its offset once the prolog set it, else RSP.
       let fpSet = frameReg !== 0;
