@@ -27,26 +27,45 @@ export interface ReadOptions {
 }
 
 /**
- * Read a regular file completely, turning file-system errors into a one-line KmdllError.
- * Devices, FIFOs and directories are refused (reading /dev/zero would never end).
+ * Open a regular file for reading: stat before open (opening a FIFO for reading would block),
+ * then fstat the descriptor; directories, devices, FIFOs and files over MAX_IMAGE_FILE are
+ * refused with a one-line KmdllError. The caller closes `fd`.
  */
-export function readFileBytes(path: string, opts: ReadOptions = {}): Uint8Array {
+export function openRegularFile(path: string): { fd: number; size: number } {
   let fd: number;
   try {
-    // stat before open: opening a FIFO for reading would block.
     const pre = statSync(path);
     if (pre.isDirectory()) throw new KmdllError(`${path}: cannot read file: is a directory`);
     if (!pre.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
     fd = openSync(path, "r");
   } catch (e) {
-    if (e instanceof KmdllError) throw e;
-    throw new KmdllError(`${path}: cannot read file: ${why(e)}`);
+    throw readError(path, e);
   }
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new KmdllError(`${path}: cannot read file: is a directory`);
     if (!st.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
     if (st.size > MAX_IMAGE_FILE) throw new KmdllError(`${path}: cannot read file: too large (${st.size} bytes)`);
+    return { fd, size: st.size };
+  } catch (e) {
+    closeSync(fd);
+    throw readError(path, e);
+  }
+}
+
+/** A file-system error as a one-line KmdllError naming the path (KmdllErrors pass through). */
+export function readError(path: string, e: unknown): KmdllError {
+  return e instanceof KmdllError ? e : new KmdllError(`${path}: cannot read file: ${why(e)}`);
+}
+
+/**
+ * Read a regular file completely, turning file-system errors into a one-line KmdllError.
+ * Devices, FIFOs and directories are refused (reading /dev/zero would never end).
+ */
+export function readFileBytes(path: string, opts: ReadOptions = {}): Uint8Array {
+  const { fd, size } = openRegularFile(path);
+  const st = { size };
+  try {
     let got = 0;
     if (opts.head) {
       const head = new Uint8Array(Math.min(st.size, HEAD_BYTES));

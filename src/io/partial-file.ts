@@ -9,9 +9,9 @@
  * thousands of files allocates a few buffers, not one zero-filled buffer per file. `bytes` must
  * not be used after close().
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, readSync } from "node:fs";
 import { KmdllError } from "../errors.js";
-import { MAX_IMAGE_FILE } from "./file.js";
+import { openRegularFile, readError } from "./file.js";
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
@@ -42,14 +42,6 @@ function release(buffer: ArrayBuffer): void {
   pool.push(buffer);
 }
 
-function why(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === "ENOENT") return "no such file";
-  if (err.code === "EISDIR") return "is a directory";
-  if (err.code === "EACCES" || err.code === "EPERM") return "permission denied";
-  return err.code ?? err.message;
-}
-
 export class PartialFile {
   /** The file's bytes; only the chunks loaded so far hold file data (the rest are zeros). */
   readonly bytes: Uint8Array;
@@ -69,26 +61,8 @@ export class PartialFile {
 
   /** Open a regular file (directories, devices and FIFOs are refused, like readFileBytes). */
   static open(path: string): PartialFile {
-    let fd: number;
-    try {
-      const pre = statSync(path);
-      if (pre.isDirectory()) throw new KmdllError(`${path}: cannot read file: is a directory`);
-      if (!pre.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
-      fd = openSync(path, "r");
-    } catch (e) {
-      if (e instanceof KmdllError) throw e;
-      throw new KmdllError(`${path}: cannot read file: ${why(e)}`);
-    }
-    try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) throw new KmdllError(`${path}: cannot read file: not a regular file`);
-      if (st.size > MAX_IMAGE_FILE) throw new KmdllError(`${path}: cannot read file: too large (${st.size} bytes)`);
-      return new PartialFile(path, fd, st.size);
-    } catch (e) {
-      closeSync(fd);
-      if (e instanceof KmdllError) throw e;
-      throw new KmdllError(`${path}: cannot read file: ${why(e)}`);
-    }
+    const { fd, size } = openRegularFile(path);
+    return new PartialFile(path, fd, size);
   }
 
   get size(): number {
@@ -126,7 +100,7 @@ export class PartialFile {
         got += n;
       }
     } catch (e) {
-      throw new KmdllError(`${this.path}: cannot read file: ${why(e)}`);
+      throw readError(this.path, e);
     }
     if (got < want) throw new KmdllError(`${this.path}: cannot read file: it became shorter while being read`);
     this.loaded[c] = 1;
