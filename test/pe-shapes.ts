@@ -44,7 +44,7 @@ class Blob {
     return this;
   }
   /** Reserve n bytes; returns their RVA. */
-  skip(n: number): number {
+  advance(n: number): number {
     const at = this.here;
     for (let i = 0; i < n; i++) this.bytes.push(0);
     return at;
@@ -75,10 +75,10 @@ export function chainDriver(self: string, exportsNames: string[], imp: { dll: st
   const dirs: Record<number, [number, number]> = {};
   if (exportsNames.length) {
     const names = [...exportsNames].sort();
-    const ed = r.skip(40);
+    const ed = r.advance(40);
     const eat = r.here;
     names.forEach((_n, i) => r.u32(TEXT + i * 16));
-    const npt = r.skip(4 * names.length);
+    const npt = r.advance(4 * names.length);
     const ot = r.here;
     names.forEach((_n, i) => r.u16(i));
     r.align(4);
@@ -109,11 +109,11 @@ export function chainDriver(self: string, exportsNames: string[], imp: { dll: st
     r.u64(hint).u64(0);
     const desc = r.here;
     r.u32(ilt).u32(0).u32(0).u32(dllName).u32(iat);
-    r.skip(20);
+    r.advance(20);
     dirs[1] = [desc, 40];
     dirs[12] = [iat, 16];
   }
-  if (r.bytes.length === 0) r.skip(8);
+  if (r.bytes.length === 0) r.advance(8);
   const sections: BuildSection[] = [
     { name: ".text", virtualAddress: TEXT, data: text, characteristics: 0x60000020 },
     { name: ".rdata", virtualAddress: RDATA, data: new Uint8Array(r.bytes), characteristics: 0x40000040 },
@@ -146,10 +146,10 @@ export function manySections(count: number, alternate: boolean): Uint8Array {
   // Exports in the first data section.
   const r = new Blob(RDATA);
   const names = ["DllInitialize", "DllUnload", "Ping"];
-  const ed = r.skip(40);
+  const ed = r.advance(40);
   const eat = r.here;
   names.forEach((_n, i) => r.u32(TEXT + i * 16));
-  const npt = r.skip(12);
+  const npt = r.advance(12);
   const ot = r.here;
   names.forEach((_n, i) => r.u16(i));
   r.align(4);
