@@ -97,6 +97,13 @@ const ALL_FIELDS = [
   "FILE_OBJECT.FsContext2", "FILE_OBJECT.ReadAccess", "FILE_OBJECT.WriteAccess", "FILE_OBJECT.Flags", "FILE_OBJECT.FileName",
   "FILE_OBJECT.Lock", "FILE_OBJECT.Event",
   "MDL", "MDL.Next", "MDL.Size", "MDL.MdlFlags", "MDL.Process", "MDL.MappedSystemVa", "MDL.StartVa", "MDL.ByteCount", "MDL.ByteOffset",
+  // Requests from user mode (src/emu/user): IRP_MJ_CREATE parameters, read/write, the file position.
+  "IO_STACK_LOCATION.Parameters.Create.FileAttributes", "IO_STACK_LOCATION.Parameters.Create.EaLength",
+  "IO_STACK_LOCATION.Parameters.Write.Length", "IO_STACK_LOCATION.Parameters.Write.ByteOffset",
+  "IO_SECURITY_CONTEXT", "IO_SECURITY_CONTEXT.SecurityQos", "IO_SECURITY_CONTEXT.AccessState",
+  "IO_SECURITY_CONTEXT.DesiredAccess", "IO_SECURITY_CONTEXT.FullCreateOptions",
+  "FILE_OBJECT.CurrentByteOffset", "FILE_OBJECT.RelatedFileObject", "FILE_OBJECT.Busy",
+  "IRP.Overlay.AllocationSize",
 ];
 
 const TARGETS = {

@@ -39,6 +39,11 @@ export interface Executor {
    * IRP_MJ_DEVICE_CONTROL, IRP_MJ_CLOSE — returning the status and the output bytes.
    */
   deviceIoControl?(device: string, code: number, input: Uint8Array, outputLength: number): IoctlOutcome;
+  /**
+   * Optional (I/O manager): a request from a user-mode program on a handle it names — open (IRP_MJ_CREATE
+   * through the object namespace), read, write, ioctl, close (IRP_MJ_CLEANUP, IRP_MJ_CLOSE).
+   */
+  userIo?(request: UserIoRequest): UserIoOutcome;
   /** Optional: called once when a simulation ends, before its `end` event (reports leftover interface references). */
   finish?(): void;
   /** Optional: release native resources (the emulator's Unicorn engine) when the simulation is disposed. */
@@ -48,6 +53,32 @@ export interface Executor {
 /** Result of a user-mode DeviceIoControl. */
 export type IoctlOutcome =
   | { ok: true; status: number; information: bigint; output: Uint8Array; completed: boolean }
+  | { ok: false; reason: "fault" | "timeout"; message: string };
+
+/** A request from a user-mode program (the sim's open/read/write/ioctl/close steps). */
+export type UserIoRequest =
+  | { op: "open"; handle: string; path: string; desiredAccess?: number }
+  | { op: "read"; handle: string; length: number; offset?: bigint }
+  | { op: "write"; handle: string; data: Uint8Array; offset?: bigint }
+  | { op: "ioctl"; handle: string; code: number; input: Uint8Array; outputLength: number }
+  | { op: "close"; handle: string };
+
+/**
+ * What the request did: the status the program sees, the IRP's final IoStatus, the bytes it got
+ * back (read, ioctl), and facts for reports (device, file name, transfer method, cleanup/close statuses).
+ */
+export type UserIoOutcome =
+  | {
+      ok: true;
+      status: number;
+      information: bigint;
+      /** False when the IRP is still pending (nothing in the emulated machine completed it). */
+      completed: boolean;
+      output?: Uint8Array;
+      facts: Record<string, string | number>;
+      /** Why the request never reached a driver (bad handle, no such device...). */
+      message?: string;
+    }
   | { ok: false; reason: "fault" | "timeout"; message: string };
 
 export type CallOutcome =

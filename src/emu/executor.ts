@@ -3,15 +3,14 @@
  * Unicorn emulator. The kernel model decides what happens; this maps, patches and runs.
  * Fault reports are emitted as `fault` events on the sink; the CallOutcome carries the message.
  */
-import type { CallOutcome, Executor, IoctlOutcome } from "../executor.js";
+import type { CallOutcome, Executor, IoctlOutcome, UserIoOutcome, UserIoRequest } from "../executor.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { KmdllError } from "../errors.js";
 import { LAYOUT } from "../nt/arch-layout.js";
 import { Emulator, type EmulatorOptions, type FaultReport, type RunResult } from "./emulator.js";
 import { addr64 } from "./layout.js";
 import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
-import { finishIo, userDeviceIoControl } from "./user-io.js";
-import { GuestFault } from "./memory.js";
+import { finishIo, userDeviceIoControl, userRequest, type UserOutcome } from "./user/index.js";
 
 
 /** A fault report as a SPEC §9 `fault` event. */
@@ -133,18 +132,19 @@ export class EmulatorExecutor implements Executor {
     return r;
   }
 
-  /** DeviceIoControl from user mode (the sim's ioctl step): IRP_MJ_CREATE, the IOCTL, IRP_MJ_CLOSE. */
+  /** DeviceIoControl from user mode on a path (`ioctl:\\Device\\X:CODE`, kmdll surface): IRP_MJ_CREATE, the IOCTL, cleanup and close. */
   deviceIoControl(device: string, code: number, input: Uint8Array, outputLength: number): IoctlOutcome {
-    let r: ReturnType<typeof userDeviceIoControl>;
-    try {
-      r = userDeviceIoControl(this.emu, device, code, input, outputLength);
-    } catch (e) {
-      // The I/O manager touched memory it could not (a corrupted device or driver object): a
-      // report, as Windows would bug check, never an exception out of the simulation.
-      if (!(e instanceof GuestFault)) throw e;
-      const fault = this.emu.report(e.access === "read" ? "invalid-read" : "invalid-write", `${e.message} in the I/O manager while sending 0x${code.toString(16)} to ${device}`, 0n, { address: e.address });
-      r = { ok: false, fault };
-    }
+    const r = this.userOutcome(userDeviceIoControl(this.emu, device, code, input, outputLength));
+    if (!r.ok) return r;
+    return { ok: true, status: r.status, information: r.information, output: r.output ?? new Uint8Array(), completed: r.completed };
+  }
+
+  /** A request of the simulation's user-mode program (open/read/write/ioctl/close steps). */
+  userIo(request: UserIoRequest): UserIoOutcome {
+    return this.userOutcome(userRequest(this.emu, request));
+  }
+
+  private userOutcome(r: UserOutcome): UserIoOutcome {
     if (r.ok) {
       this.lastFault = null;
       return r;

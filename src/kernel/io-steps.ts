@@ -44,10 +44,14 @@ function parseCode(v: unknown, what: string): number {
   return Number(t) >>> 0;
 }
 
-function parseDevice(name: string, what: string): string {
-  if (!/^\\[^\x00-\x1f:*?"<>|]+$/.test(name) || name.includes("\\\\")) throw new KmdllError(`${what}: "${name}" is not an object name like \\Device\\Miniport`);
+/** A device path as a program names it: `\\.\Name`, `\??\Name`, `\GLOBAL??\Name`, `\DosDevices\Name`, `\Device\Name`. */
+export function parseDevicePath(name: string, what: string): string {
+  const nt = /^\\\\[.?]\\/.test(name) ? name.slice(3) : name;
+  if (!/^\\[^\x00-\x1f:*"<>|]+$/.test(nt) || nt.includes("\\\\") || /\?/.test(nt.replace(/^\\(GLOBAL)?\?\?\\/i, "")))
+    throw new KmdllError(`${what}: "${name}" is not a device path like \\\\.\\Name, \\??\\Name, \\GLOBAL??\\Name, \\DosDevices\\Name or \\Device\\Name`);
   return name;
 }
+const parseDevice = parseDevicePath;
 
 function outputLengthFor(input: Uint8Array): number {
   return Math.max(DEFAULT_OUTPUT_LENGTH, input.length);

@@ -106,7 +106,8 @@ export const LAYOUTS = {
       "Overlay.AsynchronousParameters.UserApcRoutine": 88,
       "CancelRoutine": 104,
       "Tail.Overlay.OriginalFileObject": 192,
-      "AssociatedIrp.MasterIrp": 24
+      "AssociatedIrp.MasterIrp": 24,
+      "Overlay.AllocationSize": 88
     },
     "IO_STACK_LOCATION": {
       "$size": 72,
@@ -133,7 +134,11 @@ export const LAYOUTS = {
       "Parameters.Read.ByteOffset": 24,
       "Parameters.Create.SecurityContext": 8,
       "Parameters.Create.Options": 16,
-      "Parameters.Create.ShareAccess": 26
+      "Parameters.Create.ShareAccess": 26,
+      "Parameters.Create.FileAttributes": 24,
+      "Parameters.Create.EaLength": 32,
+      "Parameters.Write.Length": 8,
+      "Parameters.Write.ByteOffset": 24
     },
     "INTERFACE": {
       "$size": 32,
@@ -320,7 +325,10 @@ export const LAYOUTS = {
       "Flags": 80,
       "FileName": 88,
       "Lock": 128,
-      "Event": 152
+      "Event": 152,
+      "CurrentByteOffset": 104,
+      "RelatedFileObject": 64,
+      "Busy": 116
     },
     "MDL": {
       "$size": 48,
@@ -332,6 +340,13 @@ export const LAYOUTS = {
       "StartVa": 32,
       "ByteCount": 40,
       "ByteOffset": 44
+    },
+    "IO_SECURITY_CONTEXT": {
+      "$size": 24,
+      "SecurityQos": 0,
+      "AccessState": 8,
+      "DesiredAccess": 16,
+      "FullCreateOptions": 20
     }
   },
   "x86": {
@@ -436,7 +451,8 @@ export const LAYOUTS = {
       "Overlay.AsynchronousParameters.UserApcRoutine": 48,
       "CancelRoutine": 56,
       "Tail.Overlay.OriginalFileObject": 100,
-      "AssociatedIrp.MasterIrp": 12
+      "AssociatedIrp.MasterIrp": 12,
+      "Overlay.AllocationSize": 48
     },
     "IO_STACK_LOCATION": {
       "$size": 36,
@@ -463,7 +479,11 @@ export const LAYOUTS = {
       "Parameters.Read.ByteOffset": 12,
       "Parameters.Create.SecurityContext": 4,
       "Parameters.Create.Options": 8,
-      "Parameters.Create.ShareAccess": 14
+      "Parameters.Create.ShareAccess": 14,
+      "Parameters.Create.FileAttributes": 12,
+      "Parameters.Create.EaLength": 16,
+      "Parameters.Write.Length": 4,
+      "Parameters.Write.ByteOffset": 12
     },
     "INTERFACE": {
       "$size": 16,
@@ -644,7 +664,10 @@ export const LAYOUTS = {
       "Flags": 44,
       "FileName": 48,
       "Lock": 76,
-      "Event": 92
+      "Event": 92,
+      "CurrentByteOffset": 56,
+      "RelatedFileObject": 32,
+      "Busy": 68
     },
     "MDL": {
       "$size": 28,
@@ -656,6 +679,13 @@ export const LAYOUTS = {
       "StartVa": 16,
       "ByteCount": 20,
       "ByteOffset": 24
+    },
+    "IO_SECURITY_CONTEXT": {
+      "$size": 16,
+      "SecurityQos": 0,
+      "AccessState": 4,
+      "DesiredAccess": 8,
+      "FullCreateOptions": 12
     }
   }
 } as const;

@@ -3,6 +3,7 @@
  * the machine's processors; machine.ts). Threads start at priority 8 (a system thread's
  * default), base priority increment 0. Part of the "process" family.
  */
+import { previousMode } from "./previous-mode.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { nt } from "./util.js";
@@ -37,7 +38,7 @@ export const apis: ApiDefinition[] = [
     schedulerSlot(ctx).current?.runUntil(ctx, () => st.work.length === 0 && st.ready.length === 0, ctx.kernel.clock?.interruptTime() ?? 0n);
     return STATUS.SUCCESS;
   }),
-  nt("ExGetPreviousMode", 0, () => 0),
+  nt("ExGetPreviousMode", 0, (ctx) => previousMode(ctx.kernel).mode),
   nt("IoIsSystemThread", 1, () => 1),
   nt("KeQueryActiveGroupCount", 0, () => 1),
   nt("KeQueryMaximumGroupCount", 0, () => 1),

@@ -16,12 +16,14 @@ const D = LAYOUT.DRIVER_OBJECT;
 const DEV = LAYOUT.DEVICE_OBJECT;
 const DX = LAYOUT.DEVOBJ_EXTENSION;
 
-/** Canonical object name: upper case, `\??\` and `\DosDevices\` as `\GLOBAL??\`. */
+/** Canonical object name: upper case, `\??\`, `\DosDevices\` and `\GLOBAL??\Global\` as `\GLOBAL??\`. */
 export function canonical(name: string): string {
   let s = "";
   for (let i = 0; i < name.length; i++) s += String.fromCharCode(upcaseChar(name.charCodeAt(i)));
   if (s.startsWith("\\??\\")) s = "\\GLOBAL??\\" + s.slice(4);
   else if (s.startsWith("\\DOSDEVICES\\")) s = "\\GLOBAL??\\" + s.slice(12);
+  // \GLOBAL??\Global is a link to \GLOBAL?? itself (\DosDevices\Global\X names \GLOBAL??\X).
+  while (s.startsWith("\\GLOBAL??\\GLOBAL\\")) s = "\\GLOBAL??\\" + s.slice(17);
   return s;
 }
 

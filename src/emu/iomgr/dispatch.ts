@@ -166,7 +166,9 @@ function finishIrp(env: IoEnv, irp: bigint): void {
       message: `IRP ${hex(irp)} completed with IoStatus.Information = ${information} for a METHOD_BUFFERED request with a ${info.copyBack.length}-byte output buffer`,
       bugcheck: { code: "0x000000C9" },
     });
-  if (ntSuccess(st) && info.copyBack && info.copyBack.user !== 0n) {
+  // IopCompleteRequest copies buffered output back unless the status is an error: warnings such as
+  // STATUS_BUFFER_OVERFLOW return their partial data too (at most the caller's buffer length).
+  if (st >>> 30 !== 3 && info.copyBack && info.copyBack.user !== 0n) {
     const n = Math.min(Number(BigInt.asUintN(32, information)), info.copyBack.length);
     if (n > 0) m.write(info.copyBack.user, m.read(info.copyBack.system, n));
   }
