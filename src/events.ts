@@ -18,6 +18,8 @@ export type TraceEvent =
   | { event: "irp"; major: number; minor?: number; ioctl?: string; from?: string; to?: string; status?: string }
   | { event: "interface"; action: "reference" | "dereference"; count: number; [k: string]: unknown }
   | { event: "step"; step: string; [k: string]: unknown }
+  /** A request of the simulation's user-mode program (open/read/write/ioctl/close) and the IRP's final IoStatus (src/kernel/io-run.ts). */
+  | { event: "io"; op: "open" | "read" | "write" | "ioctl" | "close"; handle: string; status: string; information: string; completed: boolean; output?: string; [k: string]: unknown }
   /** Events a capped output left out here (`--max-events`, the HTML report's limit). */
   | { event: "omitted"; count: number; reason?: string }
   /** A hardware access through the machine model (src/emu/api/machine.ts): port, PCI, memory-mapped I/O, interrupt. */

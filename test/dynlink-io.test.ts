@@ -30,7 +30,7 @@ test("ioctl step: text and scenario-file forms", () => {
   const st = parseStepObject({ ioctl: "\\Device\\Miniport", code: 0x80002004, expectStatus: "STATUS_BUFFER_TOO_SMALL" }, 1);
   assert.ok(st.kind === "ioctl" && st.expectStatus === 0xc0000023);
   const bad: [() => unknown, RegExp][] = [
-    [() => parseStepText("ioctl:\\Device\\X"), /expected ioctl:\\Device\\Name:CODE/],
+    [() => parseStepText("ioctl:\\Device\\X"), /expected ioctl:HANDLE:CODE\[:HEX\|@FILE\] or ioctl:\\Device\\Name:CODE/],
     [() => parseStepText("ioctl:\\Device\\X:0x1:0g"), /not hex bytes/],
     [() => parseStepText("ioctl:\\Device\\X:0x1:012"), /not hex bytes/],
     [() => parseStepText("ioctl:\\Device\\X:0x100000000"), /not a 32-bit IOCTL code/],
@@ -64,7 +64,7 @@ test("kmdll sim ioctl (CLI, --json): irp events from user mode reach portlib's d
 
   const text = await runCli(["sim", "--install", ...PORT, "--", "start:miniport", "ioctl:\\Device\\Miniport:0x80002004:abcdef"]);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /ok {2}ioctl \\Device\\Miniport 0x80002004 \[abcdef\] → 0x00000000, 3 byte\(s\) out: efcdab/);
+  assert.match(text.stdout, /ok {2}ioctl \\Device\\Miniport 0x80002004 \[abcdef\] → 0x00000000 STATUS_SUCCESS, Information 3, 3 byte\(s\) out: efcdab/);
   assert.match(text.stdout, /irp {6}user → \\Device\\Miniport \(miniport\.sys\): IRP_MJ_DEVICE_CONTROL 0x80002004, dispatch portlib\.sys\+0x[0-9a-f]+ → 0x00000000 STATUS_SUCCESS/);
 });
 
@@ -75,12 +75,12 @@ test("ioctl expectations: wrong output or an unknown IOCTL fail the scenario (ex
     writeFileSync(file, JSON.stringify({ install: PORT, steps: [{ start: "miniport" }, { ioctl: "\\Device\\Miniport", code: "0x80002004", input: "0102", expect: "0102" }] }));
     const r = await runCli(["sim", file]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /FAILED {2}ioctl \\Device\\Miniport 0x80002004 \[0102\] → 0x00000000, 2 byte\(s\) out: 0201: expected output 0102, got 0201/);
+    assert.match(r.stdout, /FAILED {2}ioctl \\Device\\Miniport 0x80002004 \[0102\] → 0x00000000 STATUS_SUCCESS, Information 2, 2 byte\(s\) out: 0201: expected output 0102, got 0201/);
     // An IOCTL code the miniport does not know: its callback returns STATUS_INVALID_DEVICE_REQUEST.
     const u = await runCli(["sim", "--install", ...PORT, "--", "start:miniport", "ioctl:\\Device\\Miniport:0x80002008:01"]);
     assert.equal(u.code, 1);
     assert.match(u.stdout, /FAILED {2}ioctl .* → 0xC0000010/);
-    const bad = await runCli(["sim", "--install", ...PORT, "--", "ioctl:Miniport:1"]);
+    const bad = await runCli(["sim", "--install", ...PORT, "--", "ioctl:Mini/port:1"]);
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
   } finally {

@@ -180,7 +180,7 @@ test("port/miniport: portlib loads for the miniport, the IOCTL runs portlib's un
   ]);
   const end = events.find((e) => e.event === "step" && e.step === label && e["phase"] === "end")!;
   assert.equal(end["output"], "030201");
-  assert.equal(end["result"], "0x00000000, 3 byte(s) out: 030201 as expected");
+  assert.equal(end["result"], "0x00000000 STATUS_SUCCESS, Information 3, 3 byte(s) out: 030201 as expected");
   // The device belongs to miniport.sys; its dispatch routine is code of portlib.sys that portlib does not export.
   const ioctl = events.find((e) => e.event === "irp" && e.major === 0x0e)!;
   assert.equal(ioctl["driver"], "miniport.sys");
@@ -191,7 +191,7 @@ test("port/miniport: portlib loads for the miniport, the IOCTL runs portlib's un
   assert.ok(!facts.exportRvas.includes(rva), "the dispatch routine is not an export of portlib.sys");
   // Too small an output buffer: the miniport's callback refuses, nothing is copied back.
   assert.deepEqual(stepLines(lines, "ioctl \\Device\\Miniport 0x80002004 [48656c6c6f]").filter((l) => l.startsWith("irp")).map((l) => l.split(" ").pop()), ["0x00000000", "0xC0000023", "0x00000000"]);
-  assert.ok(lines.includes("=> ok 0xC0000023, 0 byte(s) out: (none) as expected"));
+  assert.ok(lines.includes("=> ok 0xC0000023 STATUS_BUFFER_TOO_SMALL, Information 0, 0 byte(s) out: (none) as expected"));
   assert.deepEqual(stepLines(lines, "ioctl \\Device\\Nothing 0x80002004"), ["fail \\Device\\Nothing: no such device object"]);
   assert.deepEqual(stepLines(lines, "stop miniport"), [
     "call miniport.sys!DriverUnload",

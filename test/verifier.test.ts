@@ -115,7 +115,7 @@ function simCall(exp: string): { ok: boolean; findings: { rule: string; bugcheck
   const events: TraceEvent[] = [];
   const r = runSimulation({
     install: [VF],
-    steps: ["start:vfrules", `call:vfrules.sys!${exp}`, "stop:vfrules"].map(parseStepText),
+    steps: ["start:vfrules", `call:vfrules.sys!${exp}`, "stop:vfrules"].map((t) => parseStepText(t)),
     sink: (e) => events.push(e),
     executor: emulatorExecutor,
   });

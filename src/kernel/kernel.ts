@@ -1,12 +1,13 @@
 import type { EventSink, TraceEvent } from "../events.js";
 import { STATUS, formatStatus, ntSuccess } from "../nt/status.js";
-import type { Executor, KernelQueries } from "./executor.js";
+import type { Executor, KernelQueries, UserIoRequest } from "./executor.js";
 import { exportsName, locateExport, lookupByOrdinal } from "./exports.js";
 import { Crash, LoadError, Loader, surfacedStatus } from "./loader.js";
 import { ModuleTable } from "./module-table.js";
 import { defaultImagePath, driverRegistryPath, normalizeImagePath, ntBaseName } from "./paths.js";
 import type { ImageSource, LoadedModule, OpResult, Semantics, ServiceConfig } from "./types.js";
-import { IOCTL_UNSUPPORTED, hexBytes } from "./io-steps.js";
+import { hexBytes } from "./io-steps.js";
+import { IO_UNSUPPORTED } from "./io-run.js";
 
 export interface KernelOptions {
   executor: Executor;
@@ -237,15 +238,43 @@ export class Kernel implements KernelQueries {
     return { ok: true, status: STATUS.SUCCESS, value };
   }
 
-  /** DeviceIoControl from user mode on a device object name (the ioctl step; see io-steps.ts). */
+  /** DeviceIoControl from user mode on a device path: open, the IOCTL, close (the ioctl:PATH step; see io-steps.ts). */
   ioctl(device: string, code: number, input: Uint8Array, outputLength: number): OpResult {
     if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
     const ex = this.o.executor;
-    if (!ex.deviceIoControl) return IOCTL_UNSUPPORTED;
+    if (!ex.deviceIoControl) return IO_UNSUPPORTED;
     const r = ex.deviceIoControl(device, code, input, outputLength);
     if (!r.ok) return this.crash(new Crash(r.message), device);
     if (r.status === STATUS.OBJECT_NAME_NOT_FOUND) return this.refuse(r.status, device, `${device}: no such device object`);
-    return { ok: ntSuccess(r.status) && r.completed, status: r.status, output: hexBytes(r.output), ...(r.completed ? {} : { message: "the IRP was not completed" }) };
+    return { ok: ntSuccess(r.status) && r.completed, status: r.status, information: r.information, output: hexBytes(r.output), ...(r.completed ? {} : { message: "the IRP was not completed" }) };
+  }
+
+  /**
+   * A request of the user-mode program (open/read/write/ioctl/close steps), reported as an `io`
+   * event with the IRP's final IoStatus and the bytes returned.
+   */
+  userIo(request: UserIoRequest): OpResult {
+    if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
+    const ex = this.o.executor;
+    if (!ex.userIo) return IO_UNSUPPORTED;
+    const r = ex.userIo(request);
+    if (!r.ok) return this.crash(new Crash(r.message), request.handle);
+    const output = r.output !== undefined ? hexBytes(r.output) : undefined;
+    const { data: _d, input: _i, ...shown } = request as UserIoRequest & { data?: Uint8Array; input?: Uint8Array };
+    this.emit({
+      event: "io",
+      ...shown,
+      ...(request.op === "write" ? { data: hexBytes(request.data) } : request.op === "ioctl" ? { code: `0x${(request.code >>> 0).toString(16).toUpperCase().padStart(8, "0")}`, input: hexBytes(request.input) } : {}),
+      ...("offset" in request && request.offset !== undefined ? { offset: request.offset.toString() } : {}),
+      status: formatStatus(r.status),
+      information: r.information.toString(),
+      completed: r.completed,
+      ...(output !== undefined ? { output } : {}),
+      ...r.facts,
+      ...(r.message ? { message: r.message } : {}),
+    } as TraceEvent);
+    const ok = r.completed && r.status >>> 30 !== 3 && r.message === undefined;
+    return { ok, status: r.status, information: r.information, ...(output !== undefined ? { output } : {}), facts: r.facts, ...(r.message ? { message: r.message } : !r.completed ? { message: "the IRP was not completed" } : {}) };
   }
 
   /** The module table (without ntoskrnl/hal), in load order. */

@@ -8,14 +8,17 @@ import { KmdllError } from "../errors.js";
 import { formatStatus, parseStatus } from "../nt/status.js";
 import type { Kernel } from "./kernel.js";
 import type { OpResult, Semantics } from "./types.js";
-import { checkIoctlOutput, ioctlLabel, ioctlResultText, parseIoctlObject, parseIoctlText, type IoctlStep } from "./io-steps.js";
+import { IO_KINDS, parseIoObject, parseIoText, type InputReader, type IoStep } from "./io-steps.js";
+import { checkIo, ioLabel, ioResultText, runIo } from "./io-run.js";
 
 /** `expectFault`: the step must end the simulation with a fault of this kind ("any": any kind). */
 export type Step =
   | { kind: "start"; name: string; expectStatus?: number; expectFault?: string }
   | { kind: "stop"; name: string; expectStatus?: number; expectFault?: string }
   | { kind: "call"; module: string; routine: string; args: bigint[]; expect?: bigint; expectStatus?: number; expectFault?: string }
-  | IoctlStep;
+  | IoStep;
+
+const isIo = (s: Step): s is IoStep => (IO_KINDS as readonly string[]).includes(s.kind);
 
 export interface ScenarioFile {
   /** Directory standing for \SystemRoot (System32/drivers/*.sys), absolute. */
@@ -80,8 +83,11 @@ function parseCallTarget(text: string, what: string): { module: string; routine:
   return { module: checkName(text.slice(0, bang), what), routine: text.slice(bang + 1) };
 }
 
-/** Parse a command-line step: `start:NAME`, `stop:NAME`, `call:MODULE!EXPORT[:ARG,...]`. */
-export function parseStepText(text: string): Step {
+/**
+ * Parse a command-line step: `start:NAME`, `stop:NAME`, `call:MODULE!EXPORT[:ARG,...]`, or an I/O
+ * step (`open:`, `read:`, `write:`, `ioctl:`, `close:`; io-steps.ts). `read` opens @FILE inputs.
+ */
+export function parseStepText(text: string, read?: InputReader): Step {
   const colon = text.indexOf(":");
   const kind = colon < 0 ? text : text.slice(0, colon);
   const rest = colon < 0 ? "" : text.slice(colon + 1);
@@ -94,26 +100,20 @@ export function parseStepText(text: string): Step {
     const args = argText ? argText.split(",").map((a) => parseInteger(a, what)) : [];
     return { kind: "call", ...parseCallTarget(target, what), args };
   }
-  if (kind === "ioctl" && rest) return parseIoctlText(rest, what);
-  throw new KmdllError(`${what}: expected start:NAME, stop:NAME, call:MODULE!EXPORT[:ARG,...] or ioctl:\\Device\\Name:CODE[:HEXINPUT]`);
+  if ((IO_KINDS as readonly string[]).includes(kind) && rest) return parseIoText(kind as IoStep["kind"], rest, what, read);
+  throw new KmdllError(`${what}: expected start:NAME, stop:NAME, call:MODULE!EXPORT[:ARG,...], open:PATH[,as=H], read:H:LENGTH, write:H:HEX, ioctl:H|PATH:CODE[:HEX] or close:H`);
 }
 
 /** Parse one step object of a scenario file. */
-export function parseStepObject(o: unknown, index: number): Step {
+export function parseStepObject(o: unknown, index: number, read?: InputReader): Step {
   const what = `steps[${index}]`;
   if (!o || typeof o !== "object" || Array.isArray(o)) throw new KmdllError(`${what}: expected an object like {"start": "client"}`);
   const s = o as Record<string, unknown>;
-  const known = new Set(["start", "stop", "call", "args", "expect", "expectStatus", "expectFault"]);
-  if ("ioctl" in s && !("start" in s || "stop" in s || "call" in s)) {
-    const common = {
-      ...(s.expectStatus !== undefined ? { expectStatus: parseExpectStatus(s.expectStatus, `${what}.expectStatus`) } : {}),
-      ...(s.expectFault !== undefined ? { expectFault: s.expectFault === true ? "any" : String(s.expectFault) } : {}),
-    };
-    return parseIoctlObject(s, what, common);
-  }
+  const known = new Set(["start", "stop", "call", "args", "expect", "expectStatus", "expectFault", "description"]);
+  const kinds = ["start", "stop", "call", ...IO_KINDS].filter((k) => k in s);
+  if (kinds.length !== 1) throw new KmdllError(`${what}: exactly one of "start", "stop", "call", ${IO_KINDS.map((k) => `"${k}"`).join(", ")} is required`);
+  if ((IO_KINDS as readonly string[]).includes(kinds[0]!)) return parseIoObject(kinds[0] as IoStep["kind"], s, what, read);
   for (const k of Object.keys(s)) if (!known.has(k)) throw new KmdllError(`${what}: unknown field "${k}"`);
-  const kinds = ["start", "stop", "call"].filter((k) => k in s);
-  if (kinds.length !== 1) throw new KmdllError(`${what}: exactly one of "start", "stop", "call" is required`);
   const expectStatus = s.expectStatus === undefined ? undefined : parseExpectStatus(s.expectStatus, `${what}.expectStatus`);
   let expectFault: string | undefined;
   if (s.expectFault !== undefined) {
@@ -139,7 +139,7 @@ export function parseStepObject(o: unknown, index: number): Step {
  * Parse a scenario document. `resolve` turns the file's relative paths into absolute ones
  * (relative to the scenario file).
  */
-export function parseScenario(doc: unknown, resolve: (p: string) => string): ScenarioFile {
+export function parseScenario(doc: unknown, resolve: (p: string) => string, read?: InputReader): ScenarioFile {
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new KmdllError(`scenario: expected a JSON object with "steps"`);
   const d = doc as Record<string, unknown>;
   const known = new Set(["root", "registry", "semantics", "install", "steps", "description"]);
@@ -166,13 +166,13 @@ export function parseScenario(doc: unknown, resolve: (p: string) => string): Sce
     ...(registry ? { registry: resolve(registry) } : {}),
     ...(semantics ? { semantics: semantics as Semantics } : {}),
     ...(install ? { install } : {}),
-    steps: d.steps.map((s, i) => parseStepObject(s, i)),
+    steps: d.steps.map((s, i) => parseStepObject(s, i, read)),
   };
 }
 
 export function stepLabel(s: Step): string {
   if (s.kind === "call") return `call ${s.module}!${s.routine}(${s.args.join(", ")})`;
-  if (s.kind === "ioctl") return ioctlLabel(s);
+  if (isIo(s)) return ioLabel(s);
   return `${s.kind} ${s.name}`;
 }
 
@@ -184,7 +184,7 @@ function sameValue(value: bigint, expect: bigint): boolean {
 export function runStep(kernel: Kernel, step: Step): StepResult {
   const label = stepLabel(step);
   const result =
-    step.kind === "ioctl" ? kernel.ioctl(step.device, step.code, step.input, step.outputLength)
+    isIo(step) ? runIo(kernel, step)
     : step.kind === "start" ? kernel.start(step.name) : step.kind === "stop" ? kernel.stop(step.name) : kernel.call(step.module, step.routine, step.args);
   let ok: boolean;
   let detail: string | undefined;
@@ -202,15 +202,15 @@ export function runStep(kernel: Kernel, step: Step): StepResult {
     ok = result.value !== undefined && sameValue(result.value, step.expect);
     if (!ok) detail = `expected ${step.expect}, got ${result.value === undefined ? "nothing" : BigInt.asIntN(32, result.value)} (0x${(result.value ?? 0n).toString(16)})`;
   }
-  if (ok && step.kind === "ioctl") {
-    detail = checkIoctlOutput(step, result);
+  if (ok && isIo(step)) {
+    detail = checkIo(step, result);
     ok = detail === undefined;
   }
   return { step, label, result, ok, ...(detail ? { detail } : {}) };
 }
 
 function resultText(r: StepResult): string {
-  if (r.step.kind === "ioctl" && !r.result.crashed) return ioctlResultText(r.step, r.result, r.ok);
+  if (isIo(r.step) && !r.result.crashed) return ioResultText(r.step, r.result, r.ok);
   if (r.step.kind === "call" && r.result.ok && r.result.value !== undefined) {
     return `${BigInt.asIntN(32, r.result.value)} (0x${r.result.value.toString(16)})${r.ok && r.step.expect !== undefined ? " as expected" : ""}`;
   }
@@ -247,6 +247,7 @@ export function runSteps(kernel: Kernel, steps: Step[], sink: EventSink): { ok: 
       ...(step.kind === "call" && step.expect !== undefined ? { expect: step.expect.toString() } : {}),
       ...(r.detail ? { detail: r.detail } : {}),
       ...(r.result.output !== undefined ? { output: r.result.output } : {}),
+      ...(r.result.information !== undefined ? { information: r.result.information.toString() } : {}),
     });
   });
   return { ok: results.every((r) => r.ok), results };

@@ -72,6 +72,10 @@ export interface OpResult {
   crashed?: boolean;
   /** The fault kind reported by the executor ("use-after-free", "invalid-read", ...) when crashed. */
   fault?: string;
-  /** Output bytes (hex) of an ioctl step. */
+  /** Output bytes (hex) of an ioctl or read step. */
   output?: string;
+  /** IoStatus.Information of an I/O step's IRP. */
+  information?: bigint;
+  /** Facts of an I/O step (device, transfer method, cleanup/close statuses...). */
+  facts?: Record<string, string | number>;
 }

@@ -83,6 +83,15 @@ export function eventText(e: TraceEvent): string {
       const disp = typeof x["dispatch"] === "string" ? `, dispatch ${x["dispatch"]}` : "";
       return `irp      ${e.from ?? "?"} → ${e.to ?? "?"}${drv}: ${what}${e.ioctl ? ` ${e.ioctl}` : ""}${disp}${e.status ? ` → ${statusText(e.status)}` : ""}`;
     }
+    case "io": {
+      // A request of the simulation's user-mode program: where it went and how (the step line has the status).
+      const x = e as Record<string, unknown>;
+      const where = typeof x["device"] === "string" ? ` → ${x["device"]}` : "";
+      const how = typeof x["transfer"] === "string" ? `, ${x["transfer"]}` : "";
+      const at = typeof x["bufferAddress"] === "string" ? `, buffer at ${x["bufferAddress"]}` : typeof x["outputAddress"] === "string" ? `, input at ${x["inputAddress"]}, output at ${x["outputAddress"]}` : "";
+      const msg = typeof x["message"] === "string" ? ` (${x["message"]})` : "";
+      return `io       ${e.op} ${e.handle}${where}${how}${at}: IoStatus ${statusText(e.status)}, Information ${e.information}${e.completed ? "" : " (not completed)"}${msg}`;
+    }
     case "interface": {
       const x = e as Record<string, unknown>;
       const who = typeof x["by"] === "string" ? `taken by ${str(x["module"] ?? "?")} for ${str(x["holder"] ?? "?")}` : `by ${str(x["module"] ?? "?")}`;

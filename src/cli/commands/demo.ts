@@ -112,7 +112,7 @@ export function register(program: Command, ctx: CliContext): void {
         const timeline = new TextEventWriter((l) => say(l + "\n"));
         const sim = runSimulation({
           root: tmp,
-          steps: ["start:client", "call:mydriver.sys!LoadPrinterDriver:41", "stop:client"].map(parseStepText),
+          steps: ["start:client", "call:mydriver.sys!LoadPrinterDriver:41", "stop:client"].map((t) => parseStepText(t)),
           sink: (e) => {
             events.push(e);
             timeline.event(e);

@@ -10,6 +10,9 @@ import type { TraceEvent } from "../../events.js";
 import { emulatorExecutor, emulatorExecutorWith } from "../../sim/emulator.js";
 import { verifierMode, type VerifierMode } from "../../emu/verifier/index.js";
 import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/scenario.js";
+import { MAX_BUFFER } from "../../kernel/io-steps.js";
+import { inputReaderInside } from "../../io/inputs.js";
+import { stepLine } from "../../text/json-lines.js";
 import { runSimulation } from "../../kernel/simulation.js";
 import type { Semantics } from "../../kernel/types.js";
 import { renderModuleTable } from "../../report/timeline.js";
@@ -75,9 +78,9 @@ function readScenario(path: string): ScenarioFile {
     throw new KmdllError(`${path}: invalid JSON: ${(e as Error).message}`);
   }
   try {
-    return parseScenario(doc, (p) => resolve(dirname(path), p));
+    return parseScenario(doc, (p) => resolve(dirname(path), p), inputReaderInside(dirname(resolve(path)), MAX_BUFFER));
   } catch (e) {
-    if (e instanceof KmdllError) throw new KmdllError(`${path}: ${e.message}`);
+    if (e instanceof KmdllError) throw new KmdllError(`${path}${stepLine(text, e.message)}: ${e.message}`);
     throw e;
   }
 }
@@ -93,7 +96,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command("sim")
     .description("simulate the kernel loader: start/stop drivers and call exports, with a timeline of loads, DllInitialize/DllUnload and counts")
-    .argument("[steps...]", "SCENARIO.json, or steps: start:NAME stop:NAME call:MODULE!EXPORT[:ARG,...] ioctl:\\Device\\Name:CODE[:HEXINPUT]")
+    .argument("[steps...]", "SCENARIO.json, or steps: start:NAME stop:NAME call:MODULE!EXPORT[:ARG,...] open:PATH[,as=H] read:H:LENGTH write:H:HEX|@FILE ioctl:H|PATH:CODE[:HEX|@FILE][,out=N] close:H (docs/user-io.md)")
     .option("--root <dir>", "directory standing for \\SystemRoot (drivers in <dir>/System32/drivers)")
     .option("--install <file...>", "copy these drivers into a temporary root's System32/drivers (instead of --root)")
     .option("--registry <file.reg>", "extend the default registry of a booted system (services' ImagePath, parameters) with a .reg file")
@@ -113,18 +116,25 @@ Examples:
   kmdll sim --root ./root start:client call:mydriver.sys!LoadPrinterDriver:41 stop:client
   kmdll sim --install test/fixtures/x64/mydriver.sys test/fixtures/x64/client.sys -- start:client stop:client
   kmdll sim examples/scenarios/seeds.json --json
-  kmdll sim --install test/fixtures/x64/portlib.sys test/fixtures/x64/miniport.sys -- start:miniport 'ioctl:\\Device\\Miniport:0x80002004:010203' stop:miniport`,
+  kmdll sim --install test/fixtures/x64/portlib.sys test/fixtures/x64/miniport.sys -- start:miniport 'ioctl:\\Device\\Miniport:0x80002004:010203' stop:miniport
+  kmdll sim --install test/fixtures/x64/kmdllio.sys -- start:kmdllio 'open:\\\\.\\KmdllIoBuf,as=h' write:h:01020304 'read:h:4,offset=0,expect=01020304' 'ioctl:h:0x8A002000:0102,out=2' close:h
+
+I/O steps (a user-mode program's requests; docs/user-io.md): PATH is \\\\.\\Name, \\??\\Name, \\GLOBAL??\\Name,
+\\DosDevices\\Name or \\Device\\Name; H a handle name (open's as=, default the path's last component);
+@FILE reads bytes from a file below the current folder (the scenario's folder in a scenario file).
+Each takes ,status=NTSTATUS ,info=N ,fault=KIND; read and ioctl also ,expect=HEX.`,
     )
     .action(async (args: string[], opts: SimOptions) => {
       let scenario: ScenarioFile;
       let scenarioFile: string | undefined;
-      if (args.length >= 1 && /\.json$/i.test(args[0]!) && !/^(start|stop|call|ioctl):/.test(args[0]!)) {
+      if (args.length >= 1 && /\.json$/i.test(args[0]!) && !/^(start|stop|call|open|read|write|ioctl|close):/.test(args[0]!)) {
         if (args.length > 1) throw new KmdllError(`a scenario file takes no extra steps (got ${args.slice(1).join(" ")})`);
         scenarioFile = args[0]!;
         scenario = readScenario(scenarioFile);
       } else {
         if (args.length === 0) throw new KmdllError("no steps: give a SCENARIO.json or steps like start:client stop:client");
-        scenario = { steps: args.map(parseStepText) };
+        const read = inputReaderInside(process.cwd(), MAX_BUFFER);
+        scenario = { steps: args.map((a) => parseStepText(a, read)) };
       }
       const root = opts.root ? resolve(opts.root) : opts.install ? undefined : scenario.root;
       const install = opts.install ? opts.install.map((f) => resolve(f)) : opts.root ? undefined : scenario.install;
