@@ -4,10 +4,11 @@
 // bytes are computed here from the driver's description in examples/include/kmdllio.h.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { fixture, runCli } from "./helpers.js";
+import { fixture, repoPath, runCli } from "./helpers.js";
 import { parseStepObject, parseStepText } from "../src/kernel/scenario.js";
 import { KmdllError } from "../src/errors.js";
 
@@ -158,4 +159,26 @@ test("bad steps: one-line errors with the scenario file's line, exit 2; @FILE st
     const cli = await runCli(["sim", "--install", KIO, "--", "start:kmdllio", "write:h:@../x.bin"], { cwd: dir });
     assert.equal(cli.code, 2);
     assert.match(cli.stderr, /'\.\.' is not allowed/);
+  }));
+
+test("strace: input files named by steps are never opened outside the scenario's folder", { skip: spawnSync("strace", ["-V"]).status === 0 ? false : "strace missing" }, () =>
+  withDir(async (dir) => {
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "outside.bin"), "x");
+    symlinkSync(join(dir, "outside.bin"), join(dir, "sub", "link.bin"));
+    writeFileSync(join(dir, "sub", "inside.bin"), "\x01\x02");
+    for (const name of ["../outside.bin", join(dir, "outside.bin"), "link.bin", "inside.bin"]) {
+      const f = join(dir, "sub", "s.json");
+      writeFileSync(f, JSON.stringify({ install: [KIO], steps: [{ start: "kmdllio" }, { open: "\\\\.\\KmdllIoBuf", as: "h" }, { write: "h", dataFile: name }] }));
+      const log = join(dir, "trace.txt");
+      const r = spawnSync("strace", ["-f", "-qq", "-o", log, "-e", "trace=open,openat,creat", process.execPath, repoPath("bin", "kmdll.js"), "sim", f], { encoding: "utf8" });
+      const opened = readFileSync(log, "utf8").split("\n").filter((l) => l.includes("outside.bin") || l.includes("inside.bin"));
+      if (name === "inside.bin") {
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        assert.ok(opened.some((l) => l.includes("sub/inside.bin")), "the allowed file is read (the trace can see opens)");
+      } else {
+        assert.equal(r.status, 2, name);
+        assert.deepEqual(opened, [], `${name} was opened`);
+      }
+    }
   }));
