@@ -182,3 +182,18 @@ test("strace: input files named by steps are never opened outside the scenario's
       }
     }
   }));
+
+test("close: CloseHandle succeeds whatever the driver completes IRP_MJ_CLEANUP with; no cleanup routine, no IRP", async () => {
+  const r = await runCli([
+    "sim", "--json", "--install", KIO, fixture("x64", "kmdllio_unsafe.sys"), "--", "start:kmdllio", "start:kmdllio_unsafe",
+    "open:\\\\.\\KmdllIoBuf\\refuse,as=r", "close:r,status=STATUS_SUCCESS", "open:\\\\.\\KmdllIoUnsafe,as=u", "close:u",
+  ]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const io = events(r.stdout).filter((e) => e.event === "io" && e.op === "close");
+  assert.deepEqual(io.map((e) => [e.status, e.cleanup, e.close]), [
+    ["0x00000000", "0xC0000002", "0x00000000"],
+    ["0x00000000", "no IRP_MJ_CLEANUP routine", "0x00000000"],
+  ]);
+  const irps = events(r.stdout).filter((e) => e.event === "irp" && e.to === "\\Device\\KmdllIoUnsafe").map((e) => e.name);
+  assert.deepEqual(irps, ["IRP_MJ_CREATE", "IRP_MJ_CLOSE"]);
+});

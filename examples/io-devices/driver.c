@@ -46,7 +46,13 @@ static NTSTATUS KioCreate(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 static NTSTATUS KioCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PKIO_DEVICE dx = (PKIO_DEVICE)DeviceObject->DeviceExtension;
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    UNICODE_STRING refuse = RTL_CONSTANT_STRING(L"\\refuse");
+
     dx->Cleanups++;
+    /* Some real drivers complete every request they do not know, cleanup included, with an error. */
+    if (RtlEqualUnicodeString(&sp->FileObject->FileName, &refuse, TRUE))
+        return KioComplete(Irp, STATUS_NOT_IMPLEMENTED, 0);
     return KioComplete(Irp, STATUS_SUCCESS, 0);
 }
 
