@@ -197,3 +197,14 @@ test("close: CloseHandle succeeds whatever the driver completes IRP_MJ_CLEANUP w
   const irps = events(r.stdout).filter((e) => e.event === "irp" && e.to === "\\Device\\KmdllIoUnsafe").map((e) => e.name);
   assert.deepEqual(irps, ["IRP_MJ_CREATE", "IRP_MJ_CLOSE"]);
 });
+
+test("a pended request: the program waits while the scheduler runs the driver's timer DPC, which completes it", async () => {
+  const PENDING = ctl(0x806, 0, 0);
+  const r = await runCli(["sim", "--json", "--install", KIO, "--", "start:kmdllio", "open:\\\\.\\KmdllIoBuf,as=h", `ioctl:h:${c(PENDING)}:41,out=1,expect=${hex([0x41 + 1])}`, `ioctl:h:${c(PENDING)}:7f,out=1,info=1`, "close:h"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const io = events(r.stdout).filter((e) => e.event === "io" && e.op === "ioctl");
+  assert.deepEqual(io.map((e) => [e.status, e.output, e.completed]), [["0x00000000", "42", true], ["0x00000000", "80", true]]);
+  assert.match(String(io[0]!.pended), /returned STATUS_PENDING; the IRP completed later/);
+  const irp = events(r.stdout).find((e) => e.event === "irp" && e.ioctl === "0x8A002018");
+  assert.equal(irp?.status, "0x00000103");
+});

@@ -21,6 +21,9 @@
 /* Output: a KIO_MODE record describing the request and the open (METHOD_BUFFERED). */
 #define IOCTL_KIO_MODE      CTL_CODE(KMDLLIO_DEVICE_TYPE, 0x805, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
+/* Pends the request and completes it from a timer DPC 10 ms later: output = the input's first byte + 1 (METHOD_BUFFERED). */
+#define IOCTL_KIO_PENDING   CTL_CODE(KMDLLIO_DEVICE_TYPE, 0x806, METHOD_BUFFERED, FILE_ANY_ACCESS)
+
 /* io-unsafe: copies InputBufferLength bytes from Type3InputBuffer to UserBuffer, probing nothing. */
 #define IOCTL_KIO_UNSAFE_COPY CTL_CODE(KMDLLIO_DEVICE_TYPE, 0x810, METHOD_NEITHER, FILE_ANY_ACCESS)
 

@@ -123,6 +123,43 @@ static NTSTATUS Mode(PDEVICE_OBJECT DeviceObject, PIRP Irp, PIO_STACK_LOCATION s
     return KioComplete(Irp, STATUS_SUCCESS, sizeof(KIO_MODE));
 }
 
+/* Completes the pended request (DISPATCH_LEVEL, from the timer's DPC). */
+VOID KioTimerDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+{
+    PKIO_DEVICE dx = (PKIO_DEVICE)Context;
+    PIRP irp = dx->Pending;
+    PUCHAR buf;
+
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Arg1);
+    UNREFERENCED_PARAMETER(Arg2);
+    dx->Pending = NULL;
+    if (irp == NULL)
+        return;
+    buf = (PUCHAR)irp->AssociatedIrp.SystemBuffer;
+    buf[0] = (UCHAR)(buf[0] + 1);
+    KioComplete(irp, STATUS_SUCCESS, 1);
+}
+
+/* Pend the request; the timer's DPC completes it 10 ms later. */
+static NTSTATUS Pend(PDEVICE_OBJECT DeviceObject, PIRP Irp, PIO_STACK_LOCATION sp)
+{
+    PKIO_DEVICE dx = (PKIO_DEVICE)DeviceObject->DeviceExtension;
+    LARGE_INTEGER due;
+
+    if (sp->Parameters.DeviceIoControl.InputBufferLength < 1 || sp->Parameters.DeviceIoControl.OutputBufferLength < 1)
+        return KioComplete(Irp, STATUS_BUFFER_TOO_SMALL, 0);
+    if (dx->Pending != NULL)
+        return KioComplete(Irp, STATUS_DEVICE_BUSY, 0);
+    dx->Pending = Irp;
+    IoMarkIrpPending(Irp);
+    KeInitializeTimer(&dx->Timer);
+    KeInitializeDpc(&dx->Dpc, KioTimerDpc, dx);
+    due.QuadPart = -10 * 1000 * 10;
+    KeSetTimer(&dx->Timer, due, &dx->Dpc);
+    return STATUS_PENDING;
+}
+
 NTSTATUS KioDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
@@ -140,6 +177,8 @@ NTSTATUS KioDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         return Overflow(Irp, sp);
     case IOCTL_KIO_MODE:
         return Mode(DeviceObject, Irp, sp);
+    case IOCTL_KIO_PENDING:
+        return Pend(DeviceObject, Irp, sp);
     default:
         return KioComplete(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
     }

@@ -8,9 +8,13 @@ typedef struct _KIO_DEVICE {
     ULONG Cleanups;
     USHORT LastFileNameLength;
     ULONG LastDesiredAccess;
+    KTIMER Timer;
+    KDPC Dpc;
+    PIRP Pending;
 } KIO_DEVICE, *PKIO_DEVICE;
 
 NTSTATUS KioComplete(PIRP Irp, NTSTATUS Status, ULONG_PTR Information);
 DRIVER_DISPATCH KioDeviceControl;
+KDEFERRED_ROUTINE KioTimerDpc;
 DRIVER_DISPATCH KioRead;
 DRIVER_DISPATCH KioWrite;

@@ -159,6 +159,7 @@ export function userRequest(emu: Emulator, r: UserIoRequest): UserOutcome {
         pending = !res.completed;
         const n = res.completed && !isError(res.status) ? Math.min(Number(BigInt.asUintN(32, res.information)), r.outputLength) : 0;
         const facts: Record<string, string | number> = { device: h.deviceName, transfer: transferOf(env, h.top, IRP_MJ.DEVICE_CONTROL, r.code), inputAddress: hexAddr(input.address), outputAddress: hexAddr(output.address) };
+        if (res.returned === STATUS.PENDING) facts.pended = res.completed ? "the dispatch routine returned STATUS_PENDING; the IRP completed later" : "STATUS_PENDING, never completed";
         if (res.completed && res.information > BigInt(r.outputLength)) facts.informationExceedsOutput = `IoStatus.Information ${res.information} > OutputBufferLength ${r.outputLength}: only ${r.outputLength} byte(s) reach the caller`;
         return { ok: true, status: res.status, information: res.information, completed: res.completed, output: n ? m.read(output.address, n) : new Uint8Array(), facts };
       }
@@ -174,6 +175,7 @@ export function userRequest(emu: Emulator, r: UserIoRequest): UserOutcome {
       // A synchronous file object's position moves by what was transferred (IopCompleteRequest).
       if (sync && res.completed && !isError(res.status)) m.setU64(h.file + B(FO.CurrentByteOffset), BigInt.asUintN(64, offset + BigInt.asUintN(32, res.information)));
       const facts: Record<string, string | number> = { device: h.deviceName, transfer: transferOf(env, h.top, major), offset: offset.toString(), bufferAddress: hexAddr(buf.address) };
+      if (res.returned === STATUS.PENDING) facts.pended = res.completed ? "the dispatch routine returned STATUS_PENDING; the IRP completed later" : "STATUS_PENDING, never completed";
       const n = r.op === "read" && res.completed && !isError(res.status) ? Math.min(Number(BigInt.asUintN(32, res.information)), length) : 0;
       return { ok: true, status: res.status, information: res.information, completed: res.completed, ...(r.op === "read" ? { output: n ? m.read(buf.address, n) : new Uint8Array() } : {}), facts };
     } finally {
