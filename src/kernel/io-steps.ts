@@ -216,6 +216,9 @@ const OBJECT_FIELDS: Record<(typeof IO_KINDS)[number], string[]> = {
   close: ["close"],
 };
 
+/** Every field an I/O step object may have (for "unknown field" errors on objects without a kind). */
+export const IO_FIELDS = new Set([...Object.values(OBJECT_FIELDS).flat(), "expectStatus", "expectFault", "expectInformation", "description"]);
+
 /** Parse a scenario-file I/O step object whose kind key is `kind`. */
 export function parseIoObject(kind: (typeof IO_KINDS)[number], s: Record<string, unknown>, what: string, read?: InputReader): IoStep {
   const known = new Set([...OBJECT_FIELDS[kind], "expectStatus", "expectFault", "expectInformation", "description"]);

@@ -8,7 +8,7 @@ import { KmdllError } from "../errors.js";
 import { formatStatus, parseStatus } from "../nt/status.js";
 import type { Kernel } from "./kernel.js";
 import type { OpResult, Semantics } from "./types.js";
-import { IO_KINDS, parseIoObject, parseIoText, type InputReader, type IoStep } from "./io-steps.js";
+import { IO_FIELDS, IO_KINDS, parseIoObject, parseIoText, type InputReader, type IoStep } from "./io-steps.js";
 import { checkIo, ioLabel, ioResultText, runIo } from "./io-run.js";
 
 /** `expectFault`: the step must end the simulation with a fault of this kind ("any": any kind). */
@@ -111,6 +111,7 @@ export function parseStepObject(o: unknown, index: number, read?: InputReader): 
   const s = o as Record<string, unknown>;
   const known = new Set(["start", "stop", "call", "args", "expect", "expectStatus", "expectFault", "description"]);
   const kinds = ["start", "stop", "call", ...IO_KINDS].filter((k) => k in s);
+  if (kinds.length === 0) for (const k of Object.keys(s)) if (!known.has(k) && !IO_FIELDS.has(k)) throw new KmdllError(`${what}: unknown field "${k}"`);
   if (kinds.length !== 1) throw new KmdllError(`${what}: exactly one of "start", "stop", "call", ${IO_KINDS.map((k) => `"${k}"`).join(", ")} is required`);
   if ((IO_KINDS as readonly string[]).includes(kinds[0]!)) return parseIoObject(kinds[0] as IoStep["kind"], s, what, read);
   for (const k of Object.keys(s)) if (!known.has(k)) throw new KmdllError(`${what}: unknown field "${k}"`);
