@@ -111,3 +111,21 @@ test("the examples import what a PnP driver needs (llvm-readobj): AddDevice-era 
   for (const n of ["IoRegisterDeviceInterface", "IoSetDeviceInterfaceState", "IoRegisterPlugPlayNotification"]) assert.match(func, new RegExp(`Symbol: ${n} `), n);
   assert.match(tool("llvm-readobj", ["--coff-imports", fixture("x64", "kmdffunc.sys")]).stdout, /Name: WDFLDR\.SYS[\s\S]*Symbol: WdfVersionBind /);
 });
+
+test("kmdll new kmdf-driver: the project builds with kmdll build and its device starts, answers its IOCTL and is removed under kmdll sim --devices", async () => {
+  const ws = mkdtempSync(join(tmpdir(), "kmdll-kmdfnew-"));
+  const n = await runCli(["new", "kmdf-driver", "toaster", ws, "--json"]);
+  assert.equal(n.code, 0, n.stderr);
+  const b = await runCli(["build", ws, "--arch", "x64"], { timeoutMs: 180_000 });
+  assert.equal(b.code, 0, b.stdout + b.stderr);
+  const guid = /\{[0-9a-f-]{36}\}/.exec(readFileSync(join(ws, "toaster", "README.md"), "utf8"))![0];
+  const r = await runCli(["sim", "--json", "--devices", join(ws, "toaster", "devices.json"), "--install", join(ws, "out", "x64", "toaster.sys"), "--",
+    "start:toaster", `ioctl:\\DosDevices\\ROOT#TOASTER#0000#${guid}:0x00222000`, `ioctl:\\DosDevices\\ROOT#TOASTER#0000#${guid}:0x00222000`, "stop:toaster"]);
+  assert.equal(r.code, 0, r.stdout.slice(-3000));
+  const ev = events(r.stdout);
+  assert.deepEqual(ev.filter((e) => e.event === "step" && e.phase === "end").map((e) => e.output ?? null), [null, "01000000", "02000000", null]);
+  assert.deepEqual(prints(ev, "toaster.sys").map((t) => t.replace(/ \(.*\)$/, "")), [
+    "toaster: DriverEntry", "toaster: EvtDevicePrepareHardware", "toaster: EvtDeviceD0Entry", "toaster: EvtDeviceD0Exit", "toaster: EvtDeviceReleaseHardware", "toaster: EvtDriverUnload",
+  ]);
+  assert.deepEqual(ev.filter((e) => ["leak", "warning", "fault"].includes(String(e.event))), []);
+});
