@@ -17,6 +17,7 @@ import { dereference } from "../obmgr/index.js";
 import { BusQuery, PNP, PowerDeviceD0, PowerDeviceD3, queryBusRelations, queryId, sendPnpIrp, sendPowerIrp } from "./irps.js";
 import { buildResourceList, describeResources, expandResources } from "./resources.js";
 import { createRootPdo } from "./root-bus.js";
+import { grantPorts } from "../machine/resources.js";
 import { matchDriver, type DeviceFile } from "./spec.js";
 import { nodeOfPdo, pnpState, type DevNode } from "./state.js";
 import { disableInterfacesOf } from "./interfaces.js";
@@ -158,6 +159,8 @@ function bringUp(env: IoEnv, n: DevNode): void {
   if (translated) kfree(env, translated);
   if (!r.completed || !ntSuccess(r.status)) return fail(env, n, `IRP_MN_START_DEVICE failed with ${formatStatus(r.status)}`);
   n.state = "started";
+  // The port ranges of the device are its drivers' own now (the verifier's port I/O rule checks them).
+  for (const r of resources) if (r.type === "port") for (const svc of required(n)) grantPorts(env.kernel, st.services.get(lc(svc))!.module, Number(r.start), r.length);
   const p = sendPowerIrp(env, n.pdo, PowerDeviceD0);
   emitPnp(env, "power", n, { state: "D0", status: formatStatus(p.status) });
   enumerate(env, n);
