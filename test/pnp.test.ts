@@ -31,7 +31,7 @@ test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF 
   // The bus read its translated resources from IRP_MN_START_DEVICE: port 0x300, IRQ 5 → vector 0x35.
   assert.equal(ends[1]!.output, "00030000");
   assert.equal(ends[2]!.output, "35000000");
-  assert.equal(ends[3]!.output, "0300000001000000"); // 3 requests; one interface arrival notification
+  assert.equal(ends[3]!.output, "030000000100000001000000"); // 3 requests; one interface arrival notification; IoGetDeviceInterfaces lists one enabled interface
   assert.equal(ends[4]!.output, "504e4250"); // the bus signature through the interface the KMDF driver queried
   assert.equal(ends[5]!.output, "020000000100000000000000"); // 2 requests, one D0 entry, no resources of its own
   const forwarded = ev.filter((e) => e.event === "irp" && e.ioctl === "0x00222408");
@@ -128,4 +128,21 @@ test("kmdll new kmdf-driver: the project builds with kmdll build and its device 
     "toaster: DriverEntry", "toaster: EvtDevicePrepareHardware", "toaster: EvtDeviceD0Entry", "toaster: EvtDeviceD0Exit", "toaster: EvtDeviceReleaseHardware", "toaster: EvtDriverUnload",
   ]);
   assert.deepEqual(ev.filter((e) => ["leak", "warning", "fault"].includes(String(e.event))), []);
+});
+
+test("a KMDF upper filter (WdfFdoInitSetFilter) from the device file sits above the WDM function driver: its queue passes IOCTLs down and answers its own", async () => {
+  const r = await runCli(["sim", "--json", "--devices", repoPath("examples", "pnp-devices-filter.json"), "--install", ...["pnpbus.sys", "pnpfunc.sys", "kmdffilt.sys"].map((f) => fixture("x64", f)), "--",
+    "start:pnpbus", `ioctl:${WDM_LINK}:${IOCTL_READ}:00000000`, `ioctl:${WDM_LINK}:${IOCTL_INFO}`, `ioctl:${WDM_LINK}:0x222408`, "stop:pnpbus"]);
+  const ev = events(r.stdout);
+  const ends = ev.filter((e) => e.event === "step" && e.phase === "end");
+  assert.deepEqual(ends.map((e) => e.ok), [true, true, true, true, true], r.stdout.slice(-3000));
+  assert.equal(ends[1]!.output, "504e4250"); // through the filter to pnpfunc, then the bus interface
+  assert.equal(ends[3]!.output, "02000000"); // the filter passed two requests down
+  // AddDevice order: the function driver, then the upper filter on top of it.
+  assert.deepEqual(pnp(ev, "add-device").map((e) => e.service), ["pnpbus", "pnpfunc", "kmdffilt"]);
+  const ioctl = ev.filter((e) => e.event === "irp" && e.ioctl === "0x00222400").map((e) => e.driver);
+  assert.deepEqual(ioctl, ["pnpfunc.sys", "kmdffilt.sys"]); // the lower one finishes first
+  assert.deepEqual(pnp(ev, "remove").map((e) => e.device), ["PNPDEMO\\WDMCHILD\\1", "ROOT\\PNPDEMOBUS\\0000"]);
+  assert.deepEqual(ev.filter((e) => ["leak", "warning", "fault"].includes(String(e.event))), []);
+  assert.deepEqual(ev.filter((e) => e.event === "unload").map((e) => e.module), ["pnpfunc.sys", "kmdffilt.sys", "pnpbus.sys"]);
 });

@@ -1,5 +1,18 @@
-/* pnpfunc: open/close and the two IOCTLs (a bus register through the interface; the request count). */
+/* pnpfunc: open/close and the two IOCTLs (a bus register through the interface; counters). */
 #include "func.h"
+
+/* How many enabled interfaces of our class IoGetDeviceInterfaces lists (a MULTI_SZ we free). */
+static ULONG CountInterfaces(VOID)
+{
+    PWSTR list = NULL, p;
+    ULONG n = 0;
+    if (!NT_SUCCESS(IoGetDeviceInterfaces(&GUID_DEVINTERFACE_PNPDEMO_WDM, NULL, 0, &list)) || list == NULL)
+        return 0xFFFFFFFF;
+    for (p = list; *p != L'\0'; p += wcslen(p) + 1)
+        n++;
+    ExFreePool(list);
+    return n;
+}
 
 NTSTATUS NTAPI FuncDispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
@@ -34,12 +47,13 @@ NTSTATUS NTAPI FuncDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         }
         break;
     case IOCTL_PNPDEMO_GET_INFO:
-        if (outLen < 2 * sizeof(ULONG)) {
+        if (outLen < 3 * sizeof(ULONG)) {
             status = STATUS_BUFFER_TOO_SMALL;
         } else {
             buffer[0] = (ULONG)fx->Requests;
             buffer[1] = (ULONG)FuncArrivals;
-            info = 2 * sizeof(ULONG);
+            buffer[2] = CountInterfaces();
+            info = 3 * sizeof(ULONG);
             status = STATUS_SUCCESS;
         }
         break;

@@ -12,7 +12,7 @@ import { addr64 } from "./layout.js";
 import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
 import { finishIo, userDeviceIoControl } from "./user-io.js";
 import { GuestFault } from "./memory.js";
-import { hasDevices, pnpOps } from "./pnp-host.js";
+import { deviceObjectLeaks, hasDevices, pnpOps } from "./pnp-host.js";
 
 
 /** A fault report as a SPEC §9 `fault` event. */
@@ -176,6 +176,7 @@ export class EmulatorExecutor implements Executor {
   /** End of a simulation: interface references never dereferenced become `leak` events. */
   finish(): void {
     finishIo(this.emu);
+    deviceObjectLeaks(this.emu);
   }
 
   callRoutine(module: string, rva: number, args: bigint[], routine: string): CallOutcome {

@@ -7,7 +7,9 @@
 import type { PnpStep } from "../executor.js";
 import { EmuStop, type Emulator } from "./emulator.js";
 import { GuestFault } from "./memory.js";
-import type { IoEnv } from "./iomgr/index.js";
+import { ioState, type IoEnv } from "./iomgr/index.js";
+import { objectManager } from "./obmgr/index.js";
+import { LAYOUT } from "../nt/arch-layout.js";
 import { pnpState, serviceFailed, serviceStarted, serviceStopping, settle, type PnpOutcome } from "./pnp/index.js";
 import { faultEvent } from "./executor.js";
 
@@ -54,3 +56,33 @@ export const pnpOps = {
   failed: (emu: Emulator, service: string, message: string) => void runPnp(emu, (env) => serviceFailed(env, service, message)),
   settle: (emu: Emulator) => runPnp(emu, (env) => settle(env)),
 };
+
+/**
+ * End of a simulation: device objects a driver deleted (IoDeleteDevice) that are still referenced
+ * — an ObReferenceObject (a bus driver's reference on a reported PDO, IoGetAttachedDeviceReference)
+ * never matched by ObDereferenceObject — are `leak` events (kind "object"): Windows keeps such a
+ * device object, and its driver image, forever.
+ */
+export function deviceObjectLeaks(emu: Emulator): void {
+  for (const d of ioState(emu.kernel).devices.values()) {
+    if (!d.deleted) continue;
+    const module = emu.kernel.moduleAt?.(emu.readPtr(d.driver + BigInt(LAYOUT.DRIVER_OBJECT.DriverStart))) ?? driverService(emu, d.driver);
+    const label = d.name ?? `${module} (unnamed device)`;
+    const count = objectManager(emu.kernel).objects.get(d.address)?.pointerCount ?? 0;
+    emu.emit({ event: "leak", kind: "object", module, object: "Device", device: label, references: count, message: `device object ${label} was deleted (IoDeleteDevice) but ${count} reference(s) to it were never released (ObDereferenceObject)` });
+  }
+}
+
+/** "pnpbus.sys" from the DRIVER_OBJECT's DriverName (\Driver\pnpbus) once the image is gone. */
+function driverService(emu: Emulator, driver: bigint): string {
+  try {
+    const us = driver + BigInt(LAYOUT.DRIVER_OBJECT.DriverName);
+    const len = emu.mem.u16(us);
+    const buf = emu.readPtr(us + BigInt(LAYOUT.UNICODE_STRING.Buffer));
+    let s = "";
+    for (let i = 0; i < Math.min(len, 256) / 2; i++) s += String.fromCharCode(emu.mem.u16(buf + BigInt(2 * i)));
+    return `${s.split("\\").pop() || "?"}.sys`;
+  } catch {
+    return "?";
+  }
+}

@@ -248,9 +248,16 @@ function tearDown(env: IoEnv, n: DevNode, started: boolean): void {
     emitPnp(env, "power", n, { state: "D3", status: formatStatus(p.status) });
   }
   disableInterfacesOf(env, n.pdo);
-  const r = sendPnpIrp(env, n.pdo, PNP.REMOVE_DEVICE);
-  emitPnp(env, "remove", n, { status: formatStatus(r.status) });
   const io = ioState(env.kernel);
+  const stack = [n.pdo, ...n.stack];
+  for (const d of stack) io.removing.add(d);
+  let r;
+  try {
+    r = sendPnpIrp(env, n.pdo, PNP.REMOVE_DEVICE);
+  } finally {
+    for (const d of stack) io.removing.delete(d);
+  }
+  emitPnp(env, "remove", n, { status: formatStatus(r.status) });
   for (const d of n.stack) {
     const info = io.devices.get(d);
     if (info && !info.deleted)
