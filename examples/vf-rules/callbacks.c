@@ -80,3 +80,34 @@ static VOID NTAPI EntersAndLeavesRegion(PVOID Parameter)
 
 VOID NTAPI CriticalRegionBad(void) { RunAsWorkItem(EntersRegion); }
 VOID NTAPI CriticalRegionClean(void) { RunAsWorkItem(EntersAndLeavesRegion); }
+
+/* Guarded regions (KeEnterGuardedRegion: all APCs off) must be left before the routine returns. */
+static VOID NTAPI EntersGuardedRegion(PVOID Parameter)
+{
+    UNREFERENCED_PARAMETER(Parameter);
+    KeEnterGuardedRegion();
+}
+
+static VOID NTAPI EntersAndLeavesGuardedRegion(PVOID Parameter)
+{
+    UNREFERENCED_PARAMETER(Parameter);
+    KeEnterGuardedRegion();
+    KeLeaveGuardedRegion();
+}
+
+VOID NTAPI GuardedRegionBad(void) { RunAsWorkItem(EntersGuardedRegion); }
+VOID NTAPI GuardedRegionClean(void) { RunAsWorkItem(EntersAndLeavesGuardedRegion); }
+
+/* KeLeaveCriticalRegion once more than KeEnterCriticalRegion. */
+VOID NTAPI LeaveRegionBad(void)
+{
+    KeEnterCriticalRegion();
+    KeLeaveCriticalRegion();
+    KeLeaveCriticalRegion();
+}
+
+VOID NTAPI LeaveRegionClean(void)
+{
+    KeEnterCriticalRegion();
+    KeLeaveCriticalRegion();
+}
