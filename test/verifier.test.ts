@@ -321,3 +321,15 @@ test("I/O verification findings carry 0xC9 parameters: P1 the error, the dispatc
   assert.equal(p("StatusMismatchBad")[0], "0x224");
   assert.equal(p("IrpFreedBad")[0], "0x3");
 });
+
+test("verifier rule unload-pending-operations: a timer with a DPC in the driver left armed at unload is 0xCE; cancelled it is not", () => {
+  const b = simCall("TimerLeftBad");
+  assert.equal(b.ok, false);
+  const hit = b.findings.find((f) => f.rule === "unload-pending-operations") as Extract<TraceEvent, { event: "verifier" }> | undefined;
+  assert.ok(hit, JSON.stringify(b.findings));
+  assert.equal(hit.bugcheck, "0x000000CE");
+  assert.match(hit.message, /timer .*DPC routine vfrules\.sys\+0x/);
+  const c = simCall("TimerLeftClean");
+  assert.deepEqual(c.findings, []);
+  assert.equal(c.ok, true);
+});

@@ -111,3 +111,32 @@ VOID NTAPI LeaveRegionClean(void)
     KeEnterCriticalRegion();
     KeLeaveCriticalRegion();
 }
+
+/* A timer armed with a DPC in this driver and never cancelled: when it fires after the driver
+ * unloaded, Windows stops with DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS. */
+static KTIMER g_Timer;
+static KDPC g_TimerDpc;
+
+static VOID NTAPI TimerDpc(PKDPC Dpc, PVOID Context, PVOID A1, PVOID A2)
+{
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(A1);
+    UNREFERENCED_PARAMETER(A2);
+}
+
+static VOID ArmTimer(void)
+{
+    LARGE_INTEGER due;
+    due.QuadPart = -600000000LL; /* 60 s */
+    KeInitializeTimer(&g_Timer);
+    KeInitializeDpc(&g_TimerDpc, TimerDpc, NULL);
+    KeSetTimer(&g_Timer, due, &g_TimerDpc);
+}
+
+VOID NTAPI TimerLeftBad(void) { ArmTimer(); }
+VOID NTAPI TimerLeftClean(void)
+{
+    ArmTimer();
+    KeCancelTimer(&g_Timer);
+}

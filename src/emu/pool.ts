@@ -8,7 +8,7 @@
  */
 import type { NativeEngine } from "./native.js";
 import { POOL_BASE, POOL_CHUNK, alignUp } from "./layout.js";
-import type { SpecialCorruption, SpecialPool } from "./verifier/special-pool.js";
+import { MAX_SPECIAL_SIZE, type SpecialCorruption, type SpecialPool } from "./verifier/special-pool.js";
 
 export interface PoolBlock {
   address: bigint;
@@ -98,8 +98,9 @@ export class PoolAllocator {
     if (this.special && module !== "(kernel)") {
       const p = this.special.allocate(size, zero);
       if (p !== null) return this.track({ address: p, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq });
-      if (!this.special.noted) {
-        this.special.noted = true;
+      const why = size > MAX_SPECIAL_SIZE ? "large" : "full";
+      if (!this.special.noted.has(why)) {
+        this.special.noted.add(why);
         this.onProblem({ kind: "special-fallback", size, live: this.special.live.size });
       }
     }

@@ -53,7 +53,7 @@ export interface SchedState {
   inDpc: boolean;
 }
 
-const schedState = componentState("sched", (): SchedState => ({
+export const schedState = componentState("sched", (): SchedState => ({
   dpcQueue: [],
   timers: new Map(),
   work: [],

@@ -61,7 +61,8 @@ export class SpecialPool {
   private readonly freed: SpecialBlock[] = [];
   /** Allocations that went to normal pool because special pool was full (or the block too large). */
   fellBack = 0;
-  noted = false;
+  /** Fallback reasons already reported ("large", "full"). */
+  readonly noted = new Set<string>();
 
   constructor(
     private readonly uc: NativeEngine,

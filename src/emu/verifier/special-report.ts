@@ -16,6 +16,7 @@ import type { PoolProblem } from "../pool.js";
 import { tagText } from "../pool.js";
 import { addr64 } from "../layout.js";
 import { hex } from "../api/util.js";
+import { MAX_SPECIAL_BLOCKS, MAX_SPECIAL_SIZE } from "./special-pool.js";
 
 /** A fault report for an invalid access inside the special-pool range (and its verifier finding), or null. */
 export function specialPoolFault(emu: Emulator, a: bigint, access: "read" | "write" | "fetch", size: number, rip: bigint): FaultReport | null {
@@ -47,9 +48,10 @@ export function specialPoolFault(emu: Emulator, a: bigint, access: "read" | "wri
 /** Special-pool problems found by the allocator: corruption at free (a finding), fallback to normal pool (a note). */
 export function specialPoolProblem(emu: Emulator, p: Extract<PoolProblem, { kind: "special-corruption" | "special-fallback" }>, retAddr: bigint): void {
   if (p.kind === "special-fallback") {
+    const why = p.size > MAX_SPECIAL_SIZE ? `it is larger than the ${MAX_SPECIAL_SIZE / 1024} KiB special pool serves` : `${p.live} special-pool blocks are live (at most ${MAX_SPECIAL_BLOCKS} at once)`;
     emu.emit({
       event: "warning",
-      message: `special pool: a ${p.size}-byte allocation went to normal pool (${p.live} special-pool blocks live; at most ${emu.pool.special ? "384" : "0"} at once, each at most 64 KiB); later allocations may too — overruns of those are not caught`,
+      message: `special pool: a ${p.size}-byte allocation went to normal pool (${why}); overruns of normal-pool blocks are not caught (reported once per run and reason)`,
       rule: "special-pool-exhausted",
     });
     return;
