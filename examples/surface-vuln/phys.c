@@ -55,3 +55,42 @@ NTSTATUS HwReadPhysical(PIRP Irp, PIO_STACK_LOCATION Stack)
     ZwClose(section);
     return status;
 }
+
+/*
+ * HwMapMdl: "map a physical page" through an MDL — the driver describes its own pool page, then
+ * overwrites the MDL's page frame with the caller's physical address and maps it.
+ */
+NTSTATUS HwMapMdl(PIRP Irp, PIO_STACK_LOCATION Stack)
+{
+    HWTOOL_PHYS_REQUEST *req = (HWTOOL_PHYS_REQUEST *)Irp->AssociatedIrp.SystemBuffer;
+    ULONG outLen = Stack->Parameters.DeviceIoControl.OutputBufferLength;
+    PVOID page, va;
+    PMDL mdl;
+    ULONG n;
+
+    if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_PHYS_REQUEST))
+        return STATUS_INVALID_PARAMETER;
+    page = ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, 'lMwH');
+    if (page == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    mdl = IoAllocateMdl(page, PAGE_SIZE, FALSE, FALSE, NULL);
+    if (mdl == NULL) {
+        ExFreePoolWithTag(page, 'lMwH');
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    MmBuildMdlForNonPagedPool(mdl);
+    MmGetMdlPfnArray(mdl)[0] = (PFN_NUMBER)(req->Address >> PAGE_SHIFT);
+    va = MmMapLockedPagesSpecifyCache(mdl, KernelMode, MmNonCached, NULL, FALSE, NormalPagePriority);
+    n = 0;
+    if (va != NULL) {
+        n = req->Length < outLen ? req->Length : outLen;
+        if (n > PAGE_SIZE)
+            n = PAGE_SIZE;
+        RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, va, n);
+        MmUnmapLockedPages(va, mdl);
+    }
+    IoFreeMdl(mdl);
+    ExFreePoolWithTag(page, 'lMwH');
+    Irp->IoStatus.Information = n;
+    return va != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+}

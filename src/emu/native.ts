@@ -45,6 +45,10 @@ export interface NativeEngine {
   setApiHook(begin: bigint, end: bigint, fn: ApiHookFn): void;
   /** x86/x64 only: the descriptor table register; a segment selector written afterwards loads from it. */
   setGdtr(base: bigint, limit: bigint): void;
+  /** Basic-block coverage (build feature "blockHook"): record blocks starting in [begin, end]; (0, 0) removes the hook. */
+  setBlockHook?(begin: bigint, end: bigint): void;
+  /** The (start, size) pairs of blocks entered since the last call, flattened; forgets them. */
+  takeBlocks?(): BigUint64Array;
   /** Returns the uc_err number; re-throws an exception thrown by the API hook. */
   start(begin: bigint, until: bigint, timeoutMicros: number, count: number): number;
   stop(): void;

@@ -22,6 +22,11 @@ const CR_WHAT: Record<number, string> = {
   4: "CR4 (SMEP, SMAP and other protection features)",
 };
 
+/** The machine-level record of a privileged access (a `hardware` event), whether or not the verifier is on. */
+function hwEvent(emu: Emulator, rip: bigint, kind: "msr" | "cr", op: "read" | "write", address: number, value: bigint): void {
+  emu.emit({ event: "hardware", module: emu.moduleAt(rip)?.name ?? "?", kind, op, address: "0x" + address.toString(16), size: 8, value: addr64(value), site: emu.where(rip) });
+}
+
 export const msrName = (msr: number) => `0x${msr.toString(16).toUpperCase()}${MSR_NAMES[msr] ? ` (${MSR_NAMES[msr]})` : ""}`;
 
 /** Serve the patched instruction at `rip`; returns the address to resume at, or null when `rip` is no patched site. */
@@ -45,10 +50,12 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
         rule: "privileged-rdmsr",
       });
       const x = v ?? 0n;
+      hwEvent(emu, rip, "msr", "read", op.msr, x);
       uc.regWriteMany([C.regs.RAX, C.regs.RDX], [x & 0xffffffffn, (x >> 32n) & 0xffffffffn]);
       break;
     }
     case "cr-write":
+      hwEvent(emu, rip, "cr", "write", op.cr, uc.regRead(reg(op.reg)));
       emu.verifier.finding(emu, {
         rule: "privileged-cr-write",
         message: `mov cr${op.cr}, ${addr64(uc.regRead(reg(op.reg)))} at ${emu.where(rip)}: ${CR_WHAT[op.cr] ?? "a control register"} changed by a driver; dropped`,
@@ -56,6 +63,7 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
       });
       break;
     case "wrmsr":
+      hwEvent(emu, rip, "msr", "write", op.msr, (uc.regRead(C.regs.RDX) << 32n) | (uc.regRead(C.regs.RAX) & 0xffffffffn));
       emu.verifier.finding(emu, {
         rule: "privileged-wrmsr",
         message: `wrmsr to MSR ${msrName(op.msr)} at ${emu.where(rip)} (value ${addr64((uc.regRead(C.regs.RDX) << 32n) | (uc.regRead(C.regs.RAX) & 0xffffffffn))}): a driver changing processor state it does not own; dropped`,
