@@ -7,7 +7,7 @@
  */
 import type { TraceEvent } from "../events.js";
 import { canaryHit, leakedPointers } from "./canary.js";
-import { offsetsOf, sinksOf, type SinkUse } from "./detect.js";
+import { offsetsOf, sinksOf, userViews, type SinkUse } from "./detect.js";
 import { hex32 } from "./ioctl.js";
 import type { RuleId } from "./rules.js";
 import type { Probe } from "./session.js";
@@ -95,7 +95,8 @@ export class Detectors {
       this.add({ rule: hit.rule, device, code: c, input: toHex(input), site: hit.site, what: `${hit.rule === "arbitrary-kernel-read" ? "load from" : "store to"} 0x${hit.address.toString(16)}, the canary address placed at input offset ${hit.offset}`, inputOffset: hit.offset });
 
     if (p.outcome.ok) {
-      const leaks = leakedPointers(p.outcome.output, input, (a) => this.env.isKernelAddress(a));
+      const views = userViews(p.events);
+      const leaks = leakedPointers(p.outcome.output, input, (a) => this.env.isKernelAddress(a) && !views(a));
       if (leaks.length) {
         const complete = [...p.events].reverse().find((e) => e.event === "api" && /IofCompleteRequest$/.test(e.api)) as { caller?: string } | undefined;
         const l = leaks[0]!;
@@ -109,9 +110,10 @@ export class Detectors {
       if (this.has(u.rule, u.site, c)) continue;
       const key = `${u.rule}|${u.site}|${c}`;
       const n = this.tries.get(key) ?? 0;
-      if (n >= 6) continue;
-      const offsets = offsetsOf(input, u.value, u.pageGranular, u.width);
-      for (const off of offsets.slice(0, 2)) {
+      if (n >= 16) continue;
+      // Aligned fields first: a u32 pattern matches at every offset, the field is at one of them.
+      const offsets = offsetsOf(input, u.value, u.pageGranular, u.width).sort((a, b) => (a % 8 === 0 ? 0 : a % 4 === 0 ? 1 : 2) - (b % 8 === 0 ? 0 : b % 4 === 0 ? 1 : 2) || a - b);
+      for (const off of offsets.slice(0, 4)) {
         this.tries.set(key, (this.tries.get(key) ?? 0) + 1);
         if (!followsInput(u, input, off, rerun)) continue;
         rec.controlled = true;

@@ -119,3 +119,18 @@ export function offsetsOf(input: Uint8Array, value: bigint, pageGranular: boolea
   }
   return out;
 }
+
+/**
+ * Views of \Device\PhysicalMemory the request mapped: on Windows a view for a process lies in
+ * that process's user address space; the emulator places it in kernel memory, so its address in
+ * the output is the user-mode pointer the driver is meant to return, not a kernel pointer leak.
+ */
+export function userViews(events: readonly TraceEvent[]): (a: bigint) => boolean {
+  const ranges: [bigint, bigint][] = [];
+  for (const e of events) {
+    if (e.event !== "hardware" || e.kind !== "physical" || e.op !== "map") continue;
+    const va = big(typeof e.va === "string" ? e.va : undefined);
+    if (va !== null) ranges.push([va & ~0xfffn, va + BigInt(e.size ?? 0) + 0x1000n]);
+  }
+  return (a) => ranges.some(([lo, hi]) => a >= lo && a < hi);
+}

@@ -6,7 +6,7 @@
 import type { TraceEvent } from "../events.js";
 import { KmdllError } from "../errors.js";
 import { canaryHit, leakedPointers } from "./canary.js";
-import { offsetsOf, sinksOf } from "./detect.js";
+import { offsetsOf, sinksOf, userViews } from "./detect.js";
 import { followsInput, type FindingRecord } from "./analyze.js";
 import { RULES, type RuleId } from "./rules.js";
 import { Session, sinkReads, type Probe } from "./session.js";
@@ -48,7 +48,8 @@ function check(r: Reproducer, input: Uint8Array, p: Probe, s: Session): { ok: bo
     return { ok, verdict: hit ? `${hit.rule === "arbitrary-kernel-read" ? "load from" : "store to"} 0x${hit.address.toString(16)} (input offset ${hit.offset}) at ${hit.site}` : `no access to a canary address (${p.fault ? p.fault.message : "the request completed"})` };
   }
   if (rule === "kernel-pointer-leak") {
-    const leaks = p.outcome.ok ? leakedPointers(p.outcome.output, input, (a) => s.executor.emu.mem.isMapped(a, 1)) : [];
+    const views = userViews(p.events);
+    const leaks = p.outcome.ok ? leakedPointers(p.outcome.output, input, (a) => s.executor.emu.mem.isMapped(a, 1) && !views(a)) : [];
     return { ok: leaks.length > 0, verdict: leaks.length ? `kernel address 0x${leaks[0]!.value.toString(16)} at output offset ${leaks[0]!.offset}` : "no kernel address in the output" };
   }
   if (rule === "unchecked-user-pointer") {
