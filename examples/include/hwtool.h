@@ -36,10 +36,14 @@ typedef struct _HWTOOL_KILL_REQUEST {
     ULONG64 ProcessId;
 } HWTOOL_KILL_REQUEST;
 
-/* PEEK / POKE: a value at an address (the safe driver: an offset into its own scratch area). */
+/* PEEK / POKE: a value at an address (the safe driver: an offset into its own scratch area).
+   Requests without the magic are refused (it keeps other tools from sending them by mistake). */
+#define HWTOOL_MAGIC 0x4C4D4B48
 typedef struct _HWTOOL_MEM_REQUEST {
     ULONG64 Address;
     ULONG64 Value;
+    ULONG   Magic;
+    ULONG   Reserved;
 } HWTOOL_MEM_REQUEST;
 
 /* INFO: what the driver says about itself. */

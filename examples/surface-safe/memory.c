@@ -22,7 +22,8 @@ NTSTATUS HwPeek(PIRP Irp, PIO_STACK_LOCATION Stack)
     ULONG64 *slot;
 
     if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_MEM_REQUEST) ||
-        Stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(HWTOOL_MEM_REQUEST) || !ScratchSlot(req->Address, &slot))
+        Stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(HWTOOL_MEM_REQUEST) || req->Magic != HWTOOL_MAGIC ||
+        !ScratchSlot(req->Address, &slot))
         return STATUS_INVALID_PARAMETER;
     req->Value = *slot;
     Irp->IoStatus.Information = sizeof(HWTOOL_MEM_REQUEST);
@@ -34,7 +35,7 @@ NTSTATUS HwPoke(PIRP Irp, PIO_STACK_LOCATION Stack)
     HWTOOL_MEM_REQUEST *req = (HWTOOL_MEM_REQUEST *)Irp->AssociatedIrp.SystemBuffer;
     ULONG64 *slot;
 
-    if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_MEM_REQUEST) || !ScratchSlot(req->Address, &slot))
+    if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_MEM_REQUEST) || req->Magic != HWTOOL_MAGIC || !ScratchSlot(req->Address, &slot))
         return STATUS_INVALID_PARAMETER;
     *slot = req->Value;
     Irp->IoStatus.Information = 0;

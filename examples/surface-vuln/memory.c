@@ -12,7 +12,7 @@ NTSTATUS HwPeek(PIRP Irp, PIO_STACK_LOCATION Stack)
     HWTOOL_MEM_REQUEST *req = (HWTOOL_MEM_REQUEST *)Irp->AssociatedIrp.SystemBuffer;
 
     if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_MEM_REQUEST) ||
-        Stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(HWTOOL_MEM_REQUEST))
+        Stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(HWTOOL_MEM_REQUEST) || req->Magic != HWTOOL_MAGIC)
         return STATUS_INVALID_PARAMETER;
     req->Value = *(volatile ULONG64 *)(ULONG_PTR)req->Address;
     Irp->IoStatus.Information = sizeof(HWTOOL_MEM_REQUEST);
@@ -23,7 +23,7 @@ NTSTATUS HwPoke(PIRP Irp, PIO_STACK_LOCATION Stack)
 {
     HWTOOL_MEM_REQUEST *req = (HWTOOL_MEM_REQUEST *)Irp->AssociatedIrp.SystemBuffer;
 
-    if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_MEM_REQUEST))
+    if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_MEM_REQUEST) || req->Magic != HWTOOL_MAGIC)
         return STATUS_INVALID_PARAMETER;
     *(volatile ULONG64 *)(ULONG_PTR)req->Address = req->Value;
     Irp->IoStatus.Information = 0;

@@ -63,8 +63,11 @@ export function fuzzIoctl(run: (input: Uint8Array) => FuzzExec | null, code: (ad
   const corpus: Uint8Array[] = [];
   let runs = 0;
 
-  const learn = (blocks: [bigint, number][]): boolean => {
+  /** Inputs to try before random mutations: fresh comparison constants swept over every aligned field. */
+  const sweep: Uint8Array[] = [];
+  const learn = (input: Uint8Array, blocks: [bigint, number][]): boolean => {
     let fresh = false;
+    const consts: number[] = [];
     for (const [a, size] of blocks) {
       if (seen.has(a)) continue;
       seen.add(a);
@@ -74,6 +77,7 @@ export function fuzzIoctl(run: (input: Uint8Array) => FuzzExec | null, code: (ad
       const bytes = code(a, size);
       if (!bytes) continue;
       for (const c of cmpImmediates(bytes)) {
+        if (c > 0x10 && !dict.has(c) && consts.length < 8) consts.push(c);
         if (dict.size < 512) for (const v of [c, (c + 1) >>> 0, (c - 1) >>> 0]) dict.add(v);
         // A comparison with a small number may be a length check (InputBufferLength >= sizeof(T)).
         if (c > 0 && c <= o.maxSize && sizes.size < 128) {
@@ -82,6 +86,18 @@ export function fuzzIoctl(run: (input: Uint8Array) => FuzzExec | null, code: (ad
         }
       }
     }
+    // The constants of the blocks this input reached first are what the code checks next (a magic
+    // value, a selector): each goes into every aligned u32 of this input (input-to-state).
+    // Each into the input that reached them and into the canary input of its size (so the
+    // fields the check guards still hold canary addresses).
+    const canaries = canaryInput(input.length);
+    for (const c of consts)
+      for (const base of [input, canaries])
+        for (let off = 0; off + 4 <= Math.min(input.length, 128) && sweep.length < 4096; off += 4) {
+          const b = Uint8Array.from(base);
+          new DataView(b.buffer).setUint32(off, c, true);
+          sweep.push(b);
+        }
     return fresh;
   };
   const exec = (input: Uint8Array): boolean | null => {
@@ -89,7 +105,7 @@ export function fuzzIoctl(run: (input: Uint8Array) => FuzzExec | null, code: (ad
     const r = run(input);
     if (r === null) return null;
     runs++;
-    if (learn(r.blocks)) corpus.push(input);
+    if (learn(input, r.blocks)) corpus.push(input);
     return true;
   };
 
@@ -102,8 +118,7 @@ export function fuzzIoctl(run: (input: Uint8Array) => FuzzExec | null, code: (ad
   }
   if (!corpus.length) corpus.push(canaryInput(16));
   for (;;) {
-    const base = pick(corpus);
-    const input = mutate(base);
+    const input = sweep.length ? sweep.shift()! : mutate(pick(corpus));
     if (exec(input) === null) break;
   }
   outOfTime = runs < o.maxRuns;
