@@ -38,7 +38,7 @@ NTSTATUS HwReadPhysical(PIRP Irp, PIO_STACK_LOCATION Stack)
     UNICODE_STRING name;
     OBJECT_ATTRIBUTES oa;
     HANDLE section;
-    PVOID base = NULL;
+    PVOID object, base = NULL;
     LARGE_INTEGER offset;
     SIZE_T size = HWTOOL_BAR_SIZE;
     NTSTATUS status;
@@ -50,12 +50,19 @@ NTSTATUS HwReadPhysical(PIRP Irp, PIO_STACK_LOCATION Stack)
     status = ZwOpenSection(&section, SECTION_MAP_READ, &oa);
     if (!NT_SUCCESS(status))
         return status;
+    /* As vendor tools do: hold the section object (ObjectType NULL: any type) while the view exists. */
+    status = ObReferenceObjectByHandle(section, SECTION_MAP_READ, NULL, KernelMode, &object, NULL);
+    if (!NT_SUCCESS(status)) {
+        ZwClose(section);
+        return status;
+    }
     offset.QuadPart = (LONGLONG)HWTOOL_BAR_BASE;
     status = ZwMapViewOfSection(section, NtCurrentProcess(), &base, 0, 0, &offset, &size, ViewUnmap, 0, PAGE_READONLY);
     if (NT_SUCCESS(status)) {
         Irp->IoStatus.Information = 0;
         ZwUnmapViewOfSection(NtCurrentProcess(), base);
     }
+    ObDereferenceObject(object);
     ZwClose(section);
     return status;
 }

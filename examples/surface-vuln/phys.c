@@ -33,7 +33,7 @@ NTSTATUS HwReadPhysical(PIRP Irp, PIO_STACK_LOCATION Stack)
     UNICODE_STRING name;
     OBJECT_ATTRIBUTES oa;
     HANDLE section;
-    PVOID base = NULL;
+    PVOID object, base = NULL;
     LARGE_INTEGER offset;
     SIZE_T size;
     NTSTATUS status;
@@ -45,6 +45,12 @@ NTSTATUS HwReadPhysical(PIRP Irp, PIO_STACK_LOCATION Stack)
     status = ZwOpenSection(&section, SECTION_MAP_READ, &oa);
     if (!NT_SUCCESS(status))
         return status;
+    /* As vendor tools do: hold the section object (ObjectType NULL: any type) while the view exists. */
+    status = ObReferenceObjectByHandle(section, SECTION_MAP_READ, NULL, KernelMode, &object, NULL);
+    if (!NT_SUCCESS(status)) {
+        ZwClose(section);
+        return status;
+    }
     offset.QuadPart = (LONGLONG)req->Address;
     size = req->Length;
     status = ZwMapViewOfSection(section, NtCurrentProcess(), &base, 0, 0, &offset, &size, ViewUnmap, 0, PAGE_READONLY);
@@ -52,6 +58,7 @@ NTSTATUS HwReadPhysical(PIRP Irp, PIO_STACK_LOCATION Stack)
         Irp->IoStatus.Information = 0;
         ZwUnmapViewOfSection(NtCurrentProcess(), base);
     }
+    ObDereferenceObject(object);
     ZwClose(section);
     return status;
 }
