@@ -17,6 +17,8 @@ export type TraceEvent =
   | { event: "api"; module: string; api: string; args: string[]; ret?: string; caller?: string }
   | { event: "irp"; major: number; minor?: number; ioctl?: string; from?: string; to?: string; status?: string }
   | { event: "interface"; action: "reference" | "dereference"; count: number; [k: string]: unknown }
+  // PnP manager (src/emu/pnp): a devnode's life — enumerate, add-device, start, power, query-remove, remove, problem, interface-*.
+  | { event: "pnp"; action: string; device: string; [k: string]: unknown }
   | { event: "step"; step: string; [k: string]: unknown }
   /** A request of the simulation's user-mode program (open/read/write/ioctl/close) and the IRP's final IoStatus (src/kernel/io-run.ts). */
   | { event: "io"; op: "open" | "read" | "write" | "ioctl" | "close"; handle: string; status: string; information: string; completed: boolean; output?: string; [k: string]: unknown }
