@@ -9,6 +9,7 @@ import { KmdllError } from "../errors.js";
 import { LAYOUT } from "../nt/arch-layout.js";
 import { Emulator, type EmulatorOptions, type FaultReport, type RunResult } from "./emulator.js";
 import { addr64 } from "./layout.js";
+import { driversCreatedBy } from "./api/drvobj.js";
 import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
 import { finishIo, userDeviceIoControl } from "./user-io.js";
 import { GuestFault } from "./memory.js";
@@ -118,6 +119,12 @@ export class EmulatorExecutor implements Executor {
     if (obj === null) return null;
     const r = this.emu.readPtr(obj + BigInt(LAYOUT.DRIVER_OBJECT.DriverUnload));
     return r === 0n ? null : r;
+  }
+
+  noUnloadDetail(module: string): string | null {
+    const made = driversCreatedBy(this.emu.kernel, module, (a) => this.emu.readPtr(a));
+    if (!made.length) return null;
+    return `its DriverEntry made ${made.join(", ")} with IoCreateDriver; NtUnloadDriver only unloads the service's own driver object`;
   }
 
   callDriverUnload(module: string): CallOutcome {

@@ -155,15 +155,16 @@ export class Kernel implements KernelQueries {
       return this.refuse(STATUS.OBJECT_NAME_NOT_FOUND, service, `service ${service} is not running (no driver object)`);
     }
     const ex = this.o.executor;
-    if (ex.driverUnloadRoutine && ex.driverUnloadRoutine(m.name) === null) {
-      return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine: the driver cannot be unloaded`);
-    }
+    // NtUnloadDriver refuses a driver object without DriverUnload (STATUS_INVALID_DEVICE_REQUEST).
+    const noUnload = () => {
+      const detail = ex.noUnloadDetail?.(m.name) ?? null;
+      return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine in its driver object \\Driver\\${m.service}: Windows refuses to unload it, as here${detail ? ` (${detail})` : ""}`);
+    };
+    if (ex.driverUnloadRoutine && ex.driverUnloadRoutine(m.name) === null) return noUnload();
     try {
       this.emit({ event: "call", module: m.name, routine: "DriverUnload" });
       const r = ex.callDriverUnload(m.name);
-      if (!r.ok && r.reason === "no-unload") {
-        return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine: the driver cannot be unloaded`);
-      }
+      if (!r.ok && r.reason === "no-unload") return noUnload();
       if (!r.ok) throw new Crash(r.message);
       this.emit({ event: "return", module: m.name, routine: "DriverUnload" });
       m.service = null;

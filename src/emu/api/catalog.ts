@@ -32,6 +32,8 @@ export const FAMILIES: Record<string, [string, string]> = {
   crtx: ["Secure CRT (memcpy_s, strcpy_s, sprintf_s, _itoa_s, ...)", "api-rtlx"],
   rtlx: ["More Rtl: time fields, version checks, UTF-8, GUIDs, hashes, IPv4 text, CRC-32, PE image helpers", "api-rtlx"],
   misc: ["Kernel queues, pulse events, UUIDs, processor features, the DPC watchdog", "api-rtlx"],
+  vm: ["Virtual memory of the user address space: allocate, free, protect, query, lock (reserve/commit per page, CPU permissions follow the protection)", "api-vm"],
+  drvobj: ["Driver objects made at run time: IoCreateDriver (the routine runs with the new \\Driver object and a NULL RegistryPath), IoDeleteDriver", "api-vm"],
   mdl: ["MDLs, locked pages, contiguous and non-cached memory (physical frames from the machine model)", "api-hw"],
 };
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */

@@ -52,7 +52,7 @@ function requireProcess(ctx: ApiContext, p: bigint, api: string): void {
 }
 
 /** Resolve a process handle: NtCurrentProcess() (-1) or a handle from ZwOpenProcess / ObOpenObjectByPointer. */
-function processOfHandle(ctx: ApiContext, h: bigint): bigint | number {
+export function processOfHandle(ctx: ApiContext, h: bigint): bigint | number {
   if (BigInt.asIntN(64, h) === -1n) return systemProcess(ctx);
   const e = lookupHandle(ctx.kernel, h);
   if (!e) return STATUS.INVALID_HANDLE;
