@@ -31,6 +31,7 @@ import { dispatch } from "./dispatch.js";
 import { Seh } from "./seh.js";
 import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
+import { filterModuleExports } from "./fltmgr/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
@@ -126,8 +127,8 @@ export class Emulator {
     this.kernel = createKernelState(this);
     const exports = loadKernelExports().modules;
     const dbFor = this.cpu.arch === "x64" ? exports : loadKernelExports().arches?.[this.cpu.arch]?.modules ?? {};
-    // KMDF (wdfldr.sys, wdf01000.sys) is emulated for x64 drivers only.
-    const wdf = this.cpu.arch === "x64" ? wdfModuleExports() : {};
+    // KMDF (wdfldr.sys, wdf01000.sys) and the filter modules (fltmgr.sys, fwpkclnt.sys) are emulated for x64 drivers only.
+    const wdf = this.cpu.arch === "x64" ? { ...wdfModuleExports(), ...filterModuleExports() } : {};
     const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));

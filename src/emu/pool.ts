@@ -137,7 +137,8 @@ export class PoolAllocator {
       else this.onProblem({ kind: "foreign-free", address: a, site, inside: this.blockContaining(a) ?? undefined });
       return false;
     }
-    if (tag !== null && tag >>> 0 !== block.tag) {
+    // Tag 0 is no tag at all: ExFreePool is ExFreePoolWithTag(P, 0), which checks nothing.
+    if (tag !== null && tag >>> 0 !== 0 && tag >>> 0 !== block.tag) {
       this.onProblem({ kind: "tag-mismatch", address: a, block, tag: tag >>> 0, site });
     }
     this.live.delete(a);

@@ -133,7 +133,8 @@ export class Kernel implements KernelQueries {
     this.emit({ event: "return", module: m.name, routine: "DriverEntry", status: formatStatus(status) });
     if (!ntSuccess(status)) {
       m.service = null;
-      const message = `${m.name}: DriverEntry returned ${formatStatus(status)}; the image is unloaded`;
+      const hint = this.o.executor.lastWarning?.() ?? null;
+      const message = `${m.name}: DriverEntry returned ${formatStatus(status)}; the image is unloaded${hint ? ` (last warning: ${hint})` : ""}`;
       this.emit({ event: "fail", status: formatStatus(status), module: m.name, message });
       try {
         this.loader.unloadImage(m, "its DriverEntry failed");

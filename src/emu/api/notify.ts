@@ -63,6 +63,16 @@ function removeWhere(ctx: ApiContext, pred: (r: Registration) => boolean): Regis
   event(ctx, "unregister", r!);
   return r!;
 }
+/** For other components that register callbacks (the Filter Manager): a `callback` register event. */
+export function addCallback(ctx: ApiContext, kind: string, routine: bigint, context: bigint, handle: bigint, altitude?: string): Registration {
+  return add(ctx, kind, routine, context, handle, altitude);
+}
+/** Remove every registration `pred` selects (one `unregister` event each); how many. */
+export function removeCallbacks(ctx: ApiContext, pred: (r: Registration) => boolean): number {
+  let n = 0;
+  while (removeWhere(ctx, pred)) n++;
+  return n;
+}
 const count = (ctx: ApiContext, kind: string) => notifyState(ctx.kernel).regs.filter((r) => r.kind === kind).length;
 
 /** IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY (0x80) of the module containing `address`, read from its mapped headers. */
