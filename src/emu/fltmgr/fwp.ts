@@ -36,11 +36,12 @@ export const FWPKCLNT = "fwpkclnt.sys";
 const fwp = (name: string, argc: number, h: ApiDefinition["handler"]) => api(FWPKCLNT, name, argc, h);
 
 const B = (n: number) => BigInt(n);
+/** STATUS_FWP_* (ntstatus.h). */
 const ST = {
   CALLOUT_NOT_FOUND: 0xc0220001,
   SUBLAYER_NOT_FOUND: 0xc0220007,
   ALREADY_EXISTS: 0xc0220009,
-  TXN_IN_PROGRESS: 0xc022000b,
+  TXN_IN_PROGRESS: 0xc022000e,
   NO_TXN_IN_PROGRESS: 0xc022000d,
 };
 const FWPM_SESSION_FLAG_DYNAMIC = 1;
