@@ -20,6 +20,11 @@ export interface PoolBlock {
   site: string | null;
   /** Sequence number of the allocation (deterministic order). */
   seq: number;
+  /**
+   * The kernel routine that allocated the block for its caller (RtlAnsiStringToUnicodeString,
+   * MmGetPhysicalMemoryRanges, ...) when the caller did not call a pool allocator itself.
+   */
+  by?: string;
 }
 
 export type PoolProblem =
@@ -86,7 +91,7 @@ export class PoolAllocator {
     return this.chunks.some((c) => addr >= c.base && addr < c.base + BigInt(c.size));
   }
 
-  allocate(size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null): bigint {
+  allocate(size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null, by?: string): bigint {
     if (!Number.isFinite(size) || size < 0 || size > 0x40000000) return 0n;
     const rounded = alignUp(Math.max(size, 1), 16);
     let user: bigint | undefined;
@@ -120,7 +125,7 @@ export class PoolAllocator {
     blockBytes[6] = (t >>> 16) & 0xff;
     blockBytes[7] = t >>> 24;
     this.uc.write(user - BigInt(HEADER), blockBytes);
-    const block: PoolBlock = { address: user, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq };
+    const block: PoolBlock = { address: user, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq, ...(by ? { by } : {}) };
     this.live.set(user, block);
     this.stats.allocations++;
     this.stats.bytesLive += size;
