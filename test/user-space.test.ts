@@ -91,3 +91,19 @@ test("METHOD_NEITHER: the probing driver's handler returns STATUS_ACCESS_VIOLATI
   assert.equal(at % 0x1000n, 0n);
   assert.ok(at > USER_BUFFERS_BASE && at < 0x7fffffff0000n);
 });
+
+test("user buffers go around pages already mapped in the user range (a driver's ZwAllocateVirtualMemory)", () => {
+  const mapped = new Map<bigint, number>();
+  const taken = (a: bigint, n: number) => [...mapped].some(([b, m]) => a < b + BigInt(m) && b < a + BigInt(n));
+  const space = new UserSpace({
+    mapMemory: (a, n) => {
+      assert.ok(!taken(a, n), `mapping over ${a.toString(16)}`);
+      mapped.set(a, n);
+    },
+    unmapMemory: (a) => void mapped.delete(a),
+    isMapped: taken,
+  });
+  mapped.set(USER_BUFFERS_BASE + 0x1000n, 0x10000); // someone else's 64 KiB
+  const b = space.allocate(0x2000);
+  assert.ok(b.base >= USER_BUFFERS_BASE + 0x11000n, b.base.toString(16));
+});

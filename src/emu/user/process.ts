@@ -18,7 +18,7 @@ import { dereference } from "../obmgr/index.js";
 import { previousMode } from "../api/previous-mode.js";
 import { scheduler } from "../sched/index.js";
 import { resolveDevicePath } from "./names.js";
-import { userSpaceOf, type UserBuffer } from "./space.js";
+import { userSpaceOf, type PageMapper, type UserBuffer } from "./space.js";
 import { buildUserIoctl, buildUserReadWrite, transferOf } from "./irps.js";
 
 const B = (n: number) => BigInt(n);
@@ -72,6 +72,11 @@ function userEnv(emu: Emulator): IoEnv {
 export type UserOutcome = Extract<UserIoOutcome, { ok: true }> | { ok: false; fault: FaultReport };
 
 const isError = (s: number) => s >>> 30 === 3;
+
+/** The engine's page calls, plus what is mapped already (user virtual memory of the process). */
+function pagesOf(emu: Emulator): PageMapper {
+  return { mapMemory: (a, n, p) => emu.uc.mapMemory(a, n, p), unmapMemory: (a, n) => emu.uc.unmapMemory(a, n), isMapped: (a, n) => emu.mem.isMapped(a, n) };
+}
 const noDriver = (status: number, message: string, facts: Record<string, string | number> = {}): UserOutcome => ({ ok: true, status, information: 0n, completed: true, facts, message });
 
 /** Run a request as the user-mode thread (PreviousMode = UserMode), turning guest faults into reports. */
@@ -114,7 +119,7 @@ export function userRequest(emu: Emulator, r: UserIoRequest): UserOutcome {
     const where = resolveDevicePath(emu.kernel, r.path);
     if (!where.ok) return noDriver(where.status, where.message);
     return asUser(emu, (env) => {
-      const space = userSpaceOf(emu, emu.uc);
+      const space = userSpaceOf(emu, pagesOf(emu));
       const iosb = space.allocate(IOSB.$size);
       try {
         const opened = openDevice(env, where.device, UserMode, {
@@ -138,7 +143,7 @@ export function userRequest(emu: Emulator, r: UserIoRequest): UserOutcome {
   if (!h) return noDriver(STATUS_INVALID_HANDLE, `no open handle "${r.handle}" (open it first with open:PATH,as=${r.handle})`);
   if (r.op === "close") return closeUserHandle(emu, h);
   return asUser(emu, (env) => {
-    const space = userSpaceOf(emu, emu.uc);
+    const space = userSpaceOf(emu, pagesOf(emu));
     const m = emu.mem;
     const req = { top: h.top, file: h.file, thread: emu.kernel.currentThread ?? 0n, process: emu.kernel.currentProcess ?? 0n, iosb: 0n };
     const bufs: UserBuffer[] = [];

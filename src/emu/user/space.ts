@@ -30,6 +30,8 @@ const pagesFor = (n: number): bigint => (BigInt(n) + P - 1n) / P * P;
 export interface PageMapper {
   mapMemory(addr: bigint, size: number, perms: number): void;
   unmapMemory(addr: bigint, size: number): void;
+  /** Whether any byte of the range is mapped already (user virtual memory a driver allocated, ZwAllocateVirtualMemory). */
+  isMapped?(addr: bigint, size: number): boolean;
 }
 
 export interface UserBuffer {
@@ -61,6 +63,13 @@ export class UserSpace {
     if (this.next + span > USER_BUFFERS_BASE + USER_BUFFERS_SIZE) this.next = USER_BUFFERS_BASE + P;
     for (const b of this.live.values()) {
       if (this.next < b.base + BigInt(b.bytes) + P && b.base < this.next + span) this.next = b.base + BigInt(b.bytes) + P;
+    }
+    // Pages someone else mapped in the user range (a driver's ZwAllocateVirtualMemory): go past them.
+    for (let tries = 0; this.engine.isMapped && tries < 65536 && this.next + span <= USER_BUFFERS_BASE + USER_BUFFERS_SIZE; tries++) {
+      let busy = -1n;
+      for (let a = this.next; a < this.next + span; a += P) if (this.engine.isMapped(a, 1)) busy = a;
+      if (busy < 0n) break;
+      this.next = busy + 2n * P;
     }
     if (this.next + span > USER_BUFFERS_BASE + USER_BUFFERS_SIZE) throw new RangeError("the user buffer area is full");
     const base = this.next;
