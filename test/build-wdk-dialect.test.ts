@@ -100,6 +100,53 @@ test("wdk-style tree (x86): the .dll kernel DLL builds; try/except fails on the 
   assert.match(tool("llvm-readobj", ["--file-headers", join(ws, "out", "x86", "kdll.dll")]).stdout, /Machine: IMAGE_FILE_MACHINE_I386/);
 });
 
+test("logger + logtest (KLogger's layout): TARGETPATH=. import library, <Ntstrsafe.h> in several files, DWORD; both arches run in sim", async () => {
+  const ws = copyExample();
+  writeFileSync(join(ws, "dirs"), "DIRS=logger logtest\n");
+  for (const arch of ["x64", "x86"]) {
+    const b = await runCli(["build", ".", "--arch", arch, "--install", `root-${arch}`], { cwd: ws });
+    // x86 failed to link before the ntstrsafe.h shim (duplicate _RtlStringCchCopyA@12 from logger.c and ring.c);
+    // both arches failed to compile without its DWORD.
+    assert.equal(b.code, 0, b.stdout + b.stderr);
+    assert.match(b.stdout, new RegExp(`^logger \\(${arch}\\): compiled logger/logger\\.c logger/ring\\.c; linked out/${arch}/logger\\.sys; wrote out/${arch}/logger\\.lib; check: clean$`, "m"));
+    // ..\logger\amd64\logger.lib (i386 on x86) is where the WDK put the library: kmdll links the one it built.
+    assert.match(b.stdout, new RegExp(`^logtest \\(${arch}\\): compiled logtest/main\\.c logtest/worker\\.c; linked out/${arch}/logtest\\.sys; check: clean$`, "m"));
+    assert.match(b.stderr, /^logger\/sources:10:29: warning: INCLUDES: '\$\(BASEDIR\)\/src\/network\/inc' is a folder of the WDK installation/m);
+    assert.doesNotMatch(b.stderr, /inc\/ddk/, "$(BASEDIR)\\inc\\ddk is the WDK's own headers: no warning");
+    const imports = tool("llvm-readobj", ["--coff-imports", join(ws, "out", arch, "logtest.sys")]).stdout;
+    assert.match(imports, /Name: logger\.sys/);
+    const sim = await runCli(["sim", "--root", `root-${arch}`, "start:logtest", "stop:logtest"], { cwd: ws });
+    assert.equal(sim.code, 0, sim.stdout + sim.stderr);
+    assert.match(sim.stdout, /call {5}logger\.sys!DllInitialize/);
+    assert.match(sim.stdout, /DbgPrint logger\.sys: logger: \[logtest\] message 3/);
+    assert.match(sim.stdout, /DbgPrint logtest\.sys: logtest: 3 of 3 message\(s\) logged/);
+    assert.match(sim.stdout, /DbgPrint logger\.sys: logger: DllUnload after 3 message\(s\)/);
+  }
+});
+
+test("TARGETLIBS: a library named in another project's output folder that is not built yet is an error naming it", async () => {
+  const ws = copyExample();
+  writeFileSync(join(ws, "dirs"), "DIRS=logtest\n");
+  const b = await runCli(["build", ".", "--arch", "x64"], { cwd: ws });
+  assert.equal(b.code, 2, b.stdout + b.stderr);
+  assert.match(b.stderr, /^logtest\/sources:14:12: error: TARGETLIBS: library '\.\.\/logger\/amd64\/logger\.lib' not found \(nor built by an earlier project of the tree\)$/m);
+});
+
+test("_NT_TARGET_VERSION from the build environment (-D, as setenv.bat sets it) or the file; $(BASEDIR) include folders", () => {
+  const text = "TARGETNAME=a\nTARGETTYPE=DRIVER\nSOURCES=a.c\nINCLUDES=$(BASEDIR)\\inc;$(BASEDIR)\\inc\\ddk;$(BASEDIR)\\src\\x\\inc;..\\inc\n";
+  const env = parseSources(text, { defines: { _NT_TARGET_VERSION: "0x502" } });
+  assert.ok(env.project);
+  assert.ok(env.project.versionDefines.includes("-D_WIN32_WINNT=0x0502"), env.project.versionDefines.join(" "));
+  assert.ok(env.project.versionDefines.includes("-DNTDDI_VERSION=0x05020000"));
+  assert.deepEqual(env.project.includes.map((i) => i.path), ["../inc"]);
+  assert.deepEqual(env.diagnostics.map((d) => `${d.line}:${d.col} ${d.severity}`), ["4:44 warning"]);
+  // The file's own setting wins over the environment's.
+  const file = parseSources(`_NT_TARGET_VERSION=$(_NT_TARGET_VERSION_WIN7)\n${text}`, { defines: { _NT_TARGET_VERSION: "0x502" } });
+  assert.ok(file.project?.versionDefines.includes("-D_WIN32_WINNT=0x0601"));
+  // Neither: mingw-w64's defaults (no version defines).
+  assert.ok(!parseSources(text).project?.versionDefines.some((d) => d.startsWith("-D_WIN32_WINNT")));
+});
+
 test("bad sources input: expansion bomb, !include cycle, paths out of the tree, !error → one line file:line, exit 2", async () => {
   const ws = scratch("kmdll-wdk-bad-");
   const project = (name: string, sources: string, files: Record<string, string> = {}) => {

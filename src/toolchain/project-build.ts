@@ -292,8 +292,12 @@ function resolveLib(ctx: Ctx, p: Project, arch: Arch, l: LibRef, O: string): str
     return f;
   }
   const f = resolve(p.dir, l.path);
-  if (!existsSync(f)) bad(`TARGETLIBS: library '${l.path}' not found`);
-  return f;
+  if (existsSync(f)) return f;
+  // Not in the tree: the WDK would find it in another project's output folder (TARGETPATH=. puts
+  // `x.lib` in that project's `amd64\`, e.g. `..\x\amd64\x.lib`), which kmdll keeps in $(O).
+  const built = ctx.products.get(basename(l.path).toLowerCase());
+  if (built && existsSync(built)) return built;
+  return bad(`TARGETLIBS: library '${l.path}' not found (nor built by an earlier project of the tree)`);
 }
 
 /**
