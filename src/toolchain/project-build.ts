@@ -15,6 +15,7 @@ import { checkBuiltImage, EXPORT_LIBRARY_WRITER, readDefOrThrow, writeExportLibr
 import type { Project, ProjectSource } from "./project.js";
 import { asmArgs, compileArgs, libArgs, linkArgs, rcArgs } from "./recipe.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
+import { runClangWithFixups } from "./msvc-fixups.js";
 import { planX86Link } from "./x86-exports.js";
 import type { Arch, LibRef } from "./sources.js";
 import type { ProjectResult, StepKind, StepReport } from "./build.js";
@@ -25,14 +26,13 @@ const LIB_SRC = fileURLToPath(new URL("../../../data/lib-src", import.meta.url))
 
 /** WDK libraries mingw-w64 does not ship and kmdll does not need: what provides their contents. */
 const NOT_NEEDED: Record<string, string> = {
-  libcntpr: "ntoskrnl exports the C runtime routines it holds",
   bufferoverflowk: "kmdll compiles without /GS stack cookies",
   bufferoverflowfastfailk: "kmdll compiles without /GS stack cookies",
   ntstrsafe: "mingw-w64's ntstrsafe.h defines its routines inline",
   wdmsec: "IoCreateDeviceSecure is not provided; link fails if it is called",
 };
-/** WDK libraries kmdll builds from data/lib-src. */
-const BUILT_HERE = new Set(["aux_klib"]);
+/** WDK libraries kmdll builds from data/lib-src (libcntpr: only the routines ntoskrnl does not export). */
+const BUILT_HERE = new Set(["aux_klib", "libcntpr"]);
 
 export interface Ctx {
   tc: Toolchain;
@@ -97,7 +97,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
       return output;
     }
     delete state.steps[id];
-    const run = await runTool(tool, args, cwd);
+    const run = toolName === "clang" ? await runClangWithFixups(tool, args, cwd, join(objDir, "msvc-fixups", basename(input))) : await runTool(tool, args, cwd);
     if (run.code !== 0 || !existsSync(output)) {
       step("compile", input, "failed");
       fail(rewritePositions(run.stderr || run.stdout || `${toolName} exited with ${run.code}\n`, cwd));
