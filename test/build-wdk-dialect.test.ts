@@ -5,7 +5,7 @@
 // The tree is examples/wdk-style (copied); results are cross-checked with llvm-readobj/llvm-nm.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoPath, runCli, tool } from "./helpers.js";
@@ -154,11 +154,16 @@ test("blkbus + blkdisk (WinVBlock's patterns): cl.exe-only C repaired, legacy sw
   for (const arch of ["x64", "x86"]) {
     const b = await runCli(["build", ".", "--arch", arch, "-D", "_NT_TARGET_VERSION=0x502", "--install", `root-${arch}`], { cwd: ws });
     assert.equal(b.code, 0, b.stdout + b.stderr);
-    assert.match(b.stdout, new RegExp(`^blkbus \\(${arch}\\): compiled blkbus/bus\\.c blkbus/describe\\.c; linked out/${arch}/blkbus\\.sys; wrote out/${arch}/blkbus\\.lib; check: clean$`, "m"));
+    assert.match(b.stdout, new RegExp(`^blkbus \\(${arch}\\): compiled blkbus/bus\\.c blkbus/describe\\.c blkbus/blkbus\\.rc; linked out/${arch}/blkbus\\.sys; wrote out/${arch}/blkbus\\.lib; check: clean$`, "m"));
     // libcntpr.lib is built from data/lib-src (ntoskrnl does not export _atoi64 and the like).
     assert.match(b.stdout, new RegExp(`^blkdisk \\(${arch}\\): compiled blkdisk/disk\\.c blkdisk/parse\\.c \\S*lib-src/libcntpr\\.c; linked out/${arch}/blkdisk\\.sys; check: clean$`, "m"));
     assert.match(b.stderr, /^blkbus\/blkbus\.h:14:32: warning: cl\.exe reads this parameter list as an old-style identifier list/m);
     assert.match(b.stderr, /^blkbus\/blkbus\.h:18:15: warning: cl\.exe gives 'struct BLKBUS_DISK', first declared in this prototype, file scope/m);
+    // Once per project (blkbus and blkdisk both include blkbus.h), not once per file.
+    assert.equal(b.stderr.match(/blkbus\.h:14:32: warning/g)?.length, 2, b.stderr);
+    // blkbus.rc is UTF-16 (as Visual Studio saves it): its strings reach the version resource intact.
+    const image = readFileSync(join(ws, "out", arch, "blkbus.sys"));
+    for (const text of ["Block bus library \u2014 Gr\u00fc\u00dfe", "\u00a9 kmdll examples"]) assert.ok(image.includes(Buffer.from(text, "utf16le")), text);
     const sim = await runCli(["sim", "--root", `root-${arch}`, "start:blkdisk", "stop:blkdisk"], { cwd: ws });
     assert.equal(sim.code, 0, sim.stdout + sim.stderr);
     // swprintf(Dev->Id, L"BlkBus\\Disk%lu", ...): the legacy two-argument form, ntoskrnl's.

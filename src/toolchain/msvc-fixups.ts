@@ -103,9 +103,10 @@ const MAX_ROUNDS = 16;
 
 /**
  * Run clang; while it stops on identifier-list prototypes, repair them (copies under fixDir) and
- * run again. The warnings name each repaired position; other errors are returned as they are.
+ * run again. The warnings name each repaired position (once per `warned` set); other errors are
+ * returned as they are.
  */
-export async function runClangWithFixups(clang: string, args: readonly string[], cwd: string, fixDir: string): Promise<ToolRun> {
+export async function runClangWithFixups(clang: string, args: readonly string[], cwd: string, fixDir: string, warned: Set<string> = new Set()): Promise<ToolRun> {
   let run = await runTool(clang, [...args], cwd);
   const texts = new Map<string, string>(); // original file → repaired text
   const tags = new Set<string>(); // declared at file scope
@@ -156,5 +157,8 @@ export async function runClangWithFixups(clang: string, args: readonly string[],
     }
     run = await runTool(clang, [...extra, ...args], cwd);
   }
-  return warnings.length ? { ...run, stderr: warnings.join("") + run.stderr } : run;
+  // Each repaired position is reported once per project (`warned`), not once per file including it.
+  const fresh = warnings.filter((w) => !warned.has(w));
+  for (const w of fresh) warned.add(w);
+  return fresh.length ? { ...run, stderr: fresh.join("") + run.stderr } : run;
 }

@@ -3,8 +3,8 @@
  * link with lld-link, write the export library (from the image's exports and the DLLDEF) or
  * archive a DRIVER_LIBRARY, then check the image. Incremental: a step whose record holds is skipped.
  */
-import { copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
-import { basename, join, relative, resolve } from "node:path";
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeDirectory } from "../io/dirs.js";
 import { loadState, saveState, stampFile, hashText, upToDate, type BuildState } from "./cache.js";
@@ -84,6 +84,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
     ...(ctx.vfsOverlay ? { vfsOverlay: ctx.vfsOverlay } : {}), forceIncludes: p.forceIncludes,
     defines: [...p.spec.versionDefines, ...p.spec.defines], userFlags: p.spec.userCFlags, prefixMaps: [[ctx.tree, "."], [ctx.outRoot, "out"]] as [string, string][],
   };
+  const fixupsWarned = new Set<string>();
   /** Run one compiler-like step (cached); returns the output or undefined on failure. */
   const compileStep = async (id: string, input: string, output: string, tool: string | undefined, toolName: string, args: string[], cwd: string, depfile?: string): Promise<string | undefined> => {
     if (!tool) {
@@ -97,7 +98,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
       return output;
     }
     delete state.steps[id];
-    const run = toolName === "clang" ? await runClangWithFixups(tool, args, cwd, join(objDir, "msvc-fixups", basename(input))) : await runTool(tool, args, cwd);
+    const run = toolName === "clang" ? await runClangWithFixups(tool, args, cwd, join(objDir, "msvc-fixups", basename(input)), fixupsWarned) : await runTool(tool, args, cwd);
     if (run.code !== 0 || !existsSync(output)) {
       step("compile", input, "failed");
       fail(rewritePositions(run.stderr || run.stdout || `${toolName} exited with ${run.code}\n`, cwd));
@@ -120,8 +121,17 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   };
   const compileResource = (s: ProjectSource): Promise<string | undefined> => {
     const res = join(objDir, objName(s.rel).replace(/\.obj$/, ".res"));
-    const args = rcArgs(s.rel, res, [...includes, COMPAT_INCLUDE, sr.ddkInclude, sr.include], [...p.spec.defines, arch === "x64" ? "-D_AMD64_" : "-D_X86_"]);
-    return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", args, p.dir);
+    const incs = [...includes, COMPAT_INCLUDE, sr.ddkInclude, sr.include];
+    const defs = [...p.spec.defines, arch === "x64" ? "-D_AMD64_" : "-D_X86_"];
+    // Visual Studio writes .rc files in UTF-16 (BOM FF FE), which llvm-rc 14 does not read: it
+    // compiles a UTF-8 copy (code page 65001), with the original's folder first on the include path.
+    const text = readFileSync(s.abs);
+    if (text[0] === 0xff && text[1] === 0xfe) {
+      const copy = join(objDir, objName(s.rel).replace(/\.obj$/, ".utf8.rc"));
+      writeFileSync(copy, text.subarray(2).toString("utf16le"), "utf8");
+      return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", rcArgs(copy, res, [dirname(s.abs), ...incs], defs, 65001), p.dir);
+    }
+    return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", rcArgs(s.rel, res, incs, defs), p.dir);
   };
 
   const objects = await mapLimit([...p.sources.map((s) => () => compileSource(s)), ...p.resources.map((s) => () => compileResource(s))], ctx.jobs, (f) => f());
