@@ -170,6 +170,11 @@ test("blkbus + blkdisk (WinVBlock's patterns): cl.exe-only C repaired, legacy sw
     assert.match(sim.stdout, /DbgPrint blkdisk\.sys: blkdisk: added BlkBus\\Disk0, bus has 1 device\(s\)/);
     // libcntpr's conversions: hex with base 0 stops at 'Z', octal " 0755", 64-bit values both ways.
     assert.match(sim.stdout, /blkdisk: strtol 127 \(stopped at 'Z'\), strtoul 493, _i64toa -1234567890123, _ui64toa fedcba9876543210/);
+    // 64-bit division by divisors known at run time (x86: clang calls __divdi3/__moddi3/__udivdi3,
+    // which kmdll's support library provides; cl.exe would call ntoskrnl's _alldiv & co.).
+    if (arch === "x86") assert.match(tool("llvm-nm", [join(ws, "out", "obj", "x86", "blkdisk", "disk.obj")]).stdout, /U ___divdi3\b[\s\S]*U ___moddi3\b[\s\S]*U ___udivdi3\b/);
+    const n = -5368709120n, d = 1000003n;
+    assert.match(sim.stdout, new RegExp(`blkdisk: ${n} / ${d} = ${n / d} rest ${n % d}\\n?`));
     // _atoi64("  -5368709120") = -5 GiB: 10485760 sectors of 512 bytes.
     assert.match(sim.stdout, /DbgPrint blkbus\.sys: blkbus: unit 0: 10485760 sectors of 512 bytes/);
     assert.match(sim.stdout, /blkbus: DllUnload with 1 device\(s\), last NDIS status 00000000/);
@@ -198,13 +203,16 @@ test("bad sources input: expansion bomb, !include cycle, paths out of the tree, 
   const cases: [string, string, RegExp][] = [
     ["bomb", `TARGETNAME=a\nTARGETTYPE=DRIVER\n${bomb.join("\n")}\nSOURCES=a.c\n`, /^bomb\/sources:\d+:\d+: error: .*expands to more than 1048576 characters/],
     ["cycle", "TARGETNAME=a\nTARGETTYPE=DRIVER\n!include one.inc\nSOURCES=a.c\n", /^cycle\/two\.inc:1:1: error: !include cycle: /],
+    // Back to the sources file itself, before TARGETTYPE: the cycle alone is reported (no "TARGETTYPE is missing" after it).
+    ["selfcycle", "!include b.inc\nTARGETNAME=a\nTARGETTYPE=DRIVER\nSOURCES=a.c\n", /^selfcycle\/b\.inc:1:1: error: !include cycle: sources → b\.inc → sources$/],
     ["escape", "TARGETNAME=a\nTARGETTYPE=DRIVER\nINCLUDES=..\\..\\..\\..\\..\\usr\\include\nSOURCES=a.c\n", /^escape\/sources:3:10: error: include folder '.*' is outside the project tree/],
     ["escinc", "TARGETNAME=a\nTARGETTYPE=DRIVER\n!include ..\\..\\..\\etc\\passwd\nSOURCES=a.c\n", /^escinc\/sources:3:1: error: !include '.*' leads outside the project tree/],
     ["err", "TARGETNAME=a\nTARGETTYPE=DRIVER\n!if !defined(KMDLL_OK)\n!error this tree needs KMDLL_OK\n!endif\nSOURCES=a.c\n", /^err\/sources:4:1: error: !error this tree needs KMDLL_OK$/],
     ["unbalanced", "TARGETNAME=a\nTARGETTYPE=DRIVER\nSOURCES=a.c\n!ifdef X\nC_DEFINES=-DX\n", /^unbalanced\/sources:4:1: error: !if without !endif$/],
     ["badexpr", "TARGETNAME=a\nTARGETTYPE=DRIVER\n!if (1 +\n!endif\nSOURCES=a.c\n", /^badexpr\/sources:3:1: error: !if: cannot evaluate/],
   ];
-  for (const [name, text] of cases) project(name, text, name === "cycle" ? { "one.inc": "!include two.inc\n", "two.inc": "!include one.inc\n" } : {});
+  const extra: Record<string, Record<string, string>> = { cycle: { "one.inc": "!include two.inc\n", "two.inc": "!include one.inc\n" }, selfcycle: { "b.inc": "!include sources\n" } };
+  for (const [name, text] of cases) project(name, text, extra[name] ?? {});
   for (const [name, , re] of cases) {
     const started = Date.now();
     const r = await runCli(["build", name, "--arch", "x64"], { cwd: ws });

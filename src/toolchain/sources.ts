@@ -128,6 +128,8 @@ export interface ParseSourcesOptions {
   include?: MakeVarsOptions["include"];
   /** Macros of the build environment given by the user (`kmdll build -D NAME=VALUE`), as NMAKE takes environment variables. */
   defines?: Readonly<Record<string, string>>;
+  /** The sources file's canonical name (as `include` names files), for `!include` cycles through it. */
+  file?: string;
 }
 
 const toSlash = (s: string) => s.replace(/\\/g, "/");
@@ -142,7 +144,7 @@ function pathProblem(p: string): string | undefined {
 /** Parse and interpret a `sources` file. */
 export function parseSources(text: string, options: ParseSourcesOptions = {}): ParsedSources {
   const arch = options.arch ?? "x64";
-  const vars = parseMakeVars(text, { builtins: BUILTIN_MACROS, defines: new Map([...environmentMacros(arch), ...Object.entries(options.defines ?? {})]), ...(options.include ? { include: options.include } : {}) });
+  const vars = parseMakeVars(text, { builtins: BUILTIN_MACROS, defines: new Map([...environmentMacros(arch), ...Object.entries(options.defines ?? {})]), ...(options.include ? { include: options.include } : {}), ...(options.file !== undefined ? { mainFile: options.file } : {}) });
   const diagnostics: Diagnostic[] = [...vars.diagnostics];
   if (vars.aborted) return { vars, diagnostics };
   const d = (severity: Severity, at: Located | Token, message: string) => {

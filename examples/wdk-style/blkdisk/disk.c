@@ -22,9 +22,11 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DbgPrint("blkdisk: added %ws, bus has %lu device(s)\n", Disk0.Id, BlkBusCount());
 
     bytes = BlkDiskParseSize("  -5368709120");
+    /* Divisors known only at run time: 64-bit division (x86: __divdi3 & co. from kmdll's support library). */
+    geometry.SectorSize = (ULONG)BlkDiskParseSize("512");
+    DbgPrint("blkdisk: %I64d / 1000003 = %I64d rest %I64d\n", bytes, bytes / BlkDiskParseSize("1000003"), bytes % BlkDiskParseSize("1000003"));
     bytes = bytes < 0 ? -bytes : bytes;
-    geometry.SectorSize = 512;
-    geometry.Sectors = (ULONG)(bytes / geometry.SectorSize);
+    geometry.Sectors = (ULONG)((ULONGLONG)bytes / geometry.SectorSize);
     BlkDiskShowNumbers();
     return BlkBusDescribe(Disk0.Unit, &geometry);
 }
