@@ -17,7 +17,7 @@ import { KmdllError, ResourceLimitError } from "../errors.js";
 import { loadAddon, type ApiHookFn, type NativeEngine, type NativeConstants } from "./native.js";
 import { EngineMemory } from "./memory.js";
 import { PoolAllocator, tagText } from "./pool.js";
-import { imageSpans, layoutImage, mapLayout, relocatable, type LoadedModule } from "./image.js";
+import { imageSpans, layoutImage, placeLayout, relocatable, type LoadedModule } from "./image.js";
 import { SystemData } from "./system.js";
 import { allApis } from "./api/index.js";
 import { ThunkTable } from "./thunks.js";
@@ -96,6 +96,9 @@ export class Emulator {
   /** The engine holds the hook weakly; this object keeps it alive. */
   private readonly hookFn: ApiHookFn;
   private nextImageBase: bigint;
+  /** Mapped driver images and their protection spans (for the limits). */
+  private driverImages = 0;
+  private driverRegions = 0;
   private loadSequence = 0;
   closed = false;
   /** Unicorn aborted internally (the engine is unusable); every later call reports this. */
@@ -116,7 +119,11 @@ export class Emulator {
     this.C = addon.constants;
     if (this.cpu.arch !== "x64" && !this.C.regsX86)
       throw new KmdllError(`the Unicorn addon was built before ${this.cpu.arch} support: rebuild it (npm run build:native, or bash scripts/setup.sh)`);
+    if (!this.C.features?.includes("softRegions"))
+      throw new KmdllError("the Unicorn addon was built before soft-protected regions: rebuild it (npm run build:native, or bash scripts/setup.sh)");
     this.uc = new addon.Engine(this.cpu.mode);
+    // Driver images live in one soft-protected region: per-page rights without a Unicorn region per section.
+    this.uc.softMap(space.driverImagesBase, Number(space.driverImagesEnd - space.driverImagesBase));
     this.gprIds = this.cpu.gprIds(this.C);
     this.scratch = new ScratchPages(this.uc, space.callScratchBase);
     this.mem = new EngineMemory(this.uc);
@@ -173,19 +180,17 @@ export class Emulator {
     // Per-load entropy for the /GS cookie (deterministic per run, different for every load).
     const seed = BigInt.asUintN(64, (this.clock.systemTime() << 8n) ^ base ^ (BigInt(++this.loadSequence) * 0x2545f4914f6cdd1dn));
     const memImage = layoutImage(image, bytes, base, name, seed);
-    // Unicorn 2.0.1 aborts the process past ~4096 mapped regions, and each map costs time in
-    // proportion to the regions already mapped: hard limits with a clean error (docs/emulator.md).
+    // Documented limits with a clean error (docs/emulator.md, "Limits").
     const spans = imageSpans(image, memImage.length);
     if (spans.length > MAX_REGIONS_PER_IMAGE) {
       throw new ResourceLimitError(`${name}: its sections need ${spans.length} separately protected memory regions; the emulator maps at most ${MAX_REGIONS_PER_IMAGE} per image`);
     }
     const maxImages = Math.min(MAX_DRIVER_IMAGES, this.options.limits?.driverImages ?? MAX_DRIVER_IMAGES);
     const maxRegions = Math.min(MAX_IMAGE_REGIONS, this.options.limits?.imageRegions ?? MAX_IMAGE_REGIONS);
-    const drivers = [...this.modules.values()].filter((m) => !m.builtin);
-    if (drivers.length >= maxImages) {
-      throw new ResourceLimitError(`${name}: ${drivers.length} driver images are loaded; the emulator holds at most ${maxImages}`);
+    if (this.driverImages >= maxImages) {
+      throw new ResourceLimitError(`${name}: ${this.driverImages} driver images are loaded; the emulator holds at most ${maxImages}`);
     }
-    const used = drivers.reduce((n, m) => n + m.regions.length, 0);
+    const used = this.driverRegions;
     if (used + spans.length > maxRegions) {
       throw new ResourceLimitError(`${name}: the loaded driver images use ${used} memory regions and this one needs ${spans.length}; the emulator maps at most ${maxRegions} for driver images`);
     }
@@ -194,10 +199,12 @@ export class Emulator {
       throw new ResourceLimitError(`${name}: the driver image area (0x${space.driverImagesBase.toString(16)}-0x${space.driverImagesEnd.toString(16)}) is full`);
     }
     if (image.machine === "x64") for (const [rva, op] of patchPrivileged(image, memImage)) this.privileged.set(base + BigInt(rva), op);
-    const regions = mapLayout(this.uc, name, image, memImage, base, spans);
+    const regions = placeLayout(this.uc, name, image, memImage, base, spans);
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, space.driverImageAlign);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
     this.modules.set(key, mod);
+    this.driverImages++;
+    this.driverRegions += regions.length;
     return mod;
   }
 
@@ -208,6 +215,8 @@ export class Emulator {
     if (!mod || mod.builtin) return [];
     if (this.broken) {
       this.modules.delete(key);
+      this.driverImages--;
+      this.driverRegions -= mod.regions.length;
       return [];
     }
     const leaks: TraceEvent[] = [];
@@ -216,9 +225,11 @@ export class Emulator {
       leaks.push(e);
       this.emit(e);
     }
-    for (const r of mod.regions) this.uc.unmapMemory(r.base, r.size);
-    for (const a of [...this.privileged.keys()]) if (a >= mod.base && a < mod.base + BigInt(mod.size)) this.privileged.delete(a);
+    this.uc.softProtect(mod.base, mod.size, -1);
+    if (this.privileged.size) for (const a of [...this.privileged.keys()]) if (a >= mod.base && a < mod.base + BigInt(mod.size)) this.privileged.delete(a);
     this.modules.delete(key);
+    this.driverImages--;
+    this.driverRegions -= mod.regions.length;
     return leaks;
   }
 

@@ -36,6 +36,15 @@ export interface NativeEngine {
   mapMemory(addr: bigint, size: number, perms: number): void;
   unmapMemory(addr: bigint, size: number): void;
   protect(addr: bigint, size: number, perms: number): void;
+  /**
+   * A soft-protected region: one Unicorn region over memory the addon owns, every page unmapped
+   * at first; softProtect gives pages rights (UC_PROT_* bits, 0 = mapped without access) or
+   * unmaps them again (-1). Guest accesses obey the pages' rights exactly as with separate
+   * Unicorn regions (same fault types), read/write refuse unmapped pages, and changing rights
+   * creates no Unicorn region (native/src/unicorn.cc, SoftRegion).
+   */
+  softMap(addr: bigint, size: number): void;
+  softProtect(addr: bigint, size: number, perms: number): void;
   read(addr: bigint, size: number): Uint8Array;
   write(addr: bigint, data: Uint8Array): void;
   regRead(id: number): bigint;
@@ -62,6 +71,8 @@ export interface NativeConstants {
   mem: Record<"READ_UNMAPPED" | "WRITE_UNMAPPED" | "FETCH_UNMAPPED" | "READ_PROT" | "WRITE_PROT" | "FETCH_PROT", number>;
   err: Record<string, number>;
   version: string;
+  /** Capabilities of this build ("fastApiHook", "softRegions"); missing in old builds. */
+  features?: string[];
 }
 
 export interface NativeAddon {
