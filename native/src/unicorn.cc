@@ -126,6 +126,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
                            InstanceMethod("lastInterrupt", &Engine::LastInterrupt),
                            InstanceMethod("close", &Engine::Close),
                            InstanceMethod("softMap", &Engine::SoftMap),
+                           InstanceMethod("mapHost", &Engine::MapHost),
                            InstanceMethod("softProtect", &Engine::SoftProtect),
                        });
   }
@@ -205,6 +206,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
   };
   static constexpr uint8_t PRESENT = 0x80;
   std::vector<SoftRegion> soft_;
+  // ArrayBuffers mapped with mapHost (kept alive while Unicorn may use their memory).
+  std::vector<Napi::Reference<Napi::ArrayBuffer>> hostBuffers_;
   SoftRegion* SoftAt(uint64_t a) {
     for (auto& r : soft_)
       if (a - r.base < r.size) return &r;
@@ -398,6 +401,24 @@ class Engine : public Napi::ObjectWrap<Engine> {
       return ThrowUc(env, "uc_mem_map_ptr", err), env.Undefined();
     }
     soft_.push_back(SoftRegion{base, size, static_cast<uint8_t*>(host), std::vector<uint8_t>(size >> 12, 0)});
+    return env.Undefined();
+  }
+
+  // mapHost(addr, arrayBuffer, perms): a Unicorn region whose memory is the ArrayBuffer's (the
+  // engine keeps it alive until close), so JS reads and writes it directly, without a call here.
+  Napi::Value MapHost(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t addr = ArgU64(info, 0, &ok), perms = ok && info.Length() > 2 ? ArgU64(info, 2, &ok) : 0;
+    if (!ok) return env.Undefined();
+    if (info.Length() < 2 || !info[1].IsArrayBuffer()) return Napi::TypeError::New(env, "mapHost(addr, ArrayBuffer, perms)").ThrowAsJavaScriptException(), env.Undefined();
+    Napi::ArrayBuffer ab = info[1].As<Napi::ArrayBuffer>();
+    size_t size = ab.ByteLength();
+    if (size == 0 || (size & 0xfff)) return ThrowUc(env, "mapHost", UC_ERR_ARG), env.Undefined();
+    uc_err err = uc_mem_map_ptr(uc_, addr, size, static_cast<uint32_t>(perms), ab.Data());
+    if (err != UC_ERR_OK) return ThrowUc(env, "uc_mem_map_ptr", err), env.Undefined();
+    hostBuffers_.push_back(Napi::Reference<Napi::ArrayBuffer>::New(ab, 1));
     return env.Undefined();
   }
 
@@ -769,6 +790,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
       if (!broken_) {
         uc_close(uc_);
         ReleaseSoft();
+        hostBuffers_.clear();
       }
       uc_ = nullptr;
     }
@@ -830,6 +852,7 @@ Napi::Object Constants(Napi::Env env) {
   Napi::Array features = Napi::Array::New(env);
   features.Set(uint32_t(0), Napi::String::New(env, "fastApiHook"));
   features.Set(uint32_t(1), Napi::String::New(env, "softRegions"));
+  features.Set(uint32_t(2), Napi::String::New(env, "mapHost"));
   c.Set("features", features);
   return c;
 }

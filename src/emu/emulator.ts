@@ -27,7 +27,7 @@ import { Clock } from "./clock.js";
 import { ScratchPages } from "./scratch.js";
 import { FaultReporter, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
-import { dispatch } from "./dispatch.js";
+import { dispatch, fastDispatcher } from "./dispatch.js";
 import { Seh } from "./seh.js";
 import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
@@ -60,6 +60,8 @@ export interface EmulatorOptions {
   modulesExporting?: (name: string) => string[];
   /** The CPU: "x64" (default) or "x86" (32-bit drivers). */
   arch?: EmuArch;
+  /** Use the addon's BigInt hook form instead of the shared-array one (tests compare the two). */
+  compatApiHook?: boolean;
   /** Lower the documented limits (tests); never above the defaults of src/emu/layout.ts. */
   limits?: { driverImages?: number; imageRegions?: number };
 }
@@ -94,7 +96,7 @@ export class Emulator {
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
   /** The engine holds the hook weakly; this object keeps it alive. */
-  private readonly hookFn: ApiHookFn;
+  private readonly hookFn: ApiHookFn | ((offset: number, slot: number) => bigint | number | void);
   private nextImageBase: bigint;
   /** Mapped driver images and their protection spans (for the limits). */
   private driverImages = 0;
@@ -138,8 +140,16 @@ export class Emulator {
     const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
-    this.hookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => dispatch(this, addr, rcx, rdx, r8, r9, rsp, ret);
-    this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, this.hookFn);
+    if (this.C.features?.includes("fastApiHook") && !this.options.compatApiHook) {
+      // The fast form: registers in a shared array (one row per nesting depth), no BigInt made by the addon.
+      const regs = new BigUint64Array(8 * (MAX_CALL_DEPTH + 1));
+      this.hookFn = fastDispatcher(this, this.builtins.hookStart, regs);
+      this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, this.hookFn, regs);
+    } else {
+      const hook: ApiHookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => dispatch(this, addr, rcx, rdx, r8, r9, rsp, ret);
+      this.hookFn = hook;
+      this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, hook);
+    }
     this.system = new SystemData(this.uc, this.mem, this.C, this.cpu);
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
@@ -148,7 +158,7 @@ export class Emulator {
     // The return sentinel page (hlt), where every emulator-made call returns to.
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
     this.uc.write(space.returnSentinelPage, new Uint8Array(PAGE).fill(0xf4));
-    this.clock.onChange = (interrupt, system) => this.system.updateSharedData(interrupt, system);
+    this.clock.onChange = (clock) => this.system.updateSharedData(clock);
     this.clock.advance(0n);
   }
 

@@ -45,6 +45,8 @@ export interface NativeEngine {
    */
   softMap(addr: bigint, size: number): void;
   softProtect(addr: bigint, size: number, perms: number): void;
+  /** A Unicorn region over an ArrayBuffer's memory (a multiple of 4 KiB): JS reads and writes it directly. */
+  mapHost(addr: bigint, buffer: ArrayBuffer, perms: number): void;
   read(addr: bigint, size: number): Uint8Array;
   write(addr: bigint, data: Uint8Array): void;
   regRead(id: number): bigint;
@@ -52,6 +54,11 @@ export interface NativeEngine {
   regReadMany(ids: number[]): bigint[];
   regWriteMany(ids: number[], values: bigint[]): void;
   setApiHook(begin: bigint, end: bigint, fn: ApiHookFn): void;
+  /**
+   * The fast form: before each call, row `slot` of `regs` (8 elements per row, one row per hook
+   * nesting depth) holds [address, a0, a1, a2, a3, sp, return address]; `offset` = address - begin.
+   */
+  setApiHook(begin: bigint, end: bigint, fn: (offset: number, slot: number) => bigint | number | void, regs: BigUint64Array): void;
   /** x86/x64 only: the descriptor table register; a segment selector written afterwards loads from it. */
   setGdtr(base: bigint, limit: bigint): void;
   /** Returns the uc_err number; re-throws an exception thrown by the API hook. */
