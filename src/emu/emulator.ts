@@ -33,6 +33,7 @@ import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
+import { InstructionHooks } from "./verifier/insn.js";
 import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
@@ -92,6 +93,8 @@ export class Emulator {
   /** Privileged instructions patched to ud2 at load (./verifier/privileged.ts), by address. */
   readonly privileged = new Map<bigint, PrivilegedOp>();
   readonly verifier: Verifier;
+  /** in/out, syscall, and watched rdmsr/wrmsr/lgdt/lidt sites (./verifier/insn.ts). */
+  readonly insn: InstructionHooks;
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
@@ -158,6 +161,7 @@ export class Emulator {
     // The return sentinel page (hlt), where every emulator-made call returns to.
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
     this.uc.write(space.returnSentinelPage, new Uint8Array(PAGE).fill(0xf4));
+    this.insn = new InstructionHooks(this);
     this.clock.onChange = (clock) => this.system.updateSharedData(clock);
     this.clock.advance(0n);
   }
@@ -209,6 +213,7 @@ export class Emulator {
       throw new ResourceLimitError(`${name}: the driver image area (0x${space.driverImagesBase.toString(16)}-0x${space.driverImagesEnd.toString(16)}) is full`);
     }
     if (image.machine === "x64") for (const [rva, op] of patchPrivileged(image, memImage)) this.privileged.set(base + BigInt(rva), op);
+    this.insn.watchImage(name, base, image, memImage);
     const regions = placeLayout(this.uc, name, image, memImage, base, spans);
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, space.driverImageAlign);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
@@ -237,6 +242,7 @@ export class Emulator {
     }
     this.uc.softProtect(mod.base, mod.size, -1);
     if (this.privileged.size) for (const a of [...this.privileged.keys()]) if (a >= mod.base && a < mod.base + BigInt(mod.size)) this.privileged.delete(a);
+    this.insn.unwatchRange(mod.base, mod.size);
     this.modules.delete(key);
     this.driverImages--;
     this.driverRegions -= mod.regions.length;
