@@ -34,7 +34,9 @@ import { wdfModuleExports } from "./wdf/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
-import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
+import { checkUnload } from "./verifier/unload.js";
+import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
+import { SPECIAL_POOL_BASE, SPECIAL_POOL_END, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { imageArch } from "../nt/image-arch.js";
@@ -57,6 +59,8 @@ export interface EmulatorOptions {
   trace?: boolean;
   /** Driver Verifier checks (src/emu/verifier): none, standard (default) or all. */
   verifier?: VerifierMode;
+  /** Special pool for driver allocations (x64): default "overrun" with verifier "all", else "off". */
+  specialPool?: SpecialPoolOption;
   /** Other loaded modules exporting a name (for MmGetSystemRoutineAddress's warning). */
   modulesExporting?: (name: string) => string[];
   /** The CPU: "x64" (default) or "x86" (32-bit drivers). */
@@ -135,6 +139,8 @@ export class Emulator {
     this.mem.freedCheck = (a, n) => this.scratch.freedAt(a, n);
     this.pool = new PoolAllocator(this.uc, space.poolBase);
     this.pool.onProblem = (p) => this.faults.poolProblem(p);
+    const special = this.options.specialPool ?? (this.verifier.mode === "all" ? "overrun" : "off");
+    if (special !== "off" && this.verifier.enabled && this.cpu.arch === "x64") this.pool.special = new SpecialPool(this.uc, SPECIAL_POOL_BASE, SPECIAL_POOL_END, special);
     this.kernel = createKernelState(this);
     const exports = loadKernelExports().modules;
     const dbFor = this.cpu.arch === "x64" ? exports : loadKernelExports().arches?.[this.cpu.arch]?.modules ?? {};
@@ -234,6 +240,7 @@ export class Emulator {
       this.driverRegions -= mod.regions.length;
       return [];
     }
+    checkUnload(this, mod);
     const leaks: TraceEvent[] = [];
     for (const b of this.pool.liveOf(key)) {
       const e: TraceEvent = { event: "leak", module: mod.name, kind: "pool", tag: tagText(b.tag), size: b.size, address: addr64(b.address), site: b.site };
