@@ -71,6 +71,13 @@ test("soft region (addon): rights per page with Unicorn's fault kinds, exact add
     uc.write(B + 0x4003n, Uint8Array.of(2));
     uc.start(B + 0x4000n, B + 0x4007n, 0, 0);
     assert.equal(uc.regRead(C.regs.RAX), 2n);
+    // Guest code that patches itself in a writable and executable page runs the patched code.
+    const smc = Uint8Array.of(0xc6, 0x05, 0x01, 0, 0, 0, 0x02, 0xb8, 0x01, 0, 0, 0); // mov byte [rip+1], 2; mov eax, 1
+    for (let k = 0; k < 2; k++) {
+      uc.write(B + 0x4000n, smc);
+      assert.equal(uc.start(B + 0x4000n, B + 0x400cn, 0, 0), 0);
+      assert.equal(uc.regRead(C.regs.RAX), 2n);
+    }
     uc.softProtect(B + 0x4000n, 0x1000, -1);
     assert.equal(uc.start(B + 0x4000n, B + 0x4007n, 0, 0), C.err.FETCH_UNMAPPED);
     assert.equal(uc.lastFault().memType, C.mem.FETCH_UNMAPPED);
