@@ -46,7 +46,7 @@ function readobj(args: string[]): number {
 const ms = (v: number) => `${v.toFixed(0).padStart(7)} ms`;
 
 /** Load an n-module chain with start:m0 in the emulated kernel; its time and llvm-readobj's on the same files. */
-function chain(n: number): { ms: number; readobj: number; ok: boolean; failure: string } {
+function chain(n: number): { ms: number; cpuMs: number; readobj: number; ok: boolean; failure: string } {
   const root = mkdtempSync(join(tmpdir(), "kmdll-bench-chain-"));
   try {
     const drivers = join(root, "System32", "drivers");
@@ -58,6 +58,7 @@ function chain(n: number): { ms: number; readobj: number; ok: boolean; failure: 
     }
     let failure = "";
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const r = runSimulation({
       root,
       steps: [{ kind: "start", name: "m0" }],
@@ -67,8 +68,9 @@ function chain(n: number): { ms: number; readobj: number; ok: boolean; failure: 
       },
     });
     const t = performance.now() - t0;
+    const cu = process.cpuUsage(c0);
     const ro = readobj(["--coff-imports", "--coff-exports", ...files]);
-    return { ms: t, readobj: ro, ok: r.ok, failure };
+    return { ms: t, cpuMs: (cu.user + cu.system) / 1000, readobj: ro, ok: r.ok, failure };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -82,7 +84,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchRow[]> {
   const b = chain(big);
   if (!a.ok || !b.ok) throw new Error(`the chain did not load: ${a.failure || b.failure}`);
   return [
-    { ...row(`loader: ${big} chained export drivers, start:m0 (load, relocate, bind, DllInitialize each)`, b.ms, b.readobj, `llvm-readobj --coff-imports --coff-exports on the ${big} files`, "ms"), target: "≤ 2000 ms", met: b.ms <= 2000 },
+    { ...row(`loader: ${big} chained export drivers, start:m0 (load, relocate, bind, DllInitialize each; CPU time ${b.cpuMs.toFixed(0)} ms)`, b.ms, b.readobj, `llvm-readobj --coff-imports --coff-exports on the ${big} files`, "ms"), target: "≤ 2000 ms", met: b.ms <= 2000 },
     row(`loader: time per module at ${big} vs at ${small} modules (linear growth = 1.0)`, b.ms / big, a.ms / small, `kmdll itself at ${small}`, "ms", 1.5),
   ];
 }
