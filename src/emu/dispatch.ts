@@ -60,7 +60,12 @@ interface Target {
   shortName: string;
   /** The routine's documented maximum IRQL (verifier check), or null. */
   maxIrql: number | null;
+  /** For pool a kernel routine allocates on the driver's behalf: the routine (undefined for the driver's own pool calls). */
+  poolBy: string | undefined;
 }
+
+/** The routines through which a driver allocates pool itself (Driver Verifier tracks these). */
+const POOL_ALLOCATOR = /!(ExAllocatePool\w*|ExAllocateFrom\w*Lookaside\w*|ExAllocateFrom(N?Paged)?LookasideList\w*)$/;
 
 /**
  * Per-emulator dispatch state: targets by thunk address and callers by return address (a call
@@ -87,7 +92,8 @@ function targetAt(emu: Emulator, cache: DispatchCache, addr: bigint): Target | n
   let t = cache.targets.get(addr);
   if (t === undefined) {
     const thunk = emu.thunks.get(addr);
-    t = thunk ? { thunk, apiName: `${thunk.module}!${thunk.name}`, shortName: `${thunk.module.replace(/\.(exe|dll|sys)$/i, "")}!${thunk.name}`, maxIrql: maxIrqlOf(thunk.name) } : null;
+    t = thunk ? { thunk, apiName: `${thunk.module}!${thunk.name}`, shortName: `${thunk.module.replace(/\.(exe|dll|sys)$/i, "")}!${thunk.name}`, maxIrql: maxIrqlOf(thunk.name), poolBy: undefined } : null;
+    if (t) t.poolBy = POOL_ALLOCATOR.test(t.apiName) ? undefined : t.apiName;
     cache.targets.set(addr, t);
   }
   return t;
@@ -181,7 +187,7 @@ class CallContext implements ApiContext, PoolServices {
 
   allocate(size: number, tag: number, poolType: number, zero: boolean): bigint {
     const { caller, callerText, moduleKey } = this.callSite;
-    return this.emu.pool.allocate(size, tag, poolType, zero, moduleKey ?? caller?.module.toLowerCase() ?? "(kernel)", caller ? callerText : null);
+    return this.emu.pool.allocate(size, tag, poolType, zero, moduleKey ?? caller?.module.toLowerCase() ?? "(kernel)", caller ? callerText : null, this.target.poolBy);
   }
 
   free(a: bigint, tag: number | null): void {
