@@ -333,3 +333,15 @@ test("verifier rule unload-pending-operations: a timer with a DPC in the driver 
   assert.deepEqual(c.findings, []);
   assert.equal(c.ok, true);
 });
+
+test("a rule broken again at the same site (twice the same call) is one finding", () => {
+  const events: TraceEvent[] = [];
+  runSimulation({
+    install: [VF],
+    steps: ["start:vfrules", "call:vfrules.sys!PagedPoolDispatchBad", "call:vfrules.sys!PagedPoolDispatchBad", "call:vfrules.sys!CrWriteBad", "stop:vfrules"].map(parseStepText),
+    sink: (e) => events.push(e),
+    executor: emulatorExecutor,
+  });
+  const rules = events.filter((e) => e.event === "verifier").map((e) => (e as { rule: string }).rule);
+  assert.deepEqual(rules, ["paged-pool-at-dispatch", "privileged-cr-write", "privileged-cr-write"]);
+});

@@ -12,7 +12,8 @@
  * addresses are never handed out again, so a later access faults → 0xD5 (use after free).
  *
  * Each live block is one mapped Unicorn region. Unicorn aborts the process at about 4096 regions
- * (docs/emulator.md, "Limits"), so at most MAX_SPECIAL_BLOCKS blocks are live at once; past that,
+ * (docs/emulator.md, "Limits": fixed regions under 400, driver images at most 3200), so at most
+ * MAX_SPECIAL_BLOCKS blocks are live at once; past that,
  * and for blocks larger than MAX_SPECIAL_SIZE, allocations come from normal pool (Driver Verifier
  * also falls back to normal pool when special pool runs out), with one note.
  */
@@ -21,7 +22,7 @@ import type { NativeEngine } from "../native.js";
 const PAGE = 0x1000;
 const PAGE_N = 0x1000n;
 /** Live special-pool blocks at once (one Unicorn region each). */
-export const MAX_SPECIAL_BLOCKS = 384;
+export const MAX_SPECIAL_BLOCKS = 256;
 /** Largest allocation given special pool (16 pages). */
 export const MAX_SPECIAL_SIZE = 16 * PAGE;
 /** The fill byte of the unused part of a special-pool page. */
