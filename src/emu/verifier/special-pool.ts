@@ -131,11 +131,20 @@ export class SpecialPool {
     return { block, corruption };
   }
 
+  /** For kernel routines touching guest memory: a description when [a, a+n) lies in a freed block, else null. */
+  freedAt(a: bigint, n: number): string | null {
+    if (a + BigInt(n) <= this.base || a >= this.cursor) return null;
+    const hit = this.classify(a);
+    if (hit?.kind !== "freed") return null;
+    return hit.block ? `a freed ${hit.block.size}-byte special-pool block at 0x${hit.block.user.toString(16)}` : "freed special pool";
+  }
+
   /** What an invalid access at `a` (inside the special-pool range) hit. */
   classify(a: bigint): SpecialFault | null {
     if (!this.contains(a) || a >= this.cursor) return null;
     for (const b of this.live.values()) {
       const end = b.base + BigInt(b.pages * PAGE);
+      if (a >= b.base && a < end) return null; // mapped: not a fault
       if (a >= end && a < end + PAGE_N) return { kind: "beyond-end", block: b };
       if (a < b.base && a >= b.base - PAGE_N) return { kind: "before-start", block: b };
     }
