@@ -34,7 +34,7 @@ import { wdfModuleExports } from "./wdf/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
-import { checkUnload } from "./verifier/unload.js";
+import { checkUnload, handleLeaks } from "./verifier/unload.js";
 import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
 import { SPECIAL_POOL_BASE, SPECIAL_POOL_END, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
@@ -225,6 +225,10 @@ export class Emulator {
     const leaks: TraceEvent[] = [];
     for (const b of this.pool.liveOf(key)) {
       const e: TraceEvent = { event: "leak", module: mod.name, kind: "pool", tag: tagText(b.tag), size: b.size, address: addr64(b.address), site: b.site };
+      leaks.push(e);
+      this.emit(e);
+    }
+    for (const e of handleLeaks(this, mod)) {
       leaks.push(e);
       this.emit(e);
     }
