@@ -18,8 +18,7 @@
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt, hal, unicodeText, q } from "./util.js";
-import { insertHandle, lookupHandle, registerObject } from "./ob.js";
-import { componentState } from "./state.js";
+import { insertHandle, lookupHandle, objectManager, registerObject } from "./ob.js";
 import { readPort, writePort } from "../machine/ports.js";
 import { hw, machineOf, mapPhysical, pciKey, physicalOf, unmapPhysical, virtualOf, MAX_MAP } from "../machine/index.js";
 
@@ -35,21 +34,6 @@ function portRead(ctx: ApiContext, port: number, size: 1 | 2 | 4): number {
 
 function portWrite(ctx: ApiContext, port: number, size: 1 | 2 | 4, value: number): void {
   hw(ctx, "port", "write", port, size, writePort(machineOf(ctx.kernel), port, size, value));
-}
-
-/**
- * The \Device\PhysicalMemory section object: one permanent object per kernel, so a handle to it
- * can be referenced (ObReferenceObjectByHandle) as on Windows.
- */
-const physicalSection = componentState("machine.physicalMemorySection", () => ({ body: 0n }));
-function physicalMemorySection(ctx: ApiContext): bigint | undefined {
-  const st = physicalSection(ctx.kernel);
-  if (st.body === 0n) {
-    st.body = ctx.kernel.kernelPool?.allocate(0x30, 0x74636553 /* 'Sect' */) ?? 0n;
-    if (st.body === 0n) return undefined;
-    registerObject(ctx.kernel, st.body, { type: "Section", name: "\\Device\\PhysicalMemory", permanent: true });
-  }
-  return st.body;
 }
 
 const portOf = (ctx: ApiContext) => Number(ctx.arg(0) & 0xffffn);
@@ -151,6 +135,23 @@ function busData(ctx: ApiContext, write: boolean, withOffset: boolean): number {
 
 // ---- \Device\PhysicalMemory sections ------------------------------------------------------------
 
+/**
+ * The one \Device\PhysicalMemory section object of a kernel: a small pool body registered with
+ * the object manager, so ObReferenceObjectByHandle on a section handle (ObjectType NULL or
+ * *MmSectionObjectType, as AsIO64/MsIo64-style drivers call it before mapping a view into the
+ * caller's process) returns an object as Windows does. Permanent, like the named kernel object.
+ */
+const sectionObjects = new WeakMap<KernelState, bigint>();
+function physicalMemorySection(ctx: ApiContext): bigint | undefined {
+  const known = sectionObjects.get(ctx.kernel);
+  if (known !== undefined && objectManager(ctx.kernel).objects.has(known)) return known;
+  const body = ctx.kernel.kernelPool?.allocate(0x30, 0x74636553 /* 'Sect' */);
+  if (!body) return undefined;
+  registerObject(ctx.kernel, body, { type: "Section", name: "\\Device\\PhysicalMemory", permanent: true });
+  sectionObjects.set(ctx.kernel, body);
+  return body;
+}
+
 const OA_NAME = 0x10;
 const OA_ATTRIBUTES = 0x18;
 
@@ -224,7 +225,8 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(out), hex(ctx.u32(1)), q(name)]);
     if (name.toLowerCase() !== "\\device\\physicalmemory") return STATUS.OBJECT_NAME_NOT_FOUND;
     const attributes = ctx.mem.u32(oa + BigInt(OA_ATTRIBUTES));
-    const h = insertHandle(ctx.kernel, { type: "Section", object: physicalMemorySection(ctx), data: { physical: true }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 });
+    const object = physicalMemorySection(ctx);
+    const h = insertHandle(ctx.kernel, { type: "Section", ...(object !== undefined ? { object } : {}), data: { physical: true }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 });
     ctx.mem.setU64(out, h);
     return STATUS.SUCCESS;
   }),
