@@ -17,6 +17,8 @@ export type TraceEvent =
   | { event: "api"; module: string; api: string; args: string[]; ret?: string; caller?: string }
   | { event: "irp"; major: number; minor?: number; ioctl?: string; from?: string; to?: string; status?: string }
   | { event: "interface"; action: "reference" | "dereference"; count: number; [k: string]: unknown }
+  // PnP manager (src/emu/pnp): a devnode's life — enumerate, add-device, start, power, query-remove, remove, problem, interface-*.
+  | { event: "pnp"; action: string; device: string; [k: string]: unknown }
   | { event: "step"; step: string; [k: string]: unknown }
   /** Events a capped output left out here (`--max-events`, the HTML report's limit). */
   | { event: "omitted"; count: number; reason?: string }
@@ -56,8 +58,10 @@ export type EventSink = (e: TraceEvent) => void;
 
 /**
  * A verifier finding that fails a run (`kmdll call` and `kmdll sim` exit 1): a leak (pool,
- * interface reference, handle, object) or an error-level `verifier` event.
+ * interface reference, handle, object) or an error-level `verifier` event. A pool block a kernel
+ * routine allocated for the driver (leak event with `by` and level "warning") is reported but is
+ * not a finding: Driver Verifier tracks only the driver's own pool calls.
  */
 export function isVerifierFinding(e: TraceEvent): boolean {
-  return e.event === "leak" || (e.event === "verifier" && e.level === "error");
+  return (e.event === "leak" && e["level"] !== "warning") || (e.event === "verifier" && e.level === "error");
 }
