@@ -51,8 +51,11 @@ export interface ApiContext {
   readonly caller: { module: string; rva: number } | null;
   /** Run a guest routine (nested emulation) and return its RAX, e.g. a completion routine. */
   callGuest(address: bigint, args: bigint[]): bigint;
-  /** Record how the arguments should be shown in the trace (decoded strings, tags). */
-  describe(args: ArgDisplay[]): void;
+  /**
+   * Record how the arguments should be shown in the trace (decoded strings, tags). A function is
+   * called only when the call is traced (for routines called in hot loops).
+   */
+  describe(args: ArgDisplay[] | (() => ArgDisplay[])): void;
   /** Emit a DbgPrint line for the calling module. */
   dbgPrint(text: string, level?: number, component?: number): void;
   /** Emit a warning event. */
