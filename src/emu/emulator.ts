@@ -35,7 +35,7 @@ import { filterModuleExports } from "./fltmgr/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
-import { checkUnload } from "./verifier/unload.js";
+import { checkUnload, handleLeaks } from "./verifier/unload.js";
 import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
 import { SPECIAL_POOL_BASE, SPECIAL_POOL_END, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
@@ -137,7 +137,7 @@ export class Emulator {
     this.gprIds = this.cpu.gprIds(this.C);
     this.scratch = new ScratchPages(this.uc, space.callScratchBase);
     this.mem = new EngineMemory(this.uc);
-    this.mem.freedCheck = (a, n) => this.scratch.freedAt(a, n);
+    this.mem.freedCheck = (a, n) => this.scratch.freedAt(a, n) ?? this.pool.special?.freedAt(a, n) ?? null;
     this.pool = new PoolAllocator(this.uc, space.poolBase);
     this.pool.onProblem = (p) => this.faults.poolProblem(p);
     const special = this.options.specialPool ?? (this.verifier.mode === "all" ? "overrun" : "off");
@@ -248,6 +248,10 @@ export class Emulator {
       // AllocateDestinationString) is still the driver's to free, but Driver Verifier tracks only
       // the driver's own pool calls: reported at warning level, not as a finding.
       const e: TraceEvent = { event: "leak", module: mod.name, kind: "pool", tag: tagText(b.tag), size: b.size, address: addr64(b.address), site: b.site, ...(b.by ? { by: b.by, level: "warning" } : {}) };
+      leaks.push(e);
+      this.emit(e);
+    }
+    for (const e of handleLeaks(this, mod)) {
       leaks.push(e);
       this.emit(e);
     }
