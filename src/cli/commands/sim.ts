@@ -19,10 +19,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { checkOutputPath, writeOutputFile } from "../../io/output.js";
 import { hostPathIn } from "../../kernel/root-fs.js";
-import { renderSimHtmlReport } from "../../report/html-sim.js";
 import { TextEventWriter } from "../../report/event-text.js";
 import { EventLog, NdjsonEventWriter } from "../../report/event-stream.js";
-import { driverImageSummaries } from "../../scan/driver-images.js";
 import { jsonText } from "../../text/terminal.js";
 import { maxEventsArg } from "./options.js";
 
@@ -181,6 +179,8 @@ Examples:
         );
       }
       if (opts.html) {
+        // Loaded only for --html (start-up of the common case stays small).
+        const [{ renderSimHtmlReport }, { driverImageSummaries }] = await Promise.all([import("../../report/html-sim.js"), import("../../scan/driver-images.js")]);
         const html = await renderSimHtmlReport(log!.events, {
           modules: driverImageSummaries({ ...(root ? { root } : {}), ...(install ? { install } : {}) }),
           counts: log!.counts,
