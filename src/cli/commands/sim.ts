@@ -143,8 +143,9 @@ Examples:
       const registry = opts.registry ? resolve(opts.registry) : scenario.registry;
       const semantics = semanticsOf(opts.semantics) ?? scenario.semantics;
       // Checked before the run: a report must never replace a driver, the scenario or the registry file.
-      const devices = opts.devices ? readDeviceFile(opts.devices) : undefined;
-      const htmlRules = { option: "--html", force: Boolean(opts.force), inputs: [...simInputs(scenarioFile, root, install, registry), ...(opts.devices ? [opts.devices] : [])] };
+      const devicesFile = opts.devices ? resolve(opts.devices) : scenario.devices;
+      const devices = devicesFile ? readDeviceFile(devicesFile) : undefined;
+      const htmlRules = { option: "--html", force: Boolean(opts.force), inputs: [...simInputs(scenarioFile, root, install, registry), ...(devicesFile ? [devicesFile] : [])] };
       if (opts.html) checkOutputPath(opts.html, htmlRules);
       // Events stream to the output as they happen: nothing is kept but the HTML report's capped log.
       const writer = opts.json
