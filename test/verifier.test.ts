@@ -338,7 +338,7 @@ test("a rule broken again at the same site (twice the same call) is one finding"
   const events: TraceEvent[] = [];
   runSimulation({
     install: [VF],
-    steps: ["start:vfrules", "call:vfrules.sys!PagedPoolDispatchBad", "call:vfrules.sys!PagedPoolDispatchBad", "call:vfrules.sys!CrWriteBad", "stop:vfrules"].map(parseStepText),
+    steps: ["start:vfrules", "call:vfrules.sys!PagedPoolDispatchBad", "call:vfrules.sys!PagedPoolDispatchBad", "call:vfrules.sys!CrWriteBad", "stop:vfrules"].map((t) => parseStepText(t)),
     sink: (e) => events.push(e),
     executor: emulatorExecutor,
   });
