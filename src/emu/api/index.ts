@@ -36,6 +36,7 @@ import { apis as threadx } from "./threadx.js";
 import { apis as objdir } from "./objdir.js";
 import { apis as misc } from "./misc.js";
 import { apis as vm } from "./vm.js";
+import { apis as vmcopy } from "./vmcopy.js";
 import { apis as etw } from "./etw.js";
 import { apis as drvobj } from "./drvobj.js";
 import { wdfApis } from "../wdf/index.js";
@@ -50,7 +51,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, drvobj, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, vm, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, drvobj, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis };
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
