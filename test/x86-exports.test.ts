@@ -97,6 +97,9 @@ test("x86 build of NTAPI/FASTCALL exports and a GNU dllexport: same import libra
   cpSync(repoPath("examples", "include"), join(ws, "include"), { recursive: true });
   // A routine exported by __declspec(dllexport) too: the GNU target's directive names C_Exp@4.
   writeFileSync(join(ws, "cc-mathlib", "mathlib.c"), readFileSync(join(ws, "cc-mathlib", "mathlib.c"), "utf8") + "\n__declspec(dllexport) LONG NTAPI MathExp(LONG a) { return a; }\n");
+  // Compiled by the GNU target as mingw-w64 builds do (kmdll's own x86 recipe is the msvc target,
+  // whose directive is MSVC's /EXPORT:"_MathExp@4").
+  writeFileSync(join(ws, "cc-mathlib", "sources"), readFileSync(join(ws, "cc-mathlib", "sources"), "utf8") + "\nUSER_C_FLAGS=--target=i686-w64-windows-gnu\n");
   writeFileSync(join(ws, "dirs"), "DIRS= cc-mathlib cc-mathuser\n");
   const b = await runCli(["build", ".", "--arch", "x86"], { cwd: ws });
   assert.equal(b.code, 0, b.stdout + b.stderr);

@@ -6,6 +6,13 @@
  */
 #include "../include/apitest.h"
 
+#if defined(_X86_)
+/* wdm.h of the WDK: on x86, KeAcquireSpinLockRaiseToDpc is KfAcquireSpinLock (HAL, fastcall),
+   and IoIs32bitProcess exists only for _WIN64 (a 32-bit system has no WOW64 processes). */
+#define KeAcquireSpinLockRaiseToDpc(SpinLock) KfAcquireSpinLock(SpinLock)
+#define IoIs32bitProcess(Irp) FALSE
+#endif
+
 /* Routines the x64 headers inline (CR8, KUSER_SHARED_DATA) or mingw's import library lacks:
  * found at run time like a driver targeting several Windows versions would. */
 typedef KIRQL (NTAPI *PFN_GET_IRQL)(void);

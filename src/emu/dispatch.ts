@@ -138,7 +138,7 @@ function apiContext(emu: Emulator, apiName: string, arg: (i: number) => bigint, 
       throw new EmuStop(emu.faults.report(kind, message, retAddr, { api: apiName, ...extra }));
     },
     kernel: emu.kernel,
-    cpu: { get: (reg) => emu.uc.regRead(emu.C.regs[reg]) },
+    cpu: { get: (reg) => emu.uc.regRead(emu.cpu.regId(emu.C, reg)) },
     // Exception dispatch follows x64 .pdata/.xdata; x86 SEH (_except_handler3/4 frames) is not modelled.
     ...(emu.cpu.arch === "x64" ? { seh: sehServices(emu, apiName, callerText, retAddr) } : {}),
   };

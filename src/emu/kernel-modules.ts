@@ -10,7 +10,7 @@ import type { NativeEngine } from "./native.js";
 import type { ModuleMap } from "./module-map.js";
 import type { ThunkTable } from "./thunks.js";
 import type { CpuArch } from "./arch/cpu.js";
-import { X64_CPU } from "./arch/cpu.js";
+import { X64_CPU, x86Convention } from "./arch/cpu.js";
 import { buildSyntheticModule, type SyntheticModule } from "./kernel-image.js";
 import { mapLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
@@ -59,10 +59,10 @@ export class KernelModules {
         const a = base + BigInt(syn.rvaOf.get(e.name)!);
         addrs.set(e.name, a);
         const known = listByName.get(e.name);
-        thunks.set(a, {
-          module: modName, name: e.name, def: handlerFor(handlers, modName, e.name, cpu), kind: e.type === "code" ? "code" : "data",
-          ...(known?.call ? { conv: { call: known.call, ...(known.argBytes !== undefined ? { argBytes: known.argBytes } : {}) } } : {}),
-        });
+        const def = handlerFor(handlers, modName, e.name, cpu);
+        const conv = x86Convention(cpu.arch, known, def);
+        thunks.set(a, { module: modName, name: e.name, def, kind: e.type === "code" ? "code" : "data", ...(conv ? { conv } : {}) });
+        if (conv && !known?.call) uc.write(a, cpu.stub(conv));
       }
       this.exportAddr.set(modName, addrs);
       hookEnd = base + BigInt(syn.text.rva + syn.text.size);

@@ -35,6 +35,7 @@ import { apis as rtlx } from "./rtlx.js";
 import { apis as threadx } from "./threadx.js";
 import { apis as objdir } from "./objdir.js";
 import { apis as misc } from "./misc.js";
+import { apis as int64 } from "./int64.js";
 import { wdfApis } from "../wdf/index.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
@@ -45,7 +46,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, wdf: wdfApis };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, int64, wdf: wdfApis };
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
