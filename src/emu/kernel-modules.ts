@@ -41,7 +41,9 @@ export class KernelModules {
       const list: KernelExport[] = [...(db[modName] ?? [])];
       const known = new Set(list.map((e) => e.name));
       // Every implemented handler is an export too (e.g. ExAllocatePool2, missing from old import libraries).
-      for (const a of apis) if (a.module.toLowerCase() === modName && !known.has(a.name)) list.push({ name: a.name, type: "code" });
+      // (Not where the arch's database has the routine in another module: KfRaiseIrql is HAL's on x86.)
+      const elsewhere = new Set(BUILTIN_MODULES.filter((m) => m !== modName).flatMap((m) => (db[m] ?? []).map((e) => e.name)));
+      for (const a of apis) if (a.module.toLowerCase() === modName && !known.has(a.name) && !(cpu.arch !== "x64" && elsewhere.has(a.name))) list.push({ name: a.name, type: "code" });
       const syn = buildSyntheticModule(modName, list.map((e) => ({ name: e.name, type: e.type })), base);
       this.synthetic.set(modName, syn);
       const pe = syntheticPe(syn, cpu);

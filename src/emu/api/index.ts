@@ -36,6 +36,7 @@ import { apis as threadx } from "./threadx.js";
 import { apis as objdir } from "./objdir.js";
 import { apis as misc } from "./misc.js";
 import { apis as int64 } from "./int64.js";
+import { WIDE_ARGS } from "./wide-args.js";
 import { wdfApis } from "../wdf/index.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
@@ -50,6 +51,7 @@ export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, 
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
+for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];
 
 /** "ntoskrnl.exe!Name" (module lower-case) → definition. */
 export function apiTable(): Map<string, ApiDefinition> {

@@ -179,10 +179,17 @@ export function x86Segments(uc: NativeEngine, C: NativeConstants, gdt: bigint, k
  * for a routine the database does not list for x86 (mingw-w64's i686 libraries lack many), NTAPI
  * — stdcall popping 4 bytes per argument and 8 per 64-bit argument by value.
  */
-export function x86Convention(arch: EmuArch, known: CallConvention | undefined, def: { argc?: number; wide?: readonly number[] } | null): CallConvention | undefined {
+export function x86Convention(arch: EmuArch, known: CallConvention | undefined, def: { name?: string; argc?: number; wide?: readonly number[] } | null): CallConvention | undefined {
   if (arch === "x64") return undefined;
   const wide = def?.wide?.length ? { wide: def.wide } : {};
   if (known?.call) return { call: known.call, ...(known.argBytes !== undefined ? { argBytes: known.argBytes } : {}), ...wide };
   if (!def) return undefined;
-  return { call: "stdcall", argBytes: 4 * ((def.argc ?? 0) + (def.wide?.length ?? 0)), ...wide };
+  const argBytes = 4 * ((def.argc ?? 0) + (def.wide?.length ?? 0));
+  return { call: X86_FASTCALL.test(def.name ?? "") ? "fastcall" : "stdcall", argBytes, ...wide };
 }
+
+/**
+ * FASTCALL kernel routines by name (wdm.h on x86): the "f" forms (ExfXxx, IofXxx, KefXxx,
+ * KfXxx, ObfXxx, HalfXxx) and the interlocked list/arithmetic helpers.
+ */
+const X86_FASTCALL = /^(?:(?:Exf|Iof|Kef|Kf|Obf|Hal?f)[A-Z]|Interlocked|ExInterlocked(?:Pop|Push|Flush)EntrySList$|ExInterlockedAddLargeStatistic$|ExInterlockedCompareExchange64$)/;
