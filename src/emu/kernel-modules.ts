@@ -98,6 +98,19 @@ const X86_ALIASES: Record<string, string> = {
   IoCallDriver: "IofCallDriver",
   ObDereferenceObject: "ObfDereferenceObject",
   ObReferenceObject: "ObfReferenceObject",
+  // x86's fastcall list routines (wdm.h): the same lists the x64 exports manage.
+  ExfInterlockedInsertHeadList: "ExInterlockedInsertHeadList",
+  ExfInterlockedInsertTailList: "ExInterlockedInsertTailList",
+  ExfInterlockedRemoveHeadList: "ExInterlockedRemoveHeadList",
+  ExfInterlockedPushEntryList: "ExInterlockedPushEntryList",
+  ExfInterlockedPopEntryList: "ExInterlockedPopEntryList",
+  ExfInterlockedAddUlong: "ExInterlockedAddUlong",
+  InterlockedPushEntrySList: "ExpInterlockedPushEntrySList",
+  InterlockedPopEntrySList: "ExpInterlockedPopEntrySList",
+  InterlockedFlushSList: "ExpInterlockedFlushSList",
+  ExInterlockedPushEntrySList: "ExpInterlockedPushEntrySList",
+  ExInterlockedPopEntrySList: "ExpInterlockedPopEntrySList",
+  ExInterlockedFlushSList: "ExpInterlockedFlushSList",
 };
 
 function handlerFor(handlers: Map<string, ApiDefinition>, module: string, name: string, cpu: CpuArch): ApiDefinition | null {
