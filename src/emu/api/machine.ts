@@ -14,6 +14,7 @@
  *
  * Nothing here touches the host: the model is data in the kernel state.
  */
+import { ptrSize } from "../../nt/arch-layout.js";
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt, hal, unicodeText, q } from "./util.js";
@@ -228,7 +229,7 @@ export const apis: ApiDefinition[] = [
   }),
   nt("ZwMapViewOfSection", 10, (ctx) => {
     const h = lookupHandle(ctx.kernel, ctx.arg(0));
-    const process = BigInt.asIntN(64, ctx.arg(1));
+    const process = BigInt.asIntN(8 * ptrSize(), ctx.arg(1));
     const basePtr = ctx.arg(2);
     const offsetPtr = ctx.arg(5);
     const sizePtr = ctx.arg(6);
@@ -252,7 +253,7 @@ export const apis: ApiDefinition[] = [
   nt("ZwUnmapViewOfSection", 2, (ctx) => {
     const va = BigInt.asUintN(64, ctx.arg(1));
     ctx.describe([hex(ctx.arg(0)), hex(va)]);
-    if (BigInt.asIntN(64, ctx.arg(0)) !== -1n) return STATUS.INVALID_HANDLE;
+    if (BigInt.asIntN(8 * ptrSize(), ctx.arg(0)) !== -1n) return STATUS.INVALID_HANDLE;
     return unmapPhysical(ctx, va, "ZwUnmapViewOfSection") ? STATUS.SUCCESS : 0xc0000019; // STATUS_NOT_MAPPED_VIEW
   }),
   // ---- interrupts
