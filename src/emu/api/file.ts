@@ -335,11 +335,13 @@ function setInfo(ctx: ApiContext): number {
       break;
     }
     case 10: {
-      // FILE_RENAME_INFORMATION: ReplaceIfExists 0, RootDirectory 8, FileNameLength 16, FileName 20.
+      // FILE_RENAME_INFORMATION: ReplaceIfExists 0, RootDirectory 8, FileNameLength 16, FileName 20
+      // (x86: RootDirectory 4, FileNameLength 8, FileName 12).
+      const ps = ptrSize();
       const replace = ctx.mem.u8(buf) !== 0;
-      const nameLen = ctx.mem.u32(buf + 16n);
-      if (20 + nameLen > length) return iosb(ctx, io, FS.INFO_LENGTH_MISMATCH, 0);
-      const target = new TextDecoder("utf-16le").decode(ctx.mem.read(buf + 20n, nameLen));
+      const nameLen = ctx.mem.u32(buf + BigInt(2 * ps));
+      if (2 * ps + 4 + nameLen > length) return iosb(ctx, io, FS.INFO_LENGTH_MISMATCH, 0);
+      const target = new TextDecoder("utf-16le").decode(ctx.mem.read(buf + BigInt(2 * ps + 4), nameLen));
       const r = target.startsWith("\\") ? volumePath(target) : volumePath("\\??\\C:\\" + [...f.parts.slice(0, -1), target].join("\\"));
       if (!r.ok) return iosb(ctx, io, STATUS.OBJECT_NAME_INVALID, 0);
       const existing = lookup(v, r.parts);
