@@ -25,7 +25,10 @@ ntoskrnl!Name called from mod.sys+0xRVA\` (or returns STATUS_NOT_IMPLEMENTED wit
 \`--unimplemented=stub\`). Every implemented routine below is called by one of the example
 drivers in examples/api-*/ and its results are checked in C (test/api-drivers.test.ts asserts
 that none is left out). A *stub* only returns a status or a constant; stubs are listed apart and
-not counted as implemented.
+not counted as implemented. A routine marked *x86 only* is exported by the 32-bit kernel alone
+(the x64 headers make it an inline or a macro, e.g. \`KfLowerIrql\`, \`KeQueryTickCount\`): on x64 a
+driver importing it fails to load with 0xC0000263 and MmGetSystemRoutineAddress returns NULL for
+it, as on Windows; examples/api-sync checks that on x64.
 
 Which routines real drivers import most, and which of those are covered, is in
 data/import-ranking.json (\`node scripts/rank-imports.mjs DIR...\`).
@@ -41,7 +44,7 @@ for (const family of families) {
   if (!defs.length) continue;
   const [title, example] = FAMILIES[family] ?? [family, ""];
   out += `## ${family} — ${title} (${defs.length})\n\nExample: ${example}\n\n| API | Module | Args | Notes |\n|---|---|---|---|\n`;
-  for (const d of defs) out += `| \`${d.name}\` | ${d.module} | ${d.argc ?? ""} | ${cell(d.notes)} |\n`;
+  for (const d of defs) out += `| \`${d.name}\` | ${d.module} | ${d.argc ?? ""} | ${d.arches.includes("x64") ? "" : `**${d.arches.join(", ")} only.** `}${cell(d.notes)} |\n`;
   out += "\n";
 }
 const stubs = entries.filter((e) => e.stub);

@@ -20,8 +20,12 @@ export type TraceEvent =
   | { event: "step"; step: string; [k: string]: unknown }
   /** Events a capped output left out here (`--max-events`, the HTML report's limit). */
   | { event: "omitted"; count: number; reason?: string }
-  /** A hardware access through the machine model (src/emu/api/machine.ts): port, PCI, memory-mapped I/O, interrupt. */
-  | { event: "hardware"; module: string; kind: "port" | "pci" | "mmio" | "physical" | "interrupt"; op: string; address: string; size?: number; value?: string; [k: string]: unknown }
+  /**
+   * A hardware access through the machine model (src/emu/api/machine.ts): port, PCI, memory-mapped I/O, interrupt;
+   * or a privileged instruction the driver executed itself (`via: "instruction"`, `site`: in/out → kind "port",
+   * rdmsr/wrmsr → "msr" with the MSR number as address, mov crN → "cr" with N as address; src/emu/verifier/insn.ts).
+   */
+  | { event: "hardware"; module: string; kind: "port" | "pci" | "mmio" | "physical" | "interrupt" | "msr" | "cr"; op: string; address: string; size?: number; value?: string; [k: string]: unknown }
   /** A notify routine / callback registered, removed, invoked or left registered (src/emu/api/notify.ts). */
   | { event: "callback"; module: string; action: "register" | "unregister" | "invoke" | "left-registered"; kind: string; routine: string; [k: string]: unknown }
   /** An error log entry written with IoWriteErrorLogEntry. */

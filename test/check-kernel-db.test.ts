@@ -59,3 +59,26 @@ for (const arch of ["x64", "x86"] as const) {
     });
   }
 }
+
+test("every ntoskrnl.exe/hal.dll routine the emulator implements is an export the database lists (so check, scan and sim agree)", async () => {
+  const { allApis } = await import("../src/emu/api/index.js");
+  // Routines Windows exports on x86 only (x64 headers make them macros or inlines): their
+  // handlers serve 32-bit drivers; on x64 a driver importing one fails to load, as on Windows.
+  const x86Only = new Set(["KfLowerIrql", "KeAcquireSpinLock", "KefAcquireSpinLockAtDpcLevel", "KefReleaseSpinLockFromDpcLevel", "KeQuerySystemTime", "KeQueryInterruptTime", "KeQueryTickCount", "KeGetCurrentProcessorNumber", "KfAcquireSpinLock", "KfReleaseSpinLock"]);
+  const names = (arch: string, m: string) => new Set((kernelModuleExportsFor(m, arch) ?? []).map((e) => e.name));
+  const x64 = new Set([...names("x64", "ntoskrnl.exe"), ...names("x64", "hal.dll")]);
+  const x86 = new Set([...names("x86", "ntoskrnl.exe"), ...names("x86", "hal.dll")]);
+  const missing: string[] = [];
+  for (const a of allApis) {
+    const m = a.module.toLowerCase();
+    if (m !== "ntoskrnl.exe" && m !== "hal.dll") continue;
+    if (x86Only.has(a.name) ? !x86.has(a.name) : !x64.has(a.name)) missing.push(`${a.module}!${a.name}`);
+  }
+  assert.deepEqual(missing, [], "implemented but not in the kernel export database: add each to data/kernel-exports-documented.json with its source, then `npm run kernel-db`");
+});
+
+test("x64 database: routines real x64 drivers import from ntoskrnl.exe are listed; x86-only ones are not", () => {
+  const x64 = new Set(loadKernelExports().modules["ntoskrnl.exe"]!.map((e) => e.name));
+  for (const n of ["KeInitializeSpinLock", "__chkstk", "KeQueryPerformanceCounter", "ExAllocatePool2"]) assert.ok(x64.has(n), n);
+  for (const n of ["KeQueryTickCount", "KefAcquireSpinLockAtDpcLevel", "KfLowerIrql", "KeGetCurrentProcessorNumber"]) assert.ok(!x64.has(n), n);
+});

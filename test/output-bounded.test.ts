@@ -154,3 +154,22 @@ test("text tables of 200,000 rows (lib list, inspect sections): no stack overflo
   assert.equal(text.split("\n").length, 200_002);
   assert.equal(widest(rows.map((r) => r.symbol), 6), "R199999".length);
 });
+
+test("implib: a .def with thousands of PRIVATE exports gets a one-line summary naming a few; --json lists every one", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-private-"));
+  try {
+    const n = 5_000;
+    writeFileSync(join(dir, "p.def"), `LIBRARY p.sys\nEXPORTS\n  Public1\n${Array.from({ length: n }, (_, i) => `  Hidden${i} PRIVATE\n`).join("")}`);
+    const r = await runCli(["implib", join(dir, "p.def"), "-o", join(dir, "p.lib")]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.length < 400, `summary is ${r.stdout.length} characters`);
+    assert.match(r.stdout, /1 import from p\.sys .*PRIVATE, not importable: Hidden0, .* and \d+ more/);
+    const more = Number(/and (\d+) more/.exec(r.stdout)![1]);
+    assert.equal(more + r.stdout.split(":").at(-1)!.split(" and ")[0]!.split(",").length, n);
+    const j = await runCli(["implib", join(dir, "p.def"), "-o", join(dir, "p.lib"), "--json"]);
+    assert.equal(j.code, 0, j.stderr);
+    assert.equal((JSON.parse(j.stdout) as { private: string[] }).private.length, n);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -122,6 +122,24 @@ test("a missing export driver is a missing-module finding and an unresolved impo
   }
 });
 
+test("a KMDF driver's WDFLDR.SYS is a Windows system module, not a missing one (scan agrees with check's note)", async () => {
+  const d = mkdtempSync(join(tmpdir(), "kmdll-scan-system-"));
+  try {
+    copyFileSync(fixture("x64", "kmdfctl.sys"), join(d, "kmdfctl.sys"));
+    const r = await scanDirectory(d);
+    const ro = readobj([join(d, "kmdfctl.sys")]).get(join(d, "kmdfctl.sys"))!;
+    const wdf = [...ro.imports.keys()].find((k) => /^wdfldr\.sys$/i.test(k))!;
+    assert.ok(wdf, "the fixture imports WDFLDR.SYS (llvm-readobj)");
+    assert.deepEqual(r.unresolved.map((u) => [u.dll, u.reason]), [[wdf, "system-module"]]);
+    assert.equal(r.ruleCounts["missing-module"] ?? 0, 0);
+    const cli = await runCli(["scan", d]);
+    assert.match(cli.stdout, /0 missing modules.*1 Windows system module not in the directory/);
+    assert.match(cli.stdout, /wdfldr\.sys \(system module\) ← kmdfctl\.sys/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test("kmdll scan on a pipe: plain progress lines on stderr, summary on stdout", async () => {
   const r = await runCli(["scan", "--jobs", "2", dir]);
   assert.equal(r.code, 0, r.stderr);

@@ -13,6 +13,7 @@ import { runSimulation } from "../src/kernel/simulation.js";
 import { parseStepText } from "../src/kernel/scenario.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
+import { DEFAULT_MACHINE_JSON, parseMachine } from "../src/emu/machine/model.js";
 
 const VF = fixture("x64", "vfrules.sys");
 
@@ -157,4 +158,61 @@ test("verifier rule hvci-executable-pool: NonPagedPool is reported with --verifi
 test("verifier rule privileged-cr-write: both CR0 writes (clear WP, restore) are reported", () => {
   const b = run("CrWriteBad");
   assert.equal(b.findings.filter((f) => f.rule === "privileged-cr-write").length, 2, JSON.stringify(b.findings));
+});
+
+test("verifier rules on privileged instructions: computed-MSR wrmsr, syscall, lidt are reported at their instruction; the clean twins are not", () => {
+  // Sites cross-checked with an independent disassembler when it is there.
+  const dis = spawnSync("llvm-objdump", ["-d", VF], { encoding: "utf8" });
+  const siteOf = (mnemonic: RegExp): string | null => {
+    const line = dis.stdout?.split("\n").find((l) => mnemonic.test(l));
+    return line ? `vfrules.sys+0x${(parseInt(line.trim().split(":")[0]!, 16) - 0x140000000).toString(16)}` : null;
+  };
+  for (const [rule, bad, clean, args, mnemonic] of [
+    ["privileged-wrmsr", "WrmsrComputedBad", "WrmsrComputedClean", [0xc0000082n], null],
+    ["privileged-syscall", "SyscallBad", "SyscallClean", [], /\tsyscall$/],
+    ["privileged-descriptor-table-load", "LidtBad", "LidtClean", [], /\tlidtq/],
+  ] as const) {
+    const r = callImage(VF, bad, [...args]);
+    const hits = r.events.filter((e) => e.event === "verifier" && e.level === "error" && e.rule === rule) as Extract<TraceEvent, { event: "verifier" }>[];
+    assert.equal(hits.length, 1, `${bad}: ${JSON.stringify(r.events.filter((e) => e.event === "verifier"))}`);
+    assert.equal(r.fault ?? null, null, bad);
+    if (mnemonic && dis.status === 0) assert.equal(hits[0]!.site, siteOf(mnemonic));
+    const c = callImage(VF, clean, [...args.map(() => 0x1bn)]);
+    assert.deepEqual(c.events.filter((e) => e.event === "verifier" && e.level === "error"), [], clean);
+  }
+});
+
+test("privileged instructions become machine-model events: computed rdmsr/wrmsr (msr), in/out (port) with their sites and values", () => {
+  const ev = (exp: string, args: bigint[] = []) => callImage(VF, exp, args).events.filter((e) => e.event === "hardware") as Extract<TraceEvent, { event: "hardware" }>[];
+  // IA32_APIC_BASE from the default machine (docs/machine.md: 0xfee00900); the export returns what rdmsr read.
+  const rd = callImage(VF, "WrmsrComputedClean", [0x1bn]);
+  assert.equal(rd.value, 0xfee00900n);
+  const r = rd.events.find((e) => e.event === "hardware") as Extract<TraceEvent, { event: "hardware" }>;
+  assert.deepEqual([r.kind, r.op, r.address, r.value, r.via], ["msr", "read", "0x1b", "0xfee00900", "instruction"]);
+  const w = ev("WrmsrComputedBad", [0xc0000082n]);
+  assert.deepEqual([w[0]!.kind, w[0]!.op, w[0]!.address], ["msr", "write", "0xc0000082"]);
+  // CMOS: out 0x70 ← 0x0A, in 0x71; PCI config address/data: out dword 0xCF8, in dword 0xCFC, out word 0x1F0.
+  const cmos = ev("PortIoCmos", [0x0an]);
+  assert.deepEqual(cmos.map((e) => [e.kind, e.op, e.address, e.size]), [["port", "write", "0x70", 1], ["port", "read", "0x71", 1]]);
+  assert.equal(cmos[0]!.value, "0xa");
+  const wide = ev("PortIoWide");
+  assert.deepEqual(wide.map((e) => [e.op, e.address, e.size, e.value]), [["write", "0xcf8", 4, "0x80000000"], ["read", "0xcfc", 4, "0xffffffff"], ["write", "0x1f0", 2, "0x1234"]]);
+  const dis = spawnSync("llvm-objdump", ["-d", VF], { encoding: "utf8" });
+  if (dis.status === 0) {
+    const sites = (re: RegExp) => dis.stdout.split("\n").filter((l) => re.test(l)).map((l) => `vfrules.sys+0x${(parseInt(l.trim().split(":")[0]!, 16) - 0x140000000).toString(16)}`);
+    assert.deepEqual(cmos.map((e) => e.site), sites(/\t(outb\s+%al, \$112|inb\s+\$113)/));
+    assert.deepEqual(wide.map((e) => e.site), sites(/\t(outl\s+%eax, %dx|inl\s+%dx, %eax|outw\s+%ax, %dx)/));
+    assert.deepEqual(w.map((e) => e.site), sites(/\twrmsr$/).slice(-1));
+  }
+});
+
+test("port I/O outside the driver's assigned port ranges is an error; inside them nothing; with no ranges a warning", () => {
+  const machine = parseMachine({ ...DEFAULT_MACHINE_JSON, resources: { "vfrules.sys": { ports: [{ base: "0x70", length: 2 }] } } });
+  const inside = callImage(VF, "PortIoCmos", [0x0an], { machine });
+  assert.deepEqual(inside.events.filter((e) => e.event === "verifier"), []);
+  const outside = callImage(VF, "PortIoWide", [], { machine });
+  const errs = outside.events.filter((e) => e.event === "verifier" && e.level === "error" && e.rule === "port-io-outside-resources");
+  assert.equal(errs.length, 3);
+  const none = callImage(VF, "PortIoCmos", [0x0an]);
+  assert.deepEqual(none.events.filter((e) => e.event === "verifier").map((e) => (e as { level: string }).level), ["warning", "warning"]);
 });

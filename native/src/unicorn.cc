@@ -27,6 +27,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -117,6 +118,9 @@ class Engine : public Napi::ObjectWrap<Engine> {
                            InstanceMethod("regWriteMany", &Engine::RegWriteMany),
                            InstanceMethod("setApiHook", &Engine::SetApiHook),
                            InstanceMethod("setGdtr", &Engine::SetGdtr),
+                           InstanceMethod("setInsnHook", &Engine::SetInsnHook),
+                           InstanceMethod("watchCode", &Engine::WatchCode),
+                           InstanceMethod("unwatchCode", &Engine::UnwatchCode),
                            InstanceMethod("start", &Engine::Start),
                            InstanceMethod("stop", &Engine::Stop),
                            InstanceMethod("lastFault", &Engine::LastFault),
@@ -195,6 +199,11 @@ class Engine : public Napi::ObjectWrap<Engine> {
   std::mutex wdMutex_;
   std::condition_variable wdCv_;
   bool wdCancel_ = false;
+
+  // The instruction hook (setInsnHook): in/out/syscall/sysenter and watched code addresses.
+  Napi::FunctionReference insnFn_;
+  bool hasInsnHook_ = false;
+  std::map<uint64_t, uc_hook> watches_;
 
   bool Check(Napi::Env env) {
     if (!uc_ || broken_) {
@@ -370,6 +379,100 @@ class Engine : public Napi::ObjectWrap<Engine> {
     uc_err err = uc_reg_write(uc_, UC_X86_REG_GDTR, &mmr);
     if (err != UC_ERR_OK) ThrowUc(env, "uc_reg_write(GDTR)", err);
     return env.Undefined();
+  }
+
+  // setInsnHook(fn(kind, address, port, size, value) → number | bigint | undefined), x86/x64 only.
+  // kind: 0 = in (the result is the value read), 1 = out, 2 = syscall, 3 = sysenter, 4 = a code
+  // address given to watchCode was reached (an instruction starts there; the callback may write
+  // RIP to resume elsewhere). address: RIP as Unicorn has it in the hook — exact for syscall,
+  // sysenter and watched code; for in/out Unicorn 2.0.1 does not sync the PC before the I/O
+  // helper, so it is the start of the translation block holding the instruction. syscall and
+  // sysenter do nothing else (execution goes on after them).
+  Napi::Value SetInsnHook(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    if (mode_ == MODE_ARM64) return Napi::Error::New(env, "setInsnHook: not an x86 engine").ThrowAsJavaScriptException(), env.Undefined();
+    if (info.Length() < 1 || !info[0].IsFunction()) return Napi::TypeError::New(env, "setInsnHook(fn)").ThrowAsJavaScriptException(), env.Undefined();
+    insnFn_ = Napi::Weak(info[0].As<Napi::Function>());
+    if (hasInsnHook_) return env.Undefined();
+    uc_hook h;
+    uc_err err = uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::OnIn), this, 1, 0, UC_X86_INS_IN);
+    if (err == UC_ERR_OK) err = uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::OnOut), this, 1, 0, UC_X86_INS_OUT);
+    if (err == UC_ERR_OK) err = uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::OnSyscall), this, 1, 0, UC_X86_INS_SYSCALL);
+    if (err == UC_ERR_OK) err = uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::OnSysenter), this, 1, 0, UC_X86_INS_SYSENTER);
+    if (err != UC_ERR_OK) return ThrowUc(env, "uc_hook_add(insn)", err), env.Undefined();
+    hasInsnHook_ = true;
+    return env.Undefined();
+  }
+
+  // watchCode(address): call the instruction hook (kind 4) when an instruction starting at
+  // `address` is about to run. unwatchCode(address) removes it.
+  Napi::Value WatchCode(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t a = ArgU64(info, 0, &ok);
+    if (!ok || watches_.count(a)) return env.Undefined();
+    uc_hook h;
+    uc_err err = uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(&Engine::OnWatch), this, a, a);
+    if (err != UC_ERR_OK) return ThrowUc(env, "uc_hook_add(code)", err), env.Undefined();
+    watches_[a] = h;
+    return env.Undefined();
+  }
+
+  Napi::Value UnwatchCode(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t a = ArgU64(info, 0, &ok);
+    if (!ok) return env.Undefined();
+    auto it = watches_.find(a);
+    if (it != watches_.end()) {
+      uc_hook_del(uc_, it->second);
+      watches_.erase(it);
+    }
+    return env.Undefined();
+  }
+
+  // Calls the instruction hook; the JS result as a number (0 when none), or stops emulation with
+  // the callback's exception pending (re-thrown by start()).
+  uint64_t CallInsn(uc_engine* uc, int kind, uint64_t port, int size, uint64_t value) {
+    if (hasPending_) return 0;
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    Napi::Function fn = insnFn_.Value();
+    if (fn.IsEmpty()) return 0;
+    uint64_t pc = 0;
+    uc_reg_read(uc, mode_ == MODE_X64 ? UC_X86_REG_RIP : UC_X86_REG_EIP, &pc);
+    napi_value args[5] = {Napi::Number::New(env, kind), Napi::BigInt::New(env, pc), Napi::BigInt::New(env, port),
+                          Napi::Number::New(env, size), Napi::BigInt::New(env, value)};
+    napi_value result;
+    if (napi_call_function(env, env.Undefined(), fn, 5, args, &result) != napi_ok) {
+      if (env.IsExceptionPending()) {
+        Napi::Error e = env.GetAndClearPendingException();
+        pending_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
+      } else {
+        pending_ = Napi::Reference<Napi::Value>::New(Napi::Error::New(env, "instruction hook failed").Value(), 1);
+      }
+      hasPending_ = true;
+      uc_emu_stop(uc);
+      return 0;
+    }
+    uint64_t v = 0;
+    if (!GetU64(Napi::Value(env, result), &v)) v = 0;
+    return v;
+  }
+
+  static uint32_t OnIn(uc_engine* uc, uint32_t port, int size, void* user) {
+    return static_cast<uint32_t>(static_cast<Engine*>(user)->CallInsn(uc, 0, port, size, 0));
+  }
+  static void OnOut(uc_engine* uc, uint32_t port, int size, uint32_t value, void* user) {
+    static_cast<Engine*>(user)->CallInsn(uc, 1, port, size, value);
+  }
+  static void OnSyscall(uc_engine* uc, void* user) { static_cast<Engine*>(user)->CallInsn(uc, 2, 0, 0, 0); }
+  static void OnSysenter(uc_engine* uc, void* user) { static_cast<Engine*>(user)->CallInsn(uc, 3, 0, 0, 0); }
+  static void OnWatch(uc_engine* uc, uint64_t address, uint32_t, void* user) {
+    static_cast<Engine*>(user)->CallInsn(uc, 4, address, 0, 0);
   }
 
   // setApiHook(begin, end, fn(address, rcx, rdx, r8, r9, rsp, returnAddress) → bigint | number | undefined)
@@ -627,6 +730,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
       uc_ = nullptr;
     }
     apiHookFn_.Reset();
+    insnFn_.Reset();
     hookRegs_ = nullptr;
     hookRegsRef_.Reset();
     return info.Env().Undefined();
@@ -683,6 +787,8 @@ Napi::Object Constants(Napi::Env env) {
   // Capabilities of this build (older builds lack the key): "fastApiHook" = setApiHook's regs form.
   Napi::Array features = Napi::Array::New(env);
   features.Set(uint32_t(0), Napi::String::New(env, "fastApiHook"));
+  // "insnHook": setInsnHook / watchCode / unwatchCode.
+  features.Set(uint32_t(1), Napi::String::New(env, "insnHook"));
   c.Set("features", features);
   return c;
 }

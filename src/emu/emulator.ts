@@ -12,7 +12,7 @@ import type { ApiDefinition, ApiHandler, KernelState } from "./api/types.js";
 import type { EventSink, FaultKind, TraceEvent } from "../events.js";
 import type { PeImage } from "../formats/pe/types.js";
 import type { KernelExport } from "../nt/kernel-exports.js";
-import { loadKernelExports } from "../nt/kernel-exports.js";
+import { kernelModuleExportsFor } from "../nt/kernel-exports.js";
 import { KmdllError, ResourceLimitError } from "../errors.js";
 import { loadAddon, type ApiHookFn, type NativeEngine, type NativeConstants } from "./native.js";
 import { EngineMemory } from "./memory.js";
@@ -33,6 +33,7 @@ import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
+import { InstructionHooks } from "./verifier/insn.js";
 import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
@@ -90,6 +91,8 @@ export class Emulator {
   /** Privileged instructions patched to ud2 at load (./verifier/privileged.ts), by address. */
   readonly privileged = new Map<bigint, PrivilegedOp>();
   readonly verifier: Verifier;
+  /** in/out, syscall, and watched rdmsr/wrmsr/lgdt/lidt sites (./verifier/insn.ts). */
+  readonly insn: InstructionHooks;
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
@@ -124,8 +127,7 @@ export class Emulator {
     this.pool = new PoolAllocator(this.uc, space.poolBase);
     this.pool.onProblem = (p) => this.faults.poolProblem(p);
     this.kernel = createKernelState(this);
-    const exports = loadKernelExports().modules;
-    const dbFor = this.cpu.arch === "x64" ? exports : loadKernelExports().arches?.[this.cpu.arch]?.modules ?? {};
+    const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch) };
     // KMDF (wdfldr.sys, wdf01000.sys) is emulated for x64 drivers only.
     const wdf = this.cpu.arch === "x64" ? wdfModuleExports() : {};
     const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] }) };
@@ -141,6 +143,7 @@ export class Emulator {
     // The return sentinel page (hlt), where every emulator-made call returns to.
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
     this.uc.write(space.returnSentinelPage, new Uint8Array(PAGE).fill(0xf4));
+    this.insn = new InstructionHooks(this);
     this.clock.onChange = (interrupt, system) => this.system.updateSharedData(interrupt, system);
     this.clock.advance(0n);
   }
@@ -194,6 +197,7 @@ export class Emulator {
       throw new ResourceLimitError(`${name}: the driver image area (0x${space.driverImagesBase.toString(16)}-0x${space.driverImagesEnd.toString(16)}) is full`);
     }
     if (image.machine === "x64") for (const [rva, op] of patchPrivileged(image, memImage)) this.privileged.set(base + BigInt(rva), op);
+    this.insn.watchImage(name, base, image, memImage);
     const regions = mapLayout(this.uc, name, image, memImage, base, spans);
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, space.driverImageAlign);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
@@ -218,6 +222,7 @@ export class Emulator {
     }
     for (const r of mod.regions) this.uc.unmapMemory(r.base, r.size);
     for (const a of [...this.privileged.keys()]) if (a >= mod.base && a < mod.base + BigInt(mod.size)) this.privileged.delete(a);
+    this.insn.unwatchRange(mod.base, mod.size);
     this.modules.delete(key);
     return leaks;
   }

@@ -18,6 +18,9 @@ import { PAGE, alignUpN } from "./layout.js";
 /** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/. */
 export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys"] as const;
 
+/** The modules whose exports come from the kernel export database alone. */
+const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll"]);
+
 export class KernelModules {
   private readonly exportAddr = new Map<string, Map<string, bigint>>();
   private readonly synthetic = new Map<string, SyntheticModule>();
@@ -40,10 +43,11 @@ export class KernelModules {
       if (cpu.arch !== "x64" && (modName === "wdfldr.sys" || modName === "wdf01000.sys")) continue;
       const list: KernelExport[] = [...(db[modName] ?? [])];
       const known = new Set(list.map((e) => e.name));
-      // Every implemented handler is an export too (e.g. ExAllocatePool2, missing from old import libraries).
-      // (Not where the arch's database has the routine in another module: KfRaiseIrql is HAL's on x86.)
-      const elsewhere = new Set(BUILTIN_MODULES.filter((m) => m !== modName).flatMap((m) => (db[m] ?? []).map((e) => e.name)));
-      for (const a of apis) if (a.module.toLowerCase() === modName && !known.has(a.name) && !(cpu.arch !== "x64" && elsewhere.has(a.name))) list.push({ name: a.name, type: "code" });
+      // ntoskrnl.exe and hal.dll export what the kernel export database lists for the arch (the
+      // one list `check` and `scan` use, so they and the loader agree); a handler the database does
+      // not list is not importable (test/kernel-export-db.test.ts keeps the two in step). The KMDF
+      // modules export every handler they have.
+      if (!DB_MODULES.has(modName)) for (const a of apis) if (a.module.toLowerCase() === modName && !known.has(a.name)) list.push({ name: a.name, type: "code" });
       const syn = buildSyntheticModule(modName, list.map((e) => ({ name: e.name, type: e.type })), base);
       this.synthetic.set(modName, syn);
       const pe = syntheticPe(syn, cpu);

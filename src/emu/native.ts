@@ -45,6 +45,16 @@ export interface NativeEngine {
   setApiHook(begin: bigint, end: bigint, fn: ApiHookFn): void;
   /** x86/x64 only: the descriptor table register; a segment selector written afterwards loads from it. */
   setGdtr(base: bigint, limit: bigint): void;
+  /**
+   * x86/x64 (builds with the "insnHook" feature): fn(kind, pc, port, size, value) for
+   * in (0; the result is the value read), out (1), syscall (2), sysenter (3) and watched code
+   * addresses (4; the callback may write the PC to resume elsewhere). For in/out, pc is the start
+   * of the translation block (Unicorn does not sync it before port I/O).
+   */
+  setInsnHook?(fn: (kind: number, pc: bigint, port: bigint, size: number, value: bigint) => bigint | number | undefined): void;
+  /** Call the instruction hook (kind 4) when an instruction starting at `address` is about to run. */
+  watchCode?(address: bigint): void;
+  unwatchCode?(address: bigint): void;
   /** Returns the uc_err number; re-throws an exception thrown by the API hook. */
   start(begin: bigint, until: bigint, timeoutMicros: number, count: number): number;
   stop(): void;
@@ -62,6 +72,8 @@ export interface NativeConstants {
   mem: Record<"READ_UNMAPPED" | "WRITE_UNMAPPED" | "FETCH_UNMAPPED" | "READ_PROT" | "WRITE_PROT" | "FETCH_PROT", number>;
   err: Record<string, number>;
   version: string;
+  /** Capabilities of the build: "fastApiHook", "insnHook". */
+  features?: string[];
 }
 
 export interface NativeAddon {

@@ -14,6 +14,7 @@ import { buildGraph, importersOf, type DepGraph, type KnownExports, type ModuleK
 import { analyzeFile, type AnalyzeRequest, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 import { ScanModules } from "./checks.js";
 import { walkFiles, type WalkSkip } from "./walk.js";
+import { isKnownSystemModule } from "../check/knowledge.js";
 
 export { analyzeFile, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 export { walkFiles, looksLikePe, isPeBuffer } from "./walk.js";
@@ -49,8 +50,12 @@ export interface ScannedImage {
 export interface UnresolvedImport {
   importer: string;
   dll: string;
-  /** "missing-module": the DLL is not in DIR and not known; "unresolved-import": names it does not export. */
-  reason: "missing-module" | "unresolved-import";
+  /**
+   * "missing-module": the DLL is not in DIR and not known; "system-module": not in DIR, but a
+   * Windows system module every installation has (wdfldr.sys, fltmgr.sys, ...) whose exports kmdll
+   * cannot check; "unresolved-import": names it does not export.
+   */
+  reason: "missing-module" | "system-module" | "unresolved-import";
   names: string[];
   delay: boolean;
 }
@@ -291,7 +296,7 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
     const to = nodeById.get(e.to)!;
     const importer = nodeById.get(e.from)!;
     const rel = importer.path ?? importer.name;
-    if (to.kind === "missing") unresolved.push({ importer: rel, dll: e.dll, reason: "missing-module", names: e.names, delay: e.delay });
+    if (to.kind === "missing") unresolved.push({ importer: rel, dll: e.dll, reason: isKnownSystemModule(e.dll) ? "system-module" : "missing-module", names: e.names, delay: e.delay });
     else if (e.unresolved.length) unresolved.push({ importer: rel, dll: e.dll, reason: "unresolved-import", names: e.unresolved, delay: e.delay });
   }
 

@@ -1,6 +1,6 @@
 /** Text and JSON forms of a scan report. Pure. */
 import { widest } from "../text/width.js";
-import type { ScanReport } from "./index.js";
+import type { ScanReport, UnresolvedImport } from "./index.js";
 import type { ModuleKind } from "../graph/model.js";
 
 export interface ScanTextOptions {
@@ -50,14 +50,19 @@ export function renderScanText(r: ScanReport, opts: ScanTextOptions = {}): strin
   if (r.unresolved.length === 0) out.push("unresolved imports: none");
   else {
     // Group missing modules by DLL (one line per DLL), names per importer for the rest.
-    const missing = new Map<string, string[]>();
-    for (const u of r.unresolved) if (u.reason === "missing-module") missing.set(u.dll.toLowerCase(), [...(missing.get(u.dll.toLowerCase()) ?? []), u.importer]);
+    const byDll = (reason: UnresolvedImport["reason"]) => {
+      const m = new Map<string, string[]>();
+      for (const u of r.unresolved) if (u.reason === reason) m.set(u.dll.toLowerCase(), [...(m.get(u.dll.toLowerCase()) ?? []), u.importer]);
+      return [...m.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
+    };
+    const importersOf = (importers: string[]) => importers.slice(0, 4).join(", ") + (importers.length > 4 ? `, +${importers.length - 4}` : "");
+    const missing = byDll("missing-module");
+    const system = byDll("system-module");
     const notExported = r.unresolved.filter((u) => u.reason === "unresolved-import");
-    out.push(`unresolved imports: ${plural(missing.size, "missing module")}, ${plural(notExported.reduce((s, u) => s + u.names.length, 0), "name")} not exported`);
-    list([...missing.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1)), ([dll, importers]) => {
-      const shown = importers.slice(0, 4).join(", ") + (importers.length > 4 ? `, +${importers.length - 4}` : "");
-      return `${dll} (missing) ← ${shown}`;
-    });
+    out.push(`unresolved imports: ${plural(missing.length, "missing module")}, ${plural(notExported.reduce((s, u) => s + u.names.length, 0), "name")} not exported` +
+      (system.length ? `; ${plural(system.length, "Windows system module")} not in the directory (present on every installation, names not checked)` : ""));
+    list(missing, ([dll, importers]) => `${dll} (missing) ← ${importersOf(importers)}`);
+    list(system, ([dll, importers]) => `${dll} (system module) ← ${importersOf(importers)}`);
     list(notExported, (u) => `${u.importer} → ${u.dll}!${u.names.slice(0, 6).join(", ")}${u.names.length > 6 ? `, +${u.names.length - 6}` : ""} (not exported)${u.delay ? " [delay]" : ""}`);
   }
   if (r.errors.length) {

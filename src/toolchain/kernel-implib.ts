@@ -64,8 +64,8 @@ export function routineOfSymbol(symbol: string, arch: Arch): { name: string; def
 }
 
 function lookup(module: string, arch: Arch, name: string): KernelExport | undefined {
-  // x86 names first (x86's HAL routines, _alldiv); then the x64 list, which mingw-w64's i686 libraries lack many of.
-  return kernelModuleExportsFor(module, arch)?.find((e) => e.name === name) ?? (arch === "x64" ? undefined : kernelModuleExportsFor(module, "x64")?.find((e) => e.name === name && e.type !== "data"));
+  // (On x86 the database's list includes the x64 routines mingw-w64's i686 libraries lack.)
+  return kernelModuleExportsFor(module, arch)?.find((e) => e.name === name);
 }
 
 /** Per kernel module, the .def model of the imports the undefined symbols need (empty modules left out). */

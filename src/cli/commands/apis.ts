@@ -12,7 +12,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--family <name>", "only this family (handler file: mm, machine, sched, file, ...)")
     .option("--module <dll>", "only this module (ntoskrnl.exe or hal.dll)")
     .option("--no-stubs", "leave stubs out")
-    .option("--json", "print {implemented, stubs, apis: [{module, name, family, argc, notes, stub}]}")
+    .option("--json", "print {implemented, stubs, apis: [{module, name, family, argc, notes, stub, arches}]}")
     .action((opts: { family?: string; module?: string; stubs: boolean; json?: boolean }) => {
       let entries = apiCatalog();
       if (opts.family !== undefined) {
@@ -28,7 +28,7 @@ export function register(program: Command, ctx: CliContext): void {
       } else {
         const w = Math.max(4, ...entries.map((e) => e.name.length));
         for (const e of entries)
-          ctx.out(`${e.module.padEnd(12)} ${e.name.padEnd(w)} ${e.family.padEnd(8)} ${e.stub ? "[stub] " : ""}${e.notes}`.trimEnd() + "\n");
+          ctx.out(`${e.module.padEnd(12)} ${e.name.padEnd(w)} ${e.family.padEnd(8)} ${e.stub ? "[stub] " : ""}${e.arches.includes("x64") ? "" : `[${e.arches.join(", ") || "no arch"} only] `}${e.notes}`.trimEnd() + "\n");
         ctx.out(`${counts.implemented} implemented, ${counts.stubs} stubs\n`);
       }
       ctx.setExit(EXIT.OK);

@@ -10,6 +10,12 @@ import { existsSync } from "node:fs";
 import { bindX86Exports, x86ImportDef } from "../../formats/def/x86-names.js";
 import { readObjectNames } from "../../toolchain/x86-exports.js";
 
+/** The first `max` names, then how many more (a .def may mark thousands PRIVATE; --json lists all). */
+function listSome(names: string[], max: number): string {
+  if (names.length <= max) return names.join(", ");
+  return `${names.slice(0, max).join(", ")} and ${names.length - max} more (--json lists them all)`;
+}
+
 const MACHINES: Record<string, ImplibMachine> = { x64: "x64", amd64: "x64", x86: "x86", i386: "x86", arm64: "arm64" };
 
 /** `kmdll implib FILE.def -o OUT.lib` — a Microsoft short-import library from a .def. */
@@ -54,7 +60,7 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.out(toJson({ def: file, output: opts.output, dll: res.dll, machine, size: res.bytes.length, imports: res.imports, private: res.skipped, warnings: res.warnings }));
       } else {
         ctx.out(`${opts.output}: ${res.imports.length} import${res.imports.length === 1 ? "" : "s"} from ${res.dll} (${machine})` +
-          (res.skipped.length ? `; PRIVATE, not importable: ${res.skipped.join(", ")}` : "") + "\n");
+          (res.skipped.length ? `; PRIVATE, not importable: ${listSome(res.skipped, 8)}` : "") + "\n");
       }
     });
 }

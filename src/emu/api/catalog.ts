@@ -4,6 +4,7 @@
  * and data/import-ranking.json are generated from it.
  */
 import { apisByComponent } from "./index.js";
+import { kernelModuleExportsFor } from "../../nt/kernel-exports.js";
 
 /** Family (one handler file) → [title, example drivers that exercise it]. */
 export const FAMILIES: Record<string, [string, string]> = {
@@ -104,6 +105,24 @@ export interface CatalogEntry {
   notes: string;
   /** Only returns a status: not counted as implemented. */
   stub: boolean;
+  /**
+   * The architectures whose kernel exports the routine (data/kernel-exports.json); a driver for
+   * another arch cannot import it (x64 headers make e.g. KfLowerIrql or KeQueryTickCount inline).
+   * Always ["x64"] for the KMDF modules (emulated for x64 only).
+   */
+  arches: string[];
+}
+
+/** Where a handler's routine is exported: ntoskrnl.exe and hal.dll per the database; KMDF on x64. */
+function archesOf(module: string, name: string): string[] {
+  const m = module.toLowerCase();
+  if (m !== "ntoskrnl.exe" && m !== "hal.dll") return ["x64"];
+  const out: string[] = [];
+  for (const arch of ["x64", "x86"]) {
+    const has = (mod: string) => (kernelModuleExportsFor(mod, arch) ?? []).some((e) => e.name === name);
+    if (has(m) || has(m === "hal.dll" ? "ntoskrnl.exe" : "hal.dll")) out.push(arch);
+  }
+  return out;
 }
 
 /** Every handler, by family then name. */
@@ -111,7 +130,7 @@ export function apiCatalog(): CatalogEntry[] {
   const out: CatalogEntry[] = [];
   for (const [family, defs] of Object.entries(apisByComponent)) {
     for (const d of [...defs].sort((a, b) => a.name.localeCompare(b.name) || a.module.localeCompare(b.module)))
-      out.push({ module: d.module, name: d.name, family, argc: d.argc ?? null, notes: d.notes ?? NOTES[d.name] ?? "", stub: d.stub === true });
+      out.push({ module: d.module, name: d.name, family, argc: d.argc ?? null, notes: d.notes ?? NOTES[d.name] ?? "", stub: d.stub === true, arches: archesOf(d.module, d.name) });
   }
   return out;
 }

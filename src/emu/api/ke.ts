@@ -382,7 +382,6 @@ export const apis: ApiDefinition[] = [
   nt("KeQueryTimeIncrement", 0, () => 156250),
   // ---- threads, processors, critical regions
   nt("KeGetCurrentThread", 0, (ctx) => currentThread(ctx)),
-  nt("KeGetCurrentProcessorNumber", 0, () => 0),
   nt("KeGetCurrentProcessorNumberEx", 1, (ctx) => {
     if (ctx.arg(0) !== 0n) ctx.mem.write(ctx.arg(0), new Uint8Array(4));
     return 0;

@@ -10,7 +10,8 @@
  * the bytes of any guest page the physical address belongs to); MmUnmapIoSpace /
  * ZwUnmapViewOfSection write the bytes the driver changed back and report each changed run as an
  * `mmio` write. Individual loads and stores through the mapping are not observed (the CPU runs
- * them). Instructions `in`/`out`/`rdmsr`/`wrmsr` executed directly are not hooked.
+ * them). The `in`/`out` instructions and `rdmsr`/`wrmsr` a driver executes itself are served by
+ * the instruction hooks (verifier/insn.ts) from the same model.
  *
  * Nothing here touches the host: the model is data in the kernel state.
  */
@@ -19,6 +20,7 @@ import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hal, hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { insertHandle, lookupHandle } from "./ob.js";
+import { readPort, writePort } from "../machine/ports.js";
 import { hw, machineOf, mapPhysical, pciKey, physicalOf, unmapPhysical, virtualOf, MAX_MAP } from "../machine/index.js";
 
 const PAGE = 0x1000n;
@@ -26,29 +28,13 @@ const PAGE = 0x1000n;
 // ---- ports ------------------------------------------------------------------------------------
 
 function portRead(ctx: ApiContext, port: number, size: 1 | 2 | 4): number {
-  const st = machineOf(ctx.kernel);
-  let v = 0;
-  for (let i = 0; i < size; i++) {
-    const b = st.ports.has(port + i) ? st.ports.get(port + i)! & 0xff : 0xff;
-    v |= b << (8 * i);
-  }
-  // A port configured with a wider value (e.g. 0xCF8) reads that value whole.
-  if (size > 1 && st.ports.has(port)) {
-    const w = st.ports.get(port)!;
-    if (w > 0xff) v = w & (size === 2 ? 0xffff : 0xffffffff);
-  }
-  v >>>= 0;
+  const v = readPort(machineOf(ctx.kernel), port, size);
   hw(ctx, "port", "read", port, size, v);
   return v;
 }
 
 function portWrite(ctx: ApiContext, port: number, size: 1 | 2 | 4, value: number): void {
-  const st = machineOf(ctx.kernel);
-  const v = value & (size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff);
-  if (size === 1) st.ports.set(port, v);
-  else if (st.ports.has(port) && st.ports.get(port)! > 0xff) st.ports.set(port, v >>> 0);
-  else for (let i = 0; i < size; i++) st.ports.set(port + i, (v >>> (8 * i)) & 0xff);
-  hw(ctx, "port", "write", port, size, v >>> 0);
+  hw(ctx, "port", "write", port, size, writePort(machineOf(ctx.kernel), port, size, value));
 }
 
 const portOf = (ctx: ApiContext) => Number(ctx.arg(0) & 0xffffn);

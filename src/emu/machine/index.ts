@@ -1,3 +1,5 @@
 /** The machine model (docs/machine.md): description and per-kernel state. */
 export * from "./model.js";
 export * from "./state.js";
+export * from "./ports.js";
+export * from "./resources.js";

@@ -24,9 +24,11 @@ export interface MachineSpec {
   /** I/O port read values (a port latches the last value written to it). Unknown ports read all ones. */
   ports: Map<number, number>;
   pci: PciFunctionSpec[];
-  /** Model-specific registers (for drivers reading them through routines; rdmsr is not hooked). */
+  /** Model-specific registers: what rdmsr reads (verifier/trap.ts, verifier/insn.ts). */
   msrs: Map<number, bigint>;
   processors: number;
+  /** I/O port ranges the PnP manager assigned to each driver (lower-case image name), for the port I/O rule. */
+  portResources: Map<string, { base: number; length: number }[]>;
 }
 
 export const DEFAULT_MACHINE_JSON = {
@@ -97,6 +99,17 @@ export function parseMachine(json: unknown): MachineSpec {
   for (const [k, v] of Object.entries((o["msrs"] ?? {}) as Record<string, unknown>)) msrs.set(Number(num(k, `msrs key ${k}`)), num(v, `msrs[${k}]`));
   const processors = Number(num(o["processors"] ?? 1, "processors"));
   if (processors < 1 || processors > 64) throw new Error("machine: processors: 1..64");
-  return { ram, physical, ports, pci, msrs, processors };
+  const portResources = new Map<string, { base: number; length: number }[]>();
+  for (const [drv, v] of Object.entries((o["resources"] ?? {}) as Record<string, unknown>)) {
+    const ranges = arr((v as Record<string, unknown> | null)?.["ports"], `resources.${drv}.ports`).map((r, i) => {
+      const x = (r ?? {}) as Record<string, unknown>;
+      const base = Number(num(x["base"], `resources.${drv}.ports[${i}].base`));
+      const length = Number(num(x["length"], `resources.${drv}.ports[${i}].length`));
+      if (base > 0xffff || length < 1 || base + length > 0x10000) throw new Error(`machine: resources.${drv}.ports[${i}]: not a range of ports 0..0xFFFF`);
+      return { base, length };
+    });
+    portResources.set(drv.toLowerCase(), ranges);
+  }
+  return { ram, physical, ports, pci, msrs, processors, portResources };
 }
 

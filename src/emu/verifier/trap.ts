@@ -8,6 +8,7 @@ import type { Emulator } from "../emulator.js";
 import type { PrivilegedOp } from "./privileged.js";
 import { machineOf } from "../machine/state.js";
 import { addr64 } from "../layout.js";
+import { instructionEvent } from "./hw-event.js";
 
 const MSR_NAMES: Record<number, string> = {
   0x10: "IA32_TIME_STAMP_COUNTER", 0x1b: "IA32_APIC_BASE", 0x174: "IA32_SYSENTER_CS", 0x176: "IA32_SYSENTER_EIP",
@@ -24,6 +25,14 @@ const CR_WHAT: Record<number, string> = {
 
 export const msrName = (msr: number) => `0x${msr.toString(16).toUpperCase()}${MSR_NAMES[msr] ? ` (${MSR_NAMES[msr]})` : ""}`;
 
+/** What rdmsr of `msr` reads: the machine model's value; IA32_GS_BASE is the KPCR (x64 kernel mode); else undefined. */
+export function msrValue(emu: Emulator, msr: number): bigint | undefined {
+  const v = machineOf(emu.kernel).spec.msrs.get(msr);
+  if (v !== undefined) return v;
+  if (msr === 0xc0000101 && emu.cpu.arch === "x64") return emu.uc.regRead(emu.C.regs.GS_BASE);
+  return undefined;
+}
+
 /** Serve the patched instruction at `rip`; returns the address to resume at, or null when `rip` is no patched site. */
 export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
   const op: PrivilegedOp | undefined = emu.privileged.get(rip);
@@ -38,17 +47,19 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
       emu.kernel.irql = Number(uc.regRead(reg(op.reg)) & 0xfn);
       break;
     case "rdmsr": {
-      const v = machineOf(emu.kernel).spec.msrs.get(op.msr);
+      const v = msrValue(emu, op.msr);
       emu.emit({
         event: "warning",
         message: `rdmsr of MSR ${msrName(op.msr)} at ${emu.where(rip)}: ${v === undefined ? "not in the machine model, reads 0" : `machine model value ${addr64(v)}`}`,
         rule: "privileged-rdmsr",
       });
       const x = v ?? 0n;
+      instructionEvent(emu, "msr", "read", op.msr, 8, x, rip);
       uc.regWriteMany([C.regs.RAX, C.regs.RDX], [x & 0xffffffffn, (x >> 32n) & 0xffffffffn]);
       break;
     }
     case "cr-write":
+      instructionEvent(emu, "cr", "write", op.cr, 8, uc.regRead(reg(op.reg)), rip);
       emu.verifier.finding(emu, {
         rule: "privileged-cr-write",
         message: `mov cr${op.cr}, ${addr64(uc.regRead(reg(op.reg)))} at ${emu.where(rip)}: ${CR_WHAT[op.cr] ?? "a control register"} changed by a driver; dropped`,
@@ -56,6 +67,7 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
       });
       break;
     case "wrmsr":
+      instructionEvent(emu, "msr", "write", op.msr, 8, (uc.regRead(C.regs.RDX) << 32n) | (uc.regRead(C.regs.RAX) & 0xffffffffn), rip);
       emu.verifier.finding(emu, {
         rule: "privileged-wrmsr",
         message: `wrmsr to MSR ${msrName(op.msr)} at ${emu.where(rip)} (value ${addr64((uc.regRead(C.regs.RDX) << 32n) | (uc.regRead(C.regs.RAX) & 0xffffffffn))}): a driver changing processor state it does not own; dropped`,
