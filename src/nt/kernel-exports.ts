@@ -20,6 +20,8 @@ export interface KernelExport {
    */
   call?: "stdcall" | "fastcall" | "cdecl";
   argBytes?: number;
+  /** x86 lists only: an x64 export the i686 import library lacks, assumed exported on x86 too. */
+  fromX64?: boolean;
 }
 
 export interface KernelExportDb {
@@ -78,7 +80,7 @@ function archModules(arch: string): Record<string, KernelExport[]> | undefined {
     const listed = new Set(kernel.flatMap((m) => (own[m] ?? []).map((e) => e.name)));
     for (const m of kernel) {
       const extra = (db.modules[m] ?? []).filter((e) => !listed.has(e.name) && !X64_ONLY.test(e.name));
-      if (extra.length) merged[m] = [...(own[m] ?? []), ...extra.map(({ call: _c, argBytes: _a, ...e }) => e)];
+      if (extra.length) merged[m] = [...(own[m] ?? []), ...extra.map(({ call: _c, argBytes: _a, ...e }) => ({ ...e, fromX64: true }))];
     }
     archCache.set(arch, merged);
   }

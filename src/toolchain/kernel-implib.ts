@@ -8,7 +8,7 @@
  * undecorated import name Windows' export table has (name type UNDECORATE / NOPREFIX, Microsoft
  * "PE Format" § "Import Name Type"). Linked after mingw-w64's libraries: it fills their gaps.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readArchive, isShortImport, readCoffObject, writeImportLibrary, type CoffObject } from "../formats/lib/index.js";
 import { emptyDef, newExport, type DefExport, type DefFile } from "../formats/def/index.js";
 import { kernelModuleExportsFor, type KernelExport } from "../nt/kernel-exports.js";
@@ -102,7 +102,8 @@ export function writeKernelImportLibraries(inputs: string[], arch: Arch, pathFor
     if (!def) continue;
     const lib = writeImportLibrary(def, { machine: arch, dll: module });
     const path = pathFor(module);
-    writeFileSync(path, lib.bytes);
+    // Unchanged bytes keep the file (and so an incremental build's link step) as it was.
+    if (!existsSync(path) || !readFileSync(path).equals(lib.bytes)) writeFileSync(path, lib.bytes);
     written.push(path);
   }
   return written;
