@@ -181,3 +181,18 @@ test("focus keeps a module's one-hop neighbourhood; large graphs get the sfdp la
   assert.doesNotMatch(svg, /<text[^>]*>F<\/text>/, "no edge labels in the force-directed layout");
   assert.match(await renderSvg(f, { engine: "neato" }), /<title>chainb\.sys<\/title>/);
 });
+
+test("a Windows system module the export database does not describe (WDFLDR.SYS) is an external export driver, names unchecked — not missing", () => {
+  const file = fixture("x64", "kmdfctl.sys");
+  const g = buildGraph([summarizeImage(readImage(file).image, file)]);
+  const ro = readobj([file]).get(file)!;
+  const wdf = [...ro.imports.keys()].find((k) => /^wdfldr\.sys$/i.test(k))!;
+  const node = g.nodes.find((n) => n.id === wdf.toLowerCase())!;
+  assert.equal(node.kind, "export-driver");
+  assert.equal(node.external, true);
+  assert.equal(node.loadStatus, undefined);
+  const edge = g.edges.find((e) => e.to === node.id)!;
+  assert.deepEqual([edge.resolved, edge.unresolved], [false, []]);
+  assert.deepEqual(new Set(edge.names), new Set(ro.imports.get(wdf)));
+  assert.match(renderDot(g), /WDFLDR\.SYS\\nexport driver \(system\)/);
+});

@@ -27,7 +27,8 @@ function run(exp: string, verifier?: "none" | "standard" | "all"): Verdict {
 
 const PAIRS: [rule: string, bad: string, clean: string, bugcheck: string | null][] = [
   ["irql-max", "IrqlMaxBad", "IrqlMaxClean", "0x000000C4"],
-  ["irql-on-return", "IrqlOnReturnBad", "IrqlOnReturnClean", "0x000000C8"],
+  // A work item routine (RunAsWorkItem): WORKER_THREAD_RETURNED_AT_BAD_IRQL.
+  ["irql-on-return", "IrqlOnReturnBad", "IrqlOnReturnClean", "0x000000E1"],
   ["spinlock-held-on-return", "SpinLockHeldBad", "SpinLockHeldClean", "0x000000C4"],
   ["fast-mutex-held-on-return", "FastMutexHeldBad", "FastMutexHeldClean", "0x000000C4"],
   ["critical-region-on-return", "CriticalRegionBad", "CriticalRegionClean", "0x00000001"],
@@ -215,4 +216,120 @@ test("port I/O outside the driver's assigned port ranges is an error; inside the
   assert.equal(errs.length, 3);
   const none = callImage(VF, "PortIoCmos", [0x0an]);
   assert.deepEqual(none.events.filter((e) => e.event === "verifier").map((e) => (e as { level: string }).level), ["warning", "warning"]);
+});
+
+/** llvm-objdump's view of an address of the fixture (null when the tool is missing). */
+function disasmAt(site: string): string | null {
+  const m = /^vfrules\.sys\+0x([0-9a-f]+)$/.exec(site);
+  const dis = spawnSync("llvm-objdump", ["-d", VF], { encoding: "utf8" });
+  if (!m || dis.status !== 0) return null;
+  const va = (0x140000000 + parseInt(m[1]!, 16)).toString(16);
+  return dis.stdout.split("\n").find((l) => l.trim().startsWith(`${va}:`)) ?? "";
+}
+
+const SPECIAL: [rule: string, bad: string, clean: string, args: bigint[], bugcheck: string, p4: string | null, mode: "overrun" | "underrun", faults: boolean][] = [
+  ["special-pool-overrun", "PoolOverrunBad", "PoolOverrunClean", [64n], "0x000000D6", "0x0", "overrun", true],
+  ["special-pool-overrun", "PoolOverrunBad", "PoolOverrunClean", [4096n], "0x000000D6", "0x0", "overrun", true],
+  ["special-pool-overrun-write", "PoolSlackBad", "PoolSlackClean", [], "0x000000C1", "0x24", "overrun", false],
+  ["special-pool-underrun-write", "PoolUnderrunBad", "PoolUnderrunClean", [1n], "0x000000C1", "0x23", "overrun", false],
+  ["special-pool-underrun", "PoolUnderrunBad", "PoolUnderrunClean", [1n], "0x000000D6", "0x0", "underrun", true],
+  ["special-pool-use-after-free", "PoolUseAfterFreeBad", "PoolUseAfterFreeClean", [], "0x000000D5", "0x0", "overrun", true],
+];
+
+for (const [rule, bad, clean, args, bugcheck, p4, mode, faults] of SPECIAL) {
+  test(`special pool (${mode}) ${rule}: ${bad}(${args.join(",")}) is caught${faults ? " at the faulting instruction" : " at free"}; ${clean} is not`, () => {
+    const opts = { verifier: "all" as const, specialPool: mode };
+    const r = callImage(VF, bad, args, opts);
+    const hits = r.events.filter((e) => e.event === "verifier" && e.level === "error") as Extract<TraceEvent, { event: "verifier" }>[];
+    assert.equal(hits.length, 1, JSON.stringify(hits));
+    const hit = hits[0]!;
+    assert.equal(hit.rule, rule);
+    assert.equal(hit.bugcheck, bugcheck);
+    assert.equal(hit.parameters?.length, 4);
+    assert.equal(hit.parameters?.[3], p4);
+    assert.equal(r.fault !== undefined && r.fault !== null, faults);
+    if (faults) {
+      // P1 the address referenced, P3 the instruction: a memory access in the driver's code (llvm-objdump).
+      assert.equal(hit.parameters?.[1], /write/.test(hit.message) ? "0x1" : "0x0");
+      const line = disasmAt(String(hit.site));
+      if (line !== null) assert.match(line, /\bmov[a-z]*\s.*\(|\(.*\)/, `${hit.site}: ${line}`);
+    }
+    const c = callImage(VF, clean, args, opts);
+    assert.deepEqual(c.events.filter((e) => e.event === "verifier" && e.level === "error"), [], clean);
+    assert.equal(c.fault ?? null, null);
+    assert.equal(c.value, bad === "PoolUseAfterFreeBad" ? 7n : 1n);
+  });
+}
+
+test("special pool is off under --verifier standard: the same overrun runs silently (pool blocks are packed)", () => {
+  const r = callImage(VF, "PoolOverrunBad", [64n]);
+  assert.equal(r.value, 1n);
+  assert.deepEqual(r.events.filter((e) => e.event === "verifier"), []);
+});
+
+test("special pool is bounded: past its live-block limit allocations fall back to normal pool with one warning", async () => {
+  const { SpecialPool, MAX_SPECIAL_BLOCKS } = await import("../src/emu/verifier/special-pool.js");
+  const mapped: bigint[] = [];
+  const fake = { mapMemory: (a: bigint) => void mapped.push(a), write: () => {}, read: (_a: bigint, n: number) => new Uint8Array(n).fill(0x5a), unmapMemory: () => {} };
+  const sp = new SpecialPool(fake as never, 0x10000n, 0x100000000n, "overrun");
+  for (let i = 0; i < MAX_SPECIAL_BLOCKS; i++) assert.notEqual(sp.allocate(16, false), null);
+  assert.equal(sp.allocate(16, false), null);
+  assert.equal(mapped.length, MAX_SPECIAL_BLOCKS);
+  assert.equal(new Set(mapped).size, MAX_SPECIAL_BLOCKS);
+});
+
+test("verifier rule paged-pool-at-dispatch: 0xC4 P1 0x01 with the IRQL, pool type and size; nonpaged pool at DISPATCH_LEVEL is fine", () => {
+  const b = run("PagedPoolDispatchBad");
+  assert.equal(b.findings.length, 1);
+  const f = b.findings[0] as Extract<TraceEvent, { event: "verifier" }>;
+  assert.equal(f.rule, "paged-pool-at-dispatch");
+  assert.deepEqual([f.bugcheck, ...(f.parameters ?? [])], ["0x000000C4", "0x1", "0x2", "0x1", "0x40"]);
+  assert.deepEqual(run("PagedPoolDispatchClean").findings, []);
+});
+
+const CALLBACK_PAIRS: [rule: string, bad: string, clean: string, bugcheck: string, p1: string | null][] = [
+  ["complete-with-cancel-routine", "CancelLeftSetBad", "CancelLeftSetClean", "0x000000C9", "0x7"],
+  ["cancel-routine-after-complete", "CancelAfterCompleteBad", "CancelAfterCompleteClean", "", null],
+  ["call-with-cancel-routine", "CallCancelSetBad", "CallCancelSetClean", "0x000000C9", "0x203"],
+  ["critical-region-on-return", "DispatchRegionBad", "DispatchRegionClean", "0x000000C4", "0xc5"],
+  ["guarded-region-on-return", "GuardedRegionBad", "GuardedRegionClean", "0x00000001", null],
+  ["critical-region-leave-unbalanced", "LeaveRegionBad", "LeaveRegionClean", "0x000000C4", "0x3e"],
+];
+
+for (const [rule, bad, clean, bugcheck, p1] of CALLBACK_PAIRS) {
+  test(`verifier rule ${rule}: ${bad} is reported${bugcheck ? ` (${bugcheck}${p1 ? ` P1 ${p1}` : ""})` : ""} at driver code with a backtrace; ${clean} is not`, () => {
+    const b = simCall(bad);
+    assert.equal(b.ok, false);
+    const hit = b.findings.find((f) => f.rule === rule) as Extract<TraceEvent, { event: "verifier" }> | undefined;
+    assert.ok(hit, `${bad}: ${JSON.stringify(b.findings)}`);
+    assert.equal(hit.bugcheck ?? "", bugcheck);
+    if (p1) assert.equal(hit.parameters?.[0], p1);
+    assert.match(String(hit.site), /^vfrules\.sys\+0x/);
+    assert.ok(hit.backtrace && hit.backtrace.length >= 1);
+    const c = simCall(clean);
+    assert.deepEqual(c.findings, [], JSON.stringify(c.findings));
+    assert.deepEqual(c.faults, []);
+    assert.equal(c.ok, true);
+  });
+}
+
+test("I/O verification findings carry 0xC9 parameters: P1 the error, the dispatch routine and the IRP", () => {
+  const p = (exp: string) => (simCall(exp).findings[0] as Extract<TraceEvent, { event: "verifier" }>).parameters ?? [];
+  assert.equal(p("CompletePendingBad")[0], "0x6");
+  assert.equal(p("CompletePendingBad")[1], "0x103"); // STATUS_PENDING
+  assert.equal(p("PendingUnmarkedBad")[0], "0x23d");
+  assert.equal(p("StatusMismatchBad")[0], "0x224");
+  assert.equal(p("IrpFreedBad")[0], "0x3");
+});
+
+test("verifier rule unload-pending-operations: a timer with a DPC in the driver left armed at unload is 0xCE; cancelled it is not", () => {
+  const b = simCall("TimerLeftBad");
+  assert.equal(b.ok, false);
+  const hit = b.findings.find((f) => f.rule === "unload-pending-operations") as Extract<TraceEvent, { event: "verifier" }> | undefined;
+  assert.ok(hit, JSON.stringify(b.findings));
+  assert.equal(hit.bugcheck, "0x000000CE");
+  assert.match(hit.message, /timer .*DPC routine vfrules\.sys\+0x/);
+  const c = simCall("TimerLeftClean");
+  assert.deepEqual(c.findings, []);
+  assert.equal(c.ok, true);
 });

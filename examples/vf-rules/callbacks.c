@@ -80,3 +80,63 @@ static VOID NTAPI EntersAndLeavesRegion(PVOID Parameter)
 
 VOID NTAPI CriticalRegionBad(void) { RunAsWorkItem(EntersRegion); }
 VOID NTAPI CriticalRegionClean(void) { RunAsWorkItem(EntersAndLeavesRegion); }
+
+/* Guarded regions (KeEnterGuardedRegion: all APCs off) must be left before the routine returns. */
+static VOID NTAPI EntersGuardedRegion(PVOID Parameter)
+{
+    UNREFERENCED_PARAMETER(Parameter);
+    KeEnterGuardedRegion();
+}
+
+static VOID NTAPI EntersAndLeavesGuardedRegion(PVOID Parameter)
+{
+    UNREFERENCED_PARAMETER(Parameter);
+    KeEnterGuardedRegion();
+    KeLeaveGuardedRegion();
+}
+
+VOID NTAPI GuardedRegionBad(void) { RunAsWorkItem(EntersGuardedRegion); }
+VOID NTAPI GuardedRegionClean(void) { RunAsWorkItem(EntersAndLeavesGuardedRegion); }
+
+/* KeLeaveCriticalRegion once more than KeEnterCriticalRegion. */
+VOID NTAPI LeaveRegionBad(void)
+{
+    KeEnterCriticalRegion();
+    KeLeaveCriticalRegion();
+    KeLeaveCriticalRegion();
+}
+
+VOID NTAPI LeaveRegionClean(void)
+{
+    KeEnterCriticalRegion();
+    KeLeaveCriticalRegion();
+}
+
+/* A timer armed with a DPC in this driver and never cancelled: when it fires after the driver
+ * unloaded, Windows stops with DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS. */
+static KTIMER g_Timer;
+static KDPC g_TimerDpc;
+
+static VOID NTAPI TimerDpc(PKDPC Dpc, PVOID Context, PVOID A1, PVOID A2)
+{
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(A1);
+    UNREFERENCED_PARAMETER(A2);
+}
+
+static VOID ArmTimer(void)
+{
+    LARGE_INTEGER due;
+    due.QuadPart = -600000000LL; /* 60 s */
+    KeInitializeTimer(&g_Timer);
+    KeInitializeDpc(&g_TimerDpc, TimerDpc, NULL);
+    KeSetTimer(&g_Timer, due, &g_TimerDpc);
+}
+
+VOID NTAPI TimerLeftBad(void) { ArmTimer(); }
+VOID NTAPI TimerLeftClean(void)
+{
+    ArmTimer();
+    KeCancelTimer(&g_Timer);
+}

@@ -4,7 +4,8 @@
  * device, sends it a METHOD_BUFFERED IOCTL built with IoBuildDeviceIoControlRequest, and
  * deletes the device. g_Mode says how the dispatch routine misbehaves (or not).
  * Rules: irp-complete-pending, pending-not-marked, status-mismatch, irp-information-too-large,
- * irp-freed.
+ * irp-freed, complete-with-cancel-routine, cancel-routine-after-complete, call-with-cancel-routine,
+ * critical-region-on-return (in a dispatch routine).
  */
 #include "vfrules.h"
 
@@ -17,8 +18,22 @@ enum {
     MODE_PENDING_UNMARKED,    /* return STATUS_PENDING without IoMarkIrpPending */
     MODE_PENDING_MARKED,      /* IoMarkIrpPending, return STATUS_PENDING */
     MODE_STATUS_MISMATCH,     /* complete with STATUS_SUCCESS, return STATUS_UNSUCCESSFUL */
-    MODE_INFO_TOO_LARGE       /* Information larger than the output buffer */
+    MODE_INFO_TOO_LARGE,      /* Information larger than the output buffer */
+    MODE_CANCEL_LEFT_SET,     /* complete with the cancel routine still set */
+    MODE_CANCEL_CLEARED,      /* set a cancel routine, clear it, complete */
+    MODE_CANCEL_AFTER,        /* complete, then set a cancel routine on the completed IRP */
+    MODE_REGION_LEFT,         /* KeEnterCriticalRegion without KeLeaveCriticalRegion */
+    MODE_REGION_BALANCED      /* KeEnterCriticalRegion ... KeLeaveCriticalRegion */
 };
+
+static VOID NTAPI VfCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    IoReleaseCancelSpinLock(Irp->CancelIrql);
+    Irp->IoStatus.Status = STATUS_CANCELLED;
+    Irp->IoStatus.Information = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+}
 
 PDRIVER_OBJECT g_Driver;
 static LONG g_Mode;
@@ -53,6 +68,24 @@ NTSTATUS VfDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         return STATUS_UNSUCCESSFUL;
     case MODE_INFO_TOO_LARGE:
         return Complete(Irp, STATUS_SUCCESS, outLen + 48);
+    case MODE_CANCEL_LEFT_SET:
+        IoSetCancelRoutine(Irp, VfCancel);
+        return Complete(Irp, STATUS_SUCCESS, outLen);
+    case MODE_CANCEL_CLEARED:
+        IoSetCancelRoutine(Irp, VfCancel);
+        IoSetCancelRoutine(Irp, NULL);
+        return Complete(Irp, STATUS_SUCCESS, outLen);
+    case MODE_CANCEL_AFTER:
+        Complete(Irp, STATUS_SUCCESS, outLen);
+        IoSetCancelRoutine(Irp, VfCancel);
+        return STATUS_SUCCESS;
+    case MODE_REGION_LEFT:
+        KeEnterCriticalRegion();
+        return Complete(Irp, STATUS_SUCCESS, outLen);
+    case MODE_REGION_BALANCED:
+        KeEnterCriticalRegion();
+        KeLeaveCriticalRegion();
+        return Complete(Irp, STATUS_SUCCESS, outLen);
     default:
         return Complete(Irp, STATUS_SUCCESS, outLen);
     }
@@ -99,6 +132,12 @@ LONG64 NTAPI StatusMismatchBad(void) { return SendIoctl(MODE_STATUS_MISMATCH); }
 LONG64 NTAPI StatusMismatchClean(void) { return SendIoctl(MODE_COMPLETE); }
 LONG64 NTAPI InformationTooLargeBad(void) { return SendIoctl(MODE_INFO_TOO_LARGE); }
 LONG64 NTAPI InformationTooLargeClean(void) { return SendIoctl(MODE_COMPLETE); }
+LONG64 NTAPI CancelLeftSetBad(void) { return SendIoctl(MODE_CANCEL_LEFT_SET); }
+LONG64 NTAPI CancelLeftSetClean(void) { return SendIoctl(MODE_CANCEL_CLEARED); }
+LONG64 NTAPI CancelAfterCompleteBad(void) { return SendIoctl(MODE_CANCEL_AFTER); }
+LONG64 NTAPI CancelAfterCompleteClean(void) { return SendIoctl(MODE_CANCEL_CLEARED); }
+LONG64 NTAPI DispatchRegionBad(void) { return SendIoctl(MODE_REGION_LEFT); }
+LONG64 NTAPI DispatchRegionClean(void) { return SendIoctl(MODE_REGION_BALANCED); }
 
 static NTSTATUS FreeOnCompletion(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
 {
@@ -109,8 +148,8 @@ static NTSTATUS FreeOnCompletion(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
 }
 
 /* An IRP from IoAllocateIrp: sent after IoFreeIrp (Bad), or sent and freed by its completion
- * routine (Clean). */
-static LONG64 SendAllocated(BOOLEAN FreeFirst)
+ * routine (Clean); CancelSet: sent with a cancel routine still set. */
+static LONG64 SendAllocated(BOOLEAN FreeFirst, BOOLEAN CancelSet)
 {
     PDEVICE_OBJECT dev;
     PIRP irp;
@@ -131,10 +170,14 @@ static LONG64 SendAllocated(BOOLEAN FreeFirst)
     IoSetCompletionRoutine(irp, FreeOnCompletion, NULL, TRUE, TRUE, TRUE);
     if (FreeFirst)
         IoFreeIrp(irp);
+    if (CancelSet)
+        IoSetCancelRoutine(irp, VfCancel);
     st = IoCallDriver(dev, irp);
     IoDeleteDevice(dev);
     return st;
 }
 
-LONG64 NTAPI IrpFreedBad(void) { return SendAllocated(TRUE); }
-LONG64 NTAPI IrpFreedClean(void) { return SendAllocated(FALSE); }
+LONG64 NTAPI IrpFreedBad(void) { return SendAllocated(TRUE, FALSE); }
+LONG64 NTAPI IrpFreedClean(void) { return SendAllocated(FALSE, FALSE); }
+LONG64 NTAPI CallCancelSetBad(void) { return SendAllocated(FALSE, TRUE); }
+LONG64 NTAPI CallCancelSetClean(void) { return SendAllocated(FALSE, FALSE); }

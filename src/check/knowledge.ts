@@ -210,26 +210,7 @@ export function kernelReplacement(name: string): string | null {
   return Object.prototype.hasOwnProperty.call(REPLACEMENTS, name) ? REPLACEMENTS[name]! : null;
 }
 
-/**
- * Windows system drivers and kernel DLLs that every installation has in System32\drivers (or
- * System32) but kmdll's export database does not describe (mingw-w64 ships no import library
- * for them): an import from one of them is assumed to load; its names cannot be checked.
- */
-const SYSTEM_MODULES = new Set([
-  "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "storport.sys", "ataport.sys", "scsiport.sys", "videoprt.sys", "portcls.sys",
-  "drmk.sys", "dxgkrnl.sys", "dxgmms1.sys", "dxgmms2.sys", "watchdog.sys", "fwpkclnt.sys", "tbs.sys", "cng.sys", "msrpc.sys",
-  "clfs.sys", "wpprecorder.sys", "werkernel.sys", "acpi.sys", "pci.sys", "volmgr.sys", "partmgr.sys", "mountmgr.sys",
-  "ndis.sys", "netio.sys", "tdi.sys", "afd.sys", "tcpip.sys", "ksecdd.sys", "ksecpkg.sys", "usbd.sys", "usbport.sys",
-  "ucx01000.sys", "ufx01000.sys", "hidclass.sys", "hidparse.sys", "ks.sys", "ksthunk.sys", "classpnp.sys", "disk.sys",
-  "spaceport.sys", "storahci.sys", "vmbkmcl.sys", "winhv.sys", "win32k.sys", "win32kbase.sys", "win32kfull.sys", "cdd.dll",
-  "ci.dll", "pshed.dll", "kdcom.dll", "kdstub.dll", "bootvid.dll", "clipsp.sys", "wmilib.sys", "battc.sys", "wdmsec.sys",
-  "serenum.sys", "npfs.sys", "msfs.sys", "ntfs.sys", "fastfat.sys", "refs.sys", "vdrvroot.sys", "pdc.sys", "intelppm.sys",
-]);
-
-/** A Windows system module kmdll knows exists but cannot describe (see SYSTEM_MODULES). */
-export function isKnownSystemModule(dll: string): boolean {
-  return SYSTEM_MODULES.has(dll.toLowerCase());
-}
+export { isKnownSystemModule } from "../nt/system-modules.js";
 
 /** Kernel API sets (api-ms-win-ntos-*, ext-ms-win-ntos-*): resolved by the kernel's API set schema. */
 export function isKernelApiSet(dll: string): boolean {

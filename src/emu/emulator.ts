@@ -34,7 +34,9 @@ import { wdfModuleExports } from "./wdf/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
-import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
+import { checkUnload } from "./verifier/unload.js";
+import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
+import { SPECIAL_POOL_BASE, SPECIAL_POOL_END, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { imageArch } from "../nt/image-arch.js";
@@ -57,6 +59,8 @@ export interface EmulatorOptions {
   trace?: boolean;
   /** Driver Verifier checks (src/emu/verifier): none, standard (default) or all. */
   verifier?: VerifierMode;
+  /** Special pool for driver allocations (x64): default "overrun" with verifier "all", else "off". */
+  specialPool?: SpecialPoolOption;
   /** Other loaded modules exporting a name (for MmGetSystemRoutineAddress's warning). */
   modulesExporting?: (name: string) => string[];
   /** The CPU: "x64" (default) or "x86" (32-bit drivers). */
@@ -126,6 +130,8 @@ export class Emulator {
     this.mem.freedCheck = (a, n) => this.scratch.freedAt(a, n);
     this.pool = new PoolAllocator(this.uc, space.poolBase);
     this.pool.onProblem = (p) => this.faults.poolProblem(p);
+    const special = this.options.specialPool ?? (this.verifier.mode === "all" ? "overrun" : "off");
+    if (special !== "off" && this.verifier.enabled && this.cpu.arch === "x64") this.pool.special = new SpecialPool(this.uc, SPECIAL_POOL_BASE, SPECIAL_POOL_END, special);
     this.kernel = createKernelState(this);
     const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch) };
     // KMDF (wdfldr.sys, wdf01000.sys) is emulated for x64 drivers only.
@@ -214,6 +220,7 @@ export class Emulator {
       this.modules.delete(key);
       return [];
     }
+    checkUnload(this, mod);
     const leaks: TraceEvent[] = [];
     for (const b of this.pool.liveOf(key)) {
       const e: TraceEvent = { event: "leak", module: mod.name, kind: "pool", tag: tagText(b.tag), size: b.size, address: addr64(b.address), site: b.site };

@@ -9,6 +9,7 @@ import type { Emulator } from "./emulator.js";
 import type { PoolProblem } from "./pool.js";
 import { tagText } from "./pool.js";
 import { unwindOne } from "./unwind.js";
+import { specialPoolFault, specialPoolProblem } from "./verifier/special-report.js";
 import { MAX_CALL_DEPTH, STACK_SIZE, addr64, stackSlot } from "./layout.js";
 
 export interface FaultReport {
@@ -194,6 +195,8 @@ export class FaultReporter {
       const freed = this.emu.scratch.freedAt(a, Math.max(1, nf.size ?? 1));
       const access = nf.memType === M.READ_UNMAPPED || nf.memType === M.READ_PROT ? "read" : nf.memType === M.WRITE_UNMAPPED || nf.memType === M.WRITE_PROT ? "write" : "fetch";
       if (freed) return this.report("use-after-free", `use after free: ${access} of ${nf.size} byte(s) at ${addr64(a)} (${freed}) at ${map.where(rip)}`, rip, { address: a });
+      const special = specialPoolFault(this.emu, a, access, nf.size ?? 1, nf.pc ?? rip);
+      if (special) return special;
       for (let d = 0; d < MAX_CALL_DEPTH; d++) {
         const s = stackSlot(d, this.emu.cpu.space.stacksBase);
         if (a >= s.guardLow && a < s.low && access !== "fetch")
@@ -253,6 +256,7 @@ export class FaultReporter {
   /** Pool misuse found by the allocator: a warning (tag mismatch) or a stop (double/foreign free). */
   poolProblem(p: PoolProblem): void {
     const { mem, uc, C, pool } = this.emu;
+    if (p.kind === "special-fallback") return specialPoolProblem(this.emu, p, 0n);
     const site = p.site ?? "(unknown)";
     if (p.kind === "tag-mismatch") {
       this.emu.emit({
@@ -265,6 +269,7 @@ export class FaultReporter {
     // Called from ExFreePool* at its thunk: the caller's address is at [rsp].
     void mem;
     const retAddr = this.emu.readPtr(uc.regRead(this.emu.cpu.spId(C)));
+    if (p.kind === "special-corruption") return specialPoolProblem(this.emu, p, retAddr);
     if (p.kind === "double-free") {
       throw new EmuStop(
         this.report("double-free", `double free of pool block ${addr64(p.address)} (tag '${tagText(p.block.tag)}', ${p.block.size} bytes, allocated at ${p.block.site ?? "?"}) from ${site}`, retAddr, { address: p.address, tag: tagText(p.block.tag) }),

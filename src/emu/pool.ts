@@ -8,6 +8,7 @@
  */
 import type { NativeEngine } from "./native.js";
 import { POOL_BASE, POOL_CHUNK, alignUp } from "./layout.js";
+import { MAX_SPECIAL_SIZE, type SpecialCorruption, type SpecialPool } from "./verifier/special-pool.js";
 
 export interface PoolBlock {
   address: bigint;
@@ -25,7 +26,11 @@ export interface PoolBlock {
 export type PoolProblem =
   | { kind: "double-free"; address: bigint; block: PoolBlock; site: string | null }
   | { kind: "foreign-free"; address: bigint; site: string | null; inside?: PoolBlock }
-  | { kind: "tag-mismatch"; address: bigint; block: PoolBlock; tag: number; site: string | null };
+  | { kind: "tag-mismatch"; address: bigint; block: PoolBlock; tag: number; site: string | null }
+  /** Special pool: bytes around the block changed (found at free; 0xC1). */
+  | { kind: "special-corruption"; address: bigint; block: PoolBlock; corruption: SpecialCorruption; site: string | null }
+  /** Special pool full or the block too large: normal pool served it (reported once). */
+  | { kind: "special-fallback"; size: number; live: number };
 
 const HEADER = 16;
 
@@ -62,6 +67,8 @@ export class PoolAllocator {
   onProblem: (p: PoolProblem) => void = () => {};
   stats = { allocations: 0, frees: 0, bytesLive: 0 };
   private readonly stage = new Uint8Array(4096);
+  /** Driver Verifier's special pool (./verifier/special-pool.ts): drivers' blocks on pages of their own. */
+  special: SpecialPool | null = null;
 
   constructor(
     private readonly uc: NativeEngine,
@@ -83,11 +90,20 @@ export class PoolAllocator {
 
   /** Whether an address lies in a pool chunk. */
   inPool(addr: bigint): boolean {
-    return this.chunks.some((c) => addr >= c.base && addr < c.base + BigInt(c.size));
+    return this.chunks.some((c) => addr >= c.base && addr < c.base + BigInt(c.size)) || (this.special?.contains(addr) ?? false);
   }
 
   allocate(size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null): bigint {
     if (!Number.isFinite(size) || size < 0 || size > 0x40000000) return 0n;
+    if (this.special && module !== "(kernel)") {
+      const p = this.special.allocate(size, zero);
+      if (p !== null) return this.track({ address: p, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq });
+      const why = size > MAX_SPECIAL_SIZE ? "large" : "full";
+      if (!this.special.noted.has(why)) {
+        this.special.noted.add(why);
+        this.onProblem({ kind: "special-fallback", size, live: this.special.live.size });
+      }
+    }
     const rounded = alignUp(Math.max(size, 1), 16);
     let user: bigint | undefined;
     const list = this.freeLists.get(rounded);
@@ -120,11 +136,14 @@ export class PoolAllocator {
     blockBytes[6] = (t >>> 16) & 0xff;
     blockBytes[7] = t >>> 24;
     this.uc.write(user - BigInt(HEADER), blockBytes);
-    const block: PoolBlock = { address: user, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq };
-    this.live.set(user, block);
+    return this.track({ address: user, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq });
+  }
+
+  private track(block: PoolBlock): bigint {
+    this.live.set(block.address, block);
     this.stats.allocations++;
-    this.stats.bytesLive += size;
-    return user;
+    this.stats.bytesLive += block.size;
+    return block.address;
   }
 
   /** Free a block; returns false (after reporting) on a double free or foreign pointer. */
@@ -142,6 +161,14 @@ export class PoolAllocator {
     }
     this.live.delete(a);
     this.freed.set(a, block);
+    if (this.special?.owns(a)) {
+      // Special pool: the pages are unmapped (a later access faults) and never reused.
+      const r = this.special.free(a);
+      this.stats.frees++;
+      this.stats.bytesLive -= block.size;
+      if (r?.corruption) this.onProblem({ kind: "special-corruption", address: a, block, corruption: r.corruption, site });
+      return true;
+    }
     const rounded = alignUp(Math.max(block.size, 1), 16);
     let list = this.freeLists.get(rounded);
     if (!list) this.freeLists.set(rounded, (list = []));
@@ -149,6 +176,11 @@ export class PoolAllocator {
     this.stats.frees++;
     this.stats.bytesLive -= block.size;
     return true;
+  }
+
+  /** A block (live or freed and not yet reused) by its user address. */
+  blockInfo(addr: bigint): PoolBlock | undefined {
+    return this.live.get(addr) ?? this.freed.get(addr);
   }
 
   /** The live block containing addr (not necessarily at its start). */

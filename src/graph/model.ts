@@ -23,6 +23,7 @@
 import type { PeImage } from "../formats/pe/types.js";
 import { isKernelImage, isKernelModule } from "../nt/kernel-modules.js";
 import { userModeDll } from "../nt/user-mode-dlls.js";
+import { isKnownSystemModule } from "../nt/system-modules.js";
 import { formatStatus } from "../nt/status.js";
 
 export type ModuleKind = "driver" | "export-driver" | "kernel" | "missing";
@@ -228,7 +229,9 @@ export function buildGraph(modules: readonly ModuleSummary[], opts: BuildGraphOp
       const toId = imp.dll.toLowerCase();
       if (!nodes.has(toId)) {
         const kernel = isKernelModule(toId);
-        const kind: ModuleKind = kernel ? "kernel" : known(toId) ? "export-driver" : "missing";
+        // A system module the database does not describe (wdfldr.sys, fltmgr.sys, ...) is an
+        // external export driver whose names are not checked, not a missing module.
+        const kind: ModuleKind = kernel ? "kernel" : known(toId) || isKnownSystemModule(toId) ? "export-driver" : "missing";
         const um = kind === "missing" ? userModeDll(imp.dll) : null;
         nodes.set(toId, {
           id: toId,

@@ -14,7 +14,6 @@ import { buildGraph, importersOf, type DepGraph, type KnownExports, type ModuleK
 import { analyzeFile, type AnalyzeRequest, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 import { ScanModules } from "./checks.js";
 import { walkFiles, type WalkSkip } from "./walk.js";
-import { isKnownSystemModule } from "../check/knowledge.js";
 
 export { analyzeFile, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 export { walkFiles, looksLikePe, isPeBuffer } from "./walk.js";
@@ -296,7 +295,8 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
     const to = nodeById.get(e.to)!;
     const importer = nodeById.get(e.from)!;
     const rel = importer.path ?? importer.name;
-    if (to.kind === "missing") unresolved.push({ importer: rel, dll: e.dll, reason: isKnownSystemModule(e.dll) ? "system-module" : "missing-module", names: e.names, delay: e.delay });
+    if (to.kind === "missing") unresolved.push({ importer: rel, dll: e.dll, reason: "missing-module", names: e.names, delay: e.delay });
+    else if (to.external && to.kind === "export-driver" && !e.resolved) unresolved.push({ importer: rel, dll: e.dll, reason: "system-module", names: e.names, delay: e.delay });
     else if (e.unresolved.length) unresolved.push({ importer: rel, dll: e.dll, reason: "unresolved-import", names: e.unresolved, delay: e.delay });
   }
 

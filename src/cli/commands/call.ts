@@ -5,6 +5,7 @@ import { EXIT, toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import { isVerifierFinding, type TraceEvent } from "../../events.js";
 import { verifierMode, type VerifierMode } from "../../emu/verifier/index.js";
+import { specialPoolOption, type SpecialPoolOption } from "../../emu/verifier/special-pool.js";
 import { callImage, parseIntegerArg } from "../../sim/call.js";
 import { loadApis } from "../../emu/apis.js";
 import { loadRegistry } from "../../kernel/simulation.js";
@@ -26,6 +27,13 @@ interface CallOptions {
   unimplemented: "fault" | "stub";
   maxEvents?: number;
   verifier: VerifierMode;
+  specialPool?: SpecialPoolOption;
+}
+
+function specialPoolOpt(v: string): SpecialPoolOption {
+  const m = specialPoolOption(v);
+  if (!m) throw new InvalidArgumentError("expected 'off', 'overrun' or 'underrun'");
+  return m;
 }
 
 function verifierOpt(v: string): VerifierMode {
@@ -81,6 +89,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--max-events <n>", "show at most N events; later ones are counted (loads, calls, failures and faults still shown)", maxEventsArg)
     .option("--timeout <seconds>", "time budget per call", seconds, 10)
     .option("--verifier <mode>", "Driver Verifier checks: none, standard (default) or all; error-level findings exit 1", verifierOpt, "standard")
+    .option("--special-pool <mode>", "Driver Verifier special pool for driver allocations: overrun (guard page after each block; default with --verifier all), underrun (guard page before) or off (default otherwise)", specialPoolOpt)
     .option("--unimplemented <mode>", "unimplemented kernel exports: fault (default) or stub (return STATUS_NOT_IMPLEMENTED)", mode, "fault")
     .action(async (image: string, exportName: string, rawArgs: string[], o: CallOptions) => {
       const args = rawArgs.map(parseIntegerArg);
@@ -135,6 +144,7 @@ export function register(program: Command, ctx: CliContext): void {
         timeoutMs: o.timeout * 1000,
         unimplemented: o.unimplemented,
         verifier: o.verifier,
+        ...(o.specialPool ? { specialPool: o.specialPool } : {}),
         keepEvents: false,
         onEvent: (e) => {
           if (isVerifierFinding(e)) leaked = true;

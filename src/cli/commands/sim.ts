@@ -9,6 +9,7 @@ import { readFileBytes } from "../../io/image.js";
 import type { TraceEvent } from "../../events.js";
 import { emulatorExecutor, emulatorExecutorWith } from "../../sim/emulator.js";
 import { verifierMode, type VerifierMode } from "../../emu/verifier/index.js";
+import { specialPoolOption, type SpecialPoolOption } from "../../emu/verifier/special-pool.js";
 import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/scenario.js";
 import { runSimulation } from "../../kernel/simulation.js";
 import type { Semantics } from "../../kernel/types.js";
@@ -24,6 +25,12 @@ import { driverImageSummaries } from "../../scan/driver-images.js";
 import { jsonText } from "../../text/terminal.js";
 import { maxEventsArg } from "./options.js";
 
+function specialPoolOpt(v: string): SpecialPoolOption {
+  const m = specialPoolOption(v);
+  if (!m) throw new InvalidArgumentError("expected 'off', 'overrun' or 'underrun'");
+  return m;
+}
+
 function verifierOpt(v: string): VerifierMode {
   const m = verifierMode(v);
   if (!m) throw new InvalidArgumentError("expected 'none', 'standard' or 'all'");
@@ -32,6 +39,7 @@ function verifierOpt(v: string): VerifierMode {
 
 interface SimOptions {
   verifier: VerifierMode;
+  specialPool?: SpecialPoolOption;
   root?: string;
   registry?: string;
   semantics?: string;
@@ -99,6 +107,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--registry <file.reg>", "extend the default registry of a booted system (services' ImagePath, parameters) with a .reg file")
     .option("--semantics <which>", "documented (default: the seeds' rule) or kernel (WRK/ReactOS sysldr)")
     .option("--verifier <mode>", "Driver Verifier checks: none, standard (default) or all; error-level findings and leaks fail the scenario", verifierOpt, "standard")
+    .option("--special-pool <mode>", "Driver Verifier special pool for driver allocations: overrun (guard page after each block; default with --verifier all), underrun (guard page before) or off (default otherwise)", specialPoolOpt)
     .option("--trace", "also show every kernel API call the drivers make")
     .option("--json", "print NDJSON events and a final {\"event\":\"end\",\"modules\":[...]}")
     .option("--timeout <seconds>", "time budget per guest call (DriverEntry, DllInitialize, a call step...)", seconds, 10)
@@ -147,7 +156,10 @@ Examples:
         ...(semantics ? { semantics } : {}),
         steps: scenario.steps,
         sink,
-        executor: opts.verifier === "standard" ? emulatorExecutor : emulatorExecutorWith({ verifier: opts.verifier }),
+        executor:
+          opts.verifier === "standard" && !opts.specialPool
+            ? emulatorExecutor
+            : emulatorExecutorWith({ verifier: opts.verifier, ...(opts.specialPool ? { specialPool: opts.specialPool } : {}) }),
         ...(opts.trace ? { trace: true } : {}),
         limits: { unimplemented: opts.unimplemented, timeoutMs: Math.round(opts.timeout * 1000) },
       });

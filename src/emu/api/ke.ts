@@ -396,8 +396,11 @@ export const apis: ApiDefinition[] = [
   }),
   nt("KeLeaveCriticalRegion", 0, (ctx) => {
     const s = keState(ctx.kernel);
-    if (s.criticalRegion === 0) ctx.warn("KeLeaveCriticalRegion without KeEnterCriticalRegion");
-    else s.criticalRegion--;
+    if (s.criticalRegion > 0) s.criticalRegion--;
+    // Driver Verifier: 0xC4 P1 0x3E, KeLeaveCriticalRegion for a thread not in a critical region.
+    else if (ctx.kernel.verify && ctx.kernel.verifierMode !== "none")
+      ctx.kernel.verify({ rule: "critical-region-leave-unbalanced", message: "KeLeaveCriticalRegion without KeEnterCriticalRegion", bugcheck: { code: "0x000000C4", parameters: ["0x3e", "0x0", "0x0", "0x0"] } });
+    else ctx.warn("KeLeaveCriticalRegion without KeEnterCriticalRegion");
   }),
   nt("KeAreApcsDisabled", 0, (ctx) => (keState(ctx.kernel).criticalRegion > 0 || ctx.kernel.irql >= APC_LEVEL ? 1 : 0)),
   // ---- bug checks

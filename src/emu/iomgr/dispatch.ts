@@ -17,6 +17,7 @@ import { ioState, type IrpInfo } from "./state.js";
 import { deviceLabel } from "./devices.js";
 import { freedIrps, releaseIrp } from "./irp.js";
 import { trackInterface } from "./interfaces.js";
+import { asCallback } from "../verifier/callbacks.js";
 
 const B = (n: number) => BigInt(n);
 const D = LAYOUT.DRIVER_OBJECT;
@@ -34,7 +35,12 @@ export function callDriver(env: IoEnv, dev: bigint, irp: bigint): number {
   const io = ioState(env.kernel);
   if (dev === 0n || !m.isMapped(dev, DEV.$size)) env.fault("invalid-read", `IoCallDriver: device object ${hex(dev)} is not mapped`, { address: dev });
   if (freedIrps(env.kernel).has(irp)) {
-    env.kernel.verify?.({ rule: "irp-freed", message: `IoCallDriver(${deviceLabel(env, dev)}, ${hex(irp)}): the IRP was already freed`, bugcheck: { code: "0x000000C9" } });
+    env.kernel.verify?.({
+      rule: "irp-freed",
+      message: `IoCallDriver(${deviceLabel(env, dev)}, ${hex(irp)}): the IRP was already freed`,
+      // 0xC9 P1 0x03: IoCallDriver was passed an IRP whose Type is not IO_TYPE_IRP (freeing clears it).
+      bugcheck: { code: "0x000000C9", parameters: ["0x3", hex(irp), "0x0", "0x0"] },
+    });
     env.fault("use-after-free", `IoCallDriver(${deviceLabel(env, dev)}): IRP ${hex(irp)} was already freed`, { address: irp });
   }
   const loc = m.u8(irp + B(IRP.CurrentLocation)) - 1;
@@ -60,8 +66,9 @@ export function callDriver(env: IoEnv, dev: bigint, irp: bigint): number {
   const driverModule = moduleOf(env, getPtr(m, driver + B(D.DriverStart))) ?? "?";
   if (!env.kernel.moduleAt?.(routine)) env.fault("invalid-fetch", `IoCallDriver(${deviceLabel(env, dev)}, ${majorName(major)}): the dispatch routine ${hex(routine)} of ${driverModule} is not in a loaded module (was the driver unloaded?)`, { address: routine });
   const wasCompleted = info?.completed ?? false;
-  const status = Number(BigInt.asUintN(32, env.callGuest(routine, [dev, irp]))) >>> 0;
-  if (info) checkDispatchReturn(env, info, irp, sl, status, wasCompleted, `${majorName(major)} dispatch routine ${where(env, routine)}`);
+  checkCancelOnCall(env, irp, dev);
+  const status = Number(BigInt.asUintN(32, asCallback(env.kernel, { kind: "dispatch", routine, device: dev, irp }, () => env.callGuest(routine, [dev, irp])))) >>> 0;
+  if (info) checkDispatchReturn(env, info, irp, sl, status, wasCompleted, `${majorName(major)} dispatch routine ${where(env, routine)}`, routine, dev);
   emit(env, {
     event: "irp",
     major,
@@ -106,9 +113,18 @@ export function completeRequest(env: IoEnv, irp: bigint): void {
   // Only an ASSERT in checked builds of Windows: a warning here.
   if (status() === STATUS.PENDING) {
     const message = `IoCompleteRequest(${hex(irp)}) with IoStatus.Status = STATUS_PENDING (set the final status before completing)`;
-    if (env.kernel.verify) env.kernel.verify({ rule: "irp-complete-pending", message, bugcheck: { code: "0x000000C9" } });
+    // 0xC9 P1 0x06: IoCompleteRequest with a status marked pending; P2 the status, P3 the IRP.
+    if (env.kernel.verify) env.kernel.verify({ rule: "irp-complete-pending", message, bugcheck: { code: "0x000000C9", parameters: ["0x6", hex(status()), hex(irp), "0x0"] } });
     else env.warn(message);
   }
+  // 0xC9 P1 0x07: IoCompleteRequest while the IRP's cancel routine is still set (P2 the routine, P3 the IRP).
+  const cancelRoutine = getPtr(m, irp + B(IRP.CancelRoutine));
+  if (cancelRoutine !== 0n)
+    env.kernel.verify?.({
+      rule: "complete-with-cancel-routine",
+      message: `IoCompleteRequest(${hex(irp)}) with the cancel routine ${where(env, cancelRoutine)} still set (clear it with IoSetCancelRoutine(Irp, NULL) first)`,
+      bugcheck: { code: "0x000000C9", parameters: ["0x7", hex(cancelRoutine), hex(irp), "0x0"] },
+    });
   while (loc <= count) {
     const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
     const control = m.u8(sl + B(SL.Control));
@@ -131,7 +147,7 @@ export function completeRequest(env: IoEnv, irp: bigint): void {
     putPtr(m, sl + B(SL.Context), 0n);
     if (invoke) {
       const upper = loc <= count ? getPtr(m, sl + B(SL.$size) + B(SL.DeviceObject)) : 0n;
-      const r = Number(BigInt.asUintN(32, env.callGuest(routine, [upper, irp, context]))) >>> 0;
+      const r = Number(BigInt.asUintN(32, asCallback(env.kernel, { kind: "completion", routine, device: upper, irp }, () => env.callGuest(routine, [upper, irp, context])))) >>> 0;
       if (r === STATUS_MORE_PROCESSING_REQUIRED) return;
     } else if (loc <= count && pending) {
       const up = sl + B(SL.$size);
@@ -166,6 +182,8 @@ function finishIrp(env: IoEnv, irp: bigint): void {
       message: `IRP ${hex(irp)} completed with IoStatus.Information = ${information} for a METHOD_BUFFERED request with a ${info.copyBack.length}-byte output buffer`,
       bugcheck: { code: "0x000000C9" },
     });
+  // Cleared like IoFreeIrp does, so a cancel routine set after completion shows (checkDispatchReturn).
+  putPtr(m, irp + B(IRP.CancelRoutine), 0n);
   if (ntSuccess(st) && info.copyBack && info.copyBack.user !== 0n) {
     const n = Math.min(Number(BigInt.asUintN(32, information)), info.copyBack.length);
     if (n > 0) m.write(info.copyBack.user, m.read(info.copyBack.system, n));
@@ -187,15 +205,40 @@ function finishIrp(env: IoEnv, irp: bigint): void {
  * STATUS_PENDING without IoMarkIrpPending (SL_PENDING_RETURNED in its stack location), and an IRP
  * it completed itself returned with a status other than the one it completed with.
  */
-function checkDispatchReturn(env: IoEnv, info: IrpInfo, irp: bigint, sl: bigint, status: number, wasCompleted: boolean, what: string): void {
+function checkDispatchReturn(env: IoEnv, info: IrpInfo, irp: bigint, sl: bigint, status: number, wasCompleted: boolean, what: string, routine: bigint, dev: bigint): void {
   const verify = env.kernel.verify;
   if (!verify) return;
+  // WDM driver errors of I/O verification: 0xC9 with P1 the error code, P2 the driver code, P3 the IRP, P4 the device.
+  const wdm = (code: number) => ({ code: "0x000000C9", parameters: [hex(code), hex(routine), hex(irp), hex(dev)] });
   if (status === STATUS.PENDING && !info.completed && !info.freed && (env.mem.u8(sl + B(SL.Control)) & SL_PENDING_RETURNED) === 0)
-    verify({ rule: "pending-not-marked", message: `${what} returned STATUS_PENDING for IRP ${hex(irp)} without IoMarkIrpPending`, bugcheck: { code: "0x000000C9" } });
+    verify({ rule: "pending-not-marked", message: `${what} returned STATUS_PENDING for IRP ${hex(irp)} without IoMarkIrpPending`, rip: routine, bugcheck: wdm(0x23d) });
   if (!wasCompleted && info.completed && info.result && status !== STATUS.PENDING && status !== info.result.status >>> 0)
     verify({
       rule: "status-mismatch",
       message: `${what} returned ${formatStatus(status)} for IRP ${hex(irp)}, which it completed with ${formatStatus(info.result.status >>> 0)}`,
-      bugcheck: { code: "0x000000C9" },
+      rip: routine,
+      bugcheck: wdm(0x224),
     });
+  // IoSetCancelRoutine is inline (an exchange on Irp->CancelRoutine): a routine set on an IRP already
+  // completed shows as a non-NULL field after the dispatch routine returns (completion cleared it).
+  if (!wasCompleted && info.completed && env.mem.isMapped(irp + B(IRP.CancelRoutine), ptrSize())) {
+    const cr = getPtr(env.mem, irp + B(IRP.CancelRoutine));
+    if (cr !== 0n)
+      verify({
+        rule: "cancel-routine-after-complete",
+        message: `${what} set the cancel routine ${where(env, cr)} on IRP ${hex(irp)} after completing it (the IRP belongs to the I/O manager once completed)`,
+        rip: routine,
+      });
+  }
+}
+
+/** IoCallDriver with a cancel routine still set in the IRP (I/O verification error 0x203). */
+function checkCancelOnCall(env: IoEnv, irp: bigint, dev: bigint): void {
+  const cr = getPtr(env.mem, irp + B(IRP.CancelRoutine));
+  if (cr === 0n) return;
+  env.kernel.verify?.({
+    rule: "call-with-cancel-routine",
+    message: `IoCallDriver(${deviceLabel(env, dev)}, ${hex(irp)}) with the cancel routine ${where(env, cr)} still set (set it to NULL before passing the IRP down)`,
+    bugcheck: { code: "0x000000C9", parameters: ["0x203", hex(cr), hex(irp), hex(dev)] },
+  });
 }

@@ -7,6 +7,7 @@ import { componentState } from "../api/state.js";
 import { hex, readPtr, writePtr } from "../api/util.js";
 import { layoutArch } from "../../nt/arch-layout.js";
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, clockOf, irqlName, schedulerSlot, setSignal, type WaitScheduler } from "../api/ke.js";
+import { asCallback } from "../verifier/callbacks.js";
 
 const B = (n: number) => BigInt(n);
 /** Offsets that follow the arch being emulated (layoutArch): the x64 or the x86 table. */
@@ -65,7 +66,7 @@ export interface SchedState {
   inDpc: boolean;
 }
 
-const schedState = componentState("sched", (): SchedState => ({
+export const schedState = componentState("sched", (): SchedState => ({
   dpcQueue: [],
   timers: new Map(),
   work: [],
@@ -93,7 +94,7 @@ export function runDpc(ctx: ApiContext, dpc: bigint): void {
   const old = ctx.kernel.irql;
   ctx.kernel.irql = DISPATCH_LEVEL;
   try {
-    ctx.callGuest(routine, args);
+    asCallback(ctx.kernel, { kind: "dpc", routine }, () => ctx.callGuest(routine, args));
     if (ctx.kernel.irql !== DISPATCH_LEVEL)
       ctx.fault("bugcheck", `DPC routine ${ctx.kernel.where?.(routine) ?? hex(routine)} returned at ${irqlName(ctx.kernel.irql)} (IRQL_UNEXPECTED_VALUE)`, { code: "0x000000C8" });
   } finally {
@@ -147,7 +148,7 @@ export function runWork(ctx: ApiContext, w: Work): void {
   const old = ctx.kernel.irql;
   ctx.kernel.irql = PASSIVE_LEVEL;
   try {
-    ctx.callGuest(w.routine, w.args);
+    asCallback(ctx.kernel, { kind: "work-item", routine: w.routine, parameter: w.args[w.args.length - 1] ?? 0n, item: w.item }, () => ctx.callGuest(w.routine, w.args));
     if (ctx.kernel.irql !== PASSIVE_LEVEL)
       ctx.fault("bugcheck", `work item routine ${ctx.kernel.where?.(w.routine) ?? hex(w.routine)} returned at ${irqlName(ctx.kernel.irql)} (IRQL_NOT_LESS_OR_EQUAL)`, { code: "0x000000E1" });
   } finally {
@@ -162,7 +163,7 @@ export function runThread(ctx: ApiContext, t: SysThread): void {
   const old = ctx.kernel.irql;
   ctx.kernel.irql = PASSIVE_LEVEL;
   try {
-    ctx.callGuest(t.start, [t.context]);
+    asCallback(ctx.kernel, { kind: "thread", routine: t.start }, () => ctx.callGuest(t.start, [t.context]));
   } finally {
     ctx.kernel.irql = old;
     st.running.pop();

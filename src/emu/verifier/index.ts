@@ -13,7 +13,7 @@ export interface FindingInput {
   /** Where the driver did it (defaults to the current RIP). */
   rip?: bigint;
   level?: VerifierLevel;
-  /** Driver Verifier's bug check: code ("0x000000C4") and its four parameters. */
+  /** Driver Verifier's bug check: code ("0x000000C4") and its four parameters ("$site": the driver address of the finding). */
   bugcheck?: { code: string; parameters?: string[] };
 }
 
@@ -22,6 +22,11 @@ export type VerifierMode = "none" | "standard" | "all";
 /** Parse a --verifier value; null when it is not a mode. */
 export function verifierMode(v: string): VerifierMode | null {
   return v === "none" || v === "standard" || v === "all" ? v : null;
+}
+
+function isDriver(emu: Emulator, a: bigint): boolean {
+  const m = emu.moduleAt(a);
+  return m !== null && !m.builtin;
 }
 
 export class Verifier {
@@ -43,6 +48,15 @@ export class Verifier {
         /* keep the thunk */
       }
     }
+    // A tail call into the kernel, or a check made after the driver returned: name the innermost
+    // driver routine in progress (as API callers are named for tail calls).
+    if (f.rip === undefined && !isDriver(emu, rip)) {
+      for (let i = emu.calls.targets.length - 1; i >= 0; i--)
+        if (isDriver(emu, emu.calls.targets[i]!)) {
+          rip = emu.calls.targets[i]!;
+          break;
+        }
+    }
     const report = emu.faults.report("internal", f.message, rip);
     const level = f.level ?? "error";
     if (level === "error") this.findings++;
@@ -53,7 +67,7 @@ export class Verifier {
       message: f.message,
       ...(report.module ? { module: report.module } : {}),
       site: report.rip,
-      ...(f.bugcheck ? { bugcheck: f.bugcheck.code, parameters: f.bugcheck.parameters ?? [] } : {}),
+      ...(f.bugcheck ? { bugcheck: f.bugcheck.code, parameters: (f.bugcheck.parameters ?? []).map((p) => (p === "$site" ? `0x${rip.toString(16)}` : p)) } : {}),
       backtrace: report.backtrace,
     });
   }

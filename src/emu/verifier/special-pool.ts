@@ -1,0 +1,147 @@
+/**
+ * Driver Verifier's special pool (docs/verifier.md, "Special pool"): with `--verifier all` (or
+ * `--special-pool overrun|underrun`) every pool allocation of a driver gets page(s) of its own,
+ * mapped alone, with unmapped pages on both sides:
+ *   - "overrun" (Verify End, Driver Verifier's default): the block ends at the end of its last page
+ *     (rounded to the 16-byte pool alignment); the head of the first page is filled with a pattern;
+ *     an access past the end faults at the instruction in the unmapped page after it → 0xD6.
+ *   - "underrun" (Verify Start): the block starts at the start of its first page; an access before
+ *     it faults in the unmapped page before it → 0xD6; the tail of the last page is the pattern.
+ * A write into the pattern bytes is found at free: 0xC1 with subcode 0x23 (nearby bytes in the
+ * page) or 0x24 (bytes after the end of the allocation). A freed block is unmapped and its
+ * addresses are never handed out again, so a later access faults → 0xD5 (use after free).
+ *
+ * Each live block is one mapped Unicorn region. Unicorn aborts the process at about 4096 regions
+ * (docs/emulator.md, "Limits"), so at most MAX_SPECIAL_BLOCKS blocks are live at once; past that,
+ * and for blocks larger than MAX_SPECIAL_SIZE, allocations come from normal pool (Driver Verifier
+ * also falls back to normal pool when special pool runs out), with one note.
+ */
+import type { NativeEngine } from "../native.js";
+
+const PAGE = 0x1000;
+const PAGE_N = 0x1000n;
+/** Live special-pool blocks at once (one Unicorn region each). */
+export const MAX_SPECIAL_BLOCKS = 384;
+/** Largest allocation given special pool (16 pages). */
+export const MAX_SPECIAL_SIZE = 16 * PAGE;
+/** The fill byte of the unused part of a special-pool page. */
+export const SPECIAL_PATTERN = 0x5a;
+/** Freed ranges remembered for naming a use after free (older ones still fault, as "freed special pool"). */
+const FREED_MEMORY = 4096;
+
+export type SpecialPoolMode = "overrun" | "underrun";
+export type SpecialPoolOption = SpecialPoolMode | "off";
+
+/** Parse a --special-pool value; null when it is not one. */
+export function specialPoolOption(v: string): SpecialPoolOption | null {
+  return v === "off" || v === "overrun" || v === "underrun" ? v : null;
+}
+
+export interface SpecialBlock {
+  user: bigint;
+  size: number;
+  /** First mapped page and number of mapped pages. */
+  base: bigint;
+  pages: number;
+}
+
+export type SpecialFault =
+  | { kind: "beyond-end" | "before-start"; block: SpecialBlock }
+  | { kind: "freed"; block: SpecialBlock | null };
+
+export interface SpecialCorruption {
+  /** 0x23: bytes before the block (head of the page) changed; 0x24: bytes after its end. */
+  subcode: 0x23 | 0x24;
+  address: bigint;
+}
+
+export class SpecialPool {
+  private cursor: bigint;
+  readonly live = new Map<bigint, SpecialBlock>();
+  private readonly freed: SpecialBlock[] = [];
+  /** Allocations that went to normal pool because special pool was full (or the block too large). */
+  fellBack = 0;
+  /** Fallback reasons already reported ("large", "full"). */
+  readonly noted = new Set<string>();
+
+  constructor(
+    private readonly uc: NativeEngine,
+    readonly base: bigint,
+    readonly end: bigint,
+    readonly mode: SpecialPoolMode,
+  ) {
+    this.cursor = base;
+  }
+
+  contains(a: bigint): boolean {
+    return a >= this.base && a < this.end;
+  }
+
+  /** A block for `size` bytes, or null (normal pool takes it: too large, too many live, range used up). */
+  allocate(size: number, zero: boolean): bigint | null {
+    const n = Math.max(size, 1);
+    const pages = Math.ceil(n / PAGE);
+    const span = BigInt((pages + 1) * PAGE); // the pages, then one unmapped page (the next block's gap)
+    if (n > MAX_SPECIAL_SIZE || this.live.size >= MAX_SPECIAL_BLOCKS || this.cursor + PAGE_N + span > this.end) {
+      this.fellBack++;
+      return null;
+    }
+    const base = this.cursor + PAGE_N; // an unmapped page before every block
+    this.cursor = base + span;
+    const bytes = pages * PAGE;
+    this.uc.mapMemory(base, bytes, 3 /* READ|WRITE */);
+    const rounded = Math.ceil(n / 16) * 16;
+    const offset = this.mode === "overrun" ? bytes - Math.min(rounded, bytes) : 0;
+    const fill = new Uint8Array(bytes).fill(SPECIAL_PATTERN);
+    fill.fill(zero ? 0 : 0xcd, offset, offset + size);
+    this.uc.write(base, fill);
+    const user = base + BigInt(offset);
+    this.live.set(user, { user, size, base, pages });
+    return user;
+  }
+
+  owns(user: bigint): boolean {
+    return this.live.has(user);
+  }
+
+  /** Free a live block: check its pattern bytes, unmap its pages. Null when `user` is not a live block. */
+  free(user: bigint): { block: SpecialBlock; corruption: SpecialCorruption | null } | null {
+    const block = this.live.get(user);
+    if (!block) return null;
+    const bytes = block.pages * PAGE;
+    const page = this.uc.read(block.base, bytes);
+    const offset = Number(block.user - block.base);
+    let corruption: SpecialCorruption | null = null;
+    for (let i = 0; i < offset; i++)
+      if (page[i] !== SPECIAL_PATTERN) {
+        corruption = { subcode: 0x23, address: block.base + BigInt(i) };
+        break;
+      }
+    if (!corruption)
+      for (let i = offset + block.size; i < bytes; i++)
+        if (page[i] !== SPECIAL_PATTERN) {
+          corruption = { subcode: 0x24, address: block.base + BigInt(i) };
+          break;
+        }
+    this.uc.unmapMemory(block.base, bytes);
+    this.live.delete(user);
+    this.freed.push(block);
+    if (this.freed.length > FREED_MEMORY) this.freed.shift();
+    return { block, corruption };
+  }
+
+  /** What an invalid access at `a` (inside the special-pool range) hit. */
+  classify(a: bigint): SpecialFault | null {
+    if (!this.contains(a) || a >= this.cursor) return null;
+    for (const b of this.live.values()) {
+      const end = b.base + BigInt(b.pages * PAGE);
+      if (a >= end && a < end + PAGE_N) return { kind: "beyond-end", block: b };
+      if (a < b.base && a >= b.base - PAGE_N) return { kind: "before-start", block: b };
+    }
+    for (let i = this.freed.length - 1; i >= 0; i--) {
+      const b = this.freed[i]!;
+      if (a >= b.base && a < b.base + BigInt(b.pages * PAGE)) return { kind: "freed", block: b };
+    }
+    return { kind: "freed", block: null };
+  }
+}

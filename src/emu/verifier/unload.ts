@@ -1,0 +1,36 @@
+/**
+ * At unload: work the driver left pending that would later run code of the unloaded image —
+ * armed timers and queued DPCs whose DeferredRoutine lies in it, queued work items, notify
+ * routines still registered. On Windows each of these ends in bug check 0xCE
+ * DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS when it fires (its parameters describe
+ * that later page fault, so none are given here).
+ */
+import type { Emulator } from "../emulator.js";
+import type { LoadedModule } from "../image.js";
+import { schedState, KDPC } from "../sched/core.js";
+import { callbacksOf } from "../api/notify.js";
+
+export function checkUnload(emu: Emulator, mod: LoadedModule): void {
+  if (!emu.verifier.enabled) return;
+  const inImage = (a: bigint) => a >= mod.base && a < mod.base + BigInt(mod.size);
+  const st = schedState(emu.kernel);
+  const dpcRoutine = (dpc: bigint): bigint => {
+    try {
+      return emu.mem.u64(dpc + BigInt(KDPC.DeferredRoutine));
+    } catch {
+      return 0n;
+    }
+  };
+  const pending: string[] = [];
+  for (const [timer, t] of st.timers) if (t.dpc !== 0n && inImage(dpcRoutine(t.dpc))) pending.push(`timer 0x${timer.toString(16)} (DPC routine ${emu.where(dpcRoutine(t.dpc))})`);
+  for (const dpc of st.dpcQueue) if (inImage(dpcRoutine(dpc))) pending.push(`queued DPC 0x${dpc.toString(16)} (routine ${emu.where(dpcRoutine(dpc))})`);
+  for (const w of st.work) if (inImage(w.routine)) pending.push(`queued work item 0x${w.item.toString(16)} (routine ${emu.where(w.routine)})`);
+  for (const r of callbacksOf(emu.kernel, mod.name)) if (inImage(r.routine)) pending.push(`${r.kind} notify routine ${emu.where(r.routine)} still registered`);
+  for (const p of pending)
+    emu.verifier.finding(emu, {
+      rule: "unload-pending-operations",
+      message: `${mod.name} unloaded with a ${p}: it would run code of the unloaded image`,
+      rip: mod.base,
+      bugcheck: { code: "0x000000CE" },
+    });
+}
