@@ -17,6 +17,8 @@ export type TraceEvent =
   | { event: "api"; module: string; api: string; args: string[]; ret?: string; caller?: string }
   | { event: "irp"; major: number; minor?: number; ioctl?: string; from?: string; to?: string; status?: string }
   | { event: "interface"; action: "reference" | "dereference"; count: number; [k: string]: unknown }
+  // PnP manager (src/emu/pnp): a devnode's life — enumerate, add-device, start, power, query-remove, remove, problem, interface-*.
+  | { event: "pnp"; action: string; device: string; [k: string]: unknown }
   | { event: "step"; step: string; [k: string]: unknown }
   /** Events a capped output left out here (`--max-events`, the HTML report's limit). */
   | { event: "omitted"; count: number; reason?: string }

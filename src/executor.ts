@@ -39,6 +39,18 @@ export interface Executor {
    * IRP_MJ_DEVICE_CONTROL, IRP_MJ_CLOSE — returning the status and the output bytes.
    */
   deviceIoControl?(device: string, code: number, input: Uint8Array, outputLength: number): IoctlOutcome;
+  /**
+   * Optional (PnP manager, src/emu/pnp): a service's DriverEntry succeeded; the devnodes waiting
+   * for it get AddDevice, IRP_MN_START_DEVICE, enumeration. Returns the services the device tree
+   * still needs (the kernel model starts them, which calls this again).
+   */
+  pnpServiceStarted?(module: string, service: string): PnpStep;
+  /** Optional: a service is about to stop: its devnodes are removed; returns PnP services left without devices (stopped first). */
+  pnpServiceStopping?(service: string): PnpStep;
+  /** Optional: a service the device tree asked for could not be started. */
+  pnpServiceFailed?(service: string, message: string): void;
+  /** Optional: after a scenario step, re-enumerate bus relations drivers invalidated (IoInvalidateDeviceRelations). */
+  pnpSettle?(): PnpStep;
   /** Optional: called once when a simulation ends, before its `end` event (reports leftover interface references). */
   finish?(): void;
   /** Optional: release native resources (the emulator's Unicorn engine) when the simulation is disposed. */
@@ -49,6 +61,9 @@ export interface Executor {
 export type IoctlOutcome =
   | { ok: true; status: number; information: bigint; output: Uint8Array; completed: boolean }
   | { ok: false; reason: "fault" | "timeout"; message: string };
+
+/** What the PnP manager asks of the kernel model: services to start or to stop. */
+export type PnpStep = { ok: true; start: string[]; stop: string[] } | { ok: false; reason: "fault" | "timeout"; message: string };
 
 export type CallOutcome =
   | { ok: true; value: bigint }

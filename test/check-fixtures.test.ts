@@ -113,6 +113,18 @@ const CASES: Case[] = [
     },
   },
   {
+    // A standard driver that also exports routines (VBoxDrv.sys's pattern): the missing entry
+    // points are warnings naming the service routine it imports (llvm-readobj confirms it).
+    name: "bad-service-exports",
+    rules: ["missing-dllinitialize", "missing-dllunload"],
+    severity: "warning",
+    verify: (fs, _arch, path) => {
+      const facts = readobj(path);
+      assert.ok(facts.imports.some((i) => i.symbols.includes("IoCreateDevice")), "imports IoCreateDevice");
+      for (const f of fs) assert.match(f.message, /also runs as a standard driver \(it imports ntoskrnl\.exe!IoCreateDevice\)/);
+    },
+  },
+  {
     name: "bad-subsystem",
     rules: ["subsystem-not-native"],
     verify: ([f], _arch, path) => {

@@ -5,9 +5,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
 import { decodeIoctl, ioctlCandidates } from "../src/surface/ioctl.js";
+import { cmpImmediates } from "../src/surface/cmpconst.js";
+import { fuzzIoctl } from "../src/surface/fuzz.js";
+import { canaryFor, canaryOffset, leakedPointers } from "../src/surface/canary.js";
+import { loadAddon } from "../src/emu/native.js";
 
 const VULN = fixture("x64", "surfvuln.sys");
 const SAFE = fixture("x64", "surfsafe.sys");
@@ -15,7 +21,7 @@ const SAFE = fixture("x64", "surfsafe.sys");
 /** The IOCTL codes of hwtool.h, computed here with CTL_CODE (wdm.h: type<<16 | access<<14 | function<<2 | method). */
 function headerCodes(): Record<string, number> {
   const h = readFileSync(repoPath("examples", "include", "hwtool.h"), "utf8");
-  const consts: Record<string, number> = { FILE_DEVICE_HWTOOL: Number(/#define FILE_DEVICE_HWTOOL (0x[0-9a-f]+)/i.exec(h)![1]), METHOD_BUFFERED: 0, FILE_ANY_ACCESS: 0, FILE_READ_ACCESS: 1 };
+  const consts: Record<string, number> = { FILE_DEVICE_HWTOOL: Number(/#define FILE_DEVICE_HWTOOL (0x[0-9a-f]+)/i.exec(h)![1]), METHOD_BUFFERED: 0, METHOD_NEITHER: 3, FILE_ANY_ACCESS: 0, FILE_READ_ACCESS: 1 };
   const out: Record<string, number> = {};
   for (const m of h.matchAll(/#define (IOCTL_\w+)\s+CTL_CODE\((\w+), (0x[0-9a-f]+), (\w+), (\w+)\)/gi)) {
     const [, name, type, fn, method, access] = m;
@@ -24,23 +30,33 @@ function headerCodes(): Record<string, number> {
   return out;
 }
 
-/** The call instruction that returns to `site` (module+0xRVA), from llvm-objdump. */
-function callBefore(image: string, site: string): string | null {
-  const rva = Number(/\+0x([0-9a-f]+)$/.exec(site)![1] ? "0x" + /\+0x([0-9a-f]+)$/.exec(site)![1] : NaN);
+/** llvm-objdump's instructions of an image: RVA → text. */
+function disassembly(image: string): { rva: number; text: string }[] {
   const lines = tool("llvm-objdump", ["-d", "--no-show-raw-insn", image]).stdout.split("\n");
-  const insns = lines.map((l) => /^\s*([0-9a-f]+):\s+(.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
   const base = 0x140000000;
-  const i = insns.findIndex((m) => parseInt(m[1]!, 16) - base === rva);
-  return i > 0 ? insns[i - 1]![2]!.trim() : null;
+  return lines
+    .map((l) => /^\s*([0-9a-f]+):\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ rva: parseInt(m[1]!, 16) - base, text: m[2]!.trim() }));
+}
+const rvaOf = (site: string) => parseInt(/\+0x([0-9a-f]+)$/.exec(site)![1]!, 16);
+
+/** The instruction at `site` (module+0xRVA) and the one before it, from llvm-objdump. */
+function insnAt(image: string, site: string): { at: string | null; before: string | null } {
+  const insns = disassembly(image);
+  const i = insns.findIndex((m) => m.rva === rvaOf(site));
+  return { at: i >= 0 ? insns[i]!.text : null, before: i > 0 ? insns[i - 1]!.text : null };
 }
 
 interface Report {
   devices: { name: string; links: string[]; exclusive: boolean; secureOpen: boolean }[];
   dispatch: { major: string; routine: string }[];
   ioctls: { code: string; method: string; access: string; status: string }[];
-  findings: { rule: string; code: string; input: string; site: string; inputOffset: number }[];
+  findings: { rule: string; code: string; input: string; site: string; inputOffset: number; confirmed: boolean; device: string; outputLength: number }[];
   sinks: { rule: string; site: string; controlled: boolean }[];
   badInputs: { code: string; kind: string; input: string }[];
+  fuzz: { code: string; runs: number; blocks: number }[];
+  blocks: number | null;
 }
 
 test("decodeIoctl follows CTL_CODE; candidates come from a switch's sub/lea chains", () => {
@@ -53,10 +69,57 @@ test("decodeIoctl follows CTL_CODE; candidates come from a switch's sub/lea chai
   for (const v of [0x222000, 0x222004, 0x222008]) assert.ok(c.includes(v), `0x${v.toString(16)} in ${c.map((x) => x.toString(16))}`);
 });
 
-test("kmdll surface surfvuln.sys: device, link, dispatch routines, every IOCTL and every primitive with a reproducer", async () => {
-  const r = await runCli(["surface", VULN, "--json", "--timeout", "1"]);
-  assert.equal(r.code, 1, r.stderr);
-  const j = JSON.parse(r.stdout) as Report;
+/**
+ * What each IOCTL of hwtool.h does in examples/surface-vuln (read from its C, stated here
+ * independently of kmdll): the primitive every request must be reported with.
+ */
+const VULN_EXPECTED: Record<string, string[]> = {
+  IOCTL_HWTOOL_MAP_PHYS: ["physical-memory-map"], // MmMapIoSpace(req->Address)
+  IOCTL_HWTOOL_READ_PHYS: ["physical-memory-map"], // \Device\PhysicalMemory view at req->Address
+  IOCTL_HWTOOL_MAP_MDL: ["physical-memory-map"], // MDL page frame = req->Address >> 12
+  IOCTL_HWTOOL_KILL: ["process-control"], // ZwOpenProcess(req->ProcessId)
+  IOCTL_HWTOOL_PEEK: ["arbitrary-kernel-read"], // *(ULONG64 *)req->Address, behind a magic value
+  IOCTL_HWTOOL_POKE: ["arbitrary-kernel-write"], // *(ULONG64 *)req->Address = req->Value, same magic
+  IOCTL_HWTOOL_INFO: ["kernel-pointer-leak"], // info->Context = DeviceObject
+  IOCTL_HWTOOL_SET_MSR: ["msr-write"], // __writemsr(IA32_LSTAR, req->Value)
+  IOCTL_HWTOOL_SET_CR0: ["cr-write"], // __writecr0(req->Value)
+  IOCTL_HWTOOL_QUERY: ["unchecked-user-pointer"], // METHOD_NEITHER buffers, no probe
+};
+/** Where the caller's value sits (hwtool.h: Address/ProcessId first, HWTOOL_REG_REQUEST.Value at 8). */
+const VULN_OFFSET: Record<string, number> = {
+  "physical-memory-map": 0, "process-control": 0, "arbitrary-kernel-read": 0, "arbitrary-kernel-write": 0, "msr-write": 8, "cr-write": 8,
+};
+// x64 compilers inline WRITE_PORT_UCHAR as `out`; it is a port-io finding once the emulator observes
+// `in`/`out` instructions (the addon's instruction hook).
+const observesPortInstructions = (() => {
+  try {
+    return (loadAddon().constants as { features?: string[] }).features?.includes("insnHook") === true;
+  } catch {
+    return false;
+  }
+})();
+if (observesPortInstructions) VULN_EXPECTED.IOCTL_HWTOOL_PORT_OUT = ["port-io"];
+
+const hx = (n: number) => "0x" + n.toString(16).toUpperCase().padStart(8, "0");
+let vulnRun: Promise<{ code: number; stderr: string; j: Report; html: string }> | null = null;
+/** One exploration of surfvuln.sys (default seed and runs), shared by the tests below. */
+function vulnReport(): Promise<{ code: number; stderr: string; j: Report; html: string }> {
+  vulnRun ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kmdll-surface-"));
+    try {
+      const html = join(dir, "r.html");
+      const r = await runCli(["surface", VULN, "--json", "--timeout", "1", "--html", html], { timeoutMs: 300_000 });
+      return { code: r.code, stderr: r.stderr, j: JSON.parse(r.stdout) as Report, html: readFileSync(html, "utf8") };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+  return vulnRun;
+}
+
+test("kmdll surface surfvuln.sys: device, link, dispatch routines, every IOCTL and every primitive with a confirmed reproducer", async () => {
+  const { code, stderr, j } = await vulnReport();
+  assert.equal(code, 1, stderr);
   assert.equal(j.devices.length, 1);
   assert.equal(j.devices[0]!.name, "\\Device\\HwTool");
   assert.deepEqual(j.devices[0]!.links, ["\\GLOBAL??\\HWTOOL"]);
@@ -64,51 +127,163 @@ test("kmdll surface surfvuln.sys: device, link, dispatch routines, every IOCTL a
   assert.equal(j.devices[0]!.secureOpen, false);
   assert.deepEqual(j.dispatch.map((d) => d.major), ["IRP_MJ_CREATE", "IRP_MJ_CLOSE", "IRP_MJ_DEVICE_CONTROL"]);
   const codes = headerCodes();
-  const hx = (n: number) => "0x" + n.toString(16).toUpperCase().padStart(8, "0");
   assert.deepEqual(j.ioctls.map((i) => i.code).sort(), Object.values(codes).map(hx).sort());
   assert.equal(j.ioctls.find((i) => i.code === hx(codes.IOCTL_HWTOOL_READ_PHYS!))!.access, "FILE_READ_ACCESS");
-  const got = j.findings.map((f) => `${f.rule}@${f.code}`).sort();
-  assert.deepEqual(got, [
-    `physical-memory-map@${hx(codes.IOCTL_HWTOOL_MAP_PHYS!)}`,
-    `physical-memory-map@${hx(codes.IOCTL_HWTOOL_READ_PHYS!)}`,
-    `process-control@${hx(codes.IOCTL_HWTOOL_KILL!)}`,
-  ].sort());
+  assert.equal(j.ioctls.find((i) => i.code === hx(codes.IOCTL_HWTOOL_QUERY!))!.method, "METHOD_NEITHER");
+  const got = [...new Set(j.findings.map((f) => `${f.rule}@${f.code}`))].sort();
+  const want = Object.entries(VULN_EXPECTED).flatMap(([name, rules]) => rules.map((r) => `${r}@${hx(codes[name]!)}`)).sort();
+  assert.deepEqual(got, want);
   for (const f of j.findings) {
-    // The reproducer's value sits where the C structures put it (Address / ProcessId at offset 0).
-    assert.equal(f.inputOffset, 0);
-    assert.ok(f.input.length >= 16);
-    const call = callBefore(VULN, f.site);
-    assert.match(call ?? "", /^call/, `${f.site} follows a call instruction (llvm-objdump: ${call})`);
+    assert.equal(f.confirmed, true, `${f.rule} ${f.code}: replayed on a fresh machine`);
+    if (f.rule in VULN_OFFSET) assert.equal(f.inputOffset, VULN_OFFSET[f.rule], `${f.rule} ${f.code} input offset`);
+    const { at, before } = insnAt(VULN, f.site);
+    // The call site, checked against llvm-objdump: kernel routines are called, instructions are the site.
+    if (f.rule === "physical-memory-map" || f.rule === "process-control") assert.match(before ?? "", /^call/, `${f.site} follows a call (llvm-objdump: ${before})`);
+    if (f.rule === "msr-write") assert.equal(at, "wrmsr");
+    if (f.rule === "cr-write") assert.match(at ?? "", /^movq?\s+%\w+, %cr0$/);
+    if (f.rule === "arbitrary-kernel-read") assert.match(at ?? "", /^movq?\s+\(%\w+\), %\w+$/, `a load at ${f.site}: ${at}`);
+    if (f.rule === "arbitrary-kernel-write") assert.match(at ?? "", /^movq?\s+%\w+, \(%\w+\)$/, `a store at ${f.site}: ${at}`);
   }
-  // The spinning IOCTL is reported by name and exploration went on past it.
+  // PEEK/POKE need HWTOOL_MAGIC in the request: reached only by the coverage-guided fuzzer
+  // (the constant comes from the cmp in the code).
+  const peek = j.findings.find((f) => f.rule === "arbitrary-kernel-read")!;
+  assert.equal(Buffer.from(peek.input, "hex").readUInt32LE(16), Number(/#define HWTOOL_MAGIC (0x[0-9A-F]+)/.exec(readFileSync(repoPath("examples", "include", "hwtool.h"), "utf8"))![1]));
+  assert.ok(j.blocks !== null && j.blocks > 50, `basic-block coverage reported (${j.blocks})`);
+  // The spinning IOCTL is reported by name and exploration went on past it; so are faulting inputs.
   const spin = j.badInputs.filter((b) => b.code === hx(codes.IOCTL_HWTOOL_SPIN!));
   assert.ok(spin.length >= 1 && spin.every((b) => b.kind === "timeout"));
+  assert.ok(j.badInputs.some((b) => b.code === hx(codes.IOCTL_HWTOOL_PEEK!) && b.kind === "invalid-read"));
+  assert.ok(j.fuzz.some((x) => x.code === hx(codes.IOCTL_HWTOOL_VERSION!) && x.runs > 0));
+});
+
+test("kmdll surface --replay: the report's reproducers, replayed on a fresh machine with the full trace, confirm every finding", async () => {
+  const { j } = await vulnReport();
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-surface-"));
+  try {
+    const file = join(dir, "report.json");
+    writeFileSync(file, JSON.stringify(j));
+    const r = await runCli(["surface", VULN, "--replay", file, "--json", "--timeout", "1"]);
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as { results: { confirmed: boolean; events: { event: string }[]; reproducer: { rule: string } }[] };
+    assert.equal(out.results.length, j.findings.length);
+    for (const x of out.results) {
+      assert.equal(x.confirmed, true, x.reproducer.rule);
+      assert.ok(x.events.some((e) => e.event === "irp"), "the trace has the request");
+    }
+    // A hand-written reproducer: POKE with a canary-free address is no write primitive by itself.
+    const one = join(dir, "one.json");
+    const codes = headerCodes();
+    writeFileSync(one, JSON.stringify({ rule: "arbitrary-kernel-write", device: "\\Device\\HwTool", code: hx(codes.IOCTL_HWTOOL_VERSION!), input: "00" }));
+    const t = await runCli(["surface", VULN, "--replay", one, "--timeout", "1"]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stdout, /not confirmed/);
+    writeFileSync(one, "{\"device\": 1}");
+    assert.equal((await runCli(["surface", VULN, "--replay", one])).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("kmdll surface --html: device → IOCTL → primitive with the reproducers", async () => {
+  const { html, j } = await vulnReport();
+  assert.match(html, /^<!DOCTYPE html>/);
+  for (const f of j.findings) {
+    assert.ok(html.includes(f.code) && html.includes(`<b>${f.rule}</b>`), `${f.rule} ${f.code} in the HTML`);
+  }
+  assert.ok(html.includes("\\Device\\HwTool") && html.includes("replay confirmed"));
 });
 
 test("kmdll surface surfsafe.sys: the same IOCTLs reach the same routines, with no finding", async () => {
-  const r = await runCli(["surface", SAFE, "--json", "--timeout", "1"]);
+  const r = await runCli(["surface", SAFE, "--json", "--timeout", "1"], { timeoutMs: 300_000 });
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout) as Report;
   assert.deepEqual(j.findings, []);
   assert.equal(j.devices[0]!.exclusive, true);
   assert.equal(j.devices[0]!.secureOpen, true);
   assert.equal(j.ioctls.length, Object.keys(headerCodes()).length);
-  // The mappings were reached (with the fixed register window), so the absence of findings means something.
-  assert.equal(j.sinks.filter((s) => s.rule === "physical-memory-map" && !s.controlled).length, 2);
+  // The sinks were reached (with fixed values), so the absence of findings means something:
+  // MmMapIoSpace, the section view and the MDL mapping, the PERF_CTL wrmsr, the CR0 write and the
+  // POST-code port.
+  const fixed = j.sinks.filter((s) => !s.controlled).map((s) => s.rule).sort();
+  assert.deepEqual(fixed, ["cr-write", "msr-write", "physical-memory-map", "physical-memory-map", "physical-memory-map", ...(observesPortInstructions ? ["port-io"] : [])]);
 });
 
 test("kmdll surface --format sarif: rules with help, one result per finding", async () => {
-  const r = await runCli(["surface", VULN, "--format", "sarif", "--timeout", "1"]);
+  const r = await runCli(["surface", VULN, "--format", "sarif", "--timeout", "1", "--runs", "0"]);
   assert.equal(r.code, 1, r.stderr);
   const s = JSON.parse(r.stdout) as { version: string; runs: { tool: { driver: { rules: { id: string; help: { text: string } }[] } }; results: { ruleId: string; properties: { ioctl: string; input: string } }[] }[] };
   assert.equal(s.version, "2.1.0");
   const rules = s.runs[0]!.tool.driver.rules;
-  assert.ok(rules.some((x) => x.id === "physical-memory-map" && x.help.text.length > 40));
-  assert.equal(s.runs[0]!.results.length, 3);
-  assert.ok(s.runs[0]!.results.every((x) => /^0x[0-9A-F]{8}$/.test(x.properties.ioctl) && x.properties.input.length > 0));
+  for (const id of ["physical-memory-map", "arbitrary-kernel-read", "arbitrary-kernel-write", "msr-read", "msr-write", "port-io", "cr-write", "process-control", "unchecked-user-pointer", "kernel-pointer-leak"])
+    assert.ok(rules.some((x) => x.id === id && x.help.text.length > 40), id);
+  assert.ok(s.runs[0]!.results.length >= 5);
+  assert.ok(s.runs[0]!.results.every((x) => /^0x[0-9A-F]{8}$/.test(x.properties.ioctl)));
 });
 
 test("kmdll surface: usage errors exit 2", async () => {
   assert.equal((await runCli(["surface", VULN, "--format", "html"])).code, 2);
+  assert.equal((await runCli(["surface", VULN, "--seed", "-1"])).code, 2);
   assert.equal((await runCli(["surface", repoPath("examples", "include", "hwtool.h")])).code, 2);
+});
+
+test("cmpImmediates finds every cmp immediate llvm-objdump shows in surfvuln.sys", () => {
+  const pe = readFileSync(VULN);
+  const insns = disassembly(VULN);
+  const want = new Set<number>();
+  for (const i of insns) {
+    const m = /^cmp[bwlq]?\s+\$(-?\d+|0x[0-9a-f]+),/.exec(i.text);
+    if (m) want.add(Number(m[1]) >>> 0);
+  }
+  assert.ok(want.size >= 5, `objdump shows cmp immediates (${[...want]})`);
+  // .text is the first section: its raw bytes are the code llvm-objdump read.
+  const peOff = pe.readUInt32LE(0x3c);
+  const sect = peOff + 24 + pe.readUInt16LE(peOff + 20);
+  const raw = pe.subarray(pe.readUInt32LE(sect + 20), pe.readUInt32LE(sect + 20) + pe.readUInt32LE(sect + 16));
+  const got = new Set(cmpImmediates(raw));
+  for (const v of want) assert.ok(got.has(v) || got.has(v & 0xff) || got.has(v & 0xffff), `0x${v.toString(16)}`);
+});
+
+test("fuzzIoctl: a magic value from the code's comparison is found; same seed, same inputs", () => {
+  const MAGIC = 0x5a17c0de;
+  // A fake driver: block 1 checks the u32 at offset 12 against MAGIC (cmp dword [rdx+0xc], imm32), block 2 is behind it.
+  const cmp = Uint8Array.from([0x81, 0x7a, 0x0c, 0xde, 0xc0, 0x17, 0x5a]);
+  const runOnce = (seed: number) => {
+    const inputs: string[] = [];
+    let reached = false;
+    fuzzIoctl(
+      (input) => {
+        inputs.push(Buffer.from(input).toString("hex"));
+        const blocks: [bigint, number][] = input.length >= 16 ? [[1n, 7]] : [[0n, 1]];
+        if (input.length >= 16 && Buffer.from(input).readUInt32LE(12) === MAGIC) {
+          blocks.push([2n, 1]);
+          reached = true;
+        }
+        return { blocks };
+      },
+      (a) => (a === 1n ? cmp : new Uint8Array([0x90])),
+      { seed, maxRuns: 200, deadline: Date.now() + 60_000, seeds: [new Uint8Array(16)], maxSize: 64 },
+    );
+    return { inputs, reached };
+  };
+  const a = runOnce(7);
+  const b = runOnce(7);
+  const c = runOnce(8);
+  assert.equal(a.reached, true);
+  assert.deepEqual(a.inputs, b.inputs);
+  assert.notDeepEqual(a.inputs, c.inputs);
+});
+
+test("canaries name their input offset; leaks skip values the caller passed in", () => {
+  for (const o of [0, 8, 24, 1000]) {
+    assert.equal(canaryOffset(canaryFor(o)), o);
+    assert.equal(canaryOffset(canaryFor(o) + 0x18n), o);
+  }
+  assert.equal(canaryOffset(0xfffff80000000000n), null);
+  const out = Buffer.alloc(24);
+  out.writeBigUInt64LE(0xffff900000001000n, 0);
+  out.writeBigUInt64LE(0xffff900000002000n, 8);
+  out.writeBigUInt64LE(canaryFor(8), 16);
+  const input = Buffer.alloc(8);
+  input.writeBigUInt64LE(0xffff900000002000n, 0);
+  assert.deepEqual(leakedPointers(out, input, () => true), [{ offset: 0, value: 0xffff900000001000n }]);
 });

@@ -12,6 +12,14 @@
 #define IOCTL_HWTOOL_READ_PHYS CTL_CODE(FILE_DEVICE_HWTOOL, 0x802, METHOD_BUFFERED, FILE_READ_ACCESS)
 #define IOCTL_HWTOOL_KILL      CTL_CODE(FILE_DEVICE_HWTOOL, 0x803, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_HWTOOL_SPIN      CTL_CODE(FILE_DEVICE_HWTOOL, 0x804, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_HWTOOL_PEEK      CTL_CODE(FILE_DEVICE_HWTOOL, 0x805, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_HWTOOL_POKE      CTL_CODE(FILE_DEVICE_HWTOOL, 0x806, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_HWTOOL_INFO      CTL_CODE(FILE_DEVICE_HWTOOL, 0x807, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_HWTOOL_MAP_MDL   CTL_CODE(FILE_DEVICE_HWTOOL, 0x808, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_HWTOOL_SET_MSR   CTL_CODE(FILE_DEVICE_HWTOOL, 0x809, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_HWTOOL_SET_CR0   CTL_CODE(FILE_DEVICE_HWTOOL, 0x80A, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_HWTOOL_PORT_OUT  CTL_CODE(FILE_DEVICE_HWTOOL, 0x80B, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_HWTOOL_QUERY     CTL_CODE(FILE_DEVICE_HWTOOL, 0x80C, METHOD_NEITHER, FILE_ANY_ACCESS)
 
 /* The device's register window (the only physical range the safe driver maps). */
 #define HWTOOL_BAR_BASE 0xFEBC0000ULL
@@ -27,10 +35,50 @@ typedef struct _HWTOOL_PHYS_REQUEST {
 typedef struct _HWTOOL_KILL_REQUEST {
     ULONG64 ProcessId;
 } HWTOOL_KILL_REQUEST;
+
+/* PEEK / POKE: a value at an address (the safe driver: an offset into its own scratch area).
+   Requests without the magic are refused (it keeps other tools from sending them by mistake). */
+#define HWTOOL_MAGIC 0x4C4D4B48
+typedef struct _HWTOOL_MEM_REQUEST {
+    ULONG64 Address;
+    ULONG64 Value;
+    ULONG   Magic;
+    ULONG   Reserved;
+} HWTOOL_MEM_REQUEST;
+
+/* INFO: what the driver says about itself. */
+typedef struct _HWTOOL_INFO {
+    ULONG   Version;
+    ULONG   Flags;
+    ULONG64 Context;    /* the vulnerable driver puts its device object here */
+} HWTOOL_INFO;
+
+/* SET_MSR / SET_CR0 / PORT_OUT: a register and the value to write. */
+typedef struct _HWTOOL_REG_REQUEST {
+    ULONG   Register;   /* MSR index, unused, or I/O port */
+    ULONG   Reserved;
+    ULONG64 Value;
+} HWTOOL_REG_REQUEST;
+
+/* QUERY (METHOD_NEITHER): a selector in Type3InputBuffer, a ULONG answer in UserBuffer. */
+typedef struct _HWTOOL_QUERY {
+    ULONG Selector;
+} HWTOOL_QUERY;
 #pragma pack(pop)
+
+#define HWTOOL_SCRATCH_SIZE 64
+#define HWTOOL_PORT_LED 0x80   /* the POST-code port: the only port the safe driver writes */
 
 NTSTATUS HwMapPhysical(PIRP Irp, PIO_STACK_LOCATION Stack);
 NTSTATUS HwReadPhysical(PIRP Irp, PIO_STACK_LOCATION Stack);
+NTSTATUS HwMapMdl(PIRP Irp, PIO_STACK_LOCATION Stack);
 NTSTATUS HwKillProcess(PIRP Irp, PIO_STACK_LOCATION Stack);
+NTSTATUS HwPeek(PIRP Irp, PIO_STACK_LOCATION Stack);
+NTSTATUS HwPoke(PIRP Irp, PIO_STACK_LOCATION Stack);
+NTSTATUS HwInfo(PIRP Irp, PIO_STACK_LOCATION Stack, PDEVICE_OBJECT DeviceObject);
+NTSTATUS HwSetMsr(PIRP Irp, PIO_STACK_LOCATION Stack);
+NTSTATUS HwSetCr0(PIRP Irp, PIO_STACK_LOCATION Stack);
+NTSTATUS HwPortOut(PIRP Irp, PIO_STACK_LOCATION Stack);
+NTSTATUS HwQuery(PIRP Irp, PIO_STACK_LOCATION Stack);
 
 #endif

@@ -4,14 +4,14 @@
  * (microsoft/Windows-Driver-Frameworks src/publicinc/wdf/kmdf/1.33: wdffuncenum.h for the
  * indices, wdfdriver.h / wdfobject.h / wdfio.h / wdfglobals.h for the structures) and of the loader
  * interface (src/framework/shared/inc/private/common/fxldr.h: WDF_BIND_INFO, WdfVersionBind).
- * Only what a control-device IOCTL driver needs. KmdllWdfBind is kmdll's own small stand-in for
+ * What a control-device IOCTL driver and a PnP function/filter driver with a queue need. KmdllWdfBind is kmdll's own small stand-in for
  * the WDK's WdfDriverEntry stub library.
  */
 #ifndef KMDFMIN_H
 #define KMDFMIN_H
 #include <ntddk.h>
 
-typedef PVOID WDFOBJECT, WDFDRIVER, WDFDEVICE, WDFQUEUE, WDFREQUEST;
+typedef PVOID WDFOBJECT, WDFDRIVER, WDFDEVICE, WDFQUEUE, WDFREQUEST, WDFCMRESLIST, WDFIOTARGET;
 typedef struct WDFDEVICE_INIT *PWDFDEVICE_INIT;
 
 typedef struct _WDF_DRIVER_GLOBALS {
@@ -53,6 +53,24 @@ enum {
     WdfRequestCompleteWithInformationTableIndex = 265,
     WdfRequestRetrieveInputBufferTableIndex = 269,
     WdfRequestRetrieveOutputBufferTableIndex = 270,
+    /* PnP function and filter drivers */
+    WdfDeviceWdmGetAttachedDeviceTableIndex = 32,
+    WdfDeviceWdmGetPhysicalDeviceTableIndex = 33,
+    WdfDeviceGetDriverTableIndex = 39,
+    WdfDeviceGetIoTargetTableIndex = 42,
+    WdfDeviceInitSetPnpPowerEventCallbacksTableIndex = 55,
+    WdfDeviceInitSetIoTypeTableIndex = 61,
+    WdfDeviceCreateDeviceInterfaceTableIndex = 77,
+    WdfFdoInitSetFilterTableIndex = 129,
+    WdfFdoQueryForInterfaceTableIndex = 131,
+    WdfIoQueueGetDeviceTableIndex = 157,
+    WdfObjectReferenceActualTableIndex = 205,
+    WdfObjectDereferenceActualTableIndex = 206,
+    WdfRequestFormatRequestUsingCurrentTypeTableIndex = 251,
+    WdfRequestSendTableIndex = 253,
+    WdfRequestGetStatusTableIndex = 254,
+    WdfCmResourceListGetCountTableIndex = 304,
+    WdfCmResourceListGetDescriptorTableIndex = 305,
     WdfFunctionTableNumEntries = 458
 };
 
@@ -109,6 +127,36 @@ typedef struct _WDF_IO_QUEUE_CONFIG {
     WDFDRIVER Driver;
 } WDF_IO_QUEUE_CONFIG, *PWDF_IO_QUEUE_CONFIG;
 
+/* PnP (wdfdevice.h, wdfrequest.h): the callbacks of a PnP device's life and request forwarding. */
+typedef enum { WdfPowerDeviceInvalid = 0, WdfPowerDeviceD0, WdfPowerDeviceD1, WdfPowerDeviceD2, WdfPowerDeviceD3, WdfPowerDeviceD3Final, WdfPowerDevicePrepareForHibernation, WdfPowerDeviceMaximum } WDF_POWER_DEVICE_STATE;
+typedef enum { WdfDeviceIoUndefined = 0, WdfDeviceIoNeither, WdfDeviceIoBuffered, WdfDeviceIoDirect, WdfDeviceIoBufferedOrDirect } WDF_DEVICE_IO_TYPE;
+typedef NTSTATUS (*PFN_WDF_DEVICE_D0_ENTRY)(WDFDEVICE Device, WDF_POWER_DEVICE_STATE PreviousState);
+typedef NTSTATUS (*PFN_WDF_DEVICE_D0_EXIT)(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState);
+typedef NTSTATUS (*PFN_WDF_DEVICE_PREPARE_HARDWARE)(WDFDEVICE Device, WDFCMRESLIST ResourcesRaw, WDFCMRESLIST ResourcesTranslated);
+typedef NTSTATUS (*PFN_WDF_DEVICE_RELEASE_HARDWARE)(WDFDEVICE Device, WDFCMRESLIST ResourcesTranslated);
+typedef struct _WDF_PNPPOWER_EVENT_CALLBACKS {
+    ULONG Size;
+    PFN_WDF_DEVICE_D0_ENTRY EvtDeviceD0Entry;
+    PVOID EvtDeviceD0EntryPostInterruptsEnabled;
+    PFN_WDF_DEVICE_D0_EXIT EvtDeviceD0Exit;
+    PVOID EvtDeviceD0ExitPreInterruptsDisabled;
+    PFN_WDF_DEVICE_PREPARE_HARDWARE EvtDevicePrepareHardware;
+    PFN_WDF_DEVICE_RELEASE_HARDWARE EvtDeviceReleaseHardware;
+    PVOID EvtDeviceSelfManagedIoCleanup;
+    PVOID EvtDeviceSelfManagedIoFlush;
+    PVOID EvtDeviceSelfManagedIoInit;
+    PVOID EvtDeviceSelfManagedIoSuspend;
+    PVOID EvtDeviceSelfManagedIoRestart;
+    PVOID EvtDeviceSurpriseRemoval;
+    PVOID EvtDeviceQueryRemove;
+    PVOID EvtDeviceQueryStop;
+    PVOID EvtDeviceUsageNotification;
+    PVOID EvtDeviceRelationsQuery;
+    PVOID EvtDeviceUsageNotificationEx;
+} WDF_PNPPOWER_EVENT_CALLBACKS, *PWDF_PNPPOWER_EVENT_CALLBACKS;
+#define WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET 0x00000008
+typedef struct _WDF_REQUEST_SEND_OPTIONS { ULONG Size; ULONG Flags; LONGLONG Timeout; } WDF_REQUEST_SEND_OPTIONS, *PWDF_REQUEST_SEND_OPTIONS;
+
 /* The bound framework: set by KmdllWdfBind (defined in exactly one file with KMDFMIN_STUB). */
 extern WDFFUNC *WdfFunctions;
 extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
@@ -130,11 +178,35 @@ extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
 #define WdfRequestRetrieveInputBuffer(r, m, b, l) WDFCALL(WdfRequestRetrieveInputBuffer, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, m, b, l)
 #define WdfRequestRetrieveOutputBuffer(r, m, b, l) WDFCALL(WdfRequestRetrieveOutputBuffer, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, m, b, l)
 
+#define WdfDeviceInitSetPnpPowerEventCallbacks(i, c) WDFCALL(WdfDeviceInitSetPnpPowerEventCallbacks, VOID (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_PNPPOWER_EVENT_CALLBACKS))(WdfDriverGlobals, i, c)
+#define WdfDeviceInitSetIoType(i, t) WDFCALL(WdfDeviceInitSetIoType, VOID (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, WDF_DEVICE_IO_TYPE))(WdfDriverGlobals, i, t)
+#define WdfFdoInitSetFilter(i) WDFCALL(WdfFdoInitSetFilter, VOID (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+#define WdfDeviceCreateDeviceInterface(d, g, r) WDFCALL(WdfDeviceCreateDeviceInterface, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE, CONST GUID *, PCUNICODE_STRING))(WdfDriverGlobals, d, g, r)
+#define WdfFdoQueryForInterface(d, g, i, s, v, x) WDFCALL(WdfFdoQueryForInterface, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE, LPCGUID, PINTERFACE, USHORT, USHORT, PVOID))(WdfDriverGlobals, d, g, i, s, v, x)
+#define WdfDeviceWdmGetAttachedDevice(d) WDFCALL(WdfDeviceWdmGetAttachedDevice, PDEVICE_OBJECT (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfDeviceWdmGetPhysicalDevice(d) WDFCALL(WdfDeviceWdmGetPhysicalDevice, PDEVICE_OBJECT (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfDeviceGetDriver(d) WDFCALL(WdfDeviceGetDriver, WDFDRIVER (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfDeviceGetIoTarget(d) WDFCALL(WdfDeviceGetIoTarget, WDFIOTARGET (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfIoQueueGetDevice(q) WDFCALL(WdfIoQueueGetDevice, WDFDEVICE (*)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
+#define WdfObjectReference(o) WDFCALL(WdfObjectReferenceActual, VOID (*)(PWDF_DRIVER_GLOBALS, WDFOBJECT, PVOID, LONG, PCHAR))(WdfDriverGlobals, o, NULL, __LINE__, __FILE__)
+#define WdfObjectDereference(o) WDFCALL(WdfObjectDereferenceActual, VOID (*)(PWDF_DRIVER_GLOBALS, WDFOBJECT, PVOID, LONG, PCHAR))(WdfDriverGlobals, o, NULL, __LINE__, __FILE__)
+#define WdfRequestFormatRequestUsingCurrentType(r) WDFCALL(WdfRequestFormatRequestUsingCurrentType, VOID (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
+#define WdfRequestSend(r, t, o) WDFCALL(WdfRequestSend, BOOLEAN (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, WDFIOTARGET, PWDF_REQUEST_SEND_OPTIONS))(WdfDriverGlobals, r, t, o)
+#define WdfRequestGetStatus(r) WDFCALL(WdfRequestGetStatus, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
+#define WdfCmResourceListGetCount(l) WDFCALL(WdfCmResourceListGetCount, ULONG (*)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST))(WdfDriverGlobals, l)
+#define WdfCmResourceListGetDescriptor(l, i) WDFCALL(WdfCmResourceListGetDescriptor, PCM_PARTIAL_RESOURCE_DESCRIPTOR (*)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST, ULONG))(WdfDriverGlobals, l, i)
+
 #define WDF_NO_OBJECT_ATTRIBUTES NULL
 #define WDF_NO_HANDLE NULL
 
 FORCEINLINE VOID WDF_DRIVER_CONFIG_INIT(PWDF_DRIVER_CONFIG c, PFN_WDF_DRIVER_DEVICE_ADD add) {
     RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c); c->EvtDriverDeviceAdd = add;
+}
+FORCEINLINE VOID WDF_PNPPOWER_EVENT_CALLBACKS_INIT(PWDF_PNPPOWER_EVENT_CALLBACKS c) {
+    RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c);
+}
+FORCEINLINE VOID WDF_REQUEST_SEND_OPTIONS_INIT(PWDF_REQUEST_SEND_OPTIONS o, ULONG flags) {
+    RtlZeroMemory(o, sizeof(*o)); o->Size = sizeof(*o); o->Flags = flags;
 }
 FORCEINLINE VOID WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(PWDF_IO_QUEUE_CONFIG c, WDF_IO_QUEUE_DISPATCH_TYPE t) {
     RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c); c->DispatchType = t; c->PowerManaged = 2; c->DefaultQueue = TRUE;

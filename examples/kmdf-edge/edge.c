@@ -2,8 +2,8 @@
 #define KMDFMIN_STUB
 #include "kmdfmin.h"
 
-/* WDFFUNCENUM (wdffuncenum.h): WdfDeviceCreateDeviceInterface is index 77. */
-#define WdfDeviceCreateDeviceInterfaceTableIndex 77
+/* WDFFUNCENUM (wdffuncenum.h): WdfDmaEnablerCreate is index 94. */
+#define WdfDmaEnablerCreateTableIndex 94
 
 static UNICODE_STRING RegPath = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\kmdfedge");
 
@@ -73,14 +73,89 @@ NTSTATUS CallUnimplemented(VOID)
 {
     NTSTATUS status = KmdllWdfBind(NULL, &RegPath);
     if (!NT_SUCCESS(status)) return status;
-    return ((NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE, const GUID *, PCUNICODE_STRING))WdfFunctions[WdfDeviceCreateDeviceInterfaceTableIndex])(WdfDriverGlobals, NULL, NULL, NULL);
+    return ((NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PVOID, PVOID, PVOID))WdfFunctions[WdfDmaEnablerCreateTableIndex])(WdfDriverGlobals, NULL, NULL, NULL, NULL);
 }
 
-/* An export driver's DriverEntry is never called when it is loaded as a dependency. */
+/* A KMDF 1.35 client whose table happens to have no more than 458 entries: the minor version alone refuses it. */
+NTSTATUS BindNewerMinor(VOID)
+{
+    WDF_BIND_INFO info;
+    WDFFUNC *table = NULL;
+    PWDF_DRIVER_GLOBALS globals = NULL;
+    RtlZeroMemory(&info, sizeof(info));
+    info.Size = sizeof(info);
+    info.Component = L"KmdfLibrary";
+    info.Version.Major = 1;
+    info.Version.Minor = 35;
+    info.FuncCount = 458;
+    info.FuncTable = (WDFFUNC *)&table;
+    return WdfVersionBind(NULL, &RegPath, &info, &globals);
+}
+
+/*
+ * WDF_BIND_INFO2 (fxldr.h): "build on newer, run on older" (KMDF 1.25+). The client targets 1.35
+ * but needs only 1.25: it binds, learns that it is newer than the framework, and its function
+ * count shrinks to the framework's. Returns 0 when all of that held.
+ */
+typedef struct _KMDLL_BIND_INFO2 {
+    WDF_BIND_INFO V1;
+    ULONG *MinimumVersionRequired;
+    BOOLEAN *ClientVersionHigherThanFramework;
+    ULONG *FuncCountPtr;
+    ULONG *StructCountPtr;
+    PVOID *StructTable;
+} KMDLL_BIND_INFO2;
+static WDFFUNC *Table2;
+static ULONG Minimum2, FuncCount2, StructCount2;
+static BOOLEAN Higher2;
+static PVOID StructTable2;
+ULONG_PTR BindInfo2(ULONG Minimum)
+{
+    KMDLL_BIND_INFO2 info;
+    PWDF_DRIVER_GLOBALS globals = NULL;
+    NTSTATUS status;
+    RtlZeroMemory(&info, sizeof(info));
+    info.V1.Size = sizeof(info);
+    info.V1.Component = L"KmdfLibrary";
+    info.V1.Version.Major = 1;
+    info.V1.Version.Minor = 35;
+    info.V1.FuncCount = 470;
+    info.V1.FuncTable = (WDFFUNC *)&Table2;
+    Minimum2 = Minimum;
+    FuncCount2 = 470;
+    info.MinimumVersionRequired = &Minimum2;
+    info.ClientVersionHigherThanFramework = &Higher2;
+    info.FuncCountPtr = &FuncCount2;
+    info.StructCountPtr = &StructCount2;
+    info.StructTable = &StructTable2;
+    status = WdfVersionBind(NULL, &RegPath, &info.V1, &globals);
+    if (!NT_SUCCESS(status)) return status;
+    WdfVersionUnbind(&RegPath, &info.V1, globals);
+    return (Higher2 == TRUE && FuncCount2 == 458 && info.V1.FuncCount == 458 && Table2 != NULL) ? 0 : 1;
+}
+
+/*
+ * Started as a service: a non-PnP KMDF driver that takes a reference on its WDFDRIVER and never
+ * releases it. The framework's unload reports the object as leaked (KMDF verifier). An export
+ * driver's DriverEntry is never called when it is loaded as a dependency.
+ */
+static VOID EdgeEvtDriverUnload(WDFDRIVER Driver)
+{
+    UNREFERENCED_PARAMETER(Driver);
+}
+
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
-    UNREFERENCED_PARAMETER(DriverObject);
-    UNREFERENCED_PARAMETER(RegistryPath);
+    WDF_DRIVER_CONFIG config;
+    WDFDRIVER driver;
+    NTSTATUS status = KmdllWdfBind(DriverObject, RegistryPath);
+    if (!NT_SUCCESS(status)) return status;
+    WDF_DRIVER_CONFIG_INIT(&config, NULL);
+    config.DriverInitFlags = WdfDriverInitNonPnpDriver;
+    config.EvtDriverUnload = EdgeEvtDriverUnload;
+    status = WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config, &driver);
+    if (!NT_SUCCESS(status)) return status;
+    WdfObjectReference(driver);
     return STATUS_SUCCESS;
 }
 

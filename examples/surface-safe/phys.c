@@ -38,7 +38,7 @@ NTSTATUS HwReadPhysical(PIRP Irp, PIO_STACK_LOCATION Stack)
     UNICODE_STRING name;
     OBJECT_ATTRIBUTES oa;
     HANDLE section;
-    PVOID base = NULL;
+    PVOID object, base = NULL;
     LARGE_INTEGER offset;
     SIZE_T size = HWTOOL_BAR_SIZE;
     NTSTATUS status;
@@ -50,12 +50,57 @@ NTSTATUS HwReadPhysical(PIRP Irp, PIO_STACK_LOCATION Stack)
     status = ZwOpenSection(&section, SECTION_MAP_READ, &oa);
     if (!NT_SUCCESS(status))
         return status;
+    /* As vendor tools do: hold the section object (ObjectType NULL: any type) while the view exists. */
+    status = ObReferenceObjectByHandle(section, SECTION_MAP_READ, NULL, KernelMode, &object, NULL);
+    if (!NT_SUCCESS(status)) {
+        ZwClose(section);
+        return status;
+    }
     offset.QuadPart = (LONGLONG)HWTOOL_BAR_BASE;
     status = ZwMapViewOfSection(section, NtCurrentProcess(), &base, 0, 0, &offset, &size, ViewUnmap, 0, PAGE_READONLY);
     if (NT_SUCCESS(status)) {
         Irp->IoStatus.Information = 0;
         ZwUnmapViewOfSection(NtCurrentProcess(), base);
     }
+    ObDereferenceObject(object);
     ZwClose(section);
     return status;
+}
+
+/*
+ * HwMapMdl: maps the driver's own pool page through an MDL (its page frames untouched) and
+ * returns the part of it the caller asks for, within the page.
+ */
+NTSTATUS HwMapMdl(PIRP Irp, PIO_STACK_LOCATION Stack)
+{
+    HWTOOL_PHYS_REQUEST *req = (HWTOOL_PHYS_REQUEST *)Irp->AssociatedIrp.SystemBuffer;
+    ULONG outLen = Stack->Parameters.DeviceIoControl.OutputBufferLength;
+    PUCHAR page, va;
+    PMDL mdl;
+    ULONG n;
+
+    if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_PHYS_REQUEST) || req->Length == 0 ||
+        req->Length > PAGE_SIZE || req->Address > PAGE_SIZE - req->Length)
+        return STATUS_INVALID_PARAMETER;
+    page = (PUCHAR)ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, 'lMwH');
+    if (page == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    RtlZeroMemory(page, PAGE_SIZE);
+    mdl = IoAllocateMdl(page, PAGE_SIZE, FALSE, FALSE, NULL);
+    if (mdl == NULL) {
+        ExFreePoolWithTag(page, 'lMwH');
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    MmBuildMdlForNonPagedPool(mdl);
+    va = (PUCHAR)MmMapLockedPagesSpecifyCache(mdl, KernelMode, MmNonCached, NULL, FALSE, NormalPagePriority);
+    n = 0;
+    if (va != NULL) {
+        n = req->Length < outLen ? req->Length : outLen;
+        RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, va + req->Address, n);
+        MmUnmapLockedPages(va, mdl);
+    }
+    IoFreeMdl(mdl);
+    ExFreePoolWithTag(page, 'lMwH');
+    Irp->IoStatus.Information = n;
+    return va != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }

@@ -30,7 +30,6 @@ static NTSTATUS HwDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     NTSTATUS status;
     volatile ULONG spin = 1;
 
-    UNREFERENCED_PARAMETER(DeviceObject);
     switch (stack->Parameters.DeviceIoControl.IoControlCode) {
     case IOCTL_HWTOOL_VERSION:
         if (stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(ULONG))
@@ -45,6 +44,30 @@ static NTSTATUS HwDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         break;
     case IOCTL_HWTOOL_KILL:
         status = HwKillProcess(Irp, stack);
+        break;
+    case IOCTL_HWTOOL_MAP_MDL:
+        status = HwMapMdl(Irp, stack);
+        break;
+    case IOCTL_HWTOOL_PEEK:
+        status = HwPeek(Irp, stack);
+        break;
+    case IOCTL_HWTOOL_POKE:
+        status = HwPoke(Irp, stack);
+        break;
+    case IOCTL_HWTOOL_INFO:
+        status = HwInfo(Irp, stack, DeviceObject);
+        break;
+    case IOCTL_HWTOOL_SET_MSR:
+        status = HwSetMsr(Irp, stack);
+        break;
+    case IOCTL_HWTOOL_SET_CR0:
+        status = HwSetCr0(Irp, stack);
+        break;
+    case IOCTL_HWTOOL_PORT_OUT:
+        status = HwPortOut(Irp, stack);
+        break;
+    case IOCTL_HWTOOL_QUERY:
+        status = HwQuery(Irp, stack);
         break;
     case IOCTL_HWTOOL_SPIN:
         /* A debugging leftover: waits for a flag nothing ever clears. */

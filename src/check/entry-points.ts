@@ -44,6 +44,16 @@ function isEntryPointExport(input: CheckInput, fn: ExportFunction): boolean {
   return fn.names.length > 0 && fn.names.every((n) => looseMatches(n, "driverentry"));
 }
 
+/**
+ * Routines only a driver started as a service calls (it creates devices or registers with a
+ * framework in DriverEntry): the first one the image imports, or null.
+ */
+const SERVICE_ROUTINES = ["IoCreateDevice", "IoCreateDeviceSecure", "WdfVersionBind", "FltRegisterFilter", "NdisMRegisterMiniportDriver", "NdisRegisterProtocolDriver", "IoCreateDriver"];
+function serviceRoutineImported(input: CheckInput): string | null {
+  for (const m of input.image.imports) for (const f of m.functions) if (f.name !== null && SERVICE_ROUTINES.includes(f.name)) return `${m.dll}!${f.name}`;
+  return null;
+}
+
 const PROTOTYPES: Record<EntryPointName, string> = {
   DllInitialize: "NTSTATUS DllInitialize(PUNICODE_STRING RegistryPath)",
   DllUnload: "NTSTATUS DllUnload(void)",
@@ -95,6 +105,7 @@ export function entryPointRules(input: CheckInput): Finding[] {
   }
   if (!isExportDriver(input)) return out;
   const functions = img.exports?.functions ?? [];
+  const service = serviceRoutineImported(input);
   const why =
     "the kernel activates an export driver's reference counting only when it exports both DllInitialize and DllUnload; without them it is never unloaded once an importer has loaded it";
   for (const ep of ENTRY_POINTS) {
@@ -115,9 +126,14 @@ export function entryPointRules(input: CheckInput): Finding[] {
       near = f.names.find((n) => looseMatches(n, key));
       if (near !== undefined) break;
     }
-    let message = `this export driver does not export ${ep}: ${why}. Add ${PROTOTYPES[ep]} returning STATUS_SUCCESS and list it in the .def as "${ep} PRIVATE"`;
+    let message = service
+      ? `this driver exports routines but not ${ep}. It also runs as a standard driver (it imports ${service}), which works when its service is started first; but when another driver imports it before that, the kernel loads it as an export driver: ${why}. Add ${PROTOTYPES[ep]} returning STATUS_SUCCESS and list it in the .def as "${ep} PRIVATE"`
+      : `this export driver does not export ${ep}: ${why}. Add ${PROTOTYPES[ep]} returning STATUS_SUCCESS and list it in the .def as "${ep} PRIVATE"`;
     if (near) message += `. It exports "${near}", but the kernel looks for exactly "${ep}" (undecorated, case-sensitive): list "${ep}" in the .def so the undecorated name is exported`;
-    out.push({ rule: MISSING_RULE[ep], severity: "error", message: message + ".", location: exportDirectoryLocation(input, ep) });
+    // "You can build any standard driver as an export driver" (the WDK's export-driver page): a
+    // driver that is also a service (VirtualBox's VBoxDrv.sys, for one) works without the entry
+    // points as long as its service starts before its importers — a warning, not an error.
+    out.push({ rule: MISSING_RULE[ep], severity: service ? "warning" : "error", message: message + ".", location: exportDirectoryLocation(input, ep) });
   }
 
   // PRIVATE: the entry points must stay out of the import library.

@@ -64,7 +64,11 @@ Fix: add the routine (returning STATUS_SUCCESS is enough) and list it in the .de
     EXPORTS
       DllInitialize PRIVATE
       DllUnload PRIVATE
-The kernel looks the name up exactly: an x86 stdcall name exported decorated (_DllInitialize@4) does not count.`,
+The kernel looks the name up exactly: an x86 stdcall name exported decorated (_DllInitialize@4) does not count.
+
+A standard driver that also exports routines ("you can build any standard driver as an export
+driver") gets a warning instead when it imports a routine only a service calls (IoCreateDevice,
+WdfVersionBind, FltRegisterFilter, ...): it works while its service starts before its importers.`,
   },
   {
     id: "missing-dllunload",

@@ -3,7 +3,7 @@
  * Unicorn emulator. The kernel model decides what happens; this maps, patches and runs.
  * Fault reports are emitted as `fault` events on the sink; the CallOutcome carries the message.
  */
-import type { CallOutcome, Executor, IoctlOutcome } from "../executor.js";
+import type { CallOutcome, Executor, IoctlOutcome, PnpStep } from "../executor.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { KmdllError } from "../errors.js";
 import { LAYOUT } from "../nt/arch-layout.js";
@@ -12,6 +12,7 @@ import { addr64 } from "./layout.js";
 import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
 import { finishIo, userDeviceIoControl } from "./user-io.js";
 import { GuestFault } from "./memory.js";
+import { deviceObjectLeaks, hasDevices, pnpOps } from "./pnp-host.js";
 
 
 /** A fault report as a SPEC §9 `fault` event. */
@@ -154,9 +155,28 @@ export class EmulatorExecutor implements Executor {
     return { ok: false, reason: r.fault.kind === "timeout" ? "timeout" : "fault", message: r.fault.message };
   }
 
+  pnpServiceStarted(module: string, service: string): PnpStep {
+    const obj = this.driverObject(module);
+    if (obj === null || !hasDevices(this.emu)) return { ok: true, start: [], stop: [] };
+    return pnpOps.started(this.emu, obj, module, service);
+  }
+
+  pnpServiceStopping(service: string): PnpStep {
+    return hasDevices(this.emu) ? pnpOps.stopping(this.emu, service) : { ok: true, start: [], stop: [] };
+  }
+
+  pnpServiceFailed(service: string, message: string): void {
+    if (hasDevices(this.emu)) pnpOps.failed(this.emu, service, message);
+  }
+
+  pnpSettle(): PnpStep {
+    return hasDevices(this.emu) ? pnpOps.settle(this.emu) : { ok: true, start: [], stop: [] };
+  }
+
   /** End of a simulation: interface references never dereferenced become `leak` events. */
   finish(): void {
     finishIo(this.emu);
+    deviceObjectLeaks(this.emu);
   }
 
   callRoutine(module: string, rva: number, args: bigint[], routine: string): CallOutcome {

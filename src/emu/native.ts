@@ -45,6 +45,10 @@ export interface NativeEngine {
   setApiHook(begin: bigint, end: bigint, fn: ApiHookFn): void;
   /** x86/x64 only: the descriptor table register; a segment selector written afterwards loads from it. */
   setGdtr(base: bigint, limit: bigint): void;
+  /** Basic-block coverage (build feature "blockHook"): record blocks starting in [begin, end]; (0, 0) removes the hook. */
+  setBlockHook?(begin: bigint, end: bigint): void;
+  /** The (start, size) pairs of blocks entered since the last call, flattened; forgets them. */
+  takeBlocks?(): BigUint64Array;
   /**
    * x86/x64 (builds with the "insnHook" feature): fn(kind, pc, port, size, value) for
    * in (0; the result is the value read), out (1), syscall (2), sysenter (3) and watched code

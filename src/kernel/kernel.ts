@@ -1,6 +1,6 @@
 import type { EventSink, TraceEvent } from "../events.js";
 import { STATUS, formatStatus, ntSuccess } from "../nt/status.js";
-import type { Executor, KernelQueries } from "./executor.js";
+import type { Executor, KernelQueries, PnpStep } from "./executor.js";
 import { exportsName, locateExport, lookupByOrdinal } from "./exports.js";
 import { Crash, LoadError, Loader, surfacedStatus } from "./loader.js";
 import { ModuleTable } from "./module-table.js";
@@ -43,6 +43,8 @@ export class Kernel implements KernelQueries {
   crashed = false;
   private lastFaultApi: string | null = null;
   private lastFault: string | undefined;
+  /** Services the device tree asked for that failed to start (not tried again until a start step names them). */
+  private readonly pnpFailed = new Set<string>();
 
   constructor(private readonly o: KernelOptions) {
     this.semantics = o.semantics ?? "documented";
@@ -143,7 +145,41 @@ export class Kernel implements KernelQueries {
       }
       return { ok: false, status, message };
     }
+    const pnp = this.pnpFollowUp(this.o.executor.pnpServiceStarted?.(m.name, service), m.name);
+    if (pnp) return pnp;
     return { ok: true, status };
+  }
+
+  /**
+   * The PnP manager's requests after a start, stop or step: start the services the device tree
+   * needs (a driver loaded by hardware ID), stop those left without devices. A crash is returned.
+   */
+  private pnpFollowUp(r: PnpStep | undefined, module: string): OpResult | null {
+    if (!r) return null;
+    if (!r.ok) return this.crash(new Crash(r.message), module);
+    for (const s of r.stop) {
+      if (!this.table.drivers().some((x) => x.service?.toLowerCase() === s.toLowerCase())) continue;
+      this.emit({ event: "pnp", action: "unload-driver", device: "", service: s, reason: "its last device was removed" });
+      const res = this.stop(s);
+      if (res.crashed) return res;
+    }
+    for (const s of r.start) {
+      if (this.pnpFailed.has(s.toLowerCase()) || this.table.drivers().some((x) => x.service?.toLowerCase() === s.toLowerCase())) continue;
+      this.emit({ event: "pnp", action: "load-driver", device: "", service: s, reason: "a device needs it" });
+      const res = this.start(s);
+      if (res.crashed) return res;
+      if (!res.ok) {
+        this.pnpFailed.add(s.toLowerCase());
+        this.o.executor.pnpServiceFailed?.(s, res.message ?? formatStatus(res.status));
+      }
+    }
+    return null;
+  }
+
+  /** After a scenario step: bus relations invalidated during it are enumerated again. */
+  settleDevices(): OpResult | null {
+    if (this.crashed || !this.o.executor.pnpSettle) return null;
+    return this.pnpFollowUp(this.o.executor.pnpSettle(), "PnP manager");
   }
 
   /** Stop a service like NtUnloadDriver: DriverUnload (none → refused), then unload the image. */
@@ -158,6 +194,9 @@ export class Kernel implements KernelQueries {
     if (ex.driverUnloadRoutine && ex.driverUnloadRoutine(m.name) === null) {
       return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine: the driver cannot be unloaded`);
     }
+    const pnp = this.pnpFollowUp(ex.pnpServiceStopping?.(service), m.name);
+    if (pnp) return pnp;
+    if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
     try {
       this.emit({ event: "call", module: m.name, routine: "DriverUnload" });
       const r = ex.callDriverUnload(m.name);

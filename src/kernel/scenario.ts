@@ -234,6 +234,8 @@ export function runSteps(kernel: Kernel, steps: Step[], sink: EventSink): { ok: 
     }
     sink({ event: "step", step: label, index: i + 1, phase: "begin" });
     const r = runStep(kernel, step);
+    // Bus relations a driver invalidated during the step are enumerated now (children started).
+    kernel.settleDevices();
     results.push(r);
     sink({
       event: "step",

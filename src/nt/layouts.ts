@@ -133,7 +133,16 @@ export const LAYOUTS = {
       "Parameters.Read.ByteOffset": 24,
       "Parameters.Create.SecurityContext": 8,
       "Parameters.Create.Options": 16,
-      "Parameters.Create.ShareAccess": 26
+      "Parameters.Create.ShareAccess": 26,
+      "Parameters.QueryDeviceRelations.Type": 8,
+      "Parameters.QueryId.IdType": 8,
+      "Parameters.DeviceCapabilities.Capabilities": 8,
+      "Parameters.StartDevice.AllocatedResources": 8,
+      "Parameters.StartDevice.AllocatedResourcesTranslated": 16,
+      "Parameters.Power.SystemContext": 8,
+      "Parameters.Power.Type": 16,
+      "Parameters.Power.State": 24,
+      "Parameters.Power.ShutdownType": 32
     },
     "INTERFACE": {
       "$size": 32,
@@ -332,6 +341,60 @@ export const LAYOUTS = {
       "StartVa": 32,
       "ByteCount": 40,
       "ByteOffset": 44
+    },
+    "DEVICE_CAPABILITIES": {
+      "$size": 64,
+      "Size": 0,
+      "Version": 2,
+      "Address": 8,
+      "UINumber": 12,
+      "DeviceState": 16,
+      "SystemWake": 44,
+      "DeviceWake": 48
+    },
+    "DEVICE_RELATIONS": {
+      "$size": 16,
+      "Count": 0,
+      "Objects": 8
+    },
+    "CM_RESOURCE_LIST": {
+      "$size": 40,
+      "Count": 0,
+      "List": 4
+    },
+    "CM_FULL_RESOURCE_DESCRIPTOR": {
+      "$size": 36,
+      "InterfaceType": 0,
+      "BusNumber": 4,
+      "PartialResourceList": 8
+    },
+    "CM_PARTIAL_RESOURCE_LIST": {
+      "$size": 28,
+      "Version": 0,
+      "Revision": 2,
+      "Count": 4,
+      "PartialDescriptors": 8
+    },
+    "CM_PARTIAL_RESOURCE_DESCRIPTOR": {
+      "$size": 20,
+      "Type": 0,
+      "ShareDisposition": 1,
+      "Flags": 2,
+      "u.Port.Start": 4,
+      "u.Port.Length": 12,
+      "u.Interrupt.Level": 4,
+      "u.Interrupt.Vector": 8,
+      "u.Interrupt.Affinity": 12,
+      "u.Memory.Start": 4,
+      "u.Memory.Length": 12
+    },
+    "DEVICE_INTERFACE_CHANGE_NOTIFICATION": {
+      "$size": 48,
+      "Version": 0,
+      "Size": 2,
+      "Event": 4,
+      "InterfaceClassGuid": 20,
+      "SymbolicLinkName": 40
     }
   },
   "x86": {
@@ -463,7 +526,16 @@ export const LAYOUTS = {
       "Parameters.Read.ByteOffset": 12,
       "Parameters.Create.SecurityContext": 4,
       "Parameters.Create.Options": 8,
-      "Parameters.Create.ShareAccess": 14
+      "Parameters.Create.ShareAccess": 14,
+      "Parameters.QueryDeviceRelations.Type": 4,
+      "Parameters.QueryId.IdType": 4,
+      "Parameters.DeviceCapabilities.Capabilities": 4,
+      "Parameters.StartDevice.AllocatedResources": 4,
+      "Parameters.StartDevice.AllocatedResourcesTranslated": 8,
+      "Parameters.Power.SystemContext": 4,
+      "Parameters.Power.Type": 8,
+      "Parameters.Power.State": 12,
+      "Parameters.Power.ShutdownType": 16
     },
     "INTERFACE": {
       "$size": 16,
@@ -656,6 +728,60 @@ export const LAYOUTS = {
       "StartVa": 16,
       "ByteCount": 20,
       "ByteOffset": 24
+    },
+    "DEVICE_CAPABILITIES": {
+      "$size": 64,
+      "Size": 0,
+      "Version": 2,
+      "Address": 8,
+      "UINumber": 12,
+      "DeviceState": 16,
+      "SystemWake": 44,
+      "DeviceWake": 48
+    },
+    "DEVICE_RELATIONS": {
+      "$size": 8,
+      "Count": 0,
+      "Objects": 4
+    },
+    "CM_RESOURCE_LIST": {
+      "$size": 36,
+      "Count": 0,
+      "List": 4
+    },
+    "CM_FULL_RESOURCE_DESCRIPTOR": {
+      "$size": 32,
+      "InterfaceType": 0,
+      "BusNumber": 4,
+      "PartialResourceList": 8
+    },
+    "CM_PARTIAL_RESOURCE_LIST": {
+      "$size": 24,
+      "Version": 0,
+      "Revision": 2,
+      "Count": 4,
+      "PartialDescriptors": 8
+    },
+    "CM_PARTIAL_RESOURCE_DESCRIPTOR": {
+      "$size": 16,
+      "Type": 0,
+      "ShareDisposition": 1,
+      "Flags": 2,
+      "u.Port.Start": 4,
+      "u.Port.Length": 12,
+      "u.Interrupt.Level": 4,
+      "u.Interrupt.Vector": 8,
+      "u.Interrupt.Affinity": 12,
+      "u.Memory.Start": 4,
+      "u.Memory.Length": 12
+    },
+    "DEVICE_INTERFACE_CHANGE_NOTIFICATION": {
+      "$size": 40,
+      "Version": 0,
+      "Size": 2,
+      "Event": 4,
+      "InterfaceClassGuid": 20,
+      "SymbolicLinkName": 36
     }
   }
 } as const;

@@ -88,6 +88,16 @@ export function eventText(e: TraceEvent): string {
       const who = typeof x["by"] === "string" ? `taken by ${str(x["module"] ?? "?")} for ${str(x["holder"] ?? "?")}` : `by ${str(x["module"] ?? "?")}`;
       return `iface    ${e.action === "reference" ? "reference  " : "dereference"} ${str(x["interface"] ?? "")} of ${str(x["provider"] ?? "?")} → count ${e.count}  (${who})`;
     }
+    case "pnp": {
+      const x = e as Record<string, unknown>;
+      const bits: string[] = [];
+      for (const k of ["service", "module", "routine", "parent", "pdo", "fdo", "hardwareIds", "capabilities", "state", "resources", "interface", "link", "status", "problem", "reason"]) {
+        if (x[k] === undefined || x[k] === "") continue;
+        const v = Array.isArray(x[k]) ? (x[k] as unknown[]).join(" ") : str(x[k]);
+        bits.push(k === "status" ? `→ ${statusText(v)}` : `${k} ${v}`);
+      }
+      return `pnp      ${str(x["action"])}${e.device ? ` ${e.device}` : ""}${bits.length ? `: ${bits.join(", ")}` : ""}`;
+    }
     case "hardware":
       return `hardware ${e.module}: ${e.kind} ${e.op} ${e.address}${e.size !== undefined ? ` (${e.size} bytes)` : ""}${e.value !== undefined ? ` = ${e.value}` : ""}`;
     case "callback":

@@ -122,6 +122,14 @@ function buildRows(events: readonly TraceEvent[], lanes: string[]): { rows: Row[
       case "interface":
         mark(moduleOf(e), "⟳", "m-irp");
         break;
+      case "pnp": {
+        // A devnode's life: the driver (module or service) it concerns gets a diamond.
+        const x = e as Record<string, unknown>;
+        const who = typeof x["module"] === "string" ? x["module"] : typeof x["service"] === "string" ? `${x["service"]}.sys` : undefined;
+        mark(who, "◆", x["action"] === "problem" ? "m-warn" : "m-irp");
+        if (x["action"] === "problem") cls += " ev-warn";
+        break;
+      }
       case "api":
         mark(e.module, "·", "m-api");
         break;
@@ -146,6 +154,7 @@ export function summaryHtml(events: readonly TraceEvent[], counts?: Readonly<Rec
     ["DllUnload calls", count("call:DllUnload", (e) => e.event === "call" && e.routine === "DllUnload"), ""],
     ["unloads", count("unload", (e) => e.event === "unload"), ""],
     ["IRPs", count("irp", (e) => e.event === "irp"), ""],
+    ["PnP events", count("pnp", (e) => e.event === "pnp"), ""],
     ["failures", count("fail", (e) => e.event === "fail"), "bad"],
     ["faults", count("fault", (e) => e.event === "fault"), "bad"],
     ["leaks", count("leak", (e) => e.event === "leak"), "warn"],

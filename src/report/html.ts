@@ -33,6 +33,8 @@ export interface HtmlReportInput {
    * every event, the timeline shows the kept ones with "N more events not shown" rows.
    */
   counts?: Readonly<Record<string, number>>;
+  /** Sections rendered by the caller (already escaped HTML), shown first (e.g. `kmdll surface`'s findings). */
+  sections?: readonly string[];
 }
 
 function legendHtml(): string {
@@ -68,7 +70,7 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
 <p class="hint">Hover a node or edge for details (imported names, paths); click a node to highlight its timeline lane.${n ? ` ${n} module${n === 1 ? "" : "s"}.` : ""}</p>
 <div class="graph">${inlineSvg(svg)}</div></section>`;
   }
-  const parts: string[] = [];
+  const parts: string[] = [...(input.sections ?? [])];
   if (events) parts.push(`<section id="summary">${summaryHtml(events, input.counts)}</section>`);
   parts.push(graphSection);
   if (events) {

@@ -10,9 +10,10 @@ import { EmulatorExecutor } from "../emu/executor.js";
 import type { EmulatorOptions } from "../emu/emulator.js";
 import { allApis, provideVolume, registryOf } from "../emu/api/index.js";
 import { installMachine, type MachineSpec } from "../emu/machine/index.js";
+import { installDeviceFile, type DeviceFile } from "../emu/pnp/index.js";
 
 /** An executor factory with emulator options (API set, time budget, unimplemented-API mode). */
-export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "modulesExporting"> = {}, machine?: MachineSpec): ExecutorFactory {
+export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "modulesExporting"> = {}, machine?: MachineSpec, devices?: DeviceFile): ExecutorFactory {
   return (ctx) => {
     const executor = new EmulatorExecutor({
       apis: allApis,
@@ -28,6 +29,8 @@ export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "mo
     // Zw*File: \SystemRoot is the simulation's root folder (read only; writes stay in memory).
     if (ctx.root !== undefined) provideVolume(executor.emu.kernel, ctx.root);
     if (machine) installMachine(executor.emu.kernel, machine);
+    // `kmdll sim --devices FILE`: the PnP manager's device tree (docs/pnp.md).
+    if (devices) installDeviceFile(executor.emu.kernel, devices);
     return executor satisfies Executor;
   };
 }

@@ -1,23 +1,13 @@
 /**
- * Detectors: from the events of one request, the "sinks" a caller might control — a physical
- * address mapped (MmMapIoSpace(Ex), a \Device\PhysicalMemory view), a process ID opened or looked
- * up — and the test that a sink follows the input: the value appears in the input buffer and
- * moves when the input changes (two requests with different bytes). Pure.
+ * Sinks: from the events of one request, the values a caller might control — a physical address
+ * mapped (MmMapIoSpace(Ex), a \Device\PhysicalMemory view, an MDL's page frames), a process ID
+ * opened or looked up, an I/O port, an MSR index or value, a control register value — and where
+ * such a value sits in an input. Whether it follows the input is tested by ./analyze.ts. Pure.
  */
 import type { TraceEvent } from "../events.js";
 
-export const RULES = {
-  "physical-memory-map": {
-    short: "A caller-chosen physical address is mapped",
-    help: "The driver maps physical memory (MmMapIoSpace(Ex) or a view of \\Device\\PhysicalMemory) at an address taken from the IOCTL's input buffer: any program that can open the device reads or writes all physical memory, kernel included. Validate the range against the device's own resources.",
-  },
-  "process-control": {
-    short: "A process chosen by the caller is opened, looked up or terminated",
-    help: "The driver opens (ZwOpenProcess) or looks up (PsLookupProcessByProcessId) a process whose ID comes from the input buffer, from kernel mode and without an access check: a caller can terminate or tamper with protected processes (e.g. security software). Check the requestor's rights or restrict the request to the caller's own process.",
-  },
-} as const;
-
-export type RuleId = keyof typeof RULES;
+export { RULES, type RuleId } from "./rules.js";
+import type { RuleId } from "./rules.js";
 
 /** A value the driver used that a caller might choose, with where it was used. */
 export interface SinkUse {
@@ -26,6 +16,8 @@ export interface SinkUse {
   value: bigint;
   /** Page-granular sinks (section views) compare rounded-down values. */
   pageGranular: boolean;
+  /** Bytes of the value the sink takes (ports 2, MSR indices 4); default 8 (a u64 or u32 in the input). */
+  width?: 2 | 4 | 8;
   site: string;
 }
 
@@ -37,19 +29,49 @@ const big = (s: string | undefined) => {
   }
 };
 
+/** Sinks of a `hardware` event that is not a mapping (ports, MSRs, control registers). */
+function hardwareSinks(e: TraceEvent & { event: "hardware" }, site: string): SinkUse[] {
+  const addr = big(e.address);
+  const value = big(e.value);
+  if (addr === null) return [];
+  // Ports: the number is the primitive (a value written to a fixed port, e.g. a POST code, is not).
+  const out: SinkUse[] = [];
+  const h = (n: bigint) => "0x" + n.toString(16);
+  if (e.kind === "port") {
+    const dir = e.op === "write" ? "out" : "in";
+    out.push({ rule: "port-io", what: `${dir} port ${h(addr)}`, value: addr, pageGranular: false, width: 2, site });
+  } else if (e.kind === "msr") {
+    const rule = e.op === "write" ? "msr-write" : "msr-read";
+    out.push({ rule, what: `${e.op === "write" ? "wrmsr" : "rdmsr"} MSR ${h(addr)}`, value: addr, pageGranular: false, width: 4, site });
+    if (e.op === "write" && value !== null) out.push({ rule, what: `wrmsr MSR ${h(addr)} value ${h(value)}`, value, pageGranular: false, site });
+  } else if (e.kind === "cr" && e.op === "write" && value !== null) {
+    out.push({ rule: "cr-write", what: `mov cr${addr}, ${h(value)}`, value, pageGranular: false, site });
+  }
+  return out;
+}
+
 /** The sinks of one request's events, in order. */
 export function sinksOf(events: readonly TraceEvent[]): SinkUse[] {
   const out: SinkUse[] = [];
   let pending: { value: bigint; kind: string }[] = [];
+  let pendingHw: (TraceEvent & { event: "hardware" })[] = [];
   for (const e of events) {
     if (e.event === "hardware" && e.op === "map" && (e.kind === "mmio" || e.kind === "physical")) {
       const v = big(e.address);
       if (v !== null) pending.push({ value: v, kind: e.kind });
       continue;
     }
+    if (e.event === "hardware" && (e.kind === "port" || e.kind === "msr" || e.kind === "cr")) {
+      // Events of instructions name their site; those of HAL routines get it from the api event that follows.
+      if (typeof e.site === "string") out.push(...hardwareSinks(e, e.site));
+      else pendingHw.push(e);
+      continue;
+    }
     if (e.event !== "api") continue;
     const site = e.caller ?? e.module;
     const api = e.api.replace(/^.*!/, "");
+    for (const h of pendingHw) out.push(...hardwareSinks(h, site));
+    pendingHw = [];
     if (pending.length) {
       // The map events come from inside the routine; its api event (with the call site) follows.
       for (const p of pending)
@@ -61,6 +83,10 @@ export function sinksOf(events: readonly TraceEvent[]): SinkUse[] {
       // A mapping refused by the machine model still shows the address asked for.
       const v = big(e.args[0]);
       if (v !== null) out.push({ rule: "physical-memory-map", what: `${api}(0x${v.toString(16)})`, value: v, pageGranular: false, site });
+    } else if (api === "MmMapLockedPages" || api === "MmMapLockedPagesSpecifyCache") {
+      // The MDL's first page frame, read while the call was made (Session.onApi).
+      const pfn = big((e as { pfn?: string }).pfn);
+      if (pfn !== null) out.push({ rule: "physical-memory-map", what: `${api} of an MDL for physical 0x${(pfn << 12n).toString(16)}`, value: pfn << 12n, pageGranular: true, site });
     } else if (api === "PsLookupProcessByProcessId") {
       const v = big(e.args[0]);
       if (v !== null) out.push({ rule: "process-control", what: `PsLookupProcessByProcessId(${v})`, value: v, pageGranular: false, site });
@@ -69,49 +95,42 @@ export function sinksOf(events: readonly TraceEvent[]): SinkUse[] {
       if (v !== null) out.push({ rule: "process-control", what: `${api}(pid ${v})`, value: v, pageGranular: false, site });
     }
   }
+  for (const h of pendingHw) out.push(...hardwareSinks(h, h.module));
   return out;
 }
 
-/** Offsets where `value` is stored in `input` as a little-endian u64 or u32 (page-rounded if asked). */
-export function offsetsOf(input: Uint8Array, value: bigint, pageGranular: boolean): number[] {
+/**
+ * Offsets where `value` is stored in `input` as a little-endian u64 or u32 (width 8; page-rounded
+ * if asked), a u32 (width 4) or a u16 (width 2).
+ */
+export function offsetsOf(input: Uint8Array, value: bigint, pageGranular: boolean, width: 2 | 4 | 8 = 8): number[] {
   const dv = new DataView(input.buffer, input.byteOffset, input.byteLength);
-  const mask = pageGranular ? ~0xfffn : ~0n;
+  const mask = (pageGranular ? ~0xfffn : ~0n) & (width === 2 ? 0xffffn : width === 4 ? 0xffffffffn : ~0n);
   const want = value & mask;
   const out: number[] = [];
-  for (let o = 0; o + 4 <= input.length; o++) {
-    const v64 = o + 8 <= input.length ? dv.getBigUint64(o, true) : null;
+  for (let o = 0; o + width <= input.length || (width === 8 && o + 4 <= input.length); o++) {
+    if (width === 2) {
+      if (BigInt(dv.getUint16(o, true)) === want) out.push(o);
+      continue;
+    }
+    const v64 = width === 8 && o + 8 <= input.length ? dv.getBigUint64(o, true) : null;
     const v32 = BigInt(dv.getUint32(o, true));
     if ((v64 !== null && (v64 & mask) === want) || (v32 & mask) === want) out.push(o);
   }
   return out;
 }
 
-export interface Finding {
-  rule: RuleId;
-  device: string;
-  code: number;
-  /** The reproducer: the input bytes that reach the sink. */
-  input: Uint8Array;
-  outputLength: number;
-  site: string;
-  what: string;
-  /** Where the caller's value sits in the input. */
-  inputOffset: number;
-}
-
 /**
- * Sinks that follow the input: present under both inputs (same rule, same site, in order), with
- * values found in the respective input and different from each other.
+ * Views of \Device\PhysicalMemory the request mapped: on Windows a view for a process lies in
+ * that process's user address space; the emulator places it in kernel memory, so its address in
+ * the output is the user-mode pointer the driver is meant to return, not a kernel pointer leak.
  */
-export function followingSinks(a: { input: Uint8Array; sinks: SinkUse[] }, b: { input: Uint8Array; sinks: SinkUse[] }): { use: SinkUse; offset: number }[] {
-  const out: { use: SinkUse; offset: number }[] = [];
-  for (const ua of a.sinks) {
-    const ub = b.sinks.find((s) => s.rule === ua.rule && s.site === ua.site && s.value !== ua.value);
-    if (!ub) continue;
-    const oa = offsetsOf(a.input, ua.value, ua.pageGranular);
-    const ob = new Set(offsetsOf(b.input, ub.value, ub.pageGranular));
-    const common = oa.find((o) => ob.has(o));
-    if (common !== undefined) out.push({ use: ua, offset: common });
+export function userViews(events: readonly TraceEvent[]): (a: bigint) => boolean {
+  const ranges: [bigint, bigint][] = [];
+  for (const e of events) {
+    if (e.event !== "hardware" || e.kind !== "physical" || e.op !== "map") continue;
+    const va = big(typeof e.va === "string" ? e.va : undefined);
+    if (va !== null) ranges.push([va & ~0xfffn, va + BigInt(e.size ?? 0) + 0x1000n]);
   }
-  return out;
+  return (a) => ranges.some(([lo, hi]) => a >= lo && a < hi);
 }

@@ -2,8 +2,10 @@
  * `kmdll surface` as a library function: start the driver in the emulator, list what it exposes
  * to user mode (devices, symbolic links, security, dispatch routines), find the IOCTL codes its
  * device-control path handles (candidates from its code, confirmed by sending each and comparing
- * with an unknown code), and run the detectors on every handled code with pairs of inputs.
- * Deterministic: fixed inputs, fixed order, the emulator's deterministic clock.
+ * with an unknown code), explore every handled code with coverage-guided fuzzing (./fuzz.ts),
+ * run the detectors (./analyze.ts) on every request, and replay each finding's reproducer in a
+ * fresh machine. Deterministic for a seed: fixed order, seeded mutations, the emulator's
+ * deterministic clock; only the time budget can cut a run short (the report says so).
  */
 import { basename } from "node:path";
 import { existsSync, statSync } from "node:fs";
@@ -14,8 +16,11 @@ import { L64 } from "../nt/layouts.js";
 import { formatStatus } from "../nt/status.js";
 import { canonical, ioState, DO_EXCLUSIVE } from "../emu/iomgr/index.js";
 import { decodeIoctl, hex32, ioctlCandidates, type IoctlDecoded } from "./ioctl.js";
-import { followingSinks, sinksOf, type Finding } from "./detect.js";
-import { Session, type Probe } from "./session.js";
+import { Session, sinkReads, type Probe } from "./session.js";
+import { Detectors, toHex, type FindingRecord, type SinkRecord } from "./analyze.js";
+import { canaryInput } from "./canary.js";
+import { fuzzIoctl } from "./fuzz.js";
+import { confirmFinding } from "./replay.js";
 
 export const IRP_MJ_NAMES = [
   "CREATE", "CREATE_NAMED_PIPE", "CLOSE", "READ", "WRITE", "QUERY_INFORMATION", "SET_INFORMATION", "QUERY_EA", "SET_EA",
@@ -32,6 +37,10 @@ export interface SurfaceOptions {
   timeoutMs?: number;
   /** Time budget of the whole exploration, ms (default 60 000). */
   budgetMs?: number;
+  /** Seed of the fuzzer's mutations (default 1). */
+  seed?: number;
+  /** Most fuzzing runs per IOCTL (default 300; 0 = only the fixed patterns). */
+  runs?: number;
 }
 
 export interface DeviceSurface {
@@ -67,16 +76,24 @@ export interface SurfaceReport {
   devices: DeviceSurface[];
   dispatch: { major: string; routine: string }[];
   ioctls: IoctlSurface[];
-  findings: (Omit<Finding, "input" | "code"> & { code: string; input: string })[];
+  findings: FindingRecord[];
   badInputs: BadInput[];
   /** Every sink reached (rule, call site, first use), whether or not the caller controlled it. */
-  sinks: { rule: string; site: string; what: string; controlled: boolean }[];
+  sinks: SinkRecord[];
   candidates: number;
   requests: number;
   budgetExhausted: boolean;
+  seed: number;
+  /** Coverage-guided exploration per IOCTL: runs, inputs kept, driver basic blocks reached. */
+  fuzz: { code: string; runs: number; corpus: number; blocks: number }[];
+  /** Basic blocks of the driver reached by all requests (null: this addon build has no block hook). */
+  blocks: number | null;
+  /** Wall-clock time of the whole run, ms. */
+  elapsedMs: number;
 }
 
-const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+/** Bad inputs listed per code and fault site at most once, and at most this many in all. */
+const MAX_BAD_INPUTS = 40;
 const INPUT_SIZES = [0, 4, 8, 16, 24, 32, 64, 256, 1024];
 const OUTPUT_LENGTH = 0x1000;
 /** A code no driver handles: the device-control path's answer to it is the baseline. */
@@ -120,20 +137,17 @@ export function exploreSurface(imagePath: string, o: SurfaceOptions = {}): Surfa
   if (o.root !== undefined && !(existsSync(o.root) && statSync(o.root).isDirectory())) throw new KmdllError(`${o.root}: the root is not a directory`);
   const timeoutMs = o.timeoutMs ?? 2000;
   const deadline = Date.now() + (o.budgetMs ?? 60000);
-  const report: SurfaceReport = { driver: basename(imagePath), started: false, devices: [], dispatch: [], ioctls: [], findings: [], badInputs: [], sinks: [], candidates: 0, requests: 0, budgetExhausted: false };
+  const started = Date.now();
+  const seed = o.seed ?? 1;
+  const maxRuns = o.runs ?? 300;
+  const report: SurfaceReport = { driver: basename(imagePath), started: false, devices: [], dispatch: [], ioctls: [], findings: [], badInputs: [], sinks: [], candidates: 0, requests: 0, budgetExhausted: false, seed, fuzz: [], blocks: null, elapsedMs: 0 };
+  const allBlocks = new Set<bigint>();
+  const badSeen = new Set<string>();
 
   let session: Session | null = null;
   const open = (): Session => {
     const s = new Session(imagePath, { ...(o.root !== undefined ? { root: o.root } : {}), timeoutMs });
-    s.onApi = (e) => {
-      // ZwOpenProcess(&h, access, &oa, &cid): the PID is in the CLIENT_ID, still on the driver's stack now.
-      if (!/!(Zw|Nt)OpenProcess$/.test(e.api)) return null;
-      try {
-        return { pid: "0x" + s.executor.emu.mem.u64(BigInt(e.args[3]!)).toString(16) };
-      } catch {
-        return null;
-      }
-    };
+    s.onApi = sinkReads(s);
     return s;
   };
   try {
@@ -192,15 +206,38 @@ export function exploreSurface(imagePath: string, o: SurfaceOptions = {}): Surfa
       if (session === null) session = open();
       report.requests++;
       const p = session.ioctl(device, code, input, OUTPUT_LENGTH);
+      for (const [a] of p.blocks) allBlocks.add(a);
+      if (report.blocks === null && session.executor.emu.uc.takeBlocks) report.blocks = 0;
       if (!p.outcome.ok) {
-        report.badInputs.push({ device, code: hex32(code), input: toHex(input), kind: p.fault?.kind ?? p.outcome.reason, message: p.fault?.message ?? p.outcome.message });
+        const kind = p.fault?.kind ?? p.outcome.reason;
+        const key = `${device}|${code}|${kind}|${p.fault?.rip ?? ""}`;
+        if (!badSeen.has(key) && report.badInputs.length < MAX_BAD_INPUTS) {
+          badSeen.add(key);
+          report.badInputs.push({ device, code: hex32(code), input: toHex(input), kind, message: p.fault?.message ?? p.outcome.message });
+        }
         // The machine may be in any state after a fault: the next request starts from a fresh DriverEntry.
         session.dispose();
         session = null;
       }
       return p;
     };
+    const emuOf = () => (session ?? (session = open())).executor.emu;
+    const detectors = new Detectors({
+      outputLength: OUTPUT_LENGTH,
+      isKernelAddress: (a) => emuOf().mem.isMapped(a, 1),
+      where: (a) => emuOf().where(a),
+    });
+    const usable = (p: Probe | null): p is Probe => p !== null && (p.outcome.ok || (p.fault?.kind ?? p.outcome.reason) !== "timeout");
+    const send = (device: string, code: number, input: Uint8Array): Probe | null => {
+      const p = probe(device, code, input);
+      if (usable(p)) detectors.observe(device, code, input, p, (other) => {
+        const q = probe(device, code, other);
+        return usable(q) ? q : null;
+      });
+      return p;
+    };
 
+    const handled: { device: string; code: number; hangs: boolean }[] = [];
     for (const device of targets) {
       const baseline = new Map<number, string>();
       for (const size of INPUT_SIZES) {
@@ -210,49 +247,54 @@ export function exploreSurface(imagePath: string, o: SurfaceOptions = {}): Surfa
       }
       for (const code of cands) {
         // Is the code handled? Its answers to the first pattern, size by size, against the baseline's.
-        let handled: { size: number; status: string } | null = null;
-        const first = new Map<number, Probe>();
+        let found: { size: number; status: string } | null = null;
+        let hangs = false;
         for (const size of INPUT_SIZES) {
-          const p = probe(device, code, patternInput(size, PAIRS[0]![0]));
+          const p = send(device, code, patternInput(size, PAIRS[0]![0]));
           if (p === null) break;
-          first.set(size, p);
           if (signature(p) !== baseline.get(size)) {
-            handled ??= { size, status: p.outcome.ok ? formatStatus(p.outcome.status) : `fault: ${p.fault?.kind ?? p.outcome.reason}` };
-            if (!p.outcome.ok && (p.fault?.kind ?? p.outcome.reason) === "timeout") break;
-          }
-        }
-        if (!handled) continue;
-        report.ioctls.push({ device, ...decodeIoctl(code), status: handled.status, inputLength: handled.size });
-        // The detectors: every size with both inputs of each pair (a request that faulted still
-        // shows the kernel calls made before the fault; one that hung is not sent again).
-        const usable = (p: Probe | null): p is Probe => p !== null && (p.outcome.ok || (p.fault?.kind ?? p.outcome.reason) !== "timeout");
-        for (const [size, p] of first) {
-          if (!usable(p)) continue;
-          for (const [i, [sa, sb]] of PAIRS.entries()) {
-            const inA = patternInput(size, sa);
-            const pa = i === 0 ? p : probe(device, code, inA);
-            if (!usable(pa)) continue;
-            const sinksA = sinksOf(pa.events);
-            for (const u of sinksA)
-              if (!report.sinks.some((x) => x.rule === u.rule && x.site === u.site)) report.sinks.push({ rule: u.rule, site: u.site, what: u.what, controlled: false });
-            if (!sinksA.length) continue;
-            const inB = patternInput(size, sb);
-            const pb = probe(device, code, inB);
-            if (!usable(pb)) continue;
-            for (const f of followingSinks({ input: inA, sinks: sinksA }, { input: inB, sinks: sinksOf(pb.events) })) {
-              if (report.findings.some((x) => x.rule === f.use.rule && x.site === f.use.site && x.code === hex32(code))) continue;
-              for (const x of report.sinks) if (x.rule === f.use.rule && x.site === f.use.site) x.controlled = true;
-              report.findings.push({ rule: f.use.rule, device, code: hex32(code), input: toHex(inA), outputLength: OUTPUT_LENGTH, site: f.use.site, what: f.use.what, inputOffset: f.offset });
+            found ??= { size, status: p.outcome.ok ? formatStatus(p.outcome.status) : `fault: ${p.fault?.kind ?? p.outcome.reason}` };
+            if (!p.outcome.ok && (p.fault?.kind ?? p.outcome.reason) === "timeout") {
+              hangs = true;
+              break;
             }
           }
         }
+        if (!found) continue;
+        report.ioctls.push({ device, ...decodeIoctl(code), status: found.status, inputLength: found.size });
+        handled.push({ device, code, hangs });
       }
     }
+
+    // Every handled code, fuzzed in turn with an equal share of the remaining budget. The seeds:
+    // the fixed patterns (large and small values, u32 units and counts) and canary inputs.
+    const seeds = INPUT_SIZES.flatMap((size) => [...PAIRS.flat().map((pt) => patternInput(size, pt)), canaryInput(size)]);
+    for (const [i, h] of handled.entries()) {
+      if (h.hangs || Date.now() > deadline) continue;
+      const share = Math.max(0, (deadline - Date.now()) / (handled.length - i));
+      const r = fuzzIoctl(
+        (input) => {
+          const p = send(h.device, h.code, input);
+          return p === null ? null : { blocks: p.blocks };
+        },
+        (a, size) => (session ?? (session = open())).code(a, size),
+        { seed: (seed ^ h.code) >>> 0, maxRuns, deadline: Math.min(deadline, Date.now() + share), seeds, maxSize: 4096 },
+      );
+      report.fuzz.push({ code: hex32(h.code), runs: r.runs, corpus: r.corpus, blocks: r.blocks });
+    }
+    if (Date.now() > deadline) report.budgetExhausted = true;
+    report.sinks = detectors.sinks;
+    if (report.blocks !== null) report.blocks = allBlocks.size;
+
+    // Each reproducer replayed alone in a fresh machine: DriverEntry, then that one request.
+    for (const f of detectors.findings) {
+      f.confirmed = confirmFinding(imagePath, f, { ...(o.root !== undefined ? { root: o.root } : {}), timeoutMs }).confirmed === true;
+      report.findings.push(f);
+    }
+    report.elapsedMs = Date.now() - started;
     return report;
   } finally {
     (session as Session | null)?.dispose();
   }
 }
 
-/** Events kept for tests and --trace (none yet). */
-export type { TraceEvent };

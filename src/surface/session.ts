@@ -18,11 +18,12 @@ export interface SessionOptions {
   timeoutMs: number;
 }
 
-/** What one request did: its outcome, the events it caused, the fault if it crashed. */
+/** What one request did: its outcome, the events it caused, the fault if it crashed, the driver's basic blocks it reached. */
 export interface Probe {
   outcome: IoctlOutcome;
   events: TraceEvent[];
   fault: FaultReport | null;
+  blocks: [bigint, number][];
 }
 
 export class Session {
@@ -51,6 +52,38 @@ export class Session {
     const r = this.sim.kernel.start(this.service);
     this.startEvents = this.take();
     this.started = { ok: r.ok, ...(r.message ? { message: r.message } : {}), fault: r.ok ? null : this.executor.lastFault };
+    if (!r.ok) return;
+    const emu = this.executor.emu;
+    const mod = emu.module(this.module);
+    if (!mod) return;
+    this.imageRange = { base: mod.base, size: mod.size };
+    // The driver's own state after DriverEntry (its image: globals, the IAT, patched code), put
+    // back before every request: each input starts from the state DriverEntry left, at the cost
+    // of one memory write (re-running DriverEntry costs ~60 ms, a request ~2 ms; docs/surface.md).
+    try {
+      this.image = emu.mem.read(mod.base, mod.size);
+    } catch {
+      this.image = null;
+    }
+    if (emu.uc.setBlockHook) emu.uc.setBlockHook(mod.base, mod.base + BigInt(mod.size) - 1n);
+  }
+
+  private image: Uint8Array | null = null;
+  /** Where the driver image lies in the emulator's memory. */
+  imageRange: { base: bigint; size: number } | null = null;
+
+  /** The driver's code bytes at [address, address + size) (for the fuzzer's comparisons), or null. */
+  code(address: bigint, size: number): Uint8Array | null {
+    const r = this.imageRange;
+    if (!r || address < r.base || address + BigInt(size) > r.base + BigInt(r.size)) return null;
+    return this.executor.emu.mem.read(address, size);
+  }
+
+  private blocks(): [bigint, number][] {
+    const raw = this.executor.emu.uc.takeBlocks?.();
+    const out: [bigint, number][] = [];
+    if (raw) for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, Number(raw[i + 1]!)]);
+    return out;
   }
 
   /** Reads made while an event is delivered (e.g. ZwOpenProcess's CLIENT_ID, still on the driver's stack). */
@@ -77,12 +110,31 @@ export class Session {
   /** DeviceIoControl(device, code, input, outputLength) from a user-mode process. */
   ioctl(device: string, code: number, input: Uint8Array, outputLength: number): Probe {
     this.take();
+    this.blocks();
+    if (this.image && this.imageRange) this.executor.emu.mem.write(this.imageRange.base, this.image);
     const outcome = this.executor.deviceIoControl(device, code, input, outputLength);
     const events = this.take();
-    return { outcome, events, fault: outcome.ok ? null : this.executor.lastFault };
+    return { outcome, events, fault: outcome.ok ? null : this.executor.lastFault, blocks: this.blocks() };
   }
 
   dispose(): void {
     this.sim.dispose();
   }
+}
+
+/**
+ * Values read while an api event is delivered, from memory the call's arguments point to: the
+ * PID in ZwOpenProcess's CLIENT_ID (still on the driver's stack), the first page frame of the MDL
+ * given to MmMapLockedPages(SpecifyCache).
+ */
+export function sinkReads(s: Session): Session["onApi"] {
+  return (e) => {
+    try {
+      if (/!(Zw|Nt)OpenProcess$/.test(e.api)) return { pid: "0x" + s.executor.emu.mem.u64(BigInt(e.args[3]!)).toString(16) };
+      if (/!MmMapLockedPages(SpecifyCache)?$/.test(e.api)) return { pfn: "0x" + s.executor.emu.mem.u64(BigInt(e.args[0]!) + 0x30n).toString(16) };
+    } catch {
+      /* unreadable: no value */
+    }
+    return null;
+  };
 }

@@ -13,9 +13,10 @@ import { join, resolve } from "node:path";
 import { KmdllError } from "../errors.js";
 import { parseMakeVars } from "./makevars.js";
 import { BUILTIN_MACROS, parseDirs, parseSources } from "./sources.js";
+import { kmdfDriverTemplate } from "./kmdf-template.js";
 import { dirsFile, driverTemplate, exportDriverTemplate, exportedRoutine, nameProblem, type ImportSpec } from "./templates.js";
 
-export type TemplateKind = "export-driver" | "driver";
+export type TemplateKind = "export-driver" | "driver" | "kmdf-driver";
 
 export interface NewOptions {
   /** Workspace folder (default "."): the project goes to `<workspace>/<name>`. */
@@ -157,7 +158,7 @@ export function newProject(kind: TemplateKind, name: string, options: NewOptions
     order.push(found.folder);
   }
   order.push(name);
-  const files = kind === "export-driver" ? exportDriverTemplate(name) : driverTemplate(name, imports);
+  const files = kind === "export-driver" ? exportDriverTemplate(name) : kind === "kmdf-driver" ? kmdfDriverTemplate(name) : driverTemplate(name, imports);
   makeDirectoryInside(workspace, name, project);
   for (const f of files) writeFileInside(workspace, join(name, f.path), f.text, join(project, f.path));
   const dirs = join(workspace, "dirs");

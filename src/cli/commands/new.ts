@@ -17,7 +17,7 @@ function report(ctx: CliContext, r: NewResult, json: boolean, workspaceArg: stri
   ctx.out(`next: kmdll build ${workspaceArg ?? "."} --arch x64 --install root\n`);
 }
 
-/** `kmdll new export-driver NAME [DIR]`, `kmdll new driver NAME [--imports X] [DIR]`. */
+/** `kmdll new export-driver NAME [DIR]`, `kmdll new driver NAME [--imports X] [DIR]`, `kmdll new kmdf-driver NAME [DIR]`. */
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command("new")
@@ -30,6 +30,15 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--json", "print what was created as JSON")
     .action((name: string, dir: string, opts: { json?: boolean }) => {
       report(ctx, newProject("export-driver", name, { workspace: dir }), Boolean(opts.json), dir === "." ? undefined : dir);
+    });
+  cmd
+    .command("kmdf-driver")
+    .description("a KMDF function driver (PnP): EvtDriverDeviceAdd, PnP/power callbacks, a device interface, a default queue, a device file for kmdll sim --devices")
+    .argument("<name>", "TARGETNAME (a C identifier)")
+    .argument("[dir]", "workspace folder; the project goes to DIR/NAME", ".")
+    .option("--json", "print what was created as JSON")
+    .action((name: string, dir: string, opts: { json?: boolean }) => {
+      report(ctx, newProject("kmdf-driver", name, { workspace: dir }), Boolean(opts.json), dir === "." ? undefined : dir);
     });
   cmd
     .command("driver")

@@ -8,6 +8,7 @@ import { KmdllError } from "../../errors.js";
 import { readFileBytes } from "../../io/image.js";
 import type { TraceEvent } from "../../events.js";
 import { emulatorExecutor, emulatorExecutorWith } from "../../sim/emulator.js";
+import { readDeviceFile } from "../../sim/devices.js";
 import { verifierMode, type VerifierMode } from "../../emu/verifier/index.js";
 import { specialPoolOption, type SpecialPoolOption } from "../../emu/verifier/special-pool.js";
 import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/scenario.js";
@@ -51,6 +52,7 @@ interface SimOptions {
   unimplemented: "fault" | "stub";
   maxEvents?: number;
   force?: boolean;
+  devices?: string;
 }
 
 /** The files a simulation reads: the scenario, the registry file, the drivers (installed or in the root). */
@@ -108,6 +110,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--semantics <which>", "documented (default: the seeds' rule) or kernel (WRK/ReactOS sysldr)")
     .option("--verifier <mode>", "Driver Verifier checks: none, standard (default) or all; error-level findings and leaks fail the scenario", verifierOpt, "standard")
     .option("--special-pool <mode>", "Driver Verifier special pool for driver allocations: overrun (guard page after each block; default with --verifier all), underrun (guard page before) or off (default otherwise)", specialPoolOpt)
+    .option("--devices <file.json>", "a device tree for the PnP manager: root-enumerated devices, the services that drive them, hardware IDs → services for children (docs/pnp.md)")
     .option("--trace", "also show every kernel API call the drivers make")
     .option("--json", "print NDJSON events and a final {\"event\":\"end\",\"modules\":[...]}")
     .option("--timeout <seconds>", "time budget per guest call (DriverEntry, DllInitialize, a call step...)", seconds, 10)
@@ -122,6 +125,7 @@ Examples:
   kmdll sim --root ./root start:client call:mydriver.sys!LoadPrinterDriver:41 stop:client
   kmdll sim --install test/fixtures/x64/mydriver.sys test/fixtures/x64/client.sys -- start:client stop:client
   kmdll sim examples/scenarios/seeds.json --json
+  kmdll sim --devices examples/pnp-devices.json --install pnpbus.sys pnpfunc.sys -- start:pnpbus stop:pnpbus
   kmdll sim --install test/fixtures/x64/portlib.sys test/fixtures/x64/miniport.sys -- start:miniport 'ioctl:\\Device\\Miniport:0x80002004:010203' stop:miniport`,
     )
     .action(async (args: string[], opts: SimOptions) => {
@@ -141,7 +145,8 @@ Examples:
       const registry = opts.registry ? resolve(opts.registry) : scenario.registry;
       const semantics = semanticsOf(opts.semantics) ?? scenario.semantics;
       // Checked before the run: a report must never replace a driver, the scenario or the registry file.
-      const htmlRules = { option: "--html", force: Boolean(opts.force), inputs: simInputs(scenarioFile, root, install, registry) };
+      const devices = opts.devices ? readDeviceFile(opts.devices) : undefined;
+      const htmlRules = { option: "--html", force: Boolean(opts.force), inputs: [...simInputs(scenarioFile, root, install, registry), ...(opts.devices ? [opts.devices] : [])] };
       if (opts.html) checkOutputPath(opts.html, htmlRules);
       // Events stream to the output as they happen: nothing is kept but the HTML report's capped log.
       const writer = opts.json
@@ -157,9 +162,9 @@ Examples:
         steps: scenario.steps,
         sink,
         executor:
-          opts.verifier === "standard" && !opts.specialPool
+          opts.verifier === "standard" && !opts.specialPool && !devices
             ? emulatorExecutor
-            : emulatorExecutorWith({ verifier: opts.verifier, ...(opts.specialPool ? { specialPool: opts.specialPool } : {}) }),
+            : emulatorExecutorWith({ verifier: opts.verifier, ...(opts.specialPool ? { specialPool: opts.specialPool } : {}) }, undefined, devices),
         ...(opts.trace ? { trace: true } : {}),
         limits: { unimplemented: opts.unimplemented, timeoutMs: Math.round(opts.timeout * 1000) },
       });

@@ -19,7 +19,7 @@ import { ptrSize } from "../../nt/arch-layout.js";
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hal, hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
-import { insertHandle, lookupHandle } from "./ob.js";
+import { insertHandle, lookupHandle, objectManager, registerObject } from "./ob.js";
 import { readPort, writePort } from "../machine/ports.js";
 import { hw, machineOf, mapPhysical, pciKey, physicalOf, unmapPhysical, virtualOf, MAX_MAP } from "../machine/index.js";
 
@@ -136,6 +136,23 @@ function busData(ctx: ApiContext, write: boolean, withOffset: boolean): number {
 
 // ---- \Device\PhysicalMemory sections ------------------------------------------------------------
 
+/**
+ * The one \Device\PhysicalMemory section object of a kernel: a small pool body registered with
+ * the object manager, so ObReferenceObjectByHandle on a section handle (ObjectType NULL or
+ * *MmSectionObjectType, as AsIO64/MsIo64-style drivers call it before mapping a view into the
+ * caller's process) returns an object as Windows does. Permanent, like the named kernel object.
+ */
+const sectionObjects = new WeakMap<KernelState, bigint>();
+function physicalMemorySection(ctx: ApiContext): bigint | undefined {
+  const known = sectionObjects.get(ctx.kernel);
+  if (known !== undefined && objectManager(ctx.kernel).objects.has(known)) return known;
+  const body = ctx.kernel.kernelPool?.allocate(0x30, 0x74636553 /* 'Sect' */);
+  if (!body) return undefined;
+  registerObject(ctx.kernel, body, { type: "Section", name: "\\Device\\PhysicalMemory", permanent: true });
+  sectionObjects.set(ctx.kernel, body);
+  return body;
+}
+
 /** OBJECT_ATTRIBUTES.ObjectName: after Length and RootDirectory, pointer-aligned (0x10 on x64, 8 on x86). */
 const OA_NAME = () => 2 * ptrSize();
 const OA_ATTRIBUTES = () => 3 * ptrSize();
@@ -210,7 +227,8 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(out), hex(ctx.u32(1)), q(name)]);
     if (name.toLowerCase() !== "\\device\\physicalmemory") return STATUS.OBJECT_NAME_NOT_FOUND;
     const attributes = ctx.mem.u32(oa + BigInt(OA_ATTRIBUTES()));
-    const h = insertHandle(ctx.kernel, { type: "Section", data: { physical: true }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 });
+    const object = physicalMemorySection(ctx);
+    const h = insertHandle(ctx.kernel, { type: "Section", ...(object !== undefined ? { object } : {}), data: { physical: true }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 });
     writePtr(ctx.mem, out, h);
     return STATUS.SUCCESS;
   }),

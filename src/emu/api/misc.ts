@@ -164,11 +164,5 @@ export const apis: ApiDefinition[] = [
     }
     return st.at;
   }),
-  nt("IoGetDeviceInterfaces", 4, (ctx) => {
-    // No device interfaces are registered on the emulated machine: an empty MULTI_SZ the caller frees.
-    const list = ctx.pool.allocate(2, 0x4c6f7049 /* 'IpoL' */, 1, true);
-    if (list === 0n) return STATUS.INSUFFICIENT_RESOURCES;
-    ctx.mem.setU64(ctx.arg(3), list);
-    return STATUS.SUCCESS;
-  }),
+  // IoGetDeviceInterfaces: src/emu/pnp/apis.ts (the PnP manager knows the registered interfaces).
 ];

@@ -28,6 +28,8 @@ export interface Registration {
   /** Cookie / handle the driver got back (0 when the routine itself is the key). */
   handle: bigint;
   altitude?: string;
+  /** What the registration is for (IoRegisterPlugPlayNotification: category and class GUID). */
+  data?: unknown;
 }
 interface NotifyState {
   regs: Registration[];
@@ -63,6 +65,23 @@ function removeWhere(ctx: ApiContext, pred: (r: Registration) => boolean): Regis
   event(ctx, "unregister", r!);
   return r!;
 }
+/** For other components registering callbacks here (the PnP manager's notifications): one list, one `callback` event stream, one left-registered report. */
+export function registerCallback(ctx: ApiContext, kind: string, routine: bigint, context: bigint, handle: bigint, data?: unknown): Registration {
+  const r = add(ctx, kind, routine, context, handle);
+  if (data !== undefined) r.data = data;
+  return r;
+}
+export function unregisterCallback(ctx: ApiContext, pred: (r: Registration) => boolean): Registration | null {
+  return removeWhere(ctx, pred);
+}
+export function registrations(kernel: KernelState, kind: string): Registration[] {
+  return notifyState(kernel).regs.filter((r) => r.kind === kind);
+}
+/** A new registration handle (pool block) as the other notify routines use. */
+export function newCallbackHandle(ctx: ApiContext): bigint {
+  return newHandle(ctx);
+}
+
 const count = (ctx: ApiContext, kind: string) => notifyState(ctx.kernel).regs.filter((r) => r.kind === kind).length;
 
 /** IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY (0x80) of the module containing `address`, read from its mapped headers. */
@@ -262,22 +281,5 @@ export const apis: ApiDefinition[] = [
     ctx.kernel.kernelPool?.free(ctx.arg(0));
     return STATUS.SUCCESS;
   }),
-  nt("IoRegisterPlugPlayNotification", 7, (ctx) => {
-    const category = ctx.u32(0);
-    const cb = ctx.arg(4);
-    const out = ctx.arg(6);
-    ctx.describe([["EventCategoryReserved", "EventCategoryHardwareProfileChange", "EventCategoryDeviceInterfaceChange", "EventCategoryTargetDeviceChange", "EventCategoryKernelSoftRestart"][category] ?? String(category), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(ctx.arg(3)), routineName(ctx, cb), hex(ctx.arg(5)), hex(out)]);
-    if (category < 1 || category > 4 || cb === 0n || ctx.arg(3) === 0n || out === 0n) return STATUS.INVALID_PARAMETER;
-    const h = newHandle(ctx);
-    add(ctx, "pnp", cb, ctx.arg(5), h);
-    ctx.mem.setU64(out, h);
-    return STATUS.SUCCESS;
-  }),
-  ...(["IoUnregisterPlugPlayNotification", "IoUnregisterPlugPlayNotificationEx"] as const).map((name) =>
-    nt(name, 1, (ctx) => {
-      if (!removeWhere(ctx, (r) => r.kind === "pnp" && r.handle === ctx.arg(0))) return STATUS.INVALID_PARAMETER;
-      ctx.kernel.kernelPool?.free(ctx.arg(0));
-      return STATUS.SUCCESS;
-    }),
-  ),
+  // IoRegisterPlugPlayNotification / IoUnregisterPlugPlayNotification(Ex): src/emu/pnp/notify.ts (they deliver).
 ];

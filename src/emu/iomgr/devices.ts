@@ -109,7 +109,7 @@ export function deleteDevice(ctx: ApiContext, dev: bigint): void {
   const info = io.devices.get(dev);
   if (!info || info.deleted) return ctx.fault("bugcheck", `IoDeleteDevice(${hex(dev)}): not a device object kmdll created (or deleted twice)`, { code: "0x00000018" });
   const m = ctx.mem;
-  if (getPtr(m, dev + B(DEV.AttachedDevice)) !== 0n)
+  if (getPtr(m, dev + B(DEV.AttachedDevice)) !== 0n && !io.removing.has(dev))
     ctx.warn(`IoDeleteDevice(${deviceLabel(env, dev)}): ${deviceLabel(env, getPtr(m, dev + B(DEV.AttachedDevice)))} is still attached on top of it (IoDetachDevice first)`);
   // Unlink from the driver's device list.
   let link = info.driver + B(D.DeviceObject);

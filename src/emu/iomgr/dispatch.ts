@@ -10,7 +10,7 @@ import { STATUS, formatStatus, ntSuccess } from "../../nt/status.js";
 import { hex } from "../api/util.js";
 import {
   IO_TYPE_IRP, IRP_MJ, IRP_MJ_COUNT, IRP_MN_QUERY_INTERFACE, SL_INVOKE_ON_CANCEL, SL_INVOKE_ON_ERROR, SL_INVOKE_ON_SUCCESS,
-  SL_PENDING_RETURNED, STATUS_MORE_PROCESSING_REQUIRED, majorName,
+  SL_PENDING_RETURNED, STATUS_MORE_PROCESSING_REQUIRED, irpName, majorName,
 } from "./constants.js";
 import { emit, moduleOf, where, type IoEnv } from "./env.js";
 import { ioState, type IrpInfo } from "./state.js";
@@ -77,7 +77,7 @@ export function callDriver(env: IoEnv, dev: bigint, irp: bigint): number {
     from,
     to: deviceLabel(env, dev),
     status: formatStatus(status),
-    name: majorName(major) + (major === IRP_MJ.PNP && minor === IRP_MN_QUERY_INTERFACE ? "/IRP_MN_QUERY_INTERFACE" : ""),
+    name: irpName(major, minor),
     driver: driverModule,
     dispatch: where(env, routine),
   } as TraceEvent);

@@ -51,8 +51,14 @@ export interface IoState {
   interfaces: Map<string, InterfaceInfo>;
   /** Wrapper thunk address → [interface key, action]. */
   wrappers: Map<string, bigint>;
+  /**
+   * Devices of a stack the PnP manager is sending IRP_MN_REMOVE_DEVICE to: each driver passes the
+   * IRP down, then detaches and deletes its device, so a lower device is deleted while the upper
+   * one is still attached — the documented order, not a mistake.
+   */
+  removing: Set<bigint>;
 }
 
 
 /** The I/O manager's state in a kernel. */
-export const ioState = componentState("io", (): IoState => ({ devices: new Map(), names: new Map(), links: new Map(), irps: new Map(), interfaces: new Map(), wrappers: new Map() }));
+export const ioState = componentState("io", (): IoState => ({ devices: new Map(), names: new Map(), links: new Map(), irps: new Map(), interfaces: new Map(), wrappers: new Map(), removing: new Set() }));

@@ -20,9 +20,10 @@ import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { L64 } from "../../nt/layouts.js";
 import { STATUS, formatStatus } from "../../nt/status.js";
 import { api, describeUnicode, hex, unicodeText } from "../api/util.js";
-import { componentState } from "../api/state.js";
-import { IRP_MJ, IRP_MJ_COUNT, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING } from "../iomgr/index.js";
+import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING } from "../iomgr/index.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
+import { HEADER, deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
+import { attachPnpDevice, passDown, pnpDispatch } from "./pnp.js";
 
 const B = (n: number) => BigInt(n);
 const D = L64.DRIVER_OBJECT;
@@ -30,83 +31,11 @@ const DEV = L64.DEVICE_OBJECT;
 const IRP = L64.IRP;
 const SL = L64.IO_STACK_LOCATION;
 const IOSB = L64.IO_STATUS_BLOCK;
-const TAG_OBJ = 0x4f666457; // 'WdfO'
-const HEADER = 0x40; // object header before the context space
 const STATUS_PENDING = 0x103;
 const FILE_DEVICE_UNKNOWN = 0x22;
-
-type Kind = "driver" | "deviceInit" | "device" | "queue" | "request";
-interface WdfObject {
-  handle: bigint;
-  kind: Kind;
-  parent: bigint | null;
-  contextSize: number;
-  cleanup: bigint;
-  destroy: bigint;
-  // kind-specific
-  driverObject?: bigint;
-  unload?: bigint;
-  name?: string | null;
-  device?: bigint; // DEVICE_OBJECT of a WDFDEVICE
-  links?: string[];
-  queues?: bigint[];
-  events?: { def: bigint; read: bigint; write: bigint; ioctl: bigint; internal: bigint };
-  irp?: bigint;
-  completed?: boolean;
-}
-
-export const wdfState = componentState("wdf", () => ({ objects: new Map<bigint, WdfObject>(), byDevice: new Map<bigint, bigint>() }));
+const FILE_DEVICE_SECURE_OPEN = 0x100;
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
-
-function newObject(ctx: ApiContext, kind: Kind, attrs: bigint, extra: Partial<WdfObject> = {}): WdfObject {
-  const m = ctx.mem;
-  let contextSize = 0;
-  let cleanup = 0n;
-  let destroy = 0n;
-  let parent: bigint | null = null;
-  if (attrs !== 0n) {
-    cleanup = m.u64(attrs + 8n);
-    destroy = m.u64(attrs + 16n);
-    parent = m.u64(attrs + 32n) || null;
-    const override = Number(m.u64(attrs + 40n));
-    const info = m.u64(attrs + 48n);
-    contextSize = override || (info !== 0n ? Number(m.u64(info + 16n)) : 0);
-    if (contextSize > 0x100000) ctx.fault("bugcheck", `${ctx.api}: context size ${hex(contextSize)} is not plausible (WDF_OBJECT_ATTRIBUTES at ${hex(attrs)})`, { code: "0x0000010D" });
-  }
-  const handle = ctx.kernel.kernelPool?.allocate(HEADER + contextSize, TAG_OBJ) ?? 0n;
-  if (handle === 0n) ctx.fault("internal", `${ctx.api}: no kernel pool for a WDF object`);
-  const o: WdfObject = { handle, kind, parent, contextSize, cleanup, destroy, ...extra };
-  wdfState(ctx.kernel).objects.set(handle, o);
-  return o;
-}
-
-function objectOf(ctx: ApiContext, h: bigint, kind: Kind | null, what: string): WdfObject {
-  const o = wdfState(ctx.kernel).objects.get(h);
-  if (!o || (kind !== null && o.kind !== kind))
-    ctx.fault("bugcheck", `${ctx.api}: ${what} ${hex(h)} is not a ${kind === null ? "WDF object" : `live WDF ${kind} handle`} (WDF_VIOLATION)`, { code: "0x0000010D" });
-  return o;
-}
-
-/** Delete an object and its children: EvtCleanupCallback then EvtDestroyCallback, children first. */
-function deleteObject(ctx: ApiContext, o: WdfObject): void {
-  const st = wdfState(ctx.kernel);
-  for (const c of [...st.objects.values()]) if (c.parent === o.handle) deleteObject(ctx, c);
-  for (const q of o.queues ?? []) {
-    const qo = st.objects.get(q);
-    if (qo) deleteObject(ctx, qo);
-  }
-  if (o.cleanup !== 0n) ctx.callGuest(o.cleanup, [o.handle]);
-  if (o.destroy !== 0n) ctx.callGuest(o.destroy, [o.handle]);
-  if (o.kind === "device" && o.device) {
-    const io = ioState(ctx.kernel);
-    for (const l of o.links ?? []) io.links.delete(canonical(l));
-    st.byDevice.delete(o.device);
-    deleteDevice(ctx, o.device);
-  }
-  st.objects.delete(o.handle);
-  ctx.kernel.kernelPool?.free(o.handle);
-}
 
 function driverOf(ctx: ApiContext): WdfObject | null {
   const b = wdfLdrState(ctx.kernel).bindings.get(ctx.arg(0));
@@ -131,13 +60,19 @@ function irpDispatch(ctx: ApiContext): number {
   const devHandle = st.byDevice.get(dev);
   const wdev = devHandle !== undefined ? st.objects.get(devHandle) : undefined;
   if (!wdev) return finish(STATUS.INVALID_DEVICE_REQUEST);
-  if (major === IRP_MJ.CREATE || major === IRP_MJ.CLOSE || major === IRP_MJ.CLEANUP) return finish(STATUS.SUCCESS);
+  // PnP and power: the framework's state machines for a PnP device (pnp.ts); a control device completes them as they came.
+  if (major === IRP_MJ.PNP || major === IRP_MJ_POWER) return wdev.pdo !== undefined ? pnpDispatch(ctx, wdev, irp, major) : finish(m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status)));
+  // A filter passes on what it has no queue callback for; a function driver fails it.
+  const unhandled = () => (wdev.filter ? passDown(ctx, wdev, irp) : finish(STATUS.INVALID_DEVICE_REQUEST));
+  if (major === IRP_MJ.CREATE || major === IRP_MJ.CLOSE || major === IRP_MJ.CLEANUP) return wdev.filter ? passDown(ctx, wdev, irp) : finish(STATUS.SUCCESS);
   const queue = (wdev.queues ?? []).map((q) => st.objects.get(q)).find((q) => q !== undefined);
-  if (!queue?.events) return finish(STATUS.INVALID_DEVICE_REQUEST);
+  if (!queue?.events) return unhandled();
   const ev = queue.events;
   let evt = 0n;
   let args: bigint[] = [];
-  const req = newObject(ctx, "request", 0n, { irp, parent: null, completed: false });
+  if ((major === IRP_MJ.DEVICE_CONTROL && ev.ioctl === 0n && ev.def === 0n) || (major === IRP_MJ.INTERNAL_DEVICE_CONTROL && ev.internal === 0n && ev.def === 0n) ||
+      (major === IRP_MJ.READ && ev.read === 0n && ev.def === 0n) || (major === IRP_MJ.WRITE && ev.write === 0n && ev.def === 0n)) return unhandled();
+  const req = newObject(ctx, "request", 0n, { irp, parent: null, completed: false, owner: wdev.owner });
   if (major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL) {
     evt = major === IRP_MJ.DEVICE_CONTROL ? ev.ioctl : ev.internal;
     const outLen = B(m.u32(sl + B(SL["Parameters.DeviceIoControl.OutputBufferLength"])));
@@ -213,8 +148,9 @@ export const apis: ApiDefinition[] = [
     const drv = [...st.objects.values()].find((o) => o.kind === "driver" && o.driverObject === drvObj);
     if (!drv) return;
     if (drv.unload) ctx.callGuest(drv.unload, [drv.handle]);
-    for (const o of [...st.objects.values()]) if (o.kind === "device" && st.objects.has(o.handle)) deleteObject(ctx, o);
+    for (const o of [...st.objects.values()]) if (o.kind === "device" && o.owner === drv.owner && st.objects.has(o.handle)) deleteObject(ctx, o);
     deleteObject(ctx, drv);
+    for (const leak of wdfLeaks(ctx, drv.owner, ctx.kernel.moduleAt?.(ctx.mem.u64(drvObj + B(D.DriverStart))) ?? drv.name ?? "?")) ctx.kernel.emit?.(leak);
   }),
   fx("WdfDriverCreate", 6, (ctx) => {
     const [drvObj, regPath, attrs, config, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4), ctx.arg(5)];
@@ -225,7 +161,8 @@ export const apis: ApiDefinition[] = [
     const m = ctx.mem;
     if (m.u64(ctx.arg(0)) !== 0n) return STATUS.INVALID_DEVICE_STATE;
     const unload = m.u64(config + 16n);
-    const d = newObject(ctx, "driver", attrs, { driverObject: drvObj, unload });
+    const deviceAdd = m.u64(config + 8n);
+    const d = newObject(ctx, "driver", attrs, { driverObject: drvObj, unload, deviceAdd, name: `${b?.service ?? "?"}.sys` });
     m.setU64(ctx.arg(0), d.handle); // WDF_DRIVER_GLOBALS.Driver
     const dispatch = ctx.kernel.moduleExport?.(WDF01000, "FxIrpDispatch") ?? 0n;
     for (let i = 0; i < IRP_MJ_COUNT; i++) m.setU64(drvObj + B(D.MajorFunction) + B(8 * i), dispatch);
@@ -233,6 +170,11 @@ export const apis: ApiDefinition[] = [
     // (WdfDriverInitNonPnpDriver = 1) or one without dispatch override (WdfDriverInitNoDispatchOverride
     // = 2) is unloadable only with an EvtDriverUnload. The framework's unload then runs it.
     const flags = m.u32(config + 24n);
+    // A PnP driver (EvtDriverDeviceAdd, not WdfDriverInitNonPnpDriver): the framework's AddDevice calls it.
+    if (deviceAdd !== 0n && !(flags & 1)) {
+      const ext = m.u64(drvObj + B(D.DriverExtension));
+      if (ext !== 0n) m.setU64(ext + B(L64.DRIVER_EXTENSION.AddDevice), ctx.kernel.moduleExport?.(WDF01000, "FxDriverAddDevice") ?? 0n);
+    }
     const displace = flags & 3 ? unload !== 0n : true;
     m.setU8(ctx.arg(0) + 48n, displace ? 1 : 0);
     m.setU32(ctx.arg(0) + 8n, m.u32(ctx.arg(0) + 8n) | flags);
@@ -258,13 +200,16 @@ export const apis: ApiDefinition[] = [
     const m = ctx.mem;
     const init = objectOf(ctx, m.u64(initPtr), "deviceInit", "*DeviceInit");
     const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
-    const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, FILE_DEVICE_UNKNOWN, 0, false);
+    const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
     if (r.status !== STATUS.SUCCESS) return r.status;
-    const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null });
+    const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null, interfaces: [] });
+    // A PnP device (the WDFDEVICE_INIT came from the framework's AddDevice): attach it to the PDO's stack.
+    if (init.pdo !== undefined) attachPnpDevice(ctx, dev, init);
     if (dev.parent === null) dev.parent = drv.handle;
     wdfState(ctx.kernel).byDevice.set(r.device, dev.handle);
     wdfState(ctx.kernel).objects.delete(init.handle);
     ctx.kernel.kernelPool?.free(init.handle);
+    init.consumed = true;
     m.setU64(initPtr, 0n); // the framework consumes the WDFDEVICE_INIT
     m.setU64(out, dev.handle);
     return STATUS.SUCCESS;

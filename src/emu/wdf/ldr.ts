@@ -16,6 +16,7 @@
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { STATUS } from "../../nt/status.js";
+import { ptrSize } from "../../nt/arch-layout.js";
 import { api, describeUnicode, hex, unicodeText } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { COPY_TABLE_MAX, EMULATED_MAJOR, EMULATED_MINOR, RELEASED_TABLE_SIZES, WDF_FUNCTIONS } from "./funcenum.js";
@@ -75,20 +76,55 @@ function bind(ctx: ApiContext): number {
   m.setU64(globalsOut, 0n);
   if (tableArg === 0n) return STATUS.INVALID_PARAMETER;
   if (major !== EMULATED_MAJOR) {
-    ctx.warn(`WdfVersionBind: the driver asks for framework ${comp} version ${version}.${build}; kmdll emulates KMDF ${emulated} (major version ${EMULATED_MAJOR} only)`);
+    ctx.warn(`WdfVersionBind: the driver asks for framework ${comp} version ${version}.${build}; kmdll emulates KMDF ${emulated} (major version ${EMULATED_MAJOR} only): STATUS_INVALID_PARAMETER`);
     return STATUS.INVALID_PARAMETER;
   }
-  if (count > WDF_FUNCTIONS.length) {
+  // WdfBindClientHelper, run by the framework's LibraryRegisterClient before the table checks
+  // (its failure is logged as WDFVER_MINOR_VERSION_NOT_SUPPORTED with the insert string
+  // "Driver Version: %d.%d Kmdf Lib. Version: %d.%d", version.cpp of
+  // microsoft/Windows-Driver-Frameworks; the helper itself is not in that repository — its
+  // behaviour here is the one of Wdf01000.sys and of ReactOS's reimplementation): a plain
+  // WDF_BIND_INFO (Size 48 on x64, 28 on x86) must not target a newer minor version than the
+  // framework's; a WDF_BIND_INFO2 (Size 88 / 48: "build on newer, run on older", KMDF 1.25+)
+  // names a minimum required minor version instead; anything else is STATUS_INVALID_PARAMETER.
+  const size = m.u32(info + BigInt(BIND.Size));
+  const v1Size = ptrSize() === 8 ? BIND.$size : 28;
+  const v2Size = ptrSize() === 8 ? 88 : 48;
+  const refuse = (why: string): number => {
+    ctx.warn(`WdfVersionBind: ${why} (Driver Version: ${version} Kmdf Lib. Version: ${emulated}): STATUS_INVALID_PARAMETER, as Wdf01000.sys refuses it (WDFVER_MINOR_VERSION_NOT_SUPPORTED)`);
+    return STATUS.INVALID_PARAMETER;
+  };
+  let effectiveCount = count;
+  if (size === v1Size) {
+    if (minor > EMULATED_MINOR) return refuse(`the driver was built for KMDF ${version}, newer than the emulated framework KMDF ${emulated}`);
+  } else if (size === v2Size) {
+    const p = ptrSize();
+    const at = (i: number) => (p === 8 ? m.u64(info + BigInt(v1Size + 8 * i)) : BigInt(m.u32(info + BigInt(v1Size + 4 * i))));
+    const minimum = at(0) === 0n ? minor : m.u32(at(0));
+    if (minimum > minor) return refuse(`the driver's minimum required KMDF 1.${minimum} is above its target KMDF ${version}`);
+    if (minimum > EMULATED_MINOR) return refuse(`the driver requires at least KMDF 1.${minimum}, newer than the emulated framework KMDF ${emulated}`);
+    if (at(1) !== 0n) m.setU8(at(1), minor > EMULATED_MINOR ? 1 : 0);
+    if (minor > EMULATED_MINOR) {
+      if (count < WDF_FUNCTIONS.length) return refuse(`the driver targets KMDF ${version} but its table has only ${count} functions`);
+      // It gets the framework's table only: FuncCount (and the client's copy of it) shrink to ours.
+      ctx.warn(`WdfVersionBind: the driver targets KMDF ${version} (minimum KMDF 1.${minimum}); it binds to the emulated KMDF ${emulated} and may call only the ${WDF_FUNCTIONS.length} functions that exist there`);
+      effectiveCount = WDF_FUNCTIONS.length;
+      m.setU32(info + BigInt(BIND.FuncCount), effectiveCount);
+      if (at(2) !== 0n) m.setU32(at(2), effectiveCount);
+    }
+  } else {
+    return refuse(`unrecognized WDF_BIND_INFO size ${size} (expected ${v1Size}, or ${v2Size} for WDF_BIND_INFO2)`);
+  }
+  if (effectiveCount > WDF_FUNCTIONS.length) {
     ctx.warn(`WdfVersionBind: the driver was built for KMDF ${version} (${count} functions), newer than the emulated framework KMDF ${emulated} (${WDF_FUNCTIONS.length} functions): STATUS_INVALID_PARAMETER, as Wdf01000.sys rejects it`);
     return STATUS.INVALID_PARAMETER;
   }
-  if (count !== WDF_FUNCTIONS.length && !RELEASED_TABLE_SIZES.has(count)) {
+  if (effectiveCount !== WDF_FUNCTIONS.length && !RELEASED_TABLE_SIZES.has(effectiveCount)) {
     ctx.warn(`WdfVersionBind: function table count ${count} (KMDF ${version}) matches no released framework version: STATUS_INVALID_PARAMETER`);
     return STATUS.INVALID_PARAMETER;
   }
-  if (minor > EMULATED_MINOR) ctx.warn(`WdfVersionBind: the driver targets KMDF ${version}, newer than the emulated KMDF ${emulated}; its ${count}-entry table fits, so it binds`);
   const table = functionTable(ctx);
-  if (count <= COPY_TABLE_MAX) m.write(tableArg, m.read(table, count * 8));
+  if (effectiveCount <= COPY_TABLE_MAX) m.write(tableArg, m.read(table, effectiveCount * 8));
   else m.setU64(tableArg, table);
   const globals = ctx.kernel.kernelPool?.allocate(GLOBALS.$size, TAG_WDF) ?? 0n;
   if (globals === 0n) return STATUS.INSUFFICIENT_RESOURCES;

@@ -1,0 +1,72 @@
+/* kmdffunc: EvtDriverDeviceAdd and the PnP/power callbacks of the device. */
+#include "kmdffunc.h"
+
+const WDF_OBJECT_CONTEXT_TYPE_INFO KmdfFuncContextType = { sizeof(WDF_OBJECT_CONTEXT_TYPE_INFO), "DEVICE_CONTEXT", sizeof(DEVICE_CONTEXT), &KmdfFuncContextType, NULL };
+
+static NTSTATUS KmdfFuncPrepareHardware(WDFDEVICE Device, WDFCMRESLIST ResourcesRaw, WDFCMRESLIST ResourcesTranslated)
+{
+    PDEVICE_CONTEXT ctx = DeviceContext(Device);
+    NTSTATUS status;
+    UNREFERENCED_PARAMETER(ResourcesRaw);
+    ctx->ResourceCount = WdfCmResourceListGetCount(ResourcesTranslated);
+    status = WdfFdoQueryForInterface(Device, &GUID_PNPDEMO_BUS_INTERFACE, (PINTERFACE)&ctx->Bus, sizeof(ctx->Bus), PNPDEMO_BUS_INTERFACE_VERSION, NULL);
+    ctx->HaveBus = NT_SUCCESS(status);
+    DbgPrint("kmdffunc: EvtDevicePrepareHardware, %u resource(s), bus interface 0x%08x\n", ctx->ResourceCount, status);
+    return status;
+}
+
+static NTSTATUS KmdfFuncReleaseHardware(WDFDEVICE Device, WDFCMRESLIST ResourcesTranslated)
+{
+    PDEVICE_CONTEXT ctx = DeviceContext(Device);
+    UNREFERENCED_PARAMETER(ResourcesTranslated);
+    if (ctx->HaveBus) {
+        ctx->Bus.Header.InterfaceDereference(ctx->Bus.Header.Context);
+        ctx->HaveBus = FALSE;
+    }
+    DbgPrint("kmdffunc: EvtDeviceReleaseHardware\n");
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS KmdfFuncD0Entry(WDFDEVICE Device, WDF_POWER_DEVICE_STATE PreviousState)
+{
+    PDEVICE_CONTEXT ctx = DeviceContext(Device);
+    ctx->D0Entries++;
+    DbgPrint("kmdffunc: EvtDeviceD0Entry from state %d\n", PreviousState);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS KmdfFuncD0Exit(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState)
+{
+    UNREFERENCED_PARAMETER(Device);
+    DbgPrint("kmdffunc: EvtDeviceD0Exit to state %d\n", TargetState);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS KmdfFuncEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
+{
+    WDF_PNPPOWER_EVENT_CALLBACKS pnp;
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDFDEVICE device;
+    NTSTATUS status;
+    UNREFERENCED_PARAMETER(Driver);
+
+    WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnp);
+    pnp.EvtDevicePrepareHardware = KmdfFuncPrepareHardware;
+    pnp.EvtDeviceReleaseHardware = KmdfFuncReleaseHardware;
+    pnp.EvtDeviceD0Entry = KmdfFuncD0Entry;
+    pnp.EvtDeviceD0Exit = KmdfFuncD0Exit;
+    WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnp);
+    WdfDeviceInitSetIoType(DeviceInit, WdfDeviceIoBuffered);
+
+    RtlZeroMemory(&attributes, sizeof(attributes));
+    attributes.Size = sizeof(attributes);
+    attributes.ContextTypeInfo = &KmdfFuncContextType;
+    status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
+    if (!NT_SUCCESS(status))
+        return status;
+    status = WdfDeviceCreateDeviceInterface(device, &GUID_DEVINTERFACE_PNPDEMO_KMDF, NULL);
+    if (!NT_SUCCESS(status))
+        return status;
+    DbgPrint("kmdffunc: EvtDriverDeviceAdd, PDO %p\n", WdfDeviceWdmGetPhysicalDevice(device));
+    return KmdfFuncCreateQueue(device);
+}

@@ -1,0 +1,19 @@
+/* kmdffunc: a KMDF function driver for the bus's PNPDEMO\KMDFCHILD device. */
+#pragma once
+#include <initguid.h>
+#include "kmdfmin.h"
+#include "../include/pnpdemo.h"
+
+typedef struct _DEVICE_CONTEXT {
+    PNPDEMO_BUS_INTERFACE Bus;
+    BOOLEAN HaveBus;
+    ULONG ResourceCount;
+    ULONG D0Entries;
+    ULONG Requests;
+} DEVICE_CONTEXT, *PDEVICE_CONTEXT;
+
+extern const WDF_OBJECT_CONTEXT_TYPE_INFO KmdfFuncContextType;
+#define DeviceContext(d) ((PDEVICE_CONTEXT)WdfObjectGetTypedContextWorker((d), &KmdfFuncContextType))
+
+NTSTATUS KmdfFuncEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit);
+NTSTATUS KmdfFuncCreateQueue(WDFDEVICE Device);

@@ -1,0 +1,48 @@
+/*
+ * cpu.c — processor requests of the safe HwTool: SET_MSR selects one of four fixed performance
+ * states (IA32_PERF_CTL values from a table, never the caller's number), SET_CR0 only toggles
+ * cache-disable on the current CR0, PORT_OUT writes the POST-code port and no other.
+ */
+#include <ntddk.h>
+#include "../include/hwtool.h"
+
+#define IA32_PERF_CTL 0x199
+#define CR0_CD (1ULL << 30)
+
+static const ULONG64 PerfStates[4] = {0x0800, 0x0c00, 0x1000, 0x1400};
+
+NTSTATUS HwSetMsr(PIRP Irp, PIO_STACK_LOCATION Stack)
+{
+    HWTOOL_REG_REQUEST *req = (HWTOOL_REG_REQUEST *)Irp->AssociatedIrp.SystemBuffer;
+
+    if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_REG_REQUEST) || req->Value >= 4)
+        return STATUS_INVALID_PARAMETER;
+    __writemsr(IA32_PERF_CTL, PerfStates[req->Value]);
+    Irp->IoStatus.Information = 0;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS HwSetCr0(PIRP Irp, PIO_STACK_LOCATION Stack)
+{
+    HWTOOL_REG_REQUEST *req = (HWTOOL_REG_REQUEST *)Irp->AssociatedIrp.SystemBuffer;
+    ULONG64 cr0;
+
+    if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_REG_REQUEST))
+        return STATUS_INVALID_PARAMETER;
+    cr0 = __readcr0();
+    cr0 = req->Value ? (cr0 | CR0_CD) : (cr0 & ~CR0_CD);
+    __writecr0(cr0);
+    Irp->IoStatus.Information = 0;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS HwPortOut(PIRP Irp, PIO_STACK_LOCATION Stack)
+{
+    HWTOOL_REG_REQUEST *req = (HWTOOL_REG_REQUEST *)Irp->AssociatedIrp.SystemBuffer;
+
+    if (Stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(HWTOOL_REG_REQUEST) || req->Register != HWTOOL_PORT_LED)
+        return STATUS_INVALID_PARAMETER;
+    WRITE_PORT_UCHAR((PUCHAR)(ULONG_PTR)HWTOOL_PORT_LED, (UCHAR)req->Value);
+    Irp->IoStatus.Information = 0;
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,168 @@
+/**
+ * WDF objects: handles (small kernel-pool blocks: a header, then the context space the
+ * WDF_OBJECT_ATTRIBUTES ask for), the parent/child tree, deletion (children first; EvtCleanup
+ * then EvtDestroy), references (WdfObjectReferenceActual / WdfObjectDereferenceActual: an object
+ * deleted while referenced is freed at its last dereference), and the leak report at driver
+ * unload — objects of the driver still alive once the framework has deleted its tree, as KMDF's
+ * verifier (VerifierOn/TrackHandles) reports them.
+ */
+import type { ApiContext } from "../api/types.js";
+import type { TraceEvent } from "../../events.js";
+import { componentState } from "../api/state.js";
+import { hex } from "../api/util.js";
+import { canonical, deleteDevice, ioState } from "../iomgr/index.js";
+import { wdfLdrState } from "./ldr.js";
+
+const TAG_OBJ = 0x4f666457; // 'WdfO'
+export const HEADER = 0x40; // object header before the context space
+
+export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget";
+export interface PnpCallbacks {
+  d0Entry: bigint;
+  d0Exit: bigint;
+  prepareHardware: bigint;
+  releaseHardware: bigint;
+  selfManagedIoInit: bigint;
+  selfManagedIoCleanup: bigint;
+  surpriseRemoval: bigint;
+  queryRemove: bigint;
+}
+export interface WdfObject {
+  handle: bigint;
+  kind: Kind;
+  parent: bigint | null;
+  /** WDF_DRIVER_GLOBALS of the driver that created it (0 for framework-internal objects). */
+  owner: bigint;
+  contextSize: number;
+  cleanup: bigint;
+  destroy: bigint;
+  /** WdfObjectReferenceActual count; an object deleted while > 0 waits for its last dereference. */
+  refs: number;
+  deletePending?: boolean;
+  // kind-specific
+  driverObject?: bigint;
+  unload?: bigint;
+  deviceAdd?: bigint;
+  name?: string | null;
+  device?: bigint; // DEVICE_OBJECT of a WDFDEVICE
+  links?: string[];
+  queues?: bigint[];
+  events?: { def: bigint; read: bigint; write: bigint; ioctl: bigint; internal: bigint };
+  irp?: bigint;
+  completed?: boolean;
+  /** WdfRequestSend: the status the I/O target completed the request with. */
+  sentStatus?: number;
+  /** PnP WDFDEVICE_INIT / WDFDEVICE: the PDO, the device below, filter, callbacks, state. */
+  pdo?: bigint;
+  lower?: bigint;
+  filter?: boolean;
+  pnp?: PnpCallbacks;
+  ioType?: number;
+  deviceType?: number;
+  exclusive?: boolean;
+  started?: boolean;
+  interfaces?: string[];
+  ioTarget?: bigint;
+  /** WDFDEVICE_INIT: WdfDeviceCreate consumed it (its handle may be reused by then). */
+  consumed?: boolean;
+  /** WDFCMRESLIST: the CM_RESOURCE_LIST it wraps. */
+  resList?: bigint;
+}
+
+export const wdfState = componentState("wdf", () => ({ objects: new Map<bigint, WdfObject>(), byDevice: new Map<bigint, bigint>() }));
+
+export function newObject(ctx: ApiContext, kind: Kind, attrs: bigint, extra: Partial<WdfObject> = {}): WdfObject {
+  const m = ctx.mem;
+  let contextSize = 0;
+  let cleanup = 0n;
+  let destroy = 0n;
+  let parent: bigint | null = null;
+  if (attrs !== 0n) {
+    cleanup = m.u64(attrs + 8n);
+    destroy = m.u64(attrs + 16n);
+    parent = m.u64(attrs + 32n) || null;
+    const override = Number(m.u64(attrs + 40n));
+    const info = m.u64(attrs + 48n);
+    contextSize = override || (info !== 0n ? Number(m.u64(info + 16n)) : 0);
+    if (contextSize > 0x100000) ctx.fault("bugcheck", `${ctx.api}: context size ${hex(contextSize)} is not plausible (WDF_OBJECT_ATTRIBUTES at ${hex(attrs)})`, { code: "0x0000010D" });
+  }
+  const handle = ctx.kernel.kernelPool?.allocate(HEADER + contextSize, TAG_OBJ) ?? 0n;
+  if (handle === 0n) ctx.fault("internal", `${ctx.api}: no kernel pool for a WDF object`);
+  ctx.mem.write(handle, new Uint8Array(HEADER + contextSize));
+  const owner = wdfLdrState(ctx.kernel).bindings.has(ctx.arg(0)) ? ctx.arg(0) : 0n;
+  const o: WdfObject = { handle, kind, parent, owner, contextSize, cleanup, destroy, refs: 0, ...extra };
+  wdfState(ctx.kernel).objects.set(handle, o);
+  return o;
+}
+
+export function objectOf(ctx: ApiContext, h: bigint, kind: Kind | null, what: string): WdfObject {
+  const o = wdfState(ctx.kernel).objects.get(h);
+  if (!o || o.deletePending || (kind !== null && o.kind !== kind))
+    ctx.fault("bugcheck", `${ctx.api}: ${what} ${hex(h)} is not a ${kind === null ? "live WDF object" : `live WDF ${kind} handle`} (WDF_VIOLATION)`, { code: "0x0000010D" });
+  return o;
+}
+
+function free(ctx: ApiContext, o: WdfObject): void {
+  wdfState(ctx.kernel).objects.delete(o.handle);
+  ctx.kernel.kernelPool?.free(o.handle);
+}
+
+/** Delete an object and its children: EvtCleanupCallback then EvtDestroyCallback, children first. */
+export function deleteObject(ctx: ApiContext, o: WdfObject): void {
+  const st = wdfState(ctx.kernel);
+  if (o.deletePending) return;
+  for (const c of [...st.objects.values()]) if (c.parent === o.handle && !c.deletePending) deleteObject(ctx, c);
+  for (const q of o.queues ?? []) {
+    const qo = st.objects.get(q);
+    if (qo && !qo.deletePending) deleteObject(ctx, qo);
+  }
+  if (o.cleanup !== 0n) ctx.callGuest(o.cleanup, [o.handle]);
+  if (o.kind === "device" && o.device) {
+    const io = ioState(ctx.kernel);
+    for (const l of o.links ?? []) io.links.delete(canonical(l));
+    st.byDevice.delete(o.device);
+    deleteDevice(ctx, o.device);
+  }
+  if (o.refs > 0) {
+    o.deletePending = true;
+    return;
+  }
+  if (o.destroy !== 0n) ctx.callGuest(o.destroy, [o.handle]);
+  free(ctx, o);
+}
+
+/** WdfObjectDereferenceActual: the last reference of a deleted object frees it. */
+export function dereferenceObject(ctx: ApiContext, o: WdfObject): void {
+  if (o.refs <= 0) ctx.fault("bugcheck", `${ctx.api}: ${hex(o.handle)} (WDF ${o.kind}) dereferenced more often than referenced (WDF_VIOLATION)`, { code: "0x0000010D" });
+  o.refs--;
+  if (o.refs === 0 && o.deletePending) {
+    if (o.destroy !== 0n) ctx.callGuest(o.destroy, [o.handle]);
+    free(ctx, o);
+  }
+}
+
+const KIND_NAMES: Record<Kind, string> = {
+  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET",
+};
+
+/**
+ * The framework unloads a driver: objects it created that are still alive (a request never
+ * completed, an object deleted while still referenced, one parented outside the driver's tree)
+ * become `leak` events (kind "wdf-object"), then are dropped.
+ */
+export function wdfLeaks(ctx: ApiContext, owner: bigint, module: string): TraceEvent[] {
+  const st = wdfState(ctx.kernel);
+  const out: TraceEvent[] = [];
+  for (const o of [...st.objects.values()]) {
+    if (o.owner !== owner) continue;
+    const what = `${KIND_NAMES[o.kind]} ${hex(o.handle)}`;
+    const why = o.deletePending
+      ? `was deleted but ${o.refs} reference(s) taken with WdfObjectReference were never released`
+      : o.kind === "request" && !o.completed
+        ? "was never completed"
+        : "was never deleted (its parent is not in the driver's object tree)";
+    out.push({ event: "leak", kind: "wdf-object", module, object: KIND_NAMES[o.kind], handle: hex(o.handle), message: `${what} ${why} when the driver unloaded (KMDF verifier: leaked WDF object)` });
+    free(ctx, o);
+  }
+  return out;
+}

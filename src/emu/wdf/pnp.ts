@@ -1,0 +1,293 @@
+/**
+ * The framework's PnP side (Wdf01000.sys): its AddDevice (FxDriverAddDevice → EvtDriverDeviceAdd
+ * with a WDFDEVICE_INIT), WdfDeviceCreate attaching a function or filter device to the PDO's
+ * stack, and the PnP state machine reduced to what drivers observe: IRP_MN_START_DEVICE goes down
+ * first, then EvtDevicePrepareHardware(raw, translated WDFCMRESLIST) → EvtDeviceD0Entry
+ * (WdfPowerDeviceD3Final) → EvtDeviceSelfManagedIoInit, and the device interfaces are enabled;
+ * IRP_MN_QUERY_REMOVE_DEVICE → EvtDeviceQueryRemove; IRP_MN_SURPRISE_REMOVAL / REMOVE_DEVICE →
+ * EvtDeviceSurpriseRemoval, EvtDeviceSelfManagedIoCleanup, EvtDeviceD0Exit(WdfPowerDeviceD3Final),
+ * EvtDeviceReleaseHardware, then the IRP goes down and the WDFDEVICE is deleted. Power IRPs pass
+ * down (the framework is the power policy owner here; D0Entry/D0Exit run with start/remove).
+ *
+ * Layouts (x64) from microsoft/Windows-Driver-Frameworks src/publicinc/wdf/kmdf/1.33:
+ * WDF_PNPPOWER_EVENT_CALLBACKS (wdfdevice.h) Size @0, EvtDeviceD0Entry @8, D0EntryPostInterrupts
+ * @16, D0Exit @24, D0ExitPreInterrupts @32, PrepareHardware @40, ReleaseHardware @48,
+ * SelfManagedIoCleanup @56, Flush @64, Init @72, Suspend @80, Restart @88, SurpriseRemoval @96,
+ * QueryRemove @104; WDF_POWER_DEVICE_STATE WdfPowerDeviceD3Final = 5; WDF_DEVICE_IO_TYPE
+ * Neither 1, Buffered 2, Direct 3.
+ */
+import type { ApiContext, ApiDefinition } from "../api/types.js";
+import { L64 } from "../../nt/layouts.js";
+import { STATUS, formatStatus, ntSuccess } from "../../nt/status.js";
+import { api, hex } from "../api/util.js";
+import { allocateIrp, attachedTop, callDriver, completeRequest, envOf, ioState, nextStack, DO_DEVICE_INITIALIZING } from "../iomgr/index.js";
+import { guidAt, registerInterface, setInterfaceState, findInterface } from "../pnp/interfaces.js";
+import { WDF01000 } from "./ldr.js";
+import { deleteObject, newObject, objectOf, wdfState, type PnpCallbacks, type WdfObject } from "./objects.js";
+
+const B = (n: number) => BigInt(n);
+const DEV = L64.DEVICE_OBJECT;
+const IRP = L64.IRP;
+const SL = L64.IO_STACK_LOCATION;
+const IOSB = L64.IO_STATUS_BLOCK;
+const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
+const DO_BUFFERED_IO = 0x4;
+const DO_DIRECT_IO = 0x10;
+const DO_POWER_PAGABLE = 0x2000;
+const WdfPowerDeviceD3Final = 5;
+const IRP_MN = { START: 0x00, QUERY_REMOVE: 0x01, REMOVE: 0x02, SURPRISE_REMOVAL: 0x17 };
+
+const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
+const noCallbacks = (): PnpCallbacks => ({ d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, surpriseRemoval: 0n, queryRemove: 0n });
+
+function current(ctx: ApiContext, irp: bigint): bigint {
+  return ctx.mem.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+}
+
+/** IoSkipCurrentIrpStackLocation + IoCallDriver to the device below. */
+export function passDown(ctx: ApiContext, wdev: WdfObject, irp: bigint): number {
+  const m = ctx.mem;
+  m.setU8(irp + B(IRP.CurrentLocation), m.u8(irp + B(IRP.CurrentLocation)) + 1);
+  m.setU64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), current(ctx, irp) + B(SL.$size));
+  return callDriver(envOf(ctx), wdev.lower!, irp);
+}
+
+/** IoCopyCurrentIrpStackLocationToNext (no completion routine). */
+export function copyToNext(ctx: ApiContext, irp: bigint): bigint {
+  const m = ctx.mem;
+  const sl = current(ctx, irp);
+  const next = sl - B(SL.$size);
+  m.write(next, m.read(sl, SL.$size));
+  m.setU8(next + B(SL.Control), 0);
+  m.setU64(next + B(SL.CompletionRoutine), 0n);
+  m.setU64(next + B(SL.Context), 0n);
+  return next;
+}
+
+/** Send the IRP down with a completion routine that hands it back; the status the lower driver completed it with. */
+export function forwardAndWait(ctx: ApiContext, target: bigint, irp: bigint): number {
+  const m = ctx.mem;
+  const next = copyToNext(ctx, irp);
+  const stop = ctx.kernel.internalRoutine?.("FxIrpCompletionRoutine", () => STATUS_MORE_PROCESSING_REQUIRED, 3) ?? 0n;
+  m.setU64(next + B(SL.CompletionRoutine), stop);
+  m.setU8(next + B(SL.Control), 0xe0); // SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_ERROR | SL_INVOKE_ON_CANCEL
+  const returned = callDriver(envOf(ctx), target, irp);
+  const done = m.u8(irp + B(IRP.CurrentLocation)) === m.u8(irp + B(IRP.StackCount)) + 1 || current(ctx, irp) !== next;
+  if (returned === STATUS.PENDING && !done) ctx.warn(`${ctx.api}: the lower driver returned STATUS_PENDING for the forwarded IRP and has not completed it (nothing else will)`);
+  return m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
+}
+
+function finish(ctx: ApiContext, irp: bigint, status: number): number {
+  ctx.mem.setU32(irp + B(IRP.IoStatus) + B(IOSB.Status), status);
+  completeRequest(envOf(ctx), irp);
+  return status;
+}
+
+function call(ctx: ApiContext, routine: bigint, args: bigint[]): number {
+  return routine === 0n ? STATUS.SUCCESS : Number(BigInt.asUintN(32, ctx.callGuest(routine, args))) >>> 0;
+}
+
+function setInterfaces(ctx: ApiContext, wdev: WdfObject, enable: boolean): void {
+  for (const link of wdev.interfaces ?? []) {
+    const i = findInterface(ctx, link);
+    if (i) setInterfaceState(envOf(ctx), i, enable);
+  }
+}
+
+/** Stop the device: the callbacks of leaving D0 and releasing the hardware. */
+function stopDevice(ctx: ApiContext, wdev: WdfObject, surprise: boolean): void {
+  if (!wdev.started) return;
+  const cb = wdev.pnp ?? noCallbacks();
+  const translated = [...wdfState(ctx.kernel).objects.values()].filter((o) => o.kind === "cmResList" && o.parent === wdev.handle).pop();
+  if (surprise) call(ctx, cb.surpriseRemoval, [wdev.handle]);
+  call(ctx, cb.selfManagedIoCleanup, [wdev.handle]);
+  const s1 = call(ctx, cb.d0Exit, [wdev.handle, B(WdfPowerDeviceD3Final)]);
+  if (!ntSuccess(s1)) ctx.warn(`EvtDeviceD0Exit of ${hex(wdev.handle)} returned ${formatStatus(s1)}`);
+  const s2 = call(ctx, cb.releaseHardware, [wdev.handle, translated?.handle ?? 0n]);
+  if (!ntSuccess(s2)) ctx.warn(`EvtDeviceReleaseHardware of ${hex(wdev.handle)} returned ${formatStatus(s2)}`);
+  setInterfaces(ctx, wdev, false);
+  wdev.started = false;
+}
+
+/** IRP_MJ_PNP / IRP_MJ_POWER to a PnP WDFDEVICE. */
+export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number): number {
+  if (major !== 0x1b) return passDown(ctx, wdev, irp);
+  const m = ctx.mem;
+  const sl = current(ctx, irp);
+  const minor = m.u8(sl + B(SL.MinorFunction));
+  const cb = wdev.pnp ?? noCallbacks();
+  if (minor === IRP_MN.START) {
+    let status = forwardAndWait(ctx, wdev.lower!, irp);
+    if (ntSuccess(status)) {
+      const raw = newObject(ctx, "cmResList", 0n, { resList: m.u64(sl + B(SL["Parameters.StartDevice.AllocatedResources"])), parent: wdev.handle, owner: wdev.owner });
+      const translated = newObject(ctx, "cmResList", 0n, { resList: m.u64(sl + B(SL["Parameters.StartDevice.AllocatedResourcesTranslated"])), parent: wdev.handle, owner: wdev.owner });
+      status = call(ctx, cb.prepareHardware, [wdev.handle, raw.handle, translated.handle]);
+      if (ntSuccess(status)) status = call(ctx, cb.d0Entry, [wdev.handle, B(WdfPowerDeviceD3Final)]);
+      if (ntSuccess(status)) status = call(ctx, cb.selfManagedIoInit, [wdev.handle]);
+      if (ntSuccess(status)) {
+        wdev.started = true;
+        setInterfaces(ctx, wdev, true);
+      }
+    }
+    return finish(ctx, irp, status);
+  }
+  if (minor === IRP_MN.QUERY_REMOVE) {
+    const status = call(ctx, cb.queryRemove, [wdev.handle]);
+    if (!ntSuccess(status)) return finish(ctx, irp, status);
+    m.setU32(irp + B(IRP.IoStatus) + B(IOSB.Status), STATUS.SUCCESS);
+    return passDown(ctx, wdev, irp);
+  }
+  if (minor === IRP_MN.SURPRISE_REMOVAL || minor === IRP_MN.REMOVE) {
+    stopDevice(ctx, wdev, minor === IRP_MN.SURPRISE_REMOVAL);
+    m.setU32(irp + B(IRP.IoStatus) + B(IOSB.Status), STATUS.SUCCESS);
+    const lower = wdev.lower!;
+    const status = passDown(ctx, wdev, irp);
+    if (minor === IRP_MN.REMOVE) {
+      // IoDetachDevice, then the WDFDEVICE (and its queues, contexts, device object) goes.
+      m.setU64(lower + B(DEV.AttachedDevice), 0n);
+      const info = ioState(ctx.kernel).devices.get(wdev.device!);
+      if (info) info.attachedTo = null;
+      deleteObject(ctx, wdev);
+    }
+    return status;
+  }
+  return passDown(ctx, wdev, irp);
+}
+
+/** WdfDeviceCreate with a PnP WDFDEVICE_INIT: attach on top of the PDO's stack (IoAttachDeviceToDeviceStack). */
+export function attachPnpDevice(ctx: ApiContext, dev: WdfObject, init: WdfObject): void {
+  const m = ctx.mem;
+  const d = dev.device!;
+  const top = attachedTop(m, init.pdo!);
+  m.setU64(top + B(DEV.AttachedDevice), d);
+  m.setU8(d + B(DEV.StackSize), (m.u8(top + B(DEV.StackSize)) + 1) & 0xff);
+  const info = ioState(ctx.kernel).devices.get(d);
+  if (info) info.attachedTo = top;
+  let flags = m.u32(d + B(DEV.Flags)) | DO_POWER_PAGABLE;
+  if (init.filter) {
+    flags |= m.u32(top + B(DEV.Flags)) & (DO_BUFFERED_IO | DO_DIRECT_IO);
+    m.setU32(d + B(DEV.DeviceType), m.u32(top + B(DEV.DeviceType)));
+  } else if (init.ioType === 2) flags |= DO_BUFFERED_IO;
+  else if (init.ioType === 3) flags |= DO_DIRECT_IO;
+  m.setU32(d + B(DEV.Flags), flags);
+  Object.assign(dev, { pdo: init.pdo, lower: top, filter: init.filter ?? false, pnp: init.pnp ?? noCallbacks(), ioType: init.ioType, started: false });
+}
+
+function initOf(ctx: ApiContext, what = "DeviceInit"): WdfObject {
+  return objectOf(ctx, ctx.arg(1), "deviceInit", what);
+}
+
+function pnpInit(ctx: ApiContext): WdfObject {
+  const init = initOf(ctx);
+  if (init.pdo === undefined) ctx.fault("bugcheck", `${ctx.api}: ${hex(init.handle)} is a control device's WDFDEVICE_INIT, not one EvtDriverDeviceAdd received (WDF_VIOLATION)`, { code: "0x0000010D" });
+  return init;
+}
+
+export const apis: ApiDefinition[] = [
+  fx("FxDriverAddDevice", 2, (ctx) => {
+    const [drvObj, pdo] = [ctx.arg(0), ctx.arg(1)];
+    const st = wdfState(ctx.kernel);
+    const drv = [...st.objects.values()].find((o) => o.kind === "driver" && o.driverObject === drvObj);
+    if (!drv?.deviceAdd) return STATUS.INVALID_DEVICE_REQUEST;
+    const init = newObject(ctx, "deviceInit", 0n, { parent: drv.handle, owner: drv.owner, name: null, pdo, filter: false, pnp: noCallbacks(), ioType: 2, deviceType: 0x22 });
+    const status = call(ctx, drv.deviceAdd, [drv.handle, init.handle]);
+    if (!init.consumed) {
+      if (ntSuccess(status)) ctx.warn(`EvtDriverDeviceAdd ${ctx.kernel.where?.(drv.deviceAdd) ?? hex(drv.deviceAdd)} returned ${formatStatus(status)} without creating a device (WdfDeviceCreate)`);
+      deleteObject(ctx, init);
+    }
+    // The framework clears DO_DEVICE_INITIALIZING once EvtDriverDeviceAdd succeeded.
+    for (const o of st.objects.values())
+      if (o.kind === "device" && o.pdo === pdo && o.owner === drv.owner) ctx.mem.setU32(o.device! + B(DEV.Flags), ctx.mem.u32(o.device! + B(DEV.Flags)) & ~DO_DEVICE_INITIALIZING);
+    return status;
+  }),
+  fx("WdfDeviceInitSetPnpPowerEventCallbacks", 3, (ctx) => {
+    const init = pnpInit(ctx);
+    const c = ctx.arg(2);
+    if (c === 0n) return;
+    const at = (o: number) => (ctx.mem.u32(c) > o ? ctx.mem.u64(c + B(o)) : 0n);
+    init.pnp = { d0Entry: at(8), d0Exit: at(24), prepareHardware: at(40), releaseHardware: at(48), selfManagedIoCleanup: at(56), selfManagedIoInit: at(72), surpriseRemoval: at(96), queryRemove: at(104) };
+  }),
+  fx("WdfDeviceInitSetIoType", 3, (ctx) => void (initOf(ctx).ioType = ctx.u32(2))),
+  fx("WdfDeviceInitSetDeviceType", 3, (ctx) => void (initOf(ctx).deviceType = ctx.u32(2))),
+  fx("WdfDeviceInitSetExclusive", 3, (ctx) => void (initOf(ctx).exclusive = (ctx.u32(2) & 0xff) !== 0)),
+  fx("WdfDeviceInitSetPowerPageable", 2, (ctx) => void initOf(ctx)),
+  fx("WdfFdoInitSetFilter", 2, (ctx) => void (pnpInit(ctx).filter = true)),
+  fx("WdfFdoInitWdmGetPhysicalDevice", 2, (ctx) => pnpInit(ctx).pdo!),
+  fx("WdfDeviceWdmGetAttachedDevice", 2, (ctx) => objectOf(ctx, ctx.arg(1), "device", "Device").lower ?? 0n),
+  fx("WdfDeviceWdmGetPhysicalDevice", 2, (ctx) => objectOf(ctx, ctx.arg(1), "device", "Device").pdo ?? 0n),
+  fx("WdfDeviceGetDriver", 2, (ctx) => {
+    let o: WdfObject | undefined = objectOf(ctx, ctx.arg(1), "device", "Device");
+    for (let i = 0; o && o.kind !== "driver" && i < 64; i++) o = o.parent === null ? undefined : wdfState(ctx.kernel).objects.get(o.parent);
+    return o?.handle ?? 0n;
+  }),
+  fx("WdfCmResourceListGetCount", 2, (ctx) => {
+    const l = objectOf(ctx, ctx.arg(1), "cmResList", "List").resList!;
+    // CM_RESOURCE_LIST: Count, then CM_FULL_RESOURCE_DESCRIPTOR List[0] whose PartialResourceList.Count is at +0x0C.
+    return l === 0n || ctx.mem.u32(l) === 0 ? 0 : ctx.mem.u32(l + 4n + 0x0cn);
+  }),
+  fx("WdfCmResourceListGetDescriptor", 3, (ctx) => {
+    const l = objectOf(ctx, ctx.arg(1), "cmResList", "List").resList!;
+    const i = ctx.u32(2);
+    if (l === 0n || ctx.mem.u32(l) === 0 || i >= ctx.mem.u32(l + 4n + 0x0cn)) return 0n;
+    return l + 4n + 0x10n + B(i * L64.CM_PARTIAL_RESOURCE_DESCRIPTOR.$size);
+  }),
+  fx("WdfFdoQueryForInterface", 7, (ctx) => {
+    const dev = objectOf(ctx, ctx.arg(1), "device", "Fdo");
+    const [guid, iface, size, version, data] = [ctx.arg(2), ctx.arg(3), ctx.u32(4) & 0xffff, ctx.u32(5) & 0xffff, ctx.arg(6)];
+    ctx.describe([hex(ctx.arg(0)), hex(dev.handle), guid === 0n ? "NULL" : guidAt(ctx.mem, guid), hex(iface), String(size), String(version), hex(data)]);
+    if (!dev.lower) return STATUS.INVALID_DEVICE_REQUEST;
+    const env = envOf(ctx);
+    const m = ctx.mem;
+    const target = attachedTop(m, dev.pdo!) === dev.device ? dev.lower : attachedTop(m, dev.pdo!);
+    const irp = buildPnpIrp(ctx, target, 0x08);
+    const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"])) - B(SL.$size);
+    m.setU64(sl + B(SL["Parameters.QueryInterface.InterfaceType"]), guid);
+    m.setU16(sl + B(SL["Parameters.QueryInterface.Size"]), size);
+    m.setU16(sl + B(SL["Parameters.QueryInterface.Version"]), version);
+    m.setU64(sl + B(SL["Parameters.QueryInterface.Interface"]), iface);
+    m.setU64(sl + B(SL["Parameters.QueryInterface.InterfaceSpecificData"]), data);
+    const info = ioState(ctx.kernel).irps.get(irp)!;
+    callDriver(env, target, irp);
+    return info.result?.status ?? STATUS.UNSUCCESSFUL;
+  }),
+  fx("WdfDeviceCreateDeviceInterface", 4, (ctx) => {
+    const dev = objectOf(ctx, ctx.arg(1), "device", "Device");
+    const [guid, refP] = [ctx.arg(2), ctx.arg(3)];
+    if (guid === 0n) return STATUS.INVALID_PARAMETER;
+    if (dev.pdo === undefined) return STATUS.INVALID_DEVICE_REQUEST; // a control device has no PDO
+    const ref = refP === 0n ? null : readUnicode(ctx, refP);
+    const r = registerInterface(ctx, dev.pdo, guidAt(ctx.mem, guid), ref, ctx.caller?.module ?? "?");
+    if (!r.iface) return r.status;
+    if (!dev.interfaces!.includes(r.iface.link)) dev.interfaces!.push(r.iface.link);
+    if (dev.started) setInterfaceState(envOf(ctx), r.iface, true);
+    return STATUS.SUCCESS;
+  }),
+  fx("WdfDeviceSetDeviceInterfaceState", 5, (ctx) => {
+    const dev = objectOf(ctx, ctx.arg(1), "device", "Device");
+    const guid = ctx.arg(2) === 0n ? "" : guidAt(ctx.mem, ctx.arg(2));
+    const ref = ctx.arg(3) === 0n ? null : readUnicode(ctx, ctx.arg(3));
+    for (const link of dev.interfaces ?? []) {
+      const i = findInterface(ctx, link);
+      if (i && i.guid === guid && (ref === null || link.toUpperCase().endsWith(`\\${ref.toUpperCase()}`))) setInterfaceState(envOf(ctx), i, (ctx.u32(4) & 0xff) !== 0);
+    }
+  }),
+];
+
+function readUnicode(ctx: ApiContext, us: bigint): string {
+  const len = ctx.mem.u16(us);
+  const buf = ctx.mem.u64(us + 8n);
+  let s = "";
+  for (let i = 0; i < Math.min(len, 512) / 2; i++) s += String.fromCharCode(ctx.mem.u16(buf + B(2 * i)));
+  return s;
+}
+
+/** An IRP_MJ_PNP request the framework builds (IoBuildSynchronousFsdRequest-like, freed on completion). */
+export function buildPnpIrp(ctx: ApiContext, target: bigint, minor: number): bigint {
+  const m = ctx.mem;
+  const irp = allocateIrp(envOf(ctx), m.u8(target + B(DEV.StackSize)) || 1, "built");
+  m.setU32(irp + B(IRP.IoStatus) + B(IOSB.Status), STATUS.NOT_SUPPORTED);
+  const sl = nextStack(m, irp);
+  m.setU8(sl + B(SL.MajorFunction), 0x1b);
+  m.setU8(sl + B(SL.MinorFunction), minor);
+  return irp;
+}

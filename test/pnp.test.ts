@@ -1,0 +1,148 @@
+// The PnP manager (src/emu/pnp) and KMDF PnP (src/emu/wdf/pnp.ts): `kmdll sim --devices` starts a
+// WDM bus driver (examples/pnp-bus) on a root-enumerated device, the bus reports two children, and
+// their function drivers — WDM (examples/pnp-func) and KMDF (examples/kmdf-func) — are loaded by
+// hardware ID, started, queried for the bus interface, used through IOCTLs and removed.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixture, repoPath, runCli, tool } from "./helpers.js";
+
+type Ev = Record<string, unknown>;
+const events = (out: string): Ev[] => out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Ev);
+const DEVICES = repoPath("examples", "pnp-devices.json");
+const WDM_LINK = "\\DosDevices\\PNPDEMO#WDMCHILD#1#{8d3e4c21-2b7f-4e0a-a1c9-55e6f7a8b9c0}";
+const KMDF_LINK = "\\DosDevices\\PNPDEMO#KMDFCHILD#2#{8d3e4c22-2b7f-4e0a-a1c9-55e6f7a8b9c0}";
+const IOCTL_READ = "0x222400";
+const IOCTL_INFO = "0x222404";
+const pnp = (ev: Ev[], action: string) => ev.filter((e) => e.event === "pnp" && e.action === action);
+const prints = (ev: Ev[], module: string) => ev.filter((e) => e.event === "dbgprint" && e.module === module).map((e) => String(e.text).trim());
+
+test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF function driver start under it, use the bus interface and are removed before it", async () => {
+  const drivers = ["pnpbus.sys", "pnpfunc.sys", "kmdffunc.sys"].map((f) => fixture("x64", f));
+  const r = await runCli(["sim", "--json", "--devices", DEVICES, "--install", ...drivers, "--",
+    "start:pnpbus", `ioctl:${WDM_LINK}:${IOCTL_READ}:01000000`, `ioctl:${WDM_LINK}:${IOCTL_READ}:02000000`, `ioctl:${WDM_LINK}:${IOCTL_INFO}`,
+    `ioctl:${KMDF_LINK}:${IOCTL_READ}:00000000`, `ioctl:${KMDF_LINK}:${IOCTL_INFO}`, `ioctl:${KMDF_LINK}:0x222408`, "stop:pnpbus"]);
+  const ev = events(r.stdout);
+  const ends = ev.filter((e) => e.event === "step" && e.phase === "end");
+  // The unknown IOCTL is forwarded by the KMDF driver to the bus PDO, which has no handler for it.
+  assert.deepEqual(ends.map((e) => e.ok), [true, true, true, true, true, true, false, true], r.stdout.slice(-3000));
+  // The bus read its translated resources from IRP_MN_START_DEVICE: port 0x300, IRQ 5 → vector 0x35.
+  assert.equal(ends[1]!.output, "00030000");
+  assert.equal(ends[2]!.output, "35000000");
+  assert.equal(ends[3]!.output, "030000000100000001000000"); // 3 requests; one interface arrival notification; IoGetDeviceInterfaces lists one enabled interface
+  assert.equal(ends[4]!.output, "504e4250"); // the bus signature through the interface the KMDF driver queried
+  assert.equal(ends[5]!.output, "020000000100000000000000"); // 2 requests, one D0 entry, no resources of its own
+  const forwarded = ev.filter((e) => e.event === "irp" && e.ioctl === "0x00222408");
+  assert.deepEqual(forwarded.map((e) => [e.driver, e.status]), [["pnpbus.sys", "0xC0000010"], ["kmdffunc.sys", "0xC0000010"]]);
+
+  // AddDevice for each driver of each devnode, with the driver's own routine or the framework's.
+  assert.deepEqual(pnp(ev, "add-device").map((e) => [e.device, e.service]), [["ROOT\\PNPDEMOBUS\\0000", "pnpbus"], ["PNPDEMO\\WDMCHILD\\1", "pnpfunc"], ["PNPDEMO\\KMDFCHILD\\2", "kmdffunc"]]);
+  assert.equal(pnp(ev, "add-device")[2]!.routine, "wdf01000.sys!FxDriverAddDevice");
+  assert.deepEqual(pnp(ev, "enumerate").map((e) => e.hardwareIds), [["ROOT\\PNPDEMOBUS"], ["PNPDEMO\\WDMCHILD", "PNPDEMO\\CHILD"], ["PNPDEMO\\KMDFCHILD", "PNPDEMO\\CHILD"]]);
+  assert.deepEqual(pnp(ev, "start").map((e) => e.status), ["0x00000000", "0x00000000", "0x00000000"]);
+  // QUERY_INTERFACE between stacks: both function drivers got the bus interface from the bus's PDOs.
+  const qi = ev.filter((e) => e.event === "irp" && e.name === "IRP_MJ_PNP/IRP_MN_QUERY_INTERFACE");
+  assert.deepEqual(qi.map((e) => [e.from, e.driver, e.status]), [["pnpfunc.sys", "pnpbus.sys", "0x00000000"], ["kmdffunc.sys", "pnpbus.sys", "0x00000000"]]);
+  // Balanced: every interface reference was dereferenced; nothing leaked; no warning or fault.
+  const iface = ev.filter((e) => e.event === "interface");
+  assert.deepEqual(iface.map((e) => e.action), ["reference", "reference", "dereference", "dereference"]);
+  assert.deepEqual(ev.filter((e) => ["leak", "warning", "fault", "verifier"].includes(String(e.event))), []);
+
+  // Removal: children before their parent, power D3 before each REMOVE, function drivers unloaded before the bus.
+  const removes = pnp(ev, "remove").map((e) => e.device);
+  assert.deepEqual(removes, ["PNPDEMO\\KMDFCHILD\\2", "PNPDEMO\\WDMCHILD\\1", "ROOT\\PNPDEMOBUS\\0000"]);
+  const order = ev.filter((e) => (e.event === "pnp" && (e.action === "remove" || (e.action === "power" && e.state === "D3"))) || e.event === "unload").map((e) => `${e.event}:${e.action ?? ""}:${e.device ?? e.module}`);
+  assert.deepEqual(order, [
+    "pnp:power:PNPDEMO\\KMDFCHILD\\2", "pnp:remove:PNPDEMO\\KMDFCHILD\\2", "pnp:power:PNPDEMO\\WDMCHILD\\1", "pnp:remove:PNPDEMO\\WDMCHILD\\1",
+    "pnp:power:ROOT\\PNPDEMOBUS\\0000", "pnp:remove:ROOT\\PNPDEMOBUS\\0000", "unload::pnpfunc.sys", "unload::kmdffunc.sys", "unload::pnpbus.sys",
+  ]);
+  // The KMDF callbacks in the framework's order.
+  assert.deepEqual(prints(ev, "kmdffunc.sys").map((t) => t.replace(/PDO [0-9A-F]+/, "PDO").replace(/ from state \d| to state \d|, .*/g, "")), [
+    "kmdffunc: EvtDriverDeviceAdd", "kmdffunc: EvtDevicePrepareHardware", "kmdffunc: EvtDeviceD0Entry", "kmdffunc: EvtDeviceD0Exit", "kmdffunc: EvtDeviceReleaseHardware", "kmdffunc: EvtDriverUnload",
+  ]);
+  assert.ok(prints(ev, "pnpbus.sys").includes("pnpbus: started with 3 resource(s), port 0x300, vector 0x35"));
+  assert.ok(prints(ev, "pnpbus.sys").includes("pnpbus: removed (0 interface reference(s) outstanding)"));
+  assert.deepEqual((ev.find((e) => e.event === "end")!.modules as unknown[]).length, 0);
+});
+
+test("sim --devices on x86: the WDM bus and function drivers go through the same life (32-bit layouts)", async () => {
+  const r = await runCli(["sim", "--json", "--devices", DEVICES, "--install", fixture("x86", "pnpbus.sys"), fixture("x86", "pnpfunc.sys"), "--", "start:pnpbus", `ioctl:${WDM_LINK}:${IOCTL_READ}:01000000`, "stop:pnpbus"]);
+  const ev = events(r.stdout);
+  const ends = ev.filter((e) => e.event === "step" && e.phase === "end");
+  assert.deepEqual(ends.map((e) => e.ok), [true, true, true], r.stdout.slice(-3000));
+  assert.equal(ends[1]!.output, "00030000");
+  // kmdffunc.sys is not installed: its devnode keeps a problem, nothing crashes.
+  assert.match(String(pnp(ev, "problem")[0]?.problem), /the driver kmdffunc could not be loaded .*0xC0000034/);
+  assert.deepEqual(pnp(ev, "remove").map((e) => e.device), ["PNPDEMO\\WDMCHILD\\1", "ROOT\\PNPDEMOBUS\\0000"]);
+  assert.deepEqual(ev.filter((e) => e.event === "leak" || e.event === "fault"), []);
+});
+
+test("stopping a function driver removes only its device; starting it again adds the device again", async () => {
+  const r = await runCli(["sim", "--json", "--devices", DEVICES, "--install", fixture("x64", "pnpbus.sys"), fixture("x64", "pnpfunc.sys"), fixture("x64", "kmdffunc.sys"), "--",
+    "start:pnpbus", "stop:pnpfunc", "start:pnpfunc", `ioctl:${WDM_LINK}:${IOCTL_READ}:00000000`, "stop:pnpbus"]);
+  const ev = events(r.stdout);
+  assert.equal(r.code, 0, r.stdout.slice(-3000));
+  assert.deepEqual(pnp(ev, "add-device").map((e) => e.service), ["pnpbus", "pnpfunc", "kmdffunc", "pnpfunc"]);
+  assert.deepEqual(pnp(ev, "remove").map((e) => e.device), ["PNPDEMO\\WDMCHILD\\1", "PNPDEMO\\KMDFCHILD\\2", "PNPDEMO\\WDMCHILD\\1", "ROOT\\PNPDEMOBUS\\0000"]);
+  // The interface notification registered by each pnpfunc instance saw its own device's arrival.
+  assert.equal(prints(ev, "pnpfunc.sys").filter((t) => t.startsWith("pnpfunc: interface arrival")).length, 2);
+});
+
+test("a bad device file is a usage error naming the field; the HTML report counts PnP events", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-pnp-"));
+  const bad = join(dir, "bad.json");
+  writeFileSync(bad, JSON.stringify({ devices: [{ hardwareIds: ["ROOT\\X"], service: "a/b" }] }));
+  const r = await runCli(["sim", "--devices", bad, "--install", fixture("x64", "pnpbus.sys"), "--", "start:pnpbus"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bad\.json: devices\[0\]\.service: expected a service name/);
+  const html = join(dir, "r.html");
+  const h = await runCli(["sim", "--devices", DEVICES, "--html", html, "--install", fixture("x64", "pnpbus.sys"), fixture("x64", "pnpfunc.sys"), "--", "start:pnpbus", "stop:pnpbus"]);
+  assert.equal(h.code, 0, h.stdout.slice(-2000));
+  assert.match(h.stdout, /pnp      start ROOT\\PNPDEMOBUS\\0000: resources port 0x300\+0x10, IRQ 5, memory 0xfebd0000\+0x1000/);
+  assert.match(readFileSync(html, "utf8"), /PnP events/);
+});
+
+test("the examples import what a PnP driver needs (llvm-readobj): AddDevice-era routines from ntoskrnl, WdfVersionBind from WDFLDR.SYS", () => {
+  const bus = tool("llvm-readobj", ["--coff-imports", fixture("x64", "pnpbus.sys")]).stdout;
+  for (const n of ["IoInvalidateDeviceRelations", "PoCallDriver", "IoAttachDeviceToDeviceStack", "ObfReferenceObject"]) assert.match(bus, new RegExp(`Symbol: ${n} `), n);
+  const func = tool("llvm-readobj", ["--coff-imports", fixture("x64", "pnpfunc.sys")]).stdout;
+  for (const n of ["IoRegisterDeviceInterface", "IoSetDeviceInterfaceState", "IoRegisterPlugPlayNotification"]) assert.match(func, new RegExp(`Symbol: ${n} `), n);
+  assert.match(tool("llvm-readobj", ["--coff-imports", fixture("x64", "kmdffunc.sys")]).stdout, /Name: WDFLDR\.SYS[\s\S]*Symbol: WdfVersionBind /);
+});
+
+test("kmdll new kmdf-driver: the project builds with kmdll build and its device starts, answers its IOCTL and is removed under kmdll sim --devices", async () => {
+  const ws = mkdtempSync(join(tmpdir(), "kmdll-kmdfnew-"));
+  const n = await runCli(["new", "kmdf-driver", "toaster", ws, "--json"]);
+  assert.equal(n.code, 0, n.stderr);
+  const b = await runCli(["build", ws, "--arch", "x64"], { timeoutMs: 180_000 });
+  assert.equal(b.code, 0, b.stdout + b.stderr);
+  const guid = /\{[0-9a-f-]{36}\}/.exec(readFileSync(join(ws, "toaster", "README.md"), "utf8"))![0];
+  const r = await runCli(["sim", "--json", "--devices", join(ws, "toaster", "devices.json"), "--install", join(ws, "out", "x64", "toaster.sys"), "--",
+    "start:toaster", `ioctl:\\DosDevices\\ROOT#TOASTER#0000#${guid}:0x00222000`, `ioctl:\\DosDevices\\ROOT#TOASTER#0000#${guid}:0x00222000`, "stop:toaster"]);
+  assert.equal(r.code, 0, r.stdout.slice(-3000));
+  const ev = events(r.stdout);
+  assert.deepEqual(ev.filter((e) => e.event === "step" && e.phase === "end").map((e) => e.output ?? null), [null, "01000000", "02000000", null]);
+  assert.deepEqual(prints(ev, "toaster.sys").map((t) => t.replace(/ \(.*\)$/, "")), [
+    "toaster: DriverEntry", "toaster: EvtDevicePrepareHardware", "toaster: EvtDeviceD0Entry", "toaster: EvtDeviceD0Exit", "toaster: EvtDeviceReleaseHardware", "toaster: EvtDriverUnload",
+  ]);
+  assert.deepEqual(ev.filter((e) => ["leak", "warning", "fault"].includes(String(e.event))), []);
+});
+
+test("a KMDF upper filter (WdfFdoInitSetFilter) from the device file sits above the WDM function driver: its queue passes IOCTLs down and answers its own", async () => {
+  const r = await runCli(["sim", "--json", "--devices", repoPath("examples", "pnp-devices-filter.json"), "--install", ...["pnpbus.sys", "pnpfunc.sys", "kmdffilt.sys"].map((f) => fixture("x64", f)), "--",
+    "start:pnpbus", `ioctl:${WDM_LINK}:${IOCTL_READ}:00000000`, `ioctl:${WDM_LINK}:${IOCTL_INFO}`, `ioctl:${WDM_LINK}:0x222408`, "stop:pnpbus"]);
+  const ev = events(r.stdout);
+  const ends = ev.filter((e) => e.event === "step" && e.phase === "end");
+  assert.deepEqual(ends.map((e) => e.ok), [true, true, true, true, true], r.stdout.slice(-3000));
+  assert.equal(ends[1]!.output, "504e4250"); // through the filter to pnpfunc, then the bus interface
+  assert.equal(ends[3]!.output, "02000000"); // the filter passed two requests down
+  // AddDevice order: the function driver, then the upper filter on top of it.
+  assert.deepEqual(pnp(ev, "add-device").map((e) => e.service), ["pnpbus", "pnpfunc", "kmdffilt"]);
+  const ioctl = ev.filter((e) => e.event === "irp" && e.ioctl === "0x00222400").map((e) => e.driver);
+  assert.deepEqual(ioctl, ["pnpfunc.sys", "kmdffilt.sys"]); // the lower one finishes first
+  assert.deepEqual(pnp(ev, "remove").map((e) => e.device), ["PNPDEMO\\WDMCHILD\\1", "ROOT\\PNPDEMOBUS\\0000"]);
+  assert.deepEqual(ev.filter((e) => ["leak", "warning", "fault"].includes(String(e.event))), []);
+  assert.deepEqual(ev.filter((e) => e.event === "unload").map((e) => e.module), ["pnpfunc.sys", "kmdffilt.sys", "pnpbus.sys"]);
+});
