@@ -58,8 +58,10 @@ export type EventSink = (e: TraceEvent) => void;
 
 /**
  * A verifier finding that fails a run (`kmdll call` and `kmdll sim` exit 1): a leak (pool,
- * interface reference, handle, object) or an error-level `verifier` event.
+ * interface reference, handle, object) or an error-level `verifier` event. A pool block a kernel
+ * routine allocated for the driver (leak event with `by` and level "warning") is reported but is
+ * not a finding: Driver Verifier tracks only the driver's own pool calls.
  */
 export function isVerifierFinding(e: TraceEvent): boolean {
-  return e.event === "leak" || (e.event === "verifier" && e.level === "error");
+  return (e.event === "leak" && e["level"] !== "warning") || (e.event === "verifier" && e.level === "error");
 }

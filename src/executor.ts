@@ -32,6 +32,13 @@ export interface Executor {
    * none), so the kernel can refuse a stop without a misleading call event.
    */
   driverUnloadRoutine?(module: string): bigint | null;
+  /**
+   * Optional: what else the kernel knows about a module that set no DriverUnload (e.g. the driver
+   * objects it made with IoCreateDriver), for a precise refusal message; null when nothing.
+   */
+  noUnloadDetail?(module: string): string | null;
+  /** Optional: the last warning emitted during the latest DriverEntry call (a failing DriverEntry's likely cause), or null. */
+  lastWarning?(): string | null;
   /** Call any routine of a mapped module with integer arguments (MS x64 / cdecl). */
   callRoutine(module: string, rva: number, args: bigint[], routine: string): CallOutcome;
   /**

@@ -111,6 +111,9 @@ export function dispatch(emu: Emulator, addr: bigint, rcx: bigint, rdx: bigint, 
   return ret === undefined ? undefined : BigInt.asUintN(64, BigInt(ret));
 }
 
+/** The routines through which a driver allocates pool itself (Driver Verifier tracks these). */
+const POOL_ALLOCATOR = /!(ExAllocatePool\w*|ExAllocateFrom\w*Lookaside\w*|ExAllocateFrom(N?Paged)?LookasideList\w*)$/;
+
 /** The ApiContext of one API call. */
 function apiContext(emu: Emulator, apiName: string, arg: (i: number) => bigint, who: Caller, retAddr: bigint, describe: (d: string[]) => void): ApiContext {
   const { caller, callerText } = who;
@@ -121,7 +124,8 @@ function apiContext(emu: Emulator, apiName: string, arg: (i: number) => bigint, 
     i32: (i) => Number(BigInt.asIntN(32, arg(i))),
     mem: emu.mem,
     pool: {
-      allocate: (size, tag, poolType, zero) => emu.pool.allocate(size, tag, poolType, zero, caller?.module.toLowerCase() ?? "(kernel)", caller ? callerText : null),
+      allocate: (size, tag, poolType, zero) =>
+        emu.pool.allocate(size, tag, poolType, zero, caller?.module.toLowerCase() ?? "(kernel)", caller ? callerText : null, POOL_ALLOCATOR.test(apiName) ? undefined : apiName),
       free: (a, tag) => void emu.pool.free(a, tag, caller ? callerText : null),
     },
     caller,

@@ -31,6 +31,7 @@ import { dispatch } from "./dispatch.js";
 import { Seh } from "./seh.js";
 import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
+import { filterModuleExports } from "./fltmgr/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
@@ -134,8 +135,8 @@ export class Emulator {
     if (special !== "off" && this.verifier.enabled && this.cpu.arch === "x64") this.pool.special = new SpecialPool(this.uc, SPECIAL_POOL_BASE, SPECIAL_POOL_END, special);
     this.kernel = createKernelState(this);
     const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch) };
-    // KMDF (wdfldr.sys, wdf01000.sys) is emulated for x64 drivers only.
-    const wdf = this.cpu.arch === "x64" ? wdfModuleExports() : {};
+    // KMDF (wdfldr.sys, wdf01000.sys) and the filter modules (fltmgr.sys, fwpkclnt.sys) are emulated for x64 drivers only.
+    const wdf = this.cpu.arch === "x64" ? { ...wdfModuleExports(), ...filterModuleExports() } : {};
     const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
@@ -223,7 +224,10 @@ export class Emulator {
     checkUnload(this, mod);
     const leaks: TraceEvent[] = [];
     for (const b of this.pool.liveOf(key)) {
-      const e: TraceEvent = { event: "leak", module: mod.name, kind: "pool", tag: tagText(b.tag), size: b.size, address: addr64(b.address), site: b.site };
+      // A block a kernel routine allocated for the driver (e.g. RtlAnsiStringToUnicodeString with
+      // AllocateDestinationString) is still the driver's to free, but Driver Verifier tracks only
+      // the driver's own pool calls: reported at warning level, not as a finding.
+      const e: TraceEvent = { event: "leak", module: mod.name, kind: "pool", tag: tagText(b.tag), size: b.size, address: addr64(b.address), site: b.site, ...(b.by ? { by: b.by, level: "warning" } : {}) };
       leaks.push(e);
       this.emit(e);
     }

@@ -9,6 +9,8 @@ import { KmdllError } from "../errors.js";
 import { LAYOUT } from "../nt/arch-layout.js";
 import { Emulator, type EmulatorOptions, type FaultReport, type RunResult } from "./emulator.js";
 import { addr64 } from "./layout.js";
+import { driversCreatedBy } from "./api/drvobj.js";
+import { loaderEntry, removeLoaderEntry } from "./iomgr/ldr-entry.js";
 import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
 import { finishIo, userDeviceIoControl } from "./user-io.js";
 import { GuestFault } from "./memory.js";
@@ -38,15 +40,33 @@ export class EmulatorExecutor implements Executor {
   /** The last fault report of a call made through this executor. */
   lastFault: FaultReport | null = null;
 
+  /** The last warning emitted since the current DriverEntry call began (for a precise failure message). */
+  private warningDuringEntry: string | null = null;
+
   constructor(options: EmulatorOptions = {}) {
-    this.emu = new Emulator(options);
+    const sink = options.sink;
+    this.emu = new Emulator({
+      ...options,
+      sink: (e) => {
+        if (e.event === "warning") this.warningDuringEntry = e.message;
+        sink?.(e);
+      },
+    });
+  }
+
+  lastWarning(): string | null {
+    return this.warningDuringEntry;
   }
 
   mapImage(module: string, image: PeImage, bytes: Uint8Array): bigint {
-    return this.emu.mapImage(module, image, bytes).base;
+    const m = this.emu.mapImage(module, image, bytes);
+    // Its KLDR_DATA_TABLE_ENTRY in the loaded-module list (DriverSection points at it).
+    loaderEntry(this.emu.mem, this.emu.kernel, { name: m.name, base: m.base, size: m.size, entry: image.optional.addressOfEntryPoint ? m.base + BigInt(image.optional.addressOfEntryPoint) : 0n });
+    return m.base;
   }
 
   unmapImage(module: string): void {
+    removeLoaderEntry(this.emu.mem, this.emu.kernel, module);
     this.emu.unmapImage(module);
     this.driverObjects.delete(module.toLowerCase());
   }
@@ -105,7 +125,10 @@ export class EmulatorExecutor implements Executor {
   callDriverEntry(module: string, rva: number, serviceName: string, registryPath: string): CallOutcome {
     const base = this.base(module);
     const mod = this.emu.module(module)!;
+    this.warningDuringEntry = null;
     const obj = createDriverObject(this.emu.mem, this.emu.kernel, mod, base + BigInt(rva), serviceName);
+    const section = loaderEntry(this.emu.mem, this.emu.kernel, { name: mod.name, base, size: mod.size, entry: base + BigInt(rva) });
+    if (section !== 0n) this.emu.writePtr(obj + BigInt(LAYOUT.DRIVER_OBJECT.DriverSection), section);
     this.driverObjects.set(module.toLowerCase(), obj);
     const r = this.outcome(
       this.callWithTransientString(base + BigInt(rva), registryPath, `the RegistryPath passed to ${module}!DriverEntry, freed when it returned`, `${module}!DriverEntry`, [obj]),
@@ -119,6 +142,12 @@ export class EmulatorExecutor implements Executor {
     if (obj === null) return null;
     const r = this.emu.readPtr(obj + BigInt(LAYOUT.DRIVER_OBJECT.DriverUnload));
     return r === 0n ? null : r;
+  }
+
+  noUnloadDetail(module: string): string | null {
+    const made = driversCreatedBy(this.emu.kernel, module, (a) => this.emu.readPtr(a));
+    if (!made.length) return null;
+    return `its DriverEntry made ${made.join(", ")} with IoCreateDriver; NtUnloadDriver only unloads the service's own driver object`;
   }
 
   callDriverUnload(module: string): CallOutcome {

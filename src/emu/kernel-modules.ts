@@ -15,8 +15,10 @@ import { buildSyntheticModule, type SyntheticModule } from "./kernel-image.js";
 import { mapLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
 
-/** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/. */
-export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys"] as const;
+/** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/; fltmgr.sys and fwpkclnt.sys: src/emu/fltmgr/. */
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys"] as const;
+/** Built-in modules whose handlers read x64 layouts only. */
+const X64_ONLY = new Set(["wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys"]);
 
 /** The modules whose exports come from the kernel export database alone. */
 const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll"]);
@@ -40,7 +42,7 @@ export class KernelModules {
     let hookEnd = base;
     for (const modName of BUILTIN_MODULES) {
       // KMDF's modules exist for x64 only (their handlers read x64 layouts).
-      if (cpu.arch !== "x64" && (modName === "wdfldr.sys" || modName === "wdf01000.sys")) continue;
+      if (cpu.arch !== "x64" && X64_ONLY.has(modName)) continue;
       const list: KernelExport[] = [...(db[modName] ?? [])];
       const known = new Set(list.map((e) => e.name));
       // ntoskrnl.exe and hal.dll export what the kernel export database lists for the arch (the

@@ -35,6 +35,20 @@ export function createKernelState(emu: Emulator): KernelState {
     get verifierMode() {
       return emu.verifier.mode;
     },
+    userPages: {
+      highest: emu.cpu.space.highestUserAddress,
+      map: (a, n, perms) => emu.uc.mapMemory(a, n, perms),
+      protect: (a, n, perms) => emu.uc.protect(a, n, perms),
+      unmap: (a, n) => emu.uc.unmapMemory(a, n),
+      isMapped: (a, n) => anyPageMapped(emu, a, n),
+    },
     loadedModules: () => [...emu.map.modules.values()].map((m) => ({ name: m.name, base: m.base, size: m.size, builtin: m.builtin })),
   };
+}
+
+/** Whether any page of [a, a+n) is mapped (at most the first 4096 pages are probed; larger ranges count as taken). */
+function anyPageMapped(emu: Emulator, a: bigint, n: bigint): boolean {
+  if (n > 0x1000000n) return true;
+  for (let p = a & ~0xfffn; p < a + n; p += 0x1000n) if (emu.mem.isMapped(p, 1)) return true;
+  return false;
 }

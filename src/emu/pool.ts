@@ -21,6 +21,11 @@ export interface PoolBlock {
   site: string | null;
   /** Sequence number of the allocation (deterministic order). */
   seq: number;
+  /**
+   * The kernel routine that allocated the block for its caller (RtlAnsiStringToUnicodeString,
+   * MmGetPhysicalMemoryRanges, ...) when the caller did not call a pool allocator itself.
+   */
+  by?: string;
 }
 
 export type PoolProblem =
@@ -93,7 +98,7 @@ export class PoolAllocator {
     return this.chunks.some((c) => addr >= c.base && addr < c.base + BigInt(c.size)) || (this.special?.contains(addr) ?? false);
   }
 
-  allocate(size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null): bigint {
+  allocate(size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null, by?: string): bigint {
     if (!Number.isFinite(size) || size < 0 || size > 0x40000000) return 0n;
     if (this.special && module !== "(kernel)") {
       const p = this.special.allocate(size, zero);
@@ -136,7 +141,7 @@ export class PoolAllocator {
     blockBytes[6] = (t >>> 16) & 0xff;
     blockBytes[7] = t >>> 24;
     this.uc.write(user - BigInt(HEADER), blockBytes);
-    return this.track({ address: user, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq });
+    return this.track({ address: user, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq, ...(by ? { by } : {}) });
   }
 
   private track(block: PoolBlock): bigint {
@@ -156,7 +161,8 @@ export class PoolAllocator {
       else this.onProblem({ kind: "foreign-free", address: a, site, inside: this.blockContaining(a) ?? undefined });
       return false;
     }
-    if (tag !== null && tag >>> 0 !== block.tag) {
+    // Tag 0 is no tag at all: ExFreePool is ExFreePoolWithTag(P, 0), which checks nothing.
+    if (tag !== null && tag >>> 0 !== 0 && tag >>> 0 !== block.tag) {
       this.onProblem({ kind: "tag-mismatch", address: a, block, tag: tag >>> 0, site });
     }
     this.live.delete(a);

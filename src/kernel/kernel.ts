@@ -135,7 +135,8 @@ export class Kernel implements KernelQueries {
     this.emit({ event: "return", module: m.name, routine: "DriverEntry", status: formatStatus(status) });
     if (!ntSuccess(status)) {
       m.service = null;
-      const message = `${m.name}: DriverEntry returned ${formatStatus(status)}; the image is unloaded`;
+      const hint = this.o.executor.lastWarning?.() ?? null;
+      const message = `${m.name}: DriverEntry returned ${formatStatus(status)}; the image is unloaded${hint ? ` (last warning: ${hint})` : ""}`;
       this.emit({ event: "fail", status: formatStatus(status), module: m.name, message });
       try {
         this.loader.unloadImage(m, "its DriverEntry failed");
@@ -191,18 +192,19 @@ export class Kernel implements KernelQueries {
       return this.refuse(STATUS.OBJECT_NAME_NOT_FOUND, service, `service ${service} is not running (no driver object)`);
     }
     const ex = this.o.executor;
-    if (ex.driverUnloadRoutine && ex.driverUnloadRoutine(m.name) === null) {
-      return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine: the driver cannot be unloaded`);
-    }
+    // NtUnloadDriver refuses a driver object without DriverUnload (STATUS_INVALID_DEVICE_REQUEST).
+    const noUnload = () => {
+      const detail = ex.noUnloadDetail?.(m.name) ?? null;
+      return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine in its driver object \\Driver\\${m.service}: Windows refuses to unload it, as here${detail ? ` (${detail})` : ""}`);
+    };
+    if (ex.driverUnloadRoutine && ex.driverUnloadRoutine(m.name) === null) return noUnload();
     const pnp = this.pnpFollowUp(ex.pnpServiceStopping?.(service), m.name);
     if (pnp) return pnp;
     if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
     try {
       this.emit({ event: "call", module: m.name, routine: "DriverUnload" });
       const r = ex.callDriverUnload(m.name);
-      if (!r.ok && r.reason === "no-unload") {
-        return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine: the driver cannot be unloaded`);
-      }
+      if (!r.ok && r.reason === "no-unload") return noUnload();
       if (!r.ok) throw new Crash(r.message);
       this.emit({ event: "return", module: m.name, routine: "DriverUnload" });
       m.service = null;

@@ -11,8 +11,9 @@ export class ModuleTable {
   private readonly members = new Set<LoadedModule>();
 
   constructor() {
-    // WDFLDR.SYS: the KMDF loader, built into the emulated kernel like ntoskrnl/hal (src/emu/wdf/).
-    for (const name of ["ntoskrnl.exe", "hal.dll", "WDFLDR.SYS"]) {
+    // WDFLDR.SYS: the KMDF loader, FLTMGR.SYS: the Filter Manager, FWPKCLNT.SYS: the filtering
+    // platform's kernel client — built into the emulated kernel like ntoskrnl/hal (src/emu/wdf/, src/emu/fltmgr/).
+    for (const name of ["ntoskrnl.exe", "hal.dll", "WDFLDR.SYS", "FLTMGR.SYS", "FWPKCLNT.SYS"]) {
       this.list.push({
         name,
         path: `\\SystemRoot\\System32\\${name}`,

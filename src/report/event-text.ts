@@ -35,7 +35,7 @@ function leakText(e: Extract<TraceEvent, { event: "leak" }>): string {
   if (e["size"] !== undefined) parts.push(`${str(e["size"])} bytes`);
   if (e["tag"] !== undefined) parts.push(`tag '${str(e["tag"])}'`);
   if (e["address"] !== undefined) parts.push(`at ${str(e["address"])}`);
-  if (e["site"] !== undefined) parts.push(`allocated at ${str(e["site"])}`);
+  if (e["site"] !== undefined) parts.push(`allocated at ${str(e["site"])}${e["by"] !== undefined ? ` by ${str(e["by"])} (not tracked by Driver Verifier: a warning)` : ""}`);
   return `${e.module}: ${e.kind} still allocated when it unloaded${parts.length ? ": " + parts.join(", ") : ""}`;
 }
 

@@ -37,7 +37,11 @@ import { apis as objdir } from "./objdir.js";
 import { apis as misc } from "./misc.js";
 import { apis as int64 } from "./int64.js";
 import { WIDE_ARGS } from "./wide-args.js";
+import { apis as vm } from "./vm.js";
+import { apis as etw } from "./etw.js";
+import { apis as drvobj } from "./drvobj.js";
 import { wdfApis } from "../wdf/index.js";
+import { fltApis, wfpApis } from "../fltmgr/index.js";
 import { pnpApis } from "../pnp/index.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
@@ -48,7 +52,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, int64, wdf: wdfApis, pnp: pnpApis };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, drvobj, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, int64, vm, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis };
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();

@@ -87,7 +87,7 @@ function exSpinRelease(ctx: ApiContext, api: string, shared: boolean, lowerIrql:
 }
 
 /** Push locks: bit 0 = exclusive, bits 4.. = shared count (kmdll's encoding; the value is opaque to drivers). */
-function pushAcquire(ctx: ApiContext, api: string, shared: boolean, tryOnly = false): number {
+export function pushAcquire(ctx: ApiContext, api: string, shared: boolean, tryOnly = false): number {
   const lock = ctx.arg(0);
   const v = readPtr(ctx.mem, lock);
   if ((v & 1n) !== 0n || (!shared && v !== 0n)) {
@@ -97,7 +97,7 @@ function pushAcquire(ctx: ApiContext, api: string, shared: boolean, tryOnly = fa
   writePtr(ctx.mem, lock, shared ? v + 0x10n : 1n);
   return 1;
 }
-function pushRelease(ctx: ApiContext, api: string, shared: boolean | null): void {
+export function pushRelease(ctx: ApiContext, api: string, shared: boolean | null): void {
   const lock = ctx.arg(0);
   const v = readPtr(ctx.mem, lock);
   const isShared = shared ?? (v & 1n) === 0n;

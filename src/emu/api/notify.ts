@@ -65,6 +65,16 @@ function removeWhere(ctx: ApiContext, pred: (r: Registration) => boolean): Regis
   event(ctx, "unregister", r!);
   return r!;
 }
+/** For other components that register callbacks (the Filter Manager): a `callback` register event. */
+export function addCallback(ctx: ApiContext, kind: string, routine: bigint, context: bigint, handle: bigint, altitude?: string): Registration {
+  return add(ctx, kind, routine, context, handle, altitude);
+}
+/** Remove every registration `pred` selects (one `unregister` event each); how many. */
+export function removeCallbacks(ctx: ApiContext, pred: (r: Registration) => boolean): number {
+  let n = 0;
+  while (removeWhere(ctx, pred)) n++;
+  return n;
+}
 /** For other components registering callbacks here (the PnP manager's notifications): one list, one `callback` event stream, one left-registered report. */
 export function registerCallback(ctx: ApiContext, kind: string, routine: bigint, context: bigint, handle: bigint, data?: unknown): Registration {
   const r = add(ctx, kind, routine, context, handle);

@@ -6,7 +6,11 @@ import { getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt } from "./util.js";
-import { dereference, lookupHandle, objectManager, reference } from "../obmgr/index.js";
+import { dereference, lookupHandle, objectManager, reference, registerObject } from "../obmgr/index.js";
+
+const OBJECT_BODY_SIZE = 0x40;
+const TAG_BODY = 0x6a624f4b; // 'KObj'
+
 
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, reference, dereference } from "../obmgr/index.js";
 export type { KernelObject, HandleEntry, ObjectManagerState } from "../obmgr/index.js";
@@ -20,6 +24,7 @@ const TYPE_EXPORTS: Record<string, string> = {
   Thread: "PsThreadType",
   Key: "CmKeyObjectType",
   Event: "ExEventObjectType",
+  Section: "MmSectionObjectType",
 };
 
 /** The kmdll type name of an OBJECT_TYPE pointer (the value of e.g. *IoDeviceObjectType), or null when unknown. */
@@ -58,7 +63,15 @@ export const apis: ApiDefinition[] = [
     const pseudo = h === -1n ? { type: "Process", object: ctx.kernel.currentProcess } : h === -2n ? { type: "Thread", object: ctx.kernel.currentThread } : null;
     const e = pseudo ?? lookupHandle(ctx.kernel, ctx.arg(0));
     if (!e || (pseudo && e.object === undefined)) return STATUS.INVALID_HANDLE;
-    if (e.object === undefined) return STATUS.OBJECT_TYPE_MISMATCH;
+    // Every handle names an object body (Windows has no bodiless handles): objects kmdll tracks
+    // by handle only (sections, keys, directories, links, ...) get one on first use; it lives
+    // while the handle or a reference holds it.
+    if (e.object === undefined) {
+      const body = ctx.kernel.kernelPool?.allocate(OBJECT_BODY_SIZE, TAG_BODY) ?? 0n;
+      if (body === 0n) return STATUS.INSUFFICIENT_RESOURCES;
+      registerObject(ctx.kernel, body, { type: e.type, onDelete: () => ctx.kernel.kernelPool?.free(body) });
+      e.object = body;
+    }
     const want = ctx.arg(2) === 0n ? null : typeNameOf(ctx, ctx.arg(2));
     if (want !== null && want !== e.type) return STATUS.OBJECT_TYPE_MISMATCH;
     reference(ctx, e.object, "ObReferenceObjectByHandle");

@@ -12,7 +12,7 @@ import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, q, readCounted, readPtr, unicodeText, writeCounted, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
-import { canonical, ioState, lookupDevice } from "../iomgr/index.js";
+import { canonical, createDriverObject, ioState, lookupDevice } from "../iomgr/index.js";
 
 const B = (n: number) => BigInt(n);
 const OA = LAYOUT.OBJECT_ATTRIBUTES;
@@ -25,11 +25,24 @@ function oaName(ctx: ApiContext, oa: bigint): { name: string | null; attributes:
   return { name: p === 0n ? null : unicodeText(ctx.mem, p), attributes: ctx.mem.u32(oa + B(OA.Attributes)) };
 }
 
-/** Driver object by \Driver\Name (the objects the I/O manager registered with their names). */
+/**
+ * Drivers every booted Windows 10 x64 has loaded (boot- and system-start services of a default
+ * installation, present whether or not their hardware is): their DRIVER_OBJECTs exist in the
+ * namespace, so a driver that looks one up by name (e.g. \Driver\Kbdclass, to find keyboard
+ * devices) gets it. They own no device objects and no image here; their dispatch routines are the
+ * I/O manager's default (STATUS_INVALID_DEVICE_REQUEST).
+ */
+const SYSTEM_DRIVERS = ["\\Driver\\ACPI", "\\Driver\\pci", "\\Driver\\disk", "\\Driver\\volmgr", "\\Driver\\partmgr", "\\Driver\\Kbdclass", "\\Driver\\Mouclass", "\\Driver\\i8042prt", "\\Driver\\kbdhid", "\\Driver\\mouhid", "\\Driver\\Null", "\\Driver\\Beep", "\\Driver\\Tcpip", "\\Driver\\NDIS", "\\Driver\\afd", "\\Driver\\storahci", "\\Driver\\stornvme", "\\Driver\\usbhub", "\\Driver\\USBXHCI", "\\Driver\\HidUsb", "\\FileSystem\\Ntfs", "\\FileSystem\\FltMgr", "\\FileSystem\\Npfs", "\\FileSystem\\Msfs", "\\FileSystem\\RAW"];
+
+/** Driver object by \Driver\Name or \FileSystem\Name (the objects the I/O manager registered with their names). */
 function driverByName(ctx: ApiContext, name: string): bigint | null {
   const want = canonical(name);
   for (const [addr, o] of objectManager(ctx.kernel).objects) if (o.type === "Driver" && o.name && canonical(o.name) === want) return addr;
-  return null;
+  const system = SYSTEM_DRIVERS.find((d) => canonical(d) === want);
+  if (!system) return null;
+  const obj = createDriverObject(ctx.mem, ctx.kernel, { base: 0n, size: 0 }, 0n, system.slice(system.lastIndexOf("\\") + 1), system);
+  objectManager(ctx.kernel).objects.get(obj)!.permanent = true;
+  return obj;
 }
 
 /** Names in one namespace directory: [name, type]. */
@@ -59,7 +72,8 @@ export const apis: ApiDefinition[] = [
     const out = ctx.arg(7);
     ctx.describe([q(name), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(ctx.u32(3)), hex(ctx.arg(4)), ctx.u32(5) & 0xff ? "UserMode" : "KernelMode", hex(ctx.arg(6)), hex(out)]);
     if (name === null || !name.startsWith("\\")) return STATUS.OBJECT_NAME_INVALID;
-    const obj = canonical(name).startsWith("\\DRIVER\\") ? driverByName(ctx, name) : lookupDevice(ctx.kernel, name);
+    const c = canonical(name);
+    const obj = c.startsWith("\\DRIVER\\") || c.startsWith("\\FILESYSTEM\\") ? driverByName(ctx, name) : lookupDevice(ctx.kernel, name);
     if (obj === null) return STATUS.OBJECT_NAME_NOT_FOUND;
     reference(ctx, obj, "ObReferenceObjectByName");
     writePtr(ctx.mem, out, obj);

@@ -3,7 +3,8 @@
  * KeStackAttachProcess / KeUnstackDetachProcess (and the older KeAttachProcess/KeDetachProcess),
  * Ps*Process* accessors, ZwOpenProcess, ZwQueryInformationProcess, ObOpenObjectByPointer,
  * ObQueryNameString and ZwQuerySystemInformation (SystemBasicInformation,
- * SystemModuleInformation listing the loaded modules, SystemProcessInformation).
+ * SystemModuleInformation listing the loaded modules, SystemProcessInformation,
+ * SystemKernelDebuggerInformation: no debugger, SystemCodeIntegrityInformation: enforced).
  *
  * The emulated system has one process, System (PID 4), whose threads are the current thread
  * (TID 8) and the system threads drivers create (src/emu/sched). Layouts: RTL_PROCESS_MODULES and
@@ -52,7 +53,7 @@ function requireProcess(ctx: ApiContext, p: bigint, api: string): void {
 }
 
 /** Resolve a process handle: NtCurrentProcess() (-1) or a handle from ZwOpenProcess / ObOpenObjectByPointer. */
-function processOfHandle(ctx: ApiContext, h: bigint): bigint | number {
+export function processOfHandle(ctx: ApiContext, h: bigint): bigint | number {
   if (BigInt.asIntN(64, h) === -1n) return systemProcess(ctx);
   const e = lookupHandle(ctx.kernel, h);
   if (!e) return STATUS.INVALID_HANDLE;
@@ -285,7 +286,15 @@ export const apis: ApiDefinition[] = [
         exact = true;
       } else if (cls === 5) img = processInformation(ctx);
       else if (cls === 11) img = moduleInformation(ctx);
-      else return STATUS.INVALID_INFO_CLASS;
+      else if (cls === 35) {
+        // SystemKernelDebuggerInformation: { KernelDebuggerEnabled FALSE, KernelDebuggerNotPresent TRUE }.
+        img = Uint8Array.from([0, 1]);
+        exact = true;
+      } else if (cls === 103) {
+        // SystemCodeIntegrityInformation: { Length 8, CodeIntegrityOptions CODEINTEGRITY_OPTION_ENABLED }.
+        img = Uint8Array.from([8, 0, 0, 0, 1, 0, 0, 0]);
+        exact = true;
+      } else return STATUS.INVALID_INFO_CLASS;
       if (ret !== 0n) ctx.mem.setU32(ret, img.length);
       if (exact ? len !== img.length : len < img.length) return STATUS_INFO_LENGTH_MISMATCH;
       ctx.mem.write(buf, img);

@@ -149,8 +149,9 @@ function freeString(ctx: ApiContext): void {
 function fillVersion(ctx: ApiContext, p: bigint): number {
   const V = LAYOUT.RTL_OSVERSIONINFOW;
   const X = LAYOUT.RTL_OSVERSIONINFOEXW;
+  // Microsoft Learn: "RtlGetVersion returns STATUS_SUCCESS" — the size is not checked (signed drivers
+  // pass an uninitialised one and read dwBuildNumber); only the EX size gets the extended fields.
   const size = ctx.mem.u32(p + B(V.dwOSVersionInfoSize));
-  if (size !== V.$size && size !== X.$size) return STATUS.INVALID_PARAMETER;
   ctx.mem.setU32(p + B(V.dwMajorVersion), EMULATED_VERSION.major);
   ctx.mem.setU32(p + B(V.dwMinorVersion), EMULATED_VERSION.minor);
   ctx.mem.setU32(p + B(V.dwBuildNumber), EMULATED_VERSION.build);

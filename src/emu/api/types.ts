@@ -150,6 +150,12 @@ export interface KernelState {
    * name). argc: how many arguments drivers pass it (x86 callers use stdcall: the routine pops them).
    */
   internalRoutine?(name: string, handler: ApiHandler, argc?: number): bigint;
+  /**
+   * Pages of the user address space (ZwAllocateVirtualMemory and friends, api/vm.ts): map
+   * zero-filled, change CPU permissions (read 1, write 2, exec 4), unmap; `highest` is
+   * MmHighestUserAddress; `isMapped` whether anything is mapped in a range.
+   */
+  userPages?: { highest: bigint; map(addr: bigint, size: number, perms: number): void; protect(addr: bigint, size: number, perms: number): void; unmap(addr: bigint, size: number): void; isMapped(addr: bigint, size: bigint): boolean };
 }
 
 /** A handler returns RAX (bigint or number) or nothing (VOID routines: RAX left as is). */

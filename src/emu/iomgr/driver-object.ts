@@ -50,7 +50,7 @@ function poolUnicodeString(mem: GuestMemory, kernel: KernelState, s: string): bi
 }
 
 /** The I/O manager's default dispatch routine (completes the IRP with STATUS_INVALID_DEVICE_REQUEST). */
-function invalidDeviceRequest(kernel: KernelState): bigint {
+export function invalidDeviceRequest(kernel: KernelState): bigint {
   if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines (KernelState.internalRoutine)");
   return kernel.internalRoutine("IopInvalidDeviceRequest", (ctx) => {
     const irp = ctx.arg(1);
@@ -63,8 +63,12 @@ function invalidDeviceRequest(kernel: KernelState): bigint {
   }, 2);
 }
 
-/** Create and register the DRIVER_OBJECT of a driver image whose DriverEntry is at `entry`. */
-export function createDriverObject(mem: GuestMemory, kernel: KernelState, image: { base: bigint; size: number }, entry: bigint, serviceName: string): bigint {
+/**
+ * Create and register the DRIVER_OBJECT of a driver image whose DriverEntry is at `entry`.
+ * `objectName`: the object's full name when it is not \Driver\<serviceName> (IoCreateDriver names
+ * it itself and uses that name as ServiceKeyName too).
+ */
+export function createDriverObject(mem: GuestMemory, kernel: KernelState, image: { base: bigint; size: number }, entry: bigint, serviceName: string, objectName?: string): bigint {
   const D = LAYOUT.DRIVER_OBJECT;
   const X = LAYOUT.DRIVER_EXTENSION;
   const U = LAYOUT.UNICODE_STRING;
@@ -80,12 +84,13 @@ export function createDriverObject(mem: GuestMemory, kernel: KernelState, image:
     const src = poolUnicodeString(mem, kernel, s);
     mem.write(dst, mem.read(src, U.$size));
   };
-  copyString(obj + B(D.DriverName), `\\Driver\\${serviceName}`);
+  const fullName = objectName ?? `\\Driver\\${serviceName}`;
+  copyString(obj + B(D.DriverName), fullName);
   setPtr(mem, obj + B(D.HardwareDatabase), poolUnicodeString(mem, kernel, "\\REGISTRY\\MACHINE\\HARDWARE\\DESCRIPTION\\SYSTEM"));
   setPtr(mem, obj + B(D.DriverInit), entry);
   for (let i = 0; i < IRP_MJ_COUNT; i++) setPtr(mem, obj + B(D.MajorFunction) + B(ptrSize() * i), invalid);
   setPtr(mem, ext + B(X.DriverObject), obj);
   copyString(ext + B(X.ServiceKeyName), serviceName);
-  registerObject(kernel, obj, { type: "Driver", name: `\\Driver\\${serviceName}` });
+  registerObject(kernel, obj, { type: "Driver", name: fullName });
   return obj;
 }

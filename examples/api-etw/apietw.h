@@ -1,0 +1,28 @@
+/*
+ * apietw.sys — shared declarations. Each Test* export checks its results in C and returns the
+ * number of failed checks; Wild* passes a bad pointer on purpose.
+ *
+ * EtwRegisterClassicProvider is declared from Microsoft Learn (wdm.h); the rest comes from
+ * mingw-w64's wdm.h and evntprov.h.
+ */
+#pragma once
+#include <ntddk.h>
+#include "../include/apitest.h"
+
+/* mingw-w64's wdm.h (with evntprov.h) declares EtwRegister, EtwWrite and the rest; not the classic
+ * provider registration: */
+typedef VOID (NTAPI *PETW_CLASSIC_CALLBACK)(LPCGUID Guid, UCHAR ControlCode, PVOID EnableContext, PVOID CallbackContext);
+NTKERNELAPI NTSTATUS NTAPI EtwRegisterClassicProvider(LPCGUID ProviderGuid, ULONG Type, PETW_CLASSIC_CALLBACK EnableCallback, PVOID CallbackContext, PREGHANDLE RegHandle);
+
+/* wdm.h declares IoWMIOpenBlock / IoWMIQueryAllData in mingw-w64 too; WMIGUID_QUERY is 1. */
+#ifndef WMIGUID_QUERY
+#define WMIGUID_QUERY 0x0001
+#endif
+#ifndef STATUS_WMI_GUID_NOT_FOUND
+#define STATUS_WMI_GUID_NOT_FOUND ((NTSTATUS)0xC0000295L)
+#endif
+
+int TestEtw(void);
+int TestActivityId(void);
+int TestWmi(void);
+int WildEventDescriptor(void);

@@ -1,0 +1,42 @@
+/**
+ * Event tracing and WMI data blocks (examples/api-etw, built from C): providers register and
+ * write with no trace session running, activity IDs per thread, WMI blocks open and answer
+ * STATUS_WMI_GUID_NOT_FOUND; a wild EVENT_DESCRIPTOR is a clean fault report.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { callImage, type CallImageResult } from "../src/sim/call.js";
+import { allApis, apisByComponent } from "../src/emu/api/index.js";
+import { fixture } from "./helpers.js";
+
+const exercised = new Set<string>();
+function call(exp: string): CallImageResult {
+  const r = callImage(fixture("x64", "apietw.sys"), exp, [], { apis: allApis, trace: true });
+  for (const e of r.events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
+  return r;
+}
+
+test("apietw.sys: ETW providers, writes and activity IDs; WMI data blocks", () => {
+  for (const exp of ["TestEtw", "TestActivityId", "TestWmi"]) {
+    const r = call(exp);
+    assert.equal(r.fault, null, `${exp}: ${r.fault?.kind}: ${r.fault?.message}`);
+    assert.deepEqual(r.events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text), []);
+    assert.equal(r.value, 0n, `${exp} returned ${r.value}`);
+    assert.deepEqual(r.events.filter((e) => e.event === "leak" || e.event === "fault"), []);
+  }
+});
+
+test("apietw.sys: a wild EVENT_DESCRIPTOR is a clean fault report", () => {
+  const r = call("WildEventDescriptor");
+  assert.equal(r.value, null);
+  assert.equal(r.fault?.kind, "invalid-read");
+  assert.match(r.fault!.message, /0xffffa000dead0000 in ntoskrnl!EtwWrite/);
+});
+
+test("every etw routine was called by the example and is a known x64 ntoskrnl export", async () => {
+  const mine = (apisByComponent["etw"] ?? []).filter((a) => !a.stub);
+  assert.ok(mine.length >= 12);
+  assert.deepEqual(mine.map((a) => a.name).filter((n) => !exercised.has(n)).sort(), []);
+  const { kernelModuleExports } = await import("../src/nt/kernel-exports.js");
+  assert.deepEqual(mine.filter((a) => !(kernelModuleExports(a.module) ?? []).some((e) => e.name === a.name)).map((a) => a.name), []);
+});

@@ -1,0 +1,108 @@
+/**
+ * FltMgr.sys and fwpkclnt.sys, the built-in filter modules, on examples/flt-minifilter built from
+ * C: a minifilter with a communication port and a WFP callout, started as a service the way its
+ * INF installs it (Instances\DefaultInstance with an Altitude in its service key), exercised by
+ * its Test* exports (each checks results in C and returns the number of failed checks) and
+ * stopped through its FilterUnloadCallback. Every callback it registers is an event, removed in
+ * pairs; misuse ends in clean reports.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runSimulation } from "../src/kernel/simulation.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
+import { apisByComponent } from "../src/emu/api/index.js";
+import { FLTMGR_EXPORTS, FWPKCLNT_EXPORTS } from "../src/emu/fltmgr/exports.js";
+import type { TraceEvent } from "../src/events.js";
+import { fixture } from "./helpers.js";
+
+const TESTS = ["TestFilterArgs", "TestPortArgs", "TestPushLocks", "TestParseFileName", "TestWfp"];
+const exercised = new Set<string>();
+
+const INSTANCES = [
+  "Windows Registry Editor Version 5.00",
+  "",
+  "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\kmflt\\Instances]",
+  '"DefaultInstance"="kmflt Instance"',
+  "",
+  "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\kmflt\\Instances\\kmflt Instance]",
+  '"Altitude"="370030"',
+  '"Flags"=dword:00000000',
+  "",
+].join("\r\n");
+
+function run(steps: Parameters<typeof runSimulation>[0]["steps"], withInstances = true): { events: TraceEvent[]; results: ReturnType<typeof runSimulation>["results"] } {
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-flt-"));
+  try {
+    const reg = join(dir, "kmflt.reg");
+    writeFileSync(reg, INSTANCES);
+    const events: TraceEvent[] = [];
+    const r = runSimulation({
+      install: [fixture("x64", "kmflt.sys")],
+      steps,
+      sink: (e) => void events.push(e),
+      executor: emulatorExecutor,
+      trace: true,
+      ...(withInstances ? { registry: reg } : {}),
+    });
+    for (const e of events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
+    return { events, results: r.results };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("kmflt.sys: a minifilter with a port and a WFP callout starts, passes its checks and stops through FilterUnloadCallback", () => {
+  const { events, results } = run([
+    { kind: "start", name: "kmflt" },
+    ...TESTS.map((t) => ({ kind: "call" as const, module: "kmflt.sys", routine: t, args: [], expect: 0n })),
+    { kind: "stop", name: "kmflt" },
+  ]);
+  const fails = events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text);
+  assert.deepEqual(fails, []);
+  assert.deepEqual(results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
+  assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "verifier"), []);
+  // The unload went through the Filter Manager: FilterUnloadCallback ran once.
+  assert.ok(events.some((e) => e.event === "dbgprint" && e.text.includes("kmflt: unloading (call 1)")));
+  const cb = events.filter((e): e is Extract<TraceEvent, { event: "callback" }> => e.event === "callback");
+  const kinds = new Set(cb.map((e) => e.kind));
+  for (const k of ["minifilter pre IRP_MJ_CREATE", "minifilter post IRP_MJ_CREATE", "minifilter pre IRP_MJ_CLEANUP", "minifilter FilterUnloadCallback", "minifilter InstanceSetupCallback", "minifilter port ConnectNotifyCallback"])
+    assert.ok(kinds.has(k), `${k} in ${[...kinds].join(", ")}`);
+  assert.ok(cb.some((e) => e.kind.startsWith("wfp classifyFn 6c4e2e64-1f2b-4a53-9a3c-7d1e5b0f2a11")), "the callout's classifyFn with its key");
+  // Everything registered is removed again, and the altitude comes from the service key.
+  assert.equal(cb.filter((e) => e.action === "register").length, cb.filter((e) => e.action === "unregister").length);
+  assert.ok(cb.filter((e) => e.kind.startsWith("minifilter pre")).every((e) => e["altitude"] === "370030"));
+});
+
+test("kmflt.sys: without its instance configuration FltRegisterFilter fails as on Windows, and the failure says why", () => {
+  const { events, results } = run([{ kind: "start", name: "kmflt" }], false);
+  assert.equal(results[0]?.ok, false);
+  const fail = events.find((e) => e.event === "fail") as { status?: string; message: string } | undefined;
+  assert.equal(fail?.status, "0xC0000034");
+  assert.match(fail!.message, /DriverEntry returned 0xC0000034; the image is unloaded \(last warning: FltRegisterFilter: the filter's instance configuration is missing \(.*Services\\kmflt\\Instances does not exist\)/);
+});
+
+test("kmflt.sys: a wild FLT_REGISTRATION and FltUnregisterFilter with its port open end in clean reports", () => {
+  const cases: [string, string, RegExp][] = [
+    ["WildRegistration", "invalid-read", /0xffffa000dead000\d in fltmgr!FltRegisterFilter/],
+    ["UnregisterWithPortOpen", "deadlock", /FltUnregisterFilter\(0x[0-9a-f]+\): communication server port \\KmFltPort is still open/],
+  ];
+  for (const [exp, kind, re] of cases) {
+    const { events } = run([{ kind: "start", name: "kmflt" }, { kind: "call", module: "kmflt.sys", routine: exp, args: [] }]);
+    const f = events.find((e) => e.event === "fault") as { kind: string; message: string } | undefined;
+    assert.equal(f?.kind, kind, `${exp}: ${JSON.stringify(f)}`);
+    assert.match(f!.message, re);
+  }
+});
+
+test("every fltmgr/wfp routine kmdll implements was called by kmflt.sys and is in its module's export list", () => {
+  const mine = [...(apisByComponent["fltmgr"] ?? []), ...(apisByComponent["wfp"] ?? [])].filter((a) => !a.stub);
+  assert.ok(mine.length >= 30);
+  // FwpsCalloutRegister0/2/3 share FwpsCalloutRegister1's handler.
+  const missing = mine.map((a) => a.name).filter((n) => !exercised.has(n) && !/^FwpsCalloutRegister[023]$/.test(n)).sort();
+  assert.deepEqual(missing, [], "implemented but never called by the example");
+  const lists: Record<string, readonly string[]> = { "fltmgr.sys": FLTMGR_EXPORTS, "fwpkclnt.sys": FWPKCLNT_EXPORTS };
+  assert.deepEqual(mine.filter((a) => !lists[a.module]!.includes(a.name)).map((a) => a.name), []);
+});
