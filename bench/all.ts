@@ -4,7 +4,7 @@
  * N-API round trip) and gives the ratio, with the target where the project has one. The heading
  * names the machine, its load and the date: the docs quote only tables printed by this command.
  *
- *   npm run bench [-- --quick] [-- --only startup,implib,scan,emu,inspect,check]
+ *   npm run bench [-- --quick] [-- --only startup,implib,scan,emu,loader,inspect,check]
  *
  * --quick: small inputs and few repetitions — a smoke test of the benchmarks, not a measurement.
  */
@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<{ run(o: BenchOptions): Promise<Bench
   implib: () => import("./implib.js"),
   scan: () => import("./scan.js"),
   emu: () => import("./emu.js"),
+  loader: () => import("./loader.js"),
   inspect: () => import("./inspect.js"),
   check: () => import("./check.js"),
 };

@@ -104,16 +104,22 @@ export async function run(opts: BenchOptions = {}): Promise<BenchRow[]> {
     // (b) API calls in process, and the N-API round trip on the same engine (the floor).
     ex.callRoutine("emucomp.sys", rva("PoolChurn"), [1000n, 64n], "PoolChurn"); // warm-up
     const t1 = process.hrtime.bigint();
+    const c1 = process.cpuUsage();
     const p = ex.callRoutine("emucomp.sys", rva("PoolChurn"), [BigInt(pairs), 64n], "PoolChurn");
     const perCall = Number(process.hrtime.bigint() - t1) / 1e3 / (2 * pairs);
+    const cu1 = process.cpuUsage(c1);
     if (!p.ok) throw new Error(p.message);
     const uc = ex.emu.uc;
     const RAX = ex.emu.C.regs.RAX;
     for (let i = 0; i < 1000; i++) uc.regRead(RAX);
     const t2 = process.hrtime.bigint();
+    const c2 = process.cpuUsage();
     for (let i = 0; i < 2 * pairs; i++) uc.regRead(RAX);
     const floor = Number(process.hrtime.bigint() - t2) / 1e3 / (2 * pairs);
-    rows.push(absolute(`kernel API call, in process (${pairs.toLocaleString("en")} ExAllocatePoolWithTag+ExFreePoolWithTag pairs)`, perCall, floor, 1));
+    const cu2 = process.cpuUsage(c2);
+    // CPU time of this process alongside (on a busy machine wall time is mostly waiting for a core).
+    const cpu = (u: NodeJS.CpuUsage) => (u.user + u.system) / (2 * pairs);
+    rows.push(absolute(`kernel API call, in process (${pairs.toLocaleString("en")} ExAllocatePoolWithTag+ExFreePoolWithTag pairs; CPU time ${cpu(cu1).toFixed(2)} µs vs ${cpu(cu2).toFixed(2)} µs)`, perCall, floor, 1));
   } finally {
     ex.close();
   }

@@ -178,7 +178,7 @@ export class FakeEnv {
         if (!f) throw new Error(`no guest routine at 0x${addr.toString(16)}`);
         return f(args2);
       },
-      describe: (d) => void env.rec.described.push(d),
+      describe: (d) => void env.rec.described.push(typeof d === "function" ? d() : d),
       dbgPrint: (text, level, component) => void env.rec.dbg.push({ text, level, component }),
       warn: (m) => void env.rec.warnings.push(m),
       fault: (kind, message, extra) => {

@@ -13,7 +13,7 @@ test("npm run bench -- --quick: one table with every benchmark's rows", () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^machine: .*logical CPU/m);
   const rows = r.stdout.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| measure"));
-  for (const m of [/kmdll --version/, /tiny driver start\+stop/, /implib .* \(process\)/, /scan .*--jobs 2 \(process\)/, /--jobs 2 vs --jobs 1/, /kernel API call, in process/, /kernel API call, whole process/, /guest code: Burn/, /PE reader/, /check, every rule/]) {
+  for (const m of [/kmdll --version/, /tiny driver start\+stop/, /implib .* \(process\)/, /scan .*--jobs 2 \(process\)/, /--jobs 2 vs --jobs 1/, /kernel API call, in process/, /kernel API call, whole process/, /guest code: Burn/, /PE reader/, /check, every rule/, /loader: \d+ chained export drivers/, /loader: time per module/]) {
     const line = rows.find((l) => m.test(l));
     assert.ok(line, `no row for ${m}:\n${r.stdout}`);
     const cells = line.split("|").map((c) => c.trim());

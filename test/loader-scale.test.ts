@@ -18,6 +18,8 @@ import { MAX_REGIONS_PER_IMAGE } from "../src/emu/layout.js";
 import { STATUS } from "../src/nt/status.js";
 import { importChain, manySections } from "./pe-shapes.js";
 import { runCli } from "./helpers.js";
+import { runSimulation } from "../src/kernel/simulation.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
 
 const D = "\\SystemRoot\\System32\\drivers\\";
 let dir = "";
@@ -161,4 +163,21 @@ test("a 40-module chain of real images runs in the emulated kernel (start, DllIn
   assert.equal(ev.filter((e) => e.event === "load").length, 40);
   assert.equal(ev.filter((e) => e.event === "return" && e.routine === "DllInitialize" && e.status === "0x00000000").length, 39);
   assert.equal(ev.filter((e) => e.event === "unload").length, 40);
+});
+
+test("a 1200-module chain of real images loads in the emulator (3600 protection spans, no Unicorn region each), runs every DllInitialize and unloads", () => {
+  const n = 1200;
+  const root = join(dir, "chain1200");
+  mkdirSync(join(root, "System32", "drivers"), { recursive: true });
+  for (const [name, bytes] of importChain(n)) writeFileSync(join(root, "System32", "drivers", name), bytes);
+  const events: TraceEvent[] = [];
+  const t0 = performance.now();
+  const r = runSimulation({ root, steps: [{ kind: "start", name: "m0" }, { kind: "stop", name: "m0" }], executor: emulatorExecutor, sink: (e) => events.push(e) });
+  const ms = performance.now() - t0;
+  assert.equal(r.ok, true, JSON.stringify(events.find((e) => e.event === "fail")));
+  assert.equal(events.filter((e) => e.event === "load").length, n);
+  assert.equal(events.filter((e) => e.event === "return" && (e as { routine?: string }).routine === "DllInitialize").length, n - 1);
+  assert.equal(events.filter((e) => e.event === "unload").length, n);
+  // Loose: minutes before (each region cost a search over all the others); a few seconds now, even on a busy machine.
+  assert.ok(ms < 60_000, `${ms} ms`);
 });

@@ -146,3 +146,11 @@ test("a KMDF upper filter (WdfFdoInitSetFilter) from the device file sits above 
   assert.deepEqual(ev.filter((e) => ["leak", "warning", "fault"].includes(String(e.event))), []);
   assert.deepEqual(ev.filter((e) => e.event === "unload").map((e) => e.module), ["pnpfunc.sys", "kmdffilt.sys", "pnpbus.sys"]);
 });
+
+test("a scenario file names its device file (\"devices\", relative to the scenario): examples/scenarios/pnp.json passes", async () => {
+  const r = await runCli(["sim", "--json", repoPath("examples", "scenarios", "pnp.json")]);
+  assert.equal(r.code, 0, r.stdout.slice(-3000));
+  const ev = events(r.stdout);
+  assert.deepEqual(pnp(ev, "add-device").map((e) => e.service), ["pnpbus", "pnpfunc", "kmdffunc"]);
+  assert.equal(ev.filter((e) => e.event === "step" && e.phase === "end" && e.ok === true).length, 4);
+});

@@ -333,3 +333,26 @@ test("verifier rule unload-pending-operations: a timer with a DPC in the driver 
   assert.deepEqual(c.findings, []);
   assert.equal(c.ok, true);
 });
+
+test("a rule broken again at the same site (twice the same call) is one finding", () => {
+  const events: TraceEvent[] = [];
+  runSimulation({
+    install: [VF],
+    steps: ["start:vfrules", "call:vfrules.sys!PagedPoolDispatchBad", "call:vfrules.sys!PagedPoolDispatchBad", "call:vfrules.sys!CrWriteBad", "stop:vfrules"].map(parseStepText),
+    sink: (e) => events.push(e),
+    executor: emulatorExecutor,
+  });
+  const rules = events.filter((e) => e.event === "verifier").map((e) => (e as { rule: string }).rule);
+  assert.deepEqual(rules, ["paged-pool-at-dispatch", "privileged-cr-write", "privileged-cr-write"]);
+});
+
+test("leaks fail call: a kernel handle left open at unload is a leak event naming its type; the clean twin closes it", () => {
+  const b = run("HandleLeakBad");
+  assert.equal(b.value, 0n);
+  assert.equal(b.leaks.length, 1, JSON.stringify(b.leaks));
+  assert.equal((b.leaks[0] as { kind: string }).kind, "handle");
+  assert.equal((b.leaks[0] as { type?: string }).type, "Key");
+  const c = run("HandleLeakClean");
+  assert.equal(c.value, 0n);
+  assert.deepEqual(c.leaks, []);
+});

@@ -68,3 +68,27 @@ LONG64 NTAPI HvciPoolClean(void)
     ExFreePoolWithTag(p, VF_TAG);
     return 1;
 }
+
+static HANDLE g_Key;
+
+/* Opens a registry key and keeps the handle: still open when the driver unloads. */
+LONG64 NTAPI HandleLeakBad(void)
+{
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System\\CurrentControlSet\\Control");
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+    return ZwOpenKey(&g_Key, KEY_READ, &oa);
+}
+
+LONG64 NTAPI HandleLeakClean(void)
+{
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System\\CurrentControlSet\\Control");
+    OBJECT_ATTRIBUTES oa;
+    HANDLE key;
+    NTSTATUS st;
+    InitializeObjectAttributes(&oa, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+    st = ZwOpenKey(&key, KEY_READ, &oa);
+    if (NT_SUCCESS(st))
+        ZwClose(key);
+    return st;
+}

@@ -20,10 +20,13 @@
 #include <napi.h>
 #include <unicorn/unicorn.h>
 
+#include <sys/mman.h>
+
 #include <csetjmp>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -129,6 +132,9 @@ class Engine : public Napi::ObjectWrap<Engine> {
                            InstanceMethod("lastFault", &Engine::LastFault),
                            InstanceMethod("lastInterrupt", &Engine::LastInterrupt),
                            InstanceMethod("close", &Engine::Close),
+                           InstanceMethod("softMap", &Engine::SoftMap),
+                           InstanceMethod("mapHost", &Engine::MapHost),
+                           InstanceMethod("softProtect", &Engine::SoftProtect),
                        });
   }
 
@@ -171,6 +177,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
 
   ~Engine() override {
     if (uc_ && !broken_) uc_close(uc_);
+    // A broken engine is leaked (it may still point into these pages): keep them too.
+    if (!broken_) ReleaseSoft();
   }
 
  private:
@@ -196,6 +204,31 @@ class Engine : public Napi::ObjectWrap<Engine> {
   // Hook calls in progress (a handler may run guest code that calls the hook again): each depth
   // has its own 8-element slot in the regs array, so an outer call's registers stay readable.
   size_t hookDepth_ = 0;
+  // Soft-protected regions (softMap): one Unicorn region each, over memory this engine owns,
+  // mapped with no rights, so every guest access comes to OnInvalidMem, which allows it when the
+  // page's entry in `perms` does. Page rights then change without new Unicorn regions: Unicorn
+  // 2.0.1 allocates each region's RAM block with an O(n²) search over the existing ones and
+  // aborts past ~4096 regions, so per-section regions made loading n images cost O(n³).
+  struct SoftRegion {
+    uint64_t base;
+    uint64_t size;
+    uint8_t* host;
+    // Per page: 0 = not mapped; else PRESENT | UC_PROT_* rights.
+    std::vector<uint8_t> perms;
+  };
+  static constexpr uint8_t PRESENT = 0x80;
+  std::vector<SoftRegion> soft_;
+  // ArrayBuffers mapped with mapHost (kept alive while Unicorn may use their memory).
+  std::vector<Napi::Reference<Napi::ArrayBuffer>> hostBuffers_;
+  SoftRegion* SoftAt(uint64_t a) {
+    for (auto& r : soft_)
+      if (a - r.base < r.size) return &r;
+    return nullptr;
+  }
+  void ReleaseSoft() {
+    for (auto& r : soft_) munmap(r.host, r.size);
+    soft_.clear();
+  }
   Fault fault_;
   int interrupt_ = -1;
   bool invalidInsn_ = false;
@@ -292,7 +325,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
     if (!ok) return env.Undefined();
     Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, static_cast<size_t>(size));
     if (size) {
-      uc_err err = uc_mem_read(uc_, addr, ab.Data(), static_cast<size_t>(size));
+      uc_err err = Access(addr, static_cast<uint8_t*>(ab.Data()), static_cast<size_t>(size), false);
       if (err != UC_ERR_OK) {
         ThrowUc(env, "uc_mem_read", err);
         return env.Undefined();
@@ -313,9 +346,121 @@ class Engine : public Napi::ObjectWrap<Engine> {
     }
     Napi::Uint8Array data = info[1].As<Napi::Uint8Array>();
     if (data.ByteLength()) {
-      uc_err err = uc_mem_write(uc_, addr, data.Data(), data.ByteLength());
+      uc_err err = Access(addr, data.Data(), data.ByteLength(), true);
       if (err != UC_ERR_OK) ThrowUc(env, "uc_mem_write", err);
     }
+    return env.Undefined();
+  }
+
+  // Copy between `buf` and guest memory [addr, addr+size): soft regions directly (every page must
+  // be mapped; nothing is copied otherwise), the rest through uc_mem_read/uc_mem_write.
+  uc_err Access(uint64_t addr, uint8_t* buf, size_t size, bool write) {
+    const uc_err unmapped = write ? UC_ERR_WRITE_UNMAPPED : UC_ERR_READ_UNMAPPED;
+    if (soft_.empty()) return write ? uc_mem_write(uc_, addr, buf, size) : uc_mem_read(uc_, addr, buf, size);
+    if (addr + size < addr) return unmapped;
+    for (int pass = 0; pass < 2; pass++) {
+      uint64_t a = addr;
+      size_t left = size;
+      uint8_t* b = buf;
+      while (left) {
+        SoftRegion* r = SoftAt(a);
+        size_t n = left;
+        if (r) {
+          uint64_t off = a - r->base;
+          if (r->size - off < n) n = static_cast<size_t>(r->size - off);
+          bool exec = false;
+          for (uint64_t p = off >> 12; p <= (off + n - 1) >> 12; p++) {
+            if (!(r->perms[p] & PRESENT)) return unmapped;
+            exec |= (r->perms[p] & UC_PROT_EXEC) != 0;
+          }
+          if (pass == 1) {
+            if (write) {
+              memcpy(r->host + off, b, n);
+              // Translated code of these pages is stale now (Unicorn did not see this store).
+              if (exec) uc_ctl_remove_cache(uc_, a, a + n);
+            } else {
+              memcpy(b, r->host + off, n);
+            }
+          }
+        } else {
+          for (auto& s : soft_)
+            if (s.base > a && s.base - a < n) n = static_cast<size_t>(s.base - a);
+          // Pass 0 checks the non-soft pieces with a zero-cost probe: a read of their first and last byte.
+          uint8_t probe;
+          if (pass == 0) {
+            if (uc_mem_read(uc_, a, &probe, 1) != UC_ERR_OK || uc_mem_read(uc_, a + n - 1, &probe, 1) != UC_ERR_OK) return unmapped;
+          } else {
+            uc_err e = write ? uc_mem_write(uc_, a, b, n) : uc_mem_read(uc_, a, b, n);
+            if (e != UC_ERR_OK) return e;
+          }
+        }
+        a += n;
+        b += n;
+        left -= n;
+      }
+    }
+    return UC_ERR_OK;
+  }
+
+  // softMap(base, size): a soft-protected region (see SoftRegion), every page unmapped at first.
+  Napi::Value SoftMap(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t base = ArgU64(info, 0, &ok), size = ok ? ArgU64(info, 1, &ok) : 0;
+    if (!ok) return env.Undefined();
+    if (size == 0 || (size & 0xfff) || (base & 0xfff) || base + size < base) return ThrowUc(env, "softMap", UC_ERR_ARG), env.Undefined();
+    void* host = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (host == MAP_FAILED) return ThrowUc(env, "softMap", UC_ERR_NOMEM), env.Undefined();
+    uc_err err = uc_mem_map_ptr(uc_, base, size, UC_PROT_NONE, host);
+    if (err != UC_ERR_OK) {
+      munmap(host, size);
+      return ThrowUc(env, "uc_mem_map_ptr", err), env.Undefined();
+    }
+    soft_.push_back(SoftRegion{base, size, static_cast<uint8_t*>(host), std::vector<uint8_t>(size >> 12, 0)});
+    return env.Undefined();
+  }
+
+  // mapHost(addr, arrayBuffer, perms): a Unicorn region whose memory is the ArrayBuffer's (the
+  // engine keeps it alive until close), so JS reads and writes it directly, without a call here.
+  Napi::Value MapHost(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t addr = ArgU64(info, 0, &ok), perms = ok && info.Length() > 2 ? ArgU64(info, 2, &ok) : 0;
+    if (!ok) return env.Undefined();
+    if (info.Length() < 2 || !info[1].IsArrayBuffer()) return Napi::TypeError::New(env, "mapHost(addr, ArrayBuffer, perms)").ThrowAsJavaScriptException(), env.Undefined();
+    Napi::ArrayBuffer ab = info[1].As<Napi::ArrayBuffer>();
+    size_t size = ab.ByteLength();
+    if (size == 0 || (size & 0xfff)) return ThrowUc(env, "mapHost", UC_ERR_ARG), env.Undefined();
+    uc_err err = uc_mem_map_ptr(uc_, addr, size, static_cast<uint32_t>(perms), ab.Data());
+    if (err != UC_ERR_OK) return ThrowUc(env, "uc_mem_map_ptr", err), env.Undefined();
+    hostBuffers_.push_back(Napi::Reference<Napi::ArrayBuffer>::New(ab, 1));
+    return env.Undefined();
+  }
+
+  // softProtect(addr, size, perms): pages of a soft region get UC_PROT_* rights (0 = mapped, no
+  // access), or with perms -1 become unmapped (their memory is released and reads back as zeros).
+  Napi::Value SoftProtect(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t addr = ArgU64(info, 0, &ok), size = ok ? ArgU64(info, 1, &ok) : 0;
+    if (!ok) return env.Undefined();
+    int perms = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -2;
+    SoftRegion* r = SoftAt(addr);
+    if (perms < -1 || perms > UC_PROT_ALL || (addr & 0xfff) || (size & 0xfff) || !r || size > r->size - (addr - r->base))
+      return ThrowUc(env, "softProtect", UC_ERR_ARG), env.Undefined();
+    uint64_t first = (addr - r->base) >> 12, count = size >> 12;
+    bool lostExec = false;
+    for (uint64_t p = first; p < first + count; p++) {
+      uint8_t now = perms < 0 ? 0 : static_cast<uint8_t>(PRESENT | perms);
+      if ((r->perms[p] & UC_PROT_EXEC) && !(now & UC_PROT_EXEC)) lostExec = true;
+      r->perms[p] = now;
+    }
+    if (perms < 0 && size) madvise(r->host + (addr - r->base), size, MADV_DONTNEED);
+    // Code translated from a page that is no longer executable must not run again.
+    if (lostExec && size) uc_ctl_remove_cache(uc_, addr, addr + size);
     return env.Undefined();
   }
 
@@ -637,6 +782,19 @@ class Engine : public Napi::ObjectWrap<Engine> {
 
   static bool OnInvalidMem(uc_engine* uc, uc_mem_type type, uint64_t address, int size, int64_t value, void* user) {
     Engine* self = static_cast<Engine*>(user);
+    if (!self->soft_.empty()) {
+      if (SoftRegion* r = self->SoftAt(address)) {
+        uint8_t p = r->perms[(address - r->base) >> 12];
+        uint8_t need = type == UC_MEM_READ_PROT ? UC_PROT_READ : type == UC_MEM_WRITE_PROT ? UC_PROT_WRITE : type == UC_MEM_FETCH_PROT ? UC_PROT_EXEC : 0;
+        // Allowed: Unicorn goes on with the access (an access that spans pages comes back here
+        // for the next page).
+        if (need && (p & need)) return true;
+        // A page that is not mapped faults as unmapped memory does.
+        if (!(p & PRESENT)) {
+          type = type == UC_MEM_READ_PROT ? UC_MEM_READ_UNMAPPED : type == UC_MEM_WRITE_PROT ? UC_MEM_WRITE_UNMAPPED : type == UC_MEM_FETCH_PROT ? UC_MEM_FETCH_UNMAPPED : type;
+        }
+      }
+    }
     if (!self->fault_.valid) {
       self->fault_.valid = true;
       self->fault_.type = type;
@@ -724,6 +882,12 @@ class Engine : public Napi::ObjectWrap<Engine> {
       wdCv_.notify_all();
       watchdog.join();
     }
+    // A soft page that is not mapped stops Unicorn with a protection error: report it as unmapped.
+    if (fault_.valid && (err == UC_ERR_READ_PROT || err == UC_ERR_WRITE_PROT || err == UC_ERR_FETCH_PROT)) {
+      if (fault_.type == UC_MEM_READ_UNMAPPED) err = UC_ERR_READ_UNMAPPED;
+      if (fault_.type == UC_MEM_WRITE_UNMAPPED) err = UC_ERR_WRITE_UNMAPPED;
+      if (fault_.type == UC_MEM_FETCH_UNMAPPED) err = UC_ERR_FETCH_UNMAPPED;
+    }
     runFault_ = fault_;
     runIntr_ = interrupt_;
     runInsn_ = invalidInsn_;
@@ -772,7 +936,11 @@ class Engine : public Napi::ObjectWrap<Engine> {
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (uc_) {
-      if (!broken_) uc_close(uc_);
+      if (!broken_) {
+        uc_close(uc_);
+        ReleaseSoft();
+        hostBuffers_.clear();
+      }
       uc_ = nullptr;
     }
     apiHookFn_.Reset();
@@ -837,6 +1005,9 @@ Napi::Object Constants(Napi::Env env) {
   features.Set(uint32_t(1), Napi::String::New(env, "insnHook"));
   // "blockHook": setBlockHook / takeBlocks (basic-block coverage).
   features.Set(features.Length(), Napi::String::New(env, "blockHook"));
+  // "softRegions": softMap / softProtect; "mapHost": mapHost.
+  features.Set(features.Length(), Napi::String::New(env, "softRegions"));
+  features.Set(features.Length(), Napi::String::New(env, "mapHost"));
   c.Set("features", features);
   return c;
 }

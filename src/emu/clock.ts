@@ -1,6 +1,7 @@
 /**
  * The deterministic clock behind KUSER_SHARED_DATA: system and interrupt time in 100 ns units.
- * It moves by a fixed step per API call and when handlers wait or stall.
+ * It moves by a fixed step per API call and when handlers wait or stall. System time is boot
+ * time plus interrupt time (both move together).
  */
 
 /** The clock moves by this many 100 ns units per API call (10 µs). */
@@ -8,23 +9,70 @@ export const CLOCK_STEP = 100n;
 /** 2024-01-01T00:00:00Z as a FILETIME. */
 export const BOOT_SYSTEM_TIME = 133485408000000000n;
 
+const TWO32 = 4294967296;
+const BOOT_LO = Number(BOOT_SYSTEM_TIME & 0xffffffffn);
+const BOOT_HI = Number(BOOT_SYSTEM_TIME >> 32n);
+/** Below this, interrupt time is kept as an exact double (the per-call step makes no BigInt). */
+const EXACT = 2 ** 52;
+
 export class Clock {
-  private interrupt = 0n;
-  private system = BOOT_SYSTEM_TIME;
+  /** Interrupt time as a number while it is below EXACT, else in `big`. */
+  private interrupt = 0;
+  private big: bigint | null = null;
   /** Called after every change (the emulator updates KUSER_SHARED_DATA). */
-  onChange: ((interruptTime: bigint, systemTime: bigint) => void) | null = null;
+  onChange: ((clock: Clock) => void) | null = null;
 
   systemTime(): bigint {
-    return this.system;
+    return BOOT_SYSTEM_TIME + this.interruptTime();
   }
 
   interruptTime(): bigint {
-    return this.interrupt;
+    return this.big ?? BigInt(this.interrupt);
+  }
+
+  /** Interrupt time and system time as 32-bit halves [interruptLo, interruptHi, systemLo, systemHi]. */
+  parts(out: number[]): void {
+    if (this.big !== null) {
+      const i = this.big;
+      const s = BOOT_SYSTEM_TIME + i;
+      out[0] = Number(i & 0xffffffffn);
+      out[1] = Number((i >> 32n) & 0xffffffffn);
+      out[2] = Number(s & 0xffffffffn);
+      out[3] = Number((s >> 32n) & 0xffffffffn);
+      return;
+    }
+    const lo = this.interrupt % TWO32;
+    const hi = (this.interrupt - lo) / TWO32;
+    let slo = BOOT_LO + lo;
+    let shi = BOOT_HI + hi;
+    if (slo >= TWO32) {
+      slo -= TWO32;
+      shi += 1;
+    }
+    out[0] = lo;
+    out[1] = hi;
+    out[2] = slo;
+    out[3] = shi >>> 0;
+  }
+
+  /** Ticks (15.625 ms) of interrupt time. */
+  ticks(): number {
+    return this.big !== null ? Number(this.big / 156250n) : Math.floor(this.interrupt / 156250);
   }
 
   advance(delta100ns: bigint): void {
-    this.interrupt += delta100ns;
-    this.system += delta100ns;
-    this.onChange?.(this.interrupt, this.system);
+    if (this.big === null && delta100ns >= 0n && delta100ns < BigInt(EXACT) && this.interrupt + Number(delta100ns) < EXACT) {
+      this.interrupt += Number(delta100ns);
+    } else {
+      this.big = this.interruptTime() + delta100ns;
+    }
+    this.onChange?.(this);
+  }
+
+  /** The per-API-call step (CLOCK_STEP), without BigInt arithmetic. */
+  step(): void {
+    if (this.big === null && this.interrupt + 100 < EXACT) this.interrupt += 100;
+    else this.big = this.interruptTime() + CLOCK_STEP;
+    this.onChange?.(this);
   }
 }

@@ -17,7 +17,7 @@ import { KmdllError, ResourceLimitError } from "../errors.js";
 import { loadAddon, type ApiHookFn, type NativeEngine, type NativeConstants } from "./native.js";
 import { EngineMemory } from "./memory.js";
 import { PoolAllocator, tagText } from "./pool.js";
-import { imageSpans, layoutImage, mapLayout, relocatable, type LoadedModule } from "./image.js";
+import { imageSpans, layoutImage, placeLayout, relocatable, type LoadedModule } from "./image.js";
 import { SystemData } from "./system.js";
 import { allApis } from "./api/index.js";
 import { ThunkTable } from "./thunks.js";
@@ -27,7 +27,7 @@ import { Clock } from "./clock.js";
 import { ScratchPages } from "./scratch.js";
 import { FaultReporter, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
-import { dispatch } from "./dispatch.js";
+import { dispatch, fastDispatcher } from "./dispatch.js";
 import { Seh } from "./seh.js";
 import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
@@ -35,7 +35,7 @@ import { filterModuleExports } from "./fltmgr/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
-import { checkUnload } from "./verifier/unload.js";
+import { checkUnload, handleLeaks } from "./verifier/unload.js";
 import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
 import { SPECIAL_POOL_BASE, SPECIAL_POOL_END, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
@@ -66,6 +66,8 @@ export interface EmulatorOptions {
   modulesExporting?: (name: string) => string[];
   /** The CPU: "x64" (default) or "x86" (32-bit drivers). */
   arch?: EmuArch;
+  /** Use the addon's BigInt hook form instead of the shared-array one (tests compare the two). */
+  compatApiHook?: boolean;
   /** Lower the documented limits (tests); never above the defaults of src/emu/layout.ts. */
   limits?: { driverImages?: number; imageRegions?: number };
 }
@@ -102,8 +104,11 @@ export class Emulator {
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
   /** The engine holds the hook weakly; this object keeps it alive. */
-  private readonly hookFn: ApiHookFn;
+  private readonly hookFn: ApiHookFn | ((offset: number, slot: number) => bigint | number | void);
   private nextImageBase: bigint;
+  /** Mapped driver images and their protection spans (for the limits). */
+  private driverImages = 0;
+  private driverRegions = 0;
   private loadSequence = 0;
   closed = false;
   /** Unicorn aborted internally (the engine is unusable); every later call reports this. */
@@ -124,11 +129,15 @@ export class Emulator {
     this.C = addon.constants;
     if (this.cpu.arch !== "x64" && !this.C.regsX86)
       throw new KmdllError(`the Unicorn addon was built before ${this.cpu.arch} support: rebuild it (npm run build:native, or bash scripts/setup.sh)`);
+    if (!this.C.features?.includes("softRegions"))
+      throw new KmdllError("the Unicorn addon was built before soft-protected regions: rebuild it (npm run build:native, or bash scripts/setup.sh)");
     this.uc = new addon.Engine(this.cpu.mode);
+    // Driver images live in one soft-protected region: per-page rights without a Unicorn region per section.
+    this.uc.softMap(space.driverImagesBase, Number(space.driverImagesEnd - space.driverImagesBase));
     this.gprIds = this.cpu.gprIds(this.C);
     this.scratch = new ScratchPages(this.uc, space.callScratchBase);
     this.mem = new EngineMemory(this.uc);
-    this.mem.freedCheck = (a, n) => this.scratch.freedAt(a, n);
+    this.mem.freedCheck = (a, n) => this.scratch.freedAt(a, n) ?? this.pool.special?.freedAt(a, n) ?? null;
     this.pool = new PoolAllocator(this.uc, space.poolBase);
     this.pool.onProblem = (p) => this.faults.poolProblem(p);
     const special = this.options.specialPool ?? (this.verifier.mode === "all" ? "overrun" : "off");
@@ -140,8 +149,16 @@ export class Emulator {
     const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
-    this.hookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => dispatch(this, addr, rcx, rdx, r8, r9, rsp, ret);
-    this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, this.hookFn);
+    if (this.C.features?.includes("fastApiHook") && !this.options.compatApiHook) {
+      // The fast form: registers in a shared array (one row per nesting depth), no BigInt made by the addon.
+      const regs = new BigUint64Array(8 * (MAX_CALL_DEPTH + 1));
+      this.hookFn = fastDispatcher(this, this.builtins.hookStart, regs);
+      this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, this.hookFn, regs);
+    } else {
+      const hook: ApiHookFn = (addr, rcx, rdx, r8, r9, rsp, ret) => dispatch(this, addr, rcx, rdx, r8, r9, rsp, ret);
+      this.hookFn = hook;
+      this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, hook);
+    }
     this.system = new SystemData(this.uc, this.mem, this.C, this.cpu);
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
@@ -151,7 +168,7 @@ export class Emulator {
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
     this.uc.write(space.returnSentinelPage, new Uint8Array(PAGE).fill(0xf4));
     this.insn = new InstructionHooks(this);
-    this.clock.onChange = (interrupt, system) => this.system.updateSharedData(interrupt, system);
+    this.clock.onChange = (clock) => this.system.updateSharedData(clock);
     this.clock.advance(0n);
   }
 
@@ -183,19 +200,17 @@ export class Emulator {
     // Per-load entropy for the /GS cookie (deterministic per run, different for every load).
     const seed = BigInt.asUintN(64, (this.clock.systemTime() << 8n) ^ base ^ (BigInt(++this.loadSequence) * 0x2545f4914f6cdd1dn));
     const memImage = layoutImage(image, bytes, base, name, seed);
-    // Unicorn 2.0.1 aborts the process past ~4096 mapped regions, and each map costs time in
-    // proportion to the regions already mapped: hard limits with a clean error (docs/emulator.md).
+    // Documented limits with a clean error (docs/emulator.md, "Limits").
     const spans = imageSpans(image, memImage.length);
     if (spans.length > MAX_REGIONS_PER_IMAGE) {
       throw new ResourceLimitError(`${name}: its sections need ${spans.length} separately protected memory regions; the emulator maps at most ${MAX_REGIONS_PER_IMAGE} per image`);
     }
     const maxImages = Math.min(MAX_DRIVER_IMAGES, this.options.limits?.driverImages ?? MAX_DRIVER_IMAGES);
     const maxRegions = Math.min(MAX_IMAGE_REGIONS, this.options.limits?.imageRegions ?? MAX_IMAGE_REGIONS);
-    const drivers = [...this.modules.values()].filter((m) => !m.builtin);
-    if (drivers.length >= maxImages) {
-      throw new ResourceLimitError(`${name}: ${drivers.length} driver images are loaded; the emulator holds at most ${maxImages}`);
+    if (this.driverImages >= maxImages) {
+      throw new ResourceLimitError(`${name}: ${this.driverImages} driver images are loaded; the emulator holds at most ${maxImages}`);
     }
-    const used = drivers.reduce((n, m) => n + m.regions.length, 0);
+    const used = this.driverRegions;
     if (used + spans.length > maxRegions) {
       throw new ResourceLimitError(`${name}: the loaded driver images use ${used} memory regions and this one needs ${spans.length}; the emulator maps at most ${maxRegions} for driver images`);
     }
@@ -205,10 +220,12 @@ export class Emulator {
     }
     if (image.machine === "x64") for (const [rva, op] of patchPrivileged(image, memImage)) this.privileged.set(base + BigInt(rva), op);
     this.insn.watchImage(name, base, image, memImage);
-    const regions = mapLayout(this.uc, name, image, memImage, base, spans);
+    const regions = placeLayout(this.uc, name, image, memImage, base, spans);
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, space.driverImageAlign);
     const mod: LoadedModule = { name, key, base, size: memImage.length, image, regions, builtin: false };
     this.modules.set(key, mod);
+    this.driverImages++;
+    this.driverRegions += regions.length;
     return mod;
   }
 
@@ -219,6 +236,8 @@ export class Emulator {
     if (!mod || mod.builtin) return [];
     if (this.broken) {
       this.modules.delete(key);
+      this.driverImages--;
+      this.driverRegions -= mod.regions.length;
       return [];
     }
     checkUnload(this, mod);
@@ -231,10 +250,16 @@ export class Emulator {
       leaks.push(e);
       this.emit(e);
     }
-    for (const r of mod.regions) this.uc.unmapMemory(r.base, r.size);
-    for (const a of [...this.privileged.keys()]) if (a >= mod.base && a < mod.base + BigInt(mod.size)) this.privileged.delete(a);
+    for (const e of handleLeaks(this, mod)) {
+      leaks.push(e);
+      this.emit(e);
+    }
+    this.uc.softProtect(mod.base, mod.size, -1);
+    if (this.privileged.size) for (const a of [...this.privileged.keys()]) if (a >= mod.base && a < mod.base + BigInt(mod.size)) this.privileged.delete(a);
     this.insn.unwatchRange(mod.base, mod.size);
     this.modules.delete(key);
+    this.driverImages--;
+    this.driverRegions -= mod.regions.length;
     return leaks;
   }
 

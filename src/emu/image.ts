@@ -195,6 +195,27 @@ export function imageSpans(image: PeImage, size: number): ImageSpan[] {
   return out;
 }
 
+/**
+ * Place the laid-out image in a soft-protected region of the engine (the driver image area, see
+ * NativeEngine.softMap): each span's pages get its rights, then the image is copied in. No Unicorn
+ * region is created, so loading n images costs O(n) (Unicorn's own regions cost O(n²) each).
+ */
+export function placeLayout(uc: NativeEngine, name: string, image: PeImage, mem: Uint8Array, base: bigint, spans = imageSpans(image, mem.length)): MappedRegion[] {
+  const regions: MappedRegion[] = [];
+  try {
+    for (const sp of spans) {
+      const at = base + BigInt(sp.start);
+      uc.softProtect(at, sp.end - sp.start, sp.perms);
+      regions.push({ name: sp.name, base: at, size: sp.end - sp.start, perms: sp.perms });
+    }
+    uc.write(base, mem);
+  } catch (e) {
+    uc.softProtect(base, mem.length, -1);
+    throw new KmdllError(`${name}: cannot map its sections: ${(e as Error).message}`);
+  }
+  return regions;
+}
+
 /** Map the laid-out image: one region per protection span (page-rounded, neighbours with equal rights coalesced). */
 export function mapLayout(uc: NativeEngine, name: string, image: PeImage, mem: Uint8Array, base: bigint, spans = imageSpans(image, mem.length)): MappedRegion[] {
   const regions: MappedRegion[] = [];

@@ -6,6 +6,27 @@
 import type { KernelState } from "./api/types.js";
 import type { Emulator } from "./emulator.js";
 
+/** The driver whose code runs now: the return address at [SP] (inside a kernel routine), else the innermost driver routine called. */
+function driverInProgress(emu: Emulator): string | null {
+  // Outside any guest call the host itself (a scenario step) is acting: no driver.
+  if (emu.calls.depth === 0) return null;
+  const driver = (a: bigint) => {
+    const m = emu.moduleAt(a);
+    return m && !m.builtin ? m.name : null;
+  };
+  try {
+    const d = driver(emu.readPtr(emu.uc.regRead(emu.cpu.spId(emu.C))));
+    if (d) return d;
+  } catch {
+    /* no readable stack */
+  }
+  for (let i = emu.calls.targets.length - 1; i >= 0; i--) {
+    const d = driver(emu.calls.targets[i]!);
+    if (d) return d;
+  }
+  return null;
+}
+
 export function createKernelState(emu: Emulator): KernelState {
   const bag = new Map<string, unknown>();
   return {
@@ -26,6 +47,7 @@ export function createKernelState(emu: Emulator): KernelState {
     emit: (e) => emu.emit(e),
     where: (a) => emu.thunks.nameAt(a) ?? emu.where(a),
     moduleAt: (a) => emu.moduleAt(a)?.name ?? null,
+    driverInProgress: () => driverInProgress(emu),
     kernelPool: {
       allocate: (size, tag) => emu.pool.allocate(size, tag, 0, true, "(kernel)", null),
       free: (a) => void emu.pool.free(a, null, null),

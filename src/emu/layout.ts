@@ -15,18 +15,18 @@ export const DRIVER_IMAGE_ALIGN = 0x100000n;
 export const DRIVER_IMAGES_END = 0xfffff80200000000n;
 
 /*
- * Limits (docs/emulator.md, "Limits"). Unicorn 2.0.1 aborts the whole process once about 4096
- * memory regions are mapped (QEMU's `phys_section_add` assertion), and each map or protection
- * change costs time in proportion to the regions already mapped. The fixed regions (kernel
- * modules, stacks, scratch pages and their splits, system data, at most 256 pool chunks) stay
- * under 400; driver images get the rest, with headroom.
+ * Limits (docs/emulator.md, "Limits"). Driver images share one soft-protected Unicorn region
+ * (the driver image area; page rights kept by the addon, native/src/unicorn.cc), so they add no
+ * Unicorn regions: Unicorn 2.0.1 aborts the process past about 4096 regions and allocates each
+ * one with a search over all the others. The fixed regions (kernel modules, stacks, system data,
+ * at most 256 pool chunks) stay under 400. The limits below bound the emulator's bookkeeping.
  */
-/** Driver images loaded at once. */
-export const MAX_DRIVER_IMAGES = 1024;
-/** Memory regions of one image after coalescing neighbours with equal rights. */
+/** Driver images loaded at once (the x64 image area holds about 4096 1 MiB slots). */
+export const MAX_DRIVER_IMAGES = 4096;
+/** Separately protected spans of one image after coalescing neighbours with equal rights. */
 export const MAX_REGIONS_PER_IMAGE = 64;
-/** Memory regions of all driver images together. */
-export const MAX_IMAGE_REGIONS = 3200;
+/** Protection spans of all driver images together. */
+export const MAX_IMAGE_REGIONS = 65536;
 /** KPCR, KPRCB, KTHREAD, EPROCESS, object types, DRIVER_OBJECTs. */
 export const SYSTEM_DATA_BASE = 0xfffff80200000000n;
 export const SYSTEM_DATA_SIZE = 0x40000;

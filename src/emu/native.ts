@@ -36,6 +36,17 @@ export interface NativeEngine {
   mapMemory(addr: bigint, size: number, perms: number): void;
   unmapMemory(addr: bigint, size: number): void;
   protect(addr: bigint, size: number, perms: number): void;
+  /**
+   * A soft-protected region: one Unicorn region over memory the addon owns, every page unmapped
+   * at first; softProtect gives pages rights (UC_PROT_* bits, 0 = mapped without access) or
+   * unmaps them again (-1). Guest accesses obey the pages' rights exactly as with separate
+   * Unicorn regions (same fault types), read/write refuse unmapped pages, and changing rights
+   * creates no Unicorn region (native/src/unicorn.cc, SoftRegion).
+   */
+  softMap(addr: bigint, size: number): void;
+  softProtect(addr: bigint, size: number, perms: number): void;
+  /** A Unicorn region over an ArrayBuffer's memory (a multiple of 4 KiB): JS reads and writes it directly. */
+  mapHost(addr: bigint, buffer: ArrayBuffer, perms: number): void;
   read(addr: bigint, size: number): Uint8Array;
   write(addr: bigint, data: Uint8Array): void;
   regRead(id: number): bigint;
@@ -43,6 +54,11 @@ export interface NativeEngine {
   regReadMany(ids: number[]): bigint[];
   regWriteMany(ids: number[], values: bigint[]): void;
   setApiHook(begin: bigint, end: bigint, fn: ApiHookFn): void;
+  /**
+   * The fast form: before each call, row `slot` of `regs` (8 elements per row, one row per hook
+   * nesting depth) holds [address, a0, a1, a2, a3, sp, return address]; `offset` = address - begin.
+   */
+  setApiHook(begin: bigint, end: bigint, fn: (offset: number, slot: number) => bigint | number | void, regs: BigUint64Array): void;
   /** x86/x64 only: the descriptor table register; a segment selector written afterwards loads from it. */
   setGdtr(base: bigint, limit: bigint): void;
   /** Basic-block coverage (build feature "blockHook"): record blocks starting in [begin, end]; (0, 0) removes the hook. */
@@ -76,7 +92,7 @@ export interface NativeConstants {
   mem: Record<"READ_UNMAPPED" | "WRITE_UNMAPPED" | "FETCH_UNMAPPED" | "READ_PROT" | "WRITE_PROT" | "FETCH_PROT", number>;
   err: Record<string, number>;
   version: string;
-  /** Capabilities of the build: "fastApiHook", "insnHook". */
+  /** Capabilities of the build: "fastApiHook", "insnHook", "softRegions", "mapHost"; missing in old builds. */
   features?: string[];
 }
 

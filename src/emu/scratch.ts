@@ -14,7 +14,9 @@ export class ScratchPages {
     private readonly uc: NativeEngine,
     private readonly base: bigint = CALL_SCRATCH_BASE,
   ) {
-    uc.mapMemory(base, CALL_SCRATCH_PAGES * PAGE, 0);
+    // A soft region: giving a page rights and taking them away creates no Unicorn region.
+    uc.softMap(base, CALL_SCRATCH_PAGES * PAGE);
+    uc.softProtect(base, CALL_SCRATCH_PAGES * PAGE, 0);
   }
 
   /** The description of a freed scratch buffer overlapping [addr, addr+size), or null. */
@@ -34,12 +36,12 @@ export class ScratchPages {
     const i = this.next++ % CALL_SCRATCH_PAGES;
     const address = this.base + BigInt(i * PAGE);
     this.freed.delete(address);
-    this.uc.protect(address, PAGE, 3);
+    this.uc.softProtect(address, PAGE, 3);
     this.uc.write(address, new Uint8Array(PAGE));
     return {
       address,
       release: (what) => {
-        this.uc.protect(address, PAGE, 0);
+        this.uc.softProtect(address, PAGE, 0);
         this.freed.set(address, what);
       },
     };

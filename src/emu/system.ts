@@ -13,6 +13,7 @@ import { L64 } from "../nt/layouts.js";
 import type { NativeConstants, NativeEngine } from "./native.js";
 import type { EngineMemory } from "./memory.js";
 import { PAGE } from "./layout.js";
+import type { Clock } from "./clock.js";
 import { X64_CPU, x86Segments, type CpuArch } from "./arch/cpu.js";
 import { writeSeExports } from "./se-exports.js";
 
@@ -49,9 +50,15 @@ export class SystemData {
   readonly processId = 4n;
   readonly threadId = 8n;
   private nextObjectType = 0;
-  private lastTicks = -1n;
+  private lastTicks = -1;
+  private readonly clockParts = [0, 0, 0, 0];
+  private stageView: DataView | null = null;
   /** KUSER_SHARED_DATA as the kernel last wrote it. */
   private kuserShadow: Uint8Array | null = null;
+  /** The KUSER_SHARED_DATA page itself when the addon maps it over JS memory (mapHost), else null. */
+  private kuserPage: Uint8Array | null = null;
+  private kuserView: DataView | null = null;
+  private shadowView: DataView | null = null;
 
   private readonly kuser: bigint;
 
@@ -90,7 +97,15 @@ export class SystemData {
     // writing a read-only region from the host costs ~130 us in Unicorn 2.0.1 (it re-protects the
     // page and flushes translations). Windows maps it read only (a driver's write bug checks 0xBE):
     // `kuserWritten` compares the page with what the kernel wrote when a guest call returns.
-    this.uc.mapMemory(this.kuser, PAGE, P.READ | P.WRITE);
+    // Over JS memory when the addon can (mapHost): the per-call clock update is then a plain store.
+    if (this.C.features?.includes("mapHost")) {
+      const buffer = new ArrayBuffer(PAGE);
+      this.kuserPage = new Uint8Array(buffer);
+      this.kuserView = new DataView(buffer);
+      this.uc.mapHost(this.kuser, buffer, P.READ | P.WRITE);
+    } else {
+      this.uc.mapMemory(this.kuser, PAGE, P.READ | P.WRITE);
+    }
     const m = this.mem;
     if (this.cpu.arch === "x86") {
       const K = X86_KPCR;
@@ -145,7 +160,7 @@ export class SystemData {
     set64("MmUserProbeAddress", this.cpu.space.userProbeAddress);
     set64("MmBadPointer", 0n);
     set8("KeNumberProcessors", 1);
-    this.kuserShadow = this.uc.read(this.kuser, PAGE).slice();
+    this.kuserShadow = this.kuserPage ? this.kuserPage.slice() : this.uc.read(this.kuser, PAGE).slice();
     set8("KdDebuggerEnabled", 0);
     set8("KdDebuggerNotPresent", 1);
     const build = exportAddress("NtBuildNumber");
@@ -172,33 +187,35 @@ export class SystemData {
   }
 
   /** Write the deterministic clock into KUSER_SHARED_DATA (interrupt time, system time, tick count). */
-  updateSharedData(interruptTime: bigint, systemTime: bigint): void {
+  updateSharedData(clock: Clock): void {
     const S = L64.KUSER_SHARED_DATA;
-    const b = new Uint8Array(24);
-    const dv = new DataView(b.buffer);
+    const p = this.clockParts;
+    clock.parts(p);
+    const ticks = clock.ticks();
+    const shadow = this.kuserShadow;
+    const sv = shadow ? (this.shadowView ??= new DataView(shadow.buffer, shadow.byteOffset, shadow.byteLength)) : null;
+    // Over JS memory (mapHost) the page is written in place, else staged and written through the addon.
+    const page = this.kuserView ?? (this.stageView ??= new DataView(new ArrayBuffer(PAGE)));
     // KSYSTEM_TIME { LowPart, High1Time, High2Time } for InterruptTime (+8) and SystemTime (+0x14).
-    const put = (off: number, v: bigint) => {
-      dv.setUint32(off, Number(v & 0xffffffffn), true);
-      dv.setUint32(off + 4, Number(v >> 32n), true);
-      dv.setUint32(off + 8, Number(v >> 32n), true);
-    };
-    put(0, interruptTime);
-    put(12, systemTime);
-    this.uc.write(this.kuser + BigInt(S.InterruptTime), b);
-    this.kuserShadow?.set(b, S.InterruptTime);
-    // TickCount (KSYSTEM_TIME at 0x320) changes every 15.625 ms of interrupt time only.
-    const ticks = interruptTime / 156250n;
-    if (ticks !== this.lastTicks) {
+    putTime(page, sv, S.InterruptTime, p[0]!, p[1]!);
+    putTime(page, sv, S.SystemTime, p[2]!, p[3]!);
+    const tickChange = ticks !== this.lastTicks;
+    if (tickChange) {
+      // TickCount (KSYSTEM_TIME at 0x320) changes every 15.625 ms of interrupt time only.
       this.lastTicks = ticks;
-      const t = new Uint8Array(12);
-      const tv = new DataView(t.buffer);
-      tv.setUint32(0, Number(ticks & 0xffffffffn), true);
-      tv.setUint32(4, Number(ticks >> 32n), true);
-      tv.setUint32(8, Number(ticks >> 32n), true);
-      this.uc.write(this.kuser + BigInt(S.TickCount), t);
-      this.uc.write(this.kuser + BigInt(S.TickCountLowDeprecated), t.subarray(0, 4));
-      this.kuserShadow?.set(t, S.TickCount);
-      this.kuserShadow?.set(t.subarray(0, 4), S.TickCountLowDeprecated);
+      const lo = ticks % 4294967296;
+      const hi = (ticks - lo) / 4294967296;
+      putTime(page, sv, S.TickCount, lo, hi);
+      page.setUint32(S.TickCountLowDeprecated, lo, true);
+      sv?.setUint32(S.TickCountLowDeprecated, lo, true);
+    }
+    if (!this.kuserView) {
+      const b = new Uint8Array(page.buffer);
+      this.uc.write(this.kuser + BigInt(S.InterruptTime), b.slice(S.InterruptTime, S.SystemTime + 12));
+      if (tickChange) {
+        this.uc.write(this.kuser + BigInt(S.TickCount), b.slice(S.TickCount, S.TickCount + 12));
+        this.uc.write(this.kuser + BigInt(S.TickCountLowDeprecated), b.slice(S.TickCountLowDeprecated, S.TickCountLowDeprecated + 4));
+      }
     }
   }
 
@@ -209,13 +226,27 @@ export class SystemData {
   kuserWritten(): number {
     const shadow = this.kuserShadow;
     if (!shadow) return -1;
-    const now = this.uc.read(this.kuser, PAGE);
+    const page = this.kuserPage;
+    const now = page ?? this.uc.read(this.kuser, PAGE);
     for (let i = 0; i < PAGE; i++) {
       if (now[i] !== shadow[i]) {
-        this.uc.write(this.kuser, shadow);
+        if (page) page.set(shadow);
+        else this.uc.write(this.kuser, shadow);
         return i;
       }
     }
     return -1;
+  }
+}
+
+/** A KSYSTEM_TIME { LowPart, High1Time, High2Time } into the page and its shadow. */
+function putTime(page: DataView, shadow: DataView | null, off: number, lo: number, hi: number): void {
+  page.setUint32(off, lo, true);
+  page.setUint32(off + 4, hi, true);
+  page.setUint32(off + 8, hi, true);
+  if (shadow) {
+    shadow.setUint32(off, lo, true);
+    shadow.setUint32(off + 4, hi, true);
+    shadow.setUint32(off + 8, hi, true);
   }
 }

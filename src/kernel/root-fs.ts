@@ -19,6 +19,15 @@ import type { ImageSource, OpenResult, ServiceConfig } from "./types.js";
 
 /** Find a directory entry case-insensitively (an exact match wins). */
 function entryIn(dir: string, name: string): string | null {
+  // The exact name first: one lstat instead of listing the directory (loading n drivers from one
+  // folder would otherwise read it n times).
+  if (name !== "" && name !== "." && name !== ".." && !name.includes("/") && !name.includes("\0")) {
+    try {
+      if (lstatSync(join(dir, name), { throwIfNoEntry: false }) !== undefined) return name;
+    } catch {
+      /* fall through to the listing */
+    }
+  }
   let names: string[];
   try {
     names = readdirSync(dir);

@@ -1,7 +1,7 @@
 /**
  * Scenarios: a list of steps (start / stop / call) run against a Kernel, with expectations.
  * Steps come from the command line (`start:NAME`, `stop:NAME`, `call:MODULE!EXPORT[:ARG,...]`) or
- * from a scenario file ({"root", "registry", "semantics", "install", "steps": [...]}).
+ * from a scenario file ({"root", "registry", "semantics", "install", "devices", "steps": [...]}).
  */
 import type { EventSink } from "../events.js";
 import { KmdllError } from "../errors.js";
@@ -25,6 +25,8 @@ export interface ScenarioFile {
   semantics?: Semantics;
   /** Driver files copied into a fresh temporary root's System32/drivers (absolute paths). */
   install?: string[];
+  /** Device file for the PnP manager (`--devices`, docs/pnp.md), absolute. */
+  devices?: string;
   steps: Step[];
 }
 
@@ -142,7 +144,7 @@ export function parseStepObject(o: unknown, index: number): Step {
 export function parseScenario(doc: unknown, resolve: (p: string) => string): ScenarioFile {
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new KmdllError(`scenario: expected a JSON object with "steps"`);
   const d = doc as Record<string, unknown>;
-  const known = new Set(["root", "registry", "semantics", "install", "steps", "description"]);
+  const known = new Set(["root", "registry", "semantics", "install", "devices", "steps", "description"]);
   for (const k of Object.keys(d)) if (!known.has(k)) throw new KmdllError(`scenario: unknown field "${k}"`);
   if (!Array.isArray(d.steps)) throw new KmdllError(`scenario: "steps" must be an array`);
   const str = (k: string): string | undefined => {
@@ -161,9 +163,11 @@ export function parseScenario(doc: unknown, resolve: (p: string) => string): Sce
   }
   const root = str("root");
   const registry = str("registry");
+  const devices = str("devices");
   return {
     ...(root ? { root: resolve(root) } : {}),
     ...(registry ? { registry: resolve(registry) } : {}),
+    ...(devices ? { devices: resolve(devices) } : {}),
     ...(semantics ? { semantics: semantics as Semantics } : {}),
     ...(install ? { install } : {}),
     steps: d.steps.map((s, i) => parseStepObject(s, i)),

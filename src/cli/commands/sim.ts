@@ -19,10 +19,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { checkOutputPath, writeOutputFile } from "../../io/output.js";
 import { hostPathIn } from "../../kernel/root-fs.js";
-import { renderSimHtmlReport } from "../../report/html-sim.js";
 import { TextEventWriter } from "../../report/event-text.js";
 import { EventLog, NdjsonEventWriter } from "../../report/event-stream.js";
-import { driverImageSummaries } from "../../scan/driver-images.js";
 import { jsonText } from "../../text/terminal.js";
 import { maxEventsArg } from "./options.js";
 
@@ -145,8 +143,9 @@ Examples:
       const registry = opts.registry ? resolve(opts.registry) : scenario.registry;
       const semantics = semanticsOf(opts.semantics) ?? scenario.semantics;
       // Checked before the run: a report must never replace a driver, the scenario or the registry file.
-      const devices = opts.devices ? readDeviceFile(opts.devices) : undefined;
-      const htmlRules = { option: "--html", force: Boolean(opts.force), inputs: [...simInputs(scenarioFile, root, install, registry), ...(opts.devices ? [opts.devices] : [])] };
+      const devicesFile = opts.devices ? resolve(opts.devices) : scenario.devices;
+      const devices = devicesFile ? readDeviceFile(devicesFile) : undefined;
+      const htmlRules = { option: "--html", force: Boolean(opts.force), inputs: [...simInputs(scenarioFile, root, install, registry), ...(devicesFile ? [devicesFile] : [])] };
       if (opts.html) checkOutputPath(opts.html, htmlRules);
       // Events stream to the output as they happen: nothing is kept but the HTML report's capped log.
       const writer = opts.json
@@ -181,6 +180,8 @@ Examples:
         );
       }
       if (opts.html) {
+        // Loaded only for --html (start-up of the common case stays small).
+        const [{ renderSimHtmlReport }, { driverImageSummaries }] = await Promise.all([import("../../report/html-sim.js"), import("../../scan/driver-images.js")]);
         const html = await renderSimHtmlReport(log!.events, {
           modules: driverImageSummaries({ ...(root ? { root } : {}), ...(install ? { install } : {}) }),
           counts: log!.counts,

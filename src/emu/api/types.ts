@@ -51,8 +51,11 @@ export interface ApiContext {
   readonly caller: { module: string; rva: number } | null;
   /** Run a guest routine (nested emulation) and return its RAX, e.g. a completion routine. */
   callGuest(address: bigint, args: bigint[]): bigint;
-  /** Record how the arguments should be shown in the trace (decoded strings, tags). */
-  describe(args: ArgDisplay[]): void;
+  /**
+   * Record how the arguments should be shown in the trace (decoded strings, tags). A function is
+   * called only when the call is traced (for routines called in hot loops).
+   */
+  describe(args: ArgDisplay[] | (() => ArgDisplay[])): void;
   /** Emit a DbgPrint line for the calling module. */
   dbgPrint(text: string, level?: number, component?: number): void;
   /** Emit a warning event. */
@@ -137,6 +140,8 @@ export interface KernelState {
   where?(address: bigint): string;
   /** Base name of the module containing `address` ("ntoskrnl.exe" for kernel routines), or null. */
   moduleAt?(address: bigint): string | null;
+  /** The driver module whose code is running (the caller of the kernel routine in progress, or the innermost driver routine), or null. */
+  driverInProgress?(): string | null;
   /** Pool owned by the kernel itself (device/file objects, IRPs): never charged to a driver. */
   kernelPool?: { allocate(size: number, tag: number): bigint; free(address: bigint): void };
   /** Report a Driver Verifier finding (src/emu/verifier; no-op with --verifier none). Site: the API's caller. */

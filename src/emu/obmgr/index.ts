@@ -31,6 +31,8 @@ export interface HandleEntry {
   access: number;
   kernelHandle: boolean;
   onClose?: () => void;
+  /** The driver that opened it (set by insertHandle from the code running), for leaks at unload. */
+  owner?: string | null;
 }
 
 export interface ObjectManagerState {
@@ -57,12 +59,19 @@ export function insertHandle(kernel: KernelState, entry: HandleEntry): bigint {
   const om = objectManager(kernel);
   const h = (entry.kernelHandle ? KERNEL_HANDLE_BIT : 0n) | om.nextHandle;
   om.nextHandle += 4n;
+  if (entry.owner === undefined) entry.owner = kernel.driverInProgress?.() ?? null;
   om.handles.set(h, entry);
   if (entry.object !== undefined) {
     const o = om.objects.get(entry.object);
     if (o) o.pointerCount++;
   }
   return h;
+}
+
+/** Handles `module` opened and has not closed (kernel handles and handles of the system process alike), in handle order. */
+export function handlesOwnedBy(kernel: KernelState, module: string): [bigint, HandleEntry][] {
+  const m = module.toLowerCase();
+  return [...objectManager(kernel).handles].filter(([, e]) => e.owner?.toLowerCase() === m);
 }
 
 export function lookupHandle(kernel: KernelState, handle: bigint): HandleEntry | undefined {

@@ -31,6 +31,8 @@ function isDriver(emu: Emulator, a: bigint): boolean {
 
 export class Verifier {
   findings = 0;
+  /** rule@site already reported: a rule broken again at the same place (a loop) is one finding. */
+  private readonly seen = new Set<string>();
   constructor(readonly mode: VerifierMode = "standard") {}
 
   get enabled(): boolean {
@@ -57,6 +59,9 @@ export class Verifier {
           break;
         }
     }
+    const key = `${f.rule}@${rip}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     const report = emu.faults.report("internal", f.message, rip);
     const level = f.level ?? "error";
     if (level === "error") this.findings++;

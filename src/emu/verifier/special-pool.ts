@@ -12,7 +12,8 @@
  * addresses are never handed out again, so a later access faults → 0xD5 (use after free).
  *
  * Each live block is one mapped Unicorn region. Unicorn aborts the process at about 4096 regions
- * (docs/emulator.md, "Limits"), so at most MAX_SPECIAL_BLOCKS blocks are live at once; past that,
+ * (docs/emulator.md, "Limits": fixed regions under 400, driver images at most 3200), so at most
+ * MAX_SPECIAL_BLOCKS blocks are live at once; past that,
  * and for blocks larger than MAX_SPECIAL_SIZE, allocations come from normal pool (Driver Verifier
  * also falls back to normal pool when special pool runs out), with one note.
  */
@@ -21,7 +22,7 @@ import type { NativeEngine } from "../native.js";
 const PAGE = 0x1000;
 const PAGE_N = 0x1000n;
 /** Live special-pool blocks at once (one Unicorn region each). */
-export const MAX_SPECIAL_BLOCKS = 384;
+export const MAX_SPECIAL_BLOCKS = 256;
 /** Largest allocation given special pool (16 pages). */
 export const MAX_SPECIAL_SIZE = 16 * PAGE;
 /** The fill byte of the unused part of a special-pool page. */
@@ -130,11 +131,20 @@ export class SpecialPool {
     return { block, corruption };
   }
 
+  /** For kernel routines touching guest memory: a description when [a, a+n) lies in a freed block, else null. */
+  freedAt(a: bigint, n: number): string | null {
+    if (a + BigInt(n) <= this.base || a >= this.cursor) return null;
+    const hit = this.classify(a);
+    if (hit?.kind !== "freed") return null;
+    return hit.block ? `a freed ${hit.block.size}-byte special-pool block at 0x${hit.block.user.toString(16)}` : "freed special pool";
+  }
+
   /** What an invalid access at `a` (inside the special-pool range) hit. */
   classify(a: bigint): SpecialFault | null {
     if (!this.contains(a) || a >= this.cursor) return null;
     for (const b of this.live.values()) {
       const end = b.base + BigInt(b.pages * PAGE);
+      if (a >= b.base && a < end) return null; // mapped: not a fault
       if (a >= end && a < end + PAGE_N) return { kind: "beyond-end", block: b };
       if (a < b.base && a >= b.base - PAGE_N) return { kind: "before-start", block: b };
     }

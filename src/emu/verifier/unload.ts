@@ -9,6 +9,24 @@ import type { Emulator } from "../emulator.js";
 import type { LoadedModule } from "../image.js";
 import { schedState, KDPC } from "../sched/core.js";
 import { callbacksOf } from "../api/notify.js";
+import { handlesOwnedBy } from "../obmgr/index.js";
+import type { TraceEvent } from "../../events.js";
+
+/**
+ * Handles the image opened and never closed (ZwCreateFile, ZwOpenKey, PsCreateSystemThread ...):
+ * `leak` events (they fail `call` and `sim` as pool leaks do). The handles stay open, as on
+ * Windows, where they outlive the driver in the system process's handle table.
+ */
+export function handleLeaks(emu: Emulator, mod: LoadedModule): TraceEvent[] {
+  return handlesOwnedBy(emu.kernel, mod.name).map(([h, e]) => ({
+    event: "leak",
+    module: mod.name,
+    kind: "handle",
+    handle: `0x${h.toString(16)}`,
+    type: e.type,
+    message: `unloaded with the ${e.type} handle 0x${h.toString(16)} it opened still open (ZwClose it before unloading)`,
+  }));
+}
 
 export function checkUnload(emu: Emulator, mod: LoadedModule): void {
   if (!emu.verifier.enabled) return;
