@@ -24,8 +24,8 @@ function call(exp: string): CallImageResult {
   return r;
 }
 
-test("apivm.sys: reserve, commit, protect, query, lock, decommit and release user memory", () => {
-  for (const exp of ["TestVirtualMemory", "TestVirtualMemoryArgs", "TestCreateDriver"]) {
+test("apivm.sys: reserve, commit, protect, query, lock, decommit and release user memory; copy between address spaces", () => {
+  for (const exp of ["TestVirtualMemory", "TestVirtualMemoryArgs", "TestCopyVirtualMemory", "TestCreateDriver"]) {
     const r = call(exp);
     assert.equal(r.fault, null, `${exp}: ${r.fault?.kind}: ${r.fault?.message}`);
     const fails = r.events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text);

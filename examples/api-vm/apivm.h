@@ -7,7 +7,9 @@
  * NtQueryVirtualMemory / ZwQueryVirtualMemory and MEMORY_BASIC_INFORMATION (Microsoft Learn,
  * ntifs.h and winnt.h), ZwProtectVirtualMemory and ZwLockVirtualMemory (parameters as the
  * NtProtectVirtualMemory / NtLockVirtualMemory system services), IoCreateDriver / IoDeleteDriver
- * (undocumented ntoskrnl exports: the name of the object, the routine called with it).
+ * (undocumented ntoskrnl exports: the name of the object, the routine called with it),
+ * MmCopyVirtualMemory (undocumented export: source process and address, target process and
+ * address, size, previous mode, bytes copied).
  */
 #pragma once
 #include <ntddk.h>
@@ -31,6 +33,9 @@ typedef struct _VM_BASIC_INFO {
 #define MAP_PROCESS 1
 #define MAP_SYSTEM 2
 #endif
+#ifndef STATUS_PARTIAL_COPY
+#define STATUS_PARTIAL_COPY ((NTSTATUS)0x8000000DL)
+#endif
 #ifndef STATUS_WAS_LOCKED
 #define STATUS_WAS_LOCKED ((NTSTATUS)0x40000019L)
 #endif
@@ -50,6 +55,8 @@ NTSYSAPI NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAdd
     PVOID MemoryInformation, SIZE_T MemoryInformationLength, PSIZE_T ReturnLength);
 NTSYSAPI NTSTATUS NTAPI ZwProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG NewProtect, PULONG OldProtect);
 NTSYSAPI NTSTATUS NTAPI ZwLockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG MapType);
+NTKERNELAPI NTSTATUS NTAPI MmCopyVirtualMemory(PEPROCESS SourceProcess, PVOID SourceAddress, PEPROCESS TargetProcess, PVOID TargetAddress,
+    SIZE_T BufferSize, KPROCESSOR_MODE PreviousMode, PSIZE_T ReturnSize);
 NTKERNELAPI NTSTATUS NTAPI IoCreateDriver(PUNICODE_STRING DriverName, PDRIVER_INITIALIZE InitializationFunction);
 NTKERNELAPI VOID NTAPI IoDeleteDriver(PDRIVER_OBJECT DriverObject);
 NTKERNELAPI NTSTATUS NTAPI ObReferenceObjectByName(PUNICODE_STRING ObjectName, ULONG Attributes, PACCESS_STATE AccessState,
@@ -59,6 +66,7 @@ __declspec(dllimport) extern POBJECT_TYPE *IoDriverObjectType;
 /* vm.c */
 int TestVirtualMemory(void);
 int TestVirtualMemoryArgs(void);
+int TestCopyVirtualMemory(void);
 int WildProtectBase(void);
 int WildOldProtect(void);
 int TouchNoAccess(void);

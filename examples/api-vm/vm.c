@@ -176,6 +176,42 @@ int TestVirtualMemoryArgs(void)
     return failures;
 }
 
+int TestCopyVirtualMemory(void)
+{
+    int failures = 0;
+    PVOID base = NULL;
+    PUCHAR p;
+    SIZE_T copied = 1;
+    ULONG old;
+    UCHAR kbuf[64];
+    PEPROCESS sys = PsGetCurrentProcess();
+    int i;
+
+    /* Two committed pages, the second made read-only, then a third reserved but not committed. */
+    CHECK(Alloc(&base, 0x3000, MEM_RESERVE, PAGE_READWRITE) == STATUS_SUCCESS);
+    CHECK(Alloc(&base, 0x2000, MEM_COMMIT, PAGE_READWRITE) == STATUS_SUCCESS);
+    if (!base) return failures + 1;
+    p = (PUCHAR)base;
+    for (i = 0; i < 64; i++) p[0xfe0 + i] = (UCHAR)i;
+    /* Kernel buffer <- user memory across a page boundary. */
+    RtlZeroMemory(kbuf, sizeof(kbuf));
+    CHECK(MmCopyVirtualMemory(sys, p + 0xfe0, sys, kbuf, sizeof(kbuf), KernelMode, &copied) == STATUS_SUCCESS && copied == sizeof(kbuf));
+    CHECK(kbuf[0] == 0 && kbuf[63] == 63);
+    /* User memory <- kernel buffer, and zero bytes. */
+    CHECK(MmCopyVirtualMemory(sys, kbuf, sys, p, 16, UserMode, &copied) == STATUS_ACCESS_VIOLATION);
+    CHECK(MmCopyVirtualMemory(sys, kbuf, sys, p, 16, KernelMode, &copied) == STATUS_SUCCESS && copied == 16 && p[15] == 15);
+    CHECK(MmCopyVirtualMemory(sys, kbuf, sys, p, 0, KernelMode, &copied) == STATUS_SUCCESS && copied == 0);
+    /* Reading runs into the uncommitted third page: a partial copy up to it. */
+    CHECK(MmCopyVirtualMemory(sys, p + 0x1ff0, sys, kbuf, 32, KernelMode, &copied) == STATUS_PARTIAL_COPY && copied == 16);
+    /* Writing into a read-only page stops at it. */
+    CHECK(Protect(p + 0x1000, PAGE, PAGE_READONLY, &old) == STATUS_SUCCESS);
+    CHECK(MmCopyVirtualMemory(sys, kbuf, sys, p + 0xff8, 16, KernelMode, &copied) == STATUS_PARTIAL_COPY && copied == 8);
+    /* User mode: both ranges in user space. */
+    CHECK(MmCopyVirtualMemory(sys, p, sys, p + 0x100, 16, UserMode, &copied) == STATUS_SUCCESS && copied == 16 && p[0x10f] == 15);
+    CHECK(Release(base) == STATUS_SUCCESS);
+    return failures;
+}
+
 /* A wild BaseAddress pointer: the routine reads through it (a fault report). */
 int WildProtectBase(void)
 {
