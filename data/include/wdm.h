@@ -10,6 +10,12 @@
  */
 #ifndef KMDLL_COMPAT_WDM_H
 #define KMDLL_COMPAT_WDM_H
+/* wdm.h tests NTDDI_VERSION >= NTDDI_WINVISTA around IO_STACK_LOCATION's SystemPowerStateContext,
+   which no mingw-w64 header defines (0 in #if: always true), while the type itself is declared for
+   NTDDI_VISTA only; below Vista (_NT_TARGET_VERSION=0x502) wdm.h then does not compile. */
+#ifndef NTDDI_WINVISTA
+#define NTDDI_WINVISTA 0x06000000
+#endif
 #include <intrin.h>
 #undef InterlockedBitTestAndSet
 #undef InterlockedBitTestAndReset

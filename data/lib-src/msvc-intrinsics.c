@@ -2,7 +2,8 @@
  * Definitions of the MSVC kernel intrinsics declared in data/include/kmdll/msvc-intrinsics.h,
  * for clang + mingw-w64 builds. kmdll archives this file into a library linked after the
  * project's libraries, so an image gets only the routines it calls. Each is the one instruction
- * the Visual C++ documentation of the intrinsic names.
+ * the Visual C++ documentation of the intrinsic names. At the end, for x86, the 64-bit division
+ * helpers clang calls where cl.exe calls ntoskrnl's _aulldiv & co.
  */
 #include <intrin.h>
 
@@ -52,3 +53,54 @@ void __writedr(unsigned int DebugRegister, kmdll_ureg Value)
     default: break;
     }
 }
+
+#if defined(__i386__)
+/*
+ * x86 only: 64-bit division. For `a / b` on 64-bit integers cl.exe calls ntoskrnl's _aulldiv/_alldiv
+ * (special calling convention); clang's i686-w64-windows-gnu target calls libgcc's __udivdi3,
+ * __umoddi3, __divdi3 and __moddi3, which a driver does not have (lld-link: undefined symbol
+ * ___udivdi3). Shift-and-subtract here, with no 64-bit division of its own; a zero divisor raises
+ * the divide error, as the CPU and _aulldiv do.
+ */
+static unsigned long long kmdll_udivmod64(unsigned long long n, unsigned long long d, unsigned long long *rem)
+{
+    unsigned long long q = 0, r = 0;
+    int bit;
+    if (d == 0) {
+        volatile unsigned int zero = 0;
+        return 1u / zero;
+    }
+    for (bit = 63; bit >= 0; bit--) {
+        r = (r << 1) | ((n >> bit) & 1);
+        if (r >= d) {
+            r -= d;
+            q |= 1ULL << bit;
+        }
+    }
+    if (rem) *rem = r;
+    return q;
+}
+
+unsigned long long __udivdi3(unsigned long long n, unsigned long long d) { return kmdll_udivmod64(n, d, 0); }
+
+unsigned long long __umoddi3(unsigned long long n, unsigned long long d)
+{
+    unsigned long long r;
+    kmdll_udivmod64(n, d, &r);
+    return r;
+}
+
+long long __divdi3(long long n, long long d)
+{
+    unsigned long long q = kmdll_udivmod64(n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n,
+                                           d < 0 ? 0ULL - (unsigned long long)d : (unsigned long long)d, 0);
+    return (n < 0) != (d < 0) ? (long long)(0ULL - q) : (long long)q;
+}
+
+long long __moddi3(long long n, long long d)
+{
+    unsigned long long r;
+    kmdll_udivmod64(n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n, d < 0 ? 0ULL - (unsigned long long)d : (unsigned long long)d, &r);
+    return n < 0 ? (long long)(0ULL - r) : (long long)r;
+}
+#endif

@@ -72,6 +72,8 @@ export interface MakeVarsOptions {
   include?: (path: string, from: string | undefined) => { file: string; text: string } | { skip: string } | { error: string };
   /** Longest value a macro may expand to (default MAX_EXPANDED_LENGTH). */
   maxValue?: number;
+  /** The main file's canonical name, as `include` names files: an `!include` of it is a cycle. */
+  mainFile?: string;
 }
 
 const NAME_RE = /^[A-Za-z_0-9][A-Za-z0-9_]*$/;
@@ -205,7 +207,7 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
 
   const conds: Cond[] = [];
   const active = () => conds.length === 0 || conds[conds.length - 1]!.active;
-  const stack: string[] = [];
+  const stack: string[] = options.mainFile !== undefined ? [options.mainFile] : [];
   let lines = 0;
 
   const evalCond = (kind: string, rest: string, p0: Pos): boolean => {
@@ -284,13 +286,14 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
         return;
       }
       if (stack.length >= MAX_INCLUDE_DEPTH) {
-        diag("error", p0, `!include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+        stop(p0, `!include nested more than ${MAX_INCLUDE_DEPTH} deep`);
         return;
       }
       const r = options.include(path, curFile);
       if ("error" in r) diag("error", p0, r.error);
       else if ("skip" in r) diag("warning", p0, r.skip);
-      else if (stack.includes(r.file)) diag("error", p0, `!include cycle: ${r.file} includes itself (through ${stack.slice(stack.indexOf(r.file)).join(" → ")})`);
+      // A cycle stops the parse: what follows would be read again and again (and only add consequential errors).
+      else if (stack.includes(r.file)) stop(p0, `!include cycle: ${[...stack.slice(stack.indexOf(r.file)), r.file].map((f) => f.split(/[\\/]/).pop()).join(" → ")}`);
       else {
         const saved = curFile;
         stack.push(r.file);

@@ -3,8 +3,8 @@
  * link with lld-link, write the export library (from the image's exports and the DLLDEF) or
  * archive a DRIVER_LIBRARY, then check the image. Incremental: a step whose record holds is skipped.
  */
-import { copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
-import { basename, join, relative, resolve } from "node:path";
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeDirectory } from "../io/dirs.js";
 import { loadState, saveState, stampFile, hashText, upToDate, type BuildState } from "./cache.js";
@@ -15,6 +15,7 @@ import { checkBuiltImage, EXPORT_LIBRARY_WRITER, readDefOrThrow, writeExportLibr
 import type { Project, ProjectSource } from "./project.js";
 import { asmArgs, compileArgs, libArgs, linkArgs, rcArgs } from "./recipe.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
+import { runClangWithFixups } from "./msvc-fixups.js";
 import { planX86Link } from "./x86-exports.js";
 import { writeKernelImportLibraries } from "./kernel-implib.js";
 import type { Arch, LibRef } from "./sources.js";
@@ -26,14 +27,13 @@ const LIB_SRC = fileURLToPath(new URL("../../../data/lib-src", import.meta.url))
 
 /** WDK libraries mingw-w64 does not ship and kmdll does not need: what provides their contents. */
 const NOT_NEEDED: Record<string, string> = {
-  libcntpr: "ntoskrnl exports the C runtime routines it holds",
   bufferoverflowk: "kmdll compiles without /GS stack cookies",
   bufferoverflowfastfailk: "kmdll compiles without /GS stack cookies",
   ntstrsafe: "mingw-w64's ntstrsafe.h defines its routines inline",
   wdmsec: "IoCreateDeviceSecure is not provided; link fails if it is called",
 };
-/** WDK libraries kmdll builds from data/lib-src. */
-const BUILT_HERE = new Set(["aux_klib"]);
+/** WDK libraries kmdll builds from data/lib-src (libcntpr: only the routines ntoskrnl does not export). */
+const BUILT_HERE = new Set(["aux_klib", "libcntpr"]);
 
 export interface Ctx {
   tc: Toolchain;
@@ -85,6 +85,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
     ...(ctx.vfsOverlay ? { vfsOverlay: ctx.vfsOverlay } : {}), forceIncludes: p.forceIncludes,
     defines: [...p.spec.versionDefines, ...p.spec.defines], userFlags: p.spec.userCFlags, prefixMaps: [[ctx.tree, "."], [ctx.outRoot, "out"]] as [string, string][],
   };
+  const fixupsWarned = new Set<string>();
   /** Run one compiler-like step (cached); returns the output or undefined on failure. */
   const compileStep = async (id: string, input: string, output: string, tool: string | undefined, toolName: string, args: string[], cwd: string, depfile?: string): Promise<string | undefined> => {
     if (!tool) {
@@ -98,7 +99,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
       return output;
     }
     delete state.steps[id];
-    const run = await runTool(tool, args, cwd);
+    const run = toolName === "clang" ? await runClangWithFixups(tool, args, cwd, join(objDir, "msvc-fixups", basename(input)), fixupsWarned) : await runTool(tool, args, cwd);
     if (run.code !== 0 || !existsSync(output)) {
       step("compile", input, "failed");
       fail(rewritePositions(run.stderr || run.stdout || `${toolName} exited with ${run.code}\n`, cwd));
@@ -121,8 +122,17 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   };
   const compileResource = (s: ProjectSource): Promise<string | undefined> => {
     const res = join(objDir, objName(s.rel).replace(/\.obj$/, ".res"));
-    const args = rcArgs(s.rel, res, [...includes, COMPAT_INCLUDE, sr.ddkInclude, sr.include], [...p.spec.defines, arch === "x64" ? "-D_AMD64_" : "-D_X86_"]);
-    return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", args, p.dir);
+    const incs = [...includes, COMPAT_INCLUDE, sr.ddkInclude, sr.include];
+    const defs = [...p.spec.defines, arch === "x64" ? "-D_AMD64_" : "-D_X86_"];
+    // Visual Studio writes .rc files in UTF-16 (BOM FF FE), which llvm-rc 14 does not read: it
+    // compiles a UTF-8 copy (code page 65001), with the original's folder first on the include path.
+    const text = readFileSync(s.abs);
+    if (text[0] === 0xff && text[1] === 0xfe) {
+      const copy = join(objDir, objName(s.rel).replace(/\.obj$/, ".utf8.rc"));
+      writeFileSync(copy, text.subarray(2).toString("utf16le"), "utf8");
+      return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", rcArgs(copy, res, [dirname(s.abs), ...incs], defs, 65001), p.dir);
+    }
+    return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", rcArgs(s.rel, res, incs, defs), p.dir);
   };
 
   const objects = await mapLimit([...p.sources.map((s) => () => compileSource(s)), ...p.resources.map((s) => () => compileResource(s))], ctx.jobs, (f) => f());
@@ -296,8 +306,12 @@ function resolveLib(ctx: Ctx, p: Project, arch: Arch, l: LibRef, O: string): str
     return f;
   }
   const f = resolve(p.dir, l.path);
-  if (!existsSync(f)) bad(`TARGETLIBS: library '${l.path}' not found`);
-  return f;
+  if (existsSync(f)) return f;
+  // Not in the tree: the WDK would find it in another project's output folder (TARGETPATH=. puts
+  // `x.lib` in that project's `amd64\`, e.g. `..\x\amd64\x.lib`), which kmdll keeps in $(O).
+  const built = ctx.products.get(basename(l.path).toLowerCase());
+  if (built && existsSync(built)) return built;
+  return bad(`TARGETLIBS: library '${l.path}' not found (nor built by an earlier project of the tree)`);
 }
 
 /**

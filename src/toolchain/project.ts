@@ -101,7 +101,7 @@ export function loadProject(dir: string, tree: string = dir, arch: Arch = "x64",
     included.push(found);
     return { file: found, text: t };
   };
-  const parsed = parseSources(text, { arch, include, defines });
+  const parsed = parseSources(text, { arch, include, defines, file: sourcesFile });
   for (const d of parsed.diagnostics) diagnostics.push({ ...d, file: d.file ?? sourcesFile });
   const spec = parsed.project;
   if (!spec) return { diagnostics, ...(parsed.skipped ? { skipped: true } : {}) };

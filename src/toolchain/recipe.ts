@@ -111,7 +111,8 @@ export function asmArgs(arch: Arch, source: string, object: string, includes: st
 }
 
 /** Resources (.rc) with llvm-rc (which preprocesses with clang). */
-export function rcArgs(source: string, res: string, includes: string[], defines: string[]): string[] {
-  // Code page 1252 (the Windows ANSI default): .rc files often carry © and ® in their strings.
-  return ["/nologo", "/C", "1252", ...includes.flatMap((i) => ["/I", i]), ...defines.filter((d) => /^-[DU]/.test(d)).map((d) => `/${d[1]}${d.slice(2)}`), "/fo", res, source];
+export function rcArgs(source: string, res: string, includes: string[], defines: string[], codePage = 1252): string[] {
+  // Code page 1252 (the Windows ANSI default): .rc files often carry © and ® in their strings;
+  // 65001 for the UTF-8 copy of a UTF-16 file.
+  return ["/nologo", "/C", String(codePage), ...includes.flatMap((i) => ["/I", i]), ...defines.filter((d) => /^-[DU]/.test(d)).map((d) => `/${d[1]}${d.slice(2)}`), "/fo", res, source];
 }

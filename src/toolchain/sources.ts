@@ -128,6 +128,8 @@ export interface ParseSourcesOptions {
   include?: MakeVarsOptions["include"];
   /** Macros of the build environment given by the user (`kmdll build -D NAME=VALUE`), as NMAKE takes environment variables. */
   defines?: Readonly<Record<string, string>>;
+  /** The sources file's canonical name (as `include` names files), for `!include` cycles through it. */
+  file?: string;
 }
 
 const toSlash = (s: string) => s.replace(/\\/g, "/");
@@ -142,7 +144,7 @@ function pathProblem(p: string): string | undefined {
 /** Parse and interpret a `sources` file. */
 export function parseSources(text: string, options: ParseSourcesOptions = {}): ParsedSources {
   const arch = options.arch ?? "x64";
-  const vars = parseMakeVars(text, { builtins: BUILTIN_MACROS, defines: new Map([...environmentMacros(arch), ...Object.entries(options.defines ?? {})]), ...(options.include ? { include: options.include } : {}) });
+  const vars = parseMakeVars(text, { builtins: BUILTIN_MACROS, defines: new Map([...environmentMacros(arch), ...Object.entries(options.defines ?? {})]), ...(options.include ? { include: options.include } : {}), ...(options.file !== undefined ? { mainFile: options.file } : {}) });
   const diagnostics: Diagnostic[] = [...vars.diagnostics];
   if (vars.aborted) return { vars, diagnostics };
   const d = (severity: Severity, at: Located | Token, message: string) => {
@@ -282,6 +284,11 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
       col += part.length + 1;
       if (!p) continue;
       if (/^\$\((?:DDK_INC_PATH|SDK_INC_PATH|CRT_INC_PATH|WDM_INC_PATH|IFSKIT_INC_PATH)\)/.test(p)) continue; // always on the include path
+      // A folder of the WDK installation ($(BASEDIR) is its root): its headers are mingw-w64's here.
+      if (/^\$\(BASEDIR\)(?:\/|$)/.test(p)) {
+        if (!/^\$\(BASEDIR\)\/inc(?:\/[^/]+)?\/?$/i.test(p)) d("warning", at, `INCLUDES: '${p}' is a folder of the WDK installation, which kmdll does not have (mingw-w64's headers stand for the WDK's); ignored`);
+        continue;
+      }
       if (p === "$(O)" || p === "$(OBJ_PATH)/$(O)") {
         includes.push({ path: "$(O)", ...at });
         continue;
@@ -308,7 +315,9 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
     for (const f of tr.forceIncludes) forceIncludes.push({ path: toSlash(f.text), line: f.line, col: f.col, ...(f.file !== undefined ? { inFile: f.file } : {}) });
   }
   // _NT_TARGET_VERSION: the Windows version the headers describe (default Windows 7).
-  const ntv = v.get("_NT_TARGET_VERSION")?.tokens[0];
+  // Set in the file, or in the build environment (setenv.bat sets it per target OS: `-D _NT_TARGET_VERSION=0x502`).
+  const envNtv = options.defines?.["_NT_TARGET_VERSION"];
+  const ntv = v.get("_NT_TARGET_VERSION")?.tokens[0] ?? (envNtv !== undefined ? { text: envNtv.trim(), line: 1, col: 1 } : undefined);
   const ntVersion = ntv ? Number(ntv.text) : 0x601;
   if (ntv && (!Number.isInteger(ntVersion) || ntVersion < 0x400 || ntVersion > 0xfff)) d("warning", ntv, `_NT_TARGET_VERSION '${ntv.text}' is not a version like 0x601; using 0x601`);
   const winnt = Number.isInteger(ntVersion) && ntVersion >= 0x400 && ntVersion <= 0xfff ? ntVersion : 0x601;

@@ -1,0 +1,164 @@
+/**
+ * MSVC C that clang rejects but cl.exe accepts, repaired without touching the user's files:
+ * a prototype whose parameter list names only identifiers that are not types where it appears
+ * (`extern BOOLEAN WvBusAddDev(IN WV_SP_DEV_T);` before WV_SP_DEV_T is declared). cl.exe reads it
+ * as an old-style identifier list and declares the function without a prototype (warning C4131
+ * level); clang stops ("a parameter list without types is only allowed in a function definition").
+ *
+ * When clang reports that error, kmdll writes a copy of the file with that parameter list emptied
+ * (`WvBusAddDev()`: a declaration without a prototype, what cl.exe makes of it; line and column
+ * numbers kept), maps the original path to the copy with a clang VFS overlay (messages and
+ * depfiles still name the original), compiles again, and warns at the position. The rewrite is a
+ * pure function; the I/O is in `runClangWithFixups`.
+ *
+ * Likewise a struct/union tag first declared in a prototype (`int f(struct S *p);` before any
+ * `struct S`): cl.exe gives the tag file scope (warning C4115), clang prototype scope, so the
+ * definition that follows "conflicts". When such a compile fails, kmdll declares the tags at file
+ * scope first (`struct S;` in a header passed with -include) and compiles again.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { makeDirectory } from "../io/dirs.js";
+import { runTool, type ToolRun } from "./run.js";
+
+export interface SourcePosition {
+  file: string;
+  line: number;
+  col: number;
+}
+
+const IDENT_LIST = /^(.+?):(\d+):(\d+): error: a parameter list without types is only allowed in a function definition$/gm;
+
+/** The positions of clang's "parameter list without types" errors (paths resolved against cwd). */
+export function identListErrors(stderr: string, cwd: string): SourcePosition[] {
+  const seen = new Set<string>();
+  const out: SourcePosition[] = [];
+  for (const m of stderr.matchAll(IDENT_LIST)) {
+    const file = isAbsolute(m[1]!) ? m[1]! : resolve(cwd, m[1]!);
+    const key = `${file}:${m[2]}:${m[3]}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ file, line: Number(m[2]), col: Number(m[3]) });
+  }
+  return out;
+}
+
+/**
+ * Empty the parenthesised parameter list around (line, col) (1-based), keeping every newline so
+ * positions after it do not move. Undefined when the position is not inside a parameter list.
+ */
+export function emptyParameterList(text: string, line: number, col: number): string | undefined {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    at = text.indexOf("\n", at);
+    if (at < 0) return undefined;
+    at++;
+  }
+  at += col - 1;
+  if (at >= text.length) return undefined;
+  // Back to the '(' that opens the list (identifiers, whitespace, commas and comments only).
+  let open = at - 1;
+  while (open >= 0 && text[open] !== "(") {
+    if (!/[\w\s,]/.test(text[open]!)) return undefined;
+    open--;
+  }
+  let close = at;
+  while (close < text.length && text[close] !== ")") {
+    if (!/[\w\s,]/.test(text[close]!)) return undefined;
+    close++;
+  }
+  if (open < 0 || close >= text.length) return undefined;
+  const inner = text.slice(open + 1, close).replace(/[^\n]/g, " ");
+  return text.slice(0, open + 1) + inner + text.slice(close);
+}
+
+/** A clang VFS overlay mapping each original file to its repaired copy (messages name the original). */
+function overlayJson(map: ReadonlyMap<string, string>): string {
+  const byDir = new Map<string, { type: "file"; name: string; "external-contents": string }[]>();
+  for (const [orig, copy] of map) {
+    const list = byDir.get(dirname(orig)) ?? [];
+    list.push({ type: "file", name: basename(orig), "external-contents": copy });
+    byDir.set(dirname(orig), list);
+  }
+  const roots = [...byDir].map(([name, contents]) => ({ type: "directory", name, contents }));
+  return JSON.stringify({ version: 0, "case-sensitive": "false", "use-external-names": false, fallthrough: true, roots });
+}
+
+const PROTOTYPE_TAG = /^(.+?):(\d+):(\d+): warning: declaration of '(struct|union) (\w+)' will not be visible outside of this function \[-Wvisibility\]$/gm;
+
+/** Tags clang says a prototype declares in prototype scope ("will not be visible outside of this function"). */
+export function prototypeScopeTags(stderr: string, cwd: string): (SourcePosition & { tag: string })[] {
+  const seen = new Set<string>();
+  const out: (SourcePosition & { tag: string })[] = [];
+  for (const m of stderr.matchAll(PROTOTYPE_TAG)) {
+    const tag = `${m[4]} ${m[5]}`;
+    if (seen.has(tag)) continue;
+    seen.add(tag);
+    out.push({ file: isAbsolute(m[1]!) ? m[1]! : resolve(cwd, m[1]!), line: Number(m[2]), col: Number(m[3]), tag });
+  }
+  return out;
+}
+
+const MAX_ROUNDS = 16;
+
+/**
+ * Run clang; while it stops on identifier-list prototypes, repair them (copies under fixDir) and
+ * run again. The warnings name each repaired position (once per `warned` set); other errors are
+ * returned as they are.
+ */
+export async function runClangWithFixups(clang: string, args: readonly string[], cwd: string, fixDir: string, warned: Set<string> = new Set()): Promise<ToolRun> {
+  let run = await runTool(clang, [...args], cwd);
+  const texts = new Map<string, string>(); // original file → repaired text
+  const tags = new Set<string>(); // declared at file scope
+  const warnings: string[] = [];
+  for (let round = 0; round < MAX_ROUNDS && run.code !== 0; round++) {
+    const errors = identListErrors(run.stderr, cwd);
+    let changed = false;
+    for (const t of prototypeScopeTags(run.stderr, cwd)) {
+      if (tags.has(t.tag)) continue;
+      tags.add(t.tag);
+      changed = true;
+      warnings.push(`${t.file}:${t.line}:${t.col}: warning: cl.exe gives '${t.tag}', first declared in this prototype, file scope; kmdll declared it at file scope before the source\n`);
+    }
+    for (const e of errors) {
+      let text = texts.get(e.file);
+      if (text === undefined) {
+        try {
+          text = readFileSync(e.file, "latin1");
+        } catch {
+          continue;
+        }
+      }
+      const fixed = emptyParameterList(text, e.line, e.col);
+      if (fixed === undefined || fixed === text) continue;
+      texts.set(e.file, fixed);
+      changed = true;
+      warnings.push(`${e.file}:${e.line}:${e.col}: warning: cl.exe reads this parameter list as an old-style identifier list (no type of that name is declared here); kmdll compiled the declaration without a prototype, as cl.exe does\n`);
+    }
+    if (!changed) break;
+    makeDirectory(fixDir);
+    const extra: string[] = [];
+    if (tags.size) {
+      const header = join(fixDir, "file-scope-tags.h");
+      writeFileSync(header, [...tags].map((t) => `${t};\n`).join(""));
+      extra.push("-include", header);
+    }
+    const copies = new Map<string, string>();
+    let n = 0;
+    for (const [file, text] of texts) {
+      const copy = join(fixDir, `${n++}-${basename(file)}`);
+      writeFileSync(copy, text, "latin1");
+      copies.set(file, copy);
+    }
+    if (copies.size) {
+      const overlay = join(fixDir, "overlay.json");
+      writeFileSync(overlay, overlayJson(copies));
+      extra.push("-ivfsoverlay", overlay);
+    }
+    run = await runTool(clang, [...extra, ...args], cwd);
+  }
+  // Each repaired position is reported once per project (`warned`), not once per file including it.
+  const fresh = warnings.filter((w) => !warned.has(w));
+  for (const w of fresh) warned.add(w);
+  return fresh.length ? { ...run, stderr: fresh.join("") + run.stderr } : run;
+}
