@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { callImage, type CallImageResult } from "../src/sim/call.js";
+import { callBothArches } from "./arch-compare.js";
 import { allApis, apisByComponent } from "../src/emu/api/index.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture, repoPath } from "./helpers.js";
@@ -22,7 +23,7 @@ const FAMILIES = ["machine", "mdl", "sched", "process", "notify", "iox", "regrtl
 const exercised = new Set<string>();
 
 function call(file: string, exp: string, opts: Record<string, unknown> = {}): CallImageResult {
-  const r = callImage(fixture("x64", file), exp, [], { apis: allApis, trace: true, ...opts });
+  const r = callBothArches(file, exp, [], () => ({ apis: allApis, trace: true, ...opts }));
   for (const e of r.events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
   return r;
 }

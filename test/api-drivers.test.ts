@@ -16,12 +16,13 @@ import { loadRegistry, runSimulation } from "../src/kernel/simulation.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
+import { callBothArches } from "./arch-compare.js";
 
 /** Every API the drivers called in this file (checked against allApis by the last test). */
 const exercised = new Set<string>();
 
 function call(file: string, exp: string, args: bigint[] = [], registry?: string): CallImageResult {
-  const r = callImage(fixture("x64", file), exp, args, { apis: allApis, trace: true, ...(registry ? { registry: loadRegistry(registry) } : {}) });
+  const r = callBothArches(file, exp, args, () => ({ apis: allApis, trace: true, ...(registry ? { registry: loadRegistry(registry) } : {}) }));
   for (const e of r.events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
   if (r.fault?.api) exercised.add(r.fault.api.replace(/^.*!/, ""));
   return r;

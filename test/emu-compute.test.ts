@@ -9,7 +9,8 @@ import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { repoPath, tool } from "./helpers.js";
-import { loadFixture } from "./emu-harness.js";
+import { coreApis, loadFixture } from "./emu-harness.js";
+import { apis as int64Apis } from "../src/emu/api/int64.js";
 
 const M64 = (1n << 64n) - 1n;
 const u = (n: bigint | number) => BigInt.asUintN(64, BigInt(n));
@@ -77,6 +78,27 @@ function nativeResults(): bigint[] {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The 64-bit parameters of each export (compute_core.c): two stack slots each on x86, low half first. */
+const WIDE_PARAMS: Record<string, number[]> = { Mix10: [1, 5, 7, 9], Fib: [], Ackermann: [0, 1], DivMod: [0, 1], SortChecksum: [0], PoolHash: [0], Burn: [0, 1] };
+
+test("x86: the same exports built for x86 give the same results (64-bit values in two stack slots and EDX:EAX; division by ntoskrnl's _alldiv/_allrem)", () => {
+  const expected = nativeResults();
+  const d = loadFixture("emucomp.sys", { apis: [...coreApis, ...int64Apis], arch: "x86" }, "x86");
+  try {
+    CASES.forEach(([name, args], i) => {
+      const slots = args.flatMap((a, k) => (WIDE_PARAMS[name]!.includes(k) ? [u(a) & 0xffffffffn, u(a) >> 32n] : [u(a) & 0xffffffffn]));
+      const r = d.call(name, ...slots);
+      assert.ok(r.ok, `${name}(${args.join(", ")}) faulted: ${r.ok ? "" : r.message}`);
+      // A 64-bit result comes back in EDX:EAX (the top-level call leaves EDX as the routine set it).
+      const edx = d.ex.emu.uc.regRead(d.ex.emu.C.regsX86.EDX);
+      if (r.ok) assert.equal((BigInt.asUintN(32, edx) << 32n) | BigInt.asUintN(32, r.value), expected[i], `${name}(${args.join(", ")})`);
+    });
+    assert.deepEqual(d.ex.emu.pool.liveOf("emucomp.sys"), []);
+  } finally {
+    d.ex.close();
+  }
+});
 
 test("pure-computation exports equal the same C compiled natively", () => {
   const expected = nativeResults();

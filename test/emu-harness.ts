@@ -49,8 +49,8 @@ export interface Loaded {
   rva(exportName: string): number;
 }
 
-export function loadFixture(file: string, opts: EmulatorOptions = {}): Loaded {
-  const bytes = new Uint8Array(readFileSync(fixture("x64", file)));
+export function loadFixture(file: string, opts: EmulatorOptions = {}, arch: "x64" | "x86" = "x64"): Loaded {
+  const bytes = new Uint8Array(readFileSync(fixture(arch, file)));
   const image = parsePe(bytes);
   const events: TraceEvent[] = [];
   const ex = new EmulatorExecutor({ apis: coreApis, ...opts, sink: (e) => events.push(e) });

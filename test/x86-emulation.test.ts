@@ -205,3 +205,27 @@ test("x86-only export names: IoCompleteRequest (stdcall) and HAL's KeGetCurrentI
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("bad input for ARM64: an ARM64 machine on a PE32+ or PE32 image, and an ARM64 export driver under an x64 importer → 0xC000007B, never a crash", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-arm64bad-"));
+  try {
+    const arm = patched(fixture("x64", "mydriver.sys"), dir, "mydriver.sys", (b, pe) => b.writeUInt16LE(0xaa64, pe + 4));
+    const c = await runCli(["call", arm, "LoadPrinterDriver", "1"]);
+    assert.equal(c.code, 2, c.stdout + c.stderr);
+    assert.match(c.stderr, /arm64 images cannot be emulated \(x64 and x86 can\).*0xC000007B/);
+    const arm32 = patched(fixture("x86", "mydriver.sys"), dir, "arm32.sys", (b, pe) => b.writeUInt16LE(0xaa64, pe + 4));
+    const c2 = await runCli(["call", arm32, "LoadPrinterDriver", "1"]);
+    assert.equal(c2.code, 2, c2.stdout + c2.stderr);
+    assert.match(c2.stderr, /0xC000007B/);
+    // An x64 importer whose export driver in the root is ARM64: the import fails with the status.
+    const root = join(dir, "root");
+    mkdirSync(join(root, "System32", "drivers"), { recursive: true });
+    copyFileSync(fixture("x64", "client.sys"), join(root, "System32", "drivers", "client.sys"));
+    copyFileSync(arm, join(root, "System32", "drivers", "mydriver.sys"));
+    const s = await runCli(["sim", "--root", root, "--json", "start:client"]);
+    assert.equal(s.code, 1, s.stdout + s.stderr);
+    assert.match(s.stdout, /mydriver\.sys: arm64 images cannot be emulated.*0xC000007B/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

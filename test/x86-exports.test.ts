@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
 import { bindX86Exports, directiveExportNames, x86DirectiveAliases, x86ImportDef, x86LinkerDef } from "../src/formats/def/x86-names.js";
 import { parseDef, writeDef } from "../src/formats/def/index.js";
+import { kernelImportDefs, routineOfSymbol } from "../src/toolchain/kernel-implib.js";
 
 function scratch(prefix: string): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
@@ -97,6 +98,9 @@ test("x86 build of NTAPI/FASTCALL exports and a GNU dllexport: same import libra
   cpSync(repoPath("examples", "include"), join(ws, "include"), { recursive: true });
   // A routine exported by __declspec(dllexport) too: the GNU target's directive names C_Exp@4.
   writeFileSync(join(ws, "cc-mathlib", "mathlib.c"), readFileSync(join(ws, "cc-mathlib", "mathlib.c"), "utf8") + "\n__declspec(dllexport) LONG NTAPI MathExp(LONG a) { return a; }\n");
+  // Compiled by the GNU target as mingw-w64 builds do (kmdll's own x86 recipe is the msvc target,
+  // whose directive is MSVC's /EXPORT:"_MathExp@4").
+  writeFileSync(join(ws, "cc-mathlib", "sources"), readFileSync(join(ws, "cc-mathlib", "sources"), "utf8") + "\nUSER_C_FLAGS=--target=i686-w64-windows-gnu\n");
   writeFileSync(join(ws, "dirs"), "DIRS= cc-mathlib cc-mathuser\n");
   const b = await runCli(["build", ".", "--arch", "x86"], { cwd: ws });
   assert.equal(b.code, 0, b.stdout + b.stderr);
@@ -130,4 +134,20 @@ test("x86 build of NTAPI/FASTCALL exports and a GNU dllexport: same import libra
   assert.match(noSyms.stderr, /no symbol table: pass its objects/);
   const x64 = await runCli(["implib", join(ws, "cc-mathlib", "mathlib.def"), "-o", out, "--objects", obj]);
   assert.equal(x64.code, 2);
+});
+
+// Kernel routines mingw-w64's i686 libntoskrnl.a lacks (or decorates otherwise) link through the
+// import library kmdll writes from its kernel export database with the objects' own symbols.
+test("x86 kernel imports from the export database: the objects' decoration, Windows' undecorated names, ntoskrnl's 64-bit helpers", () => {
+  const syms = ["__imp__MmCopyMemory@24", "__imp_@ObfReferenceObjectWithTag@8", "__alldiv", "__imp__KeTickCount", "__imp__NoSuchRoutine@4", "_DriverHelper@4"];
+  assert.deepEqual(routineOfSymbol("__imp_@ObfReferenceObjectWithTag@8", "x86"), { name: "ObfReferenceObjectWithTag", defName: "@ObfReferenceObjectWithTag@8", imported: true });
+  const defs = kernelImportDefs(syms, "x86");
+  const nt = defs.get("ntoskrnl.exe")!.exports.map((e: { name: string; data: boolean }) => `${e.name}${e.data ? " DATA" : ""}`);
+  assert.deepEqual(nt.sort(), ["@ObfReferenceObjectWithTag@8", "KeTickCount DATA", "MmCopyMemory@24", "_alldiv"].sort());
+  assert.equal(defs.get("hal.dll"), undefined);
+  // Independent: the import table llvm-readobj reads from the x86 build of api-hw names the routine undecorated.
+  const imports = tool("llvm-readobj", ["--coff-imports", fixture("x86", "apihw.sys")]).stdout;
+  assert.match(imports, /Name: ntoskrnl\.exe[\s\S]*Symbol: MmCopyMemory \(/);
+  const emu = tool("llvm-readobj", ["--coff-imports", fixture("x86", "emucomp.sys")]).stdout;
+  assert.match(emu, /Symbol: _alldiv \(/, "64-bit division calls ntoskrnl's _alldiv, as WDK-built x86 drivers do");
 });

@@ -41,7 +41,7 @@ static VOID Order(char c)
 }
 
 /* The lower device: completes everything itself. */
-static NTSTATUS LowerDispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+static NTSTATUS NTAPI LowerDispatch(PDEVICE_OBJECT Dev, PIRP Irp)
 {
     PIO_STACK_LOCATION s = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status = STATUS_SUCCESS;
@@ -129,7 +129,7 @@ static NTSTATUS LowerDispatch(PDEVICE_OBJECT Dev, PIRP Irp)
 static PVOID g_UpperContextSeen;
 static PDEVICE_OBJECT g_UpperDeviceSeen;
 
-static NTSTATUS UpperCompletion(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+static NTSTATUS NTAPI UpperCompletion(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
 {
     Order('C');
     g_UpperDeviceSeen = Dev;
@@ -140,7 +140,7 @@ static NTSTATUS UpperCompletion(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
 }
 
 /* The filter: reads get a completion routine (copied stack location), the rest is skipped down. */
-static NTSTATUS UpperDispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+static NTSTATUS NTAPI UpperDispatch(PDEVICE_OBJECT Dev, PIRP Irp)
 {
     PEXT ext = (PEXT)Dev->DeviceExtension;
     PIO_STACK_LOCATION s = IoGetCurrentIrpStackLocation(Irp);
@@ -154,7 +154,7 @@ static NTSTATUS UpperDispatch(PDEVICE_OBJECT Dev, PIRP Irp)
     return IoCallDriver(ext->Lower, Irp);
 }
 
-static NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+static NTSTATUS NTAPI Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
 {
     PEXT ext = (PEXT)Dev->DeviceExtension;
     g_Calls[IoGetCurrentIrpStackLocation(Irp)->MajorFunction]++;
@@ -162,13 +162,13 @@ static NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
     return ext->Role == 2 ? UpperDispatch(Dev, Irp) : LowerDispatch(Dev, Irp);
 }
 
-static VOID Unload(PDRIVER_OBJECT DriverObject)
+static VOID NTAPI Unload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
 }
 
 DRIVER_INITIALIZE DriverEntry;
-NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     ULONG i;
     UNREFERENCED_PARAMETER(RegistryPath);
@@ -448,7 +448,7 @@ static NTSTATUS g_AsyncStatus;
 static ULONG_PTR g_AsyncInformation;
 
 /* The originator's routine for an IRP it allocated: it owns the IRP again and frees it. */
-static NTSTATUS OwnerCompletion(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+static NTSTATUS NTAPI OwnerCompletion(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
 {
     g_AsyncDevice = Dev;
     g_AsyncPending = Irp->PendingReturned;

@@ -3,6 +3,12 @@
  */
 #include "apirtlx.h"
 
+#if defined(_X86_)
+#define KMDLL_OWN_MACHINE IMAGE_FILE_MACHINE_I386
+#else
+#define KMDLL_OWN_MACHINE IMAGE_FILE_MACHINE_AMD64
+#endif
+
 EXPORT_DRIVER_BOILERPLATE(apirtlx)
 
 NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath)
@@ -23,7 +29,7 @@ int TestImages(void)
     CHECK(RtlPcToFileHeader((PVOID)TestImages, &base) != NULL && base != NULL);
     if (!base) return failures;
     nt = RtlImageNtHeader(base);
-    CHECK(nt != NULL && nt->Signature == IMAGE_NT_SIGNATURE && nt->FileHeader.Machine == IMAGE_FILE_MACHINE_AMD64);
+    CHECK(nt != NULL && nt->Signature == IMAGE_NT_SIGNATURE && nt->FileHeader.Machine == KMDLL_OWN_MACHINE);
     exports = RtlImageDirectoryEntryToData(base, TRUE, IMAGE_DIRECTORY_ENTRY_EXPORT, &size);
     CHECK(exports != NULL && size > 0);
     CHECK(RtlFindExportedRoutineByName(base, "TestImages") == (PVOID)TestImages);

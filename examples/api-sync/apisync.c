@@ -6,11 +6,19 @@
  */
 #include "../include/apitest.h"
 
+#if defined(_X86_)
+/* wdm.h of the WDK: on x86, KeAcquireSpinLockRaiseToDpc is KfAcquireSpinLock (HAL, fastcall),
+   and IoIs32bitProcess exists only for _WIN64 (a 32-bit system has no WOW64 processes). */
+#define KeAcquireSpinLockRaiseToDpc(SpinLock) KfAcquireSpinLock(SpinLock)
+#define IoIs32bitProcess(Irp) FALSE
+#endif
+
 /* Routines the x64 headers inline (CR8, KUSER_SHARED_DATA) or mingw's import library lacks:
  * found at run time like a driver targeting several Windows versions would. */
 typedef KIRQL (NTAPI *PFN_GET_IRQL)(void);
 typedef KIRQL (FASTCALL *PFN_RAISE_IRQL)(KIRQL);
 typedef VOID (FASTCALL *PFN_LOWER_IRQL)(KIRQL);
+typedef VOID (NTAPI *PFN_KE_LOWER_IRQL)(KIRQL);   /* KeLowerIrql: stdcall on x86, KfLowerIrql is the fastcall one */
 typedef KIRQL (NTAPI *PFN_RAISE_DPC)(void);
 typedef PVOID (NTAPI *PFN_ALLOCATE_POOL2)(ULONG64 Flags, SIZE_T Size, ULONG Tag);
 typedef VOID (NTAPI *PFN_QUERY_SYSTEM_TIME)(PLARGE_INTEGER);
@@ -180,7 +188,7 @@ int NTAPI TestIrqlExports(void)
     int failures = 0;
     PFN_GET_IRQL getIrql = (PFN_GET_IRQL)Routine(L"KeGetCurrentIrql");
     PFN_RAISE_IRQL raise = (PFN_RAISE_IRQL)Routine(L"KfRaiseIrql");
-    PFN_LOWER_IRQL lower = (PFN_LOWER_IRQL)Routine(L"KeLowerIrql");
+    PFN_KE_LOWER_IRQL lower = (PFN_KE_LOWER_IRQL)Routine(L"KeLowerIrql");
     PFN_RAISE_DPC raiseDpc = (PFN_RAISE_DPC)Routine(L"KeRaiseIrqlToDpcLevel");
     KIRQL old;
     CHECK(getIrql && raise && lower && raiseDpc);
@@ -307,7 +315,7 @@ int NTAPI SpinLockTwice(void)
 
 int NTAPI LowerIrqlUp(void)
 {
-    PFN_LOWER_IRQL lower = (PFN_LOWER_IRQL)Routine(L"KeLowerIrql");
+    PFN_KE_LOWER_IRQL lower = (PFN_KE_LOWER_IRQL)Routine(L"KeLowerIrql");
     if (lower) lower(DISPATCH_LEVEL);                /* "lowering" above the current IRQL */
     return 1;
 }
@@ -324,8 +332,9 @@ typedef VOID (NTAPI *PFN_VOID)(void);
 typedef ULONG (NTAPI *PFN_ULONG)(void);
 typedef ULONG64 (NTAPI *PFN_ULONG64)(void);
 typedef VOID (NTAPI *PFN_PTR)(PVOID);
-typedef KIRQL (NTAPI *PFN_LOCK)(PKSPIN_LOCK);
-typedef VOID (NTAPI *PFN_UNLOCK)(PKSPIN_LOCK, KIRQL);
+typedef KIRQL (FASTCALL *PFN_LOCK)(PKSPIN_LOCK);          /* Kf*: fastcall on x86 (wdm.h) */
+typedef VOID (FASTCALL *PFN_UNLOCK)(PKSPIN_LOCK, KIRQL);
+typedef VOID (FASTCALL *PFN_PTR_FAST)(PVOID);
 typedef VOID (NTAPI *PFN_ACQUIRE_OLD)(PKSPIN_LOCK, PKIRQL);
 typedef ULONG64 (NTAPI *PFN_PRECISE)(PULONG64);
 typedef PVOID (NTAPI *PFN_CURRENT)(void);
@@ -355,8 +364,8 @@ int NTAPI TestMisc(void)
     PFN_UNLOCK kfRelease = R(PFN_UNLOCK, KfReleaseSpinLock);
     PFN_ACQUIRE_OLD keAcquire = R(PFN_ACQUIRE_OLD, KeAcquireSpinLock);
     PFN_PTR initLock = R(PFN_PTR, KeInitializeSpinLock);
-    PFN_PTR kefAcquire = R(PFN_PTR, KefAcquireSpinLockAtDpcLevel);
-    PFN_PTR kefRelease = R(PFN_PTR, KefReleaseSpinLockFromDpcLevel);
+    PFN_PTR_FAST kefAcquire = R(PFN_PTR_FAST, KefAcquireSpinLockAtDpcLevel);
+    PFN_PTR_FAST kefRelease = R(PFN_PTR_FAST, KefReleaseSpinLockFromDpcLevel);
     PFN_LOWER_IRQL kfLower = R(PFN_LOWER_IRQL, KfLowerIrql);
     PFN_RAISE_DPC raiseSynch = R(PFN_RAISE_DPC, KeRaiseIrqlToSynchLevel);
     PFN_ULONG64 interruptTime = R(PFN_ULONG64, KeQueryInterruptTime);

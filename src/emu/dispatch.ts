@@ -77,7 +77,7 @@ class DispatchCache {
   readonly callers = new Map<bigint, { key: string; module: object; who: Caller }>();
   readonly cpu: { get(reg: RegName): bigint };
   constructor(emu: Emulator) {
-    this.cpu = { get: (reg) => emu.uc.regRead(emu.C.regs[reg]) };
+    this.cpu = { get: (reg) => emu.uc.regRead(emu.cpu.regId(emu.C, reg)) };
   }
 }
 const caches = new WeakMap<Emulator, DispatchCache>();

@@ -228,7 +228,7 @@ export class FaultReporter {
       let n = INTERRUPT_NAMES[nf.interrupt] ?? `interrupt 0x${nf.interrupt.toString(16)}`;
       if (nf.interrupt === 0x29) {
         // __fastfail(code): the code is in ECX (winnt.h FAST_FAIL_*); Windows bugchecks KERNEL_SECURITY_CHECK_FAILURE (0x139).
-        const code = Number(this.emu.uc.regRead(this.emu.C.regs.RCX) & 0xffffffffn);
+        const code = Number(this.emu.uc.regRead(this.emu.cpu.regId(this.emu.C, "RCX")) & 0xffffffffn);
         n += ` code ${code}${FAST_FAIL[code] ? ` (${FAST_FAIL[code]})` : ""}, KERNEL_SECURITY_CHECK_FAILURE (0x139)`;
       }
       // Software interrupts are traps (RIP is past the instruction): report the instruction itself.

@@ -10,7 +10,7 @@ import type { NativeEngine } from "./native.js";
 import type { ModuleMap } from "./module-map.js";
 import type { ThunkTable } from "./thunks.js";
 import type { CpuArch } from "./arch/cpu.js";
-import { X64_CPU } from "./arch/cpu.js";
+import { X64_CPU, x86Convention } from "./arch/cpu.js";
 import { buildSyntheticModule, type SyntheticModule } from "./kernel-image.js";
 import { mapLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
@@ -67,10 +67,10 @@ export class KernelModules {
         const a = base + BigInt(syn.rvaOf.get(e.name)!);
         addrs.set(e.name, a);
         const known = listByName.get(e.name);
-        thunks.set(a, {
-          module: modName, name: e.name, def: handlerFor(handlers, modName, e.name, cpu), kind: e.type === "code" ? "code" : "data",
-          ...(known?.call ? { conv: { call: known.call, ...(known.argBytes !== undefined ? { argBytes: known.argBytes } : {}) } } : {}),
-        });
+        const def = handlerFor(handlers, modName, e.name, cpu);
+        const conv = x86Convention(cpu.arch, known, def);
+        thunks.set(a, { module: modName, name: e.name, def, kind: e.type === "code" ? "code" : "data", ...(conv ? { conv } : {}) });
+        if (conv && !known?.call) uc.write(a, cpu.stub(conv));
       }
       this.exportAddr.set(modName, addrs);
       hookEnd = base + BigInt(syn.text.rva + syn.text.size);
@@ -104,6 +104,19 @@ const X86_ALIASES: Record<string, string> = {
   IoCallDriver: "IofCallDriver",
   ObDereferenceObject: "ObfDereferenceObject",
   ObReferenceObject: "ObfReferenceObject",
+  // x86's fastcall list routines (wdm.h): the same lists the x64 exports manage.
+  ExfInterlockedInsertHeadList: "ExInterlockedInsertHeadList",
+  ExfInterlockedInsertTailList: "ExInterlockedInsertTailList",
+  ExfInterlockedRemoveHeadList: "ExInterlockedRemoveHeadList",
+  ExfInterlockedPushEntryList: "ExInterlockedPushEntryList",
+  ExfInterlockedPopEntryList: "ExInterlockedPopEntryList",
+  ExfInterlockedAddUlong: "ExInterlockedAddUlong",
+  InterlockedPushEntrySList: "ExpInterlockedPushEntrySList",
+  InterlockedPopEntrySList: "ExpInterlockedPopEntrySList",
+  InterlockedFlushSList: "ExpInterlockedFlushSList",
+  ExInterlockedPushEntrySList: "ExpInterlockedPushEntrySList",
+  ExInterlockedPopEntrySList: "ExpInterlockedPopEntrySList",
+  ExInterlockedFlushSList: "ExpInterlockedFlushSList",
 };
 
 function handlerFor(handlers: Map<string, ApiDefinition>, module: string, name: string, cpu: CpuArch): ApiDefinition | null {

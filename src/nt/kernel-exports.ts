@@ -20,6 +20,8 @@ export interface KernelExport {
    */
   call?: "stdcall" | "fastcall" | "cdecl";
   argBytes?: number;
+  /** x86 lists only: an x64 export the i686 import library lacks, assumed exported on x86 too. */
+  fromX64?: boolean;
 }
 
 export interface KernelExportDb {
@@ -53,16 +55,44 @@ export function kernelModuleExports(module: string): KernelExport[] | undefined 
   return loadKernelExports().modules[module.toLowerCase()];
 }
 
+/**
+ * x64-only routines (the x64 unwinder and compiler helpers): the x86 kernel has frame-based SEH
+ * and its own helpers (`_chkstk`, `_except_handler3`).
+ */
+const X64_ONLY = /^(?:__|Rtl(?:LookupFunctionEntry|VirtualUnwind|UnwindEx|RestoreContext|AddFunctionTable|DeleteFunctionTable|InstallFunctionTableCallback|GrowFunctionTable|AddGrowableFunctionTable|DeleteGrowableFunctionTable)$)/;
+const archCache = new Map<string, Record<string, KernelExport[]>>();
+
+/**
+ * The modules of an arch. x86: the i686 libraries' lists, and for ntoskrnl.exe and hal.dll also
+ * every x64 export neither x86 module lists — Windows' x86 kernel exports the same routines
+ * (MmCopyMemory, ExAllocatePool2, ...), which mingw-w64's i686 import libraries lack — except
+ * the x64 unwinder and compiler helpers.
+ */
+function archModules(arch: string): Record<string, KernelExport[]> | undefined {
+  const db = loadKernelExports();
+  if (arch === "x64") return db.modules;
+  const own = db.arches?.[arch]?.modules;
+  if (!own) return undefined;
+  let merged = archCache.get(arch);
+  if (!merged) {
+    merged = { ...own };
+    const kernel = ["ntoskrnl.exe", "hal.dll"];
+    const listed = new Set(kernel.flatMap((m) => (own[m] ?? []).map((e) => e.name)));
+    for (const m of kernel) {
+      const extra = (db.modules[m] ?? []).filter((e) => !listed.has(e.name) && !X64_ONLY.test(e.name));
+      if (extra.length) merged[m] = [...(own[m] ?? []), ...extra.map(({ call: _c, argBytes: _a, ...e }) => ({ ...e, fromX64: true }))];
+    }
+    archCache.set(arch, merged);
+  }
+  return merged;
+}
+
 /** Exports of one module for an architecture ("x64", "x86", ...), or undefined when unknown. */
 export function kernelModuleExportsFor(module: string, arch: string): KernelExport[] | undefined {
-  const db = loadKernelExports();
-  const modules = arch === "x64" ? db.modules : db.arches?.[arch]?.modules;
-  return modules?.[module.toLowerCase()];
+  return archModules(arch)?.[module.toLowerCase()];
 }
 
 /** Lower-case names of the modules the database knows for an architecture. */
 export function kernelModuleNames(arch: string): string[] {
-  const db = loadKernelExports();
-  const modules = arch === "x64" ? db.modules : db.arches?.[arch]?.modules;
-  return Object.keys(modules ?? {});
+  return Object.keys(archModules(arch) ?? {});
 }

@@ -63,7 +63,6 @@ export interface DetectorEnv {
   /** A kernel address that is mapped in the emulator (pool, stacks, images, mappings). */
   isKernelAddress(a: bigint): boolean;
   where(a: bigint): string;
-  outputLength: number;
 }
 
 export class Detectors {
@@ -82,13 +81,16 @@ export class Detectors {
     return this.findings.some((f) => f.rule === rule && (whole || f.site === site) && f.code === code);
   }
 
+  private outputLength = 0x1000;
+
   private add(f: Omit<FindingRecord, "confirmed" | "outputLength">): void {
     if (this.has(f.rule, f.site, f.code)) return;
-    this.findings.push({ ...f, outputLength: this.env.outputLength, confirmed: false });
+    this.findings.push({ ...f, outputLength: this.outputLength, confirmed: false });
   }
 
   /** Run every detector on one request; `rerun` sends another input with the same code. */
-  observe(device: string, code: number, input: Uint8Array, p: Probe, rerun: (input: Uint8Array) => Probe | null): void {
+  observe(device: string, code: number, input: Uint8Array, outputLength: number, p: Probe, rerun: (input: Uint8Array) => Probe | null): void {
+    this.outputLength = outputLength;
     const c = hex32(code);
     const hit = canaryHit(p.fault);
     if (hit)
@@ -133,7 +135,9 @@ export class Detectors {
   private neitherCheck(device: string, code: number, input: Uint8Array, p: Probe): void {
     const c = hex32(code);
     if (probed(p.events, /!ProbeForRead$|!ProbeForWrite$/)) return;
-    if (p.outcome.ok && p.outcome.output.some((x) => x !== 0) && !probed(p.events, /!ProbeForWrite$/)) {
+    // Output that is only the input echoed back (a driver copying its buffer through) is no sign of a write to UserBuffer.
+    const echo = (o: Uint8Array) => o.length <= input.length && o.every((x, i) => x === input[i]);
+    if (p.outcome.ok && p.outcome.output.some((x) => x !== 0) && !echo(p.outcome.output) && !probed(p.events, /!ProbeForWrite$/)) {
       const complete = [...p.events].reverse().find((e) => e.event === "api" && /IofCompleteRequest$/.test(e.api)) as { caller?: string } | undefined;
       this.add({ rule: "unchecked-user-pointer", device, code: c, input: toHex(input), site: complete?.caller ?? "dispatch", what: `${p.outcome.output.length} output bytes written to the raw UserBuffer without ProbeForWrite`, inputOffset: -1 });
     }
@@ -142,9 +146,11 @@ export class Detectors {
     const key = [...blocks].sort((a, b) => (a < b ? -1 : 1)).join(",");
     let bySize = this.neither.get(c);
     if (!bySize) this.neither.set(c, (bySize = new Map()));
-    const prev = bySize.get(input.length);
+    // Same input and output lengths: only the contents differ between the two requests.
+    const lengths = input.length * 0x100000 + this.outputLength;
+    const prev = bySize.get(lengths);
     if (!prev) {
-      bySize.set(input.length, { key, blocks });
+      bySize.set(lengths, { key, blocks });
       return;
     }
     if (prev.key === key) return;

@@ -198,14 +198,14 @@ export function exploreSurface(imagePath: string, o: SurfaceOptions = {}): Surfa
     }
     report.candidates = cands.size;
 
-    const probe = (device: string, code: number, input: Uint8Array): Probe | null => {
+    const probe = (device: string, code: number, input: Uint8Array, outputLength = OUTPUT_LENGTH): Probe | null => {
       if (Date.now() > deadline) {
         report.budgetExhausted = true;
         return null;
       }
       if (session === null) session = open();
       report.requests++;
-      const p = session.ioctl(device, code, input, OUTPUT_LENGTH);
+      const p = session.ioctl(device, code, input, outputLength);
       for (const [a] of p.blocks) allBlocks.add(a);
       if (report.blocks === null && session.executor.emu.uc.takeBlocks) report.blocks = 0;
       if (!p.outcome.ok) {
@@ -223,47 +223,90 @@ export function exploreSurface(imagePath: string, o: SurfaceOptions = {}): Surfa
     };
     const emuOf = () => (session ?? (session = open())).executor.emu;
     const detectors = new Detectors({
-      outputLength: OUTPUT_LENGTH,
       isKernelAddress: (a) => emuOf().mem.isMapped(a, 1),
       where: (a) => emuOf().where(a),
     });
     const usable = (p: Probe | null): p is Probe => p !== null && (p.outcome.ok || (p.fault?.kind ?? p.outcome.reason) !== "timeout");
-    const send = (device: string, code: number, input: Uint8Array): Probe | null => {
-      const p = probe(device, code, input);
-      if (usable(p)) detectors.observe(device, code, input, p, (other) => {
-        const q = probe(device, code, other);
+    /** Output length of a request: 4096, or the input's length for drivers that want them equal. */
+    const outLen = (same: boolean, input: Uint8Array) => (same ? input.length : OUTPUT_LENGTH);
+    const send = (device: string, code: number, input: Uint8Array, same = false): Probe | null => {
+      const p = probe(device, code, input, outLen(same, input));
+      if (usable(p)) detectors.observe(device, code, input, outLen(same, input), p, (other) => {
+        const q = probe(device, code, other, outLen(same, other));
         return usable(q) ? q : null;
       });
       return p;
     };
 
-    const handled: { device: string; code: number; hangs: boolean }[] = [];
+    const handled: { device: string; code: number; hangs: boolean; same: boolean }[] = [];
     for (const device of targets) {
       const baseline = new Map<number, string>();
+      const baseBlocks = new Set<bigint>();
       for (const size of INPUT_SIZES) {
         const p = probe(device, UNKNOWN_CODE, patternInput(size, PAIRS[0]![0]));
         if (p === null) break;
         baseline.set(size, signature(p));
+        for (const [a] of p.blocks) baseBlocks.add(a);
       }
+      /** Per candidate: its first answer and the blocks its requests reached beyond the unknown code's. */
+      const quiet: { code: number; size: number; status: string; extra: number }[] = [];
+      let foundHere = 0;
       for (const code of cands) {
         // Is the code handled? Its answers to the first pattern, size by size, against the baseline's.
         let found: { size: number; status: string } | null = null;
         let hangs = false;
+        const extra = new Set<bigint>();
+        let first: { size: number; status: string } | null = null;
         for (const size of INPUT_SIZES) {
           const p = send(device, code, patternInput(size, PAIRS[0]![0]));
           if (p === null) break;
+          const status = p.outcome.ok ? formatStatus(p.outcome.status) : `fault: ${p.fault?.kind ?? p.outcome.reason}`;
+          first ??= { size, status };
+          for (const [a] of p.blocks) if (!baseBlocks.has(a)) extra.add(a);
           if (signature(p) !== baseline.get(size)) {
-            found ??= { size, status: p.outcome.ok ? formatStatus(p.outcome.status) : `fault: ${p.fault?.kind ?? p.outcome.reason}` };
+            found ??= { size, status };
             if (!p.outcome.ok && (p.fault?.kind ?? p.outcome.reason) === "timeout") {
               hangs = true;
               break;
             }
           }
         }
-        if (!found) continue;
+        if (!found) {
+          if (first && extra.size) quiet.push({ code, ...first, extra: extra.size });
+          continue;
+        }
+        foundHere++;
         report.ioctls.push({ device, ...decodeIoctl(code), status: found.status, inputLength: found.size });
-        handled.push({ device, code, hangs });
+        handled.push({ device, code, hangs, same: false });
       }
+      // Still nothing: drivers that refuse every request whose output length differs from its
+      // input length (DBUtil_2_3 does) — the candidates again, with equal lengths.
+      if (foundHere === 0) {
+        const sameBase = new Map<number, string>();
+        for (const size of INPUT_SIZES.filter((n) => n > 0)) {
+          const p = probe(device, UNKNOWN_CODE, patternInput(size, PAIRS[0]![0]), size);
+          if (p === null) break;
+          sameBase.set(size, signature(p));
+        }
+        for (const code of cands) {
+          for (const size of sameBase.keys()) {
+            const p = send(device, code, patternInput(size, PAIRS[0]![0]), true);
+            if (p === null || signature(p) === sameBase.get(size)) continue;
+            foundHere++;
+            report.ioctls.push({ device, ...decodeIoctl(code), status: `${p.outcome.ok ? formatStatus(p.outcome.status) : `fault: ${p.fault?.kind ?? p.outcome.reason}`} (output length = input length)`, inputLength: size });
+            handled.push({ device, code, hangs: !p.outcome.ok && (p.fault?.kind ?? p.outcome.reason) === "timeout", same: true });
+            break;
+          }
+        }
+      }
+      // No code answered differently from an unknown one (a driver that fails every request it
+      // cannot parse with the same status and no kernel call): the codes that reach basic blocks
+      // the unknown code does not are taken instead, the most code first.
+      if (foundHere === 0)
+        for (const q of quiet.sort((a, b) => b.extra - a.extra || a.code - b.code).slice(0, 64)) {
+          report.ioctls.push({ device, ...decodeIoctl(q.code), status: `${q.status} (same answer as an unknown code; ${q.extra} more basic blocks)`, inputLength: q.size });
+          handled.push({ device, code: q.code, hangs: false, same: false });
+        }
     }
 
     // Every handled code, fuzzed in turn with an equal share of the remaining budget. The seeds:
@@ -274,7 +317,7 @@ export function exploreSurface(imagePath: string, o: SurfaceOptions = {}): Surfa
       const share = Math.max(0, (deadline - Date.now()) / (handled.length - i));
       const r = fuzzIoctl(
         (input) => {
-          const p = send(h.device, h.code, input);
+          const p = send(h.device, h.code, input, h.same);
           return p === null ? null : { blocks: p.blocks };
         },
         (a, size) => (session ?? (session = open())).code(a, size),
@@ -287,7 +330,9 @@ export function exploreSurface(imagePath: string, o: SurfaceOptions = {}): Surfa
     if (report.blocks !== null) report.blocks = allBlocks.size;
 
     // Each reproducer replayed alone in a fresh machine: DriverEntry, then that one request.
-    for (const f of detectors.findings) {
+    // Findings of requests sent while looking for handled codes count for the codes found handled.
+    const codes = new Set(handled.map((h) => `${h.device}|${hex32(h.code)}`));
+    for (const f of detectors.findings.filter((x) => codes.has(`${x.device}|${x.code}`))) {
       f.confirmed = confirmFinding(imagePath, f, { ...(o.root !== undefined ? { root: o.root } : {}), timeoutMs }).confirmed === true;
       report.findings.push(f);
     }

@@ -17,6 +17,7 @@ import { asmArgs, compileArgs, libArgs, linkArgs, rcArgs } from "./recipe.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
 import { runClangWithFixups } from "./msvc-fixups.js";
 import { planX86Link } from "./x86-exports.js";
+import { writeKernelImportLibraries } from "./kernel-implib.js";
 import type { Arch, LibRef } from "./sources.js";
 import type { ProjectResult, StepKind, StepReport } from "./build.js";
 
@@ -219,9 +220,12 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   // x86: the DLLDEF's undecorated names bound to the objects' stdcall/fastcall symbols.
   const x86 = arch === "x86" ? planX86Link([...objs.filter((o) => o.endsWith(".obj")), ...libs], p.def ? readDefOrThrow(p.def).def : undefined, join(objDir, "lld-link.def")) : undefined;
   const linkDef = x86?.linkerDef ?? p.def;
+  // ntoskrnl/hal imports mingw-w64's libraries lack (or decorate otherwise), from the kernel
+  // export database, with the symbols the objects need (kernel-implib.ts); after mingw-w64's.
+  const kernelImplibs = writeKernelImportLibraries([...objs.filter((o) => o.endsWith(".obj")), ...libs], arch, (m) => join(objDir, `kmdll-${m.replace(/\.[^.]+$/, "")}.lib`));
   const args = linkArgs({
     arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
-    kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")], ...(linkDef ? { def: linkDef } : {}),
+    kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a"), ...kernelImplibs], ...(linkDef ? { def: linkDef } : {}),
     userFlags: [...(x86?.args ?? []), ...linkerFlags(p, note)],
     entry: p.spec.entry,
   });
@@ -239,7 +243,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
       return;
     }
     if (run.stderr) note(rewritePositions(run.stderr, p.dir));
-    const inputs = [...objs, ...libs, ...(p.def ? [p.def] : []), ...(x86?.linkerDef ? [x86.linkerDef] : [])];
+    const inputs = [...objs, ...libs, ...kernelImplibs, ...(p.def ? [p.def] : []), ...(x86?.linkerDef ? [x86.linkerDef] : [])];
     state.steps.link = { key, inputs: inputs.map(stampFile), outputs: [stampFile(sys)] };
     step("link", sys, "ran");
     ran = true;

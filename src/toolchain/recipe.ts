@@ -15,14 +15,16 @@ export interface ArchRecipe {
 
 export const RECIPES: Record<Arch, ArchRecipe> = {
   x64: { triple: "x86_64-pc-windows-msvc", machine: "x64", linkExtra: [], cflagsExtra: [] },
-  // x86: the gnu target (stdcall decoration as mingw's import libraries expect); no SafeSEH
-  // tables; no DWARF .eh_frame (x86 kernel code unwinds by frame-based SEH, and lld would name
-  // the section ".eh_fram"); the WDK's x86 driver base 0x10000 instead of the EXE default.
+  // x86: the msvc target, as cl.exe compiles for the WDK: 64-bit division calls ntoskrnl's
+  // _alldiv/_aulldiv/_allrem/_aullrem, __try/__except uses frame-based SEH (_except_handler3),
+  // stdcall names are decorated as mingw's and kmdll's import libraries expect. _X86_ as the
+  // WDK's makefiles define it (mingw-w64's headers test it; only the gnu target predefines it).
+  // No SafeSEH tables; no DWARF .eh_frame; the WDK's x86 driver base 0x10000 instead of the EXE default.
   x86: {
-    triple: "i686-w64-windows-gnu",
+    triple: "i686-pc-windows-msvc",
     machine: "x86",
     linkExtra: ["/safeseh:no", "/base:0x10000"],
-    cflagsExtra: ["-fno-asynchronous-unwind-tables", "-fno-unwind-tables"],
+    cflagsExtra: ["-D_X86_=1", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables"],
   },
 };
 

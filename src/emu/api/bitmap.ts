@@ -6,7 +6,8 @@
  * past the end are "not clear"/"not set".
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
-import { hex, nt } from "./util.js";
+import { hex, nt, readPtr, writePtr } from "./util.js";
+import { ptrSize } from "../../nt/arch-layout.js";
 
 const B = (n: number) => BigInt(n);
 const NOT_FOUND = 0xffffffff;
@@ -23,7 +24,7 @@ interface Bits {
 
 function load(ctx: ApiContext, header: bigint, api: string): Bits {
   const size = ctx.mem.u32(header);
-  const buffer = ctx.mem.u64(header + 8n);
+  const buffer = readPtr(ctx.mem, header + BigInt(ptrSize()));
   if (size > MAX_BITS) ctx.fault("invalid-read", `${api}: RTL_BITMAP ${hex(header)} claims ${size} bits`, { address: hex(header) });
   const bytes = size === 0 ? new Uint8Array(0) : ctx.mem.read(buffer, ((size + 31) >>> 5) * 4);
   let dirty = false;
@@ -99,13 +100,13 @@ function clearRuns(b: Bits): [number, number][] {
 export const apis: ApiDefinition[] = [
   nt("RtlInitializeBitMap", 3, (ctx) => {
     ctx.mem.setU32(ctx.arg(0), ctx.u32(2));
-    ctx.mem.setU64(ctx.arg(0) + 8n, ctx.arg(1));
+    writePtr(ctx.mem, ctx.arg(0) + BigInt(ptrSize()), ctx.arg(1)); // RTL_BITMAP: SizeOfBitMap, then Buffer (pointer-aligned)
   }),
   ...(["RtlClearAllBits", "RtlSetAllBits"] as const).map((name) =>
     nt(name, 1, (ctx) => {
       const size = ctx.mem.u32(ctx.arg(0));
       if (size > MAX_BITS) ctx.fault("invalid-read", `${name}: RTL_BITMAP claims ${size} bits`, { address: hex(ctx.arg(0)) });
-      ctx.mem.write(ctx.mem.u64(ctx.arg(0) + 8n), new Uint8Array(((size + 31) >>> 5) * 4).fill(name === "RtlSetAllBits" ? 0xff : 0));
+      ctx.mem.write(readPtr(ctx.mem, ctx.arg(0) + BigInt(ptrSize())), new Uint8Array(((size + 31) >>> 5) * 4).fill(name === "RtlSetAllBits" ? 0xff : 0));
     }),
   ),
   ...(["RtlClearBits", "RtlSetBits"] as const).map((name) =>

@@ -4,6 +4,7 @@
  * (0, EINVAL 22, ERANGE 34, STRUNCATE 80); on failure the destination is emptied when it can be;
  * in the kernel the invalid-parameter handler returns instead of terminating.
  */
+import { ptrSize } from "../../nt/arch-layout.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { encodeLatin1, encodeUtf16, nt } from "./util.js";
 import { formatKernelPrintf, vaListReader } from "./printf.js";
@@ -13,6 +14,8 @@ const EINVAL = 22;
 const ERANGE = 34;
 const STRUNCATE = 80;
 const TRUNCATE = 0xffffffffffffffffn;
+/** _TRUNCATE is (size_t)-1: all ones in a pointer-sized count. */
+const isTruncate = (count: bigint): boolean => count === TRUNCATE || (ptrSize() === 4 && count === 0xffffffffn);
 const MAX = 0x100000;
 
 function cstr(ctx: ApiContext, p: bigint, wide: boolean): string {
@@ -73,9 +76,9 @@ function ncopyS(ctx: ApiContext, wide: boolean): number {
     return EINVAL;
   }
   let s = cstr(ctx, src, wide);
-  if (count !== TRUNCATE && B(s.length) > count) s = s.slice(0, Number(count));
+  if (!isTruncate(count) && B(s.length) > count) s = s.slice(0, Number(count));
   if (B(s.length) >= size) {
-    if (count === TRUNCATE) {
+    if (isTruncate(count)) {
       put(ctx, dest, s.slice(0, Number(size) - 1), wide);
       return STRUNCATE;
     }

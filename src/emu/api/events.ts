@@ -7,7 +7,7 @@
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
-import { hex, nt, q, unicodeText } from "./util.js";
+import { hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { EventNotificationObject, EventSynchronizationObject, clockOf, header, initHeader, setSignal, trySatisfy } from "./ke.js";
 import { insertHandle, lookupHandle, registerObject } from "./ob.js";
 import { dueOf, sched, scheduler } from "../sched/index.js";
@@ -36,7 +36,7 @@ function createEvent(ctx: ApiContext, type: number, signaled: boolean, name: str
 
 function objectName(ctx: ApiContext, oa: bigint): { name: string | null; attributes: number } {
   if (oa === 0n) return { name: null, attributes: 0 };
-  const p = ctx.mem.u64(oa + B(LAYOUT.OBJECT_ATTRIBUTES.ObjectName));
+  const p = readPtr(ctx.mem, oa + B(LAYOUT.OBJECT_ATTRIBUTES.ObjectName));
   return { name: p === 0n ? null : unicodeText(ctx.mem, p), attributes: ctx.mem.u32(oa + B(LAYOUT.OBJECT_ATTRIBUTES.Attributes)) };
 }
 
@@ -58,7 +58,7 @@ function namedEvent(ctx: ApiContext, api: string, type: number): bigint {
   if (ev === undefined) ev = createEvent(ctx, type, true, name);
   else if (header(ctx, ev).type !== type) ctx.warn(`${api}(${q(name)}): opened an existing event of the other type`);
   const h = insertHandle(ctx.kernel, { type: "Event", object: ev, access: 0x1f0003, kernelHandle: true });
-  ctx.mem.setU64(out, h);
+  writePtr(ctx.mem, out, h);
   return ev;
 }
 
@@ -73,11 +73,11 @@ export const apis: ApiDefinition[] = [
     const st = sched(ctx);
     if (name && st.named.has(name.toLowerCase())) {
       if ((attributes & 0x80) === 0) return STATUS.OBJECT_NAME_COLLISION; // OBJ_OPENIF not set
-      ctx.mem.setU64(out, insertHandle(ctx.kernel, { type: "Event", object: st.named.get(name.toLowerCase())!, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
+      writePtr(ctx.mem, out, insertHandle(ctx.kernel, { type: "Event", object: st.named.get(name.toLowerCase())!, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
       return STATUS.OBJECT_NAME_EXISTS;
     }
     const ev = createEvent(ctx, type, (ctx.u32(4) & 0xff) !== 0, name);
-    ctx.mem.setU64(out, insertHandle(ctx.kernel, { type: "Event", object: ev, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
+    writePtr(ctx.mem, out, insertHandle(ctx.kernel, { type: "Event", object: ev, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
     return STATUS.SUCCESS;
   }),
   nt("ZwOpenEvent", 3, (ctx) => {
@@ -86,7 +86,7 @@ export const apis: ApiDefinition[] = [
     if (!name) return STATUS.OBJECT_NAME_INVALID;
     const ev = sched(ctx).named.get(name.toLowerCase());
     if (ev === undefined) return STATUS.OBJECT_NAME_NOT_FOUND;
-    ctx.mem.setU64(ctx.arg(0), insertHandle(ctx.kernel, { type: "Event", object: ev, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
+    writePtr(ctx.mem, ctx.arg(0), insertHandle(ctx.kernel, { type: "Event", object: ev, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
     return STATUS.SUCCESS;
   }),
   ...(["ZwSetEvent", "ZwResetEvent"] as const).map((name) =>

@@ -12,8 +12,8 @@
  */
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { LAYOUT } from "../../nt/arch-layout.js";
-import { encodeUtf16, hex, nt, q, unicodeText } from "./util.js";
+import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
+import { encodeUtf16, hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { componentState } from "./state.js";
 import { BOOT_SYSTEM_TIME, clockOf } from "./ke.js";
 import { insertHandle, lookupHandle } from "./ob.js";
@@ -59,7 +59,8 @@ export function fileEvent(ctx: ApiContext, op: string, path: string, status: num
 export function iosb(ctx: ApiContext, at: bigint, status: number, information: bigint | number): number {
   if (at !== 0n) {
     ctx.mem.setU32(at, status >>> 0);
-    ctx.mem.setU64(at + 8n, BigInt(information));
+    // IO_STATUS_BLOCK: Status (in a pointer-sized union), then Information (ULONG_PTR).
+    writePtr(ctx.mem, at + BigInt(ptrSize()), BigInt(information));
   }
   return status;
 }
@@ -71,9 +72,9 @@ function requirePassive(ctx: ApiContext, api: string): void {
 /** OBJECT_ATTRIBUTES → volume path (RootDirectory may be an open directory handle). */
 export function pathOf(ctx: ApiContext, oa: bigint): { parts: string[]; text: string } | number {
   if (oa === 0n) return STATUS.INVALID_PARAMETER;
-  const namePtr = ctx.mem.u64(oa + B(OA.ObjectName));
+  const namePtr = readPtr(ctx.mem, oa + B(OA.ObjectName));
   const name = namePtr === 0n ? null : unicodeText(ctx.mem, namePtr);
-  const root = ctx.mem.u64(oa + B(OA.RootDirectory));
+  const root = readPtr(ctx.mem, oa + B(OA.RootDirectory));
   if (name === null) return STATUS.OBJECT_NAME_INVALID;
   if (root !== 0n) {
     const h = lookupHandle(ctx.kernel, root);
@@ -94,7 +95,7 @@ function create(ctx: ApiContext, api: string, out: bigint, access: number, oa: b
   const p = pathOf(ctx, oa);
   const shownName = (() => {
     try {
-      const np = oa === 0n ? 0n : ctx.mem.u64(oa + B(OA.ObjectName));
+      const np = oa === 0n ? 0n : readPtr(ctx.mem, oa + B(OA.ObjectName));
       return np === 0n ? null : unicodeText(ctx.mem, np);
     } catch {
       return null;
@@ -147,7 +148,7 @@ function create(ctx: ApiContext, api: string, out: bigint, access: number, oa: b
       }
     },
   });
-  ctx.mem.setU64(out, h);
+  writePtr(ctx.mem, out, h);
   return finish(STATUS.SUCCESS, info);
 }
 
@@ -334,11 +335,13 @@ function setInfo(ctx: ApiContext): number {
       break;
     }
     case 10: {
-      // FILE_RENAME_INFORMATION: ReplaceIfExists 0, RootDirectory 8, FileNameLength 16, FileName 20.
+      // FILE_RENAME_INFORMATION: ReplaceIfExists 0, RootDirectory 8, FileNameLength 16, FileName 20
+      // (x86: RootDirectory 4, FileNameLength 8, FileName 12).
+      const ps = ptrSize();
       const replace = ctx.mem.u8(buf) !== 0;
-      const nameLen = ctx.mem.u32(buf + 16n);
-      if (20 + nameLen > length) return iosb(ctx, io, FS.INFO_LENGTH_MISMATCH, 0);
-      const target = new TextDecoder("utf-16le").decode(ctx.mem.read(buf + 20n, nameLen));
+      const nameLen = ctx.mem.u32(buf + BigInt(2 * ps));
+      if (2 * ps + 4 + nameLen > length) return iosb(ctx, io, FS.INFO_LENGTH_MISMATCH, 0);
+      const target = new TextDecoder("utf-16le").decode(ctx.mem.read(buf + BigInt(2 * ps + 4), nameLen));
       const r = target.startsWith("\\") ? volumePath(target) : volumePath("\\??\\C:\\" + [...f.parts.slice(0, -1), target].join("\\"));
       if (!r.ok) return iosb(ctx, io, STATUS.OBJECT_NAME_INVALID, 0);
       const existing = lookup(v, r.parts);

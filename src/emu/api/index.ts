@@ -35,6 +35,8 @@ import { apis as rtlx } from "./rtlx.js";
 import { apis as threadx } from "./threadx.js";
 import { apis as objdir } from "./objdir.js";
 import { apis as misc } from "./misc.js";
+import { apis as int64 } from "./int64.js";
+import { WIDE_ARGS } from "./wide-args.js";
 import { apis as vm } from "./vm.js";
 import { apis as vmcopy } from "./vmcopy.js";
 import { apis as etw } from "./etw.js";
@@ -51,10 +53,11 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, drvobj, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, drvobj, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis };
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
+for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];
 
 /** "ntoskrnl.exe!Name" (module lower-case) → definition. */
 export function apiTable(): Map<string, ApiDefinition> {

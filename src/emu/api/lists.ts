@@ -13,11 +13,17 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { hex, nt } from "./util.js";
+import { hex, nt, readPtr, writePtr } from "./util.js";
+import { ptrSize } from "../../nt/arch-layout.js";
 import { acquireSpin, releaseSpin } from "./ke.js";
 
 const B = (n: number) => BigInt(n);
-const L = { Depth: 16, MaximumDepth: 18, Type: 36, Tag: 40, Size: 44, Allocate: 48, Free: 56, ListEntry: 64 };
+/** GENERAL_LOOKASIDE (wdm.h): x64 after a 16-byte SLIST_HEADER; x86 after an 8-byte one, with 4-byte pointers. */
+const L64 = { Depth: 16, MaximumDepth: 18, Type: 36, Tag: 40, Size: 44, Allocate: 48, Free: 56, ListEntry: 64 };
+const L86 = { Depth: 8, MaximumDepth: 10, Type: 28, Tag: 32, Size: 36, Allocate: 40, Free: 44, ListEntry: 48 };
+const L = new Proxy(L64, { get: (_t, k) => (ptrSize() === 4 ? L86 : L64)[k as keyof typeof L64] });
+/** Bytes of a pointer, as a BigInt offset (LIST_ENTRY.Blink, SINGLE_LIST_ENTRY). */
+const P = () => BigInt(ptrSize());
 
 function withLock<T>(ctx: ApiContext, lock: bigint, api: string, f: () => T): T {
   acquireSpin(ctx, lock, api);
@@ -30,46 +36,56 @@ function withLock<T>(ctx: ApiContext, lock: bigint, api: string, f: () => T): T 
 
 function insert(ctx: ApiContext, head: bigint, entry: bigint, tail: boolean): bigint {
   const m = ctx.mem;
-  const first = m.u64(head);
-  const last = m.u64(head + 8n);
+  const first = readPtr(m, head);
+  const last = readPtr(m, head + P());
   const wasEmpty = first === head;
   if (tail) {
-    m.setU64(entry, head);
-    m.setU64(entry + 8n, last);
-    m.setU64(last, entry);
-    m.setU64(head + 8n, entry);
+    writePtr(m, entry, head);
+    writePtr(m, entry + P(), last);
+    writePtr(m, last, entry);
+    writePtr(m, head + P(), entry);
   } else {
-    m.setU64(entry, first);
-    m.setU64(entry + 8n, head);
-    m.setU64(first + 8n, entry);
-    m.setU64(head, entry);
+    writePtr(m, entry, first);
+    writePtr(m, entry + P(), head);
+    writePtr(m, first + P(), entry);
+    writePtr(m, head, entry);
   }
   return wasEmpty ? 0n : tail ? last : first;
 }
 
-// ---- SLIST
+// ---- SLIST (wdm.h SLIST_HEADER: x64 16 bytes — Depth:16 Sequence:48, then the first entry
+// with flag bits; x86 8 bytes — Next, Depth (USHORT), Sequence (USHORT); entries aligned to
+// MEMORY_ALLOCATION_ALIGNMENT, 16 on x64 and 8 on x86)
+const x86 = () => ptrSize() === 4;
 function sDepth(ctx: ApiContext, h: bigint): number {
-  return Number(ctx.mem.u64(h) & 0xffffn);
+  return x86() ? ctx.mem.u16(h + 4n) : Number(ctx.mem.u64(h) & 0xffffn);
 }
 function sFirst(ctx: ApiContext, h: bigint): bigint {
-  return ctx.mem.u64(h + 8n) & ~0xfn;
+  return x86() ? B(ctx.mem.u32(h)) : ctx.mem.u64(h + 8n) & ~0xfn;
 }
 function sSet(ctx: ApiContext, h: bigint, first: bigint, depth: number): void {
+  if (x86()) {
+    ctx.mem.setU32(h, Number(first));
+    ctx.mem.setU16(h + 4n, depth & 0xffff);
+    ctx.mem.setU16(h + 6n, (ctx.mem.u16(h + 6n) + 1) & 0xffff);
+    return;
+  }
   const seq = (ctx.mem.u64(h) >> 16n) + 1n;
   ctx.mem.setU64(h, B(depth & 0xffff) | ((seq & 0xffffffffffffn) << 16n));
   ctx.mem.setU64(h + 8n, first | 1n);
 }
+const slistAlign = () => (x86() ? 7n : 0xfn);
 function sPush(ctx: ApiContext, h: bigint, entry: bigint, api: string): bigint {
-  if (entry & 0xfn) ctx.fault("bugcheck", `${api}(${hex(h)}, ${hex(entry)}): SLIST_ENTRY not 16-byte aligned`, { code: "0x0000001E" });
+  if (entry & slistAlign()) ctx.fault("bugcheck", `${api}(${hex(h)}, ${hex(entry)}): SLIST_ENTRY not ${x86() ? 8 : 16}-byte aligned`, { code: "0x0000001E" });
   const first = sFirst(ctx, h);
-  ctx.mem.setU64(entry, first);
+  writePtr(ctx.mem, entry, first);
   sSet(ctx, h, entry, sDepth(ctx, h) + 1);
   return first;
 }
 function sPop(ctx: ApiContext, h: bigint): bigint {
   const first = sFirst(ctx, h);
   if (first === 0n) return 0n;
-  sSet(ctx, h, ctx.mem.u64(first), sDepth(ctx, h) - 1);
+  sSet(ctx, h, readPtr(ctx.mem, first), sDepth(ctx, h) - 1);
   return first;
 }
 
@@ -78,22 +94,22 @@ function initLookaside(ctx: ApiContext, l: bigint, allocate: bigint, free: bigin
   const alloc = allocate !== 0n ? allocate : (ctx.kernel.resolveKernelExport?.("ExAllocatePoolWithTag") ?? 0n);
   const fr = free !== 0n ? free : (ctx.kernel.resolveKernelExport?.("ExFreePool") ?? 0n);
   if (alloc === 0n || fr === 0n) ctx.fault("internal", `${api}: the emulated ntoskrnl has no ExAllocatePoolWithTag/ExFreePool export`, {});
-  ctx.mem.write(l, new Uint8Array(80));
+  ctx.mem.write(l, new Uint8Array(x86() ? 72 : 80));
   sSet(ctx, l, 0n, 0);
   ctx.mem.setU16(l + B(L.Depth), 4);
   ctx.mem.setU16(l + B(L.MaximumDepth), 256);
   ctx.mem.setU32(l + B(L.Type), poolType);
   ctx.mem.setU32(l + B(L.Tag), tag);
   ctx.mem.setU32(l + B(L.Size), Math.max(size, 16));
-  ctx.mem.setU64(l + B(L.Allocate), alloc);
-  ctx.mem.setU64(l + B(L.Free), fr);
-  ctx.mem.setU64(l + B(L.ListEntry), l + B(L.ListEntry));
-  ctx.mem.setU64(l + B(L.ListEntry) + 8n, l + B(L.ListEntry));
+  writePtr(ctx.mem, l + B(L.Allocate), alloc);
+  writePtr(ctx.mem, l + B(L.Free), fr);
+  writePtr(ctx.mem, l + B(L.ListEntry), l + B(L.ListEntry));
+  writePtr(ctx.mem, l + B(L.ListEntry) + P(), l + B(L.ListEntry));
   ctx.kernel.state("lookaside", () => new Set<bigint>()).add(l);
 }
 /** Free every cached entry through the list's Free routine (extended lists pass the list too). */
 function flushLookaside(ctx: ApiContext, l: bigint, ex: boolean): void {
-  const free = ctx.mem.u64(l + B(L.Free));
+  const free = readPtr(ctx.mem, l + B(L.Free));
   for (let e = sPop(ctx, l), n = 0; e !== 0n && n < 65536; e = sPop(ctx, l), n++) ctx.callGuest(free, ex ? [e, l] : [e]);
 }
 function deleteLookaside(ctx: ApiContext, l: bigint, api: string, ex: boolean): void {
@@ -109,26 +125,26 @@ export const apis: ApiDefinition[] = [
   nt("ExInterlockedRemoveHeadList", 2, (ctx) =>
     withLock(ctx, ctx.arg(1), "ExInterlockedRemoveHeadList", () => {
       const head = ctx.arg(0);
-      const first = ctx.mem.u64(head);
+      const first = readPtr(ctx.mem, head);
       if (first === head) return 0n;
-      const next = ctx.mem.u64(first);
-      ctx.mem.setU64(head, next);
-      ctx.mem.setU64(next + 8n, head);
+      const next = readPtr(ctx.mem, first);
+      writePtr(ctx.mem, head, next);
+      writePtr(ctx.mem, next + P(), head);
       return first;
     }),
   ),
   nt("ExInterlockedPushEntryList", 3, (ctx) =>
     withLock(ctx, ctx.arg(2), "ExInterlockedPushEntryList", () => {
-      const first = ctx.mem.u64(ctx.arg(0));
-      ctx.mem.setU64(ctx.arg(1), first);
-      ctx.mem.setU64(ctx.arg(0), ctx.arg(1));
+      const first = readPtr(ctx.mem, ctx.arg(0));
+      writePtr(ctx.mem, ctx.arg(1), first);
+      writePtr(ctx.mem, ctx.arg(0), ctx.arg(1));
       return first;
     }),
   ),
   nt("ExInterlockedPopEntryList", 2, (ctx) =>
     withLock(ctx, ctx.arg(1), "ExInterlockedPopEntryList", () => {
-      const first = ctx.mem.u64(ctx.arg(0));
-      if (first !== 0n) ctx.mem.setU64(ctx.arg(0), ctx.mem.u64(first));
+      const first = readPtr(ctx.mem, ctx.arg(0));
+      if (first !== 0n) writePtr(ctx.mem, ctx.arg(0), readPtr(ctx.mem, first));
       return first;
     }),
   ),
@@ -147,9 +163,9 @@ export const apis: ApiDefinition[] = [
     }),
   ),
   nt("InitializeSListHead", 1, (ctx) => {
-    if (ctx.arg(0) & 0xfn) ctx.fault("bugcheck", `InitializeSListHead(${hex(ctx.arg(0))}): SLIST_HEADER not 16-byte aligned`, { code: "0x0000001E" });
+    if (ctx.arg(0) & slistAlign()) ctx.fault("bugcheck", `InitializeSListHead(${hex(ctx.arg(0))}): SLIST_HEADER not ${x86() ? 8 : 16}-byte aligned`, { code: "0x0000001E" });
     ctx.mem.setU64(ctx.arg(0), 0n);
-    ctx.mem.setU64(ctx.arg(0) + 8n, 1n);
+    if (!x86()) ctx.mem.setU64(ctx.arg(0) + 8n, 1n);
   }),
   nt("ExpInterlockedPushEntrySList", 2, (ctx) => sPush(ctx, ctx.arg(0), ctx.arg(1), "ExpInterlockedPushEntrySList")),
   nt("ExpInterlockedPopEntrySList", 1, (ctx) => sPop(ctx, ctx.arg(0))),

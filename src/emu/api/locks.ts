@@ -13,7 +13,8 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { hex, nt } from "./util.js";
+import { hex, nt, readPtr, writePtr } from "./util.js";
+import { ptrSize } from "../../nt/arch-layout.js";
 import { APC_LEVEL, DISPATCH_LEVEL, SYNCH_LEVEL, acquireSpin, currentThread, irqlName, lower, raise, releaseSpin } from "./ke.js";
 
 const STATUS_DELETE_PENDING = 0xc0000056;
@@ -23,22 +24,25 @@ function guardedState(ctx: ApiContext): { region: number } {
   return ctx.kernel.state("guarded", () => ({ region: 0 }));
 }
 
+/** Bytes of a pointer as a BigInt offset (KGUARDED_MUTEX.Owner, KLOCK_QUEUE_HANDLE fields). */
+const P = () => BigInt(ptrSize());
+
 function acquireGuarded(ctx: ApiContext, m: bigint, api: string, tryOnly: boolean): number {
   if (ctx.kernel.irql > APC_LEVEL) ctx.fault("bugcheck", `${api} at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
   const count = ctx.mem.u32(m);
   if (count === 0) {
     if (tryOnly) return 0;
-    const owner = ctx.mem.u64(m + 8n);
+    const owner = readPtr(ctx.mem, m + P());
     ctx.fault("deadlock", `${api}(${hex(m)}): the guarded mutex is already held${owner === currentThread(ctx) ? " by the current thread (not recursive)" : ""}`, { mutex: hex(m) });
   }
   ctx.mem.setU32(m, 0);
-  ctx.mem.setU64(m + 8n, currentThread(ctx));
+  writePtr(ctx.mem, m + P(), currentThread(ctx));
   return 1;
 }
 function releaseGuarded(ctx: ApiContext, m: bigint, api: string): void {
-  if (ctx.mem.u32(m) !== 0 || ctx.mem.u64(m + 8n) !== currentThread(ctx))
+  if (ctx.mem.u32(m) !== 0 || readPtr(ctx.mem, m + P()) !== currentThread(ctx))
     ctx.fault("bugcheck", `${api}(${hex(m)}): the guarded mutex is not held by the current thread`, { code: "0x000000BF" });
-  ctx.mem.setU64(m + 8n, 0n);
+  writePtr(ctx.mem, m + P(), 0n);
   ctx.mem.setU32(m, 1);
 }
 
@@ -47,15 +51,16 @@ function queued(ctx: ApiContext, api: string, to: number | null): void {
   const handle = ctx.arg(1);
   const old = to === null ? ctx.kernel.irql : raise(ctx, Math.max(to, ctx.kernel.irql), api);
   acquireSpin(ctx, lock, api);
-  ctx.mem.setU64(handle, 0n);
-  ctx.mem.setU64(handle + 8n, lock);
-  ctx.mem.setU8(handle + 16n, old);
+  // KLOCK_QUEUE_HANDLE: LockQueue { Next, Lock }, OldIrql — pointer-sized fields.
+  writePtr(ctx.mem, handle, 0n);
+  writePtr(ctx.mem, handle + P(), lock);
+  ctx.mem.setU8(handle + 2n * P(), old);
 }
 function unqueued(ctx: ApiContext, api: string, lowerIrql: boolean): void {
   const handle = ctx.arg(0);
-  const lock = ctx.mem.u64(handle + 8n);
+  const lock = readPtr(ctx.mem, handle + P());
   releaseSpin(ctx, lock, api);
-  if (lowerIrql) lower(ctx, ctx.mem.u8(handle + 16n), api);
+  if (lowerIrql) lower(ctx, ctx.mem.u8(handle + 2n * P()), api);
 }
 
 function exSpinExclusive(ctx: ApiContext, api: string, raiseIrql: boolean): number {
@@ -84,23 +89,23 @@ function exSpinRelease(ctx: ApiContext, api: string, shared: boolean, lowerIrql:
 /** Push locks: bit 0 = exclusive, bits 4.. = shared count (kmdll's encoding; the value is opaque to drivers). */
 export function pushAcquire(ctx: ApiContext, api: string, shared: boolean, tryOnly = false): number {
   const lock = ctx.arg(0);
-  const v = ctx.mem.u64(lock);
+  const v = readPtr(ctx.mem, lock);
   if ((v & 1n) !== 0n || (!shared && v !== 0n)) {
     if (tryOnly) return 0;
     ctx.fault("deadlock", `${api}(${hex(lock)}): the push lock is held — the single emulated thread would wait forever`, { lock: hex(lock) });
   }
-  ctx.mem.setU64(lock, shared ? v + 0x10n : 1n);
+  writePtr(ctx.mem, lock, shared ? v + 0x10n : 1n);
   return 1;
 }
 export function pushRelease(ctx: ApiContext, api: string, shared: boolean | null): void {
   const lock = ctx.arg(0);
-  const v = ctx.mem.u64(lock);
+  const v = readPtr(ctx.mem, lock);
   const isShared = shared ?? (v & 1n) === 0n;
   if (isShared ? v < 0x10n : v !== 1n) {
     ctx.warn(`${api}(${hex(lock)}): the push lock is not held ${isShared ? "shared" : "exclusive"}`);
     return;
   }
-  ctx.mem.setU64(lock, isShared ? v - 0x10n : 0n);
+  writePtr(ctx.mem, lock, isShared ? v - 0x10n : 0n);
 }
 
 const cancelLock = (ctx: ApiContext) => ctx.kernel.state("cancel-lock", () => ({ held: false }));
@@ -146,7 +151,7 @@ export const apis: ApiDefinition[] = [
     return 1;
   }),
   // ---- push locks
-  nt("ExInitializePushLock", 1, (ctx) => void ctx.mem.setU64(ctx.arg(0), 0n)),
+  nt("ExInitializePushLock", 1, (ctx) => void writePtr(ctx.mem, ctx.arg(0), 0n)),
   nt("ExfAcquirePushLockExclusive", 1, (ctx) => void pushAcquire(ctx, "ExfAcquirePushLockExclusive", false)),
   nt("ExfAcquirePushLockShared", 1, (ctx) => void pushAcquire(ctx, "ExfAcquirePushLockShared", true)),
   nt("ExfTryAcquirePushLockShared", 1, (ctx) => pushAcquire(ctx, "ExfTryAcquirePushLockShared", true, true)),
@@ -154,38 +159,38 @@ export const apis: ApiDefinition[] = [
   nt("ExfReleasePushLockShared", 1, (ctx) => pushRelease(ctx, "ExfReleasePushLockShared", true)),
   nt("ExfReleasePushLock", 1, (ctx) => pushRelease(ctx, "ExfReleasePushLock", null)),
   // ---- rundown protection
-  ...(["ExInitializeRundownProtection", "ExReInitializeRundownProtection"] as const).map((n) => nt(n, 1, (ctx) => void ctx.mem.setU64(ctx.arg(0), 0n))),
+  ...(["ExInitializeRundownProtection", "ExReInitializeRundownProtection"] as const).map((n) => nt(n, 1, (ctx) => void writePtr(ctx.mem, ctx.arg(0), 0n))),
   nt("ExAcquireRundownProtection", 1, (ctx) => {
-    const v = ctx.mem.u64(ctx.arg(0));
+    const v = readPtr(ctx.mem, ctx.arg(0));
     if (v & 1n) return 0;
-    ctx.mem.setU64(ctx.arg(0), v + 2n);
+    writePtr(ctx.mem, ctx.arg(0), v + 2n);
     return 1;
   }),
   nt("ExAcquireRundownProtectionEx", 2, (ctx) => {
-    const v = ctx.mem.u64(ctx.arg(0));
+    const v = readPtr(ctx.mem, ctx.arg(0));
     if (v & 1n) return 0;
-    ctx.mem.setU64(ctx.arg(0), v + 2n * BigInt(ctx.u32(1)));
+    writePtr(ctx.mem, ctx.arg(0), v + 2n * BigInt(ctx.u32(1)));
     return 1;
   }),
   ...(["ExReleaseRundownProtection", "ExReleaseRundownProtectionEx"] as const).map((n) =>
     nt(n, n.endsWith("Ex") ? 2 : 1, (ctx) => {
-      const v = ctx.mem.u64(ctx.arg(0));
+      const v = readPtr(ctx.mem, ctx.arg(0));
       const k = 2n * BigInt(n.endsWith("Ex") ? ctx.u32(1) : 1);
       if ((v & ~1n) < k) ctx.fault("bugcheck", `${n}(${hex(ctx.arg(0))}): more releases than acquisitions`, { code: "0x000000C4" });
-      ctx.mem.setU64(ctx.arg(0), v - k);
+      writePtr(ctx.mem, ctx.arg(0), v - k);
     }),
   ),
   nt("ExWaitForRundownProtectionRelease", 1, (ctx) => {
-    const v = ctx.mem.u64(ctx.arg(0));
+    const v = readPtr(ctx.mem, ctx.arg(0));
     if ((v & ~1n) !== 0n) ctx.fault("deadlock", `ExWaitForRundownProtectionRelease(${hex(ctx.arg(0))}): ${Number(v >> 1n)} acquisition(s) never released`, {});
-    ctx.mem.setU64(ctx.arg(0), 1n);
+    writePtr(ctx.mem, ctx.arg(0), 1n);
   }),
-  nt("ExRundownCompleted", 1, (ctx) => void ctx.mem.setU64(ctx.arg(0), 1n)),
+  nt("ExRundownCompleted", 1, (ctx) => void writePtr(ctx.mem, ctx.arg(0), 1n)),
   // ---- remove locks
   nt("IoInitializeRemoveLockEx", 5, (ctx) => {
     const lock = ctx.arg(0);
     const size = ctx.u32(4);
-    if (size !== 32 && size !== 88 && size !== 120) ctx.warn(`IoInitializeRemoveLockEx: RemlockSize ${size} is not sizeof(IO_REMOVE_LOCK)`);
+    if (size !== 24 && size !== 32 && size !== 88 && size !== 120) ctx.warn(`IoInitializeRemoveLockEx: RemlockSize ${size} is not sizeof(IO_REMOVE_LOCK)`);
     ctx.mem.write(lock, new Uint8Array(32));
     ctx.mem.setU32(lock + 4n, 1);
     ctx.mem.setU8(lock + 8n, 0); // RemoveEvent: NotificationEvent, not signaled

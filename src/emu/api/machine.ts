@@ -15,9 +15,10 @@
  *
  * Nothing here touches the host: the model is data in the kernel state.
  */
+import { ptrSize } from "../../nt/arch-layout.js";
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { hex, nt, hal, unicodeText, q } from "./util.js";
+import { hal, hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, registerObject } from "./ob.js";
 import { readPort, writePort } from "../machine/ports.js";
 import { hw, machineOf, mapPhysical, pciKey, physicalOf, unmapPhysical, virtualOf, MAX_MAP } from "../machine/index.js";
@@ -152,8 +153,9 @@ function physicalMemorySection(ctx: ApiContext): bigint | undefined {
   return body;
 }
 
-const OA_NAME = 0x10;
-const OA_ATTRIBUTES = 0x18;
+/** OBJECT_ATTRIBUTES.ObjectName: after Length and RootDirectory, pointer-aligned (0x10 on x64, 8 on x86). */
+const OA_NAME = () => 2 * ptrSize();
+const OA_ATTRIBUTES = () => 3 * ptrSize();
 
 export const apis: ApiDefinition[] = [
   nt("MmMapIoSpace", 3, (ctx) => {
@@ -213,50 +215,50 @@ export const apis: ApiDefinition[] = [
     // Internal (0), Isa (1), Eisa (2), PCIBus (5): identity translation, AddressSpace unchanged.
     if (![0, 1, 2, 5].includes(type)) return 0;
     ctx.mem.u32(space);
-    ctx.mem.setU64(out, addr);
+    writePtr(ctx.mem, out, addr);
     return 1;
   }),
   nt("ZwOpenSection", 3, (ctx) => {
     const out = ctx.arg(0);
     const oa = ctx.arg(2);
     if (oa === 0n) return STATUS.INVALID_PARAMETER;
-    const namePtr = ctx.mem.u64(oa + BigInt(OA_NAME));
+    const namePtr = readPtr(ctx.mem, oa + BigInt(OA_NAME()));
     const name = namePtr === 0n ? "" : (unicodeText(ctx.mem, namePtr) ?? "");
     ctx.describe([hex(out), hex(ctx.u32(1)), q(name)]);
     if (name.toLowerCase() !== "\\device\\physicalmemory") return STATUS.OBJECT_NAME_NOT_FOUND;
-    const attributes = ctx.mem.u32(oa + BigInt(OA_ATTRIBUTES));
+    const attributes = ctx.mem.u32(oa + BigInt(OA_ATTRIBUTES()));
     const object = physicalMemorySection(ctx);
     const h = insertHandle(ctx.kernel, { type: "Section", ...(object !== undefined ? { object } : {}), data: { physical: true }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 });
-    ctx.mem.setU64(out, h);
+    writePtr(ctx.mem, out, h);
     return STATUS.SUCCESS;
   }),
   nt("ZwMapViewOfSection", 10, (ctx) => {
     const h = lookupHandle(ctx.kernel, ctx.arg(0));
-    const process = BigInt.asIntN(64, ctx.arg(1));
+    const process = BigInt.asIntN(8 * ptrSize(), ctx.arg(1));
     const basePtr = ctx.arg(2);
     const offsetPtr = ctx.arg(5);
     const sizePtr = ctx.arg(6);
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(basePtr), hex(offsetPtr), hex(sizePtr)]);
     if (!h || h.type !== "Section") return STATUS.INVALID_HANDLE;
     if (process !== -1n) return STATUS.INVALID_HANDLE;
-    const want = BigInt.asUintN(64, ctx.mem.u64(sizePtr));
+    const want = BigInt.asUintN(64, readPtr(ctx.mem, sizePtr));
     const offset = offsetPtr === 0n ? 0n : BigInt.asUintN(64, ctx.mem.u64(offsetPtr));
-    if (ctx.mem.u64(basePtr) !== 0n) return 0xc0000018; // STATUS_CONFLICTING_ADDRESSES: fixed bases are not offered
+    if (readPtr(ctx.mem, basePtr) !== 0n) return 0xc0000018; // STATUS_CONFLICTING_ADDRESSES: fixed bases are not offered
     if (want === 0n) return 0xc000001f; // STATUS_INVALID_VIEW_SIZE (a physical memory section has no size to default to)
     const start = offset & ~(PAGE - 1n);
     const size = ((offset + want + PAGE - 1n) & ~(PAGE - 1n)) - start;
     if (size > BigInt(MAX_MAP)) return STATUS.NO_MEMORY;
     const va = mapPhysical(ctx, start, Number(size), "physical");
     if (va === 0n) return STATUS.NO_MEMORY;
-    ctx.mem.setU64(basePtr, va);
+    writePtr(ctx.mem, basePtr, va);
     if (offsetPtr !== 0n) ctx.mem.setU64(offsetPtr, start);
-    ctx.mem.setU64(sizePtr, size);
+    writePtr(ctx.mem, sizePtr, size);
     return STATUS.SUCCESS;
   }),
   nt("ZwUnmapViewOfSection", 2, (ctx) => {
     const va = BigInt.asUintN(64, ctx.arg(1));
     ctx.describe([hex(ctx.arg(0)), hex(va)]);
-    if (BigInt.asIntN(64, ctx.arg(0)) !== -1n) return STATUS.INVALID_HANDLE;
+    if (BigInt.asIntN(8 * ptrSize(), ctx.arg(0)) !== -1n) return STATUS.INVALID_HANDLE;
     return unmapPhysical(ctx, va, "ZwUnmapViewOfSection") ? STATUS.SUCCESS : 0xc0000019; // STATUS_NOT_MAPPED_VIEW
   }),
   // ---- interrupts
@@ -267,7 +269,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([String(ctx.i32(0)), String(ctx.u32(1)), String(level), String(ctx.u32(3))]);
     // Device IRQL = 12 - (level mod 8) (above DISPATCH, below CLOCK), vector = 0x30 + level.
     ctx.mem.setU8(irqlPtr, 12 - (level % 8));
-    ctx.mem.setU64(affPtr, 1n);
+    writePtr(ctx.mem, affPtr, 1n);
     return 0x30 + (level & 0xff);
   }),
   nt("IoConnectInterrupt", 11, (ctx) => {
@@ -282,7 +284,7 @@ export const apis: ApiDefinition[] = [
     if (obj === 0n) return STATUS.INSUFFICIENT_RESOURCES;
     ctx.mem.setU16(obj, 0x16); // InterruptObject type
     st.interrupts.set(obj, { vector, isr, context: ctx.arg(2), irql, module: ctx.caller?.module ?? "?" });
-    ctx.mem.setU64(out, obj);
+    writePtr(ctx.mem, out, obj);
     hw(ctx, "interrupt", "connect", vector, undefined, undefined, { isr: ctx.kernel.where?.(isr) ?? hex(isr), irql });
     return STATUS.SUCCESS;
   }),

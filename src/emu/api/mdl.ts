@@ -8,10 +8,11 @@
  * Layout (wdm.h, x64): MDL { Next 0, Size 8, MdlFlags 10, Process 16, MappedSystemVa 24, StartVa 32,
  * ByteCount 40, ByteOffset 44 } followed by the PFN_NUMBER array (8 bytes each).
  */
+import { ptrSize } from "../../nt/arch-layout.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
-import { hex, nt } from "./util.js";
+import { hex, nt, readPtr, writePtr } from "./util.js";
 import { machineOf, physicalOf, readPhys } from "../machine/index.js";
 
 const M = LAYOUT.MDL;
@@ -28,7 +29,7 @@ const TAG_MDL = 0x206c644d; // 'Mdl '
 const TAG_CONTIG = 0x746e6f43; // 'Cont'
 
 const spanPages = (va: bigint, length: number): number => Number((((va & (PAGE - 1n)) + BigInt(length) + PAGE - 1n) / PAGE));
-export const mdlSize = (va: bigint, length: number): number => M.$size + 8 * spanPages(va, length);
+export const mdlSize = (va: bigint, length: number): number => M.$size + ptrSize() * spanPages(va, length);
 
 interface MdlView {
   flags: number;
@@ -43,22 +44,22 @@ function view(ctx: ApiContext, mdl: bigint): MdlView {
   return {
     size: ctx.mem.u16(mdl + B(M.Size)),
     flags: ctx.mem.u16(mdl + B(M.MdlFlags)),
-    startVa: ctx.mem.u64(mdl + B(M.StartVa)),
+    startVa: readPtr(ctx.mem, mdl + B(M.StartVa)),
     byteOffset: ctx.mem.u32(mdl + B(M.ByteOffset)),
     byteCount: ctx.mem.u32(mdl + B(M.ByteCount)),
-    mapped: ctx.mem.u64(mdl + B(M.MappedSystemVa)),
+    mapped: readPtr(ctx.mem, mdl + B(M.MappedSystemVa)),
   };
 }
 const setFlags = (ctx: ApiContext, mdl: bigint, f: number) => ctx.mem.setU16(mdl + B(M.MdlFlags), f & 0xffff);
 
 /** MmInitializeMdl: header for [va, va+length). */
 function initMdl(ctx: ApiContext, mdl: bigint, va: bigint, length: number, flags = 0): void {
-  ctx.mem.setU64(mdl + B(M.Next), 0n);
+  writePtr(ctx.mem, mdl + B(M.Next), 0n);
   ctx.mem.setU16(mdl + B(M.Size), mdlSize(va, length));
   setFlags(ctx, mdl, flags);
-  ctx.mem.setU64(mdl + B(M.Process), 0n);
-  ctx.mem.setU64(mdl + B(M.MappedSystemVa), 0n);
-  ctx.mem.setU64(mdl + B(M.StartVa), va & ~(PAGE - 1n));
+  writePtr(ctx.mem, mdl + B(M.Process), 0n);
+  writePtr(ctx.mem, mdl + B(M.MappedSystemVa), 0n);
+  writePtr(ctx.mem, mdl + B(M.StartVa), va & ~(PAGE - 1n));
   ctx.mem.setU32(mdl + B(M.ByteCount), length);
   ctx.mem.setU32(mdl + B(M.ByteOffset), Number(va & (PAGE - 1n)));
 }
@@ -74,7 +75,7 @@ function fillPfns(ctx: ApiContext, mdl: bigint, api: string): void {
   for (let i = 0; i < pages; i++) {
     const va = v.startVa + B(i) * PAGE;
     if (!ctx.mem.isMapped(va, 1)) ctx.fault("invalid-read", `${api}: page ${hex(va)} described by MDL ${hex(mdl)} is not valid`, { address: hex(va) });
-    ctx.mem.setU64(pfnArray(mdl) + B(8 * i), physicalOf(ctx, va) / PAGE);
+    writePtr(ctx.mem, pfnArray(mdl) + B(ptrSize() * i), physicalOf(ctx, va) / PAGE);
   }
 }
 
@@ -152,7 +153,7 @@ function mapLocked(ctx: ApiContext, api: string, mdl: bigint, accessMode: number
   if (v.flags & MDL_MAPPED_TO_SYSTEM_VA) return v.mapped;
   const backing = mdlState(ctx).pageBacking.get(mdl);
   const va = backing ? backing.va : v.startVa + B(v.byteOffset);
-  ctx.mem.setU64(mdl + B(M.MappedSystemVa), va);
+  writePtr(ctx.mem, mdl + B(M.MappedSystemVa), va);
   setFlags(ctx, mdl, v.flags | MDL_MAPPED_TO_SYSTEM_VA | (v.flags & MDL_PARTIAL ? MDL_PARTIAL_HAS_BEEN_MAPPED : 0));
   return va;
 }
@@ -169,8 +170,8 @@ function allocatePagesForMdl(ctx: ApiContext, low: bigint, high: bigint, total: 
   }
   // The MDL describes physical pages only: StartVa 0, no system mapping until MmMapLockedPages*.
   initMdl(ctx, mdl, 0n, size, MDL_PAGES_LOCKED);
-  ctx.mem.setU64(mdl + B(M.StartVa), 0n);
-  for (let i = 0; i < size / Number(PAGE); i++) ctx.mem.setU64(pfnArray(mdl) + B(8 * i), physicalOf(ctx, va + B(i) * PAGE) / PAGE);
+  writePtr(ctx.mem, mdl + B(M.StartVa), 0n);
+  for (let i = 0; i < size / Number(PAGE); i++) writePtr(ctx.mem, pfnArray(mdl) + B(ptrSize() * i), physicalOf(ctx, va + B(i) * PAGE) / PAGE);
   mdlState(ctx).pageBacking.set(mdl, { block: mdlState(ctx).contiguous.get(va)!.block, va, bytes: size });
   return mdl;
 }
@@ -188,14 +189,14 @@ export const apis: ApiDefinition[] = [
     const mdl = allocMdl(ctx, va, length);
     if (mdl === 0n) return 0n;
     if (irp !== 0n) {
-      const head = ctx.mem.u64(irp + B(IRP_MDL));
+      const head = readPtr(ctx.mem, irp + B(IRP_MDL));
       if (!secondary || head === 0n) {
         if (!secondary && head !== 0n) ctx.warn(`IoAllocateMdl: Irp->MdlAddress was ${hex(head)} and is replaced (SecondaryBuffer FALSE)`);
-        ctx.mem.setU64(irp + B(IRP_MDL), mdl);
+        writePtr(ctx.mem, irp + B(IRP_MDL), mdl);
       } else {
         let tail = head;
-        for (let n = 0; ctx.mem.u64(tail + B(M.Next)) !== 0n && n < 4096; n++) tail = ctx.mem.u64(tail + B(M.Next));
-        ctx.mem.setU64(tail + B(M.Next), mdl);
+        for (let n = 0; readPtr(ctx.mem, tail + B(M.Next)) !== 0n && n < 4096; n++) tail = readPtr(ctx.mem, tail + B(M.Next));
+        writePtr(ctx.mem, tail + B(M.Next), mdl);
       }
     }
     return mdl;
@@ -226,7 +227,7 @@ export const apis: ApiDefinition[] = [
     if (v.flags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL))
       ctx.fault("bugcheck", `MmBuildMdlForNonPagedPool(${hex(mdl)}): the MDL already describes locked or nonpaged pages`, { code: "0x0000001A" });
     fillPfns(ctx, mdl, "MmBuildMdlForNonPagedPool");
-    ctx.mem.setU64(mdl + B(M.MappedSystemVa), v.startVa + B(v.byteOffset));
+    writePtr(ctx.mem, mdl + B(M.MappedSystemVa), v.startVa + B(v.byteOffset));
     setFlags(ctx, mdl, v.flags | MDL_SOURCE_IS_NONPAGED_POOL);
   }),
   nt("MmProbeAndLockPages", 3, (ctx) => {
@@ -286,7 +287,7 @@ export const apis: ApiDefinition[] = [
       ctx.fault("bugcheck", `IoBuildPartialMdl: [${hex(va)}, +${hex(length)}) is outside the source MDL's buffer`, { code: "0x000000C5" });
     initMdl(ctx, dst, va, length, MDL_PARTIAL | (view(ctx, dst).flags & MDL_ALLOCATED_FIXED_SIZE));
     const first = Number((va & ~(PAGE - 1n)) - s.startVa) / Number(PAGE);
-    for (let i = 0; i < spanPages(va, length); i++) ctx.mem.setU64(pfnArray(dst) + B(8 * i), ctx.mem.u64(pfnArray(src) + B(8 * (first + i))));
+    for (let i = 0; i < spanPages(va, length); i++) writePtr(ctx.mem, pfnArray(dst) + B(ptrSize() * i), readPtr(ctx.mem, pfnArray(src) + B(ptrSize() * (first + i))));
   }),
   nt("MmAllocatePagesForMdl", 4, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
@@ -338,11 +339,11 @@ export const apis: ApiDefinition[] = [
     const done = ctx.arg(4);
     ctx.describe([hex(target), hex(source), hex(n), flags === 1 ? "MM_COPY_MEMORY_PHYSICAL" : flags === 2 ? "MM_COPY_MEMORY_VIRTUAL" : hex(flags), hex(done)]);
     if (flags !== 1 && flags !== 2) return STATUS.INVALID_PARAMETER;
-    ctx.mem.setU64(done, 0n);
+    writePtr(ctx.mem, done, 0n);
     if (flags === 1) {
       const bytes = readPhys(ctx, source, n);
       ctx.mem.write(target, bytes);
-      ctx.mem.setU64(done, BigInt(n));
+      writePtr(ctx.mem, done, BigInt(n));
       return STATUS.SUCCESS;
     }
     // Virtual: copies up to the first invalid page, then STATUS_PARTIAL_COPY.
@@ -354,7 +355,7 @@ export const apis: ApiDefinition[] = [
       ctx.mem.write(target + BigInt(copied), ctx.mem.read(a, chunk));
       copied += chunk;
     }
-    ctx.mem.setU64(done, BigInt(copied));
+    writePtr(ctx.mem, done, BigInt(copied));
     return copied === n ? STATUS.SUCCESS : 0x8000000d; // STATUS_PARTIAL_COPY
   }),
 ];

@@ -10,14 +10,19 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { hex, nt } from "./util.js";
+import { hex, nt, readPtr, writePtr } from "./util.js";
+import { ptrSize } from "../../nt/arch-layout.js";
 import { clockOf, header, initHeader, schedulerSlot, setSignal } from "./ke.js";
 import { sched } from "../sched/index.js";
 import { systemProcess } from "./process.js";
 
 const B = (n: number) => BigInt(n);
 const QueueObject = 4;
-const Q = { EntryListHead: 24n, CurrentCount: 40n, MaximumCount: 44n, ThreadListHead: 48n };
+/** KQUEUE (ntifs.h): Header, EntryListHead, CurrentCount, MaximumCount, ThreadListHead — x64 and x86 offsets. */
+const Q64 = { EntryListHead: 24n, CurrentCount: 40n, MaximumCount: 44n, ThreadListHead: 48n, size: 64 };
+const Q86 = { EntryListHead: 16n, CurrentCount: 24n, MaximumCount: 28n, ThreadListHead: 32n, size: 40 };
+const Q = new Proxy(Q64, { get: (_t, k) => (ptrSize() === 4 ? Q86 : Q64)[k as keyof typeof Q64] });
+const P = () => BigInt(ptrSize());
 
 function queueCount(ctx: ApiContext, q: bigint): number {
   return header(ctx, q).signal;
@@ -26,27 +31,27 @@ function link(ctx: ApiContext, q: bigint, entry: bigint, head: boolean): number 
   const list = q + Q.EntryListHead;
   const prev = queueCount(ctx, q);
   if (head) {
-    const first = ctx.mem.u64(list);
-    ctx.mem.setU64(entry, first);
-    ctx.mem.setU64(entry + 8n, list);
-    ctx.mem.setU64(first + 8n, entry);
-    ctx.mem.setU64(list, entry);
+    const first = readPtr(ctx.mem, list);
+    writePtr(ctx.mem, entry, first);
+    writePtr(ctx.mem, entry + P(), list);
+    writePtr(ctx.mem, first + P(), entry);
+    writePtr(ctx.mem, list, entry);
   } else {
-    const last = ctx.mem.u64(list + 8n);
-    ctx.mem.setU64(entry, list);
-    ctx.mem.setU64(entry + 8n, last);
-    ctx.mem.setU64(last, entry);
-    ctx.mem.setU64(list + 8n, entry);
+    const last = readPtr(ctx.mem, list + P());
+    writePtr(ctx.mem, entry, list);
+    writePtr(ctx.mem, entry + P(), last);
+    writePtr(ctx.mem, last, entry);
+    writePtr(ctx.mem, list + P(), entry);
   }
   setSignal(ctx, q, prev + 1);
   return prev;
 }
 function unlinkFirst(ctx: ApiContext, q: bigint): bigint {
   const list = q + Q.EntryListHead;
-  const first = ctx.mem.u64(list);
-  const next = ctx.mem.u64(first);
-  ctx.mem.setU64(list, next);
-  ctx.mem.setU64(next + 8n, list);
+  const first = readPtr(ctx.mem, list);
+  const next = readPtr(ctx.mem, first);
+  writePtr(ctx.mem, list, next);
+  writePtr(ctx.mem, next + P(), list);
   setSignal(ctx, q, queueCount(ctx, q) - 1);
   return first;
 }
@@ -60,10 +65,10 @@ function uuidState(ctx: ApiContext): { s: number } {
 export const apis: ApiDefinition[] = [
   nt("KeInitializeQueue", 2, (ctx) => {
     const q = ctx.arg(0);
-    initHeader(ctx, q, QueueObject, 64, 0);
+    initHeader(ctx, q, QueueObject, Q.size, 0);
     for (const off of [Q.EntryListHead, Q.ThreadListHead]) {
-      ctx.mem.setU64(q + off, q + off);
-      ctx.mem.setU64(q + off + 8n, q + off);
+      writePtr(ctx.mem, q + off, q + off);
+      writePtr(ctx.mem, q + off + P(), q + off);
     }
     ctx.mem.setU32(q + Q.CurrentCount, 0);
     ctx.mem.setU32(q + Q.MaximumCount, ctx.u32(1) || 1);
@@ -93,12 +98,12 @@ export const apis: ApiDefinition[] = [
     if (queueCount(ctx, q) === 0) return 0n;
     // The entries stay linked in a list headed by the first one (the queue's head is unlinked).
     const list = q + Q.EntryListHead;
-    const first = ctx.mem.u64(list);
-    const last = ctx.mem.u64(list + 8n);
-    ctx.mem.setU64(first + 8n, last);
-    ctx.mem.setU64(last, first);
-    ctx.mem.setU64(list, list);
-    ctx.mem.setU64(list + 8n, list);
+    const first = readPtr(ctx.mem, list);
+    const last = readPtr(ctx.mem, list + P());
+    writePtr(ctx.mem, first + P(), last);
+    writePtr(ctx.mem, last, first);
+    writePtr(ctx.mem, list, list);
+    writePtr(ctx.mem, list + P(), list);
     setSignal(ctx, q, 0);
     return first;
   }),

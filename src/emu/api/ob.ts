@@ -2,7 +2,7 @@
  * Ob* exports: reference counting and typed references on top of the object manager
  * (src/emu/obmgr).
  */
-import { getPtr, putPtr } from "../../nt/arch-layout.js";
+import { getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt } from "./util.js";
@@ -57,7 +57,7 @@ export const apis: ApiDefinition[] = [
     return STATUS.SUCCESS;
   }),
   nt("ObReferenceObjectByHandle", 6, (ctx) => {
-    const h = BigInt.asIntN(64, ctx.arg(0));
+    const h = BigInt.asIntN(8 * ptrSize(), ctx.arg(0));
     ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), hex(ctx.arg(2))]);
     // NtCurrentProcess() = -1 and NtCurrentThread() = -2 are pseudo-handles, valid in every process.
     const pseudo = h === -1n ? { type: "Process", object: ctx.kernel.currentProcess } : h === -2n ? { type: "Thread", object: ctx.kernel.currentThread } : null;

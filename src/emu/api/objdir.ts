@@ -10,7 +10,7 @@
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
-import { encodeUtf16, hex, nt, q, readCounted, unicodeText, writeCounted } from "./util.js";
+import { encodeUtf16, hex, nt, q, readCounted, readPtr, unicodeText, writeCounted, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
 import { canonical, createDriverObject, ioState, lookupDevice } from "../iomgr/index.js";
 
@@ -21,7 +21,7 @@ const DIRECTORIES = ["\\DEVICE", "\\DRIVER", "\\GLOBAL??", "\\BASENAMEDOBJECTS"]
 
 function oaName(ctx: ApiContext, oa: bigint): { name: string | null; attributes: number } {
   if (oa === 0n) return { name: null, attributes: 0 };
-  const p = ctx.mem.u64(oa + B(OA.ObjectName));
+  const p = readPtr(ctx.mem, oa + B(OA.ObjectName));
   return { name: p === 0n ? null : unicodeText(ctx.mem, p), attributes: ctx.mem.u32(oa + B(OA.Attributes)) };
 }
 
@@ -76,7 +76,7 @@ export const apis: ApiDefinition[] = [
     const obj = c.startsWith("\\DRIVER\\") || c.startsWith("\\FILESYSTEM\\") ? driverByName(ctx, name) : lookupDevice(ctx.kernel, name);
     if (obj === null) return STATUS.OBJECT_NAME_NOT_FOUND;
     reference(ctx, obj, "ObReferenceObjectByName");
-    ctx.mem.setU64(out, obj);
+    writePtr(ctx.mem, out, obj);
     return STATUS.SUCCESS;
   }),
   nt("ZwOpenSymbolicLinkObject", 3, (ctx) => {
@@ -85,7 +85,7 @@ export const apis: ApiDefinition[] = [
     if (!name) return STATUS.OBJECT_NAME_INVALID;
     const target = ioState(ctx.kernel).links.get(canonical(name));
     if (target === undefined) return STATUS.OBJECT_NAME_NOT_FOUND;
-    ctx.mem.setU64(ctx.arg(0), insertHandle(ctx.kernel, { type: "SymbolicLink", data: { target }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
+    writePtr(ctx.mem, ctx.arg(0), insertHandle(ctx.kernel, { type: "SymbolicLink", data: { target }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
     return STATUS.SUCCESS;
   }),
   nt("ZwQuerySymbolicLinkObject", 3, (ctx) => {
@@ -107,7 +107,7 @@ export const apis: ApiDefinition[] = [
     if (!name) return STATUS.OBJECT_NAME_INVALID;
     const dir = canonical(name).replace(/\\+$/, "");
     if (!DIRECTORIES.includes(dir)) return STATUS.OBJECT_NAME_NOT_FOUND;
-    ctx.mem.setU64(ctx.arg(0), insertHandle(ctx.kernel, { type: "Directory", data: { dir }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
+    writePtr(ctx.mem, ctx.arg(0), insertHandle(ctx.kernel, { type: "Directory", data: { dir }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
     return STATUS.SUCCESS;
   }),
   nt("ZwQueryDirectoryObject", 7, (ctx) => {

@@ -12,7 +12,8 @@
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import type { RegistryKey } from "../../nt/registry.js";
-import { decodeUtf16, encodeUtf16, hex, nt, q, readCounted, writeCounted } from "./util.js";
+import { decodeUtf16, encodeUtf16, hex, nt, q, readCounted, readPtr, writeCounted } from "./util.js";
+import { ptrSize } from "../../nt/arch-layout.js";
 import { keyOf, registryOf } from "./zw.js";
 
 const B = (n: number) => BigInt(n);
@@ -115,10 +116,11 @@ function direct(ctx: ApiContext, entryContext: bigint, type: number, data: Uint8
 }
 
 function defaultOf(ctx: ApiContext, entry: bigint): { type: number; data: Uint8Array } | null {
-  const type = ctx.mem.u32(entry + 32n) & 0xffffff;
+  const p = BigInt(ptrSize());
+  const type = ctx.mem.u32(entry + 4n * p) & 0xffffff;
   if (type === REG_NONE) return null;
-  const ptr = ctx.mem.u64(entry + 40n);
-  let len = ctx.mem.u32(entry + 48n);
+  const ptr = readPtr(ctx.mem, entry + 5n * p);
+  let len = ctx.mem.u32(entry + 6n * p);
   if (ptr === 0n) return { type, data: new Uint8Array(0) };
   if (len === 0 && (type === REG_SZ || type === REG_EXPAND_SZ)) len = (ctx.mem.wstring(ptr, 32767).length + 1) * 2;
   if (len === 0 && type === REG_MULTI_SZ) {
@@ -140,11 +142,14 @@ function queryValues(ctx: ApiContext): number {
   const scratch: bigint[] = [];
   try {
     let key = top;
-    for (let e = table, n = 0; n < 256; e += 56n, n++) {
-      const routine = ctx.mem.u64(e);
-      const flags = ctx.mem.u32(e + 8n);
-      const namePtr = ctx.mem.u64(e + 16n);
-      const entryContext = ctx.mem.u64(e + 24n);
+    // RTL_QUERY_REGISTRY_TABLE (wdm.h): QueryRoutine, Flags, Name, EntryContext, DefaultType,
+    // DefaultData, DefaultLength — each in a pointer-sized slot (7 pointers: 56 bytes on x64, 28 on x86).
+    const p = BigInt(ptrSize());
+    for (let e = table, n = 0; n < 256; e += 7n * p, n++) {
+      const routine = readPtr(ctx.mem, e);
+      const flags = ctx.mem.u32(e + p);
+      const namePtr = readPtr(ctx.mem, e + 2n * p);
+      const entryContext = readPtr(ctx.mem, e + 3n * p);
       if (routine === 0n && namePtr === 0n && !(flags & (F.SUBKEY | F.TOPKEY))) break;
       if (routine === 0n && !(flags & (F.DIRECT | F.SUBKEY | F.TOPKEY))) return STATUS.INVALID_PARAMETER;
       const name = namePtr === 0n ? null : ctx.mem.wstring(namePtr, 256);

@@ -6,24 +6,7 @@
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
-import {
-  ansiText,
-  ansiTextDeref,
-  describeCString,
-  describeUnicode,
-  downcaseChar,
-  encodeLatin1,
-  encodeUtf16,
-  hex,
-  lengthArg,
-  nt,
-  q,
-  readCounted,
-  unicodeText,
-  unicodeTextDeref,
-  upcaseChar,
-  writeCounted,
-} from "./util.js";
+import { ansiText, ansiTextDeref, describeCString, describeUnicode, downcaseChar, encodeLatin1, encodeUtf16, hex, lengthArg, nt, q, readCounted, readPtr, unicodeText, unicodeTextDeref, upcaseChar, writeCounted, writePtr } from "./util.js";
 
 const B = (n: number) => BigInt(n);
 /** Pool tag of strings the Rtl routines allocate ('GrtS' in C, "StrG" in memory). */
@@ -344,9 +327,9 @@ export const apis: ApiDefinition[] = [
   nt("RtlAnsiCharToUnicodeChar", 1, (ctx) => {
     // PUCHAR *SourceCharacter: read one byte and advance the pointer
     const pp = ctx.arg(0);
-    const p = ctx.mem.u64(pp);
+    const p = readPtr(ctx.mem, pp);
     const c = ctx.mem.u8(p);
-    ctx.mem.setU64(pp, p + 1n);
+    writePtr(ctx.mem, pp, p + 1n);
     return c;
   }),
   nt("RtlIntegerToUnicodeString", 3, (ctx) => {

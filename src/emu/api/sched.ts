@@ -15,9 +15,10 @@
  *   that waits for something only a later step can signal is reported as a deadlock.
  */
 import type { ApiDefinition } from "./types.js";
+import { ptrSize } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
-import { hex, nt } from "./util.js";
+import { hex, nt, readPtr, writePtr } from "./util.js";
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, ThreadObject, TimerNotificationObject, TimerSynchronizationObject, header, initHeader, irqlName } from "./ke.js";
 import { insertHandle, lookupHandle, registerObject } from "./ob.js";
 import {
@@ -45,8 +46,8 @@ export const apis: ApiDefinition[] = [
     ctx.mem.write(dpc, new Uint8Array(LAYOUT.KDPC.$size));
     ctx.mem.setU8(dpc + B(KDPC.Type), DpcObject);
     ctx.mem.setU8(dpc + B(KDPC.Importance), 1); // MediumImportance
-    ctx.mem.setU64(dpc + B(KDPC.DeferredRoutine), ctx.arg(1));
-    ctx.mem.setU64(dpc + B(KDPC.DeferredContext), ctx.arg(2));
+    writePtr(ctx.mem, dpc + B(KDPC.DeferredRoutine), ctx.arg(1));
+    writePtr(ctx.mem, dpc + B(KDPC.DeferredContext), ctx.arg(2));
     sched(ctx);
   }),
   nt("KeInitializeThreadedDpc", 3, (ctx) => {
@@ -54,8 +55,8 @@ export const apis: ApiDefinition[] = [
     ctx.mem.write(dpc, new Uint8Array(LAYOUT.KDPC.$size));
     ctx.mem.setU8(dpc + B(KDPC.Type), ThreadedDpcObject);
     ctx.mem.setU8(dpc + B(KDPC.Importance), 1);
-    ctx.mem.setU64(dpc + B(KDPC.DeferredRoutine), ctx.arg(1));
-    ctx.mem.setU64(dpc + B(KDPC.DeferredContext), ctx.arg(2));
+    writePtr(ctx.mem, dpc + B(KDPC.DeferredRoutine), ctx.arg(1));
+    writePtr(ctx.mem, dpc + B(KDPC.DeferredContext), ctx.arg(2));
     sched(ctx);
   }),
   nt("KeInsertQueueDpc", 3, (ctx) => {
@@ -72,7 +73,7 @@ export const apis: ApiDefinition[] = [
     const i = st.dpcQueue.indexOf(ctx.arg(0));
     if (i < 0) return 0;
     st.dpcQueue.splice(i, 1);
-    ctx.mem.setU64(ctx.arg(0) + B(KDPC.DpcData), 0n);
+    writePtr(ctx.mem, ctx.arg(0) + B(KDPC.DpcData), 0n);
     return 1;
   }),
   nt("KeFlushQueuedDpcs", 0, (ctx) => {
@@ -151,10 +152,10 @@ export const apis: ApiDefinition[] = [
   }),
   nt("ExQueueWorkItem", 2, (ctx) => {
     const item = ctx.arg(0);
-    const routine = ctx.mem.u64(item + B(WQI.WorkerRoutine));
+    const routine = readPtr(ctx.mem, item + B(WQI.WorkerRoutine));
     ctx.describe([hex(item), ctx.kernel.where?.(routine) ?? hex(routine), String(ctx.u32(1))]);
     if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `ExQueueWorkItem at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
-    sched(ctx).work.push({ kind: "ex", item, routine, args: [ctx.mem.u64(item + B(WQI.Parameter))], module: ctx.caller?.module ?? "?" });
+    sched(ctx).work.push({ kind: "ex", item, routine, args: [readPtr(ctx.mem, item + B(WQI.Parameter))], module: ctx.caller?.module ?? "?" });
   }),
   // ---- system threads
   nt("PsCreateSystemThread", 7, (ctx) => {
@@ -180,10 +181,11 @@ export const apis: ApiDefinition[] = [
     st.threads.set(obj, t);
     st.ready.push(obj);
     const h = insertHandle(ctx.kernel, { type: "Thread", object: obj, access: ctx.u32(1), kernelHandle: true });
-    ctx.mem.setU64(out, h);
+    writePtr(ctx.mem, out, h);
     if (clientId !== 0n) {
-      ctx.mem.setU64(clientId, 4n);
-      ctx.mem.setU64(clientId + 8n, id);
+      // CLIENT_ID: UniqueProcess, UniqueThread (HANDLEs).
+      writePtr(ctx.mem, clientId, 4n);
+      writePtr(ctx.mem, clientId + BigInt(ptrSize()), id);
     }
     return STATUS.SUCCESS;
   }),

@@ -173,6 +173,11 @@ export interface ApiDefinition {
   handler: ApiHandler;
   /** Number of arguments (for the trace and for x86 stdcall cleanup later). */
   argc?: number;
+  /**
+   * Arguments passed by value as 64-bit integers (LARGE_INTEGER, PHYSICAL_ADDRESS, ULONGLONG):
+   * one register on x64, two stack slots on x86 (low half first); `ctx.arg(i)` gives the whole value.
+   */
+  wide?: readonly number[];
   /** Behaviour worth knowing (`kmdll apis`, docs/api-coverage.md). */
   notes?: string;
   /**

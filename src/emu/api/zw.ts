@@ -10,7 +10,7 @@ import { Registry, type RegistryKey, type RegistryValue } from "../../nt/registr
 import { parseRegFile, regTypeName } from "../../formats/reg/parse.js";
 import { inFile } from "../../errors.js";
 import { closeHandle, insertHandle, lookupHandle } from "./ob.js";
-import { encodeUtf16, hex, lengthArg, nt, q, unicodeText } from "./util.js";
+import { encodeUtf16, hex, lengthArg, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { componentState } from "./state.js";
 
 const B = (n: number) => BigInt(n);
@@ -50,8 +50,8 @@ function parseObjectAttributes(ctx: ApiContext, oa: bigint, api: string): { base
     ctx.warn(`${api}: OBJECT_ATTRIBUTES.Length is ${length}, expected ${OA.$size} (use InitializeObjectAttributes)`);
     return STATUS.INVALID_PARAMETER;
   }
-  const root = ctx.mem.u64(oa + B(OA.RootDirectory));
-  const namePtr = ctx.mem.u64(oa + B(OA.ObjectName));
+  const root = readPtr(ctx.mem, oa + B(OA.RootDirectory));
+  const namePtr = readPtr(ctx.mem, oa + B(OA.ObjectName));
   const attributes = ctx.mem.u32(oa + B(OA.Attributes));
   const name = namePtr === 0n ? "" : (unicodeText(ctx.mem, namePtr) ?? "");
   if ((attributes & OBJ_KERNEL_HANDLE) === 0)
@@ -231,7 +231,7 @@ export const apis: ApiDefinition[] = [
       created = r.created;
       if (options & REG_OPTION_VOLATILE) key.volatile = true;
     }
-    ctx.mem.setU64(out, openHandle(ctx, key, access, p.attributes));
+    writePtr(ctx.mem, out, openHandle(ctx, key, access, p.attributes));
     if (disposition !== 0n) ctx.mem.setU32(disposition, created ? REG_CREATED_NEW_KEY : REG_OPENED_EXISTING_KEY);
     return STATUS.SUCCESS;
   }),
@@ -243,7 +243,7 @@ export const apis: ApiDefinition[] = [
       if (typeof p === "number") return p;
       const key = resolve(registryOf(ctx.kernel), p.base, p.name);
       if (!key) return STATUS.OBJECT_NAME_NOT_FOUND;
-      ctx.mem.setU64(out, openHandle(ctx, key, access, p.attributes));
+      writePtr(ctx.mem, out, openHandle(ctx, key, access, p.attributes));
       return STATUS.SUCCESS;
     }),
   ),

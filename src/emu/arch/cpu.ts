@@ -11,7 +11,7 @@
  * stdcall and cdecl pass everything on the stack (first argument at [esp+4] on entry), stdcall
  * callees pop it (`ret N`), fastcall passes the first two 32-bit arguments in ECX and EDX.
  */
-import type { KernelExport } from "../../nt/kernel-exports.js";
+import type { RegName } from "../api/types.js";
 import type { EngineMode, NativeConstants, NativeEngine } from "../native.js";
 import { X64_SPACE, X86_SPACE, type AddressSpace } from "./space.js";
 
@@ -21,6 +21,8 @@ export type EmuArch = "x64" | "x86";
 export interface CallConvention {
   call?: "stdcall" | "fastcall" | "cdecl";
   argBytes?: number;
+  /** Arguments passed by value as 64-bit integers (x86: two stack slots each). */
+  wide?: readonly number[];
 }
 
 export interface CpuArch {
@@ -46,6 +48,8 @@ export interface CpuArch {
   callFrame(top: bigint, args: bigint[], sentinel: bigint): { sp: bigint; frame: Uint8Array; regs: [number, bigint][] };
   /** A value as a register/return value of this arch (x86: 32 bits, except EDX:EAX returns). */
   truncate(v: bigint): bigint;
+  /** The Unicorn id of a register an API handler reads by its x64 name (x86: RAX → EAX, ...). */
+  regId(C: NativeConstants, reg: RegName): number;
 }
 
 const u64 = (v: bigint) => BigInt.asUintN(64, v);
@@ -84,6 +88,7 @@ export const X64_CPU: CpuArch = {
     return { sp, frame, regs: [] };
   },
   truncate: u64,
+  regId: (C, reg) => C.regs[reg],
 };
 
 /** x86 registers as Unicorn numbers them in 32-bit mode. */
@@ -104,13 +109,20 @@ export const X86_CPU: CpuArch = {
   retId: (C) => C.regsX86.EAX,
   argReader(regs, sp, conv, readPtr) {
     const fast = conv.call === "fastcall";
+    const wide = conv.wide;
     const cache = new Map<number, bigint>();
-    return (i) => {
-      if (fast && i < 2) return regs[i]!;
-      const slot = fast ? i - 2 : i;
+    const slotValue = (slot: number): bigint => {
       let v = cache.get(slot);
       if (v === undefined) cache.set(slot, (v = readPtr(sp + 4n + BigInt(4 * slot))));
       return v;
+    };
+    return (i) => {
+      if (fast && i < 2) return regs[i]!;
+      // A 64-bit argument by value takes two slots (low dword first); later arguments move up.
+      let slot = fast ? i - 2 : i;
+      if (wide) for (const w of wide) if (w < i) slot++;
+      if (wide?.includes(i)) return (u32(slotValue(slot + 1)) << 32n) | u32(slotValue(slot));
+      return slotValue(slot);
     };
   },
   stub(exp) {
@@ -128,6 +140,7 @@ export const X86_CPU: CpuArch = {
     return { sp, frame, regs: [] };
   },
   truncate: u64,
+  regId: (C, reg) => (C.regsX86 as Record<string, number>)[reg === "RIP" ? "EIP" : reg === "EFLAGS" ? reg : "E" + reg.slice(1)] ?? C.regsX86.EAX,
 };
 
 export const CPUS: Record<EmuArch, CpuArch> = { x64: X64_CPU, x86: X86_CPU };
@@ -159,3 +172,24 @@ export function x86Segments(uc: NativeEngine, C: NativeConstants, gdt: bigint, k
   const R = C.regsX86;
   for (const [r, v] of [[R.SS, 0x10n], [R.DS, 0x10n], [R.ES, 0x10n], [R.GS, 0x10n], [R.CS, 0x08n], [R.FS, 0x30n]] as const) uc.regWrite(r, v);
 }
+
+/**
+ * How an x86 driver calls a kernel routine (undefined on x64, which has one convention): the
+ * convention the kernel export database states (from the decorated import-library symbol), or,
+ * for a routine the database does not list for x86 (mingw-w64's i686 libraries lack many), NTAPI
+ * — stdcall popping 4 bytes per argument and 8 per 64-bit argument by value.
+ */
+export function x86Convention(arch: EmuArch, known: CallConvention | undefined, def: { name?: string; argc?: number; wide?: readonly number[] } | null): CallConvention | undefined {
+  if (arch === "x64") return undefined;
+  const wide = def?.wide?.length ? { wide: def.wide } : {};
+  if (known?.call) return { call: known.call, ...(known.argBytes !== undefined ? { argBytes: known.argBytes } : {}), ...wide };
+  if (!def) return undefined;
+  const argBytes = 4 * ((def.argc ?? 0) + (def.wide?.length ?? 0));
+  return { call: X86_FASTCALL.test(def.name ?? "") ? "fastcall" : "stdcall", argBytes, ...wide };
+}
+
+/**
+ * FASTCALL kernel routines by name (wdm.h on x86): the "f" forms (ExfXxx, IofXxx, KefXxx,
+ * KfXxx, ObfXxx, HalfXxx) and the interlocked list/arithmetic helpers.
+ */
+const X86_FASTCALL = /^(?:(?:Exf|Iof|Kef|Kf|Obf|Hal?f)[A-Z]|Interlocked|ExInterlocked(?:Pop|Push|Flush)EntrySList$|ExInterlockedAddLargeStatistic$|ExInterlockedCompareExchange64$)/;

@@ -52,6 +52,8 @@ export function registerObject(kernel: KernelState, address: bigint, obj: Omit<K
 
 /** Kernel handles have the high bit set (0xFFFFFFFF80000004, ...), as on x64 Windows. */
 const KERNEL_HANDLE_BIT = 0xffffffff80000000n;
+/** A handle as the table keys it: its low 32 bits sign-extended (an x86 driver holds 0x80000004 for 0xFFFFFFFF80000004). */
+const handleKey = (h: bigint) => BigInt.asUintN(64, BigInt.asIntN(32, h));
 
 export function insertHandle(kernel: KernelState, entry: HandleEntry): bigint {
   const om = objectManager(kernel);
@@ -73,12 +75,12 @@ export function handlesOwnedBy(kernel: KernelState, module: string): [bigint, Ha
 }
 
 export function lookupHandle(kernel: KernelState, handle: bigint): HandleEntry | undefined {
-  return objectManager(kernel).handles.get(BigInt.asUintN(64, handle));
+  return objectManager(kernel).handles.get(handleKey(handle));
 }
 
 export function closeHandle(ctx: ApiContext, handle: bigint): number {
   const om = objectManager(ctx.kernel);
-  const h = BigInt.asUintN(64, handle);
+  const h = handleKey(handle);
   const e = om.handles.get(h);
   if (!e) {
     ctx.warn(`ZwClose(${hex(h)}): not an open handle (Windows bugchecks INVALID_KERNEL_HANDLE for a bad kernel handle)`);

@@ -4,19 +4,32 @@
  */
 import type { ApiContext } from "../api/types.js";
 import { componentState } from "../api/state.js";
-import { hex } from "../api/util.js";
+import { hex, readPtr, writePtr } from "../api/util.js";
+import { layoutArch } from "../../nt/arch-layout.js";
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, clockOf, irqlName, schedulerSlot, setSignal, type WaitScheduler } from "../api/ke.js";
 import { asCallback } from "../verifier/callbacks.js";
 
 const B = (n: number) => BigInt(n);
-/** KDPC (wdm.h, x64): Type 0, Importance 1, Number 2, DeferredRoutine 24, DeferredContext 32, SystemArgument1 40, SystemArgument2 48, DpcData 56. */
-export const KDPC = { Type: 0, Importance: 1, Number: 2, DeferredRoutine: 24, DeferredContext: 32, SystemArgument1: 40, SystemArgument2: 48, DpcData: 56 };
+/** Offsets that follow the arch being emulated (layoutArch): the x64 or the x86 table. */
+function perArch<T extends object>(x64: T, x86: T): T {
+  return new Proxy(x64, { get: (_t, k) => (layoutArch() === "x86" ? x86 : x64)[k as keyof T] });
+}
+/**
+ * KDPC (wdm.h): x64 Type 0, Importance 1, Number 2, DeferredRoutine 24, DeferredContext 32,
+ * SystemArgument1 40, SystemArgument2 48, DpcData 56; x86 (4-byte DpcListEntry and
+ * ProcessorHistory) DeferredRoutine 12, DeferredContext 16, SystemArgument1 20, SystemArgument2 24, DpcData 28.
+ */
+export const KDPC = perArch(
+  { Type: 0, Importance: 1, Number: 2, DeferredRoutine: 24, DeferredContext: 32, SystemArgument1: 40, SystemArgument2: 48, DpcData: 56 },
+  { Type: 0, Importance: 1, Number: 2, DeferredRoutine: 12, DeferredContext: 16, SystemArgument1: 20, SystemArgument2: 24, DpcData: 28 },
+);
 export const DpcObject = 0x13;
 export const ThreadedDpcObject = 0x18;
-/** KTIMER (wdm.h, x64): Header 0, DueTime 24, TimerListEntry 32, Dpc 48, Processor 56, Period 60. */
-export const KTIMER = { DueTime: 24, Dpc: 48, Period: 60 };
+/** KTIMER (wdm.h): x64 Header 0, DueTime 24, TimerListEntry 32, Dpc 48, Processor 56, Period 60; x86 DueTime 16, TimerListEntry 24, Dpc 32, Period 36. */
+export const KTIMER = perArch({ DueTime: 24, Dpc: 48, Period: 60 }, { DueTime: 16, Dpc: 32, Period: 36 });
 /** WORK_QUEUE_ITEM (wdm.h): List 0, WorkerRoutine 16, Parameter 24. */
-export const WQI = { WorkerRoutine: 16, Parameter: 24 };
+/** WORK_QUEUE_ITEM (wdm.h): List (LIST_ENTRY), WorkerRoutine, Parameter. */
+export const WQI = perArch({ WorkerRoutine: 16, Parameter: 24 }, { WorkerRoutine: 8, Parameter: 12 });
 export const IO_WORKITEM_SIZE = 0x58;
 export const TAG_WORKITEM = 0x6b576f49; // 'IoWk'
 export const POLL_LIMIT = 10000;
@@ -75,9 +88,9 @@ export function sched(ctx: ApiContext): SchedState {
 }
 
 export function runDpc(ctx: ApiContext, dpc: bigint): void {
-  const routine = ctx.mem.u64(dpc + B(KDPC.DeferredRoutine));
-  const args = [dpc, ctx.mem.u64(dpc + B(KDPC.DeferredContext)), ctx.mem.u64(dpc + B(KDPC.SystemArgument1)), ctx.mem.u64(dpc + B(KDPC.SystemArgument2))];
-  ctx.mem.setU64(dpc + B(KDPC.DpcData), 0n);
+  const routine = readPtr(ctx.mem, dpc + B(KDPC.DeferredRoutine));
+  const args = [dpc, readPtr(ctx.mem, dpc + B(KDPC.DeferredContext)), readPtr(ctx.mem, dpc + B(KDPC.SystemArgument1)), readPtr(ctx.mem, dpc + B(KDPC.SystemArgument2))];
+  writePtr(ctx.mem, dpc + B(KDPC.DpcData), 0n);
   const old = ctx.kernel.irql;
   ctx.kernel.irql = DISPATCH_LEVEL;
   try {
@@ -103,9 +116,9 @@ export function drainDpcs(ctx: ApiContext): void {
 export function queueDpc(ctx: ApiContext, dpc: bigint, a1: bigint, a2: bigint): boolean {
   const st = sched(ctx);
   if (st.dpcQueue.includes(dpc)) return false;
-  ctx.mem.setU64(dpc + B(KDPC.SystemArgument1), a1);
-  ctx.mem.setU64(dpc + B(KDPC.SystemArgument2), a2);
-  ctx.mem.setU64(dpc + B(KDPC.DpcData), 1n);
+  writePtr(ctx.mem, dpc + B(KDPC.SystemArgument1), a1);
+  writePtr(ctx.mem, dpc + B(KDPC.SystemArgument2), a2);
+  writePtr(ctx.mem, dpc + B(KDPC.DpcData), 1n);
   st.dpcQueue.push(dpc);
   return true;
 }
@@ -226,7 +239,7 @@ export function setTimer(ctx: ApiContext, timer: bigint, due: bigint, periodMs: 
   const at = dueOf(ctx, due);
   st.timers.set(timer, { due: at, period: BigInt(periodMs) * 10000n, dpc });
   ctx.mem.setU64(timer + B(KTIMER.DueTime), at);
-  ctx.mem.setU64(timer + B(KTIMER.Dpc), dpc);
+  writePtr(ctx.mem, timer + B(KTIMER.Dpc), dpc);
   ctx.mem.setU32(timer + B(KTIMER.Period), periodMs >>> 0);
   // An already expired due time fires at once (DPC included, when the IRQL allows).
   fireTimers(ctx);

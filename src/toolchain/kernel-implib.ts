@@ -1,0 +1,110 @@
+/**
+ * Import libraries for ntoskrnl.exe and hal.dll written from kmdll's kernel export database and
+ * the symbols the objects of one link leave undefined. mingw-w64's kernel import libraries lack
+ * routines (its i686 libntoskrnl.a much more than the x64 one) and state a decoration of their
+ * own; the objects state the decoration their prototypes give (`__imp__KeDelayExecutionThread@12`,
+ * `__imp_@ExfAcquirePushLockExclusive@4`, a direct `call __alldiv`), so an import whose routine
+ * the database lists for the module is written with exactly the symbol the object needs and the
+ * undecorated import name Windows' export table has (name type UNDECORATE / NOPREFIX, Microsoft
+ * "PE Format" § "Import Name Type"). Linked after mingw-w64's libraries: it fills their gaps.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readArchive, isShortImport, readCoffObject, writeImportLibrary, type CoffObject } from "../formats/lib/index.js";
+import { emptyDef, newExport, type DefExport, type DefFile } from "../formats/def/index.js";
+import { kernelModuleExportsFor, type KernelExport } from "../nt/kernel-exports.js";
+import type { Arch } from "./sources.js";
+
+const IMAGE_SYM_CLASS_EXTERNAL = 2;
+/** The modules every WDK driver links (ntoskrnl.lib, hal.lib); hal first so x86's HAL routines bind there. */
+const MODULES = ["hal.dll", "ntoskrnl.exe"] as const;
+
+/** Undefined external symbols and defined ones of a COFF object. */
+function scan(obj: CoffObject, undef: Set<string>, defined: Set<string>): void {
+  for (const s of obj.symbols) {
+    if (!s || s.storageClass !== IMAGE_SYM_CLASS_EXTERNAL) continue;
+    if (s.section > 0) defined.add(s.name);
+    else if (s.section === 0 && s.value === 0) undef.add(s.name);
+  }
+}
+
+/** The symbols objects and static libraries (their COFF members) leave undefined. Unreadable inputs are skipped (the linker reports them). */
+export function undefinedSymbols(files: string[]): string[] {
+  const undef = new Set<string>();
+  const defined = new Set<string>();
+  for (const f of files) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(f);
+    } catch {
+      continue;
+    }
+    try {
+      if (Buffer.from(bytes.subarray(0, 8)).toString("latin1") === "!<arch>\n") {
+        for (const m of readArchive(bytes).members) if (!isShortImport(m.data)) scan(readCoffObject(m.data), undef, defined);
+      } else scan(readCoffObject(bytes), undef, defined);
+    } catch {
+      /* not COFF: the linker says why */
+    }
+  }
+  return [...undef].filter((s) => !defined.has(s)).sort();
+}
+
+/** The routine name behind a symbol: `__imp_` dropped; on x86 the `_`/`@` prefix and `@N` suffix too. */
+export function routineOfSymbol(symbol: string, arch: Arch): { name: string; defName: string; imported: boolean } | null {
+  const imported = symbol.startsWith("__imp_");
+  const s = imported ? symbol.slice(6) : symbol;
+  if (arch !== "x86") return s ? { name: s, defName: s, imported } : null;
+  if (s.startsWith("@")) {
+    const m = /^@([^@]+)@\d+$/.exec(s);
+    return m ? { name: m[1]!, defName: s, imported } : null;
+  }
+  if (!s.startsWith("_") || s.length < 2) return null;
+  const bare = s.slice(1);
+  return { name: bare.replace(/@\d+$/, ""), defName: bare, imported };
+}
+
+function lookup(module: string, arch: Arch, name: string): KernelExport | undefined {
+  // (On x86 the database's list includes the x64 routines mingw-w64's i686 libraries lack.)
+  return kernelModuleExportsFor(module, arch)?.find((e) => e.name === name);
+}
+
+/** Per kernel module, the .def model of the imports the undefined symbols need (empty modules left out). */
+export function kernelImportDefs(undefinedSyms: string[], arch: Arch): Map<string, DefFile> {
+  const out = new Map<string, DefExport[]>();
+  const seen = new Set<string>();
+  for (const sym of undefinedSyms) {
+    const r = routineOfSymbol(sym, arch);
+    if (!r || seen.has(r.defName)) continue;
+    for (const module of MODULES) {
+      const e = lookup(module, arch, r.name);
+      if (!e || e.type === "const") continue;
+      // A data export is reachable only through __imp_; a direct reference to it is not an import.
+      if (e.type === "data" && !r.imported) break;
+      seen.add(r.defName);
+      if (!out.has(module)) out.set(module, []);
+      out.get(module)!.push(newExport(r.defName, { data: e.type === "data" }));
+      break;
+    }
+  }
+  const defs = new Map<string, DefFile>();
+  for (const [module, exports] of out) {
+    defs.set(module, { ...emptyDef(), directive: "LIBRARY", name: module, exports });
+  }
+  return defs;
+}
+
+/** Write the kernel import libraries one link needs into `dir`-based paths; returns their paths (possibly none). */
+export function writeKernelImportLibraries(inputs: string[], arch: Arch, pathFor: (module: string) => string): string[] {
+  const defs = kernelImportDefs(undefinedSymbols(inputs), arch);
+  const written: string[] = [];
+  for (const module of MODULES) {
+    const def = defs.get(module);
+    if (!def) continue;
+    const lib = writeImportLibrary(def, { machine: arch, dll: module });
+    const path = pathFor(module);
+    // Unchanged bytes keep the file (and so an incremental build's link step) as it was.
+    if (!existsSync(path) || !readFileSync(path).equals(lib.bytes)) writeFileSync(path, lib.bytes);
+    written.push(path);
+  }
+  return written;
+}
