@@ -114,3 +114,10 @@ test("registry: start:NAME creates Services\\NAME as the Service Control Manager
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("sim: a deadlock is reported as a call that never returns, not as a crash", async () => {
+  const r = await runCli(["sim", "--install", fixture("x64", "apisync.sys"), "--", "start:apisync", "call:apisync.sys!SpinLockTwice"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /scenario FAILED: call apisync\.sys!SpinLockTwice\(\): emulation stopped in apisync\.sys: .*spin lock 0x[0-9a-f]+ is already held .*\(the call would never return\)/);
+  assert.doesNotMatch(r.stdout, /Windows would have crashed/);
+});

@@ -77,7 +77,9 @@ export class Kernel implements KernelQueries {
       ? `kmdll does not implement ${api || "a kernel routine"} (${e.message.replace(/^unimplemented \S+ /, "")}): emulation of ${module} stopped there; this is a gap of the emulator, not a crash of the driver (--unimplemented stub returns STATUS_NOT_IMPLEMENTED instead)`
       : this.lastFault === "timeout"
         ? `emulation stopped in ${module}: ${e.message} (the call does not return: on Windows it would hang its thread)`
-        : `emulation stopped in ${module}: ${e.message} (Windows would have crashed)`;
+        : this.lastFault === "deadlock"
+          ? `emulation stopped in ${module}: ${e.message} (the call would never return)`
+          : `emulation stopped in ${module}: ${e.message} (Windows would have crashed)`;
     this.emit({ event: "fail", status: formatStatus(STATUS.UNSUCCESSFUL), module, message });
     return { ok: false, status: STATUS.UNSUCCESSFUL, message, crashed: true, ...(this.lastFault ? { fault: this.lastFault } : {}) };
   }
