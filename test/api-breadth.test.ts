@@ -104,6 +104,59 @@ test("apisched.sys: scheduler misuse ends in clean fault reports", () => {
   }
 });
 
+test("tlog.sys: context-switched system threads — ping-pong on events, a semaphore, a mutex held across a delay, timeouts, exit statuses", () => {
+  // TlogSelfTest checks every result in C (x64 and x86 give the same trace).
+  selfCheck("tlog.sys", "TlogSelfTest");
+  // A thread waiting for nothing, joined by the caller: a deadlock naming every parked thread.
+  const d = call("tlog.sys", "TlogDeadlock");
+  assert.equal(d.fault?.kind, "deadlock");
+  assert.match(d.fault!.message, /^KeWaitForSingleObject: waiting forever on object 0x[0-9a-f]+, which nothing can signal \(.*system thread 0x[0-9a-f]+ \(tlog\.sys\+0x[0-9a-f]+\) waits in KeWaitForSingleObject at tlog\.sys\+0x[0-9a-f]+ on object 0x[0-9a-f]+\)$/);
+  // The library's own worker is parked in its KeWaitForMultipleObjects at that point, and named too.
+  assert.match(d.fault!.message, /waits in KeWaitForMultipleObjects at tlog\.sys\+0x[0-9a-f]+ on any of/);
+});
+
+test("tlog.sys + tlogcli.sys: a logger library's long-lived worker serves a client and is joined at unload (x64 and x86)", () => {
+  const lines = ["client started", "second line", "writer thread line", "writer thread line", "writer thread line"];
+  // The checksum the library reports: the sum of the bytes of every line it drained, computed here from the C source's strings.
+  const checksum = lines.reduce((n, l) => n + [...Buffer.from(l, "latin1")].reduce((a, b) => a + b, 0), 0);
+  for (const arch of ["x64", "x86"] as const) {
+    const events: TraceEvent[] = [];
+    const r = runSimulation({
+      install: [fixture(arch, "tlog.sys"), fixture(arch, "tlogcli.sys")],
+      steps: [{ kind: "start", name: "tlogcli" }, { kind: "stop", name: "tlogcli" }],
+      sink: (e) => void events.push(e),
+      executor: emulatorExecutor,
+      trace: true,
+    });
+    for (const e of events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
+    const printed = texts({ events } as CallImageResult);
+    assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), [], arch);
+    assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "verifier"), [], arch);
+    assert.deepEqual(printed.filter((t) => t.startsWith("FAIL")), [], arch);
+    // Every line went through the worker, in order, before the client looked at the statistics.
+    assert.deepEqual(printed.filter((t) => t.startsWith("tlog[")).map((t) => t.replace(/^tlog\[\d\]: /, "").trim()), lines, arch);
+    const stats = printed.findIndex((t) => t.startsWith("tlogcli: 5 written"));
+    assert.ok(stats > Math.max(...printed.map((t, i) => (t.startsWith("tlog[") ? i : -1))), arch);
+    assert.ok(printed.includes(`tlog: worker joined (wait 0x0, exit 0x0), 5 written, 5 drained, checksum ${checksum}\n`), `${arch}: ${printed.join("")}`);
+    // The worker ran in its own thread: PsGetCurrentThreadId there is not the system worker's.
+    const ids = events.filter((e) => e.event === "api" && e.api.endsWith("!PsGetCurrentThreadId")).map((e) => (e as { ret?: string }).ret);
+    assert.ok(new Set(ids).size >= 2, `${arch}: ${ids.join(",")}`);
+  }
+});
+
+test("torphan.sys: a worker thread left running when its image unloads is a 0xCE verifier finding", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const r = callImage(fixture(arch, "torphan.sys"), "TorphanPing", [], { apis: allApis });
+    const v = r.events.filter((e): e is Extract<TraceEvent, { event: "verifier" }> => e.event === "verifier");
+    assert.equal(v.length, 1, arch);
+    assert.equal(v[0]!.rule, "unload-pending-operations");
+    assert.match(v[0]!.message, /^torphan\.sys unloaded with a system thread 0x[0-9a-f]+ \(start routine torphan\.sys\+0x[0-9a-f]+\) still running: waiting in KeWaitForSingleObject at torphan\.sys\+0x[0-9a-f]+/);
+    assert.equal((v[0] as { bugcheck?: string }).bugcheck, "0x000000CE");
+    // The thread never runs in the unloaded image.
+    assert.ok(!r.events.some((e) => e.event === "dbgprint" && /worker stopping/.test((e as { text: string }).text)), arch);
+  }
+});
+
 test("apisys.sys: processes, objects, system information, callbacks, StartIo, error log, power, Rtl registry, security descriptors", () => {
   for (const e of ["TestProcesses", "TestSystemInformation", "TestNotify", "TestCallbackObjects", "TestStartIo", "TestPower", "TestQueryRegistry", "TestSecurity"]) selfCheck("apisys.sys", e);
   // Callbacks are reported: registered and removed in pairs, naming the driver's routine.

@@ -48,8 +48,17 @@ function cpuException(fault: FaultReport, nf: { interrupt: number; invalidInstru
   return null;
 }
 
+/**
+ * A system thread's run (src/emu/threads.ts): on its own stack, and either a fresh start of its
+ * routine or a resumption from registers saved when it parked.
+ */
+export interface ThreadRun {
+  stack: { low: bigint; high: bigint };
+  resume?: { regs: bigint[]; pc: bigint };
+}
+
 /** Call guest code at `address` with integer arguments (the arch's convention). Nested when called from a handler. */
-export function guestCall(emu: Emulator, address: bigint, args: bigint[], label: string | undefined, timeoutMs: number, exportCall = false): RunResult {
+export function guestCall(emu: Emulator, address: bigint, args: bigint[], label: string | undefined, timeoutMs: number, exportCall = false, thread?: ThreadRun): RunResult {
   const { uc, C, calls, faults, cpu } = emu;
   const RETURN_SENTINEL = cpu.space.returnSentinel;
   setLayoutArch(cpu.arch);
@@ -63,24 +72,27 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
   const saved = nested ? uc.regReadMany([...emu.gprIds, cpu.flagsId(C), pcId]) : null;
   if (saved) calls.outerFrames.push(saved);
   const slot = stackSlot(depth, cpu.space.stacksBase);
-  const top = slot.high - 0x100n;
-  const { sp: rsp, frame } = cpu.callFrame(top, args, RETURN_SENTINEL);
-  uc.write(rsp, frame);
-  const R = C.regs;
-  if (cpu.arch === "x64") {
-    const ids = [R.RCX, R.RDX, R.R8, R.R9, R.RSP, R.RAX, R.RBP];
-    const vals = [args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, rsp, 0n, 0n].map((v) => BigInt.asUintN(64, v));
-    uc.regWriteMany(ids, vals);
-  } else {
-    const X = C.regsX86;
-    // Stack arguments (stdcall/cdecl); ECX/EDX also hold the first two, so a fastcall routine gets them too.
-    uc.regWriteMany([X.ESP, X.EAX, X.EBP, X.ECX, X.EDX], [rsp, 0n, 0n, BigInt.asUintN(32, args[0] ?? 0n), BigInt.asUintN(32, args[1] ?? 0n)]);
+  const top = (thread ? thread.stack.high : slot.high) - 0x100n;
+  if (!thread?.resume) {
+    const { sp: rsp, frame } = cpu.callFrame(top, args, RETURN_SENTINEL);
+    uc.write(rsp, frame);
+    const R = C.regs;
+    if (cpu.arch === "x64") {
+      const ids = [R.RCX, R.RDX, R.R8, R.R9, R.RSP, R.RAX, R.RBP];
+      const vals = [args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, rsp, 0n, 0n].map((v) => BigInt.asUintN(64, v));
+      uc.regWriteMany(ids, vals);
+    } else {
+      const X = C.regsX86;
+      // Stack arguments (stdcall/cdecl); ECX/EDX also hold the first two, so a fastcall routine gets them too.
+      uc.regWriteMany([X.ESP, X.EAX, X.EBP, X.ECX, X.EDX], [rsp, 0n, 0n, BigInt.asUintN(32, args[0] ?? 0n), BigInt.asUintN(32, args[1] ?? 0n)]);
+    }
   }
   if (!nested) {
     calls.deadline = Date.now() + timeoutMs;
     emu.system.enterKernelMode();
     uc.regWrite(cpu.flagsId(C), 0x202n); // IF set, DF clear (the ABI requires DF = 0 on entry)
   }
+  if (thread?.resume) uc.regWriteMany([...emu.gprIds, cpu.flagsId(C)], thread.resume.regs);
   const entry = emu.verifier.enabled && !exportCall ? entryState(emu) : null;
   calls.depth++;
   calls.targets.push(address);
@@ -89,7 +101,8 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     fault: faults.report("timeout", `time budget of ${timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip),
   });
   try {
-    let startAt = address;
+    let startAt = thread?.resume ? thread.resume.pc : address;
+    const owned = (e: SehResume): boolean => e.ownedBy(depth) || (thread !== undefined && e.onStack(thread.stack));
     // Structured exception handling may move execution (an __except block, a continued
     // exception): the run then goes on from that context on this same stack.
     const resume = (e: SehResume): void => {
@@ -101,7 +114,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       try {
         err = uc.start(startAt, RETURN_SENTINEL, Math.max(1, calls.deadline - Date.now()) * 1000, 0);
       } catch (e) {
-        if (e instanceof SehResume && e.ownedBy(depth)) {
+        if (e instanceof SehResume && owned(e)) {
           resume(e);
           continue;
         }
@@ -141,7 +154,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
           try {
             emu.seh.dispatch(exc, emu.seh.currentContext(fault.ripAddress));
           } catch (e) {
-            if (e instanceof SehResume && e.ownedBy(depth)) {
+            if (e instanceof SehResume && owned(e)) {
               resume(e);
               continue;
             }

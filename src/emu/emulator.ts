@@ -27,6 +27,7 @@ import { Clock } from "./clock.js";
 import { ScratchPages } from "./scratch.js";
 import { FaultReporter, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
+import { idlePass } from "./threads.js";
 import { dispatch, fastDispatcher } from "./dispatch.js";
 import { Seh } from "./seh.js";
 import { createKernelState } from "./kernel-state.js";
@@ -321,10 +322,18 @@ export class Emulator {
    * Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler.
    * `exportCall`: an exported routine called for its own sake (kmdll call), which may legitimately
    * return with a lock held or IRQL raised, so the callback-return checks are skipped.
+   * `idle`: after a top-level call, let ready system threads run (false for unload routines).
    */
-  call(address: bigint, args: bigint[] = [], label?: string, exportCall = false): RunResult {
+  call(address: bigint, args: bigint[] = [], label?: string, exportCall = false, idle = true): RunResult {
     if (this.closed) throw new KmdllError("the emulator is closed");
-    return guestCall(this, address, args, label, this.options.timeoutMs, exportCall);
+    const r = guestCall(this, address, args, label, this.options.timeoutMs, exportCall);
+    // A top-level call returned: ready system threads run until they block (src/emu/threads.ts).
+    // Not after an unload routine: a thread it left running would run in an unloaded image.
+    if (r.ok && idle && this.calls.depth === 0) {
+      const f = idlePass(this);
+      if (f) return { ok: false, fault: f };
+    }
+    return r;
   }
 
   /** Build a fault report from the current CPU state. */

@@ -113,7 +113,7 @@ export class EmulatorExecutor implements Executor {
   }
 
   callDllUnload(module: string, rva: number): CallOutcome {
-    return this.outcome(this.emu.call(this.base(module) + BigInt(rva), [], `${module}!DllUnload`));
+    return this.outcome(this.emu.call(this.base(module) + BigInt(rva), [], `${module}!DllUnload`, false, false));
   }
 
   /** The DRIVER_OBJECT created for a module's DriverEntry, if any. */
@@ -153,7 +153,7 @@ export class EmulatorExecutor implements Executor {
     const obj = this.driverObject(module);
     const routine = this.driverUnloadRoutine(module);
     if (obj === null || routine === null) return { ok: false, reason: "no-unload", message: `${module} has no DriverUnload routine` };
-    const r = this.outcome(this.emu.call(routine, [obj], `${module}!DriverUnload`));
+    const r = this.outcome(this.emu.call(routine, [obj], `${module}!DriverUnload`, false, false));
     if (r.ok) {
       const left = devicesOf(this.emu.mem, obj);
       if (left.length)

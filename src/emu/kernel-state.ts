@@ -5,6 +5,7 @@
  */
 import type { KernelState } from "./api/types.js";
 import type { Emulator } from "./emulator.js";
+import { threadHost } from "./threads.js";
 
 /** The driver whose code runs now: the return address at [SP] (inside a kernel routine), else the innermost driver routine called. */
 function driverInProgress(emu: Emulator): string | null {
@@ -64,6 +65,7 @@ export function createKernelState(emu: Emulator): KernelState {
       unmap: (a, n) => emu.uc.unmapMemory(a, n),
       isMapped: (a, n) => anyPageMapped(emu, a, n),
     },
+    threads: threadHost(emu),
     loadedModules: () => [...emu.map.modules.values()].map((m) => ({ name: m.name, base: m.base, size: m.size, builtin: m.builtin })),
   };
 }

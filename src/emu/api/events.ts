@@ -8,7 +8,7 @@ import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
-import { EventNotificationObject, EventSynchronizationObject, clockOf, header, initHeader, setSignal, trySatisfy } from "./ke.js";
+import { EventNotificationObject, EventSynchronizationObject, clockOf, header, initHeader, setSignal, trySatisfy, waitWithTimeout } from "./ke.js";
 import { insertHandle, lookupHandle, registerObject } from "./ob.js";
 import { dueOf, sched, scheduler } from "../sched/index.js";
 
@@ -112,16 +112,8 @@ export const apis: ApiDefinition[] = [
     if (e.object === undefined || !["Event", "Thread", "Process"].includes(e.type)) return STATUS.OBJECT_TYPE_MISMATCH;
     const obj = e.object;
     if (trySatisfy(ctx, obj)) return STATUS.SUCCESS;
-    const timeout = ctx.arg(2);
-    const t = timeout === 0n ? null : BigInt.asIntN(64, ctx.mem.u64(timeout));
-    if (t === 0n) return STATUS.TIMEOUT;
-    const clock = clockOf(ctx);
-    const deadline = t === null ? null : t < 0n ? clock.interruptTime() - t : dueOf(ctx, t);
-    if (scheduler.runUntil(ctx, () => trySatisfy(ctx, obj), deadline)) return STATUS.SUCCESS;
-    if (deadline === null) return ctx.fault("deadlock", `ZwWaitForSingleObject: waiting forever on ${e.type.toLowerCase()} ${hex(obj)}, which nothing can signal`, { object: hex(obj) });
-    const left = deadline - clock.interruptTime();
-    if (left > 0n) clock.advance(left);
-    return STATUS.TIMEOUT;
+    sched(ctx);
+    return waitWithTimeout(ctx, ctx.arg(2), "ZwWaitForSingleObject", `${e.type.toLowerCase()} ${hex(obj)}`, () => (trySatisfy(ctx, obj) ? STATUS.SUCCESS : null));
   }),
   nt("IoCreateNotificationEvent", 2, (ctx) => namedEvent(ctx, "IoCreateNotificationEvent", EventNotificationObject)),
   nt("IoCreateSynchronizationEvent", 2, (ctx) => namedEvent(ctx, "IoCreateSynchronizationEvent", EventSynchronizationObject)),

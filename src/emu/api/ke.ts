@@ -109,6 +109,10 @@ export interface WaitScheduler {
   runUntil(ctx: ApiContext, satisfied: () => boolean, deadline: bigint | null): boolean;
   /** IRQL dropped below DISPATCH_LEVEL: run the queued DPCs. */
   dpcWindow(ctx: ApiContext): void;
+  /** Park the running system thread on this wait when it waits at its own top level (throws); false otherwise. */
+  park(ctx: ApiContext, wait: { api: string; what: string; poll: () => bigint | number | null; deadline: bigint | null; timeoutValue: number }): boolean;
+  /** The system threads parked in waits, for a deadlock report ("" when none). */
+  waiters(ctx: ApiContext): string;
 }
 export function schedulerSlot(ctx: ApiContext): { current: WaitScheduler | null } {
   return ctx.kernel.state("scheduler", () => ({ current: null as WaitScheduler | null }));
@@ -163,35 +167,45 @@ export function trySatisfy(ctx: ApiContext, obj: bigint): boolean {
   }
 }
 
-/**
- * A wait that is not satisfied now: with a finite timeout the (single) thread sleeps until it
- * expires (clock advanced, STATUS_TIMEOUT); without one nothing can ever signal it: deadlock.
- */
-function unsatisfied(ctx: ApiContext, timeoutPtr: bigint, api: string, what: string, satisfied?: () => boolean): number {
-  const sched = schedulerSlot(ctx).current;
-  if (sched && satisfied) {
-    const t0 = timeoutPtr === 0n ? null : BigInt.asIntN(64, ctx.mem.u64(timeoutPtr));
-    if (t0 !== 0n) {
-      const clock = clockOf(ctx);
-      const now = clock.interruptTime();
-      const deadline = t0 === null ? null : t0 < 0n ? now - t0 : now + (t0 > clock.systemTime() ? t0 - clock.systemTime() : 0n);
-      if (sched.runUntil(ctx, satisfied, deadline)) return STATUS.SUCCESS;
-      if (deadline !== null) {
-        const left = deadline - clock.interruptTime();
-        if (left > 0n) clock.advance(left);
-        return STATUS.TIMEOUT;
-      }
-    }
-  }
-  if (timeoutPtr === 0n)
-    ctx.fault("deadlock", `${api}: waiting forever on ${what}, which nothing can signal (single emulated thread)`, { object: what });
+/** A wait's timeout (PLARGE_INTEGER: NULL infinite, negative relative, positive absolute) as an interrupt-time deadline; null = infinite. */
+export function deadlineOf(ctx: ApiContext, timeoutPtr: bigint): bigint | null {
+  if (timeoutPtr === 0n) return null;
   const t = BigInt.asIntN(64, ctx.mem.u64(timeoutPtr));
-  if (t !== 0n && ctx.kernel.irql >= DISPATCH_LEVEL)
-    ctx.fault("bugcheck", `${api}: a wait with a nonzero timeout at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
   const clock = clockOf(ctx);
-  if (t < 0n) clock.advance(-t);
-  else if (t > 0n) clock.advance(t - clock.systemTime());
-  return STATUS.TIMEOUT;
+  const now = clock.interruptTime();
+  return t < 0n ? now - t : now + (t > clock.systemTime() ? t - clock.systemTime() : 0n);
+}
+
+/**
+ * Block in a kernel routine until `poll` gives the routine's return value (having consumed what
+ * it waited for) or the clock reaches `deadline` (then `timeoutValue`). A system thread waiting
+ * at its own top level is parked and the scheduler runs something else; any other flow runs the
+ * ready work (DPCs, timers, work items, threads) from here. Nothing left that could ever satisfy
+ * an infinite wait: a deadlock report naming the parked threads.
+ */
+export function blockingWait(ctx: ApiContext, api: string, what: string, poll: () => bigint | number | null, deadline: bigint | null, timeoutValue: number): bigint | number {
+  const sched = schedulerSlot(ctx).current;
+  const clock = clockOf(ctx);
+  if (sched) {
+    sched.park(ctx, { api, what, poll, deadline, timeoutValue });
+    let v: bigint | number | null = null;
+    if (sched.runUntil(ctx, () => (v = poll()) !== null, deadline)) return v!;
+  }
+  if (deadline === null) {
+    const w = sched?.waiters(ctx);
+    return ctx.fault("deadlock", `${api}: waiting forever on ${what}, which nothing can signal${w ? ` (${w})` : ""}`, { object: what });
+  }
+  const left = deadline - clock.interruptTime();
+  if (left > 0n) clock.advance(left);
+  return timeoutValue;
+}
+
+/** A wait not satisfied at once: zero timeout → STATUS_TIMEOUT; else block (blockingWait). */
+export function waitWithTimeout(ctx: ApiContext, timeoutPtr: bigint, api: string, what: string, poll: () => bigint | number | null): bigint | number {
+  const t = timeoutPtr === 0n ? null : BigInt.asIntN(64, ctx.mem.u64(timeoutPtr));
+  if (t === 0n) return STATUS.TIMEOUT;
+  if (ctx.kernel.irql >= DISPATCH_LEVEL) ctx.fault("bugcheck", `${api}: a wait with a nonzero timeout at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
+  return blockingWait(ctx, api, what, poll, deadlineOf(ctx, timeoutPtr), STATUS.TIMEOUT);
 }
 
 function waitApi(name: string): ApiDefinition {
@@ -201,26 +215,15 @@ function waitApi(name: string): ApiDefinition {
     ctx.describe([hex(obj), String(ctx.u32(1)), ctx.u32(2) ? "UserMode" : "KernelMode", ctx.u32(3) & 0xff ? "TRUE" : "FALSE", timeout === 0n ? "NULL (infinite)" : String(BigInt.asIntN(64, ctx.mem.u64(timeout)))]);
     if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `${name} at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
     if (trySatisfy(ctx, obj)) return STATUS.SUCCESS;
-    return unsatisfied(ctx, timeout, name, `object ${hex(obj)}`, () => trySatisfy(ctx, obj));
+    return waitWithTimeout(ctx, timeout, name, `object ${hex(obj)}`, () => (trySatisfy(ctx, obj) ? STATUS.SUCCESS : null));
   });
 }
 
-function delay(ctx: ApiContext, intervalPtr: bigint): number {
+function delay(ctx: ApiContext, intervalPtr: bigint): bigint | number {
   const t = BigInt.asIntN(64, ctx.mem.u64(intervalPtr));
-  const clock = clockOf(ctx);
-  const sched = schedulerSlot(ctx).current;
-  if (sched && t !== 0n) {
-    // Other work runs while the thread sleeps (timers firing on the way).
-    const now = clock.interruptTime();
-    const deadline = t < 0n ? now - t : now + (t > clock.systemTime() ? t - clock.systemTime() : 0n);
-    sched.runUntil(ctx, () => false, deadline);
-    const left = deadline - clock.interruptTime();
-    if (left > 0n) clock.advance(left);
-    return STATUS.SUCCESS;
-  }
-  if (t < 0n) clock.advance(-t);
-  else if (t > clock.systemTime()) clock.advance(t - clock.systemTime());
-  return STATUS.SUCCESS;
+  if (t === 0n) return STATUS.SUCCESS;
+  // Other work runs while the thread sleeps (timers firing on the way).
+  return blockingWait(ctx, "KeDelayExecutionThread", "its interval", () => null, deadlineOf(ctx, intervalPtr), STATUS.SUCCESS);
 }
 
 export function perfCounter(ctx: ApiContext): bigint {
@@ -339,30 +342,25 @@ export const apis: ApiDefinition[] = [
     const timeout = ctx.arg(6);
     const objs = [...Array(count).keys()].map((i) => getPtr(ctx.mem, arr + B(i * ptrSize())));
     ctx.describe([String(count), objs.map((o) => hex(o)).join(","), waitAll ? "WaitAll" : "WaitAny"]);
+    const owned = (o: bigint) => {
+      const h = header(ctx, o);
+      return h.signal > 0 || (h.type === MutantObject && getPtr(ctx.mem, o + B(LAYOUT.KMUTANT.OwnerThread)) === currentThread(ctx));
+    };
+    const what = (waitAll ? "all of " : "any of ") + objs.map((o) => hex(o)).join(", ");
     if (waitAll) {
-      const ready = objs.every((o) => {
-        const h = header(ctx, o);
-        return h.signal > 0 || (h.type === MutantObject && getPtr(ctx.mem, o + B(LAYOUT.KMUTANT.OwnerThread)) === currentThread(ctx));
-      });
-      const allReady = () =>
-        objs.every((o) => {
-          const h = header(ctx, o);
-          return h.signal > 0 || (h.type === MutantObject && getPtr(ctx.mem, o + B(LAYOUT.KMUTANT.OwnerThread)) === currentThread(ctx));
-        });
-      if (!ready) {
-        const st = unsatisfied(ctx, timeout, "KeWaitForMultipleObjects", "all of " + objs.map((o) => hex(o)).join(", "), allReady);
-        if (st !== STATUS.SUCCESS) return st;
-      }
-      for (const o of objs) trySatisfy(ctx, o);
-      return STATUS.SUCCESS;
+      // Satisfied only when every object is signaled at once; then each is consumed.
+      const all = () => {
+        if (!objs.every(owned)) return null;
+        for (const o of objs) trySatisfy(ctx, o);
+        return STATUS.SUCCESS;
+      };
+      return all() ?? waitWithTimeout(ctx, timeout, "KeWaitForMultipleObjects", what, all);
     }
-    for (let i = 0; i < objs.length; i++) if (trySatisfy(ctx, objs[i]!)) return STATUS.SUCCESS + i;
-    let which = -1;
-    const st = unsatisfied(ctx, timeout, "KeWaitForMultipleObjects", "any of " + objs.map((o) => hex(o)).join(", "), () => {
-      which = objs.findIndex((o) => trySatisfy(ctx, o));
-      return which >= 0;
-    });
-    return st === STATUS.SUCCESS ? STATUS.SUCCESS + which : st;
+    const any = () => {
+      const i = objs.findIndex((o) => trySatisfy(ctx, o));
+      return i >= 0 ? STATUS.SUCCESS + i : null;
+    };
+    return any() ?? waitWithTimeout(ctx, timeout, "KeWaitForMultipleObjects", what, any);
   }),
   nt("KeDelayExecutionThread", 3, (ctx) => {
     ctx.describe([ctx.u32(0) ? "UserMode" : "KernelMode", ctx.u32(1) & 0xff ? "TRUE" : "FALSE", String(BigInt.asIntN(64, ctx.mem.u64(ctx.arg(2))))]);

@@ -12,7 +12,7 @@ import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt, readPtr, writePtr } from "./util.js";
 import { ptrSize } from "../../nt/arch-layout.js";
-import { clockOf, header, initHeader, schedulerSlot, setSignal } from "./ke.js";
+import { clockOf, header, initHeader, schedulerSlot, setSignal, waitWithTimeout } from "./ke.js";
 import { sched } from "../sched/index.js";
 import { systemProcess } from "./process.js";
 
@@ -81,17 +81,8 @@ export const apis: ApiDefinition[] = [
     const timeoutPtr = ctx.arg(2);
     ctx.describe([hex(q), ctx.u32(1) & 0xff ? "UserMode" : "KernelMode", timeoutPtr === 0n ? "NULL (infinite)" : String(BigInt.asIntN(64, ctx.mem.u64(timeoutPtr)))]);
     if (queueCount(ctx, q) > 0) return unlinkFirst(ctx, q);
-    const t = timeoutPtr === 0n ? null : BigInt.asIntN(64, ctx.mem.u64(timeoutPtr));
-    if (t === 0n) return B(STATUS.TIMEOUT);
-    const clock = clockOf(ctx);
-    const now = clock.interruptTime();
-    const deadline = t === null ? null : t < 0n ? now - t : now + (t > clock.systemTime() ? t - clock.systemTime() : 0n);
     sched(ctx);
-    if (schedulerSlot(ctx).current?.runUntil(ctx, () => queueCount(ctx, q) > 0, deadline)) return unlinkFirst(ctx, q);
-    if (deadline === null) return ctx.fault("deadlock", `KeRemoveQueue(${hex(q)}): waiting forever on an empty queue nothing can fill`, {});
-    const left = deadline - clock.interruptTime();
-    if (left > 0n) clock.advance(left);
-    return B(STATUS.TIMEOUT);
+    return BigInt(waitWithTimeout(ctx, timeoutPtr, "KeRemoveQueue", `queue ${hex(q)} (empty)`, () => (queueCount(ctx, q) > 0 ? unlinkFirst(ctx, q) : null)));
   }),
   nt("KeRundownQueue", 1, (ctx) => {
     const q = ctx.arg(0);

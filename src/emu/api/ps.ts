@@ -3,6 +3,14 @@ import type { ApiContext, ApiDefinition } from "./types.js";
 import { EMULATED_VERSION } from "./rtl.js";
 import { currentThread } from "./ke.js";
 import { nt } from "./util.js";
+import { schedState } from "../sched/index.js";
+
+/** The thread ID of a KTHREAD: a system thread the driver created, or the emulated system worker thread. */
+function threadId(ctx: ApiContext, thread: bigint): bigint {
+  const t = schedState(ctx.kernel).threads.get(thread);
+  if (t) return t.id;
+  return thread === (ctx.kernel.threads?.mainThread() ?? currentThread(ctx)) ? SYSTEM_TID : 0n;
+}
 
 /** PID of the System process; TID of the emulated system worker thread. */
 export const SYSTEM_PID = 4n;
@@ -16,11 +24,11 @@ export function currentProcess(ctx: ApiContext): bigint {
 
 export const apis: ApiDefinition[] = [
   nt("PsGetCurrentProcessId", 0, () => SYSTEM_PID),
-  nt("PsGetCurrentThreadId", 0, () => SYSTEM_TID),
+  nt("PsGetCurrentThreadId", 0, (ctx) => threadId(ctx, currentThread(ctx))),
   nt("PsGetCurrentProcess", 0, (ctx) => currentProcess(ctx)),
   nt("PsGetCurrentThread", 0, (ctx) => currentThread(ctx)),
   nt("PsGetProcessId", 1, (ctx) => (ctx.arg(0) === currentProcess(ctx) ? SYSTEM_PID : 0n)),
-  nt("PsGetThreadId", 1, (ctx) => (ctx.arg(0) === currentThread(ctx) ? SYSTEM_TID : 0n)),
+  nt("PsGetThreadId", 1, (ctx) => threadId(ctx, ctx.arg(0))),
   nt("PsIsSystemThread", 1, () => 1),
   nt("PsGetCurrentProcessSessionId", 0, () => 0),
   nt("PsGetVersion", 4, (ctx) => {

@@ -14,13 +14,14 @@
  *   to completion once started (there is one emulated processor and no preemption); a thread
  *   that waits for something only a later step can signal is reported as a deadlock.
  */
-import type { ApiDefinition } from "./types.js";
+import type { ApiContext, ApiDefinition } from "./types.js";
 import { ptrSize } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex, nt, readPtr, writePtr } from "./util.js";
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, ThreadObject, TimerNotificationObject, TimerSynchronizationObject, header, initHeader, irqlName } from "./ke.js";
 import { insertHandle, lookupHandle, registerObject } from "./ob.js";
+import { reference } from "../obmgr/index.js";
 import {
   DpcObject,
   IO_WORKITEM_SIZE,
@@ -31,6 +32,8 @@ import {
   drainDpcs,
   queueDpc,
   runWork,
+  exitCurrent,
+  newThread,
   sched,
   setTimer,
   type SysThread,
@@ -159,41 +162,65 @@ export const apis: ApiDefinition[] = [
   }),
   // ---- system threads
   nt("PsCreateSystemThread", 7, (ctx) => {
-    const out = ctx.arg(0);
-    const process = ctx.arg(3);
-    const clientId = ctx.arg(4);
     const start = ctx.arg(5);
-    ctx.describe([hex(out), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(process), hex(clientId), ctx.kernel.where?.(start) ?? hex(start), hex(ctx.arg(6))]);
-    if (start === 0n) return STATUS.INVALID_PARAMETER;
-    if (process !== 0n && BigInt.asIntN(64, process) !== -1n) {
-      const p = lookupHandle(ctx.kernel, process);
-      if (!p) return STATUS.INVALID_HANDLE;
-    }
-    const st = sched(ctx);
-    const obj = ctx.kernel.kernelPool!.allocate(0x400, 0x64726854 /* 'Thrd' */);
-    if (obj === 0n) return STATUS.INSUFFICIENT_RESOURCES;
-    initHeader(ctx, obj, ThreadObject, 0x400, 0);
-    const id = st.nextThreadId;
-    st.nextThreadId += 4n;
-    registerObject(ctx.kernel, obj, { type: "Thread", name: `thread ${hex(id)}`, pointerCount: 0, onDelete: () => ctx.kernel.kernelPool?.free(obj) });
-    // The thread holds a reference to itself until it terminates.
-    const t: SysThread = { object: obj, start, context: ctx.arg(6), state: "ready", exitStatus: STATUS.PENDING, module: ctx.caller?.module ?? "?", id, polls: 0 };
-    st.threads.set(obj, t);
-    st.ready.push(obj);
-    const h = insertHandle(ctx.kernel, { type: "Thread", object: obj, access: ctx.u32(1), kernelHandle: true });
-    writePtr(ctx.mem, out, h);
-    if (clientId !== 0n) {
-      // CLIENT_ID: UniqueProcess, UniqueThread (HANDLEs).
-      writePtr(ctx.mem, clientId, 4n);
-      writePtr(ctx.mem, clientId + BigInt(ptrSize()), id);
-    }
-    return STATUS.SUCCESS;
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(ctx.arg(3)), hex(ctx.arg(4)), ctx.kernel.where?.(start) ?? hex(start), hex(ctx.arg(6))]);
+    return createThread(ctx, ctx.arg(0), ctx.u32(1), ctx.arg(3), ctx.arg(4), start, ctx.arg(6));
+  }),
+  // IoCreateSystemThread(IoObject, ThreadHandle, DesiredAccess, ObjectAttributes, ProcessHandle, ClientId, StartRoutine, StartContext):
+  // PsCreateSystemThread that also references the driver or device object for the thread's lifetime (wdm.h, Windows 8+).
+  nt("IoCreateSystemThread", 8, (ctx) => {
+    const start = ctx.arg(6);
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.u32(2)), hex(ctx.arg(3)), hex(ctx.arg(4)), hex(ctx.arg(5)), ctx.kernel.where?.(start) ?? hex(start), hex(ctx.arg(7))]);
+    if (ctx.arg(0) === 0n) return STATUS.INVALID_PARAMETER;
+    return createThread(ctx, ctx.arg(1), ctx.u32(2), ctx.arg(4), ctx.arg(5), start, ctx.arg(7), ctx.arg(0));
   }),
   nt("PsTerminateSystemThread", 1, (ctx) => {
     const st = sched(ctx);
-    const t = st.running[st.running.length - 1];
-    if (!t) ctx.fault("bugcheck", "PsTerminateSystemThread called outside a thread the driver created (it would end the system worker thread running the driver)", {});
-    t.exitStatus = ctx.u32(0);
+    if (!st.running.length) ctx.fault("bugcheck", "PsTerminateSystemThread called outside a thread the driver created (it would end the system worker thread running the driver)", {});
+    // At the thread's own level the thread ends here; inside a nested callback it ends when the callback returns to it.
+    if (!exitCurrent(ctx, st, ctx.u32(0))) ctx.warn("PsTerminateSystemThread inside a nested callback: kmdll ends the thread when its start routine returns");
     return STATUS.SUCCESS;
   }),
+  nt("PsGetThreadExitStatus", 1, (ctx) => {
+    const t = sched(ctx).threads.get(ctx.arg(0));
+    return t ? (t.state === "terminated" ? t.exitStatus : STATUS.PENDING) : STATUS.PENDING;
+  }),
 ];
+
+function createThread(ctx: ApiContext, out: bigint, access: number, process: bigint, clientId: bigint, start: bigint, context: bigint, ioObject?: bigint): number {
+  if (start === 0n) return STATUS.INVALID_PARAMETER;
+  if (process !== 0n && BigInt.asIntN(64, process) !== -1n) {
+    const p = lookupHandle(ctx.kernel, process);
+    if (!p) return STATUS.INVALID_HANDLE;
+  }
+  const st = sched(ctx);
+  const host = ctx.kernel.threads;
+  if (host && [...st.threads.values()].filter((t) => t.state !== "terminated").length >= host.maxThreads) return STATUS.INSUFFICIENT_RESOURCES;
+  const obj = ctx.kernel.kernelPool!.allocate(THREAD_OBJECT_SIZE, 0x64726854 /* 'Thrd' */);
+  if (obj === 0n) return STATUS.INSUFFICIENT_RESOURCES;
+  initHeader(ctx, obj, ThreadObject, THREAD_OBJECT_SIZE, 0);
+  host?.initThread(obj);
+  const id = st.nextThreadId;
+  st.nextThreadId += 4n;
+  // The running thread holds a reference to its own object until it terminates.
+  registerObject(ctx.kernel, obj, { type: "Thread", name: `thread ${hex(id)}`, pointerCount: 1, onDelete: () => ctx.kernel.kernelPool?.free(obj) });
+  const t: SysThread = newThread(obj, start, context, ctx.caller?.module ?? "?", id);
+  if (ioObject !== undefined) {
+    // IoCreateSystemThread: the driver or device object stays referenced until the thread ends.
+    reference(ctx, ioObject, "IoCreateSystemThread");
+    t.ioObject = ioObject;
+  }
+  st.threads.set(obj, t);
+  st.ready.push(obj);
+  const h = insertHandle(ctx.kernel, { type: "Thread", object: obj, access, kernelHandle: true });
+  writePtr(ctx.mem, out, h);
+  if (clientId !== 0n) {
+    // CLIENT_ID: UniqueProcess, UniqueThread (HANDLEs).
+    writePtr(ctx.mem, clientId, 4n);
+    writePtr(ctx.mem, clientId + BigInt(ptrSize()), id);
+  }
+  return STATUS.SUCCESS;
+}
+
+/** A KTHREAD-sized body (x64 Windows 10's KTHREAD is about 0x600 bytes; the fields kmdll fills lie below 0x400). */
+const THREAD_OBJECT_SIZE = 0x400;

@@ -160,7 +160,38 @@ export interface KernelState {
    * zero-filled, change CPU permissions (read 1, write 2, exec 4), unmap; `highest` is
    * MmHighestUserAddress; `isMapped` whether anything is mapped in a range.
    */
+  /** Context-switched system threads (src/emu/threads.ts); absent in test fakes (threads then run to completion). */
+  threads?: ThreadHost;
   userPages?: { highest: bigint; map(addr: bigint, size: number, perms: number): void; protect(addr: bigint, size: number, perms: number): void; unmap(addr: bigint, size: number): void; isMapped(addr: bigint, size: bigint): boolean };
+}
+
+/** The CPU side of one system thread: its start routine, its stack slot and, while parked, its saved registers. */
+export interface ThreadCpu {
+  start: bigint;
+  arg: bigint;
+  slot?: number;
+  /** Guest call depth the thread's own code runs at while it runs (a wait there can park it). */
+  depth?: number;
+  saved?: { regs: bigint[]; pc: bigint };
+}
+export type ThreadSlice = { kind: "exited"; value: bigint } | { kind: "parked" };
+export interface ThreadHost {
+  maxThreads: number;
+  /** Guest calls in progress now. */
+  depth(): number;
+  /** Run the thread (its start routine, or on from where it parked) until it returns, ends or parks; a fault throws. */
+  run(t: ThreadCpu, label: string): ThreadSlice;
+  /** Park the running thread at the kernel routine being called (exit: end it instead); throws, never returns. */
+  park(t: ThreadCpu, exit: boolean): never;
+  /** The value the routine it parked in returns when it resumes. */
+  resumeValue(t: ThreadCpu, value: bigint): void;
+  /** Give back its stack (a terminated thread). */
+  release(t: ThreadCpu): void;
+  setCurrentThread(kthread: bigint): void;
+  /** Fill a new KTHREAD's process fields. */
+  initThread(kthread: bigint): void;
+  /** The KTHREAD of the flow that runs driver entry points and dispatch routines. */
+  mainThread(): bigint;
 }
 
 /** A handler returns RAX (bigint or number) or nothing (VOID routines: RAX left as is). */

@@ -8,6 +8,8 @@ import { hex, readPtr, writePtr } from "../api/util.js";
 import { layoutArch } from "../../nt/arch-layout.js";
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, clockOf, irqlName, schedulerSlot, setSignal, type WaitScheduler } from "../api/ke.js";
 import { asCallback } from "../verifier/callbacks.js";
+import { nextThreadTimeout, parkCurrent, runThread, wakeable, waitersText, type SysThread } from "./threads.js";
+export { describeThread, exitCurrent, newThread, type SysThread } from "./threads.js";
 
 const B = (n: number) => BigInt(n);
 /** Offsets that follow the arch being emulated (layoutArch): the x64 or the x86 table. */
@@ -40,16 +42,6 @@ export interface Work {
   routine: bigint;
   args: bigint[];
   module: string;
-}
-export interface SysThread {
-  object: bigint;
-  start: bigint;
-  context: bigint;
-  state: "ready" | "running" | "terminated";
-  exitStatus: number;
-  module: string;
-  id: bigint;
-  polls: number;
 }
 export interface SchedState {
   dpcQueue: bigint[];
@@ -156,31 +148,19 @@ export function runWork(ctx: ApiContext, w: Work): void {
   }
 }
 
-export function runThread(ctx: ApiContext, t: SysThread): void {
-  const st = sched(ctx);
-  t.state = "running";
-  st.running.push(t);
-  const old = ctx.kernel.irql;
-  ctx.kernel.irql = PASSIVE_LEVEL;
-  try {
-    asCallback(ctx.kernel, { kind: "thread", routine: t.start }, () => ctx.callGuest(t.start, [t.context]));
-  } finally {
-    ctx.kernel.irql = old;
-    st.running.pop();
-    t.state = "terminated";
-    setSignal(ctx, t.object, 1);
-  }
-}
-
-/** One unit of ready work (DPC, work item, thread); false when there was none. */
-function step(ctx: ApiContext): boolean {
+/**
+ * One unit of ready work (DPCs, a work item, a new thread, a waiting thread whose wait is
+ * satisfied or timed out); false when there was none. `threadsOnly`: the idle pass between
+ * top-level calls, which runs system threads (and the DPCs they queue) only.
+ */
+function step(ctx: ApiContext, threadsOnly = false): boolean {
   const st = sched(ctx);
   if (st.dpcQueue.length && ctx.kernel.irql < DISPATCH_LEVEL) {
     drainDpcs(ctx);
     return true;
   }
   if (ctx.kernel.irql >= DISPATCH_LEVEL) return false;
-  const w = st.work.shift();
+  const w = threadsOnly ? undefined : st.work.shift();
   if (w) {
     runWork(ctx, w);
     return true;
@@ -188,7 +168,12 @@ function step(ctx: ApiContext): boolean {
   const id = st.ready.shift();
   if (id !== undefined) {
     const t = st.threads.get(id);
-    if (t && t.state === "ready") runThread(ctx, t);
+    if (t && t.state === "ready") runThread(ctx, st, t, null);
+    return true;
+  }
+  const wake = wakeable(ctx, st);
+  if (wake) {
+    runThread(ctx, st, wake.t, wake.value);
     return true;
   }
   return false;
@@ -198,7 +183,7 @@ export const scheduler: WaitScheduler = {
   runUntil(ctx, satisfied, deadline) {
     const st = sched(ctx);
     const clock = clockOf(ctx);
-    // A system thread that waits with a timeout again and again while nothing else can run polls forever.
+    // A system thread that waits with a timeout again and again where it cannot be parked (in a nested callback).
     const me = st.running[st.running.length - 1];
     for (let n = 0; n < POLL_LIMIT; n++) {
       fireTimers(ctx);
@@ -207,21 +192,50 @@ export const scheduler: WaitScheduler = {
         if (satisfied()) return true;
         continue;
       }
-      // Nothing ready: move the clock to the next timer within the deadline.
-      const next = [...st.timers.values()].map((t) => t.due).sort((a, b) => (a < b ? -1 : 1))[0];
+      // Nothing ready: move the clock to the next timer or thread timeout within the deadline.
+      const dues = [...st.timers.values()].map((t) => t.due);
+      const tt = nextThreadTimeout(st);
+      if (tt !== undefined) dues.push(tt);
+      const next = dues.sort((a, b) => (a < b ? -1 : 1))[0];
       if (next === undefined || (deadline !== null && next > deadline)) break;
       const now = clock.interruptTime();
       if (next > now) clock.advance(next - now);
     }
     if (me && deadline !== null && ++me.polls > POLL_LIMIT)
-      ctx.fault("deadlock", `system thread ${hex(me.id)} (${ctx.kernel.where?.(me.start) ?? hex(me.start)}) keeps waiting with a timeout for something only a later step can signal: kmdll runs a system thread to completion once it starts`, {});
+      ctx.fault("deadlock", `${me.module} system thread ${hex(me.id)} (${ctx.kernel.where?.(me.start) ?? hex(me.start)}) keeps waiting with a timeout inside a nested callback for something only a later step can signal`, {});
     return satisfied();
   },
   dpcWindow(ctx) {
     fireTimers(ctx);
     drainDpcs(ctx);
   },
+  park(ctx, wait) {
+    return parkCurrent(ctx, sched(ctx), wait);
+  },
+  waiters(ctx) {
+    return waitersText(ctx, sched(ctx));
+  },
 };
+
+/**
+ * The idle pass after a top-level call (DriverEntry, DllInitialize, a dispatch routine, an
+ * exported routine): the system threads that are ready run until each has ended or waits for
+ * something not signaled yet. The clock does not move (nothing waits for it).
+ */
+export function runIdle(ctx: ApiContext): void {
+  const st = schedState(ctx.kernel);
+  if (!st.threads.size || st.running.length) return;
+  sched(ctx);
+  for (let n = 0; n < POLL_LIMIT; n++) {
+    fireTimers(ctx);
+    if (!step(ctx, true)) return;
+  }
+}
+
+/** Whether any system thread is still alive (ready, running or waiting). */
+export function liveThreads(ctx: { kernel: ApiContext["kernel"] }): SysThread[] {
+  return [...schedState(ctx.kernel).threads.values()].filter((t) => t.state !== "terminated");
+}
 
 /** DueTime (LARGE_INTEGER: negative relative, positive absolute system time) → interrupt time. */
 export function dueOf(ctx: ApiContext, due: bigint): bigint {

@@ -29,8 +29,10 @@ export function handleLeaks(emu: Emulator, mod: LoadedModule): TraceEvent[] {
 }
 
 export function checkUnload(emu: Emulator, mod: LoadedModule): void {
-  if (!emu.verifier.enabled) return;
   const inImage = (a: bigint) => a >= mod.base && a < mod.base + BigInt(mod.size);
+  // System threads still alive whose code is in the image: they can never run again (kmdll drops them).
+  const threads = abandonThreads(emu, inImage);
+  if (!emu.verifier.enabled) return;
   const st = schedState(emu.kernel);
   const dpcRoutine = (dpc: bigint): bigint => {
     try {
@@ -43,6 +45,7 @@ export function checkUnload(emu: Emulator, mod: LoadedModule): void {
   for (const [timer, t] of st.timers) if (t.dpc !== 0n && inImage(dpcRoutine(t.dpc))) pending.push(`timer 0x${timer.toString(16)} (DPC routine ${emu.where(dpcRoutine(t.dpc))})`);
   for (const dpc of st.dpcQueue) if (inImage(dpcRoutine(dpc))) pending.push(`queued DPC 0x${dpc.toString(16)} (routine ${emu.where(dpcRoutine(dpc))})`);
   for (const w of st.work) if (inImage(w.routine)) pending.push(`queued work item 0x${w.item.toString(16)} (routine ${emu.where(w.routine)})`);
+  pending.push(...threads);
   for (const r of callbacksOf(emu.kernel, mod.name)) if (inImage(r.routine)) pending.push(`${r.kind} notify routine ${emu.where(r.routine)} still registered`);
   for (const p of pending)
     emu.verifier.finding(emu, {
@@ -51,4 +54,18 @@ export function checkUnload(emu: Emulator, mod: LoadedModule): void {
       rip: mod.base,
       bugcheck: { code: "0x000000CE" },
     });
+}
+
+/** Threads whose start routine or parked code lies in the image: described, and never scheduled again. */
+function abandonThreads(emu: Emulator, inImage: (a: bigint) => boolean): string[] {
+  const out: string[] = [];
+  for (const t of schedState(emu.kernel).threads.values()) {
+    if (t.state === "terminated" || (!inImage(t.start) && !(t.cpu.saved && inImage(t.cpu.saved.pc)))) continue;
+    const where = t.state === "waiting" && t.wait ? `waiting in ${t.wait.api} at ${t.wait.site} on ${t.wait.what}` : t.state === "ready" ? "ready to run, never started" : t.state;
+    out.push(`system thread 0x${t.id.toString(16)} (start routine ${emu.where(t.start)}) still running: ${where} (DllUnload/DriverUnload must make it exit and wait for its thread object)`);
+    t.state = "terminated";
+    t.wait = undefined;
+    emu.kernel.threads?.release(t.cpu);
+  }
+  return out;
 }
