@@ -9,10 +9,10 @@
  * - Timers expire when the clock passes their due time; the clock moves at waits with a timeout
  *   and at KeDelayExecutionThread/KeStallExecutionProcessor. An expired timer is signaled and
  *   queues its DPC; a periodic one is re-armed.
- * - Work items and new system threads run at the next scheduling point: a wait that is not
- *   satisfied, a delay, KeFlushQueuedDpcs, IoFreeWorkItem of a queued item. A system thread runs
- *   to completion once started (there is one emulated processor and no preemption); a thread
- *   that waits for something only a later step can signal is reported as a deadlock.
+ * - Work items run at the next scheduling point: a wait that is not satisfied, a delay,
+ *   KeFlushQueuedDpcs, IoFreeWorkItem of a queued item. System threads are context-switched
+ *   (src/emu/sched/threads.ts, src/emu/threads.ts): one processor, no preemption; a thread runs
+ *   until it ends or blocks in a wait at its own top level, where it is parked and resumed later.
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { ptrSize } from "../../nt/arch-layout.js";
