@@ -55,6 +55,8 @@ function cpuException(fault: FaultReport, nf: { interrupt: number; invalidInstru
 export interface ThreadRun {
   stack: { low: bigint; high: bigint };
   resume?: { regs: bigint[]; pc: bigint };
+  /** True when the thread parked or ended inside a kernel routine (the run reached the sentinel without returning). */
+  stopped?: () => boolean;
 }
 
 /** Call guest code at `address` with integer arguments (the arch's convention). Nested when called from a handler. */
@@ -102,7 +104,8 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
   });
   try {
     let startAt = thread?.resume ? thread.resume.pc : address;
-    const owned = (e: SehResume): boolean => e.ownedBy(depth) || (thread !== undefined && e.onStack(thread.stack));
+    const onThreadStack = (sp: bigint | undefined) => thread !== undefined && sp !== undefined && sp >= thread.stack.low && sp <= thread.stack.high;
+    const owned = (e: SehResume): boolean => e.ownedBy(depth) || onThreadStack(e.ctx.regs[4]);
     // Structured exception handling may move execution (an __except block, a continued
     // exception): the run then goes on from that context on this same stack.
     const resume = (e: SehResume): void => {
@@ -173,6 +176,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
         const at = hlt ? rip - 1n : rip;
         return { ok: false, fault: faults.report("cpu-exception", hlt ? `hlt instruction at ${emu.where(at)}` : `execution stopped at ${emu.where(rip)}`, at) };
       }
+      if (thread?.stopped?.()) return { ok: true, value: 0n };
       const value = uc.regRead(cpu.retId(C));
       const kuser = emu.system.kuserWritten();
       if (kuser >= 0) {

@@ -6,10 +6,12 @@
  * The emulator has one host call stack, so a thread runs as a guest call started by the
  * scheduler (from a scheduling point of the flow that is running: a wait, a delay, the idle pass
  * after a top-level call) and ends that call when it blocks: its wait handler saves the
- * registers at the API call and throws `ThreadSwitch`, which stops the engine and unwinds back
- * to `run`. Resuming writes the registers back, returns from the kernel routine (the value goes
- * to RAX/EAX, the stub's `ret`/`ret N` is done here) and starts the engine there. A thread can
- * only be parked at its own top level (no kernel routine of the host in between); a wait inside a
+ * registers at the API call, then points the stack at the return sentinel so that the routine's
+ * own `ret` ends the guest call normally. (The engine is never stopped from inside a hook to
+ * switch: with Unicorn 2.0.1, a real driver's outer run went on after such an inner stop with its
+ * API hooks skipped — the kernel routines it called next simply returned.) Resuming writes the registers back, returns from the kernel routine (the value goes to
+ * RAX/EAX, the stub's `ret`/`ret N` is done here) and starts the engine there. A thread can only
+ * be parked at its own top level (no kernel routine of the host in between); a wait inside a
  * nested callback keeps the thread running and runs the others from there instead.
  */
 import type { Emulator } from "./emulator.js";
@@ -17,7 +19,6 @@ import type { ApiContext, ThreadCpu, ThreadHost, ThreadSlice } from "./api/types
 import type { FaultReport } from "./faults.js";
 import { GuestFault } from "./memory.js";
 import { liveThreads, runIdle } from "./sched/index.js";
-import { SehResume } from "./seh.js";
 import { guestCall } from "./calls.js";
 import { EmuStop } from "./faults.js";
 import { KTHREAD_APCSTATE_PROCESS, KTHREAD_PROCESS, GS_CURRENT_THREAD, X86_KPCR, X86_KTHREAD_APCSTATE_PROCESS, X86_KTHREAD_PROCESS } from "./system.js";
@@ -28,24 +29,6 @@ const THREAD_STACKS_OFFSET = 0x1000000n;
 const THREAD_STACK_STRIDE = 0x20000n;
 /** Threads alive at once (each holds a stack). */
 export const MAX_THREADS = 64;
-
-/** Thrown by a wait handler to park the running thread (or by PsTerminateSystemThread to end it); caught by `run`. */
-export class ThreadSwitch extends SehResume {
-  constructor(
-    readonly thread: ThreadCpu,
-    readonly exit: boolean,
-  ) {
-    super({ regs: [], rip: 0n, eflags: 0n });
-    this.name = "ThreadSwitch";
-  }
-  /** Never a structured-exception resume: it passes every guest call up to the thread's own. */
-  override ownedBy(): boolean {
-    return false;
-  }
-  override onStack(): boolean {
-    return false;
-  }
-}
 
 export function threadHost(emu: Emulator): ThreadHost {
   const free: number[] = [];
@@ -73,30 +56,30 @@ export function threadHost(emu: Emulator): ThreadHost {
       t.depth = emu.calls.depth + 1;
       const resume = t.saved ? { regs: t.saved.regs, pc: t.saved.pc } : undefined;
       t.saved = undefined;
-      try {
-        const r = guestCall(emu, t.start, [t.arg], label, emu.options.timeoutMs, false, { stack, resume });
-        if (!r.ok) throw new EmuStop(r.fault);
-        return { kind: "exited", value: r.value };
-      } catch (e) {
-        if (e instanceof ThreadSwitch && e.thread === t) return e.exit ? { kind: "exited", value: 0n } : { kind: "parked" };
-        throw e;
-      }
+      t.switched = undefined;
+      const r = guestCall(emu, t.start, [t.arg], label, emu.options.timeoutMs, false, { stack, resume, stopped: () => t.switched !== undefined });
+      if (!r.ok) throw new EmuStop(r.fault);
+      return t.switched === "park" ? { kind: "parked" } : { kind: "exited", value: r.value };
     },
-    park(t: ThreadCpu, exit: boolean): never {
+    park(t: ThreadCpu, exit: boolean): void {
+      const { uc, C, cpu } = emu;
+      const ids = [...emu.gprIds, cpu.flagsId(C)];
+      const regs = uc.regReadMany([...ids, cpu.pcId(C)]);
+      const pc = regs.pop()!;
+      const sp = regs[4]!;
       if (!exit) {
         // At the API hook: PC = the routine's stub, [SP] = the return address. Resuming returns
         // from the routine as its stub would (x86 stdcall `ret N` pops the arguments too).
-        const { uc, C, cpu } = emu;
-        const ids = [...emu.gprIds, cpu.flagsId(C)];
-        const regs = uc.regReadMany([...ids, cpu.pcId(C)]);
-        const pc = regs.pop()!;
-        const sp = regs[4]!;
         const stub = uc.read(pc, 3);
         const pop = stub[0] === 0xc2 ? stub[1]! | (stub[2]! << 8) : 0;
         regs[4] = sp + BigInt(cpu.ptrSize + pop);
         t.saved = { regs, pc: emu.readPtr(sp) };
       }
-      throw new ThreadSwitch(t, exit);
+      // The stub's return goes to the sentinel, below everything the thread has on its stack.
+      const out = (sp - 0x100n) & ~0xfn;
+      emu.writePtr(out, cpu.space.returnSentinel);
+      uc.regWrite(cpu.spId(C), out);
+      t.switched = exit ? "exit" : "park";
     },
     resumeValue(t: ThreadCpu, value: bigint): void {
       if (!t.saved) return;

@@ -109,7 +109,7 @@ export interface WaitScheduler {
   runUntil(ctx: ApiContext, satisfied: () => boolean, deadline: bigint | null): boolean;
   /** IRQL dropped below DISPATCH_LEVEL: run the queued DPCs. */
   dpcWindow(ctx: ApiContext): void;
-  /** Park the running system thread on this wait when it waits at its own top level (throws); false otherwise. */
+  /** Park the running system thread on this wait when it waits at its own top level (true: return at once); false otherwise. */
   park(ctx: ApiContext, wait: { api: string; what: string; poll: () => bigint | number | null; deadline: bigint | null; timeoutValue: number }): boolean;
   /** The system threads parked in waits, for a deadlock report ("" when none). */
   waiters(ctx: ApiContext): string;
@@ -181,13 +181,14 @@ export function deadlineOf(ctx: ApiContext, timeoutPtr: bigint): bigint | null {
  * it waited for) or the clock reaches `deadline` (then `timeoutValue`). A system thread waiting
  * at its own top level is parked and the scheduler runs something else; any other flow runs the
  * ready work (DPCs, timers, work items, threads) from here. Nothing left that could ever satisfy
- * an infinite wait: a deadlock report naming the parked threads.
+ * an infinite wait: a deadlock report naming the parked threads. Undefined when the thread parked.
  */
-export function blockingWait(ctx: ApiContext, api: string, what: string, poll: () => bigint | number | null, deadline: bigint | null, timeoutValue: number): bigint | number {
+export function blockingWait(ctx: ApiContext, api: string, what: string, poll: () => bigint | number | null, deadline: bigint | null, timeoutValue: number): bigint | number | undefined {
   const sched = schedulerSlot(ctx).current;
   const clock = clockOf(ctx);
   if (sched) {
-    sched.park(ctx, { api, what, poll, deadline, timeoutValue });
+    // Parked: the routine returns nothing now (RAX is set when the thread resumes).
+    if (sched.park(ctx, { api, what, poll, deadline, timeoutValue })) return undefined;
     let v: bigint | number | null = null;
     if (sched.runUntil(ctx, () => (v = poll()) !== null, deadline)) return v!;
   }
@@ -201,7 +202,7 @@ export function blockingWait(ctx: ApiContext, api: string, what: string, poll: (
 }
 
 /** A wait not satisfied at once: zero timeout → STATUS_TIMEOUT; else block (blockingWait). */
-export function waitWithTimeout(ctx: ApiContext, timeoutPtr: bigint, api: string, what: string, poll: () => bigint | number | null): bigint | number {
+export function waitWithTimeout(ctx: ApiContext, timeoutPtr: bigint, api: string, what: string, poll: () => bigint | number | null): bigint | number | undefined {
   const t = timeoutPtr === 0n ? null : BigInt.asIntN(64, ctx.mem.u64(timeoutPtr));
   if (t === 0n) return STATUS.TIMEOUT;
   if (ctx.kernel.irql >= DISPATCH_LEVEL) ctx.fault("bugcheck", `${api}: a wait with a nonzero timeout at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
@@ -219,7 +220,7 @@ function waitApi(name: string): ApiDefinition {
   });
 }
 
-function delay(ctx: ApiContext, intervalPtr: bigint): bigint | number {
+function delay(ctx: ApiContext, intervalPtr: bigint): bigint | number | undefined {
   const t = BigInt.asIntN(64, ctx.mem.u64(intervalPtr));
   if (t === 0n) return STATUS.SUCCESS;
   // Other work runs while the thread sleeps (timers firing on the way).

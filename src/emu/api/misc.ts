@@ -82,7 +82,8 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(q), ctx.u32(1) & 0xff ? "UserMode" : "KernelMode", timeoutPtr === 0n ? "NULL (infinite)" : String(BigInt.asIntN(64, ctx.mem.u64(timeoutPtr)))]);
     if (queueCount(ctx, q) > 0) return unlinkFirst(ctx, q);
     sched(ctx);
-    return BigInt(waitWithTimeout(ctx, timeoutPtr, "KeRemoveQueue", `queue ${hex(q)} (empty)`, () => (queueCount(ctx, q) > 0 ? unlinkFirst(ctx, q) : null)));
+    const v = waitWithTimeout(ctx, timeoutPtr, "KeRemoveQueue", `queue ${hex(q)} (empty)`, () => (queueCount(ctx, q) > 0 ? unlinkFirst(ctx, q) : null));
+    return v === undefined ? undefined : BigInt(v);
   }),
   nt("KeRundownQueue", 1, (ctx) => {
     const q = ctx.arg(0);

@@ -178,7 +178,8 @@ export const apis: ApiDefinition[] = [
     const st = sched(ctx);
     if (!st.running.length) ctx.fault("bugcheck", "PsTerminateSystemThread called outside a thread the driver created (it would end the system worker thread running the driver)", {});
     // At the thread's own level the thread ends here; inside a nested callback it ends when the callback returns to it.
-    if (!exitCurrent(ctx, st, ctx.u32(0))) ctx.warn("PsTerminateSystemThread inside a nested callback: kmdll ends the thread when its start routine returns");
+    if (exitCurrent(ctx, st, ctx.u32(0))) return undefined;
+    ctx.warn("PsTerminateSystemThread inside a nested callback: kmdll ends the thread when its start routine returns");
     return STATUS.SUCCESS;
   }),
   nt("PsGetThreadExitStatus", 1, (ctx) => {

@@ -173,6 +173,8 @@ export interface ThreadCpu {
   /** Guest call depth the thread's own code runs at while it runs (a wait there can park it). */
   depth?: number;
   saved?: { regs: bigint[]; pc: bigint };
+  /** Set while the run ends because the thread parked or ended in a kernel routine. */
+  switched?: "park" | "exit";
 }
 export type ThreadSlice = { kind: "exited"; value: bigint } | { kind: "parked" };
 export interface ThreadHost {
@@ -181,8 +183,8 @@ export interface ThreadHost {
   depth(): number;
   /** Run the thread (its start routine, or on from where it parked) until it returns, ends or parks; a fault throws. */
   run(t: ThreadCpu, label: string): ThreadSlice;
-  /** Park the running thread at the kernel routine being called (exit: end it instead); throws, never returns. */
-  park(t: ThreadCpu, exit: boolean): never;
+  /** Park the running thread at the kernel routine being called (exit: end it instead): the run ends when the routine returns. */
+  park(t: ThreadCpu, exit: boolean): void;
   /** The value the routine it parked in returns when it resumes. */
   resumeValue(t: ThreadCpu, value: bigint): void;
   /** Give back its stack (a terminated thread). */

@@ -120,18 +120,14 @@ export function runThread(ctx: ApiContext, st: ThreadTable, t: SysThread, value:
   ctx.kernel.irql = t.irql;
   ks.criticalRegion = t.criticalRegion;
   if (host) host.setCurrentThread(t.object);
-  let ended = false;
+  // A fault ends the run (ended stays true): the thread is never resumed.
+  let ended = true;
   try {
-    if (!host) {
-      asCallback(ctx.kernel, { kind: "thread", routine: t.start }, () => ctx.callGuest(t.start, [t.context]));
-      ended = true;
-    } else {
+    if (!host) asCallback(ctx.kernel, { kind: "thread", routine: t.start }, () => ctx.callGuest(t.start, [t.context]));
+    else {
       const r = asCallback(ctx.kernel, { kind: "thread", routine: t.start }, () => host.run(t.cpu, `system thread ${hex(t.id)} ${ctx.kernel.where?.(t.start) ?? hex(t.start)}`));
       ended = r.kind === "exited";
     }
-  } catch (e) {
-    ended = true; // a fault ends the run; the thread is never resumed
-    throw e;
   } finally {
     st.running.pop();
     t.irql = ctx.kernel.irql;
@@ -147,10 +143,11 @@ export function runThread(ctx: ApiContext, st: ThreadTable, t: SysThread, value:
 }
 
 /**
- * A wait by the running system thread at its own top level: park it (throws; the wait handler
- * never returns — the scheduler resumes the thread with the value the poll gives). Returns false
- * when the flow that waits is not a thread's top level (DriverEntry, a dispatch routine, a
- * callback inside a thread): then the caller runs other work while it waits.
+ * A wait by the running system thread at its own top level: park it (true: the wait handler
+ * returns at once and the thread's run ends there; the scheduler resumes the thread later with
+ * the value the poll gives). False when the flow that waits is not a thread's top level
+ * (DriverEntry, a dispatch routine, a callback inside a thread): then the caller runs other work
+ * while it waits.
  */
 export function parkCurrent(ctx: ApiContext, st: ThreadTable, wait: Omit<ThreadWait, "site">): boolean {
   const host = ctx.kernel.threads;
@@ -158,7 +155,8 @@ export function parkCurrent(ctx: ApiContext, st: ThreadTable, wait: Omit<ThreadW
   if (!host || !t || t.cpu.depth !== host.depth()) return false;
   t.wait = { ...wait, site: ctx.caller ? `${ctx.caller.module}+0x${ctx.caller.rva.toString(16)}` : "?" };
   t.state = "waiting";
-  return host.park(t.cpu, false);
+  host.park(t.cpu, false);
+  return true;
 }
 
 /** PsTerminateSystemThread at the thread's top level: end it now. False when it cannot be ended from here. */
@@ -168,7 +166,8 @@ export function exitCurrent(ctx: ApiContext, st: ThreadTable, status: number): b
   if (!t) return false;
   t.exitStatus = status;
   if (!host || t.cpu.depth !== host.depth()) return false;
-  return host.park(t.cpu, true);
+  host.park(t.cpu, true);
+  return true;
 }
 
 export function newThread(object: bigint, start: bigint, context: bigint, module: string, id: bigint): SysThread {
