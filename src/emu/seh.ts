@@ -92,11 +92,6 @@ export class SehResume extends Error {
     const rsp = this.ctx.regs[4]!;
     return rsp >= s.low && rsp <= s.high;
   }
-  /** Whether the resume target lies on a given stack (a system thread's own, src/emu/threads.ts). */
-  onStack(stack: { low: bigint; high: bigint }): boolean {
-    const rsp = this.ctx.regs[4]!;
-    return rsp >= stack.low && rsp <= stack.high;
-  }
 }
 
 const RSP = 4;
