@@ -34,6 +34,10 @@ const PAIRS: [rule: string, bad: string, clean: string, bugcheck: string | null]
   ["critical-region-on-return", "CriticalRegionBad", "CriticalRegionClean", "0x00000001"],
   ["privileged-wrmsr", "WrmsrBad", "WrmsrClean", null],
   ["privileged-cr-write", "CrWriteBad", "CrWriteClean", null],
+  // ObDereferenceObject of an object whose count is already 0 (here: deleted by the first one).
+  ["object-over-dereference", "ObjectOverDerefBad", "ObjectOverDerefClean", "0x000000C4"],
+  // ObDereferenceObject(PsGetCurrentProcess()): a reference the driver never took.
+  ["object-dereference-unreferenced", "ObjectDerefUnownedBad", "ObjectDerefUnownedClean", null],
 ];
 
 for (const [rule, bad, clean, bugcheck] of PAIRS) {
@@ -355,4 +359,63 @@ test("leaks fail call: a kernel handle left open at unload is a leak event namin
   const c = run("HandleLeakClean");
   assert.equal(c.value, 0n);
   assert.deepEqual(c.leaks, []);
+});
+
+test("verifier rule object-over-dereference: 0xC4 P1 0x3F with the object and the new count -1", () => {
+  const f = run("ObjectOverDerefBad").findings[0] as Extract<TraceEvent, { event: "verifier" }>;
+  assert.equal(f.rule, "object-over-dereference");
+  const p = f.parameters ?? [];
+  assert.equal(p[0], "0x3f");
+  assert.match(p[1] ?? "", /^0x[0-9a-f]+$/);
+  assert.equal(p[2], "0xffffffffffffffff");
+  assert.match(f.message, /Key object/);
+  assert.deepEqual(run("ObjectOverDerefBad", "none").findings, []);
+});
+
+test("leaks fail call: an object reference kept at unload is a leak event naming the object and where the reference was taken", () => {
+  const b = run("ObjectLeakBad");
+  assert.equal(b.value, 0n);
+  assert.equal(b.leaks.length, 1, JSON.stringify(b.leaks));
+  const l = b.leaks[0] as Record<string, unknown>;
+  assert.equal(l.kind, "object");
+  assert.equal(l.object, "Key");
+  assert.equal(l.references, 1);
+  assert.match(String(l.site), /^ObReferenceObjectByHandle from vfrules\.sys\+0x/);
+  const c = run("ObjectLeakClean");
+  assert.equal(c.value, 0n);
+  assert.deepEqual(c.leaks, []);
+  assert.deepEqual(c.findings, []);
+});
+
+/** A leak line without the addresses (they differ between a service start and a DLL load). */
+const leakLines = (out: string) =>
+  out
+    .split("\n")
+    .filter((l) => l.startsWith("leak") || l.startsWith("  leak"))
+    .map((l) => l.trim().replace(/0x[0-9a-f]{9,}/gi, "ADDR"));
+
+test("the four leak kinds (pool, interface reference, handle, object) fail sim exactly as they fail call; their clean twins pass both", async () => {
+  const kinds: [kind: string, bad: string, clean: string][] = [
+    ["pool", "PoolLeakBad", "PoolLeakClean"],
+    ["interface", "InterfaceLeakBad", "InterfaceLeakClean"],
+    ["handle", "HandleLeakBad", "HandleLeakClean"],
+    ["object", "ObjectLeakBad", "ObjectLeakClean"],
+  ];
+  for (const [kind, bad, clean] of kinds) {
+    const call = await runCli(["call", VF, bad]);
+    const sim = await runCli(["sim", "--install", VF, "--", "start:vfrules", `call:vfrules.sys!${bad}`, "stop:vfrules"]);
+    assert.equal(call.code, 1, `${kind} call: ${call.stdout}${call.stderr}`);
+    assert.equal(sim.code, call.code, `${kind} sim: ${sim.stdout}${sim.stderr}`);
+    const lines = leakLines(call.stdout);
+    assert.equal(lines.length, 1, `${kind}: ${call.stdout}`);
+    assert.deepEqual(leakLines(sim.stdout), lines, kind);
+    assert.match(sim.stdout, /scenario failed: 1 verifier finding\n/);
+    const ev = JSON.parse((await runCli(["call", "--json", VF, bad])).stdout) as { events: TraceEvent[] };
+    assert.deepEqual(ev.events.filter((e) => e.event === "leak").map((e) => e.kind), [kind]);
+    const cc = await runCli(["call", VF, clean]);
+    const cs = await runCli(["sim", "--install", VF, "--", "start:vfrules", `call:vfrules.sys!${clean}`, "stop:vfrules"]);
+    assert.equal(cc.code, 0, `${kind} clean call: ${cc.stdout}${cc.stderr}`);
+    assert.equal(cs.code, 0, `${kind} clean sim: ${cs.stdout}${cs.stderr}`);
+    assert.match(cs.stdout, /scenario passed/);
+  }
 });

@@ -35,7 +35,7 @@ import { filterModuleExports } from "./fltmgr/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
-import { checkUnload, handleLeaks } from "./verifier/unload.js";
+import { checkUnload, handleLeaks, objectLeaks } from "./verifier/unload.js";
 import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
 import { SPECIAL_POOL_BASE, SPECIAL_POOL_END, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
@@ -250,7 +250,7 @@ export class Emulator {
       leaks.push(e);
       this.emit(e);
     }
-    for (const e of handleLeaks(this, mod)) {
+    for (const e of [...handleLeaks(this, mod), ...objectLeaks(this, mod)]) {
       leaks.push(e);
       this.emit(e);
     }
