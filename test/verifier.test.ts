@@ -274,13 +274,37 @@ test("special pool is off under --verifier standard: the same overrun runs silen
 test("special pool is bounded: past its live-block limit allocations fall back to normal pool with one warning", async () => {
   const { SpecialPool, MAX_SPECIAL_BLOCKS } = await import("../src/emu/verifier/special-pool.js");
   const mapped: bigint[] = [];
-  const fake = { mapMemory: (a: bigint) => void mapped.push(a), write: () => {}, read: (_a: bigint, n: number) => new Uint8Array(n).fill(0x5a), unmapMemory: () => {} };
+  const fake = { softMap: () => {}, softProtect: (a: bigint, _n: number, perms: number) => void (perms > 0 && mapped.push(a)), write: () => {}, read: (_a: bigint, n: number) => new Uint8Array(n).fill(0x5a) };
   const sp = new SpecialPool(fake as never, 0x10000n, 0x100000000n, "overrun");
   for (let i = 0; i < MAX_SPECIAL_BLOCKS; i++) assert.notEqual(sp.allocate(16, false), null);
   assert.equal(sp.allocate(16, false), null);
   assert.equal(mapped.length, MAX_SPECIAL_BLOCKS);
   assert.equal(new Set(mapped).size, MAX_SPECIAL_BLOCKS);
 });
+
+for (const arch of ["x64", "x86"] as const) {
+  test(`special pool (${arch}) is one soft-protected region: more live blocks than Unicorn has regions, each fenced, freed ones unmapped`, async () => {
+    const { Emulator } = await import("../src/emu/emulator.js");
+    const emu = new Emulator({ arch, verifier: "all" });
+    try {
+      const sp = emu.pool.special!;
+      assert.ok(sp, "special pool on with --verifier all");
+      // Unicorn 2.0.1 aborts past about 4096 regions: 5000 live blocks only fit without a region each.
+      const blocks: bigint[] = [];
+      for (let i = 0; i < 5000; i++) blocks.push(emu.pool.allocate(24, 0x66566d4b, 0x200, false, "drv.sys", null));
+      assert.ok(blocks.every((b) => sp.owns(b)));
+      const last = blocks[blocks.length - 1]!;
+      assert.ok(emu.mem.isMapped(last, 24));
+      // Overrun mode: the block ends at its page's end (24 rounded to 32), the next page is a fence.
+      assert.equal(Number(last & 0xfffn), 0x1000 - 32);
+      assert.ok(!emu.mem.isMapped((last | 0xfffn) + 1n, 1));
+      for (const b of blocks) assert.ok(emu.pool.free(b, null, null));
+      assert.ok(!emu.mem.isMapped(last, 1));
+    } finally {
+      emu.close();
+    }
+  });
+}
 
 test("verifier rule paged-pool-at-dispatch: 0xC4 P1 0x01 with the IRQL, pool type and size; nonpaged pool at DISPATCH_LEVEL is fine", () => {
   const b = run("PagedPoolDispatchBad");
@@ -417,5 +441,26 @@ test("the four leak kinds (pool, interface reference, handle, object) fail sim e
     assert.equal(cc.code, 0, `${kind} clean call: ${cc.stdout}${cc.stderr}`);
     assert.equal(cs.code, 0, `${kind} clean sim: ${cs.stdout}${cs.stderr}`);
     assert.match(cs.stdout, /scenario passed/);
+  }
+});
+
+test("special pool on x86: overrun and use after free fault at the instruction, corruption found at free; clean twins pass (vfpool.sys, built for both arches)", () => {
+  for (const arch of ["x86", "x64"] as const) {
+    const img = fixture(arch, "vfpool.sys");
+    const cases: [exp: string, args: bigint[], rule: string, code: string, faults: boolean][] = [
+      ["PoolOverrunBad", [64n], "special-pool-overrun", "0x000000D6", true],
+      ["PoolSlackBad", [], "special-pool-overrun-write", "0x000000C1", false],
+      ["PoolUseAfterFreeBad", [], "special-pool-use-after-free", "0x000000D5", true],
+    ];
+    for (const [exp, args, rule, code, faults] of cases) {
+      const r = callImage(img, exp, args, { verifier: "all" });
+      const hits = r.events.filter((e) => e.event === "verifier" && e.level === "error") as Extract<TraceEvent, { event: "verifier" }>[];
+      assert.deepEqual(hits.map((h) => [h.rule, h.bugcheck]), [[rule, code]], `${arch} ${exp}`);
+      assert.match(String(hits[0]!.site), /^vfpool\.sys\+0x/);
+      assert.equal(r.fault !== null, faults, `${arch} ${exp}`);
+    }
+    const clean = callImage(img, "PoolOverrunClean", [64n], { verifier: "all" });
+    assert.deepEqual(clean.events.filter((e) => e.event === "verifier"), []);
+    assert.equal(clean.value, 1n);
   }
 });
