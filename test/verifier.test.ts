@@ -38,6 +38,9 @@ const PAIRS: [rule: string, bad: string, clean: string, bugcheck: string | null]
   ["object-over-dereference", "ObjectOverDerefBad", "ObjectOverDerefClean", "0x000000C4"],
   // ObDereferenceObject(PsGetCurrentProcess()): a reference the driver never took.
   ["object-dereference-unreferenced", "ObjectDerefUnownedBad", "ObjectDerefUnownedClean", null],
+  // Pageable code (section PAGE) called with a spin lock held; pageable data (PAGEDATA) read at DISPATCH_LEVEL.
+  ["pageable-at-dispatch", "PageableCodeBad", "PageableCodeClean", "0x000000D1"],
+  ["pageable-at-dispatch", "PageableDataBad", "PageableDataClean", "0x000000D1"],
 ];
 
 for (const [rule, bad, clean, bugcheck] of PAIRS) {
@@ -463,4 +466,43 @@ test("special pool on x86: overrun and use after free fault at the instruction, 
     assert.deepEqual(clean.events.filter((e) => e.event === "verifier"), []);
     assert.equal(clean.value, 1n);
   }
+});
+
+/** A section's VirtualAddress from llvm-readobj (independent of kmdll's PE reader), or null without the tool. */
+function sectionRva(img: string, name: string): number | null {
+  const r = spawnSync("llvm-readobj", ["--sections", img], { encoding: "utf8" });
+  if (r.status !== 0) return null;
+  const m = new RegExp(`Name: ${name} \\([^)]*\\)\\s+VirtualSize: \\S+\\s+VirtualAddress: (0x[0-9A-F]+)`, "i").exec(r.stdout);
+  return m ? parseInt(m[1]!, 16) : null;
+}
+
+test("verifier rule pageable-at-dispatch: 0xD1 with the address, the IRQL, read (0) / execute (8) and the instruction, which is a load from PAGEDATA or the PAGE routine itself", () => {
+  const data = run("PageableDataBad");
+  assert.equal(data.fault, "invalid-read");
+  const d = data.findings[0] as Extract<TraceEvent, { event: "verifier" }>;
+  const [p1, p2, p3, p4] = d.parameters ?? [];
+  assert.equal(p2, "0x2");
+  assert.equal(p3, "0x0");
+  const rva = sectionRva(VF, "PAGEDATA");
+  const base = BigInt(p1!) - BigInt(parseInt(/\+0x([0-9a-f]+)\)/.exec(d.message)![1]!, 16));
+  if (rva !== null) assert.equal(BigInt(p1!) - base, BigInt(rva), "P1 is the PAGEDATA global");
+  // P4 is the instruction: llvm-objdump shows a load at that address.
+  const line = disasmAt(String(d.site));
+  if (line !== null) assert.match(line, /mov.*\(%rip\)|\(%rip\).*mov|mov/, `${d.site}: ${line}`);
+  assert.equal(BigInt(p4!) - base, BigInt(parseInt(String(d.site).split("+0x")[1]!, 16)));
+  const code = run("PageableCodeBad");
+  assert.equal(code.fault, "invalid-fetch");
+  const c = code.findings[0] as Extract<TraceEvent, { event: "verifier" }>;
+  assert.equal(c.parameters?.[2], "0x8");
+  assert.equal(c.parameters?.[0], c.parameters?.[3]);
+  const pageRva = sectionRva(VF, "PAGE");
+  if (pageRva !== null) assert.equal(String(c.site), `vfrules.sys+0x${pageRva.toString(16)}`);
+  assert.ok(c.backtrace?.some((f) => /PageableCodeBad\+0x/.test(f)), JSON.stringify(c.backtrace));
+  // --verifier none: the pages stay resident and both run to the end.
+  assert.equal(run("PageableDataBad", "none").value, 42n);
+  assert.equal(run("PageableCodeBad", "none").value, 3n);
+  // Below DISPATCH_LEVEL the same code and data are fine (the loop crosses DISPATCH_LEVEL 2 × 200 times).
+  const loop = callImage(VF, "PageableLoop", [200n]);
+  assert.equal(loop.fault, null);
+  assert.equal(loop.value, BigInt(200 * 41 + (199 * 200) / 2 + 200));
 });
