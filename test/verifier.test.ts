@@ -36,6 +36,8 @@ const PAIRS: [rule: string, bad: string, clean: string, bugcheck: string | null]
   ["privileged-cr-write", "CrWriteBad", "CrWriteClean", null],
   // ObDereferenceObject of an object whose count is already 0 (here: deleted by the first one).
   ["object-over-dereference", "ObjectOverDerefBad", "ObjectOverDerefClean", "0x000000C4"],
+  // ObReferenceObject after the last ObDereferenceObject: the object is already gone (0x3F, new count 1).
+  ["object-reference-deleted", "ObjectReferenceDeletedBad", "ObjectReferenceDeletedClean", "0x000000C4"],
   // ObDereferenceObject(PsGetCurrentProcess()): a reference the driver never took.
   ["object-dereference-unreferenced", "ObjectDerefUnownedBad", "ObjectDerefUnownedClean", null],
   // Pageable code (section PAGE) called with a spin lock held; pageable data (PAGEDATA) read at DISPATCH_LEVEL.
@@ -505,4 +507,26 @@ test("verifier rule pageable-at-dispatch: 0xD1 with the address, the IRQL, read 
   const loop = callImage(VF, "PageableLoop", [200n]);
   assert.equal(loop.fault, null);
   assert.equal(loop.value, BigInt(200 * 41 + (199 * 200) / 2 + 200));
+});
+
+test("verifier rule pool-zero-size: a zero-byte request is 0xC4 P1 0x00 with the IRQL and pool type; the twin skips it", () => {
+  const b = callImage(VF, "PoolZeroSizeBad", [0n]);
+  const hits = b.events.filter((e) => e.event === "verifier" && e.level === "error") as Extract<TraceEvent, { event: "verifier" }>[];
+  assert.deepEqual(hits.map((h) => [h.rule, h.bugcheck, ...(h.parameters ?? [])]), [["pool-zero-size", "0x000000C4", "0x0", "0x0", "0x200", "0x0"]]);
+  assert.match(String(hits[0]!.site), /^vfrules\.sys\+0x/);
+  const c = callImage(VF, "PoolZeroSizeClean", [0n]);
+  assert.deepEqual(c.events.filter((e) => e.event === "verifier"), []);
+  // A non-zero count is fine for both.
+  assert.deepEqual(callImage(VF, "PoolZeroSizeBad", [2n]).events.filter((e) => e.event === "verifier"), []);
+});
+
+test("verifier rule object-reference-deleted: 0xC4 P1 0x3F with the new count 1", () => {
+  const f = run("ObjectReferenceDeletedBad").findings[0] as Extract<TraceEvent, { event: "verifier" }>;
+  assert.deepEqual([f.rule, f.parameters?.[0], f.parameters?.[2]], ["object-reference-deleted", "0x3f", "0x1"]);
+});
+
+test("privileged-descriptor-table-read: sidt (LidtClean) is a warning, not a finding; SyscallClean has none", () => {
+  const w = callImage(VF, "LidtClean", []).events.filter((e) => e.event === "verifier") as Extract<TraceEvent, { event: "verifier" }>[];
+  assert.deepEqual(w.map((e) => [e.rule, e.level]), [["privileged-descriptor-table-read", "warning"]]);
+  assert.deepEqual(callImage(VF, "SyscallClean", []).events.filter((e) => e.event === "verifier"), []);
 });

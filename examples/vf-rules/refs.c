@@ -171,3 +171,28 @@ LONG64 NTAPI InterfaceLeakClean(void)
 {
     return UseInterface(TRUE);
 }
+
+/* Takes a new reference after dropping the last one: the object is already gone. */
+LONG64 NTAPI ObjectReferenceDeletedBad(void)
+{
+    PVOID object;
+    NTSTATUS st = ReferenceControlKey(&object);
+    if (NT_SUCCESS(st)) {
+        ObDereferenceObject(object);
+        ObReferenceObject(object);
+    }
+    return st;
+}
+
+/* The extra reference taken while the object is still referenced, then both dropped. */
+LONG64 NTAPI ObjectReferenceDeletedClean(void)
+{
+    PVOID object;
+    NTSTATUS st = ReferenceControlKey(&object);
+    if (NT_SUCCESS(st)) {
+        ObReferenceObject(object);
+        ObDereferenceObject(object);
+        ObDereferenceObject(object);
+    }
+    return st;
+}
