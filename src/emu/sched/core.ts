@@ -35,6 +35,12 @@ export const WQI = perArch({ WorkerRoutine: 16, Parameter: 24 }, { WorkerRoutine
 export const IO_WORKITEM_SIZE = 0x58;
 export const TAG_WORKITEM = 0x6b576f49; // 'IoWk'
 export const POLL_LIMIT = 10000;
+/**
+ * An infinite wait gives up after the clock has jumped this many times (to timers and thread
+ * timeouts) without satisfying it: a periodic timer or a polling thread would otherwise keep an
+ * unsatisfiable wait busy for ever (reported as a deadlock naming the parked threads).
+ */
+export const INFINITE_WAIT_JUMPS = 1000;
 
 export interface Work {
   kind: "io" | "ioex" | "ex";
@@ -56,6 +62,8 @@ export interface SchedState {
   /** Named events (\BaseNamedObjects\X, lower-case) → KEVENT address. */
   named: Map<string, bigint>;
   inDpc: boolean;
+  /** Why the last infinite wait gave up while the clock could still move (for its deadlock report). */
+  gaveUp: string;
 }
 
 export const schedState = componentState("sched", (): SchedState => ({
@@ -69,6 +77,7 @@ export const schedState = componentState("sched", (): SchedState => ({
   nextThreadId: 0x104n,
   named: new Map(),
   inDpc: false,
+  gaveUp: "",
 }));
 
 /** The scheduler state of this kernel; the first use installs the scheduler behind waits (ke.ts). */
@@ -185,6 +194,8 @@ export const scheduler: WaitScheduler = {
     const clock = clockOf(ctx);
     // A system thread that waits with a timeout again and again where it cannot be parked (in a nested callback).
     const me = st.running[st.running.length - 1];
+    const t0 = clock.interruptTime();
+    let jumps = 0;
     for (let n = 0; n < POLL_LIMIT; n++) {
       fireTimers(ctx);
       if (satisfied()) return true;
@@ -198,6 +209,10 @@ export const scheduler: WaitScheduler = {
       if (tt !== undefined) dues.push(tt);
       const next = dues.sort((a, b) => (a < b ? -1 : 1))[0];
       if (next === undefined || (deadline !== null && next > deadline)) break;
+      if (deadline === null && ++jumps > INFINITE_WAIT_JUMPS) {
+        st.gaveUp = `the emulated clock ran ${(clock.interruptTime() - t0) / 10000n} ms through ${INFINITE_WAIT_JUMPS} timer expiries and thread timeouts without satisfying it`;
+        break;
+      }
       const now = clock.interruptTime();
       if (next > now) clock.advance(next - now);
     }
@@ -213,7 +228,10 @@ export const scheduler: WaitScheduler = {
     return parkCurrent(ctx, sched(ctx), wait);
   },
   waiters(ctx) {
-    return waitersText(ctx, sched(ctx));
+    const st = sched(ctx);
+    const text = [st.gaveUp, waitersText(ctx, st)].filter(Boolean).join("; ");
+    st.gaveUp = "";
+    return text;
   },
 };
 
