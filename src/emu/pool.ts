@@ -39,6 +39,27 @@ export type PoolProblem =
 
 const HEADER = 16;
 
+/** A tracked block: a PoolBlock that also knows whether it was freed (not visible to readers of PoolBlock). */
+class Block implements PoolBlock {
+  by?: string;
+  #freed = false;
+  constructor(
+    readonly address: bigint,
+    readonly size: number,
+    readonly tag: number,
+    readonly poolType: number,
+    readonly module: string,
+    readonly site: string | null,
+    readonly seq: number,
+  ) {}
+  get freed(): boolean {
+    return this.#freed;
+  }
+  markFreed(): void {
+    this.#freed = true;
+  }
+}
+
 /** "Tag" text of a pool tag as the kernel shows it (little-endian ASCII). */
 export function tagText(tag: number): string {
   let s = "";
@@ -55,18 +76,58 @@ export function tagText(tag: number): string {
  */
 export const POOL_LIMIT = 256 * 1024 * 1024;
 
+/** A pool chunk: its guest range and, when the addon maps it over JS memory (mapHost), its bytes. */
+interface Chunk {
+  base: bigint;
+  size: number;
+  /** The chunk's memory (JS writes it in place), or null when it is written through the addon. */
+  bytes: Uint8Array | null;
+  /** The same memory as 32-bit words (fill patterns are byte-symmetric, so host byte order does not matter). */
+  words: Uint32Array | null;
+}
+
+/**
+ * Freed blocks of one rounded size waiting for reuse, oldest first: a just-freed block is reused
+ * last (FIFO), so a double free stays detectable as long as possible.
+ */
+class FreeQueue {
+  private items: bigint[] = [];
+  private head = 0;
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  push(a: bigint): void {
+    this.items.push(a);
+  }
+  /** The oldest freed block, or undefined. */
+  take(): bigint | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const a = this.items[this.head++]!;
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return a;
+  }
+}
+
 export class PoolAllocator {
   private mappedBytes = 0;
-  private chunks: { base: bigint; size: number }[] = [];
-  private cursor = 0n;
-  private cursorEnd = 0n;
+  private chunks: Chunk[] = [];
+  /** The chunk new blocks are carved from, and the cursor/end inside it (offsets). */
+  private current: Chunk | null = null;
+  private cursor = 0;
+  private cursorEnd = 0;
   private nextChunk: bigint;
-  /** Live blocks by user address. */
-  readonly live = new Map<bigint, PoolBlock>();
-  /** Freed blocks not yet reused (user address → the block as it was). */
-  private freed = new Map<bigint, PoolBlock>();
+  /** Whether chunks are mapped over JS memory (the addon's mapHost). */
+  private readonly host: boolean;
+  /** Blocks by user address: live ones and freed ones not yet reused (for naming a double free). */
+  private readonly blocks = new Map<bigint, Block>();
   /** Free lists by rounded block size (user size rounded to 16). */
-  private freeLists = new Map<number, bigint[]>();
+  private freeLists = new Map<number, FreeQueue>();
   private seq = 0;
   /** Problems reported by free(); the emulator turns them into events/faults. */
   onProblem: (p: PoolProblem) => void = () => {};
@@ -78,19 +139,40 @@ export class PoolAllocator {
   constructor(
     private readonly uc: NativeEngine,
     private readonly base: bigint = POOL_BASE,
+    /** Map chunks over JS memory (NativeEngine.mapHost): block headers are then written without a call into the addon. */
+    hostChunks = false,
   ) {
     this.nextChunk = base;
+    this.host = hostChunks;
   }
 
   private mapChunk(minBytes: number): void {
     const size = Math.max(POOL_CHUNK, alignUp(minBytes, 0x10000));
     const base = this.nextChunk;
-    this.uc.mapMemory(base, size, 3 /* READ|WRITE */);
-    this.chunks.push({ base, size });
+    let bytes: Uint8Array | null = null;
+    let words: Uint32Array | null = null;
+    if (this.host) {
+      const buffer = new ArrayBuffer(size);
+      this.uc.mapHost(base, buffer, 3 /* READ|WRITE */);
+      bytes = new Uint8Array(buffer);
+      words = new Uint32Array(buffer);
+    } else {
+      this.uc.mapMemory(base, size, 3 /* READ|WRITE */);
+    }
+    const chunk = { base, size, bytes, words };
+    this.chunks.push(chunk);
     this.mappedBytes += size;
     this.nextChunk = base + BigInt(size) + 0x10000n; // unmapped gap between chunks
-    this.cursor = base;
-    this.cursorEnd = base + BigInt(size);
+    this.current = chunk;
+    this.cursor = 0;
+    this.cursorEnd = size;
+  }
+
+  /** The chunk holding a normal-pool address (the current one first: most blocks are recent). */
+  private chunkAt(addr: bigint): Chunk | undefined {
+    const cur = this.current;
+    if (cur && addr >= cur.base && addr < cur.base + BigInt(cur.size)) return cur;
+    return this.chunks.find((c) => addr >= c.base && addr < c.base + BigInt(c.size));
   }
 
   /** Whether an address lies in a pool chunk. */
@@ -102,7 +184,7 @@ export class PoolAllocator {
     if (!Number.isFinite(size) || size < 0 || size > 0x40000000) return 0n;
     if (this.special && module !== "(kernel)") {
       const p = this.special.allocate(size, zero);
-      if (p !== null) return this.track({ address: p, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq });
+      if (p !== null) return this.track(new Block(p, size, tag >>> 0, poolType, module, site, ++this.seq));
       const why = size > MAX_SPECIAL_SIZE ? "large" : "full";
       if (!this.special.noted.has(why)) {
         this.special.noted.add(why);
@@ -110,42 +192,65 @@ export class PoolAllocator {
       }
     }
     const rounded = alignUp(Math.max(size, 1), 16);
-    let user: bigint | undefined;
-    const list = this.freeLists.get(rounded);
-    if (list && list.length) {
-      user = list.pop()!;
-      this.freed.delete(user);
+    let user = this.freeLists.get(rounded)?.take();
+    let chunk: Chunk;
+    let offset: number;
+    if (user !== undefined) {
+      chunk = this.chunkAt(user)!;
+      offset = Number(user - chunk.base);
     } else {
-      const need = BigInt(rounded + HEADER);
-      if (this.cursor + need > this.cursorEnd) {
-        const chunk = Math.max(POOL_CHUNK, alignUp(rounded + HEADER, 0x10000));
-        if (this.mappedBytes + chunk > POOL_LIMIT) return 0n;
+      if (this.cursor + rounded + HEADER > this.cursorEnd) {
+        const chunkSize = Math.max(POOL_CHUNK, alignUp(rounded + HEADER, 0x10000));
+        if (this.mappedBytes + chunkSize > POOL_LIMIT) return 0n;
         this.mapChunk(rounded + HEADER);
       }
-      user = this.cursor + BigInt(HEADER);
-      this.cursor += need;
+      chunk = this.current!;
+      offset = this.cursor + HEADER;
+      user = chunk.base + BigInt(offset);
+      this.cursor += rounded + HEADER;
     }
     // POOL_HEADER: PreviousSize/PoolIndex/BlockSize/PoolType (4 bytes), PoolTag at +4.
     // Fresh pool is not zeroed on Windows; fill with a recognisable pattern unless asked to zero.
-    // Small blocks are staged in a reused buffer (no allocation per call).
     const n = HEADER + rounded;
-    const blockBytes = n <= this.stage.length ? this.stage.subarray(0, n) : new Uint8Array(n);
-    blockBytes.fill(0, 0, HEADER);
-    blockBytes.fill(zero ? 0 : 0xcd, HEADER);
-    const hdr = Math.min(0xffff, n >> 4);
-    blockBytes[2] = hdr & 0xff;
-    blockBytes[3] = hdr >>> 8;
     const t = tag >>> 0;
-    blockBytes[4] = t & 0xff;
-    blockBytes[5] = (t >>> 8) & 0xff;
-    blockBytes[6] = (t >>> 16) & 0xff;
-    blockBytes[7] = t >>> 24;
-    this.uc.write(user - BigInt(HEADER), blockBytes);
-    return this.track({ address: user, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq, ...(by ? { by } : {}) });
+    const hdr = Math.min(0xffff, n >> 4);
+    const direct = chunk.bytes;
+    if (direct && n <= 1024) {
+      // In place over JS memory, word by word (a small block is cheaper so than with fill()).
+      const w = chunk.words!;
+      const first = (offset - HEADER) >>> 2;
+      const end = first + (n >>> 2);
+      w[first] = w[first + 1] = w[first + 2] = w[first + 3] = 0;
+      const pattern = zero ? 0 : 0xcdcdcdcd;
+      for (let i = first + 4; i < end; i++) w[i] = pattern;
+      const at = offset - HEADER;
+      direct[at + 2] = hdr & 0xff;
+      direct[at + 3] = hdr >>> 8;
+      direct[at + 4] = t & 0xff;
+      direct[at + 5] = (t >>> 8) & 0xff;
+      direct[at + 6] = (t >>> 16) & 0xff;
+      direct[at + 7] = t >>> 24;
+    } else {
+      // In place over JS memory; else small blocks are staged in a reused buffer (no allocation per call).
+      const at = direct ? offset - HEADER : 0;
+      const bytes = direct ?? (n <= this.stage.length ? this.stage : new Uint8Array(n));
+      bytes.fill(0, at, at + HEADER);
+      bytes.fill(zero ? 0 : 0xcd, at + HEADER, at + n);
+      bytes[at + 2] = hdr & 0xff;
+      bytes[at + 3] = hdr >>> 8;
+      bytes[at + 4] = t & 0xff;
+      bytes[at + 5] = (t >>> 8) & 0xff;
+      bytes[at + 6] = (t >>> 16) & 0xff;
+      bytes[at + 7] = t >>> 24;
+      if (!direct) this.uc.write(user - BigInt(HEADER), bytes.length === n ? bytes : bytes.subarray(0, n));
+    }
+    const block = new Block(user, size, t, poolType, module, site, ++this.seq);
+    if (by) block.by = by;
+    return this.track(block);
   }
 
-  private track(block: PoolBlock): bigint {
-    this.live.set(block.address, block);
+  private track(block: Block): bigint {
+    this.blocks.set(block.address, block);
     this.stats.allocations++;
     this.stats.bytesLive += block.size;
     return block.address;
@@ -154,10 +259,9 @@ export class PoolAllocator {
   /** Free a block; returns false (after reporting) on a double free or foreign pointer. */
   free(addr: bigint, tag: number | null, site: string | null): boolean {
     const a = BigInt.asUintN(64, addr);
-    const block = this.live.get(a);
-    if (!block) {
-      const was = this.freed.get(a);
-      if (was) this.onProblem({ kind: "double-free", address: a, block: was, site });
+    const block = this.blocks.get(a);
+    if (!block || block.freed) {
+      if (block) this.onProblem({ kind: "double-free", address: a, block, site });
       else this.onProblem({ kind: "foreign-free", address: a, site, inside: this.blockContaining(a) ?? undefined });
       return false;
     }
@@ -165,39 +269,36 @@ export class PoolAllocator {
     if (tag !== null && tag >>> 0 !== 0 && tag >>> 0 !== block.tag) {
       this.onProblem({ kind: "tag-mismatch", address: a, block, tag: tag >>> 0, site });
     }
-    this.live.delete(a);
-    this.freed.set(a, block);
+    block.markFreed();
+    this.stats.frees++;
+    this.stats.bytesLive -= block.size;
     if (this.special?.owns(a)) {
       // Special pool: the pages are unmapped (a later access faults) and never reused.
       const r = this.special.free(a);
-      this.stats.frees++;
-      this.stats.bytesLive -= block.size;
       if (r?.corruption) this.onProblem({ kind: "special-corruption", address: a, block, corruption: r.corruption, site });
       return true;
     }
     const rounded = alignUp(Math.max(block.size, 1), 16);
     let list = this.freeLists.get(rounded);
-    if (!list) this.freeLists.set(rounded, (list = []));
-    list.unshift(a); // FIFO reuse: a just-freed block is reused last, so double frees stay detectable
-    this.stats.frees++;
-    this.stats.bytesLive -= block.size;
+    if (!list) this.freeLists.set(rounded, (list = new FreeQueue()));
+    list.push(a);
     return true;
   }
 
   /** A block (live or freed and not yet reused) by its user address. */
   blockInfo(addr: bigint): PoolBlock | undefined {
-    return this.live.get(addr) ?? this.freed.get(addr);
+    return this.blocks.get(addr);
   }
 
   /** The live block containing addr (not necessarily at its start). */
   blockContaining(addr: bigint): PoolBlock | null {
-    for (const b of this.live.values()) if (addr >= b.address && addr < b.address + BigInt(Math.max(b.size, 1))) return b;
+    for (const b of this.blocks.values()) if (!b.freed && addr >= b.address && addr < b.address + BigInt(Math.max(b.size, 1))) return b;
     return null;
   }
 
   /** Live blocks owned by a module, in allocation order. */
   liveOf(module: string): PoolBlock[] {
     const m = module.toLowerCase();
-    return [...this.live.values()].filter((b) => b.module === m).sort((x, y) => x.seq - y.seq);
+    return [...this.blocks.values()].filter((b) => b.module === m && !b.freed).sort((x, y) => x.seq - y.seq);
   }
 }
