@@ -93,21 +93,22 @@ interface Chunk {
 class FreeQueue {
   private items: bigint[] = [];
   private head = 0;
-  get size(): number {
-    return this.items.length - this.head;
-  }
+  private tail = 0;
   push(a: bigint): void {
-    this.items.push(a);
+    if (this.tail === this.items.length) this.items.push(a);
+    else this.items[this.tail] = a;
+    this.tail++;
   }
   /** The oldest freed block, or undefined. */
   take(): bigint | undefined {
-    if (this.head >= this.items.length) return undefined;
+    if (this.head === this.tail) return undefined;
     const a = this.items[this.head++]!;
-    if (this.head === this.items.length) {
-      this.items.length = 0;
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
+    if (this.head === this.tail) {
+      // Empty: start again at the front (the array keeps its capacity).
+      this.head = this.tail = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.tail) {
+      this.items.copyWithin(0, this.head, this.tail);
+      this.tail -= this.head;
       this.head = 0;
     }
     return a;
