@@ -43,6 +43,9 @@ const HEADER = 16;
 class Block implements PoolBlock {
   by?: string;
   #freed = false;
+  /** Where a normal-pool block lives (its chunk and the user address's offset there); null/-1 for special pool. */
+  #chunk: Chunk | null = null;
+  #offset = -1;
   constructor(
     readonly address: bigint,
     readonly size: number,
@@ -57,6 +60,17 @@ class Block implements PoolBlock {
   }
   markFreed(): void {
     this.#freed = true;
+  }
+  get chunk(): Chunk | null {
+    return this.#chunk;
+  }
+  get offset(): number {
+    return this.#offset;
+  }
+  placeIn(chunk: Chunk, offset: number): this {
+    this.#chunk = chunk;
+    this.#offset = offset;
+    return this;
   }
 }
 
@@ -80,6 +94,8 @@ export const POOL_LIMIT = 256 * 1024 * 1024;
 interface Chunk {
   base: bigint;
   size: number;
+  /** base + size. */
+  end: bigint;
   /** The chunk's memory (JS writes it in place), or null when it is written through the addon. */
   bytes: Uint8Array | null;
   /** The same memory as 32-bit words (fill patterns are byte-symmetric, so host byte order does not matter). */
@@ -91,27 +107,50 @@ interface Chunk {
  * last (FIFO), so a double free stays detectable as long as possible.
  */
 class FreeQueue {
-  private items: bigint[] = [];
+  // Parallel columns (no object per entry): the block's user address, its chunk and offset there.
+  private users: bigint[] = [];
+  private chunks: Chunk[] = [];
+  private offsets: number[] = [];
   private head = 0;
   private tail = 0;
-  push(a: bigint): void {
-    if (this.tail === this.items.length) this.items.push(a);
-    else this.items[this.tail] = a;
+  push(user: bigint, chunk: Chunk, offset: number): void {
+    if (this.tail === this.users.length) {
+      this.users.push(user);
+      this.chunks.push(chunk);
+      this.offsets.push(offset);
+    } else {
+      this.users[this.tail] = user;
+      this.chunks[this.tail] = chunk;
+      this.offsets[this.tail] = offset;
+    }
     this.tail++;
   }
-  /** The oldest freed block, or undefined. */
-  take(): bigint | undefined {
-    if (this.head === this.tail) return undefined;
-    const a = this.items[this.head++]!;
+  /** Index of the oldest freed block (read it with user/chunk/offset before the next call), or -1. */
+  take(): number {
+    if (this.head === this.tail) return -1;
+    const i = this.head++;
     if (this.head === this.tail) {
-      // Empty: start again at the front (the array keeps its capacity).
+      // Empty: start again at the front (the columns keep their capacity).
       this.head = this.tail = 0;
     } else if (this.head >= 1024 && this.head * 2 >= this.tail) {
-      this.items.copyWithin(0, this.head, this.tail);
-      this.tail -= this.head;
-      this.head = 0;
+      const at = this.head - 1;
+      this.users.copyWithin(0, at, this.tail);
+      this.chunks.copyWithin(0, at, this.tail);
+      this.offsets.copyWithin(0, at, this.tail);
+      this.tail -= at;
+      this.head = 1;
+      return 0;
     }
-    return a;
+    return i;
+  }
+  user(i: number): bigint {
+    return this.users[i]!;
+  }
+  chunk(i: number): Chunk {
+    return this.chunks[i]!;
+  }
+  offset(i: number): number {
+    return this.offsets[i]!;
   }
 }
 
@@ -160,7 +199,7 @@ export class PoolAllocator {
     } else {
       this.uc.mapMemory(base, size, 3 /* READ|WRITE */);
     }
-    const chunk = { base, size, bytes, words };
+    const chunk = { base, size, end: base + BigInt(size), bytes, words };
     this.chunks.push(chunk);
     this.mappedBytes += size;
     this.nextChunk = base + BigInt(size) + 0x10000n; // unmapped gap between chunks
@@ -172,13 +211,13 @@ export class PoolAllocator {
   /** The chunk holding a normal-pool address (the current one first: most blocks are recent). */
   private chunkAt(addr: bigint): Chunk | undefined {
     const cur = this.current;
-    if (cur && addr >= cur.base && addr < cur.base + BigInt(cur.size)) return cur;
-    return this.chunks.find((c) => addr >= c.base && addr < c.base + BigInt(c.size));
+    if (cur && addr >= cur.base && addr < cur.end) return cur;
+    return this.chunks.find((c) => addr >= c.base && addr < c.end);
   }
 
   /** Whether an address lies in a pool chunk. */
   inPool(addr: bigint): boolean {
-    return this.chunks.some((c) => addr >= c.base && addr < c.base + BigInt(c.size)) || (this.special?.contains(addr) ?? false);
+    return this.chunks.some((c) => addr >= c.base && addr < c.end) || (this.special?.contains(addr) ?? false);
   }
 
   allocate(size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null, by?: string): bigint {
@@ -193,12 +232,15 @@ export class PoolAllocator {
       }
     }
     const rounded = alignUp(Math.max(size, 1), 16);
-    let user = this.freeLists.get(rounded)?.take();
+    const queue = this.freeLists.get(rounded);
+    const reuse = queue ? queue.take() : -1;
+    let user: bigint;
     let chunk: Chunk;
     let offset: number;
-    if (user !== undefined) {
-      chunk = this.chunkAt(user)!;
-      offset = Number(user - chunk.base);
+    if (reuse >= 0) {
+      user = queue!.user(reuse);
+      chunk = queue!.chunk(reuse);
+      offset = queue!.offset(reuse);
     } else {
       if (this.cursor + rounded + HEADER > this.cursorEnd) {
         const chunkSize = Math.max(POOL_CHUNK, alignUp(rounded + HEADER, 0x10000));
@@ -245,7 +287,7 @@ export class PoolAllocator {
       bytes[at + 7] = t >>> 24;
       if (!direct) this.uc.write(user - BigInt(HEADER), bytes.length === n ? bytes : bytes.subarray(0, n));
     }
-    const block = new Block(user, size, t, poolType, module, site, ++this.seq);
+    const block = new Block(user, size, t, poolType, module, site, ++this.seq).placeIn(chunk, offset);
     if (by) block.by = by;
     return this.track(block);
   }
@@ -282,7 +324,8 @@ export class PoolAllocator {
     const rounded = alignUp(Math.max(block.size, 1), 16);
     let list = this.freeLists.get(rounded);
     if (!list) this.freeLists.set(rounded, (list = new FreeQueue()));
-    list.push(a);
+    const chunk = block.chunk ?? this.chunkAt(a)!;
+    list.push(a, chunk, block.offset >= 0 ? block.offset : Number(a - chunk.base));
     return true;
   }
 
