@@ -80,6 +80,15 @@ LegacyDispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 }
 
 NTSTATUS
+LegacyCopyState(PLEGACY_EXTENSION Ext, PVOID Buffer, ULONG Length)
+{
+    if (Buffer == NULL || Length < sizeof(LEGACY_STATE))
+        return STATUS_BUFFER_TOO_SMALL;
+    RtlCopyMemory(Buffer, &Ext->State, sizeof(LEGACY_STATE));
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS
 LegacyDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PLEGACY_EXTENSION ext = (PLEGACY_EXTENSION)DeviceObject->DeviceExtension;
@@ -88,13 +97,9 @@ LegacyDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 
     Irp->IoStatus.Information = 0;
     if (sl->Parameters.DeviceIoControl.IoControlCode == IOCTL_LEGACY_STATE) {
-        if (sl->Parameters.DeviceIoControl.OutputBufferLength < sizeof(LEGACY_STATE)) {
-            status = STATUS_BUFFER_TOO_SMALL;
-        } else {
-            RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, &ext->State, sizeof(LEGACY_STATE));
+        status = LegacyCopyState(ext, Irp->AssociatedIrp.SystemBuffer, sl->Parameters.DeviceIoControl.OutputBufferLength);
+        if (NT_SUCCESS(status))
             Irp->IoStatus.Information = sizeof(LEGACY_STATE);
-            status = STATUS_SUCCESS;
-        }
     }
     Irp->IoStatus.Status = status;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);

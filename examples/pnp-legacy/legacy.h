@@ -33,11 +33,13 @@ typedef struct _LEGACY_EXTENSION {
     LEGACY_STATE State;
 } LEGACY_EXTENSION, *PLEGACY_EXTENSION;
 
-/* fdo.c */
-DRIVER_DISPATCH LegacyDispatchPnp;
-DRIVER_DISPATCH LegacyDispatchPower;
-DRIVER_DISPATCH LegacyDispatchCreateClose;
-DRIVER_DISPATCH LegacyDispatchIoctl;
+/* fdo.c - annotated as WDK samples write it (driver and SAL 1 annotations: static analysis only) */
+__drv_dispatchType(IRP_MJ_PNP) DRIVER_DISPATCH LegacyDispatchPnp;
+__drv_dispatchType(IRP_MJ_POWER) DRIVER_DISPATCH LegacyDispatchPower;
+__drv_dispatchType(IRP_MJ_CREATE) __drv_dispatchType(IRP_MJ_CLOSE) DRIVER_DISPATCH LegacyDispatchCreateClose;
+__drv_dispatchType(IRP_MJ_DEVICE_CONTROL) DRIVER_DISPATCH LegacyDispatchIoctl;
+__checkReturn _IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS LegacyCopyState(__in PLEGACY_EXTENSION Ext, __out_bcount_opt(Length) PVOID Buffer, __in ULONG Length);
 
 /* driver.c */
 extern UNICODE_STRING LegacyLinkName;
