@@ -52,5 +52,12 @@ for (const arch of ["x64", "x86"] as const) {
     const order = ev.filter((e) => (e.event === "pnp" && e.action === "remove") || e.event === "unload").map((e) => `${e.event}:${e.device ?? e.module}`);
     assert.deepEqual(order, ["unload:legacy2.sys", "pnp:ROOT\\LEGACY\\0000", "unload:legacy.sys", "pnp:ROOT\\LEGACY\\0000", "unload:legacy.sys"]);
     assert.deepEqual(ev.filter((e) => ["leak", "warning", "fault"].includes(String(e.event))), []);
+    // The trace macro's `__FUNCTION__ ": "` (cl.exe's string-literal concatenation) named each function.
+    const prints = ev.filter((e) => e.event === "dbgprint").map((e) => String(e.text).trim().replace(/\b[0-9A-F]{8,16}\b/, "PTR"));
+    assert.deepEqual(prints, [
+      "legacy: DriverEntry: reported, FDO PTR attached", "legacy: DriverEntry: ports 0x2e8 claimed by another driver (0xc0000018, conflict 1)",
+      "legacy: LegacyDispatchPnp: removing, 1 start(s)", "legacy: LegacyUnload: unloaded",
+      "legacy: DriverEntry: reported, FDO PTR attached", "legacy: LegacyDispatchPnp: removing, 1 start(s)", "legacy: LegacyUnload: unloaded",
+    ]);
   });
 }

@@ -46,7 +46,7 @@ LegacyUnload(PDRIVER_OBJECT DriverObject)
 
     /* Both lists NULL: the claim is released. */
     IoReportResourceForDetection(DriverObject, NULL, 0, NULL, NULL, 0, &conflict);
-    DbgPrint("legacy: unloaded\n");
+    LEGACY_TRACE("unloaded%s", "");
 }
 
 NTSTATUS
@@ -75,7 +75,7 @@ DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     /* Claim before probing: another driver may own the ports. */
     status = IoReportResourceForDetection(DriverObject, res, sizeof(CM_RESOURCE_LIST) + sizeof(CM_PARTIAL_RESOURCE_DESCRIPTOR), NULL, NULL, 0, &conflict);
     if (!NT_SUCCESS(status) || conflict) {
-        DbgPrint("legacy: ports 0x%x claimed by another driver (0x%08x, conflict %u)\n", LEGACY_PORT_BASE, status, conflict);
+        LEGACY_TRACE("ports 0x%x claimed by another driver (0x%08x, conflict %u)", LEGACY_PORT_BASE, status, conflict);
         ExFreePoolWithTag(res, LEGACY_TAG);
         return NT_SUCCESS(status) ? STATUS_CONFLICTING_ADDRESSES : status;
     }
@@ -83,7 +83,7 @@ DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     status = IoReportDetectedDevice(DriverObject, InterfaceTypeUndefined, (ULONG)-1, (ULONG)-1, res, NULL, TRUE, &pdo);
     ExFreePoolWithTag(res, LEGACY_TAG);
     if (!NT_SUCCESS(status)) {
-        DbgPrint("legacy: IoReportDetectedDevice failed 0x%08x\n", status);
+        LEGACY_TRACE("IoReportDetectedDevice failed 0x%08x", status);
         goto release;
     }
 
@@ -109,7 +109,7 @@ DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     fdo->Flags |= DO_BUFFERED_IO;
     fdo->Flags &= ~DO_DEVICE_INITIALIZING;
     IoInvalidateDeviceRelations(pdo, BusRelations);
-    DbgPrint("legacy: reported, FDO attached\n");
+    LEGACY_TRACE("reported, FDO %p attached", fdo);
     return STATUS_SUCCESS;
 
 release:

@@ -44,10 +44,10 @@ LegacyDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     case IRP_MN_REMOVE_DEVICE:
         IoSkipCurrentIrpStackLocation(Irp);
         status = IoCallDriver(lower, Irp);
+        LEGACY_TRACE("removing, %u start(s)", ext->State.StartCount);
         IoDeleteSymbolicLink(&LegacyLinkName);
         IoDetachDevice(lower);
         IoDeleteDevice(DeviceObject);
-        DbgPrint("legacy: removed\n");
         return status;
     default:
         break;

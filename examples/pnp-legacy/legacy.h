@@ -15,6 +15,9 @@
 #define LEGACY_PORT_COUNT   8
 #define LEGACY_IRQ          3
 
+/* Trace lines name their function: cl.exe concatenates __FUNCTION__ with the literals after it. */
+#define LEGACY_TRACE(format, ...) DbgPrint("legacy: " __FUNCTION__ ": " format "\n", __VA_ARGS__)
+
 /* IOCTL_LEGACY_STATE: LEGACY_STATE out. */
 #define IOCTL_LEGACY_STATE CTL_CODE(FILE_DEVICE_UNKNOWN, 0x900, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
