@@ -46,7 +46,9 @@ export function threadHost(emu: Emulator): ThreadHost {
         const slot = free.shift() ?? (nextSlot < MAX_THREADS ? nextSlot++ : -1);
         if (slot < 0) throw new EmuStop(emu.report("internal", `more than ${MAX_THREADS} system threads alive at once (the emulator's limit)`, t.start));
         if (!mapped.has(slot)) {
-          emu.uc.mapMemory(stackOf(slot).low, STACK_SIZE, 3);
+          // Over JS memory when the addon can, as the per-depth stacks (the API hook reads [SP] there directly).
+          if (emu.C.features?.includes("mapHost")) emu.uc.mapHost(stackOf(slot).low, new ArrayBuffer(STACK_SIZE), 3);
+          else emu.uc.mapMemory(stackOf(slot).low, STACK_SIZE, 3);
           mapped.add(slot);
         }
         t.slot = slot;
