@@ -10,6 +10,7 @@ import { GuestFault } from "./memory.js";
 import { SehResume, STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_ILLEGAL_INSTRUCTION, STATUS_INTEGER_DIVIDE_BY_ZERO, type ExceptionInfo } from "./seh.js";
 import { MAX_CALL_DEPTH, stackSlot } from "./layout.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
+import { arm64CallRegisters } from "./arch/arm64.js";
 import { servePrivileged } from "./verifier/trap.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
 
@@ -71,6 +72,9 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     const ids = [R.RCX, R.RDX, R.R8, R.R9, R.RSP, R.RAX, R.RBP];
     const vals = [args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, rsp, 0n, 0n].map((v) => BigInt.asUintN(64, v));
     uc.regWriteMany(ids, vals);
+  } else if (cpu.arch === "arm64") {
+    const { ids, values } = arm64CallRegisters(C, args, rsp, RETURN_SENTINEL, emu.system.kpcr);
+    uc.regWriteMany(ids, values);
   } else {
     const X = C.regsX86;
     // Stack arguments (stdcall/cdecl); ECX/EDX also hold the first two, so a fastcall routine gets them too.

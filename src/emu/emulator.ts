@@ -39,6 +39,7 @@ import { checkUnload, handleLeaks } from "./verifier/unload.js";
 import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
 import { SPECIAL_POOL_BASE, SPECIAL_POOL_END, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
+import { ARM64_BRK_SENTINEL, fillStubs } from "./arch/arm64.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { imageArch } from "../nt/image-arch.js";
 
@@ -64,7 +65,7 @@ export interface EmulatorOptions {
   specialPool?: SpecialPoolOption;
   /** Other loaded modules exporting a name (for MmGetSystemRoutineAddress's warning). */
   modulesExporting?: (name: string) => string[];
-  /** The CPU: "x64" (default) or "x86" (32-bit drivers). */
+  /** The CPU: "x64" (default), "x86" (32-bit drivers) or "arm64". */
   arch?: EmuArch;
   /** Use the addon's BigInt hook form instead of the shared-array one (tests compare the two). */
   compatApiHook?: boolean;
@@ -118,7 +119,7 @@ export class Emulator {
     this.options = { unimplemented: "fault", timeoutMs: 10_000, trace: false, ...options };
     this.verifier = new Verifier(this.options.verifier ?? "standard");
     this.cpu = CPUS[this.options.arch ?? "x64"];
-    if (!this.cpu) throw new KmdllError(`unknown emulator arch '${String(this.options.arch)}' (x64 or x86)`);
+    if (!this.cpu) throw new KmdllError(`unknown emulator arch '${String(this.options.arch)}' (x64, x86 or arm64)`);
     const space = this.cpu.space;
     setLayoutArch(this.cpu.arch);
     this.thunks = new ThunkTable(space.kernelModulesBase);
@@ -127,7 +128,7 @@ export class Emulator {
     this.nextImageBase = space.driverImagesBase;
     const addon = loadAddon();
     this.C = addon.constants;
-    if (this.cpu.arch !== "x64" && !this.C.regsX86)
+    if ((this.cpu.arch === "x86" && !this.C.regsX86) || (this.cpu.arch === "arm64" && !this.C.regsArm64))
       throw new KmdllError(`the Unicorn addon was built before ${this.cpu.arch} support: rebuild it (npm run build:native, or bash scripts/setup.sh)`);
     if (!this.C.features?.includes("softRegions"))
       throw new KmdllError("the Unicorn addon was built before soft-protected regions: rebuild it (npm run build:native, or bash scripts/setup.sh)");
@@ -166,7 +167,7 @@ export class Emulator {
     for (let d = 0; d < MAX_CALL_DEPTH; d++) this.uc.mapMemory(stackSlot(d, space.stacksBase).low, STACK_SIZE, 3);
     // The return sentinel page (hlt), where every emulator-made call returns to.
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
-    this.uc.write(space.returnSentinelPage, new Uint8Array(PAGE).fill(0xf4));
+    this.uc.write(space.returnSentinelPage, fillStubs(this.cpu.arch === "arm64" ? ARM64_BRK_SENTINEL : Uint8Array.of(0xf4)));
     this.insn = new InstructionHooks(this);
     this.clock.onChange = (clock) => this.system.updateSharedData(clock);
     this.clock.advance(0n);

@@ -70,7 +70,9 @@ const archCache = new Map<string, Record<string, KernelExport[]>>();
  */
 function archModules(arch: string): Record<string, KernelExport[]> | undefined {
   const db = loadKernelExports();
-  if (arch === "x64") return db.modules;
+  // ARM64's ntoskrnl and HAL export the x64 set (the database has no ARM64 list of its own; the
+  // x64-only names a driver could import, e.g. __chkstk's x64 form, are resolved the same way).
+  if (arch === "x64" || arch === "arm64") return db.modules;
   const own = db.arches?.[arch]?.modules;
   if (!own) return undefined;
   let merged = archCache.get(arch);

@@ -15,8 +15,9 @@ function parseArches(values: string[]): Arch[] {
     const a = v.trim().toLowerCase();
     if (a === "x64" || a === "amd64") out.includes("x64") || out.push("x64");
     else if (a === "x86" || a === "i386") out.includes("x86") || out.push("x86");
-    else if (a === "all") for (const x of ["x64", "x86"] as Arch[]) out.includes(x) || out.push(x);
-    else throw new KmdllError(`--arch: unknown arch '${v}' (x64, x86 or all)`);
+    else if (a === "arm64" || a === "aarch64") out.includes("arm64") || out.push("arm64");
+    else if (a === "all") for (const x of ["x64", "x86", "arm64"] as Arch[]) out.includes(x) || out.push(x);
+    else throw new KmdllError(`--arch: unknown arch '${v}' (x64, x86, arm64 or all)`);
   }
   return out;
 }
