@@ -50,6 +50,14 @@ NTKERNELAPI KIRQL NTAPI KeRaiseIrqlToSynchLevel(VOID);
 NTKERNELAPI struct _KTHREAD * NTAPI KeGetCurrentThread(VOID);
 #define KeRaiseIrql(a,b) *(b) = KfRaiseIrql(a)
 
+/* Spin locks as on AMD64 (wdm.h declares these for every arch but _X86_ and _M_ARM, which
+   kmdll/arm64-enter.h stands in for ARM64). */
+NTKERNELAPI KIRQL NTAPI KeAcquireSpinLockRaiseToDpc(IN OUT PKSPIN_LOCK SpinLock);
+#define KeAcquireSpinLock(SpinLock, OldIrql) *(OldIrql) = KeAcquireSpinLockRaiseToDpc(SpinLock)
+NTKERNELAPI VOID NTAPI KeAcquireSpinLockAtDpcLevel(IN OUT PKSPIN_LOCK SpinLock);
+NTKERNELAPI VOID NTAPI KeReleaseSpinLock(IN OUT PKSPIN_LOCK SpinLock, IN KIRQL NewIrql);
+NTKERNELAPI VOID NTAPI KeReleaseSpinLockFromDpcLevel(IN OUT PKSPIN_LOCK SpinLock);
+
 #define KeFlushIoBuffers(_Mdl, _ReadOperation, _DmaOperation)
 #define DbgRaiseAssertionFailure __debugbreak
 

@@ -88,6 +88,12 @@ function unwindXdata(mem: GuestMemory, at: bigint, r: Arm64Regs): { pc: bigint; 
     }
     last = { reg, at: a, fp: false };
   };
+  /** One saved register: x29 (FP) or x30 (LR, which save_reg saves in leaf-calling functions). */
+  const one = (reg: number, a: bigint) => {
+    if (reg === 29) fp = mem.u64(a);
+    else if (reg === 30) lr = mem.u64(a);
+    last = null;
+  };
   for (let i = 0; i < codes.length; ) {
     const b = codes[i]!;
     const b1 = codes[i + 1] ?? 0;
@@ -116,10 +122,10 @@ function unwindXdata(mem: GuestMemory, at: bigint, r: Arm64Regs): { pc: bigint; 
       sp += BigInt(8 * ((b1 & 0x3f) + 1));
       i += 2;
     } else if (b < 0xd4) {
-      last = null; // save_reg: one register (never x29/lr alone in Windows prologs)
+      one(19 + (((b & 3) << 2) | (b1 >> 6)), sp + BigInt(8 * (b1 & 0x3f))); // save_reg: str x(19+X), [sp, #Z*8]
       i += 2;
     } else if (b < 0xd6) {
-      last = null; // save_reg_x
+      one(19 + (((b & 1) << 3) | (b1 >> 5)), sp); // save_reg_x: str x(19+X), [sp, #-(Z+1)*8]!
       sp += BigInt(8 * ((b1 & 0x1f) + 1));
       i += 2;
     } else if (b < 0xd8) {

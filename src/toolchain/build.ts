@@ -183,7 +183,8 @@ async function buildTree(dir: string, options: BuildOptions): Promise<BuildResul
           r.reason = "not selected";
           continue;
         }
-        if (!p.spec.arches.includes(arch)) {
+        // A project that names no arches builds for any arch --arch asks for (ARM64 included).
+        if (!p.spec.arches.includes(arch) && (p.spec.archesNamed || !options.arches)) {
           r.reason = `KMDLL_ARCHES does not include ${arch}`;
           continue;
         }

@@ -98,6 +98,8 @@ export interface SourcesProject {
   defLibs: PathRef[];
   /** Arches this project builds for. */
   arches: Arch[];
+  /** KMDLL_ARCHES was given (else `arches` is the default set, and `--arch arm64` builds the project too). */
+  archesNamed?: boolean;
   /** .rc files (compiled with llvm-rc, linked as resources). */
   resources: PathRef[];
   /** DLLDEF was not given: the WDK's default `$(TARGETNAME).def` (only used when it exists). */
@@ -385,7 +387,7 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
     ok && name && type
       ? {
           name, type, ...(def ? { def } : {}), ...(defDefaulted ? { defDefaulted } : {}), sources, libs, includes, defines, ...(targetPath ? { targetPath } : {}),
-          userCFlags, linkerFlags, defLibs, arches, resources, ext, entry, forceIncludes, versionDefines,
+          userCFlags, linkerFlags, defLibs, arches, ...(v.has("KMDLL_ARCHES") ? { archesNamed: true } : {}), resources, ext, entry, forceIncludes, versionDefines,
         }
       : undefined;
   return { ...(project ? { project } : {}), vars, diagnostics };
