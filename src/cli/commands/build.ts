@@ -39,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command("build")
     .description("build a WDK sources project (or a dirs tree) with clang and lld-link, then check it")
     .argument("[dir]", "project folder (with a sources file) or tree (with a dirs file)", ".")
-    .option("--arch <arch>", "x64, x86 or all; repeat or separate with commas (default: each project's KMDLL_ARCHES, x64 and x86)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option("--arch <arch>", "x64, x86, arm64 or all; repeat or separate with commas (default: each project's KMDLL_ARCHES, else x64 and x86)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--out <dir>", "output folder; products go to <out>/<arch>/ (default <dir>/out, or the workspace's when <dir> is listed in its parent's dirs file)")
     .option("--obj <dir>", "folder for objects and the incremental state (default <out>/obj)")
     .option("--install <root>", "copy the built drivers to <root>/System32/drivers (a SystemRoot for kmdll sim --root); needs one --arch")
