@@ -130,6 +130,8 @@ test("kmdll build --arch arm64 builds a project that names no arch; it runs: DIR
     assert.equal(b.code, 0, b.stdout + b.stderr);
     const sys = join(dir, "out", "arm64", "a64.sys");
     assert.match(tool("llvm-readobj", ["--coff-basereloc", sys]).stdout, /Type: DIR64/);
+    // KeGetCurrentIrql comes from HAL.dll, as MSVC-built ARM64 drivers import it (docs/qa.md).
+    assert.match(tool("llvm-readobj", ["--coff-imports", sys]).stdout, /Name: hal\.dll[\s\S]*Symbol: KeGetCurrentIrql/i);
     const dis = tool("llvm-objdump", ["-d", sys]).stdout;
     assert.match(dis, /brk\s+#0xf000/);
     assert.match(dis, /brk\s+#0xf003/);
@@ -208,4 +210,16 @@ test("bad input: an ARM64 machine on a PE32 image, an ARM64 export driver under 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("KMDF on ARM64: kmdf-ctl's ARM64 build binds through WDFLDR.SYS, serves IOCTLs through its queue and unloads, with the x64 build's events", async () => {
+  const run = async (arch: "x64" | "arm64") => {
+    const r = await runCli(["sim", "--json", "--install", fixture(arch, "kmdfctl.sys"), "--", "start:kmdfctl", "ioctl:\\Device\\KmdfCtl:0x222000:0102030405", "ioctl:\\DosDevices\\KmdfCtl:0x222004", "ioctl:\\Device\\KmdfCtl:0x222008", "stop:kmdfctl", "start:kmdfctl", "stop:kmdfctl"]);
+    return { code: r.code, lines: r.stdout.trim().split("\n").map((l) => line(JSON.parse(l) as TraceEvent)) };
+  };
+  const x64 = await run("x64");
+  const arm = await run("arm64");
+  assert.ok(arm.lines.some((l) => l.includes("kmdfctl: EvtDriverUnload")), arm.lines.join("\n"));
+  assert.equal(arm.code, x64.code);
+  assert.deepEqual(arm.lines, x64.lines);
 });

@@ -2,10 +2,10 @@
  * kmdll's ARM64 kernel definitions, read by mingw-w64's <wdm.h> in its `_M_ARM` branch (which
  * kmdll/arm64-enter.h selects for an ARM64 target; mingw-w64 ships no armddk.h). Values as the
  * WDK documents them for ARM64, which equal AMD64's: the IRQL levels (wdm.h), KUSER_SHARED_DATA at
- * 0xFFFFF78000000000 (KI_USER_SHARED_DATA), 4 KiB pages. The WDK inlines the IRQL routines on
- * ARM64 through the processor control region behind x18; here they are calls of ntoskrnl's
- * exported routines of the same names (KeGetCurrentIrql, KfRaiseIrql, KeLowerIrql,
- * KeRaiseIrqlToDpcLevel, KeRaiseIrqlToSynchLevel, KeGetCurrentThread), which behave the same.
+ * 0xFFFFF78000000000 (KI_USER_SHARED_DATA), 4 KiB pages. The IRQL routines are imported as
+ * MSVC-built ARM64 drivers import them (their import tables, docs/qa.md): KeGetCurrentIrql,
+ * KfRaiseIrql and KfLowerIrql from HAL.dll, KeGetCurrentThread and the spin-lock routines from
+ * ntoskrnl.exe; KeRaiseIrqlToDpcLevel/KeRaiseIrqlToSynchLevel from ntoskrnl.exe, which exports them.
  */
 #ifndef KMDLL_ARMDDK_H
 #define KMDLL_ARMDDK_H
@@ -42,9 +42,10 @@ typedef struct _KFLOATING_SAVE {
 #define KeGetDcacheFillSize() 1L
 #define YieldProcessor __yield
 
-NTKERNELAPI KIRQL NTAPI KeGetCurrentIrql(VOID);
-NTKERNELAPI KIRQL NTAPI KfRaiseIrql(IN KIRQL NewIrql);
-NTKERNELAPI VOID NTAPI KeLowerIrql(IN KIRQL NewIrql);
+NTHALAPI KIRQL NTAPI KeGetCurrentIrql(VOID);
+NTHALAPI KIRQL FASTCALL KfRaiseIrql(IN KIRQL NewIrql);
+NTHALAPI VOID FASTCALL KfLowerIrql(IN KIRQL NewIrql);
+#define KeLowerIrql(a) KfLowerIrql(a)
 NTKERNELAPI KIRQL NTAPI KeRaiseIrqlToDpcLevel(VOID);
 NTKERNELAPI KIRQL NTAPI KeRaiseIrqlToSynchLevel(VOID);
 NTKERNELAPI struct _KTHREAD * NTAPI KeGetCurrentThread(VOID);

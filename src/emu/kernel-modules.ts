@@ -42,8 +42,8 @@ export class KernelModules {
     let base = cpu.space.kernelModulesBase;
     let hookEnd = base;
     for (const modName of BUILTIN_MODULES) {
-      // KMDF's modules exist for x64 only (their handlers read x64 layouts).
-      if (cpu.arch !== "x64" && X64_ONLY.has(modName)) continue;
+      // KMDF's and the filter manager's modules exist for x64 and ARM64 (their handlers read x64 layouts, which ARM64 shares).
+      if (cpu.arch === "x86" && X64_ONLY.has(modName)) continue;
       const list: KernelExport[] = [...(db[modName] ?? [])];
       const known = new Set(list.map((e) => e.name));
       // ntoskrnl.exe and hal.dll export what the kernel export database lists for the arch (the
