@@ -35,4 +35,5 @@
 #include <kmdll/driverspecs-extra.h>
 #include <kmdll/memory-barrier.h>
 #include <kmdll/pool2.h>
+#include <kmdll/mdl-flags.h>
 #endif
