@@ -16,6 +16,7 @@ import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
 import { encodeLatin1, encodeUtf16, hex, nt, q } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
+import { holderOf } from "../obmgr/index.js";
 import { sched } from "../sched/index.js";
 import { BOOT_SYSTEM_TIME, currentThread } from "./ke.js";
 
@@ -140,7 +141,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(pid), hex(ctx.arg(1))]);
     if (pid !== SYSTEM_PID) return STATUS.INVALID_PARAMETER;
     const p = systemProcess(ctx);
-    reference(ctx, p, "PsLookupProcessByProcessId");
+    reference(ctx, p, "PsLookupProcessByProcessId", holderOf(ctx));
     ctx.mem.setU64(ctx.arg(1), p);
     return STATUS.SUCCESS;
   }),
@@ -148,7 +149,7 @@ export const apis: ApiDefinition[] = [
     const t = threadById(ctx, ctx.arg(0));
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
     if (t === null) return STATUS.INVALID_PARAMETER;
-    reference(ctx, t, "PsLookupThreadByThreadId");
+    reference(ctx, t, "PsLookupThreadByThreadId", holderOf(ctx));
     ctx.mem.setU64(ctx.arg(1), t);
     return STATUS.SUCCESS;
   }),
