@@ -108,7 +108,8 @@ export function pushRelease(ctx: ApiContext, api: string, shared: boolean | null
   writePtr(ctx.mem, lock, isShared ? v - 0x10n : 0n);
 }
 
-const cancelLock = (ctx: ApiContext) => ctx.kernel.state("cancel-lock", () => ({ held: false }));
+/** The I/O manager's cancel spin lock (one per system). */
+export const cancelLock = (ctx: ApiContext) => ctx.kernel.state("cancel-lock", () => ({ held: false }));
 
 export const apis: ApiDefinition[] = [
   // ---- guarded mutexes and regions
