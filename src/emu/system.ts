@@ -166,7 +166,7 @@ export class SystemData {
     const build = exportAddress("NtBuildNumber");
     if (build !== null) m.setU32(build, 0xf0004a61); // 19041, free build
     // SeExports → SE_EXPORTS with the well-known SIDs (se-exports.ts), in the system data area.
-    writeSeExports(m, this.seExports, exportAddress("SeExports"));
+    writeSeExports(m, this.seExports, exportAddress("SeExports"), this.cpu.ptrSize === 4 ? 4 : 8);
     for (const t of ["CmKeyObjectType", "ExDesktopObjectType", "ExEventObjectType", "ExSemaphoreObjectType", "ExWindowStationObjectType", "IoAdapterObjectType", "IoDeviceHandlerObjectType", "IoDeviceObjectType", "IoDriverObjectType", "IoFileObjectType", "LpcPortObjectType", "MmSectionObjectType", "PsJobType", "PsProcessType", "PsThreadType", "SeTokenObjectType", "TmEnlistmentObjectType", "TmResourceManagerObjectType", "TmTransactionManagerObjectType"]) {
       const a = exportAddress(t);
       if (a !== null) this.setPtr(a, this.objectType());
