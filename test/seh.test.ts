@@ -66,3 +66,43 @@ test("sim: the SEH tests run as call steps of a started export driver", async ()
   assert.equal(r.code, 0, r.stdout.slice(-2000));
   assert.deepEqual(values, TESTS.map(() => "0x0"));
 });
+
+// ---- x86: the same examples on the FS:[0] registration chain (src/emu/seh-x86.ts)
+const SEH86 = fixture("x86", "wdkseh.sys");
+const run86 = (exp: string) => callImage(SEH86, exp, [], { apis: allApis, trace: true });
+
+test("x86 wdkseh.sys registers ntoskrnl's _except_handler3 in FS:[0] frames (llvm-objdump: fs:0 stores, the import)", () => {
+  const imports = tool("llvm-readobj", ["--coff-imports", SEH86]).stdout;
+  assert.match(imports, /Symbol: _except_handler3/);
+  const dis = tool("llvm-objdump", ["-d", "--no-show-raw-insn", SEH86]).stdout;
+  assert.match(dis, /movl\s+%e[a-d]x, %fs:0/);
+});
+
+for (const t of TESTS) {
+  test(`x86 wdkseh.sys!${t}: the driver's own checks pass, as on x64`, () => {
+    const r = run86(t);
+    const fails = r.events.filter((e) => e.event === "dbgprint" && String((e as { text: string }).text).startsWith("FAIL")).map((e) => (e as { text: string }).text);
+    assert.equal(r.fault, null, r.fault ? `${r.fault.kind}: ${r.fault.message}\n${r.fault.backtrace.join("\n")}` : "");
+    assert.deepEqual(fails, []);
+    assert.equal(r.value, 0n);
+  });
+}
+
+test("x86: the exception routines were really called (trace)", () => {
+  const called = new Set<string>();
+  for (const t of TESTS) for (const e of run86(t).events) if (e.event === "api") called.add(e.api.replace(/^.*!/, ""));
+  for (const name of ["ExRaiseStatus", "ExRaiseAccessViolation", "ExRaiseDatatypeMisalignment", "RtlRaiseException", "ProbeForRead", "ProbeForWrite", "RtlCaptureContext", "RtlUnwind", "_except_handler3"]) assert.ok(called.has(name), name);
+});
+
+test("x86: unhandled exceptions are the same 0x1E reports; an invalid kernel address inside __try stays a fault report", () => {
+  const r = run86("UnhandledRaise");
+  assert.equal(r.fault?.kind, "bugcheck");
+  assert.match(r.fault!.message, /^KMODE_EXCEPTION_NOT_HANDLED \(0x1E\): exception 0xE0001234 raised by ntoskrnl!ExRaiseStatus called from wdkseh\.sys\+0x[0-9a-f]+ was not handled/);
+  const p = run86("UnhandledProbe");
+  assert.match(p.fault!.message, /exception 0xC0000005 \(STATUS_ACCESS_VIOLATION\) raised by ProbeForRead\(0x80001000, 16\): the range is not in user space \(ends above MmUserProbeAddress 0x7fff0000\)/);
+  const k = run86("UnhandledKernelFault");
+  assert.equal(k.fault?.kind, "invalid-read");
+  assert.match(k.fault!.message, /invalid read of 4 byte\(s\) at 0x0*e0000000/);
+  // The backtrace follows the EBP chain (best effort) and names the export.
+  assert.ok(k.fault!.backtrace.some((l) => /wdkseh\.sys\+0x[0-9a-f]+/.test(l)), k.fault!.backtrace.join("\n"));
+});

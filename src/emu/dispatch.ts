@@ -12,6 +12,8 @@ import type { Emulator } from "./emulator.js";
 import { GuestFault } from "./memory.js";
 import { EmuStop } from "./faults.js";
 import { Seh, SehResume } from "./seh.js";
+import { SehCompleted } from "./seh-x86.js";
+import { sehServicesX86 } from "./seh-x86-services.js";
 import type { SehServices } from "./api/types.js";
 import { addr64 } from "./layout.js";
 import { checkCallIrql } from "./verifier/checks.js";
@@ -221,8 +223,9 @@ class CallContext implements ApiContext, PoolServices {
     return this.cache.cpu;
   }
 
-  // Exception dispatch follows x64 .pdata/.xdata; x86 SEH (_except_handler3/4 frames) is not modelled.
+  // Exception dispatch: x64 .pdata/.xdata (seh.ts); x86 the FS:[0] registration chain (seh-x86.ts).
   get seh(): SehServices | undefined {
+    if (this.emu.cpu.arch === "x86") return (this.sehServices ??= sehServicesX86(this.emu, this.target.apiName, this.callSite.callerText, this.retAddr, this.target.thunk.conv));
     if (this.emu.cpu.arch !== "x64") return undefined;
     return (this.sehServices ??= sehServices(this.emu, this.target.apiName, this.callSite.callerText, this.retAddr));
   }
@@ -289,7 +292,7 @@ function run(emu: Emulator, cache: DispatchCache, t: Target | null, addr: bigint
   try {
     ret = thunk.def.handler(ctx);
   } catch (e) {
-    if (e instanceof SehResume) {
+    if (e instanceof SehResume || e instanceof SehCompleted) {
       // A routine that raised (ExRaiseStatus, ProbeForRead...) or unwound: it does not return, but it was called.
       if (options.trace) emu.emit({ event: "api", module: ctx.caller?.module ?? "", api: t.apiName, args: ctx.shown(), caller: ctx.callSite.callerText });
       throw e;

@@ -29,6 +29,7 @@ import { FaultReporter, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
 import { dispatch, fastDispatcher } from "./dispatch.js";
 import { Seh } from "./seh.js";
+import { SehX86 } from "./seh-x86.js";
 import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
 import { filterModuleExports } from "./fltmgr/index.js";
@@ -94,6 +95,8 @@ export class Emulator {
   readonly calls = new CallStack();
   /** Structured exception handling (dispatch, unwinding, the C-specific handler). */
   readonly seh: Seh = new Seh(this);
+  /** x86 frame-based SEH (FS:[0] registration chain, _except_handler3). */
+  readonly sehX86: SehX86 = new SehX86(this);
   readonly builtins: KernelModules;
   /** Privileged instructions patched to ud2 at load (./verifier/privileged.ts), by address. */
   readonly privileged = new Map<bigint, PrivilegedOp>();
@@ -321,10 +324,12 @@ export class Emulator {
    * Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler.
    * `exportCall`: an exported routine called for its own sake (kmdll call), which may legitimately
    * return with a lock held or IRQL raised, so the callback-return checks are skipped.
+   * `frame`: the frame pointer (EBP/RBP) the code starts with — x86 SEH filters and termination
+   * handlers address their function's locals through it.
    */
-  call(address: bigint, args: bigint[] = [], label?: string, exportCall = false): RunResult {
+  call(address: bigint, args: bigint[] = [], label?: string, exportCall = false, frame?: bigint): RunResult {
     if (this.closed) throw new KmdllError("the emulator is closed");
-    return guestCall(this, address, args, label, this.options.timeoutMs, exportCall);
+    return guestCall(this, address, args, label, this.options.timeoutMs, exportCall, frame);
   }
 
   /** Build a fault report from the current CPU state. */

@@ -86,8 +86,11 @@ export class SystemData {
 
   /** Enter kernel mode for a top-level guest call: the KPCR behind gs (x64) or fs (x86). */
   enterKernelMode(): void {
-    if (this.cpu.arch === "x86") x86Segments(this.uc, this.C, this.kpcr + X86_GDT_OFFSET, this.kpcr);
-    else this.uc.regWrite(this.C.regs.GS_BASE, this.kpcr);
+    if (this.cpu.arch === "x86") {
+      x86Segments(this.uc, this.C, this.kpcr + X86_GDT_OFFSET, this.kpcr);
+      // NT_TIB.ExceptionList (fs:[0]): no x86 SEH registration yet (EXCEPTION_CHAIN_END).
+      this.mem.setU32(this.kpcr, 0xffffffff);
+    } else this.uc.regWrite(this.C.regs.GS_BASE, this.kpcr);
   }
 
   init(exportAddress: (name: string) => bigint | null): void {
