@@ -185,12 +185,13 @@ test("kmdll call --registry on the registry example (CLI)", async () => {
   assert.match(bad.stderr, /^kmdll: .*apireg\.sys:1:1: not a \.reg file \(binary data\)/, bad.stderr);
 });
 
-test("apiio.sys: I/O manager — devices, links, stacks, IOCTL methods, FSD requests, completion routines, pending IRPs (started as a service)", () => {
+for (const arch of ["x64", "x86"] as const)
+test(`apiio.sys (${arch}): I/O manager — devices, links, stacks, IOCTL methods, FSD requests, completion routines, pending IRPs (started as a service)`, () => {
   // The I/O tests need a DRIVER_OBJECT: the driver is started in a simulation, then its exports are called.
   const events: TraceEvent[] = [];
   const tests = ["TestDevices", "TestIoctls", "TestFsd", "TestPendingAndAllocated"];
   const r = runSimulation({
-    install: [fixture("x64", "apiio.sys")],
+    install: [fixture(arch, "apiio.sys")],
     steps: [{ kind: "start", name: "apiio" }, ...tests.map((t) => ({ kind: "call" as const, module: "apiio.sys", routine: t, args: [], expect: 0n })), { kind: "stop", name: "apiio" }],
     sink: (e) => void events.push(e),
     executor: emulatorExecutor,
