@@ -21,6 +21,7 @@ import { STATUS } from "../../nt/status.js";
 import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
 import { encodeLatin1, encodeUtf16, hex, nt, q, readPtr, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
+import { holderOf } from "../obmgr/index.js";
 import { sched } from "../sched/index.js";
 import { BOOT_SYSTEM_TIME, currentThread } from "./ke.js";
 
@@ -157,7 +158,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(pid), hex(ctx.arg(1))]);
     if (pid !== SYSTEM_PID) return STATUS.INVALID_PARAMETER;
     const p = systemProcess(ctx);
-    reference(ctx, p, "PsLookupProcessByProcessId");
+    reference(ctx, p, "PsLookupProcessByProcessId", holderOf(ctx));
     writePtr(ctx.mem, ctx.arg(1), p);
     return STATUS.SUCCESS;
   }),
@@ -165,7 +166,7 @@ export const apis: ApiDefinition[] = [
     const t = threadById(ctx, ctx.arg(0));
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
     if (t === null) return STATUS.INVALID_PARAMETER;
-    reference(ctx, t, "PsLookupThreadByThreadId");
+    reference(ctx, t, "PsLookupThreadByThreadId", holderOf(ctx));
     writePtr(ctx.mem, ctx.arg(1), t);
     return STATUS.SUCCESS;
   }),
