@@ -106,6 +106,18 @@ test("bad input: machine/magic mismatch, an x64 export driver under an x86 impor
     const c = await runCli(["call", lying, "LoadPrinterDriver", "1"]);
     assert.equal(c.code, 2, c.stdout + c.stderr);
     assert.match(c.stderr, /the COFF machine is x64 but the optional header is PE32 \(x64 needs PE32\+\).*0xC000007B/);
+    // The reverse: COFF machine i386 on a PE32+ optional header, called and as a dependency in sim.
+    const lying64 = patched(fixture("x64", "mydriver.sys"), dir, "lying64.sys", (b, pe) => b.writeUInt16LE(0x14c, pe + 4));
+    const c64 = await runCli(["call", lying64, "LoadPrinterDriver", "1"]);
+    assert.equal(c64.code, 2, c64.stdout + c64.stderr);
+    assert.match(c64.stderr, /the COFF machine is x86 but the optional header is PE32\+ \(x86 needs PE32\).*0xC000007B/);
+    const dep = join(dir, "deproot");
+    mkdirSync(join(dep, "System32", "drivers"), { recursive: true });
+    copyFileSync(fixture("x64", "client.sys"), join(dep, "System32", "drivers", "client.sys"));
+    copyFileSync(lying64, join(dep, "System32", "drivers", "mydriver.sys"));
+    const sd = await runCli(["sim", "--root", dep, "start:client"]);
+    assert.equal(sd.code, 1, sd.stdout + sd.stderr);
+    assert.match(sd.stdout, /client\.sys cannot load mydriver\.sys: .*the COFF machine is x86 but the optional header is PE32\+ .*\(0xC000007B\)/);
     // An unknown machine.
     const arm = patched(fixture("x86", "mydriver.sys"), dir, "arm.sys", (b, pe) => b.writeUInt16LE(0x1c4, pe + 4));
     const c2 = await runCli(["call", arm, "LoadPrinterDriver", "1"]);

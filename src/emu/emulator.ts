@@ -29,6 +29,7 @@ import { FaultReporter, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
 import { dispatch, fastDispatcher } from "./dispatch.js";
 import { Seh } from "./seh.js";
+import { SehX86 } from "./seh-x86.js";
 import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
 import { filterModuleExports } from "./fltmgr/index.js";
@@ -96,6 +97,8 @@ export class Emulator {
   readonly calls = new CallStack();
   /** Structured exception handling (dispatch, unwinding, the C-specific handler). */
   readonly seh: Seh = new Seh(this);
+  /** x86 frame-based SEH (FS:[0] registration chain, _except_handler3). */
+  readonly sehX86: SehX86 = new SehX86(this);
   readonly builtins: KernelModules;
   /** Privileged instructions patched to ud2 at load (./verifier/privileged.ts), by address. */
   readonly privileged = new Map<bigint, PrivilegedOp>();
@@ -142,7 +145,7 @@ export class Emulator {
     this.scratch = new ScratchPages(this.uc, space.callScratchBase);
     this.mem = new EngineMemory(this.uc);
     this.mem.freedCheck = (a, n) => this.scratch.freedAt(a, n) ?? this.pool.special?.freedAt(a, n) ?? null;
-    this.pool = new PoolAllocator(this.uc, space.poolBase);
+    this.pool = new PoolAllocator(this.uc, space.poolBase, this.C.features?.includes("mapHost") ?? false);
     this.pool.onProblem = (p) => this.faults.poolProblem(p);
     const special = this.options.specialPool ?? (this.verifier.mode === "all" ? "overrun" : "off");
     if (special !== "off" && this.verifier.enabled) this.pool.special = new SpecialPool(this.uc, space.specialPoolBase, space.specialPoolEnd, special);
@@ -168,7 +171,14 @@ export class Emulator {
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
     // Stacks: one slot per nesting depth; the unmapped gap below each is its guard.
-    for (let d = 0; d < MAX_CALL_DEPTH; d++) this.uc.mapMemory(stackSlot(d, space.stacksBase).low, STACK_SIZE, 3);
+    // Over JS memory when the addon can (mapHost): the API hook then reads the return address at
+    // [SP] directly rather than through Unicorn's memory lookup.
+    const hostStacks = this.C.features?.includes("mapHost") ?? false;
+    for (let d = 0; d < MAX_CALL_DEPTH; d++) {
+      const low = stackSlot(d, space.stacksBase).low;
+      if (hostStacks) this.uc.mapHost(low, new ArrayBuffer(STACK_SIZE), 3);
+      else this.uc.mapMemory(low, STACK_SIZE, 3);
+    }
     // The return sentinel page (hlt), where every emulator-made call returns to.
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
     this.uc.write(space.returnSentinelPage, fillStubs(this.cpu.arch === "arm64" ? ARM64_BRK_SENTINEL : Uint8Array.of(0xf4)));
@@ -328,10 +338,12 @@ export class Emulator {
    * Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler.
    * `exportCall`: an exported routine called for its own sake (kmdll call), which may legitimately
    * return with a lock held or IRQL raised, so the callback-return checks are skipped.
+   * `frame`: the frame pointer (EBP/RBP) the code starts with — x86 SEH filters and termination
+   * handlers address their function's locals through it.
    */
-  call(address: bigint, args: bigint[] = [], label?: string, exportCall = false): RunResult {
+  call(address: bigint, args: bigint[] = [], label?: string, exportCall = false, frame?: bigint): RunResult {
     if (this.closed) throw new KmdllError("the emulator is closed");
-    return guestCall(this, address, args, label, this.options.timeoutMs, exportCall);
+    return guestCall(this, address, args, label, this.options.timeoutMs, exportCall, frame);
   }
 
   /** Build a fault report from the current CPU state. */

@@ -151,6 +151,14 @@ export class FaultReporter {
     out.push(name(eip));
     let ebp = regs[5] ?? 0n;
     const esp = regs[4] ?? 0n;
+    // A leaf without a frame pointer (the common case of a fault): its return address is at [ESP]
+    // when the bytes before it are a call instruction.
+    try {
+      const ret = this.emu.readPtr(esp);
+      if (ret !== cpu.space.returnSentinel && map.moduleAt(ret) && this.isCallBefore(ret) && ret !== this.emu.readPtr(ebp + 4n)) out.push(name(ret));
+    } catch {
+      // [ESP] or [EBP+4] unreadable: the EBP chain below decides.
+    }
     for (let i = 0; i < 32 && ebp > esp && ebp - esp < 0x100000n; i++) {
       let next: bigint;
       let ret: bigint;
@@ -166,6 +174,16 @@ export class FaultReporter {
       ebp = next;
     }
     return out;
+  }
+
+  /** Whether the instruction ending at `ret` is a call (E8 rel32, FF /2 with a register, [reg+disp8] or [disp32] operand). */
+  private isCallBefore(ret: bigint): boolean {
+    const b = (k: number) => this.byteAt(ret - BigInt(k));
+    if (b(5) === 0xe8) return true;
+    if (b(6) === 0xff && b(5) === 0x15) return true;
+    if (b(2) === 0xff && ((b(1) ?? 0) & 0xf8) === 0xd0) return true;
+    if (b(3) === 0xff && ((b(2) ?? 0) & 0xf8) === 0x50) return true;
+    return false;
   }
 
   /** The report every call gets once Unicorn has aborted. */

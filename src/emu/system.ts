@@ -90,8 +90,11 @@ export class SystemData {
    * enabled (CPACR_EL1.FPEN = 0b11, Arm ARM D13.2.30), which Windows leaves on for kernel code.
    */
   enterKernelMode(): void {
-    if (this.cpu.arch === "x86") x86Segments(this.uc, this.C, this.kpcr + X86_GDT_OFFSET, this.kpcr);
-    else if (this.cpu.arch === "arm64") {
+    if (this.cpu.arch === "x86") {
+      x86Segments(this.uc, this.C, this.kpcr + X86_GDT_OFFSET, this.kpcr);
+      // NT_TIB.ExceptionList (fs:[0]): no x86 SEH registration yet (EXCEPTION_CHAIN_END).
+      this.mem.setU32(this.kpcr, 0xffffffff);
+    } else if (this.cpu.arch === "arm64") {
       const A = this.C.regsArm64;
       this.uc.regWriteMany([A.X18!, A.TPIDR_EL1!, A.CPACR_EL1!], [this.kpcr, this.kpcr, 3n << 20n]);
     } else this.uc.regWrite(this.C.regs.GS_BASE, this.kpcr);
@@ -173,7 +176,7 @@ export class SystemData {
     const build = exportAddress("NtBuildNumber");
     if (build !== null) m.setU32(build, 0xf0004a61); // 19041, free build
     // SeExports → SE_EXPORTS with the well-known SIDs (se-exports.ts), in the system data area.
-    writeSeExports(m, this.seExports, exportAddress("SeExports"));
+    writeSeExports(m, this.seExports, exportAddress("SeExports"), this.cpu.ptrSize === 4 ? 4 : 8);
     for (const t of ["CmKeyObjectType", "ExDesktopObjectType", "ExEventObjectType", "ExSemaphoreObjectType", "ExWindowStationObjectType", "IoAdapterObjectType", "IoDeviceHandlerObjectType", "IoDeviceObjectType", "IoDriverObjectType", "IoFileObjectType", "LpcPortObjectType", "MmSectionObjectType", "PsJobType", "PsProcessType", "PsThreadType", "SeTokenObjectType", "TmEnlistmentObjectType", "TmResourceManagerObjectType", "TmTransactionManagerObjectType"]) {
       const a = exportAddress(t);
       if (a !== null) this.setPtr(a, this.objectType());
