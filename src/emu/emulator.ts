@@ -37,10 +37,11 @@ import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
 import { checkUnload, handleLeaks } from "./verifier/unload.js";
 import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
-import { SPECIAL_POOL_BASE, SPECIAL_POOL_END, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
+import { SPECIAL_POOL_BASE, SPECIAL_POOL_END, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, alignUpN, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { imageArch } from "../nt/image-arch.js";
+import { KernelStacks } from "./stacks.js";
 
 export { EmuStop } from "./faults.js";
 export type { FaultReport, RunResult } from "./faults.js";
@@ -98,6 +99,7 @@ export class Emulator {
   /** Privileged instructions patched to ud2 at load (./verifier/privileged.ts), by address. */
   readonly privileged = new Map<bigint, PrivilegedOp>();
   readonly verifier: Verifier;
+  readonly stacks: KernelStacks;
   /** in/out, syscall, and watched rdmsr/wrmsr/lgdt/lidt sites (./verifier/insn.ts). */
   readonly insn: InstructionHooks;
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
@@ -163,7 +165,7 @@ export class Emulator {
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
     // Stacks: one slot per nesting depth; the unmapped gap below each is its guard.
-    for (let d = 0; d < MAX_CALL_DEPTH; d++) this.uc.mapMemory(stackSlot(d, space.stacksBase).low, STACK_SIZE, 3);
+    this.stacks = new KernelStacks(this.uc, this.C, space.stacksBase);
     // The return sentinel page (hlt), where every emulator-made call returns to.
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
     this.uc.write(space.returnSentinelPage, new Uint8Array(PAGE).fill(0xf4));
@@ -279,6 +281,8 @@ export class Emulator {
 
   /** Read a pointer of the emulated arch (8 bytes on x64, 4 on x86). */
   readPtr(address: bigint): bigint {
+    const onStack = this.stacks.read(address, this.cpu.ptrSize);
+    if (onStack !== null) return onStack;
     return this.cpu.ptrSize === 4 ? BigInt(this.mem.u32(address)) : this.mem.u64(address);
   }
 
