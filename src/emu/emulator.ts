@@ -145,10 +145,10 @@ export class Emulator {
     const special = this.options.specialPool ?? (this.verifier.mode === "all" ? "overrun" : "off");
     if (special !== "off" && this.verifier.enabled && this.cpu.arch === "x64") this.pool.special = new SpecialPool(this.uc, SPECIAL_POOL_BASE, SPECIAL_POOL_END, special);
     this.kernel = createKernelState(this);
-    const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch) };
+    const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch), "ksecdd.sys": kernelModuleExportsFor("ksecdd.sys", this.cpu.arch) };
     // KMDF (wdfldr.sys, wdf01000.sys) and the filter modules (fltmgr.sys, fwpkclnt.sys) are emulated for x64 drivers only.
     const wdf = this.cpu.arch === "x64" ? { ...wdfModuleExports(), ...filterModuleExports() } : {};
-    const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] }) };
+    const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [] }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
     if (this.C.features?.includes("fastApiHook") && !this.options.compatApiHook) {

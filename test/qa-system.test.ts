@@ -1,0 +1,43 @@
+/**
+ * A booted system as real drivers find it (docs/qa.md, issue 12, helper "corpus"), on
+ * examples/qa-system built from C: ksecdd.sys's CNG routines, the system images of the module
+ * list with readable PE headers. Each Test* export checks results in C and returns the number of
+ * failed checks.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runSimulation } from "../src/kernel/simulation.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
+import type { TraceEvent } from "../src/events.js";
+import { fixture } from "./helpers.js";
+
+const TESTS = ["TestRandom", "TestHash", "TestSystemImages"];
+
+function run(tests: string[]) {
+  const events: TraceEvent[] = [];
+  const r = runSimulation({
+    install: [fixture("x64", "qasystem.sys")],
+    steps: [
+      { kind: "start", name: "qasystem" },
+      ...tests.map((t) => ({ kind: "call" as const, module: "qasystem.sys", routine: t, args: [], expect: 0n })),
+      { kind: "stop", name: "qasystem" },
+    ],
+    sink: (e) => void events.push(e),
+    executor: emulatorExecutor,
+  });
+  return { events, r };
+}
+
+test("qasystem.sys: every check passes, and the driver stops cleanly", () => {
+  const { events, r } = run(TESTS);
+  assert.deepEqual(events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text), []);
+  assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
+  assert.deepEqual(events.filter((e) => e.event === "warning" || e.event === "leak" || e.event === "fault"), []);
+  assert.equal(r.ok, true);
+});
+
+test("qasystem.sys: it imports ksecdd.sys, which loads as a built-in module (never from the root)", () => {
+  const { events } = run([]);
+  assert.equal(events.some((e) => e.event === "fail"), false);
+  assert.equal(events.some((e) => e.event === "load" && /ksecdd/i.test(e.module)), false);
+});
