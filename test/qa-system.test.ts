@@ -11,7 +11,7 @@ import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";
 
-const TESTS = ["TestRandom", "TestHash", "TestSystemImages"];
+const TESTS = ["TestRandom", "TestHash", "TestSystemImages", "TestProcesses", "TestDumpHeader", "TestObjects"];
 
 function run(tests: string[]) {
   const events: TraceEvent[] = [];
