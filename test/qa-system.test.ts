@@ -41,3 +41,13 @@ test("qasystem.sys: it imports ksecdd.sys, which loads as a built-in module (nev
   assert.equal(events.some((e) => e.event === "fail"), false);
   assert.equal(events.some((e) => e.event === "load" && /ksecdd/i.test(e.module)), false);
 });
+
+test("qasystem.sys: win32k routines drivers resolve by name are exported; called, they find no window and say why", () => {
+  const { events, r } = run(["TestWin32kRoutines"]);
+  assert.deepEqual(events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text), []);
+  assert.equal(r.ok, true);
+  const warnings = events.filter((e) => e.event === "warning").map((e) => (e as { message: string }).message);
+  assert.ok(warnings.some((m) => /^win32kbase\.sys!ValidateHwnd\(0x0*10010\): no window manager runs/.test(m)), warnings.join("\n"));
+  assert.ok(warnings.some((m) => /^win32kfull\.sys!NtUserSetWindowDisplayAffinity\(0x0*10010\): no window manager runs/.test(m)), warnings.join("\n"));
+  assert.ok(warnings.some((m) => /win32kfull\.sys!NoSuchWin32kRoutine not found — kmdll's win32kfull\.sys exports only what `kmdll apis --module win32kfull\.sys` lists/.test(m)), warnings.join("\n"));
+});

@@ -60,3 +60,36 @@ int TestSystemImages(void)
     ExFreePoolWithTag(mods, QS_TAG);
     return failures;
 }
+
+typedef PVOID (NTAPI *VALIDATE_HWND)(PVOID Hwnd);
+typedef BOOLEAN (NTAPI *SET_AFFINITY)(PVOID Hwnd, ULONG Affinity);
+NTKERNELAPI PVOID NTAPI RtlFindExportedRoutineByName(PVOID ImageBase, PCCH RoutineName);
+
+/*
+ * Window-hiding tools resolve win32k routines by name in DriverEntry: they are exported (by
+ * win32kbase.sys and win32kfull.sys), and since no window exists, no handle names one.
+ */
+int TestWin32kRoutines(void)
+{
+    int failures = 0;
+    QS_MODULES *mods = QsQueryModules();
+    QS_MODULE *base, *full;
+    VALIDATE_HWND validate = NULL;
+    SET_AFFINITY affinity = NULL;
+    CHECK(mods != NULL);
+    if (!mods) return failures;
+    base = QsFindModule(mods, "win32kbase.sys");
+    full = QsFindModule(mods, "win32kfull.sys");
+    CHECK(base != NULL && full != NULL);
+    if (base && full) {
+        validate = (VALIDATE_HWND)RtlFindExportedRoutineByName(base->ImageBase, "ValidateHwnd");
+        affinity = (SET_AFFINITY)RtlFindExportedRoutineByName(full->ImageBase, "NtUserSetWindowDisplayAffinity");
+        CHECK(validate != NULL && affinity != NULL);
+        CHECK(RtlFindExportedRoutineByName(full->ImageBase, "NoSuchWin32kRoutine") == NULL);
+        CHECK(RtlFindExportedRoutineByName(base->ImageBase, "NtUserSetWindowDisplayAffinity") == NULL);
+        if (validate) CHECK(validate((PVOID)0x10010) == NULL);
+        if (affinity) CHECK(affinity((PVOID)0x10010, 0x11 /* WDA_EXCLUDEFROMCAPTURE */) == FALSE);
+    }
+    ExFreePoolWithTag(mods, QS_TAG);
+    return failures;
+}

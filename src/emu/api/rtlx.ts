@@ -335,7 +335,7 @@ export const apis: ApiDefinition[] = [
     }
     const m = (ctx.kernel.loadedModules?.() ?? []).find((x) => x.base === base);
     if (m && (SYSTEM_IMAGES as readonly string[]).includes(m.name))
-      ctx.warn(`RtlFindExportedRoutineByName: ${m.name}!${want} not found — kmdll maps ${m.name} with no exports (no window manager, code integrity or CNG driver runs in the emulated system)`);
+      ctx.warn(`RtlFindExportedRoutineByName: ${m.name}!${want} not found — kmdll's ${m.name} exports only what \`kmdll apis --module ${m.name}\` lists (no window manager, code integrity or CNG driver runs in the emulated system)`);
     return 0n;
   }),
 ];
