@@ -8,7 +8,8 @@
  *
  * --quick: small inputs and few repetitions — a smoke test of the benchmarks, not a measurement.
  */
-import { type BenchOptions, type BenchRow, machine, table } from "./harness.js";
+import { loadavg } from "node:os";
+import { type BenchOptions, type BenchRow, cliForm, machine, table } from "./harness.js";
 
 const SUITES: Record<string, () => Promise<{ run(o: BenchOptions): Promise<BenchRow[]> }>> = {
   startup: () => import("./startup.js"),
@@ -46,6 +47,7 @@ for (const name of only) {
 process.stdout.write(
   `kmdll benchmarks${quick ? " (--quick: smoke test, not a measurement)" : ""}, ${started.toISOString().slice(0, 16).replace("T", " ")} UTC, ${Math.round((Date.now() - started.getTime()) / 1000)} s\n` +
     `machine: ${before}\n` +
+    `CLI: ${cliForm()}; load average at the end ${loadavg().map((x) => x.toFixed(2)).join(" ")}\n` +
     `ratio = kmdll / reference (times; lower is better)\n\n` +
     table(rows),
 );

@@ -5,6 +5,7 @@
  * bench` (bench/all.ts) prints all rows as one table with the machine and the date.
  */
 import { spawnSync } from "node:child_process";
+import { statSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,6 +103,14 @@ export function row(measure: string, kmdllValue: number, reference: number, agai
     ratio,
     ...(maxRatio !== undefined ? { target: `≤ ${maxRatio}×`, met: ratio <= maxRatio } : {}),
   };
+}
+
+/** Which CLI bin/kmdll.js runs (the same rule as bin/kmdll.js): the esbuild bundle or the tsc output. */
+export function cliForm(): string {
+  const mtime = (p: string) => statSync(join(REPO, p), { throwIfNoEntry: false })?.mtimeMs;
+  const compiled = mtime("dist/src/cli/main.js");
+  const bundled = process.env.KMDLL_UNBUNDLED ? undefined : mtime("dist/bundle/cli/main.js");
+  return bundled !== undefined && (compiled === undefined || bundled >= compiled) ? "bundled (dist/bundle/cli)" : "unbundled (dist/src)";
 }
 
 /** The machine a run was on (for the table's heading). */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: compile (tsc) and run every test/**/*.test.ts with node's built-in test runner.
+// `npm test`: compile (tsc), bundle the CLI (scripts/bundle.mjs) and run every test/**/*.test.ts with node's built-in test runner.
 // Extra arguments are passed to `node --test` (e.g. --test-name-pattern=inspect); a path
 // argument ending in .test.ts limits the run to those files.
 import { spawnSync } from "node:child_process";
@@ -13,6 +13,10 @@ const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p"
 // file does not hide every result), but the run fails at the end.
 const typeErrors = tsc.status !== 0;
 if (typeErrors) process.stderr.write("run-tests: TypeScript reported errors (above); running the tests anyway, the run will fail\n");
+// The CLI tests run bin/kmdll.js, which runs the bundle when it is newer than the tsc output.
+const bundle = spawnSync(process.execPath, ["scripts/bundle.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
+const bundleFailed = bundle.status !== 0;
+if (bundleFailed) process.stderr.write("run-tests: bundling the CLI failed (above); the tests run the unbundled CLI, the run will fail\n");
 
 function walk(dir) {
   const out = [];
@@ -30,4 +34,4 @@ const only = args.filter((a) => a.endsWith(".test.ts")).map((a) => relative(root
 const flags = args.filter((a) => !a.endsWith(".test.ts"));
 const files = (only.length ? only : walk("test")).sort().map((f) => join("dist", f.replace(/\.ts$/, ".js")));
 const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", "--test-timeout=600000", ...flags, ...files], { stdio: "inherit" });
-process.exit(typeErrors ? 1 : (r.status ?? 1));
+process.exit(typeErrors || bundleFailed ? 1 : (r.status ?? 1));

@@ -22,7 +22,8 @@ test("apietw.sys: ETW providers, writes and activity IDs; WMI data blocks", () =
     assert.equal(r.fault, null, `${exp}: ${r.fault?.kind}: ${r.fault?.message}`);
     assert.deepEqual(r.events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text), []);
     assert.equal(r.value, 0n, `${exp} returned ${r.value}`);
-    assert.deepEqual(r.events.filter((e) => e.event === "leak" || e.event === "fault"), []);
+    // No verifier finding either: IoWMIOpenBlock's data block is the caller's to ObDereferenceObject.
+    assert.deepEqual(r.events.filter((e) => e.event === "leak" || e.event === "fault" || (e.event === "verifier" && e.level === "error")), []);
   }
 });
 

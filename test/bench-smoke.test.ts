@@ -12,6 +12,7 @@ test("npm run bench -- --quick: one table with every benchmark's rows", () => {
   const r = spawnSync(process.execPath, [repoPath("dist", "bench", "all.js"), "--quick"], { encoding: "utf8", timeout: 300_000, maxBuffer: 16 << 20 });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^machine: .*logical CPU/m);
+  assert.match(r.stdout, /^CLI: (bundled|unbundled) /m);
   const rows = r.stdout.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| measure"));
   for (const m of [/kmdll --version/, /tiny driver start\+stop/, /implib .* \(process\)/, /scan .*--jobs 2 \(process\)/, /--jobs 2 vs --jobs 1/, /kernel API call, in process/, /kernel API call, whole process/, /guest code: Burn/, /PE reader/, /check, every rule/, /loader: \d+ chained export drivers/, /loader: time per module/]) {
     const line = rows.find((l) => m.test(l));

@@ -195,3 +195,36 @@ test("def fmt CLI: comments in the output, --check accepts its own output", asyn
   assert.equal(r.stdout, "; keep me\nLIBRARY c.sys\nEXPORTS\n  A ; and me\n");
   assert.equal((await runCli(["def", "fmt", "--check", f])).code, 0);
 });
+
+test("writeOutputFile replaces an existing file by renaming a temporary file over it: mode kept, symbolic links written through, hard links and devices in place", async () => {
+  const { writeOutputFile } = await import("../src/io/output.js");
+  const { chmodSync, readdirSync, statSync } = await import("node:fs");
+  const d = p("replace");
+  mkdirSync(d);
+  // A plain file: a new inode with the old permission bits, the new contents, no temporary file left.
+  writeFileSync(join(d, "a.txt"), "old");
+  chmodSync(join(d, "a.txt"), 0o640);
+  const ino = statSync(join(d, "a.txt")).ino;
+  writeOutputFile(join(d, "a.txt"), "new");
+  assert.equal(readFileSync(join(d, "a.txt"), "utf8"), "new");
+  assert.equal(statSync(join(d, "a.txt")).mode & 0o777, 0o640);
+  assert.notEqual(statSync(join(d, "a.txt")).ino, ino, "replaced, not rewritten in place");
+  // Through a symbolic link: the link stays, its target gets the bytes.
+  mkdirSync(join(d, "real"));
+  writeFileSync(join(d, "real", "t.lib"), "old");
+  symlinkSync(join(d, "real", "t.lib"), join(d, "link.lib"));
+  writeOutputFile(join(d, "link.lib"), "via link");
+  assert.ok(lstatSync(join(d, "link.lib")).isSymbolicLink());
+  assert.equal(readFileSync(join(d, "real", "t.lib"), "utf8"), "via link");
+  // A file with another hard link: written in place, so both names see the new bytes (as before).
+  writeFileSync(join(d, "h1"), "old");
+  linkSync(join(d, "h1"), join(d, "h2"));
+  writeOutputFile(join(d, "h1"), "both");
+  assert.equal(readFileSync(join(d, "h2"), "utf8"), "both");
+  // A device and a file that does not exist yet.
+  writeOutputFile("/dev/null", "discarded");
+  assert.ok(statSync("/dev/null").isCharacterDevice());
+  writeOutputFile(join(d, "fresh.txt"), "created");
+  assert.equal(readFileSync(join(d, "fresh.txt"), "utf8"), "created");
+  assert.deepEqual([...readdirSync(d), ...readdirSync(join(d, "real"))].filter((f) => f.endsWith(".tmp")), [], "no temporary file left");
+});

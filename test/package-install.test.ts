@@ -44,6 +44,8 @@ test("npm pack: what the CLI, the addon build and the demo need; no source maps,
   for (const f of ["bin/kmdll.js", "dist/src/cli/main.js", "dist/src/index.d.ts", "native/binding.gyp", "native/src/unicorn.cc", "scripts/install-native.mjs", "examples/mydriver/mydriver.def", "test/fixtures/x64/mydriver.sys", "test/fixtures/x64/client.sys", "docs/design.md"]) {
     assert.ok(files.includes(f), `${f} in the package`);
   }
+  // The bundled CLI (scripts/bundle.mjs) is in the package when the checkout has it (esbuild installed), without its source maps.
+  if (existsSync(join(REPO, "dist", "bundle", "cli", "main.js"))) assert.ok(files.includes("dist/bundle/cli/main.js") && files.includes("dist/bundle/cli/worker.js"), "the CLI bundle in the package");
   assert.deepEqual(files.filter((f) => f.endsWith(".map")), [], "no source maps");
   assert.deepEqual(files.filter((f) => /^(src|test)\/.*\.ts$/.test(f) || f.startsWith("dist/test") || f.startsWith("native/build")), []);
   assert.ok(!Object.keys(pkg.dependencies).some((d) => d.startsWith("ajv")), "ajv is a test dependency");

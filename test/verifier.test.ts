@@ -34,6 +34,15 @@ const PAIRS: [rule: string, bad: string, clean: string, bugcheck: string | null]
   ["critical-region-on-return", "CriticalRegionBad", "CriticalRegionClean", "0x00000001"],
   ["privileged-wrmsr", "WrmsrBad", "WrmsrClean", null],
   ["privileged-cr-write", "CrWriteBad", "CrWriteClean", null],
+  // ObDereferenceObject of an object whose count is already 0 (here: deleted by the first one).
+  ["object-over-dereference", "ObjectOverDerefBad", "ObjectOverDerefClean", "0x000000C4"],
+  // ObReferenceObject after the last ObDereferenceObject: the object is already gone (0x3F, new count 1).
+  ["object-reference-deleted", "ObjectReferenceDeletedBad", "ObjectReferenceDeletedClean", "0x000000C4"],
+  // ObDereferenceObject(PsGetCurrentProcess()): a reference the driver never took.
+  ["object-dereference-unreferenced", "ObjectDerefUnownedBad", "ObjectDerefUnownedClean", null],
+  // Pageable code (section PAGE) called with a spin lock held; pageable data (PAGEDATA) read at DISPATCH_LEVEL.
+  ["pageable-at-dispatch", "PageableCodeBad", "PageableCodeClean", "0x000000D1"],
+  ["pageable-at-dispatch", "PageableDataBad", "PageableDataClean", "0x000000D1"],
 ];
 
 for (const [rule, bad, clean, bugcheck] of PAIRS) {
@@ -270,13 +279,37 @@ test("special pool is off under --verifier standard: the same overrun runs silen
 test("special pool is bounded: past its live-block limit allocations fall back to normal pool with one warning", async () => {
   const { SpecialPool, MAX_SPECIAL_BLOCKS } = await import("../src/emu/verifier/special-pool.js");
   const mapped: bigint[] = [];
-  const fake = { mapMemory: (a: bigint) => void mapped.push(a), write: () => {}, read: (_a: bigint, n: number) => new Uint8Array(n).fill(0x5a), unmapMemory: () => {} };
+  const fake = { softMap: () => {}, softProtect: (a: bigint, _n: number, perms: number) => void (perms > 0 && mapped.push(a)), write: () => {}, read: (_a: bigint, n: number) => new Uint8Array(n).fill(0x5a) };
   const sp = new SpecialPool(fake as never, 0x10000n, 0x100000000n, "overrun");
   for (let i = 0; i < MAX_SPECIAL_BLOCKS; i++) assert.notEqual(sp.allocate(16, false), null);
   assert.equal(sp.allocate(16, false), null);
   assert.equal(mapped.length, MAX_SPECIAL_BLOCKS);
   assert.equal(new Set(mapped).size, MAX_SPECIAL_BLOCKS);
 });
+
+for (const arch of ["x64", "x86"] as const) {
+  test(`special pool (${arch}) is one soft-protected region: more live blocks than Unicorn has regions, each fenced, freed ones unmapped`, async () => {
+    const { Emulator } = await import("../src/emu/emulator.js");
+    const emu = new Emulator({ arch, verifier: "all" });
+    try {
+      const sp = emu.pool.special!;
+      assert.ok(sp, "special pool on with --verifier all");
+      // Unicorn 2.0.1 aborts past about 4096 regions: 5000 live blocks only fit without a region each.
+      const blocks: bigint[] = [];
+      for (let i = 0; i < 5000; i++) blocks.push(emu.pool.allocate(24, 0x66566d4b, 0x200, false, "drv.sys", null));
+      assert.ok(blocks.every((b) => sp.owns(b)));
+      const last = blocks[blocks.length - 1]!;
+      assert.ok(emu.mem.isMapped(last, 24));
+      // Overrun mode: the block ends at its page's end (24 rounded to 32), the next page is a fence.
+      assert.equal(Number(last & 0xfffn), 0x1000 - 32);
+      assert.ok(!emu.mem.isMapped((last | 0xfffn) + 1n, 1));
+      for (const b of blocks) assert.ok(emu.pool.free(b, null, null));
+      assert.ok(!emu.mem.isMapped(last, 1));
+    } finally {
+      emu.close();
+    }
+  });
+}
 
 test("verifier rule paged-pool-at-dispatch: 0xC4 P1 0x01 with the IRQL, pool type and size; nonpaged pool at DISPATCH_LEVEL is fine", () => {
   const b = run("PagedPoolDispatchBad");
@@ -355,4 +388,145 @@ test("leaks fail call: a kernel handle left open at unload is a leak event namin
   const c = run("HandleLeakClean");
   assert.equal(c.value, 0n);
   assert.deepEqual(c.leaks, []);
+});
+
+test("verifier rule object-over-dereference: 0xC4 P1 0x3F with the object and the new count -1", () => {
+  const f = run("ObjectOverDerefBad").findings[0] as Extract<TraceEvent, { event: "verifier" }>;
+  assert.equal(f.rule, "object-over-dereference");
+  const p = f.parameters ?? [];
+  assert.equal(p[0], "0x3f");
+  assert.match(p[1] ?? "", /^0x[0-9a-f]+$/);
+  assert.equal(p[2], "0xffffffffffffffff");
+  assert.match(f.message, /Key object/);
+  assert.deepEqual(run("ObjectOverDerefBad", "none").findings, []);
+});
+
+test("leaks fail call: an object reference kept at unload is a leak event naming the object and where the reference was taken", () => {
+  const b = run("ObjectLeakBad");
+  assert.equal(b.value, 0n);
+  assert.equal(b.leaks.length, 1, JSON.stringify(b.leaks));
+  const l = b.leaks[0] as Record<string, unknown>;
+  assert.equal(l.kind, "object");
+  assert.equal(l.object, "Key");
+  assert.equal(l.references, 1);
+  assert.match(String(l.site), /^ObReferenceObjectByHandle from vfrules\.sys\+0x/);
+  const c = run("ObjectLeakClean");
+  assert.equal(c.value, 0n);
+  assert.deepEqual(c.leaks, []);
+  assert.deepEqual(c.findings, []);
+});
+
+/** A leak line without the addresses (they differ between a service start and a DLL load). */
+const leakLines = (out: string) =>
+  out
+    .split("\n")
+    .filter((l) => l.startsWith("leak") || l.startsWith("  leak"))
+    .map((l) => l.trim().replace(/0x[0-9a-f]{9,}/gi, "ADDR"));
+
+test("the four leak kinds (pool, interface reference, handle, object) fail sim exactly as they fail call; their clean twins pass both", async () => {
+  const kinds: [kind: string, bad: string, clean: string][] = [
+    ["pool", "PoolLeakBad", "PoolLeakClean"],
+    ["interface", "InterfaceLeakBad", "InterfaceLeakClean"],
+    ["handle", "HandleLeakBad", "HandleLeakClean"],
+    ["object", "ObjectLeakBad", "ObjectLeakClean"],
+  ];
+  for (const [kind, bad, clean] of kinds) {
+    const call = await runCli(["call", VF, bad]);
+    const sim = await runCli(["sim", "--install", VF, "--", "start:vfrules", `call:vfrules.sys!${bad}`, "stop:vfrules"]);
+    assert.equal(call.code, 1, `${kind} call: ${call.stdout}${call.stderr}`);
+    assert.equal(sim.code, call.code, `${kind} sim: ${sim.stdout}${sim.stderr}`);
+    const lines = leakLines(call.stdout);
+    assert.equal(lines.length, 1, `${kind}: ${call.stdout}`);
+    assert.deepEqual(leakLines(sim.stdout), lines, kind);
+    assert.match(sim.stdout, /scenario failed: 1 verifier finding\n/);
+    const ev = JSON.parse((await runCli(["call", "--json", VF, bad])).stdout) as { events: TraceEvent[] };
+    assert.deepEqual(ev.events.filter((e) => e.event === "leak").map((e) => e.kind), [kind]);
+    const cc = await runCli(["call", VF, clean]);
+    const cs = await runCli(["sim", "--install", VF, "--", "start:vfrules", `call:vfrules.sys!${clean}`, "stop:vfrules"]);
+    assert.equal(cc.code, 0, `${kind} clean call: ${cc.stdout}${cc.stderr}`);
+    assert.equal(cs.code, 0, `${kind} clean sim: ${cs.stdout}${cs.stderr}`);
+    assert.match(cs.stdout, /scenario passed/);
+  }
+});
+
+test("special pool on x86: overrun and use after free fault at the instruction, corruption found at free; clean twins pass (vfpool.sys, built for both arches)", () => {
+  for (const arch of ["x86", "x64"] as const) {
+    const img = fixture(arch, "vfpool.sys");
+    const cases: [exp: string, args: bigint[], rule: string, code: string, faults: boolean][] = [
+      ["PoolOverrunBad", [64n], "special-pool-overrun", "0x000000D6", true],
+      ["PoolSlackBad", [], "special-pool-overrun-write", "0x000000C1", false],
+      ["PoolUseAfterFreeBad", [], "special-pool-use-after-free", "0x000000D5", true],
+    ];
+    for (const [exp, args, rule, code, faults] of cases) {
+      const r = callImage(img, exp, args, { verifier: "all" });
+      const hits = r.events.filter((e) => e.event === "verifier" && e.level === "error") as Extract<TraceEvent, { event: "verifier" }>[];
+      assert.deepEqual(hits.map((h) => [h.rule, h.bugcheck]), [[rule, code]], `${arch} ${exp}`);
+      assert.match(String(hits[0]!.site), /^vfpool\.sys\+0x/);
+      assert.equal(r.fault !== null, faults, `${arch} ${exp}`);
+    }
+    const clean = callImage(img, "PoolOverrunClean", [64n], { verifier: "all" });
+    assert.deepEqual(clean.events.filter((e) => e.event === "verifier"), []);
+    assert.equal(clean.value, 1n);
+  }
+});
+
+/** A section's VirtualAddress from llvm-readobj (independent of kmdll's PE reader), or null without the tool. */
+function sectionRva(img: string, name: string): number | null {
+  const r = spawnSync("llvm-readobj", ["--sections", img], { encoding: "utf8" });
+  if (r.status !== 0) return null;
+  const m = new RegExp(`Name: ${name} \\([^)]*\\)\\s+VirtualSize: \\S+\\s+VirtualAddress: (0x[0-9A-F]+)`, "i").exec(r.stdout);
+  return m ? parseInt(m[1]!, 16) : null;
+}
+
+test("verifier rule pageable-at-dispatch: 0xD1 with the address, the IRQL, read (0) / execute (8) and the instruction, which is a load from PAGEDATA or the PAGE routine itself", () => {
+  const data = run("PageableDataBad");
+  assert.equal(data.fault, "invalid-read");
+  const d = data.findings[0] as Extract<TraceEvent, { event: "verifier" }>;
+  const [p1, p2, p3, p4] = d.parameters ?? [];
+  assert.equal(p2, "0x2");
+  assert.equal(p3, "0x0");
+  const rva = sectionRva(VF, "PAGEDATA");
+  const base = BigInt(p1!) - BigInt(parseInt(/\+0x([0-9a-f]+)\)/.exec(d.message)![1]!, 16));
+  if (rva !== null) assert.equal(BigInt(p1!) - base, BigInt(rva), "P1 is the PAGEDATA global");
+  // P4 is the instruction: llvm-objdump shows a load at that address.
+  const line = disasmAt(String(d.site));
+  if (line !== null) assert.match(line, /mov.*\(%rip\)|\(%rip\).*mov|mov/, `${d.site}: ${line}`);
+  assert.equal(BigInt(p4!) - base, BigInt(parseInt(String(d.site).split("+0x")[1]!, 16)));
+  const code = run("PageableCodeBad");
+  assert.equal(code.fault, "invalid-fetch");
+  const c = code.findings[0] as Extract<TraceEvent, { event: "verifier" }>;
+  assert.equal(c.parameters?.[2], "0x8");
+  assert.equal(c.parameters?.[0], c.parameters?.[3]);
+  const pageRva = sectionRva(VF, "PAGE");
+  if (pageRva !== null) assert.equal(String(c.site), `vfrules.sys+0x${pageRva.toString(16)}`);
+  assert.ok(c.backtrace?.some((f) => /PageableCodeBad\+0x/.test(f)), JSON.stringify(c.backtrace));
+  // --verifier none: the pages stay resident and both run to the end.
+  assert.equal(run("PageableDataBad", "none").value, 42n);
+  assert.equal(run("PageableCodeBad", "none").value, 3n);
+  // Below DISPATCH_LEVEL the same code and data are fine (the loop crosses DISPATCH_LEVEL 2 × 200 times).
+  const loop = callImage(VF, "PageableLoop", [200n]);
+  assert.equal(loop.fault, null);
+  assert.equal(loop.value, BigInt(200 * 41 + (199 * 200) / 2 + 200));
+});
+
+test("verifier rule pool-zero-size: a zero-byte request is 0xC4 P1 0x00 with the IRQL and pool type; the twin skips it", () => {
+  const b = callImage(VF, "PoolZeroSizeBad", [0n]);
+  const hits = b.events.filter((e) => e.event === "verifier" && e.level === "error") as Extract<TraceEvent, { event: "verifier" }>[];
+  assert.deepEqual(hits.map((h) => [h.rule, h.bugcheck, ...(h.parameters ?? [])]), [["pool-zero-size", "0x000000C4", "0x0", "0x0", "0x200", "0x0"]]);
+  assert.match(String(hits[0]!.site), /^vfrules\.sys\+0x/);
+  const c = callImage(VF, "PoolZeroSizeClean", [0n]);
+  assert.deepEqual(c.events.filter((e) => e.event === "verifier"), []);
+  // A non-zero count is fine for both.
+  assert.deepEqual(callImage(VF, "PoolZeroSizeBad", [2n]).events.filter((e) => e.event === "verifier"), []);
+});
+
+test("verifier rule object-reference-deleted: 0xC4 P1 0x3F with the new count 1", () => {
+  const f = run("ObjectReferenceDeletedBad").findings[0] as Extract<TraceEvent, { event: "verifier" }>;
+  assert.deepEqual([f.rule, f.parameters?.[0], f.parameters?.[2]], ["object-reference-deleted", "0x3f", "0x1"]);
+});
+
+test("privileged-descriptor-table-read: sidt (LidtClean) is a warning, not a finding; SyscallClean has none", () => {
+  const w = callImage(VF, "LidtClean", []).events.filter((e) => e.event === "verifier") as Extract<TraceEvent, { event: "verifier" }>[];
+  assert.deepEqual(w.map((e) => [e.rule, e.level]), [["privileged-descriptor-table-read", "warning"]]);
+  assert.deepEqual(callImage(VF, "SyscallClean", []).events.filter((e) => e.event === "verifier"), []);
 });

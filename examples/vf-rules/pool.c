@@ -120,3 +120,24 @@ LONG64 NTAPI PagedPoolDispatchClean(void)
         ExFreePoolWithTag(p, VF_TAG);
     return p != NULL;
 }
+
+/* A zero-byte request: Driver Verifier flags it (usually a size computed wrong). */
+LONG64 NTAPI PoolZeroSizeBad(ULONG Count)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, (SIZE_T)Count * 16, VF_TAG);
+    if (p != NULL)
+        ExFreePoolWithTag(p, VF_TAG);
+    return p != NULL;
+}
+
+/* The same allocation when there is nothing to allocate is skipped. */
+LONG64 NTAPI PoolZeroSizeClean(ULONG Count)
+{
+    PVOID p;
+    if (Count == 0)
+        return 0;
+    p = ExAllocatePoolWithTag(NonPagedPoolNx, (SIZE_T)Count * 16, VF_TAG);
+    if (p != NULL)
+        ExFreePoolWithTag(p, VF_TAG);
+    return p != NULL;
+}

@@ -135,6 +135,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
                            InstanceMethod("softMap", &Engine::SoftMap),
                            InstanceMethod("mapHost", &Engine::MapHost),
                            InstanceMethod("softProtect", &Engine::SoftProtect),
+                           InstanceMethod("softSuspend", &Engine::SoftSuspend),
                        });
   }
 
@@ -217,6 +218,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
     std::vector<uint8_t> perms;
   };
   static constexpr uint8_t PRESENT = 0x80;
+  // softSuspend: the guest may not touch the page (its rights are kept; host access is unaffected).
+  static constexpr uint8_t SUSPENDED = 0x40;
   std::vector<SoftRegion> soft_;
   // ArrayBuffers mapped with mapHost (kept alive while Unicorn may use their memory).
   std::vector<Napi::Reference<Napi::ArrayBuffer>> hostBuffers_;
@@ -461,6 +464,34 @@ class Engine : public Napi::ObjectWrap<Engine> {
     if (perms < 0 && size) madvise(r->host + (addr - r->base), size, MADV_DONTNEED);
     // Code translated from a page that is no longer executable must not run again.
     if (lostExec && size) uc_ctl_remove_cache(uc_, addr, addr + size);
+    return env.Undefined();
+  }
+
+  // softSuspend(addr, size, on): the present pages of a soft region become inaccessible to the
+  // guest (a protection fault), keeping their rights, or accessible again. Host reads and writes
+  // are unaffected. Suspending executable pages drops their translated code, so a later fetch
+  // faults too.
+  Napi::Value SoftSuspend(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t addr = ArgU64(info, 0, &ok), size = ok ? ArgU64(info, 1, &ok) : 0;
+    if (!ok) return env.Undefined();
+    bool on = info.Length() > 2 && info[2].ToBoolean().Value();
+    SoftRegion* r = SoftAt(addr);
+    if ((addr & 0xfff) || (size & 0xfff) || !r || size > r->size - (addr - r->base)) return ThrowUc(env, "softSuspend", UC_ERR_ARG), env.Undefined();
+    uint64_t first = (addr - r->base) >> 12, count = size >> 12;
+    bool exec = false;
+    for (uint64_t p = first; p < first + count; p++) {
+      if (!(r->perms[p] & PRESENT)) continue;
+      if (on) {
+        exec |= (r->perms[p] & UC_PROT_EXEC) != 0 && !(r->perms[p] & SUSPENDED);
+        r->perms[p] |= SUSPENDED;
+      } else {
+        r->perms[p] &= static_cast<uint8_t>(~SUSPENDED);
+      }
+    }
+    if (exec && size) uc_ctl_remove_cache(uc_, addr, addr + size);
     return env.Undefined();
   }
 
@@ -788,7 +819,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
         uint8_t need = type == UC_MEM_READ_PROT ? UC_PROT_READ : type == UC_MEM_WRITE_PROT ? UC_PROT_WRITE : type == UC_MEM_FETCH_PROT ? UC_PROT_EXEC : 0;
         // Allowed: Unicorn goes on with the access (an access that spans pages comes back here
         // for the next page).
-        if (need && (p & need)) return true;
+        if (need && (p & need) && !(p & SUSPENDED)) return true;
         // A page that is not mapped faults as unmapped memory does.
         if (!(p & PRESENT)) {
           type = type == UC_MEM_READ_PROT ? UC_MEM_READ_UNMAPPED : type == UC_MEM_WRITE_PROT ? UC_MEM_WRITE_UNMAPPED : type == UC_MEM_FETCH_PROT ? UC_MEM_FETCH_UNMAPPED : type;
@@ -1008,6 +1039,8 @@ Napi::Object Constants(Napi::Env env) {
   // "softRegions": softMap / softProtect; "mapHost": mapHost.
   features.Set(features.Length(), Napi::String::New(env, "softRegions"));
   features.Set(features.Length(), Napi::String::New(env, "mapHost"));
+  // "softSuspend": softSuspend (pageable memory at DISPATCH_LEVEL, Driver Verifier).
+  features.Set(features.Length(), Napi::String::New(env, "softSuspend"));
   c.Set("features", features);
   return c;
 }

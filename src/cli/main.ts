@@ -5,7 +5,6 @@ import type { CliContext } from "./context.js";
 import { EXIT } from "./context.js";
 import { VERSION } from "../version.js";
 import { commands, commandsFor } from "./commands/index.js";
-import pc from "picocolors";
 import { terminalText } from "../text/terminal.js";
 import type { Styled } from "./context.js";
 
@@ -70,6 +69,7 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     return EXIT.OK;
   }
   let code: number = EXIT.OK;
+  const { default: pc } = await import("picocolors");
   const color = ctx.color ?? (ctx.isTTY && pc.isColorSupported);
   const paint = pc.createColors(color);
   const STYLE: Record<Styled["style"], (s: string) => string> = {

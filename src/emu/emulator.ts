@@ -35,9 +35,10 @@ import { filterModuleExports } from "./fltmgr/index.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
-import { checkUnload, handleLeaks } from "./verifier/unload.js";
+import { checkUnload, handleLeaks, objectLeaks } from "./verifier/unload.js";
+import { PageableGuard } from "./verifier/pageable.js";
 import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
-import { SPECIAL_POOL_BASE, SPECIAL_POOL_END, MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, alignUpN, addr64 } from "./layout.js";
+import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, alignUpN, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { imageArch } from "../nt/image-arch.js";
@@ -102,6 +103,8 @@ export class Emulator {
   readonly stacks: KernelStacks;
   /** in/out, syscall, and watched rdmsr/wrmsr/lgdt/lidt sites (./verifier/insn.ts). */
   readonly insn: InstructionHooks;
+  /** Pageable sections made inaccessible at IRQL >= DISPATCH_LEVEL (./verifier/pageable.ts). */
+  readonly pageable: PageableGuard;
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
@@ -143,7 +146,8 @@ export class Emulator {
     this.pool = new PoolAllocator(this.uc, space.poolBase);
     this.pool.onProblem = (p) => this.faults.poolProblem(p);
     const special = this.options.specialPool ?? (this.verifier.mode === "all" ? "overrun" : "off");
-    if (special !== "off" && this.verifier.enabled && this.cpu.arch === "x64") this.pool.special = new SpecialPool(this.uc, SPECIAL_POOL_BASE, SPECIAL_POOL_END, special);
+    if (special !== "off" && this.verifier.enabled) this.pool.special = new SpecialPool(this.uc, space.specialPoolBase, space.specialPoolEnd, special);
+    this.pageable = new PageableGuard(this);
     this.kernel = createKernelState(this);
     const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch), "ksecdd.sys": kernelModuleExportsFor("ksecdd.sys", this.cpu.arch) };
     // KMDF (wdfldr.sys, wdf01000.sys) and the filter modules (fltmgr.sys, fwpkclnt.sys) are emulated for x64 drivers only.
@@ -228,6 +232,7 @@ export class Emulator {
     this.modules.set(key, mod);
     this.driverImages++;
     this.driverRegions += regions.length;
+    this.pageable.addImage(mod);
     return mod;
   }
 
@@ -252,10 +257,11 @@ export class Emulator {
       leaks.push(e);
       this.emit(e);
     }
-    for (const e of handleLeaks(this, mod)) {
+    for (const e of [...handleLeaks(this, mod), ...objectLeaks(this, mod)]) {
       leaks.push(e);
       this.emit(e);
     }
+    this.pageable.removeImage(mod);
     this.uc.softProtect(mod.base, mod.size, -1);
     if (this.privileged.size) for (const a of [...this.privileged.keys()]) if (a >= mod.base && a < mod.base + BigInt(mod.size)) this.privileged.delete(a);
     this.insn.unwatchRange(mod.base, mod.size);

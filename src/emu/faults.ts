@@ -197,6 +197,9 @@ export class FaultReporter {
       if (freed) return this.report("use-after-free", `use after free: ${access} of ${nf.size} byte(s) at ${addr64(a)} (${freed}) at ${map.where(rip)}`, rip, { address: a });
       const special = specialPoolFault(this.emu, a, access, nf.size ?? 1, nf.pc ?? rip);
       if (special) return special;
+      const prot = nf.memType === M.READ_PROT || nf.memType === M.WRITE_PROT || nf.memType === M.FETCH_PROT;
+      const pageable = prot ? this.emu.pageable.fault(a, access, nf.size ?? 1, nf.pc ?? rip) : null;
+      if (pageable) return pageable;
       for (let d = 0; d < MAX_CALL_DEPTH; d++) {
         const s = stackSlot(d, this.emu.cpu.space.stacksBase);
         if (a >= s.guardLow && a < s.low && access !== "fetch")
@@ -213,16 +216,16 @@ export class FaultReporter {
       }
       const kind: FaultKind = access === "read" ? "invalid-read" : access === "write" ? "invalid-write" : "invalid-fetch";
       const what = access === "fetch" ? `invalid fetch: jump to ${addr64(a)}` : `invalid ${access} of ${nf.size} byte(s) at ${addr64(a)}`;
-      const prot = nf.memType === M.READ_PROT || nf.memType === M.WRITE_PROT || nf.memType === M.FETCH_PROT ? " (protection)" : "";
+      const protText = prot ? " (protection)" : "";
       if (access === "fetch" && !map.moduleAt(a)) {
         // A call through a wild pointer: the return address on the stack names the call site.
         const site = this.callSiteOnStack();
         if (site) {
-          const r = this.report(kind, `${what}${prot} (called from ${site.text})`, rip, { address: a });
+          const r = this.report(kind, `${what}${protText} (called from ${site.text})`, rip, { address: a });
           return { ...r, module: r.module ?? site.module };
         }
       }
-      return this.report(kind, `${what}${prot} at ${map.where(rip)}`, rip, { address: a });
+      return this.report(kind, `${what}${protText} at ${map.where(rip)}`, rip, { address: a });
     }
     if (nf.interrupt >= 0) {
       let n = INTERRUPT_NAMES[nf.interrupt] ?? `interrupt 0x${nf.interrupt.toString(16)}`;

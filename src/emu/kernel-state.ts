@@ -29,8 +29,17 @@ function driverInProgress(emu: Emulator): string | null {
 
 export function createKernelState(emu: Emulator): KernelState {
   const bag = new Map<string, unknown>();
+  let irql = 0;
   return {
-    irql: 0,
+    // One IRQL (the current processor's); crossing DISPATCH_LEVEL suspends or restores pageable
+    // pages (verifier/pageable.ts).
+    get irql() {
+      return irql;
+    },
+    set irql(v: number) {
+      irql = v;
+      emu.pageable.irqlChanged(v);
+    },
     state<T>(component: string, init: () => T): T {
       if (!bag.has(component)) bag.set(component, init());
       return bag.get(component) as T;

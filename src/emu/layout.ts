@@ -44,9 +44,6 @@ export const MAX_CALL_DEPTH = 16;
 /** Pool chunks (non-paged and paged pool share the range). */
 export const POOL_BASE = 0xffff900000000000n;
 export const POOL_CHUNK = 0x100000;
-/** Driver Verifier's special pool (x64): one block per page(s), never reused (verifier/special-pool.ts). */
-export const SPECIAL_POOL_BASE = 0xffffa00000000000n;
-export const SPECIAL_POOL_END = 0xffffa10000000000n;
 /** KUSER_SHARED_DATA (wdm.h: KI_USER_SHARED_DATA). */
 export const KUSER_SHARED_DATA = 0xfffff78000000000n;
 

@@ -45,6 +45,12 @@ export interface NativeEngine {
    */
   softMap(addr: bigint, size: number): void;
   softProtect(addr: bigint, size: number, perms: number): void;
+  /**
+   * The present pages of a soft region become inaccessible to the guest (protection faults) while
+   * keeping their rights (`on` true), or accessible again; host read/write is unaffected.
+   * Optional: addons built before it lack it (feature "softSuspend").
+   */
+  softSuspend?(addr: bigint, size: number, on: boolean): void;
   /** A Unicorn region over an ArrayBuffer's memory (a multiple of 4 KiB): JS reads and writes it directly. */
   mapHost(addr: bigint, buffer: ArrayBuffer, perms: number): void;
   read(addr: bigint, size: number): Uint8Array;

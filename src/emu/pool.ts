@@ -8,7 +8,7 @@
  */
 import type { NativeEngine } from "./native.js";
 import { POOL_BASE, POOL_CHUNK, alignUp } from "./layout.js";
-import { MAX_SPECIAL_SIZE, type SpecialCorruption, type SpecialPool } from "./verifier/special-pool.js";
+import type { SpecialCorruption, SpecialPool } from "./verifier/special-pool.js";
 
 export interface PoolBlock {
   address: bigint;
@@ -35,7 +35,7 @@ export type PoolProblem =
   /** Special pool: bytes around the block changed (found at free; 0xC1). */
   | { kind: "special-corruption"; address: bigint; block: PoolBlock; corruption: SpecialCorruption; site: string | null }
   /** Special pool full or the block too large: normal pool served it (reported once). */
-  | { kind: "special-fallback"; size: number; live: number };
+  | { kind: "special-fallback"; size: number; live: number; reason: "large" | "full" | "range" };
 
 const HEADER = 16;
 
@@ -101,12 +101,12 @@ export class PoolAllocator {
   allocate(size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null, by?: string): bigint {
     if (!Number.isFinite(size) || size < 0 || size > 0x40000000) return 0n;
     if (this.special && module !== "(kernel)") {
+      const why = this.special.refusal(size);
       const p = this.special.allocate(size, zero);
       if (p !== null) return this.track({ address: p, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq });
-      const why = size > MAX_SPECIAL_SIZE ? "large" : "full";
-      if (!this.special.noted.has(why)) {
+      if (why && !this.special.noted.has(why)) {
         this.special.noted.add(why);
-        this.onProblem({ kind: "special-fallback", size, live: this.special.live.size });
+        this.onProblem({ kind: "special-fallback", size, live: this.special.live.size, reason: why });
       }
     }
     const rounded = alignUp(Math.max(size, 1), 16);

@@ -13,7 +13,7 @@
  *
  * Errors are one-line KmdllErrors (exit 2).
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { KmdllError } from "../errors.js";
 import { makeDirectory } from "./dirs.js";
@@ -101,13 +101,41 @@ export function checkOutputPath(path: string, rules: OutputRules = {}): void {
   }
 }
 
-/** Write a file the user named, after `checkOutputPath`. */
+/** Numbers the temporary files of this process. */
+let tmpCounter = 0;
+
+/**
+ * Write a file the user named, after `checkOutputPath`. An existing regular file is replaced as
+ * llvm-dlltool and lld do: the bytes go to a temporary file beside it (through a symbolic link: beside
+ * its target), which is renamed over it with the old file's permission bits. Readers never see a
+ * half-written file, and kmdll does not wait, as truncating in place does, for the old contents
+ * still being written back to disk (a build writing the same library again). Devices, FIFOs and
+ * files with other hard links are written in place, as is any file whose folder refuses the
+ * temporary file.
+ */
 export function writeOutputFile(path: string, data: string | Uint8Array, rules: OutputRules = {}): void {
   checkOutputPath(path, rules);
   try {
-    writeFileSync(path, data);
+    if (!replaceByRename(path, data)) writeFileSync(path, data);
   } catch (e) {
     throw new KmdllError(`${rules.option ? `${rules.option} ${path}` : path}: cannot write file: ${errno(e)}`);
+  }
+}
+
+/** Replace an existing regular file with one link through a renamed temporary file; false when that does not apply. */
+function replaceByRename(path: string, data: string | Uint8Array): boolean {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st?.isFile() || st.nlink !== 1) return false;
+  const real = realpathSync(path);
+  const tmp = join(dirname(real), `.${basename(real)}.kmdll-${process.pid}-${tmpCounter++}.tmp`);
+  try {
+    writeFileSync(tmp, data, { flag: "wx", mode: st.mode & 0o7777 });
+    chmodSync(tmp, st.mode & 0o7777); // the mode given at creation is reduced by the umask
+    renameSync(tmp, real);
+    return true;
+  } catch {
+    rmSync(tmp, { force: true });
+    return false;
   }
 }
 
@@ -200,7 +228,6 @@ export function makeDirectoryInside(root: string, rel: string, what = join(root,
   return real;
 }
 
-let tmpCounter = 0;
 
 /** Write bytes as `dir/name` through a temporary file in dir and a rename (dir is a checked real path). */
 function replaceIn(dir: string, name: string, write: (tmp: string) => void, what: string): void {

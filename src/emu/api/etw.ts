@@ -19,7 +19,7 @@ import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt } from "./util.js";
 import { componentState } from "./state.js";
-import { registerObject } from "../obmgr/index.js";
+import { holderOf, noteHeld, registerObject } from "../obmgr/index.js";
 
 const STATUS_WMI_GUID_NOT_FOUND = 0xc0000295;
 const WMIGUID_QUERY = 0x1;
@@ -142,6 +142,9 @@ export const apis: ApiDefinition[] = [
         ctx.kernel.kernelPool?.free(obj);
       },
     });
+    // The caller owns the creation reference: ObDereferenceObject(DataBlockObject) closes the block.
+    const holder = holderOf(ctx);
+    if (holder) noteHeld(ctx, obj, holder, "IoWMIOpenBlock");
     ctx.mem.setU64(out, obj);
     return STATUS.SUCCESS;
   }),

@@ -6,7 +6,7 @@ import type { ApiDefinition } from "./types.js";
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { STATUS, ntSuccess } from "../../nt/status.js";
 import { currentProcess } from "./ps.js";
-import { reference } from "../obmgr/index.js";
+import { holderOf, noteHeld, reference } from "../obmgr/index.js";
 import { describeUnicode, hex, nt, unicodeText } from "./util.js";
 import {
   KernelMode, attachedTop, allocateIrp, buildFsdIrp, buildIoctlIrp, callDriver, canonical, completeRequest, createDevice, deleteDevice,
@@ -62,6 +62,9 @@ export const apis: ApiDefinition[] = [
     if (dev === null) return STATUS.OBJECT_NAME_NOT_FOUND;
     const r = openDevice(envOf(ctx), dev, KernelMode);
     if (!ntSuccess(r.status)) return r.status;
+    // The caller owns the file object's reference (ObDereferenceObject(FileObject) releases both).
+    const holder = holderOf(ctx);
+    if (holder) noteHeld(ctx, r.file, holder, "IoGetDeviceObjectPointer");
     putPtr(ctx.mem, ctx.arg(2), r.file);
     putPtr(ctx.mem, ctx.arg(3), r.top);
     return STATUS.SUCCESS;
@@ -69,7 +72,7 @@ export const apis: ApiDefinition[] = [
   nt("IoGetAttachedDevice", 1, (ctx) => attachedTop(ctx.mem, ctx.arg(0))),
   nt("IoGetAttachedDeviceReference", 1, (ctx) => {
     const top = attachedTop(ctx.mem, ctx.arg(0));
-    reference(ctx, top, "IoGetAttachedDeviceReference");
+    reference(ctx, top, "IoGetAttachedDeviceReference", holderOf(ctx));
     return top;
   }),
   nt("IoAttachDeviceToDeviceStack", 2, (ctx) => {

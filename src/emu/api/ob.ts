@@ -6,7 +6,7 @@ import { getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt } from "./util.js";
-import { dereference, lookupHandle, objectManager, reference, registerObject } from "../obmgr/index.js";
+import { dereference, holderOf, lookupHandle, objectManager, reference, registerObject } from "../obmgr/index.js";
 
 const OBJECT_BODY_SIZE = 0x40;
 const TAG_BODY = 0x6a624f4b; // 'KObj'
@@ -39,21 +39,21 @@ function typeNameOf(ctx: ApiContext, objectType: bigint): string | null {
 export const apis: ApiDefinition[] = [
   nt("ObfReferenceObject", 1, (ctx) => {
     ctx.describe([hex(ctx.arg(0))]);
-    return reference(ctx, ctx.arg(0), "ObfReferenceObject");
+    return reference(ctx, ctx.arg(0), "ObfReferenceObject", holderOf(ctx));
   }),
   nt("ObfDereferenceObject", 1, (ctx) => {
     ctx.describe([hex(ctx.arg(0))]);
-    return dereference(ctx, ctx.arg(0), "ObfDereferenceObject");
+    return dereference(ctx, ctx.arg(0), "ObfDereferenceObject", holderOf(ctx));
   }),
-  nt("ObfReferenceObjectWithTag", 2, (ctx) => reference(ctx, ctx.arg(0), "ObfReferenceObjectWithTag")),
-  nt("ObfDereferenceObjectWithTag", 2, (ctx) => dereference(ctx, ctx.arg(0), "ObfDereferenceObjectWithTag")),
-  nt("ObDereferenceObjectDeferDelete", 1, (ctx) => void dereference(ctx, ctx.arg(0), "ObDereferenceObjectDeferDelete")),
+  nt("ObfReferenceObjectWithTag", 2, (ctx) => reference(ctx, ctx.arg(0), "ObfReferenceObjectWithTag", holderOf(ctx))),
+  nt("ObfDereferenceObjectWithTag", 2, (ctx) => dereference(ctx, ctx.arg(0), "ObfDereferenceObjectWithTag", holderOf(ctx))),
+  nt("ObDereferenceObjectDeferDelete", 1, (ctx) => void dereference(ctx, ctx.arg(0), "ObDereferenceObjectDeferDelete", holderOf(ctx))),
   nt("ObReferenceObjectByPointer", 4, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), hex(ctx.arg(2)), ctx.u32(3) & 0xff ? "UserMode" : "KernelMode"]);
     const o = objectManager(ctx.kernel).objects.get(ctx.arg(0));
     const want = ctx.arg(2) === 0n ? null : typeNameOf(ctx, ctx.arg(2));
     if (o && want !== null && want !== o.type) return STATUS.OBJECT_TYPE_MISMATCH;
-    reference(ctx, ctx.arg(0), "ObReferenceObjectByPointer");
+    reference(ctx, ctx.arg(0), "ObReferenceObjectByPointer", holderOf(ctx));
     return STATUS.SUCCESS;
   }),
   nt("ObReferenceObjectByHandle", 6, (ctx) => {
@@ -74,7 +74,7 @@ export const apis: ApiDefinition[] = [
     }
     const want = ctx.arg(2) === 0n ? null : typeNameOf(ctx, ctx.arg(2));
     if (want !== null && want !== e.type) return STATUS.OBJECT_TYPE_MISMATCH;
-    reference(ctx, e.object, "ObReferenceObjectByHandle");
+    reference(ctx, e.object, "ObReferenceObjectByHandle", holderOf(ctx));
     putPtr(ctx.mem, ctx.arg(4), e.object);
     return STATUS.SUCCESS;
   }),

@@ -12,6 +12,7 @@ import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, q, readCounted, readPtr, unicodeText, writeCounted, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
+import { holderOf } from "../obmgr/index.js";
 import { canonical, createDriverObject, ioState, lookupDevice } from "../iomgr/index.js";
 import { loaderEntry } from "../iomgr/ldr-entry.js";
 
@@ -81,7 +82,7 @@ export const apis: ApiDefinition[] = [
     const c = canonical(name);
     const obj = c.startsWith("\\DRIVER\\") || c.startsWith("\\FILESYSTEM\\") ? driverByName(ctx, name) : lookupDevice(ctx.kernel, name);
     if (obj === null) return STATUS.OBJECT_NAME_NOT_FOUND;
-    reference(ctx, obj, "ObReferenceObjectByName");
+    reference(ctx, obj, "ObReferenceObjectByName", holderOf(ctx));
     writePtr(ctx.mem, out, obj);
     return STATUS.SUCCESS;
   }),

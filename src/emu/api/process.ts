@@ -17,6 +17,7 @@ import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
 import { encodeLatin1, encodeUtf16, hex, nt, q } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
+import { holderOf } from "../obmgr/index.js";
 import { sched } from "../sched/index.js";
 import { BOOT_SYSTEM_TIME, currentThread } from "./ke.js";
 import { processByObject, processByPid, processTable, protectionType, type EmuProcess } from "./processes.js";
@@ -143,7 +144,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(pid), hex(ctx.arg(1))]);
     const p = pid === SYSTEM_PID ? systemProcess(ctx) : processByPid(ctx.kernel, ctx.mem, pid)?.object;
     if (p === undefined) return STATUS.INVALID_PARAMETER;
-    reference(ctx, p, "PsLookupProcessByProcessId");
+    reference(ctx, p, "PsLookupProcessByProcessId", holderOf(ctx));
     ctx.mem.setU64(ctx.arg(1), p);
     return STATUS.SUCCESS;
   }),
@@ -151,7 +152,7 @@ export const apis: ApiDefinition[] = [
     const t = threadById(ctx, ctx.arg(0));
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
     if (t === null) return STATUS.INVALID_PARAMETER;
-    reference(ctx, t, "PsLookupThreadByThreadId");
+    reference(ctx, t, "PsLookupThreadByThreadId", holderOf(ctx));
     ctx.mem.setU64(ctx.arg(1), t);
     return STATUS.SUCCESS;
   }),
@@ -215,7 +216,6 @@ export const apis: ApiDefinition[] = [
     const p = pid === SYSTEM_PID ? systemProcess(ctx) : processByPid(ctx.kernel, ctx.mem, pid)?.object;
     if (p === undefined) return STATUS_INVALID_CID;
     const attributes = ctx.arg(2) === 0n ? 0 : ctx.mem.u32(ctx.arg(2) + B(LAYOUT.OBJECT_ATTRIBUTES.Attributes));
-    reference(ctx, p, "ZwOpenProcess");
     ctx.mem.setU64(out, insertHandle(ctx.kernel, { type: "Process", object: p, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
     return STATUS.SUCCESS;
   }),

@@ -24,6 +24,9 @@ export interface AddressSpace {
   stacksBase: bigint;
   /** Pool chunks (non-paged and paged pool share the range). */
   poolBase: bigint;
+  /** Driver Verifier's special pool (one soft-protected region, docs/verifier.md). */
+  specialPoolBase: bigint;
+  specialPoolEnd: bigint;
   /** KUSER_SHARED_DATA. */
   kuserSharedData: bigint;
   /** MmSystemRangeStart, MmHighestUserAddress, MmUserProbeAddress. */
@@ -44,6 +47,8 @@ export const X64_SPACE: AddressSpace = {
   callScratchBase: 0xfffff80400000000n,
   stacksBase: 0xfffff88000000000n,
   poolBase: 0xffff900000000000n,
+  specialPoolBase: 0xffffa00000000000n,
+  specialPoolEnd: 0xffffa00100000000n,
   kuserSharedData: 0xfffff78000000000n,
   systemRangeStart: 0xffff800000000000n,
   highestUserAddress: 0x7ffffffeffffn,
@@ -63,6 +68,8 @@ export const X86_SPACE: AddressSpace = {
   stacksBase: 0x85000000n,
   // 256 MiB of pool (the allocator's limit) fits below 0xA0000000.
   poolBase: 0x90000000n,
+  specialPoolBase: 0xa0000000n,
+  specialPoolEnd: 0xb0000000n,
   kuserSharedData: 0xffdf0000n,
   systemRangeStart: 0x80000000n,
   highestUserAddress: 0x7ffeffffn,

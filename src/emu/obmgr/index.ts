@@ -10,6 +10,7 @@ import type { ApiContext, KernelState } from "../api/types.js";
 import { STATUS } from "../../nt/status.js";
 import { componentState } from "../api/state.js";
 import { hex } from "../api/util.js";
+import { deletedObject, noteCreated, noteDeleted, noteDropped, noteHeld } from "./holders.js";
 
 export interface KernelObject {
   /** "Key", "Device", "Driver", "File", "Process", "Thread", "Event"... */
@@ -48,6 +49,7 @@ export const objectManager = componentState("ob", (): ObjectManagerState => ({ o
 /** Register an object body address with an initial pointer count (default 1). */
 export function registerObject(kernel: KernelState, address: bigint, obj: Omit<KernelObject, "pointerCount"> & { pointerCount?: number }): void {
   objectManager(kernel).objects.set(address, { pointerCount: 1, ...obj });
+  noteCreated(kernel, address);
 }
 
 /** Kernel handles have the high bit set (0xFFFFFFFF80000004, ...), as on x64 Windows. */
@@ -107,23 +109,78 @@ function known(ctx: ApiContext, obj: bigint, api: string): KernelObject | undefi
   return o;
 }
 
-export function reference(ctx: ApiContext, obj: bigint, api: string): number {
+const describeObject = (o: KernelObject, obj: bigint) => `${o.type} object${o.name ? " " + o.name : ""} at ${hex(obj)}`;
+
+function verifying(ctx: ApiContext): boolean {
+  return ctx.kernel.verify !== undefined && ctx.kernel.verifierMode !== undefined && ctx.kernel.verifierMode !== "none";
+}
+
+/**
+ * Driver Verifier's 0xC4 P1 0x3F: ObReferenceObject / ObDereferenceObject on an object whose
+ * reference count is zero (P2 the object, P3 the new count: -1 dereference, 1 reference).
+ */
+function zeroCountFinding(ctx: ApiContext, obj: bigint, api: string, what: string, deref: boolean): void {
+  ctx.kernel.verify!({
+    rule: deref ? "object-over-dereference" : "object-reference-deleted",
+    message: `${api}(${hex(obj)}) on ${what}, whose reference count is already 0${deref ? ": more dereferences than references" : ": the object is gone"}`,
+    bugcheck: { code: "0x000000C4", parameters: ["0x3f", hex(obj), deref ? "0xffffffffffffffff" : "0x1", "0x0"] },
+  });
+}
+
+/**
+ * Take a reference. `holder`: the driver the reference is handed to (./holders.ts), when the
+ * routine gives the driver a referenced object; omitted for references a kernel component keeps.
+ */
+export function reference(ctx: ApiContext, obj: bigint, api: string, holder?: string | null): number {
   if (obj === 0n) ctx.fault("invalid-read", `${api}(NULL)`, { address: "0x0" });
+  if (holder && verifying(ctx) && !objectManager(ctx.kernel).objects.has(obj)) {
+    const gone = deletedObject(ctx.kernel, obj);
+    if (gone) {
+      zeroCountFinding(ctx, obj, api, `the deleted ${gone}`, false);
+      return 0;
+    }
+  }
   const o = known(ctx, obj, api);
   if (!o) return 1;
+  if (holder) noteHeld(ctx, obj, holder, api);
   return ++o.pointerCount;
 }
 
-export function dereference(ctx: ApiContext, obj: bigint, api: string): number {
+/**
+ * Drop a reference. `holder`: the driver dropping one it was given (ObDereferenceObject called by
+ * a driver); a driver dropping a reference nobody gave a driver is a finding.
+ */
+export function dereference(ctx: ApiContext, obj: bigint, api: string, holder?: string | null): number {
   if (obj === 0n) ctx.fault("invalid-read", `${api}(NULL)`, { address: "0x0" });
+  const checking = Boolean(holder) && verifying(ctx);
+  if (checking && !objectManager(ctx.kernel).objects.has(obj)) {
+    const gone = deletedObject(ctx.kernel, obj);
+    if (gone) {
+      zeroCountFinding(ctx, obj, api, `the deleted ${gone}`, true);
+      return 0;
+    }
+  }
   const o = known(ctx, obj, api);
   if (!o) return 0;
-  if (o.pointerCount <= 0)
+  if (o.pointerCount <= 0) {
+    if (checking) {
+      zeroCountFinding(ctx, obj, api, describeObject(o, obj), true);
+      return 0;
+    }
     ctx.fault("bugcheck", `${api}(${hex(obj)}): reference count of ${o.type} object${o.name ? " " + o.name : ""} dropped below zero (REFERENCE_BY_POINTER)`, { code: "0x00000018" });
+  }
+  if (holder && !noteDropped(ctx.kernel, obj, holder) && checking)
+    ctx.kernel.verify!({
+      rule: "object-dereference-unreferenced",
+      message: `${api}(${hex(obj)}): ${holder} drops a reference to the ${describeObject(o, obj)} it never took (no ObReferenceObject*, lookup or IoGetDeviceObjectPointer of it by this driver is outstanding): the reference belongs to the kernel, which later frees the object under its other users`,
+    });
   o.pointerCount--;
   if (o.pointerCount === 0 && !o.permanent) {
     objectManager(ctx.kernel).objects.delete(obj);
+    noteDeleted(ctx.kernel, obj, describeObject(o, obj));
     o.onDelete?.(ctx);
   }
   return o.pointerCount;
 }
+
+export { holderOf, takeOver, takeHeldBy, noteHeld, type Hold } from "./holders.js";

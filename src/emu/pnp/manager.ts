@@ -13,7 +13,7 @@
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { formatStatus, ntSuccess } from "../../nt/status.js";
 import { DO_DEVICE_INITIALIZING, attachedTop, canonical, ctxLess, deviceLabel, ioState, kalloc, kfree, where, type IoEnv } from "../iomgr/index.js";
-import { dereference } from "../obmgr/index.js";
+import { dereference, takeOver } from "../obmgr/index.js";
 import { BusQuery, PNP, PowerDeviceD0, PowerDeviceD3, queryBusRelations, queryId, sendPnpIrp, sendPowerIrp } from "./irps.js";
 import { buildResourceList, describeResources, expandResources } from "./resources.js";
 import { createRootPdo } from "./root-bus.js";
@@ -174,6 +174,8 @@ function enumerate(env: IoEnv, parent: DevNode): void {
   const io = ioState(env.kernel);
   const ob = ctxLess(env);
   for (const pdo of pdos) {
+    // The bus driver's reference on each reported PDO now belongs to the PnP manager.
+    takeOver(env.kernel, pdo);
     if (parent.children.some((c) => c.pdo === pdo && c.state !== "deleted")) {
       dereference(ob, pdo, "PnP manager (child already known)");
       continue;

@@ -1,28 +1,30 @@
 /**
  * Driver Verifier's special pool (docs/verifier.md, "Special pool"): with `--verifier all` (or
  * `--special-pool overrun|underrun`) every pool allocation of a driver gets page(s) of its own,
- * mapped alone, with unmapped pages on both sides:
+ * with no-access pages on both sides:
  *   - "overrun" (Verify End, Driver Verifier's default): the block ends at the end of its last page
  *     (rounded to the 16-byte pool alignment); the head of the first page is filled with a pattern;
- *     an access past the end faults at the instruction in the unmapped page after it → 0xD6.
+ *     an access past the end faults at the instruction in the page after it → 0xD6.
  *   - "underrun" (Verify Start): the block starts at the start of its first page; an access before
- *     it faults in the unmapped page before it → 0xD6; the tail of the last page is the pattern.
+ *     it faults in the page before it → 0xD6; the tail of the last page is the pattern.
  * A write into the pattern bytes is found at free: 0xC1 with subcode 0x23 (nearby bytes in the
- * page) or 0x24 (bytes after the end of the allocation). A freed block is unmapped and its
- * addresses are never handed out again, so a later access faults → 0xD5 (use after free).
+ * page) or 0x24 (bytes after the end of the allocation). A freed block's pages are unmapped and
+ * its addresses are never handed out again, so a later access faults → 0xD5 (use after free).
  *
- * Each live block is one mapped Unicorn region. Unicorn aborts the process at about 4096 regions
- * (docs/emulator.md, "Limits": fixed regions under 400, driver images at most 3200), so at most
- * MAX_SPECIAL_BLOCKS blocks are live at once; past that,
- * and for blocks larger than MAX_SPECIAL_SIZE, allocations come from normal pool (Driver Verifier
- * also falls back to normal pool when special pool runs out), with one note.
+ * The whole range is one soft-protected region of the addon (NativeEngine.softMap): a block's
+ * pages are made present with softProtect and unmapped again at free, without a Unicorn region per
+ * block (Unicorn 2.0.1 allocates each region with a search over all of them and aborts past about
+ * 4096 regions, docs/emulator.md "Limits"). Live blocks are bounded by MAX_SPECIAL_BLOCKS (host
+ * memory: a page or more each); past that, for blocks larger than MAX_SPECIAL_SIZE, and once the
+ * range is used up, allocations come from normal pool (Driver Verifier also falls back to normal
+ * pool when special pool runs out), with one note per reason.
  */
 import type { NativeEngine } from "../native.js";
 
 const PAGE = 0x1000;
 const PAGE_N = 0x1000n;
-/** Live special-pool blocks at once (one Unicorn region each). */
-export const MAX_SPECIAL_BLOCKS = 256;
+/** Live special-pool blocks at once (each a page or more of host memory). */
+export const MAX_SPECIAL_BLOCKS = 8192;
 /** Largest allocation given special pool (16 pages). */
 export const MAX_SPECIAL_SIZE = 16 * PAGE;
 /** The fill byte of the unused part of a special-pool page. */
@@ -72,25 +74,34 @@ export class SpecialPool {
     readonly mode: SpecialPoolMode,
   ) {
     this.cursor = base;
+    uc.softMap(base, Number(end - base));
   }
 
   contains(a: bigint): boolean {
     return a >= this.base && a < this.end;
   }
 
-  /** A block for `size` bytes, or null (normal pool takes it: too large, too many live, range used up). */
+  /** Why the next allocation of `size` bytes cannot be special pool, or null when it can. */
+  refusal(size: number): "large" | "full" | "range" | null {
+    const n = Math.max(size, 1);
+    if (n > MAX_SPECIAL_SIZE) return "large";
+    if (this.live.size >= MAX_SPECIAL_BLOCKS) return "full";
+    return this.cursor + BigInt((Math.ceil(n / PAGE) + 2) * PAGE) > this.end ? "range" : null;
+  }
+
+  /** A block for `size` bytes, or null (normal pool takes it: see refusal). */
   allocate(size: number, zero: boolean): bigint | null {
     const n = Math.max(size, 1);
     const pages = Math.ceil(n / PAGE);
     const span = BigInt((pages + 1) * PAGE); // the pages, then one unmapped page (the next block's gap)
-    if (n > MAX_SPECIAL_SIZE || this.live.size >= MAX_SPECIAL_BLOCKS || this.cursor + PAGE_N + span > this.end) {
+    if (this.refusal(size) !== null) {
       this.fellBack++;
       return null;
     }
     const base = this.cursor + PAGE_N; // an unmapped page before every block
     this.cursor = base + span;
     const bytes = pages * PAGE;
-    this.uc.mapMemory(base, bytes, 3 /* READ|WRITE */);
+    this.uc.softProtect(base, bytes, 3 /* READ|WRITE */);
     const rounded = Math.ceil(n / 16) * 16;
     const offset = this.mode === "overrun" ? bytes - Math.min(rounded, bytes) : 0;
     const fill = new Uint8Array(bytes).fill(SPECIAL_PATTERN);
@@ -124,7 +135,7 @@ export class SpecialPool {
           corruption = { subcode: 0x24, address: block.base + BigInt(i) };
           break;
         }
-    this.uc.unmapMemory(block.base, bytes);
+    this.uc.softProtect(block.base, bytes, -1);
     this.live.delete(user);
     this.freed.push(block);
     if (this.freed.length > FREED_MEMORY) this.freed.shift();

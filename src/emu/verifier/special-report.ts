@@ -48,7 +48,12 @@ export function specialPoolFault(emu: Emulator, a: bigint, access: "read" | "wri
 /** Special-pool problems found by the allocator: corruption at free (a finding), fallback to normal pool (a note). */
 export function specialPoolProblem(emu: Emulator, p: Extract<PoolProblem, { kind: "special-corruption" | "special-fallback" }>, retAddr: bigint): void {
   if (p.kind === "special-fallback") {
-    const why = p.size > MAX_SPECIAL_SIZE ? `it is larger than the ${MAX_SPECIAL_SIZE / 1024} KiB special pool serves` : `${p.live} special-pool blocks are live (at most ${MAX_SPECIAL_BLOCKS} at once)`;
+    const why =
+      p.reason === "large"
+        ? `it is larger than the ${MAX_SPECIAL_SIZE / 1024} KiB special pool serves`
+        : p.reason === "full"
+          ? `${p.live} special-pool blocks are live (at most ${MAX_SPECIAL_BLOCKS} at once)`
+          : "the special-pool address range is used up (freed special-pool addresses are never handed out again)";
     emu.emit({
       event: "warning",
       message: `special pool: a ${p.size}-byte allocation went to normal pool (${why}); overruns of normal-pool blocks are not caught (reported once per run and reason)`,

@@ -1,0 +1,88 @@
+/**
+ * The bundled CLI (scripts/bundle.mjs → dist/bundle/cli/, run by bin/kmdll.js; docs/performance.md):
+ * bin/kmdll.js runs the bundle when it is at least as new as the tsc output and the unbundled
+ * modules otherwise or with KMDLL_UNBUNDLED=1 (which modules load is observed with a module
+ * resolve hook); both print the same for commands that reach every part the bundle moves: data
+ * files (kernel export database, include folder), the Unicorn addon, the scan worker thread.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { fixture, repoPath } from "./helpers.js";
+
+const bundle = repoPath("dist", "bundle", "cli", "main.js");
+const built = statSync(bundle, { throwIfNoEntry: false });
+// run-tests.mjs bundles after tsc; without esbuild installed (an old node_modules) there is no bundle to test.
+const skip = built && built.mtimeMs >= statSync(repoPath("dist", "src", "cli", "main.js")).mtimeMs ? false : "the CLI is not bundled (esbuild not installed)";
+
+function cli(args: string[], env: Record<string, string> = {}, hook?: string) {
+  const r = spawnSync(process.execPath, [...(hook ? ["--import", hook] : []), repoPath("bin", "kmdll.js"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The repository's .js files a command line loads (ES module resolution, seen by a resolve hook). */
+function loadedFiles(args: string[], env: Record<string, string> = {}): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-bundle-test-"));
+  try {
+    const log = join(dir, "loads.txt");
+    const hooks = join(dir, "hooks.mjs");
+    writeFileSync(
+      hooks,
+      `import { appendFileSync } from "node:fs";\nlet log;\nexport function initialize(d) { log = d.log; }\n` +
+        `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith("file:")) appendFileSync(log, r.url + "\\n"); return r; }\n`,
+    );
+    const register = join(dir, "register.mjs");
+    writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { log: ${JSON.stringify(log)} } });\n`);
+    const r = cli(args, env, pathToFileURL(register).href);
+    assert.equal(r.code, 0, r.stderr);
+    const root = pathToFileURL(repoPath()).href + "/";
+    return readFileSync(log, "utf8").split("\n").filter((u) => u.startsWith(root + "dist/")).map((u) => u.slice(root.length));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("bin/kmdll.js runs the bundle; KMDLL_UNBUNDLED=1 runs dist/src", { skip }, () => {
+  const F = (f: string) => fixture("x64", f);
+  const args = ["sim", "--install", F("client.sys"), F("mydriver.sys"), "--", "start:client", "stop:client"];
+  const bundled = loadedFiles(args);
+  assert.ok(bundled.includes("dist/bundle/cli/main.js"), bundled.join(" "));
+  assert.deepEqual(bundled.filter((f) => !f.startsWith("dist/bundle/cli/")), [], "only bundle files load");
+  const unbundled = loadedFiles(args, { KMDLL_UNBUNDLED: "1" });
+  assert.ok(unbundled.includes("dist/src/cli/main.js"));
+  assert.deepEqual(unbundled.filter((f) => !f.startsWith("dist/src/")), []);
+  // The point of the bundle: far fewer files to read and link.
+  assert.ok(bundled.length * 3 < unbundled.length, `${bundled.length} bundle files vs ${unbundled.length} modules`);
+});
+
+test("bundled and unbundled CLI print the same (data files, addon, scan worker, help)", { skip }, () => {
+  const F = (f: string) => fixture("x64", f);
+  const drop = (json: string) => JSON.stringify({ ...JSON.parse(json), durationMs: 0 });
+  const cases: { args: string[]; norm?: (s: string) => string }[] = [
+    { args: ["--help"] },
+    { args: ["inspect", "--json", F("mydriver.sys")] },
+    { args: ["check", "--json", F("client.sys")] },
+    { args: ["sim", "--json", "--install", F("client.sys"), F("mydriver.sys"), "--", "start:client", "stop:client"] },
+    { args: ["call", F("mydriver.sys"), "LoadPrinterDriver", "41"] },
+    // 138 fixtures with --jobs 2: one worker thread (./worker.js from the bundle's folder) helps.
+    { args: ["scan", "-q", "--json", "--jobs", "2", repoPath("test", "fixtures", "x64")], norm: drop },
+    { args: ["apis", "--json"] },
+  ];
+  for (const c of cases) {
+    const a = cli(c.args);
+    const b = cli(c.args, { KMDLL_UNBUNDLED: "1" });
+    assert.equal(a.code, b.code, `${c.args.join(" ")}: exit codes (${a.stderr} / ${b.stderr})`);
+    assert.equal(a.stderr, b.stderr, c.args.join(" "));
+    assert.equal(c.norm ? c.norm(a.stdout) : a.stdout, c.norm ? c.norm(b.stdout) : b.stdout, c.args.join(" "));
+    assert.ok(a.stdout.length > 0, c.args.join(" "));
+  }
+});
