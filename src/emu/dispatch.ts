@@ -12,6 +12,8 @@ import type { Emulator } from "./emulator.js";
 import { GuestFault } from "./memory.js";
 import { EmuStop } from "./faults.js";
 import { Seh, SehResume } from "./seh.js";
+import { SehCompleted } from "./seh-x86.js";
+import { sehServicesX86 } from "./seh-x86-services.js";
 import type { SehServices } from "./api/types.js";
 import { addr64 } from "./layout.js";
 import { checkCallIrql } from "./verifier/checks.js";
@@ -62,6 +64,13 @@ interface Target {
   maxIrql: number | null;
   /** For pool a kernel routine allocates on the driver's behalf: the routine (undefined for the driver's own pool calls). */
   poolBy: string | undefined;
+  /**
+   * The last direct caller of this routine: its return address and who it is, valid while the
+   * module table's generation is `lastGen` (a call site usually calls the same routine again).
+   */
+  lastRet: bigint;
+  lastGen: number;
+  lastWho: Caller | null;
 }
 
 /** The routines through which a driver allocates pool itself (Driver Verifier tracks these). */
@@ -92,22 +101,43 @@ function targetAt(emu: Emulator, cache: DispatchCache, addr: bigint): Target | n
   let t = cache.targets.get(addr);
   if (t === undefined) {
     const thunk = emu.thunks.get(addr);
-    t = thunk ? { thunk, apiName: `${thunk.module}!${thunk.name}`, shortName: `${thunk.module.replace(/\.(exe|dll|sys)$/i, "")}!${thunk.name}`, maxIrql: maxIrqlOf(thunk.name), poolBy: undefined } : null;
+    t = thunk
+      ? {
+          thunk,
+          apiName: `${thunk.module}!${thunk.name}`,
+          shortName: `${thunk.module.replace(/\.(exe|dll|sys)$/i, "")}!${thunk.name}`,
+          maxIrql: maxIrqlOf(thunk.name),
+          poolBy: undefined,
+          lastRet: -1n,
+          lastGen: -1,
+          lastWho: null,
+        }
+      : null;
     if (t) t.poolBy = POOL_ALLOCATOR.test(t.apiName) ? undefined : t.apiName;
     cache.targets.set(addr, t);
   }
   return t;
 }
 
-function cachedCallerOf(emu: Emulator, cache: DispatchCache, retAddr: bigint): Caller {
+function cachedCallerOf(emu: Emulator, cache: DispatchCache, retAddr: bigint, t?: Target): Caller {
+  const modules = emu.map.modules;
+  if (t && t.lastWho !== null && t.lastRet === retAddr && t.lastGen === modules.generation) return t.lastWho;
   const hit = cache.callers.get(retAddr);
-  if (hit && emu.map.modules.get(hit.key) === hit.module) return hit.who;
-  const who = callerOf(emu, retAddr);
-  const direct = emu.map.moduleAt(retAddr);
-  if (direct && !direct.builtin && who.caller) {
+  let who: Caller;
+  if (hit && modules.get(hit.key) === hit.module) who = hit.who;
+  else {
+    who = callerOf(emu, retAddr);
+    const direct = emu.map.moduleAt(retAddr);
+    if (!direct || direct.builtin || !who.caller) return who;
     if (who.caller.module === direct.name) who.moduleKey = direct.key;
     if (cache.callers.size >= 4096) cache.callers.clear();
     cache.callers.set(retAddr, { key: direct.key, module: direct, who });
+  }
+  // Only direct calls from a driver get here (cached above): remember it on the routine too.
+  if (t) {
+    t.lastRet = retAddr;
+    t.lastGen = modules.generation;
+    t.lastWho = who;
   }
   return who;
 }
@@ -160,7 +190,8 @@ class CallContext implements ApiContext, PoolServices {
     }
     // The arch's convention: x64 stack arguments above the home space; x86 stack (fastcall: ECX, EDX first).
     if (!this.stackArg) {
-      this.stackArg = emu.cpu.argReader([this.a0, this.a1, this.a2, this.a3], this.sp, this.target.thunk.conv ?? {}, (a) => emu.readPtr(a));
+      // ARM64: X4-X7 (the hook passes X0-X3) are read from the engine.
+      this.stackArg = emu.cpu.argReader([this.a0, this.a1, this.a2, this.a3], this.sp, this.target.thunk.conv ?? {}, (a) => emu.readPtr(a), (r) => emu.uc.regRead(emu.C.regsArm64[r]!));
     }
     return this.stackArg(i);
   }
@@ -174,7 +205,7 @@ class CallContext implements ApiContext, PoolServices {
   }
 
   get callSite(): Caller {
-    return (this.who ??= cachedCallerOf(this.emu, this.cache, this.retAddr));
+    return (this.who ??= cachedCallerOf(this.emu, this.cache, this.retAddr, this.target));
   }
 
   get caller(): { module: string; rva: number } | null {
@@ -221,8 +252,9 @@ class CallContext implements ApiContext, PoolServices {
     return this.cache.cpu;
   }
 
-  // Exception dispatch follows x64 .pdata/.xdata; x86 SEH (_except_handler3/4 frames) is not modelled.
+  // Exception dispatch: x64 .pdata/.xdata (seh.ts); x86 the FS:[0] registration chain (seh-x86.ts).
   get seh(): SehServices | undefined {
+    if (this.emu.cpu.arch === "x86") return (this.sehServices ??= sehServicesX86(this.emu, this.target.apiName, this.callSite.callerText, this.retAddr, this.target.thunk.conv));
     if (this.emu.cpu.arch !== "x64") return undefined;
     return (this.sehServices ??= sehServices(this.emu, this.target.apiName, this.callSite.callerText, this.retAddr));
   }
@@ -289,7 +321,7 @@ function run(emu: Emulator, cache: DispatchCache, t: Target | null, addr: bigint
   try {
     ret = thunk.def.handler(ctx);
   } catch (e) {
-    if (e instanceof SehResume) {
+    if (e instanceof SehResume || e instanceof SehCompleted) {
       // A routine that raised (ExRaiseStatus, ProbeForRead...) or unwound: it does not return, but it was called.
       if (options.trace) emu.emit({ event: "api", module: ctx.caller?.module ?? "", api: t.apiName, args: ctx.shown(), caller: ctx.callSite.callerText });
       throw e;
