@@ -188,7 +188,7 @@ class CallContext implements ApiContext, PoolServices {
     }
     // The arch's convention: x64 stack arguments above the home space; x86 stack (fastcall: ECX, EDX first).
     if (!this.stackArg) {
-      this.stackArg = emu.cpu.argReader([this.a0, this.a1, this.a2, this.a3], this.sp, this.target.thunk.conv ?? {}, (a) => emu.readPtr(a));
+      this.stackArg = emu.cpu.argReader([this.a0, this.a1, this.a2, this.a3], this.sp, this.target.thunk.conv ?? {}, (a) => emu.readStackPtr(a));
     }
     return this.stackArg(i);
   }

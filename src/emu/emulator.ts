@@ -37,6 +37,7 @@ import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
 import { checkUnload, handleLeaks, objectLeaks } from "./verifier/unload.js";
 import { PageableGuard } from "./verifier/pageable.js";
+import { HostStacks } from "./host-stacks.js";
 import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
 import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
@@ -107,6 +108,8 @@ export class Emulator {
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
   /** The engine holds the hook weakly; this object keeps it alive. */
+  /** The kernel stacks when they are over JS memory (null with an addon without mapHost). */
+  private hostStacks: HostStacks | null = null;
   private readonly hookFn: ApiHookFn | ((offset: number, slot: number) => bigint | number | void);
   private nextImageBase: bigint;
   /** Mapped driver images and their protection spans (for the limits). */
@@ -166,15 +169,11 @@ export class Emulator {
     this.system = new SystemData(this.uc, this.mem, this.C, this.cpu);
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
-    // Stacks: one slot per nesting depth; the unmapped gap below each is its guard.
-    // Over JS memory when the addon can (mapHost): the API hook then reads the return address at
-    // [SP] directly rather than through Unicorn's memory lookup.
-    const hostStacks = this.C.features?.includes("mapHost") ?? false;
-    for (let d = 0; d < MAX_CALL_DEPTH; d++) {
-      const low = stackSlot(d, space.stacksBase).low;
-      if (hostStacks) this.uc.mapHost(low, new ArrayBuffer(STACK_SIZE), 3);
-      else this.uc.mapMemory(low, STACK_SIZE, 3);
-    }
+    // Stacks: one slot per nesting depth; the unmapped gap below each is its guard. Over JS
+    // memory when the addon can (host-stacks.ts): API calls then read [SP] and stack arguments
+    // without Unicorn's memory lookup.
+    if (this.C.features?.includes("mapHost")) this.hostStacks = new HostStacks(this.uc, space.stacksBase);
+    else for (let d = 0; d < MAX_CALL_DEPTH; d++) this.uc.mapMemory(stackSlot(d, space.stacksBase).low, STACK_SIZE, 3);
     // The return sentinel page (hlt), where every emulator-made call returns to.
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
     this.uc.write(space.returnSentinelPage, new Uint8Array(PAGE).fill(0xf4));
@@ -293,6 +292,11 @@ export class Emulator {
   /** Read a pointer of the emulated arch (8 bytes on x64, 4 on x86). */
   readPtr(address: bigint): bigint {
     return this.cpu.ptrSize === 4 ? BigInt(this.mem.u32(address)) : this.mem.u64(address);
+  }
+
+  /** readPtr for an address that is usually on a kernel stack (an API's stack arguments): read there directly when it is. */
+  readStackPtr(address: bigint): bigint {
+    return this.hostStacks?.read(address, this.cpu.ptrSize) ?? this.readPtr(address);
   }
 
   /** Write a pointer of the emulated arch. */

@@ -85,6 +85,14 @@ export function portApis(): ApiDefinition[] {
 const PCIConfiguration = 4;
 const Cmos = 0;
 
+/** The highest PCI bus number with a function (the machine's functions are fixed when its state is made); worked out once per machine. */
+const highestBuses = new WeakMap<object, number>();
+function highestBus(st: ReturnType<typeof machineOf>): number {
+  let n = highestBuses.get(st);
+  if (n === undefined) highestBuses.set(st, (n = Math.max(0, ...st.spec.pci.map((f) => f.bus))));
+  return n;
+}
+
 function busData(ctx: ApiContext, write: boolean, withOffset: boolean): number {
   const api = `Hal${write ? "Set" : "Get"}BusData${withOffset ? "ByOffset" : ""}`;
   const type = ctx.u32(0);
@@ -96,7 +104,7 @@ function busData(ctx: ApiContext, write: boolean, withOffset: boolean): number {
   const st = machineOf(ctx.kernel);
   const device = slot & 0x1f;
   const fn = (slot >> 5) & 0x7;
-  ctx.describe([String(type), String(bus), `${device}.${fn}`, hex(buf), String(offset), String(length)]);
+  ctx.describe(() => [String(type), String(bus), `${device}.${fn}`, hex(buf), String(offset), String(length)]);
   if (type === Cmos) {
     // CMOS through ports 0x70/0x71: one byte per offset.
     const n = Math.min(length, 128 - Math.min(offset, 128));
@@ -111,7 +119,7 @@ function busData(ctx: ApiContext, write: boolean, withOffset: boolean): number {
     ctx.warn(`${api}: bus data type ${type} is not modelled (only Cmos and PCIConfiguration)`);
     return 0;
   }
-  const maxBus = Math.max(0, ...st.spec.pci.map((f) => f.bus));
+  const maxBus = highestBus(st);
   if (bus > maxBus) return 0; // no such bus
   const cfg = st.config.get(pciKey(bus, device, fn));
   if (!cfg) {
