@@ -84,10 +84,20 @@ export class SystemData {
     else this.mem.setU64(a, v);
   }
 
-  /** Enter kernel mode for a top-level guest call: the KPCR behind gs (x64) or fs (x86). */
+  /**
+   * Enter kernel mode for a top-level guest call: the KPCR behind gs (x64), fs (x86), or x18 and
+   * TPIDR_EL1 (ARM64, whose KPCR block here has x64's layout); ARM64 also gets its FP/SIMD unit
+   * enabled (CPACR_EL1.FPEN = 0b11, Arm ARM D13.2.30), which Windows leaves on for kernel code.
+   */
   enterKernelMode(): void {
-    if (this.cpu.arch === "x86") x86Segments(this.uc, this.C, this.kpcr + X86_GDT_OFFSET, this.kpcr);
-    else this.uc.regWrite(this.C.regs.GS_BASE, this.kpcr);
+    if (this.cpu.arch === "x86") {
+      x86Segments(this.uc, this.C, this.kpcr + X86_GDT_OFFSET, this.kpcr);
+      // NT_TIB.ExceptionList (fs:[0]): no x86 SEH registration yet (EXCEPTION_CHAIN_END).
+      this.mem.setU32(this.kpcr, 0xffffffff);
+    } else if (this.cpu.arch === "arm64") {
+      const A = this.C.regsArm64;
+      this.uc.regWriteMany([A.X18!, A.TPIDR_EL1!, A.CPACR_EL1!], [this.kpcr, this.kpcr, 3n << 20n]);
+    } else this.uc.regWrite(this.C.regs.GS_BASE, this.kpcr);
   }
 
   init(exportAddress: (name: string) => bigint | null): void {
@@ -134,7 +144,7 @@ export class SystemData {
     // KUSER_SHARED_DATA has one layout on every arch (its offsets are fixed by contract).
     const S = L64.KUSER_SHARED_DATA;
     const k = this.kuser;
-    const imageNumber = this.cpu.arch === "x86" ? 0x14c : 0x8664;
+    const imageNumber = this.cpu.arch === "x86" ? 0x14c : this.cpu.arch === "arm64" ? 0xaa64 : 0x8664;
     m.setU32(k + BigInt(S.TickCountMultiplier), 0x0fa00000);
     m.setU16(k + BigInt(S.ImageNumberLow), imageNumber);
     m.setU16(k + BigInt(S.ImageNumberHigh), imageNumber);
@@ -166,7 +176,7 @@ export class SystemData {
     const build = exportAddress("NtBuildNumber");
     if (build !== null) m.setU32(build, 0xf0004a61); // 19041, free build
     // SeExports → SE_EXPORTS with the well-known SIDs (se-exports.ts), in the system data area.
-    writeSeExports(m, this.seExports, exportAddress("SeExports"));
+    writeSeExports(m, this.seExports, exportAddress("SeExports"), this.cpu.ptrSize === 4 ? 4 : 8);
     for (const t of ["CmKeyObjectType", "ExDesktopObjectType", "ExEventObjectType", "ExSemaphoreObjectType", "ExWindowStationObjectType", "IoAdapterObjectType", "IoDeviceHandlerObjectType", "IoDeviceObjectType", "IoDriverObjectType", "IoFileObjectType", "LpcPortObjectType", "MmSectionObjectType", "PsJobType", "PsProcessType", "PsThreadType", "SeTokenObjectType", "TmEnlistmentObjectType", "TmResourceManagerObjectType", "TmTransactionManagerObjectType"]) {
       const a = exportAddress(t);
       if (a !== null) this.setPtr(a, this.objectType());

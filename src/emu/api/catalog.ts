@@ -24,6 +24,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   process: ["Processes, threads and object queries: lookups, attach/detach, ZwQuerySystemInformation (loaded modules), ObOpenObjectByPointer, ObQueryNameString", "api-system"],
   notify: ["Notify routines and callbacks, registered and reported as `callback` events", "api-system"],
   iox: ["I/O extras: StartIo queue, error log entries (`errorlog` events), power, WDM version", "api-system"],
+  csq: ["Device IO timers (once per second of the emulated clock), IoCancelIrp, cancel-safe IRP queues (IoCsq*)", "api-csq (started as a service)"],
   regrtl: ["Rtl registry helpers: RtlQueryRegistryValues, RtlWriteRegistryValue, RtlCheckRegistryKey, ...", "api-system"],
   security: ["Security descriptors, ACLs, SIDs (SeExports), ZwSetSecurityObject", "api-system"],
   file: ["Files on the sandboxed volume: \\SystemRoot = --root (read only), writes in memory (docs/emulator.md)", "api-files"],
