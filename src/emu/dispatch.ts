@@ -191,7 +191,7 @@ class CallContext implements ApiContext, PoolServices {
     // The arch's convention: x64 stack arguments above the home space; x86 stack (fastcall: ECX, EDX first).
     if (!this.stackArg) {
       // ARM64: X4-X7 (the hook passes X0-X3) are read from the engine.
-      this.stackArg = emu.cpu.argReader([this.a0, this.a1, this.a2, this.a3], this.sp, this.target.thunk.conv ?? {}, (a) => emu.readStackPtr(a), (r) => emu.uc.regRead(emu.C.regsArm64[r]!));
+      this.stackArg = emu.cpu.argReader([this.a0, this.a1, this.a2, this.a3], this.sp, this.target.thunk.conv ?? {}, (a) => emu.readPtr(a), (r) => emu.uc.regRead(emu.C.regsArm64[r]!));
     }
     return this.stackArg(i);
   }

@@ -38,13 +38,13 @@ import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
 import { checkUnload, handleLeaks, objectLeaks } from "./verifier/unload.js";
 import { PageableGuard } from "./verifier/pageable.js";
-import { HostStacks } from "./host-stacks.js";
 import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
-import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
+import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, alignUpN, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
 import { ARM64_BRK_SENTINEL, fillStubs } from "./arch/arm64.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { imageArch } from "../nt/image-arch.js";
+import { KernelStacks } from "./stacks.js";
 
 export { EmuStop } from "./faults.js";
 export type { FaultReport, RunResult } from "./faults.js";
@@ -104,6 +104,7 @@ export class Emulator {
   /** Privileged instructions patched to ud2 at load (./verifier/privileged.ts), by address. */
   readonly privileged = new Map<bigint, PrivilegedOp>();
   readonly verifier: Verifier;
+  readonly stacks: KernelStacks;
   /** in/out, syscall, and watched rdmsr/wrmsr/lgdt/lidt sites (./verifier/insn.ts). */
   readonly insn: InstructionHooks;
   /** Pageable sections made inaccessible at IRQL >= DISPATCH_LEVEL (./verifier/pageable.ts). */
@@ -112,8 +113,6 @@ export class Emulator {
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
   /** The engine holds the hook weakly; this object keeps it alive. */
-  /** The kernel stacks when they are over JS memory (null with an addon without mapHost). */
-  private hostStacks: HostStacks | null = null;
   private readonly hookFn: ApiHookFn | ((offset: number, slot: number) => bigint | number | void);
   private nextImageBase: bigint;
   /** Mapped driver images and their protection spans (for the limits). */
@@ -154,10 +153,10 @@ export class Emulator {
     if (special !== "off" && this.verifier.enabled) this.pool.special = new SpecialPool(this.uc, space.specialPoolBase, space.specialPoolEnd, special);
     this.pageable = new PageableGuard(this);
     this.kernel = createKernelState(this);
-    const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch) };
+    const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch), "ksecdd.sys": kernelModuleExportsFor("ksecdd.sys", this.cpu.arch) };
     // KMDF (wdfldr.sys, wdf01000.sys) and the filter modules (fltmgr.sys, fwpkclnt.sys) are emulated for x64 and ARM64 drivers (x64 layouts).
     const wdf = this.cpu.arch !== "x86" ? { ...wdfModuleExports(), ...filterModuleExports() } : {};
-    const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] }) };
+    const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [] }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
     if (this.C.features?.includes("fastApiHook") && !this.options.compatApiHook) {
@@ -173,11 +172,10 @@ export class Emulator {
     this.system = new SystemData(this.uc, this.mem, this.C, this.cpu);
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
-    // Stacks: one slot per nesting depth; the unmapped gap below each is its guard. Over JS
-    // memory when the addon can (host-stacks.ts): API calls then read [SP] and stack arguments
-    // without Unicorn's memory lookup.
-    if (this.C.features?.includes("mapHost")) this.hostStacks = new HostStacks(this.uc, space.stacksBase);
-    else for (let d = 0; d < MAX_CALL_DEPTH; d++) this.uc.mapMemory(stackSlot(d, space.stacksBase).low, STACK_SIZE, 3);
+    // Stacks: one slot per nesting depth; the unmapped gap below each is its guard.
+    // Over JS memory when the addon can (mapHost, stacks.ts): the API hook then reads the return
+    // address at [SP], and handlers their stack arguments, without Unicorn's memory lookup.
+    this.stacks = new KernelStacks(this.uc, this.C, space.stacksBase);
     // The return sentinel page (hlt), where every emulator-made call returns to.
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
     this.uc.write(space.returnSentinelPage, fillStubs(this.cpu.arch === "arm64" ? ARM64_BRK_SENTINEL : Uint8Array.of(0xf4)));
@@ -295,12 +293,9 @@ export class Emulator {
 
   /** Read a pointer of the emulated arch (8 bytes on x64, 4 on x86). */
   readPtr(address: bigint): bigint {
+    const onStack = this.stacks.read(address, this.cpu.ptrSize);
+    if (onStack !== null) return onStack;
     return this.cpu.ptrSize === 4 ? BigInt(this.mem.u32(address)) : this.mem.u64(address);
-  }
-
-  /** readPtr for an address that is usually on a kernel stack (an API's stack arguments): read there directly when it is. */
-  readStackPtr(address: bigint): bigint {
-    return this.hostStacks?.read(address, this.cpu.ptrSize) ?? this.readPtr(address);
   }
 
   /** Write a pointer of the emulated arch. */

@@ -16,13 +16,22 @@ import { buildSyntheticModule, type SyntheticModule } from "./kernel-image.js";
 import { mapLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
 
+/**
+ * Images every booted Windows has loaded that drivers look for in the module list
+ * (SystemModuleInformation, PsLoadedModuleList) and whose PE headers they read: the win32k
+ * family, the code integrity module, the CNG driver. kmdll maps each as a synthetic image (DOS/PE
+ * headers, sections, an empty export directory) so a driver finds and parses it; nothing imports
+ * from them, so a driver importing one fails to load as on a machine without it.
+ */
+export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", "ci.dll", "cng.sys"] as const;
+
 /** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/; fltmgr.sys and fwpkclnt.sys: src/emu/fltmgr/. */
-export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys"] as const;
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ksecdd.sys", ...SYSTEM_IMAGES] as const;
 /** Built-in modules whose handlers read x64 layouts only. */
-const X64_ONLY = new Set(["wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys"]);
+const X64_ONLY = new Set(["wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ksecdd.sys"]);
 
 /** The modules whose exports come from the kernel export database alone. */
-const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll"]);
+const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys"]);
 
 export class KernelModules {
   private readonly exportAddr = new Map<string, Map<string, bigint>>();

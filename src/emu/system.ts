@@ -40,6 +40,15 @@ export const X86_EPROCESS_UNIQUE_PROCESS_ID = 0xb4;
 /** Where the x86 GDT lives inside the system data block. */
 const X86_GDT_OFFSET = 0x3f000n;
 
+/** ntoskrnl's object type exports and the names of their types. */
+const OBJECT_TYPE_NAMES: Record<string, string> = {
+  CmKeyObjectType: "Key", ExDesktopObjectType: "Desktop", ExEventObjectType: "Event", ExSemaphoreObjectType: "Semaphore",
+  ExWindowStationObjectType: "WindowStation", IoAdapterObjectType: "Adapter", IoDeviceHandlerObjectType: "DeviceHandler",
+  IoDeviceObjectType: "Device", IoDriverObjectType: "Driver", IoFileObjectType: "File", LpcPortObjectType: "ALPC Port",
+  MmSectionObjectType: "Section", PsJobType: "Job", PsProcessType: "Process", PsThreadType: "Thread", SeTokenObjectType: "Token",
+  TmEnlistmentObjectType: "TmEn", TmResourceManagerObjectType: "TmRm", TmTransactionManagerObjectType: "TmTm",
+};
+
 export class SystemData {
   readonly kpcr: bigint;
   readonly prcb: bigint;
@@ -177,22 +186,38 @@ export class SystemData {
     if (build !== null) m.setU32(build, 0xf0004a61); // 19041, free build
     // SeExports → SE_EXPORTS with the well-known SIDs (se-exports.ts), in the system data area.
     writeSeExports(m, this.seExports, exportAddress("SeExports"), this.cpu.ptrSize === 4 ? 4 : 8);
-    for (const t of ["CmKeyObjectType", "ExDesktopObjectType", "ExEventObjectType", "ExSemaphoreObjectType", "ExWindowStationObjectType", "IoAdapterObjectType", "IoDeviceHandlerObjectType", "IoDeviceObjectType", "IoDriverObjectType", "IoFileObjectType", "LpcPortObjectType", "MmSectionObjectType", "PsJobType", "PsProcessType", "PsThreadType", "SeTokenObjectType", "TmEnlistmentObjectType", "TmResourceManagerObjectType", "TmTransactionManagerObjectType"]) {
+    for (const [t, name] of Object.entries(OBJECT_TYPE_NAMES)) {
       const a = exportAddress(t);
-      if (a !== null) this.setPtr(a, this.objectType());
+      if (a !== null) this.setPtr(a, this.objectType(name));
     }
   }
 
   /**
-   * A fresh dummy OBJECT_TYPE (0x100 bytes). Its first field, TypeList, is an empty LIST_ENTRY
+   * A fresh OBJECT_TYPE (0x100 bytes). Its first field, TypeList, is an empty LIST_ENTRY
    * (Flink = Blink = itself) as on Windows — which also makes `*IoFileObjectType` right for drivers
    * built with mingw-w64's headers, which declare these data imports dllimport and so read one
-   * level deeper than the WDK's declaration does.
+   * level deeper than the WDK's declaration does. Name (a UNICODE_STRING whose characters follow
+   * the fields kmdll fills) and CallbackList (an empty LIST_ENTRY: drivers that link callback
+   * entries into it themselves check Blink->Flink first) are where Windows 10 x64 has them (0x10,
+   * 0xC8; Windows 7 x86: 0x08, 0x80; public symbols).
    */
-  objectType(): bigint {
+  objectType(name = ""): bigint {
     const a = this.objectTypes + BigInt(this.nextObjectType++ * 0x100);
+    const p = BigInt(this.cpu.ptrSize);
     this.setPtr(a, a);
-    this.setPtr(a + BigInt(this.cpu.ptrSize), a);
+    this.setPtr(a + p, a);
+    const x86 = this.cpu.arch === "x86";
+    const callbacks = a + (x86 ? 0x80n : 0xc8n);
+    this.setPtr(callbacks, callbacks);
+    this.setPtr(callbacks + p, callbacks);
+    const chars = a + 0xd8n;
+    if (name && name.length <= 20) {
+      const nameField = a + (x86 ? 0x08n : 0x10n);
+      this.mem.writeUtf16(chars, name);
+      this.mem.setU16(nameField, name.length * 2);
+      this.mem.setU16(nameField + 2n, name.length * 2);
+      this.setPtr(nameField + (x86 ? 4n : 8n), chars);
+    }
     return a;
   }
 

@@ -9,7 +9,7 @@ import { join, sep } from "node:path";
 import { FormatError, KmdllError } from "../errors.js";
 import { PE_HEAD, readFileBytes } from "../io/image.js";
 import { imageSectionProblems } from "../formats/pe/validate.js";
-import { ensureServiceKey } from "../nt/default-hive.js";
+import { ensureMinifilterInstances, ensureServiceKey } from "../nt/default-hive.js";
 import { parsePe } from "../formats/pe/index.js";
 import { STATUS } from "../nt/status.js";
 import { imageArch, machineText, type ImageArch } from "../nt/image-arch.js";
@@ -187,6 +187,9 @@ export function registryServices(registry: Registry): ServiceConfig {
     },
     ensureService(service: string, imagePath: string): boolean {
       return ensureServiceKey(registry, SERVICES_KEY, service, imagePath);
+    },
+    ensureMinifilterInstances(service: string) {
+      return ensureMinifilterInstances(registry, SERVICES_KEY, service);
     },
   };
 }

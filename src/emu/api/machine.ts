@@ -85,14 +85,6 @@ export function portApis(): ApiDefinition[] {
 const PCIConfiguration = 4;
 const Cmos = 0;
 
-/** The highest PCI bus number with a function (the machine's functions are fixed when its state is made); worked out once per machine. */
-const highestBuses = new WeakMap<object, number>();
-function highestBus(st: ReturnType<typeof machineOf>): number {
-  let n = highestBuses.get(st);
-  if (n === undefined) highestBuses.set(st, (n = Math.max(0, ...st.spec.pci.map((f) => f.bus))));
-  return n;
-}
-
 function busData(ctx: ApiContext, write: boolean, withOffset: boolean): number {
   const api = `Hal${write ? "Set" : "Get"}BusData${withOffset ? "ByOffset" : ""}`;
   const type = ctx.u32(0);
@@ -119,7 +111,8 @@ function busData(ctx: ApiContext, write: boolean, withOffset: boolean): number {
     ctx.warn(`${api}: bus data type ${type} is not modelled (only Cmos and PCIConfiguration)`);
     return 0;
   }
-  const maxBus = highestBus(st);
+  let maxBus = 0;
+  for (const f of st.spec.pci) if (f.bus > maxBus) maxBus = f.bus;
   if (bus > maxBus) return 0; // no such bus
   const cfg = st.config.get(pciKey(bus, device, fn));
   if (!cfg) {
