@@ -59,7 +59,7 @@ export function threadHost(emu: Emulator): ThreadHost {
       const resume = t.saved ? { regs: t.saved.regs, pc: t.saved.pc } : undefined;
       t.saved = undefined;
       t.switched = undefined;
-      const r = guestCall(emu, t.start, [t.arg], label, emu.options.timeoutMs, false, { stack, resume, stopped: () => t.switched !== undefined });
+      const r = guestCall(emu, t.start, [t.arg], label, emu.options.timeoutMs, false, undefined, { stack, resume, stopped: () => t.switched !== undefined });
       if (!r.ok) throw new EmuStop(r.fault);
       return t.switched === "park" ? { kind: "parked" } : { kind: "exited", value: r.value };
     },

@@ -24,6 +24,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   process: ["Processes, threads and object queries: lookups, attach/detach, ZwQuerySystemInformation (loaded modules), ObOpenObjectByPointer, ObQueryNameString", "api-system"],
   notify: ["Notify routines and callbacks, registered and reported as `callback` events", "api-system"],
   iox: ["I/O extras: StartIo queue, error log entries (`errorlog` events), power, WDM version", "api-system"],
+  csq: ["Device IO timers (once per second of the emulated clock), IoCancelIrp, cancel-safe IRP queues (IoCsq*)", "api-csq (started as a service)"],
   regrtl: ["Rtl registry helpers: RtlQueryRegistryValues, RtlWriteRegistryValue, RtlCheckRegistryKey, ...", "api-system"],
   security: ["Security descriptors, ACLs, SIDs (SeExports), ZwSetSecurityObject", "api-system"],
   file: ["Files on the sandboxed volume: \\SystemRoot = --root (read only), writes in memory (docs/emulator.md)", "api-files"],
@@ -34,10 +35,14 @@ export const FAMILIES: Record<string, [string, string]> = {
   rtlx: ["More Rtl: time fields, version checks, UTF-8, GUIDs, hashes, IPv4 text, CRC-32, PE image helpers", "api-rtlx"],
   misc: ["Kernel queues, pulse events, UUIDs, processor features, the DPC watchdog", "api-rtlx"],
   vm: ["Virtual memory of the user address space: allocate, free, protect, query, lock (reserve/commit per page, CPU permissions follow the protection), MmCopyVirtualMemory", "api-vm"],
+  reinit: ["Driver reinitialization: IoRegisterDriverReinitialization, IoRegisterBootDriverReinitialization (routines called after DriverEntry with DRIVER_EXTENSION.Count; boot ones only for a boot-start service, as Windows calls those once at boot)", "api-reinit"],
   drvobj: ["Driver objects made at run time: IoCreateDriver (the routine runs with the new \\Driver object and a NULL RegistryPath), IoDeleteDriver", "api-vm"],
   fltmgr: ["FltMgr.sys, the Filter Manager: minifilter registration (callbacks as events, unload through FilterUnloadCallback), communication ports, default security descriptors, push locks, file name parsing (no file-system stack: no instance is attached and no I/O reaches the callbacks)", "flt-minifilter"],
   wfp: ["fwpkclnt.sys, the Windows Filtering Platform: callouts (classify/notify/flow-delete functions as events), engine sessions, transactions, sublayers, callouts and filters, redirect handles (no network stack: no packet is classified)", "flt-minifilter"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
+  ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers and hashing (MD5, SHA-1, SHA-2)", "qa-system"],
+  dump: ["Crash-dump state: KeCapturePersistentThreadState's dump header and the kernel debugger data block (KDDEBUGGER_DATA64) it copies", "qa-system"],
+  win32k: ["win32k images (win32kbase.sys, win32kfull.sys): the routines drivers resolve by name, as stubs — no window manager runs, so no handle names a window", "qa-system"],
   mdl: ["MDLs, locked pages, contiguous and non-cached memory (physical frames from the machine model)", "api-hw"],
 };
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */
