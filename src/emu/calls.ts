@@ -108,7 +108,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     ok: false,
     fault: faults.report("timeout", `time budget of ${timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip),
   });
-  const owns = (sp: bigint): boolean => sp >= slot.low && sp <= slot.high;
+  const owns = (sp: bigint): boolean => (sp >= slot.low && sp <= slot.high) || (thread !== undefined && sp >= thread.stack.low && sp <= thread.stack.high);
   try {
     let startAt = thread?.resume ? thread.resume.pc : address;
     const onThreadStack = (sp: bigint | undefined) => thread !== undefined && sp !== undefined && sp >= thread.stack.low && sp <= thread.stack.high;
