@@ -208,3 +208,28 @@ test("property: any text gives diagnostics inside the text, never an exception",
     { numRuns: 500 },
   );
 });
+
+test("WDK storage-sample dialect: `!if $(AMD64) || $(386)` (makefile.def sets the other platforms' switches to 0), TARGETTYPE=MINIPORT, a library another project published to $(DDK_LIB_PATH)", async () => {
+  const text = "TARGETNAME=m\nTARGETTYPE=MINIPORT\n!if $(AMD64) || $(386)\nSOURCES=pc.c\n!elseif $(IA64)\nSOURCES=ia64.c\n!endif\n!if $(ARM)\nC_DEFINES=-DARM\n!endif\n";
+  for (const arch of ["x64", "x86"] as const) {
+    const r = parseSources(text, { arch });
+    assert.deepEqual(errors(r.diagnostics), [], arch);
+    assert.equal(r.project?.type, "DRIVER", "a miniport/miniclass is a driver image");
+    assert.deepEqual(r.project?.sources.map((s) => s.path), ["pc.c"]);
+  }
+  // tape.lib, published by the class driver's project (PASS1_PUBLISH), linked by a miniclass as $(DDK_LIB_PATH)\tape.lib.
+  const ws = scratch("kmdll-publish-");
+  mkdirSync(join(ws, "cls"));
+  mkdirSync(join(ws, "mini"));
+  writeFileSync(join(ws, "dirs"), "DIRS=cls mini\n");
+  writeFileSync(join(ws, "cls", "sources"), "TARGETNAME=cls\nTARGETTYPE=EXPORT_DRIVER\nDLLDEF=cls.def\nSOURCES=cls.c\nPASS1_PUBLISH={$(OBJ_PATH)\\$(O)\\cls.lib=$(DDK_LIB_PATH)\\cls.lib}\n");
+  writeFileSync(join(ws, "cls", "cls.def"), "LIBRARY cls.sys\nEXPORTS\n    DllInitialize PRIVATE\n    DllUnload PRIVATE\n    ClsInit\n");
+  writeFileSync(join(ws, "cls", "cls.c"), "#include <ntddk.h>\nNTSTATUS DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) { return STATUS_SUCCESS; }\nNTSTATUS DllInitialize(PUNICODE_STRING r) { return STATUS_SUCCESS; }\nNTSTATUS DllUnload(void) { return STATUS_SUCCESS; }\nULONG ClsInit(PDRIVER_OBJECT d) { return 7; }\n");
+  writeFileSync(join(ws, "mini", "sources"), "TARGETNAME=mini\nTARGETTYPE=MINIPORT\nTARGETLIBS=$(DDK_LIB_PATH)\\cls.lib\n!if $(AMD64) || $(386)\nSOURCES=mini.c\n!endif\n");
+  writeFileSync(join(ws, "mini", "mini.c"), "#include <ntddk.h>\nULONG ClsInit(PDRIVER_OBJECT d);\nstatic VOID Unload(PDRIVER_OBJECT d) { }\nNTSTATUS DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) { d->DriverUnload = Unload; return ClsInit(d) == 7 ? STATUS_SUCCESS : STATUS_UNSUCCESSFUL; }\n");
+  const b = await runCli(["build", ".", "--arch", "x64", "--no-check"], { cwd: ws });
+  assert.equal(b.code, 0, b.stdout + b.stderr);
+  assert.match(b.stdout, /^mini \(x64\): compiled mini\/mini\.c; linked out\/x64\/mini\.sys$/m);
+  const r = await runCli(["sim", "--install", join(ws, "out", "x64", "cls.sys"), join(ws, "out", "x64", "mini.sys"), "--", "start:mini", "stop:mini"]);
+  assert.equal(r.code, 0, r.stdout);
+});

@@ -223,6 +223,29 @@ class Engine : public Napi::ObjectWrap<Engine> {
   std::vector<SoftRegion> soft_;
   // ArrayBuffers mapped with mapHost (kept alive while Unicorn may use their memory).
   std::vector<Napi::Reference<Napi::ArrayBuffer>> hostBuffers_;
+  // The guest ranges mapped with mapHost and their memory: the API hook reads the return address
+  // from there directly (the kernel stacks are mapped so) instead of through uc_mem_read.
+  struct HostRegion {
+    uint64_t base;
+    uint64_t size;
+    uint8_t* host;
+  };
+  std::vector<HostRegion> hostRegions_;
+  size_t hostHit_ = 0;
+  // Copy n bytes at guest address a from a mapHost region; false when they are not all in one.
+  bool ReadHost(uint64_t a, void* out, size_t n) {
+    size_t count = hostRegions_.size();
+    for (size_t k = 0; k < count; k++) {
+      size_t i = (hostHit_ + k) % count;
+      const HostRegion& r = hostRegions_[i];
+      if (a - r.base < r.size && r.size - (a - r.base) >= n) {
+        memcpy(out, r.host + (a - r.base), n);
+        hostHit_ = i;
+        return true;
+      }
+    }
+    return false;
+  }
   SoftRegion* SoftAt(uint64_t a) {
     for (auto& r : soft_)
       if (a - r.base < r.size) return &r;
@@ -277,6 +300,24 @@ class Engine : public Napi::ObjectWrap<Engine> {
     return false;
   }
 
+  // A hook's result as 64 bits (bigint, or a number taken as a 64-bit two's complement value);
+  // false for anything else (undefined: the routine returns nothing).
+  static bool ResultU64(napi_env env, napi_value v, uint64_t* out) {
+    napi_valuetype t;
+    if (napi_typeof(env, v, &t) != napi_ok) return false;
+    if (t == napi_bigint) {
+      bool lossless;
+      return napi_get_value_bigint_uint64(env, v, out, &lossless) == napi_ok;
+    }
+    if (t == napi_number) {
+      int64_t i;
+      if (napi_get_value_int64(env, v, &i) != napi_ok) return false;
+      *out = static_cast<uint64_t>(i);
+      return true;
+    }
+    return false;
+  }
+
   uint64_t ArgU64(const Napi::CallbackInfo& info, size_t i, bool* ok) {
     uint64_t v = 0;
     if (i >= info.Length() || !GetU64(info[i], &v)) {
@@ -304,7 +345,13 @@ class Engine : public Napi::ObjectWrap<Engine> {
     uint64_t addr = ArgU64(info, 0, &ok), size = ok ? ArgU64(info, 1, &ok) : 0;
     if (!ok) return env.Undefined();
     uc_err err = uc_mem_unmap(uc_, addr, size);
-    if (err != UC_ERR_OK) ThrowUc(env, "uc_mem_unmap", err);
+    if (err != UC_ERR_OK) return ThrowUc(env, "uc_mem_unmap", err), env.Undefined();
+    // A mapHost range (partly) unmapped is no longer read directly.
+    for (size_t i = hostRegions_.size(); i-- > 0;) {
+      const HostRegion& r = hostRegions_[i];
+      if (r.base < addr + size && addr < r.base + r.size) hostRegions_.erase(hostRegions_.begin() + i);
+    }
+    hostHit_ = 0;
     return env.Undefined();
   }
 
@@ -439,6 +486,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
     uc_err err = uc_mem_map_ptr(uc_, addr, size, static_cast<uint32_t>(perms), ab.Data());
     if (err != UC_ERR_OK) return ThrowUc(env, "uc_mem_map_ptr", err), env.Undefined();
     hostBuffers_.push_back(Napi::Reference<Napi::ArrayBuffer>::New(ab, 1));
+    hostRegions_.push_back(HostRegion{addr, size, static_cast<uint8_t*>(ab.Data())});
     return env.Undefined();
   }
 
@@ -704,19 +752,21 @@ class Engine : public Napi::ObjectWrap<Engine> {
     uint64_t r[5] = {0, 0, 0, 0, 0};
     uint64_t ret = 0;
     if (self->mode_ == MODE_X64) {
-      int ids[5] = {UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_RSP};
-      for (int i = 0; i < 5; i++) uc_reg_read(uc, ids[i], &r[i]);
+      static int ids[5] = {UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_RSP};
+      void* out[5] = {&r[0], &r[1], &r[2], &r[3], &r[4]};
+      uc_reg_read_batch(uc, ids, out, 5);
       // The return address at [rsp] (the caller), or 0 when the stack is not readable.
-      if (uc_mem_read(uc, r[4], &ret, sizeof ret) != UC_ERR_OK) ret = 0;
+      if (!self->ReadHost(r[4], &ret, sizeof ret) && uc_mem_read(uc, r[4], &ret, sizeof ret) != UC_ERR_OK) ret = 0;
     } else if (self->mode_ == MODE_X86) {
-      int ids[3] = {UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_ESP};
+      static int ids[3] = {UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_ESP};
       uint32_t v[3] = {0, 0, 0};
-      for (int i = 0; i < 3; i++) uc_reg_read(uc, ids[i], &v[i]);
+      void* out[3] = {&v[0], &v[1], &v[2]};
+      uc_reg_read_batch(uc, ids, out, 3);
       r[0] = v[0];
       r[1] = v[1];
       r[4] = v[2];
       uint32_t ret32 = 0;
-      if (uc_mem_read(uc, r[4], &ret32, sizeof ret32) == UC_ERR_OK) ret = ret32;
+      if (self->ReadHost(r[4], &ret32, sizeof ret32) || uc_mem_read(uc, r[4], &ret32, sizeof ret32) == UC_ERR_OK) ret = ret32;
     } else {
       int ids[6] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2, UC_ARM64_REG_X3, UC_ARM64_REG_SP, UC_ARM64_REG_X30};
       uint64_t v[6];
@@ -757,9 +807,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
       uc_emu_stop(uc);
       return;
     }
-    Napi::Value rv(env, result);
     uint64_t v;
-    if (!GetU64(rv, &v)) return;
+    if (!ResultU64(env, result, &v)) return;
     if (self->mode_ == MODE_X64) {
       uc_reg_write(uc, UC_X86_REG_RAX, &v);
     } else if (self->mode_ == MODE_X86) {
@@ -970,6 +1019,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
       if (!broken_) {
         uc_close(uc_);
         ReleaseSoft();
+        hostRegions_.clear();
         hostBuffers_.clear();
       }
       uc_ = nullptr;

@@ -41,8 +41,9 @@ export class Clock {
       out[3] = Number((s >> 32n) & 0xffffffffn);
       return;
     }
-    const lo = this.interrupt % TWO32;
-    const hi = (this.interrupt - lo) / TWO32;
+    // Exact for integers below 2^53 (a power-of-two division), and cheaper than a float modulo.
+    const hi = Math.floor(this.interrupt / TWO32);
+    const lo = this.interrupt - hi * TWO32;
     let slo = BOOT_LO + lo;
     let shi = BOOT_HI + hi;
     if (slo >= TWO32) {

@@ -62,6 +62,13 @@ interface Target {
   maxIrql: number | null;
   /** For pool a kernel routine allocates on the driver's behalf: the routine (undefined for the driver's own pool calls). */
   poolBy: string | undefined;
+  /**
+   * The last direct caller of this routine: its return address and who it is, valid while the
+   * module table's generation is `lastGen` (a call site usually calls the same routine again).
+   */
+  lastRet: bigint;
+  lastGen: number;
+  lastWho: Caller | null;
 }
 
 /** The routines through which a driver allocates pool itself (Driver Verifier tracks these). */
@@ -92,22 +99,43 @@ function targetAt(emu: Emulator, cache: DispatchCache, addr: bigint): Target | n
   let t = cache.targets.get(addr);
   if (t === undefined) {
     const thunk = emu.thunks.get(addr);
-    t = thunk ? { thunk, apiName: `${thunk.module}!${thunk.name}`, shortName: `${thunk.module.replace(/\.(exe|dll|sys)$/i, "")}!${thunk.name}`, maxIrql: maxIrqlOf(thunk.name), poolBy: undefined } : null;
+    t = thunk
+      ? {
+          thunk,
+          apiName: `${thunk.module}!${thunk.name}`,
+          shortName: `${thunk.module.replace(/\.(exe|dll|sys)$/i, "")}!${thunk.name}`,
+          maxIrql: maxIrqlOf(thunk.name),
+          poolBy: undefined,
+          lastRet: -1n,
+          lastGen: -1,
+          lastWho: null,
+        }
+      : null;
     if (t) t.poolBy = POOL_ALLOCATOR.test(t.apiName) ? undefined : t.apiName;
     cache.targets.set(addr, t);
   }
   return t;
 }
 
-function cachedCallerOf(emu: Emulator, cache: DispatchCache, retAddr: bigint): Caller {
+function cachedCallerOf(emu: Emulator, cache: DispatchCache, retAddr: bigint, t?: Target): Caller {
+  const modules = emu.map.modules;
+  if (t && t.lastWho !== null && t.lastRet === retAddr && t.lastGen === modules.generation) return t.lastWho;
   const hit = cache.callers.get(retAddr);
-  if (hit && emu.map.modules.get(hit.key) === hit.module) return hit.who;
-  const who = callerOf(emu, retAddr);
-  const direct = emu.map.moduleAt(retAddr);
-  if (direct && !direct.builtin && who.caller) {
+  let who: Caller;
+  if (hit && modules.get(hit.key) === hit.module) who = hit.who;
+  else {
+    who = callerOf(emu, retAddr);
+    const direct = emu.map.moduleAt(retAddr);
+    if (!direct || direct.builtin || !who.caller) return who;
     if (who.caller.module === direct.name) who.moduleKey = direct.key;
     if (cache.callers.size >= 4096) cache.callers.clear();
     cache.callers.set(retAddr, { key: direct.key, module: direct, who });
+  }
+  // Only direct calls from a driver get here (cached above): remember it on the routine too.
+  if (t) {
+    t.lastRet = retAddr;
+    t.lastGen = modules.generation;
+    t.lastWho = who;
   }
   return who;
 }
@@ -174,7 +202,7 @@ class CallContext implements ApiContext, PoolServices {
   }
 
   get callSite(): Caller {
-    return (this.who ??= cachedCallerOf(this.emu, this.cache, this.retAddr));
+    return (this.who ??= cachedCallerOf(this.emu, this.cache, this.retAddr, this.target));
   }
 
   get caller(): { module: string; rva: number } | null {

@@ -141,7 +141,7 @@ export class Emulator {
     this.scratch = new ScratchPages(this.uc, space.callScratchBase);
     this.mem = new EngineMemory(this.uc);
     this.mem.freedCheck = (a, n) => this.scratch.freedAt(a, n) ?? this.pool.special?.freedAt(a, n) ?? null;
-    this.pool = new PoolAllocator(this.uc, space.poolBase);
+    this.pool = new PoolAllocator(this.uc, space.poolBase, this.C.features?.includes("mapHost") ?? false);
     this.pool.onProblem = (p) => this.faults.poolProblem(p);
     const special = this.options.specialPool ?? (this.verifier.mode === "all" ? "overrun" : "off");
     if (special !== "off" && this.verifier.enabled) this.pool.special = new SpecialPool(this.uc, space.specialPoolBase, space.specialPoolEnd, special);
@@ -167,7 +167,14 @@ export class Emulator {
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
     // Stacks: one slot per nesting depth; the unmapped gap below each is its guard.
-    for (let d = 0; d < MAX_CALL_DEPTH; d++) this.uc.mapMemory(stackSlot(d, space.stacksBase).low, STACK_SIZE, 3);
+    // Over JS memory when the addon can (mapHost): the API hook then reads the return address at
+    // [SP] directly rather than through Unicorn's memory lookup.
+    const hostStacks = this.C.features?.includes("mapHost") ?? false;
+    for (let d = 0; d < MAX_CALL_DEPTH; d++) {
+      const low = stackSlot(d, space.stacksBase).low;
+      if (hostStacks) this.uc.mapHost(low, new ArrayBuffer(STACK_SIZE), 3);
+      else this.uc.mapMemory(low, STACK_SIZE, 3);
+    }
     // The return sentinel page (hlt), where every emulator-made call returns to.
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
     this.uc.write(space.returnSentinelPage, new Uint8Array(PAGE).fill(0xf4));

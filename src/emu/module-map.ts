@@ -6,9 +6,29 @@ import type { LoadedModule } from "./image.js";
 import type { ThunkTable } from "./thunks.js";
 import { addr64 } from "./layout.js";
 
+/**
+ * Lower-case base name → module, with a generation number that changes whenever a module is
+ * added or removed (per-call caches of "which module called" check it instead of looking up).
+ */
+export class ModuleTable extends Map<string, LoadedModule> {
+  generation = 0;
+  override set(key: string, value: LoadedModule): this {
+    this.generation++;
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.generation++;
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.generation++;
+    super.clear();
+  }
+}
+
 export class ModuleMap {
   /** Lower-case base name → module. */
-  readonly modules = new Map<string, LoadedModule>();
+  readonly modules = new ModuleTable();
 
   constructor(private readonly thunks: ThunkTable) {}
 

@@ -45,9 +45,10 @@ export function runPnp(emu: Emulator, op: (env: IoEnv) => PnpOutcome | void): Pn
   }
 }
 
-/** Whether this kernel has a device tree to manage (a device file was given). */
+/** Whether this kernel has a device tree to manage (a device file was given, or a driver reported a device). */
 export function hasDevices(emu: Emulator): boolean {
-  return pnpState(emu.kernel).file !== null;
+  const st = pnpState(emu.kernel);
+  return st.file !== null || st.nodes.length > 0;
 }
 
 export const pnpOps = {

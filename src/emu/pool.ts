@@ -39,6 +39,41 @@ export type PoolProblem =
 
 const HEADER = 16;
 
+/** A tracked block: a PoolBlock that also knows whether it was freed (not visible to readers of PoolBlock). */
+class Block implements PoolBlock {
+  by?: string;
+  #freed = false;
+  /** Where a normal-pool block lives (its chunk and the user address's offset there); null/-1 for special pool. */
+  #chunk: Chunk | null = null;
+  #offset = -1;
+  constructor(
+    readonly address: bigint,
+    readonly size: number,
+    readonly tag: number,
+    readonly poolType: number,
+    readonly module: string,
+    readonly site: string | null,
+    readonly seq: number,
+  ) {}
+  get freed(): boolean {
+    return this.#freed;
+  }
+  markFreed(): void {
+    this.#freed = true;
+  }
+  get chunk(): Chunk | null {
+    return this.#chunk;
+  }
+  get offset(): number {
+    return this.#offset;
+  }
+  placeIn(chunk: Chunk, offset: number): this {
+    this.#chunk = chunk;
+    this.#offset = offset;
+    return this;
+  }
+}
+
 /** "Tag" text of a pool tag as the kernel shows it (little-endian ASCII). */
 export function tagText(tag: number): string {
   let s = "";
@@ -55,18 +90,84 @@ export function tagText(tag: number): string {
  */
 export const POOL_LIMIT = 256 * 1024 * 1024;
 
+/** A pool chunk: its guest range and, when the addon maps it over JS memory (mapHost), its bytes. */
+interface Chunk {
+  base: bigint;
+  size: number;
+  /** base + size. */
+  end: bigint;
+  /** The chunk's memory (JS writes it in place), or null when it is written through the addon. */
+  bytes: Uint8Array | null;
+  /** The same memory as 32-bit words (fill patterns are byte-symmetric, so host byte order does not matter). */
+  words: Uint32Array | null;
+}
+
+/**
+ * Freed blocks of one rounded size waiting for reuse, oldest first: a just-freed block is reused
+ * last (FIFO), so a double free stays detectable as long as possible.
+ */
+class FreeQueue {
+  // Parallel columns (no object per entry): the block's user address, its chunk and offset there.
+  private users: bigint[] = [];
+  private chunks: Chunk[] = [];
+  private offsets: number[] = [];
+  private head = 0;
+  private tail = 0;
+  push(user: bigint, chunk: Chunk, offset: number): void {
+    if (this.tail === this.users.length) {
+      this.users.push(user);
+      this.chunks.push(chunk);
+      this.offsets.push(offset);
+    } else {
+      this.users[this.tail] = user;
+      this.chunks[this.tail] = chunk;
+      this.offsets[this.tail] = offset;
+    }
+    this.tail++;
+  }
+  /** Index of the oldest freed block (read it with user/chunk/offset before the next call), or -1. */
+  take(): number {
+    if (this.head === this.tail) return -1;
+    const i = this.head++;
+    if (this.head === this.tail) {
+      // Empty: start again at the front (the columns keep their capacity).
+      this.head = this.tail = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.tail) {
+      const at = this.head - 1;
+      this.users.copyWithin(0, at, this.tail);
+      this.chunks.copyWithin(0, at, this.tail);
+      this.offsets.copyWithin(0, at, this.tail);
+      this.tail -= at;
+      this.head = 1;
+      return 0;
+    }
+    return i;
+  }
+  user(i: number): bigint {
+    return this.users[i]!;
+  }
+  chunk(i: number): Chunk {
+    return this.chunks[i]!;
+  }
+  offset(i: number): number {
+    return this.offsets[i]!;
+  }
+}
+
 export class PoolAllocator {
   private mappedBytes = 0;
-  private chunks: { base: bigint; size: number }[] = [];
-  private cursor = 0n;
-  private cursorEnd = 0n;
+  private chunks: Chunk[] = [];
+  /** The chunk new blocks are carved from, and the cursor/end inside it (offsets). */
+  private current: Chunk | null = null;
+  private cursor = 0;
+  private cursorEnd = 0;
   private nextChunk: bigint;
-  /** Live blocks by user address. */
-  readonly live = new Map<bigint, PoolBlock>();
-  /** Freed blocks not yet reused (user address → the block as it was). */
-  private freed = new Map<bigint, PoolBlock>();
+  /** Whether chunks are mapped over JS memory (the addon's mapHost). */
+  private readonly host: boolean;
+  /** Blocks by user address: live ones and freed ones not yet reused (for naming a double free). */
+  private readonly blocks = new Map<bigint, Block>();
   /** Free lists by rounded block size (user size rounded to 16). */
-  private freeLists = new Map<number, bigint[]>();
+  private freeLists = new Map<number, FreeQueue>();
   private seq = 0;
   /** Problems reported by free(); the emulator turns them into events/faults. */
   onProblem: (p: PoolProblem) => void = () => {};
@@ -78,24 +179,45 @@ export class PoolAllocator {
   constructor(
     private readonly uc: NativeEngine,
     private readonly base: bigint = POOL_BASE,
+    /** Map chunks over JS memory (NativeEngine.mapHost): block headers are then written without a call into the addon. */
+    hostChunks = false,
   ) {
     this.nextChunk = base;
+    this.host = hostChunks;
   }
 
   private mapChunk(minBytes: number): void {
     const size = Math.max(POOL_CHUNK, alignUp(minBytes, 0x10000));
     const base = this.nextChunk;
-    this.uc.mapMemory(base, size, 3 /* READ|WRITE */);
-    this.chunks.push({ base, size });
+    let bytes: Uint8Array | null = null;
+    let words: Uint32Array | null = null;
+    if (this.host) {
+      const buffer = new ArrayBuffer(size);
+      this.uc.mapHost(base, buffer, 3 /* READ|WRITE */);
+      bytes = new Uint8Array(buffer);
+      words = new Uint32Array(buffer);
+    } else {
+      this.uc.mapMemory(base, size, 3 /* READ|WRITE */);
+    }
+    const chunk = { base, size, end: base + BigInt(size), bytes, words };
+    this.chunks.push(chunk);
     this.mappedBytes += size;
     this.nextChunk = base + BigInt(size) + 0x10000n; // unmapped gap between chunks
-    this.cursor = base;
-    this.cursorEnd = base + BigInt(size);
+    this.current = chunk;
+    this.cursor = 0;
+    this.cursorEnd = size;
+  }
+
+  /** The chunk holding a normal-pool address (the current one first: most blocks are recent). */
+  private chunkAt(addr: bigint): Chunk | undefined {
+    const cur = this.current;
+    if (cur && addr >= cur.base && addr < cur.end) return cur;
+    return this.chunks.find((c) => addr >= c.base && addr < c.end);
   }
 
   /** Whether an address lies in a pool chunk. */
   inPool(addr: bigint): boolean {
-    return this.chunks.some((c) => addr >= c.base && addr < c.base + BigInt(c.size)) || (this.special?.contains(addr) ?? false);
+    return this.chunks.some((c) => addr >= c.base && addr < c.end) || (this.special?.contains(addr) ?? false);
   }
 
   allocate(size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null, by?: string): bigint {
@@ -104,49 +226,75 @@ export class PoolAllocator {
       const why = this.special.refusal(size);
       // POOL_TYPE: every paged type is odd (PagedPool 1, PagedPoolCacheAligned 5, PagedPoolSession 33 ...).
       const p = this.special.allocate(size, zero, (poolType & 1) === 1);
-      if (p !== null) return this.track({ address: p, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq });
+      if (p !== null) return this.track(new Block(p, size, tag >>> 0, poolType, module, site, ++this.seq));
       if (why && !this.special.noted.has(why)) {
         this.special.noted.add(why);
         this.onProblem({ kind: "special-fallback", size, live: this.special.live.size, reason: why });
       }
     }
     const rounded = alignUp(Math.max(size, 1), 16);
-    let user: bigint | undefined;
-    const list = this.freeLists.get(rounded);
-    if (list && list.length) {
-      user = list.pop()!;
-      this.freed.delete(user);
+    const queue = this.freeLists.get(rounded);
+    const reuse = queue ? queue.take() : -1;
+    let user: bigint;
+    let chunk: Chunk;
+    let offset: number;
+    if (reuse >= 0) {
+      user = queue!.user(reuse);
+      chunk = queue!.chunk(reuse);
+      offset = queue!.offset(reuse);
     } else {
-      const need = BigInt(rounded + HEADER);
-      if (this.cursor + need > this.cursorEnd) {
-        const chunk = Math.max(POOL_CHUNK, alignUp(rounded + HEADER, 0x10000));
-        if (this.mappedBytes + chunk > POOL_LIMIT) return 0n;
+      if (this.cursor + rounded + HEADER > this.cursorEnd) {
+        const chunkSize = Math.max(POOL_CHUNK, alignUp(rounded + HEADER, 0x10000));
+        if (this.mappedBytes + chunkSize > POOL_LIMIT) return 0n;
         this.mapChunk(rounded + HEADER);
       }
-      user = this.cursor + BigInt(HEADER);
-      this.cursor += need;
+      chunk = this.current!;
+      offset = this.cursor + HEADER;
+      user = chunk.base + BigInt(offset);
+      this.cursor += rounded + HEADER;
     }
     // POOL_HEADER: PreviousSize/PoolIndex/BlockSize/PoolType (4 bytes), PoolTag at +4.
     // Fresh pool is not zeroed on Windows; fill with a recognisable pattern unless asked to zero.
-    // Small blocks are staged in a reused buffer (no allocation per call).
     const n = HEADER + rounded;
-    const blockBytes = n <= this.stage.length ? this.stage.subarray(0, n) : new Uint8Array(n);
-    blockBytes.fill(0, 0, HEADER);
-    blockBytes.fill(zero ? 0 : 0xcd, HEADER);
-    const hdr = Math.min(0xffff, n >> 4);
-    blockBytes[2] = hdr & 0xff;
-    blockBytes[3] = hdr >>> 8;
     const t = tag >>> 0;
-    blockBytes[4] = t & 0xff;
-    blockBytes[5] = (t >>> 8) & 0xff;
-    blockBytes[6] = (t >>> 16) & 0xff;
-    blockBytes[7] = t >>> 24;
-    this.uc.write(user - BigInt(HEADER), blockBytes);
-    return this.track({ address: user, size, tag: tag >>> 0, poolType, module, site, seq: ++this.seq, ...(by ? { by } : {}) });
+    const hdr = Math.min(0xffff, n >> 4);
+    const direct = chunk.bytes;
+    if (direct && n <= 1024) {
+      // In place over JS memory, word by word (a small block is cheaper so than with fill()).
+      const w = chunk.words!;
+      const first = (offset - HEADER) >>> 2;
+      const end = first + (n >>> 2);
+      w[first] = w[first + 1] = w[first + 2] = w[first + 3] = 0;
+      const pattern = zero ? 0 : 0xcdcdcdcd;
+      for (let i = first + 4; i < end; i++) w[i] = pattern;
+      const at = offset - HEADER;
+      direct[at + 2] = hdr & 0xff;
+      direct[at + 3] = hdr >>> 8;
+      direct[at + 4] = t & 0xff;
+      direct[at + 5] = (t >>> 8) & 0xff;
+      direct[at + 6] = (t >>> 16) & 0xff;
+      direct[at + 7] = t >>> 24;
+    } else {
+      // In place over JS memory; else small blocks are staged in a reused buffer (no allocation per call).
+      const at = direct ? offset - HEADER : 0;
+      const bytes = direct ?? (n <= this.stage.length ? this.stage : new Uint8Array(n));
+      bytes.fill(0, at, at + HEADER);
+      bytes.fill(zero ? 0 : 0xcd, at + HEADER, at + n);
+      bytes[at + 2] = hdr & 0xff;
+      bytes[at + 3] = hdr >>> 8;
+      bytes[at + 4] = t & 0xff;
+      bytes[at + 5] = (t >>> 8) & 0xff;
+      bytes[at + 6] = (t >>> 16) & 0xff;
+      bytes[at + 7] = t >>> 24;
+      if (!direct) this.uc.write(user - BigInt(HEADER), bytes.length === n ? bytes : bytes.subarray(0, n));
+    }
+    const block = new Block(user, size, t, poolType, module, site, ++this.seq).placeIn(chunk, offset);
+    if (by) block.by = by;
+    return this.track(block);
   }
 
-  private track(block: PoolBlock): bigint {
-    this.live.set(block.address, block);
+  private track(block: Block): bigint {
+    this.blocks.set(block.address, block);
     this.stats.allocations++;
     this.stats.bytesLive += block.size;
     return block.address;
@@ -155,10 +303,9 @@ export class PoolAllocator {
   /** Free a block; returns false (after reporting) on a double free or foreign pointer. */
   free(addr: bigint, tag: number | null, site: string | null): boolean {
     const a = BigInt.asUintN(64, addr);
-    const block = this.live.get(a);
-    if (!block) {
-      const was = this.freed.get(a);
-      if (was) this.onProblem({ kind: "double-free", address: a, block: was, site });
+    const block = this.blocks.get(a);
+    if (!block || block.freed) {
+      if (block) this.onProblem({ kind: "double-free", address: a, block, site });
       else this.onProblem({ kind: "foreign-free", address: a, site, inside: this.blockContaining(a) ?? undefined });
       return false;
     }
@@ -166,39 +313,37 @@ export class PoolAllocator {
     if (tag !== null && tag >>> 0 !== 0 && tag >>> 0 !== block.tag) {
       this.onProblem({ kind: "tag-mismatch", address: a, block, tag: tag >>> 0, site });
     }
-    this.live.delete(a);
-    this.freed.set(a, block);
+    block.markFreed();
+    this.stats.frees++;
+    this.stats.bytesLive -= block.size;
     if (this.special?.owns(a)) {
       // Special pool: the pages are unmapped (a later access faults) and never reused.
       const r = this.special.free(a);
-      this.stats.frees++;
-      this.stats.bytesLive -= block.size;
       if (r?.corruption) this.onProblem({ kind: "special-corruption", address: a, block, corruption: r.corruption, site });
       return true;
     }
     const rounded = alignUp(Math.max(block.size, 1), 16);
     let list = this.freeLists.get(rounded);
-    if (!list) this.freeLists.set(rounded, (list = []));
-    list.unshift(a); // FIFO reuse: a just-freed block is reused last, so double frees stay detectable
-    this.stats.frees++;
-    this.stats.bytesLive -= block.size;
+    if (!list) this.freeLists.set(rounded, (list = new FreeQueue()));
+    const chunk = block.chunk ?? this.chunkAt(a)!;
+    list.push(a, chunk, block.offset >= 0 ? block.offset : Number(a - chunk.base));
     return true;
   }
 
   /** A block (live or freed and not yet reused) by its user address. */
   blockInfo(addr: bigint): PoolBlock | undefined {
-    return this.live.get(addr) ?? this.freed.get(addr);
+    return this.blocks.get(addr);
   }
 
   /** The live block containing addr (not necessarily at its start). */
   blockContaining(addr: bigint): PoolBlock | null {
-    for (const b of this.live.values()) if (addr >= b.address && addr < b.address + BigInt(Math.max(b.size, 1))) return b;
+    for (const b of this.blocks.values()) if (!b.freed && addr >= b.address && addr < b.address + BigInt(Math.max(b.size, 1))) return b;
     return null;
   }
 
   /** Live blocks owned by a module, in allocation order. */
   liveOf(module: string): PoolBlock[] {
     const m = module.toLowerCase();
-    return [...this.live.values()].filter((b) => b.module === m).sort((x, y) => x.seq - y.seq);
+    return [...this.blocks.values()].filter((b) => b.module === m && !b.freed).sort((x, y) => x.seq - y.seq);
   }
 }

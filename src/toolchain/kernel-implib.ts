@@ -13,6 +13,7 @@ import { readArchive, isShortImport, readCoffObject, writeImportLibrary, type Co
 import { emptyDef, newExport, type DefExport, type DefFile } from "../formats/def/index.js";
 import { kernelModuleExportsFor, type KernelExport } from "../nt/kernel-exports.js";
 import type { Arch } from "./sources.js";
+import { FLTMGR_EXPORTS, FWPKCLNT_EXPORTS } from "../emu/fltmgr/exports.js";
 
 const IMAGE_SYM_CLASS_EXTERNAL = 2;
 /** The modules every WDK driver links (ntoskrnl.lib, hal.lib); hal first so x86's HAL routines bind there. */
@@ -68,8 +69,23 @@ function lookup(module: string, arch: Arch, name: string): KernelExport | undefi
   return kernelModuleExportsFor(module, arch)?.find((e) => e.name === name);
 }
 
+/**
+ * A system module whose import library the WDK has and mingw-w64 lacks (FltMgr.lib, fwpkclnt.lib):
+ * its routine names, from the public reference (src/emu/fltmgr/exports.ts). Its import library is
+ * written, like ntoskrnl's, with the symbols the objects need, only when TARGETLIBS names it.
+ */
+export interface SystemModule {
+  module: string;
+  names: readonly string[];
+}
+
+export const SYSTEM_IMPORT_LIBRARIES: Record<string, SystemModule> = {
+  fltmgr: { module: "fltmgr.sys", names: FLTMGR_EXPORTS },
+  fwpkclnt: { module: "fwpkclnt.sys", names: FWPKCLNT_EXPORTS },
+};
+
 /** Per kernel module, the .def model of the imports the undefined symbols need (empty modules left out). */
-export function kernelImportDefs(undefinedSyms: string[], arch: Arch): Map<string, DefFile> {
+export function kernelImportDefs(undefinedSyms: string[], arch: Arch, extra: SystemModule[] = []): Map<string, DefFile> {
   const out = new Map<string, DefExport[]>();
   const seen = new Set<string>();
   for (const sym of undefinedSyms) {
@@ -85,6 +101,13 @@ export function kernelImportDefs(undefinedSyms: string[], arch: Arch): Map<strin
       out.get(module)!.push(newExport(r.defName, { data: e.type === "data" }));
       break;
     }
+    if (seen.has(r.defName)) continue;
+    // Every routine of these modules is code (functions declared FLTAPI/NTAPI).
+    const sys = extra.find((m) => m.names.includes(r.name));
+    if (!sys) continue;
+    seen.add(r.defName);
+    if (!out.has(sys.module)) out.set(sys.module, []);
+    out.get(sys.module)!.push(newExport(r.defName, {}));
   }
   const defs = new Map<string, DefFile>();
   for (const [module, exports] of out) {
@@ -94,10 +117,10 @@ export function kernelImportDefs(undefinedSyms: string[], arch: Arch): Map<strin
 }
 
 /** Write the kernel import libraries one link needs into `dir`-based paths; returns their paths (possibly none). */
-export function writeKernelImportLibraries(inputs: string[], arch: Arch, pathFor: (module: string) => string): string[] {
-  const defs = kernelImportDefs(undefinedSymbols(inputs), arch);
+export function writeKernelImportLibraries(inputs: string[], arch: Arch, pathFor: (module: string) => string, extra: SystemModule[] = []): string[] {
+  const defs = kernelImportDefs(undefinedSymbols(inputs), arch, extra);
   const written: string[] = [];
-  for (const module of MODULES) {
+  for (const module of [...MODULES, ...extra.map((m) => m.module)]) {
     const def = defs.get(module);
     if (!def) continue;
     const lib = writeImportLibrary(def, { machine: arch, dll: module });

@@ -20,6 +20,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { makeDirectory } from "../io/dirs.js";
 import { runTool, type ToolRun } from "./run.js";
+import { nameFunctionLiterals } from "./msvc-function-name.js";
 
 export interface SourcePosition {
   file: string;
@@ -111,6 +112,7 @@ export async function runClangWithFixups(clang: string, args: readonly string[],
   const texts = new Map<string, string>(); // original file → repaired text
   const tags = new Set<string>(); // declared at file scope
   const warnings: string[] = [];
+  let extra: string[] = [];
   for (let round = 0; round < MAX_ROUNDS && run.code !== 0; round++) {
     const errors = identListErrors(run.stderr, cwd);
     let changed = false;
@@ -137,7 +139,7 @@ export async function runClangWithFixups(clang: string, args: readonly string[],
     }
     if (!changed) break;
     makeDirectory(fixDir);
-    const extra: string[] = [];
+    extra = [];
     if (tags.size) {
       const header = join(fixDir, "file-scope-tags.h");
       writeFileSync(header, [...tags].map((t) => `${t};\n`).join(""));
@@ -157,8 +159,56 @@ export async function runClangWithFixups(clang: string, args: readonly string[],
     }
     run = await runTool(clang, [...extra, ...args], cwd);
   }
+  if (run.code !== 0 && /: error: /.test(run.stderr)) {
+    const named = await compileWithFunctionNames(clang, [...extra, ...args], cwd, fixDir);
+    if (named) {
+      run = named.run;
+      warnings.push(named.warning);
+    }
+  }
   // Each repaired position is reported once per project (`warned`), not once per file including it.
   const fresh = warnings.filter((w) => !warned.has(w));
   for (const w of fresh) warned.add(w);
   return fresh.length ? { ...run, stderr: fresh.join("") + run.stderr } : run;
+}
+
+/**
+ * MSVC's `__FUNCTION__ "literal"` concatenation (msvc-function-name.ts): preprocess the file as
+ * the compile would (same flags; the depfile is written by this step), give each such
+ * `__FUNCTION__` its function's name, and compile the preprocessed text. Undefined when the file
+ * has no such use (the original result stands).
+ */
+async function compileWithFunctionNames(clang: string, args: readonly string[], cwd: string, fixDir: string): Promise<{ run: ToolRun; warning: string } | undefined> {
+  const c = args.indexOf("-c");
+  const o = args.indexOf("-o");
+  if (c < 0 || o < 0 || c + 1 >= args.length || o + 1 >= args.length) return undefined;
+  const source = args[c + 1]!;
+  makeDirectory(fixDir);
+  const pre = join(fixDir, `${basename(source)}.i`);
+  const pp = [...args];
+  pp[c] = "-E";
+  pp[o + 1] = pre;
+  const e = await runTool(clang, pp, cwd);
+  if (e.code !== 0) return undefined;
+  const named = nameFunctionLiterals(readFileSync(pre, "latin1"));
+  if (named.replaced === 0) return undefined;
+  writeFileSync(pre, named.text, "latin1");
+  // The preprocessed text has the forced includes in it already, and its dependencies were recorded by -E.
+  const cc: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-include" || a === "-MF" || a === "-MT") {
+      i++;
+      continue;
+    }
+    if (a === "-MD" || a === "-MMD") continue;
+    if (i === c + 1) cc.push("-x", /\.(cpp|cc|cxx)$/i.test(source) ? "c++-cpp-output" : "cpp-output", pre);
+    else cc.push(a);
+  }
+  const run = await runTool(clang, [...cc, "-Wno-unused-command-line-argument"], cwd);
+  const file = isAbsolute(source) ? source : resolve(cwd, source);
+  return {
+    run,
+    warning: `${file}:1:1: warning: cl.exe concatenates __FUNCTION__ with the string literals after it (clang 14 cannot); kmdll compiled the preprocessed file with the name of the enclosing function as a literal in ${named.replaced} place(s)\n`,
+  };
 }

@@ -17,7 +17,7 @@ import { asmArgs, compileArgs, libArgs, linkArgs, rcArgs } from "./recipe.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
 import { runClangWithFixups } from "./msvc-fixups.js";
 import { planX86Link } from "./x86-exports.js";
-import { writeKernelImportLibraries } from "./kernel-implib.js";
+import { SYSTEM_IMPORT_LIBRARIES, writeKernelImportLibraries, type SystemModule } from "./kernel-implib.js";
 import type { Arch, LibRef } from "./sources.js";
 import type { ProjectResult, StepKind, StepReport } from "./build.js";
 
@@ -176,7 +176,12 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   // A broken .def is an input error with positions (before lld-link trips over it).
   for (const d of [...(p.def ? [p.def] : []), ...p.defLibs]) readDefOrThrow(d);
   const libs: string[] = [];
+  const systemLibs: SystemModule[] = [];
   for (const l of p.spec.libs) {
+    if (l.kind === "kernel" && SYSTEM_IMPORT_LIBRARIES[l.name] && !existsSync(join(sr.lib, `lib${l.name}.a`))) {
+      systemLibs.push(SYSTEM_IMPORT_LIBRARIES[l.name]!);
+      continue;
+    }
     if (l.kind === "kernel" && NOT_NEEDED[l.name]) {
       note(`${shown(l.inFile ?? p.sourcesFile)}:${l.line}:${l.col}: warning: TARGETLIBS: ${l.name}.lib is not linked (${NOT_NEEDED[l.name]})\n`);
       continue;
@@ -222,7 +227,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const linkDef = x86?.linkerDef ?? p.def;
   // ntoskrnl/hal imports mingw-w64's libraries lack (or decorate otherwise), from the kernel
   // export database, with the symbols the objects need (kernel-implib.ts); after mingw-w64's.
-  const kernelImplibs = writeKernelImportLibraries([...objs.filter((o) => o.endsWith(".obj")), ...libs], arch, (m) => join(objDir, `kmdll-${m.replace(/\.[^.]+$/, "")}.lib`));
+  const kernelImplibs = writeKernelImportLibraries([...objs.filter((o) => o.endsWith(".obj")), ...libs], arch, (m) => join(objDir, `kmdll-${m.replace(/\.[^.]+$/, "")}.lib`), systemLibs);
   const args = linkArgs({
     arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
     kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a"), ...kernelImplibs], ...(linkDef ? { def: linkDef } : {}),
@@ -297,6 +302,9 @@ function resolveLib(ctx: Ctx, p: Project, arch: Arch, l: LibRef, O: string): str
   };
   if (l.kind === "kernel") {
     const f = join(ctx.tc.sysroots[arch]!.lib, `lib${l.name}.a`);
+    // A library another project of this build published there (PASS1_PUBLISH={…=$(DDK_LIB_PATH)\x.lib}: tape.lib for the tape miniclass drivers).
+    const built = existsSync(f) ? undefined : ctx.products.get(`${l.name}.lib`);
+    if (built) return built;
     if (!existsSync(f)) bad(`TARGETLIBS: no kernel library ${l.name}.lib for ${arch} (mingw-w64 has no ${f})`);
     return f;
   }

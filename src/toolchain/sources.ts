@@ -40,6 +40,8 @@ export function environmentMacros(arch: Arch): Map<string, string> {
   ]);
   if (arch === "x64") for (const [k, v] of [["_BUILDARCH", "AMD64"], ["AMD64", "1"], ["TARGET_DIRECTORY", "amd64"], ["BUILD_ALT_DIR", "fre_win7_AMD64"]]) m.set(k!, v!);
   else for (const [k, v] of [["_BUILDARCH", "x86"], ["386", "1"], ["I386", "1"], ["TARGET_DIRECTORY", "i386"], ["BUILD_ALT_DIR", "fre_win7_x86"]]) m.set(k!, v!);
+  // makefile.def gives the other platforms' switches 0 (so `!if $(AMD64) || $(386)` works everywhere).
+  for (const k of ["386", "AMD64", "IA64", "ARM", "ARM64"]) if (!m.has(k)) m.set(k, "0");
   return m;
 }
 
@@ -120,7 +122,7 @@ export interface ParsedSources {
 export const SOURCE_EXTENSIONS = [".c", ".cpp", ".cc", ".cxx", ".s", ".S", ".asm"];
 
 /** WDK target types of user-mode programs and libraries (and the like) that kmdll does not build. */
-const OTHER_TARGET_TYPES = new Set(["PROGRAM", "PROGLIB", "DYNLINK", "LIBRARY", "UMAPPL_NOLIB", "NOTARGET", "BOOTPGM", "GDI_DRIVER", "MINIPORT", "HAL", "EXPORT_DRIVER_LIBRARY"].filter((t) => t !== "EXPORT_DRIVER_LIBRARY"));
+const OTHER_TARGET_TYPES = new Set(["PROGRAM", "PROGLIB", "DYNLINK", "LIBRARY", "UMAPPL_NOLIB", "NOTARGET", "BOOTPGM", "GDI_DRIVER", "HAL"]);
 
 export interface ParseSourcesOptions {
   /** The arch whose `!if` branches, *_SOURCES and environment macros apply (default x64). */
@@ -193,6 +195,8 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
   if (!v.has("TARGETTYPE")) d("error", { line: 1, col: 1 }, "TARGETTYPE is missing (EXPORT_DRIVER, DRIVER or DRIVER_LIBRARY)");
   else if (typeTok) {
     if (typeTok.text === "EXPORT_DRIVER" || typeTok.text === "DRIVER" || typeTok.text === "DRIVER_LIBRARY") type = typeTok.text;
+    // A miniport/miniclass (.sys over a port or class driver's library): a driver image like DRIVER.
+    else if (typeTok.text.toUpperCase() === "MINIPORT") type = "DRIVER";
     else if (OTHER_TARGET_TYPES.has(typeTok.text.toUpperCase())) {
       // A user-mode program or library in the same tree: not kmdll's to build, not an error.
       d("warning", typeTok, `TARGETTYPE=${typeTok.text} is not a kernel-mode target; kmdll skips this project`);

@@ -34,24 +34,21 @@ const EXECUTABLE_POOL_TYPES = new Set([0, 2, 4, 6, 32, 34, 36, 38]);
 
 function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, zero: boolean, raise: boolean): bigint {
   ctx.describe(() => [poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
-  const verifying = ctx.kernel.verifierMode !== undefined && ctx.kernel.verifierMode !== "none" && ctx.kernel.verify;
-  // The routine's name, for findings only (not worked out on every call).
-  const api = () => ctx.api.replace(/^.*!/, "");
   // Driver Verifier (bug check 0xC4, Microsoft Learn): P1 0x01 = paged pool at IRQL > APC_LEVEL,
   // P1 0x00 = a zero-byte request; P2 current IRQL, P3 pool type, P4 size. The run goes on.
   if (PAGED_POOL_TYPES.has(poolType) && ctx.kernel.irql >= DISPATCH_LEVEL) {
-    if (verifying)
+    if (verifying(ctx))
       ctx.kernel.verify!({
         rule: "paged-pool-at-dispatch",
-        message: `${api()}(${poolTypeText(poolType)}, ${size}, '${tagText(tag)}') at ${irqlName(ctx.kernel.irql)}: paged pool may be paged out; allocate it only at IRQL <= APC_LEVEL`,
+        message: `${api(ctx)}(${poolTypeText(poolType)}, ${size}, '${tagText(tag)}') at ${irqlName(ctx.kernel.irql)}: paged pool may be paged out; allocate it only at IRQL <= APC_LEVEL`,
         bugcheck: { code: "0x000000C4", parameters: ["0x1", hex(ctx.kernel.irql), hex(poolType), hex(size)] },
       });
     else ctx.fault("bugcheck", `paged pool allocation at ${irqlName(ctx.kernel.irql)}: IRQL_NOT_LESS_OR_EQUAL`, { code: "0x0000000A" });
   }
-  if (size === 0n && verifying)
+  if (size === 0n && verifying(ctx))
     ctx.kernel.verify!({
       rule: "pool-zero-size",
-      message: `${api()}(${poolTypeText(poolType)}, 0, '${tagText(tag)}'): a zero-byte pool allocation`,
+      message: `${api(ctx)}(${poolTypeText(poolType)}, 0, '${tagText(tag)}'): a zero-byte pool allocation`,
       bugcheck: { code: "0x000000C4", parameters: ["0x0", hex(ctx.kernel.irql), hex(poolType), "0x0"] },
     });
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool allocation at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
@@ -60,13 +57,23 @@ function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, 
   if (EXECUTABLE_POOL_TYPES.has(poolType) && ctx.kernel.verifierMode === "all")
     ctx.kernel.verify?.({
       rule: "hvci-executable-pool",
-      message: `${api()}(${poolTypeText(poolType)}, ${size}, '${tagText(tag)}'): executable nonpaged pool; HVCI (memory integrity) requires NonPagedPoolNx / POOL_FLAG_NON_PAGED`,
+      message: `${api(ctx)}(${poolTypeText(poolType)}, ${size}, '${tagText(tag)}'): executable nonpaged pool; HVCI (memory integrity) requires NonPagedPoolNx / POOL_FLAG_NON_PAGED`,
       // Code integrity checking (Microsoft Learn): P1 0x2000, P2 the driver code, P3 pool type, P4 pool tag.
       bugcheck: { code: "0x000000C4", parameters: ["0x2000", "$site", hex(poolType), hex(tag >>> 0)] },
     });
   const p = ctx.pool.allocate(Number(size), tag, poolType, zero);
   if (p === 0n) return failed(ctx, raise, size);
   return p;
+}
+
+/** Whether Driver Verifier findings are collected (worked out only when a check fires). */
+function verifying(ctx: ApiContext): boolean {
+  return ctx.kernel.verifierMode !== undefined && ctx.kernel.verifierMode !== "none" && !!ctx.kernel.verify;
+}
+
+/** The routine's name, for findings only (not worked out on every call). */
+function api(ctx: ApiContext): string {
+  return ctx.api.replace(/^.*!/, "");
 }
 
 function failed(ctx: ApiContext, raise: boolean, size: bigint): bigint {

@@ -2,7 +2,9 @@
  * The PnP manager (docs/pnp.md): the device tree from a device file, device stacks built with
  * AddDevice, PnP/power IRPs, bus enumeration, removal, device interfaces and notifications.
  */
-export { apis as pnpApis } from "./apis.js";
+import { apis } from "./apis.js";
+import { detectionApis } from "./detect.js";
+export const pnpApis = [...apis, ...detectionApis];
 export { parseDeviceFile, matchDriver, type DeviceFile, type DeviceSpec, type DriverMatch, type ResourceSpec } from "./spec.js";
 export { installDeviceFile, serviceStarted, serviceStopping, serviceFailed, settle, type PnpOutcome } from "./manager.js";
 export { pnpState, type DevNode } from "./state.js";

@@ -124,7 +124,8 @@ function bringUp(env: IoEnv, n: DevNode): void {
   const st = pnpState(env.kernel);
   const m = env.mem;
   n.problem = undefined;
-  for (const svc of required(n)) {
+  if (n.detected) adoptStack(env, n);
+  else for (const svc of required(n)) {
     const s = st.services.get(lc(svc))!;
     const ext = getPtr(m, s.driver + B(LAYOUT.DRIVER_OBJECT.DriverExtension));
     const addDevice = ext === 0n ? 0n : getPtr(m, ext + B(LAYOUT.DRIVER_EXTENSION.AddDevice));
@@ -166,9 +167,19 @@ function bringUp(env: IoEnv, n: DevNode): void {
   enumerate(env, n);
 }
 
+/** A reported (IoReportDetectedDevice) devnode: the device objects its driver attached above the PDO are its stack. */
+function adoptStack(env: IoEnv, n: DevNode): void {
+  const AttachedDevice = B(DEV.AttachedDevice);
+  for (let d = getPtr(env.mem, n.pdo + AttachedDevice), i = 0; d !== 0n && i < 64; d = getPtr(env.mem, d + AttachedDevice), i++) n.stack.push(d);
+  if (n.stack.length === 0) env.warn(`PnP: ${n.instance} was reported by IoReportDetectedDevice, but ${n.service} attached no device to its PDO before DriverEntry returned (the driver does AddDevice's work itself for a detected device)`);
+  emitPnp(env, "adopt-stack", n, { service: n.service, devices: n.stack.map((d) => deviceLabel(env, d)) });
+}
+
 /** IRP_MN_QUERY_DEVICE_RELATIONS(BusRelations) on a started devnode: new children, missing ones. */
 function enumerate(env: IoEnv, parent: DevNode): void {
   const st = pnpState(env.kernel);
+  // This query answers any IoInvalidateDeviceRelations made before it (a reported device's DriverEntry).
+  st.invalidated.delete(parent.pdo);
   const pdos = queryBusRelations(env, parent.pdo);
   if (pdos === null) return;
   const io = ioState(env.kernel);
@@ -275,6 +286,8 @@ export function removeNode(env: IoEnv, n: DevNode, why: string, gone: boolean): 
   emitPnp(env, "removing", n, { reason: why });
   if (n.state === "started" || n.stack.length > 0) tearDown(env, n, n.state === "started");
   else disableInterfacesOf(env, n.pdo);
+  // From now on the reported device is root-enumerated: the next start of its service calls AddDevice.
+  n.detected = false;
   if (gone) {
     n.state = "deleted";
     const st = pnpState(env.kernel);

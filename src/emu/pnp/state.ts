@@ -26,6 +26,10 @@ export interface DevNode {
   stack: bigint[];
   /** Its driver was stopped by a scenario step: the PnP manager does not load it again by itself. */
   held: boolean;
+  /** Reported by IoReportDetectedDevice: its driver attached the stack itself (no AddDevice call) — until the devnode is first removed. */
+  detected?: boolean;
+  /** Created by IoReportDetectedDevice (a later report by the same service finds it again). */
+  reported?: boolean;
 }
 
 export interface DeviceInterface {
