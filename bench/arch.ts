@@ -1,10 +1,11 @@
 /**
  * Per-arch emulator benchmark (`npm run bench:arch`): the same driver source
- * (examples/cc-bench/bench.c) built for x64 and x86 and run in the emulator of each arch:
+ * (examples/cc-bench/bench.c) built for x64, x86 and ARM64 and run in the emulator of each arch:
  *  (a) BenchSpin, a register-only loop (10^7 rounds), against the same loop compiled natively by
- *      the host clang (the independent reference), and x86 against x64;
+ *      the host clang (the independent reference), and each arch against x64;
  *  (b) BenchPool, 5·10^4 ExAllocatePoolWithTag + ExFreePoolWithTag pairs through the real API
- *      handlers, x86 against x64 (the API path: argument decoding per convention, stdcall stubs).
+ *      handlers, each arch against x64 (the API path: argument decoding per convention, stdcall
+ *      stubs on x86, X4-X7 register reads and LR returns on ARM64).
  * Prints the times and the ratios.
  */
 import { spawnSync } from "node:child_process";
@@ -53,7 +54,7 @@ int main(int argc, char **argv) {
   }
 }
 
-async function runArch(arch: "x64" | "x86"): Promise<{ spin: number; spinValue: bigint; pool: number }> {
+async function runArch(arch: "x64" | "x86" | "arm64"): Promise<{ spin: number; spinValue: bigint; pool: number }> {
   const file = join(REPO, "test/fixtures", arch, "bench.sys");
   const bytes = new Uint8Array(readFileSync(file));
   const image = parsePe(bytes);
@@ -82,18 +83,21 @@ async function runArch(arch: "x64" | "x86"): Promise<{ spin: number; spinValue: 
 async function main(): Promise<void> {
   const x64 = await runArch("x64");
   const x86 = await runArch("x86");
+  const arm64 = await runArch("arm64");
   const nat = nativeSpin();
-  for (const [a, r] of [["x64", x64], ["x86", x86]] as const)
+  for (const [a, r] of [["x64", x64], ["x86", x86], ["arm64", arm64]] as const)
     if (r.spinValue !== BigInt(nat.value)) throw new Error(`${a}: BenchSpin returned ${r.spinValue}, native ${nat.value}`);
   console.log(`(a) BenchSpin(${SPIN}) — same result ${nat.value} everywhere`);
   console.log(`    native clang -O2: ${nat.seconds.toFixed(3)} s`);
   console.log(`    x64 emulator:     ${x64.spin.toFixed(3)} s  (${(x64.spin / nat.seconds).toFixed(1)}x native)`);
   console.log(`    x86 emulator:     ${x86.spin.toFixed(3)} s  (${(x86.spin / nat.seconds).toFixed(1)}x native)`);
-  console.log(`    ratio x86/x64: ${(x86.spin / x64.spin).toFixed(2)}`);
+  console.log(`    arm64 emulator:   ${arm64.spin.toFixed(3)} s  (${(arm64.spin / nat.seconds).toFixed(1)}x native)`);
+  console.log(`    ratio x86/x64: ${(x86.spin / x64.spin).toFixed(2)}, arm64/x64: ${(arm64.spin / x64.spin).toFixed(2)}`);
   console.log(`(b) BenchPool: ${PAIRS} ExAllocatePoolWithTag+ExFreePoolWithTag pairs`);
   console.log(`    x64: ${x64.pool.toFixed(3)} s = ${((x64.pool * 1e6) / PAIRS / 2).toFixed(2)} µs per API call`);
   console.log(`    x86: ${x86.pool.toFixed(3)} s = ${((x86.pool * 1e6) / PAIRS / 2).toFixed(2)} µs per API call`);
-  console.log(`    ratio x86/x64: ${(x86.pool / x64.pool).toFixed(2)}`);
+  console.log(`    arm64: ${arm64.pool.toFixed(3)} s = ${((arm64.pool * 1e6) / PAIRS / 2).toFixed(2)} µs per API call`);
+  console.log(`    ratio x86/x64: ${(x86.pool / x64.pool).toFixed(2)}, arm64/x64: ${(arm64.pool / x64.pool).toFixed(2)}`);
 }
 
 main().catch((e) => {

@@ -53,6 +53,13 @@ function packageVersion(pkg) {
   }
 }
 
+/**
+ * x86 decorations mingw-w64's import libraries get wrong, corrected from the prototype:
+ * RtlRaiseException(PEXCEPTION_RECORD) is NTAPI with one pointer argument (wdm.h), so the x86
+ * kernel exports _RtlRaiseException@4; mingw-w64's ntoskrnl.def says @24.
+ */
+const X86_CORRECTIONS = { "ntoskrnl.exe": { RtlRaiseException: { call: "stdcall", argBytes: 4 } } };
+
 function collect({ dir, arch }) {
   const modules = new Map(); // lower-case dll -> Map(name -> export)
   const libs = readdirSync(dir).filter((f) => /^lib.*\.a$/.test(f)).sort();
@@ -83,6 +90,7 @@ function collect({ dir, arch }) {
         if (fast) Object.assign(e, { call: "fastcall", argBytes: Number(fast[1]) });
         else if (std) Object.assign(e, { call: "stdcall", argBytes: Number(std[1]) });
         else Object.assign(e, { call: "cdecl" });
+        Object.assign(e, X86_CORRECTIONS[key]?.[name] ?? {});
       }
       m.set(name, e);
     }

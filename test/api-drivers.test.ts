@@ -141,21 +141,28 @@ test("apiprintf.sys: DbgPrint, _snprintf and vDbgPrintEx print cases.h exactly l
 });
 
 test("apiprintf.sys: the Windows-only conversions and DbgPrintEx levels", () => {
-  const r = call("apiprintf.sys", "PrintKernel");
-  assert.equal(r.fault, null, r.fault?.message);
-  // Expected text written from the documented meaning of each conversion (MS printf/DbgPrint docs).
-  assert.deepEqual(texts(r), [
+  // Expected text written from the documented meaning of each conversion (MS printf/DbgPrint docs),
+  // per arch: %p is pointer-sized (16 hex digits on x64, 8 on x86) and the C's 64-bit kernel
+  // addresses, cast to PVOID / ULONG_PTR, keep their low 32 bits (0) on x86.
+  const expected = (x86: boolean) => [
     "mydriver|ansi|myd|mydriver  |",
     "wide|wide|wide|narrow|narrow",
     "W|n|L|w|h",
-    "0000000000001234|FFFFF80100000000",
+    x86 ? "00001234|00000000" : "0000000000001234|FFFFF80100000000",
     "123456789abcdef0|123456789ABCDEF0|-5|18446744073709551615",
-    "fffff80000000000|-1|4294967295|abcd|77|ff",
+    `${x86 ? "0" : "fffff80000000000"}|-1|4294967295|abcd|77|ff`,
     "(null)|(null)|(null)|(null)|(null)",
     "%y|%k|%|%|end",
     "left        |       right|",
-    "0X0000000000000ABC",
-  ]);
+    x86 ? "0X00000ABC" : "0X0000000000000ABC",
+  ];
+  for (const arch of ["x64", "x86"] as const) {
+    const r = callImage(fixture(arch, "apiprintf.sys"), "PrintKernel", [], { apis: allApis, trace: true });
+    for (const e of r.events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
+    assert.equal(r.fault, null, r.fault?.message);
+    assert.equal(r.value, 10n);
+    assert.deepEqual(texts(r), expected(arch === "x86"), arch);
+  }
   const ex = call("apiprintf.sys", "PrintEx", [77n]);
   const prints = ex.events.filter((e) => e.event === "dbgprint") as { text: string; level?: number; component?: number }[];
   assert.deepEqual(
@@ -178,12 +185,13 @@ test("kmdll call --registry on the registry example (CLI)", async () => {
   assert.match(bad.stderr, /^kmdll: .*apireg\.sys:1:1: not a \.reg file \(binary data\)/, bad.stderr);
 });
 
-test("apiio.sys: I/O manager — devices, links, stacks, IOCTL methods, FSD requests, completion routines, pending IRPs (started as a service)", () => {
+for (const arch of ["x64", "x86"] as const)
+test(`apiio.sys (${arch}): I/O manager — devices, links, stacks, IOCTL methods, FSD requests, completion routines, pending IRPs (started as a service)`, () => {
   // The I/O tests need a DRIVER_OBJECT: the driver is started in a simulation, then its exports are called.
   const events: TraceEvent[] = [];
   const tests = ["TestDevices", "TestIoctls", "TestFsd", "TestPendingAndAllocated"];
   const r = runSimulation({
-    install: [fixture("x64", "apiio.sys")],
+    install: [fixture(arch, "apiio.sys")],
     steps: [{ kind: "start", name: "apiio" }, ...tests.map((t) => ({ kind: "call" as const, module: "apiio.sys", routine: t, args: [], expect: 0n })), { kind: "stop", name: "apiio" }],
     sink: (e) => void events.push(e),
     executor: emulatorExecutor,

@@ -118,3 +118,19 @@ test("pure-computation exports equal the same C compiled natively", () => {
     d.ex.close();
   }
 });
+
+test("ARM64: the same exports built for ARM64 give the same results (AAPCS64: X0-X7, then the stack; result in X0)", () => {
+  const expected = nativeResults();
+  const d = loadFixture("emucomp.sys", { arch: "arm64" }, "arm64");
+  try {
+    assert.equal(d.image.machine, "arm64");
+    CASES.forEach(([name, args], i) => {
+      const r = d.call(name, ...args);
+      assert.ok(r.ok, `${name}(${args.join(", ")}) faulted: ${r.ok ? "" : r.message}`);
+      if (r.ok) assert.equal(r.value, expected[i], `${name}(${args.join(", ")})`);
+    });
+    assert.deepEqual(d.ex.emu.pool.liveOf("emucomp.sys"), []);
+  } finally {
+    d.ex.close();
+  }
+});

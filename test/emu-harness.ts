@@ -49,7 +49,7 @@ export interface Loaded {
   rva(exportName: string): number;
 }
 
-export function loadFixture(file: string, opts: EmulatorOptions = {}, arch: "x64" | "x86" = "x64"): Loaded {
+export function loadFixture(file: string, opts: EmulatorOptions = {}, arch: "x64" | "x86" | "arm64" = "x64"): Loaded {
   const bytes = new Uint8Array(readFileSync(fixture(arch, file)));
   const image = parsePe(bytes);
   const events: TraceEvent[] = [];

@@ -33,11 +33,23 @@ const INSTANCES = [
   "",
 ].join("\r\n");
 
-function run(steps: Parameters<typeof runSimulation>[0]["steps"], withInstances = true): { events: TraceEvent[]; results: ReturnType<typeof runSimulation>["results"] } {
+/** The service key `sc create kmflt type= kernel binPath= ...` writes: no Instances. */
+const SERVICE_ONLY = [
+  "Windows Registry Editor Version 5.00",
+  "",
+  "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\kmflt]",
+  '"Type"=dword:00000001',
+  '"Start"=dword:00000003',
+  '"ErrorControl"=dword:00000001',
+  '"ImagePath"="\\\\SystemRoot\\\\System32\\\\drivers\\\\kmflt.sys"',
+  "",
+].join("\r\n");
+
+function run(steps: Parameters<typeof runSimulation>[0]["steps"], withInstances: boolean | "service-only" = true): { events: TraceEvent[]; results: ReturnType<typeof runSimulation>["results"] } {
   const dir = mkdtempSync(join(tmpdir(), "kmdll-flt-"));
   try {
     const reg = join(dir, "kmflt.reg");
-    writeFileSync(reg, INSTANCES);
+    writeFileSync(reg, withInstances === "service-only" ? SERVICE_ONLY : INSTANCES);
     const events: TraceEvent[] = [];
     const r = runSimulation({
       install: [fixture("x64", "kmflt.sys")],
@@ -45,7 +57,7 @@ function run(steps: Parameters<typeof runSimulation>[0]["steps"], withInstances 
       sink: (e) => void events.push(e),
       executor: emulatorExecutor,
       trace: true,
-      ...(withInstances ? { registry: reg } : {}),
+      ...(withInstances !== false ? { registry: reg } : {}),
     });
     for (const e of events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
     return { events, results: r.results };
@@ -76,12 +88,22 @@ test("kmflt.sys: a minifilter with a port and a WFP callout starts, passes its c
   assert.ok(cb.filter((e) => e.kind.startsWith("minifilter pre")).every((e) => e["altitude"] === "370030"));
 });
 
-test("kmflt.sys: without its instance configuration FltRegisterFilter fails as on Windows, and the failure says why", () => {
-  const { events, results } = run([{ kind: "start", name: "kmflt" }], false);
+test("kmflt.sys: a service key without its instance configuration makes FltRegisterFilter fail as on Windows, and the failure says why", () => {
+  // The user's registry has the service key (as `sc create` leaves it) but no Instances key.
+  const { events, results } = run([{ kind: "start", name: "kmflt" }], "service-only");
   assert.equal(results[0]?.ok, false);
   const fail = events.find((e) => e.event === "fail") as { status?: string; message: string } | undefined;
   assert.equal(fail?.status, "0xC0000034");
   assert.match(fail!.message, /DriverEntry returned 0xC0000034; the image is unloaded \(last warning: FltRegisterFilter: the filter's instance configuration is missing \(.*Services\\kmflt\\Instances does not exist\)/);
+});
+
+test("kmflt.sys: started with no service key at all, it gets the instance keys a minifilter INF writes (and a warning saying so)", () => {
+  const { events, results } = run([{ kind: "start", name: "kmflt" }, { kind: "stop", name: "kmflt" }], false);
+  assert.deepEqual(results.map((r) => r.ok), [true, true]);
+  const warn = events.find((e) => e.event === "warning" && /is a minifilter/.test(e.message)) as { message: string } | undefined;
+  assert.match(warn?.message ?? "", /wrote Services\\kmflt\\Instances \(DefaultInstance "kmflt Instance", Altitude 385000\)/);
+  const cb = events.filter((e) => e.event === "callback" && e.action === "register" && e.kind.startsWith("minifilter pre")) as Record<string, unknown>[];
+  assert.ok(cb.length > 0 && cb.every((e) => e["altitude"] === "385000"));
 });
 
 test("kmflt.sys: a wild FLT_REGISTRATION and FltUnregisterFilter with its port open end in clean reports", () => {

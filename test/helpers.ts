@@ -10,7 +10,7 @@ export function repoPath(...parts: string[]): string {
   return join(REPO, ...parts);
 }
 
-export function fixture(arch: "x64" | "x86", file: string): string {
+export function fixture(arch: "x64" | "x86" | "arm64", file: string): string {
   return repoPath("test", "fixtures", arch, file);
 }
 

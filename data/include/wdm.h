@@ -21,8 +21,19 @@
 #undef InterlockedBitTestAndReset
 #define InterlockedBitTestAndSet kmdll_wdm_InterlockedBitTestAndSet
 #define InterlockedBitTestAndReset kmdll_wdm_InterlockedBitTestAndReset
+#if defined(__aarch64__) && !defined(KMDLL_ARM64_WINDOW)
+#define KMDLL_ARM64_WINDOW 1
+#define KMDLL_ARM64_WINDOW_WDM
+#include <kmdll/arm64-enter.h>
+#endif
 #include_next <wdm.h>
+#ifdef KMDLL_ARM64_WINDOW_WDM
+#include <kmdll/arm64-leave.h>
+#undef KMDLL_ARM64_WINDOW_WDM
+#undef KMDLL_ARM64_WINDOW
+#endif
 #include <kmdll/driverspecs-extra.h>
 #include <kmdll/memory-barrier.h>
 #include <kmdll/pool2.h>
+#include <kmdll/mdl-flags.h>
 #endif

@@ -6,6 +6,8 @@
  * helpers clang calls where cl.exe calls ntoskrnl's _aulldiv & co.
  */
 #include <intrin.h>
+/* x86 and x64 only: on ARM64 the support library is empty. */
+#if defined(__x86_64__) || defined(__i386__)
 
 void __halt(void) { __asm__ __volatile__("hlt"); }
 void __nop(void) { __asm__ __volatile__("nop"); }
@@ -104,3 +106,4 @@ long long __moddi3(long long n, long long d)
     return n < 0 ? (long long)(0ULL - r) : (long long)r;
 }
 #endif
+#endif /* x86, x64 */

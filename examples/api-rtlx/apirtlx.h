@@ -23,6 +23,9 @@ NTKERNELAPI VOID NTAPI ExReleaseSpinLockExclusiveFromDpcLevel(PEX_SPIN_LOCK Spin
 NTKERNELAPI VOID NTAPI ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
 NTKERNELAPI VOID NTAPI ExReleaseSpinLockSharedFromDpcLevel(PEX_SPIN_LOCK SpinLock);
 NTKERNELAPI LOGICAL NTAPI ExTryConvertSharedSpinLockExclusive(PEX_SPIN_LOCK SpinLock);
+/* mingw-w64's ntifs.h declares ExInitializePushLock without NTAPI: on x86 the kernel's routine is
+ * stdcall (_ExInitializePushLock@4; the WDK compiles x86 drivers with /Gz), so call it as one. */
+#define ExInitializePushLock(p) ((VOID (NTAPI *)(PEX_PUSH_LOCK))ExInitializePushLock)(p)
 NTKERNELAPI VOID FASTCALL ExfAcquirePushLockExclusive(PEX_PUSH_LOCK PushLock);
 NTKERNELAPI VOID FASTCALL ExfAcquirePushLockShared(PEX_PUSH_LOCK PushLock);
 NTKERNELAPI BOOLEAN FASTCALL ExfTryAcquirePushLockShared(PEX_PUSH_LOCK PushLock);

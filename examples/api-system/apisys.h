@@ -48,5 +48,20 @@ typedef struct _MODULE_LIST {
     MODULE_ENTRY Modules[1];
 } MODULE_LIST;
 
+/* SYSTEM_BASIC_INFORMATION (ntddk/ReactOS headers): 64 bytes on x64, 44 on x86. */
+typedef struct _BASIC_INFO {
+    ULONG Reserved;
+    ULONG TimerResolution;
+    ULONG PageSize;
+    ULONG NumberOfPhysicalPages;
+    ULONG LowestPhysicalPageNumber;
+    ULONG HighestPhysicalPageNumber;
+    ULONG AllocationGranularity;
+    ULONG_PTR MinimumUserModeAddress;
+    ULONG_PTR MaximumUserModeAddress;
+    ULONG_PTR ActiveProcessorsAffinityMask;
+    CCHAR NumberOfProcessors;
+} BASIC_INFO;
+
 #define SystemBasicInformationClass 0
 #define SystemModuleInformationClass 11

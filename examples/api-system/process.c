@@ -88,7 +88,7 @@ int TestSystemInformation(void)
     ULONG need = 0, i;
     MODULE_LIST *list;
     BOOLEAN self = FALSE, kernel = FALSE;
-    UCHAR basic[64];
+    BASIC_INFO basic;
 
     /* Probe for the size, then query: the list holds ntoskrnl.exe first and this driver. */
     CHECK(ZwQuerySystemInformation(SystemModuleInformationClass, NULL, 0, &need) == STATUS_INFO_LENGTH_MISMATCH);
@@ -106,10 +106,11 @@ int TestSystemInformation(void)
     }
     CHECK(kernel && self);
     ExFreePoolWithTag(list, SYS_TAG);
-    CHECK(ZwQuerySystemInformation(SystemBasicInformationClass, basic, sizeof(basic), &need) == STATUS_SUCCESS);
-    CHECK(*(ULONG *)(basic + 8) == PAGE_SIZE && basic[56] == 1);
-    CHECK(ZwQuerySystemInformation(12345, basic, sizeof(basic), &need) == STATUS_INVALID_INFO_CLASS);
-    CHECK(NtQuerySystemInformation(SystemBasicInformationClass, basic, 8, &need) == STATUS_INFO_LENGTH_MISMATCH && need == sizeof(basic));
+    CHECK(ZwQuerySystemInformation(SystemBasicInformationClass, &basic, sizeof(basic), &need) == STATUS_SUCCESS);
+    CHECK(basic.PageSize == PAGE_SIZE && basic.NumberOfProcessors == 1);
+    CHECK(basic.MinimumUserModeAddress == 0x10000 && basic.MaximumUserModeAddress > basic.MinimumUserModeAddress);
+    CHECK(ZwQuerySystemInformation(12345, &basic, sizeof(basic), &need) == STATUS_INVALID_INFO_CLASS);
+    CHECK(NtQuerySystemInformation(SystemBasicInformationClass, &basic, 8, &need) == STATUS_INFO_LENGTH_MISMATCH && need == sizeof(basic));
     return failures;
 }
 

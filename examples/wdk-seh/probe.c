@@ -22,16 +22,17 @@ ULONG TestProbe(void)
 {
     ULONG failures = 0;
     /* A kernel address is not a user buffer. */
-    CHECK(ProbeCode((PVOID)0xFFFFF80000001000ULL, 16, 1, FALSE) == (unsigned long)STATUS_ACCESS_VIOLATION);
-    /* A range that ends above MmUserProbeAddress. */
-    CHECK(ProbeCode((PVOID)0x00007FFFFFFF0000ULL, 16, 1, FALSE) == (unsigned long)STATUS_ACCESS_VIOLATION);
+    CHECK(ProbeCode((PVOID)(ULONG_PTR)WDKSEH_KERNEL_ADDRESS, 16, 1, FALSE) == (unsigned long)STATUS_ACCESS_VIOLATION);
+    /* A range that ends above MmUserProbeAddress (0x7FFFFFFF0000 on x64, 0x7FFF0000 on x86). */
+    CHECK(ProbeCode((PVOID)MmUserProbeAddress, 16, 1, FALSE) == (unsigned long)STATUS_ACCESS_VIOLATION);
+    CHECK(ProbeCode((PVOID)(MmUserProbeAddress - 16), 16, 1, FALSE) == 0);
     /* A wrapping range. */
     CHECK(ProbeCode((PVOID)0x10000, (SIZE_T)-0x8000, 1, FALSE) == (unsigned long)STATUS_ACCESS_VIOLATION);
     /* Misaligned. */
     CHECK(ProbeCode((PVOID)0x10002, 8, 4, FALSE) == (unsigned long)STATUS_DATATYPE_MISALIGNMENT);
     /* ProbeForRead checks the range only; a length of 0 checks nothing. */
     CHECK(ProbeCode((PVOID)0x10000, 64, 8, FALSE) == 0);
-    CHECK(ProbeCode((PVOID)0xFFFFF80000000001ULL, 0, 8, FALSE) == 0);
+    CHECK(ProbeCode((PVOID)(ULONG_PTR)(WDKSEH_KERNEL_ADDRESS + 1), 0, 8, FALSE) == 0);
     /* ProbeForWrite touches the pages: an unmapped user page is an access violation. */
     CHECK(ProbeCode((PVOID)0x10000, 64, 8, TRUE) == (unsigned long)STATUS_ACCESS_VIOLATION);
     return failures;
@@ -82,14 +83,14 @@ ULONG TestCpuFault(void)
 
 ULONG UnhandledProbe(void)
 {
-    ProbeForRead((PVOID)0xFFFFF80000001000ULL, 16, 1);
+    ProbeForRead((PVOID)(ULONG_PTR)WDKSEH_KERNEL_ADDRESS, 16, 1);
     return 1;
 }
 
 /* An invalid kernel address is not dispatched even inside __try (PAGE_FAULT_IN_NONPAGED_AREA). */
 ULONG UnhandledKernelFault(void)
 {
-    volatile ULONG *p = (volatile ULONG *)0xFFFFF8FF00000000ULL;
+    volatile ULONG *p = (volatile ULONG *)(ULONG_PTR)WDKSEH_WILD_KERNEL_ADDRESS;
     ULONG v = 0;
     __try {
         v = ReadUlong(p);

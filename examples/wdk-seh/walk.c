@@ -1,5 +1,36 @@
-/* A stack walk with RtlCaptureContext / RtlLookupFunctionEntry / RtlVirtualUnwind. */
+/*
+ * A stack walk: x64 with RtlCaptureContext / RtlLookupFunctionEntry / RtlVirtualUnwind; x86 (no
+ * unwind data) with RtlCaptureContext's i386 CONTEXT, whose Eip is the caller's return point.
+ */
 #include "wdkseh.h"
+
+#if defined(_M_IX86)
+NTSYSAPI VOID NTAPI RtlCaptureContext(PCONTEXT ContextRecord);
+
+static __declspec(noinline) ULONG_PTR CallerPc(ULONG_PTR *returnAddress, ULONG_PTR *stack)
+{
+    CONTEXT context;
+    *returnAddress = (ULONG_PTR)__builtin_return_address(0);
+    RtlZeroMemory(&context, sizeof(context));
+    RtlCaptureContext(&context);
+    *stack = context.Esp;
+    /* Eip: where RtlCaptureContext returns to, inside this function. */
+    return context.Eip;
+}
+
+ULONG TestStackWalk(void)
+{
+    ULONG failures = 0;
+    ULONG_PTR expected = 0, esp = 0;
+    ULONG_PTR here = (ULONG_PTR)&expected;
+    ULONG_PTR pc = CallerPc(&expected, &esp);
+    CHECK(pc > (ULONG_PTR)CallerPc && pc < (ULONG_PTR)CallerPc + 0x100);
+    CHECK(expected > (ULONG_PTR)TestStackWalk && expected < (ULONG_PTR)TestStackWalk + 0x100);
+    /* The captured ESP is the callee's stack, just below this frame. */
+    CHECK(esp != 0 && esp < here && here - esp < 0x1000);
+    return failures;
+}
+#else
 
 /* winnt.h declarations mingw-w64's DDK headers lack. */
 typedef struct _WDKSEH_RUNTIME_FUNCTION {
@@ -38,3 +69,4 @@ ULONG TestStackWalk(void)
     CHECK(base != 0 && base < (ULONG64)&TestStackWalk);
     return failures;
 }
+#endif

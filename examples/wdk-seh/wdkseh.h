@@ -12,6 +12,17 @@
 unsigned long __cdecl _exception_code(void);
 void *__cdecl _exception_info(void);
 int __cdecl _abnormal_termination(void);
+/* ntddk.h of mingw-w64 lacks it; without a prototype x86 would call this stdcall routine as cdecl. */
+NTSYSAPI VOID NTAPI RtlRaiseException(PEXCEPTION_RECORD ExceptionRecord);
+
+/* Addresses for the probes and faults: a kernel address, and one above MmUserProbeAddress. */
+#ifdef _WIN64
+#define WDKSEH_KERNEL_ADDRESS 0xFFFFF80000001000ULL
+#define WDKSEH_WILD_KERNEL_ADDRESS 0xFFFFF8FF00000000ULL
+#else
+#define WDKSEH_KERNEL_ADDRESS 0x80001000UL
+#define WDKSEH_WILD_KERNEL_ADDRESS 0xE0000000UL
+#endif
 
 #define WDKSEH_STATUS 0xE0001234L   /* a customer-defined status (bit 29 set) */
 

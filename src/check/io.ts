@@ -19,9 +19,9 @@ import { KERNEL_CORE_MODULES } from "./knowledge.js";
 import { runChecks } from "./runner.js";
 import type { CheckReport, DefInput, LibInput, ModuleExports, ModuleLookup, ModuleResolver } from "./types.js";
 
-/** The kernel export database's architecture for an image ("x86" or "x64"; ARM64 uses the x64 data). */
+/** The kernel export database's architecture for an image ("x86", "arm64": x64's data plus ARM64's HAL IRQL routines, or "x64"). */
 export function dbArch(image: PeImage): string {
-  return image.machine === "x86" ? "x86" : "x64";
+  return image.machine === "x86" ? "x86" : image.machine === "arm64" ? "arm64" : "x64";
 }
 
 /** Why an import name must not be used as a file name, or null when it is a plain file name. */

@@ -7,14 +7,18 @@
 import type { Emulator } from "./emulator.js";
 import { EmuStop, type FaultReport, type RunResult } from "./faults.js";
 import { GuestFault } from "./memory.js";
+import { SehCompleted } from "./seh-x86.js";
 import { SehResume, STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_ILLEGAL_INSTRUCTION, STATUS_INTEGER_DIVIDE_BY_ZERO, type ExceptionInfo } from "./seh.js";
 import { MAX_CALL_DEPTH, stackSlot } from "./layout.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
+import { arm64CallRegisters } from "./arch/arm64.js";
 import { servePrivileged } from "./verifier/trap.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
 
 /** Addresses below this are user mode (x64: the 128 TiB user half). */
 const USER_ADDRESS_LIMIT = 0x0000800000000000n;
+/** The x86 user address space ends at 2 GiB (MmSystemRangeStart 0x80000000). */
+const USER_ADDRESS_LIMIT_X86 = 0x80000000n;
 
 export class CallStack {
   /** Guest calls in progress. */
@@ -32,12 +36,11 @@ export class CallStack {
  * exception handlers: an invalid access to a user-mode address (STATUS_ACCESS_VIOLATION; an
  * invalid kernel address is a PAGE_FAULT_IN_NONPAGED_AREA bugcheck, never dispatched), divide
  * error, invalid opcode, breakpoint. Null for everything else (__fastfail, hlt, timeouts...).
- * x64 only: exception dispatch (.pdata/.xdata unwinding) is not modelled for x86 drivers, whose
- * CPU faults are reported as faults.
+ * Dispatched through .pdata/.xdata on x64 (seh.ts) and the FS:[0] registration chain on x86 (seh-x86.ts).
  */
-function cpuException(fault: FaultReport, nf: { interrupt: number; invalidInstruction?: boolean }): ExceptionInfo | null {
+function cpuException(fault: FaultReport, nf: { interrupt: number; invalidInstruction?: boolean }, x86: boolean): ExceptionInfo | null {
   const at = `at ${fault.rip}`;
-  if ((fault.kind === "invalid-read" || fault.kind === "invalid-write" || fault.kind === "invalid-fetch") && fault.address !== undefined && fault.address < USER_ADDRESS_LIMIT) {
+  if ((fault.kind === "invalid-read" || fault.kind === "invalid-write" || fault.kind === "invalid-fetch") && fault.address !== undefined && fault.address < (x86 ? USER_ADDRESS_LIMIT_X86 : USER_ADDRESS_LIMIT)) {
     const rw = fault.kind === "invalid-read" ? 0n : fault.kind === "invalid-write" ? 1n : 8n;
     return { code: STATUS_ACCESS_VIOLATION, flags: 0, address: fault.ripAddress, params: [rw, fault.address], origin: `(${fault.message})` };
   }
@@ -49,7 +52,7 @@ function cpuException(fault: FaultReport, nf: { interrupt: number; invalidInstru
 }
 
 /** Call guest code at `address` with integer arguments (the arch's convention). Nested when called from a handler. */
-export function guestCall(emu: Emulator, address: bigint, args: bigint[], label: string | undefined, timeoutMs: number, exportCall = false): RunResult {
+export function guestCall(emu: Emulator, address: bigint, args: bigint[], label: string | undefined, timeoutMs: number, exportCall = false, framePointer?: bigint): RunResult {
   const { uc, C, calls, faults, cpu } = emu;
   const RETURN_SENTINEL = cpu.space.returnSentinel;
   setLayoutArch(cpu.arch);
@@ -71,10 +74,13 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     const ids = [R.RCX, R.RDX, R.R8, R.R9, R.RSP, R.RAX, R.RBP];
     const vals = [args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, rsp, 0n, 0n].map((v) => BigInt.asUintN(64, v));
     uc.regWriteMany(ids, vals);
+  } else if (cpu.arch === "arm64") {
+    const { ids, values } = arm64CallRegisters(C, args, rsp, RETURN_SENTINEL, emu.system.kpcr);
+    uc.regWriteMany(ids, values);
   } else {
     const X = C.regsX86;
     // Stack arguments (stdcall/cdecl); ECX/EDX also hold the first two, so a fastcall routine gets them too.
-    uc.regWriteMany([X.ESP, X.EAX, X.EBP, X.ECX, X.EDX], [rsp, 0n, 0n, BigInt.asUintN(32, args[0] ?? 0n), BigInt.asUintN(32, args[1] ?? 0n)]);
+    uc.regWriteMany([X.ESP, X.EAX, X.EBP, X.ECX, X.EDX], [rsp, 0n, BigInt.asUintN(32, framePointer ?? 0n), BigInt.asUintN(32, args[0] ?? 0n), BigInt.asUintN(32, args[1] ?? 0n)]);
   }
   if (!nested) {
     calls.deadline = Date.now() + timeoutMs;
@@ -88,6 +94,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     ok: false,
     fault: faults.report("timeout", `time budget of ${timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip),
   });
+  const owns = (sp: bigint): boolean => sp >= slot.low && sp <= slot.high;
   try {
     let startAt = address;
     // Structured exception handling may move execution (an __except block, a continued
@@ -101,11 +108,15 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       try {
         err = uc.start(startAt, RETURN_SENTINEL, Math.max(1, calls.deadline - Date.now()) * 1000, 0);
       } catch (e) {
-        if (e instanceof SehResume && e.ownedBy(depth)) {
+        if (e instanceof SehResume && e.ownedBy(depth, cpu.space.stacksBase)) {
           resume(e);
           continue;
         }
         if (e instanceof SehResume) throw e;
+        if (e instanceof SehCompleted) {
+          if (owns(e.esp)) return { ok: true, value: e.value };
+          throw e;
+        }
         if (e instanceof EmuStop) return { ok: false, fault: e.report };
         return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(pcId)) };
       }
@@ -136,16 +147,22 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       if (err !== 0 || nf.interrupt >= 0 || nf.invalidInstruction) {
         const fault = faults.nativeFault(err, rip, nf);
         // A CPU exception Windows dispatches to the driver's handlers (__try/__except).
-        const exc = cpu.arch === "x64" ? cpuException(fault, nf) : null;
+        // (ARM64: exception dispatch is not modelled — the CPU fault stands.)
+        const exc = cpu.arch === "arm64" ? null : cpuException(fault, nf, cpu.arch === "x86");
         if (exc) {
           try {
-            emu.seh.dispatch(exc, emu.seh.currentContext(fault.ripAddress));
+            if (cpu.arch === "x86") emu.sehX86.dispatch(exc, emu.sehX86.currentContext(fault.ripAddress));
+            else emu.seh.dispatch(exc, emu.seh.currentContext(fault.ripAddress));
           } catch (e) {
-            if (e instanceof SehResume && e.ownedBy(depth)) {
+            if (e instanceof SehResume && e.ownedBy(depth, cpu.space.stacksBase)) {
               resume(e);
               continue;
             }
             if (e instanceof SehResume) throw e;
+            if (e instanceof SehCompleted) {
+              if (owns(e.esp)) return { ok: true, value: e.value };
+              throw e;
+            }
             if (e instanceof EmuStop) return { ok: false, fault: e.report };
             // The frames or unwind data are unreadable (a smashed stack, a broken image): the CPU fault stands.
             if (e instanceof GuestFault) return { ok: false, fault };
@@ -161,6 +178,12 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
         return { ok: false, fault: faults.report("cpu-exception", hlt ? `hlt instruction at ${emu.where(at)}` : `execution stopped at ${emu.where(rip)}`, at) };
       }
       const value = uc.regRead(cpu.retId(C));
+      // x86 SEH: a handler that jumped into an outer call's frame (MSVC's _except_handler4 does)
+      // ran that code to its end here: the outer call is the one that returned.
+      if (cpu.arch === "x86" && nested) {
+        const sp = uc.regRead(cpu.spId(C));
+        if (!owns(sp)) throw new SehCompleted(value, sp);
+      }
       const kuser = emu.system.kuserWritten();
       if (kuser >= 0) {
         const what = `ATTEMPTED_WRITE_TO_READONLY_MEMORY: KUSER_SHARED_DATA+0x${kuser.toString(16)} (read only on Windows) was written during ${label ?? emu.where(address)}`;

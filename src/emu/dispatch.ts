@@ -12,6 +12,8 @@ import type { Emulator } from "./emulator.js";
 import { GuestFault } from "./memory.js";
 import { EmuStop } from "./faults.js";
 import { Seh, SehResume } from "./seh.js";
+import { SehCompleted } from "./seh-x86.js";
+import { sehServicesX86 } from "./seh-x86-services.js";
 import type { SehServices } from "./api/types.js";
 import { addr64 } from "./layout.js";
 import { checkCallIrql } from "./verifier/checks.js";
@@ -188,7 +190,8 @@ class CallContext implements ApiContext, PoolServices {
     }
     // The arch's convention: x64 stack arguments above the home space; x86 stack (fastcall: ECX, EDX first).
     if (!this.stackArg) {
-      this.stackArg = emu.cpu.argReader([this.a0, this.a1, this.a2, this.a3], this.sp, this.target.thunk.conv ?? {}, (a) => emu.readPtr(a));
+      // ARM64: X4-X7 (the hook passes X0-X3) are read from the engine.
+      this.stackArg = emu.cpu.argReader([this.a0, this.a1, this.a2, this.a3], this.sp, this.target.thunk.conv ?? {}, (a) => emu.readPtr(a), (r) => emu.uc.regRead(emu.C.regsArm64[r]!));
     }
     return this.stackArg(i);
   }
@@ -249,8 +252,9 @@ class CallContext implements ApiContext, PoolServices {
     return this.cache.cpu;
   }
 
-  // Exception dispatch follows x64 .pdata/.xdata; x86 SEH (_except_handler3/4 frames) is not modelled.
+  // Exception dispatch: x64 .pdata/.xdata (seh.ts); x86 the FS:[0] registration chain (seh-x86.ts).
   get seh(): SehServices | undefined {
+    if (this.emu.cpu.arch === "x86") return (this.sehServices ??= sehServicesX86(this.emu, this.target.apiName, this.callSite.callerText, this.retAddr, this.target.thunk.conv));
     if (this.emu.cpu.arch !== "x64") return undefined;
     return (this.sehServices ??= sehServices(this.emu, this.target.apiName, this.callSite.callerText, this.retAddr));
   }
@@ -317,7 +321,7 @@ function run(emu: Emulator, cache: DispatchCache, t: Target | null, addr: bigint
   try {
     ret = thunk.def.handler(ctx);
   } catch (e) {
-    if (e instanceof SehResume) {
+    if (e instanceof SehResume || e instanceof SehCompleted) {
       // A routine that raised (ExRaiseStatus, ProbeForRead...) or unwound: it does not return, but it was called.
       if (options.trace) emu.emit({ event: "api", module: ctx.caller?.module ?? "", api: t.apiName, args: ctx.shown(), caller: ctx.callSite.callerText });
       throw e;

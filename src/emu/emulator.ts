@@ -29,6 +29,7 @@ import { FaultReporter, type FaultReport, type RunResult } from "./faults.js";
 import { CallStack, guestCall } from "./calls.js";
 import { dispatch, fastDispatcher } from "./dispatch.js";
 import { Seh } from "./seh.js";
+import { SehX86 } from "./seh-x86.js";
 import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
 import { filterModuleExports } from "./fltmgr/index.js";
@@ -38,10 +39,12 @@ import { InstructionHooks } from "./verifier/insn.js";
 import { checkUnload, handleLeaks, objectLeaks } from "./verifier/unload.js";
 import { PageableGuard } from "./verifier/pageable.js";
 import { SpecialPool, type SpecialPoolOption } from "./verifier/special-pool.js";
-import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, STACK_SIZE, alignUpN, stackSlot, addr64 } from "./layout.js";
+import { MAX_CALL_DEPTH, MAX_DRIVER_IMAGES, MAX_IMAGE_REGIONS, MAX_REGIONS_PER_IMAGE, PAGE, alignUpN, addr64 } from "./layout.js";
 import { CPUS, type CpuArch, type EmuArch } from "./arch/cpu.js";
+import { ARM64_BRK_SENTINEL, fillStubs } from "./arch/arm64.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { imageArch } from "../nt/image-arch.js";
+import { KernelStacks } from "./stacks.js";
 
 export { EmuStop } from "./faults.js";
 export type { FaultReport, RunResult } from "./faults.js";
@@ -65,7 +68,7 @@ export interface EmulatorOptions {
   specialPool?: SpecialPoolOption;
   /** Other loaded modules exporting a name (for MmGetSystemRoutineAddress's warning). */
   modulesExporting?: (name: string) => string[];
-  /** The CPU: "x64" (default) or "x86" (32-bit drivers). */
+  /** The CPU: "x64" (default), "x86" (32-bit drivers) or "arm64". */
   arch?: EmuArch;
   /** Use the addon's BigInt hook form instead of the shared-array one (tests compare the two). */
   compatApiHook?: boolean;
@@ -95,10 +98,13 @@ export class Emulator {
   readonly calls = new CallStack();
   /** Structured exception handling (dispatch, unwinding, the C-specific handler). */
   readonly seh: Seh = new Seh(this);
+  /** x86 frame-based SEH (FS:[0] registration chain, _except_handler3). */
+  readonly sehX86: SehX86 = new SehX86(this);
   readonly builtins: KernelModules;
   /** Privileged instructions patched to ud2 at load (./verifier/privileged.ts), by address. */
   readonly privileged = new Map<bigint, PrivilegedOp>();
   readonly verifier: Verifier;
+  readonly stacks: KernelStacks;
   /** in/out, syscall, and watched rdmsr/wrmsr/lgdt/lidt sites (./verifier/insn.ts). */
   readonly insn: InstructionHooks;
   /** Pageable sections made inaccessible at IRQL >= DISPATCH_LEVEL (./verifier/pageable.ts). */
@@ -121,7 +127,7 @@ export class Emulator {
     this.options = { unimplemented: "fault", timeoutMs: 10_000, trace: false, ...options };
     this.verifier = new Verifier(this.options.verifier ?? "standard");
     this.cpu = CPUS[this.options.arch ?? "x64"];
-    if (!this.cpu) throw new KmdllError(`unknown emulator arch '${String(this.options.arch)}' (x64 or x86)`);
+    if (!this.cpu) throw new KmdllError(`unknown emulator arch '${String(this.options.arch)}' (x64, x86 or arm64)`);
     const space = this.cpu.space;
     setLayoutArch(this.cpu.arch);
     this.thunks = new ThunkTable(space.kernelModulesBase);
@@ -130,7 +136,7 @@ export class Emulator {
     this.nextImageBase = space.driverImagesBase;
     const addon = loadAddon();
     this.C = addon.constants;
-    if (this.cpu.arch !== "x64" && !this.C.regsX86)
+    if ((this.cpu.arch === "x86" && !this.C.regsX86) || (this.cpu.arch === "arm64" && !this.C.regsArm64))
       throw new KmdllError(`the Unicorn addon was built before ${this.cpu.arch} support: rebuild it (npm run build:native, or bash scripts/setup.sh)`);
     if (!this.C.features?.includes("softRegions"))
       throw new KmdllError("the Unicorn addon was built before soft-protected regions: rebuild it (npm run build:native, or bash scripts/setup.sh)");
@@ -147,10 +153,10 @@ export class Emulator {
     if (special !== "off" && this.verifier.enabled) this.pool.special = new SpecialPool(this.uc, space.specialPoolBase, space.specialPoolEnd, special);
     this.pageable = new PageableGuard(this);
     this.kernel = createKernelState(this);
-    const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch) };
-    // KMDF (wdfldr.sys, wdf01000.sys) and the filter modules (fltmgr.sys, fwpkclnt.sys) are emulated for x64 drivers only.
-    const wdf = this.cpu.arch === "x64" ? { ...wdfModuleExports(), ...filterModuleExports() } : {};
-    const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [] }) };
+    const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch), "ksecdd.sys": kernelModuleExportsFor("ksecdd.sys", this.cpu.arch) };
+    // KMDF (wdfldr.sys, wdf01000.sys) and the filter modules (fltmgr.sys, fwpkclnt.sys) are emulated for x64 and ARM64 drivers (x64 layouts).
+    const wdf = this.cpu.arch !== "x86" ? { ...wdfModuleExports(), ...filterModuleExports() } : {};
+    const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [] }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
     if (this.C.features?.includes("fastApiHook") && !this.options.compatApiHook) {
@@ -167,17 +173,12 @@ export class Emulator {
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
     // Stacks: one slot per nesting depth; the unmapped gap below each is its guard.
-    // Over JS memory when the addon can (mapHost): the API hook then reads the return address at
-    // [SP] directly rather than through Unicorn's memory lookup.
-    const hostStacks = this.C.features?.includes("mapHost") ?? false;
-    for (let d = 0; d < MAX_CALL_DEPTH; d++) {
-      const low = stackSlot(d, space.stacksBase).low;
-      if (hostStacks) this.uc.mapHost(low, new ArrayBuffer(STACK_SIZE), 3);
-      else this.uc.mapMemory(low, STACK_SIZE, 3);
-    }
+    // Over JS memory when the addon can (mapHost, stacks.ts): the API hook then reads the return
+    // address at [SP], and handlers their stack arguments, without Unicorn's memory lookup.
+    this.stacks = new KernelStacks(this.uc, this.C, space.stacksBase);
     // The return sentinel page (hlt), where every emulator-made call returns to.
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);
-    this.uc.write(space.returnSentinelPage, new Uint8Array(PAGE).fill(0xf4));
+    this.uc.write(space.returnSentinelPage, fillStubs(this.cpu.arch === "arm64" ? ARM64_BRK_SENTINEL : Uint8Array.of(0xf4)));
     this.insn = new InstructionHooks(this);
     this.clock.onChange = (clock) => this.system.updateSharedData(clock);
     this.clock.advance(0n);
@@ -292,6 +293,8 @@ export class Emulator {
 
   /** Read a pointer of the emulated arch (8 bytes on x64, 4 on x86). */
   readPtr(address: bigint): bigint {
+    const onStack = this.stacks.read(address, this.cpu.ptrSize);
+    if (onStack !== null) return onStack;
     return this.cpu.ptrSize === 4 ? BigInt(this.mem.u32(address)) : this.mem.u64(address);
   }
 
@@ -334,10 +337,12 @@ export class Emulator {
    * Call guest code at `address` with integer arguments (MS x64). Nested when called from a handler.
    * `exportCall`: an exported routine called for its own sake (kmdll call), which may legitimately
    * return with a lock held or IRQL raised, so the callback-return checks are skipped.
+   * `frame`: the frame pointer (EBP/RBP) the code starts with — x86 SEH filters and termination
+   * handlers address their function's locals through it.
    */
-  call(address: bigint, args: bigint[] = [], label?: string, exportCall = false): RunResult {
+  call(address: bigint, args: bigint[] = [], label?: string, exportCall = false, frame?: bigint): RunResult {
     if (this.closed) throw new KmdllError("the emulator is closed");
-    return guestCall(this, address, args, label, this.options.timeoutMs, exportCall);
+    return guestCall(this, address, args, label, this.options.timeoutMs, exportCall, frame);
   }
 
   /** Build a fault report from the current CPU state. */

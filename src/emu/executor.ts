@@ -11,6 +11,7 @@ import { Emulator, type EmulatorOptions, type FaultReport, type RunResult } from
 import { addr64 } from "./layout.js";
 import { driversCreatedBy } from "./api/drvobj.js";
 import { loaderEntry, removeLoaderEntry } from "./iomgr/ldr-entry.js";
+import { processTable } from "./api/processes.js";
 import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
 import { finishIo, userDeviceIoControl, userRequest, type UserOutcome } from "./user/index.js";
 import { deviceObjectLeaks, hasDevices, pnpOps } from "./pnp-host.js";
@@ -59,6 +60,8 @@ export class EmulatorExecutor implements Executor {
 
   mapImage(module: string, image: PeImage, bytes: Uint8Array): bigint {
     const m = this.emu.mapImage(module, image, bytes);
+    // The booted system's processes exist before any driver code runs (drivers walk ActiveProcessLinks).
+    processTable(this.emu.kernel, this.emu.mem);
     // Its KLDR_DATA_TABLE_ENTRY in the loaded-module list (DriverSection points at it).
     loaderEntry(this.emu.mem, this.emu.kernel, { name: m.name, base: m.base, size: m.size, entry: image.optional.addressOfEntryPoint ? m.base + BigInt(image.optional.addressOfEntryPoint) : 0n });
     return m.base;

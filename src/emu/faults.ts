@@ -9,6 +9,7 @@ import type { Emulator } from "./emulator.js";
 import type { PoolProblem } from "./pool.js";
 import { tagText } from "./pool.js";
 import { unwindOne } from "./unwind.js";
+import { arm64Trap, backtraceArm64 } from "./arm64-faults.js";
 import { specialPoolFault, specialPoolProblem } from "./verifier/special-report.js";
 import { MAX_CALL_DEPTH, STACK_SIZE, addr64, stackSlot } from "./layout.js";
 
@@ -63,7 +64,7 @@ export class FaultReporter {
     const names = cpu.gprNames;
     const regsV = uc.regReadMany([...this.emu.gprIds, cpu.pcId(C), cpu.flagsId(C)]);
     // Reported at an API thunk on behalf of its caller: the return address has not been popped yet.
-    if (rip !== regsV[names.length]) {
+    if (rip !== regsV[names.length] && !cpu.returnInLr) {
       const t = thunks.get(regsV[names.length]!);
       if (t) regsV[4] = regsV[4]! + BigInt(cpu.ptrSize);
     }
@@ -93,6 +94,7 @@ export class FaultReporter {
   backtrace(rip: bigint, regs: bigint[]): string[] {
     const { mem, map, thunks, calls, cpu } = this.emu;
     if (cpu.arch === "x86") return this.backtraceX86(rip, regs);
+    if (cpu.arch === "arm64") return backtraceArm64(this.emu, rip, regs);
     const RETURN_SENTINEL = cpu.space.returnSentinel;
     const GPR = cpu.gprNames;
     const out: string[] = [];
@@ -149,6 +151,14 @@ export class FaultReporter {
     out.push(name(eip));
     let ebp = regs[5] ?? 0n;
     const esp = regs[4] ?? 0n;
+    // A leaf without a frame pointer (the common case of a fault): its return address is at [ESP]
+    // when the bytes before it are a call instruction.
+    try {
+      const ret = this.emu.readPtr(esp);
+      if (ret !== cpu.space.returnSentinel && map.moduleAt(ret) && this.isCallBefore(ret) && ret !== this.emu.readPtr(ebp + 4n)) out.push(name(ret));
+    } catch {
+      // [ESP] or [EBP+4] unreadable: the EBP chain below decides.
+    }
     for (let i = 0; i < 32 && ebp > esp && ebp - esp < 0x100000n; i++) {
       let next: bigint;
       let ret: bigint;
@@ -164,6 +174,16 @@ export class FaultReporter {
       ebp = next;
     }
     return out;
+  }
+
+  /** Whether the instruction ending at `ret` is a call (E8 rel32, FF /2 with a register, [reg+disp8] or [disp32] operand). */
+  private isCallBefore(ret: bigint): boolean {
+    const b = (k: number) => this.byteAt(ret - BigInt(k));
+    if (b(5) === 0xe8) return true;
+    if (b(6) === 0xff && b(5) === 0x15) return true;
+    if (b(2) === 0xff && ((b(1) ?? 0) & 0xf8) === 0xd0) return true;
+    if (b(3) === 0xff && ((b(2) ?? 0) & 0xf8) === 0x50) return true;
+    return false;
   }
 
   /** The report every call gets once Unicorn has aborted. */
@@ -227,6 +247,10 @@ export class FaultReporter {
       }
       return this.report(kind, `${what}${protText} at ${map.where(rip)}`, rip, { address: a });
     }
+    if (nf.interrupt >= 0 && this.emu.cpu.arch === "arm64") {
+      const t = arm64Trap(this.emu, rip, nf.interrupt);
+      return this.report("cpu-exception", `${t.text} at ${map.where(t.at)}`, t.at, { interrupt: nf.interrupt });
+    }
     if (nf.interrupt >= 0) {
       let n = INTERRUPT_NAMES[nf.interrupt] ?? `interrupt 0x${nf.interrupt.toString(16)}`;
       if (nf.interrupt === 0x29) {
@@ -242,12 +266,19 @@ export class FaultReporter {
     return this.report("cpu-exception", `emulation error ${err} at ${map.where(rip)}`, rip);
   }
 
+  /** At a routine's entry: the return address its caller left at [SP] (x64, x86) or in LR (ARM64). */
+  returnAddress(): bigint {
+    const { uc, C, cpu } = this.emu;
+    if (cpu.returnInLr) return uc.regRead(C.regsArm64.X30!);
+    return this.emu.readPtr(uc.regRead(cpu.spId(C)));
+  }
+
   /** The driver return address at [RSP], if any (the caller of a call that just jumped somewhere wild). */
   private callSiteOnStack(): { module: string; text: string } | null {
     const { mem, map, uc, C } = this.emu;
     try {
       void mem;
-      const ret = this.emu.readPtr(uc.regRead(this.emu.cpu.spId(C)));
+      const ret = this.returnAddress();
       const m = map.moduleAt(ret);
       if (!m || m.builtin) return null;
       return { module: m.name, text: map.where(ret) };
@@ -271,7 +302,7 @@ export class FaultReporter {
     }
     // Called from ExFreePool* at its thunk: the caller's address is at [rsp].
     void mem;
-    const retAddr = this.emu.readPtr(uc.regRead(this.emu.cpu.spId(C)));
+    const retAddr = this.returnAddress();
     if (p.kind === "special-corruption") return specialPoolProblem(this.emu, p, retAddr);
     if (p.kind === "double-free") {
       throw new EmuStop(

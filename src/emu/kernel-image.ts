@@ -6,7 +6,6 @@
  * export points at a zeroed 0x100-byte slot in .data (the system initialises a few of them).
  * File alignment equals section alignment, so the file bytes are the mapped image.
  */
-import { ByteWriter } from "../formats/binary.js";
 
 export interface SyntheticExport {
   name: string;
@@ -51,37 +50,36 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
   data.forEach((e, i) => rvaOf.set(e.name, dataRva + i * DATA_STRIDE));
 
   // Export directory: header (40) | functions (4n) | names (4n) | ordinals (2n) | dll name | name strings.
+  // Written straight into one sized buffer (built on every emulator start: ~2,000 names).
   const n = ordered.length;
-  const ed = new ByteWriter();
   const funcsOff = 40;
   const namesOff = funcsOff + 4 * n;
   const ordsOff = namesOff + 4 * n;
   const dllNameOff = ordsOff + 2 * n;
-  let strOff = dllNameOff + name.length + 1;
-  const nameRvas: number[] = [];
-  for (const e of ordered) {
-    nameRvas.push(edataRva + strOff);
-    strOff += e.name.length + 1;
+  let total = dllNameOff + name.length + 1;
+  for (const e of ordered) total += e.name.length + 1;
+  const edataBytes = new Uint8Array(total);
+  const ev = new DataView(edataBytes.buffer);
+  ev.setUint32(12, edataRva + dllNameOff, true); // Name (Characteristics, TimeDateStamp, versions: 0)
+  ev.setUint32(16, 1, true); // Base
+  ev.setUint32(20, n, true);
+  ev.setUint32(24, n, true);
+  ev.setUint32(28, edataRva + funcsOff, true);
+  ev.setUint32(32, edataRva + namesOff, true);
+  ev.setUint32(36, edataRva + ordsOff, true);
+  /** Latin-1 bytes of a name (names are ASCII) and its NUL; returns the next offset. */
+  const str = (at: number, s: string): number => {
+    for (let i = 0; i < s.length; i++) edataBytes[at + i] = s.charCodeAt(i) & 0xff;
+    return at + s.length + 1;
+  };
+  let strOff = str(dllNameOff, name);
+  for (let i = 0; i < n; i++) {
+    const e = ordered[i]!;
+    ev.setUint32(funcsOff + 4 * i, rvaOf.get(e.name)!, true);
+    ev.setUint32(namesOff + 4 * i, edataRva + strOff, true);
+    ev.setUint16(ordsOff + 2 * i, i, true);
+    strOff = str(strOff, e.name);
   }
-  ed.u32(0); // Characteristics
-  ed.u32(0); // TimeDateStamp (deterministic)
-  ed.u16(0);
-  ed.u16(0);
-  ed.u32(edataRva + dllNameOff);
-  ed.u32(1); // Base
-  ed.u32(n);
-  ed.u32(n);
-  ed.u32(edataRva + funcsOff);
-  ed.u32(edataRva + namesOff);
-  ed.u32(edataRva + ordsOff);
-  for (const e of ordered) ed.u32(rvaOf.get(e.name)!);
-  for (const r of nameRvas) ed.u32(r);
-  for (let i = 0; i < n; i++) ed.u16(i);
-  for (const s of [name, ...ordered.map((e) => e.name)]) {
-    for (let i = 0; i < s.length; i++) ed.u8(s.charCodeAt(i) & 0xff);
-    ed.u8(0);
-  }
-  const edataBytes = ed.toBytes();
   const edataSize = up(edataBytes.length);
   const sizeOfImage = edataRva + edataSize;
 

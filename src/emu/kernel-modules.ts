@@ -11,17 +11,27 @@ import type { ModuleMap } from "./module-map.js";
 import type { ThunkTable } from "./thunks.js";
 import type { CpuArch } from "./arch/cpu.js";
 import { X64_CPU, x86Convention } from "./arch/cpu.js";
+import { fillStubs } from "./arch/arm64.js";
 import { buildSyntheticModule, type SyntheticModule } from "./kernel-image.js";
 import { mapLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
 
+/**
+ * Images every booted Windows has loaded that drivers look for in the module list
+ * (SystemModuleInformation, PsLoadedModuleList) and whose PE headers they read: the win32k
+ * family, the code integrity module, the CNG driver. kmdll maps each as a synthetic image (DOS/PE
+ * headers, sections, an empty export directory) so a driver finds and parses it; nothing imports
+ * from them, so a driver importing one fails to load as on a machine without it.
+ */
+export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", "ci.dll", "cng.sys"] as const;
+
 /** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/; fltmgr.sys and fwpkclnt.sys: src/emu/fltmgr/. */
-export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys"] as const;
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ksecdd.sys", ...SYSTEM_IMAGES] as const;
 /** Built-in modules whose handlers read x64 layouts only. */
-const X64_ONLY = new Set(["wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys"]);
+const X64_ONLY = new Set(["wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ksecdd.sys"]);
 
 /** The modules whose exports come from the kernel export database alone. */
-const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll"]);
+const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys"]);
 
 export class KernelModules {
   private readonly exportAddr = new Map<string, Map<string, bigint>>();
@@ -37,12 +47,12 @@ export class KernelModules {
     // (x86: internal routines are called as stdcall callbacks by the kernel's own code only.)
     this.hookStart = thunks.internalBase;
     uc.mapMemory(thunks.internalBase, PAGE, 5);
-    uc.write(thunks.internalBase, new Uint8Array(PAGE).fill(0xc3));
+    uc.write(thunks.internalBase, fillStubs(cpu.stub(undefined), PAGE));
     let base = cpu.space.kernelModulesBase;
     let hookEnd = base;
     for (const modName of BUILTIN_MODULES) {
-      // KMDF's modules exist for x64 only (their handlers read x64 layouts).
-      if (cpu.arch !== "x64" && X64_ONLY.has(modName)) continue;
+      // KMDF's and the filter manager's modules exist for x64 and ARM64 (their handlers read x64 layouts, which ARM64 shares).
+      if (cpu.arch === "x86" && X64_ONLY.has(modName)) continue;
       const list: KernelExport[] = [...(db[modName] ?? [])];
       const known = new Set(list.map((e) => e.name));
       // ntoskrnl.exe and hal.dll export what the kernel export database lists for the arch (the
@@ -121,7 +131,9 @@ const X86_ALIASES: Record<string, string> = {
 
 function handlerFor(handlers: Map<string, ApiDefinition>, module: string, name: string, cpu: CpuArch): ApiDefinition | null {
   const own = handlers.get(`${module}!${name}`);
-  if (own || cpu.arch !== "x86") return own ?? null;
+  // x86 and ARM64: a routine another module serves on x64 (KfRaiseIrql, KeGetCurrentIrql: HAL
+  // handlers; ARM64's ntoskrnl exports them) is served by that one handler.
+  if (own || cpu.arch === "x64") return own ?? null;
   const target = X86_ALIASES[name] ?? name;
   for (const m of BUILTIN_MODULES) {
     const h = handlers.get(`${m}!${target}`);
@@ -146,7 +158,7 @@ function syntheticPe(syn: SyntheticModule, cpu: CpuArch): PeImage {
   ];
   return {
     peOffset: 0x40,
-    coff: { machine: cpu.arch === "x86" ? 0x14c : 0x8664, numberOfSections: 3, timeDateStamp: 0, pointerToSymbolTable: 0, numberOfSymbols: 0, sizeOfOptionalHeader: 240, characteristics: 0x2022 },
+    coff: { machine: cpu.arch === "x86" ? 0x14c : cpu.arch === "arm64" ? 0xaa64 : 0x8664, numberOfSections: 3, timeDateStamp: 0, pointerToSymbolTable: 0, numberOfSymbols: 0, sizeOfOptionalHeader: 240, characteristics: 0x2022 },
     optional: {
       magic: 0x20b, pe32plus: true, majorLinkerVersion: 0, minorLinkerVersion: 0, sizeOfCode: syn.text.size, addressOfEntryPoint: 0, baseOfCode: syn.text.rva,
       imageBase: 0n, sectionAlignment: PAGE, fileAlignment: PAGE, majorOperatingSystemVersion: 10, minorOperatingSystemVersion: 0, majorSubsystemVersion: 10,

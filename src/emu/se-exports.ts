@@ -3,8 +3,9 @@
  * privilege LUIDs drivers use to build security descriptors (e.g. a DACL granting
  * SeExports->SeLocalSystemSid and SeAliasAdminsSid access to a device).
  *
- * Layout: ntifs.h's SE_EXPORTS for x64 (23 LUIDs, then the PSIDs from SeNullSid at 0xB8 ...;
- * 520 bytes). SID values and privilege LUIDs: Microsoft Learn "Well-known SIDs" and
+ * Layout: ntifs.h's SE_EXPORTS (23 LUIDs, then the PSIDs from SeNullSid at 0xB8 ...): 8-byte
+ * LUIDs and pointer-sized PSIDs, 520 bytes on x64 (SeLocalSystemSid at 0x108) and 396 on x86
+ * (SeLocalSystemSid at 0xE0; checked with clang's sizeof/offsetof on mingw-w64's ntifs.h). SID values and privilege LUIDs: Microsoft Learn "Well-known SIDs" and
  * "Privilege Constants" (SE_CREATE_TOKEN_PRIVILEGE = 2 ... SE_CREATE_SYMBOLIC_LINK_PRIVILEGE = 35).
  */
 import type { EngineMemory } from "./memory.js";
@@ -49,6 +50,7 @@ const FIELDS: ({ luid: number } | { sid: [number, ...number[]] })[] = [
   { sid: [3, 4] }, // SeOwnerRightsSid
 ];
 export const SE_EXPORTS_SIZE = FIELDS.length * 8;
+const fieldSize = (f: (typeof FIELDS)[number], ptr: 4 | 8) => ("luid" in f ? 8 : ptr);
 
 /** A SID's bytes: revision 1, sub-authority count, 48-bit big-endian authority, sub-authorities. */
 export function sidBytes(authority: number, subs: number[]): Uint8Array {
@@ -62,18 +64,20 @@ export function sidBytes(authority: number, subs: number[]): Uint8Array {
 }
 
 /** Write SE_EXPORTS and its SIDs at `at` (room for 2 KiB) and point the `SeExports` slot at it. */
-export function writeSeExports(mem: EngineMemory, at: bigint, slot: bigint | null): void {
+export function writeSeExports(mem: EngineMemory, at: bigint, slot: bigint | null, ptr: 4 | 8 = 8): void {
+  const setPtr = (a: bigint, v: bigint) => (ptr === 8 ? mem.setU64(a, v) : mem.setU32(a, Number(BigInt.asUintN(32, v))));
   let sidAt = at + BigInt(SE_EXPORTS_SIZE + 8);
-  FIELDS.forEach((f, i) => {
-    const field = at + BigInt(i * 8);
+  let field = at;
+  for (const f of FIELDS) {
     if ("luid" in f) mem.setU64(field, BigInt(f.luid));
     else {
       const [authority, ...subs] = f.sid;
       const b = sidBytes(authority, subs);
       mem.write(sidAt, b);
-      mem.setU64(field, sidAt);
+      setPtr(field, sidAt);
       sidAt += BigInt((b.length + 7) & ~7);
     }
-  });
-  if (slot !== null) mem.setU64(slot, at);
+    field += BigInt(fieldSize(f, ptr));
+  }
+  if (slot !== null) setPtr(slot, at);
 }

@@ -86,9 +86,9 @@ export class SehResume extends Error {
     super("structured exception handling: resume at " + addr64(ctx.rip));
     this.name = "SehResume";
   }
-  /** Whether the resume target lies on the kernel stack of nesting depth `depth`. */
-  ownedBy(depth: number): boolean {
-    const s = stackSlot(depth);
+  /** Whether the resume target lies on the kernel stack of nesting depth `depth` (stacks from `base`). */
+  ownedBy(depth: number, base?: bigint): boolean {
+    const s = stackSlot(depth, base);
     const rsp = this.ctx.regs[4]!;
     return rsp >= s.low && rsp <= s.high;
   }

@@ -40,6 +40,15 @@ export const X86_EPROCESS_UNIQUE_PROCESS_ID = 0xb4;
 /** Where the x86 GDT lives inside the system data block. */
 const X86_GDT_OFFSET = 0x3f000n;
 
+/** ntoskrnl's object type exports and the names of their types. */
+const OBJECT_TYPE_NAMES: Record<string, string> = {
+  CmKeyObjectType: "Key", ExDesktopObjectType: "Desktop", ExEventObjectType: "Event", ExSemaphoreObjectType: "Semaphore",
+  ExWindowStationObjectType: "WindowStation", IoAdapterObjectType: "Adapter", IoDeviceHandlerObjectType: "DeviceHandler",
+  IoDeviceObjectType: "Device", IoDriverObjectType: "Driver", IoFileObjectType: "File", LpcPortObjectType: "ALPC Port",
+  MmSectionObjectType: "Section", PsJobType: "Job", PsProcessType: "Process", PsThreadType: "Thread", SeTokenObjectType: "Token",
+  TmEnlistmentObjectType: "TmEn", TmResourceManagerObjectType: "TmRm", TmTransactionManagerObjectType: "TmTm",
+};
+
 export class SystemData {
   readonly kpcr: bigint;
   readonly prcb: bigint;
@@ -84,10 +93,20 @@ export class SystemData {
     else this.mem.setU64(a, v);
   }
 
-  /** Enter kernel mode for a top-level guest call: the KPCR behind gs (x64) or fs (x86). */
+  /**
+   * Enter kernel mode for a top-level guest call: the KPCR behind gs (x64), fs (x86), or x18 and
+   * TPIDR_EL1 (ARM64, whose KPCR block here has x64's layout); ARM64 also gets its FP/SIMD unit
+   * enabled (CPACR_EL1.FPEN = 0b11, Arm ARM D13.2.30), which Windows leaves on for kernel code.
+   */
   enterKernelMode(): void {
-    if (this.cpu.arch === "x86") x86Segments(this.uc, this.C, this.kpcr + X86_GDT_OFFSET, this.kpcr);
-    else this.uc.regWrite(this.C.regs.GS_BASE, this.kpcr);
+    if (this.cpu.arch === "x86") {
+      x86Segments(this.uc, this.C, this.kpcr + X86_GDT_OFFSET, this.kpcr);
+      // NT_TIB.ExceptionList (fs:[0]): no x86 SEH registration yet (EXCEPTION_CHAIN_END).
+      this.mem.setU32(this.kpcr, 0xffffffff);
+    } else if (this.cpu.arch === "arm64") {
+      const A = this.C.regsArm64;
+      this.uc.regWriteMany([A.X18!, A.TPIDR_EL1!, A.CPACR_EL1!], [this.kpcr, this.kpcr, 3n << 20n]);
+    } else this.uc.regWrite(this.C.regs.GS_BASE, this.kpcr);
   }
 
   init(exportAddress: (name: string) => bigint | null): void {
@@ -134,7 +153,7 @@ export class SystemData {
     // KUSER_SHARED_DATA has one layout on every arch (its offsets are fixed by contract).
     const S = L64.KUSER_SHARED_DATA;
     const k = this.kuser;
-    const imageNumber = this.cpu.arch === "x86" ? 0x14c : 0x8664;
+    const imageNumber = this.cpu.arch === "x86" ? 0x14c : this.cpu.arch === "arm64" ? 0xaa64 : 0x8664;
     m.setU32(k + BigInt(S.TickCountMultiplier), 0x0fa00000);
     m.setU16(k + BigInt(S.ImageNumberLow), imageNumber);
     m.setU16(k + BigInt(S.ImageNumberHigh), imageNumber);
@@ -166,23 +185,39 @@ export class SystemData {
     const build = exportAddress("NtBuildNumber");
     if (build !== null) m.setU32(build, 0xf0004a61); // 19041, free build
     // SeExports → SE_EXPORTS with the well-known SIDs (se-exports.ts), in the system data area.
-    writeSeExports(m, this.seExports, exportAddress("SeExports"));
-    for (const t of ["CmKeyObjectType", "ExDesktopObjectType", "ExEventObjectType", "ExSemaphoreObjectType", "ExWindowStationObjectType", "IoAdapterObjectType", "IoDeviceHandlerObjectType", "IoDeviceObjectType", "IoDriverObjectType", "IoFileObjectType", "LpcPortObjectType", "MmSectionObjectType", "PsJobType", "PsProcessType", "PsThreadType", "SeTokenObjectType", "TmEnlistmentObjectType", "TmResourceManagerObjectType", "TmTransactionManagerObjectType"]) {
+    writeSeExports(m, this.seExports, exportAddress("SeExports"), this.cpu.ptrSize === 4 ? 4 : 8);
+    for (const [t, name] of Object.entries(OBJECT_TYPE_NAMES)) {
       const a = exportAddress(t);
-      if (a !== null) this.setPtr(a, this.objectType());
+      if (a !== null) this.setPtr(a, this.objectType(name));
     }
   }
 
   /**
-   * A fresh dummy OBJECT_TYPE (0x100 bytes). Its first field, TypeList, is an empty LIST_ENTRY
+   * A fresh OBJECT_TYPE (0x100 bytes). Its first field, TypeList, is an empty LIST_ENTRY
    * (Flink = Blink = itself) as on Windows — which also makes `*IoFileObjectType` right for drivers
    * built with mingw-w64's headers, which declare these data imports dllimport and so read one
-   * level deeper than the WDK's declaration does.
+   * level deeper than the WDK's declaration does. Name (a UNICODE_STRING whose characters follow
+   * the fields kmdll fills) and CallbackList (an empty LIST_ENTRY: drivers that link callback
+   * entries into it themselves check Blink->Flink first) are where Windows 10 x64 has them (0x10,
+   * 0xC8; Windows 7 x86: 0x08, 0x80; public symbols).
    */
-  objectType(): bigint {
+  objectType(name = ""): bigint {
     const a = this.objectTypes + BigInt(this.nextObjectType++ * 0x100);
+    const p = BigInt(this.cpu.ptrSize);
     this.setPtr(a, a);
-    this.setPtr(a + BigInt(this.cpu.ptrSize), a);
+    this.setPtr(a + p, a);
+    const x86 = this.cpu.arch === "x86";
+    const callbacks = a + (x86 ? 0x80n : 0xc8n);
+    this.setPtr(callbacks, callbacks);
+    this.setPtr(callbacks + p, callbacks);
+    const chars = a + 0xd8n;
+    if (name && name.length <= 20) {
+      const nameField = a + (x86 ? 0x08n : 0x10n);
+      this.mem.writeUtf16(chars, name);
+      this.mem.setU16(nameField, name.length * 2);
+      this.mem.setU16(nameField + 2n, name.length * 2);
+      this.setPtr(nameField + (x86 ? 4n : 8n), chars);
+    }
     return a;
   }
 

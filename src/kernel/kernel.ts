@@ -57,6 +57,23 @@ export class Kernel implements KernelQueries {
     this.sink(e);
   }
 
+  /**
+   * A minifilter (it imports FLTMGR.SYS) whose service key the start just created as the SCM
+   * would: write the instance keys its INF would have written, so FltRegisterFilter finds an
+   * altitude; a service key given by the user is left as it is (FltRegisterFilter then fails
+   * without Instances, as on Windows).
+   */
+  private installMinifilter(m: LoadedModule, service: string): void {
+    if (!m.image?.imports.some((d) => d.dll.toLowerCase() === "fltmgr.sys")) return;
+    const wrote = this.o.services?.ensureMinifilterInstances?.(service);
+    if (!wrote) return;
+    this.emit({
+      event: "warning",
+      module: m.name,
+      message: `${m.name} is a minifilter (it imports FLTMGR.SYS) started without a service key: wrote Services\\${service}\\Instances (DefaultInstance "${wrote.instance}", Altitude ${wrote.altitude}) as a minifilter INF does; give --registry to choose them`,
+    });
+  }
+
   private refuse(status: number, module: string, message: string): OpResult {
     this.emit({ event: "fail", status: formatStatus(status), module, message });
     return { ok: false, status, message };
@@ -104,7 +121,7 @@ export class Kernel implements KernelQueries {
     }
     // Installing a driver (sc create / CreateService) writes its service key before the start:
     // a scenario that starts a driver without one gets the key the SCM would have written.
-    if (configured === undefined) this.o.services?.ensureService?.(service, raw);
+    const created = configured === undefined && (this.o.services?.ensureService?.(service, raw) ?? false);
     const existing = this.table.findByPath(path);
     if (existing) {
       return this.refuse(
@@ -124,6 +141,7 @@ export class Kernel implements KernelQueries {
       if (e instanceof Crash) return this.crash(e, service);
       throw e;
     }
+    if (created) this.installMinifilter(m, service);
     const regPath = driverRegistryPath(service);
     const rva = m.image!.optional.addressOfEntryPoint;
     m.service = service;

@@ -9,7 +9,7 @@ import { join, sep } from "node:path";
 import { FormatError, KmdllError } from "../errors.js";
 import { PE_HEAD, readFileBytes } from "../io/image.js";
 import { imageSectionProblems } from "../formats/pe/validate.js";
-import { ensureServiceKey } from "../nt/default-hive.js";
+import { ensureMinifilterInstances, ensureServiceKey } from "../nt/default-hive.js";
 import { parsePe } from "../formats/pe/index.js";
 import { STATUS } from "../nt/status.js";
 import { imageArch, machineText, type ImageArch } from "../nt/image-arch.js";
@@ -57,7 +57,8 @@ export function hostPathIn(root: string, ntPath: string): string | null {
  * the arch a simulation of that root runs, and the files of any other arch.
  */
 export function rootArches(root: string, chosen: string[] = []): { arch: ImageArch; byArch: Record<ImageArch, string[]> } {
-  const byArch: Record<ImageArch, string[]> = { x64: [], x86: [] };
+  const byArch: Record<ImageArch, string[]> = { x64: [], x86: [], arm64: [] };
+  const archOf = (machine: number): ImageArch | null => (machine === 0x8664 ? "x64" : machine === 0x14c ? "x86" : machine === 0xaa64 ? "arm64" : null);
   const dir = hostPathIn(root, "\\SystemRoot\\System32\\drivers");
   let names: string[] = [];
   try {
@@ -75,7 +76,7 @@ export function rootArches(root: string, chosen: string[] = []): { arch: ImageAr
       const pe = head.readUInt32LE(0x3c);
       if (pe + 6 > got || head.readUInt32LE(pe) !== 0x4550) return null;
       const machine = head.readUInt16LE(pe + 4);
-      return machine === 0x8664 ? "x64" : machine === 0x14c ? "x86" : null;
+      return archOf(machine);
     } catch {
       return null;
     }
@@ -91,15 +92,15 @@ export function rootArches(root: string, chosen: string[] = []): { arch: ImageAr
       if (got < 0x40 || head.readUInt16LE(0) !== 0x5a4d) continue;
       const pe = head.readUInt32LE(0x3c);
       if (pe + 6 > got || head.readUInt32LE(pe) !== 0x4550) continue;
-      const machine = head.readUInt16LE(pe + 4);
-      if (machine === 0x8664) byArch.x64.push(n);
-      else if (machine === 0x14c) byArch.x86.push(n);
+      const a = archOf(head.readUInt16LE(pe + 4));
+      if (a) byArch[a].push(n);
     } catch {
       /* unreadable: the load reports it */
     }
   }
   // The arch of most drivers; x64 when tied or empty (the emulator's default, as on 64-bit Windows).
-  return { arch: named ?? (byArch.x86.length > byArch.x64.length ? "x86" : "x64"), byArch };
+  const most = (["x86", "arm64"] as const).reduce<ImageArch>((best, a) => (byArch[a].length > byArch[best].length ? a : best), "x64");
+  return { arch: named ?? most, byArch };
 }
 
 export class RootImageSource implements ImageSource {
@@ -186,6 +187,9 @@ export function registryServices(registry: Registry): ServiceConfig {
     },
     ensureService(service: string, imagePath: string): boolean {
       return ensureServiceKey(registry, SERVICES_KEY, service, imagePath);
+    },
+    ensureMinifilterInstances(service: string) {
+      return ensureMinifilterInstances(registry, SERVICES_KEY, service);
     },
   };
 }

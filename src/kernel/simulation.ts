@@ -124,8 +124,7 @@ export function createSimulation(o: SimulationOptions): Simulation {
     // The system's arch is that of the root's drivers; a root that mixes arches is said so.
     // (kmdll call: the image the user named decides.)
     const arches = rootArches(root, Object.values(o.overlay ?? {}));
-    const other = arches.arch === "x64" ? "x86" : "x64";
-    if (arches.byArch[other].length > 0) {
+    for (const other of (["x64", "x86", "arm64"] as const).filter((a) => a !== arches.arch && arches.byArch[a].length > 0)) {
       o.sink({
         event: "warning",
         message: `the root mixes architectures: ${arches.byArch[arches.arch].length} ${arches.arch} driver(s) and ${arches.byArch[other].length} ${other} driver(s) (${arches.byArch[other].slice(0, 5).join(", ")}${arches.byArch[other].length > 5 ? ", ..." : ""}); the system runs ${arches.arch} drivers and the ${other} ones fail to load with STATUS_INVALID_IMAGE_FORMAT (0xC000007B), as on Windows. Install one arch (kmdll build --arch ${arches.arch} --install ROOT).`,

@@ -55,6 +55,12 @@ export interface ServiceConfig {
    * started without one (Type, Start, ErrorControl, ImagePath, DisplayName); false when it existed.
    */
   ensureService?(service: string, imagePath: string): boolean;
+  /**
+   * Optional: write the instance configuration a minifilter's INF writes (Instances with
+   * DefaultInstance, one instance key with Altitude and Flags); returns what it wrote, or null
+   * when Services\NAME\Instances already exists.
+   */
+  ensureMinifilterInstances?(service: string): { instance: string; altitude: string } | null;
 }
 
 /** Outcome of a kernel operation (start, stop, call). */

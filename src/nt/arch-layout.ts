@@ -3,14 +3,15 @@
  * (`setLayoutArch`) when it runs guest code or an API handler; handlers and the kernel
  * components read offsets from `LAYOUT` and pointer-sized fields with `ptrSize()`, so one handler
  * serves every arch. x86 layouts come from the same generated table as x64 (src/nt/layouts.ts);
- * a structure the x86 table lacks falls back to its x64 layout.
+ * a structure the x86 table lacks falls back to its x64 layout. ARM64 is LLP64 like x64 and its
+ * structures have x64's layouts (the WDK declares them once for both): it uses the x64 table.
  */
 import { LAYOUTS, type LayoutArch } from "./layouts.js";
 
 let current: LayoutArch = "x64";
 
-export function setLayoutArch(arch: LayoutArch): void {
-  current = arch;
+export function setLayoutArch(arch: LayoutArch | "arm64"): void {
+  current = arch === "arm64" ? "x64" : arch;
 }
 
 export function layoutArch(): LayoutArch {

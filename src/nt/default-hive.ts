@@ -153,3 +153,27 @@ export function ensureServiceKey(r: Registry, servicesKey: string, service: stri
   r.setValue(k.key, "DisplayName", REG_SZ, encodeRegString(service));
   return true;
 }
+
+/**
+ * The altitude kmdll gives a minifilter installed without an INF: the middle of the "FSFilter
+ * Activity Monitor" load order group (360000-389999, Microsoft Learn "Allocated filter altitudes").
+ */
+export const DEFAULT_MINIFILTER_ALTITUDE = "385000";
+
+/**
+ * What a minifilter's INF writes under its service key ([MiniFilter.AddRegistry] in the WDK's
+ * minifilter INF template): Instances\DefaultInstance = "NAME Instance" and
+ * Instances\NAME Instance\{Altitude, Flags = 0}. Returns what was written, or null when
+ * Services\NAME\Instances already exists (nothing is changed then).
+ */
+export function ensureMinifilterInstances(r: Registry, servicesKey: string, service: string): { instance: string; altitude: string } | null {
+  const k = r.createKey(servicesKey + service + "\\Instances");
+  if (!k || !k.created) return null;
+  const instance = `${service} Instance`;
+  r.setValue(k.key, "DefaultInstance", REG_SZ, encodeRegString(instance));
+  const i = r.createKey(servicesKey + service + "\\Instances\\" + instance);
+  if (!i) return null;
+  r.setValue(i.key, "Altitude", REG_SZ, encodeRegString(DEFAULT_MINIFILTER_ALTITUDE));
+  r.setValue(i.key, "Flags", REG_DWORD, new Uint8Array(4));
+  return { instance, altitude: DEFAULT_MINIFILTER_ALTITUDE };
+}

@@ -63,6 +63,25 @@ const X64_ONLY = /^(?:__|Rtl(?:LookupFunctionEntry|VirtualUnwind|UnwindEx|Restor
 const archCache = new Map<string, Record<string, KernelExport[]>>();
 
 /**
+ * ARM64's modules: the x64 lists (the database has no ARM64 list of its own), with the IRQL
+ * routines ARM64's HAL exports as x86's does — KeGetCurrentIrql, KfRaiseIrql, KfLowerIrql, which
+ * MSVC-built ARM64 drivers import from HAL.dll (seen in the import tables of 68 public ARM64
+ * drivers, docs/qa.md) where x64 headers inline them.
+ */
+function arm64Modules(x64: Record<string, KernelExport[]>): Record<string, KernelExport[]> {
+  let merged = archCache.get("arm64");
+  if (!merged) {
+    const hal = x64["hal.dll"] ?? [];
+    const have = new Set(hal.map((e) => e.name));
+    const extra = ARM64_HAL_EXTRA.filter((n) => !have.has(n)).map((name): KernelExport => ({ name, type: "code" }));
+    merged = { ...x64, "hal.dll": [...hal, ...extra].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+    archCache.set("arm64", merged);
+  }
+  return merged;
+}
+const ARM64_HAL_EXTRA = ["KeGetCurrentIrql", "KfLowerIrql", "KfRaiseIrql"];
+
+/**
  * The modules of an arch. x86: the i686 libraries' lists, and for ntoskrnl.exe and hal.dll also
  * every x64 export neither x86 module lists — Windows' x86 kernel exports the same routines
  * (MmCopyMemory, ExAllocatePool2, ...), which mingw-w64's i686 import libraries lack — except
@@ -71,6 +90,7 @@ const archCache = new Map<string, Record<string, KernelExport[]>>();
 function archModules(arch: string): Record<string, KernelExport[]> | undefined {
   const db = loadKernelExports();
   if (arch === "x64") return db.modules;
+  if (arch === "arm64") return arm64Modules(db.modules);
   const own = db.arches?.[arch]?.modules;
   if (!own) return undefined;
   let merged = archCache.get(arch);

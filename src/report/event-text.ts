@@ -150,7 +150,8 @@ export function faultText(f: FaultView): string {
   const regs = Object.entries(f.registers);
   for (let i = 0; i < regs.length; i += 4) lines.push("  " + regs.slice(i, i + 4).map(([k, v]) => `${k.padEnd(6)}=${v}`).join("  "));
   if (f.backtrace.length) {
-    lines.push("  backtrace:");
+    // x86 code has no unwind data: its frames come from the EBP chain.
+    lines.push("EIP" in f.registers ? "  backtrace (x86: the EBP chain, best effort — a function built without a frame pointer is missing):" : "  backtrace:");
     // Runs of the same frame (deep recursion) are shown once with a count.
     for (let i = 0; i < f.backtrace.length; ) {
       let j = i + 1;

@@ -17,7 +17,7 @@ import type { Diagnostic } from "./makevars.js";
 import { BuildInputError } from "./input-error.js";
 import { inside, loadTree, type LoadResult, type Project } from "./project.js";
 import { buildProject, COMPAT_INCLUDE, type Ctx } from "./project-build.js";
-import { ARCHES, parseDirs, type Arch } from "./sources.js";
+import { ALL_ARCHES, parseDirs, type Arch } from "./sources.js";
 import { supportLibrary } from "./support-lib.js";
 import { writeCaseInsensitiveOverlay } from "./vfs.js";
 
@@ -118,7 +118,7 @@ async function buildTree(dir: string, options: BuildOptions): Promise<BuildResul
   const tree = findWorkspace(requested);
   const subset = tree === requested ? undefined : relative(tree, requested).replace(/\\/g, "/");
   // The tree is read once per arch: `!if` branches, *_SOURCES and environment macros differ.
-  const candidates = options.arches ?? [...ARCHES];
+  const candidates = options.arches ?? [...ALL_ARCHES];
   const loadedBy = new Map<Arch, LoadResult<Project[]>>();
   const boundary = options.tree !== undefined ? resolve(options.tree) : tree;
   if (!inside(boundary, tree)) throw new KmdllError(`--tree ${options.tree}: ${dir} is not inside it`);
@@ -138,7 +138,7 @@ async function buildTree(dir: string, options: BuildOptions): Promise<BuildResul
   const loaded = { value: loadedBy.get(candidates[0]!)!.value!, diagnostics: allDiagnostics };
   const projectsOf = (a: Arch) => loadedBy.get(a)!.value!;
   const projects = loaded.value;
-  const arches = options.arches ?? ARCHES.filter((a) => projectsOf(a).some((p) => p.spec.arches.includes(a)));
+  const arches = options.arches ?? ALL_ARCHES.filter((a) => projectsOf(a).some((p) => p.spec.arches.includes(a)));
   if (options.install !== undefined && arches.length !== 1) {
     throw new KmdllError(`--install: a SystemRoot holds drivers of one arch; choose one with --arch (building ${arches.join(", ")})`);
   }
@@ -183,7 +183,8 @@ async function buildTree(dir: string, options: BuildOptions): Promise<BuildResul
           r.reason = "not selected";
           continue;
         }
-        if (!p.spec.arches.includes(arch)) {
+        // A project that names no arches builds for any arch --arch asks for (ARM64 included).
+        if (!p.spec.arches.includes(arch) && (p.spec.archesNamed || !options.arches)) {
           r.reason = `KMDLL_ARCHES does not include ${arch}`;
           continue;
         }

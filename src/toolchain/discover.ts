@@ -16,6 +16,12 @@ export interface Sysroot {
   include: string;
   ddkInclude: string;
   lib: string;
+  /**
+   * False for ARM64: Debian packages no aarch64-w64-mingw32 sysroot, so ARM64 builds read the
+   * x86-64 sysroot's headers (mingw-w64 ships one header set for every target) and link only the
+   * kernel import libraries kmdll writes from its export database (kernel-implib.ts).
+   */
+  mingwLibs: boolean;
 }
 
 export interface Toolchain {
@@ -30,8 +36,8 @@ export interface Toolchain {
   version: string;
 }
 
-const TRIPLE_DIRS: Record<Arch, string> = { x64: "x86_64-w64-mingw32", x86: "i686-w64-mingw32" };
-const SYSROOT_PACKAGE: Record<Arch, string> = { x64: "mingw-w64-x86-64-dev", x86: "mingw-w64-i686-dev" };
+const TRIPLE_DIRS: Record<Arch, string> = { x64: "x86_64-w64-mingw32", x86: "i686-w64-mingw32", arm64: "x86_64-w64-mingw32" };
+const SYSROOT_PACKAGE: Record<Arch, string> = { x64: "mingw-w64-x86-64-dev", x86: "mingw-w64-i686-dev", arm64: "mingw-w64-x86-64-dev" };
 
 function isExecutable(p: string): boolean {
   try {
@@ -91,8 +97,9 @@ export function discoverToolchain(arches: readonly Arch[], options: DiscoverOpti
   const sysroots: Partial<Record<Arch, Sysroot>> = {};
   for (const arch of arches) {
     const root = join(mingwRoot, TRIPLE_DIRS[arch]);
-    const sr: Sysroot = { root, include: join(root, "include"), ddkInclude: join(root, "include", "ddk"), lib: join(root, "lib") };
-    if (!existsSync(join(sr.ddkInclude, "ntddk.h")) || !existsSync(join(sr.lib, "libntoskrnl.a"))) {
+    const mingwLibs = arch !== "arm64";
+    const sr: Sysroot = { root, include: join(root, "include"), ddkInclude: join(root, "include", "ddk"), lib: join(root, "lib"), mingwLibs };
+    if (!existsSync(join(sr.ddkInclude, "ntddk.h")) || (mingwLibs && !existsSync(join(sr.lib, "libntoskrnl.a")))) {
       missing.push({ what: `the ${arch} DDK headers and kernel libraries (${sr.ddkInclude}/ntddk.h, ${sr.lib}/libntoskrnl.a)`, pkg: SYSROOT_PACKAGE[arch] });
     } else sysroots[arch] = sr;
   }

@@ -34,6 +34,8 @@ const NOT_NEEDED: Record<string, string> = {
 };
 /** WDK libraries kmdll builds from data/lib-src (libcntpr: only the routines ntoskrnl does not export). */
 const BUILT_HERE = new Set(["aux_klib", "libcntpr"]);
+/** The kernel libraries kmdll writes from its export database for every link (kernel-implib.ts). */
+const KERNEL_IMPLIB_MODULES = new Set(["ntoskrnl", "hal"]);
 
 export interface Ctx {
   tc: Toolchain;
@@ -123,7 +125,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const compileResource = (s: ProjectSource): Promise<string | undefined> => {
     const res = join(objDir, objName(s.rel).replace(/\.obj$/, ".res"));
     const incs = [...includes, COMPAT_INCLUDE, sr.ddkInclude, sr.include];
-    const defs = [...p.spec.defines, arch === "x64" ? "-D_AMD64_" : "-D_X86_"];
+    const defs = [...p.spec.defines, arch === "x64" ? "-D_AMD64_" : arch === "arm64" ? "-D_ARM64_" : "-D_X86_"];
     // Visual Studio writes .rc files in UTF-16 (BOM FF FE), which llvm-rc 14 does not read: it
     // compiles a UTF-8 copy (code page 65001), with the original's folder first on the include path.
     const text = readFileSync(s.abs);
@@ -186,7 +188,9 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
       note(`${shown(l.inFile ?? p.sourcesFile)}:${l.line}:${l.col}: warning: TARGETLIBS: ${l.name}.lib is not linked (${NOT_NEEDED[l.name]})\n`);
       continue;
     }
-    if (l.kind === "kernel" && BUILT_HERE.has(l.name) && !existsSync(join(sr.lib, `lib${l.name}.a`))) {
+    // ARM64 (no mingw-w64 libraries): ntoskrnl.lib and hal.lib are kmdll's own (kernel-implib.ts).
+    if (l.kind === "kernel" && !sr.mingwLibs && KERNEL_IMPLIB_MODULES.has(l.name)) continue;
+    if (l.kind === "kernel" && BUILT_HERE.has(l.name) && (!sr.mingwLibs || !existsSync(join(sr.lib, `lib${l.name}.a`)))) {
       const src = join(LIB_SRC, `${l.name}.c`);
       const object = join(objDir, `kmdll-${l.name}.obj`);
       const args = compileArgs({ ...cflags, includes: [], forceIncludes: [], userFlags: [], source: src, object, depfile: object.replace(/\.obj$/, ".d") });
@@ -230,7 +234,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const kernelImplibs = writeKernelImportLibraries([...objs.filter((o) => o.endsWith(".obj")), ...libs], arch, (m) => join(objDir, `kmdll-${m.replace(/\.[^.]+$/, "")}.lib`), systemLibs);
   const args = linkArgs({
     arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
-    kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a"), ...kernelImplibs], ...(linkDef ? { def: linkDef } : {}),
+    kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), ...(sr.mingwLibs ? [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")] : []), ...kernelImplibs], ...(linkDef ? { def: linkDef } : {}),
     userFlags: [...(x86?.args ?? []), ...linkerFlags(p, note)],
     entry: p.spec.entry,
   });
@@ -301,10 +305,12 @@ function resolveLib(ctx: Ctx, p: Project, arch: Arch, l: LibRef, O: string): str
     throw new BuildInputError([{ severity: "error", file: l.inFile ?? p.sourcesFile, line: l.line, col: l.col, message }]);
   };
   if (l.kind === "kernel") {
-    const f = join(ctx.tc.sysroots[arch]!.lib, `lib${l.name}.a`);
+    const sr = ctx.tc.sysroots[arch]!;
+    const f = join(sr.lib, `lib${l.name}.a`);
     // A library another project of this build published there (PASS1_PUBLISH={…=$(DDK_LIB_PATH)\x.lib}: tape.lib for the tape miniclass drivers).
-    const built = existsSync(f) ? undefined : ctx.products.get(`${l.name}.lib`);
+    const built = sr.mingwLibs && existsSync(f) ? undefined : ctx.products.get(`${l.name}.lib`);
     if (built) return built;
+    if (!sr.mingwLibs) bad(`TARGETLIBS: no kernel library ${l.name}.lib for ${arch} (Debian's mingw-w64 has no ${arch} libraries; kmdll writes only ntoskrnl.lib and hal.lib for it)`);
     if (!existsSync(f)) bad(`TARGETLIBS: no kernel library ${l.name}.lib for ${arch} (mingw-w64 has no ${f})`);
     return f;
   }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic } from "./makevars.js";
 import { dirname } from "node:path";
-import { parseDirs, parseSources, type Arch, type LibRef, type PathRef, type SourcesProject } from "./sources.js";
+import { ARCH_DIRS, parseDirs, parseSources, type Arch, type LibRef, type PathRef, type SourcesProject } from "./sources.js";
 
 export interface ProjectSource {
   /** As written in SOURCES (relative to the project folder, `/` separators). */
@@ -125,7 +125,7 @@ export function loadProject(dir: string, tree: string = dir, arch: Arch = "x64",
   // AMD64_SOURCES/I386_SOURCES in the arch folder first.
   const isFile = (f: string) => existsSync(f) && statSync(f).isFile();
   const locate = (s: PathRef, what: string, out: ProjectSource[]) => {
-    const rels = s.archDir ? [`${s.archDir}/${s.path}`, s.path] : [s.path, `${arch === "x64" ? "amd64" : "i386"}/${s.path}`];
+    const rels = s.archDir ? [`${s.archDir}/${s.path}`, s.path] : [s.path, `${ARCH_DIRS[arch]}/${s.path}`];
     const rel = rels.find((r) => isFile(resolve(absDir, r))) ?? s.path;
     const abs = resolveIn(s, what, rel);
     if (!abs) return;

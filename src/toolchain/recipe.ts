@@ -3,6 +3,7 @@
  * build needs, translated to clang + lld-link with mingw-w64's DDK headers and kernel libraries.
  */
 import type { Arch } from "./sources.js";
+import { KmdllError } from "../errors.js";
 
 export interface ArchRecipe {
   triple: string;
@@ -26,6 +27,10 @@ export const RECIPES: Record<Arch, ArchRecipe> = {
     linkExtra: ["/safeseh:no", "/base:0x10000"],
     cflagsExtra: ["-D_X86_=1", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables"],
   },
+  // ARM64: the msvc target (AAPCS64 as Windows uses it, x18 reserved, .pdata/.xdata unwind data);
+  // _ARM64_ as the WDK's makefiles define it. mingw-w64's DDK headers have no ARM64 branch:
+  // data/include's shims supply it (kmdll/arm64-enter.h, armddk.h; docs/build.md, "ARM64").
+  arm64: { triple: "aarch64-pc-windows-msvc", machine: "arm64", linkExtra: [], cflagsExtra: ["-D_ARM64_=1"] },
 };
 
 export interface CompileInput {
@@ -110,6 +115,7 @@ export function libArgs(out: string, objects: string[], arch: Arch): string[] {
 
 /** MASM (.asm) with llvm-ml, ml64/ml syntax. */
 export function asmArgs(arch: Arch, source: string, object: string, includes: string[], defines: string[]): string[] {
+  if (arch === "arm64") throw new KmdllError(`${source}: ARM64 assembly (armasm64 syntax) is not supported: llvm-ml assembles x86 and x64 MASM only`);
   return [arch === "x64" ? "-m64" : "-m32", "/c", ...includes.map((i) => `/I${i}`), ...defines.filter((d) => d.startsWith("-D")).map((d) => `/D${d.slice(2)}`), `/Fo${object}`, source];
 }
 

@@ -9,7 +9,7 @@
  *     `$(DDK_LIB_PATH)\x.lib` / `$(SDK_LIB_PATH)\x.lib` = mingw-w64's lib<x>.a for the arch;
  *     any other path = a file relative to the project folder;
  *   USER_C_FLAGS: extra clang flags appended after the defaults; LINKER_FLAGS: extra lld-link flags;
- *   KMDLL_ARCHES: which of "x64 x86" to build (default both);
+ *   KMDLL_ARCHES: which of "x64 x86 arm64" to build (default x64 and x86; ARM64 only when named);
  *   KMDLL_DEFLIBS: .def files in the project folder, each turned into an import library (kmdll's
  *     writer) and linked after TARGETLIBS (to import names no real import library provides).
  */
@@ -17,8 +17,11 @@ import { parseMakeVars, suggest, type Diagnostic, type MakeVars, type MakeVarsOp
 import { translateClFlags } from "./clflags.js";
 
 export type TargetType = "EXPORT_DRIVER" | "DRIVER" | "DRIVER_LIBRARY";
-export type Arch = "x64" | "x86";
+export type Arch = "x64" | "x86" | "arm64";
+/** The arches built by default (ARM64 is built when a project or `--arch` names it). */
 export const ARCHES: readonly Arch[] = ["x64", "x86"];
+/** Every arch kmdll builds for. */
+export const ALL_ARCHES: readonly Arch[] = ["x64", "x86", "arm64"];
 
 export { BUILTIN_MACROS } from "./builtin-macros.js";
 import { BUILTIN_MACROS } from "./builtin-macros.js";
@@ -26,7 +29,7 @@ import { BUILTIN_MACROS } from "./builtin-macros.js";
 /** Variables kmdll uses. */
 export const SOURCES_VARIABLES: ReadonlySet<string> = new Set([
   "TARGETNAME", "TARGETTYPE", "DLLDEF", "SOURCES", "TARGETLIBS", "LINKLIBS", "INCLUDES", "C_DEFINES", "TARGETPATH",
-  "USER_C_FLAGS", "LINKER_FLAGS", "KMDLL_ARCHES", "KMDLL_DEFLIBS", "AMD64_SOURCES", "I386_SOURCES", "386_SOURCES",
+  "USER_C_FLAGS", "LINKER_FLAGS", "KMDLL_ARCHES", "KMDLL_DEFLIBS", "AMD64_SOURCES", "I386_SOURCES", "386_SOURCES", "ARM64_SOURCES",
   "X86_SOURCES", "TARGETEXT", "DLLENTRY", "_NT_TARGET_VERSION", "MSC_WARNING_LEVEL", "MSC_OPTIMIZATION", "C_DEFINES",
 ]);
 
@@ -39,6 +42,7 @@ export function environmentMacros(arch: Arch): Map<string, string> {
     ["LATEST_WIN32_WINNT_VERSION", "0x0601"], ["NTMAKEENV", ""],
   ]);
   if (arch === "x64") for (const [k, v] of [["_BUILDARCH", "AMD64"], ["AMD64", "1"], ["TARGET_DIRECTORY", "amd64"], ["BUILD_ALT_DIR", "fre_win7_AMD64"]]) m.set(k!, v!);
+  else if (arch === "arm64") for (const [k, v] of [["_BUILDARCH", "arm64"], ["ARM64", "1"], ["TARGET_DIRECTORY", "arm64"], ["BUILD_ALT_DIR", "fre_win10_arm64"]]) m.set(k!, v!);
   else for (const [k, v] of [["_BUILDARCH", "x86"], ["386", "1"], ["I386", "1"], ["TARGET_DIRECTORY", "i386"], ["BUILD_ALT_DIR", "fre_win7_x86"]]) m.set(k!, v!);
   // makefile.def gives the other platforms' switches 0 (so `!if $(AMD64) || $(386)` works everywhere).
   for (const k of ["386", "AMD64", "IA64", "ARM", "ARM64"]) if (!m.has(k)) m.set(k, "0");
@@ -46,7 +50,7 @@ export function environmentMacros(arch: Arch): Map<string, string> {
 }
 
 /** The folder the WDK looks in for an arch's own sources (AMD64_SOURCES in amd64\). */
-export const ARCH_DIRS: Record<Arch, string> = { x64: "amd64", x86: "i386" };
+export const ARCH_DIRS: Record<Arch, string> = { x64: "amd64", x86: "i386", arm64: "arm64" };
 
 /** WDK variables kmdll knows and ignores (with the reason). */
 const IGNORED: Record<string, string> = {
@@ -96,6 +100,8 @@ export interface SourcesProject {
   defLibs: PathRef[];
   /** Arches this project builds for. */
   arches: Arch[];
+  /** KMDLL_ARCHES was given (else `arches` is the default set, and `--arch arm64` builds the project too). */
+  archesNamed?: boolean;
   /** .rc files (compiled with llvm-rc, linked as resources). */
   resources: PathRef[];
   /** DLLDEF was not given: the WDK's default `$(TARGETNAME).def` (only used when it exists). */
@@ -231,7 +237,7 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
   // SOURCES
   const sources: PathRef[] = [];
   const resources: PathRef[] = [];
-  const archVars = arch === "x64" ? ["AMD64_SOURCES"] : ["I386_SOURCES", "386_SOURCES", "X86_SOURCES"];
+  const archVars = arch === "x64" ? ["AMD64_SOURCES"] : arch === "arm64" ? ["ARM64_SOURCES"] : ["I386_SOURCES", "386_SOURCES", "X86_SOURCES"];
   const sourceTokens = [...tokens("SOURCES").map((t) => ({ t, archDir: undefined as string | undefined })), ...archVars.flatMap((n) => tokens(n).map((t) => ({ t, archDir: ARCH_DIRS[arch] as string | undefined })))];
   if (sourceTokens.length === 0) d("error", v.get("SOURCES") ?? { line: 1, col: 1 }, "SOURCES is missing or empty (the .c files to compile)");
   for (const { t, archDir } of sourceTokens) {
@@ -360,9 +366,9 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
     arches = [];
     for (const t of tokens("KMDLL_ARCHES")) {
       const a = t.text.toLowerCase() === "amd64" ? "x64" : t.text.toLowerCase() === "i386" ? "x86" : t.text;
-      if (a === "x64" || a === "x86") {
+      if (a === "x64" || a === "x86" || a === "arm64") {
         if (!arches.includes(a)) arches.push(a);
-      } else d("error", t, `KMDLL_ARCHES: unknown arch '${t.text}' (x64 or x86)`);
+      } else d("error", t, `KMDLL_ARCHES: unknown arch '${t.text}' (x64, x86 or arm64)`);
     }
     if (arches.length === 0 && !diagnostics.some((x) => x.severity === "error")) d("error", v.get("KMDLL_ARCHES")!, "KMDLL_ARCHES is empty");
   }
@@ -385,7 +391,7 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
     ok && name && type
       ? {
           name, type, ...(def ? { def } : {}), ...(defDefaulted ? { defDefaulted } : {}), sources, libs, includes, defines, ...(targetPath ? { targetPath } : {}),
-          userCFlags, linkerFlags, defLibs, arches, resources, ext, entry, forceIncludes, versionDefines,
+          userCFlags, linkerFlags, defLibs, arches, ...(v.has("KMDLL_ARCHES") ? { archesNamed: true } : {}), resources, ext, entry, forceIncludes, versionDefines,
         }
       : undefined;
   return { ...(project ? { project } : {}), vars, diagnostics };

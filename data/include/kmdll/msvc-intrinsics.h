@@ -5,6 +5,8 @@
  */
 #ifndef KMDLL_MSVC_INTRINSICS_H
 #define KMDLL_MSVC_INTRINSICS_H
+/* x86 and x64 instructions: nothing for ARM64 (whose intrinsics clang provides). */
+#if defined(__x86_64__) || defined(__i386__)
 #if defined(__x86_64__)
 typedef unsigned __int64 kmdll_ureg;
 #else
@@ -30,4 +32,5 @@ void __cdecl _enable(void);
 #ifdef __cplusplus
 }
 #endif
+#endif /* x86, x64 */
 #endif

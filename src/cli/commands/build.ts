@@ -15,8 +15,9 @@ function parseArches(values: string[]): Arch[] {
     const a = v.trim().toLowerCase();
     if (a === "x64" || a === "amd64") out.includes("x64") || out.push("x64");
     else if (a === "x86" || a === "i386") out.includes("x86") || out.push("x86");
-    else if (a === "all") for (const x of ["x64", "x86"] as Arch[]) out.includes(x) || out.push(x);
-    else throw new KmdllError(`--arch: unknown arch '${v}' (x64, x86 or all)`);
+    else if (a === "arm64" || a === "aarch64") out.includes("arm64") || out.push("arm64");
+    else if (a === "all") for (const x of ["x64", "x86", "arm64"] as Arch[]) out.includes(x) || out.push(x);
+    else throw new KmdllError(`--arch: unknown arch '${v}' (x64, x86, arm64 or all)`);
   }
   return out;
 }
@@ -38,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command("build")
     .description("build a WDK sources project (or a dirs tree) with clang and lld-link, then check it")
     .argument("[dir]", "project folder (with a sources file) or tree (with a dirs file)", ".")
-    .option("--arch <arch>", "x64, x86 or all; repeat or separate with commas (default: each project's KMDLL_ARCHES, x64 and x86)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option("--arch <arch>", "x64, x86, arm64 or all; repeat or separate with commas (default: each project's KMDLL_ARCHES, else x64 and x86)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--out <dir>", "output folder; products go to <out>/<arch>/ (default <dir>/out, or the workspace's when <dir> is listed in its parent's dirs file)")
     .option("--obj <dir>", "folder for objects and the incremental state (default <out>/obj)")
     .option("--install <root>", "copy the built drivers to <root>/System32/drivers (a SystemRoot for kmdll sim --root); needs one --arch")

@@ -24,6 +24,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   process: ["Processes, threads and object queries: lookups, attach/detach, ZwQuerySystemInformation (loaded modules), ObOpenObjectByPointer, ObQueryNameString", "api-system"],
   notify: ["Notify routines and callbacks, registered and reported as `callback` events", "api-system"],
   iox: ["I/O extras: StartIo queue, error log entries (`errorlog` events), power, WDM version", "api-system"],
+  csq: ["Device IO timers (once per second of the emulated clock), IoCancelIrp, cancel-safe IRP queues (IoCsq*)", "api-csq (started as a service)"],
   regrtl: ["Rtl registry helpers: RtlQueryRegistryValues, RtlWriteRegistryValue, RtlCheckRegistryKey, ...", "api-system"],
   security: ["Security descriptors, ACLs, SIDs (SeExports), ZwSetSecurityObject", "api-system"],
   file: ["Files on the sandboxed volume: \\SystemRoot = --root (read only), writes in memory (docs/emulator.md)", "api-files"],
@@ -38,6 +39,9 @@ export const FAMILIES: Record<string, [string, string]> = {
   fltmgr: ["FltMgr.sys, the Filter Manager: minifilter registration (callbacks as events, unload through FilterUnloadCallback), communication ports, default security descriptors, push locks, file name parsing (no file-system stack: no instance is attached and no I/O reaches the callbacks)", "flt-minifilter"],
   wfp: ["fwpkclnt.sys, the Windows Filtering Platform: callouts (classify/notify/flow-delete functions as events), engine sessions, transactions, sublayers, callouts and filters, redirect handles (no network stack: no packet is classified)", "flt-minifilter"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
+  ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers and hashing (MD5, SHA-1, SHA-2)", "qa-system"],
+  dump: ["Crash-dump state: KeCapturePersistentThreadState's dump header and the kernel debugger data block (KDDEBUGGER_DATA64) it copies", "qa-system"],
+  win32k: ["win32k images (win32kbase.sys, win32kfull.sys): the routines drivers resolve by name, as stubs — no window manager runs, so no handle names a window", "qa-system"],
   mdl: ["MDLs, locked pages, contiguous and non-cached memory (physical frames from the machine model)", "api-hw"],
 };
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */

@@ -4,10 +4,13 @@
  * (ProbeForRead, ProbeForWrite), the unwinding primitives drivers and compilers use
  * (RtlCaptureContext, RtlLookupFunctionEntry, RtlVirtualUnwind, RtlUnwindEx) and the C language handler of __try/__except/__finally (__C_specific_handler).
  * The engine is src/emu/seh.ts; semantics follow Microsoft Learn (the routines' pages and
- * "x64 exception handling").
+ * "x64 exception handling"). x86 (src/emu/seh-x86.ts): the frame-based handler MSVC's and
+ * clang-cl's `__try` frames register (_except_handler3), its unwind helpers (_local_unwind2,
+ * _global_unwind2, _abnormal_termination) and RtlUnwind, which on x86 returns to its caller.
  */
 import type { ApiContext, ApiDefinition, SehServices } from "./types.js";
 import { hex, nt } from "./util.js";
+import { ptrSize } from "../../nt/arch-layout.js";
 
 const STATUS_ACCESS_VIOLATION = 0xc0000005;
 const STATUS_DATATYPE_MISALIGNMENT = 0x80000002;
@@ -16,9 +19,17 @@ const NONCONTINUABLE = 1;
 /** MmUserProbeAddress on x64 (0x7FFFFFFF0000: the highest user address + 1 minus the guard 64 KiB). */
 export const MM_USER_PROBE_ADDRESS = 0x00007fffffff0000n;
 
+/** MmUserProbeAddress on x86 (0x7FFF0000: 2 GiB minus the 64 KiB guard). */
+export const MM_USER_PROBE_ADDRESS_X86 = 0x7fff0000n;
+
 function seh(ctx: ApiContext): SehServices {
-  if (!ctx.seh) ctx.fault("bugcheck", `${ctx.api}: exception dispatch is modelled for x64 drivers only (x86 SEH frames, _except_handler3/4, are not): the exception would go to the driver's handlers on Windows; here the run stops`);
+  if (!ctx.seh) ctx.fault("bugcheck", `${ctx.api}: exception dispatch is modelled for x64 and x86 drivers only: the exception would go to the driver's handlers on Windows; here the run stops`);
   return ctx.seh;
+}
+function sehX86(ctx: ApiContext): NonNullable<SehServices["x86"]> {
+  const x = seh(ctx).x86;
+  if (!x) ctx.fault("bugcheck", `${ctx.api} is an x86 routine (frame-based SEH)`);
+  return x;
 }
 
 /**
@@ -27,8 +38,10 @@ function seh(ctx: ApiContext): SehServices {
  * STATUS_ACCESS_VIOLATION. ProbeForWrite also touches every page of the range for writing.
  */
 function probe(ctx: ApiContext, write: boolean): void {
-  const address = BigInt.asUintN(64, ctx.arg(0));
-  const length = BigInt.asUintN(64, ctx.arg(1));
+  const x86 = ptrSize() === 4;
+  const address = BigInt.asUintN(x86 ? 32 : 64, ctx.arg(0));
+  const length = BigInt.asUintN(x86 ? 32 : 64, ctx.arg(1));
+  const limit = x86 ? MM_USER_PROBE_ADDRESS_X86 : MM_USER_PROBE_ADDRESS;
   const alignment = ctx.u32(2);
   ctx.describe([hex(address), `${length}`, `${alignment}`]);
   if (length === 0n) return;
@@ -37,10 +50,8 @@ function probe(ctx: ApiContext, write: boolean): void {
   if (alignment > 0 && address % BigInt(alignment) !== 0n)
     seh(ctx).raise(STATUS_DATATYPE_MISALIGNMENT, NONCONTINUABLE, [], `raised by ${name}(${hex(address)}, ${length}, ${alignment}): the address is not ${alignment}-byte aligned (called from ${where(ctx)})`);
   const end = address + length;
-  // x86 (no dispatcher here): MmUserProbeAddress is 0x7FFF0000, so a kernel range stops the run via seh().
-  if (!ctx.seh && (end > 0x7fff0000n || end < address)) seh(ctx);
-  if (end > MM_USER_PROBE_ADDRESS || end < address)
-    seh(ctx).raise(STATUS_ACCESS_VIOLATION, NONCONTINUABLE, [write ? 1n : 0n, address], `raised by ${name}(${hex(address)}, ${length}): the range is not in user space (ends above MmUserProbeAddress ${hex(MM_USER_PROBE_ADDRESS)}) (called from ${where(ctx)})`);
+  if (end > limit || end < address)
+    seh(ctx).raise(STATUS_ACCESS_VIOLATION, NONCONTINUABLE, [write ? 1n : 0n, address], `raised by ${name}(${hex(address)}, ${length}): the range is not in user space (ends above MmUserProbeAddress ${hex(limit)}) (called from ${where(ctx)})`);
   if (write) {
     for (let p = address & ~0xfffn; p < end; p += 0x1000n) {
       const at = p < address ? address : p;
@@ -90,6 +101,27 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3)), hex(ctx.arg(4))]);
     seh(ctx).unwindEx(ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4));
   }),
+  // RtlUnwind(TargetFrame, TargetIp, ExceptionRecord, ReturnValue): x64 — RtlUnwindEx with a
+  // context of its own (never returns); x86 — unwinds the FS:[0] chain above TargetFrame and returns.
+  nt("RtlUnwind", 4, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
+    const s = seh(ctx);
+    if (s.x86) return void s.x86.unwind(ctx.arg(0), ctx.arg(2));
+    s.unwindEx(ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3), 0n);
+  }),
+  nt("_except_handler3", 4, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
+    return sehX86(ctx).exceptHandler3(ctx.arg(0), ctx.arg(1), ctx.arg(2));
+  }),
+  nt("_local_unwind2", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), String(ctx.i32(1))]);
+    sehX86(ctx).localUnwind(ctx.arg(0), ctx.i32(1));
+  }),
+  nt("_global_unwind2", 1, (ctx) => {
+    ctx.describe([hex(ctx.arg(0))]);
+    sehX86(ctx).unwind(ctx.arg(0), 0n);
+  }),
+  nt("_abnormal_termination", 0, (ctx) => sehX86(ctx).abnormalTermination()),
   nt("__C_specific_handler", 4, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
     return seh(ctx).cSpecificHandler(ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3));

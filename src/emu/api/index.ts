@@ -23,6 +23,7 @@ import { apis as events } from "./events.js";
 import { apis as process } from "./process.js";
 import { apis as notify } from "./notify.js";
 import { apis as iox } from "./iox.js";
+import { apis as csq } from "./csq.js";
 import { apis as regrtl } from "./regrtl.js";
 import { apis as security } from "./security.js";
 import { apis as file } from "./file.js";
@@ -41,6 +42,9 @@ import { apis as vm } from "./vm.js";
 import { apis as vmcopy } from "./vmcopy.js";
 import { apis as etw } from "./etw.js";
 import { apis as drvobj } from "./drvobj.js";
+import { apis as ksecdd } from "./bcrypt.js";
+import { apis as dump } from "./dump.js";
+import { apis as win32k } from "./win32k.js";
 import { wdfApis } from "../wdf/index.js";
 import { fltApis, wfpApis } from "../fltmgr/index.js";
 import { pnpApis } from "../pnp/index.js";
@@ -53,7 +57,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, drvobj, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis, ksecdd, dump, win32k };
 
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();

@@ -2,6 +2,7 @@
  * Io* exports: thin handlers over the I/O manager (src/emu/iomgr) — device objects and symbolic
  * links, device stacks, IRPs, IoCallDriver / IoCompleteRequest.
  */
+import { deleteDeviceTimer } from "./csq.js";
 import type { ApiDefinition } from "./types.js";
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { STATUS, ntSuccess } from "../../nt/status.js";
@@ -35,6 +36,7 @@ export const apis: ApiDefinition[] = [
   }),
   nt("IoDeleteDevice", 1, (ctx) => {
     ctx.describe([deviceLabel(ctx, ctx.arg(0))]);
+    deleteDeviceTimer(ctx, ctx.arg(0));
     deleteDevice(ctx, ctx.arg(0));
   }),
   nt("IoCreateSymbolicLink", 2, (ctx) => {

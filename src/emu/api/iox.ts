@@ -8,18 +8,19 @@
  * IO_ERROR_LOG_PACKET (wdm.h, x64): MajorFunctionCode 0, RetryCount 1, DumpDataSize 2,
  * NumberOfStrings 4, StringOffset 6, EventCategory 8, ErrorCode 12, UniqueErrorValue 16,
  * FinalStatus 20, SequenceNumber 24, IoControlCode 28, DeviceOffset 32, DumpData 40 (size 48).
- * ERROR_LOG_MAXIMUM_SIZE is 240 on x64 (wdm.h: PORT_MAXIMUM_MESSAGE_LENGTH 512).
+ * The packet is 48 bytes on x86 too (DumpData at 40). ERROR_LOG_MAXIMUM_SIZE is 240 on x64 and 152
+ * on x86 (wdm.h: PORT_MAXIMUM_MESSAGE_LENGTH 512 / 256; clang's value of the macro on both).
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { LAYOUT } from "../../nt/arch-layout.js";
-import { decodeUtf16, hex, nt } from "./util.js";
+import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
+import { decodeUtf16, hex, nt, readPtr, writePtr } from "./util.js";
 import { DISPATCH_LEVEL, irqlName } from "./ke.js";
 
 const B = (n: number) => BigInt(n);
 const DO = LAYOUT.DEVICE_OBJECT;
 const DRV = LAYOUT.DRIVER_OBJECT;
-const ERROR_LOG_MAXIMUM_SIZE = 240;
+const ERROR_LOG_MAXIMUM_SIZE = (): number => (ptrSize() === 4 ? 152 : 240);
 const ERROR_LOG_PACKET_SIZE = 48;
 
 interface IoxState {
@@ -34,10 +35,10 @@ interface IoxState {
 const ioxState = (ctx: ApiContext) => ctx.kernel.state<IoxState>("iox", () => ({ queues: new Map(), errorLog: new Map(), systemStates: new Map(), power: new Map(), nextSequence: 1 }));
 
 function startIo(ctx: ApiContext, dev: bigint, irp: bigint): void {
-  const driver = ctx.mem.u64(dev + B(DO.DriverObject));
-  const routine = ctx.mem.u64(driver + B(DRV.DriverStartIo));
+  const driver = readPtr(ctx.mem, dev + B(DO.DriverObject));
+  const routine = readPtr(ctx.mem, driver + B(DRV.DriverStartIo));
   if (routine === 0n) ctx.fault("bugcheck", `IoStartPacket: the driver of device ${hex(dev)} has no DriverStartIo routine`, { code: "0x0000001E" });
-  ctx.mem.setU64(dev + B(DO.CurrentIrp), irp);
+  writePtr(ctx.mem, dev + B(DO.CurrentIrp), irp);
   const old = ctx.kernel.irql;
   ctx.kernel.irql = DISPATCH_LEVEL;
   try {
@@ -49,7 +50,7 @@ function startIo(ctx: ApiContext, dev: bigint, irp: bigint): void {
 
 function startNext(ctx: ApiContext, dev: bigint, key: number | null): void {
   const q = ioxState(ctx).queues.get(dev) ?? [];
-  ctx.mem.setU64(dev + B(DO.CurrentIrp), 0n);
+  writePtr(ctx.mem, dev + B(DO.CurrentIrp), 0n);
   let i = 0;
   if (key !== null) {
     // IoStartNextPacketByKey: the first packet whose key is >= Key, else the first one.
@@ -67,7 +68,7 @@ export const apis: ApiDefinition[] = [
     const keyPtr = ctx.arg(2);
     ctx.describe([hex(dev), hex(irp), keyPtr === 0n ? "NULL" : String(ctx.mem.u32(keyPtr)), hex(ctx.arg(3))]);
     if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `IoStartPacket at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
-    if (ctx.mem.u64(dev + B(DO.CurrentIrp)) === 0n) return void startIo(ctx, dev, irp);
+    if (readPtr(ctx.mem, dev + B(DO.CurrentIrp)) === 0n) return void startIo(ctx, dev, irp);
     const st = ioxState(ctx);
     const q = st.queues.get(dev) ?? [];
     const key = keyPtr === 0n ? null : ctx.mem.u32(keyPtr);
@@ -93,7 +94,7 @@ export const apis: ApiDefinition[] = [
     const size = ctx.u32(1) & 0xff;
     ctx.describe([hex(obj), String(size)]);
     if (obj === 0n) return 0n;
-    if (ctx.kernel.irql > DISPATCH_LEVEL || size < ERROR_LOG_PACKET_SIZE - 4 || size > ERROR_LOG_MAXIMUM_SIZE) return 0n;
+    if (ctx.kernel.irql > DISPATCH_LEVEL || size < ERROR_LOG_PACKET_SIZE - 4 || size > ERROR_LOG_MAXIMUM_SIZE()) return 0n;
     const e = ctx.kernel.kernelPool?.allocate(size, 0x67724c45 /* 'ELrg' */) ?? 0n;
     if (e === 0n) return 0n;
     ioxState(ctx).errorLog.set(e, size);

@@ -90,9 +90,22 @@ function sPop(ctx: ApiContext, h: bigint): bigint {
 }
 
 // ---- lookaside lists
-function initLookaside(ctx: ApiContext, l: bigint, allocate: bigint, free: bigint, poolType: number, size: number, tag: number, api: string): void {
-  const alloc = allocate !== 0n ? allocate : (ctx.kernel.resolveKernelExport?.("ExAllocatePoolWithTag") ?? 0n);
-  const fr = free !== 0n ? free : (ctx.kernel.resolveKernelExport?.("ExFreePool") ?? 0n);
+/**
+ * The default AllocateEx/FreeEx of a LOOKASIDE_LIST_EX: (PoolType, NumberOfBytes, Tag, Lookaside)
+ * and (Buffer, Lookaside) — one argument more than ExAllocatePoolWithTag/ExFreePool, which on x86
+ * (stdcall: the callee pops its arguments) must be routines of their own.
+ */
+function defaultsEx(ctx: ApiContext): [bigint, bigint] {
+  const reg = ctx.kernel.internalRoutine;
+  if (!reg) return [0n, 0n];
+  const alloc = reg("ExpAllocateLookasideListEx", (c) => c.pool.allocate(Number(c.arg(1) & 0xffffffffn), c.u32(2), c.u32(0), false), 4);
+  const free = reg("ExpFreeLookasideListEx", (c) => c.pool.free(c.arg(0), null), 2);
+  return [alloc, free];
+}
+function initLookaside(ctx: ApiContext, l: bigint, allocate: bigint, free: bigint, poolType: number, size: number, tag: number, api: string, ex = false): void {
+  const [allocEx, freeEx] = ex ? defaultsEx(ctx) : [0n, 0n];
+  const alloc = allocate !== 0n ? allocate : allocEx || (ctx.kernel.resolveKernelExport?.("ExAllocatePoolWithTag") ?? 0n);
+  const fr = free !== 0n ? free : freeEx || (ctx.kernel.resolveKernelExport?.("ExFreePool") ?? 0n);
   if (alloc === 0n || fr === 0n) ctx.fault("internal", `${api}: the emulated ntoskrnl has no ExAllocatePoolWithTag/ExFreePool export`, {});
   ctx.mem.write(l, new Uint8Array(x86() ? 72 : 80));
   sSet(ctx, l, 0n, 0);
@@ -187,7 +200,7 @@ export const apis: ApiDefinition[] = [
   nt("ExInitializeLookasideListEx", 8, (ctx) => {
     const type = ctx.u32(3);
     if ((type & 0x1ff) > 1 && (type & ~0x200) > 1) return STATUS.INVALID_PARAMETER;
-    initLookaside(ctx, ctx.arg(0), ctx.arg(1), ctx.arg(2), type, Number(ctx.arg(5) & 0xffffffffn), ctx.u32(6), "ExInitializeLookasideListEx");
+    initLookaside(ctx, ctx.arg(0), ctx.arg(1), ctx.arg(2), type, Number(ctx.arg(5) & 0xffffffffn), ctx.u32(6), "ExInitializeLookasideListEx", true);
     return STATUS.SUCCESS;
   }),
   nt("ExDeleteNPagedLookasideList", 1, (ctx) => deleteLookaside(ctx, ctx.arg(0), "ExDeleteNPagedLookasideList", false)),

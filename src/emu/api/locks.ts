@@ -108,12 +108,14 @@ export function pushRelease(ctx: ApiContext, api: string, shared: boolean | null
   writePtr(ctx.mem, lock, isShared ? v - 0x10n : 0n);
 }
 
-const cancelLock = (ctx: ApiContext) => ctx.kernel.state("cancel-lock", () => ({ held: false }));
+/** The I/O manager's cancel spin lock (one per system). */
+export const cancelLock = (ctx: ApiContext) => ctx.kernel.state("cancel-lock", () => ({ held: false }));
 
 export const apis: ApiDefinition[] = [
   // ---- guarded mutexes and regions
   nt("KeInitializeGuardedMutex", 1, (ctx) => {
-    ctx.mem.write(ctx.arg(0), new Uint8Array(56));
+    // sizeof(KGUARDED_MUTEX): 56 on x64, 32 on x86 (wdm.h; clang's sizeof on both).
+    ctx.mem.write(ctx.arg(0), new Uint8Array(ptrSize() === 4 ? 32 : 56));
     ctx.mem.setU32(ctx.arg(0), 1);
   }),
   nt("KeAcquireGuardedMutex", 1, (ctx) => void acquireGuarded(ctx, ctx.arg(0), "KeAcquireGuardedMutex", false)),

@@ -96,7 +96,7 @@ function busData(ctx: ApiContext, write: boolean, withOffset: boolean): number {
   const st = machineOf(ctx.kernel);
   const device = slot & 0x1f;
   const fn = (slot >> 5) & 0x7;
-  ctx.describe([String(type), String(bus), `${device}.${fn}`, hex(buf), String(offset), String(length)]);
+  ctx.describe(() => [String(type), String(bus), `${device}.${fn}`, hex(buf), String(offset), String(length)]);
   if (type === Cmos) {
     // CMOS through ports 0x70/0x71: one byte per offset.
     const n = Math.min(length, 128 - Math.min(offset, 128));
@@ -111,7 +111,8 @@ function busData(ctx: ApiContext, write: boolean, withOffset: boolean): number {
     ctx.warn(`${api}: bus data type ${type} is not modelled (only Cmos and PCIConfiguration)`);
     return 0;
   }
-  const maxBus = Math.max(0, ...st.spec.pci.map((f) => f.bus));
+  let maxBus = 0;
+  for (const f of st.spec.pci) if (f.bus > maxBus) maxBus = f.bus;
   if (bus > maxBus) return 0; // no such bus
   const cfg = st.config.get(pciKey(bus, device, fn));
   if (!cfg) {

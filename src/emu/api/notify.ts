@@ -12,7 +12,8 @@
  */
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { hex, nt, q, unicodeText } from "./util.js";
+import { hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
+import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
 
 const B = (n: number) => BigInt(n);
 const STATUS_PROCEDURE_NOT_FOUND = 0xc000007a;
@@ -151,18 +152,23 @@ export const apis: ApiDefinition[] = [
     const out = ctx.arg(1);
     const version = ctx.mem.u16(reg);
     const n = ctx.mem.u16(reg + 2n);
-    const altitude = unicodeText(ctx.mem, reg + 8n) ?? "";
-    const context = ctx.mem.u64(reg + 24n);
-    const ops = ctx.mem.u64(reg + 32n);
+    // OB_CALLBACK_REGISTRATION (wdm.h): Version, OperationRegistrationCount, Altitude (UNICODE_STRING
+    // at pointer alignment), RegistrationContext, OperationRegistration: x64 8/24/32, x86 4/12/16.
+    const P = B(ptrSize());
+    const us = B(LAYOUT.UNICODE_STRING.$size);
+    const altitude = unicodeText(ctx.mem, reg + P) ?? "";
+    const context = readPtr(ctx.mem, reg + P + us);
+    const ops = readPtr(ctx.mem, reg + 2n * P + us);
     ctx.describe([`{Version ${hex(version)}, ${n} operation(s), Altitude ${q(altitude)}}`, hex(out)]);
     if (version !== OB_FLT_REGISTRATION_VERSION || n === 0 || ops === 0n || altitude === "") return STATUS.INVALID_PARAMETER;
     const routines: bigint[] = [];
     for (let i = 0; i < n; i++) {
-      const o = ops + B(i * 32);
-      const typePtr = ctx.mem.u64(o);
-      const operations = ctx.mem.u32(o + 8n);
-      const pre = ctx.mem.u64(o + 16n);
-      const post = ctx.mem.u64(o + 24n);
+      // OB_OPERATION_REGISTRATION: ObjectType (POBJECT_TYPE *), Operations (ULONG), PreOperation, PostOperation.
+      const o = ops + B(i * 4) * P;
+      const typePtr = readPtr(ctx.mem, o);
+      const operations = ctx.mem.u32(o + P);
+      const pre = readPtr(ctx.mem, o + 2n * P);
+      const post = readPtr(ctx.mem, o + 3n * P);
       if (typePtr === 0n || operations === 0 || (operations & ~3) !== 0 || (pre === 0n && post === 0n)) return STATUS.INVALID_PARAMETER;
       routines.push(pre !== 0n ? pre : post);
     }
@@ -170,7 +176,7 @@ export const apis: ApiDefinition[] = [
     if (notifyState(ctx.kernel).regs.some((r) => r.kind === "object" && r.altitude === altitude)) return STATUS_FLT_INSTANCE_ALTITUDE_COLLISION;
     const h = newHandle(ctx);
     for (const r of routines) add(ctx, "object", r, context, h, altitude);
-    ctx.mem.setU64(out, h);
+    writePtr(ctx.mem, out, h);
     return STATUS.SUCCESS;
   }),
   nt("ObUnRegisterCallbacks", 1, (ctx) => {
@@ -186,7 +192,7 @@ export const apis: ApiDefinition[] = [
     if (fn === 0n || ctx.arg(2) === 0n) return STATUS.INVALID_PARAMETER;
     const cookie = (notifyState(ctx.kernel).nextCookie += 1n);
     add(ctx, "registry", fn, ctx.arg(1), cookie);
-    ctx.mem.setU64(ctx.arg(2), cookie);
+    writePtr(ctx.mem, ctx.arg(2), cookie);
     return STATUS.SUCCESS;
   }),
   nt("CmRegisterCallbackEx", 6, (ctx) => {
@@ -197,7 +203,7 @@ export const apis: ApiDefinition[] = [
     if (notifyState(ctx.kernel).regs.some((r) => r.kind === "registry" && r.altitude === altitude)) return STATUS_FLT_INSTANCE_ALTITUDE_COLLISION;
     const cookie = (notifyState(ctx.kernel).nextCookie += 1n);
     add(ctx, "registry", fn, ctx.arg(3), cookie, altitude);
-    ctx.mem.setU64(ctx.arg(4), cookie);
+    writePtr(ctx.mem, ctx.arg(4), cookie);
     return STATUS.SUCCESS;
   }),
   nt("CmUnRegisterCallback", 1, (ctx) => (removeWhere(ctx, (r) => r.kind === "registry" && r.handle === ctx.arg(0)) ? STATUS.SUCCESS : STATUS.INVALID_PARAMETER)),
@@ -206,16 +212,16 @@ export const apis: ApiDefinition[] = [
     const out = ctx.arg(0);
     const oa = ctx.arg(1);
     const create = (ctx.u32(2) & 0xff) !== 0;
-    const namePtr = oa === 0n ? 0n : ctx.mem.u64(oa + 0x10n);
+    const namePtr = oa === 0n ? 0n : readPtr(ctx.mem, oa + B(LAYOUT.OBJECT_ATTRIBUTES.ObjectName));
     const name = namePtr === 0n ? null : unicodeText(ctx.mem, namePtr);
     ctx.describe([hex(out), q(name), create ? "TRUE" : "FALSE", ctx.u32(3) & 0xff ? "TRUE" : "FALSE"]);
     const st = notifyState(ctx.kernel);
-    if (name) for (const [obj, c] of st.callbackObjects) if (c.name.toLowerCase() === name.toLowerCase()) return ctx.mem.setU64(out, obj), STATUS.SUCCESS;
+    if (name) for (const [obj, c] of st.callbackObjects) if (c.name.toLowerCase() === name.toLowerCase()) return writePtr(ctx.mem, out, obj), STATUS.SUCCESS;
     if (!create) return STATUS.OBJECT_NAME_NOT_FOUND;
     const obj = ctx.kernel.kernelPool?.allocate(0x40, 0x6b626c43 /* 'Clbk' */) ?? 0n;
     if (obj === 0n) return STATUS.INSUFFICIENT_RESOURCES;
     st.callbackObjects.set(obj, { name: name ?? "", multiple: (ctx.u32(3) & 0xff) !== 0 });
-    ctx.mem.setU64(out, obj);
+    writePtr(ctx.mem, out, obj);
     return STATUS.SUCCESS;
   }),
   nt("ExRegisterCallback", 3, (ctx) => {
@@ -245,7 +251,7 @@ export const apis: ApiDefinition[] = [
     nt(name, 1, (ctx) => {
       const dev = ctx.arg(0);
       if (dev === 0n) return STATUS.INVALID_PARAMETER;
-      add(ctx, name === "IoRegisterShutdownNotification" ? "shutdown" : "last-chance-shutdown", ctx.mem.u64(dev + 8n), 0n, dev);
+      add(ctx, name === "IoRegisterShutdownNotification" ? "shutdown" : "last-chance-shutdown", readPtr(ctx.mem, dev + B(LAYOUT.DEVICE_OBJECT.DriverObject)), 0n, dev);
       return STATUS.SUCCESS;
     }),
   ),
@@ -283,7 +289,7 @@ export const apis: ApiDefinition[] = [
     if (cb === 0n || ctx.arg(1) === 0n || ctx.arg(4) === 0n) return STATUS.INVALID_PARAMETER;
     const h = newHandle(ctx);
     add(ctx, "power-setting", cb, ctx.arg(3), h);
-    ctx.mem.setU64(ctx.arg(4), h);
+    writePtr(ctx.mem, ctx.arg(4), h);
     return STATUS.SUCCESS;
   }),
   nt("PoUnregisterPowerSettingCallback", 1, (ctx) => {

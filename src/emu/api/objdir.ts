@@ -14,6 +14,7 @@ import { encodeUtf16, hex, nt, q, readCounted, readPtr, unicodeText, writeCounte
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
 import { canonical, createDriverObject, ioState, lookupDevice } from "../iomgr/index.js";
+import { loaderEntry } from "../iomgr/ldr-entry.js";
 
 const B = (n: number) => BigInt(n);
 const OA = LAYOUT.OBJECT_ATTRIBUTES;
@@ -41,8 +42,13 @@ function driverByName(ctx: ApiContext, name: string): bigint | null {
   for (const [addr, o] of objectManager(ctx.kernel).objects) if (o.type === "Driver" && o.name && canonical(o.name) === want) return addr;
   const system = SYSTEM_DRIVERS.find((d) => canonical(d) === want);
   if (!system) return null;
-  const obj = createDriverObject(ctx.mem, ctx.kernel, { base: 0n, size: 0 }, 0n, system.slice(system.lastIndexOf("\\") + 1), system);
+  const leaf = system.slice(system.lastIndexOf("\\") + 1);
+  const obj = createDriverObject(ctx.mem, ctx.kernel, { base: 0n, size: 0 }, 0n, leaf, system);
   objectManager(ctx.kernel).objects.get(obj)!.permanent = true;
+  // DriverSection: its entry in the loaded-module list (linked there like every loaded driver's;
+  // the image itself is not mapped: DllBase NULL, SizeOfImage 0).
+  const section = leaf === "RAW" ? 0n : loaderEntry(ctx.mem, ctx.kernel, { name: `${leaf.toLowerCase()}.sys`, base: 0n, size: 0, entry: 0n });
+  if (section !== 0n) writePtr(ctx.mem, obj + B(LAYOUT.DRIVER_OBJECT.DriverSection), section);
   return obj;
 }
 

@@ -6,24 +6,34 @@
  * SystemModuleInformation listing the loaded modules, SystemProcessInformation,
  * SystemKernelDebuggerInformation: no debugger, SystemCodeIntegrityInformation: enforced).
  *
- * The emulated system has one process, System (PID 4), whose threads are the current thread
- * (TID 8) and the system threads drivers create (src/emu/sched). Layouts: RTL_PROCESS_MODULES and
- * SYSTEM_BASIC_INFORMATION as documented by the ntddk/ReactOS headers; EPROCESS.ImageFileName at
+ * The processes are a booted system's (processes.ts): System (PID 4), whose threads are the
+ * current thread (TID 8) and the system threads drivers create (src/emu/sched), and the user
+ * processes of a logged-on session (x64; the x86 emulator has System alone). Layouts:
+ * RTL_PROCESS_MODULES and SYSTEM_BASIC_INFORMATION as documented by the ntddk/ReactOS headers,
+ * laid out for the emulated arch (pointer-sized fields 4 bytes on x86: RTL_PROCESS_MODULE_INFORMATION
+ * 284 bytes after a 4-byte count, 296 after 8 on x64; SYSTEM_BASIC_INFORMATION 44 / 64 bytes;
+ * PROCESS_BASIC_INFORMATION 24 / 48; OBJECT_NAME_INFORMATION 8 / 16; SYSTEM_PROCESS_INFORMATION
+ * (ReactOS ntexapi.h) ImageName 0x38, BasePriority 0x40 / 0x48, UniqueProcessId 0x44 / 0x50,
+ * 0xB8 / 0x100 bytes; x64: process-info.ts); EPROCESS.ImageFileName at
  * 0x5A8 follows Windows 10 x64 (undocumented, like system.ts's other EPROCESS offsets).
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { LAYOUT } from "../../nt/arch-layout.js";
-import { encodeLatin1, encodeUtf16, hex, nt, q } from "./util.js";
+import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
+import { encodeLatin1, encodeUtf16, hex, nt, q, readPtr, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
 import { sched } from "../sched/index.js";
 import { BOOT_SYSTEM_TIME, currentThread } from "./ke.js";
+import { processByObject, processByPid, processTable, protectionType, type EmuProcess } from "./processes.js";
+import { processInformation } from "./process-info.js";
+import { KTHREAD_APCSTATE_PROCESS } from "../system.js";
 
 const B = (n: number) => BigInt(n);
 const SYSTEM_PID = 4n;
 const CURRENT_TID = 8n;
 const EPROCESS_IMAGE_FILE_NAME = 0x5a8;
+/** KAPC_STATE (wdm.h): 0x30 bytes on x64, 0x18 on x86. */
 const KAPC_STATE_SIZE = 0x30;
 const STATUS_INFO_LENGTH_MISMATCH = 0xc0000004;
 const STATUS_INVALID_CID = 0xc000000b;
@@ -47,10 +57,13 @@ function threadId(ctx: ApiContext, thread: bigint): bigint | null {
   return sched(ctx).threads.get(thread)?.id ?? null;
 }
 function isProcess(ctx: ApiContext, p: bigint): boolean {
-  return p === systemProcess(ctx);
+  return p === systemProcess(ctx) || processByObject(ctx.kernel, ctx.mem, p) !== undefined;
 }
-function requireProcess(ctx: ApiContext, p: bigint, api: string): void {
-  if (!isProcess(ctx, p)) ctx.fault("bugcheck", `${api}(${hex(p)}): not a process object`, { code: "0x00000005" });
+function requireProcess(ctx: ApiContext, p: bigint, api: string): EmuProcess {
+  const system = p === systemProcess(ctx);
+  const e = processByObject(ctx.kernel, ctx.mem, p) ?? (system ? { pid: 4, parent: 0, name: "System", session: 0, object: p, imagePath: "", createTime: BOOT_SYSTEM_TIME } : undefined);
+  if (!e) return ctx.fault("bugcheck", `${api}(${hex(p)}): not a process object`, { code: "0x00000005" });
+  return e;
 }
 
 /** Resolve a process handle: NtCurrentProcess() (-1) or a handle from ZwOpenProcess / ObOpenObjectByPointer. */
@@ -67,12 +80,22 @@ interface AttachState {
 }
 const attachState = (ctx: ApiContext) => ctx.kernel.state<AttachState>("attach", () => ({ stack: [] }));
 
+/** The process the current thread runs in: the innermost attached one, else System (KTHREAD.ApcState.Process). */
+export function attachedProcess(ctx: ApiContext): bigint {
+  const st = attachState(ctx);
+  return st.stack.length ? st.stack[st.stack.length - 1]!.process : systemProcess(ctx);
+}
+function setApcStateProcess(ctx: ApiContext): void {
+  const t = currentThread(ctx);
+  if (ctx.mem.isMapped(t + BigInt(KTHREAD_APCSTATE_PROCESS), 8)) ctx.mem.setU64(t + BigInt(KTHREAD_APCSTATE_PROCESS), attachedProcess(ctx));
+}
+
 /** Object type export names → kmdll type names, for type checks against an OBJECT_TYPE pointer. */
 const TYPE_EXPORTS: Record<string, string> = { PsProcessType: "Process", PsThreadType: "Thread", IoDeviceObjectType: "Device", IoDriverObjectType: "Driver", IoFileObjectType: "File", ExEventObjectType: "Event" };
 function typeName(ctx: ApiContext, objectType: bigint): string | null {
   for (const [exp, name] of Object.entries(TYPE_EXPORTS)) {
     const slot = ctx.kernel.resolveKernelExport?.(exp);
-    if (slot && ctx.mem.isMapped(slot, 8) && ctx.mem.u64(slot) === objectType) return name;
+    if (slot && ctx.mem.isMapped(slot, ptrSize()) && readPtr(ctx.mem, slot) === objectType) return name;
   }
   return null;
 }
@@ -84,29 +107,37 @@ function objectType(ctx: ApiContext, obj: bigint): string | null {
 
 function moduleInformation(ctx: ApiContext): Uint8Array {
   const mods = (ctx.kernel.loadedModules?.() ?? []).sort((a, b) => Number(b.builtin) - Number(a.builtin));
-  const ENTRY = 0x128;
-  const img = new Uint8Array(8 + mods.length * ENTRY);
+  const P = ptrSize();
+  // RTL_PROCESS_MODULE_INFORMATION: Section, MappedBase, ImageBase (pointers), ImageSize, Flags,
+  // LoadOrderIndex, InitOrderIndex, LoadCount, OffsetToFileName, FullPathName[256].
+  const f = 3 * P;
+  const size = f + 16 + 256; // 0x128 on x64, 0x11c on x86
+  const first = P; // the ULONG count, then the array at pointer alignment
+  const img = new Uint8Array(first + mods.length * size);
   const dv = new DataView(img.buffer);
   dv.setUint32(0, mods.length, true);
   mods.forEach((m, i) => {
-    const o = 8 + i * ENTRY;
-    dv.setBigUint64(o + 16, m.base, true); // ImageBase (MappedBase 8 and Section 0 stay 0)
-    dv.setUint32(o + 24, m.size, true);
-    dv.setUint32(o + 28, 0x08804000, true); // Flags: LDRP_ENTRY_PROCESSED | LDRP_IMAGE_DLL | ...
-    dv.setUint16(o + 32, i, true);
-    dv.setUint16(o + 34, i, true);
-    dv.setUint16(o + 36, 1, true);
+    const o = first + i * size;
+    if (P === 8) dv.setBigUint64(o + 2 * P, m.base, true); // ImageBase (MappedBase and Section stay 0)
+    else dv.setUint32(o + 2 * P, Number(m.base & 0xffffffffn), true);
+    dv.setUint32(o + f, m.size, true);
+    dv.setUint32(o + f + 4, 0x08804000, true); // Flags: LDRP_ENTRY_PROCESSED | LDRP_IMAGE_DLL | ...
+    dv.setUint16(o + f + 8, i, true);
+    dv.setUint16(o + f + 10, i, true);
+    dv.setUint16(o + f + 12, 1, true);
     const dir = m.builtin ? "\\SystemRoot\\system32\\" : "\\SystemRoot\\System32\\drivers\\";
     const path = encodeLatin1((dir + m.name).slice(0, 255));
-    dv.setUint16(o + 38, dir.length, true);
-    img.set(path, o + 40);
+    dv.setUint16(o + f + 14, dir.length, true);
+    img.set(path, o + f + 16);
   });
   return img;
 }
 
 function basicInformation(): Uint8Array {
-  // SYSTEM_BASIC_INFORMATION (x64, 64 bytes).
-  const img = new Uint8Array(64);
+  // SYSTEM_BASIC_INFORMATION: seven ULONGs, then MinimumUserModeAddress, MaximumUserModeAddress,
+  // ActiveProcessorsAffinityMask (pointer-sized) and NumberOfProcessors (64 bytes on x64, 44 on x86).
+  const P = ptrSize();
+  const img = new Uint8Array(P === 8 ? 64 : 44);
   const dv = new DataView(img.buffer);
   dv.setUint32(4, 156250, true); // TimerResolution
   dv.setUint32(8, 0x1000, true); // PageSize
@@ -114,24 +145,28 @@ function basicInformation(): Uint8Array {
   dv.setUint32(16, 1, true); // LowestPhysicalPageNumber
   dv.setUint32(20, 0x7ffff, true); // HighestPhysicalPageNumber
   dv.setUint32(24, 0x10000, true); // AllocationGranularity
-  dv.setBigUint64(32, 0x10000n, true); // MinimumUserModeAddress
-  dv.setBigUint64(40, 0x7ffffffeffffn, true); // MaximumUserModeAddress
-  dv.setBigUint64(48, 1n, true); // ActiveProcessorsAffinityMask
-  img[56] = 1; // NumberOfProcessors
+  const ptr = (off: number, v: bigint) => (P === 8 ? dv.setBigUint64(off, v, true) : dv.setUint32(off, Number(v), true));
+  const at = P === 8 ? 32 : 28;
+  ptr(at, 0x10000n); // MinimumUserModeAddress
+  ptr(at + P, P === 8 ? 0x7ffffffeffffn : 0x7ffeffffn); // MaximumUserModeAddress
+  ptr(at + 2 * P, 1n); // ActiveProcessorsAffinityMask
+  img[at + 3 * P] = 1; // NumberOfProcessors
   return img;
 }
 
-function processInformation(ctx: ApiContext): Uint8Array {
+/** x86: one SYSTEM_PROCESS_INFORMATION for System (x64 lists every process: process-info.ts). */
+function processInformationX86(ctx: ApiContext): Uint8Array {
   // One SYSTEM_PROCESS_INFORMATION (0x100 bytes) for System, no threads listed, NextEntryOffset 0.
-  const img = new Uint8Array(0x100 + 16);
+  const x86 = ptrSize() === 4;
+  const img = new Uint8Array((x86 ? 0xb8 : 0x100) + 16);
   const dv = new DataView(img.buffer);
   dv.setUint32(4, 1 + sched(ctx).threads.size, true); // NumberOfThreads
   dv.setBigUint64(0x20, BOOT_SYSTEM_TIME, true); // CreateTime
   const name = encodeUtf16("System");
   dv.setUint16(0x38, name.length, true);
   dv.setUint16(0x3a, name.length + 2, true);
-  dv.setUint32(0x48, 8, true); // BasePriority
-  dv.setBigUint64(0x50, SYSTEM_PID, true); // UniqueProcessId
+  dv.setUint32(x86 ? 0x40 : 0x48, 8, true); // BasePriority
+  dv.setUint32(x86 ? 0x44 : 0x50, Number(SYSTEM_PID), true); // UniqueProcessId
   return img;
 }
 
@@ -139,10 +174,10 @@ export const apis: ApiDefinition[] = [
   nt("PsLookupProcessByProcessId", 2, (ctx) => {
     const pid = ctx.arg(0);
     ctx.describe([hex(pid), hex(ctx.arg(1))]);
-    if (pid !== SYSTEM_PID) return STATUS.INVALID_PARAMETER;
-    const p = systemProcess(ctx);
+    const p = pid === SYSTEM_PID ? systemProcess(ctx) : processByPid(ctx.kernel, ctx.mem, pid)?.object;
+    if (p === undefined) return STATUS.INVALID_PARAMETER;
     reference(ctx, p, "PsLookupProcessByProcessId", holderOf(ctx));
-    ctx.mem.setU64(ctx.arg(1), p);
+    writePtr(ctx.mem, ctx.arg(1), p);
     return STATUS.SUCCESS;
   }),
   nt("PsLookupThreadByThreadId", 2, (ctx) => {
@@ -150,7 +185,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
     if (t === null) return STATUS.INVALID_PARAMETER;
     reference(ctx, t, "PsLookupThreadByThreadId", holderOf(ctx));
-    ctx.mem.setU64(ctx.arg(1), t);
+    writePtr(ctx.mem, ctx.arg(1), t);
     return STATUS.SUCCESS;
   }),
   nt("KeStackAttachProcess", 2, (ctx) => {
@@ -159,10 +194,11 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(p), hex(apc)]);
     requireProcess(ctx, p, "KeStackAttachProcess");
     if (ctx.kernel.irql > 2) ctx.fault("bugcheck", "KeStackAttachProcess above DISPATCH_LEVEL", { code: "0x0000000A" });
-    ctx.mem.write(apc, new Uint8Array(KAPC_STATE_SIZE));
+    ctx.mem.write(apc, new Uint8Array(ptrSize() === 8 ? KAPC_STATE_SIZE : 0x18));
     // The saved state points back at the process the thread came from (the System process here).
-    ctx.mem.setU64(apc + 0x20n, systemProcess(ctx));
+    writePtr(ctx.mem, apc + (ptrSize() === 8 ? 0x20n : 0x10n), attachedProcess(ctx)); // KAPC_STATE.Process (after two LIST_ENTRYs)
     attachState(ctx).stack.push({ process: p, apcState: apc });
+    setApcStateProcess(ctx);
   }),
   nt("KeUnstackDetachProcess", 1, (ctx) => {
     const apc = ctx.arg(0);
@@ -171,18 +207,21 @@ export const apis: ApiDefinition[] = [
     if (!top || top.apcState !== apc)
       ctx.fault("bugcheck", `KeUnstackDetachProcess(${hex(apc)}): not the APC state of the innermost KeStackAttachProcess (INVALID_PROCESS_DETACH_ATTEMPT)`, { code: "0x00000006" });
     st.stack.pop();
+    setApcStateProcess(ctx);
   }),
   nt("KeAttachProcess", 1, (ctx) => {
     requireProcess(ctx, ctx.arg(0), "KeAttachProcess");
     const st = attachState(ctx);
     if (st.stack.some((s) => s.apcState === 0n)) ctx.fault("bugcheck", "KeAttachProcess: already attached (INVALID_PROCESS_ATTACH_ATTEMPT)", { code: "0x00000005" });
     st.stack.push({ process: ctx.arg(0), apcState: 0n });
+    setApcStateProcess(ctx);
   }),
   nt("KeDetachProcess", 0, (ctx) => {
     const st = attachState(ctx);
     const top = st.stack[st.stack.length - 1];
     if (!top || top.apcState !== 0n) ctx.fault("bugcheck", "KeDetachProcess without KeAttachProcess (INVALID_PROCESS_DETACH_ATTEMPT)", { code: "0x00000006" });
     st.stack.pop();
+    setApcStateProcess(ctx);
   }),
   nt("PsGetProcessImageFileName", 1, (ctx) => {
     requireProcess(ctx, ctx.arg(0), "PsGetProcessImageFileName");
@@ -191,11 +230,11 @@ export const apis: ApiDefinition[] = [
   nt("PsGetProcessSectionBaseAddress", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessSectionBaseAddress"), 0n)),
   nt("PsGetProcessPeb", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessPeb"), 0n)),
   nt("PsGetProcessWow64Process", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessWow64Process"), 0n)),
-  nt("PsGetProcessInheritedFromUniqueProcessId", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessInheritedFromUniqueProcessId"), 0n)),
+  nt("PsGetProcessInheritedFromUniqueProcessId", 1, (ctx) => BigInt(requireProcess(ctx, ctx.arg(0), "PsGetProcessInheritedFromUniqueProcessId").parent)),
   nt("PsGetProcessExitStatus", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessExitStatus"), STATUS.PENDING)),
-  nt("PsGetProcessCreateTimeQuadPart", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessCreateTimeQuadPart"), BOOT_SYSTEM_TIME)),
-  nt("PsGetProcessSessionId", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessSessionId"), 0)),
-  nt("PsIsProtectedProcess", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsIsProtectedProcess"), 0)),
+  nt("PsGetProcessCreateTimeQuadPart", 1, (ctx) => requireProcess(ctx, ctx.arg(0), "PsGetProcessCreateTimeQuadPart").createTime),
+  nt("PsGetProcessSessionId", 1, (ctx) => requireProcess(ctx, ctx.arg(0), "PsGetProcessSessionId").session),
+  nt("PsIsProtectedProcess", 1, (ctx) => (protectionType(requireProcess(ctx, ctx.arg(0), "PsIsProtectedProcess")) === 2 ? 1 : 0)),
   nt("PsGetThreadProcess", 1, (ctx) => (threadId(ctx, ctx.arg(0)) === null ? ctx.fault("invalid-read", `PsGetThreadProcess(${hex(ctx.arg(0))}): not a thread object`, { address: hex(ctx.arg(0)) }) : systemProcess(ctx))),
   nt("IoThreadToProcess", 1, (ctx) => (threadId(ctx, ctx.arg(0)) === null ? ctx.fault("invalid-read", `IoThreadToProcess(${hex(ctx.arg(0))}): not a thread object`, { address: hex(ctx.arg(0)) }) : systemProcess(ctx))),
   nt("PsGetThreadProcessId", 1, (ctx) => (threadId(ctx, ctx.arg(0)) === null ? 0n : SYSTEM_PID)),
@@ -205,10 +244,11 @@ export const apis: ApiDefinition[] = [
     const cid = ctx.arg(3);
     ctx.describe([hex(out), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(cid)]);
     if (cid === 0n) return STATUS.INVALID_PARAMETER;
-    const pid = ctx.mem.u64(cid);
-    if (pid !== SYSTEM_PID) return STATUS_INVALID_CID;
+    const pid = readPtr(ctx.mem, cid);
+    const p = pid === SYSTEM_PID ? systemProcess(ctx) : processByPid(ctx.kernel, ctx.mem, pid)?.object;
+    if (p === undefined) return STATUS_INVALID_CID;
     const attributes = ctx.arg(2) === 0n ? 0 : ctx.mem.u32(ctx.arg(2) + B(LAYOUT.OBJECT_ATTRIBUTES.Attributes));
-    ctx.mem.setU64(out, insertHandle(ctx.kernel, { type: "Process", object: systemProcess(ctx), access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
+    writePtr(ctx.mem, out, insertHandle(ctx.kernel, { type: "Process", object: p, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
     return STATUS.SUCCESS;
   }),
   nt("ZwQueryInformationProcess", 5, (ctx) => {
@@ -219,17 +259,34 @@ export const apis: ApiDefinition[] = [
     const ret = ctx.arg(4);
     ctx.describe([hex(ctx.arg(0)), String(cls), hex(buf), String(len), hex(ret)]);
     if (typeof p === "number") return p;
+    const proc = processByObject(ctx.kernel, ctx.mem, p);
     let img: Uint8Array;
     if (cls === 0) {
-      img = new Uint8Array(48); // PROCESS_BASIC_INFORMATION
+      // PROCESS_BASIC_INFORMATION: ExitStatus, PebBaseAddress, AffinityMask, BasePriority, UniqueProcessId, InheritedFrom...
+      const P = ptrSize();
+      img = new Uint8Array(6 * P);
       const dv = new DataView(img.buffer);
       dv.setUint32(0, STATUS.PENDING, true);
-      dv.setBigUint64(16, 1n, true);
-      dv.setUint32(24, 8, true);
-      dv.setBigUint64(32, SYSTEM_PID, true);
-    } else if (cls === 26) img = new Uint8Array(8); // ProcessWow64Information: NULL
-    else if (cls === 27) img = new Uint8Array(16); // ProcessImageFileName: empty UNICODE_STRING (System has no image file)
-    else return STATUS.INVALID_INFO_CLASS;
+      const put = (at: number, v: bigint) => (P === 8 ? dv.setBigUint64(at, v, true) : dv.setUint32(at, Number(v), true));
+      dv.setUint32(2 * P, 1, true);
+      dv.setUint32(3 * P, 8, true);
+      put(4 * P, BigInt(proc?.pid ?? 4));
+      put(5 * P, BigInt(proc?.parent ?? 0));
+    } else if (cls === 26) img = new Uint8Array(ptrSize()); // ProcessWow64Information: NULL
+    else if (cls === 27) {
+      // ProcessImageFileName: UNICODE_STRING + the NT path of the image (empty for System).
+      const P = ptrSize();
+      const path = encodeUtf16(proc?.imagePath ?? "");
+      img = new Uint8Array(2 * P + path.length + (path.length ? 2 : 0));
+      const dv = new DataView(img.buffer);
+      dv.setUint16(0, path.length, true);
+      dv.setUint16(2, path.length ? path.length + 2 : 0, true);
+      if (path.length) {
+        if (P === 8) dv.setBigUint64(8, buf + 16n, true);
+        else dv.setUint32(4, Number(buf + 8n), true);
+      }
+      img.set(path, 2 * P);
+    } else return STATUS.INVALID_INFO_CLASS;
     if (ret !== 0n) ctx.mem.setU32(ret, img.length);
     if (len !== img.length && !(cls === 27 && len > img.length)) return STATUS_INFO_LENGTH_MISMATCH;
     ctx.mem.write(buf, img);
@@ -247,7 +304,7 @@ export const apis: ApiDefinition[] = [
       const want = typeName(ctx, type);
       if (want !== null && want !== have) return STATUS.OBJECT_TYPE_MISMATCH;
     }
-    ctx.mem.setU64(out, insertHandle(ctx.kernel, { type: have, object: obj, access: ctx.u32(3), kernelHandle: (attributes & 0x200) !== 0 }));
+    writePtr(ctx.mem, out, insertHandle(ctx.kernel, { type: have, object: obj, access: ctx.u32(3), kernelHandle: (attributes & 0x200) !== 0 }));
     return STATUS.SUCCESS;
   }),
   nt("ObQueryNameString", 4, (ctx) => {
@@ -261,15 +318,16 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(obj), hex(buf), String(len), q(name)]);
     // OBJECT_NAME_INFORMATION: UNICODE_STRING followed by the characters (NUL-terminated when named).
     const chars = encodeUtf16(name);
-    const need = 16 + (name ? chars.length + 2 : 0);
+    const us = B(LAYOUT.UNICODE_STRING.$size);
+    const need = Number(us) + (name ? chars.length + 2 : 0);
     if (ret !== 0n) ctx.mem.setU32(ret, need);
     if (len < need) return STATUS_INFO_LENGTH_MISMATCH;
     ctx.mem.setU16(buf, chars.length);
     ctx.mem.setU16(buf + 2n, name ? chars.length + 2 : 0);
-    ctx.mem.setU64(buf + 8n, name ? buf + 16n : 0n);
+    writePtr(ctx.mem, buf + B(LAYOUT.UNICODE_STRING.Buffer), name ? buf + us : 0n);
     if (name) {
-      ctx.mem.write(buf + 16n, chars);
-      ctx.mem.setU16(buf + 16n + B(chars.length), 0);
+      ctx.mem.write(buf + us, chars);
+      ctx.mem.setU16(buf + us + B(chars.length), 0);
     }
     return STATUS.SUCCESS;
   }),
@@ -279,13 +337,13 @@ export const apis: ApiDefinition[] = [
       const buf = ctx.arg(1);
       const len = ctx.u32(2);
       const ret = ctx.arg(3);
-      ctx.describe([cls === 0 ? "SystemBasicInformation" : cls === 5 ? "SystemProcessInformation" : cls === 11 ? "SystemModuleInformation" : String(cls), hex(buf), String(len), hex(ret)]);
+      ctx.describe([cls === 0 ? "SystemBasicInformation" : cls === 5 ? "SystemProcessInformation" : cls === 11 ? "SystemModuleInformation" : cls === 57 ? "SystemExtendedProcessInformation" : String(cls), hex(buf), String(len), hex(ret)]);
       let img: Uint8Array;
       let exact = false;
       if (cls === 0) {
         img = basicInformation();
         exact = true;
-      } else if (cls === 5) img = processInformation(ctx);
+      } else if (cls === 5 || cls === 57) img = ptrSize() === 4 ? processInformationX86(ctx) : processInformation(ctx, buf, cls === 57);
       else if (cls === 11) img = moduleInformation(ctx);
       else if (cls === 35) {
         // SystemKernelDebuggerInformation: { KernelDebuggerEnabled FALSE, KernelDebuggerNotPresent TRUE }.
@@ -309,6 +367,6 @@ export const apis: ApiDefinition[] = [
     const t = objectType(ctx, ctx.arg(0));
     const exp = t && Object.entries(TYPE_EXPORTS).find(([, n]) => n === t)?.[0];
     const slot = exp ? ctx.kernel.resolveKernelExport?.(exp) : null;
-    return slot ? ctx.mem.u64(slot) : 0n;
+    return slot ? readPtr(ctx.mem, slot) : 0n;
   }),
 ];

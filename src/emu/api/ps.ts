@@ -1,15 +1,18 @@
-/** Processes and threads: the single emulated system thread of the System process (PID 4). */
+/** Processes and threads: the emulated system thread of the System process (PID 4); other processes: processes.ts. */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { EMULATED_VERSION } from "./rtl.js";
 import { currentThread } from "./ke.js";
 import { nt } from "./util.js";
+import { attachedProcess } from "./process.js";
+import { processByObject } from "./processes.js";
 
 /** PID of the System process; TID of the emulated system worker thread. */
 export const SYSTEM_PID = 4n;
 export const SYSTEM_TID = 8n;
 
+/** The current process as PsGetCurrentProcess gives it: KTHREAD.ApcState.Process, the attached process while attached. */
 export function currentProcess(ctx: ApiContext): bigint {
-  if (ctx.kernel.currentProcess !== undefined) return ctx.kernel.currentProcess;
+  if (ctx.kernel.currentProcess !== undefined) return attachedProcess(ctx);
   ctx.warn("no EPROCESS in this emulator configuration; returning a placeholder pointer");
   return 0xfffff80200002000n;
 }
@@ -19,7 +22,7 @@ export const apis: ApiDefinition[] = [
   nt("PsGetCurrentThreadId", 0, () => SYSTEM_TID),
   nt("PsGetCurrentProcess", 0, (ctx) => currentProcess(ctx)),
   nt("PsGetCurrentThread", 0, (ctx) => currentThread(ctx)),
-  nt("PsGetProcessId", 1, (ctx) => (ctx.arg(0) === currentProcess(ctx) ? SYSTEM_PID : 0n)),
+  nt("PsGetProcessId", 1, (ctx) => (ctx.arg(0) === ctx.kernel.currentProcess ? SYSTEM_PID : BigInt(processByObject(ctx.kernel, ctx.mem, ctx.arg(0))?.pid ?? 0))),
   nt("PsGetThreadId", 1, (ctx) => (ctx.arg(0) === currentThread(ctx) ? SYSTEM_TID : 0n)),
   nt("PsIsSystemThread", 1, () => 1),
   nt("PsGetCurrentProcessSessionId", 0, () => 0),

@@ -5,6 +5,7 @@
  * strings (UTF-8, GUIDs, hashing, IPv4 text, multibyte = Latin-1 as the other Rtl routines),
  * CRC-32, and image helpers that read the PE headers in guest memory.
  */
+import { SYSTEM_IMAGES } from "../kernel-modules.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { decodeLatin1, decodeUtf16, encodeLatin1, encodeUtf16, hex, nt, unicodeTextDeref, upcaseChar, writeCounted } from "./util.js";
@@ -332,6 +333,9 @@ export const apis: ApiDefinition[] = [
       if (rva >= d.rva && rva < d.rva + d.size) return 0n;
       return base + B(rva);
     }
+    const m = (ctx.kernel.loadedModules?.() ?? []).find((x) => x.base === base);
+    if (m && (SYSTEM_IMAGES as readonly string[]).includes(m.name))
+      ctx.warn(`RtlFindExportedRoutineByName: ${m.name}!${want} not found — kmdll's ${m.name} exports only what \`kmdll apis --module ${m.name}\` lists (no window manager, code integrity or CNG driver runs in the emulated system)`);
     return 0n;
   }),
 ];

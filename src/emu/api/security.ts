@@ -8,12 +8,13 @@
  * (6 bytes, big-endian), SubAuthority 8 }; ACL { AclRevision 0, Sbz1 1, AclSize 2, AceCount 4,
  * Sbz2 6 } (8 bytes); ACE_HEADER { AceType 0, AceFlags 1, AceSize 2 }, ACCESS_ALLOWED_ACE adds
  * Mask 4 and the SID at 8; SECURITY_DESCRIPTOR { Revision 0, Sbz1 1, Control 2, Owner 8, Group 16,
- * Sacl 24, Dacl 32 } (40 bytes); SECURITY_DESCRIPTOR_RELATIVE uses ULONG offsets at 4, 8, 12, 16
+ * Sacl 24, Dacl 32 } (40 bytes; on x86 Owner 4, Group 8, Sacl 12, Dacl 16, 20 bytes); SECURITY_DESCRIPTOR_RELATIVE uses ULONG offsets at 4, 8, 12, 16
  * (20 bytes). Status codes from the Microsoft Learn pages of each routine.
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { hex, nt } from "./util.js";
+import { hex, nt, readPtr, writePtr } from "./util.js";
+import { ptrSize } from "../../nt/arch-layout.js";
 import { lookupHandle } from "./ob.js";
 
 const B = (n: number) => BigInt(n);
@@ -21,6 +22,12 @@ const SE_DACL_PRESENT = 0x4;
 const SE_DACL_DEFAULTED = 0x8;
 const SE_SACL_PRESENT = 0x10;
 const SE_SELF_RELATIVE = 0x8000;
+/** The absolute SECURITY_DESCRIPTOR's pointer fields (Owner, Group, Sacl, Dacl) and size, per arch. */
+const SD = () => {
+  const P = ptrSize();
+  const first = P === 8 ? 8 : 4;
+  return { Owner: B(first), Group: B(first + P), Sacl: B(first + 2 * P), Dacl: B(first + 3 * P), size: first + 4 * P };
+};
 const ST = {
   UNKNOWN_REVISION: 0xc0000058,
   INVALID_SID: 0xc0000078,
@@ -68,7 +75,8 @@ function sdParts(ctx: ApiContext, sd: bigint): SdParts | number {
     };
     return { control, owner: at(4), group: at(8), sacl: at(12), dacl: at(16) };
   }
-  return { control, owner: ctx.mem.u64(sd + 8n), group: ctx.mem.u64(sd + 16n), sacl: ctx.mem.u64(sd + 24n), dacl: ctx.mem.u64(sd + 32n) };
+  const L = SD();
+  return { control, owner: readPtr(ctx.mem, sd + L.Owner), group: readPtr(ctx.mem, sd + L.Group), sacl: readPtr(ctx.mem, sd + L.Sacl), dacl: readPtr(ctx.mem, sd + L.Dacl) };
 }
 
 /** The self-relative image of a descriptor (SACL, DACL, owner, group after the 20-byte header). */
@@ -106,12 +114,12 @@ function getPart(name: "Owner" | "Group" | "Dacl" | "Sacl"): ApiDefinition {
       const isPresent = (p.control & present) !== 0;
       ctx.mem.setU8(ctx.arg(1), isPresent ? 1 : 0);
       if (isPresent) {
-        ctx.mem.setU64(ctx.arg(2), name === "Dacl" ? p.dacl : p.sacl);
+        writePtr(ctx.mem, ctx.arg(2), name === "Dacl" ? p.dacl : p.sacl);
         ctx.mem.setU8(ctx.arg(3), p.control & (name === "Dacl" ? SE_DACL_DEFAULTED : 0x20) ? 1 : 0);
       }
       return STATUS.SUCCESS;
     }
-    ctx.mem.setU64(ctx.arg(1), name === "Owner" ? p.owner : p.group);
+    writePtr(ctx.mem, ctx.arg(1), name === "Owner" ? p.owner : p.group);
     ctx.mem.setU8(ctx.arg(2), p.control & (name === "Owner" ? 0x1 : 0x2) ? 1 : 0);
     return STATUS.SUCCESS;
   });
@@ -124,7 +132,7 @@ function setPart(name: "Owner" | "Group" | "Dacl" | "Sacl"): ApiDefinition {
     if (ctx.mem.u8(sd) !== 1) return ST.UNKNOWN_REVISION;
     let control = ctx.mem.u16(sd + 2n);
     if (control & SE_SELF_RELATIVE) return ST.INVALID_SECURITY_DESCR;
-    const field = { Owner: 8n, Group: 16n, Sacl: 24n, Dacl: 32n }[name];
+    const field = SD()[name];
     if (acl) {
       const presentBit = name === "Dacl" ? SE_DACL_PRESENT : SE_SACL_PRESENT;
       const defaultedBit = name === "Dacl" ? SE_DACL_DEFAULTED : 0x20;
@@ -132,12 +140,12 @@ function setPart(name: "Owner" | "Group" | "Dacl" | "Sacl"): ApiDefinition {
       control &= ~(presentBit | defaultedBit);
       if (present) {
         control |= presentBit | (ctx.u32(3) & 0xff ? defaultedBit : 0);
-        ctx.mem.setU64(sd + field, ctx.arg(2));
-      } else ctx.mem.setU64(sd + field, 0n);
+        writePtr(ctx.mem, sd + field, ctx.arg(2));
+      } else writePtr(ctx.mem, sd + field, 0n);
     } else {
       const bit = name === "Owner" ? 0x1 : 0x2;
       control = (control & ~bit) | (ctx.u32(2) & 0xff ? bit : 0);
-      ctx.mem.setU64(sd + field, ctx.arg(1));
+      writePtr(ctx.mem, sd + field, ctx.arg(1));
     }
     ctx.mem.setU16(sd + 2n, control);
     return STATUS.SUCCESS;
@@ -168,7 +176,7 @@ const securityOf = (ctx: ApiContext) => ctx.kernel.state("security", () => new M
 export const apis: ApiDefinition[] = [
   nt("RtlCreateSecurityDescriptor", 2, (ctx) => {
     if (ctx.u32(1) !== 1) return ST.UNKNOWN_REVISION;
-    ctx.mem.write(ctx.arg(0), new Uint8Array(40));
+    ctx.mem.write(ctx.arg(0), new Uint8Array(SD().size));
     ctx.mem.setU8(ctx.arg(0), 1);
     return STATUS.SUCCESS;
   }),
@@ -183,8 +191,8 @@ export const apis: ApiDefinition[] = [
   nt("RtlLengthSecurityDescriptor", 1, (ctx) => {
     const img = selfRelative(ctx, ctx.arg(0));
     if (typeof img === "number") return 0;
-    // Absolute descriptors count the 40-byte absolute header, self-relative ones the 20-byte header.
-    return img.length + (ctx.mem.u16(ctx.arg(0) + 2n) & SE_SELF_RELATIVE ? 0 : 20);
+    // Absolute descriptors count the absolute header (40 bytes on x64, 20 on x86), self-relative ones the 20-byte header.
+    return img.length + (ctx.mem.u16(ctx.arg(0) + 2n) & SE_SELF_RELATIVE ? 0 : SD().size - 20);
   }),
   nt("RtlAbsoluteToSelfRelativeSD", 3, (ctx) => {
     const abs = ctx.arg(0);
@@ -225,7 +233,7 @@ export const apis: ApiDefinition[] = [
     if (index >= ctx.mem.u16(acl + 4n)) return STATUS.INVALID_PARAMETER;
     let off = 8;
     for (let i = 0; i < index; i++) off += ctx.mem.u16(acl + B(off) + 2n);
-    ctx.mem.setU64(ctx.arg(2), acl + B(off));
+    writePtr(ctx.mem, ctx.arg(2), acl + B(off));
     return STATUS.SUCCESS;
   }),
   nt("RtlLengthSid", 1, (ctx) => sidLength(ctx, ctx.arg(0))),
@@ -260,7 +268,7 @@ export const apis: ApiDefinition[] = [
     const out = ctx.arg(4);
     ctx.describe([hex(src), ctx.u32(1) & 0xff ? "UserMode" : "KernelMode", String(ctx.u32(2)), ctx.u32(3) & 0xff ? "TRUE" : "FALSE", hex(out)]);
     if (src === 0n) {
-      ctx.mem.setU64(out, 0n);
+      writePtr(ctx.mem, out, 0n);
       return STATUS.SUCCESS;
     }
     const img = selfRelative(ctx, src);
@@ -268,7 +276,7 @@ export const apis: ApiDefinition[] = [
     const a = ctx.pool.allocate(img.length, 0x63655353 /* 'SSec' */, ctx.u32(2), false);
     if (a === 0n) return STATUS.INSUFFICIENT_RESOURCES;
     ctx.mem.write(a, img);
-    ctx.mem.setU64(out, a);
+    writePtr(ctx.mem, out, a);
     return STATUS.SUCCESS;
   }),
   nt("SeReleaseSecurityDescriptor", 3, (ctx) => {

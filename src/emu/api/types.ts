@@ -90,6 +90,16 @@ export interface SehServices {
   unwindEx(targetFrame: bigint, targetIp: bigint, record: bigint, returnValue: bigint, ctxPtr: bigint): never;
   /** __C_specific_handler: the EXCEPTION_DISPOSITION. */
   cSpecificHandler(record: bigint, establisher: bigint, ctxPtr: bigint, dispatcherContext: bigint): bigint;
+  /** x86 only (frame-based SEH, src/emu/seh-x86.ts): the routines of the FS:[0] registration chain. */
+  x86?: {
+    /** _except_handler3: the EXCEPTION_DISPOSITION (an accepted exception never returns). */
+    exceptHandler3(record: bigint, registration: bigint, ctxPtr: bigint): bigint;
+    /** RtlUnwind / _global_unwind2: unwind the records above `target` (0: all), then return. */
+    unwind(target: bigint, record: bigint): void;
+    /** _local_unwind2: the frame's __finally blocks out to `stopLevel`. */
+    localUnwind(registration: bigint, stopLevel: number): void;
+    abnormalTermination(): number;
+  };
 }
 
 /** General-purpose registers by name (RAX..R15, RIP, EFLAGS). */

@@ -26,6 +26,14 @@ export const WIDE_ARGS: Readonly<Record<string, readonly number[]>> = {
   MmAllocatePagesForMdlEx: [0, 1, 2], // (Low, High, Skip, SIZE_T, MEMORY_CACHING_TYPE, ULONG Flags)
   MmCopyMemory: [1], // (PVOID Target, MM_COPY_ADDRESS SourceAddress (8 bytes), SIZE_T, ULONG Flags, PSIZE_T)
   HalTranslateBusAddress: [2], // (INTERFACE_TYPE, ULONG BusNumber, PHYSICAL_ADDRESS BusAddress, PULONG AddressSpace, PPHYSICAL_ADDRESS)
+  // REGHANDLE is a ULONGLONG (evntprov.h): by value in every Etw* routine that takes one.
+  EtwUnregister: [0], // (REGHANDLE)
+  EtwEventEnabled: [0], // (REGHANDLE, PCEVENT_DESCRIPTOR)
+  EtwProviderEnabled: [0, 2], // (REGHANDLE, UCHAR Level, ULONGLONG Keyword)
+  EtwWrite: [0], // (REGHANDLE, PCEVENT_DESCRIPTOR, LPCGUID ActivityId, ULONG, PEVENT_DATA_DESCRIPTOR)
+  EtwWriteTransfer: [0], // (REGHANDLE, PCEVENT_DESCRIPTOR, LPCGUID, LPCGUID, ULONG, PEVENT_DATA_DESCRIPTOR)
+  EtwWriteEx: [0, 2], // (REGHANDLE, PCEVENT_DESCRIPTOR, ULONG64 Filter, ULONG Flags, LPCGUID, LPCGUID, ULONG, PEVENT_DATA_DESCRIPTOR)
+  EtwWriteString: [0, 2], // (REGHANDLE, UCHAR Level, ULONGLONG Keyword, LPCGUID, PCWSTR)
   _i64toa_s: [0], // (__int64, char *, size_t, int)
   _ui64toa_s: [0],
   _i64tow_s: [0],

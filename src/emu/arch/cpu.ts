@@ -14,8 +14,9 @@
 import type { RegName } from "../api/types.js";
 import type { EngineMode, NativeConstants, NativeEngine } from "../native.js";
 import { X64_SPACE, X86_SPACE, type AddressSpace } from "./space.js";
+import { ARM64_CPU } from "./arm64.js";
 
-export type EmuArch = "x64" | "x86";
+export type EmuArch = "x64" | "x86" | "arm64";
 
 /** How an API's arguments were passed: the convention and stack bytes a kernel export states. */
 export interface CallConvention {
@@ -41,7 +42,7 @@ export interface CpuArch {
   flagsId(C: NativeConstants): number;
   retId(C: NativeConstants): number;
   /** The i-th argument of an API called with (a0, a1) in registers and `sp` on entry. */
-  argReader(regs: bigint[], sp: bigint, conv: CallConvention, readPtr: (a: bigint) => bigint): (i: number) => bigint;
+  argReader(regs: bigint[], sp: bigint, conv: CallConvention, readPtr: (a: bigint) => bigint, readReg?: (name: string) => bigint): (i: number) => bigint;
   /** The bytes at a kernel export's code address (the hook fires on the first; then it returns). */
   stub(exp: CallConvention | undefined): Uint8Array;
   /** Lay out a call of guest code: stack frame bytes at `sp` and register values. */
@@ -50,6 +51,8 @@ export interface CpuArch {
   truncate(v: bigint): bigint;
   /** The Unicorn id of a register an API handler reads by its x64 name (x86: RAX → EAX, ...). */
   regId(C: NativeConstants, reg: RegName): number;
+  /** ARM64: a call leaves its return address in the link register, not on the stack. */
+  returnInLr?: boolean;
 }
 
 const u64 = (v: bigint) => BigInt.asUintN(64, v);
@@ -143,11 +146,11 @@ export const X86_CPU: CpuArch = {
   regId: (C, reg) => (C.regsX86 as Record<string, number>)[reg === "RIP" ? "EIP" : reg === "EFLAGS" ? reg : "E" + reg.slice(1)] ?? C.regsX86.EAX,
 };
 
-export const CPUS: Record<EmuArch, CpuArch> = { x64: X64_CPU, x86: X86_CPU };
+export const CPUS: Record<EmuArch, CpuArch> = { x64: X64_CPU, x86: X86_CPU, arm64: ARM64_CPU };
 
 /** The emulator arch of a PE machine name, or null when it cannot be emulated. */
 export function cpuForMachine(machine: string | number): CpuArch | null {
-  return machine === "x64" ? X64_CPU : machine === "x86" ? X86_CPU : null;
+  return machine === "x64" ? X64_CPU : machine === "x86" ? X86_CPU : machine === "arm64" ? ARM64_CPU : null;
 }
 
 /** x86: a flat 4 GiB code and data segment and an fs segment whose base is the KPCR. */
@@ -180,7 +183,7 @@ export function x86Segments(uc: NativeEngine, C: NativeConstants, gdt: bigint, k
  * — stdcall popping 4 bytes per argument and 8 per 64-bit argument by value.
  */
 export function x86Convention(arch: EmuArch, known: CallConvention | undefined, def: { name?: string; argc?: number; wide?: readonly number[] } | null): CallConvention | undefined {
-  if (arch === "x64") return undefined;
+  if (arch !== "x86") return undefined;
   const wide = def?.wide?.length ? { wide: def.wide } : {};
   if (known?.call) return { call: known.call, ...(known.argBytes !== undefined ? { argBytes: known.argBytes } : {}), ...wide };
   if (!def) return undefined;

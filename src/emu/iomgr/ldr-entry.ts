@@ -79,6 +79,11 @@ function listHead(mem: GuestMemory, kernel: KernelState): bigint {
   return head;
 }
 
+/** The list head PsLoadedModuleList stands for (created on first use), or 0 without a kernel pool. */
+export function loadedModuleListHead(mem: GuestMemory, kernel: KernelState): bigint {
+  return listHead(mem, kernel);
+}
+
 /** The KLDR_DATA_TABLE_ENTRY of a driver image (made and linked on first use), or 0. */
 export function loaderEntry(mem: GuestMemory, kernel: KernelState, m: { name: string; base: bigint; size: number; entry: bigint }): bigint {
   const st = ldrList(kernel);

@@ -16,6 +16,15 @@ export interface PciFunctionSpec {
   bars?: number[];
 }
 
+/** A process of the booted system (api/processes.ts): PID, parent PID, image name, session, PS_PROTECTION byte. */
+export interface ProcessSpec {
+  pid: number;
+  parent: number;
+  name: string;
+  session: number;
+  protection?: number;
+}
+
 export interface MachineSpec {
   /** RAM ranges reported by MmGetPhysicalMemoryRanges. */
   ram: { base: bigint; size: bigint }[];
@@ -29,6 +38,8 @@ export interface MachineSpec {
   processors: number;
   /** I/O port ranges the PnP manager assigned to each driver (lower-case image name), for the port I/O rule. */
   portResources: Map<string, { base: number; length: number }[]>;
+  /** The processes of the booted system; absent: the default list (api/processes.ts). */
+  processes?: ProcessSpec[];
 }
 
 export const DEFAULT_MACHINE_JSON = {
@@ -110,6 +121,26 @@ export function parseMachine(json: unknown): MachineSpec {
     });
     portResources.set(drv.toLowerCase(), ranges);
   }
-  return { ram, physical, ports, pci, msrs, processors, portResources };
+  const processes = o["processes"] === undefined ? undefined : parseProcesses(arr(o["processes"], "processes"), num);
+  return { ram, physical, ports, pci, msrs, processors, portResources, ...(processes ? { processes } : {}) };
 }
 
+
+/** `processes`: [{ pid, parent, name, session, protection? }], PID 4 (System) included, PIDs distinct multiples of 4. */
+function parseProcesses(rows: unknown[], num: (v: unknown, what: string) => bigint): ProcessSpec[] {
+  if (rows.length > 256) throw new Error("machine: processes: at most 256");
+  const seen = new Set<number>();
+  const out = rows.map((r, i) => {
+    const x = (r ?? {}) as Record<string, unknown>;
+    const pid = Number(num(x["pid"], `processes[${i}].pid`));
+    const name = x["name"];
+    if (typeof name !== "string" || name.length === 0 || name.length > 255) throw new Error(`machine: processes[${i}].name: a non-empty string`);
+    if (pid <= 0 || pid % 4 !== 0 || pid > 0xfffffffc || seen.has(pid)) throw new Error(`machine: processes[${i}].pid: a distinct non-zero multiple of 4`);
+    seen.add(pid);
+    const p: ProcessSpec = { pid, parent: Number(num(x["parent"] ?? 0, `processes[${i}].parent`)), name, session: Number(num(x["session"] ?? 0, `processes[${i}].session`)) };
+    if (x["protection"] !== undefined) p.protection = Number(num(x["protection"], `processes[${i}].protection`) & 0xffn);
+    return p;
+  });
+  if (!seen.has(4)) throw new Error("machine: processes: the list must contain System (pid 4)");
+  return out;
+}

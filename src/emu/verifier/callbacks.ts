@@ -8,7 +8,12 @@ import type { KernelState } from "../api/types.js";
 import { componentState } from "../api/state.js";
 
 export interface CallbackInfo {
-  kind: "dispatch" | "completion" | "dpc" | "work-item" | "thread";
+  /**
+   * "lock": a routine whose contract is to change the IRQL or hold a lock on return (a cancel-safe
+   * queue's CsqAcquireLock/CsqReleaseLock); "cancel": a cancel routine, called with the cancel spin
+   * lock held, which it releases. The return checks do not apply to either.
+   */
+  kind: "dispatch" | "completion" | "dpc" | "work-item" | "thread" | "lock" | "cancel";
   routine: bigint;
   /** dispatch: the device object; completion: the device object the routine gets. */
   device?: bigint;

@@ -84,6 +84,7 @@ function apcBugcheck(cb: CallbackInfo | undefined, routine: bigint, now: number,
 export function checkReturn(emu: Emulator, entry: EntryState, routine: bigint, label: string | undefined, topLevel: boolean): void {
   const what = label?.replace(/^callback /, "") ?? emu.where(routine);
   const cb = callbackAt(emu.kernel, routine);
+  if (cb?.kind === "lock" || cb?.kind === "cancel") return;
   const kind = cb ? `${cb.kind === "work-item" ? "work item" : cb.kind} routine ` : "";
   const irql = emu.kernel.irql;
   if (irql !== entry.irql) {

@@ -52,7 +52,8 @@ export class InstructionHooks {
 
   constructor(private readonly emu: Emulator) {
     this.fn = (kind, pc, port, size, value) => this.onInsn(kind, pc, port, size, value);
-    this.available = typeof emu.uc.setInsnHook === "function";
+    // x86 instructions only (in/out, syscall, rdmsr...): nothing to watch on ARM64.
+    this.available = typeof emu.uc.setInsnHook === "function" && emu.cpu.arch !== "arm64";
     if (this.available) emu.uc.setInsnHook!(this.fn);
   }
 

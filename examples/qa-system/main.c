@@ -1,0 +1,28 @@
+/*
+ * qasystem.sys — entry points; the tests live in cng.c and modules.c.
+ */
+#include "qasystem.h"
+
+NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath)
+{
+    UNREFERENCED_PARAMETER(RegistryPath);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI DllUnload(void)
+{
+    return STATUS_SUCCESS;
+}
+
+DRIVER_INITIALIZE DriverEntry;
+static VOID NTAPI Unload(PDRIVER_OBJECT DriverObject)
+{
+    UNREFERENCED_PARAMETER(DriverObject);
+}
+
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    UNREFERENCED_PARAMETER(RegistryPath);
+    DriverObject->DriverUnload = Unload;
+    return STATUS_SUCCESS;
+}
