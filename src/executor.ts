@@ -7,6 +7,13 @@ import type { PeImage } from "./formats/pe/types.js";
  * loader's logic can be tested without a CPU. The kernel model decides *what* happens
  * (resolution, counts, order); the executor only maps, patches and runs.
  */
+/** One call of a driver's reinitialization routine: Routine(DriverObject, Context, Count). */
+export interface ReinitializationCall {
+  routine: string;
+  args: string[];
+  run(): CallOutcome;
+}
+
 export interface Executor {
   /** Map an image into the address space (always relocated); returns its base address. */
   mapImage(module: string, image: PeImage, bytes: Uint8Array): bigint;
@@ -37,6 +44,12 @@ export interface Executor {
    * objects it made with IoCreateDriver), for a precise refusal message; null when nothing.
    */
   noUnloadDetail?(module: string): string | null;
+  /**
+   * Optional (I/O manager): the next reinitialization routine a started driver registered
+   * (IoRegisterDriverReinitialization / IoRegisterBootDriverReinitialization), to be called after
+   * its DriverEntry returned success; null when none is left. The kernel emits call/return around `run`.
+   */
+  nextReinitialization?(module: string, serviceName: string): ReinitializationCall | null;
   /** Optional: the last warning emitted during the latest DriverEntry call (a failing DriverEntry's likely cause), or null. */
   lastWarning?(): string | null;
   /** Call any routine of a mapped module with integer arguments (MS x64 / cdecl). */

@@ -3,13 +3,14 @@
  * Unicorn emulator. The kernel model decides what happens; this maps, patches and runs.
  * Fault reports are emitted as `fault` events on the sink; the CallOutcome carries the message.
  */
-import type { CallOutcome, Executor, IoctlOutcome, PnpStep, UserIoOutcome, UserIoRequest } from "../executor.js";
+import type { CallOutcome, Executor, ReinitializationCall, IoctlOutcome, PnpStep, UserIoOutcome, UserIoRequest } from "../executor.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { KmdllError } from "../errors.js";
 import { LAYOUT } from "../nt/arch-layout.js";
 import { Emulator, type EmulatorOptions, type FaultReport, type RunResult } from "./emulator.js";
 import { addr64 } from "./layout.js";
 import { driversCreatedBy } from "./api/drvobj.js";
+import { REINIT_LIMIT, isBootStart, nextReinit } from "./api/reinit.js";
 import { loaderEntry, removeLoaderEntry } from "./iomgr/ldr-entry.js";
 import { processTable } from "./api/processes.js";
 import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
@@ -37,6 +38,8 @@ export function faultEvent(f: FaultReport): { event: "fault"; kind: FaultReport[
 export class EmulatorExecutor implements Executor {
   readonly emu: Emulator;
   private readonly driverObjects = new Map<string, bigint>();
+  /** Reinitialization calls made per driver object (REINIT_LIMIT). */
+  private readonly reinitCalls = new Map<bigint, number>();
   /** The last fault report of a call made through this executor. */
   lastFault: FaultReport | null = null;
 
@@ -137,6 +140,45 @@ export class EmulatorExecutor implements Executor {
     );
     if (r.ok) driverEntryDone(this.emu.mem, obj);
     return r;
+  }
+
+  /**
+   * The next reinitialization routine of a started driver (src/emu/api/reinit.ts): its driver
+   * ones first, then — for a boot-start service only, as Windows calls those once after the boot
+   * drivers — its boot-driver ones; each call increments DRIVER_EXTENSION.Count and passes it.
+   */
+  nextReinitialization(module: string, serviceName: string): ReinitializationCall | null {
+    const obj = this.driverObject(module);
+    if (obj === null) return null;
+    const kernel = this.emu.kernel;
+    const where = (a: bigint) => kernel.where?.(a) ?? `0x${a.toString(16)}`;
+    const boot = isBootStart(kernel, serviceName);
+    let e = nextReinit(kernel, obj, false);
+    while (!e) {
+      e = nextReinit(kernel, obj, true);
+      if (!e || boot) break;
+      this.emu.emit({ event: "warning", module, message: `${module} registered a boot-driver reinitialization routine (${where(e.routine)}) with IoRegisterBootDriverReinitialization; Windows calls those once, after the boot drivers have loaded, and service ${serviceName} is not a boot driver (its Start value is not 0), so it is never called` });
+      e = null;
+    }
+    if (!e) return null;
+    const calls = (this.reinitCalls.get(obj) ?? 0) + 1;
+    this.reinitCalls.set(obj, calls);
+    if (calls > REINIT_LIMIT) {
+      this.emu.emit({ event: "warning", module, message: `${module}'s reinitialization routine (${where(e.routine)}) registered itself again on each of ${REINIT_LIMIT} calls; Windows would go on calling it for ever, kmdll stops calling it` });
+      while (nextReinit(kernel, obj, false) || nextReinit(kernel, obj, true));
+      return null;
+    }
+    const countAt = this.emu.readPtr(obj + BigInt(LAYOUT.DRIVER_OBJECT.DriverExtension)) + BigInt(LAYOUT.DRIVER_EXTENSION.Count);
+    const count = this.emu.mem.u32(countAt) + 1;
+    this.emu.mem.setU32(countAt, count);
+    const at = where(e.routine);
+    const routine = `${e.boot ? "boot " : ""}reinitialization routine at ${at.startsWith(module) ? at.slice(module.length) : at}`;
+    const entry = e;
+    return {
+      routine,
+      args: [`0x${obj.toString(16)}`, `0x${entry.context.toString(16)}`, String(count)],
+      run: () => this.outcome(this.emu.call(entry.routine, [obj, entry.context, BigInt(count)], `${module}!${routine}`)),
+    };
   }
 
   driverUnloadRoutine(module: string): bigint | null {

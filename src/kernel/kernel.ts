@@ -167,9 +167,27 @@ export class Kernel implements KernelQueries {
       }
       return { ok: false, status, message };
     }
+    const reinit = this.reinitialize(m.name, service);
+    if (reinit) return reinit;
     const pnp = this.pnpFollowUp(this.o.executor.pnpServiceStarted?.(m.name, service), m.name);
     if (pnp) return pnp;
     return { ok: true, status };
+  }
+
+  /** The driver's reinitialization routines, once its DriverEntry has succeeded (IopReinitializeDrivers). A crash is returned. */
+  private reinitialize(module: string, service: string): OpResult | null {
+    const next = () => this.o.executor.nextReinitialization?.(module, service) ?? null;
+    for (let call = next(); call; call = next()) {
+      this.emit({ event: "call", module, routine: call.routine, args: call.args });
+      try {
+        this.loader.run(() => call!.run());
+      } catch (e) {
+        if (e instanceof Crash) return this.crash(e, module);
+        throw e;
+      }
+      this.emit({ event: "return", module, routine: call.routine });
+    }
+    return null;
   }
 
   /**

@@ -149,7 +149,8 @@ export function createSimulation(o: SimulationOptions): Simulation {
 export interface RunOptions {
   root?: string;
   install?: string[];
-  registry?: string;
+  /** .reg file applied to the registry, or the registry itself. */
+  registry?: string | Registry;
   semantics?: Semantics;
   steps: Step[];
   sink: EventSink;

@@ -72,11 +72,13 @@ export const X64_CPU: CpuArch = {
   flagsId: (C) => C.regs.EFLAGS,
   retId: (C) => C.regs.RAX,
   argReader(regs, sp, _conv, readPtr) {
-    const cache = new Map<number, bigint>();
+    // Each stack argument is read once (index → value).
+    const cache: (bigint | undefined)[] = [];
+    const first = sp + 0x28n;
     return (i) => {
       if (i < 4) return regs[i]!;
-      let v = cache.get(i);
-      if (v === undefined) cache.set(i, (v = readPtr(sp + 0x28n + BigInt(8 * (i - 4)))));
+      let v = cache[i];
+      if (v === undefined) cache[i] = v = readPtr(first + BigInt(8 * (i - 4)));
       return v;
     };
   },
@@ -113,10 +115,11 @@ export const X86_CPU: CpuArch = {
   argReader(regs, sp, conv, readPtr) {
     const fast = conv.call === "fastcall";
     const wide = conv.wide;
-    const cache = new Map<number, bigint>();
+    // Each stack slot is read once (slot → value).
+    const cache: (bigint | undefined)[] = [];
     const slotValue = (slot: number): bigint => {
-      let v = cache.get(slot);
-      if (v === undefined) cache.set(slot, (v = readPtr(sp + 4n + BigInt(4 * slot))));
+      let v = cache[slot];
+      if (v === undefined) cache[slot] = v = readPtr(sp + 4n + BigInt(4 * slot));
       return v;
     };
     return (i) => {
