@@ -530,3 +530,20 @@ test("privileged-descriptor-table-read: sidt (LidtClean) is a warning, not a fin
   assert.deepEqual(w.map((e) => [e.rule, e.level]), [["privileged-descriptor-table-read", "warning"]]);
   assert.deepEqual(callImage(VF, "SyscallClean", []).events.filter((e) => e.event === "verifier"), []);
 });
+
+test("pageable-at-dispatch on PagedPool blocks (special pool, x86 and x64): a read at DISPATCH_LEVEL is 0xD1 at the load; NonPagedPoolNx is fine; without special pool it runs", () => {
+  for (const arch of ["x86", "x64"] as const) {
+    const img = fixture(arch, "vfpool.sys");
+    const b = callImage(img, "PagedPoolTouchBad", [], { verifier: "all" });
+    const hits = b.events.filter((e) => e.event === "verifier" && e.level === "error") as Extract<TraceEvent, { event: "verifier" }>[];
+    assert.deepEqual(hits.map((h) => [h.rule, h.bugcheck, h.parameters?.[1], h.parameters?.[2]]), [["pageable-at-dispatch", "0x000000D1", "0x2", "0x0"]], arch);
+    assert.match(hits[0]!.message, /64-byte paged pool block/);
+    assert.equal(b.fault?.kind, "invalid-read");
+    // P1 lies in the block (offset 12: p[3]), P4 is the reporting site.
+    assert.equal(BigInt(hits[0]!.parameters![0]!) & 0xfffn, 0x1000n - 64n + 12n);
+    const c = callImage(img, "PagedPoolTouchClean", [], { verifier: "all" });
+    assert.deepEqual(c.events.filter((e) => e.event === "verifier"), [], arch);
+    assert.equal(c.value, 5n);
+    assert.equal(callImage(img, "PagedPoolTouchBad", []).value, 5n, `${arch}: packed pool, standard`);
+  }
+});

@@ -141,3 +141,30 @@ LONG64 NTAPI PoolZeroSizeClean(ULONG Count)
         ExFreePoolWithTag(p, VF_TAG);
     return p != NULL;
 }
+
+/* A PagedPool block allocated at PASSIVE_LEVEL (fine) but read at DISPATCH_LEVEL: the page may be
+ * paged out then (bug check 0xD1). Seen with special pool, where the block has pages of its own. */
+static LONG64 TouchAtDispatch(POOL_TYPE Type)
+{
+    KIRQL old;
+    LONG64 v;
+    volatile LONG *p = (volatile LONG *)ExAllocatePoolWithTag(Type, 64, VF_TAG);
+    if (p == NULL)
+        return 0;
+    p[3] = 5;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    v = p[3];
+    KeLowerIrql(old);
+    ExFreePoolWithTag((PVOID)p, VF_TAG);
+    return v;
+}
+
+LONG64 NTAPI PagedPoolTouchBad(void)
+{
+    return TouchAtDispatch(PagedPool);
+}
+
+LONG64 NTAPI PagedPoolTouchClean(void)
+{
+    return TouchAtDispatch(NonPagedPoolNx);
+}

@@ -224,7 +224,8 @@ export class PoolAllocator {
     if (!Number.isFinite(size) || size < 0 || size > 0x40000000) return 0n;
     if (this.special && module !== "(kernel)") {
       const why = this.special.refusal(size);
-      const p = this.special.allocate(size, zero);
+      // POOL_TYPE: every paged type is odd (PagedPool 1, PagedPoolCacheAligned 5, PagedPoolSession 33 ...).
+      const p = this.special.allocate(size, zero, (poolType & 1) === 1);
       if (p !== null) return this.track(new Block(p, size, tag >>> 0, poolType, module, site, ++this.seq));
       if (why && !this.special.noted.has(why)) {
         this.special.noted.add(why);

@@ -5,7 +5,8 @@
  *
  * Pageable here: the driver's own PAGE* sections (the code and data the compiler put in
  * `#pragma alloc_text(PAGE, ...)` / `data_seg("PAGEDATA")`; Windows pages image sections whose
- * name starts with "PAGE"). While the emulated processor's IRQL is DISPATCH_LEVEL or above their
+ * name starts with "PAGE"), and, with special pool on, its PagedPool blocks (each on pages of its
+ * own there; packed normal pool mixes paged and nonpaged blocks on one page). While the emulated processor's IRQL is DISPATCH_LEVEL or above their
  * pages are suspended in the soft-protected image area (NativeEngine.softSuspend: rights kept,
  * guest accesses fault, host access unaffected), and put back when it drops below. A guest access
  * then stops at the exact instruction: bug check 0xD1 DRIVER_IRQL_NOT_LESS_OR_EQUAL (Microsoft
@@ -21,6 +22,7 @@ import type { FaultReport } from "../faults.js";
 import type { LoadedModule } from "../image.js";
 import { hex } from "../api/util.js";
 import { addr64 } from "../layout.js";
+import type { SpecialBlock } from "./special-pool.js";
 
 const DISPATCH_LEVEL = 2;
 const PAGE = 0x1000n;
@@ -66,14 +68,27 @@ export class PageableGuard {
   /** The IRQL is now `to`. */
   irqlChanged(to: number): void {
     const up = to >= DISPATCH_LEVEL;
-    if (up === this.suspended || this.ranges.length === 0 || !this.emu.verifier.enabled) return;
+    if (up === this.suspended || (this.ranges.length === 0 && !this.emu.pool.special) || !this.emu.verifier.enabled) return;
     this.crossings++;
     for (const r of this.ranges) this.set(r, up);
+    for (const b of this.pagedBlocks()) this.emu.uc.softSuspend?.(b.base, b.pages * 0x1000, up);
     this.suspended = up;
+  }
+
+  /** Live special-pool blocks of a paged pool type (each on pages of its own). */
+  private *pagedBlocks(): Iterable<SpecialBlock> {
+    const sp = this.emu.pool.special;
+    if (sp) for (const b of sp.live.values()) if (b.paged) yield b;
   }
 
   private rangeAt(a: bigint): PageableRange | null {
     for (const r of this.ranges) if (a >= r.base && a < r.base + BigInt(r.size)) return r;
+    for (const b of this.pagedBlocks())
+      if (a >= b.base && a < b.base + BigInt(b.pages * 0x1000)) {
+        const info = this.emu.pool.blockInfo(b.user);
+        const owner = info?.module ?? "?";
+        return { base: b.base, size: b.pages * 0x1000, module: owner, section: `the ${b.size}-byte paged pool block at ${addr64(b.user)} (allocated at ${info?.site ?? "?"})` };
+      }
     return null;
   }
 
@@ -87,8 +102,9 @@ export class PageableGuard {
     const what =
       access === "fetch"
         ? `pageable code at ${this.emu.where(a)} runs`
-        : `${this.emu.where(site)} ${access === "write" ? "writes" : "reads"} ${size} byte(s) of pageable memory at ${addr64(a)} (${this.emu.where(a)})`;
-    const message = `${what} (section ${r.section} of ${r.module}) at IRQL ${irql} (>= DISPATCH_LEVEL: the page may be paged out and cannot be paged in): DRIVER_IRQL_NOT_LESS_OR_EQUAL`;
+        : `${this.emu.where(site)} ${access === "write" ? "writes" : "reads"} ${size} byte(s) of pageable memory at ${addr64(a)}${this.emu.moduleAt(a) ? ` (${this.emu.where(a)})` : ""}`;
+    const where = r.section.startsWith("the ") ? r.section : `section ${r.section} of ${r.module}`;
+    const message = `${what} (${where}) at IRQL ${irql} (>= DISPATCH_LEVEL: the page may be paged out and cannot be paged in): DRIVER_IRQL_NOT_LESS_OR_EQUAL`;
     const code = "0x000000D1";
     this.emu.verifier.finding(this.emu, {
       rule: "pageable-at-dispatch",

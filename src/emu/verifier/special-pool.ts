@@ -46,6 +46,8 @@ export interface SpecialBlock {
   /** First mapped page and number of mapped pages. */
   base: bigint;
   pages: number;
+  /** A paged pool type (suspended at IRQL >= DISPATCH_LEVEL, ./pageable.ts). */
+  paged?: boolean;
 }
 
 export type SpecialFault =
@@ -90,7 +92,7 @@ export class SpecialPool {
   }
 
   /** A block for `size` bytes, or null (normal pool takes it: see refusal). */
-  allocate(size: number, zero: boolean): bigint | null {
+  allocate(size: number, zero: boolean, paged = false): bigint | null {
     const n = Math.max(size, 1);
     const pages = Math.ceil(n / PAGE);
     const span = BigInt((pages + 1) * PAGE); // the pages, then one unmapped page (the next block's gap)
@@ -108,7 +110,7 @@ export class SpecialPool {
     fill.fill(zero ? 0 : 0xcd, offset, offset + size);
     this.uc.write(base, fill);
     const user = base + BigInt(offset);
-    this.live.set(user, { user, size, base, pages });
+    this.live.set(user, { user, size, base, pages, ...(paged ? { paged } : {}) });
     return user;
   }
 
