@@ -31,9 +31,11 @@ for (const arch of ["x64", "x86"] as const) {
     const ev = events(r.stdout);
     const ends = ev.filter((e) => e.event === "step" && e.phase === "end");
     assert.deepEqual(ends.map((e) => e.ok), [true, true, false, true, true, true, true], r.stdout.slice(-3000));
-    // One START_DEVICE with the translated list: port 0x2E8 (8 ports), IRQ 3 → vector 0x33; power D0.
-    assert.deepEqual(state(String(ends[1]!.output)), [1, 2, 0x2e8, 0x33, 1]);
-    assert.deepEqual(state(String(ends[5]!.output)), [1, 2, 0x2e8, 0x33, 1]);
+    // One START_DEVICE with the translated list: port 0x2E8 (8 ports), IRQ 3 → vector 0x33; no
+    // IRP_MN_SET_POWER D0 after it (Learn, "Powering Up a Device": start-up powers the device on,
+    // and the power policy owner sends no D0 IRP then).
+    assert.deepEqual(state(String(ends[1]!.output)), [1, 2, 0x2e8, 0x33, 0]);
+    assert.deepEqual(state(String(ends[5]!.output)), [1, 2, 0x2e8, 0x33, 0]);
     // The device: root-enumerated, DETECTED\<service> IDs; AddDevice is never called for it.
     const reported = pnp(ev, "reported");
     assert.deepEqual(reported.map((e) => [e.device, e.service]), [["ROOT\\LEGACY\\0000", "legacy"], ["ROOT\\LEGACY\\0000", "legacy"]]);

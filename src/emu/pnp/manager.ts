@@ -2,8 +2,8 @@
  * The PnP manager: builds device stacks for the devnodes of the device tree and drives them
  * through their life, in the order Windows does (docs/pnp.md):
  *   AddDevice of each lower filter, the function driver, each upper filter (DriverExtension->
- *   AddDevice(DriverObject, PDO)) → IRP_MN_START_DEVICE with raw and translated resources →
- *   IRP_MJ_POWER/IRP_MN_SET_POWER D0 → IRP_MN_QUERY_DEVICE_RELATIONS(BusRelations); each new PDO
+ *   AddDevice(DriverObject, PDO)) → IRP_MN_START_DEVICE with raw and translated resources (no
+ *   SET_POWER D0 follows: start-up powers the device on) → IRP_MN_QUERY_DEVICE_RELATIONS(BusRelations); each new PDO
  *   gets IRP_MN_QUERY_ID (device, hardware, compatible, instance IDs) and IRP_MN_QUERY_CAPABILITIES,
  *   and its function driver is chosen by hardware ID from the device file (loaded if needed).
  * Removal, when a service stops: children before parents, IRP_MN_QUERY_REMOVE_DEVICE, SET_POWER
@@ -14,7 +14,7 @@ import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { formatStatus, ntSuccess } from "../../nt/status.js";
 import { DO_DEVICE_INITIALIZING, attachedTop, canonical, ctxLess, deviceLabel, ioState, kalloc, kfree, where, type IoEnv } from "../iomgr/index.js";
 import { dereference, takeOver } from "../obmgr/index.js";
-import { BusQuery, PNP, PowerDeviceD0, PowerDeviceD3, queryBusRelations, queryId, sendPnpIrp, sendPowerIrp } from "./irps.js";
+import { BusQuery, PNP, PowerDeviceD3, queryBusRelations, queryId, sendPnpIrp, sendPowerIrp } from "./irps.js";
 import { buildResourceList, describeResources, expandResources } from "./resources.js";
 import { createRootPdo } from "./root-bus.js";
 import { grantPorts } from "../machine/resources.js";
@@ -119,7 +119,7 @@ function fail(env: IoEnv, n: DevNode, problem: string): void {
   n.state = "failed";
 }
 
-/** AddDevice for each driver of the stack, IRP_MN_START_DEVICE, power D0, bus relations. */
+/** AddDevice for each driver of the stack, IRP_MN_START_DEVICE, bus relations. */
 function bringUp(env: IoEnv, n: DevNode): void {
   const st = pnpState(env.kernel);
   const m = env.mem;
@@ -162,8 +162,8 @@ function bringUp(env: IoEnv, n: DevNode): void {
   n.state = "started";
   // The port ranges of the device are its drivers' own now (the verifier's port I/O rule checks them).
   for (const r of resources) if (r.type === "port") for (const svc of required(n)) grantPorts(env.kernel, st.services.get(lc(svc))!.module, Number(r.start), r.length);
-  const p = sendPowerIrp(env, n.pdo, PowerDeviceD0);
-  emitPnp(env, "power", n, { state: "D0", status: formatStatus(p.status) });
+  // No IRP_MN_SET_POWER D0 follows: powering on is an implicit part of start-up, and the power
+  // policy owner does not send a D0 IRP then (Microsoft Learn, "Powering Up a Device").
   enumerate(env, n);
 }
 
