@@ -11,6 +11,7 @@ import type { FaultKind } from "../events.js";
 import type { Emulator } from "./emulator.js";
 import { GuestFault } from "./memory.js";
 import { EmuStop } from "./faults.js";
+import { unhandledException } from "./seh-reports.js";
 import { Seh, SehResume } from "./seh.js";
 import { SehCompleted } from "./seh-x86.js";
 import { sehServicesX86 } from "./seh-x86-services.js";
@@ -358,13 +359,7 @@ function sehServices(emu: Emulator, apiName: string, callerText: string, retAddr
       const ctx = seh.callerContext();
       const e = { code, flags, address: retAddr, params, origin: origin ?? `raised by ${short} called from ${callerText}` };
       seh.dispatch(e, ctx);
-      throw new EmuStop(
-        emu.faults.report("bugcheck", `KMODE_EXCEPTION_NOT_HANDLED (0x1E): exception ${Seh.describe(code)} ${e.origin} was not handled (no __try/__except of the driver accepted it)`, retAddr, {
-          api: apiName,
-          exception: "0x" + (code >>> 0).toString(16),
-          bugcheck: "0x1E",
-        }),
-      );
+      throw unhandledException(emu, code, Seh.describe(code), e.origin, retAddr, apiName);
     },
     raiseRecord(record) {
       const m = emu.mem;

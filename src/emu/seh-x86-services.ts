@@ -10,6 +10,7 @@ import type { SehServices } from "./api/types.js";
 import type { CallConvention } from "./arch/cpu.js";
 import { EmuStop } from "./faults.js";
 import { Seh } from "./seh.js";
+import { unhandledException } from "./seh-reports.js";
 
 /** Bytes the routine's stub pops on return (stdcall: all, fastcall: beyond ECX/EDX, cdecl: none). */
 function popBytes(conv: CallConvention | undefined): number {
@@ -29,13 +30,7 @@ export function sehServicesX86(emu: Emulator, apiName: string, callerText: strin
     raise(code, flags, params, origin) {
       const e = { code, flags, address: retAddr, params, origin: origin ?? `raised by ${short} called from ${callerText}` };
       seh.dispatch(e, caller());
-      throw new EmuStop(
-        emu.faults.report("bugcheck", `KMODE_EXCEPTION_NOT_HANDLED (0x1E): exception ${Seh.describe(code)} ${e.origin} was not handled (no __try/__except of the driver accepted it)`, retAddr, {
-          api: apiName,
-          exception: "0x" + (code >>> 0).toString(16),
-          bugcheck: "0x1E",
-        }),
-      );
+      throw unhandledException(emu, code, Seh.describe(code), e.origin, retAddr, apiName);
     },
     raiseRecord(record) {
       const m = emu.mem;

@@ -28,6 +28,7 @@
 import type { Emulator } from "./emulator.js";
 import type { CpuContext } from "./seh-unwind.js";
 import { EmuStop } from "./faults.js";
+import { noncontinuableException } from "./seh-reports.js";
 import { Seh, SehResume, EXCEPTION_NONCONTINUABLE, EXCEPTION_UNWINDING, EXCEPTION_EXIT_UNWIND, type ExceptionInfo } from "./seh.js";
 import { stackSlot } from "./layout.js";
 
@@ -207,7 +208,7 @@ export class SehX86 {
         const disposition = this.callHandler(handler, d.record, reg, d.context, d.dc);
         if (disposition === ContinueExecution) {
           if (e.flags & EXCEPTION_NONCONTINUABLE)
-            throw new EmuStop(this.emu.faults.report("bugcheck", `KMODE_EXCEPTION_NOT_HANDLED (0x1E): a handler returned EXCEPTION_CONTINUE_EXECUTION for the noncontinuable exception ${Seh.describe(e.code)} ${e.origin} (STATUS_NONCONTINUABLE_EXCEPTION)`, e.address));
+            throw noncontinuableException(this.emu, Seh.describe(e.code), e.origin, e.address);
           throw new SehResume(this.readContext(d.context));
         }
         reg = BigInt(mem.u32(reg));

@@ -19,6 +19,7 @@ import type { Emulator } from "./emulator.js";
 import type { LoadedModule } from "./image.js";
 import type { RuntimeFunction } from "../formats/pe/types.js";
 import { EmuStop } from "./faults.js";
+import { noncontinuableException } from "./seh-reports.js";
 import { RETURN_SENTINEL, addr64, stackSlot } from "./layout.js";
 import { functionEntry, virtualUnwind, UNW_FLAG_EHANDLER, UNW_FLAG_UHANDLER, type CpuContext, type UnwindResult } from "./seh-unwind.js";
 
@@ -241,9 +242,7 @@ export class Seh {
           const disposition = this.callHandler(r.handler, recPtr, r.establisher, ctxPtr, dcPtr);
           if (disposition === ExceptionContinueExecution) {
             if (e.flags & EXCEPTION_NONCONTINUABLE) {
-              throw new EmuStop(
-                this.emu.faults.report("bugcheck", `KMODE_EXCEPTION_NOT_HANDLED (0x1E): a handler returned EXCEPTION_CONTINUE_EXECUTION for the noncontinuable exception ${Seh.describe(e.code)} ${e.origin} (STATUS_NONCONTINUABLE_EXCEPTION)`, e.address),
-              );
+              throw noncontinuableException(this.emu, Seh.describe(e.code), e.origin, e.address);
             }
             throw new SehResume(this.readContext(ctxPtr));
           }
