@@ -6,10 +6,13 @@
  * `callImage` on the x64 fixture and assert on the x64 result as before.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import type { TraceEvent } from "../src/events.js";
 import { callImage, type CallImageResult } from "../src/sim/call.js";
-import { fixture } from "./helpers.js";
+import { parseScenario, runSimulation } from "../src/kernel/index.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
+import { fixture, repoPath } from "./helpers.js";
 import { compactCommon } from "./trace.js";
 
 /**
@@ -75,4 +78,18 @@ export function callBothArches(file: string, exp: string, args: bigint[], opts: 
     assert.deepEqual(outcome(s), outcome(r), `${file}!${exp}: the x86 build differs from x64`);
   }
   return r;
+}
+
+/**
+ * Run an examples/scenarios file on one arch: its install list's x64 fixtures are replaced by the
+ * same files of test/fixtures/<arch>/; every event is turned into a line by `line`.
+ */
+export function runScenarioOn(name: string, arch: "x64" | "x86" | "arm64", line: (e: TraceEvent) => string): { ok: boolean; lines: string[] } {
+  const file = repoPath("examples", "scenarios", name + ".json");
+  const json = JSON.parse(readFileSync(file, "utf8")) as { install?: string[] };
+  if (json.install) json.install = json.install.map((p) => (p.includes("fixtures/x64/") ? fixture(arch, basename(p)) : p));
+  const s = parseScenario(json, (p) => resolve(dirname(file), p));
+  const events: TraceEvent[] = [];
+  const r = runSimulation({ ...s, sink: (e) => events.push(e), executor: emulatorExecutor });
+  return { ok: r.ok, lines: events.map(line) };
 }

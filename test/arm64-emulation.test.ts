@@ -7,13 +7,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import type { TraceEvent } from "../src/events.js";
-import { emulatorExecutor } from "../src/sim/emulator.js";
-import { parseScenario, runSimulation } from "../src/kernel/index.js";
 import { callImage } from "../src/sim/call.js";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
 import { compactCommon } from "./trace.js";
+import { runScenarioOn } from "./arch-compare.js";
 import { parsePe } from "../src/formats/pe/index.js";
 
 /** Every event as one line without addresses (bases, pool pointers and RVAs differ by arch). */
@@ -29,15 +28,7 @@ function line(e: TraceEvent): string {
 }
 
 /** Run a scenario file with its install list taken from test/fixtures/<arch>/. */
-function runOn(name: string, arch: "x64" | "arm64"): { ok: boolean; lines: string[] } {
-  const file = repoPath("examples", "scenarios", name + ".json");
-  const json = JSON.parse(readFileSync(file, "utf8")) as { install?: string[] };
-  if (json.install) json.install = json.install.map((p) => (p.includes("fixtures/x64/") ? fixture(arch, basename(p)) : p));
-  const s = parseScenario(json, (p) => resolve(dirname(file), p));
-  const events: TraceEvent[] = [];
-  const r = runSimulation({ ...s, sink: (e) => events.push(e), executor: emulatorExecutor });
-  return { ok: r.ok, lines: events.map(line) };
-}
+const runOn = (name: string, arch: "x64" | "arm64") => runScenarioOn(name, arch, line);
 
 // Every lifecycle and dynamic-linking scenario the x86 builds run (test/x86-emulation.test.ts):
 // load on import, DllInitialize/DllUnload, reference counts, failures, IOCTL interfaces, query-interface
