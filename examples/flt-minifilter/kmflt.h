@@ -1,11 +1,11 @@
 /*
  * kmflt.sys — shared declarations.
  *
- * mingw-w64 10 has no fltKernel.h, fwpsk.h or fwpmk.h, so the few declarations this driver needs
- * are written here from Microsoft Learn's reference pages (fltkernel.h: FLT_REGISTRATION,
- * FLT_OPERATION_REGISTRATION, the Flt* routines; fwpsk.h / fwpmk.h / fwpmtypes.h / fwptypes.h:
- * FWPS_CALLOUT1, FWPM_SESSION0, FWPM_SUBLAYER0, FWPM_CALLOUT0, FWPM_FILTER0 and the Fwp*
- * routines). Field order and types follow those pages; callback types the driver never calls
+ * The Filter Manager comes from <fltKernel.h> (mingw-w64 10 has none; kmdll's compatibility header
+ * layer provides it). mingw-w64 has no fwpsk.h or fwpmk.h either, so the few WFP declarations
+ * this driver needs are written here from Microsoft Learn's reference pages (fwpsk.h / fwpmk.h /
+ * fwpmtypes.h / fwptypes.h: FWPS_CALLOUT1, FWPM_SESSION0, FWPM_SUBLAYER0, FWPM_CALLOUT0,
+ * FWPM_FILTER0 and the Fwp* routines). Field order and types follow those pages; callback types the driver never calls
  * through are reduced to PVOID.
  */
 #pragma once
@@ -13,91 +13,9 @@
 #include "../include/apitest.h"
 
 #define KMFLT_TAG 'tlFK'
-#define FLTAPI NTAPI
 
-/* ---- fltkernel.h ---------------------------------------------------------------------------- */
-typedef struct _FLT_FILTER *PFLT_FILTER;
-typedef struct _FLT_PORT *PFLT_PORT;
-typedef struct _FLT_CALLBACK_DATA *PFLT_CALLBACK_DATA;
-typedef const struct _FLT_RELATED_OBJECTS *PCFLT_RELATED_OBJECTS;
-typedef ULONG FLT_FILTER_UNLOAD_FLAGS;
-typedef ULONG FLT_POST_OPERATION_FLAGS;
-
-typedef enum _FLT_PREOP_CALLBACK_STATUS {
-    FLT_PREOP_SUCCESS_WITH_CALLBACK,
-    FLT_PREOP_SUCCESS_NO_CALLBACK,
-    FLT_PREOP_PENDING,
-    FLT_PREOP_DISALLOW_FASTIO,
-    FLT_PREOP_COMPLETE,
-    FLT_PREOP_SYNCHRONIZE
-} FLT_PREOP_CALLBACK_STATUS;
-typedef enum _FLT_POSTOP_CALLBACK_STATUS {
-    FLT_POSTOP_FINISHED_PROCESSING,
-    FLT_POSTOP_MORE_PROCESSING_REQUIRED
-} FLT_POSTOP_CALLBACK_STATUS;
-
-typedef FLT_PREOP_CALLBACK_STATUS (FLTAPI *PFLT_PRE_OPERATION_CALLBACK)(PFLT_CALLBACK_DATA Data, PCFLT_RELATED_OBJECTS FltObjects, PVOID *CompletionContext);
-typedef FLT_POSTOP_CALLBACK_STATUS (FLTAPI *PFLT_POST_OPERATION_CALLBACK)(PFLT_CALLBACK_DATA Data, PCFLT_RELATED_OBJECTS FltObjects, PVOID CompletionContext, FLT_POST_OPERATION_FLAGS Flags);
-typedef NTSTATUS (FLTAPI *PFLT_FILTER_UNLOAD_CALLBACK)(FLT_FILTER_UNLOAD_FLAGS Flags);
-typedef NTSTATUS (FLTAPI *PFLT_INSTANCE_SETUP_CALLBACK)(PCFLT_RELATED_OBJECTS FltObjects, ULONG Flags, ULONG VolumeDeviceType, ULONG VolumeFilesystemType);
-typedef NTSTATUS (FLTAPI *PFLT_INSTANCE_QUERY_TEARDOWN_CALLBACK)(PCFLT_RELATED_OBJECTS FltObjects, ULONG Flags);
-
-typedef struct _FLT_OPERATION_REGISTRATION {
-    UCHAR MajorFunction;
-    ULONG Flags;
-    PFLT_PRE_OPERATION_CALLBACK PreOperation;
-    PFLT_POST_OPERATION_CALLBACK PostOperation;
-    PVOID Reserved1;
-} FLT_OPERATION_REGISTRATION;
-
-typedef struct _FLT_REGISTRATION {
-    USHORT Size;
-    USHORT Version;
-    ULONG Flags;
-    const void *ContextRegistration;
-    const FLT_OPERATION_REGISTRATION *OperationRegistration;
-    PFLT_FILTER_UNLOAD_CALLBACK FilterUnloadCallback;
-    PFLT_INSTANCE_SETUP_CALLBACK InstanceSetupCallback;
-    PFLT_INSTANCE_QUERY_TEARDOWN_CALLBACK InstanceQueryTeardownCallback;
-    PVOID InstanceTeardownStartCallback;
-    PVOID InstanceTeardownCompleteCallback;
-    PVOID GenerateFileNameCallback;
-    PVOID NormalizeNameComponentCallback;
-    PVOID NormalizeContextCleanupCallback;
-    PVOID TransactionNotificationCallback;
-    PVOID NormalizeNameComponentExCallback;
-    PVOID SectionNotificationCallback;
-} FLT_REGISTRATION;
-
-#define FLT_REGISTRATION_VERSION 0x0203
-#define IRP_MJ_OPERATION_END ((UCHAR)0x80)
-#define FLT_PORT_CONNECT 0x0001
-#define FLT_PORT_ALL_ACCESS (FLT_PORT_CONNECT | STANDARD_RIGHTS_ALL)
-#ifndef STATUS_PORT_DISCONNECTED
-#define STATUS_PORT_DISCONNECTED ((NTSTATUS)0xC0000037L)
-#endif
-
-typedef NTSTATUS (FLTAPI *PFLT_CONNECT_NOTIFY)(PFLT_PORT ClientPort, PVOID ServerPortCookie, PVOID ConnectionContext, ULONG SizeOfContext, PVOID *ConnectionPortCookie);
-typedef VOID (FLTAPI *PFLT_DISCONNECT_NOTIFY)(PVOID ConnectionCookie);
-typedef NTSTATUS (FLTAPI *PFLT_MESSAGE_NOTIFY)(PVOID PortCookie, PVOID InputBuffer, ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength, PULONG ReturnOutputBufferLength);
-
-NTSTATUS FLTAPI FltRegisterFilter(PDRIVER_OBJECT Driver, const FLT_REGISTRATION *Registration, PFLT_FILTER *RetFilter);
-NTSTATUS FLTAPI FltStartFiltering(PFLT_FILTER Filter);
-VOID FLTAPI FltUnregisterFilter(PFLT_FILTER Filter);
-NTSTATUS FLTAPI FltCreateCommunicationPort(PFLT_FILTER Filter, PFLT_PORT *ServerPort, POBJECT_ATTRIBUTES ObjectAttributes, PVOID ServerPortCookie,
-    PFLT_CONNECT_NOTIFY ConnectNotifyCallback, PFLT_DISCONNECT_NOTIFY DisconnectNotifyCallback, PFLT_MESSAGE_NOTIFY MessageNotifyCallback, LONG MaxConnections);
-VOID FLTAPI FltCloseCommunicationPort(PFLT_PORT ServerPort);
-VOID FLTAPI FltCloseClientPort(PFLT_FILTER Filter, PFLT_PORT *ClientPort);
-NTSTATUS FLTAPI FltSendMessage(PFLT_FILTER Filter, PFLT_PORT *ClientPort, PVOID SenderBuffer, ULONG SenderBufferLength, PVOID ReplyBuffer, PULONG ReplyLength, PLARGE_INTEGER Timeout);
-NTSTATUS FLTAPI FltBuildDefaultSecurityDescriptor(PSECURITY_DESCRIPTOR *SecurityDescriptor, ACCESS_MASK DesiredAccess);
-VOID FLTAPI FltFreeSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor);
-VOID FLTAPI FltInitializePushLock(PEX_PUSH_LOCK PushLock);
-VOID FLTAPI FltAcquirePushLockExclusive(PEX_PUSH_LOCK PushLock);
-VOID FLTAPI FltAcquirePushLockShared(PEX_PUSH_LOCK PushLock);
-VOID FLTAPI FltReleasePushLock(PEX_PUSH_LOCK PushLock);
-VOID FLTAPI FltDeletePushLock(PEX_PUSH_LOCK PushLock);
-NTSTATUS FLTAPI FltParseFileName(PCUNICODE_STRING FileName, PUNICODE_STRING Extension, PUNICODE_STRING Stream, PUNICODE_STRING FinalComponent);
-PVOID FLTAPI FltGetRoutineAddress(PCSTR FltMgrRoutineName);
+/* ---- fltkernel.h: kmdll's compatibility header (data/include/fltkernel.h) --------------------- */
+#include <fltKernel.h>
 
 /* ---- fwptypes.h / fwpmtypes.h / fwpsk.h / fwpmk.h -------------------------------------------- */
 typedef struct FWP_BYTE_BLOB_ { UINT32 size; UINT8 *data; } FWP_BYTE_BLOB;
