@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { allApis } from "../src/emu/api/index.js";
 import { fixture, runCli } from "./helpers.js";
@@ -59,6 +60,17 @@ test("kmdll call --machine: the machine file changes what the driver sees; a bad
     const bad = await runCli(["call", fixture("x64", "apihw.sys"), "TestPci", "--machine", broken]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /broken\.json: machine: processors: 1\.\.64/);
+    // Not JSON, and a FIFO (reading one would block for ever): one line naming the file, exit 2.
+    const text = join(dir, "text.json");
+    writeFileSync(text, "{ processors: 2");
+    const notJson = await runCli(["call", fixture("x64", "apihw.sys"), "TestPci", "--machine", text]);
+    assert.equal(notJson.code, 2);
+    assert.match(notJson.stderr, /text\.json: invalid JSON/);
+    const fifo = join(dir, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    const blocked = await runCli(["call", fixture("x64", "apihw.sys"), "TestPci", "--machine", fifo]);
+    assert.equal(blocked.code, 2);
+    assert.match(blocked.stderr, /fifo: cannot read file: not a regular file/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

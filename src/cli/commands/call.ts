@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import type { CliContext } from "../context.js";
 import { EXIT, toJson } from "../context.js";
+import { readJsonFile } from "../../io/json-file.js";
 import { KmdllError } from "../../errors.js";
 import { isVerifierFinding, type TraceEvent } from "../../events.js";
 import { verifierMode, type VerifierMode } from "../../emu/verifier/index.js";
@@ -10,7 +11,6 @@ import { callImage, parseIntegerArg } from "../../sim/call.js";
 import { loadApis } from "../../emu/apis.js";
 import { loadRegistry } from "../../kernel/simulation.js";
 import { parseMachine, type MachineSpec } from "../../emu/machine/index.js";
-import { readFileSync } from "node:fs";
 import { TextEventWriter, faultText } from "../../report/event-text.js";
 import { EventCap } from "../../report/event-stream.js";
 import { jsonText } from "../../text/terminal.js";
@@ -44,14 +44,9 @@ function verifierOpt(v: string): VerifierMode {
 
 /** Read and check a machine file; problems name the file (exit 2). */
 function loadMachineFile(file: string): MachineSpec {
-  let json: unknown;
+  const { doc } = readJsonFile(file);
   try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new KmdllError(`${file}: not a machine file (${(e as Error).message})`);
-  }
-  try {
-    return parseMachine(json);
+    return parseMachine(doc);
   } catch (e) {
     throw new KmdllError(`${file}: ${(e as Error).message}`);
   }

@@ -4,8 +4,8 @@ import { dirname, resolve } from "node:path";
 import type { CliContext } from "../context.js";
 import { mode, seconds } from "./call.js";
 import { EXIT } from "../context.js";
+import { readJsonFile } from "../../io/json-file.js";
 import { KmdllError } from "../../errors.js";
-import { readFileBytes } from "../../io/image.js";
 import type { TraceEvent } from "../../events.js";
 import { emulatorExecutor, emulatorExecutorWith } from "../../sim/emulator.js";
 import { readDeviceFile } from "../../sim/devices.js";
@@ -76,15 +76,7 @@ export function eventJson(e: TraceEvent): string {
 }
 
 function readScenario(path: string): ScenarioFile {
-  // readFileBytes: one-line errors for missing files, directories and devices (never an endless read).
-  // A UTF-8 byte order mark (Windows editors write one) is not JSON: skip it.
-  const text = new TextDecoder("utf-8").decode(readFileBytes(path));
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new KmdllError(`${path}: invalid JSON: ${(e as Error).message}`);
-  }
+  const { doc, text } = readJsonFile(path);
   try {
     return parseScenario(doc, (p) => resolve(dirname(path), p), inputReaderInside(dirname(resolve(path)), MAX_BUFFER));
   } catch (e) {
