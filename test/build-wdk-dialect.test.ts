@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 import { repoPath, runCli, tool } from "./helpers.js";
 import { evaluateExpr } from "../src/toolchain/nmake-expr.js";
 import { translateClFlags, unquoteCl } from "../src/toolchain/clflags.js";
@@ -208,9 +209,13 @@ test("bad sources input: expansion bomb, !include cycle, paths out of the tree, 
     ["err", "TARGETNAME=a\nTARGETTYPE=DRIVER\n!if !defined(KMDLL_OK)\n!error this tree needs KMDLL_OK\n!endif\nSOURCES=a.c\n", /^err\/sources:4:1: error: !error this tree needs KMDLL_OK$/],
     ["unbalanced", "TARGETNAME=a\nTARGETTYPE=DRIVER\nSOURCES=a.c\n!ifdef X\nC_DEFINES=-DX\n", /^unbalanced\/sources:4:1: error: !if without !endif$/],
     ["badexpr", "TARGETNAME=a\nTARGETTYPE=DRIVER\n!if (1 +\n!endif\nSOURCES=a.c\n", /^badexpr\/sources:3:1: error: !if: cannot evaluate/],
+    // A `sources` that is a FIFO (replaced below): reading it would block for ever.
+    ["fifo", "", /^fifo\/sources:1:1: error: cannot read file: not a regular file$/],
   ];
   const extra: Record<string, Record<string, string>> = { cycle: { "one.inc": "!include two.inc\n", "two.inc": "!include one.inc\n" }, selfcycle: { "b.inc": "!include sources\n" } };
   for (const [name, text] of cases) project(name, text, extra[name] ?? {});
+  rmSync(join(ws, "fifo", "sources"));
+  execFileSync("mkfifo", [join(ws, "fifo", "sources")]);
   for (const [name, , re] of cases) {
     const started = Date.now();
     const r = await runCli(["build", name, "--arch", "x64"], { cwd: ws });

@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { makeDirectory } from "../io/dirs.js";
+import { readFileBytes } from "../io/file.js";
 import { basename, dirname, relative } from "node:path";
 import { parseDef, defFromImage, ENTRY_POINTS_PRIVATE, formatDiagnostic as formatDefDiagnostic, type DefExport, type DefFile } from "../formats/def/index.js";
 import { parsePe } from "../formats/pe/index.js";
@@ -24,7 +25,7 @@ export const EXPORT_LIBRARY_WRITER = "kmdll-implib-2";
  */
 /** Parse a .def; its errors throw a BuildInputError (exit 2) with their positions. */
 export function readDefOrThrow(defFile: string): ReturnType<typeof parseDef> {
-  const parsed = parseDef(readFileSync(defFile));
+  const parsed = parseDef(readFileBytes(defFile));
   const errors = parsed.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new BuildInputError(parsed.diagnostics.map((d) => ({ ...d, file: defFile })));
   return parsed;

@@ -4,6 +4,7 @@
  * are resolved against the project folder and must stay inside the tree being built.
  */
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { readFileBytes } from "../io/file.js";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic } from "./makevars.js";
 import { dirname } from "node:path";
@@ -68,9 +69,12 @@ function readText(file: string, diagnostics: Diagnostic[]): string | undefined {
       diagnostics.push({ severity: "error", file, line: 1, col: 1, message: `file is too large (${st.size} bytes) for a ${file.endsWith("dirs") ? "dirs" : "sources"} file` });
       return undefined;
     }
-    return readFileSync(file, "utf8");
+    // readFileBytes refuses FIFOs, devices and directories (a `sources` FIFO would block for ever).
+    return new TextDecoder("utf-8").decode(readFileBytes(file));
   } catch (e) {
-    diagnostics.push({ severity: "error", file, line: 1, col: 1, message: `cannot read: ${(e as Error).message}` });
+    // readFileBytes' errors already say "PATH: cannot read file: why"; the diagnostic names the file itself.
+    const why = (e as Error).message;
+    diagnostics.push({ severity: "error", file, line: 1, col: 1, message: why.startsWith(`${file}: `) ? why.slice(file.length + 2) : `cannot read: ${why}` });
     return undefined;
   }
 }
