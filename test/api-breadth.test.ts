@@ -196,7 +196,7 @@ function filesRoot(): string {
 test("apifiles.sys: Zw*File on the sandboxed volume — \\SystemRoot is --root, writes stay in memory", () => {
   const root = filesRoot();
   try {
-    for (const e of ["TestReadRoot", "TestWriteOverlay", "TestDirectories", "TestErrors"]) {
+    for (const e of ["TestReadRoot", "TestWriteOverlay", "TestDirectories", "TestErrors", "TestFileObjectName"]) {
       const r = selfCheck("apifiles.sys", e, { root });
       const files = r.events.filter((x) => x.event === "file");
       assert.ok(files.length > 0 && files.every((x) => x.module === "apifiles.sys"));

@@ -49,5 +49,8 @@ test("qasystem.sys: win32k routines drivers resolve by name are exported; called
   const warnings = events.filter((e) => e.event === "warning").map((e) => (e as { message: string }).message);
   assert.ok(warnings.some((m) => /^win32kbase\.sys!ValidateHwnd\(0x0*10010\): no window manager runs/.test(m)), warnings.join("\n"));
   assert.ok(warnings.some((m) => /^win32kfull\.sys!NtUserSetWindowDisplayAffinity\(0x0*10010\): no window manager runs/.test(m)), warnings.join("\n"));
+  // Resolving a stand-in says so: a driver that then reads its code finds none of Windows's.
+  assert.ok(warnings.some((m) => /RtlFindExportedRoutineByName: win32kfull\.sys!NtUserSetWindowDisplayAffinity is kmdll's stand-in .* holds none of Windows's machine code/.test(m)), warnings.join("\n"));
+  assert.ok(warnings.some((m) => /RtlFindExportedRoutineByName: win32kbase\.sys!ValidateHwnd is kmdll's stand-in/.test(m)), warnings.join("\n"));
   assert.ok(warnings.some((m) => /win32kfull\.sys!NoSuchWin32kRoutine not found — kmdll's win32kfull\.sys exports only what `kmdll apis --module win32kfull\.sys` lists/.test(m)), warnings.join("\n"));
 });

@@ -184,3 +184,63 @@ int WildFileName(void)
     InitializeObjectAttributes(&oa, (PUNICODE_STRING)(ULONG_PTR)0xFFFFA000DEAD0000ULL, OBJ_KERNEL_HANDLE, NULL, NULL);
     return ZwCreateFile(&h, GENERIC_READ, &oa, &iosb, NULL, 0, 0, FILE_OPEN, 0, NULL, 0);
 }
+
+/*
+ * The FILE_OBJECT behind a handle on the volume (a lesson from a signed minifilter that finds its
+ * own folder this way): FileName is the path on the volume, ObQueryNameString gives the volume
+ * device's name in front of it, and the folder is that name minus the final component — which
+ * must not come out empty, or the subtraction wraps the UNICODE_STRING's Length.
+ */
+int TestFileObjectName(void)
+{
+    int failures = 0;
+    HANDLE h = NULL;
+    PFILE_OBJECT fo = NULL;
+    ULONG need = 0;
+    POBJECT_NAME_INFORMATION info;
+    UNICODE_STRING expect, folder, final, path;
+    WCHAR buffer[128];
+    NTSTATUS st;
+
+    st = OpenPath(L"\\SystemRoot\\kmdll-test\\input.txt", GENERIC_READ, FILE_OPEN, FILE_NON_DIRECTORY_FILE, &h, NULL);
+    CHECK(st == STATUS_SUCCESS);
+    if (!NT_SUCCESS(st)) return failures;
+    st = ObReferenceObjectByHandle(h, 0, *IoFileObjectType, KernelMode, (PVOID *)&fo, NULL);
+    ZwClose(h);
+    CHECK(st == STATUS_SUCCESS && fo != NULL);
+    if (!NT_SUCCESS(st)) return failures;
+    CHECK(fo->Type == 5 /* IO_TYPE_FILE */ && fo->Size == sizeof(FILE_OBJECT));
+    CHECK(fo->ReadAccess && !fo->WriteAccess && (fo->Flags & FO_SYNCHRONOUS_IO));
+    RtlInitUnicodeString(&expect, L"\\Windows\\kmdll-test\\input.txt");
+    CHECK(RtlEqualUnicodeString(&fo->FileName, &expect, FALSE));
+
+    /* Size query first, as drivers do. */
+    CHECK(ObQueryNameString(fo, NULL, 0, &need) == STATUS_INFO_LENGTH_MISMATCH);
+    RtlInitUnicodeString(&expect, L"\\Device\\HarddiskVolume1\\Windows\\kmdll-test\\input.txt");
+    CHECK(need == sizeof(OBJECT_NAME_INFORMATION) + expect.Length + sizeof(WCHAR));
+    info = (POBJECT_NAME_INFORMATION)ExAllocatePoolWithTag(PagedPool, need, FILES_TAG);
+    if (info) {
+        CHECK(ObQueryNameString(fo, info, need, &need) == STATUS_SUCCESS);
+        CHECK(RtlEqualUnicodeString(&info->Name, &expect, FALSE));
+        /* The folder: the name minus its final component, then a sibling appended. */
+        RtlInitUnicodeString(&final, L"input.txt");
+        folder = info->Name;
+        CHECK(folder.Length > final.Length);
+        folder.Length -= final.Length;
+        RtlInitEmptyUnicodeString(&path, buffer, sizeof(buffer));
+        CHECK(RtlAppendUnicodeStringToString(&path, &folder) == STATUS_SUCCESS);
+        RtlInitUnicodeString(&final, L"other.txt");
+        CHECK(RtlAppendUnicodeStringToString(&path, &final) == STATUS_SUCCESS);
+        RtlInitUnicodeString(&expect, L"\\Device\\HarddiskVolume1\\Windows\\kmdll-test\\other.txt");
+        CHECK(RtlEqualUnicodeString(&path, &expect, TRUE));
+        /* The name opens the same file again. */
+        RtlCopyMemory(buffer, info->Name.Buffer, info->Name.Length);
+        buffer[info->Name.Length / sizeof(WCHAR)] = 0;
+        st = OpenPath(buffer, GENERIC_READ, FILE_OPEN, 0, &h, NULL);
+        CHECK(st == STATUS_SUCCESS);
+        if (NT_SUCCESS(st)) ZwClose(h);
+        ExFreePoolWithTag(info, FILES_TAG);
+    }
+    ObDereferenceObject(fo);
+    return failures;
+}

@@ -87,6 +87,19 @@ int TestWin32kRoutines(void)
         CHECK(validate != NULL && affinity != NULL);
         CHECK(RtlFindExportedRoutineByName(full->ImageBase, "NoSuchWin32kRoutine") == NULL);
         CHECK(RtlFindExportedRoutineByName(base->ImageBase, "NtUserSetWindowDisplayAffinity") == NULL);
+        /*
+         * Protection tools scan the routine's first bytes for the call into the internal routine
+         * (mov edx, esi; mov rcx, rdi; call rel32 on some Windows 10 builds). kmdll's win32kfull.sys
+         * has a thunk there and no Windows code: the pattern is never found (kmdll warns when the
+         * routine is resolved, so a DriverEntry that fails afterwards says why).
+         */
+        if (affinity) {
+            const UCHAR *code = (const UCHAR *)affinity;
+            int i, found = 0;
+            for (i = 0; i < 256; i++)
+                if (code[i] == 0x8B && code[i + 1] == 0xD6 && code[i + 2] == 0x48 && code[i + 3] == 0x8B && code[i + 4] == 0xCF && code[i + 5] == 0xE8) found = 1;
+            CHECK(!found);
+        }
         if (validate) CHECK(validate((PVOID)0x10010) == NULL);
         if (affinity) CHECK(affinity((PVOID)0x10010, 0x11 /* WDA_EXCLUDEFROMCAPTURE */) == FALSE);
     }

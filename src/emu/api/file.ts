@@ -17,6 +17,7 @@ import { encodeUtf16, hex, nt, q, readPtr, unicodeText, writePtr } from "./util.
 import { componentState } from "./state.js";
 import { BOOT_SYSTEM_TIME, clockOf } from "./ke.js";
 import { insertHandle, lookupHandle } from "./ob.js";
+import { volumeFileObject } from "./file-object.js";
 import { children, contents, createVolume, displayPath, lookup, MAX_FILE, put, remove, volumePath, type Volume, type VolumeNode } from "../volume/volume.js";
 
 const B = (n: number) => BigInt(n);
@@ -141,6 +142,7 @@ function create(ctx: ApiContext, api: string, out: bigint, access: number, oa: b
     data,
     access,
     kernelHandle: oa !== 0n && (ctx.mem.u32(oa + B(OA.Attributes)) & 0x200) !== 0,
+    makeObject: (c) => volumeFileObject(c, data),
     onClose: () => {
       if (data.deleteOnClose) {
         remove(v, data.parts);

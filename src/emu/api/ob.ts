@@ -67,9 +67,10 @@ export const apis: ApiDefinition[] = [
     // by handle only (sections, keys, directories, links, ...) get one on first use; it lives
     // while the handle or a reference holds it.
     if (e.object === undefined) {
-      const body = ctx.kernel.kernelPool?.allocate(OBJECT_BODY_SIZE, TAG_BODY) ?? 0n;
+      const make = "makeObject" in e ? e.makeObject : undefined;
+      const body = make ? make(ctx) : (ctx.kernel.kernelPool?.allocate(OBJECT_BODY_SIZE, TAG_BODY) ?? 0n);
       if (body === 0n) return STATUS.INSUFFICIENT_RESOURCES;
-      registerObject(ctx.kernel, body, { type: e.type, onDelete: () => ctx.kernel.kernelPool?.free(body) });
+      if (!make) registerObject(ctx.kernel, body, { type: e.type, onDelete: () => ctx.kernel.kernelPool?.free(body) });
       e.object = body;
     }
     const want = ctx.arg(2) === 0n ? null : typeNameOf(ctx, ctx.arg(2));

@@ -25,6 +25,7 @@ import { machineOf, type ProcessSpec } from "../machine/index.js";
 import { registerObject } from "./ob.js";
 import { BOOT_SYSTEM_TIME } from "./ke.js";
 import { ptrSize } from "../../nt/arch-layout.js";
+import { VOLUME_DEVICE } from "../volume/volume.js";
 
 export const EPROCESS = { UniqueProcessId: 0x440, ActiveProcessLinks: 0x448, InheritedFromUniqueProcessId: 0x540, ImageFileName: 0x5a8, Protection: 0x87a, $size: 0xa40 } as const;
 const TAG_PROC = 0x636f7250; // 'Proc'
@@ -69,7 +70,7 @@ const table = componentState("process-table", (): Table => ({ list: [], byObject
 function imagePathOf(p: ProcessSpec): string {
   if (p.pid === 4 || !/\.exe$/i.test(p.name)) return "";
   const dir = /^explorer\.exe$/i.test(p.name) ? "\\Windows\\" : "\\Windows\\System32\\";
-  return `\\Device\\HarddiskVolume2${dir}${p.name}`;
+  return `${VOLUME_DEVICE}${dir}${p.name}`;
 }
 
 /**

@@ -331,6 +331,9 @@ export const apis: ApiDefinition[] = [
       const rva = ctx.mem.u32(functions + B(ctx.mem.u16(ordinals + B(i * 2)) * 4));
       // A forwarder (an RVA inside the export directory) is not resolved: NULL, as documented.
       if (rva >= d.rva && rva < d.rva + d.size) return 0n;
+      const sys = (ctx.kernel.loadedModules?.() ?? []).find((x) => x.base === base);
+      if (sys && (SYSTEM_IMAGES as readonly string[]).includes(sys.name))
+        ctx.warn(`RtlFindExportedRoutineByName: ${sys.name}!${want} is kmdll's stand-in (a thunk into the emulator, listed as a stub by \`kmdll apis\`): the synthetic ${sys.name} holds none of Windows's machine code, so a driver that reads the routine's code — to find an internal routine it calls, or a structure offset — finds nothing there`);
       return base + B(rva);
     }
     const m = (ctx.kernel.loadedModules?.() ?? []).find((x) => x.base === base);

@@ -32,6 +32,13 @@ export interface HandleEntry {
   access: number;
   kernelHandle: boolean;
   onClose?: () => void;
+  /**
+   * Builds the object body on the first ObReferenceObjectByHandle, for components that track
+   * their objects by handle and make the body only when a driver asks for it (files on the
+   * volume: a FILE_OBJECT with its name). Returns the body, registered with one pointer for this
+   * handle, or 0 when pool is exhausted.
+   */
+  makeObject?: (ctx: ApiContext) => bigint;
   /** The driver that opened it (set by insertHandle from the code running), for leaks at unload. */
   owner?: string | null;
 }

@@ -45,6 +45,9 @@ export function createVolume(root: string | null, bootTime: bigint): Volume {
   return { root: real, overlay: new Map(), bootTime };
 }
 
+/** The volume's device, C:'s target (ObQueryNameString of a file on it starts with this). */
+export const VOLUME_DEVICE = "\\Device\\HarddiskVolume1";
+
 export type PathResult = { ok: true; parts: string[] } | { ok: false; status: "invalid" | "not-volume" };
 
 const INVALID = /[<>:"|?*\u0000-\u001f]/;
