@@ -76,8 +76,13 @@ test("kmflt.sys: a minifilter with a port and a WFP callout starts, passes its c
   assert.deepEqual(fails, []);
   assert.deepEqual(results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
   assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "verifier"), []);
-  // The unload went through the Filter Manager: FilterUnloadCallback ran once.
-  assert.ok(events.some((e) => e.event === "dbgprint" && e.text.includes("kmflt: unloading (call 1)")));
+  // The unload went through the Filter Manager: FilterUnloadCallback ran once, as a mandatory
+  // unload (a service stop), then the DriverUnload the driver had set before FltRegisterFilter,
+  // which FltUnregisterFilter put back.
+  const prints = events.filter((e) => e.event === "dbgprint").map((e) => (e as { text: string }).text);
+  const cbAt = prints.findIndex((t) => t.includes("kmflt: unloading (call 1, flags 1)"));
+  const duAt = prints.findIndex((t) => t.includes("kmflt: DriverUnload after 1 FilterUnloadCallback call(s), filter unregistered"));
+  assert.ok(cbAt >= 0 && duAt > cbAt, prints.join(""));
   const cb = events.filter((e): e is Extract<TraceEvent, { event: "callback" }> => e.event === "callback");
   const kinds = new Set(cb.map((e) => e.kind));
   for (const k of ["minifilter pre IRP_MJ_CREATE", "minifilter post IRP_MJ_CREATE", "minifilter pre IRP_MJ_CLEANUP", "minifilter FilterUnloadCallback", "minifilter InstanceSetupCallback", "minifilter port ConnectNotifyCallback"])

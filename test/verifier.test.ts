@@ -385,6 +385,9 @@ test("leaks fail call: a kernel handle left open at unload is a leak event namin
   assert.equal(b.leaks.length, 1, JSON.stringify(b.leaks));
   assert.equal((b.leaks[0] as { kind: string }).kind, "handle");
   assert.equal((b.leaks[0] as { type?: string }).type, "Key");
+  // Where the handle was opened: the routine and the driver's call site (the JSON fields are documented in docs/verifier.md).
+  assert.match(String((b.leaks[0] as { site?: string }).site), /^Zw\w+Key from vfrules\.sys\+0x[0-9a-f]+$/);
+  assert.match(String((b.leaks[0] as { message?: string }).message), /\(Zw\w+Key from vfrules\.sys\+0x[0-9a-f]+\)/);
   const c = run("HandleLeakClean");
   assert.equal(c.value, 0n);
   assert.deepEqual(c.leaks, []);
@@ -407,10 +410,19 @@ test("leaks fail call: an object reference kept at unload is a leak event naming
   assert.equal(b.leaks.length, 1, JSON.stringify(b.leaks));
   const l = b.leaks[0] as Record<string, unknown>;
   assert.equal(l.kind, "object");
+  assert.equal(l.type, "Key");
   assert.equal(l.object, "Key");
+  assert.match(String(l.address), /^0x[0-9a-f]+$/);
   assert.equal(l.references, 1);
   assert.match(String(l.site), /^ObReferenceObjectByHandle from vfrules\.sys\+0x/);
   const c = run("ObjectLeakClean");
+  assert.equal(c.value, 0n);
+  assert.deepEqual(c.leaks, []);
+  assert.deepEqual(c.findings, []);
+});
+
+test("the other release paths (ObfDereferenceObjectWithTag, ObDereferenceObjectDeferDelete(WithTag), ObCloseHandle) pay back what was taken: no leak, no finding", () => {
+  const c = run("ObjectReleasePathsClean");
   assert.equal(c.value, 0n);
   assert.deepEqual(c.leaks, []);
   assert.deepEqual(c.findings, []);

@@ -21,10 +21,11 @@ int TestFilterArgs(void)
     /* A registration of another version is refused; nothing is registered. */
     bad.Version = 0x0100;
     CHECK(FltRegisterFilter(g_Kmflt.Driver, &bad, &filter) == STATUS_INVALID_PARAMETER && filter == NULL);
-    /* The Filter Manager replaced DriverUnload with its own routine (the driver set none). */
+    /* The Filter Manager replaced the driver's DriverUnload with its own routine. */
     CHECK(g_Kmflt.Driver->DriverUnload != NULL);
     CHECK((PUCHAR)g_Kmflt.Driver->DriverUnload < (PUCHAR)g_Kmflt.Driver->DriverStart ||
           (PUCHAR)g_Kmflt.Driver->DriverUnload >= (PUCHAR)g_Kmflt.Driver->DriverStart + g_Kmflt.Driver->DriverSize);
+    CHECK(g_Kmflt.Driver->DriverUnload != KmfltDriverUnload);
     /* FltGetRoutineAddress finds Filter Manager exports only (each its own address). */
     CHECK(FltGetRoutineAddress("FltStartFiltering") != NULL);
     CHECK(FltGetRoutineAddress("FltStartFiltering") != FltGetRoutineAddress("FltUnregisterFilter"));

@@ -66,15 +66,18 @@ const FLT_REGISTRATION g_FilterRegistration = {
 /* Called by the Filter Manager when the service stops: the port first, then the filter. */
 NTSTATUS FLTAPI KmfltUnload(FLT_FILTER_UNLOAD_FLAGS Flags)
 {
-    UNREFERENCED_PARAMETER(Flags);
     g_Kmflt.UnloadCalls++;
-    DbgPrint("kmflt: unloading (call %lu)\n", g_Kmflt.UnloadCalls);
+    /* A service stop is a mandatory unload: the flag says so. */
+    DbgPrint("kmflt: unloading (call %lu, flags %lu)\n", g_Kmflt.UnloadCalls, (ULONG)Flags);
     if (g_Kmflt.ServerPort) {
         FltCloseCommunicationPort(g_Kmflt.ServerPort);
         g_Kmflt.ServerPort = NULL;
     }
+    /* Until FltUnregisterFilter the Filter Manager's routine is the driver's unload routine... */
+    if (g_Kmflt.Driver->DriverUnload == KmfltDriverUnload) DbgPrint("FAIL filter.c: DriverUnload is the driver's own before FltUnregisterFilter\n");
     FltUnregisterFilter(g_Kmflt.Filter);
     g_Kmflt.Filter = NULL;
-    IoDeleteDevice(g_Kmflt.Device);
+    /* ...and after it, the one the driver had set before FltRegisterFilter is back. */
+    if (g_Kmflt.Driver->DriverUnload != KmfltDriverUnload) DbgPrint("FAIL filter.c: FltUnregisterFilter did not put back the driver's DriverUnload\n");
     return STATUS_SUCCESS;
 }

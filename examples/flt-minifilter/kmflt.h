@@ -120,6 +120,7 @@ extern const FLT_REGISTRATION g_FilterRegistration;
 
 /* filter.c */
 NTSTATUS FLTAPI KmfltUnload(FLT_FILTER_UNLOAD_FLAGS Flags);
+DRIVER_UNLOAD KmfltDriverUnload;
 /* port.c */
 NTSTATUS KmfltCreatePort(PFLT_FILTER Filter, PCWSTR Name, PFLT_PORT *Port);
 NTSTATUS FLTAPI KmfltConnect(PFLT_PORT ClientPort, PVOID ServerPortCookie, PVOID ConnectionContext, ULONG SizeOfContext, PVOID *ConnectionPortCookie);

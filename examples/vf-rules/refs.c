@@ -44,6 +44,33 @@ LONG64 NTAPI ObjectLeakClean(void)
     return st;
 }
 
+NTKERNELAPI NTSTATUS NTAPI ObCloseHandle(HANDLE Handle, KPROCESSOR_MODE PreviousMode);
+
+/*
+ * The other documented ways to give a reference or a handle back: ObfDereferenceObjectWithTag,
+ * ObDereferenceObjectDeferDelete(WithTag), ObCloseHandle. Each pays back what it should: nothing
+ * is left at unload and no reference is dropped twice.
+ */
+LONG64 NTAPI ObjectReleasePathsClean(void)
+{
+    PVOID a, b, c;
+    HANDLE key;
+    NTSTATUS st = ReferenceControlKey(&a);
+    if (!NT_SUCCESS(st))
+        return st;
+    ObReferenceObjectWithTag(a, 'fRlV');
+    b = a;
+    ObReferenceObject(a);
+    c = a;
+    ObDereferenceObjectWithTag(a, 'fRlV');
+    ObDereferenceObjectDeferDelete(b);
+    ObDereferenceObjectDeferDeleteWithTag(c, 'fRlV');
+    st = OpenControlKey(&key);
+    if (!NT_SUCCESS(st))
+        return st;
+    return ObCloseHandle(key, KernelMode);
+}
+
 /* Drops the reference twice: the second ObDereferenceObject finds the object already gone. */
 LONG64 NTAPI ObjectOverDerefBad(void)
 {

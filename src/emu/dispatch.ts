@@ -175,6 +175,11 @@ class CallContext implements ApiContext, PoolServices {
     return this.target.apiName;
   }
 
+  /** "ZwCreateFile from driver.sys+0x1234": where a handle or reference was taken. */
+  siteText(): string {
+    return `${this.target.shortName.replace(/^.*!/, "")} from ${this.callSite.callerText}`;
+  }
+
   arg(i: number): bigint {
     const emu = this.emu;
     if (emu.cpu.arch === "x64") {
@@ -319,9 +324,12 @@ function run(emu: Emulator, cache: DispatchCache, t: Target | null, addr: bigint
     if (max !== null && emu.kernel.irql > max && ctx.caller) checkCallIrql(emu, thunk.name, retAddr, ctx.callSite.callerText);
   }
   let ret: bigint | number | void;
+  const outer = emu.currentCall;
+  emu.currentCall = ctx;
   try {
     ret = thunk.def.handler(ctx);
   } catch (e) {
+    emu.currentCall = outer;
     if (e instanceof SehResume || e instanceof SehCompleted) {
       // A routine that raised (ExRaiseStatus, ProbeForRead...) or unwound: it does not return, but it was called.
       if (options.trace) emu.emit({ event: "api", module: ctx.caller?.module ?? "", api: t.apiName, args: ctx.shown(), caller: ctx.callSite.callerText });
@@ -335,6 +343,7 @@ function run(emu: Emulator, cache: DispatchCache, t: Target | null, addr: bigint
     }
     throw new EmuStop(faults.report("internal", `${t.shortName} handler failed: ${(e as Error)?.message ?? String(e)} (called from ${callerText})`, retAddr, { api: t.apiName }));
   }
+  emu.currentCall = outer;
   if (options.trace) {
     emu.emit({
       event: "api",

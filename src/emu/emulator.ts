@@ -111,6 +111,8 @@ export class Emulator {
   /** Pageable sections made inaccessible at IRQL >= DISPATCH_LEVEL (./verifier/pageable.ts). */
   readonly pageable: PageableGuard;
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
+  /** The kernel routine being dispatched now (innermost), for "X from driver+0x..." sites. */
+  currentCall: { siteText(): string } | null = null;
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
   /** The engine holds the hook weakly; this object keeps it alive. */

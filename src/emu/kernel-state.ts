@@ -58,6 +58,7 @@ export function createKernelState(emu: Emulator): KernelState {
     where: (a) => emu.thunks.nameAt(a) ?? emu.where(a),
     moduleAt: (a) => emu.moduleAt(a)?.name ?? null,
     driverInProgress: () => driverInProgress(emu),
+    callSite: () => emu.currentCall?.siteText() ?? null,
     kernelPool: {
       allocate: (size, tag) => emu.pool.allocate(size, tag, 0, true, "(kernel)", null),
       free: (a) => void emu.pool.free(a, null, null),

@@ -70,7 +70,7 @@ export function deviceObjectLeaks(emu: Emulator): void {
     const module = emu.kernel.moduleAt?.(emu.readPtr(d.driver + BigInt(LAYOUT.DRIVER_OBJECT.DriverStart))) ?? driverService(emu, d.driver);
     const label = d.name ?? `${module} (unnamed device)`;
     const count = objectManager(emu.kernel).objects.get(d.address)?.pointerCount ?? 0;
-    emu.emit({ event: "leak", kind: "object", module, object: "Device", device: label, references: count, message: `device object ${label} was deleted (IoDeleteDevice) but ${count} reference(s) to it were never released (ObDereferenceObject)` });
+    emu.emit({ event: "leak", kind: "object", module, type: "Device", name: label, object: "Device", device: label, references: count, message: `device object ${label} was deleted (IoDeleteDevice) but ${count} reference(s) to it were never released (ObDereferenceObject)` });
   }
 }
 

@@ -6,7 +6,7 @@ import { getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt } from "./util.js";
-import { dereference, holderOf, lookupHandle, objectManager, reference, registerObject } from "../obmgr/index.js";
+import { closeHandle, dereference, holderOf, lookupHandle, objectManager, reference, registerObject } from "../obmgr/index.js";
 
 const OBJECT_BODY_SIZE = 0x40;
 const TAG_BODY = 0x6a624f4b; // 'KObj'
@@ -48,6 +48,12 @@ export const apis: ApiDefinition[] = [
   nt("ObfReferenceObjectWithTag", 2, (ctx) => reference(ctx, ctx.arg(0), "ObfReferenceObjectWithTag", holderOf(ctx))),
   nt("ObfDereferenceObjectWithTag", 2, (ctx) => dereference(ctx, ctx.arg(0), "ObfDereferenceObjectWithTag", holderOf(ctx))),
   nt("ObDereferenceObjectDeferDelete", 1, (ctx) => void dereference(ctx, ctx.arg(0), "ObDereferenceObjectDeferDelete", holderOf(ctx))),
+  nt("ObDereferenceObjectDeferDeleteWithTag", 2, (ctx) => void dereference(ctx, ctx.arg(0), "ObDereferenceObjectDeferDeleteWithTag", holderOf(ctx))),
+  // ObCloseHandle(Handle, PreviousMode): ZwClose for a handle of either mode (Microsoft Learn).
+  nt("ObCloseHandle", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), ctx.u32(1) & 0xff ? "UserMode" : "KernelMode"]);
+    return closeHandle(ctx, ctx.arg(0));
+  }),
   nt("ObReferenceObjectByPointer", 4, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), hex(ctx.arg(2)), ctx.u32(3) & 0xff ? "UserMode" : "KernelMode"]);
     const o = objectManager(ctx.kernel).objects.get(ctx.arg(0));

@@ -152,6 +152,8 @@ export interface KernelState {
   moduleAt?(address: bigint): string | null;
   /** The driver module whose code is running (the caller of the kernel routine in progress, or the innermost driver routine), or null. */
   driverInProgress?(): string | null;
+  /** The kernel routine running now and its caller ("ZwCreateFile from x.sys+0x1234"), or null. */
+  callSite?(): string | null;
   /** Pool owned by the kernel itself (device/file objects, IRPs): never charged to a driver. */
   kernelPool?: { allocate(size: number, tag: number): bigint; free(address: bigint): void };
   /** Report a Driver Verifier finding (src/emu/verifier; no-op with --verifier none). Site: the API's caller. */

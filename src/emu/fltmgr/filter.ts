@@ -13,9 +13,12 @@
  *     filter instance is not registered"). On success the filter holds a reference on the driver
  *     object and, when the registration has a FilterUnloadCallback and does not set
  *     FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP, DriverObject->DriverUnload becomes the
- *     Filter Manager's own routine (the FLT_FILTER keeps the old one as OldDriverUnload): a service
- *     stop calls FilterUnloadCallback(0) only — a DriverUnload the driver had set before is not
- *     called (signed minifilters that set both clean up twice otherwise; a warning says so).
+ *     Filter Manager's own routine (the FLT_FILTER keeps the old one as OldDriverUnload). A service
+ *     stop is a mandatory unload (Microsoft Learn, "When the FilterUnloadCallback Routine Is
+ *     Called"): FilterUnloadCallback(FLTFL_FILTER_UNLOAD_MANDATORY); FltUnregisterFilter puts the
+ *     OldDriverUnload back into the DRIVER_OBJECT (fltmgr.sys's FltUnregisterFilter does, per its
+ *     public disassembly), and that routine then runs as the driver's own unload (ReactOS
+ *     FltpMiniFilterDriverUnload; `fltmc unload` reaches it the same way, through ZwUnloadDriver).
  *     Without a FilterUnloadCallback the minifilter cannot be unloaded (the stop is refused, as on
  *     Windows).
  *   FltStartFiltering(Filter), FltUnregisterFilter(Filter): a filter pointer FltRegisterFilter did
@@ -63,6 +66,8 @@ const OP_SIZE = 32;
 const IRP_MJ_OPERATION_END = 0x80;
 const MAX_OPERATIONS = 64;
 const FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP = 0x1;
+/** fltkernel.h FLT_FILTER_UNLOAD_FLAGS: the unload cannot be refused (a service stop). */
+const FLTFL_FILTER_UNLOAD_MANDATORY = 1n;
 const TAG_FILTER = 0x746c4946; // 'FIlt'
 const FILTER_OBJECT_SIZE = 0x60;
 
@@ -180,7 +185,8 @@ const filterKey = (filter: bigint) => filter | 1n;
 
 /**
  * The Filter Manager's DriverUnload for a minifilter (FltpMiniFilterDriverUnload): the filter's
- * FilterUnloadCallback(Flags = 0).
+ * FilterUnloadCallback(FLTFL_FILTER_UNLOAD_MANDATORY), then the DriverUnload FltUnregisterFilter
+ * put back, if the driver had set one before FltRegisterFilter.
  */
 function miniFilterDriverUnload(kernel: KernelState): bigint {
   if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines");
@@ -188,14 +194,16 @@ function miniFilterDriverUnload(kernel: KernelState): bigint {
     const driver = ctx.arg(0);
     const mine = [...fltState(ctx.kernel).filters.values()].filter((f) => f.driver === driver && !f.unregistered);
     for (const f of mine) {
-      if (f.savedUnload !== 0n)
-        ctx.warn(`${f.module} set DriverUnload (${ctx.kernel.where?.(f.savedUnload) ?? hex(f.savedUnload)}) before FltRegisterFilter: the Filter Manager replaced it with its own unload routine, which calls FilterUnloadCallback only — that DriverUnload never runs`);
       if (f.unloadCallback === 0n) continue;
-      const status = Number(BigInt.asUintN(32, ctx.callGuest(f.unloadCallback, [0n])));
-      if (status & 0x80000000)
-        ctx.warn(`${ctx.kernel.where?.(f.unloadCallback) ?? hex(f.unloadCallback)} (FilterUnloadCallback) returned ${hex(status)}: Windows keeps a minifilter that refuses a non-mandatory unload; kmdll unloads it anyway`);
+      // A service stop is a mandatory unload (Microsoft Learn, "When the FilterUnloadCallback
+      // Routine Is Called"): the callback's status cannot keep the filter loaded.
+      ctx.callGuest(f.unloadCallback, [FLTFL_FILTER_UNLOAD_MANDATORY]);
       if (!f.unregistered) ctx.warn(`the FilterUnloadCallback of ${f.module} returned without calling FltUnregisterFilter: the filter stays registered and its callbacks point into an unloaded image`);
     }
+    // FltUnregisterFilter put back the DriverUnload the driver had set before FltRegisterFilter;
+    // it runs next, as the driver's own unload routine (ReactOS FltpMiniFilterDriverUnload).
+    const own = ctx.mem.u64(driver + B(LAYOUT.DRIVER_OBJECT.DriverUnload));
+    if (own !== 0n && mine.some((f) => f.unregistered && f.savedUnload === own)) ctx.callGuest(own, [driver]);
   }, 1);
 }
 
@@ -207,6 +215,8 @@ function unregisterFilter(ctx: ApiContext): void {
   if (open.length)
     ctx.fault("deadlock", `FltUnregisterFilter(${hex(p)}): communication server port ${open.map(([, x]) => x.name).join(", ")} is still open — FltUnregisterFilter waits for it forever (close it with FltCloseCommunicationPort first)`);
   f.unregistered = true;
+  // The DriverUnload the driver had set before FltRegisterFilter is its unload routine again.
+  if (f.savedUnload !== 0n) ctx.mem.setU64(f.driver + B(LAYOUT.DRIVER_OBJECT.DriverUnload), f.savedUnload);
   removeCallbacks(ctx, (r) => r.handle === filterKey(p));
   if (objectManager(ctx.kernel).objects.has(f.driver)) dereference(ctx, f.driver, "FltUnregisterFilter");
   ctx.kernel.kernelPool?.free(p);

@@ -41,6 +41,8 @@ export interface HandleEntry {
   makeObject?: (ctx: ApiContext) => bigint;
   /** The driver that opened it (set by insertHandle from the code running), for leaks at unload. */
   owner?: string | null;
+  /** Where it was opened ("ZwCreateFile from x.sys+0x1234"), set by insertHandle. */
+  site?: string | null;
 }
 
 export interface ObjectManagerState {
@@ -69,6 +71,7 @@ export function insertHandle(kernel: KernelState, entry: HandleEntry): bigint {
   const h = (entry.kernelHandle ? KERNEL_HANDLE_BIT : 0n) | om.nextHandle;
   om.nextHandle += 4n;
   if (entry.owner === undefined) entry.owner = kernel.driverInProgress?.() ?? null;
+  if (entry.site === undefined && entry.owner) entry.site = kernel.callSite?.() ?? null;
   om.handles.set(h, entry);
   if (entry.object !== undefined) {
     const o = om.objects.get(entry.object);

@@ -22,9 +22,11 @@ export function handleLeaks(emu: Emulator, mod: LoadedModule): TraceEvent[] {
     event: "leak",
     module: mod.name,
     kind: "handle",
-    handle: `0x${h.toString(16)}`,
     type: e.type,
-    message: `unloaded with the ${e.type} handle 0x${h.toString(16)} it opened still open (ZwClose it before unloading)`,
+    ...(e.object !== undefined ? { address: `0x${e.object.toString(16)}` } : {}),
+    handle: `0x${h.toString(16)}`,
+    ...(e.site ? { site: e.site } : {}),
+    message: `unloaded with the ${e.type} handle 0x${h.toString(16)} it opened${e.site ? ` (${e.site})` : ""} still open (ZwClose it before unloading)`,
   }));
 }
 
@@ -46,6 +48,7 @@ export function objectLeaks(emu: Emulator, mod: LoadedModule): TraceEvent[] {
       event: "leak",
       module: mod.name,
       kind: "object",
+      type: o.type,
       object: o.type,
       ...(o.name ? { name: o.name } : {}),
       address: `0x${obj.toString(16)}`,

@@ -161,7 +161,7 @@ export function wdfLeaks(ctx: ApiContext, owner: bigint, module: string): TraceE
       : o.kind === "request" && !o.completed
         ? "was never completed"
         : "was never deleted (its parent is not in the driver's object tree)";
-    out.push({ event: "leak", kind: "wdf-object", module, object: KIND_NAMES[o.kind], handle: hex(o.handle), message: `${what} ${why} when the driver unloaded (KMDF verifier: leaked WDF object)` });
+    out.push({ event: "leak", kind: "wdf-object", module, type: KIND_NAMES[o.kind], object: KIND_NAMES[o.kind], handle: hex(o.handle), message: `${what} ${why} when the driver unloaded (KMDF verifier: leaked WDF object)` });
     free(ctx, o);
   }
   return out;
