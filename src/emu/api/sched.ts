@@ -19,7 +19,7 @@ import { ptrSize } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex, nt, readPtr, writePtr } from "./util.js";
-import { DISPATCH_LEVEL, PASSIVE_LEVEL, ThreadObject, TimerNotificationObject, TimerSynchronizationObject, header, initHeader, irqlName } from "./ke.js";
+import { DISPATCH_LEVEL, PASSIVE_LEVEL, clockOf, ThreadObject, TimerNotificationObject, TimerSynchronizationObject, header, initHeader, irqlName } from "./ke.js";
 import { insertHandle, lookupHandle, registerObject } from "./ob.js";
 import { reference } from "../obmgr/index.js";
 import {
@@ -206,6 +206,7 @@ function createThread(ctx: ApiContext, out: bigint, access: number, process: big
   // The running thread holds a reference to its own object until it terminates.
   registerObject(ctx.kernel, obj, { type: "Thread", name: `thread ${hex(id)}`, pointerCount: 1, onDelete: () => ctx.kernel.kernelPool?.free(obj) });
   const t: SysThread = newThread(obj, start, context, ctx.caller?.module ?? "?", id);
+  t.createTime = clockOf(ctx).systemTime();
   if (ioObject !== undefined) {
     // IoCreateSystemThread: the driver or device object stays referenced until the thread ends.
     reference(ctx, ioObject, "IoCreateSystemThread");

@@ -1,7 +1,8 @@
 /**
  * Thread priorities, yielding, previous mode and processor groups/nodes (one group, one node,
  * the machine's processors; machine.ts). Threads start at priority 8 (a system thread's
- * default), base priority increment 0. Part of the "process" family.
+ * default), base priority increment 0. ZwQueryInformationThread (ThreadBasicInformation 0,
+ * ThreadTimes 1; other classes STATUS_INVALID_INFO_CLASS). Part of the "process" family.
  */
 import { previousMode } from "./previous-mode.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
@@ -10,6 +11,7 @@ import { nt } from "./util.js";
 import { machineOf } from "../machine/index.js";
 import { schedulerSlot } from "./ke.js";
 import { sched } from "../sched/index.js";
+import { queryThread } from "./thread-info.js";
 
 const B = (n: number) => BigInt(n);
 const STATUS_NO_YIELD_PERFORMED = 0x40000024;
@@ -18,6 +20,7 @@ const prio = (ctx: ApiContext, t: bigint) => priorities(ctx).get(t) ?? { priorit
 const allProcessors = (ctx: ApiContext) => (1n << B(machineOf(ctx.kernel).spec.processors)) - 1n;
 
 export const apis: ApiDefinition[] = [
+  nt("ZwQueryInformationThread", 5, (ctx) => queryThread(ctx)),
   nt("KeSetPriorityThread", 2, (ctx) => {
     const p = ctx.i32(1);
     if (p < 1 || p > 31) ctx.fault("bugcheck", `KeSetPriorityThread: priority ${p} outside 1..31`, { code: "0x0000005C" });

@@ -8,7 +8,8 @@ import { hex, readPtr, writePtr } from "../api/util.js";
 import { layoutArch } from "../../nt/arch-layout.js";
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, clockOf, irqlName, schedulerSlot, setSignal, type WaitScheduler } from "../api/ke.js";
 import { asCallback } from "../verifier/callbacks.js";
-import { nextThreadTimeout, parkCurrent, runThread, wakeable, waitersText, type SysThread } from "./threads.js";
+import { apcHostOf, nextThreadTimeout, parkCurrent, runThread, wakeable, waitersText, type SysThread } from "./threads.js";
+import { deliverApcs, provideApcHost } from "../api/apc.js";
 export { describeThread, exitCurrent, newThread, type SysThread } from "./threads.js";
 
 const B = (n: number) => BigInt(n);
@@ -169,6 +170,8 @@ function step(ctx: ApiContext, threadsOnly = false): boolean {
     return true;
   }
   if (ctx.kernel.irql >= DISPATCH_LEVEL) return false;
+  // Kernel APCs queued to threads parked in a wait run before the threads themselves.
+  if (deliverApcs(ctx, APC_HOST)) return true;
   const w = threadsOnly ? undefined : st.work.shift();
   if (w) {
     runWork(ctx, w);
@@ -187,6 +190,9 @@ function step(ctx: ApiContext, threadsOnly = false): boolean {
   }
   return false;
 }
+
+const APC_HOST = apcHostOf((ctx) => sched(ctx));
+provideApcHost(APC_HOST);
 
 export const scheduler: WaitScheduler = {
   runUntil(ctx, satisfied, deadline) {

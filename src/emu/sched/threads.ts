@@ -11,6 +11,7 @@ import { hex } from "../api/util.js";
 import { PASSIVE_LEVEL, clockOf, keState, setSignal } from "../api/ke.js";
 import { asCallback } from "../verifier/callbacks.js";
 import { dereference } from "../obmgr/index.js";
+import type { ApcHost } from "../api/apc.js";
 
 export const STATUS_PENDING = 0x103;
 
@@ -43,6 +44,8 @@ export interface SysThread {
   criticalRegion: number;
   /** IoCreateSystemThread's driver or device object, referenced while the thread lives. */
   ioObject?: bigint;
+  /** System time of PsCreateSystemThread (KERNEL_USER_TIMES.CreateTime). */
+  createTime?: bigint;
 }
 
 export interface ThreadTable {
@@ -172,4 +175,26 @@ export function exitCurrent(ctx: ApiContext, st: ThreadTable, status: number): b
 
 export function newThread(object: bigint, start: bigint, context: bigint, module: string, id: bigint): SysThread {
   return { object, start, context, state: "ready", exitStatus: STATUS_PENDING, module, id, polls: 0, cpu: { start, arg: context }, irql: PASSIVE_LEVEL, criticalRegion: 0 };
+}
+
+/** APC delivery's view of system threads (api/apc.ts). */
+export function apcHostOf(table: (ctx: ApiContext) => ThreadTable): ApcHost {
+  const find = (ctx: ApiContext, object: bigint) => [...table(ctx).threads.values()].find((t) => t.object === object);
+  return {
+    thread: (ctx, object) => find(ctx, object),
+    runAs(ctx, object, fn) {
+      const t = find(ctx, object);
+      const ks = keState(ctx.kernel);
+      const saved = { irql: ctx.kernel.irql, cr: ks.criticalRegion };
+      ctx.kernel.irql = t?.irql ?? 0;
+      ks.criticalRegion = t?.criticalRegion ?? 0;
+      try {
+        if (t) pollAs(ctx, t, () => (fn(), null));
+        else fn();
+      } finally {
+        ctx.kernel.irql = saved.irql;
+        ks.criticalRegion = saved.cr;
+      }
+    },
+  };
 }
