@@ -47,7 +47,7 @@ test("sim --timeout: a driver that never returns stops after the budget (a hang,
   assert.ok(Date.now() - t0 < 9000, "stopped well before the 10 s default");
   const ev = parse(r.stdout);
   assert.equal(ev.find((e) => e.event === "fault")?.kind, "timeout");
-  assert.match(String(ev.find((e) => e.event === "fail")?.message), /time budget of 0\.5 s exceeded in emufault\.sys!Spin \(the call does not return/);
+  assert.match(String(ev.find((e) => e.event === "fail")?.message), /time budget of 0\.5 s exceeded in emufault\.sys!Spin; the driver was running at emufault\.sys\+0x[0-9a-f]+ \(Spin\) \(the call does not return/);
   const bad = await runCli(["sim", "--timeout", "0", "--install", EMUFAULT, "--", "start:emufault"]);
   assert.equal(bad.code, 2);
 });

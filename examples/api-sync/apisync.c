@@ -341,6 +341,8 @@ typedef PVOID (NTAPI *PFN_CURRENT)(void);
 typedef HANDLE (NTAPI *PFN_ID_OF)(PVOID);
 typedef BOOLEAN (NTAPI *PFN_BOOL_OF)(PVOID);
 typedef LONG_PTR (FASTCALL *PFN_REF_TAG)(PVOID, ULONG);
+typedef VOID (NTAPI *PFN_DEFER_TAG)(PVOID, ULONG);
+typedef NTSTATUS (NTAPI *PFN_CLOSE_HANDLE)(HANDLE, KPROCESSOR_MODE);
 typedef PVOID (NTAPI *PFN_ALLOCATE_POOL3)(ULONG64, SIZE_T, ULONG, PVOID, ULONG);
 typedef VOID (NTAPI *PFN_FREE_POOL2)(PVOID, ULONG, PVOID, ULONG);
 typedef NTSTATUS (NTAPI *PFN_WAIT)(PVOID, KWAIT_REASON, KPROCESSOR_MODE, BOOLEAN, PLARGE_INTEGER);
@@ -382,6 +384,8 @@ int NTAPI TestMisc(void)
     PFN_REF_TAG refTag = R(PFN_REF_TAG, ObfReferenceObjectWithTag);
     PFN_REF_TAG derefTag = R(PFN_REF_TAG, ObfDereferenceObjectWithTag);
     PFN_PTR deferDelete = R(PFN_PTR, ObDereferenceObjectDeferDelete);
+    PFN_DEFER_TAG deferDeleteTag = R(PFN_DEFER_TAG, ObDereferenceObjectDeferDeleteWithTag);
+    PFN_CLOSE_HANDLE closeHandle = R(PFN_CLOSE_HANDLE, ObCloseHandle);
     PFN_ALLOCATE_POOL3 allocate3 = R(PFN_ALLOCATE_POOL3, ExAllocatePool3);
     PFN_FREE_POOL2 free2 = R(PFN_FREE_POOL2, ExFreePool2);
     PFN_WAIT waitMutex = R(PFN_WAIT, KeWaitForMutexObject);
@@ -392,7 +396,7 @@ int NTAPI TestMisc(void)
     PFN_STATUS breakWithStatus = R(PFN_STATUS, DbgBreakPointWithStatus);
     PFN_VOID breakPoint = R(PFN_VOID, DbgBreakPoint);
     PVOID all[] = { getIrql, initLock, raiseSynch, interruptPrecise, systemPrecise, currentThread, psProcess, psThread,
-        processId, threadId, systemThread, sessionId, refTag, derefTag, deferDelete, allocate3, free2, waitMutex,
+        processId, threadId, systemThread, sessionId, refTag, derefTag, deferDelete, deferDeleteTag, closeHandle, allocate3, free2, waitMutex,
         processorEx, activeCount, activeCountEx, breakWithStatus, breakPoint
 #ifndef _WIN64
         , kfAcquire, kfRelease, keAcquire, kefAcquire, kefRelease, kfLower, interruptTime, tickCount
@@ -472,7 +476,18 @@ int NTAPI TestMisc(void)
     derefTag(psProcess(), 'gaTA');
     CHECK(ObReferenceObjectByPointer(psProcess(), 0, NULL, KernelMode) == STATUS_SUCCESS);
     deferDelete(psProcess());
+    CHECK(ObReferenceObjectByPointer(psProcess(), 0, NULL, KernelMode) == STATUS_SUCCESS);
+    deferDeleteTag(psProcess(), 'gaTA');
     CHECK(ObReferenceObjectByHandle((HANDLE)(LONG_PTR)-12345, 0, NULL, KernelMode, &p, NULL) == STATUS_INVALID_HANDLE);
+    {
+        /* ObCloseHandle closes a kernel handle like ZwClose. */
+        HANDLE key = NULL;
+        OBJECT_ATTRIBUTES oa;
+        UNICODE_STRING keyName = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System");
+        InitializeObjectAttributes(&oa, &keyName, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+        CHECK(ZwOpenKey(&key, KEY_READ, &oa) == STATUS_SUCCESS);
+        CHECK(closeHandle(key, KernelMode) == STATUS_SUCCESS);
+    }
 
     /* pool variants */
     p = ExAllocatePoolWithQuota((POOL_TYPE)(PagedPool | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE), 16);

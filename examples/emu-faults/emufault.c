@@ -61,6 +61,16 @@ LONG64 NTAPI Spin(void)
     for (;;) g_counter++;
 }
 
+/* A loop that never ends but calls the kernel on each turn. */
+LONG64 NTAPI SpinCalling(void)
+{
+    for (;;) {
+        PVOID p = ExAllocatePoolWithTag(NonPagedPool, 16, 'nipS');
+        if (p) ExFreePoolWithTag(p, 'nipS');
+        g_counter++;
+    }
+}
+
 /* Each level reads its caller's frame, so no frame can be reused (no tail call, no loop). */
 static __attribute__((noinline)) LONG64 recurse(LONG64 n, volatile char *parent)
 {

@@ -13,6 +13,7 @@ import { MAX_CALL_DEPTH, stackSlot } from "./layout.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { arm64CallRegisters } from "./arch/arm64.js";
 import { servePrivileged } from "./verifier/trap.js";
+import { BUILTIN_MODULES } from "./kernel-modules.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
 
 /** Addresses below this are user mode (x64: the 128 TiB user half). */
@@ -104,10 +105,14 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
   const entry = emu.verifier.enabled && !exportCall ? entryState(emu) : null;
   calls.depth++;
   calls.targets.push(address);
-  const timeout = (rip: bigint): RunResult => ({
-    ok: false,
-    fault: faults.report("timeout", `time budget of ${timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip),
-  });
+  const timeout = (rip: bigint): RunResult => {
+    const fault = faults.report("timeout", `time budget of ${timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip);
+    // Where the driver was spinning: its innermost frame (the loop is there, or in what it calls).
+    const builtin = (f: string) => (BUILTIN_MODULES as readonly string[]).includes(f.replace(/\+.*$/, "").toLowerCase());
+    const own = fault.backtrace.find((f) => /\+0x/.test(f) && !builtin(f));
+    if (own) fault.message += fault.backtrace[0] === own ? `; the driver was running at ${own}` : `; the driver was in ${fault.backtrace[0]}, called from ${own}`;
+    return { ok: false, fault };
+  };
   const owns = (sp: bigint): boolean => (sp >= slot.low && sp <= slot.high) || (thread !== undefined && sp >= thread.stack.low && sp <= thread.stack.high);
   try {
     let startAt = thread?.resume ? thread.resume.pc : address;
