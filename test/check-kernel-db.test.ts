@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
 import { loadKernelExports, kernelModuleExportsFor } from "../src/nt/kernel-exports.js";
 import { repoPath, tool } from "./helpers.js";
 
@@ -30,6 +31,21 @@ test("npm run kernel-db --check: the committed database is what the generator pr
   const r = spawnSync(process.execPath, [repoPath("scripts/kernel-db.mjs"), "--check", "--no-build"], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /up to date/);
+});
+
+test("x64 lists read without the other architectures' equal the whole database's", () => {
+  // A fresh process: the x64 lists first (the emulator's start, which parses only them), then the whole file.
+  const mod = JSON.stringify(pathToFileURL(repoPath("dist", "src", "nt", "kernel-exports.js")).href);
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", `
+    const k = await import(${mod});
+    const part = Object.fromEntries(["ntoskrnl.exe", "hal.dll", "usbd.sys", "nope.sys"].map((m) => [m, k.kernelModuleExportsFor(m, "x64")]));
+    const arm = k.kernelModuleExportsFor("hal.dll", "arm64");
+    const whole = k.loadKernelExports();
+    process.stdout.write(JSON.stringify({ same: Object.entries(part).every(([m, l]) => JSON.stringify(l) === JSON.stringify(whole.modules[m])), n: part["ntoskrnl.exe"].length, arm: arm.length, halX64: whole.modules["hal.dll"].length }));`], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as { same: boolean; n: number; arm: number; halX64: number };
+  assert.ok(got.same, r.stdout);
+  assert.ok(got.n > 2000 && got.arm > got.halX64, r.stdout);
 });
 
 test("database covers ntoskrnl.exe and hal.dll for x64 and x86, and x86-only modules", () => {
