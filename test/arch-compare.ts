@@ -40,6 +40,8 @@ export function archNeutralLine(e: TraceEvent): string {
     // x86 serves some routines from hal.dll, and KeAcquireSpinLockRaiseToDpc is wdm.h's macro for KfAcquireSpinLock there.
     .replace(/(hal\.dll|ntoskrnl\.exe)!/g, "KERNEL!")
     .replace(/\bKfAcquireSpinLock\b/g, "KeAcquireSpinLockRaiseToDpc")
+    // x86 wdm.h: KeAcquireSpinLockAtDpcLevel / KeReleaseSpinLockFromDpcLevel are the fastcall Kef* routines.
+    .replace(/\bKef(AcquireSpinLockAtDpcLevel|ReleaseSpinLockFromDpcLevel)\b/g, "Ke$1")
     .replace(/0x[0-9a-f]{8,16}\b/gi, "ADDR")
     .replace(/\+0x[0-9a-f]+/g, "+OFF")
     .replace(/(read|write) of [48] byte\(s\)/g, "$1 of a pointer")
