@@ -12,7 +12,7 @@ import type { TraceEvent } from "../src/events.js";
 import { callImage, type CallImageResult } from "../src/sim/call.js";
 import { parseScenario, runSimulation } from "../src/kernel/index.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
-import { fixture, repoPath } from "./helpers.js";
+import { fixture, repoPath, runCli, type CliResult } from "./helpers.js";
 import { compactCommon } from "./trace.js";
 
 /**
@@ -94,4 +94,20 @@ export function runScenarioOn(name: string, arch: "x64" | "x86" | "arm64", line:
   const events: TraceEvent[] = [];
   const r = runSimulation({ ...s, sink: (e) => events.push(e), executor: emulatorExecutor });
   return { ok: r.ok, lines: events.map(line) };
+}
+
+/**
+ * Run `kmdll sim --json` (or any CLI command printing JSON events) on the x64 fixtures and on the
+ * x86 builds of the same C: `make(arch)` gives the arguments for an arch (e.g. with
+ * `fixture(arch, ...)` installs). The exit codes and every event, addresses aside, must agree;
+ * returns the x64 run, on which the test asserts as before.
+ */
+export async function cliBothArches(make: (arch: "x64" | "x86") => string[] | Promise<string[]>, opts: Parameters<typeof runCli>[1] = {}): Promise<CliResult> {
+  const parse = (out: string) =>
+    out.split("\n").filter((l) => l.startsWith("{")).map((l) => archNeutralLine(JSON.parse(l) as TraceEvent));
+  const a = await runCli(await make("x64"), opts);
+  const b = await runCli(await make("x86"), opts);
+  assert.equal(b.code, a.code, `exit code on x86 ${b.code}, x64 ${a.code}: ${b.stdout.slice(-2000)}${b.stderr}`);
+  assert.deepEqual(parse(b.stdout), parse(a.stdout), "the x86 build's events differ from x64's");
+  return a;
 }
