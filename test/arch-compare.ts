@@ -30,6 +30,11 @@ export function archNeutralLine(e: TraceEvent): string {
   delete rest.backtrace;
   delete rest.address;
   delete rest.caller;
+  // x86 drivers call HAL's READ_PORT_*/WRITE_PORT_* where x64 code has `in`/`out` instructions.
+  if (event === "hardware") {
+    delete rest.via;
+    delete rest.site;
+  }
   // Where a fault is attributed when the x64 compiler made the call a tail call (x86 code calls).
   if (event === "fault") {
     delete rest.module;
