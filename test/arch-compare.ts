@@ -6,7 +6,7 @@
  * `callImage` on the x64 fixture and assert on the x64 result as before.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import type { TraceEvent } from "../src/events.js";
 import { callImage, type CallImageResult } from "../src/sim/call.js";
@@ -69,6 +69,41 @@ export function outcome(r: CallImageResult): string[] {
  * checked per arch in test/api-drivers.test.ts).
  */
 export const X86_GAPS = new Map<string, string>([]);
+
+const KMDF_X86 = "KMDF's modules (Wdf01000.sys, WdfLdr.sys) are emulated for x64 and ARM64, not x86";
+/**
+ * Examples built for x64 only (`KMDLL_ARCHES=x64` in their sources), with the reason docs/emulator.md
+ * ("x86") gives; test/arch-coverage.test.ts fails for an x64-only example missing here or there.
+ */
+export const X64_ONLY_EXAMPLES = new Map<string, string>([
+  ["kmdf-ctl", KMDF_X86],
+  ["kmdf-edge", KMDF_X86],
+  ["kmdf-filter", KMDF_X86],
+  ["kmdf-func", KMDF_X86],
+  ["flt-minifilter", "FltMgr and WFP handlers read x64 layouts"],
+  ["wdk-gs", "on x86 it needs ntoskrnl's _alloca_probe, a 32-bit load config and the fastcall @__security_check_cookie@4"],
+  ["qa-system", "its checks read x64 structures (DUMP_HEADER64 and KDDEBUGGER_DATA64 from KeCapturePersistentThreadState, CONTEXT.Rip/Rsp, EPROCESS and KLDR_DATA_TABLE_ENTRY offsets); x86's 32-bit dump header is not emulated"],
+  ["surface-vuln", "kmdll surface explores x64 drivers only: its canaries, pointer-leak scan and fuzzing patterns are 64-bit values"],
+  ["surface-safe", "kmdll surface explores x64 drivers only (see surface-vuln)"],
+]);
+
+/** The example that builds a fixture file name (TARGETNAME), from examples/<dir>/sources. */
+export function exampleOfFixture(file: string): string | undefined {
+  const target = file.replace(/\.[^.]+$/, "").toLowerCase();
+  for (const dir of readdirSync(repoPath("examples"))) {
+    const src = repoPath("examples", dir, "sources");
+    if (!existsSync(src)) continue;
+    const m = /^TARGETNAME\s*=\s*(\S+)/m.exec(readFileSync(src, "utf8"));
+    if (m && m[1]!.toLowerCase() === target) return dir;
+  }
+  return undefined;
+}
+
+/** Why a fixture has no x86 build: its example's reason, or "no x86 build". */
+export function x64OnlyReason(file: string): string {
+  const ex = exampleOfFixture(file);
+  return (ex && X64_ONLY_EXAMPLES.get(ex)) ?? "no x86 build";
+}
 
 type Options = Parameters<typeof callImage>[3];
 
