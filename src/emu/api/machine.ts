@@ -59,7 +59,7 @@ const portOf = (ctx: ApiContext) => Number(ctx.arg(0) & 0xffffn);
 
 /**
  * READ_PORT_* / WRITE_PORT_* as routines: exported by x86 hal.dll only (x64 drivers inline `in`/`out`);
- * registered with the other machine routines, they reach x86 drivers only (x64's export database lacks them).
+ * the "ports" component (api/index.ts); they reach x86 drivers only (x64's export database lacks them).
  */
 export function portApis(): ApiDefinition[] {
   const out: ApiDefinition[] = [];
@@ -177,7 +177,6 @@ const OA_NAME = () => 2 * ptrSize();
 const OA_ATTRIBUTES = () => 3 * ptrSize();
 
 export const apis: ApiDefinition[] = [
-  ...portApis(),
   nt("MmMapIoSpace", 3, (ctx) => {
     const pa = BigInt.asUintN(64, ctx.arg(0));
     const size = Number(BigInt.asUintN(64, ctx.arg(1)) & 0xffffffffn);
