@@ -70,18 +70,11 @@ export function outcome(r: CallImageResult): string[] {
  */
 export const X86_GAPS = new Map<string, string>([]);
 
-const KMDF_X86 = "KMDF's modules (Wdf01000.sys, WdfLdr.sys) are emulated for x64 and ARM64, not x86";
 /**
  * Examples built for x64 only (`KMDLL_ARCHES=x64` in their sources), with the reason docs/emulator.md
  * ("x86") gives; test/arch-coverage.test.ts fails for an x64-only example missing here or there.
  */
 export const X64_ONLY_EXAMPLES = new Map<string, string>([
-  ["kmdf-ctl", KMDF_X86],
-  ["kmdf-edge", KMDF_X86],
-  ["kmdf-filter", KMDF_X86],
-  ["kmdf-func", KMDF_X86],
-  ["flt-minifilter", "FltMgr and WFP handlers read x64 layouts"],
-  ["wdk-gs", "on x86 it needs ntoskrnl's _alloca_probe, a 32-bit load config and the fastcall @__security_check_cookie@4"],
   ["qa-system", "its checks read x64 structures (DUMP_HEADER64 and KDDEBUGGER_DATA64 from KeCapturePersistentThreadState, CONTEXT.Rip/Rsp, EPROCESS and KLDR_DATA_TABLE_ENTRY offsets); x86's 32-bit dump header is not emulated"],
   ["surface-vuln", "kmdll surface explores x64 drivers only: its canaries, pointer-leak scan and fuzzing patterns are 64-bit values"],
   ["surface-safe", "kmdll surface explores x64 drivers only (see surface-vuln)"],
@@ -150,4 +143,24 @@ export async function cliBothArches(make: (arch: "x64" | "x86") => string[] | Pr
   assert.equal(b.code, a.code, `exit code on x86 ${b.code}, x64 ${a.code}: ${b.stdout.slice(-2000)}${b.stderr}`);
   assert.deepEqual(parse(b.stdout), parse(a.stdout), "the x86 build's events differ from x64's");
   return a;
+}
+
+/**
+ * Run `kmdll sim --json` with the arguments `args(arch)` gives (fixtures of that arch) on x64 and
+ * on x86; assert the exit codes and the arch-neutral event lines agree; return the x64 run's exit
+ * code, output and events.
+ */
+export async function simBothArches(args: (arch: "x64" | "x86") => string[]): Promise<{ code: number; stdout: string; events: Record<string, unknown>[] }> {
+  const run = async (arch: "x64" | "x86") => {
+    const r = await runCli(["sim", "--json", ...args(arch)]);
+    const events = r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return { code: r.code, stdout: r.stdout, events };
+  };
+  const x64 = await run("x64");
+  const x86 = await run("x86");
+  // DbgPrint's %p prints a pointer as 8 or 16 upper-case hex digits.
+  const lines = (ev: Record<string, unknown>[]) => ev.map((e) => archNeutralLine(e as unknown as TraceEvent).replace(/\b(?:[0-9A-F]{8}){1,2}\b/g, "PTR"));
+  assert.deepEqual(lines(x86.events), lines(x64.events), "the x86 build's events differ from the x64 build's");
+  assert.equal(x86.code, x64.code);
+  return x64;
 }
