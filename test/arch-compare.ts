@@ -11,7 +11,8 @@ import { basename, dirname, resolve } from "node:path";
 import type { TraceEvent } from "../src/events.js";
 import { callImage, type CallImageResult } from "../src/sim/call.js";
 import { parseScenario, runSimulation } from "../src/kernel/index.js";
-import { emulatorExecutor } from "../src/sim/emulator.js";
+import { emulatorExecutor, emulatorExecutorWith } from "../src/sim/emulator.js";
+import { readDeviceFile } from "../src/sim/devices.js";
 import { fixture, repoPath, runCli, type CliResult } from "./helpers.js";
 import { compactCommon } from "./trace.js";
 
@@ -125,7 +126,9 @@ export function runScenarioOn(name: string, arch: "x64" | "x86" | "arm64", line:
   if (json.install) json.install = json.install.map((p) => (p.includes("fixtures/x64/") ? fixture(arch, basename(p)) : p));
   const s = parseScenario(json, (p) => resolve(dirname(file), p));
   const events: TraceEvent[] = [];
-  const r = runSimulation({ ...s, sink: (e) => events.push(e), executor: emulatorExecutor });
+  // A scenario's device file (the PnP manager's tree) is read as `kmdll sim` reads it.
+  const executor = s.devices ? emulatorExecutorWith({ verifier: "standard" }, undefined, readDeviceFile(s.devices)) : emulatorExecutor;
+  const r = runSimulation({ ...s, sink: (e) => events.push(e), executor });
   return { ok: r.ok, lines: events.map(line) };
 }
 

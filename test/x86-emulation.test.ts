@@ -55,7 +55,9 @@ for (const file of readdirSync(SCENARIO_DIR).filter((f) => f.endsWith(".json")).
     const leaky = name === "leak" || name === "dl-ioctl-leak";
     assert.equal(x64.ok, !leaky, x64.lines.join("\n"));
     assert.equal(x86.ok, !leaky, x86.lines.join("\n"));
-    assert.deepEqual(x86.lines, x64.lines);
+    // DbgPrint's %p prints a pointer as 8 or 16 upper-case hex digits (kmdffunc's PDO).
+    const ptr = (l: string[]) => l.map((x) => x.replace(/\b(?:[0-9A-F]{8}){1,2}\b/g, "PTR"));
+    assert.deepEqual(ptr(x86.lines), ptr(x64.lines));
   });
 }
 
