@@ -102,10 +102,10 @@ export const MIN_FILES_PER_WORKER = 48;
 
 /**
  * Fewest files per worker thread on a machine with at most 2 logical CPUs. V8 optimizes hot code
- * on background threads, and a thread's first few hundred files keep them busy (about 0.5 s of
- * CPU per thread on wine64, as much as the analysis itself): a single-threaded scan already uses
- * the second CPU, and a worker adds its own compilation on top. Measured with per-thread CPU
- * times (docs/performance.md): one worker made scans of 694 and 2,082 files slower, not faster.
+ * on background threads, and a thread's first few hundred files keep them busy: a single-threaded
+ * scan already uses the second CPU, and a worker adds its own compilation on top. Measured with
+ * per-thread CPU times (docs/qa.md, "Scan and implib on real inputs"): one worker made scans of
+ * 694 and 2,082 files slower, not faster.
  */
 export const MIN_FILES_PER_WORKER_2_CPUS = 8192;
 
