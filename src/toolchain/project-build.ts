@@ -17,6 +17,8 @@ import { asmArgs, compileArgs, libArgs, linkArgs, rcArgs } from "./recipe.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
 import { runClangWithFixups } from "./msvc-fixups.js";
 import { planX86Link } from "./x86-exports.js";
+import { tmhStub } from "./wpp.js";
+import { masmCompat } from "./masm-compat.js";
 import { SYSTEM_IMPORT_LIBRARIES, writeKernelImportLibraries, type SystemModule } from "./kernel-implib.js";
 import type { Arch, LibRef } from "./sources.js";
 import type { ProjectResult, StepKind, StepReport } from "./build.js";
@@ -81,7 +83,9 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
     r.errors = (r.errors ?? "") + text;
   };
 
-  const includes = p.includes.map((i) => (i === "$(O)" ? O : i));
+  // Generated headers (windmc's .h and .rc, WPP's .tmh stubs) go to the object folder, which is on the include path as the WDK's $(O) is.
+  const includes = [...p.includes.map((i) => (i === "$(O)" ? O : i)), ...(p.messages.length || p.wppFuncs ? [objDir] : [])];
+  if (p.wppFuncs) for (const s of p.sources) writeFileSync(join(objDir, basename(s.rel).replace(/\.[^.]+$/, "") + ".tmh"), tmhStub(s.rel, p.wppFuncs));
   const cflags = {
     arch, includes, sysInclude: sr.include, ddkInclude: sr.ddkInclude, compatInclude: COMPAT_INCLUDE,
     ...(ctx.vfsOverlay ? { vfsOverlay: ctx.vfsOverlay } : {}), forceIncludes: p.forceIncludes,
@@ -92,7 +96,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const compileStep = async (id: string, input: string, output: string, tool: string | undefined, toolName: string, args: string[], cwd: string, depfile?: string): Promise<string | undefined> => {
     if (!tool) {
       step("compile", input, "failed");
-      fail(`${input}: ${toolName} is not installed: install with \`sudo apt-get install llvm\`\n`);
+      fail(`${input}: ${toolName} is not installed: install with \`sudo apt-get install ${toolName === "windmc" ? "binutils-mingw-w64-x86-64" : "llvm"}\`\n`);
       return undefined;
     }
     const key = hashText(ctx.tc.version, tool, cwd, JSON.stringify(args));
@@ -116,7 +120,12 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const compileSource = (s: ProjectSource): Promise<string | undefined> => {
     const object = join(objDir, objName(s.rel));
     if (/\.asm$/i.test(s.rel)) {
-      return compileStep(`compile:${s.rel}`, s.abs, object, ctx.tc.llvmMl, "llvm-ml", asmArgs(arch, s.rel, object, includes, p.spec.defines), p.dir);
+      const fixed = masmCompat(readFileSync(s.abs, "latin1"));
+      if (!fixed) return compileStep(`compile:${s.rel}`, s.abs, object, ctx.tc.llvmMl, "llvm-ml", asmArgs(arch, s.rel, object, includes, p.spec.defines), p.dir);
+      const copy = object.replace(/\.obj$/, ".asm");
+      writeFileSync(copy, fixed.text, "latin1");
+      note(fixed.lines.map((l) => `${shown(s.abs)}:${l}:1: warning: llvm-ml does not know EXTRN (MASM's synonym of EXTERN); kmdll assembled a copy that says EXTERN\n`).join(""));
+      return compileStep(`compile:${s.rel}`, s.abs, object, ctx.tc.llvmMl, "llvm-ml", asmArgs(arch, copy, object, [dirname(s.abs), ...includes], p.spec.defines), p.dir);
     }
     const depfile = object.replace(/\.obj$/, ".d");
     const args = compileArgs({ ...cflags, source: s.rel, object, depfile });
@@ -137,6 +146,11 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
     return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", rcArgs(s.rel, res, incs, defs), p.dir);
   };
 
+  // Message files first: the C sources include the headers windmc writes.
+  for (const m of p.messages) {
+    const header = join(objDir, basename(m.rel).replace(/\.[^.]+$/, "") + ".h");
+    if (!(await compileStep(`mc:${m.rel}`, m.abs, header, ctx.tc.windmc, "windmc", ["-h", objDir, "-r", objDir, m.rel], p.dir))) return;
+  }
   const objects = await mapLimit([...p.sources.map((s) => () => compileSource(s)), ...p.resources.map((s) => () => compileResource(s))], ctx.jobs, (f) => f());
   // Report the compile steps in SOURCES order (they finish in any order).
   const order = [...p.sources, ...p.resources].map((s) => s.abs);
@@ -233,8 +247,8 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   // export database, with the symbols the objects need (kernel-implib.ts); after mingw-w64's.
   const kernelImplibs = writeKernelImportLibraries([...objs.filter((o) => o.endsWith(".obj")), ...libs], arch, (m) => join(objDir, `kmdll-${m.replace(/\.[^.]+$/, "")}.lib`), systemLibs);
   const args = linkArgs({
-    arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
-    kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), ...(sr.mingwLibs ? [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")] : []), ...kernelImplibs], ...(linkDef ? { def: linkDef } : {}),
+    arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs: [...libs, ...(ctx.supportLib ? [ctx.supportLib] : [])],
+    kernelLibs: [...(sr.mingwLibs ? [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")] : []), ...kernelImplibs], ...(linkDef ? { def: linkDef } : {}),
     userFlags: [...(x86?.args ?? []), ...linkerFlags(p, note)],
     entry: p.spec.entry,
   });

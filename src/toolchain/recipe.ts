@@ -66,6 +66,9 @@ export const BASE_CFLAGS = [
   // (__try/__except, anonymous structs, an empty __VA_ARGS__ swallowing its comma), tentative definitions shared across files (cl's
   // default), and no warning for `#include <Ntifs.h>` matched case-insensitively.
   "-fms-extensions", "-fms-compatibility", "-fcommon", "-Wno-nonportable-include-path",
+  // `#a ## "." ## #b`: cl.exe leaves the two string literals side by side (concatenated later);
+  // clang does the same in MS mode but calls it an error unless this warning is off.
+  "-Wno-invalid-token-paste",
   // cl.exe's /kernel, which every WDK 8+ build passes, predefines _KERNEL_MODE=1 ("/kernel",
   // Microsoft Learn); headers shared by a driver and its user-mode tools test it.
   "-D_KERNEL_MODE=1",
@@ -103,7 +106,10 @@ export function linkArgs(l: LinkInput): string[] {
   const r = RECIPES[l.arch];
   return [
     `/machine:${r.machine}`, "/driver", "/subsystem:native", ...(l.entry === null ? ["/noentry", "/dll"] : [`/entry:${l.entry ?? "DriverEntry"}`]), "/nodefaultlib", "/Brepro",
-    "/opt:ref", `/implib:${l.scratchImplib}`, `/out:${l.out}`, ...r.linkExtra, ...l.objects, ...l.libs, ...l.kernelLibs,
+    // The kernel's libraries before the project's TARGETLIBS, as the WDK links (makefile.new:
+    // MACHINE_TARGETLIBS=$(TARGETLIB) $(TARGETLIBS), TARGETLIB being ntoskrnl.lib hal.lib …): a routine
+    // both ntoskrnl.lib and a TARGETLIBS ntdll.lib define binds to ntoskrnl.exe (OpenXT's xenutil).
+    "/opt:ref", `/implib:${l.scratchImplib}`, `/out:${l.out}`, ...r.linkExtra, ...l.objects, ...l.kernelLibs, ...l.libs,
     ...l.userFlags, ...(l.def ? [`/def:${l.def}`] : []),
   ];
 }
