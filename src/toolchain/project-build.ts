@@ -36,6 +36,8 @@ const NOT_NEEDED: Record<string, string> = {
 };
 /** WDK libraries kmdll builds from data/lib-src (libcntpr: only the routines ntoskrnl does not export). */
 const BUILT_HERE = new Set(["aux_klib", "libcntpr"]);
+/** ntdll.lib, which WDK projects list in TARGETLIBS for its Rtl/Zw routines: linked after the kernel's libraries. */
+const USER_MODE_LIBS = new Set(["ntdll"]);
 /** The kernel libraries kmdll writes from its export database for every link (kernel-implib.ts). */
 const KERNEL_IMPLIB_MODULES = new Set(["ntoskrnl", "hal"]);
 
@@ -120,11 +122,11 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const compileSource = (s: ProjectSource): Promise<string | undefined> => {
     const object = join(objDir, objName(s.rel));
     if (/\.asm$/i.test(s.rel)) {
-      const fixed = masmCompat(readFileSync(s.abs, "latin1"));
+      const fixed = masmCompat(readFileSync(s.abs, "latin1"), arch);
       if (!fixed) return compileStep(`compile:${s.rel}`, s.abs, object, ctx.tc.llvmMl, "llvm-ml", asmArgs(arch, s.rel, object, includes, p.spec.defines), p.dir);
       const copy = object.replace(/\.obj$/, ".asm");
       writeFileSync(copy, fixed.text, "latin1");
-      note(fixed.lines.map((l) => `${shown(s.abs)}:${l}:1: warning: llvm-ml does not know EXTRN (MASM's synonym of EXTERN); kmdll assembled a copy that says EXTERN\n`).join(""));
+      note(fixed.fixes.map((f) => `${shown(s.abs)}:${f.line}:1: warning: ${f.what === "extrn" ? "llvm-ml does not know EXTRN (MASM's synonym of EXTERN); kmdll assembled a copy that says EXTERN" : "llvm-ml 14 addresses an external symbol absolutely here, ml64 relative to RIP; kmdll assembled a copy that says [rip + …]"}\n`).join(""));
       return compileStep(`compile:${s.rel}`, s.abs, object, ctx.tc.llvmMl, "llvm-ml", asmArgs(arch, copy, object, [dirname(s.abs), ...includes], p.spec.defines), p.dir);
     }
     const depfile = object.replace(/\.obj$/, ".d");
@@ -193,7 +195,15 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   for (const d of [...(p.def ? [p.def] : []), ...p.defLibs]) readDefOrThrow(d);
   const libs: string[] = [];
   const systemLibs: SystemModule[] = [];
+  // A user-mode DLL's import library (TARGETLIBS=$(DDK_LIB_PATH)\ntdll.lib, OpenXT's xenutil): the WDK
+  // links ntoskrnl.lib ahead of TARGETLIBS (makefile.new: MACHINE_TARGETLIBS=$(TARGETLIB) $(TARGETLIBS)),
+  // so what ntoskrnl.exe also exports binds there; kmdll links these after the kernel's libraries.
+  const userModeLibs: string[] = [];
   for (const l of p.spec.libs) {
+    if (l.kind === "kernel" && USER_MODE_LIBS.has(l.name) && sr.mingwLibs) {
+      userModeLibs.push(resolveLib(ctx, p, arch, l, O));
+      continue;
+    }
     if (l.kind === "kernel" && SYSTEM_IMPORT_LIBRARIES[l.name] && !existsSync(join(sr.lib, `lib${l.name}.a`))) {
       systemLibs.push(SYSTEM_IMPORT_LIBRARIES[l.name]!);
       continue;
@@ -247,8 +257,9 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   // export database, with the symbols the objects need (kernel-implib.ts); after mingw-w64's.
   const kernelImplibs = writeKernelImportLibraries([...objs.filter((o) => o.endsWith(".obj")), ...libs], arch, (m) => join(objDir, `kmdll-${m.replace(/\.[^.]+$/, "")}.lib`), systemLibs);
   const args = linkArgs({
-    arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs: [...libs, ...(ctx.supportLib ? [ctx.supportLib] : [])],
-    kernelLibs: [...(sr.mingwLibs ? [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")] : []), ...kernelImplibs], ...(linkDef ? { def: linkDef } : {}),
+    arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
+    kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), ...(sr.mingwLibs ? [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")] : []), ...kernelImplibs, ...userModeLibs],
+    ...(linkDef ? { def: linkDef } : {}),
     userFlags: [...(x86?.args ?? []), ...linkerFlags(p, note)],
     entry: p.spec.entry,
   });

@@ -106,10 +106,7 @@ export function linkArgs(l: LinkInput): string[] {
   const r = RECIPES[l.arch];
   return [
     `/machine:${r.machine}`, "/driver", "/subsystem:native", ...(l.entry === null ? ["/noentry", "/dll"] : [`/entry:${l.entry ?? "DriverEntry"}`]), "/nodefaultlib", "/Brepro",
-    // The kernel's libraries before the project's TARGETLIBS, as the WDK links (makefile.new:
-    // MACHINE_TARGETLIBS=$(TARGETLIB) $(TARGETLIBS), TARGETLIB being ntoskrnl.lib hal.lib …): a routine
-    // both ntoskrnl.lib and a TARGETLIBS ntdll.lib define binds to ntoskrnl.exe (OpenXT's xenutil).
-    "/opt:ref", `/implib:${l.scratchImplib}`, `/out:${l.out}`, ...r.linkExtra, ...l.objects, ...l.kernelLibs, ...l.libs,
+    "/opt:ref", `/implib:${l.scratchImplib}`, `/out:${l.out}`, ...r.linkExtra, ...l.objects, ...l.libs, ...l.kernelLibs,
     ...l.userFlags, ...(l.def ? [`/def:${l.def}`] : []),
   ];
 }
