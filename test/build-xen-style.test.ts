@@ -54,6 +54,11 @@ for (const arch of ["x64", "x86"] as const) {
     // The message table windmc made from evtdrv_msgs.mc, linked through evtdrv.rc's #include.
     assert.match(tool("llvm-readobj", ["--coff-resources", join(out, "evtdrv.sys")]).stdout, /Type: MESSAGETABLE/);
 
+    // Incremental: the generated .tmh, .h and .rc files keep their time stamps, so nothing is redone.
+    const again = await runCli(["build", ".", "--arch", arch], { cwd: ws });
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    for (const p of ["evtlib", "evtdrv", "evtclient"]) assert.match(again.stdout, new RegExp(`^${p} \\(${arch}\\): up to date`, "m"));
+
     const s = await runCli(["sim", "--root", "root", "start:evtclient", "stop:evtclient"], { cwd: ws });
     assert.equal(s.code, 0, s.stdout + s.stderr);
     // "3.14": pasted literals; 68/36: the AMD64/i386 branch plus __declspec(inline) helpers; safe boot 0:

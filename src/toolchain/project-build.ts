@@ -87,7 +87,12 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
 
   // Generated headers (windmc's .h and .rc, WPP's .tmh stubs) go to the object folder, which is on the include path as the WDK's $(O) is.
   const includes = [...p.includes.map((i) => (i === "$(O)" ? O : i)), ...(p.messages.length || p.wppFuncs ? [objDir] : [])];
-  if (p.wppFuncs) for (const s of p.sources) writeFileSync(join(objDir, basename(s.rel).replace(/\.[^.]+$/, "") + ".tmh"), tmhStub(s.rel, p.wppFuncs));
+  for (const s of p.wppFuncs ? p.sources : []) {
+    // Unchanged text keeps the file (its time stamp is in the objects' dependency records).
+    const tmh = join(objDir, basename(s.rel).replace(/\.[^.]+$/, "") + ".tmh");
+    const text = tmhStub(s.rel, p.wppFuncs!);
+    if (!existsSync(tmh) || readFileSync(tmh, "utf8") !== text) writeFileSync(tmh, text);
+  }
   const cflags = {
     arch, includes, sysInclude: sr.include, ddkInclude: sr.ddkInclude, compatInclude: COMPAT_INCLUDE,
     ...(ctx.vfsOverlay ? { vfsOverlay: ctx.vfsOverlay } : {}), forceIncludes: p.forceIncludes,
