@@ -20,7 +20,7 @@ import { planX86Link } from "./x86-exports.js";
 import { tmhStub } from "./wpp.js";
 import { masmCompat } from "./masm-compat.js";
 import { SYSTEM_IMPORT_LIBRARIES, writeKernelImportLibraries, type SystemModule } from "./kernel-implib.js";
-import type { Arch, LibRef } from "./sources.js";
+import { ARCH_DIRS, type Arch, type LibRef } from "./sources.js";
 import type { ProjectResult, StepKind, StepReport } from "./build.js";
 
 /** kmdll's compatibility headers and library sources (shipped in data/). */
@@ -86,7 +86,10 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   };
 
   // Generated headers (windmc's .h and .rc, WPP's .tmh stubs) go to the object folder, which is on the include path as the WDK's $(O) is.
-  const includes = [...p.includes.map((i) => (i === "$(O)" ? O : i)), ...(p.messages.length || p.wppFuncs ? [objDir] : [])];
+  // The WDK compiles with `/I<arch> /I.` ahead of INCLUDES (amd64mk.inc, i386mk.inc: GLOBAL_C_FLAGS): a
+  // source in amd64\ or i386\ finds the project's headers (OpenXT's i386\asmstubs.c includes "hvm.h").
+  const archDir = join(p.dir, ARCH_DIRS[arch]);
+  const includes = [...(existsSync(archDir) ? [archDir] : []), p.dir, ...p.includes.map((i) => (i === "$(O)" ? O : i)), ...(p.messages.length || p.wppFuncs ? [objDir] : [])];
   for (const s of p.wppFuncs ? p.sources : []) {
     // Unchanged text keeps the file (its time stamp is in the objects' dependency records).
     const tmh = join(objDir, basename(s.rel).replace(/\.[^.]+$/, "") + ".tmh");

@@ -22,12 +22,7 @@ EvtPlatformInit(VOID)
     EvtPlatformCode = 64;
 }
 #elif defined(i386)
-ULONG
-EvtReadInitCount(VOID)
-{
-    return EvtInitCount;
-}
-
+/* EvtReadInitCount is in i386\evtx86.c. */
 VOID
 EvtPlatformInit(VOID)
 {
@@ -40,6 +35,8 @@ EvtLibPlatform(VOID)
 {
     ULONG64 t0 = ReadTimeStampCounter();
 
+    /* A full fence (an SSE2 intrinsic, which cl.exe compiles for x86 without /arch). */
+    _mm_mfence();
     if (ReadTimeStampCounter() < t0)
         return 0;
     return EvtPlatformCode + EvtRoundUp(EvtIsPowerOfTwo(8) ? 1 : 0, 4);
