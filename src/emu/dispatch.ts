@@ -5,7 +5,7 @@
  * faults inside handlers into fault reports. Unimplemented exports fault or return
  * STATUS_NOT_IMPLEMENTED, as the emulator options say.
  */
-import type { ApiContext, ArgDisplay, GuestMemory, KernelState, PoolServices, RegName } from "./api/types.js";
+import type { ApiContext, ArgDisplay, CpuAccess, GuestMemory, KernelState, PoolServices, RegName } from "./api/types.js";
 import type { Thunk } from "./thunks.js";
 import type { FaultKind } from "../events.js";
 import type { Emulator } from "./emulator.js";
@@ -85,9 +85,19 @@ const POOL_ALLOCATOR = /!(ExAllocatePool\w*|ExAllocateFrom\w*Lookaside\w*|ExAllo
 class DispatchCache {
   readonly targets = new Map<bigint, Target | null>();
   readonly callers = new Map<bigint, { key: string; module: object; who: Caller }>();
-  readonly cpu: { get(reg: RegName): bigint };
+  readonly cpu: CpuAccess;
   constructor(emu: Emulator) {
-    this.cpu = { get: (reg) => emu.uc.regRead(emu.cpu.regId(emu.C, reg)) };
+    this.cpu = {
+      get: (reg) => emu.uc.regRead(emu.cpu.regId(emu.C, reg)),
+      // The caller goes on at `pc` with this stack pointer and the other registers as they are
+      // (the guest call resumes there, as after an __except).
+      resumeAt: (pc, sp) => {
+        const v = emu.uc.regReadMany([...emu.gprIds, emu.cpu.flagsId(emu.C)]);
+        const regs = v.slice(0, -1);
+        regs[4] = sp;
+        throw new SehResume({ regs, rip: pc, eflags: v[v.length - 1]! });
+      },
+    };
   }
 }
 const caches = new WeakMap<Emulator, DispatchCache>();
@@ -249,7 +259,7 @@ class CallContext implements ApiContext, PoolServices {
     throw new EmuStop(this.emu.faults.report(kind, message, this.retAddr, { api: this.target.apiName, ...extra }));
   }
 
-  get cpu(): { get(reg: RegName): bigint } {
+  get cpu(): CpuAccess {
     return this.cache.cpu;
   }
 
