@@ -36,5 +36,6 @@
 #include <kmdll/memory-barrier.h>
 #include <kmdll/pool2.h>
 #include <kmdll/mdl-flags.h>
+#include <kmdll/key-info.h>
 #include <kmdll/wdm-fixes.h>
 #endif
