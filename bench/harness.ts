@@ -109,7 +109,7 @@ export function row(measure: string, kmdllValue: number, reference: number, agai
 export function cliForm(): string {
   const mtime = (p: string) => statSync(join(REPO, p), { throwIfNoEntry: false })?.mtimeMs;
   const compiled = mtime("dist/src/cli/main.js");
-  const bundled = process.env.KMDLL_UNBUNDLED ? undefined : mtime("dist/bundle/cli/main.js");
+  const bundled = process.env.KMDLL_UNBUNDLED ? undefined : mtime("dist/bundle/cli/cli.cjs");
   return bundled !== undefined && (compiled === undefined || bundled >= compiled) ? "bundled (dist/bundle/cli)" : "unbundled (dist/src)";
 }
 

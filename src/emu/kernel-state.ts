@@ -69,6 +69,7 @@ export function createKernelState(emu: Emulator): KernelState {
     },
     userPages: {
       highest: emu.cpu.space.highestUserAddress,
+      sharedData: emu.cpu.space.kuserSharedData,
       map: (a, n, perms) => emu.uc.mapMemory(a, n, perms),
       protect: (a, n, perms) => emu.uc.protect(a, n, perms),
       unmap: (a, n) => emu.uc.unmapMemory(a, n),
