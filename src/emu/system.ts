@@ -68,6 +68,9 @@ export class SystemData {
   private kuserPage: Uint8Array | null = null;
   private kuserView: DataView | null = null;
   private shadowView: DataView | null = null;
+  /** The page and its shadow as 32-bit words (little-endian hosts, mapHost): the per-call clock update is then six plain stores each. */
+  private kuserWords: Uint32Array | null = null;
+  private shadowWords: Uint32Array | null = null;
 
   private readonly kuser: bigint;
 
@@ -180,6 +183,10 @@ export class SystemData {
     set64("MmBadPointer", 0n);
     set8("KeNumberProcessors", 1);
     this.kuserShadow = this.kuserPage ? this.kuserPage.slice() : this.uc.read(this.kuser, PAGE).slice();
+    if (this.kuserPage && LITTLE_ENDIAN) {
+      this.kuserWords = new Uint32Array(this.kuserPage.buffer, this.kuserPage.byteOffset, PAGE / 4);
+      this.shadowWords = new Uint32Array(this.kuserShadow.buffer, this.kuserShadow.byteOffset, PAGE / 4);
+    }
     set8("KdDebuggerEnabled", 0);
     set8("KdDebuggerNotPresent", 1);
     const build = exportAddress("NtBuildNumber");
@@ -227,6 +234,16 @@ export class SystemData {
     const p = this.clockParts;
     clock.parts(p);
     const ticks = clock.ticks();
+    const w = this.kuserWords;
+    if (w && ticks === this.lastTicks) {
+      // The per-call step: InterruptTime and SystemTime (KSYSTEM_TIME { LowPart, High1Time, High2Time }).
+      const sw = this.shadowWords!;
+      sw[IT] = w[IT] = p[0]!;
+      sw[IT + 1] = w[IT + 1] = sw[IT + 2] = w[IT + 2] = p[1]!;
+      sw[ST] = w[ST] = p[2]!;
+      sw[ST + 1] = w[ST + 1] = sw[ST + 2] = w[ST + 2] = p[3]!;
+      return;
+    }
     const shadow = this.kuserShadow;
     const sv = shadow ? (this.shadowView ??= new DataView(shadow.buffer, shadow.byteOffset, shadow.byteLength)) : null;
     // Over JS memory (mapHost) the page is written in place, else staged and written through the addon.
@@ -273,6 +290,11 @@ export class SystemData {
     return -1;
   }
 }
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+/** KUSER_SHARED_DATA's InterruptTime and SystemTime as 32-bit word indexes. */
+const IT = L64.KUSER_SHARED_DATA.InterruptTime / 4;
+const ST = L64.KUSER_SHARED_DATA.SystemTime / 4;
 
 /** A KSYSTEM_TIME { LowPart, High1Time, High2Time } into the page and its shadow. */
 function putTime(page: DataView, shadow: DataView | null, off: number, lo: number, hi: number): void {

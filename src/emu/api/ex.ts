@@ -33,7 +33,7 @@ const PAGED_POOL_TYPES = new Set([1, 3, 5, 7, 33, 35]);
 const EXECUTABLE_POOL_TYPES = new Set([0, 2, 4, 6, 32, 34, 36, 38]);
 
 function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, zero: boolean, raise: boolean): bigint {
-  ctx.describe(() => [poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
+  if (ctx.tracing !== false) ctx.describe(() => [poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
   // Driver Verifier (bug check 0xC4, Microsoft Learn): P1 0x01 = paged pool at IRQL > APC_LEVEL,
   // P1 0x00 = a zero-byte request; P2 current IRQL, P3 pool type, P4 size. The run goes on.
   if (PAGED_POOL_TYPES.has(poolType) && ctx.kernel.irql >= DISPATCH_LEVEL) {
@@ -82,7 +82,7 @@ function failed(ctx: ApiContext, raise: boolean, size: bigint): bigint {
 }
 
 function free(ctx: ApiContext, p: bigint, tag: number | null): void {
-  ctx.describe(() => (tag === null ? [hex(p)] : [hex(p), `'${tagText(tag)}'`]));
+  if (ctx.tracing !== false) ctx.describe(() => (tag === null ? [hex(p)] : [hex(p), `'${tagText(tag)}'`]));
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool free at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
   if (p === 0n) ctx.fault("bugcheck", "ExFreePool(NULL): BAD_POOL_CALLER", { code: "0x000000C2", parameters: ["0x46", "0x0", "0x0", "0x0"] });
   ctx.pool.free(p, tag);

@@ -56,6 +56,11 @@ export interface ApiContext {
    * called only when the call is traced (for routines called in hot loops).
    */
   describe(args: ArgDisplay[] | (() => ArgDisplay[])): void;
+  /**
+   * False when calls are not traced: a handler called in hot loops may then skip `describe` (and
+   * the closure it would make). Absent (unit-test fakes): treat as tracing.
+   */
+  readonly tracing?: boolean;
   /** Emit a DbgPrint line for the calling module. */
   dbgPrint(text: string, level?: number, component?: number): void;
   /** Emit a warning event. */
