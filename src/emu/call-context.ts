@@ -76,16 +76,20 @@ function join(lo: number, hi: number): bigint {
   return hi === 0 ? BigInt(lo >>> 0) : (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
+/** What few calls need: stack-argument reader, trace text, exception services (one object, made on first use). */
+interface Extras {
+  described: ArgDisplay[] | (() => ArgDisplay[]) | null;
+  stackArg: ((i: number) => bigint) | undefined;
+  seh: SehServices | undefined;
+}
+
 export class CallContext implements ApiContext, PoolServices {
-  readonly mem: GuestMemory;
-  readonly kernel: KernelState;
-  described: ArgDisplay[] | (() => ArgDisplay[]) | null = null;
+  /** The caller, once worked out beyond the routine's last-site cache. */
   private who: Caller | undefined = undefined;
-  private stackArg: ((i: number) => bigint) | undefined = undefined;
-  private sehServices: SehServices | undefined = undefined;
-  /** Whether the row still holds this call's registers (until detach()). */
-  private live = true;
-  // The row's words after detach() (address and return address halves, arguments, sp), as int32.
+  private more: Extras | null = null;
+  /** The row's index while it holds this call's registers; after detach(), -1 - index. */
+  private row: number;
+  // The row's words after detach() (a0-a3, sp and return address halves), as int32.
   private w2 = 0;
   private w3 = 0;
   private w4 = 0;
@@ -104,15 +108,30 @@ export class CallContext implements ApiContext, PoolServices {
     private readonly shared: ContextShared,
     readonly target: Target,
     /** Index of the call's row in the shared arrays (64-bit elements). */
-    private readonly row: number,
+    row: number,
   ) {
-    this.mem = emu.mem;
-    this.kernel = emu.kernel;
+    this.row = row;
   }
 
-  /** The row's 32-bit word k (0 = low half of the address, 2·i+LO = low half of element i). */
+  get mem(): GuestMemory {
+    return this.emu.mem;
+  }
+
+  get kernel(): KernelState {
+    return this.emu.kernel;
+  }
+
+  private extras(): Extras {
+    return (this.more ??= { described: null, stackArg: undefined, seh: undefined });
+  }
+
+  get described(): ArgDisplay[] | (() => ArgDisplay[]) | null {
+    return this.more?.described ?? null;
+  }
+
+  /** The row's 32-bit word k (2·e + LO = low half of element e). */
   private word(k: number): number {
-    if (this.live) return this.shared.rows.words[2 * this.row + k]! | 0;
+    if (this.row >= 0) return this.shared.rows.words[2 * this.row + k]! | 0;
     switch (k) {
       case 2: return this.w2;
       case 3: return this.w3;
@@ -131,13 +150,13 @@ export class CallContext implements ApiContext, PoolServices {
 
   /** Element e of the row (1-6) as a BigInt. */
   private element(e: number): bigint {
-    if (this.live) return this.shared.rows.regs[this.row + e]!;
+    if (this.row >= 0) return this.shared.rows.regs[this.row + e]!;
     return join(this.word(2 * e + LO), this.word(2 * e + HI));
   }
 
   /** The call has returned: keep its registers (the row will serve later calls). */
   detach(): void {
-    if (!this.live) return;
+    if (this.row < 0) return;
     const w = this.shared.rows.words;
     const b = 2 * this.row;
     this.w2 = w[b + 2]! | 0;
@@ -152,7 +171,7 @@ export class CallContext implements ApiContext, PoolServices {
     this.w11 = w[b + 11]! | 0;
     this.w12 = w[b + 12]! | 0;
     this.w13 = w[b + 13]! | 0;
-    this.live = false;
+    this.row = -1 - this.row;
   }
 
   get api(): string {
@@ -178,12 +197,13 @@ export class CallContext implements ApiContext, PoolServices {
   arg(i: number): bigint {
     if (i < 4 && this.shared.regArgs) return this.element(ROW_A0 + i);
     // The arch's convention: x64 stack arguments above the home space; x86 stack (fastcall: ECX, EDX first); ARM64 X4-X7, then the stack.
-    if (!this.stackArg) {
+    const x = this.extras();
+    if (!x.stackArg) {
       const emu = this.emu;
       const regs = [this.element(1), this.element(2), this.element(3), this.element(4)];
-      this.stackArg = emu.cpu.argReader(regs, this.sp, this.target.thunk.conv ?? {}, (a) => emu.readPtr(a), (r) => emu.uc.regRead(emu.C.regsArm64[r]!));
+      x.stackArg = emu.cpu.argReader(regs, this.sp, this.target.thunk.conv ?? {}, (a) => emu.readPtr(a), (r) => emu.uc.regRead(emu.C.regsArm64[r]!));
     }
-    return this.stackArg(i);
+    return x.stackArg(i);
   }
 
   u32(i: number): number {
@@ -197,7 +217,7 @@ export class CallContext implements ApiContext, PoolServices {
   }
 
   get callSite(): Caller {
-    return (this.who ??= this.lastSite() ?? this.shared.callerOf(this.emu, this.retAddr, this.target));
+    return this.who ?? this.lastSite() ?? (this.who = this.shared.callerOf(this.emu, this.retAddr, this.target));
   }
 
   /** The routine's last direct caller when this call comes from the same return address (no BigInt made), else null. */
@@ -236,7 +256,7 @@ export class CallContext implements ApiContext, PoolServices {
   }
 
   describe(args: ArgDisplay[] | (() => ArgDisplay[])): void {
-    this.described = args;
+    this.extras().described = args;
   }
 
   dbgPrint(text: string, level?: number, component?: number): void {
@@ -257,9 +277,9 @@ export class CallContext implements ApiContext, PoolServices {
 
   // Exception dispatch: x64 .pdata/.xdata (seh.ts); x86 the FS:[0] registration chain (seh-x86.ts).
   get seh(): SehServices | undefined {
-    if (this.emu.cpu.arch === "x86") return (this.sehServices ??= sehServicesX86(this.emu, this.target.apiName, this.callSite.callerText, this.retAddr, this.target.thunk.conv));
+    if (this.emu.cpu.arch === "x86") return (this.extras().seh ??= sehServicesX86(this.emu, this.target.apiName, this.callSite.callerText, this.retAddr, this.target.thunk.conv));
     if (this.emu.cpu.arch !== "x64") return undefined;
-    return (this.sehServices ??= sehServices(this.emu, this.target.apiName, this.callSite.callerText, this.retAddr));
+    return (this.extras().seh ??= sehServices(this.emu, this.target.apiName, this.callSite.callerText, this.retAddr));
   }
 
   /** The arguments as the trace shows them. */

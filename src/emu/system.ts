@@ -61,6 +61,7 @@ export class SystemData {
   private nextObjectType = 0;
   private lastTicks = -1;
   private readonly clockParts = [0, 0, 0, 0];
+  private readonly halves = new Uint32Array(4);
   private stageView: DataView | null = null;
   /** KUSER_SHARED_DATA as the kernel last wrote it. */
   private kuserShadow: Uint8Array | null = null;
@@ -231,19 +232,20 @@ export class SystemData {
   /** Write the deterministic clock into KUSER_SHARED_DATA (interrupt time, system time, tick count). */
   updateSharedData(clock: Clock): void {
     const S = L64.KUSER_SHARED_DATA;
-    const p = this.clockParts;
-    clock.parts(p);
     const ticks = clock.ticks();
     const w = this.kuserWords;
-    if (w && ticks === this.lastTicks) {
+    const h = this.halves;
+    if (w && ticks === this.lastTicks && clock.exactParts(h)) {
       // The per-call step: InterruptTime and SystemTime (KSYSTEM_TIME { LowPart, High1Time, High2Time }).
       const sw = this.shadowWords!;
-      sw[IT] = w[IT] = p[0]!;
-      sw[IT + 1] = w[IT + 1] = sw[IT + 2] = w[IT + 2] = p[1]!;
-      sw[ST] = w[ST] = p[2]!;
-      sw[ST + 1] = w[ST + 1] = sw[ST + 2] = w[ST + 2] = p[3]!;
+      sw[IT] = w[IT] = h[0]!;
+      sw[IT + 1] = w[IT + 1] = sw[IT + 2] = w[IT + 2] = h[1]!;
+      sw[ST] = w[ST] = h[2]!;
+      sw[ST + 1] = w[ST + 1] = sw[ST + 2] = w[ST + 2] = h[3]!;
       return;
     }
+    const p = this.clockParts;
+    clock.parts(p);
     const shadow = this.kuserShadow;
     const sv = shadow ? (this.shadowView ??= new DataView(shadow.buffer, shadow.byteOffset, shadow.byteLength)) : null;
     // Over JS memory (mapHost) the page is written in place, else staged and written through the addon.
