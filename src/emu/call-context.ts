@@ -70,6 +70,8 @@ export interface ContextShared {
   callerOf: CallerLookup;
   /** Whether the first four arguments are the row's a0-a3 (x64, ARM64; x86 reads its convention's slots). */
   regArgs: boolean;
+  /** x64: arguments past the fourth are on the stack above the home space (ARM64 has X4-X7 first). */
+  x64: boolean;
 }
 
 function join(lo: number, hi: number): bigint {
@@ -194,8 +196,28 @@ export class CallContext implements ApiContext, PoolServices {
     return this.word(2 * ROW_RET + HI);
   }
 
+  /**
+   * Where argument i lies on the kernel stack (an offset for KernelStacks' u32At/u64At, or -1):
+   * x64 above the home space; x86 stdcall/cdecl from [esp+4], fastcall after ECX and EDX; not
+   * for x86 routines with 64-bit arguments or ARM64 (the general reader handles those).
+   */
+  private stackOffset(i: number): number {
+    const sh = this.shared;
+    const sp = 2 * ROW_SP;
+    if (sh.regArgs) return sh.x64 ? this.emu.stacks.offsetOf(this.word(sp + LO) >>> 0, this.word(sp + HI) >>> 0, 0x28 + 8 * (i - 4), 8) : -1;
+    const conv = this.target.thunk.conv;
+    if (conv?.wide) return -1;
+    const slot = conv?.call === "fastcall" ? i - 2 : i;
+    return slot < 0 ? -1 : this.emu.stacks.offsetOf(this.word(sp + LO) >>> 0, this.word(sp + HI) >>> 0, 4 + 4 * slot, 4);
+  }
+
   arg(i: number): bigint {
     if (i < 4 && this.shared.regArgs) return this.element(ROW_A0 + i);
+    if (i >= 0 && (this.shared.x64 || !this.shared.regArgs)) {
+      if (!this.shared.regArgs && i < 2 && this.target.thunk.conv?.call === "fastcall") return this.element(ROW_A0 + i);
+      const at = this.stackOffset(i);
+      if (at >= 0) return this.shared.regArgs ? this.emu.stacks.u64At(at) : BigInt(this.emu.stacks.u32At(at));
+    }
     // The arch's convention: x64 stack arguments above the home space; x86 stack (fastcall: ECX, EDX first); ARM64 X4-X7, then the stack.
     const x = this.extras();
     if (!x.stackArg) {
@@ -208,11 +230,17 @@ export class CallContext implements ApiContext, PoolServices {
 
   u32(i: number): number {
     if (i < 4 && this.shared.regArgs) return this.word(2 * (ROW_A0 + i) + LO) >>> 0;
+    if (i >= 0 && !this.shared.regArgs) {
+      if (i < 2 && this.target.thunk.conv?.call === "fastcall") return this.word(2 * (ROW_A0 + i) + LO) >>> 0;
+      const at = this.stackOffset(i);
+      if (at >= 0) return this.emu.stacks.u32At(at);
+    }
     return Number(BigInt.asUintN(32, this.arg(i)));
   }
 
   i32(i: number): number {
     if (i < 4 && this.shared.regArgs) return this.word(2 * (ROW_A0 + i) + LO);
+    if (i >= 0 && !this.shared.regArgs) return this.u32(i) | 0;
     return Number(BigInt.asIntN(32, this.arg(i)));
   }
 
@@ -244,9 +272,13 @@ export class CallContext implements ApiContext, PoolServices {
     return this.emu.pool.allocate(size, tag, poolType, zero, moduleKey ?? caller?.module.toLowerCase() ?? "(kernel)", caller ? callerText : null, this.target.poolBy);
   }
 
-  free(a: bigint, tag: number | null): void {
+  free(a: bigint, tag: number | null, arg?: number): void {
     const { caller, callerText } = this.callSite;
-    this.emu.pool.free(a, tag, caller ? callerText : null);
+    const site = caller ? callerText : null;
+    if (arg !== undefined && arg >= 0 && arg < 4 && this.shared.regArgs) {
+      const e = ROW_A0 + arg;
+      this.emu.pool.freeAt(a, this.word(2 * e + LO) >>> 0, this.word(2 * e + HI) >>> 0, tag, site);
+    } else this.emu.pool.free(a, tag, site);
   }
 
   callGuest(address: bigint, args: bigint[]): bigint {

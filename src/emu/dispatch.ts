@@ -59,6 +59,7 @@ class DispatchCache implements ContextShared {
   readonly callers = new Map<bigint, { key: string; module: object; who: Caller }>();
   readonly cpu: { get(reg: RegName): bigint };
   readonly regArgs: boolean;
+  readonly x64: boolean;
   rows: HookRows;
   /** Rows used by the BigInt-per-register hook form (`dispatch`): its own, one per nesting depth. */
   private compat: HookRows | null = null;
@@ -67,6 +68,7 @@ class DispatchCache implements ContextShared {
   constructor(emu: Emulator) {
     this.cpu = { get: (reg) => emu.uc.regRead(emu.cpu.regId(emu.C, reg)) };
     this.regArgs = emu.cpu.arch !== "x86";
+    this.x64 = emu.cpu.arch === "x64";
     this.rows = { regs: new BigUint64Array(8), words: new Uint32Array(16) };
   }
   compatRows(): HookRows {

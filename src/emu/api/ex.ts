@@ -81,11 +81,12 @@ function failed(ctx: ApiContext, raise: boolean, size: bigint): bigint {
   return 0n;
 }
 
+/** ExFreePool*: `p` is argument 0 of the call. */
 function free(ctx: ApiContext, p: bigint, tag: number | null): void {
   if (ctx.tracing !== false) ctx.describe(() => (tag === null ? [hex(p)] : [hex(p), `'${tagText(tag)}'`]));
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool free at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
   if (p === 0n) ctx.fault("bugcheck", "ExFreePool(NULL): BAD_POOL_CALLER", { code: "0x000000C2", parameters: ["0x46", "0x0", "0x0", "0x0"] });
-  ctx.pool.free(p, tag);
+  ctx.pool.free(p, tag, 0);
 }
 
 /** ExAllocatePool2's pool type from its flags (exactly one of NON_PAGED, NON_PAGED_EXECUTE, PAGED). */
