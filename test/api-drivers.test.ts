@@ -209,7 +209,8 @@ test(`apiio.sys (${arch}): I/O manager — devices, links, stacks, IOCTL methods
   assert.ok(irps.some((e) => e.to === "\\Device\\ApiIoLower") && irps.some((e) => e.to === "apiio.sys (unnamed device)"));
 });
 
-test("wdkgs.sys (MSVC mode, /GS): __chkstk probes a 12 KiB frame and keeps RAX; a 96 KiB frame is a stack overflow", () => {
+test("wdkgs.sys (MSVC mode, /GS): __chkstk (x86: _alloca_probe, which also lowers ESP) probes a 12 KiB frame and keeps RAX; a 96 KiB frame is a stack overflow", () => {
+  // call() runs the x86 build too and compares (the x86 probe's api event is not compared).
   const r = call("wdkgs.sys", "WdkGsSum", [7n, 3n]);
   assert.equal(r.fault, null, r.fault?.message);
   assert.ok(r.events.some((e) => e.event === "api" && e.api === "ntoskrnl.exe!__chkstk"), "the 12 KiB frame was probed");
@@ -218,9 +219,15 @@ test("wdkgs.sys (MSVC mode, /GS): __chkstk probes a 12 KiB frame and keeps RAX; 
   let sum = 7;
   for (let k = 0; k < 3; k++) for (let i = 0; i < buf.length; i += 64) sum = (Math.imul(sum, 31) + buf[i]!) >>> 0;
   assert.equal(r.value, BigInt(sum));
-  const huge = call("wdkgs.sys", "WdkGsHuge", [1n]);
-  assert.equal(huge.fault?.kind, "stack-overflow");
-  assert.match(huge.fault!.message, /__chkstk probe of a 98\d+-byte frame touches 0x[0-9a-f]+, below the kernel stack/);
+  const x86 = callImage(fixture("x86", "wdkgs.sys"), "WdkGsSum", [7n, 3n], { apis: allApis, trace: true });
+  assert.ok(x86.events.some((e) => e.event === "api" && e.api === "ntoskrnl.exe!_alloca_probe"), "x86: the 12 KiB frame was probed and allocated by _alloca_probe");
+  exercised.add("_alloca_probe");
+  // The frame's size differs by arch (98352 bytes on x64, 98308 on x86): each arch on its own.
+  for (const [arch, probe] of [["x64", "__chkstk"], ["x86", "_alloca_probe"]] as const) {
+    const huge = callImage(fixture(arch, "wdkgs.sys"), "WdkGsHuge", [1n], { apis: allApis });
+    assert.equal(huge.fault?.kind, "stack-overflow", arch);
+    assert.match(huge.fault!.message, new RegExp(`${probe} probe of a 98\\d+-byte frame touches 0x[0-9a-f]+, below the kernel stack`));
+  }
 });
 
 test("wdkseh.sys (MSVC mode): structured exception handling — raise, probe, CPU faults, unwind, own handlers (details in seh.test.ts)", () => {

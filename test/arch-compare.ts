@@ -12,7 +12,7 @@ import type { TraceEvent } from "../src/events.js";
 import { callImage, type CallImageResult } from "../src/sim/call.js";
 import { parseScenario, runSimulation } from "../src/kernel/index.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
-import { fixture, repoPath } from "./helpers.js";
+import { fixture, repoPath, runCli } from "./helpers.js";
 import { compactCommon } from "./trace.js";
 
 /**
@@ -92,4 +92,24 @@ export function runScenarioOn(name: string, arch: "x64" | "x86" | "arm64", line:
   const events: TraceEvent[] = [];
   const r = runSimulation({ ...s, sink: (e) => events.push(e), executor: emulatorExecutor });
   return { ok: r.ok, lines: events.map(line) };
+}
+
+/**
+ * Run `kmdll sim --json` with the arguments `args(arch)` gives (fixtures of that arch) on x64 and
+ * on x86; assert the exit codes and the arch-neutral event lines agree; return the x64 run's exit
+ * code, output and events.
+ */
+export async function simBothArches(args: (arch: "x64" | "x86") => string[]): Promise<{ code: number; stdout: string; events: Record<string, unknown>[] }> {
+  const run = async (arch: "x64" | "x86") => {
+    const r = await runCli(["sim", "--json", ...args(arch)]);
+    const events = r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return { code: r.code, stdout: r.stdout, events };
+  };
+  const x64 = await run("x64");
+  const x86 = await run("x86");
+  // DbgPrint's %p prints a pointer as 8 or 16 upper-case hex digits.
+  const lines = (ev: Record<string, unknown>[]) => ev.map((e) => archNeutralLine(e as unknown as TraceEvent).replace(/\b(?:[0-9A-F]{8}){1,2}\b/g, "PTR"));
+  assert.deepEqual(lines(x86.events), lines(x64.events), "the x86 build's events differ from the x64 build's");
+  assert.equal(x86.code, x64.code);
+  return x64;
 }

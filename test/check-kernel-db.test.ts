@@ -65,7 +65,7 @@ test("every ntoskrnl.exe/hal.dll routine the emulator implements is an export th
   const { allApis } = await import("../src/emu/api/index.js");
   // Routines Windows exports on x86 only (x64 headers make them macros or inlines): their
   // handlers serve 32-bit drivers; on x64 a driver importing one fails to load, as on Windows.
-  const x86Only = new Set(["_alldiv", "_aulldiv", "_allrem", "_aullrem", "_allmul", "_allshl", "_allshr", "_aullshr", "KfLowerIrql", "KeAcquireSpinLock", "KefAcquireSpinLockAtDpcLevel", "KefReleaseSpinLockFromDpcLevel", "KeQuerySystemTime", "KeQueryInterruptTime", "KeQueryTickCount", "KeGetCurrentProcessorNumber", "KfAcquireSpinLock", "KfReleaseSpinLock", "_except_handler3", "_local_unwind2", "_global_unwind2", "_abnormal_termination"]);
+  const x86Only = new Set(["_alldiv", "_aulldiv", "_allrem", "_aullrem", "_allmul", "_allshl", "_allshr", "_aullshr", "KfLowerIrql", "KeAcquireSpinLock", "KefAcquireSpinLockAtDpcLevel", "KefReleaseSpinLockFromDpcLevel", "KeQuerySystemTime", "KeQueryInterruptTime", "KeQueryTickCount", "KeGetCurrentProcessorNumber", "KfAcquireSpinLock", "KfReleaseSpinLock", "_except_handler3", "_local_unwind2", "_global_unwind2", "_abnormal_termination", "_alloca_probe"]);
   const names = (arch: string, m: string) => new Set((kernelModuleExportsFor(m, arch) ?? []).map((e) => e.name));
   const x64 = new Set([...names("x64", "ntoskrnl.exe"), ...names("x64", "hal.dll")]);
   const x86 = new Set([...names("x86", "ntoskrnl.exe"), ...names("x86", "hal.dll")]);

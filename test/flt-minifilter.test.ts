@@ -8,7 +8,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runSimulation } from "../src/kernel/simulation.js";
@@ -16,7 +16,9 @@ import { emulatorExecutor } from "../src/sim/emulator.js";
 import { apisByComponent } from "../src/emu/api/index.js";
 import { FLTMGR_EXPORTS, FWPKCLNT_EXPORTS } from "../src/emu/fltmgr/exports.js";
 import type { TraceEvent } from "../src/events.js";
-import { fixture } from "./helpers.js";
+import { fixture, repoPath, tool } from "./helpers.js";
+import { archNeutralLine } from "./arch-compare.js";
+import { fltLayoutFor, type FltStruct } from "../src/emu/fltmgr/layouts.js";
 
 const TESTS = ["TestFilterArgs", "TestPortArgs", "TestPushLocks", "TestParseFileName", "TestWfp"];
 const exercised = new Set<string>();
@@ -45,14 +47,14 @@ const SERVICE_ONLY = [
   "",
 ].join("\r\n");
 
-function run(steps: Parameters<typeof runSimulation>[0]["steps"], withInstances: boolean | "service-only" = true): { events: TraceEvent[]; results: ReturnType<typeof runSimulation>["results"] } {
+function run(steps: Parameters<typeof runSimulation>[0]["steps"], withInstances: boolean | "service-only" = true, arch: "x64" | "x86" = "x64"): { events: TraceEvent[]; results: ReturnType<typeof runSimulation>["results"] } {
   const dir = mkdtempSync(join(tmpdir(), "kmdll-flt-"));
   try {
     const reg = join(dir, "kmflt.reg");
     writeFileSync(reg, withInstances === "service-only" ? SERVICE_ONLY : INSTANCES);
     const events: TraceEvent[] = [];
     const r = runSimulation({
-      install: [fixture("x64", "kmflt.sys")],
+      install: [fixture(arch, "kmflt.sys")],
       steps,
       sink: (e) => void events.push(e),
       executor: emulatorExecutor,
@@ -66,12 +68,20 @@ function run(steps: Parameters<typeof runSimulation>[0]["steps"], withInstances:
   }
 }
 
-test("kmflt.sys: a minifilter with a port and a WFP callout starts, passes its checks and stops through FilterUnloadCallback", () => {
-  const { events, results } = run([
+/** The events besides API calls, without addresses: what must agree between the x64 and x86 builds. */
+const neutral = (events: TraceEvent[]) => events.filter((e) => e.event !== "api").map(archNeutralLine);
+
+test("kmflt.sys: a minifilter with a port and a WFP callout starts, passes its checks and stops through FilterUnloadCallback (x64 and x86 alike)", () => {
+  const steps: Parameters<typeof runSimulation>[0]["steps"] = [
     { kind: "start", name: "kmflt" },
     ...TESTS.map((t) => ({ kind: "call" as const, module: "kmflt.sys", routine: t, args: [], expect: 0n })),
     { kind: "stop", name: "kmflt" },
-  ]);
+  ];
+  const { events, results } = run(steps);
+  // The x86 build (32-bit FLT_REGISTRATION, FWPM_* and FWPS_CALLOUT layouts, stdcall FLTAPI/NTAPI routines) gives the same events.
+  const x86 = run(steps, true, "x86");
+  assert.deepEqual(neutral(x86.events), neutral(events));
+  assert.deepEqual(x86.results.map((r) => r.ok), results.map((r) => r.ok));
   const fails = events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text);
   assert.deepEqual(fails, []);
   assert.deepEqual(results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
@@ -91,6 +101,7 @@ test("kmflt.sys: a minifilter with a port and a WFP callout starts, passes its c
 test("kmflt.sys: a service key without its instance configuration makes FltRegisterFilter fail as on Windows, and the failure says why", () => {
   // The user's registry has the service key (as `sc create` leaves it) but no Instances key.
   const { events, results } = run([{ kind: "start", name: "kmflt" }], "service-only");
+  assert.deepEqual(neutral(run([{ kind: "start", name: "kmflt" }], "service-only", "x86").events), neutral(events));
   assert.equal(results[0]?.ok, false);
   const fail = events.find((e) => e.event === "fail") as { status?: string; message: string } | undefined;
   assert.equal(fail?.status, "0xC0000034");
@@ -99,6 +110,7 @@ test("kmflt.sys: a service key without its instance configuration makes FltRegis
 
 test("kmflt.sys: started with no service key at all, it gets the instance keys a minifilter INF writes (and a warning saying so)", () => {
   const { events, results } = run([{ kind: "start", name: "kmflt" }, { kind: "stop", name: "kmflt" }], false);
+  assert.deepEqual(neutral(run([{ kind: "start", name: "kmflt" }, { kind: "stop", name: "kmflt" }], false, "x86").events), neutral(events));
   assert.deepEqual(results.map((r) => r.ok), [true, true]);
   const warn = events.find((e) => e.event === "warning" && /is a minifilter/.test(e.message)) as { message: string } | undefined;
   assert.match(warn?.message ?? "", /wrote Services\\kmflt\\Instances \(DefaultInstance "kmflt Instance", Altitude 385000\)/);
@@ -108,14 +120,17 @@ test("kmflt.sys: started with no service key at all, it gets the instance keys a
 
 test("kmflt.sys: a wild FLT_REGISTRATION and FltUnregisterFilter with its port open end in clean reports", () => {
   const cases: [string, string, RegExp][] = [
-    ["WildRegistration", "invalid-read", /0xffffa000dead000\d in fltmgr!FltRegisterFilter/],
+    // The pointer 0xFFFFA000DEAD0000 is 0xDEAD0000 on x86.
+    ["WildRegistration", "invalid-read", /0x(ffffa000)?dead000\d in fltmgr!FltRegisterFilter/],
     ["UnregisterWithPortOpen", "deadlock", /FltUnregisterFilter\(0x[0-9a-f]+\): communication server port \\KmFltPort is still open/],
   ];
-  for (const [exp, kind, re] of cases) {
-    const { events } = run([{ kind: "start", name: "kmflt" }, { kind: "call", module: "kmflt.sys", routine: exp, args: [] }]);
-    const f = events.find((e) => e.event === "fault") as { kind: string; message: string } | undefined;
-    assert.equal(f?.kind, kind, `${exp}: ${JSON.stringify(f)}`);
-    assert.match(f!.message, re);
+  for (const arch of ["x64", "x86"] as const) {
+    for (const [exp, kind, re] of cases) {
+      const { events } = run([{ kind: "start", name: "kmflt" }, { kind: "call", module: "kmflt.sys", routine: exp, args: [] }], true, arch);
+      const f = events.find((e) => e.event === "fault") as { kind: string; message: string } | undefined;
+      assert.equal(f?.kind, kind, `${arch} ${exp}: ${JSON.stringify(f)}`);
+      assert.match(f!.message, re);
+    }
   }
 });
 
@@ -127,4 +142,39 @@ test("every fltmgr/wfp routine kmdll implements was called by kmflt.sys and is i
   assert.deepEqual(missing, [], "implemented but never called by the example");
   const lists: Record<string, readonly string[]> = { "fltmgr.sys": FLTMGR_EXPORTS, "fwpkclnt.sys": FWPKCLNT_EXPORTS };
   assert.deepEqual(mine.filter((a) => !lists[a.module]!.includes(a.name)).map((a) => a.name), []);
+});
+
+test("the FltMgr and WFP structure layouts the handlers read are the ones clang gives fltKernel.h and kmflt.h, on x64 and on x86", () => {
+  const fields: [FltStruct, string, string[]][] = [
+    ["FLT_REGISTRATION", "FLT_REGISTRATION", ["Version", "Flags", "OperationRegistration", "FilterUnloadCallback", "InstanceSetupCallback", "NormalizeContextCleanupCallback", "TransactionNotificationCallback", "SectionNotificationCallback"]],
+    ["FLT_OPERATION_REGISTRATION", "FLT_OPERATION_REGISTRATION", ["MajorFunction", "PreOperation", "PostOperation"]],
+    ["FWPM_SESSION0", "FWPM_SESSION0", ["flags"]],
+    ["FWPM_FILTER0", "FWPM_FILTER0", ["displayData.name", "subLayerKey", "action.type", "action.calloutKey", "filterId"]],
+    ["FWPM_CALLOUT0", "FWPM_CALLOUT0", ["displayData.name"]],
+    ["FWPM_SUBLAYER0", "FWPM_SUBLAYER0", ["displayData.name"]],
+    ["FWPS_CALLOUT", "FWPS_CALLOUT1", ["classifyFn", "notifyFn", "flowDeleteFn"]],
+    ["SECURITY_DESCRIPTOR", "SECURITY_DESCRIPTOR", ["Control", "Dacl"]],
+  ];
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-flt-layout-"));
+  try {
+    const items = fields.flatMap(([, c, fs]) => [`sizeof(${c})`, ...fs.map((f) => `offsetof(${c}, ${f})`)]);
+    // kmflt.h includes <fltKernel.h>; kmdll's header is data/include/fltkernel.h (kmdll build resolves includes case-insensitively).
+    writeFileSync(join(dir, "fltKernel.h"), `#include "${repoPath("data", "include", "fltkernel.h")}"\n`);
+    writeFileSync(join(dir, "l.c"), `#include "kmflt.h"\n#include <stddef.h>\nconst unsigned long long kmdll_flt[] = {\n${items.map((i) => `  (unsigned long long)${i},`).join("\n")}\n};\n`);
+    for (const [arch, triple, p] of [["x64", "x86_64-pc-windows-msvc", 8], ["x86", "i686-pc-windows-msvc", 4]] as const) {
+      const sys = arch === "x64" ? "/usr/x86_64-w64-mingw32" : "/usr/i686-w64-mingw32";
+      tool("clang", [`--target=${triple}`, "-fgnuc-version=4.2.1", "-ffreestanding", "-fms-extensions", "-fms-compatibility", "-w", "-S", "-O0", ...(arch === "x86" ? ["-D_X86_=1"] : []),
+        "-I", dir, "-I", repoPath("examples", "flt-minifilter"), "-I", repoPath("examples", "include"), "-isystem", repoPath("data", "include"), "-isystem", `${sys}/include/ddk`, "-isystem", `${sys}/include`, "-o", join(dir, `${arch}.s`), join(dir, "l.c")]);
+      const asm = readFileSync(join(dir, `${arch}.s`), "utf8");
+      const nums = [...asm.slice(asm.search(/^_?kmdll_flt:/m)).matchAll(/^\s*\.quad\s+(\d+)/gm)].map((m) => Number(m[1]));
+      let i = 0;
+      for (const [s, c, fs] of fields) {
+        const l = fltLayoutFor(s, p);
+        assert.equal(l.$size, nums[i++], `${arch} sizeof(${c})`);
+        for (const f of fs) assert.equal(l[f], nums[i++], `${arch} ${c}.${f}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

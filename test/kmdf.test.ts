@@ -3,9 +3,13 @@
 // (examples/kmdf-ctl, examples/kmdf-edge, built against examples/include/kmdfmin.h).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
 import { WDF_FUNCTIONS } from "../src/emu/wdf/index.js";
+import { simBothArches } from "./arch-compare.js";
+import { wdfLayoutFor, type WdfStruct } from "../src/emu/wdf/layouts.js";
 
 type Ev = Record<string, unknown>;
 const events = (out: string): Ev[] => out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Ev);
@@ -23,9 +27,10 @@ test("the function table order: kmdfmin.h's indices (transcribed separately from
 });
 
 test("kmdf-ctl: DriverEntry binds, creates a control device, a link and a queue; IOCTLs reach EvtIoDeviceControl; unload runs EvtDriverUnload and removes the device", async () => {
-  const r = await runCli(["sim", "--json", "--install", fixture("x64", "kmdfctl.sys"), "--", "start:kmdfctl", "ioctl:\\Device\\KmdfCtl:0x222000:0102030405", "ioctl:\\DosDevices\\KmdfCtl:0x222004", "ioctl:\\Device\\KmdfCtl:0x222008", "stop:kmdfctl", "start:kmdfctl", "stop:kmdfctl"]);
-  assert.equal(r.code, 1, r.stderr); // the unknown IOCTL fails its step
-  const ev = events(r.stdout);
+  // x86 too: the same events once addresses are taken out (32-bit KMDF structures, stdcall DDIs).
+  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfctl.sys"), "--", "start:kmdfctl", "ioctl:\\Device\\KmdfCtl:0x222000:0102030405", "ioctl:\\DosDevices\\KmdfCtl:0x222004", "ioctl:\\Device\\KmdfCtl:0x222008", "stop:kmdfctl", "start:kmdfctl", "stop:kmdfctl"]);
+  assert.equal(r.code, 1, r.stdout); // the unknown IOCTL fails its step
+  const ev = r.events;
   const ends = ev.filter((e) => e.event === "step" && e.phase === "end");
   assert.deepEqual(ends.map((e) => e.ok), [true, true, true, false, true, true, true]);
   assert.equal(ends[1]!.output, "0504030201");
@@ -40,9 +45,9 @@ test("kmdf-ctl: DriverEntry binds, creates a control device, a link and a queue;
 });
 
 test("WdfVersionBind: a client newer than the emulated framework gets STATUS_INVALID_PARAMETER naming both versions (as Wdf01000.sys's WdfBindClientHelper); an old 1.9 client gets a copied table", async () => {
-  const r = await runCli(["sim", "--json", "--install", fixture("x64", "kmdfedge.sys"), "--", "start:kmdfedge", "call:kmdfedge.sys!BindNewer", "call:kmdfedge.sys!BindOld", "call:kmdfedge.sys!BindNoTable"]);
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  const ev = events(r.stdout);
+  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfedge.sys"), "--", "start:kmdfedge", "call:kmdfedge.sys!BindNewer", "call:kmdfedge.sys!BindOld", "call:kmdfedge.sys!BindNoTable"]);
+  assert.equal(r.code, 0, r.stdout);
+  const ev = r.events;
   const values = ev.filter((e) => e.event === "step" && e.phase === "end").slice(1).map((e) => String(e.value ?? e.result ?? e.status ?? ""));
   assert.equal(values.length, 3, JSON.stringify(values));
   assert.match(values[0]!, /\(0xc000000d\)$/);
@@ -54,9 +59,10 @@ test("WdfVersionBind: a client newer than the emulated framework gets STATUS_INV
 });
 
 test("WdfVersionBind: a newer minor version is refused even when its table fits; a WDF_BIND_INFO2 client (build on newer, run on older) binds down to the framework's table unless its minimum is newer", async () => {
-  const r = await runCli(["sim", "--json", "--install", fixture("x64", "kmdfedge.sys"), "--", "start:kmdfedge", "call:kmdfedge.sys!BindNewerMinor", "call:kmdfedge.sys!BindInfo2:25", "call:kmdfedge.sys!BindInfo2:35"]);
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  const ev = events(r.stdout);
+  // x86: WDF_BIND_INFO is 32 bytes and WDF_BIND_INFO2 52 (48 and 88 on x64).
+  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfedge.sys"), "--", "start:kmdfedge", "call:kmdfedge.sys!BindNewerMinor", "call:kmdfedge.sys!BindInfo2:25", "call:kmdfedge.sys!BindInfo2:35"]);
+  assert.equal(r.code, 0, r.stdout);
+  const ev = r.events;
   const values = ev.filter((e) => e.event === "return" && e.module === "kmdfedge.sys" && e.routine !== "DriverEntry").map((e) => BigInt(String(e.value)) & 0xffffffffn);
   assert.deepEqual(values, [0xc000000dn, 0n, 0xc000000dn]);
   const w = ev.filter((e) => e.event === "warning").map((e) => String(e.message));
@@ -66,9 +72,9 @@ test("WdfVersionBind: a newer minor version is refused even when its table fits;
 });
 
 test("WDF object leak report: a WDFDRIVER still referenced (WdfObjectReference without WdfObjectDereference) when the framework unloads the driver", async () => {
-  const r = await runCli(["sim", "--json", "--install", fixture("x64", "kmdfedge.sys"), "--", "start:kmdfedge", "stop:kmdfedge"]);
-  assert.equal(r.code, 1, r.stdout + r.stderr); // a leak fails the scenario
-  const leaks = events(r.stdout).filter((e) => e.event === "leak");
+  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfedge.sys"), "--", "start:kmdfedge", "stop:kmdfedge"]);
+  assert.equal(r.code, 1, r.stdout); // a leak fails the scenario
+  const leaks = r.events.filter((e) => e.event === "leak");
   assert.equal(leaks.length, 1, r.stdout);
   assert.equal(leaks[0]!.kind, "wdf-object");
   assert.equal(leaks[0]!.module, "kmdfedge.sys");
@@ -76,23 +82,59 @@ test("WDF object leak report: a WDFDRIVER still referenced (WdfObjectReference w
 });
 
 test("a call through the table to a DDI kmdll does not implement is a named unimplemented-api fault", async () => {
-  const r = await runCli(["sim", "--json", "--install", fixture("x64", "kmdfedge.sys"), "--", "start:kmdfedge", "call:kmdfedge.sys!CallUnimplemented"]);
+  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfedge.sys"), "--", "start:kmdfedge", "call:kmdfedge.sys!CallUnimplemented"]);
   assert.equal(r.code, 1);
-  const fault = events(r.stdout).find((e) => e.event === "fault");
+  const fault = r.events.find((e) => e.event === "fault");
   assert.ok(fault, r.stdout);
   assert.equal(fault.kind, "unimplemented-api");
   assert.match(String(fault.message), /^unimplemented wdf01000!WdfDmaEnablerCreate called from kmdfedge\.sys\+0x[0-9a-f]+/);
 });
 
-test("the loader replaces the linker's default /GS cookie in the load configuration (llvm-readobj confirms the directory)", async () => {
-  const lc = tool("llvm-readobj", ["--coff-load-config", fixture("x64", "kmdfedge.sys")]);
-  assert.match(lc.stdout, /SecurityCookie: 0x[0-9A-F]+/i);
-  const r = await runCli(["sim", "--json", "--install", fixture("x64", "kmdfedge.sys"), "--", "start:kmdfedge", "call:kmdfedge.sys!GsCookie"]);
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  const ret = events(r.stdout).find((e) => e.event === "return" && e.routine === "GsCookie");
-  assert.ok(ret, r.stdout);
-  const v = BigInt(String(ret.value ?? ret.status ?? ret.ret));
-  assert.notEqual(v, 0x2b992ddfa232n);
-  assert.notEqual(v, 0n);
-  assert.equal(v >> 48n, 0n);
+test("the loader replaces the linker's default /GS cookie in the load configuration (llvm-readobj confirms the directory), on x64 and on x86", async () => {
+  for (const [arch, def, bits] of [["x64", 0x2b992ddfa232n, 48n], ["x86", 0xbb40e64en, 32n]] as const) {
+    const lc = tool("llvm-readobj", ["--coff-load-config", fixture(arch, "kmdfedge.sys")]);
+    assert.match(lc.stdout, /SecurityCookie: 0x[0-9A-F]+/i);
+    const r = await runCli(["sim", "--json", "--install", fixture(arch, "kmdfedge.sys"), "--", "start:kmdfedge", "call:kmdfedge.sys!GsCookie"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const ret = events(r.stdout).find((e) => e.event === "return" && e.routine === "GsCookie");
+    assert.ok(ret, r.stdout);
+    const v = BigInt(String(ret.value ?? ret.status ?? ret.ret));
+    assert.notEqual(v, def, arch);
+    assert.notEqual(v, 0n, arch);
+    // x64: the top 16 bits stay clear, as Windows' loader keeps them; x86: a 32-bit cookie.
+    assert.equal(v >> bits, 0n, arch);
+  }
+});
+
+test("the KMDF structure layouts the framework reads are the ones clang gives kmdfmin.h's structures, on x64 and on x86", () => {
+  const fields: [WdfStruct, string[]][] = [
+    ["WDF_BIND_INFO", ["Size", "Component", "Version.Major:Major", "Version.Minor:Minor", "Version.Build:Build", "FuncCount", "FuncTable", "Module"]],
+    ["WDF_DRIVER_GLOBALS", ["Driver", "DriverFlags", "DriverTag", "DriverName", "DisplaceDriverUnload"]],
+    ["WDF_DRIVER_CONFIG", ["EvtDriverDeviceAdd", "EvtDriverUnload", "DriverInitFlags", "DriverPoolTag"]],
+    ["WDF_OBJECT_ATTRIBUTES", ["EvtCleanupCallback", "EvtDestroyCallback", "ParentObject", "ContextSizeOverride", "ContextTypeInfo"]],
+    ["WDF_OBJECT_CONTEXT_TYPE_INFO", ["ContextSize"]],
+    ["WDF_IO_QUEUE_CONFIG", ["DefaultQueue", "EvtIoDefault", "EvtIoRead", "EvtIoWrite", "EvtIoDeviceControl", "EvtIoInternalDeviceControl"]],
+    ["WDF_PNPPOWER_EVENT_CALLBACKS", ["EvtDeviceD0Entry", "EvtDeviceD0Exit", "EvtDevicePrepareHardware", "EvtDeviceReleaseHardware", "EvtDeviceSelfManagedIoCleanup", "EvtDeviceSelfManagedIoInit", "EvtDeviceSurpriseRemoval", "EvtDeviceQueryRemove"]],
+    ["WDF_REQUEST_SEND_OPTIONS", ["Flags", "Timeout"]],
+  ];
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-wdf-layout-"));
+  try {
+    const items = fields.flatMap(([s, fs]) => [`sizeof(${s})`, ...fs.map((f) => `offsetof(${s}, ${f.split(":")[0]})`)]);
+    writeFileSync(join(dir, "l.c"), `#include "kmdfmin.h"\n#include <stddef.h>\nconst unsigned long long kmdll_wdf[] = {\n${items.map((i) => `  (unsigned long long)${i},`).join("\n")}\n};\n`);
+    for (const [arch, triple, p] of [["x64", "x86_64-pc-windows-msvc", 8], ["x86", "i686-pc-windows-msvc", 4]] as const) {
+      const sys = arch === "x64" ? "/usr/x86_64-w64-mingw32" : "/usr/i686-w64-mingw32";
+      tool("clang", [`--target=${triple}`, "-fgnuc-version=4.2.1", "-ffreestanding", "-fms-extensions", "-w", "-S", "-O0", ...(arch === "x86" ? ["-D_X86_=1"] : []),
+        "-I", repoPath("examples", "include"), "-isystem", repoPath("data", "include"), "-isystem", `${sys}/include/ddk`, "-isystem", `${sys}/include`, "-o", join(dir, `${arch}.s`), join(dir, "l.c")]);
+      const asm = readFileSync(join(dir, `${arch}.s`), "utf8");
+      const nums = [...asm.slice(asm.search(/^_?kmdll_wdf:/m)).matchAll(/^\s*\.quad\s+(\d+)/gm)].map((m) => Number(m[1]));
+      let i = 0;
+      for (const [s, fs] of fields) {
+        const l = wdfLayoutFor(s, p) as Record<string, number>;
+        assert.equal(l.$size, nums[i++], `${arch} sizeof(${s})`);
+        for (const f of fs) assert.equal(l[f.split(":").pop()!], nums[i++], `${arch} ${s}.${f}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

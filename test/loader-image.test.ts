@@ -222,82 +222,101 @@ function checksum(seed: number, rounds: number): number {
 }
 
 
-test("wdk-gs: the image is what a WDK build makes (GsDriverEntry entry, load config with the default cookie, __chkstk import) — per llvm-readobj", () => {
-  const out = tool("llvm-readobj", ["--coff-load-config", "--coff-imports", "--file-headers", WDKGS]).stdout;
-  const cookieVa = BigInt(/SecurityCookie: (0x[0-9A-F]+)/i.exec(out)![1]!);
-  const image = parsePe(new Uint8Array(readFileSync(WDKGS)));
-  assert.equal(image.loadConfig?.securityCookie, cookieVa);
-  assert.match(out, /Symbol: __chkstk/);
-  const rva = Number(cookieVa - image.optional.imageBase);
-  const sec = image.sections.find((s) => rva >= s.virtualAddress && rva < s.virtualAddress + s.virtualSize)!;
-  const bytes = readFileSync(WDKGS);
-  assert.equal(bytes.readBigUInt64LE(sec.pointerToRawData + rva - sec.virtualAddress), DEFAULT_SECURITY_COOKIE_64, "the file holds the compiler's default cookie");
-});
+/** The wdk-gs example per arch: its fixture, the compiler's default cookie, the cookie's bits, the stack probe it imports. */
+const GS_ARCHES = [
+  { arch: "x64", file: WDKGS, def: DEFAULT_SECURITY_COOKIE_64, bits: 48n, width: 8, probe: "__chkstk" },
+  // x86: IMAGE_LOAD_CONFIG_DIRECTORY32 (cookie at 0x3C), the fastcall @__security_check_cookie@4,
+  // and ntoskrnl's _alloca_probe (the probe that also lowers ESP).
+  { arch: "x86", file: fixture("x86", "wdkgs.sys"), def: 0xbb40e64en, bits: 32n, width: 4, probe: "_alloca_probe" },
+] as const;
 
-test("wdk-gs: the loader initialises the /GS cookie (fresh per load, 48 bits, never 0 or the default); GsDriverEntry, /GS frames and __chkstk run clean", async () => {
-  const steps = ["start:wdkgs", "call:wdkgs.sys!WdkGsCookie", "call:wdkgs.sys!WdkGsComplement", "call:wdkgs.sys!WdkGsSum:7,3", "stop:wdkgs", "start:wdkgs", "call:wdkgs.sys!WdkGsCookie", "stop:wdkgs"];
-  const sim = await simJson([WDKGS], steps);
-  assert.equal(sim.code, 0, JSON.stringify(sim.events.filter((e) => e.event === "fault" || e.event === "fail")));
-  const ends = sim.events.filter((e) => e.event === "return" && e.routine && String(e.routine).startsWith("WdkGs"));
-  const val = (i: number) => BigInt(String(ends[i]!.value ?? ends[i]!.status));
-  const [c1, comp, sum, c2] = [val(0), val(1), val(2), val(3)];
-  for (const c of [c1, c2]) {
-    assert.notEqual(c, 0n);
-    assert.notEqual(c, DEFAULT_SECURITY_COOKIE_64);
-    assert.equal(c >> 48n, 0n, "an x64 cookie keeps its top 16 bits clear");
+test("wdk-gs: the image is what a WDK build makes (GsDriverEntry entry, load config with the default cookie, stack-probe import) — per llvm-readobj, x64 and x86", () => {
+  for (const g of GS_ARCHES) {
+    const out = tool("llvm-readobj", ["--coff-load-config", "--coff-imports", "--file-headers", g.file]).stdout;
+    const cookieVa = BigInt(/SecurityCookie: (0x[0-9A-F]+)/i.exec(out)![1]!);
+    const image = parsePe(new Uint8Array(readFileSync(g.file)));
+    assert.equal(image.loadConfig?.securityCookie, cookieVa, g.arch);
+    assert.match(out, new RegExp(`Symbol: ${g.probe} `), g.arch);
+    const rva = Number(cookieVa - image.optional.imageBase);
+    const sec = image.sections.find((s) => rva >= s.virtualAddress && rva < s.virtualAddress + s.virtualSize)!;
+    const bytes = readFileSync(g.file);
+    const at = sec.pointerToRawData + rva - sec.virtualAddress;
+    assert.equal(g.width === 8 ? bytes.readBigUInt64LE(at) : BigInt(bytes.readUInt32LE(at)), g.def, `${g.arch}: the file holds the compiler's default cookie`);
   }
-  assert.notEqual(c1, c2, "each load gets a fresh cookie");
-  assert.equal(comp, BigInt.asUintN(64, ~c1), "GsDriverEntry ran and derived the complement");
-  assert.equal(Number(sum & 0xffffffffn), checksum(7, 3), "the 12 KiB /GS frame computed the right value");
-  assert.ok(sim.events.some((e) => e.event === "dbgprint" && /DriverEntry, checksum/.test(String(e.text))));
 });
 
-test("wdk-gs: a stack buffer overrun fails fast in __security_check_cookie, reported as FAST_FAIL_STACK_COOKIE_CHECK_FAILURE", async () => {
-  const sim = await simJson([WDKGS], ["start:wdkgs", "call:wdkgs.sys!WdkGsSmash:40"]);
-  assert.equal(sim.code, 1);
-  const fault = sim.events.find((e) => e.event === "fault")!;
-  assert.equal(fault.kind, "cpu-exception");
-  assert.match(String(fault.message), /__fastfail \(int 0x29\) code 2 \(FAST_FAIL_STACK_COOKIE_CHECK_FAILURE\), KERNEL_SECURITY_CHECK_FAILURE \(0x139\)/);
-  // Within bounds the same routine returns normally.
-  const ok = await simJson([WDKGS], ["start:wdkgs", "call:wdkgs.sys!WdkGsSmash:0", "stop:wdkgs"]);
-  assert.equal(ok.code, 0);
+test("wdk-gs: the loader initialises the /GS cookie (fresh per load, 48 bits on x64 / 32 on x86, never 0 or the default); GsDriverEntry, /GS frames and the stack probe run clean", async () => {
+  for (const g of GS_ARCHES) {
+    const steps = ["start:wdkgs", "call:wdkgs.sys!WdkGsCookie", "call:wdkgs.sys!WdkGsComplement", "call:wdkgs.sys!WdkGsSum:7,3", "stop:wdkgs", "start:wdkgs", "call:wdkgs.sys!WdkGsCookie", "stop:wdkgs"];
+    const sim = await simJson([g.file], steps);
+    assert.equal(sim.code, 0, JSON.stringify(sim.events.filter((e) => e.event === "fault" || e.event === "fail")));
+    const ends = sim.events.filter((e) => e.event === "return" && e.routine && String(e.routine).startsWith("WdkGs"));
+    const val = (i: number) => BigInt(String(ends[i]!.value ?? ends[i]!.status));
+    const [c1, comp, sum, c2] = [val(0), val(1), val(2), val(3)];
+    for (const c of [c1, c2]) {
+      assert.notEqual(c, 0n, g.arch);
+      assert.notEqual(c, g.def, g.arch);
+      assert.equal(c >> g.bits, 0n, `${g.arch}: an x64 cookie keeps its top 16 bits clear; an x86 one is 32 bits`);
+    }
+    assert.notEqual(c1, c2, "each load gets a fresh cookie");
+    assert.equal(comp, BigInt.asUintN(g.width * 8, ~c1), `${g.arch}: GsDriverEntry ran and derived the complement`);
+    assert.equal(Number(sum & 0xffffffffn), checksum(7, 3), `${g.arch}: the 12 KiB /GS frame computed the right value`);
+    assert.ok(sim.events.some((e) => e.event === "dbgprint" && /DriverEntry, checksum/.test(String(e.text))));
+  }
 });
 
-test("wdk-gs: without a load-config directory the cookie stays at its default and GsDriverEntry fails fast (FAST_FAIL_GS_COOKIE_INIT), as on Windows", async () => {
-  const t = tmp();
-  try {
-    const W = layout(WDKGS);
-    const file = join(t.dir, "wdkgs.sys");
-    writeFileSync(
-      file,
-      mutate(W.bytes, (_b, dv) => {
-        dv.setUint32(W.dirField(10), 0, true);
-        dv.setUint32(W.dirField(10) + 4, 0, true);
-      }),
-    );
-    const sim = await simJson([file], ["start:wdkgs"]);
-    assert.equal(sim.code, 1);
+test("wdk-gs: a stack buffer overrun fails fast in __security_check_cookie, reported as FAST_FAIL_STACK_COOKIE_CHECK_FAILURE (x64 and x86)", async () => {
+  for (const g of GS_ARCHES) {
+    const sim = await simJson([g.file], ["start:wdkgs", "call:wdkgs.sys!WdkGsSmash:40"]);
+    assert.equal(sim.code, 1, g.arch);
     const fault = sim.events.find((e) => e.event === "fault")!;
-    assert.match(String(fault.message), /code 6 \(FAST_FAIL_GS_COOKIE_INIT\)/);
-  } finally {
-    t.cleanup();
+    assert.equal(fault.kind, "cpu-exception", g.arch);
+    assert.match(String(fault.message), /__fastfail \(int 0x29\) code 2 \(FAST_FAIL_STACK_COOKIE_CHECK_FAILURE\), KERNEL_SECURITY_CHECK_FAILURE \(0x139\)/);
+    // Within bounds the same routine returns normally.
+    const ok = await simJson([g.file], ["start:wdkgs", "call:wdkgs.sys!WdkGsSmash:0", "stop:wdkgs"]);
+    assert.equal(ok.code, 0, g.arch);
   }
 });
 
-test("wdk-gs: a cookie the image set itself (not the default) is left alone", async () => {
-  const t = tmp();
-  try {
-    const W = layout(WDKGS);
-    const custom = 0x123456789abcn;
-    const rva = Number(W.image.loadConfig!.securityCookie! - W.image.optional.imageBase);
-    const file = join(t.dir, "wdkgs.sys");
-    writeFileSync(file, mutate(W.bytes, (_b, dv) => dv.setBigUint64(W.off(rva), custom, true)));
-    const sim = await simJson([file], ["start:wdkgs", "call:wdkgs.sys!WdkGsCookie", "stop:wdkgs"]);
-    assert.equal(sim.code, 0);
-    const ret = sim.events.find((e) => e.event === "return" && e.routine === "WdkGsCookie")!;
-    assert.equal(BigInt(String(ret.value ?? ret.status)), custom);
-  } finally {
-    t.cleanup();
+test("wdk-gs: without a load-config directory the cookie stays at its default and GsDriverEntry fails fast (FAST_FAIL_GS_COOKIE_INIT), as on Windows (x64 and x86)", async () => {
+  for (const g of GS_ARCHES) {
+    const t = tmp();
+    try {
+      const W = layout(g.file);
+      const file = join(t.dir, "wdkgs.sys");
+      writeFileSync(
+        file,
+        mutate(W.bytes, (_b, dv) => {
+          dv.setUint32(W.dirField(10), 0, true);
+          dv.setUint32(W.dirField(10) + 4, 0, true);
+        }),
+      );
+      const sim = await simJson([file], ["start:wdkgs"]);
+      assert.equal(sim.code, 1, g.arch);
+      const fault = sim.events.find((e) => e.event === "fault")!;
+      assert.match(String(fault.message), /code 6 \(FAST_FAIL_GS_COOKIE_INIT\)/);
+    } finally {
+      t.cleanup();
+    }
+  }
+});
+
+test("wdk-gs: a cookie the image set itself (not the default) is left alone (x64 and x86)", async () => {
+  for (const g of GS_ARCHES) {
+    const t = tmp();
+    try {
+      const W = layout(g.file);
+      const custom = g.width === 8 ? 0x123456789abcn : 0x12345678n;
+      const rva = Number(W.image.loadConfig!.securityCookie! - W.image.optional.imageBase);
+      const file = join(t.dir, "wdkgs.sys");
+      writeFileSync(file, mutate(W.bytes, (_b, dv) => (g.width === 8 ? dv.setBigUint64(W.off(rva), custom, true) : dv.setUint32(W.off(rva), Number(custom), true))));
+      const sim = await simJson([file], ["start:wdkgs", "call:wdkgs.sys!WdkGsCookie", "stop:wdkgs"]);
+      assert.equal(sim.code, 0, g.arch);
+      const ret = sim.events.find((e) => e.event === "return" && e.routine === "WdkGsCookie")!;
+      assert.equal(BigInt(String(ret.value ?? ret.status)), custom, g.arch);
+    } finally {
+      t.cleanup();
+    }
   }
 });
 

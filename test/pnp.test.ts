@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
+import { simBothArches } from "./arch-compare.js";
 
 type Ev = Record<string, unknown>;
 const events = (out: string): Ev[] => out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Ev);
@@ -20,11 +21,11 @@ const pnp = (ev: Ev[], action: string) => ev.filter((e) => e.event === "pnp" && 
 const prints = (ev: Ev[], module: string) => ev.filter((e) => e.event === "dbgprint" && e.module === module).map((e) => String(e.text).trim());
 
 test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF function driver start under it, use the bus interface and are removed before it", async () => {
-  const drivers = ["pnpbus.sys", "pnpfunc.sys", "kmdffunc.sys"].map((f) => fixture("x64", f));
-  const r = await runCli(["sim", "--json", "--devices", DEVICES, "--install", ...drivers, "--",
+  // x86 too: the same events once addresses are taken out (32-bit layouts, stdcall KMDF DDIs).
+  const r = await simBothArches((arch) => ["--devices", DEVICES, "--install", ...["pnpbus.sys", "pnpfunc.sys", "kmdffunc.sys"].map((f) => fixture(arch, f)), "--",
     "start:pnpbus", `ioctl:${WDM_LINK}:${IOCTL_READ}:01000000`, `ioctl:${WDM_LINK}:${IOCTL_READ}:02000000`, `ioctl:${WDM_LINK}:${IOCTL_INFO}`,
     `ioctl:${KMDF_LINK}:${IOCTL_READ}:00000000`, `ioctl:${KMDF_LINK}:${IOCTL_INFO}`, `ioctl:${KMDF_LINK}:0x222408`, "stop:pnpbus"]);
-  const ev = events(r.stdout);
+  const ev = r.events;
   const ends = ev.filter((e) => e.event === "step" && e.phase === "end");
   // The unknown IOCTL is forwarded by the KMDF driver to the bus PDO, which has no handler for it.
   assert.deepEqual(ends.map((e) => e.ok), [true, true, true, true, true, true, false, true], r.stdout.slice(-3000));
@@ -80,9 +81,9 @@ test("sim --devices on x86: the WDM bus and function drivers go through the same
 });
 
 test("stopping a function driver removes only its device; starting it again adds the device again", async () => {
-  const r = await runCli(["sim", "--json", "--devices", DEVICES, "--install", fixture("x64", "pnpbus.sys"), fixture("x64", "pnpfunc.sys"), fixture("x64", "kmdffunc.sys"), "--",
+  const r = await simBothArches((arch) => ["--devices", DEVICES, "--install", fixture(arch, "pnpbus.sys"), fixture(arch, "pnpfunc.sys"), fixture(arch, "kmdffunc.sys"), "--",
     "start:pnpbus", "stop:pnpfunc", "start:pnpfunc", `ioctl:${WDM_LINK}:${IOCTL_READ}:00000000`, "stop:pnpbus"]);
-  const ev = events(r.stdout);
+  const ev = r.events;
   assert.equal(r.code, 0, r.stdout.slice(-3000));
   assert.deepEqual(pnp(ev, "add-device").map((e) => e.service), ["pnpbus", "pnpfunc", "kmdffunc", "pnpfunc"]);
   assert.deepEqual(pnp(ev, "remove").map((e) => e.device), ["PNPDEMO\\WDMCHILD\\1", "PNPDEMO\\KMDFCHILD\\2", "PNPDEMO\\WDMCHILD\\1", "ROOT\\PNPDEMOBUS\\0000"]);
@@ -116,13 +117,14 @@ test("kmdll new kmdf-driver: the project builds with kmdll build and its device 
   const ws = mkdtempSync(join(tmpdir(), "kmdll-kmdfnew-"));
   const n = await runCli(["new", "kmdf-driver", "toaster", ws, "--json"]);
   assert.equal(n.code, 0, n.stderr);
-  const b = await runCli(["build", ws, "--arch", "x64"], { timeoutMs: 180_000 });
+  // Built for x64 and x86 (the default arches); both run with the same events.
+  const b = await runCli(["build", ws], { timeoutMs: 180_000 });
   assert.equal(b.code, 0, b.stdout + b.stderr);
   const guid = /\{[0-9a-f-]{36}\}/.exec(readFileSync(join(ws, "toaster", "README.md"), "utf8"))![0];
-  const r = await runCli(["sim", "--json", "--devices", join(ws, "toaster", "devices.json"), "--install", join(ws, "out", "x64", "toaster.sys"), "--",
+  const r = await simBothArches((arch) => ["--devices", join(ws, "toaster", "devices.json"), "--install", join(ws, "out", arch, "toaster.sys"), "--",
     "start:toaster", `ioctl:\\DosDevices\\ROOT#TOASTER#0000#${guid}:0x00222000`, `ioctl:\\DosDevices\\ROOT#TOASTER#0000#${guid}:0x00222000`, "stop:toaster"]);
   assert.equal(r.code, 0, r.stdout.slice(-3000));
-  const ev = events(r.stdout);
+  const ev = r.events;
   assert.deepEqual(ev.filter((e) => e.event === "step" && e.phase === "end").map((e) => e.output ?? null), [null, "01000000", "02000000", null]);
   assert.deepEqual(prints(ev, "toaster.sys").map((t) => t.replace(/ \(.*\)$/, "")), [
     "toaster: DriverEntry", "toaster: EvtDevicePrepareHardware", "toaster: EvtDeviceD0Entry", "toaster: EvtDeviceD0Exit", "toaster: EvtDeviceReleaseHardware", "toaster: EvtDriverUnload",
@@ -131,9 +133,9 @@ test("kmdll new kmdf-driver: the project builds with kmdll build and its device 
 });
 
 test("a KMDF upper filter (WdfFdoInitSetFilter) from the device file sits above the WDM function driver: its queue passes IOCTLs down and answers its own", async () => {
-  const r = await runCli(["sim", "--json", "--devices", repoPath("examples", "pnp-devices-filter.json"), "--install", ...["pnpbus.sys", "pnpfunc.sys", "kmdffilt.sys"].map((f) => fixture("x64", f)), "--",
+  const r = await simBothArches((arch) => ["--devices", repoPath("examples", "pnp-devices-filter.json"), "--install", ...["pnpbus.sys", "pnpfunc.sys", "kmdffilt.sys"].map((f) => fixture(arch, f)), "--",
     "start:pnpbus", `ioctl:${WDM_LINK}:${IOCTL_READ}:00000000`, `ioctl:${WDM_LINK}:${IOCTL_INFO}`, `ioctl:${WDM_LINK}:0x222408`, "stop:pnpbus"]);
-  const ev = events(r.stdout);
+  const ev = r.events;
   const ends = ev.filter((e) => e.event === "step" && e.phase === "end");
   assert.deepEqual(ends.map((e) => e.ok), [true, true, true, true, true], r.stdout.slice(-3000));
   assert.equal(ends[1]!.output, "504e4250"); // through the filter to pnpfunc, then the bus interface

@@ -11,7 +11,7 @@ static const GUID FILTER_KEY = { 0x0b8a7f3e, 0x55d1, 0x4c2e, { 0x8f, 0x0a, 0x3e,
 /* FWPM_LAYER_ALE_AUTH_CONNECT_V4 {c38d57d1-05a7-4c33-904f-7fbceee60e82} (fwpmu.h) */
 static const GUID LAYER_CONNECT_V4 = { 0xc38d57d1, 0x05a7, 0x4c33, { 0x90, 0x4f, 0x7f, 0xbc, 0xee, 0xe6, 0x0e, 0x82 } };
 
-int TestFilterArgs(void)
+int NTAPI TestFilterArgs(void)
 {
     int failures = 0;
     PFLT_FILTER filter = NULL;
@@ -33,7 +33,7 @@ int TestFilterArgs(void)
     return failures;
 }
 
-int TestPortArgs(void)
+int NTAPI TestPortArgs(void)
 {
     int failures = 0;
     PFLT_PORT port = NULL, client = NULL;
@@ -76,7 +76,7 @@ int TestPortArgs(void)
     return failures;
 }
 
-int TestPushLocks(void)
+int NTAPI TestPushLocks(void)
 {
     int failures = 0;
     EX_PUSH_LOCK lock;
@@ -103,7 +103,7 @@ static BOOLEAN Is(PCUNICODE_STRING s, PCWSTR text)
     return RtlEqualUnicodeString(s, &t, FALSE);
 }
 
-int TestParseFileName(void)
+int NTAPI TestParseFileName(void)
 {
     int failures = 0;
     UNICODE_STRING name, ext, stream, final;
@@ -124,7 +124,7 @@ int TestParseFileName(void)
     return failures;
 }
 
-int TestWfp(void)
+int NTAPI TestWfp(void)
 {
     int failures = 0;
     HANDLE engine = NULL, other = NULL, redirect = NULL;
@@ -209,14 +209,14 @@ int TestWfp(void)
 }
 
 /* A wild FLT_REGISTRATION pointer: the Filter Manager reads it (a fault report). */
-int WildRegistration(void)
+int NTAPI WildRegistration(void)
 {
     PFLT_FILTER filter;
     return (int)FltRegisterFilter(g_Kmflt.Driver, (const FLT_REGISTRATION *)(ULONG_PTR)0xFFFFA000DEAD0000ULL, &filter);
 }
 
 /* FltUnregisterFilter while the server port is still open waits forever. */
-int UnregisterWithPortOpen(void)
+int NTAPI UnregisterWithPortOpen(void)
 {
     FltUnregisterFilter(g_Kmflt.Filter);
     return 0;

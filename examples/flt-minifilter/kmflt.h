@@ -131,10 +131,10 @@ VOID NTAPI KmfltClassify(void);
 VOID NTAPI KmfltNotify(void);
 
 /* checks.c: the Test* exports */
-int TestFilterArgs(void);
-int TestPortArgs(void);
-int TestPushLocks(void);
-int TestParseFileName(void);
-int TestWfp(void);
-int WildRegistration(void);
-int UnregisterWithPortOpen(void);
+int NTAPI TestFilterArgs(void);
+int NTAPI TestPortArgs(void);
+int NTAPI TestPushLocks(void);
+int NTAPI TestParseFileName(void);
+int NTAPI TestWfp(void);
+int NTAPI WildRegistration(void);
+int NTAPI UnregisterWithPortOpen(void);

@@ -6,6 +6,10 @@
  * interface (src/framework/shared/inc/private/common/fxldr.h: WDF_BIND_INFO, WdfVersionBind).
  * What a control-device IOCTL driver and a PnP function/filter driver with a queue need. KmdllWdfBind is kmdll's own small stand-in for
  * the WDK's WdfDriverEntry stub library.
+ * Calling convention: the WDK builds x86 drivers and the framework with /Gz (stdcall by default),
+ * so on x86 the framework's DDIs, WdfVersionBind and the EVT_WDF_* callbacks are stdcall; the
+ * public headers leave them undecorated, this header spells NTAPI (nothing on x64 and ARM64).
+ * Declare callbacks with their role type (`EVT_WDF_DRIVER_UNLOAD MyUnload;`), as KMDF samples do.
  */
 #ifndef KMDFMIN_H
 #define KMDFMIN_H
@@ -23,7 +27,7 @@ typedef struct _WDF_DRIVER_GLOBALS {
 } WDF_DRIVER_GLOBALS, *PWDF_DRIVER_GLOBALS;
 
 typedef struct _WDF_VERSION { ULONG Major; ULONG Minor; ULONG Build; } WDF_VERSION;
-typedef VOID (*WDFFUNC)(VOID);
+typedef VOID (NTAPI *WDFFUNC)(VOID);
 typedef struct _WDF_BIND_INFO {
     ULONG Size;
     PWCHAR Component;
@@ -33,8 +37,8 @@ typedef struct _WDF_BIND_INFO {
     PVOID Module;
 } WDF_BIND_INFO, *PWDF_BIND_INFO;
 
-NTSTATUS WdfVersionBind(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath, PWDF_BIND_INFO BindInfo, PWDF_DRIVER_GLOBALS *Globals);
-NTSTATUS WdfVersionUnbind(PUNICODE_STRING RegistryPath, PWDF_BIND_INFO BindInfo, PWDF_DRIVER_GLOBALS Globals);
+NTSTATUS NTAPI WdfVersionBind(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath, PWDF_BIND_INFO BindInfo, PWDF_DRIVER_GLOBALS *Globals);
+NTSTATUS NTAPI WdfVersionUnbind(PUNICODE_STRING RegistryPath, PWDF_BIND_INFO BindInfo, PWDF_DRIVER_GLOBALS Globals);
 
 /* WDFFUNCENUM indices (wdffuncenum.h). */
 enum {
@@ -82,7 +86,8 @@ typedef struct _WDF_OBJECT_CONTEXT_TYPE_INFO {
     PVOID EvtDriverGetUniqueContextType;
 } WDF_OBJECT_CONTEXT_TYPE_INFO;
 
-typedef VOID (*PFN_WDF_OBJECT_CONTEXT_CLEANUP)(WDFOBJECT Object);
+typedef VOID NTAPI EVT_WDF_OBJECT_CONTEXT_CLEANUP(WDFOBJECT Object);
+typedef EVT_WDF_OBJECT_CONTEXT_CLEANUP *PFN_WDF_OBJECT_CONTEXT_CLEANUP;
 typedef struct _WDF_OBJECT_ATTRIBUTES {
     ULONG Size;
     PFN_WDF_OBJECT_CONTEXT_CLEANUP EvtCleanupCallback;
@@ -94,8 +99,10 @@ typedef struct _WDF_OBJECT_ATTRIBUTES {
     const WDF_OBJECT_CONTEXT_TYPE_INFO *ContextTypeInfo;
 } WDF_OBJECT_ATTRIBUTES, *PWDF_OBJECT_ATTRIBUTES;
 
-typedef NTSTATUS (*PFN_WDF_DRIVER_DEVICE_ADD)(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit);
-typedef VOID (*PFN_WDF_DRIVER_UNLOAD)(WDFDRIVER Driver);
+typedef NTSTATUS NTAPI EVT_WDF_DRIVER_DEVICE_ADD(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit);
+typedef EVT_WDF_DRIVER_DEVICE_ADD *PFN_WDF_DRIVER_DEVICE_ADD;
+typedef VOID NTAPI EVT_WDF_DRIVER_UNLOAD(WDFDRIVER Driver);
+typedef EVT_WDF_DRIVER_UNLOAD *PFN_WDF_DRIVER_UNLOAD;
 #define WdfDriverInitNonPnpDriver 0x00000001
 typedef struct _WDF_DRIVER_CONFIG {
     ULONG Size;
@@ -105,9 +112,13 @@ typedef struct _WDF_DRIVER_CONFIG {
     ULONG DriverPoolTag;
 } WDF_DRIVER_CONFIG, *PWDF_DRIVER_CONFIG;
 
-typedef VOID (*PFN_WDF_IO_QUEUE_IO_DEVICE_CONTROL)(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength, ULONG IoControlCode);
-typedef VOID (*PFN_WDF_IO_QUEUE_IO_DEFAULT)(WDFQUEUE Queue, WDFREQUEST Request);
-typedef VOID (*PFN_WDF_IO_QUEUE_IO_READ)(WDFQUEUE Queue, WDFREQUEST Request, size_t Length);
+typedef VOID NTAPI EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength, ULONG IoControlCode);
+typedef EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL *PFN_WDF_IO_QUEUE_IO_DEVICE_CONTROL;
+typedef VOID NTAPI EVT_WDF_IO_QUEUE_IO_DEFAULT(WDFQUEUE Queue, WDFREQUEST Request);
+typedef EVT_WDF_IO_QUEUE_IO_DEFAULT *PFN_WDF_IO_QUEUE_IO_DEFAULT;
+typedef VOID NTAPI EVT_WDF_IO_QUEUE_IO_READ(WDFQUEUE Queue, WDFREQUEST Request, size_t Length);
+typedef EVT_WDF_IO_QUEUE_IO_READ *PFN_WDF_IO_QUEUE_IO_READ;
+typedef EVT_WDF_IO_QUEUE_IO_READ EVT_WDF_IO_QUEUE_IO_WRITE;
 typedef enum { WdfIoQueueDispatchSequential = 1, WdfIoQueueDispatchParallel, WdfIoQueueDispatchManual } WDF_IO_QUEUE_DISPATCH_TYPE;
 typedef struct _WDF_IO_QUEUE_CONFIG {
     ULONG Size;
@@ -130,10 +141,14 @@ typedef struct _WDF_IO_QUEUE_CONFIG {
 /* PnP (wdfdevice.h, wdfrequest.h): the callbacks of a PnP device's life and request forwarding. */
 typedef enum { WdfPowerDeviceInvalid = 0, WdfPowerDeviceD0, WdfPowerDeviceD1, WdfPowerDeviceD2, WdfPowerDeviceD3, WdfPowerDeviceD3Final, WdfPowerDevicePrepareForHibernation, WdfPowerDeviceMaximum } WDF_POWER_DEVICE_STATE;
 typedef enum { WdfDeviceIoUndefined = 0, WdfDeviceIoNeither, WdfDeviceIoBuffered, WdfDeviceIoDirect, WdfDeviceIoBufferedOrDirect } WDF_DEVICE_IO_TYPE;
-typedef NTSTATUS (*PFN_WDF_DEVICE_D0_ENTRY)(WDFDEVICE Device, WDF_POWER_DEVICE_STATE PreviousState);
-typedef NTSTATUS (*PFN_WDF_DEVICE_D0_EXIT)(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState);
-typedef NTSTATUS (*PFN_WDF_DEVICE_PREPARE_HARDWARE)(WDFDEVICE Device, WDFCMRESLIST ResourcesRaw, WDFCMRESLIST ResourcesTranslated);
-typedef NTSTATUS (*PFN_WDF_DEVICE_RELEASE_HARDWARE)(WDFDEVICE Device, WDFCMRESLIST ResourcesTranslated);
+typedef NTSTATUS NTAPI EVT_WDF_DEVICE_D0_ENTRY(WDFDEVICE Device, WDF_POWER_DEVICE_STATE PreviousState);
+typedef EVT_WDF_DEVICE_D0_ENTRY *PFN_WDF_DEVICE_D0_ENTRY;
+typedef NTSTATUS NTAPI EVT_WDF_DEVICE_D0_EXIT(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState);
+typedef EVT_WDF_DEVICE_D0_EXIT *PFN_WDF_DEVICE_D0_EXIT;
+typedef NTSTATUS NTAPI EVT_WDF_DEVICE_PREPARE_HARDWARE(WDFDEVICE Device, WDFCMRESLIST ResourcesRaw, WDFCMRESLIST ResourcesTranslated);
+typedef EVT_WDF_DEVICE_PREPARE_HARDWARE *PFN_WDF_DEVICE_PREPARE_HARDWARE;
+typedef NTSTATUS NTAPI EVT_WDF_DEVICE_RELEASE_HARDWARE(WDFDEVICE Device, WDFCMRESLIST ResourcesTranslated);
+typedef EVT_WDF_DEVICE_RELEASE_HARDWARE *PFN_WDF_DEVICE_RELEASE_HARDWARE;
 typedef struct _WDF_PNPPOWER_EVENT_CALLBACKS {
     ULONG Size;
     PFN_WDF_DEVICE_D0_ENTRY EvtDeviceD0Entry;
@@ -162,39 +177,39 @@ extern WDFFUNC *WdfFunctions;
 extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
 #define WDFCALL(name, type) ((type)WdfFunctions[name##TableIndex])
 
-#define WdfDriverCreate(d, r, a, c, o) WDFCALL(WdfDriverCreate, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, PDRIVER_OBJECT, PCUNICODE_STRING, PWDF_OBJECT_ATTRIBUTES, PWDF_DRIVER_CONFIG, WDFDRIVER *))(WdfDriverGlobals, d, r, a, c, o)
-#define WdfDriverWdmGetDriverObject(d) WDFCALL(WdfDriverWdmGetDriverObject, PDRIVER_OBJECT (*)(PWDF_DRIVER_GLOBALS, WDFDRIVER))(WdfDriverGlobals, d)
-#define WdfControlDeviceInitAllocate(d, s) WDFCALL(WdfControlDeviceInitAllocate, PWDFDEVICE_INIT (*)(PWDF_DRIVER_GLOBALS, WDFDRIVER, PCUNICODE_STRING))(WdfDriverGlobals, d, s)
-#define WdfDeviceInitFree(i) WDFCALL(WdfDeviceInitFree, VOID (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
-#define WdfDeviceInitAssignName(i, n) WDFCALL(WdfDeviceInitAssignName, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, n)
-#define WdfDeviceCreate(i, a, o) WDFCALL(WdfDeviceCreate, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT *, PWDF_OBJECT_ATTRIBUTES, WDFDEVICE *))(WdfDriverGlobals, i, a, o)
-#define WdfDeviceCreateSymbolicLink(d, n) WDFCALL(WdfDeviceCreateSymbolicLink, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PCUNICODE_STRING))(WdfDriverGlobals, d, n)
-#define WdfControlFinishInitializing(d) WDFCALL(WdfControlFinishInitializing, VOID (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
-#define WdfIoQueueCreate(d, c, a, o) WDFCALL(WdfIoQueueCreate, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_IO_QUEUE_CONFIG, PWDF_OBJECT_ATTRIBUTES, WDFQUEUE *))(WdfDriverGlobals, d, c, a, o)
-#define WdfObjectDelete(o) WDFCALL(WdfObjectDelete, VOID (*)(PWDF_DRIVER_GLOBALS, WDFOBJECT))(WdfDriverGlobals, o)
-#define WdfObjectGetTypedContextWorker(o, t) WDFCALL(WdfObjectGetTypedContextWorker, PVOID (*)(PWDF_DRIVER_GLOBALS, WDFOBJECT, const WDF_OBJECT_CONTEXT_TYPE_INFO *))(WdfDriverGlobals, o, t)
-#define WdfRequestComplete(r, s) WDFCALL(WdfRequestComplete, VOID (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, NTSTATUS))(WdfDriverGlobals, r, s)
-#define WdfRequestCompleteWithInformation(r, s, i) WDFCALL(WdfRequestCompleteWithInformation, VOID (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, NTSTATUS, ULONG_PTR))(WdfDriverGlobals, r, s, i)
-#define WdfRequestRetrieveInputBuffer(r, m, b, l) WDFCALL(WdfRequestRetrieveInputBuffer, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, m, b, l)
-#define WdfRequestRetrieveOutputBuffer(r, m, b, l) WDFCALL(WdfRequestRetrieveOutputBuffer, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, m, b, l)
+#define WdfDriverCreate(d, r, a, c, o) WDFCALL(WdfDriverCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PDRIVER_OBJECT, PCUNICODE_STRING, PWDF_OBJECT_ATTRIBUTES, PWDF_DRIVER_CONFIG, WDFDRIVER *))(WdfDriverGlobals, d, r, a, c, o)
+#define WdfDriverWdmGetDriverObject(d) WDFCALL(WdfDriverWdmGetDriverObject, PDRIVER_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDRIVER))(WdfDriverGlobals, d)
+#define WdfControlDeviceInitAllocate(d, s) WDFCALL(WdfControlDeviceInitAllocate, PWDFDEVICE_INIT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDRIVER, PCUNICODE_STRING))(WdfDriverGlobals, d, s)
+#define WdfDeviceInitFree(i) WDFCALL(WdfDeviceInitFree, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+#define WdfDeviceInitAssignName(i, n) WDFCALL(WdfDeviceInitAssignName, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, n)
+#define WdfDeviceCreate(i, a, o) WDFCALL(WdfDeviceCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT *, PWDF_OBJECT_ATTRIBUTES, WDFDEVICE *))(WdfDriverGlobals, i, a, o)
+#define WdfDeviceCreateSymbolicLink(d, n) WDFCALL(WdfDeviceCreateSymbolicLink, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PCUNICODE_STRING))(WdfDriverGlobals, d, n)
+#define WdfControlFinishInitializing(d) WDFCALL(WdfControlFinishInitializing, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfIoQueueCreate(d, c, a, o) WDFCALL(WdfIoQueueCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_IO_QUEUE_CONFIG, PWDF_OBJECT_ATTRIBUTES, WDFQUEUE *))(WdfDriverGlobals, d, c, a, o)
+#define WdfObjectDelete(o) WDFCALL(WdfObjectDelete, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFOBJECT))(WdfDriverGlobals, o)
+#define WdfObjectGetTypedContextWorker(o, t) WDFCALL(WdfObjectGetTypedContextWorker, PVOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFOBJECT, const WDF_OBJECT_CONTEXT_TYPE_INFO *))(WdfDriverGlobals, o, t)
+#define WdfRequestComplete(r, s) WDFCALL(WdfRequestComplete, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, NTSTATUS))(WdfDriverGlobals, r, s)
+#define WdfRequestCompleteWithInformation(r, s, i) WDFCALL(WdfRequestCompleteWithInformation, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, NTSTATUS, ULONG_PTR))(WdfDriverGlobals, r, s, i)
+#define WdfRequestRetrieveInputBuffer(r, m, b, l) WDFCALL(WdfRequestRetrieveInputBuffer, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, m, b, l)
+#define WdfRequestRetrieveOutputBuffer(r, m, b, l) WDFCALL(WdfRequestRetrieveOutputBuffer, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, m, b, l)
 
-#define WdfDeviceInitSetPnpPowerEventCallbacks(i, c) WDFCALL(WdfDeviceInitSetPnpPowerEventCallbacks, VOID (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_PNPPOWER_EVENT_CALLBACKS))(WdfDriverGlobals, i, c)
-#define WdfDeviceInitSetIoType(i, t) WDFCALL(WdfDeviceInitSetIoType, VOID (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, WDF_DEVICE_IO_TYPE))(WdfDriverGlobals, i, t)
-#define WdfFdoInitSetFilter(i) WDFCALL(WdfFdoInitSetFilter, VOID (*)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
-#define WdfDeviceCreateDeviceInterface(d, g, r) WDFCALL(WdfDeviceCreateDeviceInterface, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE, CONST GUID *, PCUNICODE_STRING))(WdfDriverGlobals, d, g, r)
-#define WdfFdoQueryForInterface(d, g, i, s, v, x) WDFCALL(WdfFdoQueryForInterface, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE, LPCGUID, PINTERFACE, USHORT, USHORT, PVOID))(WdfDriverGlobals, d, g, i, s, v, x)
-#define WdfDeviceWdmGetAttachedDevice(d) WDFCALL(WdfDeviceWdmGetAttachedDevice, PDEVICE_OBJECT (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
-#define WdfDeviceWdmGetPhysicalDevice(d) WDFCALL(WdfDeviceWdmGetPhysicalDevice, PDEVICE_OBJECT (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
-#define WdfDeviceGetDriver(d) WDFCALL(WdfDeviceGetDriver, WDFDRIVER (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
-#define WdfDeviceGetIoTarget(d) WDFCALL(WdfDeviceGetIoTarget, WDFIOTARGET (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
-#define WdfIoQueueGetDevice(q) WDFCALL(WdfIoQueueGetDevice, WDFDEVICE (*)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
-#define WdfObjectReference(o) WDFCALL(WdfObjectReferenceActual, VOID (*)(PWDF_DRIVER_GLOBALS, WDFOBJECT, PVOID, LONG, PCHAR))(WdfDriverGlobals, o, NULL, __LINE__, __FILE__)
-#define WdfObjectDereference(o) WDFCALL(WdfObjectDereferenceActual, VOID (*)(PWDF_DRIVER_GLOBALS, WDFOBJECT, PVOID, LONG, PCHAR))(WdfDriverGlobals, o, NULL, __LINE__, __FILE__)
-#define WdfRequestFormatRequestUsingCurrentType(r) WDFCALL(WdfRequestFormatRequestUsingCurrentType, VOID (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
-#define WdfRequestSend(r, t, o) WDFCALL(WdfRequestSend, BOOLEAN (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST, WDFIOTARGET, PWDF_REQUEST_SEND_OPTIONS))(WdfDriverGlobals, r, t, o)
-#define WdfRequestGetStatus(r) WDFCALL(WdfRequestGetStatus, NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
-#define WdfCmResourceListGetCount(l) WDFCALL(WdfCmResourceListGetCount, ULONG (*)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST))(WdfDriverGlobals, l)
-#define WdfCmResourceListGetDescriptor(l, i) WDFCALL(WdfCmResourceListGetDescriptor, PCM_PARTIAL_RESOURCE_DESCRIPTOR (*)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST, ULONG))(WdfDriverGlobals, l, i)
+#define WdfDeviceInitSetPnpPowerEventCallbacks(i, c) WDFCALL(WdfDeviceInitSetPnpPowerEventCallbacks, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_PNPPOWER_EVENT_CALLBACKS))(WdfDriverGlobals, i, c)
+#define WdfDeviceInitSetIoType(i, t) WDFCALL(WdfDeviceInitSetIoType, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, WDF_DEVICE_IO_TYPE))(WdfDriverGlobals, i, t)
+#define WdfFdoInitSetFilter(i) WDFCALL(WdfFdoInitSetFilter, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+#define WdfDeviceCreateDeviceInterface(d, g, r) WDFCALL(WdfDeviceCreateDeviceInterface, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, CONST GUID *, PCUNICODE_STRING))(WdfDriverGlobals, d, g, r)
+#define WdfFdoQueryForInterface(d, g, i, s, v, x) WDFCALL(WdfFdoQueryForInterface, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, LPCGUID, PINTERFACE, USHORT, USHORT, PVOID))(WdfDriverGlobals, d, g, i, s, v, x)
+#define WdfDeviceWdmGetAttachedDevice(d) WDFCALL(WdfDeviceWdmGetAttachedDevice, PDEVICE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfDeviceWdmGetPhysicalDevice(d) WDFCALL(WdfDeviceWdmGetPhysicalDevice, PDEVICE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfDeviceGetDriver(d) WDFCALL(WdfDeviceGetDriver, WDFDRIVER (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfDeviceGetIoTarget(d) WDFCALL(WdfDeviceGetIoTarget, WDFIOTARGET (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfIoQueueGetDevice(q) WDFCALL(WdfIoQueueGetDevice, WDFDEVICE (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
+#define WdfObjectReference(o) WDFCALL(WdfObjectReferenceActual, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFOBJECT, PVOID, LONG, PCHAR))(WdfDriverGlobals, o, NULL, __LINE__, __FILE__)
+#define WdfObjectDereference(o) WDFCALL(WdfObjectDereferenceActual, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFOBJECT, PVOID, LONG, PCHAR))(WdfDriverGlobals, o, NULL, __LINE__, __FILE__)
+#define WdfRequestFormatRequestUsingCurrentType(r) WDFCALL(WdfRequestFormatRequestUsingCurrentType, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
+#define WdfRequestSend(r, t, o) WDFCALL(WdfRequestSend, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, WDFIOTARGET, PWDF_REQUEST_SEND_OPTIONS))(WdfDriverGlobals, r, t, o)
+#define WdfRequestGetStatus(r) WDFCALL(WdfRequestGetStatus, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
+#define WdfCmResourceListGetCount(l) WDFCALL(WdfCmResourceListGetCount, ULONG (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST))(WdfDriverGlobals, l)
+#define WdfCmResourceListGetDescriptor(l, i) WDFCALL(WdfCmResourceListGetDescriptor, PCM_PARTIAL_RESOURCE_DESCRIPTOR (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST, ULONG))(WdfDriverGlobals, l, i)
 
 #define WDF_NO_OBJECT_ATTRIBUTES NULL
 #define WDF_NO_HANDLE NULL

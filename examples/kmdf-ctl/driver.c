@@ -7,15 +7,17 @@ WDFDEVICE KmdfCtlDevice;
 static UNICODE_STRING SavedRegistryPath;
 static WCHAR SavedPathBuffer[260];
 
+static EVT_WDF_DRIVER_UNLOAD KmdfCtlEvtDriverUnload;
 static VOID KmdfCtlEvtDriverUnload(WDFDRIVER Driver)
 {
     UNREFERENCED_PARAMETER(Driver);
     DbgPrint("kmdfctl: EvtDriverUnload\n");
 }
 
-static VOID KmdfCtlUnload(PDRIVER_OBJECT DriverObject);
+static DRIVER_UNLOAD KmdfCtlUnload;
 static PDRIVER_UNLOAD FrameworkUnload;
 
+DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     WDF_DRIVER_CONFIG config;

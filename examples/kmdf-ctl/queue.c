@@ -1,6 +1,7 @@
 /* kmdfctl: the default queue and its EvtIoDeviceControl. */
 #include "kmdfctl.h"
 
+static EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL KmdfCtlEvtIoDeviceControl;
 static VOID KmdfCtlEvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength, ULONG IoControlCode)
 {
     PDEVICE_CONTEXT ctx = (PDEVICE_CONTEXT)WdfObjectGetTypedContextWorker(KmdfCtlDevice, &KmdfCtlContextType);

@@ -7,11 +7,11 @@
 
 static UNICODE_STRING RegPath = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\kmdfedge");
 
-NTSTATUS DllInitialize(PUNICODE_STRING RegistryPath) { UNREFERENCED_PARAMETER(RegistryPath); return STATUS_SUCCESS; }
-NTSTATUS DllUnload(VOID) { return STATUS_SUCCESS; }
+NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath) { UNREFERENCED_PARAMETER(RegistryPath); return STATUS_SUCCESS; }
+NTSTATUS NTAPI DllUnload(VOID) { return STATUS_SUCCESS; }
 
 /* A client built for a framework newer than 1.33 (a longer table): the bind must fail. */
-NTSTATUS BindNewer(VOID)
+NTSTATUS NTAPI BindNewer(VOID)
 {
     WDF_BIND_INFO info;
     WDFFUNC *table = NULL;
@@ -32,7 +32,7 @@ NTSTATUS BindNewer(VOID)
 
 /* A KMDF 1.9 client (396 functions): the table is copied into the client's own array. */
 static WDFFUNC OldTable[396];
-ULONG_PTR BindOld(VOID)
+ULONG_PTR NTAPI BindOld(VOID)
 {
     WDF_BIND_INFO info;
     PWDF_DRIVER_GLOBALS globals = NULL;
@@ -56,7 +56,7 @@ ULONG_PTR BindOld(VOID)
     return 0;
 }
 
-NTSTATUS BindNoTable(VOID)
+NTSTATUS NTAPI BindNoTable(VOID)
 {
     WDF_BIND_INFO info;
     PWDF_DRIVER_GLOBALS globals = NULL;
@@ -69,15 +69,15 @@ NTSTATUS BindNoTable(VOID)
 }
 
 /* Bind, then call a DDI through the table that kmdll does not implement. */
-NTSTATUS CallUnimplemented(VOID)
+NTSTATUS NTAPI CallUnimplemented(VOID)
 {
     NTSTATUS status = KmdllWdfBind(NULL, &RegPath);
     if (!NT_SUCCESS(status)) return status;
-    return ((NTSTATUS (*)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PVOID, PVOID, PVOID))WdfFunctions[WdfDmaEnablerCreateTableIndex])(WdfDriverGlobals, NULL, NULL, NULL, NULL);
+    return ((NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PVOID, PVOID, PVOID))WdfFunctions[WdfDmaEnablerCreateTableIndex])(WdfDriverGlobals, NULL, NULL, NULL, NULL);
 }
 
 /* A KMDF 1.35 client whose table happens to have no more than 458 entries: the minor version alone refuses it. */
-NTSTATUS BindNewerMinor(VOID)
+NTSTATUS NTAPI BindNewerMinor(VOID)
 {
     WDF_BIND_INFO info;
     WDFFUNC *table = NULL;
@@ -109,7 +109,7 @@ static WDFFUNC *Table2;
 static ULONG Minimum2, FuncCount2, StructCount2;
 static BOOLEAN Higher2;
 static PVOID StructTable2;
-ULONG_PTR BindInfo2(ULONG Minimum)
+ULONG_PTR NTAPI BindInfo2(ULONG Minimum)
 {
     KMDLL_BIND_INFO2 info;
     PWDF_DRIVER_GLOBALS globals = NULL;
@@ -129,7 +129,7 @@ ULONG_PTR BindInfo2(ULONG Minimum)
     info.StructCountPtr = &StructCount2;
     info.StructTable = &StructTable2;
     status = WdfVersionBind(NULL, &RegPath, &info.V1, &globals);
-    if (!NT_SUCCESS(status)) return status;
+    if (!NT_SUCCESS(status)) return (ULONG_PTR)(ULONG)status;
     WdfVersionUnbind(&RegPath, &info.V1, globals);
     return (Higher2 == TRUE && FuncCount2 == 458 && info.V1.FuncCount == 458 && Table2 != NULL) ? 0 : 1;
 }
@@ -139,11 +139,13 @@ ULONG_PTR BindInfo2(ULONG Minimum)
  * releases it. The framework's unload reports the object as leaked (KMDF verifier). An export
  * driver's DriverEntry is never called when it is loaded as a dependency.
  */
+static EVT_WDF_DRIVER_UNLOAD EdgeEvtDriverUnload;
 static VOID EdgeEvtDriverUnload(WDFDRIVER Driver)
 {
     UNREFERENCED_PARAMETER(Driver);
 }
 
+DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     WDF_DRIVER_CONFIG config;
@@ -160,15 +162,24 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 }
 
 /*
- * A load configuration whose SecurityCookie (IMAGE_LOAD_CONFIG_DIRECTORY64 offset 0x58) holds
- * the linker's default x64 value, as an MSVC /GS driver's does: the kernel loader must replace it
- * before the driver runs (MSVC's GsDriverEntry __fastfails otherwise).
+ * A load configuration whose SecurityCookie holds the linker's default value, as an MSVC /GS
+ * driver's does: the kernel loader must replace it before the driver runs (MSVC's GsDriverEntry
+ * __fastfails otherwise). x64 and ARM64: IMAGE_LOAD_CONFIG_DIRECTORY64, the cookie at 0x58, default
+ * 0x00002B992DDFA232; x86: IMAGE_LOAD_CONFIG_DIRECTORY32, the cookie at 0x3C, default 0xBB40E64E.
  */
+#ifdef _WIN64
 ULONGLONG KmdfEdgeCookie = 0x00002B992DDFA232ULL;
 const ULONGLONG _load_config_used[0x100 / 8] = {
     0x100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     (ULONGLONG)&KmdfEdgeCookie, /* 0x58: SecurityCookie */
 };
+#else
+ULONG KmdfEdgeCookie = 0xBB40E64EUL;
+const ULONG _load_config_used[0x48 / 4] = {
+    0x48, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    (ULONG)&KmdfEdgeCookie, /* 0x3C: SecurityCookie */
+};
+#endif
 
 /* The cookie as the driver sees it at run time. */
-ULONGLONG GsCookie(VOID) { return KmdfEdgeCookie; }
+ULONGLONG NTAPI GsCookie(VOID) { return KmdfEdgeCookie; }

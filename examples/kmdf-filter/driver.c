@@ -12,6 +12,7 @@ static VOID NTAPI KmdfFiltUnload(PDRIVER_OBJECT DriverObject)
     KmdllWdfUnbind(&SavedRegistryPath);
 }
 
+DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     WDF_DRIVER_CONFIG config;

@@ -3,6 +3,7 @@
 
 const WDF_OBJECT_CONTEXT_TYPE_INFO KmdfFiltContextType = { sizeof(WDF_OBJECT_CONTEXT_TYPE_INFO), "FILTER_CONTEXT", sizeof(FILTER_CONTEXT), &KmdfFiltContextType, NULL };
 
+static EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL KmdfFiltEvtIoDeviceControl;
 static VOID KmdfFiltEvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength, ULONG IoControlCode)
 {
     WDFDEVICE device = WdfIoQueueGetDevice(Queue);

@@ -14,4 +14,4 @@ typedef struct _FILTER_CONTEXT {
 extern const WDF_OBJECT_CONTEXT_TYPE_INFO KmdfFiltContextType;
 #define FilterContext(d) ((PFILTER_CONTEXT)WdfObjectGetTypedContextWorker((d), &KmdfFiltContextType))
 
-NTSTATUS KmdfFiltEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit);
+EVT_WDF_DRIVER_DEVICE_ADD KmdfFiltEvtDeviceAdd;

@@ -3,6 +3,11 @@
 
 const WDF_OBJECT_CONTEXT_TYPE_INFO KmdfFuncContextType = { sizeof(WDF_OBJECT_CONTEXT_TYPE_INFO), "DEVICE_CONTEXT", sizeof(DEVICE_CONTEXT), &KmdfFuncContextType, NULL };
 
+static EVT_WDF_DEVICE_PREPARE_HARDWARE KmdfFuncPrepareHardware;
+static EVT_WDF_DEVICE_RELEASE_HARDWARE KmdfFuncReleaseHardware;
+static EVT_WDF_DEVICE_D0_ENTRY KmdfFuncD0Entry;
+static EVT_WDF_DEVICE_D0_EXIT KmdfFuncD0Exit;
+
 static NTSTATUS KmdfFuncPrepareHardware(WDFDEVICE Device, WDFCMRESLIST ResourcesRaw, WDFCMRESLIST ResourcesTranslated)
 {
     PDEVICE_CONTEXT ctx = DeviceContext(Device);

@@ -6,6 +6,7 @@ static UNICODE_STRING SavedRegistryPath;
 static WCHAR SavedPathBuffer[260];
 static PDRIVER_UNLOAD FrameworkUnload;
 
+static EVT_WDF_DRIVER_UNLOAD KmdfFuncEvtDriverUnload;
 static VOID KmdfFuncEvtDriverUnload(WDFDRIVER Driver)
 {
     UNREFERENCED_PARAMETER(Driver);
@@ -19,6 +20,7 @@ static VOID NTAPI KmdfFuncUnload(PDRIVER_OBJECT DriverObject)
     KmdllWdfUnbind(&SavedRegistryPath);
 }
 
+DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     WDF_DRIVER_CONFIG config;

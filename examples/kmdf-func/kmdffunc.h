@@ -15,5 +15,5 @@ typedef struct _DEVICE_CONTEXT {
 extern const WDF_OBJECT_CONTEXT_TYPE_INFO KmdfFuncContextType;
 #define DeviceContext(d) ((PDEVICE_CONTEXT)WdfObjectGetTypedContextWorker((d), &KmdfFuncContextType))
 
-NTSTATUS KmdfFuncEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit);
+EVT_WDF_DRIVER_DEVICE_ADD KmdfFuncEvtDeviceAdd;
 NTSTATUS KmdfFuncCreateQueue(WDFDEVICE Device);

@@ -1,6 +1,7 @@
 /* kmdffunc: the default queue; unknown IOCTLs are forwarded to the device below (the bus PDO). */
 #include "kmdffunc.h"
 
+static EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL KmdfFuncEvtIoDeviceControl;
 static VOID KmdfFuncEvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength, ULONG IoControlCode)
 {
     WDFDEVICE device = WdfIoQueueGetDevice(Queue);

@@ -13,7 +13,7 @@ ULONG WdkGsChecksum(ULONG seed, ULONG rounds)
     return sum;
 }
 
-/* A frame of 96 KiB: more than any kernel stack (24 KiB on x64); __chkstk's probe must fault. */
+/* A frame of 96 KiB: more than any kernel stack (24 KiB on x64, 12 KiB on x86); the probe must fault. */
 ULONG WdkGsChecksumHuge(ULONG seed)
 {
     volatile UCHAR buffer[96 * 1024];

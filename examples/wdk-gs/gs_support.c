@@ -22,8 +22,8 @@ void __security_init_cookie(void)
     __security_cookie_complement = ~__security_cookie;
 }
 
-/* Called by every function with a /GS frame on return, with the cookie it saved (xor RSP). */
-void __security_check_cookie(ULONG_PTR cookie)
+/* Called by every function with a /GS frame on return, with the cookie it saved (xor RSP/ESP). */
+void __fastcall __security_check_cookie(ULONG_PTR cookie)
 {
     if (cookie != __security_cookie)
         WdkGsFastFail(FAST_FAIL_STACK_COOKIE_CHECK_FAILURE);

@@ -7,6 +7,7 @@
 
 static ULONG g_sum;
 
+static DRIVER_UNLOAD WdkGsUnload;
 static VOID WdkGsUnload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
@@ -34,13 +35,13 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_SUCCESS;
 }
 
-ULONG_PTR WdkGsCookie(void) { return __security_cookie; }
-ULONG_PTR WdkGsComplement(void) { return __security_cookie_complement; }
-ULONG WdkGsSum(ULONG seed, ULONG rounds) { return WdkGsChecksum(seed, rounds); }
-ULONG WdkGsHuge(ULONG seed) { return WdkGsChecksumHuge(seed); }
+ULONG_PTR NTAPI WdkGsCookie(void) { return __security_cookie; }
+ULONG_PTR NTAPI WdkGsComplement(void) { return __security_cookie_complement; }
+ULONG NTAPI WdkGsSum(ULONG seed, ULONG rounds) { return WdkGsChecksum(seed, rounds); }
+ULONG NTAPI WdkGsHuge(ULONG seed) { return WdkGsChecksumHuge(seed); }
 
 /* Overruns a local array by `extra` bytes: the /GS check on return fails fast. */
-ULONG WdkGsSmash(ULONG extra)
+ULONG NTAPI WdkGsSmash(ULONG extra)
 {
     volatile UCHAR local[64];
     for (ULONG i = 0; i < sizeof(local) + extra; i++)

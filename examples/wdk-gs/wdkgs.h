@@ -16,8 +16,12 @@
 #endif
 #include <ntddk.h>
 
-/* The compiler's default cookie (x64) and the __fastfail codes (winnt.h). */
+/* The compiler's default cookie (x64 and ARM64; x86's is 32-bit) and the __fastfail codes (winnt.h). */
+#ifdef _WIN64
 #define WDKGS_DEFAULT_COOKIE 0x00002B992DDFA232ULL
+#else
+#define WDKGS_DEFAULT_COOKIE 0xBB40E64EUL
+#endif
 #define FAST_FAIL_STACK_COOKIE_CHECK_FAILURE 2
 #define FAST_FAIL_GS_COOKIE_INIT 6
 
@@ -25,6 +29,8 @@ extern ULONG_PTR __security_cookie;
 extern ULONG_PTR __security_cookie_complement;
 
 void __security_init_cookie(void);
+/* The compiler's /GS check: fastcall on x86 (@__security_check_cookie@4, the cookie in ECX). */
+void __fastcall __security_check_cookie(ULONG_PTR cookie);
 DECLSPEC_NORETURN void WdkGsFastFail(unsigned int code);
 
 DRIVER_INITIALIZE DriverEntry;

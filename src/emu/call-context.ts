@@ -8,7 +8,7 @@
  * words into the context (small integers, no allocation), so a context a handler kept (in a
  * closure, say) still answers after the row is reused by a later call at the same depth.
  */
-import type { ApiContext, ArgDisplay, GuestMemory, KernelState, PoolServices, RegName, SehServices } from "./api/types.js";
+import type { ApiContext, ArgDisplay, CpuAccess, GuestMemory, KernelState, PoolServices, SehServices } from "./api/types.js";
 import type { FaultKind } from "../events.js";
 import type { Emulator } from "./emulator.js";
 import type { Thunk } from "./thunks.js";
@@ -66,7 +66,7 @@ export type CallerLookup = (emu: Emulator, retAddr: bigint, t: Target) => Caller
 /** Per-emulator state the contexts share. */
 export interface ContextShared {
   rows: HookRows;
-  cpu: { get(reg: RegName): bigint };
+  cpu: CpuAccess;
   callerOf: CallerLookup;
   /** Whether the first four arguments are the row's a0-a3 (x64, ARM64; x86 reads its convention's slots). */
   regArgs: boolean;
@@ -303,7 +303,7 @@ export class CallContext implements ApiContext, PoolServices {
     throw new EmuStop(this.emu.faults.report(kind, message, this.retAddr, { api: this.target.apiName, ...extra }));
   }
 
-  get cpu(): { get(reg: RegName): bigint } {
+  get cpu(): CpuAccess {
     return this.shared.cpu;
   }
 

@@ -5,7 +5,7 @@
  * faults inside handlers into fault reports. Unimplemented exports fault or return
  * STATUS_NOT_IMPLEMENTED, as the emulator options say.
  */
-import type { RegName } from "./api/types.js";
+import type { CpuAccess } from "./api/types.js";
 import type { FaultKind } from "../events.js";
 import type { Emulator } from "./emulator.js";
 import { GuestFault } from "./memory.js";
@@ -57,7 +57,7 @@ const POOL_ALLOCATOR = /!(ExAllocatePool\w*|ExAllocateFrom\w*Lookaside\w*|ExAllo
 class DispatchCache implements ContextShared {
   readonly targets = new Map<bigint, Target | null>();
   readonly callers = new Map<bigint, { key: string; module: object; who: Caller }>();
-  readonly cpu: { get(reg: RegName): bigint };
+  readonly cpu: CpuAccess;
   readonly regArgs: boolean;
   readonly x64: boolean;
   rows: HookRows;
@@ -66,7 +66,17 @@ class DispatchCache implements ContextShared {
   compatDepth = 0;
   readonly callerOf = (emu: Emulator, retAddr: bigint, t: Target): Caller => cachedCallerOf(emu, this, retAddr, t);
   constructor(emu: Emulator) {
-    this.cpu = { get: (reg) => emu.uc.regRead(emu.cpu.regId(emu.C, reg)) };
+    this.cpu = {
+      get: (reg) => emu.uc.regRead(emu.cpu.regId(emu.C, reg)),
+      // The caller goes on at `pc` with this stack pointer and the other registers as they are
+      // (the guest call resumes there, as after an __except).
+      resumeAt: (pc, sp) => {
+        const v = emu.uc.regReadMany([...emu.gprIds, emu.cpu.flagsId(emu.C)]);
+        const regs = v.slice(0, -1);
+        regs[4] = sp;
+        throw new SehResume({ regs, rip: pc, eflags: v[v.length - 1]! });
+      },
+    };
     this.regArgs = emu.cpu.arch !== "x86";
     this.x64 = emu.cpu.arch === "x64";
     this.rows = { regs: new BigUint64Array(8), words: new Uint32Array(16) };

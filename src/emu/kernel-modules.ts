@@ -27,8 +27,8 @@ export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", 
 
 /** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/; fltmgr.sys and fwpkclnt.sys: src/emu/fltmgr/. */
 export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ksecdd.sys", ...SYSTEM_IMAGES] as const;
-/** Built-in modules whose handlers read x64 layouts only. */
-const X64_ONLY = new Set(["wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ksecdd.sys"]);
+/** Built-in modules whose handlers read x64 layouts only (not built for x86 images). */
+const X64_ONLY = new Set(["ksecdd.sys"]);
 
 /** The modules whose exports come from the kernel export database alone. */
 const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys"]);
@@ -51,7 +51,7 @@ export class KernelModules {
     let base = cpu.space.kernelModulesBase;
     let hookEnd = base;
     for (const modName of BUILTIN_MODULES) {
-      // KMDF's and the filter manager's modules exist for x64 and ARM64 (their handlers read x64 layouts, which ARM64 shares).
+      // KMDF's and the filter manager's modules exist for every arch (their structures are laid out per pointer size).
       if (cpu.arch === "x86" && X64_ONLY.has(modName)) continue;
       const list: KernelExport[] = [...(db[modName] ?? [])];
       const known = new Set(list.map((e) => e.name));

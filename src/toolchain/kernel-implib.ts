@@ -131,3 +131,24 @@ export function writeKernelImportLibraries(inputs: string[], arch: Arch, pathFor
   }
   return written;
 }
+
+/**
+ * x86 KMDLL_DEFLIBS: a `.def` that names an imported routine undecorated (`WdfVersionBind`) gets,
+ * for the objects' reference to it (`_WdfVersionBind@16` called through the import thunk,
+ * `__imp__WdfVersionBind@16` through the import address table, `__imp_@F@8`), the decorated
+ * symbol with the undecorated import name, as for the kernel imports above. Names the objects do
+ * not reference, already decorated ones and forwarders stay as written.
+ */
+export function bindX86DefImports(def: DefFile, undefinedSyms: string[]): DefFile {
+  const decorated = new Map<string, string>();
+  for (const sym of undefinedSyms) {
+    const r = routineOfSymbol(sym, "x86");
+    if (r && r.defName !== r.name && !decorated.has(r.name)) decorated.set(r.name, r.defName);
+  }
+  if (decorated.size === 0) return def;
+  const exports = def.exports.map((e) => {
+    const d = e.forward || e.internalName || /[@?]/.test(e.name) ? undefined : decorated.get(e.name);
+    return d ? { ...e, name: d } : e;
+  });
+  return { ...def, exports };
+}

@@ -52,7 +52,7 @@ typedef struct _DEVICE_CONTEXT {
 extern const WDF_OBJECT_CONTEXT_TYPE_INFO ${C}ContextType;
 #define ${C}GetContext(d) ((PDEVICE_CONTEXT)WdfObjectGetTypedContextWorker((d), &${C}ContextType))
 
-NTSTATUS ${C}EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit);
+EVT_WDF_DRIVER_DEVICE_ADD ${C}EvtDeviceAdd;
 NTSTATUS ${C}CreateQueue(WDFDEVICE Device);
 `;
   const driver = `/* ${name}: DriverEntry binds to the framework (WDFLDR.SYS) and creates the WDFDRIVER. */
@@ -63,6 +63,7 @@ static UNICODE_STRING SavedRegistryPath;
 static WCHAR SavedPathBuffer[260];
 static PDRIVER_UNLOAD FrameworkUnload;
 
+static EVT_WDF_DRIVER_UNLOAD ${C}EvtDriverUnload;
 static VOID ${C}EvtDriverUnload(WDFDRIVER Driver)
 {
     UNREFERENCED_PARAMETER(Driver);
@@ -76,6 +77,7 @@ static VOID NTAPI ${C}Unload(PDRIVER_OBJECT DriverObject)
     KmdllWdfUnbind(&SavedRegistryPath);
 }
 
+DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     WDF_DRIVER_CONFIG config;
@@ -103,6 +105,12 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 #include "${name}.h"
 
 const WDF_OBJECT_CONTEXT_TYPE_INFO ${C}ContextType = { sizeof(WDF_OBJECT_CONTEXT_TYPE_INFO), "DEVICE_CONTEXT", sizeof(DEVICE_CONTEXT), &${C}ContextType, NULL };
+
+/* Callbacks declared with their role types (EVT_WDF_*: stdcall on x86, as the framework calls them). */
+static EVT_WDF_DEVICE_PREPARE_HARDWARE ${C}PrepareHardware;
+static EVT_WDF_DEVICE_RELEASE_HARDWARE ${C}ReleaseHardware;
+static EVT_WDF_DEVICE_D0_ENTRY ${C}D0Entry;
+static EVT_WDF_DEVICE_D0_EXIT ${C}D0Exit;
 
 static NTSTATUS ${C}PrepareHardware(WDFDEVICE Device, WDFCMRESLIST ResourcesRaw, WDFCMRESLIST ResourcesTranslated)
 {
@@ -165,6 +173,7 @@ NTSTATUS ${C}EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
   const queue = `/* ${name}: the default queue and its EvtIoDeviceControl. */
 #include "${name}.h"
 
+static EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL ${C}EvtIoDeviceControl;
 static VOID ${C}EvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength, ULONG IoControlCode)
 {
     PDEVICE_CONTEXT ctx = ${C}GetContext(WdfIoQueueGetDevice(Queue));
@@ -200,8 +209,6 @@ NTSTATUS ${C}CreateQueue(WDFDEVICE Device)
 TARGETNAME=${name}
 TARGETTYPE=DRIVER
 SOURCES=driver.c device.c queue.c
-# kmdll's KMDF header targets x64 (the KMDF 1.33 function table of 64-bit Windows).
-KMDLL_ARCHES=x64
 # WDFLDR.SYS's exports (WdfVersionBind/WdfVersionUnbind): mingw-w64 ships no import library for it.
 KMDLL_DEFLIBS=wdfldr.def
 # mingw-w64's winnt.h defines InterlockedBitTestAndSet/Reset out of line in every file that includes <ntddk.h>.
@@ -224,8 +231,10 @@ A KMDF function driver made by \`kmdll new kmdf-driver ${name}\`: EvtDriverDevic
 with PnP/power callbacks, a device interface (${g.text}) and a default queue answering
 IOCTL_${U}_GET_COUNT (0x00222000).
 
-    kmdll build . --arch x64
+    kmdll build .
     kmdll sim --devices devices.json --install out/x64/${name}.sys -- start:${name} 'ioctl:${link}:0x00222000' stop:${name}
+
+(\`out/x86/${name}.sys\` runs the same way.)
 
 \`devices.json\` gives the PnP manager one root-enumerated device for the driver (format: docs/pnp.md of
 kmdll). kmdfmin.h is kmdll's KMDF header; to build with the WDK instead, include <wdf.h> and link

@@ -17,7 +17,7 @@ import { asmArgs, compileArgs, libArgs, linkArgs, rcArgs } from "./recipe.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
 import { runClangWithFixups } from "./msvc-fixups.js";
 import { planX86Link } from "./x86-exports.js";
-import { SYSTEM_IMPORT_LIBRARIES, writeKernelImportLibraries, type SystemModule } from "./kernel-implib.js";
+import { SYSTEM_IMPORT_LIBRARIES, bindX86DefImports, undefinedSymbols, writeKernelImportLibraries, type SystemModule } from "./kernel-implib.js";
 import type { Arch, LibRef } from "./sources.js";
 import type { ProjectResult, StepKind, StepReport } from "./build.js";
 
@@ -204,15 +204,18 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
     }
     libs.push(resolveLib(ctx, p, arch, l, O));
   }
+  // x86: undecorated .def names bound to the decorated symbols the objects import (kernel-implib.ts).
+  const referenced = arch === "x86" && p.defLibs.length ? undefinedSymbols([...objs.filter((o) => o.endsWith(".obj")), ...libs]) : [];
   for (const d of p.defLibs) {
     const lib = join(objDir, basename(d).replace(/\.def$/i, "") + ".deflib.lib");
     const id = `deflib:${d}`;
-    const key = hashText(EXPORT_LIBRARY_WRITER, arch, d);
+    const model = arch === "x86" ? bindX86DefImports(readDefOrThrow(d).def, referenced) : undefined;
+    const key = hashText(EXPORT_LIBRARY_WRITER, arch, d, model ? JSON.stringify(model.exports.map((e) => e.name)) : "");
     if (upToDate(state.steps[id], key)) step("export-library", lib, "up-to-date");
     else {
       delete state.steps[id];
       try {
-        writeExportLibrary(d, arch, lib);
+        writeExportLibrary(d, arch, lib, model ? { model } : {});
       } catch (e) {
         if (e instanceof BuildInputError) throw e;
         step("export-library", lib, "failed");

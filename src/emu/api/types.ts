@@ -116,6 +116,11 @@ export type RegName = "RAX" | "RCX" | "RDX" | "RBX" | "RSP" | "RBP" | "RSI" | "R
 
 export interface CpuAccess {
   get(reg: RegName): bigint;
+  /**
+   * Return to the caller at `pc` with the stack pointer `sp` and the other registers as they are,
+   * instead of through the routine's stub (x86 `_chkstk`/`_alloca_probe`, which lower ESP). Never returns.
+   */
+  resumeAt?(pc: bigint, sp: bigint): never;
 }
 
 /**

@@ -23,18 +23,15 @@
  *     FltUnregisterFilter waits until the filter's communication server ports are closed: one left
  *     open is a deadlock report.
  *
- * FLT_REGISTRATION (fltkernel.h, x64): Size 0, Version 2, Flags 4, ContextRegistration 8,
- * OperationRegistration 16, FilterUnloadCallback 24, InstanceSetupCallback 32,
- * InstanceQueryTeardownCallback 40, InstanceTeardownStartCallback 48,
- * InstanceTeardownCompleteCallback 56, GenerateFileNameCallback 64,
- * NormalizeNameComponentCallback 72, NormalizeContextCleanupCallback 80, (0x0202)
- * TransactionNotificationCallback 88, NormalizeNameComponentExCallback 96, (0x0203)
- * SectionNotificationCallback 104. FLT_OPERATION_REGISTRATION: MajorFunction 0, Flags 4,
- * PreOperation 8, PostOperation 16, Reserved1 24 (32 bytes).
+ * FLT_REGISTRATION and FLT_OPERATION_REGISTRATION (fltkernel.h) are laid out per arch
+ * (layouts.ts; on x64 the callbacks start at 8, 8 bytes apart, and an operation registration is
+ * 32 bytes; on x86 4 bytes apart and 20 bytes). TransactionNotificationCallback and
+ * NormalizeNameComponentExCallback exist from version 0x0202, SectionNotificationCallback from 0x0203.
  */
 import type { ApiContext, ApiDefinition, KernelState } from "../api/types.js";
 import { STATUS } from "../../nt/status.js";
-import { LAYOUT } from "../../nt/arch-layout.js";
+import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
+import { fltLayout } from "./layouts.js";
 import { api, hex, readCounted, decodeUtf16 } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { registryOf } from "../api/zw.js";
@@ -45,21 +42,19 @@ export const FLTMGR = "fltmgr.sys";
 export const flt = (name: string, argc: number, h: ApiDefinition["handler"]) => api(FLTMGR, name, argc, h);
 
 const B = (n: number) => BigInt(n);
-const REG = { Size: 0, Version: 2, Flags: 4, ContextRegistration: 8, OperationRegistration: 16, FilterUnloadCallback: 24 } as const;
-const CALLBACKS: [string, number, number][] = [
-  // [name, offset, minimum registration minor version]
-  ["InstanceSetupCallback", 32, 0],
-  ["InstanceQueryTeardownCallback", 40, 0],
-  ["InstanceTeardownStartCallback", 48, 0],
-  ["InstanceTeardownCompleteCallback", 56, 0],
-  ["GenerateFileNameCallback", 64, 0],
-  ["NormalizeNameComponentCallback", 72, 0],
-  ["NormalizeContextCleanupCallback", 80, 0],
-  ["TransactionNotificationCallback", 88, 2],
-  ["NormalizeNameComponentExCallback", 96, 2],
-  ["SectionNotificationCallback", 104, 3],
+const CALLBACKS: [string, number][] = [
+  // [name, minimum registration minor version]
+  ["InstanceSetupCallback", 0],
+  ["InstanceQueryTeardownCallback", 0],
+  ["InstanceTeardownStartCallback", 0],
+  ["InstanceTeardownCompleteCallback", 0],
+  ["GenerateFileNameCallback", 0],
+  ["NormalizeNameComponentCallback", 0],
+  ["NormalizeContextCleanupCallback", 0],
+  ["TransactionNotificationCallback", 2],
+  ["NormalizeNameComponentExCallback", 2],
+  ["SectionNotificationCallback", 3],
 ];
-const OP_SIZE = 32;
 const IRP_MJ_OPERATION_END = 0x80;
 const MAX_OPERATIONS = 64;
 const FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP = 0x1;
@@ -99,7 +94,7 @@ export function filterOf(ctx: ApiContext, p: bigint): Filter {
 }
 
 function serviceName(ctx: ApiContext, driver: bigint): string {
-  const ext = ctx.mem.u64(driver + B(LAYOUT.DRIVER_OBJECT.DriverExtension));
+  const ext = getPtr(ctx.mem, driver + B(LAYOUT.DRIVER_OBJECT.DriverExtension));
   if (ext === 0n) return "";
   const s = readCounted(ctx.mem, ext + B(LAYOUT.DRIVER_EXTENSION.ServiceKeyName));
   return s.buffer === 0n ? "" : decodeUtf16(ctx.mem.read(s.buffer, Math.min(s.length, 512) & ~1));
@@ -121,29 +116,31 @@ function registerFilter(ctx: ApiContext): number {
   const [driver, reg, ret] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
   ctx.describe([hex(driver), hex(reg), hex(ret)]);
   const m = ctx.mem;
+  const REG = fltLayout("FLT_REGISTRATION");
+  const OP = fltLayout("FLT_OPERATION_REGISTRATION");
   if (driver === 0n || m.u16(driver + B(LAYOUT.DRIVER_OBJECT.Type)) !== 4) ctx.fault("bugcheck", `FltRegisterFilter: ${hex(driver)} is not a DRIVER_OBJECT`, { code: "0x0000001E" });
-  const version = m.u16(reg + B(REG.Version));
-  const flags = m.u32(reg + B(REG.Flags));
+  const version = m.u16(reg + B(REG.Version!));
+  const flags = m.u32(reg + B(REG.Flags!));
   if (version >> 8 !== 2 || (version & 0xff) > 3) {
     ctx.warn(`FltRegisterFilter: FLT_REGISTRATION.Version is ${hex(version)}; the Filter Manager accepts FLT_REGISTRATION_VERSION 0x0200..0x0203`);
     return STATUS.INVALID_PARAMETER;
   }
   const ops: { major: number; name: string; pre: bigint; post: bigint }[] = [];
-  const opArray = m.u64(reg + B(REG.OperationRegistration));
+  const opArray = getPtr(m, reg + B(REG.OperationRegistration!));
   for (let i = 0; opArray !== 0n; i++) {
     if (i >= MAX_OPERATIONS) {
       ctx.warn(`FltRegisterFilter: no IRP_MJ_OPERATION_END within ${MAX_OPERATIONS} operation registrations`);
       return STATUS.INVALID_PARAMETER;
     }
-    const at = opArray + B(i * OP_SIZE);
-    const major = m.u8(at);
+    const at = opArray + B(i * OP.$size!);
+    const major = m.u8(at + B(OP.MajorFunction!));
     if (major === IRP_MJ_OPERATION_END) break;
     const name = majorName(major);
     if (name === null) {
       ctx.warn(`FltRegisterFilter: operation registration ${i} names major function ${hex(major)}, which is not an IRP_MJ_* code`);
       return STATUS.INVALID_PARAMETER;
     }
-    ops.push({ major, name, pre: m.u64(at + 8n), post: m.u64(at + 16n) });
+    ops.push({ major, name, pre: getPtr(m, at + B(OP.PreOperation!)), post: getPtr(m, at + B(OP.PostOperation!)) });
   }
   const service = serviceName(ctx, driver);
   const inst = instanceAltitude(ctx.kernel, service);
@@ -153,25 +150,25 @@ function registerFilter(ctx: ApiContext): number {
   }
   const filter = ctx.kernel.kernelPool?.allocate(FILTER_OBJECT_SIZE, TAG_FILTER) ?? 0n;
   if (filter === 0n) return STATUS.INSUFFICIENT_RESOURCES;
-  const unloadCallback = m.u64(reg + B(REG.FilterUnloadCallback));
-  const savedUnload = m.u64(driver + B(LAYOUT.DRIVER_OBJECT.DriverUnload));
+  const unloadCallback = getPtr(m, reg + B(REG.FilterUnloadCallback!));
+  const savedUnload = getPtr(m, driver + B(LAYOUT.DRIVER_OBJECT.DriverUnload));
   const f: Filter = { address: filter, driver, service, altitude: inst.altitude, unloadCallback, savedUnload, started: false, unregistered: false, module: ctx.caller?.module ?? "?" };
   fltState(ctx.kernel).filters.set(filter, f);
   if (objectManager(ctx.kernel).objects.has(driver)) reference(ctx, driver, "FltRegisterFilter");
-  m.setU64(ret, filter);
+  putPtr(m, ret, filter);
   const key = filterKey(filter);
   for (const op of ops) {
     if (op.pre !== 0n) addCallback(ctx, `minifilter pre ${op.name}`, op.pre, 0n, key, inst.altitude);
     if (op.post !== 0n) addCallback(ctx, `minifilter post ${op.name}`, op.post, 0n, key, inst.altitude);
   }
   if (unloadCallback !== 0n) addCallback(ctx, "minifilter FilterUnloadCallback", unloadCallback, 0n, key, inst.altitude);
-  for (const [name, off, minor] of CALLBACKS) {
+  for (const [name, minor] of CALLBACKS) {
     if ((version & 0xff) < minor) continue;
-    const r = m.u64(reg + B(off));
+    const r = getPtr(m, reg + B(REG[name]!));
     if (r !== 0n) addCallback(ctx, `minifilter ${name}`, r, 0n, key, inst.altitude);
   }
   if (unloadCallback !== 0n && !(flags & FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP))
-    m.setU64(driver + B(LAYOUT.DRIVER_OBJECT.DriverUnload), miniFilterDriverUnload(ctx.kernel));
+    putPtr(m, driver + B(LAYOUT.DRIVER_OBJECT.DriverUnload), miniFilterDriverUnload(ctx.kernel));
   return STATUS.SUCCESS;
 }
 

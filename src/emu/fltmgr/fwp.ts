@@ -16,14 +16,10 @@
  * sublayer: STATUS_FWP_SUBLAYER_NOT_FOUND; FwpsCalloutRegister needs a device object and a
  * classifyFn; unregistering an unknown callout: STATUS_FWP_CALLOUT_NOT_FOUND.
  *
- * Layouts (x64): FWPS_CALLOUT0..3 { calloutKey 0, flags 16, classifyFn 24, notifyFn 32,
- * flowDeleteFn 40 }; FWPM_CALLOUT0 { calloutKey 0, displayData.name 16, flags 32, providerKey 40,
- * providerData 48, applicableLayer 64, calloutId 80 }; FWPM_SUBLAYER0 { subLayerKey 0,
- * displayData.name 16, flags 32, providerKey 40, providerData 48, weight 64 }; FWPM_FILTER0
- * { filterKey 0, displayData.name 16, flags 32, providerKey 40, providerData 48, layerKey 64,
- * subLayerKey 80, weight 96, numFilterConditions 112, filterCondition 120, action.type 128,
- * action.calloutKey 132, rawContext 152, reserved 168, filterId 176 }; FWPM_SESSION0 { sessionKey 0,
- * displayData 16, flags 32 }.
+ * Layouts per arch (layouts.ts): FWPS_CALLOUT0..3, FWPM_CALLOUT0, FWPM_SUBLAYER0, FWPM_FILTER0,
+ * FWPM_SESSION0 (on x64 e.g. FWPM_FILTER0.subLayerKey at 80 and action at 128, on x86 at 56 and 88).
+ * Engine and redirect handles are keyed by their low 32 bits sign-extended, as the object manager
+ * keys handles (an x86 driver holds 0x80000004 for 0xFFFFFFFF80000004).
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { STATUS } from "../../nt/status.js";
@@ -31,6 +27,8 @@ import { api, hex } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { addCallback, removeCallbacks } from "../api/notify.js";
 import { insertHandle, lookupHandle, closeHandle } from "../api/ob.js";
+import { getPtr, putPtr } from "../../nt/arch-layout.js";
+import { fltOff } from "./layouts.js";
 
 export const FWPKCLNT = "fwpkclnt.sys";
 const fwp = (name: string, argc: number, h: ApiDefinition["handler"]) => api(FWPKCLNT, name, argc, h);
@@ -87,10 +85,13 @@ function displayName(ctx: ApiContext, p: bigint): string {
   }
 }
 
+/** A handle as the tables key it (its low 32 bits sign-extended). */
+const handleKey = (h: bigint) => BigInt.asUintN(64, BigInt.asIntN(32, h));
+
 function sessionOf(ctx: ApiContext, h: bigint): Session | null {
   const e = lookupHandle(ctx.kernel, h);
   if (!e || e.type !== "FwpmEngine") return null;
-  return wfp(ctx.kernel).sessions.get(BigInt.asUintN(64, h)) ?? null;
+  return wfp(ctx.kernel).sessions.get(handleKey(h)) ?? null;
 }
 
 function addObject(ctx: ApiContext, session: bigint, s: Session, kind: Kind, key: string, name: string): MgmtObject {
@@ -106,15 +107,15 @@ function engineOpen(ctx: ApiContext): number {
   const [server, authn, , session, pHandle] = [ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)];
   ctx.describe([hex(server), hex(authn), hex(ctx.arg(2)), hex(session), hex(pHandle)]);
   if (server !== 0n || (authn !== 10 && authn !== 0xffffffff) || pHandle === 0n) return STATUS.INVALID_PARAMETER;
-  const dynamic = session !== 0n && (ctx.mem.u32(session + 32n) & FWPM_SESSION_FLAG_DYNAMIC) !== 0;
+  const dynamic = session !== 0n && (ctx.mem.u32(session + B(fltOff("FWPM_SESSION0", "flags"))) & FWPM_SESSION_FLAG_DYNAMIC) !== 0;
   const h = insertHandle(ctx.kernel, { type: "FwpmEngine", access: 0, kernelHandle: true });
-  wfp(ctx.kernel).sessions.set(h, { dynamic, txn: null });
-  ctx.mem.setU64(pHandle, h);
+  wfp(ctx.kernel).sessions.set(handleKey(h), { dynamic, txn: null });
+  putPtr(ctx.mem, pHandle, h);
   return STATUS.SUCCESS;
 }
 
 function engineClose(ctx: ApiContext): number {
-  const h = BigInt.asUintN(64, ctx.arg(0));
+  const h = handleKey(ctx.arg(0));
   ctx.describe([hex(h)]);
   const s = sessionOf(ctx, h);
   if (!s) return STATUS.INVALID_HANDLE;
@@ -128,7 +129,7 @@ function engineClose(ctx: ApiContext): number {
 
 function transaction(op: "begin" | "commit" | "abort") {
   return (ctx: ApiContext): number => {
-    const h = BigInt.asUintN(64, ctx.arg(0));
+    const h = handleKey(ctx.arg(0));
     ctx.describe(op === "begin" ? [hex(h), hex(ctx.u32(1))] : [hex(h)]);
     const s = sessionOf(ctx, h);
     if (!s) return STATUS.INVALID_HANDLE;
@@ -146,7 +147,7 @@ function transaction(op: "begin" | "commit" | "abort") {
 
 function mgmtAdd(kind: Kind) {
   return (ctx: ApiContext): number => {
-    const [h, obj, , pId] = [BigInt.asUintN(64, ctx.arg(0)), ctx.arg(1), ctx.arg(2), ctx.arg(3)];
+    const [h, obj, , pId] = [handleKey(ctx.arg(0)), ctx.arg(1), ctx.arg(2), ctx.arg(3)];
     ctx.describe(kind === "sublayer" ? [hex(h), hex(obj), hex(ctx.arg(2))] : [hex(h), hex(obj), hex(ctx.arg(2)), hex(pId)]);
     const s = sessionOf(ctx, h);
     if (!s) return STATUS.INVALID_HANDLE;
@@ -158,11 +159,13 @@ function mgmtAdd(kind: Kind) {
     }
     if (has(ctx, kind, key)) return ST.ALREADY_EXISTS;
     if (kind === "filter") {
-      const sub = guid(ctx, obj + 80n);
+      const sub = guid(ctx, obj + B(fltOff("FWPM_FILTER0", "subLayerKey")));
       if (sub !== ZERO_GUID && !has(ctx, "sublayer", sub)) return ST.SUBLAYER_NOT_FOUND;
-      if (ctx.mem.u32(obj + 128n) & FWP_ACTION_FLAG_CALLOUT && !has(ctx, "callout", guid(ctx, obj + 132n))) return ST.CALLOUT_NOT_FOUND;
+      if (ctx.mem.u32(obj + B(fltOff("FWPM_FILTER0", "action.type"))) & FWP_ACTION_FLAG_CALLOUT && !has(ctx, "callout", guid(ctx, obj + B(fltOff("FWPM_FILTER0", "action.calloutKey")))))
+        return ST.CALLOUT_NOT_FOUND;
     }
-    const o = addObject(ctx, h, s, kind, key, displayName(ctx, ctx.mem.u64(obj + 16n)));
+    // displayData.name is at the same offset in the three structures.
+    const o = addObject(ctx, h, s, kind, key, displayName(ctx, getPtr(ctx.mem, obj + B(fltOff("FWPM_FILTER0", "displayData.name")))));
     if (kind === "callout" && pId !== 0n) ctx.mem.setU32(pId, Number(o.id & 0xffffffffn));
     if (kind === "filter" && pId !== 0n) ctx.mem.setU64(pId, o.id);
     return STATUS.SUCCESS;
@@ -174,7 +177,7 @@ function calloutRegister(ctx: ApiContext): number {
   ctx.describe([hex(dev), hex(callout), hex(pId)]);
   if (dev === 0n || ctx.mem.u16(dev) !== 3 || callout === 0n) return STATUS.INVALID_PARAMETER;
   const key = guid(ctx, callout);
-  const classify = ctx.mem.u64(callout + 24n);
+  const classify = getPtr(ctx.mem, callout + B(fltOff("FWPS_CALLOUT", "classifyFn")));
   if (classify === 0n) return STATUS.INVALID_PARAMETER;
   const st = wfp(ctx.kernel);
   for (const c of st.callouts.values()) if (c.key === key) return ST.ALREADY_EXISTS;
@@ -182,9 +185,9 @@ function calloutRegister(ctx: ApiContext): number {
   st.callouts.set(id, { key, module: ctx.caller?.module ?? "?" });
   const handle = B(id) << 4n | 2n;
   addCallback(ctx, `wfp classifyFn ${key}`, classify, 0n, handle);
-  const notify = ctx.mem.u64(callout + 32n);
+  const notify = getPtr(ctx.mem, callout + B(fltOff("FWPS_CALLOUT", "notifyFn")));
   if (notify !== 0n) addCallback(ctx, `wfp notifyFn ${key}`, notify, 0n, handle);
-  const flowDelete = ctx.mem.u64(callout + 40n);
+  const flowDelete = getPtr(ctx.mem, callout + B(fltOff("FWPS_CALLOUT", "flowDeleteFn")));
   if (flowDelete !== 0n) addCallback(ctx, `wfp flowDeleteFn ${key}`, flowDelete, 0n, handle);
   if (pId !== 0n) ctx.mem.setU32(pId, id);
   return STATUS.SUCCESS;
@@ -223,12 +226,12 @@ export const apis: ApiDefinition[] = [
     ctx.describe([provider === 0n ? "NULL" : guid(ctx, provider), hex(flags), hex(pHandle)]);
     if (provider === 0n || flags !== 0 || pHandle === 0n) return STATUS.INVALID_PARAMETER;
     const h = insertHandle(ctx.kernel, { type: "FwpsRedirect", access: 0, kernelHandle: true });
-    wfp(ctx.kernel).redirects.add(h);
-    ctx.mem.setU64(pHandle, h);
+    wfp(ctx.kernel).redirects.add(handleKey(h));
+    putPtr(ctx.mem, pHandle, h);
     return STATUS.SUCCESS;
   }),
   fwp("FwpsRedirectHandleDestroy0", 1, (ctx) => {
-    const h = BigInt.asUintN(64, ctx.arg(0));
+    const h = handleKey(ctx.arg(0));
     ctx.describe([hex(h)]);
     if (!wfp(ctx.kernel).redirects.delete(h)) ctx.fault("bugcheck", `FwpsRedirectHandleDestroy0(${hex(h)}): not a handle FwpsRedirectHandleCreate0 returned`, { code: "0x0000001E" });
     closeHandle(ctx, h);

@@ -16,7 +16,8 @@
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { STATUS } from "../../nt/status.js";
-import { LAYOUT } from "../../nt/arch-layout.js";
+import { LAYOUT, getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
+import { fltOff } from "./layouts.js";
 import { hex, readCounted, decodeUtf16, unicodeText, describeUnicode } from "../api/util.js";
 import { addCallback, removeCallbacks } from "../api/notify.js";
 import { objectManager, registerObject } from "../obmgr/index.js";
@@ -34,7 +35,7 @@ function createPort(ctx: ApiContext): number {
   const [filter, pPort, oa, cookie, connect, disconnect, message] = [0, 1, 2, 3, 4, 5, 6].map((i) => ctx.arg(i)) as bigint[];
   const maxConnections = ctx.i32(7);
   const f = filterOf(ctx, filter!);
-  const namePtr = oa === 0n ? 0n : ctx.mem.u64(oa! + B(OA.ObjectName));
+  const namePtr = oa === 0n ? 0n : getPtr(ctx.mem, oa! + B(OA.ObjectName));
   ctx.describe([hex(filter!), hex(pPort!), namePtr === 0n ? "NULL" : describeUnicode(ctx, namePtr), hex(cookie!), hex(connect!), hex(disconnect!), hex(message!), String(maxConnections)]);
   if (oa === 0n || namePtr === 0n || connect === 0n || disconnect === 0n || maxConnections <= 0) return STATUS.INVALID_PARAMETER;
   const name = unicodeText(ctx.mem, namePtr);
@@ -47,7 +48,7 @@ function createPort(ctx: ApiContext): number {
   if (port === 0n) return STATUS.INSUFFICIENT_RESOURCES;
   registerObject(ctx.kernel, port, { type: "FilterConnectionPort", name });
   fltState(ctx.kernel).ports.set(port, { filter: filter!, name, module: f.module });
-  ctx.mem.setU64(pPort!, port);
+  putPtr(ctx.mem, pPort!, port);
   const key = port | 1n;
   addCallback(ctx, "minifilter port ConnectNotifyCallback", connect!, cookie!, key);
   addCallback(ctx, "minifilter port DisconnectNotifyCallback", disconnect!, cookie!, key);
@@ -68,7 +69,7 @@ function closePort(ctx: ApiContext): void {
 
 /** *ClientPort: NULL (no client ever connects here), else a bug check report. */
 function clientPort(ctx: ApiContext, pClient: bigint): bigint {
-  const c = ctx.mem.u64(pClient);
+  const c = getPtr(ctx.mem, pClient);
   if (c !== 0n) ctx.fault("bugcheck", `${ctx.api.replace(/^.*!/, "")}: ${hex(c)} is not a client port (no user-mode client connected to any communication port)`, { code: "0x0000001E" });
   return c;
 }
@@ -90,24 +91,28 @@ function defaultSecurityDescriptor(ctx: ApiContext): number {
     return a;
   });
   const aclSize = 8 + aces.reduce((n, a) => n + a.length, 0);
-  const total = 40 + aclSize;
+  const sdSize = fltOff("SECURITY_DESCRIPTOR", "$size");
+  const total = sdSize + aclSize;
   const sd = ctx.pool.allocate(total, TAG_SD, 1, true);
   if (sd === 0n) return STATUS.INSUFFICIENT_RESOURCES;
   const buf = new Uint8Array(total);
   const dv = new DataView(buf.buffer);
-  dv.setUint8(0, 1); // SECURITY_DESCRIPTOR_REVISION
-  dv.setUint16(2, 0x4, true); // SE_DACL_PRESENT
-  dv.setBigUint64(32, sd + 40n, true); // Dacl
-  dv.setUint8(40, 2); // ACL_REVISION
-  dv.setUint16(42, aclSize, true);
-  dv.setUint16(44, aces.length, true);
-  let off = 48;
+  dv.setUint8(fltOff("SECURITY_DESCRIPTOR", "Revision"), 1); // SECURITY_DESCRIPTOR_REVISION
+  dv.setUint16(fltOff("SECURITY_DESCRIPTOR", "Control"), 0x4, true); // SE_DACL_PRESENT
+  // The DACL follows the descriptor: ACL { AclRevision, Sbz1, AclSize, AceCount, Sbz2 }, then the ACEs.
+  const dacl = fltOff("SECURITY_DESCRIPTOR", "Dacl");
+  if (ptrSize() === 8) dv.setBigUint64(dacl, sd + B(sdSize), true);
+  else dv.setUint32(dacl, Number(sd) + sdSize, true);
+  dv.setUint8(sdSize, 2); // ACL_REVISION
+  dv.setUint16(sdSize + 2, aclSize, true);
+  dv.setUint16(sdSize + 4, aces.length, true);
+  let off = sdSize + 8;
   for (const a of aces) {
     buf.set(a, off);
     off += a.length;
   }
   ctx.mem.write(sd, buf);
-  ctx.mem.setU64(pSd, sd);
+  putPtr(ctx.mem, pSd, sd);
   return STATUS.SUCCESS;
 }
 
@@ -123,7 +128,7 @@ function parseFileName(ctx: ApiContext): number {
     const len = Math.max(0, end - start) * 2;
     ctx.mem.setU16(out + B(U.Length), len);
     ctx.mem.setU16(out + B(U.MaximumLength), len);
-    ctx.mem.setU64(out + B(U.Buffer), len === 0 ? 0n : s.buffer + B(start * 2));
+    putPtr(ctx.mem, out + B(U.Buffer), len === 0 ? 0n : s.buffer + B(start * 2));
   };
   const finalStart = text.lastIndexOf("\\") + 1;
   const colon = text.indexOf(":", finalStart);
@@ -142,7 +147,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
     filterOf(ctx, ctx.arg(0));
     clientPort(ctx, ctx.arg(1));
-    ctx.mem.setU64(ctx.arg(1), 0n);
+    putPtr(ctx.mem, ctx.arg(1), 0n);
   }),
   flt("FltSendMessage", 7, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), String(ctx.u32(3)), hex(ctx.arg(4)), hex(ctx.arg(5)), hex(ctx.arg(6))]);
@@ -155,12 +160,12 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0))]);
     ctx.pool.free(ctx.arg(0), TAG_SD);
   }),
-  flt("FltInitializePushLock", 1, (ctx) => void ctx.mem.setU64(ctx.arg(0), 0n)),
+  flt("FltInitializePushLock", 1, (ctx) => void putPtr(ctx.mem, ctx.arg(0), 0n)),
   flt("FltAcquirePushLockExclusive", 1, (ctx) => void pushAcquire(ctx, "FltAcquirePushLockExclusive", false)),
   flt("FltAcquirePushLockShared", 1, (ctx) => void pushAcquire(ctx, "FltAcquirePushLockShared", true)),
   flt("FltReleasePushLock", 1, (ctx) => pushRelease(ctx, "FltReleasePushLock", null)),
   flt("FltDeletePushLock", 1, (ctx) => {
-    if (ctx.mem.u64(ctx.arg(0)) !== 0n) ctx.warn(`FltDeletePushLock(${hex(ctx.arg(0))}): the push lock is still held`);
+    if (getPtr(ctx.mem, ctx.arg(0)) !== 0n) ctx.warn(`FltDeletePushLock(${hex(ctx.arg(0))}): the push lock is still held`);
   }),
   flt("FltParseFileName", 4, parseFileName),
   flt("FltGetRoutineAddress", 1, (ctx) => {

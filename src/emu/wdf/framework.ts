@@ -6,31 +6,26 @@
  * WDF_OBJECT_ATTRIBUTES ask for). The framework owns the driver object's dispatch table
  * (FxIrpDispatch) and DriverUnload (FxDriverUnload), as the real framework does.
  *
- * Layouts (x64) from the public KMDF 1.33 headers (microsoft/Windows-Driver-Frameworks
- * src/publicinc/wdf/kmdf/1.33): WDF_DRIVER_CONFIG (wdfdriver.h) Size @0, EvtDriverDeviceAdd @8,
- * EvtDriverUnload @16, DriverInitFlags @24, DriverPoolTag @28; WDF_OBJECT_ATTRIBUTES
- * (wdfobject.h) Size @0, EvtCleanupCallback @8, EvtDestroyCallback @16, ExecutionLevel @24,
- * SynchronizationScope @28, ParentObject @32, ContextSizeOverride @40, ContextTypeInfo @48;
- * WDF_OBJECT_CONTEXT_TYPE_INFO Size @0, ContextName @8, ContextSize @16; WDF_IO_QUEUE_CONFIG
- * (wdfio.h) Size @0, DispatchType @4, PowerManaged @8, AllowZeroLengthRequests @12,
- * DefaultQueue @13, EvtIoDefault @16, EvtIoRead @24, EvtIoWrite @32, EvtIoDeviceControl @40,
- * EvtIoInternalDeviceControl @48.
+ * The KMDF structures (WDF_DRIVER_CONFIG, WDF_IO_QUEUE_CONFIG, WDF_DRIVER_GLOBALS) are laid out
+ * per arch (layouts.ts), the kernel's (IRP, IO_STACK_LOCATION, DRIVER_OBJECT) by LAYOUT: one
+ * handler per DDI on x64, x86 and ARM64.
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import { STATUS, formatStatus } from "../../nt/status.js";
 import { api, describeUnicode, hex, unicodeText } from "../api/util.js";
 import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING } from "../iomgr/index.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
 import { HEADER, deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
 import { attachPnpDevice, passDown, pnpDispatch } from "./pnp.js";
+import { wdf } from "./layouts.js";
 
 const B = (n: number) => BigInt(n);
-const D = L64.DRIVER_OBJECT;
-const DEV = L64.DEVICE_OBJECT;
-const IRP = L64.IRP;
-const SL = L64.IO_STACK_LOCATION;
-const IOSB = L64.IO_STATUS_BLOCK;
+const D = LAYOUT.DRIVER_OBJECT;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const IRP = LAYOUT.IRP;
+const SL = LAYOUT.IO_STACK_LOCATION;
+const IOSB = LAYOUT.IO_STATUS_BLOCK;
 const STATUS_PENDING = 0x103;
 const FILE_DEVICE_UNKNOWN = 0x22;
 const FILE_DEVICE_SECURE_OPEN = 0x100;
@@ -40,7 +35,7 @@ const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF0
 function driverOf(ctx: ApiContext): WdfObject | null {
   const b = wdfLdrState(ctx.kernel).bindings.get(ctx.arg(0));
   if (!b) return null;
-  const h = ctx.mem.u64(ctx.arg(0));
+  const h = getPtr(ctx.mem, ctx.arg(0) + B(wdf("WDF_DRIVER_GLOBALS").Driver));
   return wdfState(ctx.kernel).objects.get(h) ?? null;
 }
 
@@ -49,11 +44,11 @@ function irpDispatch(ctx: ApiContext): number {
   const [dev, irp] = [ctx.arg(0), ctx.arg(1)];
   const m = ctx.mem;
   const st = wdfState(ctx.kernel);
-  const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+  const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
   const major = m.u8(sl + B(SL.MajorFunction));
   const finish = (status: number, info = 0n): number => {
     m.setU32(irp + B(IRP.IoStatus) + B(IOSB.Status), status);
-    m.setU64(irp + B(IRP.IoStatus) + B(IOSB.Information), info);
+    putPtr(m, irp + B(IRP.IoStatus) + B(IOSB.Information), info);
     completeRequest(envOf(ctx), irp);
     return status;
   };
@@ -80,7 +75,7 @@ function irpDispatch(ctx: ApiContext): number {
     args = [queue.handle, req.handle, outLen, inLen, B(m.u32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"])))];
   } else if (major === IRP_MJ.READ || major === IRP_MJ.WRITE) {
     evt = major === IRP_MJ.READ ? ev.read : ev.write;
-    args = [queue.handle, req.handle, B(m.u32(sl + 8n))];
+    args = [queue.handle, req.handle, B(m.u32(sl + B(SL["Parameters.Read.Length"])))];
   }
   if (evt === 0n && ev.def !== 0n) {
     evt = ev.def;
@@ -105,7 +100,7 @@ function complete(ctx: ApiContext, status: number, info: bigint): void {
   if (req.completed) ctx.fault("bugcheck", `${ctx.api}: request ${hex(req.handle)} was already completed (WDF_VIOLATION)`, { code: "0x0000010D" });
   const m = ctx.mem;
   m.setU32(req.irp! + B(IRP.IoStatus) + B(IOSB.Status), status);
-  m.setU64(req.irp! + B(IRP.IoStatus) + B(IOSB.Information), info);
+  putPtr(m, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), info);
   req.completed = true;
   completeRequest(envOf(ctx), req.irp!);
   wdfState(ctx.kernel).objects.delete(req.handle);
@@ -118,7 +113,7 @@ function retrieve(ctx: ApiContext, output: boolean): number {
   const [min, bufOut, lenOut] = [Number(ctx.arg(2)), ctx.arg(3), ctx.arg(4)];
   const m = ctx.mem;
   const irp = req.irp!;
-  const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+  const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
   const major = m.u8(sl + B(SL.MajorFunction));
   let buf = 0n;
   let len = 0;
@@ -126,17 +121,17 @@ function retrieve(ctx: ApiContext, output: boolean): number {
     const code = m.u32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"]));
     len = m.u32(sl + B(output ? SL["Parameters.DeviceIoControl.OutputBufferLength"] : SL["Parameters.DeviceIoControl.InputBufferLength"]));
     const method = ioctlMethod(code);
-    if (method === 0 || (!output && method !== 3)) buf = m.u64(irp + B(IRP["AssociatedIrp.SystemBuffer"]));
-    else if (method === 3) buf = output ? m.u64(irp + B(IRP.UserBuffer)) : m.u64(sl + B(SL["Parameters.DeviceIoControl.Type3InputBuffer"]));
+    if (method === 0 || (!output && method !== 3)) buf = getPtr(m, irp + B(IRP["AssociatedIrp.SystemBuffer"]));
+    else if (method === 3) buf = output ? getPtr(m, irp + B(IRP.UserBuffer)) : getPtr(m, sl + B(SL["Parameters.DeviceIoControl.Type3InputBuffer"]));
     else return STATUS.NOT_SUPPORTED; // direct-I/O output through an MDL: not emulated yet
   } else {
-    len = m.u32(sl + 8n);
-    buf = m.u64(irp + B(IRP["AssociatedIrp.SystemBuffer"])) || m.u64(irp + B(IRP.UserBuffer));
+    len = m.u32(sl + B(SL["Parameters.Read.Length"]));
+    buf = getPtr(m, irp + B(IRP["AssociatedIrp.SystemBuffer"])) || getPtr(m, irp + B(IRP.UserBuffer));
   }
   if (len === 0 || buf === 0n) return STATUS.BUFFER_TOO_SMALL;
   if (len < min) return STATUS.BUFFER_TOO_SMALL;
-  m.setU64(bufOut, buf);
-  if (lenOut !== 0n) m.setU64(lenOut, B(len));
+  putPtr(m, bufOut, buf);
+  if (lenOut !== 0n) putPtr(m, lenOut, B(len));
   return STATUS.SUCCESS;
 }
 
@@ -150,7 +145,7 @@ export const apis: ApiDefinition[] = [
     if (drv.unload) ctx.callGuest(drv.unload, [drv.handle]);
     for (const o of [...st.objects.values()]) if (o.kind === "device" && o.owner === drv.owner && st.objects.has(o.handle)) deleteObject(ctx, o);
     deleteObject(ctx, drv);
-    for (const leak of wdfLeaks(ctx, drv.owner, ctx.kernel.moduleAt?.(ctx.mem.u64(drvObj + B(D.DriverStart))) ?? drv.name ?? "?")) ctx.kernel.emit?.(leak);
+    for (const leak of wdfLeaks(ctx, drv.owner, ctx.kernel.moduleAt?.(getPtr(ctx.mem, drvObj + B(D.DriverStart))) ?? drv.name ?? "?")) ctx.kernel.emit?.(leak);
   }),
   fx("WdfDriverCreate", 6, (ctx) => {
     const [drvObj, regPath, attrs, config, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4), ctx.arg(5)];
@@ -159,27 +154,29 @@ export const apis: ApiDefinition[] = [
     if (!b) ctx.fault("bugcheck", `WdfDriverCreate: ${hex(ctx.arg(0))} is not the WDF_DRIVER_GLOBALS WdfVersionBind returned (WDF_VIOLATION)`, { code: "0x0000010D" });
     if (config === 0n || drvObj === 0n) return STATUS.INVALID_PARAMETER;
     const m = ctx.mem;
-    if (m.u64(ctx.arg(0)) !== 0n) return STATUS.INVALID_DEVICE_STATE;
-    const unload = m.u64(config + 16n);
-    const deviceAdd = m.u64(config + 8n);
+    const G = wdf("WDF_DRIVER_GLOBALS");
+    const C = wdf("WDF_DRIVER_CONFIG");
+    if (getPtr(m, ctx.arg(0) + B(G.Driver)) !== 0n) return STATUS.INVALID_DEVICE_STATE;
+    const unload = getPtr(m, config + B(C.EvtDriverUnload));
+    const deviceAdd = getPtr(m, config + B(C.EvtDriverDeviceAdd));
     const d = newObject(ctx, "driver", attrs, { driverObject: drvObj, unload, deviceAdd, name: `${b?.service ?? "?"}.sys` });
-    m.setU64(ctx.arg(0), d.handle); // WDF_DRIVER_GLOBALS.Driver
+    putPtr(m, ctx.arg(0) + B(G.Driver), d.handle);
     const dispatch = ctx.kernel.moduleExport?.(WDF01000, "FxIrpDispatch") ?? 0n;
-    for (let i = 0; i < IRP_MJ_COUNT; i++) m.setU64(drvObj + B(D.MajorFunction) + B(8 * i), dispatch);
+    for (let i = 0; i < IRP_MJ_COUNT; i++) putPtr(m, drvObj + B(D.MajorFunction) + B(ptrSize() * i), dispatch);
     // DisplaceDriverUnload as FxDriverCreate sets it (fxdriverapi.cpp): a non-PnP driver
     // (WdfDriverInitNonPnpDriver = 1) or one without dispatch override (WdfDriverInitNoDispatchOverride
     // = 2) is unloadable only with an EvtDriverUnload. The framework's unload then runs it.
-    const flags = m.u32(config + 24n);
+    const flags = m.u32(config + B(C.DriverInitFlags));
     // A PnP driver (EvtDriverDeviceAdd, not WdfDriverInitNonPnpDriver): the framework's AddDevice calls it.
     if (deviceAdd !== 0n && !(flags & 1)) {
-      const ext = m.u64(drvObj + B(D.DriverExtension));
-      if (ext !== 0n) m.setU64(ext + B(L64.DRIVER_EXTENSION.AddDevice), ctx.kernel.moduleExport?.(WDF01000, "FxDriverAddDevice") ?? 0n);
+      const ext = getPtr(m, drvObj + B(D.DriverExtension));
+      if (ext !== 0n) putPtr(m, ext + B(LAYOUT.DRIVER_EXTENSION.AddDevice), ctx.kernel.moduleExport?.(WDF01000, "FxDriverAddDevice") ?? 0n);
     }
     const displace = flags & 3 ? unload !== 0n : true;
-    m.setU8(ctx.arg(0) + 48n, displace ? 1 : 0);
-    m.setU32(ctx.arg(0) + 8n, m.u32(ctx.arg(0) + 8n) | flags);
-    if (displace) m.setU64(drvObj + B(D.DriverUnload), ctx.kernel.moduleExport?.(WDF01000, "FxDriverUnload") ?? 0n);
-    if (out !== 0n) m.setU64(out, d.handle);
+    m.setU8(ctx.arg(0) + B(G.DisplaceDriverUnload), displace ? 1 : 0);
+    m.setU32(ctx.arg(0) + B(G.DriverFlags), m.u32(ctx.arg(0) + B(G.DriverFlags)) | flags);
+    if (displace) putPtr(m, drvObj + B(D.DriverUnload), ctx.kernel.moduleExport?.(WDF01000, "FxDriverUnload") ?? 0n);
+    if (out !== 0n) putPtr(m, out, d.handle);
     return STATUS.SUCCESS;
   }),
   fx("WdfDriverWdmGetDriverObject", 2, (ctx) => objectOf(ctx, ctx.arg(1), "driver", "Driver").driverObject!),
@@ -198,7 +195,7 @@ export const apis: ApiDefinition[] = [
   fx("WdfDeviceCreate", 4, (ctx) => {
     const [initPtr, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3)];
     const m = ctx.mem;
-    const init = objectOf(ctx, m.u64(initPtr), "deviceInit", "*DeviceInit");
+    const init = objectOf(ctx, getPtr(m, initPtr), "deviceInit", "*DeviceInit");
     const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
     const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
     if (r.status !== STATUS.SUCCESS) return r.status;
@@ -210,8 +207,8 @@ export const apis: ApiDefinition[] = [
     wdfState(ctx.kernel).objects.delete(init.handle);
     ctx.kernel.kernelPool?.free(init.handle);
     init.consumed = true;
-    m.setU64(initPtr, 0n); // the framework consumes the WDFDEVICE_INIT
-    m.setU64(out, dev.handle);
+    putPtr(m, initPtr, 0n); // the framework consumes the WDFDEVICE_INIT
+    putPtr(m, out, dev.handle);
     return STATUS.SUCCESS;
   }),
   fx("WdfDeviceWdmGetDeviceObject", 2, (ctx) => objectOf(ctx, ctx.arg(1), "device", "Device").device!),
@@ -237,11 +234,13 @@ export const apis: ApiDefinition[] = [
     const dev = objectOf(ctx, devH, "device", "Device");
     if (config === 0n) return STATUS.INVALID_PARAMETER;
     const m = ctx.mem;
-    const events = { def: m.u64(config + 16n), read: m.u64(config + 24n), write: m.u64(config + 32n), ioctl: m.u64(config + 40n), internal: m.u64(config + 48n) };
+    const Q = wdf("WDF_IO_QUEUE_CONFIG");
+    const at = (f: "EvtIoDefault" | "EvtIoRead" | "EvtIoWrite" | "EvtIoDeviceControl" | "EvtIoInternalDeviceControl") => getPtr(m, config + B(Q[f]));
+    const events = { def: at("EvtIoDefault"), read: at("EvtIoRead"), write: at("EvtIoWrite"), ioctl: at("EvtIoDeviceControl"), internal: at("EvtIoInternalDeviceControl") };
     const q = newObject(ctx, "queue", attrs, { events });
     if (q.parent === null) q.parent = dev.handle;
-    if (m.u8(config + 13n)) dev.queues!.unshift(q.handle);
-    if (out !== 0n) m.setU64(out, q.handle);
+    if (m.u8(config + B(Q.DefaultQueue))) dev.queues!.unshift(q.handle);
+    if (out !== 0n) putPtr(m, out, q.handle);
     return STATUS.SUCCESS;
   }),
   fx("WdfRequestRetrieveInputBuffer", 5, (ctx) => retrieve(ctx, false)),
@@ -256,7 +255,7 @@ export const apis: ApiDefinition[] = [
   }),
   fx("WdfRequestSetInformation", 3, (ctx) => {
     const req = objectOf(ctx, ctx.arg(1), "request", "Request");
-    ctx.mem.setU64(req.irp! + B(IRP.IoStatus) + B(IOSB.Information), ctx.arg(2));
+    putPtr(ctx.mem, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), ctx.arg(2));
   }),
   fx("WdfObjectGetTypedContextWorker", 3, (ctx) => {
     const o = objectOf(ctx, ctx.arg(1), null, "Handle");

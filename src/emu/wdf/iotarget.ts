@@ -9,17 +9,18 @@
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { formatStatus } from "../../nt/status.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, getPtr } from "../../nt/arch-layout.js";
 import { api, hex } from "../api/util.js";
 import { callDriver, envOf } from "../iomgr/index.js";
 import { WDF01000 } from "./ldr.js";
 import { dereferenceObject, newObject, objectOf, wdfState, type WdfObject } from "./objects.js";
 import { copyToNext, forwardAndWait } from "./pnp.js";
+import { wdf } from "./layouts.js";
 
 const B = (n: number) => BigInt(n);
-const IRP = L64.IRP;
-const IOSB = L64.IO_STATUS_BLOCK;
-const SL = L64.IO_STACK_LOCATION;
+const IRP = LAYOUT.IRP;
+const IOSB = LAYOUT.IO_STATUS_BLOCK;
+const SL = LAYOUT.IO_STACK_LOCATION;
 const SEND_AND_FORGET = 0x8;
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 
@@ -44,7 +45,7 @@ export const apis: ApiDefinition[] = [
     const req = objectOf(ctx, ctx.arg(1), "request", "Request");
     const target = objectOf(ctx, ctx.arg(2), "ioTarget", "Target");
     const options = ctx.arg(3);
-    const flags = options === 0n ? 0 : ctx.mem.u32(options + 4n);
+    const flags = options === 0n ? 0 : ctx.mem.u32(options + B(wdf("WDF_REQUEST_SEND_OPTIONS").Flags));
     const dev = targetDevice(ctx, target);
     const irp = req.irp!;
     const m = ctx.mem;
@@ -57,7 +58,7 @@ export const apis: ApiDefinition[] = [
       return 1;
     }
     // Sent and waited for (synchronous here): the request comes back with the target's status.
-    const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+    const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
     const formatted = m.u8(sl - B(SL.$size) + B(SL.MajorFunction)) === m.u8(sl + B(SL.MajorFunction));
     if (!formatted) copyToNext(ctx, irp);
     req.sentStatus = forwardAndWait(ctx, dev, irp);

@@ -5,28 +5,25 @@
  * one per WDFFUNCENUM index, so an unimplemented DDI is a named `unimplemented-api` report) and
  * a WDF_DRIVER_GLOBALS block.
  *
- * Layouts (x64), from the public KMDF sources (microsoft/Windows-Driver-Frameworks):
- *   WDF_BIND_INFO (src/framework/shared/inc/private/common/fxldr.h): Size @0, Component (PWCHAR)
- *   @8, Version {Major @16, Minor @20, Build @24}, FuncCount @28, FuncTable @32, Module @40.
- *   WDF_DRIVER_GLOBALS (publicinc/wdf/kmdf/1.33/wdfglobals.h): Driver @0, DriverFlags @8,
- *   DriverTag @12, DriverName[32] @16, DisplaceDriverUnload @48.
+ * Layouts per arch (layouts.ts): WDF_BIND_INFO and WDF_BIND_INFO2 (fxldr.h of
+ * microsoft/Windows-Driver-Frameworks), WDF_DRIVER_GLOBALS (wdfglobals.h). On x86 the loader's
+ * exports and the framework's DDIs are stdcall (the WDK builds x86 drivers with /Gz).
  * Semantics of the table hand-over (copy for tables up to 1.13, pointer store above) and the
  * FuncCount checks follow FxLibraryCommonRegisterClient (src/framework/kmdf/src/librarycommon/
  * fxlibrarycommon.cpp), which fails with STATUS_INVALID_PARAMETER.
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { STATUS } from "../../nt/status.js";
-import { ptrSize } from "../../nt/arch-layout.js";
+import { getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import { api, describeUnicode, hex, unicodeText } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { COPY_TABLE_MAX, EMULATED_MAJOR, EMULATED_MINOR, RELEASED_TABLE_SIZES, WDF_FUNCTIONS } from "./funcenum.js";
+import { wdf } from "./layouts.js";
 
 export const WDFLDR = "wdfldr.sys";
 export const WDF01000 = "wdf01000.sys";
 const ldr = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDFLDR, name, argc, h);
 
-export const BIND = { Size: 0, Component: 8, Major: 16, Minor: 20, Build: 24, FuncCount: 28, FuncTable: 32, Module: 40, $size: 48 } as const;
-export const GLOBALS = { Driver: 0, DriverFlags: 8, DriverTag: 12, DriverName: 16, DisplaceDriverUnload: 48, $size: 0x38 } as const;
 const TAG_WDF = 0x20666457; // 'Wdf '
 
 export interface Binding {
@@ -43,12 +40,13 @@ export const wdfLdrState = componentState("wdfldr", () => ({ table: 0n, bindings
 function functionTable(ctx: ApiContext): bigint {
   const st = wdfLdrState(ctx.kernel);
   if (st.table !== 0n) return st.table;
-  const t = ctx.kernel.kernelPool?.allocate(WDF_FUNCTIONS.length * 8, TAG_WDF) ?? 0n;
+  const p = ptrSize();
+  const t = ctx.kernel.kernelPool?.allocate(WDF_FUNCTIONS.length * p, TAG_WDF) ?? 0n;
   if (t === 0n) ctx.fault("internal", "WdfVersionBind: no kernel pool for the framework function table");
   WDF_FUNCTIONS.forEach((n, i) => {
     const a = ctx.kernel.moduleExport?.(WDF01000, n) ?? null;
     if (a === null) ctx.fault("internal", `WdfVersionBind: ${WDF01000} has no thunk for ${n}`);
-    ctx.mem.setU64(t + BigInt(8 * i), a);
+    putPtr(ctx.mem, t + BigInt(p * i), a);
   });
   st.table = t;
   return t;
@@ -59,12 +57,15 @@ function bind(ctx: ApiContext): number {
   ctx.describe([hex(drv), describeUnicode(ctx, regPath), hex(info), hex(globalsOut)]);
   if (info === 0n || globalsOut === 0n) return STATUS.INVALID_PARAMETER;
   const m = ctx.mem;
+  const BIND = wdf("WDF_BIND_INFO");
+  const BIND2 = wdf("WDF_BIND_INFO2");
+  const GLOBALS = wdf("WDF_DRIVER_GLOBALS");
   const major = m.u32(info + BigInt(BIND.Major));
   const minor = m.u32(info + BigInt(BIND.Minor));
   const build = m.u32(info + BigInt(BIND.Build));
   const count = m.u32(info + BigInt(BIND.FuncCount));
-  const tableArg = m.u64(info + BigInt(BIND.FuncTable));
-  const component = m.u64(info + BigInt(BIND.Component));
+  const tableArg = getPtr(m, info + BigInt(BIND.FuncTable));
+  const component = getPtr(m, info + BigInt(BIND.Component));
   let comp = "?";
   try {
     comp = component === 0n ? "?" : m.wstring(component, 64);
@@ -73,7 +74,7 @@ function bind(ctx: ApiContext): number {
   }
   const version = `${major}.${minor}`;
   const emulated = `${EMULATED_MAJOR}.${EMULATED_MINOR}`;
-  m.setU64(globalsOut, 0n);
+  putPtr(m, globalsOut, 0n);
   if (tableArg === 0n) return STATUS.INVALID_PARAMETER;
   if (major !== EMULATED_MAJOR) {
     ctx.warn(`WdfVersionBind: the driver asks for framework ${comp} version ${version}.${build}; kmdll emulates KMDF ${emulated} (major version ${EMULATED_MAJOR} only): STATUS_INVALID_PARAMETER`);
@@ -84,12 +85,12 @@ function bind(ctx: ApiContext): number {
   // "Driver Version: %d.%d Kmdf Lib. Version: %d.%d", version.cpp of
   // microsoft/Windows-Driver-Frameworks; the helper itself is not in that repository — its
   // behaviour here is the one of Wdf01000.sys and of ReactOS's reimplementation): a plain
-  // WDF_BIND_INFO (Size 48 on x64, 28 on x86) must not target a newer minor version than the
-  // framework's; a WDF_BIND_INFO2 (Size 88 / 48: "build on newer, run on older", KMDF 1.25+)
+  // WDF_BIND_INFO (Size 48 on x64, 32 on x86) must not target a newer minor version than the
+  // framework's; a WDF_BIND_INFO2 (Size 88 / 52: "build on newer, run on older", KMDF 1.25+)
   // names a minimum required minor version instead; anything else is STATUS_INVALID_PARAMETER.
   const size = m.u32(info + BigInt(BIND.Size));
-  const v1Size = ptrSize() === 8 ? BIND.$size : 28;
-  const v2Size = ptrSize() === 8 ? 88 : 48;
+  const v1Size = BIND.$size;
+  const v2Size = BIND2.$size;
   const refuse = (why: string): number => {
     ctx.warn(`WdfVersionBind: ${why} (Driver Version: ${version} Kmdf Lib. Version: ${emulated}): STATUS_INVALID_PARAMETER, as Wdf01000.sys refuses it (WDFVER_MINOR_VERSION_NOT_SUPPORTED)`);
     return STATUS.INVALID_PARAMETER;
@@ -98,19 +99,18 @@ function bind(ctx: ApiContext): number {
   if (size === v1Size) {
     if (minor > EMULATED_MINOR) return refuse(`the driver was built for KMDF ${version}, newer than the emulated framework KMDF ${emulated}`);
   } else if (size === v2Size) {
-    const p = ptrSize();
-    const at = (i: number) => (p === 8 ? m.u64(info + BigInt(v1Size + 8 * i)) : BigInt(m.u32(info + BigInt(v1Size + 4 * i))));
-    const minimum = at(0) === 0n ? minor : m.u32(at(0));
+    const at = (f: "MinimumVersionRequired" | "ClientVersionHigherThanFramework" | "FuncCountPtr") => getPtr(m, info + BigInt(BIND2[f]));
+    const minimum = at("MinimumVersionRequired") === 0n ? minor : m.u32(at("MinimumVersionRequired"));
     if (minimum > minor) return refuse(`the driver's minimum required KMDF 1.${minimum} is above its target KMDF ${version}`);
     if (minimum > EMULATED_MINOR) return refuse(`the driver requires at least KMDF 1.${minimum}, newer than the emulated framework KMDF ${emulated}`);
-    if (at(1) !== 0n) m.setU8(at(1), minor > EMULATED_MINOR ? 1 : 0);
+    if (at("ClientVersionHigherThanFramework") !== 0n) m.setU8(at("ClientVersionHigherThanFramework"), minor > EMULATED_MINOR ? 1 : 0);
     if (minor > EMULATED_MINOR) {
       if (count < WDF_FUNCTIONS.length) return refuse(`the driver targets KMDF ${version} but its table has only ${count} functions`);
       // It gets the framework's table only: FuncCount (and the client's copy of it) shrink to ours.
       ctx.warn(`WdfVersionBind: the driver targets KMDF ${version} (minimum KMDF 1.${minimum}); it binds to the emulated KMDF ${emulated} and may call only the ${WDF_FUNCTIONS.length} functions that exist there`);
       effectiveCount = WDF_FUNCTIONS.length;
       m.setU32(info + BigInt(BIND.FuncCount), effectiveCount);
-      if (at(2) !== 0n) m.setU32(at(2), effectiveCount);
+      if (at("FuncCountPtr") !== 0n) m.setU32(at("FuncCountPtr"), effectiveCount);
     }
   } else {
     return refuse(`unrecognized WDF_BIND_INFO size ${size} (expected ${v1Size}, or ${v2Size} for WDF_BIND_INFO2)`);
@@ -124,8 +124,8 @@ function bind(ctx: ApiContext): number {
     return STATUS.INVALID_PARAMETER;
   }
   const table = functionTable(ctx);
-  if (effectiveCount <= COPY_TABLE_MAX) m.write(tableArg, m.read(table, effectiveCount * 8));
-  else m.setU64(tableArg, table);
+  if (effectiveCount <= COPY_TABLE_MAX) m.write(tableArg, m.read(table, effectiveCount * ptrSize()));
+  else putPtr(m, tableArg, table);
   const globals = ctx.kernel.kernelPool?.allocate(GLOBALS.$size, TAG_WDF) ?? 0n;
   if (globals === 0n) return STATUS.INSUFFICIENT_RESOURCES;
   const path = regPath === 0n ? null : unicodeText(m, regPath);
@@ -134,7 +134,7 @@ function bind(ctx: ApiContext): number {
   for (let i = 0; i < Math.min(31, service.length); i++) nameBytes[i] = service.charCodeAt(i) & 0x7f;
   m.write(globals + BigInt(GLOBALS.DriverName), nameBytes);
   m.setU32(globals + BigInt(GLOBALS.DriverTag), service.length >= 4 ? new DataView(nameBytes.buffer).getUint32(0, true) : TAG_WDF);
-  m.setU64(globalsOut, globals);
+  putPtr(m, globalsOut, globals);
   wdfLdrState(ctx.kernel).bindings.set(globals, { globals, driverObject: drv, service, version: `${version}.${build}`, funcCount: count });
   return STATUS.SUCCESS;
 }

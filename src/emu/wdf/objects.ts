@@ -12,6 +12,8 @@ import { componentState } from "../api/state.js";
 import { hex } from "../api/util.js";
 import { canonical, deleteDevice, ioState } from "../iomgr/index.js";
 import { wdfLdrState } from "./ldr.js";
+import { getPtr } from "../../nt/arch-layout.js";
+import { wdf } from "./layouts.js";
 
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
@@ -78,12 +80,14 @@ export function newObject(ctx: ApiContext, kind: Kind, attrs: bigint, extra: Par
   let destroy = 0n;
   let parent: bigint | null = null;
   if (attrs !== 0n) {
-    cleanup = m.u64(attrs + 8n);
-    destroy = m.u64(attrs + 16n);
-    parent = m.u64(attrs + 32n) || null;
-    const override = Number(m.u64(attrs + 40n));
-    const info = m.u64(attrs + 48n);
-    contextSize = override || (info !== 0n ? Number(m.u64(info + 16n)) : 0);
+    const A = wdf("WDF_OBJECT_ATTRIBUTES");
+    const at = (f: keyof typeof A) => getPtr(m, attrs + BigInt(A[f]));
+    cleanup = at("EvtCleanupCallback");
+    destroy = at("EvtDestroyCallback");
+    parent = at("ParentObject") || null;
+    const override = Number(at("ContextSizeOverride"));
+    const info = at("ContextTypeInfo");
+    contextSize = override || (info !== 0n ? Number(getPtr(m, info + BigInt(wdf("WDF_OBJECT_CONTEXT_TYPE_INFO").ContextSize))) : 0);
     if (contextSize > 0x100000) ctx.fault("bugcheck", `${ctx.api}: context size ${hex(contextSize)} is not plausible (WDF_OBJECT_ATTRIBUTES at ${hex(attrs)})`, { code: "0x0000010D" });
   }
   const handle = ctx.kernel.kernelPool?.allocate(HEADER + contextSize, TAG_OBJ) ?? 0n;

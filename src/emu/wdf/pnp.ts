@@ -9,15 +9,13 @@
  * EvtDeviceReleaseHardware, then the IRP goes down and the WDFDEVICE is deleted. Power IRPs pass
  * down (the framework is the power policy owner here; D0Entry/D0Exit run with start/remove).
  *
- * Layouts (x64) from microsoft/Windows-Driver-Frameworks src/publicinc/wdf/kmdf/1.33:
- * WDF_PNPPOWER_EVENT_CALLBACKS (wdfdevice.h) Size @0, EvtDeviceD0Entry @8, D0EntryPostInterrupts
- * @16, D0Exit @24, D0ExitPreInterrupts @32, PrepareHardware @40, ReleaseHardware @48,
- * SelfManagedIoCleanup @56, Flush @64, Init @72, Suspend @80, Restart @88, SurpriseRemoval @96,
- * QueryRemove @104; WDF_POWER_DEVICE_STATE WdfPowerDeviceD3Final = 5; WDF_DEVICE_IO_TYPE
- * Neither 1, Buffered 2, Direct 3.
+ * WDF_PNPPOWER_EVENT_CALLBACKS (wdfdevice.h of microsoft/Windows-Driver-Frameworks
+ * src/publicinc/wdf/kmdf/1.33) is laid out per arch (layouts.ts); WDF_POWER_DEVICE_STATE
+ * WdfPowerDeviceD3Final = 5; WDF_DEVICE_IO_TYPE Neither 1, Buffered 2, Direct 3.
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
-import { L64 } from "../../nt/layouts.js";
+import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
+import { wdf } from "./layouts.js";
 import { STATUS, formatStatus, ntSuccess } from "../../nt/status.js";
 import { api, hex } from "../api/util.js";
 import { allocateIrp, attachedTop, callDriver, completeRequest, envOf, ioState, nextStack, DO_DEVICE_INITIALIZING } from "../iomgr/index.js";
@@ -26,10 +24,10 @@ import { WDF01000 } from "./ldr.js";
 import { deleteObject, newObject, objectOf, wdfState, type PnpCallbacks, type WdfObject } from "./objects.js";
 
 const B = (n: number) => BigInt(n);
-const DEV = L64.DEVICE_OBJECT;
-const IRP = L64.IRP;
-const SL = L64.IO_STACK_LOCATION;
-const IOSB = L64.IO_STATUS_BLOCK;
+const DEV = LAYOUT.DEVICE_OBJECT;
+const IRP = LAYOUT.IRP;
+const SL = LAYOUT.IO_STACK_LOCATION;
+const IOSB = LAYOUT.IO_STATUS_BLOCK;
 const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
 const DO_BUFFERED_IO = 0x4;
 const DO_DIRECT_IO = 0x10;
@@ -41,14 +39,14 @@ const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF0
 const noCallbacks = (): PnpCallbacks => ({ d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, surpriseRemoval: 0n, queryRemove: 0n });
 
 function current(ctx: ApiContext, irp: bigint): bigint {
-  return ctx.mem.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+  return getPtr(ctx.mem, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
 }
 
 /** IoSkipCurrentIrpStackLocation + IoCallDriver to the device below. */
 export function passDown(ctx: ApiContext, wdev: WdfObject, irp: bigint): number {
   const m = ctx.mem;
   m.setU8(irp + B(IRP.CurrentLocation), m.u8(irp + B(IRP.CurrentLocation)) + 1);
-  m.setU64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), current(ctx, irp) + B(SL.$size));
+  putPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]), current(ctx, irp) + B(SL.$size));
   return callDriver(envOf(ctx), wdev.lower!, irp);
 }
 
@@ -59,8 +57,8 @@ export function copyToNext(ctx: ApiContext, irp: bigint): bigint {
   const next = sl - B(SL.$size);
   m.write(next, m.read(sl, SL.$size));
   m.setU8(next + B(SL.Control), 0);
-  m.setU64(next + B(SL.CompletionRoutine), 0n);
-  m.setU64(next + B(SL.Context), 0n);
+  putPtr(m, next + B(SL.CompletionRoutine), 0n);
+  putPtr(m, next + B(SL.Context), 0n);
   return next;
 }
 
@@ -69,7 +67,7 @@ export function forwardAndWait(ctx: ApiContext, target: bigint, irp: bigint): nu
   const m = ctx.mem;
   const next = copyToNext(ctx, irp);
   const stop = ctx.kernel.internalRoutine?.("FxIrpCompletionRoutine", () => STATUS_MORE_PROCESSING_REQUIRED, 3) ?? 0n;
-  m.setU64(next + B(SL.CompletionRoutine), stop);
+  putPtr(m, next + B(SL.CompletionRoutine), stop);
   m.setU8(next + B(SL.Control), 0xe0); // SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_ERROR | SL_INVOKE_ON_CANCEL
   const returned = callDriver(envOf(ctx), target, irp);
   const done = m.u8(irp + B(IRP.CurrentLocation)) === m.u8(irp + B(IRP.StackCount)) + 1 || current(ctx, irp) !== next;
@@ -119,8 +117,8 @@ export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major
   if (minor === IRP_MN.START) {
     let status = forwardAndWait(ctx, wdev.lower!, irp);
     if (ntSuccess(status)) {
-      const raw = newObject(ctx, "cmResList", 0n, { resList: m.u64(sl + B(SL["Parameters.StartDevice.AllocatedResources"])), parent: wdev.handle, owner: wdev.owner });
-      const translated = newObject(ctx, "cmResList", 0n, { resList: m.u64(sl + B(SL["Parameters.StartDevice.AllocatedResourcesTranslated"])), parent: wdev.handle, owner: wdev.owner });
+      const raw = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResources"])), parent: wdev.handle, owner: wdev.owner });
+      const translated = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResourcesTranslated"])), parent: wdev.handle, owner: wdev.owner });
       status = call(ctx, cb.prepareHardware, [wdev.handle, raw.handle, translated.handle]);
       if (ntSuccess(status)) status = call(ctx, cb.d0Entry, [wdev.handle, B(WdfPowerDeviceD3Final)]);
       if (ntSuccess(status)) status = call(ctx, cb.selfManagedIoInit, [wdev.handle]);
@@ -144,7 +142,7 @@ export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major
     const status = passDown(ctx, wdev, irp);
     if (minor === IRP_MN.REMOVE) {
       // IoDetachDevice, then the WDFDEVICE (and its queues, contexts, device object) goes.
-      m.setU64(lower + B(DEV.AttachedDevice), 0n);
+      putPtr(m, lower + B(DEV.AttachedDevice), 0n);
       const info = ioState(ctx.kernel).devices.get(wdev.device!);
       if (info) info.attachedTo = null;
       deleteObject(ctx, wdev);
@@ -159,7 +157,7 @@ export function attachPnpDevice(ctx: ApiContext, dev: WdfObject, init: WdfObject
   const m = ctx.mem;
   const d = dev.device!;
   const top = attachedTop(m, init.pdo!);
-  m.setU64(top + B(DEV.AttachedDevice), d);
+  putPtr(m, top + B(DEV.AttachedDevice), d);
   m.setU8(d + B(DEV.StackSize), (m.u8(top + B(DEV.StackSize)) + 1) & 0xff);
   const info = ioState(ctx.kernel).devices.get(d);
   if (info) info.attachedTo = top;
@@ -204,8 +202,13 @@ export const apis: ApiDefinition[] = [
     const init = pnpInit(ctx);
     const c = ctx.arg(2);
     if (c === 0n) return;
-    const at = (o: number) => (ctx.mem.u32(c) > o ? ctx.mem.u64(c + B(o)) : 0n);
-    init.pnp = { d0Entry: at(8), d0Exit: at(24), prepareHardware: at(40), releaseHardware: at(48), selfManagedIoCleanup: at(56), selfManagedIoInit: at(72), surpriseRemoval: at(96), queryRemove: at(104) };
+    const P = wdf("WDF_PNPPOWER_EVENT_CALLBACKS");
+    // Only the fields inside the caller's Size (an older header's structure is shorter).
+    const at = (f: keyof typeof P) => (ctx.mem.u32(c) > P[f] ? getPtr(ctx.mem, c + B(P[f])) : 0n);
+    init.pnp = {
+      d0Entry: at("EvtDeviceD0Entry"), d0Exit: at("EvtDeviceD0Exit"), prepareHardware: at("EvtDevicePrepareHardware"), releaseHardware: at("EvtDeviceReleaseHardware"),
+      selfManagedIoCleanup: at("EvtDeviceSelfManagedIoCleanup"), selfManagedIoInit: at("EvtDeviceSelfManagedIoInit"), surpriseRemoval: at("EvtDeviceSurpriseRemoval"), queryRemove: at("EvtDeviceQueryRemove"),
+    };
   }),
   fx("WdfDeviceInitSetIoType", 3, (ctx) => void (initOf(ctx).ioType = ctx.u32(2))),
   fx("WdfDeviceInitSetDeviceType", 3, (ctx) => void (initOf(ctx).deviceType = ctx.u32(2))),
@@ -222,14 +225,15 @@ export const apis: ApiDefinition[] = [
   }),
   fx("WdfCmResourceListGetCount", 2, (ctx) => {
     const l = objectOf(ctx, ctx.arg(1), "cmResList", "List").resList!;
-    // CM_RESOURCE_LIST: Count, then CM_FULL_RESOURCE_DESCRIPTOR List[0] whose PartialResourceList.Count is at +0x0C.
-    return l === 0n || ctx.mem.u32(l) === 0 ? 0 : ctx.mem.u32(l + 4n + 0x0cn);
+    // CM_RESOURCE_LIST: Count, then CM_FULL_RESOURCE_DESCRIPTOR List[0] and its PartialResourceList.
+    return l === 0n || ctx.mem.u32(l) === 0 ? 0 : ctx.mem.u32(partialList(l) + B(LAYOUT.CM_PARTIAL_RESOURCE_LIST.Count));
   }),
   fx("WdfCmResourceListGetDescriptor", 3, (ctx) => {
     const l = objectOf(ctx, ctx.arg(1), "cmResList", "List").resList!;
     const i = ctx.u32(2);
-    if (l === 0n || ctx.mem.u32(l) === 0 || i >= ctx.mem.u32(l + 4n + 0x0cn)) return 0n;
-    return l + 4n + 0x10n + B(i * L64.CM_PARTIAL_RESOURCE_DESCRIPTOR.$size);
+    const pl = partialList(l);
+    if (l === 0n || ctx.mem.u32(l) === 0 || i >= ctx.mem.u32(pl + B(LAYOUT.CM_PARTIAL_RESOURCE_LIST.Count))) return 0n;
+    return pl + B(LAYOUT.CM_PARTIAL_RESOURCE_LIST.PartialDescriptors) + B(i * LAYOUT.CM_PARTIAL_RESOURCE_DESCRIPTOR.$size);
   }),
   fx("WdfFdoQueryForInterface", 7, (ctx) => {
     const dev = objectOf(ctx, ctx.arg(1), "device", "Fdo");
@@ -240,12 +244,12 @@ export const apis: ApiDefinition[] = [
     const m = ctx.mem;
     const target = attachedTop(m, dev.pdo!) === dev.device ? dev.lower : attachedTop(m, dev.pdo!);
     const irp = buildPnpIrp(ctx, target, 0x08);
-    const sl = m.u64(irp + B(IRP["Tail.Overlay.CurrentStackLocation"])) - B(SL.$size);
-    m.setU64(sl + B(SL["Parameters.QueryInterface.InterfaceType"]), guid);
+    const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"])) - B(SL.$size);
+    putPtr(m, sl + B(SL["Parameters.QueryInterface.InterfaceType"]), guid);
     m.setU16(sl + B(SL["Parameters.QueryInterface.Size"]), size);
     m.setU16(sl + B(SL["Parameters.QueryInterface.Version"]), version);
-    m.setU64(sl + B(SL["Parameters.QueryInterface.Interface"]), iface);
-    m.setU64(sl + B(SL["Parameters.QueryInterface.InterfaceSpecificData"]), data);
+    putPtr(m, sl + B(SL["Parameters.QueryInterface.Interface"]), iface);
+    putPtr(m, sl + B(SL["Parameters.QueryInterface.InterfaceSpecificData"]), data);
     const info = ioState(ctx.kernel).irps.get(irp)!;
     callDriver(env, target, irp);
     return info.result?.status ?? STATUS.UNSUCCESSFUL;
@@ -273,9 +277,14 @@ export const apis: ApiDefinition[] = [
   }),
 ];
 
+/** The first CM_FULL_RESOURCE_DESCRIPTOR's PartialResourceList of a CM_RESOURCE_LIST. */
+function partialList(l: bigint): bigint {
+  return l + B(LAYOUT.CM_RESOURCE_LIST.List) + B(LAYOUT.CM_FULL_RESOURCE_DESCRIPTOR.PartialResourceList);
+}
+
 function readUnicode(ctx: ApiContext, us: bigint): string {
   const len = ctx.mem.u16(us);
-  const buf = ctx.mem.u64(us + 8n);
+  const buf = getPtr(ctx.mem, us + B(LAYOUT.UNICODE_STRING.Buffer));
   let s = "";
   for (let i = 0; i < Math.min(len, 512) / 2; i++) s += String.fromCharCode(ctx.mem.u16(buf + B(2 * i)));
   return s;

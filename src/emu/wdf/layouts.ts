@@ -1,0 +1,42 @@
+/**
+ * The KMDF structures the framework reads and writes, laid out for the arch being emulated. The
+ * fields (names, order, types) are facts of the public KMDF 1.33 headers (microsoft/
+ * Windows-Driver-Frameworks src/publicinc/wdf/kmdf/1.33: wdfdriver.h, wdfobject.h, wdfio.h,
+ * wdfdevice.h, wdfrequest.h, wdfglobals.h; the loader's WDF_BIND_INFO / WDF_BIND_INFO2 from
+ * src/framework/shared/inc/private/common/fxldr.h); the offsets follow from them by the C layout
+ * rules (src/nt/c-layout.ts), with 8-byte pointers and size_t on x64 and ARM64 and 4-byte ones on
+ * x86 — as clang's sizeof/offsetof give for kmdll's own KMDF header (examples/include/kmdfmin.h;
+ * test/kmdf.test.ts compares the two on x64 and x86).
+ */
+import { ptrSize } from "../../nt/arch-layout.js";
+import { layoutStructs, type StructSpec } from "../../nt/c-layout.js";
+
+const SPECS = {
+  WDF_BIND_INFO: [["Size", "u32"], ["Component", "ptr"], ["Major", "u32"], ["Minor", "u32"], ["Build", "u32"], ["FuncCount", "u32"], ["FuncTable", "ptr"], ["Module", "ptr"]],
+  /** WDF_BIND_INFO2: V1, then pointers to the client's globals. */
+  WDF_BIND_INFO2: [["V1", { struct: "WDF_BIND_INFO" }], ["MinimumVersionRequired", "ptr"], ["ClientVersionHigherThanFramework", "ptr"], ["FuncCountPtr", "ptr"], ["StructCountPtr", "ptr"], ["StructTable", "ptr"]],
+  WDF_DRIVER_GLOBALS: [["Driver", "ptr"], ["DriverFlags", "u32"], ["DriverTag", "u32"], ["DriverName", { bytes: 32, align: 1 }], ["DisplaceDriverUnload", "u8"]],
+  WDF_DRIVER_CONFIG: [["Size", "u32"], ["EvtDriverDeviceAdd", "ptr"], ["EvtDriverUnload", "ptr"], ["DriverInitFlags", "u32"], ["DriverPoolTag", "u32"]],
+  WDF_OBJECT_ATTRIBUTES: [["Size", "u32"], ["EvtCleanupCallback", "ptr"], ["EvtDestroyCallback", "ptr"], ["ExecutionLevel", "u32"], ["SynchronizationScope", "u32"], ["ParentObject", "ptr"], ["ContextSizeOverride", "ptr"], ["ContextTypeInfo", "ptr"]],
+  WDF_OBJECT_CONTEXT_TYPE_INFO: [["Size", "u32"], ["ContextName", "ptr"], ["ContextSize", "ptr"], ["UniqueType", "ptr"], ["EvtDriverGetUniqueContextType", "ptr"]],
+  WDF_IO_QUEUE_CONFIG: [["Size", "u32"], ["DispatchType", "u32"], ["PowerManaged", "u32"], ["AllowZeroLengthRequests", "u8"], ["DefaultQueue", "u8"], ["EvtIoDefault", "ptr"], ["EvtIoRead", "ptr"], ["EvtIoWrite", "ptr"], ["EvtIoDeviceControl", "ptr"], ["EvtIoInternalDeviceControl", "ptr"],
+    ["EvtIoStop", "ptr"], ["EvtIoResume", "ptr"], ["EvtIoCanceledOnQueue", "ptr"], ["Settings", "u32"], ["Driver", "ptr"]],
+  WDF_PNPPOWER_EVENT_CALLBACKS: [["Size", "u32"], ...(["EvtDeviceD0Entry", "EvtDeviceD0EntryPostInterruptsEnabled", "EvtDeviceD0Exit", "EvtDeviceD0ExitPreInterruptsDisabled", "EvtDevicePrepareHardware", "EvtDeviceReleaseHardware", "EvtDeviceSelfManagedIoCleanup", "EvtDeviceSelfManagedIoFlush", "EvtDeviceSelfManagedIoInit", "EvtDeviceSelfManagedIoSuspend", "EvtDeviceSelfManagedIoRestart", "EvtDeviceSurpriseRemoval", "EvtDeviceQueryRemove", "EvtDeviceQueryStop", "EvtDeviceUsageNotification", "EvtDeviceRelationsQuery", "EvtDeviceUsageNotificationEx"] as const).map((n) => [n, "ptr"] as const)],
+  WDF_REQUEST_SEND_OPTIONS: [["Size", "u32"], ["Flags", "u32"], ["Timeout", "u64"]],
+} as const satisfies Record<string, StructSpec>;
+
+export type WdfStruct = keyof typeof SPECS;
+type Fields<S extends WdfStruct> = (typeof SPECS)[S][number][0];
+export type WdfLayout<S extends WdfStruct> = Record<Fields<S> | "$size", number>;
+
+const TABLES = { 4: layoutStructs(SPECS, 4), 8: layoutStructs(SPECS, 8) };
+
+/** The layout of a KMDF structure on the arch being emulated. */
+export function wdf<S extends WdfStruct>(s: S): WdfLayout<S> {
+  return TABLES[ptrSize()][s] as WdfLayout<S>;
+}
+
+/** The layout on a given pointer size (tests). */
+export function wdfLayoutFor<S extends WdfStruct>(s: S, pointerBytes: 4 | 8): WdfLayout<S> {
+  return TABLES[pointerBytes][s] as WdfLayout<S>;
+}
