@@ -19,7 +19,7 @@ import { runSimulation } from "../src/kernel/simulation.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 
 /** Families whose examples run in this file. */
-const FAMILIES = ["machine", "mdl", "sched", "process", "notify", "iox", "regrtl", "security", "file", "bitmap", "lists", "locks", "crtx", "rtlx", "misc"];
+const FAMILIES = ["machine", "mdl", "sched", "process", "notify", "iox", "regrtl", "security", "file", "bitmap", "gentable", "lists", "locks", "crtx", "rtlx", "misc"];
 const exercised = new Set<string>();
 
 function call(file: string, exp: string, opts: Record<string, unknown> = {}): CallImageResult {
@@ -245,6 +245,15 @@ test("apirtlx.sys: bitmaps, lists and lookaside lists, locks, rundown and remove
     assert.equal(r.fault?.kind, kind, `${exp}: ${r.fault?.kind} ${r.fault?.message}`);
     assert.match(r.fault!.message + " " + String(r.fault?.address ?? ""), re);
   }
+});
+
+test("apigtab.sys: Rtl generic tables with the driver's own compare, allocate and free routines (IRPMon's kbase keeps its records in them); a wild table is a clean fault", () => {
+  selfCheck("apigtab.sys", "TestGenericTable");
+  const r = call("apigtab.sys", "WildGenericTable");
+  assert.equal(r.value, null);
+  assert.equal(r.fault?.kind, "invalid-read", `${r.fault?.kind} ${r.fault?.message}`);
+  // NumberGenericTableElements of the header at 0xFFFFA000DEAD0000 (x86: the pointer's low half).
+  assert.match(r.fault!.message, /invalid read of 4 byte\(s\) at 0x(ffffa000)?dead00(24|14) in ntoskrnl!RtlNumberGenericTableElements/i);
 });
 
 test("apiobj.sys: object namespace (ObReferenceObjectByName, links, directories), kernel queues, small services — started as a service", () => {

@@ -155,7 +155,11 @@ test("blkbus + blkdisk (WinVBlock's patterns): cl.exe-only C repaired, legacy sw
     assert.equal(b.code, 0, b.stdout + b.stderr);
     assert.match(b.stdout, new RegExp(`^blkbus \\(${arch}\\): compiled blkbus/bus\\.c blkbus/describe\\.c blkbus/blkbus\\.rc; linked out/${arch}/blkbus\\.sys; wrote out/${arch}/blkbus\\.lib; check: clean$`, "m"));
     // libcntpr.lib is built from data/lib-src (ntoskrnl does not export _atoi64 and the like).
-    assert.match(b.stdout, new RegExp(`^blkdisk \\(${arch}\\): compiled blkdisk/disk\\.c blkdisk/parse\\.c \\S*lib-src/libcntpr\\.c; linked out/${arch}/blkdisk\\.sys; check: clean$`, "m"));
+    assert.match(b.stdout, new RegExp(`^blkdisk \\(${arch}\\): compiled blkdisk/disk\\.c blkdisk/parse\\.c resources/version\\.rc \\S*lib-src/libcntpr\\.c; linked out/${arch}/blkdisk\\.sys; check: clean$`, "m"));
+    // The shared ../resources/version.rc took its strings from blkdisk/version.h: rc.exe looks for
+    // a quoted #include in the current directory (the project folder) first.
+    const disk = readFileSync(join(ws, "out", arch, "blkdisk.sys"));
+    for (const text of ["Block disk mini-driver", "blkdisk.sys", "wdk-style tree"]) assert.ok(disk.includes(Buffer.from(text, "utf16le")), text);
     assert.match(b.stderr, /^blkbus\/blkbus\.h:14:32: warning: cl\.exe reads this parameter list as an old-style identifier list/m);
     assert.match(b.stderr, /^blkbus\/blkbus\.h:18:15: warning: cl\.exe gives 'struct BLKBUS_DISK', first declared in this prototype, file scope/m);
     // Once per project (blkbus and blkdisk both include blkbus.h), not once per file.

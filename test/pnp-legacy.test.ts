@@ -14,10 +14,10 @@ const events = (out: string): Ev[] => out.trim().split("\n").filter(Boolean).map
 const pnp = (ev: Ev[], action: string) => ev.filter((e) => e.event === "pnp" && e.action === action);
 const STATE = "ioctl:\\DosDevices\\LegacyBus:0x222400";
 
-/** LEGACY_STATE (examples/pnp-legacy/legacy.h): StartCount, ResourceCount, Port, Vector, PowerD0. */
+/** LEGACY_STATE (examples/pnp-legacy/legacy.h): StartCount, ResourceCount, Port, Vector, PowerD0, PowerIrps. */
 function state(hex: string): number[] {
   const b = Buffer.from(hex, "hex");
-  return [0, 4, 8, 12, 16].map((o) => b.readUInt32LE(o));
+  return [0, 4, 8, 12, 16, 20].map((o) => b.readUInt32LE(o));
 }
 
 for (const arch of ["x64", "x86"] as const) {
@@ -34,8 +34,8 @@ for (const arch of ["x64", "x86"] as const) {
     // One START_DEVICE with the translated list: port 0x2E8 (8 ports), IRQ 3 → vector 0x33; no
     // IRP_MN_SET_POWER D0 after it (Learn, "Powering Up a Device": start-up powers the device on,
     // and the power policy owner sends no D0 IRP then).
-    assert.deepEqual(state(String(ends[1]!.output)), [1, 2, 0x2e8, 0x33, 0]);
-    assert.deepEqual(state(String(ends[5]!.output)), [1, 2, 0x2e8, 0x33, 0]);
+    assert.deepEqual(state(String(ends[1]!.output)), [1, 2, 0x2e8, 0x33, 0, 0]);
+    assert.deepEqual(state(String(ends[5]!.output)), [1, 2, 0x2e8, 0x33, 0, 0]);
     // The device: root-enumerated, DETECTED\<service> IDs; AddDevice is never called for it.
     const reported = pnp(ev, "reported");
     assert.deepEqual(reported.map((e) => [e.device, e.service]), [["ROOT\\LEGACY\\0000", "legacy"], ["ROOT\\LEGACY\\0000", "legacy"]]);
@@ -50,16 +50,26 @@ for (const arch of ["x64", "x86"] as const) {
     // legacy2's claim of the same ports: ConflictDetected, STATUS_CONFLICTING_ADDRESSES, and its DriverEntry fails.
     assert.deepEqual(pnp(ev, "resource-conflict").map((e) => [e.device, e.claimedBy, e.resources]), [["legacy2.sys", "legacy.sys", "port 0x2e8+0x8"]]);
     assert.equal(ends[2]!.result, "0xC0000018");
-    // Stopping removes the device (REMOVE reaches the driver's FDO, which deletes itself) before DriverUnload.
+    // The bus's child (LEGACY\DISK, no driver installed) is enumerated with a problem, not started.
+    assert.deepEqual(pnp(ev, "enumerate").map((e) => [e.device, e.parent]), [["LEGACY\\DISK\\0", "ROOT\\LEGACY\\0000"], ["LEGACY\\DISK\\0", "ROOT\\LEGACY\\0000"]]);
+    assert.equal(pnp(ev, "problem").length, 2);
+    // Stopping removes the child's PDO first (a remove IRP although it never started), then the
+    // device (REMOVE reaches the driver's FDO, which deletes itself and the child PDO) before
+    // DriverUnload; no IRP_MN_SET_POWER D3 comes before either remove.
     const order = ev.filter((e) => (e.event === "pnp" && e.action === "remove") || e.event === "unload").map((e) => `${e.event}:${e.device ?? e.module}`);
-    assert.deepEqual(order, ["unload:legacy2.sys", "pnp:ROOT\\LEGACY\\0000", "unload:legacy.sys", "pnp:ROOT\\LEGACY\\0000", "unload:legacy.sys"]);
+    assert.deepEqual(order, [
+      "unload:legacy2.sys", "pnp:LEGACY\\DISK\\0", "pnp:ROOT\\LEGACY\\0000", "unload:legacy.sys",
+      "pnp:LEGACY\\DISK\\0", "pnp:ROOT\\LEGACY\\0000", "unload:legacy.sys",
+    ]);
+    assert.deepEqual(ev.filter((e) => e.event === "irp" && String(e.name).startsWith("IRP_MJ_POWER")), []);
     assert.deepEqual(ev.filter((e) => ["leak", "warning", "fault"].includes(String(e.event))), []);
     // The trace macro's `__FUNCTION__ ": "` (cl.exe's string-literal concatenation) named each function.
     const prints = ev.filter((e) => e.event === "dbgprint").map((e) => String(e.text).trim().replace(/\b[0-9A-F]{8,16}\b/, "PTR"));
     assert.deepEqual(prints, [
       "legacy: DriverEntry: reported, FDO PTR attached", "legacy: DriverEntry: ports 0x2e8 claimed by another driver (0xc0000018, conflict 1)",
-      "legacy: LegacyDispatchPnp: removing, 1 start(s)", "legacy: LegacyUnload: unloaded",
-      "legacy: DriverEntry: reported, FDO PTR attached", "legacy: LegacyDispatchPnp: removing, 1 start(s)", "legacy: LegacyUnload: unloaded",
+      "legacy: LegacyChildDispatch: child removed (1 remove IRP(s))", "legacy: LegacyDispatchPnp: removing, 1 start(s), 0 power IRP(s)", "legacy: LegacyUnload: unloaded",
+      "legacy: DriverEntry: reported, FDO PTR attached",
+      "legacy: LegacyChildDispatch: child removed (1 remove IRP(s))", "legacy: LegacyDispatchPnp: removing, 1 start(s), 0 power IRP(s)", "legacy: LegacyUnload: unloaded",
     ]);
   });
 }

@@ -1,5 +1,6 @@
 /*
- * kmdll compatibility layer over mingw-w64's <ntifs.h>: for ARM64 only (kmdll/arm64-enter.h).
+ * kmdll compatibility layer over mingw-w64's <ntifs.h>: the ksecdd routines mingw-w64 does not
+ * declare (kmdll/ksecdd.h), and the ARM64 window (kmdll/arm64-enter.h).
  */
 #ifndef KMDLL_COMPAT_NTIFS_H
 #define KMDLL_COMPAT_NTIFS_H
@@ -14,4 +15,5 @@
 #undef KMDLL_ARM64_WINDOW_NTIFS
 #undef KMDLL_ARM64_WINDOW
 #endif
+#include <kmdll/ksecdd.h>
 #endif

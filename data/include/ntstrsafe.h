@@ -1,6 +1,6 @@
 /*
  * kmdll compatibility layer over mingw-w64's <ntstrsafe.h> (see docs/build.md, "Compatibility
- * headers"). Two repairs:
+ * headers"); kmdll/unicode-strsafe.h adds RtlUnicodeStringPrintf, which mingw-w64 lacks. Two repairs:
  *  - x86 (the GNU target): mingw-w64 defines the RtlString* routines `extern __inline`. Only with
  *    the MSVC target does clang give that MSVC's meaning (one COMDAT copy); on the GNU target C99
  *    makes it an external definition in every object, so a project with two files that include
@@ -30,4 +30,5 @@
 #include_next <ntstrsafe.h>
 #endif
 typedef unsigned long DWORD;
+#include <kmdll/unicode-strsafe.h>
 #endif

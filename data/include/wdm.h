@@ -36,4 +36,5 @@
 #include <kmdll/memory-barrier.h>
 #include <kmdll/pool2.h>
 #include <kmdll/mdl-flags.h>
+#include <kmdll/key-info.h>
 #endif

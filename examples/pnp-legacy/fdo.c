@@ -31,6 +31,8 @@ LegacyDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PDEVICE_OBJECT lower = ext->Lower;
     NTSTATUS status;
 
+    if (ext->IsPdo)
+        return LegacyChildDispatch(DeviceObject, Irp);
     if (sl->MajorFunction != IRP_MJ_PNP) {
         Irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
@@ -41,10 +43,32 @@ LegacyDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         ext->State.StartCount++;
         LegacyReadResources(ext, sl->Parameters.StartDevice.AllocatedResourcesTranslated);
         break;
+    case IRP_MN_QUERY_DEVICE_RELATIONS:
+        if (sl->Parameters.QueryDeviceRelations.Type == BusRelations) {
+            PDEVICE_RELATIONS rel;
+
+            if (ext->Child == NULL && !NT_SUCCESS(LegacyCreateChild(ext)))
+                break;
+            rel = (PDEVICE_RELATIONS)ExAllocatePoolWithTag(PagedPool, sizeof(DEVICE_RELATIONS), LEGACY_TAG);
+            if (rel == NULL)
+                break;
+            /* The PnP manager releases the reference each reported PDO carries. */
+            rel->Count = 1;
+            rel->Objects[0] = ext->Child;
+            ObReferenceObject(ext->Child);
+            Irp->IoStatus.Information = (ULONG_PTR)rel;
+            Irp->IoStatus.Status = STATUS_SUCCESS;
+        }
+        break;
     case IRP_MN_REMOVE_DEVICE:
         IoSkipCurrentIrpStackLocation(Irp);
         status = IoCallDriver(lower, Irp);
-        LEGACY_TRACE("removing, %u start(s)", ext->State.StartCount);
+        LEGACY_TRACE("removing, %u start(s), %u power IRP(s)", ext->State.StartCount, ext->State.PowerIrps);
+        /* The child got its own remove IRP first; a bus deletes the PDOs it still has now. */
+        if (ext->Child != NULL) {
+            IoDeleteDevice(ext->Child);
+            ext->Child = NULL;
+        }
         IoDeleteSymbolicLink(&LegacyLinkName);
         IoDetachDevice(lower);
         IoDeleteDevice(DeviceObject);
@@ -62,6 +86,9 @@ LegacyDispatchPower(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PLEGACY_EXTENSION ext = (PLEGACY_EXTENSION)DeviceObject->DeviceExtension;
     PIO_STACK_LOCATION sl = IoGetCurrentIrpStackLocation(Irp);
 
+    if (ext->IsPdo)
+        return LegacyChildDispatch(DeviceObject, Irp);
+    ext->State.PowerIrps++;
     if (sl->MinorFunction == IRP_MN_SET_POWER && sl->Parameters.Power.Type == DevicePowerState &&
         sl->Parameters.Power.State.DeviceState == PowerDeviceD0)
         ext->State.PowerD0++;
@@ -96,7 +123,7 @@ LegacyDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     NTSTATUS status = STATUS_INVALID_DEVICE_REQUEST;
 
     Irp->IoStatus.Information = 0;
-    if (sl->Parameters.DeviceIoControl.IoControlCode == IOCTL_LEGACY_STATE) {
+    if (!ext->IsPdo && sl->Parameters.DeviceIoControl.IoControlCode == IOCTL_LEGACY_STATE) {
         status = LegacyCopyState(ext, Irp->AssociatedIrp.SystemBuffer, sl->Parameters.DeviceIoControl.OutputBufferLength);
         if (NT_SUCCESS(status))
             Irp->IoStatus.Information = sizeof(LEGACY_STATE);

@@ -5,7 +5,9 @@
  * DriverEntry claims the ports it is about to probe (IoReportResourceForDetection), reports the
  * device (IoReportDetectedDevice), attaches its FDO to the PDO the PnP manager created - the work
  * AddDevice does for an enumerated device - and asks for its bus relations. The PnP manager then
- * sends IRP_MN_START_DEVICE with the reported resources.
+ * sends IRP_MN_START_DEVICE with the reported resources. Like WinVBlock's bus with its HTTPDisk
+ * child, the bus reports one child (LEGACY\DISK) that no driver is installed for: its PDO gets
+ * IRP_MN_REMOVE_DEVICE when the bus goes, and the bus deletes it afterwards.
  */
 #pragma once
 #include <ntddk.h>
@@ -27,14 +29,28 @@ typedef struct _LEGACY_STATE {
     ULONG Port;             /* first port of the translated list */
     ULONG Vector;           /* interrupt vector of the translated list */
     ULONG PowerD0;          /* IRP_MN_SET_POWER D0 seen */
+    ULONG PowerIrps;        /* any IRP_MJ_POWER seen by the FDO */
 } LEGACY_STATE, *PLEGACY_STATE;
 
+/* Both extensions start with IsPdo: the dispatch routines serve the FDO and the child PDO. */
 typedef struct _LEGACY_EXTENSION {
+    BOOLEAN IsPdo;          /* FALSE */
+    PDEVICE_OBJECT Child;   /* the child PDO, once enumerated */
     PDEVICE_OBJECT Self;
     PDEVICE_OBJECT Pdo;
     PDEVICE_OBJECT Lower;
     LEGACY_STATE State;
 } LEGACY_EXTENSION, *PLEGACY_EXTENSION;
+
+typedef struct _LEGACY_CHILD_EXTENSION {
+    BOOLEAN IsPdo;          /* TRUE */
+    PDEVICE_OBJECT Parent;  /* the bus FDO */
+    ULONG RemoveCount;      /* IRP_MN_REMOVE_DEVICE received */
+} LEGACY_CHILD_EXTENSION, *PLEGACY_CHILD_EXTENSION;
+
+/* child.c */
+NTSTATUS LegacyChildDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+NTSTATUS LegacyCreateChild(PLEGACY_EXTENSION Bus);
 
 /* fdo.c - annotated as WDK samples write it (driver and SAL 1 annotations: static analysis only) */
 __drv_dispatchType(IRP_MJ_PNP) DRIVER_DISPATCH LegacyDispatchPnp;

@@ -124,15 +124,18 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   };
   const compileResource = (s: ProjectSource): Promise<string | undefined> => {
     const res = join(objDir, objName(s.rel).replace(/\.obj$/, ".res"));
-    const incs = [...includes, COMPAT_INCLUDE, sr.ddkInclude, sr.include];
+    // rc.exe looks for a quoted #include "first in the current directory" (Learn, "Searching for
+    // Files"), and build.exe/MSBuild run it in the project folder: a .rc shared between projects
+    // (..\resources\version.rc) finds each project's own version.h there.
+    const incs = [p.dir, ...includes, COMPAT_INCLUDE, sr.ddkInclude, sr.include];
     const defs = [...p.spec.defines, arch === "x64" ? "-D_AMD64_" : arch === "arm64" ? "-D_ARM64_" : "-D_X86_"];
     // Visual Studio writes .rc files in UTF-16 (BOM FF FE), which llvm-rc 14 does not read: it
-    // compiles a UTF-8 copy (code page 65001), with the original's folder first on the include path.
+    // compiles a UTF-8 copy (code page 65001), with the original's folder next on the include path.
     const text = readFileSync(s.abs);
     if (text[0] === 0xff && text[1] === 0xfe) {
       const copy = join(objDir, objName(s.rel).replace(/\.obj$/, ".utf8.rc"));
       writeFileSync(copy, text.subarray(2).toString("utf16le"), "utf8");
-      return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", rcArgs(copy, res, [dirname(s.abs), ...incs], defs, 65001), p.dir);
+      return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", rcArgs(copy, res, [p.dir, dirname(s.abs), ...incs.slice(1)], defs, 65001), p.dir);
     }
     return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", rcArgs(s.rel, res, incs, defs), p.dir);
   };

@@ -29,6 +29,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   security: ["Security descriptors, ACLs, SIDs (SeExports), ZwSetSecurityObject", "api-system"],
   file: ["Files on the sandboxed volume: \\SystemRoot = --root (read only), writes in memory (docs/emulator.md)", "api-files"],
   bitmap: ["Rtl bitmaps", "api-rtlx"],
+  gentable: ["Rtl generic tables: elements the caller allocates, ordered by its compare routine (insert, lookup, delete, by index in insertion order, enumeration in collation order)", "api-gentable"],
   lists: ["Interlocked lists, sequenced lists (SLIST), lookaside lists", "api-rtlx"],
   locks: ["Guarded mutexes, queued and reader/writer spin locks, push locks, rundown protection, remove locks, the cancel spin lock", "api-rtlx"],
   crtx: ["Secure CRT (memcpy_s, strcpy_s, sprintf_s, _itoa_s, ...)", "api-rtlx"],

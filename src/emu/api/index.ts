@@ -29,6 +29,7 @@ import { apis as security } from "./security.js";
 import { apis as file } from "./file.js";
 import { apis as filedir } from "./filedir.js";
 import { apis as bitmap } from "./bitmap.js";
+import { apis as gentable } from "./gentable.js";
 import { apis as lists } from "./lists.js";
 import { apis as locks } from "./locks.js";
 import { apis as crtx } from "./crtx.js";
@@ -58,7 +59,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis, ksecdd, dump, win32k };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis, ksecdd, dump, win32k };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];

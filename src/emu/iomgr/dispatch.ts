@@ -66,6 +66,8 @@ export function callDriver(env: IoEnv, dev: bigint, irp: bigint): number {
   const driverModule = moduleOf(env, getPtr(m, driver + B(D.DriverStart))) ?? "?";
   if (!env.kernel.moduleAt?.(routine)) env.fault("invalid-fetch", `IoCallDriver(${deviceLabel(env, dev)}, ${majorName(major)}): the dispatch routine ${hex(routine)} of ${driverModule} is not in a loaded module (was the driver unloaded?)`, { address: routine });
   const wasCompleted = info?.completed ?? false;
+  // Named before the call: a remove IRP's dispatch routine deletes the device (and its name).
+  const to = deviceLabel(env, dev);
   checkCancelOnCall(env, irp, dev);
   const status = Number(BigInt.asUintN(32, asCallback(env.kernel, { kind: "dispatch", routine, device: dev, irp }, () => env.callGuest(routine, [dev, irp])))) >>> 0;
   if (info) checkDispatchReturn(env, info, irp, sl, status, wasCompleted, `${majorName(major)} dispatch routine ${where(env, routine)}`, routine, dev);
@@ -75,7 +77,7 @@ export function callDriver(env: IoEnv, dev: bigint, irp: bigint): number {
     minor,
     ...(ioctl !== undefined ? { ioctl: `0x${ioctl.toString(16).toUpperCase().padStart(8, "0")}` } : {}),
     from,
-    to: deviceLabel(env, dev),
+    to,
     status: formatStatus(status),
     name: irpName(major, minor),
     driver: driverModule,

@@ -3,3 +3,4 @@ export * from "./model.js";
 export * from "./state.js";
 export * from "./ports.js";
 export * from "./resources.js";
+export * from "./lowmem.js";

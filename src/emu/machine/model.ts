@@ -28,8 +28,10 @@ export interface ProcessSpec {
 export interface MachineSpec {
   /** RAM ranges reported by MmGetPhysicalMemoryRanges. */
   ram: { base: bigint; size: bigint }[];
-  /** Initial physical memory contents: address → bytes (device memory, BIOS data area, ...). */
+  /** Initial physical memory contents: address → bytes (device memory, BIOS data area, ...), written over `lowMemory`. */
   physical: { address: bigint; bytes: Uint8Array }[];
+  /** The first MiB: a BIOS PC's IVT, BDA, EBDA, text buffer and ROMs (lowmem.ts), or nothing (all ones outside `ram`). */
+  lowMemory: "pc" | "none";
   /** I/O port read values (a port latches the last value written to it). Unknown ports read all ones. */
   ports: Map<number, number>;
   pci: PciFunctionSpec[];
@@ -43,7 +45,7 @@ export interface MachineSpec {
 }
 
 export const DEFAULT_MACHINE_JSON = {
-  about: "kmdll default machine: 2 GiB of RAM, one host bridge and one network controller on PCI bus 0, CMOS ports",
+  about: "kmdll default machine: 2 GiB of RAM, a BIOS PC's first MiB, one host bridge and one network controller on PCI bus 0, CMOS ports",
   ram: [
     { base: "0x1000", size: "0x9e000" },
     { base: "0x100000", size: "0x7ff00000" },
@@ -121,8 +123,10 @@ export function parseMachine(json: unknown): MachineSpec {
     });
     portResources.set(drv.toLowerCase(), ranges);
   }
+  const lowMemory = o["lowMemory"] ?? "pc";
+  if (lowMemory !== "pc" && lowMemory !== "none") throw new Error(`machine: lowMemory: expected "pc" or "none", got ${JSON.stringify(lowMemory)}`);
   const processes = o["processes"] === undefined ? undefined : parseProcesses(arr(o["processes"], "processes"), num);
-  return { ram, physical, ports, pci, msrs, processors, portResources, ...(processes ? { processes } : {}) };
+  return { ram, physical, lowMemory, ports, pci, msrs, processors, portResources, ...(processes ? { processes } : {}) };
 }
 
 

@@ -8,6 +8,7 @@ import type { ApiContext, KernelState } from "../api/types.js";
 import { componentState } from "../api/state.js";
 import { hex } from "../api/util.js";
 import { DEFAULT_MACHINE_JSON, parseMachine, type MachineSpec, type PciFunctionSpec } from "./model.js";
+import { pcLowMemory } from "./lowmem.js";
 
 const PAGE = 0x1000n;
 const PHYS_MASK = (1n << 52n) - 1n;
@@ -68,6 +69,7 @@ function freshState(spec: MachineSpec): MachineState {
     mappings: new Map(),
     interrupts: new Map(),
   };
+  if (spec.lowMemory === "pc") for (const p of pcLowMemory()) writePhys(st, p.address, p.bytes);
   for (const p of spec.physical) writePhys(st, p.address, p.bytes);
   return st;
 }

@@ -6,15 +6,17 @@
  *   SET_POWER D0 follows: start-up powers the device on) → IRP_MN_QUERY_DEVICE_RELATIONS(BusRelations); each new PDO
  *   gets IRP_MN_QUERY_ID (device, hardware, compatible, instance IDs) and IRP_MN_QUERY_CAPABILITIES,
  *   and its function driver is chosen by hardware ID from the device file (loaded if needed).
- * Removal, when a service stops: children before parents, IRP_MN_QUERY_REMOVE_DEVICE, SET_POWER
- * D3, IRP_MN_REMOVE_DEVICE; the references the bus driver gave with each reported PDO are
- * released when the devnode goes away. Every step is a `pnp` trace event.
+ * Removal, when a service stops: children before parents, IRP_MN_QUERY_REMOVE_DEVICE (started
+ * devices), IRP_MN_REMOVE_DEVICE — also to the PDO of a child that never started (no driver); no
+ * SET_POWER D3: each driver powers down on the remove IRP itself (Microsoft Learn, "Removing a
+ * Device in a Function Driver", step 5). The references the bus driver gave with each reported
+ * PDO are released when the devnode goes away. Every step is a `pnp` trace event.
  */
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { formatStatus, ntSuccess } from "../../nt/status.js";
 import { DO_DEVICE_INITIALIZING, attachedTop, canonical, ctxLess, deviceLabel, ioState, kalloc, kfree, where, type IoEnv } from "../iomgr/index.js";
 import { dereference, takeOver } from "../obmgr/index.js";
-import { BusQuery, PNP, PowerDeviceD3, queryBusRelations, queryId, sendPnpIrp, sendPowerIrp } from "./irps.js";
+import { BusQuery, PNP, queryBusRelations, queryId, sendPnpIrp } from "./irps.js";
 import { buildResourceList, describeResources, expandResources } from "./resources.js";
 import { createRootPdo } from "./root-bus.js";
 import { grantPorts } from "../machine/resources.js";
@@ -124,6 +126,7 @@ function bringUp(env: IoEnv, n: DevNode): void {
   const st = pnpState(env.kernel);
   const m = env.mem;
   n.problem = undefined;
+  n.removeSent = false;
   if (n.detected) adoptStack(env, n);
   else for (const svc of required(n)) {
     const s = st.services.get(lc(svc))!;
@@ -257,14 +260,16 @@ function tearDown(env: IoEnv, n: DevNode, started: boolean): void {
     const q = sendPnpIrp(env, n.pdo, PNP.QUERY_REMOVE_DEVICE);
     emitPnp(env, "query-remove", n, { status: formatStatus(q.status) });
     if (!ntSuccess(q.status)) env.warn(`PnP: ${n.instance}: IRP_MN_QUERY_REMOVE_DEVICE failed with ${formatStatus(q.status)} (a veto); the service is stopping, so the device is removed anyway`);
-    const p = sendPowerIrp(env, n.pdo, PowerDeviceD3);
-    emitPnp(env, "power", n, { state: "D3", status: formatStatus(p.status) });
+    // No IRP_MN_SET_POWER D3 here: "The power policy owner for the device ... does not send a
+    // separate IRP_MN_SET_POWER request to set the device power state to D3"; each driver powers
+    // down when it gets the remove IRP (Microsoft Learn, "Removing a Device in a Function Driver").
   }
   disableInterfacesOf(env, n.pdo);
   const io = ioState(env.kernel);
   const stack = [n.pdo, ...n.stack];
   for (const d of stack) io.removing.add(d);
   let r;
+  n.removeSent = true;
   try {
     r = sendPnpIrp(env, n.pdo, PNP.REMOVE_DEVICE);
   } finally {
@@ -284,7 +289,10 @@ export function removeNode(env: IoEnv, n: DevNode, why: string, gone: boolean): 
   for (const c of [...n.children].reverse()) if (c.state !== "deleted") removeNode(env, c, `its parent ${n.instance} is being removed`, true);
   n.children = [];
   emitPnp(env, "removing", n, { reason: why });
-  if (n.state === "started" || n.stack.length > 0) tearDown(env, n, n.state === "started");
+  // A devnode that goes away gets IRP_MN_REMOVE_DEVICE even if it never started (a child with no
+  // driver: its bus driver deletes the PDO then); "Drivers can also receive a remove IRP before a
+  // device is started" (IRP_MN_REMOVE_DEVICE, Microsoft Learn).
+  if (n.state === "started" || n.stack.length > 0 || (gone && !n.root && !n.removeSent && n.state !== "deleted")) tearDown(env, n, n.state === "started");
   else disableInterfacesOf(env, n.pdo);
   // From now on the reported device is root-enumerated: the next start of its service calls AddDevice.
   n.detected = false;

@@ -28,6 +28,8 @@ export interface DevNode {
   held: boolean;
   /** Reported by IoReportDetectedDevice: its driver attached the stack itself (no AddDevice call) — until the devnode is first removed. */
   detected?: boolean;
+  /** IRP_MN_REMOVE_DEVICE went to its stack since it was last brought up (a child PDO gets one remove IRP; its bus driver deletes it later). */
+  removeSent?: boolean;
   /** Created by IoReportDetectedDevice (a later report by the same service finds it again). */
   reported?: boolean;
 }
