@@ -109,7 +109,7 @@ export function row(measure: string, kmdllValue: number, reference: number, agai
 export function cliForm(): string {
   const mtime = (p: string) => statSync(join(REPO, p), { throwIfNoEntry: false })?.mtimeMs;
   const compiled = mtime("dist/src/cli/main.js");
-  const bundled = process.env.KMDLL_UNBUNDLED ? undefined : mtime("dist/bundle/cli/main.js");
+  const bundled = process.env.KMDLL_UNBUNDLED ? undefined : mtime("dist/bundle/cli/cli.cjs");
   return bundled !== undefined && (compiled === undefined || bundled >= compiled) ? "bundled (dist/bundle/cli)" : "unbundled (dist/src)";
 }
 
@@ -126,10 +126,15 @@ function fmt(v: number, unit: BenchRow["unit"]): string {
   return `${v.toFixed(digits)} ${unit}`;
 }
 
+/** A ratio with two decimals, or two significant digits below 0.01 (never "0.00"). */
+function ratioText(x: number): string {
+  return x >= 0.01 || x === 0 || !Number.isFinite(x) ? x.toFixed(2) : x.toPrecision(2);
+}
+
 /** The rows as a Markdown table. */
 export function table(rows: BenchRow[]): string {
   const head = ["measure", "kmdll", "reference", "ratio", "target", "met"];
-  const body = rows.map((r) => [r.measure, fmt(r.kmdll, r.unit), `${fmt(r.reference, r.unit)} (${r.against})`, `${r.ratio.toFixed(2)}×`, r.target ?? "", r.met === undefined ? "" : r.met ? "yes" : "NO"]);
+  const body = rows.map((r) => [r.measure, fmt(r.kmdll, r.unit), `${fmt(r.reference, r.unit)} (${r.against})`, `${ratioText(r.ratio)}×`, r.target ?? "", r.met === undefined ? "" : r.met ? "yes" : "NO"]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(w[i]!)).join(" | ")} |`;
   return [line(head), `|${w.map((n) => "-".repeat(n + 2)).join("|")}|`, ...body.map(line)].join("\n") + "\n";

@@ -10,9 +10,13 @@
  *    (≥ 1.0× llvm-readobj's files/s)
  *  - `kmdll scan --jobs 2` vs `--jobs 1` (processes)                                target < 1.0×
  *  - the library (scanDirectory, in process), jobs 2, vs llvm-readobj
+ *  - the library in a fresh process, this thread plus one worker (forced) vs this thread alone,
+ *    with the CPU time of all threads: whether a worker pays off here (MIN_FILES_PER_WORKER_2_CPUS)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { scanDirectory } from "../src/scan/index.js";
 import { looksLikePe, walkFiles } from "../src/scan/walk.js";
 import { type BenchOptions, type BenchRow, isMain, kmdll, median, REPO, row, runTimed, table, timeAsync, WINE } from "./harness.js";
@@ -58,12 +62,52 @@ export async function run(opts: BenchOptions & { dir?: string } = {}): Promise<B
     k1.push(runTimed({ ...scanJobs(1), ok }));
   }
   const lib = median(await Promise.all([0].map(() => timeAsync(() => scanDirectory(dir, { jobs: 2 })))));
+  // Whether a worker thread pays off here: a fresh process scanning with this thread alone
+  // against one scanning with this thread plus one worker (forced, whatever the corpus size and
+  // the CPU count), interleaved; with the CPU time of all the process's threads (V8's compiler
+  // and GC threads included), which the child reports.
+  // (A script file, not `node -e`: worker threads inherit the process's execArgv.)
+  const scanModule = new URL("../src/scan/index.js", import.meta.url).href;
+  const tmp = mkdtempSync(join(tmpdir(), "kmdll-bench-scan-"));
+  const script = join(tmp, "child.mjs");
+  writeFileSync(
+    script,
+    `const { scanDirectory } = await import(${JSON.stringify(scanModule)});\n` +
+      `await scanDirectory(${JSON.stringify(dir)}, JSON.parse(process.argv[2]));\n` +
+      `const u = process.cpuUsage();\nprocess.stdout.write(String((u.user + u.system) / 1000));\n`,
+  );
+  const child = (o: object): { ms: number; cpu: number } => {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [script, JSON.stringify(o)], { encoding: "utf8" });
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (r.status !== 0) throw new Error(`scan child failed: ${r.stderr}`);
+    return { ms, cpu: Number(r.stdout) };
+  };
+  const one: { ms: number; cpu: number }[] = [];
+  const two: { ms: number; cpu: number }[] = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      one.push(child({ jobs: 1 }));
+      two.push(child({ jobs: 2, minFilesPerWorker: 1 }));
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const cpuOne = median(one.map((x) => x.cpu));
+  const cpuTwo = median(two.map((x) => x.cpu));
   const roMs = median(ro);
   const label = `${files.length} PE files${dir === WINE ? " (wine64)" : ""}`;
   return [
     row(`scan ${label}, --jobs 2 (process)`, median(k2), roMs, "llvm-readobj --coff-imports --coff-exports", "ms", 1.0),
     row(`scan ${label}: --jobs 2 vs --jobs 1 (processes)`, median(k2), median(k1), "kmdll scan --jobs 1", "ms", 1.0),
     row(`scan ${label}, --jobs 2 (library, in process)`, lib, roMs, "llvm-readobj --coff-imports --coff-exports", "ms"),
+    row(
+      `scan ${label}, library in a fresh process: this thread + one worker (forced) vs this thread only (CPU time of all threads ${cpuTwo.toFixed(0)} ms vs ${cpuOne.toFixed(0)} ms)`,
+      median(two.map((x) => x.ms)),
+      median(one.map((x) => x.ms)),
+      "the same, jobs 1",
+      "ms",
+    ),
   ];
 }
 

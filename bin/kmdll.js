@@ -1,17 +1,39 @@
 #!/usr/bin/env node
-// Thin launcher. The CLI is compiled by `npm run build` to dist/src/cli/main.js (tsc) and bundled
-// into dist/bundle/cli/main.js (scripts/bundle.mjs: a few files load faster than ~200 modules).
+// Thin launcher (a CommonJS file: bin/package.json says so, so Node starts it without its ES module
+// loader). The CLI is compiled by `npm run build` to dist/src/cli/main.js (tsc) and bundled into
+// one CommonJS file, dist/bundle/cli/cli.cjs, with a V8 code cache beside it (scripts/bundle.mjs).
 // The bundle runs when it is at least as new as the tsc output, so a later `tsc` alone runs the
 // fresh unbundled modules rather than a stale bundle; KMDLL_UNBUNDLED=1 always runs them.
-import { statSync } from "node:fs";
-const at = (p) => new URL(p, import.meta.url);
-const built = (u) => statSync(u, { throwIfNoEntry: false })?.mtimeMs;
-const compiled = built(at("../dist/src/cli/main.js"));
-const bundled = process.env.KMDLL_UNBUNDLED ? undefined : built(at("../dist/bundle/cli/main.js"));
-if (compiled === undefined && bundled === undefined) {
-  process.stderr.write("kmdll: not built yet; run `bash scripts/setup.sh` (or `npm run build`) in the kmdll checkout first\n");
-  process.exit(2);
+//
+// The bundle is compiled with its V8 code cache (./load-bundle.js).
+"use strict";
+const { statSync } = require("node:fs");
+const { join } = require("node:path");
+
+const argv = process.argv.slice(2);
+const at = (p) => join(__dirname, p);
+const built = (p) => statSync(p, { throwIfNoEntry: false })?.mtimeMs;
+
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  // What `kmdll --version` prints without loading the CLI (src/version.ts equals package.json's version: test/version.test.ts).
+  process.stdout.write(`${require("../package.json").version}\n`);
+} else {
+  const compiled = built(at("../dist/src/cli/main.js"));
+  const bundle = at("../dist/bundle/cli/cli.cjs");
+  const bundled = process.env.KMDLL_UNBUNDLED ? undefined : built(bundle);
+  if (compiled === undefined && bundled === undefined) {
+    process.stderr.write("kmdll: not built yet; run `bash scripts/setup.sh` (or `npm run build`) in the kmdll checkout first\n");
+    process.exitCode = 2;
+  } else if (bundled !== undefined && (compiled === undefined || bundled >= compiled)) {
+    const { run, cache } = require("./load-bundle.js").loadBundle(bundle);
+    run(argv).then((code) => {
+      process.exitCode = code;
+      // scripts/bundle.mjs: a training run writes the code cache for the next runs.
+      if (process.env.KMDLL_WRITE_CODE_CACHE === "1") cache?.();
+    });
+  } else {
+    import(require("node:url").pathToFileURL(at("../dist/src/cli/main.js")).href).then(async ({ run }) => {
+      process.exitCode = await run(argv);
+    });
+  }
 }
-const main = bundled !== undefined && (compiled === undefined || bundled >= compiled) ? "../dist/bundle/cli/main.js" : "../dist/src/cli/main.js";
-const { run } = await import(at(main).href);
-process.exitCode = await run(process.argv.slice(2));

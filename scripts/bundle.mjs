@@ -1,28 +1,38 @@
 #!/usr/bin/env node
-// Bundles the CLI (`npm run build` runs it after tsc): dist/src/cli/main.js and the scan worker,
-// as compiled by tsc, into a few files in dist/bundle/cli/ (esbuild, ES modules, one chunk per
-// command plus shared chunks, so a command still loads only what it uses). Node then reads and
-// links ~30 files instead of ~200 modules for an emulator run. bin/kmdll.js runs the bundle when
-// it is at least as new as dist/src/cli/main.js (a later `tsc` alone makes the unbundled CLI run,
-// never a stale bundle); KMDLL_UNBUNDLED=1 runs the unbundled modules. The library API
-// (dist/src/index.js) is not bundled. npm packages stay outside the bundle (node_modules).
+// Bundles the CLI (`npm run build` runs it after tsc), as compiled by tsc into dist/src/:
+//  - dist/bundle/cli/cli.cjs: the whole CLI (dist/src/cli/main.js and every command) as one
+//    CommonJS file (esbuild). A command's modules still run only when that command runs (esbuild
+//    wraps what is reached by dynamic import() in lazy initialisers), but Node reads one file
+//    instead of linking ~300 ES modules, and it can be compiled with a V8 code cache:
+//  - dist/bundle/cli/cli.cjs.cache: V8 bytecode of what a training run used (below), written by
+//    that run (bin/kmdll.js with KMDLL_WRITE_CODE_CACHE=1); bin/kmdll.js compiles the bundle with
+//    it, which spares most of the parsing and compiling. It begins with the bundle's build id (a
+//    hash of the bundle, on cli.cjs's first line), so a cache never applies to another build.
+//  - dist/bundle/cli/worker.js: the scan worker thread (an ES module of its own).
+// bin/kmdll.js runs the bundle when it is at least as new as dist/src/cli/main.js (a later `tsc`
+// alone makes the unbundled CLI run, never a stale bundle); KMDLL_UNBUNDLED=1 runs the unbundled
+// modules. The library API (dist/src/index.js) is not bundled. npm packages are bundled into
+// cli.cjs except @viz-js/viz (large, loaded only for SVG output); the worker imports them.
 //
 // `new URL("../rel", import.meta.url)` names a file relative to the module: the bundle keeps it
-// pointing at the same file from dist/bundle/cli/ (the scan worker becomes ./worker.js). Any other
-// use of import.meta.url stops the build, so a new one cannot silently point elsewhere.
-// Source maps (dist/bundle/cli/*.js.map, not in the npm package) lead back to dist/src/: run
+// pointing at the same file from dist/bundle/cli/ (the scan worker becomes ./worker.js); in
+// cli.cjs, import.meta.url is the bundle's own URL. Any other use of import.meta.url stops the
+// build, so a new one cannot silently point elsewhere.
+// Source maps (dist/bundle/cli/*.map, not in the npm package) lead back to dist/src/: run
 // `node --enable-source-maps bin/kmdll.js …` for stacks with those positions.
 //
 //   node scripts/bundle.mjs           build (prints one line)
 //   node scripts/bundle.mjs --check   exit 1 when esbuild is not installed (else build)
-import { readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "dist", "src");
 const outdir = join(root, "dist", "bundle", "cli");
-const entries = { main: join(src, "cli", "main.js"), worker: join(src, "scan", "worker.js") };
+const entries = { cli: join(src, "cli", "main.js"), worker: join(src, "scan", "worker.js") };
 
 let esbuild;
 try {
@@ -34,7 +44,7 @@ try {
 }
 
 const toPosix = (p) => p.split(sep).join("/");
-const outputOf = new Map(Object.entries(entries).map(([name, file]) => [file, join(outdir, `${name}.js`)]));
+const outputOf = new Map([[entries.cli, join(outdir, "cli.cjs")], [entries.worker, join(outdir, "worker.js")]]);
 
 /** Keep module-relative URLs pointing at the same files from the bundle's folder. */
 const moduleUrls = {
@@ -65,22 +75,48 @@ const moduleUrls = {
 
 rmSync(join(root, "dist", "bundle"), { recursive: true, force: true });
 const started = Date.now();
-const result = await esbuild.build({
-  entryPoints: entries,
-  outdir,
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  packages: "external",
-  entryNames: "[name]",
-  chunkNames: "[name]-[hash]",
-  sourcemap: "linked",
-  logLevel: "warning",
-  metafile: true,
-  plugins: [moduleUrls],
+const common = { bundle: true, platform: "node", target: "node20", sourcemap: "linked", logLevel: "warning", metafile: true, plugins: [moduleUrls] };
+// The first line names the build (the id is filled in below; same length, so the source map still fits).
+const ID_PLACEHOLDER = "0000000000000000";
+const cli = await esbuild.build({
+  ...common,
+  entryPoints: [entries.cli],
+  outfile: join(outdir, "cli.cjs"),
+  format: "cjs",
+  external: ["@viz-js/viz"],
+  // import() of a package becomes require() (@viz-js/viz has a CommonJS build): the bundle runs as a vm.Script, which has no module loader of its own.
+  supported: { "dynamic-import": false },
+  define: { "import.meta.url": "__kmdllBundleUrl" },
+  // No comments or indentation: less to read and hash per run (names stay; the source map leads back to dist/src).
+  minifyWhitespace: true,
+  banner: { js: `// kmdll-bundle ${ID_PLACEHOLDER}\n"use strict";\nconst __kmdllBundleUrl = require("node:url").pathToFileURL(__filename).href;` },
+  write: false,
 });
-const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith(".js"));
-const inputs = Object.keys(result.metafile.inputs).length;
-process.stdout.write(`bundle: ${inputs} modules → ${files.length} files in ${toPosix(relative(root, outdir))}/ (${Date.now() - started} ms)\n`);
+const worker = await esbuild.build({ ...common, entryPoints: [entries.worker], outfile: join(outdir, "worker.js"), format: "esm", packages: "external" });
+for (const f of cli.outputFiles) {
+  let text = f.text;
+  if (f.path.endsWith(".cjs")) {
+    // bin/load-bundle.js reads it as latin1 (no UTF-8 decoding): esbuild's default charset escapes non-ASCII.
+    const at = text.search(/[^\x00-\x7f]/);
+    if (at >= 0) throw new Error(`bundle: ${toPosix(relative(root, f.path))} has a non-ASCII character at offset ${at}`);
+    const id = createHash("sha256").update(text).digest("hex").slice(0, ID_PLACEHOLDER.length);
+    text = text.replace(`// kmdll-bundle ${ID_PLACEHOLDER}\n`, `// kmdll-bundle ${id}\n`);
+  }
+  writeFileSync(f.path, text);
+}
+
+// The code cache: one run of the CLI from the bundle (the start-up benchmark's command) writes the
+// bytecode of what it compiled. Without the Unicorn addon the run fails part way; the cache then
+// holds what ran until then. A failed training leaves no cache (the bundle works without one).
+const bin = join(root, "bin", "kmdll.js");
+const fx = (f) => join(root, "test", "fixtures", "x64", f);
+const cacheFile = join(outdir, "cli.cjs.cache");
+if (existsSync(fx("client.sys")) && existsSync(fx("mydriver.sys"))) {
+  const env = { ...process.env, KMDLL_WRITE_CODE_CACHE: "1" };
+  delete env.KMDLL_UNBUNDLED;
+  spawnSync(process.execPath, [bin, "sim", "--install", fx("client.sys"), fx("mydriver.sys"), "--", "start:client", "stop:client"], { env, stdio: "ignore", timeout: 120_000 });
+}
+const files = [...Object.keys(cli.metafile.outputs), ...Object.keys(worker.metafile.outputs)].filter((f) => !f.endsWith(".map"));
+const inputs = new Set([...Object.keys(cli.metafile.inputs), ...Object.keys(worker.metafile.inputs)]).size;
+const cached = existsSync(cacheFile) ? `, code cache ${Math.round(statSync(cacheFile).size / 1024)} KiB` : ", no code cache (the training run failed)";
+process.stdout.write(`bundle: ${inputs} modules → ${files.map((f) => toPosix(relative(outdir, join(root, f)))).join(", ")} in ${toPosix(relative(root, outdir))}/${cached} (${Date.now() - started} ms)\n`);

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # import libraries), Unicorn for the emulator, wine64 for its corpus of real PE files, chromium
 # for the HTML report's browser test, GNU gcc/ld/dlltool for mingw (test/qa-gnu-toolchain: drivers built by another toolchain).
 # strace observes which files kmdll new / build --install write (test/write-confinement).
-PKGS="clang lld llvm strace mingw-w64-x86-64-dev mingw-w64-i686-dev gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 libunicorn-dev pkg-config wine64 make g++ python3 chromium"
+# binutils-mingw-w64-x86-64 has windmc, which kmdll build runs on .mc message files.
+PKGS="clang lld llvm strace mingw-w64-x86-64-dev mingw-w64-i686-dev gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64 libunicorn-dev pkg-config wine64 make g++ python3 chromium"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -62,6 +62,23 @@ test("apihw.sys: PCI configuration space, CMOS, bus translation, interrupts", ()
   assert.deepEqual(hardware(i).filter((e) => e.kind === "interrupt").map((e) => e.op), ["connect", "disconnect"]);
 });
 
+// x86 hal.dll's port routines (the "ports" family): x64 code inlines them as in/out instructions,
+// the x86 build of the same C calls every one of them; both runs give the same hardware events.
+test("apihw.sys: I/O ports through READ_PORT_*/WRITE_PORT_* and their BUFFER forms; on x86 through the twelve HAL routines", async () => {
+  const r = selfCheck("apihw.sys", "TestPorts");
+  const ports = hardware(r).filter((e) => e.kind === "port");
+  assert.ok(ports.some((e) => e.op === "write" && e.address === "0x2a4" && e.value === "0xcafef00d" && e.size === 4), JSON.stringify(ports));
+  const x86 = callImage(fixture("x86", "apihw.sys"), "TestPorts", [], { apis: allApis, trace: true });
+  assert.equal(x86.value, 0n);
+  const called = new Set(x86.events.filter((e) => e.event === "api").map((e) => (e as { api: string }).api));
+  const { kernelModuleExportsFor } = await import("../src/nt/kernel-exports.js");
+  const x86Hal = new Set((kernelModuleExportsFor("hal.dll", "x86") ?? []).map((e) => e.name));
+  for (const a of apisByComponent.ports!) {
+    assert.ok(called.has(`hal.dll!${a.name}`), `${a.name} called by the x86 build`);
+    assert.ok(x86Hal.has(a.name), `${a.name} is an x86 hal.dll export`);
+  }
+});
+
 test("apihw.sys: MDLs, locked and mapped pages, pages for MDLs, contiguous and non-cached memory", () => {
   selfCheck("apihw.sys", "TestMdl");
   selfCheck("apihw.sys", "TestContiguous");

@@ -18,15 +18,18 @@ import { fixture } from "./helpers.js";
 const FAMILIES = ["vm", "drvobj"];
 const exercised = new Set<string>();
 
-function call(exp: string): CallImageResult {
-  const r = callImage(fixture("x64", "apivm.sys"), exp, [], { apis: allApis, trace: true });
+// Both arches: x86's user space is 2 GiB (MmHighestUserAddress 0x7FFEFFFF), x64's 128 TiB.
+const ARCHES = ["x64", "x86"] as const;
+
+function call(exp: string, arch: (typeof ARCHES)[number] = "x64"): CallImageResult {
+  const r = callImage(fixture(arch, "apivm.sys"), exp, [], { apis: allApis, trace: true });
   for (const e of r.events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
   return r;
 }
 
-test("apivm.sys: reserve, commit, protect, query, lock, decommit and release user memory; copy between address spaces", () => {
-  for (const exp of ["TestVirtualMemory", "TestVirtualMemoryArgs", "TestCopyVirtualMemory", "TestCreateDriver"]) {
-    const r = call(exp);
+for (const arch of ARCHES) test(`apivm.sys (${arch}): reserve, commit, protect, query, lock, decommit and release user memory; the user space's layout; copy between address spaces`, () => {
+  for (const exp of ["TestVirtualMemory", "TestVirtualMemoryArgs", "TestUserSpaceLayout", "TestCopyVirtualMemory", "TestCreateDriver"]) {
+    const r = call(exp, arch);
     assert.equal(r.fault, null, `${exp}: ${r.fault?.kind}: ${r.fault?.message}`);
     const fails = r.events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text);
     assert.deepEqual(fails, [], `${exp} failed checks`);
@@ -35,26 +38,27 @@ test("apivm.sys: reserve, commit, protect, query, lock, decommit and release use
   }
 });
 
-test("apivm.sys: wild pointers and page protections end in clean fault reports", () => {
+for (const arch of ARCHES) test(`apivm.sys (${arch}): wild pointers and page protections end in clean fault reports`, () => {
+  // The wild pointer is 0xFFFFA000DEAD0000 in C: 0xDEAD0000 on x86.
   const cases: [string, string, RegExp][] = [
-    ["WildProtectBase", "invalid-read", /0xffffa000dead0000 in ntoskrnl!ZwProtectVirtualMemory/],
-    ["WildOldProtect", "invalid-write", /0xffffa000dead0000 in ntoskrnl!ZwProtectVirtualMemory/],
+    ["WildProtectBase", "invalid-read", /0x(ffffa000)?dead0000 in ntoskrnl!ZwProtectVirtualMemory/],
+    ["WildOldProtect", "invalid-write", /0x(ffffa000)?dead0000 in ntoskrnl!ZwProtectVirtualMemory/],
     ["TouchNoAccess", "invalid-read", /at 0x0*10000 \(protection\)/],
     ["WriteReadOnly", "invalid-write", /at 0x0*10000 \(protection\)/],
-    ["WildDriverName", "invalid-read", /0xffffa000dead0000 in ntoskrnl!IoCreateDriver/],
+    ["WildDriverName", "invalid-read", /0x(ffffa000)?dead0000 in ntoskrnl!IoCreateDriver/],
   ];
   for (const [exp, kind, re] of cases) {
-    const r = call(exp);
+    const r = call(exp, arch);
     assert.equal(r.value, null, exp);
     assert.equal(r.fault?.kind, kind, `${exp}: ${r.fault?.kind} ${r.fault?.message}`);
     assert.match(r.fault!.message, re);
   }
 });
 
-test("a service whose DriverEntry only calls IoCreateDriver cannot be stopped, and the refusal says why", () => {
+for (const arch of ARCHES) test(`a service whose DriverEntry only calls IoCreateDriver cannot be stopped, and the refusal says why (${arch})`, () => {
   const events: TraceEvent[] = [];
   const r = runSimulation({
-    install: [fixture("x64", "apidrv.sys")],
+    install: [fixture(arch, "apidrv.sys")],
     steps: [{ kind: "start", name: "apidrv" }, { kind: "stop", name: "apidrv" }],
     sink: (e) => void events.push(e),
     executor: emulatorExecutor,

@@ -6,13 +6,14 @@
  * `callImage` on the x64 fixture and assert on the x64 result as before.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import type { TraceEvent } from "../src/events.js";
 import { callImage, type CallImageResult } from "../src/sim/call.js";
 import { parseScenario, runSimulation } from "../src/kernel/index.js";
-import { emulatorExecutor } from "../src/sim/emulator.js";
-import { fixture, repoPath, runCli } from "./helpers.js";
+import { emulatorExecutor, emulatorExecutorWith } from "../src/sim/emulator.js";
+import { readDeviceFile } from "../src/sim/devices.js";
+import { fixture, repoPath, runCli, type CliResult } from "./helpers.js";
 import { compactCommon } from "./trace.js";
 
 /**
@@ -30,6 +31,11 @@ export function archNeutralLine(e: TraceEvent): string {
   delete rest.backtrace;
   delete rest.address;
   delete rest.caller;
+  // x86 drivers call HAL's READ_PORT_*/WRITE_PORT_* where x64 code has `in`/`out` instructions.
+  if (event === "hardware") {
+    delete rest.via;
+    delete rest.site;
+  }
   // Where a fault is attributed when the x64 compiler made the call a tail call (x86 code calls).
   if (event === "fault") {
     delete rest.module;
@@ -40,6 +46,8 @@ export function archNeutralLine(e: TraceEvent): string {
     // x86 serves some routines from hal.dll, and KeAcquireSpinLockRaiseToDpc is wdm.h's macro for KfAcquireSpinLock there.
     .replace(/(hal\.dll|ntoskrnl\.exe)!/g, "KERNEL!")
     .replace(/\bKfAcquireSpinLock\b/g, "KeAcquireSpinLockRaiseToDpc")
+    // x86 wdm.h: KeAcquireSpinLockAtDpcLevel / KeReleaseSpinLockFromDpcLevel are the fastcall Kef* routines.
+    .replace(/\bKef(AcquireSpinLockAtDpcLevel|ReleaseSpinLockFromDpcLevel)\b/g, "Ke$1")
     .replace(/0x[0-9a-f]{8,16}\b/gi, "ADDR")
     .replace(/\+0x[0-9a-f]+/g, "+OFF")
     .replace(/(read|write) of [48] byte\(s\)/g, "$1 of a pointer")
@@ -62,6 +70,34 @@ export function outcome(r: CallImageResult): string[] {
  * checked per arch in test/api-drivers.test.ts).
  */
 export const X86_GAPS = new Map<string, string>([]);
+
+/**
+ * Examples built for x64 only (`KMDLL_ARCHES=x64` in their sources), with the reason docs/emulator.md
+ * ("x86") gives; test/arch-coverage.test.ts fails for an x64-only example missing here or there.
+ */
+export const X64_ONLY_EXAMPLES = new Map<string, string>([
+  ["qa-system", "its checks read x64 structures (DUMP_HEADER64 and KDDEBUGGER_DATA64 from KeCapturePersistentThreadState, CONTEXT.Rip/Rsp, EPROCESS and KLDR_DATA_TABLE_ENTRY offsets); x86's 32-bit dump header is not emulated"],
+  ["surface-vuln", "kmdll surface explores x64 drivers only: its canaries, pointer-leak scan and fuzzing patterns are 64-bit values"],
+  ["surface-safe", "kmdll surface explores x64 drivers only (see surface-vuln)"],
+]);
+
+/** The example that builds a fixture file name (TARGETNAME), from examples/<dir>/sources. */
+export function exampleOfFixture(file: string): string | undefined {
+  const target = file.replace(/\.[^.]+$/, "").toLowerCase();
+  for (const dir of readdirSync(repoPath("examples"))) {
+    const src = repoPath("examples", dir, "sources");
+    if (!existsSync(src)) continue;
+    const m = /^TARGETNAME\s*=\s*(\S+)/m.exec(readFileSync(src, "utf8"));
+    if (m && m[1]!.toLowerCase() === target) return dir;
+  }
+  return undefined;
+}
+
+/** Why a fixture has no x86 build: its example's reason, or "no x86 build". */
+export function x64OnlyReason(file: string): string {
+  const ex = exampleOfFixture(file);
+  return (ex && X64_ONLY_EXAMPLES.get(ex)) ?? "no x86 build";
+}
 
 type Options = Parameters<typeof callImage>[3];
 
@@ -90,8 +126,26 @@ export function runScenarioOn(name: string, arch: "x64" | "x86" | "arm64", line:
   if (json.install) json.install = json.install.map((p) => (p.includes("fixtures/x64/") ? fixture(arch, basename(p)) : p));
   const s = parseScenario(json, (p) => resolve(dirname(file), p));
   const events: TraceEvent[] = [];
-  const r = runSimulation({ ...s, sink: (e) => events.push(e), executor: emulatorExecutor });
+  // A scenario's device file (the PnP manager's tree) is read as `kmdll sim` reads it.
+  const executor = s.devices ? emulatorExecutorWith({ verifier: "standard" }, undefined, readDeviceFile(s.devices)) : emulatorExecutor;
+  const r = runSimulation({ ...s, sink: (e) => events.push(e), executor });
   return { ok: r.ok, lines: events.map(line) };
+}
+
+/**
+ * Run `kmdll sim --json` (or any CLI command printing JSON events) on the x64 fixtures and on the
+ * x86 builds of the same C: `make(arch)` gives the arguments for an arch (e.g. with
+ * `fixture(arch, ...)` installs). The exit codes and every event, addresses aside, must agree;
+ * returns the x64 run, on which the test asserts as before.
+ */
+export async function cliBothArches(make: (arch: "x64" | "x86") => string[] | Promise<string[]>, opts: Parameters<typeof runCli>[1] = {}): Promise<CliResult> {
+  const parse = (out: string) =>
+    out.split("\n").filter((l) => l.startsWith("{")).map((l) => archNeutralLine(JSON.parse(l) as TraceEvent));
+  const a = await runCli(await make("x64"), opts);
+  const b = await runCli(await make("x86"), opts);
+  assert.equal(b.code, a.code, `exit code on x86 ${b.code}, x64 ${a.code}: ${b.stdout.slice(-2000)}${b.stderr}`);
+  assert.deepEqual(parse(b.stdout), parse(a.stdout), "the x86 build's events differ from x64's");
+  return a;
 }
 
 /**

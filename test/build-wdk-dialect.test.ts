@@ -288,7 +288,7 @@ test("sources per arch: AMD64_SOURCES/I386_SOURCES, !if $(AMD64), default DLLDEF
   assert.deepEqual([x64.ext, x64.entry], ["dll", "LibEntry"]);
   assert.deepEqual(x64.resources.map((r) => r.path), ["b.rc"]);
   assert.equal(parseSources("TARGETNAME=k\nTARGETTYPE=EXPORT_DRIVER\nDLLDEF=k.def\nSOURCES=a.c\nLINKER_FLAGS=/NOENTRY\n").project!.entry, null);
-  assert.deepEqual(parseSources("TARGETNAME=k\nTARGETTYPE=DRIVER\nSOURCES=a.c\n_NT_TARGET_VERSION=$(_NT_TARGET_VERSION_VISTA)\n").project!.versionDefines, ["-D_WIN32_WINNT=0x0600", "-DWINVER=0x0600", "-DNTDDI_VERSION=0x06000000"]);
+  assert.deepEqual(parseSources("TARGETNAME=k\nTARGETTYPE=DRIVER\nSOURCES=a.c\n_NT_TARGET_VERSION=$(_NT_TARGET_VERSION_VISTA)\n").project!.versionDefines, ["-DAMD64=1", "-D_WIN32_WINNT=0x0600", "-DWINVER=0x0600", "-DNTDDI_VERSION=0x06000000"]);
 });
 
 test("MSVC C that clang alone rejects (kmdll repairs both: docs/build.md): a struct tag first declared in a prototype, an identifier-list prototype", () => {

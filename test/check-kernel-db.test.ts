@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
 import { loadKernelExports, kernelModuleExportsFor } from "../src/nt/kernel-exports.js";
 import { repoPath, tool } from "./helpers.js";
 
@@ -30,6 +31,21 @@ test("npm run kernel-db --check: the committed database is what the generator pr
   const r = spawnSync(process.execPath, [repoPath("scripts/kernel-db.mjs"), "--check", "--no-build"], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /up to date/);
+});
+
+test("x64 lists read without the other architectures' equal the whole database's", () => {
+  // A fresh process: the x64 lists first (the emulator's start, which parses only them), then the whole file.
+  const mod = JSON.stringify(pathToFileURL(repoPath("dist", "src", "nt", "kernel-exports.js")).href);
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", `
+    const k = await import(${mod});
+    const part = Object.fromEntries(["ntoskrnl.exe", "hal.dll", "usbd.sys", "nope.sys"].map((m) => [m, k.kernelModuleExportsFor(m, "x64")]));
+    const arm = k.kernelModuleExportsFor("hal.dll", "arm64");
+    const whole = k.loadKernelExports();
+    process.stdout.write(JSON.stringify({ same: Object.entries(part).every(([m, l]) => JSON.stringify(l) === JSON.stringify(whole.modules[m])), n: part["ntoskrnl.exe"].length, arm: arm.length, halX64: whole.modules["hal.dll"].length }));`], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as { same: boolean; n: number; arm: number; halX64: number };
+  assert.ok(got.same, r.stdout);
+  assert.ok(got.n > 2000 && got.arm > got.halX64, r.stdout);
 });
 
 test("database covers ntoskrnl.exe and hal.dll for x64 and x86, and x86-only modules", () => {
@@ -65,7 +81,9 @@ test("every ntoskrnl.exe/hal.dll routine the emulator implements is an export th
   const { allApis } = await import("../src/emu/api/index.js");
   // Routines Windows exports on x86 only (x64 headers make them macros or inlines): their
   // handlers serve 32-bit drivers; on x64 a driver importing one fails to load, as on Windows.
-  const x86Only = new Set(["_alldiv", "_aulldiv", "_allrem", "_aullrem", "_allmul", "_allshl", "_allshr", "_aullshr", "KfLowerIrql", "KeAcquireSpinLock", "KefAcquireSpinLockAtDpcLevel", "KefReleaseSpinLockFromDpcLevel", "KeQuerySystemTime", "KeQueryInterruptTime", "KeQueryTickCount", "KeGetCurrentProcessorNumber", "KfAcquireSpinLock", "KfReleaseSpinLock", "_except_handler3", "_local_unwind2", "_global_unwind2", "_abnormal_termination", "_alloca_probe"]);
+  const x86Only = new Set(["_alldiv", "_aulldiv", "_allrem", "_aullrem", "_allmul", "_allshl", "_allshr", "_aullshr", "KfLowerIrql", "KeAcquireSpinLock", "KefAcquireSpinLockAtDpcLevel", "KefReleaseSpinLockFromDpcLevel", "KeQuerySystemTime", "KeQueryInterruptTime", "KeQueryTickCount", "KeGetCurrentProcessorNumber", "KfAcquireSpinLock", "KfReleaseSpinLock", "_except_handler3", "_local_unwind2", "_global_unwind2", "_abnormal_termination", "_alloca_probe",
+    // hal.dll's port routines: x64 wdm.h inlines them as in/out.
+    ...["UCHAR", "USHORT", "ULONG"].flatMap((t) => [`READ_PORT_${t}`, `WRITE_PORT_${t}`, `READ_PORT_BUFFER_${t}`, `WRITE_PORT_BUFFER_${t}`])]);
   const names = (arch: string, m: string) => new Set((kernelModuleExportsFor(m, arch) ?? []).map((e) => e.name));
   const x64 = new Set([...names("x64", "ntoskrnl.exe"), ...names("x64", "hal.dll")]);
   const x86 = new Set([...names("x86", "ntoskrnl.exe"), ...names("x86", "hal.dll")]);

@@ -10,7 +10,7 @@ export const ARCHES: Arch[] = ["x64", "x86"];
 /** Example drivers that are correct: zero findings expected (with a root holding the export drivers). */
 export const CLEAN: Record<Arch, string[]> = {
   x64: ["mydriver", "client", "clean-declspec", "ifprovider", "ifclient", "busdrv", "funcdrv", "portlib", "miniport"],
-  x86: ["mydriver", "client", "ifprovider", "ifclient", "busdrv", "funcdrv", "portlib", "miniport"],
+  x86: ["mydriver", "client", "clean-declspec", "ifprovider", "ifclient", "busdrv", "funcdrv", "portlib", "miniport"],
 };
 
 /** A SystemRoot-like folder: <root>/System32/drivers holding copies of the given fixtures. */

@@ -102,15 +102,17 @@ test("kmdll call: usage errors exit 2 with one line", async () => {
   }
 });
 
-test("kmdll call resolves a forwarded import like the kernel loader (fwdshim.sys!ShimDouble → chainc.sys!ChainC)", async () => {
+// On x86 the forwarder's import library gets the target's stdcall symbol (_ShimDouble@4, from
+// chainc.lib's _ChainC@4), so an NTAPI importer links, and the stack stays balanced through it.
+for (const arch of ["x64", "x86"] as const) test(`kmdll call resolves a forwarded import like the kernel loader (fwdshim.sys!ShimDouble → chainc.sys!ChainC), ${arch}`, async () => {
   // The fixture really is a forwarder (independent reading: llvm-objdump).
-  const dump = tool("llvm-objdump", ["-p", fixture("x64", "fwdshim.sys")]).stdout;
+  const dump = tool("llvm-objdump", ["-p", fixture(arch, "fwdshim.sys")]).stdout;
   assert.match(dump, /ShimDouble \(forwarded to chainc\.ChainC\)/);
   const root = mkdtempSync(join(tmpdir(), "kmdll-root-"));
   try {
     mkdirSync(join(root, "System32", "drivers"), { recursive: true });
-    for (const f of ["fwdshim.sys", "chainc.sys"]) copyFileSync(fixture("x64", f), join(root, "System32", "drivers", f));
-    const r = await runCli(["call", fixture("x64", "fwduser.sys"), "UseShim", "20", "--root", root, "--json"]);
+    for (const f of ["fwdshim.sys", "chainc.sys"]) copyFileSync(fixture(arch, f), join(root, "System32", "drivers", f));
+    const r = await runCli(["call", fixture(arch, "fwduser.sys"), "UseShim", "20", "--root", root, "--json"]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const j = JSON.parse(r.stdout) as { return: string; events: { event: string; module?: string; routine?: string }[] };
     // UseShim(x) = ShimDouble(x) + 100 * ShimVersion() = ChainC(20) + 300 (examples/sc-forward*).

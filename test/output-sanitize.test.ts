@@ -89,9 +89,10 @@ test("inspect / check / graph / lib list: hostile names from files are escaped i
   assert.ok(lj.some((r) => r.symbol === EVIL_EXPORT));
 });
 
-test("call / sim: DbgPrint text and hostile names are escaped in text and --trace, exact in JSON", async () => {
+// On the x64 driver and on its x86 build: the text is the driver's, whatever its arch.
+for (const arch of ["x64", "x86"] as const) test(`call / sim: DbgPrint text and hostile names are escaped in text and --trace, exact in JSON (${arch})`, async () => {
   const printed = "chatty: \x1b]0;pwned\x07title\x1b[2J\rscenario passed: 1 step(s) as expected\u009b31m\n";
-  const chatty = fixture("x64", "chatty.sys");
+  const chatty = fixture(arch, "chatty.sys");
   for (const args of [["call", chatty, "PrintHostile"], ["call", "--trace", chatty, "PrintHostile"]]) {
     const r = await runCli(args);
     assert.equal(r.code, 0, r.stderr);

@@ -45,7 +45,10 @@ test("npm pack: what the CLI, the addon build and the demo need; no source maps,
     assert.ok(files.includes(f), `${f} in the package`);
   }
   // The bundled CLI (scripts/bundle.mjs) is in the package when the checkout has it (esbuild installed), without its source maps.
-  if (existsSync(join(REPO, "dist", "bundle", "cli", "main.js"))) assert.ok(files.includes("dist/bundle/cli/main.js") && files.includes("dist/bundle/cli/worker.js"), "the CLI bundle in the package");
+  if (existsSync(join(REPO, "dist", "bundle", "cli", "cli.cjs"))) {
+    for (const f of ["cli.cjs", "cli.cjs.cache", "worker.js"]) assert.ok(files.includes(`dist/bundle/cli/${f}`), `the CLI bundle's ${f} in the package`);
+  }
+  assert.ok(files.includes("bin/package.json") && files.includes("bin/load-bundle.js"), "the launcher's CommonJS scope and bundle loader");
   assert.deepEqual(files.filter((f) => f.endsWith(".map")), [], "no source maps");
   assert.deepEqual(files.filter((f) => /^(src|test)\/.*\.ts$/.test(f) || f.startsWith("dist/test") || f.startsWith("native/build")), []);
   assert.ok(!Object.keys(pkg.dependencies).some((d) => d.startsWith("ajv")), "ajv is a test dependency");

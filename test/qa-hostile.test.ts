@@ -155,10 +155,24 @@ interface CallJson {
   events: { event: string; kind?: string; message?: string; module?: string; api?: string; rule?: string }[];
 }
 
+/**
+ * Call an export of the x64 build and, when the arguments fit an x86 pointer, of the x86 build of
+ * the same C: the exit code, the return value (32 bits) and the fault kind must agree. Returns the x64 run.
+ */
 async function call(exp: string, ...args: string[]): Promise<{ r: CliResult; j: CallJson }> {
-  const r = await runCli(["call", "--json", "--timeout", "1", HOSTILE, exp, ...args], { timeoutMs: 60_000 });
-  assert.doesNotMatch(r.stderr, /internal error|^\s+at .*\.js:\d+/m, r.stderr);
-  return { r, j: JSON.parse(r.stdout) as CallJson };
+  const once = async (image: string) => {
+    const r = await runCli(["call", "--json", "--timeout", "1", image, exp, ...args], { timeoutMs: 60_000 });
+    assert.doesNotMatch(r.stderr, /internal error|^\s+at .*\.js:\d+/m, r.stderr);
+    return { r, j: JSON.parse(r.stdout) as CallJson };
+  };
+  const a = await once(HOSTILE);
+  if (args.every((x) => BigInt(x) < 0x100000000n)) {
+    const b = await once(fixture("x86", "qahostile.sys"));
+    const kind = (j: CallJson) => j.events.find((e) => e.event === "fault")?.kind ?? null;
+    const ret = (j: CallJson) => (j.return === undefined || j.return === null ? null : BigInt(j.return) & 0xffffffffn);
+    assert.deepEqual([b.r.code, kind(b.j), ret(b.j)], [a.r.code, kind(a.j), ret(a.j)], `${exp} on x86: ${b.r.stdout.slice(0, 1500)}`);
+  }
+  return a;
 }
 
 function faultOf(j: CallJson): { kind?: string; message?: string; module?: string } {

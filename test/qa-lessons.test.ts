@@ -10,13 +10,14 @@ import { runSimulation } from "../src/kernel/simulation.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";
+import { archNeutralLine } from "./arch-compare.js";
 
 const TESTS = ["TestDriverSection", "TestVersionWithoutSize", "TestSystemInformation", "TestFreeWithoutTag", "TestSectionObject", "TestSystemDrivers"];
 
-function run(extra: string[]) {
+function run(extra: string[], arch: "x64" | "x86" = "x64") {
   const events: TraceEvent[] = [];
   const r = runSimulation({
-    install: [fixture("x64", "qalessons.sys")],
+    install: [fixture(arch, "qalessons.sys")],
     steps: [
       { kind: "start", name: "qalessons" },
       ...[...TESTS, ...extra].map((t) => ({ kind: "call" as const, module: "qalessons.sys", routine: t, args: [], expect: 0n })),
@@ -50,4 +51,14 @@ test("qalessons.sys: a string a kernel routine allocated and the driver never fr
   assert.equal(own[0]!["by"], undefined);
   assert.equal(b.r.ok, false);
   assert.equal(b.r.findings, 1);
+});
+
+// The lessons are not arch-specific: the x86 build gives the x64 build's events (addresses aside).
+test("qalessons.sys on x86: the same events as on x64, lessons and leaks included", () => {
+  for (const extra of [[], ["LeakKernelString"], ["LeakOwnPool"]]) {
+    const a = run(extra, "x64");
+    const b = run(extra, "x86");
+    assert.equal(b.r.ok, a.r.ok, extra.join());
+    assert.deepEqual(b.events.filter((e) => e.event !== "api").map(archNeutralLine), a.events.filter((e) => e.event !== "api").map(archNeutralLine), extra.join());
+  }
 });

@@ -16,12 +16,13 @@ import { fixture, repoPath } from "./helpers.js";
 const EXPORTS = ["EscapeOpen", "EscapeWrite", "EscapeDelete", "EscapeList", "EscapeRename", "TouchHardware"];
 const haveStrace = spawnSync("strace", ["-V"]).status === 0;
 
-test("strace: the file sandbox and the machine model never touch the host outside --root", { skip: haveStrace ? false : "strace missing" }, () => {
+// On the x64 driver and on its x86 build (which reaches ports through HAL's READ_PORT_*/WRITE_PORT_*).
+for (const arch of ["x64", "x86"] as const) test(`strace: the file sandbox and the machine model never touch the host outside --root (${arch})`, { skip: haveStrace ? false : "strace missing" }, () => {
   const base = realpathSync(mkdtempSync(join(tmpdir(), "kmdll-sbx-")));
   try {
     const root = join(base, "root");
     mkdirSync(join(root, "System32", "drivers"), { recursive: true });
-    copyFileSync(fixture("x64", "sbxescape.sys"), join(root, "System32", "drivers", "sbxescape.sys"));
+    copyFileSync(fixture(arch, "sbxescape.sys"), join(root, "System32", "drivers", "sbxescape.sys"));
     writeFileSync(join(base, "canary.txt"), "KMDLL-CANARY: the host's secret\n");
     writeFileSync(join(root, "inside.txt"), "inside the root\n");
     symlinkSync(base, join(root, "outlink"));

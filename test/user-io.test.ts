@@ -9,10 +9,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { fixture, repoPath, runCli } from "./helpers.js";
+import { cliBothArches } from "./arch-compare.js";
 import { parseStepObject, parseStepText } from "../src/kernel/scenario.js";
 import { KmdllError } from "../src/errors.js";
 
 const KIO = fixture("x64", "kmdllio.sys");
+/** The device driver of an arch: the requests below run on x64 and x86 with the same events (arch-compare.ts). */
+const kio = (arch: "x64" | "x86") => fixture(arch, "kmdllio.sys");
 const ctl = (fn: number, method: number, access: number) => ((0x8a00 << 16) | (access << 14) | (fn << 2) | method) >>> 0;
 const REVERSE = ctl(0x800, 0, 0);
 const COUNT = ctl(0x801, 1, 1);
@@ -66,11 +69,12 @@ test("a scenario uses three devices like a program: buffered, direct and neither
     const key = payload[7]!;
     const input = [9, 8, 7, 0x5a, 0];
     const fill = Array.from({ length: 24 }, (_, k) => 0x33 + 7 * k);
-    const file = join(dir, "s.json");
+    const write = (arch: "x64" | "x86") => {
+    const file = join(dir, `s-${arch}.json`);
     writeFileSync(
       file,
       JSON.stringify({
-        install: [KIO],
+        install: [kio(arch)],
         steps: [
           { start: "kmdllio" },
           { open: "\\\\.\\KmdllIoBuf", as: "buf" },
@@ -99,7 +103,9 @@ test("a scenario uses three devices like a program: buffered, direct and neither
         ].map((s) => JSON.parse(JSON.stringify(s))),
       }),
     );
-    const r = await runCli(["sim", "--json", file]);
+    return ["sim", "--json", file];
+    };
+    const r = await cliBothArches(write);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const io = events(r.stdout).filter((e) => e.event === "io");
     assert.equal(io.length, 20);
@@ -125,8 +131,8 @@ test("a scenario uses three devices like a program: buffered, direct and neither
   }));
 
 test("METHOD_IN_DIRECT counts through the MDL; a file name below the device reaches IRP_MJ_CREATE", async () => {
-  const r = await runCli([
-    "sim", "--json", "--install", KIO, "--", "start:kmdllio",
+  const r = await cliBothArches((arch) => [
+    "sim", "--json", "--install", kio(arch), "--", "start:kmdllio",
     "open:\\\\.\\KmdllIoDirect,as=d", `ioctl:d:${c(COUNT)}:00,out=32,info=32`, `ioctl:d:${c(COUNT)}:01,out=32,info=0`,
     "open:\\\\.\\KmdllIoBuf\\abc,as=sub", `ioctl:sub:${c(MODE)},out=16`, "open:\\\\.\\KmdllIoBuf\\much-too-long-name,as=x,status=STATUS_OBJECT_NAME_NOT_FOUND",
     "open:\\\\.\\NoSuchDevice,status=STATUS_OBJECT_NAME_NOT_FOUND", "open:\\Nowhere\\Dev,status=STATUS_OBJECT_PATH_NOT_FOUND",
@@ -184,8 +190,8 @@ test("strace: input files named by steps are never opened outside the scenario's
   }));
 
 test("close: CloseHandle succeeds whatever the driver completes IRP_MJ_CLEANUP with; no cleanup routine, no IRP", async () => {
-  const r = await runCli([
-    "sim", "--json", "--install", KIO, fixture("x64", "kmdllio_unsafe.sys"), "--", "start:kmdllio", "start:kmdllio_unsafe",
+  const r = await cliBothArches((arch) => [
+    "sim", "--json", "--install", kio(arch), fixture(arch, "kmdllio_unsafe.sys"), "--", "start:kmdllio", "start:kmdllio_unsafe",
     "open:\\\\.\\KmdllIoBuf\\refuse,as=r", "close:r,status=STATUS_SUCCESS", "open:\\\\.\\KmdllIoUnsafe,as=u", "close:u",
   ]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -200,7 +206,7 @@ test("close: CloseHandle succeeds whatever the driver completes IRP_MJ_CLEANUP w
 
 test("a pended request: the program waits while the scheduler runs the driver's timer DPC, which completes it", async () => {
   const PENDING = ctl(0x806, 0, 0);
-  const r = await runCli(["sim", "--json", "--install", KIO, "--", "start:kmdllio", "open:\\\\.\\KmdllIoBuf,as=h", `ioctl:h:${c(PENDING)}:41,out=1,expect=${hex([0x41 + 1])}`, `ioctl:h:${c(PENDING)}:7f,out=1,info=1`, "close:h"]);
+  const r = await cliBothArches((arch) => ["sim", "--json", "--install", kio(arch), "--", "start:kmdllio", "open:\\\\.\\KmdllIoBuf,as=h", `ioctl:h:${c(PENDING)}:41,out=1,expect=${hex([0x41 + 1])}`, `ioctl:h:${c(PENDING)}:7f,out=1,info=1`, "close:h"]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const io = events(r.stdout).filter((e) => e.event === "io" && e.op === "ioctl");
   assert.deepEqual(io.map((e) => [e.status, e.output, e.completed]), [["0x00000000", "42", true], ["0x00000000", "80", true]]);

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { fixture, runCli } from "./helpers.js";
+import { fixture } from "./helpers.js";
+import { cliBothArches } from "./arch-compare.js";
 import { UserSpace, USER_BUFFERS_BASE } from "../src/emu/user/space.js";
 
 const KIO = fixture("x64", "kmdllio.sys");
@@ -18,12 +19,15 @@ const ctl = (fn: number, method: number, access: number) => ((0x8a00 << 16) | (a
 const hex = (b: number[]) => b.map((x) => (x & 0xff).toString(16).padStart(2, "0")).join("");
 const code = (n: number) => "0x" + n.toString(16);
 
+/** Run the steps on the x64 drivers and on their x86 builds: the events must agree (arch-compare.ts); the x64 run is returned. */
 async function scenario(steps: unknown[]): Promise<{ code: number; events: Record<string, unknown>[]; stdout: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), "kmdll-userio-"));
   try {
-    const file = join(dir, "s.json");
-    writeFileSync(file, JSON.stringify({ install: [KIO, UNSAFE], steps }));
-    const r = await runCli(["sim", "--json", file]);
+    const r = await cliBothArches((arch) => {
+      const file = join(dir, `s-${arch}.json`);
+      writeFileSync(file, JSON.stringify({ install: arch === "x64" ? [KIO, UNSAFE] : [fixture(arch, "kmdllio.sys"), fixture(arch, "kmdllio_unsafe.sys")], steps }));
+      return ["sim", "--json", file];
+    });
     return { ...r, events: r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
   } finally {
     rmSync(dir, { recursive: true, force: true });

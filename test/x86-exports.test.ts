@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
-import { bindX86Exports, directiveExportNames, x86DirectiveAliases, x86ImportDef, x86LinkerDef } from "../src/formats/def/x86-names.js";
+import { bindX86Exports, bindX86Forwarders, directiveExportNames, x86DirectiveAliases, x86ImportDef, x86LinkerDef } from "../src/formats/def/x86-names.js";
 import { parseDef, writeDef } from "../src/formats/def/index.js";
 import { kernelImportDefs, routineOfSymbol } from "../src/toolchain/kernel-implib.js";
 
@@ -68,6 +68,18 @@ test("bindX86Exports: link.exe's lookup order for undecorated, decorated and C++
   assert.equal(byName.get("Fast"), "@Fast@4");
   assert.equal(byName.get("Alias"), "Alias@8", "the importer's symbol carries the exported name");
   assert.equal(imports.exports.find((e) => e.name.startsWith("DllInitialize"))!.name, "DllInitialize", "PRIVATE entries are left alone");
+});
+
+test("bindX86Forwarders: a forwarder takes its target's convention from the import library on the link line", () => {
+  const def = parseDef("EXPORTS\n Twice = chainc.ChainC\n Fast = HAL.KfRaiseIrql\n Plain = other.Plain\n Unknown = nowhere.X\n ByOrd = chainc.#3\n").def;
+  const imports = new Map([["chainc!ChainC", "_ChainC@4"], ["hal!KfRaiseIrql", "@KfRaiseIrql@4"], ["other!Plain", "_Plain"]]);
+  const b = bindX86Forwarders(def, imports);
+  assert.deepEqual(b.map((x) => `${x.export} ${x.convention} ${x.argBytes}`), ["Twice stdcall 4", "Fast fastcall 4"]);
+  const byName = new Map(x86ImportDef(def, b).exports.map((e) => [e.importName ?? e.name, e.name]));
+  assert.equal(byName.get("Twice"), "Twice@4");
+  assert.equal(byName.get("Fast"), "@Fast@4");
+  assert.equal(byName.get("Plain"), "Plain", "cdecl or unknown targets stay as written");
+  assert.equal(byName.get("Unknown"), "Unknown");
 });
 
 test("directive exports: GNU -export:\"F@N\" gets an /alternatename onto _F@N; MSVC /EXPORT:_F@N needs none", () => {

@@ -37,4 +37,5 @@
 #include <kmdll/pool2.h>
 #include <kmdll/mdl-flags.h>
 #include <kmdll/key-info.h>
+#include <kmdll/wdm-fixes.h>
 #endif

@@ -17,11 +17,22 @@
 
 #define VM_TAG 'mVpA'
 
+/* An address in system space on either arch (x64 kernel images; x86's system range starts at 0x80000000). */
+#ifdef _WIN64
+#define KERNEL_VA ((PVOID)(ULONG_PTR)0xFFFFF80000000000ULL)
+#else
+#define KERNEL_VA ((PVOID)(ULONG_PTR)0x80400000UL)
+#endif
+/* Where every process sees KUSER_SHARED_DATA (read-only), on x86 and x64 alike. */
+#define SHARED_USER_DATA_VA ((PVOID)(ULONG_PTR)0x7FFE0000UL)
+
 typedef struct _VM_BASIC_INFO {
     PVOID BaseAddress;
     PVOID AllocationBase;
     ULONG AllocationProtect;
-    USHORT PartitionId;
+#ifdef _WIN64
+    USHORT PartitionId;   /* winnt.h: 64-bit only (0x30 bytes on x64, 0x1C on x86) */
+#endif
     SIZE_T RegionSize;
     ULONG State;
     ULONG Protect;
@@ -49,6 +60,14 @@ typedef struct _VM_BASIC_INFO {
 #define STATUS_MEMORY_NOT_ALLOCATED ((NTSTATUS)0xC00000A0L)
 #endif
 
+/* ntifs.h declares these (Microsoft Learn); an undeclared call would be cdecl, which on x86
+ * pops the stack twice after the stdcall routine (_ZwAllocateVirtualMemory@24). */
+NTSYSAPI NTSTATUS NTAPI ZwAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits, PSIZE_T RegionSize,
+    ULONG AllocationType, ULONG Protect);
+NTSYSAPI NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits, PSIZE_T RegionSize,
+    ULONG AllocationType, ULONG Protect);
+NTSYSAPI NTSTATUS NTAPI ZwFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG FreeType);
+NTSYSAPI NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG FreeType);
 NTSYSAPI NTSTATUS NTAPI ZwQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, ULONG MemoryInformationClass,
     PVOID MemoryInformation, SIZE_T MemoryInformationLength, PSIZE_T ReturnLength);
 NTSYSAPI NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, ULONG MemoryInformationClass,
@@ -66,6 +85,7 @@ __declspec(dllimport) extern POBJECT_TYPE *IoDriverObjectType;
 /* vm.c */
 int TestVirtualMemory(void);
 int TestVirtualMemoryArgs(void);
+int TestUserSpaceLayout(void);
 int TestCopyVirtualMemory(void);
 int WildProtectBase(void);
 int WildOldProtect(void);

@@ -80,7 +80,7 @@ int TestVirtualMemory(void)
     CHECK(Protect(base, PAGE, PAGE_NOACCESS | PAGE_GUARD, &old) == STATUS_INVALID_PAGE_PROTECTION);
     CHECK(Protect(base, 0x4000, PAGE_READONLY, &old) == STATUS_CONFLICTING_ADDRESSES);
     CHECK(Protect((PVOID)0x1000, PAGE, PAGE_READONLY, &old) == STATUS_CONFLICTING_ADDRESSES);
-    CHECK(Protect((PVOID)(ULONG_PTR)0xFFFFF80000000000ULL, PAGE, PAGE_READONLY, &old) == STATUS_INVALID_PARAMETER_2);
+    CHECK(Protect(KERNEL_VA, PAGE, PAGE_READONLY, &old) == STATUS_INVALID_PARAMETER_2);
     CHECK(Protect(base, 0, PAGE_READONLY, &old) == STATUS_INVALID_PARAMETER_3);
 
     /* Lock: the second lock of the same pages says they were locked. */
@@ -133,8 +133,35 @@ int TestVirtualMemory(void)
     CHECK(ZwAllocateVirtualMemory(NtCurrentProcess(), &base, 1, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) == STATUS_SUCCESS);
     CHECK(base != NULL && (ULONG_PTR)base < 0x80000000);
     b = NULL;
-    CHECK(Alloc(&b, PAGE, MEM_RESERVE | MEM_COMMIT | MEM_TOP_DOWN, PAGE_READWRITE) == STATUS_SUCCESS && (ULONG_PTR)b > 0x80000000);
+    /* (within the top MiB of the user space: 2 GiB on x86, 128 TiB on x64; not on the shared page) */
+    CHECK(Alloc(&b, PAGE, MEM_RESERVE | MEM_COMMIT | MEM_TOP_DOWN, PAGE_READWRITE) == STATUS_SUCCESS
+          && (ULONG_PTR)b > (ULONG_PTR)MM_HIGHEST_USER_ADDRESS - 0x100000 && b != SHARED_USER_DATA_VA);
     CHECK(Release(base) == STATUS_SUCCESS && Release(b) == STATUS_SUCCESS);
+    return failures;
+}
+
+int TestUserSpaceLayout(void)
+{
+    int failures = 0;
+    VM_BASIC_INFO info;
+    PVOID base;
+    const KUSER_SHARED_DATA *user = (const KUSER_SHARED_DATA *)SHARED_USER_DATA_VA;
+
+    /* The user range: 2 GiB less 64 KiB on x86, 128 TiB less 64 KiB on x64 (wdm.h/ntddk.h). */
+#ifdef _WIN64
+    CHECK((ULONG_PTR)MM_HIGHEST_USER_ADDRESS == 0x7FFFFFFEFFFFULL && MM_USER_PROBE_ADDRESS == 0x7FFFFFFF0000ULL);
+#else
+    CHECK((ULONG_PTR)MM_HIGHEST_USER_ADDRESS == 0x7FFEFFFF && MM_USER_PROBE_ADDRESS == 0x7FFF0000);
+#endif
+    CHECK((ULONG_PTR)MM_SYSTEM_RANGE_START > (ULONG_PTR)MM_HIGHEST_USER_ADDRESS);
+    /* KUSER_SHARED_DATA's user view: one committed read-only page with the kernel page's data. */
+    CHECK(Query(SHARED_USER_DATA_VA, &info) == STATUS_SUCCESS && info.State == MEM_COMMIT && info.Protect == PAGE_READONLY
+          && info.BaseAddress == SHARED_USER_DATA_VA && info.RegionSize == PAGE);
+    CHECK(user->NtMajorVersion == SharedUserData->NtMajorVersion && user->NtMajorVersion >= 6);
+    base = SHARED_USER_DATA_VA;
+    CHECK(Alloc(&base, PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) == STATUS_CONFLICTING_ADDRESSES);
+    base = (PVOID)((ULONG_PTR)MM_HIGHEST_USER_ADDRESS + 1);
+    CHECK(Alloc(&base, PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) == STATUS_INVALID_PARAMETER_2);
     return failures;
 }
 
@@ -153,7 +180,7 @@ int TestVirtualMemoryArgs(void)
     CHECK(Alloc(&base, 0, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) == STATUS_INVALID_PARAMETER_4);
     CHECK(ZwAllocateVirtualMemory(NtCurrentProcess(), &base, 25, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) == STATUS_INVALID_PARAMETER_3);
     CHECK(ZwAllocateVirtualMemory((HANDLE)(ULONG_PTR)0x1234, &base, 0, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) == STATUS_INVALID_HANDLE);
-    base = (PVOID)(ULONG_PTR)0xFFFFF80000000000ULL;
+    base = KERNEL_VA;
     CHECK(Alloc(&base, PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) == STATUS_INVALID_PARAMETER_2);
     /* Commit without a reservation at an address nobody reserved. */
     base = (PVOID)0x30000000;
@@ -164,7 +191,7 @@ int TestVirtualMemoryArgs(void)
     CHECK(ZwFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_DECOMMIT | MEM_RELEASE) == STATUS_INVALID_PARAMETER_4);
     CHECK(ZwQueryVirtualMemory(NtCurrentProcess(), (PVOID)0x10000, 0x7f, &info, sizeof(info), &len) == STATUS_INVALID_INFO_CLASS);
     CHECK(ZwQueryVirtualMemory(NtCurrentProcess(), (PVOID)0x10000, VmMemoryBasicInformation, small, sizeof(small), &len) == STATUS_INFO_LENGTH_MISMATCH);
-    CHECK(ZwQueryVirtualMemory(NtCurrentProcess(), (PVOID)(ULONG_PTR)0xFFFFF80000000000ULL, VmMemoryBasicInformation, &info, sizeof(info), &len) == STATUS_INVALID_PARAMETER);
+    CHECK(ZwQueryVirtualMemory(NtCurrentProcess(), KERNEL_VA, VmMemoryBasicInformation, &info, sizeof(info), &len) == STATUS_INVALID_PARAMETER);
     /* The Nt forms answer the same. */
     base = NULL;
     size = PAGE;

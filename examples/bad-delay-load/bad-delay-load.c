@@ -7,8 +7,9 @@
 
 EXTERN_C DECLSPEC_IMPORT int NTAPI LoadPrinterDriver(int arg1);
 
-/* Stands in for delayimp.lib's helper (a user-mode routine) so that the link succeeds. */
-void *__delayLoadHelper2(void *descriptor, void **slot)
+/* Stands in for delayimp.lib's helper (a user-mode routine) so that the link succeeds;
+ * delayimp.h declares it WINAPI (stdcall on x86: ___delayLoadHelper2@8). */
+void * NTAPI __delayLoadHelper2(void *descriptor, void **slot)
 {
     UNREFERENCED_PARAMETER(descriptor);
     return *slot;

@@ -17,6 +17,12 @@ typedef struct {
     ULONG_PTR StartAddressOfRawData, EndAddressOfRawData, AddressOfIndex, AddressOfCallBacks;
     ULONG SizeOfZeroFill, Characteristics;
 } TLS_DIRECTORY64;
+#ifdef _M_IX86
+/* x86 code reaches the thread's TLS array through fs:[__tls_array], an absolute symbol whose
+ * value is the TEB offset of ThreadLocalStoragePointer (0x2C in the x86 TEB; the CRT's tlssup
+ * defines it the same way). */
+__asm__(".globl __tls_array\n.set __tls_array, 0x2C");
+#endif
 const TLS_DIRECTORY64 _tls_used = { (ULONG_PTR)&_tls_start, (ULONG_PTR)&_tls_end, (ULONG_PTR)&_tls_index, 0, 0, 0 };
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)

@@ -45,17 +45,18 @@ LONG64 NTAPI WriteReadOnlyData(void)
     return 2;
 }
 
-/* KUSER_SHARED_DATA's kernel mapping is read only (Windows bug checks on this write). */
+/* KUSER_SHARED_DATA's kernel mapping is read only (Windows bug checks on this write).
+ * KI_USER_SHARED_DATA (wdm.h): 0xFFFFF78000000000 on x64, 0xFFDF0000 on x86. */
 LONG64 NTAPI WriteKuserShared(void)
 {
-    *(volatile ULONG *)0xFFFFF78000000000ULL = 0x12345678;
+    *(volatile ULONG *)(ULONG_PTR)KI_USER_SHARED_DATA = 0x12345678;
     return 3;
 }
 
 /* Reads KUSER_SHARED_DATA (TickCountMultiplier at +0x4): must work, nonzero on Windows. */
 LONG64 NTAPI ReadKuserShared(void)
 {
-    return *(volatile ULONG *)(0xFFFFF78000000000ULL + 0x4);
+    return *(volatile ULONG *)((ULONG_PTR)KI_USER_SHARED_DATA + 0x4);
 }
 
 /* A privileged instruction the emulator cannot give a meaning to: reading an MSR (IA32_LSTAR). */

@@ -5,6 +5,10 @@
 #pragma once
 #include <ntddk.h>
 
+/* ntifs.h (Microsoft Learn): declared here, since an undeclared call is cdecl, which on x86
+ * unbalances the stack around the stdcall routine (_PsLookupProcessByProcessId@8). */
+NTKERNELAPI NTSTATUS NTAPI PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS *Process);
+
 #define VF_TAG 'fVmK' /* "KmVf" */
 
 /* Run a routine as a work item (PASSIVE_LEVEL, on a worker thread) and wait until it has run. */

@@ -231,7 +231,7 @@ export class Emulator {
     if (base + BigInt(memImage.length) > space.driverImagesEnd) {
       throw new ResourceLimitError(`${name}: the driver image area (0x${space.driverImagesBase.toString(16)}-0x${space.driverImagesEnd.toString(16)}) is full`);
     }
-    if (image.machine === "x64") for (const [rva, op] of patchPrivileged(image, memImage)) this.privileged.set(base + BigInt(rva), op);
+    if (image.machine === "x64" || image.machine === "x86") for (const [rva, op] of patchPrivileged(image, memImage, image.machine)) this.privileged.set(base + BigInt(rva), op);
     this.insn.watchImage(name, base, image, memImage);
     const regions = placeLayout(this.uc, name, image, memImage, base, spans);
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, space.driverImageAlign);

@@ -19,6 +19,9 @@ export interface SyntheticModule {
   rvaOf: Map<string, number>;
   /** Exports in ordinal order (ordinal = index + ordinalBase). */
   ordered: SyntheticExport[];
+  /** Code exports in .text order (the thunk at text.rva + i * CODE_STRIDE), data exports in .data order (DATA_STRIDE apart). */
+  codeExports: SyntheticExport[];
+  dataExports: SyntheticExport[];
   ordinalBase: number;
   text: { rva: number; size: number };
   data: { rva: number; size: number };
@@ -35,30 +38,40 @@ function cmpNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[], imageBase: bigint): SyntheticModule {
+/** The exports without repeated names, in byte-wise name order (the database's lists are already: one pass checks). */
+function uniqueSorted(exportsIn: SyntheticExport[]): SyntheticExport[] {
+  let ok = true;
+  for (let i = 1; i < exportsIn.length && ok; i++) ok = exportsIn[i - 1]!.name < exportsIn[i]!.name;
+  if (ok) return exportsIn.slice();
   const seen = new Set<string>();
-  const ordered = exportsIn.filter((e) => (seen.has(e.name) ? false : (seen.add(e.name), true))).sort((a, b) => cmpNames(a.name, b.name));
-  const code = ordered.filter((e) => e.type === "code");
-  const data = ordered.filter((e) => e.type !== "code");
+  return exportsIn.filter((e) => (seen.has(e.name) ? false : (seen.add(e.name), true))).sort((a, b) => cmpNames(a.name, b.name));
+}
+
+export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[], imageBase: bigint): SyntheticModule {
+  const ordered = uniqueSorted(exportsIn);
+  const code: SyntheticExport[] = [];
+  const data: SyntheticExport[] = [];
+  for (const e of ordered) (e.type === "code" ? code : data).push(e);
   const textRva = ALIGN;
   const textSize = up(Math.max(1, code.length) * CODE_STRIDE);
   const dataRva = textRva + textSize;
   const dataSize = up(Math.max(1, data.length) * DATA_STRIDE);
   const edataRva = dataRva + dataSize;
   const rvaOf = new Map<string, number>();
-  code.forEach((e, i) => rvaOf.set(e.name, textRva + i * CODE_STRIDE));
-  data.forEach((e, i) => rvaOf.set(e.name, dataRva + i * DATA_STRIDE));
+  for (let i = 0; i < code.length; i++) rvaOf.set(code[i]!.name, textRva + i * CODE_STRIDE);
+  for (let i = 0; i < data.length; i++) rvaOf.set(data[i]!.name, dataRva + i * DATA_STRIDE);
 
   // Export directory: header (40) | functions (4n) | names (4n) | ordinals (2n) | dll name | name strings.
-  // Written straight into one sized buffer (built on every emulator start: ~2,000 names).
+  // Written straight into one sized buffer (built on every emulator start: ~2,000 names); the
+  // strings (ASCII) in one go: the DLL name and every export name, each with its NUL.
   const n = ordered.length;
   const funcsOff = 40;
   const namesOff = funcsOff + 4 * n;
   const ordsOff = namesOff + 4 * n;
   const dllNameOff = ordsOff + 2 * n;
-  let total = dllNameOff + name.length + 1;
-  for (const e of ordered) total += e.name.length + 1;
-  const edataBytes = new Uint8Array(total);
+  const names = ordered.map((e) => e.name);
+  const strings = name + "\0" + names.join("\0") + "\0";
+  const edataBytes = new Uint8Array(dllNameOff + strings.length);
   const ev = new DataView(edataBytes.buffer);
   ev.setUint32(12, edataRva + dllNameOff, true); // Name (Characteristics, TimeDateStamp, versions: 0)
   ev.setUint32(16, 1, true); // Base
@@ -67,18 +80,14 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
   ev.setUint32(28, edataRva + funcsOff, true);
   ev.setUint32(32, edataRva + namesOff, true);
   ev.setUint32(36, edataRva + ordsOff, true);
-  /** Latin-1 bytes of a name (names are ASCII) and its NUL; returns the next offset. */
-  const str = (at: number, s: string): number => {
-    for (let i = 0; i < s.length; i++) edataBytes[at + i] = s.charCodeAt(i) & 0xff;
-    return at + s.length + 1;
-  };
-  let strOff = str(dllNameOff, name);
+  latin1Into(edataBytes, dllNameOff, strings);
+  let strOff = dllNameOff + name.length + 1;
   for (let i = 0; i < n; i++) {
-    const e = ordered[i]!;
-    ev.setUint32(funcsOff + 4 * i, rvaOf.get(e.name)!, true);
+    const nm = names[i]!;
+    ev.setUint32(funcsOff + 4 * i, rvaOf.get(nm)!, true);
     ev.setUint32(namesOff + 4 * i, edataRva + strOff, true);
     ev.setUint16(ordsOff + 2 * i, i, true);
-    strOff = str(strOff, e.name);
+    strOff += nm.length + 1;
   }
   const edataSize = up(edataBytes.length);
   const sizeOfImage = edataRva + edataSize;
@@ -135,9 +144,16 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
     bytes: img,
     rvaOf,
     ordered,
+    codeExports: code,
+    dataExports: data,
     ordinalBase: 1,
     text: { rva: textRva, size: textSize },
     data: { rva: dataRva, size: dataSize },
     sizeOfImage,
   };
+}
+
+/** Latin-1 bytes of an ASCII string at an offset (one native copy instead of a loop per character). */
+function latin1Into(into: Uint8Array, at: number, text: string): void {
+  Buffer.from(into.buffer, into.byteOffset + at, text.length).write(text, "latin1");
 }

@@ -4,15 +4,15 @@
  * internal kernel routines, and export lookup by name or ordinal.
  */
 import type { ApiDefinition } from "./api/types.js";
-import type { PeImage } from "../formats/pe/types.js";
+import type { ExportDirectory, PeImage } from "../formats/pe/types.js";
 import type { KernelExport } from "../nt/kernel-exports.js";
 import type { NativeEngine } from "./native.js";
 import type { ModuleMap } from "./module-map.js";
-import type { ThunkTable } from "./thunks.js";
+import type { Thunk, ThunkTable } from "./thunks.js";
 import type { CpuArch } from "./arch/cpu.js";
 import { X64_CPU, x86Convention } from "./arch/cpu.js";
 import { fillStubs } from "./arch/arm64.js";
-import { buildSyntheticModule, type SyntheticModule } from "./kernel-image.js";
+import { buildSyntheticModule, CODE_STRIDE, DATA_STRIDE, type SyntheticExport, type SyntheticModule } from "./kernel-image.js";
 import { mapLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
 
@@ -33,16 +33,32 @@ const X64_ONLY = new Set(["ksecdd.sys"]);
 /** The modules whose exports come from the kernel export database alone. */
 const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys"]);
 
+/** A mapped built-in module: its synthetic image, base and export list (for thunks and lookups). */
+interface BuiltModule {
+  syn: SyntheticModule;
+  base: bigint;
+  /** The export list it was built from, by name (x86 conventions); made on first use. */
+  listByName: () => Map<string, KernelExport>;
+}
+
 export class KernelModules {
-  private readonly exportAddr = new Map<string, Map<string, bigint>>();
-  private readonly synthetic = new Map<string, SyntheticModule>();
+  private readonly built = new Map<string, BuiltModule>();
   /** The hooked code range: [start, end). */
   readonly hookStart: bigint;
   readonly hookEnd: bigint;
 
   constructor(uc: NativeEngine, thunks: ThunkTable, map: ModuleMap, db: Record<string, KernelExport[]>, apis: ApiDefinition[], cpu: CpuArch = X64_CPU) {
+    // One pass over the handlers: by "module!name", and the names of the modules not in the database.
     const handlers = new Map<string, ApiDefinition>();
-    for (const a of apis) handlers.set(`${a.module.toLowerCase()}!${a.name}`, a);
+    const handled = new Map<string, string[]>();
+    for (const a of apis) {
+      const m = a.module.toLowerCase();
+      handlers.set(`${m}!${a.name}`, a);
+      if (DB_MODULES.has(m)) continue;
+      const names = handled.get(m);
+      if (names) names.push(a.name);
+      else handled.set(m, [a.name]);
+    }
     // Internal routines (not exported): a page of `ret` just below ntoskrnl, inside the hooked range.
     // (x86: internal routines are called as stdcall callbacks by the kernel's own code only.)
     this.hookStart = thunks.internalBase;
@@ -53,36 +69,49 @@ export class KernelModules {
     for (const modName of BUILTIN_MODULES) {
       // KMDF's and the filter manager's modules exist for every arch (their structures are laid out per pointer size).
       if (cpu.arch === "x86" && X64_ONLY.has(modName)) continue;
-      const list: KernelExport[] = [...(db[modName] ?? [])];
-      const known = new Set(list.map((e) => e.name));
+      const list: KernelExport[] = db[modName] ?? [];
       // ntoskrnl.exe and hal.dll export what the kernel export database lists for the arch (the
       // one list `check` and `scan` use, so they and the loader agree); a handler the database does
       // not list is not importable (test/kernel-export-db.test.ts keeps the two in step). The KMDF
       // modules export every handler they have.
-      if (!DB_MODULES.has(modName)) for (const a of apis) if (a.module.toLowerCase() === modName && !known.has(a.name)) list.push({ name: a.name, type: "code" });
-      const syn = buildSyntheticModule(modName, list.map((e) => ({ name: e.name, type: e.type })), base);
-      this.synthetic.set(modName, syn);
-      const pe = syntheticPe(syn, cpu);
-      // x86: each routine's stub returns as its convention says (stdcall `ret N`).
-      if (cpu.arch !== "x64") {
-        const byName = new Map(list.map((e) => [e.name, e]));
-        for (const e of syn.ordered) if (e.type === "code") syn.bytes.set(cpu.stub(byName.get(e.name)), syn.rvaOf.get(e.name)!);
+      const exports: SyntheticExport[] = list.map((e) => ({ name: e.name, type: e.type }));
+      const own = handled.get(modName);
+      if (own) {
+        const known = new Set(list.map((e) => e.name));
+        for (const name of own) if (!known.has(name)) exports.push({ name, type: "code" });
       }
+      const syn = buildSyntheticModule(modName, exports, base);
+      const pe = syntheticPe(syn, cpu);
+      let byName: Map<string, KernelExport> | undefined;
+      const built: BuiltModule = { syn, base, listByName: () => (byName ??= new Map(list.map((e) => [e.name, e]))) };
+      this.built.set(modName, built);
+      // x86: each routine's stub returns as its convention says (stdcall `ret N`).
+      if (cpu.arch !== "x64") for (const e of syn.ordered) if (e.type === "code") syn.bytes.set(cpu.stub(built.listByName().get(e.name)), syn.rvaOf.get(e.name)!);
       const regions = mapLayout(uc, modName, pe, syn.bytes, base);
       const mod: LoadedModule = { name: modName, key: modName, base, size: syn.sizeOfImage, image: pe, regions, builtin: true };
       map.modules.set(modName, mod);
-      const addrs = new Map<string, bigint>();
-      const listByName = new Map(list.map((e) => [e.name, e]));
-      for (const e of syn.ordered) {
-        const a = base + BigInt(syn.rvaOf.get(e.name)!);
-        addrs.set(e.name, a);
-        const known = listByName.get(e.name);
+      // The export thunks: made when an address is first looked up (a run calls a few dozen of the
+      // ~2,500 routines), except on x86, where a routine without a database convention gets its
+      // `ret N` stub from its handler now.
+      const thunkAt = (rva: number): Thunk | undefined => {
+        const e = exportAtRva(syn, rva);
+        if (!e) return undefined;
+        const known = built.listByName().get(e.name);
         const def = handlerFor(handlers, modName, e.name, cpu);
         const conv = x86Convention(cpu.arch, known, def);
-        thunks.set(a, { module: modName, name: e.name, def, kind: e.type === "code" ? "code" : "data", ...(conv ? { conv } : {}) });
-        if (conv && !known?.call) uc.write(a, cpu.stub(conv));
+        return { module: modName, name: e.name, def, kind: e.type === "code" ? "code" : "data", ...(conv ? { conv } : {}) };
+      };
+      const at = base;
+      thunks.addLazy(at, at + BigInt(syn.sizeOfImage), (a) => thunkAt(Number(a - at)));
+      if (cpu.arch === "x86") {
+        for (const e of syn.ordered) {
+          const rva = syn.rvaOf.get(e.name)!;
+          const t = thunkAt(rva)!;
+          const a = base + BigInt(rva);
+          thunks.set(a, t);
+          if (t.conv && !built.listByName().get(e.name)?.call) uc.write(a, cpu.stub(t.conv));
+        }
       }
-      this.exportAddr.set(modName, addrs);
       hookEnd = base + BigInt(syn.text.rva + syn.text.size);
       base = alignUpN(base + BigInt(syn.sizeOfImage), 0x10000n);
     }
@@ -91,15 +120,29 @@ export class KernelModules {
 
   /** Address of an export of ntoskrnl.exe / hal.dll, or null (by name, or by ordinal). */
   exportAddress(module: string, name: string | null, ordinal: number | null): bigint | null {
-    const m = module.toLowerCase();
-    const addrs = this.exportAddr.get(m);
-    if (!addrs) return null;
-    if (name !== null) return addrs.get(name) ?? null;
-    const syn = this.synthetic.get(m)!;
-    if (ordinal === null) return null;
-    const e = syn.ordered[ordinal - syn.ordinalBase];
-    return e ? addrs.get(e.name)! : null;
+    const b = this.built.get(module.toLowerCase());
+    if (!b) return null;
+    let rva: number | undefined;
+    if (name !== null) rva = b.syn.rvaOf.get(name);
+    else if (ordinal !== null) {
+      const e = b.syn.ordered[ordinal - b.syn.ordinalBase];
+      rva = e ? b.syn.rvaOf.get(e.name) : undefined;
+    }
+    return rva === undefined ? null : b.base + BigInt(rva);
   }
+}
+
+/** The export whose thunk (code) or slot (data) starts at an RVA of a synthetic module. */
+function exportAtRva(syn: SyntheticModule, rva: number): SyntheticExport | undefined {
+  if (rva >= syn.text.rva && rva < syn.text.rva + syn.text.size) {
+    const off = rva - syn.text.rva;
+    return off % CODE_STRIDE === 0 ? syn.codeExports[off / CODE_STRIDE] : undefined;
+  }
+  if (rva >= syn.data.rva && rva < syn.data.rva + syn.data.size) {
+    const off = rva - syn.data.rva;
+    return off % DATA_STRIDE === 0 ? syn.dataExports[off / DATA_STRIDE] : undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -168,12 +211,28 @@ function syntheticPe(syn: SyntheticModule, cpu: CpuArch): PeImage {
     machine: cpu.machine as PeImage["machine"],
     dataDirectories: [],
     sections,
-    exports: {
-      dllName: syn.name, ordinalBase: 1, timeDateStamp: 0, numberOfFunctions: syn.ordered.length, numberOfNames: syn.ordered.length,
-      functions: syn.ordered.map((e, i) => ({ ordinal: i + 1, name: e.name, names: [e.name], rva: syn.rvaOf.get(e.name)!, forwarder: null })),
-      namePointerOrder: syn.ordered.map((e) => e.name),
-    },
+    // The export directory is in guest memory; its parsed form is made when something reads it.
+    exports: lazyExports(syn),
     imports: [], delayImports: [], relocations: [], relocsStripped: false, debug: [], exceptionFunctions: [], tls: null, loadConfig: null, signed: false,
     checksum: { stored: 0, computed: 0 }, warnings: [],
+  };
+}
+
+/** The parsed export directory of a synthetic module, its lists made on first read (~2,000 entries for ntoskrnl.exe). */
+function lazyExports(syn: SyntheticModule): ExportDirectory {
+  let functions: ExportDirectory["functions"] | undefined;
+  let order: string[] | undefined;
+  return {
+    dllName: syn.name,
+    ordinalBase: 1,
+    timeDateStamp: 0,
+    numberOfFunctions: syn.ordered.length,
+    numberOfNames: syn.ordered.length,
+    get functions() {
+      return (functions ??= syn.ordered.map((e, i) => ({ ordinal: i + 1, name: e.name, names: [e.name], rva: syn.rvaOf.get(e.name)!, forwarder: null })));
+    },
+    get namePointerOrder() {
+      return (order ??= syn.ordered.map((e) => e.name));
+    },
   };
 }

@@ -81,6 +81,7 @@ class EmulatorKernelState implements KernelState {
     this.verify = (f) => emu.verifier.finding(emu, f);
     this.userPages = {
       highest: emu.cpu.space.highestUserAddress,
+      sharedData: emu.cpu.space.kuserSharedData,
       map: (a, n, perms) => emu.uc.mapMemory(a, n, perms),
       protect: (a, n, perms) => emu.uc.protect(a, n, perms),
       unmap: (a, n) => emu.uc.unmapMemory(a, n),

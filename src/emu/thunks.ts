@@ -23,6 +23,8 @@ export const INTERNAL_ROUTINES_BASE = KERNEL_MODULES_BASE - BigInt(PAGE);
 
 export class ThunkTable {
   private readonly byAddress = new Map<bigint, Thunk>();
+  /** Address ranges whose thunks are made on first lookup (the built-in modules' exports). */
+  private readonly lazy: { start: bigint; end: bigint; thunkAt: (address: bigint) => Thunk | undefined }[] = [];
   private readonly internalByName = new Map<string, bigint>();
   /** The internal-routine page: just below the kernel modules of the arch's address space. */
   readonly internalBase: bigint;
@@ -34,16 +36,29 @@ export class ThunkTable {
   }
 
   get(address: bigint): Thunk | undefined {
-    return this.byAddress.get(address);
+    const t = this.byAddress.get(address);
+    if (t !== undefined) return t;
+    for (const r of this.lazy) {
+      if (address < r.start || address >= r.end) continue;
+      const made = r.thunkAt(address);
+      if (made) this.byAddress.set(address, made);
+      return made;
+    }
+    return undefined;
   }
 
   set(address: bigint, thunk: Thunk): void {
     this.byAddress.set(address, thunk);
   }
 
+  /** Thunks of [start, end) are made by `thunkAt` when first looked up (undefined: no thunk there). */
+  addLazy(start: bigint, end: bigint, thunkAt: (address: bigint) => Thunk | undefined): void {
+    this.lazy.push({ start, end, thunkAt });
+  }
+
   /** "ntoskrnl.exe!Name" for a thunk address, or null. */
   nameAt(address: bigint): string | null {
-    const t = this.byAddress.get(address);
+    const t = this.get(address);
     return t ? `${t.module}!${t.name}` : null;
   }
 

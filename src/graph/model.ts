@@ -131,11 +131,16 @@ export function summarizeImage(image: PeImage, path: string, name = baseName(pat
     }
     if (!exportsRoutines && !isEntryOrArtifact(f, entry)) exportsRoutines = true;
   }
-  const imp = (m: { dll: string; functions: { name: string | null; ordinal: number | null }[] }, delay: boolean): ModuleImport => ({
-    dll: m.dll,
-    delay,
-    names: m.functions.map((f) => (f.name !== null ? f.name : `#${f.ordinal ?? "?"}`)),
-  });
+  // Plain loops: spreading and mapping arrays of different element kinds (empty tables are
+  // `[]`) made the optimized code of this function deoptimize and recompile over and over.
+  const imports: ModuleImport[] = [];
+  const imp = (m: { dll: string; functions: { name: string | null; ordinal: number | null }[] }, delay: boolean): void => {
+    const names: string[] = [];
+    for (const f of m.functions) names.push(f.name !== null ? f.name : `#${f.ordinal ?? "?"}`);
+    imports.push({ dll: m.dll, delay, names });
+  };
+  for (const m of image.imports) imp(m, false);
+  for (const m of image.delayImports) imp(m, true);
   return {
     name,
     path,
@@ -146,7 +151,7 @@ export function summarizeImage(image: PeImage, path: string, name = baseName(pat
     exportOrdinals,
     forwarders,
     exportsRoutines,
-    imports: [...image.imports.map((m) => imp(m, false)), ...image.delayImports.map((m) => imp(m, true))],
+    imports,
   };
 }
 

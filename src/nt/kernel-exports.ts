@@ -39,20 +39,53 @@ export interface KernelExportDb {
 
 const DATA = new URL("../../../data/kernel-exports.json", import.meta.url);
 let cached: KernelExportDb | undefined;
+let text: string | null | undefined;
+
+/** The database file's text (read once), or null when it has not been generated. */
+function dbText(): string | null {
+  if (text === undefined) {
+    const path = fileURLToPath(DATA);
+    text = existsSync(path) ? readFileSync(path, "utf8") : null;
+  }
+  return text;
+}
 
 /** Load the bundled database (cached). An empty database when it has not been generated yet. */
 export function loadKernelExports(): KernelExportDb {
   if (cached) return cached;
-  const path = fileURLToPath(DATA);
-  cached = existsSync(path)
-    ? (JSON.parse(readFileSync(path, "utf8")) as KernelExportDb)
-    : { generatedFrom: "(not generated: run `npm run kernel-db`)", modules: {} };
+  const t = dbText();
+  cached = t !== null ? (JSON.parse(t) as KernelExportDb) : { generatedFrom: "(not generated: run `npm run kernel-db`)", modules: {} };
   return cached;
+}
+
+let x64Only: Record<string, KernelExport[]> | undefined;
+
+/**
+ * The x64 lists (`modules`) without parsing the other architectures' (most of an x64 or ARM64
+ * emulator start's JSON parsing otherwise): the generator writes `modules` before `arches`, so the
+ * text up to the top-level "arches" member, closed, is the database without them. When that cut
+ * does not parse as such (a hand-edited file), the whole database is parsed.
+ */
+function x64Modules(): Record<string, KernelExport[]> {
+  if (cached) return cached.modules;
+  if (x64Only) return x64Only;
+  const t = dbText();
+  const cut = t?.indexOf('\n  "arches": ') ?? -1;
+  const head = t && cut > 0 ? t.slice(0, cut).trimEnd() : "";
+  if (head.endsWith(",")) {
+    try {
+      const part = JSON.parse(head.slice(0, -1) + "}") as Partial<KernelExportDb>;
+      if (part.modules && typeof part.modules === "object" && !Array.isArray(part.modules)) return (x64Only = part.modules);
+    } catch {
+      // Not the generator's layout: parse it all.
+    }
+  }
+  return loadKernelExports().modules;
 }
 
 /** Exports of one module by lower-case file name, or undefined when the module is unknown. */
 export function kernelModuleExports(module: string): KernelExport[] | undefined {
-  return loadKernelExports().modules[module.toLowerCase()];
+  return x64Modules()[module.toLowerCase()];
 }
 
 /**
@@ -88,9 +121,9 @@ const ARM64_HAL_EXTRA = ["KeGetCurrentIrql", "KfLowerIrql", "KfRaiseIrql"];
  * the x64 unwinder and compiler helpers.
  */
 function archModules(arch: string): Record<string, KernelExport[]> | undefined {
+  if (arch === "x64") return x64Modules();
+  if (arch === "arm64") return arm64Modules(x64Modules());
   const db = loadKernelExports();
-  if (arch === "x64") return db.modules;
-  if (arch === "arm64") return arm64Modules(db.modules);
   const own = db.arches?.[arch]?.modules;
   if (!own) return undefined;
   let merged = archCache.get(arch);

@@ -54,6 +54,13 @@ function notPe(rel: string, size: number): AnalyzeResult {
   return { rel, status: "not-pe", size };
 }
 
+/** The bytes of one file as the analysis reads them: all of it, or a buffer filled on demand by `load`. */
+export interface AnalyzeInput {
+  bytes: Uint8Array;
+  /** Fills [offset, offset+size) of `bytes` before it is read (absent: `bytes` holds the whole file). */
+  load?: (offset: number, size: number) => void;
+}
+
 export function analyzeFile(req: AnalyzeRequest, modules: ScanModules): AnalyzeResult {
   let file: PartialFile;
   try {
@@ -63,45 +70,54 @@ export function analyzeFile(req: AnalyzeRequest, modules: ScanModules): AnalyzeR
   }
   try {
     // Only the bytes the parse and the checks look at are read (see io/partial-file.ts).
-    try {
-      if (!isPeBuffer(file.bytes, file.load)) return notPe(req.rel, file.size);
-    } catch (e) {
-      return { rel: req.rel, status: "error", error: errorText(e) };
-    }
-    const bytes = file.bytes;
-    let image: PeImage;
-    let summary: ModuleSummary;
-    try {
-      image = parsePe(bytes, { lazyDirectories: true, loader: file.load });
-    } catch (e) {
-      return { rel: req.rel, status: "error", error: errorText(e) };
-    }
-    // An image the kernel cannot map (truncated, overlapping sections, ...) is an error of the scan.
-    const bad = imageSectionProblems(image, file.size)[0];
-    if (bad) return { rel: req.rel, status: "error", error: `malformed image: ${describeImageProblem(bad)}` };
-    try {
-      summary = summarizeImage(image, req.rel);
-    } catch (e) {
-      return { rel: req.rel, status: "error", error: errorText(e) };
-    }
-    let findings: ScanFinding[] = [];
-    let checkError: string | undefined;
-    try {
-      findings = imageChecks(image, bytes, req.path, req.rel, modules, file.load);
-    } catch (e) {
-      checkError = errorText(e);
-    }
-    return {
-      rel: req.rel,
-      status: "ok",
-      size: bytes.length,
-      summary,
-      sections: image.sections.length,
-      warnings: image.warnings.map((w) => `${w.structure}${w.offset !== undefined ? ` at 0x${w.offset.toString(16)}` : ""}: ${w.message}`),
-      findings,
-      ...(checkError !== undefined ? { checkError } : {}),
-    };
+    return analyzeBytes(req, file, modules);
   } finally {
     file.close();
   }
+}
+
+/**
+ * The analysis of a file already open: what analyzeFile does once the file is opened (tests
+ * compare a whole-file read with the piecewise read analyzeFile uses).
+ */
+export function analyzeBytes(req: AnalyzeRequest, file: AnalyzeInput, modules: ScanModules): AnalyzeResult {
+  const bytes = file.bytes;
+  const load = file.load;
+  try {
+    if (!isPeBuffer(bytes, load)) return notPe(req.rel, bytes.length);
+  } catch (e) {
+    return { rel: req.rel, status: "error", error: errorText(e) };
+  }
+  let image: PeImage;
+  let summary: ModuleSummary;
+  try {
+    image = parsePe(bytes, load ? { lazyDirectories: true, loader: load } : { lazyDirectories: true });
+  } catch (e) {
+    return { rel: req.rel, status: "error", error: errorText(e) };
+  }
+  // An image the kernel cannot map (truncated, overlapping sections, ...) is an error of the scan.
+  const bad = imageSectionProblems(image, bytes.length)[0];
+  if (bad) return { rel: req.rel, status: "error", error: `malformed image: ${describeImageProblem(bad)}` };
+  try {
+    summary = summarizeImage(image, req.rel);
+  } catch (e) {
+    return { rel: req.rel, status: "error", error: errorText(e) };
+  }
+  let findings: ScanFinding[] = [];
+  let checkError: string | undefined;
+  try {
+    findings = imageChecks(image, bytes, req.path, req.rel, modules, load);
+  } catch (e) {
+    checkError = errorText(e);
+  }
+  return {
+    rel: req.rel,
+    status: "ok",
+    size: bytes.length,
+    summary,
+    sections: image.sections.length,
+    warnings: image.warnings.map((w) => `${w.structure}${w.offset !== undefined ? ` at 0x${w.offset.toString(16)}` : ""}: ${w.message}`),
+    findings,
+    ...(checkError !== undefined ? { checkError } : {}),
+  };
 }

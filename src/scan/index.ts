@@ -21,10 +21,14 @@ export { walkFiles, looksLikePe, isPeBuffer } from "./walk.js";
 export interface ScanOptions {
   /**
    * Threads analyzing files (default: available parallelism, at most 8): this one plus jobs-1
-   * workers, fewer for small corpora (see MIN_FILES_PER_WORKER). 1 = this thread only.
+   * workers, fewer for small corpora (see MIN_FILES_PER_WORKER and MIN_FILES_PER_WORKER_2_CPUS).
+   * 1 = this thread only.
    */
   jobs?: number;
-  /** Fewest files per worker thread (default MIN_FILES_PER_WORKER; tests set 1 to exercise the workers on a small folder). */
+  /**
+   * Fewest files per worker thread (default MIN_FILES_PER_WORKER, MIN_FILES_PER_WORKER_2_CPUS on a machine
+   * with at most 2 logical CPUs; tests set 1 to exercise the workers on a small folder).
+   */
   minFilesPerWorker?: number;
   /** Called after each file. */
   onProgress?: (done: number, total: number, result: AnalyzeResult) => void;
@@ -96,6 +100,15 @@ function baseName(rel: string): string {
  */
 export const MIN_FILES_PER_WORKER = 48;
 
+/**
+ * Fewest files per worker thread on a machine with at most 2 logical CPUs. V8 optimizes hot code
+ * on background threads, and a thread's first few hundred files keep them busy: a single-threaded
+ * scan already uses the second CPU, and a worker adds its own compilation on top. Measured with
+ * per-thread CPU times (docs/qa.md, "Scan and implib on real inputs"): one worker made scans of
+ * 694 and 2,082 files slower, not faster.
+ */
+export const MIN_FILES_PER_WORKER_2_CPUS = 8192;
+
 interface WorkerData {
   root: string;
   index: [string, string[]][];
@@ -146,8 +159,8 @@ function runWorker(data: WorkerData, take: () => AnalyzeRequest[], onResult: (r:
  * Analyze every file: this thread works through the list in batches, helped by up to jobs-1
  * worker threads (none for small corpora) that take batches from the same list.
  */
-async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, index: Map<string, string[]>, onResult: (r: AnalyzeResult) => void, paused?: Backpressure, minFilesPerWorker = MIN_FILES_PER_WORKER): Promise<void> {
-  const workers = Math.max(0, Math.min(jobs - 1, Math.floor(reqs.length / Math.max(1, minFilesPerWorker))));
+async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, index: Map<string, string[]>, onResult: (r: AnalyzeResult) => void, paused?: Backpressure, minFilesPerWorker?: number): Promise<void> {
+  const workers = Math.max(0, Math.min(jobs - 1, Math.floor(reqs.length / Math.max(1, minFilesPerWorker ?? (availableParallelism() <= 2 ? MIN_FILES_PER_WORKER_2_CPUS : MIN_FILES_PER_WORKER)))));
   const batch = Math.max(1, Math.min(16, Math.floor(reqs.length / (jobs * 16))));
   let next = 0;
   const take = (): AnalyzeRequest[] => {

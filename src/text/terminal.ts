@@ -46,7 +46,15 @@ export function hasUnsafeText(s: string): boolean {
  * value to any JSON parser, inert on a terminal.
  */
 export function jsonText(value: unknown, indent?: number): string {
-  const s = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? "0x" + v.toString(16) : v), indent);
+  let s: string | undefined;
+  try {
+    // Without a replacer JSON.stringify stays in native code (about twice as fast on a large
+    // scan report); it throws a TypeError on the first bigint, and then the replacer is used.
+    s = JSON.stringify(value, null, indent);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    s = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? "0x" + v.toString(16) : v), indent);
+  }
   if (s === undefined) return "null";
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(s) ? s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : s;

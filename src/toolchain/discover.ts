@@ -31,6 +31,8 @@ export interface Toolchain {
   /** llvm-ml (MASM .asm files) and llvm-rc (.rc files): needed only by projects that have them. */
   llvmMl?: string;
   llvmRc?: string;
+  /** binutils' windmc (.mc message files): needed only by projects that have them. */
+  windmc?: string;
   sysroots: Partial<Record<Arch, Sysroot>>;
   /** Versions of the tools (part of every build-cache key). */
   version: string;
@@ -118,7 +120,8 @@ export function discoverToolchain(arches: readonly Arch[], options: DiscoverOpti
   h.update(versionOf(clang)).update("\0").update(versionOf(lldLink)).update("\0");
   const llvmMl = which(env.KMDLL_LLVM_ML ? [env.KMDLL_LLVM_ML] : versioned("llvm-ml"), env);
   const llvmRc = which(env.KMDLL_LLVM_RC ? [env.KMDLL_LLVM_RC] : versioned("llvm-rc"), env);
-  const tc: Toolchain = { clang, lldLink, llvmLib, ...(llvmMl ? { llvmMl } : {}), ...(llvmRc ? { llvmRc } : {}), sysroots, version: h.digest("hex").slice(0, 16) };
+  const windmc = which(env.KMDLL_WINDMC ? [env.KMDLL_WINDMC] : ["x86_64-w64-mingw32-windmc", "i686-w64-mingw32-windmc", "windmc"], env);
+  const tc: Toolchain = { clang, lldLink, llvmLib, ...(llvmMl ? { llvmMl } : {}), ...(llvmRc ? { llvmRc } : {}), ...(windmc ? { windmc } : {}), sysroots, version: h.digest("hex").slice(0, 16) };
   cache = { key, tc };
   return tc;
 }

@@ -94,11 +94,13 @@ export function kernelImportDefs(undefinedSyms: string[], arch: Arch, extra: Sys
     for (const module of MODULES) {
       const e = lookup(module, arch, r.name);
       if (!e || e.type === "const") continue;
-      // A data export is reachable only through __imp_; a direct reference to it is not an import.
-      if (e.type === "data" && !r.imported) break;
+      // A data export referenced by its bare name (`extern PULONG InitSafeBootMode;`, as drivers
+      // declare it for the WDK's ntoskrnl.lib) is a CONSTANT import: the name is the import slot,
+      // which holds the variable's address (and __imp_ names the same slot).
+      const direct = e.type === "data" && (!r.imported || undefinedSyms.includes(arch === "x86" ? `_${r.defName}` : r.defName));
       seen.add(r.defName);
       if (!out.has(module)) out.set(module, []);
-      out.get(module)!.push(newExport(r.defName, { data: e.type === "data" }));
+      out.get(module)!.push(newExport(r.defName, direct ? { constant: true } : { data: e.type === "data" }));
       break;
     }
     if (seen.has(r.defName)) continue;

@@ -332,6 +332,11 @@ export function parseMakeVars(text: string, options: MakeVarsOptions = {}): Make
         directive(body, p0);
         continue;
       }
+      // `include file` without the `!`: build.exe and NMAKE read it as `!include` (OpenXT's sources files use it).
+      if (/^include\s+[^=]+$/i.test(body)) {
+        directive("!" + body, p0);
+        continue;
+      }
       if (!active()) continue;
       assign(ll, first, body, p0);
     }

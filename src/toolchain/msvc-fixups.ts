@@ -11,6 +11,13 @@
  * depfiles still name the original), compiles again, and warns at the position. The rewrite is a
  * pure function; the I/O is in `runClangWithFixups`.
  *
+ * Likewise a prototype whose parameter types differ from the definition's (`DriverEntry(PVOID,
+ * PVOID);` then `DriverEntry(PDRIVER_OBJECT, PUNICODE_STRING)`, OpenXT's xenevtchn): cl.exe warns
+ * (C4028), clang stops ("conflicting types"); the copy declares it without a prototype.
+ *
+ * Likewise `__declspec(inline)` (OpenXT's xscompat.h), which cl.exe takes for `__inline` and clang
+ * rejects ("__declspec attributes must be an identifier"): the copy says `__inline`.
+ *
  * Likewise a struct/union tag first declared in a prototype (`int f(struct S *p);` before any
  * `struct S`): cl.exe gives the tag file scope (warning C4115), clang prototype scope, so the
  * definition that follows "conflicts". When such a compile fails, kmdll declares the tags at file
@@ -100,6 +107,80 @@ export function prototypeScopeTags(stderr: string, cwd: string): (SourcePosition
   return out;
 }
 
+const DECLSPEC_KEYWORD = /^(.+?):(\d+):(\d+): error: __declspec attributes must be an identifier or string literal$/gm;
+
+/** The positions of clang's "__declspec attributes must be an identifier" errors (`__declspec(inline)`). */
+export function declspecKeywordErrors(stderr: string, cwd: string): SourcePosition[] {
+  return [...stderr.matchAll(DECLSPEC_KEYWORD)].map((m) => ({ file: isAbsolute(m[1]!) ? m[1]! : resolve(cwd, m[1]!), line: Number(m[2]), col: Number(m[3]) }));
+}
+
+/**
+ * `__declspec(inline)` at (line, col) → `__inline`, padded with spaces so positions do not move
+ * (cl.exe accepts the keyword as a declspec; clang does not). Undefined when it is not there.
+ */
+export function declspecInline(text: string, line: number, col: number): string | undefined {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    at = text.indexOf("\n", at);
+    if (at < 0) return undefined;
+    at++;
+  }
+  at += col - 1;
+  if (text.slice(at, at + 6) !== "inline") return undefined;
+  const before = /_?_declspec\s*\(\s*$/.exec(text.slice(Math.max(0, at - 40), at));
+  const after = /^\s*\)/.exec(text.slice(at + 6));
+  if (!before || !after) return undefined;
+  const start = at - before[0].length;
+  const end = at + 6 + after[0].length;
+  const span = text.slice(start, end);
+  return text.slice(0, start) + "__inline" + span.slice(8).replace(/[^\n]/g, " ") + text.slice(end);
+}
+
+/** "conflicting types for 'f'" errors → the earlier declaration clang names in its note. */
+export function conflictingPrototypes(stderr: string, cwd: string): (SourcePosition & { name: string })[] {
+  const lines = stderr.split("\n");
+  const out: (SourcePosition & { name: string })[] = [];
+  lines.forEach((l, i) => {
+    const e = /: error: conflicting types for '(\w+)'$/.exec(l);
+    if (!e) return;
+    for (const n of lines.slice(i + 1, i + 8)) {
+      const m = /^(.+?):(\d+):(\d+): note: previous declaration is here$/.exec(n);
+      if (!m) continue;
+      out.push({ file: isAbsolute(m[1]!) ? m[1]! : resolve(cwd, m[1]!), line: Number(m[2]), col: Number(m[3]), name: e[1]! });
+      break;
+    }
+  });
+  return out;
+}
+
+/**
+ * The prototype of `name` declared at (line, col) without its parameter types (`f();`, spaces
+ * keeping positions), so a later definition with other (pointer) parameter types is compatible,
+ * as cl.exe takes it (C4028, a warning). Undefined unless it is a declaration ending in `;`.
+ */
+export function emptyPrototypeAt(text: string, line: number, col: number, name: string): string | undefined {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    at = text.indexOf("\n", at);
+    if (at < 0) return undefined;
+    at++;
+  }
+  at += col - 1;
+  if (text.slice(at, at + name.length) !== name) return undefined;
+  const open = /^\s*\(/.exec(text.slice(at + name.length));
+  if (!open) return undefined;
+  const start = at + name.length + open[0].length;
+  let depth = 1;
+  let end = start;
+  for (; end < text.length && depth > 0; end++) {
+    if (/[;{}]/.test(text[end]!)) return undefined;
+    if (text[end] === "(") depth++;
+    else if (text[end] === ")") depth--;
+  }
+  if (depth !== 0 || !/^\s*;/.test(text.slice(end))) return undefined;
+  return text.slice(0, start) + text.slice(start, end - 1).replace(/[^\n]/g, " ") + text.slice(end - 1);
+}
+
 const MAX_ROUNDS = 16;
 
 /**
@@ -121,6 +202,36 @@ export async function runClangWithFixups(clang: string, args: readonly string[],
       tags.add(t.tag);
       changed = true;
       warnings.push(`${t.file}:${t.line}:${t.col}: warning: cl.exe gives '${t.tag}', first declared in this prototype, file scope; kmdll declared it at file scope before the source\n`);
+    }
+    for (const e of conflictingPrototypes(run.stderr, cwd)) {
+      let text = texts.get(e.file);
+      if (text === undefined) {
+        try {
+          text = readFileSync(e.file, "latin1");
+        } catch {
+          continue;
+        }
+      }
+      const fixed = emptyPrototypeAt(text, e.line, e.col, e.name);
+      if (fixed === undefined || fixed === text) continue;
+      texts.set(e.file, fixed);
+      changed = true;
+      warnings.push(`${e.file}:${e.line}:${e.col}: warning: cl.exe accepts a definition of '${e.name}' whose parameter types differ from this prototype (C4028); kmdll compiled this declaration without a prototype\n`);
+    }
+    for (const e of declspecKeywordErrors(run.stderr, cwd)) {
+      let text = texts.get(e.file);
+      if (text === undefined) {
+        try {
+          text = readFileSync(e.file, "latin1");
+        } catch {
+          continue;
+        }
+      }
+      const fixed = declspecInline(text, e.line, e.col);
+      if (fixed === undefined || fixed === text) continue;
+      texts.set(e.file, fixed);
+      changed = true;
+      warnings.push(`${e.file}:${e.line}:${e.col}: warning: cl.exe accepts __declspec(inline); kmdll compiled it as __inline\n`);
     }
     for (const e of errors) {
       let text = texts.get(e.file);

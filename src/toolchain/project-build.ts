@@ -17,8 +17,10 @@ import { asmArgs, compileArgs, libArgs, linkArgs, rcArgs } from "./recipe.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
 import { runClangWithFixups } from "./msvc-fixups.js";
 import { planX86Link } from "./x86-exports.js";
+import { tmhStub } from "./wpp.js";
+import { masmCompat } from "./masm-compat.js";
 import { SYSTEM_IMPORT_LIBRARIES, bindX86DefImports, undefinedSymbols, writeKernelImportLibraries, type SystemModule } from "./kernel-implib.js";
-import type { Arch, LibRef } from "./sources.js";
+import { ARCH_DIRS, type Arch, type LibRef } from "./sources.js";
 import type { ProjectResult, StepKind, StepReport } from "./build.js";
 
 /** kmdll's compatibility headers and library sources (shipped in data/). */
@@ -34,6 +36,8 @@ const NOT_NEEDED: Record<string, string> = {
 };
 /** WDK libraries kmdll builds from data/lib-src (libcntpr: only the routines ntoskrnl does not export). */
 const BUILT_HERE = new Set(["aux_klib", "libcntpr"]);
+/** ntdll.lib, which WDK projects list in TARGETLIBS for its Rtl/Zw routines: linked after the kernel's libraries. */
+const USER_MODE_LIBS = new Set(["ntdll"]);
 /** The kernel libraries kmdll writes from its export database for every link (kernel-implib.ts). */
 const KERNEL_IMPLIB_MODULES = new Set(["ntoskrnl", "hal"]);
 
@@ -81,7 +85,17 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
     r.errors = (r.errors ?? "") + text;
   };
 
-  const includes = p.includes.map((i) => (i === "$(O)" ? O : i));
+  // Generated headers (windmc's .h and .rc, WPP's .tmh stubs) go to the object folder, which is on the include path as the WDK's $(O) is.
+  // The WDK compiles with `/I<arch> /I.` ahead of INCLUDES (amd64mk.inc, i386mk.inc: GLOBAL_C_FLAGS): a
+  // source in amd64\ or i386\ finds the project's headers (OpenXT's i386\asmstubs.c includes "hvm.h").
+  const archDir = join(p.dir, ARCH_DIRS[arch]);
+  const includes = [...(existsSync(archDir) ? [archDir] : []), p.dir, ...p.includes.map((i) => (i === "$(O)" ? O : i)), ...(p.messages.length || p.wppFuncs ? [objDir] : [])];
+  for (const s of p.wppFuncs ? p.sources : []) {
+    // Unchanged text keeps the file (its time stamp is in the objects' dependency records).
+    const tmh = join(objDir, basename(s.rel).replace(/\.[^.]+$/, "") + ".tmh");
+    const text = tmhStub(s.rel, p.wppFuncs!);
+    if (!existsSync(tmh) || readFileSync(tmh, "utf8") !== text) writeFileSync(tmh, text);
+  }
   const cflags = {
     arch, includes, sysInclude: sr.include, ddkInclude: sr.ddkInclude, compatInclude: COMPAT_INCLUDE,
     ...(ctx.vfsOverlay ? { vfsOverlay: ctx.vfsOverlay } : {}), forceIncludes: p.forceIncludes,
@@ -92,7 +106,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const compileStep = async (id: string, input: string, output: string, tool: string | undefined, toolName: string, args: string[], cwd: string, depfile?: string): Promise<string | undefined> => {
     if (!tool) {
       step("compile", input, "failed");
-      fail(`${input}: ${toolName} is not installed: install with \`sudo apt-get install llvm\`\n`);
+      fail(`${input}: ${toolName} is not installed: install with \`sudo apt-get install ${toolName === "windmc" ? "binutils-mingw-w64-x86-64" : "llvm"}\`\n`);
       return undefined;
     }
     const key = hashText(ctx.tc.version, tool, cwd, JSON.stringify(args));
@@ -116,7 +130,12 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const compileSource = (s: ProjectSource): Promise<string | undefined> => {
     const object = join(objDir, objName(s.rel));
     if (/\.asm$/i.test(s.rel)) {
-      return compileStep(`compile:${s.rel}`, s.abs, object, ctx.tc.llvmMl, "llvm-ml", asmArgs(arch, s.rel, object, includes, p.spec.defines), p.dir);
+      const fixed = masmCompat(readFileSync(s.abs, "latin1"), arch);
+      if (!fixed) return compileStep(`compile:${s.rel}`, s.abs, object, ctx.tc.llvmMl, "llvm-ml", asmArgs(arch, s.rel, object, includes, p.spec.defines), p.dir);
+      const copy = object.replace(/\.obj$/, ".asm");
+      writeFileSync(copy, fixed.text, "latin1");
+      note(fixed.fixes.map((f) => `${shown(s.abs)}:${f.line}:1: warning: ${f.what === "extrn" ? "llvm-ml does not know EXTRN (MASM's synonym of EXTERN); kmdll assembled a copy that says EXTERN" : "llvm-ml 14 addresses an external symbol absolutely here, ml64 relative to RIP; kmdll assembled a copy that says [rip + …]"}\n`).join(""));
+      return compileStep(`compile:${s.rel}`, s.abs, object, ctx.tc.llvmMl, "llvm-ml", asmArgs(arch, copy, object, [dirname(s.abs), ...includes], p.spec.defines), p.dir);
     }
     const depfile = object.replace(/\.obj$/, ".d");
     const args = compileArgs({ ...cflags, source: s.rel, object, depfile });
@@ -140,6 +159,11 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
     return compileStep(`rc:${s.rel}`, s.abs, res, ctx.tc.llvmRc, "llvm-rc", rcArgs(s.rel, res, incs, defs), p.dir);
   };
 
+  // Message files first: the C sources include the headers windmc writes.
+  for (const m of p.messages) {
+    const header = join(objDir, basename(m.rel).replace(/\.[^.]+$/, "") + ".h");
+    if (!(await compileStep(`mc:${m.rel}`, m.abs, header, ctx.tc.windmc, "windmc", ["-h", objDir, "-r", objDir, m.rel], p.dir))) return;
+  }
   const objects = await mapLimit([...p.sources.map((s) => () => compileSource(s)), ...p.resources.map((s) => () => compileResource(s))], ctx.jobs, (f) => f());
   // Report the compile steps in SOURCES order (they finish in any order).
   const order = [...p.sources, ...p.resources].map((s) => s.abs);
@@ -182,7 +206,15 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   for (const d of [...(p.def ? [p.def] : []), ...p.defLibs]) readDefOrThrow(d);
   const libs: string[] = [];
   const systemLibs: SystemModule[] = [];
+  // A user-mode DLL's import library (TARGETLIBS=$(DDK_LIB_PATH)\ntdll.lib, OpenXT's xenutil): the WDK
+  // links ntoskrnl.lib ahead of TARGETLIBS (makefile.new: MACHINE_TARGETLIBS=$(TARGETLIB) $(TARGETLIBS)),
+  // so what ntoskrnl.exe also exports binds there; kmdll links these after the kernel's libraries.
+  const userModeLibs: string[] = [];
   for (const l of p.spec.libs) {
+    if (l.kind === "kernel" && USER_MODE_LIBS.has(l.name) && sr.mingwLibs) {
+      userModeLibs.push(resolveLib(ctx, p, arch, l, O));
+      continue;
+    }
     if (l.kind === "kernel" && SYSTEM_IMPORT_LIBRARIES[l.name] && !existsSync(join(sr.lib, `lib${l.name}.a`))) {
       systemLibs.push(SYSTEM_IMPORT_LIBRARIES[l.name]!);
       continue;
@@ -240,7 +272,8 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const kernelImplibs = writeKernelImportLibraries([...objs.filter((o) => o.endsWith(".obj")), ...libs], arch, (m) => join(objDir, `kmdll-${m.replace(/\.[^.]+$/, "")}.lib`), systemLibs);
   const args = linkArgs({
     arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
-    kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), ...(sr.mingwLibs ? [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")] : []), ...kernelImplibs], ...(linkDef ? { def: linkDef } : {}),
+    kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), ...(sr.mingwLibs ? [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")] : []), ...kernelImplibs, ...userModeLibs],
+    ...(linkDef ? { def: linkDef } : {}),
     userFlags: [...(x86?.args ?? []), ...linkerFlags(p, note)],
     entry: p.spec.entry,
   });

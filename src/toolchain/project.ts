@@ -8,6 +8,7 @@ import { readFileBytes } from "../io/file.js";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic } from "./makevars.js";
 import { dirname } from "node:path";
+import { scannedFuncs } from "./wpp.js";
 import { ARCH_DIRS, parseDirs, parseSources, type Arch, type LibRef, type PathRef, type SourcesProject } from "./sources.js";
 
 export interface ProjectSource {
@@ -32,6 +33,10 @@ export interface Project {
   defLibs: string[];
   /** .rc files, absolute. */
   resources: ProjectSource[];
+  /** .mc message files, absolute. */
+  messages: ProjectSource[];
+  /** RUN_WPP: the trace functions the `.tmh` stubs define (from -func: and the -scan: headers). */
+  wppFuncs?: string[];
   /** /FI files, absolute. */
   forceIncludes: string[];
   /** The files the sources file `!include`d (absolute), for the record. */
@@ -140,6 +145,18 @@ export function loadProject(dir: string, tree: string = dir, arch: Arch = "x64",
   for (const s of spec.sources) locate(s, "source file", sources);
   const resources: ProjectSource[] = [];
   for (const s of spec.resources) locate(s, "resource file", resources);
+  const messages: ProjectSource[] = [];
+  for (const s of spec.messages) locate(s, "message file", messages);
+  let wppFuncs: string[] | undefined;
+  if (spec.wpp) {
+    wppFuncs = [...spec.wpp.funcs];
+    for (const sc of spec.wpp.scans) {
+      const abs = resolveIn(sc, "RUN_WPP -scan: file");
+      const t = abs && isFile(abs) ? readText(abs, diagnostics) : undefined;
+      if (abs && t === undefined) err(sc, `RUN_WPP: -scan: file '${sc.path}' not found in ${absDir}`);
+      for (const f of t !== undefined ? scannedFuncs(t) : []) if (!wppFuncs.includes(f)) wppFuncs.push(f);
+    }
+  }
   let def: string | undefined;
   if (spec.def) {
     def = resolveIn(spec.def, "DLLDEF");
@@ -175,7 +192,7 @@ export function loadProject(dir: string, tree: string = dir, arch: Arch = "x64",
   for (const l of spec.libs) if (l.kind === "file") resolveIn({ path: l.path, line: l.line, col: l.col }, "library");
 
   if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
-  return { value: { dir: absDir, sourcesFile, spec, sources, ...(def ? { def } : {}), includes, defLibs, resources, forceIncludes, included }, diagnostics };
+  return { value: { dir: absDir, sourcesFile, spec, sources, ...(def ? { def } : {}), includes, defLibs, resources, messages, ...(wppFuncs ? { wppFuncs } : {}), forceIncludes, included }, diagnostics };
 }
 
 /**

@@ -66,6 +66,9 @@ export const BASE_CFLAGS = [
   // (__try/__except, anonymous structs, an empty __VA_ARGS__ swallowing its comma), tentative definitions shared across files (cl's
   // default), and no warning for `#include <Ntifs.h>` matched case-insensitively.
   "-fms-extensions", "-fms-compatibility", "-fcommon", "-Wno-nonportable-include-path",
+  // `#a ## "." ## #b`: cl.exe leaves the two string literals side by side (concatenated later);
+  // clang does the same in MS mode but calls it an error unless this warning is off.
+  "-Wno-invalid-token-paste",
   // cl.exe's /kernel, which every WDK 8+ build passes, predefines _KERNEL_MODE=1 ("/kernel",
   // Microsoft Learn); headers shared by a driver and its user-mode tools test it.
   "-D_KERNEL_MODE=1",

@@ -25,12 +25,13 @@ export const ALL_ARCHES: readonly Arch[] = ["x64", "x86", "arm64"];
 
 export { BUILTIN_MACROS } from "./builtin-macros.js";
 import { BUILTIN_MACROS } from "./builtin-macros.js";
+import { parseRunWpp, type WppSpec } from "./wpp.js";
 
 /** Variables kmdll uses. */
 export const SOURCES_VARIABLES: ReadonlySet<string> = new Set([
   "TARGETNAME", "TARGETTYPE", "DLLDEF", "SOURCES", "TARGETLIBS", "LINKLIBS", "INCLUDES", "C_DEFINES", "TARGETPATH",
   "USER_C_FLAGS", "LINKER_FLAGS", "KMDLL_ARCHES", "KMDLL_DEFLIBS", "AMD64_SOURCES", "I386_SOURCES", "386_SOURCES", "ARM64_SOURCES",
-  "X86_SOURCES", "TARGETEXT", "DLLENTRY", "_NT_TARGET_VERSION", "MSC_WARNING_LEVEL", "MSC_OPTIMIZATION", "C_DEFINES",
+  "X86_SOURCES", "TARGETEXT", "DLLENTRY", "_NT_TARGET_VERSION", "MSC_WARNING_LEVEL", "MSC_OPTIMIZATION", "C_DEFINES", "RUN_WPP",
 ]);
 
 /** The macros the WDK build environment defines for an arch (free build, Windows 7 target by default). */
@@ -57,7 +58,7 @@ const IGNORED: Record<string, string> = {
   TARGET_DESTINATION: "", NTTARGETFILES: "", NTTARGETFILE0: "", NTTARGETFILE1: "", PRECOMPILED_INCLUDE: "",
   PRECOMPILED_PCH: "", PRECOMPILED_OBJ: "", PRECOMPILED_CXX: "", USE_MSVCRT: "", USE_LIBCMT: "", DRIVERTYPE: "",
   KMDF_VERSION_MAJOR: "", KMDF_VERSION_MINOR: "", UMDF_VERSION_MAJOR: "", BUFFER_OVERFLOW_CHECKS: "",
-  ENABLE_EVENT_TRACING: "", RUN_WPP: "", DLLBASE: "", UMTYPE: "", UMBASE: "", NTDEBUG: "", NTDEBUGTYPE: "",
+  ENABLE_EVENT_TRACING: "", DLLBASE: "", UMTYPE: "", UMBASE: "", NTDEBUG: "", NTDEBUGTYPE: "",
   USE_PDB: "", INF_NAME: "", MISCFILES: "", USECXX_FLAG: "", USE_NATIVE_EH: "", USE_STL: "",
   NO_BINPLACE: "", MSC_STDCALL: "", LINKER_STACKSIZE: "", SYNCHRONIZE_BLOCK: "", SYNCHRONIZE_DRAIN: "",
   PASS0_HEADERDIR: "", PASS0_SOURCEDIR: "", TARGET_DESTINATION_DIR: "", DRIVER_ALIGNMENT: "",
@@ -104,6 +105,10 @@ export interface SourcesProject {
   archesNamed?: boolean;
   /** .rc files (compiled with llvm-rc, linked as resources). */
   resources: PathRef[];
+  /** .mc message files (compiled with windmc before the C sources: their .h and .rc go to the object folder). */
+  messages: PathRef[];
+  /** RUN_WPP: the sources include `<name>.tmh` stubs kmdll writes (wpp.ts). */
+  wpp?: WppSpec;
   /** DLLDEF was not given: the WDK's default `$(TARGETNAME).def` (only used when it exists). */
   defDefaulted?: boolean;
   /** Output extension without the dot (TARGETEXT; default sys). */
@@ -237,6 +242,7 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
   // SOURCES
   const sources: PathRef[] = [];
   const resources: PathRef[] = [];
+  const messages: PathRef[] = [];
   const archVars = arch === "x64" ? ["AMD64_SOURCES"] : arch === "arm64" ? ["ARM64_SOURCES"] : ["I386_SOURCES", "386_SOURCES", "X86_SOURCES"];
   const sourceTokens = [...tokens("SOURCES").map((t) => ({ t, archDir: undefined as string | undefined })), ...archVars.flatMap((n) => tokens(n).map((t) => ({ t, archDir: ARCH_DIRS[arch] as string | undefined })))];
   if (sourceTokens.length === 0) d("error", v.get("SOURCES") ?? { line: 1, col: 1 }, "SOURCES is missing or empty (the .c files to compile)");
@@ -249,12 +255,12 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
     }
     const ext = /\.[^./]+$/.exec(p)?.[0] ?? "";
     const at = { line: t.line, col: t.col, ...(t.file !== undefined ? { inFile: t.file } : {}), ...(archDir ? { archDir } : {}) };
-    if (/^\.rc$/i.test(ext)) {
-      resources.push({ path: p, ...at });
+    if (/^\.(rc|mc)$/i.test(ext)) {
+      (/^\.rc$/i.test(ext) ? resources : messages).push({ path: p, ...at });
       continue;
     }
     if (!SOURCE_EXTENSIONS.includes(ext.toLowerCase() === ".asm" ? ".asm" : ext)) {
-      d("error", t, `cannot compile '${p}': kmdll compiles ${SOURCE_EXTENSIONS.join(" ")} and .rc files`);
+      d("error", t, `cannot compile '${p}': kmdll compiles ${SOURCE_EXTENSIONS.join(" ")}, .rc and .mc files`);
       continue;
     }
     if (sources.some((s) => s.path === p)) {
@@ -304,7 +310,10 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
         continue;
       }
       const problem = pathProblem(p);
-      if (problem) d("error", at, `INCLUDES: ${problem}`);
+      // An absolute folder (often `$(TOPDIR)\inc` with TOPDIR unset, i.e. `\inc`): cl.exe passes over
+      // a folder that does not exist; kmdll never reads outside the tree, so it is left out too.
+      if (problem && /^(\/|[A-Za-z]:)/.test(p)) d("warning", at, `INCLUDES: '${part}' is an absolute folder; kmdll reads only inside the tree and leaves it out`);
+      else if (problem) d("error", at, `INCLUDES: ${problem}`);
       else includes.push({ path: p.replace(/\/+$/, "") || ".", ...at });
     }
   }
@@ -333,7 +342,9 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
   const winnt = Number.isInteger(ntVersion) && ntVersion >= 0x400 && ntVersion <= 0xfff ? ntVersion : 0x601;
   const hex = (n: number, w: number) => "0x" + n.toString(16).toUpperCase().padStart(w, "0");
   // Only when the file sets it: otherwise mingw-w64's header defaults apply (as before).
-  const versionDefines = ntv ? [`-D_WIN32_WINNT=${hex(winnt, 4)}`, `-DWINVER=${hex(winnt, 4)}`, `-DNTDDI_VERSION=${hex(winnt * 0x10000, 8)}`] : [];
+  // The WDK's per-platform defines besides _AMD64_/_X86_ (amd64mk.inc, i386mk.inc): `#ifdef AMD64` code (OpenXT).
+  const platform = arch === "x64" ? ["-DAMD64=1"] : arch === "x86" ? ["-Di386=1"] : [];
+  const versionDefines = [...platform, ...(ntv ? [`-D_WIN32_WINNT=${hex(winnt, 4)}`, `-DWINVER=${hex(winnt, 4)}`, `-DNTDDI_VERSION=${hex(winnt * 0x10000, 8)}`] : [])];
 
   // TARGETEXT, DLLENTRY
   const extTok = single("TARGETEXT");
@@ -356,7 +367,9 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
     const p = toSlash(tpTok.text).replace(/\/+$/, "");
     const problem = pathProblem(p);
     if (problem) d("error", tpTok, `TARGETPATH: ${problem}`);
-    else if (p.split("/").includes("..")) d("error", tpTok, `TARGETPATH '${tpTok.text}' leaves the output folder; outputs stay inside --out`);
+    // A shared output folder of the tree (`TARGETPATH=$(TOPDIR)\build`, `..\..\bin`): kmdll keeps every
+    // project's outputs in --out/<arch>, where the TARGETLIBS naming that folder find them by name.
+    else if (p.split("/").includes("..")) d("warning", tpTok, `TARGETPATH '${tpTok.text}' is outside the project folder; kmdll keeps the outputs in --out/<arch> (libraries that other projects name there are found by name)`);
     else if (p !== "obj" && p !== "." && p !== "") targetPath = { path: p, line: tpTok.line, col: tpTok.col };
   }
 
@@ -391,7 +404,8 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
     ok && name && type
       ? {
           name, type, ...(def ? { def } : {}), ...(defDefaulted ? { defDefaulted } : {}), sources, libs, includes, defines, ...(targetPath ? { targetPath } : {}),
-          userCFlags, linkerFlags, defLibs, arches, ...(v.has("KMDLL_ARCHES") ? { archesNamed: true } : {}), resources, ext, entry, forceIncludes, versionDefines,
+          userCFlags, linkerFlags, defLibs, arches, ...(v.has("KMDLL_ARCHES") ? { archesNamed: true } : {}), resources, messages, ext, entry, forceIncludes, versionDefines,
+          ...(v.has("RUN_WPP") ? { wpp: parseRunWpp(tokens("RUN_WPP")) } : {}),
         }
       : undefined;
   return { ...(project ? { project } : {}), vars, diagnostics };

@@ -5,9 +5,9 @@
  * formats/def/x86-names.ts for the rules).
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { isShortImport, readArchive, readCoffObject, type CoffObject } from "../formats/lib/index.js";
+import { isShortImport, readArchive, readCoffObject, readShortImport, type CoffObject } from "../formats/lib/index.js";
 import { writeDef, type DefFile } from "../formats/def/index.js";
-import { bindX86Exports, directiveExportNames, x86DirectiveAliases, x86ImportDef, x86LinkerDef, type X86Binding } from "../formats/def/x86-names.js";
+import { bindX86Exports, bindX86Forwarders, directiveExportNames, parseX86Symbol, x86DirectiveAliases, x86ImportDef, x86LinkerDef, type X86Binding } from "../formats/def/x86-names.js";
 
 const IMAGE_SYM_CLASS_EXTERNAL = 2;
 
@@ -52,9 +52,10 @@ export function imageSymbolTable(bytes: Uint8Array): Uint8Array | null {
  * Names of object files, static libraries (their COFF members; short imports define no
  * routine) and PE images with a COFF symbol table. Unreadable or non-COFF inputs contribute nothing: the linker reports them.
  */
-export function readObjectNames(files: string[]): { defined: string[]; directiveExports: string[] } {
+export function readObjectNames(files: string[]): { defined: string[]; directiveExports: string[]; imports: Map<string, string> } {
   const defined: string[] = [];
   const directiveExports: string[] = [];
+  const imports = new Map<string, string>();
   const add = (bytes: Uint8Array) => {
     try {
       const n = objectNames(readCoffObject(bytes));
@@ -62,6 +63,18 @@ export function readObjectNames(files: string[]): { defined: string[]; directive
       directiveExports.push(...n.directiveExports);
     } catch {
       /* not a COFF object */
+    }
+  };
+  // Short imports: "module!exportname" → the importer's symbol (forwarders take its convention).
+  const addImport = (data: Uint8Array) => {
+    try {
+      const imp = readShortImport(data);
+      if (imp.nameType === "ordinal") return;
+      const name = imp.nameType === "exportas" ? imp.exportAs! : imp.nameType === "name" ? imp.symbol : imp.nameType === "noprefix" ? imp.symbol.replace(/^[_@?]/, "") : parseX86Symbol(imp.symbol).name;
+      const key = `${imp.dll.replace(/\.[^.]*$/, "").toLowerCase()}!${name}`;
+      if (!imports.has(key)) imports.set(key, imp.symbol);
+    } catch {
+      /* a broken member: lld-link says why */
     }
   };
   for (const f of files) {
@@ -75,13 +88,16 @@ export function readObjectNames(files: string[]): { defined: string[]; directive
     if (image) add(image);
     else if (Buffer.from(bytes.subarray(0, 8)).toString("latin1") === "!<arch>\n") {
       try {
-        for (const m of readArchive(bytes).members) if (!isShortImport(m.data)) add(m.data);
+        for (const m of readArchive(bytes).members) {
+          if (!isShortImport(m.data)) add(m.data);
+          else addImport(m.data);
+        }
       } catch {
         /* a broken archive: lld-link says why */
       }
     } else add(bytes);
   }
-  return { defined, directiveExports };
+  return { defined, directiveExports, imports };
 }
 
 export interface X86LinkPlan {
@@ -99,7 +115,7 @@ export function planX86Link(objects: string[], def: DefFile | undefined, linkerD
   const names = readObjectNames(objects);
   const args = x86DirectiveAliases(names.directiveExports, names.defined);
   if (!def) return { args, bindings: [] };
-  const { bindings } = bindX86Exports(def, names.defined);
+  const bindings = [...bindX86Exports(def, names.defined).bindings, ...bindX86Forwarders(def, names.imports)];
   const linker = x86LinkerDef(def, bindings);
   writeFileSync(linkerDefPath, writeDef(linker.def));
   return { linkerDef: linkerDefPath, args: [...linker.exportArgs, ...args], importDef: x86ImportDef(def, bindings), bindings };

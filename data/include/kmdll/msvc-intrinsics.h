@@ -33,4 +33,15 @@ void __cdecl _enable(void);
 }
 #endif
 #endif /* x86, x64 */
+/*
+ * x86: cl.exe compiles the SSE2 fences whatever its /arch; clang's i686 target (no SSE2) stops
+ * ("'_mm_mfence' needs target feature sse2"; OpenXT's vring.h). The instructions themselves need
+ * no compiler feature: written as such, with the compiler barrier the intrinsics imply.
+ */
+#if defined(__i386__) && !defined(__SSE2__)
+#undef _mm_mfence
+#define _mm_mfence() __asm__ __volatile__("mfence" ::: "memory")
+#undef _mm_lfence
+#define _mm_lfence() __asm__ __volatile__("lfence" ::: "memory")
+#endif
 #endif

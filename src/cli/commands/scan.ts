@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import cliProgress from "cli-progress";
+import type { SingleBar } from "cli-progress";
 import type { CliContext } from "../context.js";
 import { EXIT, toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
@@ -41,10 +41,12 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (dir: string, opts: { json?: boolean; ndjson?: boolean; jobs?: number; limit: number; quiet?: boolean }) => {
       if (opts.json && opts.ndjson) throw new KmdllError("--json and --ndjson: choose one");
       const tty = Boolean(process.stderr.isTTY);
-      let bar: cliProgress.SingleBar | undefined;
+      let bar: SingleBar | undefined;
       let onProgress: ((done: number, total: number, r: AnalyzeResult) => void) | undefined;
       if (!opts.quiet) {
         if (tty) {
+          // Loaded only for a terminal's progress bar (a dozen modules the other cases do not need).
+          const { default: cliProgress } = await import("cli-progress");
           bar = new cliProgress.SingleBar(
             { format: "scan [{bar}] {value}/{total} files | {file}", hideCursor: true, clearOnComplete: true, stream: process.stderr },
             cliProgress.Presets.shades_classic,

@@ -20,11 +20,16 @@
  * Random bytes come from a deterministic generator seeded per run (the emulation is
  * reproducible); digests are computed with node:crypto.
  */
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
+import { createRequire } from "node:module";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { api, hex, q } from "./util.js";
 import { componentState } from "./state.js";
+
+/** node:crypto, loaded when a driver first hashes (it costs every emulator start a few ms otherwise). */
+let cryptoModule: typeof import("node:crypto") | undefined;
+const nodeCrypto = (): typeof import("node:crypto") => (cryptoModule ??= createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto"));
 
 export const KSECDD = "ksecdd.sys";
 const ks = (name: string, argc: number, h: ApiDefinition["handler"]) => api(KSECDD, name, argc, h);
@@ -172,7 +177,7 @@ export const apis: ApiDefinition[] = [
       if (objLen < HASH_OBJECT_LENGTH) return STATUS.BUFFER_TOO_SMALL;
       ctx.mem.write(obj, new Uint8Array(HASH_OBJECT_LENGTH));
     }
-    cng(ctx.kernel).objects.set(handle, { kind: "hash", alg: p.alg, hash: createHash(ALGORITHMS[p.alg]!.node!), owned: obj === 0n });
+    cng(ctx.kernel).objects.set(handle, { kind: "hash", alg: p.alg, hash: nodeCrypto().createHash(ALGORITHMS[p.alg]!.node!), owned: obj === 0n });
     ctx.mem.setU64(out, handle);
     return STATUS.SUCCESS;
   }),

@@ -16,7 +16,7 @@ import { apis as ps } from "./ps.js";
 import { apis as rtl } from "./rtl.js";
 import { apis as stack } from "./stack.js";
 import { apis as zw } from "./zw.js";
-import { apis as machine } from "./machine.js";
+import { apis as machine, portApis } from "./machine.js";
 import { apis as mdl } from "./mdl.js";
 import { apis as sched } from "./sched.js";
 import { apis as events } from "./events.js";
@@ -59,7 +59,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis, ksecdd, dump, win32k };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, ports: portApis(), mdl, sched: [...sched, ...events], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis, ksecdd, dump, win32k };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];

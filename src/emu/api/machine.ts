@@ -21,27 +21,45 @@ import { STATUS } from "../../nt/status.js";
 import { hal, hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, registerObject } from "./ob.js";
 import { readPort, writePort } from "../machine/ports.js";
+import { portGranted } from "../machine/resources.js";
 import { hw, machineOf, mapPhysical, pciKey, physicalOf, unmapPhysical, virtualOf, MAX_MAP } from "../machine/index.js";
 
 const PAGE = 0x1000n;
 
 // ---- ports ------------------------------------------------------------------------------------
 
+/**
+ * The verifier's port rule for HAL's port routines, as for `in`/`out` instructions
+ * (verifier/insn.ts): a port outside the I/O ranges assigned to the calling driver is an error;
+ * a driver assigned none gets a warning.
+ */
+function checkPort(ctx: ApiContext, port: number, size: 1 | 2 | 4, what: "in" | "out"): void {
+  const c = ctx.caller;
+  if (!c || !ctx.kernel.verify) return;
+  const g = portGranted(ctx.kernel, c.module, port, size);
+  if (g === "granted") return;
+  const text = `${what} ${size === 1 ? "byte" : size === 2 ? "word" : "dword"} port 0x${port.toString(16)} at ${c.module}+0x${c.rva.toString(16)}`;
+  if (g === "outside") ctx.kernel.verify({ rule: "port-io-outside-resources", message: `${text}: outside the I/O port ranges assigned to ${c.module}` });
+  else ctx.kernel.verify({ rule: "port-io-outside-resources", level: "warning", message: `${text}: ${c.module} was assigned no I/O port resources (a legacy driver, or resources the run did not model)` });
+}
+
 function portRead(ctx: ApiContext, port: number, size: 1 | 2 | 4): number {
   const v = readPort(machineOf(ctx.kernel), port, size);
   hw(ctx, "port", "read", port, size, v);
+  checkPort(ctx, port, size, "in");
   return v;
 }
 
 function portWrite(ctx: ApiContext, port: number, size: 1 | 2 | 4, value: number): void {
   hw(ctx, "port", "write", port, size, writePort(machineOf(ctx.kernel), port, size, value));
+  checkPort(ctx, port, size, "out");
 }
 
 const portOf = (ctx: ApiContext) => Number(ctx.arg(0) & 0xffffn);
 
 /**
- * READ_PORT_* / WRITE_PORT_* as routines: exported by x86 hal.dll only (x64 drivers inline `in`/`out`),
- * kept for the x86 emulator and an instruction hook; not registered for x64.
+ * READ_PORT_* / WRITE_PORT_* as routines: exported by x86 hal.dll only (x64 drivers inline `in`/`out`);
+ * the "ports" component (api/index.ts); they reach x86 drivers only (x64's export database lacks them).
  */
 export function portApis(): ApiDefinition[] {
   const out: ApiDefinition[] = [];

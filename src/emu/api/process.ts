@@ -68,7 +68,7 @@ function requireProcess(ctx: ApiContext, p: bigint, api: string): EmuProcess {
 
 /** Resolve a process handle: NtCurrentProcess() (-1) or a handle from ZwOpenProcess / ObOpenObjectByPointer. */
 export function processOfHandle(ctx: ApiContext, h: bigint): bigint | number {
-  if (BigInt.asIntN(64, h) === -1n) return systemProcess(ctx);
+  if (BigInt.asIntN(8 * ptrSize(), h) === -1n) return systemProcess(ctx);
   const e = lookupHandle(ctx.kernel, h);
   if (!e) return STATUS.INVALID_HANDLE;
   if (e.type !== "Process" || e.object === undefined) return STATUS.OBJECT_TYPE_MISMATCH;

@@ -190,7 +190,7 @@ export const apis: ApiDefinition[] = [
 
 function createThread(ctx: ApiContext, out: bigint, access: number, process: bigint, clientId: bigint, start: bigint, context: bigint, ioObject?: bigint): number {
   if (start === 0n) return STATUS.INVALID_PARAMETER;
-  if (process !== 0n && BigInt.asIntN(64, process) !== -1n) {
+  if (process !== 0n && BigInt.asIntN(8 * ptrSize(), process) !== -1n) {
     const p = lookupHandle(ctx.kernel, process);
     if (!p) return STATUS.INVALID_HANDLE;
   }

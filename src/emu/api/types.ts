@@ -186,7 +186,7 @@ export interface KernelState {
    */
   /** Context-switched system threads (src/emu/threads.ts); absent in test fakes (threads then run to completion). */
   threads?: ThreadHost;
-  userPages?: { highest: bigint; map(addr: bigint, size: number, perms: number): void; protect(addr: bigint, size: number, perms: number): void; unmap(addr: bigint, size: number): void; isMapped(addr: bigint, size: bigint): boolean };
+  userPages?: { highest: bigint; /** The kernel's KUSER_SHARED_DATA, shown read-only at MM_SHARED_USER_DATA_VA in the user space. */ sharedData?: bigint; map(addr: bigint, size: number, perms: number): void; protect(addr: bigint, size: number, perms: number): void; unmap(addr: bigint, size: number): void; isMapped(addr: bigint, size: bigint): boolean };
 }
 
 /** The CPU side of one system thread: its start routine, its stack slot and, while parked, its saved registers. */

@@ -49,16 +49,35 @@ export interface Vad {
   size: bigint;
   allocProtect: number;
   pages: Page[];
+  /** The system's own page (KUSER_SHARED_DATA's user view): never freed or re-protected. */
+  fixed?: boolean;
 }
+
+/**
+ * MM_SHARED_USER_DATA_VA: every process sees KUSER_SHARED_DATA read-only at 0x7FFE0000, on x86
+ * (whose user space ends at MmHighestUserAddress 0x7FFEFFFF, MmUserProbeAddress 0x7FFF0000) as
+ * on x64 (ReactOS ndk/mmtypes.h and ntoskrnl/include/internal/mm.h; Windows Internals, 7th ed.,
+ * "x86 address space layouts"). It is one committed PAGE_READONLY page: allocations go around it.
+ */
+export const MM_SHARED_USER_DATA_VA = 0x7ffe0000n;
 
 /** The address space's bounds and page mapping (provided by the emulator; absent in unit-test fakes). */
 export function space(ctx: ApiContext) {
   const s = ctx.kernel.userPages;
   if (!s) ctx.fault("internal", `${ctx.api}: the emulator provides no user address space`);
+  const st = vmState(ctx.kernel);
+  if (!st.shared && s.sharedData !== undefined && MM_SHARED_USER_DATA_VA + PAGE - 1n <= s.highest) {
+    st.shared = true;
+    // A copy of the kernel's page as it is now, mapped read-only.
+    s.map(MM_SHARED_USER_DATA_VA, 0x1000, 3);
+    ctx.mem.write(MM_SHARED_USER_DATA_VA, ctx.mem.read(s.sharedData, 0x1000));
+    s.protect(MM_SHARED_USER_DATA_VA, 0x1000, 1);
+    st.vads.push({ base: MM_SHARED_USER_DATA_VA, size: PAGE, allocProtect: 0x02, pages: [{ committed: true, protect: 0x02, locked: false }], fixed: true });
+  }
   return s;
 }
 
-export const vmState = componentState("vm", () => ({ vads: [] as Vad[], committed: 0n }));
+export const vmState = componentState("vm", () => ({ vads: [] as Vad[], committed: 0n, shared: false }));
 
 /** CPU permissions (read 1, write 2, exec 4) of a PAGE_* protection. */
 export function perms(protect: number): number {

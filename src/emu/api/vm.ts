@@ -120,6 +120,8 @@ function free(ctx: ApiContext): number {
   const st = vmState(ctx.kernel);
   const v = vadAt(ctx, want);
   if (!v) return VM_STATUS.MEMORY_NOT_ALLOCATED;
+  // The shared user data page (a no-change VAD) cannot be freed (kmdll's answer: UNABLE_TO_FREE_VM).
+  if (v.fixed) return VM_STATUS.UNABLE_TO_FREE_VM;
   if (type === MEM.RELEASE) {
     if (size === 0n && want !== v.base) return VM_STATUS.FREE_VM_NOT_AT_BASE;
     const start = pageDown(want);
@@ -162,6 +164,8 @@ function protectVm(ctx: ApiContext): number {
   if (!v || end > v.base + v.size) return STATUS.CONFLICTING_ADDRESSES;
   const [a, b] = pageRange(v, start, end);
   if (v.pages.slice(a, b).some((p) => !p.committed)) return VM_STATUS.NOT_COMMITTED;
+  // The shared user data page keeps PAGE_READONLY (a no-change VAD).
+  if (v.fixed) return VM_STATUS.INVALID_PAGE_PROTECTION;
   // Write-copy on private memory becomes the plain read/write protection (as NT does).
   const effective = (newProtect & 0xff) === 0x08 ? (newProtect & ~0xff) | 0x04 : (newProtect & 0xff) === 0x80 ? (newProtect & ~0xff) | 0x40 : newProtect;
   // OldProtect is written first: a wild pointer is a fault report before anything changes.

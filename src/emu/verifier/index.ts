@@ -41,11 +41,12 @@ export class Verifier {
 
   finding(emu: Emulator, f: FindingInput): void {
     if (!this.enabled) return;
-    let rip = f.rip ?? emu.uc.regRead(emu.C.regs.RIP);
-    // Reported from a kernel routine's handler: the site is its caller (the return address at [RSP]).
+    let rip = f.rip ?? emu.uc.regRead(emu.cpu.pcId(emu.C));
+    // Reported from a kernel routine's handler: the site is its caller (the return address at
+    // [SP], pointer-sized, or LR on ARM64).
     if (f.rip === undefined && emu.thunks.get(rip)) {
       try {
-        rip = emu.mem.u64(emu.uc.regRead(emu.C.regs.RSP));
+        rip = emu.faults.returnAddress();
       } catch {
         /* keep the thunk */
       }

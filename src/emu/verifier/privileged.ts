@@ -15,6 +15,8 @@
  *   rdmsr          0F 32      wrmsr  0F 30   (only after `mov ecx, imm32`, B9 id: the form
  *                  __readmsr/__writemsr with a constant MSR compile to; a bare 0F 32 may be
  *                  the middle of another instruction, so it is left alone)
+ * x86 (32-bit) code has no REX prefixes (0x40-0x4F are inc/dec there) and no CR8 (its IRQL lives
+ * in the KPCR, changed through HAL calls): only `0F 22 /r` CR writes and the constant-MSR forms.
  * There is no disassembler here: the patterns are specific enough to be taken as instructions in
  * executable sections. Checked against llvm-objdump on 85 public x64 drivers (docs/qa.md): every
  * CR8 (220), CR0/2/3/4 write (38) and constant-MSR (36) site found, none extra.
@@ -34,8 +36,9 @@ const CR_WRITES = new Set([0, 2, 3, 4]);
 const UD2 = [0x0f, 0x0b];
 
 /** Find and patch the privileged instructions of an image laid out in memory; RVA → operation. */
-export function patchPrivileged(image: PeImage, mem: Uint8Array): Map<number, PrivilegedOp> {
+export function patchPrivileged(image: PeImage, mem: Uint8Array, arch: "x64" | "x86" = "x64"): Map<number, PrivilegedOp> {
   const sites = new Map<number, PrivilegedOp>();
+  const rex = arch === "x64";
   for (const s of image.sections) {
     const c = s.characteristics >>> 0;
     if (!(c & IMAGE_SCN.MEM_EXECUTE) && !(c & IMAGE_SCN.CNT_CODE)) continue;
@@ -43,7 +46,7 @@ export function patchPrivileged(image: PeImage, mem: Uint8Array): Map<number, Pr
     const end = Math.min(mem.length, start + (s.virtualSize || s.sizeOfRawData));
     for (let i = start; i + 4 <= end; i++) {
       const b0 = mem[i]!;
-      if ((b0 & 0xf6) === 0x44 && mem[i + 1] === 0x0f && (mem[i + 2] === 0x22 || mem[i + 2] === 0x20)) {
+      if (rex && (b0 & 0xf6) === 0x44 && mem[i + 1] === 0x0f && (mem[i + 2] === 0x22 || mem[i + 2] === 0x20)) {
         const m = mem[i + 3]!;
         if ((m & 0xf8) !== 0xc0) continue; // mod = 11, reg = 000 (CR8 with REX.R)
         const reg = (m & 7) | (b0 & 1 ? 8 : 0);
@@ -55,9 +58,9 @@ export function patchPrivileged(image: PeImage, mem: Uint8Array): Map<number, Pr
       // mov crN, r64 (N = 0, 2, 3, 4): [REX without R] 0F 22 /r, mod = 11. Not after a REX.R byte
       // (that is the tail of a CR8 form, handled above).
       {
-        const j = (b0 & 0xf4) === 0x40 ? i + 1 : i;
+        const j = rex && (b0 & 0xf4) === 0x40 ? i + 1 : i;
         const m = mem[j + 2]!;
-        if (mem[j] === 0x0f && mem[j + 1] === 0x22 && (m & 0xc0) === 0xc0 && CR_WRITES.has((m >> 3) & 7) && !(i > start && (mem[i - 1]! & 0xf4) === 0x44)) {
+        if (mem[j] === 0x0f && mem[j + 1] === 0x22 && (m & 0xc0) === 0xc0 && CR_WRITES.has((m >> 3) & 7) && !(rex && i > start && (mem[i - 1]! & 0xf4) === 0x44)) {
           const reg = (m & 7) | (j > i && b0 & 1 ? 8 : 0);
           const length = j - i + 3;
           sites.set(i, { kind: "cr-write", cr: (m >> 3) & 7, reg, length });

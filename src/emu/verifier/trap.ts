@@ -55,7 +55,7 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
       });
       const x = v ?? 0n;
       instructionEvent(emu, "msr", "read", op.msr, 8, x, rip);
-      uc.regWriteMany([C.regs.RAX, C.regs.RDX], [x & 0xffffffffn, (x >> 32n) & 0xffffffffn]);
+      uc.regWriteMany([reg(0), reg(2)], [x & 0xffffffffn, (x >> 32n) & 0xffffffffn]); // EDX:EAX
       break;
     }
     case "cr-write":
@@ -67,10 +67,10 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
       });
       break;
     case "wrmsr":
-      instructionEvent(emu, "msr", "write", op.msr, 8, (uc.regRead(C.regs.RDX) << 32n) | (uc.regRead(C.regs.RAX) & 0xffffffffn), rip);
+      instructionEvent(emu, "msr", "write", op.msr, 8, ((uc.regRead(reg(2)) & 0xffffffffn) << 32n) | (uc.regRead(reg(0)) & 0xffffffffn), rip);
       emu.verifier.finding(emu, {
         rule: "privileged-wrmsr",
-        message: `wrmsr to MSR ${msrName(op.msr)} at ${emu.where(rip)} (value ${addr64((uc.regRead(C.regs.RDX) << 32n) | (uc.regRead(C.regs.RAX) & 0xffffffffn))}): a driver changing processor state it does not own; dropped`,
+        message: `wrmsr to MSR ${msrName(op.msr)} at ${emu.where(rip)} (value ${addr64(((uc.regRead(reg(2)) & 0xffffffffn) << 32n) | (uc.regRead(reg(0)) & 0xffffffffn))}): a driver changing processor state it does not own; dropped`,
         rip,
       });
       break;

@@ -21,6 +21,9 @@ import { describe, lex, IGNORED, DIRECTIVES, ATTRIBUTES, KEYWORDS, type Token } 
 export { DIRECTIVES, ATTRIBUTES, KEYWORDS } from "./lexer.js";
 export { decodeDefBytes } from "./decode.js";
 
+/** The longest directive name (upper-casing never shortens a string: a longer name is no directive). */
+const DIRECTIVE_MAX = Math.max(...[...DIRECTIVES].map((d) => d.length));
+
 /** Parse a number: decimal or 0x-hex. Returns null when not a number. */
 export function parseDefNumber(s: string): number | null {
   let n: number;
@@ -210,8 +213,10 @@ export function parseDef(input: string | Uint8Array, opts: ParseDefOptions = {})
     const dup = exportByName.get(e.name);
     if (dup) diags.error(first, `duplicate export '${e.name}' (first defined at ${dup.line}:${dup.col})`);
     else exportByName.set(e.name, first);
-    if (first.kind === "word" && e.name !== e.name.toUpperCase() && DIRECTIVES.has(e.name.toUpperCase())) {
-      diags.warning(first, `export '${e.name}' looks like the directive ${e.name.toUpperCase()} (keywords are upper case; quote the name to silence this)`);
+    // Names longer than every directive need no upper-case copy.
+    const upper = first.kind === "word" && e.name.length <= DIRECTIVE_MAX ? e.name.toUpperCase() : null;
+    if (upper !== null && e.name !== upper && DIRECTIVES.has(upper)) {
+      diags.warning(first, `export '${e.name}' looks like the directive ${upper} (keywords are upper case; quote the name to silence this)`);
     }
     if ((e.name === "DllInitialize" || e.name === "DllUnload") && !e.private) {
       diags.warning(first, `${e.name} should be PRIVATE: importers must not link to an export driver's ${e.name === "DllInitialize" ? "initialization" : "unload"} routine`);

@@ -91,6 +91,27 @@ export function bindX86Exports(def: DefFile, defined: Iterable<string>): X86Bind
   return { bindings, unbound };
 }
 
+/**
+ * Bind forwarders (`ShimDouble = chainc.ChainC`) to the convention of the routine they forward
+ * to, where an import library on the link line says it: `imports` maps "module!exportname"
+ * (module without extension, lower case) to the importer's symbol (`_ChainC@4`). An x86
+ * importer of the forwarder calls it as it calls the target (a forwarder is the same routine),
+ * so its import library needs `_ShimDouble@4`; without one the name stays cdecl-style (`_ShimDouble`).
+ */
+export function bindX86Forwarders(def: DefFile, imports: ReadonlyMap<string, string>): X86Binding[] {
+  const out: X86Binding[] = [];
+  def.exports.forEach((e, index) => {
+    const f = e.forward;
+    if (!f || f.name === null) return;
+    const symbol = imports.get(`${f.module.replace(/\.[^.]*$/, "").toLowerCase()}!${f.name}`);
+    if (symbol === undefined) return;
+    const p = parseX86Symbol(symbol);
+    if (p.convention !== "stdcall" && p.convention !== "fastcall") return;
+    out.push({ index, export: e.name, symbol, convention: p.convention, argBytes: p.argBytes });
+  });
+  return out;
+}
+
 /** An lld-link `/export:` argument for a forwarder (lld-link 14 mangles `.def` forwarders on x86). */
 export function forwarderExportArg(e: DefExport): string {
   const f = e.forward!;

@@ -62,11 +62,25 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
     nNames = MAX_EXPORT_NAMES;
   }
 
+  const b = r.view.bytes;
+  // The tables are read in place when they lie in one section (the common case; see RvaReader.table).
+  const ordsAt = r.table(ordsRva, nNames * 2);
+  const namesAt = ordsAt === null ? null : r.table(namesRva, nNames * 4);
   const names = new Map<number, string[]>();
   const namePointerOrder: string[] = [];
   for (let i = 0; i < nNames; i++) {
-    const idx = r.u16(ordsRva + i * 2, "export ordinal table");
-    const name = r.tryCstring(r.u32(namesRva + i * 4, "export name pointer table"), "export name", w, `name #${i}`);
+    let idx: number;
+    let nameRva: number;
+    if (namesAt !== null) {
+      const o = ordsAt! + i * 2;
+      const n = namesAt + i * 4;
+      idx = b[o]! | (b[o + 1]! << 8);
+      nameRva = (b[n]! | (b[n + 1]! << 8) | (b[n + 2]! << 16) | (b[n + 3]! << 24)) >>> 0;
+    } else {
+      idx = r.u16(ordsRva + i * 2, "export ordinal table");
+      nameRva = r.u32(namesRva + i * 4, "export name pointer table");
+    }
+    const name = r.tryCstring(nameRva, "export name", w, `name #${i}`);
     if (name === null) continue;
     namePointerOrder.push(name);
     if (idx >= numberOfFunctions) {
@@ -80,8 +94,10 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
 
   const functions: ExportFunction[] = [];
   const dirEnd = d + dir.size;
+  const eatAt = r.table(eat, nFun * 4);
   for (let i = 0; i < nFun; i++) {
-    const rva = r.u32(eat + i * 4, "export address table");
+    const e = eatAt === null ? -1 : eatAt + i * 4;
+    const rva = e < 0 ? r.u32(eat + i * 4, "export address table") : (b[e]! | (b[e + 1]! << 8) | (b[e + 2]! << 16) | (b[e + 3]! << 24)) >>> 0;
     if (rva === 0) continue;
     const ns = names.get(i) ?? [];
     let forwarder: string | null = null;

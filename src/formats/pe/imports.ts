@@ -46,16 +46,17 @@ function readThunks(
       w.add(structure, `${dll}: thunk array not terminated inside its section (entry #${i} at RVA 0x${at.toString(16)} is not in the file)`);
       break;
     }
-    const thunk = pe32plus ? r.view.u64(off, structure) : BigInt(r.view.u32(off, structure));
-    if (thunk === 0n) break;
+    // The thunk as two 32-bit halves (no BigInt per entry; hi is 0 in a PE32 image).
+    const lo = r.view.u32(off, structure);
+    const hi = pe32plus ? r.view.u32(off + 4, structure) : 0;
+    if (lo === 0 && hi === 0) break;
     budget.functions--;
-    const ordinalFlag = pe32plus ? 1n << 63n : 1n << 31n;
     const iat = (iatRva + i * size) >>> 0;
-    if (thunk & ordinalFlag) {
-      out.push({ name: null, hint: null, ordinal: Number(thunk & 0xffffn), iatRva: iat });
+    if ((pe32plus ? hi : lo) & 0x80000000) {
+      out.push({ name: null, hint: null, ordinal: lo & 0xffff, iatRva: iat });
       continue;
     }
-    const nameRva = Number((thunk - vaBias) & 0x7fffffffn);
+    const nameRva = vaBias === 0n ? lo & 0x7fffffff : Number((((BigInt(hi) << 32n) | BigInt(lo)) - vaBias) & 0x7fffffffn);
     let hn = budget.names.get(nameRva);
     if (!hn) {
       const at = r.map.offsetOf(nameRva, 2);

@@ -38,12 +38,33 @@ export class RvaMap {
   private readonly fileLength: number;
   private readonly sizeOfHeaders: number;
   private last: Section | null = null;
+  /** No two sections overlap (then every RVA of a section's extent maps into that section). */
+  private readonly disjoint: boolean;
 
   constructor(src: RvaMapSource, fileLength: number) {
     this.fileLength = fileLength;
     this.sizeOfHeaders = src.optional.sizeOfHeaders;
     this.order = new Map(src.sections.map((s, i) => [s, i]));
     this.byVa = [...src.sections].sort((a, b) => a.virtualAddress - b.virtualAddress || this.order.get(a)! - this.order.get(b)!);
+    let disjoint = true;
+    for (let i = 1; i < this.byVa.length && disjoint; i++) {
+      const prev = this.byVa[i - 1]!;
+      if (prev.virtualAddress + sectionExtent(prev) > this.byVa[i]!.virtualAddress) disjoint = false;
+    }
+    this.disjoint = disjoint;
+  }
+
+  /**
+   * File offset of a table [rva, rva+size) that lies in the file-backed part of one section that
+   * no other section overlaps, else null. Every entry of such a table is at offset + (its RVA -
+   * rva), which is what a lookup per entry would find: readers of long tables (export address
+   * and name tables) read entries from there instead of translating each RVA.
+   */
+  tableOffset(rva: number, size: number): number | null {
+    if (!this.disjoint) return null;
+    const loc = this.locate(rva);
+    if (!loc || loc.section === null || loc.offset === null || loc.fileBytes < size) return null;
+    return loc.offset;
   }
 
   private contains(s: Section, rva: number): boolean {
@@ -181,6 +202,17 @@ export class RvaReader {
     w.add(structure, `${context}: string is not NUL-terminated within ${limit} bytes`, off);
     return null;
   }
+  /**
+   * A table of `size` bytes at rva, loaded and readable at the returned file offset through
+   * `view.bytes` (see RvaMap.tableOffset), or null when entries must be read one by one.
+   */
+  table(rva: number, size: number): number | null {
+    if (size <= 0) return null;
+    const off = this.map.tableOffset(rva, size);
+    if (off === null) return null;
+    this.view.load(off, size);
+    return off;
+  }
   /** File-backed bytes available from rva to the end of its section's raw data (0 if unmapped). */
   available(rva: number): number {
     const loc = this.map.locate(rva);
@@ -215,10 +247,7 @@ export function readAtRva(bytes: Uint8Array, image: RvaMapSource, rva: number, s
   return out;
 }
 
-/** Latin-1 decode of bytes[start, end); a plain loop is much faster than spreading for the short strings of PE tables. */
+/** Latin-1 decode of bytes[start, end) (one flat string; see latin1). */
 export function bytesToString(b: Uint8Array, start: number, end: number): string {
-  if (end - start > 256) return latin1(b.subarray(start, end));
-  let s = "";
-  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
-  return s;
+  return latin1(b.subarray(start, end));
 }

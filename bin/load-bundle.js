@@ -1,0 +1,41 @@
+// Loads the bundled CLI (dist/bundle/cli/cli.cjs, made by scripts/bundle.mjs) for bin/kmdll.js.
+// The bundle is compiled with its code cache (cli.cjs.cache: V8 bytecode of the functions a
+// training run of the build used), which spares most of parsing and compiling it. The cache starts
+// with the bundle's build id (the first line of cli.cjs names it); a cache of another build, or one
+// V8 rejects (another Node version, other V8 flags), is not used: the bundle is then compiled from
+// source. With --enable-source-maps the bundle is loaded by require(), which maps stack traces.
+"use strict";
+const { readFileSync, writeFileSync } = require("node:fs");
+const { dirname } = require("node:path");
+
+/**
+ * Load the bundle: its `run`; `cache` writes the code cache of what ran so far (training runs);
+ * `codeCache` says whether a cache was used ("used"), refused by V8 ("rejected") or absent or of
+ * another build ("none").
+ */
+function loadBundle(file) {
+  if (process.sourceMapsEnabled) return { run: require(file).run, cache: undefined, codeCache: "none" };
+  const vm = require("node:vm");
+  const { createRequire } = require("node:module");
+  // The bundle is ASCII (esbuild escapes the rest): latin1 makes a one-byte string without decoding.
+  const source = readFileSync(file, "latin1");
+  const id = /^\/\/ kmdll-bundle ([0-9a-f]{16})\n/.exec(source)?.[1];
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  try {
+    const c = readFileSync(cacheFile);
+    if (id !== undefined && c.toString("latin1", 0, 16) === id) cachedData = c.subarray(16);
+  } catch {
+    // No cache: compile from source.
+  }
+  // The same wrapper as Node's CommonJS loader, so the bundle sees the usual module variables.
+  // (The bundle has no import(): scripts/bundle.mjs turns them into require().)
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  const cache = id === undefined ? undefined : () => writeFileSync(cacheFile, Buffer.concat([Buffer.from(id, "latin1"), script.createCachedData()]));
+  const codeCache = cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "used";
+  return { run: module.exports.run, cache, codeCache };
+}
+
+module.exports = { loadBundle };
