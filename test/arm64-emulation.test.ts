@@ -205,7 +205,7 @@ test("bad input: an ARM64 machine on a PE32 image, an ARM64 export driver under 
 
 test("KMDF on ARM64: kmdf-ctl's ARM64 build binds through WDFLDR.SYS, serves IOCTLs through its queue and unloads, with the x64 build's events", async () => {
   const run = async (arch: "x64" | "arm64") => {
-    const r = await runCli(["sim", "--json", "--install", fixture(arch, "kmdfctl.sys"), "--", "start:kmdfctl", "ioctl:\\Device\\KmdfCtl:0x222000:0102030405", "ioctl:\\DosDevices\\KmdfCtl:0x222004", "ioctl:\\Device\\KmdfCtl:0x222008", "stop:kmdfctl", "start:kmdfctl", "stop:kmdfctl"]);
+    const r = await runCli(["sim", "--json", "--install", fixture(arch, "kmdfctl.sys"), "--", "start:kmdfctl", "ioctl:\\Device\\KmdfCtl:0x222000:0102030405", "ioctl:\\DosDevices\\KmdfCtl:0x222004", "ioctl:\\Device\\KmdfCtl:0x222008", "ioctl:\\Device\\KmdfCtl:0x22200C", "stop:kmdfctl", "start:kmdfctl", "stop:kmdfctl"]);
     return { code: r.code, lines: r.stdout.trim().split("\n").map((l) => line(JSON.parse(l) as TraceEvent)) };
   };
   const x64 = await run("x64");

@@ -26,21 +26,26 @@ test("the function table order: kmdfmin.h's indices (transcribed separately from
   assert.equal(new Set(WDF_FUNCTIONS).size, WDF_FUNCTIONS.length);
 });
 
-test("kmdf-ctl: DriverEntry binds, creates a control device, a link and a queue; IOCTLs reach EvtIoDeviceControl; unload runs EvtDriverUnload and removes the device", async () => {
+test("kmdf-ctl: DriverEntry binds, creates a control device, a link, file callbacks and a queue; IOCTLs reach EvtIoDeviceControl; each open is a WDFFILEOBJECT; unload runs EvtDriverUnload and removes the device", async () => {
   // x86 too: the same events once addresses are taken out (32-bit KMDF structures, stdcall DDIs).
-  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfctl.sys"), "--", "start:kmdfctl", "ioctl:\\Device\\KmdfCtl:0x222000:0102030405", "ioctl:\\DosDevices\\KmdfCtl:0x222004", "ioctl:\\Device\\KmdfCtl:0x222008", "stop:kmdfctl", "start:kmdfctl", "stop:kmdfctl"]);
+  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfctl.sys"), "--", "start:kmdfctl", "ioctl:\\Device\\KmdfCtl:0x222000:0102030405", "ioctl:\\DosDevices\\KmdfCtl:0x222004", "ioctl:\\Device\\KmdfCtl:0x222008", "ioctl:\\Device\\KmdfCtl:0x22200C", "stop:kmdfctl", "start:kmdfctl", "ioctl:\\Device\\KmdfCtl:0x22200C", "stop:kmdfctl"]);
   assert.equal(r.code, 1, r.stdout); // the unknown IOCTL fails its step
   const ev = r.events;
   const ends = ev.filter((e) => e.event === "step" && e.phase === "end");
-  assert.deepEqual(ends.map((e) => e.ok), [true, true, true, false, true, true, true]);
+  assert.deepEqual(ends.map((e) => e.ok), [true, true, true, false, true, true, true, true, true]);
   assert.equal(ends[1]!.output, "0504030201");
   assert.equal(ends[2]!.output, "02000000"); // the device context counts requests
+  // Each ioctl step opens the device (EvtDeviceFileCreate), sends the request, then cleans up and
+  // closes (EvtFileCleanup, EvtFileClose): the 4th open sees 4 creates, 3 cleanups and 3 closes and
+  // finds its own WDFFILEOBJECT (sequence 4) through WdfRequestGetFileObject; a reload starts over.
+  assert.equal(ends[4]!.output, "04000000030000000300000004000000");
+  assert.equal(ends[7]!.output, "01000000000000000000000001000000");
   const ioctls = ev.filter((e) => e.event === "irp" && e.major === 14);
-  assert.deepEqual(ioctls.map((e) => e.status), ["0x00000000", "0x00000000", "0xC0000010"]);
+  assert.deepEqual(ioctls.map((e) => e.status), ["0x00000000", "0x00000000", "0xC0000010", "0x00000000", "0x00000000"]);
   for (const e of ioctls) assert.equal(e.dispatch, "wdf01000.sys!FxIrpDispatch");
   const prints = ev.filter((e) => e.event === "dbgprint").map((e) => String(e.text).trim());
   assert.deepEqual(prints, ["kmdfctl: loaded", "kmdfctl: EvtDriverUnload", "kmdfctl: loaded", "kmdfctl: EvtDriverUnload"]);
-  // Nothing left behind: no leak, no warning about devices left at unload, the name was reusable.
+  // Nothing left behind: no leak (every WDFFILEOBJECT was deleted at its close), no warning about devices left at unload, the name was reusable.
   assert.deepEqual(ev.filter((e) => e.event === "leak" || e.event === "warning" || e.event === "fault"), []);
 });
 
@@ -116,6 +121,7 @@ test("the KMDF structure layouts the framework reads are the ones clang gives km
     ["WDF_IO_QUEUE_CONFIG", ["DefaultQueue", "EvtIoDefault", "EvtIoRead", "EvtIoWrite", "EvtIoDeviceControl", "EvtIoInternalDeviceControl"]],
     ["WDF_PNPPOWER_EVENT_CALLBACKS", ["EvtDeviceD0Entry", "EvtDeviceD0Exit", "EvtDevicePrepareHardware", "EvtDeviceReleaseHardware", "EvtDeviceSelfManagedIoCleanup", "EvtDeviceSelfManagedIoInit", "EvtDeviceSurpriseRemoval", "EvtDeviceQueryRemove"]],
     ["WDF_REQUEST_SEND_OPTIONS", ["Flags", "Timeout"]],
+    ["WDF_FILEOBJECT_CONFIG", ["EvtDeviceFileCreate", "EvtFileClose", "EvtFileCleanup", "AutoForwardCleanupClose", "FileObjectClass"]],
   ];
   const dir = mkdtempSync(join(tmpdir(), "kmdll-wdf-layout-"));
   try {

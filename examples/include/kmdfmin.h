@@ -15,7 +15,7 @@
 #define KMDFMIN_H
 #include <ntddk.h>
 
-typedef PVOID WDFOBJECT, WDFDRIVER, WDFDEVICE, WDFQUEUE, WDFREQUEST, WDFCMRESLIST, WDFIOTARGET;
+typedef PVOID WDFOBJECT, WDFDRIVER, WDFDEVICE, WDFQUEUE, WDFREQUEST, WDFCMRESLIST, WDFIOTARGET, WDFFILEOBJECT;
 typedef struct WDFDEVICE_INIT *PWDFDEVICE_INIT;
 
 typedef struct _WDF_DRIVER_GLOBALS {
@@ -75,6 +75,11 @@ enum {
     WdfRequestGetStatusTableIndex = 254,
     WdfCmResourceListGetCountTableIndex = 304,
     WdfCmResourceListGetDescriptorTableIndex = 305,
+    /* framework file objects */
+    WdfDeviceInitSetFileObjectConfigTableIndex = 71,
+    WdfFileObjectGetDeviceTableIndex = 139,
+    WdfFileObjectWdmGetFileObjectTableIndex = 140,
+    WdfRequestGetFileObjectTableIndex = 277,
     WdfFunctionTableNumEntries = 458
 };
 
@@ -169,6 +174,23 @@ typedef struct _WDF_PNPPOWER_EVENT_CALLBACKS {
     PVOID EvtDeviceRelationsQuery;
     PVOID EvtDeviceUsageNotificationEx;
 } WDF_PNPPOWER_EVENT_CALLBACKS, *PWDF_PNPPOWER_EVENT_CALLBACKS;
+/* Framework file objects (wdfdevice.h, wdffileobject.h). */
+typedef VOID NTAPI EVT_WDF_DEVICE_FILE_CREATE(WDFDEVICE Device, WDFREQUEST Request, WDFFILEOBJECT FileObject);
+typedef EVT_WDF_DEVICE_FILE_CREATE *PFN_WDF_DEVICE_FILE_CREATE;
+typedef VOID NTAPI EVT_WDF_FILE_CLOSE(WDFFILEOBJECT FileObject);
+typedef EVT_WDF_FILE_CLOSE *PFN_WDF_FILE_CLOSE;
+typedef VOID NTAPI EVT_WDF_FILE_CLEANUP(WDFFILEOBJECT FileObject);
+typedef EVT_WDF_FILE_CLEANUP *PFN_WDF_FILE_CLEANUP;
+typedef enum { WdfFalse = 0, WdfTrue = 1, WdfUseDefault = 2 } WDF_TRI_STATE;
+typedef enum { WdfFileObjectInvalid = 0, WdfFileObjectNotRequired = 1, WdfFileObjectWdfCanUseFsContext = 2, WdfFileObjectWdfCanUseFsContext2 = 3, WdfFileObjectWdfCannotUseFsContexts = 4 } WDF_FILEOBJECT_CLASS;
+typedef struct _WDF_FILEOBJECT_CONFIG {
+    ULONG Size;
+    PFN_WDF_DEVICE_FILE_CREATE EvtDeviceFileCreate;
+    PFN_WDF_FILE_CLOSE EvtFileClose;
+    PFN_WDF_FILE_CLEANUP EvtFileCleanup;
+    WDF_TRI_STATE AutoForwardCleanupClose;
+    WDF_FILEOBJECT_CLASS FileObjectClass;
+} WDF_FILEOBJECT_CONFIG, *PWDF_FILEOBJECT_CONFIG;
 #define WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET 0x00000008
 typedef struct _WDF_REQUEST_SEND_OPTIONS { ULONG Size; ULONG Flags; LONGLONG Timeout; } WDF_REQUEST_SEND_OPTIONS, *PWDF_REQUEST_SEND_OPTIONS;
 
@@ -208,6 +230,10 @@ extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
 #define WdfRequestFormatRequestUsingCurrentType(r) WDFCALL(WdfRequestFormatRequestUsingCurrentType, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
 #define WdfRequestSend(r, t, o) WDFCALL(WdfRequestSend, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, WDFIOTARGET, PWDF_REQUEST_SEND_OPTIONS))(WdfDriverGlobals, r, t, o)
 #define WdfRequestGetStatus(r) WDFCALL(WdfRequestGetStatus, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
+#define WdfDeviceInitSetFileObjectConfig(i, c, a) WDFCALL(WdfDeviceInitSetFileObjectConfig, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_FILEOBJECT_CONFIG, PWDF_OBJECT_ATTRIBUTES))(WdfDriverGlobals, i, c, a)
+#define WdfFileObjectGetDevice(f) WDFCALL(WdfFileObjectGetDevice, WDFDEVICE (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFFILEOBJECT))(WdfDriverGlobals, f)
+#define WdfFileObjectWdmGetFileObject(f) WDFCALL(WdfFileObjectWdmGetFileObject, PFILE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFFILEOBJECT))(WdfDriverGlobals, f)
+#define WdfRequestGetFileObject(r) WDFCALL(WdfRequestGetFileObject, WDFFILEOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
 #define WdfCmResourceListGetCount(l) WDFCALL(WdfCmResourceListGetCount, ULONG (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST))(WdfDriverGlobals, l)
 #define WdfCmResourceListGetDescriptor(l, i) WDFCALL(WdfCmResourceListGetDescriptor, PCM_PARTIAL_RESOURCE_DESCRIPTOR (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST, ULONG))(WdfDriverGlobals, l, i)
 
@@ -219,6 +245,10 @@ FORCEINLINE VOID WDF_DRIVER_CONFIG_INIT(PWDF_DRIVER_CONFIG c, PFN_WDF_DRIVER_DEV
 }
 FORCEINLINE VOID WDF_PNPPOWER_EVENT_CALLBACKS_INIT(PWDF_PNPPOWER_EVENT_CALLBACKS c) {
     RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c);
+}
+FORCEINLINE VOID WDF_FILEOBJECT_CONFIG_INIT(PWDF_FILEOBJECT_CONFIG c, PFN_WDF_DEVICE_FILE_CREATE create, PFN_WDF_FILE_CLOSE close, PFN_WDF_FILE_CLEANUP cleanup) {
+    RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c); c->EvtDeviceFileCreate = create; c->EvtFileClose = close; c->EvtFileCleanup = cleanup;
+    c->AutoForwardCleanupClose = WdfUseDefault; c->FileObjectClass = WdfFileObjectWdfCannotUseFsContexts;
 }
 FORCEINLINE VOID WDF_REQUEST_SEND_OPTIONS_INIT(PWDF_REQUEST_SEND_OPTIONS o, ULONG flags) {
     RtlZeroMemory(o, sizeof(*o)); o->Size = sizeof(*o); o->Flags = flags;

@@ -57,6 +57,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
         WdfDeviceInitFree(init);
         goto fail;
     }
+    KmdfCtlSetFileCallbacks(init);
     RtlZeroMemory(&attributes, sizeof(attributes));
     attributes.Size = sizeof(attributes);
     attributes.ContextTypeInfo = &KmdfCtlContextType;

@@ -38,6 +38,19 @@ static VOID KmdfCtlEvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t
         *(PULONG)out = ctx->Requests;
         WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, sizeof(ULONG));
         return;
+    case IOCTL_KMDFCTL_FILES: {
+        KMDFCTL_FILES *files;
+        WDFFILEOBJECT file = WdfRequestGetFileObject(Request);
+        status = WdfRequestRetrieveOutputBuffer(Request, sizeof(KMDFCTL_FILES), (PVOID *)&files, &outLen);
+        if (!NT_SUCCESS(status)) break;
+        files->Creates = ctx->Creates;
+        files->Cleanups = ctx->Cleanups;
+        files->Closes = ctx->Closes;
+        /* The request came through an open: its WDFFILEOBJECT carries that open's sequence number. */
+        files->Sequence = file == NULL ? 0 : ((PFILE_CONTEXT)WdfObjectGetTypedContextWorker(file, &KmdfCtlFileContextType))->Sequence;
+        WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, sizeof(KMDFCTL_FILES));
+        return;
+    }
     default:
         status = STATUS_INVALID_DEVICE_REQUEST;
         break;

@@ -19,6 +19,7 @@ import { WDF01000, wdfLdrState } from "./ldr.js";
 import { HEADER, deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
 import { attachPnpDevice, passDown, pnpDispatch } from "./pnp.js";
 import { wdf } from "./layouts.js";
+import { fileDispatch } from "./fileobj.js";
 
 const B = (n: number) => BigInt(n);
 const D = LAYOUT.DRIVER_OBJECT;
@@ -59,7 +60,10 @@ function irpDispatch(ctx: ApiContext): number {
   if (major === IRP_MJ.PNP || major === IRP_MJ_POWER) return wdev.pdo !== undefined ? pnpDispatch(ctx, wdev, irp, major) : finish(m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status)));
   // A filter passes on what it has no queue callback for; a function driver fails it.
   const unhandled = () => (wdev.filter ? passDown(ctx, wdev, irp) : finish(STATUS.INVALID_DEVICE_REQUEST));
-  if (major === IRP_MJ.CREATE || major === IRP_MJ.CLOSE || major === IRP_MJ.CLEANUP) return wdev.filter ? passDown(ctx, wdev, irp) : finish(STATUS.SUCCESS);
+  if (major === IRP_MJ.CREATE || major === IRP_MJ.CLOSE || major === IRP_MJ.CLEANUP) {
+    if (wdev.filter) return passDown(ctx, wdev, irp);
+    return wdev.fileConfig ? fileDispatch(ctx, wdev, irp, major, (s) => finish(s)) : finish(STATUS.SUCCESS);
+  }
   const queue = (wdev.queues ?? []).map((q) => st.objects.get(q)).find((q) => q !== undefined);
   if (!queue?.events) return unhandled();
   const ev = queue.events;
@@ -199,7 +203,7 @@ export const apis: ApiDefinition[] = [
     const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
     const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
     if (r.status !== STATUS.SUCCESS) return r.status;
-    const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null, interfaces: [] });
+    const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null, interfaces: [], ...(init.fileConfig ? { fileConfig: init.fileConfig } : {}) });
     // A PnP device (the WDFDEVICE_INIT came from the framework's AddDevice): attach it to the PDO's stack.
     if (init.pdo !== undefined) attachPnpDevice(ctx, dev, init);
     if (dev.parent === null) dev.parent = drv.handle;

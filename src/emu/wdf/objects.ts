@@ -18,7 +18,15 @@ import { wdf } from "./layouts.js";
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
 
-export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget";
+export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject";
+/** WdfDeviceInitSetFileObjectConfig: the file callbacks and the WDFFILEOBJECTs' attributes. */
+export interface FileConfig {
+  create: bigint;
+  close: bigint;
+  cleanup: bigint;
+  /** The WDFFILEOBJECTs' attributes, as WdfDeviceInitSetFileObjectConfig read them. */
+  attrs: ObjectAttributes;
+}
 export interface PnpCallbacks {
   d0Entry: bigint;
   d0Exit: bigint;
@@ -69,27 +77,37 @@ export interface WdfObject {
   consumed?: boolean;
   /** WDFCMRESLIST: the CM_RESOURCE_LIST it wraps. */
   resList?: bigint;
+  /** WDFDEVICE_INIT / WDFDEVICE: the file object configuration. */
+  fileConfig?: FileConfig;
+  /** WDFFILEOBJECT: the FILE_OBJECT it stands for. */
+  wdmFile?: bigint;
 }
 
 export const wdfState = componentState("wdf", () => ({ objects: new Map<bigint, WdfObject>(), byDevice: new Map<bigint, bigint>() }));
 
-export function newObject(ctx: ApiContext, kind: Kind, attrs: bigint, extra: Partial<WdfObject> = {}): WdfObject {
+/** What a WDF_OBJECT_ATTRIBUTES says (the framework reads it when the call is made: it may be on the caller's stack). */
+export interface ObjectAttributes {
+  contextSize: number;
+  cleanup: bigint;
+  destroy: bigint;
+  parent: bigint | null;
+}
+
+export function readAttributes(ctx: ApiContext, attrs: bigint): ObjectAttributes {
+  if (attrs === 0n) return { contextSize: 0, cleanup: 0n, destroy: 0n, parent: null };
   const m = ctx.mem;
-  let contextSize = 0;
-  let cleanup = 0n;
-  let destroy = 0n;
-  let parent: bigint | null = null;
-  if (attrs !== 0n) {
-    const A = wdf("WDF_OBJECT_ATTRIBUTES");
-    const at = (f: keyof typeof A) => getPtr(m, attrs + BigInt(A[f]));
-    cleanup = at("EvtCleanupCallback");
-    destroy = at("EvtDestroyCallback");
-    parent = at("ParentObject") || null;
-    const override = Number(at("ContextSizeOverride"));
-    const info = at("ContextTypeInfo");
-    contextSize = override || (info !== 0n ? Number(getPtr(m, info + BigInt(wdf("WDF_OBJECT_CONTEXT_TYPE_INFO").ContextSize))) : 0);
-    if (contextSize > 0x100000) ctx.fault("bugcheck", `${ctx.api}: context size ${hex(contextSize)} is not plausible (WDF_OBJECT_ATTRIBUTES at ${hex(attrs)})`, { code: "0x0000010D" });
-  }
+  const A = wdf("WDF_OBJECT_ATTRIBUTES");
+  const at = (f: keyof typeof A) => getPtr(m, attrs + BigInt(A[f]));
+  const override = Number(at("ContextSizeOverride"));
+  const info = at("ContextTypeInfo");
+  const contextSize = override || (info !== 0n ? Number(getPtr(m, info + BigInt(wdf("WDF_OBJECT_CONTEXT_TYPE_INFO").ContextSize))) : 0);
+  if (contextSize > 0x100000) ctx.fault("bugcheck", `${ctx.api}: context size ${hex(contextSize)} is not plausible (WDF_OBJECT_ATTRIBUTES at ${hex(attrs)})`, { code: "0x0000010D" });
+  return { contextSize, cleanup: at("EvtCleanupCallback"), destroy: at("EvtDestroyCallback"), parent: at("ParentObject") || null };
+}
+
+/** A new object with the attributes at `attrs` (a guest address, read now) or read earlier. */
+export function newObject(ctx: ApiContext, kind: Kind, attrs: bigint | ObjectAttributes, extra: Partial<WdfObject> = {}): WdfObject {
+  const { contextSize, cleanup, destroy, parent } = typeof attrs === "bigint" ? readAttributes(ctx, attrs) : attrs;
   const handle = ctx.kernel.kernelPool?.allocate(HEADER + contextSize, TAG_OBJ) ?? 0n;
   if (handle === 0n) ctx.fault("internal", `${ctx.api}: no kernel pool for a WDF object`);
   ctx.mem.write(handle, new Uint8Array(HEADER + contextSize));
@@ -146,7 +164,7 @@ export function dereferenceObject(ctx: ApiContext, o: WdfObject): void {
 }
 
 const KIND_NAMES: Record<Kind, string> = {
-  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET",
+  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT",
 };
 
 /**
