@@ -729,6 +729,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
     // A weak reference: the caller keeps the function alive. A strong one would make a cycle
     // through a GC root (engine → callback → emulator → engine) and the engine would never be freed.
     apiHookFn_ = Napi::Weak(info[2].As<Napi::Function>());
+    hookGen_++;
     hookRegs_ = nullptr;
     hookRegsRef_.Reset();
     if (fast) {
@@ -744,36 +745,98 @@ class Engine : public Napi::ObjectWrap<Engine> {
     return env.Undefined();
   }
 
-  static void OnCode(uc_engine* uc, uint64_t address, uint32_t, void* user) {
-    Engine* self = static_cast<Engine*>(user);
-    if (self->hasPending_) return;  // already stopping
-    Napi::Env env = self->Env();
-    Napi::HandleScope scope(env);
-    uint64_t r[5] = {0, 0, 0, 0, 0};
-    uint64_t ret = 0;
-    if (self->mode_ == MODE_X64) {
+  // The hook's registers: a0-a3, the stack pointer and the return address (see the header comment).
+  void HookRegisters(uc_engine* uc, uint64_t r[5], uint64_t* ret) {
+    *ret = 0;
+    if (mode_ == MODE_X64) {
       static int ids[5] = {UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_RSP};
       void* out[5] = {&r[0], &r[1], &r[2], &r[3], &r[4]};
       uc_reg_read_batch(uc, ids, out, 5);
       // The return address at [rsp] (the caller), or 0 when the stack is not readable.
-      if (!self->ReadHost(r[4], &ret, sizeof ret) && uc_mem_read(uc, r[4], &ret, sizeof ret) != UC_ERR_OK) ret = 0;
-    } else if (self->mode_ == MODE_X86) {
+      if (!ReadHost(r[4], ret, sizeof *ret) && uc_mem_read(uc, r[4], ret, sizeof *ret) != UC_ERR_OK) *ret = 0;
+    } else if (mode_ == MODE_X86) {
       static int ids[3] = {UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_ESP};
       uint32_t v[3] = {0, 0, 0};
       void* out[3] = {&v[0], &v[1], &v[2]};
       uc_reg_read_batch(uc, ids, out, 3);
       r[0] = v[0];
       r[1] = v[1];
+      r[2] = 0;
+      r[3] = 0;
       r[4] = v[2];
       uint32_t ret32 = 0;
-      if (self->ReadHost(r[4], &ret32, sizeof ret32) || uc_mem_read(uc, r[4], &ret32, sizeof ret32) == UC_ERR_OK) ret = ret32;
+      if (ReadHost(r[4], &ret32, sizeof ret32) || uc_mem_read(uc, r[4], &ret32, sizeof ret32) == UC_ERR_OK) *ret = ret32;
     } else {
-      int ids[6] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2, UC_ARM64_REG_X3, UC_ARM64_REG_SP, UC_ARM64_REG_X30};
-      uint64_t v[6];
-      for (int i = 0; i < 6; i++) uc_reg_read(uc, ids[i], &v[i]);
+      static int ids[6] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2, UC_ARM64_REG_X3, UC_ARM64_REG_SP, UC_ARM64_REG_X30};
+      uint64_t v[6] = {0, 0, 0, 0, 0, 0};
+      void* out[6] = {&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]};
+      uc_reg_read_batch(uc, ids, out, 6);
       for (int i = 0; i < 5; i++) r[i] = v[i];
-      ret = v[5];
+      *ret = v[5];
     }
+  }
+
+  // A hook call whose function failed: keep its exception for start() and stop the engine.
+  void HookFailed(uc_engine* uc, Napi::Env env) {
+    if (env.IsExceptionPending()) {
+      Napi::Error e = env.GetAndClearPendingException();
+      pending_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
+    } else {
+      pending_ = Napi::Reference<Napi::Value>::New(Napi::Error::New(env, "api hook failed").Value(), 1);
+    }
+    hasPending_ = true;
+    uc_emu_stop(uc);
+  }
+
+  void SetResult(uc_engine* uc, napi_env env, napi_value result) {
+    uint64_t v;
+    if (!ResultU64(env, result, &v)) return;
+    if (mode_ == MODE_X64) {
+      uc_reg_write(uc, UC_X86_REG_RAX, &v);
+    } else if (mode_ == MODE_X86) {
+      uint32_t lo = static_cast<uint32_t>(v), hi = static_cast<uint32_t>(v >> 32);
+      uc_reg_write(uc, UC_X86_REG_EAX, &lo);
+      uc_reg_write(uc, UC_X86_REG_EDX, &hi);
+    } else {
+      uc_reg_write(uc, UC_ARM64_REG_X0, &v);
+    }
+  }
+
+  // Handle scopes of the fast hook, one per start() nesting depth: opening and closing a scope
+  // costs a heap allocation in Node's N-API, so one scope serves up to kHookBatch calls (with the
+  // hook function and `undefined` looked up once for them). Between two hook calls at the same
+  // depth no other scope stays open (nested start() calls close theirs before they return), so
+  // the batch's scope is the innermost whenever it is closed; start() closes it before returning.
+  static constexpr unsigned kHookBatch = 256;
+  static constexpr int kBatchDepths = 64;
+  struct HookBatch {
+    napi_handle_scope scope = nullptr;
+    napi_value fn = nullptr;
+    napi_value undef = nullptr;
+    unsigned count = 0;
+    unsigned gen = 0;
+  };
+  HookBatch batches_[kBatchDepths];
+  // Bumped by setApiHook: a batch opened before holds the previous function.
+  unsigned hookGen_ = 0;
+
+  void CloseBatch(napi_env env, int depth) {
+    if (depth < 0 || depth >= kBatchDepths) return;
+    HookBatch& b = batches_[depth];
+    if (b.scope) napi_close_handle_scope(env, b.scope);
+    b.scope = nullptr;
+    b.fn = nullptr;
+  }
+
+  static void OnCode(uc_engine* uc, uint64_t address, uint32_t, void* user) {
+    Engine* self = static_cast<Engine*>(user);
+    if (self->hasPending_) return;  // already stopping
+    if (self->hookRegs_ && self->depth_ < kBatchDepths) return self->OnCodeFast(uc, address);
+    Napi::Env env = self->Env();
+    Napi::HandleScope scope(env);
+    uint64_t r[5];
+    uint64_t ret;
+    self->HookRegisters(uc, r, &ret);
     napi_value result;
     Napi::Function fn = self->apiHookFn_.Value();
     if (fn.IsEmpty()) return;  // the owner was collected
@@ -796,28 +859,45 @@ class Engine : public Napi::ObjectWrap<Engine> {
                             Napi::BigInt::New(env, ret)};
       st = napi_call_function(env, env.Undefined(), fn, 7, args, &result);
     }
-    if (st != napi_ok) {
-      if (env.IsExceptionPending()) {
-        Napi::Error e = env.GetAndClearPendingException();
-        self->pending_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
-      } else {
-        self->pending_ = Napi::Reference<Napi::Value>::New(Napi::Error::New(env, "api hook failed").Value(), 1);
+    if (st != napi_ok) return self->HookFailed(uc, env);
+    self->SetResult(uc, env, result);
+  }
+
+  // The fast form (setApiHook with a regs array): registers into the row of this nesting depth,
+  // the function called with (offset, slot) inside the depth's batched handle scope.
+  void OnCodeFast(uc_engine* uc, uint64_t address) {
+    napi_env env = Env();
+    HookBatch* b = &batches_[depth_];
+    if (b->scope && (b->count >= kHookBatch || b->gen != hookGen_)) CloseBatch(env, depth_);
+    if (!b->scope) {
+      if (napi_open_handle_scope(env, &b->scope) != napi_ok) {
+        b->scope = nullptr;
+        return;
       }
-      self->hasPending_ = true;
-      uc_emu_stop(uc);
-      return;
+      b->count = 0;
+      b->gen = hookGen_;
+      napi_value fn = apiHookFn_.Value();
+      if (fn == nullptr) return CloseBatch(env, depth_);  // the owner was collected
+      b->fn = fn;
+      napi_get_undefined(env, &b->undef);
     }
-    uint64_t v;
-    if (!ResultU64(env, result, &v)) return;
-    if (self->mode_ == MODE_X64) {
-      uc_reg_write(uc, UC_X86_REG_RAX, &v);
-    } else if (self->mode_ == MODE_X86) {
-      uint32_t lo = static_cast<uint32_t>(v), hi = static_cast<uint32_t>(v >> 32);
-      uc_reg_write(uc, UC_X86_REG_EAX, &lo);
-      uc_reg_write(uc, UC_X86_REG_EDX, &hi);
-    } else {
-      uc_reg_write(uc, UC_ARM64_REG_X0, &v);
-    }
+    b->count++;
+    size_t slot = hookDepth_ % hookSlots_;
+    uint64_t* regs = hookRegs_ + 8 * slot;
+    uint64_t r[5];
+    uint64_t ret;
+    HookRegisters(uc, r, &ret);
+    regs[0] = address;
+    for (int i = 0; i < 5; i++) regs[i + 1] = r[i];
+    regs[6] = ret;
+    napi_value args[2], result;
+    napi_create_double(env, static_cast<double>(address - hookBegin_), &args[0]);
+    napi_create_uint32(env, static_cast<uint32_t>(slot), &args[1]);
+    hookDepth_++;
+    napi_status st = napi_call_function(env, b->undef, b->fn, 2, args, &result);
+    hookDepth_--;
+    if (st != napi_ok) return HookFailed(uc, Napi::Env(env));
+    SetResult(uc, env, result);
   }
 
   // setBlockHook(begin, end): record every basic block whose start is in [begin, end] (end
@@ -953,6 +1033,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
       err = ENGINE_ABORTED;
     }
     if (depth_ == 1) capture.end(err != ENGINE_ABORTED);
+    CloseBatch(env, depth_);
     depth_--;
     if (watchdog.joinable()) {
       {

@@ -6,6 +6,7 @@
 import type { KernelState } from "./api/types.js";
 import type { Emulator } from "./emulator.js";
 import { threadHost } from "./threads.js";
+import type { VerifierMode } from "./verifier/index.js";
 
 /** The driver whose code runs now: the return address at [SP] (inside a kernel routine), else the innermost driver routine called. */
 function driverInProgress(emu: Emulator): string | null {
@@ -29,56 +30,88 @@ function driverInProgress(emu: Emulator): string | null {
 }
 
 export function createKernelState(emu: Emulator): KernelState {
-  const bag = new Map<string, unknown>();
-  let irql = 0;
-  return {
-    // One IRQL (the current processor's); crossing DISPATCH_LEVEL suspends or restores pageable
-    // pages (verifier/pageable.ts).
-    get irql() {
-      return irql;
-    },
-    set irql(v: number) {
-      irql = v;
-      emu.pageable.irqlChanged(v);
-    },
-    state<T>(component: string, init: () => T): T {
-      if (!bag.has(component)) bag.set(component, init());
-      return bag.get(component) as T;
-    },
-    resolveKernelExport: (name) => emu.kernelExport("ntoskrnl.exe", name, null) ?? emu.kernelExport("hal.dll", name, null),
-    moduleExport: (module, name) => emu.kernelExport(module, name, null),
-    modulesExporting: (name) => emu.options.modulesExporting?.(name) ?? emu.map.modulesExporting(name),
-    clock: {
+  return new EmulatorKernelState(emu);
+}
+
+/**
+ * A class rather than an object literal: V8 keeps a literal with getters (irql, verifierMode) in
+ * dictionary mode, and every `ctx.kernel.…` of every handler was then a hash lookup. The services
+ * are arrow functions (handlers may take them off the object).
+ */
+class EmulatorKernelState implements KernelState {
+  private level = 0;
+  private readonly bag = new Map<string, unknown>();
+  currentProcess?: bigint = undefined;
+  currentThread?: bigint = undefined;
+  readonly resolveKernelExport: (name: string) => bigint | null;
+  readonly moduleExport: (module: string, name: string) => bigint | null;
+  readonly modulesExporting: (name: string) => string[];
+  readonly clock: NonNullable<KernelState["clock"]>;
+  readonly isValidKernelAddress: (a: bigint) => boolean;
+  readonly emit: NonNullable<KernelState["emit"]>;
+  readonly where: (a: bigint) => string;
+  readonly moduleAt: (a: bigint) => string | null;
+  readonly driverInProgress: () => string | null;
+  readonly callSite: () => string | null;
+  readonly kernelPool: NonNullable<KernelState["kernelPool"]>;
+  readonly internalRoutine: NonNullable<KernelState["internalRoutine"]>;
+  readonly verify: NonNullable<KernelState["verify"]>;
+  readonly userPages: NonNullable<KernelState["userPages"]>;
+  readonly threads: NonNullable<KernelState["threads"]>;
+  readonly loadedModules: NonNullable<KernelState["loadedModules"]>;
+
+  constructor(private readonly emu: Emulator) {
+    this.resolveKernelExport = (name) => emu.kernelExport("ntoskrnl.exe", name, null) ?? emu.kernelExport("hal.dll", name, null);
+    this.moduleExport = (module, name) => emu.kernelExport(module, name, null);
+    this.modulesExporting = (name) => emu.options.modulesExporting?.(name) ?? emu.map.modulesExporting(name);
+    this.clock = {
       systemTime: () => emu.clock.systemTime(),
       interruptTime: () => emu.clock.interruptTime(),
       advance: (d) => emu.clock.advance(d),
-    },
-    isValidKernelAddress: (a) => emu.mem.isMapped(a, 1),
-    emit: (e) => emu.emit(e),
-    where: (a) => emu.thunks.nameAt(a) ?? emu.where(a),
-    moduleAt: (a) => emu.moduleAt(a)?.name ?? null,
-    driverInProgress: () => driverInProgress(emu),
-    callSite: () => emu.currentCall?.siteText() ?? null,
-    kernelPool: {
+    };
+    this.isValidKernelAddress = (a) => emu.mem.isMapped(a, 1);
+    this.emit = (e) => emu.emit(e);
+    this.where = (a) => emu.thunks.nameAt(a) ?? emu.where(a);
+    this.moduleAt = (a) => emu.moduleAt(a)?.name ?? null;
+    this.driverInProgress = () => driverInProgress(emu);
+    this.callSite = () => emu.currentCall?.siteText() ?? null;
+    this.kernelPool = {
       allocate: (size, tag) => emu.pool.allocate(size, tag, 0, true, "(kernel)", null),
       free: (a) => void emu.pool.free(a, null, null),
-    },
-    internalRoutine: (name, handler, argc) => emu.internalRoutine(name, handler, argc),
-    verify: (f) => emu.verifier.finding(emu, f),
-    get verifierMode() {
-      return emu.verifier.mode;
-    },
-    userPages: {
+    };
+    this.internalRoutine = (name, handler, argc) => emu.internalRoutine(name, handler, argc);
+    this.verify = (f) => emu.verifier.finding(emu, f);
+    this.userPages = {
       highest: emu.cpu.space.highestUserAddress,
       sharedData: emu.cpu.space.kuserSharedData,
       map: (a, n, perms) => emu.uc.mapMemory(a, n, perms),
       protect: (a, n, perms) => emu.uc.protect(a, n, perms),
       unmap: (a, n) => emu.uc.unmapMemory(a, n),
       isMapped: (a, n) => anyPageMapped(emu, a, n),
-    },
-    threads: threadHost(emu),
-    loadedModules: () => [...emu.map.modules.values()].map((m) => ({ name: m.name, base: m.base, size: m.size, builtin: m.builtin })),
-  };
+    };
+    this.threads = threadHost(emu);
+    this.loadedModules = () => [...emu.map.modules.values()].map((m) => ({ name: m.name, base: m.base, size: m.size, builtin: m.builtin }));
+  }
+
+  // One IRQL (the current processor's); crossing DISPATCH_LEVEL suspends or restores pageable
+  // pages (verifier/pageable.ts).
+  get irql(): number {
+    return this.level;
+  }
+  set irql(v: number) {
+    this.level = v;
+    this.emu.pageable.irqlChanged(v);
+  }
+
+  state<T>(component: string, init: () => T): T {
+    let v = this.bag.get(component);
+    if (v === undefined && !this.bag.has(component)) this.bag.set(component, (v = init()));
+    return v as T;
+  }
+
+  get verifierMode(): VerifierMode {
+    return this.emu.verifier.mode;
+  }
 }
 
 /** Whether any page of [a, a+n) is mapped (at most the first 4096 pages are probed; larger ranges count as taken). */

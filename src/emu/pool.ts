@@ -74,6 +74,11 @@ class Block implements PoolBlock {
   }
 }
 
+/** A block's size rounded up to 16 bytes (at least 16); sizes are at most 2^30, so int32 arithmetic is exact. */
+function round16(size: number): number {
+  return (Math.max(size, 1) + 15) & ~15;
+}
+
 /** "Tag" text of a pool tag as the kernel shows it (little-endian ASCII). */
 export function tagText(tag: number): string {
   let s = "";
@@ -93,6 +98,8 @@ export const POOL_LIMIT = 256 * 1024 * 1024;
 /** A pool chunk: its guest range and, when the addon maps it over JS memory (mapHost), its bytes. */
 interface Chunk {
   base: bigint;
+  /** base - the pool's base, as a number (block keys are such offsets). */
+  key: number;
   size: number;
   /** base + size. */
   end: bigint;
@@ -164,8 +171,16 @@ export class PoolAllocator {
   private nextChunk: bigint;
   /** Whether chunks are mapped over JS memory (the addon's mapHost). */
   private readonly host: boolean;
-  /** Blocks by user address: live ones and freed ones not yet reused (for naming a double free). */
-  private readonly blocks = new Map<bigint, Block>();
+  /**
+   * Blocks by user address: live ones and freed ones not yet reused (for naming a double free).
+   * Normal pool by the address's offset from the pool's base (a number: a lookup makes no BigInt
+   * when the caller has the address's 32-bit halves, see freeAt), special pool by address.
+   */
+  private readonly blocks = new Map<number, Block>();
+  private readonly specialBlocks = new Map<bigint, Block>();
+  /** The pool base's 32-bit halves. */
+  private readonly baseLo: number;
+  private readonly baseHi: number;
   /** Free lists by rounded block size (user size rounded to 16). */
   private freeLists = new Map<number, FreeQueue>();
   private seq = 0;
@@ -184,6 +199,20 @@ export class PoolAllocator {
   ) {
     this.nextChunk = base;
     this.host = hostChunks;
+    this.baseLo = Number(base & 0xffffffffn);
+    this.baseHi = Number((base >> 32n) & 0xffffffffn);
+  }
+
+  /** The normal-pool key of an address (its offset from the pool's base), or -1 outside the mapped chunks. */
+  private keyOf(a: bigint): number {
+    if (a < this.base || a >= this.nextChunk) return -1;
+    return Number(a - this.base);
+  }
+
+  /** The block at user address a (normal or special pool), live or freed and not yet reused. */
+  private blockAt(a: bigint): Block | undefined {
+    const k = this.keyOf(a);
+    return k >= 0 ? this.blocks.get(k) : this.specialBlocks.get(a);
   }
 
   private mapChunk(minBytes: number): void {
@@ -199,7 +228,7 @@ export class PoolAllocator {
     } else {
       this.uc.mapMemory(base, size, 3 /* READ|WRITE */);
     }
-    const chunk = { base, size, end: base + BigInt(size), bytes, words };
+    const chunk = { base, key: Number(base - this.base), size, end: base + BigInt(size), bytes, words };
     this.chunks.push(chunk);
     this.mappedBytes += size;
     this.nextChunk = base + BigInt(size) + 0x10000n; // unmapped gap between chunks
@@ -226,13 +255,17 @@ export class PoolAllocator {
       const why = this.special.refusal(size);
       // POOL_TYPE: every paged type is odd (PagedPool 1, PagedPoolCacheAligned 5, PagedPoolSession 33 ...).
       const p = this.special.allocate(size, zero, (poolType & 1) === 1);
-      if (p !== null) return this.track(new Block(p, size, tag >>> 0, poolType, module, site, ++this.seq));
+      if (p !== null) {
+        const b = new Block(p, size, tag >>> 0, poolType, module, site, ++this.seq);
+        this.specialBlocks.set(p, b);
+        return this.count(b);
+      }
       if (why && !this.special.noted.has(why)) {
         this.special.noted.add(why);
         this.onProblem({ kind: "special-fallback", size, live: this.special.live.size, reason: why });
       }
     }
-    const rounded = alignUp(Math.max(size, 1), 16);
+    const rounded = round16(size);
     const queue = this.freeLists.get(rounded);
     const reuse = queue ? queue.take() : -1;
     let user: bigint;
@@ -290,11 +323,11 @@ export class PoolAllocator {
     }
     const block = new Block(user, size, t, poolType, module, site, ++this.seq).placeIn(chunk, offset);
     if (by) block.by = by;
-    return this.track(block);
+    this.blocks.set(chunk.key + offset, block);
+    return this.count(block);
   }
 
-  private track(block: Block): bigint {
-    this.blocks.set(block.address, block);
+  private count(block: Block): bigint {
     this.stats.allocations++;
     this.stats.bytesLive += block.size;
     return block.address;
@@ -303,7 +336,26 @@ export class PoolAllocator {
   /** Free a block; returns false (after reporting) on a double free or foreign pointer. */
   free(addr: bigint, tag: number | null, site: string | null): boolean {
     const a = BigInt.asUintN(64, addr);
-    const block = this.blocks.get(a);
+    return this.freeBlock(a, this.blockAt(a), tag, site);
+  }
+
+  /**
+   * free() of address `a` whose 32-bit halves the caller already has (an API call's register
+   * argument): the block is found without BigInt arithmetic.
+   */
+  freeAt(a: bigint, lo: number, hi: number, tag: number | null, site: string | null): boolean {
+    const k = (hi - this.baseHi) * 4294967296 + (lo - this.baseLo);
+    const block = k >= 0 && k < this.mappedSpan() ? this.blocks.get(k) : this.specialBlocks.get(BigInt.asUintN(64, a));
+    return this.freeBlock(block ? block.address : BigInt.asUintN(64, a), block, tag, site);
+  }
+
+  /** Offsets below this are normal pool (the chunks mapped so far and their gaps). */
+  private mappedSpan(): number {
+    const c = this.current;
+    return c ? c.key + c.size : 0;
+  }
+
+  private freeBlock(a: bigint, block: Block | undefined, tag: number | null, site: string | null): boolean {
     if (!block || block.freed) {
       if (block) this.onProblem({ kind: "double-free", address: a, block, site });
       else this.onProblem({ kind: "foreign-free", address: a, site, inside: this.blockContaining(a) ?? undefined });
@@ -316,13 +368,13 @@ export class PoolAllocator {
     block.markFreed();
     this.stats.frees++;
     this.stats.bytesLive -= block.size;
-    if (this.special?.owns(a)) {
+    if (block.chunk === null && this.special?.owns(a)) {
       // Special pool: the pages are unmapped (a later access faults) and never reused.
       const r = this.special.free(a);
       if (r?.corruption) this.onProblem({ kind: "special-corruption", address: a, block, corruption: r.corruption, site });
       return true;
     }
-    const rounded = alignUp(Math.max(block.size, 1), 16);
+    const rounded = round16(block.size);
     let list = this.freeLists.get(rounded);
     if (!list) this.freeLists.set(rounded, (list = new FreeQueue()));
     const chunk = block.chunk ?? this.chunkAt(a)!;
@@ -332,18 +384,18 @@ export class PoolAllocator {
 
   /** A block (live or freed and not yet reused) by its user address. */
   blockInfo(addr: bigint): PoolBlock | undefined {
-    return this.blocks.get(addr);
+    return this.blockAt(addr);
   }
 
   /** The live block containing addr (not necessarily at its start). */
   blockContaining(addr: bigint): PoolBlock | null {
-    for (const b of this.blocks.values()) if (!b.freed && addr >= b.address && addr < b.address + BigInt(Math.max(b.size, 1))) return b;
+    for (const m of [this.blocks, this.specialBlocks]) for (const b of m.values()) if (!b.freed && addr >= b.address && addr < b.address + BigInt(Math.max(b.size, 1))) return b;
     return null;
   }
 
   /** Live blocks owned by a module, in allocation order. */
   liveOf(module: string): PoolBlock[] {
     const m = module.toLowerCase();
-    return [...this.blocks.values()].filter((b) => b.module === m && !b.freed).sort((x, y) => x.seq - y.seq);
+    return [...this.blocks.values(), ...this.specialBlocks.values()].filter((b) => b.module === m && !b.freed).sort((x, y) => x.seq - y.seq);
   }
 }

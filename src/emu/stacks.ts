@@ -12,6 +12,9 @@ import { MAX_CALL_DEPTH, STACK_SIZE, STACK_STRIDE, stackSlot } from "./layout.js
 export class KernelStacks {
   private readonly views: DataView[] = [];
   private readonly end: bigint;
+  /** The stacks' base as 32-bit halves (readAt). */
+  private readonly baseLo: number;
+  private readonly baseHi: number;
 
   constructor(
     uc: NativeEngine,
@@ -28,6 +31,33 @@ export class KernelStacks {
       } else uc.mapMemory(low, STACK_SIZE, 3);
     }
     this.end = base + STACK_STRIDE * BigInt(MAX_CALL_DEPTH);
+    this.baseLo = Number(base & 0xffffffffn);
+    this.baseHi = Number(base >> 32n);
+  }
+
+  /**
+   * The stack view and byte offset of address (hi:lo) + delta, given as 32-bit halves (an API
+   * call's stack pointer from the hook row: no BigInt arithmetic), when `size` bytes there lie in
+   * one host-mapped slot; else -1 (then read() or guest memory serve it).
+   */
+  offsetOf(lo: number, hi: number, delta: number, size: number): number {
+    if (this.views.length === 0) return -1;
+    const rel = (hi - this.baseHi) * 4294967296 + (lo - this.baseLo) + delta;
+    const stride = Number(STACK_STRIDE);
+    const d = Math.floor(rel / stride);
+    if (rel < 0 || d >= this.views.length) return -1;
+    const off = rel - d * stride - (stride - STACK_SIZE);
+    return off < 0 || off + size > STACK_SIZE ? -1 : d * STACK_SIZE + off;
+  }
+
+  /** The 4-byte value at an offset from offsetOf(). */
+  u32At(at: number): number {
+    return this.views[Math.floor(at / STACK_SIZE)]!.getUint32(at % STACK_SIZE, true);
+  }
+
+  /** The 8-byte value at an offset from offsetOf(). */
+  u64At(at: number): bigint {
+    return this.views[Math.floor(at / STACK_SIZE)]!.getBigUint64(at % STACK_SIZE, true);
   }
 
   /** The `size`-byte little-endian value at `address` when it lies in a host-mapped stack slot, else null. */

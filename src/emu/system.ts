@@ -61,6 +61,7 @@ export class SystemData {
   private nextObjectType = 0;
   private lastTicks = -1;
   private readonly clockParts = [0, 0, 0, 0];
+  private readonly halves = new Uint32Array(4);
   private stageView: DataView | null = null;
   /** KUSER_SHARED_DATA as the kernel last wrote it. */
   private kuserShadow: Uint8Array | null = null;
@@ -68,6 +69,9 @@ export class SystemData {
   private kuserPage: Uint8Array | null = null;
   private kuserView: DataView | null = null;
   private shadowView: DataView | null = null;
+  /** The page and its shadow as 32-bit words (little-endian hosts, mapHost): the per-call clock update is then six plain stores each. */
+  private kuserWords: Uint32Array | null = null;
+  private shadowWords: Uint32Array | null = null;
 
   private readonly kuser: bigint;
 
@@ -180,6 +184,10 @@ export class SystemData {
     set64("MmBadPointer", 0n);
     set8("KeNumberProcessors", 1);
     this.kuserShadow = this.kuserPage ? this.kuserPage.slice() : this.uc.read(this.kuser, PAGE).slice();
+    if (this.kuserPage && LITTLE_ENDIAN) {
+      this.kuserWords = new Uint32Array(this.kuserPage.buffer, this.kuserPage.byteOffset, PAGE / 4);
+      this.shadowWords = new Uint32Array(this.kuserShadow.buffer, this.kuserShadow.byteOffset, PAGE / 4);
+    }
     set8("KdDebuggerEnabled", 0);
     set8("KdDebuggerNotPresent", 1);
     const build = exportAddress("NtBuildNumber");
@@ -224,9 +232,20 @@ export class SystemData {
   /** Write the deterministic clock into KUSER_SHARED_DATA (interrupt time, system time, tick count). */
   updateSharedData(clock: Clock): void {
     const S = L64.KUSER_SHARED_DATA;
+    const ticks = clock.ticks();
+    const w = this.kuserWords;
+    const h = this.halves;
+    if (w && ticks === this.lastTicks && clock.exactParts(h)) {
+      // The per-call step: InterruptTime and SystemTime (KSYSTEM_TIME { LowPart, High1Time, High2Time }).
+      const sw = this.shadowWords!;
+      sw[IT] = w[IT] = h[0]!;
+      sw[IT + 1] = w[IT + 1] = sw[IT + 2] = w[IT + 2] = h[1]!;
+      sw[ST] = w[ST] = h[2]!;
+      sw[ST + 1] = w[ST + 1] = sw[ST + 2] = w[ST + 2] = h[3]!;
+      return;
+    }
     const p = this.clockParts;
     clock.parts(p);
-    const ticks = clock.ticks();
     const shadow = this.kuserShadow;
     const sv = shadow ? (this.shadowView ??= new DataView(shadow.buffer, shadow.byteOffset, shadow.byteLength)) : null;
     // Over JS memory (mapHost) the page is written in place, else staged and written through the addon.
@@ -273,6 +292,11 @@ export class SystemData {
     return -1;
   }
 }
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+/** KUSER_SHARED_DATA's InterruptTime and SystemTime as 32-bit word indexes. */
+const IT = L64.KUSER_SHARED_DATA.InterruptTime / 4;
+const ST = L64.KUSER_SHARED_DATA.SystemTime / 4;
 
 /** A KSYSTEM_TIME { LowPart, High1Time, High2Time } into the page and its shadow. */
 function putTime(page: DataView, shadow: DataView | null, off: number, lo: number, hi: number): void {

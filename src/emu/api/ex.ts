@@ -33,10 +33,10 @@ const PAGED_POOL_TYPES = new Set([1, 3, 5, 7, 33, 35]);
 const EXECUTABLE_POOL_TYPES = new Set([0, 2, 4, 6, 32, 34, 36, 38]);
 
 function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, zero: boolean, raise: boolean): bigint {
-  ctx.describe(() => [poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
+  if (ctx.tracing !== false) ctx.describe(() => [poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
   // Driver Verifier (bug check 0xC4, Microsoft Learn): P1 0x01 = paged pool at IRQL > APC_LEVEL,
   // P1 0x00 = a zero-byte request; P2 current IRQL, P3 pool type, P4 size. The run goes on.
-  if (PAGED_POOL_TYPES.has(poolType) && ctx.kernel.irql >= DISPATCH_LEVEL) {
+  if (ctx.kernel.irql >= DISPATCH_LEVEL && PAGED_POOL_TYPES.has(poolType)) {
     if (verifying(ctx))
       ctx.kernel.verify!({
         rule: "paged-pool-at-dispatch",
@@ -54,7 +54,7 @@ function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, 
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool allocation at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
   if (size > 0xffffffffn) return failed(ctx, raise, size);
   // Driver Verifier's code integrity checks are not among its standard settings: --verifier all.
-  if (EXECUTABLE_POOL_TYPES.has(poolType) && ctx.kernel.verifierMode === "all")
+  if (ctx.kernel.verifierMode === "all" && EXECUTABLE_POOL_TYPES.has(poolType))
     ctx.kernel.verify?.({
       rule: "hvci-executable-pool",
       message: `${api(ctx)}(${poolTypeText(poolType)}, ${size}, '${tagText(tag)}'): executable nonpaged pool; HVCI (memory integrity) requires NonPagedPoolNx / POOL_FLAG_NON_PAGED`,
@@ -81,11 +81,12 @@ function failed(ctx: ApiContext, raise: boolean, size: bigint): bigint {
   return 0n;
 }
 
+/** ExFreePool*: `p` is argument 0 of the call. */
 function free(ctx: ApiContext, p: bigint, tag: number | null): void {
-  ctx.describe(() => (tag === null ? [hex(p)] : [hex(p), `'${tagText(tag)}'`]));
+  if (ctx.tracing !== false) ctx.describe(() => (tag === null ? [hex(p)] : [hex(p), `'${tagText(tag)}'`]));
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool free at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
   if (p === 0n) ctx.fault("bugcheck", "ExFreePool(NULL): BAD_POOL_CALLER", { code: "0x000000C2", parameters: ["0x46", "0x0", "0x0", "0x0"] });
-  ctx.pool.free(p, tag);
+  ctx.pool.free(p, tag, 0);
 }
 
 /** ExAllocatePool2's pool type from its flags (exactly one of NON_PAGED, NON_PAGED_EXECUTE, PAGED). */

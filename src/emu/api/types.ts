@@ -30,8 +30,12 @@ export interface GuestMemory {
 export interface PoolServices {
   /** Allocate `size` bytes of pool for the module calling; returns 0n on failure. */
   allocate(size: number, tag: number, poolType: number, zero: boolean): bigint;
-  /** Free; reports double free / foreign pointer / tag mismatch itself. */
-  free(addr: bigint, tag: number | null): void;
+  /**
+   * Free; reports double free / foreign pointer / tag mismatch itself. `arg`: the call argument
+   * `addr` came from, when it is one (lets the pool find the block from the register's 32-bit
+   * halves, without BigInt arithmetic).
+   */
+  free(addr: bigint, tag: number | null, arg?: number): void;
 }
 
 /** One trace detail attached to an API call (shown by `kmdll call --trace`). */
@@ -56,6 +60,11 @@ export interface ApiContext {
    * called only when the call is traced (for routines called in hot loops).
    */
   describe(args: ArgDisplay[] | (() => ArgDisplay[])): void;
+  /**
+   * False when calls are not traced: a handler called in hot loops may then skip `describe` (and
+   * the closure it would make). Absent (unit-test fakes): treat as tracing.
+   */
+  readonly tracing?: boolean;
   /** Emit a DbgPrint line for the calling module. */
   dbgPrint(text: string, level?: number, component?: number): void;
   /** Emit a warning event. */
