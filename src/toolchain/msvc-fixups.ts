@@ -203,50 +203,29 @@ export async function runClangWithFixups(clang: string, args: readonly string[],
       changed = true;
       warnings.push(`${t.file}:${t.line}:${t.col}: warning: cl.exe gives '${t.tag}', first declared in this prototype, file scope; kmdll declared it at file scope before the source\n`);
     }
-    for (const e of conflictingPrototypes(run.stderr, cwd)) {
-      let text = texts.get(e.file);
+    const repair = (at: { file: string; line: number; col: number }, fix: (text: string) => string | undefined, why: string): void => {
+      let text = texts.get(at.file);
       if (text === undefined) {
         try {
-          text = readFileSync(e.file, "latin1");
+          text = readFileSync(at.file, "latin1");
         } catch {
-          continue;
+          return;
         }
       }
-      const fixed = emptyPrototypeAt(text, e.line, e.col, e.name);
-      if (fixed === undefined || fixed === text) continue;
-      texts.set(e.file, fixed);
+      const fixed = fix(text);
+      if (fixed === undefined || fixed === text) return;
+      texts.set(at.file, fixed);
       changed = true;
-      warnings.push(`${e.file}:${e.line}:${e.col}: warning: cl.exe accepts a definition of '${e.name}' whose parameter types differ from this prototype (C4028); kmdll compiled this declaration without a prototype\n`);
+      warnings.push(`${at.file}:${at.line}:${at.col}: warning: ${why}\n`);
+    };
+    for (const e of conflictingPrototypes(run.stderr, cwd)) {
+      repair(e, (text) => emptyPrototypeAt(text, e.line, e.col, e.name), `cl.exe accepts a definition of '${e.name}' whose parameter types differ from this prototype (C4028); kmdll compiled this declaration without a prototype`);
     }
     for (const e of declspecKeywordErrors(run.stderr, cwd)) {
-      let text = texts.get(e.file);
-      if (text === undefined) {
-        try {
-          text = readFileSync(e.file, "latin1");
-        } catch {
-          continue;
-        }
-      }
-      const fixed = declspecInline(text, e.line, e.col);
-      if (fixed === undefined || fixed === text) continue;
-      texts.set(e.file, fixed);
-      changed = true;
-      warnings.push(`${e.file}:${e.line}:${e.col}: warning: cl.exe accepts __declspec(inline); kmdll compiled it as __inline\n`);
+      repair(e, (text) => declspecInline(text, e.line, e.col), "cl.exe accepts __declspec(inline); kmdll compiled it as __inline");
     }
     for (const e of errors) {
-      let text = texts.get(e.file);
-      if (text === undefined) {
-        try {
-          text = readFileSync(e.file, "latin1");
-        } catch {
-          continue;
-        }
-      }
-      const fixed = emptyParameterList(text, e.line, e.col);
-      if (fixed === undefined || fixed === text) continue;
-      texts.set(e.file, fixed);
-      changed = true;
-      warnings.push(`${e.file}:${e.line}:${e.col}: warning: cl.exe reads this parameter list as an old-style identifier list (no type of that name is declared here); kmdll compiled the declaration without a prototype, as cl.exe does\n`);
+      repair(e, (text) => emptyParameterList(text, e.line, e.col), "cl.exe reads this parameter list as an old-style identifier list (no type of that name is declared here); kmdll compiled the declaration without a prototype, as cl.exe does");
     }
     if (!changed) break;
     makeDirectory(fixDir);
