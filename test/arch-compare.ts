@@ -6,8 +6,8 @@
  * `callImage` on the x64 fixture and assert on the x64 result as before.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import type { TraceEvent } from "../src/events.js";
 import { callImage, type CallImageResult } from "../src/sim/call.js";
 import { parseScenario, runSimulation } from "../src/kernel/index.js";
@@ -166,4 +166,13 @@ export async function simBothArches(args: (arch: "x64" | "x86") => string[]): Pr
   assert.deepEqual(lines(x86.events), lines(x64.events), "the x86 build's events differ from the x64 build's");
   assert.equal(x86.code, x64.code);
   return x64;
+}
+
+/** A copy of `src` named `name` in `dir`, after `patch` changed its bytes (`pe`: the PE header's file offset). */
+export function patchedImage(src: string, dir: string, name: string, patch: (b: Buffer, pe: number) => void): string {
+  const b = readFileSync(src);
+  patch(b, b.readUInt32LE(0x3c));
+  const out = join(dir, name);
+  writeFileSync(out, b);
+  return out;
 }

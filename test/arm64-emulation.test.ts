@@ -12,7 +12,7 @@ import type { TraceEvent } from "../src/events.js";
 import { callImage } from "../src/sim/call.js";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
 import { compactCommon } from "./trace.js";
-import { runScenarioOn } from "./arch-compare.js";
+import { patchedImage as patched, runScenarioOn } from "./arch-compare.js";
 import { parsePe } from "../src/formats/pe/index.js";
 
 /** Every event as one line without addresses (bases, pool pointers and RVAs differ by arch). */
@@ -155,15 +155,6 @@ test("kmdll build --arch arm64 builds a project that names no arch; it runs: DIR
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-/** A copy of an image with bytes patched. */
-function patched(src: string, dir: string, name: string, patch: (b: Buffer, pe: number) => void): string {
-  const b = readFileSync(src);
-  patch(b, b.readUInt32LE(0x3c));
-  const out = join(dir, name);
-  writeFileSync(out, b);
-  return out;
-}
 
 test("bad input: an ARM64 machine on a PE32 image, an ARM64 export driver under an x64 importer, an x64 one under an ARM64 importer → 0xC000007B, never a crash", async () => {
   const dir = mkdtempSync(join(tmpdir(), "kmdll-arm64bad-"));

@@ -11,7 +11,7 @@ import type { TraceEvent } from "../src/events.js";
 import { callImage } from "../src/sim/call.js";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
 import { compactCommon } from "./trace.js";
-import { runScenarioOn, x64OnlyReason } from "./arch-compare.js";
+import { patchedImage as patched, runScenarioOn, x64OnlyReason } from "./arch-compare.js";
 
 /** Every event as one line without addresses (bases, pool pointers and RVAs differ by arch). */
 function line(e: TraceEvent): string {
@@ -84,15 +84,6 @@ test("x86 importer of NTAPI/FASTCALL/cdecl exports: sim start/stop, stack balanc
   assert.match(r.stdout, /mathuser: MathMul\(6, 7\) = 42, MathAdd\(40, 2\) = 42, MathSub\(50, 8\) = 42, MathSum = 10, MathProduct\(3, 14\) = 42/);
   assert.match(r.stdout, /mathlib\.sys!DllUnload\(\)/);
 });
-
-/** A copy of an image with bytes patched at (offset → value) pairs. */
-function patched(src: string, dir: string, name: string, patch: (b: Buffer, pe: number) => void): string {
-  const b = readFileSync(src);
-  patch(b, b.readUInt32LE(0x3c));
-  const out = join(dir, name);
-  writeFileSync(out, b);
-  return out;
-}
 
 test("bad input: machine/magic mismatch, an x64 export driver under an x86 importer, a mixed root → 0xC000007B, never a crash", async () => {
   const dir = mkdtempSync(join(tmpdir(), "kmdll-x86bad-"));

@@ -51,18 +51,24 @@ export function identListErrors(stderr: string, cwd: string): SourcePosition[] {
   return out;
 }
 
-/**
- * Empty the parenthesised parameter list around (line, col) (1-based), keeping every newline so
- * positions after it do not move. Undefined when the position is not inside a parameter list.
- */
-export function emptyParameterList(text: string, line: number, col: number): string | undefined {
+/** The string offset of (line, col), both 1-based, as a compiler diagnostic gives them; undefined past the last line. */
+function offsetAt(text: string, line: number, col: number): number | undefined {
   let at = 0;
   for (let l = 1; l < line; l++) {
     at = text.indexOf("\n", at);
     if (at < 0) return undefined;
     at++;
   }
-  at += col - 1;
+  return at + col - 1;
+}
+
+/**
+ * Empty the parenthesised parameter list around (line, col) (1-based), keeping every newline so
+ * positions after it do not move. Undefined when the position is not inside a parameter list.
+ */
+export function emptyParameterList(text: string, line: number, col: number): string | undefined {
+  const at = offsetAt(text, line, col);
+  if (at === undefined) return undefined;
   if (at >= text.length) return undefined;
   // Back to the '(' that opens the list (identifiers, whitespace, commas and comments only).
   let open = at - 1;
@@ -119,13 +125,8 @@ export function declspecKeywordErrors(stderr: string, cwd: string): SourcePositi
  * (cl.exe accepts the keyword as a declspec; clang does not). Undefined when it is not there.
  */
 export function declspecInline(text: string, line: number, col: number): string | undefined {
-  let at = 0;
-  for (let l = 1; l < line; l++) {
-    at = text.indexOf("\n", at);
-    if (at < 0) return undefined;
-    at++;
-  }
-  at += col - 1;
+  const at = offsetAt(text, line, col);
+  if (at === undefined) return undefined;
   if (text.slice(at, at + 6) !== "inline") return undefined;
   const before = /_?_declspec\s*\(\s*$/.exec(text.slice(Math.max(0, at - 40), at));
   const after = /^\s*\)/.exec(text.slice(at + 6));
@@ -159,13 +160,8 @@ export function conflictingPrototypes(stderr: string, cwd: string): (SourcePosit
  * as cl.exe takes it (C4028, a warning). Undefined unless it is a declaration ending in `;`.
  */
 export function emptyPrototypeAt(text: string, line: number, col: number, name: string): string | undefined {
-  let at = 0;
-  for (let l = 1; l < line; l++) {
-    at = text.indexOf("\n", at);
-    if (at < 0) return undefined;
-    at++;
-  }
-  at += col - 1;
+  const at = offsetAt(text, line, col);
+  if (at === undefined) return undefined;
   if (text.slice(at, at + name.length) !== name) return undefined;
   const open = /^\s*\(/.exec(text.slice(at + name.length));
   if (!open) return undefined;
