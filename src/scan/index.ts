@@ -10,10 +10,11 @@ import { resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { KmdllError } from "../errors.js";
 import { kernelModuleExports } from "../nt/kernel-exports.js";
-import { buildGraph, importersOf, type DepGraph, type KnownExports, type ModuleKind } from "../graph/model.js";
+import { buildGraph, type DepGraph, type KnownExports, type ModuleKind } from "../graph/model.js";
 import { analyzeFile, type AnalyzeRequest, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 import { ScanModules } from "./checks.js";
 import { walkFiles, type WalkSkip } from "./walk.js";
+import { CONTROL_SLOTS, LIMIT, NEXT, STOP, WINDOW, type WorkerAnswer, type WorkerJob } from "./work-queue.js";
 
 export { analyzeFile, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 export { walkFiles, looksLikePe, isPeBuffer } from "./walk.js";
@@ -30,7 +31,9 @@ export interface ScanOptions {
    * with at most 2 logical CPUs; tests set 1 to exercise the workers on a small folder).
    */
   minFilesPerWorker?: number;
-  /** Called after each file. */
+  /** Called once the files are listed, before any is analyzed: how many, and how many worker threads help. */
+  onStart?: (info: { files: number; workers: number }) => void;
+  /** Called after each file (in path order). */
   onProgress?: (done: number, total: number, result: AnalyzeResult) => void;
   /** Exports of modules that are not in DIR (default: kmdll's kernel export database). */
   knownExports?: KnownExports;
@@ -83,6 +86,8 @@ export interface ScanReport {
   exportDrivers: { name: string; path: string; importers: string[] }[];
   unresolved: UnresolvedImport[];
   jobs: number;
+  /** Worker threads that helped this one (not in the JSON report: it depends on the machine). */
+  workers: number;
   durationMs: number;
 }
 
@@ -105,84 +110,150 @@ export const MIN_FILES_PER_WORKER = 48;
  * on background threads, and a thread's first few hundred files keep them busy: a single-threaded
  * scan already uses the second CPU, and a worker adds its own compilation on top. Measured with
  * per-thread CPU times (docs/qa.md, "Scan and implib on real inputs"): one worker made scans of
- * 694 and 2,082 files slower, not faster.
+ * 694 and 2,082 files slower, not faster. Still so with the shared work counter and the worker
+ * started with the process (session 6, perf per-thread samples of `scan --json` on wine64's 694
+ * files, docs/qa.md "Scan threads"): this thread alone ≈ 1.2 s plus ≈ 0.8 s of V8 background
+ * threads; with a worker ≈ 1.1 s + 0.7 s (worker) + 1.3 s (background) — more CPU time than two
+ * CPUs give back.
  */
 export const MIN_FILES_PER_WORKER_2_CPUS = 8192;
-
-interface WorkerData {
-  root: string;
-  index: [string, string[]][];
-}
 
 /** While the consumer of the results is backed up: a promise that resolves when it can take more. */
 type Backpressure = () => Promise<void> | null;
 
-/** One worker thread taking batches from `take` until it is empty. */
-function runWorker(data: WorkerData, take: () => AnalyzeRequest[], onResult: (r: AnalyzeResult) => void, paused?: Backpressure): Promise<void> {
-  return new Promise<void>((resolvePromise, reject) => {
-    const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: data });
-    let finished = false;
-    // Two batches in flight: the worker never waits for this thread (busy with its own batch) to hand out the next.
-    let inFlight = 0;
-    const send = (): void => {
-      const gate = paused?.();
-      if (gate) {
-        void gate.then(send);
-        return;
-      }
-      const files = take();
-      if (files.length) {
-        inFlight++;
-        w.postMessage({ files });
-      } else if (inFlight === 0 && !finished) {
-        finished = true;
-        void w.terminate().then(() => resolvePromise());
-      }
-    };
-    w.on("message", (m: { results: AnalyzeResult[] }) => {
-      inFlight--;
-      for (const r of m.results) onResult(r);
-      send();
-    });
-    w.on("error", (e) => {
-      finished = true;
-      reject(new Error(`scan worker failed: ${e instanceof Error ? e.message : String(e)}`));
-    });
-    w.on("exit", (code) => {
-      if (!finished) reject(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
-    });
-    send();
-  });
+/** Where bin/kmdll.js leaves the workers it started as the process started (see takeWorker). */
+const PRESTARTED = Symbol.for("kmdll.scanWorkers");
+
+/** A worker started ahead of the scan by bin/kmdll.js (with whether it failed or exited meanwhile). */
+interface Prestarted {
+  worker: Worker;
+  failed?: unknown;
+  exited?: boolean;
+}
+
+function prestarted(): Prestarted[] {
+  return ((globalThis as Record<symbol, unknown>)[PRESTARTED] as Prestarted[] | undefined) ?? [];
+}
+
+/** A worker thread: one bin/kmdll.js started (already loading or loaded) if there is one, else a new one. */
+function takeWorker(): Worker {
+  for (let p = prestarted().shift(); p; p = prestarted().shift()) {
+    if (p.failed === undefined && !p.exited) {
+      p.worker.ref();
+      return p.worker;
+    }
+  }
+  return new Worker(new URL("./worker.js", import.meta.url));
+}
+
+/** Workers started ahead but not needed (a small corpus): stopped. */
+function dropPrestarted(): void {
+  for (let p = prestarted().shift(); p; p = prestarted().shift()) void p.worker.terminate();
+}
+
+/** How many worker threads a scan of `files` files with `jobs` threads uses (see MIN_FILES_PER_WORKER). */
+export function workerCount(files: number, jobs: number, minFilesPerWorker?: number): number {
+  const min = Math.max(1, minFilesPerWorker ?? (availableParallelism() <= 2 ? MIN_FILES_PER_WORKER_2_CPUS : MIN_FILES_PER_WORKER));
+  return Math.max(0, Math.min(jobs - 1, Math.floor(files / min)));
 }
 
 /**
- * Analyze every file: this thread works through the list in batches, helped by up to jobs-1
- * worker threads (none for small corpora) that take batches from the same list.
+ * Analyze every file, handing the results to onResult in path order: this thread and up to
+ * jobs-1 worker threads (none for small corpora) claim files from one shared counter
+ * (work-queue.ts). Returns the number of worker threads used.
  */
-async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, index: Map<string, string[]>, onResult: (r: AnalyzeResult) => void, paused?: Backpressure, minFilesPerWorker?: number): Promise<void> {
-  const workers = Math.max(0, Math.min(jobs - 1, Math.floor(reqs.length / Math.max(1, minFilesPerWorker ?? (availableParallelism() <= 2 ? MIN_FILES_PER_WORKER_2_CPUS : MIN_FILES_PER_WORKER)))));
-  const batch = Math.max(1, Math.min(16, Math.floor(reqs.length / (jobs * 16))));
-  let next = 0;
-  const take = (): AnalyzeRequest[] => {
-    const files = reqs.slice(next, next + batch);
-    next += files.length;
-    return files;
+async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, index: Map<string, string[]>, onResult: (r: AnalyzeResult) => void, paused?: Backpressure, minFilesPerWorker?: number, onStart?: ScanOptions["onStart"]): Promise<number> {
+  const n = reqs.length;
+  const workers = workerCount(n, jobs, minFilesPerWorker);
+  if (workers === 0) dropPrestarted();
+  onStart?.({ files: n, workers });
+  const ctl = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
+  ctl[LIMIT] = WINDOW;
+  // Results not handed on yet (an earlier file is still being analyzed), by index.
+  const pending = new Map<number, AnalyzeResult>();
+  let emitted = 0;
+  const drain = (): void => {
+    for (let r = pending.get(emitted); r !== undefined; r = pending.get(emitted)) {
+      pending.delete(emitted);
+      emitted++;
+      onResult(r);
+    }
+    Atomics.store(ctl, LIMIT, emitted + WINDOW);
+    if (workers) Atomics.notify(ctl, LIMIT);
   };
   let failed: unknown;
-  const running = workers ? Array.from({ length: workers }, () => runWorker({ root, index: [...index.entries()] }, take, onResult, paused).catch((e) => void (failed ??= e))) : [];
+  // Resolved at every worker message (this thread waits on it for a result it needs to go on).
+  let wake: () => void = () => {};
+  let woken = Promise.resolve();
+  const rearm = (): void => void (woken = new Promise<void>((r) => (wake = r)));
+  rearm();
+  const fail = (e: unknown): void => {
+    failed ??= e;
+    Atomics.store(ctl, STOP, 1);
+    Atomics.notify(ctl, LIMIT);
+    wake();
+  };
+  const running: Promise<void>[] = [];
+  if (workers) {
+    const job: WorkerJob = { root, index: [...index.entries()], files: reqs, control: ctl.buffer as SharedArrayBuffer };
+    for (let k = 0; k < workers; k++) {
+      running.push(
+        new Promise<void>((resolveDone) => {
+          const w = takeWorker();
+          let done = false;
+          w.on("message", (m: WorkerAnswer) => {
+            if ("done" in m) {
+              done = true;
+              void w.terminate();
+              resolveDone();
+            } else {
+              for (const [i, r] of m.results) pending.set(i, r);
+              drain();
+            }
+            wake();
+          });
+          w.on("error", (e) => {
+            fail(new Error(`scan worker failed: ${e instanceof Error ? e.message : String(e)}`));
+            resolveDone();
+          });
+          w.on("exit", (code) => {
+            if (!done) fail(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
+            resolveDone();
+          });
+          w.postMessage(job);
+        }),
+      );
+    }
+  }
   const modules = new ScanModules(index, root);
-  while (next < reqs.length && failed === undefined) {
+  let lastYield = performance.now();
+  while (failed === undefined) {
     const gate = paused?.();
     if (gate) {
       await gate;
       continue;
     }
-    for (const r of take()) onResult(analyzeFile(r, modules));
-    // Let the workers' answers in (and hand them their next batch).
-    if (workers) await new Promise<void>((r) => setImmediate(r));
+    const i = Atomics.add(ctl, NEXT, 1);
+    if (i >= n) break;
+    // Too far ahead of a result a worker still holds: wait for its messages.
+    while (i >= emitted + WINDOW && failed === undefined) {
+      rearm();
+      await woken;
+    }
+    if (failed !== undefined) break;
+    pending.set(i, analyzeFile(reqs[i]!, modules));
+    drain();
+    // Let the workers' results in now and then.
+    if (workers && performance.now() - lastYield >= 4) {
+      await new Promise<void>((r) => setImmediate(r));
+      lastYield = performance.now();
+    }
   }
   await Promise.all(running);
   if (failed !== undefined) throw failed;
+  drain();
+  if (emitted !== n) throw new Error(`scan: ${n - emitted} of ${n} results missing`);
+  return workers;
 }
 
 /** What every scan starts from: the directory's files, the name index for module lookups, the thread count. */
@@ -260,6 +331,7 @@ export async function scanStream(dir: string, opts: ScanStreamOptions): Promise<
     },
     opts.paused,
     opts.minFilesPerWorker,
+    opts.onStart,
   );
   return {
     root,
@@ -284,7 +356,9 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
     results.push(r);
     opts.onProgress?.(results.length, reqs.length, r);
   };
-  await analyzeAll(reqs, jobs, root, index, onResult, undefined, opts.minFilesPerWorker);
+  const workers = await analyzeAll(reqs, jobs, root, index, onResult, undefined, opts.minFilesPerWorker, opts.onStart);
+  // Already in path order (analyzeAll hands results on in the walk's order, which is sorted by
+  // path per directory level); sorted again by the full relative path, which can differ.
   results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 
   const ok = results.filter((r): r is Extract<AnalyzeResult, { status: "ok" }> => r.status === "ok");
@@ -334,9 +408,17 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
   for (const im of images) for (const f of im.findings) ruleCounts[f.rule] = (ruleCounts[f.rule] ?? 0) + 1;
   const kindCounts: Record<ModuleKind, number> = { driver: 0, "export-driver": 0, kernel: 0, missing: 0 };
   for (const n of graph.nodes) kindCounts[n.kind]++;
+  // importersOf for every node at once (one pass over the edges instead of one per export driver).
+  const importerSets = new Map<string, Set<string>>();
+  for (const e of graph.edges) {
+    const set = importerSets.get(e.to);
+    if (set) set.add(e.from);
+    else importerSets.set(e.to, new Set([e.from]));
+  }
+  const importers = new Map([...importerSets].map(([id, set]) => [id, [...set].sort()]));
   const exportDrivers = graph.nodes
     .filter((n) => n.kind === "export-driver" && !n.external)
-    .map((n) => ({ name: n.name, path: n.path ?? n.name, importers: importersOf(graph, n.id).map((id) => nodeById.get(id)?.path ?? id) }))
+    .map((n) => ({ name: n.name, path: n.path ?? n.name, importers: (importers.get(n.id) ?? []).map((id) => nodeById.get(id)?.path ?? id) }))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
 
   return {
@@ -353,6 +435,7 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
     exportDrivers,
     unresolved,
     jobs,
+    workers,
     durationMs: Math.round(performance.now() - started),
   };
 }
