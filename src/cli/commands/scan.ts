@@ -34,7 +34,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("inspect, check and resolve the dependencies of every PE image under DIR (recursively, in parallel)")
     .argument("<dir>", "directory to scan (PE images are found by their MZ/PE magic, not their extension)")
     .option("--json", "print the report as one JSON document")
-    .option("--ndjson", "stream one JSON line per PE image (or unreadable file) as it is analyzed, then a summary line; memory stays bounded whatever the corpus size (imports are resolved per image by the checks; no cross-image graph)")
+    .option("--ndjson", "stream one JSON line per PE image (or unreadable file) in path order as soon as it is analyzed, then a summary line; memory stays bounded whatever the corpus size (imports are resolved per image by the checks; no cross-image graph)")
     .option("-j, --jobs <n>", "worker threads (default: number of CPUs, at most 8; 1 = no workers)", positiveInt)
     .option("--limit <n>", "lines per list in the text summary (0 = all)", wholeNumber, 25)
     .option("-q, --quiet", "no progress output")
