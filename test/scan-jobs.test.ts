@@ -111,3 +111,31 @@ test("scan --ndjson: names with DEL, C1 and format characters stay valid JSON (e
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+test("scanStream with a worker: results in path order, none handed on while the consumer is backed up", async () => {
+  const { scanStream } = await import("../src/scan/index.js");
+  let gate: { promise: Promise<void>; open: () => void } | null = null;
+  const seen: string[] = [];
+  let workers = -1;
+  const run = scanStream(FIXTURES, {
+    jobs: 2,
+    minFilesPerWorker: 1,
+    onStart: (i) => (workers = i.workers),
+    onResult: (r) => {
+      seen.push(r.rel);
+      if (seen.length === 1) {
+        let open!: () => void;
+        const promise = new Promise<void>((res) => (open = res));
+        gate = { promise, open: () => ((gate = null), open()) };
+      }
+    },
+    paused: () => gate?.promise ?? null,
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(seen.length, 1, "nothing handed on while backed up");
+  (gate as { open: () => void } | null)!.open();
+  const summary = await run;
+  assert.equal(workers, 1);
+  assert.equal(seen.length, summary.files);
+  assert.deepEqual(seen, walkFiles(FIXTURES).files.map((f) => f.rel), "path order");
+});

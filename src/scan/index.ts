@@ -172,8 +172,9 @@ async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, in
   // Results not handed on yet (an earlier file is still being analyzed), by index.
   const pending = new Map<number, AnalyzeResult>();
   let emitted = 0;
+  // Hands on what is ready, in order, until the consumer backs up (then the window stops moving, and the workers with it).
   const drain = (): void => {
-    for (let r = pending.get(emitted); r !== undefined; r = pending.get(emitted)) {
+    for (let r = pending.get(emitted); r !== undefined && !paused?.(); r = pending.get(emitted)) {
       pending.delete(emitted);
       emitted++;
       onResult(r);
@@ -231,12 +232,19 @@ async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, in
     const gate = paused?.();
     if (gate) {
       await gate;
+      drain();
       continue;
     }
     const i = Atomics.add(ctl, NEXT, 1);
     if (i >= n) break;
     // Too far ahead of a result a worker still holds: wait for its messages.
     while (i >= emitted + WINDOW && failed === undefined) {
+      const held = paused?.();
+      if (held) {
+        await held;
+        drain();
+        continue;
+      }
       rearm();
       await woken;
     }
@@ -251,7 +259,10 @@ async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, in
   }
   await Promise.all(running);
   if (failed !== undefined) throw failed;
-  drain();
+  for (let gate = paused?.(); emitted < n && pending.has(emitted); gate = paused?.()) {
+    if (gate) await gate;
+    drain();
+  }
   if (emitted !== n) throw new Error(`scan: ${n - emitted} of ${n} results missing`);
   return workers;
 }
@@ -283,7 +294,10 @@ function prepare(dir: string, opts: ScanOptions): { root: string; walk: ReturnTy
 export interface ScanStreamOptions extends ScanOptions {
   /** Each file's result, as soon as it is analyzed (completion order, not path order). */
   onResult: (result: AnalyzeResult) => void;
-  /** Backpressure: a promise while the consumer of the results is backed up (no new files are started until it resolves). */
+  /**
+   * Backpressure: a promise while the consumer of the results is backed up (this thread starts no
+   * new file until it resolves; a worker stops at the window, WINDOW files past the last result handed on).
+   */
   paused?: () => Promise<void> | null;
 }
 
