@@ -292,7 +292,7 @@ function prepare(dir: string, opts: ScanOptions): { root: string; walk: ReturnTy
 }
 
 export interface ScanStreamOptions extends ScanOptions {
-  /** Each file's result, as soon as it is analyzed (completion order, not path order). */
+  /** Each file's result, in path order, as soon as it and every file before it are analyzed. */
   onResult: (result: AnalyzeResult) => void;
   /**
    * Backpressure: a promise while the consumer of the results is backed up (this thread starts no
