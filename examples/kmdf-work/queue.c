@@ -1,0 +1,51 @@
+/* kmdfwork: EvtIoInCallerContext and the default queue's EvtIoDeviceControl. */
+#include "kmdfwork.h"
+
+WDFQUEUE KmdfWorkQueue;
+
+/* In the requester's context: complete a 0xCC request here, put the others in the queue. */
+VOID NTAPI KmdfWorkInCallerContext(WDFDEVICE Device, WDFREQUEST Request)
+{
+    PUCHAR in;
+    size_t inLen;
+    NTSTATUS status = WdfRequestRetrieveInputBuffer(Request, 1, (PVOID *)&in, &inLen);
+
+    if (NT_SUCCESS(status) && in[0] == KMDFWORK_IN_CALLER) {
+        WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, 1);
+        return;
+    }
+    status = WdfDeviceEnqueueRequest(Device, Request);
+    /* On failure the driver still owns the request (Learn: WdfDeviceEnqueueRequest). */
+    if (!NT_SUCCESS(status)) WdfRequestComplete(Request, status);
+}
+
+static EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL KmdfWorkEvtIoDeviceControl;
+static VOID KmdfWorkEvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength, ULONG IoControlCode)
+{
+    PULONG out;
+    size_t outLen;
+    NTSTATUS status;
+
+    UNREFERENCED_PARAMETER(Queue);
+    UNREFERENCED_PARAMETER(OutputBufferLength);
+    UNREFERENCED_PARAMETER(InputBufferLength);
+    if (IoControlCode != IOCTL_KMDFWORK_TEST) {
+        WdfRequestComplete(Request, STATUS_INVALID_DEVICE_REQUEST);
+        return;
+    }
+    status = WdfRequestRetrieveOutputBuffer(Request, sizeof(ULONG), (PVOID *)&out, &outLen);
+    if (!NT_SUCCESS(status)) {
+        WdfRequestComplete(Request, status);
+        return;
+    }
+    *out = KmdfWorkTestWorkItems();
+    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, sizeof(ULONG));
+}
+
+NTSTATUS KmdfWorkCreateQueue(WDFDEVICE Device)
+{
+    WDF_IO_QUEUE_CONFIG config;
+    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchSequential);
+    config.EvtIoDeviceControl = KmdfWorkEvtIoDeviceControl;
+    return WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &KmdfWorkQueue);
+}
