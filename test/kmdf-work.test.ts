@@ -1,7 +1,8 @@
 /**
- * KMDF work items and EvtIoInCallerContext (the two framework features WinDivert 1.x's KMDF
- * driver needs to start), on examples/kmdf-work built from C: a control device whose
- * EvtIoInCallerContext completes some requests itself and enqueues the rest with
+ * KMDF work items and EvtIoInCallerContext (the framework features WinDivert 1.x's KMDF driver
+ * needs to start and take requests), on examples/kmdf-work built from C: a control device whose
+ * EvtIoInCallerContext reads each request's WdfRequestGetParameters (a read's length, an IOCTL's
+ * code and buffer lengths), completes reads, writes and some IOCTLs itself and enqueues the rest with
  * WdfDeviceEnqueueRequest; the queue's EvtIoDeviceControl checks WdfWorkItemCreate's documented
  * failures, Enqueue/Flush/GetParentObject and deletion of a queued work item, and returns the
  * number of failed checks as the IOCTL's output. x64, x86 and ARM64 alike.
@@ -15,7 +16,7 @@ import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";
 import { archNeutralLine } from "./arch-compare.js";
 
-const STEPS = ["start:kmdfwork", "open:\\\\.\\KmdfWork,as=h", "ioctl:h:0x222404:cc,out=4,info=1", "ioctl:h:0x222404:00,out=4,expect=00000000", "close:h", "stop:kmdfwork"];
+const STEPS = ["start:kmdfwork", "open:\\\\.\\KmdfWork,as=h", "ioctl:h:0x222404:cc,out=4,info=1", "ioctl:h:0x222404:00,out=4,expect=00000000", "read:h:8,info=8", "write:h:01,status=0xC0000010", "close:h", "stop:kmdfwork"];
 
 function run(arch: "x64" | "x86" | "arm64"): { events: TraceEvent[]; results: ReturnType<typeof runSimulation>["results"] } {
   const events: TraceEvent[] = [];
@@ -32,7 +33,7 @@ test("kmdfwork.sys: EvtIoInCallerContext completes or enqueues each request, wor
   const apis = x64.events.filter((e) => e.event === "api").map((e) => (e as { api: string }).api.replace(/^.*!/, ""));
   // The 0xCC request never reached the queue; the other went through WdfDeviceEnqueueRequest.
   assert.equal(apis.filter((a) => a === "WdfDeviceEnqueueRequest").length, 1);
-  for (const a of ["WdfDeviceInitSetIoInCallerContextCallback", "WdfWorkItemCreate", "WdfWorkItemEnqueue", "WdfWorkItemFlush", "WdfWorkItemGetParentObject"]) assert.ok(apis.includes(a), a);
+  for (const a of ["WdfDeviceInitSetIoInCallerContextCallback", "WdfRequestGetParameters", "WdfWorkItemCreate", "WdfWorkItemEnqueue", "WdfWorkItemFlush", "WdfWorkItemGetParentObject"]) assert.ok(apis.includes(a), a);
   const neutral = (ev: TraceEvent[]) => ev.filter((e) => e.event !== "api").map(archNeutralLine);
   for (const arch of ["x86", "arm64"] as const) {
     const r = run(arch);

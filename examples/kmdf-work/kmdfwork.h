@@ -14,7 +14,8 @@
 /*
  * One IOCTL: an input starting with 0xCC is completed in EvtIoInCallerContext (Information 1);
  * any other goes to the queue, whose EvtIoDeviceControl runs the work-item checks and returns
- * the number of failed checks (a ULONG).
+ * the number of failed checks (a ULONG). A read is completed in EvtIoInCallerContext with
+ * Information = the Length WdfRequestGetParameters gives; a write with STATUS_INVALID_DEVICE_REQUEST.
  */
 #define IOCTL_KMDFWORK_TEST CTL_CODE(FILE_DEVICE_UNKNOWN, 0x901, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define KMDFWORK_IN_CALLER 0xCC
@@ -26,7 +27,32 @@ enum {
     WdfWorkItemEnqueueTableIndex = 380,
     WdfWorkItemGetParentObjectTableIndex = 381,
     WdfWorkItemFlushTableIndex = 382,
+    WdfRequestGetParametersTableIndex = 266,
 };
+
+/* wdfrequest.h: the request's parameters (the union is laid out like IO_STACK_LOCATION's). */
+typedef enum { WdfRequestTypeRead = 0x03, WdfRequestTypeWrite = 0x04, WdfRequestTypeDeviceControl = 0x0E } WDF_REQUEST_TYPE;
+#ifdef _WIN64
+#define KMDFWORK_PTR_ALIGN DECLSPEC_ALIGN(8)
+#else
+#define KMDFWORK_PTR_ALIGN
+#endif
+typedef struct _WDF_REQUEST_PARAMETERS {
+    USHORT Size;
+    UCHAR MinorFunction;
+    WDF_REQUEST_TYPE Type;
+    union {
+        struct { size_t Length; ULONG KMDFWORK_PTR_ALIGN Key; LONGLONG DeviceOffset; } Read;
+        struct { size_t Length; ULONG KMDFWORK_PTR_ALIGN Key; LONGLONG DeviceOffset; } Write;
+        struct { size_t OutputBufferLength; size_t KMDFWORK_PTR_ALIGN InputBufferLength; ULONG KMDFWORK_PTR_ALIGN IoControlCode; PVOID Type3InputBuffer; } DeviceIoControl;
+        struct { PVOID Arg1; PVOID Arg2; ULONG KMDFWORK_PTR_ALIGN IoControlCode; PVOID Arg4; } Others;
+    } Parameters;
+} WDF_REQUEST_PARAMETERS, *PWDF_REQUEST_PARAMETERS;
+FORCEINLINE VOID WDF_REQUEST_PARAMETERS_INIT(PWDF_REQUEST_PARAMETERS p)
+{
+    RtlZeroMemory(p, sizeof(*p));
+    p->Size = sizeof(*p);
+}
 
 typedef HANDLE WDFWORKITEM;
 typedef VOID NTAPI EVT_WDF_WORKITEM(WDFWORKITEM WorkItem);
@@ -46,6 +72,7 @@ typedef EVT_WDF_IO_IN_CALLER_CONTEXT *PFN_WDF_IO_IN_CALLER_CONTEXT;
 #define WdfWorkItemCreate(c, a, o) WDFCALL(WdfWorkItemCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_WORKITEM_CONFIG, PWDF_OBJECT_ATTRIBUTES, WDFWORKITEM *))(WdfDriverGlobals, c, a, o)
 #define WdfWorkItemEnqueue(w) WDFCALL(WdfWorkItemEnqueue, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWORKITEM))(WdfDriverGlobals, w)
 #define WdfWorkItemGetParentObject(w) WDFCALL(WdfWorkItemGetParentObject, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWORKITEM))(WdfDriverGlobals, w)
+#define WdfRequestGetParameters(r, p) WDFCALL(WdfRequestGetParameters, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PWDF_REQUEST_PARAMETERS))(WdfDriverGlobals, r, p)
 #define WdfWorkItemFlush(w) WDFCALL(WdfWorkItemFlush, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWORKITEM))(WdfDriverGlobals, w)
 
 extern WDFDRIVER KmdfWorkDriver;

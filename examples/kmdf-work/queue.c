@@ -3,13 +3,33 @@
 
 WDFQUEUE KmdfWorkQueue;
 
-/* In the requester's context: complete a 0xCC request here, put the others in the queue. */
+/* In the requester's context: complete reads and 0xCC IOCTLs here, put the other IOCTLs in the queue. */
 VOID NTAPI KmdfWorkInCallerContext(WDFDEVICE Device, WDFREQUEST Request)
 {
+    WDF_REQUEST_PARAMETERS params;
     PUCHAR in;
     size_t inLen;
-    NTSTATUS status = WdfRequestRetrieveInputBuffer(Request, 1, (PVOID *)&in, &inLen);
+    NTSTATUS status;
 
+    WDF_REQUEST_PARAMETERS_INIT(&params);
+    WdfRequestGetParameters(Request, &params);
+    if (params.Type == WdfRequestTypeRead) {
+        WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, params.Parameters.Read.Length);
+        return;
+    }
+    if (params.Type != WdfRequestTypeDeviceControl) {
+        WdfRequestComplete(Request, STATUS_INVALID_DEVICE_REQUEST);
+        return;
+    }
+    /* The IOCTL's parameters as the I/O manager set them: METHOD_BUFFERED, 4 bytes out, 1 in. */
+    if (params.Parameters.DeviceIoControl.IoControlCode != IOCTL_KMDFWORK_TEST || params.Parameters.DeviceIoControl.OutputBufferLength != sizeof(ULONG) ||
+        params.Parameters.DeviceIoControl.InputBufferLength != 1) {
+        DbgPrint("FAIL WdfRequestGetParameters: code 0x%08x out %lu in %lu\n", params.Parameters.DeviceIoControl.IoControlCode,
+                 (ULONG)params.Parameters.DeviceIoControl.OutputBufferLength, (ULONG)params.Parameters.DeviceIoControl.InputBufferLength);
+        WdfRequestComplete(Request, STATUS_DATA_ERROR);
+        return;
+    }
+    status = WdfRequestRetrieveInputBuffer(Request, 1, (PVOID *)&in, &inLen);
     if (NT_SUCCESS(status) && in[0] == KMDFWORK_IN_CALLER) {
         WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, 1);
         return;

@@ -182,7 +182,34 @@ function retrieve(ctx: ApiContext, output: boolean): number {
   return STATUS.SUCCESS;
 }
 
+/**
+ * WdfRequestGetParameters(Request, Parameters): WDF_REQUEST_PARAMETERS {USHORT Size; UCHAR
+ * MinorFunction; WDF_REQUEST_TYPE Type; union Parameters} (wdfrequest.h). The union is laid out
+ * like IO_STACK_LOCATION's Parameters (Create, Read/Write, DeviceIoControl with POINTER_ALIGNMENT
+ * members) and the framework copies the request's current stack location into it; Type is the
+ * major function (the WDF_REQUEST_TYPE values are the IRP_MJ codes). Size must be
+ * sizeof(WDF_REQUEST_PARAMETERS) (WDF_REQUEST_PARAMETERS_INIT): 40 on 64-bit, 24 on x86.
+ */
+function requestParameters(ctx: ApiContext): void {
+  const [reqH, params] = [ctx.arg(1), ctx.arg(2)];
+  ctx.describe([hex(ctx.arg(0)), hex(reqH), hex(params)]);
+  const req = objectOf(ctx, reqH, "request", "Request");
+  if (params === 0n) ctx.fault("bugcheck", `WdfRequestGetParameters: Parameters is NULL (WDF_VIOLATION)`, { code: "0x0000010D" });
+  const m = ctx.mem;
+  const size = ptrSize() === 8 ? 40 : 24;
+  const unionSize = size - 8;
+  if (m.u16(params) !== size) {
+    ctx.warn(`WdfRequestGetParameters: Parameters->Size is ${m.u16(params)}, not sizeof(WDF_REQUEST_PARAMETERS) = ${size} (WDF_REQUEST_PARAMETERS_INIT); nothing is returned`);
+    return;
+  }
+  const sl = getPtr(m, req.irp! + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+  m.write(params + 2n, Uint8Array.of(m.u8(sl + B(SL.MinorFunction))));
+  m.setU32(params + 4n, m.u8(sl + B(SL.MajorFunction)));
+  m.write(params + 8n, m.read(sl + B(SL.Parameters), unionSize));
+}
+
 export const apis: ApiDefinition[] = [
+  fx("WdfRequestGetParameters", 3, (ctx) => void requestParameters(ctx)),
   fx("WdfDeviceInitSetIoInCallerContextCallback", 3, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
     const init = objectOf(ctx, ctx.arg(1), "deviceInit", "DeviceInit");
