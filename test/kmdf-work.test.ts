@@ -16,7 +16,10 @@ import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";
 import { archNeutralLine } from "./arch-compare.js";
 
-const STEPS = ["start:kmdfwork", "open:\\\\.\\KmdfWork,as=h", "ioctl:h:0x222404:cc,out=4,info=1", "ioctl:h:0x222404:00,out=4,expect=00000000", "read:h:8,info=8", "write:h:01,status=0xC0000010", "close:h", "stop:kmdfwork"];
+const STEPS = ["start:kmdfwork", "open:\\\\.\\KmdfWork,as=h", "ioctl:h:0x222404:cc,out=4,info=1", "ioctl:h:0x222404:00,out=4,expect=00000000", "read:h:8,info=8", "write:h:01,status=0xC0000010",
+  // Purged, the default queue refuses requests (the driver completes them with the status WdfDeviceEnqueueRequest gave) until started again.
+  "ioctl:h:0x222404:50,out=4,info=1", "ioctl:h:0x222404:00,out=4,status=0xC0000184", "ioctl:h:0x222404:53,out=4,info=1", "ioctl:h:0x222404:00,out=4,expect=00000000",
+  "close:h", "stop:kmdfwork"];
 
 function run(arch: "x64" | "x86" | "arm64"): { events: TraceEvent[]; results: ReturnType<typeof runSimulation>["results"] } {
   const events: TraceEvent[] = [];
@@ -32,8 +35,8 @@ test("kmdfwork.sys: EvtIoInCallerContext completes or enqueues each request, wor
   assert.deepEqual(x64.events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "verifier" || e.event === "warning"), []);
   const apis = x64.events.filter((e) => e.event === "api").map((e) => (e as { api: string }).api.replace(/^.*!/, ""));
   // The 0xCC request never reached the queue; the other went through WdfDeviceEnqueueRequest.
-  assert.equal(apis.filter((a) => a === "WdfDeviceEnqueueRequest").length, 1);
-  for (const a of ["WdfDeviceInitSetIoInCallerContextCallback", "WdfRequestGetParameters", "WdfWorkItemCreate", "WdfWorkItemEnqueue", "WdfWorkItemFlush", "WdfWorkItemGetParentObject"]) assert.ok(apis.includes(a), a);
+  assert.equal(apis.filter((a) => a === "WdfDeviceEnqueueRequest").length, 3);
+  for (const a of ["WdfDeviceInitSetIoInCallerContextCallback", "WdfRequestGetParameters", "WdfWorkItemCreate", "WdfWorkItemEnqueue", "WdfWorkItemFlush", "WdfWorkItemGetParentObject", "WdfIoQueuePurge", "WdfIoQueueStart"]) assert.ok(apis.includes(a), a);
   const neutral = (ev: TraceEvent[]) => ev.filter((e) => e.event !== "api").map(archNeutralLine);
   for (const arch of ["x86", "arm64"] as const) {
     const r = run(arch);

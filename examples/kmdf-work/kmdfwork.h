@@ -19,6 +19,9 @@
  */
 #define IOCTL_KMDFWORK_TEST CTL_CODE(FILE_DEVICE_UNKNOWN, 0x901, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define KMDFWORK_IN_CALLER 0xCC
+/* Inputs handled in EvtIoInCallerContext too: purge the default queue (Information = PurgeComplete calls), start it again. */
+#define KMDFWORK_PURGE 0x50
+#define KMDFWORK_START 0x53
 
 enum {
     WdfDeviceInitSetIoInCallerContextCallbackTableIndex = 74,
@@ -28,6 +31,8 @@ enum {
     WdfWorkItemGetParentObjectTableIndex = 381,
     WdfWorkItemFlushTableIndex = 382,
     WdfRequestGetParametersTableIndex = 266,
+    WdfIoQueueStartTableIndex = 154,
+    WdfIoQueuePurgeTableIndex = 165,
 };
 
 /* wdfrequest.h: the request's parameters (the union is laid out like IO_STACK_LOCATION's). */
@@ -73,6 +78,11 @@ typedef EVT_WDF_IO_IN_CALLER_CONTEXT *PFN_WDF_IO_IN_CALLER_CONTEXT;
 #define WdfWorkItemEnqueue(w) WDFCALL(WdfWorkItemEnqueue, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWORKITEM))(WdfDriverGlobals, w)
 #define WdfWorkItemGetParentObject(w) WDFCALL(WdfWorkItemGetParentObject, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWORKITEM))(WdfDriverGlobals, w)
 #define WdfRequestGetParameters(r, p) WDFCALL(WdfRequestGetParameters, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PWDF_REQUEST_PARAMETERS))(WdfDriverGlobals, r, p)
+typedef PVOID WDFCONTEXT;
+typedef VOID NTAPI EVT_WDF_IO_QUEUE_STATE(WDFQUEUE Queue, WDFCONTEXT Context);
+typedef EVT_WDF_IO_QUEUE_STATE *PFN_WDF_IO_QUEUE_STATE;
+#define WdfIoQueuePurge(q, c, x) WDFCALL(WdfIoQueuePurge, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE, PFN_WDF_IO_QUEUE_STATE, WDFCONTEXT))(WdfDriverGlobals, q, c, x)
+#define WdfIoQueueStart(q) WDFCALL(WdfIoQueueStart, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
 #define WdfWorkItemFlush(w) WDFCALL(WdfWorkItemFlush, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWORKITEM))(WdfDriverGlobals, w)
 
 extern WDFDRIVER KmdfWorkDriver;

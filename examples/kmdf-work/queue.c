@@ -2,6 +2,12 @@
 #include "kmdfwork.h"
 
 WDFQUEUE KmdfWorkQueue;
+static ULONG PurgeCompleteCalls;
+
+static VOID NTAPI KmdfWorkPurgeComplete(WDFQUEUE Queue, WDFCONTEXT Context)
+{
+    if (Queue == KmdfWorkQueue && Context == (WDFCONTEXT)&PurgeCompleteCalls) PurgeCompleteCalls++;
+}
 
 /* In the requester's context: complete reads and 0xCC IOCTLs here, put the other IOCTLs in the queue. */
 VOID NTAPI KmdfWorkInCallerContext(WDFDEVICE Device, WDFREQUEST Request)
@@ -30,6 +36,17 @@ VOID NTAPI KmdfWorkInCallerContext(WDFDEVICE Device, WDFREQUEST Request)
         return;
     }
     status = WdfRequestRetrieveInputBuffer(Request, 1, (PVOID *)&in, &inLen);
+    if (NT_SUCCESS(status) && in[0] == KMDFWORK_PURGE) {
+        /* After the purge the queue takes no requests (STATUS_INVALID_DEVICE_STATE) until started again. */
+        WdfIoQueuePurge(KmdfWorkQueue, KmdfWorkPurgeComplete, (WDFCONTEXT)&PurgeCompleteCalls);
+        WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, PurgeCompleteCalls);
+        return;
+    }
+    if (NT_SUCCESS(status) && in[0] == KMDFWORK_START) {
+        WdfIoQueueStart(KmdfWorkQueue);
+        WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, 1);
+        return;
+    }
     if (NT_SUCCESS(status) && in[0] == KMDFWORK_IN_CALLER) {
         WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, 1);
         return;

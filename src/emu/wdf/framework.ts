@@ -108,6 +108,11 @@ function toQueue(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number, e
     drop();
     return unhandled();
   }
+  // A purged queue takes no more requests (Learn: WdfIoQueuePurge).
+  if (queue.purged) {
+    drop();
+    return finish(STATUS.INVALID_DEVICE_STATE);
+  }
   const ev = queue.events;
   let evt = 0n;
   let args: bigint[] = [];
@@ -210,6 +215,23 @@ function requestParameters(ctx: ApiContext): void {
 
 export const apis: ApiDefinition[] = [
   fx("WdfRequestGetParameters", 3, (ctx) => void requestParameters(ctx)),
+  // The emulated queues hold no undelivered requests (a request goes to its callback at once) and
+  // do not track the ones their callbacks still own, so a purge is complete when it is made: the
+  // queue stops taking requests and PurgeComplete (EvtIoQueueState) runs before WdfIoQueuePurge returns.
+  fx("WdfIoQueuePurge", 4, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
+    const q = objectOf(ctx, ctx.arg(1), "queue", "Queue");
+    q.purged = true;
+    if (ctx.arg(2) !== 0n) ctx.callGuest(ctx.arg(2), [q.handle, ctx.arg(3)]);
+  }),
+  fx("WdfIoQueuePurgeSynchronously", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+    objectOf(ctx, ctx.arg(1), "queue", "Queue").purged = true;
+  }),
+  fx("WdfIoQueueStart", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+    objectOf(ctx, ctx.arg(1), "queue", "Queue").purged = false;
+  }),
   fx("WdfDeviceInitSetIoInCallerContextCallback", 3, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
     const init = objectOf(ctx, ctx.arg(1), "deviceInit", "DeviceInit");
@@ -223,8 +245,9 @@ export const apis: ApiDefinition[] = [
     const m = ctx.mem;
     const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
     const major = m.u8(sl + B(SL.MajorFunction));
-    // No queue for it: the driver still owns the request and must complete it (Learn: WdfDeviceEnqueueRequest).
-    if (!(wdev.queues ?? []).some((q) => wdfState(ctx.kernel).objects.has(q))) return STATUS.INVALID_DEVICE_STATE;
+    // No queue for it, or a purged one: the driver still owns the request and must complete it (Learn: WdfDeviceEnqueueRequest).
+    const queue = (wdev.queues ?? []).map((q) => wdfState(ctx.kernel).objects.get(q)).find((q) => q !== undefined);
+    if (!queue || queue.purged) return STATUS.INVALID_DEVICE_STATE;
     const finish = (status: number): number => {
       m.setU32(irp + B(IRP.IoStatus) + B(IOSB.Status), status);
       putPtr(m, irp + B(IRP.IoStatus) + B(IOSB.Information), 0n);

@@ -81,6 +81,8 @@ export interface WdfObject {
   fileConfig?: FileConfig;
   /** WDFFILEOBJECT: the FILE_OBJECT it stands for. */
   wdmFile?: bigint;
+  /** WDFQUEUE: purged (WdfIoQueuePurge*) until WdfIoQueueStart: new requests fail with STATUS_INVALID_DEVICE_STATE. */
+  purged?: boolean;
   /** WDFWORKITEM: its EvtWorkItem callback (workitem.ts). */
   workFunc?: bigint;
   /** WDFDEVICE_INIT / WDFDEVICE: EvtIoInCallerContext (WdfDeviceInitSetIoInCallerContextCallback). */
