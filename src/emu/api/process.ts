@@ -30,7 +30,7 @@ import { processInformation } from "./process-info.js";
 import { KTHREAD_APCSTATE_PROCESS } from "../system.js";
 
 const B = (n: number) => BigInt(n);
-const SYSTEM_PID = 4n;
+export const SYSTEM_PID = 4n;
 const CURRENT_TID = 8n;
 const EPROCESS_IMAGE_FILE_NAME = 0x5a8;
 /** KAPC_STATE (wdm.h): 0x30 bytes on x64, 0x18 on x86. */
@@ -56,7 +56,13 @@ function threadId(ctx: ApiContext, thread: bigint): bigint | null {
   if (thread === currentThread(ctx)) return CURRENT_TID;
   return sched(ctx).threads.get(thread)?.id ?? null;
 }
-function requestorProcess(ctx: ApiContext, api: string): bigint {
+/**
+ * IoGetRequestorProcess(Id) (their handlers are in io.ts): the process of the thread that sent
+ * the IRP (Irp->Tail.Overlay.Thread's ThreadsProcess, as ReactOS's IoGetRequestorProcess reads
+ * it); NULL / 0 for an IRP without a thread (Learn). Every emulated thread belongs to the System
+ * process, as PsGetCurrentProcessId answers.
+ */
+export function requestorProcess(ctx: ApiContext, api: string): bigint {
   const irp = ctx.arg(0);
   ctx.describe([hex(irp)]);
   const thread = readPtr(ctx.mem, irp + B(LAYOUT.IRP["Tail.Overlay.Thread"]));
@@ -245,11 +251,6 @@ export const apis: ApiDefinition[] = [
   nt("PsIsProtectedProcess", 1, (ctx) => (protectionType(requireProcess(ctx, ctx.arg(0), "PsIsProtectedProcess")) === 2 ? 1 : 0)),
   nt("PsGetThreadProcess", 1, (ctx) => (threadId(ctx, ctx.arg(0)) === null ? ctx.fault("invalid-read", `PsGetThreadProcess(${hex(ctx.arg(0))}): not a thread object`, { address: hex(ctx.arg(0)) }) : systemProcess(ctx))),
   nt("IoThreadToProcess", 1, (ctx) => (threadId(ctx, ctx.arg(0)) === null ? ctx.fault("invalid-read", `IoThreadToProcess(${hex(ctx.arg(0))}): not a thread object`, { address: hex(ctx.arg(0)) }) : systemProcess(ctx))),
-  // The process of the thread that sent the IRP (Irp->Tail.Overlay.Thread's ThreadsProcess, as
-  // ReactOS's IoGetRequestorProcess reads it); NULL / 0 for an IRP without a thread (Learn). Every
-  // emulated thread belongs to the System process, as PsGetCurrentProcessId answers.
-  nt("IoGetRequestorProcess", 1, (ctx) => requestorProcess(ctx, "IoGetRequestorProcess")),
-  nt("IoGetRequestorProcessId", 1, (ctx) => (requestorProcess(ctx, "IoGetRequestorProcessId") === 0n ? 0n : SYSTEM_PID)),
   nt("PsGetThreadProcessId", 1, (ctx) => (threadId(ctx, ctx.arg(0)) === null ? 0n : SYSTEM_PID)),
   nt("PsIsThreadTerminating", 1, (ctx) => (sched(ctx).threads.get(ctx.arg(0))?.state === "terminated" ? 1 : 0)),
   nt("ZwOpenProcess", 4, (ctx) => {
