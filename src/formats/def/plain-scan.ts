@@ -1,5 +1,5 @@
 /**
- * A one-pass scanner for the plain form most .def files have — `LIBRARY name.ext`, `EXPORTS`, one
+ * A one-pass scanner for the plain form most .def files have — `LIBRARY name.ext` (or quoted), `EXPORTS`, one
  * export per line: `Name[=internal|=module.name] [@ordinal [NONAME]] [PRIVATE] [DATA|CONSTANT]`,
  * comments — into columns (no token or export objects), for `kmdll implib`'s fast path.
  *
@@ -137,14 +137,24 @@ export function scanPlainDef(text: string): PlainDef | null {
           if (library !== null || inExports) return null;
           // The name: the next word, on the same line, with an extension.
           while (i < n && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
-          const ns = i;
-          for (; i < n; i++) {
-            const k = text.charCodeAt(i);
-            if (k <= 0x20 || k === 0x3d || k === 0x3b || k === 0x2c || k === 0x22) break;
+          if (text.charCodeAt(i) === 0x22) {
+            // A quoted name (gendef writes them): closed on the same line.
+            const close = text.indexOf('"', i + 1);
+            const eol = text.indexOf("\n", i + 1);
+            if (close < 0 || (eol >= 0 && eol < close)) return null;
+            library = text.slice(i + 1, close);
+            i = close + 1;
+          } else {
+            const ns = i;
+            for (; i < n; i++) {
+              const k = text.charCodeAt(i);
+              if (k <= 0x20 || k === 0x3d || k === 0x3b || k === 0x2c || k === 0x22) break;
+            }
+            library = text.slice(ns, i);
+            if (KEYWORDS.has(library)) return null;
           }
-          library = text.slice(ns, i);
           if (i < n && (text.charCodeAt(i) === 0x22 || text.charCodeAt(i) === 0x2c)) return null;
-          if (library === "" || KEYWORDS.has(library) || !HAS_EXTENSION.test(library)) return null;
+          if (library === "" || !HAS_EXTENSION.test(library)) return null;
           continue;
         } else if (w === "NONAME") {
           if (!wasAfterOrdinal) return null;
