@@ -298,9 +298,8 @@ export function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Indices of `symNames` in byte-wise order of the names, ties in index order. */
+/** Indices of `symNames` in byte-wise order of the names, ties in index order (unique names, the usual case: by a lookup). */
 export function sortStrings(symNames: string[]): ArrayLike<number> {
-  // Unique names (the usual case): each sorted name's index by a lookup; else a stable index sort.
   return sortUniqueStrings(symNames) ?? symNames.map((_, i) => i).sort((a, b) => compareBytes(symNames[a]!, symNames[b]!) || a - b);
 }
 
