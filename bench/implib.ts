@@ -1,7 +1,8 @@
 /**
  * Import-library benchmark (`npm run bench:implib`): a generated 30,000-export .def → .lib,
  * kmdll vs llvm-dlltool. Median wall times (interleaved runs) of
- *  - the command lines (`kmdll implib` as a process vs `llvm-dlltool` as a process), and
+ *  - the command lines (`kmdll implib` as a process vs `llvm-dlltool` as a process), also on a
+ *    2,129-export .def (the size of ntoskrnl's export table), and
  *  - kmdll in-process (parse + write, what a build tool calling the library pays),
  * and the ratios against llvm-dlltool. Also checks that both libraries list the same symbols.
  */
@@ -20,12 +21,17 @@ export async function run(opts: BenchOptions = {}): Promise<BenchRow[]> {
   try {
     const def = join(dir, "big.def");
     writeFileSync(def, generateLargeDef(n));
+    const small = n > 2_129 ? 2_129 : Math.max(1, n >> 3);
+    const smallDef = join(dir, "small.def");
+    writeFileSync(smallDef, generateLargeDef(small));
     const mine = join(dir, "kmdll.lib");
     const theirs = join(dir, "llvm.lib");
-    const [llvm, cli] = interleaved(
+    const [llvm, cli, llvmSmall, cliSmall] = interleaved(
       [
         { cmd: "llvm-dlltool", args: ["-m", "i386:x86-64", "-d", def, "-l", theirs] },
         kmdll("implib", def, "-o", mine, "--machine", "x64"),
+        { cmd: "llvm-dlltool", args: ["-m", "i386:x86-64", "-d", smallDef, "-l", join(dir, "llvm-small.lib")] },
+        kmdll("implib", smallDef, "-o", join(dir, "kmdll-small.lib"), "--machine", "x64"),
       ],
       rounds,
     );
@@ -36,6 +42,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchRow[]> {
     return [
       row(`implib ${label} (process)`, cli!, llvm!, "llvm-dlltool", "ms", 1.0),
       row(`implib ${label} (library, in process)`, lib, llvm!, "llvm-dlltool", "ms"),
+      row(`implib ${small.toLocaleString("en")} exports (process)`, cliSmall!, llvmSmall!, "llvm-dlltool", "ms"),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,8 @@
 // The bundle runs when it is at least as new as the tsc output, so a later `tsc` alone runs the
 // fresh unbundled modules rather than a stale bundle; KMDLL_UNBUNDLED=1 always runs them.
 //
-// The bundle is compiled with its V8 code cache (./load-bundle.js).
+// The bundle is compiled with its V8 code cache (./load-bundle.js). `kmdll implib …` runs
+// dist/bundle/cli/implib.cjs, a bundle of that command alone with a code cache of its own.
 "use strict";
 const { statSync } = require("node:fs");
 const { join } = require("node:path");
@@ -42,7 +43,9 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.write(`${require("../package.json").version}\n`);
 } else {
   const compiled = built(at("../dist/src/cli/main.js"));
-  const bundle = at("../dist/bundle/cli/cli.cjs");
+  // `kmdll implib …` runs a bundle of that command alone (scripts/bundle.mjs), when the build made one.
+  const implib = argv[0] === "implib" ? at("../dist/bundle/cli/implib.cjs") : undefined;
+  const bundle = implib !== undefined && built(implib) !== undefined ? implib : at("../dist/bundle/cli/cli.cjs");
   const bundled = process.env.KMDLL_UNBUNDLED ? undefined : built(bundle);
   if (compiled === undefined && bundled === undefined) {
     process.stderr.write("kmdll: not built yet; run `bash scripts/setup.sh` (or `npm run build`) in the kmdll checkout first\n");

@@ -8,6 +8,10 @@
 //    that run (bin/kmdll.js with KMDLL_WRITE_CODE_CACHE=1); bin/kmdll.js compiles the bundle with
 //    it, which spares most of the parsing and compiling. It begins with the bundle's build id (a
 //    hash of the bundle, on cli.cjs's first line), so a cache never applies to another build.
+//  - dist/bundle/cli/implib.cjs (+ .cache): `kmdll implib` alone (dist/src/cli/implib-main.js:
+//    the same program with only that command), which bin/kmdll.js runs for that command: the
+//    import-library path loads and compiles none of the other commands' code, and its code cache
+//    is trained on an implib run (a generated .def in a temporary folder).
 //  - dist/bundle/cli/worker.cjs: the scan worker thread, a small CommonJS file of its own (the PE
 //    reader, the rules and what they need; no npm package): a worker thread runs it without
 //    starting Node's ES module loader. bin/kmdll.js starts one as a `scan` process starts.
@@ -27,14 +31,15 @@
 //   node scripts/bundle.mjs --check   exit 1 when esbuild is not installed (else build)
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "dist", "src");
 const outdir = join(root, "dist", "bundle", "cli");
-const entries = { cli: join(src, "cli", "main.js"), worker: join(src, "scan", "worker.js") };
+const entries = { cli: join(src, "cli", "main.js"), implib: join(src, "cli", "implib-main.js"), worker: join(src, "scan", "worker.js") };
 
 let esbuild;
 try {
@@ -46,7 +51,7 @@ try {
 }
 
 const toPosix = (p) => p.split(sep).join("/");
-const outputOf = new Map([[entries.cli, join(outdir, "cli.cjs")], [entries.worker, join(outdir, "worker.cjs")]]);
+const outputOf = new Map([[entries.cli, join(outdir, "cli.cjs")], [entries.implib, join(outdir, "implib.cjs")], [entries.worker, join(outdir, "worker.cjs")]]);
 
 /** Keep module-relative URLs pointing at the same files from the bundle's folder. */
 const moduleUrls = {
@@ -80,20 +85,24 @@ const started = Date.now();
 const common = { bundle: true, platform: "node", target: "node20", sourcemap: "linked", logLevel: "warning", metafile: true, plugins: [moduleUrls] };
 // The first line names the build (the id is filled in below; same length, so the source map still fits).
 const ID_PLACEHOLDER = "0000000000000000";
-const cli = await esbuild.build({
-  ...common,
-  entryPoints: [entries.cli],
-  outfile: join(outdir, "cli.cjs"),
-  format: "cjs",
-  external: ["@viz-js/viz"],
-  // import() of a package becomes require() (@viz-js/viz has a CommonJS build): the bundle runs as a vm.Script, which has no module loader of its own.
-  supported: { "dynamic-import": false },
-  define: { "import.meta.url": "__kmdllBundleUrl" },
-  // No comments or indentation: less to read and hash per run (names stay; the source map leads back to dist/src).
-  minifyWhitespace: true,
-  banner: { js: `// kmdll-bundle ${ID_PLACEHOLDER}\n"use strict";\nconst __kmdllBundleUrl = require("node:url").pathToFileURL(__filename).href;` },
-  write: false,
-});
+/** A CommonJS bundle of the CLI from one entry (cli.cjs: every command; implib.cjs: `implib` alone). */
+const cjsBundle = (entry, outfile) =>
+  esbuild.build({
+    ...common,
+    entryPoints: [entry],
+    outfile: join(outdir, outfile),
+    format: "cjs",
+    external: ["@viz-js/viz"],
+    // import() of a package becomes require() (@viz-js/viz has a CommonJS build): the bundle runs as a vm.Script, which has no module loader of its own.
+    supported: { "dynamic-import": false },
+    define: { "import.meta.url": "__kmdllBundleUrl" },
+    // No comments or indentation: less to read and hash per run (names stay; the source map leads back to dist/src).
+    minifyWhitespace: true,
+    banner: { js: `// kmdll-bundle ${ID_PLACEHOLDER}\n"use strict";\nconst __kmdllBundleUrl = require("node:url").pathToFileURL(__filename).href;` },
+    write: false,
+  });
+const cli = await cjsBundle(entries.cli, "cli.cjs");
+const implib = await cjsBundle(entries.implib, "implib.cjs");
 const worker = await esbuild.build({
   ...common,
   entryPoints: [entries.worker],
@@ -104,7 +113,7 @@ const worker = await esbuild.build({
   minifyWhitespace: true,
   banner: { js: `"use strict";\nconst __kmdllBundleUrl = require("node:url").pathToFileURL(__filename).href;` },
 });
-for (const f of cli.outputFiles) {
+for (const f of [...cli.outputFiles, ...implib.outputFiles]) {
   let text = f.text;
   if (f.path.endsWith(".cjs")) {
     // bin/load-bundle.js reads it as latin1 (no UTF-8 decoding): esbuild's default charset escapes non-ASCII.
@@ -120,14 +129,27 @@ for (const f of cli.outputFiles) {
 // bytecode of what it compiled. Without the Unicorn addon the run fails part way; the cache then
 // holds what ran until then. A failed training leaves no cache (the bundle works without one).
 const bin = join(root, "bin", "kmdll.js");
+const trainEnv = { ...process.env, KMDLL_WRITE_CODE_CACHE: "1" };
+delete trainEnv.KMDLL_UNBUNDLED;
 const fx = (f) => join(root, "test", "fixtures", "x64", f);
 const cacheFile = join(outdir, "cli.cjs.cache");
 if (existsSync(fx("client.sys")) && existsSync(fx("mydriver.sys"))) {
-  const env = { ...process.env, KMDLL_WRITE_CODE_CACHE: "1" };
-  delete env.KMDLL_UNBUNDLED;
-  spawnSync(process.execPath, [bin, "sim", "--install", fx("client.sys"), fx("mydriver.sys"), "--", "start:client", "stop:client"], { env, stdio: "ignore", timeout: 120_000 });
+  spawnSync(process.execPath, [bin, "sim", "--install", fx("client.sys"), fx("mydriver.sys"), "--", "start:client", "stop:client"], { env: trainEnv, stdio: "ignore", timeout: 120_000 });
 }
-const files = [...Object.keys(cli.metafile.outputs), ...Object.keys(worker.metafile.outputs)].filter((f) => !f.endsWith(".map"));
+// implib.cjs's cache: `kmdll implib` on a generated plain .def (every attribute the one-pass path reads).
+{
+  const tmp = mkdtempSync(join(tmpdir(), "kmdll-bundle-"));
+  try {
+    const lines = ["; code cache training", "LIBRARY train.sys", "EXPORTS", "  DllInitialize PRIVATE"];
+    for (let i = 1; i <= 400; i++) lines.push(`  Export${i}${i % 7 === 0 ? "=Impl" + i : ""}${i % 3 === 0 ? ` @${i}` : ""}${i % 9 === 0 ? " NONAME" : ""}${i % 5 === 0 ? " DATA" : i % 11 === 0 ? " CONSTANT" : ""}${i % 13 === 0 ? " PRIVATE" : ""}`);
+    writeFileSync(join(tmp, "train.def"), lines.join("\n") + "\n");
+    spawnSync(process.execPath, [bin, "implib", join(tmp, "train.def"), "-o", join(tmp, "train.lib")], { env: trainEnv, stdio: "ignore", timeout: 120_000 });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+const files = [...Object.keys(cli.metafile.outputs), ...Object.keys(implib.metafile.outputs), ...Object.keys(worker.metafile.outputs)].filter((f) => !f.endsWith(".map"));
 const inputs = new Set([...Object.keys(cli.metafile.inputs), ...Object.keys(worker.metafile.inputs)]).size;
-const cached = existsSync(cacheFile) ? `, code cache ${Math.round(statSync(cacheFile).size / 1024)} KiB` : ", no code cache (the training run failed)";
+const cacheSize = (f) => (existsSync(f) ? `${Math.round(statSync(f).size / 1024)} KiB` : "none (the training run failed)");
+const cached = `, code caches ${cacheSize(cacheFile)} (cli.cjs) and ${cacheSize(join(outdir, "implib.cjs.cache"))} (implib.cjs)`;
 process.stdout.write(`bundle: ${inputs} modules → ${files.map((f) => toPosix(relative(outdir, join(root, f)))).join(", ")} in ${toPosix(relative(root, outdir))}/${cached} (${Date.now() - started} ms)\n`);

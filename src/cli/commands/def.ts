@@ -7,21 +7,8 @@ import { readFileBytes, readImage } from "../../io/image.js";
 import { checkOutputPath, writeOutputFile } from "../../io/output.js";
 import { parseDef, hasErrors, writeDef, formatDefDiagnostic, defFromImage } from "../../formats/def/index.js";
 import type { DefParseResult } from "../../formats/def/index.js";
+import { readDef } from "../def-file.js";
 
-
-/** Read and parse a .def file (diagnostics are returned, not thrown). */
-export function readDef(file: string): DefParseResult {
-  // A NUL in the first bytes (and no UTF-16 byte order mark) makes it a binary file: the
-  // parser's diagnostic for it comes from those bytes, without reading a huge file whole.
-  let binary: DefParseResult | null = null;
-  const bytes = readFileBytes(file, {
-    head: (h) => {
-      if (!(h[0] === 0xff && h[1] === 0xfe) && h.includes(0)) binary = parseDef(h);
-    },
-    stop: () => binary !== null,
-  });
-  return binary ?? parseDef(bytes);
-}
 
 function counts(r: DefParseResult): { errors: number; warnings: number } {
   const errors = r.diagnostics.filter((d) => d.severity === "error").length;

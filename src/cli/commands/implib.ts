@@ -2,13 +2,14 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { toJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
-import { formatDefDiagnostic, hasErrors } from "../../formats/def/index.js";
-import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/index.js";
-import { readDef } from "./def.js";
+import { formatDefDiagnostic } from "../../formats/def/types.js";
+import { hasErrors } from "../../formats/def/parser.js";
+import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/write-import-library.js";
+import { plainImportLibrary } from "../../formats/lib/plain-implib.js";
+import { parseDef } from "../../formats/def/parser.js";
+import { readDefInput } from "../def-file.js";
 import { checkOutputPath, writeOutputFile } from "../../io/output.js";
 import { existsSync } from "node:fs";
-import { bindX86Exports, x86ImportDef } from "../../formats/def/x86-names.js";
-import { readObjectNames } from "../../toolchain/x86-exports.js";
 
 /** The first `max` names, then how many more (a .def may mark thousands PRIVATE; --json lists all). */
 function listSome(names: string[], max: number): string {
@@ -31,12 +32,25 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--objects <files...>", "x86: bind undecorated names to the stdcall/fastcall routines these objects, static libraries or symbol-table images define (as link.exe does): importers get __imp__F@N")
     .option("--force", "replace an existing file named by -o that is not a library (never an input)")
     .option("--json", "print one JSON document describing the library")
-    .action((file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; objects?: string[]; force?: boolean; json?: boolean }) => {
+    .action(async (file: string, opts: { output: string; machine: string; dll?: string; killAt: boolean; objects?: string[]; force?: boolean; json?: boolean }) => {
       const rules = { inputs: [file, ...(opts.objects ?? [])], option: "-o", kind: "import-library" as const, force: Boolean(opts.force) };
       checkOutputPath(opts.output, rules);
       const machine = MACHINES[opts.machine.toLowerCase()];
       if (!machine) throw new KmdllError(`--machine ${opts.machine}: expected x64, x86 or arm64`);
-      const r = readDef(file);
+      const input = readDefInput(file);
+      const summary = (dll: string, imports: number, skipped: string[]) =>
+        `${opts.output}: ${imports} import${imports === 1 ? "" : "s"} from ${dll} (${machine})` + (skipped.length ? `; PRIVATE, not importable: ${listSome(skipped, 8)}` : "") + "\n";
+      // A plain .def (most are) in one pass; anything else — and --objects, --json — through the
+      // parser (its diagnostics) and the planned imports. Both write the same bytes.
+      if (input.bytes !== null && !opts.objects?.length && !opts.json) {
+        const plain = plainImportLibrary(input.bytes, { machine, dll: opts.dll, killAt: opts.killAt });
+        if (plain !== null) {
+          writeOutputFile(opts.output, plain.bytes, rules);
+          ctx.out(summary(plain.dll, plain.imports, plain.skipped));
+          return;
+        }
+      }
+      const r = input.binary ?? parseDef(input.bytes);
       for (const d of r.diagnostics) {
         // Without LIBRARY the name may come from --dll; the warning is noise then.
         if (opts.dll && /^no LIBRARY statement|^LIBRARY without a name/.test(d.message)) continue;
@@ -47,6 +61,8 @@ export function register(program: Command, ctx: CliContext): void {
       if (opts.objects?.length) {
         if (machine !== "x86") throw new KmdllError(`--objects: only x86 decorates names by calling convention (--machine ${machine})`);
         for (const o of opts.objects) if (!existsSync(o)) throw new KmdllError(`--objects: ${o}: no such file`);
+        const { bindX86Exports, x86ImportDef } = await import("../../formats/def/x86-names.js");
+        const { readObjectNames } = await import("../../toolchain/x86-exports.js");
         const names = readObjectNames(opts.objects);
         if (names.defined.length === 0) throw new KmdllError(`--objects: ${opts.objects.join(", ")} define no symbol (an image linked by lld-link or link.exe has no symbol table: pass its objects)`);
         const bound = bindX86Exports(def, names.defined);
@@ -59,8 +75,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (opts.json) {
         ctx.out(toJson({ def: file, output: opts.output, dll: res.dll, machine, size: res.bytes.length, imports: res.imports, private: res.skipped, warnings: res.warnings }));
       } else {
-        ctx.out(`${opts.output}: ${res.imports.length} import${res.imports.length === 1 ? "" : "s"} from ${res.dll} (${machine})` +
-          (res.skipped.length ? `; PRIVATE, not importable: ${listSome(res.skipped, 8)}` : "") + "\n");
+        ctx.out(summary(res.dll, res.imports.length, res.skipped));
       }
     });
 }

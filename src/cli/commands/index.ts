@@ -1,16 +1,5 @@
-import type { Command } from "commander";
-import type { CliContext } from "../context.js";
-
-/** A subcommand module: registers its commander command (options, help, action). */
-export interface CommandModule {
-  register(program: Command, ctx: CliContext): void;
-}
-
-/** A subcommand by name, and how to load its module (only the command that runs is loaded). */
-export interface CommandEntry {
-  name: string;
-  load(): Promise<CommandModule>;
-}
+import type { CommandEntry } from "./registry.js";
+export type { CommandEntry, CommandModule } from "./registry.js";
 
 /** Every subcommand, in the order --help lists them. */
 export const commands: CommandEntry[] = [
@@ -29,16 +18,3 @@ export const commands: CommandEntry[] = [
   { name: "apis", load: () => import("./apis.js") },
   { name: "surface", load: () => import("./surface.js") },
 ];
-
-/**
- * The commands a command line needs registered: the one it names (`kmdll implib …`,
- * `kmdll help implib`), else all of them (`kmdll --help`, a misspelt command that commander
- * answers with suggestions).
- */
-export function commandsFor(argv: readonly string[]): CommandEntry[] {
-  let i = 0;
-  if (argv[0] === "help") i = 1;
-  const name = argv[i];
-  const one = name !== undefined && !name.startsWith("-") ? commands.find((c) => c.name === name) : undefined;
-  return one ? [one] : commands;
-}

@@ -298,19 +298,21 @@ export function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Indices of `symNames` in byte-wise order of the names, ties in index order. */
+/** Indices of `symNames` in byte-wise order of the names, ties in index order (unique names, the usual case: by a lookup). */
 export function sortStrings(symNames: string[]): ArrayLike<number> {
-  const n = symNames.length;
-  const sortedNames = symNames.slice().sort();
-  // Unique names (the usual case): each sorted name's index by a lookup; else a stable index sort.
+  return sortUniqueStrings(symNames) ?? symNames.map((_, i) => i).sort((a, b) => compareBytes(symNames[a]!, symNames[b]!) || a - b);
+}
+
+/** Indices of `names` in byte-wise order of the names, or null when two names are equal. */
+export function sortUniqueStrings(names: string[]): Int32Array | null {
+  const n = names.length;
+  const sortedNames = names.slice().sort();
   const index = new Map<string, number>();
-  for (let i = 0; i < n; i++) index.set(symNames[i]!, i);
-  if (index.size === n) {
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = index.get(sortedNames[i]!)!;
-    return order;
-  }
-  return symNames.map((_, i) => i).sort((a, b) => compareBytes(symNames[a]!, symNames[b]!) || a - b);
+  for (let i = 0; i < n; i++) index.set(names[i]!, i);
+  if (index.size !== n) return null;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = index.get(sortedNames[i]!)!;
+  return order;
 }
 
 /**

@@ -5,3 +5,4 @@ export { readCoffObject, type CoffObject, type CoffSection, type CoffSymbol, typ
 export { readShortImport, writeShortImport, isShortImport, type ShortImport } from "./short-import.js";
 export { readImportLibrary, analyzeImportLibrary } from "./read-import-library.js";
 export { writeImportLibrary, planImports, isDecoratedName, type ImplibMachine, type WriteImportLibraryOptions, type PlannedImport, type ImportLibraryResult } from "./write-import-library.js";
+export { plainImportLibrary, type PlainImportLibrary } from "./plain-implib.js";

@@ -13,7 +13,7 @@ import { ByteWriter } from "../binary.js";
 import { KmdllError } from "../../errors.js";
 import type { DefExport, DefFile } from "../def/types.js";
 import { moduleFileName } from "../def/types.js";
-import { compareBytes, sortStrings, writeArchive, type NewArchiveMember } from "./archive.js";
+import { writeImportArchive, type ImportArchivePlan } from "./import-archive.js";
 import { applyNameType, IMPORT_NAME_TYPES, IMPORT_TYPES, MACHINE_NUMBERS, type ImportNameType, type ImportType } from "./types.js";
 
 export type ImplibMachine = "x64" | "x86" | "arm64";
@@ -72,7 +72,7 @@ function rel32nb(machine: number): number {
 
 const enc = new TextEncoder();
 /** Names are written as UTF-8 bytes (ASCII in practice); the byte writer takes Latin-1 code units. */
-function bytesOf(s: string): string {
+export function bytesOf(s: string): string {
   for (let i = 0; i < s.length; i++) {
     if (s.charCodeAt(i) > 0x7f) {
       let out = "";
@@ -177,6 +177,22 @@ export function isDecoratedName(name: string): boolean {
   return name.startsWith("@") || name.startsWith("?") || name.includes("@@");
 }
 
+/** The linker symbol of an export's import (without `__imp_`): on x86 an undecorated name gets a leading `_`. */
+export function importSymbol(name: string, x86: boolean): string {
+  return x86 && !isDecoratedName(name) ? "_" + name : name;
+}
+
+/**
+ * How an import by name (no `==`, EXPORTAS or NONAME) names what it imports: with killAt, a
+ * stdcall `_F@N` imports `F` (undecorate); another x86 `_F` imports `F` (noprefix); else the symbol.
+ */
+export function defaultNameType(symbol: string, x86: boolean, killAt: boolean): ImportNameType {
+  if (!x86) return "name";
+  const at = symbol.indexOf("@", 1);
+  if (killAt && !symbol.startsWith("?") && at >= 0) return "undecorate";
+  return symbol.startsWith("_") ? "noprefix" : "name";
+}
+
 /** The file name part of a path-like DLL name, and its stem (for __IMPORT_DESCRIPTOR_<stem>). */
 function stemOf(dll: string): string {
   const dot = dll.lastIndexOf(".");
@@ -196,7 +212,7 @@ export function planImports(def: DefFile, machine: ImplibMachine, killAt = true)
       continue;
     }
     const type: ImportType = e.constant ? "const" : e.data ? "data" : "code";
-    const symbol = x86 && !isDecoratedName(e.name) ? "_" + e.name : e.name;
+    const symbol = importSymbol(e.name, x86);
     const p: PlannedImport = { export: e.name, symbol, type, nameType: "name", importName: null, ordinal: e.ordinal, aliasOf: null };
     if (e.noname) {
       if (e.ordinal === null) throw new KmdllError(`export '${e.name}' is NONAME without an ordinal`);
@@ -216,8 +232,7 @@ export function planImports(def: DefFile, machine: ImplibMachine, killAt = true)
       }
       p.importName = e.importName;
     } else {
-      const undecorated = x86 && killAt && !symbol.startsWith("?") ? symbol.slice(0, symbol.indexOf("@", 1) < 0 ? undefined : symbol.indexOf("@", 1)) : symbol;
-      p.nameType = undecorated !== symbol ? "undecorate" : x86 && symbol.startsWith("_") ? "noprefix" : "name";
+      p.nameType = defaultNameType(symbol, x86, killAt);
       p.importName = applyNameType(p.nameType, symbol);
     }
     imports.push(p);
@@ -246,157 +261,70 @@ export function planImports(def: DefFile, machine: ImplibMachine, killAt = true)
   return { imports, skipped, warnings };
 }
 
-/** Throws when two imports have the same symbol (`sorted`: the imports' indices in symbol order, ties in import order). */
-function checkUniqueSymbols(imports: PlannedImport[], symbols: string[], sorted: ArrayLike<number>): void {
-  for (let i = 1; i < sorted.length; i++) {
-    const a = sorted[i - 1]!;
-    const b = sorted[i]!;
-    if (symbols[a] === symbols[b]) throw new KmdllError(`exports '${imports[a]!.export}' and '${imports[b]!.export}' both become the import symbol '${imports[b]!.symbol}'`);
-  }
-}
-
-/** A short import member, written in place (one object per import, no per-member closure). */
-class ShortImportMember implements NewArchiveMember {
-  readonly size: number;
-  readonly symbols: string[];
-  constructor(
-    readonly name: string,
-    readonly machine: number,
-    readonly ordinalHint: number,
-    readonly typeInfo: number,
-    readonly symbol: string,
-    readonly exportAs: string | null,
-    imp: string,
-    plain: boolean,
-  ) {
-    this.size = 20 + symbol.length + 1 + name.length + 1 + (exportAs ? exportAs.length + 1 : 0);
-    this.symbols = plain ? [imp, symbol] : [imp];
-  }
-
-  /** Microsoft "PE Format" § "Import Header": Sig1 0, Sig2 0xFFFF, Version 0, Machine, TimeDateStamp 0, SizeOfData, Ordinal/Hint, Type; then symbol\0dll\0[exportas\0]. `out` is zero-filled. */
-  write(out: Uint8Array, at: number): void {
-  const dataSize = this.size - 20;
-  out[at + 2] = 0xff;
-  out[at + 3] = 0xff;
-  out[at + 6] = this.machine & 0xff;
-  out[at + 7] = this.machine >>> 8;
-  out[at + 12] = dataSize & 0xff;
-  out[at + 13] = (dataSize >>> 8) & 0xff;
-  out[at + 14] = (dataSize >>> 16) & 0xff;
-  out[at + 15] = dataSize >>> 24;
-  out[at + 16] = this.ordinalHint & 0xff;
-  out[at + 17] = (this.ordinalHint >>> 8) & 0xff;
-  out[at + 18] = this.typeInfo;
-  let p = at + 20;
-  const sym = this.symbol;
-  for (let i = 0; i < sym.length; i++) out[p++] = sym.charCodeAt(i);
-  p++;
-  const dll = this.name;
-  for (let i = 0; i < dll.length; i++) out[p++] = dll.charCodeAt(i);
-  p++;
-  const ea = this.exportAs;
-  if (ea) for (let i = 0; i < ea.length; i++) out[p++] = ea.charCodeAt(i);
-  }
-}
-
 const IMP = "__imp_";
 
-/** Byte-wise comparison of `a` with IMP + `b` (without building the string). */
-function compareWithImp(a: string, b: string): number {
-  if (a.startsWith(IMP)) return compareBytes(a.slice(IMP.length), b);
-  return compareBytes(a, IMP);
+/** The DLL name an import library binds to: the file name part of --dll or the LIBRARY name. */
+export function importDllName(dllRaw: string | null | undefined): string {
+  if (!dllRaw) throw new KmdllError("no DLL name: the .def has no LIBRARY name; pass --dll NAME");
+  const dll = dllRaw.replace(/^.*[\\/]/, "");
+  if (dll === "" || dll.includes("\0")) throw new KmdllError(`bad DLL name ${JSON.stringify(dllRaw)}`);
+  return dll;
 }
 
 /** Build the import library for a .def model. Throws KmdllError when there is no DLL name or names clash. */
 export function writeImportLibrary(def: DefFile, opts: WriteImportLibraryOptions): ImportLibraryResult {
   const machine = MACHINE_NUMBERS[opts.machine];
   if (machine === undefined) throw new KmdllError(`unsupported machine '${opts.machine}' (x64, x86 or arm64)`);
-  const dllRaw = opts.dll ?? moduleFileName(def);
-  if (!dllRaw) throw new KmdllError("no DLL name: the .def has no LIBRARY name; pass --dll NAME");
-  const dll = dllRaw.replace(/^.*[\\/]/, "");
-  if (dll === "" || dll.includes("\0")) throw new KmdllError(`bad DLL name ${JSON.stringify(dllRaw)}`);
+  const dll = importDllName(opts.dll ?? moduleFileName(def));
   const { imports, skipped, warnings } = planImports(def, opts.machine, opts.killAt ?? true);
   if (imports.length + 3 > 65535) throw new KmdllError(`too many imports (${imports.length}): an archive's second linker member indexes at most 65535 members`);
 
-  const dllB = bytesOf(dll);
+  return { bytes: writeImportArchive(archivePlan(machine, dll, imports)), dll, imports, skipped, warnings };
+}
+
+/** The three descriptor objects every import library starts with, for a DLL name (a byte string). */
+export function descriptorObjects(machine: number, dllB: string): ImportArchivePlan["head"] {
   const stem = stemOf(dllB);
   const descSym = "__IMPORT_DESCRIPTOR_" + stem;
   const nullDesc = "__NULL_IMPORT_DESCRIPTOR";
   const nullThunk = "\x7f" + stem + "_NULL_THUNK_DATA";
-  const members: NewArchiveMember[] = [
-    { name: dllB, data: importDescriptor(machine, dllB, descSym, nullDesc, nullThunk), symbols: [descSym] },
-    { name: dllB, data: nullImportDescriptor(machine, nullDesc), symbols: [nullDesc] },
-    { name: dllB, data: nullThunkData(machine, nullThunk), symbols: [nullThunk] },
+  return [
+    { data: importDescriptor(machine, dllB, descSym, nullDesc, nullThunk), symbol: descSym },
+    { data: nullImportDescriptor(machine, nullDesc), symbol: nullDesc },
+    { data: nullThunkData(machine, nullThunk), symbol: nullThunk },
   ];
-  // Symbols are numbered in member order (as writeArchive numbers them): per import, the
-  // number of its __imp_ symbol and of its plain symbol (code imports only, else -1).
+}
+
+/** The archive writer's columns for planned imports. */
+function archivePlan(machine: number, dll: string, imports: PlannedImport[]): ImportArchivePlan {
   const n = imports.length;
+  const dllB = bytesOf(dll);
   const symbols = new Array<string>(n);
-  const impIndex = new Int32Array(n);
-  const plainIndex = new Int32Array(n);
-  let next = 3;
-  for (let j = 0; j < n; j++) {
-    const p = imports[j]!;
+  const exports = new Array<string>(n);
+  const typeInfo = new Uint8Array(n);
+  const ordinalHint = new Uint16Array(n);
+  const plain = new Uint8Array(n);
+  let exportAs: (string | null)[] | null = null;
+  let objects: ImportArchivePlan["objects"] = null;
+  for (let k = 0; k < n; k++) {
+    const p = imports[k]!;
     const sym = bytesOf(p.symbol);
-    const code = p.type === "code";
-    symbols[j] = sym;
+    symbols[k] = sym;
+    exports[k] = p.export;
     if (p.aliasOf !== null) {
       const target = bytesOf(p.aliasOf);
-      if (code) {
-        members.push({ name: dllB, data: weakExternal(machine, target, sym), symbols: [sym] });
-        plainIndex[j] = next++;
-      } else plainIndex[j] = -1;
-      members.push({ name: dllB, data: weakExternal(machine, IMP + target, IMP + sym), symbols: [IMP + sym] });
-      impIndex[j] = next++;
+      objects ??= new Array<null>(n).fill(null);
+      objects[k] = { plain: p.type === "code" ? weakExternal(machine, target, sym) : null, imp: weakExternal(machine, IMP + target, IMP + sym) };
       continue;
     }
-    const typeInfo = (IMPORT_NAME_TYPES.indexOf(p.nameType) << 2) | IMPORT_TYPES.indexOf(p.type);
-    const exportAs = p.nameType === "exportas" ? bytesOf(p.importName!) : null;
+    typeInfo[k] = (IMPORT_NAME_TYPES.indexOf(p.nameType) << 2) | IMPORT_TYPES.indexOf(p.type);
+    ordinalHint[k] = p.ordinal ?? 0;
     // A DATA import has only its __imp_ symbol; CODE and CONST have the plain one too (as llvm-dlltool).
-    const plain = p.type !== "data";
-    members.push(new ShortImportMember(dllB, machine, p.ordinal ?? 0, typeInfo, sym, exportAs, IMP + sym, plain));
-    impIndex[j] = next++;
-    plainIndex[j] = plain ? next++ : -1;
-  }
-
-  // The second linker member's order without sorting every symbol: sort the imports' symbols
-  // once; the __imp_ symbols follow that order, the plain symbols (with the three descriptor
-  // symbols) too; merge the two lists.
-  const bySymbol = sortStrings(symbols);
-  checkUniqueSymbols(imports, symbols, bySymbol);
-  const specials = [descSym, nullDesc, nullThunk].map((name, index) => ({ name, index })).sort((a, b) => compareBytes(a.name, b.name) || a.index - b.index);
-  const plainNames: string[] = [];
-  const plainIdx: number[] = [];
-  let sp = 0;
-  for (let i = 0; i < n; i++) {
-    const j = bySymbol[i]!;
-    if (plainIndex[j]! < 0) continue;
-    const name = symbols[j]!;
-    while (sp < specials.length && (compareBytes(specials[sp]!.name, name) || specials[sp]!.index - plainIndex[j]!) < 0) {
-      plainNames.push(specials[sp]!.name);
-      plainIdx.push(specials[sp++]!.index);
-    }
-    plainNames.push(name);
-    plainIdx.push(plainIndex[j]!);
-  }
-  for (; sp < specials.length; sp++) {
-    plainNames.push(specials[sp]!.name);
-    plainIdx.push(specials[sp]!.index);
-  }
-  const order = new Int32Array(next);
-  let o = 0;
-  let a = 0;
-  let b = 0;
-  while (a < plainNames.length && b < n) {
-    const j = bySymbol[b]!;
-    const c = compareWithImp(plainNames[a]!, symbols[j]!) || plainIdx[a]! - impIndex[j]!;
-    if (c < 0) order[o++] = plainIdx[a++]!;
-    else {
-      order[o++] = impIndex[j]!;
-      b++;
+    plain[k] = p.type !== "data" ? 1 : 0;
+    if (p.nameType === "exportas") {
+      exportAs ??= new Array<null>(n).fill(null);
+      exportAs[k] = bytesOf(p.importName!);
     }
   }
-  while (a < plainNames.length) order[o++] = plainIdx[a++]!;
-  while (b < n) order[o++] = impIndex[bySymbol[b++]!]!;
-  return { bytes: writeArchive(members, { sortedSymbols: order }), dll, imports, skipped, warnings };
+  return { machine, dll: dllB, head: descriptorObjects(machine, dllB), symbols, exports, typeInfo, ordinalHint, plain, exportAs, objects };
 }
