@@ -79,8 +79,9 @@ export class KernelModules {
       // one list `check` and `scan` use, so they and the loader agree); a handler the database does
       // not list is not importable (test/kernel-export-db.test.ts keeps the two in step). The KMDF
       // modules export every handler they have.
-      const exports: SyntheticExport[] = list.map((e) => ({ name: e.name, type: e.type }));
+      // The database's entries serve as they are (a KernelExport is a SyntheticExport with more fields).
       const own = handled.get(modName);
+      const exports: SyntheticExport[] = own ? [...list] : list;
       if (own) {
         const known = new Set(list.map((e) => e.name));
         for (const name of own) if (!known.has(name)) exports.push({ name, type: "code" });
