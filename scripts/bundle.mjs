@@ -80,9 +80,27 @@ const moduleUrls = {
   },
 };
 
+/**
+ * commander loads node:child_process when its module loads (for executable subcommands, which
+ * kmdll has none of); that is the largest of Node's modules a command like `kmdll sim` would
+ * otherwise load (it brings net, streams, dgram). Loaded when first used instead: commander
+ * only calls childProcess.spawn.
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const eager = /^const childProcess = require\((["'])node:child_process\1\);$/m;
+      if (!eager.test(text)) return { contents: text, loader: "js" };
+      return { contents: text.replace(eager, 'const childProcess = { spawn: (...a) => require("node:child_process").spawn(...a) };'), loader: "js" };
+    });
+  },
+};
+
 rmSync(join(root, "dist", "bundle"), { recursive: true, force: true });
 const started = Date.now();
-const common = { bundle: true, platform: "node", target: "node20", sourcemap: "linked", logLevel: "warning", metafile: true, plugins: [moduleUrls] };
+const common = { bundle: true, platform: "node", target: "node20", sourcemap: "linked", logLevel: "warning", metafile: true, plugins: [moduleUrls, lazyChildProcess] };
 // The first line names the build (the id is filled in below; same length, so the source map still fits).
 const ID_PLACEHOLDER = "0000000000000000";
 /** A CommonJS bundle of the CLI from one entry (cli.cjs: every command; implib.cjs: `implib` alone). */

@@ -214,8 +214,10 @@ class Engine : public Napi::ObjectWrap<Engine> {
     uint64_t base;
     uint64_t size;
     uint8_t* host;
-    // Per page: 0 = not mapped; else PRESENT | UC_PROT_* rights.
-    std::vector<uint8_t> perms;
+    // Per page: 0 = not mapped; else PRESENT | UC_PROT_* rights. calloc'd (one byte per page:
+    // 1 MiB for the 4 GiB driver image area): the kernel's zero pages until a page's entry is
+    // first written, where a zero-filled vector wrote all of it at every emulator start.
+    uint8_t* perms;
   };
   static constexpr uint8_t PRESENT = 0x80;
   // softSuspend: the guest may not touch the page (its rights are kept; host access is unaffected).
@@ -252,7 +254,10 @@ class Engine : public Napi::ObjectWrap<Engine> {
     return nullptr;
   }
   void ReleaseSoft() {
-    for (auto& r : soft_) munmap(r.host, r.size);
+    for (auto& r : soft_) {
+      munmap(r.host, r.size);
+      free(r.perms);
+    }
     soft_.clear();
   }
   Fault fault_;
@@ -467,7 +472,13 @@ class Engine : public Napi::ObjectWrap<Engine> {
       munmap(host, size);
       return ThrowUc(env, "uc_mem_map_ptr", err), env.Undefined();
     }
-    soft_.push_back(SoftRegion{base, size, static_cast<uint8_t*>(host), std::vector<uint8_t>(size >> 12, 0)});
+    uint8_t* perms = static_cast<uint8_t*>(calloc(size >> 12, 1));
+    if (!perms) {
+      uc_mem_unmap(uc_, base, size);
+      munmap(host, size);
+      return ThrowUc(env, "softMap", UC_ERR_NOMEM), env.Undefined();
+    }
+    soft_.push_back(SoftRegion{base, size, static_cast<uint8_t*>(host), perms});
     return env.Undefined();
   }
 

@@ -3,7 +3,8 @@
  * list of subcommands. main.ts runs it with every command; implib-main.ts with `implib` alone.
  */
 import type { Command } from "commander";
-import { writeSync } from "node:fs";
+import { fstatSync, statSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
 import { KmdllError } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { EXIT, jsonLine, toJson } from "./context.js";
@@ -74,9 +75,12 @@ export async function runProgram(argv: string[], registry: readonly CommandEntry
     return EXIT.OK;
   }
   let code: number = EXIT.OK;
-  const { default: pc } = await import("picocolors");
-  const color = ctx.color ?? (ctx.isTTY && pc.isColorSupported);
-  const paint = pc.createColors(color);
+  // picocolors only when the output is a terminal: loading it reads process.stdout, which makes
+  // Node build the stream (and load net/stream for a pipe) though kmdll writes with writeSync.
+  const pc = ctx.color === false || (ctx.color === undefined && ctx.isTTY === false) ? undefined : (await import("picocolors")).default;
+  const color = ctx.color ?? (ctx.isTTY && pc!.isColorSupported);
+  const plain = (s: string) => s;
+  const paint = pc ? pc.createColors(color) : { red: plain, yellow: plain, cyan: plain, green: plain, dim: plain, bold: plain };
   const STYLE: Record<Styled["style"], (s: string) => string> = {
     error: paint.red,
     warning: paint.yellow,
@@ -121,6 +125,22 @@ export async function runProgram(argv: string[], registry: readonly CommandEntry
   return code;
 }
 
+/**
+ * What process.stdout.isTTY says (Node makes a tty.WriteStream exactly when isatty(1)), without
+ * making the stream or loading node:tty, which loads net and the stream modules: only a character
+ * device other than /dev/null can be a terminal, so pipes, files and /dev/null are answered by
+ * fstat alone.
+ */
+function stdoutIsTTY(): boolean {
+  try {
+    const st = fstatSync(1);
+    if (!st.isCharacterDevice() || st.rdev === statSync("/dev/null").rdev) return false;
+  } catch {
+    // No such descriptor or no /dev/null: ask isatty.
+  }
+  return (createRequire(import.meta.url)("node:tty") as typeof import("node:tty")).isatty(1);
+}
+
 /** Sleep for a millisecond (synchronously): the output pipe is full, its reader is behind. */
 const pause = (() => {
   const cell = new Int32Array(new SharedArrayBuffer(4));
@@ -154,6 +174,6 @@ export function processContext(): CliContext {
     out: (s) => write(1, s),
     err: (s) => write(2, s),
     setExit: (n) => void (exitSoFar = Math.max(exitSoFar, n)),
-    isTTY: Boolean(process.stdout.isTTY),
+    isTTY: stdoutIsTTY(),
   };
 }

@@ -13,7 +13,7 @@ import type { CpuArch } from "./arch/cpu.js";
 import { X64_CPU, x86Convention } from "./arch/cpu.js";
 import { fillStubs } from "./arch/arm64.js";
 import { buildSyntheticModule, CODE_STRIDE, DATA_STRIDE, type SyntheticExport, type SyntheticModule } from "./kernel-image.js";
-import { mapLayout, type LoadedModule } from "./image.js";
+import { placeLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
 
 /**
@@ -66,6 +66,11 @@ export class KernelModules {
     uc.write(thunks.internalBase, fillStubs(cpu.stub(undefined), PAGE));
     let base = cpu.space.kernelModulesBase;
     let hookEnd = base;
+    // The modules are laid out first, then placed in one soft-protected region (NativeEngine.softMap)
+    // ending with the last module: each page gets its section's rights as a Unicorn region per
+    // section would give it, and the gaps between modules stay unmapped, but no Unicorn region is
+    // made per section (mapping those ~48 regions was about a tenth of an emulator's start).
+    const placed: { name: string; pe: PeImage; syn: SyntheticModule; base: bigint }[] = [];
     for (const modName of BUILTIN_MODULES) {
       // KMDF's and the filter manager's modules exist for every arch (their structures are laid out per pointer size).
       if (cpu.arch === "x86" && X64_ONLY.has(modName)) continue;
@@ -74,8 +79,9 @@ export class KernelModules {
       // one list `check` and `scan` use, so they and the loader agree); a handler the database does
       // not list is not importable (test/kernel-export-db.test.ts keeps the two in step). The KMDF
       // modules export every handler they have.
-      const exports: SyntheticExport[] = list.map((e) => ({ name: e.name, type: e.type }));
+      // The database's entries serve as they are (a KernelExport is a SyntheticExport with more fields).
       const own = handled.get(modName);
+      const exports: SyntheticExport[] = own ? [...list] : list;
       if (own) {
         const known = new Set(list.map((e) => e.name));
         for (const name of own) if (!known.has(name)) exports.push({ name, type: "code" });
@@ -87,9 +93,7 @@ export class KernelModules {
       this.built.set(modName, built);
       // x86: each routine's stub returns as its convention says (stdcall `ret N`).
       if (cpu.arch !== "x64") for (const e of syn.ordered) if (e.type === "code") syn.bytes.set(cpu.stub(built.listByName().get(e.name)), syn.rvaOf.get(e.name)!);
-      const regions = mapLayout(uc, modName, pe, syn.bytes, base);
-      const mod: LoadedModule = { name: modName, key: modName, base, size: syn.sizeOfImage, image: pe, regions, builtin: true };
-      map.modules.set(modName, mod);
+      placed.push({ name: modName, pe, syn, base });
       // The export thunks: made when an address is first looked up (a run calls a few dozen of the
       // ~2,500 routines), except on x86, where a routine without a database convention gets its
       // `ret N` stub from its handler now.
@@ -109,11 +113,19 @@ export class KernelModules {
           const t = thunkAt(rva)!;
           const a = base + BigInt(rva);
           thunks.set(a, t);
-          if (t.conv && !built.listByName().get(e.name)?.call) uc.write(a, cpu.stub(t.conv));
+          if (t.conv && !built.listByName().get(e.name)?.call) syn.bytes.set(cpu.stub(t.conv), rva);
         }
       }
       hookEnd = base + BigInt(syn.text.rva + syn.text.size);
       base = alignUpN(base + BigInt(syn.sizeOfImage), 0x10000n);
+    }
+    const start = cpu.space.kernelModulesBase;
+    const last = placed[placed.length - 1]!;
+    uc.softMap(start, Number(alignUpN(last.base + BigInt(last.syn.sizeOfImage), BigInt(PAGE)) - start));
+    for (const p of placed) {
+      const regions = placeLayout(uc, p.name, p.pe, p.syn.bytes, p.base);
+      const mod: LoadedModule = { name: p.name, key: p.name, base: p.base, size: p.syn.sizeOfImage, image: p.pe, regions, builtin: true };
+      map.modules.set(p.name, mod);
     }
     this.hookEnd = hookEnd;
   }

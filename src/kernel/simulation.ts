@@ -2,7 +2,7 @@
  * Wiring of a simulation: the \SystemRoot directory (given, or a temporary one with installed
  * drivers), the registry seeded from a .reg file, an Executor and the Kernel.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { isVerifierFinding, type EventSink } from "../events.js";
@@ -96,6 +96,23 @@ export function temporaryRoot(files: string[]): string {
   return root;
 }
 
+/**
+ * Remove a temporary root: the files temporaryRoot copied and its three folders, one call each
+ * (a recursive rmSync lists and stats every entry, and loads Node's rimraf); when anything else
+ * is there or a removal fails, the recursive removal does it.
+ */
+function removeTemporaryRoot(root: string, files: string[]): void {
+  try {
+    const drivers = join(root, "System32", "drivers");
+    for (const name of new Set(files.map((f) => basename(f)))) unlinkSync(join(drivers, name));
+    rmdirSync(drivers);
+    rmdirSync(join(root, "System32"));
+    rmdirSync(root);
+  } catch {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 export function createSimulation(o: SimulationOptions): Simulation {
   let root = o.root;
   let temp = false;
@@ -111,7 +128,7 @@ export function createSimulation(o: SimulationOptions): Simulation {
     // Release the emulator's native resources now rather than at garbage collection.
     executorRef?.close?.();
     executorRef = null;
-    if (temp) rmSync(root!, { recursive: true, force: true });
+    if (temp) removeTemporaryRoot(root!, o.install ?? []);
   };
   try {
     const registry = o.registry instanceof Registry ? o.registry : loadRegistry(o.registry);

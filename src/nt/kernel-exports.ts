@@ -1,4 +1,4 @@
-import { readFileSync, existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -69,9 +69,7 @@ let x64Only: Record<string, KernelExport[]> | undefined;
 function x64Modules(): Record<string, KernelExport[]> {
   if (cached) return cached.modules;
   if (x64Only) return x64Only;
-  const t = dbText();
-  const cut = t?.indexOf('\n  "arches": ') ?? -1;
-  const head = t && cut > 0 ? t.slice(0, cut).trimEnd() : "";
+  const head = (text === undefined ? headText() : text && cutAtArches(text)) ?? "";
   if (head.endsWith(",")) {
     try {
       const part = JSON.parse(head.slice(0, -1) + "}") as Partial<KernelExportDb>;
@@ -92,6 +90,50 @@ function mayKnow(key: string): boolean {
   if (cached || x64Only) return true;
   const t = dbText();
   return t === null || t.includes(JSON.stringify(key));
+}
+
+const ARCHES = '\n  "arches": ';
+
+/** The text before the top-level "arches" member (trailing blanks dropped), or null when there is none. */
+function cutAtArches(t: string): string | null {
+  const cut = t.indexOf(ARCHES);
+  return cut > 0 ? t.slice(0, cut).trimEnd() : null;
+}
+
+/**
+ * The database's text up to the "arches" member, read alone (a third of the file: what an x64
+ * emulator start needs); null when the file is missing or has no such member (the whole text is
+ * then kept for dbText, as a file read to its end).
+ */
+function headText(): string | null {
+  let fd: number;
+  try {
+    fd = openSync(fileURLToPath(DATA), "r");
+  } catch {
+    return null;
+  }
+  try {
+    let buf = Buffer.allocUnsafe(1 << 18);
+    let len = 0;
+    const marker = Buffer.from(ARCHES, "latin1");
+    for (;;) {
+      if (len === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, len);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, len, buf.length - len, null);
+      const at = buf.subarray(0, len + n).indexOf(marker, Math.max(0, len - marker.length));
+      len += n;
+      if (at > 0) return buf.toString("utf8", 0, at).trimEnd();
+      if (n === 0) {
+        text = buf.toString("utf8", 0, len);
+        return cutAtArches(text);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Exports of one module by lower-case file name, or undefined when the module is unknown. */

@@ -24,8 +24,8 @@ export interface Mapping {
 
 export interface MachineState {
   spec: MachineSpec;
-  /** Sparse physical memory written so far (page number → 4 KiB). */
-  pages: Map<bigint, Uint8Array>;
+  /** Sparse physical memory written so far (page number → 4 KiB); made on first access. */
+  readonly pages: Map<bigint, Uint8Array>;
   /** Port latches. */
   ports: Map<number, number>;
   /** PCI configuration spaces by "bus:device.function". */
@@ -58,9 +58,20 @@ function buildConfig(f: PciFunctionSpec): Uint8Array {
 }
 
 function freshState(spec: MachineSpec): MachineState {
+  // The sparse physical memory starts as the machine's low memory and `physical` entries. Built
+  // on first access (only drivers that read or write physical memory need it; most never do):
+  // every reader and writer goes through `pages`, so what they see does not depend on when.
+  let pages: Map<bigint, Uint8Array> | undefined;
   const st: MachineState = {
     spec,
-    pages: new Map(),
+    get pages() {
+      if (!pages) {
+        pages = new Map();
+        if (spec.lowMemory === "pc") for (const p of pcLowMemory()) writePhys(st, p.address, p.bytes);
+        for (const p of spec.physical) writePhys(st, p.address, p.bytes);
+      }
+      return pages;
+    },
     ports: new Map(spec.ports),
     config: new Map(spec.pci.map((f) => [pciKey(f.bus, f.device, f.function), buildConfig(f)])),
     va2pa: new Map(),
@@ -69,8 +80,6 @@ function freshState(spec: MachineSpec): MachineState {
     mappings: new Map(),
     interrupts: new Map(),
   };
-  if (spec.lowMemory === "pc") for (const p of pcLowMemory()) writePhys(st, p.address, p.bytes);
-  for (const p of spec.physical) writePhys(st, p.address, p.bytes);
   return st;
 }
 
