@@ -31,6 +31,7 @@ import { apis as file } from "./file.js";
 import { apis as filedir } from "./filedir.js";
 import { apis as bitmap } from "./bitmap.js";
 import { apis as gentable } from "./gentable.js";
+import { apis as avltable } from "./avltable.js";
 import { apis as lists } from "./lists.js";
 import { apis as locks } from "./locks.js";
 import { apis as crtx } from "./crtx.js";
@@ -48,6 +49,8 @@ import { apis as reinit } from "./reinit.js";
 import { apis as ksecdd } from "./bcrypt.js";
 import { apis as dump } from "./dump.js";
 import { apis as win32k } from "./win32k.js";
+import { apis as platform } from "./platform.js";
+import { apis as wpprecorder } from "./wpprecorder.js";
 import { wdfApis } from "../wdf/index.js";
 import { fltApis, wfpApis } from "../fltmgr/index.js";
 import { pnpApis } from "../pnp/index.js";
@@ -60,7 +63,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis, ksecdd, dump, win32k };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis, ksecdd, dump, win32k, platform, wpprecorder };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];
