@@ -18,11 +18,11 @@ import { apis as stack } from "./stack.js";
 import { apis as zw } from "./zw.js";
 import { apis as machine, portApis } from "./machine.js";
 import { apis as mdl } from "./mdl.js";
-import { apis as sched } from "./sched.js";
+import { apis as sched, tryQueueWorkItem } from "./sched.js";
 import { apis as apc } from "./apc.js";
 import { apis as events } from "./events.js";
 import { apis as process } from "./process.js";
-import { apis as notify } from "./notify.js";
+import { apis as notify, threadNotifyEx } from "./notify.js";
 import { apis as iox } from "./iox.js";
 import { apis as csq } from "./csq.js";
 import { apis as regrtl } from "./regrtl.js";
@@ -52,7 +52,7 @@ import { apis as win32k } from "./win32k.js";
 import { apis as platform } from "./platform.js";
 import { apis as wpprecorder } from "./wpprecorder.js";
 import { wdfApis } from "../wdf/index.js";
-import { fltApis, wfpApis } from "../fltmgr/index.js";
+import { fltApis, fltCompletionApis, wfpApis } from "../fltmgr/index.js";
 import { pnpApis } from "../pnp/index.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
@@ -63,7 +63,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis, ksecdd, dump, win32k, platform, wpprecorder };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, ...fltCompletionApis], wpprecorder };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];

@@ -146,19 +146,6 @@ export const apis: ApiDefinition[] = [
   ...notifyPair("process-ex", "PsSetCreateProcessNotifyRoutineEx", null, 2, true),
   ...notifyPair("thread", "PsSetCreateThreadNotifyRoutine", "PsRemoveCreateThreadNotifyRoutine", 1),
   ...notifyPair("image", "PsSetLoadImageNotifyRoutine", "PsRemoveLoadImageNotifyRoutine", 1),
-  // PsSetCreateThreadNotifyRoutineEx(NotifyType, NotifyInformation) (Learn, Windows 10 1709):
-  // PsCreateThreadNotifyNonSystem (0) or PsCreateThreadNotifySubsystems (1), the routine as
-  // NotifyInformation; the same registrations PsRemoveCreateThreadNotifyRoutine removes.
-  nt("PsSetCreateThreadNotifyRoutineEx", 2, (ctx) => {
-    const type = ctx.u32(0);
-    const routine = ctx.arg(1);
-    ctx.describe([type === 0 ? "PsCreateThreadNotifyNonSystem" : type === 1 ? "PsCreateThreadNotifySubsystems" : String(type), routineName(ctx, routine)]);
-    if (type > 1 || routine === 0n) return STATUS.INVALID_PARAMETER;
-    if (notifyState(ctx.kernel).regs.some((r) => r.kind === "thread" && r.routine === routine)) return STATUS.INVALID_PARAMETER;
-    if (count(ctx, "thread") >= MAX_NOTIFY) return STATUS.INSUFFICIENT_RESOURCES;
-    add(ctx, "thread", routine);
-    return STATUS.SUCCESS;
-  }),
   nt("ObGetFilterVersion", 0, () => OB_FLT_REGISTRATION_VERSION),
   nt("ObRegisterCallbacks", 2, (ctx) => {
     const reg = ctx.arg(0);
@@ -312,3 +299,17 @@ export const apis: ApiDefinition[] = [
   }),
   // IoRegisterPlugPlayNotification / IoUnregisterPlugPlayNotification(Ex): src/emu/pnp/notify.ts (they deliver).
 ];
+
+// PsSetCreateThreadNotifyRoutineEx(NotifyType, NotifyInformation) (Learn, Windows 10 1709):
+// PsCreateThreadNotifyNonSystem (0) or PsCreateThreadNotifySubsystems (1), the routine as
+// NotifyInformation; the same registrations PsRemoveCreateThreadNotifyRoutine removes.
+export const threadNotifyEx: ApiDefinition = nt("PsSetCreateThreadNotifyRoutineEx", 2, (ctx) => {
+  const type = ctx.u32(0);
+  const routine = ctx.arg(1);
+  ctx.describe([type === 0 ? "PsCreateThreadNotifyNonSystem" : type === 1 ? "PsCreateThreadNotifySubsystems" : String(type), routineName(ctx, routine)]);
+  if (type > 1 || routine === 0n) return STATUS.INVALID_PARAMETER;
+  if (notifyState(ctx.kernel).regs.some((r) => r.kind === "thread" && r.routine === routine)) return STATUS.INVALID_PARAMETER;
+  if (count(ctx, "thread") >= MAX_NOTIFY) return STATUS.INSUFFICIENT_RESOURCES;
+  add(ctx, "thread", routine);
+  return STATUS.SUCCESS;
+});

@@ -112,7 +112,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([String(ctx.u32(0)), String(ctx.u32(1)), hex(ctx.arg(2)), String(ctx.u32(3)), hex(ctx.arg(4)), hex(ctx.arg(5))]);
     return STATUS_DEBUGGER_INACTIVE;
   }),
-  ...(["ZwPowerInformation", "NtPowerInformation"] as const).map((name) =>
+  ...(["ZwPowerInformation"] as const).map((name) =>
     nt(name, 5, (ctx) => {
       const level = ctx.u32(0);
       const out = ctx.arg(3);

@@ -14,7 +14,9 @@ import { FWPKCLNT, apis as fwpApis } from "./fwp.js";
 export { FLTMGR } from "./filter.js";
 export { FWPKCLNT } from "./fwp.js";
 
-export const fltApis: ApiDefinition[] = [...filterApis, ...portApis, ...completionApis];
+export const fltApis: ApiDefinition[] = [...filterApis, ...portApis];
+/** FltDoCompletionProcessingWhenSafe: with the platform family (examples/api-platform exercises it). */
+export const fltCompletionApis: ApiDefinition[] = completionApis;
 export const wfpApis: ApiDefinition[] = fwpApis;
 
 /** Export lists of the two synthetic modules (implemented handlers are added by KernelModules). */
