@@ -156,10 +156,18 @@ static VOID ThreadCreated(HANDLE ProcessId, HANDLE ThreadId, BOOLEAN Create)
     UNREFERENCED_PARAMETER(Create);
 }
 
+static VOID ProcessCreated(PEPROCESS Process, HANDLE ProcessId, PVOID CreateInfo)
+{
+    UNREFERENCED_PARAMETER(Process);
+    UNREFERENCED_PARAMETER(ProcessId);
+    UNREFERENCED_PARAMETER(CreateInfo);
+}
+
 int TestThreadNotifyEx(void)
 {
     int failures = 0;
     PFN_THREAD_NOTIFY_EX setEx = (PFN_THREAD_NOTIFY_EX)PlatRoutine(L"PsSetCreateThreadNotifyRoutineEx");
+    PFN_PROCESS_NOTIFY_EX2 setEx2 = (PFN_PROCESS_NOTIFY_EX2)PlatRoutine(L"PsSetCreateProcessNotifyRoutineEx2");
 
     CHECK(setEx != NULL);
     if (!setEx) return failures;
@@ -169,6 +177,14 @@ int TestThreadNotifyEx(void)
     /* Removed like a PsSetCreateThreadNotifyRoutine registration; the second removal finds nothing. */
     CHECK(PsRemoveCreateThreadNotifyRoutine(ThreadCreated) == STATUS_SUCCESS);
     CHECK(PsRemoveCreateThreadNotifyRoutine(ThreadCreated) != STATUS_SUCCESS);
+
+    /* Ex2 knows PsCreateProcessNotifySubsystems only, and (as Ex) wants an image linked with
+       /INTEGRITYCHECK, which this one is not. */
+    CHECK(setEx2 != NULL);
+    if (!setEx2) return failures;
+    CHECK(setEx2(1, (PVOID)ProcessCreated, FALSE) == STATUS_INVALID_PARAMETER);
+    CHECK(setEx2(0, (PVOID)ProcessCreated, FALSE) == STATUS_ACCESS_DENIED);
+    CHECK(setEx2(0, (PVOID)ProcessCreated, TRUE) == STATUS_INVALID_PARAMETER);
     return failures;
 }
 
