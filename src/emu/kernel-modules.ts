@@ -29,8 +29,12 @@ export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", 
 /** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/; fltmgr.sys and fwpkclnt.sys: src/emu/fltmgr/. */
 /** wpprecorder.sys: the WPP Inflight Trace Recorder (api/wpprecorder.ts). */
 export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES] as const;
-/** Built-in modules whose handlers read x64 layouts only (not built for x86 images). */
-const X64_ONLY = new Set(["ksecdd.sys"]);
+/**
+ * Built-in modules not built for x86 images: ksecdd.sys's handlers read x64 layouts only;
+ * WppRecorder.sys's x86 calling conventions (WppAutoLogTrace is a cdecl varargs routine) are not
+ * modelled.
+ */
+const X64_ONLY = new Set(["ksecdd.sys", "wpprecorder.sys"]);
 
 /** The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's BCrypt* names, emulator.ts; none on x86). */
 const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys", "cng.sys"]);
