@@ -8,6 +8,7 @@
  *   - the clock and per-call scratch pages (clock.ts, scratch.ts), system structures (system.ts).
  * This class wires them together and is the emulator's public face.
  */
+import { WPPRECORDER_EXPORTS } from "./api/wpprecorder.js";
 import type { ApiDefinition, ApiHandler, KernelState } from "./api/types.js";
 import type { EventSink, FaultKind, TraceEvent } from "../events.js";
 import type { PeImage } from "../formats/pe/types.js";
@@ -160,7 +161,10 @@ export class Emulator {
     const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch), "ksecdd.sys": kernelModuleExportsFor("ksecdd.sys", this.cpu.arch) };
     // KMDF (wdfldr.sys, wdf01000.sys), the filter modules (fltmgr.sys, fwpkclnt.sys) and ndis.sys: every arch (layouts per pointer size).
     const wdf = { ...wdfModuleExports(), ...filterModuleExports(), ...ndisModuleExports() };
-    const db = { ...wdf, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [] }) };
+    // cng.sys: the BCrypt* routines of ksecdd.sys's list (api/bcrypt.ts serves both; x64 only, as ksecdd.sys).
+    const cng = this.cpu.arch === "x64" ? (dbFor["ksecdd.sys"] ?? []).filter((e) => e.name.startsWith("BCrypt")) : [];
+    const wpp = { "wpprecorder.sys": WPPRECORDER_EXPORTS.map((name) => ({ name, type: "code" as const })) };
+    const db = { ...wdf, ...wpp, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [], "cng.sys": cng }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
     if (this.C.features?.includes("fastApiHook") && !this.options.compatApiHook) {

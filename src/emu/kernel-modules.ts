@@ -21,17 +21,23 @@ import { PAGE, alignUpN } from "./layout.js";
  * (SystemModuleInformation, PsLoadedModuleList) and whose PE headers they read: the win32k
  * family, the code integrity module, the CNG driver. kmdll maps each as a synthetic image (DOS/PE
  * headers, sections, an empty export directory) so a driver finds and parses it; nothing imports
- * from them, so a driver importing one fails to load as on a machine without it.
+ * from them, so a driver importing one fails to load as on a machine without it — except cng.sys,
+ * whose BCrypt* routines drivers import (x64; api/bcrypt.ts, ModuleTable's built-ins).
  */
 export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", "ci.dll", "cng.sys"] as const;
 
 /** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/; fltmgr.sys and fwpkclnt.sys: src/emu/fltmgr/; ndis.sys: src/emu/ndis/. */
-export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", ...SYSTEM_IMAGES] as const;
-/** Built-in modules whose handlers read x64 layouts only (not built for x86 images). */
-const X64_ONLY = new Set(["ksecdd.sys"]);
+/** wpprecorder.sys: the WPP Inflight Trace Recorder (api/wpprecorder.ts). */
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES] as const;
+/**
+ * Built-in modules not built for x86 images: ksecdd.sys's handlers read x64 layouts only;
+ * WppRecorder.sys's x86 calling conventions (WppAutoLogTrace is a cdecl varargs routine) are not
+ * modelled.
+ */
+const X64_ONLY = new Set(["ksecdd.sys", "wpprecorder.sys"]);
 
-/** The modules whose exports come from the kernel export database alone. */
-const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys"]);
+/** The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's BCrypt* names, emulator.ts; none on x86). */
+const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys", "cng.sys"]);
 
 /** A mapped built-in module: its synthetic image, base and export list (for thunks and lookups). */
 interface BuiltModule {

@@ -13,9 +13,10 @@ export class ModuleTable {
   constructor() {
     // WDFLDR.SYS: the KMDF loader, FLTMGR.SYS: the Filter Manager, FWPKCLNT.SYS: the filtering
     // platform's kernel client — built into the emulated kernel like ntoskrnl/hal (src/emu/wdf/, src/emu/fltmgr/).
-    // KSECDD.SYS: the kernel security support provider (its CNG routines, src/emu/api/bcrypt.ts).
     // NDIS.SYS: the NDIS 6 library network drivers import (src/emu/ndis/).
-    for (const name of ["ntoskrnl.exe", "hal.dll", "WDFLDR.SYS", "FLTMGR.SYS", "FWPKCLNT.SYS", "NDIS.SYS", "KSECDD.SYS"]) {
+    // KSECDD.SYS: the kernel security support provider, CNG.SYS: the kernel CNG driver (the same
+    // BCrypt* routines, src/emu/api/bcrypt.ts). WppRecorder.sys: the WPP Inflight Trace Recorder (src/emu/api/wpprecorder.ts).
+    for (const name of ["ntoskrnl.exe", "hal.dll", "WDFLDR.SYS", "FLTMGR.SYS", "FWPKCLNT.SYS", "NDIS.SYS", "KSECDD.SYS", "CNG.SYS", "WppRecorder.sys"]) {
       this.list.push({
         name,
         path: `\\SystemRoot\\System32\\${name}`,

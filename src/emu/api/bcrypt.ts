@@ -8,7 +8,8 @@
  * takes a NULL algorithm handle (at IRQL <= DISPATCH_LEVEL), otherwise an RNG provider handle
  * (STATUS_INVALID_HANDLE); a NULL buffer with a non-zero length is STATUS_INVALID_PARAMETER.
  * BCryptOpenAlgorithmProvider knows "RNG", "MD5", "SHA1", "SHA256", "SHA384", "SHA512"
- * (STATUS_NOT_FOUND otherwise; BCRYPT_ALG_HANDLE_HMAC_FLAG is not modelled: STATUS_NOT_SUPPORTED).
+ * (another algorithm Windows provides — RSA, AES, ECDH, ... — is an `unimplemented-api` report, an
+ * unknown name STATUS_NOT_FOUND; BCRYPT_ALG_HANDLE_HMAC_FLAG is not modelled: STATUS_NOT_SUPPORTED).
  * BCryptGetProperty answers "ObjectLength", "HashDigestLength", "BlockLength" (DWORD) and
  * "AlgorithmName"; a NULL output buffer only sets *pcbResult; a short one is
  * STATUS_BUFFER_TOO_SMALL. BCryptCreateHash takes the caller's hash object (at least
@@ -40,6 +41,14 @@ const BCRYPT_ALG_HANDLE_HMAC_FLAG = 8;
 const HASH_OBJECT_LENGTH = 0x40;
 const TAG_CNG = 0x20474e43; // 'CNG '
 
+/**
+ * The algorithm identifiers Windows's primitive providers know (bcrypt.h BCRYPT_*_ALGORITHM): one
+ * kmdll does not model is an emulator gap (`unimplemented-api`), not STATUS_NOT_FOUND.
+ */
+const WINDOWS_ALGORITHMS = new Set(
+  ("RSA RSA_SIGN DH DSA RC2 RC4 AES DES DESX 3DES 3DES_112 MD2 MD4 AES-GMAC AES-CMAC ECDSA_P256 ECDSA_P384 ECDSA_P521 ECDH_P256 ECDH_P384 ECDH_P521 " +
+    "ECDSA ECDH FIPS186DSARNG DUALECRNG SP800_108_CTR_HMAC SP800_56A_CONCAT PBKDF2 CAPI_KDF TLS1_1_KDF TLS1_2_KDF XTS-AES HKDF CHACHA20_POLY1305 SHA3-256 SHA3-384 SHA3-512").split(" "),
+);
 const ALGORITHMS: Record<string, { node: string | null; digest: number; block: number }> = {
   RNG: { node: null, digest: 0, block: 0 },
   MD5: { node: "md5", digest: 16, block: 64 },
@@ -87,7 +96,7 @@ function algName(ctx: ApiContext, p: bigint): string {
   return p === 0n ? "" : ctx.mem.wstring(p, 64);
 }
 
-export const apis: ApiDefinition[] = [
+const ksecddApis: ApiDefinition[] = [
   ks("BCryptGenRandom", 4, (ctx) => {
     const h = ctx.arg(0);
     const buf = ctx.arg(1);
@@ -113,6 +122,8 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(out), q(id), hex(ctx.arg(2)), hex(flags)]);
     if (out === 0n || ctx.arg(1) === 0n) return STATUS.INVALID_PARAMETER;
     const alg = Object.keys(ALGORITHMS).find((a) => a === id.toUpperCase());
+    if (!alg && WINDOWS_ALGORITHMS.has(id.toUpperCase()))
+      ctx.fault("unimplemented-api", `for the CNG algorithm ${q(id)}, which Windows provides and kmdll does not model (it models ${Object.keys(ALGORITHMS).join(", ")})`, { api: ctx.api });
     if (!alg) return STATUS.NOT_FOUND;
     if (flags & BCRYPT_ALG_HANDLE_HMAC_FLAG) {
       ctx.warn(`BCryptOpenAlgorithmProvider(${q(id)}): HMAC providers are not modelled`);
@@ -216,3 +227,11 @@ export const apis: ApiDefinition[] = [
     return STATUS.SUCCESS;
   }),
 ];
+
+/**
+ * cng.sys, the kernel CNG driver, exports the same BCrypt* routines (the WDK's cng.lib binds
+ * them to CNG.SYS; ksecdd.sys's are the same primitives): one handler serves both modules.
+ */
+export const CNG = "cng.sys";
+export const apis: ApiDefinition[] = [...ksecddApis, ...ksecddApis.map((a) => ({ ...a, module: CNG }))];
+

@@ -45,6 +45,9 @@ export const FAMILIES: Record<string, [string, string]> = {
   ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers and hashing (MD5, SHA-1, SHA-2)", "qa-system"],
   dump: ["Crash-dump state: KeCapturePersistentThreadState's dump header and the kernel debugger data block (KDDEBUGGER_DATA64) it copies", "qa-system"],
   win32k: ["win32k images (win32kbase.sys, win32kfull.sys): the routines drivers resolve by name, as stubs — no window manager runs, so no handle names a window", "qa-system"],
+  avltable: ["Rtl AVL generic tables (*GenericTableAvl): as the splay tables, by index in collation order, first-match lookup with a restart key", "api-platform"],
+  platform: ["Platform queries drivers make at start: the kernel debugger's state (booted without debug controls), power information (ZwPowerInformation), driver paging, Driver Verifier queries, WIL feature staging (no feature configured), the CRT's multibyte conversions, IoTryQueueWorkItem, PsSetCreateThreadNotifyRoutineEx, FltDoCompletionProcessingWhenSafe", "api-platform"],
+  wpprecorder: ["WppRecorder.sys, the WPP Inflight Trace Recorder drivers built with WPP and IFR import: recorder start/stop and messages accepted and dropped (no trace session runs), as stubs", "api-platform"],
   mdl: ["MDLs, locked pages, contiguous and non-cached memory (physical frames from the machine model)", "api-hw"],
 };
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */

@@ -18,11 +18,11 @@ import { apis as stack } from "./stack.js";
 import { apis as zw } from "./zw.js";
 import { apis as machine, portApis } from "./machine.js";
 import { apis as mdl } from "./mdl.js";
-import { apis as sched } from "./sched.js";
+import { apis as sched, tryQueueWorkItem } from "./sched.js";
 import { apis as apc } from "./apc.js";
 import { apis as events } from "./events.js";
 import { apis as process } from "./process.js";
-import { apis as notify } from "./notify.js";
+import { apis as notify, processNotifyEx2, threadNotifyEx } from "./notify.js";
 import { apis as iox } from "./iox.js";
 import { apis as csq } from "./csq.js";
 import { apis as regrtl } from "./regrtl.js";
@@ -31,6 +31,7 @@ import { apis as file } from "./file.js";
 import { apis as filedir } from "./filedir.js";
 import { apis as bitmap } from "./bitmap.js";
 import { apis as gentable } from "./gentable.js";
+import { apis as avltable } from "./avltable.js";
 import { apis as lists } from "./lists.js";
 import { apis as locks } from "./locks.js";
 import { apis as crtx } from "./crtx.js";
@@ -48,8 +49,10 @@ import { apis as reinit } from "./reinit.js";
 import { apis as ksecdd } from "./bcrypt.js";
 import { apis as dump } from "./dump.js";
 import { apis as win32k } from "./win32k.js";
+import { apis as platform } from "./platform.js";
+import { apis as wpprecorder } from "./wpprecorder.js";
 import { wdfApis } from "../wdf/index.js";
-import { fltApis, wfpApis } from "../fltmgr/index.js";
+import { fltApis, fltCompletionApis, wfpApis } from "../fltmgr/index.js";
 import { pnpApis } from "../pnp/index.js";
 import { ndisApis } from "../ndis/index.js";
 
@@ -61,7 +64,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, pnp: pnpApis, ksecdd, dump, win32k };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];

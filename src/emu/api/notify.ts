@@ -299,3 +299,35 @@ export const apis: ApiDefinition[] = [
   }),
   // IoRegisterPlugPlayNotification / IoUnregisterPlugPlayNotification(Ex): src/emu/pnp/notify.ts (they deliver).
 ];
+
+// PsSetCreateThreadNotifyRoutineEx(NotifyType, NotifyInformation) (Learn, Windows 10 1709):
+// PsCreateThreadNotifyNonSystem (0) or PsCreateThreadNotifySubsystems (1), the routine as
+// NotifyInformation; the same registrations PsRemoveCreateThreadNotifyRoutine removes.
+export const threadNotifyEx: ApiDefinition = nt("PsSetCreateThreadNotifyRoutineEx", 2, (ctx) => {
+  const type = ctx.u32(0);
+  const routine = ctx.arg(1);
+  ctx.describe([type === 0 ? "PsCreateThreadNotifyNonSystem" : type === 1 ? "PsCreateThreadNotifySubsystems" : String(type), routineName(ctx, routine)]);
+  if (type > 1 || routine === 0n) return STATUS.INVALID_PARAMETER;
+  if (notifyState(ctx.kernel).regs.some((r) => r.kind === "thread" && r.routine === routine)) return STATUS.INVALID_PARAMETER;
+  if (count(ctx, "thread") >= MAX_NOTIFY) return STATUS.INSUFFICIENT_RESOURCES;
+  add(ctx, "thread", routine);
+  return STATUS.SUCCESS;
+});
+
+// PsSetCreateProcessNotifyRoutineEx2(NotifyType, NotifyInformation, Remove) (Learn, Windows 10
+// 1703): PsCreateProcessNotifySubsystems (0) only; the routine is a PCREATE_PROCESS_NOTIFY_ROUTINE_EX
+// and, as for PsSetCreateProcessNotifyRoutineEx, its image must be linked with /INTEGRITYCHECK.
+export const processNotifyEx2: ApiDefinition = nt("PsSetCreateProcessNotifyRoutineEx2", 3, (ctx) => {
+  const type = ctx.u32(0);
+  const routine = ctx.arg(1);
+  const remove = (ctx.u32(2) & 0xff) !== 0;
+  ctx.describe([type === 0 ? "PsCreateProcessNotifySubsystems" : String(type), routineName(ctx, routine), remove ? "TRUE" : "FALSE"]);
+  if (type !== 0) return STATUS.INVALID_PARAMETER;
+  if (remove) return removeWhere(ctx, (r) => r.kind === "process-ex" && r.routine === routine) ? STATUS.SUCCESS : STATUS.INVALID_PARAMETER;
+  if (routine === 0n) return STATUS.INVALID_PARAMETER;
+  if (!forceIntegrity(ctx, routine)) return STATUS.ACCESS_DENIED;
+  if (notifyState(ctx.kernel).regs.some((r) => r.kind === "process-ex" && r.routine === routine)) return STATUS.INVALID_PARAMETER;
+  if (count(ctx, "process-ex") >= MAX_NOTIFY) return STATUS.INSUFFICIENT_RESOURCES;
+  add(ctx, "process-ex", routine);
+  return STATUS.SUCCESS;
+});

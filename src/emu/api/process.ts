@@ -369,6 +369,14 @@ export const apis: ApiDefinition[] = [
         exact = true;
       } else return STATUS.INVALID_INFO_CLASS;
       if (ret !== 0n) ctx.mem.setU32(ret, img.length);
+      if (cls === 11 && len < img.length && len >= 4) {
+        // A short buffer still gets the module count and every entry that fits whole (Windows's
+        // module query fills entries while they fit and counts them all; ReactOS's
+        // ExpQueryModuleInformation does the same): some drivers read the count from it.
+        const entry = 3 * ptrSize() + 16 + 256;
+        const fit = len < ptrSize() ? 4 : ptrSize() + Math.floor((len - ptrSize()) / entry) * entry;
+        ctx.mem.write(buf, img.subarray(0, fit));
+      }
       if (exact ? len !== img.length : len < img.length) return STATUS_INFO_LENGTH_MISMATCH;
       ctx.mem.write(buf, img);
       return STATUS.SUCCESS;

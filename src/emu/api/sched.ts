@@ -226,3 +226,19 @@ function createThread(ctx: ApiContext, out: bigint, access: number, process: big
 
 /** A KTHREAD-sized body (x64 Windows 10's KTHREAD is about 0x600 bytes; the fields kmdll fills lie below 0x400). */
 const THREAD_OBJECT_SIZE = 0x400;
+
+// IoTryQueueWorkItem (Learn, Windows 8.1 and later): IoQueueWorkItemEx's contract, TRUE when a
+// worker takes the item. The deterministic scheduler always has one (the item runs when the
+// driver's flow returns, as IoQueueWorkItemEx's do). Queueing an item already queued is the same
+// misuse as for IoQueueWorkItemEx.
+export const tryQueueWorkItem: ApiDefinition = nt("IoTryQueueWorkItem", 4, (ctx) => {
+  const st = sched(ctx);
+  const item = ctx.arg(0);
+  ctx.describe([hex(item), ctx.kernel.where?.(ctx.arg(1)) ?? hex(ctx.arg(1)), String(ctx.u32(2)), hex(ctx.arg(3))]);
+  const wi = st.workItems.get(item);
+  if (!wi) return ctx.fault("bugcheck", `IoTryQueueWorkItem(${hex(item)}): not an allocated work item (WORKER_INVALID)`, { code: "0x000000E4" });
+  if (wi.queued) ctx.fault("bugcheck", `IoTryQueueWorkItem(${hex(item)}): the work item is already queued (WORKER_INVALID)`, { code: "0x000000E4" });
+  wi.queued = true;
+  st.work.push({ kind: "ioex", item, routine: ctx.arg(1), args: [wi.device, ctx.arg(3), item], module: ctx.caller?.module ?? "?" });
+  return 1;
+});
