@@ -214,3 +214,13 @@ test("a pended request: the program waits while the scheduler runs the driver's 
   const irp = events(r.stdout).find((e) => e.event === "irp" && e.ioctl === "0x8A002018");
   assert.equal(irp?.status, "0x00000103");
 });
+
+test("the requestor family: kmdllio.sys's IRP_MJ_CREATE calls IoGetRequestorProcess and IoGetRequestorProcessId (it fails the open when they disagree with the current process)", async () => {
+  const { apisByComponent } = await import("../src/emu/api/index.js");
+  const r = await runCli(["sim", "--json", "--trace", "--install", KIO, "--", "start:kmdllio", "open:\\\\.\\KmdllIoBuf,as=h", "close:h", "stop:kmdllio"]);
+  assert.equal(r.code, 0, r.stderr);
+  const called = new Set(events(r.stdout).filter((e) => e.event === "api").map((e) => String(e.api).replace(/^.*!/, "")));
+  const mine = (apisByComponent["requestor"] ?? []).filter((a) => !a.stub).map((a) => a.name);
+  assert.ok(mine.length >= 2);
+  assert.deepEqual(mine.filter((n) => !called.has(n)), [], "implemented but never called by examples/io-devices");
+});

@@ -23,9 +23,16 @@ const D = LAYOUT.DRIVER_OBJECT;
 const DEV = LAYOUT.DEVICE_OBJECT;
 const FO = LAYOUT.FILE_OBJECT;
 
-export const apis: ApiDefinition[] = [
+/**
+ * The "requestor" family: the process that sent an IRP. examples/io-devices checks both in its
+ * IRP_MJ_CREATE handler; test/user-io.test.ts checks that they are called.
+ */
+export const requestorApis: ApiDefinition[] = [
   nt("IoGetRequestorProcess", 1, (ctx) => requestorProcess(ctx, "IoGetRequestorProcess")),
   nt("IoGetRequestorProcessId", 1, (ctx) => (requestorProcess(ctx, "IoGetRequestorProcessId") === 0n ? 0n : SYSTEM_PID)),
+];
+
+export const apis: ApiDefinition[] = [
   nt("IoGetCurrentProcess", 0, (ctx) => currentProcess(ctx)),
   nt("IoIs32bitProcess", 1, () => 0),
   nt("IoCreateDevice", 7, (ctx) => {
