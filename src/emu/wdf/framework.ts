@@ -20,6 +20,7 @@ import { HEADER, deleteObject, newObject, objectOf, wdfState, wdfLeaks, type Wdf
 import { attachPnpDevice, passDown, pnpDispatch } from "./pnp.js";
 import { wdf } from "./layouts.js";
 import { fileDispatch } from "./fileobj.js";
+import { retrieveBuffer } from "./memory.js";
 
 const B = (n: number) => BigInt(n);
 const D = LAYOUT.DRIVER_OBJECT;
@@ -106,37 +107,9 @@ function complete(ctx: ApiContext, status: number, info: bigint): void {
   m.setU32(req.irp! + B(IRP.IoStatus) + B(IOSB.Status), status);
   putPtr(m, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), info);
   req.completed = true;
+  // The request's WDFMEMORY objects and framework MDLs go with it (they are valid until completion).
+  deleteObject(ctx, req);
   completeRequest(envOf(ctx), req.irp!);
-  wdfState(ctx.kernel).objects.delete(req.handle);
-  ctx.kernel.kernelPool?.free(req.handle);
-}
-
-/** WdfRequestRetrieveInput/OutputBuffer: the buffered (or METHOD_NEITHER) buffer and its length. */
-function retrieve(ctx: ApiContext, output: boolean): number {
-  const req = objectOf(ctx, ctx.arg(1), "request", "Request");
-  const [min, bufOut, lenOut] = [Number(ctx.arg(2)), ctx.arg(3), ctx.arg(4)];
-  const m = ctx.mem;
-  const irp = req.irp!;
-  const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
-  const major = m.u8(sl + B(SL.MajorFunction));
-  let buf = 0n;
-  let len = 0;
-  if (major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL) {
-    const code = m.u32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"]));
-    len = m.u32(sl + B(output ? SL["Parameters.DeviceIoControl.OutputBufferLength"] : SL["Parameters.DeviceIoControl.InputBufferLength"]));
-    const method = ioctlMethod(code);
-    if (method === 0 || (!output && method !== 3)) buf = getPtr(m, irp + B(IRP["AssociatedIrp.SystemBuffer"]));
-    else if (method === 3) buf = output ? getPtr(m, irp + B(IRP.UserBuffer)) : getPtr(m, sl + B(SL["Parameters.DeviceIoControl.Type3InputBuffer"]));
-    else return STATUS.NOT_SUPPORTED; // direct-I/O output through an MDL: not emulated yet
-  } else {
-    len = m.u32(sl + B(SL["Parameters.Read.Length"]));
-    buf = getPtr(m, irp + B(IRP["AssociatedIrp.SystemBuffer"])) || getPtr(m, irp + B(IRP.UserBuffer));
-  }
-  if (len === 0 || buf === 0n) return STATUS.BUFFER_TOO_SMALL;
-  if (len < min) return STATUS.BUFFER_TOO_SMALL;
-  putPtr(m, bufOut, buf);
-  if (lenOut !== 0n) putPtr(m, lenOut, B(len));
-  return STATUS.SUCCESS;
 }
 
 export const apis: ApiDefinition[] = [
@@ -247,8 +220,8 @@ export const apis: ApiDefinition[] = [
     if (out !== 0n) putPtr(m, out, q.handle);
     return STATUS.SUCCESS;
   }),
-  fx("WdfRequestRetrieveInputBuffer", 5, (ctx) => retrieve(ctx, false)),
-  fx("WdfRequestRetrieveOutputBuffer", 5, (ctx) => retrieve(ctx, true)),
+  fx("WdfRequestRetrieveInputBuffer", 5, (ctx) => retrieveBuffer(ctx, false)),
+  fx("WdfRequestRetrieveOutputBuffer", 5, (ctx) => retrieveBuffer(ctx, true)),
   fx("WdfRequestComplete", 3, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), formatStatus(ctx.u32(2))]);
     complete(ctx, ctx.u32(2), 0n);
