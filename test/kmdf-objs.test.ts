@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fixture, repoPath, tool } from "./helpers.js";
+import { fixture, repoPath, runCli, tool } from "./helpers.js";
 import { simBothArches } from "./arch-compare.js";
 import { wdfLayoutFor, type WdfStruct } from "../src/emu/wdf/layouts.js";
 
@@ -78,5 +78,21 @@ test("WDF_TIMER_CONFIG (and its KMDF 1.7 / 1.11 prefixes) is laid out as clang l
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("sleep:MS lets the emulated clock run between steps: the periodic WDFTIMER TestTimer left running fires once per 10 ms; bad sleep steps are usage errors", async () => {
+  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfobjs.sys"), "--", "start:kmdfobjs", "call:kmdfobjs.sys!TestTimer", "call:kmdfobjs.sys!TimerTicks",
+    "sleep:25", "call:kmdfobjs.sys!TimerTicks", "sleep:0", "call:kmdfobjs.sys!TimerTicks", "sleep:100", "call:kmdfobjs.sys!TimerTicks", "stop:kmdfobjs"]);
+  assert.equal(r.code, 0, r.stdout);
+  const ticks = r.events.filter((e) => e.event === "return" && e.routine === "TimerTicks").map((e) => Number(BigInt(String(e.value))));
+  // TestTimer counts 3 ticks and restarts the timer (due 10 ms later): 25 ms → 2 more, 0 ms → none, 100 ms → 10 more.
+  assert.deepEqual(ticks, [3, 5, 5, 15]);
+  const sleeps = r.events.filter((e) => e.event === "step" && e.phase === "end" && String(e.step).startsWith("sleep"));
+  assert.deepEqual(sleeps.map((e) => e.ok), [true, true, true]);
+  for (const bad of ["sleep:", "sleep:abc", "sleep:3600001", "sleep:10,status=0"]) {
+    const b = await runCli(["sim", "--install", fixture("x64", "kmdfobjs.sys"), "--", "start:kmdfobjs", bad]);
+    assert.equal(b.code, 2, `${bad}: ${b.stdout}${b.stderr}`);
+    assert.match(b.stderr, /sleep/);
   }
 });

@@ -58,6 +58,7 @@ enum {
     WdfRequestRetrieveInputBufferTableIndex = 269,
     WdfRequestRetrieveOutputBufferTableIndex = 270,
     /* PnP function and filter drivers */
+    WdfDeviceWdmGetDeviceObjectTableIndex = 31,
     WdfDeviceWdmGetAttachedDeviceTableIndex = 32,
     WdfDeviceWdmGetPhysicalDeviceTableIndex = 33,
     WdfDeviceGetDriverTableIndex = 39,
@@ -254,6 +255,7 @@ extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
 #define WdfFdoInitSetFilter(i) WDFCALL(WdfFdoInitSetFilter, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
 #define WdfDeviceCreateDeviceInterface(d, g, r) WDFCALL(WdfDeviceCreateDeviceInterface, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, CONST GUID *, PCUNICODE_STRING))(WdfDriverGlobals, d, g, r)
 #define WdfFdoQueryForInterface(d, g, i, s, v, x) WDFCALL(WdfFdoQueryForInterface, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, LPCGUID, PINTERFACE, USHORT, USHORT, PVOID))(WdfDriverGlobals, d, g, i, s, v, x)
+#define WdfDeviceWdmGetDeviceObject(d) WDFCALL(WdfDeviceWdmGetDeviceObject, PDEVICE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
 #define WdfDeviceWdmGetAttachedDevice(d) WDFCALL(WdfDeviceWdmGetAttachedDevice, PDEVICE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
 #define WdfDeviceWdmGetPhysicalDevice(d) WDFCALL(WdfDeviceWdmGetPhysicalDevice, PDEVICE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
 #define WdfDeviceGetDriver(d) WDFCALL(WdfDeviceGetDriver, WDFDRIVER (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)

@@ -173,6 +173,7 @@ export const apis: ApiDefinition[] = [
     const [initPtr, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3)];
     const m = ctx.mem;
     const init = objectOf(ctx, getPtr(m, initPtr), "deviceInit", "*DeviceInit");
+    if (init.consumed) ctx.fault("bugcheck", `WdfDeviceCreate: WDFDEVICE_INIT ${hex(init.handle)} already created a device (WDF_VIOLATION)`, { code: "0x0000010D" });
     const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
     const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
     if (r.status !== STATUS.SUCCESS) return r.status;
@@ -181,9 +182,14 @@ export const apis: ApiDefinition[] = [
     if (init.pdo !== undefined) attachPnpDevice(ctx, dev, init);
     if (dev.parent === null) dev.parent = drv.handle;
     wdfState(ctx.kernel).byDevice.set(r.device, dev.handle);
-    wdfState(ctx.kernel).objects.delete(init.handle);
-    ctx.kernel.kernelPool?.free(init.handle);
     init.consumed = true;
+    // A control device's WDFDEVICE_INIT is freed now; the one EvtDriverDeviceAdd got lives on the
+    // framework's stack until AddDevice returns (FxDriver::AddDevice), so a WdfDeviceInitXxx call on
+    // it after WdfDeviceCreate has no effect instead of touching freed memory.
+    if (init.pdo === undefined) {
+      wdfState(ctx.kernel).objects.delete(init.handle);
+      ctx.kernel.kernelPool?.free(init.handle);
+    }
     putPtr(m, initPtr, 0n); // the framework consumes the WDFDEVICE_INIT
     putPtr(m, out, dev.handle);
     return STATUS.SUCCESS;
