@@ -96,3 +96,23 @@ test("sleep:MS lets the emulated clock run between steps: the periodic WDFTIMER 
     assert.match(b.stderr, /sleep/);
   }
 });
+
+test("kmdf-objs on ARM64: WDFMEMORY and WDFTIMER as on x64; __chkstk reads the frame size / 16 from x15 (llvm-objdump shows the mov), not x0", async () => {
+  const sys = fixture("arm64", "kmdfobjs.sys");
+  const dis = tool("llvm-objdump", ["-d", sys]).stdout;
+  const units = [...dis.matchAll(/mov\s+x15, #(\d+)\s*\n[^\n]*\tbl\t/g)].map((m) => Number(m[1]));
+  assert.equal(units.length, 1, "one function (LargeFrame) probes its frame");
+  // A seed that is also a huge x0 at the probe: read as the size, it would be a stack overflow.
+  const seed = 0xffff0000;
+  const r = await runCli(["sim", "--json", "--trace", "--install", sys, "--", "start:kmdfobjs", `call:kmdfobjs.sys!LargeFrame:${seed}`, "call:kmdfobjs.sys!TestMemory", "call:kmdfobjs.sys!TestTimer",
+    `ioctl:\\\\.\\KmdfObjs:0x222000:010203ff,out=4,expect=${hexLe32(0x105)}`, "ioctl:\\\\.\\KmdfObjs:0x22200F:010203,out=3,expect=030201", "stop:kmdfobjs"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const ev = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const probe = ev.find((e) => e.event === "api" && e.api === "ntoskrnl.exe!__chkstk");
+  assert.ok(probe, "the frame was probed");
+  assert.match(JSON.stringify(probe), new RegExp(`"${units[0]! * 16} bytes"`));
+  let sum = seed;
+  for (let i = 0; i < 12 * 1024; i += 64) sum = (Math.imul(sum, 31) + ((seed + i * 7) & 0xff)) >>> 0;
+  const values = ev.filter((e) => e.event === "return" && ["LargeFrame", "TestMemory", "TestTimer"].includes(String(e.routine))).map((e) => BigInt(String(e.value)) & 0xffffffffn);
+  assert.deepEqual(values, [BigInt(sum), 0n, 0n]);
+});

@@ -85,3 +85,23 @@ ULONG NTAPI BadAssignBuffer(VOID)
     if (!NT_SUCCESS(WdfMemoryCreate(WDF_NO_OBJECT_ATTRIBUTES, NonPagedPool, 0, 16, &memory, NULL))) return 1;
     return (ULONG)WdfMemoryAssignBuffer(memory, other, sizeof(other));
 }
+
+/*
+ * A 12 KiB local buffer (a frame larger than a page: the compiler probes it with __chkstk — on
+ * ARM64 with the size / 16 in x15) copied into a preallocated WDFMEMORY and summed back out of it.
+ */
+ULONG NTAPI LargeFrame(ULONG Seed)
+{
+    UCHAR local[12 * 1024];
+    UCHAR out[64];
+    WDFMEMORY memory;
+    ULONG i, sum = Seed;
+    for (i = 0; i < sizeof(local); i++) local[i] = (UCHAR)(Seed + i * 7);
+    if (!NT_SUCCESS(WdfMemoryCreatePreallocated(WDF_NO_OBJECT_ATTRIBUTES, local, sizeof(local), &memory))) return 0;
+    for (i = 0; i < sizeof(local); i += sizeof(out)) {
+        if (!NT_SUCCESS(WdfMemoryCopyToBuffer(memory, i, out, sizeof(out)))) break;
+        sum = sum * 31 + out[0];
+    }
+    WdfObjectDelete(memory);
+    return sum;
+}
