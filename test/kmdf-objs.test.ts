@@ -26,6 +26,8 @@ test("kmdf-objs: WDFMEMORY and WDFTIMER checks pass in C; a request's memory, MD
     "ioctl:\\\\.\\KmdfObjs:0x22200F:010203,out=3,expect=030201",
     // BUFFER_TOO_SMALL, INVALID_DEVICE_REQUEST, INVALID_USER_BUFFER, ACCESS_VIOLATION
     `ioctl:\\\\.\\KmdfObjs:0x222010,out=16,expect=${hexLe32(0xc0000023, 0xc0000010, 0xc00000e8, 0xc0000005)}`,
+    // WdfRequestSetInformation, then WdfRequestComplete: the Information stays
+    "ioctl:\\\\.\\KmdfObjs:0x222014:0102030405,out=0,info=5",
     "call:kmdfobjs.sys!TimerTicks", "stop:kmdfobjs"]);
   assert.equal(r.code, 0, r.stdout);
   const ends = r.events.filter((e) => e.event === "step" && e.phase === "end");

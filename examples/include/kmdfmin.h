@@ -57,6 +57,7 @@ enum {
     WdfRequestCompleteWithInformationTableIndex = 265,
     WdfRequestRetrieveInputBufferTableIndex = 269,
     WdfRequestRetrieveOutputBufferTableIndex = 270,
+    WdfRequestSetInformationTableIndex = 275,
     /* PnP function and filter drivers */
     WdfDeviceWdmGetDeviceObjectTableIndex = 31,
     WdfDeviceWdmGetAttachedDeviceTableIndex = 32,
@@ -272,6 +273,7 @@ extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
 #define WdfRequestGetFileObject(r) WDFCALL(WdfRequestGetFileObject, WDFFILEOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
 #define WdfCmResourceListGetCount(l) WDFCALL(WdfCmResourceListGetCount, ULONG (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST))(WdfDriverGlobals, l)
 #define WdfCmResourceListGetDescriptor(l, i) WDFCALL(WdfCmResourceListGetDescriptor, PCM_PARTIAL_RESOURCE_DESCRIPTOR (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST, ULONG))(WdfDriverGlobals, l, i)
+#define WdfRequestSetInformation(r, i) WDFCALL(WdfRequestSetInformation, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, ULONG_PTR))(WdfDriverGlobals, r, i)
 #define WdfMemoryCreate(a, p, t, n, m, b) WDFCALL(WdfMemoryCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, POOL_TYPE, ULONG, size_t, WDFMEMORY *, PVOID *))(WdfDriverGlobals, a, p, t, n, m, b)
 #define WdfMemoryCreatePreallocated(a, b, n, m) WDFCALL(WdfMemoryCreatePreallocated, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, PVOID, size_t, WDFMEMORY *))(WdfDriverGlobals, a, b, n, m)
 #define WdfMemoryGetBuffer(m, n) WDFCALL(WdfMemoryGetBuffer, PVOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFMEMORY, size_t *))(WdfDriverGlobals, m, n)

@@ -16,6 +16,8 @@
 #define IOCTL_KMDFOBJS_NEITHER 0x0022200F
 /* CTL_CODE(FILE_DEVICE_UNKNOWN, 0x804, METHOD_BUFFERED, FILE_ANY_ACCESS): the statuses of the retrieve DDIs on this request (4 NTSTATUS). */
 #define IOCTL_KMDFOBJS_STATUSES 0x00222010
+/* CTL_CODE(FILE_DEVICE_UNKNOWN, 0x805, METHOD_BUFFERED, FILE_ANY_ACCESS): WdfRequestSetInformation(the input length), then WdfRequestComplete, which keeps it. */
+#define IOCTL_KMDFOBJS_SETINFO 0x00222014
 
 typedef struct _DEVICE_CONTEXT {
     WDFTIMER Periodic;     /* the device's periodic timer (created in DriverEntry, started by TestTimer) */

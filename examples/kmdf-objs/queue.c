@@ -111,7 +111,11 @@ static VOID KmdfObjsEvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_
     NTSTATUS status;
     UNREFERENCED_PARAMETER(Queue);
     UNREFERENCED_PARAMETER(OutputBufferLength);
-    UNREFERENCED_PARAMETER(InputBufferLength);
+    if (IoControlCode == IOCTL_KMDFOBJS_SETINFO) {
+        WdfRequestSetInformation(Request, InputBufferLength);
+        WdfRequestComplete(Request, STATUS_SUCCESS);
+        return;
+    }
     switch (IoControlCode) {
     case IOCTL_KMDFOBJS_SUM: status = Sum(Request, &info); break;
     case IOCTL_KMDFOBJS_INVERT: status = Invert(Request, &info); break;

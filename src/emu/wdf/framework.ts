@@ -100,12 +100,13 @@ function irpDispatch(ctx: ApiContext): number {
   return m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
 }
 
-function complete(ctx: ApiContext, status: number, info: bigint): void {
+/** `info` null: WdfRequestComplete, which keeps the Information WdfRequestSetInformation stored (FxRequest::Complete). */
+function complete(ctx: ApiContext, status: number, info: bigint | null): void {
   const req = objectOf(ctx, ctx.arg(1), "request", "Request");
   if (req.completed) ctx.fault("bugcheck", `${ctx.api}: request ${hex(req.handle)} was already completed (WDF_VIOLATION)`, { code: "0x0000010D" });
   const m = ctx.mem;
   m.setU32(req.irp! + B(IRP.IoStatus) + B(IOSB.Status), status);
-  putPtr(m, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), info);
+  if (info !== null) putPtr(m, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), info);
   req.completed = true;
   // The request's WDFMEMORY objects and framework MDLs go with it (they are valid until completion).
   deleteObject(ctx, req);
@@ -230,7 +231,7 @@ export const apis: ApiDefinition[] = [
   fx("WdfRequestRetrieveOutputBuffer", 5, (ctx) => retrieveBuffer(ctx, true)),
   fx("WdfRequestComplete", 3, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), formatStatus(ctx.u32(2))]);
-    complete(ctx, ctx.u32(2), 0n);
+    complete(ctx, ctx.u32(2), null);
   }),
   fx("WdfRequestCompleteWithInformation", 4, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), formatStatus(ctx.u32(2)), hex(ctx.arg(3))]);
