@@ -66,6 +66,14 @@ int NTAPI TestPortArgs(void)
     /* Closed: the name is free again. */
     port = NULL;
     CHECK(FltCreateCommunicationPort(g_Kmflt.Filter, &port, &oa, NULL, KmfltConnect, KmfltDisconnect, NULL, 4) == STATUS_SUCCESS);
+    if (port) {
+        FltCloseCommunicationPort(port);
+        /* Closed twice (a C++ port wrapper whose destructor closes it again): ZwClose of a closed
+           kernel handle on Windows, STATUS_INVALID_HANDLE dropped; nothing else changes. */
+        FltCloseCommunicationPort(port);
+    }
+    port = NULL;
+    CHECK(FltCreateCommunicationPort(g_Kmflt.Filter, &port, &oa, NULL, KmfltConnect, KmfltDisconnect, NULL, 4) == STATUS_SUCCESS && port != NULL);
     if (port) FltCloseCommunicationPort(port);
     if (sd) FltFreeSecurityDescriptor(sd);
 
