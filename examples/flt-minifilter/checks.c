@@ -197,6 +197,16 @@ int NTAPI TestWfp(void)
     CHECK(FwpmTransactionAbort0(engine) == STATUS_SUCCESS);
     CHECK(FwpmSubLayerAdd0(engine, &sublayer, NULL) == STATUS_SUCCESS);
 
+    /* What a filter names cannot be deleted before the filter; unknown keys are not found. */
+    CHECK(FwpmCalloutDeleteByKey0(engine, &KMFLT_CALLOUT_KEY) == STATUS_FWP_IN_USE);
+    sublayer.subLayerKey = SUBLAYER_KEY;
+    CHECK(FwpmSubLayerDeleteByKey0(engine, &SUBLAYER_KEY) == STATUS_FWP_IN_USE);
+    CHECK(FwpmFilterDeleteByKey0(engine, &UNKNOWN_KEY) == STATUS_FWP_FILTER_NOT_FOUND);
+    CHECK(FwpmFilterDeleteByKey0(engine, &FILTER_KEY) == STATUS_SUCCESS);
+    CHECK(FwpmCalloutDeleteByKey0(engine, &KMFLT_CALLOUT_KEY) == STATUS_SUCCESS);
+    CHECK(FwpmCalloutDeleteByKey0(engine, &KMFLT_CALLOUT_KEY) == STATUS_FWP_CALLOUT_NOT_FOUND);
+    CHECK(FwpmSubLayerDeleteByKey0(engine, &SUBLAYER_KEY) == STATUS_SUCCESS);
+
     /* Redirect handles: the flags are reserved. */
     CHECK(FwpsRedirectHandleCreate0(&KMFLT_CALLOUT_KEY, 1, &redirect) == STATUS_INVALID_PARAMETER);
     CHECK(FwpsRedirectHandleCreate0(&KMFLT_CALLOUT_KEY, 0, &redirect) == STATUS_SUCCESS && redirect != NULL);

@@ -83,9 +83,21 @@ function x64Modules(): Record<string, KernelExport[]> {
   return loadKernelExports().modules;
 }
 
+/**
+ * Whether the database can know a module (lower-case name): false when its quoted name occurs
+ * nowhere in the file's text, which spares parsing the database (tens of milliseconds per
+ * thread) for the names it cannot hold — most of what a scan of user-mode DLLs looks up.
+ */
+function mayKnow(key: string): boolean {
+  if (cached || x64Only) return true;
+  const t = dbText();
+  return t === null || t.includes(JSON.stringify(key));
+}
+
 /** Exports of one module by lower-case file name, or undefined when the module is unknown. */
 export function kernelModuleExports(module: string): KernelExport[] | undefined {
-  return x64Modules()[module.toLowerCase()];
+  const key = module.toLowerCase();
+  return mayKnow(key) ? x64Modules()[key] : undefined;
 }
 
 /**
@@ -146,7 +158,8 @@ function archModules(arch: string): Record<string, KernelExport[]> | undefined {
 
 /** Exports of one module for an architecture ("x64", "x86", ...), or undefined when unknown. */
 export function kernelModuleExportsFor(module: string, arch: string): KernelExport[] | undefined {
-  return archModules(arch)?.[module.toLowerCase()];
+  const key = module.toLowerCase();
+  return mayKnow(key) ? archModules(arch)?.[key] : undefined;
 }
 
 /** Lower-case names of the modules the database knows for an architecture. */

@@ -27,6 +27,7 @@ const SPECS = {
   WDF_TIMER_CONFIG: [["Size", "u32"], ["EvtTimerFunc", "ptr"], ["Period", "u32"], ["AutomaticSerialization", "u8"], ["TolerableDelay", "u32"], ["UseHighResolutionTimer", { bytes: 1, align: 8 }]],
   WDF_TIMER_CONFIG_V1_7: [["Size", "u32"], ["EvtTimerFunc", "ptr"], ["Period", "u32"], ["AutomaticSerialization", "u8"]],
   WDF_TIMER_CONFIG_V1_11: [["Size", "u32"], ["EvtTimerFunc", "ptr"], ["Period", "u32"], ["AutomaticSerialization", "u8"], ["TolerableDelay", "u32"]],
+  WDF_WORKITEM_CONFIG: [["Size", "u32"], ["EvtWorkItemFunc", "ptr"], ["AutomaticSerialization", "u8"]],
   WDF_FILEOBJECT_CONFIG: [["Size", "u32"], ["EvtDeviceFileCreate", "ptr"], ["EvtFileClose", "ptr"], ["EvtFileCleanup", "ptr"], ["AutoForwardCleanupClose", "u32"], ["FileObjectClass", "u32"]],
 } as const satisfies Record<string, StructSpec>;
 

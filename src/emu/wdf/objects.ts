@@ -18,7 +18,7 @@ import { wdf } from "./layouts.js";
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
 
-export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "memory" | "timer";
+export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "memory" | "timer" | "workItem";
 /** WdfDeviceInitSetFileObjectConfig: the file callbacks and the WDFFILEOBJECTs' attributes. */
 export interface FileConfig {
   create: bigint;
@@ -94,6 +94,14 @@ export interface WdfObject {
   mdls?: bigint[];
   /** Framework resources of the object released when it is deleted (a timer stops, a buffer is freed), before EvtCleanupCallback. */
   dispose?: (ctx: ApiContext) => void;
+  /** WDFQUEUE: purged (WdfIoQueuePurge*) until WdfIoQueueStart: new requests fail with STATUS_INVALID_DEVICE_STATE. */
+  purged?: boolean;
+  /** WDFWORKITEM: its EvtWorkItem callback (workitem.ts). */
+  workFunc?: bigint;
+  /** WDFDEVICE_INIT / WDFDEVICE: EvtIoInCallerContext (WdfDeviceInitSetIoInCallerContextCallback). */
+  inCallerContext?: bigint;
+  /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
+  beforeDelete?: (ctx: ApiContext) => void;
 }
 
 export const wdfState = componentState("wdf", () => ({ objects: new Map<bigint, WdfObject>(), byDevice: new Map<bigint, bigint>() }));
@@ -184,6 +192,7 @@ export function deleteObject(ctx: ApiContext, o: WdfObject): void {
     const qo = st.objects.get(q);
     if (qo && !qo.deletePending) deleteObject(ctx, qo);
   }
+  o.beforeDelete?.(ctx);
   if (o.dispose) {
     const d = o.dispose;
     o.dispose = undefined;
@@ -215,7 +224,7 @@ export function dereferenceObject(ctx: ApiContext, o: WdfObject): void {
 }
 
 const KIND_NAMES: Record<Kind, string> = {
-  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER",
+  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER", workItem: "WDFWORKITEM",
 };
 
 /**
