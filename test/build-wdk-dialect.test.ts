@@ -272,7 +272,8 @@ test("cl options: translated for clang, dropped silently when cosmetic, warned a
   assert.deepEqual(x64.includes.map((t) => t.text), ["inc"]);
   assert.deepEqual(x64.forceIncludes.map((t) => t.text), ["pre.h"]);
   assert.deepEqual(x64.warnings.map((w) => w.message.replace(/:.*/, "")), ["/GS", "cl option '/frobnicate' has no clang equivalent in kmdll; ignored".replace(/:.*/, "")]);
-  assert.ok(translateClFlags(toks("/Gz"), "x86").args.includes("-mrtd"), "/Gz: stdcall by default on x86");
+  assert.deepEqual(translateClFlags(toks("/Gz"), "x86").args, ["-Xclang", "-fdefault-calling-conv=stdcall"], "/Gz: stdcall by default on x86");
+  assert.deepEqual(translateClFlags(toks("/Gd"), "x86").args, ["-Xclang", "-fdefault-calling-conv=cdecl"], "/Gd: cdecl by default on x86");
 });
 
 test("sources per arch: AMD64_SOURCES/I386_SOURCES, !if $(AMD64), default DLLDEF, TARGETEXT, DLLENTRY, /NOENTRY", () => {
