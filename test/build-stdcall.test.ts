@@ -63,15 +63,19 @@ test("wdk-stdcall tree (x86): builds with the WDK's /Gz default, runs in sim; gz
   for (const p of ["gzlib", "gzdrv", "gzold"]) assert.match(b.stdout, new RegExp(`^${p} \\(x86\\): compiled .*check: clean$`, "m"));
   const obj = (p: string) => join(ws, "out", "obj", "x86", p);
   // Stdcall names for everything declared without a convention; the MASM routine defines its own.
-  assert.deepEqual(defined(obj("gzlib")), ["_DllInitialize@4", "_DllUnload@0", "_DriverEntry@8", "_GzCallCount@0", "_GzSum3@12", "_GzSum@8"]);
+  assert.deepEqual(defined(obj("gzlib")), ["_DllInitialize@4", "_DllUnload@0", "_DriverEntry@8", "_GzCallCount@0", "_GzScale@4", "_GzSum3@12", "_GzSum@8", "_GzTwice@4"]);
+  // A call through GzScale's declaration without a prototype is `_GzScale@0`: bound to the routine.
+  assert.match(b.stderr, /^out\/x86\/gzlib\.sys: warning: _GzScale@0 is a call through a stdcall declaration without a prototype .*; bound to _GzScale@4, which the objects define$/m);
   assert.deepEqual(defined(obj("gzdrv")), ["_DriverEntry@8", "_GzDispatchCreateClose@8", "_GzDispatchIoctl@8", "_GzUnload@4"]);
   // gzold (386_STDCALL=0): cdecl.
   assert.deepEqual(defined(obj("gzold")), ["_DriverEntry@8", "_GzOldSession", "_GzOldUnload"]);
   // The .def's undecorated names are the exports; importers reach them through the import library.
   const exports = [...tool("llvm-readobj", ["--coff-exports", join(ws, "out", "x86", "gzlib.sys")]).stdout.matchAll(/Name: (\S+)/g)].map((m) => m[1]!);
-  assert.deepEqual(exports, ["DllInitialize", "DllUnload", "GzCallCount", "GzSum", "GzSum3"]);
+  assert.deepEqual(exports, ["DllInitialize", "DllUnload", "GzCallCount", "GzSum", "GzSum3", "_GzTwice@4"]);
   const imports = tool("llvm-readobj", ["--coff-imports", join(ws, "out", "x86", "gzdrv.sys")]).stdout;
   assert.match(imports, /Name: gzlib\.sys[\s\S]*Symbol: GzSum3 /);
+  // GzTwice (__declspec(dllexport), not in the .def) is imported by its decorated export name.
+  assert.match(imports, /Name: gzlib\.sys[\s\S]*Symbol: _GzTwice@4 /);
   // The reference by the cdecl name to a stdcall export: where, what, and that it was linked.
   assert.match(b.stderr, /^gzold\/gzold_session\.c:5:12: warning: _PsGetCurrentProcessSessionId calls ntoskrnl\.exe's PsGetCurrentProcessSessionId as cdecl, but it is exported stdcall \(_PsGetCurrentProcessSessionId@0: it takes no arguments, so only the names differ\);.* Linked anyway/m);
   assert.equal(b.stderr.match(/calls ntoskrnl\.exe's/g)?.length, 1, "only gzold's reference");
@@ -79,11 +83,11 @@ test("wdk-stdcall tree (x86): builds with the WDK's /Gz default, runs in sim; gz
   const s = await runCli(["sim", "--root", "root", "start:gzdrv", "ioctl:\\\\.\\GzDrv:0x222000:010000000200000003000000,out=4", "stop:gzdrv", "start:gzold", "stop:gzold"], { cwd: ws });
   assert.equal(s.code, 0, s.stdout + s.stderr);
   // GzSum3 (MASM) checks that GzSum popped its arguments: 0xBAD0BAD otherwise.
-  assert.match(s.stdout, /DbgPrint gzlib\.sys: gzlib: DllInitialize\(.*\): GzSum3\(1, 2, 3\) = 6$/m);
-  assert.match(s.stdout, /DbgPrint gzdrv\.sys: gzdrv: DriverEntry: GzSum\(40, 2\) = 42$/m);
+  assert.match(s.stdout, /DbgPrint gzlib\.sys: gzlib: DllInitialize\(.*\): GzSum3\(1, 2, 3\) = 6, GzScale\(7\) = 70$/m);
+  assert.match(s.stdout, /DbgPrint gzdrv\.sys: gzdrv: DriverEntry: GzSum\(40, 2\) = 42, GzTwice\(21\) = 42$/m);
   assert.match(s.stdout, /DbgPrint gzdrv\.sys: gzdrv: GzSum3\(1, 2, 3\) = 6$/m);
   assert.match(s.stdout, /ok {2}ioctl .* 4 byte\(s\) out: 06000000$/m);
-  assert.match(s.stdout, /gzlib: DllUnload \(GzSum ran 5 times\)/);
+  assert.match(s.stdout, /gzlib: DllUnload \(GzSum ran 6 times\)/);
   // Only gzold's DriverUnload is a cdecl callback.
   const cdecl = [...s.stdout.matchAll(/\[x86-cdecl-callback\] (\S+)/g)].map((m) => m[1]!);
   assert.deepEqual(cdecl, ["gzold.sys!DriverUnload"]);

@@ -32,6 +32,6 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DriverObject->MajorFunction[IRP_MJ_CLOSE] = GzDispatchCreateClose;
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = GzDispatchIoctl;
     DriverObject->DriverUnload = GzUnload;
-    DbgPrint("gzdrv: DriverEntry: GzSum(40, 2) = %lu\n", GzSum(40, 2));
+    DbgPrint("gzdrv: DriverEntry: GzSum(40, 2) = %lu, GzTwice(21) = %lu\n", GzSum(40, 2), GzTwice(21));
     return STATUS_SUCCESS;
 }

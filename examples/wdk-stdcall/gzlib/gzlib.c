@@ -10,7 +10,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 
 NTSTATUS DllInitialize(PUNICODE_STRING RegistryPath)
 {
-    DbgPrint("gzlib: DllInitialize(%wZ): GzSum3(1, 2, 3) = %lu\n", RegistryPath, GzSum3(1, 2, 3));
+    DbgPrint("gzlib: DllInitialize(%wZ): GzSum3(1, 2, 3) = %lu, GzScale(7) = %lu\n", RegistryPath, GzSum3(1, 2, 3), GzScale(7));
     return STATUS_SUCCESS;
 }
 

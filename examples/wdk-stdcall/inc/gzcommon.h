@@ -23,5 +23,12 @@ EXTERN_C GZLIB_API ULONG GzSum(ULONG a, ULONG b);
 EXTERN_C GZLIB_API ULONG GzSum3(ULONG a, ULONG b, ULONG c);
 /* How many times GzSum ran (gzlib counts). */
 EXTERN_C GZLIB_API LONG GzCallCount(VOID);
+/*
+ * Exported with __declspec(dllexport) and not listed in gzlib.def: link.exe exports a stdcall
+ * routine so under its decorated name, _GzTwice@4, and importers import it by that name.
+ */
+#ifndef GZLIB_BUILD
+EXTERN_C __declspec(dllimport) ULONG GzTwice(ULONG v);
+#endif
 
 #endif
