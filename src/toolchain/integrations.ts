@@ -72,11 +72,10 @@ export function writeExportLibrary(defFile: string, arch: Arch, outFile: string,
       if (arch !== "x86" || !/@\d+$/.test(n)) return {};
       return { name: /^_[^_@]/.test(n) ? n.slice(1) : n, importName: n };
     };
-    const extra: DefExport[] = real
-      .filter((e) => !e.noname && !listed.has(e.name) && !listed.has(undecorate(e.name)) && !ENTRY_POINTS_PRIVATE.has(e.name))
-      .map((e) => ({ ...e, ordinal: null, noname: false, private: false, ...decoratedImport(e.name) }));
+    const extraReal = real.filter((e) => !e.noname && !listed.has(e.name) && !listed.has(undecorate(e.name)) && !ENTRY_POINTS_PRIVATE.has(e.name));
+    const extra: DefExport[] = extraReal.map((e) => ({ ...e, ordinal: null, noname: false, private: false, ...decoratedImport(e.name) }));
     if (extra.length) {
-      warnings.push(`${shown}: warning: ${file} also exports ${extra.map((e) => e.name).join(", ")} (declared __declspec(dllexport)), which the .def does not list; added to the import library`);
+      warnings.push(`${shown}: warning: ${file} also exports ${extraReal.map((e) => e.name).join(", ")} (declared __declspec(dllexport)), which the .def does not list; added to the import library`);
       def = { ...def, exports: [...def.exports, ...extra] };
     }
   }
