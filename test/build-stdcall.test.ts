@@ -65,7 +65,7 @@ test("wdk-stdcall tree (x86): builds with the WDK's /Gz default, runs in sim; gz
   // Stdcall names for everything declared without a convention; the MASM routine defines its own.
   assert.deepEqual(defined(obj("gzlib")), ["_DllInitialize@4", "_DllUnload@0", "_DriverEntry@8", "_GzCallCount@0", "_GzScale@4", "_GzSum3@12", "_GzSum@8", "_GzTwice@4"]);
   // A call through GzScale's declaration without a prototype is `_GzScale@0`: bound to the routine.
-  assert.match(b.stderr, /^out\/x86\/gzlib\.sys: warning: _GzScale@0 is a call through a stdcall declaration without a prototype .*; bound to _GzScale@4, which the objects define$/m);
+  assert.match(b.stderr, /^out\/x86\/gzlib\.sys: warning: _GzScale@0 is a call through a stdcall declaration without a prototype .*; bound to _GzScale@4, which the objects or libraries define$/m);
   assert.deepEqual(defined(obj("gzdrv")), ["_DriverEntry@8", "_GzDispatchCreateClose@8", "_GzDispatchIoctl@8", "_GzUnload@4"]);
   // gzold (386_STDCALL=0): cdecl.
   assert.deepEqual(defined(obj("gzold")), ["_DriverEntry@8", "_GzOldSession", "_GzOldUnload"]);

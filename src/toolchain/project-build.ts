@@ -267,8 +267,10 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   // x86: the DLLDEF's undecorated names bound to the objects' stdcall/fastcall symbols.
   const x86 = arch === "x86" ? planX86Link([...objs.filter((o) => o.endsWith(".obj")), ...libs], p.def ? readDefOrThrow(p.def).def : undefined, join(objDir, "lld-link.def")) : undefined;
   // x86: calls through a stdcall declaration without a prototype (`_F@0`) bound to the routine's `_F@N` (x86-exports.ts).
-  const unprototyped = arch === "x86" ? unprototypedStdcallAliases(undefinedSymbols([...objs.filter((o) => o.endsWith(".obj")), ...libs]), readObjectNames([...objs.filter((o) => o.endsWith(".obj")), ...libs]).defined) : [];
-  for (const a of unprototyped) note(`${shown(sys)}: warning: ${a.from} is a call through a stdcall declaration without a prototype (clang decorates it @0; cl.exe by the arguments passed); bound to ${a.to}, which the objects define\n`);
+  const linked = [...objs.filter((o) => o.endsWith(".obj")), ...libs];
+  const linkedNames = arch === "x86" ? readObjectNames(linked) : undefined;
+  const unprototyped = linkedNames ? unprototypedStdcallAliases(undefinedSymbols(linked), [...linkedNames.defined, ...linkedNames.imports.values()]) : [];
+  for (const a of unprototyped) note(`${shown(sys)}: warning: ${a.from} is a call through a stdcall declaration without a prototype (clang decorates it @0; cl.exe by the arguments passed); bound to ${a.to}, which the objects or libraries define\n`);
   const linkDef = x86?.linkerDef ?? p.def;
   // ntoskrnl/hal imports mingw-w64's libraries lack (or decorate otherwise), from the kernel
   // export database, with the symbols the objects need (kernel-implib.ts); after mingw-w64's.
