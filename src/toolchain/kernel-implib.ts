@@ -217,3 +217,33 @@ export function bindX86DefImports(def: DefFile, undefinedSyms: string[]): DefFil
   });
   return { ...def, exports };
 }
+
+/**
+ * Where a C source first calls `routine(` (1-based line and column), for a message about the
+ * object's reference to it; undefined when the text does not show the call (a macro or an inline
+ * routine of a header calls it).
+ */
+export function firstCall(file: string, routine: string): { line: number; col: number } | undefined {
+  if (!/\.(c|cc|cpp|cxx)$/i.test(file)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "latin1");
+  } catch {
+    return undefined;
+  }
+  const re = new RegExp(`(^|[^A-Za-z0-9_])${routine.replace(/[^A-Za-z0-9_]/g, "")}\\s*\\(`);
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = re.exec(lines[i]!);
+    if (m) return { line: i + 1, col: m.index + m[1]!.length + 1 };
+  }
+  return undefined;
+}
+
+/** The build's warning line for a mismatch: at the source's first mention of the routine when the object is one of the project's sources, else at the object (or the image). */
+export function conventionMismatchWarning(m: ConventionMismatch & { file?: string }, sourceOf: ReadonlyMap<string, string>, shown: (f: string) => string, image: string): string {
+  const src = m.file ? sourceOf.get(m.file) : undefined;
+  const call = src ? firstCall(src, m.routine) : undefined;
+  const at = src ? `${shown(src)}${call ? `:${call.line}:${call.col}` : ""}` : m.file ? shown(m.file) : image;
+  return `${at}: warning: ${conventionMismatchMessage(m)}\n`;
+}

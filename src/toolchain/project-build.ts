@@ -19,7 +19,7 @@ import { runClangWithFixups } from "./msvc-fixups.js";
 import { planX86Link, readObjectNames, unprototypedStdcallAliases } from "./x86-exports.js";
 import { tmhStub } from "./wpp.js";
 import { masmCompat } from "./masm-compat.js";
-import { SYSTEM_IMPORT_LIBRARIES, bindX86DefImports, conventionMismatchMessage, undefinedSymbols, writeKernelImportLibraries, type SystemModule } from "./kernel-implib.js";
+import { SYSTEM_IMPORT_LIBRARIES, bindX86DefImports, conventionMismatchWarning, undefinedSymbols, writeKernelImportLibraries, type SystemModule } from "./kernel-implib.js";
 import { ARCH_DIRS, type Arch, type LibRef } from "./sources.js";
 import type { ProjectResult, StepKind, StepReport } from "./build.js";
 
@@ -279,12 +279,7 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   // x86: a kernel routine called with another convention than its export's (kernel-implib.ts), by
   // the source whose object references it (or the library), as a warning: the link goes on.
   const sourceOf = new Map(p.sources.map((s) => [join(objDir, objName(s.rel)), s.abs]));
-  for (const m of kernelImports.mismatches) {
-    const src = m.file ? sourceOf.get(m.file) : undefined;
-    const call = src ? firstCall(src, m.routine) : undefined;
-    const at = src ? `${shown(src)}${call ? `:${call.line}:${call.col}` : ""}` : m.file ? shown(m.file) : shown(sys);
-    note(`${at}: warning: ${conventionMismatchMessage(m)}\n`);
-  }
+  for (const m of kernelImports.mismatches) note(conventionMismatchWarning(m, sourceOf, shown, shown(sys)));
   const args = linkArgs({
     arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
     kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), ...(sr.mingwLibs ? [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")] : []), ...kernelImplibs, ...userModeLibs],
@@ -398,26 +393,4 @@ function linkerFlags(p: Project, note: (text: string) => void): string[] {
     }
     return true;
   });
-}
-
-/**
- * Where a C source first calls `routine(` (1-based line and column), for a message about the
- * object's reference to it; undefined when the text does not show the call (a macro or an inline
- * routine of a header calls it).
- */
-function firstCall(file: string, routine: string): { line: number; col: number } | undefined {
-  if (!/\.(c|cc|cpp|cxx)$/i.test(file)) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(file, "latin1");
-  } catch {
-    return undefined;
-  }
-  const re = new RegExp(`(^|[^A-Za-z0-9_])${routine.replace(/[^A-Za-z0-9_]/g, "")}\\s*\\(`);
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const m = re.exec(lines[i]!);
-    if (m) return { line: i + 1, col: m.index + m[1]!.length + 1 };
-  }
-  return undefined;
 }

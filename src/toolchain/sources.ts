@@ -324,14 +324,10 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
   const cl = (n: string) => translateClFlags(tokens(n), arch);
   const cdefs = cl("C_DEFINES");
   const defines = cdefs.args;
-  // x86: stdcall by default, as the WDK compiles (i386mk.inc: MSC_CALL_TYPE=/Gz unless 386_STDCALL
-  // is 0), placed where i386mk.inc puts it: after MSC_WARNING_LEVEL, before MSC_OPTIMIZATION and
-  // USER_C_FLAGS (a /Gd there wins, as cl takes the last one). call-convention.ts.
-  const stdcallTok = v.get("386_STDCALL")?.tokens[0];
-  const callDefault = arch === "x86" ? x86CallDefault(stdcallTok?.text ?? options.defines?.["386_STDCALL"]) : undefined;
-  if (callDefault?.warning) d("warning", stdcallTok ?? v.get("386_STDCALL") ?? { line: 1, col: 1 }, callDefault.warning);
-  const callType = { args: callDefault?.args ?? [], includes: [], forceIncludes: [], warnings: [] };
-  const user = [cl("MSC_WARNING_LEVEL"), callType, cl("MSC_OPTIMIZATION"), cl("USER_C_FLAGS")];
+  // x86: stdcall by default (i386mk.inc's MSC_CALL_TYPE), after MSC_WARNING_LEVEL, before MSC_OPTIMIZATION and USER_C_FLAGS.
+  const callDefault = arch === "x86" ? x86CallDefault(v.get("386_STDCALL")?.tokens[0]?.text ?? options.defines?.["386_STDCALL"]) : undefined;
+  if (callDefault?.warning) d("warning", v.get("386_STDCALL")?.tokens[0] ?? v.get("386_STDCALL") ?? { line: 1, col: 1 }, callDefault.warning);
+  const user = [cl("MSC_WARNING_LEVEL"), { args: callDefault?.args ?? [], includes: [], forceIncludes: [], warnings: [] }, cl("MSC_OPTIMIZATION"), cl("USER_C_FLAGS")];
   const forceIncludes: PathRef[] = [];
   for (const tr of [cdefs, ...user]) {
     for (const w of tr.warnings) d("warning", w.at, w.message);
