@@ -120,6 +120,42 @@ int TestNamespace(void)
     }
     RtlInitUnicodeString(&name, L"\\NoSuchDirectory");
     CHECK(ZwOpenDirectoryObject(&h, DIRECTORY_QUERY, &oa) == STATUS_OBJECT_NAME_NOT_FOUND);
+
+    /* Drive letters the way minifilters map volumes to DOS names: open \?? (the System process's
+       DosDevices directory, \GLOBAL??), then each "X:" link relative to it (RootDirectory). */
+    h = NULL;
+    RtlInitUnicodeString(&name, L"\\??");
+    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL, NULL);
+    CHECK(ZwOpenDirectoryObject(&h, DIRECTORY_QUERY, &oa) == STATUS_SUCCESS && h != NULL);
+    if (h) {
+        HANDLE link = NULL;
+        RtlInitUnicodeString(&name, L"C:");
+        InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, h, NULL);
+        CHECK(ZwOpenSymbolicLinkObject(&link, GENERIC_READ, &oa) == STATUS_SUCCESS && link != NULL);
+        if (link) {
+            target.Buffer = buffer;
+            target.Length = 0;
+            target.MaximumLength = sizeof(buffer);
+            CHECK(ZwQuerySymbolicLinkObject(link, &target, &len) == STATUS_SUCCESS);
+            RtlInitUnicodeString(&name, L"\\Device\\HarddiskVolume1");
+            CHECK(RtlEqualUnicodeString(&target, &name, TRUE));
+            ZwClose(link);
+        }
+        /* The driver's own link is there too; a drive letter nobody created is not. */
+        link = NULL;
+        RtlInitUnicodeString(&name, L"ApiObj");
+        CHECK(ZwOpenSymbolicLinkObject(&link, GENERIC_READ, &oa) == STATUS_SUCCESS && link != NULL);
+        if (link) ZwClose(link);
+        RtlInitUnicodeString(&name, L"Q:");
+        CHECK(ZwOpenSymbolicLinkObject(&link, GENERIC_READ, &oa) == STATUS_OBJECT_NAME_NOT_FOUND);
+        /* Relative to a directory the name must not start with a backslash. */
+        RtlInitUnicodeString(&name, L"\\C:");
+        CHECK(ZwOpenSymbolicLinkObject(&link, GENERIC_READ, &oa) == STATUS_OBJECT_PATH_SYNTAX_BAD);
+        ZwClose(h);
+        /* A closed handle as RootDirectory. */
+        RtlInitUnicodeString(&name, L"C:");
+        CHECK(ZwOpenSymbolicLinkObject(&link, GENERIC_READ, &oa) == STATUS_INVALID_HANDLE);
+    }
     return failures;
 }
 

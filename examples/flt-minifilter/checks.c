@@ -66,6 +66,14 @@ int NTAPI TestPortArgs(void)
     /* Closed: the name is free again. */
     port = NULL;
     CHECK(FltCreateCommunicationPort(g_Kmflt.Filter, &port, &oa, NULL, KmfltConnect, KmfltDisconnect, NULL, 4) == STATUS_SUCCESS);
+    if (port) {
+        FltCloseCommunicationPort(port);
+        /* Closed twice (a C++ port wrapper whose destructor closes it again): ZwClose of a closed
+           kernel handle on Windows, STATUS_INVALID_HANDLE dropped; nothing else changes. */
+        FltCloseCommunicationPort(port);
+    }
+    port = NULL;
+    CHECK(FltCreateCommunicationPort(g_Kmflt.Filter, &port, &oa, NULL, KmfltConnect, KmfltDisconnect, NULL, 4) == STATUS_SUCCESS && port != NULL);
     if (port) FltCloseCommunicationPort(port);
     if (sd) FltFreeSecurityDescriptor(sd);
 
@@ -188,6 +196,16 @@ int NTAPI TestWfp(void)
     CHECK(FwpmSubLayerAdd0(engine, &sublayer, NULL) == STATUS_SUCCESS);
     CHECK(FwpmTransactionAbort0(engine) == STATUS_SUCCESS);
     CHECK(FwpmSubLayerAdd0(engine, &sublayer, NULL) == STATUS_SUCCESS);
+
+    /* What a filter names cannot be deleted before the filter; unknown keys are not found. */
+    CHECK(FwpmCalloutDeleteByKey0(engine, &KMFLT_CALLOUT_KEY) == STATUS_FWP_IN_USE);
+    sublayer.subLayerKey = SUBLAYER_KEY;
+    CHECK(FwpmSubLayerDeleteByKey0(engine, &SUBLAYER_KEY) == STATUS_FWP_IN_USE);
+    CHECK(FwpmFilterDeleteByKey0(engine, &UNKNOWN_KEY) == STATUS_FWP_FILTER_NOT_FOUND);
+    CHECK(FwpmFilterDeleteByKey0(engine, &FILTER_KEY) == STATUS_SUCCESS);
+    CHECK(FwpmCalloutDeleteByKey0(engine, &KMFLT_CALLOUT_KEY) == STATUS_SUCCESS);
+    CHECK(FwpmCalloutDeleteByKey0(engine, &KMFLT_CALLOUT_KEY) == STATUS_FWP_CALLOUT_NOT_FOUND);
+    CHECK(FwpmSubLayerDeleteByKey0(engine, &SUBLAYER_KEY) == STATUS_SUCCESS);
 
     /* Redirect handles: the flags are reserved. */
     CHECK(FwpsRedirectHandleCreate0(&KMFLT_CALLOUT_KEY, 1, &redirect) == STATUS_INVALID_PARAMETER);

@@ -91,6 +91,10 @@ typedef struct FWPS_CALLOUT1_ {
 #define STATUS_FWP_TXN_IN_PROGRESS ((NTSTATUS)0xC022000EL)
 #define STATUS_FWP_NO_TXN_IN_PROGRESS ((NTSTATUS)0xC022000DL)
 #endif
+#ifndef STATUS_FWP_IN_USE
+#define STATUS_FWP_FILTER_NOT_FOUND ((NTSTATUS)0xC0220003L)
+#define STATUS_FWP_IN_USE ((NTSTATUS)0xC022000AL)
+#endif
 
 NTSTATUS NTAPI FwpmEngineOpen0(const wchar_t *serverName, UINT32 authnService, void *authIdentity, const FWPM_SESSION0 *session, HANDLE *engineHandle);
 NTSTATUS NTAPI FwpmEngineClose0(HANDLE engineHandle);
@@ -100,6 +104,9 @@ NTSTATUS NTAPI FwpmTransactionAbort0(HANDLE engineHandle);
 NTSTATUS NTAPI FwpmSubLayerAdd0(HANDLE engineHandle, const FWPM_SUBLAYER0 *subLayer, PSECURITY_DESCRIPTOR sd);
 NTSTATUS NTAPI FwpmCalloutAdd0(HANDLE engineHandle, const FWPM_CALLOUT0 *callout, PSECURITY_DESCRIPTOR sd, UINT32 *id);
 NTSTATUS NTAPI FwpmFilterAdd0(HANDLE engineHandle, const FWPM_FILTER0 *filter, PSECURITY_DESCRIPTOR sd, UINT64 *id);
+NTSTATUS NTAPI FwpmSubLayerDeleteByKey0(HANDLE engineHandle, const GUID *key);
+NTSTATUS NTAPI FwpmCalloutDeleteByKey0(HANDLE engineHandle, const GUID *key);
+NTSTATUS NTAPI FwpmFilterDeleteByKey0(HANDLE engineHandle, const GUID *key);
 NTSTATUS NTAPI FwpsCalloutRegister1(void *deviceObject, const FWPS_CALLOUT1 *callout, UINT32 *calloutId);
 NTSTATUS NTAPI FwpsCalloutUnregisterById0(const UINT32 calloutId);
 NTSTATUS NTAPI FwpsCalloutUnregisterByKey0(const GUID *calloutKey);

@@ -29,11 +29,18 @@ NTSTATUS KioComplete(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
     return Status;
 }
 
+/* ntifs.h (this driver includes ntddk.h only). */
+NTKERNELAPI PEPROCESS NTAPI IoGetRequestorProcess(PIRP Irp);
+NTKERNELAPI ULONG NTAPI IoGetRequestorProcessId(PIRP Irp);
+
 static NTSTATUS KioCreate(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PKIO_DEVICE dx = (PKIO_DEVICE)DeviceObject->DeviceExtension;
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
 
+    /* The requester is the process of the thread that sent the IRP: here the caller's own. */
+    if (IoGetRequestorProcess(Irp) != IoGetCurrentProcess() || IoGetRequestorProcessId(Irp) != HandleToULong(PsGetCurrentProcessId()))
+        return KioComplete(Irp, STATUS_ACCESS_DENIED, 0);
     dx->Opens++;
     dx->LastFileNameLength = sp->FileObject->FileName.Length;
     dx->LastDesiredAccess = sp->Parameters.Create.SecurityContext->DesiredAccess;

@@ -14,7 +14,8 @@ export class ModuleTable {
     // WDFLDR.SYS: the KMDF loader, FLTMGR.SYS: the Filter Manager, FWPKCLNT.SYS: the filtering
     // platform's kernel client — built into the emulated kernel like ntoskrnl/hal (src/emu/wdf/, src/emu/fltmgr/).
     // KSECDD.SYS: the kernel security support provider (its CNG routines, src/emu/api/bcrypt.ts).
-    for (const name of ["ntoskrnl.exe", "hal.dll", "WDFLDR.SYS", "FLTMGR.SYS", "FWPKCLNT.SYS", "KSECDD.SYS"]) {
+    // NDIS.SYS: the NDIS 6 library network drivers import (src/emu/ndis/).
+    for (const name of ["ntoskrnl.exe", "hal.dll", "WDFLDR.SYS", "FLTMGR.SYS", "FWPKCLNT.SYS", "NDIS.SYS", "KSECDD.SYS"]) {
       this.list.push({
         name,
         path: `\\SystemRoot\\System32\\${name}`,

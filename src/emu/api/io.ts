@@ -7,6 +7,7 @@ import type { ApiDefinition } from "./types.js";
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { STATUS, ntSuccess } from "../../nt/status.js";
 import { currentProcess } from "./ps.js";
+import { SYSTEM_PID, requestorProcess } from "./process.js";
 import { holderOf, noteHeld, reference } from "../obmgr/index.js";
 import { describeUnicode, hex, nt, unicodeText } from "./util.js";
 import {
@@ -23,6 +24,8 @@ const DEV = LAYOUT.DEVICE_OBJECT;
 const FO = LAYOUT.FILE_OBJECT;
 
 export const apis: ApiDefinition[] = [
+  nt("IoGetRequestorProcess", 1, (ctx) => requestorProcess(ctx, "IoGetRequestorProcess")),
+  nt("IoGetRequestorProcessId", 1, (ctx) => (requestorProcess(ctx, "IoGetRequestorProcessId") === 0n ? 0n : SYSTEM_PID)),
   nt("IoGetCurrentProcess", 0, (ctx) => currentProcess(ctx)),
   nt("IoIs32bitProcess", 1, () => 0),
   nt("IoCreateDevice", 7, (ctx) => {

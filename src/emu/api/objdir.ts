@@ -15,16 +15,54 @@ import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
 import { canonical, createDriverObject, ioState, lookupDevice } from "../iomgr/index.js";
 import { loaderEntry } from "../iomgr/ldr-entry.js";
+import { VOLUME_DEVICE } from "../volume/volume.js";
 
 const B = (n: number) => BigInt(n);
 const OA = LAYOUT.OBJECT_ATTRIBUTES;
 const STATUS_NO_MORE_ENTRIES = 0x8000001a;
 const DIRECTORIES = ["\\DEVICE", "\\DRIVER", "\\GLOBAL??", "\\BASENAMEDOBJECTS"];
 
-function oaName(ctx: ApiContext, oa: bigint): { name: string | null; attributes: number } {
+/**
+ * The object name an OBJECT_ATTRIBUTES designates: ObjectName alone, or relative to the directory
+ * object RootDirectory (a handle ZwOpenDirectoryObject returned; the name must then not start
+ * with a backslash). A RootDirectory that is not a directory handle: STATUS_INVALID_HANDLE or
+ * STATUS_OBJECT_TYPE_MISMATCH, as ObReferenceObjectByHandle gives the object manager.
+ */
+function oaName(ctx: ApiContext, oa: bigint): { name: string | null; attributes: number; status?: number } {
   if (oa === 0n) return { name: null, attributes: 0 };
   const p = readPtr(ctx.mem, oa + B(OA.ObjectName));
-  return { name: p === 0n ? null : unicodeText(ctx.mem, p), attributes: ctx.mem.u32(oa + B(OA.Attributes)) };
+  const attributes = ctx.mem.u32(oa + B(OA.Attributes));
+  const name = p === 0n ? null : unicodeText(ctx.mem, p);
+  const root = readPtr(ctx.mem, oa + B(OA.RootDirectory));
+  if (root === 0n || name === null) return { name, attributes };
+  const h = lookupHandle(ctx.kernel, root);
+  if (!h) return { name, attributes, status: STATUS.INVALID_HANDLE };
+  if (h.type !== "Directory") return { name, attributes, status: STATUS.OBJECT_TYPE_MISMATCH };
+  if (name.startsWith("\\")) return { name, attributes, status: STATUS.OBJECT_PATH_SYNTAX_BAD };
+  const dir = (h.data as { dir: string }).dir;
+  return { name: name === "" ? dir : `${dir}\\${name}`, attributes };
+}
+
+/**
+ * Symbolic links every booted system has besides the ones drivers create: the system volume's
+ * drive letter (\GLOBAL??\C: → \Device\HarddiskVolume1, the volume the file sandbox serves). A
+ * minifilter converting volume device names to DOS paths opens `C:` under `\??` this way.
+ */
+const SYSTEM_LINKS: ReadonlyMap<string, string> = new Map([["\\GLOBAL??\\C:", VOLUME_DEVICE]]);
+
+function linkTarget(ctx: ApiContext, name: string): string | undefined {
+  const c = canonical(name);
+  return ioState(ctx.kernel).links.get(c) ?? SYSTEM_LINKS.get(c);
+}
+
+/**
+ * A directory name as ZwOpenDirectoryObject resolves it: `\??` and `\DosDevices` are the current
+ * process's DosDevices directory, which for the System process (where DriverEntry, DriverUnload
+ * and system threads run) is \GLOBAL?? (the object manager's \?? handling, ObpLookupObjectName).
+ */
+function directoryName(name: string): string {
+  const dir = canonical(name).replace(/\\+$/, "");
+  return dir === "\\??" || dir === "\\DOSDEVICES" ? "\\GLOBAL??" : dir;
 }
 
 /**
@@ -61,7 +99,7 @@ function listDirectory(ctx: ApiContext, dir: string): [string, string][] {
     const l = leaf(n);
     if (l) out.push([l, "Device"]);
   }
-  for (const [n] of io.links) {
+  for (const n of new Set([...io.links.keys(), ...SYSTEM_LINKS.keys()])) {
     const l = leaf(n);
     if (l) out.push([l, "SymbolicLink"]);
   }
@@ -87,10 +125,11 @@ export const apis: ApiDefinition[] = [
     return STATUS.SUCCESS;
   }),
   nt("ZwOpenSymbolicLinkObject", 3, (ctx) => {
-    const { name, attributes } = oaName(ctx, ctx.arg(2));
+    const { name, attributes, status } = oaName(ctx, ctx.arg(2));
     ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), q(name)]);
+    if (status !== undefined) return status;
     if (!name) return STATUS.OBJECT_NAME_INVALID;
-    const target = ioState(ctx.kernel).links.get(canonical(name));
+    const target = linkTarget(ctx, name);
     if (target === undefined) return STATUS.OBJECT_NAME_NOT_FOUND;
     writePtr(ctx.mem, ctx.arg(0), insertHandle(ctx.kernel, { type: "SymbolicLink", data: { target }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
     return STATUS.SUCCESS;
@@ -109,10 +148,11 @@ export const apis: ApiDefinition[] = [
     return STATUS.SUCCESS;
   }),
   nt("ZwOpenDirectoryObject", 3, (ctx) => {
-    const { name, attributes } = oaName(ctx, ctx.arg(2));
+    const { name, attributes, status } = oaName(ctx, ctx.arg(2));
     ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), q(name)]);
+    if (status !== undefined) return status;
     if (!name) return STATUS.OBJECT_NAME_INVALID;
-    const dir = canonical(name).replace(/\\+$/, "");
+    const dir = directoryName(name);
     if (!DIRECTORIES.includes(dir)) return STATUS.OBJECT_NAME_NOT_FOUND;
     writePtr(ctx.mem, ctx.arg(0), insertHandle(ctx.kernel, { type: "Directory", data: { dir }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
     return STATUS.SUCCESS;

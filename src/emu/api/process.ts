@@ -30,7 +30,7 @@ import { processInformation } from "./process-info.js";
 import { KTHREAD_APCSTATE_PROCESS } from "../system.js";
 
 const B = (n: number) => BigInt(n);
-const SYSTEM_PID = 4n;
+export const SYSTEM_PID = 4n;
 const CURRENT_TID = 8n;
 const EPROCESS_IMAGE_FILE_NAME = 0x5a8;
 /** KAPC_STATE (wdm.h): 0x30 bytes on x64, 0x18 on x86. */
@@ -55,6 +55,20 @@ function threadById(ctx: ApiContext, id: bigint): bigint | null {
 function threadId(ctx: ApiContext, thread: bigint): bigint | null {
   if (thread === currentThread(ctx)) return CURRENT_TID;
   return sched(ctx).threads.get(thread)?.id ?? null;
+}
+/**
+ * IoGetRequestorProcess(Id) (their handlers are in io.ts): the process of the thread that sent
+ * the IRP (Irp->Tail.Overlay.Thread's ThreadsProcess, as ReactOS's IoGetRequestorProcess reads
+ * it); NULL / 0 for an IRP without a thread (Learn). Every emulated thread belongs to the System
+ * process, as PsGetCurrentProcessId answers.
+ */
+export function requestorProcess(ctx: ApiContext, api: string): bigint {
+  const irp = ctx.arg(0);
+  ctx.describe([hex(irp)]);
+  const thread = readPtr(ctx.mem, irp + B(LAYOUT.IRP["Tail.Overlay.Thread"]));
+  if (thread === 0n) return 0n;
+  if (threadId(ctx, thread) === null) ctx.fault("invalid-read", `${api}(${hex(irp)}): Irp->Tail.Overlay.Thread ${hex(thread)} is not a thread object`, { address: hex(thread) });
+  return systemProcess(ctx);
 }
 function isProcess(ctx: ApiContext, p: bigint): boolean {
   return p === systemProcess(ctx) || processByObject(ctx.kernel, ctx.mem, p) !== undefined;

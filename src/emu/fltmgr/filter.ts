@@ -17,8 +17,9 @@
  *     stop is a mandatory unload (Microsoft Learn, "When the FilterUnloadCallback Routine Is
  *     Called"): FilterUnloadCallback(FLTFL_FILTER_UNLOAD_MANDATORY); FltUnregisterFilter puts the
  *     OldDriverUnload back into the DRIVER_OBJECT (fltmgr.sys's FltUnregisterFilter does, per its
- *     public disassembly), and that routine then runs as the driver's own unload (ReactOS
- *     FltpMiniFilterDriverUnload; `fltmc unload` reaches it the same way, through ZwUnloadDriver).
+ *     public disassembly), and that routine then runs as the driver's own unload (`fltmc unload`
+ *     reaches it the same way, through ZwUnloadDriver; ReactOS keeps OldDriverUnload but its
+ *     FltpMiniFilterDriverUnload is an unimplemented __debugbreak(), no evidence either way).
  *     Without a FilterUnloadCallback the minifilter cannot be unloaded (the stop is refused, as on
  *     Windows).
  *   FltStartFiltering(Filter), FltUnregisterFilter(Filter): a filter pointer FltRegisterFilter did
@@ -88,7 +89,7 @@ export interface Filter {
   module: string;
 }
 
-export const fltState = componentState("fltmgr", () => ({ filters: new Map<bigint, Filter>(), ports: new Map<bigint, { filter: bigint; name: string; module: string }>() }));
+export const fltState = componentState("fltmgr", () => ({ filters: new Map<bigint, Filter>(), ports: new Map<bigint, { filter: bigint; name: string; module: string }>(), closedPorts: new Map<bigint, string>() }));
 
 /** The live filter a pointer names, or a bug check report (Windows dereferences a bad one). */
 export function filterOf(ctx: ApiContext, p: bigint): Filter {
@@ -198,7 +199,7 @@ function miniFilterDriverUnload(kernel: KernelState): bigint {
       if (!f.unregistered) ctx.warn(`the FilterUnloadCallback of ${f.module} returned without calling FltUnregisterFilter: the filter stays registered and its callbacks point into an unloaded image`);
     }
     // FltUnregisterFilter put back the DriverUnload the driver had set before FltRegisterFilter;
-    // it runs next, as the driver's own unload routine (ReactOS FltpMiniFilterDriverUnload).
+    // it runs next, as the driver's own unload routine.
     const own = getPtr(ctx.mem, driver + B(LAYOUT.DRIVER_OBJECT.DriverUnload));
     if (own !== 0n && mine.some((f) => f.unregistered && f.savedUnload === own)) ctx.callGuest(own, [driver]);
   }, 1);

@@ -5,7 +5,8 @@
  * adds through an engine session (FwpmEngineOpen0/Close0, transactions, sublayers, callouts,
  * filters; redirect handles). No packet ever reaches a classifyFn in the emulation (there is no
  * network stack), so the classify-time routines (FwpsAcquireClassifyHandle0, ...) are listed
- * exports without handlers: a call is an `unimplemented-api` report.
+ * exports without handlers: a call is an `unimplemented-api` report. Injection handles
+ * (FwpsInjectionHandleCreate0/Destroy0) are made and destroyed, but nothing is ever injected.
  *
  * Rules (Microsoft Learn, fwpsk.h / fwpmk.h): FwpmEngineOpen0 needs serverName NULL and
  * authnService RPC_C_AUTHN_WINNT (10) or RPC_C_AUTHN_DEFAULT (0xFFFFFFFF); a session with
@@ -14,7 +15,14 @@
  * added in an aborted transaction are gone; a key added twice: STATUS_FWP_ALREADY_EXISTS; a
  * filter whose action calls an unknown callout: STATUS_FWP_CALLOUT_NOT_FOUND, in an unknown
  * sublayer: STATUS_FWP_SUBLAYER_NOT_FOUND; FwpsCalloutRegister needs a device object and a
- * classifyFn; unregistering an unknown callout: STATUS_FWP_CALLOUT_NOT_FOUND.
+ * classifyFn; unregistering an unknown callout: STATUS_FWP_CALLOUT_NOT_FOUND. Providers
+ * (FwpmProviderAdd0) are keyed objects like sublayers. Fwpm{Provider,SubLayer,Callout,Filter}DeleteByKey0:
+ * an unknown key is STATUS_FWP_{PROVIDER,SUBLAYER,CALLOUT,FILTER}_NOT_FOUND; a sublayer or callout
+ * a filter still names is STATUS_FWP_IN_USE; a delete in a transaction is undone by its abort.
+ * FwpsInjectionHandleCreate0(AddressFamily, Flags, InjectionHandle): AddressFamily AF_UNSPEC,
+ * AF_INET or AF_INET6, Flags one or more FWPS_INJECTION_TYPE_* bits and nothing else, else
+ * STATUS_INVALID_PARAMETER (Learn: fwpsk.h); destroying a handle it did not return is a bug check
+ * report, like a redirect handle.
  *
  * Layouts per arch (layouts.ts): FWPS_CALLOUT0..3, FWPM_CALLOUT0, FWPM_SUBLAYER0, FWPM_FILTER0,
  * FWPM_SESSION0 (on x64 e.g. FWPM_FILTER0.subLayerKey at 80 and action at 128, on x86 at 56 and 88).
@@ -37,6 +45,9 @@ const B = (n: number) => BigInt(n);
 /** STATUS_FWP_* (ntstatus.h). */
 const ST = {
   CALLOUT_NOT_FOUND: 0xc0220001,
+  FILTER_NOT_FOUND: 0xc0220003,
+  PROVIDER_NOT_FOUND: 0xc0220005,
+  IN_USE: 0xc022000a,
   SUBLAYER_NOT_FOUND: 0xc0220007,
   ALREADY_EXISTS: 0xc0220009,
   TXN_IN_PROGRESS: 0xc022000e,
@@ -46,18 +57,22 @@ const FWPM_SESSION_FLAG_DYNAMIC = 1;
 const FWP_ACTION_FLAG_CALLOUT = 0x4000;
 const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
 
-type Kind = "callout" | "sublayer" | "filter";
+type Kind = "callout" | "sublayer" | "filter" | "provider";
 interface MgmtObject {
   kind: Kind;
   key: string;
   id: bigint;
   session: bigint;
   name: string;
+  /** A filter's sublayer and callout ("sublayer:KEY", "callout:KEY"). */
+  uses: string[];
 }
 interface Session {
   dynamic: boolean;
   /** Objects added in the open transaction (null: none open). */
   txn: MgmtObject[] | null;
+  /** Objects deleted in the open transaction (put back by its abort). */
+  txnDeleted: MgmtObject[];
 }
 const wfp = componentState("wfp", () => ({
   sessions: new Map<bigint, Session>(),
@@ -66,6 +81,7 @@ const wfp = componentState("wfp", () => ({
   nextCalloutId: 1,
   nextId: 1n,
   redirects: new Set<bigint>(),
+  injections: new Set<bigint>(),
 }));
 
 function guid(ctx: ApiContext, at: bigint): string {
@@ -94,9 +110,9 @@ function sessionOf(ctx: ApiContext, h: bigint): Session | null {
   return wfp(ctx.kernel).sessions.get(handleKey(h)) ?? null;
 }
 
-function addObject(ctx: ApiContext, session: bigint, s: Session, kind: Kind, key: string, name: string): MgmtObject {
+function addObject(ctx: ApiContext, session: bigint, s: Session, kind: Kind, key: string, name: string, uses: string[] = []): MgmtObject {
   const st = wfp(ctx.kernel);
-  const o: MgmtObject = { kind, key, id: st.nextId++, session, name };
+  const o: MgmtObject = { kind, key, id: st.nextId++, session, name, uses };
   st.objects.set(`${kind}:${key}`, o);
   s.txn?.push(o);
   return o;
@@ -109,7 +125,7 @@ function engineOpen(ctx: ApiContext): number {
   if (server !== 0n || (authn !== 10 && authn !== 0xffffffff) || pHandle === 0n) return STATUS.INVALID_PARAMETER;
   const dynamic = session !== 0n && (ctx.mem.u32(session + B(fltOff("FWPM_SESSION0", "flags"))) & FWPM_SESSION_FLAG_DYNAMIC) !== 0;
   const h = insertHandle(ctx.kernel, { type: "FwpmEngine", access: 0, kernelHandle: true });
-  wfp(ctx.kernel).sessions.set(handleKey(h), { dynamic, txn: null });
+  wfp(ctx.kernel).sessions.set(handleKey(h), { dynamic, txn: null, txnDeleted: [] });
   putPtr(ctx.mem, pHandle, h);
   return STATUS.SUCCESS;
 }
@@ -121,6 +137,7 @@ function engineClose(ctx: ApiContext): number {
   if (!s) return STATUS.INVALID_HANDLE;
   const st = wfp(ctx.kernel);
   if (s.txn) for (const o of s.txn) st.objects.delete(`${o.kind}:${o.key}`);
+  for (const o of s.txnDeleted) st.objects.set(`${o.kind}:${o.key}`, o);
   if (s.dynamic) for (const [k, o] of st.objects) if (o.session === h) st.objects.delete(k);
   st.sessions.delete(h);
   closeHandle(ctx, h);
@@ -136,11 +153,17 @@ function transaction(op: "begin" | "commit" | "abort") {
     if (op === "begin") {
       if (s.txn) return ST.TXN_IN_PROGRESS;
       s.txn = [];
+      s.txnDeleted = [];
       return STATUS.SUCCESS;
     }
     if (!s.txn) return ST.NO_TXN_IN_PROGRESS;
-    if (op === "abort") for (const o of s.txn) wfp(ctx.kernel).objects.delete(`${o.kind}:${o.key}`);
+    if (op === "abort") {
+      const objects = wfp(ctx.kernel).objects;
+      for (const o of s.txn) objects.delete(`${o.kind}:${o.key}`);
+      for (const o of s.txnDeleted) objects.set(`${o.kind}:${o.key}`, o);
+    }
     s.txn = null;
+    s.txnDeleted = [];
     return STATUS.SUCCESS;
   };
 }
@@ -148,7 +171,7 @@ function transaction(op: "begin" | "commit" | "abort") {
 function mgmtAdd(kind: Kind) {
   return (ctx: ApiContext): number => {
     const [h, obj, , pId] = [handleKey(ctx.arg(0)), ctx.arg(1), ctx.arg(2), ctx.arg(3)];
-    ctx.describe(kind === "sublayer" ? [hex(h), hex(obj), hex(ctx.arg(2))] : [hex(h), hex(obj), hex(ctx.arg(2)), hex(pId)]);
+    ctx.describe(kind === "sublayer" || kind === "provider" ? [hex(h), hex(obj), hex(ctx.arg(2))] : [hex(h), hex(obj), hex(ctx.arg(2)), hex(pId)]);
     const s = sessionOf(ctx, h);
     if (!s) return STATUS.INVALID_HANDLE;
     if (obj === 0n) return STATUS.INVALID_PARAMETER;
@@ -158,19 +181,50 @@ function mgmtAdd(kind: Kind) {
       key = `generated-${wfp(ctx.kernel).nextId}`;
     }
     if (has(ctx, kind, key)) return ST.ALREADY_EXISTS;
+    const uses: string[] = [];
     if (kind === "filter") {
       const sub = guid(ctx, obj + B(fltOff("FWPM_FILTER0", "subLayerKey")));
       if (sub !== ZERO_GUID && !has(ctx, "sublayer", sub)) return ST.SUBLAYER_NOT_FOUND;
-      if (ctx.mem.u32(obj + B(fltOff("FWPM_FILTER0", "action.type"))) & FWP_ACTION_FLAG_CALLOUT && !has(ctx, "callout", guid(ctx, obj + B(fltOff("FWPM_FILTER0", "action.calloutKey")))))
-        return ST.CALLOUT_NOT_FOUND;
+      if (sub !== ZERO_GUID) uses.push(`sublayer:${sub}`);
+      if (ctx.mem.u32(obj + B(fltOff("FWPM_FILTER0", "action.type"))) & FWP_ACTION_FLAG_CALLOUT) {
+        const callout = guid(ctx, obj + B(fltOff("FWPM_FILTER0", "action.calloutKey")));
+        if (!has(ctx, "callout", callout)) return ST.CALLOUT_NOT_FOUND;
+        uses.push(`callout:${callout}`);
+      }
     }
-    // displayData.name is at the same offset in the three structures.
-    const o = addObject(ctx, h, s, kind, key, displayName(ctx, getPtr(ctx.mem, obj + B(fltOff("FWPM_FILTER0", "displayData.name")))));
+    // displayData.name is at the same offset in the four structures (FWPM_PROVIDER0 too).
+    const o = addObject(ctx, h, s, kind, key, displayName(ctx, getPtr(ctx.mem, obj + B(fltOff("FWPM_FILTER0", "displayData.name")))), uses);
     if (kind === "callout" && pId !== 0n) ctx.mem.setU32(pId, Number(o.id & 0xffffffffn));
     if (kind === "filter" && pId !== 0n) ctx.mem.setU64(pId, o.id);
     return STATUS.SUCCESS;
   };
 }
+
+const NOT_FOUND: Record<Kind, number> = { provider: ST.PROVIDER_NOT_FOUND, sublayer: ST.SUBLAYER_NOT_FOUND, callout: ST.CALLOUT_NOT_FOUND, filter: ST.FILTER_NOT_FOUND };
+
+/** Fwpm*DeleteByKey0(engineHandle, key). */
+function mgmtDelete(kind: Kind) {
+  return (ctx: ApiContext): number => {
+    const [h, pKey] = [handleKey(ctx.arg(0)), ctx.arg(1)];
+    const key = pKey === 0n ? null : guid(ctx, pKey);
+    ctx.describe([hex(h), key ?? "NULL"]);
+    const s = sessionOf(ctx, h);
+    if (!s) return STATUS.INVALID_HANDLE;
+    if (key === null) return STATUS.INVALID_PARAMETER;
+    const st = wfp(ctx.kernel);
+    const id = `${kind}:${key}`;
+    const o = st.objects.get(id);
+    if (!o) return NOT_FOUND[kind];
+    for (const other of st.objects.values()) if (other.uses.includes(id)) return ST.IN_USE;
+    st.objects.delete(id);
+    if (s.txn) s.txnDeleted.push(o);
+    return STATUS.SUCCESS;
+  };
+}
+
+const AF = new Set([0, 2, 23]); // AF_UNSPEC, AF_INET, AF_INET6
+/** FWPS_INJECTION_TYPE_STREAM | _TRANSPORT | _NETWORK | _FORWARD | _L2 | _VSWITCH_L2 (fwpsk.h). */
+const INJECTION_TYPES = 0x3f;
 
 function calloutRegister(ctx: ApiContext): number {
   const [dev, callout, pId] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
@@ -211,6 +265,27 @@ export const apis: ApiDefinition[] = [
   fwp("FwpmCalloutAdd0", 4, mgmtAdd("callout")),
   fwp("FwpmSubLayerAdd0", 3, mgmtAdd("sublayer")),
   fwp("FwpmFilterAdd0", 4, mgmtAdd("filter")),
+  fwp("FwpmProviderAdd0", 3, mgmtAdd("provider")),
+  fwp("FwpmProviderDeleteByKey0", 2, mgmtDelete("provider")),
+  fwp("FwpmSubLayerDeleteByKey0", 2, mgmtDelete("sublayer")),
+  fwp("FwpmCalloutDeleteByKey0", 2, mgmtDelete("callout")),
+  fwp("FwpmFilterDeleteByKey0", 2, mgmtDelete("filter")),
+  fwp("FwpsInjectionHandleCreate0", 3, (ctx) => {
+    const [af, flags, pHandle] = [ctx.u32(0) & 0xffff, ctx.u32(1), ctx.arg(2)];
+    ctx.describe([String(af), hex(flags), hex(pHandle)]);
+    if (!AF.has(af) || flags === 0 || (flags & ~INJECTION_TYPES) !== 0 || pHandle === 0n) return STATUS.INVALID_PARAMETER;
+    const h = insertHandle(ctx.kernel, { type: "FwpsInjection", access: 0, kernelHandle: true });
+    wfp(ctx.kernel).injections.add(handleKey(h));
+    putPtr(ctx.mem, pHandle, h);
+    return STATUS.SUCCESS;
+  }),
+  fwp("FwpsInjectionHandleDestroy0", 1, (ctx) => {
+    const h = handleKey(ctx.arg(0));
+    ctx.describe([hex(h)]);
+    if (!wfp(ctx.kernel).injections.delete(h)) ctx.fault("bugcheck", `FwpsInjectionHandleDestroy0(${hex(h)}): not a handle FwpsInjectionHandleCreate0 returned`, { code: "0x0000001E" });
+    closeHandle(ctx, h);
+    return STATUS.SUCCESS;
+  }),
   ...["FwpsCalloutRegister0", "FwpsCalloutRegister1", "FwpsCalloutRegister2", "FwpsCalloutRegister3"].map((n) => fwp(n, 3, calloutRegister)),
   fwp("FwpsCalloutUnregisterById0", 1, (ctx) => {
     ctx.describe([String(ctx.u32(0))]);

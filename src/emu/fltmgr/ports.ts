@@ -2,7 +2,9 @@
  * Filter Manager services besides registration (Microsoft Learn, fltkernel.h pages):
  *   - communication server ports: FltCreateCommunicationPort names a port in the object namespace
  *     (ConnectNotifyCallback and DisconnectNotifyCallback are required, MaxConnections > 0, a name
- *     in use: STATUS_OBJECT_NAME_COLLISION); its callbacks are `callback` events. No user-mode
+ *     in use: STATUS_OBJECT_NAME_COLLISION); its callbacks are `callback` events;
+ *     FltCloseCommunicationPort of a closed port (or a non-port) is a warning, as ZwClose of a bad
+ *     kernel handle is on Windows (see closePort). No user-mode
  *     client ever connects in the emulation (there is no FilterConnectCommunicationPort), so
  *     FltSendMessage to a NULL client port returns STATUS_PORT_DISCONNECTED and FltCloseClientPort
  *     of a NULL one does nothing; any other port pointer is a bug check report;
@@ -46,6 +48,7 @@ function createPort(ctx: ApiContext): number {
   for (const o of objectManager(ctx.kernel).objects.values()) if (o.name?.toUpperCase() === upper) return STATUS.OBJECT_NAME_COLLISION;
   const port = ctx.kernel.kernelPool?.allocate(0x40, TAG_PORT) ?? 0n;
   if (port === 0n) return STATUS.INSUFFICIENT_RESOURCES;
+  fltState(ctx.kernel).closedPorts.delete(port);
   registerObject(ctx.kernel, port, { type: "FilterConnectionPort", name });
   fltState(ctx.kernel).ports.set(port, { filter: filter!, name, module: f.module });
   putPtr(ctx.mem, pPort!, port);
@@ -56,11 +59,31 @@ function createPort(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
+/**
+ * FltCloseCommunicationPort is a ZwClose of the server port's kernel handle (ReactOS
+ * drivers/filters/fltmgr/Messaging.c: FltCreateCommunicationPort returns the handle ObInsertObject
+ * made, FltCloseCommunicationPort calls ZwClose on it). So a port closed twice, or a value that
+ * never was a port, is ZwClose of an invalid kernel handle: STATUS_INVALID_HANDLE, which this VOID
+ * routine drops. NtClose bugchecks INVALID_KERNEL_HANDLE (0x93) for that only when a kernel
+ * debugger is attached and the current process has a PEB, or bad-handle detection is on — never
+ * in the System process where DriverUnload and FilterUnloadCallback run. The real hazard on
+ * Windows is a handle value reused in between (the second close then closes someone else's
+ * handle), so it is a warning, as kmdll's ZwClose reports a bad handle, not a crash.
+ */
 function closePort(ctx: ApiContext): void {
   const port = ctx.arg(0);
   ctx.describe([hex(port)]);
   const st = fltState(ctx.kernel);
-  if (!st.ports.has(port)) ctx.fault("bugcheck", `FltCloseCommunicationPort(${hex(port)}): not a server port FltCreateCommunicationPort returned (or closed twice)`, { code: "0x0000001E" });
+  if (!st.ports.has(port)) {
+    const was = st.closedPorts.get(port);
+    ctx.warn(
+      was !== undefined
+        ? `FltCloseCommunicationPort(${hex(port)}): the server port ${was} was already closed — on Windows this is ZwClose of a closed kernel handle: STATUS_INVALID_HANDLE, dropped (no bug check in the System process; a handle value reused in between would be closed instead)`
+        : `FltCloseCommunicationPort(${hex(port)}): not a server port FltCreateCommunicationPort returned — on Windows this is ZwClose of an invalid kernel handle: STATUS_INVALID_HANDLE, dropped`,
+    );
+    return;
+  }
+  st.closedPorts.set(port, st.ports.get(port)!.name);
   st.ports.delete(port);
   objectManager(ctx.kernel).objects.delete(port);
   removeCallbacks(ctx, (r) => r.handle === (port | 1n));

@@ -44,7 +44,7 @@ export const POLL_LIMIT = 10000;
 export const INFINITE_WAIT_JUMPS = 1000;
 
 export interface Work {
-  kind: "io" | "ioex" | "ex";
+  kind: "io" | "ioex" | "ex" | "wdf";
   item: bigint;
   routine: bigint;
   args: bigint[];

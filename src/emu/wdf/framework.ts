@@ -64,14 +64,64 @@ function irpDispatch(ctx: ApiContext): number {
     if (wdev.filter) return passDown(ctx, wdev, irp);
     return wdev.fileConfig ? fileDispatch(ctx, wdev, irp, major, (s) => finish(s)) : finish(STATUS.SUCCESS);
   }
+  // EvtIoInCallerContext (WdfDeviceInitSetIoInCallerContextCallback): the framework hands each I/O
+  // request to it in the requester's context before queuing; the driver completes the request or
+  // puts it in the queues with WdfDeviceEnqueueRequest.
+  if (wdev.inCallerContext && IO_MAJORS.has(major)) {
+    const req = newObject(ctx, "request", 0n, { irp, parent: null, completed: false, owner: wdev.owner });
+    ctx.callGuest(wdev.inCallerContext, [wdev.handle, req.handle]);
+    return pendingUnlessCompleted(ctx, req, wdev.inCallerContext, irp, sl, "EvtIoInCallerContext");
+  }
+  return toQueue(ctx, wdev, irp, major, null, finish, unhandled);
+}
+
+const IO_MAJORS = new Set<number>([IRP_MJ.READ, IRP_MJ.WRITE, IRP_MJ.DEVICE_CONTROL, IRP_MJ.INTERNAL_DEVICE_CONTROL]);
+
+/** After a callback had the request: its status when it completed it, else STATUS_PENDING (with a warning). */
+function pendingUnlessCompleted(ctx: ApiContext, req: WdfObject, evt: bigint, irp: bigint, sl: bigint, what = "queue"): number {
+  const m = ctx.mem;
+  if (!req.completed) {
+    ctx.warn(`the KMDF ${what} callback ${ctx.kernel.where?.(evt) ?? hex(evt)} returned without completing request ${hex(req.handle)}: STATUS_PENDING`);
+    m.setU8(sl + B(SL.Control), m.u8(sl + B(SL.Control)) | 1);
+    return STATUS_PENDING;
+  }
+  return m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
+}
+
+/**
+ * The device's default queue takes an I/O request: its EvtIo* callback runs with a WDFREQUEST
+ * (`existing`: one the driver had in EvtIoInCallerContext and passed to WdfDeviceEnqueueRequest).
+ */
+function toQueue(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number, existing: WdfObject | null, finish: (status: number) => number, unhandled: () => number): number {
+  const m = ctx.mem;
+  const st = wdfState(ctx.kernel);
+  const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+  const drop = () => {
+    if (existing) {
+      st.objects.delete(existing.handle);
+      ctx.kernel.kernelPool?.free(existing.handle);
+      existing.completed = true;
+    }
+  };
   const queue = (wdev.queues ?? []).map((q) => st.objects.get(q)).find((q) => q !== undefined);
-  if (!queue?.events) return unhandled();
+  if (!queue?.events) {
+    drop();
+    return unhandled();
+  }
+  // A purged queue takes no more requests (Learn: WdfIoQueuePurge).
+  if (queue.purged) {
+    drop();
+    return finish(STATUS.INVALID_DEVICE_STATE);
+  }
   const ev = queue.events;
   let evt = 0n;
   let args: bigint[] = [];
   if ((major === IRP_MJ.DEVICE_CONTROL && ev.ioctl === 0n && ev.def === 0n) || (major === IRP_MJ.INTERNAL_DEVICE_CONTROL && ev.internal === 0n && ev.def === 0n) ||
-      (major === IRP_MJ.READ && ev.read === 0n && ev.def === 0n) || (major === IRP_MJ.WRITE && ev.write === 0n && ev.def === 0n)) return unhandled();
-  const req = newObject(ctx, "request", 0n, { irp, parent: null, completed: false, owner: wdev.owner });
+      (major === IRP_MJ.READ && ev.read === 0n && ev.def === 0n) || (major === IRP_MJ.WRITE && ev.write === 0n && ev.def === 0n)) {
+    drop();
+    return unhandled();
+  }
+  const req = existing ?? newObject(ctx, "request", 0n, { irp, parent: null, completed: false, owner: wdev.owner });
   if (major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL) {
     evt = major === IRP_MJ.DEVICE_CONTROL ? ev.ioctl : ev.internal;
     const outLen = B(m.u32(sl + B(SL["Parameters.DeviceIoControl.OutputBufferLength"])));
@@ -88,15 +138,13 @@ function irpDispatch(ctx: ApiContext): number {
   if (evt === 0n) {
     st.objects.delete(req.handle);
     ctx.kernel.kernelPool?.free(req.handle);
+    if (existing) existing.completed = true;
     return finish(STATUS.INVALID_DEVICE_REQUEST);
   }
   ctx.callGuest(evt, args);
-  if (!req.completed) {
-    ctx.warn(`the KMDF queue callback ${ctx.kernel.where?.(evt) ?? hex(evt)} returned without completing request ${hex(req.handle)}: STATUS_PENDING`);
-    m.setU8(sl + B(SL.Control), m.u8(sl + B(SL.Control)) | 1);
-    return STATUS_PENDING;
-  }
-  return m.u32(irp + B(IRP.IoStatus) + B(IOSB.Status));
+  // A request the driver enqueued from EvtIoInCallerContext: the pending state is reported there.
+  if (existing) return STATUS.SUCCESS;
+  return pendingUnlessCompleted(ctx, req, evt, irp, sl);
 }
 
 function complete(ctx: ApiContext, status: number, info: bigint): void {
@@ -139,7 +187,76 @@ function retrieve(ctx: ApiContext, output: boolean): number {
   return STATUS.SUCCESS;
 }
 
+/**
+ * WdfRequestGetParameters(Request, Parameters): WDF_REQUEST_PARAMETERS {USHORT Size; UCHAR
+ * MinorFunction; WDF_REQUEST_TYPE Type; union Parameters} (wdfrequest.h). The union is laid out
+ * like IO_STACK_LOCATION's Parameters (Create, Read/Write, DeviceIoControl with POINTER_ALIGNMENT
+ * members) and the framework copies the request's current stack location into it; Type is the
+ * major function (the WDF_REQUEST_TYPE values are the IRP_MJ codes). Size must be
+ * sizeof(WDF_REQUEST_PARAMETERS) (WDF_REQUEST_PARAMETERS_INIT): 40 on 64-bit, 24 on x86.
+ */
+function requestParameters(ctx: ApiContext): void {
+  const [reqH, params] = [ctx.arg(1), ctx.arg(2)];
+  ctx.describe([hex(ctx.arg(0)), hex(reqH), hex(params)]);
+  const req = objectOf(ctx, reqH, "request", "Request");
+  if (params === 0n) ctx.fault("bugcheck", `WdfRequestGetParameters: Parameters is NULL (WDF_VIOLATION)`, { code: "0x0000010D" });
+  const m = ctx.mem;
+  const size = ptrSize() === 8 ? 40 : 24;
+  const unionSize = size - 8;
+  if (m.u16(params) !== size) {
+    ctx.warn(`WdfRequestGetParameters: Parameters->Size is ${m.u16(params)}, not sizeof(WDF_REQUEST_PARAMETERS) = ${size} (WDF_REQUEST_PARAMETERS_INIT); nothing is returned`);
+    return;
+  }
+  const sl = getPtr(m, req.irp! + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+  m.write(params + 2n, Uint8Array.of(m.u8(sl + B(SL.MinorFunction))));
+  m.setU32(params + 4n, m.u8(sl + B(SL.MajorFunction)));
+  m.write(params + 8n, m.read(sl + B(SL.Parameters), unionSize));
+}
+
 export const apis: ApiDefinition[] = [
+  fx("WdfRequestGetParameters", 3, (ctx) => void requestParameters(ctx)),
+  // The emulated queues hold no undelivered requests (a request goes to its callback at once) and
+  // do not track the ones their callbacks still own, so a purge is complete when it is made: the
+  // queue stops taking requests and PurgeComplete (EvtIoQueueState) runs before WdfIoQueuePurge returns.
+  fx("WdfIoQueuePurge", 4, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
+    const q = objectOf(ctx, ctx.arg(1), "queue", "Queue");
+    q.purged = true;
+    if (ctx.arg(2) !== 0n) ctx.callGuest(ctx.arg(2), [q.handle, ctx.arg(3)]);
+  }),
+  fx("WdfIoQueuePurgeSynchronously", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+    objectOf(ctx, ctx.arg(1), "queue", "Queue").purged = true;
+  }),
+  fx("WdfIoQueueStart", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+    objectOf(ctx, ctx.arg(1), "queue", "Queue").purged = false;
+  }),
+  fx("WdfDeviceInitSetIoInCallerContextCallback", 3, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+    const init = objectOf(ctx, ctx.arg(1), "deviceInit", "DeviceInit");
+    init.inCallerContext = ctx.arg(2);
+  }),
+  fx("WdfDeviceEnqueueRequest", 3, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+    const wdev = objectOf(ctx, ctx.arg(1), "device", "Device");
+    const req = objectOf(ctx, ctx.arg(2), "request", "Request");
+    const irp = req.irp!;
+    const m = ctx.mem;
+    const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+    const major = m.u8(sl + B(SL.MajorFunction));
+    // No queue for it, or a purged one: the driver still owns the request and must complete it (Learn: WdfDeviceEnqueueRequest).
+    const queue = (wdev.queues ?? []).map((q) => wdfState(ctx.kernel).objects.get(q)).find((q) => q !== undefined);
+    if (!queue || queue.purged) return STATUS.INVALID_DEVICE_STATE;
+    const finish = (status: number): number => {
+      m.setU32(irp + B(IRP.IoStatus) + B(IOSB.Status), status);
+      putPtr(m, irp + B(IRP.IoStatus) + B(IOSB.Information), 0n);
+      completeRequest(envOf(ctx), irp);
+      return status;
+    };
+    toQueue(ctx, wdev, irp, major, req, finish, () => (wdev.filter ? passDown(ctx, wdev, irp) : finish(STATUS.INVALID_DEVICE_REQUEST)));
+    return STATUS.SUCCESS;
+  }),
   fx("FxIrpDispatch", 2, irpDispatch),
   fx("FxDriverUnload", 1, (ctx) => {
     const drvObj = ctx.arg(0);
@@ -203,7 +320,7 @@ export const apis: ApiDefinition[] = [
     const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
     const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
     if (r.status !== STATUS.SUCCESS) return r.status;
-    const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null, interfaces: [], ...(init.fileConfig ? { fileConfig: init.fileConfig } : {}) });
+    const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null, interfaces: [], ...(init.fileConfig ? { fileConfig: init.fileConfig } : {}), ...(init.inCallerContext ? { inCallerContext: init.inCallerContext } : {}) });
     // A PnP device (the WDFDEVICE_INIT came from the framework's AddDevice): attach it to the PDO's stack.
     if (init.pdo !== undefined) attachPnpDevice(ctx, dev, init);
     if (dev.parent === null) dev.parent = drv.handle;

@@ -23,6 +23,7 @@ const SPECS = {
     ["EvtIoStop", "ptr"], ["EvtIoResume", "ptr"], ["EvtIoCanceledOnQueue", "ptr"], ["Settings", "u32"], ["Driver", "ptr"]],
   WDF_PNPPOWER_EVENT_CALLBACKS: [["Size", "u32"], ...(["EvtDeviceD0Entry", "EvtDeviceD0EntryPostInterruptsEnabled", "EvtDeviceD0Exit", "EvtDeviceD0ExitPreInterruptsDisabled", "EvtDevicePrepareHardware", "EvtDeviceReleaseHardware", "EvtDeviceSelfManagedIoCleanup", "EvtDeviceSelfManagedIoFlush", "EvtDeviceSelfManagedIoInit", "EvtDeviceSelfManagedIoSuspend", "EvtDeviceSelfManagedIoRestart", "EvtDeviceSurpriseRemoval", "EvtDeviceQueryRemove", "EvtDeviceQueryStop", "EvtDeviceUsageNotification", "EvtDeviceRelationsQuery", "EvtDeviceUsageNotificationEx"] as const).map((n) => [n, "ptr"] as const)],
   WDF_REQUEST_SEND_OPTIONS: [["Size", "u32"], ["Flags", "u32"], ["Timeout", "u64"]],
+  WDF_WORKITEM_CONFIG: [["Size", "u32"], ["EvtWorkItemFunc", "ptr"], ["AutomaticSerialization", "u8"]],
   WDF_FILEOBJECT_CONFIG: [["Size", "u32"], ["EvtDeviceFileCreate", "ptr"], ["EvtFileClose", "ptr"], ["EvtFileCleanup", "ptr"], ["AutoForwardCleanupClose", "u32"], ["FileObjectClass", "u32"]],
 } as const satisfies Record<string, StructSpec>;
 

@@ -18,7 +18,7 @@ import { wdf } from "./layouts.js";
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
 
-export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject";
+export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "workItem";
 /** WdfDeviceInitSetFileObjectConfig: the file callbacks and the WDFFILEOBJECTs' attributes. */
 export interface FileConfig {
   create: bigint;
@@ -81,6 +81,14 @@ export interface WdfObject {
   fileConfig?: FileConfig;
   /** WDFFILEOBJECT: the FILE_OBJECT it stands for. */
   wdmFile?: bigint;
+  /** WDFQUEUE: purged (WdfIoQueuePurge*) until WdfIoQueueStart: new requests fail with STATUS_INVALID_DEVICE_STATE. */
+  purged?: boolean;
+  /** WDFWORKITEM: its EvtWorkItem callback (workitem.ts). */
+  workFunc?: bigint;
+  /** WDFDEVICE_INIT / WDFDEVICE: EvtIoInCallerContext (WdfDeviceInitSetIoInCallerContextCallback). */
+  inCallerContext?: bigint;
+  /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
+  beforeDelete?: (ctx: ApiContext) => void;
 }
 
 export const wdfState = componentState("wdf", () => ({ objects: new Map<bigint, WdfObject>(), byDevice: new Map<bigint, bigint>() }));
@@ -138,6 +146,7 @@ export function deleteObject(ctx: ApiContext, o: WdfObject): void {
     const qo = st.objects.get(q);
     if (qo && !qo.deletePending) deleteObject(ctx, qo);
   }
+  o.beforeDelete?.(ctx);
   if (o.cleanup !== 0n) ctx.callGuest(o.cleanup, [o.handle]);
   if (o.kind === "device" && o.device) {
     const io = ioState(ctx.kernel);
@@ -164,7 +173,7 @@ export function dereferenceObject(ctx: ApiContext, o: WdfObject): void {
 }
 
 const KIND_NAMES: Record<Kind, string> = {
-  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT",
+  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", workItem: "WDFWORKITEM",
 };
 
 /**
