@@ -14,6 +14,29 @@ const argv = process.argv.slice(2);
 const at = (p) => join(__dirname, p);
 const built = (p) => statSync(p, { throwIfNoEntry: false })?.mtimeMs;
 
+/**
+ * `kmdll scan` with more than one thread: start the scan's worker thread now, so that its start-up
+ * (a thread, a V8 isolate, Node's bootstrap, the worker bundle) overlaps the loading of the CLI in
+ * this thread. It waits for its work (src/scan/worker.ts); the scan takes it through
+ * globalThis[Symbol.for("kmdll.scanWorkers")] (src/scan/index.ts), or stops it when the corpus is
+ * too small for a worker. Unreferenced until taken: it never keeps the process alive.
+ */
+function prestartScanWorker(file) {
+  const jobs = argv.findIndex((a) => a === "-j" || a === "--jobs");
+  const inline = /^(?:-j|--jobs=)(\d+)$/.exec(argv.find((a) => /^(?:-j|--jobs=)\d+$/.test(a)) ?? "");
+  const cpus = require("node:os").availableParallelism();
+  const n = jobs >= 0 ? Number(argv[jobs + 1]) : inline ? Number(inline[1]) : Math.min(8, cpus);
+  // On 2 CPUs a scan starts no worker below 8192 files per worker (MIN_FILES_PER_WORKER_2_CPUS) unless told otherwise.
+  if (cpus <= 2 && !process.env.KMDLL_SCAN_MIN_FILES_PER_WORKER) return;
+  if (!(n > 1) || statSync(file, { throwIfNoEntry: false }) === undefined) return;
+  const { Worker } = require("node:worker_threads");
+  const p = { worker: new Worker(file) };
+  p.worker.unref();
+  p.worker.on("error", (e) => (p.failed = e));
+  p.worker.on("exit", () => (p.exited = true));
+  globalThis[Symbol.for("kmdll.scanWorkers")] = [p];
+}
+
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   // What `kmdll --version` prints without loading the CLI (src/version.ts equals package.json's version: test/version.test.ts).
   process.stdout.write(`${require("../package.json").version}\n`);
@@ -25,6 +48,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     process.stderr.write("kmdll: not built yet; run `bash scripts/setup.sh` (or `npm run build`) in the kmdll checkout first\n");
     process.exitCode = 2;
   } else if (bundled !== undefined && (compiled === undefined || bundled >= compiled)) {
+    if (argv[0] === "scan") prestartScanWorker(at("../dist/bundle/cli/worker.cjs"));
     const { run, cache } = require("./load-bundle.js").loadBundle(bundle);
     run(argv).then((code) => {
       process.exitCode = code;

@@ -8,15 +8,17 @@
 //    that run (bin/kmdll.js with KMDLL_WRITE_CODE_CACHE=1); bin/kmdll.js compiles the bundle with
 //    it, which spares most of the parsing and compiling. It begins with the bundle's build id (a
 //    hash of the bundle, on cli.cjs's first line), so a cache never applies to another build.
-//  - dist/bundle/cli/worker.js: the scan worker thread (an ES module of its own).
+//  - dist/bundle/cli/worker.cjs: the scan worker thread, a small CommonJS file of its own (the PE
+//    reader, the rules and what they need; no npm package): a worker thread runs it without
+//    starting Node's ES module loader. bin/kmdll.js starts one as a `scan` process starts.
 // bin/kmdll.js runs the bundle when it is at least as new as dist/src/cli/main.js (a later `tsc`
 // alone makes the unbundled CLI run, never a stale bundle); KMDLL_UNBUNDLED=1 runs the unbundled
 // modules. The library API (dist/src/index.js) is not bundled. npm packages are bundled into
-// cli.cjs except @viz-js/viz (large, loaded only for SVG output); the worker imports them.
+// cli.cjs except @viz-js/viz (large, loaded only for SVG output); the worker needs none.
 //
 // `new URL("../rel", import.meta.url)` names a file relative to the module: the bundle keeps it
-// pointing at the same file from dist/bundle/cli/ (the scan worker becomes ./worker.js); in
-// cli.cjs, import.meta.url is the bundle's own URL. Any other use of import.meta.url stops the
+// pointing at the same file from dist/bundle/cli/ (the scan worker becomes ./worker.cjs); in
+// cli.cjs and worker.cjs, import.meta.url is the bundle's own URL. Any other use of import.meta.url stops the
 // build, so a new one cannot silently point elsewhere.
 // Source maps (dist/bundle/cli/*.map, not in the npm package) lead back to dist/src/: run
 // `node --enable-source-maps bin/kmdll.js …` for stacks with those positions.
@@ -44,7 +46,7 @@ try {
 }
 
 const toPosix = (p) => p.split(sep).join("/");
-const outputOf = new Map([[entries.cli, join(outdir, "cli.cjs")], [entries.worker, join(outdir, "worker.js")]]);
+const outputOf = new Map([[entries.cli, join(outdir, "cli.cjs")], [entries.worker, join(outdir, "worker.cjs")]]);
 
 /** Keep module-relative URLs pointing at the same files from the bundle's folder. */
 const moduleUrls = {
@@ -92,7 +94,16 @@ const cli = await esbuild.build({
   banner: { js: `// kmdll-bundle ${ID_PLACEHOLDER}\n"use strict";\nconst __kmdllBundleUrl = require("node:url").pathToFileURL(__filename).href;` },
   write: false,
 });
-const worker = await esbuild.build({ ...common, entryPoints: [entries.worker], outfile: join(outdir, "worker.js"), format: "esm", packages: "external" });
+const worker = await esbuild.build({
+  ...common,
+  entryPoints: [entries.worker],
+  outfile: join(outdir, "worker.cjs"),
+  format: "cjs",
+  packages: "external",
+  define: { "import.meta.url": "__kmdllBundleUrl" },
+  minifyWhitespace: true,
+  banner: { js: `"use strict";\nconst __kmdllBundleUrl = require("node:url").pathToFileURL(__filename).href;` },
+});
 for (const f of cli.outputFiles) {
   let text = f.text;
   if (f.path.endsWith(".cjs")) {

@@ -93,7 +93,9 @@ export type UserIoRequest =
   | { op: "read"; handle: string; length: number; offset?: bigint }
   | { op: "write"; handle: string; data: Uint8Array; offset?: bigint }
   | { op: "ioctl"; handle: string; code: number; input: Uint8Array; outputLength: number }
-  | { op: "close"; handle: string };
+  | { op: "close"; handle: string }
+  /** The program sleeps: the emulated clock moves on, timers fire, scheduled work runs. */
+  | { op: "sleep"; milliseconds: number };
 
 /**
  * What the request did: the status the program sees, the IRP's final IoStatus, the bytes it got

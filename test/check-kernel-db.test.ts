@@ -101,3 +101,13 @@ test("x64 database: routines real x64 drivers import from ntoskrnl.exe are liste
   for (const n of ["KeInitializeSpinLock", "__chkstk", "KeQueryPerformanceCounter", "ExAllocatePool2"]) assert.ok(x64.has(n), n);
   for (const n of ["KeQueryTickCount", "KefAcquireSpinLockAtDpcLevel", "KfLowerIrql", "KeGetCurrentProcessorNumber"]) assert.ok(!x64.has(n), n);
 });
+
+test("ARM64's HAL exports the port routines (its wdm.h imports them; a public ARM64 KMDF driver imports READ_PORT_ULONG from HAL.dll), x64's does not", () => {
+  const names = (arch: string) => new Set((kernelModuleExportsFor("hal.dll", arch) ?? []).map((e) => e.name));
+  const arm = names("arm64");
+  const x64 = names("x64");
+  for (const n of ["READ_PORT_UCHAR", "READ_PORT_USHORT", "READ_PORT_ULONG", "WRITE_PORT_UCHAR", "WRITE_PORT_ULONG", "READ_PORT_BUFFER_ULONG", "WRITE_PORT_BUFFER_UCHAR"]) {
+    assert.ok(arm.has(n), `arm64 ${n}`);
+    assert.ok(!x64.has(n), `x64 ${n}`);
+  }
+});

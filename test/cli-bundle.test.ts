@@ -88,7 +88,7 @@ test("bundled and unbundled CLI print the same (data files, addon, scan worker, 
     { args: ["check", "--json", F("client.sys")] },
     { args: ["sim", "--json", "--install", F("client.sys"), F("mydriver.sys"), "--", "start:client", "stop:client"] },
     { args: ["call", F("mydriver.sys"), "LoadPrinterDriver", "41"] },
-    // 138 fixtures with --jobs 2: one worker thread (./worker.js from the bundle's folder) helps.
+    // The x64 fixtures with --jobs 2 (a worker only on more than 2 CPUs: ./worker.cjs from the bundle's folder).
     { args: ["scan", "-q", "--json", "--jobs", "2", repoPath("test", "fixtures", "x64")], norm: drop },
     { args: ["apis", "--json"] },
     { args: ["graph", "--format", "svg", F("client.sys"), F("mydriver.sys")] },

@@ -49,7 +49,11 @@ test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF 
   // Balanced: every interface reference was dereferenced; nothing leaked; no warning or fault.
   const iface = ev.filter((e) => e.event === "interface");
   assert.deepEqual(iface.map((e) => e.action), ["reference", "reference", "dereference", "dereference"]);
-  assert.deepEqual(ev.filter((e) => ["leak", "warning", "fault", "verifier"].includes(String(e.event))), []);
+  // kmdffunc's EvtDriverDeviceAdd uses its WDFDEVICE_INIT once more after WdfDeviceCreate (as real
+  // drivers do): a warning, no effect (its own check of DO_BUFFERED_IO passed), no bug check.
+  const stale = ev.filter((e) => e.event === "warning" && /WdfDeviceInitSetIoType: 0x[0-9a-f]+ was already used by WdfDeviceCreate; the call has no effect/.test(String(e.message)));
+  assert.equal(stale.length, 1, r.stdout.slice(-3000));
+  assert.deepEqual(ev.filter((e) => ["leak", "warning", "fault", "verifier"].includes(String(e.event)) && !stale.includes(e)), []);
 
   // Removal: children before their parent, function drivers unloaded before the bus; no
   // IRP_MN_SET_POWER D3 before a REMOVE ("The power policy owner for the device ... does not send a

@@ -52,7 +52,7 @@ after(() => {
 });
 
 function stable(r: ScanReport): unknown {
-  return { ...r, durationMs: 0, jobs: 0 };
+  return { ...r, durationMs: 0, jobs: 0, workers: 0 };
 }
 
 test("scan finds PE images by magic, recursively, and reports the rest", async () => {
@@ -104,6 +104,8 @@ test("worker threads and the inline path give the same report", async () => {
   const b = await scanDirectory(dir, { jobs: 3, minFilesPerWorker: 1 });
   assert.deepEqual(stable(b), stable(a));
   assert.equal(b.jobs, 3);
+  assert.equal(a.workers, 0);
+  assert.equal(b.workers, 2, "two worker threads helped");
 });
 
 test("a missing export driver is a missing-module finding and an unresolved import; exit code 1", async () => {
@@ -145,6 +147,8 @@ test("kmdll scan on a pipe: plain progress lines on stderr, summary on stdout", 
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stderr.trimEnd().split("\n");
   const total = PE.length + 3 + 1; // images, not-PE files, the truncated one
+  // First the file and thread count (8 files: too few for a worker), then one line per file.
+  assert.equal(lines.shift(), "scan: 8 files, this thread only");
   assert.equal(lines.length, total);
   for (const l of lines) assert.match(l, new RegExp(`^scan: \\[\\d+/${total}\\] `));
   assert.ok(lines.some((l) => /truncated\.sys: ERROR /.test(l)));

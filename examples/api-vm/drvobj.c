@@ -1,7 +1,8 @@
 /*
  * Driver objects made at run time with IoCreateDriver: the initialization routine runs with the
  * new object and a NULL RegistryPath; the object is named in \Driver; a failing routine leaves
- * no object behind; IoDeleteDriver drops it.
+ * no object behind; IoDeleteDriver drops it. Driver object extensions (IoAllocateDriverObjectExtension,
+ * IoGetDriverObjectExtension) on the created object.
  */
 #include "apivm.h"
 
@@ -38,6 +39,17 @@ static NTSTATUS NTAPI InitOk(PDRIVER_OBJECT Driver, PUNICODE_STRING RegistryPath
     Driver->MajorFunction[IRP_MJ_CREATE] = CreatedDispatch;
     Driver->MajorFunction[IRP_MJ_CLOSE] = NULL; /* filled in by IoCreateDriver afterwards */
     Driver->DriverUnload = CreatedUnload;
+    /* Driver object extensions: one zeroed block per client identification address, freed with the object. */
+    {
+        PULONG ext = NULL, again = (PULONG)1, other = NULL;
+        CHECK(IoAllocateDriverObjectExtension(Driver, (PVOID)InitOk, 64, (PVOID *)&ext) == STATUS_SUCCESS && ext != NULL);
+        if (ext) CHECK(ext[0] == 0 && ext[15] == 0);
+        CHECK(IoAllocateDriverObjectExtension(Driver, (PVOID)InitOk, 16, (PVOID *)&again) == STATUS_OBJECT_NAME_COLLISION && again == NULL);
+        CHECK(IoAllocateDriverObjectExtension(Driver, (PVOID)CreatedUnload, 8, (PVOID *)&other) == STATUS_SUCCESS && other != NULL && other != ext);
+        CHECK(IoGetDriverObjectExtension(Driver, (PVOID)InitOk) == ext);
+        CHECK(IoGetDriverObjectExtension(Driver, (PVOID)CreatedUnload) == other);
+        CHECK(IoGetDriverObjectExtension(Driver, (PVOID)CreatedDispatch) == NULL);
+    }
     g_Created = Driver;
     g_InitFailures += failures;
     return STATUS_SUCCESS;

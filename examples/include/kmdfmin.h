@@ -15,7 +15,7 @@
 #define KMDFMIN_H
 #include <ntddk.h>
 
-typedef PVOID WDFOBJECT, WDFDRIVER, WDFDEVICE, WDFQUEUE, WDFREQUEST, WDFCMRESLIST, WDFIOTARGET, WDFFILEOBJECT;
+typedef PVOID WDFOBJECT, WDFDRIVER, WDFDEVICE, WDFQUEUE, WDFREQUEST, WDFCMRESLIST, WDFIOTARGET, WDFFILEOBJECT, WDFMEMORY, WDFTIMER;
 typedef struct WDFDEVICE_INIT *PWDFDEVICE_INIT;
 
 typedef struct _WDF_DRIVER_GLOBALS {
@@ -57,7 +57,9 @@ enum {
     WdfRequestCompleteWithInformationTableIndex = 265,
     WdfRequestRetrieveInputBufferTableIndex = 269,
     WdfRequestRetrieveOutputBufferTableIndex = 270,
+    WdfRequestSetInformationTableIndex = 275,
     /* PnP function and filter drivers */
+    WdfDeviceWdmGetDeviceObjectTableIndex = 31,
     WdfDeviceWdmGetAttachedDeviceTableIndex = 32,
     WdfDeviceWdmGetPhysicalDeviceTableIndex = 33,
     WdfDeviceGetDriverTableIndex = 39,
@@ -80,6 +82,26 @@ enum {
     WdfFileObjectGetDeviceTableIndex = 139,
     WdfFileObjectWdmGetFileObjectTableIndex = 140,
     WdfRequestGetFileObjectTableIndex = 277,
+    /* WDFMEMORY and a request's buffers (wdfmemory.h, wdfrequest.h) */
+    WdfMemoryCreateTableIndex = 192,
+    WdfMemoryCreatePreallocatedTableIndex = 193,
+    WdfMemoryGetBufferTableIndex = 194,
+    WdfMemoryAssignBufferTableIndex = 195,
+    WdfMemoryCopyToBufferTableIndex = 196,
+    WdfMemoryCopyFromBufferTableIndex = 197,
+    WdfRequestRetrieveInputMemoryTableIndex = 267,
+    WdfRequestRetrieveOutputMemoryTableIndex = 268,
+    WdfRequestRetrieveInputWdmMdlTableIndex = 271,
+    WdfRequestRetrieveOutputWdmMdlTableIndex = 272,
+    WdfRequestRetrieveUnsafeUserInputBufferTableIndex = 273,
+    WdfRequestRetrieveUnsafeUserOutputBufferTableIndex = 274,
+    WdfRequestProbeAndLockUserBufferForReadTableIndex = 278,
+    WdfRequestProbeAndLockUserBufferForWriteTableIndex = 279,
+    /* WDFTIMER (wdftimer.h) */
+    WdfTimerCreateTableIndex = 318,
+    WdfTimerStartTableIndex = 319,
+    WdfTimerStopTableIndex = 320,
+    WdfTimerGetParentObjectTableIndex = 321,
     WdfFunctionTableNumEntries = 458
 };
 
@@ -192,6 +214,20 @@ typedef struct _WDF_FILEOBJECT_CONFIG {
     WDF_FILEOBJECT_CLASS FileObjectClass;
 } WDF_FILEOBJECT_CONFIG, *PWDF_FILEOBJECT_CONFIG;
 #define WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET 0x00000008
+typedef VOID NTAPI EVT_WDF_TIMER(WDFTIMER Timer);
+typedef EVT_WDF_TIMER *PFN_WDF_TIMER;
+typedef struct _WDF_TIMER_CONFIG {
+    ULONG Size;
+    PFN_WDF_TIMER EvtTimerFunc;
+    ULONG Period;
+    BOOLEAN AutomaticSerialization;
+    ULONG TolerableDelay;
+    DECLSPEC_ALIGN(8) BOOLEAN UseHighResolutionTimer;
+} WDF_TIMER_CONFIG, *PWDF_TIMER_CONFIG;
+typedef enum { WdfExecutionLevelInvalid = 0, WdfExecutionLevelInheritFromParent, WdfExecutionLevelPassive, WdfExecutionLevelDispatch } WDF_EXECUTION_LEVEL;
+typedef enum { WdfSynchronizationScopeInvalid = 0, WdfSynchronizationScopeInheritFromParent, WdfSynchronizationScopeDevice, WdfSynchronizationScopeQueue, WdfSynchronizationScopeNone } WDF_SYNCHRONIZATION_SCOPE;
+#define STATUS_WDF_OBJECT_ATTRIBUTES_INVALID ((NTSTATUS)0xC0200209L)
+#define STATUS_WDF_PARENT_NOT_SPECIFIED ((NTSTATUS)0xC0200212L)
 typedef struct _WDF_REQUEST_SEND_OPTIONS { ULONG Size; ULONG Flags; LONGLONG Timeout; } WDF_REQUEST_SEND_OPTIONS, *PWDF_REQUEST_SEND_OPTIONS;
 
 /* The bound framework: set by KmdllWdfBind (defined in exactly one file with KMDFMIN_STUB). */
@@ -220,6 +256,7 @@ extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
 #define WdfFdoInitSetFilter(i) WDFCALL(WdfFdoInitSetFilter, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
 #define WdfDeviceCreateDeviceInterface(d, g, r) WDFCALL(WdfDeviceCreateDeviceInterface, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, CONST GUID *, PCUNICODE_STRING))(WdfDriverGlobals, d, g, r)
 #define WdfFdoQueryForInterface(d, g, i, s, v, x) WDFCALL(WdfFdoQueryForInterface, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, LPCGUID, PINTERFACE, USHORT, USHORT, PVOID))(WdfDriverGlobals, d, g, i, s, v, x)
+#define WdfDeviceWdmGetDeviceObject(d) WDFCALL(WdfDeviceWdmGetDeviceObject, PDEVICE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
 #define WdfDeviceWdmGetAttachedDevice(d) WDFCALL(WdfDeviceWdmGetAttachedDevice, PDEVICE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
 #define WdfDeviceWdmGetPhysicalDevice(d) WDFCALL(WdfDeviceWdmGetPhysicalDevice, PDEVICE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
 #define WdfDeviceGetDriver(d) WDFCALL(WdfDeviceGetDriver, WDFDRIVER (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
@@ -236,6 +273,25 @@ extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
 #define WdfRequestGetFileObject(r) WDFCALL(WdfRequestGetFileObject, WDFFILEOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
 #define WdfCmResourceListGetCount(l) WDFCALL(WdfCmResourceListGetCount, ULONG (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST))(WdfDriverGlobals, l)
 #define WdfCmResourceListGetDescriptor(l, i) WDFCALL(WdfCmResourceListGetDescriptor, PCM_PARTIAL_RESOURCE_DESCRIPTOR (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCMRESLIST, ULONG))(WdfDriverGlobals, l, i)
+#define WdfRequestSetInformation(r, i) WDFCALL(WdfRequestSetInformation, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, ULONG_PTR))(WdfDriverGlobals, r, i)
+#define WdfMemoryCreate(a, p, t, n, m, b) WDFCALL(WdfMemoryCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, POOL_TYPE, ULONG, size_t, WDFMEMORY *, PVOID *))(WdfDriverGlobals, a, p, t, n, m, b)
+#define WdfMemoryCreatePreallocated(a, b, n, m) WDFCALL(WdfMemoryCreatePreallocated, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, PVOID, size_t, WDFMEMORY *))(WdfDriverGlobals, a, b, n, m)
+#define WdfMemoryGetBuffer(m, n) WDFCALL(WdfMemoryGetBuffer, PVOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFMEMORY, size_t *))(WdfDriverGlobals, m, n)
+#define WdfMemoryAssignBuffer(m, b, n) WDFCALL(WdfMemoryAssignBuffer, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFMEMORY, PVOID, size_t))(WdfDriverGlobals, m, b, n)
+#define WdfMemoryCopyToBuffer(m, o, b, n) WDFCALL(WdfMemoryCopyToBuffer, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFMEMORY, size_t, PVOID, size_t))(WdfDriverGlobals, m, o, b, n)
+#define WdfMemoryCopyFromBuffer(m, o, b, n) WDFCALL(WdfMemoryCopyFromBuffer, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFMEMORY, size_t, PVOID, size_t))(WdfDriverGlobals, m, o, b, n)
+#define WdfRequestRetrieveInputMemory(r, m) WDFCALL(WdfRequestRetrieveInputMemory, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, WDFMEMORY *))(WdfDriverGlobals, r, m)
+#define WdfRequestRetrieveOutputMemory(r, m) WDFCALL(WdfRequestRetrieveOutputMemory, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, WDFMEMORY *))(WdfDriverGlobals, r, m)
+#define WdfRequestRetrieveInputWdmMdl(r, m) WDFCALL(WdfRequestRetrieveInputWdmMdl, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PMDL *))(WdfDriverGlobals, r, m)
+#define WdfRequestRetrieveOutputWdmMdl(r, m) WDFCALL(WdfRequestRetrieveOutputWdmMdl, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PMDL *))(WdfDriverGlobals, r, m)
+#define WdfRequestRetrieveUnsafeUserInputBuffer(r, n, b, l) WDFCALL(WdfRequestRetrieveUnsafeUserInputBuffer, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, n, b, l)
+#define WdfRequestRetrieveUnsafeUserOutputBuffer(r, n, b, l) WDFCALL(WdfRequestRetrieveUnsafeUserOutputBuffer, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, n, b, l)
+#define WdfRequestProbeAndLockUserBufferForRead(r, b, n, m) WDFCALL(WdfRequestProbeAndLockUserBufferForRead, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PVOID, size_t, WDFMEMORY *))(WdfDriverGlobals, r, b, n, m)
+#define WdfRequestProbeAndLockUserBufferForWrite(r, b, n, m) WDFCALL(WdfRequestProbeAndLockUserBufferForWrite, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PVOID, size_t, WDFMEMORY *))(WdfDriverGlobals, r, b, n, m)
+#define WdfTimerCreate(c, a, t) WDFCALL(WdfTimerCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_TIMER_CONFIG, PWDF_OBJECT_ATTRIBUTES, WDFTIMER *))(WdfDriverGlobals, c, a, t)
+#define WdfTimerStart(t, d) WDFCALL(WdfTimerStart, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFTIMER, LONGLONG))(WdfDriverGlobals, t, d)
+#define WdfTimerStop(t, w) WDFCALL(WdfTimerStop, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFTIMER, BOOLEAN))(WdfDriverGlobals, t, w)
+#define WdfTimerGetParentObject(t) WDFCALL(WdfTimerGetParentObject, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFTIMER))(WdfDriverGlobals, t)
 
 #define WDF_NO_OBJECT_ATTRIBUTES NULL
 #define WDF_NO_HANDLE NULL
@@ -250,6 +306,17 @@ FORCEINLINE VOID WDF_FILEOBJECT_CONFIG_INIT(PWDF_FILEOBJECT_CONFIG c, PFN_WDF_DE
     RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c); c->EvtDeviceFileCreate = create; c->EvtFileClose = close; c->EvtFileCleanup = cleanup;
     c->AutoForwardCleanupClose = WdfUseDefault; c->FileObjectClass = WdfFileObjectWdfCannotUseFsContexts;
 }
+FORCEINLINE VOID WDF_OBJECT_ATTRIBUTES_INIT(PWDF_OBJECT_ATTRIBUTES a) {
+    RtlZeroMemory(a, sizeof(*a)); a->Size = sizeof(*a);
+    a->ExecutionLevel = WdfExecutionLevelInheritFromParent; a->SynchronizationScope = WdfSynchronizationScopeInheritFromParent;
+}
+FORCEINLINE VOID WDF_TIMER_CONFIG_INIT(PWDF_TIMER_CONFIG c, PFN_WDF_TIMER f) {
+    RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c); c->EvtTimerFunc = f; c->AutomaticSerialization = TRUE;
+}
+FORCEINLINE VOID WDF_TIMER_CONFIG_INIT_PERIODIC(PWDF_TIMER_CONFIG c, PFN_WDF_TIMER f, ULONG period) {
+    WDF_TIMER_CONFIG_INIT(c, f); c->Period = period;
+}
+FORCEINLINE LONGLONG WDF_REL_TIMEOUT_IN_MS(ULONGLONG ms) { return -(LONGLONG)(ms * 10000); }
 FORCEINLINE VOID WDF_REQUEST_SEND_OPTIONS_INIT(PWDF_REQUEST_SEND_OPTIONS o, ULONG flags) {
     RtlZeroMemory(o, sizeof(*o)); o->Size = sizeof(*o); o->Flags = flags;
 }

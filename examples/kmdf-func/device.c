@@ -49,6 +49,7 @@ static NTSTATUS KmdfFuncD0Exit(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetSt
 
 NTSTATUS KmdfFuncEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 {
+    PWDFDEVICE_INIT init;
     WDF_PNPPOWER_EVENT_CALLBACKS pnp;
     WDF_OBJECT_ATTRIBUTES attributes;
     WDFDEVICE device;
@@ -66,9 +67,16 @@ NTSTATUS KmdfFuncEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     RtlZeroMemory(&attributes, sizeof(attributes));
     attributes.Size = sizeof(attributes);
     attributes.ContextTypeInfo = &KmdfFuncContextType;
+    init = DeviceInit;
     status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
     if (!NT_SUCCESS(status))
         return status;
+    /* A pattern of real drivers (a WDFDEVICE_INIT passed by value to a helper that creates the
+     * device, then used again): the framework's WDFDEVICE_INIT lives until EvtDriverDeviceAdd
+     * returns, so this has no effect (the device stays buffered) rather than touching freed memory. */
+    WdfDeviceInitSetIoType(init, WdfDeviceIoDirect);
+    if ((WdfDeviceWdmGetDeviceObject(device)->Flags & (DO_BUFFERED_IO | DO_DIRECT_IO)) != DO_BUFFERED_IO)
+        return STATUS_INTERNAL_ERROR;
     status = WdfDeviceCreateDeviceInterface(device, &GUID_DEVINTERFACE_PNPDEMO_KMDF, NULL);
     if (!NT_SUCCESS(status))
         return status;

@@ -23,6 +23,13 @@ export interface CliContext {
    * Optional for contexts built outside `run`, which supplies it.
    */
   outStyled?(parts: readonly (string | Styled)[]): void;
+  /**
+   * Print a value as one JSON document (`toJson`): like `out(toJson(value))` without passing the
+   * text through the sanitiser a second time (jsonText already escapes what it would). Optional
+   * for contexts built outside `run`; use `printJson`. `line`: one line without indentation
+   * (NDJSON).
+   */
+  outJson?(value: unknown, line?: boolean): void;
   /** Set the process exit code: 0 success, 1 findings / failed scenario, 2 usage or input error. */
   setExit(code: number): void;
   /** Whether stdout is a terminal (progress bars, colour). */
@@ -37,6 +44,17 @@ export interface CliContext {
 }
 
 export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2 } as const;
+
+/** Write a value as one JSON document to the context's standard output (see CliContext.outJson). */
+export function printJson(ctx: CliContext, value: unknown, line = false): void {
+  if (ctx.outJson) ctx.outJson(value, line);
+  else ctx.out(line ? jsonLine(value) : toJson(value));
+}
+
+/** One JSON document on one line (NDJSON), exact and inert on a terminal like toJson. */
+export function jsonLine(value: unknown): string {
+  return jsonText(value) + "\n";
+}
 
 /** Print a value as one JSON document (bigints as hex strings; exact, and inert on a terminal). */
 export function toJson(value: unknown): string {

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { writeSync } from "node:fs";
 import { KmdllError } from "../errors.js";
 import type { CliContext } from "./context.js";
-import { EXIT } from "./context.js";
+import { EXIT, jsonLine, toJson } from "./context.js";
 import { VERSION } from "../version.js";
 import { commands, commandsFor } from "./commands/index.js";
 import { terminalText } from "../text/terminal.js";
@@ -85,6 +85,8 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     ...ctx,
     color,
     out: (s) => ctx.out(terminalText(s)),
+    // toJson's text is already safe (jsonText escapes every character terminalText would).
+    outJson: (v, line) => ctx.out(line ? jsonLine(v) : toJson(v)),
     err: (s) => ctx.err(terminalText(s)),
     outStyled: (parts) => ctx.out(parts.map((p) => (typeof p === "string" ? terminalText(p) : STYLE[p.style](terminalText(p.text)))).join("")),
     setExit: (n) => {

@@ -67,6 +67,7 @@ class DispatchCache implements ContextShared {
   readonly callerOf = (emu: Emulator, retAddr: bigint, t: Target): Caller => cachedCallerOf(emu, this, retAddr, t);
   constructor(emu: Emulator) {
     this.cpu = {
+      arch: emu.cpu.arch,
       get: (reg) => emu.uc.regRead(emu.cpu.regId(emu.C, reg)),
       // The caller goes on at `pc` with this stack pointer and the other registers as they are
       // (the guest call resumes there, as after an __except).

@@ -20,6 +20,8 @@ export function runIo(kernel: Kernel, s: IoStep): OpResult {
       return kernel.userIo({ op: "write", handle: s.handle, data: s.data, ...(s.offset !== undefined ? { offset: s.offset } : {}) });
     case "close":
       return kernel.userIo({ op: "close", handle: s.handle });
+    case "sleep":
+      return kernel.userIo({ op: "sleep", milliseconds: s.milliseconds });
     case "ioctl":
       if (s.handle !== undefined) return kernel.userIo({ op: "ioctl", handle: s.handle, code: s.code, input: s.input, outputLength: s.outputLength });
       return kernel.ioctl(s.device!, s.code, s.input, s.outputLength);
@@ -39,6 +41,8 @@ export function ioLabel(s: IoStep): string {
       return `write ${s.handle} [${shortHex(s.data)}]${s.offset !== undefined ? ` at ${s.offset}` : ""}`;
     case "close":
       return `close ${s.handle}`;
+    case "sleep":
+      return `sleep ${s.milliseconds} ms`;
     case "ioctl":
       return `ioctl ${s.handle ?? s.device} ${code8(s.code)}${s.input.length ? ` [${shortHex(s.input)}]` : ""}`;
   }
@@ -62,6 +66,7 @@ export function ioResultText(s: IoStep, r: OpResult, ok: boolean): string {
   const name = statusName(r.status);
   const info = r.information !== undefined ? `, Information ${r.information}` : "";
   const out = r.output !== undefined && (s.kind === "read" || s.kind === "ioctl") ? `, ${r.output.length / 2} byte(s) out: ${r.output || "(none)"}` : "";
+  if (s.kind === "sleep") return `the emulated clock moved ${s.milliseconds} ms on`;
   const facts = r.facts && (s.kind === "close" || s.kind === "open") ? Object.entries(r.facts).filter(([k]) => k === "cleanup" || k === "close" || k === "resolved").map(([k, v]) => `; ${k} ${v}`).join("") : "";
   const expected = ok && (s.expectStatus !== undefined || s.expect !== undefined || s.expectInformation !== undefined);
   return `${formatStatus(r.status)}${name ? " " + name : ""}${info}${out}${facts}${expected ? " as expected" : ""}`;

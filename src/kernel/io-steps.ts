@@ -9,6 +9,8 @@
  *   ioctl:H:CODE[:INPUT][,out=N]        DeviceIoControl(H, CODE, INPUT, N-byte output) → IRP_MJ_DEVICE_CONTROL
  *   ioctl:PATH:CODE[:INPUT][,out=N]     open PATH, DeviceIoControl, close, in one step
  *   close:H                             CloseHandle(H) → IRP_MJ_CLEANUP, then IRP_MJ_CLOSE
+ *   sleep:MS                            Sleep(MS): the emulated clock moves MS milliseconds on (timers
+ *                                       fire, their DPCs, work items and system threads run)
  *
  * DATA and INPUT are hex bytes ("0102ff") or @FILE, a file under the scenario's folder (the
  * current folder for command-line steps). Every step takes `,status=S` (the IRP's final status
@@ -39,6 +41,7 @@ export type IoStep = IoExpect &
     | { kind: "write"; handle: string; data: Uint8Array; offset?: bigint }
     | IoctlStep
     | { kind: "close"; handle: string }
+    | { kind: "sleep"; milliseconds: number }
   );
 
 export type IoctlStep = IoExpect & {
@@ -52,7 +55,9 @@ export type IoctlStep = IoExpect & {
   outputLength: number;
 };
 
-export const IO_KINDS = ["open", "read", "write", "ioctl", "close"] as const;
+export const IO_KINDS = ["open", "read", "write", "ioctl", "close", "sleep"] as const;
+/** Longest sleep step: one hour of emulated time. */
+export const MAX_SLEEP_MS = 3_600_000;
 export const DEFAULT_OUTPUT_LENGTH = 256;
 /** Largest buffer a step may pass (1 MiB). */
 export const MAX_BUFFER = 1 << 20;
@@ -145,6 +150,7 @@ const TEXT_FORMS: Record<(typeof IO_KINDS)[number], string> = {
   write: "write:HANDLE:HEX|@FILE[,offset=N]",
   ioctl: "ioctl:HANDLE|PATH:CODE[:HEX|@FILE][,out=N]",
   close: "close:HANDLE",
+  sleep: "sleep:MILLISECONDS",
 };
 const ALLOWED: Record<(typeof IO_KINDS)[number], TextOption[]> = {
   open: ["as", "access", "status", "info", "fault"],
@@ -152,6 +158,7 @@ const ALLOWED: Record<(typeof IO_KINDS)[number], TextOption[]> = {
   write: ["offset", "status", "info", "fault"],
   ioctl: ["out", "status", "info", "expect", "fault"],
   close: ["status", "info", "fault"],
+  sleep: ["fault"],
 };
 
 function expectations(o: Partial<Record<TextOption, string>>, what: string): IoExpect {
@@ -178,6 +185,7 @@ export function parseIoText(kind: (typeof IO_KINDS)[number], rest: string, what:
   }
   const e = expectations(opts, what);
   const form = () => new KmdllError(`${what}: expected ${TEXT_FORMS[kind]}`);
+  if (kind === "sleep") return { kind, milliseconds: parseCount(body, `${what} (milliseconds)`, MAX_SLEEP_MS), ...e };
   if (kind === "open") {
     if (!body) throw form();
     const path = parseDevicePath(body, what);
@@ -214,6 +222,7 @@ const OBJECT_FIELDS: Record<(typeof IO_KINDS)[number], string[]> = {
   write: ["write", "data", "dataFile", "offset"],
   ioctl: ["ioctl", "code", "input", "inputFile", "outputLength", "expect"],
   close: ["close"],
+  sleep: ["sleep"],
 };
 
 /** Every field an I/O step object may have (for "unknown field" errors on objects without a kind). */
@@ -244,6 +253,10 @@ export function parseIoObject(kind: (typeof IO_KINDS)[number], s: Record<string,
     return h !== undefined ? parseHex(h, `${what}.${hexKey}`) : undefined;
   };
   const offset = s.offset !== undefined ? { offset: parseOffset(s.offset, `${what}.offset`) } : {};
+  if (kind === "sleep") {
+    if (s.expectStatus !== undefined || s.expectInformation !== undefined || s.expect !== undefined) throw new KmdllError(`${what}: a sleep step takes only "expectFault"`);
+    return { kind, milliseconds: parseCount(s.sleep, `${what}.sleep (milliseconds)`, MAX_SLEEP_MS), ...e };
+  }
   const value = str(kind);
   if (!value) throw new KmdllError(`${what}.${kind}: expected ${kind === "open" || kind === "ioctl" ? "a device path" : "a handle name"}`);
   switch (kind) {

@@ -337,7 +337,9 @@ export class Kernel implements KernelQueries {
     const ex = this.o.executor;
     if (!ex.userIo) return IO_UNSUPPORTED;
     const r = ex.userIo(request);
-    if (!r.ok) return this.crash(new Crash(r.message), request.handle);
+    if (!r.ok) return this.crash(new Crash(r.message), request.op === "sleep" ? "sleep" : request.handle);
+    // A sleep reaches no device: its step line is the report (what ran during it has its own events).
+    if (request.op === "sleep") return { ok: true, status: r.status, information: 0n, facts: r.facts };
     const output = r.output !== undefined ? hexBytes(r.output) : undefined;
     const { data: _d, input: _i, ...shown } = request as UserIoRequest & { data?: Uint8Array; input?: Uint8Array };
     this.emit({

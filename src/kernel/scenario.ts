@@ -103,7 +103,7 @@ export function parseStepText(text: string, read?: InputReader): Step {
     return { kind: "call", ...parseCallTarget(target, what), args };
   }
   if ((IO_KINDS as readonly string[]).includes(kind) && rest) return parseIoText(kind as IoStep["kind"], rest, what, read);
-  throw new KmdllError(`${what}: expected start:NAME, stop:NAME, call:MODULE!EXPORT[:ARG,...], open:PATH[,as=H], read:H:LENGTH, write:H:HEX, ioctl:H|PATH:CODE[:HEX] or close:H`);
+  throw new KmdllError(`${what}: expected start:NAME, stop:NAME, call:MODULE!EXPORT[:ARG,...], open:PATH[,as=H], read:H:LENGTH, write:H:HEX, ioctl:H|PATH:CODE[:HEX], close:H or sleep:MS`);
 }
 
 /** Parse one step object of a scenario file. */

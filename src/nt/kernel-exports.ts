@@ -83,9 +83,21 @@ function x64Modules(): Record<string, KernelExport[]> {
   return loadKernelExports().modules;
 }
 
+/**
+ * Whether the database can know a module (lower-case name): false when its quoted name occurs
+ * nowhere in the file's text, which spares parsing the database (tens of milliseconds per
+ * thread) for the names it cannot hold — most of what a scan of user-mode DLLs looks up.
+ */
+function mayKnow(key: string): boolean {
+  if (cached || x64Only) return true;
+  const t = dbText();
+  return t === null || t.includes(JSON.stringify(key));
+}
+
 /** Exports of one module by lower-case file name, or undefined when the module is unknown. */
 export function kernelModuleExports(module: string): KernelExport[] | undefined {
-  return x64Modules()[module.toLowerCase()];
+  const key = module.toLowerCase();
+  return mayKnow(key) ? x64Modules()[key] : undefined;
 }
 
 /**
@@ -99,7 +111,7 @@ const archCache = new Map<string, Record<string, KernelExport[]>>();
  * ARM64's modules: the x64 lists (the database has no ARM64 list of its own), with the IRQL
  * routines ARM64's HAL exports as x86's does — KeGetCurrentIrql, KfRaiseIrql, KfLowerIrql, which
  * MSVC-built ARM64 drivers import from HAL.dll (seen in the import tables of 68 public ARM64
- * drivers, docs/qa.md) where x64 headers inline them.
+ * drivers, docs/qa.md) where x64 headers inline them — and the READ_PORT_* / WRITE_PORT_* routines.
  */
 function arm64Modules(x64: Record<string, KernelExport[]>): Record<string, KernelExport[]> {
   let merged = archCache.get("arm64");
@@ -112,7 +124,11 @@ function arm64Modules(x64: Record<string, KernelExport[]>): Record<string, Kerne
   }
   return merged;
 }
-const ARM64_HAL_EXTRA = ["KeGetCurrentIrql", "KfLowerIrql", "KfRaiseIrql"];
+// The port routines too: ARM64's wdm.h declares READ_PORT_* / WRITE_PORT_* as HAL imports (no `in`/
+// `out` on ARM64); a public MSVC-built ARM64 KMDF driver (TheMindVirus/KMDF-X KMDFGPIO) imports
+// READ_PORT_ULONG from HAL.dll (docs/qa.md). They reach x86's handlers (src/emu/api/machine.ts).
+const ARM64_HAL_EXTRA = ["KeGetCurrentIrql", "KfLowerIrql", "KfRaiseIrql",
+  ...["UCHAR", "USHORT", "ULONG"].flatMap((t) => [`READ_PORT_${t}`, `WRITE_PORT_${t}`, `READ_PORT_BUFFER_${t}`, `WRITE_PORT_BUFFER_${t}`])];
 
 /**
  * The modules of an arch. x86: the i686 libraries' lists, and for ntoskrnl.exe and hal.dll also
@@ -142,7 +158,8 @@ function archModules(arch: string): Record<string, KernelExport[]> | undefined {
 
 /** Exports of one module for an architecture ("x64", "x86", ...), or undefined when unknown. */
 export function kernelModuleExportsFor(module: string, arch: string): KernelExport[] | undefined {
-  return archModules(arch)?.[module.toLowerCase()];
+  const key = module.toLowerCase();
+  return mayKnow(key) ? archModules(arch)?.[key] : undefined;
 }
 
 /** Lower-case names of the modules the database knows for an architecture. */

@@ -7,16 +7,16 @@
 import { availableParallelism } from "node:os";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { Worker } from "node:worker_threads";
 import { KmdllError } from "../errors.js";
 import { kernelModuleExports } from "../nt/kernel-exports.js";
-import { buildGraph, importersOf, type DepGraph, type KnownExports, type ModuleKind } from "../graph/model.js";
-import { analyzeFile, type AnalyzeRequest, type AnalyzeResult, type ScanFinding } from "./analyze.js";
-import { ScanModules } from "./checks.js";
+import { buildGraph, type DepGraph, type KnownExports, type ModuleKind } from "../graph/model.js";
+import type { AnalyzeRequest, AnalyzeResult, ScanFinding } from "./analyze.js";
 import { walkFiles, type WalkSkip } from "./walk.js";
+import { analyzeAll } from "./threads.js";
 
 export { analyzeFile, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 export { walkFiles, looksLikePe, isPeBuffer } from "./walk.js";
+export { MIN_FILES_PER_WORKER, MIN_FILES_PER_WORKER_2_CPUS, workerCount } from "./threads.js";
 
 export interface ScanOptions {
   /**
@@ -30,7 +30,9 @@ export interface ScanOptions {
    * with at most 2 logical CPUs; tests set 1 to exercise the workers on a small folder).
    */
   minFilesPerWorker?: number;
-  /** Called after each file. */
+  /** Called once the files are listed, before any is analyzed: how many, and how many worker threads help. */
+  onStart?: (info: { files: number; workers: number }) => void;
+  /** Called after each file (in path order). */
   onProgress?: (done: number, total: number, result: AnalyzeResult) => void;
   /** Exports of modules that are not in DIR (default: kmdll's kernel export database). */
   knownExports?: KnownExports;
@@ -83,6 +85,8 @@ export interface ScanReport {
   exportDrivers: { name: string; path: string; importers: string[] }[];
   unresolved: UnresolvedImport[];
   jobs: number;
+  /** Worker threads that helped this one (not in the JSON report: it depends on the machine). */
+  workers: number;
   durationMs: number;
 }
 
@@ -92,97 +96,6 @@ function defaultKnown(name: string) {
 
 function baseName(rel: string): string {
   return rel.slice(rel.lastIndexOf("/") + 1);
-}
-
-/**
- * Fewest files per worker thread: a worker first loads the scan modules (tens of milliseconds),
- * which a handful of files does not pay back. Smaller corpora are scanned in this thread.
- */
-export const MIN_FILES_PER_WORKER = 48;
-
-/**
- * Fewest files per worker thread on a machine with at most 2 logical CPUs. V8 optimizes hot code
- * on background threads, and a thread's first few hundred files keep them busy: a single-threaded
- * scan already uses the second CPU, and a worker adds its own compilation on top. Measured with
- * per-thread CPU times (docs/qa.md, "Scan and implib on real inputs"): one worker made scans of
- * 694 and 2,082 files slower, not faster.
- */
-export const MIN_FILES_PER_WORKER_2_CPUS = 8192;
-
-interface WorkerData {
-  root: string;
-  index: [string, string[]][];
-}
-
-/** While the consumer of the results is backed up: a promise that resolves when it can take more. */
-type Backpressure = () => Promise<void> | null;
-
-/** One worker thread taking batches from `take` until it is empty. */
-function runWorker(data: WorkerData, take: () => AnalyzeRequest[], onResult: (r: AnalyzeResult) => void, paused?: Backpressure): Promise<void> {
-  return new Promise<void>((resolvePromise, reject) => {
-    const w = new Worker(new URL("./worker.js", import.meta.url), { workerData: data });
-    let finished = false;
-    // Two batches in flight: the worker never waits for this thread (busy with its own batch) to hand out the next.
-    let inFlight = 0;
-    const send = (): void => {
-      const gate = paused?.();
-      if (gate) {
-        void gate.then(send);
-        return;
-      }
-      const files = take();
-      if (files.length) {
-        inFlight++;
-        w.postMessage({ files });
-      } else if (inFlight === 0 && !finished) {
-        finished = true;
-        void w.terminate().then(() => resolvePromise());
-      }
-    };
-    w.on("message", (m: { results: AnalyzeResult[] }) => {
-      inFlight--;
-      for (const r of m.results) onResult(r);
-      send();
-    });
-    w.on("error", (e) => {
-      finished = true;
-      reject(new Error(`scan worker failed: ${e instanceof Error ? e.message : String(e)}`));
-    });
-    w.on("exit", (code) => {
-      if (!finished) reject(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
-    });
-    send();
-  });
-}
-
-/**
- * Analyze every file: this thread works through the list in batches, helped by up to jobs-1
- * worker threads (none for small corpora) that take batches from the same list.
- */
-async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, index: Map<string, string[]>, onResult: (r: AnalyzeResult) => void, paused?: Backpressure, minFilesPerWorker?: number): Promise<void> {
-  const workers = Math.max(0, Math.min(jobs - 1, Math.floor(reqs.length / Math.max(1, minFilesPerWorker ?? (availableParallelism() <= 2 ? MIN_FILES_PER_WORKER_2_CPUS : MIN_FILES_PER_WORKER)))));
-  const batch = Math.max(1, Math.min(16, Math.floor(reqs.length / (jobs * 16))));
-  let next = 0;
-  const take = (): AnalyzeRequest[] => {
-    const files = reqs.slice(next, next + batch);
-    next += files.length;
-    return files;
-  };
-  let failed: unknown;
-  const running = workers ? Array.from({ length: workers }, () => runWorker({ root, index: [...index.entries()] }, take, onResult, paused).catch((e) => void (failed ??= e))) : [];
-  const modules = new ScanModules(index, root);
-  while (next < reqs.length && failed === undefined) {
-    const gate = paused?.();
-    if (gate) {
-      await gate;
-      continue;
-    }
-    for (const r of take()) onResult(analyzeFile(r, modules));
-    // Let the workers' answers in (and hand them their next batch).
-    if (workers) await new Promise<void>((r) => setImmediate(r));
-  }
-  await Promise.all(running);
-  if (failed !== undefined) throw failed;
 }
 
 /** What every scan starts from: the directory's files, the name index for module lookups, the thread count. */
@@ -210,9 +123,12 @@ function prepare(dir: string, opts: ScanOptions): { root: string; walk: ReturnTy
 }
 
 export interface ScanStreamOptions extends ScanOptions {
-  /** Each file's result, as soon as it is analyzed (completion order, not path order). */
+  /** Each file's result, in path order, as soon as it and every file before it are analyzed. */
   onResult: (result: AnalyzeResult) => void;
-  /** Backpressure: a promise while the consumer of the results is backed up (no new files are started until it resolves). */
+  /**
+   * Backpressure: a promise while the consumer of the results is backed up (this thread starts no
+   * new file until it resolves; a worker stops at the window, WINDOW files past the last result handed on).
+   */
   paused?: () => Promise<void> | null;
 }
 
@@ -260,6 +176,7 @@ export async function scanStream(dir: string, opts: ScanStreamOptions): Promise<
     },
     opts.paused,
     opts.minFilesPerWorker,
+    opts.onStart,
   );
   return {
     root,
@@ -284,7 +201,9 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
     results.push(r);
     opts.onProgress?.(results.length, reqs.length, r);
   };
-  await analyzeAll(reqs, jobs, root, index, onResult, undefined, opts.minFilesPerWorker);
+  const workers = await analyzeAll(reqs, jobs, root, index, onResult, undefined, opts.minFilesPerWorker, opts.onStart);
+  // Already in path order (analyzeAll hands results on in the walk's order, which is sorted by
+  // path per directory level); sorted again by the full relative path, which can differ.
   results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 
   const ok = results.filter((r): r is Extract<AnalyzeResult, { status: "ok" }> => r.status === "ok");
@@ -334,9 +253,17 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
   for (const im of images) for (const f of im.findings) ruleCounts[f.rule] = (ruleCounts[f.rule] ?? 0) + 1;
   const kindCounts: Record<ModuleKind, number> = { driver: 0, "export-driver": 0, kernel: 0, missing: 0 };
   for (const n of graph.nodes) kindCounts[n.kind]++;
+  // importersOf for every node at once (one pass over the edges instead of one per export driver).
+  const importerSets = new Map<string, Set<string>>();
+  for (const e of graph.edges) {
+    const set = importerSets.get(e.to);
+    if (set) set.add(e.from);
+    else importerSets.set(e.to, new Set([e.from]));
+  }
+  const importers = new Map([...importerSets].map(([id, set]) => [id, [...set].sort()]));
   const exportDrivers = graph.nodes
     .filter((n) => n.kind === "export-driver" && !n.external)
-    .map((n) => ({ name: n.name, path: n.path ?? n.name, importers: importersOf(graph, n.id).map((id) => nodeById.get(id)?.path ?? id) }))
+    .map((n) => ({ name: n.name, path: n.path ?? n.name, importers: (importers.get(n.id) ?? []).map((id) => nodeById.get(id)?.path ?? id) }))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
 
   return {
@@ -353,6 +280,7 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
     exportDrivers,
     unresolved,
     jobs,
+    workers,
     durationMs: Math.round(performance.now() - started),
   };
 }

@@ -1,18 +1,44 @@
 /**
- * Worker thread of `kmdll scan`: receives batches of files, answers with their AnalyzeResults.
- * workerData: `{ root, index: [lowerName, absPaths[]][] }` (the scanned directory's files by
- * base name, for module lookups). Messages: in `{ files: AnalyzeRequest[] }`, out
- * `{ results: AnalyzeResult[] }` (one answer per batch).
+ * Worker thread of `kmdll scan`. It may start before the scan is known (bin/kmdll.js starts one as
+ * the process starts, so that its start-up overlaps the main thread's): it loads, then waits for
+ * its one message, a WorkerJob. It claims files from the shared counter (work-queue.ts) until none
+ * are left, posts their results by index in small batches, then `{ done: true }`.
  */
-import { parentPort, workerData } from "node:worker_threads";
-import { analyzeFile, type AnalyzeRequest } from "./analyze.js";
+import { parentPort } from "node:worker_threads";
+import { analyzeFile, type AnalyzeResult } from "./analyze.js";
 import { ScanModules } from "./checks.js";
+import { LIMIT, NEXT, STOP, type WorkerAnswer, type WorkerJob } from "./work-queue.js";
+
+/** Results are posted at least this often (ms), and whenever the worker is about to wait. */
+const FLUSH_MS = 8;
 
 const port = parentPort;
 if (port) {
-  const data = workerData as { root: string; index: [string, string[]][] };
-  const modules = new ScanModules(new Map(data.index), data.root);
-  port.on("message", (msg: { files: AnalyzeRequest[] }) => {
-    port.postMessage({ results: msg.files.map((f) => analyzeFile(f, modules)) });
+  port.once("message", (job: WorkerJob) => {
+    const modules = new ScanModules(new Map(job.index), job.root);
+    const ctl = new Int32Array(job.control);
+    const n = job.files.length;
+    let batch: [number, AnalyzeResult][] = [];
+    let since = performance.now();
+    const flush = (): void => {
+      if (batch.length) port.postMessage({ results: batch } satisfies WorkerAnswer);
+      batch = [];
+      since = performance.now();
+    };
+    for (;;) {
+      if (Atomics.load(ctl, STOP)) break;
+      const i = Atomics.add(ctl, NEXT, 1);
+      if (i >= n) break;
+      // Past the window: hand on what is done (the main thread may be waiting for it), then wait.
+      for (let lim = Atomics.load(ctl, LIMIT); i >= lim && !Atomics.load(ctl, STOP); lim = Atomics.load(ctl, LIMIT)) {
+        flush();
+        Atomics.wait(ctl, LIMIT, lim, 100);
+      }
+      if (Atomics.load(ctl, STOP)) break;
+      batch.push([i, analyzeFile(job.files[i]!, modules)]);
+      if (performance.now() - since >= FLUSH_MS) flush();
+    }
+    flush();
+    port.postMessage({ done: true } satisfies WorkerAnswer);
   });
 }

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import type { SingleBar } from "cli-progress";
 import type { CliContext } from "../context.js";
-import { EXIT, toJson } from "../context.js";
+import { EXIT, printJson } from "../context.js";
 import { KmdllError } from "../../errors.js";
 import { scanDirectory, scanStream, type AnalyzeResult } from "../../scan/index.js";
 import { renderScanText, scanJson } from "../../scan/render.js";
@@ -34,15 +34,20 @@ export function register(program: Command, ctx: CliContext): void {
     .description("inspect, check and resolve the dependencies of every PE image under DIR (recursively, in parallel)")
     .argument("<dir>", "directory to scan (PE images are found by their MZ/PE magic, not their extension)")
     .option("--json", "print the report as one JSON document")
-    .option("--ndjson", "stream one JSON line per PE image (or unreadable file) as it is analyzed, then a summary line; memory stays bounded whatever the corpus size (imports are resolved per image by the checks; no cross-image graph)")
+    .option("--ndjson", "stream one JSON line per PE image (or unreadable file) in path order as soon as it is analyzed, then a summary line; memory stays bounded whatever the corpus size (imports are resolved per image by the checks; no cross-image graph)")
     .option("-j, --jobs <n>", "worker threads (default: number of CPUs, at most 8; 1 = no workers)", positiveInt)
     .option("--limit <n>", "lines per list in the text summary (0 = all)", wholeNumber, 25)
     .option("-q, --quiet", "no progress output")
     .action(async (dir: string, opts: { json?: boolean; ndjson?: boolean; jobs?: number; limit: number; quiet?: boolean }) => {
       if (opts.json && opts.ndjson) throw new KmdllError("--json and --ndjson: choose one");
+      // Fewest files per worker thread (default: MIN_FILES_PER_WORKER, or its 2-CPU value): lets a test or a user force the worker path.
+      const minEnv = process.env.KMDLL_SCAN_MIN_FILES_PER_WORKER;
+      const minFilesPerWorker = minEnv && /^\d+$/.test(minEnv) && Number(minEnv) >= 1 ? Number(minEnv) : undefined;
       const tty = Boolean(process.stderr.isTTY);
       let bar: SingleBar | undefined;
       let onProgress: ((done: number, total: number, r: AnalyzeResult) => void) | undefined;
+      // Without --quiet: how many files and threads, before the first file (standard error).
+      const onStart = opts.quiet ? undefined : (i: { files: number; workers: number }) => ctx.err(`scan: ${i.files} files, this thread${i.workers ? ` + ${i.workers} worker thread${i.workers > 1 ? "s" : ""}` : " only"}\n`);
       if (!opts.quiet) {
         if (tty) {
           // Loaded only for a terminal's progress bar (a dozen modules the other cases do not need).
@@ -67,10 +72,13 @@ export function register(program: Command, ctx: CliContext): void {
       }
       if (opts.ndjson) {
         let errorFindings = false;
-        const line = (v: unknown) => ctx.out(JSON.stringify(v) + "\n");
+        // jsonText escapes DEL, C1 and format characters the JSON way (the sanitiser's `\x7f` would not parse as JSON).
+        const line = (v: unknown) => printJson(ctx, v, true);
         const summary = await scanStream(dir, {
           ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
           ...(onProgress ? { onProgress } : {}),
+          ...(onStart ? { onStart } : {}),
+          ...(minFilesPerWorker ? { minFilesPerWorker } : {}),
           onResult: (r) => {
             if (r.status === "error") line({ type: "error", path: r.rel, error: r.error });
             else if (r.status === "ok") {
@@ -97,11 +105,11 @@ export function register(program: Command, ctx: CliContext): void {
       }
       let report;
       try {
-        report = await scanDirectory(dir, { ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), ...(onProgress ? { onProgress } : {}) });
+        report = await scanDirectory(dir, { ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), ...(onProgress ? { onProgress } : {}), ...(onStart ? { onStart } : {}), ...(minFilesPerWorker ? { minFilesPerWorker } : {}) });
       } finally {
         bar?.stop();
       }
-      if (opts.json) ctx.out(toJson(scanJson(report)));
+      if (opts.json) printJson(ctx, scanJson(report));
       else ctx.out(renderScanText(report, { limit: opts.limit }));
       const errorFindings = report.images.some((i) => i.findings.some((f) => f.severity === "error"));
       ctx.setExit(errorFindings ? EXIT.FINDINGS : EXIT.OK);

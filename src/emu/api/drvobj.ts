@@ -14,6 +14,12 @@
  *     routine left NULL become IopInvalidDeviceRequest.
  *   VOID IoDeleteDriver(PDRIVER_OBJECT DriverObject) makes the object temporary and drops the
  *     creator's reference (the object goes when its last reference does).
+ *
+ * Driver object extensions (Microsoft Learn, IoAllocateDriverObjectExtension /
+ * IoGetDriverObjectExtension; ReactOS iomgr/driver.c): per driver object, a zeroed nonpaged block
+ * per ClientIdentificationAddress; a second one for the same address is
+ * STATUS_OBJECT_NAME_COLLISION with *DriverObjectExtension = NULL; they are freed with the driver
+ * object. IoGetDriverObjectExtension returns the block, or NULL.
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS, ntSuccess } from "../../nt/status.js";
@@ -83,7 +89,41 @@ function createDriver(ctx: ApiContext): number {
   return status;
 }
 
+const TAG_DRIVER_EXTENSION = 0x78457244; // 'DrEx'
+const driverExtensions = componentState("drvobj-ext", () => new Map<bigint, Map<bigint, bigint>>());
+
+function allocateExtension(ctx: ApiContext): number {
+  const [drv, id, size, out] = [ctx.arg(0), ctx.arg(1), ctx.u32(2), ctx.arg(3)];
+  ctx.describe([hex(drv), hex(id), String(size), hex(out)]);
+  const o = objectManager(ctx.kernel).objects.get(drv);
+  if (!o || o.type !== "Driver") ctx.fault("bugcheck", `IoAllocateDriverObjectExtension: ${hex(drv)} is not a driver object`, { code: "0x00000018" });
+  writePtr(ctx.mem, out, 0n);
+  const all = driverExtensions(ctx.kernel);
+  let mine = all.get(drv);
+  if (mine?.has(id)) return STATUS.OBJECT_NAME_COLLISION;
+  const block = ctx.kernel.kernelPool?.allocate(Math.max(size, 1), TAG_DRIVER_EXTENSION) ?? 0n;
+  if (block === 0n) return STATUS.INSUFFICIENT_RESOURCES;
+  ctx.mem.write(block, new Uint8Array(Math.max(size, 1)));
+  if (!mine) {
+    const m = new Map<bigint, bigint>();
+    mine = m;
+    all.set(drv, m);
+    // Freed with the driver object (IopDeleteDriver).
+    const prev = o!.onDelete;
+    o!.onDelete = (c) => {
+      for (const b of m.values()) ctx.kernel.kernelPool?.free(b);
+      all.delete(drv);
+      prev?.(c);
+    };
+  }
+  mine.set(id, block);
+  writePtr(ctx.mem, out, block);
+  return STATUS.SUCCESS;
+}
+
 export const apis: ApiDefinition[] = [
+  nt("IoAllocateDriverObjectExtension", 4, allocateExtension),
+  nt("IoGetDriverObjectExtension", 2, (ctx) => driverExtensions(ctx.kernel).get(ctx.arg(0))?.get(ctx.arg(1)) ?? 0n),
   nt("IoCreateDriver", 2, createDriver),
   nt("IoDeleteDriver", 1, (ctx) => {
     const obj = ctx.arg(0);

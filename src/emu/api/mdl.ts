@@ -158,6 +158,30 @@ function mapLocked(ctx: ApiContext, api: string, mdl: bigint, accessMode: number
   return va;
 }
 
+/**
+ * For the KMDF framework (src/emu/wdf/memory.ts): an MDL it allocates itself for a nonpaged buffer
+ * (IoAllocateMdl + MmBuildMdlForNonPagedPool, as FxRequest::GetMdl does for a buffered request),
+ * from the framework's own pool; freed with freeFrameworkMdl.
+ */
+export function frameworkMdl(ctx: ApiContext, va: bigint, length: number): bigint {
+  const size = mdlSize(va, length);
+  if (size > 0xffff) return 0n;
+  const mdl = ctx.kernel.kernelPool?.allocate(size, TAG_MDL) ?? 0n;
+  if (mdl === 0n) return 0n;
+  initMdl(ctx, mdl, va, length, MDL_ALLOCATED_FIXED_SIZE);
+  fillPfns(ctx, mdl, ctx.api);
+  writePtr(ctx.mem, mdl + B(M.MappedSystemVa), va);
+  setFlags(ctx, mdl, MDL_ALLOCATED_FIXED_SIZE | MDL_SOURCE_IS_NONPAGED_POOL);
+  return mdl;
+}
+export function freeFrameworkMdl(ctx: ApiContext, mdl: bigint): void {
+  ctx.kernel.kernelPool?.free(mdl);
+}
+/** MmGetSystemAddressForMdlSafe(Mdl, NormalPagePriority) for the framework: the MDL's system address (mapped now if it is not). */
+export function mdlSystemAddress(ctx: ApiContext, mdl: bigint): bigint {
+  return mapLocked(ctx, ctx.api, mdl, 0, false);
+}
+
 function allocatePagesForMdl(ctx: ApiContext, low: bigint, high: bigint, total: bigint): bigint {
   if (total === 0n || total > 0x4000000n) return 0n;
   const size = Number((total + PAGE - 1n) & ~(PAGE - 1n));

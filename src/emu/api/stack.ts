@@ -5,6 +5,10 @@
  * caller's stack pointer down to RSP - RAX is touched in order, so that a frame too large for the
  * stack faults on the guard page; no register changes (RAX is still the size on return).
  *
+ * ARM64 (Microsoft Learn, "ARM64 ABI conventions", stack probing): the frame size divided by 16
+ * is in x15, which the routine keeps (the caller then does `sub sp, sp, x15, lsl #4`); `bl` pushed
+ * nothing, so SP is the caller's.
+ *
  * x86: the probe is `_alloca_probe` (x86 ntoskrnl.exe's export; the compilers' `_chkstk` is the
  * same routine under the C runtime's other name), and it also allocates: EAX bytes are taken from
  * the stack, the routine returns with ESP lowered by EAX (the caller does no `sub esp`), every
@@ -44,6 +48,12 @@ function x86Probe(ctx: ApiContext, name: string): void {
 export const apis: ApiDefinition[] = [
   nt("__chkstk", 0, (ctx) => {
     if (!ctx.cpu) return;
+    if (ctx.cpu.arch === "arm64") {
+      const size = ctx.cpu.get("R15") * 16n; // x15
+      ctx.describe([`${size} bytes`]);
+      probe(ctx, "__chkstk", size, ctx.cpu.get("RSP"));
+      return;
+    }
     const size = ctx.cpu.get("RAX");
     ctx.describe([`${size} bytes`]);
     // The caller's RSP (before its call pushed the return address).

@@ -116,6 +116,8 @@ export interface SehServices {
 export type RegName = "RAX" | "RCX" | "RDX" | "RBX" | "RSP" | "RBP" | "RSI" | "RDI" | "R8" | "R9" | "R10" | "R11" | "R12" | "R13" | "R14" | "R15" | "RIP" | "EFLAGS";
 
 export interface CpuAccess {
+  /** The instruction set of the caller (the handlers that read registers directly differ per arch). */
+  readonly arch?: "x64" | "x86" | "arm64";
   get(reg: RegName): bigint;
   /**
    * Return to the caller at `pc` with the stack pointer `sp` and the other registers as they are,

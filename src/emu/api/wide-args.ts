@@ -11,6 +11,7 @@ export const WIDE_ARGS: Readonly<Record<string, readonly number[]>> = {
   ExInterlockedAddLargeInteger: [1], // (PLARGE_INTEGER Addend, LARGE_INTEGER Increment, PKSPIN_LOCK)
   ExSetTimer: [1, 2], // (PEX_TIMER, LONGLONG DueTime, LONGLONG Period, PEXT_SET_PARAMETERS)
   KeSetTimer: [1], // (PKTIMER, LARGE_INTEGER DueTime, PKDPC)
+  WdfTimerStart: [2], // wdf01000: (PWDF_DRIVER_GLOBALS, WDFTIMER, LONGLONG DueTime)
   KeSetTimerEx: [1], // (PKTIMER, LARGE_INTEGER DueTime, LONG Period, PKDPC)
   KeSetCoalescableTimer: [1], // (PKTIMER, LARGE_INTEGER DueTime, ULONG Period, ULONG TolerableDelay, PKDPC)
   RtlInt64ToUnicodeString: [0], // (ULONGLONG Value, ULONG Base, PUNICODE_STRING)

@@ -24,7 +24,7 @@ const GPR = [...Array.from({ length: 31 }, (_, i) => `X${i}`), "SP"] as const;
 const RET = Uint8Array.of(0xc0, 0x03, 0x5f, 0xd6);
 
 /** x64 register names API code reads (ctx.cpu.get) → their ARM64 counterparts. */
-const FROM_X64: Partial<Record<RegName, string>> = { RAX: "X0", RCX: "X0", RDX: "X1", R8: "X2", R9: "X3", RSP: "SP", RIP: "PC", EFLAGS: "NZCV" };
+const FROM_X64: Partial<Record<RegName, string>> = { RAX: "X0", RCX: "X0", RDX: "X1", R8: "X2", R9: "X3", RSP: "SP", RIP: "PC", EFLAGS: "NZCV", R15: "X15" /* __chkstk's size register */ };
 
 const u64 = (v: bigint) => BigInt.asUintN(64, v);
 

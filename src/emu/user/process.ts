@@ -111,8 +111,28 @@ function sendAndWait(emu: Emulator, env: IoEnv, top: bigint, irp: bigint): { sta
   return { status: returned, information: 0n, completed: false, returned };
 }
 
+/**
+ * The program sleeps (Sleep(ms)): the scheduler runs what comes due while the emulated clock moves
+ * `ms` on — timers fire and queue their DPCs, work items and ready system threads run — then the
+ * clock stands at the end of the sleep.
+ */
+function sleepFor(emu: Emulator, ms: number): UserOutcome {
+  return asUser(emu, (env) => {
+    const clock = emu.kernel.clock;
+    if (!clock) return noDriver(STATUS.NOT_SUPPORTED, "this kernel has no clock");
+    const t0 = clock.interruptTime();
+    const end = t0 + BigInt(ms) * 10000n;
+    scheduler.runUntil(ctxLess(env), () => false, end);
+    const now = clock.interruptTime();
+    if (now < end) clock.advance(end - now);
+    scheduler.dpcWindow(ctxLess(env));
+    return { ok: true, status: STATUS.SUCCESS, information: 0n, completed: true, facts: { milliseconds: ms } };
+  });
+}
+
 /** One request of the user-mode program. */
 export function userRequest(emu: Emulator, r: UserIoRequest): UserOutcome {
+  if (r.op === "sleep") return sleepFor(emu, r.milliseconds);
   const handles = handlesOf(emu);
   if (r.op === "open") {
     if (handles.has(r.handle)) return noDriver(STATUS_OBJECT_NAME_COLLISION, `handle "${r.handle}" is already open (close it first, or open under another name)`);

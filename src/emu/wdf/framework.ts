@@ -20,6 +20,7 @@ import { HEADER, deleteObject, newObject, objectOf, wdfState, wdfLeaks, type Wdf
 import { attachPnpDevice, passDown, pnpDispatch } from "./pnp.js";
 import { wdf } from "./layouts.js";
 import { fileDispatch } from "./fileobj.js";
+import { retrieveBuffer } from "./memory.js";
 
 const B = (n: number) => BigInt(n);
 const D = LAYOUT.DRIVER_OBJECT;
@@ -147,44 +148,17 @@ function toQueue(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number, e
   return pendingUnlessCompleted(ctx, req, evt, irp, sl);
 }
 
-function complete(ctx: ApiContext, status: number, info: bigint): void {
+/** `info` null: WdfRequestComplete, which keeps the Information WdfRequestSetInformation stored (FxRequest::Complete). */
+function complete(ctx: ApiContext, status: number, info: bigint | null): void {
   const req = objectOf(ctx, ctx.arg(1), "request", "Request");
   if (req.completed) ctx.fault("bugcheck", `${ctx.api}: request ${hex(req.handle)} was already completed (WDF_VIOLATION)`, { code: "0x0000010D" });
   const m = ctx.mem;
   m.setU32(req.irp! + B(IRP.IoStatus) + B(IOSB.Status), status);
-  putPtr(m, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), info);
+  if (info !== null) putPtr(m, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), info);
   req.completed = true;
+  // The request's WDFMEMORY objects and framework MDLs go with it (they are valid until completion).
+  deleteObject(ctx, req);
   completeRequest(envOf(ctx), req.irp!);
-  wdfState(ctx.kernel).objects.delete(req.handle);
-  ctx.kernel.kernelPool?.free(req.handle);
-}
-
-/** WdfRequestRetrieveInput/OutputBuffer: the buffered (or METHOD_NEITHER) buffer and its length. */
-function retrieve(ctx: ApiContext, output: boolean): number {
-  const req = objectOf(ctx, ctx.arg(1), "request", "Request");
-  const [min, bufOut, lenOut] = [Number(ctx.arg(2)), ctx.arg(3), ctx.arg(4)];
-  const m = ctx.mem;
-  const irp = req.irp!;
-  const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
-  const major = m.u8(sl + B(SL.MajorFunction));
-  let buf = 0n;
-  let len = 0;
-  if (major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL) {
-    const code = m.u32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"]));
-    len = m.u32(sl + B(output ? SL["Parameters.DeviceIoControl.OutputBufferLength"] : SL["Parameters.DeviceIoControl.InputBufferLength"]));
-    const method = ioctlMethod(code);
-    if (method === 0 || (!output && method !== 3)) buf = getPtr(m, irp + B(IRP["AssociatedIrp.SystemBuffer"]));
-    else if (method === 3) buf = output ? getPtr(m, irp + B(IRP.UserBuffer)) : getPtr(m, sl + B(SL["Parameters.DeviceIoControl.Type3InputBuffer"]));
-    else return STATUS.NOT_SUPPORTED; // direct-I/O output through an MDL: not emulated yet
-  } else {
-    len = m.u32(sl + B(SL["Parameters.Read.Length"]));
-    buf = getPtr(m, irp + B(IRP["AssociatedIrp.SystemBuffer"])) || getPtr(m, irp + B(IRP.UserBuffer));
-  }
-  if (len === 0 || buf === 0n) return STATUS.BUFFER_TOO_SMALL;
-  if (len < min) return STATUS.BUFFER_TOO_SMALL;
-  putPtr(m, bufOut, buf);
-  if (lenOut !== 0n) putPtr(m, lenOut, B(len));
-  return STATUS.SUCCESS;
 }
 
 /**
@@ -317,6 +291,7 @@ export const apis: ApiDefinition[] = [
     const [initPtr, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3)];
     const m = ctx.mem;
     const init = objectOf(ctx, getPtr(m, initPtr), "deviceInit", "*DeviceInit");
+    if (init.consumed) ctx.fault("bugcheck", `WdfDeviceCreate: WDFDEVICE_INIT ${hex(init.handle)} already created a device (WDF_VIOLATION)`, { code: "0x0000010D" });
     const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
     const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
     if (r.status !== STATUS.SUCCESS) return r.status;
@@ -325,9 +300,14 @@ export const apis: ApiDefinition[] = [
     if (init.pdo !== undefined) attachPnpDevice(ctx, dev, init);
     if (dev.parent === null) dev.parent = drv.handle;
     wdfState(ctx.kernel).byDevice.set(r.device, dev.handle);
-    wdfState(ctx.kernel).objects.delete(init.handle);
-    ctx.kernel.kernelPool?.free(init.handle);
     init.consumed = true;
+    // A control device's WDFDEVICE_INIT is freed now; the one EvtDriverDeviceAdd got lives on the
+    // framework's stack until AddDevice returns (FxDriver::AddDevice), so a WdfDeviceInitXxx call on
+    // it after WdfDeviceCreate has no effect instead of touching freed memory.
+    if (init.pdo === undefined) {
+      wdfState(ctx.kernel).objects.delete(init.handle);
+      ctx.kernel.kernelPool?.free(init.handle);
+    }
     putPtr(m, initPtr, 0n); // the framework consumes the WDFDEVICE_INIT
     putPtr(m, out, dev.handle);
     return STATUS.SUCCESS;
@@ -364,11 +344,11 @@ export const apis: ApiDefinition[] = [
     if (out !== 0n) putPtr(m, out, q.handle);
     return STATUS.SUCCESS;
   }),
-  fx("WdfRequestRetrieveInputBuffer", 5, (ctx) => retrieve(ctx, false)),
-  fx("WdfRequestRetrieveOutputBuffer", 5, (ctx) => retrieve(ctx, true)),
+  fx("WdfRequestRetrieveInputBuffer", 5, (ctx) => retrieveBuffer(ctx, false)),
+  fx("WdfRequestRetrieveOutputBuffer", 5, (ctx) => retrieveBuffer(ctx, true)),
   fx("WdfRequestComplete", 3, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), formatStatus(ctx.u32(2))]);
-    complete(ctx, ctx.u32(2), 0n);
+    complete(ctx, ctx.u32(2), null);
   }),
   fx("WdfRequestCompleteWithInformation", 4, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), formatStatus(ctx.u32(2)), hex(ctx.arg(3))]);

@@ -10,12 +10,14 @@ import { apis as fxApis } from "./framework.js";
 import { apis as pnpApis } from "./pnp.js";
 import { apis as targetApis } from "./iotarget.js";
 import { apis as fileApis } from "./fileobj.js";
+import { apis as memoryApis } from "./memory.js";
+import { apis as timerApis } from "./timer.js";
 import { apis as workItemApis } from "./workitem.js";
 
 export { WDF_FUNCTIONS, EMULATED_MAJOR, EMULATED_MINOR } from "./funcenum.js";
 export { WDF01000, WDFLDR } from "./ldr.js";
 
-export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...workItemApis];
+export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis];
 
 /** Export lists of the two synthetic modules (implemented handlers are added by KernelModules). */
 export function wdfModuleExports(): Record<string, KernelExport[]> {

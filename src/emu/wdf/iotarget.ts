@@ -13,7 +13,7 @@ import { LAYOUT, getPtr } from "../../nt/arch-layout.js";
 import { api, hex } from "../api/util.js";
 import { callDriver, envOf } from "../iomgr/index.js";
 import { WDF01000 } from "./ldr.js";
-import { dereferenceObject, newObject, objectOf, wdfState, type WdfObject } from "./objects.js";
+import { deleteObject, dereferenceObject, newObject, objectOf, wdfState, type WdfObject } from "./objects.js";
 import { copyToNext, forwardAndWait } from "./pnp.js";
 import { wdf } from "./layouts.js";
 
@@ -52,8 +52,7 @@ export const apis: ApiDefinition[] = [
     if (flags & SEND_AND_FORGET) {
       // The next location was formatted (WdfRequestFormatRequestUsingCurrentType); it is the IRP's now.
       req.completed = true;
-      wdfState(ctx.kernel).objects.delete(req.handle);
-      ctx.kernel.kernelPool?.free(req.handle);
+      deleteObject(ctx, req);
       callDriver(envOf(ctx), dev, irp);
       return 1;
     }

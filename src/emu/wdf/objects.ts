@@ -18,7 +18,7 @@ import { wdf } from "./layouts.js";
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
 
-export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "workItem";
+export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "memory" | "timer" | "workItem";
 /** WdfDeviceInitSetFileObjectConfig: the file callbacks and the WDFFILEOBJECTs' attributes. */
 export interface FileConfig {
   create: bigint;
@@ -81,6 +81,19 @@ export interface WdfObject {
   fileConfig?: FileConfig;
   /** WDFFILEOBJECT: the FILE_OBJECT it stands for. */
   wdmFile?: bigint;
+  /** WDFMEMORY: the buffer and its size; `pool` when the framework allocated it (WdfMemoryCreate). */
+  buffer?: bigint;
+  size?: bigint;
+  pool?: boolean;
+  preallocated?: boolean;
+  /** WDFMEMORY of a user buffer locked for read: CopyFromBuffer into it fails. */
+  readOnly?: boolean;
+  /** WDFREQUEST: the WDFMEMORY objects and the MDLs the framework made for it (freed at completion). */
+  inputMemory?: bigint;
+  outputMemory?: bigint;
+  mdls?: bigint[];
+  /** Framework resources of the object released when it is deleted (a timer stops, a buffer is freed), before EvtCleanupCallback. */
+  dispose?: (ctx: ApiContext) => void;
   /** WDFQUEUE: purged (WdfIoQueuePurge*) until WdfIoQueueStart: new requests fail with STATUS_INVALID_DEVICE_STATE. */
   purged?: boolean;
   /** WDFWORKITEM: its EvtWorkItem callback (workitem.ts). */
@@ -125,6 +138,39 @@ export function newObject(ctx: ApiContext, kind: Kind, attrs: bigint | ObjectAtt
   return o;
 }
 
+/** A KMDF verifier bug check: WDF_VIOLATION (0x10D). */
+export function wdfViolation(ctx: ApiContext, message: string): never {
+  ctx.fault("bugcheck", `${message} (WDF_VIOLATION)`, { code: "0x0000010D" });
+  throw new Error("unreachable");
+}
+
+/**
+ * FxValidateObjectAttributes (src/framework/shared/object/fxvalidatefunctions.cpp): NULL
+ * attributes are fine unless a parent is required (STATUS_WDF_PARENT_NOT_SPECIFIED); a wrong Size
+ * is STATUS_INFO_LENGTH_MISMATCH; ContextSizeOverride without a type, or an Invalid (0) or unknown
+ * execution level / synchronization scope, STATUS_WDF_OBJECT_ATTRIBUTES_INVALID; a scope or level
+ * other than InheritFromParent where the object takes none, STATUS_WDF_SYNCHRONIZATION_SCOPE_INVALID
+ * / STATUS_WDF_EXECUTION_LEVEL_INVALID.
+ */
+export function validateAttributes(ctx: ApiContext, attrs: bigint, o: { parentRequired: boolean; executionLevel?: boolean; syncScope?: boolean }): number {
+  if (attrs === 0n) return o.parentRequired ? STATUS_WDF_PARENT_NOT_SPECIFIED : 0;
+  const m = ctx.mem;
+  const A = wdf("WDF_OBJECT_ATTRIBUTES");
+  if (m.u32(attrs + BigInt(A.Size)) !== A.$size) return 0xc0000004; // STATUS_INFO_LENGTH_MISMATCH
+  const info = getPtr(m, attrs + BigInt(A.ContextTypeInfo));
+  const override = getPtr(m, attrs + BigInt(A.ContextSizeOverride));
+  if (override > 0n && (info === 0n || override < getPtr(m, info + BigInt(wdf("WDF_OBJECT_CONTEXT_TYPE_INFO").ContextSize)))) return STATUS_WDF_OBJECT_ATTRIBUTES_INVALID;
+  if (o.parentRequired && getPtr(m, attrs + BigInt(A.ParentObject)) === 0n) return STATUS_WDF_PARENT_NOT_SPECIFIED;
+  const level = m.u32(attrs + BigInt(A.ExecutionLevel));
+  const scope = m.u32(attrs + BigInt(A.SynchronizationScope));
+  if (level === 0 || level > 3 || scope === 0 || scope > 4) return STATUS_WDF_OBJECT_ATTRIBUTES_INVALID;
+  if (!o.syncScope && scope !== 1) return 0xc0200210; // STATUS_WDF_SYNCHRONIZATION_SCOPE_INVALID
+  if (!o.executionLevel && level !== 1) return 0xc0200211; // STATUS_WDF_EXECUTION_LEVEL_INVALID
+  return 0;
+}
+export const STATUS_WDF_PARENT_NOT_SPECIFIED = 0xc0200212;
+export const STATUS_WDF_OBJECT_ATTRIBUTES_INVALID = 0xc0200209;
+
 export function objectOf(ctx: ApiContext, h: bigint, kind: Kind | null, what: string): WdfObject {
   const o = wdfState(ctx.kernel).objects.get(h);
   if (!o || o.deletePending || (kind !== null && o.kind !== kind))
@@ -147,6 +193,11 @@ export function deleteObject(ctx: ApiContext, o: WdfObject): void {
     if (qo && !qo.deletePending) deleteObject(ctx, qo);
   }
   o.beforeDelete?.(ctx);
+  if (o.dispose) {
+    const d = o.dispose;
+    o.dispose = undefined;
+    d(ctx);
+  }
   if (o.cleanup !== 0n) ctx.callGuest(o.cleanup, [o.handle]);
   if (o.kind === "device" && o.device) {
     const io = ioState(ctx.kernel);
@@ -173,7 +224,7 @@ export function dereferenceObject(ctx: ApiContext, o: WdfObject): void {
 }
 
 const KIND_NAMES: Record<Kind, string> = {
-  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", workItem: "WDFWORKITEM",
+  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER", workItem: "WDFWORKITEM",
 };
 
 /**
@@ -193,6 +244,7 @@ export function wdfLeaks(ctx: ApiContext, owner: bigint, module: string): TraceE
         ? "was never completed"
         : "was never deleted (its parent is not in the driver's object tree)";
     out.push({ event: "leak", kind: "wdf-object", module, type: KIND_NAMES[o.kind], object: KIND_NAMES[o.kind], handle: hex(o.handle), message: `${what} ${why} when the driver unloaded (KMDF verifier: leaked WDF object)` });
+    o.dispose?.(ctx);
     free(ctx, o);
   }
   return out;

@@ -172,7 +172,9 @@ export function attachPnpDevice(ctx: ApiContext, dev: WdfObject, init: WdfObject
 }
 
 function initOf(ctx: ApiContext, what = "DeviceInit"): WdfObject {
-  return objectOf(ctx, ctx.arg(1), "deviceInit", what);
+  const init = objectOf(ctx, ctx.arg(1), "deviceInit", what);
+  if (init.consumed) ctx.warn(`${ctx.api}: ${hex(init.handle)} was already used by WdfDeviceCreate; the call has no effect on the device (EvtDriverDeviceAdd's WDFDEVICE_INIT stays valid until it returns)`);
+  return init;
 }
 
 function pnpInit(ctx: ApiContext): WdfObject {
@@ -189,9 +191,13 @@ export const apis: ApiDefinition[] = [
     if (!drv?.deviceAdd) return STATUS.INVALID_DEVICE_REQUEST;
     const init = newObject(ctx, "deviceInit", 0n, { parent: drv.handle, owner: drv.owner, name: null, pdo, filter: false, pnp: noCallbacks(), ioType: 2, deviceType: 0x22 });
     const status = call(ctx, drv.deviceAdd, [drv.handle, init.handle]);
-    if (!init.consumed) {
-      if (ntSuccess(status)) ctx.warn(`EvtDriverDeviceAdd ${ctx.kernel.where?.(drv.deviceAdd) ?? hex(drv.deviceAdd)} returned ${formatStatus(status)} without creating a device (WdfDeviceCreate)`);
-      deleteObject(ctx, init);
+    if (!init.consumed && ntSuccess(status)) ctx.warn(`EvtDriverDeviceAdd ${ctx.kernel.where?.(drv.deviceAdd) ?? hex(drv.deviceAdd)} returned ${formatStatus(status)} without creating a device (WdfDeviceCreate)`);
+    // The WDFDEVICE_INIT (on the framework's stack in FxDriver::AddDevice) goes when AddDevice returns.
+    if (st.objects.get(init.handle) === init) {
+      if (init.consumed) {
+        st.objects.delete(init.handle);
+        ctx.kernel.kernelPool?.free(init.handle);
+      } else deleteObject(ctx, init);
     }
     // The framework clears DO_DEVICE_INITIALIZING once EvtDriverDeviceAdd succeeded.
     for (const o of st.objects.values())

@@ -1,0 +1,178 @@
+/**
+ * The threads of `kmdll scan`: how many worker threads a scan uses, the workers bin/kmdll.js
+ * starts ahead, and analyzeAll, which runs this thread and the workers over one shared work list
+ * (work-queue.ts) and hands the results on in path order.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { analyzeFile, type AnalyzeRequest, type AnalyzeResult } from "./analyze.js";
+import { ScanModules } from "./checks.js";
+import { CONTROL_SLOTS, LIMIT, NEXT, STOP, WINDOW, type WorkerAnswer, type WorkerJob } from "./work-queue.js";
+
+/**
+ * Fewest files per worker thread: a worker first loads the scan modules (tens of milliseconds),
+ * which a handful of files does not pay back. Smaller corpora are scanned in this thread.
+ */
+export const MIN_FILES_PER_WORKER = 48;
+
+/**
+ * Fewest files per worker thread on a machine with at most 2 logical CPUs. V8 optimizes hot code
+ * on background threads, and a thread's first few hundred files keep them busy: a single-threaded
+ * scan already uses the second CPU, and a worker adds its own compilation on top. Measured with
+ * per-thread CPU times (docs/qa.md, "Scan and implib on real inputs"): one worker made scans of
+ * 694 and 2,082 files slower, not faster. Still so with the shared work counter and the worker
+ * started with the process (session 6, perf per-thread samples of `scan --json` on wine64's 694
+ * files, docs/qa.md "Scan threads"): this thread alone ≈ 1.2 s plus ≈ 0.8 s of V8 background
+ * threads; with a worker ≈ 1.1 s + 0.7 s (worker) + 1.3 s (background) — more CPU time than two
+ * CPUs give back.
+ */
+export const MIN_FILES_PER_WORKER_2_CPUS = 8192;
+
+/** While the consumer of the results is backed up: a promise that resolves when it can take more. */
+type Backpressure = () => Promise<void> | null;
+
+/** Where bin/kmdll.js leaves the workers it started as the process started (see takeWorker). */
+const PRESTARTED = Symbol.for("kmdll.scanWorkers");
+
+/** A worker started ahead of the scan by bin/kmdll.js (with whether it failed or exited meanwhile). */
+interface Prestarted {
+  worker: Worker;
+  failed?: unknown;
+  exited?: boolean;
+}
+
+function prestarted(): Prestarted[] {
+  return ((globalThis as Record<symbol, unknown>)[PRESTARTED] as Prestarted[] | undefined) ?? [];
+}
+
+/** A worker thread: one bin/kmdll.js started (already loading or loaded) if there is one, else a new one. */
+function takeWorker(): Worker {
+  for (let p = prestarted().shift(); p; p = prestarted().shift()) {
+    if (p.failed === undefined && !p.exited) {
+      p.worker.ref();
+      return p.worker;
+    }
+  }
+  return new Worker(new URL("./worker.js", import.meta.url));
+}
+
+/** Workers started ahead but not needed (a small corpus): stopped. */
+function dropPrestarted(): void {
+  for (let p = prestarted().shift(); p; p = prestarted().shift()) void p.worker.terminate();
+}
+
+/** How many worker threads a scan of `files` files with `jobs` threads uses (see MIN_FILES_PER_WORKER). */
+export function workerCount(files: number, jobs: number, minFilesPerWorker?: number): number {
+  const min = Math.max(1, minFilesPerWorker ?? (availableParallelism() <= 2 ? MIN_FILES_PER_WORKER_2_CPUS : MIN_FILES_PER_WORKER));
+  return Math.max(0, Math.min(jobs - 1, Math.floor(files / min)));
+}
+
+/**
+ * Analyze every file, handing the results to onResult in path order: this thread and up to
+ * jobs-1 worker threads (none for small corpora) claim files from one shared counter
+ * (work-queue.ts). Returns the number of worker threads used.
+ */
+export async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, index: Map<string, string[]>, onResult: (r: AnalyzeResult) => void, paused?: Backpressure, minFilesPerWorker?: number, onStart?: (info: { files: number; workers: number }) => void): Promise<number> {
+  const n = reqs.length;
+  const workers = workerCount(n, jobs, minFilesPerWorker);
+  if (workers === 0) dropPrestarted();
+  onStart?.({ files: n, workers });
+  const ctl = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
+  ctl[LIMIT] = WINDOW;
+  // Results not handed on yet (an earlier file is still being analyzed), by index.
+  const pending = new Map<number, AnalyzeResult>();
+  let emitted = 0;
+  // Hands on what is ready, in order, until the consumer backs up (then the window stops moving, and the workers with it).
+  const drain = (): void => {
+    for (let r = pending.get(emitted); r !== undefined && !paused?.(); r = pending.get(emitted)) {
+      pending.delete(emitted);
+      emitted++;
+      onResult(r);
+    }
+    Atomics.store(ctl, LIMIT, emitted + WINDOW);
+    if (workers) Atomics.notify(ctl, LIMIT);
+  };
+  let failed: unknown;
+  // Resolved at every worker message (this thread waits on it for a result it needs to go on).
+  let wake: () => void = () => {};
+  let woken = Promise.resolve();
+  const rearm = (): void => void (woken = new Promise<void>((r) => (wake = r)));
+  rearm();
+  const fail = (e: unknown): void => {
+    failed ??= e;
+    Atomics.store(ctl, STOP, 1);
+    Atomics.notify(ctl, LIMIT);
+    wake();
+  };
+  const running: Promise<void>[] = [];
+  if (workers) {
+    const job: WorkerJob = { root, index: [...index.entries()], files: reqs, control: ctl.buffer as SharedArrayBuffer };
+    for (let k = 0; k < workers; k++) {
+      running.push(
+        new Promise<void>((resolveDone) => {
+          const w = takeWorker();
+          let done = false;
+          w.on("message", (m: WorkerAnswer) => {
+            if ("done" in m) {
+              done = true;
+              void w.terminate();
+              resolveDone();
+            } else {
+              for (const [i, r] of m.results) pending.set(i, r);
+              drain();
+            }
+            wake();
+          });
+          w.on("error", (e) => {
+            fail(new Error(`scan worker failed: ${e instanceof Error ? e.message : String(e)}`));
+            resolveDone();
+          });
+          w.on("exit", (code) => {
+            if (!done) fail(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
+            resolveDone();
+          });
+          w.postMessage(job);
+        }),
+      );
+    }
+  }
+  const modules = new ScanModules(index, root);
+  let lastYield = performance.now();
+  while (failed === undefined) {
+    const gate = paused?.();
+    if (gate) {
+      await gate;
+      drain();
+      continue;
+    }
+    const i = Atomics.add(ctl, NEXT, 1);
+    if (i >= n) break;
+    // Too far ahead of a result a worker still holds: wait for its messages.
+    while (i >= emitted + WINDOW && failed === undefined) {
+      const held = paused?.();
+      if (held) {
+        await held;
+        drain();
+        continue;
+      }
+      rearm();
+      await woken;
+    }
+    if (failed !== undefined) break;
+    pending.set(i, analyzeFile(reqs[i]!, modules));
+    drain();
+    // Let the workers' results in now and then.
+    if (workers && performance.now() - lastYield >= 4) {
+      await new Promise<void>((r) => setImmediate(r));
+      lastYield = performance.now();
+    }
+  }
+  await Promise.all(running);
+  if (failed !== undefined) throw failed;
+  for (let gate = paused?.(); emitted < n && pending.has(emitted); gate = paused?.()) {
+    if (gate) await gate;
+    drain();
+  }
+  if (emitted !== n) throw new Error(`scan: ${n - emitted} of ${n} results missing`);
+  return workers;
+}
