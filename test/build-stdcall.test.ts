@@ -47,10 +47,11 @@ test("sources: x86 compiles stdcall by default (i386mk.inc), 386_STDCALL=0 and U
 });
 
 test("kernel imports: an x86 cdecl reference to a stdcall export (and the reverse) is reported, helpers and matching names are not", () => {
-  const m = x86ConventionMismatches(["__imp__ExInitializePushLock", "_KeStallExecutionProcessor@4", "__alldiv", "_strlen", "_wcslen@4", "@ExfReleasePushLock@8", "_GzLocal"]);
+  const m = x86ConventionMismatches(["__imp__ExInitializePushLock", "_KeStallExecutionProcessor@4", "__alldiv", "_strlen", "_wcslen@4", "@ExfReleasePushLock@8", "_GzLocal", "__snprintf@0"]);
   assert.deepEqual(m.map((x) => [x.symbol, x.referenced, x.exported, x.argBytes]), [
     ["__imp__ExInitializePushLock", "cdecl", "stdcall", 4],
     ["_wcslen@4", "stdcall", "cdecl", undefined],
+    ["__snprintf@0", "stdcall", "cdecl", undefined],
   ]);
   assert.match(conventionMismatchMessage(m[0]!), /^__imp__ExInitializePushLock calls ntoskrnl\.exe's ExInitializePushLock as cdecl, but it is exported stdcall \(_ExInitializePushLock@4: the routine pops 4 bytes/);
   assert.match(conventionMismatchMessage(m[1]!), /as stdcall, but it is exported cdecl \(_wcslen:/);

@@ -150,8 +150,10 @@ export function x86ConventionMismatches(undefinedSyms: string[]): ConventionMism
     const r = routineOfSymbol(sym, "x86");
     // `@F@N` (fastcall) names say their convention; compiler helpers (`__alldiv` → _alldiv) are
     // called undecorated by design (stdcall, cl.exe's and clang's own calls).
-    if (!r || r.defName.startsWith("@") || r.name.startsWith("_") || seen.has(r.defName)) continue;
+    if (!r || r.defName.startsWith("@") || seen.has(r.defName)) continue;
     const referenced = r.defName === r.name ? "cdecl" : "stdcall";
+    // (Only the undecorated calls: `__snprintf@0`, an undeclared CRT routine under /Gz, is reported.)
+    if (referenced === "cdecl" && r.name.startsWith("_")) continue;
     for (const module of MODULES) {
       const e = lookup(module, "x86", r.name);
       if (!e || e.type !== "code" || !e.call) continue;
