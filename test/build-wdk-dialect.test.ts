@@ -164,6 +164,9 @@ test("blkbus + blkdisk (WinVBlock's patterns): cl.exe-only C repaired, legacy sw
     assert.match(b.stderr, /^blkbus\/blkbus\.h:18:15: warning: cl\.exe gives 'struct BLKBUS_DISK', first declared in this prototype, file scope/m);
     // Once per project (blkbus and blkdisk both include blkbus.h), not once per file.
     assert.equal(b.stderr.match(/blkbus\.h:14:32: warning/g)?.length, 2, b.stderr);
+    // x86 (stdcall by default, as the WDK): a call through that prototype-less declaration is
+    // `_BlkBusAddDev@0`; it is bound to the import blkbus.lib has for the routine.
+    if (arch === "x86") assert.match(b.stderr, /^out\/x86\/blkdisk\.sys: warning: _BlkBusAddDev@0 is a call through a stdcall declaration without a prototype .*bound to _BlkBusAddDev@4/m);
     // blkbus.rc is UTF-16 (as Visual Studio saves it): its strings reach the version resource intact.
     const image = readFileSync(join(ws, "out", arch, "blkbus.sys"));
     for (const text of ["Block bus library \u2014 Gr\u00fc\u00dfe", "\u00a9 kmdll examples"]) assert.ok(image.includes(Buffer.from(text, "utf16le")), text);
@@ -272,7 +275,8 @@ test("cl options: translated for clang, dropped silently when cosmetic, warned a
   assert.deepEqual(x64.includes.map((t) => t.text), ["inc"]);
   assert.deepEqual(x64.forceIncludes.map((t) => t.text), ["pre.h"]);
   assert.deepEqual(x64.warnings.map((w) => w.message.replace(/:.*/, "")), ["/GS", "cl option '/frobnicate' has no clang equivalent in kmdll; ignored".replace(/:.*/, "")]);
-  assert.ok(translateClFlags(toks("/Gz"), "x86").args.includes("-mrtd"), "/Gz: stdcall by default on x86");
+  assert.deepEqual(translateClFlags(toks("/Gz"), "x86").args, ["-Xclang", "-fdefault-calling-conv=stdcall"], "/Gz: stdcall by default on x86");
+  assert.deepEqual(translateClFlags(toks("/Gd"), "x86").args, ["-Xclang", "-fdefault-calling-conv=cdecl"], "/Gd: cdecl by default on x86");
 });
 
 test("sources per arch: AMD64_SOURCES/I386_SOURCES, !if $(AMD64), default DLLDEF, TARGETEXT, DLLENTRY, /NOENTRY", () => {

@@ -9,26 +9,26 @@
 /* x86 and x64 only: on ARM64 the support library is empty. */
 #if defined(__x86_64__) || defined(__i386__)
 
-void __halt(void) { __asm__ __volatile__("hlt"); }
-void __nop(void) { __asm__ __volatile__("nop"); }
-void __invlpg(void *Address) { __asm__ __volatile__("invlpg (%0)" : : "r"(Address) : "memory"); }
-void __wbinvd(void) { __asm__ __volatile__("wbinvd" : : : "memory"); }
-void __lidt(void *Source) { __asm__ __volatile__("lidt (%0)" : : "r"(Source) : "memory"); }
-void __sidt(void *Destination) { __asm__ __volatile__("sidt (%0)" : : "r"(Destination) : "memory"); }
-void _lgdt(void *Source) { __asm__ __volatile__("lgdt (%0)" : : "r"(Source) : "memory"); }
-void _sgdt(void *Destination) { __asm__ __volatile__("sgdt (%0)" : : "r"(Destination) : "memory"); }
-void __writecr2(kmdll_ureg Value) { __asm__ __volatile__("mov %0, %%cr2" : : "r"(Value) : "memory"); }
+void __cdecl __halt(void) { __asm__ __volatile__("hlt"); }
+void __cdecl __nop(void) { __asm__ __volatile__("nop"); }
+void __cdecl __invlpg(void *Address) { __asm__ __volatile__("invlpg (%0)" : : "r"(Address) : "memory"); }
+void __cdecl __wbinvd(void) { __asm__ __volatile__("wbinvd" : : : "memory"); }
+void __cdecl __lidt(void *Source) { __asm__ __volatile__("lidt (%0)" : : "r"(Source) : "memory"); }
+void __cdecl __sidt(void *Destination) { __asm__ __volatile__("sidt (%0)" : : "r"(Destination) : "memory"); }
+void __cdecl _lgdt(void *Source) { __asm__ __volatile__("lgdt (%0)" : : "r"(Source) : "memory"); }
+void __cdecl _sgdt(void *Destination) { __asm__ __volatile__("sgdt (%0)" : : "r"(Destination) : "memory"); }
+void __cdecl __writecr2(kmdll_ureg Value) { __asm__ __volatile__("mov %0, %%cr2" : : "r"(Value) : "memory"); }
 void __cdecl _disable(void) { __asm__ __volatile__("cli" : : : "memory"); }
 void __cdecl _enable(void) { __asm__ __volatile__("sti" : : : "memory"); }
 
-unsigned long __segmentlimit(unsigned long Selector)
+unsigned long __cdecl __segmentlimit(unsigned long Selector)
 {
     unsigned long limit;
     __asm__ __volatile__("lsl %1, %0" : "=r"(limit) : "r"(Selector));
     return limit;
 }
 
-kmdll_ureg __readdr(unsigned int DebugRegister)
+kmdll_ureg __cdecl __readdr(unsigned int DebugRegister)
 {
     kmdll_ureg v = 0;
     switch (DebugRegister) {
@@ -43,7 +43,7 @@ kmdll_ureg __readdr(unsigned int DebugRegister)
     return v;
 }
 
-void __writedr(unsigned int DebugRegister, kmdll_ureg Value)
+void __cdecl __writedr(unsigned int DebugRegister, kmdll_ureg Value)
 {
     switch (DebugRegister) {
     case 0: __asm__ __volatile__("mov %0, %%dr0" : : "r"(Value)); break;

@@ -7,6 +7,7 @@
  * crash or hang of kmdll.
  */
 #include <ntddk.h>
+#include <stdio.h> /* _snprintf (__cdecl: an undeclared call would be stdcall under the WDK's x86 /Gz) */
 
 static const char g_readOnly[16] = "read-only data";
 static volatile LONG64 g_sink;

@@ -14,7 +14,8 @@ NTSYSAPI VOID NTAPI RtlUnwind(PVOID TargetFrame, PVOID TargetIp, PEXCEPTION_RECO
 #define WDKSEH_EXIT_UNWIND 0x4
 #define WDKSEH_TARGET_UNWIND 0x20
 
-ULONG_PTR WdkSehGuarded(void (*routine)(void));
+/* cdecl: written in assembly below (it returns with `ret`), called from code built with /Gz. */
+ULONG_PTR __cdecl WdkSehGuarded(void (*routine)(void));
 extern char WdkSehGuardedResume[];
 
 static volatile LONG g_dispatchCalls;

@@ -286,7 +286,9 @@ export class CallContext implements ApiContext, PoolServices {
     } else this.emu.pool.free(a, tag, site);
   }
 
-  callGuest(address: bigint, args: bigint[]): bigint {
+  callGuest(address: bigint, args: bigint[], cdecl = false): bigint {
+    // (x86: a cdecl callback by contract is not held to the stdcall stack check of calls.ts.)
+    if (cdecl) this.emu.calls.cdeclNext = true;
     const r = this.emu.call(address, args, `callback ${this.emu.where(address)}`);
     if (!r.ok) throw new EmuStop(r.fault);
     return r.value;

@@ -30,6 +30,11 @@ export class CallStack {
   readonly outerFrames: bigint[][] = [];
   /** Wall-clock deadline of the current top-level call (Date.now() units). */
   deadline = 0;
+  /**
+   * x86: the next guest call is a cdecl callback by contract (qsort's and bsearch's comparators),
+   * so the stdcall stack check below does not apply to it. Read and cleared by guestCall.
+   */
+  cdeclNext = false;
 }
 
 /**
@@ -79,8 +84,13 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
   if (saved) calls.outerFrames.push(saved);
   const slot = stackSlot(depth, cpu.space.stacksBase);
   const top = (thread ? thread.stack.high : slot.high) - 0x100n;
+  const cdeclCallback = calls.cdeclNext;
+  calls.cdeclNext = false;
+  /** x86: the stack pointer the routine starts with (its return address at [esp]), for the stdcall check on return. */
+  let entrySp: bigint | undefined;
   if (!thread?.resume) {
     const { sp: rsp, frame } = cpu.callFrame(top, args, RETURN_SENTINEL);
+    entrySp = rsp;
     uc.write(rsp, frame);
     const R = C.regs;
     if (cpu.arch === "x64") {
@@ -212,6 +222,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
         return { ok: false, fault: faults.report("bugcheck", what, address, { code: "0x000000BE", address: emu.cpu.space.kuserSharedData + BigInt(kuser) }) };
       }
       if (entry) checkReturn(emu, entry, address, label, !nested);
+      if (cpu.arch === "x86" && entrySp !== undefined && args.length > 0 && !exportCall && !cdeclCallback && !thread) checkX86Pops(emu, entrySp, args.length, address, label);
       return { ok: true, value };
     }
   } finally {
@@ -220,4 +231,25 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     if (saved) calls.outerFrames.pop();
     if (saved && !emu.broken) uc.regWriteMany([...emu.gprIds, cpu.flagsId(C)], saved.slice(0, emu.gprIds.length + 1));
   }
+}
+
+/**
+ * x86: the kernel calls a driver's callbacks (DriverEntry, DriverUnload, dispatch, completion and
+ * DPC routines, DllInitialize, thread start routines...) as stdcall routines, which pop their
+ * arguments (`ret N`); the WDK's headers declare the callback types without NTAPI and rely on the
+ * WDK's x86 default /Gz (i386mk.inc). A routine that returns without popping any of them is a
+ * cdecl one (compiled /Gd, or cdecl by its declaration): the kernel's stack is off by the
+ * arguments' bytes after the call. Reported as a Driver Verifier warning (Driver Verifier has no
+ * such check: the run goes on, with the stack this emulator resets for each call).
+ */
+function checkX86Pops(emu: Emulator, entrySp: bigint, argc: number, address: bigint, label: string | undefined): void {
+  const sp = emu.uc.regRead(emu.cpu.spId(emu.C));
+  if (sp !== entrySp + 4n) return;
+  const what = label?.replace(/^callback /, "") ?? emu.where(address);
+  emu.verifier.finding(emu, {
+    rule: "x86-cdecl-callback",
+    level: "warning",
+    rip: address,
+    message: `${what} returned without popping its ${4 * argc} bytes of arguments: a cdecl routine the kernel calls as stdcall (x86 WDK builds compile with /Gz; declare it with its callback type, e.g. DRIVER_DISPATCH, or NTAPI)`,
+  });
 }

@@ -164,6 +164,8 @@ export class SehX86 {
 
   /** Call a registration's handler (cdecl, 4 arguments) as guest code: its EXCEPTION_DISPOSITION. */
   private callHandler(handler: bigint, rec: bigint, reg: bigint, ctxPtr: bigint, dc: bigint): bigint {
+    // (cdecl by contract: not held to the stdcall check of driver callbacks, calls.ts.)
+    this.emu.calls.cdeclNext = true;
     const r = this.emu.call(handler, [rec, reg, ctxPtr, dc], `exception handler ${this.emu.where(handler)}`);
     if (!r.ok) throw new EmuStop(r.fault);
     return r.value & 0xffffffffn;

@@ -6,6 +6,7 @@
  * warning when it changes the code and clang has no equivalent. GNU-style options pass through.
  */
 import type { Arch } from "./sources.js";
+import { defaultCallArgs } from "./call-convention.js";
 
 export interface ClToken {
   text: string;
@@ -92,10 +93,11 @@ export function translateClFlags(tokens: readonly ClToken[], arch: Arch): ClTran
       else if (body === "O1" || body === "Os") out.args.push("-Os");
       else if (body === "O2" || body === "Ox") out.args.push("-O2");
       else if (body === "J") out.args.push("-funsigned-char");
-      else if (body === "Gz") {
-        if (arch === "x86") out.args.push("-mrtd");
-      } else if (body === "Gd" || body === "Gr") {
-        if (body === "Gr" && arch === "x86") warn(t, "/Gr (fastcall by default) has no clang equivalent; ignored");
+      else if (body === "Gz" || body === "Gd") {
+        // x86 only, as cl ignores them elsewhere (Learn, "/Gd, /Gr, /Gv, /Gz"); call-convention.ts.
+        if (arch === "x86") out.args.push(...defaultCallArgs(body === "Gz" ? "stdcall" : "cdecl"));
+      } else if (body === "Gr") {
+        if (arch === "x86") warn(t, "/Gr (fastcall by default) has no clang equivalent; ignored");
       } else if (/^Zp(1|2|4|8|16)$/.test(body)) out.args.push(`-fpack-struct=${body.slice(2)}`);
       else if (body === "TP") out.args.push("-x", "c++");
       else if (body === "GS") warn(t, "/GS: kmdll does not emit stack cookies (no BufferOverflowK.lib; -fno-stack-protector); ignored");

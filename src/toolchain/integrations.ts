@@ -65,11 +65,17 @@ export function writeExportLibrary(defFile: string, arch: Arch, outFile: string,
     const listed = new Set(def.exports.flatMap((e) => [e.name, undecorate(e.name), ...(e.internalName ? [e.internalName] : [])]));
     const missing = def.exports.filter((e) => !e.noname && !e.forward && !realNames.has(e.name) && ![...realNames].some((n) => undecorate(n) === undecorate(e.name)));
     if (missing.length) warnings.push(`${shown}: warning: listed in the .def but not exported by ${file}: ${missing.map((e) => e.name).join(", ")}`);
-    const extra: DefExport[] = real
-      .filter((e) => !e.noname && !listed.has(e.name) && !listed.has(undecorate(e.name)) && !ENTRY_POINTS_PRIVATE.has(e.name))
-      .map((e) => ({ ...e, ordinal: null, noname: false, private: false }));
+    // x86: a routine exported under a decorated name (`_F@N`, as link.exe exports a stdcall
+    // `__declspec(dllexport)` routine; `F@N` from GNU objects; fastcall `@F@N`) is imported by
+    // exactly that name, and importers' compilers reference `__imp__F@N` (`__imp_@F@N`).
+    const decoratedImport = (n: string): Partial<DefExport> => {
+      if (arch !== "x86" || !/@\d+$/.test(n)) return {};
+      return { name: /^_[^_@]/.test(n) ? n.slice(1) : n, importName: n };
+    };
+    const extraReal = real.filter((e) => !e.noname && !listed.has(e.name) && !listed.has(undecorate(e.name)) && !ENTRY_POINTS_PRIVATE.has(e.name));
+    const extra: DefExport[] = extraReal.map((e) => ({ ...e, ordinal: null, noname: false, private: false, ...decoratedImport(e.name) }));
     if (extra.length) {
-      warnings.push(`${shown}: warning: ${file} also exports ${extra.map((e) => e.name).join(", ")} (declared __declspec(dllexport)), which the .def does not list; added to the import library`);
+      warnings.push(`${shown}: warning: ${file} also exports ${extraReal.map((e) => e.name).join(", ")} (declared __declspec(dllexport)), which the .def does not list; added to the import library`);
       def = { ...def, exports: [...def.exports, ...extra] };
     }
   }

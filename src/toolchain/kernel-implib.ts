@@ -28,8 +28,12 @@ function scan(obj: CoffObject, undef: Set<string>, defined: Set<string>): void {
   }
 }
 
-/** The symbols objects and static libraries (their COFF members) leave undefined. Unreadable inputs are skipped (the linker reports them). */
-export function undefinedSymbols(files: string[]): string[] {
+/**
+ * The symbols objects and static libraries (their COFF members) leave undefined. Unreadable inputs
+ * are skipped (the linker reports them). `firstUse`, when given, gets for each symbol the first
+ * input file that references it (for messages).
+ */
+export function undefinedSymbols(files: string[], firstUse?: Map<string, string>): string[] {
   const undef = new Set<string>();
   const defined = new Set<string>();
   for (const f of files) {
@@ -39,6 +43,7 @@ export function undefinedSymbols(files: string[]): string[] {
     } catch {
       continue;
     }
+    const before = firstUse ? new Set(undef) : undefined;
     try {
       if (Buffer.from(bytes.subarray(0, 8)).toString("latin1") === "!<arch>\n") {
         for (const m of readArchive(bytes).members) if (!isShortImport(m.data)) scan(readCoffObject(m.data), undef, defined);
@@ -46,6 +51,7 @@ export function undefinedSymbols(files: string[]): string[] {
     } catch {
       /* not COFF: the linker says why */
     }
+    if (firstUse && before) for (const u of undef) if (!before.has(u) && !firstUse.has(u)) firstUse.set(u, f);
   }
   return [...undef].filter((s) => !defined.has(s)).sort();
 }
@@ -118,9 +124,68 @@ export function kernelImportDefs(undefinedSyms: string[], arch: Arch, extra: Sys
   return defs;
 }
 
-/** Write the kernel import libraries one link needs into `dir`-based paths; returns their paths (possibly none). */
-export function writeKernelImportLibraries(inputs: string[], arch: Arch, pathFor: (module: string) => string, extra: SystemModule[] = []): string[] {
-  const defs = kernelImportDefs(undefinedSymbols(inputs), arch, extra);
+/**
+ * An x86 reference whose convention is not the one the kernel exports the routine with: the
+ * object names `_F` (cdecl: the caller pops the arguments) where the export database says
+ * ntoskrnl.exe/hal.dll exports F stdcall or fastcall (the routine pops them), or `_F@N` (stdcall)
+ * where F is a cdecl export. The WDK's ntoskrnl.lib has only the export's own decoration, so
+ * link.exe reports such a reference unresolved; kmdll's import library binds it (mingw-w64's
+ * headers need it: problem 9 in docs/build.md) and the build reports it.
+ */
+export interface ConventionMismatch {
+  symbol: string;
+  module: string;
+  routine: string;
+  /** How the object calls it. */
+  referenced: "cdecl" | "stdcall";
+  /** How the kernel exports it, and the bytes of arguments a stdcall/fastcall export pops. */
+  exported: "stdcall" | "fastcall" | "cdecl";
+  argBytes?: number;
+}
+
+export function x86ConventionMismatches(undefinedSyms: string[]): ConventionMismatch[] {
+  const out: ConventionMismatch[] = [];
+  const seen = new Set<string>();
+  for (const sym of undefinedSyms) {
+    const r = routineOfSymbol(sym, "x86");
+    // `@F@N` (fastcall) names say their convention; compiler helpers (`__alldiv` → _alldiv) are
+    // called undecorated by design (stdcall, cl.exe's and clang's own calls).
+    if (!r || r.defName.startsWith("@") || seen.has(r.defName)) continue;
+    const referenced = r.defName === r.name ? "cdecl" : "stdcall";
+    // (Only the undecorated calls: `__snprintf@0`, an undeclared CRT routine under /Gz, is reported.)
+    if (referenced === "cdecl" && r.name.startsWith("_")) continue;
+    for (const module of MODULES) {
+      const e = lookup(module, "x86", r.name);
+      if (!e || e.type !== "code" || !e.call) continue;
+      const mismatch = referenced === "cdecl" ? e.call !== "cdecl" : e.call === "cdecl";
+      if (mismatch) {
+        seen.add(r.defName);
+        out.push({ symbol: sym, module, routine: r.name, referenced, exported: e.call, ...(e.argBytes !== undefined ? { argBytes: e.argBytes } : {}) });
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+/** The warning text for a mismatch (without the position). */
+export function conventionMismatchMessage(m: ConventionMismatch): string {
+  const exp = m.exported === "cdecl" ? `_${m.routine}` : m.exported === "fastcall" ? `@${m.routine}@${m.argBytes ?? "N"}` : `_${m.routine}@${m.argBytes ?? "N"}`;
+  if (m.referenced === "cdecl") {
+    const effect = m.argBytes === 0 ? "it takes no arguments, so only the names differ" : `the routine pops ${m.argBytes ?? "its"} bytes of arguments, so the caller's stack is off after the call`;
+    return `${m.symbol} calls ${m.module}'s ${m.routine} as cdecl, but it is exported ${m.exported} (${exp}: ${effect}); ` +
+      `declare it ${m.exported === "fastcall" ? "FASTCALL" : "NTAPI"} as the WDK's headers do, or build with the WDK's default /Gz (not 386_STDCALL=0 or /Gd). Linked anyway; link.exe with the WDK's ntoskrnl.lib would report it unresolved`;
+  }
+  return `${m.symbol} calls ${m.module}'s ${m.routine} as stdcall, but it is exported cdecl (${exp}: the caller pops the arguments, so the stack is off after the call); ` +
+    `declare it __cdecl as the WDK's headers do. Linked anyway; link.exe with the WDK's ntoskrnl.lib would report it unresolved`;
+}
+
+/** Write the kernel import libraries one link needs into `dir`-based paths; returns their paths (possibly none) and, on x86, the references whose convention is not the export's. */
+export function writeKernelImportLibraries(inputs: string[], arch: Arch, pathFor: (module: string) => string, extra: SystemModule[] = []): { paths: string[]; mismatches: (ConventionMismatch & { file?: string })[] } {
+  const firstUse = new Map<string, string>();
+  const undef = undefinedSymbols(inputs, firstUse);
+  const defs = kernelImportDefs(undef, arch, extra);
+  const mismatches = arch === "x86" ? x86ConventionMismatches(undef).map((m) => ({ ...m, ...(firstUse.has(m.symbol) ? { file: firstUse.get(m.symbol)! } : {}) })) : [];
   const written: string[] = [];
   for (const module of [...MODULES, ...extra.map((m) => m.module)]) {
     const def = defs.get(module);
@@ -131,7 +196,7 @@ export function writeKernelImportLibraries(inputs: string[], arch: Arch, pathFor
     if (!existsSync(path) || !readFileSync(path).equals(lib.bytes)) writeFileSync(path, lib.bytes);
     written.push(path);
   }
-  return written;
+  return { paths: written, mismatches };
 }
 
 /**
@@ -153,4 +218,34 @@ export function bindX86DefImports(def: DefFile, undefinedSyms: string[]): DefFil
     return d ? { ...e, name: d } : e;
   });
   return { ...def, exports };
+}
+
+/**
+ * Where a C source first calls `routine(` (1-based line and column), for a message about the
+ * object's reference to it; undefined when the text does not show the call (a macro or an inline
+ * routine of a header calls it).
+ */
+export function firstCall(file: string, routine: string): { line: number; col: number } | undefined {
+  if (!/\.(c|cc|cpp|cxx)$/i.test(file)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "latin1");
+  } catch {
+    return undefined;
+  }
+  const re = new RegExp(`(^|[^A-Za-z0-9_])${routine.replace(/[^A-Za-z0-9_]/g, "")}\\s*\\(`);
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = re.exec(lines[i]!);
+    if (m) return { line: i + 1, col: m.index + m[1]!.length + 1 };
+  }
+  return undefined;
+}
+
+/** The build's warning line for a mismatch: at the source's first mention of the routine when the object is one of the project's sources, else at the object (or the image). */
+export function conventionMismatchWarning(m: ConventionMismatch & { file?: string }, sourceOf: ReadonlyMap<string, string>, shown: (f: string) => string, image: string): string {
+  const src = m.file ? sourceOf.get(m.file) : undefined;
+  const call = src ? firstCall(src, m.routine) : undefined;
+  const at = src ? `${shown(src)}${call ? `:${call.line}:${call.col}` : ""}` : m.file ? shown(m.file) : image;
+  return `${at}: warning: ${conventionMismatchMessage(m)}\n`;
 }

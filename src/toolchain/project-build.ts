@@ -16,10 +16,10 @@ import type { Project, ProjectSource } from "./project.js";
 import { asmArgs, compileArgs, libArgs, linkArgs, rcArgs } from "./recipe.js";
 import { mapLimit, rewritePositions, runTool } from "./run.js";
 import { runClangWithFixups } from "./msvc-fixups.js";
-import { planX86Link } from "./x86-exports.js";
+import { planX86Link, readObjectNames, unprototypedStdcallAliases } from "./x86-exports.js";
 import { tmhStub } from "./wpp.js";
 import { masmCompat } from "./masm-compat.js";
-import { SYSTEM_IMPORT_LIBRARIES, bindX86DefImports, undefinedSymbols, writeKernelImportLibraries, type SystemModule } from "./kernel-implib.js";
+import { SYSTEM_IMPORT_LIBRARIES, bindX86DefImports, conventionMismatchWarning, undefinedSymbols, writeKernelImportLibraries, type SystemModule } from "./kernel-implib.js";
 import { ARCH_DIRS, type Arch, type LibRef } from "./sources.js";
 import type { ProjectResult, StepKind, StepReport } from "./build.js";
 
@@ -266,15 +266,25 @@ export async function buildProject(ctx: Ctx, p: Project, arch: Arch, r: ProjectR
   const sys = join(outDir, `${p.spec.name}.${p.spec.ext}`);
   // x86: the DLLDEF's undecorated names bound to the objects' stdcall/fastcall symbols.
   const x86 = arch === "x86" ? planX86Link([...objs.filter((o) => o.endsWith(".obj")), ...libs], p.def ? readDefOrThrow(p.def).def : undefined, join(objDir, "lld-link.def")) : undefined;
+  // x86: calls through a stdcall declaration without a prototype (`_F@0`) bound to the routine's `_F@N` (x86-exports.ts).
+  const linked = [...objs.filter((o) => o.endsWith(".obj")), ...libs];
+  const linkedNames = arch === "x86" ? readObjectNames(linked) : undefined;
+  const unprototyped = linkedNames ? unprototypedStdcallAliases(undefinedSymbols(linked), [...linkedNames.defined, ...linkedNames.imports.values()]) : [];
+  for (const a of unprototyped) note(`${shown(sys)}: warning: ${a.from} is a call through a stdcall declaration without a prototype (clang decorates it @0; cl.exe by the arguments passed); bound to ${a.to}, which the objects or libraries define\n`);
   const linkDef = x86?.linkerDef ?? p.def;
   // ntoskrnl/hal imports mingw-w64's libraries lack (or decorate otherwise), from the kernel
   // export database, with the symbols the objects need (kernel-implib.ts); after mingw-w64's.
-  const kernelImplibs = writeKernelImportLibraries([...objs.filter((o) => o.endsWith(".obj")), ...libs], arch, (m) => join(objDir, `kmdll-${m.replace(/\.[^.]+$/, "")}.lib`), systemLibs);
+  const kernelImports = writeKernelImportLibraries([...objs.filter((o) => o.endsWith(".obj")), ...libs], arch, (m) => join(objDir, `kmdll-${m.replace(/\.[^.]+$/, "")}.lib`), systemLibs);
+  const kernelImplibs = kernelImports.paths;
+  // x86: a kernel routine called with another convention than its export's (kernel-implib.ts), by
+  // the source whose object references it (or the library), as a warning: the link goes on.
+  const sourceOf = new Map(p.sources.map((s) => [join(objDir, objName(s.rel)), s.abs]));
+  for (const m of kernelImports.mismatches) note(conventionMismatchWarning(m, sourceOf, shown, shown(sys)));
   const args = linkArgs({
     arch, out: sys, scratchImplib: join(objDir, "lld-link-implib.lib"), objects: objs, libs,
     kernelLibs: [...(ctx.supportLib ? [ctx.supportLib] : []), ...(sr.mingwLibs ? [join(sr.lib, "libntoskrnl.a"), join(sr.lib, "libhal.a")] : []), ...kernelImplibs, ...userModeLibs],
     ...(linkDef ? { def: linkDef } : {}),
-    userFlags: [...(x86?.args ?? []), ...linkerFlags(p, note)],
+    userFlags: [...(x86?.args ?? []), ...unprototyped.map((a) => `/alternatename:${a.from}=${a.to}`), ...linkerFlags(p, note)],
     entry: p.spec.entry,
   });
   const key = hashText(ctx.tc.version, ctx.tc.lldLink, JSON.stringify(args));

@@ -15,6 +15,7 @@
  */
 import { parseMakeVars, suggest, type Diagnostic, type MakeVars, type MakeVarsOptions, type Severity, type Token } from "./makevars.js";
 import { translateClFlags } from "./clflags.js";
+import { x86CallDefault } from "./call-convention.js";
 
 export type TargetType = "EXPORT_DRIVER" | "DRIVER" | "DRIVER_LIBRARY";
 export type Arch = "x64" | "x86" | "arm64";
@@ -32,6 +33,7 @@ export const SOURCES_VARIABLES: ReadonlySet<string> = new Set([
   "TARGETNAME", "TARGETTYPE", "DLLDEF", "SOURCES", "TARGETLIBS", "LINKLIBS", "INCLUDES", "C_DEFINES", "TARGETPATH",
   "USER_C_FLAGS", "LINKER_FLAGS", "KMDLL_ARCHES", "KMDLL_DEFLIBS", "AMD64_SOURCES", "I386_SOURCES", "386_SOURCES", "ARM64_SOURCES",
   "X86_SOURCES", "TARGETEXT", "DLLENTRY", "_NT_TARGET_VERSION", "MSC_WARNING_LEVEL", "MSC_OPTIMIZATION", "C_DEFINES", "RUN_WPP",
+  "386_STDCALL",
 ]);
 
 /** The macros the WDK build environment defines for an arch (free build, Windows 7 target by default). */
@@ -322,7 +324,10 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
   const cl = (n: string) => translateClFlags(tokens(n), arch);
   const cdefs = cl("C_DEFINES");
   const defines = cdefs.args;
-  const user = [cl("MSC_WARNING_LEVEL"), cl("MSC_OPTIMIZATION"), cl("USER_C_FLAGS")];
+  // x86: stdcall by default (i386mk.inc's MSC_CALL_TYPE), after MSC_WARNING_LEVEL, before MSC_OPTIMIZATION and USER_C_FLAGS.
+  const callDefault = arch === "x86" ? x86CallDefault(v.get("386_STDCALL")?.tokens[0]?.text ?? options.defines?.["386_STDCALL"]) : undefined;
+  if (callDefault?.warning) d("warning", v.get("386_STDCALL")?.tokens[0] ?? v.get("386_STDCALL") ?? { line: 1, col: 1 }, callDefault.warning);
+  const user = [cl("MSC_WARNING_LEVEL"), { args: callDefault?.args ?? [], includes: [], forceIncludes: [], warnings: [] }, cl("MSC_OPTIMIZATION"), cl("USER_C_FLAGS")];
   const forceIncludes: PathRef[] = [];
   for (const tr of [cdefs, ...user]) {
     for (const w of tr.warnings) d("warning", w.at, w.message);
@@ -343,7 +348,7 @@ export function parseSources(text: string, options: ParseSourcesOptions = {}): P
   const hex = (n: number, w: number) => "0x" + n.toString(16).toUpperCase().padStart(w, "0");
   // Only when the file sets it: otherwise mingw-w64's header defaults apply (as before).
   // The WDK's per-platform defines besides _AMD64_/_X86_ (amd64mk.inc, i386mk.inc): `#ifdef AMD64` code (OpenXT).
-  const platform = arch === "x64" ? ["-DAMD64=1"] : arch === "x86" ? ["-Di386=1"] : [];
+  const platform = arch === "x64" ? ["-DAMD64=1"] : arch === "x86" ? ["-Di386=1", ...(callDefault?.defines ?? [])] : [];
   const versionDefines = [...platform, ...(ntv ? [`-D_WIN32_WINNT=${hex(winnt, 4)}`, `-DWINVER=${hex(winnt, 4)}`, `-DNTDDI_VERSION=${hex(winnt * 0x10000, 8)}`] : [])];
 
   // TARGETEXT, DLLENTRY

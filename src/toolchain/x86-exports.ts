@@ -120,3 +120,29 @@ export function planX86Link(objects: string[], def: DefFile | undefined, linkerD
   writeFileSync(linkerDefPath, writeDef(linker.def));
   return { linkerDef: linkerDefPath, args: [...linker.exportArgs, ...args], importDef: x86ImportDef(def, bindings), bindings };
 }
+
+/**
+ * x86 calls to a routine declared stdcall without a prototype (`extern BOOLEAN __stdcall F();`, or
+ * a parameter list clang reads as an identifier list: msvc-fixups.ts): clang decorates them
+ * `_F@0`, while the definition is `_F@N`. cl.exe decorates such a call by the bytes of arguments
+ * the call passes (WinVBlock's x86 build links with the WDK), and a stdcall caller leaves the
+ * popping to the routine, so the call works whatever N is. For each undefined `_F@0` (or
+ * `__imp__F@0`) whose routine the objects, static libraries and import libraries (`defined`)
+ * define once as `_F@N` (N > 0) and never as `_F@0`: `/alternatename:_F@0=_F@N`.
+ */
+export function unprototypedStdcallAliases(undefinedSyms: readonly string[], defined: readonly string[]): { from: string; to: string }[] {
+  const byName = new Map<string, string[]>();
+  for (const d of defined) {
+    const m = /^_([^@]+)@(\d+)$/.exec(d);
+    if (m) byName.set(m[1]!, [...(byName.get(m[1]!) ?? []), d]);
+  }
+  const out: { from: string; to: string }[] = [];
+  for (const u of undefinedSyms) {
+    // `__imp__F@0`: the same call through a dllimport declaration.
+    const m = /^(__imp_)?_([^@]+)@0$/.exec(u);
+    if (!m) continue;
+    const defs = [...new Set(byName.get(m[2]!) ?? [])];
+    if (defs.length === 1 && `_${m[2]}@0` !== defs[0]) out.push({ from: u, to: `${m[1] ?? ""}${defs[0]!}` });
+  }
+  return out;
+}

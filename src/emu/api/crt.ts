@@ -254,7 +254,7 @@ export const apis: ApiDefinition[] = [
     const at = (i: number) => base + B(i * width);
     for (let i = 1; i < num; i++) {
       for (let j = i; j > 0; j--) {
-        const r = Number(BigInt.asIntN(32, ctx.callGuest(cmp, [at(j - 1), at(j)])));
+        const r = Number(BigInt.asIntN(32, ctx.callGuest(cmp, [at(j - 1), at(j)], true)));
         if (r <= 0) break;
         const a = ctx.mem.read(at(j - 1), width);
         ctx.mem.write(at(j - 1), ctx.mem.read(at(j), width));
@@ -270,7 +270,7 @@ export const apis: ApiDefinition[] = [
     const width = Number(ctx.arg(3));
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const r = Number(BigInt.asIntN(32, ctx.callGuest(ctx.arg(4), [key, base + B(mid * width)])));
+      const r = Number(BigInt.asIntN(32, ctx.callGuest(ctx.arg(4), [key, base + B(mid * width)], true)));
       if (r === 0) return base + B(mid * width);
       if (r < 0) hi = mid - 1;
       else lo = mid + 1;

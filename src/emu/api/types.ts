@@ -54,7 +54,8 @@ export interface ApiContext {
   /** The module and RVA that called this API, e.g. { module: "mydriver.sys", rva: 0x1023 }. */
   readonly caller: { module: string; rva: number } | null;
   /** Run a guest routine (nested emulation) and return its RAX, e.g. a completion routine. */
-  callGuest(address: bigint, args: bigint[]): bigint;
+  /** cdecl: the callback is cdecl by contract (qsort's comparator), not stdcall like the kernel's other callbacks (x86). */
+  callGuest(address: bigint, args: bigint[], cdecl?: boolean): bigint;
   /**
    * Record how the arguments should be shown in the trace (decoded strings, tags). A function is
    * called only when the call is traced (for routines called in hot loops).

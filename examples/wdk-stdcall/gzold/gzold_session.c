@@ -1,0 +1,6 @@
+#include "gzold.h"
+
+ULONG GzOldSession(VOID)
+{
+    return PsGetCurrentProcessSessionId();
+}
