@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
+import { KMDF_ARCHES, kmdfConstants } from "./kmdf-clang.js";
 import { WDF_FUNCTIONS } from "../src/emu/wdf/index.js";
 import { simBothArches } from "./arch-compare.js";
 import { wdfLayoutFor, type WdfStruct } from "../src/emu/wdf/layouts.js";
@@ -126,13 +127,8 @@ test("the KMDF structure layouts the framework reads are the ones clang gives km
   const dir = mkdtempSync(join(tmpdir(), "kmdll-wdf-layout-"));
   try {
     const items = fields.flatMap(([s, fs]) => [`sizeof(${s})`, ...fs.map((f) => `offsetof(${s}, ${f.split(":")[0]})`)]);
-    writeFileSync(join(dir, "l.c"), `#include "kmdfmin.h"\n#include <stddef.h>\nconst unsigned long long kmdll_wdf[] = {\n${items.map((i) => `  (unsigned long long)${i},`).join("\n")}\n};\n`);
-    for (const [arch, triple, p] of [["x64", "x86_64-pc-windows-msvc", 8], ["x86", "i686-pc-windows-msvc", 4]] as const) {
-      const sys = arch === "x64" ? "/usr/x86_64-w64-mingw32" : "/usr/i686-w64-mingw32";
-      tool("clang", [`--target=${triple}`, "-fgnuc-version=4.2.1", "-ffreestanding", "-fms-extensions", "-w", "-S", "-O0", ...(arch === "x86" ? ["-D_X86_=1"] : []),
-        "-I", repoPath("examples", "include"), "-isystem", repoPath("data", "include"), "-isystem", `${sys}/include/ddk`, "-isystem", `${sys}/include`, "-o", join(dir, `${arch}.s`), join(dir, "l.c")]);
-      const asm = readFileSync(join(dir, `${arch}.s`), "utf8");
-      const nums = [...asm.slice(asm.search(/^_?kmdll_wdf:/m)).matchAll(/^\s*\.quad\s+(\d+)/gm)].map((m) => Number(m[1]));
+    for (const [arch, , p] of KMDF_ARCHES) {
+      const nums = kmdfConstants(dir, items, arch);
       let i = 0;
       for (const [s, fs] of fields) {
         const l = wdfLayoutFor(s, p) as Record<string, number>;
