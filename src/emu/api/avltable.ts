@@ -21,6 +21,7 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { componentState } from "./state.js";
+import { tableEnumerators } from "./gentable.js";
 import { hex, nt, readPtr, writePtr } from "./util.js";
 import { ptrSize } from "../../nt/arch-layout.js";
 
@@ -200,28 +201,5 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0))]);
     return ctx.mem.u32(ctx.arg(0) + layout().count) === 0 ? 1 : 0;
   }),
-  nt("RtlEnumerateGenericTableAvl", 2, (ctx) => {
-    const [table, restart] = [ctx.arg(0), ctx.u32(1) & 0xff];
-    ctx.describe([hex(table), restart ? "TRUE" : "FALSE"]);
-    const st = stateOf(ctx, table);
-    st.enumAt = restart ? 0 : st.enumAt + 1;
-    const node = st.sorted[st.enumAt];
-    if (node === undefined) {
-      st.enumAt = st.sorted.length;
-      return 0n;
-    }
-    return node + layout().data;
-  }),
-  nt("RtlEnumerateGenericTableWithoutSplayingAvl", 2, (ctx) => {
-    const [table, restartKey] = [ctx.arg(0), ctx.arg(1)];
-    ctx.describe([hex(table), hex(restartKey)]);
-    const st = stateOf(ctx, table);
-    const key = readPtr(ctx.mem, restartKey);
-    const at = key === 0n ? 0 : st.sorted.indexOf(key) + 1;
-    // A key that is not an element of the table restarts nowhere: NULL, as after the last one.
-    const node = key !== 0n && at === 0 ? undefined : st.sorted[at];
-    if (node === undefined) return 0n;
-    writePtr(ctx.mem, restartKey, node);
-    return node + layout().data;
-  }),
+  ...tableEnumerators("RtlEnumerateGenericTableAvl", stateOf, () => layout().data),
 ];

@@ -205,28 +205,41 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0))]);
     return readPtr(ctx.mem, ctx.arg(0) + layout().root) === 0n ? 1 : 0;
   }),
-  nt("RtlEnumerateGenericTable", 2, (ctx) => {
-    const [table, restart] = [ctx.arg(0), ctx.u32(1) & 0xff];
-    ctx.describe([hex(table), restart ? "TRUE" : "FALSE"]);
-    const st = stateOf(ctx, table);
-    st.enumAt = restart ? 0 : st.enumAt + 1;
-    const node = st.sorted[st.enumAt];
-    if (node === undefined) {
-      st.enumAt = st.sorted.length;
-      return 0n;
-    }
-    return node + layout().data;
-  }),
-  nt("RtlEnumerateGenericTableWithoutSplaying", 2, (ctx) => {
-    const [table, restartKey] = [ctx.arg(0), ctx.arg(1)];
-    ctx.describe([hex(table), hex(restartKey)]);
-    const st = stateOf(ctx, table);
-    const key = readPtr(ctx.mem, restartKey);
-    const at = key === 0n ? 0 : st.sorted.indexOf(key) + 1;
-    // A key that is not an element of the table restarts nowhere: NULL, as after the last one.
-    const node = key !== 0n && at === 0 ? undefined : st.sorted[at];
-    if (node === undefined) return 0n;
-    writePtr(ctx.mem, restartKey, node);
-    return node + layout().data;
-  }),
+  ...tableEnumerators("RtlEnumerateGenericTable", stateOf, () => layout().data),
 ];
+
+/**
+ * RtlEnumerateGenericTable[Avl] and RtlEnumerateGenericTableWithoutSplaying[Avl]: the splay and
+ * AVL tables enumerate the same way (in key order, from their sorted node lists); `name` is the
+ * first routine's name (the second adds "WithoutSplaying" before the Avl suffix).
+ */
+export function tableEnumerators(name: string, stateOf: (ctx: ApiContext, table: bigint) => { enumAt: number; sorted: bigint[] }, data: () => bigint): ApiDefinition[] {
+  const avl = name.endsWith("Avl");
+  const withoutSplaying = avl ? name.slice(0, -3) + "WithoutSplayingAvl" : name + "WithoutSplaying";
+  return [
+    nt(name, 2, (ctx) => {
+      const [table, restart] = [ctx.arg(0), ctx.u32(1) & 0xff];
+      ctx.describe([hex(table), restart ? "TRUE" : "FALSE"]);
+      const st = stateOf(ctx, table);
+      st.enumAt = restart ? 0 : st.enumAt + 1;
+      const node = st.sorted[st.enumAt];
+      if (node === undefined) {
+        st.enumAt = st.sorted.length;
+        return 0n;
+      }
+      return node + data();
+    }),
+    nt(withoutSplaying, 2, (ctx) => {
+      const [table, restartKey] = [ctx.arg(0), ctx.arg(1)];
+      ctx.describe([hex(table), hex(restartKey)]);
+      const st = stateOf(ctx, table);
+      const key = readPtr(ctx.mem, restartKey);
+      const at = key === 0n ? 0 : st.sorted.indexOf(key) + 1;
+      // A key that is not an element of the table restarts nowhere: NULL, as after the last one.
+      const node = key !== 0n && at === 0 ? undefined : st.sorted[at];
+      if (node === undefined) return 0n;
+      writePtr(ctx.mem, restartKey, node);
+      return node + data();
+    }),
+  ];
+}
