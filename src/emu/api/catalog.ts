@@ -50,6 +50,11 @@ export const FAMILIES: Record<string, [string, string]> = {
   platform: ["Platform queries drivers make at start: the kernel debugger's state (booted without debug controls), power information (ZwPowerInformation), driver paging, Driver Verifier queries, WIL feature staging (no feature configured), the CRT's multibyte conversions, IoTryQueueWorkItem, PsSetCreateThreadNotifyRoutineEx, FltDoCompletionProcessingWhenSafe", "api-platform"],
   wpprecorder: ["WppRecorder.sys, the WPP Inflight Trace Recorder drivers built with WPP and IFR import: recorder start/stop and messages accepted and dropped (no trace session runs), as stubs", "api-platform"],
   mdl: ["MDLs, locked pages, contiguous and non-cached memory (physical frames from the machine model)", "api-hw"],
+  obx: ["Object manager by name: ObOpenObjectByName, objects drivers create (ObCreateObject/ObInsertObject), directory and symbolic link objects, temporary names, ZwQueryObject, handle flags, object security", "api-obio"],
+  fsrtl: ["FsRtl name routines (wildcards with the DOS forms, dissecting and comparing names) and FsRtlGetFileSize", "api-obio"],
+  iostack: ["Device stacks (lower device, stack base, safe attach, attach by name, enumeration), the volume's devices and VPB, DOS names of volumes and files, IRP reuse, completion routines, synchronous forwarding, the top-level IRP, stack limits", "api-obio"],
+  filectl: ["Control requests on file handles (ZwDeviceIoControlFile, ZwFsControlFile: IRPs to a device, file system controls of the volume), byte-range locks, IoCreateFileSpecifyDeviceObjectHint", "api-obio"],
+  section: ["Section objects backed by files on the volume or the paging file, views in the user address space and in system space (copied back on unmap)", "api-obio"],
 };
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */
 const NOTES: Record<string, string> = {
@@ -109,7 +114,19 @@ const NOTES: Record<string, string> = {
   ZwQueryValueKey: "Basic/Full/Partial(+Align64); header too small → BUFFER_TOO_SMALL, data too small → BUFFER_OVERFLOW; ResultLength always the full size",
   ZwEnumerateKey: "subkeys sorted case-insensitively; Basic/Node/Full",
   ZwDeleteKey: "subkeys → STATUS_CANNOT_DELETE; later use of the handle → STATUS_KEY_DELETED",
-  ZwClose: "unknown handle → STATUS_INVALID_HANDLE + warning",
+  ZwClose: "unknown handle → STATUS_INVALID_HANDLE + warning; a handle protected from close → STATUS_HANDLE_NOT_CLOSABLE",
+  ObOpenObjectByName: "devices (links followed unless OBJ_OPENLINK), \\Driver and \\FileSystem objects, directories, registry keys, named objects drivers inserted; missing parent → STATUS_OBJECT_PATH_NOT_FOUND",
+  ObInsertObject: "a name without OBJ_PERMANENT is temporary (goes with the last handle); collision → STATUS_OBJECT_NAME_COLLISION and the object is dereferenced",
+  ZwMakeTemporaryObject: "the name leaves the namespace when the last handle is closed (how IoDeleteSymbolicLink removes a link)",
+  ZwQueryObject: "ObjectBasicInformation, ObjectNameInformation, ObjectTypeInformation, ObjectHandleFlagInformation",
+  ObGetObjectSecurity: "the descriptor ZwSetSecurityObject set, else owner Administrators / group SYSTEM / a DACL for both",
+  FsRtlIsNameInExpression: "* ? and the DOS wildcards < > \"; IgnoreCase upcases the name (through UpcaseTable when given)",
+  RtlVolumeDeviceToDosName: "\\Device\\HarddiskVolume1 → C:; another device → its drive-letter link, else STATUS_INVALID_DEVICE_REQUEST; pool buffer the caller frees",
+  IoForwardIrpSynchronously: "the lower driver must complete the IRP during the call (a later completion is not waited for: warning)",
+  ZwFsControlFile: "to a device: IRP_MJ_FILE_SYSTEM_CONTROL; on the volume: mounted, lock/dismount (denied), NTFS volume data, reparse points",
+  ZwLockFile: "a conflict without FailImmediately is a `deadlock` fault (no other thread can release it)",
+  ZwCreateSection: "paging-file and volume-file sections; SEC_IMAGE → STATUS_NOT_SUPPORTED (not modelled)",
+  ZwMapViewOfSection: "\\Device\\PhysicalMemory (machine model) or a section: a view in the user address space, copied in at map and its changed bytes copied back at unmap",
 };
 
 export interface CatalogEntry {

@@ -202,7 +202,8 @@ function lockFile(ctx: ApiContext): number {
   const all = locksOf(ctx.kernel);
   const conflict = all.find((l) => l.path === path && overlaps(l, want) && (exclusive || (l.exclusive && (l.owner !== f || l.key !== key))));
   if (conflict) {
-    if (!failImmediately) ctx.fault("deadlock", `ZwLockFile: bytes ${want.start}..${want.start + want.length - 1n} of ${displayPath(f.parts)} are locked by another request; waiting without FailImmediately, no thread would ever release them`);
+    const range = (l: { start: bigint; length: bigint }) => `bytes ${l.start}..${l.start + l.length - 1n}`;
+    if (!failImmediately) ctx.fault("deadlock", `ZwLockFile: ${range(want)} of ${displayPath(f.parts)} overlap the ${conflict.exclusive ? "exclusive" : "shared"} lock on ${range(conflict)}; waiting without FailImmediately, no thread would ever release it`);
     fileEvent(ctx, "lock", displayPath(f.parts), ST.LOCK_NOT_GRANTED, { offset: Number(want.start), length: Number(want.length) });
     return iosb(ctx, io, ST.LOCK_NOT_GRANTED, 0);
   }
