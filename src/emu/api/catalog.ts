@@ -54,6 +54,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   fsrtl: ["FsRtl name routines (wildcards with the DOS forms, dissecting and comparing names) and FsRtlGetFileSize", "api-obio"],
   iostack: ["Device stacks (lower device, stack base, safe attach, attach by name, enumeration), the volume's devices and VPB, DOS names of volumes and files, IRP reuse, completion routines, synchronous forwarding, the top-level IRP, stack limits", "api-obio"],
   filectl: ["Control requests on file handles (ZwDeviceIoControlFile, ZwFsControlFile: IRPs to a device, file system controls of the volume), byte-range locks, IoCreateFileSpecifyDeviceObjectHint", "api-obio"],
+  sehHelpers: ["Compiler helpers of MSVC-built x64 drivers: _local_unwind (RtlUnwindEx to a label of the frame, running the __finally blocks between) and _purecall (raises STATUS_NOT_IMPLEMENTED)", "api-obio"],
   section: ["Section objects backed by files on the volume or the paging file, views in the user address space and in system space (copied back on unmap)", "api-obio"],
 };
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */

@@ -121,6 +121,15 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0))]);
     sehX86(ctx).unwind(ctx.arg(0), 0n);
   }),
+  nt("_abnormal_termination", 0, (ctx) => sehX86(ctx).abnormalTermination()),
+  nt("__C_specific_handler", 4, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
+    return seh(ctx).cSpecificHandler(ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3));
+  }),
+];
+
+/** The compiler helpers MSVC-built x64 drivers import (examples/api-obio checks them). */
+export const helperApis: ApiDefinition[] = [
   // x64 _local_unwind(TargetFrame, TargetIp): what MSVC emits when control leaves a __try body
   // early (return, goto, __leave out of nested blocks): the termination handlers of the scopes
   // between run, then execution continues at TargetIp in the frame TargetFrame — exactly
@@ -137,9 +146,4 @@ export const apis: ApiDefinition[] = [
   // (ReactOS ntoskrnl ex/harderr.c does RtlRaiseStatus(STATUS_NOT_IMPLEMENTED)): a driver's
   // handler can take it; unhandled, it is KMODE_EXCEPTION_NOT_HANDLED naming the caller.
   nt("_purecall", 0, (ctx) => seh(ctx).raise(0xc0000002, NONCONTINUABLE, [], `raised by _purecall: a pure virtual function was called (from ${where(ctx)})`)),
-  nt("_abnormal_termination", 0, (ctx) => sehX86(ctx).abnormalTermination()),
-  nt("__C_specific_handler", 4, (ctx) => {
-    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
-    return seh(ctx).cSpecificHandler(ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3));
-  }),
 ];
