@@ -107,6 +107,15 @@ static NTSTATUS UnlockRange(HANDLE H, LONGLONG Offset, LONGLONG Length)
     return ZwUnlockFile(H, &io, &o, &l, 0);
 }
 
+static NTSTATUS Transfer(HANDLE H, BOOLEAN Write, LONGLONG Offset, ULONG Length)
+{
+    IO_STATUS_BLOCK io;
+    LARGE_INTEGER o;
+    UCHAR buffer[16] = { 0 };
+    o.QuadPart = Offset;
+    return Write ? ZwWriteFile(H, NULL, NULL, NULL, &io, buffer, Length, &o, NULL) : ZwReadFile(H, NULL, NULL, NULL, &io, buffer, Length, &o, NULL);
+}
+
 ULONG NTAPI TestFileLocks(void)
 {
     ULONG failures = 0;
@@ -119,9 +128,19 @@ ULONG NTAPI TestFileLocks(void)
     CHECK(Open(L"\\??\\C:\\obio-locks.bin", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, FILE_NON_DIRECTORY_FILE, &h2) == STATUS_SUCCESS);
 
     CHECK(LockRange(h1, 0, 10, TRUE, TRUE) == STATUS_SUCCESS);
+    /* An exclusive lock keeps other handles from reading and writing; its owner does both. */
+    CHECK(Transfer(h2, FALSE, 0, 4) == STATUS_FILE_LOCK_CONFLICT);
+    CHECK(Transfer(h2, TRUE, 8, 4) == STATUS_FILE_LOCK_CONFLICT);
+    CHECK(Transfer(h2, FALSE, 10, 4) == STATUS_SUCCESS);
+    CHECK(Transfer(h1, FALSE, 0, 4) == STATUS_SUCCESS);
+    CHECK(Transfer(h1, TRUE, 0, 4) == STATUS_SUCCESS);
     CHECK(LockRange(h2, 5, 10, TRUE, FALSE) == STATUS_LOCK_NOT_GRANTED);
     CHECK(LockRange(h2, 10, 10, TRUE, FALSE) == STATUS_SUCCESS);
     CHECK(LockRange(h1, 12, 2, TRUE, FALSE) == STATUS_SUCCESS);
+    /* A shared lock lets everyone read and no one write, its owner included. */
+    CHECK(Transfer(h1, FALSE, 12, 2) == STATUS_SUCCESS);
+    CHECK(Transfer(h2, TRUE, 12, 2) == STATUS_FILE_LOCK_CONFLICT);
+    CHECK(Transfer(h1, TRUE, 15, 1) == STATUS_FILE_LOCK_CONFLICT);
     CHECK(LockRange(h1, 15, 1, TRUE, TRUE) == STATUS_LOCK_NOT_GRANTED);
     CHECK(UnlockRange(h1, 0, 10) == STATUS_SUCCESS);
     CHECK(UnlockRange(h1, 0, 10) == STATUS_RANGE_NOT_LOCKED);

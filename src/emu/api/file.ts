@@ -20,7 +20,7 @@ import { BOOT_SYSTEM_TIME, clockOf } from "./ke.js";
 import { insertHandle, lookupHandle } from "./ob.js";
 import { volumeFileObject } from "./file-object.js";
 import { deviceOfName, openOnDevice } from "./file-device.js";
-import { releaseLocks } from "./filectl.js";
+import { lockConflict, releaseLocks } from "./filectl.js";
 import { children, contents, createVolume, displayPath, lookup, MAX_FILE, put, remove, volumePath, type Volume, type VolumeNode } from "../volume/volume.js";
 
 const B = (n: number) => BigInt(n);
@@ -209,6 +209,12 @@ function readWrite(ctx: ApiContext, write: boolean): number {
   const off = offsetOf(ctx, f, offPtr, data.length);
   if (typeof off === "number") return iosb(ctx, io, off, 0);
   const path = displayPath(f.parts);
+  // Byte-range locks of other handles (api/filectl.ts): STATUS_FILE_LOCK_CONFLICT.
+  const keyPtr = ctx.arg(8);
+  if (lockConflict(ctx.kernel, f, off, BigInt(length), keyPtr === 0n ? 0 : ctx.mem.u32(keyPtr), write)) {
+    fileEvent(ctx, write ? "write" : "read", path, 0xc0000054, { offset: Number(off), length });
+    return iosb(ctx, io, 0xc0000054, 0);
+  }
   if (!write) {
     if (off >= BigInt(data.length) && length > 0) {
       fileEvent(ctx, "read", path, FS.END_OF_FILE, { offset: Number(off), length });

@@ -16,7 +16,7 @@
  * locks of other handles; a conflict is STATUS_LOCK_NOT_GRANTED with FailImmediately, and otherwise
  * a wait no other thread can end here (a `deadlock` fault). ZwUnlockFile releases exactly one lock
  * of the handle (same offset, length and key), else STATUS_RANGE_NOT_LOCKED. Closing the handle
- * releases its locks.
+ * releases its locks. ZwReadFile / ZwWriteFile check them (STATUS_FILE_LOCK_CONFLICT, lockConflict).
  */
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
@@ -171,6 +171,19 @@ const locksOf = (kernel: KernelState) => kernel.state("file.locks", () => [] as 
 export function releaseLocks(kernel: KernelState, owner: FileHandleData): void {
   const all = locksOf(kernel);
   for (let i = all.length - 1; i >= 0; i--) if (all[i]!.owner === owner) all.splice(i, 1);
+}
+
+/**
+ * Whether a read or write of [start, start+length) through handle `f` with `key` conflicts with a
+ * lock (FsRtlCheckLockForReadAccess / ...WriteAccess): a read with another owner's exclusive lock,
+ * a write with any shared lock or another owner's exclusive lock.
+ */
+export function lockConflict(kernel: KernelState, f: FileHandleData, start: bigint, length: bigint, key: number, write: boolean): boolean {
+  const all = locksOf(kernel);
+  if (!all.length || length === 0n) return false;
+  const path = displayPath(f.parts).toUpperCase();
+  const mine = (l: FileLock) => l.owner === f && l.key === key;
+  return all.some((l) => l.path === path && overlaps(l, { start, length }) && (l.exclusive ? !mine(l) : write));
 }
 
 const overlaps = (a: { start: bigint; length: bigint }, b: { start: bigint; length: bigint }) => a.length > 0n && b.length > 0n && a.start < b.start + b.length && b.start < a.start + a.length;
