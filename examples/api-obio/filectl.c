@@ -66,6 +66,10 @@ ULONG NTAPI TestFileControl(void)
     CHECK(ObOpenObjectByName(&oa, NULL, KernelMode, NULL, GENERIC_READ, NULL, &dev) == STATUS_SUCCESS);
     CHECK(ZwFsControlFile(dev, NULL, NULL, NULL, &io, FSCTL_IS_VOLUME_MOUNTED_, NULL, 0, NULL, 0) == STATUS_OBJECT_TYPE_MISMATCH);
     ZwClose(dev);
+    /* No such device: the name's leaf is missing in \Device; a path below it is not found. */
+    CHECK(Open(L"\\Device\\NoSuchDevice", GENERIC_READ, FILE_OPEN, 0, &file) == STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK(Open(L"\\Device\\NoSuchDevice\\x", GENERIC_READ, FILE_OPEN, 0, &file) == STATUS_OBJECT_PATH_NOT_FOUND);
+    CHECK(Open(L"\\??\\NoSuchLink", GENERIC_READ, FILE_OPEN, 0, &file) == STATUS_OBJECT_NAME_NOT_FOUND);
     CHECK(ZwDeviceIoControlFile((HANDLE)(ULONG_PTR)0x7ff0, NULL, NULL, NULL, &io, IOCTL_OBIO_ECHO, NULL, 0, NULL, 0) == STATUS_INVALID_HANDLE);
 
     /* The volume's file system. */

@@ -116,8 +116,12 @@ export function create(ctx: ApiContext, api: string, out: bigint, access: number
       if (r.status === STATUS.SUCCESS || (r.status >>> 0) < 0x80000000) writePtr(ctx.mem, out, r.handle);
       return iosb(ctx, io, r.status, r.information);
     }
-    fileEvent(ctx, "open", shownName ?? "?", p);
-    return iosb(ctx, io, p, 0);
+    // A missing leaf of \Device or \?? (no device, no link of that name): NAME_NOT_FOUND, as the
+    // object manager answers for an existing directory; deeper names keep PATH_NOT_FOUND.
+    const leafMissing = p === STATUS.OBJECT_PATH_NOT_FOUND && shownName && !rooted && /^\\(?:device|\?\?|dosdevices|global\?\?)\\[^\\]+$/i.test(shownName);
+    const st = leafMissing ? STATUS.OBJECT_NAME_NOT_FOUND : p;
+    fileEvent(ctx, "open", shownName ?? "?", st);
+    return iosb(ctx, io, st, 0);
   }
   const v = volumeOf(ctx.kernel);
   if (disposition > 5) return iosb(ctx, io, STATUS.INVALID_PARAMETER, 0);
