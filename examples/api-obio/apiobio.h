@@ -32,6 +32,8 @@ extern PDEVICE_OBJECT g_Device;
 extern PDRIVER_OBJECT g_Driver;
 /* What the dispatch routines saw (main.c). */
 extern ULONG g_Creates, g_Cleanups, g_Closes, g_LastIoctl, g_LastFsctl;
+extern UCHAR g_LastWrite[8];
+extern LONGLONG g_LastOffset;
 extern UNICODE_STRING g_LastCreateName;
 extern WCHAR g_LastCreateChars[64];
 

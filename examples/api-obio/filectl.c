@@ -41,6 +41,7 @@ ULONG NTAPI TestFileControl(void)
     OBJECT_ATTRIBUTES oa;
     OBIO_NTFS_VOLUME_DATA nv;
     FILE_FS_SIZE_INFORMATION size;
+    LARGE_INTEGER offset;
 
     /* Our own device, by its link, with a path after the device name. */
     CHECK(Open(L"\\??\\ApiObIo\\sub\\name", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, 0, &h) == STATUS_SUCCESS);
@@ -57,8 +58,22 @@ ULONG NTAPI TestFileControl(void)
     CHECK(ZwDeviceIoControlFile(h, NULL, NULL, NULL, &io, CTL_CODE(FILE_DEVICE_UNKNOWN, 0x9ff, METHOD_BUFFERED, FILE_ANY_ACCESS), NULL, 0, NULL, 0) == STATUS_INVALID_DEVICE_REQUEST);
     CHECK(ZwFsControlFile(h, NULL, NULL, NULL, &io, FSCTL_OBIO_PING, NULL, 0, NULL, 0) == STATUS_SUCCESS);
     CHECK(g_LastFsctl == FSCTL_OBIO_PING);
+    /* Reads and writes are IRPs to the device, through its system buffer (DO_BUFFERED_IO). */
+    offset.QuadPart = 5;
+    CHECK(ZwWriteFile(h, NULL, NULL, NULL, &io, "abc", 3, &offset, NULL) == STATUS_SUCCESS);
+    CHECK(io.Information == 3 && g_LastOffset == 5 && RtlCompareMemory(g_LastWrite, "abc", 3) == 3);
+    offset.QuadPart = 9;
+    RtlZeroMemory(out, sizeof(out));
+    CHECK(ZwReadFile(h, NULL, NULL, NULL, &io, out, sizeof(out), &offset, NULL) == STATUS_SUCCESS);
+    CHECK(io.Information == sizeof(out) && g_LastOffset == 9 && out[0] == 'R' && out[3] == 'R');
     CHECK(ZwClose(h) == STATUS_SUCCESS);
+    CHECK(Open(L"\\??\\ApiObIo", GENERIC_READ, FILE_OPEN, 0, &h) == STATUS_SUCCESS);
+    CHECK(ZwWriteFile(h, NULL, NULL, NULL, &io, "abc", 3, &offset, NULL) == STATUS_ACCESS_DENIED);
+    CHECK(ZwClose(h) == STATUS_SUCCESS);
+    cleanups++;
+    closes++;
     CHECK(g_Cleanups == cleanups + 1 && g_Closes == closes + 1);
+    CHECK(g_Creates == creates + 2);
 
     /* Not a file handle; no handle. */
     RtlInitUnicodeString(&name, L"\\Device\\ApiObIo");

@@ -1,6 +1,6 @@
 /*
  * apiobio.sys — DriverEntry makes \Device\ApiObIo with the link \??\ApiObIo and serves
- * IRP_MJ_CREATE / CLEANUP / CLOSE / DEVICE_CONTROL / FILE_SYSTEM_CONTROL, so that the tests can
+ * IRP_MJ_CREATE / CLEANUP / CLOSE / READ / WRITE / DEVICE_CONTROL / FILE_SYSTEM_CONTROL, so that the tests can
  * open their own device by name and send it control requests; the tests are in the other files.
  */
 #include "apiobio.h"
@@ -8,6 +8,8 @@
 PDEVICE_OBJECT g_Device;
 PDRIVER_OBJECT g_Driver;
 ULONG g_Creates, g_Cleanups, g_Closes, g_LastIoctl, g_LastFsctl;
+UCHAR g_LastWrite[8];
+LONGLONG g_LastOffset;
 WCHAR g_LastCreateChars[64];
 UNICODE_STRING g_LastCreateName = { 0, sizeof(g_LastCreateChars), g_LastCreateChars };
 
@@ -34,6 +36,19 @@ static NTSTATUS NTAPI Dispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     case IRP_MJ_CLOSE:
         g_Closes++;
         return Complete(Irp, STATUS_SUCCESS, 0);
+    case IRP_MJ_READ: {
+        /* DO_BUFFERED_IO: fill the system buffer with 'R'. */
+        ULONG n = sl->Parameters.Read.Length;
+        RtlFillMemory(Irp->AssociatedIrp.SystemBuffer, n, 'R');
+        g_LastOffset = sl->Parameters.Read.ByteOffset.QuadPart;
+        return Complete(Irp, STATUS_SUCCESS, n);
+    }
+    case IRP_MJ_WRITE: {
+        ULONG n = sl->Parameters.Write.Length;
+        RtlCopyMemory(g_LastWrite, Irp->AssociatedIrp.SystemBuffer, n < sizeof(g_LastWrite) ? n : sizeof(g_LastWrite));
+        g_LastOffset = sl->Parameters.Write.ByteOffset.QuadPart;
+        return Complete(Irp, STATUS_SUCCESS, n);
+    }
     case IRP_MJ_DEVICE_CONTROL:
         g_LastIoctl = sl->Parameters.DeviceIoControl.IoControlCode;
         if (g_LastIoctl == IOCTL_OBIO_ECHO) {
@@ -74,6 +89,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     RtlInitUnicodeString(&link, L"\\??\\ApiObIo");
     st = IoCreateDevice(DriverObject, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &g_Device);
     if (!NT_SUCCESS(st)) return st;
+    g_Device->Flags |= DO_BUFFERED_IO;
     g_Device->Flags &= ~DO_DEVICE_INITIALIZING;
     for (i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++) DriverObject->MajorFunction[i] = Dispatch;
     DriverObject->DriverUnload = Unload;

@@ -3,11 +3,15 @@
  * I/O manager's parse of a device path (IopParseDevice): a FILE_OBJECT on the device, whose
  * FileName is the rest of the path, and IRP_MJ_CREATE sent to the top of its stack
  * (iomgr/files.ts openDevice). The handle holds the file object; closing it sends IRP_MJ_CLEANUP,
- * and the last reference IRP_MJ_CLOSE. Names on the volume (C:, \SystemRoot) never come here.
+ * and the last reference IRP_MJ_CLOSE. ZwReadFile / ZwWriteFile on such a handle send
+ * IRP_MJ_READ / IRP_MJ_WRITE with the device's buffering (DO_BUFFERED_IO, DO_DIRECT_IO or neither).
+ * Names on the volume (C:, \SystemRoot) never come here.
  */
 import type { ApiContext } from "./types.js";
 import { STATUS, ntSuccess } from "../../nt/status.js";
-import { KernelMode, cleanupFile, envOf, lookupDevice, openDevice } from "../iomgr/index.js";
+import { KernelMode, attachedTop, buildFsdIrp, callDriver, cleanupFile, envOf, ioState, lookupDevice, openDevice } from "../iomgr/index.js";
+import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
+import { lookupHandle } from "./ob.js";
 import { insertHandle, objectManager } from "./ob.js";
 
 export interface DeviceFileData {
@@ -45,4 +49,33 @@ export function openOnDevice(ctx: ApiContext, name: string, access: number, opti
   const o = objectManager(ctx.kernel).objects.get(r.file);
   if (o) o.pointerCount--;
   return { status: r.status, handle, information: r.information };
+}
+
+/** The device file data of a handle, or null when it is not a file opened on a device. */
+export function deviceFileOf(ctx: ApiContext, handle: bigint): DeviceFileData | null {
+  const h = lookupHandle(ctx.kernel, handle);
+  return h?.type === "File" && h.data && "device" in (h.data as object) ? (h.data as DeviceFileData) : null;
+}
+
+/** ZwReadFile / ZwWriteFile on a device handle: IRP_MJ_READ / IRP_MJ_WRITE to the top of its stack. */
+export function deviceReadWrite(ctx: ApiContext, d: DeviceFileData, write: boolean, eventHandle: bigint, iosb: bigint, buffer: bigint, length: number, offsetPtr: bigint): number {
+  let event = 0n;
+  if (eventHandle !== 0n) {
+    const e = lookupHandle(ctx.kernel, eventHandle);
+    if (!e) return STATUS.INVALID_HANDLE;
+    if (e.type !== "Event" || e.object === undefined) return STATUS.OBJECT_TYPE_MISMATCH;
+    event = e.object;
+  }
+  if ((d.access & (write ? 0x2 | 0x4 | 0x40000000 | 0x10000000 : 0x1 | 0x80000000 | 0x10000000)) === 0) return STATUS.ACCESS_DENIED;
+  const info = ioState(ctx.kernel).devices.get(d.device);
+  if (!info || info.deleted) return STATUS.NO_SUCH_DEVICE;
+  const env = envOf(ctx);
+  const top = attachedTop(ctx.mem, d.device);
+  const irp = buildFsdIrp(env, write ? 4 : 3, top, buffer, length, offsetPtr, event, iosb);
+  const IRP = LAYOUT.IRP;
+  const SL = LAYOUT.IO_STACK_LOCATION;
+  const sl = getPtr(ctx.mem, irp + BigInt(IRP["Tail.Overlay.CurrentStackLocation"])) - BigInt(SL.$size);
+  putPtr(ctx.mem, sl + BigInt(SL.FileObject), d.file);
+  putPtr(ctx.mem, irp + BigInt(IRP["Tail.Overlay.OriginalFileObject"]), d.file);
+  return callDriver(env, top, irp);
 }

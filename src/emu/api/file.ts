@@ -19,7 +19,7 @@ import { componentState } from "./state.js";
 import { BOOT_SYSTEM_TIME, clockOf } from "./ke.js";
 import { insertHandle, lookupHandle } from "./ob.js";
 import { volumeFileObject } from "./file-object.js";
-import { deviceOfName, openOnDevice } from "./file-device.js";
+import { deviceFileOf, deviceOfName, deviceReadWrite, openOnDevice } from "./file-device.js";
 import { lockConflict, releaseLocks } from "./filectl.js";
 import { children, contents, createVolume, displayPath, lookup, MAX_FILE, put, remove, volumePath, type Volume, type VolumeNode } from "../volume/volume.js";
 
@@ -202,6 +202,8 @@ function readWrite(ctx: ApiContext, write: boolean): number {
   const length = ctx.u32(6);
   const offPtr = ctx.arg(7);
   ctx.describe([hex(handle), hex(event), hex(io), hex(buf), String(length), offPtr === 0n ? "NULL" : String(BigInt.asIntN(64, ctx.mem.u64(offPtr)))]);
+  const dev = deviceFileOf(ctx, handle);
+  if (dev) return deviceReadWrite(ctx, dev, write, event, io, buf, length, offPtr);
   const f = fileOf(ctx, handle);
   if (typeof f === "number") return f;
   if (f.dir) return iosb(ctx, io, STATUS.INVALID_DEVICE_REQUEST, 0);
