@@ -171,6 +171,16 @@ ULONG NTAPI TestFileLocks(void)
     /* An exclusive lock conflicts with the handle's own shared lock too. */
     CHECK(LockRange(h1, 12, 1, TRUE, TRUE) == STATUS_LOCK_NOT_GRANTED);
     CHECK(LockRange(h1, -1, 10, TRUE, TRUE) == STATUS_INVALID_PARAMETER);
+    /* Locks are bounded: a driver locking in a loop is refused, not given unbounded memory. */
+    {
+        ULONG i, granted = 0;
+        NTSTATUS last = STATUS_SUCCESS;
+        for (i = 0; i < 5000 && NT_SUCCESS(last); i++) {
+            last = LockRange(h1, 1000 + i, 1, TRUE, FALSE);
+            if (NT_SUCCESS(last)) granted++;
+        }
+        CHECK(last == STATUS_INSUFFICIENT_RESOURCES && granted > 1000 && granted <= 1024);
+    }
     CHECK(LockRange((HANDLE)(ULONG_PTR)0x7ff0, 0, 1, TRUE, TRUE) == STATUS_INVALID_HANDLE);
     CHECK(ZwClose(h1) == STATUS_SUCCESS);
     /* No read or write access: no lock. */

@@ -165,6 +165,8 @@ interface FileLock {
   key: number;
   exclusive: boolean;
 }
+/** Locks held at once, all files together (kmdll's bound: a driver locking in a loop gets STATUS_INSUFFICIENT_RESOURCES). */
+const MAX_LOCKS = 1024;
 const locksOf = (kernel: KernelState) => kernel.state("file.locks", () => [] as FileLock[]);
 
 /** The handle `owner` is closed: its locks go (IRP_MJ_CLEANUP's FsRtlFastUnlockAll). */
@@ -220,6 +222,7 @@ function lockFile(ctx: ApiContext): number {
     fileEvent(ctx, "lock", displayPath(f.parts), ST.LOCK_NOT_GRANTED, { offset: Number(want.start), length: Number(want.length) });
     return iosb(ctx, io, ST.LOCK_NOT_GRANTED, 0);
   }
+  if (all.length >= MAX_LOCKS) return iosb(ctx, io, STATUS.INSUFFICIENT_RESOURCES, 0);
   all.push(want);
   fileEvent(ctx, "lock", displayPath(f.parts), STATUS.SUCCESS, { offset: Number(want.start), length: Number(want.length), exclusive });
   return iosb(ctx, io, STATUS.SUCCESS, 0);

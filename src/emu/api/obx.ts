@@ -21,7 +21,7 @@ import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { closeHandle, dereference, insertHandle, lookupHandle, objectManager, reference, registerObject, typeNameOf, type HandleEntry } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
-import { handlesOnName, nameHandleClosed, namespaceOf } from "../obmgr/namespace.js";
+import { MAX_NAMES, handlesOnName, nameHandleClosed, namespaceOf } from "../obmgr/namespace.js";
 import { canonical, ioState, lookupDevice } from "../iomgr/index.js";
 import { DIRECTORIES, directoryName, driverByName, linkTarget, oaName } from "./objdir.js";
 import { registryOf } from "./zw.js";
@@ -245,6 +245,7 @@ export const apis: ApiDefinition[] = [
       const fail = (st: number) => (dereference(ctx, obj, "ObInsertObject"), st);
       if (!directoryExists(ctx, parent)) return fail(STATUS.OBJECT_PATH_NOT_FOUND);
       if (typeof resolveName(ctx, c.name, true) !== "number") return fail(STATUS.OBJECT_NAME_COLLISION);
+      if (namespaceOf(kernel).named.size >= MAX_NAMES) return fail(STATUS.INSUFFICIENT_RESOURCES);
       namespaceOf(kernel).named.set(nsName, { type: o.type, object: obj, name: c.name });
       if (!(c.attributes & OBJ_PERMANENT)) namespaceOf(kernel).temporary.add(nsName);
     }
@@ -283,6 +284,7 @@ export const apis: ApiDefinition[] = [
     if (!directoryExists(ctx, parent)) return STATUS.OBJECT_PATH_NOT_FOUND;
     if (typeof resolveName(ctx, name, true) !== "number") return STATUS.OBJECT_NAME_COLLISION;
     const ns = namespaceOf(kernel);
+    if (ns.named.size >= MAX_NAMES) return STATUS.INSUFFICIENT_RESOURCES;
     ns.named.set(dir, { type: "Directory", name });
     if (!(attributes & OBJ_PERMANENT)) ns.temporary.add(dir);
     writePtr(ctx.mem, out, handleFor(ctx, { type: "Directory", data: { dir, nsName: dir, name } }, ctx.u32(1), attributes));
@@ -301,6 +303,7 @@ export const apis: ApiDefinition[] = [
     const parent = directoryName(c.slice(0, c.lastIndexOf("\\")) || "\\");
     if (!directoryExists(ctx, parent)) return STATUS.OBJECT_PATH_NOT_FOUND;
     if (typeof resolveName(ctx, name, true) !== "number") return STATUS.OBJECT_NAME_COLLISION;
+    if (ioState(ctx.kernel).links.size >= MAX_NAMES) return STATUS.INSUFFICIENT_RESOURCES;
     ioState(ctx.kernel).links.set(c, target);
     const ns = namespaceOf(ctx.kernel);
     if (attributes & OBJ_PERMANENT) ns.temporary.delete(c);

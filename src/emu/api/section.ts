@@ -18,9 +18,11 @@
  * SEC_IMAGE sections (executable images) are not modelled: STATUS_NOT_SUPPORTED.
  *
  * Views are copies kept in step with the section: mapping copies the section's bytes in (after
- * the other writable views are copied back), unmapping a writable view copies its bytes back —
- * to the paging-file section, or to the file (in the volume's in-memory overlay, never the host).
- * Two views mapped at the same time do not see each other's writes until one is unmapped.
+ * the other writable views' changes are copied back), unmapping a writable view copies the bytes
+ * it changed back — to the paging-file section, or to the file (in the volume's in-memory overlay,
+ * never the host). Two views mapped at the same time do not see each other's writes until one is
+ * unmapped. Bounds (kmdll's, against drivers that map in a loop): 256 MiB of paging-file sections
+ * alive, MAX_VADS user views, 1024 system views; beyond, STATUS_INSUFFICIENT_RESOURCES / NO_MEMORY.
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
@@ -28,11 +30,11 @@ import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex, nt, readPtr, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference, registerObject, type HandleEntry } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
-import { namespaceOf, nameHandleClosed } from "../obmgr/namespace.js";
+import { MAX_NAMES, namespaceOf, nameHandleClosed } from "../obmgr/namespace.js";
 import { directoryName, oaName } from "./objdir.js";
 import { fileOf, fileEvent, volumeOf } from "./file.js";
 import { contents, displayPath, lookup, MAX_FILE, put, volumePath } from "../volume/volume.js";
-import { GRANULE, PAGE, findFree, perms, space, vmState, type Vad } from "./vm-pages.js";
+import { GRANULE, MAX_VADS, PAGE, findFree, perms, space, vmState, type Vad } from "./vm-pages.js";
 import { processOfHandle } from "./process.js";
 
 const B = (n: number) => BigInt(n);
@@ -50,6 +52,10 @@ const ST = {
   MAPPED_ALIGNMENT: 0xc0000220,
   NOT_MAPPED_VIEW: 0xc0000019,
 };
+/** Paging-file sections alive at once, in bytes (kmdll's bound on memory a driver can make the host hold). */
+const MAX_PAGEFILE_BYTES = 256n << 20n;
+/** System-space views alive at once. */
+const MAX_SYSTEM_VIEWS = 1024;
 const WRITE_ACCESS = 0x2 | 0x4 | 0x40000000 | 0x10000000;
 const READ_ACCESS = 0x1 | 0x20 | 0x80000000 | 0x10000000; // FILE_READ_DATA | FILE_EXECUTE | GENERIC_READ | GENERIC_ALL
 
@@ -167,7 +173,9 @@ function createSection(ctx: ApiContext, oa: bigint, sizePtr: bigint, protect: nu
   const alloc = () => ctx.kernel.kernelPool?.allocate(0x30, TAG_SECTION) ?? 0n;
   if (fileHandle === 0n && fileObject === 0n) {
     if (want === 0n) return ST.INVALID_PARAMETER_4;
-    if (want > BigInt(MAX_FILE)) return STATUS.INSUFFICIENT_RESOURCES;
+    let live = 0n;
+    for (const x of sections(ctx).values()) if (x.bytes) live += x.size;
+    if (want > BigInt(MAX_FILE) || live + want > MAX_PAGEFILE_BYTES) return STATUS.INSUFFICIENT_RESOURCES;
     const body = alloc();
     if (body === 0n) return STATUS.INSUFFICIENT_RESOURCES;
     data = { body, size: want, protect: base, bytes: new Uint8Array(Number(want)) };
@@ -175,7 +183,7 @@ function createSection(ctx: ApiContext, oa: bigint, sizePtr: bigint, protect: nu
     const f = fileParts(ctx, fileHandle, fileObject);
     if (typeof f === "number") return f;
     if (writable(base) && !(f.access & WRITE_ACCESS)) return STATUS.ACCESS_DENIED;
-    if (!(f.access & READ_ACCESS) && !(f.access & 0x1)) return STATUS.ACCESS_DENIED;
+    if (!(f.access & READ_ACCESS)) return STATUS.ACCESS_DENIED;
     const v = volumeOf(ctx.kernel);
     const node = lookup(v, f.parts);
     if (!node || node.kind !== "file") return STATUS.INVALID_PARAMETER;
@@ -202,9 +210,9 @@ function createSection(ctx: ApiContext, oa: bigint, sizePtr: bigint, protect: nu
     }
     nsName = directoryName(name);
     const ns = namespaceOf(ctx.kernel);
-    if (ns.named.has(nsName)) {
+    if (ns.named.has(nsName) || ns.named.size >= MAX_NAMES) {
       ctx.kernel.kernelPool?.free(data.body);
-      return STATUS.OBJECT_NAME_COLLISION;
+      return ns.named.has(nsName) ? STATUS.OBJECT_NAME_COLLISION : STATUS.INSUFFICIENT_RESOURCES;
     }
     ns.named.set(nsName, { type: "Section", object: data.body, name });
     if (!(oaAttributes & 0x10)) ns.temporary.add(nsName);
@@ -248,6 +256,7 @@ function mapView(ctx: ApiContext, s: SectionData, basePtr: bigint, zeroBits: big
   if (want !== 0n && want % GRANULE !== 0n) return ST.MAPPED_ALIGNMENT;
   const sp = space(ctx);
   const st = vmState(ctx.kernel);
+  if (st.vads.length >= MAX_VADS) return STATUS.NO_MEMORY;
   let at: bigint;
   if (want !== 0n) {
     if (want + size - 1n > sp.highest || st.vads.some((v) => want < v.base + v.size && v.base < want + size) || sp.isMapped(want, size)) return STATUS.CONFLICTING_ADDRESSES;
@@ -367,6 +376,7 @@ export const apis: ApiDefinition[] = [
     ctx.mem.u8(basePtr);
     if (want > s.size) return ST.INVALID_VIEW_SIZE;
     const size = ((want === 0n ? s.size : want) + PAGE - 1n) & ~(PAGE - 1n);
+    if (views(ctx).filter((v) => v.system).length >= MAX_SYSTEM_VIEWS) return STATUS.NO_MEMORY;
     for (const v of views(ctx)) if (v.section === s) flush(ctx, v);
     const at = ctx.kernel.kernelPool?.allocate(Number(size), TAG_SECTION) ?? 0n;
     if (at === 0n) return STATUS.NO_MEMORY;

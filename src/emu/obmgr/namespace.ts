@@ -31,6 +31,9 @@ export interface NamespaceState {
   temporary: Set<string>;
 }
 
+/** Names drivers may add (kmdll's bound: a driver creating permanent names in a loop gets STATUS_INSUFFICIENT_RESOURCES). */
+export const MAX_NAMES = 65536;
+
 export const namespaceOf = componentState("ob.namespace", (): NamespaceState => ({ named: new Map(), temporary: new Set() }));
 
 /** Open handles whose data names `name` (canonical). */
