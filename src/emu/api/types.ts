@@ -198,6 +198,8 @@ export interface KernelState {
 export interface ThreadCpu {
   start: bigint;
   arg: bigint;
+  /** All the start routine's arguments, when it takes more than one (a work item's routine). */
+  args?: bigint[];
   slot?: number;
   /** Guest call depth the thread's own code runs at while it runs (a wait there can park it). */
   depth?: number;
