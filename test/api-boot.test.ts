@@ -83,6 +83,14 @@ test("apiboot.sys: a synchronous ZwNotifyChangeKey in DriverEntry is a deadlock 
   assert.match(fault!.message, /ZwNotifyChangeKey\(0x[0-9a-f]+, Asynchronous FALSE\) waits for the next change/);
 });
 
+test("apiboot.sys: a call through HalDispatchTable is reported as an emulator gap naming the slot, not a jump to 0", () => {
+  const { r, fault } = run(4);
+  assert.equal(r.results[0]?.ok, false);
+  assert.equal(fault?.kind, "unimplemented-api");
+  assert.match(fault!.message, /HAL_DISPATCH\.HalQuerySystemInformation/);
+  assert.match(r.results[0]!.detail ?? "", /kmdll does not implement ntoskrnl!HalDispatchTable->HalQuerySystemInformation/);
+});
+
 test("every routine of the power, elam, pcw, regnotify and unmodelled families was called by the example", () => {
   run();
   const families = ["power", "elam", "pcw", "regnotify", "unmodelled"];

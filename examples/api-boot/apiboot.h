@@ -11,7 +11,8 @@ typedef enum _BOOT_MODE {
     ModeNormal = 0,
     ModeIdleUnreferenced = 1,   /* PoFxIdleComponent on a component holding no reference: bug check */
     ModeLeaveElam = 2,          /* unload with the boot driver callback still registered */
-    ModeSyncNotify = 3          /* ZwNotifyChangeKey(Asynchronous FALSE) in DriverEntry: waits for ever */
+    ModeSyncNotify = 3,         /* ZwNotifyChangeKey(Asynchronous FALSE) in DriverEntry: waits for ever */
+    ModeHalDispatch = 4         /* call HalDispatchTable->HalQuerySystemInformation: not modelled by kmdll */
 } BOOT_MODE;
 
 ULONG ReadMode(PUNICODE_STRING RegistryPath);
@@ -98,5 +99,5 @@ VOID PowerUnload(VOID);
 VOID TestCounters(VOID);
 VOID TestRegistryWatch(PUNICODE_STRING RegistryPath, ULONG mode);
 VOID RegistryWatchReport(VOID);
-VOID TestMisc(PDEVICE_OBJECT device);
+VOID TestMisc(PDEVICE_OBJECT device, ULONG mode);
 VOID MiscUnload(VOID);

@@ -97,7 +97,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     TestPower(g_Device, mode);
     TestCounters();
     TestRegistryWatch(RegistryPath, mode);
-    TestMisc(g_Device);
+    TestMisc(g_Device, mode);
     if (mode != ModeLeaveElam)
         ElamUnload();
     DbgPrint("apiboot: DriverEntry %lu checks, %lu failures\n", g_Checks, g_Failures);

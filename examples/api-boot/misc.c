@@ -87,8 +87,21 @@ static VOID TestStubs(VOID)
     Check(HalDmaFreeCrashDumpRegistersEx(NULL, 5) == STATUS_INVALID_PARAMETER, "HalDmaFreeCrashDumpRegistersEx(bad type)");
 }
 
-VOID TestMisc(PDEVICE_OBJECT device)
+/* HalDispatchTable (ntddk.h HAL_DISPATCH): a version and non-NULL routines, as on Windows. */
+static VOID TestHalDispatch(ULONG mode)
 {
+    ULONG returned = 0;
+    UCHAR buffer[16];
+    /* ntddk.h's macros: HalDispatchTableVersion and HalQuerySystemInformation read HALDISPATCH. */
+    Check(HalDispatchTableVersion == HAL_DISPATCH_VERSION, "HalDispatchTable->Version is HAL_DISPATCH_VERSION");
+    Check(HalQuerySystemInformation != NULL, "HalDispatchTable->HalQuerySystemInformation is not NULL");
+    if (mode == ModeHalDispatch)
+        HalQuerySystemInformation(HalInstalledBusInformation, sizeof(buffer), buffer, &returned);
+}
+
+VOID TestMisc(PDEVICE_OBJECT device, ULONG mode)
+{
+    TestHalDispatch(mode);
     TestBfe(device);
     TestSystemRoot();
     TestPreviousModeScan();
