@@ -8,6 +8,7 @@
  *   - the clock and per-call scratch pages (clock.ts, scratch.ts), system structures (system.ts).
  * This class wires them together and is the emulator's public face.
  */
+import { fillHalDispatch } from "./hal-dispatch.js";
 import { WPPRECORDER_EXPORTS } from "./api/wpprecorder.js";
 import type { ApiDefinition, ApiHandler, KernelState } from "./api/types.js";
 import type { EventSink, FaultKind, TraceEvent } from "../events.js";
@@ -179,6 +180,11 @@ export class Emulator {
     }
     this.system = new SystemData(this.uc, this.mem, this.C, this.cpu);
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
+    const halDispatch = this.kernelExport("ntoskrnl.exe", "HalDispatchTable", null);
+    if (halDispatch !== null) {
+      const ptr = this.cpu.ptrSize === 4 ? 4 : 8;
+      fillHalDispatch({ internalRoutine: (n, h, a) => this.internalRoutine(n, h, a), setU32: (a, v) => this.mem.setU32(a, v), setPtr: (a, v) => (ptr === 4 ? this.mem.setU32(a, Number(v)) : this.mem.setU64(a, v)) }, halDispatch, ptr);
+    }
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
     // Stacks: one slot per nesting depth; the unmapped gap below each is its guard.
     // Over JS memory when the addon can (mapHost, stacks.ts): the API hook then reads the return

@@ -15,6 +15,7 @@ import { fillStubs } from "./arch/arm64.js";
 import { buildSyntheticModule, CODE_STRIDE, DATA_STRIDE, type SyntheticExport, type SyntheticModule } from "./kernel-image.js";
 import { placeLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
+import { KTHREAD_PREVIOUS_MODE } from "./system.js";
 
 /**
  * Images every booted Windows has loaded that drivers look for in the module list
@@ -97,6 +98,7 @@ export class KernelModules {
       let byName: Map<string, KernelExport> | undefined;
       const built: BuiltModule = { syn, base, listByName: () => (byName ??= new Map(list.map((e) => [e.name, e]))) };
       this.built.set(modName, built);
+      if (cpu.arch === "x64") writeCodeTails(syn, modName);
       // x86: each routine's stub returns as its convention says (stdcall `ret N`).
       if (cpu.arch !== "x64") for (const e of syn.ordered) if (e.type === "code") syn.bytes.set(cpu.stub(built.listByName().get(e.name)), syn.rvaOf.get(e.name)!);
       placed.push({ name: modName, pe, syn, base });
@@ -253,4 +255,25 @@ function lazyExports(syn: SyntheticModule): ExportDirectory {
       return (order ??= syn.ordered.map((e) => e.name));
     },
   };
+}
+
+/**
+ * x64 routines whose machine code drivers read (never run: the hook fires on a thunk's first byte
+ * and returns to the caller). Windows 10 x64's ExGetPreviousMode is
+ * `mov rax, gs:[188h]; mov al, [rax+232h]; ret`, and drivers (Avast's aswSP family) find
+ * KTHREAD.PreviousMode by scanning the routine for the `00 00 C3` that ends the displacement;
+ * without it they refuse to start (STATUS_NOT_SUPPORTED). The thunk's unused bytes after its first
+ * `ret` hold the routine's tail, `mov al, [rax+232h]`, so the next thunk's `ret` completes it;
+ * KTHREAD.PreviousMode (system.ts) is kept at that offset.
+ */
+const CODE_TAILS: Record<string, Record<string, number[]>> = {
+  "ntoskrnl.exe": { ExGetPreviousMode: [0xcc, 0x8a, 0x80, KTHREAD_PREVIOUS_MODE & 0xff, KTHREAD_PREVIOUS_MODE >>> 8, 0x00, 0x00] },
+};
+
+function writeCodeTails(syn: SyntheticModule, modName: string): void {
+  for (const [name, tail] of Object.entries(CODE_TAILS[modName] ?? {})) {
+    const rva = syn.rvaOf.get(name);
+    if (rva === undefined || tail.length >= CODE_STRIDE) continue;
+    syn.bytes.set(tail, rva + 1);
+  }
 }

@@ -51,6 +51,11 @@ import { apis as dump } from "./dump.js";
 import { apis as win32k } from "./win32k.js";
 import { apis as platform } from "./platform.js";
 import { apis as wpprecorder } from "./wpprecorder.js";
+import { apis as power } from "./power.js";
+import { apis as elam } from "./elam.js";
+import { apis as pcw } from "./pcw.js";
+import { apis as regnotify } from "./regnotify.js";
+import { apis as unmodelled } from "./unmodelled.js";
 import { wdfApis } from "../wdf/index.js";
 import { fltApis, fltCompletionApis, wfpApis } from "../fltmgr/index.js";
 import { pnpApis } from "../pnp/index.js";
@@ -65,7 +70,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, requestor: requestorApis, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, requestor: requestorApis, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, elam, pcw, regnotify, unmodelled };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];
