@@ -57,9 +57,10 @@ const STATUS_WMI_GUID_NOT_FOUND = 0xc0000295;
 const STATUS_WMI_INSTANCE_NOT_FOUND = 0xc0000296;
 /** wmistr.h */
 const WNODE_HEADER_SIZE = 48;
-const WNODE_TOO_SMALL_SIZE = 52;
+/** sizeof(WNODE_TOO_SMALL): the header's ULONG64 aligns it to 8 (48 + 4, padded). */
+const WNODE_TOO_SMALL_SIZE = 56;
 const WNODE_FLAG_TOO_SMALL = 0x20;
-const WNODE_FLAG_STATIC_INSTANCE_NAMES = 0x40;
+const WNODE_FLAG_STATIC_INSTANCE_NAMES = 0x80;
 const WN = { BufferSize: 0, Guid: 24, Flags: 44, DataBlockOffset: 48, InstanceCount: 52, OffsetInstanceNameOffsets: 56, OffsetInstanceDataAndLength: 60, SI_InstanceIndex: 52, SI_DataBlockOffset: 56, SI_SizeDataBlock: 60 };
 const align8 = (n: number) => (n + 7) & ~7;
 
@@ -230,7 +231,7 @@ export const apis: ApiDefinition[] = [
     if (guid === 0n) ctx.fault("bugcheck", "WmiFireEvent: Guid is NULL", { code: "0x0000001E" });
     ctx.mem.read(guid, 16);
     // WMI owns EventData now and frees it (a pointer that is not a pool block is the pool's report).
-    if (data !== 0n) ctx.pool.free(data, null, 0);
+    if (data !== 0n) ctx.pool.free(data, null, 4);
     return STATUS.SUCCESS;
   }),
 ];
