@@ -40,6 +40,7 @@ import { netioModuleExports } from "./netio/index.js";
 import { TDI_EXPORTS } from "./api/tdi.js";
 import { KS_EXPORTS } from "./api/ks.js";
 import { WMILIB_EXPORTS } from "./api/wmilib.js";
+import { BATTC_EXPORTS } from "./api/battc.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
@@ -169,8 +170,8 @@ export class Emulator {
     const cng = this.cpu.arch === "x64" ? (dbFor["ksecdd.sys"] ?? []).filter((e) => e.name.startsWith("BCrypt")) : [];
     const code = (names: readonly string[]) => names.map((name) => ({ name, type: "code" as const }));
     const wpp = { "wpprecorder.sys": code(WPPRECORDER_EXPORTS) };
-    // The network and driver-library modules (netio.sys, tdi.sys, ks.sys, wmilib.sys): every arch.
-    const libs = { ...netioModuleExports(), "tdi.sys": code(TDI_EXPORTS), "ks.sys": code(KS_EXPORTS), "wmilib.sys": code(WMILIB_EXPORTS) };
+    // The network and driver-library modules (netio.sys, tdi.sys, ks.sys, wmilib.sys, battc.sys): every arch.
+    const libs = { ...netioModuleExports(), "tdi.sys": code(TDI_EXPORTS), "ks.sys": code(KS_EXPORTS), "wmilib.sys": code(WMILIB_EXPORTS), "battc.sys": code(BATTC_EXPORTS) };
     const db = { ...wdf, ...wpp, ...libs, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [], "cng.sys": cng }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
