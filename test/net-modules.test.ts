@@ -18,6 +18,7 @@ import { TDI_EXPORTS } from "../src/emu/api/tdi.js";
 import { KS_EXPORTS } from "../src/emu/api/ks.js";
 import { WMILIB_EXPORTS } from "../src/emu/api/wmilib.js";
 import type { TraceEvent } from "../src/events.js";
+import { kernelModuleExportsFor } from "../src/nt/kernel-exports.js";
 import { fixture, repoPath } from "./helpers.js";
 
 const TESTS = ["TestNdisFilter", "TestWsk", "TestIpHelper", "TestTdi", "TestKs", "TestWmi"];
@@ -84,6 +85,12 @@ test("every routine kmdll implements for netio/tdi/ks/wmilib and NDIS filters wa
   assert.deepEqual(mine.map((a) => `${a.module}!${a.name}`).filter((n) => !exercised.has(n)).sort(), [], "implemented but never called by the example");
   const lists: Record<string, readonly string[]> = { "netio.sys": NETIO_EXPORTS, "tdi.sys": TDI_EXPORTS, "ks.sys": KS_EXPORTS, "wmilib.sys": WMILIB_EXPORTS, "ndis.sys": NDIS_EXPORTS };
   assert.deepEqual(mine.filter((a) => !lists[a.module]?.includes(a.name)).map((a) => a.name), []);
+  // The headers' names kmdll lists are in the kernel export database's lists (mingw-w64's import libraries), which the emulator serves.
+  for (const [module, names] of [["netio.sys", NETIO_EXPORTS], ["ks.sys", KS_EXPORTS], ["wmilib.sys", WMILIB_EXPORTS]] as const)
+    for (const arch of ARCHES) {
+      const db = new Set((kernelModuleExportsFor(module, arch) ?? []).map((e) => e.name));
+      assert.deepEqual(names.filter((n) => !db.has(n)), [], `${module} ${arch}`);
+    }
   // The example's import libraries name only exported routines.
   for (const [def, module] of [["netio.def", "netio.sys"], ["tdi.def", "tdi.sys"], ["ks.def", "ks.sys"], ["wmilib.def", "wmilib.sys"], ["ndis.def", "ndis.sys"]] as const) {
     const names = readFileSync(repoPath(`examples/net-modules/${def}`), "utf8").split("\n").map((l) => l.trim()).filter((l) => /^[A-Z]\w+$/.test(l) && l !== "EXPORTS");

@@ -36,7 +36,7 @@ import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
 import { filterModuleExports } from "./fltmgr/index.js";
 import { ndisModuleExports } from "./ndis/index.js";
-import { netioModuleExports } from "./netio/index.js";
+import { NETIO_EXPORTS } from "./netio/index.js";
 import { TDI_EXPORTS } from "./api/tdi.js";
 import { KS_EXPORTS } from "./api/ks.js";
 import { WMILIB_EXPORTS } from "./api/wmilib.js";
@@ -171,7 +171,16 @@ export class Emulator {
     const code = (names: readonly string[]) => names.map((name) => ({ name, type: "code" as const }));
     const wpp = { "wpprecorder.sys": code(WPPRECORDER_EXPORTS) };
     // The network and driver-library modules (netio.sys, tdi.sys, ks.sys, wmilib.sys, battc.sys): every arch.
-    const libs = { ...netioModuleExports(), "tdi.sys": code(TDI_EXPORTS), "ks.sys": code(KS_EXPORTS), "wmilib.sys": code(WMILIB_EXPORTS), "battc.sys": code(BATTC_EXPORTS) };
+    // netio.sys, ks.sys and wmilib.sys export what the kernel export database lists (mingw-w64's
+    // import libraries, the list `check` uses), the others their headers' names.
+    const fromDb = (m: string, own: readonly string[]) => kernelModuleExportsFor(m, this.cpu.arch) ?? code(own);
+    const libs = {
+      "netio.sys": fromDb("netio.sys", NETIO_EXPORTS),
+      "tdi.sys": code(TDI_EXPORTS),
+      "ks.sys": fromDb("ks.sys", KS_EXPORTS),
+      "wmilib.sys": fromDb("wmilib.sys", WMILIB_EXPORTS),
+      "battc.sys": code(BATTC_EXPORTS),
+    };
     const db = { ...wdf, ...wpp, ...libs, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [], "cng.sys": cng }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
