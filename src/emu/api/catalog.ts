@@ -133,9 +133,13 @@ export interface CatalogEntry {
   arches: string[];
 }
 
+const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys"]);
+
 /** Where a handler's routine is exported: ntoskrnl.exe and hal.dll per the database; KMDF on x64. */
 function archesOf(module: string, name: string): string[] {
   const m = module.toLowerCase();
+  // The network and driver-library modules are built for every arch (examples/net-modules runs on each).
+  if (EVERY_ARCH.has(m)) return ["x64", "x86"];
   if (m !== "ntoskrnl.exe" && m !== "hal.dll") return ["x64"];
   const out: string[] = [];
   for (const arch of ["x64", "x86"]) {
