@@ -155,7 +155,9 @@ function systemControl(ctx: ApiContext): number {
       finish(ctx, irp, STATUS.SUCCESS, WNODE_TOO_SMALL_SIZE);
       return STATUS.SUCCESS;
     }
-    m.write(wnode + B(WN.OffsetInstanceDataAndLength), new Uint8Array(4 * instanceCount));
+    // The lengths array is zeroed in bounded chunks (a huge InstanceCount faults at the buffer's end, not in the host).
+    const zero = new Uint8Array(0x10000);
+    for (let off = 0; off < 4 * instanceCount; off += zero.length) m.write(wnode + B(WN.OffsetInstanceDataAndLength + off), zero.subarray(0, Math.min(zero.length, 4 * instanceCount - off)));
     wmiState(ctx.kernel).set(irp, { minor, wnode, bufferSize: w.bufferSize, dataOffset, instances: instanceCount });
     return Number(BigInt.asUintN(32, ctx.callGuest(query, [dev, irp, B(index), 0n, B(instanceCount), wnode + B(WN.OffsetInstanceDataAndLength), B(w.bufferSize - dataOffset), wnode + B(dataOffset)])));
   }
