@@ -68,6 +68,8 @@ test("netmods.sys: misuse and emulator gaps end in clean reports on every arch",
     ["TdiConnectRequest", "unimplemented-api", /kmdll does not implement TdiMapUserRequest's conversion of IOCTL_TDI_CONNECT \(0x210004\)/],
     ["SetAttributesOutsideAttach", "bugcheck", /NdisFSetAttributes\(0x[0-9a-f]+\): not a filter module handle/],
     ["WildIfRow", "invalid-read", /0x10 in netio!GetIfEntry2/],
+    ["WildWmiLibInfo", "invalid-read", /0x20 in wmilib!WmiSystemControl/],
+    ["WildKsIrp", "invalid-read", /0x30 in ks!KsGetPinFromIrp/],
   ];
   for (const arch of ARCHES) {
     for (const [exp, kind, re] of cases) {

@@ -266,3 +266,28 @@ int NTAPI TestWmi(void)
     CHECK(WmiFireEvent(g_Mods.Device, &BLOCK_GUID, 0, 0, NULL) == STATUS_SUCCESS);
     return failures;
 }
+
+/* WmiSystemControl with a wild WMILIB_CONTEXT pointer: a clean invalid-read report. */
+int NTAPI WildWmiLibInfo(void)
+{
+    SYSCTL_IRP_DISPOSITION disposition;
+    PIO_STACK_LOCATION sp;
+    NTSTATUS status;
+    PIRP irp = IoAllocateIrp(1, FALSE);
+    if (!irp) return 1;
+    sp = IoGetNextIrpStackLocation(irp);
+    sp->MajorFunction = IRP_MJ_SYSTEM_CONTROL;
+    sp->MinorFunction = IRP_MN_QUERY_ALL_DATA;
+    sp->Parameters.WMI.ProviderId = (ULONG_PTR)g_Mods.Device;
+    sp->Parameters.WMI.DataPath = (PVOID)&BLOCK_GUID;
+    IoSetNextIrpStackLocation(irp);
+    status = WmiSystemControl((PWMILIB_CONTEXT)(ULONG_PTR)0x20, g_Mods.Device, irp, &disposition);
+    IoFreeIrp(irp);
+    return (int)status;
+}
+
+/* KsGetPinFromIrp with a wild IRP pointer: a clean invalid-read report. */
+int NTAPI WildKsIrp(void)
+{
+    return KsGetPinFromIrp((PIRP)(ULONG_PTR)0x30) != NULL;
+}
