@@ -93,6 +93,8 @@ test("every routine kmdll implements for netio/tdi/ks/wmilib and NDIS filters wa
       const db = new Set((kernelModuleExportsFor(module, arch) ?? []).map((e) => e.name));
       assert.deepEqual(names.filter((n) => !db.has(n)), [], `${module} ${arch}`);
     }
+  // tdi.sys: the database has mingw-w64's x86 list only; kmdll's list (every arch) is exactly it.
+  assert.deepEqual([...TDI_EXPORTS].sort(), (kernelModuleExportsFor("tdi.sys", "x86") ?? []).map((e) => e.name).sort());
   // The example's import libraries name only exported routines.
   for (const [def, module] of [["netio.def", "netio.sys"], ["tdi.def", "tdi.sys"], ["ks.def", "ks.sys"], ["wmilib.def", "wmilib.sys"], ["ndis.def", "ndis.sys"]] as const) {
     const names = readFileSync(repoPath(`examples/net-modules/${def}`), "utf8").split("\n").map((l) => l.trim()).filter((l) => /^[A-Z]\w+$/.test(l) && l !== "EXPORTS");

@@ -172,11 +172,12 @@ export class Emulator {
     const wpp = { "wpprecorder.sys": code(WPPRECORDER_EXPORTS) };
     // The network and driver-library modules (netio.sys, tdi.sys, ks.sys, wmilib.sys, battc.sys): every arch.
     // netio.sys, ks.sys and wmilib.sys export what the kernel export database lists (mingw-w64's
-    // import libraries, the list `check` uses), the others their headers' names.
+    // import libraries, the list `check` uses), tdi.sys too where it has one (x86), the others
+    // their headers' names.
     const fromDb = (m: string, own: readonly string[]) => kernelModuleExportsFor(m, this.cpu.arch) ?? code(own);
     const libs = {
       "netio.sys": fromDb("netio.sys", NETIO_EXPORTS),
-      "tdi.sys": code(TDI_EXPORTS),
+      "tdi.sys": fromDb("tdi.sys", TDI_EXPORTS),
       "ks.sys": fromDb("ks.sys", KS_EXPORTS),
       "wmilib.sys": fromDb("wmilib.sys", WMILIB_EXPORTS),
       "battc.sys": code(BATTC_EXPORTS),

@@ -1,7 +1,8 @@
 /**
  * tdi.sys, the Transport Driver Interface library (deprecated since Windows Vista; tdikrnl.h and
  * ntddtdi.h, Microsoft Learn's previous-versions network reference). Export names: tdikrnl.h's
- * routines that are not macros. Drivers that still import it are mostly TDI filters and old
+ * routines that are not macros — the 34 names mingw-w64's x86 tdi import library has (the kernel
+ * export database's x86 list; it has none for x64). Drivers that still import it are mostly TDI filters and old
  * transports; the emulated machine has no TDI transport (no \Device\Tcp), so nothing ever sends
  * them a TDI request.
  *
@@ -32,13 +33,13 @@ const TDI_IOCTLS: [string, number][] = [
 ];
 
 export const TDI_EXPORTS: readonly string[] = (
-  "TdiBuildNetbiosAddress TdiBuildNetbiosAddressEa TdiCopyBufferToMdl TdiCopyLookaheadData TdiCopyMdlChainToMdlChain TdiCopyMdlToBuffer " +
+  "TdiBuildNetbiosAddress TdiBuildNetbiosAddressEa TdiCopyBufferToMdl TdiCopyMdlChainToMdlChain TdiCopyMdlToBuffer " +
   "TdiDefaultChainedRcvDatagramHandler TdiDefaultChainedRcvExpeditedHandler TdiDefaultChainedReceiveHandler TdiDefaultConnectHandler " +
   "TdiDefaultDisconnectHandler TdiDefaultErrorHandler TdiDefaultRcvDatagramHandler TdiDefaultRcvExpeditedHandler TdiDefaultReceiveHandler " +
   "TdiDefaultSendPossibleHandler TdiDeregisterAddressChangeHandler TdiDeregisterDeviceObject TdiDeregisterNetAddress TdiDeregisterPnPHandlers " +
-  "TdiDeregisterProvider TdiEnumerateAddresses TdiInitialize TdiMapBuffer TdiMapUserRequest TdiMatchPdoWithChainedReceiveContext " +
+  "TdiDeregisterProvider TdiEnumerateAddresses TdiInitialize TdiMapUserRequest TdiMatchPdoWithChainedReceiveContext " +
   "TdiPnPPowerComplete TdiPnPPowerRequest TdiProviderReady TdiRegisterAddressChangeHandler TdiRegisterDeviceObject TdiRegisterNetAddress " +
-  "TdiRegisterNotificationHandler TdiRegisterPnPHandlers TdiRegisterProvider TdiReturnChainedReceives TdiUnmapBuffer"
+  "TdiRegisterNotificationHandler TdiRegisterPnPHandlers TdiRegisterProvider TdiReturnChainedReceives"
 ).split(" ");
 
 export const apis: ApiDefinition[] = [
