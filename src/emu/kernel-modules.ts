@@ -28,8 +28,9 @@ import { KTHREAD_PREVIOUS_MODE } from "./system.js";
 export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", "ci.dll", "cng.sys"] as const;
 
 /** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/; fltmgr.sys and fwpkclnt.sys: src/emu/fltmgr/; ndis.sys: src/emu/ndis/. */
-/** wpprecorder.sys: the WPP Inflight Trace Recorder (api/wpprecorder.ts). */
-export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES] as const;
+/** wpprecorder.sys: the WPP Inflight Trace Recorder (api/wpprecorder.ts); netio.sys: WSK and IP helpers (src/emu/netio/); tdi.sys, ks.sys, wmilib.sys: api/tdi.ts, api/ks.ts, api/wmilib.ts; battc.sys: its export list only (api/battc.ts). */
+/** (netio.sys and the driver libraries come last: the modules before them keep the bases they had.) */
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES, "netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "battc.sys"] as const;
 /**
  * Built-in modules not built for x86 images: ksecdd.sys's handlers read x64 layouts only;
  * WppRecorder.sys's x86 calling conventions (WppAutoLogTrace is a cdecl varargs routine) are not

@@ -46,7 +46,11 @@ export const FAMILIES: Record<string, [string, string]> = {
   wdf: ["KMDF: WDFLDR.SYS binding and Wdf01000.sys — drivers, control and PnP devices, queues, requests, file objects, I/O targets, WDFMEMORY and a request's buffers, WDFTIMER", "kmdf-ctl, kmdf-edge, kmdf-func, kmdf-filter, kmdf-objs"],
   fltmgr: ["FltMgr.sys, the Filter Manager: minifilter registration (callbacks as events, unload through FilterUnloadCallback), communication ports, default security descriptors, push locks, file name parsing (no file-system stack: no instance is attached and no I/O reaches the callbacks)", "flt-minifilter"],
   wfp: ["fwpkclnt.sys, the Windows Filtering Platform: callouts (classify/notify/flow-delete functions as events), engine sessions, transactions, sublayers, callouts and filters, redirect handles (no network stack: no packet is classified)", "flt-minifilter"],
-  ndis: ["ndis.sys, NDIS 6: the version, NET_BUFFER_LIST and NET_BUFFER pools, miniport driver registration (NDIS takes over the driver object; its unload calls MiniportDriverUnload); no network adapter or packet exists", "net-ndis"],
+  ndis: ["ndis.sys, NDIS 6: the version, NET_BUFFER_LIST and NET_BUFFER pools, generic objects, miniport driver registration (NDIS takes over the driver object; its unload calls MiniportDriverUnload), filter driver registration (no adapter exists, so no filter module ever attaches); no network adapter or packet exists", "net-ndis, net-modules"],
+  netio: ["netio.sys: Winsock Kernel registration and provider NPI capture (every socket call completes its IRP with STATUS_NETWORK_UNREACHABLE: no network exists), the IP helper tables and change notifications of a machine with no network interface", "net-modules"],
+  tdi: ["tdi.sys, the Transport Driver Interface library: TdiMapUserRequest (no TDI transport exists)", "net-modules"],
+  ks: ["ks.sys, kernel streaming (AVStream): the pin and filter of an IRP (no KS object exists)", "net-modules"],
+  wmilib: ["wmilib.sys: WmiSystemControl dispatching IRP_MJ_SYSTEM_CONTROL queries and enables to a WMILIB_CONTEXT, WmiCompleteRequest filling the WNODE (WNODE_TOO_SMALL included), WmiFireEvent", "net-modules"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
   ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers and hashing (MD5, SHA-1, SHA-2)", "qa-system"],
   dump: ["Crash-dump state: KeCapturePersistentThreadState's dump header and the kernel debugger data block (KDDEBUGGER_DATA64) it copies", "qa-system"],
@@ -134,9 +138,13 @@ export interface CatalogEntry {
   arches: string[];
 }
 
+const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys"]);
+
 /** Where a handler's routine is exported: ntoskrnl.exe and hal.dll per the database; KMDF on x64. */
 function archesOf(module: string, name: string): string[] {
   const m = module.toLowerCase();
+  // The network and driver-library modules are built for every arch (examples/net-modules runs on each).
+  if (EVERY_ARCH.has(m)) return ["x64", "x86"];
   if (m !== "ntoskrnl.exe" && m !== "hal.dll") return ["x64"];
   const out: string[] = [];
   for (const arch of ["x64", "x86"]) {
