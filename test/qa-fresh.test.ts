@@ -1,7 +1,8 @@
 /**
  * What a held-out set of real drivers taught the emulator (docs/qa.md, issue 12, helper "fresh"),
  * each lesson on a driver of our own (examples/qa-fresh): IoReportResourceUsage, the legacy
- * resource claim port I/O drivers make before touching their ports.
+ * resource claim port I/O drivers make before touching their ports; ksecdd.sys's CNG hashing for
+ * x86 drivers (pointer-sized handles).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -57,4 +58,14 @@ test("qafresh.sys on x86: the same events as on x64", () => {
   const b = run(["TestReportResourceUsage"], "x86");
   const keep = (e: TraceEvent) => e.event !== "api" && e.event !== "load" && e.event !== "refcount";
   assert.deepEqual(b.events.filter(keep).map(archNeutralLine), a.events.filter(keep).map(archNeutralLine));
+});
+
+test("qafresh.sys: ksecdd.sys CNG hashing on x64 and x86 — SHA-1 and MD5 test vectors, 4-byte handles on x86", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestCngHash"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), [], arch);
+    assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "warning"), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
 });

@@ -6,9 +6,14 @@
  *     *ConflictDetected TRUE unless it passes OverrideConflict; NULL lists release the claim;
  *     ConflictDetected NULL or DriverObject NULL is STATUS_INVALID_PARAMETER. Once claimed, the
  *     driver's own port accesses are inside its resources (no verifier port warning).
+ *   - ksecdd.sys's CNG hashing works for x86 drivers too (x86 kprocesshacker.sys hashes at
+ *     start): the handles BCryptOpenAlgorithmProvider / BCryptCreateHash return are pointer-sized
+ *     (4 bytes on x86: the word after them is not touched); SHA-1 and MD5 of "abc" match
+ *     FIPS 180-1's and RFC 1321's test vectors.
  * CM_RESOURCE_LIST / CM_PARTIAL_RESOURCE_DESCRIPTOR: wdm.h (#pragma pack(4)).
  */
 #include <ntddk.h>
+#include <bcrypt.h>
 #include "../include/apitest.h"
 
 #define QF_TAG 'erFQ'
@@ -108,4 +113,49 @@ int PortsWithoutClaim(void)
 {
     WRITE_PORT_UCHAR((PUCHAR)(ULONG_PTR)(QF_PORT + 2), 0x11);
     return 0;
+}
+
+/* A handle with a guard word right after it: an 8-byte store into a 4-byte handle clobbers it. */
+typedef struct _GUARDED_HANDLE {
+    PVOID Handle;
+    ULONG Guard;
+} GUARDED_HANDLE;
+
+static int HashAbc(PCWSTR algorithm, const UCHAR *expect, ULONG length)
+{
+    int failures = 0;
+    GUARDED_HANDLE alg = { NULL, 0xA5A5A5A5 }, hash = { NULL, 0x5A5A5A5A };
+    ULONG digestLength = 0, got = 0;
+    UCHAR digest[64];
+    CHECK(BCryptOpenAlgorithmProvider((BCRYPT_ALG_HANDLE *)&alg.Handle, algorithm, NULL, 0) == STATUS_SUCCESS && alg.Handle != NULL);
+    CHECK(alg.Guard == 0xA5A5A5A5);
+    if (!alg.Handle) return failures + 1;
+    CHECK(BCryptGetProperty(alg.Handle, BCRYPT_HASH_LENGTH, (PUCHAR)&digestLength, sizeof(digestLength), &got, 0) == STATUS_SUCCESS);
+    CHECK(digestLength == length && got == sizeof(ULONG));
+    CHECK(BCryptCreateHash(alg.Handle, (BCRYPT_HASH_HANDLE *)&hash.Handle, NULL, 0, NULL, 0, 0) == STATUS_SUCCESS && hash.Handle != NULL);
+    CHECK(hash.Guard == 0x5A5A5A5A);
+    if (hash.Handle) {
+        CHECK(BCryptHashData(hash.Handle, (PUCHAR)"a", 1, 0) == STATUS_SUCCESS);
+        CHECK(BCryptHashData(hash.Handle, (PUCHAR)"bc", 2, 0) == STATUS_SUCCESS);
+        CHECK(BCryptFinishHash(hash.Handle, digest, length + 1, 0) == STATUS_INVALID_PARAMETER);
+        CHECK(BCryptFinishHash(hash.Handle, digest, length, 0) == STATUS_SUCCESS);
+        CHECK(RtlCompareMemory(digest, expect, length) == length);
+        CHECK(BCryptDestroyHash(hash.Handle) == STATUS_SUCCESS);
+    }
+    CHECK(BCryptCloseAlgorithmProvider(alg.Handle, 0) == STATUS_SUCCESS);
+    CHECK(BCryptCloseAlgorithmProvider(alg.Handle, 0) == STATUS_INVALID_HANDLE);
+    return failures;
+}
+
+int TestCngHash(void)
+{
+    /* FIPS 180-1 appendix A: SHA-1("abc"); RFC 1321 appendix A.5: MD5("abc"). */
+    static const UCHAR sha1[20] = {
+        0xa9, 0x99, 0x3e, 0x36, 0x47, 0x06, 0x81, 0x6a, 0xba, 0x3e,
+        0x25, 0x71, 0x78, 0x50, 0xc2, 0x6c, 0x9c, 0xd0, 0xd8, 0x9d,
+    };
+    static const UCHAR md5[16] = {
+        0x90, 0x01, 0x50, 0x98, 0x3c, 0xd2, 0x4f, 0xb0, 0xd6, 0x96, 0x3f, 0x7d, 0x28, 0xe1, 0x7f, 0x72,
+    };
+    return HashAbc(BCRYPT_SHA1_ALGORITHM, sha1, sizeof(sha1)) + HashAbc(BCRYPT_MD5_ALGORITHM, md5, sizeof(md5));
 }

@@ -161,8 +161,8 @@ export class Emulator {
     const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch), "ksecdd.sys": kernelModuleExportsFor("ksecdd.sys", this.cpu.arch) };
     // KMDF (wdfldr.sys, wdf01000.sys), the filter modules (fltmgr.sys, fwpkclnt.sys) and ndis.sys: every arch (layouts per pointer size).
     const wdf = { ...wdfModuleExports(), ...filterModuleExports(), ...ndisModuleExports() };
-    // cng.sys: the BCrypt* routines of ksecdd.sys's list (api/bcrypt.ts serves both; x64 only, as ksecdd.sys).
-    const cng = this.cpu.arch === "x64" ? (dbFor["ksecdd.sys"] ?? []).filter((e) => e.name.startsWith("BCrypt")) : [];
+    // cng.sys: the BCrypt* routines of ksecdd.sys's list (api/bcrypt.ts serves both).
+    const cng = (dbFor["ksecdd.sys"] ?? []).filter((e) => e.name.startsWith("BCrypt"));
     const wpp = { "wpprecorder.sys": WPPRECORDER_EXPORTS.map((name) => ({ name, type: "code" as const })) };
     const db = { ...wdf, ...wpp, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [], "cng.sys": cng }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
