@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { runSimulation } from "../src/kernel/simulation.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
+import { spawnSync } from "node:child_process";
 import { fixture } from "./helpers.js";
 import { archNeutralLine } from "./arch-compare.js";
 
@@ -68,4 +69,15 @@ test("qafresh.sys: ksecdd.sys CNG hashing on x64 and x86 — SHA-1 and MD5 test 
     assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "warning"), [], arch);
     assert.equal(r.ok, true, arch);
   }
+});
+
+test("qafresh.sys: KeFlushIoBuffers is an x64 export that leaves the MDL and its data as they were", () => {
+  const { events, r } = run(["TestFlushIoBuffers"]);
+  assert.deepEqual(failures(events), []);
+  assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
+  assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "warning"), []);
+  assert.equal(r.ok, true);
+  // The x64 build imports it from ntoskrnl.exe (llvm-readobj, independently of kmdll's PE reader).
+  const ro = spawnSync("llvm-readobj", ["--coff-imports", fixture("x64", "qafresh.sys")], { encoding: "utf8" });
+  assert.match(ro.stdout, /Name: ntoskrnl\.exe[\s\S]*Symbol: KeFlushIoBuffers/);
 });

@@ -10,11 +10,20 @@
  *     start): the handles BCryptOpenAlgorithmProvider / BCryptCreateHash return are pointer-sized
  *     (4 bytes on x86: the word after them is not touched); SHA-1 and MD5 of "abc" match
  *     FIPS 180-1's and RFC 1321's test vectors.
+ *   - KeFlushIoBuffers is an x64 ntoskrnl export (wdm.h makes it an empty macro, but drivers
+ *     declaring it themselves import it, as x64 storport.sys does): it flushes nothing on
+ *     DMA-coherent x64 and leaves the MDL and its data as they were.
  * CM_RESOURCE_LIST / CM_PARTIAL_RESOURCE_DESCRIPTOR: wdm.h (#pragma pack(4)).
  */
 #include <ntddk.h>
 #include <bcrypt.h>
 #include "../include/apitest.h"
+
+#if defined(_M_AMD64)
+/* Call the export itself, as a driver declaring it does (wdm.h's macro expands to nothing). */
+#undef KeFlushIoBuffers
+NTKERNELAPI VOID KeFlushIoBuffers(PMDL Mdl, BOOLEAN ReadOperation, BOOLEAN DmaOperation);
+#endif
 
 #define QF_TAG 'erFQ'
 /* A port range nothing else in the default machine uses (docs/machine.md). */
@@ -158,4 +167,31 @@ int TestCngHash(void)
         0x90, 0x01, 0x50, 0x98, 0x3c, 0xd2, 0x4f, 0xb0, 0xd6, 0x96, 0x3f, 0x7d, 0x28, 0xe1, 0x7f, 0x72,
     };
     return HashAbc(BCRYPT_SHA1_ALGORITHM, sha1, sizeof(sha1)) + HashAbc(BCRYPT_MD5_ALGORITHM, md5, sizeof(md5));
+}
+
+int TestFlushIoBuffers(void)
+{
+    int failures = 0;
+    PUCHAR buffer = (PUCHAR)ExAllocatePoolWithTag(NonPagedPool, 0x1800, QF_TAG);
+    PMDL mdl;
+    CSHORT flags;
+    ULONG i;
+    CHECK(buffer != NULL);
+    if (!buffer) return failures;
+    for (i = 0; i < 0x1800; i++) buffer[i] = (UCHAR)(i * 7);
+    mdl = IoAllocateMdl(buffer, 0x1800, FALSE, FALSE, NULL);
+    CHECK(mdl != NULL);
+    if (mdl) {
+        MmBuildMdlForNonPagedPool(mdl);
+        flags = mdl->MdlFlags;
+        KeFlushIoBuffers(mdl, TRUE, TRUE);
+        KeFlushIoBuffers(mdl, FALSE, TRUE);
+        CHECK(mdl->MdlFlags == flags && mdl->ByteCount == 0x1800 && MmGetMdlVirtualAddress(mdl) == buffer);
+        for (i = 0; i < 0x1800; i++)
+            if (buffer[i] != (UCHAR)(i * 7)) break;
+        CHECK(i == 0x1800);
+        IoFreeMdl(mdl);
+    }
+    ExFreePoolWithTag(buffer, QF_TAG);
+    return failures;
 }
