@@ -23,7 +23,7 @@ import { KTHREAD_PREVIOUS_MODE } from "./system.js";
  * family, the code integrity module, the CNG driver. kmdll maps each as a synthetic image (DOS/PE
  * headers, sections, an empty export directory) so a driver finds and parses it; nothing imports
  * from them, so a driver importing one fails to load as on a machine without it — except cng.sys,
- * whose BCrypt* routines drivers import (x64; api/bcrypt.ts, ModuleTable's built-ins).
+ * whose BCrypt* routines drivers import (api/bcrypt.ts, ModuleTable's built-ins).
  */
 export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", "ci.dll", "cng.sys"] as const;
 
@@ -32,13 +32,12 @@ export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", 
 /** (netio.sys and the driver libraries come last: the modules before them keep the bases they had.) */
 export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES, "netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "battc.sys"] as const;
 /**
- * Built-in modules not built for x86 images: ksecdd.sys's handlers read x64 layouts only;
- * WppRecorder.sys's x86 calling conventions (WppAutoLogTrace is a cdecl varargs routine) are not
- * modelled.
+ * Built-in modules not built for x86 images: WppRecorder.sys's x86 calling conventions
+ * (WppAutoLogTrace is a cdecl varargs routine) are not modelled.
  */
-const X64_ONLY = new Set(["ksecdd.sys", "wpprecorder.sys"]);
+const X64_ONLY = new Set(["wpprecorder.sys"]);
 
-/** The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's BCrypt* names, emulator.ts; none on x86). */
+/** The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's BCrypt* names, emulator.ts). */
 const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys", "cng.sys"]);
 
 /** A mapped built-in module: its synthetic image, base and export list (for thunks and lookups). */

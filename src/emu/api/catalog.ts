@@ -108,6 +108,7 @@ const NOTES: Record<string, string> = {
   KeBugCheckEx: "fault 'bugcheck' with code and four parameters",
   MmGetSystemRoutineAddress: "ntoskrnl then hal only; NULL + warning when another loaded driver exports the name",
   MmIsAddressValid: "mapped guest memory",
+  KeFlushIoBuffers: "x64 caches are DMA-coherent: nothing to flush (wdm.h makes it an empty macro on x86/x64); the MDL is not read",
   MmGetPhysicalAddress: "frames assigned on first use from the machine model, stable afterwards; 0 when unmapped; MmMapIoSpace of the result sees the same bytes",
   ObfDereferenceObject: "below zero → bugcheck REFERENCE_BY_POINTER; unknown objects warned once",
   ObReferenceObjectByHandle: "handles of objects with an address; registry keys → STATUS_OBJECT_TYPE_MISMATCH",
