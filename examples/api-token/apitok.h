@@ -30,6 +30,15 @@ NTSYSAPI NTSTATUS NTAPI RtlFormatCurrentUserKeyPath(PUNICODE_STRING CurrentUserK
 NTKERNELAPI NTSTATUS NTAPI SeCreateAccessState(PACCESS_STATE AccessState, PVOID AuxData, ACCESS_MASK DesiredAccess, PGENERIC_MAPPING GenericMapping);
 NTKERNELAPI VOID NTAPI SeDeleteAccessState(PACCESS_STATE AccessState);
 
+/* SECURITY_USER_DATA (ntifs.h of the WDK; not in mingw-w64's) and GetSecurityUserInfo (ksecdd.sys). */
+typedef struct _USER_DATA {
+    UNICODE_STRING UserName;
+    UNICODE_STRING LogonDomainName;
+    UNICODE_STRING LogonServer;
+    PSID pSid;
+} USER_DATA;
+NTSTATUS NTAPI GetSecurityUserInfo(PLUID LogonId, ULONG Flags, USER_DATA **UserInformation);
+
 /* winnt.h values kernel headers lack. */
 #define TOKEN_ELEVATION_TYPE_LIMITED 3
 #define TOKEN_ELEVATION_TYPE_DEFAULT 1

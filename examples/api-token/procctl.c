@@ -110,6 +110,12 @@ int TestTerminate(void)
     CHECK(process && PsGetProcessExitStatus(process) == 0x1234 && PsGetProcessId(process) == pid);
     CHECK(ZwQueryInformationProcess(h, ProcessBasicInformation, &basic, sizeof(basic), &len) == STATUS_SUCCESS && basic.ExitStatus == 0x1234);
     CHECK(ZwSetInformationProcess(h, ProcessBreakOnTermination, &critical, sizeof(critical)) == STATUS_PROCESS_IS_TERMINATING_);
+    /* Its primary token goes with the object, not at exit. */
+    if (process) {
+        PACCESS_TOKEN token = PsReferencePrimaryToken(process);
+        CHECK(token && SeTokenIsAdmin(token) && SeTokenType(token) == TokenPrimary);
+        if (token) PsDereferencePrimaryToken(token);
+    }
     if (h) ZwClose(h);
     if (process) ObDereferenceObject(process);
     CHECK(PsSetCreateProcessNotifyRoutine(OnProcess, TRUE) == STATUS_SUCCESS);

@@ -439,3 +439,42 @@ int WildSid(void)
     UNICODE_STRING s;
     return RtlConvertSidToUnicodeString(&s, (PSID)(ULONG_PTR)0x20, TRUE);
 }
+
+/* The logon session behind a token: GetSecurityUserInfo by the token's authentication ID. */
+int TestLogonSession(void)
+{
+    int failures = 0;
+    USER_DATA *data = NULL;
+    LUID luid = SYSTEM_LUID, bogus = { 0x7777, 0x7777 };
+    PACCESS_TOKEN token;
+    HANDLE pid = FindProcess(L"explorer.exe");
+    PEPROCESS x = NULL;
+
+    CHECK(GetSecurityUserInfo(&luid, 0, &data) == STATUS_SUCCESS && data);
+    if (data) {
+        CHECK(UsEquals(&data->UserName, L"SYSTEM") && RtlEqualSid(data->pSid, SeExports->SeLocalSystemSid));
+        CHECK(LsaFreeReturnBuffer(data) == STATUS_SUCCESS);
+    }
+    data = NULL;
+    CHECK(GetSecurityUserInfo(&bogus, 0, &data) == (NTSTATUS)0xC000005F /* STATUS_NO_SUCH_LOGON_SESSION */);
+    /* NULL: the caller's own session (SYSTEM here). */
+    CHECK(GetSecurityUserInfo(NULL, 0, &data) == STATUS_SUCCESS && data && RtlEqualSid(data->pSid, SeExports->SeLocalSystemSid));
+    if (data) LsaFreeReturnBuffer(data);
+    data = NULL;
+    CHECK(PsLookupProcessByProcessId(pid, &x) == STATUS_SUCCESS);
+    if (x) {
+        token = PsReferencePrimaryToken(x);
+        CHECK(token && SeQueryAuthenticationIdToken(token, &luid) == STATUS_SUCCESS);
+        CHECK(GetSecurityUserInfo(&luid, 0, &data) == STATUS_SUCCESS && data);
+        if (data) {
+            UNICODE_STRING sid;
+            CHECK(data->UserName.Length > 0 && data->LogonDomainName.Length > 0);
+            CHECK(RtlConvertSidToUnicodeString(&sid, data->pSid, TRUE) == STATUS_SUCCESS && UsStartsWith(&sid, L"S-1-5-21-"));
+            RtlFreeUnicodeString(&sid);
+            LsaFreeReturnBuffer(data);
+        }
+        if (token) PsDereferencePrimaryToken(token);
+        ObDereferenceObject(x);
+    }
+    return failures;
+}

@@ -15,7 +15,7 @@
  * (P1 the process). Otherwise the process exits — at once, or when the last
  * PsAcquireProcessExitSynchronization is released: it leaves the lookups (PsLookupProcessByProcessId,
  * ZwOpenProcess, SystemProcessInformation) and ActiveProcessLinks, its handle table is closed,
- * its token dropped, its job left, and every process notify routine is called with Create FALSE /
+ * its job left (its token is dropped with the object), and every process notify routine is called with Create FALSE /
  * CreateInfo NULL. The EPROCESS stays valid while referenced (PsGetProcessExitStatus gives the
  * exit status). NtCurrentProcess() means the current process: the attached one while attached.
  *
@@ -81,12 +81,17 @@ function finishExit(ctx: ApiContext, p: EmuProcess, life: ProcessLife): void {
     jobs(ctx.kernel).get(life.job)?.processes.delete(p.object);
     life.job = undefined;
   }
-  releaseProcessToken(ctx, p.object);
   notifyProcessExit(ctx, p.object, p.pid, p.parent);
-  // The process table's reference: the object goes when the last driver reference does.
+  // The process table's reference: the object goes when the last driver reference does, and its
+  // primary token with it (PspDeleteProcess), so PsReferencePrimaryToken still works until then.
   const o = objectManager(ctx.kernel).objects.get(p.object);
   if (o?.permanent) {
     o.permanent = false;
+    const before = o.onDelete;
+    o.onDelete = (c) => {
+      releaseProcessToken(c ?? ctx, p.object);
+      before?.(c);
+    };
     dereference(ctx, p.object, "PspDeleteProcess");
   }
 }
