@@ -33,8 +33,8 @@ function selfCheck(exp: string): CallImageResult {
 }
 const callbacks = (r: CallImageResult) => r.events.filter((e): e is Extract<TraceEvent, { event: "callback" }> => e.event === "callback");
 
-test("apitok.sys: tokens of SYSTEM and of the logged-on user, impersonation, privilege and access checks, logon sessions", () => {
-  for (const e of ["TestTokens", "TestUserToken", "TestImpersonation", "TestAccessCheck", "TestLogonSession"]) selfCheck(e);
+test("apitok.sys: tokens of SYSTEM and of the logged-on user, impersonation, privilege and access checks, logon sessions, client security contexts", () => {
+  for (const e of ["TestTokens", "TestUserToken", "TestImpersonation", "TestAccessCheck", "TestLogonSession", "TestClientSecurity"]) selfCheck(e);
 });
 
 test("apitok.sys: ZwTerminateProcess ends a process — notify routines called once each with Create FALSE, after exit synchronization is released", () => {
@@ -106,7 +106,7 @@ test("apitok.sys: state carries across calls in one simulation (a process ended 
 test("every routine of the token and procctl families is exercised by apitok.sys", () => {
   const names = [...apisByComponent.token!, ...apisByComponent.procctl!].map((a) => a.name);
   assert.ok(names.length >= 50, `${names.length} routines`);
-  if (!exercised.has("ZwTerminateJobObject")) for (const e of ["TestTokens", "TestUserToken", "TestImpersonation", "TestAccessCheck", "TestLogonSession", "TestTerminate", "TestDuplicate", "TestJobs", "TestThreads"]) call(e);
+  if (!exercised.has("ZwTerminateJobObject")) for (const e of ["TestTokens", "TestUserToken", "TestImpersonation", "TestAccessCheck", "TestLogonSession", "TestClientSecurity", "TestTerminate", "TestDuplicate", "TestJobs", "TestThreads"]) call(e);
   const missing = names.filter((n) => !exercised.has(n));
   assert.deepEqual(missing, []);
 });

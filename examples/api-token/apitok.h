@@ -29,6 +29,7 @@ NTKERNELAPI PVOID NTAPI PsGetThreadTeb(PETHREAD Thread);
 NTSYSAPI NTSTATUS NTAPI RtlFormatCurrentUserKeyPath(PUNICODE_STRING CurrentUserKeyPath);
 NTKERNELAPI NTSTATUS NTAPI SeCreateAccessState(PACCESS_STATE AccessState, PVOID AuxData, ACCESS_MASK DesiredAccess, PGENERIC_MAPPING GenericMapping);
 NTKERNELAPI VOID NTAPI SeDeleteAccessState(PACCESS_STATE AccessState);
+NTKERNELAPI NTSTATUS NTAPI PsWrapApcWow64Thread(PVOID *ApcContext, PVOID *ApcRoutine);
 
 /* SECURITY_USER_DATA (ntifs.h of the WDK; not in mingw-w64's) and GetSecurityUserInfo (ksecdd.sys). */
 typedef struct _USER_DATA {
@@ -57,6 +58,9 @@ NTSTATUS NTAPI GetSecurityUserInfo(PLUID LogonId, ULONG Flags, USER_DATA **UserI
 #define STATUS_NOT_ALL_ASSIGNED_ ((NTSTATUS)0x00000106L)
 #define STATUS_BAD_TOKEN_TYPE_ ((NTSTATUS)0xC00000A8L)
 #define STATUS_NO_TOKEN_ ((NTSTATUS)0xC000007CL)
+#define STATUS_INVALID_OWNER_ ((NTSTATUS)0xC000005AL)
+/* ntifs.h (WDK 8 and later): the token pseudo-handles. */
+#define NtCurrentProcessToken() ((HANDLE)(LONG_PTR)-4)
 
 /* JOBOBJECT_BASIC_LIMIT_INFORMATION / JOBOBJECT_EXTENDED_LIMIT_INFORMATION (winnt.h). */
 typedef struct _JOB_BASIC_LIMITS {

@@ -478,3 +478,85 @@ int TestLogonSession(void)
     }
     return failures;
 }
+
+/* Client security contexts (the server side of an LPC/RPC-style request), setting token
+   information, and the two routines that have nothing to do in this system. */
+int TestClientSecurity(void)
+{
+    int failures = 0;
+    SECURITY_QUALITY_OF_SERVICE qos;
+    SECURITY_CLIENT_CONTEXT cc;
+    PACCESS_TOKEN primary = PsReferencePrimaryToken(PsGetCurrentProcess()), imp, token;
+    BOOLEAN copy, effective;
+    SECURITY_IMPERSONATION_LEVEL level;
+    HANDLE user = UserImpersonationToken(SecurityImpersonation), dup = NULL;
+    OBJECT_ATTRIBUTES oa;
+    ULONG session = 1, len = 0;
+    PSID sid;
+    PVOID info = NULL, apcContext = (PVOID)(ULONG_PTR)0x1234, apcRoutine = (PVOID)(ULONG_PTR)0x5678;
+    UCHAR buf[64];
+    TOKEN_MANDATORY_LABEL label;
+    UCHAR medium[12];
+    SID_IDENTIFIER_AUTHORITY mandatory = SECURITY_MANDATORY_LABEL_AUTHORITY;
+
+    /* Dynamic tracking, not impersonating: the primary token itself. */
+    qos.Length = sizeof(qos);
+    qos.ImpersonationLevel = SecurityImpersonation;
+    qos.ContextTrackingMode = SECURITY_DYNAMIC_TRACKING;
+    qos.EffectiveOnly = FALSE;
+    CHECK(SeCreateClientSecurity(PsGetCurrentThread(), &qos, FALSE, &cc) == STATUS_SUCCESS);
+    CHECK(cc.ClientToken == primary && cc.DirectlyAccessClientToken == TRUE && cc.ServerIsRemote == FALSE);
+    CHECK(cc.ClientTokenControl.AuthenticationId.LowPart == 0x3e7 && cc.SecurityQos.ImpersonationLevel == SecurityImpersonation);
+    CHECK(SeImpersonateClientEx(&cc, NULL) == STATUS_SUCCESS);
+    imp = PsReferenceImpersonationToken(PsGetCurrentThread(), &copy, &effective, &level);
+    CHECK(imp == primary && level == SecurityImpersonation);
+    if (imp) ObDereferenceObject(imp);
+    PsRevertToSelf();
+    SeDeleteClientSecurity(&cc);
+
+    /* Static tracking while impersonating the user: a copy of the user's token at the QOS level. */
+    CHECK(user && ZwSetInformationThread(NtCurrentThread(), ThreadImpersonationToken, &user, sizeof(HANDLE)) == STATUS_SUCCESS);
+    qos.ImpersonationLevel = SecurityIdentification;
+    qos.ContextTrackingMode = SECURITY_STATIC_TRACKING;
+    CHECK(SeCreateClientSecurity(PsGetCurrentThread(), &qos, TRUE, &cc) == STATUS_SUCCESS);
+    CHECK(cc.DirectlyAccessClientToken == FALSE && cc.ServerIsRemote == TRUE && SeTokenType(cc.ClientToken) == TokenImpersonation);
+    CHECK(SeQueryInformationToken(cc.ClientToken, TokenImpersonationLevel, &info) == STATUS_SUCCESS && info && *(PULONG)info == SecurityIdentification);
+    if (info) ExFreePool(info);
+    info = NULL;
+    CHECK(SeQueryInformationToken(cc.ClientToken, TokenUser, &info) == STATUS_SUCCESS && info && !RtlEqualSid(((PTOKEN_USER)info)->User.Sid, SeExports->SeLocalSystemSid));
+    if (info) ExFreePool(info);
+    PsRevertToSelf();
+    SeDeleteClientSecurity(&cc);
+
+    /* ZwSetInformationToken on a primary copy of SYSTEM's token. */
+    InitializeObjectAttributes(&oa, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
+    CHECK(ZwDuplicateToken(NtCurrentProcessToken(), TOKEN_ALL_ACCESS, &oa, FALSE, TokenPrimary, &dup) == STATUS_SUCCESS);
+    CHECK(ZwSetInformationToken(dup, TokenSessionId, &session, sizeof(session)) == STATUS_SUCCESS);
+    session = 7;
+    CHECK(ZwQueryInformationToken(dup, TokenSessionId, &session, sizeof(session), &len) == STATUS_SUCCESS && session == 1);
+    sid = SeExports->SeWorldSid;
+    CHECK(ZwSetInformationToken(dup, TokenOwner, &sid, sizeof(sid)) == STATUS_INVALID_OWNER_);
+    sid = SeExports->SeLocalSystemSid;
+    CHECK(ZwSetInformationToken(dup, TokenOwner, &sid, sizeof(sid)) == STATUS_SUCCESS);
+    CHECK(ZwQueryInformationToken(dup, TokenOwner, buf, sizeof(buf), &len) == STATUS_SUCCESS && RtlEqualSid(((PTOKEN_OWNER)buf)->Owner, SeExports->SeLocalSystemSid));
+    CHECK(RtlInitializeSid(medium, &mandatory, 1) == STATUS_SUCCESS);
+    *RtlSubAuthoritySid(medium, 0) = SECURITY_MANDATORY_MEDIUM_RID;
+    label.Label.Sid = medium;
+    label.Label.Attributes = SE_GROUP_INTEGRITY;
+    CHECK(ZwSetInformationToken(dup, TokenIntegrityLevel, &label, sizeof(label)) == STATUS_SUCCESS);
+    CHECK(ZwQueryInformationToken(dup, TokenIntegrityLevel, buf, sizeof(buf), &len) == STATUS_SUCCESS && *RtlSubAuthoritySid(((PTOKEN_MANDATORY_LABEL)buf)->Label.Sid, 0) == SECURITY_MANDATORY_MEDIUM_RID);
+    /* The process's own token is unchanged. */
+    CHECK(SeQueryInformationToken(primary, TokenSessionId, &info) == STATUS_SUCCESS && (ULONG)(ULONG_PTR)info == 0);
+    CHECK(ZwSetInformationToken(dup, TokenUser, &sid, sizeof(sid)) == STATUS_INVALID_INFO_CLASS);
+    CHECK(ZwSetInformationToken((HANDLE)(ULONG_PTR)0x7770, TokenSessionId, &session, sizeof(session)) == STATUS_INVALID_HANDLE);
+
+    /* No process is WOW64: an APC is left as it is. No audit policy: nothing to record. */
+    CHECK(PsWrapApcWow64Thread(&apcContext, &apcRoutine) == STATUS_SUCCESS && apcContext == (PVOID)(ULONG_PTR)0x1234 && apcRoutine == (PVOID)(ULONG_PTR)0x5678);
+    SeDeleteObjectAuditAlarm(primary, dup);
+
+    token = primary;
+    PsDereferencePrimaryToken(token);
+    if (dup) ZwClose(dup);
+    if (user) ZwClose(user);
+    return failures;
+}

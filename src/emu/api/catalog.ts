@@ -27,7 +27,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   iox: ["I/O extras: StartIo queue, error log entries (`errorlog` events), power, WDM version", "api-system"],
   csq: ["Device IO timers (once per second of the emulated clock), IoCancelIrp, cancel-safe IRP queues (IoCsq*)", "api-csq (started as a service)"],
   regrtl: ["Rtl registry helpers: RtlQueryRegistryValues, RtlWriteRegistryValue, RtlCheckRegistryKey, ...", "api-system"],
-  token: ["Access tokens (one per process: user, groups, privileges, integrity, elevation), impersonation, subject contexts, privilege and access checks (DACL evaluation), SID strings", "api-token"],
+  token: ["Access tokens (one per process: user, groups, privileges, integrity, elevation), impersonation, subject contexts, privilege and access checks (DACL evaluation), client security contexts, logon sessions (ksecdd!GetSecurityUserInfo), SID strings", "api-token"],
   security: ["Security descriptors, ACLs, SIDs (SeExports), ZwSetSecurityObject", "api-system"],
   file: ["Files on the sandboxed volume: \\SystemRoot = --root (read only), writes in memory (docs/emulator.md)", "api-files"],
   bitmap: ["Rtl bitmaps", "api-rtlx"],
