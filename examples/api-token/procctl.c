@@ -252,6 +252,9 @@ int TestThreads(void)
     CHECK(ZwOpenThread(&th, THREAD_ALL_ACCESS, &oa, NULL) == STATUS_INVALID_PARAMETER);
 
     CHECK(ZwSetInformationThread(th, ThreadPriority, &prio, sizeof(prio)) == STATUS_SUCCESS);
+    CHECK(KeQueryPriorityThread(PsGetCurrentThread()) == 10);
+    KeSetPriorityThread(PsGetCurrentThread(), 8);
+    CHECK(KeQueryPriorityThread(PsGetCurrentThread()) == 8);
     prio = 0;
     CHECK(ZwSetInformationThread(th, ThreadPriority, &prio, sizeof(prio)) == STATUS_INVALID_PARAMETER);
     CHECK(ZwSetInformationThread(th, ThreadPriority, &prio, 2) == STATUS_INFO_LENGTH_MISMATCH);

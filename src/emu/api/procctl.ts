@@ -40,6 +40,7 @@ import { currentThread } from "./ke.js";
 import { attachedProcess, isAttached, processOfHandle, systemProcess, threadById, threadOfHandle } from "./process.js";
 import { processByObject, processLife, removeProcess, type EmuProcess, type ProcessLife } from "./processes.js";
 import { notifyProcessExit } from "./notify.js";
+import { setThreadPriority } from "./threadx.js";
 import { releaseProcessToken, setPrimaryToken, setThreadImpersonation } from "./token.js";
 
 const B = (n: number) => BigInt(n);
@@ -332,6 +333,9 @@ export const apis: ApiDefinition[] = [
       const status = setThreadImpersonation(ctx, t, readPtr(ctx.mem, buf));
       if (status !== STATUS.SUCCESS) return status;
     }
+    // The priorities KeQueryPriorityThread / KeSetBasePriorityThread work on (threadx.ts).
+    if (cls === 2) setThreadPriority(ctx, t, { priority: new DataView(img.buffer).getInt32(0, true) });
+    if (cls === 3) setThreadPriority(ctx, t, { base: new DataView(img.buffer).getInt32(0, true) });
     const m = threadInfo(ctx.kernel);
     if (!m.has(t)) m.set(t, new Map());
     m.get(t)!.set(cls, img);
