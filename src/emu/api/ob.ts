@@ -27,6 +27,7 @@ const TYPE_EXPORTS: Record<string, string> = {
   Section: "MmSectionObjectType",
   Token: "SeTokenObjectType",
   Semaphore: "ExSemaphoreObjectType",
+  Job: "PsJobType",
 };
 
 /** The kmdll type name of an OBJECT_TYPE pointer (the value of e.g. *IoDeviceObjectType), or null when unknown. */
