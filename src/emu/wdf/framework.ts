@@ -16,11 +16,12 @@ import { STATUS, formatStatus } from "../../nt/status.js";
 import { api, describeUnicode, hex, unicodeText } from "../api/util.js";
 import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING } from "../iomgr/index.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
-import { HEADER, deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
+import { deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
 import { attachPnpDevice, passDown, pnpDispatch } from "./pnp.js";
 import { wdf } from "./layouts.js";
 import { fileDispatch } from "./fileobj.js";
 import { retrieveBuffer } from "./memory.js";
+import { clearCancelable } from "./cancel.js";
 
 const B = (n: number) => BigInt(n);
 const D = LAYOUT.DRIVER_OBJECT;
@@ -153,6 +154,7 @@ function complete(ctx: ApiContext, status: number, info: bigint | null): void {
   const req = objectOf(ctx, ctx.arg(1), "request", "Request");
   if (req.completed) ctx.fault("bugcheck", `${ctx.api}: request ${hex(req.handle)} was already completed (WDF_VIOLATION)`, { code: "0x0000010D" });
   const m = ctx.mem;
+  clearCancelable(ctx, req);
   m.setU32(req.irp! + B(IRP.IoStatus) + B(IOSB.Status), status);
   if (info !== null) putPtr(m, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), info);
   req.completed = true;
@@ -357,10 +359,6 @@ export const apis: ApiDefinition[] = [
   fx("WdfRequestSetInformation", 3, (ctx) => {
     const req = objectOf(ctx, ctx.arg(1), "request", "Request");
     putPtr(ctx.mem, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), ctx.arg(2));
-  }),
-  fx("WdfObjectGetTypedContextWorker", 3, (ctx) => {
-    const o = objectOf(ctx, ctx.arg(1), null, "Handle");
-    return o.contextSize > 0 ? o.handle + B(HEADER) : 0n;
   }),
   fx("WdfObjectDelete", 2, (ctx) => {
     const o = objectOf(ctx, ctx.arg(1), null, "Object");
