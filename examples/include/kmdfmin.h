@@ -125,6 +125,7 @@ enum {
     WdfRequestIsCanceledTableIndex = 257,
     WdfRequestWdmGetIrpTableIndex = 285,
     WdfRequestMarkCancelableExTableIndex = 393,
+    WdfDeviceInitSetIoTypeExTableIndex = 432,
     WdfFunctionTableNumEntries = 458
 };
 
@@ -315,6 +316,14 @@ extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
 #define WdfTimerStart(t, d) WDFCALL(WdfTimerStart, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFTIMER, LONGLONG))(WdfDriverGlobals, t, d)
 #define WdfTimerStop(t, w) WDFCALL(WdfTimerStop, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFTIMER, BOOLEAN))(WdfDriverGlobals, t, w)
 #define WdfTimerGetParentObject(t) WDFCALL(WdfTimerGetParentObject, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFTIMER))(WdfDriverGlobals, t)
+/* wdfdevice.h (KMDF 1.13+): DeviceControlIoType and DirectTransferThreshold are UMDF's. */
+typedef struct _WDF_IO_TYPE_CONFIG {
+    ULONG Size;
+    WDF_DEVICE_IO_TYPE ReadWriteIoType;
+    WDF_DEVICE_IO_TYPE DeviceControlIoType;
+    ULONG DirectTransferThreshold;
+} WDF_IO_TYPE_CONFIG, *PWDF_IO_TYPE_CONFIG;
+#define WdfDeviceInitSetIoTypeEx(i, c) WDFCALL(WdfDeviceInitSetIoTypeEx, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_IO_TYPE_CONFIG))(WdfDriverGlobals, i, c)
 typedef VOID NTAPI EVT_WDF_REQUEST_CANCEL(WDFREQUEST Request);
 typedef EVT_WDF_REQUEST_CANCEL *PFN_WDF_REQUEST_CANCEL;
 #define WdfWaitLockCreate(a, l) WDFCALL(WdfWaitLockCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, WDFWAITLOCK *))(WdfDriverGlobals, a, l)

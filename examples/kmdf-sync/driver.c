@@ -4,6 +4,7 @@
 
 WDFDEVICE KmdfSyncDevice;
 WDFDRIVER KmdfSyncDriver;
+static ULONG DeviceFlags;
 
 NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath) { UNREFERENCED_PARAMETER(RegistryPath); return STATUS_SUCCESS; }
 NTSTATUS NTAPI DllUnload(VOID) { return STATUS_SUCCESS; }
@@ -17,6 +18,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     WDF_DRIVER_CONFIG config;
     PWDFDEVICE_INIT init;
     UNICODE_STRING name, link;
+    WDF_IO_TYPE_CONFIG ioType;
     NTSTATUS status = KmdllWdfBind(DriverObject, RegistryPath);
     if (!NT_SUCCESS(status)) return status;
     WDF_DRIVER_CONFIG_INIT(&config, NULL);
@@ -32,8 +34,17 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
         WdfDeviceInitFree(init);
         return status;
     }
+    /* Read/write I/O type: a config of the wrong size changes nothing; then direct I/O. */
+    RtlZeroMemory(&ioType, sizeof(ioType));
+    ioType.Size = 8;
+    ioType.ReadWriteIoType = WdfDeviceIoNeither;
+    WdfDeviceInitSetIoTypeEx(init, &ioType);
+    ioType.Size = sizeof(ioType);
+    ioType.ReadWriteIoType = WdfDeviceIoDirect;
+    WdfDeviceInitSetIoTypeEx(init, &ioType);
     status = WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &KmdfSyncDevice);
     if (!NT_SUCCESS(status)) return status;
+    DeviceFlags = WdfDeviceWdmGetDeviceObject(KmdfSyncDevice)->Flags;
     RtlInitUnicodeString(&link, KMDFSYNC_LINK);
     status = WdfDeviceCreateSymbolicLink(KmdfSyncDevice, &link);
     if (!NT_SUCCESS(status)) return status;
@@ -41,6 +52,14 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     if (!NT_SUCCESS(status)) return status;
     WdfControlFinishInitializing(KmdfSyncDevice);
     return STATUS_SUCCESS;
+}
+
+/* 0 when WdfDeviceInitSetIoTypeEx made the control device a direct-I/O one (DO_DIRECT_IO, not DO_BUFFERED_IO). */
+ULONG NTAPI TestIoType(VOID)
+{
+    if (!(DeviceFlags & DO_DIRECT_IO)) return 1;
+    if (DeviceFlags & DO_BUFFERED_IO) return 2;
+    return 0;
 }
 
 /* A driver built on a class extension (UcmCx, the USB connector manager) binds it after the framework. */

@@ -68,6 +68,8 @@ export interface WdfObject {
   filter?: boolean;
   pnp?: PnpCallbacks;
   ioType?: number;
+  /** WDFDEVICE_INIT: WdfDeviceInitSetPowerPolicyOwnership (power policy itself is not emulated). */
+  powerPolicyOwner?: boolean;
   deviceType?: number;
   exclusive?: boolean;
   started?: boolean;
