@@ -71,3 +71,32 @@ test("kmdf-sync: binding a KMDF class extension (WdfVersionBindClass, UcmCx 1.0)
   assert.match(String(fault.message), /^kmdll does not implement the KMDF class extension UcmCx \(version 1\.0\.0\)/);
   assert.doesNotMatch(r.stdout, /Windows would have crashed/);
 });
+
+test("overlapped IOCTL + cancel:H (CancelIo): the request left pending stays outstanding; IoCancelIrp reaches EvtRequestCancel, which completes it with STATUS_CANCELLED; x64 and x86", async () => {
+  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfsync.sys"), "--", "start:kmdfsync", "open:\\\\.\\KmdfSync,as=h",
+    "ioctl:h:0x22200C,out=0,async", "cancel:h",
+    // nothing outstanding any more: CancelIo's ERROR_NOT_FOUND
+    "cancel:h,status=STATUS_NOT_FOUND", "close:h", "stop:kmdfsync"]);
+  assert.equal(r.code, 0, r.stdout);
+  const io = r.events.filter((e) => e.event === "io");
+  const pended = io.find((e) => e.op === "ioctl");
+  assert.ok(pended, r.stdout);
+  assert.equal(pended.completed, false);
+  assert.equal(pended.status, "0x00000103");
+  const irp = /IRP (0x[0-9a-f]+)/.exec(String(pended.outstanding))?.[1];
+  assert.ok(irp, JSON.stringify(pended));
+  const cancels = io.filter((e) => e.op === "cancel");
+  assert.equal(cancels.length, 2);
+  assert.equal(cancels[0]!.cancelled, `IRP ${irp} → 0xC0000120`);
+  assert.equal(cancels[1]!.status, "0xC0000225");
+  assert.deepEqual(r.events.filter((e) => e.event === "leak" || e.event === "fault"), []);
+  // Without async the same request is a step that fails: the program would wait forever.
+  const sync = await runCli(["sim", "--install", fixture("x64", "kmdfsync.sys"), "--", "start:kmdfsync", "open:\\\\.\\KmdfSync,as=h", "ioctl:h:0x22200C,out=0"]);
+  assert.equal(sync.code, 1, sync.stdout);
+  assert.match(sync.stdout, /the IRP was not completed/);
+  // async needs a handle; cancel takes nothing after the handle.
+  for (const bad of ["ioctl:\\\\.\\KmdfSync:0x22200C,async", "cancel:h:1", "cancel:", "ioctl:h:0x22200C,async=1"]) {
+    const b = await runCli(["sim", "--install", fixture("x64", "kmdfsync.sys"), "--", "start:kmdfsync", bad]);
+    assert.equal(b.code, 2, `${bad}: ${b.stdout}${b.stderr}`);
+  }
+});

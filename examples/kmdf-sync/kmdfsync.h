@@ -12,6 +12,8 @@
 #define IOCTL_KMDFSYNC_UNMARK 0x00222004
 /* 0x802: cancelled while marked (EvtRequestCancel only counts): Unmark, IsCanceled, MarkCancelableEx again, cancel calls: 4 ULONGs out. */
 #define IOCTL_KMDFSYNC_CANCEL_UNMARK 0x00222008
+/* 0x803: marked cancelable and left pending until the program cancels it (CancelIo). */
+#define IOCTL_KMDFSYNC_PEND 0x0022200C
 
 /* WDF_CLASS_BIND_INFO's leading members (fxldr.h): the class extension a driver binds to. */
 typedef struct _KMDFSYNC_CLASS_BIND_INFO {

@@ -56,6 +56,10 @@ static VOID KmdfSyncEvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_
         out[3] = (ULONG)CancelCalls;
         WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, 4 * sizeof(ULONG));
         return;
+    case IOCTL_KMDFSYNC_PEND:
+        /* Left pending, cancelable: the program's CancelIo (IoCancelIrp) reaches CompleteCancelled. */
+        WdfRequestMarkCancelable(Request, CompleteCancelled);
+        return;
     default:
         status = STATUS_INVALID_DEVICE_REQUEST;
         break;
