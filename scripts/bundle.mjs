@@ -12,8 +12,8 @@
 //    the same program with only that command), which bin/kmdll.js runs for that command: the
 //    import-library path loads and compiles none of the other commands' code, and its code cache
 //    is trained on an implib run (a generated .def in a temporary folder).
-//  - dist/bundle/cli/emu.cjs (+ .cache): the emulator commands `sim` and `call` alone
-//    (dist/src/cli/emu-main.js), about two thirds of cli.cjs; its cache is trained on the start-up
+//  - dist/bundle/cli/emu.cjs (+ .cache): the emulator commands `sim`, `call` and `demo` alone
+//    (dist/src/cli/emu-main.js), about four fifths of cli.cjs; its cache is trained on the start-up
 //    benchmark's `sim` run, cli.cjs's (every other command) on an `inspect` run.
 //  - dist/bundle/cli/worker.cjs: the scan worker thread, a small CommonJS file of its own (the PE
 //    reader, the rules and what they need; no npm package): a worker thread runs it without
@@ -106,7 +106,7 @@ const started = Date.now();
 const common = { bundle: true, platform: "node", target: "node20", sourcemap: "linked", logLevel: "warning", metafile: true, plugins: [moduleUrls, lazyChildProcess] };
 // The first line names the build (the id is filled in below; same length, so the source map still fits).
 const ID_PLACEHOLDER = "0000000000000000";
-/** A CommonJS bundle of the CLI from one entry (cli.cjs: every command; implib.cjs: `implib` alone; emu.cjs: `sim` and `call`). */
+/** A CommonJS bundle of the CLI from one entry (cli.cjs: every command; implib.cjs: `implib` alone; emu.cjs: `sim`, `call`, `demo`). */
 const cjsBundle = (entry, outfile) =>
   esbuild.build({
     ...common,
@@ -156,7 +156,7 @@ delete trainEnv.KMDLL_UNBUNDLED;
 const fx = (f) => join(root, "test", "fixtures", "x64", f);
 const cacheFile = join(outdir, "cli.cjs.cache");
 if (existsSync(fx("client.sys")) && existsSync(fx("mydriver.sys"))) {
-  // emu.cjs (sim, call): the start-up benchmark's command.
+  // emu.cjs (sim, call, demo): the start-up benchmark's command.
   spawnSync(process.execPath, [bin, "sim", "--install", fx("client.sys"), fx("mydriver.sys"), "--", "start:client", "stop:client"], { env: trainEnv, stdio: "ignore", timeout: 120_000 });
   // cli.cjs (every other command): reading and showing an image, what most of them start with.
   spawnSync(process.execPath, [bin, "inspect", fx("mydriver.sys")], { env: trainEnv, stdio: "ignore", timeout: 120_000 });

@@ -1,6 +1,6 @@
 /**
  * The bundled CLI (scripts/bundle.mjs → dist/bundle/cli/, run by bin/kmdll.js; docs/performance.md):
- * bin/kmdll.js runs the bundle (emu.cjs for sim and call, cli.cjs for the rest) when it is at least as new as the tsc output and the unbundled
+ * bin/kmdll.js runs the bundle (emu.cjs for sim, call and demo, cli.cjs for the rest) when it is at least as new as the tsc output and the unbundled
  * modules otherwise or with KMDLL_UNBUNDLED=1 (which files load is observed with a module resolve
  * hook for ES modules and a preloaded wrapper of fs.readFileSync for the bundle); the bundle is
  * compiled with its V8 code cache, which V8 accepts; both print the same for commands that reach
@@ -62,7 +62,7 @@ function loadedFiles(args: string[], env: Record<string, string> = {}): string[]
 test("bin/kmdll.js runs the bundle; KMDLL_UNBUNDLED=1 runs dist/src", { skip }, () => {
   const F = (f: string) => fixture("x64", f);
   const args = ["sim", "--install", F("client.sys"), F("mydriver.sys"), "--", "start:client", "stop:client"];
-  // sim and call run the emulator commands' own bundle (src/cli/emu-main.ts), every other command cli.cjs.
+  // sim, call and demo run the emulator commands' own bundle (src/cli/emu-main.ts), every other command cli.cjs.
   const bundled = loadedFiles(args);
   assert.deepEqual(bundled, ["dist/bundle/cli/emu.cjs", "dist/bundle/cli/emu.cjs.cache"], "the bundle and its code cache, nothing else of dist/");
   assert.deepEqual(loadedFiles(["inspect", F("mydriver.sys")]), ["dist/bundle/cli/cli.cjs", "dist/bundle/cli/cli.cjs.cache"]);
@@ -96,6 +96,7 @@ test("bundled and unbundled CLI print the same (data files, addon, scan worker, 
     // The emulator commands' bundle is a program of its own: the same help and option errors.
     { args: ["sim", "--help"] },
     { args: ["call", "--help"] },
+    { args: ["demo", "--help"] },
     { args: ["sim", "--no-such-option"], error: true },
     { args: ["call"], error: true },
     // The x64 fixtures with --jobs 2 (a worker only on more than 2 CPUs: ./worker.cjs from the bundle's folder).
