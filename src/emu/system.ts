@@ -24,6 +24,8 @@ export const KPCR_PRCB = 0x180;
 /** Windows 10 x64 (undocumented): KTHREAD.ApcState.Process and KTHREAD.Process. */
 export const KTHREAD_APCSTATE_PROCESS = 0xb8;
 export const KTHREAD_PROCESS = 0x220;
+/** Windows 10 x64 (undocumented): KTHREAD.PreviousMode (ExGetPreviousMode reads it; kernel-modules.ts shows it in the routine's code). */
+export const KTHREAD_PREVIOUS_MODE = 0x232;
 /** Windows 10 x64 (undocumented): EPROCESS.UniqueProcessId. */
 export const EPROCESS_UNIQUE_PROCESS_ID = 0x440;
 

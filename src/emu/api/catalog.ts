@@ -22,10 +22,12 @@ export const FAMILIES: Record<string, [string, string]> = {
   machine: ["Machine model: physical memory, MMIO mappings, \\Device\\PhysicalMemory, PCI configuration space, I/O ports, interrupts, processors (docs/machine.md)", "api-hw"],
   sched: ["Deterministic scheduler on the emulated clock: DPCs, timers, work items, system threads, events by handle (docs/emulator.md)", "api-sched"],
   process: ["Processes, threads and object queries: lookups, attach/detach, ZwQuerySystemInformation (loaded modules), ObOpenObjectByPointer, ObQueryNameString", "api-system"],
+  procctl: ["Process control: termination (notify routines called, handles closed, critical processes bug check), ZwDuplicateObject between handle tables, job objects, exit synchronization, threads by client ID, Set*Information", "api-token"],
   notify: ["Notify routines and callbacks, registered and reported as `callback` events", "api-system"],
   iox: ["I/O extras: StartIo queue, error log entries (`errorlog` events), power, WDM version", "api-system"],
   csq: ["Device IO timers (once per second of the emulated clock), IoCancelIrp, cancel-safe IRP queues (IoCsq*)", "api-csq (started as a service)"],
   regrtl: ["Rtl registry helpers: RtlQueryRegistryValues, RtlWriteRegistryValue, RtlCheckRegistryKey, ...", "api-system"],
+  token: ["Access tokens (one per process: user, groups, privileges, integrity, elevation), impersonation, subject contexts, privilege and access checks (DACL evaluation), client security contexts, logon sessions (ksecdd!GetSecurityUserInfo), SID strings", "api-token"],
   security: ["Security descriptors, ACLs, SIDs (SeExports), ZwSetSecurityObject", "api-system"],
   file: ["Files on the sandboxed volume: \\SystemRoot = --root (read only), writes in memory (docs/emulator.md)", "api-files"],
   bitmap: ["Rtl bitmaps", "api-rtlx"],
@@ -37,11 +39,20 @@ export const FAMILIES: Record<string, [string, string]> = {
   misc: ["Kernel queues, pulse events, UUIDs, processor features, the DPC watchdog", "api-rtlx"],
   vm: ["Virtual memory of the user address space: allocate, free, protect, query, lock (reserve/commit per page, CPU permissions follow the protection), MmCopyVirtualMemory", "api-vm"],
   reinit: ["Driver reinitialization: IoRegisterDriverReinitialization, IoRegisterBootDriverReinitialization (routines called after DriverEntry with DRIVER_EXTENSION.Count; boot ones only for a boot-start service, as Windows calls those once at boot)", "api-reinit"],
+  power: ["Device power management framework (PoFx: devices, components, activation references, idle/active condition callbacks) and PoSetHiberRange", "api-boot"],
+  elam: ["Early-launch anti-malware boot driver callbacks (IoRegisterBootDriverCallback/IoUnregisterBootDriverCallback), registered and reported as `callback` events", "api-boot"],
+  pcw: ["Performance Counters for Windows, provider side: countersets and instances (no counter consumer: callbacks never called)", "api-boot"],
+  unmodelled: ["Stubs for subjects the emulation does not model (user-mode threads, DMA crash-dump registers): drivers load, a call gets a checked error", "api-boot"],
+  regnotify: ["Registry change notifications: ZwNotifyChangeKey (completed by key changes and handle close; work item or event)", "api-boot"],
   drvobj: ["Driver objects made at run time: IoCreateDriver (the routine runs with the new \\Driver object and a NULL RegistryPath), IoDeleteDriver; driver object extensions (IoAllocateDriverObjectExtension, IoGetDriverObjectExtension)", "api-vm"],
   wdf: ["KMDF: WDFLDR.SYS binding and Wdf01000.sys — drivers, control and PnP devices, queues, requests, file objects, I/O targets, WDFMEMORY and a request's buffers, WDFTIMER", "kmdf-ctl, kmdf-edge, kmdf-func, kmdf-filter, kmdf-objs"],
   fltmgr: ["FltMgr.sys, the Filter Manager: minifilter registration (callbacks as events, unload through FilterUnloadCallback), communication ports, default security descriptors, push locks, file name parsing (no file-system stack: no instance is attached and no I/O reaches the callbacks)", "flt-minifilter"],
   wfp: ["fwpkclnt.sys, the Windows Filtering Platform: callouts (classify/notify/flow-delete functions as events), engine sessions, transactions, sublayers, callouts and filters, redirect handles (no network stack: no packet is classified)", "flt-minifilter"],
-  ndis: ["ndis.sys, NDIS 6: the version, NET_BUFFER_LIST and NET_BUFFER pools, miniport driver registration (NDIS takes over the driver object; its unload calls MiniportDriverUnload); no network adapter or packet exists", "net-ndis"],
+  ndis: ["ndis.sys, NDIS 6: the version, NET_BUFFER_LIST and NET_BUFFER pools, generic objects, miniport driver registration (NDIS takes over the driver object; its unload calls MiniportDriverUnload), filter driver registration (no adapter exists, so no filter module ever attaches); no network adapter or packet exists", "net-ndis, net-modules"],
+  netio: ["netio.sys: Winsock Kernel registration and provider NPI capture (every socket call completes its IRP with STATUS_NETWORK_UNREACHABLE: no network exists), the IP helper tables and change notifications of a machine with no network interface", "net-modules"],
+  tdi: ["tdi.sys, the Transport Driver Interface library: TdiMapUserRequest (no TDI transport exists)", "net-modules"],
+  ks: ["ks.sys, kernel streaming (AVStream): the pin and filter of an IRP (no KS object exists)", "net-modules"],
+  wmilib: ["wmilib.sys: WmiSystemControl dispatching IRP_MJ_SYSTEM_CONTROL queries and enables to a WMILIB_CONTEXT, WmiCompleteRequest filling the WNODE (WNODE_TOO_SMALL included), WmiFireEvent", "net-modules"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
   ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers and hashing (MD5, SHA-1, SHA-2)", "qa-system"],
   dump: ["Crash-dump state: KeCapturePersistentThreadState's dump header and the kernel debugger data block (KDDEBUGGER_DATA64) it copies", "qa-system"],
@@ -99,6 +110,7 @@ const NOTES: Record<string, string> = {
   KeBugCheckEx: "fault 'bugcheck' with code and four parameters",
   MmGetSystemRoutineAddress: "ntoskrnl then hal only; NULL + warning when another loaded driver exports the name",
   MmIsAddressValid: "mapped guest memory",
+  KeFlushIoBuffers: "x64 caches are DMA-coherent: nothing to flush (wdm.h makes it an empty macro on x86/x64); the MDL is not read",
   MmGetPhysicalAddress: "frames assigned on first use from the machine model, stable afterwards; 0 when unmapped; MmMapIoSpace of the result sees the same bytes",
   ObfDereferenceObject: "below zero → bugcheck REFERENCE_BY_POINTER; unknown objects warned once",
   ObReferenceObjectByHandle: "handles of objects with an address; registry keys → STATUS_OBJECT_TYPE_MISMATCH",
@@ -129,9 +141,13 @@ export interface CatalogEntry {
   arches: string[];
 }
 
+const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys"]);
+
 /** Where a handler's routine is exported: ntoskrnl.exe and hal.dll per the database; KMDF on x64. */
 function archesOf(module: string, name: string): string[] {
   const m = module.toLowerCase();
+  // The network and driver-library modules are built for every arch (examples/net-modules runs on each).
+  if (EVERY_ARCH.has(m)) return ["x64", "x86"];
   if (m !== "ntoskrnl.exe" && m !== "hal.dll") return ["x64"];
   const out: string[] = [];
   for (const arch of ["x64", "x86"]) {

@@ -27,6 +27,8 @@ import { apis as iox } from "./iox.js";
 import { apis as csq } from "./csq.js";
 import { apis as regrtl } from "./regrtl.js";
 import { apis as security } from "./security.js";
+import { apis as tokenApis, clientApis } from "./token.js";
+import { apis as procctl } from "./procctl.js";
 import { apis as file } from "./file.js";
 import { apis as filedir } from "./filedir.js";
 import { apis as bitmap } from "./bitmap.js";
@@ -51,10 +53,20 @@ import { apis as dump } from "./dump.js";
 import { apis as win32k } from "./win32k.js";
 import { apis as platform } from "./platform.js";
 import { apis as wpprecorder } from "./wpprecorder.js";
+import { apis as power } from "./power.js";
+import { apis as elam } from "./elam.js";
+import { apis as pcw } from "./pcw.js";
+import { apis as regnotify } from "./regnotify.js";
+import { apis as unmodelled } from "./unmodelled.js";
 import { wdfApis } from "../wdf/index.js";
 import { fltApis, fltCompletionApis, wfpApis } from "../fltmgr/index.js";
 import { pnpApis } from "../pnp/index.js";
 import { ndisApis } from "../ndis/index.js";
+import { ndisProtocolApis } from "../ndis/protocol.js";
+import { netioApis } from "../netio/index.js";
+import { apis as tdi } from "./tdi.js";
+import { apis as ks } from "./ks.js";
+import { apis as wmilib } from "./wmilib.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
 export { formatKernelPrintf, vaListReader, type PrintfOptions } from "./printf.js";
@@ -64,7 +76,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, requestor: requestorApis, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, requestor: requestorApis, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], procctl, token: [...tokenApis, ...clientApis], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, elam, pcw, regnotify, unmodelled, netio: netioApis, tdi, ks, wmilib };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];

@@ -25,6 +25,8 @@ const TYPE_EXPORTS: Record<string, string> = {
   Key: "CmKeyObjectType",
   Event: "ExEventObjectType",
   Section: "MmSectionObjectType",
+  Token: "SeTokenObjectType",
+  Job: "PsJobType",
 };
 
 /** The kmdll type name of an OBJECT_TYPE pointer (the value of e.g. *IoDeviceObjectType), or null when unknown. */

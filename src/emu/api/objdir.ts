@@ -46,9 +46,17 @@ function oaName(ctx: ApiContext, oa: bigint): { name: string | null; attributes:
 /**
  * Symbolic links every booted system has besides the ones drivers create: the system volume's
  * drive letter (\GLOBAL??\C: → \Device\HarddiskVolume1, the volume the file sandbox serves). A
- * minifilter converting volume device names to DOS paths opens `C:` under `\??` this way.
+ * minifilter converting volume device names to DOS paths opens `C:` under `\??` this way. And
+ * `\SystemRoot`, the link in the root directory that the kernel creates at boot (IopCreateArcNames /
+ * IoInitSystem: `\SystemRoot` → the ARC name of the boot partition's Windows folder, which a booted
+ * system shows resolved as `\Device\HarddiskVolumeN\Windows`): drivers open it with
+ * ZwOpenSymbolicLinkObject to learn the system volume and folder. Target: the sandbox volume's
+ * Windows folder (the --root directory).
  */
-const SYSTEM_LINKS: ReadonlyMap<string, string> = new Map([["\\GLOBAL??\\C:", VOLUME_DEVICE]]);
+const SYSTEM_LINKS: ReadonlyMap<string, string> = new Map([
+  ["\\GLOBAL??\\C:", VOLUME_DEVICE],
+  ["\\SYSTEMROOT", `${VOLUME_DEVICE}\\Windows`],
+]);
 
 function linkTarget(ctx: ApiContext, name: string): string | undefined {
   const c = canonical(name);

@@ -16,6 +16,7 @@ import {
 } from "../iomgr/index.js";
 import { dereference } from "../obmgr/index.js";
 import { previousMode } from "../api/previous-mode.js";
+import { KTHREAD_PREVIOUS_MODE } from "../system.js";
 import { scheduler } from "../sched/index.js";
 import { resolveDevicePath } from "./names.js";
 import { userSpaceOf, type PageMapper, type UserBuffer } from "./space.js";
@@ -84,6 +85,11 @@ function asUser(emu: Emulator, body: (env: IoEnv) => UserOutcome): UserOutcome {
   const mode = previousMode(emu.kernel);
   const old = mode.mode;
   mode.mode = UserMode;
+  // KTHREAD.PreviousMode as well (x64: drivers read it at the offset ExGetPreviousMode's code shows).
+  const thread = emu.cpu.arch === "x64" ? emu.kernel.currentThread : undefined;
+  const modeByte = thread ? thread + BigInt(KTHREAD_PREVIOUS_MODE) : null;
+  const oldByte = modeByte !== null && emu.mem.isMapped(modeByte, 1) ? emu.mem.u8(modeByte) : null;
+  if (oldByte !== null) emu.mem.setU8(modeByte!, UserMode);
   try {
     return body(userEnv(emu));
   } catch (e) {
@@ -94,6 +100,7 @@ function asUser(emu: Emulator, body: (env: IoEnv) => UserOutcome): UserOutcome {
     throw e;
   } finally {
     mode.mode = old;
+    if (oldByte !== null) emu.mem.setU8(modeByte!, oldByte);
   }
 }
 
