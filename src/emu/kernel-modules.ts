@@ -12,7 +12,7 @@ import type { Thunk, ThunkTable } from "./thunks.js";
 import type { CpuArch } from "./arch/cpu.js";
 import { X64_CPU, x86Convention } from "./arch/cpu.js";
 import { fillStubs } from "./arch/arm64.js";
-import { buildSyntheticModule, CODE_STRIDE, DATA_STRIDE, type SyntheticExport, type SyntheticModule } from "./kernel-image.js";
+import { buildSyntheticModule, exportRva, CODE_STRIDE, DATA_STRIDE, type SyntheticExport, type SyntheticModule } from "./kernel-image.js";
 import { placeLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
 import { KTHREAD_PREVIOUS_MODE } from "./system.js";
@@ -100,7 +100,7 @@ export class KernelModules {
       this.built.set(modName, built);
       if (cpu.arch === "x64") writeCodeTails(syn, modName);
       // x86: each routine's stub returns as its convention says (stdcall `ret N`).
-      if (cpu.arch !== "x64") for (const e of syn.ordered) if (e.type === "code") syn.bytes.set(cpu.stub(built.listByName().get(e.name)), syn.rvaOf.get(e.name)!);
+      if (cpu.arch !== "x64") for (const [i, e] of syn.ordered.entries()) if (e.type === "code") syn.bytes.set(cpu.stub(built.listByName().get(e.name)), syn.rvas[i]!);
       placed.push({ name: modName, pe, syn, base });
       // The export thunks: made when an address is first looked up (a run calls a few dozen of the
       // ~2,500 routines), except on x86, where a routine without a database convention gets its
@@ -108,7 +108,8 @@ export class KernelModules {
       const thunkAt = (rva: number): Thunk | undefined => {
         const e = exportAtRva(syn, rva);
         if (!e) return undefined;
-        const known = built.listByName().get(e.name);
+        // The database's convention matters on x86 only (x86Convention): no map by name elsewhere.
+        const known = cpu.arch === "x86" ? built.listByName().get(e.name) : undefined;
         const def = handlerFor(handlers, modName, e.name, cpu);
         const conv = x86Convention(cpu.arch, known, def);
         return { module: modName, name: e.name, def, kind: e.type === "code" ? "code" : "data", ...(conv ? { conv } : {}) };
@@ -116,8 +117,8 @@ export class KernelModules {
       const at = base;
       thunks.addLazy(at, at + BigInt(syn.sizeOfImage), (a) => thunkAt(Number(a - at)));
       if (cpu.arch === "x86") {
-        for (const e of syn.ordered) {
-          const rva = syn.rvaOf.get(e.name)!;
+        for (const [i, e] of syn.ordered.entries()) {
+          const rva = syn.rvas[i]!;
           const t = thunkAt(rva)!;
           const a = base + BigInt(rva);
           thunks.set(a, t);
@@ -143,11 +144,8 @@ export class KernelModules {
     const b = this.built.get(module.toLowerCase());
     if (!b) return null;
     let rva: number | undefined;
-    if (name !== null) rva = b.syn.rvaOf.get(name);
-    else if (ordinal !== null) {
-      const e = b.syn.ordered[ordinal - b.syn.ordinalBase];
-      rva = e ? b.syn.rvaOf.get(e.name) : undefined;
-    }
+    if (name !== null) rva = exportRva(b.syn, name);
+    else if (ordinal !== null) rva = b.syn.rvas[ordinal - b.syn.ordinalBase];
     return rva === undefined ? null : b.base + BigInt(rva);
   }
 }
@@ -249,7 +247,7 @@ function lazyExports(syn: SyntheticModule): ExportDirectory {
     numberOfFunctions: syn.ordered.length,
     numberOfNames: syn.ordered.length,
     get functions() {
-      return (functions ??= syn.ordered.map((e, i) => ({ ordinal: i + 1, name: e.name, names: [e.name], rva: syn.rvaOf.get(e.name)!, forwarder: null })));
+      return (functions ??= syn.ordered.map((e, i) => ({ ordinal: i + 1, name: e.name, names: [e.name], rva: syn.rvas[i]!, forwarder: null })));
     },
     get namePointerOrder() {
       return (order ??= syn.ordered.map((e) => e.name));

@@ -284,14 +284,13 @@ export class SystemData {
     if (!shadow) return -1;
     const page = this.kuserPage;
     const now = page ?? this.uc.read(this.kuser, PAGE);
-    for (let i = 0; i < PAGE; i++) {
-      if (now[i] !== shadow[i]) {
-        if (page) page.set(shadow);
-        else this.uc.write(this.kuser, shadow);
-        return i;
-      }
-    }
-    return -1;
+    // One native comparison (a byte loop in JS costs a synchronous optimizing compile on its first, cold run).
+    if (Buffer.compare(now, shadow) === 0) return -1;
+    let i = 0;
+    while (i < PAGE && now[i] === shadow[i]) i++;
+    if (page) page.set(shadow);
+    else this.uc.write(this.kuser, shadow);
+    return i;
   }
 }
 
