@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, closeSync, openSync, ftruncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fixture, repoPath, runCli, tool } from "./helpers.js";
+import { fixture, repoPath, runCli, tool, unicornAbortImage } from "./helpers.js";
 import { exportImage } from "./pe-shapes.js";
 import { parsePe } from "../src/formats/pe/index.js";
 import { parseDef, defFromImage, writeDef } from "../src/formats/def/index.js";
@@ -147,17 +147,8 @@ test("a 1 GiB sparse file is refused from its first bytes, not read whole", () =
 });
 
 test("libunicorn's 'tcg fatal error' line does not reach stderr after a handled engine abort", async () => {
-  // emufault.c's CallUnimplemented calls through the IAT (ff 15); ff ea (a far jmp through a
-  // register) makes Unicorn 2.0.1 print "tcg fatal error" and abort while translating it.
-  const base = readFileSync(fixture("x64", "emufault.sys"));
-  const img = parsePe(base);
-  const f = img.exports!.functions.find((x) => x.name === "CallUnimplemented")!;
-  const text = img.sections.find((s) => f.rva! >= s.virtualAddress && f.rva! < s.virtualAddress + s.virtualSize)!;
-  const off = text.pointerToRawData + (f.rva! - text.virtualAddress);
-  const bytes = Buffer.from(base);
-  const at = bytes.subarray(off, off + 64).indexOf(Buffer.from([0xff, 0x15]));
-  assert.ok(at >= 0);
-  bytes[off + at + 1] = 0xea;
+  // emufault.sys with a routine that makes Unicorn 2.0.1 print "tcg fatal error" and abort (helpers.ts).
+  const { bytes } = unicornAbortImage(readFileSync(fixture("x64", "emufault.sys")));
   writeFileSync(p("ffea.sys"), bytes);
   const r = await runCli(["call", p("ffea.sys"), "CallUnimplemented"]);
   assert.equal(r.code, 1, r.stderr);
