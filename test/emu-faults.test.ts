@@ -78,7 +78,7 @@ test("wild read, write and jump are invalid-read/write/fetch reports with RIP an
 
 test("unimplemented API, KeBugCheckEx, divide error", () => {
   withDriver((d) => {
-    let f = expectFault(d, "CallUnimplemented", [], "unimplemented-api", /^unimplemented ntoskrnl!SeSinglePrivilegeCheck called from emufault\.sys\+0x[0-9a-f]+$/);
+    let f = expectFault(d, "CallUnimplemented", [], "unimplemented-api", /^unimplemented ntoskrnl!ZwSetEaFile called from emufault\.sys\+0x[0-9a-f]+$/);
     ripIn(f, "CallUnimplemented");
     f = expectFault(d, "BugCheck", [], "bugcheck", /KeBugCheckEx\(0xe2, 0x1, 0x2, 0x3, 0x4\)/);
     ripIn(f, "BugCheck");
@@ -91,11 +91,11 @@ test("unimplemented API, KeBugCheckEx, divide error", () => {
 test("unimplemented API with --unimplemented=stub returns STATUS_NOT_IMPLEMENTED and records it", () => {
   const d = loadFixture("emufault.sys", { unimplemented: "stub" });
   try {
-    // SeSinglePrivilegeCheck returns BOOLEAN: the low byte of 0xC0000002 is 2; the export adds 1.
+    // ZwSetEaFile returns the NTSTATUS 0xC0000002, sign-extended to 64 bits; the export adds 1.
     const r = d.call("CallUnimplemented");
-    assert.deepEqual(r, { ok: true, value: 3n });
+    assert.deepEqual(r, { ok: true, value: BigInt.asUintN(64, -0x3ffffffdn) });
     const w = d.events.find((e) => e.event === "warning");
-    assert.match(String(w?.message), /unimplemented ntoskrnl!SeSinglePrivilegeCheck called from emufault\.sys\+0x[0-9a-f]+: returned STATUS_NOT_IMPLEMENTED/);
+    assert.match(String(w?.message), /unimplemented ntoskrnl!ZwSetEaFile called from emufault\.sys\+0x[0-9a-f]+: returned STATUS_NOT_IMPLEMENTED/);
     assert.equal(d.ex.emu.unimplementedCalls.length, 1);
   } finally {
     d.ex.close();

@@ -24,17 +24,17 @@ test("sim: a kernel routine kmdll does not implement is an emulator gap (kind un
   const fault = ev.find((e) => e.event === "fault")!;
   assert.equal(fault.kind, "unimplemented-api");
   const fail = ev.find((e) => e.event === "fail")!;
-  assert.match(String(fail.message), /^kmdll does not implement ntoskrnl!SeSinglePrivilegeCheck \(called from emufault\.sys\+0x[0-9a-f]+\): .*a gap of the emulator, not a crash of the driver/);
+  assert.match(String(fail.message), /^kmdll does not implement ntoskrnl!ZwSetEaFile \(called from emufault\.sys\+0x[0-9a-f]+\): .*a gap of the emulator, not a crash of the driver/);
   assert.doesNotMatch(r.stdout, /Windows would have crashed/);
   const text = await runCli(["sim", "--install", EMUFAULT, "--", "start:emufault", "call:emufault.sys!CallUnimplemented"]);
-  assert.match(text.stdout, /scenario FAILED: call emufault\.sys!CallUnimplemented\(\): kmdll does not implement ntoskrnl!SeSinglePrivilegeCheck/);
+  assert.match(text.stdout, /scenario FAILED: call emufault\.sys!CallUnimplemented\(\): kmdll does not implement ntoskrnl!ZwSetEaFile/);
 });
 
 test("sim --unimplemented stub: the routine returns STATUS_NOT_IMPLEMENTED with a warning and the scenario goes on", async () => {
   const r = await runCli(["sim", "--json", "--unimplemented", "stub", "--install", EMUFAULT, "--", "start:emufault", "call:emufault.sys!CallUnimplemented"]);
   assert.equal(r.code, 0, r.stdout.slice(-1500));
   const ev = parse(r.stdout);
-  assert.ok(ev.some((e) => e.event === "warning" && /unimplemented ntoskrnl!SeSinglePrivilegeCheck .*returned STATUS_NOT_IMPLEMENTED/.test(String(e.message))));
+  assert.ok(ev.some((e) => e.event === "warning" && /unimplemented ntoskrnl!ZwSetEaFile .*returned STATUS_NOT_IMPLEMENTED/.test(String(e.message))));
   assert.ok(!ev.some((e) => e.event === "fault"));
   const bad = await runCli(["sim", "--unimplemented", "maybe", "--install", EMUFAULT, "--", "start:emufault"]);
   assert.equal(bad.code, 2);
@@ -120,4 +120,14 @@ test("sim: a deadlock is reported as a call that never returns, not as a crash",
   assert.equal(r.code, 1);
   assert.match(r.stdout, /scenario FAILED: call apisync\.sys!SpinLockTwice\(\): emulation stopped in apisync\.sys: .*spin lock 0x[0-9a-f]+ is already held .*\(the call would never return\)/);
   assert.doesNotMatch(r.stdout, /Windows would have crashed/);
+});
+
+test("sim: a gap a handler reports itself (a CNG algorithm kmdll does not model) does not suggest --unimplemented stub, which would not change it", async () => {
+  const r = await runCli(["sim", "--json", "--install", fixture("x64", "apiplat.sys"), "--", "start:apiplat", "call:apiplat.sys!CngRsa"]);
+  assert.equal(r.code, 1);
+  const ev = parse(r.stdout);
+  assert.equal(ev.find((e) => e.event === "fault")?.kind, "unimplemented-api");
+  const fail = ev.find((e) => e.event === "fail")!;
+  assert.match(String(fail.message), /^kmdll does not implement cng!BCryptOpenAlgorithmProvider \(for the CNG algorithm "RSA".*a gap of the emulator, not a crash of the driver$/);
+  assert.doesNotMatch(String(fail.message), /--unimplemented/);
 });

@@ -44,11 +44,15 @@ LONG64 NTAPI WildJump(LONG64 address)
     return ((LONG64(*)(void))address)() + 1;
 }
 
-/* A real ntoskrnl export that kmdll does not implement. */
+/* A real ntoskrnl export that kmdll does not implement (extended attributes are not modelled).
+   If kmdll ever implements ZwSetEaFile, pick another export that it does not. Declared here as
+   ntifs.h declares it (ntddk.h does not). */
+NTSYSAPI NTSTATUS NTAPI ZwSetEaFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length);
+
 LONG64 NTAPI CallUnimplemented(void)
 {
-    LUID privilege = {20, 0}; /* SE_DEBUG_PRIVILEGE */
-    return SeSinglePrivilegeCheck(privilege, KernelMode) + 1;
+    IO_STATUS_BLOCK iosb;
+    return (LONG64)ZwSetEaFile(NULL, &iosb, NULL, 0) + 1;
 }
 
 void NTAPI BugCheck(void)

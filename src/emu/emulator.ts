@@ -160,7 +160,7 @@ export class Emulator {
     this.kernel = createKernelState(this);
     const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch), "ksecdd.sys": kernelModuleExportsFor("ksecdd.sys", this.cpu.arch) };
     // KMDF (wdfldr.sys, wdf01000.sys), the filter modules (fltmgr.sys, fwpkclnt.sys) and ndis.sys: every arch (layouts per pointer size).
-    const wdf = { ...wdfModuleExports(), ...filterModuleExports(), ...ndisModuleExports() };
+    const wdf = { ...wdfModuleExports(), ...filterModuleExports(), ...ndisModuleExports(this.cpu.arch) };
     // cng.sys: the BCrypt* routines of ksecdd.sys's list (api/bcrypt.ts serves both; x64 only, as ksecdd.sys).
     const cng = this.cpu.arch === "x64" ? (dbFor["ksecdd.sys"] ?? []).filter((e) => e.name.startsWith("BCrypt")) : [];
     const wpp = { "wpprecorder.sys": WPPRECORDER_EXPORTS.map((name) => ({ name, type: "code" as const })) };

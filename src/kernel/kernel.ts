@@ -91,7 +91,7 @@ export class Kernel implements KernelQueries {
     const gap = this.lastFault === "unimplemented-api";
     const api = (this.lastFaultApi ?? "").replace(/\.(exe|dll|sys)!/i, "!");
     const message = gap
-      ? `kmdll does not implement ${api || "a kernel routine"} (${e.message.replace(/^unimplemented \S+ /, "")}): emulation of ${module} stopped there; this is a gap of the emulator, not a crash of the driver (--unimplemented stub returns STATUS_NOT_IMPLEMENTED instead)`
+      ? `kmdll does not implement ${api || "a kernel routine"} (${e.message.replace(/^unimplemented \S+ /, "")}): emulation of ${module} stopped there; this is a gap of the emulator, not a crash of the driver${/^unimplemented /.test(e.message) ? " (--unimplemented stub returns STATUS_NOT_IMPLEMENTED instead)" : ""}`
       : this.lastFault === "timeout"
         ? `emulation stopped in ${module}: ${e.message} (the call does not return: on Windows it would hang its thread)`
         : this.lastFault === "deadlock"

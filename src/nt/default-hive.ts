@@ -14,6 +14,10 @@ type Value = { name: string; sz: string } | { name: string; expand: string } | {
 
 const HKLM = "\\REGISTRY\\MACHINE";
 const CCS = `${HKLM}\\SYSTEM\\CurrentControlSet`;
+/** Setup class of network adapters (devguid.h GUID_DEVCLASS_NET). */
+export const NET_CLASS = "{4D36E972-E325-11CE-BFC1-08002BE10318}";
+/** NetCfgInstanceId of the emulated machine's one network adapter, NDISWAN's "WAN Miniport (IP)" (kmdll's own GUID). */
+export const WAN_MINIPORT_IP_GUID = "{5A1E0C2B-3D4F-4E6A-8B7C-9D0E1F2A3B4C}";
 
 /** Key → values. Keys without values are listed with an empty list (they exist on every system). */
 export const DEFAULT_HIVE: Readonly<Record<string, readonly Value[]>> = {
@@ -58,6 +62,31 @@ export const DEFAULT_HIVE: Readonly<Record<string, readonly Value[]>> = {
   [`${CCS}\\Control\\Windows`]: [{ name: "CSDVersion", dword: 0 }, { name: "ErrorMode", dword: 0 }],
   [`${CCS}\\Control\\CrashControl`]: [{ name: "CrashDumpEnabled", dword: 7 }, { name: "AutoReboot", dword: 1 }, { name: "DumpFile", expand: "%SystemRoot%\\MEMORY.DMP" }],
   [`${CCS}\\Control\\Class`]: [],
+  // The network adapter class and TCP/IP's bindings. A Windows machine without any network card
+  // still has NDISWAN's "WAN Miniport (IP)" adapter bound to TCP/IP (Microsoft Learn, "Network
+  // adapter class" {4D36E972-E325-11CE-BFC1-08002BE10318}; the INF-written Linkage subkeys and
+  // NetCfgInstanceId: "INF File Sections and Directives", "Tcpip\Linkage"); packet-capture
+  // protocols (WinPcap's npf.sys) read these at DriverEntry and give up when TCP/IP has no
+  // binding at all. The adapter's GUID is kmdll's own (WAN_MINIPORT_IP_GUID); kmdll models no
+  // NDIS adapter behind it (a protocol's BindAdapterHandler never runs).
+  [`${CCS}\\Control\\Class\\${NET_CLASS}`]: [{ name: "Class", sz: "Net" }],
+  [`${CCS}\\Control\\Class\\${NET_CLASS}\\0000`]: [
+    { name: "DriverDesc", sz: "WAN Miniport (IP)" },
+    { name: "ComponentId", sz: "ms_ndiswanip" },
+    { name: "NetCfgInstanceId", sz: WAN_MINIPORT_IP_GUID },
+    { name: "Characteristics", dword: 0x29 },
+  ],
+  [`${CCS}\\Control\\Class\\${NET_CLASS}\\0000\\Linkage`]: [
+    { name: "Export", multi: [`\\Device\\${WAN_MINIPORT_IP_GUID}`] },
+    { name: "RootDevice", multi: [WAN_MINIPORT_IP_GUID] },
+    { name: "UpperBind", multi: ["Tcpip"] },
+  ],
+  [`${CCS}\\Services\\Tcpip\\Linkage`]: [
+    { name: "Bind", multi: [`\\Device\\${WAN_MINIPORT_IP_GUID}`] },
+    { name: "Export", multi: [`\\Device\\Tcpip_${WAN_MINIPORT_IP_GUID}`] },
+    { name: "Route", multi: [`"${WAN_MINIPORT_IP_GUID}"`] },
+  ],
+  [`${CCS}\\Services\\Tcpip\\Parameters`]: [{ name: "Hostname", sz: "KMDLL-PC" }, { name: "Domain", sz: "" }],
   [`${CCS}\\Control\\DeviceClasses`]: [],
   [`${CCS}\\Control\\SafeBoot`]: [{ name: "AlternateShell", sz: "cmd.exe" }],
   [`${CCS}\\Enum`]: [],

@@ -55,6 +55,7 @@ import { wdfApis } from "../wdf/index.js";
 import { fltApis, fltCompletionApis, wfpApis } from "../fltmgr/index.js";
 import { pnpApis } from "../pnp/index.js";
 import { ndisApis } from "../ndis/index.js";
+import { ndisProtocolApis } from "../ndis/protocol.js";
 
 export type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState, PoolServices } from "./types.js";
 export { formatKernelPrintf, vaListReader, type PrintfOptions } from "./printf.js";
@@ -64,7 +65,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, requestor: requestorApis, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, requestor: requestorApis, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], notify, iox, csq, drvobj, reinit, regrtl, security, file: [...file, ...filedir], bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];

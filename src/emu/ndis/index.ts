@@ -42,7 +42,7 @@
  * versions, ULONG Flags, then the handlers from offset 12 rounded up to a pointer (16 on x64).
  */
 import type { ApiContext, ApiDefinition, KernelState } from "../api/types.js";
-import type { KernelExport } from "../../nt/kernel-exports.js";
+import { kernelModuleExportsFor, type KernelExport } from "../../nt/kernel-exports.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { api, hex } from "../api/util.js";
@@ -229,9 +229,16 @@ export const ndisApis: ApiDefinition[] = [
   ndis("NdisMDeregisterMiniportDriver", 1, (ctx) => void deregisterMiniport(ctx)),
 ];
 
-/** Export list of the synthetic module (implemented handlers are added by KernelModules). */
-export function ndisModuleExports(): Record<string, KernelExport[]> {
-  return { [NDIS]: NDIS_EXPORTS.map((name) => ({ name, type: "code" as const })) };
+/**
+ * Export list of the synthetic module (implemented handlers are added by KernelModules): the NDIS 6
+ * names of exports.ts and every routine the kernel export database lists for ndis.sys on the arch
+ * (mingw-w64's ndis import library: the NDIS 5.x names too, which signed drivers such as WinPcap's
+ * npf.sys still import), so that `check` and `sim` agree on what ndis.sys exports.
+ */
+export function ndisModuleExports(arch = "x64"): Record<string, KernelExport[]> {
+  const names = new Set(NDIS_EXPORTS);
+  for (const e of kernelModuleExportsFor(NDIS, arch) ?? []) if (e.type === "code") names.add(e.name);
+  return { [NDIS]: [...names].map((name) => ({ name, type: "code" as const })) };
 }
 
 export { NDIS_EXPORTS } from "./exports.js";

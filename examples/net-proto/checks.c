@@ -1,0 +1,140 @@
+/*
+ * netproto.sys — checks of the NDIS 6 protocol registration, NDIS events and processor counts.
+ * Each Test* export returns the number of failed checks (0 = all passed).
+ */
+#include "netproto.h"
+
+LONG NTAPI TestProtocolRegistration(void)
+{
+    LONG failures = 0;
+    NDIS_PROTOCOL_DRIVER_CHARACTERISTICS chars;
+    NDIS_HANDLE handle;
+    NDIS_STATUS status;
+
+    ProtoFillCharacteristics(&chars, L"NETPROTO_TEST");
+    chars.Header.Type = 0x80;
+    handle = (NDIS_HANDLE)1;
+    CHECK(NdisRegisterProtocolDriver(NULL, &chars, &handle) == NDIS_STATUS_BAD_CHARACTERISTICS);
+    CHECK(handle == (NDIS_HANDLE)1);
+
+    ProtoFillCharacteristics(&chars, L"NETPROTO_TEST");
+    chars.Header.Revision = 3;
+    CHECK(NdisRegisterProtocolDriver(NULL, &chars, &handle) == NDIS_STATUS_BAD_CHARACTERISTICS);
+
+    ProtoFillCharacteristics(&chars, L"NETPROTO_TEST");
+    chars.Header.Size = (USHORT)FIELD_OFFSET(NDIS_PROTOCOL_DRIVER_CHARACTERISTICS, SendNetBufferListsCompleteHandler);
+    CHECK(NdisRegisterProtocolDriver(NULL, &chars, &handle) == NDIS_STATUS_BAD_CHARACTERISTICS);
+
+    ProtoFillCharacteristics(&chars, L"NETPROTO_TEST");
+    chars.MajorNdisVersion = 5;
+    CHECK(NdisRegisterProtocolDriver(NULL, &chars, &handle) == NDIS_STATUS_BAD_VERSION);
+    chars.MajorNdisVersion = 6;
+    chars.MinorNdisVersion = 99;
+    CHECK(NdisRegisterProtocolDriver(NULL, &chars, &handle) == NDIS_STATUS_BAD_VERSION);
+
+    ProtoFillCharacteristics(&chars, L"NETPROTO_TEST");
+    chars.BindAdapterHandlerEx = NULL;
+    CHECK(NdisRegisterProtocolDriver(NULL, &chars, &handle) == NDIS_STATUS_BAD_CHARACTERISTICS);
+
+    ProtoFillCharacteristics(&chars, L"");
+    CHECK(NdisRegisterProtocolDriver(NULL, &chars, &handle) == NDIS_STATUS_BAD_CHARACTERISTICS);
+    CHECK(handle == (NDIS_HANDLE)1);
+
+    /* DriverEntry registered "NETPROTO": a second protocol of that name is refused. */
+    ProtoFillCharacteristics(&chars, L"netproto");
+    CHECK(NdisRegisterProtocolDriver(NULL, &chars, &handle) == NDIS_STATUS_FAILURE);
+
+    /* Revision 2 (NDIS 6.30) with its larger size is accepted; the optional handlers may stay NULL. */
+    ProtoFillCharacteristics(&chars, L"NETPROTO_TEST");
+    chars.Header.Revision = NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_2;
+    chars.Header.Size = NDIS_SIZEOF_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_2;
+    chars.MinorNdisVersion = 30;
+    handle = NULL;
+    status = NdisRegisterProtocolDriver(&chars, &chars, &handle);
+    CHECK(status == NDIS_STATUS_SUCCESS);
+    CHECK(handle != NULL && handle != g_Proto.Protocol);
+    if (status == NDIS_STATUS_SUCCESS) {
+        NdisDeregisterProtocolDriver(handle);
+        /* The name is free again once deregistered. */
+        handle = NULL;
+        CHECK(NdisRegisterProtocolDriver(NULL, &chars, &handle) == NDIS_STATUS_SUCCESS);
+        if (handle) NdisDeregisterProtocolDriver(handle);
+    }
+    return failures;
+}
+
+LONG NTAPI TestNdisEvents(void)
+{
+    LONG failures = 0;
+    NDIS_EVENT event;
+    ULONGLONG before, after;
+
+    NdisInitializeEvent(&event);
+    CHECK(KeReadStateEvent(&event.Event) == 0);
+    before = KeQueryInterruptTime();
+    CHECK(NdisWaitEvent(&event, 5) == FALSE);
+    after = KeQueryInterruptTime();
+    CHECK(after - before >= 5 * 10000);
+
+    NdisSetEvent(&event);
+    CHECK(KeReadStateEvent(&event.Event) == 1);
+    CHECK(NdisWaitEvent(&event, 0) == TRUE);
+    /* A notification event stays signaled after a wait. */
+    CHECK(NdisWaitEvent(&event, 1) == TRUE);
+
+    NdisResetEvent(&event);
+    CHECK(KeReadStateEvent(&event.Event) == 0);
+    CHECK(NdisWaitEvent(&event, 1) == FALSE);
+    return failures;
+}
+
+LONG NTAPI TestProcessorCounts(void)
+{
+    LONG failures = 0;
+    CHECK((ULONG)NdisSystemProcessorCount() == KeQueryActiveProcessorCount(NULL));
+    CHECK(NdisGroupMaxProcessorCount(0) >= NdisGroupActiveProcessorCount(0));
+    CHECK(NdisGroupActiveProcessorCount(0) == KeQueryActiveProcessorCountEx(0));
+    CHECK(NdisGroupActiveProcessorCount(0) >= 1);
+    /* A group the machine does not have has no processors. */
+    CHECK(NdisGroupMaxProcessorCount(7) == 0);
+    CHECK(NdisGroupActiveProcessorCount(7) == 0);
+    return failures;
+}
+
+/* DriverEntry made one device per TCP/IP binding; NDIS never bound the protocol (no adapter). */
+LONG NTAPI TestCaptureDevices(void)
+{
+    LONG failures = 0;
+    PWSTR bindings = NULL;
+    ULONG entries = 0, i;
+    PWSTR entry;
+
+    CHECK(NT_SUCCESS(ProtoReadTcpBindings(&bindings)));
+    if (bindings) {
+        for (entry = bindings; *entry; entry += wcslen(entry) + 1) entries++;
+        ExFreePoolWithTag(bindings, NETPROTO_TAG);
+    }
+    CHECK(entries >= 1);
+    CHECK(g_Proto.AdapterCount == entries);
+    CHECK(g_Proto.Protocol != NULL);
+    CHECK(g_Proto.BindCalls == 0);
+    for (i = 0; i < g_Proto.AdapterCount; i++) {
+        CHECK(g_Proto.Devices[i] != NULL && g_Proto.Devices[i]->DriverObject == g_Proto.Driver);
+        CHECK(g_Proto.Devices[i] != NULL && g_Proto.Devices[i]->DeviceType == FILE_DEVICE_NETWORK);
+    }
+    return failures;
+}
+
+/* A wild characteristics pointer: NDIS reads it and faults. */
+LONG NTAPI WildCharacteristics(void)
+{
+    NDIS_HANDLE handle = NULL;
+    return NdisRegisterProtocolDriver(NULL, (NDIS_PROTOCOL_DRIVER_CHARACTERISTICS *)(ULONG_PTR)0x10, &handle);
+}
+
+/* A handle NdisRegisterProtocolDriver never returned. */
+LONG NTAPI DeregisterUnknown(void)
+{
+    NdisDeregisterProtocolDriver((NDIS_HANDLE)&g_Proto);
+    return 0;
+}
