@@ -6,7 +6,8 @@
 // fresh unbundled modules rather than a stale bundle; KMDLL_UNBUNDLED=1 always runs them.
 //
 // The bundle is compiled with its V8 code cache (./load-bundle.js). `kmdll implib …` runs
-// dist/bundle/cli/implib.cjs, a bundle of that command alone with a code cache of its own.
+// dist/bundle/cli/implib.cjs, a bundle of that command alone with a code cache of its own;
+// `kmdll sim …`, `kmdll call …` and `kmdll demo` run dist/bundle/cli/emu.cjs, the emulator commands alone.
 "use strict";
 const { statSync } = require("node:fs");
 const { join } = require("node:path");
@@ -43,9 +44,10 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.write(`${require("../package.json").version}\n`);
 } else {
   const compiled = built(at("../dist/src/cli/main.js"));
-  // `kmdll implib …` runs a bundle of that command alone (scripts/bundle.mjs), when the build made one.
-  const implib = argv[0] === "implib" ? at("../dist/bundle/cli/implib.cjs") : undefined;
-  const bundle = implib !== undefined && built(implib) !== undefined ? implib : at("../dist/bundle/cli/cli.cjs");
+  // `kmdll implib …` runs a bundle of that command alone, `kmdll sim|call|demo …` one of the emulator
+  // commands (scripts/bundle.mjs; src/cli/emu-main.ts lists them), when the build made them.
+  const own = argv[0] === "implib" ? at("../dist/bundle/cli/implib.cjs") : argv[0] === "sim" || argv[0] === "call" || argv[0] === "demo" ? at("../dist/bundle/cli/emu.cjs") : undefined;
+  const bundle = own !== undefined && built(own) !== undefined ? own : at("../dist/bundle/cli/cli.cjs");
   const bundled = process.env.KMDLL_UNBUNDLED ? undefined : built(bundle);
   if (compiled === undefined && bundled === undefined) {
     process.stderr.write("kmdll: not built yet; run `bash scripts/setup.sh` (or `npm run build`) in the kmdll checkout first\n");

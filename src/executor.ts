@@ -92,8 +92,10 @@ export type UserIoRequest =
   | { op: "open"; handle: string; path: string; desiredAccess?: number }
   | { op: "read"; handle: string; length: number; offset?: bigint }
   | { op: "write"; handle: string; data: Uint8Array; offset?: bigint }
-  | { op: "ioctl"; handle: string; code: number; input: Uint8Array; outputLength: number }
+  | { op: "ioctl"; handle: string; code: number; input: Uint8Array; outputLength: number; async?: boolean }
   | { op: "close"; handle: string }
+  /** CancelIo: the handle's outstanding (overlapped) requests are cancelled and waited for. */
+  | { op: "cancel"; handle: string }
   /** The program sleeps: the emulated clock moves on, timers fire, scheduled work runs. */
   | { op: "sleep"; milliseconds: number };
 

@@ -1,6 +1,6 @@
 /**
  * The bundled CLI (scripts/bundle.mjs → dist/bundle/cli/, run by bin/kmdll.js; docs/performance.md):
- * bin/kmdll.js runs the bundle when it is at least as new as the tsc output and the unbundled
+ * bin/kmdll.js runs the bundle (emu.cjs for sim, call and demo, cli.cjs for the rest) when it is at least as new as the tsc output and the unbundled
  * modules otherwise or with KMDLL_UNBUNDLED=1 (which files load is observed with a module resolve
  * hook for ES modules and a preloaded wrapper of fs.readFileSync for the bundle); the bundle is
  * compiled with its V8 code cache, which V8 accepts; both print the same for commands that reach
@@ -62,8 +62,11 @@ function loadedFiles(args: string[], env: Record<string, string> = {}): string[]
 test("bin/kmdll.js runs the bundle; KMDLL_UNBUNDLED=1 runs dist/src", { skip }, () => {
   const F = (f: string) => fixture("x64", f);
   const args = ["sim", "--install", F("client.sys"), F("mydriver.sys"), "--", "start:client", "stop:client"];
+  // sim, call and demo run the emulator commands' own bundle (src/cli/emu-main.ts), every other command cli.cjs.
   const bundled = loadedFiles(args);
-  assert.deepEqual(bundled, ["dist/bundle/cli/cli.cjs", "dist/bundle/cli/cli.cjs.cache"], "the bundle and its code cache, nothing else of dist/");
+  assert.deepEqual(bundled, ["dist/bundle/cli/emu.cjs", "dist/bundle/cli/emu.cjs.cache"], "the bundle and its code cache, nothing else of dist/");
+  assert.deepEqual(loadedFiles(["inspect", F("mydriver.sys")]), ["dist/bundle/cli/cli.cjs", "dist/bundle/cli/cli.cjs.cache"]);
+  assert.deepEqual(loadedFiles(["call", F("mydriver.sys"), "LoadPrinterDriver", "41"]), ["dist/bundle/cli/emu.cjs", "dist/bundle/cli/emu.cjs.cache"]);
   const unbundled = loadedFiles(args, { KMDLL_UNBUNDLED: "1" });
   assert.ok(unbundled.includes("dist/src/cli/main.js"));
   assert.deepEqual(unbundled.filter((f) => !f.startsWith("dist/src/")), []);
@@ -71,23 +74,31 @@ test("bin/kmdll.js runs the bundle; KMDLL_UNBUNDLED=1 runs dist/src", { skip }, 
   assert.ok(bundled.length * 50 < unbundled.length, `${bundled.length} bundle files vs ${unbundled.length} modules`);
 });
 
-test("the bundle's code cache is of this build and V8 accepts it", { skip }, () => {
-  const cache = readFileSync(bundle + ".cache");
-  assert.equal(cache.toString("latin1", 0, 16), /^\/\/ kmdll-bundle ([0-9a-f]{16})\n/.exec(readFileSync(bundle, "latin1"))?.[1], "the cache names the bundle's build id");
-  // The test runner's own V8 flags may differ from a plain `node` (the cache would be rejected): load it in a plain node.
-  const r = spawnSync(process.execPath, ["-e", `const b = require(${JSON.stringify(repoPath("bin", "load-bundle.js"))}).loadBundle(${JSON.stringify(bundle)}); process.stdout.write(b.codeCache + " " + typeof b.run)`], { encoding: "utf8" });
-  assert.equal(r.stdout, "used function", r.stderr);
+test("the bundles' code caches are of this build and V8 accepts them", { skip }, () => {
+  for (const file of [bundle, repoPath("dist", "bundle", "cli", "emu.cjs")]) {
+    const cache = readFileSync(file + ".cache");
+    assert.equal(cache.toString("latin1", 0, 16), /^\/\/ kmdll-bundle ([0-9a-f]{16})\n/.exec(readFileSync(file, "latin1"))?.[1], `${file}: the cache names the bundle's build id`);
+    // The test runner's own V8 flags may differ from a plain `node` (the cache would be rejected): load it in a plain node.
+    const r = spawnSync(process.execPath, ["-e", `const b = require(${JSON.stringify(repoPath("bin", "load-bundle.js"))}).loadBundle(${JSON.stringify(file)}); process.stdout.write(b.codeCache + " " + typeof b.run)`], { encoding: "utf8" });
+    assert.equal(r.stdout, "used function", `${file}: ${r.stderr}`);
+  }
 });
 
 test("bundled and unbundled CLI print the same (data files, addon, scan worker, help)", { skip }, () => {
   const F = (f: string) => fixture("x64", f);
   const drop = (json: string) => JSON.stringify({ ...JSON.parse(json), durationMs: 0 });
-  const cases: { args: string[]; norm?: (s: string) => string }[] = [
+  const cases: { args: string[]; norm?: (s: string) => string; error?: boolean }[] = [
     { args: ["--help"] },
     { args: ["inspect", "--json", F("mydriver.sys")] },
     { args: ["check", "--json", F("client.sys")] },
     { args: ["sim", "--json", "--install", F("client.sys"), F("mydriver.sys"), "--", "start:client", "stop:client"] },
     { args: ["call", F("mydriver.sys"), "LoadPrinterDriver", "41"] },
+    // The emulator commands' bundle is a program of its own: the same help and option errors.
+    { args: ["sim", "--help"] },
+    { args: ["call", "--help"] },
+    { args: ["demo", "--help"] },
+    { args: ["sim", "--no-such-option"], error: true },
+    { args: ["call"], error: true },
     // The x64 fixtures with --jobs 2 (a worker only on more than 2 CPUs: ./worker.cjs from the bundle's folder).
     { args: ["scan", "-q", "--json", "--jobs", "2", repoPath("test", "fixtures", "x64")], norm: drop },
     { args: ["apis", "--json"] },
@@ -99,6 +110,7 @@ test("bundled and unbundled CLI print the same (data files, addon, scan worker, 
     assert.equal(a.code, b.code, `${c.args.join(" ")}: exit codes (${a.stderr} / ${b.stderr})`);
     assert.equal(a.stderr, b.stderr, c.args.join(" "));
     assert.equal(c.norm ? c.norm(a.stdout) : a.stdout, c.norm ? c.norm(b.stdout) : b.stdout, c.args.join(" "));
-    assert.ok(a.stdout.length > 0, c.args.join(" "));
+    if (c.error) assert.ok(a.code !== 0 && a.stderr.length > 0, c.args.join(" "));
+    else assert.ok(a.stdout.length > 0, c.args.join(" "));
   }
 });

@@ -57,16 +57,18 @@ test("mutated images: result, fault report or a clean error", () => {
 });
 
 test("an encoding that makes Unicorn 2.0.1 abort (ff ea, far jmp through a register) is a report, not a crash", () => {
-  // Patch the `call [rip+x]` (ff 15) of CallUnimplemented into `ff ea ...`.
   const img = parsePe(base);
   const f = img.exports!.functions.find((x) => x.name === "CallUnimplemented")!;
   const text = img.sections.find((s) => f.rva! >= s.virtualAddress && f.rva! < s.virtualAddress + s.virtualSize)!;
   const off = text.pointerToRawData + (f.rva! - text.virtualAddress);
   const bytes = base.slice();
-  let at = -1;
-  for (let i = off; i < off + 64; i++) if (bytes[i] === 0xff && bytes[i + 1] === 0x15) { at = i; break; }
-  assert.ok(at > 0, "found the indirect call");
-  bytes[at + 1] = 0xea;
+  // Whether Unicorn aborts depends on the whole translation block, not just on `ff ea`: the
+  // routine is replaced by a fixed sequence that makes it abort (the code of an earlier build of
+  // CallUnimplemented with its `call [rip+x]` (ff 15) turned into ff ea; the routine and its int3
+  // padding leave room for it).
+  const patch = [0x48, 0x83, 0xec, 0x28, 0xb9, 0x14, 0x00, 0x00, 0x00, 0x31, 0xd2, 0xff, 0xea, 0xff, 0x11, 0x00, 0x00, 0x0f, 0xb6, 0xc0, 0x48, 0x83, 0xc0, 0x01, 0x48, 0x83, 0xc4, 0x28, 0xc3];
+  assert.ok(base.subarray(off, off + 48).includes(0xc3), "the routine is there");
+  bytes.set(patch, off);
   const ex = new EmulatorExecutor({ apis: coreApis });
   try {
     ex.mapImage("patched.sys", parsePe(bytes), bytes);

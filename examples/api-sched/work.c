@@ -98,3 +98,81 @@ int DoubleQueue(void)
     IoQueueWorkItem(item, IoWorker, DelayedWorkQueue, &c);
     return 0;
 }
+
+/*
+ * A work routine that waits blocks only its worker thread: the routine below signals Started,
+ * then waits for Go; the caller goes on meanwhile, sets Go, and waits for Done.
+ */
+typedef struct _WAITING_WORK {
+    KEVENT Started;
+    KEVENT Go;
+    KEVENT Done;
+    LONG Stage;
+    PETHREAD Worker;
+} WAITING_WORK, *PWAITING_WORK;
+
+static VOID NTAPI WaitingWorker(PDEVICE_OBJECT DeviceObject, PVOID Context)
+{
+    PWAITING_WORK w = (PWAITING_WORK)Context;
+    UNREFERENCED_PARAMETER(DeviceObject);
+    w->Worker = PsGetCurrentThread();
+    w->Stage = 1;
+    KeSetEvent(&w->Started, IO_NO_INCREMENT, FALSE);
+    KeWaitForSingleObject(&w->Go, Executive, KernelMode, FALSE, NULL);
+    w->Stage = 2;
+    KeSetEvent(&w->Done, IO_NO_INCREMENT, FALSE);
+}
+
+int TestWorkItemWaits(void)
+{
+    int failures = 0;
+    WAITING_WORK w;
+    PIO_WORKITEM item;
+    NTSTATUS st;
+
+    RtlZeroMemory(&w, sizeof(w));
+    KeInitializeEvent(&w.Started, NotificationEvent, FALSE);
+    KeInitializeEvent(&w.Go, NotificationEvent, FALSE);
+    KeInitializeEvent(&w.Done, NotificationEvent, FALSE);
+    item = IoAllocateWorkItem(g_FakeDevice);
+    CHECK(item != NULL);
+    if (!item) return failures;
+    IoQueueWorkItem(item, WaitingWorker, DelayedWorkQueue, &w);
+    st = KeWaitForSingleObject(&w.Started, Executive, KernelMode, FALSE, NULL);
+    CHECK(st == STATUS_SUCCESS);
+    /* The routine now waits for Go on its worker thread, not on this one. */
+    CHECK(w.Stage == 1);
+    CHECK(w.Worker != NULL && w.Worker != PsGetCurrentThread());
+    KeSetEvent(&w.Go, IO_NO_INCREMENT, FALSE);
+    st = KeWaitForSingleObject(&w.Done, Executive, KernelMode, FALSE, NULL);
+    CHECK(st == STATUS_SUCCESS && w.Stage == 2);
+    IoFreeWorkItem(item);
+    return failures;
+}
+
+/*
+ * Work queued by a routine that then returns runs soon after, as a system worker thread takes it
+ * (here: in the idle pass after the call), not only at the caller's next wait.
+ */
+static LONG g_IdleRuns;
+static WORK_QUEUE_ITEM g_IdleItem;
+
+static VOID NTAPI IdleWorker(PVOID Parameter)
+{
+    UNREFERENCED_PARAMETER(Parameter);
+    InterlockedIncrement(&g_IdleRuns);
+}
+
+int QueueWorkAndReturn(void)
+{
+#pragma warning(suppress: 4996)
+    ExInitializeWorkItem(&g_IdleItem, IdleWorker, NULL);
+#pragma warning(suppress: 4996)
+    ExQueueWorkItem(&g_IdleItem, DelayedWorkQueue);
+    return g_IdleRuns;
+}
+
+int IdleWorkRuns(void)
+{
+    return g_IdleRuns;
+}

@@ -16,6 +16,7 @@
 #include <ntddk.h>
 
 typedef PVOID WDFOBJECT, WDFDRIVER, WDFDEVICE, WDFQUEUE, WDFREQUEST, WDFCMRESLIST, WDFIOTARGET, WDFFILEOBJECT, WDFMEMORY, WDFTIMER;
+typedef PVOID WDFWAITLOCK, WDFSPINLOCK, WDFCOLLECTION;
 typedef struct WDFDEVICE_INIT *PWDFDEVICE_INIT;
 
 typedef struct _WDF_DRIVER_GLOBALS {
@@ -102,6 +103,29 @@ enum {
     WdfTimerStartTableIndex = 319,
     WdfTimerStopTableIndex = 320,
     WdfTimerGetParentObjectTableIndex = 321,
+    /* locks (wdfsync.h), collections (wdfcollection.h), contexts (wdfobject.h), cancellation (wdfrequest.h) */
+    WdfWaitLockCreateTableIndex = 312,
+    WdfWaitLockAcquireTableIndex = 313,
+    WdfWaitLockReleaseTableIndex = 314,
+    WdfSpinLockCreateTableIndex = 315,
+    WdfSpinLockAcquireTableIndex = 316,
+    WdfSpinLockReleaseTableIndex = 317,
+    WdfCollectionCreateTableIndex = 13,
+    WdfCollectionGetCountTableIndex = 14,
+    WdfCollectionAddTableIndex = 15,
+    WdfCollectionRemoveTableIndex = 16,
+    WdfCollectionRemoveItemTableIndex = 17,
+    WdfCollectionGetItemTableIndex = 18,
+    WdfCollectionGetFirstItemTableIndex = 19,
+    WdfCollectionGetLastItemTableIndex = 20,
+    WdfObjectAllocateContextTableIndex = 203,
+    WdfObjectContextGetObjectTableIndex = 204,
+    WdfRequestMarkCancelableTableIndex = 255,
+    WdfRequestUnmarkCancelableTableIndex = 256,
+    WdfRequestIsCanceledTableIndex = 257,
+    WdfRequestWdmGetIrpTableIndex = 285,
+    WdfRequestMarkCancelableExTableIndex = 393,
+    WdfDeviceInitSetIoTypeExTableIndex = 432,
     WdfFunctionTableNumEntries = 458
 };
 
@@ -292,6 +316,37 @@ extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
 #define WdfTimerStart(t, d) WDFCALL(WdfTimerStart, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFTIMER, LONGLONG))(WdfDriverGlobals, t, d)
 #define WdfTimerStop(t, w) WDFCALL(WdfTimerStop, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFTIMER, BOOLEAN))(WdfDriverGlobals, t, w)
 #define WdfTimerGetParentObject(t) WDFCALL(WdfTimerGetParentObject, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFTIMER))(WdfDriverGlobals, t)
+/* wdfdevice.h (KMDF 1.13+): DeviceControlIoType and DirectTransferThreshold are UMDF's. */
+typedef struct _WDF_IO_TYPE_CONFIG {
+    ULONG Size;
+    WDF_DEVICE_IO_TYPE ReadWriteIoType;
+    WDF_DEVICE_IO_TYPE DeviceControlIoType;
+    ULONG DirectTransferThreshold;
+} WDF_IO_TYPE_CONFIG, *PWDF_IO_TYPE_CONFIG;
+#define WdfDeviceInitSetIoTypeEx(i, c) WDFCALL(WdfDeviceInitSetIoTypeEx, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_IO_TYPE_CONFIG))(WdfDriverGlobals, i, c)
+typedef VOID NTAPI EVT_WDF_REQUEST_CANCEL(WDFREQUEST Request);
+typedef EVT_WDF_REQUEST_CANCEL *PFN_WDF_REQUEST_CANCEL;
+#define WdfWaitLockCreate(a, l) WDFCALL(WdfWaitLockCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, WDFWAITLOCK *))(WdfDriverGlobals, a, l)
+#define WdfWaitLockAcquire(l, t) WDFCALL(WdfWaitLockAcquire, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWAITLOCK, PLONGLONG))(WdfDriverGlobals, l, t)
+#define WdfWaitLockRelease(l) WDFCALL(WdfWaitLockRelease, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWAITLOCK))(WdfDriverGlobals, l)
+#define WdfSpinLockCreate(a, l) WDFCALL(WdfSpinLockCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, WDFSPINLOCK *))(WdfDriverGlobals, a, l)
+#define WdfSpinLockAcquire(l) WDFCALL(WdfSpinLockAcquire, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFSPINLOCK))(WdfDriverGlobals, l)
+#define WdfSpinLockRelease(l) WDFCALL(WdfSpinLockRelease, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFSPINLOCK))(WdfDriverGlobals, l)
+#define WdfCollectionCreate(a, c) WDFCALL(WdfCollectionCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, WDFCOLLECTION *))(WdfDriverGlobals, a, c)
+#define WdfCollectionGetCount(c) WDFCALL(WdfCollectionGetCount, ULONG (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCOLLECTION))(WdfDriverGlobals, c)
+#define WdfCollectionAdd(c, o) WDFCALL(WdfCollectionAdd, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCOLLECTION, WDFOBJECT))(WdfDriverGlobals, c, o)
+#define WdfCollectionRemove(c, o) WDFCALL(WdfCollectionRemove, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCOLLECTION, WDFOBJECT))(WdfDriverGlobals, c, o)
+#define WdfCollectionRemoveItem(c, i) WDFCALL(WdfCollectionRemoveItem, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCOLLECTION, ULONG))(WdfDriverGlobals, c, i)
+#define WdfCollectionGetItem(c, i) WDFCALL(WdfCollectionGetItem, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCOLLECTION, ULONG))(WdfDriverGlobals, c, i)
+#define WdfCollectionGetFirstItem(c) WDFCALL(WdfCollectionGetFirstItem, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCOLLECTION))(WdfDriverGlobals, c)
+#define WdfCollectionGetLastItem(c) WDFCALL(WdfCollectionGetLastItem, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCOLLECTION))(WdfDriverGlobals, c)
+#define WdfObjectAllocateContext(o, a, c) WDFCALL(WdfObjectAllocateContext, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFOBJECT, PWDF_OBJECT_ATTRIBUTES, PVOID *))(WdfDriverGlobals, o, a, c)
+#define WdfObjectContextGetObject(c) WDFCALL(WdfObjectContextGetObject, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, PVOID))(WdfDriverGlobals, c)
+#define WdfRequestMarkCancelable(r, e) WDFCALL(WdfRequestMarkCancelable, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PFN_WDF_REQUEST_CANCEL))(WdfDriverGlobals, r, e)
+#define WdfRequestMarkCancelableEx(r, e) WDFCALL(WdfRequestMarkCancelableEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PFN_WDF_REQUEST_CANCEL))(WdfDriverGlobals, r, e)
+#define WdfRequestUnmarkCancelable(r) WDFCALL(WdfRequestUnmarkCancelable, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
+#define WdfRequestIsCanceled(r) WDFCALL(WdfRequestIsCanceled, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
+#define WdfRequestWdmGetIrp(r) WDFCALL(WdfRequestWdmGetIrp, PIRP (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)
 
 #define WDF_NO_OBJECT_ATTRIBUTES NULL
 #define WDF_NO_HANDLE NULL

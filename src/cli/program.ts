@@ -1,6 +1,7 @@
 /**
  * The CLI's engine: the commander program (kmdll's options, output sanitising, exit codes) over a
- * list of subcommands. main.ts runs it with every command; implib-main.ts with `implib` alone.
+ * list of subcommands. main.ts runs it with every command; implib-main.ts with `implib` alone,
+ * emu-main.ts with `sim`, `call` and `demo`.
  */
 import type { Command } from "commander";
 import { fstatSync, statSync, writeSync } from "node:fs";

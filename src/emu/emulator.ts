@@ -8,6 +8,7 @@
  *   - the clock and per-call scratch pages (clock.ts, scratch.ts), system structures (system.ts).
  * This class wires them together and is the emulator's public face.
  */
+import { fillHalDispatch } from "./hal-dispatch.js";
 import { WPPRECORDER_EXPORTS } from "./api/wpprecorder.js";
 import type { ApiDefinition, ApiHandler, KernelState } from "./api/types.js";
 import type { EventSink, FaultKind, TraceEvent } from "../events.js";
@@ -36,6 +37,11 @@ import { createKernelState } from "./kernel-state.js";
 import { wdfModuleExports } from "./wdf/index.js";
 import { filterModuleExports } from "./fltmgr/index.js";
 import { ndisModuleExports } from "./ndis/index.js";
+import { NETIO_EXPORTS } from "./netio/index.js";
+import { TDI_EXPORTS } from "./api/tdi.js";
+import { KS_EXPORTS } from "./api/ks.js";
+import { WMILIB_EXPORTS } from "./api/wmilib.js";
+import { BATTC_EXPORTS } from "./api/battc.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
@@ -161,10 +167,23 @@ export class Emulator {
     const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch), "ksecdd.sys": kernelModuleExportsFor("ksecdd.sys", this.cpu.arch) };
     // KMDF (wdfldr.sys, wdf01000.sys), the filter modules (fltmgr.sys, fwpkclnt.sys) and ndis.sys: every arch (layouts per pointer size).
     const wdf = { ...wdfModuleExports(), ...filterModuleExports(), ...ndisModuleExports(this.cpu.arch) };
-    // cng.sys: the BCrypt* routines of ksecdd.sys's list (api/bcrypt.ts serves both; x64 only, as ksecdd.sys).
-    const cng = this.cpu.arch === "x64" ? (dbFor["ksecdd.sys"] ?? []).filter((e) => e.name.startsWith("BCrypt")) : [];
-    const wpp = { "wpprecorder.sys": WPPRECORDER_EXPORTS.map((name) => ({ name, type: "code" as const })) };
-    const db = { ...wdf, ...wpp, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [], "cng.sys": cng }) };
+    // cng.sys: the BCrypt* routines of ksecdd.sys's list (api/bcrypt.ts serves both).
+    const cng = (dbFor["ksecdd.sys"] ?? []).filter((e) => e.name.startsWith("BCrypt"));
+    const code = (names: readonly string[]) => names.map((name) => ({ name, type: "code" as const }));
+    const wpp = { "wpprecorder.sys": code(WPPRECORDER_EXPORTS) };
+    // The network and driver-library modules (netio.sys, tdi.sys, ks.sys, wmilib.sys, battc.sys): every arch.
+    // netio.sys, ks.sys and wmilib.sys export what the kernel export database lists (mingw-w64's
+    // import libraries, the list `check` uses), tdi.sys too where it has one (x86), the others
+    // their headers' names.
+    const fromDb = (m: string, own: readonly string[]) => kernelModuleExportsFor(m, this.cpu.arch) ?? code(own);
+    const libs = {
+      "netio.sys": fromDb("netio.sys", NETIO_EXPORTS),
+      "tdi.sys": fromDb("tdi.sys", TDI_EXPORTS),
+      "ks.sys": fromDb("ks.sys", KS_EXPORTS),
+      "wmilib.sys": fromDb("wmilib.sys", WMILIB_EXPORTS),
+      "battc.sys": code(BATTC_EXPORTS),
+    };
+    const db = { ...wdf, ...wpp, ...libs, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [], "cng.sys": cng }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
     if (this.cpu.arch !== "x64") this.thunks.writeStub = (a, conv) => this.uc.write(a, this.cpu.stub(conv));
     if (this.C.features?.includes("fastApiHook") && !this.options.compatApiHook) {
@@ -179,6 +198,11 @@ export class Emulator {
     }
     this.system = new SystemData(this.uc, this.mem, this.C, this.cpu);
     this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
+    const halDispatch = this.kernelExport("ntoskrnl.exe", "HalDispatchTable", null);
+    if (halDispatch !== null) {
+      const ptr = this.cpu.ptrSize === 4 ? 4 : 8;
+      fillHalDispatch({ internalRoutine: (n, h, a) => this.internalRoutine(n, h, a), setU32: (a, v) => this.mem.setU32(a, v), setPtr: (a, v) => (ptr === 4 ? this.mem.setU32(a, Number(v)) : this.mem.setU64(a, v)) }, halDispatch, ptr);
+    }
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
     // Stacks: one slot per nesting depth; the unmapped gap below each is its guard.
     // Over JS memory when the addon can (mapHost, stacks.ts): the API hook then reads the return
@@ -193,8 +217,8 @@ export class Emulator {
   }
 
   /** Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address. */
-  internalRoutine(name: string, handler: ApiHandler, argc = 0): bigint {
-    return this.thunks.internalRoutine(name, handler, argc);
+  internalRoutine(name: string, handler: ApiHandler, argc = 0, module?: string): bigint {
+    return this.thunks.internalRoutine(name, handler, argc, module);
   }
 
   /** Address of an export of ntoskrnl.exe / hal.dll, or null (by name, or by ordinal). */

@@ -15,8 +15,10 @@ export interface SyntheticExport {
 export interface SyntheticModule {
   name: string;
   bytes: Uint8Array;
-  /** RVA of every export by name. */
-  rvaOf: Map<string, number>;
+  /** RVA of every export by name (a Map made on first read; the emulator looks names up with exportRva). */
+  readonly rvaOf: Map<string, number>;
+  /** RVA of `ordered[i]`. */
+  rvas: Int32Array;
   /** Exports in ordinal order (ordinal = index + ordinalBase). */
   ordered: SyntheticExport[];
   /** Code exports in .text order (the thunk at text.rva + i * CODE_STRIDE), data exports in .data order (DATA_STRIDE apart). */
@@ -57,14 +59,15 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
   const dataRva = textRva + textSize;
   const dataSize = up(Math.max(1, data.length) * DATA_STRIDE);
   const edataRva = dataRva + dataSize;
-  const rvaOf = new Map<string, number>();
-  for (let i = 0; i < code.length; i++) rvaOf.set(code[i]!.name, textRva + i * CODE_STRIDE);
-  for (let i = 0; i < data.length; i++) rvaOf.set(data[i]!.name, dataRva + i * DATA_STRIDE);
+  // RVAs in ordinal order (code exports in .text order, data exports in .data order): no Map of
+  // ~2,000 names per start; exportRva looks a name up by binary search over the sorted names.
+  const n = ordered.length;
+  const rvas = new Int32Array(n);
+  for (let i = 0, c = 0, d = 0; i < n; i++) rvas[i] = ordered[i]!.type === "code" ? textRva + c++ * CODE_STRIDE : dataRva + d++ * DATA_STRIDE;
 
   // Export directory: header (40) | functions (4n) | names (4n) | ordinals (2n) | dll name | name strings.
   // Written straight into one sized buffer (built on every emulator start: ~2,000 names); the
   // strings (ASCII) in one go: the DLL name and every export name, each with its NUL.
-  const n = ordered.length;
   const funcsOff = 40;
   const namesOff = funcsOff + 4 * n;
   const ordsOff = namesOff + 4 * n;
@@ -84,7 +87,7 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
   let strOff = dllNameOff + name.length + 1;
   for (let i = 0; i < n; i++) {
     const nm = names[i]!;
-    ev.setUint32(funcsOff + 4 * i, rvaOf.get(nm)!, true);
+    ev.setUint32(funcsOff + 4 * i, rvas[i]!, true);
     ev.setUint32(namesOff + 4 * i, edataRva + strOff, true);
     ev.setUint16(ordsOff + 2 * i, i, true);
     strOff += nm.length + 1;
@@ -139,10 +142,14 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
   sect(2, ".edata", edataRva, edataSize, 0x40000040); // INITIALIZED_DATA | READ
   img.fill(0xc3, textRva, textRva + textSize);
   img.set(edataBytes, edataRva);
+  let byName: Map<string, number> | undefined;
   return {
     name,
     bytes: img,
-    rvaOf,
+    get rvaOf() {
+      return (byName ??= new Map(ordered.map((e, i) => [e.name, rvas[i]!])));
+    },
+    rvas,
     ordered,
     codeExports: code,
     dataExports: data,
@@ -151,6 +158,21 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
     data: { rva: dataRva, size: dataSize },
     sizeOfImage,
   };
+}
+
+/** The RVA of an export of a synthetic module by name (binary search over its sorted names), or undefined. */
+export function exportRva(syn: SyntheticModule, name: string): number | undefined {
+  const o = syn.ordered;
+  let lo = 0;
+  let hi = o.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = o[mid]!.name;
+    if (m === name) return syn.rvas[mid];
+    if (m < name) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 /** Latin-1 bytes of an ASCII string at an offset (one native copy instead of a loop per character). */

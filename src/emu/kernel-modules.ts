@@ -12,9 +12,10 @@ import type { Thunk, ThunkTable } from "./thunks.js";
 import type { CpuArch } from "./arch/cpu.js";
 import { X64_CPU, x86Convention } from "./arch/cpu.js";
 import { fillStubs } from "./arch/arm64.js";
-import { buildSyntheticModule, CODE_STRIDE, DATA_STRIDE, type SyntheticExport, type SyntheticModule } from "./kernel-image.js";
+import { buildSyntheticModule, exportRva, CODE_STRIDE, DATA_STRIDE, type SyntheticExport, type SyntheticModule } from "./kernel-image.js";
 import { placeLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
+import { KTHREAD_PREVIOUS_MODE } from "./system.js";
 
 /**
  * Images every booted Windows has loaded that drivers look for in the module list
@@ -22,21 +23,21 @@ import { PAGE, alignUpN } from "./layout.js";
  * family, the code integrity module, the CNG driver. kmdll maps each as a synthetic image (DOS/PE
  * headers, sections, an empty export directory) so a driver finds and parses it; nothing imports
  * from them, so a driver importing one fails to load as on a machine without it — except cng.sys,
- * whose BCrypt* routines drivers import (x64; api/bcrypt.ts, ModuleTable's built-ins).
+ * whose BCrypt* routines drivers import (api/bcrypt.ts, ModuleTable's built-ins).
  */
 export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", "ci.dll", "cng.sys"] as const;
 
 /** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/; fltmgr.sys and fwpkclnt.sys: src/emu/fltmgr/; ndis.sys: src/emu/ndis/. */
-/** wpprecorder.sys: the WPP Inflight Trace Recorder (api/wpprecorder.ts). */
-export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES] as const;
+/** wpprecorder.sys: the WPP Inflight Trace Recorder (api/wpprecorder.ts); netio.sys: WSK and IP helpers (src/emu/netio/); tdi.sys, ks.sys, wmilib.sys: api/tdi.ts, api/ks.ts, api/wmilib.ts; battc.sys: its export list only (api/battc.ts). */
+/** (netio.sys and the driver libraries come last: the modules before them keep the bases they had.) */
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES, "netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "battc.sys"] as const;
 /**
- * Built-in modules not built for x86 images: ksecdd.sys's handlers read x64 layouts only;
- * WppRecorder.sys's x86 calling conventions (WppAutoLogTrace is a cdecl varargs routine) are not
- * modelled.
+ * Built-in modules not built for x86 images: WppRecorder.sys's x86 calling conventions
+ * (WppAutoLogTrace is a cdecl varargs routine) are not modelled.
  */
-const X64_ONLY = new Set(["ksecdd.sys", "wpprecorder.sys"]);
+const X64_ONLY = new Set(["wpprecorder.sys"]);
 
-/** The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's BCrypt* names, emulator.ts; none on x86). */
+/** The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's BCrypt* names, emulator.ts). */
 const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys", "cng.sys"]);
 
 /** A mapped built-in module: its synthetic image, base and export list (for thunks and lookups). */
@@ -97,8 +98,9 @@ export class KernelModules {
       let byName: Map<string, KernelExport> | undefined;
       const built: BuiltModule = { syn, base, listByName: () => (byName ??= new Map(list.map((e) => [e.name, e]))) };
       this.built.set(modName, built);
+      if (cpu.arch === "x64") writeCodeTails(syn, modName);
       // x86: each routine's stub returns as its convention says (stdcall `ret N`).
-      if (cpu.arch !== "x64") for (const e of syn.ordered) if (e.type === "code") syn.bytes.set(cpu.stub(built.listByName().get(e.name)), syn.rvaOf.get(e.name)!);
+      if (cpu.arch !== "x64") for (const [i, e] of syn.ordered.entries()) if (e.type === "code") syn.bytes.set(cpu.stub(built.listByName().get(e.name)), syn.rvas[i]!);
       placed.push({ name: modName, pe, syn, base });
       // The export thunks: made when an address is first looked up (a run calls a few dozen of the
       // ~2,500 routines), except on x86, where a routine without a database convention gets its
@@ -106,7 +108,8 @@ export class KernelModules {
       const thunkAt = (rva: number): Thunk | undefined => {
         const e = exportAtRva(syn, rva);
         if (!e) return undefined;
-        const known = built.listByName().get(e.name);
+        // The database's convention matters on x86 only (x86Convention): no map by name elsewhere.
+        const known = cpu.arch === "x86" ? built.listByName().get(e.name) : undefined;
         const def = handlerFor(handlers, modName, e.name, cpu);
         const conv = x86Convention(cpu.arch, known, def);
         return { module: modName, name: e.name, def, kind: e.type === "code" ? "code" : "data", ...(conv ? { conv } : {}) };
@@ -114,8 +117,8 @@ export class KernelModules {
       const at = base;
       thunks.addLazy(at, at + BigInt(syn.sizeOfImage), (a) => thunkAt(Number(a - at)));
       if (cpu.arch === "x86") {
-        for (const e of syn.ordered) {
-          const rva = syn.rvaOf.get(e.name)!;
+        for (const [i, e] of syn.ordered.entries()) {
+          const rva = syn.rvas[i]!;
           const t = thunkAt(rva)!;
           const a = base + BigInt(rva);
           thunks.set(a, t);
@@ -141,11 +144,8 @@ export class KernelModules {
     const b = this.built.get(module.toLowerCase());
     if (!b) return null;
     let rva: number | undefined;
-    if (name !== null) rva = b.syn.rvaOf.get(name);
-    else if (ordinal !== null) {
-      const e = b.syn.ordered[ordinal - b.syn.ordinalBase];
-      rva = e ? b.syn.rvaOf.get(e.name) : undefined;
-    }
+    if (name !== null) rva = exportRva(b.syn, name);
+    else if (ordinal !== null) rva = b.syn.rvas[ordinal - b.syn.ordinalBase];
     return rva === undefined ? null : b.base + BigInt(rva);
   }
 }
@@ -247,10 +247,31 @@ function lazyExports(syn: SyntheticModule): ExportDirectory {
     numberOfFunctions: syn.ordered.length,
     numberOfNames: syn.ordered.length,
     get functions() {
-      return (functions ??= syn.ordered.map((e, i) => ({ ordinal: i + 1, name: e.name, names: [e.name], rva: syn.rvaOf.get(e.name)!, forwarder: null })));
+      return (functions ??= syn.ordered.map((e, i) => ({ ordinal: i + 1, name: e.name, names: [e.name], rva: syn.rvas[i]!, forwarder: null })));
     },
     get namePointerOrder() {
       return (order ??= syn.ordered.map((e) => e.name));
     },
   };
+}
+
+/**
+ * x64 routines whose machine code drivers read (never run: the hook fires on a thunk's first byte
+ * and returns to the caller). Windows 10 x64's ExGetPreviousMode is
+ * `mov rax, gs:[188h]; mov al, [rax+232h]; ret`, and drivers (Avast's aswSP family) find
+ * KTHREAD.PreviousMode by scanning the routine for the `00 00 C3` that ends the displacement;
+ * without it they refuse to start (STATUS_NOT_SUPPORTED). The thunk's unused bytes after its first
+ * `ret` hold the routine's tail, `mov al, [rax+232h]`, so the next thunk's `ret` completes it;
+ * KTHREAD.PreviousMode (system.ts) is kept at that offset.
+ */
+const CODE_TAILS: Record<string, Record<string, number[]>> = {
+  "ntoskrnl.exe": { ExGetPreviousMode: [0xcc, 0x8a, 0x80, KTHREAD_PREVIOUS_MODE & 0xff, KTHREAD_PREVIOUS_MODE >>> 8, 0x00, 0x00] },
+};
+
+function writeCodeTails(syn: SyntheticModule, modName: string): void {
+  for (const [name, tail] of Object.entries(CODE_TAILS[modName] ?? {})) {
+    const rva = syn.rvaOf.get(name);
+    if (rva === undefined || tail.length >= CODE_STRIDE) continue;
+    syn.bytes.set(tail, rva + 1);
+  }
 }

@@ -79,7 +79,7 @@ class EmulatorKernelState implements KernelState {
       allocate: (size, tag) => emu.pool.allocate(size, tag, 0, true, "(kernel)", null),
       free: (a) => void emu.pool.free(a, null, null),
     };
-    this.internalRoutine = (name, handler, argc) => emu.internalRoutine(name, handler, argc);
+    this.internalRoutine = (name, handler, argc, module) => emu.internalRoutine(name, handler, argc, module);
     this.verify = (f) => emu.verifier.finding(emu, f);
     this.userPages = {
       highest: emu.cpu.space.highestUserAddress,

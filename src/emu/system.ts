@@ -24,6 +24,8 @@ export const KPCR_PRCB = 0x180;
 /** Windows 10 x64 (undocumented): KTHREAD.ApcState.Process and KTHREAD.Process. */
 export const KTHREAD_APCSTATE_PROCESS = 0xb8;
 export const KTHREAD_PROCESS = 0x220;
+/** Windows 10 x64 (undocumented): KTHREAD.PreviousMode (ExGetPreviousMode reads it; kernel-modules.ts shows it in the routine's code). */
+export const KTHREAD_PREVIOUS_MODE = 0x232;
 /** Windows 10 x64 (undocumented): EPROCESS.UniqueProcessId. */
 export const EPROCESS_UNIQUE_PROCESS_ID = 0x440;
 
@@ -282,14 +284,13 @@ export class SystemData {
     if (!shadow) return -1;
     const page = this.kuserPage;
     const now = page ?? this.uc.read(this.kuser, PAGE);
-    for (let i = 0; i < PAGE; i++) {
-      if (now[i] !== shadow[i]) {
-        if (page) page.set(shadow);
-        else this.uc.write(this.kuser, shadow);
-        return i;
-      }
-    }
-    return -1;
+    // One native comparison (a byte loop in JS costs a synchronous optimizing compile on its first, cold run).
+    if (Buffer.compare(now, shadow) === 0) return -1;
+    let i = 0;
+    while (i < PAGE && now[i] === shadow[i]) i++;
+    if (page) page.set(shadow);
+    else this.uc.write(this.kuser, shadow);
+    return i;
   }
 }
 

@@ -18,7 +18,7 @@ import type { Emulator } from "./emulator.js";
 import type { ApiContext, ThreadCpu, ThreadHost, ThreadSlice } from "./api/types.js";
 import type { FaultReport } from "./faults.js";
 import { GuestFault } from "./memory.js";
-import { liveThreads, runIdle } from "./sched/index.js";
+import { liveThreads, queuedWork, runIdle } from "./sched/index.js";
 import { guestCall } from "./calls.js";
 import { EmuStop } from "./faults.js";
 import { KTHREAD_APCSTATE_PROCESS, KTHREAD_PROCESS, GS_CURRENT_THREAD, X86_KPCR, X86_KTHREAD_APCSTATE_PROCESS, X86_KTHREAD_PROCESS } from "./system.js";
@@ -59,7 +59,7 @@ export function threadHost(emu: Emulator): ThreadHost {
       const resume = t.saved ? { regs: t.saved.regs, pc: t.saved.pc } : undefined;
       t.saved = undefined;
       t.switched = undefined;
-      const r = guestCall(emu, t.start, [t.arg], label, emu.options.timeoutMs, false, undefined, { stack, resume, stopped: () => t.switched !== undefined });
+      const r = guestCall(emu, t.start, t.args ?? [t.arg], label, emu.options.timeoutMs, false, undefined, { stack, resume, stopped: () => t.switched !== undefined });
       if (!r.ok) throw new EmuStop(r.fault);
       return t.switched === "park" ? { kind: "parked" } : { kind: "exited", value: r.value };
     },
@@ -145,7 +145,7 @@ const idling = new WeakSet<Emulator>();
 export function idlePass(emu: Emulator): FaultReport | null {
   if (idling.has(emu) || emu.calls.depth !== 0 || emu.broken) return null;
   const ctx = hostContext(emu);
-  if (!liveThreads(ctx).length) return null;
+  if (!liveThreads(ctx).length && !queuedWork(ctx)) return null;
   idling.add(emu);
   try {
     runIdle(ctx);

@@ -74,16 +74,16 @@ export class ThunkTable {
    * Register an internal kernel routine (e.g. IopInvalidDeviceRequest) and return its address
    * (idempotent by name). argc: its arguments, for x86, where drivers call it as a stdcall routine.
    */
-  internalRoutine(name: string, handler: ApiHandler, argc = 0): bigint {
-    const existing = this.internalByName.get(name);
+  internalRoutine(name: string, handler: ApiHandler, argc = 0, module = "ntoskrnl.exe"): bigint {
+    const existing = this.internalByName.get(`${module}!${name}`);
     if (existing !== undefined) return existing;
     const a = this.internalNext;
     if (a + BigInt(CODE_STRIDE) > this.internalBase + BigInt(PAGE)) throw new KmdllError("too many internal kernel routines");
     this.internalNext += BigInt(CODE_STRIDE);
     const conv: CallConvention = { call: "stdcall", argBytes: 4 * argc };
-    this.byAddress.set(a, { module: "ntoskrnl.exe", name, def: { module: "ntoskrnl.exe", name, handler, argc }, kind: "internal", conv });
+    this.byAddress.set(a, { module, name, def: { module, name, handler, argc }, kind: "internal", conv });
     this.writeStub?.(a, conv);
-    this.internalByName.set(name, a);
+    this.internalByName.set(`${module}!${name}`, a);
     return a;
   }
 }

@@ -20,10 +20,12 @@ export function runIo(kernel: Kernel, s: IoStep): OpResult {
       return kernel.userIo({ op: "write", handle: s.handle, data: s.data, ...(s.offset !== undefined ? { offset: s.offset } : {}) });
     case "close":
       return kernel.userIo({ op: "close", handle: s.handle });
+    case "cancel":
+      return kernel.userIo({ op: "cancel", handle: s.handle });
     case "sleep":
       return kernel.userIo({ op: "sleep", milliseconds: s.milliseconds });
     case "ioctl":
-      if (s.handle !== undefined) return kernel.userIo({ op: "ioctl", handle: s.handle, code: s.code, input: s.input, outputLength: s.outputLength });
+      if (s.handle !== undefined) return kernel.userIo({ op: "ioctl", handle: s.handle, code: s.code, input: s.input, outputLength: s.outputLength, ...(s.async ? { async: true } : {}) });
       return kernel.ioctl(s.device!, s.code, s.input, s.outputLength);
   }
 }
@@ -41,10 +43,12 @@ export function ioLabel(s: IoStep): string {
       return `write ${s.handle} [${shortHex(s.data)}]${s.offset !== undefined ? ` at ${s.offset}` : ""}`;
     case "close":
       return `close ${s.handle}`;
+    case "cancel":
+      return `cancel ${s.handle}`;
     case "sleep":
       return `sleep ${s.milliseconds} ms`;
     case "ioctl":
-      return `ioctl ${s.handle ?? s.device} ${code8(s.code)}${s.input.length ? ` [${shortHex(s.input)}]` : ""}`;
+      return `ioctl ${s.handle ?? s.device} ${code8(s.code)}${s.input.length ? ` [${shortHex(s.input)}]` : ""}${s.async ? " (overlapped)" : ""}`;
   }
 }
 
@@ -67,6 +71,7 @@ export function ioResultText(s: IoStep, r: OpResult, ok: boolean): string {
   const info = r.information !== undefined ? `, Information ${r.information}` : "";
   const out = r.output !== undefined && (s.kind === "read" || s.kind === "ioctl") ? `, ${r.output.length / 2} byte(s) out: ${r.output || "(none)"}` : "";
   if (s.kind === "sleep") return `the emulated clock moved ${s.milliseconds} ms on`;
+  // (An overlapped request's IRP and what cancel:H did are in the step's io event: outstanding, cancelled.)
   const facts = r.facts && (s.kind === "close" || s.kind === "open") ? Object.entries(r.facts).filter(([k]) => k === "cleanup" || k === "close" || k === "resolved").map(([k, v]) => `; ${k} ${v}`).join("") : "";
   const expected = ok && (s.expectStatus !== undefined || s.expect !== undefined || s.expectInformation !== undefined);
   return `${formatStatus(r.status)}${name ? " " + name : ""}${info}${out}${facts}${expected ? " as expected" : ""}`;

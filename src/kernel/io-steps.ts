@@ -7,6 +7,11 @@
  *   read:H:LENGTH[,offset=N]            ReadFile(H, LENGTH bytes) → IRP_MJ_READ
  *   write:H:DATA[,offset=N]             WriteFile(H, DATA) → IRP_MJ_WRITE
  *   ioctl:H:CODE[:INPUT][,out=N]        DeviceIoControl(H, CODE, INPUT, N-byte output) → IRP_MJ_DEVICE_CONTROL
+ *   ioctl:H:CODE[:INPUT],async          the same, overlapped: a request the driver leaves pending
+ *                                       stays outstanding (the step passes) until it completes or
+ *                                       a cancel step cancels it
+ *   cancel:H                            CancelIo(H): IoCancelIrp on each outstanding request of H,
+ *                                       then waits for them to complete
  *   ioctl:PATH:CODE[:INPUT][,out=N]     open PATH, DeviceIoControl, close, in one step
  *   close:H                             CloseHandle(H) → IRP_MJ_CLEANUP, then IRP_MJ_CLOSE
  *   sleep:MS                            Sleep(MS): the emulated clock moves MS milliseconds on (timers
@@ -18,7 +23,7 @@
  * returned) and `,fault=KIND` (the step must stop the machine with that fault; `any` for any).
  * Scenario files use objects: {"open": PATH, "as": H, "access": MASK}, {"read": H, "length": N,
  * "offset": N}, {"write": H, "data": HEX | "dataFile": FILE}, {"ioctl": H | PATH, "code": CODE,
- * "input": HEX | "inputFile": FILE, "outputLength": N}, {"close": H}, each with "expectStatus",
+ * "input": HEX | "inputFile": FILE, "outputLength": N, "async": BOOL}, {"close": H}, {"cancel": H}, each with "expectStatus",
  * "expectInformation", "expect", "expectFault". PATH: \\.\Name, \??\Name, \GLOBAL??\Name,
  * \DosDevices\Name or \Device\Name (symbolic links followed as the object manager does).
  */
@@ -41,6 +46,7 @@ export type IoStep = IoExpect &
     | { kind: "write"; handle: string; data: Uint8Array; offset?: bigint }
     | IoctlStep
     | { kind: "close"; handle: string }
+    | { kind: "cancel"; handle: string }
     | { kind: "sleep"; milliseconds: number }
   );
 
@@ -53,9 +59,11 @@ export type IoctlStep = IoExpect & {
   input: Uint8Array;
   /** Size of the caller's output buffer (default: 256, or the input size when larger). */
   outputLength: number;
+  /** Overlapped (`,async`): a request left pending stays outstanding instead of being waited for. */
+  async?: boolean;
 };
 
-export const IO_KINDS = ["open", "read", "write", "ioctl", "close", "sleep"] as const;
+export const IO_KINDS = ["open", "read", "write", "ioctl", "close", "cancel", "sleep"] as const;
 /** Longest sleep step: one hour of emulated time. */
 export const MAX_SLEEP_MS = 3_600_000;
 export const DEFAULT_OUTPUT_LENGTH = 256;
@@ -142,22 +150,24 @@ function bytesOf(v: string, what: string, read: InputReader | undefined): Uint8A
 }
 
 const outputLengthFor = (input: Uint8Array): number => Math.max(DEFAULT_OUTPUT_LENGTH, input.length);
-const TEXT_OPTIONS = ["as", "access", "out", "offset", "status", "info", "expect", "fault"] as const;
+const TEXT_OPTIONS = ["as", "access", "out", "offset", "status", "info", "expect", "fault", "async"] as const;
 type TextOption = (typeof TEXT_OPTIONS)[number];
 const TEXT_FORMS: Record<(typeof IO_KINDS)[number], string> = {
   open: "open:PATH[,as=HANDLE]",
   read: "read:HANDLE:LENGTH[,offset=N]",
   write: "write:HANDLE:HEX|@FILE[,offset=N]",
-  ioctl: "ioctl:HANDLE|PATH:CODE[:HEX|@FILE][,out=N]",
+  ioctl: "ioctl:HANDLE|PATH:CODE[:HEX|@FILE][,out=N][,async]",
   close: "close:HANDLE",
+  cancel: "cancel:HANDLE",
   sleep: "sleep:MILLISECONDS",
 };
 const ALLOWED: Record<(typeof IO_KINDS)[number], TextOption[]> = {
   open: ["as", "access", "status", "info", "fault"],
   read: ["offset", "status", "info", "expect", "fault"],
   write: ["offset", "status", "info", "fault"],
-  ioctl: ["out", "status", "info", "expect", "fault"],
+  ioctl: ["out", "status", "info", "expect", "fault", "async"],
   close: ["status", "info", "fault"],
+  cancel: ["status", "fault"],
   sleep: ["fault"],
 };
 
@@ -175,12 +185,13 @@ export function parseIoText(kind: (typeof IO_KINDS)[number], rest: string, what:
   const opts: Partial<Record<TextOption, string>> = {};
   let body = rest;
   for (;;) {
-    const m = /,([a-z]+)=([^,]*)$/.exec(body);
-    if (!m || !(TEXT_OPTIONS as readonly string[]).includes(m[1]!)) break;
+    // `key=value`, or the bare flag `async`.
+    const m = /,([a-z]+)(?:=([^,]*))?$/.exec(body);
+    if (!m || !(TEXT_OPTIONS as readonly string[]).includes(m[1]!) || (m[2] === undefined) !== (m[1] === "async")) break;
     const key = m[1] as TextOption;
     if (!ALLOWED[kind].includes(key)) throw new KmdllError(`${what}: ${kind} steps take no ${key}= (${TEXT_FORMS[kind]}${ALLOWED[kind].includes("status") ? ", plus status= info= fault=" : ""})`);
     if (opts[key] !== undefined) throw new KmdllError(`${what}: ${key}= given twice`);
-    opts[key] = m[2]!;
+    opts[key] = m[2] ?? "";
     body = body.slice(0, m.index);
   }
   const e = expectations(opts, what);
@@ -199,7 +210,8 @@ export function parseIoText(kind: (typeof IO_KINDS)[number], rest: string, what:
     const input = parts[2] ? bytesOf(parts[2], what, read) : new Uint8Array();
     const outputLength = opts.out !== undefined ? parseCount(opts.out, `${what} out=`, MAX_BUFFER) : outputLengthFor(input);
     const where = target.includes("\\") ? { device: parseDevicePath(target, what) } : { handle: parseHandle(target, what) };
-    return { kind, ...where, code: parseCode(parts[1], what), input, outputLength, ...e };
+    if (opts.async !== undefined && where.device !== undefined) throw new KmdllError(`${what}: async needs a handle from an open step (ioctl:HANDLE:CODE,async), not a path`);
+    return { kind, ...where, code: parseCode(parts[1], what), input, outputLength, ...(opts.async !== undefined ? { async: true } : {}), ...e };
   }
   const colon = body.indexOf(":");
   const handleText = colon < 0 ? body : body.slice(0, colon);
@@ -207,7 +219,7 @@ export function parseIoText(kind: (typeof IO_KINDS)[number], rest: string, what:
   if (!handleText) throw form();
   const handle = parseHandle(handleText, what);
   const offset = opts.offset !== undefined ? { offset: parseOffset(opts.offset, `${what} offset=`) } : {};
-  if (kind === "close") {
+  if (kind === "close" || kind === "cancel") {
     if (arg !== undefined) throw form();
     return { kind, handle, ...e };
   }
@@ -220,8 +232,9 @@ const OBJECT_FIELDS: Record<(typeof IO_KINDS)[number], string[]> = {
   open: ["open", "as", "access"],
   read: ["read", "length", "offset", "expect"],
   write: ["write", "data", "dataFile", "offset"],
-  ioctl: ["ioctl", "code", "input", "inputFile", "outputLength", "expect"],
+  ioctl: ["ioctl", "code", "input", "inputFile", "outputLength", "expect", "async"],
   close: ["close"],
+  cancel: ["cancel"],
   sleep: ["sleep"],
 };
 
@@ -282,9 +295,13 @@ export function parseIoObject(kind: (typeof IO_KINDS)[number], s: Record<string,
         outputLength = s.outputLength;
       }
       const where = value.includes("\\") ? { device: parseDevicePath(value, `${what}.ioctl`) } : { handle: parseHandle(value, `${what}.ioctl`) };
-      return { kind, ...where, code: parseCode(s.code, `${what}.code`), input, outputLength, ...e };
+      if (s.async !== undefined && typeof s.async !== "boolean") throw new KmdllError(`${what}.async: expected true or false`);
+      if (s.async === true && where.device !== undefined) throw new KmdllError(`${what}: "async" needs a handle from an open step, not a path`);
+      return { kind, ...where, code: parseCode(s.code, `${what}.code`), input, outputLength, ...(s.async === true ? { async: true } : {}), ...e };
     }
     case "close":
       return { kind, handle: parseHandle(value, `${what}.close`), ...e };
+    case "cancel":
+      return { kind, handle: parseHandle(value, `${what}.cancel`), ...e };
   }
 }

@@ -354,8 +354,10 @@ export class Kernel implements KernelQueries {
       ...r.facts,
       ...(r.message ? { message: r.message } : {}),
     } as TraceEvent);
-    const ok = r.completed && r.status >>> 30 !== 3 && r.message === undefined;
-    return { ok, status: r.status, information: r.information, ...(output !== undefined ? { output } : {}), facts: r.facts, ...(r.message ? { message: r.message } : !r.completed ? { message: "the IRP was not completed" } : {}) };
+    // An overlapped request left pending is the program's to cancel or wait for later: the step passes.
+    const outstanding = !r.completed && request.op === "ioctl" && request.async === true;
+    const ok = (r.completed || outstanding) && r.status >>> 30 !== 3 && r.message === undefined;
+    return { ok, status: r.status, information: r.information, ...(output !== undefined ? { output } : {}), facts: r.facts, ...(r.message ? { message: r.message } : !r.completed && !outstanding ? { message: "the IRP was not completed" } : {}) };
   }
 
   /** The module table (without ntoskrnl/hal), in load order. */

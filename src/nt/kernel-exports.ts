@@ -40,6 +40,8 @@ export interface KernelExportDb {
 const DATA = new URL("../../../data/kernel-exports.json", import.meta.url);
 let cached: KernelExportDb | undefined;
 let text: string | null | undefined;
+/** The text before the "arches" member (headText), read once; null when there is no such cut. */
+let head: string | null | undefined;
 
 /** The database file's text (read once), or null when it has not been generated. */
 function dbText(): string | null {
@@ -69,10 +71,10 @@ let x64Only: Record<string, KernelExport[]> | undefined;
 function x64Modules(): Record<string, KernelExport[]> {
   if (cached) return cached.modules;
   if (x64Only) return x64Only;
-  const head = (text === undefined ? headText() : text && cutAtArches(text)) ?? "";
-  if (head.endsWith(",")) {
+  const h = headOnce() ?? "";
+  if (h.endsWith(",")) {
     try {
-      const part = JSON.parse(head.slice(0, -1) + "}") as Partial<KernelExportDb>;
+      const part = JSON.parse(h.slice(0, -1) + "}") as Partial<KernelExportDb>;
       if (part.modules && typeof part.modules === "object" && !Array.isArray(part.modules)) return (x64Only = part.modules);
     } catch {
       // Not the generator's layout: parse it all.
@@ -81,15 +83,28 @@ function x64Modules(): Record<string, KernelExport[]> {
   return loadKernelExports().modules;
 }
 
+/** The database's text up to the "arches" member: read alone, or cut from the whole text when that was read. */
+function headOnce(): string | null {
+  if (head === undefined) head = text === undefined ? headText() : text && cutAtArches(text);
+  return head;
+}
+
 /**
- * Whether the database can know a module (lower-case name): false when its quoted name occurs
- * nowhere in the file's text, which spares parsing the database (tens of milliseconds per
- * thread) for the names it cannot hold — most of what a scan of user-mode DLLs looks up.
+ * Whether the database can know a module (lower-case name) for an arch: false when its quoted
+ * name occurs nowhere in the text that holds the arch's lists, which spares parsing the database
+ * (tens of milliseconds per thread) for the names it cannot hold — most of what a scan of
+ * user-mode DLLs looks up. x64 and ARM64 (the x64 lists) look in the text before "arches" only,
+ * the part an x64 start reads anyway, so an emulator start never reads the rest of the file.
  */
-function mayKnow(key: string): boolean {
+function mayKnow(key: string, arch: string): boolean {
   if (cached || x64Only) return true;
+  const quoted = JSON.stringify(key);
+  if (arch === "x64" || arch === "arm64") {
+    const h = headOnce();
+    if (h !== null) return h.includes(quoted);
+  }
   const t = dbText();
-  return t === null || t.includes(JSON.stringify(key));
+  return t === null || t.includes(quoted);
 }
 
 const ARCHES = '\n  "arches": ';
@@ -139,7 +154,7 @@ function headText(): string | null {
 /** Exports of one module by lower-case file name, or undefined when the module is unknown. */
 export function kernelModuleExports(module: string): KernelExport[] | undefined {
   const key = module.toLowerCase();
-  return mayKnow(key) ? x64Modules()[key] : undefined;
+  return mayKnow(key, "x64") ? x64Modules()[key] : undefined;
 }
 
 /**
@@ -201,7 +216,7 @@ function archModules(arch: string): Record<string, KernelExport[]> | undefined {
 /** Exports of one module for an architecture ("x64", "x86", ...), or undefined when unknown. */
 export function kernelModuleExportsFor(module: string, arch: string): KernelExport[] | undefined {
   const key = module.toLowerCase();
-  return mayKnow(key) ? archModules(arch)?.[key] : undefined;
+  return mayKnow(key, arch) ? archModules(arch)?.[key] : undefined;
 }
 
 /** Lower-case names of the modules the database knows for an architecture. */

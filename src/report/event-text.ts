@@ -90,7 +90,9 @@ export function eventText(e: TraceEvent): string {
       const how = typeof x["transfer"] === "string" ? `, ${x["transfer"]}` : "";
       const at = typeof x["bufferAddress"] === "string" ? `, buffer at ${x["bufferAddress"]}` : typeof x["outputAddress"] === "string" ? `, input at ${x["inputAddress"]}, output at ${x["outputAddress"]}` : "";
       const msg = typeof x["message"] === "string" ? ` (${x["message"]})` : "";
-      return `io       ${e.op} ${e.handle}${where}${how}${at}: IoStatus ${statusText(e.status)}, Information ${e.information}${e.completed ? "" : " (not completed)"}${msg}`;
+      // An overlapped request left pending (ioctl ...,async) and what cancel:H did (docs/user-io.md).
+      const extra = typeof x["outstanding"] === "string" ? `; outstanding ${x["outstanding"]}` : typeof x["cancelled"] === "string" ? `; cancelled ${x["cancelled"]}` : "";
+      return `io       ${e.op} ${e.handle}${where}${how}${at}: IoStatus ${statusText(e.status)}, Information ${e.information}${e.completed ? "" : " (not completed)"}${msg}${extra}`;
     }
     case "interface": {
       const x = e as Record<string, unknown>;

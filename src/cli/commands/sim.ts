@@ -96,7 +96,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command("sim")
     .description("simulate the kernel loader: start/stop drivers and call exports, with a timeline of loads, DllInitialize/DllUnload and counts")
-    .argument("[steps...]", "SCENARIO.json, or steps: start:NAME stop:NAME call:MODULE!EXPORT[:ARG,...] open:PATH[,as=H] read:H:LENGTH write:H:HEX|@FILE ioctl:H|PATH:CODE[:HEX|@FILE][,out=N] close:H sleep:MS (docs/user-io.md)")
+    .argument("[steps...]", "SCENARIO.json, or steps: start:NAME stop:NAME call:MODULE!EXPORT[:ARG,...] open:PATH[,as=H] read:H:LENGTH write:H:HEX|@FILE ioctl:H|PATH:CODE[:HEX|@FILE][,out=N][,async] cancel:H close:H sleep:MS (docs/user-io.md)")
     .option("--root <dir>", "directory standing for \\SystemRoot (drivers in <dir>/System32/drivers)")
     .option("--install <file...>", "copy these drivers into a temporary root's System32/drivers (instead of --root)")
     .option("--registry <file.reg>", "extend the default registry of a booted system (services' ImagePath, parameters) with a .reg file")

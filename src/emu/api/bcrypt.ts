@@ -19,13 +19,14 @@
  * that is not one of these objects is STATUS_INVALID_HANDLE.
  *
  * Random bytes come from a deterministic generator seeded per run (the emulation is
- * reproducible); digests are computed with node:crypto.
+ * reproducible); digests are computed with node:crypto. x64 and x86 (stdcall, as bcrypt.h's
+ * WINAPI; handles are pointer-sized): x86 kprocesshacker.sys hashes with them at start.
  */
 import type { Hash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { api, hex, q } from "./util.js";
+import { api, hex, q, writePtr } from "./util.js";
 import { componentState } from "./state.js";
 
 /** node:crypto, loaded when a driver first hashes (it costs every emulator start a few ms otherwise). */
@@ -131,7 +132,7 @@ const ksecddApis: ApiDefinition[] = [
     }
     const h = ctx.pool.allocate(0x10, TAG_CNG, 0, true);
     cng(ctx.kernel).objects.set(h, { kind: "provider", alg });
-    ctx.mem.setU64(out, h);
+    writePtr(ctx.mem, out, h);
     return STATUS.SUCCESS;
   }),
   ks("BCryptCloseAlgorithmProvider", 2, (ctx) => {
@@ -189,7 +190,7 @@ const ksecddApis: ApiDefinition[] = [
       ctx.mem.write(obj, new Uint8Array(HASH_OBJECT_LENGTH));
     }
     cng(ctx.kernel).objects.set(handle, { kind: "hash", alg: p.alg, hash: nodeCrypto().createHash(ALGORITHMS[p.alg]!.node!), owned: obj === 0n });
-    ctx.mem.setU64(out, handle);
+    writePtr(ctx.mem, out, handle);
     return STATUS.SUCCESS;
   }),
   ks("BCryptHashData", 4, (ctx) => {

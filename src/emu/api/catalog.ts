@@ -22,10 +22,12 @@ export const FAMILIES: Record<string, [string, string]> = {
   machine: ["Machine model: physical memory, MMIO mappings, \\Device\\PhysicalMemory, PCI configuration space, I/O ports, interrupts, processors (docs/machine.md)", "api-hw"],
   sched: ["Deterministic scheduler on the emulated clock: DPCs, timers, work items, system threads, events by handle (docs/emulator.md)", "api-sched"],
   process: ["Processes, threads and object queries: lookups, attach/detach, ZwQuerySystemInformation (loaded modules), ObOpenObjectByPointer, ObQueryNameString", "api-system"],
+  procctl: ["Process control: termination (notify routines called, handles closed, critical processes bug check), ZwDuplicateObject between handle tables, job objects, exit synchronization, threads by client ID, Set*Information", "api-token"],
   notify: ["Notify routines and callbacks, registered and reported as `callback` events", "api-system"],
   iox: ["I/O extras: StartIo queue, error log entries (`errorlog` events), power, WDM version", "api-system"],
   csq: ["Device IO timers (once per second of the emulated clock), IoCancelIrp, cancel-safe IRP queues (IoCsq*)", "api-csq (started as a service)"],
   regrtl: ["Rtl registry helpers: RtlQueryRegistryValues, RtlWriteRegistryValue, RtlCheckRegistryKey, ...", "api-system"],
+  token: ["Access tokens (one per process: user, groups, privileges, integrity, elevation), impersonation, subject contexts, privilege and access checks (DACL evaluation), client security contexts, logon sessions (ksecdd!GetSecurityUserInfo), SID strings", "api-token"],
   security: ["Security descriptors, ACLs, SIDs (SeExports), ZwSetSecurityObject", "api-system"],
   file: ["Files on the sandboxed volume: \\SystemRoot = --root (read only), writes in memory (docs/emulator.md)", "api-files"],
   bitmap: ["Rtl bitmaps", "api-rtlx"],
@@ -37,11 +39,20 @@ export const FAMILIES: Record<string, [string, string]> = {
   misc: ["Kernel queues, pulse events, UUIDs, processor features, the DPC watchdog", "api-rtlx"],
   vm: ["Virtual memory of the user address space: allocate, free, protect, query, lock (reserve/commit per page, CPU permissions follow the protection), MmCopyVirtualMemory", "api-vm"],
   reinit: ["Driver reinitialization: IoRegisterDriverReinitialization, IoRegisterBootDriverReinitialization (routines called after DriverEntry with DRIVER_EXTENSION.Count; boot ones only for a boot-start service, as Windows calls those once at boot)", "api-reinit"],
+  power: ["Device power management framework (PoFx: devices, components, activation references, idle/active condition callbacks) and PoSetHiberRange", "api-boot"],
+  elam: ["Early-launch anti-malware boot driver callbacks (IoRegisterBootDriverCallback/IoUnregisterBootDriverCallback), registered and reported as `callback` events", "api-boot"],
+  pcw: ["Performance Counters for Windows, provider side: countersets and instances (no counter consumer: callbacks never called)", "api-boot"],
+  unmodelled: ["Stubs for subjects the emulation does not model (user-mode threads, DMA crash-dump registers): drivers load, a call gets a checked error", "api-boot"],
+  regnotify: ["Registry change notifications: ZwNotifyChangeKey (completed by key changes and handle close; work item or event)", "api-boot"],
   drvobj: ["Driver objects made at run time: IoCreateDriver (the routine runs with the new \\Driver object and a NULL RegistryPath), IoDeleteDriver; driver object extensions (IoAllocateDriverObjectExtension, IoGetDriverObjectExtension)", "api-vm"],
   wdf: ["KMDF: WDFLDR.SYS binding and Wdf01000.sys — drivers, control and PnP devices, queues, requests, file objects, I/O targets, WDFMEMORY and a request's buffers, WDFTIMER", "kmdf-ctl, kmdf-edge, kmdf-func, kmdf-filter, kmdf-objs"],
   fltmgr: ["FltMgr.sys, the Filter Manager: minifilter registration (callbacks as events, unload through FilterUnloadCallback), communication ports, default security descriptors, push locks, file name parsing (no file-system stack: no instance is attached and no I/O reaches the callbacks)", "flt-minifilter"],
   wfp: ["fwpkclnt.sys, the Windows Filtering Platform: callouts (classify/notify/flow-delete functions as events), engine sessions, transactions, sublayers, callouts and filters, redirect handles (no network stack: no packet is classified)", "flt-minifilter"],
-  ndis: ["ndis.sys, NDIS 6: the version, NET_BUFFER_LIST and NET_BUFFER pools, miniport driver registration (NDIS takes over the driver object; its unload calls MiniportDriverUnload); no network adapter or packet exists", "net-ndis"],
+  ndis: ["ndis.sys, NDIS 6: the version, NET_BUFFER_LIST and NET_BUFFER pools, generic objects, miniport driver registration (NDIS takes over the driver object; its unload calls MiniportDriverUnload), filter driver registration (no adapter exists, so no filter module ever attaches); no network adapter or packet exists", "net-ndis, net-modules"],
+  netio: ["netio.sys: Winsock Kernel registration and provider NPI capture (every socket call completes its IRP with STATUS_NETWORK_UNREACHABLE: no network exists), the IP helper tables and change notifications of a machine with no network interface", "net-modules"],
+  tdi: ["tdi.sys, the Transport Driver Interface library: TdiMapUserRequest (no TDI transport exists)", "net-modules"],
+  ks: ["ks.sys, kernel streaming (AVStream): the pin and filter of an IRP (no KS object exists)", "net-modules"],
+  wmilib: ["wmilib.sys: WmiSystemControl dispatching IRP_MJ_SYSTEM_CONTROL queries and enables to a WMILIB_CONTEXT, WmiCompleteRequest filling the WNODE (WNODE_TOO_SMALL included), WmiFireEvent", "net-modules"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
   ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers and hashing (MD5, SHA-1, SHA-2)", "qa-system"],
   dump: ["Crash-dump state: KeCapturePersistentThreadState's dump header and the kernel debugger data block (KDDEBUGGER_DATA64) it copies", "qa-system"],
@@ -50,6 +61,12 @@ export const FAMILIES: Record<string, [string, string]> = {
   platform: ["Platform queries drivers make at start: the kernel debugger's state (booted without debug controls), power information (ZwPowerInformation), driver paging, Driver Verifier queries, WIL feature staging (no feature configured), the CRT's multibyte conversions, IoTryQueueWorkItem, PsSetCreateThreadNotifyRoutineEx, FltDoCompletionProcessingWhenSafe", "api-platform"],
   wpprecorder: ["WppRecorder.sys, the WPP Inflight Trace Recorder drivers built with WPP and IFR import: recorder start/stop and messages accepted and dropped (no trace session runs), as stubs", "api-platform"],
   mdl: ["MDLs, locked pages, contiguous and non-cached memory (physical frames from the machine model)", "api-hw"],
+  obx: ["Object manager by name: ObOpenObjectByName, objects drivers create (ObCreateObject/ObInsertObject), directory and symbolic link objects, temporary names, ZwQueryObject, handle flags, object security", "api-obio"],
+  fsrtl: ["FsRtl name routines (wildcards with the DOS forms, dissecting and comparing names) and FsRtlGetFileSize", "api-obio"],
+  iostack: ["Device stacks (lower device, stack base, safe attach, attach by name, enumeration), the volume's devices and VPB, DOS names of volumes and files, IRP reuse, completion routines, synchronous forwarding, the top-level IRP, stack limits", "api-obio"],
+  filectl: ["Control requests on file handles (ZwDeviceIoControlFile, ZwFsControlFile: IRPs to a device, file system controls of the volume), byte-range locks, IoCreateFileSpecifyDeviceObjectHint", "api-obio"],
+  sehHelpers: ["Compiler helpers of MSVC-built x64 drivers: _local_unwind (RtlUnwindEx to a label of the frame, running the __finally blocks between) and _purecall (raises STATUS_NOT_IMPLEMENTED)", "api-obio"],
+  section: ["Section objects backed by files on the volume or the paging file, views in the user address space and in system space (copied back on unmap)", "api-obio"],
 };
 /** Behaviour worth knowing, per API (the rest follows the Microsoft documentation plainly). */
 const NOTES: Record<string, string> = {
@@ -99,6 +116,7 @@ const NOTES: Record<string, string> = {
   KeBugCheckEx: "fault 'bugcheck' with code and four parameters",
   MmGetSystemRoutineAddress: "ntoskrnl then hal only; NULL + warning when another loaded driver exports the name",
   MmIsAddressValid: "mapped guest memory",
+  KeFlushIoBuffers: "x64 caches are DMA-coherent: nothing to flush (wdm.h makes it an empty macro on x86/x64); the MDL is not read",
   MmGetPhysicalAddress: "frames assigned on first use from the machine model, stable afterwards; 0 when unmapped; MmMapIoSpace of the result sees the same bytes",
   ObfDereferenceObject: "below zero → bugcheck REFERENCE_BY_POINTER; unknown objects warned once",
   ObReferenceObjectByHandle: "handles of objects with an address; registry keys → STATUS_OBJECT_TYPE_MISMATCH",
@@ -109,7 +127,19 @@ const NOTES: Record<string, string> = {
   ZwQueryValueKey: "Basic/Full/Partial(+Align64); header too small → BUFFER_TOO_SMALL, data too small → BUFFER_OVERFLOW; ResultLength always the full size",
   ZwEnumerateKey: "subkeys sorted case-insensitively; Basic/Node/Full",
   ZwDeleteKey: "subkeys → STATUS_CANNOT_DELETE; later use of the handle → STATUS_KEY_DELETED",
-  ZwClose: "unknown handle → STATUS_INVALID_HANDLE + warning",
+  ZwClose: "unknown handle → STATUS_INVALID_HANDLE + warning; a handle protected from close → STATUS_HANDLE_NOT_CLOSABLE",
+  ObOpenObjectByName: "devices (links followed unless OBJ_OPENLINK), \\Driver and \\FileSystem objects, directories, registry keys, named objects drivers inserted; missing parent → STATUS_OBJECT_PATH_NOT_FOUND",
+  ObInsertObject: "a name without OBJ_PERMANENT is temporary (goes with the last handle); collision → STATUS_OBJECT_NAME_COLLISION and the object is dereferenced",
+  ZwMakeTemporaryObject: "the name leaves the namespace when the last handle is closed (how IoDeleteSymbolicLink removes a link)",
+  ZwQueryObject: "ObjectBasicInformation, ObjectNameInformation, ObjectTypeInformation, ObjectHandleFlagInformation",
+  ObGetObjectSecurity: "the descriptor ZwSetSecurityObject set, else owner Administrators / group SYSTEM / a DACL for both",
+  FsRtlIsNameInExpression: "* ? and the DOS wildcards < > \"; IgnoreCase upcases the name (through UpcaseTable when given)",
+  RtlVolumeDeviceToDosName: "\\Device\\HarddiskVolume1 → C:; another device → its drive-letter link, else STATUS_INVALID_DEVICE_REQUEST; pool buffer the caller frees",
+  IoForwardIrpSynchronously: "the lower driver must complete the IRP during the call (a later completion is not waited for: warning)",
+  ZwFsControlFile: "to a device: IRP_MJ_FILE_SYSTEM_CONTROL; on the volume: mounted, lock/dismount (denied), NTFS volume data, reparse points",
+  ZwLockFile: "a conflict without FailImmediately is a `deadlock` fault (no other thread can release it); ZwReadFile/ZwWriteFile honour the locks (STATUS_FILE_LOCK_CONFLICT)",
+  ZwCreateSection: "paging-file and volume-file sections; SEC_IMAGE → STATUS_NOT_SUPPORTED (not modelled)",
+  ZwMapViewOfSection: "\\Device\\PhysicalMemory (machine model) or a section: a view in the user address space, copied in at map and its changed bytes copied back at unmap",
 };
 
 export interface CatalogEntry {
@@ -129,9 +159,13 @@ export interface CatalogEntry {
   arches: string[];
 }
 
+const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys"]);
+
 /** Where a handler's routine is exported: ntoskrnl.exe and hal.dll per the database; KMDF on x64. */
 function archesOf(module: string, name: string): string[] {
   const m = module.toLowerCase();
+  // The network and driver-library modules are built for every arch (examples/net-modules runs on each).
+  if (EVERY_ARCH.has(m)) return ["x64", "x86"];
   if (m !== "ntoskrnl.exe" && m !== "hal.dll") return ["x64"];
   const out: string[] = [];
   for (const arch of ["x64", "x86"]) {

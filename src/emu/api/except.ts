@@ -127,3 +127,23 @@ export const apis: ApiDefinition[] = [
     return seh(ctx).cSpecificHandler(ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3));
   }),
 ];
+
+/** The compiler helpers MSVC-built x64 drivers import (examples/api-obio checks them). */
+export const helperApis: ApiDefinition[] = [
+  // x64 _local_unwind(TargetFrame, TargetIp): what MSVC emits when control leaves a __try body
+  // early (return, goto, __leave out of nested blocks): the termination handlers of the scopes
+  // between run, then execution continues at TargetIp in the frame TargetFrame — exactly
+  // RtlUnwindEx(TargetFrame, TargetIp, NULL, 0, ContextRecord, NULL) (Microsoft Learn "x64
+  // exception handling": unwinding; the CRT's _local_unwind calls RtlUnwindEx this way).
+  nt("_local_unwind", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), ctx.kernel.where?.(ctx.arg(1)) ?? hex(ctx.arg(1))]);
+    const s = seh(ctx);
+    if (s.x86) ctx.fault("bugcheck", "_local_unwind is the x64 form; x86 code uses _local_unwind2 (frame-based SEH)");
+    s.unwindEx(ctx.arg(0), ctx.arg(1), 0n, 0n, 0n);
+  }),
+  // _purecall: a call through a vtable slot of a pure virtual function (an object used during
+  // construction or after destruction). The kernel's _purecall raises STATUS_NOT_IMPLEMENTED
+  // (ReactOS ntoskrnl ex/harderr.c does RtlRaiseStatus(STATUS_NOT_IMPLEMENTED)): a driver's
+  // handler can take it; unhandled, it is KMODE_EXCEPTION_NOT_HANDLED naming the caller.
+  nt("_purecall", 0, (ctx) => seh(ctx).raise(0xc0000002, NONCONTINUABLE, [], `raised by _purecall: a pure virtual function was called (from ${where(ctx)})`)),
+];

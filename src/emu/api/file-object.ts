@@ -7,13 +7,15 @@
  * (`\Windows\System32\drivers\x.sys`), with no device prefix; ObQueryNameString on the object
  * returns the volume device's name followed by that path
  * (`\Device\HarddiskVolume1\Windows\System32\drivers\x.sys`), which is how drivers find the
- * folder their own image was loaded from.
+ * folder their own image was loaded from. DeviceObject is the volume device and Vpb its VPB
+ * (api/volume-device.ts).
  */
 import type { ApiContext } from "./types.js";
 import { LAYOUT, putPtr } from "../../nt/arch-layout.js";
 import { registerObject } from "../obmgr/index.js";
 import { encodeUtf16 } from "./util.js";
 import { VOLUME_DEVICE } from "../volume/volume.js";
+import { volumeDevices } from "./volume-device.js";
 
 const B = (n: number) => BigInt(n);
 const FO = LAYOUT.FILE_OBJECT;
@@ -51,6 +53,12 @@ export function volumeFileObject(ctx: ApiContext, f: VolumeFile): bigint {
   m.setU8(fo + B(FO.ReadAccess + 2), f.access & DELETE ? 1 : 0); // DeleteAccess follows WriteAccess
   if (f.sync) m.setU32(fo + B(FO.Flags), FO_SYNCHRONOUS_IO);
   m.setU64(fo + B(FO.CurrentByteOffset), f.position);
+  // On the volume: DeviceObject = the volume device, Vpb = the VPB of the file system mounted on it.
+  const dev = volumeDevices(ctx);
+  if (dev) {
+    putPtr(m, fo + B(FO.DeviceObject), dev.volume);
+    putPtr(m, fo + B(FO.Vpb), dev.vpb);
+  }
   // FileName: its characters follow the object (one allocation, freed with it).
   const chars = fo + B(FO.$size);
   m.write(chars, name);

@@ -2,7 +2,8 @@
  * Zw*File routines on the sandboxed volume (src/emu/volume): ZwCreateFile / ZwOpenFile /
  * IoCreateFile, ZwReadFile, ZwWriteFile, ZwQueryInformationFile, ZwSetInformationFile,
  * ZwQueryFullAttributesFile, ZwDeleteFile, ZwFlushBuffersFile;
- * directories in api/filedir.ts. Each operation is a `file` trace event.
+ * directories in api/filedir.ts; a device's name opens a file object on the device (api/file-device.ts);
+ * control requests and byte-range locks in api/filectl.ts. Each operation is a `file` trace event.
  *
  * Constants and layouts from wdm.h / ntifs.h (Microsoft Learn): CreateDisposition FILE_SUPERSEDE 0,
  * OPEN 1, CREATE 2, OPEN_IF 3, OVERWRITE 4, OVERWRITE_IF 5; IO_STATUS_BLOCK.Information
@@ -18,6 +19,8 @@ import { componentState } from "./state.js";
 import { BOOT_SYSTEM_TIME, clockOf } from "./ke.js";
 import { insertHandle, lookupHandle } from "./ob.js";
 import { volumeFileObject } from "./file-object.js";
+import { deviceFileOf, deviceOfName, deviceReadWrite, openOnDevice } from "./file-device.js";
+import { lockConflict, releaseLocks } from "./filectl.js";
 import { children, contents, createVolume, displayPath, lookup, MAX_FILE, put, remove, volumePath, type Volume, type VolumeNode } from "../volume/volume.js";
 
 const B = (n: number) => BigInt(n);
@@ -91,7 +94,7 @@ export function pathOf(ctx: ApiContext, oa: bigint): { parts: string[]; text: st
   return { parts: r.parts, text: displayPath(r.parts) };
 }
 
-function create(ctx: ApiContext, api: string, out: bigint, access: number, oa: bigint, io: bigint, attributes: number, disposition: number, options: number): number {
+export function create(ctx: ApiContext, api: string, out: bigint, access: number, oa: bigint, io: bigint, attributes: number, disposition: number, options: number, share = 0): number {
   requirePassive(ctx, api);
   const p = pathOf(ctx, oa);
   const shownName = (() => {
@@ -103,8 +106,22 @@ function create(ctx: ApiContext, api: string, out: bigint, access: number, oa: b
     }
   })();
   if (typeof p === "number") {
-    fileEvent(ctx, "open", shownName ?? "?", p);
-    return iosb(ctx, io, p, 0);
+    // Not on the volume: a device's name (\Device\X, \??\X) opens a file object on the device.
+    const rooted = oa !== 0n && readPtr(ctx.mem, oa + B(OA.RootDirectory)) !== 0n;
+    if (p === STATUS.OBJECT_PATH_NOT_FOUND && shownName && !rooted && deviceOfName(ctx, shownName)) {
+      if (disposition > 5) return iosb(ctx, io, STATUS.INVALID_PARAMETER, 0);
+      const kernelHandle = (ctx.mem.u32(oa + B(OA.Attributes)) & 0x200) !== 0;
+      const r = openOnDevice(ctx, shownName, access, options, disposition, share, attributes, kernelHandle);
+      fileEvent(ctx, "open", shownName, r.status, { device: true });
+      if (r.status === STATUS.SUCCESS || (r.status >>> 0) < 0x80000000) writePtr(ctx.mem, out, r.handle);
+      return iosb(ctx, io, r.status, r.information);
+    }
+    // A missing leaf of \Device or \?? (no device, no link of that name): NAME_NOT_FOUND, as the
+    // object manager answers for an existing directory; deeper names keep PATH_NOT_FOUND.
+    const leafMissing = p === STATUS.OBJECT_PATH_NOT_FOUND && shownName && !rooted && /^\\(?:device|\?\?|dosdevices|global\?\?)\\[^\\]+$/i.test(shownName);
+    const st = leafMissing ? STATUS.OBJECT_NAME_NOT_FOUND : p;
+    fileEvent(ctx, "open", shownName ?? "?", st);
+    return iosb(ctx, io, st, 0);
   }
   const v = volumeOf(ctx.kernel);
   if (disposition > 5) return iosb(ctx, io, STATUS.INVALID_PARAMETER, 0);
@@ -144,6 +161,7 @@ function create(ctx: ApiContext, api: string, out: bigint, access: number, oa: b
     kernelHandle: oa !== 0n && (ctx.mem.u32(oa + B(OA.Attributes)) & 0x200) !== 0,
     makeObject: (c) => volumeFileObject(c, data),
     onClose: () => {
+      releaseLocks(ctx.kernel, data);
       if (data.deleteOnClose) {
         remove(v, data.parts);
         fileEvent(ctx, "delete", displayPath(data.parts), STATUS.SUCCESS);
@@ -184,6 +202,8 @@ function readWrite(ctx: ApiContext, write: boolean): number {
   const length = ctx.u32(6);
   const offPtr = ctx.arg(7);
   ctx.describe([hex(handle), hex(event), hex(io), hex(buf), String(length), offPtr === 0n ? "NULL" : String(BigInt.asIntN(64, ctx.mem.u64(offPtr)))]);
+  const dev = deviceFileOf(ctx, handle);
+  if (dev) return deviceReadWrite(ctx, dev, write, event, io, buf, length, offPtr);
   const f = fileOf(ctx, handle);
   if (typeof f === "number") return f;
   if (f.dir) return iosb(ctx, io, STATUS.INVALID_DEVICE_REQUEST, 0);
@@ -195,6 +215,12 @@ function readWrite(ctx: ApiContext, write: boolean): number {
   const off = offsetOf(ctx, f, offPtr, data.length);
   if (typeof off === "number") return iosb(ctx, io, off, 0);
   const path = displayPath(f.parts);
+  // Byte-range locks of other handles (api/filectl.ts): STATUS_FILE_LOCK_CONFLICT.
+  const keyPtr = ctx.arg(8);
+  if (lockConflict(ctx.kernel, f, off, BigInt(length), keyPtr === 0n ? 0 : ctx.mem.u32(keyPtr), write)) {
+    fileEvent(ctx, write ? "write" : "read", path, 0xc0000054, { offset: Number(off), length });
+    return iosb(ctx, io, 0xc0000054, 0);
+  }
   if (!write) {
     if (off >= BigInt(data.length) && length > 0) {
       fileEvent(ctx, "read", path, FS.END_OF_FILE, { offset: Number(off), length });
@@ -380,15 +406,15 @@ function attributesOf(ctx: ApiContext, full: boolean): number {
 export const apis: ApiDefinition[] = [
   nt("ZwCreateFile", 11, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(ctx.arg(3)), hex(ctx.arg(4)), hex(ctx.u32(5)), hex(ctx.u32(6)), String(ctx.u32(7)), hex(ctx.u32(8))]);
-    return create(ctx, "ZwCreateFile", ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3), ctx.u32(5), ctx.u32(7), ctx.u32(8));
+    return create(ctx, "ZwCreateFile", ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3), ctx.u32(5), ctx.u32(7), ctx.u32(8), ctx.u32(6));
   }),
   nt("IoCreateFile", 14, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(ctx.arg(3)), hex(ctx.arg(4)), hex(ctx.u32(5)), hex(ctx.u32(6)), String(ctx.u32(7)), hex(ctx.u32(8))]);
-    return create(ctx, "IoCreateFile", ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3), ctx.u32(5), ctx.u32(7), ctx.u32(8));
+    return create(ctx, "IoCreateFile", ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3), ctx.u32(5), ctx.u32(7), ctx.u32(8), ctx.u32(6));
   }),
   nt("ZwOpenFile", 6, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(ctx.arg(3)), hex(ctx.u32(4)), hex(ctx.u32(5))]);
-    return create(ctx, "ZwOpenFile", ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3), 0, 1, ctx.u32(5));
+    return create(ctx, "ZwOpenFile", ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3), 0, 1, ctx.u32(5), ctx.u32(4));
   }),
   nt("ZwReadFile", 9, (ctx) => readWrite(ctx, false)),
   nt("ZwWriteFile", 9, (ctx) => readWrite(ctx, true)),

@@ -91,17 +91,9 @@ export const apis: ApiDefinition[] = [
     const src = ctx.arg(0);
     const target = ctx.arg(1);
     ctx.describe([deviceLabel(ctx, src), deviceLabel(ctx, target)]);
-    const io = ioState(ctx.kernel);
-    const tinfo = io.devices.get(target);
+    const tinfo = ioState(ctx.kernel).devices.get(target);
     if (!tinfo || tinfo.deleted) return 0n;
-    const top = attachedTop(ctx.mem, target);
-    const m = ctx.mem;
-    putPtr(m, top + B(DEV.AttachedDevice), src);
-    m.setU8(src + B(DEV.StackSize), (m.u8(top + B(DEV.StackSize)) + 1) & 0xff);
-    m.setU32(src + B(DEV.AlignmentRequirement), Math.max(m.u32(src + B(DEV.AlignmentRequirement)), m.u32(top + B(DEV.AlignmentRequirement))));
-    const sinfo = io.devices.get(src);
-    if (sinfo) sinfo.attachedTo = top;
-    return top;
+    return attachToStack(ctx, src, target);
   }),
   nt("IoDetachDevice", 1, (ctx) => {
     const target = ctx.arg(0);
@@ -145,8 +137,29 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0)), String(ctx.u32(1) & 0xff)]);
     completeRequest(envOf(ctx), ctx.arg(0));
   }),
-  nt("IoGetRelatedDeviceObject", 1, (ctx) => attachedTop(ctx.mem, getPtr(ctx.mem, ctx.arg(0) + B(FO.DeviceObject)))),
+  // The file system's device for a file on a mounted volume (FILE_OBJECT.Vpb, or the device's VPB), else the device; its stack's top.
+  nt("IoGetRelatedDeviceObject", 1, (ctx) => {
+    const m = ctx.mem;
+    const fo = ctx.arg(0);
+    const dev = getPtr(m, fo + B(FO.DeviceObject));
+    const vpb = getPtr(m, fo + B(FO.Vpb)) || (dev === 0n ? 0n : getPtr(m, dev + B(DEV.Vpb)));
+    const fs = vpb === 0n ? 0n : getPtr(m, vpb + 8n); // VPB.DeviceObject
+    return attachedTop(m, fs || dev);
+  }),
 ];
+
+/** Attach `src` on top of the stack `target` is in (IoAttachDeviceToDeviceStack); returns the device it landed on. */
+export function attachToStack(ctx: Parameters<ApiDefinition["handler"]>[0], src: bigint, target: bigint): bigint {
+  const io = ioState(ctx.kernel);
+  const top = attachedTop(ctx.mem, target);
+  const m = ctx.mem;
+  putPtr(m, top + B(DEV.AttachedDevice), src);
+  m.setU8(src + B(DEV.StackSize), (m.u8(top + B(DEV.StackSize)) + 1) & 0xff);
+  m.setU32(src + B(DEV.AlignmentRequirement), Math.max(m.u32(src + B(DEV.AlignmentRequirement)), m.u32(top + B(DEV.AlignmentRequirement))));
+  const sinfo = io.devices.get(src);
+  if (sinfo) sinfo.attachedTo = top;
+  return top;
+}
 
 function buildFsd(ctx: Parameters<ApiDefinition["handler"]>[0], major: number, dev: bigint, buffer: bigint, length: number, offset: bigint, event: bigint, iosb: bigint): bigint {
   ctx.describe([majorName(major), deviceLabel(ctx, dev), hex(buffer), String(length), hex(offset), hex(event), hex(iosb)]);

@@ -20,6 +20,10 @@ import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hal, hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, registerObject } from "./ob.js";
+import { sectionByBody, sectionHandle, sectionOfHandle, unmapView, zwMapView } from "./section.js";
+import { directoryName } from "./objdir.js";
+import { namespaceOf } from "../obmgr/namespace.js";
+import { processOfHandle } from "./process.js";
 import { readPort, writePort } from "../machine/ports.js";
 import { portGranted } from "../machine/resources.js";
 import { hw, machineOf, mapPhysical, pciKey, physicalOf, unmapPhysical, virtualOf, MAX_MAP } from "../machine/index.js";
@@ -244,8 +248,16 @@ export const apis: ApiDefinition[] = [
     const namePtr = readPtr(ctx.mem, oa + BigInt(OA_NAME()));
     const name = namePtr === 0n ? "" : (unicodeText(ctx.mem, namePtr) ?? "");
     ctx.describe([hex(out), hex(ctx.u32(1)), q(name)]);
-    if (name.toLowerCase() !== "\\device\\physicalmemory") return STATUS.OBJECT_NAME_NOT_FOUND;
     const attributes = ctx.mem.u32(oa + BigInt(OA_ATTRIBUTES()));
+    if (name.toLowerCase() !== "\\device\\physicalmemory") {
+      // A section a driver created with a name (api/section.ts).
+      const nsName = directoryName(name);
+      const made = namespaceOf(ctx.kernel).named.get(nsName);
+      const s = made?.type === "Section" && made.object !== undefined ? sectionByBody(ctx, made.object) : undefined;
+      if (!s) return STATUS.OBJECT_NAME_NOT_FOUND;
+      writePtr(ctx.mem, out, sectionHandle(ctx, s, ctx.u32(1), attributes, nsName));
+      return STATUS.SUCCESS;
+    }
     const object = physicalMemorySection(ctx);
     const h = insertHandle(ctx.kernel, { type: "Section", ...(object !== undefined ? { object } : {}), data: { physical: true }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 });
     writePtr(ctx.mem, out, h);
@@ -258,7 +270,10 @@ export const apis: ApiDefinition[] = [
     const offsetPtr = ctx.arg(5);
     const sizePtr = ctx.arg(6);
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(basePtr), hex(offsetPtr), hex(sizePtr)]);
-    if (!h || h.type !== "Section") return STATUS.INVALID_HANDLE;
+    if (!h) return STATUS.INVALID_HANDLE;
+    if (h.type !== "Section") return STATUS.OBJECT_TYPE_MISMATCH;
+    const section = sectionOfHandle(h);
+    if (section) return zwMapView(ctx, section);
     if (process !== -1n) return STATUS.INVALID_HANDLE;
     const want = BigInt.asUintN(64, readPtr(ctx.mem, sizePtr));
     const offset = offsetPtr === 0n ? 0n : BigInt.asUintN(64, ctx.mem.u64(offsetPtr));
@@ -277,7 +292,11 @@ export const apis: ApiDefinition[] = [
   nt("ZwUnmapViewOfSection", 2, (ctx) => {
     const va = BigInt.asUintN(64, ctx.arg(1));
     ctx.describe([hex(ctx.arg(0)), hex(va)]);
-    if (BigInt.asIntN(8 * ptrSize(), ctx.arg(0)) !== -1n) return STATUS.INVALID_HANDLE;
+    if (BigInt.asIntN(8 * ptrSize(), ctx.arg(0)) !== -1n) {
+      const p = processOfHandle(ctx, ctx.arg(0));
+      if (typeof p === "number") return p;
+    }
+    if (unmapView(ctx, va)) return STATUS.SUCCESS;
     return unmapPhysical(ctx, va, "ZwUnmapViewOfSection") ? STATUS.SUCCESS : 0xc0000019; // STATUS_NOT_MAPPED_VIEW
   }),
   // ---- interrupts

@@ -254,6 +254,12 @@ export const apis: ApiDefinition[] = [
     writePtr(ctx.mem, mdl + B(M.MappedSystemVa), v.startVa + B(v.byteOffset));
     setFlags(ctx, mdl, v.flags | MDL_SOURCE_IS_NONPAGED_POOL);
   }),
+  // KeFlushIoBuffers (wdm.h; an x64 export: Windows's x64 storport.sys imports it): x86 and x64
+  // keep data caches coherent with DMA, so there is nothing to flush — wdm.h compiles the call
+  // away on those arches. The MDL is not read (a caller built with wdm.h never calls it at all).
+  nt("KeFlushIoBuffers", 3, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), ctx.u32(1) & 0xff ? "TRUE" : "FALSE", ctx.u32(2) & 0xff ? "TRUE" : "FALSE"]);
+  }),
   nt("MmProbeAndLockPages", 3, (ctx) => {
     const mdl = ctx.arg(0);
     const mode = ctx.u32(1) & 0xff;

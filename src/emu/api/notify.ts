@@ -331,3 +331,20 @@ export const processNotifyEx2: ApiDefinition = nt("PsSetCreateProcessNotifyRouti
   add(ctx, "process-ex", routine);
   return STATUS.SUCCESS;
 });
+
+/**
+ * A process exited (ZwTerminateProcess, procctl.ts): every process notify routine is called as
+ * Windows calls them at process deletion — PCREATE_PROCESS_NOTIFY_ROUTINE(ParentId, ProcessId,
+ * Create = FALSE), PCREATE_PROCESS_NOTIFY_ROUTINE_EX(Process, ProcessId, CreateInfo = NULL) —
+ * each an `invoke` callback event.
+ */
+export function notifyProcessExit(ctx: ApiContext, process: bigint, pid: number, parent: number): void {
+  for (const r of registrations(ctx.kernel, "process")) {
+    event(ctx, "invoke", r);
+    ctx.callGuest(r.routine, [B(parent), B(pid), 0n]);
+  }
+  for (const r of registrations(ctx.kernel, "process-ex")) {
+    event(ctx, "invoke", r);
+    ctx.callGuest(r.routine, [process, B(pid), 0n]);
+  }
+}

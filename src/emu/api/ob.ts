@@ -25,10 +25,13 @@ const TYPE_EXPORTS: Record<string, string> = {
   Key: "CmKeyObjectType",
   Event: "ExEventObjectType",
   Section: "MmSectionObjectType",
+  Token: "SeTokenObjectType",
+  Semaphore: "ExSemaphoreObjectType",
+  Job: "PsJobType",
 };
 
 /** The kmdll type name of an OBJECT_TYPE pointer (the value of e.g. *IoDeviceObjectType), or null when unknown. */
-function typeNameOf(ctx: ApiContext, objectType: bigint): string | null {
+export function typeNameOf(ctx: ApiContext, objectType: bigint): string | null {
   for (const [name, exp] of Object.entries(TYPE_EXPORTS)) {
     const slot = ctx.kernel.resolveKernelExport?.(exp);
     if (slot && ctx.mem.isMapped(slot, 8) && getPtr(ctx.mem, slot) === objectType) return name;

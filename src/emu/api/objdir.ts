@@ -16,11 +16,12 @@ import { holderOf } from "../obmgr/index.js";
 import { canonical, createDriverObject, ioState, lookupDevice } from "../iomgr/index.js";
 import { loaderEntry } from "../iomgr/ldr-entry.js";
 import { VOLUME_DEVICE } from "../volume/volume.js";
+import { nameHandleClosed, namespaceOf } from "../obmgr/namespace.js";
 
 const B = (n: number) => BigInt(n);
 const OA = LAYOUT.OBJECT_ATTRIBUTES;
 const STATUS_NO_MORE_ENTRIES = 0x8000001a;
-const DIRECTORIES = ["\\DEVICE", "\\DRIVER", "\\GLOBAL??", "\\BASENAMEDOBJECTS"];
+export const DIRECTORIES = ["\\DEVICE", "\\DRIVER", "\\GLOBAL??", "\\BASENAMEDOBJECTS"];
 
 /**
  * The object name an OBJECT_ATTRIBUTES designates: ObjectName alone, or relative to the directory
@@ -28,7 +29,7 @@ const DIRECTORIES = ["\\DEVICE", "\\DRIVER", "\\GLOBAL??", "\\BASENAMEDOBJECTS"]
  * with a backslash). A RootDirectory that is not a directory handle: STATUS_INVALID_HANDLE or
  * STATUS_OBJECT_TYPE_MISMATCH, as ObReferenceObjectByHandle gives the object manager.
  */
-function oaName(ctx: ApiContext, oa: bigint): { name: string | null; attributes: number; status?: number } {
+export function oaName(ctx: ApiContext, oa: bigint): { name: string | null; attributes: number; status?: number } {
   if (oa === 0n) return { name: null, attributes: 0 };
   const p = readPtr(ctx.mem, oa + B(OA.ObjectName));
   const attributes = ctx.mem.u32(oa + B(OA.Attributes));
@@ -46,11 +47,19 @@ function oaName(ctx: ApiContext, oa: bigint): { name: string | null; attributes:
 /**
  * Symbolic links every booted system has besides the ones drivers create: the system volume's
  * drive letter (\GLOBAL??\C: → \Device\HarddiskVolume1, the volume the file sandbox serves). A
- * minifilter converting volume device names to DOS paths opens `C:` under `\??` this way.
+ * minifilter converting volume device names to DOS paths opens `C:` under `\??` this way. And
+ * `\SystemRoot`, the link in the root directory that the kernel creates at boot (IopCreateArcNames /
+ * IoInitSystem: `\SystemRoot` → the ARC name of the boot partition's Windows folder, which a booted
+ * system shows resolved as `\Device\HarddiskVolumeN\Windows`): drivers open it with
+ * ZwOpenSymbolicLinkObject to learn the system volume and folder. Target: the sandbox volume's
+ * Windows folder (the --root directory).
  */
-const SYSTEM_LINKS: ReadonlyMap<string, string> = new Map([["\\GLOBAL??\\C:", VOLUME_DEVICE]]);
+const SYSTEM_LINKS: ReadonlyMap<string, string> = new Map([
+  ["\\GLOBAL??\\C:", VOLUME_DEVICE],
+  ["\\SYSTEMROOT", `${VOLUME_DEVICE}\\Windows`],
+]);
 
-function linkTarget(ctx: ApiContext, name: string): string | undefined {
+export function linkTarget(ctx: ApiContext, name: string): string | undefined {
   const c = canonical(name);
   return ioState(ctx.kernel).links.get(c) ?? SYSTEM_LINKS.get(c);
 }
@@ -60,7 +69,7 @@ function linkTarget(ctx: ApiContext, name: string): string | undefined {
  * process's DosDevices directory, which for the System process (where DriverEntry, DriverUnload
  * and system threads run) is \GLOBAL?? (the object manager's \?? handling, ObpLookupObjectName).
  */
-function directoryName(name: string): string {
+export function directoryName(name: string): string {
   const dir = canonical(name).replace(/\\+$/, "");
   return dir === "\\??" || dir === "\\DOSDEVICES" ? "\\GLOBAL??" : dir;
 }
@@ -75,7 +84,7 @@ function directoryName(name: string): string {
 const SYSTEM_DRIVERS = ["\\Driver\\ACPI", "\\Driver\\pci", "\\Driver\\disk", "\\Driver\\volmgr", "\\Driver\\partmgr", "\\Driver\\Kbdclass", "\\Driver\\Mouclass", "\\Driver\\i8042prt", "\\Driver\\kbdhid", "\\Driver\\mouhid", "\\Driver\\Null", "\\Driver\\Beep", "\\Driver\\Tcpip", "\\Driver\\NDIS", "\\Driver\\afd", "\\Driver\\storahci", "\\Driver\\stornvme", "\\Driver\\usbhub", "\\Driver\\USBXHCI", "\\Driver\\HidUsb", "\\FileSystem\\Ntfs", "\\FileSystem\\FltMgr", "\\FileSystem\\Npfs", "\\FileSystem\\Msfs", "\\FileSystem\\RAW"];
 
 /** Driver object by \Driver\Name or \FileSystem\Name (the objects the I/O manager registered with their names). */
-function driverByName(ctx: ApiContext, name: string): bigint | null {
+export function driverByName(ctx: ApiContext, name: string): bigint | null {
   const want = canonical(name);
   for (const [addr, o] of objectManager(ctx.kernel).objects) if (o.type === "Driver" && o.name && canonical(o.name) === want) return addr;
   const system = SYSTEM_DRIVERS.find((d) => canonical(d) === want);
@@ -102,6 +111,10 @@ function listDirectory(ctx: ApiContext, dir: string): [string, string][] {
   for (const n of new Set([...io.links.keys(), ...SYSTEM_LINKS.keys()])) {
     const l = leaf(n);
     if (l) out.push([l, "SymbolicLink"]);
+  }
+  for (const [n, o] of namespaceOf(ctx.kernel).named) {
+    const l = leaf(n);
+    if (l) out.push([o.name.slice(o.name.lastIndexOf("\\") + 1), o.type]);
   }
   if (dir === "\\DRIVER")
     for (const o of objectManager(ctx.kernel).objects.values()) if (o.type === "Driver" && o.name) {
@@ -131,7 +144,9 @@ export const apis: ApiDefinition[] = [
     if (!name) return STATUS.OBJECT_NAME_INVALID;
     const target = linkTarget(ctx, name);
     if (target === undefined) return STATUS.OBJECT_NAME_NOT_FOUND;
-    writePtr(ctx.mem, ctx.arg(0), insertHandle(ctx.kernel, { type: "SymbolicLink", data: { target }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
+    const nsName = canonical(name);
+    const kernel = ctx.kernel;
+    writePtr(ctx.mem, ctx.arg(0), insertHandle(kernel, { type: "SymbolicLink", data: { target, nsName, name }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0, onClose: () => nameHandleClosed(kernel, nsName, (n) => ioState(kernel).links.delete(n)) }));
     return STATUS.SUCCESS;
   }),
   nt("ZwQuerySymbolicLinkObject", 3, (ctx) => {
@@ -153,8 +168,10 @@ export const apis: ApiDefinition[] = [
     if (status !== undefined) return status;
     if (!name) return STATUS.OBJECT_NAME_INVALID;
     const dir = directoryName(name);
-    if (!DIRECTORIES.includes(dir)) return STATUS.OBJECT_NAME_NOT_FOUND;
-    writePtr(ctx.mem, ctx.arg(0), insertHandle(ctx.kernel, { type: "Directory", data: { dir }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0 }));
+    const made = namespaceOf(ctx.kernel).named.get(dir);
+    if (!DIRECTORIES.includes(dir) && made?.type !== "Directory") return STATUS.OBJECT_NAME_NOT_FOUND;
+    const kernel = ctx.kernel;
+    writePtr(ctx.mem, ctx.arg(0), insertHandle(kernel, { type: "Directory", data: { dir, nsName: dir, name: made?.name ?? name }, access: ctx.u32(1), kernelHandle: (attributes & 0x200) !== 0, onClose: () => nameHandleClosed(kernel, dir) }));
     return STATUS.SUCCESS;
   }),
   nt("ZwQueryDirectoryObject", 7, (ctx) => {

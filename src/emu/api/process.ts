@@ -25,7 +25,7 @@ import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
 import { sched } from "../sched/index.js";
 import { BOOT_SYSTEM_TIME, currentThread } from "./ke.js";
-import { processByObject, processByPid, processTable, protectionType, type EmuProcess } from "./processes.js";
+import { processByObject, processByPid, processLife, processTable, protectionType, type EmuProcess } from "./processes.js";
 import { processInformation } from "./process-info.js";
 import { KTHREAD_APCSTATE_PROCESS } from "../system.js";
 
@@ -47,12 +47,12 @@ export function systemProcess(ctx: ApiContext): bigint {
 }
 
 /** Thread object by ID: the current thread (8) or a system thread a driver created. */
-function threadById(ctx: ApiContext, id: bigint): bigint | null {
+export function threadById(ctx: ApiContext, id: bigint): bigint | null {
   if (id === CURRENT_TID) return currentThread(ctx);
   for (const t of sched(ctx).threads.values()) if (t.id === id && t.state !== "terminated") return t.object;
   return null;
 }
-function threadId(ctx: ApiContext, thread: bigint): bigint | null {
+export function threadId(ctx: ApiContext, thread: bigint): bigint | null {
   if (thread === currentThread(ctx)) return CURRENT_TID;
   return sched(ctx).threads.get(thread)?.id ?? null;
 }
@@ -82,10 +82,26 @@ function requireProcess(ctx: ApiContext, p: bigint, api: string): EmuProcess {
 
 /** Resolve a process handle: NtCurrentProcess() (-1) or a handle from ZwOpenProcess / ObOpenObjectByPointer. */
 export function processOfHandle(ctx: ApiContext, h: bigint): bigint | number {
-  if (BigInt.asIntN(8 * ptrSize(), h) === -1n) return systemProcess(ctx);
+  // NtCurrentProcess() is the current process: the attached one while attached (PsGetCurrentProcess).
+  if (BigInt.asIntN(8 * ptrSize(), h) === -1n) return attachedProcess(ctx);
+  if (BigInt.asIntN(8 * ptrSize(), h) === -2n) return STATUS.OBJECT_TYPE_MISMATCH; // NtCurrentThread()
   const e = lookupHandle(ctx.kernel, h);
   if (!e) return STATUS.INVALID_HANDLE;
   if (e.type !== "Process" || e.object === undefined) return STATUS.OBJECT_TYPE_MISMATCH;
+  return e.object;
+}
+
+/**
+ * A thread: `pointer` false — a thread handle (NtCurrentThread() -2, or a handle of type Thread);
+ * true — a thread object pointer (ETHREAD). A status when it is neither.
+ */
+export function threadOfHandle(ctx: ApiContext, h: bigint, pointer = false): bigint | number {
+  if (pointer) return threadId(ctx, h) === null ? STATUS.OBJECT_TYPE_MISMATCH : h;
+  if (BigInt.asIntN(8 * ptrSize(), h) === -2n) return currentThread(ctx);
+  if (BigInt.asIntN(8 * ptrSize(), h) === -1n) return STATUS.OBJECT_TYPE_MISMATCH; // NtCurrentProcess()
+  const e = lookupHandle(ctx.kernel, h);
+  if (!e) return STATUS.INVALID_HANDLE;
+  if (e.type !== "Thread" || e.object === undefined) return STATUS.OBJECT_TYPE_MISMATCH;
   return e.object;
 }
 
@@ -98,6 +114,10 @@ const attachState = (ctx: ApiContext) => ctx.kernel.state<AttachState>("attach",
 export function attachedProcess(ctx: ApiContext): bigint {
   const st = attachState(ctx);
   return st.stack.length ? st.stack[st.stack.length - 1]!.process : systemProcess(ctx);
+}
+/** KeIsAttachedProcess: whether the current thread is attached to a process (any KeStackAttachProcess/KeAttachProcess in effect). */
+export function isAttached(ctx: ApiContext): boolean {
+  return attachState(ctx).stack.length > 0;
 }
 function setApcStateProcess(ctx: ApiContext): void {
   const t = currentThread(ctx);
@@ -245,7 +265,7 @@ export const apis: ApiDefinition[] = [
   nt("PsGetProcessPeb", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessPeb"), 0n)),
   nt("PsGetProcessWow64Process", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessWow64Process"), 0n)),
   nt("PsGetProcessInheritedFromUniqueProcessId", 1, (ctx) => BigInt(requireProcess(ctx, ctx.arg(0), "PsGetProcessInheritedFromUniqueProcessId").parent)),
-  nt("PsGetProcessExitStatus", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessExitStatus"), STATUS.PENDING)),
+  nt("PsGetProcessExitStatus", 1, (ctx) => processLife(ctx.kernel, requireProcess(ctx, ctx.arg(0), "PsGetProcessExitStatus")).exitStatus ?? STATUS.PENDING),
   nt("PsGetProcessCreateTimeQuadPart", 1, (ctx) => requireProcess(ctx, ctx.arg(0), "PsGetProcessCreateTimeQuadPart").createTime),
   nt("PsGetProcessSessionId", 1, (ctx) => requireProcess(ctx, ctx.arg(0), "PsGetProcessSessionId").session),
   nt("PsIsProtectedProcess", 1, (ctx) => (protectionType(requireProcess(ctx, ctx.arg(0), "PsIsProtectedProcess")) === 2 ? 1 : 0)),
@@ -280,13 +300,14 @@ export const apis: ApiDefinition[] = [
       const P = ptrSize();
       img = new Uint8Array(6 * P);
       const dv = new DataView(img.buffer);
-      dv.setUint32(0, STATUS.PENDING, true);
+      dv.setUint32(0, (proc && processLife(ctx.kernel, proc).exitStatus) ?? STATUS.PENDING, true);
       const put = (at: number, v: bigint) => (P === 8 ? dv.setBigUint64(at, v, true) : dv.setUint32(at, Number(v), true));
       dv.setUint32(2 * P, 1, true);
       dv.setUint32(3 * P, 8, true);
       put(4 * P, BigInt(proc?.pid ?? 4));
       put(5 * P, BigInt(proc?.parent ?? 0));
     } else if (cls === 26) img = new Uint8Array(ptrSize()); // ProcessWow64Information: NULL
+    else if (cls === 29) img = Uint8Array.of(proc && processLife(ctx.kernel, proc).breakOnTermination ? 1 : 0, 0, 0, 0); // ProcessBreakOnTermination (ULONG)
     else if (cls === 27) {
       // ProcessImageFileName: UNICODE_STRING + the NT path of the image (empty for System).
       const P = ptrSize();

@@ -136,3 +136,53 @@ export function processByPid(kernel: KernelState, mem: GuestMemory, pid: bigint)
 export function protectionType(p: EmuProcess): number {
   return (p.protection ?? 0) & 7;
 }
+
+/**
+ * What happens to a process after boot (procctl.ts): termination (ExitStatus, ExitProcessCalled),
+ * exit synchronization (PsAcquireProcessExitSynchronization defers the exit until released),
+ * suspension count, BreakOnTermination (critical processes: smss, csrss, wininit, winlogon,
+ * services, lsass — terminating one is bug check 0xEF CRITICAL_PROCESS_DIED, as on Windows),
+ * the job it is in and the handles duplicated into it (its handle table: the emulator has no
+ * user-mode code, so only ZwDuplicateObject puts handles there).
+ */
+export interface ProcessLife {
+  /** ZwTerminateProcess was called: the exit status; the process exits when exitSync is 0. */
+  exitStatus?: number;
+  /** Gone from lookups, the process list and SystemProcessInformation (the object lives while referenced). */
+  exited: boolean;
+  exitSync: number;
+  suspendCount: number;
+  breakOnTermination: boolean;
+  job?: bigint;
+  handles: Map<bigint, import("./ob.js").HandleEntry>;
+  /** ZwSetInformationProcess values by information class (read back by ZwQueryInformationProcess where it knows the class). */
+  info: Map<number, Uint8Array>;
+}
+const CRITICAL = /^(smss|csrss|wininit|winlogon|services|lsass)\.exe$/i;
+const lives = componentState("process-life", () => new Map<bigint, ProcessLife>());
+
+export function processLife(kernel: KernelState, p: EmuProcess): ProcessLife {
+  const m = lives(kernel);
+  let l = m.get(p.object);
+  if (!l) {
+    l = { exited: false, exitSync: 0, suspendCount: 0, breakOnTermination: p.pid !== 4 && CRITICAL.test(p.name), handles: new Map(), info: new Map() };
+    m.set(p.object, l);
+  }
+  return l;
+}
+
+/** Take an exited process out of the lookups and unlink it from ActiveProcessLinks (RemoveEntryList). */
+export function removeProcess(kernel: KernelState, mem: GuestMemory, p: EmuProcess): void {
+  const t = processTable(kernel, mem);
+  t.byPid.delete(BigInt(p.pid));
+  const i = t.list.indexOf(p);
+  if (i >= 0) t.list.splice(i, 1);
+  if (ptrSize() !== 8) return;
+  const links = p.object + BigInt(EPROCESS.ActiveProcessLinks);
+  const flink = mem.u64(links);
+  const blink = mem.u64(links + 8n);
+  mem.setU64(blink, flink);
+  mem.setU64(flink + 8n, blink);
+  mem.setU64(links, links);
+  mem.setU64(links + 8n, links);
+}

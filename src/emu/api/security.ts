@@ -171,7 +171,7 @@ function addAce(ctx: ApiContext, type: number, acl: bigint, revision: number, fl
   return STATUS.SUCCESS;
 }
 
-const securityOf = (ctx: ApiContext) => ctx.kernel.state("security", () => new Map<bigint, Uint8Array>());
+export const securityOf = (ctx: ApiContext) => ctx.kernel.state("security", () => new Map<bigint, Uint8Array>());
 
 export const apis: ApiDefinition[] = [
   nt("RtlCreateSecurityDescriptor", 2, (ctx) => {

@@ -17,6 +17,10 @@ const B = (n: number) => BigInt(n);
 const STATUS_NO_YIELD_PERFORMED = 0x40000024;
 const priorities = (ctx: ApiContext) => ctx.kernel.state("priorities", () => new Map<bigint, { priority: number; base: number }>());
 const prio = (ctx: ApiContext, t: bigint) => priorities(ctx).get(t) ?? { priority: 8, base: 0 };
+/** ZwSetInformationThread(ThreadPriority / ThreadBasePriority) (procctl.ts): the values KeQueryPriorityThread reads. */
+export function setThreadPriority(ctx: ApiContext, t: bigint, change: { priority?: number; base?: number }): void {
+  priorities(ctx).set(t, { ...prio(ctx, t), ...change });
+}
 const allProcessors = (ctx: ApiContext) => (1n << B(machineOf(ctx.kernel).spec.processors)) - 1n;
 
 export const apis: ApiDefinition[] = [

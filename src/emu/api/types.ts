@@ -183,7 +183,7 @@ export interface KernelState {
    * Register an internal (unexported) kernel routine and return its guest address (idempotent by
    * name). argc: how many arguments drivers pass it (x86 callers use stdcall: the routine pops them).
    */
-  internalRoutine?(name: string, handler: ApiHandler, argc?: number): bigint;
+  internalRoutine?(name: string, handler: ApiHandler, argc?: number, module?: string): bigint;
   /**
    * Pages of the user address space (ZwAllocateVirtualMemory and friends, api/vm.ts): map
    * zero-filled, change CPU permissions (read 1, write 2, exec 4), unmap; `highest` is
@@ -198,6 +198,8 @@ export interface KernelState {
 export interface ThreadCpu {
   start: bigint;
   arg: bigint;
+  /** All the start routine's arguments, when it takes more than one (a work item's routine). */
+  args?: bigint[];
   slot?: number;
   /** Guest call depth the thread's own code runs at while it runs (a wait there can park it). */
   depth?: number;

@@ -51,6 +51,8 @@ export interface Vad {
   pages: Page[];
   /** The system's own page (KUSER_SHARED_DATA's user view): never freed or re-protected. */
   fixed?: boolean;
+  /** A view of a section (api/section.ts): unmapped with ZwUnmapViewOfSection, not freed. */
+  view?: boolean;
 }
 
 /**

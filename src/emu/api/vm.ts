@@ -122,6 +122,8 @@ function free(ctx: ApiContext): number {
   if (!v) return VM_STATUS.MEMORY_NOT_ALLOCATED;
   // The shared user data page (a no-change VAD) cannot be freed (kmdll's answer: UNABLE_TO_FREE_VM).
   if (v.fixed) return VM_STATUS.UNABLE_TO_FREE_VM;
+  // A section's view is unmapped, not freed (STATUS_UNABLE_TO_DELETE_SECTION).
+  if (v.view) return 0xc000001b;
   if (type === MEM.RELEASE) {
     if (size === 0n && want !== v.base) return VM_STATUS.FREE_VM_NOT_AT_BASE;
     const start = pageDown(want);

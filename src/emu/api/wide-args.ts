@@ -26,6 +26,7 @@ export const WIDE_ARGS: Readonly<Record<string, readonly number[]>> = {
   MmAllocatePagesForMdl: [0, 1, 2], // (PHYSICAL_ADDRESS Low, High, Skip, SIZE_T TotalBytes)
   MmAllocatePagesForMdlEx: [0, 1, 2], // (Low, High, Skip, SIZE_T, MEMORY_CACHING_TYPE, ULONG Flags)
   MmCopyMemory: [1], // (PVOID Target, MM_COPY_ADDRESS SourceAddress (8 bytes), SIZE_T, ULONG Flags, PSIZE_T)
+  SeSinglePrivilegeCheck: [0], // (LUID PrivilegeValue, KPROCESSOR_MODE PreviousMode)
   HalTranslateBusAddress: [2], // (INTERFACE_TYPE, ULONG BusNumber, PHYSICAL_ADDRESS BusAddress, PULONG AddressSpace, PPHYSICAL_ADDRESS)
   // REGHANDLE is a ULONGLONG (evntprov.h): by value in every Etw* routine that takes one.
   EtwUnregister: [0], // (REGHANDLE)

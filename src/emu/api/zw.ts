@@ -12,6 +12,7 @@ import { inFile } from "../../errors.js";
 import { closeHandle, insertHandle, lookupHandle } from "./ob.js";
 import { encodeUtf16, hex, lengthArg, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { componentState } from "./state.js";
+import { REG_NOTIFY_CHANGE_LAST_SET, REG_NOTIFY_CHANGE_NAME, keyHandleClosing, registryChanged } from "./regnotify.js";
 
 const B = (n: number) => BigInt(n);
 const OA = LAYOUT.OBJECT_ATTRIBUTES;
@@ -230,6 +231,7 @@ export const apis: ApiDefinition[] = [
       key = r.key;
       created = r.created;
       if (options & REG_OPTION_VOLATILE) key.volatile = true;
+      if (created) registryChanged(ctx, parent, REG_NOTIFY_CHANGE_NAME);
     }
     writePtr(ctx.mem, out, openHandle(ctx, key, access, p.attributes));
     if (disposition !== 0n) ctx.mem.setU32(disposition, created ? REG_CREATED_NEW_KEY : REG_OPENED_EXISTING_KEY);
@@ -255,6 +257,7 @@ export const apis: ApiDefinition[] = [
     if (typeof k === "number") return k;
     const bytes = size === 0 ? new Uint8Array(0) : ctx.mem.read(data, lengthArg(ctx, 5, data, false, 1, 32));
     registryOf(ctx.kernel).setValue(k, name, type, bytes);
+    registryChanged(ctx, k, REG_NOTIFY_CHANGE_LAST_SET);
     return STATUS.SUCCESS;
   }),
   nt("ZwQueryValueKey", 6, (ctx) => {
@@ -305,14 +308,18 @@ export const apis: ApiDefinition[] = [
     const k = keyOf(ctx, ctx.arg(0));
     if (typeof k === "number") return k;
     if (!k.parent || !k.parent.parent) return STATUS.ACCESS_DENIED;
-    return registryOf(ctx.kernel).deleteKey(k) ? STATUS.SUCCESS : STATUS.CANNOT_DELETE;
+    if (!registryOf(ctx.kernel).deleteKey(k)) return STATUS.CANNOT_DELETE;
+    registryChanged(ctx, k.parent, REG_NOTIFY_CHANGE_NAME);
+    return STATUS.SUCCESS;
   }),
   nt("ZwDeleteValueKey", 2, (ctx) => {
     const name = ctx.arg(1) === 0n ? "" : (unicodeText(ctx.mem, ctx.arg(1)) ?? "");
     ctx.describe([hex(ctx.arg(0)), q(name)]);
     const k = keyOf(ctx, ctx.arg(0));
     if (typeof k === "number") return k;
-    return k.deleteValue(name) ? STATUS.SUCCESS : STATUS.OBJECT_NAME_NOT_FOUND;
+    if (!k.deleteValue(name)) return STATUS.OBJECT_NAME_NOT_FOUND;
+    registryChanged(ctx, k, REG_NOTIFY_CHANGE_LAST_SET);
+    return STATUS.SUCCESS;
   }),
   nt("ZwFlushKey", 1, (ctx) => {
     const k = keyOf(ctx, ctx.arg(0));
@@ -320,6 +327,7 @@ export const apis: ApiDefinition[] = [
   }),
   nt("ZwClose", 1, (ctx) => {
     ctx.describe([hex(ctx.arg(0))]);
+    if (lookupHandle(ctx.kernel, ctx.arg(0))?.type === "Key") keyHandleClosing(ctx, ctx.arg(0));
     return closeHandle(ctx, ctx.arg(0));
   }),
 ];

@@ -97,6 +97,12 @@ export const ARM64_BRK_SENTINEL = Uint8Array.of(0x00, 0x00, 0x3e, 0xd4);
 /** A page (or `size` bytes) of one instruction repeated. */
 export function fillStubs(insn: Uint8Array, size = 0x1000): Uint8Array {
   const out = new Uint8Array(size);
-  for (let i = 0; i + insn.length <= size; i += insn.length) out.set(insn, i);
+  const n = insn.length;
+  if (n === 1) return out.fill(insn[0]!);
+  // One copy, then doubling copies within the buffer (a set() per instruction is thousands of calls per page).
+  const whole = size - (size % n);
+  if (whole === 0) return out;
+  out.set(insn, 0);
+  for (let len = n; len < whole; len *= 2) out.copyWithin(len, 0, Math.min(len, whole - len));
   return out;
 }

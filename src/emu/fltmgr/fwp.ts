@@ -79,6 +79,7 @@ const wfp = componentState("wfp", () => ({
   objects: new Map<string, MgmtObject>(),
   callouts: new Map<number, { key: string; module: string }>(),
   nextCalloutId: 1,
+  nextBfeHandle: 1,
   nextId: 1n,
   redirects: new Set<bigint>(),
   injections: new Set<bigint>(),
@@ -256,7 +257,44 @@ function calloutUnregister(ctx: ApiContext, id: number | null, key: string | nul
   return STATUS.SUCCESS;
 }
 
+/**
+ * The Base Filtering Engine's state (fwpmk.h): FwpmBfeStateGet0() returns FWPM_SERVICE_STATE —
+ * FWPM_SERVICE_RUNNING (3) here, as on a booted system whose BFE service runs (the engine sessions
+ * above work). FwpmBfeStateSubscribeChanges0(DeviceObject, Callback, Context, ChangeHandle)
+ * registers Callback(Context, NewState) for state changes — a `callback` event; BFE never stops
+ * in the emulation, so it is never called. DeviceObject (the caller's device, which keeps it
+ * loaded while subscribed), Callback and ChangeHandle are required (STATUS_INVALID_PARAMETER).
+ * FwpmBfeStateUnsubscribeChanges0(ChangeHandle) removes it; a handle it did not return:
+ * STATUS_INVALID_PARAMETER. A subscription left at unload is reported like any callback.
+ */
+const FWPM_SERVICE_RUNNING = 3;
+const BFE_KIND = "wfp BFE state change";
+
+function bfeSubscribe(ctx: ApiContext): number {
+  const [dev, callback, context, pHandle] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];
+  ctx.describe([hex(dev), ctx.kernel.where?.(callback) ?? hex(callback), hex(context), hex(pHandle)]);
+  if (dev === 0n || ctx.mem.u16(dev) !== 3 || callback === 0n || pHandle === 0n) return STATUS.INVALID_PARAMETER;
+  const st = wfp(ctx.kernel);
+  const handle = B(st.nextBfeHandle++) << 4n | 6n;
+  addCallback(ctx, BFE_KIND, callback, context, handle);
+  putPtr(ctx.mem, pHandle, handle);
+  return STATUS.SUCCESS;
+}
+
+function bfeUnsubscribe(ctx: ApiContext): number {
+  const h = ctx.arg(0);
+  ctx.describe([hex(h)]);
+  if (h === 0n) return STATUS.INVALID_PARAMETER;
+  return removeCallbacks(ctx, (r) => r.kind === BFE_KIND && r.handle === h) ? STATUS.SUCCESS : STATUS.INVALID_PARAMETER;
+}
+
 export const apis: ApiDefinition[] = [
+  fwp("FwpmBfeStateGet0", 0, (ctx) => {
+    ctx.describe([]);
+    return FWPM_SERVICE_RUNNING;
+  }),
+  fwp("FwpmBfeStateSubscribeChanges0", 4, bfeSubscribe),
+  fwp("FwpmBfeStateUnsubscribeChanges0", 1, bfeUnsubscribe),
   fwp("FwpmEngineOpen0", 5, engineOpen),
   fwp("FwpmEngineClose0", 1, engineClose),
   fwp("FwpmTransactionBegin0", 2, transaction("begin")),

@@ -50,6 +50,7 @@ import { componentState } from "../api/state.js";
 import { IRP_MJ_COUNT } from "../iomgr/constants.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
 import { NDIS_EXPORTS } from "./exports.js";
+import { ndisFilterApis } from "./filter.js";
 
 export const NDIS = "ndis.sys";
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api(NDIS, name, argc, h);
@@ -227,6 +228,7 @@ export const ndisApis: ApiDefinition[] = [
   ndis("NdisFreeNetBufferPool", 1, freePool("NET_BUFFER")),
   ndis("NdisMRegisterMiniportDriver", 5, registerMiniport),
   ndis("NdisMDeregisterMiniportDriver", 1, (ctx) => void deregisterMiniport(ctx)),
+  ...ndisFilterApis,
 ];
 
 /**

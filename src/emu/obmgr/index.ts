@@ -31,7 +31,8 @@ export interface HandleEntry {
   data?: unknown;
   access: number;
   kernelHandle: boolean;
-  onClose?: () => void;
+  /** Called after the handle left the table (the last handle of a file object: its IRP_MJ_CLEANUP), with the closing call's context. */
+  onClose?: (ctx?: ApiContext) => void;
   /**
    * Builds the object body on the first ObReferenceObjectByHandle, for components that track
    * their objects by handle and make the body only when a driver asks for it (files on the
@@ -43,6 +44,9 @@ export interface HandleEntry {
   owner?: string | null;
   /** Where it was opened ("ZwCreateFile from x.sys+0x1234"), set by insertHandle. */
   site?: string | null;
+  /** OBJECT_HANDLE_FLAG_INFORMATION (ZwSetInformationObject, ObSetHandleAttributes): ZwClose refuses a protected handle. */
+  inherit?: boolean;
+  protectFromClose?: boolean;
 }
 
 export interface ObjectManagerState {
@@ -98,8 +102,10 @@ export function closeHandle(ctx: ApiContext, handle: bigint): number {
     ctx.warn(`ZwClose(${hex(h)}): not an open handle (Windows bugchecks INVALID_KERNEL_HANDLE for a bad kernel handle)`);
     return STATUS.INVALID_HANDLE;
   }
+  // A handle protected from close (OBJ_PROTECT_CLOSE): STATUS_HANDLE_NOT_CLOSABLE, the handle stays (ntstatus.h; NtClose).
+  if (e.protectFromClose) return 0xc0000235;
   om.handles.delete(h);
-  e.onClose?.();
+  e.onClose?.(ctx);
   if (e.object !== undefined) dereference(ctx, e.object, "ZwClose");
   return STATUS.SUCCESS;
 }

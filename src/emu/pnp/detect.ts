@@ -15,6 +15,15 @@
  * IoReportResourceForDetection claims the raw resources a driver is about to probe; a claim that
  * overlaps another driver's gives STATUS_CONFLICTING_ADDRESSES with *ConflictDetected = TRUE, as
  * documented. Both lists NULL releases the caller's claim.
+ *
+ * IoReportResourceUsage (ntddk.h) is the older legacy-driver claim (port I/O drivers call it
+ * before touching their ports): the same claim table (Windows's \Registry\Machine\HARDWARE\
+ * RESOURCEMAP), DriverClassName only names the registry subkey. A conflict sets
+ * *ConflictDetected = TRUE; without OverrideConflict the claim is refused with
+ * STATUS_CONFLICTING_ADDRESSES, with it the claim is recorded and the call succeeds (Microsoft
+ * Learn's OverrideConflict; ReactOS IoReportResourceUsage does the same). The claimed I/O port
+ * ranges are granted to the driver (machine/resources.ts), so the verifier's port rule accepts
+ * its `in`/`out` on them.
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
@@ -23,6 +32,7 @@ import { hex, nt, unicodeText } from "../api/util.js";
 import { deviceLabel, envOf } from "../iomgr/index.js";
 import { componentState } from "../api/state.js";
 import { createRootPdo } from "./root-bus.js";
+import { grantPorts } from "../machine/resources.js";
 import { nodeOfPdo, pnpState, type DevNode } from "./state.js";
 import type { ResourceSpec } from "./spec.js";
 
@@ -95,6 +105,37 @@ export function describeSpec(r: ResourceSpec): string {
   return `${r.type} 0x${r.start.toString(16)}+0x${r.length.toString(16)}`;
 }
 
+/**
+ * A legacy resource claim (IoReportResourceForDetection, IoReportResourceUsage): replaces the
+ * caller's earlier claim for the same driver/device pair; both lists NULL only releases it. An
+ * overlap with another driver's claim sets *ConflictDetected and refuses the claim unless
+ * `override`. Port ranges claimed are granted to the calling module.
+ */
+function claimResources(ctx: ApiContext, drv: bigint, drvList: bigint, dev: bigint, devList: bigint, conflict: bigint, override: boolean): number {
+  if (drv === 0n || conflict === 0n) return STATUS.INVALID_PARAMETER;
+  // A device list needs the device object it describes (Microsoft Learn: DeviceObject is required with DeviceList).
+  if (devList !== 0n && dev === 0n) return STATUS.INVALID_PARAMETER;
+  const st = claimState(ctx.kernel);
+  ctx.mem.setU8(conflict, 0);
+  st.claims = st.claims.filter((c) => !(c.driver === drv && c.device === dev));
+  if (drvList === 0n && devList === 0n) return STATUS.SUCCESS;
+  const wanted = [...(drvList === 0n ? [] : readResourceList(ctx, drvList)), ...(devList === 0n ? [] : readResourceList(ctx, devList))];
+  const module = ctx.caller?.module ?? "?";
+  for (const c of st.claims) {
+    if (c.driver === drv) continue;
+    const clash = wanted.find((w) => c.resources.some((r) => overlaps(w, r)));
+    if (clash) {
+      ctx.mem.setU8(conflict, 1);
+      ctx.kernel.emit?.({ event: "pnp", action: "resource-conflict", device: module, resources: describeSpec(clash), claimedBy: c.module } as never);
+      if (!override) return STATUS.CONFLICTING_ADDRESSES;
+      break;
+    }
+  }
+  st.claims.push({ driver: drv, device: dev, module, resources: wanted });
+  if (ctx.caller) for (const r of wanted) if (r.type === "port" && r.length > 0) grantPorts(ctx.kernel, ctx.caller.module, Number(r.start & 0xffffn), r.length);
+  return STATUS.SUCCESS;
+}
+
 export const detectionApis: ApiDefinition[] = [
   nt("IoReportDetectedDevice", 8, (ctx) => {
     const [drv, busType, busNo, slot, resList, resReq, assigned, out] = [ctx.arg(0), ctx.u32(1), ctx.u32(2), ctx.u32(3), ctx.arg(4), ctx.arg(5), ctx.u32(6) & 0xff, ctx.arg(7)];
@@ -149,24 +190,11 @@ export const detectionApis: ApiDefinition[] = [
   nt("IoReportResourceForDetection", 7, (ctx) => {
     const [drv, drvList, drvSize, dev, devList, devSize, conflict] = [ctx.arg(0), ctx.arg(1), ctx.u32(2), ctx.arg(3), ctx.arg(4), ctx.u32(5), ctx.arg(6)];
     ctx.describe([hex(drv), hex(drvList), String(drvSize), dev === 0n ? "NULL" : deviceLabel(envOf(ctx), dev), hex(devList), String(devSize), hex(conflict)]);
-    if (drv === 0n || conflict === 0n) return STATUS.INVALID_PARAMETER;
-    // A device list needs the device object it describes (Microsoft Learn: DeviceObject is required with DeviceList).
-    if (devList !== 0n && dev === 0n) return STATUS.INVALID_PARAMETER;
-    const st = claimState(ctx.kernel);
-    st.claims = st.claims.filter((c) => !(c.driver === drv && c.device === dev));
-    ctx.mem.setU8(conflict, 0);
-    if (drvList === 0n && devList === 0n) return STATUS.SUCCESS;
-    const wanted = [...(drvList === 0n ? [] : readResourceList(ctx, drvList)), ...(devList === 0n ? [] : readResourceList(ctx, devList))];
-    for (const c of st.claims) {
-      if (c.driver === drv) continue;
-      const clash = wanted.find((w) => c.resources.some((r) => overlaps(w, r)));
-      if (clash) {
-        ctx.mem.setU8(conflict, 1);
-        ctx.kernel.emit?.({ event: "pnp", action: "resource-conflict", device: ctx.caller?.module ?? "?", resources: describeSpec(clash), claimedBy: c.module } as never);
-        return STATUS.CONFLICTING_ADDRESSES;
-      }
-    }
-    st.claims.push({ driver: drv, device: dev, module: ctx.caller?.module ?? "?", resources: wanted });
-    return STATUS.SUCCESS;
+    return claimResources(ctx, drv, drvList, dev, devList, conflict, false);
+  }),
+  nt("IoReportResourceUsage", 9, (ctx) => {
+    const [cls, drv, drvList, drvSize, dev, devList, devSize, override, conflict] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.arg(4), ctx.arg(5), ctx.u32(6), ctx.u32(7) & 0xff, ctx.arg(8)];
+    ctx.describe([cls === 0n ? "NULL" : JSON.stringify(unicodeText(ctx.mem, cls)), hex(drv), hex(drvList), String(drvSize), dev === 0n ? "NULL" : deviceLabel(envOf(ctx), dev), hex(devList), String(devSize), override ? "TRUE" : "FALSE", hex(conflict)]);
+    return claimResources(ctx, drv, drvList, dev, devList, conflict, override !== 0);
   }),
 ];

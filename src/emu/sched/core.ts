@@ -6,9 +6,10 @@ import type { ApiContext } from "../api/types.js";
 import { componentState } from "../api/state.js";
 import { hex, readPtr, writePtr } from "../api/util.js";
 import { layoutArch } from "../../nt/arch-layout.js";
-import { DISPATCH_LEVEL, PASSIVE_LEVEL, clockOf, irqlName, schedulerSlot, setSignal, type WaitScheduler } from "../api/ke.js";
+import { DISPATCH_LEVEL, PASSIVE_LEVEL, ThreadObject, clockOf, initHeader, irqlName, schedulerSlot, setSignal, type WaitScheduler } from "../api/ke.js";
+import { registerObject } from "../api/ob.js";
 import { asCallback } from "../verifier/callbacks.js";
-import { apcHostOf, nextThreadTimeout, parkCurrent, runThread, wakeable, waitersText, type SysThread } from "./threads.js";
+import { apcHostOf, newThread, nextThreadTimeout, parkCurrent, runThread, wakeable, waitersText, type SysThread } from "./threads.js";
 import { deliverApcs, provideApcHost } from "../api/apc.js";
 export { describeThread, exitCurrent, newThread, type SysThread } from "./threads.js";
 
@@ -158,12 +159,48 @@ export function runWork(ctx: ApiContext, w: Work): void {
   }
 }
 
+/** A worker thread's object: the KTHREAD-sized body PsCreateSystemThread's threads have. */
+const WORKER_OBJECT_SIZE = 0x400;
+const TAG_WORKER = 0x6b724f57; // 'WOrk'
+
+/**
+ * Run a queued work item on a system worker thread of its own. Windows runs work items on the
+ * System process's worker threads (ExpWorkerThread, one item at a time per thread), so a work
+ * routine that waits or sleeps blocks only its worker: here it is parked like any system thread
+ * and resumed at a later scheduling point, and the flow that reached this one goes on. Without a
+ * thread host (test fakes), or with every thread slot taken, the item runs to completion here.
+ */
+function startWork(ctx: ApiContext, st: SchedState, w: Work): void {
+  const host = ctx.kernel.threads;
+  const pool = ctx.kernel.kernelPool;
+  const live = [...st.threads.values()].filter((t) => t.state !== "terminated").length;
+  const obj = host && pool && live < host.maxThreads ? pool.allocate(WORKER_OBJECT_SIZE, TAG_WORKER) : 0n;
+  if (obj === 0n) return runWork(ctx, w);
+  const wi = st.workItems.get(w.item);
+  if (wi) wi.queued = false;
+  initHeader(ctx, obj, ThreadObject, WORKER_OBJECT_SIZE, 0);
+  host!.initThread(obj);
+  const id = st.nextThreadId;
+  st.nextThreadId += 4n;
+  // The worker holds the only reference to its object; the thread's end frees it.
+  registerObject(ctx.kernel, obj, { type: "Thread", name: `worker thread ${hex(id)}`, pointerCount: 1, onDelete: () => ctx.kernel.kernelPool?.free(obj) });
+  const t = newThread(obj, w.routine, w.args[0] ?? 0n, w.module, id);
+  t.cpu.args = w.args;
+  t.work = { item: w.item, parameter: w.args[w.args.length - 1] ?? 0n };
+  st.threads.set(obj, t);
+  runThread(ctx, st, t, null);
+}
+
+/** Whether work items are queued and not started yet. */
+export function queuedWork(ctx: { kernel: ApiContext["kernel"] }): boolean {
+  return schedState(ctx.kernel).work.length > 0;
+}
+
 /**
  * One unit of ready work (DPCs, a work item, a new thread, a waiting thread whose wait is
- * satisfied or timed out); false when there was none. `threadsOnly`: the idle pass between
- * top-level calls, which runs system threads (and the DPCs they queue) only.
+ * satisfied or timed out); false when there was none.
  */
-function step(ctx: ApiContext, threadsOnly = false): boolean {
+function step(ctx: ApiContext): boolean {
   const st = sched(ctx);
   if (st.dpcQueue.length && ctx.kernel.irql < DISPATCH_LEVEL) {
     drainDpcs(ctx);
@@ -172,9 +209,9 @@ function step(ctx: ApiContext, threadsOnly = false): boolean {
   if (ctx.kernel.irql >= DISPATCH_LEVEL) return false;
   // Kernel APCs queued to threads parked in a wait run before the threads themselves.
   if (deliverApcs(ctx, APC_HOST)) return true;
-  const w = threadsOnly ? undefined : st.work.shift();
+  const w = st.work.shift();
   if (w) {
-    runWork(ctx, w);
+    startWork(ctx, st, w);
     return true;
   }
   const id = st.ready.shift();
@@ -243,16 +280,17 @@ export const scheduler: WaitScheduler = {
 
 /**
  * The idle pass after a top-level call (DriverEntry, DllInitialize, a dispatch routine, an
- * exported routine): the system threads that are ready run until each has ended or waits for
- * something not signaled yet. The clock does not move (nothing waits for it).
+ * exported routine): queued work items start on worker threads, and the system threads that are
+ * ready run, until each has ended or waits for something not signaled yet. The clock does not
+ * move (nothing waits for it).
  */
 export function runIdle(ctx: ApiContext): void {
   const st = schedState(ctx.kernel);
-  if (!st.threads.size || st.running.length) return;
+  if ((!st.threads.size && !st.work.length) || st.running.length) return;
   sched(ctx);
   for (let n = 0; n < POLL_LIMIT; n++) {
     fireTimers(ctx);
-    if (!step(ctx, true)) return;
+    if (!step(ctx)) return;
   }
 }
 

@@ -46,6 +46,8 @@ export interface SysThread {
   ioObject?: bigint;
   /** System time of PsCreateSystemThread (KERNEL_USER_TIMES.CreateTime). */
   createTime?: bigint;
+  /** Set on a system worker thread running one queued work item (its routine is the start routine). */
+  work?: { item: bigint; parameter: bigint };
 }
 
 export interface ThreadTable {
@@ -125,12 +127,17 @@ export function runThread(ctx: ApiContext, st: ThreadTable, t: SysThread, value:
   if (host) host.setCurrentThread(t.object);
   // A fault ends the run (ended stays true): the thread is never resumed.
   let ended = true;
+  const as = t.work ? { kind: "work-item" as const, routine: t.start, parameter: t.work.parameter, item: t.work.item } : { kind: "thread" as const, routine: t.start };
+  const label = t.work ? `work item ${hex(t.work.item)} ${ctx.kernel.where?.(t.start) ?? hex(t.start)}` : `system thread ${hex(t.id)} ${ctx.kernel.where?.(t.start) ?? hex(t.start)}`;
   try {
-    if (!host) asCallback(ctx.kernel, { kind: "thread", routine: t.start }, () => ctx.callGuest(t.start, [t.context]));
+    if (!host) asCallback(ctx.kernel, as, () => ctx.callGuest(t.start, t.cpu.args ?? [t.context]));
     else {
-      const r = asCallback(ctx.kernel, { kind: "thread", routine: t.start }, () => host.run(t.cpu, `system thread ${hex(t.id)} ${ctx.kernel.where?.(t.start) ?? hex(t.start)}`));
+      const r = asCallback(ctx.kernel, as, () => host.run(t.cpu, label));
       ended = r.kind === "exited";
     }
+    // A work item's routine returns at PASSIVE_LEVEL (ExpWorkerThread checks it).
+    if (ended && t.work && ctx.kernel.irql !== PASSIVE_LEVEL)
+      ctx.fault("bugcheck", `work item routine ${ctx.kernel.where?.(t.start) ?? hex(t.start)} returned at IRQL ${ctx.kernel.irql} (IRQL_NOT_LESS_OR_EQUAL)`, { code: "0x000000E1" });
   } finally {
     st.running.pop();
     t.irql = ctx.kernel.irql;

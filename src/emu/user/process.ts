@@ -16,6 +16,7 @@ import {
 } from "../iomgr/index.js";
 import { dereference } from "../obmgr/index.js";
 import { previousMode } from "../api/previous-mode.js";
+import { KTHREAD_PREVIOUS_MODE } from "../system.js";
 import { scheduler } from "../sched/index.js";
 import { resolveDevicePath } from "./names.js";
 import { userSpaceOf, type PageMapper, type UserBuffer } from "./space.js";
@@ -25,6 +26,7 @@ const B = (n: number) => BigInt(n);
 const FO = LAYOUT.FILE_OBJECT;
 const IOSB = LAYOUT.IO_STATUS_BLOCK;
 const STATUS_INVALID_HANDLE = 0xc0000008;
+const STATUS_NOT_FOUND = 0xc0000225;
 const STATUS_OBJECT_NAME_COLLISION = 0xc0000035;
 /** CreateFile(GENERIC_READ | GENERIC_WRITE) as the I/O manager sees it: FILE_GENERIC_READ | FILE_GENERIC_WRITE. */
 export const DEFAULT_DESIRED_ACCESS = 0x0012019f;
@@ -42,6 +44,8 @@ interface UserHandle {
   top: bigint;
   deviceName: string;
   fileName: string;
+  /** Overlapped requests the driver left pending (ioctl ...,async), with the buffers they own. */
+  outstanding?: { irp: bigint; bufs: UserBuffer[] }[];
 }
 
 const processes = new WeakMap<Emulator, Map<string, UserHandle>>();
@@ -84,6 +88,11 @@ function asUser(emu: Emulator, body: (env: IoEnv) => UserOutcome): UserOutcome {
   const mode = previousMode(emu.kernel);
   const old = mode.mode;
   mode.mode = UserMode;
+  // KTHREAD.PreviousMode as well (x64: drivers read it at the offset ExGetPreviousMode's code shows).
+  const thread = emu.cpu.arch === "x64" ? emu.kernel.currentThread : undefined;
+  const modeByte = thread ? thread + BigInt(KTHREAD_PREVIOUS_MODE) : null;
+  const oldByte = modeByte !== null && emu.mem.isMapped(modeByte, 1) ? emu.mem.u8(modeByte) : null;
+  if (oldByte !== null) emu.mem.setU8(modeByte!, UserMode);
   try {
     return body(userEnv(emu));
   } catch (e) {
@@ -94,6 +103,7 @@ function asUser(emu: Emulator, body: (env: IoEnv) => UserOutcome): UserOutcome {
     throw e;
   } finally {
     mode.mode = old;
+    if (oldByte !== null) emu.mem.setU8(modeByte!, oldByte);
   }
 }
 
@@ -109,6 +119,48 @@ function sendAndWait(emu: Emulator, env: IoEnv, top: bigint, irp: bigint): { sta
   if (done) return { status: done.status >>> 0, information: done.information, completed: true, returned };
   env.warn(`the ${returned === STATUS.PENDING ? "pending " : ""}request was not completed by the driver or anything it scheduled; a program would wait for it forever (the IRP stays outstanding)`);
   return { status: returned, information: 0n, completed: false, returned };
+}
+
+/** An overlapped DeviceIoControl: the program does not wait; a request left pending stays outstanding. */
+function sendOverlapped(env: IoEnv, top: bigint, irp: bigint): { status: number; information: bigint; completed: boolean; returned: number } {
+  const returned = callDriver(env, top, irp);
+  const done = takeCompleted(env, irp);
+  if (done) return { status: done.status >>> 0, information: done.information, completed: true, returned };
+  return { status: STATUS.PENDING, information: 0n, completed: false, returned };
+}
+
+/**
+ * CancelIo(H): IoCancelIrp on each outstanding overlapped request of the handle (the driver's
+ * cancel routine runs), then the program waits for them as GetOverlappedResult would. CancelIo
+ * succeeds with nothing to cancel too (STATUS_NOT_FOUND: ERROR_NOT_FOUND); the requests' final
+ * statuses are facts; one still not completed is a warning (a program would wait forever).
+ */
+function cancelUserIo(emu: Emulator, h: UserHandle): UserOutcome {
+  return asUser(emu, (env) => {
+    const list = h.outstanding ?? [];
+    h.outstanding = [];
+    if (list.length === 0) return { ok: true, status: STATUS_NOT_FOUND, information: 0n, completed: true, facts: { device: h.deviceName, cancelled: "no outstanding request" } };
+    const cancel = emu.kernel.moduleExport?.("ntoskrnl.exe", "IoCancelIrp") ?? null;
+    if (cancel === null) return noDriver(STATUS.NOT_SUPPORTED, "this kernel has no IoCancelIrp");
+    const space = userSpaceOf(emu, pagesOf(emu));
+    const results: string[] = [];
+    for (const o of list) {
+      const info = ioState(emu.kernel).irps.get(o.irp);
+      if (info && !info.completed) {
+        env.callGuest(cancel, [o.irp]);
+        if (!info.completed) scheduler.runUntil(ctxLess(env), () => info.completed, (emu.kernel.clock?.interruptTime() ?? 0n) + PENDING_WAIT);
+      }
+      const done = takeCompleted(env, o.irp);
+      if (done) {
+        results.push(`IRP ${hexAddr(o.irp)} → ${formatStatus(done.status >>> 0)}`);
+        for (const b of o.bufs) space.free(b);
+      } else {
+        results.push(`IRP ${hexAddr(o.irp)} still not completed`);
+        env.warn(`CancelIo: IRP ${hexAddr(o.irp)} was not completed after IoCancelIrp (the driver set no cancel routine, or its routine did not complete it); a program waiting for it would wait forever`);
+      }
+    }
+    return { ok: true, status: STATUS.SUCCESS, information: 0n, completed: true, facts: { device: h.deviceName, cancelled: results.join(", ") } };
+  });
 }
 
 /**
@@ -162,6 +214,7 @@ export function userRequest(emu: Emulator, r: UserIoRequest): UserOutcome {
   const h = handles.get(r.handle);
   if (!h) return noDriver(STATUS_INVALID_HANDLE, `no open handle "${r.handle}" (open it first with open:PATH,as=${r.handle})`);
   if (r.op === "close") return closeUserHandle(emu, h);
+  if (r.op === "cancel") return cancelUserIo(emu, h);
   return asUser(emu, (env) => {
     const space = userSpaceOf(emu, pagesOf(emu));
     const m = emu.mem;
@@ -180,11 +233,13 @@ export function userRequest(emu: Emulator, r: UserIoRequest): UserOutcome {
         if (r.input.length) m.write(input.address, r.input);
         const output = alloc(r.outputLength);
         const irp = buildUserIoctl(env, req, { code: r.code, input: input.address, inputLength: r.input.length, output: output.address, outputLength: r.outputLength });
-        const res = sendAndWait(emu, env, h.top, irp);
+        const res = r.async ? sendOverlapped(env, h.top, irp) : sendAndWait(emu, env, h.top, irp);
         pending = !res.completed;
+        if (pending && r.async) (h.outstanding ??= []).push({ irp, bufs: [...bufs] });
         const n = res.completed && !isError(res.status) ? Math.min(Number(BigInt.asUintN(32, res.information)), r.outputLength) : 0;
         const facts: Record<string, string | number> = { device: h.deviceName, transfer: transferOf(env, h.top, IRP_MJ.DEVICE_CONTROL, r.code), inputAddress: hexAddr(input.address), outputAddress: hexAddr(output.address) };
-        if (res.returned === STATUS.PENDING) facts.pended = res.completed ? "the dispatch routine returned STATUS_PENDING; the IRP completed later" : "STATUS_PENDING, never completed";
+        if (res.returned === STATUS.PENDING) facts.pended = res.completed ? "the dispatch routine returned STATUS_PENDING; the IRP completed later" : r.async ? "STATUS_PENDING: outstanding (overlapped)" : "STATUS_PENDING, never completed";
+        if (pending && r.async) facts.outstanding = `IRP ${hexAddr(irp)} (CancelIo: a cancel:${h.name} step)`;
         if (res.completed && res.information > BigInt(r.outputLength)) facts.informationExceedsOutput = `IoStatus.Information ${res.information} > OutputBufferLength ${r.outputLength}: only ${r.outputLength} byte(s) reach the caller`;
         return { ok: true, status: res.status, information: res.information, completed: res.completed, output: n ? m.read(output.address, n) : new Uint8Array(), facts };
       }

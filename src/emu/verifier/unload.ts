@@ -94,7 +94,8 @@ function abandonThreads(emu: Emulator, inImage: (a: bigint) => boolean): string[
   for (const t of schedState(emu.kernel).threads.values()) {
     if (t.state === "terminated" || (!inImage(t.start) && !(t.cpu.saved && inImage(t.cpu.saved.pc)))) continue;
     const where = t.state === "waiting" && t.wait ? `waiting in ${t.wait.api} at ${t.wait.site} on ${t.wait.what}` : t.state === "ready" ? "ready to run, never started" : t.state;
-    out.push(`system thread 0x${t.id.toString(16)} (start routine ${emu.where(t.start)}) still running: ${where} (DllUnload/DriverUnload must make it exit and wait for its thread object)`);
+    if (t.work) out.push(`work item 0x${t.work.item.toString(16)} (routine ${emu.where(t.start)}) still running on a system worker thread: ${where} (DllUnload/DriverUnload must make it return and wait until it has)`);
+    else out.push(`system thread 0x${t.id.toString(16)} (start routine ${emu.where(t.start)}) still running: ${where} (DllUnload/DriverUnload must make it exit and wait for its thread object)`);
     t.state = "terminated";
     t.wait = undefined;
     emu.kernel.threads?.release(t.cpu);

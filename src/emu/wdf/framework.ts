@@ -14,13 +14,14 @@ import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { LAYOUT, getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import { STATUS, formatStatus } from "../../nt/status.js";
 import { api, describeUnicode, hex, unicodeText } from "../api/util.js";
-import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING } from "../iomgr/index.js";
+import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING, DO_BUFFERED_IO, DO_DIRECT_IO } from "../iomgr/index.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
-import { HEADER, deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
+import { deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
 import { attachPnpDevice, passDown, pnpDispatch } from "./pnp.js";
 import { wdf } from "./layouts.js";
 import { fileDispatch } from "./fileobj.js";
 import { retrieveBuffer } from "./memory.js";
+import { clearCancelable } from "./cancel.js";
 
 const B = (n: number) => BigInt(n);
 const D = LAYOUT.DRIVER_OBJECT;
@@ -153,6 +154,7 @@ function complete(ctx: ApiContext, status: number, info: bigint | null): void {
   const req = objectOf(ctx, ctx.arg(1), "request", "Request");
   if (req.completed) ctx.fault("bugcheck", `${ctx.api}: request ${hex(req.handle)} was already completed (WDF_VIOLATION)`, { code: "0x0000010D" });
   const m = ctx.mem;
+  clearCancelable(ctx, req);
   m.setU32(req.irp! + B(IRP.IoStatus) + B(IOSB.Status), status);
   if (info !== null) putPtr(m, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), info);
   req.completed = true;
@@ -278,7 +280,8 @@ export const apis: ApiDefinition[] = [
   fx("WdfGetDriver", 1, (ctx) => driverOf(ctx)?.handle ?? 0n),
   fx("WdfControlDeviceInitAllocate", 3, (ctx) => {
     objectOf(ctx, ctx.arg(1), "driver", "Driver");
-    return newObject(ctx, "deviceInit", 0n, { name: null, parent: ctx.arg(1) }).handle;
+    // FxDeviceInit starts with ReadWriteIoType = WdfDeviceIoBuffered, for control devices as for PnP ones.
+    return newObject(ctx, "deviceInit", 0n, { name: null, parent: ctx.arg(1), ioType: 2 }).handle;
   }),
   fx("WdfDeviceInitFree", 2, (ctx) => void deleteObject(ctx, objectOf(ctx, ctx.arg(1), "deviceInit", "DeviceInit"))),
   fx("WdfDeviceInitAssignName", 3, (ctx) => {
@@ -298,6 +301,13 @@ export const apis: ApiDefinition[] = [
     const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null, interfaces: [], ...(init.fileConfig ? { fileConfig: init.fileConfig } : {}), ...(init.inCallerContext ? { inCallerContext: init.inCallerContext } : {}) });
     // A PnP device (the WDFDEVICE_INIT came from the framework's AddDevice): attach it to the PDO's stack.
     if (init.pdo !== undefined) attachPnpDevice(ctx, dev, init);
+    else {
+      // A control device: the read/write I/O type (WdfDeviceInitSetIoType(Ex)) becomes DO_BUFFERED_IO / DO_DIRECT_IO.
+      const f = r.device + B(DEV.Flags);
+      if (init.ioType === 2) m.setU32(f, m.u32(f) | DO_BUFFERED_IO);
+      else if (init.ioType === 3) m.setU32(f, m.u32(f) | DO_DIRECT_IO);
+      dev.ioType = init.ioType;
+    }
     if (dev.parent === null) dev.parent = drv.handle;
     wdfState(ctx.kernel).byDevice.set(r.device, dev.handle);
     init.consumed = true;
@@ -357,10 +367,6 @@ export const apis: ApiDefinition[] = [
   fx("WdfRequestSetInformation", 3, (ctx) => {
     const req = objectOf(ctx, ctx.arg(1), "request", "Request");
     putPtr(ctx.mem, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), ctx.arg(2));
-  }),
-  fx("WdfObjectGetTypedContextWorker", 3, (ctx) => {
-    const o = objectOf(ctx, ctx.arg(1), null, "Handle");
-    return o.contextSize > 0 ? o.handle + B(HEADER) : 0n;
   }),
   fx("WdfObjectDelete", 2, (ctx) => {
     const o = objectOf(ctx, ctx.arg(1), null, "Object");

@@ -13,11 +13,15 @@ import { apis as fileApis } from "./fileobj.js";
 import { apis as memoryApis } from "./memory.js";
 import { apis as timerApis } from "./timer.js";
 import { apis as workItemApis } from "./workitem.js";
+import { apis as syncApis } from "./sync.js";
+import { apis as collectionApis } from "./collection.js";
+import { apis as contextApis } from "./context.js";
+import { apis as cancelApis } from "./cancel.js";
 
 export { WDF_FUNCTIONS, EMULATED_MAJOR, EMULATED_MINOR } from "./funcenum.js";
 export { WDF01000, WDFLDR } from "./ldr.js";
 
-export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis];
+export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis];
 
 /** Export lists of the two synthetic modules (implemented handlers are added by KernelModules). */
 export function wdfModuleExports(): Record<string, KernelExport[]> {

@@ -18,7 +18,7 @@ import { wdf } from "./layouts.js";
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
 
-export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "memory" | "timer" | "workItem";
+export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "memory" | "timer" | "workItem" | "waitLock" | "spinLock" | "collection";
 /** WdfDeviceInitSetFileObjectConfig: the file callbacks and the WDFFILEOBJECTs' attributes. */
 export interface FileConfig {
   create: bigint;
@@ -68,6 +68,8 @@ export interface WdfObject {
   filter?: boolean;
   pnp?: PnpCallbacks;
   ioType?: number;
+  /** WDFDEVICE_INIT: WdfDeviceInitSetPowerPolicyOwnership (power policy itself is not emulated). */
+  powerPolicyOwner?: boolean;
   deviceType?: number;
   exclusive?: boolean;
   started?: boolean;
@@ -100,8 +102,33 @@ export interface WdfObject {
   workFunc?: bigint;
   /** WDFDEVICE_INIT / WDFDEVICE: EvtIoInCallerContext (WdfDeviceInitSetIoInCallerContextCallback). */
   inCallerContext?: bigint;
+  /** Typed contexts (WdfObjectGetTypedContextWorker): the one of the creation attributes, then WdfObjectAllocateContext's. */
+  contexts?: TypedContext[];
+  /** WDFREQUEST marked cancelable: its EvtRequestCancel (cancel.ts). */
+  cancelRoutine?: bigint;
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
+}
+
+/**
+ * A context of an object: `type` is the WDF_OBJECT_CONTEXT_TYPE_INFO's UniqueType (the type info
+ * itself when UniqueType is NULL), the framework's key for it; `pool` when allocated apart from the
+ * object (WdfObjectAllocateContext), with its own cleanup / destroy callbacks.
+ */
+export interface TypedContext {
+  type: bigint;
+  address: bigint;
+  size: number;
+  pool?: boolean;
+  cleanup?: bigint;
+  destroy?: bigint;
+}
+
+/** The key of a context type: WDF_OBJECT_CONTEXT_TYPE_INFO.UniqueType, or the type info itself when NULL (0 for none). */
+export function contextKey(ctx: ApiContext, info: bigint): bigint {
+  if (info === 0n) return 0n;
+  const unique = getPtr(ctx.mem, info + BigInt(wdf("WDF_OBJECT_CONTEXT_TYPE_INFO").UniqueType));
+  return unique !== 0n ? unique : info;
 }
 
 export const wdfState = componentState("wdf", () => ({ objects: new Map<bigint, WdfObject>(), byDevice: new Map<bigint, bigint>() }));
@@ -112,6 +139,8 @@ export interface ObjectAttributes {
   cleanup: bigint;
   destroy: bigint;
   parent: bigint | null;
+  /** The context's type (contextKey of ContextTypeInfo; 0 when none). */
+  contextType?: bigint;
 }
 
 export function readAttributes(ctx: ApiContext, attrs: bigint): ObjectAttributes {
@@ -123,17 +152,18 @@ export function readAttributes(ctx: ApiContext, attrs: bigint): ObjectAttributes
   const info = at("ContextTypeInfo");
   const contextSize = override || (info !== 0n ? Number(getPtr(m, info + BigInt(wdf("WDF_OBJECT_CONTEXT_TYPE_INFO").ContextSize))) : 0);
   if (contextSize > 0x100000) ctx.fault("bugcheck", `${ctx.api}: context size ${hex(contextSize)} is not plausible (WDF_OBJECT_ATTRIBUTES at ${hex(attrs)})`, { code: "0x0000010D" });
-  return { contextSize, cleanup: at("EvtCleanupCallback"), destroy: at("EvtDestroyCallback"), parent: at("ParentObject") || null };
+  return { contextSize, cleanup: at("EvtCleanupCallback"), destroy: at("EvtDestroyCallback"), parent: at("ParentObject") || null, contextType: contextKey(ctx, info) };
 }
 
 /** A new object with the attributes at `attrs` (a guest address, read now) or read earlier. */
 export function newObject(ctx: ApiContext, kind: Kind, attrs: bigint | ObjectAttributes, extra: Partial<WdfObject> = {}): WdfObject {
-  const { contextSize, cleanup, destroy, parent } = typeof attrs === "bigint" ? readAttributes(ctx, attrs) : attrs;
+  const { contextSize, cleanup, destroy, parent, contextType } = typeof attrs === "bigint" ? readAttributes(ctx, attrs) : attrs;
   const handle = ctx.kernel.kernelPool?.allocate(HEADER + contextSize, TAG_OBJ) ?? 0n;
   if (handle === 0n) ctx.fault("internal", `${ctx.api}: no kernel pool for a WDF object`);
   ctx.mem.write(handle, new Uint8Array(HEADER + contextSize));
   const owner = wdfLdrState(ctx.kernel).bindings.has(ctx.arg(0)) ? ctx.arg(0) : 0n;
   const o: WdfObject = { handle, kind, parent, owner, contextSize, cleanup, destroy, refs: 0, ...extra };
+  if (contextSize > 0) o.contexts = [{ type: contextType ?? 0n, address: handle + BigInt(HEADER), size: contextSize }];
   wdfState(ctx.kernel).objects.set(handle, o);
   return o;
 }
@@ -180,6 +210,7 @@ export function objectOf(ctx: ApiContext, h: bigint, kind: Kind | null, what: st
 
 function free(ctx: ApiContext, o: WdfObject): void {
   wdfState(ctx.kernel).objects.delete(o.handle);
+  for (const c of o.contexts ?? []) if (c.pool) ctx.kernel.kernelPool?.free(c.address);
   ctx.kernel.kernelPool?.free(o.handle);
 }
 
@@ -199,6 +230,7 @@ export function deleteObject(ctx: ApiContext, o: WdfObject): void {
     d(ctx);
   }
   if (o.cleanup !== 0n) ctx.callGuest(o.cleanup, [o.handle]);
+  for (const c of o.contexts ?? []) if (c.cleanup) ctx.callGuest(c.cleanup, [o.handle]);
   if (o.kind === "device" && o.device) {
     const io = ioState(ctx.kernel);
     for (const l of o.links ?? []) io.links.delete(canonical(l));
@@ -209,7 +241,13 @@ export function deleteObject(ctx: ApiContext, o: WdfObject): void {
     o.deletePending = true;
     return;
   }
+  destroyed(ctx, o);
+}
+
+/** EvtDestroyCallback of the object, then of its added contexts; then the memory goes. */
+function destroyed(ctx: ApiContext, o: WdfObject): void {
   if (o.destroy !== 0n) ctx.callGuest(o.destroy, [o.handle]);
+  for (const c of o.contexts ?? []) if (c.destroy) ctx.callGuest(c.destroy, [o.handle]);
   free(ctx, o);
 }
 
@@ -218,13 +256,12 @@ export function dereferenceObject(ctx: ApiContext, o: WdfObject): void {
   if (o.refs <= 0) ctx.fault("bugcheck", `${ctx.api}: ${hex(o.handle)} (WDF ${o.kind}) dereferenced more often than referenced (WDF_VIOLATION)`, { code: "0x0000010D" });
   o.refs--;
   if (o.refs === 0 && o.deletePending) {
-    if (o.destroy !== 0n) ctx.callGuest(o.destroy, [o.handle]);
-    free(ctx, o);
+    destroyed(ctx, o);
   }
 }
 
 const KIND_NAMES: Record<Kind, string> = {
-  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER", workItem: "WDFWORKITEM",
+  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER", workItem: "WDFWORKITEM", waitLock: "WDFWAITLOCK", spinLock: "WDFSPINLOCK", collection: "WDFCOLLECTION",
 };
 
 /**

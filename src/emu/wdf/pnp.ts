@@ -21,7 +21,7 @@ import { api, hex } from "../api/util.js";
 import { allocateIrp, attachedTop, callDriver, completeRequest, envOf, ioState, nextStack, DO_DEVICE_INITIALIZING } from "../iomgr/index.js";
 import { guidAt, registerInterface, setInterfaceState, findInterface } from "../pnp/interfaces.js";
 import { WDF01000 } from "./ldr.js";
-import { deleteObject, newObject, objectOf, wdfState, type PnpCallbacks, type WdfObject } from "./objects.js";
+import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type PnpCallbacks, type WdfObject } from "./objects.js";
 
 const B = (n: number) => BigInt(n);
 const DEV = LAYOUT.DEVICE_OBJECT;
@@ -217,6 +217,29 @@ export const apis: ApiDefinition[] = [
     };
   }),
   fx("WdfDeviceInitSetIoType", 3, (ctx) => void (initOf(ctx).ioType = ctx.u32(2))),
+  // WdfDeviceInitSetIoTypeEx(DeviceInit, IoTypeConfig): WDF_IO_TYPE_CONFIG {ULONG Size;
+  // ReadWriteIoType; DeviceControlIoType (UMDF only); ULONG DirectTransferThreshold (UMDF only)}
+  // (wdfdevice.h, KMDF 1.13+): KMDF applies ReadWriteIoType as WdfDeviceInitSetIoType does. NULL is
+  // a WDF_VIOLATION; a wrong Size changes nothing (the framework's verifier breaks in: a warning).
+  fx("WdfDeviceInitSetIoTypeEx", 3, (ctx) => {
+    const init = initOf(ctx);
+    const c = ctx.arg(2);
+    ctx.describe([hex(ctx.arg(0)), hex(init.handle), hex(c)]);
+    if (c === 0n) wdfViolation(ctx, "WdfDeviceInitSetIoTypeEx: IoTypeConfig is NULL (WDF_REQUIRED_PARAMETER_IS_NULL)");
+    const size = ctx.mem.u32(c);
+    if (size !== 16) {
+      ctx.warn(`WdfDeviceInitSetIoTypeEx: IoTypeConfig->Size ${size} is not sizeof(WDF_IO_TYPE_CONFIG) (16): ignored`);
+      return;
+    }
+    const t = ctx.mem.u32(c + 4n);
+    if (t < 1 || t > 3) {
+      ctx.warn(`WdfDeviceInitSetIoTypeEx: ReadWriteIoType ${t} is not WdfDeviceIoNeither/Buffered/Direct: ignored`);
+      return;
+    }
+    init.ioType = t;
+  }),
+  // Power policy is not emulated (docs/pnp.md): the ownership is recorded, as the framework records it.
+  Object.assign(fx("WdfDeviceInitSetPowerPolicyOwnership", 3, (ctx) => void (initOf(ctx).powerPolicyOwner = (ctx.u32(2) & 0xff) !== 0)), { stub: true }),
   fx("WdfDeviceInitSetDeviceType", 3, (ctx) => void (initOf(ctx).deviceType = ctx.u32(2))),
   fx("WdfDeviceInitSetExclusive", 3, (ctx) => void (initOf(ctx).exclusive = (ctx.u32(2) & 0xff) !== 0)),
   fx("WdfDeviceInitSetPowerPageable", 2, (ctx) => void initOf(ctx)),

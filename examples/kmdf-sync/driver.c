@@ -1,0 +1,77 @@
+/* kmdfsync: DriverEntry (control device with a default queue), the export-driver entry points, the class bind. */
+#define KMDFMIN_STUB
+#include "kmdfsync.h"
+
+WDFDEVICE KmdfSyncDevice;
+WDFDRIVER KmdfSyncDriver;
+static ULONG DeviceFlags;
+
+NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath) { UNREFERENCED_PARAMETER(RegistryPath); return STATUS_SUCCESS; }
+NTSTATUS NTAPI DllUnload(VOID) { return STATUS_SUCCESS; }
+
+static EVT_WDF_DRIVER_UNLOAD KmdfSyncEvtDriverUnload;
+static VOID KmdfSyncEvtDriverUnload(WDFDRIVER Driver) { UNREFERENCED_PARAMETER(Driver); }
+
+DRIVER_INITIALIZE DriverEntry;
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    WDF_DRIVER_CONFIG config;
+    PWDFDEVICE_INIT init;
+    UNICODE_STRING name, link;
+    WDF_IO_TYPE_CONFIG ioType;
+    NTSTATUS status = KmdllWdfBind(DriverObject, RegistryPath);
+    if (!NT_SUCCESS(status)) return status;
+    WDF_DRIVER_CONFIG_INIT(&config, NULL);
+    config.DriverInitFlags = WdfDriverInitNonPnpDriver;
+    config.EvtDriverUnload = KmdfSyncEvtDriverUnload;
+    status = WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config, &KmdfSyncDriver);
+    if (!NT_SUCCESS(status)) return status;
+    init = WdfControlDeviceInitAllocate(KmdfSyncDriver, NULL);
+    if (init == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    RtlInitUnicodeString(&name, KMDFSYNC_DEVICE);
+    status = WdfDeviceInitAssignName(init, &name);
+    if (!NT_SUCCESS(status)) {
+        WdfDeviceInitFree(init);
+        return status;
+    }
+    /* Read/write I/O type: a config of the wrong size changes nothing; then direct I/O. */
+    RtlZeroMemory(&ioType, sizeof(ioType));
+    ioType.Size = 8;
+    ioType.ReadWriteIoType = WdfDeviceIoNeither;
+    WdfDeviceInitSetIoTypeEx(init, &ioType);
+    ioType.Size = sizeof(ioType);
+    ioType.ReadWriteIoType = WdfDeviceIoDirect;
+    WdfDeviceInitSetIoTypeEx(init, &ioType);
+    status = WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &KmdfSyncDevice);
+    if (!NT_SUCCESS(status)) return status;
+    DeviceFlags = WdfDeviceWdmGetDeviceObject(KmdfSyncDevice)->Flags;
+    RtlInitUnicodeString(&link, KMDFSYNC_LINK);
+    status = WdfDeviceCreateSymbolicLink(KmdfSyncDevice, &link);
+    if (!NT_SUCCESS(status)) return status;
+    status = KmdfSyncCreateQueue(KmdfSyncDevice);
+    if (!NT_SUCCESS(status)) return status;
+    WdfControlFinishInitializing(KmdfSyncDevice);
+    return STATUS_SUCCESS;
+}
+
+/* 0 when WdfDeviceInitSetIoTypeEx made the control device a direct-I/O one (DO_DIRECT_IO, not DO_BUFFERED_IO). */
+ULONG NTAPI TestIoType(VOID)
+{
+    if (!(DeviceFlags & DO_DIRECT_IO)) return 1;
+    if (DeviceFlags & DO_BUFFERED_IO) return 2;
+    return 0;
+}
+
+/* A driver built on a class extension (UcmCx, the USB connector manager) binds it after the framework. */
+NTSTATUS NTAPI BindUcmCx(VOID)
+{
+    static WDF_BIND_INFO info;
+    static KMDFSYNC_CLASS_BIND_INFO cls;
+    info.Size = sizeof(info);
+    info.Component = L"KmdfLibrary";
+    cls.Size = sizeof(cls);
+    cls.ClassName = L"UcmCx";
+    cls.Version.Major = 1;
+    cls.Version.Minor = 0;
+    return WdfVersionBindClass(&info, WdfDriverGlobals, &cls);
+}

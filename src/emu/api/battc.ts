@@ -1,0 +1,12 @@
+/**
+ * battc.sys, the battery class driver battery miniclass drivers link against (batclass.h;
+ * Microsoft Learn's batclass.h reference; library BatteryClass.lib). kmdll has no battery
+ * device stack: the module exists so that a miniclass driver loads and its DriverEntry runs;
+ * each routine, when called, is reported as an emulator gap ("kmdll does not implement
+ * battc.sys!X") — a miniclass driver calls them from its AddDevice/IRP paths, which no device
+ * reaches on the emulated machine.
+ */
+export const BATTC = "battc.sys";
+export const BATTC_EXPORTS: readonly string[] = [
+  "BatteryClassInitializeDevice", "BatteryClassIoctl", "BatteryClassQueryWmiDataBlock", "BatteryClassStatusNotify", "BatteryClassSystemControl", "BatteryClassUnload",
+];
