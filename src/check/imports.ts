@@ -35,13 +35,24 @@ function importLocation(input: CheckInput, mod: ImportModule, f?: ImportedFuncti
   };
 }
 
-/** Which kernel module (ntoskrnl.exe, hal.dll) exports a name, per the resolver. */
-function kernelExporter(input: CheckInput, name: string): string | null {
-  for (const core of KERNEL_CORE_MODULES) {
-    const r = input.modules.lookup(core);
-    if (r.found && r.exports.names.has(name)) return r.exports.name.toLowerCase();
-  }
-  return null;
+/**
+ * Which kernel module (ntoskrnl.exe, hal.dll) exports a name, per the resolver: a function that
+ * looks the kernel modules up on its first call and then only tests names (the user-mode-import
+ * rule asks for every name a driver imports from a user-mode DLL).
+ */
+function kernelExporter(input: CheckInput): (name: string) => string | null {
+  let modules: { names: ReadonlySet<string>; name: string }[] | undefined;
+  return (name) => {
+    if (modules === undefined) {
+      modules = [];
+      for (const core of KERNEL_CORE_MODULES) {
+        const r = input.modules.lookup(core);
+        if (r.found) modules.push({ names: r.exports.names, name: r.exports.name.toLowerCase() });
+      }
+    }
+    for (const m of modules) if (m.names.has(name)) return m.name;
+    return null;
+  };
 }
 
 function userModeImport(input: CheckInput, mod: ImportModule, refused: boolean, fns: ImportedFunction[]): Finding {
@@ -51,6 +62,7 @@ function userModeImport(input: CheckInput, mod: ImportModule, refused: boolean, 
   const hints: string[] = [];
   const unknown: string[] = [];
   const libName = dllBase(mod.dll) + ".lib";
+  const exporterOf = kernelExporter(input);
   for (const f of fns) {
     const name = f.name;
     if (name === null) {
@@ -58,10 +70,10 @@ function userModeImport(input: CheckInput, mod: ImportModule, refused: boolean, 
       continue;
     }
     const repl = kernelReplacement(name);
-    const exporter = kernelExporter(input, name);
+    const exporter = exporterOf(name);
     if (exporter && !repl) hints.push(`${name} → ${exporter} exports ${name} too: link ${dllBase(exporter)}.lib ahead of ${libName} (or drop ${libName})`);
     else if (repl) hints.push(`${name} → ${repl}`);
-    else if (/^Nt[A-Z]/.test(name) && kernelExporter(input, "Zw" + name.slice(2))) hints.push(`${name} → Zw${name.slice(2)} (exported by ntoskrnl.exe)`);
+    else if (/^Nt[A-Z]/.test(name) && exporterOf("Zw" + name.slice(2))) hints.push(`${name} → Zw${name.slice(2)} (exported by ntoskrnl.exe)`);
     else unknown.push(name);
   }
   let message = `imports ${mod.dll}, a user-mode DLL: ${why}. A kernel-mode DLL may call only kernel-mode routines; remove ${libName} from the link and use kernel routines instead`;

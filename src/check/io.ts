@@ -12,7 +12,7 @@ import { KmdllError, inFile } from "../errors.js";
 import { parseDef, hasErrors, formatDiagnostic } from "../formats/def/index.js";
 import { analyzeImportLibrary } from "../formats/lib/index.js";
 import { parsePe } from "../formats/pe/parse.js";
-import type { PeImage } from "../formats/pe/types.js";
+import type { ExportDirectory, PeImage } from "../formats/pe/types.js";
 import { LIB_HEAD, PE_HEAD, readFileBytes, readImage } from "../io/image.js";
 import { kernelModuleExportsFor } from "../nt/kernel-exports.js";
 import { KERNEL_CORE_MODULES } from "./knowledge.js";
@@ -36,7 +36,11 @@ export function invalidModuleName(name: string): string | null {
 
 /** Exports of a parsed image, as the import rules need them. */
 export function imageExports(name: string, image: PeImage, source: "root" | "adjacent", path: string): ModuleExports {
-  const exp = image.exports;
+  return directoryExports(name, image.exports, source, path);
+}
+
+/** Exports of an image from its parsed export directory (null: it has none), as the import rules need them. */
+export function directoryExports(name: string, exp: ExportDirectory | null, source: "root" | "adjacent", path: string): ModuleExports {
   if (!exp) return { name, source, path, names: new Set(), ordinals: null, noExportDirectory: true };
   const names = new Set<string>();
   for (const f of exp.functions) for (const n of f.names) names.add(n);

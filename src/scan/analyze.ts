@@ -91,7 +91,9 @@ export function analyzeBytes(req: AnalyzeRequest, file: AnalyzeInput, modules: S
   let image: PeImage;
   let summary: ModuleSummary;
   try {
-    image = parsePe(bytes, load ? { lazyDirectories: true, loader: load } : { lazyDirectories: true });
+    // The export table, if this thread already read it to resolve another image's imports.
+    const exports = modules.parsedExports(req.path);
+    image = parsePe(bytes, { lazyDirectories: true, ...(load ? { loader: load } : {}), ...(exports ? { exports } : {}) });
   } catch (e) {
     return { rel: req.rel, status: "error", error: errorText(e) };
   }

@@ -6,7 +6,7 @@
  * database (ntoskrnl.exe, hal.dll, system export drivers).
  */
 import { inFile } from "../errors.js";
-import { parsePe } from "../formats/pe/parse.js";
+import { parseExportsOnce, type ParsedExports } from "../formats/pe/parse.js";
 import type { PeImage } from "../formats/pe/types.js";
 import { PartialFile } from "../io/partial-file.js";
 import { looksLikePe } from "./walk.js";
@@ -25,10 +25,20 @@ export type ScanIndex = ReadonlyMap<string, readonly string[]>;
 /** Imported modules whose export tables a thread keeps. */
 const MODULE_CACHE = 512;
 
+/** Export directories a thread keeps for the analysis of their own file (see ScanModules.parsedExports). */
+const PARSED_CACHE = 256;
+
+/** Keep at most `max` entries in a map (the oldest go first). */
+function bounded<K, V>(m: Map<K, V>, max: number): void {
+  while (m.size >= max) m.delete(m.keys().next().value!);
+}
+
 /** Module lookups shared by every image a thread checks (keyed by architecture and name). */
 export class ScanModules {
   private readonly cache = new Map<string, ModuleLookup>();
   private readonly pe = new Map<string, string | undefined>();
+  /** Export directories read to resolve imports whose file this thread has not analyzed yet (reusable by that analysis). */
+  private readonly parsed = new Map<string, ParsedExports>();
   constructor(
     readonly index: ScanIndex,
     readonly root: string,
@@ -46,6 +56,17 @@ export class ScanModules {
     };
   }
 
+  /**
+   * The export directory of the file at `path` if this thread read it to resolve an import (a
+   * parse of the same bytes: the file's analysis takes it instead of parsing the table again).
+   * Given once: the analysis of a file happens once.
+   */
+  parsedExports(path: string): ParsedExports | undefined {
+    const p = this.parsed.get(path);
+    if (p !== undefined) this.parsed.delete(path);
+    return p;
+  }
+
   private lookup(dll: string, arch: string, selfPath: string): ModuleLookup {
     const key = dll.toLowerCase();
     const path = this.pePath(key);
@@ -56,7 +77,7 @@ export class ScanModules {
     if (!r) {
       r = this.resolve(dll, key, arch, self ? undefined : path);
       // Bounded (a scan of millions of files imports many distinct modules): drop the oldest.
-      if (this.cache.size >= MODULE_CACHE) this.cache.delete(this.cache.keys().next().value!);
+      bounded(this.cache, MODULE_CACHE);
       this.cache.set(ck, r);
     }
     return r;
@@ -89,8 +110,13 @@ export class ScanModules {
       try {
         file = PartialFile.open(path);
         const f = file;
-        const image = inFile(path, () => parsePe(f.bytes, { lazyDirectories: true, loader: f.load }));
-        return { found: true, exports: inFile(path, () => imageExports(dll, image, "root", path)) };
+        const { image, reusable } = inFile(path, () => parseExportsOnce(f.bytes, f.load));
+        const exports = inFile(path, () => imageExports(dll, image, "root", path));
+        if (reusable) {
+          bounded(this.parsed, PARSED_CACHE);
+          this.parsed.set(path, reusable);
+        }
+        return { found: true, exports };
       } catch (e) {
         return { found: false, reason: "unreadable", path, detail: e instanceof Error ? e.message : String(e) };
       } finally {

@@ -13,6 +13,10 @@ import { buildGraph, type DepGraph, type KnownExports, type ModuleKind } from ".
 import type { AnalyzeRequest, AnalyzeResult, ScanFinding } from "./analyze.js";
 import { walkFiles, type WalkSkip } from "./walk.js";
 import { analyzeAll } from "./threads.js";
+import { unpackExportNames, unpackNames } from "./work-queue.js";
+
+/** The exports buildGraph looks for in every module (the export-driver entry points). */
+const ENTRY_POINT_EXPORTS = ["DllInitialize", "DllUnload"];
 
 export { analyzeFile, type AnalyzeResult, type ScanFinding } from "./analyze.js";
 export { walkFiles, looksLikePe, isPeBuffer } from "./walk.js";
@@ -197,11 +201,15 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
   const { root, walk, reqs, index, jobs } = prepare(dir, opts);
 
   const results: AnalyzeResult[] = [];
-  const onResult = (r: AnalyzeResult) => {
+  // Each image's export names as one string until the graph needs them (see below): tens of
+  // thousands of small strings kept to the end of a scan are what the garbage collector copies.
+  const exportNames = new Map<string, string>();
+  const onResult = (r: AnalyzeResult, packed: string) => {
     results.push(r);
-    opts.onProgress?.(results.length, reqs.length, r);
+    if (packed !== "") exportNames.set(r.rel, packed);
+    opts.onProgress?.(results.length, reqs.length, packed === "" ? r : unpackExportNames(r, packed));
   };
-  const workers = await analyzeAll(reqs, jobs, root, index, onResult, undefined, opts.minFilesPerWorker, opts.onStart);
+  const workers = await analyzeAll(reqs, jobs, root, index, onResult, undefined, opts.minFilesPerWorker, opts.onStart, true);
   // Already in path order (analyzeAll hands results on in the walk's order, which is sorted by
   // path per directory level); sorted again by the full relative path, which can differ.
   results.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
@@ -217,7 +225,17 @@ export async function scanDirectory(dir: string, opts: ScanOptions = {}): Promis
     byName.set(k, [...(byName.get(k) ?? []), r.rel]);
   }
   const duplicates = [...byName.entries()].filter(([, p]) => p.length > 1).map(([name, paths]) => ({ name, paths }));
-  const summaries = ok.map((r) => ({ ...r.summary, name: baseName(r.rel) }));
+  // The graph resolves imports against the export names of the modules something imports; of the
+  // others it only asks whether they export DllInitialize / DllUnload.
+  const imported = new Set<string>();
+  for (const r of ok) for (const m of r.summary.imports) imported.add(m.dll.toLowerCase());
+  const summaries = ok.map((r) => {
+    const name = baseName(r.rel);
+    const packed = exportNames.get(r.rel);
+    if (packed === undefined) return { ...r.summary, name };
+    const names = imported.has(name.toLowerCase()) ? unpackNames(packed) : ENTRY_POINT_EXPORTS.filter((n) => packed.startsWith(n + "\0") || packed.endsWith("\0" + n) || packed === n || packed.includes("\0" + n + "\0"));
+    return { ...r.summary, name, exportNames: names };
+  });
   const graph = buildGraph(summaries, { knownExports: opts.knownExports ?? defaultKnown });
   const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
 

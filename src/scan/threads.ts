@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { analyzeFile, type AnalyzeRequest, type AnalyzeResult } from "./analyze.js";
 import { ScanModules } from "./checks.js";
-import { CONTROL_SLOTS, LIMIT, NEXT, STOP, WINDOW, type WorkerAnswer, type WorkerJob } from "./work-queue.js";
+import { CONTROL_SLOTS, LIMIT, NEXT, packExportNames, STOP, unpackExportNames, WINDOW, type WorkerAnswer, type WorkerJob } from "./work-queue.js";
 
 /**
  * Fewest files per worker thread: a worker first loads the scan modules (tens of milliseconds),
@@ -72,7 +72,18 @@ export function workerCount(files: number, jobs: number, minFilesPerWorker?: num
  * jobs-1 worker threads (none for small corpora) claim files from one shared counter
  * (work-queue.ts). Returns the number of worker threads used.
  */
-export async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: string, index: Map<string, string[]>, onResult: (r: AnalyzeResult) => void, paused?: Backpressure, minFilesPerWorker?: number, onStart?: (info: { files: number; workers: number }) => void): Promise<number> {
+export async function analyzeAll(
+  reqs: AnalyzeRequest[],
+  jobs: number,
+  root: string,
+  index: Map<string, string[]>,
+  onResult: (r: AnalyzeResult, packedExportNames: string) => void,
+  paused?: Backpressure,
+  minFilesPerWorker?: number,
+  onStart?: (info: { files: number; workers: number }) => void,
+  /** Hand results on with their export names packed (packExportNames), else whole ("" as the second argument). */
+  packed = false,
+): Promise<number> {
   const n = reqs.length;
   const workers = workerCount(n, jobs, minFilesPerWorker);
   if (workers === 0) dropPrestarted();
@@ -80,14 +91,15 @@ export async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: str
   const ctl = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
   ctl[LIMIT] = WINDOW;
   // Results not handed on yet (an earlier file is still being analyzed), by index.
-  const pending = new Map<number, AnalyzeResult>();
+  const pending = new Map<number, [AnalyzeResult, string]>();
   let emitted = 0;
   // Hands on what is ready, in order, until the consumer backs up (then the window stops moving, and the workers with it).
   const drain = (): void => {
     for (let r = pending.get(emitted); r !== undefined && !paused?.(); r = pending.get(emitted)) {
       pending.delete(emitted);
       emitted++;
-      onResult(r);
+      if (packed || r[1] === "") onResult(r[0], r[1]);
+      else onResult(unpackExportNames(r[0], r[1]), "");
     }
     Atomics.store(ctl, LIMIT, emitted + WINDOW);
     if (workers) Atomics.notify(ctl, LIMIT);
@@ -118,7 +130,7 @@ export async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: str
               void w.terminate();
               resolveDone();
             } else {
-              for (const [i, r] of m.results) pending.set(i, r);
+              for (const [i, r, names] of m.results) pending.set(i, [r, names]);
               drain();
             }
             wake();
@@ -159,7 +171,8 @@ export async function analyzeAll(reqs: AnalyzeRequest[], jobs: number, root: str
       await woken;
     }
     if (failed !== undefined) break;
-    pending.set(i, analyzeFile(reqs[i]!, modules));
+    const r = analyzeFile(reqs[i]!, modules);
+    pending.set(i, packed ? packExportNames(r) : [r, ""]);
     drain();
     // Let the workers' results in now and then.
     if (workers && performance.now() - lastYield >= 4) {

@@ -29,5 +29,29 @@ export interface WorkerJob {
   control: SharedArrayBuffer;
 }
 
-/** What a worker thread answers: results by file index (several messages), then `done`. */
-export type WorkerAnswer = { results: [number, AnalyzeResult][] } | { done: true };
+/**
+ * What a worker thread answers: results by file index (several messages), then `done`. A result's
+ * export names travel packed (see packExportNames): one string per image instead of an array of
+ * thousands of strings for the structured clone to copy one by one.
+ */
+export type WorkerAnswer = { results: [number, AnalyzeResult, string][] } | { done: true };
+
+/**
+ * The result with its summary's export names taken out, and those names as one string
+ * (NUL-separated: names in a PE export table are NUL-terminated, so none contains a NUL).
+ */
+export function packExportNames(r: AnalyzeResult): [AnalyzeResult, string] {
+  if (r.status !== "ok" || r.summary.exportNames.length === 0) return [r, ""];
+  return [{ ...r, summary: { ...r.summary, exportNames: [] } }, r.summary.exportNames.join("\0")];
+}
+
+/** The names packExportNames packed. */
+export function unpackNames(packed: string): string[] {
+  return packed === "" ? [] : packed.split("\0");
+}
+
+/** The result as packExportNames took it apart. */
+export function unpackExportNames(r: AnalyzeResult, packed: string): AnalyzeResult {
+  if (r.status !== "ok" || packed === "") return r;
+  return { ...r, summary: { ...r.summary, exportNames: unpackNames(packed) } };
+}

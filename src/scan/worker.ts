@@ -7,7 +7,7 @@
 import { parentPort } from "node:worker_threads";
 import { analyzeFile, type AnalyzeResult } from "./analyze.js";
 import { ScanModules } from "./checks.js";
-import { LIMIT, NEXT, STOP, type WorkerAnswer, type WorkerJob } from "./work-queue.js";
+import { LIMIT, NEXT, packExportNames, STOP, type WorkerAnswer, type WorkerJob } from "./work-queue.js";
 
 /** Results are posted at least this often (ms), and whenever the worker is about to wait. */
 const FLUSH_MS = 8;
@@ -18,7 +18,7 @@ if (port) {
     const modules = new ScanModules(new Map(job.index), job.root);
     const ctl = new Int32Array(job.control);
     const n = job.files.length;
-    let batch: [number, AnalyzeResult][] = [];
+    let batch: [number, AnalyzeResult, string][] = [];
     let since = performance.now();
     const flush = (): void => {
       if (batch.length) port.postMessage({ results: batch } satisfies WorkerAnswer);
@@ -35,7 +35,7 @@ if (port) {
         Atomics.wait(ctl, LIMIT, lim, 100);
       }
       if (Atomics.load(ctl, STOP)) break;
-      batch.push([i, analyzeFile(job.files[i]!, modules)]);
+      batch.push([i, ...packExportNames(analyzeFile(job.files[i]!, modules))]);
       if (performance.now() - since >= FLUSH_MS) flush();
     }
     flush();

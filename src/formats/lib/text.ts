@@ -1,5 +1,5 @@
 /** Fast byte-string decoding for the many short names in archives and COFF objects. */
-import { latin1 } from "../binary.js";
+import { latin1Range } from "../binary.js";
 
 /** Bytes [start, end) as a Latin-1 string (one char per byte). */
 export function byteString(b: Uint8Array, start: number, end: number): string {
@@ -11,7 +11,7 @@ export function byteString(b: Uint8Array, start: number, end: number): string {
     return s;
   }
   if (n <= 1024) return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
-  return latin1(b.subarray(start, end));
+  return latin1Range(b, start, end);
 }
 
 /** A fixed-size field: up to the first NUL (and without trailing spaces when trimSpaces). */

@@ -1,5 +1,5 @@
 import { FormatError } from "../../errors.js";
-import { ByteView, latin1 } from "../binary.js";
+import { ByteView, latin1Range } from "../binary.js";
 import type { CoffHeader, DataDirectory, MachineName, OptionalHeader, Section } from "./types.js";
 import { MACHINE } from "./types.js";
 import type { Warnings } from "./warnings.js";
@@ -201,7 +201,7 @@ function longName(raw: string, strtab: StringTable | null, w: Warnings, at: numb
   strtab.view.load(start, end - start);
   let i = start;
   while (i < end && b[i] !== 0) i++;
-  return latin1(b.subarray(start, i));
+  return latin1Range(b, start, i);
 }
 
 function checkSections(sections: Section[], fileLength: number, w: Warnings, st: number): void {

@@ -1,5 +1,5 @@
 import { FormatError } from "../../errors.js";
-import { ByteView, latin1 } from "../binary.js";
+import { ByteView, latin1Range } from "../binary.js";
 import type { Section } from "./types.js";
 import { hex } from "../../text/hex.js";
 
@@ -249,5 +249,5 @@ export function readAtRva(bytes: Uint8Array, image: RvaMapSource, rva: number, s
 
 /** Latin-1 decode of bytes[start, end) (one flat string; see latin1). */
 export function bytesToString(b: Uint8Array, start: number, end: number): string {
-  return latin1(b.subarray(start, end));
+  return latin1Range(b, start, end);
 }

@@ -187,6 +187,12 @@ export interface ParsePeOptions {
   lazyDirectories?: boolean;
   /** Fills `bytes` on demand (the file is read piece by piece); see ByteLoader. */
   loader?: ByteLoader;
+  /**
+   * With lazyDirectories: the export directory of these same bytes as parseExportsOnce returned
+   * it, taken instead of parsing the table again (a scan resolves imports against a module before
+   * it analyzes the module itself).
+   */
+  exports?: { directory: ExportDirectory | null; stringBytes: number } | undefined;
 }
 
 export const IMAGE_SUBSYSTEM = { UNKNOWN: 0, NATIVE: 1, WINDOWS_GUI: 2, WINDOWS_CUI: 3, EFI_APPLICATION: 10 } as const;
