@@ -251,19 +251,9 @@ export class PoolAllocator {
 
   allocate(size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null, by?: string): bigint {
     if (!Number.isFinite(size) || size < 0 || size > 0x40000000) return 0n;
-    if (this.special && module !== "(kernel)") {
-      const why = this.special.refusal(size);
-      // POOL_TYPE: every paged type is odd (PagedPool 1, PagedPoolCacheAligned 5, PagedPoolSession 33 ...).
-      const p = this.special.allocate(size, zero, (poolType & 1) === 1);
-      if (p !== null) {
-        const b = new Block(p, size, tag >>> 0, poolType, module, site, ++this.seq);
-        this.specialBlocks.set(p, b);
-        return this.count(b);
-      }
-      if (why && !this.special.noted.has(why)) {
-        this.special.noted.add(why);
-        this.onProblem({ kind: "special-fallback", size, live: this.special.live.size, reason: why });
-      }
+    if (this.special !== null && module !== "(kernel)") {
+      const p = this.allocateSpecial(this.special, size, tag, poolType, zero, module, site);
+      if (p !== null) return p;
     }
     const rounded = round16(size);
     const queue = this.freeLists.get(rounded);
@@ -276,11 +266,7 @@ export class PoolAllocator {
       chunk = queue!.chunk(reuse);
       offset = queue!.offset(reuse);
     } else {
-      if (this.cursor + rounded + HEADER > this.cursorEnd) {
-        const chunkSize = Math.max(POOL_CHUNK, alignUp(rounded + HEADER, 0x10000));
-        if (this.mappedBytes + chunkSize > POOL_LIMIT) return 0n;
-        this.mapChunk(rounded + HEADER);
-      }
+      if (this.cursor + rounded + HEADER > this.cursorEnd && !this.grow(rounded + HEADER)) return 0n;
       chunk = this.current!;
       offset = this.cursor + HEADER;
       user = chunk.base + BigInt(offset);
@@ -307,24 +293,55 @@ export class PoolAllocator {
       direct[at + 5] = (t >>> 8) & 0xff;
       direct[at + 6] = (t >>> 16) & 0xff;
       direct[at + 7] = t >>> 24;
-    } else {
-      // In place over JS memory; else small blocks are staged in a reused buffer (no allocation per call).
-      const at = direct ? offset - HEADER : 0;
-      const bytes = direct ?? (n <= this.stage.length ? this.stage : new Uint8Array(n));
-      bytes.fill(0, at, at + HEADER);
-      bytes.fill(zero ? 0 : 0xcd, at + HEADER, at + n);
-      bytes[at + 2] = hdr & 0xff;
-      bytes[at + 3] = hdr >>> 8;
-      bytes[at + 4] = t & 0xff;
-      bytes[at + 5] = (t >>> 8) & 0xff;
-      bytes[at + 6] = (t >>> 16) & 0xff;
-      bytes[at + 7] = t >>> 24;
-      if (!direct) this.uc.write(user - BigInt(HEADER), bytes.length === n ? bytes : bytes.subarray(0, n));
-    }
+    } else this.writeHeader(direct, offset, user, n, hdr, t, zero);
     const block = new Block(user, size, t, poolType, module, site, ++this.seq).placeIn(chunk, offset);
     if (by) block.by = by;
     this.blocks.set(chunk.key + offset, block);
     return this.count(block);
+  }
+
+  /** Driver Verifier's special pool serves a driver's block, or null (normal pool serves it). */
+  private allocateSpecial(special: SpecialPool, size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null): bigint | null {
+    const why = special.refusal(size);
+    // POOL_TYPE: every paged type is odd (PagedPool 1, PagedPoolCacheAligned 5, PagedPoolSession 33 ...).
+    const p = special.allocate(size, zero, (poolType & 1) === 1);
+    if (p !== null) {
+      const b = new Block(p, size, tag >>> 0, poolType, module, site, ++this.seq);
+      this.specialBlocks.set(p, b);
+      return this.count(b);
+    }
+    if (why && !special.noted.has(why)) {
+      special.noted.add(why);
+      this.onProblem({ kind: "special-fallback", size, live: special.live.size, reason: why });
+    }
+    return null;
+  }
+
+  /** Map a new chunk for a block of `bytes` (header included); false when the pool limit forbids it. */
+  private grow(bytes: number): boolean {
+    const chunkSize = Math.max(POOL_CHUNK, alignUp(bytes, 0x10000));
+    if (this.mappedBytes + chunkSize > POOL_LIMIT) return false;
+    this.mapChunk(bytes);
+    return true;
+  }
+
+  /**
+   * Header and fill of a block larger than 1 KiB or in a chunk written through the addon (the
+   * small in-place case is in allocate): in place over JS memory, else staged in a reused buffer
+   * (no allocation per call for small blocks).
+   */
+  private writeHeader(direct: Uint8Array | null, offset: number, user: bigint, n: number, hdr: number, t: number, zero: boolean): void {
+    const at = direct ? offset - HEADER : 0;
+    const bytes = direct ?? (n <= this.stage.length ? this.stage : new Uint8Array(n));
+    bytes.fill(0, at, at + HEADER);
+    bytes.fill(zero ? 0 : 0xcd, at + HEADER, at + n);
+    bytes[at + 2] = hdr & 0xff;
+    bytes[at + 3] = hdr >>> 8;
+    bytes[at + 4] = t & 0xff;
+    bytes[at + 5] = (t >>> 8) & 0xff;
+    bytes[at + 6] = (t >>> 16) & 0xff;
+    bytes[at + 7] = t >>> 24;
+    if (!direct) this.uc.write(user - BigInt(HEADER), bytes.length === n ? bytes : bytes.subarray(0, n));
   }
 
   private count(block: Block): bigint {
