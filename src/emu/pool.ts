@@ -39,38 +39,49 @@ export type PoolProblem =
 
 const HEADER = 16;
 
-/** A tracked block: a PoolBlock that also knows whether it was freed (not visible to readers of PoolBlock). */
+/**
+ * A tracked block: a PoolBlock that also knows whether it was freed and where it lives (not part
+ * of PoolBlock). Every field is set in the constructor, in one order and without class-field
+ * initializers, so all blocks share one shape and construction is cheap before V8 optimizes it
+ * (an allocation per ExAllocatePool* call, issue 19).
+ */
 class Block implements PoolBlock {
-  by?: string;
-  #freed = false;
+  declare readonly address: bigint;
+  declare readonly size: number;
+  declare readonly tag: number;
+  declare readonly poolType: number;
+  declare readonly module: string;
+  declare readonly site: string | null;
+  declare readonly seq: number;
+  declare by: string | undefined;
+  declare private isFreed: boolean;
   /** Where a normal-pool block lives (its chunk and the user address's offset there); null/-1 for special pool. */
-  #chunk: Chunk | null = null;
-  #offset = -1;
-  constructor(
-    readonly address: bigint,
-    readonly size: number,
-    readonly tag: number,
-    readonly poolType: number,
-    readonly module: string,
-    readonly site: string | null,
-    readonly seq: number,
-  ) {}
+  declare private where: Chunk | null;
+  declare private at: number;
+  constructor(address: bigint, size: number, tag: number, poolType: number, module: string, site: string | null, seq: number, chunk: Chunk | null, offset: number, by: string | undefined) {
+    this.address = address;
+    this.size = size;
+    this.tag = tag;
+    this.poolType = poolType;
+    this.module = module;
+    this.site = site;
+    this.seq = seq;
+    this.by = by;
+    this.isFreed = false;
+    this.where = chunk;
+    this.at = offset;
+  }
   get freed(): boolean {
-    return this.#freed;
+    return this.isFreed;
   }
   markFreed(): void {
-    this.#freed = true;
+    this.isFreed = true;
   }
   get chunk(): Chunk | null {
-    return this.#chunk;
+    return this.where;
   }
   get offset(): number {
-    return this.#offset;
-  }
-  placeIn(chunk: Chunk, offset: number): this {
-    this.#chunk = chunk;
-    this.#offset = offset;
-    return this;
+    return this.at;
   }
 }
 
@@ -294,8 +305,7 @@ export class PoolAllocator {
       direct[at + 6] = (t >>> 16) & 0xff;
       direct[at + 7] = t >>> 24;
     } else this.writeHeader(direct, offset, user, n, hdr, t, zero);
-    const block = new Block(user, size, t, poolType, module, site, ++this.seq).placeIn(chunk, offset);
-    if (by) block.by = by;
+    const block = new Block(user, size, t, poolType, module, site, ++this.seq, chunk, offset, by || undefined);
     this.blocks.set(chunk.key + offset, block);
     return this.count(block);
   }
@@ -306,7 +316,7 @@ export class PoolAllocator {
     // POOL_TYPE: every paged type is odd (PagedPool 1, PagedPoolCacheAligned 5, PagedPoolSession 33 ...).
     const p = special.allocate(size, zero, (poolType & 1) === 1);
     if (p !== null) {
-      const b = new Block(p, size, tag >>> 0, poolType, module, site, ++this.seq);
+      const b = new Block(p, size, tag >>> 0, poolType, module, site, ++this.seq, null, -1, undefined);
       this.specialBlocks.set(p, b);
       return this.count(b);
     }
