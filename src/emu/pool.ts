@@ -39,38 +39,49 @@ export type PoolProblem =
 
 const HEADER = 16;
 
-/** A tracked block: a PoolBlock that also knows whether it was freed (not visible to readers of PoolBlock). */
+/**
+ * A tracked block: a PoolBlock that also knows whether it was freed and where it lives (not part
+ * of PoolBlock). Every field is set in the constructor, in one order and without class-field
+ * initializers, so all blocks share one shape and construction is cheap before V8 optimizes it
+ * (an allocation per ExAllocatePool* call, issue 19).
+ */
 class Block implements PoolBlock {
-  by?: string;
-  #freed = false;
+  declare readonly address: bigint;
+  declare readonly size: number;
+  declare readonly tag: number;
+  declare readonly poolType: number;
+  declare readonly module: string;
+  declare readonly site: string | null;
+  declare readonly seq: number;
+  declare by: string | undefined;
+  declare private isFreed: boolean;
   /** Where a normal-pool block lives (its chunk and the user address's offset there); null/-1 for special pool. */
-  #chunk: Chunk | null = null;
-  #offset = -1;
-  constructor(
-    readonly address: bigint,
-    readonly size: number,
-    readonly tag: number,
-    readonly poolType: number,
-    readonly module: string,
-    readonly site: string | null,
-    readonly seq: number,
-  ) {}
+  declare private where: Chunk | null;
+  declare private at: number;
+  constructor(address: bigint, size: number, tag: number, poolType: number, module: string, site: string | null, seq: number, chunk: Chunk | null, offset: number, by: string | undefined) {
+    this.address = address;
+    this.size = size;
+    this.tag = tag;
+    this.poolType = poolType;
+    this.module = module;
+    this.site = site;
+    this.seq = seq;
+    this.by = by;
+    this.isFreed = false;
+    this.where = chunk;
+    this.at = offset;
+  }
   get freed(): boolean {
-    return this.#freed;
+    return this.isFreed;
   }
   markFreed(): void {
-    this.#freed = true;
+    this.isFreed = true;
   }
   get chunk(): Chunk | null {
-    return this.#chunk;
+    return this.where;
   }
   get offset(): number {
-    return this.#offset;
-  }
-  placeIn(chunk: Chunk, offset: number): this {
-    this.#chunk = chunk;
-    this.#offset = offset;
-    return this;
+    return this.at;
   }
 }
 
@@ -251,19 +262,9 @@ export class PoolAllocator {
 
   allocate(size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null, by?: string): bigint {
     if (!Number.isFinite(size) || size < 0 || size > 0x40000000) return 0n;
-    if (this.special && module !== "(kernel)") {
-      const why = this.special.refusal(size);
-      // POOL_TYPE: every paged type is odd (PagedPool 1, PagedPoolCacheAligned 5, PagedPoolSession 33 ...).
-      const p = this.special.allocate(size, zero, (poolType & 1) === 1);
-      if (p !== null) {
-        const b = new Block(p, size, tag >>> 0, poolType, module, site, ++this.seq);
-        this.specialBlocks.set(p, b);
-        return this.count(b);
-      }
-      if (why && !this.special.noted.has(why)) {
-        this.special.noted.add(why);
-        this.onProblem({ kind: "special-fallback", size, live: this.special.live.size, reason: why });
-      }
+    if (this.special !== null && module !== "(kernel)") {
+      const p = this.allocateSpecial(this.special, size, tag, poolType, zero, module, site);
+      if (p !== null) return p;
     }
     const rounded = round16(size);
     const queue = this.freeLists.get(rounded);
@@ -276,11 +277,7 @@ export class PoolAllocator {
       chunk = queue!.chunk(reuse);
       offset = queue!.offset(reuse);
     } else {
-      if (this.cursor + rounded + HEADER > this.cursorEnd) {
-        const chunkSize = Math.max(POOL_CHUNK, alignUp(rounded + HEADER, 0x10000));
-        if (this.mappedBytes + chunkSize > POOL_LIMIT) return 0n;
-        this.mapChunk(rounded + HEADER);
-      }
+      if (this.cursor + rounded + HEADER > this.cursorEnd && !this.grow(rounded + HEADER)) return 0n;
       chunk = this.current!;
       offset = this.cursor + HEADER;
       user = chunk.base + BigInt(offset);
@@ -307,24 +304,54 @@ export class PoolAllocator {
       direct[at + 5] = (t >>> 8) & 0xff;
       direct[at + 6] = (t >>> 16) & 0xff;
       direct[at + 7] = t >>> 24;
-    } else {
-      // In place over JS memory; else small blocks are staged in a reused buffer (no allocation per call).
-      const at = direct ? offset - HEADER : 0;
-      const bytes = direct ?? (n <= this.stage.length ? this.stage : new Uint8Array(n));
-      bytes.fill(0, at, at + HEADER);
-      bytes.fill(zero ? 0 : 0xcd, at + HEADER, at + n);
-      bytes[at + 2] = hdr & 0xff;
-      bytes[at + 3] = hdr >>> 8;
-      bytes[at + 4] = t & 0xff;
-      bytes[at + 5] = (t >>> 8) & 0xff;
-      bytes[at + 6] = (t >>> 16) & 0xff;
-      bytes[at + 7] = t >>> 24;
-      if (!direct) this.uc.write(user - BigInt(HEADER), bytes.length === n ? bytes : bytes.subarray(0, n));
-    }
-    const block = new Block(user, size, t, poolType, module, site, ++this.seq).placeIn(chunk, offset);
-    if (by) block.by = by;
+    } else this.writeHeader(direct, offset, user, n, hdr, t, zero);
+    const block = new Block(user, size, t, poolType, module, site, ++this.seq, chunk, offset, by || undefined);
     this.blocks.set(chunk.key + offset, block);
     return this.count(block);
+  }
+
+  /** Driver Verifier's special pool serves a driver's block, or null (normal pool serves it). */
+  private allocateSpecial(special: SpecialPool, size: number, tag: number, poolType: number, zero: boolean, module: string, site: string | null): bigint | null {
+    const why = special.refusal(size);
+    // POOL_TYPE: every paged type is odd (PagedPool 1, PagedPoolCacheAligned 5, PagedPoolSession 33 ...).
+    const p = special.allocate(size, zero, (poolType & 1) === 1);
+    if (p !== null) {
+      const b = new Block(p, size, tag >>> 0, poolType, module, site, ++this.seq, null, -1, undefined);
+      this.specialBlocks.set(p, b);
+      return this.count(b);
+    }
+    if (why && !special.noted.has(why)) {
+      special.noted.add(why);
+      this.onProblem({ kind: "special-fallback", size, live: special.live.size, reason: why });
+    }
+    return null;
+  }
+
+  /** Map a new chunk for a block of `bytes` (header included); false when the pool limit forbids it. */
+  private grow(bytes: number): boolean {
+    const chunkSize = Math.max(POOL_CHUNK, alignUp(bytes, 0x10000));
+    if (this.mappedBytes + chunkSize > POOL_LIMIT) return false;
+    this.mapChunk(bytes);
+    return true;
+  }
+
+  /**
+   * Header and fill of a block larger than 1 KiB or in a chunk written through the addon (the
+   * small in-place case is in allocate): in place over JS memory, else staged in a reused buffer
+   * (no allocation per call for small blocks).
+   */
+  private writeHeader(direct: Uint8Array | null, offset: number, user: bigint, n: number, hdr: number, t: number, zero: boolean): void {
+    const at = direct ? offset - HEADER : 0;
+    const bytes = direct ?? (n <= this.stage.length ? this.stage : new Uint8Array(n));
+    bytes.fill(0, at, at + HEADER);
+    bytes.fill(zero ? 0 : 0xcd, at + HEADER, at + n);
+    bytes[at + 2] = hdr & 0xff;
+    bytes[at + 3] = hdr >>> 8;
+    bytes[at + 4] = t & 0xff;
+    bytes[at + 5] = (t >>> 8) & 0xff;
+    bytes[at + 6] = (t >>> 16) & 0xff;
+    bytes[at + 7] = t >>> 24;
+    if (!direct) this.uc.write(user - BigInt(HEADER), bytes.length === n ? bytes : bytes.subarray(0, n));
   }
 
   private count(block: Block): bigint {
