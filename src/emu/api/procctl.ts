@@ -41,7 +41,7 @@ import { attachedProcess, isAttached, processOfHandle, systemProcess, threadById
 import { processByObject, processLife, removeProcess, type EmuProcess, type ProcessLife } from "./processes.js";
 import { notifyProcessExit } from "./notify.js";
 import { setThreadPriority } from "./threadx.js";
-import { releaseProcessToken, setPrimaryToken, setThreadImpersonation } from "./token.js";
+import { releaseProcessToken, setPrimaryToken, setThreadImpersonation } from "./token-model.js";
 
 const B = (n: number) => BigInt(n);
 export const STATUS_PROCESS_IS_TERMINATING = 0xc000010a;
