@@ -10,7 +10,7 @@ import { ptrSize } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, q } from "./util.js";
 import { clockOf } from "./ke.js";
 import { children, contents, displayPath, lookup, MAX_FILE, put, remove, volumePath, type Volume, type VolumeNode } from "../volume/volume.js";
-import { FS, fileEvent, fileOf, iosb, pathOf, requirePassive, volumeOf } from "./file.js";
+import { FS, fileEvent, fileOf, iosb, pathOf, requirePassive, volumeOf, type FileHandleData } from "./file.js";
 
 /** FILE_BASIC_INFORMATION (40 bytes) / FILE_NETWORK_OPEN_INFORMATION (56 bytes) of a node. */
 export function basicInfo(node: VolumeNode): Uint8Array {
@@ -31,7 +31,8 @@ export function networkOpenInfo(v: Volume, parts: string[], node: VolumeNode): U
   return img;
 }
 
-function queryInfo(ctx: ApiContext): number {
+/** Zw{Query,Set}InformationFile(FileHandle, IoStatusBlock, FileInformation, Length, Class): the arguments and the handle's node, or a status. */
+function infoRequest(ctx: ApiContext): { io: bigint; buf: bigint; length: number; cls: number; f: FileHandleData; v: Volume; node: VolumeNode } | number {
   const [handle, io, buf] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
   const length = ctx.u32(3);
   const cls = ctx.u32(4);
@@ -41,6 +42,13 @@ function queryInfo(ctx: ApiContext): number {
   const v = volumeOf(ctx.kernel);
   const node = lookup(v, f.parts);
   if (!node) return iosb(ctx, io, FS.DELETE_PENDING, 0);
+  return { io, buf, length, cls, f, v, node };
+}
+
+function queryInfo(ctx: ApiContext): number {
+  const req = infoRequest(ctx);
+  if (typeof req === "number") return req;
+  const { io, buf, length, cls, f, v, node } = req;
   let img: Uint8Array;
   let fixed: number;
   switch (cls) {
@@ -88,15 +96,9 @@ function queryInfo(ctx: ApiContext): number {
 }
 
 function setInfo(ctx: ApiContext): number {
-  const [handle, io, buf] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
-  const length = ctx.u32(3);
-  const cls = ctx.u32(4);
-  ctx.describe([hex(handle), hex(io), hex(buf), String(length), String(cls)]);
-  const f = fileOf(ctx, handle);
-  if (typeof f === "number") return f;
-  const v = volumeOf(ctx.kernel);
-  const node = lookup(v, f.parts);
-  if (!node) return iosb(ctx, io, FS.DELETE_PENDING, 0);
+  const req = infoRequest(ctx);
+  if (typeof req === "number") return req;
+  const { io, buf, length, cls, f, v, node } = req;
   const need: Record<number, number> = { 4: 40, 13: 1, 14: 8, 19: 8, 20: 8, 10: 20 };
   if (need[cls] === undefined) return iosb(ctx, io, STATUS.INVALID_INFO_CLASS, 0);
   if (length < need[cls]!) return iosb(ctx, io, FS.INFO_LENGTH_MISMATCH, 0);
