@@ -17,10 +17,10 @@ import { emulatorExecutor } from "../src/sim/emulator.js";
 const FAMILIES = ["obx", "fsrtl", "iostack", "filectl", "section", "sehHelpers"];
 const exercised = new Set<string>();
 
-function run(routines: string[], expect: bigint | null = 0n) {
+function run(routines: string[], expect: bigint | null = 0n, arch: "x64" | "x86" = "x64") {
   const events: TraceEvent[] = [];
   const r = runSimulation({
-    install: [fixture("x64", "apiobio.sys")],
+    install: [fixture(arch, "apiobio.sys")],
     steps: [{ kind: "start", name: "apiobio" }, ...routines.map((t) => ({ kind: "call" as const, module: "apiobio.sys", routine: t, args: [], ...(expect === null ? {} : { expect }) })), ...(expect === null ? [] : [{ kind: "stop" as const, name: "apiobio" }])],
     sink: (e) => void events.push(e),
     executor: emulatorExecutor,
@@ -42,6 +42,14 @@ test("apiobio.sys: every Test* export passes its checks, started and stopped as 
   assert.ok(files.some((e) => e.op === "write" && e["view"] === true && e.path === "C:\\obio-map.txt"), JSON.stringify(files.slice(-5)));
   assert.ok(files.some((e) => e.op === "fsctl" && e.status === "0xC0000022"));
   assert.ok(files.some((e) => e.op === "lock" && e.status === "0xC0000055"));
+});
+
+// x86: the same checks but _local_unwind's (RtlLookupFunctionEntry / RtlVirtualUnwind are x64 only, seh.c).
+test("apiobio.sys on x86: every Test* export passes its checks, no leak", () => {
+  const { r, events } = run(TESTS, 0n, "x86");
+  assert.deepEqual(events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text), []);
+  assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
+  assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "fault"), []);
 });
 
 test("apiobio.sys: wild pointers, a pure virtual call and a lock no thread releases end in clean reports", () => {

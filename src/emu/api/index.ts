@@ -27,9 +27,13 @@ import { apis as iox } from "./iox.js";
 import { apis as csq } from "./csq.js";
 import { apis as regrtl } from "./regrtl.js";
 import { apis as security } from "./security.js";
-import { apis as tokenApis, clientApis } from "./token.js";
+import { apis as tokenApis } from "./token.js";
+import { logonApis } from "./token-logon.js";
+import { clientApis } from "./token-client.js";
 import { apis as procctl } from "./procctl.js";
+import { dupApis } from "./dupobject.js";
 import { apis as file } from "./file.js";
+import { infoApis as fileInfo } from "./fileinfo.js";
 import { apis as filedir } from "./filedir.js";
 import { apis as bitmap } from "./bitmap.js";
 import { apis as gentable } from "./gentable.js";
@@ -81,7 +85,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, requestor: requestorApis, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], procctl, token: [...tokenApis, ...clientApis], notify, iox, csq, obx, fsrtl, iostack, drvobj, reinit, regrtl, security, file: [...file, ...filedir], filectl, bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], section, sehHelpers, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, elam, pcw, regnotify, unmodelled, netio: netioApis, tdi, ks, wmilib };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, requestor: requestorApis, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc], process: [...process, ...threadx, ...objdir], procctl: [...procctl, ...dupApis], token: [...tokenApis, ...logonApis, ...clientApis], notify, iox, csq, obx, fsrtl, iostack, drvobj, reinit, regrtl, security, file: [...file, ...fileInfo, ...filedir], filectl, bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], section, sehHelpers, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, elam, pcw, regnotify, unmodelled, netio: netioApis, tdi, ks, wmilib };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];

@@ -9,7 +9,7 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { LAYOUT } from "../../nt/arch-layout.js";
+import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, q, readCounted, readPtr, unicodeText, writeCounted, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
@@ -187,28 +187,30 @@ export const apis: ApiDefinition[] = [
     let index = restart ? 0 : ctx.mem.u32(ctxPtr);
     if (index >= entries.length) return STATUS_NO_MORE_ENTRIES;
     // Fit as many entries as possible: (n + 1) headers then the strings (each NUL-terminated).
+    // OBJECT_DIRECTORY_INFORMATION { UNICODE_STRING Name, TypeName }: 32 bytes on x64, 16 on x86.
+    const E = 4 * ptrSize();
     const pick: [string, string][] = [];
-    let need = 32;
+    let need = E;
     for (let i = index; i < entries.length; i++) {
       const [n, t] = entries[i]!;
-      const add = 32 + (n.length + 1) * 2 + (t.length + 1) * 2;
+      const add = E + (n.length + 1) * 2 + (t.length + 1) * 2;
       if (need + add > length) break;
       pick.push([n, t]);
       need += add;
       if (single) break;
     }
-    if (ret !== 0n) ctx.mem.setU32(ret, pick.length ? need : 32 + (entries[index]![0].length + entries[index]![1].length + 2) * 2 + 32);
+    if (ret !== 0n) ctx.mem.setU32(ret, pick.length ? need : E + (entries[index]![0].length + entries[index]![1].length + 2) * 2 + E);
     if (!pick.length) return STATUS.BUFFER_TOO_SMALL;
-    let str = buf + B(32 * (pick.length + 1));
+    let str = buf + B(E * (pick.length + 1));
     pick.forEach(([n, t], i) => {
-      for (const [off, s] of [[0, n], [16, t]] as const) {
+      for (const [off, s] of [[0, n], [E / 2, t]] as const) {
         const data = encodeUtf16(s + "\0");
         ctx.mem.write(str, data);
-        writeCounted(ctx.mem, buf + B(i * 32 + off), { length: data.length - 2, maximumLength: data.length, buffer: str });
+        writeCounted(ctx.mem, buf + B(i * E + off), { length: data.length - 2, maximumLength: data.length, buffer: str });
         str += B(data.length);
       }
     });
-    ctx.mem.write(buf + B(32 * pick.length), new Uint8Array(32));
+    ctx.mem.write(buf + B(E * pick.length), new Uint8Array(E));
     index += pick.length;
     ctx.mem.setU32(ctxPtr, index);
     return index < entries.length && !single ? 0x105 /* STATUS_MORE_ENTRIES */ : STATUS.SUCCESS;

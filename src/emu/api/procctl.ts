@@ -1,6 +1,6 @@
 /**
  * Process and thread control on the emulated process table (processes.ts): ZwTerminateProcess,
- * ZwDuplicateObject, ZwOpenThread, ZwSetInformationProcess / ZwSetInformationThread,
+ * ZwOpenThread (ZwDuplicateObject: dupobject.ts), ZwSetInformationProcess / ZwSetInformationThread,
  * PsLookupProcessThreadByCid, PsSuspendProcess / PsResumeProcess, process exit synchronization,
  * job objects (ZwCreateJobObject, ZwAssignProcessToJobObject, ZwSetInformationJobObject,
  * ZwTerminateJobObject, ZwIsProcessInJob) and small accessors (PsGetProcessDebugPort,
@@ -19,9 +19,6 @@
  * CreateInfo NULL. The EPROCESS stays valid while referenced (PsGetProcessExitStatus gives the
  * exit status). NtCurrentProcess() means the current process: the attached one while attached.
  *
- * Handle tables: the System process's is the kernel's (the object manager's); a user process's
- * holds what ZwDuplicateObject put there (no user-mode code runs to open others).
- *
  * Layouts: CLIENT_ID { UniqueProcess, UniqueThread } (pointer-sized); JOBOBJECT_BASIC_LIMIT_INFORMATION
  * 64 / 48 bytes (x64 / x86), LimitFlags at 16; JOBOBJECT_EXTENDED_LIMIT_INFORMATION 144 / 112
  * (winnt.h); PROCESS_ACCESS_TOKEN { HANDLE Token, HANDLE Thread }. A job does not keep its
@@ -29,33 +26,29 @@
  * object goes (its last handle closed, no reference left).
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
-import type { HandleEntry } from "./ob.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, readPtr, writePtr } from "./util.js";
-import { closeHandle, dereference, insertHandle, lookupHandle, objectManager, reference, registerObject } from "./ob.js";
+import { dereference, insertHandle, lookupHandle, objectManager, reference, registerObject } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
 import { componentState } from "./state.js";
-import { currentThread } from "./ke.js";
 import { attachedProcess, isAttached, processOfHandle, systemProcess, threadById, threadOfHandle } from "./process.js";
 import { processByObject, processLife, removeProcess, type EmuProcess, type ProcessLife } from "./processes.js";
 import { notifyProcessExit } from "./notify.js";
 import { setThreadPriority } from "./threadx.js";
-import { releaseProcessToken, setPrimaryToken, setThreadImpersonation } from "./token.js";
+import { releaseProcessToken, setPrimaryToken, setThreadImpersonation } from "./token-model.js";
 
 const B = (n: number) => BigInt(n);
 export const STATUS_PROCESS_IS_TERMINATING = 0xc000010a;
 const STATUS_INVALID_CID = 0xc000000b;
 const STATUS_PROCESS_IN_JOB = 0x00000123;
 const STATUS_PROCESS_NOT_IN_JOB = 0x00000124;
-const DUPLICATE_CLOSE_SOURCE = 1;
-const DUPLICATE_SAME_ACCESS = 2;
-const OBJ_KERNEL_HANDLE = 0x200;
+export const OBJ_KERNEL_HANDLE = 0x200;
 const JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x2000;
 const TAG_JOB = 0x20626f4a; // 'Job '
 
-const isSystem = (ctx: ApiContext, p: bigint) => p === systemProcess(ctx);
-function emu(ctx: ApiContext, p: bigint): EmuProcess | undefined {
+export const isSystem = (ctx: ApiContext, p: bigint) => p === systemProcess(ctx);
+export function emu(ctx: ApiContext, p: bigint): EmuProcess | undefined {
   return processByObject(ctx.kernel, ctx.mem, p) ?? (isSystem(ctx, p) ? { pid: 4, parent: 0, name: "System", session: 0, object: p, imagePath: "", createTime: 0n } : undefined);
 }
 function requireProcess(ctx: ApiContext, p: bigint, api: string): EmuProcess {
@@ -109,44 +102,6 @@ export function terminateProcess(ctx: ApiContext, object: bigint, exitStatus: nu
   life.exitStatus = exitStatus >>> 0;
   if (life.exitSync === 0) finishExit(ctx, p, life);
   return STATUS.SUCCESS;
-}
-
-// ---- handle tables ------------------------------------------------------------------------
-
-interface Table {
-  get(h: bigint): HandleEntry | undefined;
-  close(h: bigint): number;
-  insert(e: HandleEntry): bigint;
-}
-const userHandleValues = componentState("process-handle-values", () => ({ next: 0x1000n }));
-function tableOf(ctx: ApiContext, process: bigint): Table | number {
-  if (isSystem(ctx, process))
-    return {
-      get: (h) => lookupHandle(ctx.kernel, h),
-      close: (h) => closeHandle(ctx, h),
-      insert: (e) => insertHandle(ctx.kernel, e),
-    };
-  const p = emu(ctx, process);
-  if (!p) return STATUS.INVALID_HANDLE;
-  const life = processLife(ctx.kernel, p);
-  if (life.exitStatus !== undefined) return STATUS_PROCESS_IS_TERMINATING;
-  return {
-    get: (h) => life.handles.get(h),
-    close: (h) => {
-      const e = life.handles.get(h);
-      if (!e) return STATUS.INVALID_HANDLE;
-      life.handles.delete(h);
-      if (e.object !== undefined) dereference(ctx, e.object, "ZwDuplicateObject");
-      return STATUS.SUCCESS;
-    },
-    insert: (e) => {
-      const v = userHandleValues(ctx.kernel);
-      v.next += 4n;
-      life.handles.set(v.next, e);
-      if (e.object !== undefined) reference(ctx, e.object, "ZwDuplicateObject");
-      return v.next;
-    },
-  };
 }
 
 // ---- jobs -----------------------------------------------------------------------------------
@@ -231,41 +186,6 @@ export const apis: ApiDefinition[] = [
     const p = processOfHandle(ctx, h);
     if (typeof p === "number") return p;
     return terminateProcess(ctx, p, status, "ZwTerminateProcess");
-  }),
-  nt("ZwDuplicateObject", 7, (ctx) => {
-    const [srcProcH, srcH, tgtProcH, out, access, attributes, options] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.u32(4), ctx.u32(5), ctx.u32(6)];
-    ctx.describe([hex(srcProcH), hex(srcH), hex(tgtProcH), hex(out), hex(access), hex(attributes), hex(options)]);
-    const srcProc = processOfHandle(ctx, srcProcH);
-    if (typeof srcProc === "number") return srcProc;
-    const src = tableOf(ctx, srcProc);
-    if (typeof src === "number") return src;
-    // The source: a pseudo-handle of the source process, or an entry of its table.
-    const s = BigInt.asIntN(8 * ptrSize(), srcH);
-    const entry: HandleEntry | undefined = s === -1n ? { type: "Process", object: srcProc, access: 0x1fffff, kernelHandle: false } : s === -2n ? { type: "Thread", object: currentThread(ctx), access: 0x1fffff, kernelHandle: false } : src.get(srcH);
-    if (!entry) return STATUS.INVALID_HANDLE;
-    const pseudo = s === -1n || s === -2n;
-    let status: number = STATUS.SUCCESS;
-    if (tgtProcH !== 0n || out !== 0n) {
-      const tgtProc = processOfHandle(ctx, tgtProcH);
-      const tgt = typeof tgtProc === "number" ? tgtProc : tableOf(ctx, tgtProc);
-      if (typeof tgt === "number") status = tgt;
-      else {
-        // A handle whose object body is made on demand gets it now, so both handles name one object.
-        if (entry.object === undefined && entry.makeObject) {
-          const body = entry.makeObject(ctx);
-          if (body !== 0n) entry.object = body;
-        }
-        const copy: HandleEntry = { type: entry.type, access: options & DUPLICATE_SAME_ACCESS ? entry.access : access, kernelHandle: (attributes & OBJ_KERNEL_HANDLE) !== 0 };
-        if (entry.object !== undefined) copy.object = entry.object;
-        if (entry.data !== undefined) copy.data = entry.data;
-        if (entry.makeObject && entry.object === undefined) copy.makeObject = entry.makeObject;
-        const h = tgt.insert(copy);
-        if (out !== 0n) writePtr(ctx.mem, out, h);
-      }
-    }
-    // DUPLICATE_CLOSE_SOURCE closes the source whatever the outcome (Learn).
-    if (options & DUPLICATE_CLOSE_SOURCE && !pseudo) src.close(srcH);
-    return status;
   }),
   nt("ZwOpenThread", 4, (ctx) => {
     const [out, access, oa, cid] = [ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3)];
