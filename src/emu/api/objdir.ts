@@ -9,11 +9,11 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { LAYOUT } from "../../nt/arch-layout.js";
+import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, q, readCounted, readPtr, unicodeText, writeCounted, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
-import { canonical, createDriverObject, ioState, lookupDevice } from "../iomgr/index.js";
+import { DO_BUFFERED_IO, DO_DEVICE_INITIALIZING, DO_DIRECT_IO, IRP_MJ, canonical, createDevice, createDriverObject, envOf, ioState, lookupDevice, systemOpenClose } from "../iomgr/index.js";
 import { loaderEntry } from "../iomgr/ldr-entry.js";
 import { VOLUME_DEVICE } from "../volume/volume.js";
 import { nameHandleClosed, namespaceOf } from "../obmgr/namespace.js";
@@ -97,6 +97,48 @@ export function driverByName(ctx: ApiContext, name: string): bigint | null {
   const section = leaf === "RAW" ? 0n : loaderEntry(ctx.mem, ctx.kernel, { name: `${leaf.toLowerCase()}.sys`, base: 0n, size: 0, entry: 0n });
   if (section !== 0n) writePtr(ctx.mem, obj + B(LAYOUT.DRIVER_OBJECT.DriverSection), section);
   return obj;
+}
+
+/**
+ * Named device objects of the system drivers above that a booted PC has and drivers look up by
+ * name: tcpip.sys's transport devices (\Device\Tcp, \Device\Udp, \Device\RawIp, \Device\Ip,
+ * FILE_DEVICE_NETWORK, direct I/O) that TDI clients open, and the class devices of the first
+ * keyboard and mouse (\Device\KeyboardClass0 of \Driver\Kbdclass, FILE_DEVICE_KEYBOARD;
+ * \Device\PointerClass0 of \Driver\Mouclass, FILE_DEVICE_MOUSE; buffered I/O) that keyboard and
+ * mouse filters attach to (device types: wdm.h / devioctl.h). Each is made, permanent, when a name
+ * lookup first misses it (so \Device lists it only from then on). Opening and closing one succeeds
+ * (IoGetDeviceObjectPointer, ZwCreateFile), as on Windows; any other IRP sent to one completes
+ * with STATUS_INVALID_DEVICE_REQUEST, the I/O manager's default (no transport and no input is
+ * modelled).
+ */
+const SYSTEM_DEVICES = new Map<string, { driver: string; type: number; flags: number }>([
+  ["\\DEVICE\\TCP", { driver: "\\Driver\\Tcpip", type: 0x12, flags: DO_DIRECT_IO }],
+  ["\\DEVICE\\UDP", { driver: "\\Driver\\Tcpip", type: 0x12, flags: DO_DIRECT_IO }],
+  ["\\DEVICE\\RAWIP", { driver: "\\Driver\\Tcpip", type: 0x12, flags: DO_DIRECT_IO }],
+  ["\\DEVICE\\IP", { driver: "\\Driver\\Tcpip", type: 0x12, flags: DO_DIRECT_IO }],
+  ["\\DEVICE\\KEYBOARDCLASS0", { driver: "\\Driver\\Kbdclass", type: 0x0b, flags: DO_BUFFERED_IO }],
+  ["\\DEVICE\\POINTERCLASS0", { driver: "\\Driver\\Mouclass", type: 0x0f, flags: DO_BUFFERED_IO }],
+]);
+const SYSTEM_DEVICE_NAMES: Record<string, string> = { TCP: "Tcp", UDP: "Udp", RAWIP: "RawIp", IP: "Ip", KEYBOARDCLASS0: "KeyboardClass0", POINTERCLASS0: "PointerClass0" };
+
+/** The device a name designates (symbolic links followed), making a system device above on first use; or null. */
+export function deviceByName(ctx: ApiContext, name: string): bigint | null {
+  const found = lookupDevice(ctx.kernel, name);
+  if (found !== null) return found;
+  const c = canonical(name);
+  const sys = SYSTEM_DEVICES.get(c);
+  if (!sys) return null;
+  const drv = driverByName(ctx, sys.driver);
+  if (drv === null) return null;
+  const major = drv + B(LAYOUT.DRIVER_OBJECT.MajorFunction);
+  for (const mj of [IRP_MJ.CREATE, IRP_MJ.CLEANUP, IRP_MJ.CLOSE]) writePtr(ctx.mem, major + B(mj * ptrSize()), systemOpenClose(ctx.kernel));
+  const r = createDevice(envOf(ctx), drv, 0, `\\Device\\${SYSTEM_DEVICE_NAMES[c.slice(8)]}`, sys.type, 0, false);
+  if (r.status !== STATUS.SUCCESS) return null;
+  const flags = B(LAYOUT.DEVICE_OBJECT.Flags);
+  ctx.mem.setU32(r.device + flags, (ctx.mem.u32(r.device + flags) & ~DO_DEVICE_INITIALIZING) | sys.flags);
+  const o = objectManager(ctx.kernel).objects.get(r.device);
+  if (o) o.permanent = true;
+  return r.device;
 }
 
 /** Names in one namespace directory: [name, type]. */
