@@ -20,7 +20,7 @@ import { fixture, repoPath, tool } from "./helpers.js";
 import { archNeutralLine } from "./arch-compare.js";
 import { fltLayoutFor, type FltStruct } from "../src/emu/fltmgr/layouts.js";
 
-const TESTS = ["TestFilterArgs", "TestPortArgs", "TestPushLocks", "TestParseFileName", "TestFileNameInformation", "TestWfp"];
+const TESTS = ["TestFilterArgs", "TestPortArgs", "TestPushLocks", "TestParseFileName", "TestFileNameInformation", "TestParseFileNameInformation", "TestWfp"];
 const exercised = new Set<string>();
 
 const INSTANCES = [

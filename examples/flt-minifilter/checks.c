@@ -158,6 +158,10 @@ int NTAPI TestFileNameInformation(void)
             CHECK(Is(&info->Name, L"\\Device\\HarddiskVolume1\\Windows"));
             CHECK(Is(&info->Volume, L"\\Device\\HarddiskVolume1") && info->Volume.Buffer == info->Name.Buffer);
             CHECK(info->FinalComponent.Length == 0 && info->ParentDir.Length == 0 && info->Extension.Length == 0);
+            CHECK(FltParseFileNameInformation(info) == STATUS_SUCCESS);
+            CHECK(info->NamesParsed == (FLTFL_FILE_NAME_PARSED_FINAL_COMPONENT | FLTFL_FILE_NAME_PARSED_EXTENSION | FLTFL_FILE_NAME_PARSED_STREAM | FLTFL_FILE_NAME_PARSED_PARENT_DIR));
+            CHECK(Is(&info->FinalComponent, L"Windows") && Is(&info->ParentDir, L"\\") && info->Extension.Length == 0 && info->Stream.Length == 0 && info->Share.Length == 0);
+            CHECK(Is(&info->Volume, L"\\Device\\HarddiskVolume1"));
             /* A reference keeps it past one release. */
             FltReferenceFileNameInformation(info);
             FltReleaseFileNameInformation(info);
@@ -178,6 +182,22 @@ int NTAPI TestFileNameInformation(void)
     }
     CHECK(FltGetFileNameInformationUnsafe(NULL, NULL, FLT_FILE_NAME_NORMALIZED, &other) == STATUS_INVALID_PARAMETER);
     ZwClose(h);
+    return failures;
+}
+
+/* FltParseFileNameInformation on Learn's example name (a structure of the caller's own). */
+int NTAPI TestParseFileNameInformation(void)
+{
+    int failures = 0;
+    FLT_FILE_NAME_INFORMATION info;
+    RtlZeroMemory(&info, sizeof(info));
+    info.Size = sizeof(info);
+    RtlInitUnicodeString(&info.Name, L"\\Device\\HarddiskVolume1\\Documents and Settings\\MyUser\\My Documents\\Test Results.txt:stream1");
+    RtlInitUnicodeString(&info.Volume, L"\\Device\\HarddiskVolume1");
+    CHECK(FltParseFileNameInformation(&info) == STATUS_SUCCESS);
+    CHECK(Is(&info.ParentDir, L"\\Documents and Settings\\MyUser\\My Documents\\"));
+    CHECK(Is(&info.FinalComponent, L"Test Results.txt:stream1") && Is(&info.Extension, L"txt") && Is(&info.Stream, L":stream1"));
+    CHECK(info.ParentDir.Buffer == info.Name.Buffer + info.Volume.Length / sizeof(WCHAR));
     return failures;
 }
 

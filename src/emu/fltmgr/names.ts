@@ -10,6 +10,12 @@
  *     A file object that is not a file of the volume: STATUS_FLT_INVALID_NAME_REQUEST.
  *     The names of the volume model are already long and normalized, so NORMALIZED and OPENED
  *     give the same Name.
+ *   FltParseFileNameInformation(FileNameInformation): fills ParentDir (between Volume and the final
+ *     component, both backslashes kept), FinalComponent (with its stream), Extension (no dot) and
+ *     Stream (with its colon) as pointers into Name's buffer, as FltParseFileName does, and sets
+ *     the four FLTFL_FILE_NAME_PARSED_* bits; Share stays empty (no network names here). Learn's
+ *     example: \Device\HarddiskVolume1\Documents and Settings\MyUser\My Documents\Test
+ *     Results.txt:stream1 has ParentDir \Documents and Settings\MyUser\My Documents\.
  *   FltReferenceFileNameInformation / FltReleaseFileNameInformation: a reference count; the last
  *     release frees the block. A pointer the filter manager did not return: bug check report.
  * The structure and its strings are one pool block charged to the caller (an unreleased name is
@@ -18,7 +24,7 @@
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, putPtr } from "../../nt/arch-layout.js";
-import { encodeUtf16, hex, writeCounted } from "../api/util.js";
+import { decodeUtf16, encodeUtf16, hex, readCounted, writeCounted } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { objectManager } from "../obmgr/index.js";
 import { VOLUME_DEVICE } from "../volume/volume.js";
@@ -62,6 +68,35 @@ function getUnsafe(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
+const PARSED_ALL = 0x1 | 0x2 | 0x4 | 0x8;
+
+function parseInformation(ctx: ApiContext): number {
+  const info = ctx.arg(0);
+  ctx.describe([hex(info)]);
+  if (info === 0n) ctx.fault("invalid-read", "FltParseFileNameInformation(NULL): the structure is read", { address: "0x0" });
+  const name = readCounted(ctx.mem, info + 8n);
+  const volume = readCounted(ctx.mem, info + 8n + B(US()));
+  const text = name.buffer === 0n ? "" : decodeUtf16(ctx.mem.read(name.buffer, name.length & ~1));
+  const at = (i: number) => B(8 + i * US());
+  const set = (member: number, start: number, end: number) => {
+    const len = Math.max(0, end - start) * 2;
+    writeCounted(ctx.mem, info + at(member), { length: len, maximumLength: len, buffer: len === 0 ? 0n : name.buffer + B(start * 2) });
+  };
+  const volEnd = Math.min(text.length, volume.length >> 1);
+  const finalStart = Math.max(volEnd, text.lastIndexOf("\\") + 1);
+  const colon = text.indexOf(":", finalStart);
+  const nameEnd = colon < 0 ? text.length : colon;
+  const dot = text.lastIndexOf(".", nameEnd - 1);
+  // Members after Name: Volume 1, Share 2, Extension 3, Stream 4, FinalComponent 5, ParentDir 6.
+  set(2, 0, 0);
+  set(3, dot >= finalStart ? dot + 1 : nameEnd, nameEnd);
+  set(4, colon < 0 ? text.length : colon, text.length);
+  set(5, finalStart, text.length);
+  set(6, volEnd, finalStart);
+  ctx.mem.setU16(info + 2n, ctx.mem.u16(info + 2n) | PARSED_ALL);
+  return STATUS.SUCCESS;
+}
+
 function refOrRelease(delta: 1 | -1) {
   const api = delta > 0 ? "FltReferenceFileNameInformation" : "FltReleaseFileNameInformation";
   return (ctx: ApiContext): void => {
@@ -83,6 +118,7 @@ function refOrRelease(delta: 1 | -1) {
 
 export const apis: ApiDefinition[] = [
   flt("FltGetFileNameInformationUnsafe", 4, getUnsafe),
+  flt("FltParseFileNameInformation", 1, parseInformation),
   flt("FltReferenceFileNameInformation", 1, refOrRelease(1)),
   flt("FltReleaseFileNameInformation", 1, refOrRelease(-1)),
 ];
