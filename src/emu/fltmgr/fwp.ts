@@ -19,6 +19,9 @@
  * (FwpmProviderAdd0) are keyed objects like sublayers. Fwpm{Provider,SubLayer,Callout,Filter}DeleteByKey0:
  * an unknown key is STATUS_FWP_{PROVIDER,SUBLAYER,CALLOUT,FILTER}_NOT_FOUND; a sublayer or callout
  * a filter still names is STATUS_FWP_IN_USE; a delete in a transaction is undone by its abort.
+ * FwpmCalloutGetByKey0 / GetById0 return a copy of an added callout (calloutId set) in one pool
+ * block that FwpmFreeMemory0(&p) frees and NULLs (p NULL: nothing; a block it did not return: bug
+ * check report); an unknown key or id: STATUS_FWP_CALLOUT_NOT_FOUND.
  * FwpsInjectionHandleCreate0(AddressFamily, Flags, InjectionHandle): AddressFamily AF_UNSPEC,
  * AF_INET or AF_INET6, Flags one or more FWPS_INJECTION_TYPE_* bits and nothing else, else
  * STATUS_INVALID_PARAMETER (Learn: fwpsk.h); destroying a handle it did not return is a bug check
