@@ -110,6 +110,18 @@ ULONG NTAPI TestSystemDevices(void)
     raw = SystemDevice(L"\\Device\\RawIp", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &rawFile, &failures);
     ip = SystemDevice(L"\\Device\\IP", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &ipFile, &failures);
     mouse = SystemDevice(L"\\Device\\PointerClass0", FILE_DEVICE_MOUSE, L"\\Driver\\Mouclass", &mouseFile, &failures);
+    d = SystemDevice(L"\\Device\\Tcp6", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &f, &failures);
+    CHECK(d != NULL && d != tcp);
+    if (f) ObDereferenceObject(f);
+    d = SystemDevice(L"\\Device\\Udp6", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &f, &failures);
+    if (f) ObDereferenceObject(f);
+    d = SystemDevice(L"\\Device\\RawIp6", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &f, &failures);
+    if (f) ObDereferenceObject(f);
+    /* What file system filters attach to: NTFS's control device and the UNC provider. */
+    d = SystemDevice(L"\\Ntfs", FILE_DEVICE_DISK_FILE_SYSTEM, L"\\FileSystem\\Ntfs", &f, &failures);
+    if (f) ObDereferenceObject(f);
+    d = SystemDevice(L"\\Device\\Mup", FILE_DEVICE_MULTI_UNC_PROVIDER, L"\\FileSystem\\Mup", &f, &failures);
+    if (f) ObDereferenceObject(f);
     CHECK(tcp && udp && raw && ip && tcp != udp && udp != raw && raw != ip && tcp->DriverObject == ip->DriverObject);
     CHECK(tcp == NULL || (tcp->Flags & DO_DIRECT_IO) != 0);
     CHECK(mouse == NULL || (mouse->Flags & DO_BUFFERED_IO) != 0);
