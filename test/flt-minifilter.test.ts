@@ -20,7 +20,7 @@ import { fixture, repoPath, tool } from "./helpers.js";
 import { archNeutralLine } from "./arch-compare.js";
 import { fltLayoutFor, type FltStruct } from "../src/emu/fltmgr/layouts.js";
 
-const TESTS = ["TestFilterArgs", "TestPortArgs", "TestPushLocks", "TestParseFileName", "TestWfp"];
+const TESTS = ["TestFilterArgs", "TestPortArgs", "TestPushLocks", "TestParseFileName", "TestFileNameInformation", "TestParseFileNameInformation", "TestWfp"];
 const exercised = new Set<string>();
 
 const INSTANCES = [
@@ -128,11 +128,12 @@ test("kmflt.sys: started with no service key at all, it gets the instance keys a
   assert.ok(cb.length > 0 && cb.every((e) => e["altitude"] === "385000"));
 });
 
-test("kmflt.sys: a wild FLT_REGISTRATION and FltUnregisterFilter with its port open end in clean reports", () => {
+test("kmflt.sys: a wild FLT_REGISTRATION, FltUnregisterFilter with its port open and a foreign FltReleaseFileNameInformation end in clean reports", () => {
   const cases: [string, string, RegExp][] = [
     // The pointer 0xFFFFA000DEAD0000 is 0xDEAD0000 on x86.
     ["WildRegistration", "invalid-read", /0x(ffffa000)?dead000\d in fltmgr!FltRegisterFilter/],
     ["UnregisterWithPortOpen", "deadlock", /FltUnregisterFilter\(0x[0-9a-f]+\): communication server port \\KmFltPort is still open/],
+    ["ReleaseForeignName", "bugcheck", /FltReleaseFileNameInformation\(0x[0-9a-f]+\): not a name the filter manager returned/],
   ];
   for (const arch of ["x64", "x86"] as const) {
     for (const [exp, kind, re] of cases) {
@@ -163,7 +164,7 @@ test("the FltMgr and WFP structure layouts the handlers read are the ones clang 
     ["FLT_OPERATION_REGISTRATION", "FLT_OPERATION_REGISTRATION", ["MajorFunction", "PreOperation", "PostOperation"]],
     ["FWPM_SESSION0", "FWPM_SESSION0", ["flags"]],
     ["FWPM_FILTER0", "FWPM_FILTER0", ["displayData.name", "subLayerKey", "action.type", "action.calloutKey", "filterId"]],
-    ["FWPM_CALLOUT0", "FWPM_CALLOUT0", ["displayData.name"]],
+    ["FWPM_CALLOUT0", "FWPM_CALLOUT0", ["displayData.name", "displayData.description", "flags", "providerKey", "providerData.size", "providerData.data", "applicableLayer", "calloutId"]],
     ["FWPM_SUBLAYER0", "FWPM_SUBLAYER0", ["displayData.name"]],
     ["FWPS_CALLOUT", "FWPS_CALLOUT1", ["classifyFn", "notifyFn", "flowDeleteFn"]],
     ["SECURITY_DESCRIPTOR", "SECURITY_DESCRIPTOR", ["Control", "Dacl"]],

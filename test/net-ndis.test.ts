@@ -54,10 +54,11 @@ test("netndis.sys: a miniport and WFP client starts, passes its checks and stops
     assert.ok(warns.some((w) => re.test(w)), `${re} in ${warns.join(" | ")}`);
 });
 
-test("netndis.sys: a wild pool-parameters pointer and an unknown pool handle end in clean reports", () => {
+test("netndis.sys: a wild pool-parameters pointer, an unknown pool handle and a foreign FwpmFreeMemory0 end in clean reports", () => {
   const cases: [string, string, RegExp][] = [
     ["WildPoolParameters", "invalid-read", /0x10 in ndis!NdisAllocateNetBufferListPool/],
     ["FreeUnknownPool", "bugcheck", /NdisFreeNetBufferListPool\(0x[0-9a-f]+\): not a pool handle NdisAllocateNetBufferListPool returned/],
+    ["FreeForeignFwpMemory", "bugcheck", /FwpmFreeMemory0\(0x[0-9a-f]+ -> 0x[0-9a-f]+\): not a block an Fwpm\*Get\* routine returned/],
   ];
   for (const arch of ["x64", "x86"] as const) {
     for (const [exp, kind, re] of cases) {

@@ -68,6 +68,103 @@ ULONG NTAPI TestDeviceStacks(void)
     return failures;
 }
 
+/* A named device of a system driver: open it, check its type and driver, return it (referenced through File). */
+static PDEVICE_OBJECT SystemDevice(PCWSTR Name, DEVICE_TYPE Type, PCWSTR Driver, PFILE_OBJECT *File, ULONG *Failures)
+{
+    UNICODE_STRING u;
+    PDEVICE_OBJECT dev = NULL;
+    ULONG failures = 0;
+    *File = NULL;
+    RtlInitUnicodeString(&u, Name);
+    CHECK(IoGetDeviceObjectPointer(&u, FILE_READ_DATA, File, &dev) == STATUS_SUCCESS);
+    CHECK(dev != NULL && *File != NULL);
+    if (dev) {
+        CHECK(dev->DeviceType == Type);
+        CHECK((dev->Flags & DO_DEVICE_INITIALIZING) == 0);
+        CHECK(dev->DriverObject != NULL && Is(&dev->DriverObject->DriverName, Driver));
+        CHECK(*File == NULL || (*File)->DeviceObject == dev);
+    }
+    *Failures += failures;
+    return dev;
+}
+
+/*
+ * The named devices of the system drivers a booted PC has: tcpip's \Device\Tcp, Udp, RawIp and Ip
+ * (opened by TDI clients), the first keyboard's and mouse's class devices (attached to by input
+ * filters). Opening succeeds; any other request is STATUS_INVALID_DEVICE_REQUEST.
+ */
+ULONG NTAPI TestSystemDevices(void)
+{
+    ULONG failures = 0;
+    PFILE_OBJECT tcpFile, udpFile, rawFile, ipFile, mouseFile;
+    PDEVICE_OBJECT tcp, udp, raw, ip, mouse, kbd = NULL, filter = NULL, attached = NULL, d = NULL;
+    PFILE_OBJECT f = NULL;
+    UNICODE_STRING u;
+    KEVENT event;
+    IO_STATUS_BLOCK iosb;
+    PIRP irp;
+    ULONG out = 0;
+
+    tcp = SystemDevice(L"\\Device\\Tcp", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &tcpFile, &failures);
+    udp = SystemDevice(L"\\Device\\Udp", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &udpFile, &failures);
+    raw = SystemDevice(L"\\Device\\RawIp", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &rawFile, &failures);
+    ip = SystemDevice(L"\\Device\\IP", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &ipFile, &failures);
+    mouse = SystemDevice(L"\\Device\\PointerClass0", FILE_DEVICE_MOUSE, L"\\Driver\\Mouclass", &mouseFile, &failures);
+    d = SystemDevice(L"\\Device\\Tcp6", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &f, &failures);
+    CHECK(d != NULL && d != tcp);
+    if (f) ObDereferenceObject(f);
+    d = SystemDevice(L"\\Device\\Udp6", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &f, &failures);
+    if (f) ObDereferenceObject(f);
+    d = SystemDevice(L"\\Device\\RawIp6", FILE_DEVICE_NETWORK, L"\\Driver\\Tcpip", &f, &failures);
+    if (f) ObDereferenceObject(f);
+    /* What file system filters attach to: NTFS's control device and the UNC provider. */
+    d = SystemDevice(L"\\Ntfs", FILE_DEVICE_DISK_FILE_SYSTEM, L"\\FileSystem\\Ntfs", &f, &failures);
+    if (f) ObDereferenceObject(f);
+    d = SystemDevice(L"\\Device\\Mup", FILE_DEVICE_MULTI_UNC_PROVIDER, L"\\FileSystem\\Mup", &f, &failures);
+    if (f) ObDereferenceObject(f);
+    CHECK(tcp && udp && raw && ip && tcp != udp && udp != raw && raw != ip && tcp->DriverObject == ip->DriverObject);
+    CHECK(tcp == NULL || (tcp->Flags & DO_DIRECT_IO) != 0);
+    CHECK(mouse == NULL || (mouse->Flags & DO_BUFFERED_IO) != 0);
+    /* The same object the second time. */
+    RtlInitUnicodeString(&u, L"\\Device\\Tcp");
+    CHECK(IoGetDeviceObjectPointer(&u, FILE_READ_DATA, &f, &d) == STATUS_SUCCESS && d == tcp);
+    if (f) ObDereferenceObject(f);
+    RtlInitUnicodeString(&u, L"\\Device\\Tcp7");
+    CHECK(IoGetDeviceObjectPointer(&u, FILE_READ_DATA, &f, &d) == STATUS_OBJECT_NAME_NOT_FOUND);
+
+    /* A request tcpip would answer: the I/O manager's default routine refuses it. */
+    if (tcp) {
+        KeInitializeEvent(&event, NotificationEvent, FALSE);
+        iosb.Status = STATUS_PENDING;
+        irp = IoBuildDeviceIoControlRequest(0x00120003, tcp, NULL, 0, &out, sizeof(out), FALSE, &event, &iosb);
+        CHECK(irp != NULL);
+        if (irp) {
+            CHECK(IoCallDriver(tcp, irp) == STATUS_INVALID_DEVICE_REQUEST);
+            CHECK(iosb.Status == STATUS_INVALID_DEVICE_REQUEST);
+        }
+    }
+
+    /* A keyboard filter on \Device\KeyboardClass0. */
+    CHECK(IoCreateDevice(g_Driver, 0, NULL, FILE_DEVICE_KEYBOARD, 0, FALSE, &filter) == STATUS_SUCCESS);
+    if (filter) {
+        RtlInitUnicodeString(&u, L"\\Device\\KeyboardClass0");
+        CHECK(IoAttachDevice(filter, &u, &attached) == STATUS_SUCCESS);
+        kbd = attached;
+        CHECK(kbd != NULL && kbd->DeviceType == FILE_DEVICE_KEYBOARD && Is(&kbd->DriverObject->DriverName, L"\\Driver\\Kbdclass"));
+        CHECK(kbd != NULL && filter->StackSize == kbd->StackSize + 1 && kbd->AttachedDevice == filter);
+        if (kbd) IoDetachDevice(kbd);
+        CHECK(kbd == NULL || kbd->AttachedDevice == NULL);
+        IoDeleteDevice(filter);
+    }
+
+    if (tcpFile) ObDereferenceObject(tcpFile);
+    if (udpFile) ObDereferenceObject(udpFile);
+    if (rawFile) ObDereferenceObject(rawFile);
+    if (ipFile) ObDereferenceObject(ipFile);
+    if (mouseFile) ObDereferenceObject(mouseFile);
+    return failures;
+}
+
 static NTSTATUS OpenFile(PCWSTR Name, ULONG Disposition, ULONG Options, PHANDLE Handle)
 {
     UNICODE_STRING u;

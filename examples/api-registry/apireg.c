@@ -200,6 +200,31 @@ int NTAPI TestEnumerate(void)
 
     CHECK(ZwFlushKey(key) == STATUS_SUCCESS);
     {
+        /* ZwSetInformationKey, looked up as drivers do (mingw-w64's ntoskrnl import library lacks it):
+           KeyWriteTimeInformation (0) sets the LastWriteTime ZwQueryKey returns. */
+        typedef NTSTATUS (NTAPI *PFN_SET_INFO_KEY)(HANDLE, ULONG, PVOID, ULONG);
+        UNICODE_STRING r;
+        PFN_SET_INFO_KEY setInfo;
+        LARGE_INTEGER when;
+        ULONG flags = 0;
+        PKEY_BASIC_INFORMATION kbi = (PKEY_BASIC_INFORMATION)buf;
+        RtlInitUnicodeString(&r, L"ZwSetInformationKey");
+        setInfo = (PFN_SET_INFO_KEY)MmGetSystemRoutineAddress(&r);
+#ifdef _WIN64
+        CHECK(setInfo != NULL); /* kmdll's x86 export list comes from mingw-w64's i686 library alone */
+#endif
+        if (setInfo) {
+            when.QuadPart = 0x01D2345678ABCDEFLL;
+            CHECK(setInfo(key, 0, &when, sizeof(when)) == STATUS_SUCCESS);
+            CHECK(ZwQueryKey(key, KeyBasicInformation, buf, sizeof buf, &len) == STATUS_SUCCESS && kbi->LastWriteTime.QuadPart == when.QuadPart);
+            CHECK(setInfo(key, 0, &when, 4) == STATUS_INFO_LENGTH_MISMATCH);
+            CHECK(setInfo(key, 1, &flags, sizeof(flags)) == STATUS_SUCCESS);
+            CHECK(setInfo(key, 1, &flags, 8) == STATUS_INFO_LENGTH_MISMATCH);
+            CHECK(setInfo(key, 99, &flags, sizeof(flags)) == STATUS_INVALID_INFO_CLASS);
+            CHECK(setInfo((HANDLE)(ULONG_PTR)0x7FF0, 0, &when, sizeof(when)) == STATUS_INVALID_HANDLE);
+        }
+    }
+    {
         typedef NTSTATUS (NTAPI *PFN_OPEN_EX)(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG);
         UNICODE_STRING n, r;
         OBJECT_ATTRIBUTES oa;

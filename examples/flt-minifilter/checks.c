@@ -133,6 +133,82 @@ int NTAPI TestParseFileName(void)
     return failures;
 }
 
+/* FltGetFileNameInformationUnsafe on a file object of the volume: \SystemRoot is \Device\HarddiskVolume1\Windows. */
+int NTAPI TestFileNameInformation(void)
+{
+    int failures = 0;
+    UNICODE_STRING u;
+    OBJECT_ATTRIBUTES oa;
+    IO_STATUS_BLOCK io;
+    HANDLE h = NULL;
+    PFILE_OBJECT fo = NULL;
+    PFLT_FILE_NAME_INFORMATION info = NULL, other = NULL;
+
+    RtlInitUnicodeString(&u, L"\\SystemRoot");
+    InitializeObjectAttributes(&oa, &u, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL, NULL);
+    CHECK(ZwCreateFile(&h, FILE_LIST_DIRECTORY | SYNCHRONIZE, &oa, &io, NULL, 0, FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN,
+                       FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, NULL, 0) == STATUS_SUCCESS);
+    if (!h) return failures + 1;
+    CHECK(ObReferenceObjectByHandle(h, 0, *IoFileObjectType, KernelMode, (PVOID *)&fo, NULL) == STATUS_SUCCESS);
+    if (fo) {
+        CHECK(FltGetFileNameInformationUnsafe(fo, NULL, FLT_FILE_NAME_NORMALIZED | FLT_FILE_NAME_QUERY_DEFAULT, &info) == STATUS_SUCCESS);
+        CHECK(info != NULL);
+        if (info) {
+            CHECK(info->Size == sizeof(FLT_FILE_NAME_INFORMATION) && info->NamesParsed == 0 && info->Format == FLT_FILE_NAME_NORMALIZED);
+            CHECK(Is(&info->Name, L"\\Device\\HarddiskVolume1\\Windows"));
+            CHECK(Is(&info->Volume, L"\\Device\\HarddiskVolume1") && info->Volume.Buffer == info->Name.Buffer);
+            CHECK(info->FinalComponent.Length == 0 && info->ParentDir.Length == 0 && info->Extension.Length == 0);
+            CHECK(FltParseFileNameInformation(info) == STATUS_SUCCESS);
+            CHECK(info->NamesParsed == (FLTFL_FILE_NAME_PARSED_FINAL_COMPONENT | FLTFL_FILE_NAME_PARSED_EXTENSION | FLTFL_FILE_NAME_PARSED_STREAM | FLTFL_FILE_NAME_PARSED_PARENT_DIR));
+            CHECK(Is(&info->FinalComponent, L"Windows") && Is(&info->ParentDir, L"\\") && info->Extension.Length == 0 && info->Stream.Length == 0 && info->Share.Length == 0);
+            CHECK(Is(&info->Volume, L"\\Device\\HarddiskVolume1"));
+            /* A reference keeps it past one release. */
+            FltReferenceFileNameInformation(info);
+            FltReleaseFileNameInformation(info);
+            CHECK(Is(&info->Name, L"\\Device\\HarddiskVolume1\\Windows"));
+            FltReleaseFileNameInformation(info);
+        }
+        CHECK(FltGetFileNameInformationUnsafe(fo, NULL, FLT_FILE_NAME_OPENED, &other) == STATUS_SUCCESS && other != NULL);
+        if (other) {
+            CHECK(other->Format == FLT_FILE_NAME_OPENED && Is(&other->Name, L"\\Device\\HarddiskVolume1\\Windows"));
+            FltReleaseFileNameInformation(other);
+        }
+        other = NULL;
+        CHECK(FltGetFileNameInformationUnsafe(fo, NULL, 0, &other) == STATUS_INVALID_PARAMETER);
+        CHECK(FltGetFileNameInformationUnsafe(fo, NULL, 4, &other) == STATUS_INVALID_PARAMETER);
+        CHECK(FltGetFileNameInformationUnsafe(fo, NULL, FLT_FILE_NAME_NORMALIZED, NULL) == STATUS_INVALID_PARAMETER);
+        CHECK(other == NULL);
+        ObDereferenceObject(fo);
+    }
+    CHECK(FltGetFileNameInformationUnsafe(NULL, NULL, FLT_FILE_NAME_NORMALIZED, &other) == STATUS_INVALID_PARAMETER);
+    ZwClose(h);
+    return failures;
+}
+
+/* FltParseFileNameInformation on Learn's example name (a structure of the caller's own). */
+int NTAPI TestParseFileNameInformation(void)
+{
+    int failures = 0;
+    FLT_FILE_NAME_INFORMATION info;
+    RtlZeroMemory(&info, sizeof(info));
+    info.Size = sizeof(info);
+    RtlInitUnicodeString(&info.Name, L"\\Device\\HarddiskVolume1\\Documents and Settings\\MyUser\\My Documents\\Test Results.txt:stream1");
+    RtlInitUnicodeString(&info.Volume, L"\\Device\\HarddiskVolume1");
+    CHECK(FltParseFileNameInformation(&info) == STATUS_SUCCESS);
+    CHECK(Is(&info.ParentDir, L"\\Documents and Settings\\MyUser\\My Documents\\"));
+    CHECK(Is(&info.FinalComponent, L"Test Results.txt:stream1") && Is(&info.Extension, L"txt") && Is(&info.Stream, L":stream1"));
+    CHECK(info.ParentDir.Buffer == info.Name.Buffer + info.Volume.Length / sizeof(WCHAR));
+    return failures;
+}
+
+/* FltReleaseFileNameInformation of a structure the filter manager never returned. */
+int NTAPI ReleaseForeignName(void)
+{
+    static FLT_FILE_NAME_INFORMATION notMine;
+    FltReleaseFileNameInformation(&notMine);
+    return 0;
+}
+
 int NTAPI TestWfp(void)
 {
     int failures = 0;

@@ -9,6 +9,9 @@ VOID NTAPI NetMiniportUnload(PDRIVER_OBJECT DriverObject);
 
 /* {3b1e6a52-7c0d-4e9f-a2b4-5d6c7e8f9a02}, {...a03} */
 static const GUID SUBLAYER_KEY = { 0x3b1e6a52, 0x7c0d, 0x4e9f, { 0xa2, 0xb4, 0x5d, 0x6c, 0x7e, 0x8f, 0x9a, 0x02 } };
+static const GUID CALLOUT_KEY = { 0x3b1e6a52, 0x7c0d, 0x4e9f, { 0xa2, 0xb4, 0x5d, 0x6c, 0x7e, 0x8f, 0x9a, 0x04 } };
+/* FWPM_LAYER_ALE_AUTH_CONNECT_V4 (fwpmk.h). */
+static const GUID LAYER_KEY = { 0xc38d57d1, 0x05a7, 0x4c33, { 0x90, 0x4f, 0x7f, 0xbc, 0xee, 0xe6, 0x0e, 0x82 } };
 static const GUID UNKNOWN_KEY = { 0x3b1e6a52, 0x7c0d, 0x4e9f, { 0xa2, 0xb4, 0x5d, 0x6c, 0x7e, 0x8f, 0x9a, 0x03 } };
 
 int NTAPI TestNdisVersion(void)
@@ -106,6 +109,19 @@ int NTAPI TestNdisRegistration(void)
     return failures;
 }
 
+static int SameGuid(const GUID *a, const GUID *b)
+{
+    const UCHAR *x = (const UCHAR *)a, *y = (const UCHAR *)b;
+    for (int i = 0; i < 16; i++) if (x[i] != y[i]) return 0;
+    return 1;
+}
+
+static int SameWide(const wchar_t *a, const wchar_t *b)
+{
+    while (*a && *a == *b) { a++; b++; }
+    return *a == *b;
+}
+
 int NTAPI TestWfpProviders(void)
 {
     int failures = 0;
@@ -113,6 +129,9 @@ int NTAPI TestWfpProviders(void)
     FWPM_SESSION0 session;
     FWPM_PROVIDER0 provider;
     FWPM_SUBLAYER0 sublayer;
+    FWPM_CALLOUT0 callout, *got = NULL;
+    UINT32 id = 0;
+    UINT8 blob[3] = { 0xA1, 0xA2, 0xA3 };
 
     RtlZeroMemory(&session, sizeof(session));
     CHECK(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &session, &engine) == STATUS_SUCCESS);
@@ -136,6 +155,48 @@ int NTAPI TestWfpProviders(void)
     CHECK(FwpmSubLayerAdd0(engine, &sublayer, NULL) == STATUS_FWP_ALREADY_EXISTS);
     CHECK(FwpmSubLayerDeleteByKey0(engine, &SUBLAYER_KEY) == STATUS_SUCCESS);
     CHECK(FwpmSubLayerDeleteByKey0(engine, &SUBLAYER_KEY) == STATUS_FWP_SUBLAYER_NOT_FOUND);
+
+    /* A management callout read back by key and by id: a copy in one block FwpmFreeMemory0 frees. */
+    RtlZeroMemory(&callout, sizeof(callout));
+    callout.calloutKey = CALLOUT_KEY;
+    callout.displayData.name = L"netndis callout";
+    callout.providerKey = (GUID *)&NETNDIS_PROVIDER_KEY;
+    callout.providerData.size = sizeof(blob);
+    callout.providerData.data = blob;
+    callout.applicableLayer = LAYER_KEY;
+    callout.flags = 0x10;
+    got = (FWPM_CALLOUT0 *)(ULONG_PTR)1;
+    CHECK(FwpmCalloutGetByKey0(engine, &CALLOUT_KEY, &got) == STATUS_FWP_CALLOUT_NOT_FOUND);
+    CHECK(got == (FWPM_CALLOUT0 *)(ULONG_PTR)1);
+    CHECK(FwpmCalloutAdd0(engine, &callout, NULL, &id) == STATUS_SUCCESS && id != 0);
+    callout.displayData.name = L"changed after the add";
+    got = NULL;
+    CHECK(FwpmCalloutGetByKey0(engine, &CALLOUT_KEY, &got) == STATUS_SUCCESS && got != NULL);
+    if (got) {
+        CHECK(SameGuid(&got->calloutKey, &CALLOUT_KEY) && SameGuid(&got->applicableLayer, &LAYER_KEY));
+        CHECK(got->calloutId == id && got->flags == 0x10);
+        CHECK(got->displayData.name != NULL && SameWide(got->displayData.name, L"netndis callout"));
+        CHECK(got->displayData.description == NULL);
+        CHECK(got->providerKey != NULL && got->providerKey != &NETNDIS_PROVIDER_KEY && SameGuid(got->providerKey, &NETNDIS_PROVIDER_KEY));
+        CHECK(got->providerData.size == sizeof(blob) && got->providerData.data != blob);
+        CHECK(got->providerData.data != NULL && got->providerData.data[0] == 0xA1 && got->providerData.data[2] == 0xA3);
+        FwpmFreeMemory0((void **)&got);
+        CHECK(got == NULL);
+    }
+    FwpmFreeMemory0((void **)&got); /* *p NULL: nothing to do */
+    CHECK(FwpmCalloutGetById0(engine, id, &got) == STATUS_SUCCESS && got != NULL);
+    if (got) {
+        CHECK(SameGuid(&got->calloutKey, &CALLOUT_KEY) && got->calloutId == id);
+        FwpmFreeMemory0((void **)&got);
+    }
+    CHECK(FwpmCalloutGetById0(engine, id + 1000, &got) == STATUS_FWP_CALLOUT_NOT_FOUND);
+    CHECK(FwpmCalloutGetByKey0(engine, NULL, &got) == STATUS_INVALID_PARAMETER);
+    CHECK(FwpmCalloutGetByKey0(engine, &CALLOUT_KEY, NULL) == STATUS_INVALID_PARAMETER);
+    CHECK(FwpmCalloutGetByKey0((HANDLE)(ULONG_PTR)0x1230, &CALLOUT_KEY, &got) == STATUS_INVALID_HANDLE);
+    CHECK(FwpmCalloutDeleteByKey0(engine, &CALLOUT_KEY) == STATUS_SUCCESS);
+    CHECK(FwpmCalloutGetByKey0(engine, &CALLOUT_KEY, &got) == STATUS_FWP_CALLOUT_NOT_FOUND);
+    CHECK(FwpmCalloutGetById0(engine, id, &got) == STATUS_FWP_CALLOUT_NOT_FOUND);
+    CHECK(got == NULL);
     CHECK(FwpmEngineClose0(engine) == STATUS_SUCCESS);
 
     /* Injection handles: a known address family and one or more injection types. */
@@ -154,6 +215,15 @@ int NTAPI TestWfpProviders(void)
 int NTAPI WildPoolParameters(void)
 {
     return NdisAllocateNetBufferListPool(NULL, (NET_BUFFER_LIST_POOL_PARAMETERS *)(ULONG_PTR)0x10) == NULL;
+}
+
+/* FwpmFreeMemory0 of memory no Fwpm*Get* routine returned (a bug check report). */
+int NTAPI FreeForeignFwpMemory(void)
+{
+    static UCHAR notMine[16];
+    void *p = notMine;
+    FwpmFreeMemory0(&p);
+    return 0;
 }
 
 /* A pool handle NDIS never returned: NDIS would dereference it (a bug check report). */

@@ -123,12 +123,22 @@ typedef struct FWPM_SUBLAYER0_ {
     FWP_BYTE_BLOB providerData;
     UINT16 weight;
 } FWPM_SUBLAYER0;
+typedef struct FWPM_CALLOUT0_ {
+    GUID calloutKey;
+    FWPM_DISPLAY_DATA0 displayData;
+    UINT32 flags;
+    GUID *providerKey;
+    FWP_BYTE_BLOB providerData;
+    GUID applicableLayer;
+    UINT32 calloutId;
+} FWPM_CALLOUT0;
 
 #define RPC_C_AUTHN_WINNT 10
 #define AF_INET 2
 #define AF_INET6 23
 #define FWPS_INJECTION_TYPE_NETWORK 0x00000004
 #define FWPS_INJECTION_TYPE_FORWARD 0x00000008
+#define STATUS_FWP_CALLOUT_NOT_FOUND ((NTSTATUS)0xC0220001L)
 #define STATUS_FWP_PROVIDER_NOT_FOUND ((NTSTATUS)0xC0220005L)
 #define STATUS_FWP_SUBLAYER_NOT_FOUND ((NTSTATUS)0xC0220007L)
 #define STATUS_FWP_ALREADY_EXISTS ((NTSTATUS)0xC0220009L)
@@ -142,6 +152,11 @@ NTSTATUS NTAPI FwpmProviderAdd0(HANDLE engineHandle, const FWPM_PROVIDER0 *provi
 NTSTATUS NTAPI FwpmProviderDeleteByKey0(HANDLE engineHandle, const GUID *key);
 NTSTATUS NTAPI FwpmSubLayerAdd0(HANDLE engineHandle, const FWPM_SUBLAYER0 *subLayer, PSECURITY_DESCRIPTOR sd);
 NTSTATUS NTAPI FwpmSubLayerDeleteByKey0(HANDLE engineHandle, const GUID *key);
+NTSTATUS NTAPI FwpmCalloutAdd0(HANDLE engineHandle, const FWPM_CALLOUT0 *callout, PSECURITY_DESCRIPTOR sd, UINT32 *id);
+NTSTATUS NTAPI FwpmCalloutGetByKey0(HANDLE engineHandle, const GUID *key, FWPM_CALLOUT0 **callout);
+NTSTATUS NTAPI FwpmCalloutGetById0(HANDLE engineHandle, UINT32 id, FWPM_CALLOUT0 **callout);
+NTSTATUS NTAPI FwpmCalloutDeleteByKey0(HANDLE engineHandle, const GUID *key);
+void NTAPI FwpmFreeMemory0(void **p);
 NTSTATUS NTAPI FwpsInjectionHandleCreate0(USHORT addressFamily, UINT32 flags, HANDLE *injectionHandle);
 NTSTATUS NTAPI FwpsInjectionHandleDestroy0(HANDLE injectionHandle);
 

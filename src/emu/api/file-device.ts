@@ -9,7 +9,8 @@
  */
 import type { ApiContext } from "./types.js";
 import { STATUS, ntSuccess } from "../../nt/status.js";
-import { KernelMode, attachedTop, buildFsdIrp, callDriver, cleanupFile, envOf, ioState, lookupDevice, openDevice } from "../iomgr/index.js";
+import { KernelMode, attachedTop, buildFsdIrp, callDriver, cleanupFile, envOf, ioState, openDevice } from "../iomgr/index.js";
+import { deviceByName } from "./objdir.js";
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { lookupHandle } from "./ob.js";
 import { insertHandle, objectManager } from "./ob.js";
@@ -23,7 +24,7 @@ export interface DeviceFileData {
 /** The device a name designates and the rest of the name after it, or null. */
 export function deviceOfName(ctx: ApiContext, name: string): { device: bigint; rest: string } | null {
   for (let i = name.length; i > 1; i = name.lastIndexOf("\\", i - 1)) {
-    const dev = lookupDevice(ctx.kernel, name.slice(0, i));
+    const dev = deviceByName(ctx, name.slice(0, i));
     if (dev !== null) return { device: dev, rest: name.slice(i) };
   }
   return null;

@@ -12,8 +12,9 @@ import { holderOf, noteHeld, reference } from "../obmgr/index.js";
 import { describeUnicode, hex, nt, unicodeText } from "./util.js";
 import {
   KernelMode, attachedTop, allocateIrp, buildFsdIrp, buildIoctlIrp, callDriver, canonical, completeRequest, createDevice, deleteDevice,
-  deviceLabel, envOf, initIrp, ioState, ioctlDescribe, lookupDevice, majorName, openDevice, releaseIrp,
+  deviceLabel, envOf, initIrp, ioState, ioctlDescribe, majorName, openDevice, releaseIrp,
 } from "../iomgr/index.js";
+import { deviceByName } from "./objdir.js";
 
 // Compatibility: the I/O manager used to live in this file.
 export * from "../iomgr/index.js";
@@ -70,7 +71,7 @@ export const apis: ApiDefinition[] = [
     const name = unicodeText(ctx.mem, ctx.arg(0));
     ctx.describe([describeUnicode(ctx, ctx.arg(0)), hex(ctx.u32(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
     if (name === null) return STATUS.OBJECT_NAME_INVALID;
-    const dev = lookupDevice(ctx.kernel, name);
+    const dev = deviceByName(ctx, name);
     if (dev === null) return STATUS.OBJECT_NAME_NOT_FOUND;
     const r = openDevice(envOf(ctx), dev, KernelMode);
     if (!ntSuccess(r.status)) return r.status;

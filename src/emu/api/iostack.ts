@@ -19,7 +19,8 @@ import { LAYOUT, getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, q, unicodeText, writeCounted } from "./util.js";
 import { objectManager, reference } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
-import { attachedTop, callDriver, canonical, deviceLabel, devicesOf, envOf, initIrp, ioState, lookupDevice, STATUS_MORE_PROCESSING_REQUIRED, SL_INVOKE_ON_CANCEL, SL_INVOKE_ON_ERROR, SL_INVOKE_ON_SUCCESS } from "../iomgr/index.js";
+import { attachedTop, callDriver, canonical, deviceLabel, devicesOf, envOf, initIrp, ioState, STATUS_MORE_PROCESSING_REQUIRED, SL_INVOKE_ON_CANCEL, SL_INVOKE_ON_ERROR, SL_INVOKE_ON_SUCCESS } from "../iomgr/index.js";
+import { deviceByName } from "./objdir.js";
 import { attachToStack } from "./io.js";
 import { raise, lower } from "./ke.js";
 import { volumeDevices, vpbDeviceObject } from "./volume-device.js";
@@ -145,7 +146,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([deviceLabel(ctx, src), q(name), hex(out)]);
     device(ctx, src, "IoAttachDevice");
     if (name === null || !name.startsWith("\\")) return STATUS.OBJECT_NAME_INVALID;
-    const target = lookupDevice(ctx.kernel, name);
+    const target = deviceByName(ctx, name);
     if (target === null) return STATUS.OBJECT_NAME_NOT_FOUND;
     const info = ioState(ctx.kernel).devices.get(target);
     if (!info || info.deleted) return STATUS_NO_SUCH_DEVICE;

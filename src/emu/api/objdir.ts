@@ -13,7 +13,7 @@ import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, q, readCounted, readPtr, unicodeText, writeCounted, writePtr } from "./util.js";
 import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
-import { canonical, createDriverObject, ioState, lookupDevice } from "../iomgr/index.js";
+import { DO_BUFFERED_IO, DO_DEVICE_INITIALIZING, DO_DIRECT_IO, IRP_MJ, canonical, createDevice, createDriverObject, envOf, ioState, lookupDevice, systemOpenClose } from "../iomgr/index.js";
 import { loaderEntry } from "../iomgr/ldr-entry.js";
 import { VOLUME_DEVICE } from "../volume/volume.js";
 import { nameHandleClosed, namespaceOf } from "../obmgr/namespace.js";
@@ -81,7 +81,7 @@ export function directoryName(name: string): string {
  * devices) gets it. They own no device objects and no image here; their dispatch routines are the
  * I/O manager's default (STATUS_INVALID_DEVICE_REQUEST).
  */
-const SYSTEM_DRIVERS = ["\\Driver\\ACPI", "\\Driver\\pci", "\\Driver\\disk", "\\Driver\\volmgr", "\\Driver\\partmgr", "\\Driver\\Kbdclass", "\\Driver\\Mouclass", "\\Driver\\i8042prt", "\\Driver\\kbdhid", "\\Driver\\mouhid", "\\Driver\\Null", "\\Driver\\Beep", "\\Driver\\Tcpip", "\\Driver\\NDIS", "\\Driver\\afd", "\\Driver\\storahci", "\\Driver\\stornvme", "\\Driver\\usbhub", "\\Driver\\USBXHCI", "\\Driver\\HidUsb", "\\FileSystem\\Ntfs", "\\FileSystem\\FltMgr", "\\FileSystem\\Npfs", "\\FileSystem\\Msfs", "\\FileSystem\\RAW"];
+const SYSTEM_DRIVERS = ["\\Driver\\ACPI", "\\Driver\\pci", "\\Driver\\disk", "\\Driver\\volmgr", "\\Driver\\partmgr", "\\Driver\\Kbdclass", "\\Driver\\Mouclass", "\\Driver\\i8042prt", "\\Driver\\kbdhid", "\\Driver\\mouhid", "\\Driver\\Null", "\\Driver\\Beep", "\\Driver\\Tcpip", "\\Driver\\NDIS", "\\Driver\\afd", "\\Driver\\storahci", "\\Driver\\stornvme", "\\Driver\\usbhub", "\\Driver\\USBXHCI", "\\Driver\\HidUsb", "\\FileSystem\\Ntfs", "\\FileSystem\\FltMgr", "\\FileSystem\\Npfs", "\\FileSystem\\Msfs", "\\FileSystem\\RAW", "\\FileSystem\\Mup"];
 
 /** Driver object by \Driver\Name or \FileSystem\Name (the objects the I/O manager registered with their names). */
 export function driverByName(ctx: ApiContext, name: string): bigint | null {
@@ -97,6 +97,56 @@ export function driverByName(ctx: ApiContext, name: string): bigint | null {
   const section = leaf === "RAW" ? 0n : loaderEntry(ctx.mem, ctx.kernel, { name: `${leaf.toLowerCase()}.sys`, base: 0n, size: 0, entry: 0n });
   if (section !== 0n) writePtr(ctx.mem, obj + B(LAYOUT.DRIVER_OBJECT.DriverSection), section);
   return obj;
+}
+
+/**
+ * Named device objects of the system drivers above that a booted PC has and drivers look up by
+ * name: tcpip.sys's transport devices (\Device\Tcp, \Device\Udp, \Device\RawIp, \Device\Ip and
+ * the IPv6 Tcp6, Udp6, RawIp6; FILE_DEVICE_NETWORK, direct I/O) that TDI clients and filters open,
+ * NTFS's control device \Ntfs and \Device\Mup (\FileSystem\Mup) that file system filters
+ * attach to, and the class devices of the first
+ * keyboard and mouse (\Device\KeyboardClass0 of \Driver\Kbdclass, FILE_DEVICE_KEYBOARD;
+ * \Device\PointerClass0 of \Driver\Mouclass, FILE_DEVICE_MOUSE; buffered I/O) that keyboard and
+ * mouse filters attach to (device types: wdm.h / devioctl.h). Each is made, permanent, when a name
+ * lookup first misses it (so \Device lists it only from then on). Opening and closing one succeeds
+ * (IoGetDeviceObjectPointer, ZwCreateFile), as on Windows; any other IRP sent to one completes
+ * with STATUS_INVALID_DEVICE_REQUEST, the I/O manager's default (no transport and no input is
+ * modelled).
+ */
+const SYSTEM_DEVICES = new Map(([
+  ["\\Device\\Tcp", "\\Driver\\Tcpip", 0x12, DO_DIRECT_IO],
+  ["\\Device\\Udp", "\\Driver\\Tcpip", 0x12, DO_DIRECT_IO],
+  ["\\Device\\RawIp", "\\Driver\\Tcpip", 0x12, DO_DIRECT_IO],
+  ["\\Device\\Ip", "\\Driver\\Tcpip", 0x12, DO_DIRECT_IO],
+  ["\\Device\\Tcp6", "\\Driver\\Tcpip", 0x12, DO_DIRECT_IO],
+  ["\\Device\\Udp6", "\\Driver\\Tcpip", 0x12, DO_DIRECT_IO],
+  ["\\Device\\RawIp6", "\\Driver\\Tcpip", 0x12, DO_DIRECT_IO],
+  ["\\Device\\KeyboardClass0", "\\Driver\\Kbdclass", 0x0b, DO_BUFFERED_IO],
+  ["\\Device\\PointerClass0", "\\Driver\\Mouclass", 0x0f, DO_BUFFERED_IO],
+  // NTFS's control device object (FILE_DEVICE_DISK_FILE_SYSTEM) and the multiple UNC provider
+  // (FILE_DEVICE_MULTI_UNC_PROVIDER), which file system filters open to attach to.
+  ["\\Ntfs", "\\FileSystem\\Ntfs", 0x08, 0],
+  ["\\Device\\Mup", "\\FileSystem\\Mup", 0x10, 0],
+] as const).map(([name, driver, type, flags]) => [canonical(name), { name, driver, type, flags }]));
+
+/** The device a name designates (symbolic links followed), making a system device above on first use; or null. */
+export function deviceByName(ctx: ApiContext, name: string): bigint | null {
+  const found = lookupDevice(ctx.kernel, name);
+  if (found !== null) return found;
+  const c = canonical(name);
+  const sys = SYSTEM_DEVICES.get(c);
+  if (!sys) return null;
+  const drv = driverByName(ctx, sys.driver);
+  if (drv === null) return null;
+  const major = drv + B(LAYOUT.DRIVER_OBJECT.MajorFunction);
+  for (const mj of [IRP_MJ.CREATE, IRP_MJ.CLEANUP, IRP_MJ.CLOSE]) writePtr(ctx.mem, major + B(mj * ptrSize()), systemOpenClose(ctx.kernel));
+  const r = createDevice(envOf(ctx), drv, 0, sys.name, sys.type, 0, false);
+  if (r.status !== STATUS.SUCCESS) return null;
+  const flags = B(LAYOUT.DEVICE_OBJECT.Flags);
+  ctx.mem.setU32(r.device + flags, (ctx.mem.u32(r.device + flags) & ~DO_DEVICE_INITIALIZING) | sys.flags);
+  const o = objectManager(ctx.kernel).objects.get(r.device);
+  if (o) o.permanent = true;
+  return r.device;
 }
 
 /** Names in one namespace directory: [name, type]. */

@@ -22,8 +22,8 @@ import { encodeUtf16, hex, nt, q, readPtr, unicodeText, writePtr } from "./util.
 import { closeHandle, dereference, insertHandle, lookupHandle, objectManager, reference, registerObject, typeNameOf, type HandleEntry } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
 import { MAX_NAMES, handlesOnName, nameHandleClosed, namespaceOf } from "../obmgr/namespace.js";
-import { canonical, ioState, lookupDevice } from "../iomgr/index.js";
-import { DIRECTORIES, directoryName, driverByName, linkTarget, oaName } from "./objdir.js";
+import { canonical, ioState } from "../iomgr/index.js";
+import { DIRECTORIES, deviceByName, directoryName, driverByName, linkTarget, oaName } from "./objdir.js";
 import { registryOf } from "./zw.js";
 import { securityOf } from "./security.js";
 import { VOLUME_DEVICE } from "../volume/volume.js";
@@ -71,7 +71,7 @@ function resolveName(ctx: ApiContext, name: string, openLink: boolean): Resolved
   }
   const target = linkTarget(ctx, c);
   if (target !== undefined && openLink) return { type: "SymbolicLink", data: { target, nsName: c, name } };
-  const dev = lookupDevice(ctx.kernel, c);
+  const dev = deviceByName(ctx, c);
   if (dev !== null) return { type: "Device", object: dev };
   if (target !== undefined) return resolveName(ctx, target, false);
   return missing(ctx, name);

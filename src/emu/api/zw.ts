@@ -321,6 +321,25 @@ export const apis: ApiDefinition[] = [
     registryChanged(ctx, k, REG_NOTIFY_CHANGE_LAST_SET);
     return STATUS.SUCCESS;
   }),
+  /**
+   * ZwSetInformationKey(KeyHandle, KeySetInformationClass, KeySetInformation, Length) (wdm.h;
+   * Learn: zwsetinformationkey, KEY_SET_INFORMATION_CLASS): KeyWriteTimeInformation (0) sets the
+   * key's LastWriteTime (a LARGE_INTEGER, what ZwQueryKey then returns); the other classes
+   * (KeyWow64FlagsInformation .. KeySetHandleTagsInformation, 1..5) take one ULONG and change
+   * nothing kmdll models. A length other than the class's: STATUS_INFO_LENGTH_MISMATCH; an
+   * unknown class: STATUS_INVALID_INFO_CLASS.
+   */
+  nt("ZwSetInformationKey", 4, (ctx) => {
+    const [h, cls, buf, length] = [ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.u32(3)];
+    ctx.describe([hex(h), String(cls), hex(buf), String(length)]);
+    const k = keyOf(ctx, h);
+    if (typeof k === "number") return k;
+    if (cls > 5) return STATUS.INVALID_INFO_CLASS;
+    if (length !== (cls === 0 ? 8 : 4)) return STATUS.INFO_LENGTH_MISMATCH;
+    if (cls === 0) k.lastWrite = ctx.mem.u64(buf);
+    else ctx.mem.u32(buf);
+    return STATUS.SUCCESS;
+  }),
   nt("ZwFlushKey", 1, (ctx) => {
     const k = keyOf(ctx, ctx.arg(0));
     return typeof k === "number" ? k : STATUS.SUCCESS;

@@ -8,13 +8,14 @@ import type { KernelExport } from "../../nt/kernel-exports.js";
 import { FLTMGR_EXPORTS, FWPKCLNT_EXPORTS } from "./exports.js";
 import { FLTMGR, apis as filterApis } from "./filter.js";
 import { apis as portApis } from "./ports.js";
+import { apis as nameApis } from "./names.js";
 import { apis as completionApis } from "./completion.js";
 import { FWPKCLNT, apis as fwpApis } from "./fwp.js";
 
 export { FLTMGR } from "./filter.js";
 export { FWPKCLNT } from "./fwp.js";
 
-export const fltApis: ApiDefinition[] = [...filterApis, ...portApis];
+export const fltApis: ApiDefinition[] = [...filterApis, ...portApis, ...nameApis];
 /** FltDoCompletionProcessingWhenSafe: with the platform family (examples/api-platform exercises it). */
 export const fltCompletionApis: ApiDefinition[] = completionApis;
 export const wfpApis: ApiDefinition[] = fwpApis;

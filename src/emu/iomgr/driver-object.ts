@@ -64,6 +64,25 @@ export function invalidDeviceRequest(kernel: KernelState): bigint {
 }
 
 /**
+ * The IRP_MJ_CREATE / CLEANUP / CLOSE routine of the built-in system drivers whose named devices
+ * kmdll provides (\Device\Tcp, \Device\KeyboardClass0, ...): opening and closing one succeeds,
+ * as it does on Windows (tcpip.sys opens a control channel, kbdclass a read handle); every other
+ * request stays IopInvalidDeviceRequest's.
+ */
+export function systemOpenClose(kernel: KernelState): bigint {
+  if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines (KernelState.internalRoutine)");
+  return kernel.internalRoutine("SystemDriverCreateClose", (ctx) => {
+    const irp = ctx.arg(1);
+    if (irp !== 0n && ctx.mem.isMapped(irp + B(LAYOUT.IRP.IoStatus), 16)) {
+      ctx.mem.setU32(irp + B(LAYOUT.IRP.IoStatus) + B(LAYOUT.IO_STATUS_BLOCK.Status), 0);
+      setPtr(ctx.mem, irp + B(LAYOUT.IRP.IoStatus) + B(LAYOUT.IO_STATUS_BLOCK.Information), 0n);
+      completeRequest(envOf(ctx), irp);
+    }
+    return 0;
+  }, 2);
+}
+
+/**
  * Create and register the DRIVER_OBJECT of a driver image whose DriverEntry is at `entry`.
  * `objectName`: the object's full name when it is not \Driver\<serviceName> (IoCreateDriver names
  * it itself and uses that name as ServiceKeyName too).
