@@ -5,12 +5,45 @@
 WDFDEVICE KmdfSyncDevice;
 WDFDRIVER KmdfSyncDriver;
 static ULONG DeviceFlags;
+static ULONG RegistryPathCheck = 100;
 
 NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath) { UNREFERENCED_PARAMETER(RegistryPath); return STATUS_SUCCESS; }
 NTSTATUS NTAPI DllUnload(VOID) { return STATUS_SUCCESS; }
 
 static EVT_WDF_DRIVER_UNLOAD KmdfSyncEvtDriverUnload;
 static VOID KmdfSyncEvtDriverUnload(WDFDRIVER Driver) { UNREFERENCED_PARAMETER(Driver); }
+
+/* WdfDriverGetRegistryPath: the framework's own NUL-terminated copy of DriverEntry's RegistryPath. */
+static ULONG CheckRegistryPath(PCUNICODE_STRING RegistryPath)
+{
+    PWSTR path = WdfDriverGetRegistryPath(KmdfSyncDriver);
+    USHORT i, n = RegistryPath->Length / sizeof(WCHAR);
+    if (path == NULL) return 1;
+    if (path == RegistryPath->Buffer) return 2;
+    for (i = 0; i < n; i++)
+        if (path[i] != RegistryPath->Buffer[i]) return 3;
+    if (path[n] != L'\0') return 4;
+    /* Twice the same buffer. */
+    if (WdfDriverGetRegistryPath(KmdfSyncDriver) != path) return 5;
+    return 0;
+}
+
+/* 0 when WdfDriverGetRegistryPath checked out in DriverEntry and the path names the service key. */
+ULONG NTAPI TestRegistryPath(VOID)
+{
+    PWSTR path = WdfDriverGetRegistryPath(KmdfSyncDriver);
+    static const WCHAR tail[] = L"\\kmdfsync";
+    size_t n = 0, t = sizeof(tail) / sizeof(WCHAR) - 1, i;
+    if (RegistryPathCheck != 0) return 10 + RegistryPathCheck;
+    while (path[n] != L'\0') n++;
+    if (n < t) return 20;
+    for (i = 0; i < t; i++) {
+        WCHAR c = path[n - t + i];
+        if (c >= L'A' && c <= L'Z') c = (WCHAR)(c - L'A' + L'a');
+        if (c != tail[i]) return 21;
+    }
+    return 0;
+}
 
 DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
@@ -26,6 +59,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     config.EvtDriverUnload = KmdfSyncEvtDriverUnload;
     status = WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config, &KmdfSyncDriver);
     if (!NT_SUCCESS(status)) return status;
+    RegistryPathCheck = CheckRegistryPath(RegistryPath);
     init = WdfControlDeviceInitAllocate(KmdfSyncDriver, NULL);
     if (init == NULL) return STATUS_INSUFFICIENT_RESOURCES;
     RtlInitUnicodeString(&name, KMDFSYNC_DEVICE);

@@ -106,6 +106,13 @@ export interface WdfObject {
   contexts?: TypedContext[];
   /** WDFREQUEST marked cancelable: its EvtRequestCancel (cancel.ts). */
   cancelRoutine?: bigint;
+  /** WDFDRIVER: the registry path WdfDriverCreate copied (a NUL-terminated UTF-16 buffer in pool; WdfDriverGetRegistryPath). */
+  registryPath?: bigint;
+  /** WDFQUEUE: the WDFDEVICE it was created for; its dispatch type (3 = WdfIoQueueDispatchManual). */
+  queueDevice?: bigint;
+  dispatchType?: number;
+  /** WDFDEVICE: WdfDeviceConfigureRequestDispatching, request type (IRP_MJ code) → WDFQUEUE. */
+  dispatching?: Map<number, bigint>;
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
 }
