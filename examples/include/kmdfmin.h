@@ -106,6 +106,7 @@ enum {
     /* locks (wdfsync.h), collections (wdfcollection.h), contexts (wdfobject.h), cancellation (wdfrequest.h) */
     WdfDriverGetRegistryPathTableIndex = 117,
     WdfDeviceConfigureRequestDispatchingTableIndex = 93,
+    WdfDeviceInitAssignSDDLStringTableIndex = 68,
     WdfWaitLockCreateTableIndex = 312,
     WdfWaitLockAcquireTableIndex = 313,
     WdfWaitLockReleaseTableIndex = 314,
@@ -330,6 +331,7 @@ typedef VOID NTAPI EVT_WDF_REQUEST_CANCEL(WDFREQUEST Request);
 typedef EVT_WDF_REQUEST_CANCEL *PFN_WDF_REQUEST_CANCEL;
 #define WdfDriverGetRegistryPath(d) WDFCALL(WdfDriverGetRegistryPath, PWSTR (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDRIVER))(WdfDriverGlobals, d)
 #define WdfDeviceConfigureRequestDispatching(d, q, t) WDFCALL(WdfDeviceConfigureRequestDispatching, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, WDFQUEUE, ULONG))(WdfDriverGlobals, d, q, t)
+#define WdfDeviceInitAssignSDDLString(i, s) WDFCALL(WdfDeviceInitAssignSDDLString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, s)
 #define WdfWaitLockCreate(a, l) WDFCALL(WdfWaitLockCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, WDFWAITLOCK *))(WdfDriverGlobals, a, l)
 #define WdfWaitLockAcquire(l, t) WDFCALL(WdfWaitLockAcquire, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWAITLOCK, PLONGLONG))(WdfDriverGlobals, l, t)
 #define WdfWaitLockRelease(l) WDFCALL(WdfWaitLockRelease, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWAITLOCK))(WdfDriverGlobals, l)

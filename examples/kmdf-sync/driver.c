@@ -109,3 +109,59 @@ NTSTATUS NTAPI BindUcmCx(VOID)
     cls.Version.Minor = 0;
     return WdfVersionBindClass(&info, WdfDriverGlobals, &cls);
 }
+
+/* A control device created with the SDDL string in Init, or the status WdfDeviceCreate failed with. */
+static NTSTATUS CreateWithSddl(PCUNICODE_STRING AllocSddl, PCUNICODE_STRING Sddl, BOOLEAN Assign)
+{
+    UNICODE_STRING name;
+    WDFDEVICE device;
+    NTSTATUS status;
+    PWDFDEVICE_INIT init = WdfControlDeviceInitAllocate(KmdfSyncDriver, AllocSddl);
+    if (init == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    RtlInitUnicodeString(&name, L"\\Device\\KmdfSyncSddl");
+    status = WdfDeviceInitAssignName(init, &name);
+    if (NT_SUCCESS(status) && Assign) status = WdfDeviceInitAssignSDDLString(init, Sddl);
+    if (NT_SUCCESS(status)) status = WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &device);
+    if (!NT_SUCCESS(status)) {
+        WdfDeviceInitFree(init);
+        return status;
+    }
+    WdfObjectDelete(device);
+    return STATUS_SUCCESS;
+}
+
+/* WdfDeviceInitAssignSDDLString: well-formed device-object SDDL creates the device, a malformed
+   string fails WdfDeviceCreate (IoCreateDeviceSecure) with STATUS_INVALID_PARAMETER. */
+ULONG NTAPI TestSddl(VOID)
+{
+    static const PCWSTR good[] = {
+        L"D:P(A;;GA;;;SY)(A;;GA;;;BA)",                          /* SDDL_DEVOBJ_SYS_ALL_ADM_ALL */
+        L"D:P(A;;GA;;;SY)(A;;GRGWGX;;;BA)(A;;GR;;;WD)",          /* SDDL_DEVOBJ_SYS_ALL_ADM_RWX_WORLD_R */
+        L"D:P(A;;GA;;;SY)(A;;0x1200a9;;;S-1-5-32-545)",
+    };
+    static const PCWSTR bad[] = {
+        L"D:P", L"O:BAD:P(A;;GA;;;SY)", L"D:P(A;;GA;;SY)", L"D:P(A;;GA;;;XX)", L"D:P(D;;GA;;;WD)",
+        L"D:P(A;;GQ;;;SY)", L"D:P(A;;GA;;;SY", L"D:P(A;OICI;GA;;;SY)", L"(A;;GA;;;SY)", L"",
+    };
+    UNICODE_STRING s, odd;
+    ULONG i;
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        RtlInitUnicodeString(&s, good[i]);
+        if (CreateWithSddl(NULL, &s, TRUE) != STATUS_SUCCESS) return 1 + i;
+        /* The string WdfControlDeviceInitAllocate took is applied the same way. */
+        if (CreateWithSddl(&s, NULL, FALSE) != STATUS_SUCCESS) return 10 + i;
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        RtlInitUnicodeString(&s, bad[i]);
+        if (CreateWithSddl(NULL, &s, TRUE) != STATUS_INVALID_PARAMETER) return 20 + i;
+        if (CreateWithSddl(&s, NULL, FALSE) != STATUS_INVALID_PARAMETER) return 40 + i;
+    }
+    /* NULL removes the string assigned before: the device is created. */
+    RtlInitUnicodeString(&s, bad[1]);
+    if (CreateWithSddl(&s, NULL, TRUE) != STATUS_SUCCESS) return 60;
+    /* Not a UNICODE_STRING (odd Length): refused by the assign itself. */
+    RtlInitUnicodeString(&odd, good[0]);
+    odd.Length = 3;
+    if (CreateWithSddl(NULL, &odd, TRUE) != STATUS_INVALID_PARAMETER) return 61;
+    return 0;
+}

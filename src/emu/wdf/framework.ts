@@ -13,7 +13,8 @@
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { LAYOUT, getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import { STATUS, formatStatus } from "../../nt/status.js";
-import { api, describeUnicode, hex, unicodeText } from "../api/util.js";
+import { api, describeUnicode, hex, readCounted, unicodeText } from "../api/util.js";
+import { deviceSddlError } from "../../nt/sddl.js";
 import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING, DO_BUFFERED_IO, DO_DIRECT_IO } from "../iomgr/index.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
@@ -334,7 +335,9 @@ export const apis: ApiDefinition[] = [
   fx("WdfControlDeviceInitAllocate", 3, (ctx) => {
     objectOf(ctx, ctx.arg(1), "driver", "Driver");
     // FxDeviceInit starts with ReadWriteIoType = WdfDeviceIoBuffered, for control devices as for PnP ones.
-    return newObject(ctx, "deviceInit", 0n, { name: null, parent: ctx.arg(1), ioType: 2 }).handle;
+    // SDDLString: kept like WdfDeviceInitAssignSDDLString's and applied by WdfDeviceCreate.
+    const sddl = ctx.arg(2) === 0n ? null : unicodeText(ctx.mem, ctx.arg(2));
+    return newObject(ctx, "deviceInit", 0n, { name: null, parent: ctx.arg(1), ioType: 2, ...(sddl !== null ? { sddl } : {}) }).handle;
   }),
   fx("WdfDeviceInitFree", 2, (ctx) => void deleteObject(ctx, objectOf(ctx, ctx.arg(1), "deviceInit", "DeviceInit"))),
   fx("WdfDeviceInitAssignName", 3, (ctx) => {
@@ -343,11 +346,37 @@ export const apis: ApiDefinition[] = [
     init.name = ctx.arg(2) === 0n ? null : unicodeText(ctx.mem, ctx.arg(2));
     return STATUS.SUCCESS;
   }),
+  // WdfDeviceInitAssignSDDLString(DeviceInit, SDDLString) (Learn; FxDeviceInitApi.cpp): the string
+  // is only checked as a UNICODE_STRING (FxValidateUnicodeString: odd lengths, Length > MaximumLength
+  // or a NULL Buffer with a length are STATUS_INVALID_PARAMETER) and kept; NULL removes it.
+  // WdfDeviceCreate applies it as IoCreateDeviceSecure does, which fails a malformed one.
+  fx("WdfDeviceInitAssignSDDLString", 3, (ctx) => {
+    const [initH, str] = [ctx.arg(1), ctx.arg(2)];
+    ctx.describe([hex(ctx.arg(0)), hex(initH), describeUnicode(ctx, str)]);
+    const init = objectOf(ctx, initH, "deviceInit", "DeviceInit");
+    if (str === 0n) {
+      delete init.sddl;
+      return STATUS.SUCCESS;
+    }
+    const c = readCounted(ctx.mem, str);
+    if (c.length % 2 !== 0 || c.maximumLength % 2 !== 0 || c.length > c.maximumLength || (c.length > 0 && c.buffer === 0n)) {
+      ctx.warn(`WdfDeviceInitAssignSDDLString: SDDLString is not a valid UNICODE_STRING (Length ${c.length}, MaximumLength ${c.maximumLength}, Buffer ${hex(c.buffer)}): STATUS_INVALID_PARAMETER`);
+      return STATUS.INVALID_PARAMETER;
+    }
+    init.sddl = unicodeText(ctx.mem, str) ?? "";
+    return STATUS.SUCCESS;
+  }),
   fx("WdfDeviceCreate", 4, (ctx) => {
     const [initPtr, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3)];
     const m = ctx.mem;
     const init = objectOf(ctx, getPtr(m, initPtr), "deviceInit", "*DeviceInit");
     if (init.consumed) ctx.fault("bugcheck", `WdfDeviceCreate: WDFDEVICE_INIT ${hex(init.handle)} already created a device (WDF_VIOLATION)`, { code: "0x0000010D" });
+    // The SDDL string goes to IoCreateDeviceSecure (wdmlib), which rejects a malformed one.
+    const sddlError = init.sddl !== undefined ? deviceSddlError(init.sddl) : null;
+    if (sddlError !== null) {
+      ctx.warn(`WdfDeviceCreate: the SDDL string "${init.sddl}" (WdfDeviceInitAssignSDDLString or WdfControlDeviceInitAllocate) is malformed: ${sddlError}: STATUS_INVALID_PARAMETER (IoCreateDeviceSecure)`);
+      return STATUS.INVALID_PARAMETER;
+    }
     const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
     const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
     if (r.status !== STATUS.SUCCESS) return r.status;

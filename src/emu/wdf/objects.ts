@@ -113,6 +113,8 @@ export interface WdfObject {
   dispatchType?: number;
   /** WDFDEVICE: WdfDeviceConfigureRequestDispatching, request type (IRP_MJ code) → WDFQUEUE. */
   dispatching?: Map<number, bigint>;
+  /** WDFDEVICE_INIT: WdfDeviceInitAssignSDDLString's string (applied by WdfDeviceCreate, as IoCreateDeviceSecure would). */
+  sddl?: string;
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
 }
