@@ -165,3 +165,18 @@ ULONG NTAPI TestSddl(VOID)
     if (CreateWithSddl(NULL, &odd, TRUE) != STATUS_INVALID_PARAMETER) return 61;
     return 0;
 }
+
+/* A control device has no PnP registry keys (IoOpenDeviceRegistryKey wants a PDO). */
+ULONG NTAPI TestRegistryControl(VOID)
+{
+    WDFKEY key = (WDFKEY)1;
+    if (WdfDeviceOpenRegistryKey(KmdfSyncDevice, PLUGPLAY_REGKEY_DEVICE, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key) != STATUS_INVALID_DEVICE_REQUEST) return 1;
+    if (key != NULL) return 2;
+    return 0;
+}
+
+/* A WDFDEVICE where a WDFKEY belongs: a WDF_VIOLATION. */
+VOID NTAPI BadRegistryKey(VOID)
+{
+    WdfRegistryClose((WDFKEY)KmdfSyncDevice);
+}
