@@ -13,6 +13,7 @@ import { simBothArches } from "./arch-compare.js";
 type Ev = Record<string, unknown>;
 const events = (out: string): Ev[] => out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Ev);
 const DEVICES = repoPath("examples", "pnp-devices.json");
+const KMDF_REG = repoPath("examples", "kmdf-func", "kmdffunc.reg");
 const WDM_LINK = "\\DosDevices\\PNPDEMO#WDMCHILD#1#{8d3e4c21-2b7f-4e0a-a1c9-55e6f7a8b9c0}";
 const KMDF_LINK = "\\DosDevices\\PNPDEMO#KMDFCHILD#2#{8d3e4c22-2b7f-4e0a-a1c9-55e6f7a8b9c0}";
 const IOCTL_READ = "0x222400";
@@ -22,7 +23,7 @@ const prints = (ev: Ev[], module: string) => ev.filter((e) => e.event === "dbgpr
 
 test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF function driver start under it, use the bus interface and are removed before it", async () => {
   // x86 too: the same events once addresses are taken out (32-bit layouts, stdcall KMDF DDIs).
-  const r = await simBothArches((arch) => ["--devices", DEVICES, "--install", ...["pnpbus.sys", "pnpfunc.sys", "kmdffunc.sys"].map((f) => fixture(arch, f)), "--",
+  const r = await simBothArches((arch) => ["--devices", DEVICES, "--registry", KMDF_REG, "--install", ...["pnpbus.sys", "pnpfunc.sys", "kmdffunc.sys"].map((f) => fixture(arch, f)), "--",
     "start:pnpbus", `ioctl:${WDM_LINK}:${IOCTL_READ}:01000000`, `ioctl:${WDM_LINK}:${IOCTL_READ}:02000000`, `ioctl:${WDM_LINK}:${IOCTL_INFO}`,
     `ioctl:${KMDF_LINK}:${IOCTL_READ}:00000000`, `ioctl:${KMDF_LINK}:${IOCTL_INFO}`, `ioctl:${KMDF_LINK}:0x222408`, "stop:pnpbus"]);
   const ev = r.events;
@@ -68,6 +69,9 @@ test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF 
   ]);
   assert.deepEqual(ev.filter((e) => e.event === "irp" && String(e.name).startsWith("IRP_MJ_POWER")), []);
   // The KMDF callbacks in the framework's order.
+  // WDFKEY (WdfDeviceOpenRegistryKey, WdfRegistryQueryULong, WdfRegistryClose): kmdffunc's C checks
+  // of its hardware key, seeded by examples/kmdf-func/kmdffunc.reg, all passed (0 = no failed check).
+  assert.match(prints(ev, "kmdffunc.sys")[0] ?? "", /^kmdffunc: EvtDriverDeviceAdd, PDO [0-9A-Fa-f]+, registry check 0$/);
   assert.deepEqual(prints(ev, "kmdffunc.sys").map((t) => t.replace(/PDO [0-9A-F]+/, "PDO").replace(/ from state \d| to state \d|, .*/g, "")), [
     "kmdffunc: EvtDriverDeviceAdd", "kmdffunc: EvtDevicePrepareHardware", "kmdffunc: EvtDeviceD0Entry", "kmdffunc: EvtDeviceD0Exit", "kmdffunc: EvtDeviceReleaseHardware", "kmdffunc: EvtDriverUnload",
   ]);

@@ -104,6 +104,12 @@ enum {
     WdfTimerStopTableIndex = 320,
     WdfTimerGetParentObjectTableIndex = 321,
     /* locks (wdfsync.h), collections (wdfcollection.h), contexts (wdfobject.h), cancellation (wdfrequest.h) */
+    WdfDriverGetRegistryPathTableIndex = 117,
+    WdfDeviceConfigureRequestDispatchingTableIndex = 93,
+    WdfDeviceInitAssignSDDLStringTableIndex = 68,
+    WdfDeviceOpenRegistryKeyTableIndex = 48,
+    WdfRegistryQueryULongTableIndex = 240,
+    WdfRegistryCloseTableIndex = 231,
     WdfWaitLockCreateTableIndex = 312,
     WdfWaitLockAcquireTableIndex = 313,
     WdfWaitLockReleaseTableIndex = 314,
@@ -326,6 +332,15 @@ typedef struct _WDF_IO_TYPE_CONFIG {
 #define WdfDeviceInitSetIoTypeEx(i, c) WDFCALL(WdfDeviceInitSetIoTypeEx, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_IO_TYPE_CONFIG))(WdfDriverGlobals, i, c)
 typedef VOID NTAPI EVT_WDF_REQUEST_CANCEL(WDFREQUEST Request);
 typedef EVT_WDF_REQUEST_CANCEL *PFN_WDF_REQUEST_CANCEL;
+#define WdfDriverGetRegistryPath(d) WDFCALL(WdfDriverGetRegistryPath, PWSTR (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDRIVER))(WdfDriverGlobals, d)
+#define WdfDeviceConfigureRequestDispatching(d, q, t) WDFCALL(WdfDeviceConfigureRequestDispatching, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, WDFQUEUE, ULONG))(WdfDriverGlobals, d, q, t)
+#define WdfDeviceInitAssignSDDLString(i, s) WDFCALL(WdfDeviceInitAssignSDDLString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, s)
+DECLARE_HANDLE(WDFKEY);
+#define PLUGPLAY_REGKEY_DEVICE 1
+#define PLUGPLAY_REGKEY_DRIVER 2
+#define WdfDeviceOpenRegistryKey(d, t, a, at, k) WDFCALL(WdfDeviceOpenRegistryKey, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, ULONG, ACCESS_MASK, PWDF_OBJECT_ATTRIBUTES, WDFKEY *))(WdfDriverGlobals, d, t, a, at, k)
+#define WdfRegistryQueryULong(k, n, v) WDFCALL(WdfRegistryQueryULong, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, PULONG))(WdfDriverGlobals, k, n, v)
+#define WdfRegistryClose(k) WDFCALL(WdfRegistryClose, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY))(WdfDriverGlobals, k)
 #define WdfWaitLockCreate(a, l) WDFCALL(WdfWaitLockCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, WDFWAITLOCK *))(WdfDriverGlobals, a, l)
 #define WdfWaitLockAcquire(l, t) WDFCALL(WdfWaitLockAcquire, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWAITLOCK, PLONGLONG))(WdfDriverGlobals, l, t)
 #define WdfWaitLockRelease(l) WDFCALL(WdfWaitLockRelease, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFWAITLOCK))(WdfDriverGlobals, l)

@@ -47,6 +47,30 @@ static NTSTATUS KmdfFuncD0Exit(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetSt
     return STATUS_SUCCESS;
 }
 
+/* WDFKEY: the device's hardware key (Enum\<instance>\Device Parameters), seeded by
+   examples/kmdf-func/kmdffunc.reg: 0 when every check passed, else the number of the first failed one. */
+static ULONG KmdfFuncCheckRegistry(WDFDEVICE Device)
+{
+    WDFKEY key;
+    ULONG value = 0;
+    UNICODE_STRING name;
+    if (WdfDeviceOpenRegistryKey(Device, 0x40, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key) != STATUS_INVALID_PARAMETER) return 1;
+    if (WdfDeviceOpenRegistryKey(Device, PLUGPLAY_REGKEY_DEVICE, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key) != STATUS_SUCCESS) return 2;
+    RtlInitUnicodeString(&name, L"PollInterval");
+    if (WdfRegistryQueryULong(key, &name, &value) != STATUS_SUCCESS || value != 0x1234) return 3;
+    RtlInitUnicodeString(&name, L"FriendlyName"); /* REG_SZ */
+    if (WdfRegistryQueryULong(key, &name, &value) != STATUS_OBJECT_TYPE_MISMATCH) return 4;
+    RtlInitUnicodeString(&name, L"NoSuchValue");
+    if (WdfRegistryQueryULong(key, &name, &value) != STATUS_OBJECT_NAME_NOT_FOUND) return 5;
+    WdfRegistryClose(key);
+    /* The driver key opens (created when missing) and is empty. */
+    if (WdfDeviceOpenRegistryKey(Device, PLUGPLAY_REGKEY_DRIVER, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key) != STATUS_SUCCESS) return 6;
+    RtlInitUnicodeString(&name, L"PollInterval");
+    if (WdfRegistryQueryULong(key, &name, &value) != STATUS_OBJECT_NAME_NOT_FOUND) return 7;
+    WdfRegistryClose(key);
+    return 0;
+}
+
 NTSTATUS KmdfFuncEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 {
     PWDFDEVICE_INIT init;
@@ -80,6 +104,6 @@ NTSTATUS KmdfFuncEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     status = WdfDeviceCreateDeviceInterface(device, &GUID_DEVINTERFACE_PNPDEMO_KMDF, NULL);
     if (!NT_SUCCESS(status))
         return status;
-    DbgPrint("kmdffunc: EvtDriverDeviceAdd, PDO %p\n", WdfDeviceWdmGetPhysicalDevice(device));
+    DbgPrint("kmdffunc: EvtDriverDeviceAdd, PDO %p, registry check %u\n", WdfDeviceWdmGetPhysicalDevice(device), KmdfFuncCheckRegistry(device));
     return KmdfFuncCreateQueue(device);
 }

@@ -5,12 +5,45 @@
 WDFDEVICE KmdfSyncDevice;
 WDFDRIVER KmdfSyncDriver;
 static ULONG DeviceFlags;
+static ULONG RegistryPathCheck = 100;
 
 NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath) { UNREFERENCED_PARAMETER(RegistryPath); return STATUS_SUCCESS; }
 NTSTATUS NTAPI DllUnload(VOID) { return STATUS_SUCCESS; }
 
 static EVT_WDF_DRIVER_UNLOAD KmdfSyncEvtDriverUnload;
 static VOID KmdfSyncEvtDriverUnload(WDFDRIVER Driver) { UNREFERENCED_PARAMETER(Driver); }
+
+/* WdfDriverGetRegistryPath: the framework's own NUL-terminated copy of DriverEntry's RegistryPath. */
+static ULONG CheckRegistryPath(PCUNICODE_STRING RegistryPath)
+{
+    PWSTR path = WdfDriverGetRegistryPath(KmdfSyncDriver);
+    USHORT i, n = RegistryPath->Length / sizeof(WCHAR);
+    if (path == NULL) return 1;
+    if (path == RegistryPath->Buffer) return 2;
+    for (i = 0; i < n; i++)
+        if (path[i] != RegistryPath->Buffer[i]) return 3;
+    if (path[n] != L'\0') return 4;
+    /* Twice the same buffer. */
+    if (WdfDriverGetRegistryPath(KmdfSyncDriver) != path) return 5;
+    return 0;
+}
+
+/* 0 when WdfDriverGetRegistryPath checked out in DriverEntry and the path names the service key. */
+ULONG NTAPI TestRegistryPath(VOID)
+{
+    PWSTR path = WdfDriverGetRegistryPath(KmdfSyncDriver);
+    static const WCHAR tail[] = L"\\kmdfsync";
+    size_t n = 0, t = sizeof(tail) / sizeof(WCHAR) - 1, i;
+    if (RegistryPathCheck != 0) return 10 + RegistryPathCheck;
+    while (path[n] != L'\0') n++;
+    if (n < t) return 20;
+    for (i = 0; i < t; i++) {
+        WCHAR c = path[n - t + i];
+        if (c >= L'A' && c <= L'Z') c = (WCHAR)(c - L'A' + L'a');
+        if (c != tail[i]) return 21;
+    }
+    return 0;
+}
 
 DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
@@ -26,6 +59,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     config.EvtDriverUnload = KmdfSyncEvtDriverUnload;
     status = WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config, &KmdfSyncDriver);
     if (!NT_SUCCESS(status)) return status;
+    RegistryPathCheck = CheckRegistryPath(RegistryPath);
     init = WdfControlDeviceInitAllocate(KmdfSyncDriver, NULL);
     if (init == NULL) return STATUS_INSUFFICIENT_RESOURCES;
     RtlInitUnicodeString(&name, KMDFSYNC_DEVICE);
@@ -74,4 +108,75 @@ NTSTATUS NTAPI BindUcmCx(VOID)
     cls.Version.Major = 1;
     cls.Version.Minor = 0;
     return WdfVersionBindClass(&info, WdfDriverGlobals, &cls);
+}
+
+/* A control device created with the SDDL string in Init, or the status WdfDeviceCreate failed with. */
+static NTSTATUS CreateWithSddl(PCUNICODE_STRING AllocSddl, PCUNICODE_STRING Sddl, BOOLEAN Assign)
+{
+    UNICODE_STRING name;
+    WDFDEVICE device;
+    NTSTATUS status;
+    PWDFDEVICE_INIT init = WdfControlDeviceInitAllocate(KmdfSyncDriver, AllocSddl);
+    if (init == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    RtlInitUnicodeString(&name, L"\\Device\\KmdfSyncSddl");
+    status = WdfDeviceInitAssignName(init, &name);
+    if (NT_SUCCESS(status) && Assign) status = WdfDeviceInitAssignSDDLString(init, Sddl);
+    if (NT_SUCCESS(status)) status = WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &device);
+    if (!NT_SUCCESS(status)) {
+        WdfDeviceInitFree(init);
+        return status;
+    }
+    WdfObjectDelete(device);
+    return STATUS_SUCCESS;
+}
+
+/* WdfDeviceInitAssignSDDLString: well-formed device-object SDDL creates the device, a malformed
+   string fails WdfDeviceCreate (IoCreateDeviceSecure) with STATUS_INVALID_PARAMETER. */
+ULONG NTAPI TestSddl(VOID)
+{
+    static const PCWSTR good[] = {
+        L"D:P(A;;GA;;;SY)(A;;GA;;;BA)",                          /* SDDL_DEVOBJ_SYS_ALL_ADM_ALL */
+        L"D:P(A;;GA;;;SY)(A;;GRGWGX;;;BA)(A;;GR;;;WD)",          /* SDDL_DEVOBJ_SYS_ALL_ADM_RWX_WORLD_R */
+        L"D:P(A;;GA;;;SY)(A;;0x1200a9;;;S-1-5-32-545)",
+    };
+    static const PCWSTR bad[] = {
+        L"D:P", L"O:BAD:P(A;;GA;;;SY)", L"D:P(A;;GA;;SY)", L"D:P(A;;GA;;;XX)", L"D:P(D;;GA;;;WD)",
+        L"D:P(A;;GQ;;;SY)", L"D:P(A;;GA;;;SY", L"D:P(A;OICI;GA;;;SY)", L"(A;;GA;;;SY)", L"",
+    };
+    UNICODE_STRING s, odd;
+    ULONG i;
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        RtlInitUnicodeString(&s, good[i]);
+        if (CreateWithSddl(NULL, &s, TRUE) != STATUS_SUCCESS) return 1 + i;
+        /* The string WdfControlDeviceInitAllocate took is applied the same way. */
+        if (CreateWithSddl(&s, NULL, FALSE) != STATUS_SUCCESS) return 10 + i;
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        RtlInitUnicodeString(&s, bad[i]);
+        if (CreateWithSddl(NULL, &s, TRUE) != STATUS_INVALID_PARAMETER) return 20 + i;
+        if (CreateWithSddl(&s, NULL, FALSE) != STATUS_INVALID_PARAMETER) return 40 + i;
+    }
+    /* NULL removes the string assigned before: the device is created. */
+    RtlInitUnicodeString(&s, bad[1]);
+    if (CreateWithSddl(&s, NULL, TRUE) != STATUS_SUCCESS) return 60;
+    /* Not a UNICODE_STRING (odd Length): refused by the assign itself. */
+    RtlInitUnicodeString(&odd, good[0]);
+    odd.Length = 3;
+    if (CreateWithSddl(NULL, &odd, TRUE) != STATUS_INVALID_PARAMETER) return 61;
+    return 0;
+}
+
+/* A control device has no PnP registry keys (IoOpenDeviceRegistryKey wants a PDO). */
+ULONG NTAPI TestRegistryControl(VOID)
+{
+    WDFKEY key = (WDFKEY)1;
+    if (WdfDeviceOpenRegistryKey(KmdfSyncDevice, PLUGPLAY_REGKEY_DEVICE, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key) != STATUS_INVALID_DEVICE_REQUEST) return 1;
+    if (key != NULL) return 2;
+    return 0;
+}
+
+/* A WDFDEVICE where a WDFKEY belongs: a WDF_VIOLATION. */
+VOID NTAPI BadRegistryKey(VOID)
+{
+    WdfRegistryClose((WDFKEY)KmdfSyncDevice);
 }

@@ -28,6 +28,9 @@ typedef struct _KMDFSYNC_CLASS_BIND_INFO {
 } KMDFSYNC_CLASS_BIND_INFO;
 NTSTATUS NTAPI WdfVersionBindClass(PWDF_BIND_INFO BindInfo, PWDF_DRIVER_GLOBALS Globals, KMDFSYNC_CLASS_BIND_INFO *ClassBindInfo);
 
+/* WDF_REQUEST_TYPE (wdfrequest.h): the IRP_MJ codes. */
+typedef enum { WdfRequestTypeCreate = 0x0, WdfRequestTypeRead = 0x3, WdfRequestTypeWrite = 0x4, WdfRequestTypeDeviceControl = 0xE, WdfRequestTypeDeviceControlInternal = 0xF } WDF_REQUEST_TYPE;
+
 extern WDFDEVICE KmdfSyncDevice;
 extern WDFDRIVER KmdfSyncDriver;
 NTSTATUS KmdfSyncCreateQueue(WDFDEVICE Device);

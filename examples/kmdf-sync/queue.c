@@ -74,3 +74,35 @@ NTSTATUS KmdfSyncCreateQueue(WDFDEVICE Device)
     config.EvtIoDeviceControl = KmdfSyncEvtIoDeviceControl;
     return WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, WDF_NO_HANDLE);
 }
+
+/* A second queue that only reads: WdfDeviceConfigureRequestDispatching sends the device's reads
+   to it (the default queue has no EvtIoRead: a read would fail with STATUS_INVALID_DEVICE_REQUEST). */
+static EVT_WDF_IO_QUEUE_IO_READ KmdfSyncEvtIoRead;
+static VOID NTAPI KmdfSyncEvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
+{
+    UNREFERENCED_PARAMETER(Queue);
+    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
+}
+
+static WDFQUEUE ReadQueue;
+#define CHECK(n, cond) do { if (!(cond)) return (n); } while (0)
+ULONG NTAPI TestDispatching(VOID)
+{
+    WDF_IO_QUEUE_CONFIG config;
+    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchSequential);
+    config.DefaultQueue = FALSE;
+    config.EvtIoRead = KmdfSyncEvtIoRead;
+    CHECK(1, WdfIoQueueCreate(KmdfSyncDevice, &config, WDF_NO_OBJECT_ATTRIBUTES, &ReadQueue) == STATUS_SUCCESS);
+    /* IRP_MJ_PNP is no request type a queue takes. */
+    CHECK(2, WdfDeviceConfigureRequestDispatching(KmdfSyncDevice, ReadQueue, 0x1B) == STATUS_INVALID_PARAMETER);
+    /* Neither EvtIoDefault nor EvtIoDeviceControl on this queue. */
+    CHECK(3, WdfDeviceConfigureRequestDispatching(KmdfSyncDevice, ReadQueue, WdfRequestTypeDeviceControl) == STATUS_INVALID_DEVICE_REQUEST);
+    CHECK(4, WdfDeviceConfigureRequestDispatching(KmdfSyncDevice, ReadQueue, WdfRequestTypeRead) == STATUS_SUCCESS);
+    return 0;
+}
+
+/* A WDFDEVICE where the WDFQUEUE belongs: a WDF_VIOLATION. */
+NTSTATUS NTAPI BadDispatchingQueue(VOID)
+{
+    return WdfDeviceConfigureRequestDispatching(KmdfSyncDevice, (WDFQUEUE)KmdfSyncDevice, WdfRequestTypeRead);
+}

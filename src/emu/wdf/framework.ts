@@ -13,7 +13,8 @@
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { LAYOUT, getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import { STATUS, formatStatus } from "../../nt/status.js";
-import { api, describeUnicode, hex, unicodeText } from "../api/util.js";
+import { api, describeUnicode, hex, readCounted, unicodeText } from "../api/util.js";
+import { deviceSddlError } from "../../nt/sddl.js";
 import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING, DO_BUFFERED_IO, DO_DIRECT_IO } from "../iomgr/index.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
@@ -64,6 +65,8 @@ function irpDispatch(ctx: ApiContext): number {
   const unhandled = () => (wdev.filter ? passDown(ctx, wdev, irp) : finish(STATUS.INVALID_DEVICE_REQUEST));
   if (major === IRP_MJ.CREATE || major === IRP_MJ.CLOSE || major === IRP_MJ.CLEANUP) {
     if (wdev.filter) return passDown(ctx, wdev, irp);
+    // Create requests routed to a queue (WdfDeviceConfigureRequestDispatching, WdfRequestTypeCreate) go to its EvtIoDefault.
+    if (major === IRP_MJ.CREATE && wdev.dispatching?.has(major)) return toQueue(ctx, wdev, irp, major, null, finish, unhandled);
     return wdev.fileConfig ? fileDispatch(ctx, wdev, irp, major, (s) => finish(s)) : finish(STATUS.SUCCESS);
   }
   // EvtIoInCallerContext (WdfDeviceInitSetIoInCallerContextCallback): the framework hands each I/O
@@ -105,7 +108,9 @@ function toQueue(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number, e
       existing.completed = true;
     }
   };
-  const queue = (wdev.queues ?? []).map((q) => st.objects.get(q)).find((q) => q !== undefined);
+  // A queue WdfDeviceConfigureRequestDispatching chose for this request type, else the default queue.
+  const routed = wdev.dispatching?.get(major);
+  const queue = routed !== undefined && st.objects.has(routed) ? st.objects.get(routed) : (wdev.queues ?? []).map((q) => st.objects.get(q)).find((q) => q !== undefined);
   if (!queue?.events) {
     drop();
     return unhandled();
@@ -189,6 +194,37 @@ function requestParameters(ctx: ApiContext): void {
   m.write(params + 8n, m.read(sl + B(SL.Parameters), unionSize));
 }
 
+/**
+ * WdfDeviceConfigureRequestDispatching(Device, Queue, RequestType) (Learn; fxdeviceapi.cpp,
+ * FxPkgIo::ConfigureForwarding): requests of that type go to Queue instead of the default queue.
+ * A type other than Create/Read/Write/DeviceControl/DeviceControlInternal is STATUS_INVALID_PARAMETER;
+ * a queue of another device, or one (not manual) without EvtIoDefault or the type's own callback,
+ * STATUS_INVALID_DEVICE_REQUEST (the framework's verifier break); bad handles are WDF_VIOLATION.
+ */
+function configureDispatching(ctx: ApiContext): number {
+  const [devH, queueH, type] = [ctx.arg(1), ctx.arg(2), ctx.u32(3)];
+  ctx.describe([hex(ctx.arg(0)), hex(devH), hex(queueH), hex(type)]);
+  const valid: number[] = [IRP_MJ.CREATE, IRP_MJ.READ, IRP_MJ.WRITE, IRP_MJ.DEVICE_CONTROL, IRP_MJ.INTERNAL_DEVICE_CONTROL];
+  if (!valid.includes(type)) {
+    ctx.warn(`WdfDeviceConfigureRequestDispatching: RequestType ${hex(type)} cannot be dispatched to a queue: STATUS_INVALID_PARAMETER`);
+    return STATUS.INVALID_PARAMETER;
+  }
+  const dev = objectOf(ctx, devH, "device", "Device");
+  const q = objectOf(ctx, queueH, "queue", "Queue");
+  if (q.queueDevice !== dev.handle) {
+    ctx.warn(`WdfDeviceConfigureRequestDispatching: WDFQUEUE ${hex(q.handle)} does not belong to WDFDEVICE ${hex(dev.handle)}: STATUS_INVALID_DEVICE_REQUEST`);
+    return STATUS.INVALID_DEVICE_REQUEST;
+  }
+  const ev = q.events!;
+  const own = type === IRP_MJ.READ ? ev.read : type === IRP_MJ.WRITE ? ev.write : type === IRP_MJ.DEVICE_CONTROL ? ev.ioctl : type === IRP_MJ.INTERNAL_DEVICE_CONTROL ? ev.internal : 0n;
+  if (q.dispatchType !== 3 && own === 0n && ev.def === 0n) {
+    ctx.warn(`WdfDeviceConfigureRequestDispatching: WDFQUEUE ${hex(q.handle)} has neither EvtIoDefault nor a callback for request type ${hex(type)}: STATUS_INVALID_DEVICE_REQUEST`);
+    return STATUS.INVALID_DEVICE_REQUEST;
+  }
+  (dev.dispatching ??= new Map()).set(type, q.handle);
+  return STATUS.SUCCESS;
+}
+
 export const apis: ApiDefinition[] = [
   fx("WdfRequestGetParameters", 3, (ctx) => void requestParameters(ctx)),
   // The emulated queues hold no undelivered requests (a request goes to its callback at once) and
@@ -257,6 +293,18 @@ export const apis: ApiDefinition[] = [
     const unload = getPtr(m, config + B(C.EvtDriverUnload));
     const deviceAdd = getPtr(m, config + B(C.EvtDriverDeviceAdd));
     const d = newObject(ctx, "driver", attrs, { driverObject: drvObj, unload, deviceAdd, name: `${b?.service ?? "?"}.sys` });
+    // FxDriver keeps its own NUL-terminated copy of RegistryPath (WdfDriverGetRegistryPath returns its Buffer).
+    if (regPath !== 0n) {
+      const text = unicodeText(m, regPath) ?? "";
+      const copy = ctx.kernel.kernelPool?.allocate(2 * text.length + 2, 0x52666457) ?? 0n; // 'WdfR'
+      if (copy !== 0n) {
+        const bytes = new Uint8Array(2 * text.length + 2);
+        for (let i = 0; i < text.length; i++) new DataView(bytes.buffer).setUint16(2 * i, text.charCodeAt(i), true);
+        m.write(copy, bytes);
+        d.registryPath = copy;
+        d.dispose = (c) => c.kernel.kernelPool?.free(copy);
+      }
+    }
     putPtr(m, ctx.arg(0) + B(G.Driver), d.handle);
     const dispatch = ctx.kernel.moduleExport?.(WDF01000, "FxIrpDispatch") ?? 0n;
     for (let i = 0; i < IRP_MJ_COUNT; i++) putPtr(m, drvObj + B(D.MajorFunction) + B(ptrSize() * i), dispatch);
@@ -277,11 +325,19 @@ export const apis: ApiDefinition[] = [
     return STATUS.SUCCESS;
   }),
   fx("WdfDriverWdmGetDriverObject", 2, (ctx) => objectOf(ctx, ctx.arg(1), "driver", "Driver").driverObject!),
+  // WdfDriverGetRegistryPath(Driver): the driver's registry path as a NUL-terminated string (Learn: WdfDriverGetRegistryPath).
+  fx("WdfDriverGetRegistryPath", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+    return objectOf(ctx, ctx.arg(1), "driver", "Driver").registryPath ?? 0n;
+  }),
+  fx("WdfDeviceConfigureRequestDispatching", 4, configureDispatching),
   fx("WdfGetDriver", 1, (ctx) => driverOf(ctx)?.handle ?? 0n),
   fx("WdfControlDeviceInitAllocate", 3, (ctx) => {
     objectOf(ctx, ctx.arg(1), "driver", "Driver");
     // FxDeviceInit starts with ReadWriteIoType = WdfDeviceIoBuffered, for control devices as for PnP ones.
-    return newObject(ctx, "deviceInit", 0n, { name: null, parent: ctx.arg(1), ioType: 2 }).handle;
+    // SDDLString: kept like WdfDeviceInitAssignSDDLString's and applied by WdfDeviceCreate.
+    const sddl = ctx.arg(2) === 0n ? null : unicodeText(ctx.mem, ctx.arg(2));
+    return newObject(ctx, "deviceInit", 0n, { name: null, parent: ctx.arg(1), ioType: 2, ...(sddl !== null ? { sddl } : {}) }).handle;
   }),
   fx("WdfDeviceInitFree", 2, (ctx) => void deleteObject(ctx, objectOf(ctx, ctx.arg(1), "deviceInit", "DeviceInit"))),
   fx("WdfDeviceInitAssignName", 3, (ctx) => {
@@ -290,11 +346,37 @@ export const apis: ApiDefinition[] = [
     init.name = ctx.arg(2) === 0n ? null : unicodeText(ctx.mem, ctx.arg(2));
     return STATUS.SUCCESS;
   }),
+  // WdfDeviceInitAssignSDDLString(DeviceInit, SDDLString) (Learn; FxDeviceInitApi.cpp): the string
+  // is only checked as a UNICODE_STRING (FxValidateUnicodeString: odd lengths, Length > MaximumLength
+  // or a NULL Buffer with a length are STATUS_INVALID_PARAMETER) and kept; NULL removes it.
+  // WdfDeviceCreate applies it as IoCreateDeviceSecure does, which fails a malformed one.
+  fx("WdfDeviceInitAssignSDDLString", 3, (ctx) => {
+    const [initH, str] = [ctx.arg(1), ctx.arg(2)];
+    ctx.describe([hex(ctx.arg(0)), hex(initH), describeUnicode(ctx, str)]);
+    const init = objectOf(ctx, initH, "deviceInit", "DeviceInit");
+    if (str === 0n) {
+      delete init.sddl;
+      return STATUS.SUCCESS;
+    }
+    const c = readCounted(ctx.mem, str);
+    if (c.length % 2 !== 0 || c.maximumLength % 2 !== 0 || c.length > c.maximumLength || (c.length > 0 && c.buffer === 0n)) {
+      ctx.warn(`WdfDeviceInitAssignSDDLString: SDDLString is not a valid UNICODE_STRING (Length ${c.length}, MaximumLength ${c.maximumLength}, Buffer ${hex(c.buffer)}): STATUS_INVALID_PARAMETER`);
+      return STATUS.INVALID_PARAMETER;
+    }
+    init.sddl = unicodeText(ctx.mem, str) ?? "";
+    return STATUS.SUCCESS;
+  }),
   fx("WdfDeviceCreate", 4, (ctx) => {
     const [initPtr, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3)];
     const m = ctx.mem;
     const init = objectOf(ctx, getPtr(m, initPtr), "deviceInit", "*DeviceInit");
     if (init.consumed) ctx.fault("bugcheck", `WdfDeviceCreate: WDFDEVICE_INIT ${hex(init.handle)} already created a device (WDF_VIOLATION)`, { code: "0x0000010D" });
+    // The SDDL string goes to IoCreateDeviceSecure (wdmlib), which rejects a malformed one.
+    const sddlError = init.sddl !== undefined ? deviceSddlError(init.sddl) : null;
+    if (sddlError !== null) {
+      ctx.warn(`WdfDeviceCreate: the SDDL string "${init.sddl}" (WdfDeviceInitAssignSDDLString or WdfControlDeviceInitAllocate) is malformed: ${sddlError}: STATUS_INVALID_PARAMETER (IoCreateDeviceSecure)`);
+      return STATUS.INVALID_PARAMETER;
+    }
     const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
     const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
     if (r.status !== STATUS.SUCCESS) return r.status;
@@ -348,7 +430,7 @@ export const apis: ApiDefinition[] = [
     const Q = wdf("WDF_IO_QUEUE_CONFIG");
     const at = (f: "EvtIoDefault" | "EvtIoRead" | "EvtIoWrite" | "EvtIoDeviceControl" | "EvtIoInternalDeviceControl") => getPtr(m, config + B(Q[f]));
     const events = { def: at("EvtIoDefault"), read: at("EvtIoRead"), write: at("EvtIoWrite"), ioctl: at("EvtIoDeviceControl"), internal: at("EvtIoInternalDeviceControl") };
-    const q = newObject(ctx, "queue", attrs, { events });
+    const q = newObject(ctx, "queue", attrs, { events, queueDevice: dev.handle, dispatchType: m.u32(config + B(Q.DispatchType)) });
     if (q.parent === null) q.parent = dev.handle;
     if (m.u8(config + B(Q.DefaultQueue))) dev.queues!.unshift(q.handle);
     if (out !== 0n) putPtr(m, out, q.handle);

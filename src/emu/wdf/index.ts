@@ -17,11 +17,12 @@ import { apis as syncApis } from "./sync.js";
 import { apis as collectionApis } from "./collection.js";
 import { apis as contextApis } from "./context.js";
 import { apis as cancelApis } from "./cancel.js";
+import { apis as registryApis } from "./registry.js";
 
 export { WDF_FUNCTIONS, EMULATED_MAJOR, EMULATED_MINOR } from "./funcenum.js";
 export { WDF01000, WDFLDR } from "./ldr.js";
 
-export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis];
+export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis];
 
 /** Export lists of the two synthetic modules (implemented handlers are added by KernelModules). */
 export function wdfModuleExports(): Record<string, KernelExport[]> {

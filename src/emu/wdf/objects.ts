@@ -18,7 +18,7 @@ import { wdf } from "./layouts.js";
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
 
-export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "memory" | "timer" | "workItem" | "waitLock" | "spinLock" | "collection";
+export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "memory" | "timer" | "workItem" | "waitLock" | "spinLock" | "collection" | "key";
 /** WdfDeviceInitSetFileObjectConfig: the file callbacks and the WDFFILEOBJECTs' attributes. */
 export interface FileConfig {
   create: bigint;
@@ -106,6 +106,17 @@ export interface WdfObject {
   contexts?: TypedContext[];
   /** WDFREQUEST marked cancelable: its EvtRequestCancel (cancel.ts). */
   cancelRoutine?: bigint;
+  /** WDFDRIVER: the registry path WdfDriverCreate copied (a NUL-terminated UTF-16 buffer in pool; WdfDriverGetRegistryPath). */
+  registryPath?: bigint;
+  /** WDFQUEUE: the WDFDEVICE it was created for; its dispatch type (3 = WdfIoQueueDispatchManual). */
+  queueDevice?: bigint;
+  dispatchType?: number;
+  /** WDFDEVICE: WdfDeviceConfigureRequestDispatching, request type (IRP_MJ code) → WDFQUEUE. */
+  dispatching?: Map<number, bigint>;
+  /** WDFKEY: the kernel key handle it owns (registry.ts). */
+  keyHandle?: bigint;
+  /** WDFDEVICE_INIT: WdfDeviceInitAssignSDDLString's string (applied by WdfDeviceCreate, as IoCreateDeviceSecure would). */
+  sddl?: string;
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
 }
@@ -261,7 +272,7 @@ export function dereferenceObject(ctx: ApiContext, o: WdfObject): void {
 }
 
 const KIND_NAMES: Record<Kind, string> = {
-  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER", workItem: "WDFWORKITEM", waitLock: "WDFWAITLOCK", spinLock: "WDFSPINLOCK", collection: "WDFCOLLECTION",
+  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER", workItem: "WDFWORKITEM", waitLock: "WDFWAITLOCK", spinLock: "WDFSPINLOCK", collection: "WDFCOLLECTION", key: "WDFKEY",
 };
 
 /**
