@@ -35,106 +35,15 @@
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { STATUS } from "../../nt/status.js";
 import { api, hex } from "../api/util.js";
-import { componentState } from "../api/state.js";
 import { addCallback, removeCallbacks } from "../api/notify.js";
-import { insertHandle, lookupHandle, closeHandle } from "../api/ob.js";
-import { getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
+import { insertHandle, closeHandle } from "../api/ob.js";
+import { getPtr, putPtr } from "../../nt/arch-layout.js";
 import { fltOff } from "./layouts.js";
+import { B, ST, FWPM_SESSION_FLAG_DYNAMIC, FWP_ACTION_FLAG_CALLOUT, ZERO_GUID, wfp, guid, displayName, handleKey, sessionOf, addObject, has, type Kind } from "./fwp-state.js";
+import { getApis, readCallout } from "./fwp-get.js";
 
 export const FWPKCLNT = "fwpkclnt.sys";
 const fwp = (name: string, argc: number, h: ApiDefinition["handler"]) => api(FWPKCLNT, name, argc, h);
-
-const B = (n: number) => BigInt(n);
-/** STATUS_FWP_* (ntstatus.h). */
-const ST = {
-  CALLOUT_NOT_FOUND: 0xc0220001,
-  FILTER_NOT_FOUND: 0xc0220003,
-  PROVIDER_NOT_FOUND: 0xc0220005,
-  IN_USE: 0xc022000a,
-  SUBLAYER_NOT_FOUND: 0xc0220007,
-  ALREADY_EXISTS: 0xc0220009,
-  TXN_IN_PROGRESS: 0xc022000e,
-  NO_TXN_IN_PROGRESS: 0xc022000d,
-};
-const FWPM_SESSION_FLAG_DYNAMIC = 1;
-const FWP_ACTION_FLAG_CALLOUT = 0x4000;
-const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
-
-type Kind = "callout" | "sublayer" | "filter" | "provider";
-interface MgmtObject {
-  kind: Kind;
-  key: string;
-  id: bigint;
-  session: bigint;
-  name: string;
-  /** A filter's sublayer and callout ("sublayer:KEY", "callout:KEY"). */
-  uses: string[];
-  /** A callout's FWPM_CALLOUT0 as added (FwpmCalloutGetByKey0 / GetById0 return a copy). */
-  callout?: CalloutCopy;
-}
-interface CalloutCopy {
-  key: Uint8Array;
-  name: string | null;
-  description: string | null;
-  flags: number;
-  providerKey: Uint8Array | null;
-  providerData: Uint8Array | null;
-  layer: Uint8Array;
-}
-interface Session {
-  dynamic: boolean;
-  /** Objects added in the open transaction (null: none open). */
-  txn: MgmtObject[] | null;
-  /** Objects deleted in the open transaction (put back by its abort). */
-  txnDeleted: MgmtObject[];
-}
-const wfp = componentState("wfp", () => ({
-  sessions: new Map<bigint, Session>(),
-  objects: new Map<string, MgmtObject>(),
-  callouts: new Map<number, { key: string; module: string }>(),
-  nextCalloutId: 1,
-  nextBfeHandle: 1,
-  nextId: 1n,
-  redirects: new Set<bigint>(),
-  injections: new Set<bigint>(),
-  /** Blocks Fwpm*Get* returned that FwpmFreeMemory0 has not freed yet. */
-  blocks: new Set<bigint>(),
-}));
-
-function guid(ctx: ApiContext, at: bigint): string {
-  const b = ctx.mem.read(at, 16);
-  const h = (i: number, n: number, le: boolean) => {
-    const s = [...b.subarray(i, i + n)];
-    return (le ? s.reverse() : s).map((x) => x.toString(16).padStart(2, "0")).join("");
-  };
-  return `${h(0, 4, true)}-${h(4, 2, true)}-${h(6, 2, true)}-${h(8, 2, false)}-${h(10, 6, false)}`;
-}
-function displayName(ctx: ApiContext, p: bigint): string {
-  if (p === 0n) return "";
-  try {
-    return ctx.mem.wstring(p, 256);
-  } catch {
-    return hex(p);
-  }
-}
-
-/** A handle as the tables key it (its low 32 bits sign-extended). */
-const handleKey = (h: bigint) => BigInt.asUintN(64, BigInt.asIntN(32, h));
-
-function sessionOf(ctx: ApiContext, h: bigint): Session | null {
-  const e = lookupHandle(ctx.kernel, h);
-  if (!e || e.type !== "FwpmEngine") return null;
-  return wfp(ctx.kernel).sessions.get(handleKey(h)) ?? null;
-}
-
-function addObject(ctx: ApiContext, session: bigint, s: Session, kind: Kind, key: string, name: string, uses: string[] = []): MgmtObject {
-  const st = wfp(ctx.kernel);
-  const o: MgmtObject = { kind, key, id: st.nextId++, session, name, uses };
-  st.objects.set(`${kind}:${key}`, o);
-  s.txn?.push(o);
-  return o;
-}
-const has = (ctx: ApiContext, kind: Kind, key: string) => wfp(ctx.kernel).objects.has(`${kind}:${key}`);
 
 function engineOpen(ctx: ApiContext): number {
   const [server, authn, , session, pHandle] = [ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)];
@@ -240,105 +149,6 @@ function mgmtDelete(kind: Kind) {
   };
 }
 
-function readCallout(ctx: ApiContext, obj: bigint): CalloutCopy {
-  const off = (m: string) => obj + B(fltOff("FWPM_CALLOUT0", m));
-  const str = (p: bigint) => (p === 0n ? null : ctx.mem.wstring(p, 1024));
-  const pk = getPtr(ctx.mem, off("providerKey"));
-  const size = ctx.mem.u32(off("providerData.size"));
-  const data = getPtr(ctx.mem, off("providerData.data"));
-  return {
-    key: ctx.mem.read(obj, 16).slice(),
-    name: str(getPtr(ctx.mem, off("displayData.name"))),
-    description: str(getPtr(ctx.mem, off("displayData.description"))),
-    flags: ctx.mem.u32(off("flags")),
-    providerKey: pk === 0n ? null : ctx.mem.read(pk, 16).slice(),
-    // FWP_BYTE_BLOB: the first 64 KiB are kept (a bound on what a wild size can make kmdll copy).
-    providerData: size === 0 || data === 0n ? null : ctx.mem.read(data, Math.min(size, 0x10000)).slice(),
-    layer: ctx.mem.read(off("applicableLayer"), 16).slice(),
-  };
-}
-
-const FWP_TAG = 0x4d707746; // 'FwpM'
-
-/**
- * FwpmCalloutGetByKey0(engineHandle, key, FWPM_CALLOUT0 **callout) / FwpmCalloutGetById0(engineHandle,
- * id, callout) (fwpmk.h): a copy of the callout as FwpmCalloutAdd0 added it (calloutId set), in one
- * block the caller frees with FwpmFreeMemory0; an unknown key or id: STATUS_FWP_CALLOUT_NOT_FOUND,
- * and *callout is left alone.
- */
-function calloutGet(byKey: boolean) {
-  return (ctx: ApiContext): number => {
-    const [h, which, pOut] = [handleKey(ctx.arg(0)), byKey ? ctx.arg(1) : B(ctx.u32(1)), ctx.arg(2)];
-    const key = byKey && which !== 0n ? guid(ctx, which) : null;
-    ctx.describe([hex(h), byKey ? key ?? "NULL" : String(which), hex(pOut)]);
-    if (!sessionOf(ctx, h)) return STATUS.INVALID_HANDLE;
-    if ((byKey && key === null) || pOut === 0n) return STATUS.INVALID_PARAMETER;
-    const st = wfp(ctx.kernel);
-    const o = byKey ? st.objects.get(`callout:${key}`) : [...st.objects.values()].find((x) => x.kind === "callout" && (x.id & 0xffffffffn) === which);
-    if (!o?.callout) return ST.CALLOUT_NOT_FOUND;
-    const c = o.callout;
-    const L = (m: string) => fltOff("FWPM_CALLOUT0", m);
-    const ps = B(ptrSize());
-    const strBytes = (t: string | null) => (t === null ? 0 : (t.length + 1) * 2);
-    // One block: the structure, the provider key, the two names, the provider data.
-    let at = B(L("$size"));
-    const pkAt = c.providerKey ? at : 0n;
-    if (c.providerKey) at += 16n;
-    const nameAt = c.name !== null ? at : 0n;
-    at += B(strBytes(c.name));
-    const descAt = c.description !== null ? at : 0n;
-    at += B(strBytes(c.description));
-    at = (at + ps - 1n) & ~(ps - 1n);
-    const dataAt = c.providerData ? at : 0n;
-    at += B(c.providerData?.length ?? 0);
-    const block = ctx.pool.allocate(Number(at), FWP_TAG, 1, true);
-    if (block === 0n) return STATUS.INSUFFICIENT_RESOURCES;
-    const rel = (x: bigint) => (x === 0n ? 0n : block + x);
-    ctx.mem.write(block, c.key);
-    putPtr(ctx.mem, block + B(L("displayData.name")), rel(nameAt));
-    putPtr(ctx.mem, block + B(L("displayData.description")), rel(descAt));
-    ctx.mem.setU32(block + B(L("flags")), c.flags);
-    putPtr(ctx.mem, block + B(L("providerKey")), rel(pkAt));
-    ctx.mem.setU32(block + B(L("providerData.size")), c.providerData?.length ?? 0);
-    putPtr(ctx.mem, block + B(L("providerData.data")), rel(dataAt));
-    ctx.mem.write(block + B(L("applicableLayer")), c.layer);
-    ctx.mem.setU32(block + B(L("calloutId")), Number(o.id & 0xffffffffn));
-    if (c.providerKey) ctx.mem.write(block + pkAt, c.providerKey);
-    const putStr = (off: bigint, t: string | null) => {
-      if (t === null) return;
-      const b = new Uint8Array(strBytes(t));
-      for (let i = 0; i < t.length; i++) { b[2 * i] = t.charCodeAt(i) & 0xff; b[2 * i + 1] = t.charCodeAt(i) >> 8; }
-      ctx.mem.write(block + off, b);
-    };
-    putStr(nameAt, c.name);
-    putStr(descAt, c.description);
-    if (c.providerData) ctx.mem.write(block + dataAt, c.providerData);
-    st.blocks.add(block);
-    putPtr(ctx.mem, pOut, block);
-    return STATUS.SUCCESS;
-  };
-}
-
-/**
- * FwpmFreeMemory0(void **p) (fwpmu.h / fwpmk.h): frees *p, a block an Fwpm*Get* routine returned,
- * and sets *p to NULL; *p NULL does nothing. Any other pointer is a bug check report
- * (BAD_POOL_CALLER, as the pool reports a foreign free).
- */
-function freeMemory(ctx: ApiContext): void {
-  const pp = ctx.arg(0);
-  ctx.describe([hex(pp)]);
-  if (pp === 0n) return;
-  const p = getPtr(ctx.mem, pp);
-  if (p === 0n) return;
-  const st = wfp(ctx.kernel);
-  if (!st.blocks.delete(p)) {
-    ctx.fault("bugcheck", `FwpmFreeMemory0(${hex(pp)} -> ${hex(p)}): not a block an Fwpm*Get* routine returned`, { code: "0x000000C2" });
-    return;
-  }
-  ctx.pool.free(p, FWP_TAG);
-  putPtr(ctx.mem, pp, 0n);
-}
-
 const AF = new Set([0, 2, 23]); // AF_UNSPEC, AF_INET, AF_INET6
 /** FWPS_INJECTION_TYPE_STREAM | _TRANSPORT | _NETWORK | _FORWARD | _L2 | _VSWITCH_L2 (fwpsk.h). */
 const INJECTION_TYPES = 0x3f;
@@ -405,6 +215,7 @@ function bfeUnsubscribe(ctx: ApiContext): number {
 }
 
 export const apis: ApiDefinition[] = [
+  ...getApis,
   fwp("FwpmBfeStateGet0", 0, (ctx) => {
     ctx.describe([]);
     return FWPM_SERVICE_RUNNING;
@@ -424,9 +235,6 @@ export const apis: ApiDefinition[] = [
   fwp("FwpmSubLayerDeleteByKey0", 2, mgmtDelete("sublayer")),
   fwp("FwpmCalloutDeleteByKey0", 2, mgmtDelete("callout")),
   fwp("FwpmFilterDeleteByKey0", 2, mgmtDelete("filter")),
-  fwp("FwpmCalloutGetByKey0", 3, calloutGet(true)),
-  fwp("FwpmCalloutGetById0", 3, calloutGet(false)),
-  fwp("FwpmFreeMemory0", 1, freeMemory),
   fwp("FwpsInjectionHandleCreate0", 3, (ctx) => {
     const [af, flags, pHandle] = [ctx.u32(0) & 0xffff, ctx.u32(1), ctx.arg(2)];
     ctx.describe([String(af), hex(flags), hex(pHandle)]);
