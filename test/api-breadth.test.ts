@@ -100,7 +100,7 @@ test("apihw.sys: wild pointers and misuse end in clean fault reports", () => {
 });
 
 test("apisched.sys: DPCs, timers, work items, system threads and events on the emulated clock", () => {
-  for (const e of ["TestDpc", "TestTimers", "TestWorkItems", "TestThreads", "TestEvents", "TestApc"]) selfCheck("apisched.sys", e);
+  for (const e of ["TestDpc", "TestTimers", "TestWorkItems", "TestThreads", "TestEvents", "TestApc", "TestExpandStack"]) selfCheck("apisched.sys", e);
   // Deterministic: the same run gives the same events.
   const a = call("apisched.sys", "TestTimers").events.filter((e) => e.event === "api");
   const b = call("apisched.sys", "TestTimers").events.filter((e) => e.event === "api");
