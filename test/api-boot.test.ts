@@ -87,7 +87,7 @@ test("apiboot.sys: a call through HalDispatchTable is reported as an emulator ga
   const { r, fault } = run(4);
   assert.equal(r.results[0]?.ok, false);
   assert.equal(fault?.kind, "unimplemented-api");
-  assert.match(fault!.message, /HAL_DISPATCH\.HalQuerySystemInformation/);
+  assert.match(fault!.message, /HAL_DISPATCH\.HalQuerySystemInformation\(HalInstalledBusInformation \(0\), BufferSize 16\)/);
   assert.match(r.results[0]!.detail ?? "", /kmdll does not implement ntoskrnl!HalDispatchTable->HalQuerySystemInformation/);
 });
 

@@ -19,6 +19,17 @@ const FIELDS = [
   "HalEndMirroring", "HalMirrorPhysicalMemory", "HalEndOfBoot", "HalMirrorVerify", "HalGetCachedAcpiTable", "HalSetPciErrorHandlerCallback",
 ] as const;
 
+/** HAL_QUERY_INFORMATION_CLASS (ntddk.h), in enumeration order. */
+const QUERY_CLASSES = [
+  "HalInstalledBusInformation", "HalProfileSourceInformation", "HalInformationClassUnused1", "HalPowerInformation", "HalProcessorSpeedInformation",
+  "HalCallbackInformation", "HalMapRegisterInformation", "HalMcaLogInformation", "HalFrameBufferCachingInformation", "HalDisplayBiosInformation",
+  "HalProcessorFeatureInformation", "HalNumaTopologyInterface", "HalErrorInformation", "HalCmcLogInformation", "HalCpeLogInformation",
+  "HalQueryMcaInterface", "HalQueryAMLIIllegalIOPortAddresses", "HalQueryMaxHotPlugMemoryAddress", "HalPartitionIpiInterface", "HalPlatformInformation",
+  "HalQueryProfileSourceList", "HalInitLogInformation", "HalFrequencyInformation", "HalProcessorBrandString", "HalHypervisorInformation",
+  "HalPlatformTimerInformation", "HalAcpiAuditInformation",
+];
+const queryClassName = (c: number): string => `${QUERY_CLASSES[c] ?? "class"} (${c})`;
+
 export interface HalDispatchHost {
   internalRoutine(name: string, handler: ApiHandler, argc?: number): bigint;
   setU32(addr: bigint, v: number): void;
@@ -30,8 +41,11 @@ export function fillHalDispatch(host: HalDispatchHost, table: bigint, ptrSize: 4
   host.setU32(table, HAL_DISPATCH_VERSION);
   FIELDS.forEach((name, i) => {
     if (name === "Spare1") return;
-    const handler: ApiHandler = (ctx) =>
-      ctx.fault("unimplemented-api", `called through ntoskrnl's HalDispatchTable (the HAL's private interface, HAL_DISPATCH.${name}), which kmdll does not model`, { api: `ntoskrnl.exe!HalDispatchTable->${name}` });
+    const handler: ApiHandler = (ctx) => {
+      // HalQuerySystemInformation(InformationClass, BufferSize, Buffer, ReturnedLength): name the class asked for.
+      const what = name === "HalQuerySystemInformation" ? `(${queryClassName(ctx.u32(0))}, BufferSize ${ctx.u32(1)})` : "";
+      return ctx.fault("unimplemented-api", `called through ntoskrnl's HalDispatchTable (the HAL's private interface, HAL_DISPATCH.${name}${what}), which kmdll does not model`, { api: `ntoskrnl.exe!HalDispatchTable->${name}` });
+    };
     host.setPtr(table + BigInt((i + 1) * ptrSize), host.internalRoutine(`HalDispatchTable->${name}`, handler, 4));
   });
 }
