@@ -51,3 +51,9 @@ int TestExpandStack(void)
     CHECK(probe.Calls == 3);
     return failures;
 }
+
+/* A wild callout: the call jumps there and the emulation stops with a clean fault report. */
+int WildExpandCallout(void)
+{
+    return KeExpandKernelStackAndCallout((PEXPAND_STACK_CALLOUT)(ULONG_PTR)0xFFFFA000DEAD1000ULL, NULL, 0x1000);
+}
