@@ -132,6 +132,7 @@ test("apisched.sys: scheduler misuse ends in clean fault reports", () => {
     ["DoubleQueue", "bugcheck", /IoQueueWorkItem\(0x[0-9a-f]+\): the work item is already queued \(WORKER_INVALID\)/],
     ["ThreadWaitsForever", "deadlock", /KeWaitForSingleObject: waiting forever/],
     ["WildDpc", "invalid-read", /0xffffa000dead0000/i],
+    ["WildExpandCallout", "invalid-fetch", /jump to 0x(ffffa000|00000000)dead1000/i],
   ];
   for (const [exp, kind, re] of cases) {
     const r = call("apisched.sys", exp);
