@@ -8,7 +8,7 @@ import { simBothArches } from "./arch-compare.js";
 
 const hexLe32 = (...v: number[]) => v.map((x) => Buffer.from(Uint32Array.of(x >>> 0).buffer).toString("hex")).join("");
 const STATUS_CANCELLED = 0xc0000120;
-const TESTS = ["TestWaitLock", "TestSpinLock", "TestCollection", "TestContext", "TestIoType", "TestRegistryPath", "TestDispatching", "TestSddl", "TestRegistryControl"];
+const TESTS = ["TestWaitLock", "TestSpinLock", "TestCollection", "TestContext", "TestIoType", "TestRegistryPath", "TestDispatching", "TestSddl", "TestRegistryControl", "TestInterrupt"];
 
 const steps = [
   ...TESTS.map((t) => `call:kmdfsync.sys!${t}`),
@@ -54,6 +54,7 @@ test("kmdf-sync: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D
     ["BadAllocateContextNull", "bugcheck", /WdfObjectAllocateContext: ContextAttributes is NULL/],
     ["BadDispatchingQueue", "bugcheck", /WdfDeviceConfigureRequestDispatching: Queue 0x[0-9a-f]+ is not a live WDF queue handle/],
     ["BadRegistryKey", "bugcheck", /WdfRegistryClose: Key 0x[0-9a-f]+ is not a live WDF key handle/],
+    ["BadInterruptConfig", "bugcheck", /WdfInterruptCreate: Configuration is NULL/],
     ["BadRecursiveWaitLock", "deadlock", /WDFWAITLOCK 0x[0-9a-f]+ is already held by this thread/],
   ] as const) {
     const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfsync.sys"), "--", "start:kmdfsync", `call:kmdfsync.sys!${routine}`]);

@@ -180,3 +180,33 @@ VOID NTAPI BadRegistryKey(VOID)
 {
     WdfRegistryClose((WDFKEY)KmdfSyncDevice);
 }
+
+/* WdfInterruptCreate's argument checks (KMDF's order): a wrong Size, a NULL EvtInterruptIsr, a
+   ParentObject without AutomaticSerialization, both a DPC and a work item; nothing is returned. */
+static BOOLEAN NTAPI SyncIsr(WDFINTERRUPT Interrupt, ULONG MessageID) { UNREFERENCED_PARAMETER(Interrupt); UNREFERENCED_PARAMETER(MessageID); return FALSE; }
+static VOID NTAPI SyncDpc(WDFINTERRUPT Interrupt, WDFOBJECT Object) { UNREFERENCED_PARAMETER(Interrupt); UNREFERENCED_PARAMETER(Object); }
+ULONG NTAPI TestInterrupt(VOID)
+{
+    WDF_INTERRUPT_CONFIG c;
+    WDF_OBJECT_ATTRIBUTES a;
+    WDFINTERRUPT i = NULL;
+    RtlZeroMemory(&c, sizeof(c));
+    c.Size = 12; c.EvtInterruptIsr = SyncIsr; /* no version's size on any arch */
+    if (WdfInterruptCreate(KmdfSyncDevice, &c, WDF_NO_OBJECT_ATTRIBUTES, &i) != STATUS_INFO_LENGTH_MISMATCH) return 1;
+    c.Size = sizeof(c); c.EvtInterruptIsr = NULL;
+    if (WdfInterruptCreate(KmdfSyncDevice, &c, WDF_NO_OBJECT_ATTRIBUTES, &i) != STATUS_INVALID_PARAMETER) return 2;
+    c.EvtInterruptIsr = SyncIsr;
+    WDF_OBJECT_ATTRIBUTES_INIT(&a); a.ParentObject = KmdfSyncDevice;
+    if (WdfInterruptCreate(KmdfSyncDevice, &c, &a, &i) != (NTSTATUS)0xC0200208L) return 3; /* STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED */
+    c.EvtInterruptDpc = SyncDpc; c.EvtInterruptWorkItem = (PVOID)SyncDpc;
+    if (WdfInterruptCreate(KmdfSyncDevice, &c, WDF_NO_OBJECT_ATTRIBUTES, &i) != STATUS_INVALID_PARAMETER) return 4;
+    if (i != NULL) return 5;
+    return 0;
+}
+
+/* A NULL Configuration: a WDF_VIOLATION. */
+VOID NTAPI BadInterruptConfig(VOID)
+{
+    WDFINTERRUPT i;
+    WdfInterruptCreate(KmdfSyncDevice, NULL, WDF_NO_OBJECT_ATTRIBUTES, &i);
+}
