@@ -135,6 +135,8 @@ enum {
     WdfRequestWdmGetIrpTableIndex = 285,
     WdfRequestMarkCancelableExTableIndex = 393,
     WdfDeviceInitSetIoTypeExTableIndex = 432,
+    WdfDeviceInitAssignWdmIrpPreprocessCallbackTableIndex = 73,
+    WdfDeviceWdmDispatchPreprocessedIrpTableIndex = 34,
     WdfFunctionTableNumEntries = 458
 };
 
@@ -356,6 +358,10 @@ typedef struct _WDF_IO_TYPE_CONFIG {
     WDF_DEVICE_IO_TYPE DeviceControlIoType;
     ULONG DirectTransferThreshold;
 } WDF_IO_TYPE_CONFIG, *PWDF_IO_TYPE_CONFIG;
+/* wdfdevice.h: EvtDeviceWdmIrpPreprocess and the IRP's way back to the framework. */
+typedef NTSTATUS NTAPI EVT_WDFDEVICE_WDM_IRP_PREPROCESS(WDFDEVICE Device, PIRP Irp);
+#define WdfDeviceInitAssignWdmIrpPreprocessCallback(i, e, mj, mn, n) WDFCALL(WdfDeviceInitAssignWdmIrpPreprocessCallback, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, EVT_WDFDEVICE_WDM_IRP_PREPROCESS *, UCHAR, PUCHAR, ULONG))(WdfDriverGlobals, i, e, mj, mn, n)
+#define WdfDeviceWdmDispatchPreprocessedIrp(d, irp) WDFCALL(WdfDeviceWdmDispatchPreprocessedIrp, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PIRP))(WdfDriverGlobals, d, irp)
 #define WdfDeviceInitSetIoTypeEx(i, c) WDFCALL(WdfDeviceInitSetIoTypeEx, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_IO_TYPE_CONFIG))(WdfDriverGlobals, i, c)
 typedef VOID NTAPI EVT_WDF_REQUEST_CANCEL(WDFREQUEST Request);
 typedef EVT_WDF_REQUEST_CANCEL *PFN_WDF_REQUEST_CANCEL;

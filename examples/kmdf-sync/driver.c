@@ -45,6 +45,37 @@ ULONG NTAPI TestRegistryPath(VOID)
     return 0;
 }
 
+/* EvtDeviceWdmIrpPreprocess for IRP_MJ_DEVICE_CONTROL (minor 0): counts the IRPs it sees; 0x222010 it
+   completes itself with that count, the others it hands back to the framework (their queue handles them). */
+static ULONG PreprocessCount, PreprocessCheck = 100;
+static NTSTATUS NTAPI KmdfSyncPreprocess(WDFDEVICE Device, PIRP Irp)
+{
+    PIO_STACK_LOCATION sl = IoGetCurrentIrpStackLocation(Irp);
+    PreprocessCount++;
+    if (sl->Parameters.DeviceIoControl.IoControlCode == 0x222010 && sl->Parameters.DeviceIoControl.OutputBufferLength >= sizeof(ULONG)) {
+        *(PULONG)Irp->AssociatedIrp.SystemBuffer = PreprocessCount;
+        Irp->IoStatus.Status = STATUS_SUCCESS;
+        Irp->IoStatus.Information = sizeof(ULONG);
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return STATUS_SUCCESS;
+    }
+    IoSkipCurrentIrpStackLocation(Irp);
+    return WdfDeviceWdmDispatchPreprocessedIrp(Device, Irp);
+}
+
+/* 0 when WdfDeviceInitAssignWdmIrpPreprocessCallback refused a major code past IRP_MJ_MAXIMUM_FUNCTION and minor codes
+   assigned twice, and took the first assignment. */
+static ULONG AssignPreprocess(PWDFDEVICE_INIT init)
+{
+    UCHAR minors[1] = { 0 };
+    if (WdfDeviceInitAssignWdmIrpPreprocessCallback(init, KmdfSyncPreprocess, IRP_MJ_MAXIMUM_FUNCTION + 1, NULL, 0) != STATUS_INVALID_PARAMETER) return 1;
+    if (WdfDeviceInitAssignWdmIrpPreprocessCallback(init, KmdfSyncPreprocess, IRP_MJ_DEVICE_CONTROL, minors, 1) != STATUS_SUCCESS) return 2;
+    if (WdfDeviceInitAssignWdmIrpPreprocessCallback(init, KmdfSyncPreprocess, IRP_MJ_DEVICE_CONTROL, minors, 1) != STATUS_INVALID_DEVICE_REQUEST) return 3;
+    return 0;
+}
+
+ULONG NTAPI TestPreprocess(VOID) { return PreprocessCheck; }
+
 DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
@@ -76,6 +107,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ioType.Size = sizeof(ioType);
     ioType.ReadWriteIoType = WdfDeviceIoDirect;
     WdfDeviceInitSetIoTypeEx(init, &ioType);
+    PreprocessCheck = AssignPreprocess(init);
     status = WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &KmdfSyncDevice);
     if (!NT_SUCCESS(status)) return status;
     DeviceFlags = WdfDeviceWdmGetDeviceObject(KmdfSyncDevice)->Flags;

@@ -102,6 +102,8 @@ export interface WdfObject {
   workFunc?: bigint;
   /** WDFDEVICE_INIT / WDFDEVICE: EvtIoInCallerContext (WdfDeviceInitSetIoInCallerContextCallback). */
   inCallerContext?: bigint;
+  /** WDFDEVICE_INIT / WDFDEVICE: EvtDeviceWdmIrpPreprocess per IRP_MJ code and the minor codes it is limited to (none: all). */
+  preprocess?: Map<number, { evt: bigint; minors: number[] }>;
   /** Typed contexts (WdfObjectGetTypedContextWorker): the one of the creation attributes, then WdfObjectAllocateContext's. */
   contexts?: TypedContext[];
   /** WDFREQUEST marked cancelable: its EvtRequestCancel (cancel.ts). */
