@@ -8,7 +8,7 @@ import { simBothArches } from "./arch-compare.js";
 
 const hexLe32 = (...v: number[]) => v.map((x) => Buffer.from(Uint32Array.of(x >>> 0).buffer).toString("hex")).join("");
 const STATUS_CANCELLED = 0xc0000120;
-const TESTS = ["TestWaitLock", "TestSpinLock", "TestCollection", "TestContext", "TestIoType", "TestRegistryPath", "TestDispatching", "TestSddl", "TestRegistryControl"];
+const TESTS = ["TestWaitLock", "TestSpinLock", "TestCollection", "TestContext", "TestIoType", "TestRegistryPath", "TestDispatching", "TestSddl", "TestRegistryControl", "TestInterrupt", "TestPreprocess"];
 
 const steps = [
   ...TESTS.map((t) => `call:kmdfsync.sys!${t}`),
@@ -19,6 +19,9 @@ const steps = [
   // Cancelled while marked (EvtRequestCancel only counts): Unmark → STATUS_CANCELLED, IsCanceled → TRUE,
   // MarkCancelableEx on a cancelled request → STATUS_CANCELLED (no second callback), one EvtRequestCancel call.
   `ioctl:\\\\.\\KmdfSync:0x222008,out=16,expect=${hexLe32(STATUS_CANCELLED, 1, STATUS_CANCELLED, 1)}`,
+  // EvtDeviceWdmIrpPreprocess saw the three IOCTLs above (handing them back with WdfDeviceWdmDispatchPreprocessedIrp: they
+  // reached the queue) and this one, which it completes itself with the count.
+  `ioctl:\\\\.\\KmdfSync:0x222010,out=4,expect=${hexLe32(4)}`,
   // TestDispatching routed reads to a second queue (WdfDeviceConfigureRequestDispatching): its EvtIoRead
   // completes them with Information = Length; the default queue has no EvtIoRead and would fail them.
   "open:\\\\.\\KmdfSync,as=r", "read:r:8,expect=0000000000000000", "close:r",
@@ -54,6 +57,7 @@ test("kmdf-sync: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D
     ["BadAllocateContextNull", "bugcheck", /WdfObjectAllocateContext: ContextAttributes is NULL/],
     ["BadDispatchingQueue", "bugcheck", /WdfDeviceConfigureRequestDispatching: Queue 0x[0-9a-f]+ is not a live WDF queue handle/],
     ["BadRegistryKey", "bugcheck", /WdfRegistryClose: Key 0x[0-9a-f]+ is not a live WDF key handle/],
+    ["BadInterruptConfig", "bugcheck", /WdfInterruptCreate: Configuration is NULL/],
     ["BadRecursiveWaitLock", "deadlock", /WDFWAITLOCK 0x[0-9a-f]+ is already held by this thread/],
   ] as const) {
     const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfsync.sys"), "--", "start:kmdfsync", `call:kmdfsync.sys!${routine}`]);

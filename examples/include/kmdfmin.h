@@ -98,6 +98,9 @@ enum {
     WdfRequestRetrieveUnsafeUserOutputBufferTableIndex = 274,
     WdfRequestProbeAndLockUserBufferForReadTableIndex = 278,
     WdfRequestProbeAndLockUserBufferForWriteTableIndex = 279,
+    /* WDFINTERRUPT (wdfinterrupt.h) */
+    WdfInterruptCreateTableIndex = 141,
+    WdfInterruptGetDeviceTableIndex = 151,
     /* WDFTIMER (wdftimer.h) */
     WdfTimerCreateTableIndex = 318,
     WdfTimerStartTableIndex = 319,
@@ -132,6 +135,8 @@ enum {
     WdfRequestWdmGetIrpTableIndex = 285,
     WdfRequestMarkCancelableExTableIndex = 393,
     WdfDeviceInitSetIoTypeExTableIndex = 432,
+    WdfDeviceInitAssignWdmIrpPreprocessCallbackTableIndex = 73,
+    WdfDeviceWdmDispatchPreprocessedIrpTableIndex = 34,
     WdfFunctionTableNumEntries = 458
 };
 
@@ -318,6 +323,30 @@ extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
 #define WdfRequestRetrieveUnsafeUserOutputBuffer(r, n, b, l) WDFCALL(WdfRequestRetrieveUnsafeUserOutputBuffer, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, n, b, l)
 #define WdfRequestProbeAndLockUserBufferForRead(r, b, n, m) WDFCALL(WdfRequestProbeAndLockUserBufferForRead, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PVOID, size_t, WDFMEMORY *))(WdfDriverGlobals, r, b, n, m)
 #define WdfRequestProbeAndLockUserBufferForWrite(r, b, n, m) WDFCALL(WdfRequestProbeAndLockUserBufferForWrite, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PVOID, size_t, WDFMEMORY *))(WdfDriverGlobals, r, b, n, m)
+/* wdfinterrupt.h (KMDF 1.33): WDF_INTERRUPT_CONFIG. */
+typedef PVOID WDFINTERRUPT;
+typedef BOOLEAN NTAPI EVT_WDF_INTERRUPT_ISR(WDFINTERRUPT Interrupt, ULONG MessageID);
+typedef VOID NTAPI EVT_WDF_INTERRUPT_DPC(WDFINTERRUPT Interrupt, WDFOBJECT AssociatedObject);
+typedef struct _WDF_INTERRUPT_CONFIG {
+    ULONG Size;
+    PVOID SpinLock;
+    ULONG ShareVector;
+    BOOLEAN FloatingSave;
+    BOOLEAN AutomaticSerialization;
+    EVT_WDF_INTERRUPT_ISR *EvtInterruptIsr;
+    EVT_WDF_INTERRUPT_DPC *EvtInterruptDpc;
+    PVOID EvtInterruptEnable;
+    PVOID EvtInterruptDisable;
+    PVOID EvtInterruptWorkItem;
+    PVOID InterruptRaw;
+    PVOID InterruptTranslated;
+    PVOID WaitLock;
+    BOOLEAN PassiveHandling;
+    ULONG ReportInactiveOnPowerDown;
+    BOOLEAN CanWakeDevice;
+} WDF_INTERRUPT_CONFIG, *PWDF_INTERRUPT_CONFIG;
+#define WdfInterruptCreate(d, c, a, i) WDFCALL(WdfInterruptCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_INTERRUPT_CONFIG, PWDF_OBJECT_ATTRIBUTES, WDFINTERRUPT *))(WdfDriverGlobals, d, c, a, i)
+#define WdfInterruptGetDevice(i) WDFCALL(WdfInterruptGetDevice, WDFDEVICE (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFINTERRUPT))(WdfDriverGlobals, i)
 #define WdfTimerCreate(c, a, t) WDFCALL(WdfTimerCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_TIMER_CONFIG, PWDF_OBJECT_ATTRIBUTES, WDFTIMER *))(WdfDriverGlobals, c, a, t)
 #define WdfTimerStart(t, d) WDFCALL(WdfTimerStart, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFTIMER, LONGLONG))(WdfDriverGlobals, t, d)
 #define WdfTimerStop(t, w) WDFCALL(WdfTimerStop, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFTIMER, BOOLEAN))(WdfDriverGlobals, t, w)
@@ -329,6 +358,10 @@ typedef struct _WDF_IO_TYPE_CONFIG {
     WDF_DEVICE_IO_TYPE DeviceControlIoType;
     ULONG DirectTransferThreshold;
 } WDF_IO_TYPE_CONFIG, *PWDF_IO_TYPE_CONFIG;
+/* wdfdevice.h: EvtDeviceWdmIrpPreprocess and the IRP's way back to the framework. */
+typedef NTSTATUS NTAPI EVT_WDFDEVICE_WDM_IRP_PREPROCESS(WDFDEVICE Device, PIRP Irp);
+#define WdfDeviceInitAssignWdmIrpPreprocessCallback(i, e, mj, mn, n) WDFCALL(WdfDeviceInitAssignWdmIrpPreprocessCallback, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, EVT_WDFDEVICE_WDM_IRP_PREPROCESS *, UCHAR, PUCHAR, ULONG))(WdfDriverGlobals, i, e, mj, mn, n)
+#define WdfDeviceWdmDispatchPreprocessedIrp(d, irp) WDFCALL(WdfDeviceWdmDispatchPreprocessedIrp, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PIRP))(WdfDriverGlobals, d, irp)
 #define WdfDeviceInitSetIoTypeEx(i, c) WDFCALL(WdfDeviceInitSetIoTypeEx, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_IO_TYPE_CONFIG))(WdfDriverGlobals, i, c)
 typedef VOID NTAPI EVT_WDF_REQUEST_CANCEL(WDFREQUEST Request);
 typedef EVT_WDF_REQUEST_CANCEL *PFN_WDF_REQUEST_CANCEL;

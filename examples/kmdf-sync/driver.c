@@ -45,6 +45,37 @@ ULONG NTAPI TestRegistryPath(VOID)
     return 0;
 }
 
+/* EvtDeviceWdmIrpPreprocess for IRP_MJ_DEVICE_CONTROL (minor 0): counts the IRPs it sees; 0x222010 it
+   completes itself with that count, the others it hands back to the framework (their queue handles them). */
+static ULONG PreprocessCount, PreprocessCheck = 100;
+static NTSTATUS NTAPI KmdfSyncPreprocess(WDFDEVICE Device, PIRP Irp)
+{
+    PIO_STACK_LOCATION sl = IoGetCurrentIrpStackLocation(Irp);
+    PreprocessCount++;
+    if (sl->Parameters.DeviceIoControl.IoControlCode == 0x222010 && sl->Parameters.DeviceIoControl.OutputBufferLength >= sizeof(ULONG)) {
+        *(PULONG)Irp->AssociatedIrp.SystemBuffer = PreprocessCount;
+        Irp->IoStatus.Status = STATUS_SUCCESS;
+        Irp->IoStatus.Information = sizeof(ULONG);
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return STATUS_SUCCESS;
+    }
+    IoSkipCurrentIrpStackLocation(Irp);
+    return WdfDeviceWdmDispatchPreprocessedIrp(Device, Irp);
+}
+
+/* 0 when WdfDeviceInitAssignWdmIrpPreprocessCallback refused a major code past IRP_MJ_MAXIMUM_FUNCTION and minor codes
+   assigned twice, and took the first assignment. */
+static ULONG AssignPreprocess(PWDFDEVICE_INIT init)
+{
+    UCHAR minors[1] = { 0 };
+    if (WdfDeviceInitAssignWdmIrpPreprocessCallback(init, KmdfSyncPreprocess, IRP_MJ_MAXIMUM_FUNCTION + 1, NULL, 0) != STATUS_INVALID_PARAMETER) return 1;
+    if (WdfDeviceInitAssignWdmIrpPreprocessCallback(init, KmdfSyncPreprocess, IRP_MJ_DEVICE_CONTROL, minors, 1) != STATUS_SUCCESS) return 2;
+    if (WdfDeviceInitAssignWdmIrpPreprocessCallback(init, KmdfSyncPreprocess, IRP_MJ_DEVICE_CONTROL, minors, 1) != STATUS_INVALID_DEVICE_REQUEST) return 3;
+    return 0;
+}
+
+ULONG NTAPI TestPreprocess(VOID) { return PreprocessCheck; }
+
 DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
@@ -76,6 +107,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ioType.Size = sizeof(ioType);
     ioType.ReadWriteIoType = WdfDeviceIoDirect;
     WdfDeviceInitSetIoTypeEx(init, &ioType);
+    PreprocessCheck = AssignPreprocess(init);
     status = WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &KmdfSyncDevice);
     if (!NT_SUCCESS(status)) return status;
     DeviceFlags = WdfDeviceWdmGetDeviceObject(KmdfSyncDevice)->Flags;
@@ -179,4 +211,34 @@ ULONG NTAPI TestRegistryControl(VOID)
 VOID NTAPI BadRegistryKey(VOID)
 {
     WdfRegistryClose((WDFKEY)KmdfSyncDevice);
+}
+
+/* WdfInterruptCreate's argument checks (KMDF's order): a wrong Size, a NULL EvtInterruptIsr, a
+   ParentObject without AutomaticSerialization, both a DPC and a work item; nothing is returned. */
+static BOOLEAN NTAPI SyncIsr(WDFINTERRUPT Interrupt, ULONG MessageID) { UNREFERENCED_PARAMETER(Interrupt); UNREFERENCED_PARAMETER(MessageID); return FALSE; }
+static VOID NTAPI SyncDpc(WDFINTERRUPT Interrupt, WDFOBJECT Object) { UNREFERENCED_PARAMETER(Interrupt); UNREFERENCED_PARAMETER(Object); }
+ULONG NTAPI TestInterrupt(VOID)
+{
+    WDF_INTERRUPT_CONFIG c;
+    WDF_OBJECT_ATTRIBUTES a;
+    WDFINTERRUPT i = NULL;
+    RtlZeroMemory(&c, sizeof(c));
+    c.Size = 12; c.EvtInterruptIsr = SyncIsr; /* no version's size on any arch */
+    if (WdfInterruptCreate(KmdfSyncDevice, &c, WDF_NO_OBJECT_ATTRIBUTES, &i) != STATUS_INFO_LENGTH_MISMATCH) return 1;
+    c.Size = sizeof(c); c.EvtInterruptIsr = NULL;
+    if (WdfInterruptCreate(KmdfSyncDevice, &c, WDF_NO_OBJECT_ATTRIBUTES, &i) != STATUS_INVALID_PARAMETER) return 2;
+    c.EvtInterruptIsr = SyncIsr;
+    WDF_OBJECT_ATTRIBUTES_INIT(&a); a.ParentObject = KmdfSyncDevice;
+    if (WdfInterruptCreate(KmdfSyncDevice, &c, &a, &i) != (NTSTATUS)0xC0200208L) return 3; /* STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED */
+    c.EvtInterruptDpc = SyncDpc; c.EvtInterruptWorkItem = (PVOID)SyncDpc;
+    if (WdfInterruptCreate(KmdfSyncDevice, &c, WDF_NO_OBJECT_ATTRIBUTES, &i) != STATUS_INVALID_PARAMETER) return 4;
+    if (i != NULL) return 5;
+    return 0;
+}
+
+/* A NULL Configuration: a WDF_VIOLATION. */
+VOID NTAPI BadInterruptConfig(VOID)
+{
+    WDFINTERRUPT i;
+    WdfInterruptCreate(KmdfSyncDevice, NULL, WDF_NO_OBJECT_ATTRIBUTES, &i);
 }

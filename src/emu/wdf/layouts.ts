@@ -29,6 +29,12 @@ const SPECS = {
   WDF_TIMER_CONFIG_V1_11: [["Size", "u32"], ["EvtTimerFunc", "ptr"], ["Period", "u32"], ["AutomaticSerialization", "u8"], ["TolerableDelay", "u32"]],
   WDF_WORKITEM_CONFIG: [["Size", "u32"], ["EvtWorkItemFunc", "ptr"], ["AutomaticSerialization", "u8"]],
   WDF_FILEOBJECT_CONFIG: [["Size", "u32"], ["EvtDeviceFileCreate", "ptr"], ["EvtFileClose", "ptr"], ["EvtFileCleanup", "ptr"], ["AutoForwardCleanupClose", "u32"], ["FileObjectClass", "u32"]],
+  /** wdfinterrupt.h (KMDF 1.33): 1.9's structure ends after EvtInterruptDisable, 1.11's after ReportInactiveOnPowerDown (the framework accepts all). */
+  WDF_INTERRUPT_CONFIG: [["Size", "u32"], ["SpinLock", "ptr"], ["ShareVector", "u32"], ["FloatingSave", "u8"], ["AutomaticSerialization", "u8"], ["EvtInterruptIsr", "ptr"], ["EvtInterruptDpc", "ptr"], ["EvtInterruptEnable", "ptr"], ["EvtInterruptDisable", "ptr"],
+    ["EvtInterruptWorkItem", "ptr"], ["InterruptRaw", "ptr"], ["InterruptTranslated", "ptr"], ["WaitLock", "ptr"], ["PassiveHandling", "u8"], ["ReportInactiveOnPowerDown", "u32"], ["CanWakeDevice", "u8"]],
+  WDF_INTERRUPT_CONFIG_V1_9: [["Size", "u32"], ["SpinLock", "ptr"], ["ShareVector", "u32"], ["FloatingSave", "u8"], ["AutomaticSerialization", "u8"], ["EvtInterruptIsr", "ptr"], ["EvtInterruptDpc", "ptr"], ["EvtInterruptEnable", "ptr"], ["EvtInterruptDisable", "ptr"]],
+  WDF_INTERRUPT_CONFIG_V1_11: [["Size", "u32"], ["SpinLock", "ptr"], ["ShareVector", "u32"], ["FloatingSave", "u8"], ["AutomaticSerialization", "u8"], ["EvtInterruptIsr", "ptr"], ["EvtInterruptDpc", "ptr"], ["EvtInterruptEnable", "ptr"], ["EvtInterruptDisable", "ptr"],
+    ["EvtInterruptWorkItem", "ptr"], ["InterruptRaw", "ptr"], ["InterruptTranslated", "ptr"], ["WaitLock", "ptr"], ["PassiveHandling", "u8"], ["ReportInactiveOnPowerDown", "u32"]],
 } as const satisfies Record<string, StructSpec>;
 
 export type WdfStruct = keyof typeof SPECS;

@@ -18,7 +18,7 @@ import { wdf } from "./layouts.js";
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
 
-export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "memory" | "timer" | "workItem" | "waitLock" | "spinLock" | "collection" | "key";
+export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "memory" | "timer" | "workItem" | "waitLock" | "spinLock" | "collection" | "key" | "interrupt";
 /** WdfDeviceInitSetFileObjectConfig: the file callbacks and the WDFFILEOBJECTs' attributes. */
 export interface FileConfig {
   create: bigint;
@@ -102,6 +102,8 @@ export interface WdfObject {
   workFunc?: bigint;
   /** WDFDEVICE_INIT / WDFDEVICE: EvtIoInCallerContext (WdfDeviceInitSetIoInCallerContextCallback). */
   inCallerContext?: bigint;
+  /** WDFDEVICE_INIT / WDFDEVICE: EvtDeviceWdmIrpPreprocess per IRP_MJ code and the minor codes it is limited to (none: all). */
+  preprocess?: Map<number, { evt: bigint; minors: number[] }>;
   /** Typed contexts (WdfObjectGetTypedContextWorker): the one of the creation attributes, then WdfObjectAllocateContext's. */
   contexts?: TypedContext[];
   /** WDFREQUEST marked cancelable: its EvtRequestCancel (cancel.ts). */
@@ -272,7 +274,7 @@ export function dereferenceObject(ctx: ApiContext, o: WdfObject): void {
 }
 
 const KIND_NAMES: Record<Kind, string> = {
-  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER", workItem: "WDFWORKITEM", waitLock: "WDFWAITLOCK", spinLock: "WDFSPINLOCK", collection: "WDFCOLLECTION", key: "WDFKEY",
+  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER", workItem: "WDFWORKITEM", waitLock: "WDFWAITLOCK", spinLock: "WDFSPINLOCK", collection: "WDFCOLLECTION", key: "WDFKEY", interrupt: "WDFINTERRUPT",
 };
 
 /**

@@ -19,6 +19,7 @@ import { wdf } from "./layouts.js";
 import { STATUS, formatStatus, ntSuccess } from "../../nt/status.js";
 import { api, hex } from "../api/util.js";
 import { allocateIrp, attachedTop, callDriver, completeRequest, envOf, ioState, nextStack, DO_DEVICE_INITIALIZING } from "../iomgr/index.js";
+import { readResourceList } from "../pnp/detect.js";
 import { guidAt, registerInterface, setInterfaceState, findInterface } from "../pnp/interfaces.js";
 import { WDF01000 } from "./ldr.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type PnpCallbacks, type WdfObject } from "./objects.js";
@@ -107,6 +108,8 @@ function stopDevice(ctx: ApiContext, wdev: WdfObject, surprise: boolean): void {
   wdev.started = false;
 }
 
+const hasInterrupt = (ctx: ApiContext, list: bigint) => list !== 0n && readResourceList(ctx, list).some((r) => r.type === "interrupt");
+
 /** IRP_MJ_PNP / IRP_MJ_POWER to a PnP WDFDEVICE. */
 export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number): number {
   if (major !== 0x1b) return passDown(ctx, wdev, irp);
@@ -121,6 +124,9 @@ export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major
       const translated = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResourcesTranslated"])), parent: wdev.handle, owner: wdev.owner });
       status = call(ctx, cb.prepareHardware, [wdev.handle, raw.handle, translated.handle]);
       if (ntSuccess(status)) status = call(ctx, cb.d0Entry, [wdev.handle, B(WdfPowerDeviceD3Final)]);
+      // D0 entry connects the device's WDFINTERRUPTs to its interrupt resources: not emulated. Without an interrupt resource there is nothing to connect.
+      if (ntSuccess(status) && [...wdfState(ctx.kernel).objects.values()].some((o) => o.kind === "interrupt" && o.queueDevice === wdev.handle) && hasInterrupt(ctx, getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResources"]))))
+        ctx.fault("unimplemented-api", "kmdll does not implement connecting a WDFINTERRUPT to the device's interrupt resource (KMDF D0 entry): the devnode lists an interrupt", { api: "wdf01000.sys!WdfInterruptCreate" });
       if (ntSuccess(status)) status = call(ctx, cb.selfManagedIoInit, [wdev.handle]);
       if (ntSuccess(status)) {
         wdev.started = true;
