@@ -402,27 +402,8 @@ export const apis: ApiDefinition[] = [
     else ctx.warn("KeLeaveCriticalRegion without KeEnterCriticalRegion");
   }),
   nt("KeAreApcsDisabled", 0, (ctx) => (keState(ctx.kernel).criticalRegion > 0 || ctx.kernel.irql >= APC_LEVEL ? 1 : 0)),
-  // ---- stack expansion (ntddk.h; Microsoft Learn KeExpandKernelStackAndCallout(Ex)): call
-  // Callout(Parameter) on a stack with at least Size bytes free and return STATUS_SUCCESS; Size
-  // above MAXIMUM_EXPANSION_SIZE (KERNEL_LARGE_STACK_SIZE - PAGE_SIZE/2: 0x12000 - 0x800 on x64,
-  // 61440 - 0x800 on x86, ntddk.h) fails with STATUS_INVALID_PARAMETER_3 without calling it.
-  // kmdll's thread stacks are larger than the largest expansion, so the callout runs as a nested
-  // guest call on the current stack. IRQL: <= APC_LEVEL, the Ex form <= DISPATCH_LEVEL.
-  nt("KeExpandKernelStackAndCallout", 3, (ctx) => expandStackCallout(ctx, "KeExpandKernelStackAndCallout", APC_LEVEL)),
-  nt("KeExpandKernelStackAndCalloutEx", 5, (ctx) => expandStackCallout(ctx, "KeExpandKernelStackAndCalloutEx", DISPATCH_LEVEL)),
   // ---- bug checks
   nt("KeBugCheckEx", 5, (ctx) => bugcheck(ctx, "KeBugCheckEx", ctx.u32(0), [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)])),
   nt("KeBugCheck", 1, (ctx) => bugcheck(ctx, "KeBugCheck", ctx.u32(0), [0n, 0n, 0n, 0n])),
 ];
 
-const STATUS_INVALID_PARAMETER_3 = 0xc00000f1;
-
-function expandStackCallout(ctx: ApiContext, api: string, maxIrql: number): number {
-  const [callout, parameter, size] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
-  ctx.describe([hex(callout), hex(parameter), hex(size)]);
-  if (ctx.kernel.irql > maxIrql) ctx.fault("bugcheck", `${api} at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
-  const maximum = ptrSize() === 8 ? 0x12000n - 0x800n : 61440n - 0x800n;
-  if (size > maximum) return STATUS_INVALID_PARAMETER_3;
-  ctx.callGuest(callout, [parameter]);
-  return STATUS.SUCCESS;
-}

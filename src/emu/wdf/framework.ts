@@ -21,7 +21,7 @@ import { deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject }
 import { attachPnpDevice, passDown, pnpDispatch } from "./pnp.js";
 import { wdf } from "./layouts.js";
 import { fileDispatch } from "./fileobj.js";
-import { required, retrieveBuffer } from "./memory.js";
+import { retrieveBuffer } from "./memory.js";
 import { clearCancelable } from "./cancel.js";
 
 const B = (n: number) => BigInt(n);
@@ -31,7 +31,6 @@ const IRP = LAYOUT.IRP;
 const SL = LAYOUT.IO_STACK_LOCATION;
 const IOSB = LAYOUT.IO_STATUS_BLOCK;
 const STATUS_PENDING = 0x103;
-const IRP_MJ_MAXIMUM_FUNCTION = 0x1b;
 const FILE_DEVICE_UNKNOWN = 0x22;
 const FILE_DEVICE_SECURE_OPEN = 0x100;
 
@@ -49,17 +48,8 @@ function irpDispatch(ctx: ApiContext): number {
   return dispatchIrp(ctx, ctx.arg(0), ctx.arg(1), false);
 }
 
-/** IoSetNextIrpStackLocation: down one location (WdfDeviceWdmDispatchPreprocessedIrp undoes the driver's IoSkipCurrentIrpStackLocation). */
-function setNextStackLocation(ctx: ApiContext, irp: bigint): void {
-  const m = ctx.mem;
-  const loc = m.u8(irp + B(IRP.CurrentLocation));
-  if (loc <= 1) ctx.fault("bugcheck", `WdfDeviceWdmDispatchPreprocessedIrp(${hex(irp)}): no stack location left below the current one (NO_MORE_IRP_STACK_LOCATIONS)`, { code: "0x00000035" });
-  m.setU8(irp + B(IRP.CurrentLocation), loc - 1);
-  const at = irp + B(IRP["Tail.Overlay.CurrentStackLocation"]);
-  putPtr(m, at, getPtr(m, at) - B(SL.$size));
-}
-
-function dispatchIrp(ctx: ApiContext, dev: bigint, irp: bigint, preprocessed: boolean): number {
+/** The framework's handling of an IRP for a device (FxIrpDispatch); `preprocessed`: handed back by WdfDeviceWdmDispatchPreprocessedIrp (preprocess.ts). */
+export function dispatchIrp(ctx: ApiContext, dev: bigint, irp: bigint, preprocessed: boolean): number {
   const m = ctx.mem;
   const st = wdfState(ctx.kernel);
   const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
@@ -218,42 +208,6 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
     const init = objectOf(ctx, ctx.arg(1), "deviceInit", "DeviceInit");
     init.inCallerContext = ctx.arg(2);
-  }),
-  // WdfDeviceInitAssignWdmIrpPreprocessCallback(DeviceInit, EvtDeviceWdmIrpPreprocess, MajorFunction, MinorFunctions,
-  // NumMinorFunctions) (Learn; FxDeviceInitApi.cpp): NULL DeviceInit / callback / MinorFunctions with a count: WDF_VIOLATION;
-  // MajorFunction > IRP_MJ_MAXIMUM_FUNCTION: STATUS_INVALID_PARAMETER; minor codes named twice for one major:
-  // STATUS_INVALID_DEVICE_REQUEST. A later call for the same major replaces the callback.
-  fx("WdfDeviceInitAssignWdmIrpPreprocessCallback", 6, (ctx) => {
-    const [initH, evt, major, minors, num] = [ctx.arg(1), ctx.arg(2), ctx.u32(3) & 0xff, ctx.arg(4), ctx.u32(5)];
-    ctx.describe([hex(ctx.arg(0)), hex(initH), hex(evt), hex(major), hex(minors), String(num)]);
-    required(ctx, initH, "DeviceInit");
-    const init = objectOf(ctx, initH, "deviceInit", "DeviceInit");
-    required(ctx, evt, "EvtDeviceWdmIrpPreprocess");
-    if (num > 0) required(ctx, minors, "MinorFunctions");
-    if (major > IRP_MJ_MAXIMUM_FUNCTION) {
-      ctx.warn(`WdfDeviceInitAssignWdmIrpPreprocessCallback: MajorFunction ${hex(major)} > IRP_MJ_MAXIMUM_FUNCTION: STATUS_INVALID_PARAMETER`);
-      return STATUS.INVALID_PARAMETER;
-    }
-    init.preprocess ??= new Map();
-    const prev = init.preprocess.get(major);
-    if (num > 0 && prev && prev.minors.length > 0) {
-      ctx.warn(`WdfDeviceInitAssignWdmIrpPreprocessCallback: minor functions of MajorFunction ${hex(major)} already assigned: STATUS_INVALID_DEVICE_REQUEST`);
-      return STATUS.INVALID_DEVICE_REQUEST;
-    }
-    // A UCHAR minor code has 256 values: a longer array only repeats some (read at most 256 bytes).
-    const codes = num > 0 ? [...ctx.mem.read(minors, Math.min(num, 256))] : (prev?.minors ?? []);
-    init.preprocess.set(major, { evt, minors: codes });
-    return STATUS.SUCCESS;
-  }),
-  // WdfDeviceWdmDispatchPreprocessedIrp(Device, Irp): the driver hands a preprocessed IRP back (after
-  // IoSkipCurrentIrpStackLocation); the framework steps to the next location again and handles it as usual.
-  fx("WdfDeviceWdmDispatchPreprocessedIrp", 3, (ctx) => {
-    const [devH, irp] = [ctx.arg(1), ctx.arg(2)];
-    ctx.describe([hex(ctx.arg(0)), hex(devH), hex(irp)]);
-    const wdev = objectOf(ctx, devH, "device", "Device");
-    required(ctx, irp, "Irp");
-    setNextStackLocation(ctx, irp);
-    return dispatchIrp(ctx, wdev.device!, irp, true);
   }),
   fx("WdfDeviceEnqueueRequest", 3, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
