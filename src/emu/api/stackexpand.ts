@@ -1,6 +1,6 @@
 /**
  * KeExpandKernelStackAndCallout / KeExpandKernelStackAndCalloutEx (ntddk.h; Microsoft Learn):
- * run a callout on a stack with at least Size bytes free. Part of the "ke" family (api/index.ts).
+ * run a callout on a stack with at least Size bytes free. Part of the "sched" family (api/index.ts); examples/api-sched checks them.
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { ptrSize } from "../../nt/arch-layout.js";
