@@ -89,6 +89,9 @@ int TestVirtualMemory(void)
     CHECK(ZwLockVirtualMemory(NtCurrentProcess(), &b, &s, MAP_PROCESS) == STATUS_SUCCESS && b == base && s == 0x2000);
     CHECK(ZwLockVirtualMemory(NtCurrentProcess(), &b, &s, MAP_PROCESS) == STATUS_WAS_LOCKED);
     CHECK(ZwLockVirtualMemory(NtCurrentProcess(), &b, &s, 0) == STATUS_INVALID_PARAMETER_4);
+    /* Unlock: once; the second finds the pages no longer locked (ZwUnlockVirtualMemory, qa-fresh2 checks more). */
+    CHECK(ZwUnlockVirtualMemory(NtCurrentProcess(), &b, &s, MAP_PROCESS) == STATUS_SUCCESS && b == base && s == 0x2000);
+    CHECK(ZwUnlockVirtualMemory(NtCurrentProcess(), &b, &s, MAP_PROCESS) == STATUS_NOT_LOCKED);
 
     /* Decommit the middle page: it stays reserved, protect and lock refuse it. */
     b = (PUCHAR)base + 0x1000;

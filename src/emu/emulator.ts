@@ -182,6 +182,8 @@ export class Emulator {
       "ks.sys": fromDb("ks.sys", KS_EXPORTS),
       "wmilib.sys": fromDb("wmilib.sys", WMILIB_EXPORTS),
       "battc.sys": code(BATTC_EXPORTS),
+      // usbd.sys: the database's list for the arch (x86: three decorated names), api/usbd.ts.
+      "usbd.sys": kernelModuleExportsFor("usbd.sys", this.cpu.arch) ?? [],
     };
     const db = { ...wdf, ...wpp, ...libs, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [], "cng.sys": cng }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);

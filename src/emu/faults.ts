@@ -7,6 +7,7 @@ import type { FaultKind } from "../events.js";
 import type { NativeEngine } from "./native.js";
 import type { Emulator } from "./emulator.js";
 import type { PoolProblem } from "./pool.js";
+import type { ModuleMap } from "./module-map.js";
 import { tagText } from "./pool.js";
 import { unwindOne } from "./unwind.js";
 import { arm64Trap, backtraceArm64 } from "./arm64-faults.js";
@@ -245,7 +246,7 @@ export class FaultReporter {
           return { ...r, module: r.module ?? site.module };
         }
       }
-      return this.report(kind, `${what}${protText} at ${map.where(rip)}`, rip, { address: a });
+      return this.report(kind, `${what}${protText} at ${map.where(rip)}${access === "read" ? besideBuiltin(map, a) : ""}`, rip, { address: a });
     }
     if (nf.interrupt >= 0 && this.emu.cpu.arch === "arm64") {
       const t = arm64Trap(this.emu, rip, nf.interrupt);
@@ -312,4 +313,24 @@ export class FaultReporter {
     const inside = p.inside ? ` (inside the '${tagText(p.inside.tag)}' block at ${addr64(p.inside.address)})` : pool.inPool(p.address) ? "" : " (not a pool address)";
     throw new EmuStop(this.report("foreign-free", `free of a pointer that is not a pool allocation: ${addr64(p.address)}${inside} from ${site}`, retAddr, { address: p.address }));
   }
+}
+
+/** How far around a built-in module's image a read counts as running off it (a scan's stride is far smaller). */
+const BESIDE_BUILTIN = 0x10000n;
+
+/**
+ * A read just outside one of kmdll's synthetic built-in images (ntoskrnl.exe, win32k.sys...):
+ * drivers that search the real module's code for a byte pattern (an unexported routine, an
+ * instruction) find nothing in an image that carries only export thunks, and their loop runs off
+ * its end or start. The report says so: a dependency on Windows' own code, not a crash Windows
+ * would have (docs/qa.md, helper "fresh2": three held-out drivers). "" otherwise.
+ */
+export function besideBuiltin(map: ModuleMap, a: bigint): string {
+  for (const m of map.modules.values()) {
+    if (!m.builtin) continue;
+    const end = m.base + BigInt(m.size);
+    if (a >= end && a < end + BESIDE_BUILTIN) return ` (${a - end} bytes past the end of kmdll's synthetic ${m.name} image: built-in modules carry export thunks, not Windows' code, so a driver scanning the real ${m.name}'s code for a byte pattern runs off it)`;
+    if (a < m.base && a >= m.base - BESIDE_BUILTIN) return ` (${m.base - a} bytes before kmdll's synthetic ${m.name} image: built-in modules carry export thunks, not Windows' code, so a driver scanning the real ${m.name}'s code for a byte pattern runs off it)`;
+  }
+  return "";
 }

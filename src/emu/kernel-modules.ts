@@ -16,6 +16,7 @@ import { buildSyntheticModule, exportRva, CODE_STRIDE, DATA_STRIDE, type Synthet
 import { placeLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
 import { KTHREAD_PREVIOUS_MODE } from "./system.js";
+import { USBD_X86_ALIASES } from "./api/usbd.js";
 
 /**
  * Images every booted Windows has loaded that drivers look for in the module list
@@ -29,16 +30,20 @@ export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", 
 
 /** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/; fltmgr.sys and fwpkclnt.sys: src/emu/fltmgr/; ndis.sys: src/emu/ndis/. */
 /** wpprecorder.sys: the WPP Inflight Trace Recorder (api/wpprecorder.ts); netio.sys: WSK and IP helpers (src/emu/netio/); tdi.sys, ks.sys, wmilib.sys: api/tdi.ts, api/ks.ts, api/wmilib.ts; battc.sys: its export list only (api/battc.ts). */
+/** usbd.sys: the USB driver library (api/usbd.ts). */
 /** (netio.sys and the driver libraries come last: the modules before them keep the bases they had.) */
-export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES, "netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "battc.sys"] as const;
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES, "netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "battc.sys", "usbd.sys"] as const;
 /**
  * Built-in modules not built for x86 images: WppRecorder.sys's x86 calling conventions
  * (WppAutoLogTrace is a cdecl varargs routine) are not modelled.
  */
 const X64_ONLY = new Set(["wpprecorder.sys"]);
 
-/** The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's BCrypt* names, emulator.ts). */
-const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys", "cng.sys"]);
+/**
+ * The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's
+ * BCrypt* names, emulator.ts; usbd.sys: its per-arch lists, x86's with three decorated names).
+ */
+const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys", "cng.sys", "usbd.sys"]);
 
 /** A mapped built-in module: its synthetic image, base and export list (for thunks and lookups). */
 interface BuiltModule {
@@ -188,6 +193,7 @@ const X86_ALIASES: Record<string, string> = {
   ExInterlockedPushEntrySList: "ExpInterlockedPushEntrySList",
   ExInterlockedPopEntrySList: "ExpInterlockedPopEntrySList",
   ExInterlockedFlushSList: "ExpInterlockedFlushSList",
+  ...USBD_X86_ALIASES,
 };
 
 function handlerFor(handlers: Map<string, ApiDefinition>, module: string, name: string, cpu: CpuArch): ApiDefinition | null {
@@ -256,22 +262,28 @@ function lazyExports(syn: SyntheticModule): ExportDirectory {
 }
 
 /**
- * x64 routines whose machine code drivers read (never run: the hook fires on a thunk's first byte
- * and returns to the caller). Windows 10 x64's ExGetPreviousMode is
- * `mov rax, gs:[188h]; mov al, [rax+232h]; ret`, and drivers (Avast's aswSP family) find
- * KTHREAD.PreviousMode by scanning the routine for the `00 00 C3` that ends the displacement;
- * without it they refuse to start (STATUS_NOT_SUPPORTED). The thunk's unused bytes after its first
- * `ret` hold the routine's tail, `mov al, [rax+232h]`, so the next thunk's `ret` completes it;
- * KTHREAD.PreviousMode (system.ts) is kept at that offset.
+ * x64 routines whose machine code drivers read (never run: the hook fires on a thunk's first byte,
+ * the `ret` there returns to the caller). Windows 10 x64's ExGetPreviousMode is
+ * `mov rax, gs:[188h]; movzx eax, byte ptr [rax+232h]; ret`, and drivers read KTHREAD.PreviousMode
+ * out of it: Avast's aswSP family scans for the `00 00 C3` that ends a displacement and takes the
+ * ULONG before it, another driver reads the ULONG at +12, where Windows' displacement is (a
+ * held-out driver, docs/qa.md helper "fresh2"); without it they refuse to start. Every thunk must
+ * keep its `ret` (0xC3) at its first byte, so the bytes after ExGetPreviousMode's first one hold
+ * `mov al, [rax+232h]` up to the next thunk's `ret` (the Avast scan's match), and that thunk's
+ * unused bytes hold `movzx eax, byte ptr [rax+232h]` up to the third thunk's `ret`, which puts the
+ * displacement at +12. KTHREAD.PreviousMode (system.ts) is kept at that offset.
  */
+const PM = [KTHREAD_PREVIOUS_MODE & 0xff, KTHREAD_PREVIOUS_MODE >>> 8, 0x00, 0x00];
 const CODE_TAILS: Record<string, Record<string, number[]>> = {
-  "ntoskrnl.exe": { ExGetPreviousMode: [0xcc, 0x8a, 0x80, KTHREAD_PREVIOUS_MODE & 0xff, KTHREAD_PREVIOUS_MODE >>> 8, 0x00, 0x00] },
+  "ntoskrnl.exe": { ExGetPreviousMode: [0xcc, 0x8a, 0x80, ...PM, 0xc3, 0x0f, 0xb6, 0x80, ...PM] },
 };
 
+/** Each tail is written from its routine's second byte on; a byte at a thunk's start must stay that thunk's `ret`. */
 function writeCodeTails(syn: SyntheticModule, modName: string): void {
   for (const [name, tail] of Object.entries(CODE_TAILS[modName] ?? {})) {
     const rva = syn.rvaOf.get(name);
-    if (rva === undefined || tail.length >= CODE_STRIDE) continue;
+    if (rva === undefined || rva + 1 + tail.length > syn.text.rva + syn.text.size) continue;
+    if (tail.some((b, i) => (i + 1) % CODE_STRIDE === 0 && b !== 0xc3)) throw new Error(`code tail of ${name} overwrites a thunk's ret`);
     syn.bytes.set(tail, rva + 1);
   }
 }

@@ -41,6 +41,8 @@ export const X86_KTHREAD_PROCESS = 0x150;
 export const X86_EPROCESS_UNIQUE_PROCESS_ID = 0xb4;
 /** Where the x86 GDT lives inside the system data block. */
 const X86_GDT_OFFSET = 0x3f000n;
+/** Where the x64 IDT (KPCR.IdtBase) lives inside the system data block: 256 KIDTENTRY64 of 16 bytes. */
+const X64_IDT_OFFSET = 0x3e000n;
 
 /** ntoskrnl's object type exports and the names of their types. */
 const OBJECT_TYPE_NAMES: Record<string, string> = {
@@ -91,6 +93,29 @@ export class SystemData {
     this.objectTypes = base + 0x5000n;
     this.seExports = base + 0x30000n;
     this.kuser = cpu.space.kuserSharedData;
+  }
+
+  /**
+   * x64 KPCR.IdtBase (ntddk.h's KPCR) → an IDT of 256 interrupt gates (KIDTENTRY64: OffsetLow,
+   * Selector KGDT64_R0_CODE 0x10, type 0xE present DPL 0, OffsetMiddle, OffsetHigh) whose handlers
+   * lie inside ntoskrnl.exe's code, as a booted Windows' KiDivideErrorFault... do: drivers take a
+   * handler's address and scan down to ntoskrnl's MZ header to find its base (a held-out driver,
+   * docs/qa.md helper "fresh2"). The handler address is inside a thunk, not an export's start;
+   * kmdll delivers no interrupt through this table.
+   */
+  private writeIdt(insideNtoskrnl: bigint | null): void {
+    if (insideNtoskrnl === null) return;
+    const idt = this.cpu.space.systemDataBase + X64_IDT_OFFSET;
+    const handler = insideNtoskrnl + 4n;
+    for (let v = 0n; v < 256n; v++) {
+      const e = idt + v * 16n;
+      this.mem.setU16(e, Number(handler & 0xffffn));
+      this.mem.setU16(e + 2n, 0x10);
+      this.mem.setU16(e + 4n, 0x8e00);
+      this.mem.setU16(e + 6n, Number((handler >> 16n) & 0xffffn));
+      this.mem.setU32(e + 8n, Number((handler >> 32n) & 0xffffffffn));
+    }
+    this.mem.setU64(this.kpcr + BigInt(L64.KPCR.IdtBase), idt);
   }
 
   /** Write a pointer-sized value. */
@@ -152,6 +177,7 @@ export class SystemData {
       m.setU64(this.thread + BigInt(KTHREAD_APCSTATE_PROCESS), this.process);
       m.setU64(this.thread + BigInt(KTHREAD_PROCESS), this.process);
       m.setU64(this.process + BigInt(EPROCESS_UNIQUE_PROCESS_ID), this.processId);
+      if (this.cpu.arch === "x64") this.writeIdt(exportAddress("KeBugCheckEx"));
     }
     // Type fields of the dispatcher headers: KTHREAD (6) and KPROCESS (3).
     m.setU8(this.thread, 6);

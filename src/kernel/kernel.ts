@@ -96,7 +96,9 @@ export class Kernel implements KernelQueries {
         ? `emulation stopped in ${module}: ${e.message} (the call does not return: on Windows it would hang its thread)`
         : this.lastFault === "deadlock"
           ? `emulation stopped in ${module}: ${e.message} (the call would never return)`
-          : `emulation stopped in ${module}: ${e.message} (Windows would have crashed)`;
+          : /kmdll's synthetic \S+ image/.test(e.message)
+            ? `emulation stopped in ${module}: ${e.message} (a dependency on the real module's code kmdll does not have, not a crash Windows would have)`
+            : `emulation stopped in ${module}: ${e.message} (Windows would have crashed)`;
     this.emit({ event: "fail", status: formatStatus(STATUS.UNSUCCESSFUL), module, message });
     return { ok: false, status: STATUS.UNSUCCESSFUL, message, crashed: true, ...(this.lastFault ? { fault: this.lastFault } : {}) };
   }

@@ -22,7 +22,9 @@
  *   - ZwProtectVirtualMemory returns the first page's old protection; ZwQueryVirtualMemory answers
  *     MemoryBasicInformation (MEMORY_BASIC_INFORMATION, 0x30 bytes on x64, 0x1C on x86);
  *   - ZwLockVirtualMemory (MAP_PROCESS / MAP_SYSTEM) returns STATUS_WAS_LOCKED when every page was
- *     already locked (the pages stay locked until they are freed).
+ *     already locked (the pages stay locked until they are freed or unlocked);
+ *     ZwUnlockVirtualMemory, the same checks, unlocks them, or returns STATUS_NOT_LOCKED (nothing
+ *     changed) when a page of the range is not locked.
  * Totals are bounded (vm-pages.ts: MAX_COMMIT bytes, MAX_VADS allocations): beyond,
  * STATUS_NO_MEMORY / STATUS_COMMITMENT_LIMIT as a full machine would answer.
  */
@@ -239,7 +241,7 @@ function query(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
-function lock(ctx: ApiContext): number {
+function lock(ctx: ApiContext, unlock = false): number {
   const [h, pBase, pSize] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
   const mapType = ctx.u32(3);
   ctx.describe([hex(h), hex(pBase), hex(pSize), hex(mapType)]);
@@ -259,20 +261,25 @@ function lock(ctx: ApiContext): number {
   const [a, b] = pageRange(v, start, end);
   const pages = v.pages.slice(a, b);
   if (pages.some((p) => !p.committed)) return VM_STATUS.NOT_COMMITTED;
-  const status = pages.every((p) => p.locked) ? VM_STATUS.WAS_LOCKED : STATUS.SUCCESS;
-  for (const p of pages) p.locked = true;
+  if (unlock && pages.some((p) => !p.locked)) return STATUS_NOT_LOCKED;
+  const status = !unlock && pages.every((p) => p.locked) ? VM_STATUS.WAS_LOCKED : STATUS.SUCCESS;
+  for (const p of pages) p.locked = !unlock;
   writePtr(ctx.mem, pBase, start);
   writePtr(ctx.mem, pSize, end - start);
   return status;
 }
 
+/** ntstatus.h */
+const STATUS_NOT_LOCKED = 0xc000002a;
+
 const both = (name: string, argc: number, h: (ctx: ApiContext) => number): ApiDefinition[] => [nt(`Zw${name}`, argc, h), nt(`Nt${name}`, argc, h)];
 
-/** ntoskrnl exports: Zw and Nt for the documented routines, Zw only for protect and lock. */
+/** ntoskrnl exports: Zw and Nt for the documented routines, Zw only for protect, lock and unlock. */
 export const apis: ApiDefinition[] = [
   ...both("AllocateVirtualMemory", 6, allocate),
   ...both("FreeVirtualMemory", 4, free),
   ...both("QueryVirtualMemory", 6, query),
   nt("ZwProtectVirtualMemory", 5, protectVm),
-  nt("ZwLockVirtualMemory", 4, lock),
+  nt("ZwLockVirtualMemory", 4, (ctx) => lock(ctx)),
+  nt("ZwUnlockVirtualMemory", 4, (ctx) => lock(ctx, true)),
 ];

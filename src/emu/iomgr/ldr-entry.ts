@@ -1,7 +1,10 @@
 /**
  * The kernel's loaded-module list as guest memory: one KLDR_DATA_TABLE_ENTRY per module, linked
- * through InLoadOrderLinks in a circular list whose head stands for PsLoadedModuleList
- * (ntoskrnl.exe and hal.dll first, then the drivers in load order). The I/O manager points
+ * through InLoadOrderLinks in a circular list whose head is ntoskrnl's PsLoadedModuleList export
+ * (a LIST_ENTRY variable drivers import or find with MmGetSystemRoutineAddress; a pool block
+ * where the export list lacks it): ntoskrnl.exe and hal.dll first, the other built-in modules
+ * (the win32k images, cng.sys, fltmgr.sys...: what SystemModuleInformation lists), then the
+ * drivers in load order. The I/O manager points
  * DRIVER_OBJECT.DriverSection at the driver's entry, as Windows does: drivers read it (the
  * LDRP_IMAGE_INTEGRITY_FORCED bit in Flags, their own BaseDllName) and walk the list to find
  * other modules. An unloaded image's entry is unlinked.
@@ -66,12 +69,13 @@ function makeEntry(mem: GuestMemory, kernel: KernelState, m: { name: string; bas
 function listHead(mem: GuestMemory, kernel: KernelState): bigint {
   const st = ldrList(kernel);
   if (st.head !== 0n || !kernel.kernelPool) return st.head;
-  const head = kernel.kernelPool.allocate(2 * ptrSize(), TAG_LDR);
+  const head = kernel.resolveKernelExport?.("PsLoadedModuleList") ?? kernel.kernelPool.allocate(2 * ptrSize(), TAG_LDR);
   setPtr(mem, head, head);
   setPtr(mem, head + BigInt(ptrSize()), head);
   st.head = head;
-  for (const m of kernel.loadedModules?.() ?? []) {
-    if (!m.builtin || !/^(ntoskrnl\.exe|hal\.dll)$/i.test(m.name)) continue;
+  const builtins = (kernel.loadedModules?.() ?? []).filter((m) => m.builtin);
+  const rank = (name: string) => ["ntoskrnl.exe", "hal.dll"].indexOf(name.toLowerCase()) >>> 0;
+  for (const m of builtins.sort((a, b) => rank(a.name) - rank(b.name))) {
     const e = makeEntry(mem, kernel, { name: m.name, base: m.base, size: m.size, entry: 0n, path: `\\SystemRoot\\system32\\${m.name}` });
     insertTail(mem, head, e);
     st.byModule.set(m.name.toLowerCase(), e);
