@@ -14,6 +14,13 @@
 typedef VOID (NTAPI *PETW_CLASSIC_CALLBACK)(LPCGUID Guid, UCHAR ControlCode, PVOID EnableContext, PVOID CallbackContext);
 NTKERNELAPI NTSTATUS NTAPI EtwRegisterClassicProvider(LPCGUID ProviderGuid, ULONG Type, PETW_CLASSIC_CALLBACK EnableCallback, PVOID CallbackContext, PREGHANDLE RegHandle);
 
+/* WPP's message routines (wdm.h; mingw-w64 declares WmiTraceMessage only under RUN_WPP and
+ * WmiTraceMessageVa not at all). TRACE_MESSAGE_* from evntrace.h. */
+NTKERNELAPI NTSTATUS __cdecl WmiTraceMessage(ULONG64 LoggerHandle, ULONG MessageFlags, LPCGUID MessageGuid, USHORT MessageNumber, ...);
+NTKERNELAPI NTSTATUS NTAPI WmiTraceMessageVa(ULONG64 LoggerHandle, ULONG MessageFlags, LPCGUID MessageGuid, USHORT MessageNumber, va_list MessageArgList);
+#define APIETW_TRACE_MESSAGE_SEQUENCE 1
+#define APIETW_TRACE_MESSAGE_GUID 2
+
 /* wdm.h declares IoWMIOpenBlock / IoWMIQueryAllData in mingw-w64 too; WMIGUID_QUERY is 1. */
 #ifndef WMIGUID_QUERY
 #define WMIGUID_QUERY 0x0001

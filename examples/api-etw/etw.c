@@ -29,6 +29,17 @@ static VOID NTAPI ClassicCallback(LPCGUID Guid, UCHAR ControlCode, PVOID EnableC
     g_CallbackCalls++;
 }
 
+/* WmiTraceMessageVa through a variadic wrapper, as WPP's generated code calls it. */
+static NTSTATUS TraceVa(ULONG64 logger, LPCGUID guid, ...)
+{
+    NTSTATUS status;
+    va_list args;
+    va_start(args, guid);
+    status = WmiTraceMessageVa(logger, APIETW_TRACE_MESSAGE_GUID, guid, 12, args);
+    va_end(args);
+    return status;
+}
+
 int TestEtw(void)
 {
     int failures = 0;
@@ -54,6 +65,11 @@ int TestEtw(void)
     data.Reserved = 0;
     CHECK(EtwWrite(h, &ev, NULL, 1, &data) == STATUS_SUCCESS);
     CHECK(EtwWriteTransfer(h, &ev, NULL, NULL, 1, &data) == STATUS_SUCCESS);
+    /* WPP messages: no software trace session exists, so no logger handle is valid. */
+    CHECK(WmiTraceMessage(0, APIETW_TRACE_MESSAGE_GUID, &PROVIDER, 10, &value, sizeof(value), NULL, 0) == STATUS_INVALID_HANDLE);
+    CHECK(WmiTraceMessage(0x0000000100000001ULL, APIETW_TRACE_MESSAGE_GUID | APIETW_TRACE_MESSAGE_SEQUENCE, &PROVIDER, 11, NULL, 0) == STATUS_INVALID_HANDLE);
+    CHECK(TraceVa(h, &PROVIDER, &value, sizeof(value), NULL, 0) == STATUS_INVALID_HANDLE);
+    CHECK(value == 42);
     CHECK(EtwWriteEx(h, &ev, 0, 0, NULL, NULL, 1, &data) == STATUS_SUCCESS);
     CHECK(EtwWriteString(h, 4, 0x1, NULL, L"apietw: hello") == STATUS_SUCCESS);
     /* Unregistered handles are invalid. */

@@ -9,6 +9,11 @@
  *     registered (or was unregistered) is STATUS_INVALID_HANDLE;
  *   - EtwActivityIdControl keeps the current thread's activity ID (GET 1, SET 2, CREATE 3,
  *     GET_SET 4, CREATE_SET 5; other codes STATUS_INVALID_PARAMETER);
+ *   - WmiTraceMessage(LoggerHandle, MessageFlags, MessageGuid, MessageNumber, ...) and
+ *     WmiTraceMessageVa (wdm.h; the WPP trace macros call them once a session enables the
+ *     driver's control GUID, and drivers such as VirtIO's netkvm.sys call them for every trace
+ *     line): with no session, no handle is a software trace session's — STATUS_INVALID_HANDLE,
+ *     nothing logged, the message arguments unread;
  *   - IoWMIOpenBlock opens a data block object for any GUID (WMI creates the GUID entry on open);
  *     DesiredAccess must include WMIGUID_QUERY (1) for IoWMIQueryAllData, else
  *     STATUS_ACCESS_DENIED; no provider supplies data here, so the query is
@@ -99,6 +104,13 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0)), String(ctx.u32(1) & 0xff), hex(ctx.arg(2)), hex(ctx.arg(3)), text === null ? "NULL" : JSON.stringify(text)]);
     return provider(ctx, ctx.arg(0)) ? STATUS.SUCCESS : STATUS.INVALID_HANDLE;
   }),
+  // TRACEHANDLE LoggerHandle is a ULONG64 by value (wide-args.ts); WmiTraceMessage is cdecl varargs.
+  ...(["WmiTraceMessage", "WmiTraceMessageVa"] as const).map((name) =>
+    nt(name, 5, (ctx) => {
+      ctx.describe([hex(ctx.arg(0)), hex(ctx.u32(1)), hex(ctx.arg(2)), String(ctx.u32(3) & 0xffff)]);
+      return STATUS.INVALID_HANDLE;
+    }),
+  ),
   nt("EtwActivityIdControl", 2, (ctx) => {
     const code = ctx.u32(0);
     const p = ctx.arg(1);

@@ -36,6 +36,9 @@ export const WIDE_ARGS: Readonly<Record<string, readonly number[]>> = {
   EtwWriteTransfer: [0], // (REGHANDLE, PCEVENT_DESCRIPTOR, LPCGUID, LPCGUID, ULONG, PEVENT_DATA_DESCRIPTOR)
   EtwWriteEx: [0, 2], // (REGHANDLE, PCEVENT_DESCRIPTOR, ULONG64 Filter, ULONG Flags, LPCGUID, LPCGUID, ULONG, PEVENT_DATA_DESCRIPTOR)
   EtwWriteString: [0, 2], // (REGHANDLE, UCHAR Level, ULONGLONG Keyword, LPCGUID, PCWSTR)
+  // TRACEHANDLE (evntrace.h) is a ULONG64 too.
+  WmiTraceMessage: [0], // (TRACEHANDLE LoggerHandle, ULONG MessageFlags, LPCGUID, USHORT MessageNumber, ...)
+  WmiTraceMessageVa: [0], // (TRACEHANDLE LoggerHandle, ULONG MessageFlags, LPCGUID, USHORT MessageNumber, va_list)
   _i64toa_s: [0], // (__int64, char *, size_t, int)
   _ui64toa_s: [0],
   _i64tow_s: [0],
