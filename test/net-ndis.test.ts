@@ -18,7 +18,7 @@ import type { TraceEvent } from "../src/events.js";
 import { fixture, repoPath } from "./helpers.js";
 import { archNeutralLine } from "./arch-compare.js";
 
-const TESTS = ["TestNdisVersion", "TestNdisPools", "TestNdisRegistration", "TestWfpProviders"];
+const TESTS = ["TestNdisVersion", "TestNdisPools", "TestNdisRegistration", "TestWfpProviders", "TestNdisConfiguration"];
 const exercised = new Set<string>();
 type Steps = Parameters<typeof runSimulation>[0]["steps"];
 
@@ -28,9 +28,9 @@ function run(steps: Steps, arch: "x64" | "x86" = "x64"): { events: TraceEvent[];
   for (const e of events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
   return { events, results: r.results };
 }
-/** Without addresses, and without the two sizes that differ by pointer size (MEMORY_ALLOCATION_ALIGNMENT, the characteristics' size). */
+/** Without addresses, and without the sizes that differ by pointer size (MEMORY_ALLOCATION_ALIGNMENT, the characteristics' and the configuration object's sizes). */
 const neutral = (events: TraceEvent[]) =>
-  events.filter((e) => e.event !== "api").map(archNeutralLine).map((l) => l.replace(/MEMORY_ALLOCATION_ALIGNMENT \((8|16)\)/, "MEMORY_ALLOCATION_ALIGNMENT (N)").replace(/REVISION_2 \((80|152)\)/, "REVISION_2 (N)"));
+  events.filter((e) => e.event !== "api").map(archNeutralLine).map((l) => l.replace(/MEMORY_ALLOCATION_ALIGNMENT \((8|16)\)/, "MEMORY_ALLOCATION_ALIGNMENT (N)").replace(/REVISION_2 \((80|152)\)/, "REVISION_2 (N)").replace(/size (12|20); it takes/, "size N; it takes").replace(/REVISION_1 \((12|20)\)/, "REVISION_1 (N)"));
 
 test("netndis.sys: a miniport and WFP client starts, passes its checks and stops through NDIS's unload (x64 and x86 alike)", () => {
   const steps: Steps = [

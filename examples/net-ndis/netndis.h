@@ -186,3 +186,45 @@ int NTAPI TestNdisRegistration(void);
 int NTAPI TestWfpProviders(void);
 int NTAPI WildPoolParameters(void);
 int NTAPI FreeUnknownPool(void);
+
+/* ---- ndis.h: configuration (Microsoft Learn: NDIS_CONFIGURATION_OBJECT, NDIS_PARAMETER_TYPE,
+ * NDIS_CONFIGURATION_PARAMETER, NdisOpenConfigurationEx, NdisReadConfiguration,
+ * NdisOpenConfigurationKeyByName, NdisCloseConfiguration; objectheader.h's type 0xA9) ---------- */
+#define NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT 0xA9
+#define NDIS_CONFIGURATION_OBJECT_REVISION_1 1
+#define NDIS_STATUS_FAILURE ((NDIS_STATUS)0xC0000001L)
+
+typedef struct _NDIS_CONFIGURATION_OBJECT {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_HANDLE NdisHandle;
+    ULONG Flags;
+} NDIS_CONFIGURATION_OBJECT, *PNDIS_CONFIGURATION_OBJECT;
+#define NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1 RTL_SIZEOF_THROUGH_FIELD(NDIS_CONFIGURATION_OBJECT, Flags)
+
+typedef enum _NDIS_PARAMETER_TYPE {
+    NdisParameterInteger,
+    NdisParameterHexInteger,
+    NdisParameterString,
+    NdisParameterMultiString,
+    NdisParameterBinary
+} NDIS_PARAMETER_TYPE;
+
+typedef struct _NETNDIS_BINARY_DATA {
+    USHORT Length;
+    PVOID Buffer;
+} NETNDIS_BINARY_DATA;
+
+typedef struct _NDIS_CONFIGURATION_PARAMETER {
+    NDIS_PARAMETER_TYPE ParameterType;
+    union {
+        ULONG IntegerData;
+        UNICODE_STRING StringData;
+        NETNDIS_BINARY_DATA BinaryData;
+    } ParameterData;
+} NDIS_CONFIGURATION_PARAMETER, *PNDIS_CONFIGURATION_PARAMETER;
+
+NDIS_STATUS NTAPI NdisOpenConfigurationEx(PNDIS_CONFIGURATION_OBJECT ConfigObject, NDIS_HANDLE *ConfigurationHandle);
+VOID NTAPI NdisReadConfiguration(NDIS_STATUS *Status, PNDIS_CONFIGURATION_PARAMETER *ParameterValue, NDIS_HANDLE ConfigurationHandle, PUNICODE_STRING Keyword, NDIS_PARAMETER_TYPE ParameterType);
+VOID NTAPI NdisOpenConfigurationKeyByName(NDIS_STATUS *Status, NDIS_HANDLE ConfigurationHandle, PUNICODE_STRING SubKeyName, NDIS_HANDLE *SubKeyHandle);
+VOID NTAPI NdisCloseConfiguration(NDIS_HANDLE ConfigurationHandle);
+int NTAPI TestNdisConfiguration(void);

@@ -51,6 +51,7 @@ import { IRP_MJ_COUNT } from "../iomgr/constants.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
 import { NDIS_EXPORTS } from "./exports.js";
 import { ndisFilterApis } from "./filter.js";
+import { ndisConfigApis } from "./config.js";
 
 export const NDIS = "ndis.sys";
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api(NDIS, name, argc, h);
@@ -229,7 +230,13 @@ export const ndisApis: ApiDefinition[] = [
   ndis("NdisMRegisterMiniportDriver", 5, registerMiniport),
   ndis("NdisMDeregisterMiniportDriver", 1, (ctx) => void deregisterMiniport(ctx)),
   ...ndisFilterApis,
+  ...ndisConfigApis,
 ];
+
+/** The driver object of a miniport driver handle NdisMRegisterMiniportDriver returned (not deregistered), or null. */
+export function miniportDriverObject(kernel: KernelState, handle: bigint): bigint | null {
+  return ndisState(kernel).miniports.get(handle)?.driver ?? null;
+}
 
 /**
  * Export list of the synthetic module (implemented handlers are added by KernelModules): the NDIS 6
