@@ -125,3 +125,44 @@ int NTAPI TestNdisConfiguration(void)
     }
     return failures;
 }
+
+/*
+ * TestNdisMemory: NDIS's own allocator and strings, as a miniport uses them from DriverEntry. The
+ * memory is the driver's (nonpaged, with its tag) until it frees it; NdisInitializeString's
+ * buffer goes with NdisFreeString. Nothing is left at unload (the test's caller checks no leak).
+ */
+int NTAPI TestNdisMemory(void)
+{
+    int failures = 0;
+    PUCHAR p, q;
+    UNICODE_STRING s, expect;
+    ULONG i;
+
+    p = (PUCHAR)NdisAllocateMemoryWithTagPriority(g_Net.MiniportDriver, 64, NETNDIS_TAG, NetNdisNormalPoolPriority);
+    CHECK(p != NULL);
+    if (p != NULL) {
+        for (i = 0; i < 64; i++)
+            p[i] = (UCHAR)i;
+        CHECK(p[63] == 63);
+        NdisFreeMemoryWithTagPriority(g_Net.MiniportDriver, p, NETNDIS_TAG);
+    }
+    CHECK(NdisAllocateMemoryWithTagPriority(g_Net.MiniportDriver, 0, NETNDIS_TAG, NetNdisNormalPoolPriority) == NULL);
+    /* NdisFreeMemory frees it too (the legacy form; MemoryFlags 0 for nonpaged memory). */
+    q = (PUCHAR)NdisAllocateMemoryWithTagPriority(g_Net.MiniportDriver, 16, NETNDIS_TAG, NetNdisLowPoolPriority);
+    CHECK(q != NULL);
+    if (q != NULL)
+        NdisFreeMemory(q, 16, 0);
+
+    RtlZeroMemory(&s, sizeof(s));
+    NdisInitializeString(&s, (PUCHAR)"netkvm");
+    RtlInitUnicodeString(&expect, L"netkvm");
+    CHECK(s.Buffer != NULL && s.Length == 12 && s.MaximumLength == 14);
+    CHECK(RtlEqualUnicodeString(&s, &expect, FALSE));
+    if (s.Buffer != NULL)
+        CHECK(s.Buffer[6] == 0);
+    NdisFreeString(s);
+    NdisInitializeString(&s, (PUCHAR)"");
+    CHECK(s.Buffer != NULL && s.Length == 0 && s.MaximumLength == 2);
+    NdisFreeString(s);
+    return failures;
+}

@@ -228,3 +228,13 @@ VOID NTAPI NdisReadConfiguration(NDIS_STATUS *Status, PNDIS_CONFIGURATION_PARAME
 VOID NTAPI NdisOpenConfigurationKeyByName(NDIS_STATUS *Status, NDIS_HANDLE ConfigurationHandle, PUNICODE_STRING SubKeyName, NDIS_HANDLE *SubKeyHandle);
 VOID NTAPI NdisCloseConfiguration(NDIS_HANDLE ConfigurationHandle);
 int NTAPI TestNdisConfiguration(void);
+
+/* ---- ndis.h: memory and strings (Microsoft Learn: NdisAllocateMemoryWithTagPriority,
+ * NdisFreeMemoryWithTagPriority, NdisFreeMemory, NdisInitializeString, NdisFreeString) ----------- */
+typedef enum _NETNDIS_POOL_PRIORITY { NetNdisLowPoolPriority = 0, NetNdisNormalPoolPriority = 16, NetNdisHighPoolPriority = 32 } NETNDIS_POOL_PRIORITY;
+PVOID NTAPI NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, ULONG Length, ULONG Tag, NETNDIS_POOL_PRIORITY Priority);
+VOID NTAPI NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, ULONG Tag);
+VOID NTAPI NdisFreeMemory(PVOID VirtualAddress, ULONG Length, ULONG MemoryFlags);
+VOID NTAPI NdisInitializeString(PUNICODE_STRING Destination, PUCHAR Source);
+#define NdisFreeString(String) NdisFreeMemory((String).Buffer, (String).MaximumLength, 0)
+int NTAPI TestNdisMemory(void);

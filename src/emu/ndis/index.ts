@@ -52,6 +52,7 @@ import { invalidDeviceRequest } from "../iomgr/driver-object.js";
 import { NDIS_EXPORTS } from "./exports.js";
 import { ndisFilterApis } from "./filter.js";
 import { ndisConfigApis } from "./config.js";
+import { ndisMemoryApis } from "./memory.js";
 
 export const NDIS = "ndis.sys";
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api(NDIS, name, argc, h);
@@ -231,6 +232,7 @@ export const ndisApis: ApiDefinition[] = [
   ndis("NdisMDeregisterMiniportDriver", 1, (ctx) => void deregisterMiniport(ctx)),
   ...ndisFilterApis,
   ...ndisConfigApis,
+  ...ndisMemoryApis,
 ];
 
 /** The driver object of a miniport driver handle NdisMRegisterMiniportDriver returned (not deregistered), or null. */
