@@ -5,6 +5,7 @@
  * faults inside handlers into fault reports. Unimplemented exports fault or return
  * STATUS_NOT_IMPLEMENTED, as the emulator options say.
  */
+import { sync as syncPageTables } from "./machine/paging-views.js";
 import type { CpuAccess } from "./api/types.js";
 import type { FaultKind } from "../events.js";
 import type { Emulator } from "./emulator.js";
@@ -207,6 +208,8 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
   let ret: bigint | number | void;
   const outer = emu.currentCall;
   emu.currentCall = ctx;
+  // Page-table views a driver may have written since the last call (machine/paging-views.ts).
+  syncPageTables(ctx);
   try {
     ret = t.thunk.def!.handler(ctx);
   } catch (e) {

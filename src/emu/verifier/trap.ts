@@ -2,13 +2,17 @@
  * Serving the privileged instructions patched at load (./privileged.ts) when the guest reaches
  * them: CR8 is the current processor's IRQL (KernelState.irql, the same IRQL KeRaiseIrql and
  * spin locks change); rdmsr reads the machine model's MSRs (0 with a warning for the others);
- * wrmsr is reported (a verifier finding: drivers do not own the processor's MSRs) and dropped.
+ * wrmsr is reported (a verifier finding: drivers do not own the processor's MSRs) and dropped;
+ * `mov reg, cr3` reads the page-table model's CR3 on x64 (machine/paging.ts) and is an emulator
+ * gap on x86, as ARM64 translation-table registers are (kind "emulator-gap": never the driver's crash).
  */
 import type { Emulator } from "../emulator.js";
 import type { PrivilegedOp } from "./privileged.js";
 import { machineOf } from "../machine/state.js";
 import { addr64 } from "../layout.js";
 import { instructionEvent } from "./hw-event.js";
+import { EmuStop } from "../faults.js";
+import { CR3 } from "../machine/paging.js";
 
 const MSR_NAMES: Record<number, string> = {
   0x10: "IA32_TIME_STAMP_COUNTER", 0x1b: "IA32_APIC_BASE", 0x174: "IA32_SYSENTER_CS", 0x176: "IA32_SYSENTER_EIP",
@@ -35,6 +39,8 @@ export function msrValue(emu: Emulator, msr: number): bigint | undefined {
 
 /** Serve the patched instruction at `rip`; returns the address to resume at, or null when `rip` is no patched site. */
 export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
+  // ARM64: Unicorn leaves PC at the trapping UDF or just past it.
+  if (emu.cpu.arch === "arm64" && !emu.privileged.has(rip) && emu.privileged.has(rip - 4n)) rip -= 4n;
   const op: PrivilegedOp | undefined = emu.privileged.get(rip);
   if (!op) return null;
   const { uc, C } = emu;
@@ -66,6 +72,21 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
         rip,
       });
       break;
+    case "cr-read": {
+      if (emu.cpu.arch !== "x64") {
+        // x86 (PAE or not): no page-table model; a value here would be a guess the driver then walks.
+        throw new EmuStop(
+          emu.faults.report("emulator-gap", `kmdll does not model x86 page tables: mov ${emu.cpu.gprNames[op.reg]?.toLowerCase() ?? "reg"}, cr3 at ${emu.where(rip)} (the page-directory base)`, rip, { model: "x86 page tables (CR3)" }),
+        );
+      }
+      instructionEvent(emu, "cr", "read", op.cr, 8, CR3, rip);
+      uc.regWrite(reg(op.reg), CR3);
+      break;
+    }
+    case "arm64-sysreg":
+      throw new EmuStop(
+        emu.faults.report("emulator-gap", `kmdll does not model ARM64 translation tables: ${op.write ? "msr" : "mrs"} ${op.name} at ${emu.where(rip)}`, rip, { model: `ARM64 translation tables (${op.name})` }),
+      );
     case "wrmsr":
       instructionEvent(emu, "msr", "write", op.msr, 8, ((uc.regRead(reg(2)) & 0xffffffffn) << 32n) | (uc.regRead(reg(0)) & 0xffffffffn), rip);
       emu.verifier.finding(emu, {

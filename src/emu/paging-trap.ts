@@ -1,0 +1,32 @@
+/**
+ * Driver stores into a page-table view (machine/paging-views.ts): views are mapped read only, so
+ * a store stops with a write-protection fault; the page is made writable for that one
+ * instruction, then read only again, and the tables are synced — the write is a `pte` hardware
+ * event and, for a leaf, takes effect before the driver's next instruction (WinPmem's rogue-page
+ * remap reads through the page right after writing its PTE, with no kernel call in between).
+ */
+import type { Emulator } from "./emulator.js";
+import { sync, viewAt } from "./machine/paging-views.js";
+
+const PAGE = 0x1000;
+
+/** Serve a write-protection stop on a view; true when the run can go on at the current PC. */
+export function serveTableWrite(emu: Emulator, err: number, deadline: number): boolean {
+  const { uc, C } = emu;
+  if (emu.cpu.arch !== "x64" || err !== C.err.WRITE_PROT) return false;
+  const nf = uc.lastFault();
+  if (nf.address === undefined) return false;
+  const view = viewAt(emu.kernel, nf.address);
+  if (!view) return false;
+  const pc = nf.pc ?? uc.regRead(C.regs.RIP);
+  uc.protect(view.va, PAGE, 3);
+  let e: number;
+  try {
+    e = uc.start(pc, emu.cpu.space.returnSentinel, Math.max(1, deadline - Date.now()) * 1000, 1);
+  } finally {
+    uc.protect(view.va, PAGE, 1);
+  }
+  const mod = emu.moduleAt(pc);
+  sync({ kernel: emu.kernel, mem: emu.mem, caller: mod ? { module: mod.name, rva: Number(pc - mod.base) } : null });
+  return e === 0 && uc.regRead(C.regs.RIP) !== pc;
+}
