@@ -113,8 +113,13 @@ ULONG RemapPage(void)
 #else
 ULONG CheckWalks(void)
 {
-    /* x86: kmdll does not model x86 page tables; reading CR3 is where it says so. */
-    return (ULONG)__readcr3() == 0 ? 100 : 0;
+    /* x86: the page directory (pointer table) is where CR3 says; on Windows this reads its first entry. */
+    PHYSICAL_ADDRESS p;
+    ULONG *top;
+    p.QuadPart = (LONGLONG)(__readcr3() & ~0x1FUL);
+    top = (ULONG *)MmGetVirtualForPhysical(p);
+    DbgPrint("paging: CR3 %lX, top-level table at %p\n", (ULONG)p.QuadPart, top);
+    return (top[0] & 1) ? 0 : 1;
 }
 
 ULONG RemapPage(void)

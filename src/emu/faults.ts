@@ -41,6 +41,8 @@ export class EmuStop extends Error {
   }
 }
 
+const GAP_SENSITIVE = new Set<FaultKind>(["invalid-read", "invalid-write", "invalid-fetch", "cpu-exception"]);
+
 export const GPR = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"] as const;
 
 /** __fastfail codes (winnt.h). */
@@ -60,6 +62,12 @@ export class FaultReporter {
 
   /** Build a fault report from the current CPU state. */
   report(kind: FaultKind, message: string, rip: bigint, extra: Record<string, unknown> = {}): FaultReport {
+    // The driver used machine state kmdll does not model (x86 CR3, ARM64 TTBRs: verifier/trap.ts):
+    // a CPU fault after that is most likely the made-up value at work — kmdll's gap, not the driver's crash.
+    if (this.emu.modelGaps.length && GAP_SENSITIVE.has(kind)) {
+      message = `kmdll does not model ${this.emu.modelGaps.join("; ")}: ${message} (the driver went on with a value kmdll made up)`;
+      kind = "emulator-gap";
+    }
     const { uc, C, map, thunks, cpu } = this.emu;
     const names = cpu.gprNames;
     const regsV = uc.regReadMany([...this.emu.gprIds, cpu.pcId(C), cpu.flagsId(C)]);

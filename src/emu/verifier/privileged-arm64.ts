@@ -2,7 +2,8 @@
  * ARM64 system-register accesses kmdll does not model, trapped at load: `mrs`/`msr` of the
  * translation-table registers (TTBR0_EL1, TTBR1_EL1, TCR_EL1). kmdll has no ARM64 page-table
  * model, so Unicorn's values would be guesses a driver then walks; the instruction is replaced by
- * UDF #0 and, when reached, reported as an emulator gap (./trap.ts).
+ * UDF #0 and, when reached, reads 0 (a write is dropped) and is noted as an emulator gap: a fault
+ * later in the run is reported as kmdll's gap, not the driver's crash (./trap.ts).
  *
  * Encodings (Arm ARM DDI 0487, C5.2 "System instructions"; C6.2 MRS / MSR (register)):
  *   MRS Xt, <reg>   1101 0101 0011 o0 op1 CRn CRm op2 Rt   (0xD5300000; op0 = 2 + o0)
@@ -29,7 +30,7 @@ export function patchArm64SysRegs(image: PeImage, mem: Uint8Array): Map<number, 
       const base = (w & 0xffffff80) >>> 0; // op2 (bits 5-7) and Rt cleared
       const op2 = (w >>> 5) & 7;
       if ((base !== 0xd5382000 && base !== 0xd5182000) || !(op2 in REGS)) continue;
-      sites.set(i, { kind: "arm64-sysreg", name: REGS[op2]!, write: base === 0xd5182000, length: 4 });
+      sites.set(i, { kind: "arm64-sysreg", name: REGS[op2]!, write: base === 0xd5182000, reg: w & 31, length: 4 });
       dv.setUint32(i, 0, true); // UDF #0
     }
   }

@@ -34,7 +34,7 @@ export type PrivilegedOp =
   /** mov reg, cr3: x64 reads the page-table model's CR3 (machine/paging.ts); x86 is an emulator gap. */
   | { kind: "cr-read"; cr: number; reg: number; length: number }
   /** ARM64 mrs/msr of a translation table register (TTBR0_EL1, TTBR1_EL1, TCR_EL1): an emulator gap (./privileged-arm64.ts). */
-  | { kind: "arm64-sysreg"; name: string; write: boolean; length: number };
+  | { kind: "arm64-sysreg"; name: string; write: boolean; reg: number; length: number };
 
 const CR_WRITES = new Set([0, 2, 3, 4]);
 

@@ -3,15 +3,15 @@
  * them: CR8 is the current processor's IRQL (KernelState.irql, the same IRQL KeRaiseIrql and
  * spin locks change); rdmsr reads the machine model's MSRs (0 with a warning for the others);
  * wrmsr is reported (a verifier finding: drivers do not own the processor's MSRs) and dropped;
- * `mov reg, cr3` reads the page-table model's CR3 on x64 (machine/paging.ts) and is an emulator
- * gap on x86, as ARM64 translation-table registers are (kind "emulator-gap": never the driver's crash).
+ * `mov reg, cr3` reads the page-table model's CR3 on x64 (machine/paging.ts); on x86 it reads 0,
+ * as ARM64 translation-table registers do, and is noted as an emulator gap: a later fault in the
+ * run has kind "emulator-gap" (never the driver's crash).
  */
 import type { Emulator } from "../emulator.js";
 import type { PrivilegedOp } from "./privileged.js";
 import { machineOf } from "../machine/state.js";
 import { addr64 } from "../layout.js";
 import { instructionEvent } from "./hw-event.js";
-import { EmuStop } from "../faults.js";
 import { CR3 } from "../machine/paging.js";
 
 const MSR_NAMES: Record<number, string> = {
@@ -35,6 +35,15 @@ export function msrValue(emu: Emulator, msr: number): bigint | undefined {
   if (v !== undefined) return v;
   if (msr === 0xc0000101 && emu.cpu.arch === "x64") return emu.uc.regRead(emu.C.regs.GS_BASE);
   return undefined;
+}
+
+/**
+ * Machine state kmdll does not model was read or written: a warning now, and a fault later in the
+ * run is reported as this emulator gap, not as the driver's crash (FaultReporter.report).
+ */
+function unmodelled(emu: Emulator, rip: bigint, what: string): void {
+  if (!emu.modelGaps.includes(what)) emu.modelGaps.push(what);
+  emu.emit({ event: "warning", module: emu.moduleAt(rip)?.name, message: `kmdll does not model ${what}; a fault after this is reported as an emulator gap`, rule: "emulator-gap" });
 }
 
 /** Serve the patched instruction at `rip`; returns the address to resume at, or null when `rip` is no patched site. */
@@ -74,19 +83,21 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
       break;
     case "cr-read": {
       if (emu.cpu.arch !== "x64") {
-        // x86 (PAE or not): no page-table model; a value here would be a guess the driver then walks.
-        throw new EmuStop(
-          emu.faults.report("emulator-gap", `kmdll does not model x86 page tables: mov ${emu.cpu.gprNames[op.reg]?.toLowerCase() ?? "reg"}, cr3 at ${emu.where(rip)} (the page-directory base)`, rip, { model: "x86 page tables (CR3)" }),
-        );
+        // x86 (PAE or not): no page-table model. CR3 reads 0, as before kmdll modelled x64
+        // paging (a driver may check it and give up); a later fault is then kmdll's gap.
+        unmodelled(emu, rip, `x86 page tables: mov ${emu.cpu.gprNames[op.reg]?.toLowerCase() ?? "reg"}, cr3 at ${emu.where(rip)} reads 0 (the page-directory base)`);
+        instructionEvent(emu, "cr", "read", op.cr, 4, 0n, rip);
+        uc.regWrite(reg(op.reg), 0n);
+        break;
       }
       instructionEvent(emu, "cr", "read", op.cr, 8, CR3, rip);
       uc.regWrite(reg(op.reg), CR3);
       break;
     }
     case "arm64-sysreg":
-      throw new EmuStop(
-        emu.faults.report("emulator-gap", `kmdll does not model ARM64 translation tables: ${op.write ? "msr" : "mrs"} ${op.name} at ${emu.where(rip)}`, rip, { model: `ARM64 translation tables (${op.name})` }),
-      );
+      unmodelled(emu, rip, `ARM64 translation tables: ${op.write ? `msr ${op.name} at ${emu.where(rip)} is dropped` : `mrs ${op.name} at ${emu.where(rip)} reads 0`}`);
+      if (!op.write && op.reg < 31) uc.regWrite(reg(op.reg), 0n);
+      break;
     case "wrmsr":
       instructionEvent(emu, "msr", "write", op.msr, 8, ((uc.regRead(reg(2)) & 0xffffffffn) << 32n) | (uc.regRead(reg(0)) & 0xffffffffn), rip);
       emu.verifier.finding(emu, {
