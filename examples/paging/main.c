@@ -96,6 +96,10 @@ ULONG CheckWalks(void)
         if (*(ULONG64 *)pteVa != w.Entry[1]) bad++;
     }
 
+    /* KPROCESS.DirectoryTableBase (+0x28 on Windows 10 x64) of the current process holds its CR3. */
+    DbgPrint("paging: DirectoryTableBase %llX\n", *(ULONG64 *)((PUCHAR)PsGetCurrentProcess() + 0x28));
+    if ((*(ULONG64 *)((PUCHAR)PsGetCurrentProcess() + 0x28) & PG_PFN) != (cr3 & PG_PFN)) bad++;
+
     /* The guard page below this stack is not mapped: no physical address, a walk that stops. */
     IoGetStackLimits(&low, &high);
     if (MmGetPhysicalAddress((PVOID)(low - PAGE_SIZE)).QuadPart != 0) bad++;

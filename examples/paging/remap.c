@@ -17,7 +17,8 @@ ULONG PgRemap(ULONG64 Cr3)
 {
     PUCHAR blockA = (PUCHAR)ExAllocatePoolWithTag(NonPagedPoolNx, 2 * PAGE_SIZE, TAG);
     PUCHAR blockB = (PUCHAR)ExAllocatePoolWithTag(NonPagedPoolNx, 2 * PAGE_SIZE, TAG);
-    PUCHAR a, b;
+    /* volatile: every access must reach memory (the compiler does not know a PTE write moves the page). */
+    volatile UCHAR *a, *b;
     volatile ULONG64 *pte;
     ULONG64 orig, pb;
     PG_WALK w;
@@ -26,35 +27,54 @@ ULONG PgRemap(ULONG64 Cr3)
     if (blockA == NULL || blockB == NULL) return 100;
     a = PgPageOf(blockA);
     b = PgPageOf(blockB);
-    RtlFillMemory(a, PAGE_SIZE, 'A');
-    RtlFillMemory(b, PAGE_SIZE, 'B');
-    if (!PgWalkVirtual(Cr3, a, &w) || w.PteVa == NULL || !(w.Entry[1] & PG_P)) return 101;
+    RtlFillMemory((PVOID)a, PAGE_SIZE, 'A');
+    RtlFillMemory((PVOID)b, PAGE_SIZE, 'B');
+    if (!PgWalkVirtual(Cr3, (PVOID)a, &w) || w.PteVa == NULL || !(w.Entry[1] & PG_P)) return 101;
     pte = w.PteVa;
     orig = *pte;
-    pb = (ULONG64)MmGetPhysicalAddress(b).QuadPart;
+    pb = (ULONG64)MmGetPhysicalAddress((PVOID)b).QuadPart;
 
     *pte = (orig & ~PG_PFN) | (pb & PG_PFN);
-    __invlpg(a);
+    __invlpg((PVOID)a);
     if (a[0] != 'B') bad++;
-    if ((ULONG64)MmGetPhysicalAddress(a).QuadPart != pb) bad++;
+    if ((ULONG64)MmGetPhysicalAddress((PVOID)a).QuadPart != pb) bad++;
     a[1] = 'x';
     DbgPrint("paging: page %p remapped to %llX reads '%c'\n", a, pb, a[0]);
 
     *pte = orig;
-    __invlpg(a);
+    __invlpg((PVOID)a);
     if (a[0] != 'A' || a[1] != 'A') bad++;
     if (b[1] != 'x') bad++;
     DbgPrint("paging: restored: '%c%c', the other page '%c%c'\n", a[0], a[1], b[0], b[1]);
 
     /* R/W cleared then set again: the walk sees each state. */
     *pte = orig & ~PG_RW;
-    __invlpg(a);
-    if (!PgWalkVirtual(Cr3, a, &w) || (w.Entry[1] & PG_RW)) bad++;
+    __invlpg((PVOID)a);
+    if (!PgWalkVirtual(Cr3, (PVOID)a, &w) || (w.Entry[1] & PG_RW)) bad++;
     *pte = orig;
-    __invlpg(a);
-    if (!PgWalkVirtual(Cr3, a, &w) || !(w.Entry[1] & PG_RW)) bad++;
+    __invlpg((PVOID)a);
+    if (!PgWalkVirtual(Cr3, (PVOID)a, &w) || !(w.Entry[1] & PG_RW)) bad++;
     a[2] = 'y';
     if (a[2] != 'y') bad++;
+
+    /* The same remap written through a mapping of the page table's frame (copy-out at unmap). */
+    {
+        PHYSICAL_ADDRESS pt;
+        volatile ULONG64 *t;
+        ULONG i = PG_INDEX((ULONG_PTR)a, 1);
+        pt.QuadPart = (LONGLONG)(w.Entry[2] & PG_PFN);
+        t = (volatile ULONG64 *)MmMapIoSpace(pt, PAGE_SIZE, MmCached);
+        if (t == NULL) return bad + 1;
+        if (t[i] != orig) bad++;
+        t[i] = (orig & ~PG_PFN) | (pb & PG_PFN);
+        MmUnmapIoSpace((PVOID)t, PAGE_SIZE);
+        __invlpg((PVOID)a);
+        if (a[0] != 'B' || a[1] != 'x') bad++;
+        *pte = orig;
+        __invlpg((PVOID)a);
+        if (a[0] != 'A' || a[2] != 'y') bad++;
+        DbgPrint("paging: through the page table's frame: %s\n", bad ? "failed" : "remapped and restored");
+    }
 
     ExFreePoolWithTag(blockA, TAG);
     ExFreePoolWithTag(blockB, TAG);

@@ -9,6 +9,7 @@
  * filled (gs:[0x188]); KTHREAD.ApcState.Process (+0xB8) and KTHREAD.Process (+0x220) follow
  * Windows 10 x64 and are marked as such.
  */
+import { CR3 } from "./machine/paging.js";
 import { L64 } from "../nt/layouts.js";
 import type { NativeConstants, NativeEngine } from "./native.js";
 import type { EngineMemory } from "./memory.js";
@@ -152,6 +153,8 @@ export class SystemData {
       m.setU64(this.thread + BigInt(KTHREAD_APCSTATE_PROCESS), this.process);
       m.setU64(this.thread + BigInt(KTHREAD_PROCESS), this.process);
       m.setU64(this.process + BigInt(EPROCESS_UNIQUE_PROCESS_ID), this.processId);
+      // KPROCESS.DirectoryTableBase (+0x28, Windows 10 x64; Vergilius Project): the page tables' CR3.
+      if (this.cpu.arch === "x64") m.setU64(this.process + 0x28n, CR3);
     }
     // Type fields of the dispatcher headers: KTHREAD (6) and KPROCESS (3).
     m.setU8(this.thread, 6);

@@ -5,7 +5,7 @@
  * kmdll maps on demand: a "view").
  *
  * Views are regenerated from the live map at every sync (each kernel routine call, each read of
- * a table frame, and a write-protection stop on a view: ./paging-writes.ts). What a driver wrote
+ * a table frame, and a write-protection stop on a view: ../paging-trap.ts). What a driver wrote
  * into a view or into a table frame since the last sync is a page-table write: a `hardware` event
  * (kind "pte", op "write", the entry's physical address, the value, the `va` it maps, the `level`),
  * kept as the entry's value, and for a leaf (PTE) applied to the emulator's memory:
@@ -60,7 +60,7 @@ export function viewOf(ctx: MemCtx, t: Table): bigint {
   const vm = vmapOf(ctx.kernel);
   if (!vm || vs.views.size >= MAX_VIEWS) return 0n;
   sync(ctx);
-  vm.engine.mapMemory(va, Number(PAGE), 1 /* READ: a write stops and is served (./paging-writes.ts) */);
+  vm.engine.mapMemory(va, Number(PAGE), 1 /* READ: a write stops and is served (../paging-trap.ts) */);
   const bytes = bytesOf(ctx, t);
   vm.engine.write(va, bytes);
   vs.views.set(va, { table: t, va, last: bytes });
