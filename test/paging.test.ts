@@ -39,7 +39,7 @@ test("x64: both walks of pool, code, data and stack reach MmGetPhysicalAddress w
     const [va, pml4e, pdpte, pde, pte, pa, mm] = m.slice(1).map((x) => BigInt("0x" + x));
     return { va: va!, upper: [pml4e!, pdpte!, pde!], pte: pte!, pa: pa!, mm: mm! };
   };
-  for (const what of ["pool", "code", "data", "stack"]) {
+  for (const what of ["pool", "code", "data", "stack", "mmio"]) {
     const w = walk(what);
     assert.equal(w.pa, w.mm, what);
     // The walk's physical address is the PTE's frame plus the page offset.
@@ -51,7 +51,9 @@ test("x64: both walks of pool, code, data and stack reach MmGetPhysicalAddress w
   // Code is read-only and executable; pool, data and stack are writable and no-execute.
   const code = walk("code").pte;
   assert.ok(!(code & BIT.RW) && !(code & BIT.XD));
-  for (const what of ["pool", "data", "stack"]) assert.ok(walk(what).pte & BIT.RW && walk(what).pte & BIT.XD, what);
+  for (const what of ["pool", "data", "stack", "mmio"]) assert.ok(walk(what).pte & BIT.RW && walk(what).pte & BIT.XD, what);
+  // The MmMapIoSpace mapping of physical 0xF0000 translates to exactly that address.
+  assert.equal(walk("mmio").pa, 0xf0000n);
   // Pages in different regions hang under different PML4 entries (pool 0xFFFF9..., images 0xFFFFF801...).
   assert.notEqual(walk("pool").upper[0], walk("code").upper[0]);
   // The self-map slot: Windows before 1607 used PML4 index 0x1ED, PTE_BASE 0xFFFFF68000000000.

@@ -76,6 +76,19 @@ ULONG CheckWalks(void)
     bad += CheckOne(cr3, "code", (PVOID)(ULONG_PTR)CheckWalks, PG_P, PG_RW | PG_XD | PG_US);
     bad += CheckOne(cr3, "data", &PgData[0], PG_P | PG_RW | PG_XD, PG_US);
     bad += CheckOne(cr3, "stack", &onStack, PG_P | PG_RW | PG_XD, PG_US);
+    /* An MmMapIoSpace mapping: its PTE names the physical address mapped (the system BIOS here). */
+    {
+        PHYSICAL_ADDRESS bios;
+        PVOID io;
+        bios.QuadPart = 0xF0000;
+        io = MmMapIoSpace(bios, PAGE_SIZE, MmNonCached);
+        if (io == NULL) bad++;
+        else {
+            bad += CheckOne(cr3, "mmio", io, PG_P | PG_RW | PG_XD, PG_US);
+            if ((ULONG64)MmGetPhysicalAddress(io).QuadPart != 0xF0000) bad++;
+            MmUnmapIoSpace(io, PAGE_SIZE);
+        }
+    }
 
     /* The self-map entry, and MiGetPteAddress's formula against where the walk found the PTE. */
     self = PgFindSelfMap(cr3);

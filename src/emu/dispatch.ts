@@ -5,7 +5,7 @@
  * faults inside handlers into fault reports. Unimplemented exports fault or return
  * STATUS_NOT_IMPLEMENTED, as the emulator options say.
  */
-import { sync as syncPageTables } from "./machine/paging-views.js";
+import { sync as syncPageTables, viewsExist } from "./machine/paging-views.js";
 import type { CpuAccess } from "./api/types.js";
 import type { FaultKind } from "../events.js";
 import type { Emulator } from "./emulator.js";
@@ -209,7 +209,7 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
   const outer = emu.currentCall;
   emu.currentCall = ctx;
   // Page-table views a driver may have written since the last call (machine/paging-views.ts).
-  syncPageTables(ctx);
+  if (viewsExist()) syncPageTables(ctx);
   try {
     ret = t.thunk.def!.handler(ctx);
   } catch (e) {

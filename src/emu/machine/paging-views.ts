@@ -40,6 +40,10 @@ interface ViewState {
 }
 const viewsOf = componentState("machine.pagingViews", (): ViewState => ({ views: new Map(), remaps: new Map(), warned: new Set() }));
 
+/** Set once any kernel in this process mapped a view: until then a sync has nothing to do (the per-call check stays free). */
+let anyViews = false;
+export const viewsExist = (): boolean => anyViews;
+
 /** Whether this kernel models page tables (x64 emulators). */
 export const pagingModelled = (kernel: KernelState): boolean => vmapOf(kernel) !== null;
 
@@ -64,6 +68,7 @@ export function viewOf(ctx: MemCtx, t: Table): bigint {
   const bytes = bytesOf(ctx, t);
   vm.engine.write(va, bytes);
   vs.views.set(va, { table: t, va, last: bytes });
+  anyViews = true;
   return va;
 }
 
