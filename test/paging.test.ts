@@ -59,6 +59,9 @@ test("x64: both walks of pool, code, data and stack reach MmGetPhysicalAddress w
   // The self-map slot: Windows before 1607 used PML4 index 0x1ED, PTE_BASE 0xFFFFF68000000000.
   assert.ok(lines.includes("paging: self-map index 1ED, PTE_BASE FFFFF68000000000"), lines.join("\n"));
   assert.match(lines.find((l) => l.startsWith("paging: guard page"))!, /not present$/);
+  // KUSER_SHARED_DATA's PTE, read at PTE_BASE + ((va >> 9) & 0x7FFFFFFFF8) with no view mapped before: present, no-execute.
+  const kuser = BigInt("0x" + /^paging: KUSER_SHARED_DATA PTE ([0-9A-F]+)$/.exec(lines.find((l) => l.includes("KUSER_SHARED_DATA")) ?? "")![1]!);
+  assert.ok(kuser & BIT.P && kuser & BIT.XD && !(kuser & BIT.US));
   // The current process's KPROCESS.DirectoryTableBase is the CR3 the instruction read.
   assert.ok(lines.includes(`paging: DirectoryTableBase ${cr3.toString(16).toUpperCase()}`), lines.join("\n"));
 });
@@ -85,6 +88,13 @@ test("x64: a rogue-page remap (WinPmem's technique) moves the page and back; eac
   assert.ok(va);
   assert.equal(BigInt(writes[0]!["va"] as string), BigInt("0x" + va[1]));
   assert.equal(v[0]! & PFN, BigInt("0x" + va[2]));
+});
+
+test("x64: reading the PTE of an unmapped region through PTE_BASE is a page fault, as on Windows (its table is not there)", () => {
+  const r = run("x64", "ReadMissingPte");
+  assert.equal(r.fault?.kind, "invalid-read");
+  // PTE_BASE + ((0xFFFF800000000000 >> 9) & 0x7FFFFFFFF8) = 0xFFFFF6C000000000.
+  assert.equal(r.fault?.address, 0xfffff6c000000000n);
 });
 
 test("x86: kmdll does not model x86 page tables — CR3 reads 0 with a warning, and the fault that follows is an emulator gap", () => {

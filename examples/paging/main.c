@@ -108,6 +108,13 @@ ULONG CheckWalks(void)
         if (((ULONG64)MmGetPhysicalAddress(w.PteVa).QuadPart & PG_PFN) != (w.Entry[2] & PG_PFN)) bad++;
         if (*(ULONG64 *)pteVa != w.Entry[1]) bad++;
     }
+    if (self < 512) {
+        /* A PTE read straight through PTE_BASE, no MmGetVirtualForPhysical first: KUSER_SHARED_DATA's. */
+        ULONG64 k = 0xFFFFF78000000000ULL;
+        ULONG64 e = *(volatile ULONG64 *)(PgPteBase(self) + ((k >> 9) & 0x7FFFFFFFF8ULL));
+        DbgPrint("paging: KUSER_SHARED_DATA PTE %llX\n", e);
+        if (!(e & PG_P) || !(e & PG_XD) || (e & PG_PFN) != ((ULONG64)MmGetPhysicalAddress((PVOID)k).QuadPart & PG_PFN)) bad++;
+    }
 
     /* KPROCESS.DirectoryTableBase (+0x28 on Windows 10 x64) of the current process holds its CR3. */
     DbgPrint("paging: DirectoryTableBase %llX\n", *(ULONG64 *)((PUCHAR)PsGetCurrentProcess() + 0x28));
@@ -127,7 +134,22 @@ ULONG RemapPage(void)
 {
     return PgRemap(__readcr3());
 }
+
+/* The PTE of an address in a 512 GiB region nothing maps: no PDPT, so the PTE's own page is not
+   present either, and the read is a page fault (PAGE_FAULT_IN_NONPAGED_AREA on Windows). */
+ULONG64 ReadMissingPte(void)
+{
+    ULONG self = PgFindSelfMap(__readcr3());
+    ULONG64 va = 0xFFFF800000000000ULL;
+    if (self >= 512) return 0;
+    return *(volatile ULONG64 *)(PgPteBase(self) + ((va >> 9) & 0x7FFFFFFFF8ULL));
+}
 #else
+ULONG64 ReadMissingPte(void)
+{
+    return 0;
+}
+
 ULONG CheckWalks(void)
 {
     /* x86: the page directory (pointer table) is where CR3 says; on Windows this reads its first entry. */

@@ -13,7 +13,7 @@ import { MAX_CALL_DEPTH, stackSlot } from "./layout.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { arm64CallRegisters } from "./arch/arm64.js";
 import { servePrivileged } from "./verifier/trap.js";
-import { serveTableWrite } from "./paging-trap.js";
+import { serveTableAccess } from "./paging-trap.js";
 import { BUILTIN_MODULES } from "./kernel-modules.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
 
@@ -152,8 +152,9 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
         if (e instanceof EmuStop) return { ok: false, fault: e.report };
         return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(pcId)) };
       }
-      // A store into a page-table view (machine/paging-views.ts): a page-table write, then go on.
-      if (err === C.err.WRITE_PROT && serveTableWrite(emu, err, calls.deadline)) {
+      // Page-table memory (machine/paging-views.ts): a store into a view is a page-table write; an
+      // access to an unmapped self-map address whose table is there maps its view. Then go on.
+      if ((err === C.err.WRITE_PROT || err === C.err.READ_UNMAPPED || err === C.err.WRITE_UNMAPPED) && serveTableAccess(emu, err, calls.deadline)) {
         startAt = uc.regRead(pcId);
         continue;
       }

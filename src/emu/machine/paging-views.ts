@@ -18,7 +18,7 @@ import type { KernelState } from "../api/types.js";
 import { componentState } from "../api/state.js";
 import { hex } from "../api/util.js";
 import { hw, machineOf, physicalOf, readPhys, setTableHooks, writePhys, writePhysAliased, type MemCtx } from "./state.js";
-import { CR3, LEVEL_NAMES, PFN_MASK, PTE, entryVa, inSelfMap, pagingOf, selfMapAddress, tableAt, tableBytes, tableFrame, tableOfSelfMap, type Table } from "./paging.js";
+import { CR3, LEVEL_NAMES, PFN_MASK, PTE, entryVa, inSelfMap, pagingOf, selfMapAddress, tableAt, tableBytes, tableExists, tableFrame, tableOfSelfMap, type Table } from "./paging.js";
 import { VA_MASK, vmapOf } from "./vmap.js";
 
 const PAGE = 0x1000n;
@@ -70,6 +70,19 @@ export function viewOf(ctx: MemCtx, t: Table): bigint {
   vs.views.set(va, { table: t, va, last: bytes });
   anyViews = true;
   return va;
+}
+
+/**
+ * A guest access to an unmapped self-map address (a driver that computes PTE addresses from
+ * PTE_BASE, as MiGetPteAddress does): map that table's view when the table is there. Returns
+ * whether the access can be retried (false: no such table — a page fault on Windows too).
+ */
+export function viewForAccess(ctx: MemCtx, va: bigint): boolean {
+  if (!pagingModelled(ctx.kernel)) return false;
+  const t = tableOfSelfMap(va);
+  if (!t || viewsOf(ctx.kernel).views.has(selfMapAddress(t))) return false;
+  if (!tableExists(ctx.kernel, t, frameOf(ctx))) return false;
+  return viewOf(ctx, t) !== 0n;
 }
 
 /** The view holding `va`, if any. */

@@ -225,3 +225,11 @@ export function walk(kernel: KernelState, va: bigint, frameOf: (va: bigint) => b
   }
   return { pa: frame * PAGE + (a & 0xfffn), entries };
 }
+
+/** Whether a table is there: the PML4, or a table its parent's entry points at (present). */
+export function tableExists(kernel: KernelState, t: Table, frameOf: (va: bigint) => bigint): boolean {
+  if (t.level === 4) return true;
+  const parent: Table = { level: t.level + 1, prefix: t.level === 3 ? 0n : t.prefix >> 9n };
+  if (!tableExists(kernel, parent, frameOf)) return false;
+  return (tableEntries(kernel, parent, frameOf)[Number(t.prefix & 0x1ffn)]! & PTE.P) !== 0n;
+}
