@@ -70,10 +70,14 @@ test("x64: a rogue-page remap (WinPmem's technique) moves the page and back; eac
   const r = run("x64", "RemapPage");
   assert.equal(r.fault, null, r.fault?.message);
   assert.equal(r.value, 0n, texts(r).join("\n"));
-  assert.deepEqual(texts(r).slice(1), ["paging: restored: 'AA', the other page 'Bx'", "paging: through the page table's frame: remapped and restored"]);
+  assert.equal(texts(r)[1], "paging: restored: 'AA', the other page 'Bx'");
+  // Pointed at the PML4's frame, the page reads the PML4: entry 0x1ED names CR3 (P|RW|A|D, XD).
+  const cr3 = BigInt(hardware(r).find((e) => e.kind === "cr" && e.op === "read")!.value!);
+  assert.equal(texts(r)[2], `paging: page pointed at the PML4 reads entry 1ED = ${(cr3 | BIT.P | BIT.RW | 0x60n | BIT.XD).toString(16).toUpperCase()}`);
+  assert.equal(texts(r)[3], "paging: through the page table's frame: remapped and restored");
   const writes = hardware(r).filter((e) => e.kind === "pte" && e.op === "write");
-  // Self-map: frame → B, back, R/W cleared, set; physical: frame → B (copy-out at MmUnmapIoSpace); self-map: back.
-  assert.deepEqual(writes.map((e) => e["via"]), ["self-map", "self-map", "self-map", "self-map", "physical", "self-map"]);
+  // Self-map: frame → B, back, R/W cleared, set, frame → PML4, back; physical: frame → B (copy-out at MmUnmapIoSpace); self-map: back.
+  assert.deepEqual(writes.map((e) => e["via"]), ["self-map", "self-map", "self-map", "self-map", "self-map", "self-map", "physical", "self-map"]);
   assert.ok(writes.every((e) => e.address === writes[0]!.address && e["level"] === "PTE" && e["va"] === writes[0]!["va"]));
   const v = writes.map((e) => BigInt(e.value!));
   const old = writes.map((e) => BigInt(e["old"] as string));

@@ -57,6 +57,20 @@ ULONG PgRemap(ULONG64 Cr3)
     a[2] = 'y';
     if (a[2] != 'y') bad++;
 
+    /* Page A pointed at the PML4's frame reads the PML4 (WinPmem reading physical memory that
+       holds a page table): the self-map entry names CR3. */
+    *pte = (orig & ~PG_PFN) | (Cr3 & PG_PFN);
+    __invlpg((PVOID)a);
+    {
+        ULONG self = PgFindSelfMap(Cr3);
+        ULONG64 e = self < 512 ? ((volatile ULONG64 *)a)[self] : 0;
+        if ((e & PG_PFN) != (Cr3 & PG_PFN) || !(e & PG_P)) bad++;
+        DbgPrint("paging: page pointed at the PML4 reads entry %X = %llX\n", self, e);
+    }
+    *pte = orig;
+    __invlpg((PVOID)a);
+    if (a[0] != 'A') bad++;
+
     /* The same remap written through a mapping of the page table's frame (copy-out at unmap). */
     {
         PHYSICAL_ADDRESS pt;

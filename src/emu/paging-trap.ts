@@ -34,6 +34,10 @@ export function serveTableAccess(emu: Emulator, err: number, deadline: number): 
   const view = viewAt(emu.kernel, nf.address);
   if (!view) return false;
   const pc = nf.pc ?? uc.regRead(C.regs.RIP);
+  // Unicorn 2.0.1 counts instructions only in blocks translated while counting: a block at `pc`
+  // translated by the normal run would run on past the store (and read through a stale PTE).
+  // Rewriting a byte of it drops its translation (a soft region's write removes the cache).
+  uc.write(pc, uc.read(pc, 1));
   uc.protect(view.va, PAGE, 3);
   let e: number;
   try {

@@ -37,8 +37,9 @@ interface ViewState {
   /** Pages a driver pointed at another frame: the bytes copied in (written back when it moves again). */
   remaps: Map<bigint, { own: bigint | undefined; frame: bigint; snapshot: Uint8Array }>;
   warned: Set<string>;
+  syncing: boolean;
 }
-const viewsOf = componentState("machine.pagingViews", (): ViewState => ({ views: new Map(), remaps: new Map(), warned: new Set() }));
+const viewsOf = componentState("machine.pagingViews", (): ViewState => ({ views: new Map(), remaps: new Map(), warned: new Set(), syncing: false }));
 
 /** Set once any kernel in this process mapped a view: until then a sync has nothing to do (the per-call check stays free). */
 let anyViews = false;
@@ -96,16 +97,26 @@ export function viewAt(kernel: KernelState, va: bigint): View | undefined {
  */
 export function sync(ctx: MemCtx): void {
   const vs = viewsOf(ctx.kernel);
-  if (vs.views.size === 0) return;
+  // Applying a write reads physical memory, which may be a table (and sync again): once is enough.
+  if (vs.views.size === 0 || vs.syncing) return;
   const vm = vmapOf(ctx.kernel)!;
-  for (const v of vs.views.values()) {
-    const now = vm.engine.read(v.va, Number(PAGE));
-    entryWrites(ctx, v.table, v.last, now, "self-map");
-  }
-  for (const v of vs.views.values()) {
-    const fresh = bytesOf(ctx, v.table);
-    if (!same(fresh, v.last)) vm.engine.write(v.va, fresh);
-    v.last = fresh;
+  vs.syncing = true;
+  try {
+    const changed: [View, Uint8Array, Uint8Array][] = [];
+    for (const v of vs.views.values()) {
+      const now = vm.engine.read(v.va, Number(PAGE));
+      if (same(now, v.last)) continue;
+      changed.push([v, v.last, now]);
+      v.last = now;
+    }
+    for (const [v, before, after] of changed) entryWrites(ctx, v.table, before, after, "self-map");
+    for (const v of vs.views.values()) {
+      const fresh = bytesOf(ctx, v.table);
+      if (!same(fresh, v.last)) vm.engine.write(v.va, fresh);
+      v.last = fresh;
+    }
+  } finally {
+    vs.syncing = false;
   }
 }
 
@@ -158,7 +169,7 @@ function applyLeaf(ctx: MemCtx, va: bigint, old: bigint, val: bigint): void {
     let own: bigint | undefined;
     if (r) {
       // Copy-out of what changed since the copy-in, as at MmUnmapIoSpace.
-      if (!same(bytes, r.snapshot)) writePhysAliased(ctx, r.frame * PAGE, bytes);
+      copyOut(ctx, r.frame * PAGE, bytes, r.snapshot);
       own = r.own;
     } else {
       own = st.va2pa.get(page);
@@ -180,6 +191,20 @@ function applyLeaf(ctx: MemCtx, va: bigint, old: bigint, val: bigint): void {
   if (want !== rights) {
     if (vm.isSoft(va)) vm.engine.softProtect(va, Number(PAGE), want);
     else vm.engine.protect(va, Number(PAGE), want);
+  }
+}
+
+/** Write back the runs of `now` that differ from `snapshot` (only what the driver changed). */
+function copyOut(ctx: MemCtx, pa: bigint, now: Uint8Array, snapshot: Uint8Array): void {
+  for (let i = 0; i < now.length; ) {
+    if (now[i] === snapshot[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < now.length && now[j] !== snapshot[j]) j++;
+    writePhysAliased(ctx, pa + BigInt(i), now.subarray(i, j));
+    i = j;
   }
 }
 
