@@ -121,8 +121,6 @@ export class Emulator {
   /** Pageable sections made inaccessible at IRQL >= DISPATCH_LEVEL (./verifier/pageable.ts). */
   readonly pageable: PageableGuard;
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
-  /** Machine state the driver used that kmdll does not model (verifier/trap.ts): a later fault is this gap. */
-  readonly modelGaps: string[] = [];
   /** The kernel routine being dispatched now (innermost), for "X from driver+0x..." sites. */
   currentCall: { siteText(): string } | null = null;
   /** Register ids of GPR (fault-report order). */

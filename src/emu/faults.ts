@@ -11,6 +11,7 @@ import { tagText } from "./pool.js";
 import { unwindOne } from "./unwind.js";
 import { arm64Trap, backtraceArm64 } from "./arm64-faults.js";
 import { specialPoolFault, specialPoolProblem } from "./verifier/special-report.js";
+import { modelGapsOf } from "./machine/gaps.js";
 import { MAX_CALL_DEPTH, STACK_SIZE, addr64, stackSlot } from "./layout.js";
 
 export interface FaultReport {
@@ -62,10 +63,12 @@ export class FaultReporter {
 
   /** Build a fault report from the current CPU state. */
   report(kind: FaultKind, message: string, rip: bigint, extra: Record<string, unknown> = {}): FaultReport {
-    // The driver used machine state kmdll does not model (x86 CR3, ARM64 TTBRs: verifier/trap.ts):
-    // a CPU fault after that is most likely the made-up value at work — kmdll's gap, not the driver's crash.
-    if (this.emu.modelGaps.length && GAP_SENSITIVE.has(kind)) {
-      message = `kmdll does not model ${this.emu.modelGaps.join("; ")}: ${message} (the driver went on with a value kmdll made up)`;
+    // The driver used machine state kmdll does not model (machine/gaps.ts: x86 CR3, ARM64 TTBRs, the
+    // page-table view limit): a CPU fault after that is most likely the made-up value at work —
+    // kmdll's gap, not the driver's crash.
+    const gaps = modelGapsOf(this.emu.kernel);
+    if (gaps.length && GAP_SENSITIVE.has(kind)) {
+      message = `kmdll does not model ${gaps.join("; ")}: ${message} (the driver went on with a value kmdll made up)`;
       kind = "emulator-gap";
     }
     const { uc, C, map, thunks, cpu } = this.emu;

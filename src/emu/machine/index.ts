@@ -7,3 +7,4 @@ export * from "./lowmem.js";
 export * from "./vmap.js";
 export * from "./paging.js";
 export * from "./paging-views.js";
+export * from "./gaps.js";

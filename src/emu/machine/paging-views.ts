@@ -20,6 +20,7 @@ import { hex } from "../api/util.js";
 import { hw, machineOf, physicalOf, readPhys, setTableHooks, writePhys, writePhysAliased, type MemCtx } from "./state.js";
 import { CR3, LEVEL_NAMES, PFN_MASK, PTE, entryVa, inSelfMap, pagingOf, selfMapAddress, tableAt, tableBytes, tableExists, tableFrame, tableOfSelfMap, type Table } from "./paging.js";
 import { VA_MASK, vmapOf } from "./vmap.js";
+import { noteModelGap } from "./gaps.js";
 
 const PAGE = 0x1000n;
 /** Views kmdll maps at most (each is one Unicorn region). */
@@ -63,7 +64,11 @@ export function viewOf(ctx: MemCtx, t: Table): bigint {
     return va;
   }
   const vm = vmapOf(ctx.kernel);
-  if (!vm || vs.views.size >= MAX_VIEWS) return 0n;
+  if (!vm) return 0n;
+  if (vs.views.size >= MAX_VIEWS) {
+    noteModelGap(ctx.kernel, `more than ${MAX_VIEWS} page-table pages at their self-map addresses (MmGetVirtualForPhysical of another one returns NULL)`, ctx.caller?.module);
+    return 0n;
+  }
   sync(ctx);
   vm.engine.mapMemory(va, Number(PAGE), 1 /* READ: a write stops and is served (../paging-trap.ts) */);
   const bytes = bytesOf(ctx, t);

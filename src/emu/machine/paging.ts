@@ -27,6 +27,7 @@
 import type { KernelState } from "../api/types.js";
 import { componentState } from "../api/state.js";
 import { VA_MASK, vmapOf } from "./vmap.js";
+import { noteModelGap } from "./gaps.js";
 
 const PAGE = 0x1000n;
 export const SELF_MAP_INDEX = 0x1edn;
@@ -82,7 +83,10 @@ export function tableFrame(kernel: KernelState, t: Table): bigint | null {
   const k = key(t);
   let f = ps.frames.get(k);
   if (f === undefined) {
-    if (ps.next >= TABLE_FRAMES_END) return null;
+    if (ps.next >= TABLE_FRAMES_END) {
+      noteModelGap(kernel, `more than ${TABLE_FRAMES_END - TABLE_FRAMES} page-table pages (the tables leave the rest of the address space out)`);
+      return null;
+    }
     f = ps.next++;
     ps.frames.set(k, f);
     ps.tables.set(f, t);

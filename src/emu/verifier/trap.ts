@@ -13,6 +13,7 @@ import { machineOf } from "../machine/state.js";
 import { addr64 } from "../layout.js";
 import { instructionEvent } from "./hw-event.js";
 import { CR3 } from "../machine/paging.js";
+import { noteModelGap } from "../machine/gaps.js";
 
 const MSR_NAMES: Record<number, string> = {
   0x10: "IA32_TIME_STAMP_COUNTER", 0x1b: "IA32_APIC_BASE", 0x174: "IA32_SYSENTER_CS", 0x176: "IA32_SYSENTER_EIP",
@@ -37,13 +38,9 @@ export function msrValue(emu: Emulator, msr: number): bigint | undefined {
   return undefined;
 }
 
-/**
- * Machine state kmdll does not model was read or written: a warning now, and a fault later in the
- * run is reported as this emulator gap, not as the driver's crash (FaultReporter.report).
- */
+/** Machine state kmdll does not model was read or written (machine/gaps.ts). */
 function unmodelled(emu: Emulator, rip: bigint, what: string): void {
-  if (!emu.modelGaps.includes(what)) emu.modelGaps.push(what);
-  emu.emit({ event: "warning", module: emu.moduleAt(rip)?.name, message: `kmdll does not model ${what}; a fault after this is reported as an emulator gap`, rule: "emulator-gap" });
+  noteModelGap(emu.kernel, what, emu.moduleAt(rip)?.name);
 }
 
 /** Serve the patched instruction at `rip`; returns the address to resume at, or null when `rip` is no patched site. */
