@@ -16,7 +16,7 @@ import { patchArm64SysRegs } from "../src/emu/verifier/privileged-arm64.js";
 import { canonical, PTE_BASE, PXE_BASE, tableOfSelfMap, selfMapAddress } from "../src/emu/machine/paging.js";
 import type { PeImage } from "../src/formats/pe/types.js";
 
-const run = (arch: "x64" | "x86", exp: string): CallImageResult => callImage(fixture(arch, "paging.sys"), exp, [], { trace: true });
+const run = (arch: "x64" | "x86" | "arm64", exp: string): CallImageResult => callImage(fixture(arch, "paging.sys"), exp, [], { trace: true });
 const texts = (r: CallImageResult) => r.events.filter((e) => e.event === "dbgprint").map((e) => (e as { text: string }).text.trimEnd());
 const hardware = (r: CallImageResult) => r.events.filter((e): e is Extract<TraceEvent, { event: "hardware" }> => e.event === "hardware");
 
@@ -101,17 +101,19 @@ test("x64: reading the PTE of an unmapped region through PTE_BASE is a page faul
   assert.equal(r.fault?.address, 0xfffff6c000000000n);
 });
 
-test("x86: kmdll does not model x86 page tables — CR3 reads 0 with a warning, and the fault that follows is an emulator gap", () => {
-  const r = run("x86", "CheckWalks");
-  assert.equal(r.fault?.kind, "emulator-gap");
-  assert.match(r.fault!.message, /^kmdll does not model x86 page tables: mov eax, cr3 at paging\.sys\+0x[0-9a-f]+ reads 0 .*: invalid read of 4 byte\(s\) at 0x0+ /);
-  assert.ok(!JSON.stringify(r.events).includes("Windows would have crashed"));
-  assert.ok(r.events.some((e) => e.event === "warning" && e["rule"] === "emulator-gap"));
-  // A driver that checks CR3 for 0 goes on.
-  const s = run("x86", "RemapPage");
-  assert.equal(s.fault, null);
-  assert.equal(s.value, 100n);
-});
+for (const [arch, what] of [["x86", /^kmdll does not model x86 page tables: mov eax, cr3 at paging\.sys\+0x[0-9a-f]+ reads 0 .*: invalid read of 4 byte\(s\) at 0x0+ /], ["arm64", /^kmdll does not model ARM64 translation tables: mrs TTBR1_EL1 at paging\.sys\+0x[0-9a-f]+ reads 0: invalid read of 4 byte\(s\) at 0x0+ /]] as const) {
+  test(`${arch}: kmdll does not model its page tables — the base register reads 0 with a warning, and the fault that follows is an emulator gap`, () => {
+    const r = run(arch, "CheckWalks");
+    assert.equal(r.fault?.kind, "emulator-gap");
+    assert.match(r.fault!.message, what);
+    assert.ok(!JSON.stringify(r.events).includes("Windows would have crashed"));
+    assert.ok(r.events.some((e) => e.event === "warning" && e["rule"] === "emulator-gap"));
+    // A driver that checks the value for 0 goes on.
+    const s = run(arch, "RemapPage");
+    assert.equal(s.fault, null);
+    assert.equal(s.value, 100n);
+  });
+}
 
 test("ARM64: mrs/msr of TTBR0_EL1, TTBR1_EL1 and TCR_EL1 are patched to UDF; other system registers and data are left alone", () => {
   const words = [

@@ -30,6 +30,13 @@ NTSTATUS NTAPI DllUnload(void)
     return STATUS_SUCCESS;
 }
 
+#if defined(_M_ARM64)
+/* TTBR1_EL1 (the kernel half's translation table base): ARM64_SYSREG(3, 0, 2, 0, 1), as winnt.h
+   encodes system registers for _ReadStatusReg: op0 bit 14, op1 11-13, CRn 7-10, CRm 3-6, op2 0-2. */
+#define PG_TTBR1_EL1 0x4101
+#define __readcr3() ((ULONG64)_ReadStatusReg(PG_TTBR1_EL1))
+#endif
+
 ULONG64 ReadCr3(void)
 {
     return __readcr3();
