@@ -76,8 +76,9 @@ test("x64: a rogue-page remap (WinPmem's technique) moves the page and back; eac
   assert.equal(texts(r)[2], `paging: page pointed at the PML4 reads entry 1ED = ${(cr3 | BIT.P | BIT.RW | 0x60n | BIT.XD).toString(16).toUpperCase()}`);
   assert.equal(texts(r)[3], "paging: through the page table's frame: remapped and restored");
   const writes = hardware(r).filter((e) => e.kind === "pte" && e.op === "write");
-  // Self-map: frame → B, back, R/W cleared, set, frame → PML4, back; physical: frame → B (copy-out at MmUnmapIoSpace); self-map: back.
-  assert.deepEqual(writes.map((e) => e["via"]), ["self-map", "self-map", "self-map", "self-map", "self-map", "self-map", "physical", "self-map"]);
+  // Self-map: frame → B, back, R/W cleared, set, frame → PML4, back; physical: frame → B (copy-out at
+  // MmUnmapIoSpace); self-map: back; memmove: frame → B; self-map: back.
+  assert.deepEqual(writes.map((e) => e["via"]), ["self-map", "self-map", "self-map", "self-map", "self-map", "self-map", "physical", "self-map", "self-map", "self-map"]);
   assert.ok(writes.every((e) => e.address === writes[0]!.address && e["level"] === "PTE" && e["va"] === writes[0]!["va"]));
   const v = writes.map((e) => BigInt(e.value!));
   const old = writes.map((e) => BigInt(e["old"] as string));

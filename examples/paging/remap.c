@@ -90,6 +90,18 @@ ULONG PgRemap(ULONG64 Cr3)
         DbgPrint("paging: through the page table's frame: %s\n", bad ? "failed" : "remapped and restored");
     }
 
+    /* The PTE written by a kernel routine (memmove) rather than by a store of ours. */
+    {
+        volatile SIZE_T n = sizeof(ULONG64);
+        ULONG64 v = (orig & ~PG_PFN) | (pb & PG_PFN);
+        RtlMoveMemory((PVOID)pte, &v, n);
+        __invlpg((PVOID)a);
+        if (a[0] != 'B') bad++;
+        *pte = orig;
+        __invlpg((PVOID)a);
+        if (a[0] != 'A') bad++;
+    }
+
     ExFreePoolWithTag(blockA, TAG);
     ExFreePoolWithTag(blockB, TAG);
     return bad;

@@ -208,7 +208,7 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
   let ret: bigint | number | void;
   const outer = emu.currentCall;
   emu.currentCall = ctx;
-  // Page-table views a driver may have written since the last call (machine/paging-views.ts).
+  // Page-table views a driver may have written since the last call (machine/paging-views.ts)...
   if (viewsExist()) syncPageTables(ctx);
   try {
     ret = t.thunk.def!.handler(ctx);
@@ -217,6 +217,8 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
     throw handlerFailed(emu, t, ctx, e);
   }
   emu.currentCall = outer;
+  // ...and what the routine itself wrote there (memcpy into a page table): in effect on return.
+  if (viewsExist()) syncPageTables(ctx);
   if (emu.options.trace) traceCall(emu, t, ctx, ret);
   // A bigint goes to RAX as its low 64 bits (two's complement), a safe integer as it is.
   if (ret === undefined || typeof ret === "bigint") return ret;
