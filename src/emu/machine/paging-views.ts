@@ -4,7 +4,7 @@
  * the self-map region (MmGetVirtualForPhysical of a table frame gives its self-map address, a page
  * kmdll maps on demand: a "view").
  *
- * Views are regenerated from the live map at every sync (each kernel routine call, each read of
+ * Views are regenerated from the live map at every sync (before and after each kernel routine call, each read of
  * a table frame, and a write-protection stop on a view: ../paging-trap.ts). What a driver wrote
  * into a view or into a table frame since the last sync is a page-table write: a `hardware` event
  * (kind "pte", op "write", the entry's physical address, the value, the `va` it maps, the `level`),
