@@ -87,13 +87,14 @@ ULONG CheckWalks(void)
     {
         PHYSICAL_ADDRESS bios;
         PVOID io;
-        bios.QuadPart = 0xF0000;
-        io = MmMapIoSpace(bios, PAGE_SIZE, MmNonCached);
+        /* Not page aligned: the mapping starts 0x10 bytes into the page, the PTE is the page's. */
+        bios.QuadPart = 0xF0010;
+        io = MmMapIoSpace(bios, PAGE_SIZE - 0x10, MmNonCached);
         if (io == NULL) bad++;
         else {
             bad += CheckOne(cr3, "mmio", io, PG_P | PG_RW | PG_XD, PG_US);
-            if ((ULONG64)MmGetPhysicalAddress(io).QuadPart != 0xF0000) bad++;
-            MmUnmapIoSpace(io, PAGE_SIZE);
+            if ((ULONG64)MmGetPhysicalAddress(io).QuadPart != 0xF0010) bad++;
+            MmUnmapIoSpace(io, PAGE_SIZE - 0x10);
         }
     }
 

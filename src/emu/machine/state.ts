@@ -180,7 +180,8 @@ export function physicalOf(ctx: MemCtx, va: bigint): bigint {
   const t = tables?.physicalOf(ctx, a);
   if (t !== undefined) return t;
   if (!ctx.mem.isMapped(a, 1)) return 0n;
-  for (const m of st.mappings.values()) if (a >= m.va && a < m.va + BigInt(m.size)) return m.pa + (a - m.va);
+  // The whole first page of an unaligned mapping is the device's page (same page offset as pa).
+  for (const m of st.mappings.values()) if (a >= (m.va & ~(PAGE - 1n)) && a < m.va + BigInt(m.size)) return m.pa + (a - m.va);
   const page = a / PAGE;
   let frame = st.va2pa.get(page);
   if (frame === undefined) {
