@@ -8,6 +8,7 @@
  * which kmdll does not model, are emulator gaps and never "Windows would have crashed".
  */
 import { test } from "node:test";
+import { spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { callImage, type CallImageResult } from "../src/sim/call.js";
 import type { TraceEvent } from "../src/events.js";
@@ -15,6 +16,7 @@ import { fixture } from "./helpers.js";
 import { patchArm64SysRegs } from "../src/emu/verifier/privileged-arm64.js";
 import { canonical, PTE_BASE, PXE_BASE, tableOfSelfMap, selfMapAddress } from "../src/emu/machine/paging.js";
 import type { PeImage } from "../src/formats/pe/types.js";
+import { movStoreLength } from "../src/emu/paging-trap.js";
 
 const run = (arch: "x64" | "x86" | "arm64", exp: string): CallImageResult => callImage(fixture(arch, "paging.sys"), exp, [], { trace: true });
 const texts = (r: CallImageResult) => r.events.filter((e) => e.event === "dbgprint").map((e) => (e as { text: string }).text.trimEnd());
@@ -78,13 +80,15 @@ test("x64: a rogue-page remap (WinPmem's technique) moves the page and back; eac
   assert.equal(texts(r)[3], "paging: through the page table's frame: remapped and restored");
   const writes = hardware(r).filter((e) => e.kind === "pte" && e.op === "write");
   // Self-map: frame → B, back, R/W cleared, set, frame → PML4, back; physical: frame → B (copy-out at
-  // MmUnmapIoSpace); self-map: back; memmove: frame → B; self-map: back.
-  assert.deepEqual(writes.map((e) => e["via"]), ["self-map", "self-map", "self-map", "self-map", "self-map", "self-map", "physical", "self-map", "self-map", "self-map"]);
+  // MmUnmapIoSpace); self-map: back; lock or: PCD; xchg: frame → B; back; memmove: frame → B; self-map: back.
+  assert.deepEqual(writes.map((e) => e["via"]), ["self-map", "self-map", "self-map", "self-map", "self-map", "self-map", "physical", "self-map", "self-map", "self-map", "self-map", "self-map", "self-map"]);
   assert.ok(writes.every((e) => e.address === writes[0]!.address && e["level"] === "PTE" && e["va"] === writes[0]!["va"]));
   const v = writes.map((e) => BigInt(e.value!));
   const old = writes.map((e) => BigInt(e["old"] as string));
   // Each write's old value is the previous write's value; the first moves the frame only.
   for (let i = 1; i < v.length; i++) assert.equal(old[i], v[i - 1]);
+  // The lock or sets PCD (bit 4) and nothing else.
+  assert.equal(v[8], old[8]! | 0x10n);
   assert.equal(v[0]! & ~PFN, old[0]! & ~PFN);
   assert.notEqual(v[0]! & PFN, old[0]! & PFN);
   assert.equal(v[1], old[0]);
@@ -160,4 +164,26 @@ test("self-map addresses: PXE_BASE is the PML4 seen through its own entry four t
   assert.deepEqual(tableOfSelfMap(pteOf(pteOf(pteOf(va)))), { level: 3, prefix: pt.prefix >> 18n });
   assert.deepEqual(tableOfSelfMap(PXE_BASE), { level: 4, prefix: 0n });
   assert.equal(tableOfSelfMap(canonical(0x1een << 39n)), undefined);
+});
+
+test("the `mov` stores kmdll carries out itself have the length llvm-mc encodes; other stores are single-stepped", (t) => {
+  // [instruction, bytes stored or 0 when not a plain mov store]
+  const cases: [string, number][] = [
+    ["movq %rax, (%rcx)", 8], ["movq %r12, (%r15)", 8], ["movl $5, 8(%rsp)", 4], ["movq $-1, 0x100(%rax,%rbx,8)", 8],
+    ["movw $0x1234, (%rdx)", 2], ["movb %al, (%rip)", 1], ["movq %rax, %gs:0x10", 8], ["movq %rdx, 0x7fff0000(%r13)", 8],
+    ["movl %eax, (%rbp)", 4], ["movb $7, -1(%r12,%rax)", 1], ["movw %cx, 6(%rax)", 2], ["movq %rax, (%ecx)", 8],
+    ["orq $16, (%rax)", 0], ["xchgq %rax, (%rcx)", 0], ["lock cmpxchgq %rdx, (%rcx)", 0], ["btsq $63, (%rax)", 0], ["movq (%rax), %rcx", 0],
+  ];
+  const mc = spawnSync("llvm-mc", ["--show-encoding", "-triple=x86_64"], { input: cases.map(([i]) => i).join("\n") + "\n", encoding: "utf8" });
+  if (mc.error || mc.status !== 0) return t.skip("llvm-mc is not installed");
+  const encodings = [...mc.stdout.matchAll(/encoding: \[([^\]]*)\]/g)].map((m) => m[1]!.split(",").map((b) => parseInt(b, 16)));
+  assert.equal(encodings.length, cases.length);
+  cases.forEach(([insn, size], i) => {
+    const bytes = new Uint8Array(15).fill(0xcc);
+    bytes.set(encodings[i]!);
+    if (size) {
+      assert.equal(movStoreLength(bytes, size), encodings[i]!.length, insn);
+      assert.equal(movStoreLength(bytes, size === 8 ? 4 : 8), null, `${insn}: another width`);
+    } else for (const w of [1, 2, 4, 8]) assert.equal(movStoreLength(bytes, w), null, insn);
+  });
 });

@@ -90,6 +90,17 @@ ULONG PgRemap(ULONG64 Cr3)
         DbgPrint("paging: through the page table's frame: %s\n", bad ? "failed" : "remapped and restored");
     }
 
+    /* Interlocked updates (lock or, xchg): stores kmdll runs one instruction at a time. */
+    InterlockedOr64((volatile LONG64 *)pte, 0x10); /* PCD */
+    __invlpg((PVOID)a);
+    if (!PgWalkVirtual(Cr3, (PVOID)a, &w) || !(w.Entry[1] & 0x10)) bad++;
+    InterlockedExchange64((volatile LONG64 *)pte, (LONG64)((orig & ~PG_PFN) | (pb & PG_PFN)));
+    __invlpg((PVOID)a);
+    if (a[0] != 'B') bad++;
+    *pte = orig;
+    __invlpg((PVOID)a);
+    if (a[0] != 'A') bad++;
+
     /* The PTE written by a kernel routine (memmove) rather than by a store of ours. */
     {
         volatile SIZE_T n = sizeof(ULONG64);

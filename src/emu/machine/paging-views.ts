@@ -39,8 +39,10 @@ interface ViewState {
   remaps: Map<bigint, { own: bigint | undefined; frame: bigint; snapshot: Uint8Array }>;
   warned: Set<string>;
   syncing: boolean;
+  /** What the views were generated from (the virtual map's version, the machine's frame epoch): unchanged → nothing to regenerate. */
+  from: string;
 }
-const viewsOf = componentState("machine.pagingViews", (): ViewState => ({ views: new Map(), remaps: new Map(), warned: new Set(), syncing: false }));
+const viewsOf = componentState("machine.pagingViews", (): ViewState => ({ views: new Map(), remaps: new Map(), warned: new Set(), syncing: false, from: "" }));
 
 /** Set once any kernel in this process mapped a view: until then a sync has nothing to do (the per-call check stays free). */
 let anyViews = false;
@@ -74,6 +76,7 @@ export function viewOf(ctx: MemCtx, t: Table): bigint {
   const bytes = bytesOf(ctx, t);
   vm.engine.write(va, bytes);
   vs.views.set(va, { table: t, va, last: bytes });
+  vs.from = "";
   anyViews = true;
   return va;
 }
@@ -115,6 +118,9 @@ export function sync(ctx: MemCtx): void {
       v.last = now;
     }
     for (const [v, before, after] of changed) entryWrites(ctx, v.table, before, after, "self-map");
+    const from = `${vm.version}:${machineOf(ctx.kernel).epoch}`;
+    if (!changed.length && from === vs.from) return;
+    vs.from = from;
     for (const v of vs.views.values()) {
       const fresh = bytesOf(ctx, v.table);
       if (!same(fresh, v.last)) vm.engine.write(v.va, fresh);
@@ -147,6 +153,7 @@ function entryWrite(ctx: MemCtx, t: Table, i: number, old: bigint, val: bigint, 
   const va = entryVa(t, i);
   hw(ctx, "pte", "write", pa, 8, val, { va: hex(va), level: LEVEL_NAMES[t.level], old: hex(old), via });
   pagingOf(ctx.kernel).overrides.set(pa, val);
+  machineOf(ctx.kernel).epoch++;
   if (t.level === 1 && !inSelfMap((va & VA_MASK) >> 12n)) applyLeaf(ctx, va, old, val);
   else warnOnce(ctx, `level${t.level}`, `a driver wrote a ${LEVEL_NAMES[t.level]} (${hex(pa)}, mapping ${hex(va)}): kmdll keeps the value but applies only leaf PTE writes to the emulated memory`);
 }

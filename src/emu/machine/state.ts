@@ -52,6 +52,8 @@ export interface MachineState {
   va2pa: Map<bigint, bigint>;
   pa2va: Map<bigint, bigint>;
   nextFrame: bigint;
+  /** Bumped when a page's frame changes (MMIO mappings, contiguous memory, PTE writes): generated page tables are stale then. */
+  epoch: number;
   mappings: Map<bigint, Mapping>;
   interrupts: Map<bigint, { vector: number; isr: bigint; context: bigint; irql: number; module: string }>;
 }
@@ -95,6 +97,7 @@ function freshState(spec: MachineSpec): MachineState {
     va2pa: new Map(),
     pa2va: new Map(),
     nextFrame: 0x20000n,
+    epoch: 0,
     mappings: new Map(),
     interrupts: new Map(),
   };
@@ -224,6 +227,7 @@ export function mapPhysical(ctx: ApiContext, pa: bigint, size: number, kind: "mm
   const data = readPhys(ctx, pa, size);
   ctx.mem.write(va, data);
   st.mappings.set(va, { va, pa, size, block, snapshot: data, kind });
+  st.epoch++;
   hw(ctx, kind, "map", pa, size, undefined, { va: hex(va) });
   return va;
 }
@@ -255,6 +259,7 @@ export function unmapPhysical(ctx: ApiContext, va: bigint, api: string, size?: n
   if (reported > 256) ctx.warn(`${api}: ${reported - 256} more changed runs in the mapping of ${hex(m.pa)} not reported`);
   hw(ctx, m.kind, "unmap", m.pa, m.size, undefined, { va: hex(va) });
   st.mappings.delete(va);
+  st.epoch++;
   ctx.kernel.kernelPool?.free(m.block);
   return true;
 }
