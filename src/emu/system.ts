@@ -153,12 +153,12 @@ export class SystemData {
       m.setU64(this.thread + BigInt(KTHREAD_APCSTATE_PROCESS), this.process);
       m.setU64(this.thread + BigInt(KTHREAD_PROCESS), this.process);
       m.setU64(this.process + BigInt(EPROCESS_UNIQUE_PROCESS_ID), this.processId);
-      // KPROCESS.DirectoryTableBase (+0x28, Windows 10 x64; Vergilius Project): the page tables' CR3.
-      if (this.cpu.arch === "x64") m.setU64(this.process + 0x28n, CR3);
     }
     // Type fields of the dispatcher headers: KTHREAD (6) and KPROCESS (3).
     m.setU8(this.thread, 6);
     m.setU8(this.process, 3);
+    // KPROCESS.DirectoryTableBase (+0x28, Windows 10 x64; Vergilius Project): the page tables' CR3.
+    if (this.cpu.arch === "x64") m.setU64(this.process + 0x28n, CR3);
     // KUSER_SHARED_DATA has one layout on every arch (its offsets are fixed by contract).
     const S = L64.KUSER_SHARED_DATA;
     const k = this.kuser;
