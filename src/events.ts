@@ -27,9 +27,9 @@ export type TraceEvent =
   /**
    * A hardware access through the machine model (src/emu/api/machine.ts): port, PCI, memory-mapped I/O, interrupt;
    * or a privileged instruction the driver executed itself (`via: "instruction"`, `site`: in/out → kind "port",
-   * rdmsr/wrmsr → "msr" with the MSR number as address, mov crN → "cr" with N as address; src/emu/verifier/insn.ts).
+   * rdmsr/wrmsr → "msr" with the MSR number as address, mov crN → "cr" with N as address; src/emu/verifier/insn.ts); a page-table entry a driver changed → "pte" (src/emu/machine/paging-views.ts).
    */
-  | { event: "hardware"; module: string; kind: "port" | "pci" | "mmio" | "physical" | "interrupt" | "msr" | "cr"; op: string; address: string; size?: number; value?: string; [k: string]: unknown }
+  | { event: "hardware"; module: string; kind: "port" | "pci" | "mmio" | "physical" | "interrupt" | "msr" | "cr" | "pte"; op: string; address: string; size?: number; value?: string; [k: string]: unknown }
   /** A notify routine / callback registered, removed, invoked or left registered (src/emu/api/notify.ts). */
   | { event: "callback"; module: string; action: "register" | "unregister" | "invoke" | "left-registered"; kind: string; routine: string; [k: string]: unknown }
   /** An error log entry written with IoWriteErrorLogEntry. */
@@ -45,6 +45,8 @@ export type FaultKind =
   | "invalid-write"
   | "invalid-fetch"
   | "unimplemented-api"
+  /** Guest code needs machine state kmdll does not model (x86 page tables, ARM64 translation tables): the emulator's gap, not the driver's crash. */
+  | "emulator-gap"
   | "bugcheck"
   | "stack-overflow"
   | "timeout"

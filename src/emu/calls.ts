@@ -13,6 +13,7 @@ import { MAX_CALL_DEPTH, stackSlot } from "./layout.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { arm64CallRegisters } from "./arch/arm64.js";
 import { servePrivileged } from "./verifier/trap.js";
+import { serveTableAccess } from "./paging-trap.js";
 import { BUILTIN_MODULES } from "./kernel-modules.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
 
@@ -151,10 +152,16 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
         if (e instanceof EmuStop) return { ok: false, fault: e.report };
         return { ok: false, fault: faults.report("internal", `emulator error: ${(e as Error).message}`, uc.regRead(pcId)) };
       }
-      // A privileged instruction patched at load (CR8 = IRQL, MSRs, CRs): serve it and go on.
-      if (err !== 0 && emu.privileged.size) {
+      // Page-table memory (machine/paging-views.ts): a store into a view is a page-table write; an
+      // access to an unmapped self-map address whose table is there maps its view. Then go on.
+      if ((err === C.err.WRITE_PROT || err === C.err.READ_UNMAPPED || err === C.err.WRITE_UNMAPPED) && serveTableAccess(emu, err, calls.deadline)) {
+        startAt = uc.regRead(pcId);
+        continue;
+      }
+      // A privileged instruction patched at load (CR8 = IRQL, MSRs, CRs; ARM64: a UDF): serve it and go on.
+      if ((err !== 0 || cpu.arch === "arm64") && emu.privileged.size) {
         const pf = uc.lastFault();
-        if (pf.invalidInstruction || err === C.err.INSN_INVALID) {
+        if (pf.invalidInstruction || err === C.err.INSN_INVALID || (cpu.arch === "arm64" && pf.interrupt === 1)) {
           let next: bigint | null;
           try {
             next = servePrivileged(emu, uc.regRead(pcId));

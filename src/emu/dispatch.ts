@@ -5,6 +5,7 @@
  * faults inside handlers into fault reports. Unimplemented exports fault or return
  * STATUS_NOT_IMPLEMENTED, as the emulator options say.
  */
+import { sync as syncPageTables, viewsExist } from "./machine/paging-views.js";
 import type { CpuAccess } from "./api/types.js";
 import type { FaultKind } from "../events.js";
 import type { Emulator } from "./emulator.js";
@@ -207,6 +208,8 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
   let ret: bigint | number | void;
   const outer = emu.currentCall;
   emu.currentCall = ctx;
+  // Page-table views a driver may have written since the last call (machine/paging-views.ts)...
+  if (viewsExist()) syncPageTables(ctx);
   try {
     ret = t.thunk.def!.handler(ctx);
   } catch (e) {
@@ -214,6 +217,8 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
     throw handlerFailed(emu, t, ctx, e);
   }
   emu.currentCall = outer;
+  // ...and what the routine itself wrote there (memcpy into a page table): in effect on return.
+  if (viewsExist()) syncPageTables(ctx);
   if (emu.options.trace) traceCall(emu, t, ctx, ret);
   // A bigint goes to RAX as its low 64 bits (two's complement), a safe integer as it is.
   if (ret === undefined || typeof ret === "bigint") return ret;

@@ -43,6 +43,8 @@ import { KS_EXPORTS } from "./api/ks.js";
 import { WMILIB_EXPORTS } from "./api/wmilib.js";
 import { BATTC_EXPORTS } from "./api/battc.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
+import { patchArm64SysRegs } from "./verifier/privileged-arm64.js";
+import { VirtualMap, trackEngine, vmapOf } from "./machine/vmap.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
 import { checkUnload, handleLeaks, objectLeaks } from "./verifier/unload.js";
@@ -152,6 +154,9 @@ export class Emulator {
     if (!this.C.features?.includes("softRegions"))
       throw new KmdllError("the Unicorn addon was built before soft-protected regions: rebuild it (npm run build:native, or bash scripts/setup.sh)");
     this.uc = new addon.Engine(this.cpu.mode);
+    // x64: every mapping is recorded for the page-table model (machine/paging.ts).
+    const vmap = this.cpu.arch === "x64" ? new VirtualMap(this.uc) : null;
+    if (vmap) trackEngine(this.uc, vmap);
     // Driver images live in one soft-protected region: per-page rights without a Unicorn region per section.
     this.uc.softMap(space.driverImagesBase, Number(space.driverImagesEnd - space.driverImagesBase));
     this.gprIds = this.cpu.gprIds(this.C);
@@ -164,6 +169,7 @@ export class Emulator {
     if (special !== "off" && this.verifier.enabled) this.pool.special = new SpecialPool(this.uc, space.specialPoolBase, space.specialPoolEnd, special);
     this.pageable = new PageableGuard(this);
     this.kernel = createKernelState(this);
+    if (vmap) vmapOf.provide(this.kernel, vmap);
     const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch), "ksecdd.sys": kernelModuleExportsFor("ksecdd.sys", this.cpu.arch) };
     // KMDF (wdfldr.sys, wdf01000.sys), the filter modules (fltmgr.sys, fwpkclnt.sys) and ndis.sys: every arch (layouts per pointer size).
     const wdf = { ...wdfModuleExports(), ...filterModuleExports(), ...ndisModuleExports(this.cpu.arch) };
@@ -265,6 +271,7 @@ export class Emulator {
       throw new ResourceLimitError(`${name}: the driver image area (0x${space.driverImagesBase.toString(16)}-0x${space.driverImagesEnd.toString(16)}) is full`);
     }
     if (image.machine === "x64" || image.machine === "x86") for (const [rva, op] of patchPrivileged(image, memImage, image.machine)) this.privileged.set(base + BigInt(rva), op);
+    else if (image.machine === "arm64") for (const [rva, op] of patchArm64SysRegs(image, memImage)) this.privileged.set(base + BigInt(rva), op);
     this.insn.watchImage(name, base, image, memImage);
     const regions = placeLayout(this.uc, name, image, memImage, base, spans);
     this.nextImageBase = alignUpN(base + BigInt(memImage.length) + 0x10000n, space.driverImageAlign);

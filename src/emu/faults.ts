@@ -12,6 +12,7 @@ import { tagText } from "./pool.js";
 import { unwindOne } from "./unwind.js";
 import { arm64Trap, backtraceArm64 } from "./arm64-faults.js";
 import { specialPoolFault, specialPoolProblem } from "./verifier/special-report.js";
+import { modelGapsOf } from "./machine/gaps.js";
 import { MAX_CALL_DEPTH, STACK_SIZE, addr64, stackSlot } from "./layout.js";
 
 export interface FaultReport {
@@ -42,6 +43,8 @@ export class EmuStop extends Error {
   }
 }
 
+const GAP_SENSITIVE = new Set<FaultKind>(["invalid-read", "invalid-write", "invalid-fetch", "cpu-exception"]);
+
 export const GPR = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"] as const;
 
 /** __fastfail codes (winnt.h). */
@@ -61,6 +64,14 @@ export class FaultReporter {
 
   /** Build a fault report from the current CPU state. */
   report(kind: FaultKind, message: string, rip: bigint, extra: Record<string, unknown> = {}): FaultReport {
+    // The driver used machine state kmdll does not model (machine/gaps.ts: x86 CR3, ARM64 TTBRs, the
+    // page-table view limit): a CPU fault after that is most likely the made-up value at work —
+    // kmdll's gap, not the driver's crash.
+    const gaps = modelGapsOf(this.emu.kernel);
+    if (gaps.length && GAP_SENSITIVE.has(kind)) {
+      message = `kmdll does not model ${gaps.join("; ")}: ${message} (the driver went on with a value kmdll made up)`;
+      kind = "emulator-gap";
+    }
     const { uc, C, map, thunks, cpu } = this.emu;
     const names = cpu.gprNames;
     const regsV = uc.regReadMany([...this.emu.gprIds, cpu.pcId(C), cpu.flagsId(C)]);

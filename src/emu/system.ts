@@ -9,6 +9,7 @@
  * filled (gs:[0x188]); KTHREAD.ApcState.Process (+0xB8) and KTHREAD.Process (+0x220) follow
  * Windows 10 x64 and are marked as such.
  */
+import { CR3 } from "./machine/paging.js";
 import { L64 } from "../nt/layouts.js";
 import type { NativeConstants, NativeEngine } from "./native.js";
 import type { EngineMemory } from "./memory.js";
@@ -182,6 +183,8 @@ export class SystemData {
     // Type fields of the dispatcher headers: KTHREAD (6) and KPROCESS (3).
     m.setU8(this.thread, 6);
     m.setU8(this.process, 3);
+    // KPROCESS.DirectoryTableBase (+0x28, Windows 10 x64; Vergilius Project): the page tables' CR3.
+    if (this.cpu.arch === "x64") m.setU64(this.process + 0x28n, CR3);
     // KUSER_SHARED_DATA has one layout on every arch (its offsets are fixed by contract).
     const S = L64.KUSER_SHARED_DATA;
     const k = this.kuser;

@@ -90,7 +90,9 @@ export class Kernel implements KernelQueries {
     // A call to a kernel routine kmdll does not implement is the emulator's gap, not the driver's crash.
     const gap = this.lastFault === "unimplemented-api";
     const api = (this.lastFaultApi ?? "").replace(/\.(exe|dll|sys)!/i, "!");
-    const message = gap
+    const message = this.lastFault === "emulator-gap"
+      ? `${e.message}: emulation of ${module} stopped there; this is a gap of the emulator, not a crash of the driver`
+      : gap
       ? `kmdll does not implement ${api || "a kernel routine"} (${e.message.replace(/^unimplemented \S+ /, "")}): emulation of ${module} stopped there; this is a gap of the emulator, not a crash of the driver${/^unimplemented /.test(e.message) ? " (--unimplemented stub returns STATUS_NOT_IMPLEMENTED instead)" : ""}`
       : this.lastFault === "timeout"
         ? `emulation stopped in ${module}: ${e.message} (the call does not return: on Windows it would hang its thread)`

@@ -25,6 +25,7 @@ import { componentState } from "./state.js";
 import { processTable } from "./processes.js";
 import { loadedModuleListHead } from "../iomgr/ldr-entry.js";
 import { EMULATED_VERSION } from "./rtl.js";
+import { CR3, pagingModelled } from "../machine/index.js";
 
 const KDDEBUGGER_DATA_OFFSET = 0x2080;
 const KDDEBUGGER_DATA_SIZE = 0x368;
@@ -62,6 +63,7 @@ export const apis: ApiDefinition[] = [
     dv.setUint32(4, 0x34365544, true); // "DU64"
     dv.setUint32(8, 0xf, true);
     dv.setUint32(0xc, EMULATED_VERSION.build, true);
+    if (pagingModelled(ctx.kernel)) dv.setBigUint64(0x10, CR3, true); // DirectoryTableBase
     dv.setBigUint64(0x20, loadedModuleListHead(ctx.mem, ctx.kernel), true);
     dv.setBigUint64(0x28, processTable(ctx.kernel, ctx.mem).head, true);
     dv.setUint32(0x30, 0x8664, true);

@@ -108,6 +108,7 @@ function allocContiguous(ctx: ApiContext, size: number, lowest: bigint, highest:
     st.va2pa.set(va / PAGE + i, frame + i);
     st.pa2va.set(frame + i, va / PAGE + i);
   }
+  st.epoch++;
   if (frame === st.nextFrame) st.nextFrame += pages;
   else ms.nextLowFrame += pages;
   ms.contiguous.set(va, { block, size, kind });
@@ -125,6 +126,7 @@ function freeContiguous(ctx: ApiContext, va: bigint, api: string, kind: "contigu
     st.va2pa.delete(va / PAGE + i);
     if (f !== undefined) st.pa2va.delete(f);
   }
+  st.epoch++;
   ms.contiguous.delete(va);
   ctx.pool.free(c.block, null);
 }

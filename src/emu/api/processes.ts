@@ -14,20 +14,21 @@
  *
  * EPROCESS is opaque: the fields filled follow Windows 10 2004 x64 (build 19041, the build kmdll
  * reports; offsets as the public symbols give them, e.g. the Vergilius Project):
- * Pcb.Header.Type 0 (3), UniqueProcessId 0x440, ActiveProcessLinks 0x448,
+ * Pcb.Header.Type 0 (3), Pcb.DirectoryTableBase 0x28 (x64: the one CR3 of kmdll's single address
+ * space, machine/paging.ts), UniqueProcessId 0x440, ActiveProcessLinks 0x448,
  * InheritedFromUniqueProcessId 0x540, ImageFileName 0x5A8 (15 characters + NUL), Protection
  * 0x87A (PS_PROTECTION: Type in bits 0-2, Signer in bits 4-7; none unless the machine file sets
  * it — PsIsProtectedProcess is TRUE for Type 2, "protected"); 0xA40 bytes.
  */
 import type { GuestMemory, KernelState } from "./types.js";
 import { componentState } from "./state.js";
-import { machineOf, type ProcessSpec } from "../machine/index.js";
+import { CR3, machineOf, pagingModelled, type ProcessSpec } from "../machine/index.js";
 import { registerObject } from "./ob.js";
 import { BOOT_SYSTEM_TIME } from "./ke.js";
 import { ptrSize } from "../../nt/arch-layout.js";
 import { VOLUME_DEVICE } from "../volume/volume.js";
 
-export const EPROCESS = { UniqueProcessId: 0x440, ActiveProcessLinks: 0x448, InheritedFromUniqueProcessId: 0x540, ImageFileName: 0x5a8, Protection: 0x87a, $size: 0xa40 } as const;
+export const EPROCESS = { DirectoryTableBase: 0x28, UniqueProcessId: 0x440, ActiveProcessLinks: 0x448, InheritedFromUniqueProcessId: 0x540, ImageFileName: 0x5a8, Protection: 0x87a, $size: 0xa40 } as const;
 const TAG_PROC = 0x636f7250; // 'Proc'
 
 /**
@@ -104,6 +105,7 @@ export function processTable(kernel: KernelState, mem: GuestMemory): Table {
     if (isSystem) system = e;
     mem.setU8(object, 3); // DISPATCHER_HEADER.Type: ProcessObject
     mem.setU64(object + BigInt(EPROCESS.UniqueProcessId), BigInt(p.pid));
+    if (pagingModelled(kernel)) mem.setU64(object + BigInt(EPROCESS.DirectoryTableBase), CR3);
     mem.setU64(object + BigInt(EPROCESS.InheritedFromUniqueProcessId), BigInt(p.parent));
     const name = new Uint8Array(16);
     for (let c = 0; c < Math.min(15, p.name.length); c++) name[c] = p.name.charCodeAt(c) & 0xff;

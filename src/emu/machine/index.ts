@@ -4,3 +4,7 @@ export * from "./state.js";
 export * from "./ports.js";
 export * from "./resources.js";
 export * from "./lowmem.js";
+export * from "./vmap.js";
+export * from "./paging.js";
+export * from "./paging-views.js";
+export * from "./gaps.js";

@@ -13,6 +13,24 @@ import { pcLowMemory } from "./lowmem.js";
 const PAGE = 0x1000n;
 const PHYS_MASK = (1n << 52n) - 1n;
 
+/** What physical-memory readers need of a context: the kernel and its guest memory. */
+export type MemCtx = Pick<ApiContext, "kernel" | "mem"> & { readonly caller?: ApiContext["caller"] };
+
+/**
+ * The page-table model (./paging-views.ts) registers here: page-table frames read and written,
+ * the self-map addresses of tables. Each returns undefined when the address is not its own.
+ */
+export interface TableHooks {
+  read(ctx: MemCtx, frame: bigint): Uint8Array | undefined;
+  write(ctx: MemCtx, pa: bigint, bytes: Uint8Array): boolean;
+  physicalOf(ctx: MemCtx, va: bigint): bigint | undefined;
+  virtualOf(ctx: MemCtx, pa: bigint): bigint | undefined;
+}
+let tables: TableHooks | null = null;
+export function setTableHooks(h: TableHooks): void {
+  tables = h;
+}
+
 export interface Mapping {
   va: bigint;
   pa: bigint;
@@ -34,6 +52,8 @@ export interface MachineState {
   va2pa: Map<bigint, bigint>;
   pa2va: Map<bigint, bigint>;
   nextFrame: bigint;
+  /** Bumped when a page's frame changes (MMIO mappings, contiguous memory, PTE writes): generated page tables are stale then. */
+  epoch: number;
   mappings: Map<bigint, Mapping>;
   interrupts: Map<bigint, { vector: number; isr: bigint; context: bigint; irql: number; module: string }>;
 }
@@ -77,6 +97,7 @@ function freshState(spec: MachineSpec): MachineState {
     va2pa: new Map(),
     pa2va: new Map(),
     nextFrame: 0x20000n,
+    epoch: 0,
     mappings: new Map(),
     interrupts: new Map(),
   };
@@ -95,7 +116,8 @@ function inRam(st: MachineState, pa: bigint): boolean {
   return st.spec.ram.some((r) => pa >= r.base && pa < r.base + r.size);
 }
 
-function writePhys(st: MachineState, pa: bigint, bytes: Uint8Array): void {
+/** Store bytes in the sparse physical memory (no alias, no page table: the frame's own contents). */
+export function writePhys(st: MachineState, pa: bigint, bytes: Uint8Array): void {
   for (let i = 0; i < bytes.length; ) {
     const a = pa + BigInt(i);
     const page = a / PAGE;
@@ -117,7 +139,7 @@ function aliasOf(st: MachineState, pa: bigint): bigint | undefined {
 }
 
 /** Read physical memory: guest pages behind assigned frames, then the sparse store, RAM zeros, else all ones. */
-export function readPhys(ctx: ApiContext, pa: bigint, size: number): Uint8Array {
+export function readPhys(ctx: MemCtx, pa: bigint, size: number): Uint8Array {
   const st = machineOf(ctx.kernel);
   const out = new Uint8Array(size);
   for (let i = 0; i < size; ) {
@@ -125,7 +147,9 @@ export function readPhys(ctx: ApiContext, pa: bigint, size: number): Uint8Array 
     const off = Number(a % PAGE);
     const n = Math.min(size - i, Number(PAGE) - off);
     const va = aliasOf(st, a);
-    if (va !== undefined && ctx.mem.isMapped(va * PAGE + BigInt(off), n)) out.set(ctx.mem.read(va * PAGE + BigInt(off), n), i);
+    const table = tables?.read(ctx, a / PAGE);
+    if (table) out.set(table.subarray(off, off + n), i);
+    else if (va !== undefined && ctx.mem.isMapped(va * PAGE + BigInt(off), n)) out.set(ctx.mem.read(va * PAGE + BigInt(off), n), i);
     else {
       const p = st.pages.get(a / PAGE);
       if (p) out.set(p.subarray(off, off + n), i);
@@ -136,25 +160,31 @@ export function readPhys(ctx: ApiContext, pa: bigint, size: number): Uint8Array 
   return out;
 }
 
-function writePhysAliased(ctx: ApiContext, pa: bigint, bytes: Uint8Array): void {
+/** Write physical memory: page-table entries (./paging-views.ts), guest pages behind assigned frames, else the sparse store. */
+export function writePhysAliased(ctx: MemCtx, pa: bigint, bytes: Uint8Array): void {
   const st = machineOf(ctx.kernel);
   for (let i = 0; i < bytes.length; ) {
     const a = pa + BigInt(i);
     const off = Number(a % PAGE);
     const n = Math.min(bytes.length - i, Number(PAGE) - off);
     const va = aliasOf(st, a);
-    if (va !== undefined && ctx.mem.isMapped(va * PAGE + BigInt(off), n)) ctx.mem.write(va * PAGE + BigInt(off), bytes.subarray(i, i + n));
+    if (tables?.write(ctx, a, bytes.subarray(i, i + n))) {
+      /* a page-table page */
+    } else if (va !== undefined && ctx.mem.isMapped(va * PAGE + BigInt(off), n)) ctx.mem.write(va * PAGE + BigInt(off), bytes.subarray(i, i + n));
     else writePhys(st, a, bytes.subarray(i, i + n));
     i += n;
   }
 }
 
 /** The physical address of a mapped guest address (frames assigned on first use, stable afterwards); 0 when unmapped. */
-export function physicalOf(ctx: ApiContext, va: bigint): bigint {
+export function physicalOf(ctx: MemCtx, va: bigint): bigint {
   const st = machineOf(ctx.kernel);
   const a = BigInt.asUintN(64, va);
+  const t = tables?.physicalOf(ctx, a);
+  if (t !== undefined) return t;
   if (!ctx.mem.isMapped(a, 1)) return 0n;
-  for (const m of st.mappings.values()) if (a >= m.va && a < m.va + BigInt(m.size)) return m.pa + (a - m.va);
+  // The whole first page of an unaligned mapping is the device's page (same page offset as pa).
+  for (const m of st.mappings.values()) if (a >= (m.va & ~(PAGE - 1n)) && a < m.va + BigInt(m.size)) return m.pa + (a - m.va);
   const page = a / PAGE;
   let frame = st.va2pa.get(page);
   if (frame === undefined) {
@@ -166,15 +196,17 @@ export function physicalOf(ctx: ApiContext, va: bigint): bigint {
 }
 
 /** The guest address of a physical address assigned to guest memory, or 0. */
-export function virtualOf(ctx: ApiContext, pa: bigint): bigint {
+export function virtualOf(ctx: MemCtx, pa: bigint): bigint {
   const st = machineOf(ctx.kernel);
+  const t = tables?.virtualOf(ctx, pa);
+  if (t !== undefined) return t;
   const va = st.pa2va.get(pa / PAGE);
   if (va !== undefined) return va * PAGE + (pa % PAGE);
   for (const m of st.mappings.values()) if (pa >= m.pa && pa < m.pa + BigInt(m.size)) return m.va + (pa - m.pa);
   return 0n;
 }
 
-export function hw(ctx: ApiContext, kind: "port" | "pci" | "mmio" | "physical" | "interrupt", op: string, address: bigint | number, size?: number, value?: bigint | number, extra: Record<string, unknown> = {}): void {
+export function hw(ctx: MemCtx, kind: "port" | "pci" | "mmio" | "physical" | "interrupt" | "pte", op: string, address: bigint | number, size?: number, value?: bigint | number, extra: Record<string, unknown> = {}): void {
   ctx.kernel.emit?.({ event: "hardware", module: ctx.caller?.module ?? "?", kind, op, address: hex(address), ...(size !== undefined ? { size } : {}), ...(value !== undefined ? { value: hex(value) } : {}), ...extra });
 }
 
@@ -195,6 +227,7 @@ export function mapPhysical(ctx: ApiContext, pa: bigint, size: number, kind: "mm
   const data = readPhys(ctx, pa, size);
   ctx.mem.write(va, data);
   st.mappings.set(va, { va, pa, size, block, snapshot: data, kind });
+  st.epoch++;
   hw(ctx, kind, "map", pa, size, undefined, { va: hex(va) });
   return va;
 }
@@ -226,6 +259,7 @@ export function unmapPhysical(ctx: ApiContext, va: bigint, api: string, size?: n
   if (reported > 256) ctx.warn(`${api}: ${reported - 256} more changed runs in the mapping of ${hex(m.pa)} not reported`);
   hw(ctx, m.kind, "unmap", m.pa, m.size, undefined, { va: hex(va) });
   st.mappings.delete(va);
+  st.epoch++;
   ctx.kernel.kernelPool?.free(m.block);
   return true;
 }

@@ -12,6 +12,7 @@
  *   mov cr8, r64   REX(0100 0 1 x B) 0F 22 /r with mod = 11, reg = 000   (REX.R selects CR8)
  *   mov r64, cr8   REX(0100 0 1 x B) 0F 20 /r with mod = 11, reg = 000
  *   mov crN, r64   [REX.B] 0F 22 /r with mod = 11, reg = N (0, 2, 3, 4): reported and dropped
+ *   mov r64, cr3   [REX.B] 0F 20 /r with mod = 11, reg = 3: the page-table model's CR3 (x64)
  *   rdmsr          0F 32      wrmsr  0F 30   (only after `mov ecx, imm32`, B9 id: the form
  *                  __readmsr/__writemsr with a constant MSR compile to; a bare 0F 32 may be
  *                  the middle of another instruction, so it is left alone)
@@ -29,7 +30,11 @@ export type PrivilegedOp =
   | { kind: "cr8-read"; reg: number; length: number }
   | { kind: "rdmsr"; msr: number; length: number }
   | { kind: "wrmsr"; msr: number; length: number }
-  | { kind: "cr-write"; cr: number; reg: number; length: number };
+  | { kind: "cr-write"; cr: number; reg: number; length: number }
+  /** mov reg, cr3: x64 reads the page-table model's CR3 (machine/paging.ts); x86 is an emulator gap. */
+  | { kind: "cr-read"; cr: number; reg: number; length: number }
+  /** ARM64 mrs/msr of a translation table register (TTBR0_EL1, TTBR1_EL1, TCR_EL1): an emulator gap (./privileged-arm64.ts). */
+  | { kind: "arm64-sysreg"; name: string; write: boolean; reg: number; length: number };
 
 const CR_WRITES = new Set([0, 2, 3, 4]);
 
@@ -64,6 +69,19 @@ export function patchPrivileged(image: PeImage, mem: Uint8Array, arch: "x64" | "
           const reg = (m & 7) | (j > i && b0 & 1 ? 8 : 0);
           const length = j - i + 3;
           sites.set(i, { kind: "cr-write", cr: (m >> 3) & 7, reg, length });
+          mem.set([...UD2, ...new Array(length - 2).fill(0x90)], i);
+          i += length - 1;
+          continue;
+        }
+      }
+      // mov r64, cr3: [REX without R] 0F 20 /r, mod = 11, reg = 3.
+      {
+        const j = rex && (b0 & 0xf4) === 0x40 ? i + 1 : i;
+        const m = mem[j + 2]!;
+        if (mem[j] === 0x0f && mem[j + 1] === 0x20 && (m & 0xf8) === 0xd8 && !(rex && i > start && (mem[i - 1]! & 0xf4) === 0x44)) {
+          const reg = (m & 7) | (j > i && b0 & 1 ? 8 : 0);
+          const length = j - i + 3;
+          sites.set(i, { kind: "cr-read", cr: 3, reg, length });
           mem.set([...UD2, ...new Array(length - 2).fill(0x90)], i);
           i += length - 1;
           continue;

@@ -2,13 +2,18 @@
  * Serving the privileged instructions patched at load (./privileged.ts) when the guest reaches
  * them: CR8 is the current processor's IRQL (KernelState.irql, the same IRQL KeRaiseIrql and
  * spin locks change); rdmsr reads the machine model's MSRs (0 with a warning for the others);
- * wrmsr is reported (a verifier finding: drivers do not own the processor's MSRs) and dropped.
+ * wrmsr is reported (a verifier finding: drivers do not own the processor's MSRs) and dropped;
+ * `mov reg, cr3` reads the page-table model's CR3 on x64 (machine/paging.ts); on x86 it reads 0,
+ * as ARM64 translation-table registers do, and is noted as an emulator gap: a later fault in the
+ * run has kind "emulator-gap" (never the driver's crash).
  */
 import type { Emulator } from "../emulator.js";
 import type { PrivilegedOp } from "./privileged.js";
 import { machineOf } from "../machine/state.js";
 import { addr64 } from "../layout.js";
 import { instructionEvent } from "./hw-event.js";
+import { CR3 } from "../machine/paging.js";
+import { noteModelGap } from "../machine/gaps.js";
 
 const MSR_NAMES: Record<number, string> = {
   0x10: "IA32_TIME_STAMP_COUNTER", 0x1b: "IA32_APIC_BASE", 0x174: "IA32_SYSENTER_CS", 0x176: "IA32_SYSENTER_EIP",
@@ -33,8 +38,15 @@ export function msrValue(emu: Emulator, msr: number): bigint | undefined {
   return undefined;
 }
 
+/** Machine state kmdll does not model was read or written (machine/gaps.ts). */
+function unmodelled(emu: Emulator, rip: bigint, what: string): void {
+  noteModelGap(emu.kernel, what, emu.moduleAt(rip)?.name);
+}
+
 /** Serve the patched instruction at `rip`; returns the address to resume at, or null when `rip` is no patched site. */
 export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
+  // ARM64: Unicorn leaves PC at the trapping UDF or just past it.
+  if (emu.cpu.arch === "arm64" && !emu.privileged.has(rip) && emu.privileged.has(rip - 4n)) rip -= 4n;
   const op: PrivilegedOp | undefined = emu.privileged.get(rip);
   if (!op) return null;
   const { uc, C } = emu;
@@ -65,6 +77,23 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
         message: `mov cr${op.cr}, ${addr64(uc.regRead(reg(op.reg)))} at ${emu.where(rip)}: ${CR_WHAT[op.cr] ?? "a control register"} changed by a driver; dropped`,
         rip,
       });
+      break;
+    case "cr-read": {
+      if (emu.cpu.arch !== "x64") {
+        // x86 (PAE or not): no page-table model. CR3 reads 0, as before kmdll modelled x64
+        // paging (a driver may check it and give up); a later fault is then kmdll's gap.
+        unmodelled(emu, rip, `x86 page tables: mov ${emu.cpu.gprNames[op.reg]?.toLowerCase() ?? "reg"}, cr3 at ${emu.where(rip)} reads 0 (the page-directory base)`);
+        instructionEvent(emu, "cr", "read", op.cr, 4, 0n, rip);
+        uc.regWrite(reg(op.reg), 0n);
+        break;
+      }
+      instructionEvent(emu, "cr", "read", op.cr, 8, CR3, rip);
+      uc.regWrite(reg(op.reg), CR3);
+      break;
+    }
+    case "arm64-sysreg":
+      unmodelled(emu, rip, `ARM64 translation tables: ${op.write ? `msr ${op.name} at ${emu.where(rip)} is dropped` : `mrs ${op.name} at ${emu.where(rip)} reads 0`}`);
+      if (!op.write && op.reg < 31) uc.regWrite(reg(op.reg), 0n);
       break;
     case "wrmsr":
       instructionEvent(emu, "msr", "write", op.msr, 8, ((uc.regRead(reg(2)) & 0xffffffffn) << 32n) | (uc.regRead(reg(0)) & 0xffffffffn), rip);
