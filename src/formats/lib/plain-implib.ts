@@ -10,6 +10,7 @@ import { scanPlainDef, PLAIN_CONSTANT, PLAIN_DATA, PLAIN_NONAME, PLAIN_PRIVATE }
 import { emptyDef, moduleFileName } from "../def/types.js";
 import { writeImportArchive } from "./import-archive.js";
 import { sortUniqueStrings } from "./archive.js";
+import { DUPLICATE, OTHER, wasmImportArchive } from "./wasm-archive.js";
 import { IMPORT_NAME_TYPES, IMPORT_TYPES, MACHINE_NUMBERS } from "./types.js";
 import { bytesOf, defaultNameType, descriptorObjects, importDllName, importSymbol, type WriteImportLibraryOptions } from "./write-import-library.js";
 
@@ -49,8 +50,19 @@ export function plainImportLibrary(input: string | Uint8Array, opts: WriteImport
   let n = 0;
   for (let k = 0; k < count; k++) if ((flags[k]! & PLAIN_PRIVATE) === 0) n++;
   if (n + 3 > 65535) return null;
-  // Duplicate names are the parser's errors. Off x86 the symbols are the names, so the sort that
-  // finds duplicates gives the writer the symbols' order too.
+  // Duplicate names are the parser's errors. Off x86 the symbols are the names: the WebAssembly
+  // writer takes the columns as they are (it sorts, finds duplicates, leaves PRIVATE ones out).
+  if (!x86) {
+    const dllB = bytesOf(dll);
+    const r = wasmImportArchive({ machine, dll: dllB, head: descriptorObjects(machine, dllB), names, ordinalHint: ordinals, flags });
+    if (r === DUPLICATE) return null;
+    if (r !== OTHER) {
+      const skipped: string[] = [];
+      if (n !== count) for (let k = 0; k < count; k++) if ((flags[k]! & PLAIN_PRIVATE) !== 0) skipped.push(names[k]!);
+      return { bytes: r, dll, imports: n, skipped };
+    }
+  }
+  // Otherwise the sort that finds duplicates gives the writer the symbols' order too.
   let bySymbol: Int32Array | undefined;
   if (!x86) {
     const order = sortUniqueStrings(names);
