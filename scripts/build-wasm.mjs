@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compiles kmdll's WebAssembly (`npm run build` runs it after tsc, before the bundles):
-// native/wasm/implib.c → dist/wasm/implib.wasm, the import-library writer `kmdll implib` uses
-// (src/formats/lib/wasm-archive.ts). It needs clang with the wasm32 target and wasm-ld (Debian:
+// native/wasm/implib.c (the archive), sort.c (its sort of the names) and def-scan.c (the plain .def scanner) → dist/wasm/implib.wasm,
+// what `kmdll implib` uses (src/formats/lib/wasm-archive.ts). It needs clang with the wasm32 target and wasm-ld (Debian:
 // clang and lld); without them it prints why and removes a stale module, and kmdll writes
 // libraries with the JavaScript writer (the same bytes, slower). No libc: -nostdlib; bulk memory
 // operations (Node ≥ 20) so that clang's block copies need no memcpy.
@@ -13,11 +13,11 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const source = join(root, "native", "wasm", "implib.c");
+const sources = ["implib.c", "sort.c", "def-scan.c"].map((f) => join(root, "native", "wasm", f));
 const out = join(root, "dist", "wasm", "implib.wasm");
 const clang = process.env.CLANG || "clang";
 mkdirSync(dirname(out), { recursive: true });
-const args = ["--target=wasm32", "-O2", "-nostdlib", "-mbulk-memory", "-Wall", "-Wextra", "-Werror", "-Wl,--no-entry", "-Wl,--strip-all", "-o", out, source];
+const args = ["--target=wasm32", "-O2", "-nostdlib", "-mbulk-memory", "-Wall", "-Wextra", "-Werror", "-Wl,--no-entry", "-Wl,--strip-all", "-o", out, ...sources];
 const r = spawnSync(clang, args, { encoding: "utf8" });
 if (r.error || r.status !== 0) {
   rmSync(out, { force: true });

@@ -51,7 +51,7 @@ function withoutWasm<T>(f: () => T): T {
 
 type Outcome = { bytes: string; dll: string; imports: number; skipped: string[] } | null | { error: string };
 
-function viaPlain(text: string, machine: ImplibMachine, dll?: string): Outcome {
+function viaPlain(text: string | Uint8Array, machine: ImplibMachine, dll?: string): Outcome {
   try {
     const r = plainImportLibrary(text, { machine, dll });
     return r && { bytes: Buffer.from(r.bytes).toString("hex"), dll: r.dll, imports: r.imports, skipped: r.skipped };
@@ -119,6 +119,17 @@ test("edge cases: the same library, or the same refusal, from both writers", { s
   same(EDGE.specials! + "\n", "x64", "--dll", "dir/other.dll");
 });
 
+test("many names sharing long prefixes (the module's radix levels, and its comparison sort past 512 bytes)", { skip }, () => {
+  const lines = ["LIBRARY prefixes.sys", "EXPORTS"];
+  const long = "P".repeat(600);
+  for (let i = 0; i < 400; i++) {
+    const cut = [7, 8, 9, 15, 16, 17, 24, 31][i % 8]!;
+    lines.push(`  ${"SharedPrefixForTheRadixLevels_".slice(0, cut)}${(i * 7919).toString(36)}${i % 5 === 0 ? " DATA" : ""}`);
+  }
+  for (let i = 0; i < 40; i++) lines.push(`  ${long}${(i * 104729).toString(36)}`);
+  for (const m of ["x64", "arm64", "x86"] as const) assert.equal(same(lines.join("\n") + "\n", m, "long prefixes"), 2);
+});
+
 test("generated .def files: the same library from both writers", { skip }, () => {
   let seed = 19;
   const rand = (n: number) => {
@@ -147,6 +158,30 @@ test("generated .def files: the same library from both writers", { skip }, () =>
     for (const m of ["x64", "arm64", "x86"] as const) libraries += same(text, m, `generated #${t}:\n${text}`);
   }
   assert.ok(libraries > 100, `${libraries} libraries compared`);
+});
+
+test("token soups and mutations: the module's scanner takes exactly the files the TypeScript one takes", { skip }, () => {
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const tokens = ["Foo", "Bar", "Foo", "_U", "F@8", "@F@4", "?C@@YAXXZ", "DllInitialize", "DllUnload", "exports", "Library", "FOO", "Stub", "a.b", "M.#3", "x.", ".y", "@1", "@2", "@65535", "@0", "@70000", "@0x10", "@", "@x", "@1x",
+    "NONAME", "PRIVATE", "DATA", "CONSTANT", "EXPORTAS", "BASE", "=", "==", ",", '"q"', '"', "; c", "; c, \"q\" = ==", "\n", "\n", "\n", "\r\n", "\t", "EXPORTS", "LIBRARY", "NAME", "HEAPSIZE", "\u00e9", "\x01", "\v", "\x7f", "\u0141"];
+  const heads = ["LIBRARY soup.sys\nEXPORTS\n", "LIBRARY soup\nEXPORTS\n", "EXPORTS\n", "LIBRARY soup.sys EXPORTS ", 'LIBRARY "so up.sys"\nEXPORTS\n', 'LIBRARY "soup.sys\nEXPORTS\n', "LIBRARY a/b.c\\d\nEXPORTS\n", ""];
+  let answered = 0;
+  for (let t = 0; t < 3000; t++) {
+    const parts: string[] = [];
+    for (let k = 1 + rand(14); k > 0; k--) parts.push(tokens[rand(tokens.length)]!);
+    const text = heads[rand(heads.length)]! + parts.join(rand(10) < 7 ? " " : "\n") + "\n";
+    for (const input of [text, Buffer.from(text, "latin1")]) {
+      const wasm = viaPlain(input, "x64");
+      const js = withoutWasm(() => viaPlain(input, "x64"));
+      assert.deepEqual(wasm, js, `the two scanners differ on:\n${JSON.stringify(text)}`);
+      if (wasm !== null) answered++;
+    }
+  }
+  assert.ok(answered > 60, `${answered} soups were plain`);
 });
 
 test("kmdll implib writes the same file with and without the WebAssembly writer", { skip }, () => {

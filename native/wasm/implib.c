@@ -14,9 +14,7 @@
  *
  * Built by scripts/build-wasm.mjs: clang --target=wasm32 -O2 -nostdlib, no libc.
  */
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
+#include "implib.h"
 
 extern u8 __heap_base;
 static u32 top;
@@ -36,66 +34,31 @@ __attribute__((export_name("take"))) u32 take(u32 size) {
   return at;
 }
 
-/* Byte-wise comparison of NUL-terminated names (the terminator sorts first). */
-static int cmp(const u8 *a, const u8 *b) {
-  while (*a != 0 && *a == *b) {
-    a++;
-    b++;
-  }
-  return (int)*a - (int)*b;
-}
-
-typedef unsigned long long u64;
-
-/* A name's first 8 bytes, big-endian, 0 after its end: keys compare as the names' starts do. */
-static u64 keyOf(const u8 *s) {
-  u64 k = 0;
-  u32 i = 0;
-  for (; i < 8 && s[i] != 0; i++) k = (k << 8) | s[i];
-  return k << (8 * (8 - i));
-}
-
-/* Whether name a sorts before name b: by key, then (both longer than 8 bytes) by the rest. */
-static int before(u32 a, u32 b, const u64 *key, const u8 *names, const u32 *start) {
-  u64 ka = key[a];
-  u64 kb = key[b];
-  if (ka != kb) return ka < kb;
-  if ((ka & 0xff) == 0) return 0;
-  return cmp(names + start[a] + 8, names + start[b] + 8) < 0;
-}
-
-/* Stable merge sort of indices by name (bottom-up, between `v` and `tmp`); returns the array that holds the result. */
-static u32 *sort(u32 *v, u32 *tmp, u32 n, const u64 *key, const u8 *names, const u32 *start) {
-  for (u32 width = 1; width < n; width *= 2) {
-    for (u32 lo = 0; lo < n; lo += 2 * width) {
-      u32 mid = lo + width < n ? lo + width : n;
-      u32 hi = lo + 2 * width < n ? lo + 2 * width : n;
-      u32 i = lo, j = mid, k = lo;
-      while (i < mid && j < hi) tmp[k++] = before(v[j], v[i], key, names, start) ? v[j++] : v[i++];
-      while (i < mid) tmp[k++] = v[i++];
-      while (j < hi) tmp[k++] = v[j++];
-    }
-    u32 *t = v;
-    v = tmp;
-    tmp = t;
-  }
-  return v;
-}
-
+/*
+ * Copies go 8 bytes at a time, and may write up to 7 bytes past the end: the archive is written
+ * front to back, so those bytes are written again by what follows (the output has 8 bytes to
+ * spare at its end), and every source has 8 readable bytes after it (names in the module's memory
+ * with more after them). The module runs in V8's baseline compiler: byte loops and memory.copy
+ * calls per name both cost more.
+ */
 static u8 *copy(u8 *p, const u8 *s, u32 len) {
+  for (u32 i = 0; i < len; i += 8) {
+    u64 v;
+    __builtin_memcpy(&v, s + i, 8);
+    __builtin_memcpy(p + i, &v, 8);
+  }
+  return p + len;
+}
+
+/* A byte at a time: for the few sources without spare bytes after them (the descriptors, the DLL name). */
+static u8 *copyBytes(u8 *p, const u8 *s, u32 len) {
   for (u32 i = 0; i < len; i++) p[i] = s[i];
   return p + len;
 }
 
-/* A NUL-terminated name with its terminator. */
-static u8 *name(u8 *p, const u8 *s) {
-  do *p++ = *s; while (*s++ != 0);
-  return p;
-}
-
-static u8 *impName(u8 *p, const u8 *s) {
+static u8 *impName(u8 *p, const u8 *s, u32 len) {
   p[0] = '_'; p[1] = '_'; p[2] = 'i'; p[3] = 'm'; p[4] = 'p'; p[5] = '_';
-  return name(p + 6, s);
+  return copy(p + 6, s, len);
 }
 
 /* A text field: `s` (NUL-terminated) then spaces up to `width`. */
@@ -106,23 +69,29 @@ static u8 *field(u8 *p, const char *s, u32 len, u32 width) {
   return p + width;
 }
 
-/* The 60-byte member header: name field (`nameField`, 16 bytes), date/uid/gid 0, mode, size, "`\n". */
-static u8 *header(u8 *p, const u8 *nameField, const char *mode, u32 size) {
-  p = copy(p, nameField, 16);
+/* A member header without its size: name field (16 bytes), date/uid/gid 0, mode; the size is put by header(). */
+static void headerTemplate(u8 *t, const u8 *nameField, const char *mode) {
+  u8 *p = copyBytes(t, nameField, 16);
   p = field(p, "0", 1, 12);
   p = field(p, "0", 1, 6);
   p = field(p, "0", 1, 6);
   p = field(p, mode, 8, 8);
+  field(p, "", 0, 10);
+  p[10] = '`';
+  p[11] = '\n';
+}
+
+/* The 60-byte member header: the template, with the size (decimal, left-aligned in 10 bytes). */
+static u8 *header(u8 *p, const u8 *templ, u32 size) {
+  copy(p, templ, 60);
   char digits[10];
   u32 nd = 0;
   do {
     digits[nd++] = (char)('0' + size % 10);
     size /= 10;
   } while (size != 0);
-  for (u32 i = 0; i < 10; i++) p[i] = i < nd ? (u8)digits[nd - 1 - i] : ' ';
-  p[10] = '`';
-  p[11] = '\n';
-  return p + 12;
+  for (u32 i = 0; i < nd; i++) p[48 + i] = (u8)digits[nd - 1 - i];
+  return p + 60;
 }
 
 static void be32(u8 *p, u32 v) { p[0] = (u8)(v >> 24); p[1] = (u8)(v >> 16); p[2] = (u8)(v >> 8); p[3] = (u8)v; }
@@ -137,12 +106,6 @@ static u32 outAt;
 
 /** Where the last archive() wrote its bytes. */
 __attribute__((export_name("output"))) u32 output(void) { return outAt; }
-
-/* .def attribute bits (src/formats/def/plain-scan.ts: PLAIN_*). */
-#define PLAIN_NONAME 1
-#define PLAIN_PRIVATE 2
-#define PLAIN_DATA 4
-#define PLAIN_CONSTANT 8
 
 /**
  * Write the archive. Inputs (all in this memory): `names`, `count` names each followed by a NUL
@@ -166,7 +129,8 @@ __attribute__((export_name("archive"))) int archive(u32 count, const u8 *names, 
   u8 *typeOf = (u8 *)take(count + 1);
   u8 *plainOf = (u8 *)take(count + 1);
   const u8 **headSym = (const u8 **)take(4 * (h + 1));
-  if (start == 0 || order0 == 0 || tmp == 0 || imp == 0 || sortedImp == 0 || typeOf == 0 || plainOf == 0 || headSym == 0) return -5;
+  u32 *headSymLen = (u32 *)take(4 * (h + 1));
+  if (start == 0 || order0 == 0 || tmp == 0 || imp == 0 || sortedImp == 0 || typeOf == 0 || plainOf == 0 || headSym == 0 || headSymLen == 0) return -5;
 
   /* The names: where each starts; a NUL inside one would shift them all. */
   u32 k = 0;
@@ -179,12 +143,11 @@ __attribute__((export_name("archive"))) int archive(u32 count, const u8 *names, 
   }
   if (k != count) return -4;
   u64 *key = (u64 *)take(8 * (count + 1));
-  if (key == 0) return -5;
-  for (u32 i = 0; i < count; i++) {
-    order0[i] = i;
-    key[i] = keyOf(names + start[i]);
-  }
-  const u32 *order = sort(order0, tmp, count, key, names, start);
+  u64 *keyTmp = (u64 *)take(8 * (count + 1));
+  if (key == 0 || keyTmp == 0) return -5;
+  for (u32 i = 0; i < count; i++) order0[i] = i;
+  sortNames(order0, key, tmp, keyTmp, count, 0, names, start);
+  const u32 *order = order0;
   for (u32 i = 1; i < count; i++)
     if (cmp(names + start[order[i - 1]], names + start[order[i]]) == 0) return -1;
 
@@ -221,8 +184,10 @@ __attribute__((export_name("archive"))) int archive(u32 count, const u8 *names, 
   const u8 *hs = headSyms;
   for (u32 m = 0; m < h; m++) {
     headSym[m] = hs;
-    while (*hs++ != 0) nameBytes++;
-    nameBytes++;
+    u32 len = 1;
+    while (*hs++ != 0) len++;
+    headSymLen[m] = len;
+    nameBytes += len;
   }
   for (u32 x = 0; x < n; x++) {
     u32 i = imp[x];
@@ -237,7 +202,7 @@ __attribute__((export_name("archive"))) int archive(u32 count, const u8 *names, 
   u8 memberField[16];
   if (longNamed) field(memberField, "/0", 2, 16);
   else {
-    copy(memberField, dll, dllLen);
+    copyBytes(memberField, dll, dllLen);
     memberField[dllLen] = '/';
     for (u32 i = dllLen + 1; i < 16; i++) memberField[i] = ' ';
   }
@@ -245,6 +210,14 @@ __attribute__((export_name("archive"))) int archive(u32 count, const u8 *names, 
   field(linkerField, "/", 1, 16);
   u8 longField[16];
   field(longField, "//", 2, 16);
+  u8 linkerHeader[64], longHeader[64], memberHeader[64];
+  /* The DLL name with spare bytes after it, for copy(). */
+  u8 *dllPadded = (u8 *)take(dllLen + 8);
+  if (dllPadded == 0) return -5;
+  copyBytes(dllPadded, dll, dllLen);
+  headerTemplate(linkerHeader, linkerField, "0");
+  headerTemplate(longHeader, longField, "0");
+  headerTemplate(memberHeader, memberField, "644");
 
   u32 off = 8 + 60 + firstSize + (firstSize & 1) + 60 + secondSize + (secondSize & 1) + 60 + longLen + (longLen & 1);
   for (u32 m = 0; m < h; m++) {
@@ -257,42 +230,44 @@ __attribute__((export_name("archive"))) int archive(u32 count, const u8 *names, 
     u32 size = fixed + (start[imp[x] + 1] - start[imp[x]]);
     off += 60 + size + (size & 1);
   }
-  u8 *out = (u8 *)take(off);
+  u8 *out = (u8 *)take(off + 8);
   /* The descriptors' symbols in byte order (ties in symbol order), and the plain symbols merged with them. */
   u32 *spec = (u32 *)take(4 * (h + 1));
   const u8 **mergedName = (const u8 **)take(4 * (nplain + h + 1));
+  u32 *mergedLen = (u32 *)take(4 * (nplain + h + 1));
   u32 *mergedMember = (u32 *)take(4 * (nplain + h + 1));
-  if (out == 0 || spec == 0 || mergedName == 0 || mergedMember == 0) return -5;
+  if (out == 0 || spec == 0 || mergedName == 0 || mergedLen == 0 || mergedMember == 0) return -5;
   outAt = (u32)out;
 
   /* Magic and the first linker member. */
   u8 *p = copy(out, (const u8 *)"!<arch>\n", 8);
-  p = header(p, linkerField, "0", firstSize);
+  p = header(p, linkerHeader, firstSize);
   be32(p, nsym);
   p += 4;
   u8 *names1 = p + 4 * nsym;
   for (u32 m = 0; m < h; m++) {
     be32(p, memberOffset[m]);
     p += 4;
-    names1 = name(names1, headSym[m]);
+    names1 = copyBytes(names1, headSym[m], headSymLen[m]);
   }
   for (u32 x = 0; x < n; x++) {
     u32 i = imp[x];
     const u8 *s = names + start[i];
+    u32 len = start[i + 1] - start[i];
     be32(p, memberOffset[h + x]);
     p += 4;
-    names1 = impName(names1, s);
+    names1 = impName(names1, s, len);
     if (plainOf[i]) {
       be32(p, memberOffset[h + x]);
       p += 4;
-      names1 = name(names1, s);
+      names1 = copy(names1, s, len);
     }
   }
   p = names1;
   if (firstSize & 1) *p++ = 0;
 
   /* The second linker member. */
-  p = header(p, linkerField, "0", secondSize);
+  p = header(p, linkerHeader, secondSize);
   le32(p, members);
   p += 4;
   for (u32 m = 0; m < members; m++, p += 4) le32(p, memberOffset[m]);
@@ -315,47 +290,54 @@ __attribute__((export_name("archive"))) int archive(u32 count, const u8 *names, 
     /* A descriptor's symbol goes before an equal import symbol (its number is lower). */
     while (sp < h && cmp(headSym[spec[sp]], s) <= 0) {
       mergedName[np] = headSym[spec[sp]];
+      mergedLen[np] = headSymLen[spec[sp]];
       mergedMember[np++] = spec[sp++];
     }
     mergedName[np] = s;
+    mergedLen[np] = start[i + 1] - start[i];
     mergedMember[np++] = memberOf[i];
   }
   for (; sp < h; sp++) {
     mergedName[np] = headSym[spec[sp]];
+    mergedLen[np] = headSymLen[spec[sp]];
     mergedMember[np++] = spec[sp];
   }
   /* The __imp_ symbols are one block among the plain ones, unless a plain one starts with __imp_. */
   u32 cut = 0;
-  while (cut < np && cmp(mergedName[cut], (const u8 *)"__imp_") < 0) cut++;
+  for (u32 hi = np; cut < hi;) {
+    u32 mid = (cut + hi) / 2;
+    if (cmp(mergedName[mid], (const u8 *)"__imp_") < 0) cut = mid + 1;
+    else hi = mid;
+  }
   if (cut < np && startsWithImp(mergedName[cut])) return -2;
   u8 *names2 = p + 2 * nsym;
   for (u32 a = 0; a < cut; a++, p += 2) {
     le16(p, mergedMember[a] + 1);
-    names2 = name(names2, mergedName[a]);
+    names2 = mergedMember[a] < h ? copyBytes(names2, mergedName[a], mergedLen[a]) : copy(names2, mergedName[a], mergedLen[a]);
   }
   for (u32 y = 0; y < n; y++, p += 2) {
     u32 i = sortedImp[y];
     le16(p, memberOf[i] + 1);
-    names2 = impName(names2, names + start[i]);
+    names2 = impName(names2, names + start[i], start[i + 1] - start[i]);
   }
   for (u32 a = cut; a < np; a++, p += 2) {
     le16(p, mergedMember[a] + 1);
-    names2 = name(names2, mergedName[a]);
+    names2 = mergedMember[a] < h ? copyBytes(names2, mergedName[a], mergedLen[a]) : copy(names2, mergedName[a], mergedLen[a]);
   }
   p = names2;
   if (secondSize & 1) *p++ = 0;
 
   /* Longnames, the descriptor objects, the short imports. */
-  p = header(p, longField, "0", longLen);
+  p = header(p, longHeader, longLen);
   if (longNamed) {
-    p = copy(p, dll, dllLen);
+    p = copyBytes(p, dll, dllLen);
     *p++ = 0;
     if (longLen & 1) *p++ = '\n';
   }
   const u8 *data = headData;
   for (u32 m = 0; m < h; m++) {
-    p = header(p, memberField, "644", headLen[m]);
-    p = copy(p, data, headLen[m]);
+    p = header(p, memberHeader, headLen[m]);
+    p = copyBytes(p, data, headLen[m]);
     data += headLen[m];
     if (headLen[m] & 1) *p++ = '\n';
   }
@@ -363,7 +345,7 @@ __attribute__((export_name("archive"))) int archive(u32 count, const u8 *names, 
     u32 i = imp[x];
     u32 len = start[i + 1] - start[i];
     u32 size = fixed + len;
-    p = header(p, memberField, "644", size);
+    p = header(p, memberHeader, size);
     p[0] = 0; p[1] = 0; p[2] = 0xff; p[3] = 0xff; p[4] = 0; p[5] = 0;
     le16(p + 6, machine);
     le32(p + 8, 0);
@@ -371,7 +353,7 @@ __attribute__((export_name("archive"))) int archive(u32 count, const u8 *names, 
     le16(p + 16, ord[i]);
     le16(p + 18, typeOf[i]);
     p = copy(p + 20, names + start[i], len);
-    p = copy(p, dll, dllLen);
+    p = copy(p, dllPadded, dllLen);
     *p++ = 0;
     if (size & 1) *p++ = '\n';
   }

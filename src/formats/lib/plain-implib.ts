@@ -10,7 +10,7 @@ import { scanPlainDef, PLAIN_CONSTANT, PLAIN_DATA, PLAIN_NONAME, PLAIN_PRIVATE }
 import { emptyDef, moduleFileName } from "../def/types.js";
 import { writeImportArchive } from "./import-archive.js";
 import { sortUniqueStrings } from "./archive.js";
-import { DUPLICATE, OTHER, wasmImportArchive } from "./wasm-archive.js";
+import { DUPLICATE, NOT_PLAIN, OTHER, wasmPlainArchive } from "./wasm-archive.js";
 import { IMPORT_NAME_TYPES, IMPORT_TYPES, MACHINE_NUMBERS } from "./types.js";
 import { bytesOf, defaultNameType, descriptorObjects, importDllName, importSymbol, type WriteImportLibraryOptions } from "./write-import-library.js";
 
@@ -25,6 +25,8 @@ export interface PlainImportLibrary {
 }
 
 const NAME_TYPE_SHIFT = 2;
+/** Characters the plain form never has (plain-scan.ts's NOT_PLAIN). */
+const NOT_PLAIN_TEXT = /[^\t\n\r\x20-\x7e]/;
 const CODE = IMPORT_TYPES.indexOf("code");
 const DATA = IMPORT_TYPES.indexOf("data");
 const CONST = IMPORT_TYPES.indexOf("const");
@@ -39,30 +41,32 @@ const BY_NAME = IMPORT_NAME_TYPES.indexOf("name") << NAME_TYPE_SHIFT;
 export function plainImportLibrary(input: string | Uint8Array, opts: WriteImportLibraryOptions): PlainImportLibrary | null {
   const machine = MACHINE_NUMBERS[opts.machine];
   if (machine === undefined) return null;
+  const x86 = opts.machine === "x86";
+  // Off x86 the WebAssembly module, when there is one, scans and writes in one go (the same
+  // decisions and bytes as below).
+  if (!x86) {
+    if (typeof input === "string" && NOT_PLAIN_TEXT.test(input)) return null;
+    let dll = "";
+    const w = wasmPlainArchive(typeof input === "string" ? Buffer.from(input, "latin1") : input, machine, (library) => {
+      dll = importDllName(opts.dll ?? moduleFileName({ ...emptyDef(), directive: "LIBRARY", name: library }));
+      const dllB = bytesOf(dll);
+      return { dll: dllB, head: descriptorObjects(machine, dllB) };
+    });
+    if (w === NOT_PLAIN || w === DUPLICATE) return null;
+    if (w !== OTHER) return { bytes: w.bytes, dll, imports: w.imports, skipped: w.skipped };
+  }
   const text = typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("latin1");
   const def = scanPlainDef(text);
   if (def === null) return null;
   const dll = importDllName(opts.dll ?? moduleFileName({ ...emptyDef(), directive: "LIBRARY", name: def.library }));
-  const x86 = opts.machine === "x86";
   const killAt = opts.killAt ?? true;
   const { names, ordinals, flags } = def;
   const count = names.length;
   let n = 0;
   for (let k = 0; k < count; k++) if ((flags[k]! & PLAIN_PRIVATE) === 0) n++;
   if (n + 3 > 65535) return null;
-  // Duplicate names are the parser's errors. Off x86 the symbols are the names: the WebAssembly
-  // writer takes the columns as they are (it sorts, finds duplicates, leaves PRIVATE ones out).
-  if (!x86) {
-    const dllB = bytesOf(dll);
-    const r = wasmImportArchive({ machine, dll: dllB, head: descriptorObjects(machine, dllB), names, ordinalHint: ordinals, flags });
-    if (r === DUPLICATE) return null;
-    if (r !== OTHER) {
-      const skipped: string[] = [];
-      if (n !== count) for (let k = 0; k < count; k++) if ((flags[k]! & PLAIN_PRIVATE) !== 0) skipped.push(names[k]!);
-      return { bytes: r, dll, imports: n, skipped };
-    }
-  }
-  // Otherwise the sort that finds duplicates gives the writer the symbols' order too.
+  // Duplicate names are the parser's errors. Off x86 the symbols are the names, so the sort that
+  // finds duplicates gives the writer the symbols' order too.
   let bySymbol: Int32Array | undefined;
   if (!x86) {
     const order = sortUniqueStrings(names);

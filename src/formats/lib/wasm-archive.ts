@@ -11,6 +11,7 @@
  */
 import { Buffer } from "node:buffer";
 import type { ImportArchivePlan } from "./import-archive.js";
+import { PLAIN_PRIVATE } from "../def/plain-scan.js";
 
 /** The part of the WebAssembly global used here (the project's TypeScript libraries do not declare it). */
 declare const WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule; Instance: new (module: WasmModule) => { exports: unknown } };
@@ -23,12 +24,22 @@ interface ArchiveModule {
   take(size: number): number;
   output(): number;
   archive(count: number, names: number, namesLen: number, flags: number, type: number, plain: number, ord: number, h: number, headSyms: number, headData: number, headLen: number, dll: number, dllLen: number, machine: number): number;
+  scan(text: number, length: number): number;
+  scanned_archive(h: number, headSyms: number, headData: number, headLen: number, dll: number, dllLen: number, machine: number): number;
+  library_at(): number;
+  library_len(): number;
+  privates(): number;
+  flags_at(): number;
+  names_at(): number;
+  lengths_at(): number;
 }
 
 /** What the module answered: the archive, or why not (DUPLICATE: two equal names; OTHER: a plan it leaves to writeImportArchive). */
 export type WasmArchive = Uint8Array | typeof DUPLICATE | typeof OTHER;
 export const DUPLICATE = "duplicate";
 export const OTHER = "other";
+/** The .def is not in the plain form (native/wasm/def-scan.c, as src/formats/def/plain-scan.ts decides), or has too many imports: the parser's road. */
+export const NOT_PLAIN = "not plain";
 
 let source: (() => Uint8Array | null) | null = null;
 let compiled: WasmModule | null | undefined;
@@ -82,23 +93,17 @@ export function wasmImportArchive(input: WasmArchiveInput): WasmArchive {
   if (mod === null) return OTHER;
   const { names, head, dll } = input;
   const count = names.length;
-  const h = head.length;
   const w = new WebAssembly.Instance(mod).exports as unknown as ArchiveModule;
   const text = count > 0 ? names.join("\0") + "\0" : "";
-  const headSyms = head.map((d) => d.symbol + "\0").join("");
-  let headBytes = 0;
-  for (const d of head) headBytes += d.data.length;
   // Every piece of memory first (growing the memory detaches earlier views), then the views.
-  const namesAt = w.take(text.length);
+  // 8 spare bytes: the module copies names 8 bytes at a time.
+  const namesAt = w.take(text.length + 8);
   const flagsAt = input.flags ? w.take(count) : 0;
   const typeAt = input.flags ? 0 : w.take(count);
   const plainAt = input.flags ? 0 : w.take(count);
   const ordAt = w.take(2 * count);
-  const headSymsAt = w.take(headSyms.length);
-  const headDataAt = w.take(headBytes);
-  const headLenAt = w.take(4 * h);
-  const dllAt = w.take(dll.length);
-  if ([namesAt, ordAt, headSymsAt, headDataAt, headLenAt, dllAt].includes(0) || (input.flags ? flagsAt === 0 : typeAt === 0 || plainAt === 0)) return OTHER;
+  const at = placeHead(w, head, dll);
+  if (at === null || namesAt === 0 || ordAt === 0 || (input.flags ? flagsAt === 0 : typeAt === 0 || plainAt === 0)) return OTHER;
   const mem = Buffer.from(w.memory.buffer);
   mem.write(text, namesAt, "latin1");
   if (input.flags) mem.set(input.flags, flagsAt);
@@ -111,20 +116,109 @@ export function wasmImportArchive(input: WasmArchiveInput): WasmArchive {
     }
   }
   new Uint16Array(w.memory.buffer, ordAt, count).set(input.ordinalHint);
-  mem.write(headSyms, headSymsAt, "latin1");
-  let at = headDataAt;
-  const lens = new Uint32Array(w.memory.buffer, headLenAt, h);
-  for (let m = 0; m < h; m++) {
-    mem.set(head[m]!.data, at);
-    at += head[m]!.data.length;
+  fillHead(w, head, dll, at);
+  return answer(w, () => w.archive(count, namesAt, text.length, flagsAt, typeAt, plainAt, ordAt, head.length, at.syms, at.data, at.lens, at.dll, dll.length, input.machine));
+}
+
+/** Where the descriptor objects and the DLL name go in the module's memory. */
+interface HeadAt {
+  syms: number;
+  symsText: string;
+  data: number;
+  lens: number;
+  dll: number;
+}
+
+/** Memory for the descriptor objects (symbols, data, sizes) and the DLL name, or null. */
+function placeHead(w: ArchiveModule, head: ImportArchivePlan["head"], dll: string): HeadAt | null {
+  const symsText = head.map((d) => d.symbol + "\0").join("");
+  let bytes = 0;
+  for (const d of head) bytes += d.data.length;
+  const at = { syms: w.take(symsText.length), symsText, data: w.take(bytes), lens: w.take(4 * head.length), dll: w.take(dll.length) };
+  return at.syms === 0 || at.data === 0 || at.lens === 0 || at.dll === 0 ? null : at;
+}
+
+/** Write the descriptor objects and the DLL name where placeHead put them (after the last take). */
+function fillHead(w: ArchiveModule, head: ImportArchivePlan["head"], dll: string, at: HeadAt): void {
+  const mem = Buffer.from(w.memory.buffer);
+  mem.write(at.symsText, at.syms, "latin1");
+  const lens = new Uint32Array(w.memory.buffer, at.lens, head.length);
+  let p = at.data;
+  for (let m = 0; m < head.length; m++) {
+    mem.set(head[m]!.data, p);
+    p += head[m]!.data.length;
     lens[m] = head[m]!.data.length;
   }
-  mem.write(dll, dllAt, "latin1");
-  const size = w.archive(count, namesAt, text.length, flagsAt, typeAt, plainAt, ordAt, h, headSymsAt, headDataAt, headLenAt, dllAt, dll.length, input.machine);
+  mem.write(dll, at.dll, "latin1");
+}
+
+/** Call the module: its answer, or -6 when it trapped (out of memory or stack: the TypeScript road then). */
+function call(f: () => number): number {
+  try {
+    return f();
+  } catch {
+    return -6;
+  }
+}
+
+/** archive()'s answer: the bytes (a view of the memory as it is after the call: archive() grew it), or why not. */
+function answer(w: ArchiveModule, write: () => number): WasmArchive {
+  const size = call(write);
   if (size === -1) return DUPLICATE;
   if (size < 0) return OTHER;
-  // archive() grew the memory (its own pieces and the output): a view of the memory as it is now.
   return new Uint8Array(w.memory.buffer, w.output(), size);
+}
+
+/** The library of a plain .def as `wasmPlainArchive` read and wrote it. */
+export interface WasmPlainLibrary {
+  bytes: Uint8Array;
+  /** The LIBRARY name as written. */
+  library: string;
+  /** How many imports (the exports not PRIVATE). */
+  imports: number;
+  /** The PRIVATE exports, in .def order. */
+  skipped: string[];
+}
+
+/**
+ * A plain .def (its bytes) scanned and written by the module in one go, the names never becoming
+ * strings: `head(library)` gives the DLL name (a byte string) and the descriptor objects for the
+ * LIBRARY name (it may throw, as the caller's own road would). NOT_PLAIN when the file is not in
+ * the plain form or has too many imports, DUPLICATE for two equal names, OTHER when the module is
+ * missing or leaves the file to the TypeScript road.
+ */
+export function wasmPlainArchive(def: Uint8Array, machine: number, head: (library: string) => { dll: string; head: ImportArchivePlan["head"] }): WasmPlainLibrary | typeof NOT_PLAIN | typeof DUPLICATE | typeof OTHER {
+  const mod = archiveModule();
+  if (mod === null) return OTHER;
+  const w = new WebAssembly.Instance(mod).exports as unknown as ArchiveModule;
+  const textAt = w.take(def.length + 8);
+  if (textAt === 0) return OTHER;
+  new Uint8Array(w.memory.buffer).set(def, textAt);
+  const count = call(() => w.scan(textAt, def.length));
+  if (count === -1) return NOT_PLAIN;
+  if (count < 0) return OTHER;
+  const src = Buffer.from(def.buffer, def.byteOffset, def.byteLength);
+  const library = src.toString("latin1", w.library_at(), w.library_at() + w.library_len());
+  const { dll, head: objects } = head(library);
+  const at = placeHead(w, objects, dll);
+  if (at === null) return OTHER;
+  fillHead(w, objects, dll, at);
+  const privates = w.privates();
+  const skipped: string[] = [];
+  if (privates > 0) {
+    const flags = new Uint8Array(w.memory.buffer, w.flags_at(), count);
+    const starts = new Uint32Array(w.memory.buffer, w.names_at(), count);
+    const lengths = new Uint32Array(w.memory.buffer, w.lengths_at(), count);
+    for (let e = 0; e < count; e++) if ((flags[e]! & PLAIN_PRIVATE) !== 0) skipped.push(src.toString("latin1", starts[e]!, starts[e]! + lengths[e]!));
+  }
+  let tooMany = false;
+  const bytes = answer(w, () => {
+    const size = w.scanned_archive(objects.length, at.syms, at.data, at.lens, at.dll, dll.length, machine);
+    tooMany = size === -3;
+    return size;
+  });
+  if (tooMany) return NOT_PLAIN;
+  return typeof bytes === "string" ? bytes : { bytes, library, imports: count - privates, skipped };
 }
 
 /** `writeImportArchive`'s bytes for a plan of short imports only, or null (then use writeImportArchive). */
