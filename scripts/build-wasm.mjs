@@ -17,7 +17,7 @@ const sources = ["implib.c", "sort.c", "def-scan.c"].map((f) => join(root, "nati
 const out = join(root, "dist", "wasm", "implib.wasm");
 const clang = process.env.CLANG || "clang";
 mkdirSync(dirname(out), { recursive: true });
-const args = ["--target=wasm32", "-O2", "-nostdlib", "-mbulk-memory", "-Wall", "-Wextra", "-Werror", "-Wl,--no-entry", "-Wl,--strip-all", "-o", out, ...sources];
+const args = ["--target=wasm32", "-O2", "-nostdlib", "-mbulk-memory", "-Wall", "-Wextra", "-Werror", "-Wl,--no-entry", "-Wl,--strip-debug", "-o", out, ...sources];
 const r = spawnSync(clang, args, { encoding: "utf8" });
 if (r.error || r.status !== 0) {
   rmSync(out, { force: true });
