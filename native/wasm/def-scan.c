@@ -96,7 +96,7 @@ static u32 lineEnd(const u8 *t, u32 i, u32 n) {
   return i;
 }
 
-/** Scan `n` bytes at `t`: the number of exports, or -1 when the file is not in the plain form (or -5: out of memory). */
+/** Scan `n` bytes at `t` (with 8 readable bytes after them): the number of exports, or -1 when the file is not in the plain form (or -5: out of memory). */
 __attribute__((export_name("scan"))) int scan(const u8 *t, u32 n) {
   text = t;
   if (kind[0] == 0) kinds();
@@ -251,11 +251,16 @@ __attribute__((export_name("scanned_archive"))) int scanned_archive(u32 h, const
   u8 *names = (u8 *)take(bytes + 8);
   if (names == 0) return -5;
   u8 *p = names;
-  /* A byte at a time (the text may end right after a name). */
+  /* 8 bytes at a time, front to back (the bytes past each name are written again by the next; the text and this buffer have 8 spare bytes). */
   for (u32 e = 0; e < count; e++) {
     const u8 *s = text + nameAt[e];
-    for (u32 k = 0; k < nameLen[e]; k++) p[k] = s[k];
-    p += nameLen[e];
+    u32 len = nameLen[e];
+    for (u32 k = 0; k < len; k += 8) {
+      u64 v;
+      __builtin_memcpy(&v, s + k, 8);
+      __builtin_memcpy(p + k, &v, 8);
+    }
+    p += len;
     *p++ = 0;
   }
   return archive(count, names, bytes, flags, 0, 0, ordinals, h, headSyms, headData, headLen, dll, dllLen, machine);
