@@ -1,5 +1,6 @@
 /**
- * `.def` → import library in one pass for the plain form most .def files have (formats/def/plain-scan.ts):
+ * `.def` → import library in one pass for the plain form most .def files have (formats/def/plain-scan.ts;
+ * off x86 in the WebAssembly module when there is one, ./wasm-archive.ts):
  * the exports are scanned into columns and written by the same archive writer as
  * `writeImportLibrary`, without a token, export or planned-import object per export. The bytes
  * are those `writeImportLibrary(parseDef(text).def, opts)` writes (test/implib-fast.test.ts);

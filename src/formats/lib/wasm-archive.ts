@@ -1,13 +1,16 @@
 /**
- * The usual import library — short import members only, no weak-alias objects, no EXPORTAS
- * names — written by WebAssembly: native/wasm/implib.c, which `npm run build` compiles to
- * dist/wasm/implib.wasm when clang can target wasm32 (scripts/build-wasm.mjs). `kmdll implib`
- * runs the sort of 30,000 names and the writing of a 5 MB archive once per process, before V8 has
- * optimized any JavaScript; compiled code does it from its first call. The bytes are those of
- * `writeImportArchive` (test/implib-wasm.test.ts compares the two). The module's bytes come from
- * whoever calls `setArchiveWasm` (the CLI: io/wasm.ts's implibWasm). Without them (not built,
- * not handed over, refused, KMDLL_NO_WASM=1), or when the module leaves a plan to the general
- * writer, the functions here answer OTHER or null and the caller takes the JavaScript road. Pure.
+ * `kmdll implib`'s usual work as WebAssembly: native/wasm/ (C), which `npm run build` compiles to
+ * dist/wasm/implib.wasm when clang can target wasm32 (scripts/build-wasm.mjs). A plain .def is
+ * scanned (def-scan.c: the rules of ../def/plain-scan.ts), its names sorted (sort.c) and the
+ * library of short imports written (implib.c) in the module's memory, in one call each;
+ * `wasmImportArchive` writes the archive for imports given in columns (the parser's road). The
+ * process runs this once, before V8 has optimized any JavaScript; compiled code does it from its
+ * first call. The bytes are those of `writeImportArchive`, the decisions those of `scanPlainDef`
+ * (test/implib-wasm.test.ts compares them). The module's bytes come from whoever calls
+ * `setArchiveWasm` (the CLI: io/wasm.ts's implibWasm). Without them (not built, not handed over,
+ * refused, KMDLL_NO_WASM=1), or when the module leaves a file to the TypeScript road (weak
+ * aliases, EXPORTAS, a plain symbol starting with __imp_, a trap), the functions here answer OTHER
+ * or null and the caller takes that road. Pure.
  */
 import { Buffer } from "node:buffer";
 import type { ImportArchivePlan } from "./import-archive.js";
