@@ -3,7 +3,8 @@
  * kmdll vs llvm-dlltool. Median wall times (interleaved runs) of
  *  - the command lines (`kmdll implib` as a process vs `llvm-dlltool` as a process), also on a
  *    2,129-export .def (the size of ntoskrnl's export table), and
- *  - kmdll in-process (parse + write, what a build tool calling the library pays),
+ *  - kmdll in-process (parse + write, what a build tool calling the library pays, with the
+ *    WebAssembly archive writer handed over as the CLI does),
  * and the ratios against llvm-dlltool. Also checks that both libraries list the same symbols.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,7 +12,8 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { generateLargeDef } from "../test/def-gen.js";
 import { parseDef } from "../src/formats/def/index.js";
-import { writeImportLibrary, readArchive } from "../src/formats/lib/index.js";
+import { writeImportLibrary, readArchive, setArchiveWasm } from "../src/formats/lib/index.js";
+import { implibWasm } from "../src/io/wasm.js";
 import { type BenchOptions, type BenchRow, interleaved, isMain, kmdll, median, row, table, time } from "./harness.js";
 
 export async function run(opts: BenchOptions = {}): Promise<BenchRow[]> {
@@ -35,6 +37,8 @@ export async function run(opts: BenchOptions = {}): Promise<BenchRow[]> {
       ],
       rounds,
     );
+    // The library as the CLI uses it: with the WebAssembly archive writer when the build made it.
+    setArchiveWasm(implibWasm);
     const lib = median(Array.from({ length: rounds }, () => time(() => writeFileSync(mine, writeImportLibrary(parseDef(readFileSync(def)).def, { machine: "x64" }).bytes))));
     const symbols = (f: string) => readArchive(readFileSync(f)).symbols!.map((s) => s.name).sort().join("\n");
     if (symbols(mine) !== symbols(theirs)) throw new Error("kmdll's and llvm-dlltool's libraries list different symbols");

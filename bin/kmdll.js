@@ -55,6 +55,12 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   } else if (bundled !== undefined && (compiled === undefined || bundled >= compiled)) {
     if (argv[0] === "scan") prestartScanWorker(at("../dist/bundle/cli/worker.cjs"));
     const { run, cache } = require("./load-bundle.js").loadBundle(bundle);
+    // `kmdll implib` runs its WebAssembly module (src/formats/lib/wasm-archive.ts) once: V8's
+    // baseline code alone, without compiling the module's hot functions again with TurboFan on
+    // another thread for calls that never come (that took more CPU time than the run itself;
+    // docs/performance.md, "Import libraries"). Not in a training run: a code cache made after a
+    // flag changed is refused by the next run.
+    if (argv[0] === "implib" && process.env.KMDLL_WRITE_CODE_CACHE !== "1") require("node:v8").setFlagsFromString("--liftoff-only");
     run(argv).then((code) => {
       process.exitCode = code;
       // scripts/bundle.mjs: a training run writes the code cache for the next runs.

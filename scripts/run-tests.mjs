@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: compile (tsc), bundle the CLI (scripts/bundle.mjs) and run every test/**/*.test.ts with node's built-in test runner.
+// `npm test`: compile (tsc), build the WebAssembly module (scripts/build-wasm.mjs), bundle the CLI (scripts/bundle.mjs) and run every test/**/*.test.ts with node's built-in test runner.
 // Extra arguments are passed to `node --test` (e.g. --test-name-pattern=inspect); a path
 // argument ending in .test.ts limits the run to those files.
 import { spawnSync } from "node:child_process";
@@ -13,6 +13,9 @@ const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p"
 // file does not hide every result), but the run fails at the end.
 const typeErrors = tsc.status !== 0;
 if (typeErrors) process.stderr.write("run-tests: TypeScript reported errors (above); running the tests anyway, the run will fail\n");
+// kmdll implib's WebAssembly module from native/wasm/ (without clang's wasm32 target it prints why and
+// the tests check the TypeScript road alone).
+spawnSync(process.execPath, ["scripts/build-wasm.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
 // The CLI tests run bin/kmdll.js, which runs the bundle when it is newer than the tsc output.
 const bundle = spawnSync(process.execPath, ["scripts/bundle.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
 const bundleFailed = bundle.status !== 0;

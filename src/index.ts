@@ -8,6 +8,7 @@ export * from "./nt/status.js";
 export type { TraceEvent, EventSink, FaultKind } from "./events.js";
 export * from "./formats/pe/index.js";
 export * from "./io/image.js";
+export { implibWasm } from "./io/wasm.js";
 export * from "./formats/reg/index.js";
 export * from "./nt/registry.js";
 export * from "./formats/lib/index.js";

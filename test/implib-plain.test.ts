@@ -23,8 +23,12 @@ import { tmpdir } from "node:os";
 import { repoPath, runCli, tool } from "./helpers.js";
 import { generateLargeDef } from "./def-gen.js";
 import { parseDef } from "../src/formats/def/index.js";
-import { plainImportLibrary, readArchive, writeImportLibrary, type ImplibMachine } from "../src/formats/lib/index.js";
+import { plainImportLibrary, readArchive, setArchiveWasm, writeImportLibrary, type ImplibMachine } from "../src/formats/lib/index.js";
+import { implibWasm } from "../src/io/wasm.js";
 
+// The one-pass road as the CLI takes it: with the WebAssembly scanner and writer when the build made them
+// (test/implib-wasm.test.ts checks the TypeScript road against it).
+setArchiveWasm(implibWasm);
 const dir = mkdtempSync(join(tmpdir(), "kmdll-implib-plain-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

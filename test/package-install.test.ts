@@ -48,6 +48,9 @@ test("npm pack: what the CLI, the addon build and the demo need; no source maps,
   if (existsSync(join(REPO, "dist", "bundle", "cli", "cli.cjs"))) {
     for (const f of ["cli.cjs", "cli.cjs.cache", "emu.cjs", "emu.cjs.cache", "implib.cjs", "implib.cjs.cache", "worker.cjs"]) assert.ok(files.includes(`dist/bundle/cli/${f}`), `the CLI bundle's ${f} in the package`);
   }
+  // kmdll implib's WebAssembly module (scripts/build-wasm.mjs) when the checkout built it, and its C sources.
+  if (existsSync(join(REPO, "dist", "wasm", "implib.wasm"))) assert.ok(files.includes("dist/wasm/implib.wasm"), "the WebAssembly import-library writer in the package");
+  for (const f of ["implib.c", "implib.h", "sort.c", "def-scan.c"]) assert.ok(files.includes(`native/wasm/${f}`), `native/wasm/${f} in the package`);
   assert.ok(files.includes("bin/package.json") && files.includes("bin/load-bundle.js"), "the launcher's CommonJS scope and bundle loader");
   assert.deepEqual(files.filter((f) => f.endsWith(".map")), [], "no source maps");
   assert.deepEqual(files.filter((f) => /^(src|test)\/.*\.ts$/.test(f) || f.startsWith("dist/test") || f.startsWith("native/build")), []);

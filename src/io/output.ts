@@ -126,7 +126,8 @@ export function writeOutputFile(path: string, data: string | Uint8Array, rules: 
 function replaceByRename(path: string, data: string | Uint8Array): boolean {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st?.isFile() || st.nlink !== 1) return false;
-  const real = realpathSync(path);
+  // One realpath(3) call (the JavaScript realpathSync stats every component).
+  const real = realpathSync.native(path);
   const tmp = join(dirname(real), `.${basename(real)}.kmdll-${process.pid}-${tmpCounter++}.tmp`);
   try {
     writeFileSync(tmp, data, { flag: "wx", mode: st.mode & 0o7777 });

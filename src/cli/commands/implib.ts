@@ -6,6 +6,8 @@ import { formatDefDiagnostic } from "../../formats/def/types.js";
 import { hasErrors } from "../../formats/def/parser.js";
 import { writeImportLibrary, type ImplibMachine } from "../../formats/lib/write-import-library.js";
 import { plainImportLibrary } from "../../formats/lib/plain-implib.js";
+import { setArchiveWasm } from "../../formats/lib/wasm-archive.js";
+import { implibWasm } from "../../io/wasm.js";
 import { parseDef } from "../../formats/def/parser.js";
 import { readDefInput } from "../def-file.js";
 import { checkOutputPath, writeOutputFile } from "../../io/output.js";
@@ -38,6 +40,8 @@ export function register(program: Command, ctx: CliContext): void {
       const machine = MACHINES[opts.machine.toLowerCase()];
       if (!machine) throw new KmdllError(`--machine ${opts.machine}: expected x64, x86 or arm64`);
       const input = readDefInput(file);
+      // The WebAssembly writer when the build made it (the same bytes as the JavaScript one, sooner).
+      setArchiveWasm(implibWasm);
       const summary = (dll: string, imports: number, skipped: string[]) =>
         `${opts.output}: ${imports} import${imports === 1 ? "" : "s"} from ${dll} (${machine})` + (skipped.length ? `; PRIVATE, not importable: ${listSome(skipped, 8)}` : "") + "\n";
       // A plain .def (most are) in one pass; anything else — and --objects, --json — through the

@@ -6,3 +6,4 @@ export { readShortImport, writeShortImport, isShortImport, type ShortImport } fr
 export { readImportLibrary, analyzeImportLibrary } from "./read-import-library.js";
 export { writeImportLibrary, planImports, isDecoratedName, type ImplibMachine, type WriteImportLibraryOptions, type PlannedImport, type ImportLibraryResult } from "./write-import-library.js";
 export { plainImportLibrary, type PlainImportLibrary } from "./plain-implib.js";
+export { setArchiveWasm } from "./wasm-archive.js";

@@ -1,5 +1,6 @@
 /**
- * `.def` → import library in one pass for the plain form most .def files have (formats/def/plain-scan.ts):
+ * `.def` → import library in one pass for the plain form most .def files have (formats/def/plain-scan.ts;
+ * off x86 in the WebAssembly module when there is one, ./wasm-archive.ts):
  * the exports are scanned into columns and written by the same archive writer as
  * `writeImportLibrary`, without a token, export or planned-import object per export. The bytes
  * are those `writeImportLibrary(parseDef(text).def, opts)` writes (test/implib-fast.test.ts);
@@ -10,6 +11,7 @@ import { scanPlainDef, PLAIN_CONSTANT, PLAIN_DATA, PLAIN_NONAME, PLAIN_PRIVATE }
 import { emptyDef, moduleFileName } from "../def/types.js";
 import { writeImportArchive } from "./import-archive.js";
 import { sortUniqueStrings } from "./archive.js";
+import { DUPLICATE, NOT_PLAIN, OTHER, wasmPlainArchive } from "./wasm-archive.js";
 import { IMPORT_NAME_TYPES, IMPORT_TYPES, MACHINE_NUMBERS } from "./types.js";
 import { bytesOf, defaultNameType, descriptorObjects, importDllName, importSymbol, type WriteImportLibraryOptions } from "./write-import-library.js";
 
@@ -24,6 +26,8 @@ export interface PlainImportLibrary {
 }
 
 const NAME_TYPE_SHIFT = 2;
+/** Characters the plain form never has (plain-scan.ts's NOT_PLAIN). */
+const NOT_PLAIN_TEXT = /[^\t\n\r\x20-\x7e]/;
 const CODE = IMPORT_TYPES.indexOf("code");
 const DATA = IMPORT_TYPES.indexOf("data");
 const CONST = IMPORT_TYPES.indexOf("const");
@@ -38,11 +42,24 @@ const BY_NAME = IMPORT_NAME_TYPES.indexOf("name") << NAME_TYPE_SHIFT;
 export function plainImportLibrary(input: string | Uint8Array, opts: WriteImportLibraryOptions): PlainImportLibrary | null {
   const machine = MACHINE_NUMBERS[opts.machine];
   if (machine === undefined) return null;
+  const x86 = opts.machine === "x86";
+  // Off x86 the WebAssembly module, when there is one, scans and writes in one go (the same
+  // decisions and bytes as below).
+  if (!x86) {
+    if (typeof input === "string" && NOT_PLAIN_TEXT.test(input)) return null;
+    let dll = "";
+    const w = wasmPlainArchive(typeof input === "string" ? Buffer.from(input, "latin1") : input, machine, (library) => {
+      dll = importDllName(opts.dll ?? moduleFileName({ ...emptyDef(), directive: "LIBRARY", name: library }));
+      const dllB = bytesOf(dll);
+      return { dll: dllB, head: descriptorObjects(machine, dllB) };
+    });
+    if (w === NOT_PLAIN || w === DUPLICATE) return null;
+    if (w !== OTHER) return { bytes: w.bytes, dll, imports: w.imports, skipped: w.skipped };
+  }
   const text = typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("latin1");
   const def = scanPlainDef(text);
   if (def === null) return null;
   const dll = importDllName(opts.dll ?? moduleFileName({ ...emptyDef(), directive: "LIBRARY", name: def.library }));
-  const x86 = opts.machine === "x86";
   const killAt = opts.killAt ?? true;
   const { names, ordinals, flags } = def;
   const count = names.length;

@@ -14,6 +14,7 @@ import { KmdllError } from "../../errors.js";
 import type { DefExport, DefFile } from "../def/types.js";
 import { moduleFileName } from "../def/types.js";
 import { writeImportArchive, type ImportArchivePlan } from "./import-archive.js";
+import { wasmPlanArchive } from "./wasm-archive.js";
 import { applyNameType, IMPORT_NAME_TYPES, IMPORT_TYPES, MACHINE_NUMBERS, type ImportNameType, type ImportType } from "./types.js";
 
 export type ImplibMachine = "x64" | "x86" | "arm64";
@@ -279,7 +280,8 @@ export function writeImportLibrary(def: DefFile, opts: WriteImportLibraryOptions
   const { imports, skipped, warnings } = planImports(def, opts.machine, opts.killAt ?? true);
   if (imports.length + 3 > 65535) throw new KmdllError(`too many imports (${imports.length}): an archive's second linker member indexes at most 65535 members`);
 
-  return { bytes: writeImportArchive(archivePlan(machine, dll, imports)), dll, imports, skipped, warnings };
+  const plan = archivePlan(machine, dll, imports);
+  return { bytes: wasmPlanArchive(plan) ?? writeImportArchive(plan), dll, imports, skipped, warnings };
 }
 
 /** The three descriptor objects every import library starts with, for a DLL name (a byte string). */
