@@ -15,7 +15,7 @@
  *     HwFindAdapter, HwResetBus) NULL — ReactOS's storport checks exactly these and returns
  *     STATUS_REVISION_MISMATCH. On success the callbacks are recorded per driver object and
  *     storport owns the driver object: every MajorFunction entry becomes storport's dispatch
- *     routine (no storport device exists: STATUS_INVALID_DEVICE_REQUEST), DriverExtension->AddDevice
+ *     routine (RaDriverDispatch; no storport device exists: STATUS_INVALID_DEVICE_REQUEST), DriverExtension->AddDevice
  *     storport's (reported as an emulator gap when called: kmdll does not model storage adapters),
  *     DriverUnload storport's unload routine when the miniport has not set one.
  *   StorPortDebugPrint(DebugPrintLevel, DebugMessage, ...): the kernel printf of DbgPrint, as a
@@ -154,12 +154,17 @@ function initialize(ctx: ApiContext): number {
   // A miniport may call StorPortInitialize once per adapter interface type: the last one's callbacks are kept.
   if (known) Object.assign(known, entry);
   else st.miniports.push(entry);
-  const dispatch = invalidDeviceRequest(ctx.kernel);
+  const dispatch = storportDispatch(ctx.kernel);
   for (let i = 0; i < IRP_MJ_COUNT; i++) putPtr(m, driver + B(LAYOUT.DRIVER_OBJECT.MajorFunction + i * ptrSize()), dispatch);
   const ext = getPtr(m, driver + B(LAYOUT.DRIVER_OBJECT.DriverExtension));
   if (ext !== 0n) putPtr(m, ext + B(LAYOUT.DRIVER_EXTENSION.AddDevice), addDevice(ctx.kernel));
   if (getPtr(m, driver + B(LAYOUT.DRIVER_OBJECT.DriverUnload)) === 0n) putPtr(m, driver + B(LAYOUT.DRIVER_OBJECT.DriverUnload), unload(ctx.kernel));
   return STATUS.SUCCESS;
+}
+
+/** storport's dispatch routine for every major function: no storport device exists, so any IRP gets IopInvalidDeviceRequest's answer. */
+function storportDispatch(kernel: KernelState): bigint {
+  return internal(kernel, "RaDriverDispatch", (ctx) => ctx.callGuest(invalidDeviceRequest(ctx.kernel), [ctx.arg(0), ctx.arg(1)]), 2);
 }
 
 function addDevice(kernel: KernelState): bigint {
