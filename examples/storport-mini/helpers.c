@@ -1,7 +1,8 @@
 /*
  * The storport routines a miniport calls outside any adapter: StorPortDebugPrint (DbgPrint's
- * format), StorPortMoveMemory (overlapping moves allowed, as RtlMoveMemory), StorPortStallExecution,
- * register access through a mapped address, the WPP trace set-up of storport.h's StorInitTracing
+ * format), StorPortMoveMemory (overlapping moves allowed, as RtlMoveMemory), StorPortStallExecution
+ * and StorPortQuerySystemTime (the stall moves the clock), I/O port access, register access
+ * through a mapped address, the WPP trace set-up of storport.h's StorInitTracing
  * (TraceNotification / InitTracing: Result is STATUS_SUCCESS when storport traces, else it keeps
  * the STATUS_NOT_SUPPORTED the caller stored), and StorPortExtendedFunction (a pool allocation:
  * STOR_STATUS_SUCCESS with a block, or STOR_STATUS_NOT_IMPLEMENTED leaving the pointer alone).
@@ -19,6 +20,7 @@ ULONG CheckHelpers(void)
     STOR_CLEANUP_TRACING_ARGS cleanup = { NULL };
     PVOID block = (PVOID)(ULONG_PTR)0x1234;
     ULONG status;
+    LARGE_INTEGER before, after;
 
     StorPortDebugPrint(0, "stormini: debug print %s %d 0x%x\n", "works", 42, 0xbeef);
 
@@ -27,7 +29,19 @@ ULONG CheckHelpers(void)
     StorPortMoveMemory(buf, buf + 4, 6);
     CHECK(RtlCompareMemory(buf, "2345894589", 10) == 10);
 
+    /* The stall advances the system clock StorPortQuerySystemTime reads (100 ns units). */
+    StorPortQuerySystemTime(&before);
     StorPortStallExecution(10);
+    StorPortQuerySystemTime(&after);
+    CHECK(before.QuadPart > 0 && after.QuadPart - before.QuadPart >= 100);
+
+    /* I/O ports of the miniport's (legacy) range: what is written reads back from the latch. */
+    StorPortWritePortUchar(NULL, (PUCHAR)(ULONG_PTR)0x300, 0x5A);
+    CHECK(StorPortReadPortUchar(NULL, (PUCHAR)(ULONG_PTR)0x300) == 0x5A);
+    StorPortWritePortUshort(NULL, (PUSHORT)(ULONG_PTR)0x302, 0x1234);
+    CHECK(StorPortReadPortUshort(NULL, (PUSHORT)(ULONG_PTR)0x302) == 0x1234);
+    StorPortWritePortUlong(NULL, (PULONG)(ULONG_PTR)0x304, 0xCAFEF00D);
+    CHECK(StorPortReadPortUlong(NULL, (PULONG)(ULONG_PTR)0x304) == 0xCAFEF00D);
 
     StorPortWriteRegisterUchar(NULL, (PUCHAR)&reg8, 0xA5);
     StorPortWriteRegisterUshort(NULL, (PUSHORT)&reg16, 0xBEEF);

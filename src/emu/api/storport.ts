@@ -22,6 +22,7 @@
  *     DbgPrint event of that level.
  *   StorPortMoveMemory(WriteBuffer, ReadBuffer, Length): RtlMoveMemory (overlap allowed).
  *   StorPortStallExecution(Delay): KeStallExecutionProcessor (the clock advances Delay µs).
+ *   StorPortQuerySystemTime(CurrentTime): KeQuerySystemTime (the emulated clock's system time).
  *   StorPortRead/WritePort{Uchar,Ushort,Ulong}(HwDeviceExtension, Port[, Value]): the machine
  *     model's I/O ports, as HAL's READ/WRITE_PORT_* (hardware trace events).
  *   StorPortRead/WriteRegister{Uchar,Ushort,Ulong}(HwDeviceExtension, Register[, Value]): a
@@ -262,6 +263,10 @@ export const apis: ApiDefinition[] = [
     const us = ctx.u32(0);
     ctx.describe([`${us} us`]);
     clockOf(ctx).advance(BigInt(us) * 10n);
+  }),
+  sp("StorPortQuerySystemTime", 1, (ctx) => {
+    ctx.describe([hex(ctx.arg(0))]);
+    ctx.mem.setU64(ctx.arg(0), clockOf(ctx).systemTime());
   }),
   sp("StorPortExtendedFunction", 2, (ctx) => {
     const code = ctx.u32(0);
