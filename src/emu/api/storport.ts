@@ -44,7 +44,7 @@ import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import type { KernelExport } from "../../nt/kernel-exports.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
-import { api, describeCString, hex } from "./util.js";
+import { api, describeCString, hex, lengthArg } from "./util.js";
 import { componentState } from "./state.js";
 import { formatKernelPrintf } from "./printf.js";
 import { clockOf } from "./ke.js";
@@ -255,8 +255,10 @@ export const apis: ApiDefinition[] = [
   sp("StorPortDebugPrint", 2, (ctx) => void debugPrint(ctx)),
   sp("StorPortNotification", 2, (ctx) => void notification(ctx)),
   sp("StorPortMoveMemory", 3, (ctx) => {
-    const [dst, src, n] = [ctx.arg(0), ctx.arg(1), ctx.u32(2)];
-    ctx.describe([hex(dst), hex(src), String(n)]);
+    const [dst, src] = [ctx.arg(0), ctx.arg(1)];
+    ctx.describe([hex(dst), hex(src), String(ctx.u32(2))]);
+    // Length is a ULONG; one past mapped memory is the access fault Windows would take.
+    const n = lengthArg(ctx, 2, dst, true, 1, 32);
     if (n > 0) ctx.mem.write(dst, ctx.mem.read(src, n));
   }),
   sp("StorPortStallExecution", 1, (ctx) => {
