@@ -251,9 +251,9 @@ function registerApis(): ApiDefinition[] {
 }
 
 export const apis: ApiDefinition[] = [
-  sp("StorPortInitialize", 4, initialize),
+  { ...sp("StorPortInitialize", 4, initialize), notes: "NULL arguments → STATUS_INVALID_PARAMETER; size below HW_INITIALIZATION_DATA_SIZE_WIN7 or a required routine NULL → STATUS_REVISION_MISMATCH; storport takes dispatch, AddDevice (no adapter: a gap when called), DriverUnload if unset" },
   sp("StorPortDebugPrint", 2, (ctx) => void debugPrint(ctx)),
-  sp("StorPortNotification", 2, (ctx) => void notification(ctx)),
+  { ...sp("StorPortNotification", 2, (ctx) => void notification(ctx)), notes: "TraceNotification InitTracing/CleanupTracing only (no WPP tracing: Result left STATUS_NOT_SUPPORTED); adapter notifications are emulator gaps" },
   sp("StorPortMoveMemory", 3, (ctx) => {
     const [dst, src] = [ctx.arg(0), ctx.arg(1)];
     ctx.describe([hex(dst), hex(src), String(ctx.u32(2))]);
@@ -270,11 +270,11 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0))]);
     ctx.mem.setU64(ctx.arg(0), clockOf(ctx).systemTime());
   }),
-  sp("StorPortExtendedFunction", 2, (ctx) => {
+  { ...sp("StorPortExtendedFunction", 2, (ctx) => {
     const code = ctx.u32(0);
     ctx.describe([String(code), hex(ctx.arg(1))]);
     ctx.warn(`StorPortExtendedFunction(${code}): kmdll models no Storport extended function: STOR_STATUS_NOT_IMPLEMENTED`);
     return STOR_STATUS_NOT_IMPLEMENTED;
-  }),
+  }), notes: "every function code → STOR_STATUS_NOT_IMPLEMENTED (a warning): no extended function is modelled" },
   ...registerApis(),
 ];
