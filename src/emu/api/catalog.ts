@@ -54,6 +54,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   ks: ["ks.sys, kernel streaming (AVStream): the pin and filter of an IRP (no KS object exists)", "net-modules"],
   wmilib: ["wmilib.sys: WmiSystemControl dispatching IRP_MJ_SYSTEM_CONTROL queries and enables to a WMILIB_CONTEXT, WmiCompleteRequest filling the WNODE (WNODE_TOO_SMALL included), WmiFireEvent", "net-modules"],
   usbd: ["usbd.sys, the USB driver library: USBDI version, descriptor parsing (USBD_ParseDescriptors, USBD_ParseConfigurationDescriptor(Ex), USBD_GetInterfaceLength) and select-configuration URBs (USBD_CreateConfigurationRequestEx); no USB host controller exists", "qa-fresh2"],
+  storport: ["storport.sys, the storage port driver: StorPortInitialize (HW_INITIALIZATION_DATA checked, storport owns the driver object), debug print, port and register access, StorPortExtendedFunction answering STOR_STATUS_NOT_IMPLEMENTED; no storage adapter exists", "storport-mini"],
   pico: ["Pico providers (WSL 1): PsRegisterPicoProvider, refused after boot (STATUS_TOO_LATE), as a started service always is", "qa-fresh2"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
   ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers and hashing (MD5, SHA-1, SHA-2)", "qa-system"],
@@ -161,7 +162,7 @@ export interface CatalogEntry {
   arches: string[];
 }
 
-const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys"]);
+const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys", "storport.sys"]);
 
 /** Where a handler's routine is exported: ntoskrnl.exe and hal.dll per the database; KMDF on x64. */
 function archesOf(module: string, name: string): string[] {

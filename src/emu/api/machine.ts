@@ -47,14 +47,14 @@ function checkPort(ctx: ApiContext, port: number, size: 1 | 2 | 4, what: "in" | 
   else ctx.kernel.verify({ rule: "port-io-outside-resources", level: "warning", message: `${text}: ${c.module} was assigned no I/O port resources (a legacy driver, or resources the run did not model)` });
 }
 
-function portRead(ctx: ApiContext, port: number, size: 1 | 2 | 4): number {
+export function portRead(ctx: ApiContext, port: number, size: 1 | 2 | 4): number {
   const v = readPort(machineOf(ctx.kernel), port, size);
   hw(ctx, "port", "read", port, size, v);
   checkPort(ctx, port, size, "in");
   return v;
 }
 
-function portWrite(ctx: ApiContext, port: number, size: 1 | 2 | 4, value: number): void {
+export function portWrite(ctx: ApiContext, port: number, size: 1 | 2 | 4, value: number): void {
   hw(ctx, "port", "write", port, size, writePort(machineOf(ctx.kernel), port, size, value));
   checkPort(ctx, port, size, "out");
 }
