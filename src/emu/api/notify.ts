@@ -14,6 +14,8 @@ import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
+import { reference, registerObject } from "./ob.js";
+import { holderOf } from "../obmgr/index.js";
 
 const B = (n: number) => BigInt(n);
 const STATUS_PROCEDURE_NOT_FOUND = 0xc000007a;
@@ -218,7 +220,10 @@ export const apis: ApiDefinition[] = [
     const name = namePtr === 0n ? null : unicodeText(ctx.mem, namePtr);
     ctx.describe([hex(out), q(name), create ? "TRUE" : "FALSE", ctx.u32(3) & 0xff ? "TRUE" : "FALSE"]);
     const st = notifyState(ctx.kernel);
-    if (name) for (const [obj, c] of st.callbackObjects) if (c.name.toLowerCase() === name.toLowerCase()) return writePtr(ctx.mem, out, obj), STATUS.SUCCESS;
+    // The object comes back referenced (ObDereferenceObject releases it); callback objects stay
+    // for the whole run here (the list below keeps them), so they are permanent objects.
+    const opened = (obj: bigint) => (reference(ctx, obj, "ExCreateCallback", holderOf(ctx)), writePtr(ctx.mem, out, obj), STATUS.SUCCESS);
+    if (name) for (const [obj, c] of st.callbackObjects) if (c.name.toLowerCase() === name.toLowerCase()) return opened(obj);
     // The system's own callback objects exist from boot (Learn, "Using a System-Defined Callback
     // Object"): opened with Create FALSE too; they take several registrations.
     const system = name !== null && SYSTEM_CALLBACKS.includes(name.toLowerCase());
@@ -226,8 +231,8 @@ export const apis: ApiDefinition[] = [
     const obj = ctx.kernel.kernelPool?.allocate(0x40, 0x6b626c43 /* 'Clbk' */) ?? 0n;
     if (obj === 0n) return STATUS.INSUFFICIENT_RESOURCES;
     st.callbackObjects.set(obj, { name: name ?? "", multiple: system || (ctx.u32(3) & 0xff) !== 0 });
-    writePtr(ctx.mem, out, obj);
-    return STATUS.SUCCESS;
+    registerObject(ctx.kernel, obj, { type: "Callback", ...(name ? { name } : {}), permanent: true, pointerCount: 0 });
+    return opened(obj);
   }),
   nt("ExRegisterCallback", 3, (ctx) => {
     const obj = ctx.arg(0);

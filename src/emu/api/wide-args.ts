@@ -36,6 +36,7 @@ export const WIDE_ARGS: Readonly<Record<string, readonly number[]>> = {
   EtwWriteTransfer: [0], // (REGHANDLE, PCEVENT_DESCRIPTOR, LPCGUID, LPCGUID, ULONG, PEVENT_DATA_DESCRIPTOR)
   EtwWriteEx: [0, 2], // (REGHANDLE, PCEVENT_DESCRIPTOR, ULONG64 Filter, ULONG Flags, LPCGUID, LPCGUID, ULONG, PEVENT_DATA_DESCRIPTOR)
   EtwWriteString: [0, 2], // (REGHANDLE, UCHAR Level, ULONGLONG Keyword, LPCGUID, PCWSTR)
+  FwpmFilterDeleteById0: [1], // fwpkclnt: (HANDLE engineHandle, UINT64 id)
   _i64toa_s: [0], // (__int64, char *, size_t, int)
   _ui64toa_s: [0],
   _i64tow_s: [0],
