@@ -9,7 +9,7 @@
  * (STATUS_INVALID_HANDLE); a NULL buffer with a non-zero length is STATUS_INVALID_PARAMETER.
  * BCryptOpenAlgorithmProvider knows "RNG", "MD5", "SHA1", "SHA256", "SHA384", "SHA512", "RSA"
  * (its keys: api/bcrypt-rsa.ts)
- * (another algorithm Windows provides — RSA, AES, ECDH, ... — is an `unimplemented-api` report, an
+ * (another algorithm Windows provides — AES, ECDH, ... — is an `unimplemented-api` report, an
  * unknown name STATUS_NOT_FOUND; BCRYPT_ALG_HANDLE_HMAC_FLAG is not modelled: STATUS_NOT_SUPPORTED).
  * BCryptGetProperty answers "ObjectLength", "HashDigestLength", "BlockLength" (DWORD) and
  * "AlgorithmName"; a NULL output buffer only sets *pcbResult; a short one is

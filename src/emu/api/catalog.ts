@@ -54,7 +54,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   ks: ["ks.sys, kernel streaming (AVStream): the pin and filter of an IRP (no KS object exists)", "net-modules"],
   wmilib: ["wmilib.sys: WmiSystemControl dispatching IRP_MJ_SYSTEM_CONTROL queries and enables to a WMILIB_CONTEXT, WmiCompleteRequest filling the WNODE (WNODE_TOO_SMALL included), WmiFireEvent", "net-modules"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
-  ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers and hashing (MD5, SHA-1, SHA-2)", "qa-system"],
+  ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers, hashing (MD5, SHA-1, SHA-2) and RSA keys (generate, import/export blobs, encrypt/decrypt, sign/verify)", "qa-system; RSA: qa-gh"],
   dump: ["Crash-dump state: KeCapturePersistentThreadState's dump header and the kernel debugger data block (KDDEBUGGER_DATA64) it copies", "qa-system"],
   win32k: ["win32k images (win32kbase.sys, win32kfull.sys): the routines drivers resolve by name, as stubs — no window manager runs, so no handle names a window", "qa-system"],
   avltable: ["Rtl AVL generic tables (*GenericTableAvl): as the splay tables, by index in collation order, first-match lookup with a restart key", "api-platform"],
