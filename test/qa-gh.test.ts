@@ -16,7 +16,7 @@ import { loadAddon } from "../src/emu/native.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";
 
-const TESTS = ["TestCodeAlias", "TestPoolMapping", "TestHalQuery", "TestSystemCallbacks", "TestRsaVectors", "TestRsaKeys", "TestProcessFile"];
+const TESTS = ["TestCodeAlias", "TestPoolMapping", "TestHalQuery", "TestSystemCallbacks", "TestRsaVectors", "TestRsaKeys", "TestProcessFile", "TestImageSection"];
 
 function run(arch: "x64" | "x86", routines: string[]) {
   const events: TraceEvent[] = [];

@@ -13,6 +13,13 @@ __attribute__((naked, noinline)) static ULONG Patchable(void)
     __asm__ volatile("movl $1, %eax\n\tret\n\tint3\n\tint3\n");
 }
 
+/* Patchable's RVA in the image (section.c compares it with an image section's view). */
+ULONG QgPatchableRva(void)
+{
+    extern UCHAR __ImageBase[];
+    return (ULONG)((PUCHAR)Patchable - __ImageBase);
+}
+
 /* Lock the code page of Patchable and map it; the MDL in *pmdl (NULL on failure). */
 static PUCHAR MapCode(PMDL *pmdl, ULONG priority)
 {

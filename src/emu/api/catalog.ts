@@ -138,7 +138,7 @@ const NOTES: Record<string, string> = {
   IoForwardIrpSynchronously: "the lower driver must complete the IRP during the call (a later completion is not waited for: warning)",
   ZwFsControlFile: "to a device: IRP_MJ_FILE_SYSTEM_CONTROL; on the volume: mounted, lock/dismount (denied), NTFS volume data, reparse points",
   ZwLockFile: "a conflict without FailImmediately is a `deadlock` fault (no other thread can release it); ZwReadFile/ZwWriteFile honour the locks (STATUS_FILE_LOCK_CONFLICT)",
-  ZwCreateSection: "paging-file and volume-file sections; SEC_IMAGE → STATUS_NOT_SUPPORTED (not modelled)",
+  ZwCreateSection: "paging-file and volume-file sections; SEC_IMAGE: the PE file laid out as an image (not relocated; no per-section rights in views)",
   ZwMapViewOfSection: "\\Device\\PhysicalMemory (machine model) or a section: a view in the user address space, copied in at map and its changed bytes copied back at unmap",
 };
 
