@@ -68,6 +68,9 @@ int TestSystemCallbacks(void)
         /* Each successful ExCreateCallback returned a reference. */
         if (cb) ObDereferenceObject(cb);
     }
+    /* Unnamed callback objects are not permitted (Learn: STATUS_UNSUCCESSFUL). */
+    InitializeObjectAttributes(&oa, NULL, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    CHECK(ExCreateCallback(&cb, &oa, TRUE, TRUE) == STATUS_UNSUCCESSFUL);
     /* A name nobody created is not found without Create. */
     RtlInitUnicodeString(&name, L"\\Callback\\QaGhNoSuchCallback");
     InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE, NULL, NULL);

@@ -219,6 +219,8 @@ export const apis: ApiDefinition[] = [
     const namePtr = oa === 0n ? 0n : readPtr(ctx.mem, oa + B(LAYOUT.OBJECT_ATTRIBUTES.ObjectName));
     const name = namePtr === 0n ? null : unicodeText(ctx.mem, namePtr);
     ctx.describe([hex(out), q(name), create ? "TRUE" : "FALSE", ctx.u32(3) & 0xff ? "TRUE" : "FALSE"]);
+    // Learn (ExCreateCallback): unnamed callback objects are not permitted — STATUS_UNSUCCESSFUL.
+    if (!name) return STATUS.UNSUCCESSFUL;
     const st = notifyState(ctx.kernel);
     // The object comes back referenced (ObDereferenceObject releases it); callback objects stay
     // for the whole run here (the list below keeps them), so they are permanent objects.
@@ -230,8 +232,8 @@ export const apis: ApiDefinition[] = [
     if (!create && !system) return STATUS.OBJECT_NAME_NOT_FOUND;
     const obj = ctx.kernel.kernelPool?.allocate(0x40, 0x6b626c43 /* 'Clbk' */) ?? 0n;
     if (obj === 0n) return STATUS.INSUFFICIENT_RESOURCES;
-    st.callbackObjects.set(obj, { name: name ?? "", multiple: system || (ctx.u32(3) & 0xff) !== 0 });
-    registerObject(ctx.kernel, obj, { type: "Callback", ...(name ? { name } : {}), permanent: true, pointerCount: 0 });
+    st.callbackObjects.set(obj, { name, multiple: system || (ctx.u32(3) & 0xff) !== 0 });
+    registerObject(ctx.kernel, obj, { type: "Callback", name, permanent: true, pointerCount: 0 });
     return opened(obj);
   }),
   nt("ExRegisterCallback", 3, (ctx) => {
