@@ -125,6 +125,17 @@ test("softAlias (addon): a second range over a soft region's memory, its own rig
     uc.softUnalias!(A);
     assert.throws(() => uc.read(A, 1));
     assert.throws(() => uc.softUnalias!(A));
+    // Memory mapped over a JS buffer (pool chunks, stacks): the alias shows the buffer.
+    const buffer = new ArrayBuffer(0x2000);
+    uc.mapHost(0x200000n, buffer, 3);
+    uc.softAlias!(A, 0x201000n, 0x1000, C.prot.READ | C.prot.WRITE);
+    uc.write(A + 8n, Uint8Array.of(0x77));
+    assert.equal(new Uint8Array(buffer)[0x1008], 0x77);
+    new Uint8Array(buffer)[0x1009] = 0x66;
+    assert.equal(uc.read(A + 9n, 1)[0], 0x66);
+    // A range running past the buffer is refused.
+    assert.throws(() => uc.softAlias!(A + 0x10000n, 0x201000n, 0x2000, 3));
+    uc.softUnalias!(A);
   } finally {
     uc.close();
   }

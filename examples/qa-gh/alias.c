@@ -95,7 +95,8 @@ int TestCodeAlias(void)
     return failures;
 }
 
-/* A pool buffer locked and mapped: the mapping and the buffer show the same bytes. */
+/* A pool buffer locked and mapped: a new address (as for any locked MDL), the same bytes and frame.
+ * An MDL built for nonpaged pool is mapped at the buffer's own address. */
 int TestPoolMapping(void)
 {
     int failures = 0;
@@ -108,8 +109,9 @@ int TestPoolMapping(void)
     if (mdl) {
         MmProbeAndLockPages(mdl, KernelMode, IoWriteAccess);
         va = (PUCHAR)MmMapLockedPagesSpecifyCache(mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
-        CHECK(va != NULL);
+        CHECK(va != NULL && va != buf);
         if (va) {
+            CHECK(MmGetPhysicalAddress(va).QuadPart == MmGetPhysicalAddress(buf).QuadPart);
             va[10] = 0x5A;
             CHECK(buf[10] == 0x5A);
             buf[11] = 0xA5;
@@ -117,6 +119,14 @@ int TestPoolMapping(void)
             MmUnmapLockedPages(va, mdl);
         }
         MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+    }
+    mdl = IoAllocateMdl(buf, PAGE_SIZE, FALSE, FALSE, NULL);
+    CHECK(mdl != NULL);
+    if (mdl) {
+        MmBuildMdlForNonPagedPool(mdl);
+        va = (PUCHAR)MmMapLockedPagesSpecifyCache(mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+        CHECK(va == buf);
         IoFreeMdl(mdl);
     }
     ExFreePoolWithTag(buf, QG_TAG);

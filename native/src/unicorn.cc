@@ -490,7 +490,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
   }
 
   // softAlias(addr, src, size, perms): a new soft region at addr whose memory is the memory of
-  // [src, src+size) in an existing soft region (not an alias itself): both ranges show the same
+  // [src, src+size) in an existing soft region (not an alias itself) or mapHost region (pool,
+  // stacks; the engine keeps its ArrayBuffer alive): both ranges show the same
   // bytes, each with its own page rights (every page of the alias gets `perms`). Used for a
   // second system mapping of an MDL's pages (MmMapLockedPagesSpecifyCache of image pages).
   Napi::Value SoftAlias(const Napi::CallbackInfo& info) {
@@ -500,12 +501,16 @@ class Engine : public Napi::ObjectWrap<Engine> {
     uint64_t addr = ArgU64(info, 0, &ok), src = ok ? ArgU64(info, 1, &ok) : 0, size = ok ? ArgU64(info, 2, &ok) : 0;
     uint64_t perms = ok && info.Length() > 3 ? ArgU64(info, 3, &ok) : 0;
     if (!ok) return env.Undefined();
+    if (size == 0 || ((addr | src | size) & 0xfff) || addr + size < addr || perms > UC_PROT_ALL) return ThrowUc(env, "softAlias", UC_ERR_ARG), env.Undefined();
+    // The source: a soft region (not an alias) or a mapHost region, holding the whole range.
+    uint8_t* host = nullptr;
     SoftRegion* r = SoftAt(src);
-    if (size == 0 || ((addr | src | size) & 0xfff) || addr + size < addr || perms > UC_PROT_ALL || !r || r->alias || size > r->size - (src - r->base))
-      return ThrowUc(env, "softAlias", UC_ERR_ARG), env.Undefined();
+    if (r && !r->alias && size <= r->size - (src - r->base)) host = r->host + (src - r->base);
+    for (const HostRegion& h : hostRegions_)
+      if (!host && src - h.base < h.size && size <= h.size - (src - h.base)) host = h.host + (src - h.base);
+    if (!host) return ThrowUc(env, "softAlias", UC_ERR_ARG), env.Undefined();
     for (auto& s : soft_)
       if (addr < s.base + s.size && s.base < addr + size) return ThrowUc(env, "softAlias", UC_ERR_MAP), env.Undefined();
-    uint8_t* host = r->host + (src - r->base);
     uint8_t* pp = static_cast<uint8_t*>(malloc(size >> 12));
     if (!pp) return ThrowUc(env, "softAlias", UC_ERR_NOMEM), env.Undefined();
     memset(pp, PRESENT | static_cast<uint8_t>(perms), size >> 12);

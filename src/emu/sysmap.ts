@@ -5,10 +5,11 @@
  * original's (a driver can write its own read-only code through it, and MmProtectMdlSystemAddress
  * changes only the mapping's rights); writes through it change the original bytes.
  *
- * The addon makes such an alias over the memory of a soft-protected region (driver images and
- * kernel modules, NativeEngine.softAlias): each alias is one Unicorn region in the system-PTE
- * range of the address space. Memory outside soft regions (pool, stacks) is not aliased: the
- * caller then keeps the original VA as the "mapping" (those pages are read/write already).
+ * The addon makes such an alias over memory it can name on the host (NativeEngine.softAlias): a
+ * soft-protected region (driver images, kernel modules, special pool) or a region mapped over JS
+ * memory (pool chunks, kernel stacks); each alias is one Unicorn region in the system-PTE range
+ * of the address space. Other memory (the user address space; pool when the addon lacks
+ * "mapHost") is not aliased: the caller then keeps the original VA as the "mapping".
  */
 import type { NativeEngine } from "./native.js";
 import type { AddressSpace } from "./arch/space.js";
@@ -34,7 +35,7 @@ export class SystemMappings {
 
   /**
    * A new system VA over the pages [src, src+size) (page-aligned) with UC_PROT_* rights `perms`,
-   * or null when the addon cannot alias that memory (not in a soft region), the range is full or
+   * or null when the addon cannot alias that memory (see above), the range is full or
    * too many aliases are alive.
    */
   alias(src: bigint, size: number, perms: number): bigint | null {

@@ -3,8 +3,8 @@
  * pages: on Windows a new system VA over the same physical pages, with its own rights (wdm.h:
  * read/write/execute unless Priority has MdlMappingNoWrite / MdlMappingNoExecute), which
  * MmProtectMdlSystemAddress changes and MmUnmapLockedPages / MmUnlockPages remove. kmdll makes
- * the alias where its memory allows (image pages: driver images and kernel modules, see
- * ../sysmap.ts); other pages (pool, stacks: read/write already) keep the original VA.
+ * the alias where its memory allows (driver images, kernel modules, pool, kernel stacks — see
+ * ../sysmap.ts); other pages (the user address space) keep the original VA.
  */
 import type { ApiContext } from "./types.js";
 import { ptrSize } from "../../nt/arch-layout.js";

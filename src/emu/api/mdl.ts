@@ -155,7 +155,7 @@ function mapLocked(ctx: ApiContext, api: string, mdl: bigint, accessMode: number
   const backing = mdlState(ctx).pageBacking.get(mdl);
   let va = backing ? backing.va : v.startVa + B(v.byteOffset);
   // Locked pages get a system mapping of their own (a new VA over the same pages) where kmdll can
-  // alias their memory (mdl-map.ts); nonpaged pool already has its system VA.
+  // alias their memory (mdl-map.ts); an MDL built for nonpaged pool already has its system VA.
   if (!backing && (v.flags & MDL_SOURCE_IS_NONPAGED_POOL) === 0) {
     const alias = aliasMdlPages(ctx, mdl, v.startVa, spanPages(v.startVa + B(v.byteOffset), v.byteCount), pfnArray(mdl), priority);
     if (alias !== null) va = alias + B(v.byteOffset);
