@@ -32,6 +32,7 @@ int TestRsaKeys(void)
     BCRYPT_KEY_HANDLE key = NULL, pub = NULL, priv = NULL, unfinished = NULL;
     BCRYPT_PKCS1_PADDING_INFO pkcs1 = { BCRYPT_SHA256_ALGORITHM };
     BCRYPT_OAEP_PADDING_INFO oaep = { BCRYPT_SHA256_ALGORITHM, NULL, 0 };
+    BCRYPT_PSS_PADDING_INFO pss = { BCRYPT_SHA256_ALGORITHM, 32 }, bigSalt = { BCRYPT_SHA256_ALGORITHM, 300 };
     BCRYPT_RSAKEY_BLOB *head;
     UCHAR blob[1024], sig[256], c[256], p[256];
     ULONG got = 0, size = 0;
@@ -66,7 +67,12 @@ int TestRsaKeys(void)
     /* Sign with the private key, verify with the public one. */
     CHECK(BCryptSignHash(key, &pkcs1, (PUCHAR)g_Hash, 32, NULL, 0, &got, BCRYPT_PAD_PKCS1) == STATUS_SUCCESS && got == 256);
     CHECK(BCryptSignHash(key, &pkcs1, (PUCHAR)g_Hash, 32, sig, sizeof(sig), &got, BCRYPT_PAD_PKCS1) == STATUS_SUCCESS && got == 256);
+    /* PSS: a salt that does not fit the modulus, an input longer than the modulus. */
+    CHECK(BCryptSignHash(key, &bigSalt, (PUCHAR)g_Hash, 32, sig, sizeof(sig), &got, BCRYPT_PAD_PSS) == STATUS_INVALID_PARAMETER);
+    CHECK(BCryptEncrypt(key, blob, 257, NULL, NULL, 0, c, sizeof(c), &got, BCRYPT_PAD_NONE) == STATUS_INVALID_PARAMETER);
     if (pub) {
+        CHECK(BCryptSignHash(key, &pss, (PUCHAR)g_Hash, 32, p, sizeof(p), &got, BCRYPT_PAD_PSS) == STATUS_SUCCESS && got == 256);
+        CHECK(BCryptVerifySignature(pub, &pss, (PUCHAR)g_Hash, 32, p, 256, BCRYPT_PAD_PSS) == STATUS_SUCCESS);
         CHECK(BCryptVerifySignature(pub, &pkcs1, (PUCHAR)g_Hash, 32, sig, 256, BCRYPT_PAD_PKCS1) == STATUS_SUCCESS);
         sig[255] ^= 0x80;
         CHECK(BCryptVerifySignature(pub, &pkcs1, (PUCHAR)g_Hash, 32, sig, 256, BCRYPT_PAD_PKCS1) == STATUS_INVALID_SIGNATURE);

@@ -30,6 +30,8 @@ import { ptrSize } from "../../nt/arch-layout.js";
 import { algName, cng, ks, nodeCrypto, object, randomBytes, TAG_CNG, type RsaKey } from "./bcrypt-common.js";
 
 const INVALID_SIGNATURE = 0xc000a000;
+/** An OAEP label longer than this is refused (kmdll's bound on what a call makes the host copy). */
+const MAX_LABEL = 0x10000;
 const PAD_NONE = 1, PAD_PKCS1 = 2, PAD_OAEP = 4, PAD_PSS = 8;
 const MAGIC = { public: 0x31415352, private: 0x32415352, full: 0x33415352 }; // 'RSA1' 'RSA2' 'RSA3'
 const HASHES: Record<string, { node: string; len: number; info: string }> = {
@@ -178,6 +180,7 @@ function encode(ctx: ApiContext, k: RsaKey, m: Uint8Array, flags: number, info: 
     const h = HASHES[alg]!.len;
     if (m.length > len - 2 * h - 2) return null;
     const label = readPtr(ctx.mem, info + BigInt(ptrSize())), cbLabel = ctx.mem.u32(info + BigInt(2 * ptrSize()));
+    if (cbLabel > MAX_LABEL) return null;
     const db = Uint8Array.from([...hashOf(alg, cbLabel ? ctx.mem.read(label, cbLabel) : new Uint8Array()), ...new Uint8Array(len - m.length - 2 * h - 2), 1, ...m]);
     const seed = randomBytes(ctx, h);
     const mdb = xor(db, mgf1(alg, seed, db.length));
@@ -199,6 +202,7 @@ function decode(ctx: ApiContext, k: RsaKey, em: Uint8Array, flags: number, info:
     const mdb = em.subarray(1 + h), seed = xor(em.subarray(1, 1 + h), mgf1(alg, mdb, h));
     const db = xor(mdb, mgf1(alg, seed, mdb.length));
     const label = readPtr(ctx.mem, info + BigInt(ptrSize())), cbLabel = ctx.mem.u32(info + BigInt(2 * ptrSize()));
+    if (cbLabel > MAX_LABEL) return null;
     const lh = hashOf(alg, cbLabel ? ctx.mem.read(label, cbLabel) : new Uint8Array());
     const one = db.indexOf(1, h);
     if (em[0] !== 0 || one < 0 || db.subarray(0, h).some((b, i) => b !== lh[i]) || db.subarray(h, one).some((b) => b !== 0)) return null;
@@ -294,6 +298,7 @@ export const rsaApis: ApiDefinition[] = [
       if (name === "BCryptDecrypt" && k.d === undefined) return STATUS.INVALID_PARAMETER;
       const len = kLen(k);
       if (buf === 0n && name === "BCryptEncrypt") return out(ctx, new Uint8Array(len), 0n, 0, result!);
+      if (cbIn! > BigInt(len)) return STATUS.INVALID_PARAMETER;
       const m = ctx.mem.read(input!, Number(cbIn));
       if (name === "BCryptEncrypt") {
         const em = encode(ctx, k, m, f, info!);
@@ -309,12 +314,16 @@ export const rsaApis: ApiDefinition[] = [
     ctx.describe([hex(h), hex(info), hex(hash), String(cbHash), hex(buf), String(cb), hex(result), hex(flags)]);
     const k = key(ctx, h);
     if (!k) return STATUS.INVALID_HANDLE;
-    if (k.d === undefined || hash === 0n || info === 0n) return STATUS.INVALID_PARAMETER;
+    if (k.d === undefined || hash === 0n || info === 0n || cbHash > kLen(k)) return STATUS.INVALID_PARAMETER;
     if (buf === 0n) return out(ctx, new Uint8Array(kLen(k)), 0n, 0, result);
     const alg = padAlg(ctx, info), data = ctx.mem.read(hash, cbHash);
     let em: Uint8Array | null = null;
     if (flags & PAD_PKCS1 && alg !== undefined) em = pkcs1Em(k, alg, data);
-    else if (flags & PAD_PSS && alg) em = data.length === HASHES[alg]!.len ? pssEm(k, alg, data, randomBytes(ctx, ctx.mem.u32(info + BigInt(ptrSize())))) : null;
+    else if (flags & PAD_PSS && alg) {
+      const salt = ctx.mem.u32(info + BigInt(ptrSize()));
+      const room = Math.ceil((k.bits - 1) / 8) - HASHES[alg]!.len - 2;
+      em = data.length === HASHES[alg]!.len && salt <= room ? pssEm(k, alg, data, randomBytes(ctx, salt)) : null;
+    }
     return em ? out(ctx, toBytes(modPow(toBig(em), k.d, k.n), kLen(k)), buf, cb, result) : STATUS.INVALID_PARAMETER;
   }),
   ks("BCryptVerifySignature", 7, (ctx) => {
@@ -322,10 +331,10 @@ export const rsaApis: ApiDefinition[] = [
     ctx.describe([hex(h), hex(info), hex(hash), String(cbHash), hex(sig), String(cbSig), hex(flags)]);
     const k = key(ctx, h);
     if (!k) return STATUS.INVALID_HANDLE;
-    if (hash === 0n || sig === 0n || info === 0n || (flags & (PAD_PKCS1 | PAD_PSS)) === 0) return STATUS.INVALID_PARAMETER;
+    if (hash === 0n || sig === 0n || info === 0n || cbHash > kLen(k) || (flags & (PAD_PKCS1 | PAD_PSS)) === 0) return STATUS.INVALID_PARAMETER;
     const alg = padAlg(ctx, info), data = ctx.mem.read(hash, cbHash);
     if (alg === undefined || (flags & PAD_PSS && alg === null)) return STATUS.INVALID_PARAMETER;
-    if (cbSig !== kLen(k)) return INVALID_SIGNATURE;
+    if (cbSig !== kLen(k)) return INVALID_SIGNATURE; // (read only when it has the modulus's size)
     const s = toBig(ctx.mem.read(sig, cbSig));
     if (s >= k.n) return INVALID_SIGNATURE;
     const em = toBytes(modPow(s, k.e, k.n), kLen(k));

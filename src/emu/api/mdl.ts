@@ -316,7 +316,7 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(mdl), hex(ctx.u32(1))]);
     if (rights === undefined) return 0xc0000045; // STATUS_INVALID_PAGE_PROTECTION
     if ((v.flags & MDL_MAPPED_TO_SYSTEM_VA) === 0) return 0xc0000019; // STATUS_NOT_MAPPED_VIEW
-    // An aliased mapping gets the rights; an MDL mapped at its original VA (pool) keeps them (see mdl-map.ts).
+    // An aliased mapping gets the rights; one at the pages' own VA (nonpaged-pool MDLs, user pages) keeps them (mdl-map.ts).
     protectMdlAlias(ctx, mdl, rights);
     return STATUS.SUCCESS;
   }),

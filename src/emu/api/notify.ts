@@ -225,10 +225,10 @@ export const apis: ApiDefinition[] = [
     // The object comes back referenced (ObDereferenceObject releases it); callback objects stay
     // for the whole run here (the list below keeps them), so they are permanent objects.
     const opened = (obj: bigint) => (reference(ctx, obj, "ExCreateCallback", holderOf(ctx)), writePtr(ctx.mem, out, obj), STATUS.SUCCESS);
-    if (name) for (const [obj, c] of st.callbackObjects) if (c.name.toLowerCase() === name.toLowerCase()) return opened(obj);
+    for (const [obj, c] of st.callbackObjects) if (c.name.toLowerCase() === name.toLowerCase()) return opened(obj);
     // The system's own callback objects exist from boot (Learn, "Using a System-Defined Callback
     // Object"): opened with Create FALSE too; they take several registrations.
-    const system = name !== null && SYSTEM_CALLBACKS.includes(name.toLowerCase());
+    const system = SYSTEM_CALLBACKS.includes(name.toLowerCase());
     if (!create && !system) return STATUS.OBJECT_NAME_NOT_FOUND;
     const obj = ctx.kernel.kernelPool?.allocate(0x40, 0x6b626c43 /* 'Clbk' */) ?? 0n;
     if (obj === 0n) return STATUS.INSUFFICIENT_RESOURCES;
