@@ -104,8 +104,10 @@ function collect({ dir, arch }) {
 
 const perArch = {};
 for (const s of SOURCES) perArch[s.arch] = collect(s);
-// Newer exports from Microsoft Learn (data/kernel-exports-documented.json), x64 only: added to the
-// modules the import libraries describe when missing there, marked "documented": true.
+// Newer exports from Microsoft Learn (data/kernel-exports-documented.json): added to the x64
+// modules the import libraries describe when missing there, marked "documented": true. An entry
+// with an "x86" field ({ call, argBytes }, from the prototype: stdcall pops every argument) is an
+// export of the 32-bit kernel too and is added to the x86 list the same way.
 const DOCUMENTED = join(root, "data", "kernel-exports-documented.json");
 const documented = existsSync(DOCUMENTED) ? JSON.parse(readFileSync(DOCUMENTED, "utf8")).modules : {};
 for (const [mod, list] of Object.entries(documented)) {
@@ -113,6 +115,10 @@ for (const [mod, list] of Object.entries(documented)) {
   const names = new Set(have.map((e) => e.name));
   for (const e of list) if (!names.has(e.name)) have.push({ name: e.name, type: e.type, documented: true });
   have.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const x86 = perArch.x86[mod] ?? (perArch.x86[mod] = []);
+  const x86Names = new Set(x86.map((e) => e.name));
+  for (const e of list) if (e.x86 && !x86Names.has(e.name)) x86.push({ name: e.name, type: e.type, call: e.x86.call, argBytes: e.x86.argBytes, documented: true });
+  x86.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 const db = {
   generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn)",

@@ -2,7 +2,7 @@
  * What real drivers from the GitHub corpus (docs/qa.md, "More real drivers from GitHub") call at
  * start and kmdll lacked, on examples/api-platform built from C (x64): each Test* export checks
  * its results in C and returns the number of failed checks; the Wild* exports pass bad pointers
- * and must end in a clean fault report; CngRsa asks for an algorithm Windows has and kmdll does
+ * and must end in a clean fault report; CngAes asks for an algorithm Windows has and kmdll does
  * not model, which must be reported as the emulator's gap.
  */
 import { test } from "node:test";
@@ -47,10 +47,10 @@ test("apiplat.sys: cng.sys, WppRecorder.sys and FltDoCompletionProcessingWhenSaf
     // Built into the emulated kernel: never loaded from the root.
     assert.equal(r.events.some((x) => x.event === "load" && /cng|wpprecorder|fltmgr/i.test((x as { module: string }).module)), false);
   }
-  const rsa = call("CngRsa");
-  assert.equal(rsa.value, null);
-  assert.equal(rsa.fault?.kind, "unimplemented-api");
-  assert.match(rsa.fault!.message, /CNG algorithm "RSA", which Windows provides and kmdll does not model/);
+  const aes = call("CngAes");
+  assert.equal(aes.value, null);
+  assert.equal(aes.fault?.kind, "unimplemented-api");
+  assert.match(aes.fault!.message, /CNG algorithm "AES", which Windows provides and kmdll does not model/);
 });
 
 test("apiplat.sys: wild pointers to the new routines end in clean fault reports", () => {

@@ -178,10 +178,10 @@ static ULONG FileSections(void)
     }
     if (fo) ObDereferenceObject(fo);
 
-    /* A writable section needs write access; an empty file has nothing to map; images are not modelled. */
+    /* A writable section needs write access; an empty file has nothing to map; a text file is no image. */
     CHECK(OpenFile(L"\\??\\C:\\obio-map.txt", GENERIC_READ, FILE_OPEN, &ro) == STATUS_SUCCESS);
     CHECK(ZwCreateSection(&s, SECTION_ALL_ACCESS, NULL, NULL, PAGE_READWRITE, SEC_COMMIT, ro) == STATUS_ACCESS_DENIED);
-    CHECK(ZwCreateSection(&s, SECTION_MAP_READ, NULL, NULL, PAGE_READONLY, SEC_IMAGE, ro) == STATUS_NOT_SUPPORTED);
+    CHECK(ZwCreateSection(&s, SECTION_MAP_READ, NULL, NULL, PAGE_READONLY, SEC_IMAGE, ro) == STATUS_INVALID_IMAGE_NOT_MZ);
     ZwClose(ro);
     CHECK(OpenFile(L"\\??\\C:\\obio-empty.txt", GENERIC_READ | GENERIC_WRITE, FILE_OVERWRITE_IF, &empty) == STATUS_SUCCESS);
     CHECK(ZwCreateSection(&s, SECTION_MAP_READ, NULL, NULL, PAGE_READONLY, SEC_COMMIT, empty) == STATUS_MAPPED_FILE_SIZE_ZERO);

@@ -29,11 +29,11 @@ int TestCng(void)
     return failures;
 }
 
-int CngRsa(void)
+int CngAes(void)
 {
     BCRYPT_ALG_HANDLE alg = NULL;
-    /* Windows provides RSA; kmdll's CNG does not model asymmetric algorithms: an emulator gap. */
-    return (int)BCryptOpenAlgorithmProvider(&alg, L"RSA", NULL, 0);
+    /* Windows provides AES; kmdll's CNG does not model symmetric ciphers: an emulator gap. */
+    return (int)BCryptOpenAlgorithmProvider(&alg, L"AES", NULL, 0);
 }
 
 /* What WPP generates for a driver with one control GUID and the recorder enabled. */

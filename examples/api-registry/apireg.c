@@ -210,9 +210,7 @@ int NTAPI TestEnumerate(void)
         PKEY_BASIC_INFORMATION kbi = (PKEY_BASIC_INFORMATION)buf;
         RtlInitUnicodeString(&r, L"ZwSetInformationKey");
         setInfo = (PFN_SET_INFO_KEY)MmGetSystemRoutineAddress(&r);
-#ifdef _WIN64
-        CHECK(setInfo != NULL); /* kmdll's x86 export list comes from mingw-w64's i686 library alone */
-#endif
+        CHECK(setInfo != NULL); /* x64 and x86 kernels export it */
         if (setInfo) {
             when.QuadPart = 0x01D2345678ABCDEFLL;
             CHECK(setInfo(key, 0, &when, sizeof(when)) == STATUS_SUCCESS);

@@ -152,6 +152,9 @@ int TestCallbackObjects(void)
     ExNotifyCallback(cb, (PVOID)0, (PVOID)0);
     CHECK(g_Notified == 2211 + 10);
     ExUnregisterCallback(r2);
+    /* Each successful ExCreateCallback returned a reference (Learn: release it with ObDereferenceObject). */
+    ObDereferenceObject(again);
+    ObDereferenceObject(cb);
 
     nmi = KeRegisterNmiCallback(OnNmi, NULL);
     CHECK(nmi != NULL);

@@ -279,7 +279,14 @@ int NTAPI TestWfp(void)
     CHECK(FwpmSubLayerDeleteByKey0(engine, &SUBLAYER_KEY) == STATUS_FWP_IN_USE);
     CHECK(FwpmFilterDeleteByKey0(engine, &UNKNOWN_KEY) == STATUS_FWP_FILTER_NOT_FOUND);
     CHECK(FwpmFilterDeleteByKey0(engine, &FILTER_KEY) == STATUS_SUCCESS);
-    CHECK(FwpmCalloutDeleteByKey0(engine, &KMFLT_CALLOUT_KEY) == STATUS_SUCCESS);
+    /* By id: the UINT64 FwpmFilterAdd0 returned (two stack slots on x86), the callout's UINT32. */
+    CHECK(FwpmFilterAdd0(engine, &filter, NULL, &filterId) == STATUS_SUCCESS);
+    CHECK(FwpmCalloutDeleteById0(engine, mcalloutId) == STATUS_FWP_IN_USE);
+    CHECK(FwpmFilterDeleteById0(engine, filterId + 1000) == STATUS_FWP_FILTER_NOT_FOUND);
+    CHECK(FwpmFilterDeleteById0(engine, filterId) == STATUS_SUCCESS);
+    CHECK(FwpmFilterDeleteById0(engine, filterId) == STATUS_FWP_FILTER_NOT_FOUND);
+    CHECK(FwpmCalloutDeleteById0(engine, mcalloutId + 1000) == STATUS_FWP_CALLOUT_NOT_FOUND);
+    CHECK(FwpmCalloutDeleteById0(engine, mcalloutId) == STATUS_SUCCESS);
     CHECK(FwpmCalloutDeleteByKey0(engine, &KMFLT_CALLOUT_KEY) == STATUS_FWP_CALLOUT_NOT_FOUND);
     CHECK(FwpmSubLayerDeleteByKey0(engine, &SUBLAYER_KEY) == STATUS_SUCCESS);
 

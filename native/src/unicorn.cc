@@ -133,6 +133,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
                            InstanceMethod("lastInterrupt", &Engine::LastInterrupt),
                            InstanceMethod("close", &Engine::Close),
                            InstanceMethod("softMap", &Engine::SoftMap),
+                           InstanceMethod("softAlias", &Engine::SoftAlias),
+                           InstanceMethod("softUnalias", &Engine::SoftUnalias),
                            InstanceMethod("mapHost", &Engine::MapHost),
                            InstanceMethod("softProtect", &Engine::SoftProtect),
                            InstanceMethod("softSuspend", &Engine::SoftSuspend),
@@ -218,6 +220,11 @@ class Engine : public Napi::ObjectWrap<Engine> {
     // 1 MiB for the 4 GiB driver image area): the kernel's zero pages until a page's entry is
     // first written, where a zero-filled vector wrote all of it at every emulator start.
     uint8_t* perms;
+    // An alias (softAlias): a second guest range over part of another soft region's memory (a
+    // system mapping of an MDL's pages); `origin` is the guest address the memory has there.
+    // Its memory is not its own (never released through it).
+    bool alias = false;
+    uint64_t origin = 0;
   };
   static constexpr uint8_t PRESENT = 0x80;
   // softSuspend: the guest may not touch the page (its rights are kept; host access is unaffected).
@@ -255,7 +262,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
   }
   void ReleaseSoft() {
     for (auto& r : soft_) {
-      munmap(r.host, r.size);
+      if (!r.alias) munmap(r.host, r.size);
       free(r.perms);
     }
     soft_.clear();
@@ -482,6 +489,62 @@ class Engine : public Napi::ObjectWrap<Engine> {
     return env.Undefined();
   }
 
+  // softAlias(addr, src, size, perms): a new soft region at addr whose memory is the memory of
+  // [src, src+size) in an existing soft region (not an alias itself) or mapHost region (pool,
+  // stacks; the engine keeps its ArrayBuffer alive): both ranges show the same
+  // bytes, each with its own page rights (every page of the alias gets `perms`). Used for a
+  // second system mapping of an MDL's pages (MmMapLockedPagesSpecifyCache of image pages).
+  Napi::Value SoftAlias(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t addr = ArgU64(info, 0, &ok), src = ok ? ArgU64(info, 1, &ok) : 0, size = ok ? ArgU64(info, 2, &ok) : 0;
+    uint64_t perms = ok && info.Length() > 3 ? ArgU64(info, 3, &ok) : 0;
+    if (!ok) return env.Undefined();
+    if (size == 0 || ((addr | src | size) & 0xfff) || addr + size < addr || perms > UC_PROT_ALL) return ThrowUc(env, "softAlias", UC_ERR_ARG), env.Undefined();
+    // The source: a soft region (not an alias) or a mapHost region, holding the whole range.
+    uint8_t* host = nullptr;
+    SoftRegion* r = SoftAt(src);
+    if (r && !r->alias && size <= r->size - (src - r->base)) host = r->host + (src - r->base);
+    for (const HostRegion& h : hostRegions_)
+      if (!host && src - h.base < h.size && size <= h.size - (src - h.base)) host = h.host + (src - h.base);
+    if (!host) return ThrowUc(env, "softAlias", UC_ERR_ARG), env.Undefined();
+    for (auto& s : soft_)
+      if (addr < s.base + s.size && s.base < addr + size) return ThrowUc(env, "softAlias", UC_ERR_MAP), env.Undefined();
+    uint8_t* pp = static_cast<uint8_t*>(malloc(size >> 12));
+    if (!pp) return ThrowUc(env, "softAlias", UC_ERR_NOMEM), env.Undefined();
+    memset(pp, PRESENT | static_cast<uint8_t>(perms), size >> 12);
+    uc_err err = uc_mem_map_ptr(uc_, addr, size, UC_PROT_NONE, host);
+    if (err != UC_ERR_OK) {
+      free(pp);
+      return ThrowUc(env, "uc_mem_map_ptr", err), env.Undefined();
+    }
+    SoftRegion a{addr, size, host, pp};
+    a.alias = true;
+    a.origin = src;
+    soft_.push_back(a);
+    return env.Undefined();
+  }
+
+  // softUnalias(addr): remove the alias made at addr by softAlias (the original keeps its bytes).
+  Napi::Value SoftUnalias(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    bool ok = true;
+    uint64_t addr = ArgU64(info, 0, &ok);
+    if (!ok) return env.Undefined();
+    for (size_t i = 0; i < soft_.size(); i++) {
+      if (!soft_[i].alias || soft_[i].base != addr) continue;
+      uc_err err = uc_mem_unmap(uc_, addr, soft_[i].size);
+      if (err != UC_ERR_OK) return ThrowUc(env, "uc_mem_unmap", err), env.Undefined();
+      uc_ctl_remove_cache(uc_, addr, addr + soft_[i].size);
+      free(soft_[i].perms);
+      soft_.erase(soft_.begin() + static_cast<long>(i));
+      return env.Undefined();
+    }
+    return ThrowUc(env, "softUnalias", UC_ERR_ARG), env.Undefined();
+  }
+
   // mapHost(addr, arrayBuffer, perms): a Unicorn region whose memory is the ArrayBuffer's (the
   // engine keeps it alive until close), so JS reads and writes it directly, without a call here.
   Napi::Value MapHost(const Napi::CallbackInfo& info) {
@@ -520,7 +583,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
       if ((r->perms[p] & UC_PROT_EXEC) && !(now & UC_PROT_EXEC)) lostExec = true;
       r->perms[p] = now;
     }
-    if (perms < 0 && size) madvise(r->host + (addr - r->base), size, MADV_DONTNEED);
+    if (perms < 0 && size && !r->alias) madvise(r->host + (addr - r->base), size, MADV_DONTNEED);
     // Code translated from a page that is no longer executable must not run again.
     if (lostExec && size) uc_ctl_remove_cache(uc_, addr, addr + size);
     return env.Undefined();
@@ -959,7 +1022,15 @@ class Engine : public Napi::ObjectWrap<Engine> {
         uint8_t need = type == UC_MEM_READ_PROT ? UC_PROT_READ : type == UC_MEM_WRITE_PROT ? UC_PROT_WRITE : type == UC_MEM_FETCH_PROT ? UC_PROT_EXEC : 0;
         // Allowed: Unicorn goes on with the access (an access that spans pages comes back here
         // for the next page).
-        if (need && (p & need) && !(p & SUSPENDED)) return true;
+        if (need && (p & need) && !(p & SUSPENDED)) {
+          // A store through an alias changes the original's bytes behind Unicorn's back: code
+          // translated from the original page is stale (as for host writes in Access).
+          if (r->alias && type == UC_MEM_WRITE_PROT) {
+            uint64_t at = r->origin + ((address - r->base) & ~0xfffULL);
+            uc_ctl_remove_cache(uc, at, at + 0x1000);
+          }
+          return true;
+        }
         // A page that is not mapped faults as unmapped memory does.
         if (!(p & PRESENT)) {
           type = type == UC_MEM_READ_PROT ? UC_MEM_READ_UNMAPPED : type == UC_MEM_WRITE_PROT ? UC_MEM_WRITE_UNMAPPED : type == UC_MEM_FETCH_PROT ? UC_MEM_FETCH_UNMAPPED : type;
@@ -1183,6 +1254,8 @@ Napi::Object Constants(Napi::Env env) {
   features.Set(features.Length(), Napi::String::New(env, "mapHost"));
   // "softSuspend": softSuspend (pageable memory at DISPATCH_LEVEL, Driver Verifier).
   features.Set(features.Length(), Napi::String::New(env, "softSuspend"));
+  // "softAlias": softAlias / softUnalias (a second guest range over a soft region's memory).
+  features.Set(features.Length(), Napi::String::New(env, "softAlias"));
   c.Set("features", features);
   return c;
 }

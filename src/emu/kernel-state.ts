@@ -6,6 +6,7 @@
 import type { KernelState } from "./api/types.js";
 import type { Emulator } from "./emulator.js";
 import { threadHost } from "./threads.js";
+import { SystemMappings } from "./sysmap.js";
 import type { VerifierMode } from "./verifier/index.js";
 
 /** The driver whose code runs now: the return address at [SP] (inside a kernel routine), else the innermost driver routine called. */
@@ -59,6 +60,7 @@ class EmulatorKernelState implements KernelState {
   readonly userPages: NonNullable<KernelState["userPages"]>;
   readonly threads: NonNullable<KernelState["threads"]>;
   readonly loadedModules: NonNullable<KernelState["loadedModules"]>;
+  readonly systemMappings: NonNullable<KernelState["systemMappings"]>;
 
   constructor(private readonly emu: Emulator) {
     this.resolveKernelExport = (name) => emu.kernelExport("ntoskrnl.exe", name, null) ?? emu.kernelExport("hal.dll", name, null);
@@ -90,6 +92,7 @@ class EmulatorKernelState implements KernelState {
       isMapped: (a, n) => anyPageMapped(emu, a, n),
     };
     this.threads = threadHost(emu);
+    this.systemMappings = new SystemMappings(emu.uc, emu.cpu.space);
     this.loadedModules = () => [...emu.map.modules.values()].map((m) => ({ name: m.name, base: m.base, size: m.size, builtin: m.builtin }));
   }
 

@@ -51,6 +51,14 @@ export interface NativeEngine {
    * Optional: addons built before it lack it (feature "softSuspend").
    */
   softSuspend?(addr: bigint, size: number, on: boolean): void;
+  /**
+   * A second guest range at `addr` over the memory of [src, src+size) of a soft region (an alias:
+   * both show the same bytes; the alias's pages get `perms`, and softProtect changes them without
+   * touching the original's). softUnalias removes it. Optional: addons built before it lack it
+   * (feature "softAlias").
+   */
+  softAlias?(addr: bigint, src: bigint, size: number, perms: number): void;
+  softUnalias?(addr: bigint): void;
   /** A Unicorn region over an ArrayBuffer's memory (a multiple of 4 KiB): JS reads and writes it directly. */
   mapHost(addr: bigint, buffer: ArrayBuffer, perms: number): void;
   read(addr: bigint, size: number): Uint8Array;

@@ -7,8 +7,9 @@
  * Rules (Microsoft Learn, bcrypt.h): BCryptGenRandom with BCRYPT_USE_SYSTEM_PREFERRED_RNG (2)
  * takes a NULL algorithm handle (at IRQL <= DISPATCH_LEVEL), otherwise an RNG provider handle
  * (STATUS_INVALID_HANDLE); a NULL buffer with a non-zero length is STATUS_INVALID_PARAMETER.
- * BCryptOpenAlgorithmProvider knows "RNG", "MD5", "SHA1", "SHA256", "SHA384", "SHA512"
- * (another algorithm Windows provides — RSA, AES, ECDH, ... — is an `unimplemented-api` report, an
+ * BCryptOpenAlgorithmProvider knows "RNG", "MD5", "SHA1", "SHA256", "SHA384", "SHA512", "RSA"
+ * (its keys: api/bcrypt-rsa.ts)
+ * (another algorithm Windows provides — AES, ECDH, ... — is an `unimplemented-api` report, an
  * unknown name STATUS_NOT_FOUND; BCRYPT_ALG_HANDLE_HMAC_FLAG is not modelled: STATUS_NOT_SUPPORTED).
  * BCryptGetProperty answers "ObjectLength", "HashDigestLength", "BlockLength" (DWORD) and
  * "AlgorithmName"; a NULL output buffer only sets *pcbResult; a short one is
@@ -22,25 +23,18 @@
  * reproducible); digests are computed with node:crypto. x64 and x86 (stdcall, as bcrypt.h's
  * WINAPI; handles are pointer-sized): x86 kprocesshacker.sys hashes with them at start.
  */
-import type { Hash } from "node:crypto";
-import { createRequire } from "node:module";
-import type { ApiContext, ApiDefinition } from "./types.js";
+import type { ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { api, hex, q, writePtr } from "./util.js";
-import { componentState } from "./state.js";
+import { hex, q, writePtr } from "./util.js";
+import { algName, cng, ks, nodeCrypto, object, randomBytes, TAG_CNG } from "./bcrypt-common.js";
+import { rsaApis } from "./bcrypt-rsa.js";
 
-/** node:crypto, loaded when a driver first hashes (it costs every emulator start a few ms otherwise). */
-let cryptoModule: typeof import("node:crypto") | undefined;
-const nodeCrypto = (): typeof import("node:crypto") => (cryptoModule ??= createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto"));
-
-export const KSECDD = "ksecdd.sys";
-const ks = (name: string, argc: number, h: ApiDefinition["handler"]) => api(KSECDD, name, argc, h);
+export { KSECDD } from "./bcrypt-common.js";
 
 const BCRYPT_USE_SYSTEM_PREFERRED_RNG = 2;
 const BCRYPT_ALG_HANDLE_HMAC_FLAG = 8;
 /** Size kmdll asks for as a hash object ("ObjectLength"). */
 const HASH_OBJECT_LENGTH = 0x40;
-const TAG_CNG = 0x20474e43; // 'CNG '
 
 /**
  * The algorithm identifiers Windows's primitive providers know (bcrypt.h BCRYPT_*_ALGORITHM): one
@@ -57,45 +51,8 @@ const ALGORITHMS: Record<string, { node: string | null; digest: number; block: n
   SHA256: { node: "sha256", digest: 32, block: 64 },
   SHA384: { node: "sha384", digest: 48, block: 128 },
   SHA512: { node: "sha512", digest: 64, block: 128 },
+  RSA: { node: null, digest: 0, block: 0 },
 };
-
-interface Provider {
-  kind: "provider";
-  alg: string;
-}
-interface HashObject {
-  kind: "hash";
-  alg: string;
-  hash: Hash | null;
-  /** Pool block kmdll allocated for it (NULL pbHashObject), freed by BCryptDestroyHash. */
-  owned: boolean;
-}
-
-const cng = componentState("ksecdd-cng", () => ({ objects: new Map<bigint, Provider | HashObject>(), seed: 0x2545f491 }));
-
-/** xorshift32: deterministic bytes. */
-function randomBytes(ctx: ApiContext, n: number): Uint8Array {
-  const st = cng(ctx.kernel);
-  const out = new Uint8Array(n);
-  let x = st.seed;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  st.seed = x || 1;
-  return out;
-}
-
-function object(ctx: ApiContext, h: bigint): Provider | HashObject | undefined {
-  return cng(ctx.kernel).objects.get(h);
-}
-
-function algName(ctx: ApiContext, p: bigint): string {
-  return p === 0n ? "" : ctx.mem.wstring(p, 64);
-}
 
 const ksecddApis: ApiDefinition[] = [
   ks("BCryptGenRandom", 4, (ctx) => {
@@ -234,5 +191,6 @@ const ksecddApis: ApiDefinition[] = [
  * them to CNG.SYS; ksecdd.sys's are the same primitives): one handler serves both modules.
  */
 export const CNG = "cng.sys";
-export const apis: ApiDefinition[] = [...ksecddApis, ...ksecddApis.map((a) => ({ ...a, module: CNG }))];
+const all = [...ksecddApis, ...rsaApis];
+export const apis: ApiDefinition[] = [...all, ...all.map((a) => ({ ...a, module: CNG }))];
 

@@ -57,7 +57,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   storport: ["storport.sys, the storage port driver: StorPortInitialize (HW_INITIALIZATION_DATA checked, storport owns the driver object), debug print, port and register access, StorPortExtendedFunction answering STOR_STATUS_NOT_IMPLEMENTED; no storage adapter exists", "storport-mini"],
   pico: ["Pico providers (WSL 1): PsRegisterPicoProvider, refused after boot (STATUS_TOO_LATE), as a started service always is", "qa-fresh2"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
-  ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers and hashing (MD5, SHA-1, SHA-2)", "qa-system"],
+  ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers, hashing (MD5, SHA-1, SHA-2) and RSA keys (generate, import/export blobs, encrypt/decrypt, sign/verify)", "qa-system; RSA: qa-gh"],
   dump: ["Crash-dump state: KeCapturePersistentThreadState's dump header and the kernel debugger data block (KDDEBUGGER_DATA64) it copies", "qa-system"],
   win32k: ["win32k images (win32kbase.sys, win32kfull.sys): the routines drivers resolve by name, as stubs — no window manager runs, so no handle names a window", "qa-system"],
   avltable: ["Rtl AVL generic tables (*GenericTableAvl): as the splay tables, by index in collation order, first-match lookup with a restart key", "api-platform"],
@@ -141,7 +141,7 @@ const NOTES: Record<string, string> = {
   IoForwardIrpSynchronously: "the lower driver must complete the IRP during the call (a later completion is not waited for: warning)",
   ZwFsControlFile: "to a device: IRP_MJ_FILE_SYSTEM_CONTROL; on the volume: mounted, lock/dismount (denied), NTFS volume data, reparse points",
   ZwLockFile: "a conflict without FailImmediately is a `deadlock` fault (no other thread can release it); ZwReadFile/ZwWriteFile honour the locks (STATUS_FILE_LOCK_CONFLICT)",
-  ZwCreateSection: "paging-file and volume-file sections; SEC_IMAGE → STATUS_NOT_SUPPORTED (not modelled)",
+  ZwCreateSection: "paging-file and volume-file sections; SEC_IMAGE: the PE file laid out as an image (not relocated; no per-section rights in views)",
   ZwMapViewOfSection: "\\Device\\PhysicalMemory (machine model) or a section: a view in the user address space, copied in at map and its changed bytes copied back at unmap",
 };
 

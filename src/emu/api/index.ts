@@ -59,6 +59,7 @@ import { apis as etw } from "./etw.js";
 import { apis as drvobj } from "./drvobj.js";
 import { apis as reinit } from "./reinit.js";
 import { apis as ksecdd } from "./bcrypt.js";
+import { apis as procFile } from "./procfile.js";
 import { apis as dump } from "./dump.js";
 import { apis as win32k } from "./win32k.js";
 import { apis as platform } from "./platform.js";
@@ -89,7 +90,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, requestor: requestorApis, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc, ...stackExpandApis], process: [...process, ...threadx, ...objdir], procctl: [...procctl, ...dupApis], token: [...tokenApis, ...logonApis, ...clientApis], notify, iox, csq, obx, fsrtl, iostack, drvobj, reinit, regrtl, security, file: [...file, ...fileInfo, ...filedir], filectl, bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], section, sehHelpers, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, elam, pcw, regnotify, unmodelled, netio: netioApis, tdi, ks, wmilib, usbd, pico, storport };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack, zw, requestor: requestorApis, machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc, ...stackExpandApis], process: [...process, ...threadx, ...objdir, ...procFile], procctl: [...procctl, ...dupApis], token: [...tokenApis, ...logonApis, ...clientApis], notify, iox, csq, obx, fsrtl, iostack, drvobj, reinit, regrtl, security, file: [...file, ...fileInfo, ...filedir], filectl, bitmap, gentable, avltable, lists, locks, crtx, rtlx, misc, int64, vm: [...vm, ...vmcopy], section, sehHelpers, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, elam, pcw, regnotify, unmodelled, netio: netioApis, tdi, ks, wmilib, usbd, pico, storport };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];

@@ -14,6 +14,7 @@ import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex, nt, readPtr, writePtr } from "./util.js";
 import { machineOf, physicalOf, readPhys } from "../machine/index.js";
+import { aliasMdlPages, pageProtectRights, protectMdlAlias, unaliasMdl } from "./mdl-map.js";
 
 const M = LAYOUT.MDL;
 const B = (n: number) => BigInt(n);
@@ -143,7 +144,7 @@ function allocMdl(ctx: ApiContext, va: bigint, length: number): bigint {
 /** IRP field offsets (layouts). */
 const IRP_MDL = LAYOUT.IRP.MdlAddress;
 
-function mapLocked(ctx: ApiContext, api: string, mdl: bigint, accessMode: number, bugCheckOnFailure: boolean): bigint {
+function mapLocked(ctx: ApiContext, api: string, mdl: bigint, accessMode: number, bugCheckOnFailure: boolean, priority = 0): bigint {
   const v = view(ctx, mdl);
   if (accessMode !== 0) {
     ctx.warn(`${api}: mapping into the user address space (UserMode) is not modelled; returning NULL`);
@@ -154,7 +155,13 @@ function mapLocked(ctx: ApiContext, api: string, mdl: bigint, accessMode: number
     ctx.fault("bugcheck", `${api}(${hex(mdl)}): the MDL's pages are not locked (call MmProbeAndLockPages or MmBuildMdlForNonPagedPool first)`, { code: "0x00000076" });
   if (v.flags & MDL_MAPPED_TO_SYSTEM_VA) return v.mapped;
   const backing = mdlState(ctx).pageBacking.get(mdl);
-  const va = backing ? backing.va : v.startVa + B(v.byteOffset);
+  let va = backing ? backing.va : v.startVa + B(v.byteOffset);
+  // Locked pages get a system mapping of their own (a new VA over the same pages) where kmdll can
+  // alias their memory (mdl-map.ts); an MDL built for nonpaged pool already has its system VA.
+  if (!backing && (v.flags & MDL_SOURCE_IS_NONPAGED_POOL) === 0) {
+    const alias = aliasMdlPages(ctx, mdl, v.startVa, spanPages(v.startVa + B(v.byteOffset), v.byteCount), pfnArray(mdl), priority);
+    if (alias !== null) va = alias + B(v.byteOffset);
+  }
   writePtr(ctx.mem, mdl + B(M.MappedSystemVa), va);
   setFlags(ctx, mdl, v.flags | MDL_MAPPED_TO_SYSTEM_VA | (v.flags & MDL_PARTIAL ? MDL_PARTIAL_HAS_BEEN_MAPPED : 0));
   return va;
@@ -234,6 +241,7 @@ export const apis: ApiDefinition[] = [
     if ((v.flags & MDL_PAGES_LOCKED) !== 0 && !mdlState(ctx).pageBacking.has(mdl)) ctx.warn(`IoFreeMdl(${hex(mdl)}): the MDL's pages are still locked (MmUnlockPages missing)`);
     if ((v.flags & MDL_MAPPED_TO_SYSTEM_VA) !== 0 && (v.flags & MDL_SOURCE_IS_NONPAGED_POOL) === 0 && (v.flags & MDL_PAGES_LOCKED) === 0)
       ctx.warn(`IoFreeMdl(${hex(mdl)}): the MDL is still mapped (MmUnmapLockedPages missing)`);
+    unaliasMdl(ctx, mdl);
     ctx.pool.free(mdl, null);
   }),
   nt("MmCreateMdl", 3, (ctx) => {
@@ -282,6 +290,7 @@ export const apis: ApiDefinition[] = [
     const v = view(ctx, mdl);
     if ((v.flags & MDL_PAGES_LOCKED) === 0)
       ctx.fault("bugcheck", `MmUnlockPages(${hex(mdl)}): the pages are not locked (PFN_LIST_CORRUPT)`, { code: "0x0000004E" });
+    unaliasMdl(ctx, mdl);
     setFlags(ctx, mdl, v.flags & ~(MDL_PAGES_LOCKED | MDL_MAPPED_TO_SYSTEM_VA | MDL_WRITE_OPERATION));
   }),
   nt("MmMapLockedPages", 2, (ctx) => {
@@ -290,7 +299,7 @@ export const apis: ApiDefinition[] = [
   }),
   nt("MmMapLockedPagesSpecifyCache", 6, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), ctx.u32(1) & 0xff ? "UserMode" : "KernelMode", String(ctx.u32(2)), hex(ctx.arg(3)), ctx.u32(4) & 0xff ? "TRUE" : "FALSE", hex(ctx.u32(5))]);
-    return mapLocked(ctx, "MmMapLockedPagesSpecifyCache", ctx.arg(0), ctx.u32(1) & 0xff, (ctx.u32(4) & 0xff) !== 0);
+    return mapLocked(ctx, "MmMapLockedPagesSpecifyCache", ctx.arg(0), ctx.u32(1) & 0xff, (ctx.u32(4) & 0xff) !== 0, ctx.u32(5));
   }),
   nt("MmUnmapLockedPages", 2, (ctx) => {
     const va = ctx.arg(0);
@@ -299,13 +308,19 @@ export const apis: ApiDefinition[] = [
     const v = view(ctx, mdl);
     if ((v.flags & MDL_MAPPED_TO_SYSTEM_VA) === 0 || v.mapped !== va)
       ctx.fault("bugcheck", `MmUnmapLockedPages(${hex(va)}, ${hex(mdl)}): not the MDL's system mapping`, { code: "0x0000001A" });
+    unaliasMdl(ctx, mdl);
     if ((v.flags & MDL_SOURCE_IS_NONPAGED_POOL) === 0) setFlags(ctx, mdl, v.flags & ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED));
   }),
   nt("MmProtectMdlSystemAddress", 2, (ctx) => {
-    const v = view(ctx, ctx.arg(0));
-    const p = ctx.u32(1) & 0xff;
-    if (![0x01, 0x02, 0x04, 0x10, 0x20, 0x40].includes(p)) return 0xc0000045; // STATUS_INVALID_PAGE_PROTECTION
-    return v.flags & MDL_MAPPED_TO_SYSTEM_VA ? STATUS.SUCCESS : 0xc0000019; // STATUS_NOT_MAPPED_VIEW
+    const mdl = ctx.arg(0);
+    const v = view(ctx, mdl);
+    const rights = pageProtectRights(ctx.u32(1) & 0xff);
+    ctx.describe([hex(mdl), hex(ctx.u32(1))]);
+    if (rights === undefined) return 0xc0000045; // STATUS_INVALID_PAGE_PROTECTION
+    if ((v.flags & MDL_MAPPED_TO_SYSTEM_VA) === 0) return 0xc0000019; // STATUS_NOT_MAPPED_VIEW
+    // An aliased mapping gets the rights; one at the pages' own VA (nonpaged-pool MDLs, user pages) keeps them (mdl-map.ts).
+    protectMdlAlias(ctx, mdl, rights);
+    return STATUS.SUCCESS;
   }),
   nt("IoBuildPartialMdl", 4, (ctx) => {
     const src = ctx.arg(0);

@@ -14,6 +14,8 @@ import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
+import { reference, registerObject } from "./ob.js";
+import { holderOf } from "../obmgr/index.js";
 
 const B = (n: number) => BigInt(n);
 const STATUS_PROCEDURE_NOT_FOUND = 0xc000007a;
@@ -38,6 +40,8 @@ interface NotifyState {
   /** Callback objects (ExCreateCallback): address → name and whether several callbacks are allowed. */
   callbackObjects: Map<bigint, { name: string; multiple: boolean }>;
 }
+/** Callback objects Windows creates at boot (Learn: ExCreateCallback, "Using a System-Defined Callback Object"). */
+const SYSTEM_CALLBACKS = ["\\callback\\setsystemtime", "\\callback\\powerstate", "\\callback\\processoradd"];
 const notifyState = (kernel: KernelState) => kernel.state<NotifyState>("notify", () => ({ regs: [], nextCookie: 0x1000n, callbackObjects: new Map() }));
 
 /** Registrations whose routine lies in `module` (for the end-of-run report). */
@@ -215,14 +219,22 @@ export const apis: ApiDefinition[] = [
     const namePtr = oa === 0n ? 0n : readPtr(ctx.mem, oa + B(LAYOUT.OBJECT_ATTRIBUTES.ObjectName));
     const name = namePtr === 0n ? null : unicodeText(ctx.mem, namePtr);
     ctx.describe([hex(out), q(name), create ? "TRUE" : "FALSE", ctx.u32(3) & 0xff ? "TRUE" : "FALSE"]);
+    // Learn (ExCreateCallback): unnamed callback objects are not permitted — STATUS_UNSUCCESSFUL.
+    if (!name) return STATUS.UNSUCCESSFUL;
     const st = notifyState(ctx.kernel);
-    if (name) for (const [obj, c] of st.callbackObjects) if (c.name.toLowerCase() === name.toLowerCase()) return writePtr(ctx.mem, out, obj), STATUS.SUCCESS;
-    if (!create) return STATUS.OBJECT_NAME_NOT_FOUND;
+    // The object comes back referenced (ObDereferenceObject releases it); callback objects stay
+    // for the whole run here (the list below keeps them), so they are permanent objects.
+    const opened = (obj: bigint) => (reference(ctx, obj, "ExCreateCallback", holderOf(ctx)), writePtr(ctx.mem, out, obj), STATUS.SUCCESS);
+    for (const [obj, c] of st.callbackObjects) if (c.name.toLowerCase() === name.toLowerCase()) return opened(obj);
+    // The system's own callback objects exist from boot (Learn, "Using a System-Defined Callback
+    // Object"): opened with Create FALSE too; they take several registrations.
+    const system = SYSTEM_CALLBACKS.includes(name.toLowerCase());
+    if (!create && !system) return STATUS.OBJECT_NAME_NOT_FOUND;
     const obj = ctx.kernel.kernelPool?.allocate(0x40, 0x6b626c43 /* 'Clbk' */) ?? 0n;
     if (obj === 0n) return STATUS.INSUFFICIENT_RESOURCES;
-    st.callbackObjects.set(obj, { name: name ?? "", multiple: (ctx.u32(3) & 0xff) !== 0 });
-    writePtr(ctx.mem, out, obj);
-    return STATUS.SUCCESS;
+    st.callbackObjects.set(obj, { name, multiple: system || (ctx.u32(3) & 0xff) !== 0 });
+    registerObject(ctx.kernel, obj, { type: "Callback", name, permanent: true, pointerCount: 0 });
+    return opened(obj);
   }),
   nt("ExRegisterCallback", 3, (ctx) => {
     const obj = ctx.arg(0);

@@ -15,7 +15,7 @@
  * page (both written back); a view past the end: STATUS_INVALID_VIEW_SIZE; a view protection the
  * section does not allow: STATUS_SECTION_PROTECTION; a fixed base not 64 KiB aligned:
  * STATUS_MAPPED_ALIGNMENT; unmapping an address that is no view: STATUS_NOT_MAPPED_VIEW.
- * SEC_IMAGE sections (executable images) are not modelled: STATUS_NOT_SUPPORTED.
+ * SEC_IMAGE sections hold the file's PE image laid out (api/section-image.ts).
  *
  * Views are copies kept in step with the section: mapping copies the section's bytes in (after
  * the other writable views' changes are copied back), unmapping a writable view copies the bytes
@@ -36,9 +36,9 @@ import { fileOf, fileEvent, volumeOf } from "./file.js";
 import { contents, displayPath, lookup, MAX_FILE, put, volumePath } from "../volume/volume.js";
 import { GRANULE, MAX_VADS, PAGE, findFree, perms, space, vmState, type Vad } from "./vm-pages.js";
 import { processOfHandle } from "./process.js";
+import { imageSectionBytes, SEC_IMAGE } from "./section-image.js";
 
 const B = (n: number) => BigInt(n);
-const SEC_IMAGE = 0x1000000;
 const TAG_SECTION = 0x74636553; // 'Sect'
 const ST = {
   INVALID_PARAMETER_4: 0xc00000f2,
@@ -163,15 +163,12 @@ function createSection(ctx: ApiContext, oa: bigint, sizePtr: bigint, protect: nu
   if (status !== undefined) return status;
   const base = baseProtect(protect);
   if (base === null) return ST.INVALID_PAGE_PROTECTION;
-  if (attributes & SEC_IMAGE) {
-    ctx.warn("ZwCreateSection(SEC_IMAGE): kmdll does not model image sections");
-    return STATUS.NOT_SUPPORTED;
-  }
   const want = sizePtr === 0n ? 0n : BigInt.asIntN(64, ctx.mem.u64(sizePtr));
   if (want < 0n) return ST.INVALID_PARAMETER_4;
   let data: SectionData;
   const alloc = () => ctx.kernel.kernelPool?.allocate(0x30, TAG_SECTION) ?? 0n;
   if (fileHandle === 0n && fileObject === 0n) {
+    if (attributes & SEC_IMAGE) return 0xc0000020; // STATUS_INVALID_FILE_FOR_SECTION: an image needs its file
     if (want === 0n) return ST.INVALID_PARAMETER_4;
     let live = 0n;
     for (const x of sections(ctx).values()) if (x.bytes) live += x.size;
@@ -182,13 +179,15 @@ function createSection(ctx: ApiContext, oa: bigint, sizePtr: bigint, protect: nu
   } else {
     const f = fileParts(ctx, fileHandle, fileObject);
     if (typeof f === "number") return f;
-    if (writable(base) && !(f.access & WRITE_ACCESS)) return STATUS.ACCESS_DENIED;
-    if (!(f.access & READ_ACCESS)) return STATUS.ACCESS_DENIED;
+    // An image section is copy-on-write: it needs no write access to the file.
+    if (!(f.access & READ_ACCESS) || (writable(base) && !(attributes & SEC_IMAGE) && !(f.access & WRITE_ACCESS))) return STATUS.ACCESS_DENIED;
     const v = volumeOf(ctx.kernel);
     const node = lookup(v, f.parts);
     if (!node || node.kind !== "file") return STATUS.INVALID_PARAMETER;
-    const have = BigInt(contents(v, f.parts, node).length);
-    const size = want === 0n ? have : want;
+    const image = attributes & SEC_IMAGE ? imageSectionBytes(contents(v, f.parts, node), displayPath(f.parts)) : null;
+    if (typeof image === "number") return image;
+    const have = BigInt(image ? image.length : contents(v, f.parts, node).length);
+    const size = want === 0n || image ? have : want;
     if (size === 0n) return ST.MAPPED_FILE_SIZE_ZERO;
     if (size > have) {
       if (!writable(base)) return ST.SECTION_TOO_BIG;
@@ -199,7 +198,7 @@ function createSection(ctx: ApiContext, oa: bigint, sizePtr: bigint, protect: nu
     }
     const body = alloc();
     if (body === 0n) return STATUS.INSUFFICIENT_RESOURCES;
-    data = { body, size, protect: base, file: f.parts };
+    data = image ? { body, size, protect: base, bytes: image } : { body, size, protect: base, file: f.parts };
   }
   ctx.mem.write(data.body, new Uint8Array(0x30));
   let nsName: string | undefined;

@@ -189,6 +189,12 @@ export interface KernelState {
    * zero-filled, change CPU permissions (read 1, write 2, exec 4), unmap; `highest` is
    * MmHighestUserAddress; `isMapped` whether anything is mapped in a range.
    */
+  /**
+   * Second system mappings of guest pages (MmMapLockedPagesSpecifyCache, src/emu/sysmap.ts):
+   * `alias` gives a new VA over [src, src+size) with UC_PROT_* rights, or null when that memory
+   * cannot be aliased; absent in test fakes.
+   */
+  systemMappings?: { alias(src: bigint, size: number, perms: number): bigint | null; has(va: bigint): boolean; protect(va: bigint, perms: number): boolean; unmap(va: bigint): boolean };
   /** Context-switched system threads (src/emu/threads.ts); absent in test fakes (threads then run to completion). */
   threads?: ThreadHost;
   userPages?: { highest: bigint; /** The kernel's KUSER_SHARED_DATA, shown read-only at MM_SHARED_USER_DATA_VA in the user space. */ sharedData?: bigint; map(addr: bigint, size: number, perms: number): void; protect(addr: bigint, size: number, perms: number): void; unmap(addr: bigint, size: number): void; isMapped(addr: bigint, size: bigint): boolean };

@@ -39,6 +39,7 @@ export const WIDE_ARGS: Readonly<Record<string, readonly number[]>> = {
   // TRACEHANDLE (evntrace.h) is a ULONG64 too.
   WmiTraceMessage: [0], // (TRACEHANDLE LoggerHandle, ULONG MessageFlags, LPCGUID, USHORT MessageNumber, ...)
   WmiTraceMessageVa: [0], // (TRACEHANDLE LoggerHandle, ULONG MessageFlags, LPCGUID, USHORT MessageNumber, va_list)
+  FwpmFilterDeleteById0: [1], // fwpkclnt: (HANDLE engineHandle, UINT64 id)
   _i64toa_s: [0], // (__int64, char *, size_t, int)
   _ui64toa_s: [0],
   _i64tow_s: [0],

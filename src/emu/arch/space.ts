@@ -29,6 +29,9 @@ export interface AddressSpace {
   specialPoolEnd: bigint;
   /** KUSER_SHARED_DATA. */
   kuserSharedData: bigint;
+  /** System mappings of MDL pages that alias other guest memory (MmMapLockedPagesSpecifyCache; src/emu/sysmap.ts). */
+  systemPtesBase: bigint;
+  systemPtesEnd: bigint;
   /** MmSystemRangeStart, MmHighestUserAddress, MmUserProbeAddress. */
   systemRangeStart: bigint;
   highestUserAddress: bigint;
@@ -50,6 +53,8 @@ export const X64_SPACE: AddressSpace = {
   specialPoolBase: 0xffffa00000000000n,
   specialPoolEnd: 0xffffa00100000000n,
   kuserSharedData: 0xfffff78000000000n,
+  systemPtesBase: 0xfffff80500000000n,
+  systemPtesEnd: 0xfffff80600000000n,
   systemRangeStart: 0xffff800000000000n,
   highestUserAddress: 0x7ffffffeffffn,
   userProbeAddress: 0x7fffffff0000n,
@@ -71,6 +76,9 @@ export const X86_SPACE: AddressSpace = {
   specialPoolBase: 0xa0000000n,
   specialPoolEnd: 0xb0000000n,
   kuserSharedData: 0xffdf0000n,
+  // Between the call scratch pages (0x84200000, 64 pages) and the stacks (0x85000000).
+  systemPtesBase: 0x84400000n,
+  systemPtesEnd: 0x84c00000n,
   systemRangeStart: 0x80000000n,
   highestUserAddress: 0x7ffeffffn,
   userProbeAddress: 0x7fff0000n,

@@ -127,6 +127,29 @@ function mgmtAdd(kind: Kind) {
   };
 }
 
+/**
+ * FwpmFilterDeleteById0(engineHandle, UINT64 id) / FwpmCalloutDeleteById0(engineHandle, UINT32 id)
+ * (fwpmk.h): as Fwpm*DeleteByKey0, by the id FwpmFilterAdd0 / FwpmCalloutAdd0 returned; an unknown
+ * id is STATUS_FWP_FILTER_NOT_FOUND / STATUS_FWP_CALLOUT_NOT_FOUND.
+ */
+function mgmtDeleteById(kind: "filter" | "callout") {
+  return (ctx: ApiContext): number => {
+    const h = handleKey(ctx.arg(0));
+    const id = kind === "filter" ? BigInt.asUintN(64, ctx.arg(1)) : BigInt(ctx.u32(1));
+    ctx.describe([hex(h), String(id)]);
+    const s = sessionOf(ctx, h);
+    if (!s) return STATUS.INVALID_HANDLE;
+    const st = wfp(ctx.kernel);
+    const o = [...st.objects.values()].find((x) => x.kind === kind && (kind === "filter" ? x.id : x.id & 0xffffffffn) === id);
+    if (!o) return NOT_FOUND[kind];
+    const name = `${kind}:${o.key}`;
+    for (const other of st.objects.values()) if (other.uses.includes(name)) return ST.IN_USE;
+    st.objects.delete(name);
+    if (s.txn) s.txnDeleted.push(o);
+    return STATUS.SUCCESS;
+  };
+}
+
 const NOT_FOUND: Record<Kind, number> = { provider: ST.PROVIDER_NOT_FOUND, sublayer: ST.SUBLAYER_NOT_FOUND, callout: ST.CALLOUT_NOT_FOUND, filter: ST.FILTER_NOT_FOUND };
 
 /** Fwpm*DeleteByKey0(engineHandle, key). */
@@ -235,6 +258,8 @@ export const apis: ApiDefinition[] = [
   fwp("FwpmSubLayerDeleteByKey0", 2, mgmtDelete("sublayer")),
   fwp("FwpmCalloutDeleteByKey0", 2, mgmtDelete("callout")),
   fwp("FwpmFilterDeleteByKey0", 2, mgmtDelete("filter")),
+  fwp("FwpmFilterDeleteById0", 2, mgmtDeleteById("filter")),
+  fwp("FwpmCalloutDeleteById0", 2, mgmtDeleteById("callout")),
   fwp("FwpsInjectionHandleCreate0", 3, (ctx) => {
     const [af, flags, pHandle] = [ctx.u32(0) & 0xffff, ctx.u32(1), ctx.arg(2)];
     ctx.describe([String(af), hex(flags), hex(pHandle)]);
