@@ -7,7 +7,8 @@
 //
 // The bundle is compiled with its V8 code cache (./load-bundle.js). `kmdll implib …` runs
 // dist/bundle/cli/implib.cjs, a bundle of that command alone with a code cache of its own;
-// `kmdll sim …`, `kmdll call …` and `kmdll demo` run dist/bundle/cli/emu.cjs, the emulator commands alone.
+// `kmdll sim …`, `kmdll call …` and `kmdll demo` run dist/bundle/cli/emu.cjs, the emulator commands alone;
+// `kmdll scan …` runs dist/bundle/cli/scan.cjs.
 "use strict";
 const { statSync } = require("node:fs");
 const { join } = require("node:path");
@@ -44,9 +45,9 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.write(`${require("../package.json").version}\n`);
 } else {
   const compiled = built(at("../dist/src/cli/main.js"));
-  // `kmdll implib …` runs a bundle of that command alone, `kmdll sim|call|demo …` one of the emulator
+  // `kmdll implib …` and `kmdll scan …` run a bundle of that command alone, `kmdll sim|call|demo …` one of the emulator
   // commands (scripts/bundle.mjs; src/cli/emu-main.ts lists them), when the build made them.
-  const own = argv[0] === "implib" ? at("../dist/bundle/cli/implib.cjs") : argv[0] === "sim" || argv[0] === "call" || argv[0] === "demo" ? at("../dist/bundle/cli/emu.cjs") : undefined;
+  const own = argv[0] === "implib" ? at("../dist/bundle/cli/implib.cjs") : argv[0] === "scan" ? at("../dist/bundle/cli/scan.cjs") : argv[0] === "sim" || argv[0] === "call" || argv[0] === "demo" ? at("../dist/bundle/cli/emu.cjs") : undefined;
   const bundle = own !== undefined && built(own) !== undefined ? own : at("../dist/bundle/cli/cli.cjs");
   const bundled = process.env.KMDLL_UNBUNDLED ? undefined : built(bundle);
   if (compiled === undefined && bundled === undefined) {
