@@ -109,7 +109,9 @@ export function entryPointRules(input: CheckInput): Finding[] {
   const why =
     "the kernel activates an export driver's reference counting only when it exports both DllInitialize and DllUnload; without them it is never unloaded once an importer has loaded it";
   for (const ep of ENTRY_POINTS) {
-    const exact = functions.find((f) => f.names.includes(ep));
+    // Plain loops over the export table (thousands of entries): no closure per entry.
+    let exact: ExportFunction | undefined;
+    for (let i = 0; i < functions.length && exact === undefined; i++) if (functions[i]!.names.includes(ep)) exact = functions[i];
     if (exact?.forwarder) {
       out.push({
         rule: "forwarded-entry-point",
@@ -122,9 +124,14 @@ export function entryPointRules(input: CheckInput): Finding[] {
     if (exact) continue;
     const key = ep.toLowerCase();
     let near: string | undefined;
-    for (const f of functions) {
-      near = f.names.find((n) => looseMatches(n, key));
-      if (near !== undefined) break;
+    for (let i = 0; i < functions.length && near === undefined; i++) {
+      const names = functions[i]!.names;
+      for (let k = 0; k < names.length; k++) {
+        if (looseMatches(names[k]!, key)) {
+          near = names[k];
+          break;
+        }
+      }
     }
     let message = service
       ? `this driver exports routines but not ${ep}. It also runs as a standard driver (it imports ${service}), which works when its service is started first; but when another driver imports it before that, the kernel loads it as an export driver: ${why}. Add ${PROTOTYPES[ep]} returning STATUS_SUCCESS and list it in the .def as "${ep} PRIVATE"`

@@ -14,9 +14,12 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 export function runChecks(input: CheckInput): Finding[] {
   // A file the kernel cannot even map as an image: its directories are unreliable (truncated,
   // overlapping), so the other rules would only add noise.
-  const malformed = imageRules(input).filter((f) => f.rule === "malformed-image");
+  // (The image rules run once: the rules are pure, and the first family is imageRules.)
+  const image = imageRules(input);
+  const malformed = image.filter((f) => f.rule === "malformed-image");
   if (malformed.length) return malformed;
-  const all = RULE_FAMILIES.flatMap((rules) => rules(input));
+  const all: Finding[] = [];
+  for (const rules of RULE_FAMILIES) for (const f of rules === imageRules ? image : rules(input)) all.push(f);
   return all
     .map((f, i) => ({ f, i }))
     .sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || a.i - b.i)

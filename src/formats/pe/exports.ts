@@ -66,7 +66,9 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
   // The tables are read in place when they lie in one section (the common case; see RvaReader.table).
   const ordsAt = r.table(ordsRva, nNames * 2);
   const namesAt = ordsAt === null ? null : r.table(namesRva, nNames * 4);
-  const names = new Map<number, string[]>();
+  // The names of each EAT slot that is read (an array indexed by slot: a Map of thousands of
+  // numeric keys cost a hash entry per name).
+  const names: (string[] | undefined)[] = new Array(nFun);
   const namePointerOrder: string[] = [];
   for (let i = 0; i < nNames; i++) {
     let idx: number;
@@ -87,9 +89,10 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
       w.add("export ordinal table", `name ${name} refers to function index ${idx}, beyond NumberOfFunctions ${numberOfFunctions}`);
       continue;
     }
-    const list = names.get(idx);
+    if (idx >= nFun) continue; // a slot not read (past the 16-bit limit or the file): its name is in namePointerOrder only
+    const list = names[idx];
     if (list) list.push(name);
-    else names.set(idx, [name]);
+    else names[idx] = [name];
   }
 
   const functions: ExportFunction[] = [];
@@ -99,7 +102,7 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
     const e = eatAt === null ? -1 : eatAt + i * 4;
     const rva = e < 0 ? r.u32(eat + i * 4, "export address table") : (b[e]! | (b[e + 1]! << 8) | (b[e + 2]! << 16) | (b[e + 3]! << 24)) >>> 0;
     if (rva === 0) continue;
-    const ns = names.get(i) ?? [];
+    const ns = names[i] ?? [];
     let forwarder: string | null = null;
     if (rva >= d && rva < dirEnd) {
       try {
