@@ -9,6 +9,24 @@ export const MAX_EXPORT_SLOTS = 0x10000;
 /** Names read from the export name table (several names may share a slot; real images have a few thousand). */
 export const MAX_EXPORT_NAMES = 0x100000;
 
+/** One EAT slot (every ExportFunction the parser makes comes from here: one object shape). */
+function exportFunction(ordinal: number, name: string | null, names: string[], rva: number | null, forwarder: string | null): ExportFunction {
+  return { ordinal, name, names, rva, forwarder };
+}
+// Give the fields their general representations now (rva null, then a number; name and forwarder
+// null, then a string): the first table read would otherwise fix `rva` as a small integer and the
+// first forwarder (rva null) would change the shape, throwing away the optimized code of the
+// parser and of every rule reading exports.
+exportFunction(0, null, [], null, null);
+exportFunction(0, "", [], 1, "");
+
+/**
+ * An empty list of names of the same kind as a list of strings (slice keeps it): a literal `[]`
+ * is a list of small integers to V8, and code optimized on `names` lists of one kind was thrown
+ * away at the first unnamed slot.
+ */
+const NO_NAMES: string[] = [""].slice(0, 0);
+
 /** Parse the export directory: every non-empty EAT slot with its names and forwarder. */
 export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): ExportDirectory | null {
   if (dir.virtualAddress === 0) return null;
@@ -102,7 +120,7 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
     const e = eatAt === null ? -1 : eatAt + i * 4;
     const rva = e < 0 ? r.u32(eat + i * 4, "export address table") : (b[e]! | (b[e + 1]! << 8) | (b[e + 2]! << 16) | (b[e + 3]! << 24)) >>> 0;
     if (rva === 0) continue;
-    const ns = names[i] ?? [];
+    const ns = names[i] ?? NO_NAMES.slice();
     let forwarder: string | null = null;
     if (rva >= d && rva < dirEnd) {
       try {
@@ -112,13 +130,7 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
         forwarder = "";
       }
     }
-    functions.push({
-      ordinal: (ordinalBase + i) >>> 0,
-      name: ns[0] ?? null,
-      names: ns,
-      rva: forwarder === null ? rva : null,
-      forwarder,
-    });
+    functions.push(exportFunction((ordinalBase + i) >>> 0, ns[0] ?? null, ns, forwarder === null ? rva : null, forwarder));
   }
   return { dllName, ordinalBase, timeDateStamp, numberOfFunctions, numberOfNames, functions, namePointerOrder };
 }
