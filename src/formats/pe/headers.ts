@@ -122,6 +122,21 @@ export function parseHeaders(v: ByteView, w: Warnings): Headers {
     w.add("data directories", `${nDirs} directories do not fit in SizeOfOptionalHeader ${coff.sizeOfOptionalHeader}; reading ${roomInOptional}`, ddStart);
     nDirs = roomInOptional;
   }
+  const dataDirectories = readDataDirectories(v, ddStart, nDirs);
+
+  // Section table.
+  const st = o + coff.sizeOfOptionalHeader;
+  if (!v.has(st, coff.numberOfSections * SECTION_SIZE)) {
+    throw new FormatError("section table", `${coff.numberOfSections} section headers (${coff.numberOfSections * SECTION_SIZE} bytes) do not fit in the file (size ${v.length})`, st);
+  }
+  const sections = readSections(v, st, coff.numberOfSections, stringTable(v, coff, w), w);
+  checkSections(sections, v.length, w, st);
+  return { peOffset, coff, optional, machine: machineName(coff.machine), dataDirectories, sections };
+}
+
+/** The 16 data directories (the first nDirs read at ddStart, the rest zero). */
+function readDataDirectories(v: ByteView, ddStart: number, nDirs: number): DataDirectory[] {
+  const dv = v.dv;
   const dataDirectories: DataDirectory[] = [];
   // All of them in the file (the usual case): read in place; else one by one, the first missing one an error naming it.
   const dirsInFile = v.has(ddStart, nDirs * 8);
@@ -136,17 +151,16 @@ export function parseHeaders(v: ByteView, w: Warnings): Headers {
     }
     dataDirectories.push({ index: i, name: DIRECTORY_NAMES[i]!, virtualAddress, size });
   }
+  return dataDirectories;
+}
 
-  // Section table.
-  const st = o + coff.sizeOfOptionalHeader;
-  if (!v.has(st, coff.numberOfSections * SECTION_SIZE)) {
-    throw new FormatError("section table", `${coff.numberOfSections} section headers (${coff.numberOfSections * SECTION_SIZE} bytes) do not fit in the file (size ${v.length})`, st);
-  }
-  const strtab = stringTable(v, coff, w);
+/** The section table at st (in the file: the caller checked). */
+function readSections(v: ByteView, st: number, count: number, strtab: StringTable | null, w: Warnings): Section[] {
+  const dv = v.dv;
   const sections: Section[] = [];
   // (The whole table is in the file: checked above.)
-  v.load(st, coff.numberOfSections * SECTION_SIZE);
-  for (let i = 0; i < coff.numberOfSections; i++) {
+  v.load(st, count * SECTION_SIZE);
+  for (let i = 0; i < count; i++) {
     const at = st + i * SECTION_SIZE;
     const raw = v.fixedString(at, 8, "section header");
     sections.push({
@@ -158,8 +172,7 @@ export function parseHeaders(v: ByteView, w: Warnings): Headers {
       characteristics: dv.getUint32(at + 36, true),
     });
   }
-  checkSections(sections, v.length, w, st);
-  return { peOffset, coff, optional, machine: machineName(coff.machine), dataDirectories, sections };
+  return sections;
 }
 
 interface StringTable {
