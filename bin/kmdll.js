@@ -32,8 +32,7 @@ function prestartScanWorker(file) {
   // On 2 CPUs a scan starts no worker below 8192 files per worker (MIN_FILES_PER_WORKER_2_CPUS) unless told otherwise.
   if (cpus <= 2 && !process.env.KMDLL_SCAN_MIN_FILES_PER_WORKER) return;
   if (!(n > 1) || statSync(file, { throwIfNoEntry: false }) === undefined) return;
-  const { Worker } = require("node:worker_threads");
-  const p = { worker: new Worker(file) };
+  const p = { worker: require("./load-bundle.js").startBundleWorker(file) };
   p.worker.unref();
   p.worker.on("error", (e) => (p.failed = e));
   p.worker.on("exit", () => (p.exited = true));
@@ -54,7 +53,12 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     process.stderr.write("kmdll: not built yet; run `bash scripts/setup.sh` (or `npm run build`) in the kmdll checkout first\n");
     process.exitCode = 2;
   } else if (bundled !== undefined && (compiled === undefined || bundled >= compiled)) {
-    if (argv[0] === "scan") prestartScanWorker(at("../dist/bundle/cli/worker.cjs"));
+    if (argv[0] === "scan") {
+      const worker = at("../dist/bundle/cli/worker.cjs");
+      // Every scan worker (src/scan/threads.ts takeWorker) runs worker.cjs with its code cache.
+      globalThis[Symbol.for("kmdll.scanWorkerFactory")] = () => require("./load-bundle.js").startBundleWorker(worker);
+      prestartScanWorker(worker);
+    }
     const { run, cache } = require("./load-bundle.js").loadBundle(bundle);
     run(argv).then((code) => {
       process.exitCode = code;

@@ -91,6 +91,15 @@ test("the bundles' code caches are of this build and V8 accepts them", { skip },
   }
 });
 
+test("the scan worker's bundle has a code cache of this build that V8 accepts", { skip }, () => {
+  const file = repoPath("dist", "bundle", "cli", "worker.cjs");
+  const cache = readFileSync(`${file}.cache`);
+  assert.equal(cache.toString("latin1", 0, 16), /^\/\/ kmdll-bundle ([0-9a-f]{16})\n/.exec(readFileSync(file, "latin1"))?.[1], "the cache names the worker bundle's build id");
+  // Outside a worker thread the bundle only loads (it waits for a job on parentPort, which is null here).
+  const r = spawnSync(process.execPath, ["-e", `process.stdout.write(require(${JSON.stringify(repoPath("bin", "load-bundle.js"))}).loadBundle(${JSON.stringify(file)}).codeCache)`], { encoding: "utf8" });
+  assert.equal(r.stdout, "used", r.stderr);
+});
+
 test("bundled and unbundled CLI print the same (data files, addon, scan worker, help)", { skip }, () => {
   const F = (f: string) => fixture("x64", f);
   const drop = (json: string) => JSON.stringify({ ...JSON.parse(json), durationMs: 0 });
