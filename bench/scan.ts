@@ -10,6 +10,9 @@
  *    (≥ 1.0× llvm-readobj's files/s)
  *  - `kmdll scan --jobs 2` vs `--jobs 1` (processes)                                target < 1.0×
  *  - the library (scanDirectory, in process), jobs 2, vs llvm-readobj
+ *  - `kmdll scan --jobs 2` with its worker forced (KMDLL_SCAN_MIN_FILES_PER_WORKER=1: on 2 CPUs it
+ *    starts none below 8192 files per worker) vs `--jobs 1` (processes): whether the CLI's worker —
+ *    started with the process, compiled from its code cache — pays off here
  *  - the library in a fresh process, this thread plus one worker (forced) vs this thread alone,
  *    with the CPU time of all threads: whether a worker pays off here (MIN_FILES_PER_WORKER_2_CPUS)
  */
@@ -47,6 +50,18 @@ export async function run(opts: BenchOptions & { dir?: string } = {}): Promise<B
   const ro: number[] = [];
   const k2: number[] = [];
   const k1: number[] = [];
+  const kw: number[] = [];
+  // --jobs 2 with the worker forced (the variable reaches the child through runTimed's environment).
+  const forced = (): number => {
+    const before = process.env.KMDLL_SCAN_MIN_FILES_PER_WORKER;
+    process.env.KMDLL_SCAN_MIN_FILES_PER_WORKER = "1";
+    try {
+      return runTimed({ ...scanJobs(2), ok });
+    } finally {
+      if (before === undefined) delete process.env.KMDLL_SCAN_MIN_FILES_PER_WORKER;
+      else process.env.KMDLL_SCAN_MIN_FILES_PER_WORKER = before;
+    }
+  };
   const readobjMs = () => {
     const t = process.hrtime.bigint();
     readobjAll(files);
@@ -56,10 +71,12 @@ export async function run(opts: BenchOptions & { dir?: string } = {}): Promise<B
   readobjMs();
   runTimed({ ...scanJobs(2), ok });
   runTimed({ ...scanJobs(1), ok });
+  forced();
   for (let i = 0; i < rounds; i++) {
     ro.push(readobjMs());
     k2.push(runTimed({ ...scanJobs(2), ok }));
     k1.push(runTimed({ ...scanJobs(1), ok }));
+    kw.push(forced());
   }
   const lib = median(await Promise.all([0].map(() => timeAsync(() => scanDirectory(dir, { jobs: 2 })))));
   // Whether a worker thread pays off here: a fresh process scanning with this thread alone
@@ -100,6 +117,7 @@ export async function run(opts: BenchOptions & { dir?: string } = {}): Promise<B
   return [
     row(`scan ${label}, --jobs 2 (process)`, median(k2), roMs, "llvm-readobj --coff-imports --coff-exports", "ms", 1.0),
     row(`scan ${label}: --jobs 2 vs --jobs 1 (processes)`, median(k2), median(k1), "kmdll scan --jobs 1", "ms", 1.0),
+    row(`scan ${label}: --jobs 2 with its worker forced (KMDLL_SCAN_MIN_FILES_PER_WORKER=1) vs --jobs 1 (processes)`, median(kw), median(k1), "kmdll scan --jobs 1", "ms"),
     row(`scan ${label}, --jobs 2 (library, in process)`, lib, roMs, "llvm-readobj --coff-imports --coff-exports", "ms"),
     row(
       `scan ${label}, library in a fresh process: this thread + one worker (forced) vs this thread only (CPU time of all threads ${cpuTwo.toFixed(0)} ms vs ${cpuOne.toFixed(0)} ms)`,

@@ -7,7 +7,8 @@
 //
 // The bundle is compiled with its V8 code cache (./load-bundle.js). `kmdll implib …` runs
 // dist/bundle/cli/implib.cjs, a bundle of that command alone with a code cache of its own;
-// `kmdll sim …`, `kmdll call …` and `kmdll demo` run dist/bundle/cli/emu.cjs, the emulator commands alone.
+// `kmdll sim …`, `kmdll call …` and `kmdll demo` run dist/bundle/cli/emu.cjs, the emulator commands alone;
+// `kmdll scan …` runs dist/bundle/cli/scan.cjs.
 "use strict";
 const { statSync } = require("node:fs");
 const { join } = require("node:path");
@@ -31,8 +32,7 @@ function prestartScanWorker(file) {
   // On 2 CPUs a scan starts no worker below 8192 files per worker (MIN_FILES_PER_WORKER_2_CPUS) unless told otherwise.
   if (cpus <= 2 && !process.env.KMDLL_SCAN_MIN_FILES_PER_WORKER) return;
   if (!(n > 1) || statSync(file, { throwIfNoEntry: false }) === undefined) return;
-  const { Worker } = require("node:worker_threads");
-  const p = { worker: new Worker(file) };
+  const p = { worker: require("./load-bundle.js").startBundleWorker(file) };
   p.worker.unref();
   p.worker.on("error", (e) => (p.failed = e));
   p.worker.on("exit", () => (p.exited = true));
@@ -44,16 +44,21 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.write(`${require("../package.json").version}\n`);
 } else {
   const compiled = built(at("../dist/src/cli/main.js"));
-  // `kmdll implib …` runs a bundle of that command alone, `kmdll sim|call|demo …` one of the emulator
+  // `kmdll implib …` and `kmdll scan …` run a bundle of that command alone, `kmdll sim|call|demo …` one of the emulator
   // commands (scripts/bundle.mjs; src/cli/emu-main.ts lists them), when the build made them.
-  const own = argv[0] === "implib" ? at("../dist/bundle/cli/implib.cjs") : argv[0] === "sim" || argv[0] === "call" || argv[0] === "demo" ? at("../dist/bundle/cli/emu.cjs") : undefined;
+  const own = argv[0] === "implib" ? at("../dist/bundle/cli/implib.cjs") : argv[0] === "scan" ? at("../dist/bundle/cli/scan.cjs") : argv[0] === "sim" || argv[0] === "call" || argv[0] === "demo" ? at("../dist/bundle/cli/emu.cjs") : undefined;
   const bundle = own !== undefined && built(own) !== undefined ? own : at("../dist/bundle/cli/cli.cjs");
   const bundled = process.env.KMDLL_UNBUNDLED ? undefined : built(bundle);
   if (compiled === undefined && bundled === undefined) {
     process.stderr.write("kmdll: not built yet; run `bash scripts/setup.sh` (or `npm run build`) in the kmdll checkout first\n");
     process.exitCode = 2;
   } else if (bundled !== undefined && (compiled === undefined || bundled >= compiled)) {
-    if (argv[0] === "scan") prestartScanWorker(at("../dist/bundle/cli/worker.cjs"));
+    if (argv[0] === "scan") {
+      const worker = at("../dist/bundle/cli/worker.cjs");
+      // Every scan worker (src/scan/threads.ts takeWorker) runs worker.cjs with its code cache.
+      globalThis[Symbol.for("kmdll.scanWorkerFactory")] = () => require("./load-bundle.js").startBundleWorker(worker);
+      prestartScanWorker(worker);
+    }
     const { run, cache } = require("./load-bundle.js").loadBundle(bundle);
     // `kmdll implib` runs its WebAssembly module (src/formats/lib/wasm-archive.ts) once: V8's
     // baseline code alone, without compiling the module's hot functions again with TurboFan on

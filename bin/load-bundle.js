@@ -38,4 +38,21 @@ function loadBundle(file) {
   return { run: module.exports.run, cache, codeCache };
 }
 
-module.exports = { loadBundle };
+/**
+ * A worker thread running a bundle (the scan worker, dist/bundle/cli/worker.cjs) compiled with its
+ * code cache like the CLI's: the thread starts from the cached bytecode instead of compiling the
+ * PE reader and the rules from source. With KMDLL_WRITE_CODE_CACHE=1 (a training run), the worker
+ * writes the cache of what it ran when its work is done (globalThis[Symbol.for("kmdll.writeCodeCache")]).
+ */
+function startBundleWorker(file) {
+  const { Worker } = require("node:worker_threads");
+  return new Worker(`require(${JSON.stringify(__filename)}).runWorkerBundle(${JSON.stringify(file)});`, { eval: true });
+}
+
+/** In a worker thread: run the bundle (see startBundleWorker). */
+function runWorkerBundle(file) {
+  const { cache } = loadBundle(file);
+  if (process.env.KMDLL_WRITE_CODE_CACHE === "1" && cache) globalThis[Symbol.for("kmdll.writeCodeCache")] = cache;
+}
+
+module.exports = { loadBundle, startBundleWorker, runWorkerBundle };

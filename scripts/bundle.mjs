@@ -15,9 +15,13 @@
 //  - dist/bundle/cli/emu.cjs (+ .cache): the emulator commands `sim`, `call` and `demo` alone
 //    (dist/src/cli/emu-main.js), about four fifths of cli.cjs; its cache is trained on the start-up
 //    benchmark's `sim` run, cli.cjs's (every other command) on an `inspect` run.
-//  - dist/bundle/cli/worker.cjs: the scan worker thread, a small CommonJS file of its own (the PE
-//    reader, the rules and what they need; no npm package): a worker thread runs it without
-//    starting Node's ES module loader. bin/kmdll.js starts one as a `scan` process starts.
+//  - dist/bundle/cli/scan.cjs (+ .cache): `kmdll scan` alone (dist/src/cli/scan-main.js); its cache is
+//    trained on `scan --json` over the x64 fixtures (the PE reader, every rule, the graph, the report).
+//  - dist/bundle/cli/worker.cjs (+ .cache): the scan worker thread, a small CommonJS file of its own
+//    (the PE reader, the rules and what they need; no npm package): a worker thread runs it without
+//    starting Node's ES module loader, compiled with its code cache (bin/load-bundle.js
+//    startBundleWorker), trained on a scan with a worker forced. bin/kmdll.js starts one as a
+//    `scan` process starts where a worker will run.
 // bin/kmdll.js runs the bundle when it is at least as new as dist/src/cli/main.js (a later `tsc`
 // alone makes the unbundled CLI run, never a stale bundle); KMDLL_UNBUNDLED=1 runs the unbundled
 // modules. The library API (dist/src/index.js) is not bundled. npm packages are bundled into
@@ -34,7 +38,7 @@
 //   node scripts/bundle.mjs --check   exit 1 when esbuild is not installed (else build)
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,7 +46,7 @@ import { fileURLToPath } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "dist", "src");
 const outdir = join(root, "dist", "bundle", "cli");
-const entries = { cli: join(src, "cli", "main.js"), implib: join(src, "cli", "implib-main.js"), emu: join(src, "cli", "emu-main.js"), worker: join(src, "scan", "worker.js") };
+const entries = { cli: join(src, "cli", "main.js"), implib: join(src, "cli", "implib-main.js"), emu: join(src, "cli", "emu-main.js"), scan: join(src, "cli", "scan-main.js"), worker: join(src, "scan", "worker.js") };
 
 let esbuild;
 try {
@@ -54,7 +58,7 @@ try {
 }
 
 const toPosix = (p) => p.split(sep).join("/");
-const outputOf = new Map([[entries.cli, join(outdir, "cli.cjs")], [entries.implib, join(outdir, "implib.cjs")], [entries.emu, join(outdir, "emu.cjs")], [entries.worker, join(outdir, "worker.cjs")]]);
+const outputOf = new Map([[entries.cli, join(outdir, "cli.cjs")], [entries.implib, join(outdir, "implib.cjs")], [entries.emu, join(outdir, "emu.cjs")], [entries.scan, join(outdir, "scan.cjs")], [entries.worker, join(outdir, "worker.cjs")]]);
 
 /** Keep module-relative URLs pointing at the same files from the bundle's folder. */
 const moduleUrls = {
@@ -125,6 +129,7 @@ const cjsBundle = (entry, outfile) =>
 const cli = await cjsBundle(entries.cli, "cli.cjs");
 const implib = await cjsBundle(entries.implib, "implib.cjs");
 const emu = await cjsBundle(entries.emu, "emu.cjs");
+const scan = await cjsBundle(entries.scan, "scan.cjs");
 const worker = await esbuild.build({
   ...common,
   entryPoints: [entries.worker],
@@ -133,9 +138,11 @@ const worker = await esbuild.build({
   packages: "external",
   define: { "import.meta.url": "__kmdllBundleUrl" },
   minifyWhitespace: true,
-  banner: { js: `"use strict";\nconst __kmdllBundleUrl = require("node:url").pathToFileURL(__filename).href;` },
+  banner: { js: `// kmdll-bundle ${ID_PLACEHOLDER}\n"use strict";\nconst __kmdllBundleUrl = require("node:url").pathToFileURL(__filename).href;` },
+  write: false,
 });
-for (const f of [...cli.outputFiles, ...implib.outputFiles, ...emu.outputFiles]) {
+mkdirSync(outdir, { recursive: true });
+for (const f of [...cli.outputFiles, ...implib.outputFiles, ...emu.outputFiles, ...scan.outputFiles, ...worker.outputFiles]) {
   let text = f.text;
   if (f.path.endsWith(".cjs")) {
     // bin/load-bundle.js reads it as latin1 (no UTF-8 decoding): esbuild's default charset escapes non-ASCII.
@@ -160,6 +167,12 @@ if (existsSync(fx("client.sys")) && existsSync(fx("mydriver.sys"))) {
   spawnSync(process.execPath, [bin, "sim", "--install", fx("client.sys"), fx("mydriver.sys"), "--", "start:client", "stop:client"], { env: trainEnv, stdio: "ignore", timeout: 120_000 });
   // cli.cjs (every other command): reading and showing an image, what most of them start with.
   spawnSync(process.execPath, [bin, "inspect", fx("mydriver.sys")], { env: trainEnv, stdio: "ignore", timeout: 120_000 });
+  // worker.cjs: the same scan with a worker thread forced (it writes its cache when its work is
+  // done); first, since it writes scan.cjs's cache too, which the next run replaces.
+  const scanTrain = ["scan", "-q", "--json", "--jobs", "2", dirname(fx("client.sys"))];
+  spawnSync(process.execPath, [bin, ...scanTrain], { env: { ...trainEnv, KMDLL_SCAN_MIN_FILES_PER_WORKER: "1" }, stdio: "ignore", timeout: 120_000 });
+  // scan.cjs: `kmdll scan --json` over the x64 fixtures (the PE reader, every rule, the graph, the JSON report).
+  spawnSync(process.execPath, [bin, "scan", "-q", "--json", "--jobs", "1", dirname(fx("client.sys"))], { env: trainEnv, stdio: "ignore", timeout: 120_000 });
 }
 // implib.cjs's cache: `kmdll implib` on a generated plain .def (every attribute the one-pass path reads).
 {
@@ -173,8 +186,8 @@ if (existsSync(fx("client.sys")) && existsSync(fx("mydriver.sys"))) {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
-const files = [...Object.keys(cli.metafile.outputs), ...Object.keys(implib.metafile.outputs), ...Object.keys(emu.metafile.outputs), ...Object.keys(worker.metafile.outputs)].filter((f) => !f.endsWith(".map"));
+const files = [...Object.keys(cli.metafile.outputs), ...Object.keys(implib.metafile.outputs), ...Object.keys(emu.metafile.outputs), ...Object.keys(scan.metafile.outputs), ...Object.keys(worker.metafile.outputs)].filter((f) => !f.endsWith(".map"));
 const inputs = new Set([...Object.keys(cli.metafile.inputs), ...Object.keys(worker.metafile.inputs)]).size;
 const cacheSize = (f) => (existsSync(f) ? `${Math.round(statSync(f).size / 1024)} KiB` : "none (the training run failed)");
-const cached = `, code caches ${cacheSize(cacheFile)} (cli.cjs), ${cacheSize(join(outdir, "emu.cjs.cache"))} (emu.cjs) and ${cacheSize(join(outdir, "implib.cjs.cache"))} (implib.cjs)`;
+const cached = `, code caches ${cacheSize(cacheFile)} (cli.cjs), ${cacheSize(join(outdir, "emu.cjs.cache"))} (emu.cjs), ${cacheSize(join(outdir, "scan.cjs.cache"))} (scan.cjs), ${cacheSize(join(outdir, "worker.cjs.cache"))} (worker.cjs) and ${cacheSize(join(outdir, "implib.cjs.cache"))} (implib.cjs)`;
 process.stdout.write(`bundle: ${inputs} modules → ${files.map((f) => toPosix(relative(outdir, join(root, f)))).join(", ")} in ${toPosix(relative(root, outdir))}/${cached} (${Date.now() - started} ms)\n`);

@@ -1,6 +1,6 @@
 /**
  * The bundled CLI (scripts/bundle.mjs → dist/bundle/cli/, run by bin/kmdll.js; docs/performance.md):
- * bin/kmdll.js runs the bundle (emu.cjs for sim, call and demo, cli.cjs for the rest) when it is at least as new as the tsc output and the unbundled
+ * bin/kmdll.js runs the bundle (emu.cjs for sim, call and demo, scan.cjs for scan, cli.cjs for the rest) when it is at least as new as the tsc output and the unbundled
  * modules otherwise or with KMDLL_UNBUNDLED=1 (which files load is observed with a module resolve
  * hook for ES modules and a preloaded wrapper of fs.readFileSync for the bundle); the bundle is
  * compiled with its V8 code cache, which V8 accepts; both print the same for commands that reach
@@ -66,6 +66,13 @@ test("bin/kmdll.js runs the bundle; KMDLL_UNBUNDLED=1 runs dist/src", { skip }, 
   const bundled = loadedFiles(args);
   assert.deepEqual(bundled, ["dist/bundle/cli/emu.cjs", "dist/bundle/cli/emu.cjs.cache"], "the bundle and its code cache, nothing else of dist/");
   assert.deepEqual(loadedFiles(["inspect", F("mydriver.sys")]), ["dist/bundle/cli/cli.cjs", "dist/bundle/cli/cli.cjs.cache"]);
+  // scan runs its own bundle (src/cli/scan-main.ts) with a cache trained on a scan.
+  const empty = mkdtempSync(join(tmpdir(), "kmdll-bundle-scan-"));
+  try {
+    assert.deepEqual(loadedFiles(["scan", "-q", empty]), ["dist/bundle/cli/scan.cjs", "dist/bundle/cli/scan.cjs.cache"]);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
   assert.deepEqual(loadedFiles(["call", F("mydriver.sys"), "LoadPrinterDriver", "41"]), ["dist/bundle/cli/emu.cjs", "dist/bundle/cli/emu.cjs.cache"]);
   const unbundled = loadedFiles(args, { KMDLL_UNBUNDLED: "1" });
   assert.ok(unbundled.includes("dist/src/cli/main.js"));
@@ -75,13 +82,22 @@ test("bin/kmdll.js runs the bundle; KMDLL_UNBUNDLED=1 runs dist/src", { skip }, 
 });
 
 test("the bundles' code caches are of this build and V8 accepts them", { skip }, () => {
-  for (const file of [bundle, repoPath("dist", "bundle", "cli", "emu.cjs")]) {
+  for (const file of [bundle, repoPath("dist", "bundle", "cli", "emu.cjs"), repoPath("dist", "bundle", "cli", "scan.cjs")]) {
     const cache = readFileSync(file + ".cache");
     assert.equal(cache.toString("latin1", 0, 16), /^\/\/ kmdll-bundle ([0-9a-f]{16})\n/.exec(readFileSync(file, "latin1"))?.[1], `${file}: the cache names the bundle's build id`);
     // The test runner's own V8 flags may differ from a plain `node` (the cache would be rejected): load it in a plain node.
     const r = spawnSync(process.execPath, ["-e", `const b = require(${JSON.stringify(repoPath("bin", "load-bundle.js"))}).loadBundle(${JSON.stringify(file)}); process.stdout.write(b.codeCache + " " + typeof b.run)`], { encoding: "utf8" });
     assert.equal(r.stdout, "used function", `${file}: ${r.stderr}`);
   }
+});
+
+test("the scan worker's bundle has a code cache of this build that V8 accepts", { skip }, () => {
+  const file = repoPath("dist", "bundle", "cli", "worker.cjs");
+  const cache = readFileSync(`${file}.cache`);
+  assert.equal(cache.toString("latin1", 0, 16), /^\/\/ kmdll-bundle ([0-9a-f]{16})\n/.exec(readFileSync(file, "latin1"))?.[1], "the cache names the worker bundle's build id");
+  // Outside a worker thread the bundle only loads (it waits for a job on parentPort, which is null here).
+  const r = spawnSync(process.execPath, ["-e", `process.stdout.write(require(${JSON.stringify(repoPath("bin", "load-bundle.js"))}).loadBundle(${JSON.stringify(file)}).codeCache)`], { encoding: "utf8" });
+  assert.equal(r.stdout, "used", r.stderr);
 });
 
 test("bundled and unbundled CLI print the same (data files, addon, scan worker, help)", { skip }, () => {

@@ -46,7 +46,7 @@ test("npm pack: what the CLI, the addon build and the demo need; no source maps,
   }
   // The bundled CLI (scripts/bundle.mjs) is in the package when the checkout has it (esbuild installed), without its source maps.
   if (existsSync(join(REPO, "dist", "bundle", "cli", "cli.cjs"))) {
-    for (const f of ["cli.cjs", "cli.cjs.cache", "emu.cjs", "emu.cjs.cache", "implib.cjs", "implib.cjs.cache", "worker.cjs"]) assert.ok(files.includes(`dist/bundle/cli/${f}`), `the CLI bundle's ${f} in the package`);
+    for (const f of ["cli.cjs", "cli.cjs.cache", "emu.cjs", "emu.cjs.cache", "implib.cjs", "implib.cjs.cache", "scan.cjs", "scan.cjs.cache", "worker.cjs"]) assert.ok(files.includes(`dist/bundle/cli/${f}`), `the CLI bundle's ${f} in the package`);
   }
   // kmdll implib's WebAssembly module (scripts/build-wasm.mjs) when the checkout built it, and its C sources.
   if (existsSync(join(REPO, "dist", "wasm", "implib.wasm"))) assert.ok(files.includes("dist/wasm/implib.wasm"), "the WebAssembly import-library writer in the package");

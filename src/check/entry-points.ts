@@ -25,7 +25,26 @@ export function isExportDriver(input: CheckInput): boolean {
   // GNU ld without a .def exports every global symbol, or at least the entry point: a standard
   // driver then exports DriverEntry alone. Exports that are only the entry point do not make an
   // export driver.
-  return functions.some((f) => !isEntryPointExport(input, f) && !isImportLibraryArtifact(f));
+  for (let i = 0; i < functions.length; i++) if (!isEntryPointExport(input, functions[i]!) && !isImportLibraryArtifact(functions[i]!)) return true;
+  return false;
+}
+
+// The loops over export tables (thousands of entries) are small functions of their own: the
+// optimizing compiler then compiles them, not the rules' whole bodies with every message.
+
+/** The first export with exactly this name, if any. */
+function exportNamed(functions: readonly ExportFunction[], name: string): ExportFunction | undefined {
+  for (let i = 0; i < functions.length; i++) if (functions[i]!.names.includes(name)) return functions[i];
+  return undefined;
+}
+
+/** The first export name that is `key` undecorated (looseMatches), if any. */
+function exportNamedLoosely(functions: readonly ExportFunction[], key: string): string | undefined {
+  for (let i = 0; i < functions.length; i++) {
+    const names = functions[i]!.names;
+    for (let k = 0; k < names.length; k++) if (looseMatches(names[k]!, key)) return names[k];
+  }
+  return undefined;
 }
 
 /**
@@ -109,7 +128,7 @@ export function entryPointRules(input: CheckInput): Finding[] {
   const why =
     "the kernel activates an export driver's reference counting only when it exports both DllInitialize and DllUnload; without them it is never unloaded once an importer has loaded it";
   for (const ep of ENTRY_POINTS) {
-    const exact = functions.find((f) => f.names.includes(ep));
+    const exact = exportNamed(functions, ep);
     if (exact?.forwarder) {
       out.push({
         rule: "forwarded-entry-point",
@@ -121,11 +140,7 @@ export function entryPointRules(input: CheckInput): Finding[] {
     }
     if (exact) continue;
     const key = ep.toLowerCase();
-    let near: string | undefined;
-    for (const f of functions) {
-      near = f.names.find((n) => looseMatches(n, key));
-      if (near !== undefined) break;
-    }
+    const near = exportNamedLoosely(functions, key);
     let message = service
       ? `this driver exports routines but not ${ep}. It also runs as a standard driver (it imports ${service}), which works when its service is started first; but when another driver imports it before that, the kernel loads it as an export driver: ${why}. Add ${PROTOTYPES[ep]} returning STATUS_SUCCESS and list it in the .def as "${ep} PRIVATE"`
       : `this export driver does not export ${ep}: ${why}. Add ${PROTOTYPES[ep]} returning STATUS_SUCCESS and list it in the .def as "${ep} PRIVATE"`;

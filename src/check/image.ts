@@ -39,6 +39,13 @@ export function findAbsoluteAddress(input: CheckInput): number | null {
   const hi = img.optional.imageBase + BigInt(img.optional.sizeOfImage);
   const view = new DataView(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
   const inImage = (v: bigint) => v >= lo && v < hi;
+  // Without a BigInt per value: a 64-bit value whose high half is outside [loHigh, hiHigh] is not
+  // in the image (most are not); a 32-bit value (PE32: the bounds are below 2^34) compares as a number.
+  const loHigh = Number(lo >> 32n);
+  const hiHigh = Number((hi - 1n) >> 32n);
+  const lo32 = Number(lo);
+  const hi32 = Number(hi);
+  const inImage32 = (v: number) => v >= lo32 && v < hi32;
   // Resources hold RVAs and raw data (bitmaps, strings), never addresses the loader fixes up.
   const rsrc = img.dataDirectories[2];
   const isResources = (s: (typeof img.sections)[number]) =>
@@ -54,15 +61,17 @@ export function findAbsoluteAddress(input: CheckInput): number | null {
     if (!code && (s.characteristics & IMAGE_SCN.MEM_DISCARDABLE) !== 0) continue;
     if (!code) {
       for (let o = start; o + ptr <= start + size; o += ptr) {
-        const v = ptr === 8 ? view.getBigUint64(o, true) : BigInt(view.getUint32(o, true));
-        if (inImage(v)) return o;
+        if (ptr === 8) {
+          const high = view.getUint32(o + 4, true);
+          if (high >= loHigh && high <= hiHigh && inImage(view.getBigUint64(o, true))) return o;
+        } else if (inImage32(view.getUint32(o, true))) return o;
       }
     } else if (ptr === 4) {
       for (let o = start; o + 6 <= start + size; o++) {
         const b0 = input.bytes[o]!;
         const b1 = input.bytes[o + 1]!;
-        if (b0 === 0xff && (b1 === 0x15 || b1 === 0x25) && inImage(BigInt(view.getUint32(o + 2, true)))) return o + 2;
-        if (b0 === 0x68 && inImage(BigInt(view.getUint32(o + 1, true)))) return o + 1;
+        if (b0 === 0xff && (b1 === 0x15 || b1 === 0x25) && inImage32(view.getUint32(o + 2, true))) return o + 2;
+        if (b0 === 0x68 && inImage32(view.getUint32(o + 1, true))) return o + 1;
       }
     }
   }

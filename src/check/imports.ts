@@ -55,14 +55,11 @@ function kernelExporter(input: CheckInput): (name: string) => string | null {
   };
 }
 
-function userModeImport(input: CheckInput, mod: ImportModule, refused: boolean, fns: ImportedFunction[]): Finding {
-  const why = refused
-    ? `the kernel refuses to load a driver that imports it, with ${STATUS_TEXT.procNotFound}`
-    : `the kernel looks for it in System32\\drivers and fails the load with ${STATUS_TEXT.nameNotFound}; even if it were there, its code calls user-mode services that do not exist in kernel mode`;
-  const hints: string[] = [];
-  const unknown: string[] = [];
-  const libName = dllBase(mod.dll) + ".lib";
-  const exporterOf = kernelExporter(input);
+// The loops over a module's imported names are small functions of their own: the optimizing
+// compiler then compiles them, not the rules' whole bodies with every message.
+
+/** What to use instead of each name imported from a user-mode DLL (hints), and the names with no known equivalent (unknown). */
+function userModeHints(exporterOf: (name: string) => string | null, fns: readonly ImportedFunction[], libName: string, hints: string[], unknown: string[]): void {
   for (const f of fns) {
     const name = f.name;
     if (name === null) {
@@ -76,6 +73,60 @@ function userModeImport(input: CheckInput, mod: ImportModule, refused: boolean, 
     else if (/^Nt[A-Z]/.test(name) && exporterOf("Zw" + name.slice(2))) hints.push(`${name} → Zw${name.slice(2)} (exported by ntoskrnl.exe)`);
     else unknown.push(name);
   }
+}
+
+/** The compiler-helper-import findings of a module the kernel will not load; returns its other names. */
+function compilerHelperImports(input: CheckInput, mod: ImportModule, refusedByLoader: boolean, out: Finding[]): ImportedFunction[] {
+  const plain: ImportedFunction[] = [];
+  for (const f of mod.functions) {
+    const h = f.name !== null ? compilerHelper(f.name) : null;
+    if (!h) {
+      plain.push(f);
+      continue;
+    }
+    const status = refusedByLoader ? STATUS_TEXT.procNotFound : STATUS_TEXT.nameNotFound;
+    out.push({
+      rule: "compiler-helper-import",
+      severity: "error",
+      message: `imports ${f.name} from ${mod.dll}: ${h.what}, emitted by the compiler although the source never calls it, and resolved from a user-mode DLL the kernel will not load: the load fails with ${status}. Fix: ${h.fix}.`,
+      location: importLocation(input, mod, f),
+    });
+  }
+  return plain;
+}
+
+/** The unresolved-import findings of one module's names against its exports. */
+function unresolvedImports(input: CheckInput, mod: ImportModule, exp: ModuleExports, out: Finding[]): void {
+  for (const f of mod.functions) {
+    const finding = unresolved(input, mod, exp, f);
+    if (finding) out.push(finding);
+  }
+}
+
+/** The imports-entry-point findings (DllInitialize / DllUnload imported from another module). */
+function entryPointImports(input: CheckInput, out: Finding[]): void {
+  for (const mod of input.image.imports) {
+    for (const f of mod.functions) {
+      if (f.name && (ENTRY_POINTS as readonly string[]).includes(f.name)) {
+        out.push({
+          rule: "imports-entry-point",
+          severity: "warning",
+          message: `imports ${f.name} from ${mod.dll}: the kernel calls an export driver's ${f.name} itself (on first load / last unload); calling it from another driver breaks its reference counting. Remove the call, and mark ${f.name} PRIVATE in ${mod.dll}'s .def so its import library does not offer it.`,
+          location: importLocation(input, mod, f),
+        });
+      }
+    }
+  }
+}
+
+function userModeImport(input: CheckInput, mod: ImportModule, refused: boolean, fns: ImportedFunction[]): Finding {
+  const why = refused
+    ? `the kernel refuses to load a driver that imports it, with ${STATUS_TEXT.procNotFound}`
+    : `the kernel looks for it in System32\\drivers and fails the load with ${STATUS_TEXT.nameNotFound}; even if it were there, its code calls user-mode services that do not exist in kernel mode`;
+  const hints: string[] = [];
+  const unknown: string[] = [];
+  const libName = dllBase(mod.dll) + ".lib";
+  userModeHints(kernelExporter(input), fns, libName, hints, unknown);
   let message = `imports ${mod.dll}, a user-mode DLL: ${why}. A kernel-mode DLL may call only kernel-mode routines; remove ${libName} from the link and use kernel routines instead`;
   if (hints.length) message += `: ${hints.join("; ")}`;
   if (unknown.length) message += `${hints.length ? ". " : ": "}No direct kernel equivalent known to kmdll for ${unknown.join(", ")}`;
@@ -174,21 +225,7 @@ export function importRules(input: CheckInput): Finding[] {
       continue;
     }
     if (um) {
-      const plain: ImportedFunction[] = [];
-      for (const f of mod.functions) {
-        const h = f.name !== null ? compilerHelper(f.name) : null;
-        if (!h) {
-          plain.push(f);
-          continue;
-        }
-        const status = um.refusedByLoader ? STATUS_TEXT.procNotFound : STATUS_TEXT.nameNotFound;
-        out.push({
-          rule: "compiler-helper-import",
-          severity: "error",
-          message: `imports ${f.name} from ${mod.dll}: ${h.what}, emitted by the compiler although the source never calls it, and resolved from a user-mode DLL the kernel will not load: the load fails with ${status}. Fix: ${h.fix}.`,
-          location: importLocation(input, mod, f),
-        });
-      }
+      const plain = compilerHelperImports(input, mod, um.refusedByLoader, out);
       if (plain.length || mod.functions.length === 0) out.push(userModeImport(input, mod, um.refusedByLoader, plain));
       continue;
     }
@@ -207,23 +244,9 @@ export function importRules(input: CheckInput): Finding[] {
       out.push({ rule: "missing-module", severity: "error", message: notFoundMessage(input, mod, r) + ".", location: importLocation(input, mod) });
       continue;
     }
-    for (const f of mod.functions) {
-      const finding = unresolved(input, mod, r.exports, f);
-      if (finding) out.push(finding);
-    }
+    unresolvedImports(input, mod, r.exports, out);
   }
-  for (const mod of input.image.imports) {
-    for (const f of mod.functions) {
-      if (f.name && (ENTRY_POINTS as readonly string[]).includes(f.name)) {
-        out.push({
-          rule: "imports-entry-point",
-          severity: "warning",
-          message: `imports ${f.name} from ${mod.dll}: the kernel calls an export driver's ${f.name} itself (on first load / last unload); calling it from another driver breaks its reference counting. Remove the call, and mark ${f.name} PRIVATE in ${mod.dll}'s .def so its import library does not offer it.`,
-          location: importLocation(input, mod, f),
-        });
-      }
-    }
-  }
+  entryPointImports(input, out);
   for (const mod of input.image.delayImports) {
     const names = mod.functions.map(fnLabel).join(", ");
     out.push({

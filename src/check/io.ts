@@ -41,11 +41,20 @@ export function imageExports(name: string, image: PeImage, source: "root" | "adj
 
 /** Exports of an image from its parsed export directory (null: it has none), as the import rules need them. */
 export function directoryExports(name: string, exp: ExportDirectory | null, source: "root" | "adjacent", path: string): ModuleExports {
-  if (!exp) return { name, source, path, names: new Set(), ordinals: null, noExportDirectory: true };
+  if (!exp) return moduleExports(name, source, path, new Set(), null, true);
   const names = new Set<string>();
   for (const f of exp.functions) for (const n of f.names) names.add(n);
   for (const n of exp.namePointerOrder) names.add(n);
-  return { name, source, path, names, ordinals: { base: exp.ordinalBase, count: exp.numberOfFunctions } };
+  return moduleExports(name, source, path, names, { base: exp.ordinalBase, count: exp.numberOfFunctions }, false);
+}
+
+/**
+ * A ModuleExports (every one is made here, with every field, so that the rules reading them see
+ * one object shape whatever the module's source: a second shape showing up later made V8 throw
+ * away the import rules' optimized code).
+ */
+export function moduleExports(name: string, source: ModuleExports["source"], path: string | undefined, names: ReadonlySet<string>, ordinals: ModuleExports["ordinals"], noExportDirectory: boolean): ModuleExports {
+  return { name, source, path, names, ordinals, noExportDirectory };
 }
 
 export interface ResolverOptions {
@@ -130,7 +139,7 @@ export class FsModuleResolver implements ModuleResolver {
     let hit = dbCache.get(cacheKey);
     if (hit === undefined) {
       const list = kernelModuleExportsFor(key, this.opts.arch);
-      hit = list ? { found: true, exports: { name: key, source: "kernel-db", names: new Set(list.map((e) => e.name)), ordinals: null } } : null;
+      hit = list ? { found: true, exports: moduleExports(key, "kernel-db", undefined, new Set(list.map((e) => e.name)), null, false) } : null;
       dbCache.set(cacheKey, hit);
     }
     return hit;

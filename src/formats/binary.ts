@@ -15,7 +15,8 @@ export type ByteLoader = (offset: number, size: number) => void;
  */
 export class ByteView {
   readonly bytes: Uint8Array;
-  private readonly dv: DataView;
+  /** The bytes as a DataView (for readers that checked a whole range with `need` first). */
+  readonly dv: DataView;
   private readonly loader: ByteLoader | undefined;
   constructor(bytes: Uint8Array, loader?: ByteLoader) {
     this.bytes = bytes;

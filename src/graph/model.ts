@@ -20,7 +20,7 @@
  * - `missing`: imported but neither given nor known; `loadStatus` says how its importers fail to
  *   load (a user-mode DLL the loader refuses by name: 0xC000007A; anything else: 0xC0000034).
  */
-import type { PeImage } from "../formats/pe/types.js";
+import type { ExportFunction, PeImage } from "../formats/pe/types.js";
 import { isKernelImage, isKernelModule } from "../nt/kernel-modules.js";
 import { userModeDll } from "../nt/user-mode-dlls.js";
 import { isKnownSystemModule } from "../nt/system-modules.js";
@@ -121,26 +121,12 @@ export function summarizeImage(image: PeImage, path: string, name = baseName(pat
   const exportNames: string[] = [];
   const exportOrdinals: number[] = [];
   const forwarders: Record<string, string> = {};
-  let exportsRoutines = false;
-  const entry = image.optional.addressOfEntryPoint;
-  for (const f of image.exports?.functions ?? []) {
-    exportOrdinals.push(f.ordinal);
-    for (const n of f.names) {
-      exportNames.push(n);
-      if (f.forwarder) forwarders[n] = f.forwarder;
-    }
-    if (!exportsRoutines && !isEntryOrArtifact(f, entry)) exportsRoutines = true;
-  }
+  const exportsRoutines = summarizeExports(image.exports?.functions ?? [], image.optional.addressOfEntryPoint, exportNames, exportOrdinals, forwarders);
   // Plain loops: spreading and mapping arrays of different element kinds (empty tables are
   // `[]`) made the optimized code of this function deoptimize and recompile over and over.
   const imports: ModuleImport[] = [];
-  const imp = (m: { dll: string; functions: { name: string | null; ordinal: number | null }[] }, delay: boolean): void => {
-    const names: string[] = [];
-    for (const f of m.functions) names.push(f.name !== null ? f.name : `#${f.ordinal ?? "?"}`);
-    imports.push({ dll: m.dll, delay, names });
-  };
-  for (const m of image.imports) imp(m, false);
-  for (const m of image.delayImports) imp(m, true);
+  for (const m of image.imports) imports.push(importSummary(m, false));
+  for (const m of image.delayImports) imports.push(importSummary(m, true));
   return {
     name,
     path,
@@ -153,6 +139,30 @@ export function summarizeImage(image: PeImage, path: string, name = baseName(pat
     exportsRoutines,
     imports,
   };
+}
+
+// The loops over export and import tables are small functions of their own: the optimizing
+// compiler then compiles them, not all of summarizeImage.
+
+/** Export names, ordinals and forwarders of a table; returns whether it exports a routine (not only the entry point or linker artifacts). */
+function summarizeExports(functions: readonly ExportFunction[], entry: number, names: string[], ordinals: number[], forwarders: Record<string, string>): boolean {
+  let routines = false;
+  for (const f of functions) {
+    ordinals.push(f.ordinal);
+    for (const n of f.names) {
+      names.push(n);
+      if (f.forwarder) forwarders[n] = f.forwarder;
+    }
+    if (!routines && !isEntryOrArtifact(f, entry)) routines = true;
+  }
+  return routines;
+}
+
+/** A module's imported names ("#ordinal" for imports by ordinal). */
+function importSummary(m: { dll: string; functions: readonly { name: string | null; ordinal: number | null }[] }, delay: boolean): ModuleImport {
+  const names: string[] = [];
+  for (const f of m.functions) names.push(f.name !== null ? f.name : `#${f.ordinal ?? "?"}`);
+  return { dll: m.dll, delay, names };
 }
 
 /** "_DriverEntry@8" / "DriverEntry" → "driverentry". */

@@ -12,7 +12,7 @@ import { PartialFile } from "../io/partial-file.js";
 import { looksLikePe } from "./walk.js";
 import { kernelModuleExportsFor } from "../nt/kernel-exports.js";
 import { runChecks } from "../check/runner.js";
-import { dbArch, imageExports, invalidModuleName } from "../check/io.js";
+import { dbArch, imageExports, invalidModuleName, moduleExports } from "../check/io.js";
 import type { Finding, ModuleLookup, ModuleResolver } from "../check/types.js";
 
 /**
@@ -124,7 +124,7 @@ export class ScanModules {
       }
     }
     const list = kernelModuleExportsFor(key, arch);
-    if (list) return { found: true, exports: { name: key, source: "kernel-db", names: new Set(list.map((e) => e.name)), ordinals: null } };
+    if (list) return { found: true, exports: moduleExports(key, "kernel-db", undefined, new Set(list.map((e) => e.name)), null, false) };
     return { found: false, reason: "not-found", searched: `${this.root} (the scanned directory) and the kernel export database` };
   }
 }

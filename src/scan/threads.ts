@@ -53,8 +53,13 @@ function takeWorker(): Worker {
       return p.worker;
     }
   }
-  return new Worker(new URL("./worker.js", import.meta.url));
+  // bin/kmdll.js (the bundled CLI) starts worker.cjs with its code cache (bin/load-bundle.js).
+  const factory = (globalThis as Record<symbol, unknown>)[WORKER_FACTORY] as (() => Worker) | undefined;
+  return factory ? factory() : new Worker(new URL("./worker.js", import.meta.url));
 }
+
+/** How bin/kmdll.js makes scan workers (see takeWorker). */
+const WORKER_FACTORY = Symbol.for("kmdll.scanWorkerFactory");
 
 /** Workers started ahead but not needed (a small corpus): stopped. */
 function dropPrestarted(): void {

@@ -39,6 +39,8 @@ if (port) {
       if (performance.now() - since >= FLUSH_MS) flush();
     }
     flush();
+    // A training run of the build (bin/load-bundle.js runWorkerBundle): the code cache of what this thread ran.
+    ((globalThis as Record<symbol, unknown>)[Symbol.for("kmdll.writeCodeCache")] as (() => void) | undefined)?.();
     port.postMessage({ done: true } satisfies WorkerAnswer);
   });
 }

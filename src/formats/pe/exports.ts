@@ -9,6 +9,24 @@ export const MAX_EXPORT_SLOTS = 0x10000;
 /** Names read from the export name table (several names may share a slot; real images have a few thousand). */
 export const MAX_EXPORT_NAMES = 0x100000;
 
+/** One EAT slot (every ExportFunction the parser makes comes from here: one object shape). */
+function exportFunction(ordinal: number, name: string | null, names: string[], rva: number | null, forwarder: string | null): ExportFunction {
+  return { ordinal, name, names, rva, forwarder };
+}
+// Give the fields their general representations now (rva null, then a number; name and forwarder
+// null, then a string): the first table read would otherwise fix `rva` as a small integer and the
+// first forwarder (rva null) would change the shape, throwing away the optimized code of the
+// parser and of every rule reading exports.
+exportFunction(0, null, [], null, null);
+exportFunction(0, "", [], 1, "");
+
+/**
+ * An empty list of names of the same kind as a list of strings (slice keeps it): a literal `[]`
+ * is a list of small integers to V8, and code optimized on `names` lists of one kind was thrown
+ * away at the first unnamed slot.
+ */
+const NO_NAMES: string[] = [""].slice(0, 0);
+
 /** Parse the export directory: every non-empty EAT slot with its names and forwarder. */
 export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): ExportDirectory | null {
   if (dir.virtualAddress === 0) return null;
@@ -66,7 +84,9 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
   // The tables are read in place when they lie in one section (the common case; see RvaReader.table).
   const ordsAt = r.table(ordsRva, nNames * 2);
   const namesAt = ordsAt === null ? null : r.table(namesRva, nNames * 4);
-  const names = new Map<number, string[]>();
+  // The names of each EAT slot that is read (an array indexed by slot: a Map of thousands of
+  // numeric keys cost a hash entry per name).
+  const names: (string[] | undefined)[] = new Array(nFun);
   const namePointerOrder: string[] = [];
   for (let i = 0; i < nNames; i++) {
     let idx: number;
@@ -87,9 +107,10 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
       w.add("export ordinal table", `name ${name} refers to function index ${idx}, beyond NumberOfFunctions ${numberOfFunctions}`);
       continue;
     }
-    const list = names.get(idx);
+    if (idx >= nFun) continue; // a slot not read (past the 16-bit limit or the file): its name is in namePointerOrder only
+    const list = names[idx];
     if (list) list.push(name);
-    else names.set(idx, [name]);
+    else names[idx] = [name];
   }
 
   const functions: ExportFunction[] = [];
@@ -99,7 +120,7 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
     const e = eatAt === null ? -1 : eatAt + i * 4;
     const rva = e < 0 ? r.u32(eat + i * 4, "export address table") : (b[e]! | (b[e + 1]! << 8) | (b[e + 2]! << 16) | (b[e + 3]! << 24)) >>> 0;
     if (rva === 0) continue;
-    const ns = names.get(i) ?? [];
+    const ns = names[i] ?? NO_NAMES.slice();
     let forwarder: string | null = null;
     if (rva >= d && rva < dirEnd) {
       try {
@@ -109,13 +130,7 @@ export function parseExports(r: RvaReader, dir: DataDirectory, w: Warnings): Exp
         forwarder = "";
       }
     }
-    functions.push({
-      ordinal: (ordinalBase + i) >>> 0,
-      name: ns[0] ?? null,
-      names: ns,
-      rva: forwarder === null ? rva : null,
-      forwarder,
-    });
+    functions.push(exportFunction((ordinalBase + i) >>> 0, ns[0] ?? null, ns, forwarder === null ? rva : null, forwarder));
   }
   return { dllName, ordinalBase, timeDateStamp, numberOfFunctions, numberOfNames, functions, namePointerOrder };
 }

@@ -48,15 +48,19 @@ export function parseHeaders(v: ByteView, w: Warnings): Headers {
     throw new FormatError("PE signature", "not a PE image (no \"PE\\0\\0\" signature at e_lfanew)", peOffset);
   }
   const c = peOffset + 4;
+  // Each fixed-size structure is checked (and read from the file) once with `need`; its fields
+  // are then read straight from the DataView (a bounds check and a structure name per field made
+  // this function large for the optimizing compiler, and it runs once per image).
   v.need(c, COFF_SIZE, "COFF file header");
+  const dv = v.dv;
   const coff: CoffHeader = {
-    machine: v.u16(c, "COFF file header"),
-    numberOfSections: v.u16(c + 2, "COFF file header"),
-    timeDateStamp: v.u32(c + 4, "COFF file header"),
-    pointerToSymbolTable: v.u32(c + 8, "COFF file header"),
-    numberOfSymbols: v.u32(c + 12, "COFF file header"),
-    sizeOfOptionalHeader: v.u16(c + 16, "COFF file header"),
-    characteristics: v.u16(c + 18, "COFF file header"),
+    machine: dv.getUint16(c, true),
+    numberOfSections: dv.getUint16(c + 2, true),
+    timeDateStamp: dv.getUint32(c + 4, true),
+    pointerToSymbolTable: dv.getUint32(c + 8, true),
+    numberOfSymbols: dv.getUint32(c + 12, true),
+    sizeOfOptionalHeader: dv.getUint16(c + 16, true),
+    characteristics: dv.getUint16(c + 18, true),
   };
   const o = c + COFF_SIZE;
   if (coff.sizeOfOptionalHeader < 2) {
@@ -74,32 +78,35 @@ export function parseHeaders(v: ByteView, w: Warnings): Headers {
   if (coff.sizeOfOptionalHeader < fixed) {
     w.add("optional header", `SizeOfOptionalHeader ${coff.sizeOfOptionalHeader} is smaller than the ${plus ? "PE32+" : "PE32"} fixed part (${fixed})`, c + 16);
   }
-  const wide = (off: number): bigint => (plus ? v.u64(o + off, S) : BigInt(v.u32(o + off, S)));
+  // (The fixed part was checked by `need` above: every field below lies in it.)
+  const wide = (off: number): bigint => (plus ? dv.getBigUint64(o + off, true) : BigInt(dv.getUint32(o + off, true)));
+  const u32 = (off: number): number => dv.getUint32(o + off, true);
+  const u16 = (off: number): number => dv.getUint16(o + off, true);
   const optional: OptionalHeader = {
     magic,
     pe32plus: plus,
-    majorLinkerVersion: v.u8(o + 2, S),
-    minorLinkerVersion: v.u8(o + 3, S),
-    sizeOfCode: v.u32(o + 4, S),
-    addressOfEntryPoint: v.u32(o + 16, S),
-    baseOfCode: v.u32(o + 20, S),
-    imageBase: plus ? v.u64(o + 24, S) : BigInt(v.u32(o + 28, S)),
-    sectionAlignment: v.u32(o + 32, S),
-    fileAlignment: v.u32(o + 36, S),
-    majorOperatingSystemVersion: v.u16(o + 40, S),
-    minorOperatingSystemVersion: v.u16(o + 42, S),
-    majorSubsystemVersion: v.u16(o + 48, S),
-    minorSubsystemVersion: v.u16(o + 50, S),
-    sizeOfImage: v.u32(o + 56, S),
-    sizeOfHeaders: v.u32(o + 60, S),
-    checkSum: v.u32(o + 64, S),
-    subsystem: v.u16(o + 68, S),
-    dllCharacteristics: v.u16(o + 70, S),
+    majorLinkerVersion: dv.getUint8(o + 2),
+    minorLinkerVersion: dv.getUint8(o + 3),
+    sizeOfCode: u32(4),
+    addressOfEntryPoint: u32(16),
+    baseOfCode: u32(20),
+    imageBase: plus ? dv.getBigUint64(o + 24, true) : BigInt(u32(28)),
+    sectionAlignment: u32(32),
+    fileAlignment: u32(36),
+    majorOperatingSystemVersion: u16(40),
+    minorOperatingSystemVersion: u16(42),
+    majorSubsystemVersion: u16(48),
+    minorSubsystemVersion: u16(50),
+    sizeOfImage: u32(56),
+    sizeOfHeaders: u32(60),
+    checkSum: u32(64),
+    subsystem: u16(68),
+    dllCharacteristics: u16(70),
     sizeOfStackReserve: wide(72),
     sizeOfStackCommit: wide(plus ? 80 : 76),
     sizeOfHeapReserve: wide(plus ? 88 : 80),
     sizeOfHeapCommit: wide(plus ? 96 : 84),
-    numberOfRvaAndSizes: v.u32(o + (plus ? 108 : 92), S),
+    numberOfRvaAndSizes: u32(plus ? 108 : 92),
     checkSumOffset: o + 64,
   };
 
@@ -115,40 +122,57 @@ export function parseHeaders(v: ByteView, w: Warnings): Headers {
     w.add("data directories", `${nDirs} directories do not fit in SizeOfOptionalHeader ${coff.sizeOfOptionalHeader}; reading ${roomInOptional}`, ddStart);
     nDirs = roomInOptional;
   }
-  const dataDirectories: DataDirectory[] = [];
-  for (let i = 0; i < 16; i++) {
-    let virtualAddress = 0;
-    let size = 0;
-    if (i < nDirs) {
-      const at = ddStart + i * 8;
-      virtualAddress = v.u32(at, `data directory ${DIRECTORY_NAMES[i]}`);
-      size = v.u32(at + 4, `data directory ${DIRECTORY_NAMES[i]}`);
-    }
-    dataDirectories.push({ index: i, name: DIRECTORY_NAMES[i]!, virtualAddress, size });
-  }
+  const dataDirectories = readDataDirectories(v, ddStart, nDirs);
 
   // Section table.
   const st = o + coff.sizeOfOptionalHeader;
   if (!v.has(st, coff.numberOfSections * SECTION_SIZE)) {
     throw new FormatError("section table", `${coff.numberOfSections} section headers (${coff.numberOfSections * SECTION_SIZE} bytes) do not fit in the file (size ${v.length})`, st);
   }
-  const strtab = stringTable(v, coff, w);
-  const sections: Section[] = [];
-  for (let i = 0; i < coff.numberOfSections; i++) {
-    const at = st + i * SECTION_SIZE;
-    const S2 = "section header";
-    const raw = v.fixedString(at, 8, S2);
-    sections.push({
-      name: longName(raw, strtab, w, at),
-      virtualSize: v.u32(at + 8, S2),
-      virtualAddress: v.u32(at + 12, S2),
-      sizeOfRawData: v.u32(at + 16, S2),
-      pointerToRawData: v.u32(at + 20, S2),
-      characteristics: v.u32(at + 36, S2),
-    });
-  }
+  const sections = readSections(v, st, coff.numberOfSections, stringTable(v, coff, w), w);
   checkSections(sections, v.length, w, st);
   return { peOffset, coff, optional, machine: machineName(coff.machine), dataDirectories, sections };
+}
+
+/** The 16 data directories (the first nDirs read at ddStart, the rest zero). */
+function readDataDirectories(v: ByteView, ddStart: number, nDirs: number): DataDirectory[] {
+  const dv = v.dv;
+  const dataDirectories: DataDirectory[] = [];
+  // All of them in the file (the usual case): read in place; else one by one, the first missing one an error naming it.
+  const dirsInFile = v.has(ddStart, nDirs * 8);
+  if (dirsInFile) v.load(ddStart, nDirs * 8);
+  for (let i = 0; i < 16; i++) {
+    let virtualAddress = 0;
+    let size = 0;
+    if (i < nDirs) {
+      const at = ddStart + i * 8;
+      virtualAddress = dirsInFile ? dv.getUint32(at, true) : v.u32(at, `data directory ${DIRECTORY_NAMES[i]}`);
+      size = dirsInFile ? dv.getUint32(at + 4, true) : v.u32(at + 4, `data directory ${DIRECTORY_NAMES[i]}`);
+    }
+    dataDirectories.push({ index: i, name: DIRECTORY_NAMES[i]!, virtualAddress, size });
+  }
+  return dataDirectories;
+}
+
+/** The section table at st (in the file: the caller checked). */
+function readSections(v: ByteView, st: number, count: number, strtab: StringTable | null, w: Warnings): Section[] {
+  const dv = v.dv;
+  const sections: Section[] = [];
+  // (The whole table is in the file: checked above.)
+  v.load(st, count * SECTION_SIZE);
+  for (let i = 0; i < count; i++) {
+    const at = st + i * SECTION_SIZE;
+    const raw = v.fixedString(at, 8, "section header");
+    sections.push({
+      name: longName(raw, strtab, w, at),
+      virtualSize: dv.getUint32(at + 8, true),
+      virtualAddress: dv.getUint32(at + 12, true),
+      sizeOfRawData: dv.getUint32(at + 16, true),
+      pointerToRawData: dv.getUint32(at + 20, true),
+      characteristics: dv.getUint32(at + 36, true),
+    });
+  }
+  return sections;
 }
 
 interface StringTable {
@@ -212,17 +236,18 @@ function checkSections(sections: Section[], fileLength: number, w: Warnings, st:
       w.add("section header", `section ${s.name}: raw data 0x${s.pointerToRawData.toString(16)}+0x${s.sizeOfRawData.toString(16)} runs past the end of the file (size 0x${fileLength.toString(16)})`, at);
     }
   }
-  // Overlap check on virtual ranges (sorted sweep, O(n log n)).
-  const sorted = sections
-    .map((s, i) => ({ s, i, end: s.virtualAddress + (s.virtualSize !== 0 ? s.virtualSize : s.sizeOfRawData) }))
-    .filter((x) => x.end > x.s.virtualAddress)
-    .sort((a, b) => a.s.virtualAddress - b.s.virtualAddress);
+  // Overlap check on virtual ranges (sorted sweep, O(n log n)): the sections with an extent, by
+  // VirtualAddress (header order between equal ones), as indices (plain loops: this runs per image).
+  const end = (s: Section): number => s.virtualAddress + (s.virtualSize !== 0 ? s.virtualSize : s.sizeOfRawData);
+  const order: number[] = [];
+  for (let i = 0; i < sections.length; i++) if (end(sections[i]!) > sections[i]!.virtualAddress) order.push(i);
+  order.sort((a, b) => sections[a]!.virtualAddress - sections[b]!.virtualAddress || a - b);
   let reported = 0;
-  for (let k = 1; k < sorted.length && reported < 8; k++) {
-    const prev = sorted[k - 1]!;
-    const cur = sorted[k]!;
-    if (cur.s.virtualAddress < prev.end) {
-      w.add("section header", `sections ${prev.s.name} and ${cur.s.name} overlap in memory (0x${cur.s.virtualAddress.toString(16)} < 0x${prev.end.toString(16)})`, st + cur.i * SECTION_SIZE);
+  for (let k = 1; k < order.length && reported < 8; k++) {
+    const prev = sections[order[k - 1]!]!;
+    const cur = sections[order[k]!]!;
+    if (cur.virtualAddress < end(prev)) {
+      w.add("section header", `sections ${prev.name} and ${cur.name} overlap in memory (0x${cur.virtualAddress.toString(16)} < 0x${end(prev).toString(16)})`, st + order[k]! * SECTION_SIZE);
       reported++;
     }
   }

@@ -115,9 +115,32 @@ export class RvaMap {
 
   /** File offset of [rva, rva+size) when the whole range is file-backed, else null. */
   offsetOf(rva: number, size = 1): number | null {
-    const loc = this.locate(rva);
-    if (!loc || loc.offset === null || loc.fileBytes < size) return null;
-    return loc.offset;
+    const off = this.span(rva);
+    return off < 0 || this.spanBytes < size ? null : off;
+  }
+
+  /** File-backed bytes from the offset the last span() returned (to the end of its section's raw data or the headers). */
+  spanBytes = 0;
+
+  /**
+   * locate(rva)'s offset and fileBytes without making its object (readers call this per table
+   * entry and per name): the file offset, with `spanBytes` set, or -1 when rva is not file-backed.
+   */
+  span(rva: number): number {
+    if (!Number.isSafeInteger(rva) || rva < 0) return -1;
+    const s = this.sectionOf(rva);
+    if (s) {
+      const delta = rva - s.virtualAddress;
+      const rawSize = Math.min(s.sizeOfRawData, Math.max(0, this.fileLength - s.pointerToRawData));
+      if (delta >= rawSize) return -1;
+      this.spanBytes = Math.min(rawSize - delta, sectionExtent(s) - delta);
+      return s.pointerToRawData + delta;
+    }
+    if (rva < this.sizeOfHeaders && rva < this.fileLength) {
+      this.spanBytes = Math.min(this.sizeOfHeaders, this.fileLength) - rva;
+      return rva;
+    }
+    return -1;
   }
 
   /** Like offsetOf, but throws a FormatError naming the structure when the range is not file-backed. */
@@ -178,17 +201,16 @@ export class RvaReader {
    * entries; building an Error for each is slow): returns null after recording a warning.
    */
   tryCstring(rva: number, structure: string, w: { add(structure: string, message: string, offset?: number): void }, context: string, maxLen = 4096): string | null {
-    const loc = this.map.locate(rva);
-    if (!loc || loc.offset === null || loc.fileBytes < 1) {
+    const off = this.map.span(rva);
+    if (off < 0 || this.map.spanBytes < 1) {
       w.add(structure, `${context}: RVA ${hex(rva)} is not in the file`);
       return null;
     }
     if (this.stringBudget <= 0) {
-      w.add(structure, `${context}: too much string data in this image's tables; further strings skipped`, loc.offset);
+      w.add(structure, `${context}: too much string data in this image's tables; further strings skipped`, off);
       return null;
     }
-    const off = loc.offset;
-    const limit = Math.min(maxLen, loc.fileBytes);
+    const limit = Math.min(maxLen, this.map.spanBytes);
     const b = this.view.bytes;
     const end = off + limit;
     this.view.load(off, limit);

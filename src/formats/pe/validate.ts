@@ -8,7 +8,7 @@
  * Pure: takes the parsed headers and the file size; no I/O. Used by the loaders (before mapping),
  * by `kmdll check` (rule malformed-image) and by `kmdll scan` (errors).
  */
-import type { PeImage } from "./types.js";
+import type { PeImage, Section } from "./types.js";
 
 /** STATUS_INVALID_IMAGE_FORMAT (ntstatus.h). */
 export const INVALID_IMAGE_FORMAT = 0xc000007b;
@@ -57,22 +57,23 @@ export function imageSectionProblems(image: PeImage, fileSize: number): ImagePro
   // (The headers are not checked against the first section: synthetic images with huge section
   // tables put SizeOfHeaders past it, and the loaders here map them; the rest must follow.)
   let next = image.sections.length ? Math.min(alignUp(o.sizeOfHeaders, sa), image.sections[0]!.virtualAddress >>> 0) : alignUp(o.sizeOfHeaders, sa);
-  image.sections.forEach((s, i) => {
-    const name = `section ${i + 1} (${s.name || "unnamed"})`;
-    const field = `SectionHeader[${i}]`;
+  // The section's name and field are made only for a problem (this runs for every image a scan reads).
+  const sectionName = (i: number, s: Section) => `section ${i + 1} (${s.name || "unnamed"})`;
+  for (let i = 0; i < image.sections.length; i++) {
+    const s = image.sections[i]!;
     const va = s.virtualAddress >>> 0;
     const vsize = s.virtualSize !== 0 ? s.virtualSize >>> 0 : s.sizeOfRawData >>> 0;
-    if (va % sa !== 0) bad(field, `${name}: VirtualAddress ${hex(va)} is not aligned to SectionAlignment ${hex(sa)}`, i);
-    else if (va < next) bad(field, `${name}: VirtualAddress ${hex(va)} overlaps ${i === 0 ? "the headers" : "the previous section"} (which end${i === 0 ? "" : "s"} at ${hex(next)})`, i);
-    else if (va > next) bad(field, `${name}: VirtualAddress ${hex(va)} leaves a gap after ${i === 0 ? "the headers" : "the previous section"} (expected ${hex(next)})`, i);
+    if (va % sa !== 0) bad(`SectionHeader[${i}]`, `${sectionName(i, s)}: VirtualAddress ${hex(va)} is not aligned to SectionAlignment ${hex(sa)}`, i);
+    else if (va < next) bad(`SectionHeader[${i}]`, `${sectionName(i, s)}: VirtualAddress ${hex(va)} overlaps ${i === 0 ? "the headers" : "the previous section"} (which end${i === 0 ? "" : "s"} at ${hex(next)})`, i);
+    else if (va > next) bad(`SectionHeader[${i}]`, `${sectionName(i, s)}: VirtualAddress ${hex(va)} leaves a gap after ${i === 0 ? "the headers" : "the previous section"} (expected ${hex(next)})`, i);
     if (s.sizeOfRawData > 0) {
       const end = s.pointerToRawData + s.sizeOfRawData;
       if (end > fileSize)
-        bad(field, `${name}: raw data ${hex(s.pointerToRawData)}+${hex(s.sizeOfRawData)} runs past the end of the file (size ${hex(fileSize)}): the file is truncated`, i);
-      if (small && s.pointerToRawData !== va) bad(field, `${name}: with SectionAlignment below a page its raw data must sit at its VirtualAddress ${hex(va)} (it is at ${hex(s.pointerToRawData)})`, i);
+        bad(`SectionHeader[${i}]`, `${sectionName(i, s)}: raw data ${hex(s.pointerToRawData)}+${hex(s.sizeOfRawData)} runs past the end of the file (size ${hex(fileSize)}): the file is truncated`, i);
+      if (small && s.pointerToRawData !== va) bad(`SectionHeader[${i}]`, `${sectionName(i, s)}: with SectionAlignment below a page its raw data must sit at its VirtualAddress ${hex(va)} (it is at ${hex(s.pointerToRawData)})`, i);
     }
     next = Math.max(next, alignUp(va + vsize, sa));
-  });
+  }
   if (o.sizeOfImage !== 0 && alignUp(o.sizeOfImage, sa) < next)
     bad("OptionalHeader.SizeOfImage", `SizeOfImage ${hex(o.sizeOfImage)} does not cover the sections (they end at ${hex(next)})`);
   return out;
