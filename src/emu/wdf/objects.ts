@@ -14,6 +14,7 @@ import { canonical, deleteDevice, ioState } from "../iomgr/index.js";
 import { wdfLdrState } from "./ldr.js";
 import { getPtr } from "../../nt/arch-layout.js";
 import { wdf } from "./layouts.js";
+import type { DeviceCaps } from "./devcaps.js";
 
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
@@ -119,6 +120,15 @@ export interface WdfObject {
   keyHandle?: bigint;
   /** WDFDEVICE_INIT: WdfDeviceInitAssignSDDLString's string (applied by WdfDeviceCreate, as IoCreateDeviceSecure would). */
   sddl?: string;
+  /** WDFDEVICE: WdfDeviceSetPnpCapabilities / WdfDeviceSetPowerCapabilities (devcaps.ts), applied to IRP_MN_QUERY_CAPABILITIES. */
+  caps?: DeviceCaps;
+  /** WDFDEVICE: WdfDeviceAssignS0IdleSettings accepted with idling enabled (idling itself is not emulated). */
+  idleEnabled?: boolean;
+  /** WDFDEVICE: WdfDeviceSetStaticStopRemove's count (FALSE +1, TRUE -1, a ULONG). */
+  stopCount?: number;
+  /** WDFDEVICE_INIT: WdfDeviceInitSetPowerNotPageable / Pageable / Inrush. */
+  powerPageable?: boolean;
+  inrush?: boolean;
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
 }

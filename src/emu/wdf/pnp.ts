@@ -22,6 +22,7 @@ import { allocateIrp, attachedTop, callDriver, completeRequest, envOf, ioState, 
 import { readResourceList } from "../pnp/detect.js";
 import { guidAt, registerInterface, setInterfaceState, findInterface } from "../pnp/interfaces.js";
 import { WDF01000 } from "./ldr.js";
+import { queryCapabilities, staticStopCheck } from "./devcaps.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type PnpCallbacks, type WdfObject } from "./objects.js";
 
 const B = (n: number) => BigInt(n);
@@ -33,8 +34,9 @@ const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
 const DO_BUFFERED_IO = 0x4;
 const DO_DIRECT_IO = 0x10;
 const DO_POWER_PAGABLE = 0x2000;
+const DO_POWER_INRUSH = 0x4000;
 const WdfPowerDeviceD3Final = 5;
-const IRP_MN = { START: 0x00, QUERY_REMOVE: 0x01, REMOVE: 0x02, SURPRISE_REMOVAL: 0x17 };
+const IRP_MN = { START: 0x00, QUERY_REMOVE: 0x01, REMOVE: 0x02, QUERY_STOP: 0x05, QUERY_CAPABILITIES: 0x09, SURPRISE_REMOVAL: 0x17 };
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 const noCallbacks = (): PnpCallbacks => ({ d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, surpriseRemoval: 0n, queryRemove: 0n });
@@ -135,6 +137,12 @@ export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major
     }
     return finish(ctx, irp, status);
   }
+  if (minor === IRP_MN.QUERY_CAPABILITIES) {
+    const caps = getPtr(m, sl + B(SL["Parameters.DeviceCapabilities.Capabilities"]));
+    return finish(ctx, irp, queryCapabilities(ctx, wdev, caps, () => forwardAndWait(ctx, wdev.lower!, irp)));
+  }
+  // WdfDeviceSetStaticStopRemove(FALSE): query-stop and query-remove fail before the driver is asked.
+  if ((minor === IRP_MN.QUERY_STOP || minor === IRP_MN.QUERY_REMOVE) && staticStopCheck(wdev) !== STATUS.SUCCESS) return finish(ctx, irp, staticStopCheck(wdev));
   if (minor === IRP_MN.QUERY_REMOVE) {
     const status = call(ctx, cb.queryRemove, [wdev.handle]);
     if (!ntSuccess(status)) return finish(ctx, irp, status);
@@ -167,13 +175,19 @@ export function attachPnpDevice(ctx: ApiContext, dev: WdfObject, init: WdfObject
   m.setU8(d + B(DEV.StackSize), (m.u8(top + B(DEV.StackSize)) + 1) & 0xff);
   const info = ioState(ctx.kernel).devices.get(d);
   if (info) info.attachedTo = top;
-  let flags = m.u32(d + B(DEV.Flags)) | DO_POWER_PAGABLE;
+  let flags = m.u32(d + B(DEV.Flags));
+  // A filter takes the I/O type and DO_POWER_PAGABLE / DO_POWER_INRUSH from the device below; a function
+  // driver's device is power pageable unless WdfDeviceInitSetPowerNotPageable / SetPowerInrush (FxDevice::CreateDevice).
   if (init.filter) {
-    flags |= m.u32(top + B(DEV.Flags)) & (DO_BUFFERED_IO | DO_DIRECT_IO);
+    flags |= m.u32(top + B(DEV.Flags)) & (DO_BUFFERED_IO | DO_DIRECT_IO | DO_POWER_PAGABLE | DO_POWER_INRUSH);
     m.setU32(d + B(DEV.DeviceType), m.u32(top + B(DEV.DeviceType)));
-  } else if (init.ioType === 2) flags |= DO_BUFFERED_IO;
-  else if (init.ioType === 3) flags |= DO_DIRECT_IO;
+  } else {
+    if (init.ioType === 2) flags |= DO_BUFFERED_IO;
+    else if (init.ioType === 3) flags |= DO_DIRECT_IO;
+    flags |= init.powerPageable !== false ? DO_POWER_PAGABLE : init.inrush ? DO_POWER_INRUSH : 0;
+  }
   m.setU32(d + B(DEV.Flags), flags);
+  if (init.powerPolicyOwner !== undefined) dev.powerPolicyOwner = init.powerPolicyOwner;
   Object.assign(dev, { pdo: init.pdo, lower: top, filter: init.filter ?? false, pnp: init.pnp ?? noCallbacks(), ioType: init.ioType, started: false });
 }
 
@@ -248,7 +262,6 @@ export const apis: ApiDefinition[] = [
   Object.assign(fx("WdfDeviceInitSetPowerPolicyOwnership", 3, (ctx) => void (initOf(ctx).powerPolicyOwner = (ctx.u32(2) & 0xff) !== 0)), { stub: true }),
   fx("WdfDeviceInitSetDeviceType", 3, (ctx) => void (initOf(ctx).deviceType = ctx.u32(2))),
   fx("WdfDeviceInitSetExclusive", 3, (ctx) => void (initOf(ctx).exclusive = (ctx.u32(2) & 0xff) !== 0)),
-  fx("WdfDeviceInitSetPowerPageable", 2, (ctx) => void initOf(ctx)),
   fx("WdfFdoInitSetFilter", 2, (ctx) => void (pnpInit(ctx).filter = true)),
   fx("WdfFdoInitWdmGetPhysicalDevice", 2, (ctx) => pnpInit(ctx).pdo!),
   fx("WdfDeviceWdmGetAttachedDevice", 2, (ctx) => objectOf(ctx, ctx.arg(1), "device", "Device").lower ?? 0n),

@@ -13,6 +13,11 @@
  *   WdfRegistryQueryULong(Key, ValueName, Value): STATUS_OBJECT_NAME_NOT_FOUND for a missing value,
  *     STATUS_OBJECT_TYPE_MISMATCH unless it is a 4-byte REG_DWORD (FxRegKey::_QueryULong).
  *   WdfRegistryClose(Key): closes the handle and deletes the WDFKEY.
+ *   WdfDriverOpenParametersRegistryKey(Driver, DesiredAccess, KeyAttributes, Key): the service key's
+ *     `Parameters` subkey (`<RegistryPath>\Parameters`, created when missing — IoOpenDriverRegistryKey
+ *     with DriverRegKeyParameters for read access, FxRegKey::Create under RegistryPath otherwise;
+ *     microsoft/Windows-Driver-Frameworks src/framework/shared/core/km/fxdriverapikm.cpp). The WDFKEY
+ *     is parented to the driver unless KeyAttributes name a parent.
  * NULL required pointers and handles of the wrong kind are WDF_VIOLATION reports.
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
@@ -46,18 +51,47 @@ function openDeviceKey(ctx: ApiContext): number {
   const node = dev.pdo !== undefined ? nodeOfPdo(pnpState(ctx.kernel), dev.pdo) : undefined;
   if (!node) return STATUS.INVALID_DEVICE_REQUEST;
   const sub = type === PLUGPLAY_REGKEY_DEVICE ? "Device Parameters" : "Driver";
-  const r = registryOf(ctx.kernel).createKey(`\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Enum\\${node.instance}\\${sub}`);
-  if (!r) return STATUS.OBJECT_NAME_NOT_FOUND;
+  const k = keyObject(ctx, `\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Enum\\${node.instance}\\${sub}`, access, attrs, dev.handle);
+  if (k === null) return STATUS.OBJECT_NAME_NOT_FOUND;
+  putPtr(ctx.mem, out, k);
+  return STATUS.SUCCESS;
+}
+
+/** A WDFKEY owning a kernel handle to `path` (created when missing); null when the path cannot be made. */
+function keyObject(ctx: ApiContext, path: string, access: number, attrs: bigint, defaultParent: bigint): bigint | null {
+  const r = registryOf(ctx.kernel).createKey(path);
+  if (!r) return null;
   const a = readAttributes(ctx, attrs);
   if (a.parent !== null) objectOf(ctx, a.parent, null, "KeyAttributes->ParentObject");
   const handle = insertHandle(ctx.kernel, { type: "Key", data: { key: r.key }, access, kernelHandle: true });
   const k = newObject(ctx, "key", a, { keyHandle: handle });
-  if (k.parent === null) k.parent = dev.handle;
+  if (k.parent === null) k.parent = defaultParent;
   k.dispose = (c) => {
     keyHandleClosing(c, handle);
     closeHandle(c, handle);
   };
-  putPtr(ctx.mem, out, k.handle);
+  return k.handle;
+}
+
+function openParametersKey(ctx: ApiContext): number {
+  const [drvH, access, attrs, out] = [ctx.arg(1), ctx.u32(2), ctx.arg(3), ctx.arg(4)];
+  ctx.describe([hex(ctx.arg(0)), hex(drvH), hex(access), hex(attrs), hex(out)]);
+  required(ctx, out, "Key");
+  putPtr(ctx.mem, out, 0n);
+  const bad = validateAttributes(ctx, attrs, { parentRequired: false });
+  if (bad !== 0) return bad;
+  const drv = objectOf(ctx, drvH, "driver", "Driver");
+  // FxDriver's NUL-terminated copy of RegistryPath (WdfDriverCreate).
+  let path = "";
+  for (let p = drv.registryPath ?? 0n; p !== 0n && path.length < 512; p += 2n) {
+    const c = ctx.mem.u16(p);
+    if (c === 0) break;
+    path += String.fromCharCode(c);
+  }
+  if (path === "") return STATUS.OBJECT_NAME_NOT_FOUND;
+  const k = keyObject(ctx, `${path}\\Parameters`, access, attrs, drv.handle);
+  if (k === null) return STATUS.OBJECT_NAME_NOT_FOUND;
+  putPtr(ctx.mem, out, k);
   return STATUS.SUCCESS;
 }
 
@@ -84,6 +118,7 @@ function queryULong(ctx: ApiContext): number {
 export const apis: ApiDefinition[] = [
   fx("WdfDeviceOpenRegistryKey", 6, openDeviceKey),
   fx("WdfRegistryQueryULong", 4, queryULong),
+  fx("WdfDriverOpenParametersRegistryKey", 5, openParametersKey),
   fx("WdfRegistryClose", 2, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
     deleteObject(ctx, objectOf(ctx, ctx.arg(1), "key", "Key"));

@@ -1,0 +1,106 @@
+/*
+ * kmdfpnp.h - more of the KMDF 1.33 interface for kmdll's examples, on top of kmdfmin.h: what a PnP
+ * function driver reports about its device (wdfdevice.h: WDF_DEVICE_PNP_CAPABILITIES,
+ * WDF_DEVICE_POWER_CAPABILITIES, WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS, static stop/remove, power
+ * pageability), its Parameters key (wdfdriver.h) and remote I/O targets (wdfiotarget.h). Names and
+ * layouts are facts of microsoft/Windows-Driver-Frameworks src/publicinc/wdf/kmdf/1.33; the table
+ * indices come from its wdffuncenum.h (and match src/emu/wdf/funcenum.ts).
+ */
+#ifndef KMDFPNP_H
+#define KMDFPNP_H
+#include "kmdfmin.h"
+
+enum {
+    WdfDeviceAssignS0IdleSettingsTableIndex = 46,
+    WdfDeviceInitSetPowerPolicyOwnershipTableIndex = 57,
+    WdfDeviceInitSetPowerNotPageableTableIndex = 63,
+    WdfDeviceInitSetPowerPageableTableIndex = 64,
+    WdfDeviceInitSetPowerInrushTableIndex = 65,
+    WdfDeviceSetStaticStopRemoveTableIndex = 76,
+    WdfDeviceSetPnpCapabilitiesTableIndex = 83,
+    WdfDeviceSetPowerCapabilitiesTableIndex = 84,
+    WdfDriverOpenParametersRegistryKeyTableIndex = 119,
+    WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
+};
+
+typedef struct _WDF_DEVICE_PNP_CAPABILITIES {
+    ULONG Size;
+    WDF_TRI_STATE LockSupported, EjectSupported, Removable, DockDevice, UniqueID, SilentInstall, SurpriseRemovalOK, HardwareDisabled, NoDisplayInUI;
+    ULONG Address;
+    ULONG UINumber;
+} WDF_DEVICE_PNP_CAPABILITIES, *PWDF_DEVICE_PNP_CAPABILITIES;
+
+/* WDF_DEVICE_PNP_CAPABILITIES_INIT: every capability WdfUseDefault, Address / UINumber -1. */
+FORCEINLINE VOID WDF_DEVICE_PNP_CAPABILITIES_INIT(PWDF_DEVICE_PNP_CAPABILITIES c)
+{
+    RtlZeroMemory(c, sizeof(*c));
+    c->Size = sizeof(*c);
+    c->LockSupported = c->EjectSupported = c->Removable = c->DockDevice = c->UniqueID = c->SilentInstall = c->SurpriseRemovalOK = c->HardwareDisabled = c->NoDisplayInUI = WdfUseDefault;
+    c->Address = (ULONG)-1;
+    c->UINumber = (ULONG)-1;
+}
+
+typedef struct _WDF_DEVICE_POWER_CAPABILITIES {
+    ULONG Size;
+    WDF_TRI_STATE DeviceD1, DeviceD2, WakeFromD0, WakeFromD1, WakeFromD2, WakeFromD3;
+    DEVICE_POWER_STATE DeviceState[PowerSystemMaximum];
+    DEVICE_POWER_STATE DeviceWake;
+    SYSTEM_POWER_STATE SystemWake;
+    ULONG D1Latency, D2Latency, D3Latency;
+    DEVICE_POWER_STATE IdealDxStateForSx;
+} WDF_DEVICE_POWER_CAPABILITIES, *PWDF_DEVICE_POWER_CAPABILITIES;
+
+/* WDF_DEVICE_POWER_CAPABILITIES_INIT: WdfUseDefault, PowerDeviceMaximum / PowerSystemMaximum, latencies -1. */
+FORCEINLINE VOID WDF_DEVICE_POWER_CAPABILITIES_INIT(PWDF_DEVICE_POWER_CAPABILITIES c)
+{
+    ULONG i;
+    RtlZeroMemory(c, sizeof(*c));
+    c->Size = sizeof(*c);
+    c->DeviceD1 = c->DeviceD2 = c->WakeFromD0 = c->WakeFromD1 = c->WakeFromD2 = c->WakeFromD3 = WdfUseDefault;
+    for (i = 0; i < sizeof(c->DeviceState) / sizeof(c->DeviceState[0]); i++) c->DeviceState[i] = PowerDeviceMaximum;
+    c->DeviceWake = PowerDeviceMaximum;
+    c->SystemWake = PowerSystemMaximum;
+    c->D1Latency = c->D2Latency = c->D3Latency = (ULONG)-1;
+    c->IdealDxStateForSx = PowerDeviceMaximum;
+}
+
+typedef enum { IdleCapsInvalid = 0, IdleCannotWakeFromS0, IdleCanWakeFromS0, IdleUsbSelectiveSuspend } WDF_POWER_POLICY_S0_IDLE_CAPABILITIES;
+typedef enum { IdleUserControlInvalid = 0, IdleDoNotAllowUserControl, IdleAllowUserControl } WDF_POWER_POLICY_S0_IDLE_USER_CONTROL;
+typedef enum { DriverManagedIdleTimeout = 0, SystemManagedIdleTimeout, SystemManagedIdleTimeoutWithHint } WDF_POWER_POLICY_IDLE_TIMEOUT_TYPE;
+typedef struct _WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS {
+    ULONG Size;
+    WDF_POWER_POLICY_S0_IDLE_CAPABILITIES IdleCaps;
+    DEVICE_POWER_STATE DxState;
+    ULONG IdleTimeout;
+    WDF_POWER_POLICY_S0_IDLE_USER_CONTROL UserControlOfIdleSettings;
+    WDF_TRI_STATE Enabled;
+    WDF_TRI_STATE PowerUpIdleDeviceOnSystemWake;
+    WDF_POWER_POLICY_IDLE_TIMEOUT_TYPE IdleTimeoutType;
+    WDF_TRI_STATE ExcludeD3Cold;
+} WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS, *PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS;
+
+/* WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT (DxState PowerDeviceMaximum, the user may control idling). */
+FORCEINLINE VOID WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS s, WDF_POWER_POLICY_S0_IDLE_CAPABILITIES caps)
+{
+    RtlZeroMemory(s, sizeof(*s));
+    s->Size = sizeof(*s);
+    s->IdleCaps = caps;
+    s->DxState = PowerDeviceMaximum;
+    s->UserControlOfIdleSettings = IdleAllowUserControl;
+    s->Enabled = WdfUseDefault;
+    s->PowerUpIdleDeviceOnSystemWake = WdfUseDefault;
+    s->IdleTimeoutType = DriverManagedIdleTimeout;
+    s->ExcludeD3Cold = WdfUseDefault;
+}
+
+#define WdfDeviceSetPnpCapabilities(d, c) WDFCALL(WdfDeviceSetPnpCapabilities, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_PNP_CAPABILITIES))(WdfDriverGlobals, d, c)
+#define WdfDeviceSetPowerCapabilities(d, c) WDFCALL(WdfDeviceSetPowerCapabilities, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_POWER_CAPABILITIES))(WdfDriverGlobals, d, c)
+#define WdfDeviceAssignS0IdleSettings(d, s) WDFCALL(WdfDeviceAssignS0IdleSettings, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS))(WdfDriverGlobals, d, s)
+#define WdfDeviceSetStaticStopRemove(d, s) WDFCALL(WdfDeviceSetStaticStopRemove, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, BOOLEAN))(WdfDriverGlobals, d, s)
+#define WdfDeviceInitSetPowerNotPageable(i) WDFCALL(WdfDeviceInitSetPowerNotPageable, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+#define WdfDeviceInitSetPowerPageable(i) WDFCALL(WdfDeviceInitSetPowerPageable, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+#define WdfDeviceInitSetPowerInrush(i) WDFCALL(WdfDeviceInitSetPowerInrush, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+#define WdfDeviceInitSetPowerPolicyOwnership(i, o) WDFCALL(WdfDeviceInitSetPowerPolicyOwnership, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, BOOLEAN))(WdfDriverGlobals, i, o)
+#define WdfDriverOpenParametersRegistryKey(d, a, at, k) WDFCALL(WdfDriverOpenParametersRegistryKey, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDRIVER, ACCESS_MASK, PWDF_OBJECT_ATTRIBUTES, WDFKEY *))(WdfDriverGlobals, d, a, at, k)
+#define WdfFdoInitWdmGetPhysicalDevice(i) WDFCALL(WdfFdoInitWdmGetPhysicalDevice, PDEVICE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+#endif

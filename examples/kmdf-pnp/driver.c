@@ -1,0 +1,70 @@
+/* kmdfpnp: DriverEntry (the Parameters key), the export-driver entry points, Bad* routines. */
+#define KMDFMIN_STUB
+#include "pnpdrv.h"
+
+WDFDEVICE KmdfPnpDevice;
+WDFDRIVER KmdfPnpDriver;
+static UNICODE_STRING SavedRegistryPath;
+static WCHAR SavedPathBuffer[260];
+static PDRIVER_UNLOAD FrameworkUnload;
+
+NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath) { UNREFERENCED_PARAMETER(RegistryPath); return STATUS_SUCCESS; }
+NTSTATUS NTAPI DllUnload(VOID) { return STATUS_SUCCESS; }
+
+/* WdfDriverOpenParametersRegistryKey: <service key>\Parameters, seeded by kmdfpnp.reg (Mode = 0x55). */
+static ULONG CheckParametersKey(VOID)
+{
+    WDFKEY key = (WDFKEY)1;
+    ULONG value = 0;
+    UNICODE_STRING name;
+    WDF_OBJECT_ATTRIBUTES attributes;
+    if (WdfDriverOpenParametersRegistryKey(KmdfPnpDriver, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key) != STATUS_SUCCESS || key == NULL) return 1;
+    RtlInitUnicodeString(&name, L"Mode");
+    if (WdfRegistryQueryULong(key, &name, &value) != STATUS_SUCCESS || value != 0x55) return 2;
+    WdfRegistryClose(key);
+    /* Write access: the framework creates Parameters under RegistryPath (here it exists already). */
+    if (WdfDriverOpenParametersRegistryKey(KmdfPnpDriver, KEY_READ | KEY_SET_VALUE, WDF_NO_OBJECT_ATTRIBUTES, &key) != STATUS_SUCCESS) return 3;
+    if (WdfRegistryQueryULong(key, &name, &value) != STATUS_SUCCESS || value != 0x55) return 4;
+    /* A key left open is parented to the driver and goes with it. */
+    /* Bad attributes: the framework's FxValidateObjectAttributes status, *Key NULLed. */
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.Size = 8;
+    key = (WDFKEY)1;
+    if (WdfDriverOpenParametersRegistryKey(KmdfPnpDriver, KEY_READ, &attributes, &key) != STATUS_INFO_LENGTH_MISMATCH || key != NULL) return 5;
+    return 0;
+}
+
+static VOID NTAPI KmdfPnpUnload(PDRIVER_OBJECT DriverObject)
+{
+    FrameworkUnload(DriverObject);
+    KmdllWdfUnbind(&SavedRegistryPath);
+}
+
+DRIVER_INITIALIZE DriverEntry;
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    WDF_DRIVER_CONFIG config;
+    NTSTATUS status = KmdllWdfBind(DriverObject, RegistryPath);
+    if (!NT_SUCCESS(status))
+        return status;
+    SavedRegistryPath.Buffer = SavedPathBuffer;
+    SavedRegistryPath.MaximumLength = sizeof(SavedPathBuffer);
+    RtlCopyUnicodeString(&SavedRegistryPath, RegistryPath);
+    WDF_DRIVER_CONFIG_INIT(&config, KmdfPnpEvtDeviceAdd);
+    status = WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config, &KmdfPnpDriver);
+    if (!NT_SUCCESS(status)) {
+        KmdllWdfUnbind(&SavedRegistryPath);
+        return status;
+    }
+    FrameworkUnload = DriverObject->DriverUnload;
+    DriverObject->DriverUnload = KmdfPnpUnload;
+    DbgPrint("kmdfpnp: parameters check %u\n", CheckParametersKey());
+    return STATUS_SUCCESS;
+}
+
+/* A NULL PnpCapabilities: a WDF_VIOLATION. */
+VOID NTAPI BadPnpCapsNull(VOID) { WdfDeviceSetPnpCapabilities(KmdfPnpDevice, NULL); }
+/* A WDFDRIVER where a WDFDEVICE belongs: a WDF_VIOLATION. */
+VOID NTAPI BadStopRemoveHandle(VOID) { WdfDeviceSetStaticStopRemove((WDFDEVICE)KmdfPnpDriver, FALSE); }
+/* A NULL Key: a WDF_VIOLATION. */
+VOID NTAPI BadParametersKeyNull(VOID) { WdfDriverOpenParametersRegistryKey(KmdfPnpDriver, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, NULL); }

@@ -1,0 +1,7 @@
+/* kmdfpnp: a root-enumerated KMDF function driver reporting its device's capabilities. */
+#pragma once
+#include "../include/kmdfpnp.h"
+
+extern WDFDEVICE KmdfPnpDevice;
+extern WDFDRIVER KmdfPnpDriver;
+EVT_WDF_DRIVER_DEVICE_ADD KmdfPnpEvtDeviceAdd;
