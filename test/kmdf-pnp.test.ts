@@ -1,7 +1,8 @@
 // What a KMDF function driver reports about its device (examples/kmdf-pnp, two root-enumerated devices
 // from examples/kmdf-pnp/devices.json): PnP/power capabilities as IRP_MN_QUERY_CAPABILITIES returns them,
 // S0 idle settings, WdfDeviceSetStaticStopRemove against the PnP manager's query-remove, power
-// pageability and WdfDriverOpenParametersRegistryKey — each checked in C; x64, x86 and ARM64.
+// pageability, WdfDriverOpenParametersRegistryKey and remote I/O targets (WdfIoTargetCreate/Open/Close,
+// WdfIoTargetSendIoctlSynchronously) — each checked in C; x64, x86 and ARM64.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fixture, repoPath, runCli, tool } from "./helpers.js";
@@ -19,7 +20,7 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   assert.deepEqual(prints(ev).sort(), [
     "kmdfpnp: add check 0 (owner 0)", "kmdfpnp: add check 0 (owner 1)",
     "kmdfpnp: capabilities check 0 (owner 0)", "kmdfpnp: capabilities check 0 (owner 1)",
-    "kmdfpnp: parameters check 0",
+    "kmdfpnp: parameters check 0", "kmdfpnp: target check 0",
   ]);
   // WdfDeviceSetStaticStopRemove(FALSE) twice, TRUE once: the framework refuses query-remove with
   // STATUS_INVALID_DEVICE_STATE; the device that never called it accepts.
@@ -56,6 +57,7 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadPnpCapsNull", /WdfDeviceSetPnpCapabilities: PnpCapabilities is NULL/],
     ["BadStopRemoveHandle", /WdfDeviceSetStaticStopRemove: Device 0x[0-9a-f]+ is not a live WDF device handle/],
     ["BadParametersKeyNull", /WdfDriverOpenParametersRegistryKey: Key is NULL/],
+    ["BadIoTargetNull", /WdfIoTargetCreate: IoTarget is NULL/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);

@@ -21,6 +21,10 @@ enum {
     WdfDeviceSetPowerCapabilitiesTableIndex = 84,
     WdfDriverOpenParametersRegistryKeyTableIndex = 119,
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
+    WdfIoTargetCreateTableIndex = 167,
+    WdfIoTargetOpenTableIndex = 168,
+    WdfIoTargetCloseTableIndex = 170,
+    WdfIoTargetSendIoctlSynchronouslyTableIndex = 186,
 };
 
 typedef struct _WDF_DEVICE_PNP_CAPABILITIES {
@@ -103,4 +107,51 @@ FORCEINLINE VOID WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(PWDF_DEVICE_POWER_PO
 #define WdfDeviceInitSetPowerPolicyOwnership(i, o) WDFCALL(WdfDeviceInitSetPowerPolicyOwnership, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, BOOLEAN))(WdfDriverGlobals, i, o)
 #define WdfDriverOpenParametersRegistryKey(d, a, at, k) WDFCALL(WdfDriverOpenParametersRegistryKey, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDRIVER, ACCESS_MASK, PWDF_OBJECT_ATTRIBUTES, WDFKEY *))(WdfDriverGlobals, d, a, at, k)
 #define WdfFdoInitWdmGetPhysicalDevice(i) WDFCALL(WdfFdoInitWdmGetPhysicalDevice, PDEVICE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+typedef enum { WdfIoTargetOpenUndefined = 0, WdfIoTargetOpenUseExistingDevice, WdfIoTargetOpenByName, WdfIoTargetOpenReopen, WdfIoTargetOpenLocalTargetByFile } WDF_IO_TARGET_OPEN_TYPE;
+typedef struct _WDF_IO_TARGET_OPEN_PARAMS {
+    ULONG Size;
+    WDF_IO_TARGET_OPEN_TYPE Type;
+    PVOID EvtIoTargetQueryRemove, EvtIoTargetRemoveCanceled, EvtIoTargetRemoveComplete;
+    PDEVICE_OBJECT TargetDeviceObject;
+    PFILE_OBJECT TargetFileObject;
+    UNICODE_STRING TargetDeviceName;
+    ACCESS_MASK DesiredAccess;
+    ULONG ShareAccess, FileAttributes, CreateDisposition, CreateOptions;
+    PVOID EaBuffer;
+    ULONG EaBufferLength;
+    PLONGLONG AllocationSize;
+    ULONG FileInformation;
+    UNICODE_STRING FileName;
+} WDF_IO_TARGET_OPEN_PARAMS, *PWDF_IO_TARGET_OPEN_PARAMS;
+/* WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME. */
+FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(PWDF_IO_TARGET_OPEN_PARAMS p, PCUNICODE_STRING name, ACCESS_MASK access)
+{
+    RtlZeroMemory(p, sizeof(*p));
+    p->Size = sizeof(*p);
+    p->Type = WdfIoTargetOpenByName;
+    p->TargetDeviceName = *name;
+    p->DesiredAccess = access;
+    p->CreateOptions = FILE_NON_DIRECTORY_FILE;
+}
+typedef enum { WdfMemoryDescriptorTypeInvalid = 0, WdfMemoryDescriptorTypeBuffer, WdfMemoryDescriptorTypeMdl, WdfMemoryDescriptorTypeHandle } WDF_MEMORY_DESCRIPTOR_TYPE;
+typedef struct _WDFMEMORY_OFFSET { size_t BufferOffset; size_t BufferLength; } WDFMEMORY_OFFSET, *PWDFMEMORY_OFFSET;
+typedef struct _WDF_MEMORY_DESCRIPTOR {
+    WDF_MEMORY_DESCRIPTOR_TYPE Type;
+    union {
+        struct { PVOID Buffer; ULONG Length; } BufferType;
+        struct { PMDL Mdl; ULONG BufferLength; } MdlType;
+        struct { WDFMEMORY Memory; PWDFMEMORY_OFFSET Offsets; } HandleType;
+    } u;
+} WDF_MEMORY_DESCRIPTOR, *PWDF_MEMORY_DESCRIPTOR;
+FORCEINLINE VOID WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(PWDF_MEMORY_DESCRIPTOR d, PVOID buffer, ULONG length)
+{
+    RtlZeroMemory(d, sizeof(*d));
+    d->Type = WdfMemoryDescriptorTypeBuffer;
+    d->u.BufferType.Buffer = buffer;
+    d->u.BufferType.Length = length;
+}
+#define WdfIoTargetCreate(d, a, t) WDFCALL(WdfIoTargetCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_OBJECT_ATTRIBUTES, WDFIOTARGET *))(WdfDriverGlobals, d, a, t)
+#define WdfIoTargetOpen(t, p) WDFCALL(WdfIoTargetOpen, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, PWDF_IO_TARGET_OPEN_PARAMS))(WdfDriverGlobals, t, p)
+#define WdfIoTargetClose(t) WDFCALL(WdfIoTargetClose, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET))(WdfDriverGlobals, t)
+#define WdfIoTargetSendIoctlSynchronously(t, r, c, i, o, s, b) WDFCALL(WdfIoTargetSendIoctlSynchronously, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, ULONG, PWDF_MEMORY_DESCRIPTOR, PWDF_MEMORY_DESCRIPTOR, PWDF_REQUEST_SEND_OPTIONS, PULONG_PTR))(WdfDriverGlobals, t, r, c, i, o, s, b)
 #endif

@@ -74,6 +74,7 @@ static NTSTATUS KmdfPnpSelfManagedIoInit(WDFDEVICE Device)
         if (caps.D1Latency != 0 || caps.DeviceState[PowerSystemWorking] != PowerDeviceD0 || caps.LockSupported != TRUE) check = 6;
     }
     DbgPrint("kmdfpnp: capabilities check %u (owner %u)\n", check, PnpContext(Device)->Owner);
+    if (!PnpContext(Device)->Owner) DbgPrint("kmdfpnp: target check %u\n", KmdfPnpCheckTargets(Device));
     return STATUS_SUCCESS;
 }
 
@@ -173,5 +174,5 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         WdfDeviceSetStaticStopRemove(device, TRUE);
     }
     DbgPrint("kmdfpnp: add check %u (owner %u)\n", check, owner);
-    return STATUS_SUCCESS;
+    return KmdfPnpCreateQueue(device);
 }

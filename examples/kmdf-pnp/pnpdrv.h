@@ -5,3 +5,5 @@
 extern WDFDEVICE KmdfPnpDevice;
 extern WDFDRIVER KmdfPnpDriver;
 EVT_WDF_DRIVER_DEVICE_ADD KmdfPnpEvtDeviceAdd;
+NTSTATUS KmdfPnpCreateQueue(WDFDEVICE Device);
+ULONG KmdfPnpCheckTargets(WDFDEVICE Device);

@@ -129,6 +129,10 @@ export interface WdfObject {
   /** WDFDEVICE_INIT: WdfDeviceInitSetPowerNotPageable / Pageable / Inrush. */
   powerPageable?: boolean;
   inrush?: boolean;
+  /** WDFIOTARGET made by WdfIoTargetCreate (iotarget-remote.ts): the device it was opened on (top of its stack) and the file object opened by name; undefined while closed. */
+  remote?: boolean;
+  targetDevice?: bigint;
+  targetFile?: bigint;
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
 }
