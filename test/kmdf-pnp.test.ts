@@ -1,7 +1,7 @@
 // What a KMDF function driver reports about its device (examples/kmdf-pnp, two root-enumerated devices
 // from examples/kmdf-pnp/devices.json): PnP/power capabilities as IRP_MN_QUERY_CAPABILITIES returns them,
 // S0 idle settings, WdfDeviceSetStaticStopRemove against the PnP manager's query-remove, power
-// pageability, WdfDriverOpenParametersRegistryKey and remote I/O targets (WdfIoTargetCreate/Open/Close,
+// pageability, WdfDriverOpenParametersRegistryKey, WdfDeviceAddQueryInterface and remote I/O targets (WdfIoTargetCreate/Open/Close,
 // WdfIoTargetSendIoctlSynchronously) — each checked in C; x64, x86 and ARM64.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -19,7 +19,7 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   // 0 = every C check passed (a number names the first failed one: examples/kmdf-pnp/*.c).
   assert.deepEqual(prints(ev).sort(), [
     "kmdfpnp: add check 0 (owner 0)", "kmdfpnp: add check 0 (owner 1)",
-    "kmdfpnp: capabilities check 0 (owner 0)", "kmdfpnp: capabilities check 0 (owner 1)",
+    "kmdfpnp: capabilities check 0 (owner 0)", "kmdfpnp: capabilities check 0 (owner 1)", "kmdfpnp: interface check 0",
     "kmdfpnp: parameters check 0", "kmdfpnp: target check 0",
   ]);
   // WdfDeviceSetStaticStopRemove(FALSE) twice, TRUE once: the framework refuses query-remove with
@@ -58,6 +58,7 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadStopRemoveHandle", /WdfDeviceSetStaticStopRemove: Device 0x[0-9a-f]+ is not a live WDF device handle/],
     ["BadParametersKeyNull", /WdfDriverOpenParametersRegistryKey: Key is NULL/],
     ["BadIoTargetNull", /WdfIoTargetCreate: IoTarget is NULL/],
+    ["BadQueryInterfaceNull", /WdfDeviceAddQueryInterface: InterfaceConfig is NULL/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);

@@ -22,6 +22,7 @@ enum {
     WdfDriverOpenParametersRegistryKeyTableIndex = 119,
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
+    WdfDeviceAddQueryInterfaceTableIndex = 228,
     WdfIoTargetOpenTableIndex = 168,
     WdfIoTargetCloseTableIndex = 170,
     WdfIoTargetSendIoctlSynchronouslyTableIndex = 186,
@@ -154,4 +155,22 @@ FORCEINLINE VOID WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(PWDF_MEMORY_DESCRIPTOR d, PVO
 #define WdfIoTargetOpen(t, p) WDFCALL(WdfIoTargetOpen, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, PWDF_IO_TARGET_OPEN_PARAMS))(WdfDriverGlobals, t, p)
 #define WdfIoTargetClose(t) WDFCALL(WdfIoTargetClose, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET))(WdfDriverGlobals, t)
 #define WdfIoTargetSendIoctlSynchronously(t, r, c, i, o, s, b) WDFCALL(WdfIoTargetSendIoctlSynchronously, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, ULONG, PWDF_MEMORY_DESCRIPTOR, PWDF_MEMORY_DESCRIPTOR, PWDF_REQUEST_SEND_OPTIONS, PULONG_PTR))(WdfDriverGlobals, t, r, c, i, o, s, b)
+typedef NTSTATUS NTAPI EVT_WDF_DEVICE_PROCESS_QUERY_INTERFACE_REQUEST(WDFDEVICE Device, LPGUID InterfaceType, PINTERFACE ExposedInterface, PVOID ExposedInterfaceSpecificData);
+typedef struct _WDF_QUERY_INTERFACE_CONFIG {
+    ULONG Size;
+    PINTERFACE Interface;
+    CONST GUID *InterfaceType;
+    BOOLEAN SendQueryToParentStack;
+    EVT_WDF_DEVICE_PROCESS_QUERY_INTERFACE_REQUEST *EvtDeviceProcessQueryInterfaceRequest;
+    BOOLEAN ImportInterface;
+} WDF_QUERY_INTERFACE_CONFIG, *PWDF_QUERY_INTERFACE_CONFIG;
+FORCEINLINE VOID WDF_QUERY_INTERFACE_CONFIG_INIT(PWDF_QUERY_INTERFACE_CONFIG c, PINTERFACE i, CONST GUID *type, EVT_WDF_DEVICE_PROCESS_QUERY_INTERFACE_REQUEST *evt)
+{
+    RtlZeroMemory(c, sizeof(*c));
+    c->Size = sizeof(*c);
+    c->Interface = i;
+    c->InterfaceType = type;
+    c->EvtDeviceProcessQueryInterfaceRequest = evt;
+}
+#define WdfDeviceAddQueryInterface(d, c) WDFCALL(WdfDeviceAddQueryInterface, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_QUERY_INTERFACE_CONFIG))(WdfDriverGlobals, d, c)
 #endif

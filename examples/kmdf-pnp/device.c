@@ -75,6 +75,7 @@ static NTSTATUS KmdfPnpSelfManagedIoInit(WDFDEVICE Device)
     }
     DbgPrint("kmdfpnp: capabilities check %u (owner %u)\n", check, PnpContext(Device)->Owner);
     if (!PnpContext(Device)->Owner) DbgPrint("kmdfpnp: target check %u\n", KmdfPnpCheckTargets(Device));
+    else DbgPrint("kmdfpnp: interface check %u\n", KmdfPnpCheckInterface(Device));
     return STATUS_SUCCESS;
 }
 
@@ -166,6 +167,7 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     if (owner) KmdfPnpDevice = device;
     flags = WdfDeviceWdmGetDeviceObject(device)->Flags & (DO_POWER_PAGABLE | DO_POWER_INRUSH);
     check = flags != (owner ? 0 : DO_POWER_INRUSH) ? 10 : CheckIdleSettings(device, owner);
+    if (check == 0 && owner) check = KmdfPnpAddInterface(device);
     SetCapabilities(device, owner);
     if (owner) {
         /* Two "not stoppable", one "stoppable": still not stoppable, so query-remove is refused. */

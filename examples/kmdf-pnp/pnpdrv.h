@@ -7,3 +7,5 @@ extern WDFDRIVER KmdfPnpDriver;
 EVT_WDF_DRIVER_DEVICE_ADD KmdfPnpEvtDeviceAdd;
 NTSTATUS KmdfPnpCreateQueue(WDFDEVICE Device);
 ULONG KmdfPnpCheckTargets(WDFDEVICE Device);
+ULONG KmdfPnpAddInterface(WDFDEVICE Device);
+ULONG KmdfPnpCheckInterface(WDFDEVICE Device);

@@ -15,6 +15,7 @@ import { wdfLdrState } from "./ldr.js";
 import { getPtr } from "../../nt/arch-layout.js";
 import { wdf } from "./layouts.js";
 import type { DeviceCaps } from "./devcaps.js";
+import type { QueryInterface } from "./qi.js";
 
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
@@ -133,6 +134,8 @@ export interface WdfObject {
   remote?: boolean;
   targetDevice?: bigint;
   targetFile?: bigint;
+  /** WDFDEVICE: interfaces WdfDeviceAddQueryInterface registered (qi.ts). */
+  queryInterfaces?: QueryInterface[];
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
 }

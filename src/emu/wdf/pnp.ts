@@ -23,6 +23,7 @@ import { readResourceList } from "../pnp/detect.js";
 import { guidAt, registerInterface, setInterfaceState, findInterface } from "../pnp/interfaces.js";
 import { WDF01000 } from "./ldr.js";
 import { queryCapabilities, staticStopCheck } from "./devcaps.js";
+import { queryInterface } from "./qi.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type PnpCallbacks, type WdfObject } from "./objects.js";
 
 const B = (n: number) => BigInt(n);
@@ -36,7 +37,7 @@ const DO_DIRECT_IO = 0x10;
 const DO_POWER_PAGABLE = 0x2000;
 const DO_POWER_INRUSH = 0x4000;
 const WdfPowerDeviceD3Final = 5;
-const IRP_MN = { START: 0x00, QUERY_REMOVE: 0x01, REMOVE: 0x02, QUERY_STOP: 0x05, QUERY_CAPABILITIES: 0x09, SURPRISE_REMOVAL: 0x17 };
+const IRP_MN = { START: 0x00, QUERY_REMOVE: 0x01, REMOVE: 0x02, QUERY_STOP: 0x05, QUERY_INTERFACE: 0x08, QUERY_CAPABILITIES: 0x09, SURPRISE_REMOVAL: 0x17 };
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 const noCallbacks = (): PnpCallbacks => ({ d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, surpriseRemoval: 0n, queryRemove: 0n });
@@ -136,6 +137,10 @@ export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major
       }
     }
     return finish(ctx, irp, status);
+  }
+  if (minor === IRP_MN.QUERY_INTERFACE) {
+    const answered = queryInterface(ctx, wdev, irp);
+    if (answered !== null) return answered;
   }
   if (minor === IRP_MN.QUERY_CAPABILITIES) {
     const caps = getPtr(m, sl + B(SL["Parameters.DeviceCapabilities.Capabilities"]));
