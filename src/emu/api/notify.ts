@@ -38,6 +38,7 @@ interface NotifyState {
   /** Callback objects (ExCreateCallback): address → name and whether several callbacks are allowed. */
   callbackObjects: Map<bigint, { name: string; multiple: boolean }>;
 }
+const SYSTEM_CALLBACKS = ["\\callback\\setsystemtime", "\\callback\\powerstate", "\\callback\\processoradd"];
 const notifyState = (kernel: KernelState) => kernel.state<NotifyState>("notify", () => ({ regs: [], nextCookie: 0x1000n, callbackObjects: new Map() }));
 
 /** Registrations whose routine lies in `module` (for the end-of-run report). */
@@ -217,10 +218,13 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(out), q(name), create ? "TRUE" : "FALSE", ctx.u32(3) & 0xff ? "TRUE" : "FALSE"]);
     const st = notifyState(ctx.kernel);
     if (name) for (const [obj, c] of st.callbackObjects) if (c.name.toLowerCase() === name.toLowerCase()) return writePtr(ctx.mem, out, obj), STATUS.SUCCESS;
-    if (!create) return STATUS.OBJECT_NAME_NOT_FOUND;
+    // The callback objects the system defines exist from boot (Learn, ExCreateCallback: \Callback\SetSystemTime,
+    // \Callback\PowerState, \Callback\ProcessorAdd); made here on first use, open to several callbacks.
+    const system = name !== null && SYSTEM_CALLBACKS.includes(name.toLowerCase());
+    if (!create && !system) return STATUS.OBJECT_NAME_NOT_FOUND;
     const obj = ctx.kernel.kernelPool?.allocate(0x40, 0x6b626c43 /* 'Clbk' */) ?? 0n;
     if (obj === 0n) return STATUS.INSUFFICIENT_RESOURCES;
-    st.callbackObjects.set(obj, { name: name ?? "", multiple: (ctx.u32(3) & 0xff) !== 0 });
+    st.callbackObjects.set(obj, { name: name ?? "", multiple: system || (ctx.u32(3) & 0xff) !== 0 });
     writePtr(ctx.mem, out, obj);
     return STATUS.SUCCESS;
   }),
