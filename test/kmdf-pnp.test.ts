@@ -59,6 +59,7 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadParametersKeyNull", /WdfDriverOpenParametersRegistryKey: Key is NULL/],
     ["BadIoTargetNull", /WdfIoTargetCreate: IoTarget is NULL/],
     ["BadQueryInterfaceNull", /WdfDeviceAddQueryInterface: InterfaceConfig is NULL/],
+    ["BadRegistryOpenKeyNull", /WdfRegistryOpenKey: KeyName is NULL/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);

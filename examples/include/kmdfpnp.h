@@ -22,6 +22,8 @@ enum {
     WdfDriverOpenParametersRegistryKeyTableIndex = 119,
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
+    WdfRegistryOpenKeyTableIndex = 229,
+    WdfRegistryQueryValueTableIndex = 235,
     WdfDeviceAddQueryInterfaceTableIndex = 228,
     WdfIoTargetOpenTableIndex = 168,
     WdfIoTargetCloseTableIndex = 170,
@@ -173,4 +175,6 @@ FORCEINLINE VOID WDF_QUERY_INTERFACE_CONFIG_INIT(PWDF_QUERY_INTERFACE_CONFIG c, 
     c->EvtDeviceProcessQueryInterfaceRequest = evt;
 }
 #define WdfDeviceAddQueryInterface(d, c) WDFCALL(WdfDeviceAddQueryInterface, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_QUERY_INTERFACE_CONFIG))(WdfDriverGlobals, d, c)
+#define WdfRegistryOpenKey(p, n, a, at, k) WDFCALL(WdfRegistryOpenKey, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, ACCESS_MASK, PWDF_OBJECT_ATTRIBUTES, WDFKEY *))(WdfDriverGlobals, p, n, a, at, k)
+#define WdfRegistryQueryValue(k, n, l, v, q, t) WDFCALL(WdfRegistryQueryValue, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, ULONG, PVOID, PULONG, PULONG))(WdfDriverGlobals, k, n, l, v, q, t)
 #endif

@@ -11,6 +11,32 @@ static PDRIVER_UNLOAD FrameworkUnload;
 NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath) { UNREFERENCED_PARAMETER(RegistryPath); return STATUS_SUCCESS; }
 NTSTATUS NTAPI DllUnload(VOID) { return STATUS_SUCCESS; }
 
+/* WdfRegistryOpenKey (absolute, then relative to a WDFKEY) and WdfRegistryQueryValue. */
+static ULONG CheckRegistryOpenKey(VOID)
+{
+    WDFKEY service, params, missing = (WDFKEY)1;
+    UNICODE_STRING name, sub, value;
+    ULONG data = 0, length = 0, type = 0;
+    USHORT small = 0;
+    RtlInitUnicodeString(&name, L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\kmdfpnp");
+    if (WdfRegistryOpenKey(NULL, &name, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &service) != STATUS_SUCCESS) return 11;
+    RtlInitUnicodeString(&sub, L"NoSuchKey");
+    if (WdfRegistryOpenKey(service, &sub, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &missing) != STATUS_OBJECT_NAME_NOT_FOUND || missing != NULL) return 12;
+    RtlInitUnicodeString(&sub, L"Parameters");
+    if (WdfRegistryOpenKey(service, &sub, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &params) != STATUS_SUCCESS) return 13;
+    RtlInitUnicodeString(&value, L"Mode");
+    if (WdfRegistryQueryValue(params, &value, sizeof(data), &data, &length, &type) != STATUS_SUCCESS || data != 0x55 || length != 4 || type != REG_DWORD) return 14;
+    length = type = 0;
+    if (WdfRegistryQueryValue(params, &value, sizeof(small), &small, &length, &type) != STATUS_BUFFER_OVERFLOW || small != 0 || length != 4 || type != REG_DWORD) return 15;
+    length = 0;
+    if (WdfRegistryQueryValue(params, &value, 0, NULL, &length, NULL) != STATUS_BUFFER_OVERFLOW || length != 4) return 16;
+    RtlInitUnicodeString(&value, L"NoSuchValue");
+    if (WdfRegistryQueryValue(params, &value, sizeof(data), &data, &length, &type) != STATUS_OBJECT_NAME_NOT_FOUND) return 17;
+    WdfRegistryClose(params);
+    WdfRegistryClose(service);
+    return 0;
+}
+
 /* WdfDriverOpenParametersRegistryKey: <service key>\Parameters, seeded by kmdfpnp.reg (Mode = 0x55). */
 static ULONG CheckParametersKey(VOID)
 {
@@ -31,7 +57,7 @@ static ULONG CheckParametersKey(VOID)
     attributes.Size = 8;
     key = (WDFKEY)1;
     if (WdfDriverOpenParametersRegistryKey(KmdfPnpDriver, KEY_READ, &attributes, &key) != STATUS_INFO_LENGTH_MISMATCH || key != NULL) return 5;
-    return 0;
+    return CheckRegistryOpenKey();
 }
 
 static VOID NTAPI KmdfPnpUnload(PDRIVER_OBJECT DriverObject)
@@ -68,3 +94,5 @@ VOID NTAPI BadPnpCapsNull(VOID) { WdfDeviceSetPnpCapabilities(KmdfPnpDevice, NUL
 VOID NTAPI BadStopRemoveHandle(VOID) { WdfDeviceSetStaticStopRemove((WDFDEVICE)KmdfPnpDriver, FALSE); }
 /* A NULL Key: a WDF_VIOLATION. */
 VOID NTAPI BadParametersKeyNull(VOID) { WdfDriverOpenParametersRegistryKey(KmdfPnpDriver, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, NULL); }
+/* A NULL KeyName: a WDF_VIOLATION. */
+VOID NTAPI BadRegistryOpenKeyNull(VOID) { WDFKEY key; WdfRegistryOpenKey(NULL, NULL, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key); }

@@ -31,6 +31,9 @@ import { nodeOfPdo, pnpState } from "../pnp/state.js";
 import { WDF01000 } from "./ldr.js";
 import { deleteObject, newObject, objectOf, readAttributes, validateAttributes } from "./objects.js";
 import { required } from "./memory.js";
+import type { RegistryKey } from "../../nt/registry.js";
+import { getPtr } from "../../nt/arch-layout.js";
+import { wdfState } from "./objects.js";
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 const PLUGPLAY_REGKEY_DEVICE = 1;
@@ -57,9 +60,9 @@ function openDeviceKey(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
-/** A WDFKEY owning a kernel handle to `path` (created when missing); null when the path cannot be made. */
-function keyObject(ctx: ApiContext, path: string, access: number, attrs: bigint, defaultParent: bigint): bigint | null {
-  const r = registryOf(ctx.kernel).createKey(path);
+/** A WDFKEY owning a kernel handle to `path` (created when missing; an opened key as given); null when the path cannot be made. */
+function keyObject(ctx: ApiContext, path: string | RegistryKey, access: number, attrs: bigint, defaultParent: bigint): bigint | null {
+  const r = typeof path === "string" ? registryOf(ctx.kernel).createKey(path) : { key: path };
   if (!r) return null;
   const a = readAttributes(ctx, attrs);
   if (a.parent !== null) objectOf(ctx, a.parent, null, "KeyAttributes->ParentObject");
@@ -95,6 +98,67 @@ function openParametersKey(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
+/** A UNICODE_STRING as FxValidateUnicodeString accepts it (even lengths, Length <= MaximumLength, a Buffer when not empty). */
+function validString(ctx: ApiContext, us: bigint): boolean {
+  const c = readCounted(ctx.mem, us);
+  return c.length % 2 === 0 && c.maximumLength % 2 === 0 && c.length <= c.maximumLength && (c.length === 0 || c.buffer !== 0n);
+}
+
+/**
+ * WdfRegistryOpenKey(ParentKey, KeyName, DesiredAccess, KeyAttributes, Key) (FxRegKey::Open, ZwOpenKey):
+ * KeyName relative to ParentKey's key, or a full \REGISTRY path without one; a missing key
+ * STATUS_OBJECT_NAME_NOT_FOUND (it is not created); the WDFKEY is parented to the driver unless
+ * KeyAttributes name a parent. NULL KeyName / Key and a ParentKey that is no WDFKEY: WDF_VIOLATION.
+ */
+function openKey(ctx: ApiContext): number {
+  const [parentH, nameP, access, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.arg(4), ctx.arg(5)];
+  ctx.describe([hex(ctx.arg(0)), hex(parentH), describeUnicode(ctx, nameP), hex(access), hex(attrs), hex(out)]);
+  const parent = parentH === 0n ? null : objectOf(ctx, parentH, "key", "ParentKey");
+  required(ctx, nameP, "KeyName");
+  required(ctx, out, "Key");
+  putPtr(ctx.mem, out, 0n);
+  const bad = validateAttributes(ctx, attrs, { parentRequired: false });
+  if (bad !== 0) return bad;
+  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
+  const name = unicodeText(ctx.mem, nameP) ?? "";
+  const reg = registryOf(ctx.kernel);
+  let key: RegistryKey | null;
+  if (parent) {
+    const base = keyOf(ctx, parent.keyHandle!);
+    if (typeof base === "number") return base;
+    key = name === "" ? base : reg.openRelative(base, name);
+  } else key = reg.openKey(name);
+  if (!key) return STATUS.OBJECT_NAME_NOT_FOUND;
+  const drv = getPtr(ctx.mem, ctx.arg(0));
+  const k = keyObject(ctx, key, access, attrs, wdfState(ctx.kernel).objects.has(drv) ? drv : 0n);
+  if (k === null) return STATUS.OBJECT_NAME_NOT_FOUND;
+  putPtr(ctx.mem, out, k);
+  return STATUS.SUCCESS;
+}
+
+/**
+ * WdfRegistryQueryValue(Key, ValueName, ValueLength, Value, ValueLengthQueried, ValueType)
+ * (FxRegKey::_QueryValue over ZwQueryValueKey(KeyValuePartialInformation)): a missing value
+ * STATUS_OBJECT_NAME_NOT_FOUND; data longer than ValueLength (or Value NULL and data present)
+ * STATUS_BUFFER_OVERFLOW with its length and type reported; else the data is copied.
+ */
+function queryValue(ctx: ApiContext): number {
+  const [keyH, nameP, len, value, lenOut, typeOut] = [ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.arg(4), ctx.arg(5), ctx.arg(6)];
+  ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), String(len), hex(value), hex(lenOut), hex(typeOut)]);
+  const k = objectOf(ctx, keyH, "key", "Key");
+  required(ctx, nameP, "ValueName");
+  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
+  const key = keyOf(ctx, k.keyHandle!);
+  if (typeof key === "number") return key;
+  const v = key.value(unicodeText(ctx.mem, nameP) ?? "");
+  if (!v) return STATUS.OBJECT_NAME_NOT_FOUND;
+  const fits = v.data.length === 0 || (value !== 0n && len >= v.data.length);
+  if (fits && value !== 0n) ctx.mem.write(value, v.data);
+  if (lenOut !== 0n) ctx.mem.setU32(lenOut, v.data.length);
+  if (typeOut !== 0n) ctx.mem.setU32(typeOut, v.type);
+  return fits ? STATUS.SUCCESS : STATUS.BUFFER_OVERFLOW;
+}
+
 function queryULong(ctx: ApiContext): number {
   const [keyH, nameP, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3)];
   ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), hex(out)]);
@@ -119,6 +183,8 @@ export const apis: ApiDefinition[] = [
   fx("WdfDeviceOpenRegistryKey", 6, openDeviceKey),
   fx("WdfRegistryQueryULong", 4, queryULong),
   fx("WdfDriverOpenParametersRegistryKey", 5, openParametersKey),
+  fx("WdfRegistryOpenKey", 6, openKey),
+  fx("WdfRegistryQueryValue", 7, queryValue),
   fx("WdfRegistryClose", 2, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
     deleteObject(ctx, objectOf(ctx, ctx.arg(1), "key", "Key"));
