@@ -22,6 +22,10 @@ enum {
     WdfDriverOpenParametersRegistryKeyTableIndex = 119,
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
+    WdfDeviceGetDeviceStateTableIndex = 28,
+    WdfDeviceSetDeviceStateTableIndex = 29,
+    WdfDeviceStopIdleActualTableIndex = 438,
+    WdfDeviceResumeIdleActualTableIndex = 439,
     WdfRegistryOpenKeyTableIndex = 229,
     WdfRegistryQueryValueTableIndex = 235,
     WdfDeviceAddQueryInterfaceTableIndex = 228,
@@ -177,4 +181,19 @@ FORCEINLINE VOID WDF_QUERY_INTERFACE_CONFIG_INIT(PWDF_QUERY_INTERFACE_CONFIG c, 
 #define WdfDeviceAddQueryInterface(d, c) WDFCALL(WdfDeviceAddQueryInterface, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_QUERY_INTERFACE_CONFIG))(WdfDriverGlobals, d, c)
 #define WdfRegistryOpenKey(p, n, a, at, k) WDFCALL(WdfRegistryOpenKey, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, ACCESS_MASK, PWDF_OBJECT_ATTRIBUTES, WDFKEY *))(WdfDriverGlobals, p, n, a, at, k)
 #define WdfRegistryQueryValue(k, n, l, v, q, t) WDFCALL(WdfRegistryQueryValue, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, ULONG, PVOID, PULONG, PULONG))(WdfDriverGlobals, k, n, l, v, q, t)
+typedef struct _WDF_DEVICE_STATE {
+    ULONG Size;
+    WDF_TRI_STATE Disabled, DontDisplayInUI, Failed, NotDisableable, Removed, ResourcesChanged, AssignedToGuest;
+} WDF_DEVICE_STATE, *PWDF_DEVICE_STATE;
+FORCEINLINE VOID WDF_DEVICE_STATE_INIT(PWDF_DEVICE_STATE s)
+{
+    RtlZeroMemory(s, sizeof(*s));
+    s->Size = sizeof(*s);
+    s->Disabled = s->DontDisplayInUI = s->Failed = s->NotDisableable = s->Removed = s->ResourcesChanged = s->AssignedToGuest = WdfUseDefault;
+}
+#define WdfDeviceSetDeviceState(d, s) WDFCALL(WdfDeviceSetDeviceState, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_STATE))(WdfDriverGlobals, d, s)
+#define WdfDeviceGetDeviceState(d, s) WDFCALL(WdfDeviceGetDeviceState, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_STATE))(WdfDriverGlobals, d, s)
+/* KMDF 1.15+: the tracking forms (wdfdevice.h's WdfDeviceStopIdle / WdfDeviceResumeIdle macros). */
+#define WdfDeviceStopIdle(d, w) WDFCALL(WdfDeviceStopIdleActual, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, BOOLEAN, PVOID, LONG, PCHAR))(WdfDriverGlobals, d, w, NULL, __LINE__, __FILE__)
+#define WdfDeviceResumeIdle(d) WDFCALL(WdfDeviceResumeIdleActual, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PVOID, LONG, PCHAR))(WdfDriverGlobals, d, NULL, __LINE__, __FILE__)
 #endif

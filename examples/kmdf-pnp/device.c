@@ -57,6 +57,8 @@ static NTSTATUS QueryCapabilities(WDFDEVICE Device, PDEVICE_CAPABILITIES Caps)
     return status;
 }
 
+static ULONG QueryPnpDeviceState(WDFDEVICE Device);
+
 /* After start: what the framework made of the capabilities the driver set (the root bus reports
    D0 in S0, D3 elsewhere, no wake, latencies 0, Address/UINumber unknown). */
 static NTSTATUS KmdfPnpSelfManagedIoInit(WDFDEVICE Device)
@@ -72,6 +74,14 @@ static NTSTATUS KmdfPnpSelfManagedIoInit(WDFDEVICE Device)
     } else {
         /* The non-owner's power capabilities were refused (IdealDxStateForSx): nothing changed. */
         if (caps.D1Latency != 0 || caps.DeviceState[PowerSystemWorking] != PowerDeviceD0 || caps.LockSupported != TRUE) check = 6;
+    }
+    if (check == 0) {
+        /* PNP_DEVICE_NOT_DISABLEABLE (0x20) set, PNP_DEVICE_DONT_DISPLAY_IN_UI (0x2) cleared by the owner's state, set by the other's NoDisplayInUI capability. */
+        ULONG bits = QueryPnpDeviceState(Device);
+        if (bits != (PnpContext(Device)->Owner ? 0x20u : 0x2u)) check = 7;
+        /* Started and in D0: a power reference waiting for D0 succeeds at once for the owner. */
+        else if (PnpContext(Device)->Owner && WdfDeviceStopIdle(Device, TRUE) != STATUS_SUCCESS) check = 8;
+        else if (PnpContext(Device)->Owner) WdfDeviceResumeIdle(Device);
     }
     DbgPrint("kmdfpnp: capabilities check %u (owner %u)\n", check, PnpContext(Device)->Owner);
     if (!PnpContext(Device)->Owner) DbgPrint("kmdfpnp: target check %u\n", KmdfPnpCheckTargets(Device));
@@ -104,6 +114,58 @@ static ULONG CheckIdleSettings(WDFDEVICE Device, BOOLEAN owner)
     idle.Size = 24; /* the KMDF 1.7 structure */
     if (WdfDeviceAssignS0IdleSettings(Device, &idle) != STATUS_SUCCESS) return 27;
     return 0;
+}
+
+/* Before start: WdfDeviceStopIdle without waiting is STATUS_PENDING for the owner, refused for the other;
+   WdfDeviceSetDeviceState / GetDeviceState (a wrong Size changes nothing). */
+static ULONG CheckStateAndIdle(WDFDEVICE Device, BOOLEAN owner)
+{
+    WDF_DEVICE_STATE state, got;
+    WDF_DEVICE_PNP_CAPABILITIES pnp;
+    if (!owner) {
+        WDF_DEVICE_PNP_CAPABILITIES_INIT(&pnp);
+        pnp.NoDisplayInUI = WdfTrue; /* DontDisplayInUI left at WdfUseDefault follows it */
+        WdfDeviceSetPnpCapabilities(Device, &pnp);
+        return WdfDeviceStopIdle(Device, FALSE) == STATUS_INVALID_DEVICE_STATE ? 0 : 50;
+    }
+    if (WdfDeviceStopIdle(Device, FALSE) != STATUS_PENDING) return 51;
+    WdfDeviceResumeIdle(Device);
+    WDF_DEVICE_STATE_INIT(&state);
+    state.NotDisableable = WdfTrue;
+    state.DontDisplayInUI = WdfFalse;
+    WdfDeviceSetDeviceState(Device, &state);
+    state.Size = 8;
+    state.Failed = WdfTrue;
+    WdfDeviceSetDeviceState(Device, &state); /* ignored */
+    WDF_DEVICE_STATE_INIT(&got);
+    WdfDeviceGetDeviceState(Device, &got);
+    if (got.NotDisableable != WdfTrue || got.DontDisplayInUI != WdfFalse || got.Failed != WdfUseDefault || got.Disabled != WdfUseDefault) return 52;
+    return 0;
+}
+
+/* IRP_MN_QUERY_PNP_DEVICE_STATE to the top of the device's stack: its Information, or ~0 when it failed. */
+static ULONG QueryPnpDeviceState(WDFDEVICE Device)
+{
+    KEVENT event;
+    IO_STATUS_BLOCK iosb;
+    PIRP irp;
+    NTSTATUS status;
+    PDEVICE_OBJECT top = IoGetAttachedDeviceReference(WdfDeviceWdmGetDeviceObject(Device));
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    irp = IoBuildSynchronousFsdRequest(IRP_MJ_PNP, top, NULL, 0, NULL, &event, &iosb);
+    if (irp == NULL) {
+        ObDereferenceObject(top);
+        return (ULONG)-1;
+    }
+    irp->IoStatus.Status = STATUS_NOT_SUPPORTED;
+    IoGetNextIrpStackLocation(irp)->MinorFunction = IRP_MN_QUERY_PNP_DEVICE_STATE;
+    status = IoCallDriver(top, irp);
+    if (status == STATUS_PENDING) {
+        KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+        status = iosb.Status;
+    }
+    ObDereferenceObject(top);
+    return NT_SUCCESS(status) ? (ULONG)iosb.Information : (ULONG)-1;
 }
 
 static VOID SetCapabilities(WDFDEVICE Device, BOOLEAN owner)
@@ -168,6 +230,7 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     flags = WdfDeviceWdmGetDeviceObject(device)->Flags & (DO_POWER_PAGABLE | DO_POWER_INRUSH);
     check = flags != (owner ? 0 : DO_POWER_INRUSH) ? 10 : CheckIdleSettings(device, owner);
     if (check == 0 && owner) check = KmdfPnpAddInterface(device);
+    if (check == 0) check = CheckStateAndIdle(device, owner);
     SetCapabilities(device, owner);
     if (owner) {
         /* Two "not stoppable", one "stoppable": still not stoppable, so query-remove is refused. */

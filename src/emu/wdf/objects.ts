@@ -136,6 +136,10 @@ export interface WdfObject {
   targetFile?: bigint;
   /** WDFDEVICE: interfaces WdfDeviceAddQueryInterface registered (qi.ts). */
   queryInterfaces?: QueryInterface[];
+  /** WDFDEVICE (power.ts): WdfDeviceSetDeviceState's WDF_TRI_STATEs, in D0 (EvtDeviceD0Entry succeeded, no D0Exit yet), WdfDeviceStopIdle references. */
+  pnpState?: number[];
+  inD0?: boolean;
+  powerRefs?: number;
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
 }

@@ -24,6 +24,7 @@ import { guidAt, registerInterface, setInterfaceState, findInterface } from "../
 import { WDF01000 } from "./ldr.js";
 import { queryCapabilities, staticStopCheck } from "./devcaps.js";
 import { queryInterface } from "./qi.js";
+import { queryPnpDeviceState } from "./power.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type PnpCallbacks, type WdfObject } from "./objects.js";
 
 const B = (n: number) => BigInt(n);
@@ -37,7 +38,7 @@ const DO_DIRECT_IO = 0x10;
 const DO_POWER_PAGABLE = 0x2000;
 const DO_POWER_INRUSH = 0x4000;
 const WdfPowerDeviceD3Final = 5;
-const IRP_MN = { START: 0x00, QUERY_REMOVE: 0x01, REMOVE: 0x02, QUERY_STOP: 0x05, QUERY_INTERFACE: 0x08, QUERY_CAPABILITIES: 0x09, SURPRISE_REMOVAL: 0x17 };
+const IRP_MN = { START: 0x00, QUERY_REMOVE: 0x01, REMOVE: 0x02, QUERY_STOP: 0x05, QUERY_INTERFACE: 0x08, QUERY_CAPABILITIES: 0x09, QUERY_PNP_DEVICE_STATE: 0x14, SURPRISE_REMOVAL: 0x17 };
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 const noCallbacks = (): PnpCallbacks => ({ d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, surpriseRemoval: 0n, queryRemove: 0n });
@@ -103,6 +104,7 @@ function stopDevice(ctx: ApiContext, wdev: WdfObject, surprise: boolean): void {
   const translated = [...wdfState(ctx.kernel).objects.values()].filter((o) => o.kind === "cmResList" && o.parent === wdev.handle).pop();
   if (surprise) call(ctx, cb.surpriseRemoval, [wdev.handle]);
   call(ctx, cb.selfManagedIoCleanup, [wdev.handle]);
+  wdev.inD0 = false;
   const s1 = call(ctx, cb.d0Exit, [wdev.handle, B(WdfPowerDeviceD3Final)]);
   if (!ntSuccess(s1)) ctx.warn(`EvtDeviceD0Exit of ${hex(wdev.handle)} returned ${formatStatus(s1)}`);
   const s2 = call(ctx, cb.releaseHardware, [wdev.handle, translated?.handle ?? 0n]);
@@ -127,6 +129,7 @@ export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major
       const translated = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResourcesTranslated"])), parent: wdev.handle, owner: wdev.owner });
       status = call(ctx, cb.prepareHardware, [wdev.handle, raw.handle, translated.handle]);
       if (ntSuccess(status)) status = call(ctx, cb.d0Entry, [wdev.handle, B(WdfPowerDeviceD3Final)]);
+      if (ntSuccess(status)) wdev.inD0 = true;
       // D0 entry connects the device's WDFINTERRUPTs to its interrupt resources: not emulated. Without an interrupt resource there is nothing to connect.
       if (ntSuccess(status) && [...wdfState(ctx.kernel).objects.values()].some((o) => o.kind === "interrupt" && o.queueDevice === wdev.handle) && hasInterrupt(ctx, getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResources"]))))
         ctx.fault("unimplemented-api", "kmdll does not implement connecting a WDFINTERRUPT to the device's interrupt resource (KMDF D0 entry): the devnode lists an interrupt", { api: "wdf01000.sys!WdfInterruptCreate" });
@@ -142,6 +145,7 @@ export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major
     const answered = queryInterface(ctx, wdev, irp);
     if (answered !== null) return answered;
   }
+  if (minor === IRP_MN.QUERY_PNP_DEVICE_STATE) return finish(ctx, irp, queryPnpDeviceState(ctx, wdev, irp, () => forwardAndWait(ctx, wdev.lower!, irp)));
   if (minor === IRP_MN.QUERY_CAPABILITIES) {
     const caps = getPtr(m, sl + B(SL["Parameters.DeviceCapabilities.Capabilities"]));
     return finish(ctx, irp, queryCapabilities(ctx, wdev, caps, () => forwardAndWait(ctx, wdev.lower!, irp)));
