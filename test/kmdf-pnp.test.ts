@@ -19,13 +19,23 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   // 0 = every C check passed (a number names the first failed one: examples/kmdf-pnp/*.c).
   assert.deepEqual(prints(ev).sort(), [
     "kmdfpnp: add check 0 (owner 0)", "kmdfpnp: add check 0 (owner 1)",
-    "kmdfpnp: capabilities check 0 (owner 0)", "kmdfpnp: capabilities check 0 (owner 1)", "kmdfpnp: interface check 0",
+    "kmdfpnp: capabilities check 0 (owner 0)", "kmdfpnp: capabilities check 0 (owner 1)", "kmdfpnp: child started, parent ok", "kmdfpnp: interface check 0",
     "kmdfpnp: parameters check 0", "kmdfpnp: target check 0",
   ]);
   // WdfDeviceSetStaticStopRemove(FALSE) twice, TRUE once: the framework refuses query-remove with
   // STATUS_INVALID_DEVICE_STATE; the device that never called it accepts.
   const qr = ev.filter((e) => e.event === "pnp" && e.action === "query-remove").map((e) => `${String(e.device)} ${String(e.status)}`);
-  assert.deepEqual(qr, ["ROOT\\KMDFPNP\\0000 0xC0000184", "ROOT\\KMDFPNP\\0001 0x00000000"]);
+  assert.deepEqual(qr, ["KMDFPNP\\RAWCHILD\\7 0x00000000", "ROOT\\KMDFPNP\\0000 0xC0000184", "ROOT\\KMDFPNP\\0001 0x00000000"]);
+  // The raw child PDO (WdfPdoInitAllocate, WdfFdoAddStaticChild): enumerated through the parent's bus
+  // relations with the IDs the driver assigned, started without a function driver (RawDeviceOK),
+  // removed before its parent.
+  const child = ev.find((e) => e.event === "pnp" && e.action === "enumerate" && e.device === "KMDFPNP\\RAWCHILD\\7");
+  assert.ok(child, stdout);
+  assert.equal(child.parent, "ROOT\\KMDFPNP\\0000");
+  assert.deepEqual([child.hardwareIds, child.compatibleIds], [["KMDFPNP\\RAWCHILD"], ["KMDFPNP\\CHILDCOMPAT"]]);
+  assert.match(String(child.capabilities), /RawDeviceOK/);
+  const life = ev.filter((e) => e.event === "pnp" && ["start", "remove"].includes(String(e.action)) && String(e.device).startsWith("KMDFPNP") || (e.event === "pnp" && e.action === "remove")).map((e) => `${String(e.action)} ${String(e.device)} ${String(e.status)}`);
+  assert.deepEqual(life, ["start KMDFPNP\\RAWCHILD\\7 0x00000000", "remove KMDFPNP\\RAWCHILD\\7 0x00000000", "remove ROOT\\KMDFPNP\\0000 0x00000000", "remove ROOT\\KMDFPNP\\0001 0x00000000"]);
   assert.deepEqual(ev.filter((e) => e.event === "fault" || e.event === "leak"), []);
   // The refused calls are reported (the framework only breaks into the debugger there).
   const warnings = ev.filter((e) => e.event === "warning").map((e) => String(e.message));
@@ -60,6 +70,7 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadIoTargetNull", /WdfIoTargetCreate: IoTarget is NULL/],
     ["BadQueryInterfaceNull", /WdfDeviceAddQueryInterface: InterfaceConfig is NULL/],
     ["BadRegistryOpenKeyNull", /WdfRegistryOpenKey: KeyName is NULL/],
+    ["BadPdoIdNull", /WdfPdoInitAssignDeviceID: DeviceInit is NULL/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);

@@ -22,6 +22,14 @@ enum {
     WdfDriverOpenParametersRegistryKeyTableIndex = 119,
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
+    WdfFdoAddStaticChildTableIndex = 133,
+    WdfPdoInitAllocateTableIndex = 210,
+    WdfPdoInitAssignDeviceIDTableIndex = 212,
+    WdfPdoInitAssignInstanceIDTableIndex = 213,
+    WdfPdoInitAddHardwareIDTableIndex = 214,
+    WdfPdoInitAddCompatibleIDTableIndex = 215,
+    WdfPdoInitAssignRawDeviceTableIndex = 218,
+    WdfPdoGetParentTableIndex = 221,
     WdfDeviceGetDeviceStateTableIndex = 28,
     WdfDeviceSetDeviceStateTableIndex = 29,
     WdfDeviceStopIdleActualTableIndex = 438,
@@ -196,4 +204,12 @@ FORCEINLINE VOID WDF_DEVICE_STATE_INIT(PWDF_DEVICE_STATE s)
 /* KMDF 1.15+: the tracking forms (wdfdevice.h's WdfDeviceStopIdle / WdfDeviceResumeIdle macros). */
 #define WdfDeviceStopIdle(d, w) WDFCALL(WdfDeviceStopIdleActual, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, BOOLEAN, PVOID, LONG, PCHAR))(WdfDriverGlobals, d, w, NULL, __LINE__, __FILE__)
 #define WdfDeviceResumeIdle(d) WDFCALL(WdfDeviceResumeIdleActual, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PVOID, LONG, PCHAR))(WdfDriverGlobals, d, NULL, __LINE__, __FILE__)
+#define WdfPdoInitAllocate(p) WDFCALL(WdfPdoInitAllocate, PWDFDEVICE_INIT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, p)
+#define WdfPdoInitAssignDeviceID(i, s) WDFCALL(WdfPdoInitAssignDeviceID, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, s)
+#define WdfPdoInitAssignInstanceID(i, s) WDFCALL(WdfPdoInitAssignInstanceID, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, s)
+#define WdfPdoInitAddHardwareID(i, s) WDFCALL(WdfPdoInitAddHardwareID, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, s)
+#define WdfPdoInitAddCompatibleID(i, s) WDFCALL(WdfPdoInitAddCompatibleID, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, s)
+#define WdfPdoInitAssignRawDevice(i, g) WDFCALL(WdfPdoInitAssignRawDevice, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, CONST GUID *))(WdfDriverGlobals, i, g)
+#define WdfFdoAddStaticChild(f, c) WDFCALL(WdfFdoAddStaticChild, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, WDFDEVICE))(WdfDriverGlobals, f, c)
+#define WdfPdoGetParent(d) WDFCALL(WdfPdoGetParent, WDFDEVICE (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
 #endif

@@ -231,6 +231,8 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     check = flags != (owner ? 0 : DO_POWER_INRUSH) ? 10 : CheckIdleSettings(device, owner);
     if (check == 0 && owner) check = KmdfPnpAddInterface(device);
     if (check == 0) check = CheckStateAndIdle(device, owner);
+    if (owner) KmdfPnpDevice = device;
+    if (check == 0 && owner) check = KmdfPnpCreateChild(device);
     SetCapabilities(device, owner);
     if (owner) {
         /* Two "not stoppable", one "stoppable": still not stoppable, so query-remove is refused. */

@@ -9,3 +9,4 @@ NTSTATUS KmdfPnpCreateQueue(WDFDEVICE Device);
 ULONG KmdfPnpCheckTargets(WDFDEVICE Device);
 ULONG KmdfPnpAddInterface(WDFDEVICE Device);
 ULONG KmdfPnpCheckInterface(WDFDEVICE Device);
+ULONG KmdfPnpCreateChild(WDFDEVICE Device);

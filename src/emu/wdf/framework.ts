@@ -18,7 +18,7 @@ import { deviceSddlError } from "../../nt/sddl.js";
 import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING, DO_BUFFERED_IO, DO_DIRECT_IO } from "../iomgr/index.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
-import { attachPnpDevice, passDown, pnpDispatch } from "./pnp.js";
+import { attachPnpDevice, createPdoDevice, passDown, pnpDispatch } from "./pnp.js";
 import { wdf } from "./layouts.js";
 import { fileDispatch } from "./fileobj.js";
 import { retrieveBuffer } from "./memory.js";
@@ -330,6 +330,7 @@ export const apis: ApiDefinition[] = [
     const m = ctx.mem;
     const init = objectOf(ctx, getPtr(m, initPtr), "deviceInit", "*DeviceInit");
     if (init.consumed) ctx.fault("bugcheck", `WdfDeviceCreate: WDFDEVICE_INIT ${hex(init.handle)} already created a device (WDF_VIOLATION)`, { code: "0x0000010D" });
+    if (init.pdoParent !== undefined) return createPdoDevice(ctx, init, attrs, initPtr, out);
     // The SDDL string goes to IoCreateDeviceSecure (wdmlib), which rejects a malformed one.
     const sddlError = init.sddl !== undefined ? deviceSddlError(init.sddl) : null;
     if (sddlError !== null) {

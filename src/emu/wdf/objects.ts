@@ -16,6 +16,7 @@ import { getPtr } from "../../nt/arch-layout.js";
 import { wdf } from "./layouts.js";
 import type { DeviceCaps } from "./devcaps.js";
 import type { QueryInterface } from "./qi.js";
+import type { PdoIds } from "./pdo.js";
 
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
@@ -140,6 +141,11 @@ export interface WdfObject {
   pnpState?: number[];
   inD0?: boolean;
   powerRefs?: number;
+  /** WDFDEVICE_INIT from WdfPdoInitAllocate / a framework PDO (pdo.ts): the parent WDFDEVICE, the IDs; a parent's static children. */
+  pdoParent?: bigint;
+  pdoIds?: PdoIds;
+  isPdo?: boolean;
+  staticChildren?: bigint[];
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
 }
