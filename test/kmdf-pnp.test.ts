@@ -71,6 +71,7 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadQueryInterfaceNull", /WdfDeviceAddQueryInterface: InterfaceConfig is NULL/],
     ["BadRegistryOpenKeyNull", /WdfRegistryOpenKey: KeyName is NULL/],
     ["BadPdoIdNull", /WdfPdoInitAssignDeviceID: DeviceInit is NULL/],
+    ["BadRequestCreateNull", /WdfRequestCreate: Request is NULL/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);

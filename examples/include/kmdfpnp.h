@@ -22,6 +22,7 @@ enum {
     WdfDriverOpenParametersRegistryKeyTableIndex = 119,
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
+    WdfRequestCreateTableIndex = 247,
     WdfFdoAddStaticChildTableIndex = 133,
     WdfPdoInitAllocateTableIndex = 210,
     WdfPdoInitAssignDeviceIDTableIndex = 212,
@@ -212,4 +213,5 @@ FORCEINLINE VOID WDF_DEVICE_STATE_INIT(PWDF_DEVICE_STATE s)
 #define WdfPdoInitAssignRawDevice(i, g) WDFCALL(WdfPdoInitAssignRawDevice, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, CONST GUID *))(WdfDriverGlobals, i, g)
 #define WdfFdoAddStaticChild(f, c) WDFCALL(WdfFdoAddStaticChild, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, WDFDEVICE))(WdfDriverGlobals, f, c)
 #define WdfPdoGetParent(d) WDFCALL(WdfPdoGetParent, WDFDEVICE (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfRequestCreate(a, t, r) WDFCALL(WdfRequestCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, WDFIOTARGET, WDFREQUEST *))(WdfDriverGlobals, a, t, r)
 #endif

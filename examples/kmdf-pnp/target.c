@@ -2,6 +2,8 @@
    (WdfIoTargetCreate/Open/Close, WdfIoTargetSendIoctlSynchronously) checked against it. */
 #include "pnpdrv.h"
 
+static ULONG CheckCreatedRequests(WDFDEVICE Device);
+
 #define IOCTL_KMDFPNP_DOUBLE CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
 /* Output ULONG = 2 * input ULONG, Information 4. */
@@ -67,8 +69,30 @@ ULONG KmdfPnpCheckTargets(WDFDEVICE Device)
     if (WdfIoTargetSendIoctlSynchronously(WdfDeviceGetIoTarget(Device), NULL, IOCTL_KMDFPNP_DOUBLE, &in, &out, NULL, &bytes) != STATUS_INVALID_DEVICE_REQUEST) return 11;
     /* Opened again, then left for the framework: the target goes with its device. */
     if (WdfIoTargetOpen(target, &open) != STATUS_SUCCESS) return 12;
+    return CheckCreatedRequests(Device);
+}
+
+/* WdfRequestCreate: bad attributes, a request deleted by the driver, one sized for the default
+   target's device, one left to its parent device. */
+static ULONG CheckCreatedRequests(WDFDEVICE Device)
+{
+    WDFREQUEST request = (WDFREQUEST)1;
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.Size = 8;
+    if (WdfRequestCreate(&attributes, NULL, &request) != STATUS_INFO_LENGTH_MISMATCH || request != NULL) return 30;
+    if (WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, NULL, &request) != STATUS_SUCCESS || request == NULL) return 31;
+    WdfObjectDelete(request);
+    if (WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, WdfDeviceGetIoTarget(Device), &request) != STATUS_SUCCESS) return 32;
+    if (WdfRequestWdmGetIrp(request)->StackCount != WdfDeviceWdmGetAttachedDevice(Device)->StackSize) return 33;
+    WdfObjectDelete(request);
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.ParentObject = Device;
+    if (WdfRequestCreate(&attributes, NULL, &request) != STATUS_SUCCESS) return 34;
     return 0;
 }
 
 /* A NULL IoTarget: a WDF_VIOLATION. */
 VOID NTAPI BadIoTargetNull(VOID) { WdfIoTargetCreate(KmdfPnpDevice, WDF_NO_OBJECT_ATTRIBUTES, NULL); }
+/* A NULL Request: a WDF_VIOLATION. */
+VOID NTAPI BadRequestCreateNull(VOID) { WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, NULL, NULL); }

@@ -412,7 +412,7 @@ export const apis: ApiDefinition[] = [
   }),
   fx("WdfObjectDelete", 2, (ctx) => {
     const o = objectOf(ctx, ctx.arg(1), null, "Object");
-    if (o.kind === "driver" || o.kind === "request") ctx.fault("bugcheck", `WdfObjectDelete: a WDF ${o.kind} cannot be deleted by the driver (WDF_VIOLATION)`, { code: "0x0000010D" });
+    if (o.kind === "driver" || (o.kind === "request" && !o.created)) ctx.fault("bugcheck", `WdfObjectDelete: a WDF ${o.kind} cannot be deleted by the driver (WDF_VIOLATION)`, { code: "0x0000010D" });
     deleteObject(ctx, o);
   }),
 ];

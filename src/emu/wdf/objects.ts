@@ -146,6 +146,8 @@ export interface WdfObject {
   pdoIds?: PdoIds;
   isPdo?: boolean;
   staticChildren?: bigint[];
+  /** WDFREQUEST the driver made with WdfRequestCreate (reqcreate.ts): it deletes it itself. */
+  created?: boolean;
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
 }
