@@ -20,7 +20,7 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   assert.deepEqual(prints(ev).sort(), [
     "kmdfpnp: add check 0 (owner 0)", "kmdfpnp: add check 0 (owner 1)",
     "kmdfpnp: capabilities check 0 (owner 0)", "kmdfpnp: capabilities check 0 (owner 1)", "kmdfpnp: child started, parent ok", "kmdfpnp: interface check 0",
-    "kmdfpnp: parameters check 0", "kmdfpnp: target check 0",
+    "kmdfpnp: parameters check 0", "kmdfpnp: string check 0", "kmdfpnp: target check 0",
   ]);
   // WdfDeviceSetStaticStopRemove(FALSE) twice, TRUE once: the framework refuses query-remove with
   // STATUS_INVALID_DEVICE_STATE; the device that never called it accepts.
@@ -72,6 +72,7 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadRegistryOpenKeyNull", /WdfRegistryOpenKey: KeyName is NULL/],
     ["BadPdoIdNull", /WdfPdoInitAssignDeviceID: DeviceInit is NULL/],
     ["BadRequestCreateNull", /WdfRequestCreate: Request is NULL/],
+    ["BadStringNull", /WdfStringCreate: String is NULL/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);

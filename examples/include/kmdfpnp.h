@@ -22,6 +22,8 @@ enum {
     WdfDriverOpenParametersRegistryKeyTableIndex = 119,
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
+    WdfStringCreateTableIndex = 308,
+    WdfStringGetUnicodeStringTableIndex = 309,
     WdfRequestCreateTableIndex = 247,
     WdfFdoAddStaticChildTableIndex = 133,
     WdfPdoInitAllocateTableIndex = 210,
@@ -214,4 +216,7 @@ FORCEINLINE VOID WDF_DEVICE_STATE_INIT(PWDF_DEVICE_STATE s)
 #define WdfFdoAddStaticChild(f, c) WDFCALL(WdfFdoAddStaticChild, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, WDFDEVICE))(WdfDriverGlobals, f, c)
 #define WdfPdoGetParent(d) WDFCALL(WdfPdoGetParent, WDFDEVICE (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
 #define WdfRequestCreate(a, t, r) WDFCALL(WdfRequestCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, WDFIOTARGET, WDFREQUEST *))(WdfDriverGlobals, a, t, r)
+DECLARE_HANDLE(WDFSTRING);
+#define WdfStringCreate(u, a, s) WDFCALL(WdfStringCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PCUNICODE_STRING, PWDF_OBJECT_ATTRIBUTES, WDFSTRING *))(WdfDriverGlobals, u, a, s)
+#define WdfStringGetUnicodeString(s, u) WDFCALL(WdfStringGetUnicodeString, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFSTRING, PUNICODE_STRING))(WdfDriverGlobals, s, u)
 #endif

@@ -60,6 +60,27 @@ static ULONG CheckParametersKey(VOID)
     return CheckRegistryOpenKey();
 }
 
+/* WDFSTRING: the framework's own copy, an empty string, a malformed source refused. */
+static ULONG CheckStrings(VOID)
+{
+    WDFSTRING string = (WDFSTRING)1, empty;
+    UNICODE_STRING source, got;
+    WCHAR text[] = L"KmdfPnp";
+    RtlInitUnicodeString(&source, text);
+    if (WdfStringCreate(&source, WDF_NO_OBJECT_ATTRIBUTES, &string) != STATUS_SUCCESS || string == NULL) return 1;
+    text[0] = L'X'; /* the WDFSTRING does not see later changes of the source */
+    WdfStringGetUnicodeString(string, &got);
+    if (got.Length != 14 || got.Buffer == text || got.Buffer[0] != L'K' || got.Buffer[6] != L'p') return 2;
+    WdfObjectDelete(string);
+    if (WdfStringCreate(NULL, WDF_NO_OBJECT_ATTRIBUTES, &empty) != STATUS_SUCCESS) return 3;
+    WdfStringGetUnicodeString(empty, &got);
+    if (got.Length != 0) return 4;
+    source.Length = 3;
+    string = (WDFSTRING)1;
+    if (WdfStringCreate(&source, WDF_NO_OBJECT_ATTRIBUTES, &string) != STATUS_INVALID_PARAMETER || string != NULL) return 5;
+    return 0; /* the empty string is left to the driver object */
+}
+
 static VOID NTAPI KmdfPnpUnload(PDRIVER_OBJECT DriverObject)
 {
     FrameworkUnload(DriverObject);
@@ -85,6 +106,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     FrameworkUnload = DriverObject->DriverUnload;
     DriverObject->DriverUnload = KmdfPnpUnload;
     DbgPrint("kmdfpnp: parameters check %u\n", CheckParametersKey());
+    DbgPrint("kmdfpnp: string check %u\n", CheckStrings());
     return STATUS_SUCCESS;
 }
 
@@ -96,3 +118,5 @@ VOID NTAPI BadStopRemoveHandle(VOID) { WdfDeviceSetStaticStopRemove((WDFDEVICE)K
 VOID NTAPI BadParametersKeyNull(VOID) { WdfDriverOpenParametersRegistryKey(KmdfPnpDriver, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, NULL); }
 /* A NULL KeyName: a WDF_VIOLATION. */
 VOID NTAPI BadRegistryOpenKeyNull(VOID) { WDFKEY key; WdfRegistryOpenKey(NULL, NULL, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key); }
+/* A NULL String: a WDF_VIOLATION. */
+VOID NTAPI BadStringNull(VOID) { WdfStringCreate(NULL, WDF_NO_OBJECT_ATTRIBUTES, NULL); }

@@ -27,11 +27,12 @@ import { apis as qiApis } from "./qi.js";
 import { apis as powerApis } from "./power.js";
 import { apis as pdoApis } from "./pdo.js";
 import { apis as reqCreateApis } from "./reqcreate.js";
+import { apis as stringApis } from "./strings.js";
 
 export { WDF_FUNCTIONS, EMULATED_MAJOR, EMULATED_MINOR } from "./funcenum.js";
 export { WDF01000, WDFLDR } from "./ldr.js";
 
-export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis, ...devcapsApis, ...remoteTargetApis, ...qiApis, ...powerApis, ...pdoApis, ...reqCreateApis];
+export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis, ...devcapsApis, ...remoteTargetApis, ...qiApis, ...powerApis, ...pdoApis, ...reqCreateApis, ...stringApis];
 
 /** Export lists of the two synthetic modules (implemented handlers are added by KernelModules). */
 export function wdfModuleExports(): Record<string, KernelExport[]> {

@@ -230,6 +230,19 @@ export const apis: ApiDefinition[] = [
     if (fdo.started) pnpState(ctx.kernel).invalidated.add(fdo.pdo);
     return STATUS.SUCCESS;
   }),
+  // WDF_FDO_EVENT_CALLBACKS (resource-requirement filtering): KMDF's checks; kept, but kmdll's PnP manager
+  // sends no IRP_MN_FILTER_RESOURCE_REQUIREMENTS, so the callbacks never run (a stub).
+  Object.assign(fx("WdfFdoInitSetEventCallbacks", 3, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+    required(ctx, ctx.arg(1), "DeviceInit");
+    const init = objectOf(ctx, ctx.arg(1), "deviceInit", "DeviceInit");
+    const c = ctx.arg(2);
+    required(ctx, c, "FdoEventCallbacks");
+    const p = ptrSize();
+    if (init.pdo === undefined) return void ctx.warn("WdfFdoInitSetEventCallbacks: not a function driver's WDFDEVICE_INIT: ignored (the framework breaks into the debugger)");
+    if (ctx.mem.u32(c) !== 4 * p) return void ctx.warn(`WdfFdoInitSetEventCallbacks: FdoEventCallbacks->Size is ${ctx.mem.u32(c)}, not ${4 * p}: ignored (the framework breaks into the debugger)`);
+    if (getPtr(ctx.mem, c + B(p)) !== 0n && getPtr(ctx.mem, c + B(3 * p)) === 0n) ctx.warn("WdfFdoInitSetEventCallbacks: EvtDeviceFilterAddResourceRequirements without EvtDeviceRemoveAddedResources (the framework breaks into the debugger)");
+  }), { stub: true }),
   fx("WdfPdoGetParent", 2, (ctx) => {
     const dev = objectOf(ctx, ctx.arg(1), "device", "Device");
     if (!dev.isPdo) wdfViolation(ctx, `WdfPdoGetParent: ${hex(dev.handle)} is not a PDO`);
