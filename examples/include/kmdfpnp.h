@@ -22,6 +22,7 @@ enum {
     WdfDriverOpenParametersRegistryKeyTableIndex = 119,
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
+    WdfRegistryQueryStringTableIndex = 239,
     WdfStringCreateTableIndex = 308,
     WdfStringGetUnicodeStringTableIndex = 309,
     WdfRequestCreateTableIndex = 247,
@@ -218,5 +219,6 @@ FORCEINLINE VOID WDF_DEVICE_STATE_INIT(PWDF_DEVICE_STATE s)
 #define WdfRequestCreate(a, t, r) WDFCALL(WdfRequestCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, WDFIOTARGET, WDFREQUEST *))(WdfDriverGlobals, a, t, r)
 DECLARE_HANDLE(WDFSTRING);
 #define WdfStringCreate(u, a, s) WDFCALL(WdfStringCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PCUNICODE_STRING, PWDF_OBJECT_ATTRIBUTES, WDFSTRING *))(WdfDriverGlobals, u, a, s)
+#define WdfRegistryQueryString(k, n, s) WDFCALL(WdfRegistryQueryString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, WDFSTRING))(WdfDriverGlobals, k, n, s)
 #define WdfStringGetUnicodeString(s, u) WDFCALL(WdfStringGetUnicodeString, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFSTRING, PUNICODE_STRING))(WdfDriverGlobals, s, u)
 #endif

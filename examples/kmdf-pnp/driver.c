@@ -15,7 +15,8 @@ NTSTATUS NTAPI DllUnload(VOID) { return STATUS_SUCCESS; }
 static ULONG CheckRegistryOpenKey(VOID)
 {
     WDFKEY service, params, missing = (WDFKEY)1;
-    UNICODE_STRING name, sub, value;
+    WDFSTRING string;
+    UNICODE_STRING name, sub, value, text;
     ULONG data = 0, length = 0, type = 0;
     USHORT small = 0;
     RtlInitUnicodeString(&name, L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\kmdfpnp");
@@ -32,6 +33,15 @@ static ULONG CheckRegistryOpenKey(VOID)
     if (WdfRegistryQueryValue(params, &value, 0, NULL, &length, NULL) != STATUS_BUFFER_OVERFLOW || length != 4) return 16;
     RtlInitUnicodeString(&value, L"NoSuchValue");
     if (WdfRegistryQueryValue(params, &value, sizeof(data), &data, &length, &type) != STATUS_OBJECT_NAME_NOT_FOUND) return 17;
+    /* WdfRegistryQueryString: a REG_SZ into a WDFSTRING (its NUL dropped); a REG_DWORD refused. */
+    if (WdfStringCreate(NULL, WDF_NO_OBJECT_ATTRIBUTES, &string) != STATUS_SUCCESS) return 18;
+    RtlInitUnicodeString(&value, L"Name");
+    if (WdfRegistryQueryString(params, &value, string) != STATUS_SUCCESS) return 19;
+    WdfStringGetUnicodeString(string, &text);
+    if (text.Length != 14 || text.Buffer[0] != L'k' || text.Buffer[6] != L'p') return 20;
+    RtlInitUnicodeString(&value, L"Mode");
+    if (WdfRegistryQueryString(params, &value, string) != STATUS_OBJECT_TYPE_MISMATCH) return 21;
+    WdfObjectDelete(string);
     WdfRegistryClose(params);
     WdfRegistryClose(service);
     return 0;

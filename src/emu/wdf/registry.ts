@@ -34,11 +34,16 @@ import { required } from "./memory.js";
 import type { RegistryKey } from "../../nt/registry.js";
 import { getPtr } from "../../nt/arch-layout.js";
 import { wdfState } from "./objects.js";
+import { assignString } from "./strings.js";
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 const PLUGPLAY_REGKEY_DEVICE = 1;
 const PLUGPLAY_REGKEY_DRIVER = 2;
 const REG_DWORD = 4;
+const REG_SZ = 1;
+const REG_EXPAND_SZ = 2;
+const STATUS_RESOURCE_DATA_NOT_FOUND = 0xc0000089;
+const STATUS_INVALID_BUFFER_SIZE = 0xc0000206;
 
 function openDeviceKey(ctx: ApiContext): number {
   const [devH, type, access, attrs, out] = [ctx.arg(1), ctx.u32(2), ctx.u32(3), ctx.arg(4), ctx.arg(5)];
@@ -159,6 +164,31 @@ function queryValue(ctx: ApiContext): number {
   return fits ? STATUS.SUCCESS : STATUS.BUFFER_OVERFLOW;
 }
 
+/**
+ * WdfRegistryQueryString(Key, ValueName, String): a REG_SZ / REG_EXPAND_SZ value into the WDFSTRING
+ * (its trailing NUL dropped); another type STATUS_OBJECT_TYPE_MISMATCH, an empty value
+ * STATUS_RESOURCE_DATA_NOT_FOUND, more than 65535 bytes STATUS_INVALID_BUFFER_SIZE (fxregistryapi.cpp).
+ */
+function queryString(ctx: ApiContext): number {
+  const [keyH, nameP, strH] = [ctx.arg(1), ctx.arg(2), ctx.arg(3)];
+  ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), hex(strH)]);
+  const k = objectOf(ctx, keyH, "key", "Key");
+  required(ctx, nameP, "ValueName");
+  required(ctx, strH, "String");
+  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
+  const str = objectOf(ctx, strH, "string", "String");
+  const key = keyOf(ctx, k.keyHandle!);
+  if (typeof key === "number") return key;
+  const v = key.value(unicodeText(ctx.mem, nameP) ?? "");
+  if (!v) return STATUS.OBJECT_NAME_NOT_FOUND;
+  if (v.type !== REG_SZ && v.type !== REG_EXPAND_SZ) return STATUS.OBJECT_TYPE_MISMATCH;
+  if (v.data.length === 0) return STATUS_RESOURCE_DATA_NOT_FOUND;
+  if (v.data.length > 0xffff) return STATUS_INVALID_BUFFER_SIZE;
+  let n = v.data.length & ~1;
+  if (n >= 2 && v.data[n - 2] === 0 && v.data[n - 1] === 0) n -= 2;
+  return assignString(ctx, str, v.data.slice(0, n));
+}
+
 function queryULong(ctx: ApiContext): number {
   const [keyH, nameP, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3)];
   ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), hex(out)]);
@@ -185,6 +215,7 @@ export const apis: ApiDefinition[] = [
   fx("WdfDriverOpenParametersRegistryKey", 5, openParametersKey),
   fx("WdfRegistryOpenKey", 6, openKey),
   fx("WdfRegistryQueryValue", 7, queryValue),
+  fx("WdfRegistryQueryString", 4, queryString),
   fx("WdfRegistryClose", 2, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
     deleteObject(ctx, objectOf(ctx, ctx.arg(1), "key", "Key"));

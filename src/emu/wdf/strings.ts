@@ -10,17 +10,29 @@
  * - WdfStringGetUnicodeString(String, UnicodeString): a UNICODE_STRING describing the framework's
  *   copy (NULL UnicodeString: WDF_VIOLATION).
  */
-import type { ApiDefinition } from "../api/types.js";
+import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { api, hex, readCounted } from "../api/util.js";
 import { WDF01000 } from "./ldr.js";
-import { newObject, objectOf, readAttributes, validateAttributes, wdfState } from "./objects.js";
+import { newObject, objectOf, readAttributes, validateAttributes, wdfState, type WdfObject } from "./objects.js";
 import { required } from "./memory.js";
 
 const B = (n: number) => BigInt(n);
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 const U = LAYOUT.UNICODE_STRING;
+
+/** FxString::Assign: the WDFSTRING's own copy becomes `bytes` (UTF-16LE). */
+export function assignString(ctx: ApiContext, s: WdfObject, bytes: Uint8Array): number {
+  const buf = bytes.length === 0 ? 0n : ctx.kernel.kernelPool?.allocate(bytes.length, 0x53666457) ?? 0n; // 'WdfS'
+  if (bytes.length > 0 && buf === 0n) return STATUS.INSUFFICIENT_RESOURCES;
+  if (buf !== 0n) ctx.mem.write(buf, bytes);
+  s.dispose?.(ctx);
+  s.buffer = buf;
+  s.size = B(bytes.length);
+  s.dispose = buf === 0n ? undefined : (c) => c.kernel.kernelPool?.free(buf);
+  return STATUS.SUCCESS;
+}
 
 export const apis: ApiDefinition[] = [
   fx("WdfStringCreate", 4, (ctx) => {
