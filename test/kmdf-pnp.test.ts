@@ -19,7 +19,9 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   // 0 = every C check passed (a number names the first failed one: examples/kmdf-pnp/*.c).
   assert.deepEqual(prints(ev).sort(), [
     "kmdfpnp: add check 0 (owner 0)", "kmdfpnp: add check 0 (owner 1)",
-    "kmdfpnp: capabilities check 0 (owner 0)", "kmdfpnp: capabilities check 0 (owner 1)", "kmdfpnp: child started, parent ok", "kmdfpnp: interface check 0",
+    "kmdfpnp: capabilities check 0 (owner 0)", "kmdfpnp: capabilities check 0 (owner 1)", "kmdfpnp: child started, parent ok",
+    // The read left in the manual queue is cancelled when the device is removed (STATUS_CANCELLED).
+    "kmdfpnp: held read completed 0xc0000120", "kmdfpnp: interface check 0", "kmdfpnp: manual queue check 0",
     "kmdfpnp: parameters check 0", "kmdfpnp: string check 0", "kmdfpnp: target check 0",
   ]);
   // WdfDeviceSetStaticStopRemove(FALSE) twice, TRUE once: the framework refuses query-remove with

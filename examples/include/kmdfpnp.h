@@ -22,6 +22,8 @@ enum {
     WdfDriverOpenParametersRegistryKeyTableIndex = 119,
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
+    WdfIoQueueGetStateTableIndex = 153,
+    WdfIoQueueRetrieveNextRequestTableIndex = 158,
     WdfRegistryQueryStringTableIndex = 239,
     WdfStringCreateTableIndex = 308,
     WdfStringGetUnicodeStringTableIndex = 309,
@@ -221,4 +223,6 @@ DECLARE_HANDLE(WDFSTRING);
 #define WdfStringCreate(u, a, s) WDFCALL(WdfStringCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PCUNICODE_STRING, PWDF_OBJECT_ATTRIBUTES, WDFSTRING *))(WdfDriverGlobals, u, a, s)
 #define WdfRegistryQueryString(k, n, s) WDFCALL(WdfRegistryQueryString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, WDFSTRING))(WdfDriverGlobals, k, n, s)
 #define WdfStringGetUnicodeString(s, u) WDFCALL(WdfStringGetUnicodeString, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFSTRING, PUNICODE_STRING))(WdfDriverGlobals, s, u)
+#define WdfIoQueueRetrieveNextRequest(q, r) WDFCALL(WdfIoQueueRetrieveNextRequest, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE, WDFREQUEST *))(WdfDriverGlobals, q, r)
+#define WdfIoQueueGetState(q, n, d) WDFCALL(WdfIoQueueGetState, ULONG (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE, PULONG, PULONG))(WdfDriverGlobals, q, n, d)
 #endif

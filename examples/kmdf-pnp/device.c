@@ -85,7 +85,10 @@ static NTSTATUS KmdfPnpSelfManagedIoInit(WDFDEVICE Device)
     }
     DbgPrint("kmdfpnp: capabilities check %u (owner %u)\n", check, PnpContext(Device)->Owner);
     if (!PnpContext(Device)->Owner) DbgPrint("kmdfpnp: target check %u\n", KmdfPnpCheckTargets(Device));
-    else DbgPrint("kmdfpnp: interface check %u\n", KmdfPnpCheckInterface(Device));
+    else {
+        DbgPrint("kmdfpnp: interface check %u\n", KmdfPnpCheckInterface(Device));
+        DbgPrint("kmdfpnp: manual queue check %u\n", KmdfPnpCheckManualQueue(Device));
+    }
     return STATUS_SUCCESS;
 }
 
@@ -241,5 +244,7 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         WdfDeviceSetStaticStopRemove(device, TRUE);
     }
     DbgPrint("kmdfpnp: add check %u (owner %u)\n", check, owner);
-    return KmdfPnpCreateQueue(device);
+    status = KmdfPnpCreateQueue(device);
+    if (NT_SUCCESS(status) && owner) status = KmdfPnpCreateManualQueue(device);
+    return status;
 }

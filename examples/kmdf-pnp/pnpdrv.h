@@ -10,3 +10,6 @@ ULONG KmdfPnpCheckTargets(WDFDEVICE Device);
 ULONG KmdfPnpAddInterface(WDFDEVICE Device);
 ULONG KmdfPnpCheckInterface(WDFDEVICE Device);
 ULONG KmdfPnpCreateChild(WDFDEVICE Device);
+NTSTATUS KmdfPnpCreateManualQueue(WDFDEVICE Device);
+VOID KmdfPnpSetDefaultQueue(WDFQUEUE Queue);
+ULONG KmdfPnpCheckManualQueue(WDFDEVICE Device);

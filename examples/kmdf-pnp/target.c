@@ -27,9 +27,12 @@ NTSTATUS KmdfPnpCreateQueue(WDFDEVICE Device)
 {
     WDF_IO_QUEUE_CONFIG config;
     WDFQUEUE queue;
-    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchSequential);
+    NTSTATUS status;
+    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
     config.EvtIoDeviceControl = KmdfPnpIoctl;
-    return WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
+    status = WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
+    if (NT_SUCCESS(status) && Device == KmdfPnpDevice) KmdfPnpSetDefaultQueue(queue);
+    return status;
 }
 
 /* Run by the second device once it started: the first device's PDO (\Device\KmdllPnp0000, named by

@@ -18,7 +18,7 @@ import { deviceSddlError } from "../../nt/sddl.js";
 import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING, DO_BUFFERED_IO, DO_DIRECT_IO } from "../iomgr/index.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
-import { attachPnpDevice, createPdoDevice, passDown, pnpDispatch } from "./pnp.js";
+import { attachPnpDevice, createPdoDevice, holdRequest, passDown, pnpDispatch } from "./pnp.js";
 import { wdf } from "./layouts.js";
 import { fileDispatch } from "./fileobj.js";
 import { retrieveBuffer } from "./memory.js";
@@ -128,6 +128,7 @@ function toQueue(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number, e
     drop();
     return finish(STATUS.INVALID_DEVICE_STATE);
   }
+  if (queue.dispatchType === 3) return holdRequest(ctx, queue, irp, existing); // a manual queue holds it (queues.ts)
   const ev = queue.events;
   let evt = 0n;
   let args: bigint[] = [];

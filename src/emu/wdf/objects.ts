@@ -148,6 +148,8 @@ export interface WdfObject {
   staticChildren?: bigint[];
   /** WDFREQUEST the driver made with WdfRequestCreate (reqcreate.ts): it deletes it itself. */
   created?: boolean;
+  /** WDFQUEUE (manual): requests held for WdfIoQueueRetrieveNextRequest, oldest first (queues.ts). */
+  held?: bigint[];
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
 }

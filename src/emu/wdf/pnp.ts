@@ -27,6 +27,7 @@ import { queryInterface } from "./qi.js";
 import { queryPnpDeviceState } from "./power.js";
 import { addBusRelations, pdoDispatch } from "./pdo.js";
 export { createPdoDevice } from "./pdo.js";
+export { holdRequest } from "./queues.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type PnpCallbacks, type WdfObject } from "./objects.js";
 
 const B = (n: number) => BigInt(n);

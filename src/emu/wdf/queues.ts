@@ -1,15 +1,54 @@
 /**
  * Wdf01000.sys: which queue gets which requests, and a queue's state — the device's request
- * dispatching (WdfDeviceConfigureRequestDispatching) and purging/starting a queue (WdfIoQueuePurge,
- * WdfIoQueuePurgeSynchronously, WdfIoQueueStart). The queues themselves and the dispatch of
- * requests to them: framework.ts.
+ * dispatching (WdfDeviceConfigureRequestDispatching), purging/starting a queue (WdfIoQueuePurge,
+ * WdfIoQueuePurgeSynchronously, WdfIoQueueStart), and manual queues: a request for a queue of
+ * WdfIoQueueDispatchManual is held (its IRP pending) until the driver takes it with
+ * WdfIoQueueRetrieveNextRequest (oldest first; empty: STATUS_NO_MORE_ENTRIES and *OutRequest NULL; a
+ * queue neither manual nor sequential: STATUS_INVALID_DEVICE_STATE — FxIoQueue::GetRequest of
+ * microsoft/Windows-Driver-Frameworks src/framework/shared/irphandlers/io/fxioqueue.cpp);
+ * WdfIoQueueGetState counts them. Requests still held when the queue goes (its device is removed)
+ * are completed with STATUS_CANCELLED, as the framework purges the queues of a removed device.
+ * The queues themselves and the dispatch of requests to them: framework.ts.
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { STATUS } from "../../nt/status.js";
 import { api, hex } from "../api/util.js";
-import { IRP_MJ } from "../iomgr/index.js";
+import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
+import { IRP_MJ, completeRequest, envOf } from "../iomgr/index.js";
 import { WDF01000 } from "./ldr.js";
-import { objectOf } from "./objects.js";
+import { deleteObject, newObject, objectOf, wdfState, type WdfObject } from "./objects.js";
+import { required } from "./memory.js";
+
+const B = (n: number) => BigInt(n);
+const STATUS_NO_MORE_ENTRIES = 0x8000001a;
+const STATUS_CANCELLED = 0xc0000120;
+
+/** A request for a manual queue: held, its IRP marked pending (SL_PENDING_RETURNED); `existing` is one from EvtIoInCallerContext. */
+export function holdRequest(ctx: ApiContext, queue: WdfObject, irp: bigint, existing: WdfObject | null): number {
+  const req = existing ?? newObject(ctx, "request", 0n, { irp, parent: null, completed: false, owner: queue.owner });
+  const sl = getPtr(ctx.mem, irp + B(LAYOUT.IRP["Tail.Overlay.CurrentStackLocation"]));
+  ctx.mem.setU8(sl + B(LAYOUT.IO_STACK_LOCATION.Control), ctx.mem.u8(sl + B(LAYOUT.IO_STACK_LOCATION.Control)) | 1);
+  if (!queue.held) {
+    queue.held = [];
+    // The queue goes with its device: what it still holds is cancelled (FxIoQueue purge on removal).
+    const prev = queue.dispose;
+    queue.dispose = (c) => {
+      prev?.(c);
+      for (const h of queue.held ?? []) {
+        const r = wdfState(c.kernel).objects.get(h);
+        if (!r || r.completed) continue;
+        c.mem.setU32(r.irp! + B(LAYOUT.IRP.IoStatus), STATUS_CANCELLED);
+        putPtr(c.mem, r.irp! + B(LAYOUT.IRP.IoStatus) + B(LAYOUT.IO_STATUS_BLOCK.Information), 0n);
+        r.completed = true;
+        deleteObject(c, r);
+        completeRequest(envOf(c), r.irp!);
+      }
+      queue.held = [];
+    };
+  }
+  queue.held.push(req.handle);
+  return existing ? STATUS.SUCCESS : STATUS.PENDING;
+}
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 
@@ -45,6 +84,29 @@ function configureDispatching(ctx: ApiContext): number {
 }
 
 export const apis: ApiDefinition[] = [
+  fx("WdfIoQueueRetrieveNextRequest", 3, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+    const q = objectOf(ctx, ctx.arg(1), "queue", "Queue");
+    required(ctx, ctx.arg(2), "OutRequest");
+    putPtr(ctx.mem, ctx.arg(2), 0n);
+    if (q.dispatchType !== 3 && q.dispatchType !== 1) return STATUS.INVALID_DEVICE_STATE;
+    const st = wdfState(ctx.kernel);
+    const next = (q.held ?? []).map((h) => st.objects.get(h)).find((r) => r !== undefined && !r.completed);
+    q.held = (q.held ?? []).filter((h) => h !== next?.handle && st.objects.has(h));
+    if (!next) return STATUS_NO_MORE_ENTRIES;
+    putPtr(ctx.mem, ctx.arg(2), next.handle);
+    return STATUS.SUCCESS;
+  }),
+  // WDF_IO_QUEUE_STATE: accepting and dispatching (never stopped here: WdfIoQueueStop is not emulated), no requests queued.
+  fx("WdfIoQueueGetState", 4, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
+    const q = objectOf(ctx, ctx.arg(1), "queue", "Queue");
+    const st = wdfState(ctx.kernel);
+    const queued = (q.held ?? []).filter((h) => st.objects.get(h)?.completed === false).length;
+    if (ctx.arg(2) !== 0n) ctx.mem.setU32(ctx.arg(2), queued);
+    if (ctx.arg(3) !== 0n) ctx.mem.setU32(ctx.arg(3), 0);
+    return (q.purged ? 0 : 0x1) | 0x2 | (queued === 0 ? 0x4 : 0) | 0x8;
+  }),
   fx("WdfDeviceConfigureRequestDispatching", 4, configureDispatching),
   // The emulated queues hold no undelivered requests (a request goes to its callback at once) and
   // do not track the ones their callbacks still own, so a purge is complete when it is made: the
