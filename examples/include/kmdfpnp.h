@@ -23,6 +23,9 @@ enum {
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
     WdfIoQueueGetStateTableIndex = 153,
+    WdfIoQueueStartTableIndex = 154,
+    WdfIoQueueStopTableIndex = 155,
+    WdfIoQueueStopSynchronouslyTableIndex = 156,
     WdfIoQueueRetrieveNextRequestTableIndex = 158,
     WdfRegistryQueryStringTableIndex = 239,
     WdfStringCreateTableIndex = 308,
@@ -225,4 +228,8 @@ DECLARE_HANDLE(WDFSTRING);
 #define WdfStringGetUnicodeString(s, u) WDFCALL(WdfStringGetUnicodeString, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFSTRING, PUNICODE_STRING))(WdfDriverGlobals, s, u)
 #define WdfIoQueueRetrieveNextRequest(q, r) WDFCALL(WdfIoQueueRetrieveNextRequest, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE, WDFREQUEST *))(WdfDriverGlobals, q, r)
 #define WdfIoQueueGetState(q, n, d) WDFCALL(WdfIoQueueGetState, ULONG (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE, PULONG, PULONG))(WdfDriverGlobals, q, n, d)
+typedef PVOID WDFCONTEXT;
+#define WdfIoQueueStart(q) WDFCALL(WdfIoQueueStart, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
+#define WdfIoQueueStop(q, f, c) WDFCALL(WdfIoQueueStop, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE, PVOID, WDFCONTEXT))(WdfDriverGlobals, q, f, c)
+#define WdfIoQueueStopSynchronously(q) WDFCALL(WdfIoQueueStopSynchronously, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
 #endif

@@ -29,6 +29,38 @@ static NTSTATUS NTAPI HeldReadDone(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID 
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
 
+#define IOCTL_KMDFPNP_DOUBLE CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
+static LONG Stopped;
+static VOID NTAPI StopComplete(WDFQUEUE Queue, WDFCONTEXT Context) { UNREFERENCED_PARAMETER(Queue); UNREFERENCED_PARAMETER(Context); Stopped++; }
+
+/* WdfIoQueueStop / Start: a stopped queue holds requests (a manual one refuses retrieval with
+   STATUS_WDF_PAUSED); Start hands what a stopped parallel queue held to its callback. */
+static ULONG CheckStopStart(WDFDEVICE Device)
+{
+    KEVENT event;
+    IO_STATUS_BLOCK iosb;
+    ULONG in = 5, out = 0, queued = 0;
+    WDFREQUEST request;
+    PIRP irp;
+    PDEVICE_OBJECT top;
+    WdfIoQueueStop(ManualQueue, StopComplete, NULL);
+    if (Stopped != 1 || (WdfIoQueueGetState(ManualQueue, NULL, NULL) & 0x2)) return 80;
+    if (WdfIoQueueRetrieveNextRequest(ManualQueue, &request) != (NTSTATUS)0xC0200203L) return 81; /* STATUS_WDF_PAUSED */
+    WdfIoQueueStart(ManualQueue);
+    if (WdfIoQueueRetrieveNextRequest(ManualQueue, &request) != (NTSTATUS)0x8000001AL) return 82;
+    WdfIoQueueStopSynchronously(DefaultQueue);
+    top = IoGetAttachedDeviceReference(WdfDeviceWdmGetDeviceObject(Device));
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    irp = IoBuildDeviceIoControlRequest(IOCTL_KMDFPNP_DOUBLE, top, &in, sizeof(in), &out, sizeof(out), FALSE, &event, &iosb);
+    if (irp == NULL || IoCallDriver(top, irp) != STATUS_PENDING) return 83;
+    if (WdfIoQueueGetState(DefaultQueue, &queued, NULL) & 0x2 || queued != 1 || out != 0) return 84;
+    WdfIoQueueStart(DefaultQueue); /* KmdfPnpIoctl gets it now */
+    KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+    ObDereferenceObject(top);
+    if (iosb.Status != STATUS_SUCCESS || iosb.Information != sizeof(ULONG) || out != 10) return 85;
+    return 0;
+}
+
 ULONG KmdfPnpCheckManualQueue(WDFDEVICE Device)
 {
     KEVENT event;
@@ -53,6 +85,8 @@ ULONG KmdfPnpCheckManualQueue(WDFDEVICE Device)
     if (WdfIoQueueGetState(ManualQueue, &queued, NULL) & 0x4 ? queued != 0 : TRUE) return 95;
     /* A parallel queue hands its requests to callbacks: nothing to retrieve. */
     if (WdfIoQueueRetrieveNextRequest(DefaultQueue, &request) != STATUS_INVALID_DEVICE_STATE) return 96;
+    queued = CheckStopStart(Device);
+    if (queued != 0) return queued;
     /* One left in the queue: the framework cancels it when the device goes (HeldReadDone prints it). */
     irp = IoBuildAsynchronousFsdRequest(IRP_MJ_READ, top, HeldBuffer, sizeof(HeldBuffer), &offset, NULL);
     if (irp == NULL) return 97;

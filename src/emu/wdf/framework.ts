@@ -128,7 +128,7 @@ function toQueue(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number, e
     drop();
     return finish(STATUS.INVALID_DEVICE_STATE);
   }
-  if (queue.dispatchType === 3) return holdRequest(ctx, queue, irp, existing); // a manual queue holds it (queues.ts)
+  if (queue.dispatchType === 3 || queue.stopped) return holdRequest(ctx, queue, irp, existing); // a manual or stopped queue holds it (queues.ts)
   const ev = queue.events;
   let evt = 0n;
   let args: bigint[] = [];

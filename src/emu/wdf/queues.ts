@@ -6,7 +6,8 @@
  * WdfIoQueueRetrieveNextRequest (oldest first; empty: STATUS_NO_MORE_ENTRIES and *OutRequest NULL; a
  * queue neither manual nor sequential: STATUS_INVALID_DEVICE_STATE — FxIoQueue::GetRequest of
  * microsoft/Windows-Driver-Frameworks src/framework/shared/irphandlers/io/fxioqueue.cpp);
- * WdfIoQueueGetState counts them. Requests still held when the queue goes (its device is removed)
+ * WdfIoQueueGetState counts them. A stopped queue (WdfIoQueueStop) holds requests the same way until
+ * WdfIoQueueStart hands them to its callbacks. Requests still held when the queue goes (its device is removed)
  * are completed with STATUS_CANCELLED, as the framework purges the queues of a removed device.
  * The queues themselves and the dispatch of requests to them: framework.ts.
  */
@@ -18,10 +19,12 @@ import { IRP_MJ, completeRequest, envOf } from "../iomgr/index.js";
 import { WDF01000 } from "./ldr.js";
 import { deleteObject, newObject, objectOf, wdfState, type WdfObject } from "./objects.js";
 import { required } from "./memory.js";
+import { dispatchIrp } from "./framework.js";
 
 const B = (n: number) => BigInt(n);
 const STATUS_NO_MORE_ENTRIES = 0x8000001a;
 const STATUS_CANCELLED = 0xc0000120;
+const STATUS_WDF_PAUSED = 0xc0200203;
 
 /** A request for a manual queue: held, its IRP marked pending (SL_PENDING_RETURNED); `existing` is one from EvtIoInCallerContext. */
 export function holdRequest(ctx: ApiContext, queue: WdfObject, irp: bigint, existing: WdfObject | null): number {
@@ -90,6 +93,7 @@ export const apis: ApiDefinition[] = [
     required(ctx, ctx.arg(2), "OutRequest");
     putPtr(ctx.mem, ctx.arg(2), 0n);
     if (q.dispatchType !== 3 && q.dispatchType !== 1) return STATUS.INVALID_DEVICE_STATE;
+    if (q.stopped) return STATUS_WDF_PAUSED;
     const st = wdfState(ctx.kernel);
     const next = (q.held ?? []).map((h) => st.objects.get(h)).find((r) => r !== undefined && !r.completed);
     q.held = (q.held ?? []).filter((h) => h !== next?.handle && st.objects.has(h));
@@ -97,7 +101,7 @@ export const apis: ApiDefinition[] = [
     putPtr(ctx.mem, ctx.arg(2), next.handle);
     return STATUS.SUCCESS;
   }),
-  // WDF_IO_QUEUE_STATE: accepting and dispatching (never stopped here: WdfIoQueueStop is not emulated), no requests queued.
+  // WDF_IO_QUEUE_STATE: AcceptRequests 1 (not purged), DispatchRequests 2 (not stopped), NoRequests 4, DriverNoRequests 8 (not tracked: always set).
   fx("WdfIoQueueGetState", 4, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
     const q = objectOf(ctx, ctx.arg(1), "queue", "Queue");
@@ -105,7 +109,7 @@ export const apis: ApiDefinition[] = [
     const queued = (q.held ?? []).filter((h) => st.objects.get(h)?.completed === false).length;
     if (ctx.arg(2) !== 0n) ctx.mem.setU32(ctx.arg(2), queued);
     if (ctx.arg(3) !== 0n) ctx.mem.setU32(ctx.arg(3), 0);
-    return (q.purged ? 0 : 0x1) | 0x2 | (queued === 0 ? 0x4 : 0) | 0x8;
+    return (q.purged ? 0 : 0x1) | (q.stopped ? 0 : 0x2) | (queued === 0 ? 0x4 : 0) | 0x8;
   }),
   fx("WdfDeviceConfigureRequestDispatching", 4, configureDispatching),
   // The emulated queues hold no undelivered requests (a request goes to its callback at once) and
@@ -121,8 +125,37 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
     objectOf(ctx, ctx.arg(1), "queue", "Queue").purged = true;
   }),
+  // WdfIoQueueStart: accepting and dispatching again; what a stopped queue (not manual) held goes to its callbacks, oldest first.
   fx("WdfIoQueueStart", 2, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
-    objectOf(ctx, ctx.arg(1), "queue", "Queue").purged = false;
+    const q = objectOf(ctx, ctx.arg(1), "queue", "Queue");
+    q.purged = false;
+    if (!q.stopped) return;
+    q.stopped = false;
+    if (q.dispatchType === 3) return;
+    const st = wdfState(ctx.kernel);
+    const dev = q.queueDevice === undefined ? undefined : st.objects.get(q.queueDevice);
+    const held = (q.held ?? []).map((h) => st.objects.get(h)).filter((r): r is WdfObject => r !== undefined && !r.completed);
+    q.held = [];
+    for (const r of held) {
+      // The framework hands the queued request to the callback; here the IRP is dispatched again past preprocessing.
+      const irp = r.irp!;
+      st.objects.delete(r.handle);
+      ctx.kernel.kernelPool?.free(r.handle);
+      if (dev?.device !== undefined) dispatchIrp(ctx, dev.device, irp, true);
+    }
+  }),
+  // WdfIoQueueStop / StopSynchronously: the queue keeps accepting requests but delivers none (a manual
+  // queue: WdfIoQueueRetrieveNextRequest is STATUS_WDF_PAUSED) until WdfIoQueueStart. kmdll does not track
+  // the requests callbacks still own, so StopComplete (EvtIoQueueState) runs at once, as for a purge.
+  fx("WdfIoQueueStop", 4, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2)), hex(ctx.arg(3))]);
+    const q = objectOf(ctx, ctx.arg(1), "queue", "Queue");
+    q.stopped = true;
+    if (ctx.arg(2) !== 0n) ctx.callGuest(ctx.arg(2), [q.handle, ctx.arg(3)]);
+  }),
+  fx("WdfIoQueueStopSynchronously", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+    objectOf(ctx, ctx.arg(1), "queue", "Queue").stopped = true;
   }),
 ];
