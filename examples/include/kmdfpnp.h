@@ -23,6 +23,7 @@ enum {
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
     WdfIoQueueGetStateTableIndex = 153,
+    WdfRequestForwardToIoQueueTableIndex = 281,
     WdfIoQueueStartTableIndex = 154,
     WdfIoQueueStopTableIndex = 155,
     WdfIoQueueStopSynchronouslyTableIndex = 156,
@@ -232,4 +233,5 @@ typedef PVOID WDFCONTEXT;
 #define WdfIoQueueStart(q) WDFCALL(WdfIoQueueStart, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
 #define WdfIoQueueStop(q, f, c) WDFCALL(WdfIoQueueStop, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE, PVOID, WDFCONTEXT))(WdfDriverGlobals, q, f, c)
 #define WdfIoQueueStopSynchronously(q) WDFCALL(WdfIoQueueStopSynchronously, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
+#define WdfRequestForwardToIoQueue(r, q) WDFCALL(WdfRequestForwardToIoQueue, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, WDFQUEUE))(WdfDriverGlobals, r, q)
 #endif

@@ -18,6 +18,7 @@ NTSTATUS KmdfPnpCreateManualQueue(WDFDEVICE Device)
 }
 
 VOID KmdfPnpSetDefaultQueue(WDFQUEUE Queue) { DefaultQueue = Queue; }
+WDFQUEUE KmdfPnpManualQueue(VOID) { return ManualQueue; }
 
 static UCHAR HeldBuffer[8];
 static NTSTATUS NTAPI HeldReadDone(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
@@ -58,6 +59,21 @@ static ULONG CheckStopStart(WDFDEVICE Device)
     KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
     ObDereferenceObject(top);
     if (iosb.Status != STATUS_SUCCESS || iosb.Information != sizeof(ULONG) || out != 10) return 85;
+    /* Forwarded by the default queue's callback into the manual queue: pending until retrieved. */
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    top = IoGetAttachedDeviceReference(WdfDeviceWdmGetDeviceObject(Device));
+    irp = IoBuildDeviceIoControlRequest(IOCTL_KMDFPNP_DOUBLE + 8, top, &in, sizeof(in), &out, sizeof(out), FALSE, &event, &iosb);
+    if (irp == NULL || IoCallDriver(top, irp) != STATUS_PENDING) return 86;
+    if (WdfIoQueueRetrieveNextRequest(ManualQueue, &request) != STATUS_SUCCESS) return 87;
+    {
+        PULONG p;
+        if (!NT_SUCCESS(WdfRequestRetrieveOutputBuffer(request, sizeof(ULONG), (PVOID *)&p, NULL))) return 88;
+        *p = 77;
+        WdfRequestCompleteWithInformation(request, STATUS_SUCCESS, sizeof(ULONG));
+    }
+    KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+    ObDereferenceObject(top);
+    if (iosb.Status != STATUS_SUCCESS || out != 77) return 89;
     return 0;
 }
 

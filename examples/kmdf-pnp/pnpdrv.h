@@ -13,3 +13,4 @@ ULONG KmdfPnpCreateChild(WDFDEVICE Device);
 NTSTATUS KmdfPnpCreateManualQueue(WDFDEVICE Device);
 VOID KmdfPnpSetDefaultQueue(WDFQUEUE Queue);
 ULONG KmdfPnpCheckManualQueue(WDFDEVICE Device);
+WDFQUEUE KmdfPnpManualQueue(VOID);

@@ -13,6 +13,12 @@ static VOID KmdfPnpIoctl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuffer
     UNREFERENCED_PARAMETER(Queue);
     UNREFERENCED_PARAMETER(OutputBufferLength);
     UNREFERENCED_PARAMETER(InputBufferLength);
+    /* The first device parks this one in its manual queue (WdfRequestForwardToIoQueue). */
+    if (IoControlCode == IOCTL_KMDFPNP_DOUBLE + 8 && KmdfPnpManualQueue() != NULL) {
+        NTSTATUS status = WdfRequestForwardToIoQueue(Request, KmdfPnpManualQueue());
+        if (!NT_SUCCESS(status)) WdfRequestComplete(Request, status);
+        return;
+    }
     if (IoControlCode != IOCTL_KMDFPNP_DOUBLE ||
         !NT_SUCCESS(WdfRequestRetrieveInputBuffer(Request, sizeof(ULONG), (PVOID *)&in, NULL)) ||
         !NT_SUCCESS(WdfRequestRetrieveOutputBuffer(Request, sizeof(ULONG), (PVOID *)&out, NULL))) {

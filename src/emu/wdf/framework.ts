@@ -94,7 +94,7 @@ const IO_MAJORS = new Set<number>([IRP_MJ.READ, IRP_MJ.WRITE, IRP_MJ.DEVICE_CONT
 function pendingUnlessCompleted(ctx: ApiContext, req: WdfObject, evt: bigint, irp: bigint, sl: bigint, what = "queue"): number {
   const m = ctx.mem;
   if (!req.completed) {
-    ctx.warn(`the KMDF ${what} callback ${ctx.kernel.where?.(evt) ?? hex(evt)} returned without completing request ${hex(req.handle)}: STATUS_PENDING`);
+    if (!req.forwarded) ctx.warn(`the KMDF ${what} callback ${ctx.kernel.where?.(evt) ?? hex(evt)} returned without completing request ${hex(req.handle)}: STATUS_PENDING`);
     m.setU8(sl + B(SL.Control), m.u8(sl + B(SL.Control)) | 1);
     return STATUS_PENDING;
   }

@@ -150,6 +150,8 @@ export interface WdfObject {
   created?: boolean;
   /** WDFQUEUE (manual): requests held for WdfIoQueueRetrieveNextRequest, oldest first (queues.ts). */
   held?: bigint[];
+  /** WDFREQUEST moved to another queue with WdfRequestForwardToIoQueue. */
+  forwarded?: boolean;
   /** WDFQUEUE: WdfIoQueueStop until WdfIoQueueStart (requests are held, not delivered). */
   stopped?: boolean;
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */

@@ -17,7 +17,7 @@ import { api, hex } from "../api/util.js";
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { IRP_MJ, completeRequest, envOf } from "../iomgr/index.js";
 import { WDF01000 } from "./ldr.js";
-import { deleteObject, newObject, objectOf, wdfState, type WdfObject } from "./objects.js";
+import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type WdfObject } from "./objects.js";
 import { required } from "./memory.js";
 import { dispatchIrp } from "./framework.js";
 
@@ -86,7 +86,47 @@ function configureDispatching(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
+/**
+ * WdfRequestForwardToIoQueue(Request, DestinationQueue) (fxrequestapi.cpp, FxIoQueue::ForwardRequest):
+ * a request the driver owns moves to another queue of its device — held there (manual or stopped) or
+ * handed to that queue's callback — and is no longer the driver's. A queue of another device:
+ * STATUS_INVALID_DEVICE_REQUEST (the driver keeps the request); a completed request: WDF_VIOLATION.
+ */
+function forwardToQueue(ctx: ApiContext): number {
+  ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+  const req = objectOf(ctx, ctx.arg(1), "request", "Request");
+  const q = objectOf(ctx, ctx.arg(2), "queue", "DestinationQueue");
+  if (req.completed || req.created) wdfViolation(ctx, `WdfRequestForwardToIoQueue: ${hex(req.handle)} is not a request the driver received and still owns`);
+  const m = ctx.mem;
+  const irp = req.irp!;
+  const sl = getPtr(m, irp + B(LAYOUT.IRP["Tail.Overlay.CurrentStackLocation"]));
+  const st = wdfState(ctx.kernel);
+  const dev = st.byDevice.get(getPtr(m, sl + B(LAYOUT.IO_STACK_LOCATION.DeviceObject)));
+  if (dev === undefined || q.queueDevice !== dev) {
+    ctx.warn(`WdfRequestForwardToIoQueue: WDFQUEUE ${hex(q.handle)} is not a queue of the request's device: STATUS_INVALID_DEVICE_REQUEST`);
+    return STATUS.INVALID_DEVICE_REQUEST;
+  }
+  m.setU8(sl + B(LAYOUT.IO_STACK_LOCATION.Control), m.u8(sl + B(LAYOUT.IO_STACK_LOCATION.Control)) | 1);
+  req.forwarded = true; // the source callback returning without completing it is no finding now
+  if (q.dispatchType === 3 || q.stopped) return holdRequest(ctx, q, irp, req);
+  // The destination's callback for the request type (EvtIoDefault when it has none for it).
+  const ev = q.events!;
+  const major = m.u8(sl + B(LAYOUT.IO_STACK_LOCATION.MajorFunction));
+  const SL = LAYOUT.IO_STACK_LOCATION;
+  const ioctl = major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL;
+  const own = major === IRP_MJ.DEVICE_CONTROL ? ev.ioctl : major === IRP_MJ.INTERNAL_DEVICE_CONTROL ? ev.internal : major === IRP_MJ.READ ? ev.read : major === IRP_MJ.WRITE ? ev.write : 0n;
+  if (own !== 0n && ioctl) ctx.callGuest(own, [q.handle, req.handle, B(m.u32(sl + B(SL["Parameters.DeviceIoControl.OutputBufferLength"]))), B(m.u32(sl + B(SL["Parameters.DeviceIoControl.InputBufferLength"]))), B(m.u32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"])))]);
+  else if (own !== 0n) ctx.callGuest(own, [q.handle, req.handle, B(m.u32(sl + B(SL["Parameters.Read.Length"])))]);
+  else if (ev.def !== 0n) ctx.callGuest(ev.def, [q.handle, req.handle]);
+  else {
+    ctx.warn(`WdfRequestForwardToIoQueue: WDFQUEUE ${hex(q.handle)} has no callback for request type ${hex(major)}: STATUS_INVALID_DEVICE_REQUEST`);
+    return STATUS.INVALID_DEVICE_REQUEST;
+  }
+  return STATUS.SUCCESS;
+}
+
 export const apis: ApiDefinition[] = [
+  fx("WdfRequestForwardToIoQueue", 3, forwardToQueue),
   fx("WdfIoQueueRetrieveNextRequest", 3, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
     const q = objectOf(ctx, ctx.arg(1), "queue", "Queue");
