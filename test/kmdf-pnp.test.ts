@@ -43,6 +43,7 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   const warnings = ev.filter((e) => e.event === "warning").map((e) => String(e.message));
   assert.ok(warnings.some((w) => /WdfDeviceSetPnpCapabilities: PnpCapabilities->Size is 4, not 48/.test(w)), warnings.join("\n"));
   assert.ok(warnings.some((w) => /IdealDxStateForSx 4 can only be set by the power policy owner/.test(w)), warnings.join("\n"));
+  assert.ok(warnings.some((w) => /WdfDeviceInitSetRequestAttributes: .*a ParentObject is not allowed/.test(w)), warnings.join("\n"));
   // A request forwarded to the manual queue (WdfRequestForwardToIoQueue) is not one its callback forgot to complete.
   assert.ok(!warnings.some((w) => /returned without completing request/.test(w)), warnings.join("\n"));
 }

@@ -23,6 +23,7 @@ enum {
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
     WdfIoQueueGetStateTableIndex = 153,
+    WdfDeviceInitSetRequestAttributesTableIndex = 72,
     WdfRequestForwardToIoQueueTableIndex = 281,
     WdfIoQueueStartTableIndex = 154,
     WdfIoQueueStopTableIndex = 155,
@@ -234,4 +235,5 @@ typedef PVOID WDFCONTEXT;
 #define WdfIoQueueStop(q, f, c) WDFCALL(WdfIoQueueStop, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE, PVOID, WDFCONTEXT))(WdfDriverGlobals, q, f, c)
 #define WdfIoQueueStopSynchronously(q) WDFCALL(WdfIoQueueStopSynchronously, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
 #define WdfRequestForwardToIoQueue(r, q) WDFCALL(WdfRequestForwardToIoQueue, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, WDFQUEUE))(WdfDriverGlobals, r, q)
+#define WdfDeviceInitSetRequestAttributes(i, a) WDFCALL(WdfDeviceInitSetRequestAttributes, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_OBJECT_ATTRIBUTES))(WdfDriverGlobals, i, a)
 #endif

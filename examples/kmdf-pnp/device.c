@@ -8,6 +8,7 @@
 #define STATUS_POWER_STATE_INVALID_ ((NTSTATUS)0xC00002D3L)
 
 typedef struct _PNP_CONTEXT { BOOLEAN Owner; } PNP_CONTEXT, *PPNP_CONTEXT;
+const WDF_OBJECT_CONTEXT_TYPE_INFO KmdfPnpRequestContextType = { sizeof(WDF_OBJECT_CONTEXT_TYPE_INFO), "REQUEST_CONTEXT", sizeof(REQUEST_CONTEXT), &KmdfPnpRequestContextType, NULL };
 static const WDF_OBJECT_CONTEXT_TYPE_INFO PnpContextType = { sizeof(WDF_OBJECT_CONTEXT_TYPE_INFO), "PNP_CONTEXT", sizeof(PNP_CONTEXT), &PnpContextType, NULL };
 #define PnpContext(d) ((PPNP_CONTEXT)WdfObjectGetTypedContextWorker((d), &PnpContextType))
 
@@ -218,6 +219,13 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     pnp.EvtDeviceSelfManagedIoInit = (PVOID)KmdfPnpSelfManagedIoInit;
     WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnp);
     if (owner) {
+        WDF_OBJECT_ATTRIBUTES requestAttributes;
+        WDF_OBJECT_ATTRIBUTES_INIT(&requestAttributes);
+        requestAttributes.ContextTypeInfo = &KmdfPnpRequestContextType;
+        requestAttributes.ParentObject = Driver; /* requests take no parent: ignored */
+        WdfDeviceInitSetRequestAttributes(DeviceInit, &requestAttributes);
+        requestAttributes.ParentObject = NULL;
+        WdfDeviceInitSetRequestAttributes(DeviceInit, &requestAttributes);
         WdfDeviceInitSetPowerNotPageable(DeviceInit);
     } else {
         WdfDeviceInitSetPowerPolicyOwnership(DeviceInit, FALSE);

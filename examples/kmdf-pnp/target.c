@@ -19,6 +19,15 @@ static VOID KmdfPnpIoctl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuffer
         if (!NT_SUCCESS(status)) WdfRequestComplete(Request, status);
         return;
     }
+    /* The first device's requests carry the context of its WdfDeviceInitSetRequestAttributes, zeroed. */
+    if (WdfIoQueueGetDevice(Queue) == KmdfPnpDevice) {
+        PREQUEST_CONTEXT context = (PREQUEST_CONTEXT)WdfObjectGetTypedContextWorker(Request, &KmdfPnpRequestContextType);
+        if (context == NULL || context->Magic != 0) {
+            WdfRequestComplete(Request, STATUS_INTERNAL_ERROR);
+            return;
+        }
+        context->Magic = 1;
+    }
     if (IoControlCode != IOCTL_KMDFPNP_DOUBLE ||
         !NT_SUCCESS(WdfRequestRetrieveInputBuffer(Request, sizeof(ULONG), (PVOID *)&in, NULL)) ||
         !NT_SUCCESS(WdfRequestRetrieveOutputBuffer(Request, sizeof(ULONG), (PVOID *)&out, NULL))) {

@@ -34,7 +34,7 @@ import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { api, hex } from "../api/util.js";
 import { WDF01000 } from "./ldr.js";
-import { objectOf, type WdfObject } from "./objects.js";
+import { objectOf, readAttributes, validateAttributes, type WdfObject } from "./objects.js";
 import { required } from "./memory.js";
 import { buildPnpIrp } from "./pnp.js";
 import { callDriver, envOf, ioState } from "../iomgr/index.js";
@@ -213,6 +213,18 @@ export const apis: ApiDefinition[] = [
   }),
   fx("WdfDeviceInitSetPowerNotPageable", 2, (ctx) => void (initOf(ctx).powerPageable = false)),
   fx("WdfDeviceInitSetPowerPageable", 2, (ctx) => void (initOf(ctx).powerPageable = true)),
+  // WdfDeviceInitSetRequestAttributes(DeviceInit, RequestAttributes) (fxdeviceinitapi.cpp): checked like any
+  // object's attributes, a ParentObject not allowed (the framework breaks into the debugger and keeps the old
+  // ones: a warning); the requests the framework creates for the device get these contexts and callbacks.
+  fx("WdfDeviceInitSetRequestAttributes", 3, (ctx) => {
+    const init = initOf(ctx);
+    const a = ctx.arg(2);
+    required(ctx, a, "RequestAttributes");
+    const bad = validateAttributes(ctx, a, { parentRequired: false });
+    const attrs = readAttributes(ctx, a);
+    if (bad !== 0 || attrs.parent !== null) return void ctx.warn(`WdfDeviceInitSetRequestAttributes: the RequestAttributes are not valid for requests (${bad !== 0 ? hex(bad) : "a ParentObject is not allowed"}): ignored (the framework breaks into the debugger)`);
+    init.requestAttrs = attrs;
+  }),
   fx("WdfDeviceInitSetPowerInrush", 2, (ctx) => {
     const init = initOf(ctx);
     init.powerPageable = false;

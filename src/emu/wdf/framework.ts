@@ -81,7 +81,7 @@ export function dispatchIrp(ctx: ApiContext, dev: bigint, irp: bigint, preproces
   // request to it in the requester's context before queuing; the driver completes the request or
   // puts it in the queues with WdfDeviceEnqueueRequest.
   if (wdev.inCallerContext && IO_MAJORS.has(major)) {
-    const req = newObject(ctx, "request", 0n, { irp, parent: null, completed: false, owner: wdev.owner });
+    const req = newObject(ctx, "request", wdev.requestAttrs ?? 0n, { irp, parent: null, completed: false, owner: wdev.owner });
     ctx.callGuest(wdev.inCallerContext, [wdev.handle, req.handle]);
     return pendingUnlessCompleted(ctx, req, wdev.inCallerContext, irp, sl, "EvtIoInCallerContext");
   }
@@ -137,7 +137,7 @@ function toQueue(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number, e
     drop();
     return unhandled();
   }
-  const req = existing ?? newObject(ctx, "request", 0n, { irp, parent: null, completed: false, owner: wdev.owner });
+  const req = existing ?? newObject(ctx, "request", wdev.requestAttrs ?? 0n, { irp, parent: null, completed: false, owner: wdev.owner });
   if (major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL) {
     evt = major === IRP_MJ.DEVICE_CONTROL ? ev.ioctl : ev.internal;
     const outLen = B(m.u32(sl + B(SL["Parameters.DeviceIoControl.OutputBufferLength"])));
@@ -341,7 +341,7 @@ export const apis: ApiDefinition[] = [
     const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
     const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
     if (r.status !== STATUS.SUCCESS) return r.status;
-    const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null, interfaces: [], ...(init.fileConfig ? { fileConfig: init.fileConfig } : {}), ...(init.inCallerContext ? { inCallerContext: init.inCallerContext } : {}), ...(init.preprocess ? { preprocess: init.preprocess } : {}) });
+    const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null, interfaces: [], ...(init.fileConfig ? { fileConfig: init.fileConfig } : {}), ...(init.inCallerContext ? { inCallerContext: init.inCallerContext } : {}), ...(init.preprocess ? { preprocess: init.preprocess } : {}), ...(init.requestAttrs ? { requestAttrs: init.requestAttrs } : {}) });
     // A PnP device (the WDFDEVICE_INIT came from the framework's AddDevice): attach it to the PDO's stack.
     if (init.pdo !== undefined) attachPnpDevice(ctx, dev, init);
     else {

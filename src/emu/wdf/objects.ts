@@ -150,6 +150,8 @@ export interface WdfObject {
   created?: boolean;
   /** WDFQUEUE (manual): requests held for WdfIoQueueRetrieveNextRequest, oldest first (queues.ts). */
   held?: bigint[];
+  /** WDFDEVICE_INIT / WDFDEVICE: WdfDeviceInitSetRequestAttributes — the attributes (context, cleanup) of the requests the framework creates for the device. */
+  requestAttrs?: ObjectAttributes;
   /** WDFREQUEST moved to another queue with WdfRequestForwardToIoQueue. */
   forwarded?: boolean;
   /** WDFQUEUE: WdfIoQueueStop until WdfIoQueueStart (requests are held, not delivered). */

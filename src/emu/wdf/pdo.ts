@@ -95,7 +95,7 @@ export function createPdoDevice(ctx: ApiContext, init: WdfObject, attrs: bigint,
   const dev = newObject(ctx, "device", attrs, {
     device: r.device, links: [], queues: [], name: null, interfaces: [], pdo: r.device, isPdo: true, pdoIds: init.pdoIds!, pdoParent: parent.handle,
     filter: false, pnp: init.pnp!, ioType: init.ioType, started: false,
-    ...(init.fileConfig ? { fileConfig: init.fileConfig } : {}), ...(init.inCallerContext ? { inCallerContext: init.inCallerContext } : {}), ...(init.preprocess ? { preprocess: init.preprocess } : {}),
+    ...(init.requestAttrs ? { requestAttrs: init.requestAttrs } : {}), ...(init.fileConfig ? { fileConfig: init.fileConfig } : {}), ...(init.inCallerContext ? { inCallerContext: init.inCallerContext } : {}), ...(init.preprocess ? { preprocess: init.preprocess } : {}),
     // A raw PDO owns power policy unless told otherwise (FxDeviceInit::IsPwrPolOwner).
     powerPolicyOwner: init.powerPolicyOwner ?? init.pdoIds!.raw,
   });

@@ -212,7 +212,7 @@ export function attachPnpDevice(ctx: ApiContext, dev: WdfObject, init: WdfObject
   }
   m.setU32(d + B(DEV.Flags), flags);
   if (init.powerPolicyOwner !== undefined) dev.powerPolicyOwner = init.powerPolicyOwner;
-  Object.assign(dev, { pdo: init.pdo, lower: top, filter: init.filter ?? false, pnp: init.pnp ?? noCallbacks(), ioType: init.ioType, started: false });
+  Object.assign(dev, { pdo: init.pdo, lower: top, filter: init.filter ?? false, pnp: init.pnp ?? noCallbacks(), ioType: init.ioType, started: false, ...(init.requestAttrs ? { requestAttrs: init.requestAttrs } : {}) });
 }
 
 function initOf(ctx: ApiContext, what = "DeviceInit"): WdfObject {

@@ -28,7 +28,8 @@ const STATUS_WDF_PAUSED = 0xc0200203;
 
 /** A request for a manual queue: held, its IRP marked pending (SL_PENDING_RETURNED); `existing` is one from EvtIoInCallerContext. */
 export function holdRequest(ctx: ApiContext, queue: WdfObject, irp: bigint, existing: WdfObject | null): number {
-  const req = existing ?? newObject(ctx, "request", 0n, { irp, parent: null, completed: false, owner: queue.owner });
+  const dev = queue.queueDevice === undefined ? undefined : wdfState(ctx.kernel).objects.get(queue.queueDevice);
+  const req = existing ?? newObject(ctx, "request", dev?.requestAttrs ?? 0n, { irp, parent: null, completed: false, owner: queue.owner });
   const sl = getPtr(ctx.mem, irp + B(LAYOUT.IRP["Tail.Overlay.CurrentStackLocation"]));
   ctx.mem.setU8(sl + B(LAYOUT.IO_STACK_LOCATION.Control), ctx.mem.u8(sl + B(LAYOUT.IO_STACK_LOCATION.Control)) | 1);
   if (!queue.held) {
