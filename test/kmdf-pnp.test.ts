@@ -23,6 +23,8 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
     // The read left in the manual queue is cancelled when the device is removed (STATUS_CANCELLED).
     "kmdfpnp: held read completed 0xc0000120", "kmdfpnp: interface check 0", "kmdfpnp: manual queue check 0",
     "kmdfpnp: parameters check 0", "kmdfpnp: string check 0", "kmdfpnp: target check 0",
+    // A system thread parked in KeWaitForSingleObject (no timeout) resumes when the unload signals it (ARM64 too).
+    "kmdfpnp: worker thread woke",
   ]);
   // WdfDeviceSetStaticStopRemove(FALSE) twice, TRUE once: the framework refuses query-remove with
   // STATUS_INVALID_DEVICE_STATE; the device that never called it accepts.

@@ -91,8 +91,26 @@ static ULONG CheckStrings(VOID)
     return 0; /* the empty string is left to the driver object */
 }
 
+/* A system thread that waits (no timeout) for the unload, as real drivers' worker threads do: the
+   wait parks the thread until KmdfPnpUnload signals it (a lesson of qcgpi850: on ARM64 a parked
+   thread could not resume before). */
+static KEVENT StopThread;
+static PVOID Worker;
+static VOID NTAPI WorkerRoutine(PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Context);
+    KeWaitForSingleObject(&StopThread, Executive, KernelMode, FALSE, NULL);
+    DbgPrint("kmdfpnp: worker thread woke\n");
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
 static VOID NTAPI KmdfPnpUnload(PDRIVER_OBJECT DriverObject)
 {
+    if (Worker != NULL) {
+        KeSetEvent(&StopThread, IO_NO_INCREMENT, FALSE);
+        KeWaitForSingleObject(Worker, Executive, KernelMode, FALSE, NULL);
+        ObDereferenceObject(Worker);
+    }
     FrameworkUnload(DriverObject);
     KmdllWdfUnbind(&SavedRegistryPath);
 }
@@ -117,6 +135,14 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DriverObject->DriverUnload = KmdfPnpUnload;
     DbgPrint("kmdfpnp: parameters check %u\n", CheckParametersKey());
     DbgPrint("kmdfpnp: string check %u\n", CheckStrings());
+    {
+        HANDLE thread;
+        KeInitializeEvent(&StopThread, SynchronizationEvent, FALSE);
+        if (NT_SUCCESS(PsCreateSystemThread(&thread, THREAD_ALL_ACCESS, NULL, NULL, NULL, WorkerRoutine, NULL))) {
+            if (!NT_SUCCESS(ObReferenceObjectByHandle(thread, THREAD_ALL_ACCESS, NULL, KernelMode, &Worker, NULL))) Worker = NULL;
+            ZwClose(thread);
+        }
+    }
     return STATUS_SUCCESS;
 }
 
