@@ -22,6 +22,8 @@ enum {
     WdfDriverOpenParametersRegistryKeyTableIndex = 119,
     WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
     WdfIoTargetCreateTableIndex = 167,
+    WdfIoTargetSendReadSynchronouslyTableIndex = 182,
+    WdfIoTargetSendWriteSynchronouslyTableIndex = 184,
     WdfIoQueueGetStateTableIndex = 153,
     WdfDeviceInitSetRequestAttributesTableIndex = 72,
     WdfRequestForwardToIoQueueTableIndex = 281,
@@ -236,4 +238,6 @@ typedef PVOID WDFCONTEXT;
 #define WdfIoQueueStopSynchronously(q) WDFCALL(WdfIoQueueStopSynchronously, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
 #define WdfRequestForwardToIoQueue(r, q) WDFCALL(WdfRequestForwardToIoQueue, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, WDFQUEUE))(WdfDriverGlobals, r, q)
 #define WdfDeviceInitSetRequestAttributes(i, a) WDFCALL(WdfDeviceInitSetRequestAttributes, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_OBJECT_ATTRIBUTES))(WdfDriverGlobals, i, a)
+#define WdfIoTargetSendReadSynchronously(t, r, b, o, s, n) WDFCALL(WdfIoTargetSendReadSynchronously, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, PWDF_MEMORY_DESCRIPTOR, PLONGLONG, PWDF_REQUEST_SEND_OPTIONS, PULONG_PTR))(WdfDriverGlobals, t, r, b, o, s, n)
+#define WdfIoTargetSendWriteSynchronously(t, r, b, o, s, n) WDFCALL(WdfIoTargetSendWriteSynchronously, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, PWDF_MEMORY_DESCRIPTOR, PLONGLONG, PWDF_REQUEST_SEND_OPTIONS, PULONG_PTR))(WdfDriverGlobals, t, r, b, o, s, n)
 #endif

@@ -38,6 +38,13 @@ static VOID KmdfPnpIoctl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuffer
     WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, sizeof(ULONG));
 }
 
+/* Writes are taken whole: Information = Length. */
+static VOID KmdfPnpWrite(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
+{
+    UNREFERENCED_PARAMETER(Queue);
+    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
+}
+
 NTSTATUS KmdfPnpCreateQueue(WDFDEVICE Device)
 {
     WDF_IO_QUEUE_CONFIG config;
@@ -45,6 +52,7 @@ NTSTATUS KmdfPnpCreateQueue(WDFDEVICE Device)
     NTSTATUS status;
     WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
     config.EvtIoDeviceControl = KmdfPnpIoctl;
+    config.EvtIoWrite = KmdfPnpWrite;
     status = WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
     if (NT_SUCCESS(status) && Device == KmdfPnpDevice) KmdfPnpSetDefaultQueue(queue);
     return status;
@@ -81,6 +89,15 @@ ULONG KmdfPnpCheckTargets(WDFDEVICE Device)
     if (WdfIoTargetSendIoctlSynchronously(target, NULL, IOCTL_KMDFPNP_DOUBLE, &in, &out, NULL, &bytes) != STATUS_SUCCESS || result != 42 || bytes != sizeof(ULONG)) return 8;
     /* The first device's queue refuses other codes. */
     if (WdfIoTargetSendIoctlSynchronously(target, NULL, IOCTL_KMDFPNP_DOUBLE + 4, &in, &out, NULL, &bytes) != STATUS_INVALID_DEVICE_REQUEST) return 9;
+    {
+        /* IRP_MJ_WRITE / IRP_MJ_READ the same way: the first device's queue takes 6 bytes; the root PDO below refuses a read. */
+        UCHAR data[6] = { 1, 2, 3, 4, 5, 6 };
+        LONGLONG offset = 0;
+        WDF_MEMORY_DESCRIPTOR buffer;
+        WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&buffer, data, sizeof(data));
+        if (WdfIoTargetSendWriteSynchronously(target, NULL, &buffer, &offset, NULL, &bytes) != STATUS_SUCCESS || bytes != sizeof(data)) return 40;
+        if (WdfIoTargetSendReadSynchronously(WdfDeviceGetIoTarget(Device), NULL, &buffer, &offset, NULL, &bytes) != STATUS_INVALID_DEVICE_REQUEST || bytes != 0) return 41;
+    }
     WdfIoTargetClose(target);
     if (WdfIoTargetSendIoctlSynchronously(target, NULL, IOCTL_KMDFPNP_DOUBLE, &in, &out, NULL, &bytes) != STATUS_INVALID_DEVICE_STATE) return 10;
     /* The default target: the device below, the root bus's PDO, which fails IOCTLs. */

@@ -14,6 +14,7 @@
  *   its stack; an unknown name STATUS_OBJECT_NAME_NOT_FOUND) and sends to the top of that stack.
  *   WdfIoTargetOpenReopen (only meaningful in EvtIoTargetRemoveCanceled) reopens what the target had.
  * - WdfIoTargetClose: the file object is closed (cleanup, close); the target can be opened again.
+ * - WdfIoTargetSendReadSynchronously / SendWriteSynchronously: IRP_MJ_READ / WRITE the same way (sendReadWrite).
  * - WdfIoTargetSendIoctlSynchronously / SendInternalIoctlSynchronously(IoTarget, Request, Code,
  *   Input, Output, Options, BytesReturned): an IRP built like IoBuildDeviceIoControlRequest from the
  *   WDF_MEMORY_DESCRIPTORs (buffer, MDL or WDFMEMORY + offsets), sent to the target and waited for;
@@ -29,7 +30,7 @@ import { api, hex, unicodeText } from "../api/util.js";
 import { deviceByName } from "../api/objdir.js";
 import { mdlSystemAddress } from "../api/mdl.js";
 import { dereference } from "../obmgr/index.js";
-import { buildIoctlIrp, callDriver, cleanupFile, envOf, ioState, openDevice } from "../iomgr/index.js";
+import { IRP_MJ, buildFsdIrp, buildIoctlIrp, callDriver, cleanupFile, envOf, ioState, openDevice } from "../iomgr/index.js";
 import { WDF01000 } from "./ldr.js";
 import { wdf } from "./layouts.js";
 import { newObject, objectOf, readAttributes, validateAttributes, wdfState, wdfViolation, type WdfObject } from "./objects.js";
@@ -38,6 +39,8 @@ import { required } from "./memory.js";
 const B = (n: number) => BigInt(n);
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 const KernelMode = 0;
+const IRP_MJ_READ = IRP_MJ.READ;
+const IRP_MJ_WRITE = IRP_MJ.WRITE;
 const Open = { UseExistingDevice: 1, ByName: 2, Reopen: 3, LocalTargetByFile: 4 } as const;
 
 function close(ctx: ApiContext, t: WdfObject): void {
@@ -121,6 +124,42 @@ function described(ctx: ApiContext, d: bigint, what: string): { buffer: bigint; 
   return { buffer: 0n, length: 0 };
 }
 
+/**
+ * WdfIoTargetSendReadSynchronously / SendWriteSynchronously(IoTarget, Request, Buffer, DeviceOffset,
+ * Options, BytesRead/Written): an IRP_MJ_READ / IRP_MJ_WRITE built like IoBuildSynchronousFsdRequest
+ * (the target device's buffering), sent and waited for; its status, *Bytes its Information.
+ */
+function sendReadWrite(ctx: ApiContext, major: number): number {
+  const [tH, reqH, bufD, offP, options, bytes] = [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4), ctx.arg(5), ctx.arg(6)];
+  ctx.describe([hex(ctx.arg(0)), hex(tH), hex(reqH), hex(bufD), hex(offP), hex(options), hex(bytes)]);
+  const t = objectOf(ctx, tH, "ioTarget", "IoTarget");
+  if (reqH !== 0n) objectOf(ctx, reqH, "request", "Request");
+  if (bytes !== 0n) putPtr(ctx.mem, bytes, 0n);
+  if (options !== 0n && ctx.mem.u32(options) !== wdf("WDF_REQUEST_SEND_OPTIONS").$size) return STATUS.INFO_LENGTH_MISMATCH;
+  const buf = described(ctx, bufD, major === IRP_MJ_READ ? "OutputBuffer" : "InputBuffer");
+  const dev = sendDevice(ctx, t);
+  if (dev === null) {
+    ctx.warn(`${ctx.api}: I/O target ${hex(tH)} is not open: STATUS_INVALID_DEVICE_STATE`);
+    return STATUS.INVALID_DEVICE_STATE;
+  }
+  const env = envOf(ctx);
+  const irp = buildFsdIrp(env, major, dev, buf.buffer, buf.length, offP, 0n, 0n);
+  if (t.targetFile) putPtr(ctx.mem, getPtr(ctx.mem, irp + B(LAYOUT.IRP["Tail.Overlay.CurrentStackLocation"])) - B(LAYOUT.IO_STACK_LOCATION.$size) + B(LAYOUT.IO_STACK_LOCATION.FileObject), t.targetFile);
+  return sendAndWait(ctx, irp, dev, bytes);
+}
+
+/** IoCallDriver and the synchronous wait of the framework's Send*Synchronously: the status, *bytes the Information. */
+function sendAndWait(ctx: ApiContext, irp: bigint, dev: bigint, bytes: bigint): number {
+  const info = ioState(ctx.kernel).irps.get(irp);
+  const returned = callDriver(envOf(ctx), dev, irp);
+  if (!info?.completed) {
+    ctx.warn(`${ctx.api}: the target returned ${hex(returned)} without completing the request; the framework would wait for it forever`);
+    return returned;
+  }
+  if (bytes !== 0n) putPtr(ctx.mem, bytes, info.result?.information ?? 0n);
+  return info.result?.status ?? returned;
+}
+
 function sendIoctl(ctx: ApiContext, internal: boolean): number {
   const [tH, reqH, code, inD, outD, options, bytes] = [ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.arg(4), ctx.arg(5), ctx.arg(6), ctx.arg(7)];
   ctx.describe([hex(ctx.arg(0)), hex(tH), hex(reqH), hex(code), hex(inD), hex(outD), hex(options), hex(bytes)]);
@@ -137,14 +176,7 @@ function sendIoctl(ctx: ApiContext, internal: boolean): number {
   }
   const env = envOf(ctx);
   const irp = buildIoctlIrp(env, { code, device: dev, input: input.buffer, inputLength: input.length, output: output.buffer, outputLength: output.length, internal, event: 0n, iosb: 0n, requestorMode: KernelMode, ...(t.targetFile ? { fileObject: t.targetFile } : {}) }, "built");
-  const info = ioState(ctx.kernel).irps.get(irp);
-  const returned = callDriver(env, dev, irp);
-  if (!info?.completed) {
-    ctx.warn(`${ctx.api}: the target returned ${hex(returned)} without completing the IOCTL; the framework would wait for it forever`);
-    return returned;
-  }
-  if (bytes !== 0n) putPtr(ctx.mem, bytes, info.result?.information ?? 0n);
-  return info.result?.status ?? returned;
+  return sendAndWait(ctx, irp, dev, bytes);
 }
 
 export const apis: ApiDefinition[] = [
@@ -171,4 +203,6 @@ export const apis: ApiDefinition[] = [
   }),
   fx("WdfIoTargetSendIoctlSynchronously", 8, (ctx) => sendIoctl(ctx, false)),
   fx("WdfIoTargetSendInternalIoctlSynchronously", 8, (ctx) => sendIoctl(ctx, true)),
+  fx("WdfIoTargetSendReadSynchronously", 7, (ctx) => sendReadWrite(ctx, IRP_MJ_READ)),
+  fx("WdfIoTargetSendWriteSynchronously", 7, (ctx) => sendReadWrite(ctx, IRP_MJ_WRITE)),
 ];
