@@ -155,6 +155,16 @@ int TestCallbackObjects(void)
     /* Each successful ExCreateCallback returned a reference (Learn: release it with ObDereferenceObject). */
     ObDereferenceObject(again);
     ObDereferenceObject(cb);
+    /* A callback object the system defines (Learn, ExCreateCallback) opens without Create; several may register. */
+    RtlInitUnicodeString(&name, L"\\Callback\\PowerState");
+    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    CHECK(ExCreateCallback(&again, &oa, FALSE, FALSE) == STATUS_SUCCESS && again != NULL && again != cb);
+    r1 = ExRegisterCallback(again, OnCallback, (PVOID)1);
+    r2 = ExRegisterCallback(again, OnCallback, (PVOID)2);
+    CHECK(r1 != NULL && r2 != NULL);
+    ExUnregisterCallback(r1);
+    ExUnregisterCallback(r2);
+    ObDereferenceObject(again);
 
     nmi = KeRegisterNmiCallback(OnNmi, NULL);
     CHECK(nmi != NULL);

@@ -68,6 +68,17 @@ export function threadHost(emu: Emulator): ThreadHost {
       const ids = [...emu.gprIds, cpu.flagsId(C)];
       const regs = uc.regReadMany([...ids, cpu.pcId(C)]);
       const pc = regs.pop()!;
+      if (cpu.returnInLr) {
+        // ARM64: the stub is a RET to X30 (LR); SP is the last GPR. Resuming returns to LR with
+        // every register as it was (no stack arguments to pop); the RET now goes to the sentinel.
+        const lr = emu.gprIds[30]!;
+        const sp = regs[emu.gprIds.length - 1]!;
+        if (!exit) t.saved = { regs: [...regs], pc: regs[30]! };
+        uc.regWrite(lr, cpu.space.returnSentinel);
+        uc.regWrite(cpu.spId(C), (sp - 0x100n) & ~0xfn);
+        t.switched = exit ? "exit" : "park";
+        return;
+      }
       const sp = regs[4]!;
       if (!exit) {
         // At the API hook: PC = the routine's stub, [SP] = the return address. Resuming returns

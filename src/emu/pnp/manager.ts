@@ -88,7 +88,7 @@ export function settle(env: IoEnv): PnpOutcome {
   for (let round = 0; round < 64; round++) {
     let progressed = false;
     for (const n of [...st.nodes]) {
-      if (n.state !== "waiting" || n.service === null) continue;
+      if (n.state !== "waiting" || (n.service === null && !n.raw)) continue;
       const req = required(n);
       if (req.some((s) => st.unavailable.has(lc(s))) || !req.every((s) => st.services.has(lc(s)))) continue;
       progressed = true;
@@ -226,6 +226,7 @@ function enumerate(env: IoEnv, parent: DevNode): void {
     st.nodes.push(n);
     emitPnp(env, "enumerate", n, { parent: parent.instance, pdo: deviceLabel(env, pdo), hardwareIds, compatibleIds, service: n.service, capabilities: caps });
     if (id === null) fail(env, n, "the bus driver answered neither IRP_MN_QUERY_ID(BusQueryDeviceID) nor BusQueryHardwareIDs");
+    else if (!match && /RawDeviceOK/.test(caps)) n.raw = true; // started without a function driver (settle)
     else if (!match) {
       n.problem = `no driver for ${[...hardwareIds, ...compatibleIds].join(", ") || id} in the device file's "drivers" (CM_PROB_FAILED_INSTALL)`;
       emitPnp(env, "problem", n, { problem: n.problem });

@@ -32,6 +32,8 @@ export interface DevNode {
   removeSent?: boolean;
   /** Created by IoReportDetectedDevice (a later report by the same service finds it again). */
   reported?: boolean;
+  /** No driver matched, but the bus reported RawDeviceOK: the PDO is started as is, its bus driver driving it (a raw device). */
+  raw?: boolean;
 }
 
 export interface DeviceInterface {

@@ -45,7 +45,7 @@ export function fileDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, majo
     const fo = newObject(ctx, "fileObject", { ...cfg.attrs, parent: wdev.handle }, { wdmFile: wdm, owner: wdev.owner });
     files.set(wdm, fo.handle);
     if (cfg.create === 0n) return finish(STATUS.SUCCESS);
-    const req = newObject(ctx, "request", 0n, { irp, parent: null, completed: false, owner: wdev.owner });
+    const req = newObject(ctx, "request", wdev.requestAttrs ?? 0n, { irp, parent: null, completed: false, owner: wdev.owner });
     ctx.callGuest(cfg.create, [wdev.handle, req.handle, fo.handle]);
     if (!req.completed) {
       ctx.warn(`EvtDeviceFileCreate ${ctx.kernel.where?.(cfg.create) ?? hex(cfg.create)} returned without completing request ${hex(req.handle)}: STATUS_PENDING`);

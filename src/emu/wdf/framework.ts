@@ -18,7 +18,7 @@ import { deviceSddlError } from "../../nt/sddl.js";
 import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING, DO_BUFFERED_IO, DO_DIRECT_IO } from "../iomgr/index.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
-import { attachPnpDevice, passDown, pnpDispatch } from "./pnp.js";
+import { attachPnpDevice, createPdoDevice, holdRequest, passDown, pnpDispatch } from "./pnp.js";
 import { wdf } from "./layouts.js";
 import { fileDispatch } from "./fileobj.js";
 import { retrieveBuffer } from "./memory.js";
@@ -81,7 +81,7 @@ export function dispatchIrp(ctx: ApiContext, dev: bigint, irp: bigint, preproces
   // request to it in the requester's context before queuing; the driver completes the request or
   // puts it in the queues with WdfDeviceEnqueueRequest.
   if (wdev.inCallerContext && IO_MAJORS.has(major)) {
-    const req = newObject(ctx, "request", 0n, { irp, parent: null, completed: false, owner: wdev.owner });
+    const req = newObject(ctx, "request", wdev.requestAttrs ?? 0n, { irp, parent: null, completed: false, owner: wdev.owner });
     ctx.callGuest(wdev.inCallerContext, [wdev.handle, req.handle]);
     return pendingUnlessCompleted(ctx, req, wdev.inCallerContext, irp, sl, "EvtIoInCallerContext");
   }
@@ -94,7 +94,7 @@ const IO_MAJORS = new Set<number>([IRP_MJ.READ, IRP_MJ.WRITE, IRP_MJ.DEVICE_CONT
 function pendingUnlessCompleted(ctx: ApiContext, req: WdfObject, evt: bigint, irp: bigint, sl: bigint, what = "queue"): number {
   const m = ctx.mem;
   if (!req.completed) {
-    ctx.warn(`the KMDF ${what} callback ${ctx.kernel.where?.(evt) ?? hex(evt)} returned without completing request ${hex(req.handle)}: STATUS_PENDING`);
+    if (!req.forwarded) ctx.warn(`the KMDF ${what} callback ${ctx.kernel.where?.(evt) ?? hex(evt)} returned without completing request ${hex(req.handle)}: STATUS_PENDING`);
     m.setU8(sl + B(SL.Control), m.u8(sl + B(SL.Control)) | 1);
     return STATUS_PENDING;
   }
@@ -128,6 +128,7 @@ function toQueue(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number, e
     drop();
     return finish(STATUS.INVALID_DEVICE_STATE);
   }
+  if (queue.dispatchType === 3 || queue.stopped) return holdRequest(ctx, queue, irp, existing); // a manual or stopped queue holds it (queues.ts)
   const ev = queue.events;
   let evt = 0n;
   let args: bigint[] = [];
@@ -136,7 +137,7 @@ function toQueue(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number, e
     drop();
     return unhandled();
   }
-  const req = existing ?? newObject(ctx, "request", 0n, { irp, parent: null, completed: false, owner: wdev.owner });
+  const req = existing ?? newObject(ctx, "request", wdev.requestAttrs ?? 0n, { irp, parent: null, completed: false, owner: wdev.owner });
   if (major === IRP_MJ.DEVICE_CONTROL || major === IRP_MJ.INTERNAL_DEVICE_CONTROL) {
     evt = major === IRP_MJ.DEVICE_CONTROL ? ev.ioctl : ev.internal;
     const outLen = B(m.u32(sl + B(SL["Parameters.DeviceIoControl.OutputBufferLength"])));
@@ -330,6 +331,7 @@ export const apis: ApiDefinition[] = [
     const m = ctx.mem;
     const init = objectOf(ctx, getPtr(m, initPtr), "deviceInit", "*DeviceInit");
     if (init.consumed) ctx.fault("bugcheck", `WdfDeviceCreate: WDFDEVICE_INIT ${hex(init.handle)} already created a device (WDF_VIOLATION)`, { code: "0x0000010D" });
+    if (init.pdoParent !== undefined) return createPdoDevice(ctx, init, attrs, initPtr, out);
     // The SDDL string goes to IoCreateDeviceSecure (wdmlib), which rejects a malformed one.
     const sddlError = init.sddl !== undefined ? deviceSddlError(init.sddl) : null;
     if (sddlError !== null) {
@@ -339,7 +341,7 @@ export const apis: ApiDefinition[] = [
     const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
     const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
     if (r.status !== STATUS.SUCCESS) return r.status;
-    const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null, interfaces: [], ...(init.fileConfig ? { fileConfig: init.fileConfig } : {}), ...(init.inCallerContext ? { inCallerContext: init.inCallerContext } : {}), ...(init.preprocess ? { preprocess: init.preprocess } : {}) });
+    const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null, interfaces: [], ...(init.fileConfig ? { fileConfig: init.fileConfig } : {}), ...(init.inCallerContext ? { inCallerContext: init.inCallerContext } : {}), ...(init.preprocess ? { preprocess: init.preprocess } : {}), ...(init.requestAttrs ? { requestAttrs: init.requestAttrs } : {}) });
     // A PnP device (the WDFDEVICE_INIT came from the framework's AddDevice): attach it to the PDO's stack.
     if (init.pdo !== undefined) attachPnpDevice(ctx, dev, init);
     else {
@@ -411,7 +413,7 @@ export const apis: ApiDefinition[] = [
   }),
   fx("WdfObjectDelete", 2, (ctx) => {
     const o = objectOf(ctx, ctx.arg(1), null, "Object");
-    if (o.kind === "driver" || o.kind === "request") ctx.fault("bugcheck", `WdfObjectDelete: a WDF ${o.kind} cannot be deleted by the driver (WDF_VIOLATION)`, { code: "0x0000010D" });
+    if (o.kind === "driver" || (o.kind === "request" && !o.created)) ctx.fault("bugcheck", `WdfObjectDelete: a WDF ${o.kind} cannot be deleted by the driver (WDF_VIOLATION)`, { code: "0x0000010D" });
     deleteObject(ctx, o);
   }),
 ];

@@ -21,11 +21,18 @@ import { apis as registryApis } from "./registry.js";
 import { apis as queueApis } from "./queues.js";
 import { apis as preprocessApis } from "./preprocess.js";
 import { apis as interruptApis } from "./interrupt.js";
+import { apis as devcapsApis } from "./devcaps.js";
+import { apis as remoteTargetApis } from "./iotarget-remote.js";
+import { apis as qiApis } from "./qi.js";
+import { apis as powerApis } from "./power.js";
+import { apis as pdoApis } from "./pdo.js";
+import { apis as reqCreateApis } from "./reqcreate.js";
+import { apis as stringApis } from "./strings.js";
 
 export { WDF_FUNCTIONS, EMULATED_MAJOR, EMULATED_MINOR } from "./funcenum.js";
 export { WDF01000, WDFLDR } from "./ldr.js";
 
-export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis];
+export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis, ...devcapsApis, ...remoteTargetApis, ...qiApis, ...powerApis, ...pdoApis, ...reqCreateApis, ...stringApis];
 
 /** Export lists of the two synthetic modules (implemented handlers are added by KernelModules). */
 export function wdfModuleExports(): Record<string, KernelExport[]> {

@@ -25,6 +25,11 @@ const SEND_AND_FORGET = 0x8;
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 
 function targetDevice(ctx: ApiContext, t: WdfObject): bigint {
+  // A remote target (WdfIoTargetCreate/Open, iotarget-remote.ts): the device it was opened on.
+  if (t.remote) {
+    if (t.targetDevice === undefined) ctx.fault("bugcheck", `${ctx.api}: I/O target ${hex(t.handle)} is not open (WDF_VIOLATION)`, { code: "0x0000010D" });
+    return t.targetDevice!;
+  }
   const dev = t.parent === null ? undefined : wdfState(ctx.kernel).objects.get(t.parent);
   if (!dev?.lower) ctx.fault("bugcheck", `${ctx.api}: I/O target ${hex(t.handle)} has no device below it (a control device has no default I/O target) (WDF_VIOLATION)`, { code: "0x0000010D" });
   return dev.lower;
@@ -43,6 +48,7 @@ export const apis: ApiDefinition[] = [
   }),
   fx("WdfRequestSend", 4, (ctx) => {
     const req = objectOf(ctx, ctx.arg(1), "request", "Request");
+    if (req.created) ctx.fault("unimplemented-api", "kmdll does not implement sending a request the driver created with WdfRequestCreate (WdfRequestSend)", { api: "wdf01000.sys!WdfRequestSend" });
     const target = objectOf(ctx, ctx.arg(2), "ioTarget", "Target");
     const options = ctx.arg(3);
     const flags = options === 0n ? 0 : ctx.mem.u32(options + B(wdf("WDF_REQUEST_SEND_OPTIONS").Flags));

@@ -35,6 +35,15 @@ const SPECS = {
   WDF_INTERRUPT_CONFIG_V1_9: [["Size", "u32"], ["SpinLock", "ptr"], ["ShareVector", "u32"], ["FloatingSave", "u8"], ["AutomaticSerialization", "u8"], ["EvtInterruptIsr", "ptr"], ["EvtInterruptDpc", "ptr"], ["EvtInterruptEnable", "ptr"], ["EvtInterruptDisable", "ptr"]],
   WDF_INTERRUPT_CONFIG_V1_11: [["Size", "u32"], ["SpinLock", "ptr"], ["ShareVector", "u32"], ["FloatingSave", "u8"], ["AutomaticSerialization", "u8"], ["EvtInterruptIsr", "ptr"], ["EvtInterruptDpc", "ptr"], ["EvtInterruptEnable", "ptr"], ["EvtInterruptDisable", "ptr"],
     ["EvtInterruptWorkItem", "ptr"], ["InterruptRaw", "ptr"], ["InterruptTranslated", "ptr"], ["WaitLock", "ptr"], ["PassiveHandling", "u8"], ["ReportInactiveOnPowerDown", "u32"]],
+  UNICODE_STRING: [["Length", "u16"], ["MaximumLength", "u16"], ["Buffer", "ptr"]],
+  /** wdfiotarget.h (KMDF 1.33): 1.11's structure ends after FileInformation (the framework accepts both sizes). */
+  WDF_IO_TARGET_OPEN_PARAMS: [["Size", "u32"], ["Type", "u32"], ["EvtIoTargetQueryRemove", "ptr"], ["EvtIoTargetRemoveCanceled", "ptr"], ["EvtIoTargetRemoveComplete", "ptr"], ["TargetDeviceObject", "ptr"], ["TargetFileObject", "ptr"],
+    ["TargetDeviceName", { struct: "UNICODE_STRING" }], ["DesiredAccess", "u32"], ["ShareAccess", "u32"], ["FileAttributes", "u32"], ["CreateDisposition", "u32"], ["CreateOptions", "u32"], ["EaBuffer", "ptr"], ["EaBufferLength", "u32"], ["AllocationSize", "ptr"], ["FileInformation", "u32"], ["FileName", { struct: "UNICODE_STRING" }]],
+  WDF_IO_TARGET_OPEN_PARAMS_V1_11: [["Size", "u32"], ["Type", "u32"], ["EvtIoTargetQueryRemove", "ptr"], ["EvtIoTargetRemoveCanceled", "ptr"], ["EvtIoTargetRemoveComplete", "ptr"], ["TargetDeviceObject", "ptr"], ["TargetFileObject", "ptr"],
+    ["TargetDeviceName", { struct: "UNICODE_STRING" }], ["DesiredAccess", "u32"], ["ShareAccess", "u32"], ["FileAttributes", "u32"], ["CreateDisposition", "u32"], ["CreateOptions", "u32"], ["EaBuffer", "ptr"], ["EaBufferLength", "u32"], ["AllocationSize", "ptr"], ["FileInformation", "u32"]],
+  /** wdfmemory.h: Type (Buffer 1, Mdl 2, Handle 3), then a union of {Buffer, Length} / {Mdl, BufferLength} / {Memory, Offsets}. */
+  WDF_MEMORY_DESCRIPTOR: [["Type", "u32"], ["u", "ptr"], ["u2", "ptr"]],
+  WDFMEMORY_OFFSET: [["BufferOffset", "ptr"], ["BufferLength", "ptr"]],
 } as const satisfies Record<string, StructSpec>;
 
 export type WdfStruct = keyof typeof SPECS;

@@ -14,11 +14,14 @@ import { canonical, deleteDevice, ioState } from "../iomgr/index.js";
 import { wdfLdrState } from "./ldr.js";
 import { getPtr } from "../../nt/arch-layout.js";
 import { wdf } from "./layouts.js";
+import type { DeviceCaps } from "./devcaps.js";
+import type { QueryInterface } from "./qi.js";
+import type { PdoIds } from "./pdo.js";
 
 const TAG_OBJ = 0x4f666457; // 'WdfO'
 export const HEADER = 0x40; // object header before the context space
 
-export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "memory" | "timer" | "workItem" | "waitLock" | "spinLock" | "collection" | "key" | "interrupt";
+export type Kind = "driver" | "deviceInit" | "device" | "queue" | "request" | "cmResList" | "ioTarget" | "fileObject" | "memory" | "timer" | "workItem" | "waitLock" | "spinLock" | "collection" | "key" | "interrupt" | "string";
 /** WdfDeviceInitSetFileObjectConfig: the file callbacks and the WDFFILEOBJECTs' attributes. */
 export interface FileConfig {
   create: bigint;
@@ -119,6 +122,40 @@ export interface WdfObject {
   keyHandle?: bigint;
   /** WDFDEVICE_INIT: WdfDeviceInitAssignSDDLString's string (applied by WdfDeviceCreate, as IoCreateDeviceSecure would). */
   sddl?: string;
+  /** WDFDEVICE: WdfDeviceSetPnpCapabilities / WdfDeviceSetPowerCapabilities (devcaps.ts), applied to IRP_MN_QUERY_CAPABILITIES. */
+  caps?: DeviceCaps;
+  /** WDFDEVICE: WdfDeviceAssignS0IdleSettings accepted with idling enabled (idling itself is not emulated). */
+  idleEnabled?: boolean;
+  /** WDFDEVICE: WdfDeviceSetStaticStopRemove's count (FALSE +1, TRUE -1, a ULONG). */
+  stopCount?: number;
+  /** WDFDEVICE_INIT: WdfDeviceInitSetPowerNotPageable / Pageable / Inrush. */
+  powerPageable?: boolean;
+  inrush?: boolean;
+  /** WDFIOTARGET made by WdfIoTargetCreate (iotarget-remote.ts): the device it was opened on (top of its stack) and the file object opened by name; undefined while closed. */
+  remote?: boolean;
+  targetDevice?: bigint;
+  targetFile?: bigint;
+  /** WDFDEVICE: interfaces WdfDeviceAddQueryInterface registered (qi.ts). */
+  queryInterfaces?: QueryInterface[];
+  /** WDFDEVICE (power.ts): WdfDeviceSetDeviceState's WDF_TRI_STATEs, in D0 (EvtDeviceD0Entry succeeded, no D0Exit yet), WdfDeviceStopIdle references. */
+  pnpState?: number[];
+  inD0?: boolean;
+  powerRefs?: number;
+  /** WDFDEVICE_INIT from WdfPdoInitAllocate / a framework PDO (pdo.ts): the parent WDFDEVICE, the IDs; a parent's static children. */
+  pdoParent?: bigint;
+  pdoIds?: PdoIds;
+  isPdo?: boolean;
+  staticChildren?: bigint[];
+  /** WDFREQUEST the driver made with WdfRequestCreate (reqcreate.ts): it deletes it itself. */
+  created?: boolean;
+  /** WDFQUEUE (manual): requests held for WdfIoQueueRetrieveNextRequest, oldest first (queues.ts). */
+  held?: bigint[];
+  /** WDFDEVICE_INIT / WDFDEVICE: WdfDeviceInitSetRequestAttributes — the attributes (context, cleanup) of the requests the framework creates for the device. */
+  requestAttrs?: ObjectAttributes;
+  /** WDFREQUEST moved to another queue with WdfRequestForwardToIoQueue. */
+  forwarded?: boolean;
+  /** WDFQUEUE: WdfIoQueueStop until WdfIoQueueStart (requests are held, not delivered). */
+  stopped?: boolean;
   /** Runs before the object's cleanup when it is deleted (a work item is flushed: workitem.ts). */
   beforeDelete?: (ctx: ApiContext) => void;
 }
@@ -274,7 +311,7 @@ export function dereferenceObject(ctx: ApiContext, o: WdfObject): void {
 }
 
 const KIND_NAMES: Record<Kind, string> = {
-  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER", workItem: "WDFWORKITEM", waitLock: "WDFWAITLOCK", spinLock: "WDFSPINLOCK", collection: "WDFCOLLECTION", key: "WDFKEY", interrupt: "WDFINTERRUPT",
+  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER", workItem: "WDFWORKITEM", waitLock: "WDFWAITLOCK", spinLock: "WDFSPINLOCK", collection: "WDFCOLLECTION", key: "WDFKEY", interrupt: "WDFINTERRUPT", string: "WDFSTRING",
 };
 
 /**

@@ -22,6 +22,12 @@ import { allocateIrp, attachedTop, callDriver, completeRequest, envOf, ioState, 
 import { readResourceList } from "../pnp/detect.js";
 import { guidAt, registerInterface, setInterfaceState, findInterface } from "../pnp/interfaces.js";
 import { WDF01000 } from "./ldr.js";
+import { queryCapabilities, staticStopCheck } from "./devcaps.js";
+import { queryInterface } from "./qi.js";
+import { queryPnpDeviceState } from "./power.js";
+import { addBusRelations, pdoDispatch } from "./pdo.js";
+export { createPdoDevice } from "./pdo.js";
+export { holdRequest } from "./queues.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type PnpCallbacks, type WdfObject } from "./objects.js";
 
 const B = (n: number) => BigInt(n);
@@ -33,8 +39,9 @@ const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
 const DO_BUFFERED_IO = 0x4;
 const DO_DIRECT_IO = 0x10;
 const DO_POWER_PAGABLE = 0x2000;
+const DO_POWER_INRUSH = 0x4000;
 const WdfPowerDeviceD3Final = 5;
-const IRP_MN = { START: 0x00, QUERY_REMOVE: 0x01, REMOVE: 0x02, SURPRISE_REMOVAL: 0x17 };
+const IRP_MN = { START: 0x00, QUERY_REMOVE: 0x01, REMOVE: 0x02, QUERY_STOP: 0x05, QUERY_DEVICE_RELATIONS: 0x07, QUERY_INTERFACE: 0x08, QUERY_CAPABILITIES: 0x09, QUERY_PNP_DEVICE_STATE: 0x14, SURPRISE_REMOVAL: 0x17 };
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 const noCallbacks = (): PnpCallbacks => ({ d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, surpriseRemoval: 0n, queryRemove: 0n });
@@ -100,6 +107,7 @@ function stopDevice(ctx: ApiContext, wdev: WdfObject, surprise: boolean): void {
   const translated = [...wdfState(ctx.kernel).objects.values()].filter((o) => o.kind === "cmResList" && o.parent === wdev.handle).pop();
   if (surprise) call(ctx, cb.surpriseRemoval, [wdev.handle]);
   call(ctx, cb.selfManagedIoCleanup, [wdev.handle]);
+  wdev.inD0 = false;
   const s1 = call(ctx, cb.d0Exit, [wdev.handle, B(WdfPowerDeviceD3Final)]);
   if (!ntSuccess(s1)) ctx.warn(`EvtDeviceD0Exit of ${hex(wdev.handle)} returned ${formatStatus(s1)}`);
   const s2 = call(ctx, cb.releaseHardware, [wdev.handle, translated?.handle ?? 0n]);
@@ -110,31 +118,55 @@ function stopDevice(ctx: ApiContext, wdev: WdfObject, surprise: boolean): void {
 
 const hasInterrupt = (ctx: ApiContext, list: bigint) => list !== 0n && readResourceList(ctx, list).some((r) => r.type === "interrupt");
 
+/** START's framework part once the device below started (a PDO has none): EvtDevicePrepareHardware → EvtDeviceD0Entry → EvtDeviceSelfManagedIoInit, interfaces on. */
+function startCallbacks(ctx: ApiContext, wdev: WdfObject, sl: bigint): number {
+  const m = ctx.mem;
+  const cb = wdev.pnp ?? noCallbacks();
+  const raw = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResources"])), parent: wdev.handle, owner: wdev.owner });
+  const translated = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResourcesTranslated"])), parent: wdev.handle, owner: wdev.owner });
+  let status = call(ctx, cb.prepareHardware, [wdev.handle, raw.handle, translated.handle]);
+  if (ntSuccess(status)) status = call(ctx, cb.d0Entry, [wdev.handle, B(WdfPowerDeviceD3Final)]);
+  if (ntSuccess(status)) wdev.inD0 = true;
+  // D0 entry connects the device's WDFINTERRUPTs to its interrupt resources: not emulated. Without an interrupt resource there is nothing to connect.
+  if (ntSuccess(status) && [...wdfState(ctx.kernel).objects.values()].some((o) => o.kind === "interrupt" && o.queueDevice === wdev.handle) && hasInterrupt(ctx, getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResources"]))))
+    ctx.fault("unimplemented-api", "kmdll does not implement connecting a WDFINTERRUPT to the device's interrupt resource (KMDF D0 entry): the devnode lists an interrupt", { api: "wdf01000.sys!WdfInterruptCreate" });
+  if (ntSuccess(status)) status = call(ctx, cb.selfManagedIoInit, [wdev.handle]);
+  if (ntSuccess(status)) {
+    wdev.started = true;
+    setInterfaces(ctx, wdev, true);
+  }
+  return status;
+}
+
 /** IRP_MJ_PNP / IRP_MJ_POWER to a PnP WDFDEVICE. */
 export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major: number): number {
+  // A framework PDO (WdfPdoInitAllocate): the framework is its bus driver (pdo.ts).
+  if (wdev.isPdo) {
+    const sl = current(ctx, irp);
+    const queryRemove = () => (staticStopCheck(wdev) !== STATUS.SUCCESS ? staticStopCheck(wdev) : call(ctx, (wdev.pnp ?? noCallbacks()).queryRemove, [wdev.handle]));
+    return pdoDispatch(ctx, wdev, irp, major, { start: () => startCallbacks(ctx, wdev, sl), stop: () => stopDevice(ctx, wdev, false), queryRemove });
+  }
   if (major !== 0x1b) return passDown(ctx, wdev, irp);
   const m = ctx.mem;
   const sl = current(ctx, irp);
   const minor = m.u8(sl + B(SL.MinorFunction));
   const cb = wdev.pnp ?? noCallbacks();
   if (minor === IRP_MN.START) {
-    let status = forwardAndWait(ctx, wdev.lower!, irp);
-    if (ntSuccess(status)) {
-      const raw = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResources"])), parent: wdev.handle, owner: wdev.owner });
-      const translated = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResourcesTranslated"])), parent: wdev.handle, owner: wdev.owner });
-      status = call(ctx, cb.prepareHardware, [wdev.handle, raw.handle, translated.handle]);
-      if (ntSuccess(status)) status = call(ctx, cb.d0Entry, [wdev.handle, B(WdfPowerDeviceD3Final)]);
-      // D0 entry connects the device's WDFINTERRUPTs to its interrupt resources: not emulated. Without an interrupt resource there is nothing to connect.
-      if (ntSuccess(status) && [...wdfState(ctx.kernel).objects.values()].some((o) => o.kind === "interrupt" && o.queueDevice === wdev.handle) && hasInterrupt(ctx, getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResources"]))))
-        ctx.fault("unimplemented-api", "kmdll does not implement connecting a WDFINTERRUPT to the device's interrupt resource (KMDF D0 entry): the devnode lists an interrupt", { api: "wdf01000.sys!WdfInterruptCreate" });
-      if (ntSuccess(status)) status = call(ctx, cb.selfManagedIoInit, [wdev.handle]);
-      if (ntSuccess(status)) {
-        wdev.started = true;
-        setInterfaces(ctx, wdev, true);
-      }
-    }
-    return finish(ctx, irp, status);
+    const status = forwardAndWait(ctx, wdev.lower!, irp);
+    return finish(ctx, irp, ntSuccess(status) ? startCallbacks(ctx, wdev, sl) : status);
   }
+  if (minor === IRP_MN.QUERY_DEVICE_RELATIONS && m.u32(sl + B(SL["Parameters.QueryDeviceRelations.Type"])) === 0) addBusRelations(ctx, wdev, irp);
+  if (minor === IRP_MN.QUERY_INTERFACE) {
+    const answered = queryInterface(ctx, wdev, irp);
+    if (answered !== null) return answered;
+  }
+  if (minor === IRP_MN.QUERY_PNP_DEVICE_STATE) return finish(ctx, irp, queryPnpDeviceState(ctx, wdev, irp, () => forwardAndWait(ctx, wdev.lower!, irp)));
+  if (minor === IRP_MN.QUERY_CAPABILITIES) {
+    const caps = getPtr(m, sl + B(SL["Parameters.DeviceCapabilities.Capabilities"]));
+    return finish(ctx, irp, queryCapabilities(ctx, wdev, caps, () => forwardAndWait(ctx, wdev.lower!, irp)));
+  }
+  // WdfDeviceSetStaticStopRemove(FALSE): query-stop and query-remove fail before the driver is asked.
+  if ((minor === IRP_MN.QUERY_STOP || minor === IRP_MN.QUERY_REMOVE) && staticStopCheck(wdev) !== STATUS.SUCCESS) return finish(ctx, irp, staticStopCheck(wdev));
   if (minor === IRP_MN.QUERY_REMOVE) {
     const status = call(ctx, cb.queryRemove, [wdev.handle]);
     if (!ntSuccess(status)) return finish(ctx, irp, status);
@@ -167,14 +199,20 @@ export function attachPnpDevice(ctx: ApiContext, dev: WdfObject, init: WdfObject
   m.setU8(d + B(DEV.StackSize), (m.u8(top + B(DEV.StackSize)) + 1) & 0xff);
   const info = ioState(ctx.kernel).devices.get(d);
   if (info) info.attachedTo = top;
-  let flags = m.u32(d + B(DEV.Flags)) | DO_POWER_PAGABLE;
+  let flags = m.u32(d + B(DEV.Flags));
+  // A filter takes the I/O type and DO_POWER_PAGABLE / DO_POWER_INRUSH from the device below; a function
+  // driver's device is power pageable unless WdfDeviceInitSetPowerNotPageable / SetPowerInrush (FxDevice::CreateDevice).
   if (init.filter) {
-    flags |= m.u32(top + B(DEV.Flags)) & (DO_BUFFERED_IO | DO_DIRECT_IO);
+    flags |= m.u32(top + B(DEV.Flags)) & (DO_BUFFERED_IO | DO_DIRECT_IO | DO_POWER_PAGABLE | DO_POWER_INRUSH);
     m.setU32(d + B(DEV.DeviceType), m.u32(top + B(DEV.DeviceType)));
-  } else if (init.ioType === 2) flags |= DO_BUFFERED_IO;
-  else if (init.ioType === 3) flags |= DO_DIRECT_IO;
+  } else {
+    if (init.ioType === 2) flags |= DO_BUFFERED_IO;
+    else if (init.ioType === 3) flags |= DO_DIRECT_IO;
+    flags |= init.powerPageable !== false ? DO_POWER_PAGABLE : init.inrush ? DO_POWER_INRUSH : 0;
+  }
   m.setU32(d + B(DEV.Flags), flags);
-  Object.assign(dev, { pdo: init.pdo, lower: top, filter: init.filter ?? false, pnp: init.pnp ?? noCallbacks(), ioType: init.ioType, started: false });
+  if (init.powerPolicyOwner !== undefined) dev.powerPolicyOwner = init.powerPolicyOwner;
+  Object.assign(dev, { pdo: init.pdo, lower: top, filter: init.filter ?? false, pnp: init.pnp ?? noCallbacks(), ioType: init.ioType, started: false, ...(init.requestAttrs ? { requestAttrs: init.requestAttrs } : {}) });
 }
 
 function initOf(ctx: ApiContext, what = "DeviceInit"): WdfObject {
@@ -185,7 +223,7 @@ function initOf(ctx: ApiContext, what = "DeviceInit"): WdfObject {
 
 function pnpInit(ctx: ApiContext): WdfObject {
   const init = initOf(ctx);
-  if (init.pdo === undefined) ctx.fault("bugcheck", `${ctx.api}: ${hex(init.handle)} is a control device's WDFDEVICE_INIT, not one EvtDriverDeviceAdd received (WDF_VIOLATION)`, { code: "0x0000010D" });
+  if (init.pdo === undefined && init.pdoParent === undefined) ctx.fault("bugcheck", `${ctx.api}: ${hex(init.handle)} is a control device's WDFDEVICE_INIT, not one EvtDriverDeviceAdd received (WDF_VIOLATION)`, { code: "0x0000010D" });
   return init;
 }
 
@@ -248,7 +286,6 @@ export const apis: ApiDefinition[] = [
   Object.assign(fx("WdfDeviceInitSetPowerPolicyOwnership", 3, (ctx) => void (initOf(ctx).powerPolicyOwner = (ctx.u32(2) & 0xff) !== 0)), { stub: true }),
   fx("WdfDeviceInitSetDeviceType", 3, (ctx) => void (initOf(ctx).deviceType = ctx.u32(2))),
   fx("WdfDeviceInitSetExclusive", 3, (ctx) => void (initOf(ctx).exclusive = (ctx.u32(2) & 0xff) !== 0)),
-  fx("WdfDeviceInitSetPowerPageable", 2, (ctx) => void initOf(ctx)),
   fx("WdfFdoInitSetFilter", 2, (ctx) => void (pnpInit(ctx).filter = true)),
   fx("WdfFdoInitWdmGetPhysicalDevice", 2, (ctx) => pnpInit(ctx).pdo!),
   fx("WdfDeviceWdmGetAttachedDevice", 2, (ctx) => objectOf(ctx, ctx.arg(1), "device", "Device").lower ?? 0n),

@@ -13,6 +13,11 @@
  *   WdfRegistryQueryULong(Key, ValueName, Value): STATUS_OBJECT_NAME_NOT_FOUND for a missing value,
  *     STATUS_OBJECT_TYPE_MISMATCH unless it is a 4-byte REG_DWORD (FxRegKey::_QueryULong).
  *   WdfRegistryClose(Key): closes the handle and deletes the WDFKEY.
+ *   WdfDriverOpenParametersRegistryKey(Driver, DesiredAccess, KeyAttributes, Key): the service key's
+ *     `Parameters` subkey (`<RegistryPath>\Parameters`, created when missing — IoOpenDriverRegistryKey
+ *     with DriverRegKeyParameters for read access, FxRegKey::Create under RegistryPath otherwise;
+ *     microsoft/Windows-Driver-Frameworks src/framework/shared/core/km/fxdriverapikm.cpp). The WDFKEY
+ *     is parented to the driver unless KeyAttributes name a parent.
  * NULL required pointers and handles of the wrong kind are WDF_VIOLATION reports.
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
@@ -26,11 +31,19 @@ import { nodeOfPdo, pnpState } from "../pnp/state.js";
 import { WDF01000 } from "./ldr.js";
 import { deleteObject, newObject, objectOf, readAttributes, validateAttributes } from "./objects.js";
 import { required } from "./memory.js";
+import type { RegistryKey } from "../../nt/registry.js";
+import { getPtr } from "../../nt/arch-layout.js";
+import { wdfState } from "./objects.js";
+import { assignString } from "./strings.js";
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 const PLUGPLAY_REGKEY_DEVICE = 1;
 const PLUGPLAY_REGKEY_DRIVER = 2;
 const REG_DWORD = 4;
+const REG_SZ = 1;
+const REG_EXPAND_SZ = 2;
+const STATUS_RESOURCE_DATA_NOT_FOUND = 0xc0000089;
+const STATUS_INVALID_BUFFER_SIZE = 0xc0000206;
 
 function openDeviceKey(ctx: ApiContext): number {
   const [devH, type, access, attrs, out] = [ctx.arg(1), ctx.u32(2), ctx.u32(3), ctx.arg(4), ctx.arg(5)];
@@ -46,19 +59,134 @@ function openDeviceKey(ctx: ApiContext): number {
   const node = dev.pdo !== undefined ? nodeOfPdo(pnpState(ctx.kernel), dev.pdo) : undefined;
   if (!node) return STATUS.INVALID_DEVICE_REQUEST;
   const sub = type === PLUGPLAY_REGKEY_DEVICE ? "Device Parameters" : "Driver";
-  const r = registryOf(ctx.kernel).createKey(`\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Enum\\${node.instance}\\${sub}`);
-  if (!r) return STATUS.OBJECT_NAME_NOT_FOUND;
+  const k = keyObject(ctx, `\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Enum\\${node.instance}\\${sub}`, access, attrs, dev.handle);
+  if (k === null) return STATUS.OBJECT_NAME_NOT_FOUND;
+  putPtr(ctx.mem, out, k);
+  return STATUS.SUCCESS;
+}
+
+/** A WDFKEY owning a kernel handle to `path` (created when missing; an opened key as given); null when the path cannot be made. */
+function keyObject(ctx: ApiContext, path: string | RegistryKey, access: number, attrs: bigint, defaultParent: bigint): bigint | null {
+  const r = typeof path === "string" ? registryOf(ctx.kernel).createKey(path) : { key: path };
+  if (!r) return null;
   const a = readAttributes(ctx, attrs);
   if (a.parent !== null) objectOf(ctx, a.parent, null, "KeyAttributes->ParentObject");
   const handle = insertHandle(ctx.kernel, { type: "Key", data: { key: r.key }, access, kernelHandle: true });
   const k = newObject(ctx, "key", a, { keyHandle: handle });
-  if (k.parent === null) k.parent = dev.handle;
+  if (k.parent === null) k.parent = defaultParent;
   k.dispose = (c) => {
     keyHandleClosing(c, handle);
     closeHandle(c, handle);
   };
-  putPtr(ctx.mem, out, k.handle);
+  return k.handle;
+}
+
+function openParametersKey(ctx: ApiContext): number {
+  const [drvH, access, attrs, out] = [ctx.arg(1), ctx.u32(2), ctx.arg(3), ctx.arg(4)];
+  ctx.describe([hex(ctx.arg(0)), hex(drvH), hex(access), hex(attrs), hex(out)]);
+  required(ctx, out, "Key");
+  putPtr(ctx.mem, out, 0n);
+  const bad = validateAttributes(ctx, attrs, { parentRequired: false });
+  if (bad !== 0) return bad;
+  const drv = objectOf(ctx, drvH, "driver", "Driver");
+  // FxDriver's NUL-terminated copy of RegistryPath (WdfDriverCreate).
+  let path = "";
+  for (let p = drv.registryPath ?? 0n; p !== 0n && path.length < 512; p += 2n) {
+    const c = ctx.mem.u16(p);
+    if (c === 0) break;
+    path += String.fromCharCode(c);
+  }
+  if (path === "") return STATUS.OBJECT_NAME_NOT_FOUND;
+  const k = keyObject(ctx, `${path}\\Parameters`, access, attrs, drv.handle);
+  if (k === null) return STATUS.OBJECT_NAME_NOT_FOUND;
+  putPtr(ctx.mem, out, k);
   return STATUS.SUCCESS;
+}
+
+/** A UNICODE_STRING as FxValidateUnicodeString accepts it (even lengths, Length <= MaximumLength, a Buffer when not empty). */
+function validString(ctx: ApiContext, us: bigint): boolean {
+  const c = readCounted(ctx.mem, us);
+  return c.length % 2 === 0 && c.maximumLength % 2 === 0 && c.length <= c.maximumLength && (c.length === 0 || c.buffer !== 0n);
+}
+
+/**
+ * WdfRegistryOpenKey(ParentKey, KeyName, DesiredAccess, KeyAttributes, Key) (FxRegKey::Open, ZwOpenKey):
+ * KeyName relative to ParentKey's key, or a full \REGISTRY path without one; a missing key
+ * STATUS_OBJECT_NAME_NOT_FOUND (it is not created); the WDFKEY is parented to the driver unless
+ * KeyAttributes name a parent. NULL KeyName / Key and a ParentKey that is no WDFKEY: WDF_VIOLATION.
+ */
+function openKey(ctx: ApiContext): number {
+  const [parentH, nameP, access, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.arg(4), ctx.arg(5)];
+  ctx.describe([hex(ctx.arg(0)), hex(parentH), describeUnicode(ctx, nameP), hex(access), hex(attrs), hex(out)]);
+  const parent = parentH === 0n ? null : objectOf(ctx, parentH, "key", "ParentKey");
+  required(ctx, nameP, "KeyName");
+  required(ctx, out, "Key");
+  putPtr(ctx.mem, out, 0n);
+  const bad = validateAttributes(ctx, attrs, { parentRequired: false });
+  if (bad !== 0) return bad;
+  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
+  const name = unicodeText(ctx.mem, nameP) ?? "";
+  const reg = registryOf(ctx.kernel);
+  let key: RegistryKey | null;
+  if (parent) {
+    const base = keyOf(ctx, parent.keyHandle!);
+    if (typeof base === "number") return base;
+    key = name === "" ? base : reg.openRelative(base, name);
+  } else key = reg.openKey(name);
+  if (!key) return STATUS.OBJECT_NAME_NOT_FOUND;
+  const drv = getPtr(ctx.mem, ctx.arg(0));
+  const k = keyObject(ctx, key, access, attrs, wdfState(ctx.kernel).objects.has(drv) ? drv : 0n);
+  if (k === null) return STATUS.OBJECT_NAME_NOT_FOUND;
+  putPtr(ctx.mem, out, k);
+  return STATUS.SUCCESS;
+}
+
+/**
+ * WdfRegistryQueryValue(Key, ValueName, ValueLength, Value, ValueLengthQueried, ValueType)
+ * (FxRegKey::_QueryValue over ZwQueryValueKey(KeyValuePartialInformation)): a missing value
+ * STATUS_OBJECT_NAME_NOT_FOUND; data longer than ValueLength (or Value NULL and data present)
+ * STATUS_BUFFER_OVERFLOW with its length and type reported; else the data is copied.
+ */
+function queryValue(ctx: ApiContext): number {
+  const [keyH, nameP, len, value, lenOut, typeOut] = [ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.arg(4), ctx.arg(5), ctx.arg(6)];
+  ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), String(len), hex(value), hex(lenOut), hex(typeOut)]);
+  const k = objectOf(ctx, keyH, "key", "Key");
+  required(ctx, nameP, "ValueName");
+  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
+  const key = keyOf(ctx, k.keyHandle!);
+  if (typeof key === "number") return key;
+  const v = key.value(unicodeText(ctx.mem, nameP) ?? "");
+  if (!v) return STATUS.OBJECT_NAME_NOT_FOUND;
+  const fits = v.data.length === 0 || (value !== 0n && len >= v.data.length);
+  if (fits && value !== 0n) ctx.mem.write(value, v.data);
+  if (lenOut !== 0n) ctx.mem.setU32(lenOut, v.data.length);
+  if (typeOut !== 0n) ctx.mem.setU32(typeOut, v.type);
+  return fits ? STATUS.SUCCESS : STATUS.BUFFER_OVERFLOW;
+}
+
+/**
+ * WdfRegistryQueryString(Key, ValueName, String): a REG_SZ / REG_EXPAND_SZ value into the WDFSTRING
+ * (its trailing NUL dropped); another type STATUS_OBJECT_TYPE_MISMATCH, an empty value
+ * STATUS_RESOURCE_DATA_NOT_FOUND, more than 65535 bytes STATUS_INVALID_BUFFER_SIZE (fxregistryapi.cpp).
+ */
+function queryString(ctx: ApiContext): number {
+  const [keyH, nameP, strH] = [ctx.arg(1), ctx.arg(2), ctx.arg(3)];
+  ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), hex(strH)]);
+  const k = objectOf(ctx, keyH, "key", "Key");
+  required(ctx, nameP, "ValueName");
+  required(ctx, strH, "String");
+  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
+  const str = objectOf(ctx, strH, "string", "String");
+  const key = keyOf(ctx, k.keyHandle!);
+  if (typeof key === "number") return key;
+  const v = key.value(unicodeText(ctx.mem, nameP) ?? "");
+  if (!v) return STATUS.OBJECT_NAME_NOT_FOUND;
+  if (v.type !== REG_SZ && v.type !== REG_EXPAND_SZ) return STATUS.OBJECT_TYPE_MISMATCH;
+  if (v.data.length === 0) return STATUS_RESOURCE_DATA_NOT_FOUND;
+  if (v.data.length > 0xffff) return STATUS_INVALID_BUFFER_SIZE;
+  let n = v.data.length & ~1;
+  if (n >= 2 && v.data[n - 2] === 0 && v.data[n - 1] === 0) n -= 2;
+  return assignString(ctx, str, v.data.slice(0, n));
 }
 
 function queryULong(ctx: ApiContext): number {
@@ -84,6 +212,10 @@ function queryULong(ctx: ApiContext): number {
 export const apis: ApiDefinition[] = [
   fx("WdfDeviceOpenRegistryKey", 6, openDeviceKey),
   fx("WdfRegistryQueryULong", 4, queryULong),
+  fx("WdfDriverOpenParametersRegistryKey", 5, openParametersKey),
+  fx("WdfRegistryOpenKey", 6, openKey),
+  fx("WdfRegistryQueryValue", 7, queryValue),
+  fx("WdfRegistryQueryString", 4, queryString),
   fx("WdfRegistryClose", 2, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
     deleteObject(ctx, objectOf(ctx, ctx.arg(1), "key", "Key"));

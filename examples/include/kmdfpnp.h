@@ -1,0 +1,243 @@
+/*
+ * kmdfpnp.h - more of the KMDF 1.33 interface for kmdll's examples, on top of kmdfmin.h: what a PnP
+ * function driver reports about its device (wdfdevice.h: WDF_DEVICE_PNP_CAPABILITIES,
+ * WDF_DEVICE_POWER_CAPABILITIES, WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS, static stop/remove, power
+ * pageability), its Parameters key (wdfdriver.h) and remote I/O targets (wdfiotarget.h). Names and
+ * layouts are facts of microsoft/Windows-Driver-Frameworks src/publicinc/wdf/kmdf/1.33; the table
+ * indices come from its wdffuncenum.h (and match src/emu/wdf/funcenum.ts).
+ */
+#ifndef KMDFPNP_H
+#define KMDFPNP_H
+#include "kmdfmin.h"
+
+enum {
+    WdfDeviceAssignS0IdleSettingsTableIndex = 46,
+    WdfDeviceInitSetPowerPolicyOwnershipTableIndex = 57,
+    WdfDeviceInitSetPowerNotPageableTableIndex = 63,
+    WdfDeviceInitSetPowerPageableTableIndex = 64,
+    WdfDeviceInitSetPowerInrushTableIndex = 65,
+    WdfDeviceSetStaticStopRemoveTableIndex = 76,
+    WdfDeviceSetPnpCapabilitiesTableIndex = 83,
+    WdfDeviceSetPowerCapabilitiesTableIndex = 84,
+    WdfDriverOpenParametersRegistryKeyTableIndex = 119,
+    WdfFdoInitWdmGetPhysicalDeviceTableIndex = 124,
+    WdfIoTargetCreateTableIndex = 167,
+    WdfIoTargetSendReadSynchronouslyTableIndex = 182,
+    WdfIoTargetSendWriteSynchronouslyTableIndex = 184,
+    WdfIoQueueGetStateTableIndex = 153,
+    WdfDeviceInitSetRequestAttributesTableIndex = 72,
+    WdfRequestForwardToIoQueueTableIndex = 281,
+    WdfIoQueueStartTableIndex = 154,
+    WdfIoQueueStopTableIndex = 155,
+    WdfIoQueueStopSynchronouslyTableIndex = 156,
+    WdfIoQueueRetrieveNextRequestTableIndex = 158,
+    WdfRegistryQueryStringTableIndex = 239,
+    WdfStringCreateTableIndex = 308,
+    WdfStringGetUnicodeStringTableIndex = 309,
+    WdfRequestCreateTableIndex = 247,
+    WdfFdoAddStaticChildTableIndex = 133,
+    WdfPdoInitAllocateTableIndex = 210,
+    WdfPdoInitAssignDeviceIDTableIndex = 212,
+    WdfPdoInitAssignInstanceIDTableIndex = 213,
+    WdfPdoInitAddHardwareIDTableIndex = 214,
+    WdfPdoInitAddCompatibleIDTableIndex = 215,
+    WdfPdoInitAssignRawDeviceTableIndex = 218,
+    WdfPdoGetParentTableIndex = 221,
+    WdfDeviceGetDeviceStateTableIndex = 28,
+    WdfDeviceSetDeviceStateTableIndex = 29,
+    WdfDeviceStopIdleActualTableIndex = 438,
+    WdfDeviceResumeIdleActualTableIndex = 439,
+    WdfRegistryOpenKeyTableIndex = 229,
+    WdfRegistryQueryValueTableIndex = 235,
+    WdfDeviceAddQueryInterfaceTableIndex = 228,
+    WdfIoTargetOpenTableIndex = 168,
+    WdfIoTargetCloseTableIndex = 170,
+    WdfIoTargetSendIoctlSynchronouslyTableIndex = 186,
+};
+
+typedef struct _WDF_DEVICE_PNP_CAPABILITIES {
+    ULONG Size;
+    WDF_TRI_STATE LockSupported, EjectSupported, Removable, DockDevice, UniqueID, SilentInstall, SurpriseRemovalOK, HardwareDisabled, NoDisplayInUI;
+    ULONG Address;
+    ULONG UINumber;
+} WDF_DEVICE_PNP_CAPABILITIES, *PWDF_DEVICE_PNP_CAPABILITIES;
+
+/* WDF_DEVICE_PNP_CAPABILITIES_INIT: every capability WdfUseDefault, Address / UINumber -1. */
+FORCEINLINE VOID WDF_DEVICE_PNP_CAPABILITIES_INIT(PWDF_DEVICE_PNP_CAPABILITIES c)
+{
+    RtlZeroMemory(c, sizeof(*c));
+    c->Size = sizeof(*c);
+    c->LockSupported = c->EjectSupported = c->Removable = c->DockDevice = c->UniqueID = c->SilentInstall = c->SurpriseRemovalOK = c->HardwareDisabled = c->NoDisplayInUI = WdfUseDefault;
+    c->Address = (ULONG)-1;
+    c->UINumber = (ULONG)-1;
+}
+
+typedef struct _WDF_DEVICE_POWER_CAPABILITIES {
+    ULONG Size;
+    WDF_TRI_STATE DeviceD1, DeviceD2, WakeFromD0, WakeFromD1, WakeFromD2, WakeFromD3;
+    DEVICE_POWER_STATE DeviceState[PowerSystemMaximum];
+    DEVICE_POWER_STATE DeviceWake;
+    SYSTEM_POWER_STATE SystemWake;
+    ULONG D1Latency, D2Latency, D3Latency;
+    DEVICE_POWER_STATE IdealDxStateForSx;
+} WDF_DEVICE_POWER_CAPABILITIES, *PWDF_DEVICE_POWER_CAPABILITIES;
+
+/* WDF_DEVICE_POWER_CAPABILITIES_INIT: WdfUseDefault, PowerDeviceMaximum / PowerSystemMaximum, latencies -1. */
+FORCEINLINE VOID WDF_DEVICE_POWER_CAPABILITIES_INIT(PWDF_DEVICE_POWER_CAPABILITIES c)
+{
+    ULONG i;
+    RtlZeroMemory(c, sizeof(*c));
+    c->Size = sizeof(*c);
+    c->DeviceD1 = c->DeviceD2 = c->WakeFromD0 = c->WakeFromD1 = c->WakeFromD2 = c->WakeFromD3 = WdfUseDefault;
+    for (i = 0; i < sizeof(c->DeviceState) / sizeof(c->DeviceState[0]); i++) c->DeviceState[i] = PowerDeviceMaximum;
+    c->DeviceWake = PowerDeviceMaximum;
+    c->SystemWake = PowerSystemMaximum;
+    c->D1Latency = c->D2Latency = c->D3Latency = (ULONG)-1;
+    c->IdealDxStateForSx = PowerDeviceMaximum;
+}
+
+typedef enum { IdleCapsInvalid = 0, IdleCannotWakeFromS0, IdleCanWakeFromS0, IdleUsbSelectiveSuspend } WDF_POWER_POLICY_S0_IDLE_CAPABILITIES;
+typedef enum { IdleUserControlInvalid = 0, IdleDoNotAllowUserControl, IdleAllowUserControl } WDF_POWER_POLICY_S0_IDLE_USER_CONTROL;
+typedef enum { DriverManagedIdleTimeout = 0, SystemManagedIdleTimeout, SystemManagedIdleTimeoutWithHint } WDF_POWER_POLICY_IDLE_TIMEOUT_TYPE;
+typedef struct _WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS {
+    ULONG Size;
+    WDF_POWER_POLICY_S0_IDLE_CAPABILITIES IdleCaps;
+    DEVICE_POWER_STATE DxState;
+    ULONG IdleTimeout;
+    WDF_POWER_POLICY_S0_IDLE_USER_CONTROL UserControlOfIdleSettings;
+    WDF_TRI_STATE Enabled;
+    WDF_TRI_STATE PowerUpIdleDeviceOnSystemWake;
+    WDF_POWER_POLICY_IDLE_TIMEOUT_TYPE IdleTimeoutType;
+    WDF_TRI_STATE ExcludeD3Cold;
+} WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS, *PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS;
+
+/* WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT (DxState PowerDeviceMaximum, the user may control idling). */
+FORCEINLINE VOID WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS s, WDF_POWER_POLICY_S0_IDLE_CAPABILITIES caps)
+{
+    RtlZeroMemory(s, sizeof(*s));
+    s->Size = sizeof(*s);
+    s->IdleCaps = caps;
+    s->DxState = PowerDeviceMaximum;
+    s->UserControlOfIdleSettings = IdleAllowUserControl;
+    s->Enabled = WdfUseDefault;
+    s->PowerUpIdleDeviceOnSystemWake = WdfUseDefault;
+    s->IdleTimeoutType = DriverManagedIdleTimeout;
+    s->ExcludeD3Cold = WdfUseDefault;
+}
+
+#define WdfDeviceSetPnpCapabilities(d, c) WDFCALL(WdfDeviceSetPnpCapabilities, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_PNP_CAPABILITIES))(WdfDriverGlobals, d, c)
+#define WdfDeviceSetPowerCapabilities(d, c) WDFCALL(WdfDeviceSetPowerCapabilities, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_POWER_CAPABILITIES))(WdfDriverGlobals, d, c)
+#define WdfDeviceAssignS0IdleSettings(d, s) WDFCALL(WdfDeviceAssignS0IdleSettings, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS))(WdfDriverGlobals, d, s)
+#define WdfDeviceSetStaticStopRemove(d, s) WDFCALL(WdfDeviceSetStaticStopRemove, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, BOOLEAN))(WdfDriverGlobals, d, s)
+#define WdfDeviceInitSetPowerNotPageable(i) WDFCALL(WdfDeviceInitSetPowerNotPageable, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+#define WdfDeviceInitSetPowerPageable(i) WDFCALL(WdfDeviceInitSetPowerPageable, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+#define WdfDeviceInitSetPowerInrush(i) WDFCALL(WdfDeviceInitSetPowerInrush, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+#define WdfDeviceInitSetPowerPolicyOwnership(i, o) WDFCALL(WdfDeviceInitSetPowerPolicyOwnership, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, BOOLEAN))(WdfDriverGlobals, i, o)
+#define WdfDriverOpenParametersRegistryKey(d, a, at, k) WDFCALL(WdfDriverOpenParametersRegistryKey, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDRIVER, ACCESS_MASK, PWDF_OBJECT_ATTRIBUTES, WDFKEY *))(WdfDriverGlobals, d, a, at, k)
+#define WdfFdoInitWdmGetPhysicalDevice(i) WDFCALL(WdfFdoInitWdmGetPhysicalDevice, PDEVICE_OBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT))(WdfDriverGlobals, i)
+typedef enum { WdfIoTargetOpenUndefined = 0, WdfIoTargetOpenUseExistingDevice, WdfIoTargetOpenByName, WdfIoTargetOpenReopen, WdfIoTargetOpenLocalTargetByFile } WDF_IO_TARGET_OPEN_TYPE;
+typedef struct _WDF_IO_TARGET_OPEN_PARAMS {
+    ULONG Size;
+    WDF_IO_TARGET_OPEN_TYPE Type;
+    PVOID EvtIoTargetQueryRemove, EvtIoTargetRemoveCanceled, EvtIoTargetRemoveComplete;
+    PDEVICE_OBJECT TargetDeviceObject;
+    PFILE_OBJECT TargetFileObject;
+    UNICODE_STRING TargetDeviceName;
+    ACCESS_MASK DesiredAccess;
+    ULONG ShareAccess, FileAttributes, CreateDisposition, CreateOptions;
+    PVOID EaBuffer;
+    ULONG EaBufferLength;
+    PLONGLONG AllocationSize;
+    ULONG FileInformation;
+    UNICODE_STRING FileName;
+} WDF_IO_TARGET_OPEN_PARAMS, *PWDF_IO_TARGET_OPEN_PARAMS;
+/* WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME. */
+FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(PWDF_IO_TARGET_OPEN_PARAMS p, PCUNICODE_STRING name, ACCESS_MASK access)
+{
+    RtlZeroMemory(p, sizeof(*p));
+    p->Size = sizeof(*p);
+    p->Type = WdfIoTargetOpenByName;
+    p->TargetDeviceName = *name;
+    p->DesiredAccess = access;
+    p->CreateOptions = FILE_NON_DIRECTORY_FILE;
+}
+typedef enum { WdfMemoryDescriptorTypeInvalid = 0, WdfMemoryDescriptorTypeBuffer, WdfMemoryDescriptorTypeMdl, WdfMemoryDescriptorTypeHandle } WDF_MEMORY_DESCRIPTOR_TYPE;
+typedef struct _WDFMEMORY_OFFSET { size_t BufferOffset; size_t BufferLength; } WDFMEMORY_OFFSET, *PWDFMEMORY_OFFSET;
+typedef struct _WDF_MEMORY_DESCRIPTOR {
+    WDF_MEMORY_DESCRIPTOR_TYPE Type;
+    union {
+        struct { PVOID Buffer; ULONG Length; } BufferType;
+        struct { PMDL Mdl; ULONG BufferLength; } MdlType;
+        struct { WDFMEMORY Memory; PWDFMEMORY_OFFSET Offsets; } HandleType;
+    } u;
+} WDF_MEMORY_DESCRIPTOR, *PWDF_MEMORY_DESCRIPTOR;
+FORCEINLINE VOID WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(PWDF_MEMORY_DESCRIPTOR d, PVOID buffer, ULONG length)
+{
+    RtlZeroMemory(d, sizeof(*d));
+    d->Type = WdfMemoryDescriptorTypeBuffer;
+    d->u.BufferType.Buffer = buffer;
+    d->u.BufferType.Length = length;
+}
+#define WdfIoTargetCreate(d, a, t) WDFCALL(WdfIoTargetCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_OBJECT_ATTRIBUTES, WDFIOTARGET *))(WdfDriverGlobals, d, a, t)
+#define WdfIoTargetOpen(t, p) WDFCALL(WdfIoTargetOpen, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, PWDF_IO_TARGET_OPEN_PARAMS))(WdfDriverGlobals, t, p)
+#define WdfIoTargetClose(t) WDFCALL(WdfIoTargetClose, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET))(WdfDriverGlobals, t)
+#define WdfIoTargetSendIoctlSynchronously(t, r, c, i, o, s, b) WDFCALL(WdfIoTargetSendIoctlSynchronously, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, ULONG, PWDF_MEMORY_DESCRIPTOR, PWDF_MEMORY_DESCRIPTOR, PWDF_REQUEST_SEND_OPTIONS, PULONG_PTR))(WdfDriverGlobals, t, r, c, i, o, s, b)
+typedef NTSTATUS NTAPI EVT_WDF_DEVICE_PROCESS_QUERY_INTERFACE_REQUEST(WDFDEVICE Device, LPGUID InterfaceType, PINTERFACE ExposedInterface, PVOID ExposedInterfaceSpecificData);
+typedef struct _WDF_QUERY_INTERFACE_CONFIG {
+    ULONG Size;
+    PINTERFACE Interface;
+    CONST GUID *InterfaceType;
+    BOOLEAN SendQueryToParentStack;
+    EVT_WDF_DEVICE_PROCESS_QUERY_INTERFACE_REQUEST *EvtDeviceProcessQueryInterfaceRequest;
+    BOOLEAN ImportInterface;
+} WDF_QUERY_INTERFACE_CONFIG, *PWDF_QUERY_INTERFACE_CONFIG;
+FORCEINLINE VOID WDF_QUERY_INTERFACE_CONFIG_INIT(PWDF_QUERY_INTERFACE_CONFIG c, PINTERFACE i, CONST GUID *type, EVT_WDF_DEVICE_PROCESS_QUERY_INTERFACE_REQUEST *evt)
+{
+    RtlZeroMemory(c, sizeof(*c));
+    c->Size = sizeof(*c);
+    c->Interface = i;
+    c->InterfaceType = type;
+    c->EvtDeviceProcessQueryInterfaceRequest = evt;
+}
+#define WdfDeviceAddQueryInterface(d, c) WDFCALL(WdfDeviceAddQueryInterface, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_QUERY_INTERFACE_CONFIG))(WdfDriverGlobals, d, c)
+#define WdfRegistryOpenKey(p, n, a, at, k) WDFCALL(WdfRegistryOpenKey, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, ACCESS_MASK, PWDF_OBJECT_ATTRIBUTES, WDFKEY *))(WdfDriverGlobals, p, n, a, at, k)
+#define WdfRegistryQueryValue(k, n, l, v, q, t) WDFCALL(WdfRegistryQueryValue, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, ULONG, PVOID, PULONG, PULONG))(WdfDriverGlobals, k, n, l, v, q, t)
+typedef struct _WDF_DEVICE_STATE {
+    ULONG Size;
+    WDF_TRI_STATE Disabled, DontDisplayInUI, Failed, NotDisableable, Removed, ResourcesChanged, AssignedToGuest;
+} WDF_DEVICE_STATE, *PWDF_DEVICE_STATE;
+FORCEINLINE VOID WDF_DEVICE_STATE_INIT(PWDF_DEVICE_STATE s)
+{
+    RtlZeroMemory(s, sizeof(*s));
+    s->Size = sizeof(*s);
+    s->Disabled = s->DontDisplayInUI = s->Failed = s->NotDisableable = s->Removed = s->ResourcesChanged = s->AssignedToGuest = WdfUseDefault;
+}
+#define WdfDeviceSetDeviceState(d, s) WDFCALL(WdfDeviceSetDeviceState, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_STATE))(WdfDriverGlobals, d, s)
+#define WdfDeviceGetDeviceState(d, s) WDFCALL(WdfDeviceGetDeviceState, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_STATE))(WdfDriverGlobals, d, s)
+/* KMDF 1.15+: the tracking forms (wdfdevice.h's WdfDeviceStopIdle / WdfDeviceResumeIdle macros). */
+#define WdfDeviceStopIdle(d, w) WDFCALL(WdfDeviceStopIdleActual, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, BOOLEAN, PVOID, LONG, PCHAR))(WdfDriverGlobals, d, w, NULL, __LINE__, __FILE__)
+#define WdfDeviceResumeIdle(d) WDFCALL(WdfDeviceResumeIdleActual, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PVOID, LONG, PCHAR))(WdfDriverGlobals, d, NULL, __LINE__, __FILE__)
+#define WdfPdoInitAllocate(p) WDFCALL(WdfPdoInitAllocate, PWDFDEVICE_INIT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, p)
+#define WdfPdoInitAssignDeviceID(i, s) WDFCALL(WdfPdoInitAssignDeviceID, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, s)
+#define WdfPdoInitAssignInstanceID(i, s) WDFCALL(WdfPdoInitAssignInstanceID, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, s)
+#define WdfPdoInitAddHardwareID(i, s) WDFCALL(WdfPdoInitAddHardwareID, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, s)
+#define WdfPdoInitAddCompatibleID(i, s) WDFCALL(WdfPdoInitAddCompatibleID, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, s)
+#define WdfPdoInitAssignRawDevice(i, g) WDFCALL(WdfPdoInitAssignRawDevice, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, CONST GUID *))(WdfDriverGlobals, i, g)
+#define WdfFdoAddStaticChild(f, c) WDFCALL(WdfFdoAddStaticChild, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, WDFDEVICE))(WdfDriverGlobals, f, c)
+#define WdfPdoGetParent(d) WDFCALL(WdfPdoGetParent, WDFDEVICE (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfRequestCreate(a, t, r) WDFCALL(WdfRequestCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, WDFIOTARGET, WDFREQUEST *))(WdfDriverGlobals, a, t, r)
+DECLARE_HANDLE(WDFSTRING);
+#define WdfStringCreate(u, a, s) WDFCALL(WdfStringCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PCUNICODE_STRING, PWDF_OBJECT_ATTRIBUTES, WDFSTRING *))(WdfDriverGlobals, u, a, s)
+#define WdfRegistryQueryString(k, n, s) WDFCALL(WdfRegistryQueryString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, WDFSTRING))(WdfDriverGlobals, k, n, s)
+#define WdfStringGetUnicodeString(s, u) WDFCALL(WdfStringGetUnicodeString, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFSTRING, PUNICODE_STRING))(WdfDriverGlobals, s, u)
+#define WdfIoQueueRetrieveNextRequest(q, r) WDFCALL(WdfIoQueueRetrieveNextRequest, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE, WDFREQUEST *))(WdfDriverGlobals, q, r)
+#define WdfIoQueueGetState(q, n, d) WDFCALL(WdfIoQueueGetState, ULONG (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE, PULONG, PULONG))(WdfDriverGlobals, q, n, d)
+typedef PVOID WDFCONTEXT;
+#define WdfIoQueueStart(q) WDFCALL(WdfIoQueueStart, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
+#define WdfIoQueueStop(q, f, c) WDFCALL(WdfIoQueueStop, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE, PVOID, WDFCONTEXT))(WdfDriverGlobals, q, f, c)
+#define WdfIoQueueStopSynchronously(q) WDFCALL(WdfIoQueueStopSynchronously, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFQUEUE))(WdfDriverGlobals, q)
+#define WdfRequestForwardToIoQueue(r, q) WDFCALL(WdfRequestForwardToIoQueue, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, WDFQUEUE))(WdfDriverGlobals, r, q)
+#define WdfDeviceInitSetRequestAttributes(i, a) WDFCALL(WdfDeviceInitSetRequestAttributes, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_OBJECT_ATTRIBUTES))(WdfDriverGlobals, i, a)
+#define WdfIoTargetSendReadSynchronously(t, r, b, o, s, n) WDFCALL(WdfIoTargetSendReadSynchronously, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, PWDF_MEMORY_DESCRIPTOR, PLONGLONG, PWDF_REQUEST_SEND_OPTIONS, PULONG_PTR))(WdfDriverGlobals, t, r, b, o, s, n)
+#define WdfIoTargetSendWriteSynchronously(t, r, b, o, s, n) WDFCALL(WdfIoTargetSendWriteSynchronously, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, PWDF_MEMORY_DESCRIPTOR, PLONGLONG, PWDF_REQUEST_SEND_OPTIONS, PULONG_PTR))(WdfDriverGlobals, t, r, b, o, s, n)
+#endif

@@ -1,0 +1,19 @@
+/* kmdfpnp: a root-enumerated KMDF function driver reporting its device's capabilities. */
+#pragma once
+#include "../include/kmdfpnp.h"
+
+extern WDFDEVICE KmdfPnpDevice;
+extern WDFDRIVER KmdfPnpDriver;
+EVT_WDF_DRIVER_DEVICE_ADD KmdfPnpEvtDeviceAdd;
+NTSTATUS KmdfPnpCreateQueue(WDFDEVICE Device);
+ULONG KmdfPnpCheckTargets(WDFDEVICE Device);
+ULONG KmdfPnpAddInterface(WDFDEVICE Device);
+ULONG KmdfPnpCheckInterface(WDFDEVICE Device);
+ULONG KmdfPnpCreateChild(WDFDEVICE Device);
+NTSTATUS KmdfPnpCreateManualQueue(WDFDEVICE Device);
+VOID KmdfPnpSetDefaultQueue(WDFQUEUE Queue);
+ULONG KmdfPnpCheckManualQueue(WDFDEVICE Device);
+WDFQUEUE KmdfPnpManualQueue(VOID);
+/* The context of every request the framework creates for the first device (WdfDeviceInitSetRequestAttributes). */
+typedef struct _REQUEST_CONTEXT { ULONG Magic; } REQUEST_CONTEXT, *PREQUEST_CONTEXT;
+extern const WDF_OBJECT_CONTEXT_TYPE_INFO KmdfPnpRequestContextType;

@@ -1,0 +1,133 @@
+/* kmdfpnp: a default queue answering IOCTL_KMDFPNP_DOUBLE, and remote I/O targets
+   (WdfIoTargetCreate/Open/Close, WdfIoTargetSendIoctlSynchronously) checked against it. */
+#include "pnpdrv.h"
+
+static ULONG CheckCreatedRequests(WDFDEVICE Device);
+
+#define IOCTL_KMDFPNP_DOUBLE CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
+
+/* Output ULONG = 2 * input ULONG, Information 4. */
+static VOID KmdfPnpIoctl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength, ULONG IoControlCode)
+{
+    PULONG in, out;
+    UNREFERENCED_PARAMETER(Queue);
+    UNREFERENCED_PARAMETER(OutputBufferLength);
+    UNREFERENCED_PARAMETER(InputBufferLength);
+    /* The first device parks this one in its manual queue (WdfRequestForwardToIoQueue). */
+    if (IoControlCode == IOCTL_KMDFPNP_DOUBLE + 8 && KmdfPnpManualQueue() != NULL) {
+        NTSTATUS status = WdfRequestForwardToIoQueue(Request, KmdfPnpManualQueue());
+        if (!NT_SUCCESS(status)) WdfRequestComplete(Request, status);
+        return;
+    }
+    /* The first device's requests carry the context of its WdfDeviceInitSetRequestAttributes, zeroed. */
+    if (WdfIoQueueGetDevice(Queue) == KmdfPnpDevice) {
+        PREQUEST_CONTEXT context = (PREQUEST_CONTEXT)WdfObjectGetTypedContextWorker(Request, &KmdfPnpRequestContextType);
+        if (context == NULL || context->Magic != 0) {
+            WdfRequestComplete(Request, STATUS_INTERNAL_ERROR);
+            return;
+        }
+        context->Magic = 1;
+    }
+    if (IoControlCode != IOCTL_KMDFPNP_DOUBLE ||
+        !NT_SUCCESS(WdfRequestRetrieveInputBuffer(Request, sizeof(ULONG), (PVOID *)&in, NULL)) ||
+        !NT_SUCCESS(WdfRequestRetrieveOutputBuffer(Request, sizeof(ULONG), (PVOID *)&out, NULL))) {
+        WdfRequestComplete(Request, STATUS_INVALID_DEVICE_REQUEST);
+        return;
+    }
+    *out = *in * 2;
+    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, sizeof(ULONG));
+}
+
+/* Writes are taken whole: Information = Length. */
+static VOID KmdfPnpWrite(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
+{
+    UNREFERENCED_PARAMETER(Queue);
+    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
+}
+
+NTSTATUS KmdfPnpCreateQueue(WDFDEVICE Device)
+{
+    WDF_IO_QUEUE_CONFIG config;
+    WDFQUEUE queue;
+    NTSTATUS status;
+    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
+    config.EvtIoDeviceControl = KmdfPnpIoctl;
+    config.EvtIoWrite = KmdfPnpWrite;
+    status = WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
+    if (NT_SUCCESS(status) && Device == KmdfPnpDevice) KmdfPnpSetDefaultQueue(queue);
+    return status;
+}
+
+/* Run by the second device once it started: the first device's PDO (\Device\KmdllPnp0000, named by
+   the PnP manager's root bus) opened by name reaches the first device's queue at the top of its stack. */
+ULONG KmdfPnpCheckTargets(WDFDEVICE Device)
+{
+    WDFIOTARGET target;
+    WDF_IO_TARGET_OPEN_PARAMS open;
+    WDF_MEMORY_DESCRIPTOR in, out;
+    UNICODE_STRING name;
+    ULONG value = 21, result = 0;
+    ULONG_PTR bytes = 99;
+    WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&in, &value, sizeof(value));
+    WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&out, &result, sizeof(result));
+    if (WdfIoTargetCreate(Device, WDF_NO_OBJECT_ATTRIBUTES, &target) != STATUS_SUCCESS) return 1;
+    /* Not open yet. */
+    if (WdfIoTargetSendIoctlSynchronously(target, NULL, IOCTL_KMDFPNP_DOUBLE, &in, &out, NULL, &bytes) != STATUS_INVALID_DEVICE_STATE || bytes != 0) return 2;
+    RtlInitUnicodeString(&name, L"\\Device\\NoSuchKmdfPnpDevice");
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, &name, GENERIC_READ | GENERIC_WRITE);
+    if (WdfIoTargetOpen(target, &open) != STATUS_OBJECT_NAME_NOT_FOUND) return 3;
+    open.Size = 12;
+    if (WdfIoTargetOpen(target, &open) != STATUS_INFO_LENGTH_MISMATCH) return 4;
+    open.Size = sizeof(open);
+    open.TargetDeviceName.Length = 0;
+    if (WdfIoTargetOpen(target, &open) != STATUS_INVALID_PARAMETER) return 5;
+    open.Type = WdfIoTargetOpenUseExistingDevice; /* without TargetDeviceObject */
+    if (WdfIoTargetOpen(target, &open) != STATUS_INVALID_PARAMETER) return 6;
+    RtlInitUnicodeString(&name, L"\\Device\\KmdllPnp0000");
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, &name, GENERIC_READ | GENERIC_WRITE);
+    if (WdfIoTargetOpen(target, &open) != STATUS_SUCCESS) return 7;
+    if (WdfIoTargetSendIoctlSynchronously(target, NULL, IOCTL_KMDFPNP_DOUBLE, &in, &out, NULL, &bytes) != STATUS_SUCCESS || result != 42 || bytes != sizeof(ULONG)) return 8;
+    /* The first device's queue refuses other codes. */
+    if (WdfIoTargetSendIoctlSynchronously(target, NULL, IOCTL_KMDFPNP_DOUBLE + 4, &in, &out, NULL, &bytes) != STATUS_INVALID_DEVICE_REQUEST) return 9;
+    {
+        /* IRP_MJ_WRITE / IRP_MJ_READ the same way: the first device's queue takes 6 bytes; the root PDO below refuses a read. */
+        UCHAR data[6] = { 1, 2, 3, 4, 5, 6 };
+        LONGLONG offset = 0;
+        WDF_MEMORY_DESCRIPTOR buffer;
+        WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&buffer, data, sizeof(data));
+        if (WdfIoTargetSendWriteSynchronously(target, NULL, &buffer, &offset, NULL, &bytes) != STATUS_SUCCESS || bytes != sizeof(data)) return 40;
+        if (WdfIoTargetSendReadSynchronously(WdfDeviceGetIoTarget(Device), NULL, &buffer, &offset, NULL, &bytes) != STATUS_INVALID_DEVICE_REQUEST || bytes != 0) return 41;
+    }
+    WdfIoTargetClose(target);
+    if (WdfIoTargetSendIoctlSynchronously(target, NULL, IOCTL_KMDFPNP_DOUBLE, &in, &out, NULL, &bytes) != STATUS_INVALID_DEVICE_STATE) return 10;
+    /* The default target: the device below, the root bus's PDO, which fails IOCTLs. */
+    if (WdfIoTargetSendIoctlSynchronously(WdfDeviceGetIoTarget(Device), NULL, IOCTL_KMDFPNP_DOUBLE, &in, &out, NULL, &bytes) != STATUS_INVALID_DEVICE_REQUEST) return 11;
+    /* Opened again, then left for the framework: the target goes with its device. */
+    if (WdfIoTargetOpen(target, &open) != STATUS_SUCCESS) return 12;
+    return CheckCreatedRequests(Device);
+}
+
+/* WdfRequestCreate: bad attributes, a request deleted by the driver, one sized for the default
+   target's device, one left to its parent device. */
+static ULONG CheckCreatedRequests(WDFDEVICE Device)
+{
+    WDFREQUEST request = (WDFREQUEST)1;
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.Size = 8;
+    if (WdfRequestCreate(&attributes, NULL, &request) != STATUS_INFO_LENGTH_MISMATCH || request != NULL) return 30;
+    if (WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, NULL, &request) != STATUS_SUCCESS || request == NULL) return 31;
+    WdfObjectDelete(request);
+    if (WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, WdfDeviceGetIoTarget(Device), &request) != STATUS_SUCCESS) return 32;
+    if (WdfRequestWdmGetIrp(request)->StackCount != WdfDeviceWdmGetAttachedDevice(Device)->StackSize) return 33;
+    WdfObjectDelete(request);
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.ParentObject = Device;
+    if (WdfRequestCreate(&attributes, NULL, &request) != STATUS_SUCCESS) return 34;
+    return 0;
+}
+
+/* A NULL IoTarget: a WDF_VIOLATION. */
+VOID NTAPI BadIoTargetNull(VOID) { WdfIoTargetCreate(KmdfPnpDevice, WDF_NO_OBJECT_ATTRIBUTES, NULL); }
+/* A NULL Request: a WDF_VIOLATION. */
+VOID NTAPI BadRequestCreateNull(VOID) { WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, NULL, NULL); }

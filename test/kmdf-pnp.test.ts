@@ -1,0 +1,92 @@
+// What a KMDF function driver reports about its device (examples/kmdf-pnp, two root-enumerated devices
+// from examples/kmdf-pnp/devices.json): PnP/power capabilities as IRP_MN_QUERY_CAPABILITIES returns them,
+// S0 idle settings, WdfDeviceSetStaticStopRemove against the PnP manager's query-remove, power
+// pageability, WdfDriverOpenParametersRegistryKey, WdfDeviceAddQueryInterface and remote I/O targets (WdfIoTargetCreate/Open/Close,
+// WdfIoTargetSendIoctlSynchronously) — each checked in C; x64, x86 and ARM64.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fixture, repoPath, runCli, tool } from "./helpers.js";
+import { simBothArches } from "./arch-compare.js";
+
+type Ev = Record<string, unknown>;
+const DEVICES = repoPath("examples", "kmdf-pnp", "devices.json");
+const REG = repoPath("examples", "kmdf-pnp", "kmdfpnp.reg");
+const prints = (ev: Ev[]) => ev.filter((e) => e.event === "dbgprint" && e.module === "kmdfpnp.sys").map((e) => String(e.text).trim());
+const parse = (stdout: string) => stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Ev);
+
+function checkRun(code: number, stdout: string, ev: Ev[]): void {
+  assert.equal(code, 0, stdout);
+  // 0 = every C check passed (a number names the first failed one: examples/kmdf-pnp/*.c).
+  assert.deepEqual(prints(ev).sort(), [
+    "kmdfpnp: add check 0 (owner 0)", "kmdfpnp: add check 0 (owner 1)",
+    "kmdfpnp: capabilities check 0 (owner 0)", "kmdfpnp: capabilities check 0 (owner 1)", "kmdfpnp: child started, parent ok",
+    // The read left in the manual queue is cancelled when the device is removed (STATUS_CANCELLED).
+    "kmdfpnp: held read completed 0xc0000120", "kmdfpnp: interface check 0", "kmdfpnp: manual queue check 0",
+    "kmdfpnp: parameters check 0", "kmdfpnp: string check 0", "kmdfpnp: target check 0",
+    // A system thread parked in KeWaitForSingleObject (no timeout) resumes when the unload signals it (ARM64 too).
+    "kmdfpnp: worker thread woke",
+  ]);
+  // WdfDeviceSetStaticStopRemove(FALSE) twice, TRUE once: the framework refuses query-remove with
+  // STATUS_INVALID_DEVICE_STATE; the device that never called it accepts.
+  const qr = ev.filter((e) => e.event === "pnp" && e.action === "query-remove").map((e) => `${String(e.device)} ${String(e.status)}`);
+  assert.deepEqual(qr, ["KMDFPNP\\RAWCHILD\\7 0x00000000", "ROOT\\KMDFPNP\\0000 0xC0000184", "ROOT\\KMDFPNP\\0001 0x00000000"]);
+  // The raw child PDO (WdfPdoInitAllocate, WdfFdoAddStaticChild): enumerated through the parent's bus
+  // relations with the IDs the driver assigned, started without a function driver (RawDeviceOK),
+  // removed before its parent.
+  const child = ev.find((e) => e.event === "pnp" && e.action === "enumerate" && e.device === "KMDFPNP\\RAWCHILD\\7");
+  assert.ok(child, stdout);
+  assert.equal(child.parent, "ROOT\\KMDFPNP\\0000");
+  assert.deepEqual([child.hardwareIds, child.compatibleIds], [["KMDFPNP\\RAWCHILD"], ["KMDFPNP\\CHILDCOMPAT"]]);
+  assert.match(String(child.capabilities), /RawDeviceOK/);
+  const life = ev.filter((e) => e.event === "pnp" && ["start", "remove"].includes(String(e.action)) && String(e.device).startsWith("KMDFPNP") || (e.event === "pnp" && e.action === "remove")).map((e) => `${String(e.action)} ${String(e.device)} ${String(e.status)}`);
+  assert.deepEqual(life, ["start KMDFPNP\\RAWCHILD\\7 0x00000000", "remove KMDFPNP\\RAWCHILD\\7 0x00000000", "remove ROOT\\KMDFPNP\\0000 0x00000000", "remove ROOT\\KMDFPNP\\0001 0x00000000"]);
+  assert.deepEqual(ev.filter((e) => e.event === "fault" || e.event === "leak"), []);
+  // The refused calls are reported (the framework only breaks into the debugger there).
+  const warnings = ev.filter((e) => e.event === "warning").map((e) => String(e.message));
+  assert.ok(warnings.some((w) => /WdfDeviceSetPnpCapabilities: PnpCapabilities->Size is 4, not 48/.test(w)), warnings.join("\n"));
+  assert.ok(warnings.some((w) => /IdealDxStateForSx 4 can only be set by the power policy owner/.test(w)), warnings.join("\n"));
+  assert.ok(warnings.some((w) => /WdfDeviceInitSetRequestAttributes: .*a ParentObject is not allowed/.test(w)), warnings.join("\n"));
+  // A request forwarded to the manual queue (WdfRequestForwardToIoQueue) is not one its callback forgot to complete.
+  assert.ok(!warnings.some((w) => /returned without completing request/.test(w)), warnings.join("\n"));
+}
+
+const steps = ["--devices", DEVICES, "--registry", REG];
+
+test("kmdf-pnp: capabilities, S0 idle settings, static stop/remove, power pageability and the Parameters key behave as KMDF documents (C checks), x64 and x86", async () => {
+  const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", "stop:kmdfpnp"]);
+  checkRun(r.code, r.stdout, r.events);
+});
+
+test("kmdf-pnp on ARM64: the same checks pass", async () => {
+  const sys = fixture("arm64", "kmdfpnp.sys");
+  assert.match(tool("llvm-readobj", ["--file-headers", sys]).stdout, /IMAGE_FILE_MACHINE_ARM64/);
+  const r = await runCli(["sim", "--json", ...steps, "--install", sys, "--", "start:kmdfpnp", "stop:kmdfpnp"]);
+  checkRun(r.code, r.stdout + r.stderr, parse(r.stdout));
+});
+
+test("kmdf-pnp: without the seeded Parameters value the C check fails where it should (the test can fail)", async () => {
+  const r = await runCli(["sim", "--json", "--devices", DEVICES, "--install", fixture("x64", "kmdfpnp.sys"), "--", "start:kmdfpnp", "stop:kmdfpnp"]);
+  assert.ok(prints(parse(r.stdout)).includes("kmdfpnp: parameters check 2"), r.stdout);
+});
+
+test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D), x64 and x86", async () => {
+  for (const [routine, pattern] of [
+    ["BadPnpCapsNull", /WdfDeviceSetPnpCapabilities: PnpCapabilities is NULL/],
+    ["BadStopRemoveHandle", /WdfDeviceSetStaticStopRemove: Device 0x[0-9a-f]+ is not a live WDF device handle/],
+    ["BadParametersKeyNull", /WdfDriverOpenParametersRegistryKey: Key is NULL/],
+    ["BadIoTargetNull", /WdfIoTargetCreate: IoTarget is NULL/],
+    ["BadQueryInterfaceNull", /WdfDeviceAddQueryInterface: InterfaceConfig is NULL/],
+    ["BadRegistryOpenKeyNull", /WdfRegistryOpenKey: KeyName is NULL/],
+    ["BadPdoIdNull", /WdfPdoInitAssignDeviceID: DeviceInit is NULL/],
+    ["BadRequestCreateNull", /WdfRequestCreate: Request is NULL/],
+    ["BadStringNull", /WdfStringCreate: String is NULL/],
+  ] as const) {
+    const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
+    assert.equal(r.code, 1, r.stdout);
+    const fault = r.events.find((e) => e.event === "fault");
+    assert.ok(fault, r.stdout);
+    assert.equal(fault.kind, "bugcheck", routine);
+    assert.equal(fault.code, "0x0000010D", routine);
+    assert.match(String(fault.message), pattern);
+  }
+});
