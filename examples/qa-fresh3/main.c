@@ -1,0 +1,127 @@
+/*
+ * qafresh3.sys — lessons from a third held-out set of real drivers (/work/wt/qa-fresh3.md).
+ * Each Test* export returns the number of failed checks (apitest.h's CHECK prints each failure).
+ *
+ * mingw-w64 10 has no NDIS 6 ndis.h, so the read/write lock declarations are written here from
+ * Microsoft Learn's reference pages (ndis.h: NdisAllocateRWLock, NdisFreeRWLock,
+ * NdisAcquireRWLockRead, NdisAcquireRWLockWrite, NdisReleaseRWLock, LOCK_STATE_EX with the old
+ * IRQL first; NDIS_RW_LOCK_EX is opaque). NTAPI: stdcall on x86, as the WDK builds drivers (/Gz)
+ * and as ndis.sys exports them (_NdisAllocateRWLock@4 in Ndis.lib).
+ */
+#include <ntddk.h>
+#include "../include/apitest.h"
+
+typedef PVOID NDIS_HANDLE;
+typedef struct _NDIS_RW_LOCK_EX NDIS_RW_LOCK_EX, *PNDIS_RW_LOCK_EX;
+typedef struct _LOCK_STATE_EX {
+    KIRQL OldIrql;
+    UCHAR LockState;
+    UCHAR Flags;
+} LOCK_STATE_EX, *PLOCK_STATE_EX;
+#define NDIS_RWL_AT_DISPATCH_LEVEL 1
+
+__declspec(dllimport) PNDIS_RW_LOCK_EX NTAPI NdisAllocateRWLock(NDIS_HANDLE NdisHandle);
+__declspec(dllimport) void NTAPI NdisFreeRWLock(PNDIS_RW_LOCK_EX Lock);
+__declspec(dllimport) void NTAPI NdisAcquireRWLockRead(PNDIS_RW_LOCK_EX Lock, PLOCK_STATE_EX LockState, UCHAR Flags);
+__declspec(dllimport) void NTAPI NdisAcquireRWLockWrite(PNDIS_RW_LOCK_EX Lock, PLOCK_STATE_EX LockState, UCHAR Flags);
+__declspec(dllimport) void NTAPI NdisReleaseRWLock(PNDIS_RW_LOCK_EX Lock, PLOCK_STATE_EX LockState);
+
+static VOID Unload(PDRIVER_OBJECT DriverObject)
+{
+    UNREFERENCED_PARAMETER(DriverObject);
+}
+
+DRIVER_INITIALIZE DriverEntry;
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    UNREFERENCED_PARAMETER(RegistryPath);
+    DriverObject->DriverUnload = Unload;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath)
+{
+    UNREFERENCED_PARAMETER(RegistryPath);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI DllUnload(void)
+{
+    return STATUS_SUCCESS;
+}
+
+/* Stands for the handle NdisFRegisterFilterDriver would give (NDIS keeps the lock for it). */
+static UCHAR FakeFilterHandle[16];
+static PNDIS_RW_LOCK_EX Leaked;
+
+/* Read and write, each recursive on this processor; every acquisition raises to DISPATCH_LEVEL
+ * and its release restores the IRQL its LOCK_STATE_EX kept (PASSIVE_LEVEL, then APC_LEVEL). */
+__declspec(dllexport) ULONG TestNdisRwLock(void)
+{
+    ULONG failures = 0;
+    LOCK_STATE_EX outer, inner;
+    KIRQL old;
+    PNDIS_RW_LOCK_EX lock = NdisAllocateRWLock(FakeFilterHandle);
+    CHECK(lock != NULL);
+    if (lock == NULL) return failures;
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL);
+
+    NdisAcquireRWLockRead(lock, &outer, 0);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    CHECK(outer.OldIrql == PASSIVE_LEVEL);
+    NdisAcquireRWLockRead(lock, &inner, NDIS_RWL_AT_DISPATCH_LEVEL);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    NdisReleaseRWLock(lock, &inner);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    NdisReleaseRWLock(lock, &outer);
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL);
+
+    NdisAcquireRWLockWrite(lock, &outer, 0);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    NdisAcquireRWLockWrite(lock, &inner, NDIS_RWL_AT_DISPATCH_LEVEL);
+    NdisReleaseRWLock(lock, &inner);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    NdisReleaseRWLock(lock, &outer);
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL);
+
+    KeRaiseIrql(APC_LEVEL, &old);
+    NdisAcquireRWLockWrite(lock, &outer, 0);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    CHECK(outer.OldIrql == APC_LEVEL);
+    NdisReleaseRWLock(lock, &outer);
+    CHECK(KeGetCurrentIrql() == APC_LEVEL);
+    KeLowerIrql(old);
+
+    /* At DISPATCH_LEVEL already, as a filter's send path: the flag leaves the IRQL alone. */
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    NdisAcquireRWLockRead(lock, &outer, NDIS_RWL_AT_DISPATCH_LEVEL);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    NdisReleaseRWLock(lock, &outer);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    KeLowerIrql(old);
+
+    NdisFreeRWLock(lock);
+    return failures;
+}
+
+/* Invalid: read cannot be upgraded to write on the same processor (Learn: NdisAcquireRWLockWrite
+ * "must not attempt to acquire write access ... until the previous read access is released"). */
+__declspec(dllexport) ULONG TestNdisRwLockUpgrade(void)
+{
+    LOCK_STATE_EX r, w;
+    PNDIS_RW_LOCK_EX lock = NdisAllocateRWLock(FakeFilterHandle);
+    if (lock == NULL) return 1;
+    NdisAcquireRWLockRead(lock, &r, 0);
+    NdisAcquireRWLockWrite(lock, &w, NDIS_RWL_AT_DISPATCH_LEVEL); /* spins forever on Windows */
+    NdisReleaseRWLock(lock, &w);
+    NdisReleaseRWLock(lock, &r);
+    NdisFreeRWLock(lock);
+    return 0;
+}
+
+/* Invalid: a lock never freed stays in nonpaged pool after the driver unloads. */
+__declspec(dllexport) ULONG TestNdisRwLockLeak(void)
+{
+    Leaked = NdisAllocateRWLock(FakeFilterHandle);
+    return Leaked == NULL;
+}

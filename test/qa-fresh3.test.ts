@@ -1,0 +1,65 @@
+/**
+ * What a third held-out set of real drivers taught the emulator (/work/wt/qa-fresh3.md, issue 12,
+ * helper "fresh3"), each lesson on a driver of our own (examples/qa-fresh3): NDIS 6 read/write
+ * locks (Npcap's npcap.sys allocates one beside its filter registration and takes it for write
+ * when it unloads).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runSimulation } from "../src/kernel/simulation.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
+import type { TraceEvent } from "../src/events.js";
+import { fixture } from "./helpers.js";
+
+type Arch = "x64" | "x86";
+
+function run(tests: string[], arch: Arch) {
+  const events: TraceEvent[] = [];
+  const r = runSimulation({
+    install: [fixture(arch, "qafresh3.sys")],
+    steps: [
+      { kind: "start", name: "qafresh3" },
+      ...tests.map((t) => ({ kind: "call" as const, module: "qafresh3.sys", routine: t, args: [], expect: 0n })),
+      { kind: "stop" as const, name: "qafresh3" },
+    ],
+    sink: (e) => void events.push(e),
+    executor: emulatorExecutor,
+    trace: true,
+  });
+  return { events, r };
+}
+
+const failures = (events: TraceEvent[]) => events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text);
+const bad = (events: TraceEvent[]) => events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "warning" || e.event === "verifier");
+const apis = (events: TraceEvent[]) => events.filter((e) => e.event === "api").map((e) => (e as { api?: string }).api ?? "");
+
+test("qafresh3.sys: NDIS read/write locks — recursive read and write, the IRQL raised to DISPATCH_LEVEL and restored from LOCK_STATE_EX (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestNdisRwLock"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    const called = apis(events);
+    for (const name of ["NdisAllocateRWLock", "NdisAcquireRWLockRead", "NdisAcquireRWLockWrite", "NdisReleaseRWLock", "NdisFreeRWLock"])
+      assert.ok(called.some((c) => c === `ndis.sys!${name}`), `${arch}: ${name} in ${called.join(", ")}`);
+  }
+});
+
+test("qafresh3.sys: asking for write while holding the NDIS lock for read is a deadlock (no upgrade), on x64 and x86", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestNdisRwLockUpgrade"], arch);
+    assert.equal(r.ok, false, arch);
+    const fault = events.find((e) => e.event === "fault") as { kind?: string; message?: string } | undefined;
+    assert.equal(fault?.kind, "deadlock", arch);
+    assert.match(fault?.message ?? "", /NdisAcquireRWLockWrite.*holds the lock for read/, arch);
+  }
+});
+
+test("qafresh3.sys: an NDIS read/write lock never freed is a pool leak charged to the driver at unload", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events } = run(["TestNdisRwLockLeak"], arch);
+    const leaks = events.filter((e) => e.event === "leak") as unknown as { message?: string; text?: string }[];
+    assert.equal(leaks.length, 1, arch);
+    assert.match(JSON.stringify(leaks[0]), /NdisAllocateRWLock/, arch);
+  }
+});
