@@ -63,3 +63,13 @@ test("qafresh3.sys: an NDIS read/write lock never freed is a pool leak charged t
     assert.match(JSON.stringify(leaks[0]), /NdisAllocateRWLock/, arch);
   }
 });
+
+test("qafresh3.sys: sidt stores the IDT the KPCR points to (256 gates; x64 IdtBase limit 0xfff, x86 IDT limit 0x7ff), not a zero base", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestSidt"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    // The instruction itself is still reported (a driver reading a privileged table register).
+    assert.ok(events.some((e) => e.event === "verifier" && JSON.stringify(e).includes("sidt")), arch);
+  }
+});

@@ -125,3 +125,36 @@ __declspec(dllexport) ULONG TestNdisRwLockLeak(void)
     Leaked = NdisAllocateRWLock(FakeFilterHandle);
     return Leaked == NULL;
 }
+
+/* sidt stores the IDT register: the same 256-gate table as the KPCR's (ntddk.h's KPCR: x64
+ * IdtBase at gs:[0x38], 16-byte gates, selector 0x10; x86 IDT at fs:[0x38], 8-byte gates,
+ * selector 0x08), limit 256 * gate size - 1. Rainware.sys (fresh3) int3s when sidt gives a zero
+ * base. */
+#pragma pack(push, 1)
+typedef struct _QF3_DESCRIPTOR_TABLE {
+    USHORT Limit;
+    ULONG_PTR Base;
+} QF3_DESCRIPTOR_TABLE;
+#pragma pack(pop)
+
+__declspec(dllexport) ULONG TestSidt(void)
+{
+    ULONG failures = 0;
+    QF3_DESCRIPTOR_TABLE idtr = { 0, 0 };
+#ifdef _WIN64
+    const ULONG_PTR kpcrIdt = (ULONG_PTR)__readgsqword(0x38);
+    const USHORT gate = 16, selector = 0x10;
+#else
+    const ULONG_PTR kpcrIdt = (ULONG_PTR)__readfsdword(0x38);
+    const USHORT gate = 8, selector = 0x08;
+#endif
+    __asm__ volatile("sidt %0" : "=m"(idtr));
+    CHECK(idtr.Base != 0);
+    CHECK(idtr.Base == kpcrIdt);
+    CHECK(idtr.Limit == 256 * gate - 1);
+    if (idtr.Base == 0) return failures;
+    /* Vector 0's gate: present, DPL 0, 32/64-bit interrupt gate (type 0xE), kernel code selector. */
+    CHECK(*(USHORT *)(idtr.Base + 2) == selector);
+    CHECK((*(USHORT *)(idtr.Base + 4) & 0xff00) == 0x8e00);
+    return failures;
+}
