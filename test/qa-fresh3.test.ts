@@ -10,6 +10,8 @@ import { runSimulation } from "../src/kernel/simulation.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";
+import { ndisRwLockApis } from "../src/emu/ndis/rwlock.js";
+import { NDIS_EXPORTS } from "../src/emu/ndis/exports.js";
 
 type Arch = "x64" | "x86";
 
@@ -40,8 +42,11 @@ test("qafresh3.sys: NDIS read/write locks — recursive read and write, the IRQL
     assert.deepEqual(bad(events), [], arch);
     assert.equal(r.ok, true, arch);
     const called = apis(events);
-    for (const name of ["NdisAllocateRWLock", "NdisAcquireRWLockRead", "NdisAcquireRWLockWrite", "NdisReleaseRWLock", "NdisFreeRWLock"])
+    assert.equal(ndisRwLockApis.length, 5);
+    for (const { name } of ndisRwLockApis) {
+      assert.ok(NDIS_EXPORTS.includes(name), `${name} is an ndis.sys export`);
       assert.ok(called.some((c) => c === `ndis.sys!${name}`), `${arch}: ${name} in ${called.join(", ")}`);
+    }
   }
 });
 
