@@ -78,3 +78,12 @@ test("qafresh3.sys: sidt stores the IDT the KPCR points to (256 gates; x64 IdtBa
     assert.ok(events.some((e) => e.event === "verifier" && JSON.stringify(e).includes("sidt")), arch);
   }
 });
+
+test("qafresh3.sys: the CentralProcessor\\0 key agrees with CPUID — VendorIdentifier is leaf 0's vendor, Identifier leaf 1's family, model and stepping (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestCpuIdentity"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+});

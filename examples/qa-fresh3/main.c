@@ -158,3 +158,79 @@ __declspec(dllexport) ULONG TestSidt(void)
     CHECK((*(USHORT *)(idtr.Base + 4) & 0xff00) == 0x8e00);
     return failures;
 }
+
+/* The registry's CentralProcessor\0 key says what CPUID says, as Windows writes it at boot:
+ * VendorIdentifier = the leaf-0 vendor string, Identifier = "<arch> Family F Model M Stepping S"
+ * from leaf 1's EAX (display family/model with the extended fields for family 6 and 15).
+ * CpuTempMonitor.sys (fresh3) reads CPUID's vendor; kmdll's registry used to disagree. */
+static void Qf3Cpuid(ULONG leaf, ULONG r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+
+static NTSTATUS Qf3ReadSz(HANDLE key, PCWSTR name, WCHAR *out, ULONG outChars)
+{
+    UCHAR buf[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + 128];
+    KEY_VALUE_PARTIAL_INFORMATION *v = (KEY_VALUE_PARTIAL_INFORMATION *)buf;
+    UNICODE_STRING n;
+    ULONG len = 0, i, chars;
+    NTSTATUS st;
+    RtlInitUnicodeString(&n, name);
+    st = ZwQueryValueKey(key, &n, KeyValuePartialInformation, v, sizeof(buf), &len);
+    if (!NT_SUCCESS(st)) return st;
+    if (v->Type != REG_SZ) return STATUS_OBJECT_TYPE_MISMATCH;
+    chars = v->DataLength / sizeof(WCHAR);
+    for (i = 0; i + 1 < outChars && i < chars && ((WCHAR *)v->Data)[i]; i++) out[i] = ((WCHAR *)v->Data)[i];
+    out[i] = 0;
+    return STATUS_SUCCESS;
+}
+
+/* The decimal number after `word` in `s`, or -1. */
+static LONG Qf3NumberAfter(const WCHAR *s, const WCHAR *word)
+{
+    ULONG i, j;
+    for (i = 0; s[i]; i++) {
+        for (j = 0; word[j] && s[i + j] == word[j]; j++) {}
+        if (!word[j]) {
+            LONG v = -1;
+            for (j = i + j; s[j] >= L'0' && s[j] <= L'9'; j++) v = (v < 0 ? 0 : v * 10) + (s[j] - L'0');
+            return v;
+        }
+    }
+    return -1;
+}
+
+__declspec(dllexport) ULONG TestCpuIdentity(void)
+{
+    ULONG failures = 0, r[4], i, family, model;
+    char vendor[13];
+    WCHAR regVendor[32], ident[64];
+    UNICODE_STRING path;
+    OBJECT_ATTRIBUTES oa;
+    HANDLE key;
+    NTSTATUS st;
+    Qf3Cpuid(0, r);
+    RtlCopyMemory(vendor, &r[1], 4);
+    RtlCopyMemory(vendor + 4, &r[3], 4);
+    RtlCopyMemory(vendor + 8, &r[2], 4);
+    vendor[12] = 0;
+    RtlInitUnicodeString(&path, L"\\Registry\\Machine\\HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0");
+    InitializeObjectAttributes(&oa, &path, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL, NULL);
+    st = ZwOpenKey(&key, KEY_READ, &oa);
+    CHECK(NT_SUCCESS(st));
+    if (!NT_SUCCESS(st)) return failures;
+    CHECK(NT_SUCCESS(Qf3ReadSz(key, L"VendorIdentifier", regVendor, 32)));
+    for (i = 0; i < 12; i++) CHECK(regVendor[i] == (WCHAR)vendor[i]);
+    CHECK(regVendor[12] == 0);
+    CHECK(NT_SUCCESS(Qf3ReadSz(key, L"Identifier", ident, 64)));
+    ZwClose(key);
+    Qf3Cpuid(1, r);
+    family = (r[0] >> 8) & 0xf;
+    model = (r[0] >> 4) & 0xf;
+    if (family == 0xf) family += (r[0] >> 20) & 0xff;
+    if (family == 6 || family >= 0xf) model |= ((r[0] >> 16) & 0xf) << 4;
+    CHECK(Qf3NumberAfter(ident, L"Family ") == (LONG)family);
+    CHECK(Qf3NumberAfter(ident, L"Model ") == (LONG)model);
+    CHECK(Qf3NumberAfter(ident, L"Stepping ") == (LONG)(r[0] & 0xf));
+    return failures;
+}
