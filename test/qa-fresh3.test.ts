@@ -2,7 +2,8 @@
  * What a third held-out set of real drivers taught the emulator (/work/wt/qa-fresh3.md, issue 12,
  * helper "fresh3"), each lesson on a driver of our own (examples/qa-fresh3): NDIS 6 read/write
  * locks (Npcap's npcap.sys allocates one beside its filter registration and takes it for write
- * when it unloads).
+ * when it unloads), sidt storing the kernel's IDT (Rainware.sys), and the CentralProcessor\0
+ * registry key agreeing with CPUID (CpuTempMonitor.sys).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
