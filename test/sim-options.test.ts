@@ -65,7 +65,7 @@ test("registry: a booted system's default hive, extended and overridden by a --r
     assert.equal(plain.getString("\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Control", "SystemStartOptions"), " NOEXECUTE=OPTIN");
     assert.equal(plain.getString("HKLM\\SYSTEM\\ControlSet001\\Control\\ProductOptions", "ProductType"), "WinNT");
     assert.equal(plain.getDword("\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", "CurrentMajorVersionNumber"), 10);
-    assert.equal(plain.getString("\\REGISTRY\\MACHINE\\HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0", "VendorIdentifier"), "GenuineIntel");
+    assert.equal(plain.getString("\\REGISTRY\\MACHINE\\HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0", "VendorIdentifier"), "AuthenticAMD");
     assert.ok(plain.openKey("\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Memory Management"));
     const reg = join(dir, "extra.reg");
     writeFileSync(

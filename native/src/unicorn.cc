@@ -122,6 +122,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
                            InstanceMethod("regWriteMany", &Engine::RegWriteMany),
                            InstanceMethod("setApiHook", &Engine::SetApiHook),
                            InstanceMethod("setGdtr", &Engine::SetGdtr),
+                           InstanceMethod("setIdtr", &Engine::SetIdtr),
                            InstanceMethod("setBlockHook", &Engine::SetBlockHook),
                            InstanceMethod("takeBlocks", &Engine::TakeBlocks),
                            InstanceMethod("setInsnHook", &Engine::SetInsnHook),
@@ -684,6 +685,23 @@ class Engine : public Napi::ObjectWrap<Engine> {
     mmr.limit = static_cast<uint32_t>(limit);
     uc_err err = uc_reg_write(uc_, UC_X86_REG_GDTR, &mmr);
     if (err != UC_ERR_OK) ThrowUc(env, "uc_reg_write(GDTR)", err);
+    return env.Undefined();
+  }
+
+  // setIdtr(base, limit): x86 interrupt descriptor table register, what sidt stores (drivers read
+  // it to find the IDT and from a handler ntoskrnl's image). kmdll delivers no interrupt through it.
+  Napi::Value SetIdtr(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    if (mode_ == MODE_ARM64) return Napi::Error::New(env, "setIdtr: not an x86 engine").ThrowAsJavaScriptException(), env.Undefined();
+    bool ok = true;
+    uint64_t base = ArgU64(info, 0, &ok), limit = ok ? ArgU64(info, 1, &ok) : 0;
+    if (!ok) return env.Undefined();
+    uc_x86_mmr mmr = {};
+    mmr.base = base;
+    mmr.limit = static_cast<uint32_t>(limit);
+    uc_err err = uc_reg_write(uc_, UC_X86_REG_IDTR, &mmr);
+    if (err != UC_ERR_OK) ThrowUc(env, "uc_reg_write(IDTR)", err);
     return env.Undefined();
   }
 

@@ -75,6 +75,8 @@ export interface NativeEngine {
   setApiHook(begin: bigint, end: bigint, fn: (offset: number, slot: number) => bigint | number | void, regs: BigUint64Array): void;
   /** x86/x64 only: the descriptor table register; a segment selector written afterwards loads from it. */
   setGdtr(base: bigint, limit: bigint): void;
+  /** x86/x64 only: the interrupt descriptor table register (what sidt stores); absent in addons built before it. */
+  setIdtr?(base: bigint, limit: bigint): void;
   /** Basic-block coverage (build feature "blockHook"): record blocks starting in [begin, end]; (0, 0) removes the hook. */
   setBlockHook?(begin: bigint, end: bigint): void;
   /** The (start, size) pairs of blocks entered since the last call, flattened; forgets them. */

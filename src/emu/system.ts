@@ -36,13 +36,13 @@ export const EPROCESS_UNIQUE_PROCESS_ID = 0x440;
  * (0x50), KTHREAD.Process (0x150) and EPROCESS.UniqueProcessId (0xB4) follow Windows 7 x86
  * (undocumented).
  */
-export const X86_KPCR = { SelfPcr: 0x1c, Prcb: 0x20, Irql: 0x24, PrcbData: 0x120, CurrentThread: 0x124 } as const;
+export const X86_KPCR = { SelfPcr: 0x1c, Prcb: 0x20, Irql: 0x24, IDT: 0x38, GDT: 0x3c, PrcbData: 0x120, CurrentThread: 0x124 } as const;
 export const X86_KTHREAD_APCSTATE_PROCESS = 0x50;
 export const X86_KTHREAD_PROCESS = 0x150;
 export const X86_EPROCESS_UNIQUE_PROCESS_ID = 0xb4;
 /** Where the x86 GDT lives inside the system data block. */
 const X86_GDT_OFFSET = 0x3f000n;
-/** Where the x64 IDT (KPCR.IdtBase) lives inside the system data block: 256 KIDTENTRY64 of 16 bytes. */
+/** Where the IDT (x64 KPCR.IdtBase, x86 KPCR.IDT) lives inside the system data block: 256 gates of 16 (x64) or 8 (x86) bytes. */
 const X64_IDT_OFFSET = 0x3e000n;
 
 /** ntoskrnl's object type exports and the names of their types. */
@@ -101,22 +101,31 @@ export class SystemData {
    * Selector KGDT64_R0_CODE 0x10, type 0xE present DPL 0, OffsetMiddle, OffsetHigh) whose handlers
    * lie inside ntoskrnl.exe's code, as a booted Windows' KiDivideErrorFault... do: drivers take a
    * handler's address and scan down to ntoskrnl's MZ header to find its base (a held-out driver,
-   * docs/qa.md helper "fresh2"). The handler address is inside a thunk, not an export's start;
-   * kmdll delivers no interrupt through this table.
+   * docs/qa.md helper "fresh2"). x86 likewise: KPCR.IDT (+0x38) → 256 KIDTENTRY (Offset, Selector
+   * KGDT_R0_CODE 0x08, Access 0x8E00, ExtendedOffset), and KPCR.GDT (+0x3C) → the GDT. The IDTR
+   * holds the same table, so sidt stores it (Rainware.sys, held-out set fresh3, int3s on a zero
+   * base). The handler address is inside a thunk, not an export's start; kmdll delivers no
+   * interrupt through this table.
    */
   private writeIdt(insideNtoskrnl: bigint | null): void {
     if (insideNtoskrnl === null) return;
     const idt = this.cpu.space.systemDataBase + X64_IDT_OFFSET;
     const handler = insideNtoskrnl + 4n;
+    const x86 = this.cpu.arch === "x86";
+    const size = x86 ? 8n : 16n;
     for (let v = 0n; v < 256n; v++) {
-      const e = idt + v * 16n;
+      const e = idt + v * size;
       this.mem.setU16(e, Number(handler & 0xffffn));
-      this.mem.setU16(e + 2n, 0x10);
+      this.mem.setU16(e + 2n, x86 ? 0x08 : 0x10);
       this.mem.setU16(e + 4n, 0x8e00);
       this.mem.setU16(e + 6n, Number((handler >> 16n) & 0xffffn));
-      this.mem.setU32(e + 8n, Number((handler >> 32n) & 0xffffffffn));
+      if (!x86) this.mem.setU32(e + 8n, Number((handler >> 32n) & 0xffffffffn));
     }
-    this.mem.setU64(this.kpcr + BigInt(L64.KPCR.IdtBase), idt);
+    if (x86) {
+      this.mem.setU32(this.kpcr + BigInt(X86_KPCR.IDT), Number(idt));
+      this.mem.setU32(this.kpcr + BigInt(X86_KPCR.GDT), Number(this.kpcr + X86_GDT_OFFSET));
+    } else this.mem.setU64(this.kpcr + BigInt(L64.KPCR.IdtBase), idt);
+    this.uc.setIdtr?.(idt, 256n * size - 1n);
   }
 
   /** Write a pointer-sized value. */
@@ -180,6 +189,7 @@ export class SystemData {
       m.setU64(this.process + BigInt(EPROCESS_UNIQUE_PROCESS_ID), this.processId);
       if (this.cpu.arch === "x64") this.writeIdt(exportAddress("KeBugCheckEx"));
     }
+    if (this.cpu.arch === "x86") this.writeIdt(exportAddress("KeBugCheckEx"));
     // Type fields of the dispatcher headers: KTHREAD (6) and KPROCESS (3).
     m.setU8(this.thread, 6);
     m.setU8(this.process, 3);

@@ -125,9 +125,12 @@ export const DEFAULT_HIVE: Readonly<Record<string, readonly Value[]>> = {
     { name: "BaseBoardProduct", sz: "Emulated board" },
   ],
   [`${HKLM}\\HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0`]: [
-    { name: "Identifier", sz: "Intel64 Family 6 Model 158 Stepping 10" },
+    // What the emulated CPU's CPUID says (Unicorn's qemu64 model, on x64 and x86 alike): vendor
+    // AuthenticAMD (leaf 0), family 6 model 6 stepping 3 (leaf 1 EAX 0x663); Windows writes these
+    // from CPUID ("AMD64 Family F Model M Stepping S"). examples/qa-fresh3 TestCpuIdentity.
+    { name: "Identifier", sz: "AMD64 Family 6 Model 6 Stepping 3" },
     { name: "ProcessorNameString", sz: "Emulated x64 processor (kmdll)" },
-    { name: "VendorIdentifier", sz: "GenuineIntel" },
+    { name: "VendorIdentifier", sz: "AuthenticAMD" },
     { name: "~MHz", dword: 3000 },
     { name: "FeatureSet", dword: 0x3d1b3fff },
   ],

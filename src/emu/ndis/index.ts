@@ -53,6 +53,7 @@ import { NDIS_EXPORTS } from "./exports.js";
 import { ndisFilterApis } from "./filter.js";
 import { ndisConfigApis } from "./config.js";
 import { ndisMemoryApis } from "./memory.js";
+import { ndisRwLockApis } from "./rwlock.js";
 
 export const NDIS = "ndis.sys";
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api(NDIS, name, argc, h);
@@ -233,6 +234,7 @@ export const ndisApis: ApiDefinition[] = [
   ...ndisFilterApis,
   ...ndisConfigApis,
   ...ndisMemoryApis,
+  ...ndisRwLockApis,
 ];
 
 /** The driver object of a miniport driver handle NdisMRegisterMiniportDriver returned (not deregistered), or null. */
