@@ -1,0 +1,16 @@
+/*
+ * apirank.sys — shared declarations. Each Test* export checks its results in C and returns the
+ * number of failed checks; RunOnceReentered misuses a routine on purpose.
+ */
+#pragma once
+#include <ntifs.h>
+#include "../include/apitest.h"
+
+extern PDRIVER_OBJECT g_Driver;
+PDEVICE_OBJECT CreateTestDevice(void);
+
+/* ntdll/ntoskrnl native services missing from mingw-w64 10's headers (NtFlushInstructionCache is
+ * the service under FlushInstructionCache, processthreadsapi.h; NtWaitForSingleObject is named
+ * on ZwWaitForSingleObject's Microsoft Learn page). */
+NTSYSAPI NTSTATUS NTAPI ZwFlushInstructionCache(HANDLE ProcessHandle, PVOID BaseAddress, SIZE_T Length);
+NTSYSAPI NTSTATUS NTAPI NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout);

@@ -1,0 +1,140 @@
+/**
+ * The "rank" family: routines real drivers import that kmdll lacked, taken from the top of the
+ * import ranking over 323 real x64 drivers (scripts/rank-imports.mjs; issue 12). Each follows its
+ * Microsoft Learn page; examples/api-rank checks them from C on x64 and x86.
+ *
+ *   IoWMIRegistrationControl(DeviceObject, Action) (wdm.h; Learn nf-wdm-iowmiregistrationcontrol):
+ *     WMIREG_ACTION_REGISTER (1), DEREGISTER (2), REREGISTER (3), UPDATE_GUIDS (4) and BLOCK_IRPS
+ *     (5, wdm.h), optionally with WMIREG_FLAG_CALLBACK (0x80000000: DeviceObject is a WMI callback
+ *     entry point) or the trace-provider flags above bit 15 (WMIREG_FLAG_TRACE_PROVIDER and its
+ *     notification bits, wdm.h); any other action is STATUS_INVALID_PARAMETER. The registration is
+ *     kept per device. No WMI service runs on the emulated machine, so no IRP_MN_REGINFO(_EX)
+ *     follows a registration (as wmilib.ts says). Not modelled: DEREGISTER from the device's own
+ *     IRP_MJ_SYSTEM_CONTROL dispatch routine deadlocks on Windows (Learn, Remarks).
+ *   IoGetRequestorSessionId(Irp, &SessionId) (ntifs.h; Learn nf-ntifs-iogetrequestorsessionid):
+ *     the session of the process that sent the IRP (Irp->Tail.Overlay.Thread's process, see
+ *     requestorProcess); an IRP without a thread fails with STATUS_UNSUCCESSFUL and SessionId
+ *     (ULONG) -1. Every emulated thread belongs to the System process, session 0.
+ *   ZwFlushInstructionCache(ProcessHandle, BaseAddress, Length) (ntdll's NtFlushInstructionCache,
+ *     the service under processthreadsapi.h's FlushInstructionCache, Learn): a process handle or
+ *     NtCurrentProcess(); STATUS_SUCCESS — the emulator's CPU re-translates written code itself.
+ *     A handle of no process: the handle's status (STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH).
+ *   NtQueryInformationProcess, NtWaitForSingleObject (Learn: NtQueryInformationProcess in
+ *     winternl.h; ZwWaitForSingleObject's page: "If the call to the NtWaitForSingleObject function
+ *     occurs in user mode ... NtXxx", Using Nt and Zw Versions of the Native System Services
+ *     Routines): the Zw routines' behaviour when the previous mode is KernelMode; when it is
+ *     UserMode (a request of a user program), a kernel handle is not accessible from the
+ *     caller's mode: STATUS_INVALID_HANDLE. (User-buffer probing is not modelled.)
+ *   RtlRunOnceInitialize / RtlRunOnceExecuteOnce (ntddk.h; Learn nf-ntddk-rtlrunonceinitialize,
+ *     nf-ntddk-rtlrunonceexecuteonce, RunOnceInitialization callback): RTL_RUN_ONCE is one
+ *     pointer; its low RTL_RUN_ONCE_CTX_RESERVED_BITS (2) bits are the state — 0 not run, 1 being
+ *     run, 2 done (the context in the upper bits), 3 being run asynchronously (the encoding Wine's
+ *     ntdll uses; the values are not documented). ExecuteOnce calls InitFn(RunOnce, Parameter,
+ *     Context) the first time only; TRUE: the context it stored (low 2 bits clear, else
+ *     STATUS_INVALID_PARAMETER as RtlRunOnceComplete answers) is kept and every later call gets
+ *     it in *Context with STATUS_SUCCESS; FALSE: STATUS_UNSUCCESSFUL and the structure is not run,
+ *     so a later call tries again (RTL_RUN_ONCE_INIT_FAILED). Entered again while InitFn runs (the
+ *     same structure): it would wait for itself — a deadlock fault. A structure in asynchronous
+ *     initialisation: STATUS_INVALID_PARAMETER.
+ */
+import type { ApiContext, ApiDefinition } from "./types.js";
+import { STATUS } from "../../nt/status.js";
+import { ptrSize } from "../../nt/arch-layout.js";
+import { hex, nt, readPtr, writePtr } from "./util.js";
+import { componentState } from "./state.js";
+import { lookupHandle } from "./ob.js";
+import { processOfHandle, requestorProcess } from "./process.js";
+import { previousMode } from "./previous-mode.js";
+import { apis as processApis } from "./process.js";
+import { apis as eventApis } from "./events.js";
+
+const WMIREG_ACTION_BLOCK_IRPS = 5;
+
+const wmiState = componentState("wmi-registrations", () => ({ devices: new Map<bigint, number>() }));
+
+function wmiRegistrationControl(ctx: ApiContext): number {
+  const [device, action] = [ctx.arg(0), ctx.u32(1)];
+  const code = action & 0xff;
+  ctx.describe([hex(device), hex(action)]);
+  // Bits 8..15 carry nothing in wdm.h; 16..30 are the trace-provider flags.
+  if (code < 1 || code > WMIREG_ACTION_BLOCK_IRPS || (action & 0xff00) !== 0) return STATUS.INVALID_PARAMETER;
+  const reg = wmiState(ctx.kernel).devices;
+  if (code === 2) reg.delete(device);
+  else if (code === 1 || code === 3) reg.set(device, action);
+  return STATUS.SUCCESS;
+}
+
+function requestorSessionId(ctx: ApiContext): number {
+  const out = ctx.arg(1);
+  const process = requestorProcess(ctx, "IoGetRequestorSessionId");
+  if (process === 0n) {
+    ctx.mem.setU32(out, 0xffffffff);
+    return STATUS.UNSUCCESSFUL;
+  }
+  ctx.mem.setU32(out, 0); // the System process's session
+  return STATUS.SUCCESS;
+}
+
+/** The Nt form of a Zw routine whose first argument is a handle (see the file comment). */
+function ntForm(zw: ApiDefinition | undefined, name: string): ApiDefinition {
+  if (!zw) throw new Error(`${name}: its Zw routine is not implemented`);
+  return nt(name, zw.argc ?? 0, (ctx) => {
+    if (previousMode(ctx.kernel).mode === 1) {
+      const h = BigInt.asIntN(8 * ptrSize(), ctx.arg(0));
+      if (h >= 0n || h < -2n) {
+        const e = lookupHandle(ctx.kernel, ctx.arg(0));
+        if (!e || e.kernelHandle) {
+          ctx.describe([hex(ctx.arg(0)), "(UserMode caller)"]);
+          return STATUS.INVALID_HANDLE;
+        }
+      }
+    }
+    return zw.handler(ctx);
+  });
+}
+
+// ---- RTL_RUN_ONCE
+const RUN_ONCE_IDLE = 0n, RUN_ONCE_RUNNING = 1n, RUN_ONCE_DONE = 2n, RUN_ONCE_ASYNC = 3n;
+
+function runOnceExecute(ctx: ApiContext): number {
+  const [once, init, parameter, context] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];
+  ctx.describe([hex(once), hex(init), hex(parameter), hex(context)]);
+  const value = readPtr(ctx.mem, once);
+  const state = value & 3n;
+  if (state === RUN_ONCE_DONE) {
+    if (context !== 0n) writePtr(ctx.mem, context, value & ~3n);
+    return STATUS.SUCCESS;
+  }
+  if (state === RUN_ONCE_ASYNC) return STATUS.INVALID_PARAMETER;
+  if (state === RUN_ONCE_RUNNING) return ctx.fault("deadlock", `RtlRunOnceExecuteOnce(${hex(once)}): the structure's initialisation is running (InitFn entered it again) — the call waits for itself`);
+  writePtr(ctx.mem, once, RUN_ONCE_RUNNING);
+  const ok = (ctx.callGuest(init, [once, parameter, context]) & 0xffffffffn) !== 0n;
+  if (!ok) {
+    writePtr(ctx.mem, once, RUN_ONCE_IDLE);
+    return STATUS.UNSUCCESSFUL;
+  }
+  const data = context === 0n ? 0n : readPtr(ctx.mem, context);
+  if ((data & 3n) !== 0n) {
+    writePtr(ctx.mem, once, RUN_ONCE_IDLE);
+    return STATUS.INVALID_PARAMETER;
+  }
+  writePtr(ctx.mem, once, data | RUN_ONCE_DONE);
+  return STATUS.SUCCESS;
+}
+
+export const apis: ApiDefinition[] = [
+  nt("IoWMIRegistrationControl", 2, wmiRegistrationControl),
+  nt("IoGetRequestorSessionId", 2, requestorSessionId),
+  nt("ZwFlushInstructionCache", 3, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+    const p = processOfHandle(ctx, ctx.arg(0));
+    return typeof p === "number" ? p : STATUS.SUCCESS;
+  }),
+  ntForm(processApis.find((a) => a.name === "ZwQueryInformationProcess"), "NtQueryInformationProcess"),
+  ntForm(eventApis.find((a) => a.name === "ZwWaitForSingleObject"), "NtWaitForSingleObject"),
+  nt("RtlRunOnceInitialize", 1, (ctx) => {
+    ctx.describe([hex(ctx.arg(0))]);
+    writePtr(ctx.mem, ctx.arg(0), RUN_ONCE_IDLE);
+  }),
+  nt("RtlRunOnceExecuteOnce", 4, runOnceExecute),
+];
