@@ -25,6 +25,14 @@
  *     Routines): the Zw routines' behaviour when the previous mode is KernelMode; when it is
  *     UserMode (a request of a user program), a kernel handle is not accessible from the
  *     caller's mode: STATUS_INVALID_HANDLE. (User-buffer probing is not modelled.)
+ *   ZwFlushVirtualMemory(ProcessHandle, &BaseAddress, &RegionSize, IoStatus) (ntifs.h; Learn
+ *     nf-ntifs-zwflushvirtualmemory): writes the changed bytes of a view of a file (or paging-file)
+ *     section in the process's user space back to the section (section.ts keeps views as copies,
+ *     so this is what makes the file see them before the view is unmapped). The range is rounded
+ *     to pages (RegionSize 0: to the end of the view) and written back through BaseAddress /
+ *     RegionSize; IoStatus = {STATUS_SUCCESS, 0}. A handle of no process: its status; a kernel
+ *     address or a range past the user space: STATUS_INVALID_PARAMETER_2; an address in no view
+ *     (private memory, nothing) or a range past the view's end: STATUS_NOT_MAPPED_VIEW.
  *   RtlRunOnceInitialize / RtlRunOnceExecuteOnce (ntddk.h; Learn nf-ntddk-rtlrunonceinitialize,
  *     nf-ntddk-rtlrunonceexecuteonce, RunOnceInitialization callback): RTL_RUN_ONCE is one
  *     pointer; its low RTL_RUN_ONCE_CTX_RESERVED_BITS (2) bits are the state — 0 not run, 1 being
@@ -47,6 +55,8 @@ import { processOfHandle, requestorProcess } from "./process.js";
 import { previousMode } from "./previous-mode.js";
 import { apis as processApis } from "./process.js";
 import { apis as eventApis } from "./events.js";
+import { flush, views } from "./section.js";
+import { PAGE, VM_STATUS, space } from "./vm-pages.js";
 
 const WMIREG_ACTION_BLOCK_IRPS = 5;
 
@@ -93,6 +103,29 @@ function ntForm(zw: ApiDefinition | undefined, name: string): ApiDefinition {
   });
 }
 
+const STATUS_NOT_MAPPED_VIEW = 0xc0000019;
+
+function flushVirtualMemory(ctx: ApiContext): number {
+  const [h, pBase, pSize, iosb] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];
+  const [base, size] = [readPtr(ctx.mem, pBase), readPtr(ctx.mem, pSize)];
+  ctx.describe([hex(h), hex(base), hex(size), hex(iosb)]);
+  const p = processOfHandle(ctx, h);
+  if (typeof p === "number") return p;
+  const sp = space(ctx);
+  if (base > sp.highest || size > sp.highest + 1n - base) return VM_STATUS.INVALID_PARAMETER_2;
+  const view = views(ctx).find((v) => !v.system && base >= v.base && base < v.base + v.size);
+  if (!view) return STATUS_NOT_MAPPED_VIEW;
+  const start = base & ~(PAGE - 1n);
+  const end = size === 0n ? view.base + view.size : (base + size + PAGE - 1n) & ~(PAGE - 1n);
+  if (end > view.base + view.size) return STATUS_NOT_MAPPED_VIEW;
+  flush(ctx, view, Number(start - view.base), Number(end - view.base));
+  writePtr(ctx.mem, pBase, start);
+  writePtr(ctx.mem, pSize, end - start);
+  ctx.mem.setU32(iosb, STATUS.SUCCESS);
+  writePtr(ctx.mem, iosb + BigInt(ptrSize()), 0n);
+  return STATUS.SUCCESS;
+}
+
 // ---- RTL_RUN_ONCE
 const RUN_ONCE_IDLE = 0n, RUN_ONCE_RUNNING = 1n, RUN_ONCE_DONE = 2n, RUN_ONCE_ASYNC = 3n;
 
@@ -132,6 +165,7 @@ export const apis: ApiDefinition[] = [
   }),
   ntForm(processApis.find((a) => a.name === "ZwQueryInformationProcess"), "NtQueryInformationProcess"),
   ntForm(eventApis.find((a) => a.name === "ZwWaitForSingleObject"), "NtWaitForSingleObject"),
+  nt("ZwFlushVirtualMemory", 4, flushVirtualMemory),
   nt("RtlRunOnceInitialize", 1, (ctx) => {
     ctx.describe([hex(ctx.arg(0))]);
     writePtr(ctx.mem, ctx.arg(0), RUN_ONCE_IDLE);
