@@ -14,3 +14,5 @@ PDEVICE_OBJECT CreateTestDevice(void);
  * on ZwWaitForSingleObject's Microsoft Learn page). */
 NTSYSAPI NTSTATUS NTAPI ZwFlushInstructionCache(HANDLE ProcessHandle, PVOID BaseAddress, SIZE_T Length);
 NTSYSAPI NTSTATUS NTAPI NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout);
+/* ntifs.h of the WDK (Microsoft Learn: ZwProtectVirtualMemory's Nt form in ntifs.h); missing from mingw-w64 10. */
+NTSYSAPI NTSTATUS NTAPI ZwProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG NewProtect, PULONG OldProtect);

@@ -33,6 +33,16 @@
  *     RegionSize; IoStatus = {STATUS_SUCCESS, 0}. A handle of no process: its status; a kernel
  *     address or a range past the user space: STATUS_INVALID_PARAMETER_2; an address in no view
  *     (private memory, nothing) or a range past the view's end: STATUS_NOT_MAPPED_VIEW.
+ *   MmSecureVirtualMemory(Address, Size, ProbeMode) / MmUnsecureVirtualMemory(SecureHandle)
+ *     (ntddk.h; Learn nf-ntddk-mmsecurevirtualmemory, -mmunsecurevirtualmemory): a range of one
+ *     allocation of the user space (vm.ts), every page committed and accessible as ProbeMode
+ *     (PAGE_READONLY or PAGE_READWRITE; anything else NULL) asks, is secured: an opaque non-NULL
+ *     handle. Until it is unsecured, ZwFreeVirtualMemory of its pages and ZwProtectVirtualMemory
+ *     to a protection ProbeMode forbids (PAGE_NOACCESS / PAGE_GUARD; PAGE_READONLY too for
+ *     PAGE_READWRITE) fail with STATUS_INVALID_PAGE_PROTECTION (ReactOS MiCheckSecuredVad). Size
+ *     0, a kernel address, a range not inside one allocation, uncommitted or inaccessible pages:
+ *     NULL. An unknown handle is ignored (Windows ignores a handle whose range is gone). Not
+ *     modelled: unmapping a secured section view.
  *   RtlRunOnceInitialize / RtlRunOnceExecuteOnce (ntddk.h; Learn nf-ntddk-rtlrunonceinitialize,
  *     nf-ntddk-rtlrunonceexecuteonce, RunOnceInitialization callback): RTL_RUN_ONCE is one
  *     pointer; its low RTL_RUN_ONCE_CTX_RESERVED_BITS (2) bits are the state — 0 not run, 1 being
@@ -56,7 +66,7 @@ import { previousMode } from "./previous-mode.js";
 import { apis as processApis } from "./process.js";
 import { apis as eventApis } from "./events.js";
 import { flush, views } from "./section.js";
-import { PAGE, VM_STATUS, space } from "./vm-pages.js";
+import { PAGE, VM_STATUS, space, vadAt, vmState } from "./vm-pages.js";
 
 const WMIREG_ACTION_BLOCK_IRPS = 5;
 
@@ -126,6 +136,43 @@ function flushVirtualMemory(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
+// ---- MmSecureVirtualMemory
+const secureCount = componentState("mm-secure", () => ({ next: 0 }));
+
+function secureVirtualMemory(ctx: ApiContext): bigint {
+  const [address, size, probe] = [ctx.arg(0), ctx.arg(1), ctx.u32(2)];
+  ctx.describe([hex(address), hex(size), hex(probe)]);
+  if (probe !== 0x02 && probe !== 0x04) return 0n;
+  const sp = space(ctx);
+  if (size === 0n || address > sp.highest || size > sp.highest + 1n - address) return 0n;
+  const v = vadAt(ctx, address);
+  const start = address & ~(PAGE - 1n);
+  const end = (address + size + PAGE - 1n) & ~(PAGE - 1n);
+  if (!v || v.fixed || end > v.base + v.size) return 0n;
+  // Every page committed and accessible as ProbeMode asks (the probe Windows makes first).
+  for (let i = Number((start - v.base) / PAGE); i < Number((end - v.base) / PAGE); i++) {
+    const p = v.pages[i]!;
+    const base = p.protect & 0xff;
+    const guarded = (p.protect & 0x100) !== 0;
+    if (!p.committed || guarded || base === 0x01 || base === 0x10) return 0n;
+    if (probe === 0x04 && ![0x04, 0x08, 0x40, 0x80].includes(base)) return 0n;
+  }
+  const n = ++secureCount(ctx.kernel).next;
+  const handle = (ptrSize() === 8 ? 0xffffc9000a000000n : 0x8a000000n) + BigInt(n) * 0x10n;
+  (v.secured ??= []).push({ start, end, probe, handle });
+  return handle;
+}
+
+function unsecureVirtualMemory(ctx: ApiContext): void {
+  const handle = ctx.arg(0);
+  ctx.describe([hex(handle)]);
+  for (const v of vmState(ctx.kernel).vads) {
+    const i = (v.secured ?? []).findIndex((r) => r.handle === handle);
+    if (i >= 0) return void v.secured!.splice(i, 1);
+  }
+  // Not found: the range is gone (its process exited) — Windows ignores the handle then.
+}
+
 // ---- RTL_RUN_ONCE
 const RUN_ONCE_IDLE = 0n, RUN_ONCE_RUNNING = 1n, RUN_ONCE_DONE = 2n, RUN_ONCE_ASYNC = 3n;
 
@@ -166,6 +213,8 @@ export const apis: ApiDefinition[] = [
   ntForm(processApis.find((a) => a.name === "ZwQueryInformationProcess"), "NtQueryInformationProcess"),
   ntForm(eventApis.find((a) => a.name === "ZwWaitForSingleObject"), "NtWaitForSingleObject"),
   nt("ZwFlushVirtualMemory", 4, flushVirtualMemory),
+  nt("MmSecureVirtualMemory", 3, secureVirtualMemory),
+  nt("MmUnsecureVirtualMemory", 1, unsecureVirtualMemory),
   nt("RtlRunOnceInitialize", 1, (ctx) => {
     ctx.describe([hex(ctx.arg(0))]);
     writePtr(ctx.mem, ctx.arg(0), RUN_ONCE_IDLE);
