@@ -16,3 +16,8 @@ NTSYSAPI NTSTATUS NTAPI ZwFlushInstructionCache(HANDLE ProcessHandle, PVOID Base
 NTSYSAPI NTSTATUS NTAPI NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout);
 /* ntifs.h of the WDK (Microsoft Learn: ZwProtectVirtualMemory's Nt form in ntifs.h); missing from mingw-w64 10. */
 NTSYSAPI NTSTATUS NTAPI ZwProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG NewProtect, PULONG OldProtect);
+/* The secure CRT's _vsnprintf_s (Microsoft Learn; ntoskrnl exports it): not declared by mingw-w64 10's headers. */
+#ifndef _TRUNCATE
+#define _TRUNCATE ((size_t)-1)
+#endif
+_CRTIMP int __cdecl _vsnprintf_s(char *Buffer, size_t SizeOfBuffer, size_t Count, const char *Format, va_list Args);

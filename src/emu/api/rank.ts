@@ -51,6 +51,11 @@
  *     before the dot; none of * ? < > | " + = , ; [ ] : / \. *NameContainsSpaces: an embedded
  *     space. An empty name is not legal (kmdll's answer). Characters outside ASCII need the OEM
  *     code page's table, which kmdll lacks: FALSE with a warning (an emulator gap).
+ *   _vsnprintf_s(buffer, sizeOfBuffer, count, format, argptr) (Learn: _vsnprintf_s; ntoskrnl's
+ *     CRT, whose invalid-parameter handler returns): the text and its length when it fits in
+ *     count characters and in the buffer with its NUL; count _TRUNCATE: as much as fits, -1 when
+ *     cut; count < sizeOfBuffer: count characters, -1 when cut; otherwise (ERANGE) the buffer is
+ *     emptied and -1 returned. A NULL buffer or format, or sizeOfBuffer 0 (EINVAL): -1.
  *   RtlRunOnceInitialize / RtlRunOnceExecuteOnce (ntddk.h; Learn nf-ntddk-rtlrunonceinitialize,
  *     nf-ntddk-rtlrunonceexecuteonce, RunOnceInitialization callback): RTL_RUN_ONCE is one
  *     pointer; its low RTL_RUN_ONCE_CTX_RESERVED_BITS (2) bits are the state — 0 not run, 1 being
@@ -66,7 +71,8 @@
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { ptrSize } from "../../nt/arch-layout.js";
-import { hex, nt, readCounted, readPtr, writePtr } from "./util.js";
+import { encodeLatin1, hex, nt, readCounted, readPtr, writePtr } from "./util.js";
+import { formatKernelPrintf, vaListReader } from "./printf.js";
 import { componentState } from "./state.js";
 import { lookupHandle } from "./ob.js";
 import { processOfHandle, requestorProcess } from "./process.js";
@@ -229,6 +235,31 @@ function isNameLegal83(ctx: ApiContext): number {
   return 1;
 }
 
+// ---- _vsnprintf_s
+function vsnprintfS(ctx: ApiContext): bigint {
+  const [buf, size, count, fmt] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];
+  const truncate = count === (ptrSize() === 8 ? 0xffffffffffffffffn : 0xffffffffn);
+  ctx.describe([hex(buf), String(size), truncate ? "_TRUNCATE" : String(count), hex(fmt), hex(ctx.arg(4))]);
+  if (buf === 0n || size === 0n || fmt === 0n) {
+    if (buf !== 0n && size !== 0n) ctx.mem.setU8(buf, 0);
+    return 0xffffffffn; // int -1: EINVAL through the invalid-parameter handler, which returns in the kernel
+  }
+  const text = formatKernelPrintf(ctx.mem.cstring(fmt, 0x100000), vaListReader(ctx.mem, ctx.arg(4)), ctx.mem, false);
+  const len = BigInt(text.length);
+  const limit = truncate ? size - 1n : count;
+  if (len <= limit && len < size) {
+    ctx.mem.write(buf, encodeLatin1(text + "\0"));
+    return len;
+  }
+  if (truncate || count < size) {
+    const keep = Number(limit < size - 1n ? limit : size - 1n);
+    ctx.mem.write(buf, encodeLatin1(text.slice(0, keep) + "\0"));
+    return 0xffffffffn;
+  }
+  ctx.mem.setU8(buf, 0); // ERANGE: the buffer is emptied
+  return 0xffffffffn;
+}
+
 // ---- RTL_RUN_ONCE
 const RUN_ONCE_IDLE = 0n, RUN_ONCE_RUNNING = 1n, RUN_ONCE_DONE = 2n, RUN_ONCE_ASYNC = 3n;
 
@@ -272,6 +303,7 @@ export const apis: ApiDefinition[] = [
   nt("MmSecureVirtualMemory", 3, secureVirtualMemory),
   nt("MmUnsecureVirtualMemory", 1, unsecureVirtualMemory),
   nt("RtlIsNameLegalDOS8Dot3", 3, isNameLegal83),
+  nt("_vsnprintf_s", 5, vsnprintfS),
   nt("RtlRunOnceInitialize", 1, (ctx) => {
     ctx.describe([hex(ctx.arg(0))]);
     writePtr(ctx.mem, ctx.arg(0), RUN_ONCE_IDLE);
