@@ -13,7 +13,7 @@ import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";
 
-const TESTS = ["TestWmi", "TestRequestorSession", "TestNative", "TestRunOnce", "TestFlushVirtualMemory", "TestSecureVirtualMemory", "TestNames", "TestFormat"];
+const TESTS = ["TestWmi", "TestRequestorSession", "TestNative", "TestRunOnce", "TestFlushVirtualMemory", "TestSecureVirtualMemory", "TestNames", "TestFormat", "TestMutant"];
 
 function run(arch: "x64" | "x86", routines: string[], expectFault?: string) {
   const events: TraceEvent[] = [];
@@ -49,6 +49,13 @@ for (const arch of ["x64", "x86"] as const) {
     assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
     const f = events.find((e) => e.event === "fault") as { message: string } | undefined;
     assert.match(f?.message ?? "", /RtlRunOnceExecuteOnce\(0x[0-9a-f]+\): the structure's initialisation is running/);
+  });
+
+  test(`apirank.sys (${arch}): a mutant KeInitializeMutant gave the caller, released once too often, is a bug check report`, () => {
+    const { r, events } = run(arch, ["MutantReleasedTooOften"], "bugcheck");
+    assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
+    const f = events.find((e) => e.event === "fault") as { message: string } | undefined;
+    assert.match(f?.message ?? "", /KeReleaseMutex\(0x[0-9a-f]+\): the mutex is not owned by the current thread/);
   });
 }
 

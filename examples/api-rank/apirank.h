@@ -9,10 +9,8 @@
 extern PDRIVER_OBJECT g_Driver;
 PDEVICE_OBJECT CreateTestDevice(void);
 
-/* ntdll/ntoskrnl native services missing from mingw-w64 10's headers (NtFlushInstructionCache is
- * the service under FlushInstructionCache, processthreadsapi.h; NtWaitForSingleObject is named
- * on ZwWaitForSingleObject's Microsoft Learn page). */
-NTSYSAPI NTSTATUS NTAPI ZwFlushInstructionCache(HANDLE ProcessHandle, PVOID BaseAddress, SIZE_T Length);
+/* A native service missing from mingw-w64 10's headers (NtWaitForSingleObject is named on
+ * ZwWaitForSingleObject's Microsoft Learn page). ZwFlushInstructionCache is in its ntifs.h. */
 NTSYSAPI NTSTATUS NTAPI NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout);
 /* ntifs.h of the WDK (Microsoft Learn: ZwProtectVirtualMemory's Nt form in ntifs.h); missing from mingw-w64 10. */
 NTSYSAPI NTSTATUS NTAPI ZwProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG NewProtect, PULONG OldProtect);
@@ -21,3 +19,6 @@ NTSYSAPI NTSTATUS NTAPI ZwProtectVirtualMemory(HANDLE ProcessHandle, PVOID *Base
 #define _TRUNCATE ((size_t)-1)
 #endif
 _CRTIMP int __cdecl _vsnprintf_s(char *Buffer, size_t SizeOfBuffer, size_t Count, const char *Format, va_list Args);
+/* ntoskrnl's KeInitializeMutant (not in the WDK headers; ReactOS ke/mutex.c): a KMUTANT, owned by the caller or not. */
+NTKERNELAPI VOID NTAPI KeInitializeMutant(PRKMUTEX Mutant, BOOLEAN InitialOwner);
+int MutantReleasedTooOften(void);

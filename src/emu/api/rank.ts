@@ -56,6 +56,11 @@
  *     count characters and in the buffer with its NUL; count _TRUNCATE: as much as fits, -1 when
  *     cut; count < sizeOfBuffer: count characters, -1 when cut; otherwise (ERANGE) the buffer is
  *     emptied and -1 returned. A NULL buffer or format, or sizeOfBuffer 0 (EINVAL): -1.
+ *   KeInitializeMutant(Mutant, InitialOwner) (not on Learn; ReactOS ntoskrnl/ke/mutex.c, the
+ *     KMUTANT of wdm.h): a MutantObject header; InitialOwner TRUE: owned by the current thread
+ *     (SignalState 0, OwnerThread set — it may wait on it again, and releases it with
+ *     KeReleaseMutex), FALSE: signalled (1) with no owner. Unlike KeInitializeMutex it does not
+ *     make the owner disable normal kernel APCs (ApcDisable 0; kmdll models neither).
  *   RtlRunOnceInitialize / RtlRunOnceExecuteOnce (ntddk.h; Learn nf-ntddk-rtlrunonceinitialize,
  *     nf-ntddk-rtlrunonceexecuteonce, RunOnceInitialization callback): RTL_RUN_ONCE is one
  *     pointer; its low RTL_RUN_ONCE_CTX_RESERVED_BITS (2) bits are the state — 0 not run, 1 being
@@ -73,6 +78,8 @@ import { STATUS } from "../../nt/status.js";
 import { ptrSize } from "../../nt/arch-layout.js";
 import { encodeLatin1, hex, nt, readCounted, readPtr, writePtr } from "./util.js";
 import { formatKernelPrintf, vaListReader } from "./printf.js";
+import { MutantObject, currentThread, initHeader } from "./ke.js";
+import { LAYOUT } from "../../nt/arch-layout.js";
 import { componentState } from "./state.js";
 import { lookupHandle } from "./ob.js";
 import { processOfHandle, requestorProcess } from "./process.js";
@@ -260,6 +267,15 @@ function vsnprintfS(ctx: ApiContext): bigint {
   return 0xffffffffn;
 }
 
+// ---- KeInitializeMutant
+function initializeMutant(ctx: ApiContext): void {
+  const [m, owner] = [ctx.arg(0), (ctx.u32(1) & 0xff) !== 0];
+  ctx.describe([hex(m), owner ? "TRUE" : "FALSE"]);
+  initHeader(ctx, m, MutantObject, LAYOUT.KMUTANT.$size, owner ? 0 : 1);
+  writePtr(ctx.mem, m + BigInt(LAYOUT.KMUTANT.OwnerThread), owner ? currentThread(ctx) : 0n);
+  ctx.mem.setU8(m + BigInt(LAYOUT.KMUTANT.Abandoned), 0);
+}
+
 // ---- RTL_RUN_ONCE
 const RUN_ONCE_IDLE = 0n, RUN_ONCE_RUNNING = 1n, RUN_ONCE_DONE = 2n, RUN_ONCE_ASYNC = 3n;
 
@@ -304,6 +320,7 @@ export const apis: ApiDefinition[] = [
   nt("MmUnsecureVirtualMemory", 1, unsecureVirtualMemory),
   nt("RtlIsNameLegalDOS8Dot3", 3, isNameLegal83),
   nt("_vsnprintf_s", 5, vsnprintfS),
+  nt("KeInitializeMutant", 2, initializeMutant),
   nt("RtlRunOnceInitialize", 1, (ctx) => {
     ctx.describe([hex(ctx.arg(0))]);
     writePtr(ctx.mem, ctx.arg(0), RUN_ONCE_IDLE);
