@@ -13,7 +13,7 @@ import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";
 
-const TESTS = ["TestWmi", "TestRequestorSession", "TestNative", "TestRunOnce", "TestFlushVirtualMemory", "TestSecureVirtualMemory", "TestNames", "TestFormat", "TestMutant"];
+const TESTS = ["TestWmi", "TestRequestorSession", "TestNative", "TestRunOnce", "TestFlushVirtualMemory", "TestSecureVirtualMemory", "TestNames", "TestFormat", "TestMutant", "TestBackTrace"];
 
 function run(arch: "x64" | "x86", routines: string[], expectFault?: string) {
   const events: TraceEvent[] = [];
