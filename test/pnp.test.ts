@@ -42,6 +42,10 @@ test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF 
   // AddDevice for each driver of each devnode, with the driver's own routine or the framework's.
   assert.deepEqual(pnp(ev, "add-device").map((e) => [e.device, e.service]), [["ROOT\\PNPDEMOBUS\\0000", "pnpbus"], ["PNPDEMO\\WDMCHILD\\1", "pnpfunc"], ["PNPDEMO\\KMDFCHILD\\2", "kmdffunc"]]);
   assert.equal(pnp(ev, "add-device")[2]!.routine, "wdf01000.sys!FxDriverAddDevice");
+  // IoOpenDeviceRegistryKey in pnpfunc's AddDevice: the hardware key keeps what was written to it,
+  // the software key is another key (STATUS_OBJECT_NAME_NOT_FOUND), a bad type
+  // STATUS_INVALID_PARAMETER, the FDO (no PDO) STATUS_INVALID_DEVICE_REQUEST.
+  assert.ok(prints(ev, "pnpfunc.sys").includes("pnpfunc: device key 0x00000000 read back 1, driver key 0xc0000034, bad type 0xc000000d, not a PDO 0xc0000010"), prints(ev, "pnpfunc.sys").join("\n"));
   assert.deepEqual(pnp(ev, "enumerate").map((e) => e.hardwareIds), [["ROOT\\PNPDEMOBUS"], ["PNPDEMO\\WDMCHILD", "PNPDEMO\\CHILD"], ["PNPDEMO\\KMDFCHILD", "PNPDEMO\\CHILD"]]);
   assert.deepEqual(pnp(ev, "start").map((e) => e.status), ["0x00000000", "0x00000000", "0x00000000"]);
   // QUERY_INTERFACE between stacks: both function drivers got the bus interface from the bus's PDOs.

@@ -18,6 +18,40 @@ static NTSTATUS NTAPI OnInterfaceChange(PVOID NotificationStructure, PVOID Conte
     return STATUS_SUCCESS;
 }
 
+/*
+ * IoOpenDeviceRegistryKey (Microsoft Learn): the devnode's hardware key, written through one
+ * handle and read back through another; its software key is another key; a type that is no
+ * PLUGPLAY_REGKEY_* value and a device that is no PDO fail. Prints the results for the test.
+ */
+static VOID CheckDeviceKeys(PDEVICE_OBJECT Pdo, PDEVICE_OBJECT Fdo)
+{
+    HANDLE key = NULL;
+    UNICODE_STRING name;
+    ULONG one = 1, got = 0, back = 0;
+    UCHAR buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + sizeof(ULONG)];
+    PKEY_VALUE_PARTIAL_INFORMATION info = (PKEY_VALUE_PARTIAL_INFORMATION)buffer;
+    NTSTATUS open, driverRead = 0, badType, notPdo;
+
+    RtlInitUnicodeString(&name, L"PnpFuncSeen");
+    open = IoOpenDeviceRegistryKey(Pdo, PLUGPLAY_REGKEY_DEVICE, KEY_ALL_ACCESS, &key);
+    if (NT_SUCCESS(open)) {
+        ZwSetValueKey(key, &name, 0, REG_DWORD, &one, sizeof(one));
+        ZwClose(key);
+    }
+    if (NT_SUCCESS(IoOpenDeviceRegistryKey(Pdo, PLUGPLAY_REGKEY_DEVICE, KEY_READ, &key))) {
+        if (NT_SUCCESS(ZwQueryValueKey(key, &name, KeyValuePartialInformation, info, sizeof(buffer), &got)) && info->DataLength == sizeof(ULONG))
+            back = *(ULONG UNALIGNED *)info->Data;
+        ZwClose(key);
+    }
+    if (NT_SUCCESS(IoOpenDeviceRegistryKey(Pdo, PLUGPLAY_REGKEY_DRIVER, KEY_READ, &key))) {
+        driverRead = ZwQueryValueKey(key, &name, KeyValuePartialInformation, info, sizeof(buffer), &got);
+        ZwClose(key);
+    }
+    badType = IoOpenDeviceRegistryKey(Pdo, 0x10, KEY_READ, &key);
+    notPdo = IoOpenDeviceRegistryKey(Fdo, PLUGPLAY_REGKEY_DEVICE, KEY_READ, &key);
+    DbgPrint("pnpfunc: device key 0x%08x read back %lu, driver key 0x%08x, bad type 0x%08x, not a PDO 0x%08x\n", open, back, driverRead, badType, notPdo);
+}
+
 NTSTATUS NTAPI FuncAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
 {
     PDEVICE_OBJECT fdo;
@@ -29,6 +63,7 @@ NTSTATUS NTAPI FuncAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
     RtlZeroMemory(fx, sizeof(*fx));
     fx->Self = fdo;
     fx->Pdo = Pdo;
+    CheckDeviceKeys(Pdo, fdo);
     status = IoRegisterDeviceInterface(Pdo, &GUID_DEVINTERFACE_PNPDEMO_WDM, NULL, &fx->InterfaceName);
     if (!NT_SUCCESS(status)) {
         IoDeleteDevice(fdo);

@@ -69,7 +69,7 @@ export interface SectionData {
   name?: string;
 }
 
-interface View {
+export interface View {
   section: SectionData;
   /** The bytes as mapped (or last copied back): only bytes that differ are copied back. */
   snapshot: Uint8Array;
@@ -81,7 +81,7 @@ interface View {
 }
 
 const sections = (ctx: ApiContext) => ctx.kernel.state("mm.sections", () => new Map<bigint, SectionData>());
-const views = (ctx: ApiContext) => ctx.kernel.state("mm.views", () => [] as View[]);
+export const views = (ctx: ApiContext) => ctx.kernel.state("mm.views", () => [] as View[]);
 
 /** The protection's base value when it is one a section or view accepts, else null. */
 function baseProtect(p: number): number | null {
@@ -111,14 +111,14 @@ function sectionBytes(ctx: ApiContext, s: SectionData): Uint8Array {
 }
 
 /** Copy a writable view's bytes back into its section (and its file). */
-function flush(ctx: ApiContext, view: View): void {
+/** Copies the view's changed bytes (those at view offsets [lo, hi) — ZwFlushVirtualMemory's range — or all) back. */
+export function flush(ctx: ApiContext, view: View, lo = 0, hi = Infinity): void {
   if (!writable(view.protect) || !writable(view.section.protect)) return;
   const s = view.section;
   const n = Number(view.size < s.size - view.offset ? view.size : s.size - view.offset);
   const bytes = ctx.mem.read(view.base, n);
   const changed: number[] = [];
-  for (let i = 0; i < n; i++) if (bytes[i] !== view.snapshot[i]) changed.push(i);
-  view.snapshot = bytes;
+  for (let i = lo; i < Math.min(n, hi); i++) if (bytes[i] !== view.snapshot[i]) (changed.push(i), (view.snapshot[i] = bytes[i]!));
   if (!changed.length) return;
   const off = Number(view.offset);
   if (s.bytes) {

@@ -53,6 +53,21 @@ export interface Vad {
   fixed?: boolean;
   /** A view of a section (api/section.ts): unmapped with ZwUnmapViewOfSection, not freed. */
   view?: boolean;
+  /** Ranges MmSecureVirtualMemory secured (api/mmsecure.ts), with the probe mode each keeps. */
+  secured?: { start: bigint; end: bigint; probe: number; handle: bigint }[];
+}
+
+/**
+ * Would giving pages [start, end) of `v` the protection `protect` (0: freeing or decommitting them)
+ * break a secured range? (ReactOS MiCheckSecuredVad: STATUS_INVALID_PAGE_PROTECTION.) A range
+ * secured PAGE_READWRITE must stay writable, PAGE_READONLY readable (Learn, MmSecureVirtualMemory).
+ */
+export function breaksSecure(v: Vad, start: bigint, end: bigint, protect: number): boolean {
+  const base = protect & 0xff;
+  const guarded = (protect & PAGE_GUARD) !== 0;
+  const writable = !guarded && [0x04, 0x08, 0x40, 0x80].includes(base);
+  const readable = !guarded && base !== 0 && base !== 0x01 && base !== 0x10;
+  return (v.secured ?? []).some((r) => r.start < end && start < r.end && (r.probe === 0x04 ? !writable : !readable));
 }
 
 /**

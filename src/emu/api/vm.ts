@@ -32,7 +32,7 @@ import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt, readPtr, writePtr } from "./util.js";
 import { ptrSize } from "../../nt/arch-layout.js";
-import { GRANULE, LOWEST, MAX_COMMIT, MAX_VADS, MEM, PAGE, VM_STATUS, applyPages, checkProcess, commit, decommit, findFree, pageDown, pageRange, pageUp, space, validProtect, vadAt, vmState, type Vad } from "./vm-pages.js";
+import { breaksSecure, GRANULE, LOWEST, MAX_COMMIT, MAX_VADS, MEM, PAGE, VM_STATUS, applyPages, checkProcess, commit, decommit, findFree, pageDown, pageRange, pageUp, space, validProtect, vadAt, vmState, type Vad } from "./vm-pages.js";
 
 function allocate(ctx: ApiContext): number {
   const [h, pBase, zeroBitsArg, pSize] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];
@@ -133,6 +133,7 @@ function free(ctx: ApiContext): number {
     if (end > v.base + v.size) return VM_STATUS.UNABLE_TO_FREE_VM;
     // Releasing part of an allocation is allowed only for the whole of it here (Windows splits VADs).
     if (start !== v.base || end !== v.base + v.size) return VM_STATUS.UNABLE_TO_FREE_VM;
+    if (breaksSecure(v, start, end, 0)) return VM_STATUS.INVALID_PAGE_PROTECTION;
     decommit(ctx, v, 0, v.pages.length);
     st.vads.splice(st.vads.indexOf(v), 1);
     writePtr(ctx.mem, pBase, v.base);
@@ -142,6 +143,7 @@ function free(ctx: ApiContext): number {
   const start = pageDown(want);
   const end = size === 0n ? v.base + v.size : pageUp(want + size);
   if (end > v.base + v.size) return VM_STATUS.UNABLE_TO_FREE_VM;
+  if (breaksSecure(v, start, end, 0)) return VM_STATUS.INVALID_PAGE_PROTECTION;
   const [a, b] = pageRange(v, start, end);
   decommit(ctx, v, a, b);
   writePtr(ctx.mem, pBase, start);
@@ -172,6 +174,8 @@ function protectVm(ctx: ApiContext): number {
   if (v.fixed) return VM_STATUS.INVALID_PAGE_PROTECTION;
   // Write-copy on private memory becomes the plain read/write protection (as NT does).
   const effective = (newProtect & 0xff) === 0x08 ? (newProtect & ~0xff) | 0x04 : (newProtect & 0xff) === 0x80 ? (newProtect & ~0xff) | 0x40 : newProtect;
+  // A range MmSecureVirtualMemory secured cannot be made more restrictive than its probe mode.
+  if (breaksSecure(v, start, end, effective)) return VM_STATUS.INVALID_PAGE_PROTECTION;
   // OldProtect is written first: a wild pointer is a fault report before anything changes.
   ctx.mem.setU32(pOld, v.pages[a]!.protect);
   for (let i = a; i < b; i++) v.pages[i]!.protect = effective;

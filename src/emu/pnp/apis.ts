@@ -2,13 +2,24 @@
  * Kernel routines of the PnP manager (ntoskrnl.exe): IoInvalidateDeviceRelations, device
  * interfaces (IoRegisterDeviceInterface, IoSetDeviceInterfaceState, IoGetDeviceInterfaces),
  * PnP notifications (IoRegisterPlugPlayNotification / IoUnregisterPlugPlayNotification(Ex)),
- * PoCallDriver and IoGetDeviceProperty for the IDs of a devnode. Statuses follow the Microsoft
- * Learn page of each routine.
+ * PoCallDriver, IoGetDeviceProperty for the IDs of a devnode and IoOpenDeviceRegistryKey.
+ * Statuses follow the Microsoft Learn page of each routine.
+ *
+ * IoOpenDeviceRegistryKey(Pdo, DevInstKeyType, DesiredAccess, &Key) (wdm.h; Learn
+ * nf-wdm-ioopendeviceregistrykey): a kernel handle to the devnode's hardware key
+ * (PLUGPLAY_REGKEY_DEVICE 1: Enum\<instance>\Device Parameters) or software key
+ * (PLUGPLAY_REGKEY_DRIVER 2: Enum\<instance>\Driver — kmdll keeps no Control\Class keys, as
+ * WdfDeviceOpenRegistryKey in wdf/registry.ts), created when missing; with
+ * PLUGPLAY_REGKEY_CURRENT_HWPROFILE (4) the same under Hardware Profiles\Current\System\
+ * CurrentControlSet. Another type: STATUS_INVALID_PARAMETER; a device that is no PDO of a devnode:
+ * STATUS_INVALID_DEVICE_REQUEST.
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { putPtr } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { describeUnicode, hex, nt, unicodeText, writeCounted } from "../api/util.js";
+import { registryOf } from "../api/zw.js";
+import { insertHandle } from "../obmgr/index.js";
 import { newCallbackHandle, registerCallback, unregisterCallback } from "../api/notify.js";
 import { callDriver, deviceLabel, envOf } from "../iomgr/index.js";
 import { EventCategoryDeviceInterfaceChange, GUID_DEVICE_INTERFACE_ARRIVAL, findInterface, guidAt, notifyInterface, registerInterface, setInterfaceState } from "./interfaces.js";
@@ -133,5 +144,17 @@ export const apis: ApiDefinition[] = [
     for (let i = 0; i < text.length; i++) ctx.mem.setU16(buf + BigInt(2 * i), text.charCodeAt(i));
     return STATUS.SUCCESS;
   }),
+  nt("IoOpenDeviceRegistryKey", 4, (ctx) => {
+    const [pdo, type, access, out] = [ctx.arg(0), ctx.u32(1), ctx.u32(2), ctx.arg(3)];
+    ctx.describe([deviceLabel(ctx, pdo), hex(type), hex(access), hex(out)]);
+    const which = type & ~4;
+    if (which !== 1 && which !== 2) return STATUS.INVALID_PARAMETER;
+    const n = pdoNode(ctx, pdo);
+    if (!n) return STATUS.INVALID_DEVICE_REQUEST;
+    const root = type & 4 ? "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Hardware Profiles\\Current\\System\\CurrentControlSet" : "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet";
+    const r = registryOf(ctx.kernel).createKey(`${root}\\Enum\\${n.instance}\\${which === 1 ? "Device Parameters" : "Driver"}`);
+    if (!r) return STATUS.OBJECT_NAME_NOT_FOUND;
+    putPtr(ctx.mem, out, insertHandle(ctx.kernel, { type: "Key", data: { key: r.key }, access, kernelHandle: true }));
+    return STATUS.SUCCESS;
+  }),
 ];
-
