@@ -205,6 +205,17 @@ static VOID SetCapabilities(WDFDEVICE Device, BOOLEAN owner)
     WdfDeviceSetPowerCapabilities(Device, &power);
 }
 
+/* EvtDeviceWdmIrpPreprocess for IRP_MN_CANCEL_REMOVE_DEVICE: the PnP manager cancels a removal the
+   framework vetoed (static stop/remove below); the device makes itself stoppable again, so the next
+   stop removes it. */
+static NTSTATUS NTAPI KmdfPnpCancelRemove(WDFDEVICE Device, PIRP Irp)
+{
+    DbgPrint("kmdfpnp: cancel-remove %02x\n", IoGetCurrentIrpStackLocation(Irp)->MinorFunction);
+    WdfDeviceSetStaticStopRemove(Device, TRUE);
+    IoSkipCurrentIrpStackLocation(Irp);
+    return WdfDeviceWdmDispatchPreprocessedIrp(Device, Irp);
+}
+
 NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 {
     WDF_PNPPOWER_EVENT_CALLBACKS pnp;
@@ -212,6 +223,7 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     WDFDEVICE device;
     NTSTATUS status;
     ULONG flags, check;
+    UCHAR cancelRemove = IRP_MN_CANCEL_REMOVE_DEVICE;
     BOOLEAN owner = IsPolicyOwnerDevice(WdfFdoInitWdmGetPhysicalDevice(DeviceInit));
     UNREFERENCED_PARAMETER(Driver);
 
@@ -227,6 +239,7 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         requestAttributes.ParentObject = NULL;
         WdfDeviceInitSetRequestAttributes(DeviceInit, &requestAttributes);
         WdfDeviceInitSetPowerNotPageable(DeviceInit);
+        WdfDeviceInitAssignWdmIrpPreprocessCallback(DeviceInit, KmdfPnpCancelRemove, IRP_MJ_PNP, &cancelRemove, 1);
     } else {
         WdfDeviceInitSetPowerPolicyOwnership(DeviceInit, FALSE);
         WdfDeviceInitSetPowerInrush(DeviceInit);
@@ -246,7 +259,8 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     if (check == 0 && owner) check = KmdfPnpCreateChild(device);
     SetCapabilities(device, owner);
     if (owner) {
-        /* Two "not stoppable", one "stoppable": still not stoppable, so query-remove is refused. */
+        /* Two "not stoppable", one "stoppable": still not stoppable, so query-remove is refused
+           (until KmdfPnpCancelRemove balances it). */
         WdfDeviceSetStaticStopRemove(device, FALSE);
         WdfDeviceSetStaticStopRemove(device, FALSE);
         WdfDeviceSetStaticStopRemove(device, TRUE);

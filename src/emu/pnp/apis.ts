@@ -49,11 +49,12 @@ export const apis: ApiDefinition[] = [
     if (!n) ctx.fault("bugcheck", `IoInvalidateDeviceRelations(${deviceLabel(ctx, pdo)}): not the PDO of a devnode (PNP_DETECTED_FATAL_ERROR)`, { code: "0x000000CA", parameters: ["0x2", hex(pdo), "0x0", "0x0"] });
     if (type === BusRelations) pnpState(ctx.kernel).invalidated.add(pdo);
   }),
-  // Checks its argument but sends no IRP_MN_QUERY_PNP_DEVICE_STATE: a stub.
-  Object.assign(nt("IoInvalidateDeviceState", 1, (ctx) => {
+  // The PnP manager sends IRP_MN_QUERY_PNP_DEVICE_STATE to the stack when it next settles (removal.ts).
+  nt("IoInvalidateDeviceState", 1, (ctx) => {
     ctx.describe([deviceLabel(ctx, ctx.arg(0))]);
     if (!pdoNode(ctx, ctx.arg(0))) ctx.fault("bugcheck", `IoInvalidateDeviceState(${deviceLabel(ctx, ctx.arg(0))}): not the PDO of a devnode (PNP_DETECTED_FATAL_ERROR)`, { code: "0x000000CA", parameters: ["0x2", hex(ctx.arg(0)), "0x0", "0x0"] });
-  }), { stub: true }),
+    pnpState(ctx.kernel).stateInvalidated.add(ctx.arg(0));
+  }),
   nt("IoRegisterDeviceInterface", 4, (ctx) => {
     const [pdo, guidP, refP, out] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];
     ctx.describe([deviceLabel(ctx, pdo), guidP === 0n ? "NULL" : guidAt(ctx.mem, guidP), refP === 0n ? "NULL" : describeUnicode(ctx, refP), hex(out)]);
