@@ -98,6 +98,7 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadPdoIdNull", /WdfPdoInitAssignDeviceID: DeviceInit is NULL/],
     ["BadRequestCreateNull", /WdfRequestCreate: Request is NULL/],
     ["BadStringNull", /WdfStringCreate: String is NULL/],
+    ["BadPropertyResultLength", /WdfDeviceQueryProperty: ResultLength is NULL/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);

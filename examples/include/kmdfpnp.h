@@ -11,6 +11,11 @@
 #include "kmdfmin.h"
 
 enum {
+    /* wdffuncenum.h */
+    WdfDeviceQueryPropertyTableIndex = 81,
+    WdfDeviceAllocAndQueryPropertyTableIndex = 82,
+    WdfFdoInitQueryPropertyTableIndex = 126,
+    WdfFdoInitAllocAndQueryPropertyTableIndex = 127,
     WdfDeviceAssignS0IdleSettingsTableIndex = 46,
     WdfDeviceInitSetPowerPolicyOwnershipTableIndex = 57,
     WdfDeviceInitSetPowerNotPageableTableIndex = 63,
@@ -125,6 +130,11 @@ FORCEINLINE VOID WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(PWDF_DEVICE_POWER_PO
     s->ExcludeD3Cold = WdfUseDefault;
 }
 
+/* wdfdevice.h: device properties (IoGetDeviceProperty through the framework). */
+#define WdfFdoInitQueryProperty(i, p, n, b, r) WDFCALL(WdfFdoInitQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, ULONG, PVOID, PULONG))(WdfDriverGlobals, i, p, n, b, r)
+#define WdfFdoInitAllocAndQueryProperty(i, p, t, a, m) WDFCALL(WdfFdoInitAllocAndQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *))(WdfDriverGlobals, i, p, t, a, m)
+#define WdfDeviceQueryProperty(d, p, n, b, r) WDFCALL(WdfDeviceQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, DEVICE_REGISTRY_PROPERTY, ULONG, PVOID, PULONG))(WdfDriverGlobals, d, p, n, b, r)
+#define WdfDeviceAllocAndQueryProperty(d, p, t, a, m) WDFCALL(WdfDeviceAllocAndQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, DEVICE_REGISTRY_PROPERTY, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *))(WdfDriverGlobals, d, p, t, a, m)
 #define WdfDeviceSetPnpCapabilities(d, c) WDFCALL(WdfDeviceSetPnpCapabilities, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_PNP_CAPABILITIES))(WdfDriverGlobals, d, c)
 #define WdfDeviceSetPowerCapabilities(d, c) WDFCALL(WdfDeviceSetPowerCapabilities, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_POWER_CAPABILITIES))(WdfDriverGlobals, d, c)
 #define WdfDeviceAssignS0IdleSettings(d, s) WDFCALL(WdfDeviceAssignS0IdleSettings, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS))(WdfDriverGlobals, d, s)

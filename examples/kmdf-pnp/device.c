@@ -222,7 +222,7 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     WDF_OBJECT_ATTRIBUTES attributes;
     WDFDEVICE device;
     NTSTATUS status;
-    ULONG flags, check;
+    ULONG flags, check, propCheck;
     UCHAR cancelRemove = IRP_MN_CANCEL_REMOVE_DEVICE;
     BOOLEAN owner = IsPolicyOwnerDevice(WdfFdoInitWdmGetPhysicalDevice(DeviceInit));
     UNREFERENCED_PARAMETER(Driver);
@@ -246,6 +246,7 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     }
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
     attributes.ContextTypeInfo = &PnpContextType;
+    propCheck = KmdfPnpCheckInitProperties(DeviceInit, owner);
     status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
     if (!NT_SUCCESS(status))
         return status;
@@ -253,6 +254,8 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     if (owner) KmdfPnpDevice = device;
     flags = WdfDeviceWdmGetDeviceObject(device)->Flags & (DO_POWER_PAGABLE | DO_POWER_INRUSH);
     check = flags != (owner ? 0 : DO_POWER_INRUSH) ? 10 : CheckIdleSettings(device, owner);
+    if (check == 0) check = propCheck;
+    if (check == 0) check = KmdfPnpCheckDeviceProperties(device);
     if (check == 0 && owner) check = KmdfPnpAddInterface(device);
     if (check == 0) check = CheckStateAndIdle(device, owner);
     if (owner) KmdfPnpDevice = device;
