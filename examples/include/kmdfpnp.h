@@ -12,6 +12,8 @@
 
 enum {
     /* wdffuncenum.h */
+    WdfRequestSetCompletionRoutineTableIndex = 260,
+    WdfRequestGetCompletionParamsTableIndex = 261,
     WdfDeviceQueryPropertyTableIndex = 81,
     WdfDeviceAllocAndQueryPropertyTableIndex = 82,
     WdfFdoInitQueryPropertyTableIndex = 126,
@@ -130,6 +132,27 @@ FORCEINLINE VOID WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(PWDF_DEVICE_POWER_PO
     s->ExcludeD3Cold = WdfUseDefault;
 }
 
+/* wdfrequest.h: completion of a request sent asynchronously (WDF_REQUEST_TYPE values are IRP_MJ_ codes). */
+#define WdfRequestTypeDeviceControl IRP_MJ_DEVICE_CONTROL
+typedef struct _WDF_REQUEST_COMPLETION_PARAMS {
+    ULONG Size;
+    ULONG Type;
+    IO_STATUS_BLOCK IoStatus;
+    union {
+        struct { WDFMEMORY Buffer; size_t Length; PLONGLONG Offset; } Write;
+        struct { WDFMEMORY Buffer; size_t Length; PLONGLONG Offset; } Read;
+        struct {
+            ULONG IoControlCode;
+            struct { WDFMEMORY Buffer; size_t Offset; } Input;
+            struct { WDFMEMORY Buffer; size_t Offset; size_t Length; } Output;
+        } Ioctl;
+        struct { PVOID Argument1, Argument2, Argument3, Argument4; } Others;
+        PVOID Usb;
+    } Parameters;
+} WDF_REQUEST_COMPLETION_PARAMS, *PWDF_REQUEST_COMPLETION_PARAMS;
+typedef VOID NTAPI EVT_WDF_REQUEST_COMPLETION_ROUTINE(WDFREQUEST, WDFIOTARGET, PWDF_REQUEST_COMPLETION_PARAMS, PVOID);
+#define WdfRequestSetCompletionRoutine(r, c, x) WDFCALL(WdfRequestSetCompletionRoutine, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, EVT_WDF_REQUEST_COMPLETION_ROUTINE *, PVOID))(WdfDriverGlobals, r, c, x)
+#define WdfRequestGetCompletionParams(r, p) WDFCALL(WdfRequestGetCompletionParams, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PWDF_REQUEST_COMPLETION_PARAMS))(WdfDriverGlobals, r, p)
 /* wdfdevice.h: device properties (IoGetDeviceProperty through the framework). */
 #define WdfFdoInitQueryProperty(i, p, n, b, r) WDFCALL(WdfFdoInitQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, ULONG, PVOID, PULONG))(WdfDriverGlobals, i, p, n, b, r)
 #define WdfFdoInitAllocAndQueryProperty(i, p, t, a, m) WDFCALL(WdfFdoInitAllocAndQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *))(WdfDriverGlobals, i, p, t, a, m)

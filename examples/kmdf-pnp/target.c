@@ -6,6 +6,30 @@ static ULONG CheckCreatedRequests(WDFDEVICE Device);
 
 #define IOCTL_KMDFPNP_DOUBLE CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
+/* The second device's remote target on the first device, once opened (KmdfPnpCheckTargets). */
+static WDFIOTARGET KmdfPnpRemote;
+static ULONG AsyncCheck = 99;
+
+/* EVT_WDF_REQUEST_COMPLETION_ROUTINE of the asynchronous forward below: 0 in AsyncCheck when the
+   framework handed back what the first device answered. */
+static VOID NTAPI KmdfPnpForwarded(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_COMPLETION_PARAMS Params, PVOID Context)
+{
+    WDF_REQUEST_COMPLETION_PARAMS copy;
+    AsyncCheck = 0;
+    if (Context != (PVOID)0x5A5A) AsyncCheck = 1;
+    else if (Target != KmdfPnpRemote) AsyncCheck = 2;
+    else if (Params->Size != sizeof(*Params) || Params->Type != WdfRequestTypeDeviceControl) AsyncCheck = 3;
+    else if (Params->IoStatus.Status != STATUS_SUCCESS || Params->IoStatus.Information != sizeof(ULONG)) AsyncCheck = 4;
+    else if (Params->Parameters.Ioctl.IoControlCode != IOCTL_KMDFPNP_DOUBLE + 12 || Params->Parameters.Ioctl.Output.Length != sizeof(ULONG)) AsyncCheck = 5;
+    else if (WdfRequestGetStatus(Request) != STATUS_SUCCESS) AsyncCheck = 6;
+    if (AsyncCheck == 0) {
+        RtlZeroMemory(&copy, sizeof(copy));
+        WdfRequestGetCompletionParams(Request, &copy);
+        if (copy.Size != sizeof(copy) || copy.IoStatus.Information != sizeof(ULONG) || copy.Parameters.Ioctl.IoControlCode != IOCTL_KMDFPNP_DOUBLE + 12) AsyncCheck = 7;
+    }
+    WdfRequestCompleteWithInformation(Request, Params->IoStatus.Status, Params->IoStatus.Information);
+}
+
 /* Output ULONG = 2 * input ULONG, Information 4. */
 static VOID KmdfPnpIoctl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength, ULONG IoControlCode)
 {
@@ -19,6 +43,13 @@ static VOID KmdfPnpIoctl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuffer
         if (!NT_SUCCESS(status)) WdfRequestComplete(Request, status);
         return;
     }
+    /* The second device forwards this one to the first asynchronously, with a completion routine. */
+    if (IoControlCode == IOCTL_KMDFPNP_DOUBLE + 12 && WdfIoQueueGetDevice(Queue) != KmdfPnpDevice && KmdfPnpRemote != NULL) {
+        WdfRequestFormatRequestUsingCurrentType(Request);
+        WdfRequestSetCompletionRoutine(Request, KmdfPnpForwarded, (PVOID)0x5A5A);
+        if (!WdfRequestSend(Request, KmdfPnpRemote, NULL)) WdfRequestComplete(Request, WdfRequestGetStatus(Request));
+        return;
+    }
     /* The first device's requests carry the context of its WdfDeviceInitSetRequestAttributes, zeroed. */
     if (WdfIoQueueGetDevice(Queue) == KmdfPnpDevice) {
         PREQUEST_CONTEXT context = (PREQUEST_CONTEXT)WdfObjectGetTypedContextWorker(Request, &KmdfPnpRequestContextType);
@@ -28,7 +59,7 @@ static VOID KmdfPnpIoctl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuffer
         }
         context->Magic = 1;
     }
-    if (IoControlCode != IOCTL_KMDFPNP_DOUBLE ||
+    if ((IoControlCode != IOCTL_KMDFPNP_DOUBLE && IoControlCode != IOCTL_KMDFPNP_DOUBLE + 12) ||
         !NT_SUCCESS(WdfRequestRetrieveInputBuffer(Request, sizeof(ULONG), (PVOID *)&in, NULL)) ||
         !NT_SUCCESS(WdfRequestRetrieveOutputBuffer(Request, sizeof(ULONG), (PVOID *)&out, NULL))) {
         WdfRequestComplete(Request, STATUS_INVALID_DEVICE_REQUEST);
@@ -104,6 +135,22 @@ ULONG KmdfPnpCheckTargets(WDFDEVICE Device)
     if (WdfIoTargetSendIoctlSynchronously(WdfDeviceGetIoTarget(Device), NULL, IOCTL_KMDFPNP_DOUBLE, &in, &out, NULL, &bytes) != STATUS_INVALID_DEVICE_REQUEST) return 11;
     /* Opened again, then left for the framework: the target goes with its device. */
     if (WdfIoTargetOpen(target, &open) != STATUS_SUCCESS) return 12;
+    {
+        /* An IOCTL to its own stack that its queue forwards asynchronously (KmdfPnpForwarded). */
+        KEVENT event;
+        IO_STATUS_BLOCK iosb;
+        PIRP irp;
+        PDEVICE_OBJECT top = IoGetAttachedDeviceReference(WdfDeviceWdmGetDeviceObject(Device));
+        KmdfPnpRemote = target;
+        result = 0;
+        KeInitializeEvent(&event, NotificationEvent, FALSE);
+        irp = IoBuildDeviceIoControlRequest(IOCTL_KMDFPNP_DOUBLE + 12, top, &value, sizeof(value), &result, sizeof(result), FALSE, &event, &iosb);
+        if (irp == NULL) return 13;
+        if (IoCallDriver(top, irp) == STATUS_PENDING) KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+        ObDereferenceObject(top);
+        if (AsyncCheck != 0) return 20 + AsyncCheck;
+        if (iosb.Status != STATUS_SUCCESS || iosb.Information != sizeof(ULONG) || result != 42) return 14;
+    }
     return CheckCreatedRequests(Device);
 }
 
