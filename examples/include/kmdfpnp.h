@@ -13,6 +13,7 @@
 enum {
     /* wdffuncenum.h */
     WdfRequestSetCompletionRoutineTableIndex = 260,
+    WdfIoTargetFormatRequestForIoctlTableIndex = 187,
     WdfRequestGetCompletionParamsTableIndex = 261,
     WdfDeviceQueryPropertyTableIndex = 81,
     WdfDeviceAllocAndQueryPropertyTableIndex = 82,
@@ -153,6 +154,8 @@ typedef struct _WDF_REQUEST_COMPLETION_PARAMS {
 typedef VOID NTAPI EVT_WDF_REQUEST_COMPLETION_ROUTINE(WDFREQUEST, WDFIOTARGET, PWDF_REQUEST_COMPLETION_PARAMS, PVOID);
 #define WdfRequestSetCompletionRoutine(r, c, x) WDFCALL(WdfRequestSetCompletionRoutine, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, EVT_WDF_REQUEST_COMPLETION_ROUTINE *, PVOID))(WdfDriverGlobals, r, c, x)
 #define WdfRequestGetCompletionParams(r, p) WDFCALL(WdfRequestGetCompletionParams, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PWDF_REQUEST_COMPLETION_PARAMS))(WdfDriverGlobals, r, p)
+#define WdfIoTargetFormatRequestForIoctl(t, r, c, i, io, o, oo) WDFCALL(WdfIoTargetFormatRequestForIoctl, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, ULONG, WDFMEMORY, PWDFMEMORY_OFFSET, WDFMEMORY, PWDFMEMORY_OFFSET))(WdfDriverGlobals, t, r, c, i, io, o, oo)
+#define WDF_REQUEST_SEND_OPTION_SYNCHRONOUS 0x2
 /* wdfdevice.h: device properties (IoGetDeviceProperty through the framework). */
 #define WdfFdoInitQueryProperty(i, p, n, b, r) WDFCALL(WdfFdoInitQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, ULONG, PVOID, PULONG))(WdfDriverGlobals, i, p, n, b, r)
 #define WdfFdoInitAllocAndQueryProperty(i, p, t, a, m) WDFCALL(WdfFdoInitAllocAndQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *))(WdfDriverGlobals, i, p, t, a, m)

@@ -3,6 +3,7 @@
 #include "pnpdrv.h"
 
 static ULONG CheckCreatedRequests(WDFDEVICE Device);
+static ULONG CheckCreatedSend(VOID);
 
 #define IOCTL_KMDFPNP_DOUBLE CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
@@ -154,6 +155,51 @@ ULONG KmdfPnpCheckTargets(WDFDEVICE Device)
     return CheckCreatedRequests(Device);
 }
 
+static ULONG CreatedCheck = 99;
+static PULONG CreatedOut;
+
+/* The completion routine of a created request: the output is already in its memory. */
+static VOID NTAPI KmdfPnpCreatedDone(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_COMPLETION_PARAMS Params, PVOID Context)
+{
+    CreatedCheck = 0;
+    if (Context != (PVOID)0x7777 || Target != KmdfPnpRemote) CreatedCheck = 1;
+    else if (Params->Type != WdfRequestTypeDeviceControl || Params->IoStatus.Status != STATUS_SUCCESS || Params->IoStatus.Information != sizeof(ULONG)) CreatedCheck = 2;
+    else if (WdfRequestGetStatus(Request) != STATUS_SUCCESS || *CreatedOut != 42) CreatedCheck = 3;
+}
+
+/* WdfRequestCreate + WdfIoTargetFormatRequestForIoctl (WDFMEMORY buffers) + WdfRequestSend to the
+   first device: asynchronously with a completion routine, then synchronously with an unknown code. */
+static ULONG CheckCreatedSend(VOID)
+{
+    WDFREQUEST request;
+    WDFMEMORY inMem, outMem;
+    PULONG in;
+    WDFMEMORY_OFFSET outside = { 2, sizeof(ULONG) };
+    WDF_REQUEST_SEND_OPTIONS options;
+    if (WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, KmdfPnpRemote, &request) != STATUS_SUCCESS) return 45;
+    if (WdfMemoryCreate(WDF_NO_OBJECT_ATTRIBUTES, NonPagedPool, 0, sizeof(ULONG), &inMem, (PVOID *)&in) != STATUS_SUCCESS ||
+        WdfMemoryCreate(WDF_NO_OBJECT_ATTRIBUTES, NonPagedPool, 0, sizeof(ULONG), &outMem, (PVOID *)&CreatedOut) != STATUS_SUCCESS) return 46;
+    *in = 21;
+    *CreatedOut = 0;
+    if (WdfIoTargetFormatRequestForIoctl(KmdfPnpRemote, request, IOCTL_KMDFPNP_DOUBLE, inMem, NULL, outMem, &outside) != STATUS_INVALID_PARAMETER) return 47;
+    if (WdfIoTargetFormatRequestForIoctl(KmdfPnpRemote, request, IOCTL_KMDFPNP_DOUBLE, inMem, NULL, outMem, NULL) != STATUS_SUCCESS) return 48;
+    WdfRequestSetCompletionRoutine(request, KmdfPnpCreatedDone, (PVOID)0x7777);
+    if (!WdfRequestSend(request, KmdfPnpRemote, NULL)) return 49;
+    if (CreatedCheck != 0) return 50 + CreatedCheck;
+    WdfObjectDelete(request);
+    /* A second request, sent synchronously: the first device refuses the code; the routine is not called. */
+    CreatedCheck = 99;
+    if (WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, KmdfPnpRemote, &request) != STATUS_SUCCESS) return 54;
+    if (WdfIoTargetFormatRequestForIoctl(KmdfPnpRemote, request, IOCTL_KMDFPNP_DOUBLE + 4, inMem, NULL, outMem, NULL) != STATUS_SUCCESS) return 55;
+    WdfRequestSetCompletionRoutine(request, KmdfPnpCreatedDone, (PVOID)0x7777);
+    WDF_REQUEST_SEND_OPTIONS_INIT(&options, WDF_REQUEST_SEND_OPTION_SYNCHRONOUS);
+    if (!WdfRequestSend(request, KmdfPnpRemote, &options) || WdfRequestGetStatus(request) != STATUS_INVALID_DEVICE_REQUEST || CreatedCheck != 99) return 56;
+    WdfObjectDelete(request);
+    WdfObjectDelete(inMem);
+    WdfObjectDelete(outMem);
+    return 0;
+}
+
 /* WdfRequestCreate: bad attributes, a request deleted by the driver, one sized for the default
    target's device, one left to its parent device. */
 static ULONG CheckCreatedRequests(WDFDEVICE Device)
@@ -171,7 +217,7 @@ static ULONG CheckCreatedRequests(WDFDEVICE Device)
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
     attributes.ParentObject = Device;
     if (WdfRequestCreate(&attributes, NULL, &request) != STATUS_SUCCESS) return 34;
-    return 0;
+    return CheckCreatedSend();
 }
 
 /* A NULL IoTarget: a WDF_VIOLATION. */

@@ -50,7 +50,7 @@ export const apis: ApiDefinition[] = [
   }),
   fx("WdfRequestSend", 4, (ctx) => {
     const req = objectOf(ctx, ctx.arg(1), "request", "Request");
-    if (req.created) ctx.fault("unimplemented-api", "kmdll does not implement sending a request the driver created with WdfRequestCreate (WdfRequestSend)", { api: "wdf01000.sys!WdfRequestSend" });
+    if (req.created && !req.formatted) ctx.fault("unimplemented-api", "kmdll does not implement sending a request the driver created with WdfRequestCreate without WdfIoTargetFormatRequestForIoctl / ForInternalIoctl (WdfRequestSend)", { api: "wdf01000.sys!WdfRequestSend" });
     const target = objectOf(ctx, ctx.arg(2), "ioTarget", "Target");
     const options = ctx.arg(3);
     const flags = options === 0n ? 0 : ctx.mem.u32(options + B(wdf("WDF_REQUEST_SEND_OPTIONS").Flags));
@@ -61,6 +61,17 @@ export const apis: ApiDefinition[] = [
       const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
       if (m.u8(sl - B(SL.$size) + B(SL.MajorFunction)) !== m.u8(sl + B(SL.MajorFunction))) copyToNext(ctx, irp);
     };
+    // A formatted created request (reqformat.ts) comes back through the framework's completion (reqsend.ts).
+    if (req.created) {
+      req.sentStatus = undefined;
+      // A synchronous send returns the status; the completion routine is for asynchronous ones.
+      const c = req.completion;
+      if (flags & SYNCHRONOUS) delete req.completion;
+      sendAsync(ctx, req, target, dev);
+      if (c) req.completion = c;
+      if (flags & SYNCHRONOUS && req.sentStatus === undefined) ctx.warn(`WdfRequestSend: the target has not completed request ${hex(req.handle)}; the framework would wait for it forever`);
+      return 1;
+    }
     // Asynchronous with a completion routine (reqsend.ts): the routine gets the request back.
     if (!(flags & (SEND_AND_FORGET | SYNCHRONOUS)) && req.completion) {
       formatNext();

@@ -21,7 +21,7 @@
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { LAYOUT, getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import { api, hex } from "../api/util.js";
-import { callDriver, envOf } from "../iomgr/index.js";
+import { callDriver, envOf, ioState } from "../iomgr/index.js";
 import { WDF01000 } from "./ldr.js";
 import { objectOf, wdfState, type WdfObject } from "./objects.js";
 import { required } from "./memory.js";
@@ -91,13 +91,21 @@ function completed(ctx: ApiContext, req: WdfObject, target: bigint, irp: bigint,
       putPtr(m, q + B(L.ps), B(m.u32(sl + B(SL["Parameters.Read.Length"]))));
     }
   }
-  const c = req.completion!;
-  ctx.callGuest(c.routine, [req.handle, target, p, c.context]);
+  // A METHOD_BUFFERED request built by WdfIoTargetFormatRequestForIoctl (reqformat.ts): its output
+  // comes back into the output memory here, as the I/O manager would (the IRP stops at the framework).
+  const io = ioState(ctx.kernel).irps.get(irp);
+  if (io?.copyBack && io.copyBack.user !== 0n && status >>> 30 !== 3) {
+    const n = Math.min(Number(BigInt.asUintN(32, info)), io.copyBack.length);
+    if (n > 0) m.write(io.copyBack.user, m.read(io.copyBack.system, n));
+  }
+  const c = req.completion;
+  if (c) ctx.callGuest(c.routine, [req.handle, target, p, c.context]);
 }
 
 /**
- * WdfRequestSend of a request with a completion routine, asynchronously: the next stack location
- * (formatted by the caller) gets the framework's IoCompletion routine. Returns whether it was sent.
+ * WdfRequestSend of a request with a completion routine, asynchronously (or of a formatted created
+ * request, which comes back the same way): the next stack location (formatted by the caller) gets the
+ * framework's IoCompletion routine. Returns whether it was sent.
  */
 export function sendAsync(ctx: ApiContext, req: WdfObject, target: WdfObject, dev: bigint): boolean {
   const m = ctx.mem;
@@ -106,7 +114,7 @@ export function sendAsync(ctx: ApiContext, req: WdfObject, target: WdfObject, de
   const routine = ctx.kernel.internalRoutine?.("FxRequestSendCompletion", (c) => {
     const r = wdfState(c.kernel).objects.get(c.arg(2));
     // The location the target saw is the one below the current one once the I/O manager unwinds to us.
-    if (r?.completion) completed(c, r, r.sentTarget ?? 0n, c.arg(1), r.sentLocation ?? 0n);
+    if (r) completed(c, r, r.sentTarget ?? 0n, c.arg(1), r.sentLocation ?? 0n);
     return STATUS_MORE_PROCESSING_REQUIRED;
   }, 3) ?? 0n;
   putPtr(m, next + B(SL.CompletionRoutine), routine);
