@@ -30,7 +30,10 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
     "kmdfpnp: capabilities check 0 (owner 0)", "kmdfpnp: capabilities check 0 (owner 1)", "kmdfpnp: child started, parent ok",
     // The read left in the manual queue is cancelled when the device is removed (STATUS_CANCELLED).
     "kmdfpnp: held read completed 0xc0000120", "kmdfpnp: interface check 0", "kmdfpnp: manual queue check 0",
-    "kmdfpnp: parameters check 0", "kmdfpnp: string check 0", "kmdfpnp: target check 0",
+    "kmdfpnp: parameters check 0",
+    // Forwarded asynchronously to the first device, parked in its manual queue, cancelled at its removal:
+    // the completion routine runs then (WdfRequestSend with a completion routine, pending case).
+    "kmdfpnp: pended forward completed c0000120", "kmdfpnp: string check 0", "kmdfpnp: target check 0",
     // A system thread parked in KeWaitForSingleObject (no timeout) resumes when the unload signals it (ARM64 too).
     "kmdfpnp: worker thread woke",
   ]);

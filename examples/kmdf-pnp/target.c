@@ -31,6 +31,16 @@ static VOID NTAPI KmdfPnpForwarded(WDFREQUEST Request, WDFIOTARGET Target, PWDF_
     WdfRequestCompleteWithInformation(Request, Params->IoStatus.Status, Params->IoStatus.Information);
 }
 
+/* The completion routine of a forward the first device parks in its manual queue: it comes back
+   only when that queue cancels it at the device's removal. */
+static VOID NTAPI KmdfPnpForwardedLater(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_COMPLETION_PARAMS Params, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Target);
+    UNREFERENCED_PARAMETER(Context);
+    DbgPrint("kmdfpnp: pended forward completed %08lx\n", Params->IoStatus.Status);
+    WdfRequestComplete(Request, Params->IoStatus.Status);
+}
+
 /* Output ULONG = 2 * input ULONG, Information 4. */
 static VOID KmdfPnpIoctl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength, ULONG IoControlCode)
 {
@@ -39,7 +49,7 @@ static VOID KmdfPnpIoctl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuffer
     UNREFERENCED_PARAMETER(OutputBufferLength);
     UNREFERENCED_PARAMETER(InputBufferLength);
     /* The first device parks this one in its manual queue (WdfRequestForwardToIoQueue). */
-    if (IoControlCode == IOCTL_KMDFPNP_DOUBLE + 8 && KmdfPnpManualQueue() != NULL) {
+    if ((IoControlCode == IOCTL_KMDFPNP_DOUBLE + 8 || (IoControlCode == IOCTL_KMDFPNP_DOUBLE + 16 && WdfIoQueueGetDevice(Queue) == KmdfPnpDevice)) && KmdfPnpManualQueue() != NULL) {
         NTSTATUS status = WdfRequestForwardToIoQueue(Request, KmdfPnpManualQueue());
         if (!NT_SUCCESS(status)) WdfRequestComplete(Request, status);
         return;
@@ -48,6 +58,12 @@ static VOID KmdfPnpIoctl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuffer
     if (IoControlCode == IOCTL_KMDFPNP_DOUBLE + 12 && WdfIoQueueGetDevice(Queue) != KmdfPnpDevice && KmdfPnpRemote != NULL) {
         WdfRequestFormatRequestUsingCurrentType(Request);
         WdfRequestSetCompletionRoutine(Request, KmdfPnpForwarded, (PVOID)0x5A5A);
+        if (!WdfRequestSend(Request, KmdfPnpRemote, NULL)) WdfRequestComplete(Request, WdfRequestGetStatus(Request));
+        return;
+    }
+    if (IoControlCode == IOCTL_KMDFPNP_DOUBLE + 16 && WdfIoQueueGetDevice(Queue) != KmdfPnpDevice && KmdfPnpRemote != NULL) {
+        WdfRequestFormatRequestUsingCurrentType(Request);
+        WdfRequestSetCompletionRoutine(Request, KmdfPnpForwardedLater, NULL);
         if (!WdfRequestSend(Request, KmdfPnpRemote, NULL)) WdfRequestComplete(Request, WdfRequestGetStatus(Request));
         return;
     }
@@ -141,6 +157,7 @@ ULONG KmdfPnpCheckTargets(WDFDEVICE Device)
         KEVENT event;
         IO_STATUS_BLOCK iosb;
         PIRP irp;
+        NTSTATUS status;
         PDEVICE_OBJECT top = IoGetAttachedDeviceReference(WdfDeviceWdmGetDeviceObject(Device));
         KmdfPnpRemote = target;
         result = 0;
@@ -151,6 +168,19 @@ ULONG KmdfPnpCheckTargets(WDFDEVICE Device)
         ObDereferenceObject(top);
         if (AsyncCheck != 0) return 20 + AsyncCheck;
         if (iosb.Status != STATUS_SUCCESS || iosb.Information != sizeof(ULONG) || result != 42) return 14;
+        /* Forwarded the same way, but parked by the first device: pending until its removal cancels it. */
+        {
+            static KEVENT laterEvent;
+            static IO_STATUS_BLOCK laterIosb;
+            static ULONG laterIn = 5, laterOut;
+            top = IoGetAttachedDeviceReference(WdfDeviceWdmGetDeviceObject(Device));
+            KeInitializeEvent(&laterEvent, NotificationEvent, FALSE);
+            irp = IoBuildDeviceIoControlRequest(IOCTL_KMDFPNP_DOUBLE + 16, top, &laterIn, sizeof(laterIn), &laterOut, sizeof(laterOut), FALSE, &laterEvent, &laterIosb);
+            if (irp == NULL) return 15;
+            status = IoCallDriver(top, irp);
+            ObDereferenceObject(top);
+            if (status != STATUS_PENDING) return 16;
+        }
     }
     return CheckCreatedRequests(Device);
 }

@@ -122,6 +122,7 @@ export function sendAsync(ctx: ApiContext, req: WdfObject, target: WdfObject, de
   m.setU8(next + B(SL.Control), 0xe0); // SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_ERROR | SL_INVOKE_ON_CANCEL
   req.sentTarget = target.handle;
   req.sentLocation = next;
+  req.forwarded = true; // sent on: the queue callback returning without completing it is no finding
   callDriver(envOf(ctx), dev, irp);
   return true;
 }
