@@ -117,7 +117,7 @@ export type UserIoOutcome =
     }
   | { ok: false; reason: "fault" | "timeout"; message: string };
 /** What the PnP manager asks of the kernel model: services to start or to stop. */
-export type PnpStep = { ok: true; start: string[]; stop: string[] } | { ok: false; reason: "fault" | "timeout"; message: string };
+export type PnpStep = { ok: true; start: string[]; stop: string[]; vetoed?: string } | { ok: false; reason: "fault" | "timeout"; message: string };
 
 export type CallOutcome =
   | { ok: true; value: bigint }

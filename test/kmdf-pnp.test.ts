@@ -15,21 +15,42 @@ const prints = (ev: Ev[]) => ev.filter((e) => e.event === "dbgprint" && e.module
 const parse = (stdout: string) => stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Ev);
 
 function checkRun(code: number, stdout: string, ev: Ev[]): void {
-  assert.equal(code, 0, stdout);
+  // The first stop is refused (a vetoed query-remove keeps the device, so the PnP driver stays): exit 1.
+  assert.equal(code, 1, stdout);
+  const fails = ev.filter((e) => e.event === "fail").map((e) => `${String(e.status)} ${String(e.message)}`);
+  assert.equal(fails.length, 1, stdout);
+  assert.match(fails[0]!, /^0xC0000010 kmdfpnp\.sys keeps its devices: ROOT\\KMDFPNP\\0000 vetoed IRP_MN_QUERY_REMOVE_DEVICE with 0xC0000184/);
+  const stops = ev.filter((e) => e.event === "step" && e.phase === "end").map((e) => `${String(e.step)} ${String(e.ok)}`);
+  assert.deepEqual(stops, ["start kmdfpnp true", "stop kmdfpnp false", "stop kmdfpnp true"]);
   // 0 = every C check passed (a number names the first failed one: examples/kmdf-pnp/*.c).
   assert.deepEqual(prints(ev).sort(), [
     "kmdfpnp: add check 0 (owner 0)", "kmdfpnp: add check 0 (owner 1)",
+    // IRP_MN_CANCEL_REMOVE_DEVICE reached the vetoing device (its WDM preprocess callback).
+    "kmdfpnp: cancel-remove 03",
     "kmdfpnp: capabilities check 0 (owner 0)", "kmdfpnp: capabilities check 0 (owner 1)", "kmdfpnp: child started, parent ok",
     // The read left in the manual queue is cancelled when the device is removed (STATUS_CANCELLED).
     "kmdfpnp: held read completed 0xc0000120", "kmdfpnp: interface check 0", "kmdfpnp: manual queue check 0",
-    "kmdfpnp: parameters check 0", "kmdfpnp: string check 0", "kmdfpnp: target check 0",
+    "kmdfpnp: parameters check 0",
+    // Forwarded asynchronously to the first device, parked in its manual queue, cancelled at its removal:
+    // the completion routine runs then (WdfRequestSend with a completion routine, pending case).
+    "kmdfpnp: pended forward completed c0000120", "kmdfpnp: string check 0", "kmdfpnp: target check 0",
     // A system thread parked in KeWaitForSingleObject (no timeout) resumes when the unload signals it (ARM64 too).
     "kmdfpnp: worker thread woke",
   ]);
   // WdfDeviceSetStaticStopRemove(FALSE) twice, TRUE once: the framework refuses query-remove with
-  // STATUS_INVALID_DEVICE_STATE; the device that never called it accepts.
-  const qr = ev.filter((e) => e.event === "pnp" && e.action === "query-remove").map((e) => `${String(e.device)} ${String(e.status)}`);
-  assert.deepEqual(qr, ["KMDFPNP\\RAWCHILD\\7 0x00000000", "ROOT\\KMDFPNP\\0000 0xC0000184", "ROOT\\KMDFPNP\\0001 0x00000000"]);
+  // STATUS_INVALID_DEVICE_STATE; the PnP manager cancels the removal for every devnode it asked
+  // (last first) and removes nothing. The cancel makes the device stoppable (TRUE once more): the
+  // second stop queries all three, then removes them.
+  const qr = ev.filter((e) => e.event === "pnp" && ["query-remove", "cancel-remove"].includes(String(e.action))).map((e) => `${String(e.action)} ${String(e.device)} ${String(e.status)}`);
+  assert.deepEqual(qr, [
+    "query-remove KMDFPNP\\RAWCHILD\\7 0x00000000", "query-remove ROOT\\KMDFPNP\\0000 0xC0000184",
+    "cancel-remove ROOT\\KMDFPNP\\0000 0x00000000", "cancel-remove KMDFPNP\\RAWCHILD\\7 0x00000000",
+    "query-remove KMDFPNP\\RAWCHILD\\7 0x00000000", "query-remove ROOT\\KMDFPNP\\0000 0x00000000", "query-remove ROOT\\KMDFPNP\\0001 0x00000000",
+  ]);
+  // WdfDeviceSetDeviceState in AddDevice invalidates the device state (IoInvalidateDeviceState): after
+  // the start the PnP manager sends IRP_MN_QUERY_PNP_DEVICE_STATE; NotDisableable TRUE, DontDisplayInUI FALSE.
+  const ds = ev.filter((e) => e.event === "pnp" && e.action === "device-state").map((e) => `${String(e.device)} ${String(e.status)} ${String(e.state)}`);
+  assert.deepEqual(ds, ["ROOT\\KMDFPNP\\0000 0x00000000 0x20"]);
   // The raw child PDO (WdfPdoInitAllocate, WdfFdoAddStaticChild): enumerated through the parent's bus
   // relations with the IDs the driver assigned, started without a function driver (RawDeviceOK),
   // removed before its parent.
@@ -53,19 +74,19 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
 const steps = ["--devices", DEVICES, "--registry", REG];
 
 test("kmdf-pnp: capabilities, S0 idle settings, static stop/remove, power pageability and the Parameters key behave as KMDF documents (C checks), x64 and x86", async () => {
-  const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", "stop:kmdfpnp"]);
+  const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", "stop:kmdfpnp", "stop:kmdfpnp"]);
   checkRun(r.code, r.stdout, r.events);
 });
 
 test("kmdf-pnp on ARM64: the same checks pass", async () => {
   const sys = fixture("arm64", "kmdfpnp.sys");
   assert.match(tool("llvm-readobj", ["--file-headers", sys]).stdout, /IMAGE_FILE_MACHINE_ARM64/);
-  const r = await runCli(["sim", "--json", ...steps, "--install", sys, "--", "start:kmdfpnp", "stop:kmdfpnp"]);
+  const r = await runCli(["sim", "--json", ...steps, "--install", sys, "--", "start:kmdfpnp", "stop:kmdfpnp", "stop:kmdfpnp"]);
   checkRun(r.code, r.stdout + r.stderr, parse(r.stdout));
 });
 
 test("kmdf-pnp: without the seeded Parameters value the C check fails where it should (the test can fail)", async () => {
-  const r = await runCli(["sim", "--json", "--devices", DEVICES, "--install", fixture("x64", "kmdfpnp.sys"), "--", "start:kmdfpnp", "stop:kmdfpnp"]);
+  const r = await runCli(["sim", "--json", "--devices", DEVICES, "--install", fixture("x64", "kmdfpnp.sys"), "--", "start:kmdfpnp", "stop:kmdfpnp", "stop:kmdfpnp"]);
   assert.ok(prints(parse(r.stdout)).includes("kmdfpnp: parameters check 2"), r.stdout);
 });
 
@@ -80,6 +101,7 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadPdoIdNull", /WdfPdoInitAssignDeviceID: DeviceInit is NULL/],
     ["BadRequestCreateNull", /WdfRequestCreate: Request is NULL/],
     ["BadStringNull", /WdfStringCreate: String is NULL/],
+    ["BadPropertyResultLength", /WdfDeviceQueryProperty: ResultLength is NULL/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);

@@ -11,6 +11,14 @@
 #include "kmdfmin.h"
 
 enum {
+    /* wdffuncenum.h */
+    WdfRequestSetCompletionRoutineTableIndex = 260,
+    WdfIoTargetFormatRequestForIoctlTableIndex = 187,
+    WdfRequestGetCompletionParamsTableIndex = 261,
+    WdfDeviceQueryPropertyTableIndex = 81,
+    WdfDeviceAllocAndQueryPropertyTableIndex = 82,
+    WdfFdoInitQueryPropertyTableIndex = 126,
+    WdfFdoInitAllocAndQueryPropertyTableIndex = 127,
     WdfDeviceAssignS0IdleSettingsTableIndex = 46,
     WdfDeviceInitSetPowerPolicyOwnershipTableIndex = 57,
     WdfDeviceInitSetPowerNotPageableTableIndex = 63,
@@ -125,6 +133,34 @@ FORCEINLINE VOID WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(PWDF_DEVICE_POWER_PO
     s->ExcludeD3Cold = WdfUseDefault;
 }
 
+/* wdfrequest.h: completion of a request sent asynchronously (WDF_REQUEST_TYPE values are IRP_MJ_ codes). */
+#define WdfRequestTypeDeviceControl IRP_MJ_DEVICE_CONTROL
+typedef struct _WDF_REQUEST_COMPLETION_PARAMS {
+    ULONG Size;
+    ULONG Type;
+    IO_STATUS_BLOCK IoStatus;
+    union {
+        struct { WDFMEMORY Buffer; size_t Length; PLONGLONG Offset; } Write;
+        struct { WDFMEMORY Buffer; size_t Length; PLONGLONG Offset; } Read;
+        struct {
+            ULONG IoControlCode;
+            struct { WDFMEMORY Buffer; size_t Offset; } Input;
+            struct { WDFMEMORY Buffer; size_t Offset; size_t Length; } Output;
+        } Ioctl;
+        struct { PVOID Argument1, Argument2, Argument3, Argument4; } Others;
+        PVOID Usb;
+    } Parameters;
+} WDF_REQUEST_COMPLETION_PARAMS, *PWDF_REQUEST_COMPLETION_PARAMS;
+typedef VOID NTAPI EVT_WDF_REQUEST_COMPLETION_ROUTINE(WDFREQUEST, WDFIOTARGET, PWDF_REQUEST_COMPLETION_PARAMS, PVOID);
+#define WdfRequestSetCompletionRoutine(r, c, x) WDFCALL(WdfRequestSetCompletionRoutine, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, EVT_WDF_REQUEST_COMPLETION_ROUTINE *, PVOID))(WdfDriverGlobals, r, c, x)
+#define WdfRequestGetCompletionParams(r, p) WDFCALL(WdfRequestGetCompletionParams, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PWDF_REQUEST_COMPLETION_PARAMS))(WdfDriverGlobals, r, p)
+#define WdfIoTargetFormatRequestForIoctl(t, r, c, i, io, o, oo) WDFCALL(WdfIoTargetFormatRequestForIoctl, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, ULONG, WDFMEMORY, PWDFMEMORY_OFFSET, WDFMEMORY, PWDFMEMORY_OFFSET))(WdfDriverGlobals, t, r, c, i, io, o, oo)
+#define WDF_REQUEST_SEND_OPTION_SYNCHRONOUS 0x2
+/* wdfdevice.h: device properties (IoGetDeviceProperty through the framework). */
+#define WdfFdoInitQueryProperty(i, p, n, b, r) WDFCALL(WdfFdoInitQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, ULONG, PVOID, PULONG))(WdfDriverGlobals, i, p, n, b, r)
+#define WdfFdoInitAllocAndQueryProperty(i, p, t, a, m) WDFCALL(WdfFdoInitAllocAndQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *))(WdfDriverGlobals, i, p, t, a, m)
+#define WdfDeviceQueryProperty(d, p, n, b, r) WDFCALL(WdfDeviceQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, DEVICE_REGISTRY_PROPERTY, ULONG, PVOID, PULONG))(WdfDriverGlobals, d, p, n, b, r)
+#define WdfDeviceAllocAndQueryProperty(d, p, t, a, m) WDFCALL(WdfDeviceAllocAndQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, DEVICE_REGISTRY_PROPERTY, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *))(WdfDriverGlobals, d, p, t, a, m)
 #define WdfDeviceSetPnpCapabilities(d, c) WDFCALL(WdfDeviceSetPnpCapabilities, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_PNP_CAPABILITIES))(WdfDriverGlobals, d, c)
 #define WdfDeviceSetPowerCapabilities(d, c) WDFCALL(WdfDeviceSetPowerCapabilities, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_POWER_CAPABILITIES))(WdfDriverGlobals, d, c)
 #define WdfDeviceAssignS0IdleSettings(d, s) WDFCALL(WdfDeviceAssignS0IdleSettings, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS))(WdfDriverGlobals, d, s)

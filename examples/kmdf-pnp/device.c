@@ -205,13 +205,25 @@ static VOID SetCapabilities(WDFDEVICE Device, BOOLEAN owner)
     WdfDeviceSetPowerCapabilities(Device, &power);
 }
 
+/* EvtDeviceWdmIrpPreprocess for IRP_MN_CANCEL_REMOVE_DEVICE: the PnP manager cancels a removal the
+   framework vetoed (static stop/remove below); the device makes itself stoppable again, so the next
+   stop removes it. */
+static NTSTATUS NTAPI KmdfPnpCancelRemove(WDFDEVICE Device, PIRP Irp)
+{
+    DbgPrint("kmdfpnp: cancel-remove %02x\n", IoGetCurrentIrpStackLocation(Irp)->MinorFunction);
+    WdfDeviceSetStaticStopRemove(Device, TRUE);
+    IoSkipCurrentIrpStackLocation(Irp);
+    return WdfDeviceWdmDispatchPreprocessedIrp(Device, Irp);
+}
+
 NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 {
     WDF_PNPPOWER_EVENT_CALLBACKS pnp;
     WDF_OBJECT_ATTRIBUTES attributes;
     WDFDEVICE device;
     NTSTATUS status;
-    ULONG flags, check;
+    ULONG flags, check, propCheck;
+    UCHAR cancelRemove = IRP_MN_CANCEL_REMOVE_DEVICE;
     BOOLEAN owner = IsPolicyOwnerDevice(WdfFdoInitWdmGetPhysicalDevice(DeviceInit));
     UNREFERENCED_PARAMETER(Driver);
 
@@ -227,12 +239,14 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         requestAttributes.ParentObject = NULL;
         WdfDeviceInitSetRequestAttributes(DeviceInit, &requestAttributes);
         WdfDeviceInitSetPowerNotPageable(DeviceInit);
+        WdfDeviceInitAssignWdmIrpPreprocessCallback(DeviceInit, KmdfPnpCancelRemove, IRP_MJ_PNP, &cancelRemove, 1);
     } else {
         WdfDeviceInitSetPowerPolicyOwnership(DeviceInit, FALSE);
         WdfDeviceInitSetPowerInrush(DeviceInit);
     }
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
     attributes.ContextTypeInfo = &PnpContextType;
+    propCheck = KmdfPnpCheckInitProperties(DeviceInit, owner);
     status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
     if (!NT_SUCCESS(status))
         return status;
@@ -240,13 +254,16 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     if (owner) KmdfPnpDevice = device;
     flags = WdfDeviceWdmGetDeviceObject(device)->Flags & (DO_POWER_PAGABLE | DO_POWER_INRUSH);
     check = flags != (owner ? 0 : DO_POWER_INRUSH) ? 10 : CheckIdleSettings(device, owner);
+    if (check == 0) check = propCheck;
+    if (check == 0) check = KmdfPnpCheckDeviceProperties(device);
     if (check == 0 && owner) check = KmdfPnpAddInterface(device);
     if (check == 0) check = CheckStateAndIdle(device, owner);
     if (owner) KmdfPnpDevice = device;
     if (check == 0 && owner) check = KmdfPnpCreateChild(device);
     SetCapabilities(device, owner);
     if (owner) {
-        /* Two "not stoppable", one "stoppable": still not stoppable, so query-remove is refused. */
+        /* Two "not stoppable", one "stoppable": still not stoppable, so query-remove is refused
+           (until KmdfPnpCancelRemove balances it). */
         WdfDeviceSetStaticStopRemove(device, FALSE);
         WdfDeviceSetStaticStopRemove(device, FALSE);
         WdfDeviceSetStaticStopRemove(device, TRUE);

@@ -14,6 +14,8 @@ NTSTATUS KmdfPnpCreateManualQueue(WDFDEVICE Device);
 VOID KmdfPnpSetDefaultQueue(WDFQUEUE Queue);
 ULONG KmdfPnpCheckManualQueue(WDFDEVICE Device);
 WDFQUEUE KmdfPnpManualQueue(VOID);
+ULONG KmdfPnpCheckInitProperties(PWDFDEVICE_INIT DeviceInit, BOOLEAN owner);
+ULONG KmdfPnpCheckDeviceProperties(WDFDEVICE Device);
 /* The context of every request the framework creates for the first device (WdfDeviceInitSetRequestAttributes). */
 typedef struct _REQUEST_CONTEXT { ULONG Magic; } REQUEST_CONTEXT, *PREQUEST_CONTEXT;
 extern const WDF_OBJECT_CONTEXT_TYPE_INFO KmdfPnpRequestContextType;

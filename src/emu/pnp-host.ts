@@ -34,7 +34,7 @@ function pnpEnv(emu: Emulator): IoEnv {
 export function runPnp(emu: Emulator, op: (env: IoEnv) => PnpOutcome | void): PnpStep {
   try {
     const r = op(pnpEnv(emu));
-    return { ok: true, start: r?.start ?? [], stop: r?.stop ?? [] };
+    return { ok: true, start: r?.start ?? [], stop: r?.stop ?? [], ...(r?.vetoed ? { vetoed: r.vetoed } : {}) };
   } catch (e) {
     let report;
     if (e instanceof EmuStop) report = e.report;

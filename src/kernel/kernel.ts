@@ -241,7 +241,11 @@ export class Kernel implements KernelQueries {
       return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine in its driver object \\Driver\\${m.service}: Windows refuses to unload it, as here${detail ? ` (${detail})` : ""}`);
     };
     if (ex.driverUnloadRoutine && ex.driverUnloadRoutine(m.name) === null) return noUnload();
-    const pnp = this.pnpFollowUp(ex.pnpServiceStopping?.(service), m.name);
+    const step = ex.pnpServiceStopping?.(service);
+    // A device vetoed its removal: it stays, so the PnP driver is not unloaded (pnp/removal.ts).
+    if (step?.ok && step.vetoed)
+      return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} keeps its devices: ${step.vetoed}; the PnP manager cancelled the removal (IRP_MN_CANCEL_REMOVE_DEVICE), so Windows does not unload the driver (STATUS_INVALID_DEVICE_REQUEST)`);
+    const pnp = this.pnpFollowUp(step, m.name);
     if (pnp) return pnp;
     if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
     try {

@@ -24,8 +24,8 @@ import { newCallbackHandle, registerCallback, unregisterCallback } from "../api/
 import { callDriver, deviceLabel, envOf } from "../iomgr/index.js";
 import { EventCategoryDeviceInterfaceChange, GUID_DEVICE_INTERFACE_ARRIVAL, findInterface, guidAt, notifyInterface, registerInterface, setInterfaceState } from "./interfaces.js";
 import { nodeOfPdo, pnpState } from "./state.js";
+import { getDeviceProperty, propertyName } from "./properties.js";
 
-const STATUS_INVALID_PARAMETER_2 = 0xc00000f0;
 const TAG_IFACE = 0x66495050; // 'PPIf'
 const PagedPool = 1;
 const PNPNOTIFY_DEVICE_INTERFACE_INCLUDE_EXISTING_INTERFACES = 1;
@@ -60,11 +60,12 @@ export const apis: ApiDefinition[] = [
     if (!n) ctx.fault("bugcheck", `IoInvalidateDeviceRelations(${deviceLabel(ctx, pdo)}): not the PDO of a devnode (PNP_DETECTED_FATAL_ERROR)`, { code: "0x000000CA", parameters: ["0x2", hex(pdo), "0x0", "0x0"] });
     if (type === BusRelations) pnpState(ctx.kernel).invalidated.add(pdo);
   }),
-  // Checks its argument but sends no IRP_MN_QUERY_PNP_DEVICE_STATE: a stub.
-  Object.assign(nt("IoInvalidateDeviceState", 1, (ctx) => {
+  // The PnP manager sends IRP_MN_QUERY_PNP_DEVICE_STATE to the stack when it next settles (removal.ts).
+  nt("IoInvalidateDeviceState", 1, (ctx) => {
     ctx.describe([deviceLabel(ctx, ctx.arg(0))]);
     if (!pdoNode(ctx, ctx.arg(0))) ctx.fault("bugcheck", `IoInvalidateDeviceState(${deviceLabel(ctx, ctx.arg(0))}): not the PDO of a devnode (PNP_DETECTED_FATAL_ERROR)`, { code: "0x000000CA", parameters: ["0x2", hex(ctx.arg(0)), "0x0", "0x0"] });
-  }), { stub: true }),
+    pnpState(ctx.kernel).stateInvalidated.add(ctx.arg(0));
+  }),
   nt("IoRegisterDeviceInterface", 4, (ctx) => {
     const [pdo, guidP, refP, out] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];
     ctx.describe([deviceLabel(ctx, pdo), guidP === 0n ? "NULL" : guidAt(ctx.mem, guidP), refP === 0n ? "NULL" : describeUnicode(ctx, refP), hex(out)]);
@@ -131,18 +132,9 @@ export const apis: ApiDefinition[] = [
     return callDriver(envOf(ctx), ctx.arg(0), ctx.arg(1));
   }),
   nt("IoGetDeviceProperty", 5, (ctx) => {
-    // DEVICE_REGISTRY_PROPERTY (wdm.h): DevicePropertyHardwareID = 1, DevicePropertyCompatibleIDs = 2.
     const [pdo, prop, len, buf, result] = [ctx.arg(0), ctx.u32(1), ctx.u32(2), ctx.arg(3), ctx.arg(4)];
-    ctx.describe([deviceLabel(ctx, pdo), String(prop), String(len), hex(buf), hex(result)]);
-    const n = pdoNode(ctx, pdo);
-    if (!n) return STATUS.INVALID_DEVICE_REQUEST;
-    const ids = prop === 1 ? n.hardwareIds : prop === 2 ? n.compatibleIds : null;
-    if (ids === null) return STATUS_INVALID_PARAMETER_2;
-    const text = ids.map((s) => s + "\0").join("") + "\0";
-    if (result !== 0n) ctx.mem.setU32(result, text.length * 2);
-    if (len < text.length * 2 || buf === 0n) return STATUS.BUFFER_TOO_SMALL;
-    for (let i = 0; i < text.length; i++) ctx.mem.setU16(buf + BigInt(2 * i), text.charCodeAt(i));
-    return STATUS.SUCCESS;
+    ctx.describe([deviceLabel(ctx, pdo), propertyName(prop), String(len), hex(buf), hex(result)]);
+    return getDeviceProperty(ctx, pdo, prop, len, buf, result);
   }),
   nt("IoOpenDeviceRegistryKey", 4, (ctx) => {
     const [pdo, type, access, out] = [ctx.arg(0), ctx.u32(1), ctx.u32(2), ctx.arg(3)];

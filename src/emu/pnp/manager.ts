@@ -23,6 +23,7 @@ import { grantPorts } from "../machine/resources.js";
 import { matchDriver, type DeviceFile } from "./spec.js";
 import { nodeOfPdo, pnpState, type DevNode } from "./state.js";
 import { disableInterfacesOf } from "./interfaces.js";
+import { queryInvalidatedStates, queryRemoval } from "./removal.js";
 
 const B = (n: number) => BigInt(n);
 const DEV = LAYOUT.DEVICE_OBJECT;
@@ -36,6 +37,8 @@ export interface PnpOutcome {
   start: string[];
   /** PnP services left without devices after a removal (the kernel model stops them first). */
   stop: string[];
+  /** A service stop refused: a device of the service vetoed IRP_MN_QUERY_REMOVE_DEVICE (removal.ts). */
+  vetoed?: string;
 }
 
 export function installDeviceFile(kernel: Parameters<typeof pnpState>[0], file: DeviceFile): void {
@@ -104,6 +107,7 @@ export function settle(env: IoEnv): PnpOutcome {
         progressed = true;
       }
     }
+    if (queryInvalidatedStates(env)) progressed = true;
     if (!progressed) break;
   }
   const start: string[] = [];
@@ -257,7 +261,8 @@ function queryCapabilities(env: IoEnv, pdo: bigint): string {
 
 /** REMOVE_DEVICE down the stack; afterwards every device added above the PDO must be gone. */
 function tearDown(env: IoEnv, n: DevNode, started: boolean): void {
-  if (started) {
+  if (started && n.queried) n.queried = false;
+  else if (started) {
     const q = sendPnpIrp(env, n.pdo, PNP.QUERY_REMOVE_DEVICE);
     emitPnp(env, "query-remove", n, { status: formatStatus(q.status) });
     if (!ntSuccess(q.status)) env.warn(`PnP: ${n.instance}: IRP_MN_QUERY_REMOVE_DEVICE failed with ${formatStatus(q.status)} (a veto); the service is stopping, so the device is removed anyway`);
@@ -313,6 +318,9 @@ export function serviceStopping(env: IoEnv, service: string): PnpOutcome {
   const drives = (n: DevNode) => required(n).some((s) => lc(s) === lc(service));
   const before = new Set([...st.services.keys()].filter((k) => k !== lc(service) && st.nodes.some((n) => n.state === "started" && required(n).some((s) => lc(s) === k))));
   const targets = st.nodes.filter((n) => n.state !== "deleted" && drives(n) && (n.state === "started" || n.stack.length > 0));
+  // Every started device of the removal is asked first; a veto cancels it and keeps the service running.
+  const vetoed = queryRemoval(env, targets);
+  if (vetoed) return { start: [], stop: [], vetoed };
   for (const n of targets) if (n.state !== "deleted") removeNode(env, n, `service ${service} is stopping`, false);
   for (const n of targets) if (n.state === "waiting") n.held = true;
   st.services.delete(lc(service));

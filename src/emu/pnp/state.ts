@@ -34,6 +34,8 @@ export interface DevNode {
   reported?: boolean;
   /** No driver matched, but the bus reported RawDeviceOK: the PDO is started as is, its bus driver driving it (a raw device). */
   raw?: boolean;
+  /** Its stack succeeded IRP_MN_QUERY_REMOVE_DEVICE for the removal under way (no second query). */
+  queried?: boolean;
 }
 
 export interface DeviceInterface {
@@ -57,6 +59,8 @@ export interface PnpState {
   interfaces: DeviceInterface[];
   /** PDOs whose bus relations were invalidated (IoInvalidateDeviceRelations) and not re-queried yet. */
   invalidated: Set<bigint>;
+  /** PDOs whose device state was invalidated (IoInvalidateDeviceState) and not queried yet. */
+  stateInvalidated: Set<bigint>;
   nextPdo: number;
 }
 
@@ -68,6 +72,7 @@ export const pnpState = componentState("pnp", (): PnpState => ({
   unavailable: new Set(),
   interfaces: [],
   invalidated: new Set(),
+  stateInvalidated: new Set(),
   nextPdo: 0,
 }));
 

@@ -28,11 +28,14 @@ import { apis as powerApis } from "./power.js";
 import { apis as pdoApis } from "./pdo.js";
 import { apis as reqCreateApis } from "./reqcreate.js";
 import { apis as stringApis } from "./strings.js";
+import { apis as propertyApis } from "./property.js";
+import { apis as reqSendApis } from "./reqsend.js";
+import { apis as reqFormatApis } from "./reqformat.js";
 
 export { WDF_FUNCTIONS, EMULATED_MAJOR, EMULATED_MINOR } from "./funcenum.js";
 export { WDF01000, WDFLDR } from "./ldr.js";
 
-export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis, ...devcapsApis, ...remoteTargetApis, ...qiApis, ...powerApis, ...pdoApis, ...reqCreateApis, ...stringApis];
+export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis, ...devcapsApis, ...remoteTargetApis, ...qiApis, ...powerApis, ...pdoApis, ...reqCreateApis, ...stringApis, ...propertyApis, ...reqSendApis, ...reqFormatApis];
 
 /** Export lists of the two synthetic modules (implemented handlers are added by KernelModules). */
 export function wdfModuleExports(): Record<string, KernelExport[]> {

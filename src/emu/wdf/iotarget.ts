@@ -3,7 +3,8 @@
  * routines a driver forwards with: WdfDeviceGetIoTarget, WdfIoTargetWdmGetTargetDeviceObject,
  * WdfRequestFormatRequestUsingCurrentType, WdfRequestSend (WDF_REQUEST_SEND_OPTIONS, wdfrequest.h:
  * Size @0, Flags @4, Timeout @8; SEND_AND_FORGET 0x8 hands the IRP down and the request is no longer
- * the driver's; otherwise the request comes back and is sent synchronously here, its status read
+ * the driver's; with a completion routine and without SYNCHRONOUS (0x2) the send is asynchronous
+ * (reqsend.ts); otherwise the request comes back and is sent synchronously here, its status read
  * with WdfRequestGetStatus), WdfRequestWdmGetIrp, and small object helpers (WdfIoQueueGetDevice,
  * WdfDeviceGetDefaultQueue, WdfObjectReferenceActual / WdfObjectDereferenceActual).
  */
@@ -16,12 +17,13 @@ import { WDF01000 } from "./ldr.js";
 import { deleteObject, dereferenceObject, newObject, objectOf, wdfState, type WdfObject } from "./objects.js";
 import { copyToNext, forwardAndWait } from "./pnp.js";
 import { wdf } from "./layouts.js";
+import { sendAsync } from "./reqsend.js";
 
 const B = (n: number) => BigInt(n);
 const IRP = LAYOUT.IRP;
 const IOSB = LAYOUT.IO_STATUS_BLOCK;
 const SL = LAYOUT.IO_STACK_LOCATION;
-const SEND_AND_FORGET = 0x8;
+const SEND_AND_FORGET = 0x8, SYNCHRONOUS = 0x2;
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 
 function targetDevice(ctx: ApiContext, t: WdfObject): bigint {
@@ -48,13 +50,33 @@ export const apis: ApiDefinition[] = [
   }),
   fx("WdfRequestSend", 4, (ctx) => {
     const req = objectOf(ctx, ctx.arg(1), "request", "Request");
-    if (req.created) ctx.fault("unimplemented-api", "kmdll does not implement sending a request the driver created with WdfRequestCreate (WdfRequestSend)", { api: "wdf01000.sys!WdfRequestSend" });
+    if (req.created && !req.formatted) ctx.fault("unimplemented-api", "kmdll does not implement sending a request the driver created with WdfRequestCreate without WdfIoTargetFormatRequestForIoctl / ForInternalIoctl (WdfRequestSend)", { api: "wdf01000.sys!WdfRequestSend" });
     const target = objectOf(ctx, ctx.arg(2), "ioTarget", "Target");
     const options = ctx.arg(3);
     const flags = options === 0n ? 0 : ctx.mem.u32(options + B(wdf("WDF_REQUEST_SEND_OPTIONS").Flags));
     const dev = targetDevice(ctx, target);
     const irp = req.irp!;
     const m = ctx.mem;
+    const formatNext = () => {
+      const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
+      if (m.u8(sl - B(SL.$size) + B(SL.MajorFunction)) !== m.u8(sl + B(SL.MajorFunction))) copyToNext(ctx, irp);
+    };
+    // A formatted created request (reqformat.ts) comes back through the framework's completion (reqsend.ts).
+    if (req.created) {
+      req.sentStatus = undefined;
+      // A synchronous send returns the status; the completion routine is for asynchronous ones.
+      const c = req.completion;
+      if (flags & SYNCHRONOUS) delete req.completion;
+      sendAsync(ctx, req, target, dev);
+      if (c) req.completion = c;
+      if (flags & SYNCHRONOUS && req.sentStatus === undefined) ctx.warn(`WdfRequestSend: the target has not completed request ${hex(req.handle)}; the framework would wait for it forever`);
+      return 1;
+    }
+    // Asynchronous with a completion routine (reqsend.ts): the routine gets the request back.
+    if (!(flags & (SEND_AND_FORGET | SYNCHRONOUS)) && req.completion) {
+      formatNext();
+      return sendAsync(ctx, req, target, dev) ? 1 : 0;
+    }
     if (flags & SEND_AND_FORGET) {
       // The next location was formatted (WdfRequestFormatRequestUsingCurrentType); it is the IRP's now.
       req.completed = true;
@@ -63,9 +85,7 @@ export const apis: ApiDefinition[] = [
       return 1;
     }
     // Sent and waited for (synchronous here): the request comes back with the target's status.
-    const sl = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
-    const formatted = m.u8(sl - B(SL.$size) + B(SL.MajorFunction)) === m.u8(sl + B(SL.MajorFunction));
-    if (!formatted) copyToNext(ctx, irp);
+    formatNext();
     req.sentStatus = forwardAndWait(ctx, dev, irp);
     ctx.describe([hex(ctx.arg(0)), hex(req.handle), hex(target.handle), `${hex(options)} → ${formatStatus(req.sentStatus)}`]);
     return 1;

@@ -55,7 +55,7 @@ function driverHandle(ctx: ApiContext): bigint | null {
   return wdfState(ctx.kernel).objects.has(h) ? h : null;
 }
 
-function newMemory(ctx: ApiContext, attrs: bigint, buffer: bigint, size: bigint, extra: Partial<WdfObject>): WdfObject {
+export function newMemory(ctx: ApiContext, attrs: bigint, buffer: bigint, size: bigint, extra: Partial<WdfObject>): WdfObject {
   const o = newObject(ctx, "memory", attrs, { buffer, size, ...extra });
   if (o.parent === null) o.parent = driverHandle(ctx);
   else objectOf(ctx, o.parent, null, "Attributes->ParentObject");

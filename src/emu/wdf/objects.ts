@@ -152,7 +152,7 @@ export interface WdfObject {
   held?: bigint[];
   /** WDFDEVICE_INIT / WDFDEVICE: WdfDeviceInitSetRequestAttributes — the attributes (context, cleanup) of the requests the framework creates for the device. */
   requestAttrs?: ObjectAttributes;
-  /** WDFREQUEST moved to another queue with WdfRequestForwardToIoQueue. */
+  /** WDFREQUEST moved to another queue with WdfRequestForwardToIoQueue, or sent on to an I/O target (reqsend.ts). */
   forwarded?: boolean;
   /** WDFQUEUE: WdfIoQueueStop until WdfIoQueueStart (requests are held, not delivered). */
   stopped?: boolean;

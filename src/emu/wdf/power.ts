@@ -6,8 +6,9 @@
  *
  * - WdfDeviceSetDeviceState / WdfDeviceGetDeviceState: WDF_DEVICE_STATE of KMDF 1.27 (28 bytes) or
  *   1.33 (32, AssignedToGuest); another Size or a value that is no WDF_TRI_STATE changes nothing (the
- *   framework only breaks into the debugger: a warning). Set then calls IoInvalidateDeviceState,
- *   which kmdll's PnP manager answers with no IRP (a stub there). IRP_MN_QUERY_PNP_DEVICE_STATE through
+ *   framework only breaks into the debugger: a warning). Set then calls IoInvalidateDeviceState
+ *   (fxdeviceapi.cpp WdfDeviceSetDeviceState → FxDevice::InvalidateDeviceState): the PnP manager sends
+ *   IRP_MN_QUERY_PNP_DEVICE_STATE once the device has started (pnp/removal.ts). IRP_MN_QUERY_PNP_DEVICE_STATE through
  *   the device goes down first (STATUS_NOT_SUPPORTED from below counts as success); then each TRUE
  *   field sets its PNP_DEVICE_* bit in Information and each FALSE clears it; DontDisplayInUI left at
  *   WdfUseDefault follows the NoDisplayInUI PnP capability.
@@ -27,6 +28,7 @@ import { WDF01000 } from "./ldr.js";
 import { objectOf, type WdfObject } from "./objects.js";
 import { required } from "./memory.js";
 import { isPowerPolicyOwner } from "./devcaps.js";
+import { nodeOfPdo, pnpState } from "../pnp/state.js";
 
 const B = (n: number) => BigInt(n);
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
@@ -53,6 +55,9 @@ function deviceState(ctx: ApiContext, set: boolean): void {
   if (bad >= 0) return void ctx.warn(`WdfDeviceSetDeviceState: ${FIELDS[bad]![0]} is ${values[bad]}, not a WDF_TRI_STATE: nothing done (the framework breaks into the debugger)`);
   // A 1.27 structure leaves AssignedToGuest at its default.
   dev.pnpState = [...values, ...Array(FIELDS.length - values.length).fill(WdfUseDefault)];
+  // FxDevice::InvalidateDeviceState: IoInvalidateDeviceState(PDO) — the PnP manager queries the state (pnp/removal.ts).
+  const pdo = dev.pdo ?? (dev.device !== undefined && nodeOfPdo(pnpState(ctx.kernel), dev.device) ? dev.device : undefined);
+  if (pdo !== undefined) pnpState(ctx.kernel).stateInvalidated.add(pdo);
 }
 
 /** IRP_MN_QUERY_PNP_DEVICE_STATE through a WDFDEVICE: `send` passes it down; then the driver's WDF_DEVICE_STATE applies. */

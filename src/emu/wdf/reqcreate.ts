@@ -8,9 +8,9 @@
  * is parented to the driver unless the attributes name a parent, and owns an IRP with as many stack
  * locations as the target's device has (one without a target: the framework sizes it when the
  * request is formatted). Unlike a request the framework delivered, the driver deletes it with
- * WdfObjectDelete (or its parent goes); the IRP goes with it. Formatting and sending such a request
- * (WdfIoTargetFormatRequestFor*, WdfRequestSend) is not emulated: WdfRequestSend reports it as an
- * emulator gap instead of sending a half-built IRP.
+ * WdfObjectDelete (or its parent goes); the IRP goes with it. WdfIoTargetFormatRequestForIoctl /
+ * ForInternalIoctl (reqformat.ts) prepare it for WdfRequestSend; an unformatted one WdfRequestSend
+ * reports as an emulator gap instead of sending a half-built IRP.
  */
 import type { ApiDefinition } from "../api/types.js";
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
