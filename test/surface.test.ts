@@ -72,6 +72,18 @@ test("sinksOf: a page-table entry write (the page-table model's pte event, attri
   assert.deepEqual(offsetsOf(input, s[0]!.value, true), [0]);
 });
 
+test("ioctlCandidates reads a jump table: a METHOD_NEITHER case (+3) that is not the table's last entry is a candidate, in-range codes going to the default are not", () => {
+  // lea eax, [rcx - 0x80002000]; cmp eax, 0x34; ja +0x10; lea rcx, [rip + 14] (the table at 32); int3 padding; the table.
+  const code = new Uint8Array(32 + 4 * 0x35).fill(0xcc);
+  code.set([0x8d, 0x81, 0x00, 0xe0, 0xff, 0x7f, 0x83, 0xf8, 0x34, 0x77, 0x10, 0x48, 0x8d, 0x0d, 14, 0, 0, 0], 0);
+  const dv = new DataView(code.buffer);
+  // Entries relative to the table: the default (-8) for every code but the cases 0, 4 and 0x33.
+  for (let k = 0; k <= 0x34; k++) dv.setInt32(32 + 4 * k, k === 0 ? -16 : k === 4 ? -20 : k === 0x33 ? -24 : -8, true);
+  const c = ioctlCandidates(code);
+  for (const v of [0x80002000, 0x80002004, 0x80002033]) assert.ok(c.includes(v), `0x${v.toString(16)} in ${c.map((x) => x.toString(16))}`);
+  assert.ok(!c.includes(0x80002001) && !c.includes(0x80002032));
+});
+
 test("decodeIoctl follows CTL_CODE; candidates come from a switch's sub/lea chains", () => {
   const d = decodeIoctl(0x80006008);
   assert.deepEqual([d.deviceType, d.function, d.method, d.access], [0x8000, 0x802, "METHOD_BUFFERED", "FILE_READ_ACCESS"]);
