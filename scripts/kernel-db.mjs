@@ -10,7 +10,9 @@
 // is taken when the DLL its imports bind to is a kernel module: a `.sys`, or one of
 // ntoskrnl.exe, hal.dll, kdcom.dll, bootvid.dll. Names are the import names (what an image's
 // import table holds and the loader looks up), deduplicated and sorted. `--check` regenerates in
-// memory and fails when the committed file differs. The output is deterministic.
+// memory and fails when the committed file differs. The output is deterministic. Kernel modules no
+// import library covers and whose complete list kmdll's emulator holds (storport.sys) are added
+// from the emulator's list (BUILTIN below), so check and sim agree.
 import { spawnSync, execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
@@ -120,8 +122,22 @@ for (const [mod, list] of Object.entries(documented)) {
   for (const e of list) if (e.x86 && !x86Names.has(e.name)) x86.push({ name: e.name, type: e.type, call: e.x86.call, argBytes: e.x86.argBytes, documented: true });
   x86.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+// Built-in modules whose whole export list kmdll's emulator holds from the module's header, for a
+// module no import library above describes: taken as the emulator gives it for each arch (so
+// `kmdll check` and the simulator judge imports by the same list), each entry marked "builtin".
+// Only complete lists qualify — a partial one would make check call real exports unresolved.
+//   storport.sys: storport.h's STORPORT_API routines (src/emu/api/storport.ts, STORPORT_EXPORTS;
+//   x86: the varargs routines cdecl).
+const { storportModuleExports } = await import(join(root, "dist/src/emu/api/storport.js"));
+const BUILTIN = { "storport.sys": storportModuleExports };
+for (const [mod, listFor] of Object.entries(BUILTIN)) {
+  for (const arch of ["x64", "x86"]) {
+    if (perArch[arch][mod]) continue;
+    perArch[arch][mod] = listFor(arch).map((e) => ({ ...e, builtin: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
 const db = {
-  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn)",
+  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn); built-in module lists (storport.sys: src/emu/api/storport.ts)",
   modules: perArch.x64,
   arches: { x86: { modules: perArch.x86 } },
 };

@@ -79,7 +79,6 @@ export const X64_ONLY_EXAMPLES = new Map<string, string>([
   ["qa-system", "its checks read x64 structures (DUMP_HEADER64 and KDDEBUGGER_DATA64 from KeCapturePersistentThreadState, CONTEXT.Rip/Rsp, EPROCESS and KLDR_DATA_TABLE_ENTRY offsets); x86's 32-bit dump header is not emulated"],
   ["surface-vuln", "kmdll surface explores x64 drivers only: its canaries, pointer-leak scan and fuzzing patterns are 64-bit values"],
   ["surface-safe", "kmdll surface explores x64 drivers only (see surface-vuln)"],
-  ["api-token", "its checks use the user processes of the booted system (explorer.exe, dwm.exe, svchost.exe, csrss.exe) and their tokens; the emulated x86 system has the System process alone"],
   ["api-platform", "it imports WppRecorder.sys, which kmdll builds for x64 (and ARM64) images only, and routines its export database lists for x64 only (Learn's newer exports)"],
   ["api-boot", "the routines it calls (PoFx, the ELAM callback routines, RtlCreateUserThread, HalDma*CrashDumpRegistersEx) are in the export database for x64 only (Learn's newer exports), and the PoFx and PCW handlers read the x64 structure layouts"],
 ]);

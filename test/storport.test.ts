@@ -13,7 +13,8 @@ import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 import { apisByComponent } from "../src/emu/api/index.js";
 import { STORPORT_EXPORTS, storportModuleExports } from "../src/emu/api/storport.js";
-import { fixture } from "./helpers.js";
+import { fixture, runCli } from "./helpers.js";
+import { kernelModuleExportsFor } from "../src/nt/kernel-exports.js";
 
 type Arch = "x64" | "x86";
 
@@ -79,4 +80,16 @@ test("storport.sys exports: storport.h's STORPORT_API routines; every handler is
   assert.equal(x86.get("StorPortInitialize")?.call, undefined);
   const def = readFileSync(new URL("../../examples/storport-mini/storport.def", import.meta.url), "utf8");
   for (const m of def.matchAll(/^\s+(StorPort\w+)/gm)) assert.ok(names.has(m[1]!), m[1]);
+});
+
+test("kmdll check and the simulator judge storport.sys imports by one list: the kernel export database holds storport.h's names per arch (scripts/kernel-db.mjs, BUILTIN), so check reports no 'not checked' note", async () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const db = kernelModuleExportsFor("storport.sys", arch);
+    assert.ok(db, `${arch}: storport.sys missing from the kernel export database`);
+    const strip = (e: { name: string; call?: string }) => `${e.name}${e.call ? `/${e.call}` : ""}`;
+    assert.deepEqual(db.map(strip), storportModuleExports(arch).map(strip).sort(), arch);
+    const r = await runCli(["check", "--json", fixture(arch, "stormini.sys")]);
+    const findings = (JSON.parse(r.stdout) as { findings: { rule: string; message: string }[] }).findings;
+    assert.deepEqual(findings.map((f) => `${f.rule}: ${f.message}`), [], arch);
+  }
 });

@@ -14,6 +14,8 @@ import { cmpImmediates } from "../src/surface/cmpconst.js";
 import { fuzzIoctl } from "../src/surface/fuzz.js";
 import { canaryFor, canaryOffset, leakedPointers } from "../src/surface/canary.js";
 import { loadAddon } from "../src/emu/native.js";
+import { offsetsOf, sinksOf } from "../src/surface/detect.js";
+import type { TraceEvent } from "../src/events.js";
 
 const VULN = fixture("x64", "surfvuln.sys");
 const SAFE = fixture("x64", "surfsafe.sys");
@@ -52,12 +54,35 @@ interface Report {
   devices: { name: string; links: string[]; exclusive: boolean; secureOpen: boolean }[];
   dispatch: { major: string; routine: string }[];
   ioctls: { code: string; method: string; access: string; status: string }[];
-  findings: { rule: string; code: string; input: string; site: string; inputOffset: number; confirmed: boolean; device: string; outputLength: number }[];
+  findings: { rule: string; code: string; input: string; site: string; what: string; inputOffset: number; confirmed: boolean; device: string; outputLength: number }[];
   sinks: { rule: string; site: string; controlled: boolean }[];
   badInputs: { code: string; kind: string; input: string }[];
   fuzz: { code: string; runs: number; blocks: number }[];
   blocks: number | null;
 }
+
+test("sinksOf: a page-table entry write (the page-table model's pte event, attributed to the next call's site) is a pte-write sink on its new frame and on the address it maps", () => {
+  const pte = { event: "hardware", module: "x.sys", kind: "pte", op: "write", address: "0x1007068", size: 8, value: "0x8000000000123063", va: "0xffff90000000d000", level: "PTE", old: "0x0", via: "self-map" } as TraceEvent;
+  const api = { event: "api", module: "x.sys", api: "ntoskrnl.exe!IofCompleteRequest", args: [], caller: "x.sys+0x40" } as unknown as TraceEvent;
+  const s = sinksOf([pte, api]);
+  assert.deepEqual(s.map((u) => [u.rule, u.value.toString(16), u.pageGranular, u.site]), [["pte-write", "123000", true, "x.sys+0x40"], ["pte-write", "ffff90000000d000", true, "x.sys+0x40"]]);
+  // The caller's physical address in the input, page-rounded, is where the frame came from.
+  const input = new Uint8Array(16);
+  new DataView(input.buffer).setBigUint64(0, 0x123456n, true);
+  assert.deepEqual(offsetsOf(input, s[0]!.value, true), [0]);
+});
+
+test("ioctlCandidates reads a jump table: a METHOD_NEITHER case (+3) that is not the table's last entry is a candidate, in-range codes going to the default are not", () => {
+  // lea eax, [rcx - 0x80002000]; cmp eax, 0x34; ja +0x10; lea rcx, [rip + 14] (the table at 32); int3 padding; the table.
+  const code = new Uint8Array(32 + 4 * 0x35).fill(0xcc);
+  code.set([0x8d, 0x81, 0x00, 0xe0, 0xff, 0x7f, 0x83, 0xf8, 0x34, 0x77, 0x10, 0x48, 0x8d, 0x0d, 14, 0, 0, 0], 0);
+  const dv = new DataView(code.buffer);
+  // Entries relative to the table: the default (-8) for every code but the cases 0, 4 and 0x33.
+  for (let k = 0; k <= 0x34; k++) dv.setInt32(32 + 4 * k, k === 0 ? -16 : k === 4 ? -20 : k === 0x33 ? -24 : -8, true);
+  const c = ioctlCandidates(code);
+  for (const v of [0x80002000, 0x80002004, 0x80002033]) assert.ok(c.includes(v), `0x${v.toString(16)} in ${c.map((x) => x.toString(16))}`);
+  assert.ok(!c.includes(0x80002001) && !c.includes(0x80002032));
+});
 
 test("decodeIoctl follows CTL_CODE; candidates come from a switch's sub/lea chains", () => {
   const d = decodeIoctl(0x80006008);
@@ -84,10 +109,11 @@ const VULN_EXPECTED: Record<string, string[]> = {
   IOCTL_HWTOOL_SET_MSR: ["msr-write"], // __writemsr(IA32_LSTAR, req->Value)
   IOCTL_HWTOOL_SET_CR0: ["cr-write"], // __writecr0(req->Value)
   IOCTL_HWTOOL_QUERY: ["unchecked-user-pointer"], // METHOD_NEITHER buffers, no probe
+  IOCTL_HWTOOL_PTE_READ: ["pte-write"], // *HwPteOf(window) = req->Address & PFN | P | RW | XD
 };
 /** Where the caller's value sits (hwtool.h: Address/ProcessId first, HWTOOL_REG_REQUEST.Value at 8). */
 const VULN_OFFSET: Record<string, number> = {
-  "physical-memory-map": 0, "process-control": 0, "arbitrary-kernel-read": 0, "arbitrary-kernel-write": 0, "msr-write": 8, "cr-write": 8,
+  "physical-memory-map": 0, "process-control": 0, "arbitrary-kernel-read": 0, "arbitrary-kernel-write": 0, "msr-write": 8, "cr-write": 8, "pte-write": 0,
 };
 // x64 compilers inline WRITE_PORT_UCHAR as `out`; it is a port-io finding once the emulator observes
 // `in`/`out` instructions (the addon's instruction hook).
@@ -141,6 +167,8 @@ test("kmdll surface surfvuln.sys: device, link, dispatch routines, every IOCTL a
     if (f.rule === "physical-memory-map" || f.rule === "process-control") assert.match(before ?? "", /^call/, `${f.site} follows a call (llvm-objdump: ${before})`);
     if (f.rule === "msr-write") assert.equal(at, "wrmsr");
     if (f.rule === "cr-write") assert.match(at ?? "", /^movq?\s+%\w+, %cr0$/);
+    // The entry's new frame is the caller's page (the event of machine/paging-views.ts).
+    if (f.rule === "pte-write") assert.match(f.what, /^PTE at physical 0x[0-9a-f]+ mapping 0x[0-9a-f]+ set to 0x8[0-9a-f]*003 \(frame 0x[0-9a-f]+\) via self-map$/, f.what);
     if (f.rule === "arbitrary-kernel-read") assert.match(at ?? "", /^movq?\s+\(%\w+\), %\w+$/, `a load at ${f.site}: ${at}`);
     if (f.rule === "arbitrary-kernel-write") assert.match(at ?? "", /^movq?\s+%\w+, \(%\w+\)$/, `a store at ${f.site}: ${at}`);
   }
@@ -203,9 +231,9 @@ test("kmdll surface surfsafe.sys: the same IOCTLs reach the same routines, with 
   assert.equal(j.ioctls.length, Object.keys(headerCodes()).length);
   // The sinks were reached (with fixed values), so the absence of findings means something:
   // MmMapIoSpace, the section view and the MDL mapping, the PERF_CTL wrmsr, the CR0 write and the
-  // POST-code port.
+  // POST-code port, the PTE pointed at the BAR page and restored.
   const fixed = j.sinks.filter((s) => !s.controlled).map((s) => s.rule).sort();
-  assert.deepEqual(fixed, ["cr-write", "msr-write", "physical-memory-map", "physical-memory-map", "physical-memory-map", ...(observesPortInstructions ? ["port-io"] : [])]);
+  assert.deepEqual(fixed, ["cr-write", "msr-write", "physical-memory-map", "physical-memory-map", "physical-memory-map", ...(observesPortInstructions ? ["port-io"] : []), "pte-write", "pte-write"]);
 });
 
 test("kmdll surface --format sarif: rules with help, one result per finding", async () => {
@@ -214,7 +242,7 @@ test("kmdll surface --format sarif: rules with help, one result per finding", as
   const s = JSON.parse(r.stdout) as { version: string; runs: { tool: { driver: { rules: { id: string; help: { text: string } }[] } }; results: { ruleId: string; properties: { ioctl: string; input: string } }[] }[] };
   assert.equal(s.version, "2.1.0");
   const rules = s.runs[0]!.tool.driver.rules;
-  for (const id of ["physical-memory-map", "arbitrary-kernel-read", "arbitrary-kernel-write", "msr-read", "msr-write", "port-io", "cr-write", "process-control", "unchecked-user-pointer", "kernel-pointer-leak"])
+  for (const id of ["physical-memory-map", "arbitrary-kernel-read", "arbitrary-kernel-write", "msr-read", "msr-write", "port-io", "cr-write", "pte-write", "process-control", "unchecked-user-pointer", "kernel-pointer-leak"])
     assert.ok(rules.some((x) => x.id === id && x.help.text.length > 40), id);
   assert.ok(s.runs[0]!.results.length >= 5);
   assert.ok(s.runs[0]!.results.every((x) => /^0x[0-9A-F]{8}$/.test(x.properties.ioctl)));

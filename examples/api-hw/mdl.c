@@ -119,6 +119,36 @@ int TestContiguous(void)
         p[3 * PAGE_SIZE - 1] = 1;
         MmFreeContiguousMemory(p);
     }
+    /* Pool pages that already have frames, freed and handed out again as contiguous memory: the
+     * frames they had no longer map back to them (MmGetVirtualForPhysical and
+     * MmGetPhysicalAddress stay inverse). */
+    {
+        PHYSICAL_ADDRESS old[4];
+        UCHAR *pool = (UCHAR *)ExAllocatePoolWithTag(NonPagedPool, 4 * PAGE_SIZE, HW_TAG);
+        ULONG i;
+        CHECK(pool != NULL);
+        if (pool) {
+            for (i = 0; i < 4; i++) old[i] = MmGetPhysicalAddress(pool + i * PAGE_SIZE);
+            ExFreePoolWithTag(pool, HW_TAG);
+            p = (UCHAR *)MmAllocateContiguousMemory(3 * PAGE_SIZE, highest);
+            CHECK(p != NULL);
+            if (p) {
+                for (i = 0; i < 3; i++) {
+                    pa0 = MmGetPhysicalAddress(p + i * PAGE_SIZE);
+                    CHECK(MmGetVirtualForPhysical(pa0) == p + i * PAGE_SIZE);
+                }
+                for (i = 0; i < 4; i++) {
+                    UCHAR *v = (UCHAR *)MmGetVirtualForPhysical(old[i]);
+                    CHECK(v == NULL || MmGetPhysicalAddress(v).QuadPart == old[i].QuadPart);
+                }
+                MmFreeContiguousMemory(p);
+                for (i = 0; i < 4; i++) {
+                    UCHAR *v = (UCHAR *)MmGetVirtualForPhysical(old[i]);
+                    CHECK(v == NULL || MmGetPhysicalAddress(v).QuadPart == old[i].QuadPart);
+                }
+            }
+        }
+    }
     /* Below 16 MiB (ISA DMA), with the cache-type form. */
     lowest.QuadPart = 0;
     highest.QuadPart = 0xFFFFFF;

@@ -63,5 +63,47 @@ typedef struct _BASIC_INFO {
     CCHAR NumberOfProcessors;
 } BASIC_INFO;
 
+/* SYSTEM_PROCESS_INFORMATION and SYSTEM_THREAD_INFORMATION as winternl.h declares them (the
+ * compiler lays them out per arch: 0xB8 / 0x40 bytes on x86, 0x100 / 0x50 on x64). */
+typedef struct _PROC_ENTRY {
+    ULONG NextEntryOffset;
+    ULONG NumberOfThreads;
+    LARGE_INTEGER Reserved[3];
+    LARGE_INTEGER CreateTime;
+    LARGE_INTEGER UserTime;
+    LARGE_INTEGER KernelTime;
+    UNICODE_STRING ImageName;
+    LONG BasePriority;
+    HANDLE UniqueProcessId;
+    HANDLE InheritedFromUniqueProcessId;
+    ULONG HandleCount;
+    ULONG SessionId;
+    ULONG_PTR PageDirectoryBase;
+    SIZE_T VmCounters[11];
+    SIZE_T PrivatePageCount;
+    LARGE_INTEGER IoCounters[6];
+} PROC_ENTRY;
+
+typedef struct _THREAD_ENTRY {
+    LARGE_INTEGER Reserved1[3];
+    ULONG Reserved2;
+    PVOID StartAddress;
+    CLIENT_ID ClientId;
+    LONG Priority;
+    LONG BasePriority;
+    ULONG ContextSwitches;
+    ULONG ThreadState;
+    ULONG WaitReason;
+} THREAD_ENTRY;
+
+/* SYSTEM_EXTENDED_THREAD_INFORMATION: the thread entry and seven pointer-sized fields. */
+typedef struct _EXT_THREAD_ENTRY {
+    THREAD_ENTRY Thread;
+    PVOID StackBase, StackLimit, Win32StartAddress, TebBase;
+    ULONG_PTR Reserved[3];
+} EXT_THREAD_ENTRY;
+
+#define SystemProcessInformationClass 5
+#define SystemExtendedProcessInformationClass 57
 #define SystemBasicInformationClass 0
 #define SystemModuleInformationClass 11

@@ -82,6 +82,45 @@ int TestProcesses(void)
     return failures;
 }
 
+_Static_assert(sizeof(PROC_ENTRY) == (sizeof(void *) == 8 ? 0x100 : 0xB8), "SYSTEM_PROCESS_INFORMATION size (winternl.h)");
+_Static_assert(sizeof(THREAD_ENTRY) == (sizeof(void *) == 8 ? 0x50 : 0x40), "SYSTEM_THREAD_INFORMATION size (winternl.h)");
+
+/* Walk SystemProcessInformation (or the extended class): the booted system's processes on either
+ * arch, System first with the current thread (TID 8), explorer.exe (PID 3120, parent 3088,
+ * session 1) with one waiting thread, names inside the caller's buffer. */
+static int CheckProcessList(ULONG cls, ULONG threadSize)
+{
+    int failures = 0;
+    ULONG need = 0, count = 0;
+    PUCHAR buf;
+    PROC_ENTRY *p;
+    BOOLEAN system = FALSE, explorer = FALSE;
+    CHECK(ZwQuerySystemInformation(cls, NULL, 0, &need) == STATUS_INFO_LENGTH_MISMATCH);
+    CHECK(need >= 13 * (sizeof(PROC_ENTRY) + threadSize));
+    buf = (PUCHAR)ExAllocatePoolWithTag(PagedPool, need, SYS_TAG);
+    if (!buf) return failures + 1;
+    CHECK(ZwQuerySystemInformation(cls, buf, need, &need) == STATUS_SUCCESS);
+    for (p = (PROC_ENTRY *)buf;; p = (PROC_ENTRY *)((PUCHAR)p + p->NextEntryOffset)) {
+        THREAD_ENTRY *t = (THREAD_ENTRY *)(p + 1);
+        count++;
+        CHECK(p->NextEntryOffset == 0 || p->NextEntryOffset == sizeof(PROC_ENTRY) + p->NumberOfThreads * threadSize);
+        CHECK(p->NumberOfThreads >= 1 && t->ClientId.UniqueProcess == p->UniqueProcessId && t->ThreadState == 5);
+        if (p->UniqueProcessId == (HANDLE)4) {
+            system = count == 1 && p->ImageName.Buffer == NULL && t->ClientId.UniqueThread == (HANDLE)8 && t->WaitReason == 0;
+        } else {
+            CHECK((PUCHAR)p->ImageName.Buffer >= buf && (PUCHAR)p->ImageName.Buffer + p->ImageName.MaximumLength <= buf + need);
+        }
+        if (p->ImageName.Length == 24 && RtlCompareMemory(p->ImageName.Buffer, L"explorer.exe", 24) == 24) {
+            explorer = p->UniqueProcessId == (HANDLE)3120 && p->InheritedFromUniqueProcessId == (HANDLE)3088 && p->SessionId == 1
+                && p->BasePriority == 8 && p->NumberOfThreads == 1 && t->WaitReason == 6 && t->Priority == 8;
+        }
+        if (p->NextEntryOffset == 0) break;
+    }
+    CHECK(system && explorer && count == 13);
+    ExFreePoolWithTag(buf, SYS_TAG);
+    return failures;
+}
+
 int TestSystemInformation(void)
 {
     int failures = 0;
@@ -111,6 +150,8 @@ int TestSystemInformation(void)
     CHECK(basic.MinimumUserModeAddress == 0x10000 && basic.MaximumUserModeAddress > basic.MinimumUserModeAddress);
     CHECK(ZwQuerySystemInformation(12345, &basic, sizeof(basic), &need) == STATUS_INVALID_INFO_CLASS);
     CHECK(NtQuerySystemInformation(SystemBasicInformationClass, &basic, 8, &need) == STATUS_INFO_LENGTH_MISMATCH && need == sizeof(basic));
+    failures += CheckProcessList(SystemProcessInformationClass, sizeof(THREAD_ENTRY));
+    failures += CheckProcessList(SystemExtendedProcessInformationClass, sizeof(EXT_THREAD_ENTRY));
     return failures;
 }
 

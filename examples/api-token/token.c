@@ -278,7 +278,7 @@ int TestImpersonation(void)
     CHECK(PsReferenceImpersonationToken(PsGetCurrentThread(), &copy, &effective, &level) == NULL);
     /* A primary token cannot be a thread's impersonation token. */
     CHECK(ZwSetInformationThread(NtCurrentThread(), ThreadImpersonationToken, &primary, sizeof(HANDLE)) == STATUS_BAD_TOKEN_TYPE_);
-    CHECK(ZwSetInformationThread(NtCurrentThread(), ThreadImpersonationToken, &imp, 4) == STATUS_INFO_LENGTH_MISMATCH);
+    CHECK(ZwSetInformationThread(NtCurrentThread(), ThreadImpersonationToken, &imp, sizeof(HANDLE) - 1) == STATUS_INFO_LENGTH_MISMATCH);
     CHECK(ZwSetInformationThread(NtCurrentThread(), ThreadImpersonationToken, &imp, sizeof(HANDLE)) == STATUS_SUCCESS);
     CHECK(ZwOpenThreadToken(NtCurrentThread(), TOKEN_QUERY, TRUE, &t) == STATUS_SUCCESS);
     if (t) ZwClose(t);

@@ -20,6 +20,7 @@
 #define IOCTL_HWTOOL_SET_CR0   CTL_CODE(FILE_DEVICE_HWTOOL, 0x80A, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_HWTOOL_PORT_OUT  CTL_CODE(FILE_DEVICE_HWTOOL, 0x80B, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_HWTOOL_QUERY     CTL_CODE(FILE_DEVICE_HWTOOL, 0x80C, METHOD_NEITHER, FILE_ANY_ACCESS)
+#define IOCTL_HWTOOL_PTE_READ  CTL_CODE(FILE_DEVICE_HWTOOL, 0x7FF, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
 /* The device's register window (the only physical range the safe driver maps). */
 #define HWTOOL_BAR_BASE 0xFEBC0000ULL
@@ -69,6 +70,25 @@ typedef struct _HWTOOL_QUERY {
 #define HWTOOL_SCRATCH_SIZE 64
 #define HWTOOL_PORT_LED 0x80   /* the POST-code port: the only port the safe driver writes */
 
+#if defined(_M_AMD64) || defined(__x86_64__)
+/* x64 page tables: the PTE of `va` through the self-map (MiGetPteAddress): the PML4's own virtual
+   address (MmGetVirtualForPhysical of CR3) holds the self-map index in bits 12..20. */
+#define HWTOOL_PTE_P  0x1ULL
+#define HWTOOL_PTE_RW 0x2ULL
+#define HWTOOL_PTE_XD 0x8000000000000000ULL
+#define HWTOOL_PTE_PFN 0x000FFFFFFFFFF000ULL
+static __inline volatile ULONG64 *HwPteOf(PVOID va)
+{
+    PHYSICAL_ADDRESS cr3;
+    ULONG64 pml4, self;
+    cr3.QuadPart = (LONGLONG)(__readcr3() & HWTOOL_PTE_PFN);
+    pml4 = (ULONG64)MmGetVirtualForPhysical(cr3);
+    if (pml4 == 0) return NULL;
+    self = (pml4 >> 12) & 0x1FF;
+    return (volatile ULONG64 *)((0xFFFF000000000000ULL | (self << 39)) + (((ULONG64)va >> 9) & 0x7FFFFFFFF8ULL));
+}
+#endif
+
 NTSTATUS HwMapPhysical(PIRP Irp, PIO_STACK_LOCATION Stack);
 NTSTATUS HwReadPhysical(PIRP Irp, PIO_STACK_LOCATION Stack);
 NTSTATUS HwMapMdl(PIRP Irp, PIO_STACK_LOCATION Stack);
@@ -78,6 +98,10 @@ NTSTATUS HwPoke(PIRP Irp, PIO_STACK_LOCATION Stack);
 NTSTATUS HwInfo(PIRP Irp, PIO_STACK_LOCATION Stack, PDEVICE_OBJECT DeviceObject);
 NTSTATUS HwSetMsr(PIRP Irp, PIO_STACK_LOCATION Stack);
 NTSTATUS HwSetCr0(PIRP Irp, PIO_STACK_LOCATION Stack);
+/* PTE_READ (HWTOOL_PHYS_REQUEST in, 8 bytes out): point the PTE of a page of the driver's own at a
+   physical page, read 8 bytes through it, restore the PTE (the vulnerable driver: the caller's page;
+   the safe one: the device's BAR page). */
+NTSTATUS HwPteRead(PIRP Irp, PIO_STACK_LOCATION Stack);
 NTSTATUS HwPortOut(PIRP Irp, PIO_STACK_LOCATION Stack);
 NTSTATUS HwQuery(PIRP Irp, PIO_STACK_LOCATION Stack);
 

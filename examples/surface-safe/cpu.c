@@ -1,7 +1,8 @@
 /*
  * cpu.c — processor requests of the safe HwTool: SET_MSR selects one of four fixed performance
  * states (IA32_PERF_CTL values from a table, never the caller's number), SET_CR0 only toggles
- * cache-disable on the current CR0, PORT_OUT writes the POST-code port and no other.
+ * cache-disable on the current CR0, PORT_OUT writes the POST-code port and no other, PTE_READ
+ * points its page-table entry at the device's BAR page only.
  */
 #include <ntddk.h>
 #include "../include/hwtool.h"
@@ -45,4 +46,37 @@ NTSTATUS HwPortOut(PIRP Irp, PIO_STACK_LOCATION Stack)
     WRITE_PORT_UCHAR((PUCHAR)(ULONG_PTR)HWTOOL_PORT_LED, (UCHAR)req->Value);
     Irp->IoStatus.Information = 0;
     return STATUS_SUCCESS;
+}
+
+/* Shared by both drivers' PTE_READ: `frame` into the PTE of a page of their own, 8 bytes read. */
+static NTSTATUS PteRead(PIRP Irp, PIO_STACK_LOCATION Stack, ULONG64 frame)
+{
+    UCHAR *window;
+    volatile ULONG64 *pte;
+    ULONG64 old;
+
+    if (Stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(ULONG64))
+        return STATUS_BUFFER_TOO_SMALL;
+    window = (UCHAR *)MmAllocateNonCachedMemory(PAGE_SIZE);
+    if (!window) return STATUS_INSUFFICIENT_RESOURCES;
+    pte = HwPteOf(window);
+    if (!pte) {
+        MmFreeNonCachedMemory(window, PAGE_SIZE);
+        return STATUS_UNSUCCESSFUL;
+    }
+    old = *pte;
+    *pte = (frame & HWTOOL_PTE_PFN) | HWTOOL_PTE_P | HWTOOL_PTE_RW | HWTOOL_PTE_XD;
+    __invlpg(window);
+    RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, window, sizeof(ULONG64));
+    *pte = old;
+    __invlpg(window);
+    MmFreeNonCachedMemory(window, PAGE_SIZE);
+    Irp->IoStatus.Information = sizeof(ULONG64);
+    return STATUS_SUCCESS;
+}
+
+/* The device's BAR page only, whatever the request says. */
+NTSTATUS HwPteRead(PIRP Irp, PIO_STACK_LOCATION Stack)
+{
+    return PteRead(Irp, Stack, HWTOOL_BAR_BASE);
 }

@@ -63,6 +63,9 @@ static NTSTATUS HwDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     case IOCTL_HWTOOL_SET_CR0:
         status = HwSetCr0(Irp, stack);
         break;
+    case IOCTL_HWTOOL_PTE_READ:
+        status = HwPteRead(Irp, stack);
+        break;
     case IOCTL_HWTOOL_PORT_OUT:
         status = HwPortOut(Irp, stack);
         break;

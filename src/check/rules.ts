@@ -156,7 +156,7 @@ against its kernel export database for ntoskrnl.exe, hal.dll and the system expo
 from mingw-w64's import libraries by "npm run kernel-db"; routines newer than that data are not in it —
 a root with System32/ntoskrnl.exe and System32/hal.dll uses their real export tables instead).
 Ordinal imports are checked against images only. Imports from Windows system drivers the database
-does not describe (WDFLDR.SYS, FLTMGR.SYS, storport.sys, ...) and from kernel API sets
+does not describe (WDFLDR.SYS, FLTMGR.SYS, portcls.sys, ...) and from kernel API sets
 (ext-ms-win-ntos-*) get a note instead: the names are not checked unless the file is in the root.
 
 Fix: correct the name (spelling, case, decoration), export the routine from the export driver, or, for

@@ -11,6 +11,8 @@ export interface KernelExport {
   type: "code" | "data" | "const";
   /** Added from Microsoft Learn (data/kernel-exports-documented.json): newer than the import libraries. */
   documented?: boolean;
+  /** Taken from a built-in module's complete list (scripts/kernel-db.mjs, BUILTIN: storport.sys). */
+  builtin?: boolean;
   /** Present for exports the library imports by ordinal. */
   ordinal?: number;
   /**

@@ -1,7 +1,8 @@
 /**
  * Sinks: from the events of one request, the values a caller might control — a physical address
  * mapped (MmMapIoSpace(Ex), a \Device\PhysicalMemory view, an MDL's page frames), a process ID
- * opened or looked up, an I/O port, an MSR index or value, a control register value — and where
+ * opened or looked up, an I/O port, an MSR index or value, a control register value, a page-table
+ * entry written (the frame it points at, the address it maps) — and where
  * such a value sits in an input. Whether it follows the input is tested by ./analyze.ts. Pure.
  */
 import type { TraceEvent } from "../events.js";
@@ -29,7 +30,10 @@ const big = (s: string | undefined) => {
   }
 };
 
-/** Sinks of a `hardware` event that is not a mapping (ports, MSRs, control registers). */
+/** PFN bits of a page-table entry (51:12). */
+const PTE_FRAME = 0x000ffffffffff000n;
+
+/** Sinks of a `hardware` event that is not a mapping (ports, MSRs, control registers, page-table entries). */
 function hardwareSinks(e: TraceEvent & { event: "hardware" }, site: string): SinkUse[] {
   const addr = big(e.address);
   const value = big(e.value);
@@ -46,6 +50,17 @@ function hardwareSinks(e: TraceEvent & { event: "hardware" }, site: string): Sin
     if (e.op === "write" && value !== null) out.push({ rule, what: `wrmsr MSR ${h(addr)} value ${h(value)}`, value, pageGranular: false, site });
   } else if (e.kind === "cr" && e.op === "write" && value !== null) {
     out.push({ rule: "cr-write", what: `mov cr${addr}, ${h(value)}`, value, pageGranular: false, site });
+  } else if (e.kind === "pte" && e.op === "write" && value !== null) {
+    // A page-table entry write (machine/paging-views.ts): the frame it now points at and the
+    // address it maps are the primitive — either from the input lets a caller map any physical
+    // page or change any page's rights.
+    const x = e as { level?: unknown; va?: unknown; via?: unknown };
+    const level = typeof x.level === "string" ? x.level : "entry";
+    const va = big(typeof x.va === "string" ? x.va : undefined);
+    const via = typeof x.via === "string" ? ` via ${x.via}` : "";
+    const mapping = va === null ? "" : ` mapping ${h(va)}`;
+    out.push({ rule: "pte-write", what: `${level} at physical ${h(addr)}${mapping} set to ${h(value)} (frame ${h(value & PTE_FRAME)})${via}`, value: value & PTE_FRAME, pageGranular: true, site });
+    if (va !== null) out.push({ rule: "pte-write", what: `${level} of ${h(va)} at physical ${h(addr)} set to ${h(value)}${via}`, value: va, pageGranular: true, site });
   }
   return out;
 }
@@ -61,7 +76,7 @@ export function sinksOf(events: readonly TraceEvent[]): SinkUse[] {
       if (v !== null) pending.push({ value: v, kind: e.kind });
       continue;
     }
-    if (e.event === "hardware" && (e.kind === "port" || e.kind === "msr" || e.kind === "cr")) {
+    if (e.event === "hardware" && (e.kind === "port" || e.kind === "msr" || e.kind === "cr" || e.kind === "pte")) {
       // Events of instructions name their site; those of HAL routines get it from the api event that follows.
       if (typeof e.site === "string") out.push(...hardwareSinks(e, e.site));
       else pendingHw.push(e);

@@ -37,6 +37,41 @@ export function ioctlShaped(v: number): boolean {
 const MAX_CANDIDATES = 4096;
 
 /**
+ * The cases 0..n of a jump table whose target is not the default (its most common entry, or the
+ * `ja` target), for clang/MSVC x64's
+ * `cmp r32, n; ja default; lea r64, [rip + table]; movsxd r64, [r64 + r*4]` (entries relative to
+ * the table, the table in the same section): [] when the code after `at` is not that shape or the
+ * table lies outside the bytes.
+ */
+function jumpTableCases(code: Uint8Array, dv: DataView, at: number, n: number): number[] {
+  let p = at;
+  let dflt: number;
+  if (code[p] === 0x77 && p + 2 <= code.length) {
+    dflt = p + 2 + ((code[p + 1]! << 24) >> 24);
+    p += 2;
+  } else if (code[p] === 0x0f && code[p + 1] === 0x87 && p + 6 <= code.length) {
+    dflt = p + 6 + dv.getInt32(p + 2, true);
+    p += 6;
+  } else return [];
+  // lea r64, [rip + disp32]: REX.W (0x48/0x4C) 8D modrm(mod 00, rm 101).
+  if (p + 7 > code.length || (code[p] !== 0x48 && code[p] !== 0x4c) || code[p + 1] !== 0x8d || (code[p + 2]! & 0xc7) !== 0x05) return [];
+  const table = p + 7 + dv.getInt32(p + 3, true);
+  if (table < 0 || table + 4 * (n + 1) > code.length) return [];
+  // In-range codes that are no case go to the switch's default, which is not always the `ja`
+  // target (that may test codes above the range first): the most common entry is the default.
+  const targets: number[] = [];
+  const count = new Map<number, number>();
+  for (let k = 0; k <= n; k++) {
+    const t = table + dv.getInt32(table + 4 * k, true);
+    targets.push(t);
+    count.set(t, (count.get(t) ?? 0) + 1);
+  }
+  let common = dflt;
+  for (const [t, c] of count) if (c > (count.get(common) ?? 0)) common = t;
+  return targets.flatMap((t, k) => (t !== common && t !== dflt ? [k] : []));
+}
+
+/**
  * Candidate IOCTL codes in x64 code bytes (a byte scan: every offset is tried, so misaligned
  * decodes add candidates, never lose them; the explorer filters them).
  */
@@ -89,7 +124,13 @@ export function ioctlCandidates(code: Uint8Array): number[] {
       if (near) {
         add(prev.value + imm);
         // A jump table after the chain: cases value .. value + imm, IOCTL functions step by 4.
-        if (imm > 0 && imm <= 0x400) for (let k = 0; k <= imm; k += 4) add(prev.value + k);
+        if (imm > 0 && imm <= 0x400) {
+          for (let k = 0; k <= imm; k += 4) add(prev.value + k);
+          // The table itself, when it follows: every case whose target is not the default (a
+          // case with METHOD bits, e.g. METHOD_NEITHER's +3, is not on the step of 4).
+          const end = op === 0x3d ? p + 5 : op === 0x81 ? p + 6 : p + 3;
+          for (const k of jumpTableCases(code, dv, end, imm)) add(prev.value + k);
+        }
       }
     } else {
       const delta = kind === "sub" ? imm : -imm;

@@ -32,7 +32,7 @@ export interface ReplayResult {
   status: string;
 }
 
-const SINK_RULES = new Set<string>(["physical-memory-map", "process-control", "port-io", "msr-read", "msr-write", "cr-write"]);
+const SINK_RULES = new Set<string>(["physical-memory-map", "process-control", "port-io", "msr-read", "msr-write", "cr-write", "pte-write"]);
 
 function parseInput(hex: string): Uint8Array {
   if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new KmdllError(`reproducer input is not hex bytes: '${hex.slice(0, 40)}'`);

@@ -33,6 +33,10 @@ export const RULES = {
     short: "A control register is written on a request",
     help: "The driver writes CR0/CR3/CR4 (mov crN) while serving an IOCTL with a value from the input buffer: clearing CR0.WP or CR4.SMEP/SMAP disables the kernel's memory protections. Drivers must not change control registers on a caller's behalf.",
   },
+  "pte-write": {
+    short: "A page-table entry is written with a caller-chosen frame or for a caller-chosen address",
+    help: "The driver writes a page-table entry (through the PTE self-map or the table's physical page) while serving an IOCTL, and the physical page the entry points at, or the virtual address whose entry it is, comes from the input buffer: a caller maps any physical page (kernel code, another process's memory) or changes any page's rights (writable, executable), which defeats every memory protection. Drivers must not edit page tables on a caller's behalf; map device memory with MmMapIoSpaceEx.",
+  },
   "unchecked-user-pointer": {
     short: "A METHOD_NEITHER buffer is used without ProbeForRead/ProbeForWrite",
     help: "The IOCTL uses METHOD_NEITHER: Type3InputBuffer and UserBuffer are raw caller addresses. The driver acts on their contents without calling ProbeForRead/ProbeForWrite (inside __try/__except), so a caller passes a kernel address and the driver reads or writes kernel memory for it. Probe both buffers in __try, or use METHOD_BUFFERED.",

@@ -13,7 +13,7 @@ import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex, nt, readPtr, writePtr } from "./util.js";
-import { machineOf, physicalOf, readPhys } from "../machine/index.js";
+import { machineOf, physicalOf, readPhys, setPageFrame } from "../machine/index.js";
 import { aliasMdlPages, pageProtectRights, protectMdlAlias, unaliasMdl } from "./mdl-map.js";
 
 const M = LAYOUT.MDL;
@@ -105,11 +105,8 @@ function allocContiguous(ctx: ApiContext, size: number, lowest: bigint, highest:
   const block = ctx.pool.allocate(size + Number(PAGE), kind === "contiguous" ? TAG_CONTIG : 0x43636e4e /* 'NncC' */, 0, false);
   if (block === 0n) return 0n;
   const va = (block + PAGE - 1n) & ~(PAGE - 1n);
-  for (let i = 0n; i < pages; i++) {
-    st.va2pa.set(va / PAGE + i, frame + i);
-    st.pa2va.set(frame + i, va / PAGE + i);
-  }
-  st.epoch++;
+  // The pool pages may have had frames (MmGetPhysicalAddress of the block's earlier owner): they are re-pointed.
+  for (let i = 0n; i < pages; i++) setPageFrame(ctx, va / PAGE + i, frame + i);
   if (frame === st.nextFrame) st.nextFrame += pages;
   else ms.nextLowFrame += pages;
   ms.contiguous.set(va, { block, size, kind });
@@ -122,10 +119,11 @@ function freeContiguous(ctx: ApiContext, va: bigint, api: string, kind: "contigu
   if (!c || c.kind !== kind)
     ctx.fault("bugcheck", `${api}(${hex(va)}): not an address ${kind === "contiguous" ? "MmAllocateContiguousMemory" : "MmAllocateNonCachedMemory"} returned (BAD_POOL_CALLER)`, { code: "0x000000C2" });
   const st = machineOf(ctx.kernel);
+  // The contiguous frames go (no longer map back); the pool pages get frames again on first use.
   for (let i = 0n; i < BigInt(spanPages(0n, c.size)); i++) {
     const f = st.va2pa.get(va / PAGE + i);
+    if (f !== undefined && st.pa2va.get(f) === va / PAGE + i) st.pa2va.delete(f);
     st.va2pa.delete(va / PAGE + i);
-    if (f !== undefined) st.pa2va.delete(f);
   }
   st.epoch++;
   ms.contiguous.delete(va);

@@ -8,13 +8,12 @@
  *
  * The processes are a booted system's (processes.ts): System (PID 4), whose threads are the
  * current thread (TID 8) and the system threads drivers create (src/emu/sched), and the user
- * processes of a logged-on session (x64; the x86 emulator has System alone). Layouts:
+ * processes of a logged-on session (on x64 and x86 alike). Layouts:
  * RTL_PROCESS_MODULES and SYSTEM_BASIC_INFORMATION as documented by the ntddk/ReactOS headers,
  * laid out for the emulated arch (pointer-sized fields 4 bytes on x86: RTL_PROCESS_MODULE_INFORMATION
  * 284 bytes after a 4-byte count, 296 after 8 on x64; SYSTEM_BASIC_INFORMATION 44 / 64 bytes;
  * PROCESS_BASIC_INFORMATION 24 / 48; OBJECT_NAME_INFORMATION 8 / 16; SYSTEM_PROCESS_INFORMATION
- * (ReactOS ntexapi.h) ImageName 0x38, BasePriority 0x40 / 0x48, UniqueProcessId 0x44 / 0x50,
- * 0xB8 / 0x100 bytes; x64: process-info.ts); EPROCESS.ImageFileName at
+ * for both arches in process-info.ts); EPROCESS.ImageFileName at
  * 0x5A8 follows Windows 10 x64 (undocumented, like system.ts's other EPROCESS offsets).
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
@@ -189,21 +188,6 @@ function basicInformation(): Uint8Array {
 }
 
 /** x86: one SYSTEM_PROCESS_INFORMATION for System (x64 lists every process: process-info.ts). */
-function processInformationX86(ctx: ApiContext): Uint8Array {
-  // One SYSTEM_PROCESS_INFORMATION (0x100 bytes) for System, no threads listed, NextEntryOffset 0.
-  const x86 = ptrSize() === 4;
-  const img = new Uint8Array((x86 ? 0xb8 : 0x100) + 16);
-  const dv = new DataView(img.buffer);
-  dv.setUint32(4, 1 + sched(ctx).threads.size, true); // NumberOfThreads
-  dv.setBigUint64(0x20, BOOT_SYSTEM_TIME, true); // CreateTime
-  const name = encodeUtf16("System");
-  dv.setUint16(0x38, name.length, true);
-  dv.setUint16(0x3a, name.length + 2, true);
-  dv.setUint32(x86 ? 0x40 : 0x48, 8, true); // BasePriority
-  dv.setUint32(x86 ? 0x44 : 0x50, Number(SYSTEM_PID), true); // UniqueProcessId
-  return img;
-}
-
 export const apis: ApiDefinition[] = [
   nt("PsLookupProcessByProcessId", 2, (ctx) => {
     const pid = ctx.arg(0);
@@ -378,7 +362,7 @@ export const apis: ApiDefinition[] = [
       if (cls === 0) {
         img = basicInformation();
         exact = true;
-      } else if (cls === 5 || cls === 57) img = ptrSize() === 4 ? processInformationX86(ctx) : processInformation(ctx, buf, cls === 57);
+      } else if (cls === 5 || cls === 57) img = processInformation(ctx, buf, cls === 57);
       else if (cls === 11) img = moduleInformation(ctx);
       else if (cls === 35) {
         // SystemKernelDebuggerInformation: { KernelDebuggerEnabled FALSE, KernelDebuggerNotPresent TRUE }.

@@ -27,6 +27,7 @@ import { registerObject } from "./ob.js";
 import { BOOT_SYSTEM_TIME } from "./ke.js";
 import { ptrSize } from "../../nt/arch-layout.js";
 import { VOLUME_DEVICE } from "../volume/volume.js";
+import { X86_EPROCESS_UNIQUE_PROCESS_ID } from "../system.js";
 
 export const EPROCESS = { DirectoryTableBase: 0x28, UniqueProcessId: 0x440, ActiveProcessLinks: 0x448, InheritedFromUniqueProcessId: 0x540, ImageFileName: 0x5a8, Protection: 0x87a, $size: 0xa40 } as const;
 const TAG_PROC = 0x636f7250; // 'Proc'
@@ -82,19 +83,16 @@ function imagePathOf(p: ProcessSpec): string {
 export function processTable(kernel: KernelState, mem: GuestMemory): Table {
   const t = table(kernel);
   if (t.head !== 0n || !kernel.kernelPool || kernel.currentProcess === undefined) return t;
-  if (ptrSize() !== 8) {
-    // x86: EPROCESS offsets differ (system.ts); the System process alone, as before.
-    const e: EmuProcess = { ...DEFAULT_PROCESSES[0]!, object: kernel.currentProcess, imagePath: "", createTime: BOOT_SYSTEM_TIME };
-    t.head = 1n;
-    t.list.push(e);
-    t.byObject.set(e.object, e);
-    t.byPid.set(4n, e);
-    return t;
-  }
   const specs = machineOf(kernel).spec.processes ?? DEFAULT_PROCESSES;
-  const head = kernel.kernelPool.allocate(16, TAG_PROC);
-  mem.setU64(head, head);
-  mem.setU64(head + 8n, head);
+  // x86: the same processes; their EPROCESS objects carry Type, UniqueProcessId (system.ts's
+  // Windows 7 x86 offset 0xB4) and ImageFileName (at PsGetProcessImageFileName's offset), and are
+  // not linked through ActiveProcessLinks (head 1: the list is built, no PsActiveProcessHead).
+  const x64 = ptrSize() === 8;
+  const head = x64 ? kernel.kernelPool.allocate(16, TAG_PROC) : 1n;
+  if (x64) {
+    mem.setU64(head, head);
+    mem.setU64(head + 8n, head);
+  }
   t.head = head;
   let system = specs.find((p) => p.pid === 4) ?? DEFAULT_PROCESSES[0]!;
   const ordered = [system, ...specs.filter((p) => p !== system)];
@@ -104,20 +102,25 @@ export function processTable(kernel: KernelState, mem: GuestMemory): Table {
     const e: EmuProcess = { ...p, object, imagePath: imagePathOf(p), createTime: BOOT_SYSTEM_TIME + BigInt(i) * 10_000_000n };
     if (isSystem) system = e;
     mem.setU8(object, 3); // DISPATCHER_HEADER.Type: ProcessObject
-    mem.setU64(object + BigInt(EPROCESS.UniqueProcessId), BigInt(p.pid));
-    if (pagingModelled(kernel)) mem.setU64(object + BigInt(EPROCESS.DirectoryTableBase), CR3);
-    mem.setU64(object + BigInt(EPROCESS.InheritedFromUniqueProcessId), BigInt(p.parent));
     const name = new Uint8Array(16);
     for (let c = 0; c < Math.min(15, p.name.length); c++) name[c] = p.name.charCodeAt(c) & 0xff;
-    mem.write(object + BigInt(EPROCESS.ImageFileName), name);
-    mem.setU8(object + BigInt(EPROCESS.Protection), p.protection ?? 0);
-    // Insert at the tail of PsActiveProcessHead.
-    const links = object + BigInt(EPROCESS.ActiveProcessLinks);
-    const last = mem.u64(head + 8n);
-    mem.setU64(links, head);
-    mem.setU64(links + 8n, last);
-    mem.setU64(last, links);
-    mem.setU64(head + 8n, links);
+    if (!x64) {
+      mem.setU32(object + BigInt(X86_EPROCESS_UNIQUE_PROCESS_ID), p.pid);
+      if (!isSystem) mem.write(object + BigInt(EPROCESS.ImageFileName), name);
+    } else {
+      mem.setU64(object + BigInt(EPROCESS.UniqueProcessId), BigInt(p.pid));
+      if (pagingModelled(kernel)) mem.setU64(object + BigInt(EPROCESS.DirectoryTableBase), CR3);
+      mem.setU64(object + BigInt(EPROCESS.InheritedFromUniqueProcessId), BigInt(p.parent));
+      mem.write(object + BigInt(EPROCESS.ImageFileName), name);
+      mem.setU8(object + BigInt(EPROCESS.Protection), p.protection ?? 0);
+      // Insert at the tail of PsActiveProcessHead.
+      const links = object + BigInt(EPROCESS.ActiveProcessLinks);
+      const last = mem.u64(head + 8n);
+      mem.setU64(links, head);
+      mem.setU64(links + 8n, last);
+      mem.setU64(last, links);
+      mem.setU64(head + 8n, links);
+    }
     if (!isSystem) registerObject(kernel, object, { type: "Process", name: p.name, pointerCount: 1, permanent: true });
     t.list.push(e);
     t.byObject.set(object, e);

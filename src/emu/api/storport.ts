@@ -60,7 +60,8 @@ const sp = (name: string, argc: number, h: ApiDefinition["handler"]) => api(STOR
  * storport.sys's exports: the routines the WDK's storport.h declares STORPORT_API (Windows 10
  * WDK), with the three older names mingw-w64's ddk/storport.h declares (StorPortGetSrb,
  * StorPortConvertPhysicalAddressToUlong64, StorPortConvertUlong64ToPhysicalAddress). No import
- * library in Debian's mingw-w64 covers storport.sys, so the kernel export database has no list.
+ * library in Debian's mingw-w64 covers storport.sys: scripts/kernel-db.mjs takes this list (per
+ * arch, storportModuleExports) into the kernel export database, so `kmdll check` uses it too.
  */
 export const STORPORT_EXPORTS: readonly string[] = (
   "AllocateRegistryBuffer Busy CompleteRequest ConvertPhysicalAddressToUlong ConvertPhysicalAddressToUlong64 ConvertUlongToPhysicalAddress " +

@@ -195,6 +195,27 @@ export function physicalOf(ctx: MemCtx, va: bigint): bigint {
   return frame * PAGE + (a % PAGE);
 }
 
+/**
+ * Give guest page `page` (VA / 4 KiB) frame `frame` (undefined: no frame), keeping the two maps
+ * inverse: a frame the page had before stops mapping back to it and keeps the page's bytes (as
+ * when a page-table entry is re-pointed, ./paging-views.ts), so MmGetVirtualForPhysical of the old
+ * frame no longer answers this page. The new frame maps back to the page.
+ */
+export function setPageFrame(ctx: MemCtx, page: bigint, frame: bigint | undefined): void {
+  const st = machineOf(ctx.kernel);
+  const own = st.va2pa.get(page);
+  if (own !== undefined && own !== frame && st.pa2va.get(own) === page) {
+    st.pa2va.delete(own);
+    if (ctx.mem.isMapped(page * PAGE, Number(PAGE))) writePhys(st, own * PAGE, ctx.mem.read(page * PAGE, Number(PAGE)));
+  }
+  if (frame === undefined) st.va2pa.delete(page);
+  else {
+    st.va2pa.set(page, frame);
+    st.pa2va.set(frame, page);
+  }
+  st.epoch++;
+}
+
 /** The guest address of a physical address assigned to guest memory, or 0. */
 export function virtualOf(ctx: MemCtx, pa: bigint): bigint {
   const st = machineOf(ctx.kernel);
