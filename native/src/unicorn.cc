@@ -165,6 +165,19 @@ class Engine : public Napi::ObjectWrap<Engine> {
           .ThrowAsJavaScriptException();
       return;
     }
+    // Optional CPU model (UC_CPU_X86_*, unicorn/x86.h): set right after uc_open, before any
+    // mapping or register access, as Unicorn 2 requires (uc_ctl_set_cpu_model).
+    if (info.Length() > 1 && info[1].IsNumber() && mode_ != MODE_ARM64) {
+      int model = info[1].As<Napi::Number>().Int32Value();
+      uc_err e = uc_ctl_set_cpu_model(uc_, model);
+      if (e != UC_ERR_OK) {
+        uc_close(uc_);
+        uc_ = nullptr;
+        Napi::Error::New(info.Env(), std::string("uc_ctl_set_cpu_model failed: ") + uc_strerror(e))
+            .ThrowAsJavaScriptException();
+        return;
+      }
+    }
     InstallAbortHandler();
     uc_hook h;
     uc_hook_add(uc_, &h, UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Engine::OnInvalidMem), this, 1, 0);
@@ -1274,6 +1287,8 @@ Napi::Object Constants(Napi::Env env) {
   features.Set(features.Length(), Napi::String::New(env, "softSuspend"));
   // "softAlias": softAlias / softUnalias (a second guest range over a soft region's memory).
   features.Set(features.Length(), Napi::String::New(env, "softAlias"));
+  // "cpuModel": new Engine(mode, UC_CPU_X86_* model) sets the CPU model (uc_ctl_set_cpu_model).
+  features.Set(features.Length(), Napi::String::New(env, "cpuModel"));
   c.Set("features", features);
   return c;
 }

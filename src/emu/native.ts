@@ -113,7 +113,8 @@ export interface NativeConstants {
 }
 
 export interface NativeAddon {
-  Engine: new (mode?: EngineMode) => NativeEngine;
+  /** `cpuModel`: a UC_CPU_X86_* model set right after uc_open (feature "cpuModel"; older addons ignore it). */
+  Engine: new (mode?: EngineMode, cpuModel?: number) => NativeEngine;
   constants: NativeConstants;
 }
 

@@ -1,0 +1,39 @@
+/**
+ * The processors the emulated machine can be (the machine file's "cpu", docs/machine.md): what
+ * CPUID answers under each Unicorn CPU model, and what Windows writes from it into
+ * HKLM\HARDWARE\DESCRIPTION\System\CentralProcessor\N (VendorIdentifier = leaf 0's vendor,
+ * Identifier = "<AMD64|Intel64> Family F Model M Stepping S" from leaf 1 EAX, ProcessorNameString =
+ * the brand string of leaves 0x80000002..4). The CPUID values are those Unicorn 2.0.1's CPU models
+ * give (qemu's target/i386/cpu.c definitions); examples/machine-cpu checks them against real CPUID.
+ */
+export type CpuChoice = "amd" | "intel";
+
+export interface CpuIdentity {
+  /** Unicorn's model (UC_CPU_X86_*, unicorn/x86.h); undefined: Unicorn's default (qemu64). */
+  ucModel?: number;
+  vendor: string;
+  family: number;
+  model: number;
+  stepping: number;
+  brand: string;
+}
+
+/** UC_CPU_X86_SKYLAKE_CLIENT (unicorn/x86.h enum uc_cpu_x86, value 21). */
+export const UC_CPU_X86_SKYLAKE_CLIENT = 21;
+
+export const CPU_IDENTITIES: Readonly<Record<CpuChoice, CpuIdentity>> = {
+  // Unicorn's default x86 model qemu64: leaf 1 EAX 0x663.
+  amd: { vendor: "AuthenticAMD", family: 6, model: 6, stepping: 3, brand: "QEMU Virtual CPU version 2.5+" },
+  // Skylake-Client: leaf 1 EAX 0x506E3 (family 6, extended model 5 + model 0xE = 94, stepping 3).
+  intel: { ucModel: UC_CPU_X86_SKYLAKE_CLIENT, vendor: "GenuineIntel", family: 6, model: 94, stepping: 3, brand: "Intel Core Processor (Skylake)" },
+};
+
+export function isCpuChoice(v: unknown): v is CpuChoice {
+  return v === "amd" || v === "intel";
+}
+
+/** The CentralProcessor\N values Windows writes from CPUID for this processor. */
+export function centralProcessorValues(c: CpuIdentity): { identifier: string; vendor: string; name: string } {
+  const arch = c.vendor === "GenuineIntel" ? "Intel64" : "AMD64";
+  return { identifier: `${arch} Family ${c.family} Model ${c.model} Stepping ${c.stepping}`, vendor: c.vendor, name: c.brand };
+}
