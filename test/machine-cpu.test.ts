@@ -12,7 +12,10 @@ import { parseMachine } from "../src/emu/machine/index.js";
 import { openEngine } from "../src/emu/machine/engine-cpu.js";
 import { loadAddon, type NativeAddon } from "../src/emu/native.js";
 import type { TraceEvent } from "../src/events.js";
-import { fixture } from "./helpers.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixture, runCli } from "./helpers.js";
 
 type Arch = "x64" | "x86";
 
@@ -91,4 +94,22 @@ test("an addon built before CPU models: the CPU stays qemu64 (amd) with a warnin
   const withModel = openEngine(real, "x64", "intel");
   withModel.uc.close();
   assert.equal(withModel.cpu, "intel");
+});
+
+test("kmdll sim --machine: the machine file's cpu reaches the driver (CPUID and registry); a bad cpu is exit 2 naming the file", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-cpu-"));
+  try {
+    const good = join(dir, "intel.json");
+    writeFileSync(good, JSON.stringify({ cpu: "intel" }));
+    const r = await runCli(["sim", "--json", "--machine", good, "--install", fixture("x64", "qafresh3.sys"), "--", "start:qafresh3", "call:qafresh3.sys!TestIntelThermal", "stop:qafresh3"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"routine":"TestIntelThermal"[^\n]*"value":"0x320000"/);
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ cpu: "pentium" }));
+    const b = await runCli(["sim", "--machine", bad, "--install", fixture("x64", "qafresh3.sys"), "--", "start:qafresh3"]);
+    assert.equal(b.code, 2);
+    assert.match(b.stderr, /bad\.json: machine: cpu: expected "amd" or "intel"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

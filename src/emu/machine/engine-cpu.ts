@@ -8,6 +8,7 @@
 import type { NativeAddon, NativeEngine, EngineMode } from "../native.js";
 import type { EventSink } from "../../events.js";
 import { CPU_IDENTITIES, type CpuChoice } from "../../nt/cpu-identity.js";
+export type { CpuChoice };
 
 export function openEngine(addon: NativeAddon, mode: EngineMode, want: CpuChoice | undefined, sink?: EventSink): { uc: NativeEngine; cpu: CpuChoice } {
   const model = mode === "arm64" ? undefined : CPU_IDENTITIES[want ?? "amd"].ucModel;
