@@ -279,6 +279,16 @@ __declspec(dllexport) ULONG TestIntelThermal(void)
     ULONG64 target, status, pstatus;
     Qf3Cpuid(0, r);
     CHECK(r[1] == 0x756e6547 && r[3] == 0x49656e69 && r[2] == 0x6c65746e); /* "Genu" "ineI" "ntel" */
+    /* What CpuTempMonitor.sys checks before its rdmsr: CPUID.01H:EDX[5] (MSR), CPUID.06H:EAX[0]
+       (digital thermal sensor); and CPUID.01H:EDX[22] (ACPI: IA32_THERM_STATUS), CPUID.06H:EAX[6]
+       (package thermal management: IA32_PACKAGE_THERM_STATUS), Intel SDM vol. 4 table 2-2. */
+    Qf3Cpuid(1, r);
+    CHECK((r[3] >> 5) & 1);
+    CHECK((r[3] >> 22) & 1);
+    CHECK((r[3] >> 4) & 1); /* TSC */
+    Qf3Cpuid(6, r);
+    CHECK(r[0] & 1);
+    CHECK((r[0] >> 6) & 1);
     target = __readmsr(0x1A2);
     status = __readmsr(0x19C);
     pstatus = __readmsr(0x1B1);
