@@ -232,9 +232,14 @@ __declspec(dllexport) ULONG TestCpuIdentity(void)
     CHECK(Qf3NumberAfter(ident, L"Family ") == (LONG)family);
     CHECK(Qf3NumberAfter(ident, L"Model ") == (LONG)model);
     CHECK(Qf3NumberAfter(ident, L"Stepping ") == (LONG)(r[0] & 0xf));
-    /* Identifier's first word names the vendor: "Intel64" on GenuineIntel, "AMD64" on AuthenticAMD. */
-    if (RtlCompareMemory(vendor, "GenuineIntel", 12) == 12) CHECK(Qf3NumberAfter(ident, L"Intel64 Family ") >= 0);
-    if (RtlCompareMemory(vendor, "AuthenticAMD", 12) == 12) CHECK(Qf3NumberAfter(ident, L"AMD64 Family ") >= 0);
+    /* Identifier's first word: on 64-bit Windows the vendor's architecture, "Intel64" on
+       GenuineIntel, "AMD64" on AuthenticAMD; on 32-bit Windows "x86" for both. */
+#ifdef _WIN64
+    if (RtlCompareMemory(vendor, "GenuineIntel", 12) == 12) CHECK(ident[0] == L'I' && Qf3NumberAfter(ident, L"Intel64 Family ") >= 0);
+    if (RtlCompareMemory(vendor, "AuthenticAMD", 12) == 12) CHECK(ident[0] == L'A' && Qf3NumberAfter(ident, L"AMD64 Family ") >= 0);
+#else
+    CHECK(ident[0] == L'x' && Qf3NumberAfter(ident, L"x86 Family ") >= 0);
+#endif
     return failures;
 }
 

@@ -49,8 +49,12 @@ export function isCpuChoice(v: unknown): v is CpuChoice {
   return v === "amd" || v === "intel";
 }
 
-/** The CentralProcessor\N values Windows writes from CPUID for this processor. */
-export function centralProcessorValues(c: CpuIdentity): { identifier: string; vendor: string; name: string } {
-  const arch = c.vendor === "GenuineIntel" ? "Intel64" : "AMD64";
+/**
+ * The CentralProcessor\N values Windows writes from CPUID for this processor. Identifier's first
+ * word: "Intel64" / "AMD64" on 64-bit Windows, "x86" on 32-bit Windows whatever the vendor (as in
+ * PROCESSOR_IDENTIFIER, "x86 Family 6 Model 94 Stepping 3, GenuineIntel").
+ */
+export function centralProcessorValues(c: CpuIdentity, windows: "x64" | "x86" = "x64"): { identifier: string; vendor: string; name: string } {
+  const arch = windows === "x86" ? "x86" : c.vendor === "GenuineIntel" ? "Intel64" : "AMD64";
   return { identifier: `${arch} Family ${c.family} Model ${c.model} Stepping ${c.stepping}`, vendor: c.vendor, name: c.brand };
 }

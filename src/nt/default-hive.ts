@@ -144,9 +144,9 @@ export const DEFAULT_HIVE: Readonly<Record<string, readonly Value[]>> = {
   ["\\REGISTRY\\USER\\.DEFAULT\\Software"]: [],
 };
 
-/** CentralProcessor\0's identity values for this processor (Windows writes them from CPUID at boot). */
-export function writeCentralProcessor(r: Registry, cpu: CpuChoice): void {
-  const v = centralProcessorValues(CPU_IDENTITIES[cpu]);
+/** CentralProcessor\0's identity values for this processor on this Windows (written from CPUID at boot). */
+export function writeCentralProcessor(r: Registry, cpu: CpuChoice, windows: "x64" | "x86" = "x64"): void {
+  const v = centralProcessorValues(CPU_IDENTITIES[cpu], windows);
   const path = `${HKLM}\\HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0`;
   r.setString(path, "Identifier", v.identifier);
   r.setString(path, "ProcessorNameString", v.name);

@@ -27,8 +27,8 @@ export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "mo
       ...(ctx.arch ? { arch: ctx.arch } : {}),
       ...(machine ? { cpu: machine.cpu } : {}),
     });
-    // CentralProcessor\0 says what CPUID says (the default hive: qemu64's AMD identity).
-    if (executor.emu.cpuChoice !== "amd") writeCentralProcessor(ctx.registry, executor.emu.cpuChoice);
+    // CentralProcessor\0 says what CPUID says (the default hive: qemu64's AMD identity on x64).
+    if (executor.emu.cpuChoice !== "amd" || ctx.arch === "x86") writeCentralProcessor(ctx.registry, executor.emu.cpuChoice, ctx.arch === "x86" ? "x86" : "x64");
     registryOf.provide(executor.emu.kernel, ctx.registry);
     // Zw*File: \SystemRoot is the simulation's root folder (read only; writes stay in memory).
     if (ctx.root !== undefined) provideVolume(executor.emu.kernel, ctx.root);
