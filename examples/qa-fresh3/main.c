@@ -232,5 +232,76 @@ __declspec(dllexport) ULONG TestCpuIdentity(void)
     CHECK(Qf3NumberAfter(ident, L"Family ") == (LONG)family);
     CHECK(Qf3NumberAfter(ident, L"Model ") == (LONG)model);
     CHECK(Qf3NumberAfter(ident, L"Stepping ") == (LONG)(r[0] & 0xf));
+    /* Identifier's first word: on 64-bit Windows the vendor's architecture, "Intel64" on
+       GenuineIntel, "AMD64" on AuthenticAMD; on 32-bit Windows "x86" for both. */
+#ifdef _WIN64
+    if (RtlCompareMemory(vendor, "GenuineIntel", 12) == 12) CHECK(ident[0] == L'I' && Qf3NumberAfter(ident, L"Intel64 Family ") >= 0);
+    if (RtlCompareMemory(vendor, "AuthenticAMD", 12) == 12) CHECK(ident[0] == L'A' && Qf3NumberAfter(ident, L"AMD64 Family ") >= 0);
+#else
+    CHECK(ident[0] == L'x' && Qf3NumberAfter(ident, L"x86 Family ") >= 0);
+#endif
     return failures;
+}
+
+/* ProcessorNameString is CPUID's brand string (leaves 0x80000002..4), leading blanks trimmed. */
+__declspec(dllexport) ULONG TestCpuBrand(void)
+{
+    ULONG failures = 0, r[4], i, j = 0;
+    char brand[49];
+    WCHAR name[64];
+    UNICODE_STRING path;
+    OBJECT_ATTRIBUTES oa;
+    HANDLE key;
+    NTSTATUS st;
+    for (i = 0; i < 3; i++) {
+        Qf3Cpuid(0x80000002 + i, r);
+        RtlCopyMemory(brand + 16 * i, r, 16);
+    }
+    brand[48] = 0;
+    while (brand[j] == ' ') j++;
+    RtlInitUnicodeString(&path, L"\\Registry\\Machine\\HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0");
+    InitializeObjectAttributes(&oa, &path, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL, NULL);
+    st = ZwOpenKey(&key, KEY_READ, &oa);
+    CHECK(NT_SUCCESS(st));
+    if (!NT_SUCCESS(st)) return failures;
+    CHECK(NT_SUCCESS(Qf3ReadSz(key, L"ProcessorNameString", name, 64)));
+    ZwClose(key);
+    CHECK(brand[j] != 0);
+    for (i = 0; brand[j + i]; i++) CHECK(name[i] == (WCHAR)brand[j + i]);
+    CHECK(name[i] == 0);
+    return failures;
+}
+
+/*
+ * The Intel thermal MSRs a temperature monitor reads (Intel SDM vol. 4): MSR_TEMPERATURE_TARGET
+ * bits 23:16 = TjMax; IA32_THERM_STATUS bit 31 = reading valid, bits 22:16 = TjMax - temperature;
+ * IA32_PACKAGE_THERM_STATUS bits 22:16 likewise. Returns the core temperature in the high word
+ * (0 on failure) and failures in the low word. Call it only on a GenuineIntel CPU.
+ */
+__declspec(dllexport) ULONG TestIntelThermal(void)
+{
+    ULONG failures = 0, r[4], tjmax, core, pkg;
+    ULONG64 target, status, pstatus;
+    Qf3Cpuid(0, r);
+    CHECK(r[1] == 0x756e6547 && r[3] == 0x49656e69 && r[2] == 0x6c65746e); /* "Genu" "ineI" "ntel" */
+    /* What CpuTempMonitor.sys checks before its rdmsr: CPUID.01H:EDX[5] (MSR), CPUID.06H:EAX[0]
+       (digital thermal sensor); and CPUID.01H:EDX[22] (ACPI: IA32_THERM_STATUS), CPUID.06H:EAX[6]
+       (package thermal management: IA32_PACKAGE_THERM_STATUS), Intel SDM vol. 4 table 2-2. */
+    Qf3Cpuid(1, r);
+    CHECK((r[3] >> 5) & 1);
+    CHECK((r[3] >> 22) & 1);
+    CHECK((r[3] >> 4) & 1); /* TSC */
+    Qf3Cpuid(6, r);
+    CHECK(r[0] & 1);
+    CHECK((r[0] >> 6) & 1);
+    target = __readmsr(0x1A2);
+    status = __readmsr(0x19C);
+    pstatus = __readmsr(0x1B1);
+    tjmax = (ULONG)(target >> 16) & 0xff;
+    CHECK(tjmax >= 50 && tjmax <= 130);
+    CHECK((status >> 31) & 1);
+    core = (ULONG)(status >> 16) & 0x7f;
+    pkg = (ULONG)(pstatus >> 16) & 0x7f;
+    CHECK(core <= tjmax && pkg <= tjmax);
+    return failures | (failures ? 0 : (tjmax - core) << 16);
 }

@@ -30,6 +30,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <array>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -135,6 +136,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
                            InstanceMethod("close", &Engine::Close),
                            InstanceMethod("softMap", &Engine::SoftMap),
                            InstanceMethod("softAlias", &Engine::SoftAlias),
+                           InstanceMethod("setCpuid", &Engine::SetCpuid),
                            InstanceMethod("softUnalias", &Engine::SoftUnalias),
                            InstanceMethod("mapHost", &Engine::MapHost),
                            InstanceMethod("softProtect", &Engine::SoftProtect),
@@ -164,6 +166,19 @@ class Engine : public Napi::ObjectWrap<Engine> {
       Napi::Error::New(info.Env(), std::string("uc_open failed: ") + uc_strerror(err))
           .ThrowAsJavaScriptException();
       return;
+    }
+    // Optional CPU model (UC_CPU_X86_*, unicorn/x86.h): set right after uc_open, before any
+    // mapping or register access, as Unicorn 2 requires (uc_ctl_set_cpu_model).
+    if (info.Length() > 1 && info[1].IsNumber() && mode_ != MODE_ARM64) {
+      int model = info[1].As<Napi::Number>().Int32Value();
+      uc_err e = uc_ctl_set_cpu_model(uc_, model);
+      if (e != UC_ERR_OK) {
+        uc_close(uc_);
+        uc_ = nullptr;
+        Napi::Error::New(info.Env(), std::string("uc_ctl_set_cpu_model failed: ") + uc_strerror(e))
+            .ThrowAsJavaScriptException();
+        return;
+      }
     }
     InstallAbortHandler();
     uc_hook h;
@@ -284,6 +299,9 @@ class Engine : public Napi::ObjectWrap<Engine> {
   Napi::FunctionReference insnFn_;
   bool hasInsnHook_ = false;
   std::map<uint64_t, uc_hook> watches_;
+  // CPUID answers replacing the CPU model's for whole leaves (setCpuid); the hook is added once.
+  std::map<uint32_t, std::array<uint32_t, 4>> cpuid_;
+  bool hasCpuidHook_ = false;
 
   bool Check(Napi::Env env) {
     if (!uc_ || broken_) {
@@ -795,6 +813,42 @@ class Engine : public Napi::ObjectWrap<Engine> {
   }
   static void OnSyscall(uc_engine* uc, void* user) { static_cast<Engine*>(user)->CallInsn(uc, 2, 0, 0, 0); }
   static void OnSysenter(uc_engine* uc, void* user) { static_cast<Engine*>(user)->CallInsn(uc, 3, 0, 0, 0); }
+  // x86/x64 CPUID: a leaf set with setCpuid answers its four registers (the instruction is then
+  // skipped, uc_cb_insn_cpuid_t returning 1); other leaves run the CPU model's CPUID.
+  static int OnCpuid(uc_engine* uc, void* user) {
+    Engine* self = static_cast<Engine*>(user);
+    uint64_t leaf = 0;
+    uc_reg_read(uc, self->mode_ == MODE_X64 ? UC_X86_REG_RAX : UC_X86_REG_EAX, &leaf);
+    auto it = self->cpuid_.find(static_cast<uint32_t>(leaf));
+    if (it == self->cpuid_.end()) return 0;
+    const int regs[4] = {UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX};
+    const int regs32[4] = {UC_X86_REG_EAX, UC_X86_REG_EBX, UC_X86_REG_ECX, UC_X86_REG_EDX};
+    for (int i = 0; i < 4; i++) {
+      uint64_t v = it->second[i];  // CPUID zero-extends into the 64-bit registers
+      uc_reg_write(uc, self->mode_ == MODE_X64 ? regs[i] : regs32[i], &v);
+    }
+    return 1;
+  }
+
+  // setCpuid(leaf, eax, ebx, ecx, edx): CPUID of `leaf` (any subleaf) answers these (x86/x64).
+  Napi::Value SetCpuid(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Check(env)) return env.Undefined();
+    if (mode_ == MODE_ARM64) return Napi::TypeError::New(env, "setCpuid: x86/x64 only").ThrowAsJavaScriptException(), env.Undefined();
+    if (info.Length() < 5) return Napi::TypeError::New(env, "setCpuid(leaf, eax, ebx, ecx, edx)").ThrowAsJavaScriptException(), env.Undefined();
+    std::array<uint32_t, 4> v{};
+    for (int i = 0; i < 5; i++)
+      if (!info[i].IsNumber()) return Napi::TypeError::New(env, "setCpuid: numbers expected").ThrowAsJavaScriptException(), env.Undefined();
+    for (int i = 0; i < 4; i++) v[i] = info[i + 1].As<Napi::Number>().Uint32Value();
+    if (!hasCpuidHook_) {
+      uc_hook h;
+      uc_err err = uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::OnCpuid), this, 1, 0, UC_X86_INS_CPUID);
+      if (err != UC_ERR_OK) return ThrowUc(env, "uc_hook_add(cpuid)", err), env.Undefined();
+      hasCpuidHook_ = true;
+    }
+    cpuid_[info[0].As<Napi::Number>().Uint32Value()] = v;
+    return env.Undefined();
+  }
   static void OnWatch(uc_engine* uc, uint64_t address, uint32_t, void* user) {
     static_cast<Engine*>(user)->CallInsn(uc, 4, address, 0, 0);
   }
@@ -1274,6 +1328,9 @@ Napi::Object Constants(Napi::Env env) {
   features.Set(features.Length(), Napi::String::New(env, "softSuspend"));
   // "softAlias": softAlias / softUnalias (a second guest range over a soft region's memory).
   features.Set(features.Length(), Napi::String::New(env, "softAlias"));
+  // "cpuModel": new Engine(mode, UC_CPU_X86_* model) sets the CPU model (uc_ctl_set_cpu_model);
+  // setCpuid(leaf, eax, ebx, ecx, edx) replaces a CPUID leaf's answer.
+  features.Set(features.Length(), Napi::String::New(env, "cpuModel"));
   c.Set("features", features);
   return c;
 }

@@ -46,6 +46,7 @@ import { storportModuleExports } from "./api/storport.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { patchArm64SysRegs } from "./verifier/privileged-arm64.js";
 import { VirtualMap, trackEngine, vmapOf } from "./machine/vmap.js";
+import { openEngine, type CpuChoice } from "./machine/engine-cpu.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
 import { checkUnload, handleLeaks, objectLeaks } from "./verifier/unload.js";
@@ -82,6 +83,7 @@ export interface EmulatorOptions {
   modulesExporting?: (name: string) => string[];
   /** The CPU: "x64" (default), "x86" (32-bit drivers) or "arm64". */
   arch?: EmuArch;
+  cpu?: CpuChoice; // the machine file's "cpu" (machine/engine-cpu.ts); default "amd" (Unicorn's qemu64)
   /** Use the addon's BigInt hook form instead of the shared-array one (tests compare the two). */
   compatApiHook?: boolean;
   /** Lower the documented limits (tests); never above the defaults of src/emu/layout.ts. */
@@ -134,6 +136,7 @@ export class Emulator {
   private driverRegions = 0;
   private loadSequence = 0;
   closed = false;
+  readonly cpuChoice: CpuChoice; // the processor CPUID answers as (machine/engine-cpu.ts)
   /** Unicorn aborted internally (the engine is unusable); every later call reports this. */
   broken: string | null = null;
 
@@ -154,7 +157,7 @@ export class Emulator {
       throw new KmdllError(`the Unicorn addon was built before ${this.cpu.arch} support: rebuild it (npm run build:native, or bash scripts/setup.sh)`);
     if (!this.C.features?.includes("softRegions"))
       throw new KmdllError("the Unicorn addon was built before soft-protected regions: rebuild it (npm run build:native, or bash scripts/setup.sh)");
-    this.uc = new addon.Engine(this.cpu.mode);
+    ({ uc: this.uc, cpu: this.cpuChoice } = openEngine(addon, this.cpu.mode, this.options.cpu, this.options.sink));
     // x64: every mapping is recorded for the page-table model (machine/paging.ts).
     const vmap = this.cpu.arch === "x64" ? new VirtualMap(this.uc) : null;
     if (vmap) trackEngine(this.uc, vmap);

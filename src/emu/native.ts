@@ -58,6 +58,8 @@ export interface NativeEngine {
    * (feature "softAlias").
    */
   softAlias?(addr: bigint, src: bigint, size: number, perms: number): void;
+  /** CPUID of `leaf` (any subleaf) answers these registers (x86/x64). Optional: feature "cpuModel". */
+  setCpuid?(leaf: number, eax: number, ebx: number, ecx: number, edx: number): void;
   softUnalias?(addr: bigint): void;
   /** A Unicorn region over an ArrayBuffer's memory (a multiple of 4 KiB): JS reads and writes it directly. */
   mapHost(addr: bigint, buffer: ArrayBuffer, perms: number): void;
@@ -113,7 +115,8 @@ export interface NativeConstants {
 }
 
 export interface NativeAddon {
-  Engine: new (mode?: EngineMode) => NativeEngine;
+  /** `cpuModel`: a UC_CPU_X86_* model set right after uc_open (feature "cpuModel"; older addons ignore it). */
+  Engine: new (mode?: EngineMode, cpuModel?: number) => NativeEngine;
   constants: NativeConstants;
 }
 

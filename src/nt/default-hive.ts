@@ -9,11 +9,14 @@
  */
 import { REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_SZ, encodeRegMultiString, encodeRegString } from "../formats/reg/parse.js";
 import type { Registry } from "./registry.js";
+import { CPU_IDENTITIES, centralProcessorValues, type CpuChoice } from "./cpu-identity.js";
 
 type Value = { name: string; sz: string } | { name: string; expand: string } | { name: string; dword: number } | { name: string; multi: string[] };
 
 const HKLM = "\\REGISTRY\\MACHINE";
 const CCS = `${HKLM}\\SYSTEM\\CurrentControlSet`;
+/** The default processor (Unicorn's qemu64): CentralProcessor\0's values. */
+const AMD = centralProcessorValues(CPU_IDENTITIES.amd);
 /** Setup class of network adapters (devguid.h GUID_DEVCLASS_NET). */
 export const NET_CLASS = "{4D36E972-E325-11CE-BFC1-08002BE10318}";
 /** NetCfgInstanceId of the emulated machine's one network adapter, NDISWAN's "WAN Miniport (IP)" (kmdll's own GUID). */
@@ -125,12 +128,12 @@ export const DEFAULT_HIVE: Readonly<Record<string, readonly Value[]>> = {
     { name: "BaseBoardProduct", sz: "Emulated board" },
   ],
   [`${HKLM}\\HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0`]: [
-    // What the emulated CPU's CPUID says (Unicorn's qemu64 model, on x64 and x86 alike): vendor
-    // AuthenticAMD (leaf 0), family 6 model 6 stepping 3 (leaf 1 EAX 0x663); Windows writes these
-    // from CPUID ("AMD64 Family F Model M Stepping S"). examples/qa-fresh3 TestCpuIdentity.
-    { name: "Identifier", sz: "AMD64 Family 6 Model 6 Stepping 3" },
-    { name: "ProcessorNameString", sz: "Emulated x64 processor (kmdll)" },
-    { name: "VendorIdentifier", sz: "AuthenticAMD" },
+    // What the emulated CPU's CPUID says (Unicorn's qemu64 model, on x64 and x86 alike; the
+    // machine file's "cpu" rewrites these, writeCentralProcessor): vendor, "AMD64 Family F Model M
+    // Stepping S" from leaf 1, the brand string. examples/qa-fresh3 TestCpuIdentity, examples/machine-cpu.
+    { name: "Identifier", sz: AMD.identifier },
+    { name: "ProcessorNameString", sz: AMD.name },
+    { name: "VendorIdentifier", sz: AMD.vendor },
     { name: "~MHz", dword: 3000 },
     { name: "FeatureSet", dword: 0x3d1b3fff },
   ],
@@ -140,6 +143,15 @@ export const DEFAULT_HIVE: Readonly<Record<string, readonly Value[]>> = {
   [`${HKLM}\\SECURITY`]: [],
   ["\\REGISTRY\\USER\\.DEFAULT\\Software"]: [],
 };
+
+/** CentralProcessor\0's identity values for this processor on this Windows (written from CPUID at boot). */
+export function writeCentralProcessor(r: Registry, cpu: CpuChoice, windows: "x64" | "x86" = "x64"): void {
+  const v = centralProcessorValues(CPU_IDENTITIES[cpu], windows);
+  const path = `${HKLM}\\HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0`;
+  r.setString(path, "Identifier", v.identifier);
+  r.setString(path, "ProcessorNameString", v.name);
+  r.setString(path, "VendorIdentifier", v.vendor);
+}
 
 /** Write the default hive into a registry (existing values are overwritten; call it first). */
 export function seedDefaultHive(r: Registry): void {

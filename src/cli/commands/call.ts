@@ -43,7 +43,7 @@ function verifierOpt(v: string): VerifierMode {
 }
 
 /** Read and check a machine file; problems name the file (exit 2). */
-function loadMachineFile(file: string): MachineSpec {
+export function loadMachineFile(file: string): MachineSpec {
   const { doc } = readJsonFile(file);
   try {
     return parseMachine(doc);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { dirname, resolve } from "node:path";
 import type { CliContext } from "../context.js";
-import { mode, seconds } from "./call.js";
+import { loadMachineFile, mode, seconds } from "./call.js";
 import { EXIT } from "../context.js";
 import { readJsonFile } from "../../io/json-file.js";
 import { KmdllError } from "../../errors.js";
@@ -54,6 +54,7 @@ interface SimOptions {
   maxEvents?: number;
   force?: boolean;
   devices?: string;
+  machine?: string;
 }
 
 /** The files a simulation reads: the scenario, the registry file, the drivers (installed or in the root). */
@@ -103,6 +104,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--semantics <which>", "documented (default: the seeds' rule) or kernel (WRK/ReactOS sysldr)")
     .option("--verifier <mode>", "Driver Verifier checks: none, standard (default) or all; error-level findings and leaks fail the scenario", verifierOpt, "standard")
     .option("--special-pool <mode>", "Driver Verifier special pool for driver allocations: overrun (guard page after each block; default with --verifier all), underrun (guard page before) or off (default otherwise)", specialPoolOpt)
+    .option("--machine <file.json>", "the emulated machine: RAM, physical memory, PCI devices, ports, MSRs, the processor (docs/machine.md)")
     .option("--devices <file.json>", "a device tree for the PnP manager: root-enumerated devices, the services that drive them, hardware IDs → services for children (docs/pnp.md)")
     .option("--trace", "also show every kernel API call the drivers make")
     .option("--json", "print NDJSON events and a final {\"event\":\"end\",\"modules\":[...]}")
@@ -147,7 +149,8 @@ Each takes ,status=NTSTATUS ,info=N ,fault=KIND; read and ioctl also ,expect=HEX
       // Checked before the run: a report must never replace a driver, the scenario or the registry file.
       const devicesFile = opts.devices ? resolve(opts.devices) : scenario.devices;
       const devices = devicesFile ? readDeviceFile(devicesFile) : undefined;
-      const htmlRules = { option: "--html", force: Boolean(opts.force), inputs: [...simInputs(scenarioFile, root, install, registry), ...(devicesFile ? [devicesFile] : [])] };
+      const machine = opts.machine ? loadMachineFile(opts.machine) : undefined;
+      const htmlRules = { option: "--html", force: Boolean(opts.force), inputs: [...simInputs(scenarioFile, root, install, registry), ...(devicesFile ? [devicesFile] : []), ...(opts.machine ? [resolve(opts.machine)] : [])] };
       if (opts.html) checkOutputPath(opts.html, htmlRules);
       // Events stream to the output as they happen: nothing is kept but the HTML report's capped log.
       const writer = opts.json
@@ -163,9 +166,9 @@ Each takes ,status=NTSTATUS ,info=N ,fault=KIND; read and ioctl also ,expect=HEX
         steps: scenario.steps,
         sink,
         executor:
-          opts.verifier === "standard" && !opts.specialPool && !devices
+          opts.verifier === "standard" && !opts.specialPool && !devices && !machine
             ? emulatorExecutor
-            : emulatorExecutorWith({ verifier: opts.verifier, ...(opts.specialPool ? { specialPool: opts.specialPool } : {}) }, undefined, devices),
+            : emulatorExecutorWith({ verifier: opts.verifier, ...(opts.specialPool ? { specialPool: opts.specialPool } : {}) }, machine, devices),
         ...(opts.trace ? { trace: true } : {}),
         limits: { unimplemented: opts.unimplemented, timeoutMs: Math.round(opts.timeout * 1000) },
       });

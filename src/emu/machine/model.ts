@@ -3,6 +3,8 @@
  * physical memory contents, I/O port values, PCI functions, MSRs, processors. Pure data: the
  * default machine and the parser of a JSON machine file.
  */
+import { isCpuChoice, type CpuChoice } from "../../nt/cpu-identity.js";
+
 export interface PciFunctionSpec {
   bus: number;
   device: number;
@@ -42,7 +44,22 @@ export interface MachineSpec {
   portResources: Map<string, { base: number; length: number }[]>;
   /** The processes of the booted system; absent: the default list (api/processes.ts). */
   processes?: ProcessSpec[];
+  /** The processor (nt/cpu-identity.ts): "amd" (Unicorn's qemu64, the default) or "intel" (Skylake-Client). */
+  cpu: CpuChoice;
 }
+
+/**
+ * What rdmsr reads on the "intel" CPU unless the file's `msrs` says otherwise (Intel SDM vol. 4,
+ * "Architectural MSRs" and the Core-family thermal MSRs): TjMax 100 °C, the core and the package at
+ * 50 °C (readout = TjMax − temperature, reading valid, 1 °C resolution), thermal interrupts off.
+ */
+export const INTEL_THERMAL_MSRS: ReadonlyMap<number, bigint> = new Map([
+  [0x19b, 0n], // IA32_THERM_INTERRUPT
+  [0x19c, 0x88320000n], // IA32_THERM_STATUS: bit 31 reading valid, bits 30:27 resolution 1, bits 22:16 readout 50
+  [0x1a2, 0x00640000n], // MSR_TEMPERATURE_TARGET: bits 23:16 TjMax = 100
+  [0x1b1, 0x00320000n], // IA32_PACKAGE_THERM_STATUS: bits 22:16 package readout 50
+  [0x1b2, 0n], // IA32_PACKAGE_THERM_INTERRUPT
+]);
 
 export const DEFAULT_MACHINE_JSON = {
   about: "kmdll default machine: 2 GiB of RAM, a BIOS PC's first MiB, one host bridge and one network controller on PCI bus 0, CMOS ports",
@@ -108,7 +125,9 @@ export function parseMachine(json: unknown): MachineSpec {
     if (x["bars"] !== undefined) f.bars = arr(x["bars"], `pci[${i}].bars`).map((b, j) => Number(num(b, `pci[${i}].bars[${j}]`) & 0xffffffffn));
     return f;
   });
-  const msrs = new Map<number, bigint>();
+  const cpu = o["cpu"] ?? "amd";
+  if (!isCpuChoice(cpu)) throw new Error(`machine: cpu: expected "amd" or "intel", got ${JSON.stringify(cpu)}`);
+  const msrs = new Map<number, bigint>(cpu === "intel" ? INTEL_THERMAL_MSRS : []);
   for (const [k, v] of Object.entries((o["msrs"] ?? {}) as Record<string, unknown>)) msrs.set(Number(num(k, `msrs key ${k}`)), num(v, `msrs[${k}]`));
   const processors = Number(num(o["processors"] ?? 1, "processors"));
   if (processors < 1 || processors > 64) throw new Error("machine: processors: 1..64");
@@ -126,7 +145,7 @@ export function parseMachine(json: unknown): MachineSpec {
   const lowMemory = o["lowMemory"] ?? "pc";
   if (lowMemory !== "pc" && lowMemory !== "none") throw new Error(`machine: lowMemory: expected "pc" or "none", got ${JSON.stringify(lowMemory)}`);
   const processes = o["processes"] === undefined ? undefined : parseProcesses(arr(o["processes"], "processes"), num);
-  return { ram, physical, lowMemory, ports, pci, msrs, processors, portResources, ...(processes ? { processes } : {}) };
+  return { ram, physical, lowMemory, ports, pci, msrs, processors, portResources, cpu, ...(processes ? { processes } : {}) };
 }
 
 

@@ -1,0 +1,27 @@
+/**
+ * Open the Unicorn engine as the machine's processor (the machine file's "cpu", docs/machine.md):
+ * "intel" sets a Unicorn CPU model (uc_ctl_set_cpu_model, right after uc_open — the addon does it
+ * in its constructor) and answers the CPUID leaves nt/cpu-identity.ts lists (setCpuid); "amd"
+ * keeps Unicorn's default qemu64. An addon built before CPU models
+ * (no "cpuModel" feature) keeps qemu64, with a warning, and the processor reported is "amd" so the
+ * registry (sim/emulator.ts) still agrees with CPUID. ARM64 has no x86 CPUID: the choice is ignored.
+ */
+import type { NativeAddon, NativeEngine, EngineMode } from "../native.js";
+import type { EventSink } from "../../events.js";
+import { CPU_IDENTITIES, type CpuChoice } from "../../nt/cpu-identity.js";
+export type { CpuChoice };
+
+export function openEngine(addon: NativeAddon, mode: EngineMode, want: CpuChoice | undefined, sink?: EventSink): { uc: NativeEngine; cpu: CpuChoice } {
+  const model = mode === "arm64" ? undefined : CPU_IDENTITIES[want ?? "amd"].ucModel;
+  if (model === undefined) return { uc: new addon.Engine(mode), cpu: mode === "arm64" ? "amd" : (want ?? "amd") };
+  if (addon.constants.features?.includes("cpuModel")) {
+    const uc = new addon.Engine(mode, model);
+    for (const [leaf, r] of Object.entries(CPU_IDENTITIES[want ?? "amd"].cpuid ?? {})) uc.setCpuid?.(Number(leaf), ...r);
+    return { uc, cpu: want ?? "amd" };
+  }
+  sink?.({
+    event: "warning",
+    message: `the machine's cpu "${want}" needs a Unicorn addon built with CPU models: rebuild it (npm run build:native, or bash scripts/setup.sh); the CPU stays Unicorn's qemu64 (AuthenticAMD) and the registry says so`,
+  });
+  return { uc: new addon.Engine(mode), cpu: "amd" };
+}
