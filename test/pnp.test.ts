@@ -77,8 +77,12 @@ test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF 
   // of its hardware key, seeded by examples/kmdf-func/kmdffunc.reg, all passed (0 = no failed check).
   assert.match(prints(ev, "kmdffunc.sys")[0] ?? "", /^kmdffunc: EvtDriverDeviceAdd, PDO [0-9A-Fa-f]+, registry check 0$/);
   assert.deepEqual(prints(ev, "kmdffunc.sys").map((t) => t.replace(/PDO [0-9A-F]+/, "PDO").replace(/ from state \d| to state \d|, .*/g, "")), [
-    "kmdffunc: EvtDriverDeviceAdd", "kmdffunc: EvtDevicePrepareHardware", "kmdffunc: EvtDeviceD0Entry", "kmdffunc: EvtDeviceD0Exit", "kmdffunc: EvtDeviceReleaseHardware", "kmdffunc: EvtDriverUnload",
+    "kmdffunc: EvtDriverDeviceAdd", "kmdffunc: EvtDevicePrepareHardware", "kmdffunc: EvtDeviceD0Entry", "kmdffunc: EvtDeviceSelfManagedIoSuspend", "kmdffunc: EvtDeviceD0Exit",
+    "kmdffunc: EvtDeviceReleaseHardware", "kmdffunc: EvtDeviceSelfManagedIoFlush", "kmdffunc: EvtDeviceSelfManagedIoCleanup", "kmdffunc: EvtDriverUnload",
   ]);
+  // Removal order (Learn: EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND/_FLUSH/_CLEANUP): the driver's own
+  // check in EvtDeviceSelfManagedIoCleanup saw Suspend, D0Exit, ReleaseHardware, Flush in that order.
+  assert.ok(prints(ev, "kmdffunc.sys").includes("kmdffunc: EvtDeviceSelfManagedIoCleanup, order ok (1234)"), prints(ev, "kmdffunc.sys").join("\n"));
   assert.ok(prints(ev, "pnpbus.sys").includes("pnpbus: started with 3 resource(s), port 0x300, vector 0x35"));
   assert.ok(prints(ev, "pnpbus.sys").includes("pnpbus: removed (0 interface reference(s) outstanding)"));
   assert.deepEqual((ev.find((e) => e.event === "end")!.modules as unknown[]).length, 0);
