@@ -88,6 +88,20 @@ test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF 
   assert.deepEqual((ev.find((e) => e.event === "end")!.modules as unknown[]).length, 0);
 });
 
+test("a KMDF device whose EvtDevicePrepareHardware fails gets EvtDeviceReleaseHardware (it frees what PrepareHardware took), no D0 entry", async () => {
+  // FxPkgPnp::PnpEventHardwareAvailable → PnpEventFailedOwnHardware → EvtDeviceReleaseHardware
+  // (Windows-Driver-Frameworks pnpstatemachine.cpp). kmdffunc takes pool in PrepareHardware, then
+  // fails when its hardware key says FailPrepareHardware=1; only its ReleaseHardware frees it.
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-pnp-fail-"));
+  const reg = join(dir, "fail.reg");
+  writeFileSync(reg, "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Enum\\PNPDEMO\\KMDFCHILD\\2\\Device Parameters]\r\n\"FailPrepareHardware\"=dword:00000001\r\n");
+  const r = await simBothArches((arch) => ["--devices", DEVICES, "--registry", reg, "--install", ...["pnpbus.sys", "pnpfunc.sys", "kmdffunc.sys"].map((f) => fixture(arch, f)), "--", "start:pnpbus", "stop:pnpbus"]);
+  const ev = r.events;
+  assert.deepEqual(pnp(ev, "problem").map((e) => [e.device, e.problem]), [["PNPDEMO\\KMDFCHILD\\2", "IRP_MN_START_DEVICE failed with 0xC0000182"]]);
+  assert.deepEqual(prints(ev, "kmdffunc.sys").map((t) => t.replace(/,.*/, "")), ["kmdffunc: EvtDriverDeviceAdd", "kmdffunc: EvtDevicePrepareHardware", "kmdffunc: EvtDeviceReleaseHardware"]);
+  assert.deepEqual(ev.filter((e) => e.event === "leak" || e.event === "fault"), [], r.stdout.slice(-3000));
+});
+
 test("sim --devices on x86: the WDM bus and function drivers go through the same life (32-bit layouts)", async () => {
   const r = await runCli(["sim", "--json", "--devices", DEVICES, "--install", fixture("x86", "pnpbus.sys"), fixture("x86", "pnpfunc.sys"), "--", "start:pnpbus", `ioctl:${WDM_LINK}:${IOCTL_READ}:01000000`, "stop:pnpbus"]);
   const ev = events(r.stdout);

@@ -37,6 +37,19 @@ static VOID KmdfFuncSelfManagedIoCleanup(WDFDEVICE Device)
     DbgPrint("kmdffunc: EvtDeviceSelfManagedIoCleanup, order %s (%u)\n", ctx->Removal == 1234 ? "ok" : "wrong", ctx->Removal);
 }
 
+/* A DWORD of the device's hardware key, 0 when missing. */
+static ULONG KmdfFuncQueryULong(WDFDEVICE Device, PCWSTR Name)
+{
+    WDFKEY key;
+    ULONG value = 0;
+    UNICODE_STRING name;
+    if (!NT_SUCCESS(WdfDeviceOpenRegistryKey(Device, PLUGPLAY_REGKEY_DEVICE, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key))) return 0;
+    RtlInitUnicodeString(&name, Name);
+    if (!NT_SUCCESS(WdfRegistryQueryULong(key, &name, &value))) value = 0;
+    WdfRegistryClose(key);
+    return value;
+}
+
 static NTSTATUS KmdfFuncPrepareHardware(WDFDEVICE Device, WDFCMRESLIST ResourcesRaw, WDFCMRESLIST ResourcesTranslated)
 {
     PDEVICE_CONTEXT ctx = DeviceContext(Device);
@@ -46,6 +59,13 @@ static NTSTATUS KmdfFuncPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Resources
     status = WdfFdoQueryForInterface(Device, &GUID_PNPDEMO_BUS_INTERFACE, (PINTERFACE)&ctx->Bus, sizeof(ctx->Bus), PNPDEMO_BUS_INTERFACE_VERSION, NULL);
     ctx->HaveBus = NT_SUCCESS(status);
     DbgPrint("kmdffunc: EvtDevicePrepareHardware, %u resource(s), bus interface 0x%08x\n", ctx->ResourceCount, status);
+    /* "FailPrepareHardware"=1 in the hardware key: fail after taking pool. KMDF then calls
+       EvtDeviceReleaseHardware (FxPkgPnp::PnpEventHardwareAvailable → PnpEventFailedOwnHardware
+       in Microsoft's Windows-Driver-Frameworks sources), which frees it. */
+    if (NT_SUCCESS(status) && KmdfFuncQueryULong(Device, L"FailPrepareHardware") == 1) {
+        ctx->FailedStart = ExAllocatePoolWithTag(NonPagedPoolNx, 16, 'HPfK');
+        return STATUS_DEVICE_CONFIGURATION_ERROR;
+    }
     return status;
 }
 
@@ -56,6 +76,10 @@ static NTSTATUS KmdfFuncReleaseHardware(WDFDEVICE Device, WDFCMRESLIST Resources
     if (ctx->HaveBus) {
         ctx->Bus.Header.InterfaceDereference(ctx->Bus.Header.Context);
         ctx->HaveBus = FALSE;
+    }
+    if (ctx->FailedStart != NULL) {
+        ExFreePoolWithTag(ctx->FailedStart, 'HPfK');
+        ctx->FailedStart = NULL;
     }
     KmdfFuncRemovalStep(Device, 3);
     DbgPrint("kmdffunc: EvtDeviceReleaseHardware\n");

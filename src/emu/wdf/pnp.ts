@@ -131,6 +131,14 @@ function startCallbacks(ctx: ApiContext, wdev: WdfObject, sl: bigint): number {
   const raw = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResources"])), parent: wdev.handle, owner: wdev.owner });
   const translated = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResourcesTranslated"])), parent: wdev.handle, owner: wdev.owner });
   let status = call(ctx, cb.prepareHardware, [wdev.handle, raw.handle, translated.handle]);
+  // A failed EvtDevicePrepareHardware still owns what it took: FxPkgPnp::PnpEventHardwareAvailable
+  // goes to PnpEventFailedOwnHardware, which calls EvtDeviceReleaseHardware (Windows-Driver-Frameworks
+  // src/framework/shared/irphandlers/pnp/pnpstatemachine.cpp).
+  if (!ntSuccess(status)) {
+    const s = call(ctx, cb.releaseHardware, [wdev.handle, translated.handle]);
+    if (!ntSuccess(s)) ctx.warn(`EvtDeviceReleaseHardware of ${hex(wdev.handle)} returned ${formatStatus(s)}`);
+    return status;
+  }
   if (ntSuccess(status)) status = call(ctx, cb.d0Entry, [wdev.handle, B(WdfPowerDeviceD3Final)]);
   if (ntSuccess(status)) wdev.inD0 = true;
   // D0 entry connects the device's WDFINTERRUPTs to its interrupt resources: not emulated. Without an interrupt resource there is nothing to connect.
