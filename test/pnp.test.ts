@@ -84,6 +84,14 @@ test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF 
   // check in EvtDeviceSelfManagedIoCleanup saw Suspend, D0Exit, ReleaseHardware, Flush in that order.
   assert.ok(prints(ev, "kmdffunc.sys").includes("kmdffunc: EvtDeviceSelfManagedIoCleanup, order ok (1234)"), prints(ev, "kmdffunc.sys").join("\n"));
   assert.ok(prints(ev, "pnpbus.sys").includes("pnpbus: started with 3 resource(s), port 0x300, vector 0x35"));
+  // IRP_MN_QUERY_ID to its root PDO (ReactOS pnproot.c PdoQueryId): the IDs of the device file's
+  // entry — device ID and instance ID split from its instance path, the first hardware ID (%ws
+  // prints up to the MULTI_SZ's first NUL); no serial number (STATUS_NOT_SUPPORTED kept).
+  const root = (JSON.parse(readFileSync(DEVICES, "utf8")) as { devices: { instance: string; hardwareIds: string[] }[] }).devices[0]!;
+  const cut = root.instance.lastIndexOf("\\");
+  assert.deepEqual(prints(ev, "pnpbus.sys").filter((t) => t.startsWith("pnpbus: PDO ID")), [
+    `pnpbus: PDO ID 0: ${root.instance.slice(0, cut)}`, `pnpbus: PDO ID 3: ${root.instance.slice(cut + 1)}`, `pnpbus: PDO ID 1: ${root.hardwareIds[0]}`, "pnpbus: PDO ID 4: 0xc00000bb",
+  ]);
   assert.ok(prints(ev, "pnpbus.sys").includes("pnpbus: removed (0 interface reference(s) outstanding)"));
   assert.deepEqual((ev.find((e) => e.event === "end")!.modules as unknown[]).length, 0);
 });
