@@ -107,8 +107,8 @@ function stopDevice(ctx: ApiContext, wdev: WdfObject, surprise: boolean): void {
   const translated = [...wdfState(ctx.kernel).objects.values()].filter((o) => o.kind === "cmResList" && o.parent === wdev.handle).pop();
   if (surprise) call(ctx, cb.surpriseRemoval, [wdev.handle]);
   // Self-managed I/O is suspended before D0Exit, flushed and cleaned up after the hardware is
-  // released (Learn: EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND / _FLUSH / _CLEANUP, "Power-down and
-  // removal sequence"); a failed suspend only stops the device, which is what happens here anyway.
+  // released (Learn: "A User Unplugs a Device" (orderly removal), EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND /
+  // _FLUSH / _CLEANUP); a failed suspend only stops the device, which is what happens here anyway.
   const s0 = call(ctx, cb.selfManagedIoSuspend, [wdev.handle]);
   if (!ntSuccess(s0)) ctx.warn(`EvtDeviceSelfManagedIoSuspend of ${hex(wdev.handle)} returned ${formatStatus(s0)}`);
   wdev.inD0 = false;
