@@ -120,7 +120,7 @@ test("the KMDF structure layouts the framework reads are the ones clang gives km
     ["WDF_OBJECT_ATTRIBUTES", ["EvtCleanupCallback", "EvtDestroyCallback", "ParentObject", "ContextSizeOverride", "ContextTypeInfo"]],
     ["WDF_OBJECT_CONTEXT_TYPE_INFO", ["ContextSize"]],
     ["WDF_IO_QUEUE_CONFIG", ["DefaultQueue", "EvtIoDefault", "EvtIoRead", "EvtIoWrite", "EvtIoDeviceControl", "EvtIoInternalDeviceControl"]],
-    ["WDF_PNPPOWER_EVENT_CALLBACKS", ["EvtDeviceD0Entry", "EvtDeviceD0Exit", "EvtDevicePrepareHardware", "EvtDeviceReleaseHardware", "EvtDeviceSelfManagedIoCleanup", "EvtDeviceSelfManagedIoInit", "EvtDeviceSurpriseRemoval", "EvtDeviceQueryRemove"]],
+    ["WDF_PNPPOWER_EVENT_CALLBACKS", ["EvtDeviceD0Entry", "EvtDeviceD0Exit", "EvtDevicePrepareHardware", "EvtDeviceReleaseHardware", "EvtDeviceSelfManagedIoCleanup", "EvtDeviceSelfManagedIoFlush", "EvtDeviceSelfManagedIoInit", "EvtDeviceSelfManagedIoSuspend", "EvtDeviceSurpriseRemoval", "EvtDeviceQueryRemove"]],
     ["WDF_REQUEST_SEND_OPTIONS", ["Flags", "Timeout"]],
     ["WDF_FILEOBJECT_CONFIG", ["EvtDeviceFileCreate", "EvtFileClose", "EvtFileCleanup", "AutoForwardCleanupClose", "FileObjectClass"]],
   ];

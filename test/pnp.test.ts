@@ -77,11 +77,37 @@ test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF 
   // of its hardware key, seeded by examples/kmdf-func/kmdffunc.reg, all passed (0 = no failed check).
   assert.match(prints(ev, "kmdffunc.sys")[0] ?? "", /^kmdffunc: EvtDriverDeviceAdd, PDO [0-9A-Fa-f]+, registry check 0$/);
   assert.deepEqual(prints(ev, "kmdffunc.sys").map((t) => t.replace(/PDO [0-9A-F]+/, "PDO").replace(/ from state \d| to state \d|, .*/g, "")), [
-    "kmdffunc: EvtDriverDeviceAdd", "kmdffunc: EvtDevicePrepareHardware", "kmdffunc: EvtDeviceD0Entry", "kmdffunc: EvtDeviceD0Exit", "kmdffunc: EvtDeviceReleaseHardware", "kmdffunc: EvtDriverUnload",
+    "kmdffunc: EvtDriverDeviceAdd", "kmdffunc: EvtDevicePrepareHardware", "kmdffunc: EvtDeviceD0Entry", "kmdffunc: EvtDeviceSelfManagedIoSuspend", "kmdffunc: EvtDeviceD0Exit",
+    "kmdffunc: EvtDeviceReleaseHardware", "kmdffunc: EvtDeviceSelfManagedIoFlush", "kmdffunc: EvtDeviceSelfManagedIoCleanup", "kmdffunc: EvtDriverUnload",
   ]);
+  // Removal order (Learn: EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND/_FLUSH/_CLEANUP): the driver's own
+  // check in EvtDeviceSelfManagedIoCleanup saw Suspend, D0Exit, ReleaseHardware, Flush in that order.
+  assert.ok(prints(ev, "kmdffunc.sys").includes("kmdffunc: EvtDeviceSelfManagedIoCleanup, order ok (1234)"), prints(ev, "kmdffunc.sys").join("\n"));
   assert.ok(prints(ev, "pnpbus.sys").includes("pnpbus: started with 3 resource(s), port 0x300, vector 0x35"));
+  // IRP_MN_QUERY_ID to its root PDO (ReactOS pnproot.c PdoQueryId): the IDs of the device file's
+  // entry — device ID and instance ID split from its instance path, the first hardware ID (%ws
+  // prints up to the MULTI_SZ's first NUL); no serial number (STATUS_NOT_SUPPORTED kept).
+  const root = (JSON.parse(readFileSync(DEVICES, "utf8")) as { devices: { instance: string; hardwareIds: string[] }[] }).devices[0]!;
+  const cut = root.instance.lastIndexOf("\\");
+  assert.deepEqual(prints(ev, "pnpbus.sys").filter((t) => t.startsWith("pnpbus: PDO ID")), [
+    `pnpbus: PDO ID 0: ${root.instance.slice(0, cut)}`, `pnpbus: PDO ID 3: ${root.instance.slice(cut + 1)}`, `pnpbus: PDO ID 1: ${root.hardwareIds[0]}`, "pnpbus: PDO ID 4: 0xc00000bb",
+  ]);
   assert.ok(prints(ev, "pnpbus.sys").includes("pnpbus: removed (0 interface reference(s) outstanding)"));
   assert.deepEqual((ev.find((e) => e.event === "end")!.modules as unknown[]).length, 0);
+});
+
+test("a KMDF device whose EvtDevicePrepareHardware fails gets EvtDeviceReleaseHardware (it frees what PrepareHardware took), no D0 entry", async () => {
+  // FxPkgPnp::PnpEventHardwareAvailable → PnpEventFailedOwnHardware → EvtDeviceReleaseHardware
+  // (Windows-Driver-Frameworks pnpstatemachine.cpp). kmdffunc takes pool in PrepareHardware, then
+  // fails when its hardware key says FailPrepareHardware=1; only its ReleaseHardware frees it.
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-pnp-fail-"));
+  const reg = join(dir, "fail.reg");
+  writeFileSync(reg, "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Enum\\PNPDEMO\\KMDFCHILD\\2\\Device Parameters]\r\n\"FailPrepareHardware\"=dword:00000001\r\n");
+  const r = await simBothArches((arch) => ["--devices", DEVICES, "--registry", reg, "--install", ...["pnpbus.sys", "pnpfunc.sys", "kmdffunc.sys"].map((f) => fixture(arch, f)), "--", "start:pnpbus", "stop:pnpbus"]);
+  const ev = r.events;
+  assert.deepEqual(pnp(ev, "problem").map((e) => [e.device, e.problem]), [["PNPDEMO\\KMDFCHILD\\2", "IRP_MN_START_DEVICE failed with 0xC0000182"]]);
+  assert.deepEqual(prints(ev, "kmdffunc.sys").map((t) => t.replace(/,.*/, "")), ["kmdffunc: EvtDriverDeviceAdd", "kmdffunc: EvtDevicePrepareHardware", "kmdffunc: EvtDeviceReleaseHardware"]);
+  assert.deepEqual(ev.filter((e) => e.event === "leak" || e.event === "fault"), [], r.stdout.slice(-3000));
 });
 
 test("sim --devices on x86: the WDM bus and function drivers go through the same life (32-bit layouts)", async () => {

@@ -8,6 +8,48 @@ static EVT_WDF_DEVICE_RELEASE_HARDWARE KmdfFuncReleaseHardware;
 static EVT_WDF_DEVICE_D0_ENTRY KmdfFuncD0Entry;
 static EVT_WDF_DEVICE_D0_EXIT KmdfFuncD0Exit;
 
+/* Removal order (Learn: EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND, _FLUSH, _CLEANUP): self-managed I/O
+   is suspended before EvtDeviceD0Exit, flushed and cleaned up after EvtDeviceReleaseHardware. Each
+   callback appends its digit to ctx->Removal: Suspend 1, D0Exit 2, ReleaseHardware 3, Flush 4, so
+   Cleanup must see 1234. */
+static VOID KmdfFuncRemovalStep(WDFDEVICE Device, ULONG Digit)
+{
+    PDEVICE_CONTEXT ctx = DeviceContext(Device);
+    ctx->Removal = ctx->Removal * 10 + Digit;
+}
+
+static NTSTATUS KmdfFuncSelfManagedIoSuspend(WDFDEVICE Device)
+{
+    KmdfFuncRemovalStep(Device, 1);
+    DbgPrint("kmdffunc: EvtDeviceSelfManagedIoSuspend\n");
+    return STATUS_SUCCESS;
+}
+
+static VOID KmdfFuncSelfManagedIoFlush(WDFDEVICE Device)
+{
+    KmdfFuncRemovalStep(Device, 4);
+    DbgPrint("kmdffunc: EvtDeviceSelfManagedIoFlush\n");
+}
+
+static VOID KmdfFuncSelfManagedIoCleanup(WDFDEVICE Device)
+{
+    PDEVICE_CONTEXT ctx = DeviceContext(Device);
+    DbgPrint("kmdffunc: EvtDeviceSelfManagedIoCleanup, order %s (%u)\n", ctx->Removal == 1234 ? "ok" : "wrong", ctx->Removal);
+}
+
+/* A DWORD of the device's hardware key, 0 when missing. */
+static ULONG KmdfFuncQueryULong(WDFDEVICE Device, PCWSTR Name)
+{
+    WDFKEY key;
+    ULONG value = 0;
+    UNICODE_STRING name;
+    if (!NT_SUCCESS(WdfDeviceOpenRegistryKey(Device, PLUGPLAY_REGKEY_DEVICE, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key))) return 0;
+    RtlInitUnicodeString(&name, Name);
+    if (!NT_SUCCESS(WdfRegistryQueryULong(key, &name, &value))) value = 0;
+    WdfRegistryClose(key);
+    return value;
+}
+
 static NTSTATUS KmdfFuncPrepareHardware(WDFDEVICE Device, WDFCMRESLIST ResourcesRaw, WDFCMRESLIST ResourcesTranslated)
 {
     PDEVICE_CONTEXT ctx = DeviceContext(Device);
@@ -17,6 +59,13 @@ static NTSTATUS KmdfFuncPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Resources
     status = WdfFdoQueryForInterface(Device, &GUID_PNPDEMO_BUS_INTERFACE, (PINTERFACE)&ctx->Bus, sizeof(ctx->Bus), PNPDEMO_BUS_INTERFACE_VERSION, NULL);
     ctx->HaveBus = NT_SUCCESS(status);
     DbgPrint("kmdffunc: EvtDevicePrepareHardware, %u resource(s), bus interface 0x%08x\n", ctx->ResourceCount, status);
+    /* "FailPrepareHardware"=1 in the hardware key: fail after taking pool. KMDF then calls
+       EvtDeviceReleaseHardware (FxPkgPnp::PnpEventHardwareAvailable → PnpEventFailedOwnHardware
+       in Microsoft's Windows-Driver-Frameworks sources), which frees it. */
+    if (NT_SUCCESS(status) && KmdfFuncQueryULong(Device, L"FailPrepareHardware") == 1) {
+        ctx->FailedStart = ExAllocatePoolWithTag(NonPagedPoolNx, 16, 'HPfK');
+        return STATUS_DEVICE_CONFIGURATION_ERROR;
+    }
     return status;
 }
 
@@ -28,6 +77,11 @@ static NTSTATUS KmdfFuncReleaseHardware(WDFDEVICE Device, WDFCMRESLIST Resources
         ctx->Bus.Header.InterfaceDereference(ctx->Bus.Header.Context);
         ctx->HaveBus = FALSE;
     }
+    if (ctx->FailedStart != NULL) {
+        ExFreePoolWithTag(ctx->FailedStart, 'HPfK');
+        ctx->FailedStart = NULL;
+    }
+    KmdfFuncRemovalStep(Device, 3);
     DbgPrint("kmdffunc: EvtDeviceReleaseHardware\n");
     return STATUS_SUCCESS;
 }
@@ -42,7 +96,7 @@ static NTSTATUS KmdfFuncD0Entry(WDFDEVICE Device, WDF_POWER_DEVICE_STATE Previou
 
 static NTSTATUS KmdfFuncD0Exit(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState)
 {
-    UNREFERENCED_PARAMETER(Device);
+    KmdfFuncRemovalStep(Device, 2);
     DbgPrint("kmdffunc: EvtDeviceD0Exit to state %d\n", TargetState);
     return STATUS_SUCCESS;
 }
@@ -85,6 +139,9 @@ NTSTATUS KmdfFuncEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     pnp.EvtDeviceReleaseHardware = KmdfFuncReleaseHardware;
     pnp.EvtDeviceD0Entry = KmdfFuncD0Entry;
     pnp.EvtDeviceD0Exit = KmdfFuncD0Exit;
+    pnp.EvtDeviceSelfManagedIoSuspend = (PVOID)KmdfFuncSelfManagedIoSuspend;
+    pnp.EvtDeviceSelfManagedIoFlush = (PVOID)KmdfFuncSelfManagedIoFlush;
+    pnp.EvtDeviceSelfManagedIoCleanup = (PVOID)KmdfFuncSelfManagedIoCleanup;
     WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnp);
     WdfDeviceInitSetIoType(DeviceInit, WdfDeviceIoBuffered);
 

@@ -10,6 +10,8 @@ typedef struct _DEVICE_CONTEXT {
     ULONG ResourceCount;
     ULONG D0Entries;
     ULONG Requests;
+    PVOID FailedStart; /* pool PrepareHardware keeps when told to fail; ReleaseHardware frees it */
+    ULONG Removal; /* removal callbacks seen so far, in order: a digit each (device.c) */
 } DEVICE_CONTEXT, *PDEVICE_CONTEXT;
 
 extern const WDF_OBJECT_CONTEXT_TYPE_INFO KmdfFuncContextType;

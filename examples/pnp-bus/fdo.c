@@ -42,6 +42,36 @@ static VOID ReadResources(PFDO_EXTENSION Fdx, PCM_RESOURCE_LIST List)
     }
 }
 
+/* IRP_MN_QUERY_ID of one BUS_QUERY_ID_TYPE sent to the PDO itself (the root enumerator answers it,
+   as drivers that read their instance ID do); the answer is printed, then freed as the caller must. */
+static VOID QueryPdoId(PFDO_EXTENSION Fdx, BUS_QUERY_ID_TYPE Type)
+{
+    KEVENT done;
+    IO_STATUS_BLOCK iosb;
+    PIRP irp;
+    PIO_STACK_LOCATION next;
+    NTSTATUS status;
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    irp = IoBuildSynchronousFsdRequest(IRP_MJ_PNP, Fdx->Pdo, NULL, 0, NULL, &done, &iosb);
+    if (irp == NULL)
+        return;
+    irp->IoStatus.Status = STATUS_NOT_SUPPORTED; /* every PnP IRP starts so */
+    next = IoGetNextIrpStackLocation(irp);
+    next->MinorFunction = IRP_MN_QUERY_ID;
+    next->Parameters.QueryId.IdType = Type;
+    status = IoCallDriver(Fdx->Pdo, irp);
+    if (status == STATUS_PENDING) {
+        KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, NULL);
+        status = iosb.Status;
+    }
+    if (NT_SUCCESS(status) && iosb.Information != 0) {
+        DbgPrint("pnpbus: PDO ID %d: %ws\n", (int)Type, (PCWSTR)iosb.Information);
+        ExFreePool((PVOID)iosb.Information);
+    } else {
+        DbgPrint("pnpbus: PDO ID %d: 0x%08x\n", (int)Type, status);
+    }
+}
+
 static NTSTATUS ReportChildren(PFDO_EXTENSION Fdx, PIRP Irp)
 {
     ULONG i, n = 0;
@@ -76,6 +106,10 @@ NTSTATUS BusFdoPnp(PFDO_EXTENSION Fdx, PIRP Irp)
         if (NT_SUCCESS(status)) {
             ReadResources(Fdx, stack->Parameters.StartDevice.AllocatedResourcesTranslated);
             DbgPrint("pnpbus: started with %u resource(s), port 0x%x, vector 0x%x\n", Fdx->ResourceCount, Fdx->Registers[PNPDEMO_REG_PORT], Fdx->Registers[PNPDEMO_REG_VECTOR]);
+            QueryPdoId(Fdx, BusQueryDeviceID);
+            QueryPdoId(Fdx, BusQueryInstanceID);
+            QueryPdoId(Fdx, BusQueryHardwareIDs);
+            QueryPdoId(Fdx, BusQueryDeviceSerialNumber);
             status = BusCreateChildren(Fdx);
             if (NT_SUCCESS(status))
                 IoInvalidateDeviceRelations(Fdx->Pdo, BusRelations);

@@ -37,6 +37,8 @@ export interface PnpCallbacks {
   releaseHardware: bigint;
   selfManagedIoInit: bigint;
   selfManagedIoCleanup: bigint;
+  selfManagedIoSuspend: bigint;
+  selfManagedIoFlush: bigint;
   surpriseRemoval: bigint;
   queryRemove: bigint;
 }

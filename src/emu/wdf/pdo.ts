@@ -206,7 +206,7 @@ export const apis: ApiDefinition[] = [
     }
     const drv = getPtr(ctx.mem, ctx.arg(0));
     return newObject(ctx, "deviceInit", 0n, { parent: drv, name: null, pdoParent: parent.handle, pdoIds: { hardwareIds: [], compatibleIds: [], raw: false }, ioType: 2, deviceType: FILE_DEVICE_BUS_EXTENDER,
-      pnp: { d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, surpriseRemoval: 0n, queryRemove: 0n } }).handle;
+      pnp: { d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, selfManagedIoSuspend: 0n, selfManagedIoFlush: 0n, surpriseRemoval: 0n, queryRemove: 0n } }).handle;
   }),
   fx("WdfPdoInitAssignDeviceID", 3, (ctx) => assignId(ctx, "DeviceID", (ids, s) => void (ids.deviceId = s))),
   fx("WdfPdoInitAssignInstanceID", 3, (ctx) => assignId(ctx, "InstanceID", (ids, s) => void (ids.instanceId = s))),

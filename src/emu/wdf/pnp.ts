@@ -5,8 +5,8 @@
  * first, then EvtDevicePrepareHardware(raw, translated WDFCMRESLIST) → EvtDeviceD0Entry
  * (WdfPowerDeviceD3Final) → EvtDeviceSelfManagedIoInit, and the device interfaces are enabled;
  * IRP_MN_QUERY_REMOVE_DEVICE → EvtDeviceQueryRemove; IRP_MN_SURPRISE_REMOVAL / REMOVE_DEVICE →
- * EvtDeviceSurpriseRemoval, EvtDeviceSelfManagedIoCleanup, EvtDeviceD0Exit(WdfPowerDeviceD3Final),
- * EvtDeviceReleaseHardware, then the IRP goes down and the WDFDEVICE is deleted. Power IRPs pass
+ * EvtDeviceSurpriseRemoval, EvtDeviceSelfManagedIoSuspend, EvtDeviceD0Exit(WdfPowerDeviceD3Final),
+ * EvtDeviceReleaseHardware, EvtDeviceSelfManagedIoFlush, EvtDeviceSelfManagedIoCleanup, then the IRP goes down and the WDFDEVICE is deleted. Power IRPs pass
  * down (the framework is the power policy owner here; D0Entry/D0Exit run with start/remove).
  *
  * WDF_PNPPOWER_EVENT_CALLBACKS (wdfdevice.h of microsoft/Windows-Driver-Frameworks
@@ -44,7 +44,7 @@ const WdfPowerDeviceD3Final = 5;
 const IRP_MN = { START: 0x00, QUERY_REMOVE: 0x01, REMOVE: 0x02, QUERY_STOP: 0x05, QUERY_DEVICE_RELATIONS: 0x07, QUERY_INTERFACE: 0x08, QUERY_CAPABILITIES: 0x09, QUERY_PNP_DEVICE_STATE: 0x14, SURPRISE_REMOVAL: 0x17 };
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
-const noCallbacks = (): PnpCallbacks => ({ d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, surpriseRemoval: 0n, queryRemove: 0n });
+const noCallbacks = (): PnpCallbacks => ({ d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, selfManagedIoSuspend: 0n, selfManagedIoFlush: 0n, surpriseRemoval: 0n, queryRemove: 0n });
 
 function current(ctx: ApiContext, irp: bigint): bigint {
   return getPtr(ctx.mem, irp + B(IRP["Tail.Overlay.CurrentStackLocation"]));
@@ -106,12 +106,18 @@ function stopDevice(ctx: ApiContext, wdev: WdfObject, surprise: boolean): void {
   const cb = wdev.pnp ?? noCallbacks();
   const translated = [...wdfState(ctx.kernel).objects.values()].filter((o) => o.kind === "cmResList" && o.parent === wdev.handle).pop();
   if (surprise) call(ctx, cb.surpriseRemoval, [wdev.handle]);
-  call(ctx, cb.selfManagedIoCleanup, [wdev.handle]);
+  // Self-managed I/O is suspended before D0Exit, flushed and cleaned up after the hardware is
+  // released (Learn: "A User Unplugs a Device" (orderly removal), EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND /
+  // _FLUSH / _CLEANUP); a failed suspend only stops the device, which is what happens here anyway.
+  const s0 = call(ctx, cb.selfManagedIoSuspend, [wdev.handle]);
+  if (!ntSuccess(s0)) ctx.warn(`EvtDeviceSelfManagedIoSuspend of ${hex(wdev.handle)} returned ${formatStatus(s0)}`);
   wdev.inD0 = false;
   const s1 = call(ctx, cb.d0Exit, [wdev.handle, B(WdfPowerDeviceD3Final)]);
   if (!ntSuccess(s1)) ctx.warn(`EvtDeviceD0Exit of ${hex(wdev.handle)} returned ${formatStatus(s1)}`);
   const s2 = call(ctx, cb.releaseHardware, [wdev.handle, translated?.handle ?? 0n]);
   if (!ntSuccess(s2)) ctx.warn(`EvtDeviceReleaseHardware of ${hex(wdev.handle)} returned ${formatStatus(s2)}`);
+  call(ctx, cb.selfManagedIoFlush, [wdev.handle]);
+  call(ctx, cb.selfManagedIoCleanup, [wdev.handle]);
   setInterfaces(ctx, wdev, false);
   wdev.started = false;
 }
@@ -125,6 +131,14 @@ function startCallbacks(ctx: ApiContext, wdev: WdfObject, sl: bigint): number {
   const raw = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResources"])), parent: wdev.handle, owner: wdev.owner });
   const translated = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResourcesTranslated"])), parent: wdev.handle, owner: wdev.owner });
   let status = call(ctx, cb.prepareHardware, [wdev.handle, raw.handle, translated.handle]);
+  // A failed EvtDevicePrepareHardware still owns what it took: FxPkgPnp::PnpEventHardwareAvailable
+  // goes to PnpEventFailedOwnHardware, which calls EvtDeviceReleaseHardware (Windows-Driver-Frameworks
+  // src/framework/shared/irphandlers/pnp/pnpstatemachine.cpp).
+  if (!ntSuccess(status)) {
+    const s = call(ctx, cb.releaseHardware, [wdev.handle, translated.handle]);
+    if (!ntSuccess(s)) ctx.warn(`EvtDeviceReleaseHardware of ${hex(wdev.handle)} returned ${formatStatus(s)}`);
+    return status;
+  }
   if (ntSuccess(status)) status = call(ctx, cb.d0Entry, [wdev.handle, B(WdfPowerDeviceD3Final)]);
   if (ntSuccess(status)) wdev.inD0 = true;
   // D0 entry connects the device's WDFINTERRUPTs to its interrupt resources: not emulated. Without an interrupt resource there is nothing to connect.
@@ -257,7 +271,7 @@ export const apis: ApiDefinition[] = [
     const at = (f: keyof typeof P) => (ctx.mem.u32(c) > P[f] ? getPtr(ctx.mem, c + B(P[f])) : 0n);
     init.pnp = {
       d0Entry: at("EvtDeviceD0Entry"), d0Exit: at("EvtDeviceD0Exit"), prepareHardware: at("EvtDevicePrepareHardware"), releaseHardware: at("EvtDeviceReleaseHardware"),
-      selfManagedIoCleanup: at("EvtDeviceSelfManagedIoCleanup"), selfManagedIoInit: at("EvtDeviceSelfManagedIoInit"), surpriseRemoval: at("EvtDeviceSurpriseRemoval"), queryRemove: at("EvtDeviceQueryRemove"),
+      selfManagedIoCleanup: at("EvtDeviceSelfManagedIoCleanup"), selfManagedIoSuspend: at("EvtDeviceSelfManagedIoSuspend"), selfManagedIoFlush: at("EvtDeviceSelfManagedIoFlush"), selfManagedIoInit: at("EvtDeviceSelfManagedIoInit"), surpriseRemoval: at("EvtDeviceSurpriseRemoval"), queryRemove: at("EvtDeviceQueryRemove"),
     };
   }),
   fx("WdfDeviceInitSetIoType", 3, (ctx) => void (initOf(ctx).ioType = ctx.u32(2))),
