@@ -691,35 +691,25 @@ class Engine : public Napi::ObjectWrap<Engine> {
 
   // setGdtr(base, limit): x86 descriptor table register (segment selectors written afterwards
   // load their base and limit from that table, as fs does for the KPCR in 32-bit mode).
-  Napi::Value SetGdtr(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!Check(env)) return env.Undefined();
-    if (mode_ == MODE_ARM64) return Napi::Error::New(env, "setGdtr: not an x86 engine").ThrowAsJavaScriptException(), env.Undefined();
-    bool ok = true;
-    uint64_t base = ArgU64(info, 0, &ok), limit = ok ? ArgU64(info, 1, &ok) : 0;
-    if (!ok) return env.Undefined();
-    uc_x86_mmr mmr = {};
-    mmr.base = base;
-    mmr.limit = static_cast<uint32_t>(limit);
-    uc_err err = uc_reg_write(uc_, UC_X86_REG_GDTR, &mmr);
-    if (err != UC_ERR_OK) ThrowUc(env, "uc_reg_write(GDTR)", err);
-    return env.Undefined();
-  }
+  Napi::Value SetGdtr(const Napi::CallbackInfo& info) { return SetTableRegister(info, UC_X86_REG_GDTR, "setGdtr", "uc_reg_write(GDTR)"); }
 
   // setIdtr(base, limit): x86 interrupt descriptor table register, what sidt stores (drivers read
   // it to find the IDT and from a handler ntoskrnl's image). kmdll delivers no interrupt through it.
-  Napi::Value SetIdtr(const Napi::CallbackInfo& info) {
+  Napi::Value SetIdtr(const Napi::CallbackInfo& info) { return SetTableRegister(info, UC_X86_REG_IDTR, "setIdtr", "uc_reg_write(IDTR)"); }
+
+  // GDTR/IDTR: a base and a 32-bit limit (uc_x86_mmr), x86/x64 engines only.
+  Napi::Value SetTableRegister(const Napi::CallbackInfo& info, int reg, const char* name, const char* what) {
     Napi::Env env = info.Env();
     if (!Check(env)) return env.Undefined();
-    if (mode_ == MODE_ARM64) return Napi::Error::New(env, "setIdtr: not an x86 engine").ThrowAsJavaScriptException(), env.Undefined();
+    if (mode_ == MODE_ARM64) return Napi::Error::New(env, std::string(name) + ": not an x86 engine").ThrowAsJavaScriptException(), env.Undefined();
     bool ok = true;
     uint64_t base = ArgU64(info, 0, &ok), limit = ok ? ArgU64(info, 1, &ok) : 0;
     if (!ok) return env.Undefined();
     uc_x86_mmr mmr = {};
     mmr.base = base;
     mmr.limit = static_cast<uint32_t>(limit);
-    uc_err err = uc_reg_write(uc_, UC_X86_REG_IDTR, &mmr);
-    if (err != UC_ERR_OK) ThrowUc(env, "uc_reg_write(IDTR)", err);
+    uc_err err = uc_reg_write(uc_, reg, &mmr);
+    if (err != UC_ERR_OK) ThrowUc(env, what, err);
     return env.Undefined();
   }
 
