@@ -73,7 +73,9 @@ export interface Executor {
   /** Optional: a service is about to stop: its devnodes are removed; returns PnP services left without devices (stopped first). */
   pnpServiceStopping?(service: string): PnpStep;
   /** Optional: a service the device tree asked for could not be started. */
-  pnpServiceFailed?(service: string, message: string): void;
+  pnpServiceFailed?(service: string, message: string, driverEntryFailed?: boolean): void;
+  /** Optional: whether a devnode still waits for the service (a start the PnP manager asked for earlier may be stale). */
+  pnpWants?(service: string): boolean;
   /** Optional: after a scenario step, re-enumerate bus relations drivers invalidated (IoInvalidateDeviceRelations). */
   pnpSettle?(): PnpStep;
   /** Optional: called once when a simulation ends, before its `end` event (reports leftover interface references). */
@@ -117,7 +119,7 @@ export type UserIoOutcome =
     }
   | { ok: false; reason: "fault" | "timeout"; message: string };
 /** What the PnP manager asks of the kernel model: services to start or to stop. */
-export type PnpStep = { ok: true; start: string[]; stop: string[]; vetoed?: string } | { ok: false; reason: "fault" | "timeout"; message: string };
+export type PnpStep = { ok: true; start: string[]; stop: string[]; vetoed?: string; reasons?: Record<string, string> } | { ok: false; reason: "fault" | "timeout"; message: string };
 
 export type CallOutcome =
   | { ok: true; value: bigint }

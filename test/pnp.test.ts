@@ -96,7 +96,7 @@ test("sim --devices: a WDM bus driver enumerates two children; a WDM and a KMDF 
   assert.deepEqual((ev.find((e) => e.event === "end")!.modules as unknown[]).length, 0);
 });
 
-test("a KMDF device whose EvtDevicePrepareHardware fails gets EvtDeviceReleaseHardware (it frees what PrepareHardware took), no D0 entry", async () => {
+test("a KMDF device whose EvtDevicePrepareHardware fails gets EvtDeviceReleaseHardware (it frees what PrepareHardware took), no D0 entry; the driver is unloaded with no device left", async () => {
   // FxPkgPnp::PnpEventHardwareAvailable → PnpEventFailedOwnHardware → EvtDeviceReleaseHardware
   // (Windows-Driver-Frameworks pnpstatemachine.cpp). kmdffunc takes pool in PrepareHardware, then
   // fails when its hardware key says FailPrepareHardware=1; only its ReleaseHardware frees it.
@@ -105,8 +105,11 @@ test("a KMDF device whose EvtDevicePrepareHardware fails gets EvtDeviceReleaseHa
   writeFileSync(reg, "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Enum\\PNPDEMO\\KMDFCHILD\\2\\Device Parameters]\r\n\"FailPrepareHardware\"=dword:00000001\r\n");
   const r = await simBothArches((arch) => ["--devices", DEVICES, "--registry", reg, "--install", ...["pnpbus.sys", "pnpfunc.sys", "kmdffunc.sys"].map((f) => fixture(arch, f)), "--", "start:pnpbus", "stop:pnpbus"]);
   const ev = r.events;
-  assert.deepEqual(pnp(ev, "problem").map((e) => [e.device, e.problem]), [["PNPDEMO\\KMDFCHILD\\2", "IRP_MN_START_DEVICE failed with 0xC0000182"]]);
-  assert.deepEqual(prints(ev, "kmdffunc.sys").map((t) => t.replace(/,.*/, "")), ["kmdffunc: EvtDriverDeviceAdd", "kmdffunc: EvtDevicePrepareHardware", "kmdffunc: EvtDeviceReleaseHardware"]);
+  assert.deepEqual(pnp(ev, "problem").map((e) => [e.device, e.problem, e.codeName]), [["PNPDEMO\\KMDFCHILD\\2", "IRP_MN_START_DEVICE failed with 0xC0000182", "CM_PROB_FAILED_START"]]);
+  // The failed start is followed by IRP_MN_REMOVE_DEVICE (the WDFDEVICE goes); kmdffunc then has no
+  // device object and the PnP manager unloads it (FxDriverUnload → EvtDriverUnload), docs/pnp.md.
+  assert.deepEqual(prints(ev, "kmdffunc.sys").map((t) => t.replace(/,.*/, "")), ["kmdffunc: EvtDriverDeviceAdd", "kmdffunc: EvtDevicePrepareHardware", "kmdffunc: EvtDeviceReleaseHardware", "kmdffunc: EvtDriverUnload"]);
+  assert.deepEqual(pnp(ev, "unload-driver").map((e) => [e.service, e.reason]), [["kmdffunc", "it has no device objects left after PNPDEMO\\KMDFCHILD\\2 failed"], ["pnpfunc", "its last device was removed"]]);
   assert.deepEqual(ev.filter((e) => e.event === "leak" || e.event === "fault"), [], r.stdout.slice(-3000));
 });
 

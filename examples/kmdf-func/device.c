@@ -162,5 +162,11 @@ NTSTATUS KmdfFuncEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     if (!NT_SUCCESS(status))
         return status;
     DbgPrint("kmdffunc: EvtDriverDeviceAdd, PDO %p, registry check %u\n", WdfDeviceWdmGetPhysicalDevice(device), KmdfFuncCheckRegistry(device));
-    return KmdfFuncCreateQueue(device);
+    status = KmdfFuncCreateQueue(device);
+    /* "FailDeviceAdd"=1 in the hardware key: fail after creating the device and its queue. The
+       framework then deletes the device (Learn, EVT_WDF_DRIVER_DEVICE_ADD), the devnode gets
+       CM_PROB_FAILED_ADD and, with no device left, the driver is unloaded (test/pnp-fail.test.ts). */
+    if (NT_SUCCESS(status) && KmdfFuncQueryULong(device, L"FailDeviceAdd") == 1)
+        return STATUS_DEVICE_CONFIGURATION_ERROR;
+    return status;
 }

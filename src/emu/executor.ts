@@ -16,6 +16,7 @@ import { processTable } from "./api/processes.js";
 import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
 import { finishIo, userDeviceIoControl, userRequest, type UserOutcome } from "./user/index.js";
 import { deviceObjectLeaks, hasDevices, pnpOps } from "./pnp-host.js";
+import { serviceWanted } from "./pnp/index.js";
 
 
 /** A fault report as a SPEC §9 `fault` event. */
@@ -239,8 +240,12 @@ export class EmulatorExecutor implements Executor {
     return hasDevices(this.emu) ? pnpOps.stopping(this.emu, service) : { ok: true, start: [], stop: [] };
   }
 
-  pnpServiceFailed(service: string, message: string): void {
-    if (hasDevices(this.emu)) pnpOps.failed(this.emu, service, message);
+  pnpServiceFailed(service: string, message: string, driverEntryFailed?: boolean): void {
+    if (hasDevices(this.emu)) pnpOps.failed(this.emu, service, message, driverEntryFailed);
+  }
+
+  pnpWants(service: string): boolean {
+    return hasDevices(this.emu) && serviceWanted(this.emu.kernel, service);
   }
 
   pnpSettle(): PnpStep {

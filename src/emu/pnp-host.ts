@@ -34,7 +34,7 @@ function pnpEnv(emu: Emulator): IoEnv {
 export function runPnp(emu: Emulator, op: (env: IoEnv) => PnpOutcome | void): PnpStep {
   try {
     const r = op(pnpEnv(emu));
-    return { ok: true, start: r?.start ?? [], stop: r?.stop ?? [], ...(r?.vetoed ? { vetoed: r.vetoed } : {}) };
+    return { ok: true, start: r?.start ?? [], stop: r?.stop ?? [], ...(r?.vetoed ? { vetoed: r.vetoed } : {}), ...(r?.reasons ? { reasons: r.reasons } : {}) };
   } catch (e) {
     let report;
     if (e instanceof EmuStop) report = e.report;
@@ -54,7 +54,7 @@ export function hasDevices(emu: Emulator): boolean {
 export const pnpOps = {
   started: (emu: Emulator, driver: bigint, module: string, service: string) => runPnp(emu, (env) => serviceStarted(env, service, driver, module)),
   stopping: (emu: Emulator, service: string) => runPnp(emu, (env) => serviceStopping(env, service)),
-  failed: (emu: Emulator, service: string, message: string) => void runPnp(emu, (env) => serviceFailed(env, service, message)),
+  failed: (emu: Emulator, service: string, message: string, driverEntryFailed?: boolean) => void runPnp(emu, (env) => serviceFailed(env, service, message, driverEntryFailed)),
   settle: (emu: Emulator) => runPnp(emu, (env) => settle(env)),
 };
 

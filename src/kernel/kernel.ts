@@ -169,7 +169,7 @@ export class Kernel implements KernelQueries {
         if (e instanceof Crash) return this.crash(e, m.name);
         throw e;
       }
-      return { ok: false, status, message };
+      return { ok: false, status, message, driverEntryFailed: true };
     }
     const reinit = this.reinitialize(m.name, service);
     if (reinit) return reinit;
@@ -203,18 +203,20 @@ export class Kernel implements KernelQueries {
     if (!r.ok) return this.crash(new Crash(r.message), module);
     for (const s of r.stop) {
       if (!this.table.drivers().some((x) => x.service?.toLowerCase() === s.toLowerCase())) continue;
-      this.emit({ event: "pnp", action: "unload-driver", device: "", service: s, reason: "its last device was removed" });
+      this.emit({ event: "pnp", action: "unload-driver", device: "", service: s, reason: r.reasons?.[s] ?? "its last device was removed" });
       const res = this.stop(s);
       if (res.crashed) return res;
     }
     for (const s of r.start) {
       if (this.pnpFailed.has(s.toLowerCase()) || this.table.drivers().some((x) => x.service?.toLowerCase() === s.toLowerCase())) continue;
+      // An earlier start in this list may have settled the devnodes that wanted it (failed, and the driver unloaded).
+      if (this.o.executor.pnpWants && !this.o.executor.pnpWants(s)) continue;
       this.emit({ event: "pnp", action: "load-driver", device: "", service: s, reason: "a device needs it" });
       const res = this.start(s);
       if (res.crashed) return res;
       if (!res.ok) {
         this.pnpFailed.add(s.toLowerCase());
-        this.o.executor.pnpServiceFailed?.(s, res.message ?? formatStatus(res.status));
+        this.o.executor.pnpServiceFailed?.(s, res.message ?? formatStatus(res.status), res.driverEntryFailed === true);
       }
     }
     return null;

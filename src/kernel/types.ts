@@ -84,4 +84,6 @@ export interface OpResult {
   information?: bigint;
   /** Facts of an I/O step (device, transfer method, cleanup/close statuses...). */
   facts?: Record<string, string | number>;
+  /** A start failed because DriverEntry returned an error (the image was mapped and unloaded again). */
+  driverEntryFailed?: boolean;
 }

@@ -106,6 +106,8 @@ export function eventText(e: TraceEvent): string {
         if (x[k] === undefined || x[k] === "") continue;
         const v = Array.isArray(x[k]) ? (x[k] as unknown[]).join(" ") : str(x[k]);
         bits.push(k === "status" ? `→ ${statusText(v)}` : `${k} ${v}`);
+        // A devnode problem's CM_PROB_* code (src/emu/pnp/problems.ts), as Device Manager's "Code N".
+        if (k === "problem" && typeof x["codeName"] === "string") bits.push(`${x["codeName"]} (code ${str(x["code"])})`);
       }
       return `pnp      ${str(x["action"])}${e.device ? ` ${e.device}` : ""}${bits.length ? `: ${bits.join(", ")}` : ""}`;
     }

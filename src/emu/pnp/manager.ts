@@ -24,6 +24,7 @@ import { matchDriver, type DeviceFile } from "./spec.js";
 import { nodeOfPdo, pnpState, type DevNode } from "./state.js";
 import { disableInterfacesOf } from "./interfaces.js";
 import { queryInvalidatedStates, queryRemoval } from "./removal.js";
+import { driversToUnload, noteFailedStack, problemFields, type ProblemName } from "./problems.js";
 
 const B = (n: number) => BigInt(n);
 const DEV = LAYOUT.DEVICE_OBJECT;
@@ -39,6 +40,8 @@ export interface PnpOutcome {
   stop: string[];
   /** A service stop refused: a device of the service vetoed IRP_MN_QUERY_REMOVE_DEVICE (removal.ts). */
   vetoed?: string;
+  /** Why a service of `stop` is unloaded (default: its last device was removed). */
+  reasons?: Record<string, string>;
 }
 
 export function installDeviceFile(kernel: Parameters<typeof pnpState>[0], file: DeviceFile): void {
@@ -74,14 +77,20 @@ export function serviceStarted(env: IoEnv, service: string, driver: bigint, modu
   return settle(env);
 }
 
-/** A service the tree needs could not be started: its devnodes keep waiting with a problem. */
-export function serviceFailed(env: IoEnv, service: string, why: string): void {
+/**
+ * A service the tree needs could not be started: its devnodes keep waiting with a problem —
+ * CM_PROB_FAILED_DRIVER_ENTRY when its DriverEntry failed, CM_PROB_DRIVER_FAILED_LOAD otherwise
+ * (ReactOS PiAttachFilterDriversCallback maps the load status the same way).
+ */
+export function serviceFailed(env: IoEnv, service: string, why: string, driverEntryFailed = false): void {
   const st = pnpState(env.kernel);
   st.unavailable.add(lc(service));
+  const code = problemFields(driverEntryFailed ? "FAILED_DRIVER_ENTRY" : "DRIVER_FAILED_LOAD");
   for (const n of st.nodes)
     if (n.state === "waiting" && required(n).some((s) => lc(s) === lc(service))) {
       n.problem = `the driver ${service} could not be loaded (${why})`;
-      emitPnp(env, "problem", n, { service, problem: n.problem });
+      n.problemCode = code.code;
+      emitPnp(env, "problem", n, { service, problem: n.problem, ...code });
     }
 }
 
@@ -114,15 +123,24 @@ export function settle(env: IoEnv): PnpOutcome {
   for (const n of st.nodes)
     if (n.state === "waiting" && !n.held)
       for (const s of required(n)) if (!st.services.has(lc(s)) && !st.unavailable.has(lc(s)) && !start.some((x) => lc(x) === lc(s))) start.push(s);
-  return { start, stop: [] };
+  // Drivers of failed stacks left without device objects are unloaded (problems.ts).
+  const { stop, reasons } = driversToUnload(env);
+  return { start, stop, ...(stop.length ? { reasons } : {}) };
 }
 
-function fail(env: IoEnv, n: DevNode, problem: string): void {
+/**
+ * A devnode failed: the problem (with its CM_PROB_* code), IRP_MN_REMOVE_DEVICE to the drivers
+ * that added devices to its stack, and those drivers are candidates for unloading (problems.ts).
+ */
+function fail(env: IoEnv, n: DevNode, problem: string, code?: ProblemName): void {
   n.problem = problem;
-  emitPnp(env, "problem", n, { problem });
-  env.warn(`PnP: ${n.instance}: ${problem}`);
+  const fields = code ? problemFields(code) : null;
+  n.problemCode = fields?.code;
+  emitPnp(env, "problem", n, { problem, ...fields });
+  env.warn(`PnP: ${n.instance}: ${problem}${fields ? ` (${fields.codeName})` : ""}`);
   if (n.stack.length > 0) tearDown(env, n, false);
   n.state = "failed";
+  if (code === "FAILED_ADD" || code === "FAILED_START") noteFailedStack(env, required(n));
 }
 
 /** AddDevice for each driver of the stack, IRP_MN_START_DEVICE, bus relations. */
@@ -136,7 +154,8 @@ function bringUp(env: IoEnv, n: DevNode): void {
     const s = st.services.get(lc(svc))!;
     const ext = getPtr(m, s.driver + B(LAYOUT.DRIVER_OBJECT.DriverExtension));
     const addDevice = ext === 0n ? 0n : getPtr(m, ext + B(LAYOUT.DRIVER_EXTENSION.AddDevice));
-    if (addDevice === 0n) return fail(env, n, `${s.module} (service ${svc}) is not a PnP driver: its DriverEntry left DriverObject->DriverExtension->AddDevice NULL`);
+    // ReactOS PiCallDriverAddDevice: a driver without AddDevice fails the stack (CM_PROB_FAILED_ADD).
+    if (addDevice === 0n) return fail(env, n, `${s.module} (service ${svc}) is not a PnP driver: its DriverEntry left DriverObject->DriverExtension->AddDevice NULL`, "FAILED_ADD");
     const below = attachedTop(m, n.pdo);
     emitPnp(env, "add-device", n, { service: svc, module: s.module, routine: where(env, addDevice), pdo: deviceLabel(env, n.pdo) });
     const status = Number(BigInt.asUintN(32, env.callGuest(addDevice, [s.driver, n.pdo]))) >>> 0;
@@ -150,7 +169,7 @@ function bringUp(env: IoEnv, n: DevNode): void {
         m.setU32(f, m.u32(f) & ~DO_DEVICE_INITIALIZING);
       }
     }
-    if (!ntSuccess(status)) return fail(env, n, `AddDevice of ${s.module} returned ${formatStatus(status)}`);
+    if (!ntSuccess(status)) return fail(env, n, `AddDevice of ${s.module} returned ${formatStatus(status)}`, "FAILED_ADD");
     if (top === below) env.warn(`${s.module}'s AddDevice for ${n.instance} returned ${formatStatus(status)} without attaching a device to the stack (IoAttachDeviceToDeviceStack)`);
   }
   const { resources, problems, pci } = expandResources(env.kernel, n.resources);
@@ -165,7 +184,7 @@ function bringUp(env: IoEnv, n: DevNode): void {
   // The lists live as long as the device is started on Windows; drivers copy what they need.
   if (raw) kfree(env, raw);
   if (translated) kfree(env, translated);
-  if (!r.completed || !ntSuccess(r.status)) return fail(env, n, `IRP_MN_START_DEVICE failed with ${formatStatus(r.status)}`);
+  if (!r.completed || !ntSuccess(r.status)) return fail(env, n, `IRP_MN_START_DEVICE failed with ${formatStatus(r.status)}`, "FAILED_START");
   n.state = "started";
   // The port ranges of the device are its drivers' own now (the verifier's port I/O rule checks them).
   for (const r of resources) if (r.type === "port") for (const svc of required(n)) grantPorts(env.kernel, st.services.get(lc(svc))!.module, Number(r.start), r.length);
@@ -233,7 +252,9 @@ function enumerate(env: IoEnv, parent: DevNode): void {
     else if (!match && /RawDeviceOK/.test(caps)) n.raw = true; // started without a function driver (settle)
     else if (!match) {
       n.problem = `no driver for ${[...hardwareIds, ...compatibleIds].join(", ") || id} in the device file's "drivers" (CM_PROB_FAILED_INSTALL)`;
-      emitPnp(env, "problem", n, { problem: n.problem });
+      const fields = problemFields("FAILED_INSTALL");
+      n.problemCode = fields.code;
+      emitPnp(env, "problem", n, { problem: n.problem, ...fields });
     }
   }
   for (const c of parent.children)
@@ -327,6 +348,11 @@ export function serviceStopping(env: IoEnv, service: string): PnpOutcome {
   const stop: string[] = [];
   for (const k of before) if (!st.nodes.some((n) => n.state === "started" && required(n).some((s) => lc(s) === k))) stop.push(st.services.get(k)!.name);
   return { start: [], stop };
+}
+
+/** Whether a devnode still waits for `service` (a start the PnP manager asked for may be stale by the time it comes). */
+export function serviceWanted(kernel: Parameters<typeof pnpState>[0], service: string): boolean {
+  return pnpState(kernel).nodes.some((n) => n.state === "waiting" && !n.held && required(n).some((s) => lc(s) === lc(service)));
 }
 
 /** A service stopped without going through serviceStopping (not loaded by us): forget it. */

@@ -22,6 +22,8 @@ export interface DevNode {
   state: DevNodeState;
   /** Why the node is not started (CM_PROB_* in words). */
   problem?: string;
+  /** The CM_PROB_* code of `problem` (problems.ts), when Windows has one for it. */
+  problemCode?: number;
   /** Device objects added above the PDO (bottom first) by AddDevice. */
   stack: bigint[];
   /** Its driver was stopped by a scenario step: the PnP manager does not load it again by itself. */
@@ -62,6 +64,8 @@ export interface PnpState {
   /** PDOs whose device state was invalidated (IoInvalidateDeviceState) and not queried yet. */
   stateInvalidated: Set<bigint>;
   nextPdo: number;
+  /** Services (lower case) of devnodes that failed: unloaded once they have no device object (problems.ts). */
+  unloadCandidates: Set<string>;
 }
 
 export const pnpState = componentState("pnp", (): PnpState => ({
@@ -74,6 +78,7 @@ export const pnpState = componentState("pnp", (): PnpState => ({
   invalidated: new Set(),
   stateInvalidated: new Set(),
   nextPdo: 0,
+  unloadCandidates: new Set(),
 }));
 
 /** The devnode whose PDO is `pdo`, if any. */

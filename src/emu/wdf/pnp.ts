@@ -192,16 +192,18 @@ export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major
     m.setU32(irp + B(IRP.IoStatus) + B(IOSB.Status), STATUS.SUCCESS);
     const lower = wdev.lower!;
     const status = passDown(ctx, wdev, irp);
-    if (minor === IRP_MN.REMOVE) {
-      // IoDetachDevice, then the WDFDEVICE (and its queues, contexts, device object) goes.
-      putPtr(m, lower + B(DEV.AttachedDevice), 0n);
-      const info = ioState(ctx.kernel).devices.get(wdev.device!);
-      if (info) info.attachedTo = null;
-      deleteObject(ctx, wdev);
-    }
+    if (minor === IRP_MN.REMOVE) detachAndDelete(ctx, wdev, lower);
     return status;
   }
   return passDown(ctx, wdev, irp);
+}
+
+/** IoDetachDevice from the device below, then the WDFDEVICE (and its queues, contexts, device object) goes. */
+function detachAndDelete(ctx: ApiContext, wdev: WdfObject, lower = wdev.lower): void {
+  if (lower) putPtr(ctx.mem, lower + B(DEV.AttachedDevice), 0n);
+  const info = ioState(ctx.kernel).devices.get(wdev.device!);
+  if (info) info.attachedTo = null;
+  deleteObject(ctx, wdev);
 }
 
 /** WdfDeviceCreate with a PnP WDFDEVICE_INIT: attach on top of the PDO's stack (IoAttachDeviceToDeviceStack). */
@@ -257,9 +259,21 @@ export const apis: ApiDefinition[] = [
         ctx.kernel.kernelPool?.free(init.handle);
       } else deleteObject(ctx, init);
     }
+    const created = [...st.objects.values()].filter((o) => o.kind === "device" && o.pdo === pdo && o.owner === drv.owner);
+    if (!ntSuccess(status)) {
+      // "If the driver's EvtDriverDeviceAdd callback function creates a device object but does not
+      // return STATUS_SUCCESS, the framework deletes the device object and its children"; a filter's
+      // failure becomes STATUS_SUCCESS and the stack is built without it (Microsoft Learn,
+      // EVT_WDF_DRIVER_DEVICE_ADD, Remarks).
+      for (const o of created) if (st.objects.get(o.handle) === o && !o.deletePending) detachAndDelete(ctx, o);
+      if (init.filter) {
+        ctx.warn(`EvtDriverDeviceAdd of the filter ${drv.name ?? "?"} returned ${formatStatus(status)}: the framework returns STATUS_SUCCESS, and the stack is built without the filter`);
+        return STATUS.SUCCESS;
+      }
+      return status;
+    }
     // The framework clears DO_DEVICE_INITIALIZING once EvtDriverDeviceAdd succeeded.
-    for (const o of st.objects.values())
-      if (o.kind === "device" && o.pdo === pdo && o.owner === drv.owner) ctx.mem.setU32(o.device! + B(DEV.Flags), ctx.mem.u32(o.device! + B(DEV.Flags)) & ~DO_DEVICE_INITIALIZING);
+    for (const o of created) ctx.mem.setU32(o.device! + B(DEV.Flags), ctx.mem.u32(o.device! + B(DEV.Flags)) & ~DO_DEVICE_INITIALIZING);
     return status;
   }),
   fx("WdfDeviceInitSetPnpPowerEventCallbacks", 3, (ctx) => {
