@@ -132,4 +132,15 @@ export type CallOutcome =
 export interface KernelQueries {
   /** Base names of loaded modules (besides ntoskrnl/hal) that export `name`. */
   modulesExporting(name: string): string[];
+  /** Optional: ZwLoadDriver from driver code — start the service (NtLoadDriver in kernel mode, src/kernel/guest-control.ts). */
+  loadDriver?(service: string, caller: string | null): GuestDriverOp;
+  /** Optional: ZwUnloadDriver from driver code — stop the service (NtUnloadDriver). */
+  unloadDriver?(service: string, caller: string | null): GuestDriverOp;
+}
+
+/** What a service start/stop asked by driver code came to: its status; `crashed` when the machine crashed meanwhile. */
+export interface GuestDriverOp {
+  status: number;
+  crashed: boolean;
+  message?: string;
 }

@@ -102,3 +102,22 @@ test("KMDF: EvtDriverDeviceAdd fails after WdfDeviceCreate: the framework delete
   assert.deepEqual(ev.filter((e) => ["leak", "fault"].includes(String(e.event))), []);
   assert.deepEqual(ev.find((e) => e.event === "end")!.modules, []);
 });
+
+test("KMDF filter: a failed EvtDriverDeviceAdd becomes STATUS_SUCCESS and the stack is built without the filter; the filter, left without devices, is unloaded and the device keeps working", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-pnp-fail-"));
+  const reg = join(dir, "fail.reg");
+  writeFileSync(reg, "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Enum\\PNPDEMO\\WDMCHILD\\1\\Device Parameters]\r\n\"FailFilterAdd\"=dword:00000001\r\n");
+  const link = "\\DosDevices\\PNPDEMO#WDMCHILD#1#{8d3e4c21-2b7f-4e0a-a1c9-55e6f7a8b9c0}";
+  const r = await simBothArches((arch) => ["--devices", repoPath("examples", "pnp-devices-filter.json"), "--registry", reg, "--install", ...["pnpbus.sys", "pnpfunc.sys", "kmdffilt.sys"].map((f) => fixture(arch, f)), "--",
+    "start:pnpbus", `ioctl:${link}:0x222400:01000000`, "stop:pnpbus"]);
+  const ev = r.events;
+  assert.equal(r.code, 0, r.stdout.slice(-3000));
+  assert.deepEqual(pnp(ev, "add-device-done").filter((e) => e.device === "PNPDEMO\\WDMCHILD\\1").map((e) => [e.service, e.status, e.fdo === undefined]), [["pnpfunc", "0x00000000", false], ["kmdffilt", "0x00000000", true]]);
+  assert.deepEqual(pnp(ev, "problem").filter((e) => e.device === "PNPDEMO\\WDMCHILD\\1"), []);
+  assert.deepEqual(pnp(ev, "start").filter((e) => e.device === "PNPDEMO\\WDMCHILD\\1").map((e) => e.status), ["0x00000000"]);
+  assert.deepEqual(pnp(ev, "unload-driver")[0]?.service, "kmdffilt");
+  // The IOCTL reaches pnpfunc directly: no filter in the stack.
+  const ioctl = ev.filter((e) => e.event === "irp" && e.ioctl === "0x00222400");
+  assert.deepEqual(ioctl.map((e) => e.driver), ["pnpfunc.sys"]);
+  assert.deepEqual(ev.filter((e) => ["leak", "fault"].includes(String(e.event))), []);
+});

@@ -28,6 +28,19 @@ static VOID KmdfFiltEvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_
         WdfRequestComplete(Request, WdfRequestGetStatus(Request));
 }
 
+/* A DWORD of the device's hardware key, 0 when missing. */
+static ULONG KmdfFiltQueryULong(WDFDEVICE Device, PCWSTR Name)
+{
+    WDFKEY key;
+    ULONG value = 0;
+    UNICODE_STRING name;
+    if (!NT_SUCCESS(WdfDeviceOpenRegistryKey(Device, PLUGPLAY_REGKEY_DEVICE, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key))) return 0;
+    RtlInitUnicodeString(&name, Name);
+    if (!NT_SUCCESS(WdfRegistryQueryULong(key, &name, &value))) value = 0;
+    WdfRegistryClose(key);
+    return value;
+}
+
 NTSTATUS KmdfFiltEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 {
     WDF_OBJECT_ATTRIBUTES attributes;
@@ -48,5 +61,9 @@ NTSTATUS KmdfFiltEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     config.EvtIoDeviceControl = KmdfFiltEvtIoDeviceControl;
     status = WdfIoQueueCreate(device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
     DbgPrint("kmdffilt: filter attached above %p\n", WdfDeviceWdmGetAttachedDevice(device));
+    /* "FailFilterAdd"=1 in the hardware key: fail. For a filter the framework deletes the device and
+       returns STATUS_SUCCESS, so the stack is built without it (Learn, EVT_WDF_DRIVER_DEVICE_ADD). */
+    if (NT_SUCCESS(status) && KmdfFiltQueryULong(device, L"FailFilterAdd") == 1)
+        return STATUS_DEVICE_CONFIGURATION_ERROR;
     return status;
 }

@@ -96,8 +96,10 @@ export class EmulatorExecutor implements Executor {
       this.lastFault = null;
       return { ok: true, value: r.value };
     }
+    // A fault of a driver that ZwLoadDriver/ZwUnloadDriver ran stops its caller with the same report: reported once.
+    const seen = r.fault === this.lastFault;
     this.lastFault = r.fault;
-    this.emu.emit(faultEvent(r.fault) as never);
+    if (!seen) this.emu.emit(faultEvent(r.fault) as never);
     return { ok: false, reason: r.fault.kind === "timeout" ? "timeout" : "fault", message: r.fault.message };
   }
 

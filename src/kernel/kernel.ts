@@ -114,7 +114,7 @@ export class Kernel implements KernelQueries {
    * Start a service like NtLoadDriver: ImagePath from the service key (default
    * \SystemRoot\System32\drivers\NAME.sys), load the image, call DriverEntry.
    */
-  start(service: string): OpResult {
+  start(service: string, why?: string): OpResult {
     if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
     const configured = this.o.services?.imagePath(service);
     const raw = configured ?? defaultImagePath(service);
@@ -136,7 +136,7 @@ export class Kernel implements KernelQueries {
     }
     let m: LoadedModule;
     try {
-      m = this.loader.loadImage(path, null, `service ${service} started`);
+      m = this.loader.loadImage(path, null, why ? `service ${service} started, ${why}` : `service ${service} started`);
     } catch (e) {
       if (e instanceof LoadError) {
         const status = surfacedStatus(e.raw);
@@ -229,7 +229,7 @@ export class Kernel implements KernelQueries {
   }
 
   /** Stop a service like NtUnloadDriver: DriverUnload (none → refused), then unload the image. */
-  stop(service: string): OpResult {
+  stop(service: string, why?: string): OpResult {
     if (this.crashed) return { ok: false, status: STATUS.UNSUCCESSFUL, message: "the simulated machine has crashed", crashed: true };
     const l = service.toLowerCase();
     const m = this.table.drivers().find((x) => x.service?.toLowerCase() === l);
@@ -257,7 +257,7 @@ export class Kernel implements KernelQueries {
       if (!r.ok) throw new Crash(r.message);
       this.emit({ event: "return", module: m.name, routine: "DriverUnload" });
       m.service = null;
-      this.loader.unloadImage(m, `service ${service} stopped`);
+      this.loader.unloadImage(m, why ? `service ${service} stopped, ${why}` : `service ${service} stopped`);
     } catch (e) {
       if (e instanceof Crash) return this.crash(e, m.name);
       throw e;

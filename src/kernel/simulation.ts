@@ -13,6 +13,7 @@ import { Registry } from "../nt/registry.js";
 import { seedDefaultHive } from "../nt/default-hive.js";
 import type { Executor, KernelQueries } from "./executor.js";
 import { Kernel, type ModuleRow } from "./kernel.js";
+import { guestLoadDriver, guestUnloadDriver } from "./guest-control.js";
 import { runSteps, type Step, type StepResult } from "./scenario.js";
 import { OverlayImageSource, RootImageSource, registryServices, rootArches } from "./root-fs.js";
 import type { ImageArch } from "../nt/image-arch.js";
@@ -133,7 +134,12 @@ export function createSimulation(o: SimulationOptions): Simulation {
   try {
     const registry = o.registry instanceof Registry ? o.registry : loadRegistry(o.registry);
     let kernel: Kernel | null = null;
-    const queries: KernelQueries = { modulesExporting: (name) => kernel?.modulesExporting(name) ?? [] };
+    const queries: KernelQueries = {
+      modulesExporting: (name) => kernel?.modulesExporting(name) ?? [],
+      // ZwLoadDriver / ZwUnloadDriver from driver code (guest-control.ts).
+      loadDriver: (service, caller) => (kernel ? guestLoadDriver(kernel, service, caller) : { status: 0xc0000001, crashed: false }),
+      unloadDriver: (service, caller) => (kernel ? guestUnloadDriver(kernel, service, caller) : { status: 0xc0000001, crashed: false }),
+    };
     const sink: EventSink = (e) => {
       if (e.event === "fault") kernel?.noteFault(e.kind, typeof e.api === "string" ? e.api : undefined);
       o.sink(e);

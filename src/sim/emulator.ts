@@ -11,6 +11,7 @@ import type { EmulatorOptions } from "../emu/emulator.js";
 import { allApis, provideVolume, registryOf } from "../emu/api/index.js";
 import { installMachine, type MachineSpec } from "../emu/machine/index.js";
 import { installDeviceFile, type DeviceFile } from "../emu/pnp/index.js";
+import { driverControl } from "../emu/api/drvload.js";
 import { writeCentralProcessor } from "../nt/default-hive.js";
 
 /** An executor factory with emulator options (API set, time budget, unimplemented-API mode). */
@@ -35,6 +36,14 @@ export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "mo
     if (machine) installMachine(executor.emu.kernel, machine);
     // `kmdll sim --devices FILE`: the PnP manager's device tree (docs/pnp.md).
     if (devices) installDeviceFile(executor.emu.kernel, devices);
+    // ZwLoadDriver / ZwUnloadDriver: the kernel model's service control; a crash in the driver they
+    // ran stops the caller with the same fault report (emitted once).
+    const op = (r: ReturnType<NonNullable<typeof ctx.queries.loadDriver>> | undefined) =>
+      r ? { ...r, fault: r.crashed ? executor.lastFault : null } : { status: 0xc0000002, crashed: false };
+    driverControl(executor.emu.kernel).control = {
+      load: (service, caller) => op(ctx.queries.loadDriver?.(service, caller)),
+      unload: (service, caller) => op(ctx.queries.unloadDriver?.(service, caller)),
+    };
     return executor satisfies Executor;
   };
 }

@@ -28,6 +28,7 @@ import { describeUnicode, hex, nt, readPtr, unicodeText, writePtr } from "./util
 import { createDriverObject, invalidDeviceRequest, IRP_MJ_COUNT } from "../iomgr/index.js";
 import { dereference, objectManager } from "../obmgr/index.js";
 import { componentState } from "./state.js";
+import { driverLoadApis } from "./drvload.js";
 
 const B = (n: number) => BigInt(n);
 const D = LAYOUT.DRIVER_OBJECT;
@@ -131,4 +132,6 @@ export const apis: ApiDefinition[] = [
     if (obj === 0n || ctx.mem.u16(obj + B(D.Type)) !== IO_TYPE_DRIVER) ctx.fault("bugcheck", `IoDeleteDriver(${hex(obj)}): not a DRIVER_OBJECT`, { code: "0x0000001E" });
     dereference(ctx, obj, "IoDeleteDriver");
   }),
+  // ZwLoadDriver / ZwUnloadDriver (drvload.ts).
+  ...driverLoadApis,
 ];

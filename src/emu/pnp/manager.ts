@@ -24,7 +24,7 @@ import { matchDriver, type DeviceFile } from "./spec.js";
 import { nodeOfPdo, pnpState, type DevNode } from "./state.js";
 import { disableInterfacesOf } from "./interfaces.js";
 import { queryInvalidatedStates, queryRemoval } from "./removal.js";
-import { driversToUnload, noteFailedStack, problemFields, type ProblemName } from "./problems.js";
+import { driversToUnload, noteStackDrivers, problemFields, type ProblemName } from "./problems.js";
 
 const B = (n: number) => BigInt(n);
 const DEV = LAYOUT.DEVICE_OBJECT;
@@ -140,7 +140,7 @@ function fail(env: IoEnv, n: DevNode, problem: string, code?: ProblemName): void
   env.warn(`PnP: ${n.instance}: ${problem}${fields ? ` (${fields.codeName})` : ""}`);
   if (n.stack.length > 0) tearDown(env, n, false);
   n.state = "failed";
-  if (code === "FAILED_ADD" || code === "FAILED_START") noteFailedStack(env, required(n));
+  if (code === "FAILED_ADD" || code === "FAILED_START") noteStackDrivers(env, n.instance, required(n));
 }
 
 /** AddDevice for each driver of the stack, IRP_MN_START_DEVICE, bus relations. */
@@ -186,6 +186,8 @@ function bringUp(env: IoEnv, n: DevNode): void {
   if (translated) kfree(env, translated);
   if (!r.completed || !ntSuccess(r.status)) return fail(env, n, `IRP_MN_START_DEVICE failed with ${formatStatus(r.status)}`, "FAILED_START");
   n.state = "started";
+  // A driver of the stack that kept no device (a KMDF filter whose EvtDriverDeviceAdd failed) has nothing to drive.
+  noteStackDrivers(env, n.instance, required(n));
   // The port ranges of the device are its drivers' own now (the verifier's port I/O rule checks them).
   for (const r of resources) if (r.type === "port") for (const svc of required(n)) grantPorts(env.kernel, st.services.get(lc(svc))!.module, Number(r.start), r.length);
   // No IRP_MN_SET_POWER D0 follows: powering on is an implicit part of start-up, and the power
@@ -338,7 +340,11 @@ export function serviceStopping(env: IoEnv, service: string): PnpOutcome {
   if (!me) return { start: [], stop: [] };
   const drives = (n: DevNode) => required(n).some((s) => lc(s) === lc(service));
   const before = new Set([...st.services.keys()].filter((k) => k !== lc(service) && st.nodes.some((n) => n.state === "started" && required(n).some((s) => lc(s) === k))));
-  const targets = st.nodes.filter((n) => n.state !== "deleted" && drives(n) && (n.state === "started" || n.stack.length > 0));
+  // Only stacks holding a device of this driver: a filter that kept no device there (a KMDF filter
+  // whose EvtDriverDeviceAdd failed) leaves the stack alone when it is unloaded.
+  const io = ioState(env.kernel);
+  const ownsDevice = (n: DevNode) => n.stack.length === 0 || n.stack.some((d) => io.devices.get(d)?.driver === me.driver);
+  const targets = st.nodes.filter((n) => n.state !== "deleted" && drives(n) && (n.state === "started" || n.stack.length > 0) && ownsDevice(n));
   // Every started device of the removal is asked first; a veto cancels it and keeps the service running.
   const vetoed = queryRemoval(env, targets);
   if (vetoed) return { start: [], stop: [], vetoed };

@@ -36,10 +36,19 @@ export function problemFields(name: ProblemName): { code: number; codeName: stri
 const B = (n: number) => BigInt(n);
 const lc = (s: string) => s.toLowerCase();
 
-/** The drivers of a devnode that failed may now be without devices: remember them (settle decides). */
-export function noteFailedStack(env: IoEnv, services: string[]): void {
+/**
+ * The drivers of a devnode's stack may now be without devices — it failed, or one of them returned
+ * from AddDevice keeping none (a KMDF filter whose EvtDriverDeviceAdd failed): remember them with
+ * the devnode (settle decides).
+ */
+export function noteStackDrivers(env: IoEnv, instance: string, services: string[]): void {
   const st = pnpState(env.kernel);
-  for (const s of services) if (st.services.has(lc(s))) st.unloadCandidates.add(lc(s));
+  for (const s of services) {
+    if (!st.services.has(lc(s))) continue;
+    const seen = st.unloadCandidates.get(lc(s)) ?? [];
+    if (!seen.includes(instance)) seen.push(instance);
+    st.unloadCandidates.set(lc(s), seen);
+  }
 }
 
 /**
@@ -52,18 +61,19 @@ export function driversToUnload(env: IoEnv): { stop: string[]; reasons: Record<s
   const stop: string[] = [];
   const reasons: Record<string, string> = {};
   const D = LAYOUT.DRIVER_OBJECT;
-  for (const key of [...st.unloadCandidates]) {
+  for (const [key, instances] of [...st.unloadCandidates]) {
     st.unloadCandidates.delete(key);
     const s = st.services.get(key);
     if (!s) continue;
     if (getPtr(env.mem, s.driver + B(D.DeviceObject)) !== 0n) continue;
-    const failed = st.nodes.filter((n) => n.state === "failed" && [...n.lowerFilters, n.service ?? "", ...n.upperFilters].some((x) => lc(x) === key)).map((n) => n.instance);
+    const failed = instances.filter((i) => st.nodes.some((n) => n.instance === i && n.state === "failed"));
+    const why = failed.length === instances.length ? `after ${failed.join(", ")} failed` : `after AddDevice for ${instances.join(", ")} (it kept no device)`;
     if (getPtr(env.mem, s.driver + B(D.DriverUnload)) === 0n) {
-      env.warn(`PnP: ${s.module} has no device objects left after ${failed.join(", ") || "its device"} failed, but it set no DriverUnload: Windows cannot unload it, so it stays loaded (a PnP driver must have an Unload routine, Microsoft Learn "PnP Driver's Unload Routine")`);
+      env.warn(`PnP: ${s.module} has no device objects left ${why}, but it set no DriverUnload: Windows cannot unload it, so it stays loaded (a PnP driver must have an Unload routine, Microsoft Learn "PnP Driver's Unload Routine")`);
       continue;
     }
     stop.push(s.name);
-    reasons[s.name] = `it has no device objects left after ${failed.join(", ") || "its device"} failed`;
+    reasons[s.name] = `it has no device objects left ${why}`;
   }
   return { stop, reasons };
 }

@@ -64,8 +64,8 @@ export interface PnpState {
   /** PDOs whose device state was invalidated (IoInvalidateDeviceState) and not queried yet. */
   stateInvalidated: Set<bigint>;
   nextPdo: number;
-  /** Services (lower case) of devnodes that failed: unloaded once they have no device object (problems.ts). */
-  unloadCandidates: Set<string>;
+  /** Services (lower case) of stacks just built or failed → those devnodes: unloaded when they have no device object (problems.ts). */
+  unloadCandidates: Map<string, string[]>;
 }
 
 export const pnpState = componentState("pnp", (): PnpState => ({
@@ -78,7 +78,7 @@ export const pnpState = componentState("pnp", (): PnpState => ({
   invalidated: new Set(),
   stateInvalidated: new Set(),
   nextPdo: 0,
-  unloadCandidates: new Set(),
+  unloadCandidates: new Map(),
 }));
 
 /** The devnode whose PDO is `pdo`, if any. */
