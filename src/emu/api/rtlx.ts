@@ -10,6 +10,7 @@ import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { decodeLatin1, decodeUtf16, encodeLatin1, encodeUtf16, hex, nt, unicodeTextDeref, upcaseChar, writeCounted } from "./util.js";
 import { EMULATED_VERSION } from "./rtl.js";
+import { dosErrorApis } from "./doserror.js";
 
 const B = (n: number) => BigInt(n);
 const EPOCH_1601_MS = -11644473600000;
@@ -110,6 +111,8 @@ function directory(ctx: ApiContext, base: bigint, index: number): { rva: number;
 }
 
 export const apis: ApiDefinition[] = [
+  // RtlNtStatusToDosError / RtlNtStatusToDosErrorNoTeb (doserror.ts).
+  ...dosErrorApis,
   nt("RtlTimeToTimeFields", 2, (ctx) => {
     const f = timeToFields(BigInt.asIntN(64, ctx.mem.u64(ctx.arg(0))));
     f.forEach((v, i) => ctx.mem.setU16(ctx.arg(1) + B(i * 2), v & 0xffff));
