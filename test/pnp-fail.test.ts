@@ -32,7 +32,7 @@ function deviceFile(devices: unknown[]): string {
 }
 
 test("WDM: a failed AddDevice (CM_PROB_FAILED_ADD) and a failed IRP_MN_START_DEVICE (CM_PROB_FAILED_START, then IRP_MN_REMOVE_DEVICE); with no device object left the driver is unloaded", async () => {
-  const r = await simBothArches((arch) => ["--devices", FAIL_DEVICES, "--install", fixture(arch, "pnpfail.sys"), "--", "start:pnpfail", "stop:pnpfail"]);
+  const r = await simBothArches((arch) => ["--devices", FAIL_DEVICES, "--install", fixture(arch, "pnpfail.sys"), fixture(arch, "mathlib.sys"), "--", "start:pnpfail", "stop:pnpfail"]);
   const ev = r.events;
   const problems = pnp(ev, "problem").map((e) => [e.device, e.code, e.codeName]);
   assert.deepEqual(problems, [
@@ -42,13 +42,14 @@ test("WDM: a failed AddDevice (CM_PROB_FAILED_ADD) and a failed IRP_MN_START_DEV
   // Only the device whose AddDevice attached an FDO gets a remove IRP; the driver removes it before it started.
   assert.deepEqual(pnp(ev, "remove").map((e) => e.device), ["ROOT\\PNPFAIL\\0001"]);
   assert.deepEqual(prints(ev, "pnpfail.sys"), [
-    "pnpfail: DriverEntry", "pnpfail: AddDevice fails (device objects left 0)", "pnpfail: AddDevice mode 2", "pnpfail: start, lower 0x00000000",
+    "pnpfail: DriverEntry, mathlib says 6*7 = 42", "pnpfail: AddDevice fails (device objects left 0)", "pnpfail: AddDevice mode 2", "pnpfail: start, lower 0x00000000",
     "pnpfail: remove (started 0)", "pnpfail: DriverUnload (device objects left 0)",
   ]);
-  // The unload follows the removal, within the start step; DriverUnload runs, then the image goes.
-  const order = ev.filter((e) => (e.event === "pnp" && ["remove", "unload-driver"].includes(String(e.action))) || e.event === "unload" || (e.event === "call" && e.routine === "DriverUnload"))
+  // The unload follows the removal, within the start step; DriverUnload runs, then the image goes and
+  // the export driver it imported is dereferenced: DllUnload, unloaded (docs/dynamic-linking.md).
+  const order = ev.filter((e) => (e.event === "pnp" && ["remove", "unload-driver"].includes(String(e.action))) || e.event === "unload" || (e.event === "call" && ["DriverUnload", "DllUnload"].includes(String(e.routine))))
     .map((e) => `${e.event}:${e.action ?? e.routine ?? ""}:${e.device || e.service || e.module}`);
-  assert.deepEqual(order, ["pnp:remove:ROOT\\PNPFAIL\\0001", "pnp:unload-driver:pnpfail", "call:DriverUnload:pnpfail.sys", "unload::pnpfail.sys"]);
+  assert.deepEqual(order, ["pnp:remove:ROOT\\PNPFAIL\\0001", "pnp:unload-driver:pnpfail", "call:DriverUnload:pnpfail.sys", "unload::pnpfail.sys", "call:DllUnload:mathlib.sys", "unload::mathlib.sys"]);
   assert.match(String(pnp(ev, "unload-driver")[0]!.reason), /no device objects left after ROOT\\PNPFAIL\\0000, ROOT\\PNPFAIL\\0001 failed/);
   // The service is not running any more: the stop step is refused as NtUnloadDriver refuses it.
   const ends = ev.filter((e) => e.event === "step" && e.phase === "end");
@@ -62,7 +63,7 @@ test("WDM: a driver whose other device started keeps running after one device fa
     { instance: "ROOT\\PNPFAIL\\0000", hardwareIds: ["ROOT\\PNPFAIL_START"], service: "pnpfail" },
     { instance: "ROOT\\PNPFAIL\\0001", hardwareIds: ["ROOT\\PNPFAIL_OK"], service: "pnpfail" },
   ]);
-  const r = await simBothArches((arch) => ["--devices", devices, "--install", fixture(arch, "pnpfail.sys"), "--", "start:pnpfail", "stop:pnpfail"]);
+  const r = await simBothArches((arch) => ["--devices", devices, "--install", fixture(arch, "pnpfail.sys"), fixture(arch, "mathlib.sys"), "--", "start:pnpfail", "stop:pnpfail"]);
   const ev = r.events;
   assert.equal(r.code, 0, r.stdout.slice(-3000));
   assert.deepEqual(pnp(ev, "problem").map((e) => [e.device, e.codeName]), [["ROOT\\PNPFAIL\\0000", "CM_PROB_FAILED_START"]]);
@@ -75,7 +76,7 @@ test("WDM: a driver whose other device started keeps running after one device fa
 
 test("a lower filter whose AddDevice succeeded gets IRP_MN_REMOVE_DEVICE when the function driver's AddDevice fails; both drivers are unloaded", async () => {
   const devices = deviceFile([{ instance: "ROOT\\PNPFAIL\\0000", hardwareIds: ["ROOT\\PNPFAIL_ADD"], service: "pnpfail", lowerFilters: ["kmdffilt"] }]);
-  const r = await simBothArches((arch) => ["--devices", devices, "--install", fixture(arch, "pnpfail.sys"), fixture(arch, "kmdffilt.sys"), "--", "start:pnpfail"]);
+  const r = await simBothArches((arch) => ["--devices", devices, "--install", fixture(arch, "pnpfail.sys"), fixture(arch, "mathlib.sys"), fixture(arch, "kmdffilt.sys"), "--", "start:pnpfail"]);
   const ev = r.events;
   assert.equal(r.code, 0, r.stdout.slice(-3000));
   assert.deepEqual(pnp(ev, "add-device-done").map((e) => [e.service, e.status]), [["kmdffilt", "0x00000000"], ["pnpfail", "0xC000009A"]]);
@@ -83,7 +84,7 @@ test("a lower filter whose AddDevice succeeded gets IRP_MN_REMOVE_DEVICE when th
   // The remove IRP reaches the KMDF filter's device (the top of the stack built so far) and the PDO.
   assert.deepEqual(ev.filter((e) => e.event === "irp" && String(e.name).endsWith("IRP_MN_REMOVE_DEVICE")).map((e) => e.driver), ["ntoskrnl.exe", "kmdffilt.sys"]);
   assert.deepEqual(pnp(ev, "unload-driver").map((e) => e.service), ["kmdffilt", "pnpfail"]);
-  assert.deepEqual(ev.filter((e) => e.event === "unload").map((e) => e.module), ["kmdffilt.sys", "pnpfail.sys"]);
+  assert.deepEqual(ev.filter((e) => e.event === "unload").map((e) => e.module), ["kmdffilt.sys", "pnpfail.sys", "mathlib.sys"]);
   assert.deepEqual(ev.find((e) => e.event === "end")!.modules, []);
   assert.deepEqual(ev.filter((e) => ["leak", "fault"].includes(String(e.event)) || (e.event === "warning" && /still there/.test(String(e.message)))), []);
 });

@@ -6,6 +6,7 @@
  * Environment": a PnP driver is unloaded when it has no device objects after a removal.
  */
 #include <ntddk.h>
+#include "../include/mathlib.h"
 
 typedef enum _FAIL_MODE { FailNone, FailAdd, FailStart } FAIL_MODE;
 
@@ -153,6 +154,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DriverObject->MajorFunction[IRP_MJ_POWER] = FailDispatchPower;
     DriverObject->DriverExtension->AddDevice = FailAddDevice;
     DriverObject->DriverUnload = FailUnload;
-    DbgPrint("pnpfail: DriverEntry\n");
+    /* An import of the export driver mathlib.sys: the unload of this driver dereferences it. */
+    DbgPrint("pnpfail: DriverEntry, mathlib says 6*7 = %d\n", MathMul(6, 7));
     return STATUS_SUCCESS;
 }
