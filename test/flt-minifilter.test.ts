@@ -115,7 +115,7 @@ test("kmflt.sys: a service key without its instance configuration makes FltRegis
   assert.equal(results[0]?.ok, false);
   const fail = events.find((e) => e.event === "fail") as { status?: string; message: string } | undefined;
   assert.equal(fail?.status, "0xC0000034");
-  assert.match(fail!.message, /DriverEntry returned 0xC0000034; the image is unloaded \(last warning: FltRegisterFilter: the filter's instance configuration is missing \(.*Services\\kmflt\\Instances does not exist\)/);
+  assert.match(fail!.message, /DriverEntry returned 0xC0000034 \(STATUS_OBJECT_NAME_NOT_FOUND\); the image is unloaded \(last warning: FltRegisterFilter: the filter's instance configuration is missing \(.*Services\\kmflt\\Instances does not exist\)/);
 });
 
 test("kmflt.sys: started with no service key at all, it gets the instance keys a minifilter INF writes (and a warning saying so)", () => {
