@@ -45,6 +45,8 @@ export class EmulatorExecutor implements Executor {
 
   /** The last warning emitted since the current DriverEntry call began (for a precise failure message). */
   private warningDuringEntry: string | null = null;
+  /** The last kernel call that returned an error status during the current DriverEntry call. */
+  private failedDuringEntry: string | null = null;
 
   constructor(options: EmulatorOptions = {}) {
     const sink = options.sink;
@@ -59,6 +61,11 @@ export class EmulatorExecutor implements Executor {
 
   lastWarning(): string | null {
     return this.warningDuringEntry;
+  }
+
+  /** The last kernel call that failed during the last DriverEntry (Emulator.failedCall), or null. */
+  lastFailedCall(): string | null {
+    return this.failedDuringEntry;
   }
 
   mapImage(module: string, image: PeImage, bytes: Uint8Array): bigint {
@@ -135,9 +142,17 @@ export class EmulatorExecutor implements Executor {
     const section = loaderEntry(this.emu.mem, this.emu.kernel, { name: mod.name, base, size: mod.size, entry: base + BigInt(rva) });
     if (section !== 0n) this.emu.writePtr(obj + BigInt(LAYOUT.DRIVER_OBJECT.DriverSection), section);
     this.driverObjects.set(module.toLowerCase(), obj);
-    const r = this.outcome(
-      this.callWithTransientString(base + BigInt(rva), registryPath, `the RegistryPath passed to ${module}!DriverEntry, freed when it returned`, `${module}!DriverEntry`, [obj]),
-    );
+    const watch = { text: null as string | null };
+    this.emu.failedCall = watch;
+    let r: CallOutcome;
+    try {
+      r = this.outcome(
+        this.callWithTransientString(base + BigInt(rva), registryPath, `the RegistryPath passed to ${module}!DriverEntry, freed when it returned`, `${module}!DriverEntry`, [obj]),
+      );
+    } finally {
+      this.emu.failedCall = null;
+      this.failedDuringEntry = watch.text;
+    }
     if (r.ok) driverEntryDone(this.emu.mem, obj);
     return r;
   }

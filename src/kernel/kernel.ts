@@ -161,7 +161,8 @@ export class Kernel implements KernelQueries {
     if (!ntSuccess(status)) {
       m.service = null;
       const hint = this.o.executor.lastWarning?.() ?? null;
-      const message = `${m.name}: DriverEntry returned ${formatStatus(status)}${statusName(status) ? ` (${statusName(status)})` : ""}; the image is unloaded${hint ? ` (last warning: ${hint})` : ""}`;
+      const failed = this.o.executor.lastFailedCall?.() ?? null;
+      const message = `${m.name}: DriverEntry returned ${formatStatus(status)}${statusName(status) ? ` (${statusName(status)})` : ""}; the image is unloaded${hint ? ` (last warning: ${hint})` : ""}${failed ? ` (last failed kernel call: ${failed})` : ""}`;
       this.emit({ event: "fail", status: formatStatus(status), module: m.name, message });
       try {
         this.loader.unloadImage(m, "its DriverEntry failed");
