@@ -13,8 +13,7 @@ import { WPPRECORDER_EXPORTS } from "./api/wpprecorder.js";
 import type { ApiDefinition, ApiHandler, KernelState } from "./api/types.js";
 import type { EventSink, FaultKind, TraceEvent } from "../events.js";
 import type { PeImage } from "../formats/pe/types.js";
-import type { KernelExport } from "../nt/kernel-exports.js";
-import { kernelModuleExportsFor } from "../nt/kernel-exports.js";
+import { kernelModuleExportsFor, type KernelExport } from "../nt/kernel-exports.js";
 import { KmdllError, ResourceLimitError } from "../errors.js";
 import { loadAddon, type ApiHookFn, type NativeEngine, type NativeConstants } from "./native.js";
 import { EngineMemory } from "./memory.js";
@@ -126,12 +125,6 @@ export class Emulator {
   readonly unimplementedCalls: { api: string; caller: string }[] = [];
   /** The kernel routine being dispatched now (innermost), for "X from driver+0x..." sites. */
   currentCall: { siteText(): string } | null = null;
-  /**
-   * While set (a DriverEntry runs: executor.ts), the last kernel routine that returned an error
-   * NTSTATUS (0xC…) with a name in ntstatus.h, as "ZwOpenKey(...) → 0xC0000034 STATUS_… (called
-   * from x.sys+0x…)": the likeliest reason a DriverEntry then fails. null: not watched.
-   */
-  failedCall: { text: string | null } | null = null;
   /** Register ids of GPR (fault-report order). */
   readonly gprIds: number[];
   /** The engine holds the hook weakly; this object keeps it alive. */

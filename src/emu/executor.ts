@@ -16,6 +16,7 @@ import { processTable } from "./api/processes.js";
 import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnicodeString } from "./iomgr/index.js";
 import { finishIo, userDeviceIoControl, userRequest, type UserOutcome } from "./user/index.js";
 import { deviceObjectLeaks, hasDevices, pnpOps } from "./pnp-host.js";
+import { failedCallWatch } from "./failed-call.js";
 
 
 /** A fault report as a SPEC §9 `fault` event. */
@@ -63,7 +64,7 @@ export class EmulatorExecutor implements Executor {
     return this.warningDuringEntry;
   }
 
-  /** The last kernel call that failed during the last DriverEntry (Emulator.failedCall), or null. */
+  /** The last kernel call that failed during the last DriverEntry (failed-call.ts), or null. */
   lastFailedCall(): string | null {
     return this.failedDuringEntry;
   }
@@ -143,14 +144,15 @@ export class EmulatorExecutor implements Executor {
     if (section !== 0n) this.emu.writePtr(obj + BigInt(LAYOUT.DRIVER_OBJECT.DriverSection), section);
     this.driverObjects.set(module.toLowerCase(), obj);
     const watch = { text: null as string | null };
-    this.emu.failedCall = watch;
+    const outer = failedCallWatch.current;
+    failedCallWatch.current = watch;
     let r: CallOutcome;
     try {
       r = this.outcome(
         this.callWithTransientString(base + BigInt(rva), registryPath, `the RegistryPath passed to ${module}!DriverEntry, freed when it returned`, `${module}!DriverEntry`, [obj]),
       );
     } finally {
-      this.emu.failedCall = null;
+      failedCallWatch.current = outer;
       this.failedDuringEntry = watch.text;
     }
     if (r.ok) driverEntryDone(this.emu.mem, obj);
