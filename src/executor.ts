@@ -52,6 +52,8 @@ export interface Executor {
   nextReinitialization?(module: string, serviceName: string): ReinitializationCall | null;
   /** Optional: the last warning emitted during the latest DriverEntry call (a failing DriverEntry's likely cause), or null. */
   lastWarning?(): string | null;
+  /** The last kernel call that returned an error status during the last DriverEntry call, or null. */
+  lastFailedCall?(): string | null;
   /** Call any routine of a mapped module with integer arguments (MS x64 / cdecl). */
   callRoutine(module: string, rva: number, args: bigint[], routine: string): CallOutcome;
   /**

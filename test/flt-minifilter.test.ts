@@ -115,7 +115,9 @@ test("kmflt.sys: a service key without its instance configuration makes FltRegis
   assert.equal(results[0]?.ok, false);
   const fail = events.find((e) => e.event === "fail") as { status?: string; message: string } | undefined;
   assert.equal(fail?.status, "0xC0000034");
-  assert.match(fail!.message, /DriverEntry returned 0xC0000034; the image is unloaded \(last warning: FltRegisterFilter: the filter's instance configuration is missing \(.*Services\\kmflt\\Instances does not exist\)/);
+  assert.match(fail!.message, /DriverEntry returned 0xC0000034 \(STATUS_OBJECT_NAME_NOT_FOUND\); the image is unloaded \(last warning: FltRegisterFilter: the filter's instance configuration is missing \(.*Services\\kmflt\\Instances does not exist\)/);
+  // ...and names the kernel call that failed last before DriverEntry gave up, with its caller.
+  assert.match(fail!.message, /\(last failed kernel call: fltmgr!FltRegisterFilter\(.*\) → 0xC0000034 STATUS_OBJECT_NAME_NOT_FOUND \(called from kmflt\.sys\+0x[0-9a-f]+/i);
 });
 
 test("kmflt.sys: started with no service key at all, it gets the instance keys a minifilter INF writes (and a warning saying so)", () => {

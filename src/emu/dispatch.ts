@@ -18,6 +18,8 @@ import { CallContext, type Caller, type ContextShared, type HookRows, ROW_ADDRES
 import { checkCallIrql } from "./verifier/checks.js";
 import { maxIrqlOf } from "./verifier/irql-table.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
+import { formatStatus, statusName } from "../nt/status.js";
+import { failedCallWatch } from "./failed-call.js";
 
 const STATUS_NOT_IMPLEMENTED = 0xc0000002n;
 
@@ -220,6 +222,7 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
   // ...and what the routine itself wrote there (memcpy into a page table): in effect on return.
   if (viewsExist()) syncPageTables(ctx);
   if (emu.options.trace) traceCall(emu, t, ctx, ret);
+  if (failedCallWatch.current !== null && typeof ret === "number" && ret >= 0xc0000000 && ret <= 0xffffffff) noteFailedCall(failedCallWatch.current, t, ctx, ret);
   // A bigint goes to RAX as its low 64 bits (two's complement), a safe integer as it is.
   if (ret === undefined || typeof ret === "bigint") return ret;
   return Number.isSafeInteger(ret) ? ret : BigInt.asUintN(64, BigInt(ret));
@@ -244,6 +247,14 @@ function handlerFailed(emu: Emulator, t: Target, ctx: CallContext, e: unknown): 
     return new EmuStop(faults.report(kind, `${e.message} in ${t.shortName} called from ${callerText}`, ctx.retAddr, { api: t.apiName, address: e.address }));
   }
   return new EmuStop(faults.report("internal", `${t.shortName} handler failed: ${(e as Error)?.message ?? String(e)} (called from ${callerText})`, ctx.retAddr, { api: t.apiName }));
+}
+
+/** Remember a call that returned an error status (failed-call.ts), when ntstatus.h names the value. */
+function noteFailedCall(watch: { text: string | null }, t: Target, ctx: CallContext, ret: number): void {
+  const name = statusName(ret);
+  if (!name) return;
+  const args = ctx.shown().map((a) => String(a)).join(", ");
+  watch.text = `${t.shortName}(${args.length > 300 ? args.slice(0, 300) + "…" : args}) → ${formatStatus(ret)} ${name} (called from ${ctx.callSite.callerText})`;
 }
 
 /** The trace's "api" event of a call that returned. */

@@ -17,6 +17,7 @@ import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnico
 import { finishIo, userDeviceIoControl, userRequest, type UserOutcome } from "./user/index.js";
 import { deviceObjectLeaks, hasDevices, pnpOps } from "./pnp-host.js";
 import { serviceWanted } from "./pnp/index.js";
+import { failedCallWatch } from "./failed-call.js";
 
 
 /** A fault report as a SPEC §9 `fault` event. */
@@ -46,6 +47,8 @@ export class EmulatorExecutor implements Executor {
 
   /** The last warning emitted since the current DriverEntry call began (for a precise failure message). */
   private warningDuringEntry: string | null = null;
+  /** The last kernel call that returned an error status during the current DriverEntry call. */
+  private failedDuringEntry: string | null = null;
 
   constructor(options: EmulatorOptions = {}) {
     const sink = options.sink;
@@ -60,6 +63,11 @@ export class EmulatorExecutor implements Executor {
 
   lastWarning(): string | null {
     return this.warningDuringEntry;
+  }
+
+  /** The last kernel call that failed during the last DriverEntry (failed-call.ts), or null. */
+  lastFailedCall(): string | null {
+    return this.failedDuringEntry;
   }
 
   mapImage(module: string, image: PeImage, bytes: Uint8Array): bigint {
@@ -138,9 +146,18 @@ export class EmulatorExecutor implements Executor {
     const section = loaderEntry(this.emu.mem, this.emu.kernel, { name: mod.name, base, size: mod.size, entry: base + BigInt(rva) });
     if (section !== 0n) this.emu.writePtr(obj + BigInt(LAYOUT.DRIVER_OBJECT.DriverSection), section);
     this.driverObjects.set(module.toLowerCase(), obj);
-    const r = this.outcome(
-      this.callWithTransientString(base + BigInt(rva), registryPath, `the RegistryPath passed to ${module}!DriverEntry, freed when it returned`, `${module}!DriverEntry`, [obj]),
-    );
+    const watch = { text: null as string | null };
+    const outer = failedCallWatch.current;
+    failedCallWatch.current = watch;
+    let r: CallOutcome;
+    try {
+      r = this.outcome(
+        this.callWithTransientString(base + BigInt(rva), registryPath, `the RegistryPath passed to ${module}!DriverEntry, freed when it returned`, `${module}!DriverEntry`, [obj]),
+      );
+    } finally {
+      failedCallWatch.current = outer;
+      this.failedDuringEntry = watch.text;
+    }
     if (r.ok) driverEntryDone(this.emu.mem, obj);
     return r;
   }

@@ -1,5 +1,5 @@
 import type { EventSink, TraceEvent } from "../events.js";
-import { STATUS, formatStatus, ntSuccess } from "../nt/status.js";
+import { STATUS, formatStatus, ntSuccess, statusName } from "../nt/status.js";
 import type { Executor, KernelQueries, PnpStep, UserIoRequest } from "./executor.js";
 import { exportsName, locateExport, lookupByOrdinal } from "./exports.js";
 import { Crash, LoadError, Loader, surfacedStatus } from "./loader.js";
@@ -161,7 +161,8 @@ export class Kernel implements KernelQueries {
     if (!ntSuccess(status)) {
       m.service = null;
       const hint = this.o.executor.lastWarning?.() ?? null;
-      const message = `${m.name}: DriverEntry returned ${formatStatus(status)}; the image is unloaded${hint ? ` (last warning: ${hint})` : ""}`;
+      const failed = this.o.executor.lastFailedCall?.() ?? null;
+      const message = `${m.name}: DriverEntry returned ${formatStatus(status)}${statusName(status) ? ` (${statusName(status)})` : ""}; the image is unloaded${hint ? ` (last warning: ${hint})` : ""}${failed ? ` (last failed kernel call: ${failed})` : ""}`;
       this.emit({ event: "fail", status: formatStatus(status), module: m.name, message });
       try {
         this.loader.unloadImage(m, "its DriverEntry failed");

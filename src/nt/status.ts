@@ -1,3 +1,5 @@
+import { headerStatusName, headerStatusValue } from "./status-names.js";
+
 /** NTSTATUS values kmdll reports (values from ntstatus.h / Microsoft Learn "NTSTATUS Values"). */
 export const STATUS = {
   SUCCESS: 0x00000000,
@@ -66,9 +68,9 @@ export function formatStatus(status: number): string {
   return "0x" + (status >>> 0).toString(16).toUpperCase().padStart(8, "0");
 }
 
-/** "STATUS_OBJECT_NAME_NOT_FOUND" or undefined. */
+/** "STATUS_OBJECT_NAME_NOT_FOUND" or undefined: kmdll's own names first, then every name ntstatus.h defines. */
 export function statusName(status: number): string | undefined {
-  return byValue.get(status >>> 0);
+  return byValue.get(status >>> 0) ?? headerStatusName(status);
 }
 
 /** NT_SUCCESS(): severity success or informational. */
@@ -82,5 +84,5 @@ export function parseStatus(text: string): number | undefined {
   if (/^0x[0-9a-f]{1,8}$/i.test(t)) return parseInt(t, 16) >>> 0;
   if (/^\d+$/.test(t)) return Number(t) >>> 0;
   const name = t.replace(/^STATUS_/, "") as StatusName;
-  return name in STATUS ? STATUS[name] : undefined;
+  return name in STATUS ? STATUS[name] : headerStatusValue("STATUS_" + name);
 }

@@ -45,7 +45,7 @@ export function eventText(e: TraceEvent): string {
     case "step": {
       if (e["phase"] === "end") {
         const detail = typeof e["detail"] === "string" ? `: ${e["detail"]}` : "";
-        return `${e["ok"] === false ? "FAILED" : "ok"}  ${e.step} → ${str(e["result"])}${detail}`;
+        return `${e["ok"] === false ? "FAILED" : "ok"}  ${e.step} → ${typeof e["result"] === "string" && /^0x[0-9A-Fa-f]{8}$/.test(e["result"]) ? statusText(e["result"]) : str(e["result"])}${detail}`;
       }
       return `${e["index"] !== undefined ? `[${str(e["index"])}] ` : ""}${e.step}`;
     }

@@ -4,7 +4,7 @@
  * caller's own (the address after its call) first; FramesToSkip of them are left out, at most
  * FramesToCapture are stored; the number stored is returned. BackTraceHash (optional) receives a
  * value for hash tables: the 32-bit sum of the stored addresses (as ReactOS's RtlCaptureStackBackTrace
- * computes it). Part of the "rank" family (api/index.ts); examples/api-rank backtrace.c checks it.
+ * computes it). Part of the "stack" family (api/index.ts); examples/api-rank backtrace.c checks it.
  *
  * x64: the caller's context (RtlCaptureContext) unwound frame by frame with the images' .pdata
  * (RtlLookupFunctionEntry / RtlVirtualUnwind; a function without .pdata is a leaf: its return
