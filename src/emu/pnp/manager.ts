@@ -253,7 +253,7 @@ function enumerate(env: IoEnv, parent: DevNode): void {
     if (id === null) fail(env, n, "the bus driver answered neither IRP_MN_QUERY_ID(BusQueryDeviceID) nor BusQueryHardwareIDs");
     else if (!match && /RawDeviceOK/.test(caps)) n.raw = true; // started without a function driver (settle)
     else if (!match) {
-      n.problem = `no driver for ${[...hardwareIds, ...compatibleIds].join(", ") || id} in the device file's "drivers" (CM_PROB_FAILED_INSTALL)`;
+      n.problem = `no driver for ${[...hardwareIds, ...compatibleIds].join(", ") || id} in the device file's "drivers"`;
       const fields = problemFields("FAILED_INSTALL");
       n.problemCode = fields.code;
       emitPnp(env, "problem", n, { problem: n.problem, ...fields });
