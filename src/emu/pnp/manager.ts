@@ -10,7 +10,9 @@
  * devices), IRP_MN_REMOVE_DEVICE — also to the PDO of a child that never started (no driver); no
  * SET_POWER D3: each driver powers down on the remove IRP itself (Microsoft Learn, "Removing a
  * Device in a Function Driver", step 5). The references the bus driver gave with each reported
- * PDO are released when the devnode goes away. Every step is a `pnp` trace event.
+ * PDO are released when the devnode goes away. A failed AddDevice or start gives the devnode its
+ * CM_PROB_* code and removes the stack built so far; drivers left without device objects are then
+ * unloaded (problems.ts). Every step is a `pnp` trace event.
  */
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { formatStatus, ntSuccess } from "../../nt/status.js";
