@@ -11,7 +11,11 @@ import assert from "node:assert/strict";
 import { loadRegistry, runSimulation } from "../src/kernel/simulation.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
-import { fixture } from "./helpers.js";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixture, repoPath } from "./helpers.js";
 
 type Ev = TraceEvent & Record<string, unknown>;
 
@@ -82,3 +86,32 @@ for (const arch of ["x64", "x86"] as const) {
     assert.ok(prints.includes("apidrvld.sys: apidrvld: pnp load 0x00000000 unload 0xc0000010"), prints.join("\n"));
   });
 }
+
+const haveStrace = spawnSync("strace", ["-V"]).status === 0;
+
+test("strace: ZwLoadDriver of ImagePaths outside the system root (\\??\\D:\\outside\\…, \\SystemRoot\\..\\..\\…) opens nothing outside --root", { skip: haveStrace ? false : "strace missing" }, () => {
+  const base = realpathSync(mkdtempSync(join(tmpdir(), "kmdll-drvload-")));
+  try {
+    const root = join(base, "root");
+    const drivers = join(root, "System32", "drivers");
+    mkdirSync(drivers, { recursive: true });
+    for (const f of ["apidrvld.sys", "apidrvtg.sys"]) copyFileSync(fixture("x64", f), join(drivers, f));
+    // A canary where "\SystemRoot\..\..\apidrvtg.sys" would land if the path were followed on the host.
+    writeFileSync(join(base, "apidrvtg.sys"), "KMDLL-CANARY");
+    const scenario = join(base, "s.json");
+    writeFileSync(scenario, JSON.stringify({ root, steps: [{ start: "apidrvld" }] }));
+    const log = join(base, "trace.txt");
+    const r = spawnSync("strace", ["-f", "-qq", "-o", log, "-e", "trace=%file", process.execPath, repoPath("bin", "kmdll.js"), "sim", "--json", scenario], { encoding: "utf8", maxBuffer: 64 << 20 });
+    assert.equal(r.status, 0, r.stdout.slice(-3000) + r.stderr);
+    assert.match(r.stdout, /apidrvld: 0 failed check\(s\)/);
+    const trace = readFileSync(log, "utf8").split("\n");
+    const target = trace.filter((l) => l.includes("apidrvtg.sys"));
+    // The target image was opened from the root (so the check below can fail) …
+    assert.ok(target.some((l) => l.includes(`${drivers}/apidrvtg.sys`)), "apidrvtg.sys was read from the root");
+    // … and never from anywhere else.
+    assert.deepEqual(target.filter((l) => !l.includes(`${root}/`)), [], "a host path outside the root");
+    assert.deepEqual(trace.filter((l) => /outside/i.test(l)), []);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
