@@ -14,6 +14,7 @@ import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { hex, nt } from "./util.js";
 import { componentState } from "./state.js";
+import { activeProcessorMask, processorCount } from "../machine/topology.js";
 
 const B = (n: number) => BigInt(n);
 export const PASSIVE_LEVEL = 0;
@@ -385,11 +386,12 @@ export const apis: ApiDefinition[] = [
     if (ctx.arg(0) !== 0n) ctx.mem.write(ctx.arg(0), new Uint8Array(4));
     return 0;
   }),
+  // The machine's processors (machine/topology.ts); Ex: group 0 or ALL_PROCESSOR_GROUPS (0xFFFF), any other group 0.
   nt("KeQueryActiveProcessorCount", 1, (ctx) => {
-    if (ctx.arg(0) !== 0n) putPtr(ctx.mem, ctx.arg(0), 1n);
-    return 1;
+    if (ctx.arg(0) !== 0n) putPtr(ctx.mem, ctx.arg(0), activeProcessorMask(ctx.kernel));
+    return processorCount(ctx.kernel);
   }),
-  nt("KeQueryActiveProcessorCountEx", 1, () => 1),
+  nt("KeQueryActiveProcessorCountEx", 1, (ctx) => ((ctx.u32(0) & 0xffff) === 0 || (ctx.u32(0) & 0xffff) === 0xffff ? processorCount(ctx.kernel) : 0)),
   nt("KeEnterCriticalRegion", 0, (ctx) => {
     keState(ctx.kernel).criticalRegion++;
   }),
