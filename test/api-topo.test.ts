@@ -19,7 +19,7 @@ import type { TraceEvent } from "../src/events.js";
 import { fixture, tool } from "./helpers.js";
 
 type Arch = "x64" | "x86" | "arm64";
-const CHECKS = ["TestCounts", "TestRelationAll", "TestRelationEach", "TestProcessorNumber", "TestInvalid"];
+const CHECKS = ["TestCounts", "TestRelationAll", "TestRelationEach", "TestProcessorNumber", "TestInvalid", "TestSemaphoreFanOut"];
 const CPU_CHECKS = ["TestCachesMatchCpuid", "TestCpuFeatures"];
 
 function run(arch: Arch, machine: Record<string, unknown> | undefined, calls: { routine: string; args: bigint[] }[]) {

@@ -114,6 +114,8 @@ export interface WaitScheduler {
   park(ctx: ApiContext, wait: { api: string; what: string; poll: () => bigint | number | null; deadline: bigint | null; timeoutValue: number }): boolean;
   /** The system threads parked in waits, for a deadlock report ("" when none). */
   waiters(ctx: ApiContext): string;
+  /** An object became signaled: satisfy the parked waits it can, in wait order (as Windows's dispatcher does). */
+  signaled?(ctx: ApiContext): void;
 }
 export function schedulerSlot(ctx: ApiContext): { current: WaitScheduler | null } {
   return ctx.kernel.state("scheduler", () => ({ current: null as WaitScheduler | null }));
@@ -124,6 +126,7 @@ export function header(ctx: ApiContext, obj: bigint): { type: number; signal: nu
 }
 export function setSignal(ctx: ApiContext, obj: bigint, v: number): void {
   ctx.mem.setU32(obj + B(DH.SignalState), v >>> 0);
+  if (v > 0) schedulerSlot(ctx).current?.signaled?.(ctx);
 }
 export function initHeader(ctx: ApiContext, obj: bigint, type: number, size: number, signal: number): void {
   ctx.mem.setU8(obj + B(DH.Type), type);
@@ -313,8 +316,9 @@ export const apis: ApiDefinition[] = [
     const owner = getPtr(ctx.mem, m + B(LAYOUT.KMUTANT.OwnerThread));
     if (h.signal > 0 || owner !== currentThread(ctx))
       ctx.fault("bugcheck", `KeReleaseMutex(${hex(m)}): the mutex is not owned by the current thread (STATUS_MUTANT_NOT_OWNED)`, { code: "0x000000BF" });
-    setSignal(ctx, m, h.signal + 1);
+    // Ownerless first: signaling may hand the mutex to a parked waiter at once (setSignal).
     if (h.signal + 1 === 1) putPtr(ctx.mem, m + B(LAYOUT.KMUTANT.OwnerThread), 0n);
+    setSignal(ctx, m, h.signal + 1);
     return h.signal;
   }),
   nt("KeReadStateMutex", 1, (ctx) => header(ctx, ctx.arg(0)).signal),
