@@ -71,6 +71,9 @@ let satisfying = false;
  */
 export function satisfyWaiters(ctx: ApiContext, st: ThreadTable): void {
   if (satisfying) return;
+  let any = false;
+  for (const t of st.threads.values()) if (t.state === "waiting" && t.wait && !t.wait.satisfied) any = true;
+  if (!any) return; // the common case (no parked thread): no allocation
   satisfying = true;
   try {
     const parked = [...st.threads.values()].filter((t) => t.state === "waiting" && t.wait && !t.wait.satisfied);
