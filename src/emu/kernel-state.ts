@@ -31,10 +31,13 @@ function driverInProgress(emu: Emulator): string | null {
   return null;
 }
 
-/** The kernel state, with the machine file's machine installed (before boot: KeNumberProcessors and the like come from it). */
+/**
+ * The kernel state, with the machine file's machine installed (before boot: KeNumberProcessors and
+ * the like come from it), its processor the one CPUID answers as (an old addon stays on qemu64).
+ */
 export function createKernelState(emu: Emulator): KernelState {
   const kernel = new EmulatorKernelState(emu);
-  if (emu.options.machine) installMachine(kernel, emu.options.machine);
+  if (emu.options.machine) installMachine(kernel, { ...emu.options.machine, cpu: emu.cpuChoice });
   return kernel;
 }
 

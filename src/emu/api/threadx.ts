@@ -1,7 +1,7 @@
 /**
  * Thread priorities, yielding, previous mode and processor groups/nodes (one group, one node,
- * the machine's processors; machine.ts), KeQueryLogicalProcessorRelationship (machine/topology.ts). Threads start at priority 8 (a system thread's
- * default), base priority increment 0. ZwQueryInformationThread (ThreadBasicInformation 0,
+ * the machine's processors; machine.ts), KeQueryLogicalProcessorRelationship (machine/topology.ts).
+ * Threads start at priority 8 (a system thread's default), base priority increment 0. ZwQueryInformationThread (ThreadBasicInformation 0,
  * ThreadTimes 1; other classes STATUS_INVALID_INFO_CLASS). Part of the "process" family.
  */
 import { previousMode } from "./previous-mode.js";
