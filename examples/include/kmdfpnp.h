@@ -61,6 +61,9 @@ enum {
     WdfIoTargetOpenTableIndex = 168,
     WdfIoTargetCloseTableIndex = 170,
     WdfIoTargetSendIoctlSynchronouslyTableIndex = 186,
+    WdfRequestReuseTableIndex = 249,
+    WdfIoTargetFormatRequestForReadTableIndex = 183,
+    WdfIoTargetFormatRequestForWriteTableIndex = 185,
 };
 
 typedef struct _WDF_DEVICE_PNP_CAPABILITIES {
@@ -135,13 +138,15 @@ FORCEINLINE VOID WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(PWDF_DEVICE_POWER_PO
 
 /* wdfrequest.h: completion of a request sent asynchronously (WDF_REQUEST_TYPE values are IRP_MJ_ codes). */
 #define WdfRequestTypeDeviceControl IRP_MJ_DEVICE_CONTROL
+#define WdfRequestTypeRead IRP_MJ_READ
+#define WdfRequestTypeWrite IRP_MJ_WRITE
 typedef struct _WDF_REQUEST_COMPLETION_PARAMS {
     ULONG Size;
     ULONG Type;
     IO_STATUS_BLOCK IoStatus;
     union {
-        struct { WDFMEMORY Buffer; size_t Length; PLONGLONG Offset; } Write;
-        struct { WDFMEMORY Buffer; size_t Length; PLONGLONG Offset; } Read;
+        struct { WDFMEMORY Buffer; size_t Length; size_t Offset; } Write;
+        struct { WDFMEMORY Buffer; size_t Length; size_t Offset; } Read;
         struct {
             ULONG IoControlCode;
             struct { WDFMEMORY Buffer; size_t Offset; } Input;
@@ -156,6 +161,30 @@ typedef VOID NTAPI EVT_WDF_REQUEST_COMPLETION_ROUTINE(WDFREQUEST, WDFIOTARGET, P
 #define WdfRequestGetCompletionParams(r, p) WDFCALL(WdfRequestGetCompletionParams, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PWDF_REQUEST_COMPLETION_PARAMS))(WdfDriverGlobals, r, p)
 #define WdfIoTargetFormatRequestForIoctl(t, r, c, i, io, o, oo) WDFCALL(WdfIoTargetFormatRequestForIoctl, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, ULONG, WDFMEMORY, PWDFMEMORY_OFFSET, WDFMEMORY, PWDFMEMORY_OFFSET))(WdfDriverGlobals, t, r, c, i, io, o, oo)
 #define WDF_REQUEST_SEND_OPTION_SYNCHRONOUS 0x2
+#define WdfIoTargetFormatRequestForRead(t, r, b, bo, d) WDFCALL(WdfIoTargetFormatRequestForRead, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, WDFMEMORY, PWDFMEMORY_OFFSET, PLONGLONG))(WdfDriverGlobals, t, r, b, bo, d)
+#define WdfIoTargetFormatRequestForWrite(t, r, b, bo, d) WDFCALL(WdfIoTargetFormatRequestForWrite, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, WDFMEMORY, PWDFMEMORY_OFFSET, PLONGLONG))(WdfDriverGlobals, t, r, b, bo, d)
+/* wdfrequest.h: reusing a request (WDF_REQUEST_REUSE_FLAGS: NO_FLAGS 0, SET_NEW_IRP 1). */
+#define WDF_REQUEST_REUSE_NO_FLAGS 0x0
+#define WDF_REQUEST_REUSE_SET_NEW_IRP 0x1
+typedef struct _WDF_REQUEST_REUSE_PARAMS {
+    ULONG Size;
+    ULONG Flags;
+    NTSTATUS Status;
+    PIRP NewIrp;
+} WDF_REQUEST_REUSE_PARAMS, *PWDF_REQUEST_REUSE_PARAMS;
+FORCEINLINE VOID WDF_REQUEST_REUSE_PARAMS_INIT(PWDF_REQUEST_REUSE_PARAMS p, ULONG Flags, NTSTATUS Status)
+{
+    RtlZeroMemory(p, sizeof(*p));
+    p->Size = sizeof(*p);
+    p->Flags = Flags;
+    p->Status = Status;
+}
+FORCEINLINE VOID WDF_REQUEST_REUSE_PARAMS_SET_NEW_IRP(PWDF_REQUEST_REUSE_PARAMS p, PIRP NewIrp)
+{
+    p->Flags |= WDF_REQUEST_REUSE_SET_NEW_IRP;
+    p->NewIrp = NewIrp;
+}
+#define WdfRequestReuse(r, p) WDFCALL(WdfRequestReuse, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PWDF_REQUEST_REUSE_PARAMS))(WdfDriverGlobals, r, p)
 /* wdfdevice.h: device properties (IoGetDeviceProperty through the framework). */
 #define WdfFdoInitQueryProperty(i, p, n, b, r) WDFCALL(WdfFdoInitQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, ULONG, PVOID, PULONG))(WdfDriverGlobals, i, p, n, b, r)
 #define WdfFdoInitAllocAndQueryProperty(i, p, t, a, m) WDFCALL(WdfFdoInitAllocAndQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *))(WdfDriverGlobals, i, p, t, a, m)

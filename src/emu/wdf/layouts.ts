@@ -23,6 +23,7 @@ const SPECS = {
     ["EvtIoStop", "ptr"], ["EvtIoResume", "ptr"], ["EvtIoCanceledOnQueue", "ptr"], ["Settings", "u32"], ["Driver", "ptr"]],
   WDF_PNPPOWER_EVENT_CALLBACKS: [["Size", "u32"], ...(["EvtDeviceD0Entry", "EvtDeviceD0EntryPostInterruptsEnabled", "EvtDeviceD0Exit", "EvtDeviceD0ExitPreInterruptsDisabled", "EvtDevicePrepareHardware", "EvtDeviceReleaseHardware", "EvtDeviceSelfManagedIoCleanup", "EvtDeviceSelfManagedIoFlush", "EvtDeviceSelfManagedIoInit", "EvtDeviceSelfManagedIoSuspend", "EvtDeviceSelfManagedIoRestart", "EvtDeviceSurpriseRemoval", "EvtDeviceQueryRemove", "EvtDeviceQueryStop", "EvtDeviceUsageNotification", "EvtDeviceRelationsQuery", "EvtDeviceUsageNotificationEx"] as const).map((n) => [n, "ptr"] as const)],
   WDF_REQUEST_SEND_OPTIONS: [["Size", "u32"], ["Flags", "u32"], ["Timeout", "u64"]],
+  WDF_REQUEST_REUSE_PARAMS: [["Size", "u32"], ["Flags", "u32"], ["Status", "u32"], ["NewIrp", "ptr"]],
   /** wdftimer.h: KMDF 1.7's structure ends after AutomaticSerialization, 1.11's after TolerableDelay (the framework accepts all three Sizes). */
   WDF_TIMER_CONFIG: [["Size", "u32"], ["EvtTimerFunc", "ptr"], ["Period", "u32"], ["AutomaticSerialization", "u8"], ["TolerableDelay", "u32"], ["UseHighResolutionTimer", { bytes: 1, align: 8 }]],
   WDF_TIMER_CONFIG_V1_7: [["Size", "u32"], ["EvtTimerFunc", "ptr"], ["Period", "u32"], ["AutomaticSerialization", "u8"]],
