@@ -62,6 +62,14 @@ enum {
     WdfIoTargetCloseTableIndex = 170,
     WdfIoTargetSendIoctlSynchronouslyTableIndex = 186,
     WdfRequestReuseTableIndex = 249,
+    WdfChildListGetDeviceTableIndex = 1,
+    WdfChildListBeginScanTableIndex = 4,
+    WdfChildListEndScanTableIndex = 5,
+    WdfChildListAddOrUpdateChildDescriptionAsPresentTableIndex = 9,
+    WdfChildListUpdateChildDescriptionAsMissingTableIndex = 10,
+    WdfChildListUpdateAllChildDescriptionsAsPresentTableIndex = 11,
+    WdfFdoInitSetDefaultChildListConfigTableIndex = 130,
+    WdfFdoGetDefaultChildListTableIndex = 132,
     WdfIoTargetFormatRequestForReadTableIndex = 183,
     WdfIoTargetFormatRequestForWriteTableIndex = 185,
 };
@@ -305,4 +313,41 @@ typedef PVOID WDFCONTEXT;
 #define WdfDeviceInitSetRequestAttributes(i, a) WDFCALL(WdfDeviceInitSetRequestAttributes, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_OBJECT_ATTRIBUTES))(WdfDriverGlobals, i, a)
 #define WdfIoTargetSendReadSynchronously(t, r, b, o, s, n) WDFCALL(WdfIoTargetSendReadSynchronously, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, PWDF_MEMORY_DESCRIPTOR, PLONGLONG, PWDF_REQUEST_SEND_OPTIONS, PULONG_PTR))(WdfDriverGlobals, t, r, b, o, s, n)
 #define WdfIoTargetSendWriteSynchronously(t, r, b, o, s, n) WDFCALL(WdfIoTargetSendWriteSynchronously, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, PWDF_MEMORY_DESCRIPTOR, PLONGLONG, PWDF_REQUEST_SEND_OPTIONS, PULONG_PTR))(WdfDriverGlobals, t, r, b, o, s, n)
+/* wdfchildlist.h: a bus driver's default child list (dynamic enumeration). */
+typedef struct WDFCHILDLIST__ *WDFCHILDLIST;
+typedef struct _WDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER { ULONG IdentificationDescriptionSize; } WDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER, *PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER;
+typedef struct _WDF_CHILD_ADDRESS_DESCRIPTION_HEADER { ULONG AddressDescriptionSize; } WDF_CHILD_ADDRESS_DESCRIPTION_HEADER, *PWDF_CHILD_ADDRESS_DESCRIPTION_HEADER;
+typedef NTSTATUS NTAPI EVT_WDF_CHILD_LIST_CREATE_DEVICE(WDFCHILDLIST ChildList, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER IdentificationDescription, PWDFDEVICE_INIT ChildInit);
+typedef VOID NTAPI EVT_WDF_CHILD_LIST_SCAN_FOR_CHILDREN(WDFCHILDLIST ChildList);
+typedef BOOLEAN NTAPI EVT_WDF_CHILD_LIST_IDENTIFICATION_DESCRIPTION_COMPARE(WDFCHILDLIST ChildList, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER First, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER Second);
+typedef struct _WDF_CHILD_LIST_CONFIG {
+    ULONG Size;
+    ULONG IdentificationDescriptionSize;
+    ULONG AddressDescriptionSize;
+    EVT_WDF_CHILD_LIST_CREATE_DEVICE *EvtChildListCreateDevice;
+    EVT_WDF_CHILD_LIST_SCAN_FOR_CHILDREN *EvtChildListScanForChildren;
+    PVOID EvtChildListIdentificationDescriptionCopy;
+    PVOID EvtChildListIdentificationDescriptionDuplicate;
+    PVOID EvtChildListIdentificationDescriptionCleanup;
+    EVT_WDF_CHILD_LIST_IDENTIFICATION_DESCRIPTION_COMPARE *EvtChildListIdentificationDescriptionCompare;
+    PVOID EvtChildListAddressDescriptionCopy;
+    PVOID EvtChildListAddressDescriptionDuplicate;
+    PVOID EvtChildListAddressDescriptionCleanup;
+    PVOID EvtChildListDeviceReenumerated;
+} WDF_CHILD_LIST_CONFIG, *PWDF_CHILD_LIST_CONFIG;
+FORCEINLINE VOID WDF_CHILD_LIST_CONFIG_INIT(PWDF_CHILD_LIST_CONFIG c, ULONG IdentificationDescriptionSize, EVT_WDF_CHILD_LIST_CREATE_DEVICE *create)
+{
+    RtlZeroMemory(c, sizeof(*c));
+    c->Size = sizeof(*c);
+    c->IdentificationDescriptionSize = IdentificationDescriptionSize;
+    c->EvtChildListCreateDevice = create;
+}
+#define WdfFdoInitSetDefaultChildListConfig(i, c, a) WDFCALL(WdfFdoInitSetDefaultChildListConfig, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_CHILD_LIST_CONFIG, PWDF_OBJECT_ATTRIBUTES))(WdfDriverGlobals, i, c, a)
+#define WdfFdoGetDefaultChildList(f) WDFCALL(WdfFdoGetDefaultChildList, WDFCHILDLIST (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, f)
+#define WdfChildListGetDevice(l) WDFCALL(WdfChildListGetDevice, WDFDEVICE (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST))(WdfDriverGlobals, l)
+#define WdfChildListBeginScan(l) WDFCALL(WdfChildListBeginScan, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST))(WdfDriverGlobals, l)
+#define WdfChildListEndScan(l) WDFCALL(WdfChildListEndScan, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST))(WdfDriverGlobals, l)
+#define WdfChildListAddOrUpdateChildDescriptionAsPresent(l, i, a) WDFCALL(WdfChildListAddOrUpdateChildDescriptionAsPresent, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER, PWDF_CHILD_ADDRESS_DESCRIPTION_HEADER))(WdfDriverGlobals, l, i, a)
+#define WdfChildListUpdateChildDescriptionAsMissing(l, i) WDFCALL(WdfChildListUpdateChildDescriptionAsMissing, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER))(WdfDriverGlobals, l, i)
+#define WdfChildListUpdateAllChildDescriptionsAsPresent(l) WDFCALL(WdfChildListUpdateAllChildDescriptionsAsPresent, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST))(WdfDriverGlobals, l)
 #endif

@@ -73,6 +73,12 @@ function assignId(ctx: ApiContext, what: string, store: (ids: PdoIds, s: string)
   return STATUS.SUCCESS;
 }
 
+/** A PDO's WDFDEVICE_INIT for a child of `parent` (WdfPdoInitAllocate; a child list's EvtChildListCreateDevice: childlist.ts). */
+export function newPdoInit(ctx: ApiContext, parent: WdfObject, driver: bigint): WdfObject {
+  return newObject(ctx, "deviceInit", 0n, { parent: driver, name: null, pdoParent: parent.handle, pdoIds: { hardwareIds: [], compatibleIds: [], raw: false }, ioType: 2, deviceType: FILE_DEVICE_BUS_EXTENDER,
+    pnp: { d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, selfManagedIoSuspend: 0n, selfManagedIoFlush: 0n, surpriseRemoval: 0n, queryRemove: 0n } });
+}
+
 /** WdfDeviceCreate with a WdfPdoInitAllocate WDFDEVICE_INIT (framework.ts hands it over). */
 export function createPdoDevice(ctx: ApiContext, init: WdfObject, attrs: bigint, initPtr: bigint, out: bigint): number {
   const m = ctx.mem;
@@ -108,10 +114,10 @@ export function createPdoDevice(ctx: ApiContext, init: WdfObject, attrs: bigint,
   return STATUS.SUCCESS;
 }
 
-/** IRP_MN_QUERY_DEVICE_RELATIONS(BusRelations) through a parent: its static children join the relations, referenced. */
-export function addBusRelations(ctx: ApiContext, fdo: WdfObject, irp: bigint): void {
+/** IRP_MN_QUERY_DEVICE_RELATIONS(BusRelations) through a parent: its static children and `dynamic` ones (childlist.ts) join the relations, referenced. */
+export function addBusRelations(ctx: ApiContext, fdo: WdfObject, irp: bigint, dynamic: bigint[] = []): void {
   const st = wdfState(ctx.kernel);
-  const children = (fdo.staticChildren ?? []).map((h) => st.objects.get(h)).filter((c): c is WdfObject => c !== undefined && !c.deletePending);
+  const children = [...(fdo.staticChildren ?? []), ...dynamic].map((h) => st.objects.get(h)).filter((c): c is WdfObject => c !== undefined && !c.deletePending);
   if (children.length === 0) return;
   const m = ctx.mem;
   const R = LAYOUT.DEVICE_RELATIONS;
@@ -204,9 +210,7 @@ export const apis: ApiDefinition[] = [
       ctx.warn(`WdfPdoInitAllocate: ${hex(parent.handle)} is not a function driver's device (a control device or a PDO cannot have children): NULL`);
       return 0n;
     }
-    const drv = getPtr(ctx.mem, ctx.arg(0));
-    return newObject(ctx, "deviceInit", 0n, { parent: drv, name: null, pdoParent: parent.handle, pdoIds: { hardwareIds: [], compatibleIds: [], raw: false }, ioType: 2, deviceType: FILE_DEVICE_BUS_EXTENDER,
-      pnp: { d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, selfManagedIoSuspend: 0n, selfManagedIoFlush: 0n, surpriseRemoval: 0n, queryRemove: 0n } }).handle;
+    return newPdoInit(ctx, parent, getPtr(ctx.mem, ctx.arg(0))).handle;
   }),
   fx("WdfPdoInitAssignDeviceID", 3, (ctx) => assignId(ctx, "DeviceID", (ids, s) => void (ids.deviceId = s))),
   fx("WdfPdoInitAssignInstanceID", 3, (ctx) => assignId(ctx, "InstanceID", (ids, s) => void (ids.instanceId = s))),

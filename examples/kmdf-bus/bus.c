@@ -1,0 +1,165 @@
+/* kmdfbus: a KMDF bus driver enumerating its children through the device's default child list
+   (WdfFdoInitSetDefaultChildListConfig, EvtChildListScanForChildren, WdfChildList*,
+   EvtChildListCreateDevice). */
+#define KMDFMIN_STUB
+#include "../include/kmdfpnp.h"
+
+/* The identification description of a child: its serial number. */
+typedef struct _BUS_CHILD_ID {
+    WDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER Header;
+    ULONG Serial;
+} BUS_CHILD_ID, *PBUS_CHILD_ID;
+typedef struct _BUS_CHILD_ADDRESS {
+    WDF_CHILD_ADDRESS_DESCRIPTION_HEADER Header;
+    ULONG Port;
+} BUS_CHILD_ADDRESS;
+
+/* {6c1e2f4a-8b3d-4e5f-a1b2-c3d4e5f60718} */
+static const GUID GUID_KMDFBUS_CHILD_CLASS = { 0x6c1e2f4a, 0x8b3d, 0x4e5f, { 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18 } };
+static WDFDEVICE BusDevice;
+static WDFCHILDLIST BusList;
+static UNICODE_STRING SavedRegistryPath;
+static WCHAR SavedPathBuffer[260];
+static PDRIVER_UNLOAD FrameworkUnload;
+
+NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath) { UNREFERENCED_PARAMETER(RegistryPath); return STATUS_SUCCESS; }
+NTSTATUS NTAPI DllUnload(VOID) { return STATUS_SUCCESS; }
+
+static VOID IdInit(PBUS_CHILD_ID Id, ULONG Serial)
+{
+    RtlZeroMemory(Id, sizeof(*Id));
+    Id->Header.IdentificationDescriptionSize = sizeof(*Id);
+    Id->Serial = Serial;
+}
+
+/* Children 1 and 2; a repeat, a wrong header size, an address the list has no room for, a missing
+   child that was never there. */
+static ULONG Scan(WDFCHILDLIST List)
+{
+    BUS_CHILD_ID id;
+    BUS_CHILD_ADDRESS address;
+    if (List != BusList || WdfChildListGetDevice(List) != BusDevice) return 1;
+    WdfChildListBeginScan(List);
+    IdInit(&id, 1);
+    if (WdfChildListAddOrUpdateChildDescriptionAsPresent(List, &id.Header, NULL) != STATUS_SUCCESS) return 2;
+    IdInit(&id, 2);
+    if (WdfChildListAddOrUpdateChildDescriptionAsPresent(List, &id.Header, NULL) != STATUS_SUCCESS) return 3;
+    IdInit(&id, 1);
+    if (WdfChildListAddOrUpdateChildDescriptionAsPresent(List, &id.Header, NULL) != STATUS_OBJECT_NAME_EXISTS) return 4;
+    id.Header.IdentificationDescriptionSize = 4;
+    if (WdfChildListAddOrUpdateChildDescriptionAsPresent(List, &id.Header, NULL) != STATUS_INVALID_DEVICE_REQUEST) return 5;
+    IdInit(&id, 3);
+    address.Header.AddressDescriptionSize = sizeof(address);
+    address.Port = 1;
+    if (WdfChildListAddOrUpdateChildDescriptionAsPresent(List, &id.Header, &address.Header) != STATUS_INVALID_DEVICE_REQUEST) return 6;
+    IdInit(&id, 9);
+    if (WdfChildListUpdateChildDescriptionAsMissing(List, &id.Header) != STATUS_NO_SUCH_DEVICE) return 7;
+    WdfChildListEndScan(List);
+    return 0;
+}
+
+static VOID NTAPI BusScan(WDFCHILDLIST List)
+{
+    DbgPrint("kmdfbus: scan check %u\n", Scan(List));
+}
+
+/* A raw PDO KMDFBUS\CHILD, instance ID the serial number. */
+static NTSTATUS NTAPI BusCreateChild(WDFCHILDLIST List, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER Header, PWDFDEVICE_INIT ChildInit)
+{
+    PBUS_CHILD_ID id = CONTAINING_RECORD(Header, BUS_CHILD_ID, Header);
+    WCHAR instance[2];
+    UNICODE_STRING text;
+    WDFDEVICE child;
+    NTSTATUS status;
+    DbgPrint("kmdfbus: create child %u (list %s)\n", id->Serial, List == BusList ? "ok" : "wrong");
+    RtlInitUnicodeString(&text, L"KMDFBUS\\CHILD");
+    status = WdfPdoInitAssignDeviceID(ChildInit, &text);
+    if (NT_SUCCESS(status)) status = WdfPdoInitAddHardwareID(ChildInit, &text);
+    instance[0] = (WCHAR)(L'0' + id->Serial);
+    instance[1] = 0;
+    RtlInitUnicodeString(&text, instance);
+    if (NT_SUCCESS(status)) status = WdfPdoInitAssignInstanceID(ChildInit, &text);
+    if (NT_SUCCESS(status)) status = WdfPdoInitAssignRawDevice(ChildInit, &GUID_KMDFBUS_CHILD_CLASS);
+    if (NT_SUCCESS(status)) status = WdfDeviceCreate(&ChildInit, WDF_NO_OBJECT_ATTRIBUTES, &child);
+    return status;
+}
+
+/* The first device: three configurations the framework refuses (a wrong Size, no identification
+   description, attributes with a parent), then the one it keeps. The second: no child list. */
+static NTSTATUS NTAPI BusDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
+{
+    WDF_CHILD_LIST_CONFIG config;
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDFDEVICE device;
+    NTSTATUS status;
+    ULONG check;
+    BOOLEAN bus = BusDevice == NULL;
+    if (bus) {
+        WDF_CHILD_LIST_CONFIG_INIT(&config, sizeof(BUS_CHILD_ID), BusCreateChild);
+        config.EvtChildListScanForChildren = BusScan;
+        config.Size = 8;
+        WdfFdoInitSetDefaultChildListConfig(DeviceInit, &config, WDF_NO_OBJECT_ATTRIBUTES);
+        config.Size = sizeof(config);
+        config.IdentificationDescriptionSize = 0;
+        WdfFdoInitSetDefaultChildListConfig(DeviceInit, &config, WDF_NO_OBJECT_ATTRIBUTES);
+        config.IdentificationDescriptionSize = sizeof(BUS_CHILD_ID);
+        WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+        attributes.ParentObject = (WDFOBJECT)Driver;
+        WdfFdoInitSetDefaultChildListConfig(DeviceInit, &config, &attributes);
+        WdfFdoInitSetDefaultChildListConfig(DeviceInit, &config, WDF_NO_OBJECT_ATTRIBUTES);
+    }
+    status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
+    if (!NT_SUCCESS(status)) return status;
+    if (bus) {
+        BusDevice = device;
+        BusList = WdfFdoGetDefaultChildList(device);
+        check = BusList != NULL && WdfChildListGetDevice(BusList) == device ? 0 : 1;
+    } else {
+        check = WdfFdoGetDefaultChildList(device) == NULL ? 0 : 2;
+    }
+    DbgPrint("kmdfbus: add check %u (%s)\n", check, bus ? "bus" : "plain");
+    return STATUS_SUCCESS;
+}
+
+/* After the start: child 2 goes missing and child 3 comes, outside a scan (each change asks the PnP
+   manager to enumerate the bus again). */
+VOID NTAPI ChangeChildren(VOID)
+{
+    BUS_CHILD_ID id;
+    ULONG check = 0;
+    IdInit(&id, 2);
+    if (WdfChildListUpdateChildDescriptionAsMissing(BusList, &id.Header) != STATUS_SUCCESS) check = 1;
+    IdInit(&id, 3);
+    if (check == 0 && WdfChildListAddOrUpdateChildDescriptionAsPresent(BusList, &id.Header, NULL) != STATUS_SUCCESS) check = 2;
+    DbgPrint("kmdfbus: change check %u\n", check);
+}
+
+/* A NULL IdentificationDescription: a WDF_VIOLATION. */
+VOID NTAPI BadChildDescriptionNull(VOID) { WdfChildListAddOrUpdateChildDescriptionAsPresent(BusList, NULL, NULL); }
+
+static VOID NTAPI BusUnload(PDRIVER_OBJECT DriverObject)
+{
+    FrameworkUnload(DriverObject);
+    KmdllWdfUnbind(&SavedRegistryPath);
+}
+
+DRIVER_INITIALIZE DriverEntry;
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    WDF_DRIVER_CONFIG config;
+    WDFDRIVER driver;
+    NTSTATUS status = KmdllWdfBind(DriverObject, RegistryPath);
+    if (!NT_SUCCESS(status)) return status;
+    SavedRegistryPath.Buffer = SavedPathBuffer;
+    SavedRegistryPath.MaximumLength = sizeof(SavedPathBuffer);
+    RtlCopyUnicodeString(&SavedRegistryPath, RegistryPath);
+    WDF_DRIVER_CONFIG_INIT(&config, BusDeviceAdd);
+    status = WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config, &driver);
+    if (!NT_SUCCESS(status)) {
+        KmdllWdfUnbind(&SavedRegistryPath);
+        return status;
+    }
+    FrameworkUnload = DriverObject->DriverUnload;
+    DriverObject->DriverUnload = BusUnload;
+    return STATUS_SUCCESS;
+}
