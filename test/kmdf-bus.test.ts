@@ -2,7 +2,8 @@
 // WdfFdoInitSetDefaultChildListConfig (refused configurations), EvtChildListScanForChildren at start,
 // WdfChildListBeginScan / AddOrUpdateChildDescriptionAsPresent / UpdateChildDescriptionAsMissing /
 // EndScan (statuses checked in C), EvtChildListCreateDevice at enumeration, and a change after the
-// start: the PnP manager removes the missing child and starts the new one. x64, x86 and ARM64.
+// start: the PnP manager removes the missing child and starts the new one; the bus device's power
+// policy callbacks, alignment and a device-key value (WdfRegistryAssignULong). x64, x86 and ARM64.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fixture, repoPath, runCli } from "./helpers.js";
@@ -24,7 +25,8 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   ]);
   // The three refused configurations are reported (the framework only breaks into the debugger).
   const warnings = ev.filter((e) => e.event === "warning").map((e) => String(e.message));
-  for (const w of [/Config->Size 8 is not sizeof\(WDF_CHILD_LIST_CONFIG\)/, /IdentificationDescriptionSize is 0/, /DefaultChildListAttributes name a ParentObject/])
+  for (const w of [/Config->Size 8 is not sizeof\(WDF_CHILD_LIST_CONFIG\)/, /IdentificationDescriptionSize is 0/, /DefaultChildListAttributes name a ParentObject/,
+    /WdfDeviceInitSetPowerPolicyEventCallbacks: both EvtDeviceArmWakeFromSx and EvtDeviceArmWakeFromSxWithReason/, /PowerPolicyEventCallbacks->Size 12 is not sizeof/])
     assert.ok(warnings.some((m) => w.test(m)), `${String(w)}\n${warnings.join("\n")}`);
   // Children 1 and 2 after the bus started; 3 after the change, 2 removed as missing; the rest at the stop.
   const life = ev.filter((e) => e.event === "pnp" && ["enumerate", "start", "removing"].includes(String(e.action)) && String(e.device).startsWith("KMDFBUS\\"))
@@ -60,7 +62,7 @@ test("kmdf-bus: without the change step only children 1 and 2 exist (the test ca
   assert.match(String(fault.message), /WdfChildListAddOrUpdateChildDescriptionAsPresent: IdentificationDescription is NULL/);
 });
 
-test("WDF_CHILD_LIST_CONFIG is laid out as clang lays out kmdfpnp.h's structure, on x64, x86 and ARM64", async () => {
+test("WDF_CHILD_LIST_CONFIG and WDF_POWER_POLICY_EVENT_CALLBACKS are laid out as clang lays out kmdfpnp.h's structures, on x64, x86 and ARM64", async () => {
   const { kmdfConstants } = await import("./kmdf-clang.js");
   const { wdfLayoutFor } = await import("../src/emu/wdf/layouts.js");
   const { mkdtempSync, rmSync } = await import("node:fs");
@@ -74,6 +76,9 @@ test("WDF_CHILD_LIST_CONFIG is laid out as clang lays out kmdfpnp.h's structure,
       const nums = kmdfConstants(dir, ["sizeof(WDF_CHILD_LIST_CONFIG)", ...fields.map((f) => `offsetof(WDF_CHILD_LIST_CONFIG, ${f})`)], arch, "kmdfpnp.h");
       const l = wdfLayoutFor("WDF_CHILD_LIST_CONFIG", p);
       assert.deepEqual([l.$size, ...fields.map((f) => l[f])], nums, arch);
+      // WDF_POWER_POLICY_EVENT_CALLBACKS as devcaps.ts reads it: Size padded to a pointer, 7 callbacks (1.5: 6).
+      const pp = kmdfConstants(dir, ["sizeof(WDF_POWER_POLICY_EVENT_CALLBACKS)", "offsetof(WDF_POWER_POLICY_EVENT_CALLBACKS, EvtDeviceArmWakeFromSx)", "offsetof(WDF_POWER_POLICY_EVENT_CALLBACKS, EvtDeviceArmWakeFromSxWithReason)"], arch, "kmdfpnp.h");
+      assert.deepEqual(pp, [8 * p, 4 * p, 7 * p], arch);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

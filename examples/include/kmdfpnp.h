@@ -70,6 +70,10 @@ enum {
     WdfChildListUpdateAllChildDescriptionsAsPresentTableIndex = 11,
     WdfFdoInitSetDefaultChildListConfigTableIndex = 130,
     WdfFdoGetDefaultChildListTableIndex = 132,
+    WdfDeviceGetAlignmentRequirementTableIndex = 52,
+    WdfDeviceSetAlignmentRequirementTableIndex = 53,
+    WdfDeviceInitSetPowerPolicyEventCallbacksTableIndex = 56,
+    WdfRegistryAssignULongTableIndex = 246,
     WdfIoTargetFormatRequestForReadTableIndex = 183,
     WdfIoTargetFormatRequestForWriteTableIndex = 185,
 };
@@ -350,4 +354,20 @@ FORCEINLINE VOID WDF_CHILD_LIST_CONFIG_INIT(PWDF_CHILD_LIST_CONFIG c, ULONG Iden
 #define WdfChildListAddOrUpdateChildDescriptionAsPresent(l, i, a) WDFCALL(WdfChildListAddOrUpdateChildDescriptionAsPresent, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER, PWDF_CHILD_ADDRESS_DESCRIPTION_HEADER))(WdfDriverGlobals, l, i, a)
 #define WdfChildListUpdateChildDescriptionAsMissing(l, i) WDFCALL(WdfChildListUpdateChildDescriptionAsMissing, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER))(WdfDriverGlobals, l, i)
 #define WdfChildListUpdateAllChildDescriptionsAsPresent(l) WDFCALL(WdfChildListUpdateAllChildDescriptionsAsPresent, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST))(WdfDriverGlobals, l)
+/* wdfdevice.h: power policy callbacks (KMDF 1.5's structure ends before EvtDeviceArmWakeFromSxWithReason), alignment; wdfregistry.h. */
+typedef struct _WDF_POWER_POLICY_EVENT_CALLBACKS {
+    ULONG Size;
+    PVOID EvtDeviceArmWakeFromS0;
+    PVOID EvtDeviceDisarmWakeFromS0;
+    PVOID EvtDeviceWakeFromS0Triggered;
+    PVOID EvtDeviceArmWakeFromSx;
+    PVOID EvtDeviceDisarmWakeFromSx;
+    PVOID EvtDeviceWakeFromSxTriggered;
+    PVOID EvtDeviceArmWakeFromSxWithReason;
+} WDF_POWER_POLICY_EVENT_CALLBACKS, *PWDF_POWER_POLICY_EVENT_CALLBACKS;
+FORCEINLINE VOID WDF_POWER_POLICY_EVENT_CALLBACKS_INIT(PWDF_POWER_POLICY_EVENT_CALLBACKS c) { RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c); }
+#define WdfDeviceInitSetPowerPolicyEventCallbacks(i, c) WDFCALL(WdfDeviceInitSetPowerPolicyEventCallbacks, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_POWER_POLICY_EVENT_CALLBACKS))(WdfDriverGlobals, i, c)
+#define WdfDeviceSetAlignmentRequirement(d, a) WDFCALL(WdfDeviceSetAlignmentRequirement, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, ULONG))(WdfDriverGlobals, d, a)
+#define WdfDeviceGetAlignmentRequirement(d) WDFCALL(WdfDeviceGetAlignmentRequirement, ULONG (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfRegistryAssignULong(k, n, v) WDFCALL(WdfRegistryAssignULong, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, ULONG))(WdfDriverGlobals, k, n, v)
 #endif

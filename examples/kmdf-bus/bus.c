@@ -84,6 +84,27 @@ static NTSTATUS NTAPI BusCreateChild(WDFCHILDLIST List, PWDF_CHILD_IDENTIFICATIO
     return status;
 }
 
+static VOID NTAPI ArmWake(VOID) {}
+
+/* Alignment and a device key value the bus keeps (WdfDeviceSetAlignmentRequirement,
+   WdfRegistryAssignULong). */
+static ULONG CheckDevice(WDFDEVICE Device)
+{
+    WDFKEY key;
+    UNICODE_STRING name;
+    ULONG value = 0;
+    WdfDeviceSetAlignmentRequirement(Device, FILE_LONG_ALIGNMENT);
+    if (WdfDeviceGetAlignmentRequirement(Device) != FILE_LONG_ALIGNMENT || WdfDeviceWdmGetDeviceObject(Device)->AlignmentRequirement != FILE_LONG_ALIGNMENT) return 11;
+    if (WdfDeviceOpenRegistryKey(Device, PLUGPLAY_REGKEY_DEVICE, KEY_ALL_ACCESS, WDF_NO_OBJECT_ATTRIBUTES, &key) != STATUS_SUCCESS) return 12;
+    RtlInitUnicodeString(&name, L"Children");
+    if (WdfRegistryAssignULong(key, &name, 2) != STATUS_SUCCESS || WdfRegistryQueryULong(key, &name, &value) != STATUS_SUCCESS || value != 2) return 13;
+    if (WdfRegistryAssignULong(key, &name, 0x12345678) != STATUS_SUCCESS || WdfRegistryQueryULong(key, &name, &value) != STATUS_SUCCESS || value != 0x12345678) return 14;
+    name.Length = 3; /* not a valid UNICODE_STRING */
+    if (WdfRegistryAssignULong(key, &name, 1) != STATUS_INVALID_PARAMETER) return 15;
+    WdfRegistryClose(key);
+    return 0;
+}
+
 /* The first device: three configurations the framework refuses (a wrong Size, no identification
    description, attributes with a parent), then the one it keeps. The second: no child list. */
 static NTSTATUS NTAPI BusDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
@@ -95,6 +116,17 @@ static NTSTATUS NTAPI BusDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     ULONG check;
     BOOLEAN bus = BusDevice == NULL;
     if (bus) {
+        /* Power policy callbacks: a wrong Size and both ArmWakeFromSx forms are refused, then kept. */
+        WDF_POWER_POLICY_EVENT_CALLBACKS policy;
+        WDF_POWER_POLICY_EVENT_CALLBACKS_INIT(&policy);
+        policy.EvtDeviceArmWakeFromSx = (PVOID)ArmWake;
+        policy.EvtDeviceArmWakeFromSxWithReason = (PVOID)ArmWake;
+        WdfDeviceInitSetPowerPolicyEventCallbacks(DeviceInit, &policy);
+        policy.EvtDeviceArmWakeFromSxWithReason = NULL;
+        policy.Size = 12;
+        WdfDeviceInitSetPowerPolicyEventCallbacks(DeviceInit, &policy);
+        policy.Size = sizeof(policy);
+        WdfDeviceInitSetPowerPolicyEventCallbacks(DeviceInit, &policy);
         WDF_CHILD_LIST_CONFIG_INIT(&config, sizeof(BUS_CHILD_ID), BusCreateChild);
         config.EvtChildListScanForChildren = BusScan;
         config.Size = 8;
@@ -114,6 +146,7 @@ static NTSTATUS NTAPI BusDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         BusDevice = device;
         BusList = WdfFdoGetDefaultChildList(device);
         check = BusList != NULL && WdfChildListGetDevice(BusList) == device ? 0 : 1;
+        if (check == 0) check = CheckDevice(device);
     } else {
         check = WdfFdoGetDefaultChildList(device) == NULL ? 0 : 2;
     }

@@ -12,6 +12,8 @@
  *     The WDFKEY owns a kernel key handle; it is parented to the device unless KeyAttributes name a parent.
  *   WdfRegistryQueryULong(Key, ValueName, Value): STATUS_OBJECT_NAME_NOT_FOUND for a missing value,
  *     STATUS_OBJECT_TYPE_MISMATCH unless it is a 4-byte REG_DWORD (FxRegKey::_QueryULong).
+ *   WdfRegistryAssignULong(Key, ValueName, Value): a REG_DWORD written as ZwSetValueKey does (a
+ *     malformed ValueName STATUS_INVALID_PARAMETER; fxregistryapi.cpp).
  *   WdfRegistryClose(Key): closes the handle and deletes the WDFKEY.
  *   WdfDriverOpenParametersRegistryKey(Driver, DesiredAccess, KeyAttributes, Key): the service key's
  *     `Parameters` subkey (`<RegistryPath>\Parameters`, created when missing — IoOpenDriverRegistryKey
@@ -26,7 +28,7 @@ import { putPtr } from "../../nt/arch-layout.js";
 import { api, describeUnicode, hex, readCounted, unicodeText } from "../api/util.js";
 import { keyOf, registryOf } from "../api/zw.js";
 import { closeHandle, insertHandle } from "../obmgr/index.js";
-import { keyHandleClosing } from "../api/regnotify.js";
+import { REG_NOTIFY_CHANGE_LAST_SET, keyHandleClosing, registryChanged } from "../api/regnotify.js";
 import { nodeOfPdo, pnpState } from "../pnp/state.js";
 import { WDF01000 } from "./ldr.js";
 import { deleteObject, newObject, objectOf, readAttributes, validateAttributes } from "./objects.js";
@@ -209,8 +211,24 @@ function queryULong(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
+function assignULong(ctx: ApiContext): number {
+  const [keyH, nameP, value] = [ctx.arg(1), ctx.arg(2), ctx.u32(3)];
+  ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), hex(value)]);
+  const k = objectOf(ctx, keyH, "key", "Key");
+  required(ctx, nameP, "ValueName");
+  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
+  const key = keyOf(ctx, k.keyHandle!);
+  if (typeof key === "number") return key;
+  const data = new Uint8Array(4);
+  new DataView(data.buffer).setUint32(0, value, true);
+  registryOf(ctx.kernel).setValue(key, unicodeText(ctx.mem, nameP) ?? "", REG_DWORD, data);
+  registryChanged(ctx, key, REG_NOTIFY_CHANGE_LAST_SET);
+  return STATUS.SUCCESS;
+}
+
 export const apis: ApiDefinition[] = [
   fx("WdfDeviceOpenRegistryKey", 6, openDeviceKey),
+  fx("WdfRegistryAssignULong", 4, assignULong),
   fx("WdfRegistryQueryULong", 4, queryULong),
   fx("WdfDriverOpenParametersRegistryKey", 5, openParametersKey),
   fx("WdfRegistryOpenKey", 6, openKey),
