@@ -3,7 +3,8 @@
 // WdfChildListBeginScan / AddOrUpdateChildDescriptionAsPresent / UpdateChildDescriptionAsMissing /
 // EndScan (statuses checked in C), EvtChildListCreateDevice at enumeration, and a change after the
 // start: the PnP manager removes the missing child and starts the new one; the bus device's power
-// policy callbacks, alignment and a device-key value (WdfRegistryAssignULong). x64, x86 and ARM64.
+// policy callbacks, alignment and its device key (WdfRegistryAssignULong, QueryUnicodeString,
+// QueryMultiString on values examples/kmdf-bus/kmdfbus.reg seeds). x64, x86 and ARM64.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fixture, repoPath, runCli } from "./helpers.js";
@@ -11,7 +12,8 @@ import { simBothArches } from "./arch-compare.js";
 
 type Ev = Record<string, unknown>;
 const DEVICES = repoPath("examples", "kmdf-bus", "devices.json");
-const steps = (sys: string) => ["--devices", DEVICES, "--install", sys, "--", "start:kmdfbus", "call:kmdfbus.sys!ChangeChildren", "stop:kmdfbus"];
+const REG = repoPath("examples", "kmdf-bus", "kmdfbus.reg");
+const steps = (sys: string) => ["--devices", DEVICES, "--registry", REG, "--install", sys, "--", "start:kmdfbus", "call:kmdfbus.sys!ChangeChildren", "stop:kmdfbus"];
 const parse = (stdout: string) => stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Ev);
 
 function checkRun(code: number, stdout: string, ev: Ev[]): void {
@@ -49,10 +51,11 @@ test("kmdf-bus on ARM64: the same", async () => {
   checkRun(r.code, r.stdout + r.stderr, parse(r.stdout));
 });
 
-test("kmdf-bus: without the change step only children 1 and 2 exist (the test can fail); a NULL description is a WDF_VIOLATION", async () => {
+test("kmdf-bus: without the change step only children 1 and 2 exist, without the seeded values the registry check fails (the test can fail); a NULL description is a WDF_VIOLATION", async () => {
   const r = await runCli(["sim", "--json", "--devices", DEVICES, "--install", fixture("x64", "kmdfbus.sys"), "--", "start:kmdfbus", "stop:kmdfbus"]);
   const ev = parse(r.stdout);
   assert.equal(r.code, 0, r.stdout);
+  assert.ok(ev.some((e) => e.event === "dbgprint" && String(e.text).trim() === "kmdfbus: add check 21 (bus)"), r.stdout);
   assert.deepEqual(ev.filter((e) => e.event === "pnp" && e.action === "enumerate" && String(e.device).startsWith("KMDFBUS\\")).map((e) => e.device), ["KMDFBUS\\CHILD\\1", "KMDFBUS\\CHILD\\2"]);
   const bad = await simBothArches((arch) => ["--devices", DEVICES, "--install", fixture(arch, "kmdfbus.sys"), "--", "start:kmdfbus", "call:kmdfbus.sys!BadChildDescriptionNull"]);
   assert.equal(bad.code, 1, bad.stdout);

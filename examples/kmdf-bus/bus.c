@@ -86,6 +86,54 @@ static NTSTATUS NTAPI BusCreateChild(WDFCHILDLIST List, PWDF_CHILD_IDENTIFICATIO
 
 static VOID NTAPI ArmWake(VOID) {}
 
+/* WdfRegistryQueryUnicodeString / QueryMultiString on the values examples/kmdf-bus/kmdfbus.reg seeds in
+   the first device's Device Parameters key: Name (REG_SZ "kmdfbus"), Mode (REG_DWORD), Ports
+   (REG_MULTI_SZ COM1, COM2), Broken (REG_MULTI_SZ without its terminator), Empty (REG_MULTI_SZ, no data). */
+static ULONG CheckQueries(WDFDEVICE Device)
+{
+    WDFKEY key;
+    WDFCOLLECTION strings;
+    UNICODE_STRING name, text, got;
+    WCHAR buffer[16];
+    USHORT bytes = 0;
+    if (WdfDeviceOpenRegistryKey(Device, PLUGPLAY_REGKEY_DEVICE, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key) != STATUS_SUCCESS) return 20;
+    RtlInitUnicodeString(&name, L"Name");
+    text.Buffer = buffer;
+    text.Length = 0;
+    text.MaximumLength = sizeof(buffer);
+    if (WdfRegistryQueryUnicodeString(key, &name, &bytes, &text) != STATUS_SUCCESS || bytes != 16 || text.Length != 14 || buffer[0] != L'k' || buffer[6] != L's') return 21;
+    /* A Length above MaximumLength is no valid UNICODE_STRING; a room too small for the data overflows. */
+    text.MaximumLength = 8;
+    if (WdfRegistryQueryUnicodeString(key, &name, &bytes, &text) != STATUS_INVALID_PARAMETER) return 34;
+    text.Length = 0;
+    bytes = 0;
+    if (WdfRegistryQueryUnicodeString(key, &name, &bytes, &text) != STATUS_BUFFER_OVERFLOW || bytes != 16) return 22;
+    bytes = 0;
+    if (WdfRegistryQueryUnicodeString(key, &name, &bytes, NULL) != STATUS_BUFFER_OVERFLOW || bytes != 16) return 23;
+    text.MaximumLength = 0;
+    if (WdfRegistryQueryUnicodeString(key, &name, &bytes, &text) != STATUS_INVALID_PARAMETER) return 24;
+    text.MaximumLength = sizeof(buffer);
+    RtlInitUnicodeString(&name, L"Mode");
+    if (WdfRegistryQueryUnicodeString(key, &name, &bytes, &text) != STATUS_OBJECT_TYPE_MISMATCH) return 25;
+    if (WdfCollectionCreate(WDF_NO_OBJECT_ATTRIBUTES, &strings) != STATUS_SUCCESS) return 26;
+    RtlInitUnicodeString(&name, L"Ports");
+    if (WdfRegistryQueryMultiString(key, &name, WDF_NO_OBJECT_ATTRIBUTES, strings) != STATUS_SUCCESS || WdfCollectionGetCount(strings) != 2) return 27;
+    WdfStringGetUnicodeString((WDFSTRING)WdfCollectionGetItem(strings, 0), &got);
+    if (got.Length != 8 || got.Buffer[3] != L'1') return 28;
+    WdfStringGetUnicodeString((WDFSTRING)WdfCollectionGetItem(strings, 1), &got);
+    if (got.Length != 8 || got.Buffer[3] != L'2') return 29;
+    RtlInitUnicodeString(&name, L"Name");
+    if (WdfRegistryQueryMultiString(key, &name, WDF_NO_OBJECT_ATTRIBUTES, strings) != STATUS_OBJECT_TYPE_MISMATCH) return 30;
+    RtlInitUnicodeString(&name, L"Broken");
+    if (WdfRegistryQueryMultiString(key, &name, WDF_NO_OBJECT_ATTRIBUTES, strings) != STATUS_OBJECT_TYPE_MISMATCH) return 31;
+    RtlInitUnicodeString(&name, L"Empty");
+    if (WdfRegistryQueryMultiString(key, &name, WDF_NO_OBJECT_ATTRIBUTES, strings) != (NTSTATUS)0xC0000089L) return 32; /* STATUS_RESOURCE_DATA_NOT_FOUND */
+    if (WdfCollectionGetCount(strings) != 2) return 33;
+    WdfObjectDelete(strings);
+    WdfRegistryClose(key);
+    return 0;
+}
+
 /* Alignment and a device key value the bus keeps (WdfDeviceSetAlignmentRequirement,
    WdfRegistryAssignULong). */
 static ULONG CheckDevice(WDFDEVICE Device)
@@ -102,7 +150,7 @@ static ULONG CheckDevice(WDFDEVICE Device)
     name.Length = 3; /* not a valid UNICODE_STRING */
     if (WdfRegistryAssignULong(key, &name, 1) != STATUS_INVALID_PARAMETER) return 15;
     WdfRegistryClose(key);
-    return 0;
+    return CheckQueries(Device);
 }
 
 /* The first device: three configurations the framework refuses (a wrong Size, no identification
