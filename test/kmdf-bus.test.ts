@@ -4,7 +4,8 @@
 // EndScan (statuses checked in C), EvtChildListCreateDevice at enumeration, and a change after the
 // start: the PnP manager removes the missing child and starts the new one; the bus device's power
 // policy callbacks, alignment and its device key (WdfRegistryAssignULong, QueryUnicodeString,
-// QueryMultiString on values examples/kmdf-bus/kmdfbus.reg seeds). x64, x86 and ARM64.
+// QueryMultiString on values examples/kmdf-bus/kmdfbus.reg seeds), the bus information its children
+// answer IRP_MN_QUERY_BUS_INFORMATION with. x64, x86 and ARM64.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fixture, repoPath, runCli } from "./helpers.js";
@@ -28,7 +29,8 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   // The three refused configurations are reported (the framework only breaks into the debugger).
   const warnings = ev.filter((e) => e.event === "warning").map((e) => String(e.message));
   for (const w of [/Config->Size 8 is not sizeof\(WDF_CHILD_LIST_CONFIG\)/, /IdentificationDescriptionSize is 0/, /DefaultChildListAttributes name a ParentObject/,
-    /WdfDeviceInitSetPowerPolicyEventCallbacks: both EvtDeviceArmWakeFromSx and EvtDeviceArmWakeFromSxWithReason/, /PowerPolicyEventCallbacks->Size 12 is not sizeof/])
+    /WdfDeviceInitSetPowerPolicyEventCallbacks: both EvtDeviceArmWakeFromSx and EvtDeviceArmWakeFromSxWithReason/, /PowerPolicyEventCallbacks->Size 12 is not sizeof/,
+    /WdfDeviceSetSpecialFileSupport: FileType 5 is not a WDF_SPECIAL_FILE_TYPE this client may set/])
     assert.ok(warnings.some((m) => w.test(m)), `${String(w)}\n${warnings.join("\n")}`);
   // Children 1 and 2 after the bus started; 3 after the change, 2 removed as missing; the rest at the stop.
   const life = ev.filter((e) => e.event === "pnp" && ["enumerate", "start", "removing"].includes(String(e.action)) && String(e.device).startsWith("KMDFBUS\\"))

@@ -75,6 +75,8 @@ enum {
     WdfDeviceInitSetPowerPolicyEventCallbacksTableIndex = 56,
     WdfRegistryAssignULongTableIndex = 246,
     WdfRegistryQueryMultiStringTableIndex = 237,
+    WdfDeviceSetSpecialFileSupportTableIndex = 49,
+    WdfDeviceSetBusInformationForChildrenTableIndex = 85,
     WdfRegistryQueryUnicodeStringTableIndex = 238,
     WdfIoTargetFormatRequestForReadTableIndex = 183,
     WdfIoTargetFormatRequestForWriteTableIndex = 185,
@@ -374,4 +376,8 @@ FORCEINLINE VOID WDF_POWER_POLICY_EVENT_CALLBACKS_INIT(PWDF_POWER_POLICY_EVENT_C
 #define WdfRegistryAssignULong(k, n, v) WDFCALL(WdfRegistryAssignULong, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, ULONG))(WdfDriverGlobals, k, n, v)
 #define WdfRegistryQueryUnicodeString(k, n, l, v) WDFCALL(WdfRegistryQueryUnicodeString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, PUSHORT, PUNICODE_STRING))(WdfDriverGlobals, k, n, l, v)
 #define WdfRegistryQueryMultiString(k, n, a, c) WDFCALL(WdfRegistryQueryMultiString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, PWDF_OBJECT_ATTRIBUTES, WDFCOLLECTION))(WdfDriverGlobals, k, n, a, c)
+/* wdfdevice.h: WDF_SPECIAL_FILE_TYPE (Paging 1, Hibernation, Dump, Boot, PostDisplay, GuestAssigned). */
+typedef enum _WDF_SPECIAL_FILE_TYPE { WdfSpecialFileUndefined = 0, WdfSpecialFilePaging = 1, WdfSpecialFileHibernation, WdfSpecialFileDump, WdfSpecialFileBoot, WdfSpecialFilePostDisplay, WdfSpecialFileGuestAssigned, WdfSpecialFileMax } WDF_SPECIAL_FILE_TYPE;
+#define WdfDeviceSetSpecialFileSupport(d, t, s) WDFCALL(WdfDeviceSetSpecialFileSupport, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, WDF_SPECIAL_FILE_TYPE, BOOLEAN))(WdfDriverGlobals, d, t, s)
+#define WdfDeviceSetBusInformationForChildren(d, b) WDFCALL(WdfDeviceSetBusInformationForChildren, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PPNP_BUS_INFORMATION))(WdfDriverGlobals, d, b)
 #endif

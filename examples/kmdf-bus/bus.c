@@ -16,7 +16,7 @@ typedef struct _BUS_CHILD_ADDRESS {
 
 /* {6c1e2f4a-8b3d-4e5f-a1b2-c3d4e5f60718} */
 static const GUID GUID_KMDFBUS_CHILD_CLASS = { 0x6c1e2f4a, 0x8b3d, 0x4e5f, { 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18 } };
-static WDFDEVICE BusDevice;
+static WDFDEVICE BusDevice, Child1;
 static WDFCHILDLIST BusList;
 static UNICODE_STRING SavedRegistryPath;
 static WCHAR SavedPathBuffer[260];
@@ -81,6 +81,7 @@ static NTSTATUS NTAPI BusCreateChild(WDFCHILDLIST List, PWDF_CHILD_IDENTIFICATIO
     if (NT_SUCCESS(status)) status = WdfPdoInitAssignInstanceID(ChildInit, &text);
     if (NT_SUCCESS(status)) status = WdfPdoInitAssignRawDevice(ChildInit, &GUID_KMDFBUS_CHILD_CLASS);
     if (NT_SUCCESS(status)) status = WdfDeviceCreate(&ChildInit, WDF_NO_OBJECT_ATTRIBUTES, &child);
+    if (NT_SUCCESS(status) && id->Serial == 1) Child1 = child;
     return status;
 }
 
@@ -195,6 +196,18 @@ static NTSTATUS NTAPI BusDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         BusList = WdfFdoGetDefaultChildList(device);
         check = BusList != NULL && WdfChildListGetDevice(BusList) == device ? 0 : 1;
         if (check == 0) check = CheckDevice(device);
+        {
+            /* What the children answer IRP_MN_QUERY_BUS_INFORMATION with (ChangeChildren asks); paging files
+               supported; PostDisplay cannot be set (a warning). */
+            PNP_BUS_INFORMATION info;
+            RtlZeroMemory(&info, sizeof(info));
+            info.BusTypeGuid = GUID_KMDFBUS_CHILD_CLASS;
+            info.LegacyBusType = PNPBus;
+            info.BusNumber = 7;
+            WdfDeviceSetBusInformationForChildren(device, &info);
+            WdfDeviceSetSpecialFileSupport(device, WdfSpecialFilePaging, TRUE);
+            WdfDeviceSetSpecialFileSupport(device, WdfSpecialFilePostDisplay, TRUE);
+        }
     } else {
         check = WdfFdoGetDefaultChildList(device) == NULL ? 0 : 2;
     }
@@ -202,14 +215,36 @@ static NTSTATUS NTAPI BusDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     return STATUS_SUCCESS;
 }
 
+/* IRP_MN_QUERY_BUS_INFORMATION to child 1's PDO: the framework answers for the bus with a pool copy. */
+static ULONG QueryBusInformation(VOID)
+{
+    PDEVICE_OBJECT pdo = WdfDeviceWdmGetDeviceObject(Child1);
+    KEVENT event;
+    IO_STATUS_BLOCK iosb;
+    PIRP irp;
+    PPNP_BUS_INFORMATION info;
+    ULONG check = 0;
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    irp = IoBuildSynchronousFsdRequest(IRP_MJ_PNP, pdo, NULL, 0, NULL, &event, &iosb);
+    if (irp == NULL) return 40;
+    IoGetNextIrpStackLocation(irp)->MinorFunction = IRP_MN_QUERY_BUS_INFORMATION;
+    irp->IoStatus.Status = STATUS_NOT_SUPPORTED;
+    if (IoCallDriver(pdo, irp) == STATUS_PENDING) KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+    info = (PPNP_BUS_INFORMATION)iosb.Information;
+    if (iosb.Status != STATUS_SUCCESS || info == NULL) return 41;
+    if (info->BusNumber != 7 || info->LegacyBusType != PNPBus || info->BusTypeGuid.Data1 != GUID_KMDFBUS_CHILD_CLASS.Data1) check = 42;
+    ExFreePool(info);
+    return check;
+}
+
 /* After the start: child 2 goes missing and child 3 comes, outside a scan (each change asks the PnP
    manager to enumerate the bus again). */
 VOID NTAPI ChangeChildren(VOID)
 {
     BUS_CHILD_ID id;
-    ULONG check = 0;
+    ULONG check = Child1 != NULL ? QueryBusInformation() : 43;
     IdInit(&id, 2);
-    if (WdfChildListUpdateChildDescriptionAsMissing(BusList, &id.Header) != STATUS_SUCCESS) check = 1;
+    if (check == 0 && WdfChildListUpdateChildDescriptionAsMissing(BusList, &id.Header) != STATUS_SUCCESS) check = 1;
     IdInit(&id, 3);
     if (check == 0 && WdfChildListAddOrUpdateChildDescriptionAsPresent(BusList, &id.Header, NULL) != STATUS_SUCCESS) check = 2;
     DbgPrint("kmdfbus: change check %u\n", check);

@@ -31,6 +31,10 @@
  * - WdfDeviceInitSetPowerPolicyEventCallbacks: WDF_POWER_POLICY_EVENT_CALLBACKS of KMDF 1.5 or
  *   current (Size, else nothing kept: the framework breaks into the debugger), not both ArmWakeFromSx
  *   callbacks; kept, but never called: kmdll's devices never arm for wake or idle (a stub).
+ * - WdfDeviceSetSpecialFileSupport(Device, FileType, Supported): a FileType outside Paging..GuestAssigned
+ *   or PostDisplay (or above Boot for a client older than KMDF 1.29) changes nothing (the framework
+ *   breaks into the debugger: a warning); else kept for IRP_MN_DEVICE_USAGE_NOTIFICATION, which kmdll's
+ *   PnP manager never sends (no paging, dump or hibernation files): a stub.
  * - WdfDeviceSetAlignmentRequirement / GetAlignmentRequirement: DEVICE_OBJECT.AlignmentRequirement
  *   (FxDevice::SetAlignmentRequirement, no check).
  */
@@ -38,7 +42,7 @@ import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { LAYOUT, getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { api, hex } from "../api/util.js";
-import { WDF01000 } from "./ldr.js";
+import { WDF01000, wdfLdrState } from "./ldr.js";
 import { objectOf, readAttributes, validateAttributes, type WdfObject } from "./objects.js";
 import { required } from "./memory.js";
 import { buildPnpIrp } from "./pnp.js";
@@ -206,6 +210,8 @@ declare module "./objects.js" {
   interface WdfObject {
     /** WDFDEVICE_INIT: WdfDeviceInitSetPowerPolicyEventCallbacks accepted (the callbacks are never called). */
     powerPolicyCallbacks?: boolean;
+    /** WDFDEVICE: WdfDeviceSetSpecialFileSupport, WDF_SPECIAL_FILE_TYPE → supported. */
+    specialFiles?: Map<number, boolean>;
   }
 }
 
@@ -247,6 +253,13 @@ export const apis: ApiDefinition[] = [
     if (size !== 7 * p && size !== 8 * p) return void ctx.warn(`WdfDeviceInitSetPowerPolicyEventCallbacks: PowerPolicyEventCallbacks->Size ${size} is not sizeof(WDF_POWER_POLICY_EVENT_CALLBACKS) of KMDF 1.5 or later: ignored (the framework breaks into the debugger)`);
     if (size === 8 * p && getPtr(ctx.mem, c + B(4 * p)) !== 0n && getPtr(ctx.mem, c + B(7 * p)) !== 0n) return void ctx.warn("WdfDeviceInitSetPowerPolicyEventCallbacks: both EvtDeviceArmWakeFromSx and EvtDeviceArmWakeFromSxWithReason: ignored (the framework breaks into the debugger)");
     init.powerPolicyCallbacks = true;
+  }), { stub: true }),
+  Object.assign(fx("WdfDeviceSetSpecialFileSupport", 4, (ctx) => {
+    const dev = deviceOf(ctx);
+    const type = ctx.u32(2);
+    const minor = Number((wdfLdrState(ctx.kernel).bindings.get(ctx.arg(0))?.version ?? "1.33").split(".")[1] ?? 33);
+    if (type < 1 || type === 5 || type >= 7 || (minor < 29 && type > 4)) return void ctx.warn(`WdfDeviceSetSpecialFileSupport: FileType ${type} is not a WDF_SPECIAL_FILE_TYPE this client may set: ignored (the framework breaks into the debugger)`);
+    (dev.specialFiles ??= new Map()).set(type, (ctx.u32(3) & 0xff) !== 0);
   }), { stub: true }),
   fx("WdfDeviceSetAlignmentRequirement", 3, (ctx) => {
     const dev = deviceOf(ctx);
