@@ -295,6 +295,22 @@ test("apigtab.sys: Rtl generic tables with the driver's own compare, allocate an
   assert.match(r.fault!.message, /invalid read of 4 byte\(s\) at 0x(ffffa000)?dead00(24|14) in ntoskrnl!RtlNumberGenericTableElements/i);
 });
 
+test("apitopo.sys: processor counts and KeQueryLogicalProcessorRelationship (test/api-topo.test.ts has the machine-file variants)", () => {
+  const events: TraceEvent[] = [];
+  const tests = ["TestCounts", "TestRelationAll", "TestRelationEach", "TestProcessorNumber", "TestInvalid"];
+  const r = runSimulation({
+    install: [fixture("x64", "apitopo.sys")],
+    // The default machine: 1 processor (each export takes the expected count).
+    steps: [{ kind: "start", name: "apitopo" }, ...tests.map((t) => ({ kind: "call" as const, module: "apitopo.sys", routine: t, args: [1n], expect: 0n })), { kind: "stop", name: "apitopo" }],
+    sink: (e) => void events.push(e),
+    executor: emulatorExecutor,
+    trace: true,
+  });
+  for (const e of events) if (e.event === "api") exercised.add(e.api.replace(/^.*!/, ""));
+  assert.deepEqual(events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text), []);
+  assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.label}: ${x.detail}`), []);
+});
+
 test("apiobj.sys: object namespace (ObReferenceObjectByName, links, directories), kernel queues, small services — started as a service", () => {
   const events: TraceEvent[] = [];
   const tests = ["TestNamespace", "TestQueues", "TestServices"];

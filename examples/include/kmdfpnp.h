@@ -61,6 +61,25 @@ enum {
     WdfIoTargetOpenTableIndex = 168,
     WdfIoTargetCloseTableIndex = 170,
     WdfIoTargetSendIoctlSynchronouslyTableIndex = 186,
+    WdfRequestReuseTableIndex = 249,
+    WdfChildListGetDeviceTableIndex = 1,
+    WdfChildListBeginScanTableIndex = 4,
+    WdfChildListEndScanTableIndex = 5,
+    WdfChildListAddOrUpdateChildDescriptionAsPresentTableIndex = 9,
+    WdfChildListUpdateChildDescriptionAsMissingTableIndex = 10,
+    WdfChildListUpdateAllChildDescriptionsAsPresentTableIndex = 11,
+    WdfFdoInitSetDefaultChildListConfigTableIndex = 130,
+    WdfFdoGetDefaultChildListTableIndex = 132,
+    WdfDeviceGetAlignmentRequirementTableIndex = 52,
+    WdfDeviceSetAlignmentRequirementTableIndex = 53,
+    WdfDeviceInitSetPowerPolicyEventCallbacksTableIndex = 56,
+    WdfRegistryAssignULongTableIndex = 246,
+    WdfRegistryQueryMultiStringTableIndex = 237,
+    WdfDeviceSetSpecialFileSupportTableIndex = 49,
+    WdfDeviceSetBusInformationForChildrenTableIndex = 85,
+    WdfRegistryQueryUnicodeStringTableIndex = 238,
+    WdfIoTargetFormatRequestForReadTableIndex = 183,
+    WdfIoTargetFormatRequestForWriteTableIndex = 185,
 };
 
 typedef struct _WDF_DEVICE_PNP_CAPABILITIES {
@@ -135,13 +154,15 @@ FORCEINLINE VOID WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(PWDF_DEVICE_POWER_PO
 
 /* wdfrequest.h: completion of a request sent asynchronously (WDF_REQUEST_TYPE values are IRP_MJ_ codes). */
 #define WdfRequestTypeDeviceControl IRP_MJ_DEVICE_CONTROL
+#define WdfRequestTypeRead IRP_MJ_READ
+#define WdfRequestTypeWrite IRP_MJ_WRITE
 typedef struct _WDF_REQUEST_COMPLETION_PARAMS {
     ULONG Size;
     ULONG Type;
     IO_STATUS_BLOCK IoStatus;
     union {
-        struct { WDFMEMORY Buffer; size_t Length; PLONGLONG Offset; } Write;
-        struct { WDFMEMORY Buffer; size_t Length; PLONGLONG Offset; } Read;
+        struct { WDFMEMORY Buffer; size_t Length; size_t Offset; } Write;
+        struct { WDFMEMORY Buffer; size_t Length; size_t Offset; } Read;
         struct {
             ULONG IoControlCode;
             struct { WDFMEMORY Buffer; size_t Offset; } Input;
@@ -156,6 +177,30 @@ typedef VOID NTAPI EVT_WDF_REQUEST_COMPLETION_ROUTINE(WDFREQUEST, WDFIOTARGET, P
 #define WdfRequestGetCompletionParams(r, p) WDFCALL(WdfRequestGetCompletionParams, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PWDF_REQUEST_COMPLETION_PARAMS))(WdfDriverGlobals, r, p)
 #define WdfIoTargetFormatRequestForIoctl(t, r, c, i, io, o, oo) WDFCALL(WdfIoTargetFormatRequestForIoctl, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, ULONG, WDFMEMORY, PWDFMEMORY_OFFSET, WDFMEMORY, PWDFMEMORY_OFFSET))(WdfDriverGlobals, t, r, c, i, io, o, oo)
 #define WDF_REQUEST_SEND_OPTION_SYNCHRONOUS 0x2
+#define WdfIoTargetFormatRequestForRead(t, r, b, bo, d) WDFCALL(WdfIoTargetFormatRequestForRead, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, WDFMEMORY, PWDFMEMORY_OFFSET, PLONGLONG))(WdfDriverGlobals, t, r, b, bo, d)
+#define WdfIoTargetFormatRequestForWrite(t, r, b, bo, d) WDFCALL(WdfIoTargetFormatRequestForWrite, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, WDFMEMORY, PWDFMEMORY_OFFSET, PLONGLONG))(WdfDriverGlobals, t, r, b, bo, d)
+/* wdfrequest.h: reusing a request (WDF_REQUEST_REUSE_FLAGS: NO_FLAGS 0, SET_NEW_IRP 1). */
+#define WDF_REQUEST_REUSE_NO_FLAGS 0x0
+#define WDF_REQUEST_REUSE_SET_NEW_IRP 0x1
+typedef struct _WDF_REQUEST_REUSE_PARAMS {
+    ULONG Size;
+    ULONG Flags;
+    NTSTATUS Status;
+    PIRP NewIrp;
+} WDF_REQUEST_REUSE_PARAMS, *PWDF_REQUEST_REUSE_PARAMS;
+FORCEINLINE VOID WDF_REQUEST_REUSE_PARAMS_INIT(PWDF_REQUEST_REUSE_PARAMS p, ULONG Flags, NTSTATUS Status)
+{
+    RtlZeroMemory(p, sizeof(*p));
+    p->Size = sizeof(*p);
+    p->Flags = Flags;
+    p->Status = Status;
+}
+FORCEINLINE VOID WDF_REQUEST_REUSE_PARAMS_SET_NEW_IRP(PWDF_REQUEST_REUSE_PARAMS p, PIRP NewIrp)
+{
+    p->Flags |= WDF_REQUEST_REUSE_SET_NEW_IRP;
+    p->NewIrp = NewIrp;
+}
+#define WdfRequestReuse(r, p) WDFCALL(WdfRequestReuse, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PWDF_REQUEST_REUSE_PARAMS))(WdfDriverGlobals, r, p)
 /* wdfdevice.h: device properties (IoGetDeviceProperty through the framework). */
 #define WdfFdoInitQueryProperty(i, p, n, b, r) WDFCALL(WdfFdoInitQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, ULONG, PVOID, PULONG))(WdfDriverGlobals, i, p, n, b, r)
 #define WdfFdoInitAllocAndQueryProperty(i, p, t, a, m) WDFCALL(WdfFdoInitAllocAndQueryProperty, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, DEVICE_REGISTRY_PROPERTY, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *))(WdfDriverGlobals, i, p, t, a, m)
@@ -276,4 +321,63 @@ typedef PVOID WDFCONTEXT;
 #define WdfDeviceInitSetRequestAttributes(i, a) WDFCALL(WdfDeviceInitSetRequestAttributes, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_OBJECT_ATTRIBUTES))(WdfDriverGlobals, i, a)
 #define WdfIoTargetSendReadSynchronously(t, r, b, o, s, n) WDFCALL(WdfIoTargetSendReadSynchronously, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, PWDF_MEMORY_DESCRIPTOR, PLONGLONG, PWDF_REQUEST_SEND_OPTIONS, PULONG_PTR))(WdfDriverGlobals, t, r, b, o, s, n)
 #define WdfIoTargetSendWriteSynchronously(t, r, b, o, s, n) WDFCALL(WdfIoTargetSendWriteSynchronously, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFIOTARGET, WDFREQUEST, PWDF_MEMORY_DESCRIPTOR, PLONGLONG, PWDF_REQUEST_SEND_OPTIONS, PULONG_PTR))(WdfDriverGlobals, t, r, b, o, s, n)
+/* wdfchildlist.h: a bus driver's default child list (dynamic enumeration). */
+typedef struct WDFCHILDLIST__ *WDFCHILDLIST;
+typedef struct _WDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER { ULONG IdentificationDescriptionSize; } WDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER, *PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER;
+typedef struct _WDF_CHILD_ADDRESS_DESCRIPTION_HEADER { ULONG AddressDescriptionSize; } WDF_CHILD_ADDRESS_DESCRIPTION_HEADER, *PWDF_CHILD_ADDRESS_DESCRIPTION_HEADER;
+typedef NTSTATUS NTAPI EVT_WDF_CHILD_LIST_CREATE_DEVICE(WDFCHILDLIST ChildList, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER IdentificationDescription, PWDFDEVICE_INIT ChildInit);
+typedef VOID NTAPI EVT_WDF_CHILD_LIST_SCAN_FOR_CHILDREN(WDFCHILDLIST ChildList);
+typedef BOOLEAN NTAPI EVT_WDF_CHILD_LIST_IDENTIFICATION_DESCRIPTION_COMPARE(WDFCHILDLIST ChildList, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER First, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER Second);
+typedef struct _WDF_CHILD_LIST_CONFIG {
+    ULONG Size;
+    ULONG IdentificationDescriptionSize;
+    ULONG AddressDescriptionSize;
+    EVT_WDF_CHILD_LIST_CREATE_DEVICE *EvtChildListCreateDevice;
+    EVT_WDF_CHILD_LIST_SCAN_FOR_CHILDREN *EvtChildListScanForChildren;
+    PVOID EvtChildListIdentificationDescriptionCopy;
+    PVOID EvtChildListIdentificationDescriptionDuplicate;
+    PVOID EvtChildListIdentificationDescriptionCleanup;
+    EVT_WDF_CHILD_LIST_IDENTIFICATION_DESCRIPTION_COMPARE *EvtChildListIdentificationDescriptionCompare;
+    PVOID EvtChildListAddressDescriptionCopy;
+    PVOID EvtChildListAddressDescriptionDuplicate;
+    PVOID EvtChildListAddressDescriptionCleanup;
+    PVOID EvtChildListDeviceReenumerated;
+} WDF_CHILD_LIST_CONFIG, *PWDF_CHILD_LIST_CONFIG;
+FORCEINLINE VOID WDF_CHILD_LIST_CONFIG_INIT(PWDF_CHILD_LIST_CONFIG c, ULONG IdentificationDescriptionSize, EVT_WDF_CHILD_LIST_CREATE_DEVICE *create)
+{
+    RtlZeroMemory(c, sizeof(*c));
+    c->Size = sizeof(*c);
+    c->IdentificationDescriptionSize = IdentificationDescriptionSize;
+    c->EvtChildListCreateDevice = create;
+}
+#define WdfFdoInitSetDefaultChildListConfig(i, c, a) WDFCALL(WdfFdoInitSetDefaultChildListConfig, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_CHILD_LIST_CONFIG, PWDF_OBJECT_ATTRIBUTES))(WdfDriverGlobals, i, c, a)
+#define WdfFdoGetDefaultChildList(f) WDFCALL(WdfFdoGetDefaultChildList, WDFCHILDLIST (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, f)
+#define WdfChildListGetDevice(l) WDFCALL(WdfChildListGetDevice, WDFDEVICE (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST))(WdfDriverGlobals, l)
+#define WdfChildListBeginScan(l) WDFCALL(WdfChildListBeginScan, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST))(WdfDriverGlobals, l)
+#define WdfChildListEndScan(l) WDFCALL(WdfChildListEndScan, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST))(WdfDriverGlobals, l)
+#define WdfChildListAddOrUpdateChildDescriptionAsPresent(l, i, a) WDFCALL(WdfChildListAddOrUpdateChildDescriptionAsPresent, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER, PWDF_CHILD_ADDRESS_DESCRIPTION_HEADER))(WdfDriverGlobals, l, i, a)
+#define WdfChildListUpdateChildDescriptionAsMissing(l, i) WDFCALL(WdfChildListUpdateChildDescriptionAsMissing, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER))(WdfDriverGlobals, l, i)
+#define WdfChildListUpdateAllChildDescriptionsAsPresent(l) WDFCALL(WdfChildListUpdateAllChildDescriptionsAsPresent, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCHILDLIST))(WdfDriverGlobals, l)
+/* wdfdevice.h: power policy callbacks (KMDF 1.5's structure ends before EvtDeviceArmWakeFromSxWithReason), alignment; wdfregistry.h. */
+typedef struct _WDF_POWER_POLICY_EVENT_CALLBACKS {
+    ULONG Size;
+    PVOID EvtDeviceArmWakeFromS0;
+    PVOID EvtDeviceDisarmWakeFromS0;
+    PVOID EvtDeviceWakeFromS0Triggered;
+    PVOID EvtDeviceArmWakeFromSx;
+    PVOID EvtDeviceDisarmWakeFromSx;
+    PVOID EvtDeviceWakeFromSxTriggered;
+    PVOID EvtDeviceArmWakeFromSxWithReason;
+} WDF_POWER_POLICY_EVENT_CALLBACKS, *PWDF_POWER_POLICY_EVENT_CALLBACKS;
+FORCEINLINE VOID WDF_POWER_POLICY_EVENT_CALLBACKS_INIT(PWDF_POWER_POLICY_EVENT_CALLBACKS c) { RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c); }
+#define WdfDeviceInitSetPowerPolicyEventCallbacks(i, c) WDFCALL(WdfDeviceInitSetPowerPolicyEventCallbacks, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_POWER_POLICY_EVENT_CALLBACKS))(WdfDriverGlobals, i, c)
+#define WdfDeviceSetAlignmentRequirement(d, a) WDFCALL(WdfDeviceSetAlignmentRequirement, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, ULONG))(WdfDriverGlobals, d, a)
+#define WdfDeviceGetAlignmentRequirement(d) WDFCALL(WdfDeviceGetAlignmentRequirement, ULONG (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfRegistryAssignULong(k, n, v) WDFCALL(WdfRegistryAssignULong, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, ULONG))(WdfDriverGlobals, k, n, v)
+#define WdfRegistryQueryUnicodeString(k, n, l, v) WDFCALL(WdfRegistryQueryUnicodeString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, PUSHORT, PUNICODE_STRING))(WdfDriverGlobals, k, n, l, v)
+#define WdfRegistryQueryMultiString(k, n, a, c) WDFCALL(WdfRegistryQueryMultiString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, PWDF_OBJECT_ATTRIBUTES, WDFCOLLECTION))(WdfDriverGlobals, k, n, a, c)
+/* wdfdevice.h: WDF_SPECIAL_FILE_TYPE (Paging 1, Hibernation, Dump, Boot, PostDisplay, GuestAssigned). */
+typedef enum _WDF_SPECIAL_FILE_TYPE { WdfSpecialFileUndefined = 0, WdfSpecialFilePaging = 1, WdfSpecialFileHibernation, WdfSpecialFileDump, WdfSpecialFileBoot, WdfSpecialFilePostDisplay, WdfSpecialFileGuestAssigned, WdfSpecialFileMax } WDF_SPECIAL_FILE_TYPE;
+#define WdfDeviceSetSpecialFileSupport(d, t, s) WDFCALL(WdfDeviceSetSpecialFileSupport, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, WDF_SPECIAL_FILE_TYPE, BOOLEAN))(WdfDriverGlobals, d, t, s)
+#define WdfDeviceSetBusInformationForChildren(d, b) WDFCALL(WdfDeviceSetBusInformationForChildren, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PPNP_BUS_INFORMATION))(WdfDriverGlobals, d, b)
 #endif

@@ -86,12 +86,7 @@ static VOID KmdfPnpIoctl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuffer
     WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, sizeof(ULONG));
 }
 
-/* Writes are taken whole: Information = Length. */
-static VOID KmdfPnpWrite(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
-{
-    UNREFERENCED_PARAMETER(Queue);
-    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
-}
+WDFIOTARGET KmdfPnpRemoteTarget(VOID) { return KmdfPnpRemote; }
 
 NTSTATUS KmdfPnpCreateQueue(WDFDEVICE Device)
 {
@@ -101,6 +96,7 @@ NTSTATUS KmdfPnpCreateQueue(WDFDEVICE Device)
     WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
     config.EvtIoDeviceControl = KmdfPnpIoctl;
     config.EvtIoWrite = KmdfPnpWrite;
+    config.EvtIoRead = KmdfPnpRead;
     status = WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
     if (NT_SUCCESS(status) && Device == KmdfPnpDevice) KmdfPnpSetDefaultQueue(queue);
     return status;
@@ -216,7 +212,11 @@ static ULONG CheckCreatedSend(VOID)
     WdfRequestSetCompletionRoutine(request, KmdfPnpCreatedDone, (PVOID)0x7777);
     if (!WdfRequestSend(request, KmdfPnpRemote, NULL)) return 49;
     if (CreatedCheck != 0) return 50 + CreatedCheck;
-    WdfObjectDelete(request);
+    /* Reused, sent again, given an IRP of the driver's, deleted (reuse.c). */
+    {
+        ULONG check = KmdfPnpCheckReuse(KmdfPnpRemote, request, inMem, outMem, CreatedOut, &CreatedCheck);
+        if (check != 0) return check;
+    }
     /* A second request, sent synchronously: the first device refuses the code; the routine is not called. */
     CreatedCheck = 99;
     if (WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, KmdfPnpRemote, &request) != STATUS_SUCCESS) return 54;
@@ -247,7 +247,10 @@ static ULONG CheckCreatedRequests(WDFDEVICE Device)
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
     attributes.ParentObject = Device;
     if (WdfRequestCreate(&attributes, NULL, &request) != STATUS_SUCCESS) return 34;
-    return CheckCreatedSend();
+    {
+        ULONG check = CheckCreatedSend();
+        return check != 0 ? check : KmdfPnpCheckReadWrite(Device, KmdfPnpRemote);
+    }
 }
 
 /* A NULL IoTarget: a WDF_VIOLATION. */

@@ -229,7 +229,7 @@ ULONG NTAPI TestInterrupt(VOID)
     if (WdfInterruptCreate(KmdfSyncDevice, &c, WDF_NO_OBJECT_ATTRIBUTES, &i) != STATUS_INVALID_PARAMETER) return 2;
     c.EvtInterruptIsr = SyncIsr;
     WDF_OBJECT_ATTRIBUTES_INIT(&a); a.ParentObject = KmdfSyncDevice;
-    if (WdfInterruptCreate(KmdfSyncDevice, &c, &a, &i) != (NTSTATUS)0xC0200208L) return 3; /* STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED */
+    if (WdfInterruptCreate(KmdfSyncDevice, &c, &a, &i) != (NTSTATUS)0xC020020FL) return 3; /* STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED (wdfstatus.h) */
     c.EvtInterruptDpc = SyncDpc; c.EvtInterruptWorkItem = (PVOID)SyncDpc;
     if (WdfInterruptCreate(KmdfSyncDevice, &c, WDF_NO_OBJECT_ATTRIBUTES, &i) != STATUS_INVALID_PARAMETER) return 4;
     if (i != NULL) return 5;

@@ -45,6 +45,7 @@ import { storportModuleExports } from "./api/storport.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { patchArm64SysRegs } from "./verifier/privileged-arm64.js";
 import { VirtualMap, trackEngine, vmapOf } from "./machine/vmap.js";
+import { processorCount } from "./machine/topology.js";
 import { openEngine, type CpuChoice } from "./machine/engine-cpu.js";
 import { Verifier, type VerifierMode } from "./verifier/index.js";
 import { InstructionHooks } from "./verifier/insn.js";
@@ -83,6 +84,7 @@ export interface EmulatorOptions {
   /** The CPU: "x64" (default), "x86" (32-bit drivers) or "arm64". */
   arch?: EmuArch;
   cpu?: CpuChoice; // the machine file's "cpu" (machine/engine-cpu.ts); default "amd" (Unicorn's qemu64)
+  machine?: import("./machine/model.js").MachineSpec; // `--machine FILE`, installed before boot (kernel-state.ts): boot data agrees with it
   /** Use the addon's BigInt hook form instead of the shared-array one (tests compare the two). */
   compatApiHook?: boolean;
   /** Lower the documented limits (tests); never above the defaults of src/emu/layout.ts. */
@@ -181,9 +183,8 @@ export class Emulator {
     const code = (names: readonly string[]) => names.map((name) => ({ name, type: "code" as const }));
     const wpp = { "wpprecorder.sys": code(WPPRECORDER_EXPORTS) };
     // The network and driver-library modules (netio.sys, tdi.sys, ks.sys, wmilib.sys, battc.sys): every arch.
-    // netio.sys, ks.sys and wmilib.sys export what the kernel export database lists (mingw-w64's
-    // import libraries, the list `check` uses), tdi.sys too where it has one (x86), the others
-    // their headers' names.
+    // netio.sys, ks.sys and wmilib.sys export what the kernel export database lists (mingw-w64's import
+    // libraries, the list `check` uses), tdi.sys too where it has one (x86), the others their headers' names.
     const fromDb = (m: string, own: readonly string[]) => kernelModuleExportsFor(m, this.cpu.arch) ?? code(own);
     const libs = {
       "netio.sys": fromDb("netio.sys", NETIO_EXPORTS),
@@ -210,16 +211,15 @@ export class Emulator {
       this.uc.setApiHook(this.builtins.hookStart, this.builtins.hookEnd - 1n, hook);
     }
     this.system = new SystemData(this.uc, this.mem, this.C, this.cpu);
-    this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null));
+    this.system.init((name) => this.kernelExport("ntoskrnl.exe", name, null), processorCount(this.kernel));
     const halDispatch = this.kernelExport("ntoskrnl.exe", "HalDispatchTable", null);
     if (halDispatch !== null) {
       const ptr = this.cpu.ptrSize === 4 ? 4 : 8;
       fillHalDispatch({ internalRoutine: (n, h, a) => this.internalRoutine(n, h, a), setU32: (a, v) => this.mem.setU32(a, v), setPtr: (a, v) => (ptr === 4 ? this.mem.setU32(a, Number(v)) : this.mem.setU64(a, v)) }, halDispatch, ptr);
     }
     Object.assign(this.kernel, { currentProcess: this.system.process, currentThread: this.system.thread });
-    // Stacks: one slot per nesting depth; the unmapped gap below each is its guard.
-    // Over JS memory when the addon can (mapHost, stacks.ts): the API hook then reads the return
-    // address at [SP], and handlers their stack arguments, without Unicorn's memory lookup.
+    // Stacks: one slot per nesting depth; the unmapped gap below each is its guard. Over JS memory when the addon can (mapHost,
+    // stacks.ts): the API hook then reads the return address at [SP], and handlers their stack arguments, without Unicorn's lookup.
     this.stacks = new KernelStacks(this.uc, this.C, space.stacksBase);
     // The return sentinel page (hlt), where every emulator-made call returns to.
     this.uc.mapMemory(space.returnSentinelPage, PAGE, 5);

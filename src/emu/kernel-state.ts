@@ -7,6 +7,7 @@ import type { KernelState } from "./api/types.js";
 import type { Emulator } from "./emulator.js";
 import { threadHost } from "./threads.js";
 import { SystemMappings } from "./sysmap.js";
+import { installMachine } from "./machine/state.js";
 import type { VerifierMode } from "./verifier/index.js";
 
 /** The driver whose code runs now: the return address at [SP] (inside a kernel routine), else the innermost driver routine called. */
@@ -30,8 +31,14 @@ function driverInProgress(emu: Emulator): string | null {
   return null;
 }
 
+/**
+ * The kernel state, with the machine file's machine installed (before boot: KeNumberProcessors and
+ * the like come from it), its processor the one CPUID answers as (an old addon stays on qemu64).
+ */
 export function createKernelState(emu: Emulator): KernelState {
-  return new EmulatorKernelState(emu);
+  const kernel = new EmulatorKernelState(emu);
+  if (emu.options.machine) installMachine(kernel, { ...emu.options.machine, cpu: emu.cpuChoice });
+  return kernel;
 }
 
 /**

@@ -150,7 +150,8 @@ export class SystemData {
     } else this.uc.regWrite(this.C.regs.GS_BASE, this.kpcr);
   }
 
-  init(exportAddress: (name: string) => bigint | null): void {
+  /** `processors`: the machine's (machine/topology.ts), for KeNumberProcessors and KUSER_SHARED_DATA. */
+  init(exportAddress: (name: string) => bigint | null, processors = 1): void {
     const P = this.C.prot;
     this.uc.mapMemory(this.cpu.space.systemDataBase, this.cpu.space.systemDataSize, P.READ | P.WRITE);
     // Writable: the kernel itself updates KUSER_SHARED_DATA at this address on every API call, and
@@ -223,7 +224,10 @@ export class SystemData {
     set64("MmHighestUserAddress", this.cpu.space.highestUserAddress);
     set64("MmUserProbeAddress", this.cpu.space.userProbeAddress);
     set64("MmBadPointer", 0n);
-    set8("KeNumberProcessors", 1);
+    set8("KeNumberProcessors", processors);
+    // KUSER_SHARED_DATA.ActiveProcessorCount (0x3C0) and ActiveGroupCount (0x3C4): clang's offsetof over mingw-w64's ddk/ntddk.h.
+    m.setU32(k + 0x3c0n, processors);
+    m.setU16(k + 0x3c4n, 1);
     this.kuserShadow = this.kuserPage ? this.kuserPage.slice() : this.uc.read(this.kuser, PAGE).slice();
     if (this.kuserPage && LITTLE_ENDIAN) {
       this.kuserWords = new Uint32Array(this.kuserPage.buffer, this.kuserPage.byteOffset, PAGE / 4);

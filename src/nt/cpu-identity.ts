@@ -29,12 +29,24 @@ export interface CpuIdentity {
  */
 const INTEL_LEAF1_EDX = (0x078bfbff | (1 << 22) | (1 << 29)) >>> 0;
 
+/**
+ * CPUID.01H:EDX of the "amd" processor (qemu64 otherwise). Unicorn's 0x07088100 lacks the FPU, TSC,
+ * MSR, PAE, APIC... bits, so drivers that test them before rdtsc/rdmsr give up. This is every bit AMD
+ * defines for Fn0000_0001_EDX (AMD64 Architecture Programmer's Manual vol. 3, appendix E.3.2; AMD
+ * CPUID Specification #25481): FPU VME DE PSE TSC MSR PAE MCE CMPXCHG8B APIC SysEnterSysExit MTRR PGE
+ * MCA CMOV PAT PSE36 CLFSH MMX FXSR SSE SSE2 — what EPYC and Ryzen processors report — except HTT
+ * (bit 28): the machine has one logical processor per package (machine/topology.ts) and EBX[23:16]
+ * (LogicalProcessorCount) says none. Bits 10, 18, 20-22, 27 and 29-31 are reserved on AMD, clear.
+ * = qemu's own EPYC definition of the leaf. Leaf 1 EAX, EBX, ECX stay Unicorn's (0x663, 0x800, 0x02182200).
+ */
+export const AMD_LEAF1_EDX = 0x078bfbff;
+
 /** UC_CPU_X86_SKYLAKE_CLIENT (unicorn/x86.h enum uc_cpu_x86, value 21). */
 export const UC_CPU_X86_SKYLAKE_CLIENT = 21;
 
 export const CPU_IDENTITIES: Readonly<Record<CpuChoice, CpuIdentity>> = {
   // Unicorn's default x86 model qemu64: leaf 1 EAX 0x663.
-  amd: { vendor: "AuthenticAMD", family: 6, model: 6, stepping: 3, brand: "QEMU Virtual CPU version 2.5+" },
+  amd: { vendor: "AuthenticAMD", family: 6, model: 6, stepping: 3, brand: "QEMU Virtual CPU version 2.5+", cpuid: { 1: [0x00000663, 0x00000800, 0x02182200, AMD_LEAF1_EDX] } },
   // Skylake-Client: leaf 1 EAX 0x506E3 (family 6, extended model 5 + model 0xE = 94, stepping 3).
   // Leaf 1: Unicorn's EAX, EBX, ECX (0x506E3, 0x800, 0x02182200: no VMX, TCG cannot run it), the EDX
   // above. Leaf 6 (thermal and power): ARAT (bit 2, Unicorn's) plus the digital thermal sensor

@@ -9,7 +9,7 @@ import type { ExecutorFactory } from "../kernel/simulation.js";
 import { EmulatorExecutor } from "../emu/executor.js";
 import type { EmulatorOptions } from "../emu/emulator.js";
 import { allApis, provideVolume, registryOf } from "../emu/api/index.js";
-import { installMachine, type MachineSpec } from "../emu/machine/index.js";
+import type { MachineSpec } from "../emu/machine/index.js";
 import { installDeviceFile, type DeviceFile } from "../emu/pnp/index.js";
 import { driverControl } from "../emu/api/drvload.js";
 import { writeCentralProcessor } from "../nt/default-hive.js";
@@ -26,14 +26,13 @@ export function emulatorExecutorWith(options: Omit<EmulatorOptions, "sink" | "mo
       ...(ctx.limits?.timeoutMs !== undefined ? { timeoutMs: ctx.limits.timeoutMs } : {}),
       modulesExporting: (name) => ctx.queries.modulesExporting(name),
       ...(ctx.arch ? { arch: ctx.arch } : {}),
-      ...(machine ? { cpu: machine.cpu } : {}),
+      ...(machine ? { cpu: machine.cpu, machine } : {}),
     });
     // CentralProcessor\0 says what CPUID says (the default hive: qemu64's AMD identity on x64).
     if (executor.emu.cpuChoice !== "amd" || ctx.arch === "x86") writeCentralProcessor(ctx.registry, executor.emu.cpuChoice, ctx.arch === "x86" ? "x86" : "x64");
     registryOf.provide(executor.emu.kernel, ctx.registry);
     // Zw*File: \SystemRoot is the simulation's root folder (read only; writes stay in memory).
     if (ctx.root !== undefined) provideVolume(executor.emu.kernel, ctx.root);
-    if (machine) installMachine(executor.emu.kernel, machine);
     // `kmdll sim --devices FILE`: the PnP manager's device tree (docs/pnp.md).
     if (devices) installDeviceFile(executor.emu.kernel, devices);
     // ZwLoadDriver / ZwUnloadDriver: the kernel model's service control; a crash in the driver they

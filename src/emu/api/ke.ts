@@ -14,6 +14,7 @@ import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { hex, nt } from "./util.js";
 import { componentState } from "./state.js";
+import { activeProcessorMask, processorCount } from "../machine/topology.js";
 
 const B = (n: number) => BigInt(n);
 export const PASSIVE_LEVEL = 0;
@@ -113,6 +114,8 @@ export interface WaitScheduler {
   park(ctx: ApiContext, wait: { api: string; what: string; poll: () => bigint | number | null; deadline: bigint | null; timeoutValue: number }): boolean;
   /** The system threads parked in waits, for a deadlock report ("" when none). */
   waiters(ctx: ApiContext): string;
+  /** An object became signaled: satisfy the parked waits it can, in wait order (as Windows's dispatcher does). */
+  signaled?(ctx: ApiContext): void;
 }
 export function schedulerSlot(ctx: ApiContext): { current: WaitScheduler | null } {
   return ctx.kernel.state("scheduler", () => ({ current: null as WaitScheduler | null }));
@@ -123,6 +126,7 @@ export function header(ctx: ApiContext, obj: bigint): { type: number; signal: nu
 }
 export function setSignal(ctx: ApiContext, obj: bigint, v: number): void {
   ctx.mem.setU32(obj + B(DH.SignalState), v >>> 0);
+  if (v > 0) schedulerSlot(ctx).current?.signaled?.(ctx);
 }
 export function initHeader(ctx: ApiContext, obj: bigint, type: number, size: number, signal: number): void {
   ctx.mem.setU8(obj + B(DH.Type), type);
@@ -312,8 +316,9 @@ export const apis: ApiDefinition[] = [
     const owner = getPtr(ctx.mem, m + B(LAYOUT.KMUTANT.OwnerThread));
     if (h.signal > 0 || owner !== currentThread(ctx))
       ctx.fault("bugcheck", `KeReleaseMutex(${hex(m)}): the mutex is not owned by the current thread (STATUS_MUTANT_NOT_OWNED)`, { code: "0x000000BF" });
-    setSignal(ctx, m, h.signal + 1);
+    // Ownerless first: signaling may hand the mutex to a parked waiter at once (setSignal).
     if (h.signal + 1 === 1) putPtr(ctx.mem, m + B(LAYOUT.KMUTANT.OwnerThread), 0n);
+    setSignal(ctx, m, h.signal + 1);
     return h.signal;
   }),
   nt("KeReadStateMutex", 1, (ctx) => header(ctx, ctx.arg(0)).signal),
@@ -385,11 +390,12 @@ export const apis: ApiDefinition[] = [
     if (ctx.arg(0) !== 0n) ctx.mem.write(ctx.arg(0), new Uint8Array(4));
     return 0;
   }),
+  // The machine's processors (machine/topology.ts); Ex: group 0 or ALL_PROCESSOR_GROUPS (0xFFFF), any other group 0.
   nt("KeQueryActiveProcessorCount", 1, (ctx) => {
-    if (ctx.arg(0) !== 0n) putPtr(ctx.mem, ctx.arg(0), 1n);
-    return 1;
+    if (ctx.arg(0) !== 0n) putPtr(ctx.mem, ctx.arg(0), activeProcessorMask(ctx.kernel));
+    return processorCount(ctx.kernel);
   }),
-  nt("KeQueryActiveProcessorCountEx", 1, () => 1),
+  nt("KeQueryActiveProcessorCountEx", 1, (ctx) => ((ctx.u32(0) & 0xffff) === 0 || (ctx.u32(0) & 0xffff) === 0xffff ? processorCount(ctx.kernel) : 0)),
   nt("KeEnterCriticalRegion", 0, (ctx) => {
     keState(ctx.kernel).criticalRegion++;
   }),

@@ -27,6 +27,7 @@ import { BOOT_SYSTEM_TIME, currentThread } from "./ke.js";
 import { processByObject, processByPid, processLife, processTable, protectionType, type EmuProcess } from "./processes.js";
 import { processInformation } from "./process-info.js";
 import { KTHREAD_APCSTATE_PROCESS } from "../system.js";
+import { activeProcessorMask, processorCount } from "../machine/topology.js";
 
 const B = (n: number) => BigInt(n);
 export const SYSTEM_PID = 4n;
@@ -166,7 +167,7 @@ function moduleInformation(ctx: ApiContext): Uint8Array {
   return img;
 }
 
-function basicInformation(): Uint8Array {
+function basicInformation(ctx: ApiContext): Uint8Array {
   // SYSTEM_BASIC_INFORMATION: seven ULONGs, then MinimumUserModeAddress, MaximumUserModeAddress,
   // ActiveProcessorsAffinityMask (pointer-sized) and NumberOfProcessors (64 bytes on x64, 44 on x86).
   const P = ptrSize();
@@ -182,8 +183,8 @@ function basicInformation(): Uint8Array {
   const at = P === 8 ? 32 : 28;
   ptr(at, 0x10000n); // MinimumUserModeAddress
   ptr(at + P, P === 8 ? 0x7ffffffeffffn : 0x7ffeffffn); // MaximumUserModeAddress
-  ptr(at + 2 * P, 1n); // ActiveProcessorsAffinityMask
-  img[at + 3 * P] = 1; // NumberOfProcessors
+  ptr(at + 2 * P, activeProcessorMask(ctx.kernel)); // ActiveProcessorsAffinityMask (machine/topology.ts)
+  img[at + 3 * P] = processorCount(ctx.kernel); // NumberOfProcessors
   return img;
 }
 
@@ -360,7 +361,7 @@ export const apis: ApiDefinition[] = [
       let img: Uint8Array;
       let exact = false;
       if (cls === 0) {
-        img = basicInformation();
+        img = basicInformation(ctx);
         exact = true;
       } else if (cls === 5 || cls === 57) img = processInformation(ctx, buf, cls === 57);
       else if (cls === 11) img = moduleInformation(ctx);

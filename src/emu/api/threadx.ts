@@ -1,17 +1,18 @@
 /**
  * Thread priorities, yielding, previous mode and processor groups/nodes (one group, one node,
- * the machine's processors; machine.ts). Threads start at priority 8 (a system thread's
- * default), base priority increment 0. ZwQueryInformationThread (ThreadBasicInformation 0,
+ * the machine's processors; machine.ts), KeQueryLogicalProcessorRelationship (machine/topology.ts).
+ * Threads start at priority 8 (a system thread's default), base priority increment 0. ZwQueryInformationThread (ThreadBasicInformation 0,
  * ThreadTimes 1; other classes STATUS_INVALID_INFO_CLASS). Part of the "process" family.
  */
 import { previousMode } from "./previous-mode.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
-import { nt } from "./util.js";
-import { machineOf } from "../machine/index.js";
+import { hex, nt } from "./util.js";
+import { machineOf, relationshipRecords } from "../machine/index.js";
 import { schedulerSlot } from "./ke.js";
 import { sched } from "../sched/index.js";
 import { queryThread } from "./thread-info.js";
+import { ptrSize } from "../../nt/arch-layout.js";
 
 const B = (n: number) => BigInt(n);
 const STATUS_NO_YIELD_PERFORMED = 0x40000024;
@@ -71,5 +72,33 @@ export const apis: ApiDefinition[] = [
     const group = ctx.mem.u16(ctx.arg(0) + 8n);
     if (group !== 0 || (mask & allProcessors(ctx)) === 0n) ctx.fault("bugcheck", `KeSetSystemGroupAffinityThread: affinity group ${group} mask 0x${mask.toString(16)} names no active processor`, { code: "0x00000005" });
   }),
+  nt("KeQueryLogicalProcessorRelationship", 4, queryRelationship),
   nt("KeRevertToUserGroupAffinityThread", 1, (ctx) => void ctx.mem.u64(ctx.arg(0))),
 ];
+
+/**
+ * KeQueryLogicalProcessorRelationship(ProcessorNumber OPTIONAL, RelationshipType, Information
+ * OPTIONAL, Length): the records of machine/topology.ts. *Length gets the bytes the records need;
+ * a smaller *Length → STATUS_INFO_LENGTH_MISMATCH (Information untouched), else they are copied
+ * and STATUS_SUCCESS. A PROCESSOR_NUMBER naming no active processor, or a relationship Windows 10
+ * 2004 does not know (Die, NumaNodeEx, Module and beyond) → STATUS_INVALID_PARAMETER. Unreadable
+ * pointers fault as on Windows (the copy into a bad Information too).
+ */
+function queryRelationship(ctx: ApiContext): number {
+  const [pn, rel, info, len] = [ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3)];
+  ctx.describe(() => [pn === 0n ? "NULL" : hex(pn), String(rel), hex(info), hex(len)]);
+  const m = machineOf(ctx.kernel).spec;
+  let processor: number | null = null;
+  if (pn !== 0n) {
+    const group = ctx.mem.u16(pn);
+    processor = ctx.mem.u8(pn + 2n);
+    if (group !== 0 || processor >= m.processors) return STATUS.INVALID_PARAMETER;
+  }
+  const have = ctx.mem.u32(len);
+  const records = relationshipRecords(m.processors, m.cpu, ptrSize(), rel, processor);
+  if (records === null) return STATUS.INVALID_PARAMETER;
+  ctx.mem.setU32(len, records.length);
+  if (have < records.length) return STATUS.INFO_LENGTH_MISMATCH;
+  ctx.mem.write(info, records);
+  return STATUS.SUCCESS;
+}

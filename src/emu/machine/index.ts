@@ -8,3 +8,4 @@ export * from "./vmap.js";
 export * from "./paging.js";
 export * from "./paging-views.js";
 export * from "./gaps.js";
+export * from "./topology.js";

@@ -34,8 +34,8 @@
  *   NDIS_EVENT is a KEVENT: NdisInitializeEvent makes a notification event, not signaled;
  *     NdisWaitEvent(Event, MsToWait) waits MsToWait milliseconds (0: for ever) and returns TRUE
  *     when the event was signaled.
- *   The emulated machine has one processor in one group: NdisSystemProcessorCount 1,
- *     NdisGroupMaxProcessorCount/NdisGroupActiveProcessorCount 1 for group 0 and 0 for any other,
+ *   The emulated machine's processors (machine file, default 1) in one group: NdisSystemProcessorCount,
+ *     NdisGroupMaxProcessorCount/NdisGroupActiveProcessorCount that count for group 0 and 0 for any other,
  *     NdisMaxGroupCount/NdisActiveGroupCount 1.
  *   NdisAllocatePacketPool(Ex)(*Status, *Pool, Descriptors[, Overflow], ProtocolReservedLength):
  *     a pool of at most Descriptors + Overflow packets (Learn: the overflow count is ignored by
@@ -52,6 +52,7 @@ import { componentState } from "../api/state.js";
 import { initHeader, setSignal, header, trySatisfy, blockingWait, clockOf } from "../api/ke.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
 import { NDIS, NDIS_MAJOR, NDIS_MINOR, NDIS_STATUS } from "./index.js";
+import { processorCount } from "../machine/topology.js";
 
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api(NDIS, name, argc, h);
 const B = (n: number) => BigInt(n);
@@ -244,11 +245,11 @@ function waitEvent(ctx: ApiContext): number | undefined {
   return r === undefined ? undefined : Number(r);
 }
 
-/** One processor in one group (KeQueryActiveProcessorCount says the same). */
+/** The machine's processors in one group (KeQueryActiveProcessorCount says the same; machine/topology.ts). */
 const groupCount = (ctx: ApiContext): number => {
   const group = ctx.u32(0) & 0xffff;
   ctx.describe([String(group)]);
-  return group === 0 ? 1 : 0;
+  return group === 0 ? processorCount(ctx.kernel) : 0;
 };
 
 export const ndisProtocolApis: ApiDefinition[] = [
@@ -281,7 +282,7 @@ export const ndisProtocolApis: ApiDefinition[] = [
   ndis("NdisWaitEvent", 2, waitEvent),
   ndis("NdisSystemProcessorCount", 0, (ctx) => {
     ctx.describe([]);
-    return 1;
+    return processorCount(ctx.kernel);
   }),
   ndis("NdisGroupMaxProcessorCount", 1, groupCount),
   ndis("NdisGroupActiveProcessorCount", 1, groupCount),

@@ -9,7 +9,7 @@ import { layoutArch } from "../../nt/arch-layout.js";
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, ThreadObject, clockOf, initHeader, irqlName, schedulerSlot, setSignal, type WaitScheduler } from "../api/ke.js";
 import { registerObject } from "../api/ob.js";
 import { asCallback } from "../verifier/callbacks.js";
-import { apcHostOf, newThread, nextThreadTimeout, parkCurrent, runThread, wakeable, waitersText, type SysThread } from "./threads.js";
+import { apcHostOf, newThread, nextThreadTimeout, parkCurrent, runThread, satisfyWaiters, wakeable, waitersText, type SysThread } from "./threads.js";
 import { deliverApcs, provideApcHost } from "../api/apc.js";
 export { describeThread, exitCurrent, newThread, type SysThread } from "./threads.js";
 
@@ -269,6 +269,9 @@ export const scheduler: WaitScheduler = {
   },
   park(ctx, wait) {
     return parkCurrent(ctx, sched(ctx), wait);
+  },
+  signaled(ctx) {
+    satisfyWaiters(ctx, sched(ctx));
   },
   waiters(ctx) {
     const st = sched(ctx);

@@ -26,6 +26,9 @@ export interface ThreadWait {
   timeoutValue: number;
   /** Where the thread waits ("drv.sys+0x1234"). */
   site: string;
+  /** Wait order (FIFO among parked threads); satisfied: the wait was satisfied when its object was signaled. */
+  order?: number;
+  satisfied?: boolean;
 }
 
 export interface SysThread {
@@ -54,6 +57,37 @@ export interface ThreadTable {
   threads: Map<bigint, SysThread>;
   ready: bigint[];
   running: SysThread[];
+  /** Parks so far (ThreadWait.order). */
+  waits?: number;
+}
+
+let satisfying = false;
+/**
+ * An object was signaled: satisfy the waits of parked threads now, in the order they began
+ * waiting, as Windows's dispatcher does when KeSetEvent / KeReleaseSemaphore / KeReleaseMutex
+ * signal an object with waiters — KeReleaseSemaphore(count N) readies N waiters at once, each
+ * consuming one count, instead of the first one to run taking all N. A satisfied thread keeps
+ * its value until the scheduler resumes it (a later reset of the object does not undo the wait).
+ */
+export function satisfyWaiters(ctx: ApiContext, st: ThreadTable): void {
+  if (satisfying) return;
+  let any = false;
+  for (const t of st.threads.values()) if (t.state === "waiting" && t.wait && !t.wait.satisfied) any = true;
+  if (!any) return; // the common case (no parked thread): no allocation
+  satisfying = true;
+  try {
+    const parked = [...st.threads.values()].filter((t) => t.state === "waiting" && t.wait && !t.wait.satisfied);
+    parked.sort((a, b) => (a.wait!.order ?? 0) - (b.wait!.order ?? 0));
+    for (const t of parked) {
+      const w = t.wait!;
+      const v = pollAs(ctx, t, w.poll);
+      if (v === null) continue;
+      w.poll = () => v;
+      w.satisfied = true;
+    }
+  } finally {
+    satisfying = false;
+  }
 }
 
 export function describeThread(ctx: ApiContext, t: SysThread): string {
@@ -163,7 +197,7 @@ export function parkCurrent(ctx: ApiContext, st: ThreadTable, wait: Omit<ThreadW
   const host = ctx.kernel.threads;
   const t = st.running[st.running.length - 1];
   if (!host || !t || t.cpu.depth !== host.depth()) return false;
-  t.wait = { ...wait, site: ctx.caller ? `${ctx.caller.module}+0x${ctx.caller.rva.toString(16)}` : "?" };
+  t.wait = { ...wait, site: ctx.caller ? `${ctx.caller.module}+0x${ctx.caller.rva.toString(16)}` : "?", order: (st.waits = (st.waits ?? 0) + 1) };
   t.state = "waiting";
   host.park(t.cpu, false);
   return true;

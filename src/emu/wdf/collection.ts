@@ -59,6 +59,12 @@ function create(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
+/** WdfCollectionAdd: the collection references the item and keeps it last (also for WdfRegistryQueryMultiString). */
+export function collectionAdd(coll: WdfObject, item: WdfObject): void {
+  item.refs++;
+  items.get(coll)!.push(item.handle);
+}
+
 export const apis: ApiDefinition[] = [
   fx("WdfCollectionCreate", 3, create),
   fx("WdfCollectionGetCount", 2, (ctx) => {
@@ -67,10 +73,8 @@ export const apis: ApiDefinition[] = [
   }),
   fx("WdfCollectionAdd", 3, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
-    const { list } = collectionOf(ctx);
-    const it = objectOf(ctx, ctx.arg(2), null, "Object");
-    it.refs++;
-    list.push(it.handle);
+    const { o } = collectionOf(ctx);
+    collectionAdd(o, objectOf(ctx, ctx.arg(2), null, "Object"));
     return STATUS.SUCCESS;
   }),
   fx("WdfCollectionRemove", 3, (ctx) => {

@@ -28,12 +28,21 @@
  * - WdfDeviceInitSetPowerNotPageable / SetPowerPageable / SetPowerInrush: DO_POWER_PAGABLE
  *   (the default) or DO_POWER_INRUSH on a function driver's device; a filter takes both from the
  *   device it attaches to instead.
+ * - WdfDeviceInitSetPowerPolicyEventCallbacks: WDF_POWER_POLICY_EVENT_CALLBACKS of KMDF 1.5 or
+ *   current (Size, else nothing kept: the framework breaks into the debugger), not both ArmWakeFromSx
+ *   callbacks; kept, but never called: kmdll's devices never arm for wake or idle (a stub).
+ * - WdfDeviceSetSpecialFileSupport(Device, FileType, Supported): a FileType outside Paging..GuestAssigned
+ *   or PostDisplay (or above Boot for a client older than KMDF 1.29) changes nothing (the framework
+ *   breaks into the debugger: a warning); else kept for IRP_MN_DEVICE_USAGE_NOTIFICATION, which kmdll's
+ *   PnP manager never sends (no paging, dump or hibernation files): a stub.
+ * - WdfDeviceSetAlignmentRequirement / GetAlignmentRequirement: DEVICE_OBJECT.AlignmentRequirement
+ *   (FxDevice::SetAlignmentRequirement, no check).
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
-import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
+import { LAYOUT, getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { api, hex } from "../api/util.js";
-import { WDF01000 } from "./ldr.js";
+import { WDF01000, wdfLdrState } from "./ldr.js";
 import { objectOf, readAttributes, validateAttributes, type WdfObject } from "./objects.js";
 import { required } from "./memory.js";
 import { buildPnpIrp } from "./pnp.js";
@@ -197,6 +206,15 @@ export function queryCapabilities(ctx: ApiContext, dev: WdfObject, caps: bigint,
 }
 
 /** The static check of IRP_MN_QUERY_STOP_DEVICE / IRP_MN_QUERY_REMOVE_DEVICE: STATUS_INVALID_DEVICE_STATE while the driver said "not stoppable". */
+declare module "./objects.js" {
+  interface WdfObject {
+    /** WDFDEVICE_INIT: WdfDeviceInitSetPowerPolicyEventCallbacks accepted (the callbacks are never called). */
+    powerPolicyCallbacks?: boolean;
+    /** WDFDEVICE: WdfDeviceSetSpecialFileSupport, WDF_SPECIAL_FILE_TYPE → supported. */
+    specialFiles?: Map<number, boolean>;
+  }
+}
+
 export function staticStopCheck(dev: WdfObject): number {
   return (dev.stopCount ?? 0) !== 0 ? STATUS.INVALID_DEVICE_STATE : STATUS.SUCCESS;
 }
@@ -225,6 +243,29 @@ export const apis: ApiDefinition[] = [
     if (bad !== 0 || attrs.parent !== null) return void ctx.warn(`WdfDeviceInitSetRequestAttributes: the RequestAttributes are not valid for requests (${bad !== 0 ? hex(bad) : "a ParentObject is not allowed"}): ignored (the framework breaks into the debugger)`);
     init.requestAttrs = attrs;
   }),
+  Object.assign(fx("WdfDeviceInitSetPowerPolicyEventCallbacks", 3, (ctx) => {
+    const init = initOf(ctx);
+    const c = ctx.arg(2);
+    required(ctx, c, "PowerPolicyEventCallbacks");
+    const p = ptrSize();
+    const size = ctx.mem.u32(c);
+    // Size (padded to a pointer), then 6 callbacks in KMDF 1.5, 7 since (EvtDeviceArmWakeFromSxWithReason).
+    if (size !== 7 * p && size !== 8 * p) return void ctx.warn(`WdfDeviceInitSetPowerPolicyEventCallbacks: PowerPolicyEventCallbacks->Size ${size} is not sizeof(WDF_POWER_POLICY_EVENT_CALLBACKS) of KMDF 1.5 or later: ignored (the framework breaks into the debugger)`);
+    if (size === 8 * p && getPtr(ctx.mem, c + B(4 * p)) !== 0n && getPtr(ctx.mem, c + B(7 * p)) !== 0n) return void ctx.warn("WdfDeviceInitSetPowerPolicyEventCallbacks: both EvtDeviceArmWakeFromSx and EvtDeviceArmWakeFromSxWithReason: ignored (the framework breaks into the debugger)");
+    init.powerPolicyCallbacks = true;
+  }), { stub: true }),
+  Object.assign(fx("WdfDeviceSetSpecialFileSupport", 4, (ctx) => {
+    const dev = deviceOf(ctx);
+    const type = ctx.u32(2);
+    const minor = Number((wdfLdrState(ctx.kernel).bindings.get(ctx.arg(0))?.version ?? "1.33").split(".")[1] ?? 33);
+    if (type < 1 || type === 5 || type >= 7 || (minor < 29 && type > 4)) return void ctx.warn(`WdfDeviceSetSpecialFileSupport: FileType ${type} is not a WDF_SPECIAL_FILE_TYPE this client may set: ignored (the framework breaks into the debugger)`);
+    (dev.specialFiles ??= new Map()).set(type, (ctx.u32(3) & 0xff) !== 0);
+  }), { stub: true }),
+  fx("WdfDeviceSetAlignmentRequirement", 3, (ctx) => {
+    const dev = deviceOf(ctx);
+    ctx.mem.setU32(dev.device! + B(LAYOUT.DEVICE_OBJECT.AlignmentRequirement), ctx.u32(2));
+  }),
+  fx("WdfDeviceGetAlignmentRequirement", 2, (ctx) => BigInt(ctx.mem.u32(deviceOf(ctx).device! + B(LAYOUT.DEVICE_OBJECT.AlignmentRequirement)))),
   fx("WdfDeviceInitSetPowerInrush", 2, (ctx) => {
     const init = initOf(ctx);
     init.powerPageable = false;

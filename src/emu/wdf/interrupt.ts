@@ -29,7 +29,7 @@ import { required } from "./memory.js";
 const B = (n: number) => BigInt(n);
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 /** ntstatus.h: a parent was given to an object that takes none. */
-const STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED = 0xc0200208;
+const STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED = 0xc020020f; // wdfstatus.h (KMDF 1.33)
 
 export const apis: ApiDefinition[] = [
   fx("WdfInterruptCreate", 5, (ctx) => {

@@ -50,7 +50,7 @@ export const apis: ApiDefinition[] = [
   }),
   fx("WdfRequestSend", 4, (ctx) => {
     const req = objectOf(ctx, ctx.arg(1), "request", "Request");
-    if (req.created && !req.formatted) ctx.fault("unimplemented-api", "kmdll does not implement sending a request the driver created with WdfRequestCreate without WdfIoTargetFormatRequestForIoctl / ForInternalIoctl (WdfRequestSend)", { api: "wdf01000.sys!WdfRequestSend" });
+    if (req.created && !req.formatted) ctx.fault("unimplemented-api", "kmdll does not implement sending a request the driver created with WdfRequestCreate without WdfIoTargetFormatRequestForIoctl / ForInternalIoctl / ForRead / ForWrite since it was created or reused (WdfRequestSend)", { api: "wdf01000.sys!WdfRequestSend" });
     const target = objectOf(ctx, ctx.arg(2), "ioTarget", "Target");
     const options = ctx.arg(3);
     const flags = options === 0n ? 0 : ctx.mem.u32(options + B(wdf("WDF_REQUEST_SEND_OPTIONS").Flags));

@@ -17,6 +17,9 @@
  *   referenced, before the IRP goes down); when the parent already started, the PnP manager is asked
  *   to enumerate again (IoInvalidateDeviceRelations). Fdo not a function driver's device or Child not
  *   a PDO: STATUS_INVALID_PARAMETER. WdfPdoGetParent: the parent WDFDEVICE.
+ * - WdfDeviceSetBusInformationForChildren(Device, BusInformation): a copy of the PNP_BUS_INFORMATION
+ *   (24 bytes) the device's PDOs answer IRP_MN_QUERY_BUS_INFORMATION with (a pool copy; none set, or a
+ *   zero BusTypeGuid.Data1: the IRP keeps its status). NULL BusInformation: WDF_VIOLATION.
  * - The framework as the PDO's bus driver: IRP_MN_QUERY_ID answers the IDs (pool strings the PnP
  *   manager frees), IRP_MN_QUERY_CAPABILITIES RawDeviceOK for a raw PDO, the S0→D0/others→D3 map and
  *   the PnP capabilities the driver set, IRP_MN_QUERY_DEVICE_RELATIONS(TargetDeviceRelation) the PDO;
@@ -47,6 +50,13 @@ const DO_BUS_ENUMERATED_DEVICE = 0x1000;
 const DO_POWER_PAGABLE = 0x2000;
 const DO_POWER_INRUSH = 0x4000;
 
+declare module "./objects.js" {
+  interface WdfObject {
+    /** WDFDEVICE: WdfDeviceSetBusInformationForChildren's PNP_BUS_INFORMATION. */
+    childBusInfo?: Uint8Array;
+  }
+}
+
 export interface PdoIds {
   deviceId?: string;
   instanceId?: string;
@@ -71,6 +81,12 @@ function assignId(ctx: ApiContext, what: string, store: (ids: PdoIds, s: string)
   if (!init.pdoIds) return STATUS.INVALID_DEVICE_REQUEST;
   store(init.pdoIds, unicodeText(ctx.mem, ctx.arg(2)) ?? "");
   return STATUS.SUCCESS;
+}
+
+/** A PDO's WDFDEVICE_INIT for a child of `parent` (WdfPdoInitAllocate; a child list's EvtChildListCreateDevice: childlist.ts). */
+export function newPdoInit(ctx: ApiContext, parent: WdfObject, driver: bigint): WdfObject {
+  return newObject(ctx, "deviceInit", 0n, { parent: driver, name: null, pdoParent: parent.handle, pdoIds: { hardwareIds: [], compatibleIds: [], raw: false }, ioType: 2, deviceType: FILE_DEVICE_BUS_EXTENDER,
+    pnp: { d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, selfManagedIoSuspend: 0n, selfManagedIoFlush: 0n, surpriseRemoval: 0n, queryRemove: 0n } });
 }
 
 /** WdfDeviceCreate with a WdfPdoInitAllocate WDFDEVICE_INIT (framework.ts hands it over). */
@@ -108,10 +124,10 @@ export function createPdoDevice(ctx: ApiContext, init: WdfObject, attrs: bigint,
   return STATUS.SUCCESS;
 }
 
-/** IRP_MN_QUERY_DEVICE_RELATIONS(BusRelations) through a parent: its static children join the relations, referenced. */
-export function addBusRelations(ctx: ApiContext, fdo: WdfObject, irp: bigint): void {
+/** IRP_MN_QUERY_DEVICE_RELATIONS(BusRelations) through a parent: its static children and `dynamic` ones (childlist.ts) join the relations, referenced. */
+export function addBusRelations(ctx: ApiContext, fdo: WdfObject, irp: bigint, dynamic: bigint[] = []): void {
   const st = wdfState(ctx.kernel);
-  const children = (fdo.staticChildren ?? []).map((h) => st.objects.get(h)).filter((c): c is WdfObject => c !== undefined && !c.deletePending);
+  const children = [...(fdo.staticChildren ?? []), ...dynamic].map((h) => st.objects.get(h)).filter((c): c is WdfObject => c !== undefined && !c.deletePending);
   if (children.length === 0) return;
   const m = ctx.mem;
   const R = LAYOUT.DEVICE_RELATIONS;
@@ -178,6 +194,15 @@ export function pdoDispatch(ctx: ApiContext, dev: WdfObject, irp: bigint, major:
       if (p && p.uiNumber !== 0xffffffff) m.setU32(caps + B(C.UINumber), p.uiNumber);
       status = STATUS.SUCCESS;
     }
+  } else if (minor === 0x15) {
+    // IRP_MN_QUERY_BUS_INFORMATION (FxPkgPdo::_PnpQueryBusInformation → the parent's HandleQueryBusInformation):
+    // a pool copy of the PNP_BUS_INFORMATION WdfDeviceSetBusInformationForChildren gave, when its BusTypeGuid.Data1 ≠ 0.
+    const bi = dev.pdoParent === undefined ? undefined : wdfState(ctx.kernel).objects.get(dev.pdoParent)?.childBusInfo;
+    if (bi && (bi[0]! | bi[1]! | bi[2]! | bi[3]!) !== 0) {
+      info = ctx.kernel.kernelPool?.allocate(bi.length, 0x42666457) ?? 0n; // 'WdfB'
+      if (info !== 0n) m.write(info, bi);
+      status = info === 0n ? STATUS.INSUFFICIENT_RESOURCES : STATUS.SUCCESS;
+    }
   } else if (minor === 0x07 && m.u32(sl + B(SL["Parameters.QueryDeviceRelations.Type"])) === 4) {
     // TargetDeviceRelation: the PDO itself, referenced.
     const R = LAYOUT.DEVICE_RELATIONS;
@@ -204,9 +229,7 @@ export const apis: ApiDefinition[] = [
       ctx.warn(`WdfPdoInitAllocate: ${hex(parent.handle)} is not a function driver's device (a control device or a PDO cannot have children): NULL`);
       return 0n;
     }
-    const drv = getPtr(ctx.mem, ctx.arg(0));
-    return newObject(ctx, "deviceInit", 0n, { parent: drv, name: null, pdoParent: parent.handle, pdoIds: { hardwareIds: [], compatibleIds: [], raw: false }, ioType: 2, deviceType: FILE_DEVICE_BUS_EXTENDER,
-      pnp: { d0Entry: 0n, d0Exit: 0n, prepareHardware: 0n, releaseHardware: 0n, selfManagedIoInit: 0n, selfManagedIoCleanup: 0n, selfManagedIoSuspend: 0n, selfManagedIoFlush: 0n, surpriseRemoval: 0n, queryRemove: 0n } }).handle;
+    return newPdoInit(ctx, parent, getPtr(ctx.mem, ctx.arg(0))).handle;
   }),
   fx("WdfPdoInitAssignDeviceID", 3, (ctx) => assignId(ctx, "DeviceID", (ids, s) => void (ids.deviceId = s))),
   fx("WdfPdoInitAssignInstanceID", 3, (ctx) => assignId(ctx, "InstanceID", (ids, s) => void (ids.instanceId = s))),
@@ -243,6 +266,12 @@ export const apis: ApiDefinition[] = [
     if (ctx.mem.u32(c) !== 4 * p) return void ctx.warn(`WdfFdoInitSetEventCallbacks: FdoEventCallbacks->Size is ${ctx.mem.u32(c)}, not ${4 * p}: ignored (the framework breaks into the debugger)`);
     if (getPtr(ctx.mem, c + B(p)) !== 0n && getPtr(ctx.mem, c + B(3 * p)) === 0n) ctx.warn("WdfFdoInitSetEventCallbacks: EvtDeviceFilterAddResourceRequirements without EvtDeviceRemoveAddedResources (the framework breaks into the debugger)");
   }), { stub: true }),
+  fx("WdfDeviceSetBusInformationForChildren", 3, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+    const dev = objectOf(ctx, ctx.arg(1), "device", "Device");
+    required(ctx, ctx.arg(2), "BusInformation");
+    dev.childBusInfo = ctx.mem.read(ctx.arg(2), 24); // PNP_BUS_INFORMATION: BusTypeGuid, LegacyBusType, BusNumber
+  }),
   fx("WdfPdoGetParent", 2, (ctx) => {
     const dev = objectOf(ctx, ctx.arg(1), "device", "Device");
     if (!dev.isPdo) wdfViolation(ctx, `WdfPdoGetParent: ${hex(dev.handle)} is not a PDO`);

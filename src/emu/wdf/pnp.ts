@@ -26,6 +26,7 @@ import { queryCapabilities, staticStopCheck } from "./devcaps.js";
 import { queryInterface } from "./qi.js";
 import { queryPnpDeviceState } from "./power.js";
 import { addBusRelations, pdoDispatch } from "./pdo.js";
+import { createDefaultChildList, dynamicChildren, scanForChildren } from "./childlist.js";
 export { createPdoDevice } from "./pdo.js";
 export { holdRequest } from "./queues.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type PnpCallbacks, type WdfObject } from "./objects.js";
@@ -141,6 +142,8 @@ function startCallbacks(ctx: ApiContext, wdev: WdfObject, sl: bigint): number {
   }
   if (ntSuccess(status)) status = call(ctx, cb.d0Entry, [wdev.handle, B(WdfPowerDeviceD3Final)]);
   if (ntSuccess(status)) wdev.inD0 = true;
+  // In D0 and initialized, before I/O starts: the default child list's EvtChildListScanForChildren (childlist.ts).
+  if (ntSuccess(status)) scanForChildren(ctx, wdev);
   // D0 entry connects the device's WDFINTERRUPTs to its interrupt resources: not emulated. Without an interrupt resource there is nothing to connect.
   if (ntSuccess(status) && [...wdfState(ctx.kernel).objects.values()].some((o) => o.kind === "interrupt" && o.queueDevice === wdev.handle) && hasInterrupt(ctx, getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResources"]))))
     ctx.fault("unimplemented-api", "kmdll does not implement connecting a WDFINTERRUPT to the device's interrupt resource (KMDF D0 entry): the devnode lists an interrupt", { api: "wdf01000.sys!WdfInterruptCreate" });
@@ -169,7 +172,7 @@ export function pnpDispatch(ctx: ApiContext, wdev: WdfObject, irp: bigint, major
     const status = forwardAndWait(ctx, wdev.lower!, irp);
     return finish(ctx, irp, ntSuccess(status) ? startCallbacks(ctx, wdev, sl) : status);
   }
-  if (minor === IRP_MN.QUERY_DEVICE_RELATIONS && m.u32(sl + B(SL["Parameters.QueryDeviceRelations.Type"])) === 0) addBusRelations(ctx, wdev, irp);
+  if (minor === IRP_MN.QUERY_DEVICE_RELATIONS && m.u32(sl + B(SL["Parameters.QueryDeviceRelations.Type"])) === 0) addBusRelations(ctx, wdev, irp, dynamicChildren(ctx, wdev));
   if (minor === IRP_MN.QUERY_INTERFACE) {
     const answered = queryInterface(ctx, wdev, irp);
     if (answered !== null) return answered;
@@ -229,6 +232,7 @@ export function attachPnpDevice(ctx: ApiContext, dev: WdfObject, init: WdfObject
   m.setU32(d + B(DEV.Flags), flags);
   if (init.powerPolicyOwner !== undefined) dev.powerPolicyOwner = init.powerPolicyOwner;
   Object.assign(dev, { pdo: init.pdo, lower: top, filter: init.filter ?? false, pnp: init.pnp ?? noCallbacks(), ioType: init.ioType, started: false, ...(init.requestAttrs ? { requestAttrs: init.requestAttrs } : {}) });
+  if (init.childListConfig) createDefaultChildList(ctx, dev, init.childListConfig);
 }
 
 function initOf(ctx: ApiContext, what = "DeviceInit"): WdfObject {

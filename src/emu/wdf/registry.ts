@@ -12,6 +12,16 @@
  *     The WDFKEY owns a kernel key handle; it is parented to the device unless KeyAttributes name a parent.
  *   WdfRegistryQueryULong(Key, ValueName, Value): STATUS_OBJECT_NAME_NOT_FOUND for a missing value,
  *     STATUS_OBJECT_TYPE_MISMATCH unless it is a 4-byte REG_DWORD (FxRegKey::_QueryULong).
+ *   WdfRegistryAssignULong(Key, ValueName, Value): a REG_DWORD written as ZwSetValueKey does (a
+ *     malformed ValueName STATUS_INVALID_PARAMETER; fxregistryapi.cpp).
+ *   WdfRegistryQueryUnicodeString(Key, ValueName, ValueByteLength, Value): a REG_SZ / REG_EXPAND_SZ into
+ *     the caller's UNICODE_STRING (its trailing NUL not counted in Length); a malformed string or a Value
+ *     with MaximumLength 0 STATUS_INVALID_PARAMETER, data longer than MaximumLength (or no Value)
+ *     STATUS_BUFFER_OVERFLOW with *ValueByteLength the data's length, another type STATUS_OBJECT_TYPE_MISMATCH.
+ *   WdfRegistryQueryMultiString(Key, ValueName, StringsAttributes, Collection): each string of a
+ *     REG_MULTI_SZ becomes a WDFSTRING added to the collection; another type STATUS_OBJECT_TYPE_MISMATCH,
+ *     no data STATUS_RESOURCE_DATA_NOT_FOUND, data that is not double-NUL terminated (or of odd length)
+ *     STATUS_OBJECT_TYPE_MISMATCH (FxRegKey::_VerifyMultiSzString).
  *   WdfRegistryClose(Key): closes the handle and deletes the WDFKEY.
  *   WdfDriverOpenParametersRegistryKey(Driver, DesiredAccess, KeyAttributes, Key): the service key's
  *     `Parameters` subkey (`<RegistryPath>\Parameters`, created when missing — IoOpenDriverRegistryKey
@@ -26,7 +36,7 @@ import { putPtr } from "../../nt/arch-layout.js";
 import { api, describeUnicode, hex, readCounted, unicodeText } from "../api/util.js";
 import { keyOf, registryOf } from "../api/zw.js";
 import { closeHandle, insertHandle } from "../obmgr/index.js";
-import { keyHandleClosing } from "../api/regnotify.js";
+import { REG_NOTIFY_CHANGE_LAST_SET, keyHandleClosing, registryChanged } from "../api/regnotify.js";
 import { nodeOfPdo, pnpState } from "../pnp/state.js";
 import { WDF01000 } from "./ldr.js";
 import { deleteObject, newObject, objectOf, readAttributes, validateAttributes } from "./objects.js";
@@ -34,7 +44,8 @@ import { required } from "./memory.js";
 import type { RegistryKey } from "../../nt/registry.js";
 import { getPtr } from "../../nt/arch-layout.js";
 import { wdfState } from "./objects.js";
-import { assignString } from "./strings.js";
+import { assignString, newString } from "./strings.js";
+import { collectionAdd } from "./collection.js";
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 const PLUGPLAY_REGKEY_DEVICE = 1;
@@ -42,6 +53,7 @@ const PLUGPLAY_REGKEY_DRIVER = 2;
 const REG_DWORD = 4;
 const REG_SZ = 1;
 const REG_EXPAND_SZ = 2;
+const REG_MULTI_SZ = 7;
 const STATUS_RESOURCE_DATA_NOT_FOUND = 0xc0000089;
 const STATUS_INVALID_BUFFER_SIZE = 0xc0000206;
 
@@ -209,8 +221,82 @@ function queryULong(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
+function assignULong(ctx: ApiContext): number {
+  const [keyH, nameP, value] = [ctx.arg(1), ctx.arg(2), ctx.u32(3)];
+  ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), hex(value)]);
+  const k = objectOf(ctx, keyH, "key", "Key");
+  required(ctx, nameP, "ValueName");
+  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
+  const key = keyOf(ctx, k.keyHandle!);
+  if (typeof key === "number") return key;
+  const data = new Uint8Array(4);
+  new DataView(data.buffer).setUint32(0, value, true);
+  registryOf(ctx.kernel).setValue(key, unicodeText(ctx.mem, nameP) ?? "", REG_DWORD, data);
+  registryChanged(ctx, key, REG_NOTIFY_CHANGE_LAST_SET);
+  return STATUS.SUCCESS;
+}
+
+function queryUnicodeString(ctx: ApiContext): number {
+  const [keyH, nameP, lenOut, us] = [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)];
+  ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), hex(lenOut), hex(us)]);
+  const k = objectOf(ctx, keyH, "key", "Key");
+  required(ctx, nameP, "ValueName");
+  if (!validString(ctx, nameP) || (us !== 0n && !validString(ctx, us))) return STATUS.INVALID_PARAMETER;
+  const room = us === 0n ? 0 : readCounted(ctx.mem, us).maximumLength;
+  if (us !== 0n && room === 0) return STATUS.INVALID_PARAMETER;
+  const key = keyOf(ctx, k.keyHandle!);
+  if (typeof key === "number") return key;
+  const v = key.value(unicodeText(ctx.mem, nameP) ?? "");
+  if (!v) return STATUS.OBJECT_NAME_NOT_FOUND;
+  const fits = v.data.length <= room;
+  if (fits && v.type !== REG_SZ && v.type !== REG_EXPAND_SZ) return STATUS.OBJECT_TYPE_MISMATCH;
+  if (lenOut !== 0n) ctx.mem.setU16(lenOut, v.data.length & 0xffff);
+  if (!fits) return STATUS.BUFFER_OVERFLOW;
+  if (us !== 0n && v.data.length > 0) {
+    ctx.mem.write(readCounted(ctx.mem, us).buffer, v.data);
+    let n = v.data.length & ~1;
+    if (n >= 2 && v.data[n - 2] === 0 && v.data[n - 1] === 0) n -= 2;
+    ctx.mem.setU16(us, n);
+  } else if (us !== 0n) ctx.mem.setU16(us, 0);
+  return STATUS.SUCCESS;
+}
+
+function queryMultiString(ctx: ApiContext): number {
+  const [keyH, nameP, attrs, collH] = [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)];
+  ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), hex(attrs), hex(collH)]);
+  const k = objectOf(ctx, keyH, "key", "Key");
+  required(ctx, nameP, "ValueName");
+  required(ctx, collH, "Collection");
+  const bad = validateAttributes(ctx, attrs, { parentRequired: false });
+  if (bad !== 0) return bad;
+  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
+  const coll = objectOf(ctx, collH, "collection", "Collection");
+  const key = keyOf(ctx, k.keyHandle!);
+  if (typeof key === "number") return key;
+  const v = key.value(unicodeText(ctx.mem, nameP) ?? "");
+  if (!v) return STATUS.OBJECT_NAME_NOT_FOUND;
+  if (v.type !== REG_MULTI_SZ) return STATUS.OBJECT_TYPE_MISMATCH;
+  const d = v.data;
+  if (d.length === 0) return STATUS_RESOURCE_DATA_NOT_FOUND;
+  const n = d.length;
+  if (n % 2 !== 0 || n < 4 || d[n - 1] !== 0 || d[n - 2] !== 0 || d[n - 3] !== 0 || d[n - 4] !== 0) return STATUS.OBJECT_TYPE_MISMATCH;
+  const a = readAttributes(ctx, attrs);
+  for (let i = 0; i + 1 < n && (d[i] !== 0 || d[i + 1] !== 0); ) {
+    let j = i;
+    while (d[j] !== 0 || d[j + 1] !== 0) j += 2;
+    const s = newString(ctx, a, d.slice(i, j));
+    if (!s) return STATUS.INSUFFICIENT_RESOURCES;
+    collectionAdd(coll, s);
+    i = j + 2;
+  }
+  return STATUS.SUCCESS;
+}
+
 export const apis: ApiDefinition[] = [
   fx("WdfDeviceOpenRegistryKey", 6, openDeviceKey),
+  fx("WdfRegistryQueryUnicodeString", 5, queryUnicodeString),
+  fx("WdfRegistryQueryMultiString", 5, queryMultiString),
+  fx("WdfRegistryAssignULong", 4, assignULong),
   fx("WdfRegistryQueryULong", 4, queryULong),
   fx("WdfDriverOpenParametersRegistryKey", 5, openParametersKey),
   fx("WdfRegistryOpenKey", 6, openKey),

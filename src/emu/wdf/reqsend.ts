@@ -13,8 +13,11 @@
  *   IoStatus, for IOCTLs Parameters.Ioctl.IoControlCode and the buffer lengths) and calls
  *   CompletionRoutine(Request, Target, Params, Context); the IRP stops there (it is the driver's
  *   request again: the routine completes it, reuses it or deletes it). WdfRequestGetStatus reads the
- *   target's status. The memories of Parameters (WDFMEMORY handles of WdfIoTargetFormatRequestFor*)
- *   stay NULL: formatting is not modelled (a request sent with the current type has none).
+ *   target's status. A request formatted with WdfIoTargetFormatRequestFor* (reqformat.ts) gets the
+ *   WDFMEMORY handles and buffer offsets of the format call and, as length, the IoStatus.Information
+ *   (FxIoContext::CopyParameters); one sent with the current type has no memories and the stack
+ *   location's lengths. Until it comes back the request is at the target (WdfRequestReuse then is a
+ *   verifier finding: reqcreate.ts).
  *   A send without a completion routine keeps the synchronous model of iotarget.ts.
  * - WdfRequestGetCompletionParams(Request, Params): a copy of those parameters.
  */
@@ -50,7 +53,17 @@ declare module "./objects.js" {
     /** The WDFIOTARGET and the stack location of an asynchronous send under way. */
     sentTarget?: bigint;
     sentLocation?: bigint;
+    /** Sent to an I/O target and not back yet (KMDF's FXREQUEST_FLAG_SENT_TO_TARGET): WdfRequestReuse then is a driver bug. */
+    atTarget?: boolean;
+    /** WdfIoTargetFormatRequestFor* (reqformat.ts): the WDFMEMORY handles and buffer offsets the completion parameters name. */
+    formatParams?: FormatParams;
   }
+}
+
+/** The memories of a formatted request, as the framework keeps them for WDF_REQUEST_COMPLETION_PARAMS (fxrequestcontext.cpp). */
+export interface FormatParams {
+  /** Read/Write: Buffer, Offset; IOCTL: Input.Buffer, Input.Offset, Output.Buffer, Output.Offset. */
+  memories: bigint[];
 }
 
 function paramsOf(ctx: ApiContext, req: WdfObject): bigint {
@@ -84,11 +97,19 @@ function completed(ctx: ApiContext, req: WdfObject, target: bigint, irp: bigint,
     m.setU32(p + B(L.ioStatus), status);
     putPtr(m, p + B(L.ioStatus + L.ps), info);
     const q = p + B(L.parameters);
+    // A formatted request (FxIoContext::CopyParameters): the lengths are the Information, the
+    // memories and offsets those of the format call; otherwise the lengths of the stack location.
+    const f = req.formatParams;
     if (major === IRP_MJ_DEVICE_CONTROL || major === IRP_MJ_INTERNAL_DEVICE_CONTROL) {
       m.setU32(q, m.u32(sl + B(SL["Parameters.DeviceIoControl.IoControlCode"])));
-      putPtr(m, q + B(5 * L.ps), B(m.u32(sl + B(SL["Parameters.DeviceIoControl.OutputBufferLength"]))));
+      if (f) f.memories.forEach((v, i) => putPtr(m, q + B((i + 1) * L.ps), v));
+      putPtr(m, q + B(5 * L.ps), f ? info : B(m.u32(sl + B(SL["Parameters.DeviceIoControl.OutputBufferLength"]))));
     } else if (major === IRP_MJ_READ || major === IRP_MJ_WRITE) {
-      putPtr(m, q + B(L.ps), B(m.u32(sl + B(SL["Parameters.Read.Length"]))));
+      if (f) {
+        putPtr(m, q, f.memories[0] ?? 0n);
+        putPtr(m, q + B(2 * L.ps), f.memories[1] ?? 0n);
+      }
+      putPtr(m, q + B(L.ps), f ? info : B(m.u32(sl + B(SL["Parameters.Read.Length"]))));
     }
   }
   // A METHOD_BUFFERED request built by WdfIoTargetFormatRequestForIoctl (reqformat.ts): its output
@@ -113,6 +134,8 @@ export function sendAsync(ctx: ApiContext, req: WdfObject, target: WdfObject, de
   const next = getPtr(m, irp + B(IRP["Tail.Overlay.CurrentStackLocation"])) - B(SL.$size);
   const routine = ctx.kernel.internalRoutine?.("FxRequestSendCompletion", (c) => {
     const r = wdfState(c.kernel).objects.get(c.arg(2));
+    // Back from the target: the driver's again (it may reuse and resend it from its completion routine).
+    if (r) r.atTarget = false;
     // The location the target saw is the one below the current one once the I/O manager unwinds to us.
     if (r) completed(c, r, r.sentTarget ?? 0n, c.arg(1), r.sentLocation ?? 0n);
     return STATUS_MORE_PROCESSING_REQUIRED;
@@ -122,6 +145,7 @@ export function sendAsync(ctx: ApiContext, req: WdfObject, target: WdfObject, de
   m.setU8(next + B(SL.Control), 0xe0); // SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_ERROR | SL_INVOKE_ON_CANCEL
   req.sentTarget = target.handle;
   req.sentLocation = next;
+  req.atTarget = true;
   req.forwarded = true; // sent on: the queue callback returning without completing it is no finding
   callDriver(envOf(ctx), dev, irp);
   return true;

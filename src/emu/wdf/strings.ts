@@ -15,7 +15,7 @@ import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { api, hex, readCounted } from "../api/util.js";
 import { WDF01000 } from "./ldr.js";
-import { newObject, objectOf, readAttributes, validateAttributes, wdfState, type WdfObject } from "./objects.js";
+import { deleteObject, newObject, objectOf, readAttributes, validateAttributes, wdfState, type ObjectAttributes, type WdfObject } from "./objects.js";
 import { required } from "./memory.js";
 
 const B = (n: number) => BigInt(n);
@@ -32,6 +32,17 @@ export function assignString(ctx: ApiContext, s: WdfObject, bytes: Uint8Array): 
   s.size = B(bytes.length);
   s.dispose = buf === 0n ? undefined : (c) => c.kernel.kernelPool?.free(buf);
   return STATUS.SUCCESS;
+}
+
+/** A new WDFSTRING holding `bytes` (UTF-16LE), parented as the attributes say, else to the calling driver; null without pool. */
+export function newString(ctx: ApiContext, a: ObjectAttributes, bytes: Uint8Array): WdfObject | null {
+  const drv = getPtr(ctx.mem, ctx.arg(0));
+  const s = newObject(ctx, "string", { ...a, parent: a.parent ?? (wdfState(ctx.kernel).objects.has(drv) ? drv : null) }, { size: 0n, buffer: 0n });
+  if (assignString(ctx, s, bytes) !== STATUS.SUCCESS) {
+    deleteObject(ctx, s);
+    return null;
+  }
+  return s;
 }
 
 export const apis: ApiDefinition[] = [
