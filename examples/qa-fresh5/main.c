@@ -1,0 +1,193 @@
+/*
+ * qafresh5.sys — lessons from a fifth held-out set of real drivers: the shipped binaries of
+ * well-known open-source driver projects (/work/wt/qa-fresh5.md). Each Test* export returns the
+ * number of failed checks (apitest.h's CHECK prints each failure).
+ *
+ * The NDIS 5 declarations are written here from Microsoft Learn's reference pages (ndis.h:
+ * NdisAllocateMemoryWithTag, NdisFreeMemory, NdisInitializeReadWriteLock,
+ * NdisAcquireReadWriteLock, NdisReleaseReadWriteLock, NdisDprAcquireReadWriteLock,
+ * NdisDprReleaseReadWriteLock) and the WDK's ndis.h layout of NDIS_RW_LOCK and LOCK_STATE (the
+ * same in mingw-w64's ddk/ndis.h): a 16-byte head, then one 16-byte reference count per
+ * processor, MAXIMUM_PROCESSORS of them (wdm.h: 64 on x64, 32 on x86). NTAPI: stdcall on x86.
+ */
+#include <ntddk.h>
+#include "../include/apitest.h"
+
+typedef int NDIS_STATUS;
+typedef unsigned int UINT;
+#define NDIS_STATUS_SUCCESS ((NDIS_STATUS)STATUS_SUCCESS)
+#define NDIS_STATUS_FAILURE ((NDIS_STATUS)STATUS_UNSUCCESSFUL)
+
+typedef union _QF5_RW_LOCK_REFCOUNT {
+    UINT RefCount;
+    UCHAR cacheLine[16];
+} QF5_RW_LOCK_REFCOUNT;
+
+typedef struct _NDIS_RW_LOCK {
+    union {
+        struct {
+            KSPIN_LOCK SpinLock;
+            PVOID Context;
+        };
+        UCHAR Reserved[16];
+    };
+    QF5_RW_LOCK_REFCOUNT RefCount[MAXIMUM_PROCESSORS];
+} NDIS_RW_LOCK, *PNDIS_RW_LOCK;
+
+typedef struct _LOCK_STATE {
+    USHORT LockState;
+    KIRQL OldIrql;
+} LOCK_STATE, *PLOCK_STATE;
+
+__declspec(dllimport) NDIS_STATUS NTAPI NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length, ULONG Tag);
+__declspec(dllimport) VOID NTAPI NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags);
+__declspec(dllimport) VOID NTAPI NdisInitializeReadWriteLock(PNDIS_RW_LOCK Lock);
+__declspec(dllimport) VOID NTAPI NdisAcquireReadWriteLock(PNDIS_RW_LOCK Lock, BOOLEAN fWrite, PLOCK_STATE LockState);
+__declspec(dllimport) VOID NTAPI NdisReleaseReadWriteLock(PNDIS_RW_LOCK Lock, PLOCK_STATE LockState);
+__declspec(dllimport) VOID NTAPI NdisDprAcquireReadWriteLock(PNDIS_RW_LOCK Lock, BOOLEAN fWrite, PLOCK_STATE LockState);
+__declspec(dllimport) VOID NTAPI NdisDprReleaseReadWriteLock(PNDIS_RW_LOCK Lock, PLOCK_STATE LockState);
+
+static VOID Unload(PDRIVER_OBJECT DriverObject)
+{
+    UNREFERENCED_PARAMETER(DriverObject);
+}
+
+DRIVER_INITIALIZE DriverEntry;
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    UNREFERENCED_PARAMETER(RegistryPath);
+    DriverObject->DriverUnload = Unload;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI DllInitialize(PUNICODE_STRING RegistryPath)
+{
+    UNREFERENCED_PARAMETER(RegistryPath);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI DllUnload(void)
+{
+    return STATUS_SUCCESS;
+}
+
+#define QF5_TAG 'c5fQ'
+
+/* Nonpaged memory with the caller's tag, SUCCESS and the address through the first argument;
+ * a request the pool cannot meet is NDIS_STATUS_FAILURE with NULL stored. */
+__declspec(dllexport) ULONG TestNdisMemoryWithTag(void)
+{
+    ULONG failures = 0;
+    PVOID p = (PVOID)(ULONG_PTR)1;
+    PUCHAR bytes;
+    ULONG i;
+    NDIS_STATUS st = NdisAllocateMemoryWithTag(&p, 200, QF5_TAG);
+    CHECK(st == NDIS_STATUS_SUCCESS);
+    CHECK(p != NULL && p != (PVOID)(ULONG_PTR)1);
+    if (st != NDIS_STATUS_SUCCESS || p == NULL) return failures;
+    bytes = (PUCHAR)p;
+    for (i = 0; i < 200; i++) bytes[i] = (UCHAR)i;
+    CHECK(bytes[199] == 199);
+    /* Nonpaged: usable at DISPATCH_LEVEL. */
+    {
+        KIRQL old;
+        KeRaiseIrql(DISPATCH_LEVEL, &old);
+        CHECK(bytes[7] == 7);
+        KeLowerIrql(old);
+    }
+    NdisFreeMemory(p, 200, 0);
+
+    p = (PVOID)(ULONG_PTR)1;
+    st = NdisAllocateMemoryWithTag(&p, 0xFFFFFFF0u, QF5_TAG);
+    CHECK(st == NDIS_STATUS_FAILURE);
+    CHECK(p == NULL);
+    return failures;
+}
+
+static PVOID Kept;
+
+/* Invalid: memory never freed stays in nonpaged pool after the driver unloads (a leak with the tag). */
+__declspec(dllexport) ULONG TestNdisMemoryWithTagLeak(void)
+{
+    return NdisAllocateMemoryWithTag(&Kept, 64, QF5_TAG) != NDIS_STATUS_SUCCESS;
+}
+
+/* The caller's NDIS_RW_LOCK between two guards: initialization zeroes exactly sizeof(NDIS_RW_LOCK). */
+static struct {
+    UCHAR Before[16];
+    NDIS_RW_LOCK Lock;
+    UCHAR After[16];
+} Guarded;
+
+static ULONG CheckInitialized(void)
+{
+    ULONG failures = 0, i, nonzero = 0;
+    const UCHAR *b = (const UCHAR *)&Guarded.Lock;
+    for (i = 0; i < sizeof(Guarded.Before); i++) CHECK(Guarded.Before[i] == 0xAA && Guarded.After[i] == 0xAA);
+    for (i = 0; i < sizeof(NDIS_RW_LOCK); i++) nonzero += b[i] != 0;
+    CHECK(nonzero == 0);
+    return failures;
+}
+
+/* Read (recursive, each with its own LOCK_STATE) and write: every acquisition raises to
+ * DISPATCH_LEVEL and its release restores the IRQL the caller had (PASSIVE_LEVEL, APC_LEVEL). */
+__declspec(dllexport) ULONG TestNdisReadWriteLock(void)
+{
+    ULONG failures = 0;
+    LOCK_STATE outer, inner;
+    KIRQL old;
+    RtlFillMemory(&Guarded, sizeof(Guarded), 0xAA);
+    NdisInitializeReadWriteLock(&Guarded.Lock);
+    failures += CheckInitialized();
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL);
+
+    NdisAcquireReadWriteLock(&Guarded.Lock, FALSE, &outer);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    CHECK(outer.OldIrql == PASSIVE_LEVEL);
+    NdisAcquireReadWriteLock(&Guarded.Lock, FALSE, &inner);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    CHECK(inner.OldIrql == DISPATCH_LEVEL);
+    NdisReleaseReadWriteLock(&Guarded.Lock, &inner);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    NdisReleaseReadWriteLock(&Guarded.Lock, &outer);
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL);
+
+    KeRaiseIrql(APC_LEVEL, &old);
+    NdisAcquireReadWriteLock(&Guarded.Lock, TRUE, &outer);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    CHECK(outer.OldIrql == APC_LEVEL);
+    NdisReleaseReadWriteLock(&Guarded.Lock, &outer);
+    CHECK(KeGetCurrentIrql() == APC_LEVEL);
+    KeLowerIrql(old);
+    CHECK(KeGetCurrentIrql() == PASSIVE_LEVEL);
+    return failures;
+}
+
+/* The Dpr variants run at DISPATCH_LEVEL and leave the IRQL alone. */
+__declspec(dllexport) ULONG TestNdisReadWriteLockDpc(void)
+{
+    ULONG failures = 0;
+    LOCK_STATE st;
+    KIRQL old;
+    NdisInitializeReadWriteLock(&Guarded.Lock);
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    NdisDprAcquireReadWriteLock(&Guarded.Lock, TRUE, &st);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    NdisDprReleaseReadWriteLock(&Guarded.Lock, &st);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    NdisDprAcquireReadWriteLock(&Guarded.Lock, FALSE, &st);
+    NdisDprReleaseReadWriteLock(&Guarded.Lock, &st);
+    CHECK(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    KeLowerIrql(old);
+    return failures;
+}
+
+/* Invalid: a lock NdisInitializeReadWriteLock never initialized (Learn: it must come first). */
+__declspec(dllexport) ULONG TestNdisReadWriteLockUninitialized(void)
+{
+    static NDIS_RW_LOCK never;
+    LOCK_STATE st;
+    NdisAcquireReadWriteLock(&never, FALSE, &st);
+    NdisReleaseReadWriteLock(&never, &st);
+    return KeGetCurrentIrql() != PASSIVE_LEVEL;
+}
