@@ -80,30 +80,3 @@ test("qafresh5.sys: acquiring an NDIS_RW_LOCK NdisInitializeReadWriteLock never 
     assert.match(w[0]!, /NdisAcquireReadWriteLock.*not initialized with NdisInitializeReadWriteLock/, arch);
   }
 });
-
-test("qafresh5.sys: an NDIS 5 miniport's NdisMRegisterMiniport is NDIS_STATUS_BAD_VERSION on the emulated Windows 10 (NDIS 5.x removed in Windows 8), with a warning naming the version; the wrapper handle is NDIS's (x64, x86)", () => {
-  for (const arch of ["x64", "x86"] as const) {
-    const { events, r } = run(["TestNdis5Miniport"], arch);
-    assert.deepEqual(failures(events), [], arch);
-    assert.equal(r.ok, true, arch);
-    const w = events.filter((e) => e.event === "warning").map((e) => JSON.stringify(e));
-    assert.equal(w.length, 1, `${arch}: ${w.join("\n")}`);
-    assert.match(w[0]!, /NDIS 5\.0 miniport; NDIS 5\.x and earlier were removed from Windows 8/, arch);
-    // NdisTerminateWrapper gave the handle back; nothing is charged to the driver.
-    assert.equal(events.filter((e) => e.event === "leak").length, 0, arch);
-    for (const n of ["NdisInitializeWrapper", "NdisMRegisterMiniport", "NdisTerminateWrapper"]) {
-      assert.ok(apis(events).includes(`ndis.sys!${n}`), `${arch} ${n}`);
-      assert.ok(NDIS_EXPORTS.includes(n), n);
-    }
-  }
-});
-
-test("qafresh5.sys: NdisMRegisterMiniport with a handle NdisInitializeWrapper never gave is a bug check report", () => {
-  for (const arch of ["x64", "x86"] as const) {
-    const { events, r } = run(["TestNdis5BadWrapper"], arch);
-    assert.equal(r.ok, false, arch);
-    const f = events.find((e) => e.event === "fault") as { kind?: string; message?: string } | undefined;
-    assert.equal(f?.kind, "bugcheck", arch);
-    assert.match(f?.message ?? "", /NdisMRegisterMiniport\(0x[0-9a-f]+\): not a handle NdisInitializeWrapper returned/, arch);
-  }
-});

@@ -47,15 +47,6 @@ __declspec(dllimport) VOID NTAPI NdisReleaseReadWriteLock(PNDIS_RW_LOCK Lock, PL
 __declspec(dllimport) VOID NTAPI NdisDprAcquireReadWriteLock(PNDIS_RW_LOCK Lock, BOOLEAN fWrite, PLOCK_STATE LockState);
 __declspec(dllimport) VOID NTAPI NdisDprReleaseReadWriteLock(PNDIS_RW_LOCK Lock, PLOCK_STATE LockState);
 
-typedef PVOID NDIS_HANDLE, *PNDIS_HANDLE;
-#define NDIS_STATUS_BAD_VERSION ((NDIS_STATUS)0xC0010004L)
-__declspec(dllimport) VOID NTAPI NdisInitializeWrapper(PNDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific1, PVOID SystemSpecific2, PVOID SystemSpecific3);
-__declspec(dllimport) NDIS_STATUS NTAPI NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle, PVOID MiniportCharacteristics, UINT CharacteristicsLength);
-__declspec(dllimport) VOID NTAPI NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific);
-
-static PDRIVER_OBJECT TheDriver;
-static UNICODE_STRING TheRegistryPath;
-
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
@@ -64,8 +55,7 @@ static VOID Unload(PDRIVER_OBJECT DriverObject)
 DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
-    TheDriver = DriverObject;
-    TheRegistryPath = *RegistryPath;
+    UNREFERENCED_PARAMETER(RegistryPath);
     DriverObject->DriverUnload = Unload;
     return STATUS_SUCCESS;
 }
@@ -200,35 +190,4 @@ __declspec(dllexport) ULONG TestNdisReadWriteLockUninitialized(void)
     NdisAcquireReadWriteLock(&never, FALSE, &st);
     NdisReleaseReadWriteLock(&never, &st);
     return KeGetCurrentIrql() != PASSIVE_LEVEL;
-}
-
-/* An NDIS 5.0 miniport (NdisMInitializeWrapper, then NdisMRegisterMiniport with
- * NDIS50_MINIPORT_CHARACTERISTICS: MajorNdisVersion, MinorNdisVersion first) on Windows 10:
- * NDIS 5.x was removed from Windows 8 and later, so the registration is NDIS_STATUS_BAD_VERSION;
- * the wrapper handle is valid until NdisTerminateWrapper. */
-__declspec(dllexport) ULONG TestNdis5Miniport(void)
-{
-    ULONG failures = 0;
-    NDIS_HANDLE wrapper = (NDIS_HANDLE)(ULONG_PTR)1;
-    UCHAR chars[0x100];
-    NDIS_STATUS st;
-    RtlZeroMemory(chars, sizeof(chars));
-    chars[0] = 5; /* MajorNdisVersion */
-    chars[1] = 0; /* MinorNdisVersion */
-    NdisInitializeWrapper(&wrapper, TheDriver, &TheRegistryPath, NULL);
-    CHECK(wrapper != NULL && wrapper != (NDIS_HANDLE)(ULONG_PTR)1);
-    if (wrapper == NULL) return failures;
-    st = NdisMRegisterMiniport(wrapper, chars, sizeof(chars));
-    CHECK(st == NDIS_STATUS_BAD_VERSION);
-    NdisTerminateWrapper(wrapper, NULL);
-    return failures;
-}
-
-/* Invalid: a wrapper handle NdisInitializeWrapper never gave. */
-__declspec(dllexport) ULONG TestNdis5BadWrapper(void)
-{
-    UCHAR chars[0x100];
-    RtlZeroMemory(chars, sizeof(chars));
-    chars[0] = 5;
-    return (ULONG)NdisMRegisterMiniport((NDIS_HANDLE)chars, chars, sizeof(chars));
 }

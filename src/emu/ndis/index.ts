@@ -55,7 +55,6 @@ import { ndisConfigApis } from "./config.js";
 import { ndisMemoryApis } from "./memory.js";
 import { ndisRwLockApis } from "./rwlock.js";
 import { ndisRwLock5Apis } from "./rwlock5.js";
-import { ndisMiniport5Apis } from "./miniport5.js";
 
 export const NDIS = "ndis.sys";
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api(NDIS, name, argc, h);
@@ -238,7 +237,6 @@ export const ndisApis: ApiDefinition[] = [
   ...ndisMemoryApis,
   ...ndisRwLockApis,
   ...ndisRwLock5Apis,
-  ...ndisMiniport5Apis,
 ];
 
 /** The driver object of a miniport driver handle NdisMRegisterMiniportDriver returned (not deregistered), or null. */
