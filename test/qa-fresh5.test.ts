@@ -80,3 +80,40 @@ test("qafresh5.sys: acquiring an NDIS_RW_LOCK NdisInitializeReadWriteLock never 
     assert.match(w[0]!, /NdisAcquireReadWriteLock.*not initialized with NdisInitializeReadWriteLock/, arch);
   }
 });
+
+const unloadRan = (events: TraceEvent[]) => events.some((e) => e.event === "dbgprint" && (e as { text: string }).text.startsWith("qafresh5: Unload("));
+
+test("qafresh5.sys: HidRegisterMinidriver — STATUS_SUCCESS, hidclass owns the dispatch table, AddDevice and DriverUnload, and the stop reaches the minidriver's own unload through hidclass's (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestHidRegister"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    assert.ok(unloadRan(events), `${arch}: the minidriver's Unload ran at stop`);
+    assert.ok(apis(events).includes("hidclass.sys!HidRegisterMinidriver"), arch);
+    // The driver's unload is reached through hidclass's own routine, not directly.
+    assert.ok(events.some((e) => e.event === "api" && /HidpDriverUnload/.test(JSON.stringify(e))), arch);
+  }
+});
+
+test("qafresh5.sys: HidRegisterMinidriver with a revision other than HID_REVISION is STATUS_REVISION_MISMATCH with a warning; the driver object stays the driver's (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestHidRevisionMismatch"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    assert.ok(unloadRan(events), arch);
+    const w = events.filter((e) => e.event === "warning").map((e) => JSON.stringify(e));
+    assert.equal(w.length, 1, arch);
+    assert.match(w[0]!, /Revision is 2, not HID_REVISION \(1\): STATUS_REVISION_MISMATCH/, arch);
+  }
+});
+
+test("qafresh5.sys: HidRegisterMinidriver with a DriverObject that is not a driver object is a bug check report", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestHidBadDriverObject"], arch);
+    assert.equal(r.ok, false, arch);
+    const f = events.find((e) => e.event === "fault") as { kind?: string; message?: string } | undefined;
+    assert.equal(f?.kind, "bugcheck", arch);
+    assert.match(f?.message ?? "", /MinidriverRegistration->DriverObject 0x[0-9a-f]+ is not a DRIVER_OBJECT/, arch);
+  }
+});

@@ -47,15 +47,19 @@ __declspec(dllimport) VOID NTAPI NdisReleaseReadWriteLock(PNDIS_RW_LOCK Lock, PL
 __declspec(dllimport) VOID NTAPI NdisDprAcquireReadWriteLock(PNDIS_RW_LOCK Lock, BOOLEAN fWrite, PLOCK_STATE LockState);
 __declspec(dllimport) VOID NTAPI NdisDprReleaseReadWriteLock(PNDIS_RW_LOCK Lock, PLOCK_STATE LockState);
 
+static PDRIVER_OBJECT TheDriver;
+static UNICODE_STRING TheRegistryPath;
+
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
-    UNREFERENCED_PARAMETER(DriverObject);
+    DbgPrint("qafresh5: Unload(%p)\n", DriverObject);
 }
 
 DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
-    UNREFERENCED_PARAMETER(RegistryPath);
+    TheDriver = DriverObject;
+    TheRegistryPath = *RegistryPath;
     DriverObject->DriverUnload = Unload;
     return STATUS_SUCCESS;
 }
@@ -190,4 +194,62 @@ __declspec(dllexport) ULONG TestNdisReadWriteLockUninitialized(void)
     NdisAcquireReadWriteLock(&never, FALSE, &st);
     NdisReleaseReadWriteLock(&never, &st);
     return KeGetCurrentIrql() != PASSIVE_LEVEL;
+}
+
+/* hidport.h (Microsoft Learn: HID_MINIDRIVER_REGISTRATION, HidRegisterMinidriver; library
+ * Hidclass.lib). HID_REVISION is 1. */
+typedef struct _HID_MINIDRIVER_REGISTRATION {
+    ULONG Revision;
+    PDRIVER_OBJECT DriverObject;
+    PUNICODE_STRING RegistryPath;
+    ULONG DeviceExtensionSize;
+    BOOLEAN DevicesArePolled;
+    UCHAR Reserved[3];
+} HID_MINIDRIVER_REGISTRATION, *PHID_MINIDRIVER_REGISTRATION;
+#define HID_REVISION 0x00000001
+__declspec(dllimport) NTSTATUS NTAPI HidRegisterMinidriver(PHID_MINIDRIVER_REGISTRATION MinidriverRegistration);
+
+static NTSTATUS RegisterWith(ULONG revision, PDRIVER_OBJECT driver)
+{
+    HID_MINIDRIVER_REGISTRATION reg;
+    RtlZeroMemory(&reg, sizeof(reg));
+    reg.Revision = revision;
+    reg.DriverObject = driver;
+    reg.RegistryPath = &TheRegistryPath;
+    reg.DeviceExtensionSize = 32;
+    reg.DevicesArePolled = FALSE;
+    return HidRegisterMinidriver(&reg);
+}
+
+/* A HID minidriver's DriverEntry registration: STATUS_SUCCESS, and the class driver owns the
+ * driver object — its dispatch table, AddDevice and DriverUnload are hidclass's now; the stop
+ * still reaches our Unload through hidclass's. */
+__declspec(dllexport) ULONG TestHidRegister(void)
+{
+    ULONG failures = 0;
+    PDRIVER_DISPATCH create = TheDriver->MajorFunction[IRP_MJ_CREATE];
+    CHECK(TheDriver->DriverUnload == Unload);
+    CHECK(RegisterWith(HID_REVISION, TheDriver) == STATUS_SUCCESS);
+    CHECK(TheDriver->DriverUnload != NULL && TheDriver->DriverUnload != Unload);
+    CHECK(TheDriver->MajorFunction[IRP_MJ_CREATE] != NULL && TheDriver->MajorFunction[IRP_MJ_CREATE] != create);
+    CHECK(TheDriver->MajorFunction[IRP_MJ_PNP] == TheDriver->MajorFunction[IRP_MJ_CREATE]);
+    CHECK(TheDriver->DriverExtension->AddDevice != NULL);
+    return failures;
+}
+
+/* A revision this HID class driver does not support: STATUS_REVISION_MISMATCH, nothing taken over. */
+__declspec(dllexport) ULONG TestHidRevisionMismatch(void)
+{
+    ULONG failures = 0;
+    CHECK(RegisterWith(HID_REVISION + 1, TheDriver) == STATUS_REVISION_MISMATCH);
+    CHECK(TheDriver->DriverUnload == Unload);
+    CHECK(TheDriver->DriverExtension->AddDevice == NULL);
+    return failures;
+}
+
+/* Invalid: DriverObject is not a driver object (hidclass dereferences it). */
+__declspec(dllexport) ULONG TestHidBadDriverObject(void)
+{
+    static UCHAR notADriver[0x200];
+    return (ULONG)RegisterWith(HID_REVISION, (PDRIVER_OBJECT)notADriver);
 }

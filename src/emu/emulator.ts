@@ -192,8 +192,8 @@ export class Emulator {
       "ks.sys": fromDb("ks.sys", KS_EXPORTS),
       "wmilib.sys": fromDb("wmilib.sys", WMILIB_EXPORTS),
       "battc.sys": code(BATTC_EXPORTS),
-      // usbd.sys: the database's list for the arch (x86: three decorated names), api/usbd.ts.
-      "usbd.sys": kernelModuleExportsFor("usbd.sys", this.cpu.arch) ?? [],
+      // usbd.sys (x86: three decorated names), hidclass.sys: the database's list for the arch, api/usbd.ts, api/hidclass.ts.
+      "usbd.sys": fromDb("usbd.sys", []), "hidclass.sys": fromDb("hidclass.sys", []),
       // storport.sys: storport.h's list (x86: cdecl), api/storport.ts.
       "storport.sys": storportModuleExports(this.cpu.arch),
     };
