@@ -117,3 +117,25 @@ test("qafresh5.sys: HidRegisterMinidriver with a DriverObject that is not a driv
     assert.match(f?.message ?? "", /MinidriverRegistration->DriverObject 0x[0-9a-f]+ is not a DRIVER_OBJECT/, arch);
   }
 });
+
+test("qafresh5.sys: PcInitializeAdapterDriver — PortCls's handler in exactly the eleven major functions Learn lists, the adapter's AddDevice kept, PortCls's unload reached from the driver's own (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestPcInitializeAdapterDriver"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    assert.ok(unloadRan(events), arch);
+    assert.ok(apis(events).includes("portcls.sys!PcInitializeAdapterDriver"), arch);
+    assert.ok(events.some((e) => e.event === "api" && /PcUnload/.test(JSON.stringify(e))), `${arch}: PortCls's unload ran`);
+  }
+});
+
+test("qafresh5.sys: PcInitializeAdapterDriver with a DriverObject that is not a driver object is a bug check report", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestPcBadDriverObject"], arch);
+    assert.equal(r.ok, false, arch);
+    const f = events.find((e) => e.event === "fault") as { kind?: string; message?: string } | undefined;
+    assert.equal(f?.kind, "bugcheck", arch);
+    assert.match(f?.message ?? "", /PcInitializeAdapterDriver: DriverObject 0x[0-9a-f]+ is not a DRIVER_OBJECT/, arch);
+  }
+});

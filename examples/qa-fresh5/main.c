@@ -50,9 +50,13 @@ __declspec(dllimport) VOID NTAPI NdisDprReleaseReadWriteLock(PNDIS_RW_LOCK Lock,
 static PDRIVER_OBJECT TheDriver;
 static UNICODE_STRING TheRegistryPath;
 
+/* PortCls's unload routine, kept as the WDK's sysvad sample keeps it (TestPcInitializeAdapterDriver). */
+static PDRIVER_UNLOAD PortClsUnload;
+
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     DbgPrint("qafresh5: Unload(%p)\n", DriverObject);
+    if (PortClsUnload != NULL) PortClsUnload(DriverObject);
 }
 
 DRIVER_INITIALIZE DriverEntry;
@@ -252,4 +256,53 @@ __declspec(dllexport) ULONG TestHidBadDriverObject(void)
 {
     static UCHAR notADriver[0x200];
     return (ULONG)RegisterWith(HID_REVISION, (PDRIVER_OBJECT)notADriver);
+}
+
+/* portcls.h (Microsoft Learn: PcInitializeAdapterDriver; library Portcls.lib). */
+__declspec(dllimport) NTSTATUS NTAPI PcInitializeAdapterDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPathName, PDRIVER_ADD_DEVICE AddDevice);
+
+static NTSTATUS NTAPI AdapterAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject)
+{
+    UNREFERENCED_PARAMETER(DriverObject);
+    UNREFERENCED_PARAMETER(PhysicalDeviceObject);
+    return STATUS_UNSUCCESSFUL;
+}
+
+static NTSTATUS NTAPI OwnDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    UNREFERENCED_PARAMETER(Irp);
+    return STATUS_UNSUCCESSFUL;
+}
+
+/* An audio adapter's DriverEntry (Learn, "Startup Sequence"): PortCls's handler goes into the
+ * eleven major functions Learn lists (one routine for all), the others stay the driver's; the
+ * adapter's own AddDevice goes into the driver extension; DriverUnload becomes PortCls's, which
+ * the driver keeps and calls from its own unload (sysvad's pattern). */
+__declspec(dllexport) ULONG TestPcInitializeAdapterDriver(void)
+{
+    static const UCHAR portcls[] = { IRP_MJ_CREATE, IRP_MJ_CLOSE, IRP_MJ_READ, IRP_MJ_WRITE, IRP_MJ_FLUSH_BUFFERS, IRP_MJ_DEVICE_CONTROL,
+                                     IRP_MJ_QUERY_SECURITY, IRP_MJ_SET_SECURITY, IRP_MJ_POWER, IRP_MJ_SYSTEM_CONTROL, IRP_MJ_PNP };
+    ULONG failures = 0, i, mine = 0;
+    PDRIVER_DISPATCH handler;
+    for (i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++) TheDriver->MajorFunction[i] = OwnDispatch;
+    CHECK(PcInitializeAdapterDriver(TheDriver, &TheRegistryPath, AdapterAddDevice) == STATUS_SUCCESS);
+    handler = TheDriver->MajorFunction[IRP_MJ_CREATE];
+    CHECK(handler != NULL && handler != OwnDispatch);
+    for (i = 0; i < ARRAY_LEN(portcls); i++) CHECK(TheDriver->MajorFunction[portcls[i]] == handler);
+    for (i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++) mine += TheDriver->MajorFunction[i] == OwnDispatch;
+    CHECK(mine == IRP_MJ_MAXIMUM_FUNCTION + 1 - ARRAY_LEN(portcls));
+    CHECK(TheDriver->MajorFunction[IRP_MJ_INTERNAL_DEVICE_CONTROL] == OwnDispatch);
+    CHECK(TheDriver->DriverExtension->AddDevice == AdapterAddDevice);
+    CHECK(TheDriver->DriverUnload != NULL && TheDriver->DriverUnload != Unload);
+    PortClsUnload = TheDriver->DriverUnload;
+    TheDriver->DriverUnload = Unload;
+    return failures;
+}
+
+/* Invalid: DriverObject is not a driver object (PortCls writes into it). */
+__declspec(dllexport) ULONG TestPcBadDriverObject(void)
+{
+    static UCHAR notADriver[0x200];
+    return (ULONG)PcInitializeAdapterDriver((PDRIVER_OBJECT)notADriver, &TheRegistryPath, AdapterAddDevice);
 }

@@ -56,6 +56,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   usbd: ["usbd.sys, the USB driver library: USBDI version, descriptor parsing (USBD_ParseDescriptors, USBD_ParseConfigurationDescriptor(Ex), USBD_GetInterfaceLength) and select-configuration URBs (USBD_CreateConfigurationRequestEx); no USB host controller exists", "qa-fresh2"],
   storport: ["storport.sys, the storage port driver: StorPortInitialize (HW_INITIALIZATION_DATA checked, storport owns the driver object), debug print, port and register access, StorPortExtendedFunction answering STOR_STATUS_NOT_IMPLEMENTED; no storage adapter exists", "storport-mini"],
   hidclass: ["hidclass.sys, the HID class driver: HidRegisterMinidriver (revision checked, hidclass owns the driver object and its unload calls the minidriver's); no HID device exists", "qa-fresh5"],
+  portcls: ["portcls.sys, the audio port class driver: PcInitializeAdapterDriver (PortCls's IRP handlers and unload installed, the adapter's AddDevice kept); no audio device stack exists", "qa-fresh5"],
   rank: ["Routines from the top of the import ranking of real drivers (issue 12): WMI registration, requestor session, Nt forms, instruction-cache and view flushes, secured user ranges, 8.3 names, _vsnprintf_s, KeInitializeMutant, RtlCaptureStackBackTrace, RTL_RUN_ONCE", "api-rank"],
   pico: ["Pico providers (WSL 1): PsRegisterPicoProvider, refused after boot (STATUS_TOO_LATE), as a started service always is", "qa-fresh2"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
@@ -164,7 +165,7 @@ export interface CatalogEntry {
   arches: string[];
 }
 
-const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys", "storport.sys", "hidclass.sys"]);
+const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys"]);
 
 /** Where a handler's routine is exported: ntoskrnl.exe and hal.dll per the database; KMDF on x64. */
 function archesOf(module: string, name: string): string[] {
