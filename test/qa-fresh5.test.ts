@@ -139,3 +139,12 @@ test("qafresh5.sys: PcInitializeAdapterDriver with a DriverObject that is not a 
     assert.match(f?.message ?? "", /PcInitializeAdapterDriver: DriverObject 0x[0-9a-f]+ is not a DRIVER_OBJECT/, arch);
   }
 });
+
+test("qafresh5.sys: fwpkclnt.sys exports FwpmProviderContextAdd1..3 (Learn, fwpmk.h), so a driver importing them loads (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestFwpmProviderContextAddResolves"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+});

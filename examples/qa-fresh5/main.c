@@ -306,3 +306,23 @@ __declspec(dllexport) ULONG TestPcBadDriverObject(void)
     static UCHAR notADriver[0x200];
     return (ULONG)PcInitializeAdapterDriver((PDRIVER_OBJECT)notADriver, &TheRegistryPath, AdapterAddDevice);
 }
+
+/* fwpmk.h (Microsoft Learn: FwpmProviderContextAdd1 — Windows 7 and later, Add2 — Windows 8, Add3 —
+ * Windows 10 1607; library Fwpkclnt.lib). Mullvad's split-tunnel driver imports
+ * FwpmProviderContextAdd1: the image must load (the routines themselves are emulator gaps). */
+__declspec(dllimport) NTSTATUS NTAPI FwpmProviderContextAdd1(HANDLE EngineHandle, const void *ProviderContext, PSECURITY_DESCRIPTOR Sd, UINT64 *Id);
+__declspec(dllimport) NTSTATUS NTAPI FwpmProviderContextAdd2(HANDLE EngineHandle, const void *ProviderContext, PSECURITY_DESCRIPTOR Sd, UINT64 *Id);
+__declspec(dllimport) NTSTATUS NTAPI FwpmProviderContextAdd3(HANDLE EngineHandle, const void *ProviderContext, PSECURITY_DESCRIPTOR Sd, UINT64 *Id);
+
+/* The addresses go through a volatile store, so the compiler keeps the imports. */
+static PVOID volatile ResolvedFwpm[3];
+
+__declspec(dllexport) ULONG TestFwpmProviderContextAddResolves(void)
+{
+    ULONG failures = 0;
+    ResolvedFwpm[0] = (PVOID)FwpmProviderContextAdd1;
+    ResolvedFwpm[1] = (PVOID)FwpmProviderContextAdd2;
+    ResolvedFwpm[2] = (PVOID)FwpmProviderContextAdd3;
+    CHECK(ResolvedFwpm[0] != NULL && ResolvedFwpm[1] != NULL && ResolvedFwpm[2] != NULL);
+    return failures;
+}
