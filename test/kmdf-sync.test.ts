@@ -8,7 +8,7 @@ import { simBothArches } from "./arch-compare.js";
 
 const hexLe32 = (...v: number[]) => v.map((x) => Buffer.from(Uint32Array.of(x >>> 0).buffer).toString("hex")).join("");
 const STATUS_CANCELLED = 0xc0000120;
-const TESTS = ["TestWaitLock", "TestSpinLock", "TestCollection", "TestContext", "TestIoType", "TestRegistryPath", "TestDispatching", "TestSddl", "TestRegistryControl", "TestInterrupt", "TestPreprocess"];
+const TESTS = ["TestWaitLock", "TestSpinLock", "TestCollection", "TestContext", "TestIoType", "TestRegistryPath", "TestDispatching", "TestSddl", "TestCharacteristics", "TestRegistryControl", "TestInterrupt", "TestPreprocess"];
 
 const steps = [
   ...TESTS.map((t) => `call:kmdfsync.sys!${t}`),

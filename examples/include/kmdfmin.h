@@ -110,6 +110,7 @@ enum {
     WdfDriverGetRegistryPathTableIndex = 117,
     WdfDeviceConfigureRequestDispatchingTableIndex = 93,
     WdfDeviceInitAssignSDDLStringTableIndex = 68,
+    WdfDeviceInitSetCharacteristicsTableIndex = 70,
     WdfDeviceOpenRegistryKeyTableIndex = 48,
     WdfRegistryQueryULongTableIndex = 240,
     WdfRegistryCloseTableIndex = 231,
@@ -368,6 +369,7 @@ typedef EVT_WDF_REQUEST_CANCEL *PFN_WDF_REQUEST_CANCEL;
 #define WdfDriverGetRegistryPath(d) WDFCALL(WdfDriverGetRegistryPath, PWSTR (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDRIVER))(WdfDriverGlobals, d)
 #define WdfDeviceConfigureRequestDispatching(d, q, t) WDFCALL(WdfDeviceConfigureRequestDispatching, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, WDFQUEUE, ULONG))(WdfDriverGlobals, d, q, t)
 #define WdfDeviceInitAssignSDDLString(i, s) WDFCALL(WdfDeviceInitAssignSDDLString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PCUNICODE_STRING))(WdfDriverGlobals, i, s)
+#define WdfDeviceInitSetCharacteristics(i, c, o) WDFCALL(WdfDeviceInitSetCharacteristics, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, ULONG, BOOLEAN))(WdfDriverGlobals, i, c, o)
 DECLARE_HANDLE(WDFKEY);
 #define PLUGPLAY_REGKEY_DEVICE 1
 #define PLUGPLAY_REGKEY_DRIVER 2

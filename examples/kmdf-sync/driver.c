@@ -167,12 +167,13 @@ static NTSTATUS CreateWithSddl(PCUNICODE_STRING AllocSddl, PCUNICODE_STRING Sddl
 ULONG NTAPI TestSddl(VOID)
 {
     static const PCWSTR good[] = {
+        L"D:P",                                                  /* SDDL_DEVOBJ_KERNEL_ONLY (wdmsec.h): no ACE */
         L"D:P(A;;GA;;;SY)(A;;GA;;;BA)",                          /* SDDL_DEVOBJ_SYS_ALL_ADM_ALL */
         L"D:P(A;;GA;;;SY)(A;;GRGWGX;;;BA)(A;;GR;;;WD)",          /* SDDL_DEVOBJ_SYS_ALL_ADM_RWX_WORLD_R */
         L"D:P(A;;GA;;;SY)(A;;0x1200a9;;;S-1-5-32-545)",
     };
     static const PCWSTR bad[] = {
-        L"D:P", L"O:BAD:P(A;;GA;;;SY)", L"D:P(A;;GA;;SY)", L"D:P(A;;GA;;;XX)", L"D:P(D;;GA;;;WD)",
+        L"O:BAD:P(A;;GA;;;SY)", L"D:P(A;;GA;;SY)", L"D:P(A;;GA;;;XX)", L"D:P(D;;GA;;;WD)",
         L"D:P(A;;GQ;;;SY)", L"D:P(A;;GA;;;SY", L"D:P(A;OICI;GA;;;SY)", L"(A;;GA;;;SY)", L"",
     };
     UNICODE_STRING s, odd;
@@ -189,7 +190,7 @@ ULONG NTAPI TestSddl(VOID)
         if (CreateWithSddl(&s, NULL, FALSE) != STATUS_INVALID_PARAMETER) return 40 + i;
     }
     /* NULL removes the string assigned before: the device is created. */
-    RtlInitUnicodeString(&s, bad[1]);
+    RtlInitUnicodeString(&s, bad[0]);
     if (CreateWithSddl(&s, NULL, TRUE) != STATUS_SUCCESS) return 60;
     /* Not a UNICODE_STRING (odd Length): refused by the assign itself. */
     RtlInitUnicodeString(&odd, good[0]);
@@ -241,4 +242,38 @@ VOID NTAPI BadInterruptConfig(VOID)
 {
     WDFINTERRUPT i;
     WdfInterruptCreate(KmdfSyncDevice, NULL, WDF_NO_OBJECT_ATTRIBUTES, &i);
+}
+
+/* One control device with the characteristics WdfDeviceInitSetCharacteristics left in its
+   WDFDEVICE_INIT: the DEVICE_OBJECT's Characteristics, or MAXULONG when it could not be made. */
+static ULONG CharacteristicsAfter(ULONG First, ULONG Second, BOOLEAN OrSecond)
+{
+    UNICODE_STRING name, sddl;
+    WDFDEVICE device;
+    ULONG c;
+    PWDFDEVICE_INIT init;
+    RtlInitUnicodeString(&sddl, L"D:P");
+    init = WdfControlDeviceInitAllocate(KmdfSyncDriver, &sddl);
+    if (init == NULL) return MAXULONG;
+    RtlInitUnicodeString(&name, L"\\Device\\KmdfSyncChars");
+    WdfDeviceInitSetCharacteristics(init, First, FALSE);
+    WdfDeviceInitSetCharacteristics(init, Second, OrSecond);
+    if (!NT_SUCCESS(WdfDeviceInitAssignName(init, &name)) || !NT_SUCCESS(WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &device))) {
+        WdfDeviceInitFree(init);
+        return MAXULONG;
+    }
+    c = WdfDeviceWdmGetDeviceObject(device)->Characteristics;
+    WdfObjectDelete(device);
+    return c;
+}
+
+/* WdfDeviceInitSetCharacteristics (Learn): OrInValues TRUE ORs the value into the current one, FALSE
+   replaces it; the framework always sets FILE_DEVICE_SECURE_OPEN. ProtonVPN's and Windscribe's WFP
+   callout drivers set their control device's characteristics so (with SDDL_DEVOBJ_KERNEL_ONLY). */
+ULONG NTAPI TestCharacteristics(VOID)
+{
+    if (CharacteristicsAfter(FILE_REMOVABLE_MEDIA, FILE_READ_ONLY_DEVICE, TRUE) != (FILE_REMOVABLE_MEDIA | FILE_READ_ONLY_DEVICE | FILE_DEVICE_SECURE_OPEN)) return 1;
+    if (CharacteristicsAfter(FILE_REMOVABLE_MEDIA, FILE_READ_ONLY_DEVICE, FALSE) != (FILE_READ_ONLY_DEVICE | FILE_DEVICE_SECURE_OPEN)) return 2;
+    if (CharacteristicsAfter(0, 0, FALSE) != FILE_DEVICE_SECURE_OPEN) return 3;
+    return 0;
 }

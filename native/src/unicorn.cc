@@ -167,9 +167,9 @@ class Engine : public Napi::ObjectWrap<Engine> {
           .ThrowAsJavaScriptException();
       return;
     }
-    // Optional CPU model (UC_CPU_X86_*, unicorn/x86.h): set right after uc_open, before any
-    // mapping or register access, as Unicorn 2 requires (uc_ctl_set_cpu_model).
-    if (info.Length() > 1 && info[1].IsNumber() && mode_ != MODE_ARM64) {
+    // Optional CPU model (UC_CPU_X86_*, unicorn/x86.h; UC_CPU_ARM64_*, unicorn/arm64.h): set right
+    // after uc_open, before any mapping or register access, as Unicorn 2 requires (uc_ctl_set_cpu_model).
+    if (info.Length() > 1 && info[1].IsNumber()) {
       int model = info[1].As<Napi::Number>().Int32Value();
       uc_err e = uc_ctl_set_cpu_model(uc_, model);
       if (e != UC_ERR_OK) {
@@ -1321,6 +1321,8 @@ Napi::Object Constants(Napi::Env env) {
   // "cpuModel": new Engine(mode, UC_CPU_X86_* model) sets the CPU model (uc_ctl_set_cpu_model);
   // setCpuid(leaf, eax, ebx, ecx, edx) replaces a CPUID leaf's answer.
   features.Set(features.Length(), Napi::String::New(env, "cpuModel"));
+  // "arm64CpuModel": the model is set for ARM64 engines too (UC_CPU_ARM64_MAX: LSE atomics).
+  features.Set(features.Length(), Napi::String::New(env, "arm64CpuModel"));
   c.Set("features", features);
   return c;
 }

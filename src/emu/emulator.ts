@@ -41,6 +41,7 @@ import { TDI_EXPORTS } from "./api/tdi.js";
 import { KS_EXPORTS } from "./api/ks.js";
 import { WMILIB_EXPORTS } from "./api/wmilib.js";
 import { BATTC_EXPORTS } from "./api/battc.js";
+import { portclsModuleExports } from "./api/portcls.js";
 import { storportModuleExports } from "./api/storport.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { patchArm64SysRegs } from "./verifier/privileged-arm64.js";
@@ -192,8 +193,7 @@ export class Emulator {
       "ks.sys": fromDb("ks.sys", KS_EXPORTS),
       "wmilib.sys": fromDb("wmilib.sys", WMILIB_EXPORTS),
       "battc.sys": code(BATTC_EXPORTS),
-      // usbd.sys: the database's list for the arch (x86: three decorated names), api/usbd.ts.
-      "usbd.sys": kernelModuleExportsFor("usbd.sys", this.cpu.arch) ?? [],
+      "usbd.sys": fromDb("usbd.sys", []), "hidclass.sys": fromDb("hidclass.sys", []), "portcls.sys": portclsModuleExports(), // api/usbd.ts (x86: three decorated names), hidclass.ts, portcls.ts
       // storport.sys: storport.h's list (x86: cdecl), api/storport.ts.
       "storport.sys": storportModuleExports(this.cpu.arch),
     };

@@ -4,8 +4,11 @@
  * the protected flag `P`, then one or more access-allowed ACEs `(A;;RIGHTS;;;SID)` — no ACE flags,
  * no object GUIDs. RIGHTS is a hex or decimal access mask or a run of two-letter rights (GA, GR,
  * GW, GX, FA, FR, FW, FX, KA, KR, KW, KX, RC, SD, WD, WO and the directory-service ones); SID is a
- * two-letter well-known alias (SY, BA, WD, ...) or an `S-1-…` string. Pure parsing: returns the
- * reason a string is malformed, or null for a well-formed one.
+ * two-letter well-known alias (SY, BA, WD, ...) or an `S-1-…` string. `D:P` with no ACE at all is
+ * well formed too: wdmsec.h's SDDL_DEVOBJ_KERNEL_ONLY (and SDDL_DEVOBJ_INF_SUPPLIED), "denies
+ * access to all, except other kernel-mode clients" — WFP callout drivers (ProtonVPN, Windscribe)
+ * create their control device with it. Pure parsing: returns the reason a string is malformed, or
+ * null for a well-formed one.
  */
 
 const RIGHTS = new Set(["GA", "GR", "GW", "GX", "FA", "FR", "FW", "FX", "KA", "KR", "KW", "KX", "RC", "SD", "WD", "WO", "RP", "WP", "CC", "DC", "LC", "SW", "LO", "DT", "CR"]);
@@ -30,7 +33,7 @@ export function deviceSddlError(sddl: string): string | null {
   const m = /^D:(P?)(.*)$/s.exec(sddl);
   if (!m) return `does not start with "D:" (a device object's SDDL is a DACL)`;
   let rest = m[2]!;
-  if (rest.length === 0) return "the DACL has no ACE";
+  if (rest.length === 0) return m[1] === "P" ? null : "the DACL has no ACE (only the protected empty DACL \"D:P\", SDDL_DEVOBJ_KERNEL_ONLY, has none)";
   let n = 0;
   while (rest.length > 0) {
     if (rest[0] !== "(") return `expected "(" at "${rest.slice(0, 16)}"`;

@@ -56,6 +56,8 @@ export const FAMILIES: Record<string, [string, string]> = {
   usbd: ["usbd.sys, the USB driver library: USBDI version, descriptor parsing (USBD_ParseDescriptors, USBD_ParseConfigurationDescriptor(Ex), USBD_GetInterfaceLength) and select-configuration URBs (USBD_CreateConfigurationRequestEx); no USB host controller exists", "qa-fresh2"],
   storport: ["storport.sys, the storage port driver: StorPortInitialize (HW_INITIALIZATION_DATA checked, storport owns the driver object), debug print, port and register access, StorPortExtendedFunction answering STOR_STATUS_NOT_IMPLEMENTED; no storage adapter exists", "storport-mini"],
   wmi: ["WMI registration of a device (IoWMIRegistrationControl), kept per device; no WMI service runs, so no IRP_MN_REGINFO follows", "api-rank"],
+  hidclass: ["hidclass.sys, the HID class driver: HidRegisterMinidriver (revision checked, hidclass owns the driver object and its unload calls the minidriver's); no HID device exists", "qa-fresh5"],
+  portcls: ["portcls.sys, the audio port class driver: PcInitializeAdapterDriver (PortCls's IRP handlers and unload installed, the adapter's AddDevice kept); no audio device stack exists", "qa-fresh5"],
   pico: ["Pico providers (WSL 1): PsRegisterPicoProvider, refused after boot (STATUS_TOO_LATE), as a started service always is", "qa-fresh2"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
   ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers, hashing (MD5, SHA-1, SHA-2) and RSA keys (generate, import/export blobs, encrypt/decrypt, sign/verify)", "qa-system; RSA: qa-gh"],
@@ -167,7 +169,7 @@ export interface CatalogEntry {
   arches: string[];
 }
 
-const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys", "storport.sys"]);
+const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys"]);
 
 /** Where a handler's routine is exported: ntoskrnl.exe and hal.dll per the database; KMDF on x64. */
 function archesOf(module: string, name: string): string[] {

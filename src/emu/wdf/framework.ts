@@ -339,7 +339,7 @@ export const apis: ApiDefinition[] = [
       return STATUS.INVALID_PARAMETER;
     }
     const drv = objectOf(ctx, init.parent!, "driver", "DeviceInit's driver");
-    const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
+    const r = createDevice(envOf(ctx), drv.driverObject!, 0, init.name ?? null, init.deviceType ?? FILE_DEVICE_UNKNOWN, (init.characteristics ?? 0) | FILE_DEVICE_SECURE_OPEN, init.exclusive ?? false);
     if (r.status !== STATUS.SUCCESS) return r.status;
     const dev = newObject(ctx, "device", attrs, { device: r.device, links: [], queues: [], name: init.name ?? null, interfaces: [], ...(init.fileConfig ? { fileConfig: init.fileConfig } : {}), ...(init.inCallerContext ? { inCallerContext: init.inCallerContext } : {}), ...(init.preprocess ? { preprocess: init.preprocess } : {}), ...(init.requestAttrs ? { requestAttrs: init.requestAttrs } : {}) });
     // A PnP device (the WDFDEVICE_INIT came from the framework's AddDevice): attach it to the PDO's stack.

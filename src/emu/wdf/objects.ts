@@ -76,6 +76,8 @@ export interface WdfObject {
   /** WDFDEVICE_INIT: WdfDeviceInitSetPowerPolicyOwnership (power policy itself is not emulated). */
   powerPolicyOwner?: boolean;
   deviceType?: number;
+  /** WDFDEVICE_INIT: WdfDeviceInitSetCharacteristics's value (FILE_DEVICE_SECURE_OPEN is added at create). */
+  characteristics?: number;
   exclusive?: boolean;
   started?: boolean;
   interfaces?: string[];

@@ -317,6 +317,14 @@ export const apis: ApiDefinition[] = [
   // Power policy is not emulated (docs/pnp.md): the ownership is recorded, as the framework records it.
   Object.assign(fx("WdfDeviceInitSetPowerPolicyOwnership", 3, (ctx) => void (initOf(ctx).powerPolicyOwner = (ctx.u32(2) & 0xff) !== 0)), { stub: true }),
   fx("WdfDeviceInitSetDeviceType", 3, (ctx) => void (initOf(ctx).deviceType = ctx.u32(2))),
+  // wdfdevice.h (Learn): OrInValues TRUE ORs DeviceCharacteristics into the current value, FALSE replaces
+  // it; the framework always adds FILE_DEVICE_SECURE_OPEN at WdfDeviceCreate (framework.ts).
+  fx("WdfDeviceInitSetCharacteristics", 4, (ctx) => {
+    const init = initOf(ctx);
+    const [value, or] = [ctx.u32(2), (ctx.u32(3) & 0xff) !== 0];
+    ctx.describe([hex(ctx.arg(0)), hex(init.handle), hex(value), or ? "TRUE" : "FALSE"]);
+    init.characteristics = or ? (init.characteristics ?? 0) | value : value;
+  }),
   fx("WdfDeviceInitSetExclusive", 3, (ctx) => void (initOf(ctx).exclusive = (ctx.u32(2) & 0xff) !== 0)),
   fx("WdfFdoInitSetFilter", 2, (ctx) => void (pnpInit(ctx).filter = true)),
   fx("WdfFdoInitWdmGetPhysicalDevice", 2, (ctx) => pnpInit(ctx).pdo!),
