@@ -54,6 +54,7 @@ import { ndisFilterApis } from "./filter.js";
 import { ndisConfigApis } from "./config.js";
 import { ndisMemoryApis } from "./memory.js";
 import { ndisRwLockApis } from "./rwlock.js";
+import { ndisWrapperApis } from "./wrapper.js";
 
 export const NDIS = "ndis.sys";
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api(NDIS, name, argc, h);
@@ -235,6 +236,7 @@ export const ndisApis: ApiDefinition[] = [
   ...ndisConfigApis,
   ...ndisMemoryApis,
   ...ndisRwLockApis,
+  ...ndisWrapperApis,
 ];
 
 /** The driver object of a miniport driver handle NdisMRegisterMiniportDriver returned (not deregistered), or null. */
