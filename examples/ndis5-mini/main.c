@@ -1,12 +1,15 @@
 /*
- * ndis5mini.sys — an NDIS 5.1 miniport skeleton. DriverEntry checks the NDIS 5 routines a legacy
- * LAN miniport calls there, then registers; NDIS's DriverUnload calls the unload handler.
+ * ndis5mini.sys — an NDIS 5.1 miniport's DriverEntry as the legacy LAN miniports of the held-out
+ * corpus write it: NdisMInitializeWrapper, NdisMRegisterMiniport, and on failure
+ * NdisTerminateWrapper. On Windows 8 and later (the emulated Windows 10) NDIS 5.x miniports were
+ * removed: the registration answers NDIS_STATUS_BAD_VERSION whatever the version, and leaves the
+ * driver object alone. This driver checks that, a terminated wrapper, NdisGetRoutineAddress, then
+ * (unlike a real miniport, which would fail) stays loaded with its own DriverUnload so the run can
+ * stop it.
  */
 #include "ndis5mini.h"
 
 DRIVER_INITIALIZE DriverEntry;
-
-static NDIS_RW_LOCK Lock;
 
 static VOID MiniUnload(PDRIVER_OBJECT DriverObject)
 {
@@ -14,7 +17,7 @@ static VOID MiniUnload(PDRIVER_OBJECT DriverObject)
     DbgPrint("ndis5mini: unload\n");
 }
 
-/* Handlers NDIS would call for an adapter (never, on kmdll's machine). */
+/* Handlers NDIS would call for an adapter (never). */
 static VOID MiniHalt(PVOID Context) { UNREFERENCED_PARAMETER(Context); }
 
 static void Fill(NDIS_MINIPORT_CHARACTERISTICS *c, UCHAR major, UCHAR minor)
@@ -30,19 +33,10 @@ static void Fill(NDIS_MINIPORT_CHARACTERISTICS *c, UCHAR major, UCHAR minor)
     c->SendPacketsHandler = (PVOID)MiniHalt;
 }
 
-static ULONG CheckHelpers(void)
+static ULONG CheckRoutineAddress(void)
 {
     ULONG failures = 0;
     UNICODE_STRING name;
-    PVOID p = (PVOID)(ULONG_PTR)1;
-    ULONG i;
-    PUCHAR bytes = (PUCHAR)&Lock;
-
-    /* NdisInitializeReadWriteLock zeroes the whole NDIS_RW_LOCK (the compiler's sizeof). */
-    RtlFillMemory(&Lock, sizeof(Lock), 0xCC);
-    NdisInitializeReadWriteLock(&Lock);
-    for (i = 0; i < sizeof(Lock); i++) CHECK(bytes[i] == 0);
-    DbgPrint("ndis5mini: rwlock %u\n", (ULONG)sizeof(Lock));
 
     /* An exported NDIS routine is found (the address the import table holds); an unknown one is NULL. */
     RtlInitUnicodeString(&name, L"NdisGetVersion");
@@ -52,54 +46,47 @@ static ULONG CheckHelpers(void)
     /* An ntoskrnl routine is not an NDIS one. */
     RtlInitUnicodeString(&name, L"KeBugCheckEx");
     CHECK(NdisGetRoutineAddress(&name) == NULL);
-
-    CHECK(NdisAllocateMemoryWithTag(&p, 64, '5sdN') == NDIS_STATUS_SUCCESS);
-    CHECK(p != NULL);
-    if (p != NULL) {
-        RtlFillMemory(p, 64, 0x5A);
-        NdisFreeMemory(p, 64, 0);
-    }
     return failures;
 }
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
-    ULONG failures = CheckHelpers();
+    ULONG failures = CheckRoutineAddress();
     NDIS_HANDLE wrapper = NULL, other = NULL;
     NDIS_MINIPORT_CHARACTERISTICS c;
+    PDRIVER_DISPATCH defaultDispatch = DriverObject->MajorFunction[IRP_MJ_CREATE];
 
-    /* A wrapper a failing DriverEntry would terminate: made and released. */
-    NdisMInitializeWrapper(&other, DriverObject, RegistryPath, NULL);
-    CHECK(other != NULL);
-    if (other != NULL) NdisTerminateWrapper(other, NULL);
+    /* Not a driver object: no wrapper. */
+    NdisMInitializeWrapper(&other, (PVOID)RegistryPath, RegistryPath, NULL);
+    CHECK(other == NULL);
 
     NdisMInitializeWrapper(&wrapper, DriverObject, RegistryPath, NULL);
     CHECK(wrapper != NULL);
     if (wrapper == NULL) return STATUS_UNSUCCESSFUL;
+    NdisMRegisterUnloadHandler(wrapper, MiniUnload);
 
-    /* Versions NDIS does not support for miniports, and characteristics shorter than the version's. */
+    /* Every version is refused on Windows 8 and later: 5.1, 4.0, 3.0, and 6.0 (an NDIS 6 driver uses NdisMRegisterMiniportDriver). */
+    Fill(&c, 5, 1);
+    CHECK(NdisMRegisterMiniport(wrapper, &c, sizeof(c)) == NDIS_STATUS_BAD_VERSION);
+    Fill(&c, 4, 0);
+    CHECK(NdisMRegisterMiniport(wrapper, &c, NDIS40_CHARACTERISTICS_SIZE) == NDIS_STATUS_BAD_VERSION);
+    Fill(&c, 3, 0);
+    CHECK(NdisMRegisterMiniport(wrapper, &c, sizeof(c)) == NDIS_STATUS_BAD_VERSION);
     Fill(&c, 6, 0);
     CHECK(NdisMRegisterMiniport(wrapper, &c, sizeof(c)) == NDIS_STATUS_BAD_VERSION);
-    Fill(&c, 5, 2);
-    CHECK(NdisMRegisterMiniport(wrapper, &c, sizeof(c)) == NDIS_STATUS_BAD_VERSION);
-    Fill(&c, 5, 1);
-    CHECK(NdisMRegisterMiniport(wrapper, &c, sizeof(c) - 1) == NDIS_STATUS_BAD_CHARACTERISTICS);
-    Fill(&c, 4, 0);
-    CHECK(NdisMRegisterMiniport(wrapper, &c, NDIS40_CHARACTERISTICS_SIZE - 1) == NDIS_STATUS_BAD_CHARACTERISTICS);
-    /* Rejected registrations left the driver object alone. */
+    /* The refused registrations left the driver object alone. */
     CHECK(DriverObject->DriverUnload == NULL);
+    CHECK(DriverObject->DriverExtension->AddDevice == NULL);
+    CHECK(DriverObject->MajorFunction[IRP_MJ_PNP] == defaultDispatch);
 
-    Fill(&c, 5, 1);
-    CHECK(NdisMRegisterMiniport(wrapper, &c, sizeof(c)) == NDIS_STATUS_SUCCESS);
-    CHECK(DriverObject->DriverUnload != NULL);
-    CHECK(DriverObject->DriverExtension->AddDevice != NULL);
-    NdisMRegisterUnloadHandler(wrapper, MiniUnload);
+    /* What a real miniport's DriverEntry does next: release the wrapper (and return the failure). */
+    NdisTerminateWrapper(wrapper, NULL);
 
     if (failures != 0) {
         DbgPrint("ndis5mini: %lu check(s) failed\n", failures);
-        NdisTerminateWrapper(wrapper, NULL);
         return STATUS_UNSUCCESSFUL;
     }
+    DriverObject->DriverUnload = MiniUnload;
     DbgPrint("ndis5mini: all checks passed\n");
     return STATUS_SUCCESS;
 }

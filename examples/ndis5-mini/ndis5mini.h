@@ -1,8 +1,7 @@
 /*
  * ndis5mini.sys — the NDIS 5.1 declarations it needs, written from Microsoft Learn's NDIS 5.1
  * reference (NdisMInitializeWrapper, NdisMRegisterMiniport, NDIS51_MINIPORT_CHARACTERISTICS,
- * NdisMRegisterUnloadHandler, NdisTerminateWrapper, NdisInitializeReadWriteLock, NDIS_RW_LOCK,
- * NdisGetRoutineAddress, NdisAllocateMemoryWithTag, NdisFreeMemory). Handler types the driver
+ * NdisMRegisterUnloadHandler, NdisTerminateWrapper, NdisGetRoutineAddress). Handler types the driver
  * never calls through are reduced to PVOID. ndis.h declares the routines with no calling
  * convention: stdcall under the WDK's x86 /Gz.
  */
@@ -62,22 +61,6 @@ typedef struct _NDIS51_MINIPORT_CHARACTERISTICS {
 /* The NDIS 4.0 structure ends after AllocateCompleteHandler. */
 #define NDIS40_CHARACTERISTICS_SIZE (FIELD_OFFSET(NDIS_MINIPORT_CHARACTERISTICS, AllocateCompleteHandler) + sizeof(PVOID))
 
-typedef union _NDIS_RW_LOCK_REFCOUNT {
-    UINT RefCount;
-    UCHAR cacheLine[16];
-} NDIS_RW_LOCK_REFCOUNT;
-
-typedef struct _NDIS_RW_LOCK {
-    union {
-        struct {
-            KSPIN_LOCK SpinLock;
-            PVOID Context;
-        };
-        UCHAR Reserved[16];
-    };
-    NDIS_RW_LOCK_REFCOUNT RefCount[MAXIMUM_PROCESSORS];
-} NDIS_RW_LOCK, *PNDIS_RW_LOCK;
-
 typedef VOID (*PDRIVER_UNLOAD_HANDLER)(PDRIVER_OBJECT DriverObject);
 
 __declspec(dllimport) VOID NdisInitializeWrapper(PNDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific1, PVOID SystemSpecific2, PVOID SystemSpecific3);
@@ -85,10 +68,7 @@ __declspec(dllimport) VOID NdisInitializeWrapper(PNDIS_HANDLE NdisWrapperHandle,
 __declspec(dllimport) NDIS_STATUS NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle, NDIS_MINIPORT_CHARACTERISTICS *MiniportCharacteristics, UINT CharacteristicsLength);
 __declspec(dllimport) VOID NdisMRegisterUnloadHandler(NDIS_HANDLE NdisWrapperHandle, PDRIVER_UNLOAD_HANDLER UnloadHandler);
 __declspec(dllimport) VOID NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific);
-__declspec(dllimport) VOID NdisInitializeReadWriteLock(PNDIS_RW_LOCK Lock);
 __declspec(dllimport) PVOID NdisGetRoutineAddress(PNDIS_STRING NdisRoutineName);
-__declspec(dllimport) NDIS_STATUS NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length, ULONG Tag);
-__declspec(dllimport) VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags);
 __declspec(dllimport) UINT NdisGetVersion(VOID);
 
 #define CHECK(cond)                                                             \
