@@ -42,9 +42,7 @@ import { TDI_EXPORTS } from "./api/tdi.js";
 import { KS_EXPORTS } from "./api/ks.js";
 import { WMILIB_EXPORTS } from "./api/wmilib.js";
 import { BATTC_EXPORTS } from "./api/battc.js";
-import { storportModuleExports } from "./api/storport.js";
-import { scsiportModuleExports } from "./api/scsiport.js";
-import { SMCLIB_EXPORTS } from "./api/smclib.js";
+import { storageModuleExports } from "./api/storage-modules.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { patchArm64SysRegs } from "./verifier/privileged-arm64.js";
 import { VirtualMap, trackEngine, vmapOf } from "./machine/vmap.js";
@@ -196,11 +194,8 @@ export class Emulator {
       "battc.sys": code(BATTC_EXPORTS),
       // usbd.sys: the database's list for the arch (x86: three decorated names), api/usbd.ts.
       "usbd.sys": kernelModuleExportsFor("usbd.sys", this.cpu.arch) ?? [],
-      // storport.sys: storport.h's list (x86: cdecl), api/storport.ts.
-      "storport.sys": storportModuleExports(this.cpu.arch),
-      // scsiport.sys: mingw-w64's x86 list and srb.h's extra name (api/scsiport.ts); smclib.sys: smclib.h's names only.
-      "scsiport.sys": scsiportModuleExports(this.cpu.arch),
-      "smclib.sys": code(SMCLIB_EXPORTS),
+      // storport.sys, scsiport.sys, smclib.sys: api/storage-modules.ts.
+      ...storageModuleExports(this.cpu.arch),
     };
     const db = { ...wdf, ...wpp, ...libs, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [], "cng.sys": cng }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);
