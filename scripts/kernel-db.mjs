@@ -134,7 +134,9 @@ const { storportModuleExports } = await import(join(root, "dist/src/emu/api/stor
 //   x64 (no mingw-w64 library) its names. A module a library covers gets the emulator's extra
 //   names only (marked builtin).
 const { scsiportModuleExports } = await import(join(root, "dist/src/emu/api/scsiport.js"));
-const BUILTIN = { "storport.sys": storportModuleExports, "scsiport.sys": scsiportModuleExports };
+//   usbd.sys (x86): the undecorated names of its three decorated exports (src/emu/api/usbd.ts).
+const { usbdModuleExtras } = await import(join(root, "dist/src/emu/api/usbd.js"));
+const BUILTIN = { "storport.sys": storportModuleExports, "scsiport.sys": scsiportModuleExports, "usbd.sys": usbdModuleExtras };
 for (const [mod, listFor] of Object.entries(BUILTIN)) {
   for (const arch of ["x64", "x86"]) {
     const have = perArch[arch][mod] ?? [];
@@ -145,7 +147,7 @@ for (const [mod, listFor] of Object.entries(BUILTIN)) {
   }
 }
 const db = {
-  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn); built-in module lists (storport.sys: src/emu/api/storport.ts; scsiport.sys: src/emu/api/scsiport.ts)",
+  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn); built-in module lists (storport.sys: src/emu/api/storport.ts; scsiport.sys: src/emu/api/scsiport.ts; usbd.sys: src/emu/api/usbd.ts)",
   modules: perArch.x64,
   arches: { x86: { modules: perArch.x86 } },
 };
