@@ -4,7 +4,9 @@
  * failed to load, "cannot find SCSIPORT.SYS / SMCLIB.SYS"): examples/scsiport-mini, a SCSI
  * miniport skeleton whose DriverEntry checks in C ScsiPortInitialize's answers (NULL arguments, a
  * structure larger than the port driver's, missing required routines, an older XP-sized
- * structure), scsiport owning the driver object, the helper routines and smclib's debug level;
+ * structure), scsiport owning the driver object, the helper routines (ports and registers too:
+ * 64 legacy miniports stopped at ScsiPortWritePortUlong/Uchar probing PCI configuration space) and
+ * smclib's debug level;
  * started and stopped on x64 and x86.
  */
 import { test } from "node:test";
@@ -51,6 +53,14 @@ for (const arch of ["x64", "x86"] as const) {
       ...["HwInitialize", "HwStartIo", "HwFindAdapter", "HwResetBus"].map((n) => `ScsiPortInitialize: the required routine(s) ${n} are NULL`),
     ]);
     assert.deepEqual(events.filter((e) => e.event === "fault" || e.event === "leak"), []);
+    // The port routines (srb.h: (Port[, Value]), no HwDeviceExtension) reach the machine model's
+    // port latches; the verifier's port rule sees each access at the driver's call site (a legacy
+    // access: no device gave the miniport I/O resources, a warning).
+    const ports = events.filter((e) => e.event === "hardware" && e.kind === "port").map((e) => (e.event === "hardware" ? `${e.op} ${e.address}/${e.size} ${e.value}` : ""));
+    assert.deepEqual(ports, ["write 0x300/1 0x5a", "read 0x300/1 0x5a", "write 0x302/2 0x1234", "read 0x302/2 0x1234", "write 0x304/4 0xcafef00d", "read 0x304/4 0xcafef00d"]);
+    const verifier = events.filter((e) => e.event === "verifier");
+    assert.equal(verifier.length, 6, JSON.stringify(verifier));
+    for (const v of verifier) assert.ok(v.event === "verifier" && v.rule === "port-io-outside-resources" && /at scsimini\.sys\+0x/.test(v.message), JSON.stringify(v));
     const apis = texts(events, "api", "api");
     assert.equal(apis.filter((a) => a === "scsiport.sys!ScsiPortInitialize").length, 10, apis.join(", "));
     assert.ok(apis.includes("scsiport.sys!ScsiPortUnload"), "the miniport's unload chained to scsiport's");

@@ -87,6 +87,28 @@ ULONG CheckHelpers(void)
     ScsiPortMoveMemory(buf, buf + 4, 6);
     CHECK(RtlCompareMemory(buf, "2345894589", 10) == 10);
 
+    /* I/O ports (the legacy range a miniport might probe): what is written reads back from the latch. */
+    ScsiPortWritePortUchar((PUCHAR)(ULONG_PTR)0x300, 0x5A);
+    CHECK(ScsiPortReadPortUchar((PUCHAR)(ULONG_PTR)0x300) == 0x5A);
+    ScsiPortWritePortUshort((PUSHORT)(ULONG_PTR)0x302, 0x1234);
+    CHECK(ScsiPortReadPortUshort((PUSHORT)(ULONG_PTR)0x302) == 0x1234);
+    ScsiPortWritePortUlong((PULONG)(ULONG_PTR)0x304, 0xCAFEF00D);
+    CHECK(ScsiPortReadPortUlong((PULONG)(ULONG_PTR)0x304) == 0xCAFEF00D);
+
+    /* Registers: a mapped address read and written in place. */
+    {
+        volatile UCHAR reg8 = 0;
+        volatile USHORT reg16 = 0;
+        volatile ULONG reg32 = 0;
+        ScsiPortWriteRegisterUchar((PUCHAR)&reg8, 0xA5);
+        ScsiPortWriteRegisterUshort((PUSHORT)&reg16, 0xBEEF);
+        ScsiPortWriteRegisterUlong((PULONG)&reg32, 0x12345678);
+        CHECK(reg8 == 0xA5 && reg16 == 0xBEEF && reg32 == 0x12345678);
+        CHECK(ScsiPortReadRegisterUchar((PUCHAR)&reg8) == 0xA5);
+        CHECK(ScsiPortReadRegisterUshort((PUSHORT)&reg16) == 0xBEEF);
+        CHECK(ScsiPortReadRegisterUlong((PULONG)&reg32) == 0x12345678);
+    }
+
     /* The stall is a busy wait of Delay microseconds: the system time moves on by at least that. */
     KeQuerySystemTime(&before);
     ScsiPortStallExecution(10);

@@ -4,7 +4,7 @@
  * (HW_INITIALIZATION_DATA (srb.h), ScsiPortInitialize, ScsiDebugPrint, ScsiPortMoveMemory,
  * ScsiPortStallExecution, SmartcardSetDebugLevel, SmartcardGetDebugLevel). srb.h declares its
  * routines SCSIPORT_API with no calling convention: stdcall under the WDK's x86 /Gz, except the
- * varargs ScsiDebugPrint (cdecl).
+ * varargs ScsiDebugPrint (cdecl). The port and register routines take no HwDeviceExtension (srb.h).
  */
 #pragma once
 #include <ntddk.h>
@@ -74,6 +74,18 @@ SCSIPORT_API ULONG ScsiPortInitialize(PVOID Argument1, PVOID Argument2, PHW_INIT
 SCSIPORT_API VOID __cdecl ScsiDebugPrint(ULONG DebugPrintLevel, PCCHAR DebugMessage, ...);
 SCSIPORT_API VOID ScsiPortMoveMemory(PVOID WriteBuffer, PVOID ReadBuffer, ULONG Length);
 SCSIPORT_API VOID ScsiPortStallExecution(ULONG Delay);
+SCSIPORT_API UCHAR ScsiPortReadPortUchar(PUCHAR Port);
+SCSIPORT_API USHORT ScsiPortReadPortUshort(PUSHORT Port);
+SCSIPORT_API ULONG ScsiPortReadPortUlong(PULONG Port);
+SCSIPORT_API VOID ScsiPortWritePortUchar(PUCHAR Port, UCHAR Value);
+SCSIPORT_API VOID ScsiPortWritePortUshort(PUSHORT Port, USHORT Value);
+SCSIPORT_API VOID ScsiPortWritePortUlong(PULONG Port, ULONG Value);
+SCSIPORT_API UCHAR ScsiPortReadRegisterUchar(PUCHAR Register);
+SCSIPORT_API USHORT ScsiPortReadRegisterUshort(PUSHORT Register);
+SCSIPORT_API ULONG ScsiPortReadRegisterUlong(PULONG Register);
+SCSIPORT_API VOID ScsiPortWriteRegisterUchar(PUCHAR Register, UCHAR Value);
+SCSIPORT_API VOID ScsiPortWriteRegisterUshort(PUSHORT Register, USHORT Value);
+SCSIPORT_API VOID ScsiPortWriteRegisterUlong(PULONG Register, ULONG Value);
 
 __declspec(dllimport) VOID SmartcardSetDebugLevel(ULONG Level);
 __declspec(dllimport) ULONG SmartcardGetDebugLevel(VOID);

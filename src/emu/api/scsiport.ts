@@ -26,6 +26,12 @@
  *     DbgPrint event of that level.
  *   ScsiPortMoveMemory(WriteBuffer, ReadBuffer, Length): RtlMoveMemory (overlap allowed).
  *   ScsiPortStallExecution(Delay): KeStallExecutionProcessor (the clock advances Delay µs).
+ *   ScsiPortRead/WritePort{Uchar,Ushort,Ulong}(Port[, Value]) (srb.h: no HwDeviceExtension): the machine
+ *     model's I/O ports, as HAL's READ/WRITE_PORT_* (hardware trace events) — legacy miniports
+ *     (HighPoint, Promise...) scan PCI configuration space through ports 0xCF8/0xCFC this way
+ *     from DriverEntry; ScsiPortRead/WriteRegister{Uchar,Ushort,Ulong}(Register[, Value]): a
+ *     volatile access of the mapped register address (READ/WRITE_REGISTER_*). On x64 srb.h maps
+ *     these names to HAL's macros, so only x86 miniports import them.
  * The other exports work on an adapter that never exists here: emulator gaps, reported when called.
  *
  * Exports: mingw-w64's i686 libscsiport.a (the kernel export database's x86 list), plus
@@ -42,6 +48,7 @@ import { api, describeCString, hex, lengthArg } from "./util.js";
 import { componentState } from "./state.js";
 import { formatKernelPrintf } from "./printf.js";
 import { clockOf } from "./ke.js";
+import { portRead, portWrite } from "./machine.js";
 import { IRP_MJ_COUNT } from "../iomgr/constants.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
 
@@ -163,6 +170,38 @@ function debugPrint(ctx: ApiContext): void {
   ctx.dbgPrint(text.slice(0, 511), level);
 }
 
+/** srb.h's port and register routines take no HwDeviceExtension (unlike storport's): (Port) and (Port, Value). */
+function portApis(): ApiDefinition[] {
+  const out: ApiDefinition[] = [];
+  for (const [suffix, size] of [["Uchar", 1], ["Ushort", 2], ["Ulong", 4]] as const) {
+    const mask = size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
+    out.push(
+      sc(`ScsiPortReadPort${suffix}`, 1, (ctx) => {
+        ctx.describe([hex(ctx.arg(0))]);
+        return portRead(ctx, Number(ctx.arg(0) & 0xffffn), size);
+      }),
+      sc(`ScsiPortWritePort${suffix}`, 2, (ctx) => {
+        ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+        // Only the low bytes of the register are the argument (x64 leaves the rest undefined).
+        portWrite(ctx, Number(ctx.arg(0) & 0xffffn), size, Number(ctx.arg(1) & BigInt(mask)));
+      }),
+      sc(`ScsiPortReadRegister${suffix}`, 1, (ctx) => {
+        const a = ctx.arg(0);
+        ctx.describe([hex(a)]);
+        return size === 1 ? ctx.mem.u8(a) : size === 2 ? ctx.mem.u16(a) : ctx.mem.u32(a);
+      }),
+      sc(`ScsiPortWriteRegister${suffix}`, 2, (ctx) => {
+        const [a, v] = [ctx.arg(0), Number(ctx.arg(1) & BigInt(mask))];
+        ctx.describe([hex(a), hex(v)]);
+        if (size === 1) ctx.mem.setU8(a, v);
+        else if (size === 2) ctx.mem.setU16(a, v);
+        else ctx.mem.setU32(a, v);
+      }),
+    );
+  }
+  return out;
+}
+
 export const apis: ApiDefinition[] = [
   { ...sc("ScsiPortInitialize", 4, initialize), notes: "NULL arguments → STATUS_INVALID_PARAMETER; size above scsiport's HW_INITIALIZATION_DATA or a required routine NULL → STATUS_REVISION_MISMATCH; every miniport treated as Plug and Play (no legacy bus scan); scsiport takes dispatch, StartIo, AddDevice (no adapter: a gap when called), DriverUnload if unset" },
   sc("ScsiDebugPrint", 2, (ctx) => void debugPrint(ctx)),
@@ -178,4 +217,5 @@ export const apis: ApiDefinition[] = [
     ctx.describe([`${us} us`]);
     clockOf(ctx).advance(BigInt(us) * 10n);
   }),
+  ...portApis(),
 ];

@@ -243,14 +243,14 @@ function registerApis(): ApiDefinition[] {
       }),
       sp(`StorPortWritePort${suffix}`, 3, (ctx) => {
         ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
-        portWrite(ctx, Number(ctx.arg(1) & 0xffffn), size, Number(ctx.arg(2)) & mask);
+        portWrite(ctx, Number(ctx.arg(1) & 0xffffn), size, Number(ctx.arg(2) & BigInt(mask)));
       }),
       sp(`StorPortReadRegister${suffix}`, 2, (ctx) => {
         ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
         return read(ctx, ctx.arg(1));
       }),
       sp(`StorPortWriteRegister${suffix}`, 3, (ctx) => {
-        const [a, v] = [ctx.arg(1), Number(ctx.arg(2)) & mask];
+        const [a, v] = [ctx.arg(1), Number(ctx.arg(2) & BigInt(mask))];
         ctx.describe([hex(ctx.arg(0)), hex(a), hex(v)]);
         if (size === 1) ctx.mem.setU8(a, v);
         else if (size === 2) ctx.mem.setU16(a, v);
