@@ -12,7 +12,8 @@
 // import table holds and the loader looks up), deduplicated and sorted. `--check` regenerates in
 // memory and fails when the committed file differs. The output is deterministic. Kernel modules no
 // import library covers and whose complete list kmdll's emulator holds (storport.sys) are added
-// from the emulator's list (BUILTIN below), so check and sim agree.
+// from the emulator's list (BUILTIN below), so check and sim agree (scsiport.sys: the names mingw-w64's
+// x86 library lacks, and its x64 list).
 import { spawnSync, execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
@@ -129,15 +130,24 @@ for (const [mod, list] of Object.entries(documented)) {
 //   storport.sys: storport.h's STORPORT_API routines (src/emu/api/storport.ts, STORPORT_EXPORTS;
 //   x86: the varargs routines cdecl).
 const { storportModuleExports } = await import(join(root, "dist/src/emu/api/storport.js"));
-const BUILTIN = { "storport.sys": storportModuleExports };
+//   scsiport.sys: mingw-w64's i686 list plus the srb.h names it lacks (src/emu/api/scsiport.ts);
+//   x64 (no mingw-w64 library) its names. A module a library covers gets the emulator's extra
+//   names only (marked builtin).
+const { scsiportModuleExports } = await import(join(root, "dist/src/emu/api/scsiport.js"));
+//   usbd.sys (x86): the undecorated names of its three decorated exports (src/emu/api/usbd.ts).
+const { usbdModuleExtras } = await import(join(root, "dist/src/emu/api/usbd.js"));
+const BUILTIN = { "storport.sys": storportModuleExports, "scsiport.sys": scsiportModuleExports, "usbd.sys": usbdModuleExtras };
 for (const [mod, listFor] of Object.entries(BUILTIN)) {
   for (const arch of ["x64", "x86"]) {
-    if (perArch[arch][mod]) continue;
-    perArch[arch][mod] = listFor(arch).map((e) => ({ ...e, builtin: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const have = perArch[arch][mod] ?? [];
+    const known = new Set(have.map((e) => e.name));
+    const extra = listFor(arch).filter((e) => !known.has(e.name)).map((e) => ({ ...e, builtin: true }));
+    if (!extra.length && perArch[arch][mod]) continue;
+    perArch[arch][mod] = [...have, ...extra].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 }
 const db = {
-  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn); built-in module lists (storport.sys: src/emu/api/storport.ts)",
+  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn); built-in module lists (storport.sys: src/emu/api/storport.ts; scsiport.sys: src/emu/api/scsiport.ts; usbd.sys: src/emu/api/usbd.ts)",
   modules: perArch.x64,
   arches: { x86: { modules: perArch.x86 } },
 };

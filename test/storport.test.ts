@@ -12,7 +12,7 @@ import { runSimulation } from "../src/kernel/simulation.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 import { apisByComponent } from "../src/emu/api/index.js";
-import { STORPORT_EXPORTS, storportModuleExports } from "../src/emu/api/storport.js";
+import { STORPORT_EXPORTS, STORPORT_SCSI_ALIASES, storportModuleExports } from "../src/emu/api/storport.js";
 import { fixture, runCli } from "./helpers.js";
 import { kernelModuleExportsFor } from "../src/nt/kernel-exports.js";
 
@@ -73,13 +73,19 @@ for (const arch of ["x64", "x86"] as const) {
 
 test("storport.sys exports: storport.h's STORPORT_API routines; every handler is one of them; x86's varargs routines are cdecl; the example's imports are exported", () => {
   assert.ok(STORPORT_EXPORTS.length >= 60);
-  const names = new Set(STORPORT_EXPORTS);
+  const names = new Set([...STORPORT_EXPORTS, ...Object.keys(STORPORT_SCSI_ALIASES)]);
   for (const a of apisByComponent.storport ?? []) assert.ok(names.has(a.name), a.name);
+  // Held-out corpus (issue 12, fresh4): signed miniports import StorPortRegistryRead and
+  // ScsiPortNotification from storport.sys (both arches), ScsiPortMoveMemory (x86).
+  const x64 = new Set(storportModuleExports("x64").map((e) => e.name));
+  assert.ok(x64.has("StorPortRegistryRead") && x64.has("ScsiPortNotification") && !x64.has("ScsiPortMoveMemory"));
   const x86 = new Map(storportModuleExports("x86").map((e) => [e.name, e]));
   assert.equal(x86.get("StorPortNotification")?.call, "cdecl");
   assert.equal(x86.get("StorPortInitialize")?.call, undefined);
+  assert.equal(x86.get("ScsiPortNotification")?.call, "cdecl");
+  assert.ok(x86.has("ScsiPortMoveMemory") && x86.has("StorPortRegistryRead"));
   const def = readFileSync(new URL("../../examples/storport-mini/storport.def", import.meta.url), "utf8");
-  for (const m of def.matchAll(/^\s+(StorPort\w+)/gm)) assert.ok(names.has(m[1]!), m[1]);
+  for (const m of def.matchAll(/^\s+((?:Stor|Scsi)Port\w+)/gm)) assert.ok(names.has(m[1]!), m[1]);
 });
 
 test("kmdll check and the simulator judge storport.sys imports by one list: the kernel export database holds storport.h's names per arch (scripts/kernel-db.mjs, BUILTIN), so check reports no 'not checked' note", async () => {

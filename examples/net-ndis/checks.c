@@ -106,6 +106,17 @@ int NTAPI TestNdisRegistration(void)
     CHECK(handle == NULL);
     CHECK(g_Net.Driver->DriverUnload == ndisUnload);
     CHECK(g_Net.Driver->MajorFunction[IRP_MJ_CREATE] == ndisCreate);
+
+    /* Revision 3 takes the revision-2 size, as signed Windows 8-era NDIS 6.30 miniports pass it
+     * (before NDIS 6.80 added SynchronousOidRequestHandler); one byte less is refused. */
+    NetFillCharacteristics(&chars);
+    chars.Header.Revision = 3;
+    chars.Header.Size = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 - 1;
+    CHECK(NdisMRegisterMiniportDriver(g_Net.Driver, NULL, NULL, &chars, &handle) == NDIS_STATUS_BAD_CHARACTERISTICS);
+    chars.Header.Size = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
+    CHECK(NdisMRegisterMiniportDriver(g_Net.Driver, NULL, NULL, &chars, &handle) == NDIS_STATUS_SUCCESS);
+    CHECK(handle != NULL);
+    if (handle != NULL) NdisMDeregisterMiniportDriver(handle);
     return failures;
 }
 

@@ -4,7 +4,7 @@
  * and StorPortQuerySystemTime (the stall moves the clock), I/O port access, register access
  * through a mapped address, the WPP trace set-up of storport.h's StorInitTracing
  * (TraceNotification / InitTracing: Result is STATUS_SUCCESS when storport traces, else it keeps
- * the STATUS_NOT_SUPPORTED the caller stored), and StorPortExtendedFunction (a pool allocation:
+ * the STATUS_NOT_SUPPORTED the caller stored; also through storport's ScsiPortNotification name), and StorPortExtendedFunction (a pool allocation:
  * STOR_STATUS_SUCCESS with a block, or STOR_STATUS_NOT_IMPLEMENTED leaving the pointer alone).
  */
 #include "stormini.h"
@@ -54,6 +54,13 @@ ULONG CheckHelpers(void)
     StorPortNotification(TraceNotification, NULL, InitTracing, &init);
     CHECK(init.Result == STATUS_SUCCESS || init.Result == (ULONG)STATUS_NOT_SUPPORTED);
     StorPortNotification(TraceNotification, NULL, CleanupTracing, &cleanup);
+    /* The same notification through storport.sys's ScsiPortNotification export. */
+    init.Result = (ULONG)STATUS_NOT_SUPPORTED;
+    ScsiPortNotification(TraceNotification, NULL, InitTracing, &init);
+    CHECK(init.Result == STATUS_SUCCESS || init.Result == (ULONG)STATUS_NOT_SUPPORTED);
+    ScsiPortNotification(TraceNotification, NULL, CleanupTracing, &cleanup);
+    /* StorPortRegistryRead is imported (an adapter routine: never called without an adapter). */
+    if (failures == 0xFFFFFFFF) StorPortRegistryRead(NULL, NULL, 0, 0, NULL, NULL);
 
     status = StorPortExtendedFunction(ExtFunctionAllocatePool, NULL, (ULONG)64, (ULONG)'inMS', &block);
     CHECK(status == STOR_STATUS_SUCCESS || status == STOR_STATUS_NOT_IMPLEMENTED);

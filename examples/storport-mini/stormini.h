@@ -91,6 +91,9 @@ typedef struct _STOR_CLEANUP_TRACING_ARGS {
 STORPORT_API ULONG StorPortInitialize(PVOID Argument1, PVOID Argument2, PHW_INITIALIZATION_DATA HwInitializationData, PVOID HwContext);
 STORPORT_API VOID __cdecl StorPortDebugPrint(ULONG DebugPrintLevel, PCCHAR DebugMessage, ...);
 STORPORT_API VOID __cdecl StorPortNotification(ULONG NotificationType, PVOID HwDeviceExtension, ...);
+/* storport.sys also exports the Windows Server 2003 name (signed miniports import it from storport.sys). */
+STORPORT_API VOID __cdecl ScsiPortNotification(ULONG NotificationType, PVOID HwDeviceExtension, ...);
+STORPORT_API BOOLEAN StorPortRegistryRead(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, PULONG BufferLength);
 STORPORT_API ULONG __cdecl StorPortExtendedFunction(ULONG FunctionCode, PVOID HwDeviceExtension, ...);
 STORPORT_API VOID StorPortMoveMemory(PVOID WriteBuffer, PVOID ReadBuffer, ULONG Length);
 STORPORT_API VOID StorPortStallExecution(ULONG Delay);

@@ -42,7 +42,7 @@ import { KS_EXPORTS } from "./api/ks.js";
 import { WMILIB_EXPORTS } from "./api/wmilib.js";
 import { BATTC_EXPORTS } from "./api/battc.js";
 import { portclsModuleExports } from "./api/portcls.js";
-import { storportModuleExports } from "./api/storport.js";
+import { storageModuleExports } from "./api/storage-modules.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
 import { patchArm64SysRegs } from "./verifier/privileged-arm64.js";
 import { VirtualMap, trackEngine, vmapOf } from "./machine/vmap.js";
@@ -193,9 +193,10 @@ export class Emulator {
       "ks.sys": fromDb("ks.sys", KS_EXPORTS),
       "wmilib.sys": fromDb("wmilib.sys", WMILIB_EXPORTS),
       "battc.sys": code(BATTC_EXPORTS),
-      "usbd.sys": fromDb("usbd.sys", []), "hidclass.sys": fromDb("hidclass.sys", []), "portcls.sys": portclsModuleExports(), // api/usbd.ts (x86: three decorated names), hidclass.ts, portcls.ts
-      // storport.sys: storport.h's list (x86: cdecl), api/storport.ts.
-      "storport.sys": storportModuleExports(this.cpu.arch),
+      // usbd.sys: the database's list for the arch (x86: three decorated names), api/usbd.ts; hidclass.ts, portcls.ts.
+      "usbd.sys": kernelModuleExportsFor("usbd.sys", this.cpu.arch) ?? [], "hidclass.sys": fromDb("hidclass.sys", []), "portcls.sys": portclsModuleExports(),
+      // storport.sys, scsiport.sys, smclib.sys: api/storage-modules.ts.
+      ...storageModuleExports(this.cpu.arch),
     };
     const db = { ...wdf, ...wpp, ...libs, ...(this.options.kernelExports ?? { "ntoskrnl.exe": dbFor["ntoskrnl.exe"] ?? [], "hal.dll": dbFor["hal.dll"] ?? [], "ksecdd.sys": dbFor["ksecdd.sys"] ?? [], "cng.sys": cng }) };
     this.builtins = new KernelModules(this.uc, this.thunks, this.map, db, this.options.apis ?? allApis, this.cpu);

@@ -58,6 +58,8 @@ export const FAMILIES: Record<string, [string, string]> = {
   wmi: ["WMI registration of a device (IoWMIRegistrationControl), kept per device; no WMI service runs, so no IRP_MN_REGINFO follows", "api-rank"],
   hidclass: ["hidclass.sys, the HID class driver: HidRegisterMinidriver (revision checked, hidclass owns the driver object and its unload calls the minidriver's); no HID device exists", "qa-fresh5"],
   portcls: ["portcls.sys, the audio port class driver: PcInitializeAdapterDriver (PortCls's IRP handlers and unload installed, the adapter's AddDevice kept); no audio device stack exists", "qa-fresh5"],
+  scsiport: ["scsiport.sys, the SCSI port driver: ScsiPortInitialize (HW_INITIALIZATION_DATA checked, every miniport Plug and Play, scsiport owns the driver object), debug print, memory moves, stalls; no SCSI adapter exists", "scsiport-mini"],
+  smclib: ["smclib.sys, the smart card driver library: its export list, and the debug level a reader driver sets in DriverEntry; no smart card reader exists", "scsiport-mini"],
   pico: ["Pico providers (WSL 1): PsRegisterPicoProvider, refused after boot (STATUS_TOO_LATE), as a started service always is", "qa-fresh2"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
   ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers, hashing (MD5, SHA-1, SHA-2) and RSA keys (generate, import/export blobs, encrypt/decrypt, sign/verify)", "qa-system; RSA: qa-gh"],
@@ -169,7 +171,7 @@ export interface CatalogEntry {
   arches: string[];
 }
 
-const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys"]);
+const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys", "scsiport.sys", "smclib.sys"]);
 
 /** Where a handler's routine is exported: ntoskrnl.exe and hal.dll per the database; KMDF on x64. */
 function archesOf(module: string, name: string): string[] {

@@ -69,15 +69,24 @@ export const STORPORT_EXPORTS: readonly string[] = (
   "GetLogicalUnit GetPhysicalAddress GetScatterGatherList GetSrb GetUncachedExtension GetVirtualAddress Initialize LogError MoveMemory " +
   "Notification Pause PauseDevice QuerySystemTime ReadPortBufferUchar ReadPortBufferUlong ReadPortBufferUshort ReadPortUchar ReadPortUlong " +
   "ReadPortUshort ReadRegisterBufferUchar ReadRegisterBufferUlong ReadRegisterBufferUshort ReadRegisterUchar ReadRegisterUlong " +
-  "ReadRegisterUshort Ready RegistryWrite Resume ResumeDevice SetBusDataByOffset SetDeviceQueueDepth StallExecution SynchronizeAccess " +
+  "ReadRegisterUshort Ready RegistryRead RegistryWrite Resume ResumeDevice SetBusDataByOffset SetDeviceQueueDepth StallExecution SynchronizeAccess " +
   "ValidateRange WritePortBufferUchar WritePortBufferUlong WritePortBufferUshort WritePortUchar WritePortUlong WritePortUshort " +
   "WriteRegisterBufferUchar WriteRegisterBufferUlong WriteRegisterBufferUshort WriteRegisterUchar WriteRegisterUlong WriteRegisterUshort"
 )
   .split(" ")
   .map((n) => `StorPort${n}`);
 
+/**
+ * The ScsiPort* names storport.sys also exports (the Windows Server 2003 storport.h mapped the
+ * miniport's calls onto them): signed miniports of the held-out corpus (issue 12, fresh4) import
+ * ScsiPortNotification from storport.sys (39 x64, 43 x86 drivers) and, on x86,
+ * ScsiPortMoveMemory (57 drivers). Each is served by its StorPort* routine's handler.
+ */
+export const STORPORT_SCSI_ALIASES: Readonly<Record<string, string>> = { ScsiPortNotification: "StorPortNotification", ScsiPortMoveMemory: "StorPortMoveMemory" };
+const SCSI_ALIASES_X86_ONLY = new Set(["ScsiPortMoveMemory"]);
+
 /** The varargs routines: cdecl on x86 whatever the compiler's default. */
-const VARARGS = new Set(["StorPortDebugPrint", "StorPortNotification", "StorPortExtendedFunction"]);
+const VARARGS = new Set(["StorPortDebugPrint", "StorPortNotification", "StorPortExtendedFunction", "ScsiPortNotification"]);
 
 /**
  * The export list for the arch. x86: the varargs routines are cdecl (the stub returns without
@@ -85,7 +94,8 @@ const VARARGS = new Set(["StorPortDebugPrint", "StorPortNotification", "StorPort
  * arguments.
  */
 export function storportModuleExports(arch: string): KernelExport[] {
-  return STORPORT_EXPORTS.map((name) => (arch === "x86" && VARARGS.has(name) ? { name, type: "code" as const, call: "cdecl" as const } : { name, type: "code" as const }));
+  const aliases = Object.keys(STORPORT_SCSI_ALIASES).filter((n) => arch === "x86" || !SCSI_ALIASES_X86_ONLY.has(n));
+  return [...STORPORT_EXPORTS, ...aliases].map((name) => (arch === "x86" && VARARGS.has(name) ? { name, type: "code" as const, call: "cdecl" as const } : { name, type: "code" as const }));
 }
 
 const STATUS_REVISION_MISMATCH = 0xc0000059;
@@ -233,14 +243,14 @@ function registerApis(): ApiDefinition[] {
       }),
       sp(`StorPortWritePort${suffix}`, 3, (ctx) => {
         ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
-        portWrite(ctx, Number(ctx.arg(1) & 0xffffn), size, Number(ctx.arg(2)) & mask);
+        portWrite(ctx, Number(ctx.arg(1) & 0xffffn), size, Number(ctx.arg(2) & BigInt(mask)));
       }),
       sp(`StorPortReadRegister${suffix}`, 2, (ctx) => {
         ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
         return read(ctx, ctx.arg(1));
       }),
       sp(`StorPortWriteRegister${suffix}`, 3, (ctx) => {
-        const [a, v] = [ctx.arg(1), Number(ctx.arg(2)) & mask];
+        const [a, v] = [ctx.arg(1), Number(ctx.arg(2) & BigInt(mask))];
         ctx.describe([hex(ctx.arg(0)), hex(a), hex(v)]);
         if (size === 1) ctx.mem.setU8(a, v);
         else if (size === 2) ctx.mem.setU16(a, v);
@@ -279,3 +289,8 @@ export const apis: ApiDefinition[] = [
   }), notes: "every function code → STOR_STATUS_NOT_IMPLEMENTED (a warning): no extended function is modelled" },
   ...registerApis(),
 ];
+// The ScsiPort* aliases run their StorPort* routine's handler.
+for (const [alias, target] of Object.entries(STORPORT_SCSI_ALIASES)) {
+  const t = apis.find((a) => a.name === target);
+  if (t) apis.push({ ...t, name: alias, notes: `storport.sys's alias of ${target}` });
+}

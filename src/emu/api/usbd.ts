@@ -36,6 +36,7 @@
  * gaps, reported when called. x86 exports the three decorated names its import library states
  * (`_USBD_ParseDescriptors@16`...): kernel-modules.ts maps them to these handlers.
  */
+import type { KernelExport } from "../../nt/kernel-exports.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { ptrSize } from "../../nt/arch-layout.js";
 import { api, hex, readPtr, writePtr } from "./util.js";
@@ -206,6 +207,18 @@ export const apis: ApiDefinition[] = [
   api(USBD, "USBD_GetInterfaceLength", 2, getInterfaceLength),
   api(USBD, "USBD_CreateConfigurationRequestEx", 2, createConfigurationRequestEx),
 ];
+
+/**
+ * x86 names mingw-w64's i686 library lacks: x86 usbd.sys exports these three routines undecorated
+ * as well — 51 signed x86 USB drivers of the held-out corpus (issue 12, fresh4: Realtek card
+ * readers RtsUStor.sys and others) import USBD_CreateConfigurationRequestEx and
+ * USBD_ParseConfigurationDescriptorEx by those names. scripts/kernel-db.mjs adds them to the
+ * kernel export database (stdcall, the decorated forms' argument bytes).
+ */
+export function usbdModuleExtras(arch: string): KernelExport[] {
+  if (arch !== "x86") return [];
+  return Object.entries(USBD_X86_ALIASES).map(([decorated, name]) => ({ name, type: "code" as const, call: "stdcall" as const, argBytes: Number(decorated.slice(decorated.indexOf("@") + 1)) }));
+}
 
 /** x86's decorated export names (the i686 import library's; x86 usbd.sys exports these three so) → the routine. */
 export const USBD_X86_ALIASES: Record<string, string> = {

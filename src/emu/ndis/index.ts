@@ -21,7 +21,8 @@
  *   NdisMRegisterMiniportDriver(DriverObject, RegistryPath, MiniportDriverContext,
  *     MiniportDriverCharacteristics, NdisMiniportDriverHandle): Learn's rules on the
  *     characteristics: Header.Type NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS (0x8A),
- *     Revision 1..3 with at least that revision's size, else NDIS_STATUS_BAD_CHARACTERISTICS;
+ *     Revision 1..3 with at least that revision's size (revision 3: the revision-2 size, as
+ *     Windows 8-era NDIS 6.30 drivers pass it), else NDIS_STATUS_BAD_CHARACTERISTICS;
  *     MajorNdisVersion 6 with a MinorNdisVersion the running NDIS supports (up to 84), else
  *     NDIS_STATUS_BAD_VERSION; the required handlers (InitializeHandlerEx, HaltHandlerEx,
  *     UnloadHandler, PauseHandler, RestartHandler, OidRequestHandler, SendNetBufferListsHandler,
@@ -55,6 +56,7 @@ import { ndisConfigApis } from "./config.js";
 import { ndisMemoryApis } from "./memory.js";
 import { ndisRwLockApis } from "./rwlock.js";
 import { ndisRwLock5Apis } from "./rwlock5.js";
+import { ndisWrapperApis } from "./wrapper.js";
 
 export const NDIS = "ndis.sys";
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api(NDIS, name, argc, h);
@@ -86,6 +88,13 @@ const REVISION_HANDLERS: Record<number, number> = { 1: 15, 2: 17, 3: 18 };
 const handlerOffset = (i: number) => (ptrSize() === 8 ? 16 : 12) + i * ptrSize();
 /** NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_n (RTL_SIZEOF_THROUGH_FIELD of its last handler). */
 const characteristicsSize = (revision: number) => handlerOffset(REVISION_HANDLERS[revision]!);
+/**
+ * The smallest Size NDIS accepts for a revision. Revision 3 with the revision-2 size (through
+ * CancelDirectOidRequestHandler): signed Intel NDIS 6.30 miniports built with the Windows 8 WDK
+ * (e1c63x64.sys, e1d63x64.sys, ixn63x64.sys... of the held-out corpus fresh4) register so, before
+ * NDIS 6.80 added SynchronousOidRequestHandler; a Size short of that handler leaves it NULL.
+ */
+const minimumSize = (revision: number) => characteristicsSize(revision === 3 ? 2 : revision);
 
 interface Pool {
   kind: "NET_BUFFER_LIST" | "NET_BUFFER";
@@ -164,11 +173,11 @@ function registerMiniport(ctx: ApiContext): number {
   };
   if (type !== NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS) return bad(`Header.Type is ${hex(type)}, not NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS (0x8A)`);
   if (!REVISION_HANDLERS[revision]) return bad(`Header.Revision is ${revision} (NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1..3)`);
-  if (size < characteristicsSize(revision)) return bad(`Header.Size is ${size}, less than NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_${revision} (${characteristicsSize(revision)})`);
+  if (size < minimumSize(revision)) return bad(`Header.Size is ${size}, less than NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_${revision === 3 ? "2 (the least revision 3 takes)" : revision} (${minimumSize(revision)})`);
   const [major, minor] = [m.u8(chars + 4n), m.u8(chars + 5n)];
   if (major !== NDIS_MAJOR || minor > NDIS_MINOR) return bad(`the driver asks for NDIS ${major}.${minor}; the emulated Windows runs NDIS ${NDIS_MAJOR}.${NDIS_MINOR}`, NDIS_STATUS.BAD_VERSION);
   const handlers = new Map<string, bigint>();
-  for (let i = 0; i < REVISION_HANDLERS[revision]!; i++) handlers.set(HANDLERS[i]![0], getPtr(m, chars + B(handlerOffset(i))));
+  for (let i = 0; i < REVISION_HANDLERS[revision]!; i++) handlers.set(HANDLERS[i]![0], handlerOffset(i) + ptrSize() <= size ? getPtr(m, chars + B(handlerOffset(i))) : 0n);
   const missing = HANDLERS.filter(([n, required], i) => required && i < REVISION_HANDLERS[revision]! && handlers.get(n) === 0n).map(([n]) => n);
   if (missing.length) return bad(`the required handler(s) ${missing.join(", ")} are NULL`);
   const handle = ctx.pool.allocate(0x40, TAG_MINIPORT, NON_PAGED_POOL_NX, true);
@@ -237,6 +246,7 @@ export const ndisApis: ApiDefinition[] = [
   ...ndisMemoryApis,
   ...ndisRwLockApis,
   ...ndisRwLock5Apis,
+  ...ndisWrapperApis,
 ];
 
 /** The driver object of a miniport driver handle NdisMRegisterMiniportDriver returned (not deregistered), or null. */

@@ -1,0 +1,17 @@
+/**
+ * The export lists of the storage and smart-card driver libraries built into the emulated kernel,
+ * per arch: storport.sys (api/storport.ts), scsiport.sys (api/scsiport.ts), smclib.sys
+ * (api/smclib.ts, smclib.h's names).
+ */
+import type { KernelExport } from "../../nt/kernel-exports.js";
+import { storportModuleExports } from "./storport.js";
+import { scsiportModuleExports } from "./scsiport.js";
+import { SMCLIB_EXPORTS } from "./smclib.js";
+
+export function storageModuleExports(arch: string): Record<string, KernelExport[]> {
+  return {
+    "storport.sys": storportModuleExports(arch),
+    "scsiport.sys": scsiportModuleExports(arch),
+    "smclib.sys": SMCLIB_EXPORTS.map((name) => ({ name, type: "code" as const })),
+  };
+}
