@@ -139,3 +139,30 @@ test("scanStream with a worker: results in path order, none handed on while the 
   assert.equal(seen.length, summary.files);
   assert.deepEqual(seen, walkFiles(FIXTURES).files.map((f) => f.rel), "path order");
 });
+
+test("a worker that claims files and never answers: this thread takes them over, and the report is --jobs 1's", async () => {
+  const { Worker } = await import("node:worker_threads");
+  // Stands in for a scan worker starved of CPU time (it runs at nice 19): it claims the first two
+  // files from the shared counter (slot 0, src/scan/work-queue.ts) and then never posts a result.
+  const stuck = `const { parentPort } = require("node:worker_threads");
+parentPort.once("message", (job) => {
+  const ctl = new Int32Array(job.control);
+  Atomics.add(ctl, 0, 1);
+  Atomics.add(ctl, 0, 1);
+  for (;;) Atomics.wait(ctl, 2, 0, 50);
+});`;
+  const factory = Symbol.for("kmdll.scanWorkerFactory");
+  const g = globalThis as Record<symbol, unknown>;
+  const before = g[factory];
+  let made = 0;
+  g[factory] = () => (made++, new Worker(stuck, { eval: true }));
+  try {
+    const a = await scanDirectory(FIXTURES, { jobs: 1 });
+    const b = await scanDirectory(FIXTURES, { jobs: 2, minFilesPerWorker: 1 });
+    assert.equal(made, 1, "the stuck worker was the scan's worker");
+    assert.equal(b.workers, 1);
+    assert.deepEqual({ ...b, durationMs: 0, jobs: 0, workers: 0 }, { ...a, durationMs: 0, jobs: 0, workers: 0 });
+  } finally {
+    g[factory] = before;
+  }
+});

@@ -66,6 +66,15 @@ function dropPrestarted(): void {
   for (let p = prestarted().shift(); p; p = prestarted().shift()) void p.worker.terminate();
 }
 
+/**
+ * Whether this thread waits for every worker to finish its files rather than taking over what a
+ * worker still holds (analyzeAll): in the build's code-cache training run, where each worker
+ * writes its cache when its work is done (src/scan/worker.ts).
+ */
+function waitForWorkers(): boolean {
+  return process.env.KMDLL_WRITE_CODE_CACHE === "1";
+}
+
 /** How many worker threads a scan of `files` files with `jobs` threads uses (see MIN_FILES_PER_WORKER). */
 export function workerCount(files: number, jobs: number, minFilesPerWorker?: number): number {
   const min = Math.max(1, minFilesPerWorker ?? (availableParallelism() <= 2 ? MIN_FILES_PER_WORKER_2_CPUS : MIN_FILES_PER_WORKER));
@@ -122,12 +131,16 @@ export async function analyzeAll(
     wake();
   };
   const running: Promise<void>[] = [];
+  const started: Worker[] = [];
+  // Set once this thread has every result: the workers are stopped, not waited for.
+  let stopping = false;
   if (workers) {
     const job: WorkerJob = { root, index: [...index.entries()], files: reqs, control: ctl.buffer as SharedArrayBuffer };
     for (let k = 0; k < workers; k++) {
       running.push(
         new Promise<void>((resolveDone) => {
           const w = takeWorker();
+          started.push(w);
           let done = false;
           w.on("message", (m: WorkerAnswer) => {
             if ("done" in m) {
@@ -135,7 +148,8 @@ export async function analyzeAll(
               void w.terminate();
               resolveDone();
             } else {
-              for (const [i, r, names] of m.results) pending.set(i, [r, names]);
+              // A result this thread already has (it took the file over, below) is dropped.
+              for (const [i, r, names] of m.results) if (i >= emitted && !pending.has(i)) pending.set(i, [r, names]);
               drain();
             }
             wake();
@@ -145,7 +159,7 @@ export async function analyzeAll(
             resolveDone();
           });
           w.on("exit", (code) => {
-            if (!done) fail(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
+            if (!done && !stopping) fail(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
             resolveDone();
           });
           w.postMessage(job);
@@ -184,6 +198,30 @@ export async function analyzeAll(
       await new Promise<void>((r) => setImmediate(r));
       lastYield = performance.now();
     }
+  }
+  if (workers && !waitForWorkers()) {
+    // No file left to claim, but a worker may still hold some it claimed: it runs at nice 19
+    // (priority.ts), so on a busy machine it may not get a CPU for a while. This thread takes
+    // them over in order (letting in first what the workers have sent) instead of waiting.
+    while (failed === undefined && emitted < n) {
+      await new Promise<void>((r) => setImmediate(r));
+      const gate = paused?.();
+      if (gate) {
+        await gate;
+        drain();
+        continue;
+      }
+      if (emitted < n && !pending.has(emitted)) {
+        const i = emitted;
+        const r = analyzeFile(reqs[i]!, modules);
+        pending.set(i, packed ? packExportNames(r) : [r, ""]);
+      }
+      drain();
+    }
+    stopping = true;
+    Atomics.store(ctl, STOP, 1);
+    Atomics.notify(ctl, LIMIT);
+    for (const w of started) void w.terminate();
   }
   await Promise.all(running);
   if (failed !== undefined) throw failed;

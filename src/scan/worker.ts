@@ -12,6 +12,8 @@ import { lowerThreadPriority } from "./priority.js";
 
 /** Results are posted at least this often (ms), and whenever the worker is about to wait. */
 const FLUSH_MS = 8;
+/** The last files of the list: each result is posted as soon as it is ready (see threads.ts analyzeAll). */
+const FLUSH_EACH_LAST = 32;
 
 const port = parentPort;
 if (port) {
@@ -40,7 +42,8 @@ if (port) {
       }
       if (Atomics.load(ctl, STOP)) break;
       batch.push([i, ...packExportNames(analyzeFile(job.files[i]!, modules))]);
-      if (performance.now() - since >= FLUSH_MS) flush();
+      // Near the end, each result at once: the main thread takes over files whose results it lacks.
+      if (performance.now() - since >= FLUSH_MS || i + FLUSH_EACH_LAST >= n) flush();
     }
     flush();
     // A training run of the build (bin/load-bundle.js runWorkerBundle): the code cache of what this thread ran.
