@@ -28,6 +28,9 @@ export const MIN_FILES_PER_WORKER = 48;
  */
 export const MIN_FILES_PER_WORKER_2_CPUS = 8192;
 
+/** How long this thread, held at the window's end, waits for a worker's result before analyzing that file itself. */
+const TAKE_OVER_AFTER_MS = 20;
+
 /** While the consumer of the results is backed up: a promise that resolves when it can take more. */
 type Backpressure = () => Promise<void> | null;
 
@@ -168,6 +171,11 @@ export async function analyzeAll(
     }
   }
   const modules = new ScanModules(index, root);
+  // A file analyzed in this thread: its result waits in `pending` for its turn.
+  const analyzeHere = (i: number): void => {
+    const r = analyzeFile(reqs[i]!, modules);
+    pending.set(i, packed ? packExportNames(r) : [r, ""]);
+  };
   let lastYield = performance.now();
   while (failed === undefined) {
     const gate = paused?.();
@@ -178,7 +186,8 @@ export async function analyzeAll(
     }
     const i = Atomics.add(ctl, NEXT, 1);
     if (i >= n) break;
-    // Too far ahead of a result a worker still holds: wait for its messages.
+    // Too far ahead of a result a worker still holds: wait for its messages — and if none comes
+    // for a while (a worker at nice 19 on a busy machine), analyze that file here (see below).
     while (i >= emitted + WINDOW && failed === undefined) {
       const held = paused?.();
       if (held) {
@@ -187,11 +196,14 @@ export async function analyzeAll(
         continue;
       }
       rearm();
-      await woken;
+      const answered = await Promise.race([woken.then(() => true), new Promise<boolean>((r) => setTimeout(r, TAKE_OVER_AFTER_MS, false))]);
+      if (!answered && !waitForWorkers() && !pending.has(emitted) && !paused?.()) {
+        analyzeHere(emitted);
+        drain();
+      }
     }
     if (failed !== undefined) break;
-    const r = analyzeFile(reqs[i]!, modules);
-    pending.set(i, packed ? packExportNames(r) : [r, ""]);
+    analyzeHere(i);
     drain();
     // Let the workers' results in now and then.
     if (workers && performance.now() - lastYield >= 4) {
@@ -211,11 +223,7 @@ export async function analyzeAll(
         drain();
         continue;
       }
-      if (emitted < n && !pending.has(emitted)) {
-        const i = emitted;
-        const r = analyzeFile(reqs[i]!, modules);
-        pending.set(i, packed ? packExportNames(r) : [r, ""]);
-      }
+      if (emitted < n && !pending.has(emitted)) analyzeHere(emitted);
       drain();
     }
     stopping = true;
