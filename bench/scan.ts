@@ -8,7 +8,8 @@
  * whole list and restarted after any file it refuses. Rows:
  *  - `kmdll scan -q --json --jobs 2 DIR` (process) vs llvm-readobj (one process)   target ≤ 1.0×
  *    (≥ 1.0× llvm-readobj's files/s)
- *  - `kmdll scan --jobs 2` vs `--jobs 1` (processes)                                target < 1.0×
+ *  - `kmdll scan --jobs 2` vs `--jobs 1` (processes)                                target < 1.0×, met only
+ *    when `--jobs 2` started a worker (else both are the same single thread)
  *  - the library (scanDirectory, in process), jobs 2, vs llvm-readobj
  *  - `kmdll scan --jobs 2` with its worker forced (KMDLL_SCAN_MIN_FILES_PER_WORKER=1: on 2 CPUs it
  *    starts none below 8192 files per worker) vs `--jobs 1` (processes): whether the CLI's worker —
@@ -22,7 +23,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { scanDirectory } from "../src/scan/index.js";
 import { looksLikePe, walkFiles } from "../src/scan/walk.js";
-import { type BenchOptions, type BenchRow, isMain, kmdll, median, REPO, row, runTimed, table, timeAsync, WINE } from "./harness.js";
+import { type BenchOptions, type BenchRow, isMain, KMDLL, kmdll, median, REPO, row, runTimed, table, timeAsync, WINE } from "./harness.js";
 
 /** llvm-readobj over the list, restarting after each file it rejects. Returns the rejected files. */
 function readobjAll(files: string[]): string[] {
@@ -67,6 +68,10 @@ export async function run(opts: BenchOptions & { dir?: string } = {}): Promise<B
     readobjAll(files);
     return Number(process.hrtime.bigint() - t) / 1e6;
   };
+  // How many worker threads `--jobs 2` starts here (its first standard-error line says so): with
+  // none it is the same single thread as `--jobs 1`, and their ratio says nothing (target not met).
+  const threads = spawnSync(process.execPath, [KMDLL, "scan", "--json", "--jobs", "2", dir], { encoding: "utf8", maxBuffer: 1 << 30 });
+  const workersOf2 = Number(/this thread \+ (\d+) worker/.exec(threads.stderr)?.[1] ?? 0);
   // Warm-up round, then interleaved rounds.
   readobjMs();
   runTimed({ ...scanJobs(2), ok });
@@ -116,7 +121,12 @@ export async function run(opts: BenchOptions & { dir?: string } = {}): Promise<B
   const label = `${files.length} PE files${dir === WINE ? " (wine64)" : ""}`;
   return [
     row(`scan ${label}, --jobs 2 (process)`, median(k2), roMs, "llvm-readobj --coff-imports --coff-exports", "ms", 1.0),
-    row(`scan ${label}: --jobs 2 vs --jobs 1 (processes)`, median(k2), median(k1), "kmdll scan --jobs 1", "ms", 1.0),
+    // The issue's target is "faster", with a worker: a single thread against itself is not met, whatever the noise says.
+    {
+      ...row(`scan ${label}: --jobs 2 vs --jobs 1 (processes; --jobs 2 ran ${workersOf2 ? `this thread + ${workersOf2} worker` : "no worker: the same single thread"})`, median(k2), median(k1), "kmdll scan --jobs 1", "ms"),
+      target: "< 1× with a worker",
+      met: workersOf2 > 0 && median(k2) < median(k1),
+    },
     row(`scan ${label}: --jobs 2 with its worker forced (KMDLL_SCAN_MIN_FILES_PER_WORKER=1) vs --jobs 1 (processes)`, median(kw), median(k1), "kmdll scan --jobs 1", "ms"),
     row(`scan ${label}, --jobs 2 (library, in process)`, lib, roMs, "llvm-readobj --coff-imports --coff-exports", "ms"),
     row(

@@ -139,3 +139,75 @@ test("scanStream with a worker: results in path order, none handed on while the 
   assert.equal(seen.length, summary.files);
   assert.deepEqual(seen, walkFiles(FIXTURES).files.map((f) => f.rel), "path order");
 });
+
+/**
+ * Run `body` with every scan worker replaced by one that claims two files and never answers.
+ * Returns how many were made and the indexes the last one claimed (-1: none yet).
+ */
+async function withStuckWorker(body: (claimed: Int32Array) => Promise<void>): Promise<{ made: number; claimed: number[] }> {
+  const { Worker } = await import("node:worker_threads");
+  // Stands in for a scan worker starved of CPU time (it runs at nice 19): it claims the first two
+  // files from the shared counter (slot 0, src/scan/work-queue.ts) and then never posts a result.
+  const stuck = `const { parentPort, workerData } = require("node:worker_threads");
+parentPort.once("message", (job) => {
+  const ctl = new Int32Array(job.control);
+  const claimed = new Int32Array(workerData);
+  claimed[0] = Atomics.add(ctl, 0, 1);
+  claimed[1] = Atomics.add(ctl, 0, 1);
+  for (;;) Atomics.wait(ctl, 2, 0, 50);
+});`;
+  const claimed = new Int32Array(new SharedArrayBuffer(8)).fill(-1);
+  const factory = Symbol.for("kmdll.scanWorkerFactory");
+  const g = globalThis as Record<symbol, unknown>;
+  const before = g[factory];
+  let made = 0;
+  g[factory] = () => (made++, new Worker(stuck, { eval: true, workerData: claimed.buffer }));
+  try {
+    await body(claimed);
+  } finally {
+    g[factory] = before;
+  }
+  return { made, claimed: [...claimed] };
+}
+
+test("a worker that claims files and never answers: this thread takes them over, and the report is --jobs 1's", async () => {
+  const a = await scanDirectory(FIXTURES, { jobs: 1 });
+  let b: Awaited<ReturnType<typeof scanDirectory>> | undefined;
+  const { made } = await withStuckWorker(async () => void (b = await scanDirectory(FIXTURES, { jobs: 2, minFilesPerWorker: 1 })));
+  assert.equal(made, 1, "the stuck worker was the scan's worker");
+  assert.equal(b!.workers, 1);
+  assert.deepEqual({ ...b!, durationMs: 0, jobs: 0, workers: 0 }, { ...a, durationMs: 0, jobs: 0, workers: 0 });
+});
+
+test("a stuck worker holding the first files of a corpus longer than the result window: the stream still ends, in path order", async () => {
+  const { mkdtempSync, writeFileSync, copyFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { scanStream } = await import("../src/scan/index.js");
+  const { WINDOW } = await import("../src/scan/work-queue.js");
+  const d = mkdtempSync(join(tmpdir(), "kmdll-scan-window-"));
+  try {
+    // More files than the window (this thread may not run WINDOW files past the first missing
+    // result): a few images, then tiny non-PE files.
+    const IMAGES = 20;
+    for (let k = 0; k < IMAGES; k++) copyFileSync(repoPath("test", "fixtures", "x64", "mydriver.sys"), join(d, `a${String(k).padStart(5, "0")}.sys`));
+    for (let k = 0; k < WINDOW + 40; k++) writeFileSync(join(d, `b${String(k).padStart(5, "0")}.bin`), "x");
+    const n = IMAGES + WINDOW + 40;
+    const seen: string[] = [];
+    let summary: Awaited<ReturnType<typeof scanStream>> | undefined;
+    const { made, claimed } = await withStuckWorker(async (held) => {
+      const onResult = (r: { rel: string }): void => {
+        // The first result: hold this thread until the worker has claimed its two files.
+        if (seen.length === 0) for (let t = 0; t < 200 && Atomics.load(held, 1) < 0; t++) Atomics.wait(held, 1, -1, 50);
+        seen.push(r.rel);
+      };
+      summary = await scanStream(d, { jobs: 2, minFilesPerWorker: 1, onResult });
+    });
+    assert.equal(made, 1);
+    assert.ok(claimed[0]! >= 0 && claimed[0]! + WINDOW < n, `the worker held a file (${claimed[0]}) more than WINDOW files before the end (${n})`);
+    assert.equal(summary!.images, IMAGES);
+    assert.deepEqual(seen, walkFiles(d).files.map((f) => f.rel), "every file once, in path order");
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});

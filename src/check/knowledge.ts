@@ -73,15 +73,31 @@ function undecorate(name: string): string {
   return at > 0 ? name.slice(0, at) : name;
 }
 
+/**
+ * The helper kind of each "_" name asked about so far (null: none). A scan asks for every name
+ * every image imports, and the same CRT names ("_vsnprintf", "__C_specific_handler", …) come
+ * back in image after image: one Map look-up instead of up to seven regular expressions.
+ */
+const kindOfName = new Map<string, HelperKind | null>();
+const KIND_CACHE_MAX = 16384;
+
+function helperKind(name: string): HelperKind | null {
+  const n = undecorate(name);
+  for (const [re, kind] of HELPERS) if (re.test(n)) return kind;
+  return null;
+}
+
 /** The compiler/CRT support routine an imported name is, or null. */
 export function compilerHelper(name: string): CompilerHelper | null {
   // Every helper name starts with "_" (a cheap test: this runs for each name a driver imports).
   if (name.charCodeAt(0) !== 0x5f) return null;
-  const n = undecorate(name);
-  for (const [re, kind] of HELPERS) {
-    if (re.test(n)) return { kind, ...HELPER_TEXT[kind] };
+  let kind = kindOfName.get(name);
+  if (kind === undefined) {
+    kind = helperKind(name);
+    if (kindOfName.size >= KIND_CACHE_MAX) kindOfName.clear();
+    kindOfName.set(name, kind);
   }
-  return null;
+  return kind === null ? null : { kind, ...HELPER_TEXT[kind] };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { fstatSync, statSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { KmdllError } from "../errors.js";
 import type { CliContext } from "./context.js";
-import { EXIT, jsonLine, toJson } from "./context.js";
+import { EXIT, jsonLine, toJsonDocument } from "./context.js";
 import { VERSION } from "../version.js";
 import { commandsFor, type CommandEntry } from "./commands/registry.js";
 import { terminalText } from "../text/terminal.js";
@@ -96,7 +96,14 @@ export async function runProgram(argv: string[], registry: readonly CommandEntry
     color,
     out: (s) => ctx.out(terminalText(s)),
     // toJson's text is already safe (jsonText escapes every character terminalText would).
-    outJson: (v, line) => ctx.out(line ? jsonLine(v) : toJson(v)),
+    // A document and its newline are written apart (toJsonDocument).
+    outJson: (v, line) => {
+      if (line) ctx.out(jsonLine(v));
+      else {
+        ctx.out(toJsonDocument(v));
+        ctx.out("\n");
+      }
+    },
     err: (s) => ctx.err(terminalText(s)),
     outStyled: (parts) => ctx.out(parts.map((p) => (typeof p === "string" ? terminalText(p) : STYLE[p.style](terminalText(p.text)))).join("")),
     setExit: (n) => {

@@ -28,6 +28,9 @@ export const MIN_FILES_PER_WORKER = 48;
  */
 export const MIN_FILES_PER_WORKER_2_CPUS = 8192;
 
+/** How long this thread, held at the window's end, waits for a worker's result before analyzing that file itself. */
+const TAKE_OVER_AFTER_MS = 20;
+
 /** While the consumer of the results is backed up: a promise that resolves when it can take more. */
 type Backpressure = () => Promise<void> | null;
 
@@ -64,6 +67,15 @@ const WORKER_FACTORY = Symbol.for("kmdll.scanWorkerFactory");
 /** Workers started ahead but not needed (a small corpus): stopped. */
 function dropPrestarted(): void {
   for (let p = prestarted().shift(); p; p = prestarted().shift()) void p.worker.terminate();
+}
+
+/**
+ * Whether this thread waits for every worker to finish its files rather than taking over what a
+ * worker still holds (analyzeAll): in the build's code-cache training run, where each worker
+ * writes its cache when its work is done (src/scan/worker.ts).
+ */
+function waitForWorkers(): boolean {
+  return process.env.KMDLL_WRITE_CODE_CACHE === "1";
 }
 
 /** How many worker threads a scan of `files` files with `jobs` threads uses (see MIN_FILES_PER_WORKER). */
@@ -122,12 +134,16 @@ export async function analyzeAll(
     wake();
   };
   const running: Promise<void>[] = [];
+  const started: Worker[] = [];
+  // Set once this thread has every result: the workers are stopped, not waited for.
+  let stopping = false;
   if (workers) {
     const job: WorkerJob = { root, index: [...index.entries()], files: reqs, control: ctl.buffer as SharedArrayBuffer };
     for (let k = 0; k < workers; k++) {
       running.push(
         new Promise<void>((resolveDone) => {
           const w = takeWorker();
+          started.push(w);
           let done = false;
           w.on("message", (m: WorkerAnswer) => {
             if ("done" in m) {
@@ -135,7 +151,8 @@ export async function analyzeAll(
               void w.terminate();
               resolveDone();
             } else {
-              for (const [i, r, names] of m.results) pending.set(i, [r, names]);
+              // A result this thread already has (it took the file over, below) is dropped.
+              for (const [i, r, names] of m.results) if (i >= emitted && !pending.has(i)) pending.set(i, [r, names]);
               drain();
             }
             wake();
@@ -145,7 +162,7 @@ export async function analyzeAll(
             resolveDone();
           });
           w.on("exit", (code) => {
-            if (!done) fail(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
+            if (!done && !stopping) fail(new Error(`scan worker stopped unexpectedly (exit code ${code})`));
             resolveDone();
           });
           w.postMessage(job);
@@ -154,6 +171,11 @@ export async function analyzeAll(
     }
   }
   const modules = new ScanModules(index, root);
+  // A file analyzed in this thread: its result waits in `pending` for its turn.
+  const analyzeHere = (i: number): void => {
+    const r = analyzeFile(reqs[i]!, modules);
+    pending.set(i, packed ? packExportNames(r) : [r, ""]);
+  };
   let lastYield = performance.now();
   while (failed === undefined) {
     const gate = paused?.();
@@ -164,7 +186,8 @@ export async function analyzeAll(
     }
     const i = Atomics.add(ctl, NEXT, 1);
     if (i >= n) break;
-    // Too far ahead of a result a worker still holds: wait for its messages.
+    // Too far ahead of a result a worker still holds: wait for its messages — and if none comes
+    // for a while (a worker at nice 19 on a busy machine), analyze that file here (see below).
     while (i >= emitted + WINDOW && failed === undefined) {
       const held = paused?.();
       if (held) {
@@ -173,17 +196,40 @@ export async function analyzeAll(
         continue;
       }
       rearm();
-      await woken;
+      const answered = await Promise.race([woken.then(() => true), new Promise<boolean>((r) => setTimeout(r, TAKE_OVER_AFTER_MS, false))]);
+      if (!answered && !waitForWorkers() && !pending.has(emitted) && !paused?.()) {
+        analyzeHere(emitted);
+        drain();
+      }
     }
     if (failed !== undefined) break;
-    const r = analyzeFile(reqs[i]!, modules);
-    pending.set(i, packed ? packExportNames(r) : [r, ""]);
+    analyzeHere(i);
     drain();
     // Let the workers' results in now and then.
     if (workers && performance.now() - lastYield >= 4) {
       await new Promise<void>((r) => setImmediate(r));
       lastYield = performance.now();
     }
+  }
+  if (workers && !waitForWorkers()) {
+    // No file left to claim, but a worker may still hold some it claimed: it runs at nice 19
+    // (priority.ts), so on a busy machine it may not get a CPU for a while. This thread takes
+    // them over in order (letting in first what the workers have sent) instead of waiting.
+    while (failed === undefined && emitted < n) {
+      await new Promise<void>((r) => setImmediate(r));
+      const gate = paused?.();
+      if (gate) {
+        await gate;
+        drain();
+        continue;
+      }
+      if (emitted < n && !pending.has(emitted)) analyzeHere(emitted);
+      drain();
+    }
+    stopping = true;
+    Atomics.store(ctl, STOP, 1);
+    Atomics.notify(ctl, LIMIT);
+    for (const w of started) void w.terminate();
   }
   await Promise.all(running);
   if (failed !== undefined) throw failed;
