@@ -6,7 +6,9 @@
  * AddDevice, NULL descriptor allowed) and ClassInitialize's answers (wrong CLASS_INIT_DATA size,
  * missing required FDO/PDO routines: STATUS_REVISION_MISMATCH, driver object untouched; then
  * classpnp owns it, its unload calling the driver's ClassUnload), and ClassDebugPrint; started
- * and stopped on x64 and x86. hidparse.sys is loadable too (its export list).
+ * and stopped on x64 and x86. pciidex.sys (14 IDE controller minidrivers, "cannot find
+ * PCIIDEX.SYS"): PciIdeXInitialize, checked in the same driver. hidparse.sys (11 drivers) is
+ * loadable too (its export list).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -16,6 +18,8 @@ import type { TraceEvent } from "../src/events.js";
 import { classInitDataLayout } from "../src/emu/api/classpnp.js";
 import * as layoutModule from "../src/nt/arch-layout.js";
 import { BUILTIN_MODULES } from "../src/emu/kernel-modules.js";
+import { pciidexModuleExports } from "../src/emu/api/pciidex.js";
+import { kernelModuleExportsFor } from "../src/nt/kernel-exports.js";
 import { fixture } from "./helpers.js";
 
 const texts = (events: TraceEvent[], kind: string, field: string) => events.filter((e) => e.event === kind).map((e) => String((e as unknown as Record<string, unknown>)[field] ?? ""));
@@ -48,6 +52,7 @@ for (const arch of ["x64", "x86"] as const) {
     const size = L[0];
     assert.deepEqual(warnings, [
       `KsInitializeDriver: the KSDEVICE_DESCRIPTOR ${warnings[0]?.match(/0x[0-9a-f]+/)?.[0]} has FilterDescriptorsCount 2 and a NULL FilterDescriptors (AVStream's AddDevice would dereference it)`,
+      `PciIdeXInitialize: the driver object ${warnings[1]?.match(/0x[0-9a-f]+/)?.[0]} has pciidex's extension already: STATUS_OBJECT_NAME_COLLISION`,
       `ClassInitialize: InitializationDataSize is ${size - 4}, not sizeof(CLASS_INIT_DATA) (${size}): STATUS_REVISION_MISMATCH`,
       `ClassInitialize: InitializationDataSize is ${size + 8}, not sizeof(CLASS_INIT_DATA) (${size}): STATUS_REVISION_MISMATCH`,
       "ClassInitialize: the required FDO entry(s) ClassStartDevice are NULL: STATUS_REVISION_MISMATCH",
@@ -62,6 +67,7 @@ for (const arch of ["x64", "x86"] as const) {
     assert.equal(apis.filter((a) => a === "classpnp.sys!ClassInitialize").length, 9, apis.join(", "));
     assert.ok(apis.includes("classpnp.sys!ClassUnload"), "the driver's unload chained through classpnp's");
     assert.ok(apis.includes("classpnp.sys!ClassDebugPrint"), apis.join(", "));
+    assert.equal(apis.filter((a) => a === "pciidex.sys!PciIdeXInitialize").length, 2, apis.join(", "));
   });
 }
 
@@ -77,7 +83,10 @@ test("classInitDataLayout: the size and offsets the compiler gave classks.sys", 
   assert.deepEqual(pick(), [392, 8, 176, 344, 376]);
 });
 
-test("classpnp.sys and hidparse.sys are built-in modules", () => {
+test("classpnp.sys, hidparse.sys and pciidex.sys are built-in modules; pciidex's export list is ide.h's (x86 stdcall sizes)", () => {
+  assert.ok((BUILTIN_MODULES as readonly string[]).includes("pciidex.sys"));
+  assert.deepEqual(pciidexModuleExports("x86").map((e) => `${e.name}:${e.call}:${e.argBytes ?? ""}`), ["PciIdeXDebugPrint:cdecl:", "PciIdeXGetBusData:stdcall:16", "PciIdeXInitialize:stdcall:16", "PciIdeXSetBusData:stdcall:20"]);
+  assert.deepEqual((kernelModuleExportsFor("pciidex.sys", "x64") ?? []).map((e) => e.name), pciidexModuleExports("x64").map((e) => e.name), "check and sim agree");
   assert.ok((BUILTIN_MODULES as readonly string[]).includes("classpnp.sys"));
   assert.ok((BUILTIN_MODULES as readonly string[]).includes("hidparse.sys"));
 });

@@ -68,3 +68,7 @@ typedef struct _KSDEVICE_DESCRIPTOR {
 } KSDEVICE_DESCRIPTOR;
 
 __declspec(dllimport) NTSTATUS NTAPI KsInitializeDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPathName, const KSDEVICE_DESCRIPTOR *Descriptor);
+
+/* ide.h: PciIdeXInitialize (HwGetControllerProperties: the minidriver's HwIdeXGetControllerProperties). */
+typedef NTSTATUS (*PCONTROLLER_PROPERTIES)(PVOID DeviceExtension, PVOID ControllerProperties);
+__declspec(dllimport) NTSTATUS PciIdeXInitialize(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath, PCONTROLLER_PROPERTIES HwGetControllerProperties, ULONG ExtensionSize);

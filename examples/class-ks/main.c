@@ -1,6 +1,7 @@
 /*
  * classks.sys — DriverEntry checks ks.sys's KsInitializeDriver and classpnp.sys's ClassInitialize
- * the way an AVStream minidriver and a storage class driver call them, then stays registered
+ * (and pciidex.sys's PciIdeXInitialize) the way an AVStream minidriver, a PCI IDE controller
+ * minidriver and a storage class driver call them, then stays registered
  * with classpnp: its ClassUnload runs at stop, through classpnp's ClassUnload. No device is ever
  * created (no storage or KS device reaches either library's AddDevice on kmdll's machine).
  */
@@ -79,6 +80,15 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     desc.FilterDescriptorsCount = 2;
     CHECK(KsInitializeDriver(DriverObject, RegistryPath, &desc) == STATUS_SUCCESS);
     CHECK(DriverObject->DeviceObject == NULL);
+
+    /* pciidex.sys: the minidriver's extension is allocated once; pciidex owns PnP and AddDevice. */
+    CHECK(PciIdeXInitialize(DriverObject, RegistryPath, (PCONTROLLER_PROPERTIES)Stub2, 64) == STATUS_SUCCESS);
+    CHECK(DriverObject->DriverExtension->AddDevice != ksAdd && DriverObject->DriverExtension->AddDevice != NULL);
+    CHECK(DriverObject->MajorFunction[IRP_MJ_PNP] != DriverObject->MajorFunction[IRP_MJ_CREATE]);
+    CHECK(DriverObject->MajorFunction[IRP_MJ_CREATE] == ksCreate);
+    CHECK(DriverObject->DriverUnload != NULL);
+    CHECK(PciIdeXInitialize(DriverObject, RegistryPath, (PCONTROLLER_PROPERTIES)Stub2, 64) == STATUS_OBJECT_NAME_COLLISION);
+    ksAdd = DriverObject->DriverExtension->AddDevice;
 
     /* classpnp.sys: wrong sizes and missing required routines leave the driver object alone. */
     FillValid(&d);

@@ -61,6 +61,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   scsiport: ["scsiport.sys, the SCSI port driver: ScsiPortInitialize (HW_INITIALIZATION_DATA checked, every miniport Plug and Play, scsiport owns the driver object), debug print, memory moves, stalls; no SCSI adapter exists", "scsiport-mini"],
   smclib: ["smclib.sys, the smart card driver library: its export list, and the debug level a reader driver sets in DriverEntry; no smart card reader exists", "scsiport-mini"],
   classpnp: ["classpnp.sys, the storage class driver library: ClassInitialize (CLASS_INIT_DATA size and required routines checked, classpnp owns the driver object, its ClassUnload calls the driver's), ClassDebugPrint; no storage class device exists", "class-ks"],
+  pciidex: ["pciidex.sys, the PCI IDE controller driver: PciIdeXInitialize (pciidex owns the driver object, a second call STATUS_OBJECT_NAME_COLLISION); no IDE controller exists", "class-ks"],
   pico: ["Pico providers (WSL 1): PsRegisterPicoProvider, refused after boot (STATUS_TOO_LATE), as a started service always is", "qa-fresh2"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
   ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers, hashing (MD5, SHA-1, SHA-2) and RSA keys (generate, import/export blobs, encrypt/decrypt, sign/verify)", "qa-system; RSA: qa-gh"],
@@ -172,7 +173,7 @@ export interface CatalogEntry {
   arches: string[];
 }
 
-const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys", "scsiport.sys", "smclib.sys", "classpnp.sys"]);
+const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys", "scsiport.sys", "smclib.sys", "classpnp.sys", "pciidex.sys"]);
 
 /** Where a handler's routine is exported: ntoskrnl.exe and hal.dll per the database; KMDF on x64. */
 function archesOf(module: string, name: string): string[] {
