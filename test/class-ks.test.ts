@@ -64,6 +64,7 @@ for (const arch of ["x64", "x86"] as const) {
     assert.deepEqual(events.filter((e) => e.event === "fault" || e.event === "leak"), []);
     const apis = texts(events, "api", "api");
     assert.equal(apis.filter((a) => a === "ks.sys!KsInitializeDriver").length, 3, apis.join(", "));
+    assert.ok(apis.includes("ks.sys!KsNullDriverUnload"), apis.join(", "));
     assert.equal(apis.filter((a) => a === "classpnp.sys!ClassInitialize").length, 9, apis.join(", "));
     assert.ok(apis.includes("classpnp.sys!ClassUnload"), "the driver's unload chained through classpnp's");
     assert.ok(apis.includes("classpnp.sys!ClassDebugPrint"), apis.join(", "));

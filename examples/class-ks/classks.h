@@ -67,6 +67,7 @@ typedef struct _KSDEVICE_DESCRIPTOR {
     PVOID Alignment;
 } KSDEVICE_DESCRIPTOR;
 
+__declspec(dllimport) VOID NTAPI KsNullDriverUnload(PDRIVER_OBJECT DriverObject);
 __declspec(dllimport) NTSTATUS NTAPI KsInitializeDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPathName, const KSDEVICE_DESCRIPTOR *Descriptor);
 
 /* ide.h: PciIdeXInitialize (HwGetControllerProperties: the minidriver's HwIdeXGetControllerProperties). */

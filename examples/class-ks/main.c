@@ -80,6 +80,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     desc.FilterDescriptorsCount = 2;
     CHECK(KsInitializeDriver(DriverObject, RegistryPath, &desc) == STATUS_SUCCESS);
     CHECK(DriverObject->DeviceObject == NULL);
+    KsNullDriverUnload(DriverObject);                                     /* does nothing */
+    CHECK(DriverObject->MajorFunction[IRP_MJ_CREATE] == ksCreate);
 
     /* pciidex.sys: the minidriver's extension is allocated once; pciidex owns PnP and AddDevice. */
     CHECK(PciIdeXInitialize(DriverObject, RegistryPath, (PCONTROLLER_PROPERTIES)Stub2, 64) == STATUS_SUCCESS);
