@@ -74,6 +74,7 @@ enum {
     WdfDeviceSetAlignmentRequirementTableIndex = 53,
     WdfDeviceInitSetPowerPolicyEventCallbacksTableIndex = 56,
     WdfRegistryAssignULongTableIndex = 246,
+    WdfRegistryAssignValueTableIndex = 241,
     WdfRegistryQueryMultiStringTableIndex = 237,
     WdfDeviceSetSpecialFileSupportTableIndex = 49,
     WdfDeviceSetBusInformationForChildrenTableIndex = 85,
@@ -373,6 +374,7 @@ FORCEINLINE VOID WDF_POWER_POLICY_EVENT_CALLBACKS_INIT(PWDF_POWER_POLICY_EVENT_C
 #define WdfDeviceInitSetPowerPolicyEventCallbacks(i, c) WDFCALL(WdfDeviceInitSetPowerPolicyEventCallbacks, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_POWER_POLICY_EVENT_CALLBACKS))(WdfDriverGlobals, i, c)
 #define WdfDeviceSetAlignmentRequirement(d, a) WDFCALL(WdfDeviceSetAlignmentRequirement, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, ULONG))(WdfDriverGlobals, d, a)
 #define WdfDeviceGetAlignmentRequirement(d) WDFCALL(WdfDeviceGetAlignmentRequirement, ULONG (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
+#define WdfRegistryAssignValue(k, n, t, l, v) WDFCALL(WdfRegistryAssignValue, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, ULONG, ULONG, PVOID))(WdfDriverGlobals, k, n, t, l, v)
 #define WdfRegistryAssignULong(k, n, v) WDFCALL(WdfRegistryAssignULong, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, ULONG))(WdfDriverGlobals, k, n, v)
 #define WdfRegistryQueryUnicodeString(k, n, l, v) WDFCALL(WdfRegistryQueryUnicodeString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, PUSHORT, PUNICODE_STRING))(WdfDriverGlobals, k, n, l, v)
 #define WdfRegistryQueryMultiString(k, n, a, c) WDFCALL(WdfRegistryQueryMultiString, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFKEY, PCUNICODE_STRING, PWDF_OBJECT_ATTRIBUTES, WDFCOLLECTION))(WdfDriverGlobals, k, n, a, c)

@@ -150,6 +150,15 @@ static ULONG CheckDevice(WDFDEVICE Device)
     if (WdfRegistryAssignULong(key, &name, 0x12345678) != STATUS_SUCCESS || WdfRegistryQueryULong(key, &name, &value) != STATUS_SUCCESS || value != 0x12345678) return 14;
     name.Length = 3; /* not a valid UNICODE_STRING */
     if (WdfRegistryAssignULong(key, &name, 1) != STATUS_INVALID_PARAMETER) return 15;
+    /* WdfRegistryAssignValue: any type and bytes (a REG_DWORD read back as a ULONG, then REG_BINARY). */
+    value = 0xA5A5F00D;
+    if (WdfRegistryAssignValue(key, &name, REG_DWORD, sizeof(value), &value) != STATUS_INVALID_PARAMETER) return 71;
+    RtlInitUnicodeString(&name, L"AssignValue");
+    if (WdfRegistryAssignValue(key, &name, REG_DWORD, sizeof(value), &value) != STATUS_SUCCESS) return 72;
+    value = 0;
+    if (WdfRegistryQueryULong(key, &name, &value) != STATUS_SUCCESS || value != 0xA5A5F00D) return 73;
+    if (WdfRegistryAssignValue(key, &name, REG_BINARY, 3, "abc") != STATUS_SUCCESS) return 74;
+    if (WdfRegistryQueryULong(key, &name, &value) == STATUS_SUCCESS) return 75; /* not a REG_DWORD any more */
     WdfRegistryClose(key);
     return CheckQueries(Device);
 }

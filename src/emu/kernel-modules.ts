@@ -30,9 +30,9 @@ export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", 
 
 /** wdfldr.sys (the KMDF loader) and wdf01000.sys (the framework's function table thunks): src/emu/wdf/; fltmgr.sys and fwpkclnt.sys: src/emu/fltmgr/; ndis.sys: src/emu/ndis/. */
 /** wpprecorder.sys: the WPP Inflight Trace Recorder (api/wpprecorder.ts); netio.sys: WSK and IP helpers (src/emu/netio/); tdi.sys, ks.sys, wmilib.sys: api/tdi.ts, api/ks.ts, api/wmilib.ts; battc.sys: its export list only (api/battc.ts). */
-/** usbd.sys: the USB driver library (api/usbd.ts); storport.sys: the storage port driver (api/storport.ts); hidclass.sys: the HID class driver (api/hidclass.ts); portcls.sys: the audio port class driver (api/portcls.ts); scsiport.sys: the SCSI port driver (api/scsiport.ts); smclib.sys: the smart card library, its export list only (api/smclib.ts). */
+/** usbd.sys: the USB driver library (api/usbd.ts); storport.sys: the storage port driver (api/storport.ts); hidclass.sys: the HID class driver (api/hidclass.ts); portcls.sys: the audio port class driver (api/portcls.ts); scsiport.sys: the SCSI port driver (api/scsiport.ts); smclib.sys: the smart card library, its export list only (api/smclib.ts); classpnp.sys: the storage class library (api/classpnp.ts); hidparse.sys: the HID parser, its export list only (api/storage-modules.ts); pciidex.sys: the PCI IDE controller driver (api/pciidex.ts). */
 /** (netio.sys and the driver libraries come last: the modules before them keep the bases they had.) */
-export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES, "netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "battc.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys", "scsiport.sys", "smclib.sys"] as const;
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES, "netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "battc.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys", "scsiport.sys", "smclib.sys", "classpnp.sys", "hidparse.sys", "pciidex.sys"] as const;
 /**
  * Built-in modules not built for x86 images: WppRecorder.sys's x86 calling conventions
  * (WppAutoLogTrace is a cdecl varargs routine) are not modelled.
@@ -43,7 +43,7 @@ const X64_ONLY = new Set(["wpprecorder.sys"]);
  * The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's
  * BCrypt* names, emulator.ts; usbd.sys: its per-arch lists, x86's with three decorated names).
  */
-const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys", "cng.sys", "usbd.sys", "storport.sys", "hidclass.sys", "scsiport.sys"]);
+const DB_MODULES = new Set(["ntoskrnl.exe", "hal.dll", "ksecdd.sys", "cng.sys", "usbd.sys", "storport.sys", "hidclass.sys", "scsiport.sys", "classpnp.sys", "hidparse.sys", "pciidex.sys"]);
 
 /** A mapped built-in module: its synthetic image, base and export list (for thunks and lookups). */
 interface BuiltModule {

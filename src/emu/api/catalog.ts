@@ -51,7 +51,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   ndis: ["ndis.sys, NDIS 6: the version, NET_BUFFER_LIST and NET_BUFFER pools, generic objects, miniport driver registration (NDIS takes over the driver object; its unload calls MiniportDriverUnload), filter driver registration (no adapter exists, so no filter module ever attaches); no network adapter or packet exists", "net-ndis, net-modules"],
   netio: ["netio.sys: Winsock Kernel registration and provider NPI capture (every socket call completes its IRP with STATUS_NETWORK_UNREACHABLE: no network exists), the IP helper tables and change notifications of a machine with no network interface", "net-modules"],
   tdi: ["tdi.sys, the Transport Driver Interface library: TdiMapUserRequest (no TDI transport exists)", "net-modules"],
-  ks: ["ks.sys, kernel streaming (AVStream): the pin and filter of an IRP (no KS object exists)", "net-modules"],
+  ks: ["ks.sys, kernel streaming (AVStream): KsInitializeDriver (ks owns the driver object, no device until AddDevice), the pin and filter of an IRP (no KS object exists)", "net-modules, class-ks"],
   wmilib: ["wmilib.sys: WmiSystemControl dispatching IRP_MJ_SYSTEM_CONTROL queries and enables to a WMILIB_CONTEXT, WmiCompleteRequest filling the WNODE (WNODE_TOO_SMALL included), WmiFireEvent", "net-modules"],
   usbd: ["usbd.sys, the USB driver library: USBDI version, descriptor parsing (USBD_ParseDescriptors, USBD_ParseConfigurationDescriptor(Ex), USBD_GetInterfaceLength) and select-configuration URBs (USBD_CreateConfigurationRequestEx); no USB host controller exists", "qa-fresh2"],
   storport: ["storport.sys, the storage port driver: StorPortInitialize (HW_INITIALIZATION_DATA checked, storport owns the driver object), debug print, port and register access, StorPortExtendedFunction answering STOR_STATUS_NOT_IMPLEMENTED; no storage adapter exists", "storport-mini"],
@@ -60,6 +60,8 @@ export const FAMILIES: Record<string, [string, string]> = {
   portcls: ["portcls.sys, the audio port class driver: PcInitializeAdapterDriver (PortCls's IRP handlers and unload installed, the adapter's AddDevice kept); no audio device stack exists", "qa-fresh5"],
   scsiport: ["scsiport.sys, the SCSI port driver: ScsiPortInitialize (HW_INITIALIZATION_DATA checked, every miniport Plug and Play, scsiport owns the driver object), debug print, memory moves, stalls; no SCSI adapter exists", "scsiport-mini"],
   smclib: ["smclib.sys, the smart card driver library: its export list, and the debug level a reader driver sets in DriverEntry; no smart card reader exists", "scsiport-mini"],
+  classpnp: ["classpnp.sys, the storage class driver library: ClassInitialize (CLASS_INIT_DATA size and required routines checked, classpnp owns the driver object, its ClassUnload calls the driver's), ClassDebugPrint; no storage class device exists", "class-ks"],
+  pciidex: ["pciidex.sys, the PCI IDE controller driver: PciIdeXInitialize (pciidex owns the driver object, a second call STATUS_OBJECT_NAME_COLLISION); no IDE controller exists", "class-ks"],
   pico: ["Pico providers (WSL 1): PsRegisterPicoProvider, refused after boot (STATUS_TOO_LATE), as a started service always is", "qa-fresh2"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
   ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers, hashing (MD5, SHA-1, SHA-2) and RSA keys (generate, import/export blobs, encrypt/decrypt, sign/verify)", "qa-system; RSA: qa-gh"],
@@ -171,7 +173,7 @@ export interface CatalogEntry {
   arches: string[];
 }
 
-const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys", "scsiport.sys", "smclib.sys"]);
+const EVERY_ARCH = new Set(["netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys", "scsiport.sys", "smclib.sys", "classpnp.sys", "pciidex.sys"]);
 
 /** Where a handler's routine is exported: ntoskrnl.exe and hal.dll per the database; KMDF on x64. */
 function archesOf(module: string, name: string): string[] {

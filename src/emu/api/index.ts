@@ -84,6 +84,8 @@ import { apis as hidclass } from "./hidclass.js";
 import { apis as portcls } from "./portcls.js";
 import { apis as scsiport } from "./scsiport.js";
 import { apis as smclib } from "./smclib.js";
+import { apis as classpnp } from "./classpnp.js";
+import { apis as pciidex } from "./pciidex.js";
 import { apis as pico } from "./pico.js";
 import { apis as wmireg } from "./wmireg.js";
 import { apis as ntforms, requestorSessionApis } from "./ntforms.js";
@@ -102,7 +104,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack: [...stack, ...backtrace], zw, requestor: [...requestorApis, ...requestorSessionApis], machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc, ...stackExpandApis, ...mutant], process: [...process, ...threadx, ...objdir, ...procFile, ...ntforms], procctl: [...procctl, ...dupApis], token: [...tokenApis, ...logonApis, ...clientApis], notify, iox, csq, obx, fsrtl: [...fsrtl, ...dos83], iostack, drvobj, reinit, regrtl, security, file: [...file, ...fileInfo, ...filedir], filectl, bitmap, gentable, avltable, lists, locks, crtx: [...crtx, ...vsnprintfS], rtlx: [...rtlx, ...runOnce], misc, int64, vm: [...vm, ...vmcopy, ...vmSecure], section, sehHelpers, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, elam, pcw, regnotify, unmodelled, netio: netioApis, tdi, ks, wmilib, usbd, pico, storport, hidclass, portcls, scsiport, smclib, wmi: wmireg };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt, dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack: [...stack, ...backtrace], zw, requestor: [...requestorApis, ...requestorSessionApis], machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc, ...stackExpandApis, ...mutant], process: [...process, ...threadx, ...objdir, ...procFile, ...ntforms], procctl: [...procctl, ...dupApis], token: [...tokenApis, ...logonApis, ...clientApis], notify, iox, csq, obx, fsrtl: [...fsrtl, ...dos83], iostack, drvobj, reinit, regrtl, security, file: [...file, ...fileInfo, ...filedir], filectl, bitmap, gentable, avltable, lists, locks, crtx: [...crtx, ...vsnprintfS], rtlx: [...rtlx, ...runOnce], misc, int64, vm: [...vm, ...vmcopy, ...vmSecure], section, sehHelpers, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: ndisApis, "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, elam, pcw, regnotify, unmodelled, netio: netioApis, tdi, ks, wmilib, usbd, pico, storport, hidclass, portcls, scsiport, smclib, classpnp, pciidex, wmi: wmireg };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];

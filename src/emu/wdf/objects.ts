@@ -126,6 +126,8 @@ export interface WdfObject {
   keyHandle?: bigint;
   /** WDFDEVICE_INIT: WdfDeviceInitAssignSDDLString's string (applied by WdfDeviceCreate, as IoCreateDeviceSecure would). */
   sddl?: string;
+  /** A control device init's EvtDeviceShutdownNotification and WDF_DEVICE_SHUTDOWN_FLAGS (control.ts). */
+  shutdown?: { notification: bigint; flags: number };
   /** WDFDEVICE: WdfDeviceSetPnpCapabilities / WdfDeviceSetPowerCapabilities (devcaps.ts), applied to IRP_MN_QUERY_CAPABILITIES. */
   caps?: DeviceCaps;
   /** WDFDEVICE: WdfDeviceAssignS0IdleSettings accepted with idling enabled (idling itself is not emulated). */

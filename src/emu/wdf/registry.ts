@@ -14,6 +14,10 @@
  *     STATUS_OBJECT_TYPE_MISMATCH unless it is a 4-byte REG_DWORD (FxRegKey::_QueryULong).
  *   WdfRegistryAssignULong(Key, ValueName, Value): a REG_DWORD written as ZwSetValueKey does (a
  *     malformed ValueName STATUS_INVALID_PARAMETER; fxregistryapi.cpp).
+ *   WdfRegistryAssignValue(Key, ValueName, ValueType, ValueLength, Value): the value of that type
+ *     and those bytes, written as ZwSetValueKey does (Microsoft Learn, wdfregistry.h; the framework's
+ *     FxRegKey::_SetValue calls ZwSetValueKey): a malformed ValueName STATUS_INVALID_PARAMETER, a
+ *     NULL ValueName or Value (with a nonzero ValueLength) a WDF_VIOLATION report.
  *   WdfRegistryQueryUnicodeString(Key, ValueName, ValueByteLength, Value): a REG_SZ / REG_EXPAND_SZ into
  *     the caller's UNICODE_STRING (its trailing NUL not counted in Length); a malformed string or a Value
  *     with MaximumLength 0 STATUS_INVALID_PARAMETER, data longer than MaximumLength (or no Value)
@@ -236,6 +240,20 @@ function assignULong(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
+function assignValue(ctx: ApiContext): number {
+  const [keyH, nameP, type, len, value] = [ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.u32(4), ctx.arg(5)];
+  ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), String(type), String(len), hex(value)]);
+  const k = objectOf(ctx, keyH, "key", "Key");
+  required(ctx, nameP, "ValueName");
+  if (len !== 0) required(ctx, value, "Value");
+  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
+  const key = keyOf(ctx, k.keyHandle!);
+  if (typeof key === "number") return key;
+  registryOf(ctx.kernel).setValue(key, unicodeText(ctx.mem, nameP) ?? "", type, len === 0 ? new Uint8Array(0) : ctx.mem.read(value, len));
+  registryChanged(ctx, key, REG_NOTIFY_CHANGE_LAST_SET);
+  return STATUS.SUCCESS;
+}
+
 function queryUnicodeString(ctx: ApiContext): number {
   const [keyH, nameP, lenOut, us] = [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)];
   ctx.describe([hex(ctx.arg(0)), hex(keyH), describeUnicode(ctx, nameP), hex(lenOut), hex(us)]);
@@ -297,6 +315,7 @@ export const apis: ApiDefinition[] = [
   fx("WdfRegistryQueryUnicodeString", 5, queryUnicodeString),
   fx("WdfRegistryQueryMultiString", 5, queryMultiString),
   fx("WdfRegistryAssignULong", 4, assignULong),
+  fx("WdfRegistryAssignValue", 6, assignValue),
   fx("WdfRegistryQueryULong", 4, queryULong),
   fx("WdfDriverOpenParametersRegistryKey", 5, openParametersKey),
   fx("WdfRegistryOpenKey", 6, openKey),
