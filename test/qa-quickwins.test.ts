@@ -1,0 +1,132 @@
+/**
+ * What the held-out set fresh4 still stopped at (/work/wt/qa-quickwins.md, issue 12), each lesson
+ * on a driver of our own (examples/qa-quickwins): locking a pageable section
+ * (MmLockPagableDataSection — 110 of fresh4's drivers —, MmLockPagableSectionByHandle,
+ * MmUnlockPagableImageSection), NdisWriteErrorLogEntry, the NDIS spin lock, NDIS uptime / sleep /
+ * cancel IDs / NdisInitUnicodeString, and x86 ntoskrnl's fastcall Interlocked* exports.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runSimulation } from "../src/kernel/simulation.js";
+import { emulatorExecutor } from "../src/sim/emulator.js";
+import type { TraceEvent } from "../src/events.js";
+import { fixture } from "./helpers.js";
+
+type Arch = "x64" | "x86";
+const ARCHES = ["x64", "x86"] as const;
+
+function run(tests: string[], arch: Arch, expect: bigint | undefined = 0n) {
+  const events: TraceEvent[] = [];
+  const r = runSimulation({
+    install: [fixture(arch, "qaquickwins.sys")],
+    steps: [
+      { kind: "start", name: "qaquickwins" },
+      ...tests.map((t) => ({ kind: "call" as const, module: "qaquickwins.sys", routine: t, args: [], ...(expect === undefined ? {} : { expect }) })),
+      { kind: "stop" as const, name: "qaquickwins" },
+    ],
+    sink: (e) => void events.push(e),
+    executor: emulatorExecutor,
+    trace: true,
+  });
+  return { events, r };
+}
+
+const failures = (events: TraceEvent[]) => events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text);
+const bad = (events: TraceEvent[]) => events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "warning" || e.event === "verifier");
+const apis = (events: TraceEvent[]) => events.filter((e) => e.event === "api").map((e) => (e as { api?: string }).api ?? "");
+const of = (events: TraceEvent[], kind: string) => events.filter((e) => e.event === kind).map((e) => JSON.stringify(e));
+
+test("qaquickwins.sys: a locked PAGE/PAGEDATA section works at DISPATCH_LEVEL; one counted handle per section (x64, x86)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestLockPagable"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), [], arch);
+    assert.equal(r.ok, true, arch);
+    const called = apis(events);
+    for (const n of ["MmLockPagableDataSection", "MmLockPagableSectionByHandle", "MmUnlockPagableImageSection"])
+      assert.ok(called.includes(`ntoskrnl.exe!${n}`), `${arch}: ${n} in ${called.join(", ")}`);
+  }
+});
+
+test("qaquickwins.sys: unlocked as often as locked, the section is pageable again: a read at DISPATCH_LEVEL is bug check 0xD1", () => {
+  for (const arch of ARCHES) {
+    const { events } = run(["TestLockPagableUnlocked"], arch, undefined);
+    const f = of(events, "fault");
+    assert.equal(f.length, 1, `${arch}: ${f.join("\n")}`);
+    assert.match(f[0]!, /pageable memory.*PAGEDATA.*DRIVER_IRQL_NOT_LESS_OR_EQUAL/, arch);
+  }
+});
+
+test("qaquickwins.sys: more unlocks than locks and a handle no lock returned are warnings", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestUnlockTooMany"], arch);
+    assert.equal(r.ok, true, arch);
+    const w = of(events, "warning");
+    assert.equal(w.length, 2, `${arch}: ${w.join("\n")}`);
+    assert.match(w[0]!, /MmUnlockPagableImageSection: section PAGEDATA of qaquickwins\.sys is not locked/, arch);
+    assert.match(w[1]!, /MmLockPagableSectionByHandle\(0x[0-9a-f]+\): not a handle/, arch);
+  }
+});
+
+test("qaquickwins.sys: MmLockPagableDataSection of an address in no driver image stops with bug check 0x1A", () => {
+  for (const arch of ARCHES) {
+    const { events } = run(["TestLockNoImage"], arch, undefined);
+    const f = of(events, "fault");
+    assert.equal(f.length, 1, `${arch}: ${f.join("\n")}`);
+    assert.match(f[0]!, /MmLockPagableDataSection.*no section of a loaded driver image/, arch);
+    assert.match(f[0]!, /0x0000001A/, arch);
+  }
+});
+
+test("qaquickwins.sys: NDIS spin lock — acquire raises to DISPATCH_LEVEL keeping OldIrql, release restores it, Dpr forms keep the IRQL (x64, x86)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestNdisSpinLock"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), [], arch);
+    assert.equal(r.ok, true, arch);
+    for (const n of ["NdisAllocateSpinLock", "NdisAcquireSpinLock", "NdisReleaseSpinLock", "NdisDprAcquireSpinLock", "NdisDprReleaseSpinLock", "NdisFreeSpinLock"])
+      assert.ok(apis(events).includes(`ndis.sys!${n}`), `${arch}: ${n}`);
+  }
+});
+
+test("qaquickwins.sys: acquiring an NDIS spin lock already held is a deadlock", () => {
+  for (const arch of ARCHES) {
+    const { events } = run(["TestNdisSpinLockRecursive"], arch, undefined);
+    const f = of(events, "fault");
+    assert.equal(f.length, 1, `${arch}: ${f.join("\n")}`);
+    assert.match(f[0]!, /NdisAcquireSpinLock: spin lock 0x[0-9a-f]+ is already held/, arch);
+  }
+});
+
+test("qaquickwins.sys: NdisWriteErrorLogEntry writes an error log entry with its varargs values; a NULL handle writes nothing (warning)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestNdisErrorLog"], arch);
+    assert.equal(r.ok, true, arch);
+    const logs = events.filter((e) => e.event === "errorlog") as { errorCode: string; dump?: string[]; module: string }[];
+    assert.equal(logs.length, 1, arch);
+    assert.equal(logs[0]!.errorCode, "0xc000138a", arch);
+    assert.deepEqual(logs[0]!.dump, ["0x1234", "0x5678"], arch);
+    assert.equal(logs[0]!.module, "qaquickwins.sys", arch);
+    const w = of(events, "warning");
+    assert.equal(w.length, 1, arch);
+    assert.match(w[0]!, /NdisWriteErrorLogEntry\(NULL, 0xc000138a\): MiniportAdapterHandle is NULL/, arch);
+  }
+});
+
+test("qaquickwins.sys: NDIS uptime in milliseconds advances by NdisMSleep; partial cancel IDs differ; NdisInitUnicodeString as RtlInitUnicodeString (x64, x86)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestNdisMisc"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+});
+
+test("qaquickwins.sys: x86 ntoskrnl's fastcall InterlockedIncrement/Decrement/Exchange/CompareExchange exports", () => {
+  const { events, r } = run(["TestInterlockedX86"], "x86");
+  assert.deepEqual(failures(events), []);
+  assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), []);
+  assert.equal(r.ok, true);
+  for (const n of ["InterlockedIncrement", "InterlockedDecrement", "InterlockedExchange", "InterlockedCompareExchange"])
+    assert.ok(apis(events).includes(`ntoskrnl.exe!${n}`), n);
+});
