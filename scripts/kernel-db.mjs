@@ -136,7 +136,9 @@ const { storportModuleExports } = await import(join(root, "dist/src/emu/api/stor
 const { scsiportModuleExports } = await import(join(root, "dist/src/emu/api/scsiport.js"));
 //   usbd.sys (x86): the undecorated names of its three decorated exports (src/emu/api/usbd.ts).
 const { usbdModuleExtras } = await import(join(root, "dist/src/emu/api/usbd.js"));
-const BUILTIN = { "storport.sys": storportModuleExports, "scsiport.sys": scsiportModuleExports, "usbd.sys": usbdModuleExtras };
+//   ntoskrnl.exe (x86): `_chkstk`, which signed x86 drivers import by that name (src/emu/api/stack.ts).
+const { ntoskrnlModuleExtras } = await import(join(root, "dist/src/emu/api/stack.js"));
+const BUILTIN = { "storport.sys": storportModuleExports, "scsiport.sys": scsiportModuleExports, "usbd.sys": usbdModuleExtras, "ntoskrnl.exe": ntoskrnlModuleExtras };
 for (const [mod, listFor] of Object.entries(BUILTIN)) {
   for (const arch of ["x64", "x86"]) {
     const have = perArch[arch][mod] ?? [];
@@ -147,7 +149,7 @@ for (const [mod, listFor] of Object.entries(BUILTIN)) {
   }
 }
 const db = {
-  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn); built-in module lists (storport.sys: src/emu/api/storport.ts; scsiport.sys: src/emu/api/scsiport.ts; usbd.sys: src/emu/api/usbd.ts)",
+  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn); built-in module lists (storport.sys: src/emu/api/storport.ts; scsiport.sys: src/emu/api/scsiport.ts; usbd.sys: src/emu/api/usbd.ts; ntoskrnl.exe: src/emu/api/stack.ts)",
   modules: perArch.x64,
   arches: { x86: { modules: perArch.x86 } },
 };

@@ -127,6 +127,27 @@ test("qaquickwins.sys: x86 ntoskrnl's fastcall InterlockedIncrement/Decrement/Ex
   assert.deepEqual(failures(events), []);
   assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), []);
   assert.equal(r.ok, true);
-  for (const n of ["InterlockedIncrement", "InterlockedDecrement", "InterlockedExchange", "InterlockedCompareExchange"])
+  for (const n of ["InterlockedIncrement", "InterlockedDecrement", "InterlockedExchange", "InterlockedExchangeAdd", "InterlockedCompareExchange"])
     assert.ok(apis(events).includes(`ntoskrnl.exe!${n}`), n);
+});
+
+test("qaquickwins.sys: x86 ntoskrnl.exe exports `_chkstk` (the import resolves; a 12 KiB frame is probed and allocated) and the kernel export database lists it", async () => {
+  const { events, r } = run(["TestChkstkX86"], "x86");
+  assert.deepEqual(failures(events), []);
+  assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), []);
+  assert.equal(r.ok, true);
+  assert.ok(apis(events).includes("ntoskrnl.exe!_chkstk"), apis(events).join(", "));
+  const { kernelModuleExportsFor } = await import("../src/nt/kernel-exports.js");
+  assert.ok((kernelModuleExportsFor("ntoskrnl.exe", "x86") ?? []).some((e) => e.name === "_chkstk" && e.call === "cdecl"));
+  assert.ok(!(kernelModuleExportsFor("ntoskrnl.exe", "x64") ?? []).some((e) => e.name === "_chkstk"));
+});
+
+test("qaquickwins.sys: IoCreateUnprotectedSymbolicLink makes a link as IoCreateSymbolicLink does (collision, delete) (x64, x86)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestUnprotectedLink"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), [], arch);
+    assert.equal(r.ok, true, arch);
+    assert.ok(apis(events).includes("ntoskrnl.exe!IoCreateUnprotectedSymbolicLink"), arch);
+  }
 });

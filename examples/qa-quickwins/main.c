@@ -110,3 +110,19 @@ __declspec(dllexport) ULONG TestLockNoImage(void)
     ExFreePoolWithTag(p, 'wQaQ');
     return h == NULL;
 }
+
+/* IoCreateUnprotectedSymbolicLink (Learn, wdm.h): a link as IoCreateSymbolicLink makes (only its
+ * security differs); a second link of the same name is STATUS_OBJECT_NAME_COLLISION; IoDeleteSymbolicLink
+ * removes it. */
+__declspec(dllexport) ULONG TestUnprotectedLink(void)
+{
+    ULONG failures = 0;
+    UNICODE_STRING link = RTL_CONSTANT_STRING(L"\\DosDevices\\QaQuickwinsLink");
+    UNICODE_STRING target = RTL_CONSTANT_STRING(L"\\Device\\QaQuickwins");
+    CHECK(IoCreateUnprotectedSymbolicLink(&link, &target) == STATUS_SUCCESS);
+    CHECK(IoCreateUnprotectedSymbolicLink(&link, &target) == STATUS_OBJECT_NAME_COLLISION);
+    CHECK(IoCreateSymbolicLink(&link, &target) == STATUS_OBJECT_NAME_COLLISION);
+    CHECK(IoDeleteSymbolicLink(&link) == STATUS_SUCCESS);
+    CHECK(IoDeleteSymbolicLink(&link) == STATUS_OBJECT_NAME_NOT_FOUND);
+    return failures;
+}

@@ -14,6 +14,7 @@ void DbgPrint(const char *format, ...);
 __declspec(dllimport) LONG __fastcall InterlockedIncrement(LONG volatile *Addend);
 __declspec(dllimport) LONG __fastcall InterlockedDecrement(LONG volatile *Addend);
 __declspec(dllimport) LONG __fastcall InterlockedExchange(LONG volatile *Target, LONG Value);
+__declspec(dllimport) LONG __fastcall InterlockedExchangeAdd(LONG volatile *Addend, LONG Value);
 __declspec(dllimport) LONG __fastcall InterlockedCompareExchange(LONG volatile *Destination, LONG Exchange, LONG Comperand);
 
 __declspec(dllexport) ULONG TestInterlockedX86(void)
@@ -28,12 +29,38 @@ __declspec(dllexport) ULONG TestInterlockedX86(void)
     CHECK(InterlockedIncrement(&v) == (LONG)0x80000000 && v == (LONG)0x80000000);
     v = 7;
     CHECK(InterlockedExchange(&v, -3) == 7 && v == -3);
+    CHECK(InterlockedExchangeAdd(&v, 10) == -3 && v == 7);
+    CHECK(InterlockedExchangeAdd(&v, -8) == 7 && v == -1);
+    CHECK(InterlockedExchange(&v, -3) == -1 && v == -3);
     CHECK(InterlockedCompareExchange(&v, 100, 5) == -3 && v == -3);   /* no match: unchanged */
     CHECK(InterlockedCompareExchange(&v, 100, -3) == -3 && v == 100); /* match: stored */
     return failures;
 }
+
+/* A 12 KiB frame: the compiler's stack probe `_chkstk`, imported from ntoskrnl.exe by that name
+ * (ntoskrnl-x86.def), probes the pages and lowers ESP by the frame size. */
+static __attribute__((noinline)) ULONG BigFrame(ULONG seed)
+{
+    volatile unsigned char buf[12 * 1024];
+    ULONG i, sum = 0;
+    for (i = 0; i < sizeof(buf); i++) buf[i] = (unsigned char)(seed + i / 512);
+    for (i = 0; i < sizeof(buf); i += 512) sum += buf[(i + seed) % sizeof(buf)];
+    return sum;
+}
+
+__declspec(dllexport) ULONG TestChkstkX86(void)
+{
+    ULONG failures = 0, expected = 0, i;
+    for (i = 0; i < 24; i++) expected += (unsigned char)(3 + i);
+    CHECK(BigFrame(3) == expected);
+    return failures;
+}
 #else
 __declspec(dllexport) ULONG TestInterlockedX86(void)
+{
+    return 0;
+}
+__declspec(dllexport) ULONG TestChkstkX86(void)
 {
     return 0;
 }

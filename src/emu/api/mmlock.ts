@@ -21,12 +21,13 @@
  *   many times as it locks" it: unlocking at count zero is a warning and the count stays zero.
  * - IRQL <= APC_LEVEL for all three (Learn's requirements): higher is a verifier finding.
  *
- * x86 InterlockedIncrement / InterlockedDecrement / InterlockedExchange / InterlockedCompareExchange:
+ * x86 InterlockedIncrement / InterlockedDecrement / InterlockedExchange / InterlockedExchangeAdd /
+ * InterlockedCompareExchange:
  * x86 ntoskrnl.exe exports them as __fastcall routines (LONG FASTCALL InterlockedX(LONG volatile
  * *Target, ...): ECX, EDX, then the stack — data/kernel-exports.json, from mingw-w64's ntoskrnl
  * library), which old x86 drivers import instead of the compiler intrinsics. Each returns what
  * Learn's Interlocked* reference gives: the new value (Increment/Decrement), the initial value
- * (Exchange, CompareExchange(Destination, Exchange, Comperand): the store happens only when the
+ * (Exchange, ExchangeAdd(Addend, Value): adds Value, CompareExchange(Destination, Exchange, Comperand): the store happens only when the
  * initial value equals Comperand). x64 has no such exports (intrinsics).
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
@@ -116,6 +117,12 @@ export const apis: ApiDefinition[] = [
     const p = ctx.arg(0);
     const old = ctx.mem.u32(p);
     ctx.mem.setU32(p, ctx.u32(1));
+    return I32(old);
+  }),
+  nt("InterlockedExchangeAdd", 2, (ctx) => {
+    const p = ctx.arg(0);
+    const old = ctx.mem.u32(p);
+    ctx.mem.setU32(p, Number(I32(old + ctx.u32(1))));
     return I32(old);
   }),
   nt("InterlockedCompareExchange", 3, (ctx) => {
