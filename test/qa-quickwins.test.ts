@@ -151,3 +151,13 @@ test("qaquickwins.sys: IoCreateUnprotectedSymbolicLink makes a link as IoCreateS
     assert.ok(apis(events).includes("ntoskrnl.exe!IoCreateUnprotectedSymbolicLink"), arch);
   }
 });
+
+test("qaquickwins.sys: NdisMRegisterDevice creates the wrapper driver's named device and link with the given dispatch routines; a name in use is a collision; NdisMDeregisterDevice removes them (x64, x86)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestNdisMRegisterDevice"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), [], arch);
+    assert.equal(r.ok, true, arch);
+    for (const n of ["NdisMRegisterDevice", "NdisMDeregisterDevice"]) assert.ok(apis(events).includes(`ndis.sys!${n}`), `${arch}: ${n}`);
+  }
+});

@@ -7,6 +7,9 @@
  */
 #include "../include/apitest.h"
 
+PDRIVER_OBJECT QwDriver;
+PUNICODE_STRING QwRegistryPath;
+
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
@@ -15,7 +18,8 @@ static VOID Unload(PDRIVER_OBJECT DriverObject)
 DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
-    UNREFERENCED_PARAMETER(RegistryPath);
+    QwDriver = DriverObject;
+    QwRegistryPath = RegistryPath;
     DriverObject->DriverUnload = Unload;
     return STATUS_SUCCESS;
 }

@@ -28,6 +28,13 @@ __declspec(dllimport) VOID NTAPI NdisGetSystemUpTimeEx(PLARGE_INTEGER pSystemUpT
 __declspec(dllimport) VOID NTAPI NdisMSleep(ULONG MicrosecondsToSleep);
 __declspec(dllimport) UCHAR NTAPI NdisGeneratePartialCancelId(VOID);
 __declspec(dllimport) VOID NTAPI NdisInitUnicodeString(PNDIS_STRING Destination, PCWSTR Source);
+typedef int NDIS_STATUS;
+__declspec(dllimport) VOID NTAPI NdisInitializeWrapper(NDIS_HANDLE *NdisWrapperHandle, PVOID SystemSpecific1, PVOID SystemSpecific2, PVOID SystemSpecific3);
+__declspec(dllimport) VOID NTAPI NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific);
+__declspec(dllimport) NDIS_STATUS NTAPI NdisMRegisterDevice(NDIS_HANDLE NdisWrapperHandle, PNDIS_STRING DeviceName, PNDIS_STRING SymbolicName, PDRIVER_DISPATCH MajorFunctions[], PDEVICE_OBJECT *pDeviceObject, NDIS_HANDLE *NdisDeviceHandle);
+__declspec(dllimport) NDIS_STATUS NTAPI NdisMDeregisterDevice(NDIS_HANDLE NdisDeviceHandle);
+extern PDRIVER_OBJECT QwDriver;
+extern PUNICODE_STRING QwRegistryPath;
 
 /* The caller's NDIS_SPIN_LOCK between two guards: initialization writes only the lock. */
 static struct {
@@ -118,5 +125,57 @@ __declspec(dllexport) ULONG TestNdisMisc(void)
     RtlFillMemory(&s, sizeof(s), 0xCC);
     NdisInitUnicodeString(&s, NULL);
     CHECK(s.Length == 0 && s.MaximumLength == 0 && s.Buffer == NULL);
+    return failures;
+}
+
+static LONG Creates;
+
+static NTSTATUS NTAPI DispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    if (IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_CREATE) Creates++;
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    Irp->IoStatus.Information = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+
+/* NdisMRegisterDevice: a named device of the wrapper's driver, a link to it, IRPs to the given
+ * dispatch routines; a name in use fails; NdisMDeregisterDevice removes both. */
+__declspec(dllexport) ULONG TestNdisMRegisterDevice(void)
+{
+    ULONG failures = 0;
+    NDIS_HANDLE wrapper = NULL, handle = NULL, handle2 = (NDIS_HANDLE)1;
+    PDEVICE_OBJECT dev = NULL, dev2 = NULL, found = NULL;
+    PFILE_OBJECT file = NULL;
+    PDRIVER_DISPATCH majors[IRP_MJ_MAXIMUM_FUNCTION + 1];
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\QaQuickwinsNdis");
+    UNICODE_STRING link = RTL_CONSTANT_STRING(L"\\DosDevices\\QaQuickwinsNdis");
+    ULONG i;
+    NDIS_STATUS st;
+    for (i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++) majors[i] = NULL;
+    majors[IRP_MJ_CREATE] = DispatchCreateClose;
+    majors[IRP_MJ_CLOSE] = DispatchCreateClose;
+    NdisInitializeWrapper(&wrapper, QwDriver, QwRegistryPath, NULL);
+    CHECK(wrapper != NULL);
+    if (wrapper == NULL) return failures;
+    st = NdisMRegisterDevice(wrapper, &name, &link, majors, &dev, &handle);
+    CHECK(st == 0);
+    CHECK(dev != NULL && handle != NULL);
+    if (st == 0 && dev != NULL) {
+        CHECK(dev->DriverObject == QwDriver);
+        CHECK(dev->DeviceType == FILE_DEVICE_NETWORK);
+        /* Made outside DriverEntry (whose return clears it): the device opens once this is cleared. */
+        dev->Flags &= ~DO_DEVICE_INITIALIZING;
+        CHECK(IoGetDeviceObjectPointer(&link, FILE_ANY_ACCESS, &file, &found) == STATUS_SUCCESS);
+        CHECK(found == dev && Creates == 1);
+        if (file != NULL) ObDereferenceObject(file);
+        /* The same names again: nothing created. */
+        st = NdisMRegisterDevice(wrapper, &name, &link, majors, &dev2, &handle2);
+        CHECK(st == (NDIS_STATUS)STATUS_OBJECT_NAME_COLLISION);
+        CHECK(NdisMDeregisterDevice(handle) == 0);
+        CHECK(IoGetDeviceObjectPointer(&link, FILE_ANY_ACCESS, &file, &found) == STATUS_OBJECT_NAME_NOT_FOUND);
+    }
+    NdisTerminateWrapper(wrapper, NULL);
     return failures;
 }
