@@ -161,3 +161,13 @@ test("qaquickwins.sys: NdisMRegisterDevice creates the wrapper driver's named de
     for (const n of ["NdisMRegisterDevice", "NdisMDeregisterDevice"]) assert.ok(apis(events).includes(`ndis.sys!${n}`), `${arch}: ${n}`);
   }
 });
+
+test("qaquickwins.sys: MmLockPagableDataSection above APC_LEVEL is the verifier's irql-max finding (0xC4 / 0xE5)", () => {
+  for (const arch of ARCHES) {
+    const { events } = run(["TestLockAtDispatch"], arch, undefined);
+    const v = events.filter((e) => e.event === "verifier") as { rule: string; message: string; bugcheck?: string }[];
+    assert.equal(v.length, 1, `${arch}: ${JSON.stringify(v)}`);
+    assert.equal(v[0]!.rule, "irql-max", arch);
+    assert.match(v[0]!.message, /MmLockPagableDataSection called at DISPATCH_LEVEL.*IRQL <= APC_LEVEL/, arch);
+  }
+});

@@ -130,3 +130,15 @@ __declspec(dllexport) ULONG TestUnprotectedLink(void)
     CHECK(IoDeleteSymbolicLink(&link) == STATUS_OBJECT_NAME_NOT_FOUND);
     return failures;
 }
+
+/* Invalid: MmLockPagableDataSection above APC_LEVEL (Learn: IRQL <= APC_LEVEL; DDI rule IrqlMmApcLte). */
+__declspec(dllexport) ULONG TestLockAtDispatch(void)
+{
+    KIRQL old;
+    PVOID h;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    h = MmLockPagableDataSection((PVOID)&QwResident);
+    KeLowerIrql(old);
+    MmUnlockPagableImageSection(h);
+    return 0;
+}

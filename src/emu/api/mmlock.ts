@@ -19,7 +19,8 @@
  *   does nothing.
  * - MmUnlockPagableImageSection(Handle): decrements the count; "a driver must unlock a section as
  *   many times as it locks" it: unlocking at count zero is a warning and the count stays zero.
- * - IRQL <= APC_LEVEL for all three (Learn's requirements): higher is a verifier finding.
+ * - IRQL <= APC_LEVEL for all three (Learn's requirements, DDI rule IrqlMmApcLte): higher is the
+ *   verifier's `irql-max` finding (../verifier/irql-table.ts).
  *
  * x86 InterlockedIncrement / InterlockedDecrement / InterlockedExchange / InterlockedExchangeAdd /
  * InterlockedCompareExchange:
@@ -34,7 +35,6 @@ import type { ApiContext, ApiDefinition } from "./types.js";
 import { componentState } from "./state.js";
 import { hex, nt } from "./util.js";
 
-const APC_LEVEL = 1;
 interface Locked { count: number; section: string; module: string; va: bigint }
 const lockState = componentState("mm.pagelock", () => new Map<bigint, Locked>());
 
@@ -58,10 +58,6 @@ function sectionAt(ctx: ApiContext, a: bigint): { handle: bigint; name: string; 
   return null;
 }
 
-function checkIrql(ctx: ApiContext, name: string): void {
-  if (ctx.kernel.irql > APC_LEVEL) ctx.kernel.verify?.({ rule: "mm-lock-section-irql", message: `${name} at IRQL ${ctx.kernel.irql} (Learn: IRQL <= APC_LEVEL)` });
-}
-
 function lockByHandle(ctx: ApiContext, e: Locked): void {
   if (e.count++ === 0) ctx.kernel.lockPageable?.(e.va, true);
 }
@@ -69,7 +65,6 @@ function lockByHandle(ctx: ApiContext, e: Locked): void {
 function known(ctx: ApiContext, name: string): Locked | null {
   const h = ctx.arg(0);
   ctx.describe([hex(h)]);
-  checkIrql(ctx, name);
   const e = lockState(ctx.kernel).get(h);
   if (!e) ctx.warn(`${name}(${hex(h)}): not a handle MmLockPagableCodeSection/MmLockPagableDataSection returned; ignored`);
   return e ?? null;
@@ -81,7 +76,6 @@ export const apis: ApiDefinition[] = [
   nt("MmLockPagableDataSection", 1, (ctx) => {
     const a = ctx.arg(0);
     ctx.describe([hex(a)]);
-    checkIrql(ctx, "MmLockPagableDataSection");
     const s = sectionAt(ctx, a);
     if (!s)
       return ctx.fault("bugcheck", `MmLockPagableDataSection(${hex(a)}): the address is in no section of a loaded driver image (no section to lock): MEMORY_MANAGEMENT`, { code: "0x0000001A", parameters: ["0x1234", hex(a), "0x0", "0x0"] });
