@@ -171,3 +171,26 @@ test("qaquickwins.sys: MmLockPagableDataSection above APC_LEVEL is the verifier'
     assert.match(v[0]!.message, /MmLockPagableDataSection called at DISPATCH_LEVEL.*IRQL <= APC_LEVEL/, arch);
   }
 });
+
+test("qaquickwins.sys: every NDIS routine added here is an export of the synthetic ndis.sys on x64 and x86 and was called by the example", async () => {
+  const { ndisMisc5Apis } = await import("../src/emu/ndis/misc5.js");
+  const { ndisDevice5Apis } = await import("../src/emu/ndis/device5.js");
+  const { ndisModuleExports } = await import("../src/emu/ndis/index.js");
+  const called = new Set<string>();
+  for (const arch of ARCHES) {
+    const { events } = run(["TestNdisSpinLock", "TestNdisErrorLog", "TestNdisMisc", "TestNdisMRegisterDevice"], arch);
+    for (const a of apis(events)) called.add(`${arch}:${a}`);
+    const exported = new Set((ndisModuleExports(arch)["ndis.sys"] ?? []).map((e) => e.name));
+    for (const { name } of [...ndisMisc5Apis, ...ndisDevice5Apis]) {
+      assert.ok(exported.has(name), `${arch}: ${name} exported`);
+      assert.ok(called.has(`${arch}:ndis.sys!${name}`), `${arch}: ${name} called`);
+    }
+  }
+});
+
+test("qaquickwins.sys: every routine of src/emu/api/mmlock.ts was called by the example (x86: all, with the fastcall Interlocked*)", async () => {
+  const { apis: mmlock } = await import("../src/emu/api/mmlock.js");
+  const { events } = run(["TestLockPagable", "TestInterlockedX86"], "x86");
+  const called = new Set(apis(events));
+  assert.deepEqual(mmlock.filter((a) => !called.has(`ntoskrnl.exe!${a.name}`)).map((a) => a.name), []);
+});
