@@ -178,7 +178,7 @@ test("qaquickwins.sys: every NDIS routine added here is an export of the synthet
   const { ndisModuleExports } = await import("../src/emu/ndis/index.js");
   const called = new Set<string>();
   for (const arch of ARCHES) {
-    const { events } = run(["TestNdisSpinLock", "TestNdisErrorLog", "TestNdisMisc", "TestNdisMRegisterDevice"], arch);
+    const { events } = run(["TestNdisSpinLock", "TestNdisErrorLog", "TestNdisMisc", "TestNdisMRegisterDevice", "TestNdisStrings"], arch);
     for (const a of apis(events)) called.add(`${arch}:${a}`);
     const exported = new Set((ndisModuleExports(arch)["ndis.sys"] ?? []).map((e) => e.name));
     for (const { name } of [...ndisMisc5Apis, ...ndisDevice5Apis]) {
@@ -193,4 +193,13 @@ test("qaquickwins.sys: every routine of src/emu/api/mmlock.ts was called by the 
   const { events } = run(["TestLockPagable", "TestInterlockedX86"], "x86");
   const called = new Set(apis(events));
   assert.deepEqual(mmlock.filter((a) => !called.has(`ntoskrnl.exe!${a.name}`)).map((a) => a.name), []);
+});
+
+test("qaquickwins.sys: NdisUnicodeStringToAnsiString / NdisUpcaseUnicodeString fill the caller's buffer; too small is STATUS_BUFFER_OVERFLOW (x64, x86)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestNdisStrings"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
 });

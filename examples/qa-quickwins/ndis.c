@@ -29,6 +29,9 @@ __declspec(dllimport) VOID NTAPI NdisMSleep(ULONG MicrosecondsToSleep);
 __declspec(dllimport) UCHAR NTAPI NdisGeneratePartialCancelId(VOID);
 __declspec(dllimport) VOID NTAPI NdisInitUnicodeString(PNDIS_STRING Destination, PCWSTR Source);
 typedef int NDIS_STATUS;
+typedef ANSI_STRING NDIS_ANSI_STRING, *PNDIS_ANSI_STRING;
+__declspec(dllimport) NDIS_STATUS NTAPI NdisUnicodeStringToAnsiString(PNDIS_ANSI_STRING DestinationString, PNDIS_STRING SourceString);
+__declspec(dllimport) NDIS_STATUS NTAPI NdisUpcaseUnicodeString(PNDIS_STRING DestinationString, PNDIS_STRING SourceString);
 __declspec(dllimport) VOID NTAPI NdisInitializeWrapper(NDIS_HANDLE *NdisWrapperHandle, PVOID SystemSpecific1, PVOID SystemSpecific2, PVOID SystemSpecific3);
 __declspec(dllimport) VOID NTAPI NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific);
 __declspec(dllimport) NDIS_STATUS NTAPI NdisMRegisterDevice(NDIS_HANDLE NdisWrapperHandle, PNDIS_STRING DeviceName, PNDIS_STRING SymbolicName, PDRIVER_DISPATCH MajorFunctions[], PDEVICE_OBJECT *pDeviceObject, NDIS_HANDLE *NdisDeviceHandle);
@@ -177,5 +180,29 @@ __declspec(dllexport) ULONG TestNdisMRegisterDevice(void)
         CHECK(IoGetDeviceObjectPointer(&link, FILE_ANY_ACCESS, &file, &found) == STATUS_OBJECT_NAME_NOT_FOUND);
     }
     NdisTerminateWrapper(wrapper, NULL);
+    return failures;
+}
+
+/* Into the caller's buffers: converted / upcased, Length set; a buffer too small is
+ * STATUS_BUFFER_OVERFLOW. */
+__declspec(dllexport) ULONG TestNdisStrings(void)
+{
+    ULONG failures = 0;
+    NDIS_STRING src;
+    NDIS_ANSI_STRING a;
+    NDIS_STRING u;
+    CHAR abuf[16];
+    WCHAR ubuf[16];
+    RtlInitUnicodeString(&src, L"Qa-Wins1");
+    a.Buffer = abuf; a.Length = 0; a.MaximumLength = sizeof(abuf);
+    CHECK(NdisUnicodeStringToAnsiString(&a, &src) == 0);
+    CHECK(a.Length == 8 && RtlCompareMemory(abuf, "Qa-Wins1", 8) == 8);
+    u.Buffer = ubuf; u.Length = 0; u.MaximumLength = sizeof(ubuf);
+    CHECK(NdisUpcaseUnicodeString(&u, &src) == 0);
+    CHECK(u.Length == 16 && RtlCompareMemory(ubuf, L"QA-WINS1", 16) == 16);
+    a.MaximumLength = 4;
+    CHECK(NdisUnicodeStringToAnsiString(&a, &src) == (NDIS_STATUS)STATUS_BUFFER_OVERFLOW);
+    u.MaximumLength = 6;
+    CHECK(NdisUpcaseUnicodeString(&u, &src) == (NDIS_STATUS)STATUS_BUFFER_OVERFLOW);
     return failures;
 }

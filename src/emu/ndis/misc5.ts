@@ -23,12 +23,19 @@
  *   IDs: kmdll counts from 1, modulo 256.
  * - NdisInitUnicodeString(Destination, Source): as RtlInitUnicodeString — Length is the byte length
  *   of Source without its terminator, MaximumLength two more; a NULL Source gives 0, 0, NULL.
+ * - NdisUnicodeStringToAnsiString(Destination, Source) / NdisUpcaseUnicodeString(Destination,
+ *   Source): into the caller's buffer, as RtlUnicodeStringToAnsiString / RtlUpcaseUnicodeString
+ *   with AllocateDestinationString FALSE (the NDIS 6 ndis.h macros expand to exactly that; Learn:
+ *   "new drivers should use RtlUnicodeStringToAnsiString instead"): a buffer too small is
+ *   STATUS_BUFFER_OVERFLOW.
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { api, hex, writePtr } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, acquireSpin, clockOf, irqlName, lower, raise, releaseSpin } from "../api/ke.js";
 import { ptrSize } from "../../nt/arch-layout.js";
+import { unicodeStringToAnsi, upDownCaseOf } from "../api/rtl.js";
+import { upcaseChar } from "../api/util.js";
 
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api("ndis.sys", name, argc, h);
 const cancelIds = componentState("ndis.cancelid", () => ({ next: 1 }));
@@ -104,6 +111,8 @@ export const ndisMisc5Apis: ApiDefinition[] = [
     s.next = (s.next + 1) & 0xff;
     return BigInt(id);
   }),
+  ndis("NdisUnicodeStringToAnsiString", 2, (ctx) => unicodeStringToAnsi(ctx, ctx.arg(0), ctx.arg(1), false)),
+  ndis("NdisUpcaseUnicodeString", 2, (ctx) => upDownCaseOf(ctx, upcaseChar, ctx.arg(0), ctx.arg(1), false)),
   ndis("NdisInitUnicodeString", 2, (ctx) => {
     const [dst, src] = [ctx.arg(0), ctx.arg(1)];
     ctx.describe([hex(dst), hex(src)]);
