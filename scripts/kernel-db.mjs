@@ -138,7 +138,9 @@ const { scsiportModuleExports } = await import(join(root, "dist/src/emu/api/scsi
 const { usbdModuleExtras } = await import(join(root, "dist/src/emu/api/usbd.js"));
 //   pciidex.sys: ide.h's four routines (src/emu/api/pciidex.ts; no mingw-w64 library).
 const { pciidexModuleExports } = await import(join(root, "dist/src/emu/api/pciidex.js"));
-const BUILTIN = { "storport.sys": storportModuleExports, "scsiport.sys": scsiportModuleExports, "usbd.sys": usbdModuleExtras, "pciidex.sys": pciidexModuleExports };
+//   ntoskrnl.exe (x86): `_chkstk`, which signed x86 drivers import by that name (src/emu/api/stack.ts).
+const { ntoskrnlModuleExtras } = await import(join(root, "dist/src/emu/api/stack.js"));
+const BUILTIN = { "storport.sys": storportModuleExports, "scsiport.sys": scsiportModuleExports, "usbd.sys": usbdModuleExtras, "pciidex.sys": pciidexModuleExports, "ntoskrnl.exe": ntoskrnlModuleExtras };
 for (const [mod, listFor] of Object.entries(BUILTIN)) {
   for (const arch of ["x64", "x86"]) {
     const have = perArch[arch][mod] ?? [];
@@ -149,7 +151,7 @@ for (const [mod, listFor] of Object.entries(BUILTIN)) {
   }
 }
 const db = {
-  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn); built-in module lists (storport.sys: src/emu/api/storport.ts; scsiport.sys: src/emu/api/scsiport.ts; usbd.sys: src/emu/api/usbd.ts; pciidex.sys: src/emu/api/pciidex.ts)",
+  generatedFrom: SOURCES.map((s) => `${s.pkg} ${packageVersion(s.pkg)} (${s.dir})`).join("; ") + "; data/kernel-exports-documented.json (Microsoft Learn); built-in module lists (storport.sys: src/emu/api/storport.ts; scsiport.sys: src/emu/api/scsiport.ts; usbd.sys: src/emu/api/usbd.ts; pciidex.sys: src/emu/api/pciidex.ts; ntoskrnl.exe: src/emu/api/stack.ts)",
   modules: perArch.x64,
   arches: { x86: { modules: perArch.x86 } },
 };

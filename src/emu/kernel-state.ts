@@ -67,6 +67,7 @@ class EmulatorKernelState implements KernelState {
   readonly userPages: NonNullable<KernelState["userPages"]>;
   readonly threads: NonNullable<KernelState["threads"]>;
   readonly loadedModules: NonNullable<KernelState["loadedModules"]>;
+  readonly lockPageable: NonNullable<KernelState["lockPageable"]>;
   readonly systemMappings: NonNullable<KernelState["systemMappings"]>;
 
   constructor(private readonly emu: Emulator) {
@@ -101,6 +102,7 @@ class EmulatorKernelState implements KernelState {
     this.threads = threadHost(emu);
     this.systemMappings = new SystemMappings(emu.uc, emu.cpu.space);
     this.loadedModules = () => [...emu.map.modules.values()].map((m) => ({ name: m.name, base: m.base, size: m.size, builtin: m.builtin }));
+    this.lockPageable = (a, locked) => emu.pageable.setLocked(a, locked);
   }
 
   // One IRQL (the current processor's); crossing DISPATCH_LEVEL suspends or restores pageable

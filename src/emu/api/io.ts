@@ -33,6 +33,18 @@ export const requestorApis: ApiDefinition[] = [
   nt("IoGetRequestorProcessId", 1, (ctx) => (requestorProcess(ctx, "IoGetRequestorProcessId") === 0n ? 0n : SYSTEM_PID)),
 ];
 
+const createLink: ApiDefinition["handler"] = (ctx) => {
+  const link = unicodeText(ctx.mem, ctx.arg(0));
+  const target = unicodeText(ctx.mem, ctx.arg(1));
+  ctx.describe([describeUnicode(ctx, ctx.arg(0)), describeUnicode(ctx, ctx.arg(1))]);
+  if (link === null || target === null) return STATUS.INVALID_PARAMETER;
+  const io = ioState(ctx.kernel);
+  const c = canonical(link);
+  if (io.links.has(c) || io.names.has(c)) return STATUS.OBJECT_NAME_COLLISION;
+  io.links.set(c, target);
+  return STATUS.SUCCESS;
+};
+
 export const apis: ApiDefinition[] = [
   nt("IoGetCurrentProcess", 0, (ctx) => currentProcess(ctx)),
   nt("IoIs32bitProcess", 1, () => 0),
@@ -50,17 +62,10 @@ export const apis: ApiDefinition[] = [
     deleteDeviceTimer(ctx, ctx.arg(0));
     deleteDevice(ctx, ctx.arg(0));
   }),
-  nt("IoCreateSymbolicLink", 2, (ctx) => {
-    const link = unicodeText(ctx.mem, ctx.arg(0));
-    const target = unicodeText(ctx.mem, ctx.arg(1));
-    ctx.describe([describeUnicode(ctx, ctx.arg(0)), describeUnicode(ctx, ctx.arg(1))]);
-    if (link === null || target === null) return STATUS.INVALID_PARAMETER;
-    const io = ioState(ctx.kernel);
-    const c = canonical(link);
-    if (io.links.has(c) || io.names.has(c)) return STATUS.OBJECT_NAME_COLLISION;
-    io.links.set(c, target);
-    return STATUS.SUCCESS;
-  }),
+  nt("IoCreateSymbolicLink", 2, createLink),
+  // Learn (wdm.h): the same link, with a security descriptor that lets anyone change it; kmdll
+  // models no security on links, so the two create alike (fresh4: 39 x86 drivers, issue 12).
+  nt("IoCreateUnprotectedSymbolicLink", 2, createLink),
   nt("IoDeleteSymbolicLink", 1, (ctx) => {
     const link = unicodeText(ctx.mem, ctx.arg(0));
     ctx.describe([describeUnicode(ctx, ctx.arg(0))]);

@@ -112,9 +112,11 @@ function integerToUnicode(ctx: ApiContext, value: bigint, base: number, dest: bi
 }
 
 function upDownCase(ctx: ApiContext, f: (c: number) => number): number {
-  const dest = ctx.arg(0);
-  const src = ctx.arg(1);
-  const alloc = (ctx.u32(2) & 0xff) !== 0;
+  return upDownCaseOf(ctx, f, ctx.arg(0), ctx.arg(1), (ctx.u32(2) & 0xff) !== 0);
+}
+
+/** RtlUpcase/DowncaseUnicodeString's work on explicit arguments (NDIS's NdisUpcaseUnicodeString too). */
+export function upDownCaseOf(ctx: ApiContext, f: (c: number) => number, dest: bigint, src: bigint, alloc: boolean): number {
   ctx.describe([hex(dest), describeUnicode(ctx, src), alloc ? "TRUE" : "FALSE"]);
   const s = readCounted(ctx.mem, src);
   const out = new Uint8Array(s.length & ~1);
@@ -172,6 +174,24 @@ function uniform(ctx: ApiContext, seedPtr: bigint): number {
   const r = Number((BigInt(seed) * 0x7fffffedn + 0x7fffffc3n) % 0x7fffffffn);
   ctx.mem.setU32(seedPtr, r);
   return r;
+}
+
+/** RtlUnicodeStringToAnsiString's work on explicit arguments (NDIS's NdisUnicodeStringToAnsiString too). */
+export function unicodeStringToAnsi(ctx: ApiContext, dest: bigint, src: bigint, alloc: boolean): number {
+  const text = unicodeTextDeref(ctx.mem, src) ?? "";
+  ctx.describe([hex(dest), q(text), alloc ? "TRUE" : "FALSE"]);
+  let data = encodeLatin1(text);
+  if (data.length + 1 > MAX_USHORT) return STATUS.INVALID_PARAMETER;
+  if (alloc) return allocInto(ctx, dest, data, 1) ? STATUS.SUCCESS : STATUS.NO_MEMORY;
+  const d = readCounted(ctx.mem, dest);
+  let status: number = STATUS.SUCCESS;
+  if (data.length >= d.maximumLength) {
+    if (d.maximumLength === 0) return STATUS.BUFFER_OVERFLOW;
+    status = STATUS.BUFFER_OVERFLOW;
+    data = data.subarray(0, d.maximumLength - 1);
+  }
+  storeInto(ctx, dest, data, 1);
+  return status;
 }
 
 export const apis: ApiDefinition[] = [
@@ -298,25 +318,7 @@ export const apis: ApiDefinition[] = [
     storeInto(ctx, dest, data, 2);
     return STATUS.SUCCESS;
   }),
-  nt("RtlUnicodeStringToAnsiString", 3, (ctx) => {
-    const dest = ctx.arg(0);
-    const src = ctx.arg(1);
-    const alloc = (ctx.u32(2) & 0xff) !== 0;
-    const text = unicodeTextDeref(ctx.mem, src) ?? "";
-    ctx.describe([hex(dest), q(text), alloc ? "TRUE" : "FALSE"]);
-    let data = encodeLatin1(text);
-    if (data.length + 1 > MAX_USHORT) return STATUS.INVALID_PARAMETER;
-    if (alloc) return allocInto(ctx, dest, data, 1) ? STATUS.SUCCESS : STATUS.NO_MEMORY;
-    const d = readCounted(ctx.mem, dest);
-    let status: number = STATUS.SUCCESS;
-    if (data.length >= d.maximumLength) {
-      if (d.maximumLength === 0) return STATUS.BUFFER_OVERFLOW;
-      status = STATUS.BUFFER_OVERFLOW;
-      data = data.subarray(0, d.maximumLength - 1);
-    }
-    storeInto(ctx, dest, data, 1);
-    return status;
-  }),
+  nt("RtlUnicodeStringToAnsiString", 3, (ctx) => unicodeStringToAnsi(ctx, ctx.arg(0), ctx.arg(1), (ctx.u32(2) & 0xff) !== 0)),
   nt("RtlFreeUnicodeString", 1, (ctx) => freeString(ctx)),
   nt("RtlFreeAnsiString", 1, (ctx) => freeString(ctx)),
   nt("RtlUpcaseUnicodeString", 3, (ctx) => upDownCase(ctx, upcaseChar)),

@@ -12,10 +12,14 @@
  * x86: the probe is `_alloca_probe` (x86 ntoskrnl.exe's export; the compilers' `_chkstk` is the
  * same routine under the C runtime's other name), and it also allocates: EAX bytes are taken from
  * the stack, the routine returns with ESP lowered by EAX (the caller does no `sub esp`), every
- * other register kept. (`_alloca_probe_16` / `_alloca_probe_8`, MSVC's aligned `_alloca` probes,
+ * other register kept. x86 ntoskrnl.exe exports that routine as `_chkstk` too: signed x86 drivers
+ * import ntoskrnl.exe!_chkstk by that name (44 drivers of the held-out set fresh4, issue 12; the
+ * i686 mingw-w64 library lacks the name, so scripts/kernel-db.mjs adds it from ntoskrnlModuleExtras).
+ * (`_alloca_probe_16` / `_alloca_probe_8`, MSVC's aligned `_alloca` probes,
  * are not implemented: clang never calls them.)
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
+import type { KernelExport } from "../../nt/kernel-exports.js";
 import { hex, nt } from "./util.js";
 
 const PAGE = 0x1000n;
@@ -61,4 +65,10 @@ export const apis: ApiDefinition[] = [
     // VOID in C terms: RAX keeps the size.
   }),
   nt("_alloca_probe", 0, (ctx) => x86Probe(ctx, "_alloca_probe")),
+  nt("_chkstk", 0, (ctx) => x86Probe(ctx, "_chkstk")),
 ];
+
+/** x86 ntoskrnl.exe exports the kernel export database's libraries lack (scripts/kernel-db.mjs): `_chkstk` (cdecl, a register contract). */
+export function ntoskrnlModuleExtras(arch: string): KernelExport[] {
+  return arch === "x86" ? [{ name: "_chkstk", type: "code", call: "cdecl" }] : [];
+}

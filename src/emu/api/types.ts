@@ -179,6 +179,8 @@ export interface KernelState {
   verifierMode?: import("../verifier/index.js").VerifierMode;
   /** The modules mapped in the emulated address space, ntoskrnl.exe and hal.dll first (ZwQuerySystemInformation). */
   loadedModules?(): { name: string; base: bigint; size: number; builtin: boolean }[];
+  /** Keep the PAGE* image section holding the address resident at any IRQL, or not (MmLockPagable*Section). */
+  lockPageable?(address: bigint, locked: boolean): void;
   /**
    * Register an internal (unexported) kernel routine and return its guest address (idempotent by
    * name). argc: how many arguments drivers pass it (x86 callers use stdcall: the routine pops them).

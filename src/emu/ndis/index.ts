@@ -57,6 +57,8 @@ import { ndisMemoryApis } from "./memory.js";
 import { ndisRwLockApis } from "./rwlock.js";
 import { ndisRwLock5Apis } from "./rwlock5.js";
 import { ndisWrapperApis } from "./wrapper.js";
+import { ndisMisc5Apis } from "./misc5.js";
+import { ndisDevice5Apis } from "./device5.js";
 
 export const NDIS = "ndis.sys";
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api(NDIS, name, argc, h);
@@ -247,6 +249,8 @@ export const ndisApis: ApiDefinition[] = [
   ...ndisRwLockApis,
   ...ndisRwLock5Apis,
   ...ndisWrapperApis,
+  ...ndisMisc5Apis,
+  ...ndisDevice5Apis,
 ];
 
 /** The driver object of a miniport driver handle NdisMRegisterMiniportDriver returned (not deregistered), or null. */

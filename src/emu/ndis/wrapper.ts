@@ -45,7 +45,7 @@ interface Wrapper {
 
 const wrapperState = componentState("ndis-wrapper", () => ({ wrappers: new Map<bigint, Wrapper>() }));
 
-function known(ctx: ApiContext, h: bigint, routine: string): Wrapper {
+export function known(ctx: ApiContext, h: bigint, routine: string): Wrapper {
   const w = wrapperState(ctx.kernel).wrappers.get(h);
   if (!w) ctx.fault("bugcheck", `${routine}(${hex(h)}): not a handle NdisInitializeWrapper returned (or it was terminated)`, { code: "0x0000001E" });
   return w;

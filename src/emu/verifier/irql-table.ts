@@ -29,6 +29,7 @@ const TABLE: Record<string, number> = {
   // Memory manager
   MmGetSystemRoutineAddress: PASSIVE, MmAllocateNonCachedMemory: PASSIVE, MmFreeNonCachedMemory: PASSIVE,
   MmFreeContiguousMemory: PASSIVE, MmMapViewInSystemSpace: PASSIVE, MmUnmapViewInSystemSpace: PASSIVE,
+  MmLockPagableDataSection: APC, MmLockPagableSectionByHandle: APC, MmUnlockPagableImageSection: APC,
   // Executive: resources and fast mutexes ("IRQL <= APC_LEVEL")
   ExAcquireResourceExclusiveLite: APC, ExAcquireResourceSharedLite: APC, ExAcquireSharedStarveExclusive: APC,
   ExAcquireSharedWaitForExclusive: APC, ExAcquireFastMutex: APC, ExTryToAcquireFastMutex: APC,

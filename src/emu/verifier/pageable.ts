@@ -32,6 +32,8 @@ interface PageableRange {
   size: number;
   module: string;
   section: string;
+  /** MmLockPagable*Section: a locked section stays resident (accessible) at DISPATCH_LEVEL. */
+  locked?: boolean;
 }
 
 export class PageableGuard {
@@ -65,12 +67,20 @@ export class PageableGuard {
     this.emu.uc.softSuspend?.(r.base, r.size, on);
   }
 
+  /** Lock (resident at any IRQL) or unlock the PAGE* section holding `a` (api/mmlock.ts). */
+  setLocked(a: bigint, locked: boolean): void {
+    const r = this.ranges.find((x) => a >= x.base && a < x.base + BigInt(x.size));
+    if (!r || !!r.locked === locked) return;
+    r.locked = locked;
+    if (this.suspended) this.set(r, !locked);
+  }
+
   /** The IRQL is now `to`. */
   irqlChanged(to: number): void {
     const up = to >= DISPATCH_LEVEL;
     if (up === this.suspended || (this.ranges.length === 0 && !this.emu.pool.special) || !this.emu.verifier.enabled) return;
     this.crossings++;
-    for (const r of this.ranges) this.set(r, up);
+    for (const r of this.ranges) this.set(r, up && !r.locked);
     for (const b of this.pagedBlocks()) this.emu.uc.softSuspend?.(b.base, b.pages * 0x1000, up);
     this.suspended = up;
   }
