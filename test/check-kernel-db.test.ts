@@ -48,6 +48,23 @@ test("x64 lists read without the other architectures' equal the whole database's
   assert.ok(got.n > 2000 && got.arm > got.halX64, r.stdout);
 });
 
+test("one module's own list of another arch, read alone, equals the whole database's (every x86 module)", () => {
+  // A fresh process: each x86 list parsed alone from the text (an x64 start needing scsiport.sys's x86 names), then the whole file.
+  const mod = JSON.stringify(pathToFileURL(repoPath("dist", "src", "nt", "kernel-exports.js")).href);
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", `
+    import { readFileSync } from "node:fs";
+    const k = await import(${mod});
+    const names = Object.keys(JSON.parse(readFileSync(${JSON.stringify(repoPath("data", "kernel-exports.json"))}, "utf8")).arches.x86.modules);
+    const alone = Object.fromEntries([...names, "nope.sys"].map((m) => [m, k.kernelModuleOwnList(m, "x86")]));
+    const whole = k.loadKernelExports().arches.x86.modules;
+    const diff = Object.keys(alone).filter((m) => JSON.stringify(alone[m]) !== JSON.stringify(whole[m]));
+    process.stdout.write(JSON.stringify({ n: names.length, diff, scsi: alone["scsiport.sys"]?.length ?? 0 }));`], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as { n: number; diff: string[]; scsi: number };
+  assert.deepEqual(got.diff, [], r.stdout);
+  assert.ok(got.n >= 20 && got.scsi > 10, r.stdout);
+});
+
 test("database covers ntoskrnl.exe and hal.dll for x64 and x86, and x86-only modules", () => {
   const db = loadKernelExports();
   assert.match(db.generatedFrom, /mingw-w64-x86-64-dev/);

@@ -225,3 +225,28 @@ export function kernelModuleExportsFor(module: string, arch: string): KernelExpo
 export function kernelModuleNames(arch: string): string[] {
   return Object.keys(archModules(arch) ?? {});
 }
+
+/**
+ * One module's own list in another architecture's part of the database (no ntoskrnl/hal merging),
+ * parsed alone from the file's text when the whole database has not been parsed: an x64 emulator
+ * start that needs the x86 scsiport.sys names (api/scsiport.ts) then reads a few kilobytes, not the
+ * whole file. The generator writes each list as `"name": [` ... `]` at a fixed indentation; any
+ * other shape falls back to the whole database.
+ */
+export function kernelModuleOwnList(module: string, arch: string): KernelExport[] | undefined {
+  const key = module.toLowerCase();
+  if (cached) return cached.arches?.[arch]?.modules[key];
+  const t = dbText();
+  if (t === null) return undefined;
+  const archAt = t.indexOf(`\n    ${JSON.stringify(arch)}: {`, t.indexOf(ARCHES));
+  const open = `\n        ${JSON.stringify(key)}: [`;
+  const start = archAt < 0 ? -1 : t.indexOf(open, archAt);
+  const end = start < 0 ? -1 : t.indexOf("\n        ]", start);
+  const nextArch = archAt < 0 ? -1 : t.indexOf("\n    }", archAt);
+  if (start < 0 || end < 0 || (nextArch >= 0 && start > nextArch)) return loadKernelExports().arches?.[arch]?.modules[key];
+  try {
+    return JSON.parse(t.slice(start + open.length - 1, end) + "]") as KernelExport[];
+  } catch {
+    return loadKernelExports().arches?.[arch]?.modules[key];
+  }
+}

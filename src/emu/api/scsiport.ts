@@ -41,7 +41,7 @@
  */
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import type { KernelExport } from "../../nt/kernel-exports.js";
-import { kernelModuleExportsFor } from "../../nt/kernel-exports.js";
+import { kernelModuleOwnList } from "../../nt/kernel-exports.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { api, describeCString, hex, lengthArg } from "./util.js";
@@ -65,7 +65,7 @@ const EXTRA: readonly KernelExport[] = [{ name: "ScsiPortConvertPhysicalAddressT
  * scripts/kernel-db.mjs adds from this function (so regenerating the database is stable).
  */
 export function scsiportModuleExports(arch: string): KernelExport[] {
-  const lib = (kernelModuleExportsFor(SCSIPORT, "x86") ?? []).filter((e) => !(e as { builtin?: boolean }).builtin);
+  const lib = (kernelModuleOwnList(SCSIPORT, "x86") ?? []).filter((e) => !(e as { builtin?: boolean }).builtin);
   const list = [...lib, ...EXTRA.filter((x) => !lib.some((e) => e.name === x.name))];
   return arch === "x86" ? list.map(({ name, type, call, argBytes }) => ({ name, type, ...(call ? { call } : {}), ...(argBytes !== undefined ? { argBytes } : {}) })) : list.map((e) => ({ name: e.name, type: e.type }));
 }
