@@ -34,7 +34,7 @@
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
-import { api, describeCString, hex } from "./util.js";
+import { api, describeCString, hex, moduleRoutine } from "./util.js";
 import { componentState } from "./state.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
 import { formatKernelPrintf } from "./printf.js";
@@ -85,10 +85,7 @@ export function classDrivers(kernel: KernelState): readonly ClassDriver[] {
   return classState(kernel).drivers;
 }
 
-function internal(kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint {
-  if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines");
-  return kernel.internalRoutine(name, h, argc, CLASSPNP);
-}
+const internal = (kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint => moduleRoutine(kernel, CLASSPNP, name, h, argc);
 
 function initialize(ctx: ApiContext): number {
   const [driver, regPath, data] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];

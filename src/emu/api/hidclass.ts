@@ -25,7 +25,7 @@
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
-import { api, hex } from "./util.js";
+import { api, hex, moduleRoutine } from "./util.js";
 import { componentState } from "./state.js";
 import { IRP_MJ_COUNT } from "../iomgr/constants.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
@@ -53,10 +53,7 @@ export function hidMinidrivers(kernel: KernelState): readonly HidMinidriver[] {
   return hidState(kernel).minidrivers;
 }
 
-function internal(kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint {
-  if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines");
-  return kernel.internalRoutine(name, h, argc, HIDCLASS);
-}
+const internal = (kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint => moduleRoutine(kernel, HIDCLASS, name, h, argc);
 
 function register(ctx: ApiContext): number {
   const reg = ctx.arg(0);

@@ -31,7 +31,7 @@
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
-import { api, hex } from "./util.js";
+import { api, hex, moduleRoutine } from "./util.js";
 import { componentState } from "./state.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
 
@@ -79,10 +79,7 @@ export function ksMinidrivers(kernel: KernelState): readonly KsMinidriver[] {
   return ksState(kernel).minidrivers;
 }
 
-function internal(kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint {
-  if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines");
-  return kernel.internalRoutine(name, h, argc, KS);
-}
+const internal = (kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint => moduleRoutine(kernel, KS, name, h, argc);
 
 /** IRP_MJ_CREATE, CLOSE, DEVICE_CONTROL, SYSTEM_CONTROL, POWER, PNP. */
 const KS_MAJORS = [0x00, 0x02, 0x0e, 0x17, 0x16, 0x1b];

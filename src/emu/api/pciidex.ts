@@ -29,7 +29,7 @@ import type { KernelExport } from "../../nt/kernel-exports.js";
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
-import { api, hex } from "./util.js";
+import { api, hex, moduleRoutine } from "./util.js";
 import { componentState } from "./state.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
 
@@ -57,10 +57,7 @@ export function pciidexMinidrivers(kernel: KernelState): readonly IdeMinidriver[
   return pciidexState(kernel).minidrivers;
 }
 
-function internal(kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint {
-  if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines");
-  return kernel.internalRoutine(name, h, argc, PCIIDEX);
-}
+const internal = (kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint => moduleRoutine(kernel, PCIIDEX, name, h, argc);
 
 /** IRP_MJ_PNP, POWER, SYSTEM_CONTROL. */
 const MAJORS = [0x1b, 0x16, 0x17];

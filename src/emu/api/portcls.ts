@@ -22,7 +22,7 @@ import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import type { KernelExport } from "../../nt/kernel-exports.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
-import { api, hex } from "./util.js";
+import { api, hex, moduleRoutine } from "./util.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
 
 export const PORTCLS = "portcls.sys";
@@ -44,10 +44,7 @@ export function portclsModuleExports(): KernelExport[] {
 /** The IRP_MJ_* codes whose handler PcInitializeAdapterDriver installs (Learn's list; wdm.h values). */
 const IRP_MJ = { CREATE: 0x00, CLOSE: 0x02, READ: 0x03, WRITE: 0x04, FLUSH_BUFFERS: 0x09, DEVICE_CONTROL: 0x0e, QUERY_SECURITY: 0x14, SET_SECURITY: 0x15, POWER: 0x16, SYSTEM_CONTROL: 0x17, PNP: 0x1b };
 
-function internal(kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint {
-  if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines");
-  return kernel.internalRoutine(name, h, argc, PORTCLS);
-}
+const internal = (kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint => moduleRoutine(kernel, PORTCLS, name, h, argc);
 
 function initializeAdapterDriver(ctx: ApiContext): number {
   const [driver, regPath, addDevice] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];

@@ -44,7 +44,7 @@ import type { KernelExport } from "../../nt/kernel-exports.js";
 import { kernelModuleOwnList } from "../../nt/kernel-exports.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
-import { api, describeCString, hex, lengthArg } from "./util.js";
+import { api, describeCString, hex, lengthArg, moduleRoutine } from "./util.js";
 import { componentState } from "./state.js";
 import { formatKernelPrintf } from "./printf.js";
 import { clockOf } from "./ke.js";
@@ -97,10 +97,7 @@ export function scsiportMiniports(kernel: KernelState): readonly Miniport[] {
   return scsiportState(kernel).miniports;
 }
 
-function internal(kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint {
-  if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines");
-  return kernel.internalRoutine(name, h, argc, SCSIPORT);
-}
+const internal = (kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint => moduleRoutine(kernel, SCSIPORT, name, h, argc);
 
 function initialize(ctx: ApiContext): number {
   const [driver, regPath, data, hwContext] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];

@@ -44,7 +44,7 @@ import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import type { KernelExport } from "../../nt/kernel-exports.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
-import { api, describeCString, hex, lengthArg } from "./util.js";
+import { api, describeCString, hex, lengthArg, moduleRoutine } from "./util.js";
 import { componentState } from "./state.js";
 import { formatKernelPrintf } from "./printf.js";
 import { clockOf } from "./ke.js";
@@ -138,10 +138,7 @@ export function storportMiniports(kernel: KernelState): readonly Miniport[] {
   return storportState(kernel).miniports;
 }
 
-function internal(kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint {
-  if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines");
-  return kernel.internalRoutine(name, h, argc, STORPORT);
-}
+const internal = (kernel: KernelState, name: string, h: ApiDefinition["handler"], argc: number): bigint => moduleRoutine(kernel, STORPORT, name, h, argc);
 
 function initialize(ctx: ApiContext): number {
   const [driver, regPath, data, hwContext] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];

@@ -4,7 +4,7 @@
  */
 import { hex as formatHex } from "../../text/hex.js";
 import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
-import type { ApiContext, ApiDefinition, ApiHandler, GuestMemory } from "./types.js";
+import type { ApiContext, ApiDefinition, ApiHandler, GuestMemory, KernelState } from "./types.js";
 
 /** Bytes of a pointer on the arch being emulated (8 on x64, 4 on x86). */
 export const PTR = (): number => ptrSize();
@@ -188,4 +188,14 @@ export function lengthArg(ctx: ApiContext, i: number, buffer: bigint, write: boo
   if (n * BigInt(unit) > MAX_BUFFER)
     ctx.fault(write ? "invalid-write" : "invalid-read", `${ctx.api.replace(/^.*!/, "")}: length ${hex(n)} runs past the end of mapped memory at ${hex(buffer)}`, { address: buffer });
   return Number(n);
+}
+
+/**
+ * A routine of a built-in module's own (an IRP dispatch or unload it installs in a driver
+ * object it takes over: storport, scsiport, classpnp, pciidex, ks, portcls, hidclass), callable by
+ * guest code; its address comes from the emulator core (KernelState.internalRoutine).
+ */
+export function moduleRoutine(kernel: KernelState, module: string, name: string, h: ApiHandler, argc: number): bigint {
+  if (!kernel.internalRoutine) throw new Error("the emulator core provides no internal routines");
+  return kernel.internalRoutine(name, h, argc, module);
 }
