@@ -34,10 +34,10 @@
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
-import { api, describeCString, hex, moduleRoutine } from "./util.js";
+import { api, hex, moduleRoutine } from "./util.js";
 import { componentState } from "./state.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
-import { formatKernelPrintf } from "./printf.js";
+import { levelDebugPrint } from "./port-print.js";
 
 export const CLASSPNP = "classpnp.sys";
 const B = (n: number) => BigInt(n);
@@ -152,16 +152,7 @@ function unload(kernel: KernelState): bigint {
   }, 1);
 }
 
-function debugPrint(ctx: ApiContext): void {
-  const [level, fmt] = [ctx.u32(0), ctx.arg(1)];
-  ctx.describe([String(level), describeCString(ctx, fmt)]);
-  if (fmt === 0n) return;
-  let i = 2;
-  const text = formatKernelPrintf(ctx.mem.cstring(fmt, 0x10000), () => ctx.arg(i++), ctx.mem, false);
-  ctx.dbgPrint(text.slice(0, 511), level);
-}
-
 export const apis: ApiDefinition[] = [
   api(CLASSPNP, "ClassInitialize", 3, initialize),
-  { ...api(CLASSPNP, "ClassDebugPrint", 2, (ctx) => void debugPrint(ctx)), notes: "the kernel printf as a DbgPrint event of that level (classpnp's checked build)" },
+  { ...api(CLASSPNP, "ClassDebugPrint", 2, (ctx) => void levelDebugPrint(ctx)), notes: "the kernel printf as a DbgPrint event of that level (classpnp's checked build)" },
 ];

@@ -44,13 +44,13 @@ import type { KernelExport } from "../../nt/kernel-exports.js";
 import { kernelModuleOwnList } from "../../nt/kernel-exports.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
-import { api, describeCString, hex, lengthArg, moduleRoutine } from "./util.js";
+import { api, hex, lengthArg, moduleRoutine } from "./util.js";
 import { componentState } from "./state.js";
-import { formatKernelPrintf } from "./printf.js";
 import { clockOf } from "./ke.js";
 import { portRead, portWrite } from "./machine.js";
 import { IRP_MJ_COUNT } from "../iomgr/constants.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
+import { levelDebugPrint } from "./port-print.js";
 
 export const SCSIPORT = "scsiport.sys";
 const B = (n: number) => BigInt(n);
@@ -158,15 +158,6 @@ function unload(kernel: KernelState): bigint {
   }, 1);
 }
 
-function debugPrint(ctx: ApiContext): void {
-  const [level, fmt] = [ctx.u32(0), ctx.arg(1)];
-  ctx.describe([String(level), describeCString(ctx, fmt)]);
-  if (fmt === 0n) return;
-  let i = 2;
-  const text = formatKernelPrintf(ctx.mem.cstring(fmt, 0x10000), () => ctx.arg(i++), ctx.mem, false);
-  ctx.dbgPrint(text.slice(0, 511), level);
-}
-
 /** srb.h's port and register routines take no HwDeviceExtension (unlike storport's): (Port) and (Port, Value). */
 function portApis(): ApiDefinition[] {
   const out: ApiDefinition[] = [];
@@ -201,7 +192,7 @@ function portApis(): ApiDefinition[] {
 
 export const apis: ApiDefinition[] = [
   { ...sc("ScsiPortInitialize", 4, initialize), notes: "NULL arguments → STATUS_INVALID_PARAMETER; size above scsiport's HW_INITIALIZATION_DATA or a required routine NULL → STATUS_REVISION_MISMATCH; every miniport treated as Plug and Play (no legacy bus scan); scsiport takes dispatch, StartIo, AddDevice (no adapter: a gap when called), DriverUnload if unset" },
-  sc("ScsiDebugPrint", 2, (ctx) => void debugPrint(ctx)),
+  sc("ScsiDebugPrint", 2, (ctx) => void levelDebugPrint(ctx)),
   sc("ScsiPortMoveMemory", 3, (ctx) => {
     const [dst, src] = [ctx.arg(0), ctx.arg(1)];
     ctx.describe([hex(dst), hex(src), String(ctx.u32(2))]);

@@ -44,13 +44,13 @@ import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import type { KernelExport } from "../../nt/kernel-exports.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
-import { api, describeCString, hex, lengthArg, moduleRoutine } from "./util.js";
+import { api, hex, lengthArg, moduleRoutine } from "./util.js";
 import { componentState } from "./state.js";
-import { formatKernelPrintf } from "./printf.js";
 import { clockOf } from "./ke.js";
 import { portRead, portWrite } from "./machine.js";
 import { IRP_MJ_COUNT } from "../iomgr/constants.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
+import { levelDebugPrint } from "./port-print.js";
 
 export const STORPORT = "storport.sys";
 const B = (n: number) => BigInt(n);
@@ -191,15 +191,6 @@ function unload(kernel: KernelState): bigint {
   }, 1);
 }
 
-function debugPrint(ctx: ApiContext): void {
-  const [level, fmt] = [ctx.u32(0), ctx.arg(1)];
-  ctx.describe([String(level), describeCString(ctx, fmt)]);
-  if (fmt === 0n) return;
-  let i = 2;
-  const text = formatKernelPrintf(ctx.mem.cstring(fmt, 0x10000), () => ctx.arg(i++), ctx.mem, false);
-  ctx.dbgPrint(text.slice(0, 511), level);
-}
-
 /** SCSI_NOTIFICATION_TYPE (storport.h) by value, for reports. */
 const NOTIFICATIONS = ["RequestComplete", "NextRequest", "NextLuRequest", "ResetDetected", "_obsolete1", "_obsolete2", "RequestTimerCall", "BusChangeDetected", "WMIEvent", "WMIReregister", "LinkUp", "LinkDown", "QueryTickCount", "BufferOverrunDetected", "TraceNotification", "GetExtendedFunctionTable"];
 const TRACE_NOTIFICATION = 14;
@@ -260,7 +251,7 @@ function registerApis(): ApiDefinition[] {
 
 export const apis: ApiDefinition[] = [
   { ...sp("StorPortInitialize", 4, initialize), notes: "NULL arguments → STATUS_INVALID_PARAMETER; size below HW_INITIALIZATION_DATA_SIZE_WIN7 or a required routine NULL → STATUS_REVISION_MISMATCH; storport takes dispatch, AddDevice (no adapter: a gap when called), DriverUnload if unset" },
-  sp("StorPortDebugPrint", 2, (ctx) => void debugPrint(ctx)),
+  sp("StorPortDebugPrint", 2, (ctx) => void levelDebugPrint(ctx)),
   { ...sp("StorPortNotification", 2, (ctx) => void notification(ctx)), notes: "TraceNotification InitTracing/CleanupTracing only (no WPP tracing: Result left STATUS_NOT_SUPPORTED); adapter notifications are emulator gaps" },
   sp("StorPortMoveMemory", 3, (ctx) => {
     const [dst, src] = [ctx.arg(0), ctx.arg(1)];
