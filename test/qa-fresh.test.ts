@@ -6,29 +6,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runSimulation } from "../src/kernel/simulation.js";
-import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
 import { spawnSync } from "node:child_process";
 import { fixture } from "./helpers.js";
 import { archNeutralLine } from "./arch-compare.js";
+import { runSelfChecks, failures } from "./self-check.js";
 
-function run(tests: string[], arch: "x64" | "x86" = "x64") {
-  const events: TraceEvent[] = [];
-  const r = runSimulation({
-    install: [fixture(arch, "qafresh.sys")],
-    steps: [
-      { kind: "start", name: "qafresh" },
-      ...tests.map((t) => ({ kind: "call" as const, module: "qafresh.sys", routine: t, args: [], expect: 0n })),
-      { kind: "stop", name: "qafresh" },
-    ],
-    sink: (e) => void events.push(e),
-    executor: emulatorExecutor,
-  });
-  return { events, r };
-}
+const run = (tests: string[], arch: "x64" | "x86" = "x64") => runSelfChecks("qafresh", tests, arch, { trace: false });
 
-const failures = (events: TraceEvent[]) => events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text);
 
 test("qafresh.sys: IoReportResourceUsage claims, conflicts, overrides and releases as documented; the claimed ports are the driver's", () => {
   for (const arch of ["x64", "x86"] as const) {

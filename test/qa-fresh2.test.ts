@@ -8,33 +8,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { runSimulation } from "../src/kernel/simulation.js";
-import { emulatorExecutor } from "../src/sim/emulator.js";
 import { kernelModuleExportsFor } from "../src/nt/kernel-exports.js";
-import type { TraceEvent } from "../src/events.js";
 import { apisByComponent } from "../src/emu/api/index.js";
 import { fixture } from "./helpers.js";
+import { runSelfChecks, failures, bad } from "./self-check.js";
 
 type Arch = "x64" | "x86";
 
-function run(tests: string[], arch: Arch = "x64", stop = true) {
-  const events: TraceEvent[] = [];
-  const r = runSimulation({
-    install: [fixture(arch, "qafresh2.sys")],
-    steps: [
-      { kind: "start", name: "qafresh2" },
-      ...tests.map((t) => ({ kind: "call" as const, module: "qafresh2.sys", routine: t, args: [], expect: 0n })),
-      ...(stop ? [{ kind: "stop" as const, name: "qafresh2" }] : []),
-    ],
-    sink: (e) => void events.push(e),
-    executor: emulatorExecutor,
-    trace: true,
-  });
-  return { events, r };
-}
+const run = (tests: string[], arch: Arch = "x64", stop = true) => runSelfChecks("qafresh2", tests, arch, { stop });
 
-const failures = (events: TraceEvent[]) => events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text);
-const bad = (events: TraceEvent[]) => events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "warning" || e.event === "verifier");
 
 function clean(tests: string[], arch: Arch) {
   const { events, r } = run(tests, arch);

@@ -7,34 +7,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runSimulation } from "../src/kernel/simulation.js";
-import { emulatorExecutor } from "../src/sim/emulator.js";
-import type { TraceEvent } from "../src/events.js";
-import { fixture } from "./helpers.js";
 import { ndisRwLockApis } from "../src/emu/ndis/rwlock.js";
 import { NDIS_EXPORTS } from "../src/emu/ndis/exports.js";
+import { runSelfChecks, failures, bad, apis } from "./self-check.js";
 
 type Arch = "x64" | "x86";
 
-function run(tests: string[], arch: Arch) {
-  const events: TraceEvent[] = [];
-  const r = runSimulation({
-    install: [fixture(arch, "qafresh3.sys")],
-    steps: [
-      { kind: "start", name: "qafresh3" },
-      ...tests.map((t) => ({ kind: "call" as const, module: "qafresh3.sys", routine: t, args: [], expect: 0n })),
-      { kind: "stop" as const, name: "qafresh3" },
-    ],
-    sink: (e) => void events.push(e),
-    executor: emulatorExecutor,
-    trace: true,
-  });
-  return { events, r };
-}
+const run = (tests: string[], arch: Arch) => runSelfChecks("qafresh3", tests, arch);
 
-const failures = (events: TraceEvent[]) => events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text);
-const bad = (events: TraceEvent[]) => events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "warning" || e.event === "verifier");
-const apis = (events: TraceEvent[]) => events.filter((e) => e.event === "api").map((e) => (e as { api?: string }).api ?? "");
 
 test("qafresh3.sys: NDIS read/write locks — recursive read and write, the IRQL raised to DISPATCH_LEVEL and restored from LOCK_STATE_EX (x64, x86)", () => {
   for (const arch of ["x64", "x86"] as const) {

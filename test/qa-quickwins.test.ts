@@ -7,33 +7,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runSimulation } from "../src/kernel/simulation.js";
-import { emulatorExecutor } from "../src/sim/emulator.js";
 import type { TraceEvent } from "../src/events.js";
-import { fixture } from "./helpers.js";
+import { runSelfChecks, failures, bad, apis } from "./self-check.js";
 
 type Arch = "x64" | "x86";
 const ARCHES = ["x64", "x86"] as const;
 
-function run(tests: string[], arch: Arch, expect: bigint | undefined = 0n) {
-  const events: TraceEvent[] = [];
-  const r = runSimulation({
-    install: [fixture(arch, "qaquickwins.sys")],
-    steps: [
-      { kind: "start", name: "qaquickwins" },
-      ...tests.map((t) => ({ kind: "call" as const, module: "qaquickwins.sys", routine: t, args: [], ...(expect === undefined ? {} : { expect }) })),
-      { kind: "stop" as const, name: "qaquickwins" },
-    ],
-    sink: (e) => void events.push(e),
-    executor: emulatorExecutor,
-    trace: true,
-  });
-  return { events, r };
-}
+const run = (tests: string[], arch: Arch, expect: bigint | undefined = 0n) => runSelfChecks("qaquickwins", tests, arch, { expect });
 
-const failures = (events: TraceEvent[]) => events.filter((e) => e.event === "dbgprint" && e.text.startsWith("FAIL")).map((e) => (e as { text: string }).text);
-const bad = (events: TraceEvent[]) => events.filter((e) => e.event === "leak" || e.event === "fault" || e.event === "warning" || e.event === "verifier");
-const apis = (events: TraceEvent[]) => events.filter((e) => e.event === "api").map((e) => (e as { api?: string }).api ?? "");
 const of = (events: TraceEvent[], kind: string) => events.filter((e) => e.event === kind).map((e) => JSON.stringify(e));
 
 test("qaquickwins.sys: a locked PAGE/PAGEDATA section works at DISPATCH_LEVEL; one counted handle per section (x64, x86)", () => {
