@@ -131,3 +131,12 @@ test("ARM64's HAL exports the port routines (its wdm.h imports them; a public AR
     assert.ok(!x64.has(n), `x64 ${n}`);
   }
 });
+
+test("every module the emulated kernel provides is one check knows (its export list, or a known Windows system module): check, scan and sim agree", async () => {
+  const { ModuleTable } = await import("../src/kernel/module-table.js");
+  const { isKnownSystemModule } = await import("../src/nt/system-modules.js");
+  const unknown = new ModuleTable().all().filter((m) => m.builtin)
+    .map((m) => m.name)
+    .filter((n) => !["x64", "x86", "arm64"].some((a) => kernelModuleExportsFor(n, a) !== undefined) && !isKnownSystemModule(n));
+  assert.deepEqual(unknown, [], "sim loads these as built-in modules but check/scan call them missing: add them to src/nt/system-modules.ts");
+});

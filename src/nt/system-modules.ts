@@ -18,6 +18,10 @@ const SYSTEM_MODULES = new Set([
   "spaceport.sys", "storahci.sys", "vmbkmcl.sys", "winhv.sys", "win32k.sys", "win32kbase.sys", "win32kfull.sys", "cdd.dll",
   "ci.dll", "pshed.dll", "kdcom.dll", "kdstub.dll", "bootvid.dll", "clipsp.sys", "wmilib.sys", "battc.sys", "wdmsec.sys",
   "serenum.sys", "npfs.sys", "msfs.sys", "ntfs.sys", "fastfat.sys", "refs.sys", "vdrvroot.sys", "pdc.sys", "intelppm.sys",
+  // Class/port libraries that WDK minidriver models link against (smart-card readers: smclib; stream
+  // class minidrivers: stream; SCSI miniport WMI: scsiwmi; SD miniports: sdport; network redirectors:
+  // rdbss; USB camera minidrivers: usbcamd2). smclib.sys is also one of the emulator's built-in modules.
+  "smclib.sys", "stream.sys", "scsiwmi.sys", "sdport.sys", "rdbss.sys", "usbcamd2.sys",
 ]);
 
 /** A Windows system module kmdll knows exists but cannot describe (see SYSTEM_MODULES). */
