@@ -41,7 +41,7 @@ test("x64: both walks of pool, code, data and stack reach MmGetPhysicalAddress w
     const [va, pml4e, pdpte, pde, pte, pa, mm] = m.slice(1).map((x) => BigInt("0x" + x));
     return { va: va!, upper: [pml4e!, pdpte!, pde!], pte: pte!, pa: pa!, mm: mm! };
   };
-  for (const what of ["pool", "code", "data", "stack", "mmio"]) {
+  for (const what of ["pool", "code", "data", "stack", "mmio", "mdl"]) {
     const w = walk(what);
     assert.equal(w.pa, w.mm, what);
     // The walk's physical address is the PTE's frame plus the page offset.
@@ -53,7 +53,12 @@ test("x64: both walks of pool, code, data and stack reach MmGetPhysicalAddress w
   // Code is read-only and executable; pool, data and stack are writable and no-execute.
   const code = walk("code").pte;
   assert.ok(!(code & BIT.RW) && !(code & BIT.XD));
-  for (const what of ["pool", "data", "stack", "mmio"]) assert.ok(walk(what).pte & BIT.RW && walk(what).pte & BIT.XD, what);
+  for (const what of ["pool", "data", "stack", "mmio", "mdl"]) assert.ok(walk(what).pte & BIT.RW && walk(what).pte & BIT.XD, what);
+  // MmMapLockedPagesSpecifyCache's second mapping of an image page (WinPmem's rogue page): its own
+  // VA in system space, under another PML4/PDPT entry than the image, over the image page's frame.
+  const mdl = walk("mdl"), data = walk("data");
+  assert.notEqual(mdl.va >> 30n, data.va >> 30n);
+  assert.ok(mdl.va >= 0xffff800000000000n);
   // The MmMapIoSpace mapping of physical 0xF0010 (not page aligned) translates to exactly that address.
   assert.equal(walk("mmio").pa, 0xf0010n);
   assert.equal(walk("mmio").pte & PFN, 0xf0000n);

@@ -12,6 +12,13 @@ DRIVER_INITIALIZE DriverEntry;
 /* A page of initialized data: .data is read/write, not executable. */
 ULONG64 PgData[512] = { 1 };
 
+/* A page-aligned page of the image locked and mapped a second time, as WinPmem's rogue page is. */
+__declspec(align(4096)) UCHAR PgLocked[4096] = { 2 };
+
+#ifndef MdlMappingNoExecute
+#define MdlMappingNoExecute 0x40000000 /* wdm.h, Windows 8 and later */
+#endif
+
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     UNREFERENCED_PARAMETER(DriverObject);
@@ -95,6 +102,29 @@ ULONG CheckWalks(void)
             bad += CheckOne(cr3, "mmio", io, PG_P | PG_RW | PG_XD, PG_US);
             if ((ULONG64)MmGetPhysicalAddress(io).QuadPart != 0xF0010) bad++;
             MmUnmapIoSpace(io, PAGE_SIZE - 0x10);
+        }
+    }
+
+    /* MmMapLockedPagesSpecifyCache of locked image pages: a new system VA with PTEs of its own over
+       the same frames (Microsoft Learn, MmMapLockedPagesSpecifyCache: "maps the physical pages that
+       are described by an MDL to a virtual address"), so both walks reach the original's frame. */
+    {
+        PMDL mdl = IoAllocateMdl(PgLocked, PAGE_SIZE, FALSE, FALSE, NULL);
+        PVOID map = NULL;
+        if (mdl == NULL) bad++;
+        else {
+            MmProbeAndLockPages(mdl, KernelMode, IoWriteAccess);
+            map = MmMapLockedPagesSpecifyCache(mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority | MdlMappingNoExecute);
+            if (map == NULL || map == (PVOID)PgLocked) bad++;
+            else {
+                bad += CheckOne(cr3, "mdl", map, PG_P | PG_RW | PG_XD, PG_US);
+                if (MmGetPhysicalAddress(map).QuadPart != MmGetPhysicalAddress(PgLocked).QuadPart) bad++;
+                MmUnmapLockedPages(map, mdl);
+                /* Unmapped: no translation left for the old VA. */
+                if (PgWalkVirtual(cr3, map, &w) && w.Physical != 0) bad++;
+            }
+            MmUnlockPages(mdl);
+            IoFreeMdl(mdl);
         }
     }
 

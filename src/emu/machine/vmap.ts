@@ -129,5 +129,24 @@ export function trackEngine(uc: NativeEngine, vmap: VirtualMap): NativeEngine {
     o.softProtect(a, n, p);
     vmap.softProtected(a, n, p);
   });
+  // A second system mapping of other memory (MmMapLockedPagesSpecifyCache, ../sysmap.ts) has PTEs
+  // of its own on Windows: a driver that walks the tables for the address it was given (WinPmem's
+  // rogue page) must find them. Its frames are the original pages' (../api/mdl-map.ts).
+  if (uc.softAlias && uc.softUnalias) {
+    const alias = uc.softAlias.bind(uc), unalias = uc.softUnalias.bind(uc);
+    const sizes = new Map<bigint, number>();
+    set("softAlias", (a, src, n, p) => {
+      alias(a, src, n, p);
+      // Freed alias VAs are reused (../sysmap.ts): the soft range is recorded once.
+      if (!sizes.has(a) && !vmap.isSoft(a)) vmap.softMapped(a, n);
+      sizes.set(a, n);
+      vmap.softProtected(a, n, p);
+    });
+    set("softUnalias", (a) => {
+      unalias(a);
+      const n = sizes.get(a);
+      if (n !== undefined) vmap.softProtected(a, n, -1);
+    });
+  }
   return uc;
 }
