@@ -41,6 +41,7 @@ import { getPtr, putPtr } from "../../nt/arch-layout.js";
 import { fltOff } from "./layouts.js";
 import { B, ST, FWPM_SESSION_FLAG_DYNAMIC, FWP_ACTION_FLAG_CALLOUT, ZERO_GUID, wfp, guid, displayName, handleKey, sessionOf, addObject, has, type Kind } from "./fwp-state.js";
 import { getApis, readCallout } from "./fwp-get.js";
+import { enumApis, readSubLayer, closeSessionEnums } from "./fwp-enum.js";
 
 export const FWPKCLNT = "fwpkclnt.sys";
 const fwp = (name: string, argc: number, h: ApiDefinition["handler"]) => api(FWPKCLNT, name, argc, h);
@@ -65,6 +66,7 @@ function engineClose(ctx: ApiContext): number {
   if (s.txn) for (const o of s.txn) st.objects.delete(`${o.kind}:${o.key}`);
   for (const o of s.txnDeleted) st.objects.set(`${o.kind}:${o.key}`, o);
   if (s.dynamic) for (const [k, o] of st.objects) if (o.session === h) st.objects.delete(k);
+  closeSessionEnums(ctx, h);
   st.sessions.delete(h);
   closeHandle(ctx, h);
   return STATUS.SUCCESS;
@@ -121,6 +123,7 @@ function mgmtAdd(kind: Kind) {
     // displayData.name is at the same offset in the four structures (FWPM_PROVIDER0 too).
     const o = addObject(ctx, h, s, kind, key, displayName(ctx, getPtr(ctx.mem, obj + B(fltOff("FWPM_FILTER0", "displayData.name")))), uses);
     if (kind === "callout") o.callout = readCallout(ctx, obj);
+    if (kind === "sublayer") o.sublayer = readSubLayer(ctx, obj);
     if (kind === "callout" && pId !== 0n) ctx.mem.setU32(pId, Number(o.id & 0xffffffffn));
     if (kind === "filter" && pId !== 0n) ctx.mem.setU64(pId, o.id);
     return STATUS.SUCCESS;
@@ -239,6 +242,7 @@ function bfeUnsubscribe(ctx: ApiContext): number {
 
 export const apis: ApiDefinition[] = [
   ...getApis,
+  ...enumApis,
   fwp("FwpmBfeStateGet0", 0, (ctx) => {
     ctx.describe([]);
     return FWPM_SERVICE_RUNNING;

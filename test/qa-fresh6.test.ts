@@ -1,0 +1,53 @@
+/**
+ * What a sixth held-out set of real drivers taught the emulator (/work/wt/qa-fresh6.md, issue 12,
+ * helper "fresh6"), each lesson on a driver of our own (examples/qa-fresh6): enumerating WFP
+ * sublayers (the NetFilter SDK driver netch ships, nfdriver.sys / Win-7/8/10.sys, enumerates them
+ * one at a time from DriverEntry to choose its own sublayer weight).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runSelfChecks, failures, bad, apis } from "./self-check.js";
+import { FWPKCLNT_EXPORTS } from "../src/emu/fltmgr/exports.js";
+
+const run = (tests: string[], arch: "x64" | "x86") => runSelfChecks("qafresh6", tests, arch);
+
+test("qafresh6.sys: FwpmSubLayerCreateEnumHandle0 / FwpmSubLayerEnum0 / FwpmSubLayerDestroyEnumHandle0 return copies of the added sublayers in blocks FwpmFreeMemory0 frees, one or two at a time, skipping deleted ones (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestSubLayerEnum"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    const called = apis(events);
+    for (const n of ["FwpmSubLayerCreateEnumHandle0", "FwpmSubLayerEnum0", "FwpmSubLayerDestroyEnumHandle0"]) {
+      assert.ok(FWPKCLNT_EXPORTS.includes(n), `${n} is an fwpkclnt.sys export`);
+      assert.ok(called.includes(`fwpkclnt.sys!${n}`), `${arch}: ${n}`);
+    }
+  }
+});
+
+test("qafresh6.sys: an enumeration template with a provider key returns only that provider's sublayers (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestSubLayerEnumByProvider"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+});
+
+test("qafresh6.sys: unknown or destroyed enumeration handles are STATUS_FWP_INVALID_ENUMERATOR, NULL outputs STATUS_FWP_NULL_POINTER, an unknown engine STATUS_INVALID_HANDLE (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestSubLayerEnumBadHandles"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+});
+
+test("qafresh6.sys: an enumeration handle still open when its engine session closes goes with it — no handle leak at unload (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestSubLayerEnumEngineClose"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+});
