@@ -8,6 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runSelfChecks, failures, bad, apis } from "./self-check.js";
 import { FWPKCLNT_EXPORTS } from "../src/emu/fltmgr/exports.js";
+import { apis as wfpApis } from "../src/emu/fltmgr/fwp.js";
 
 const run = (tests: string[], arch: "x64" | "x86") => runSelfChecks("qafresh6", tests, arch);
 
@@ -50,4 +51,24 @@ test("qafresh6.sys: an enumeration handle still open when its engine session clo
     assert.deepEqual(bad(events), [], arch);
     assert.equal(r.ok, true, arch);
   }
+});
+
+test("qafresh6.sys: FwpmSubLayerAdd0 with a zero subLayerKey succeeds with a key BFE makes, distinct per sublayer and usable to delete it (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestSubLayerZeroKey"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+});
+
+test("qafresh6.sys: FwpmProviderContextDeleteByKey0 of a context nobody added is STATUS_FWP_PROVIDER_CONTEXT_NOT_FOUND; NULL key STATUS_FWP_NULL_POINTER; listed as a stub (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestProviderContextDeleteUnknown"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+  const def = wfpApis.find((d) => d.name === "FwpmProviderContextDeleteByKey0");
+  assert.equal(def?.stub, true);
 });

@@ -249,3 +249,48 @@ __declspec(dllexport) ULONG TestSubLayerEnumEngineClose(void)
     CHECK(FwpmEngineClose0(engine) == STATUS_SUCCESS);
     return failures;
 }
+
+/* A sublayer added with a zero key: BFE generates one (Learn, FWPM_SUBLAYER0.subLayerKey), so two
+ * such adds both succeed and the enumeration returns two different non-zero keys. */
+__declspec(dllexport) ULONG TestSubLayerZeroKey(void)
+{
+    ULONG failures = 0, i;
+    HANDLE engine = NULL, e = NULL;
+    FWPM_SUBLAYER0 **entries = NULL;
+    UINT32 n = 0;
+    GUID zero;
+    RtlZeroMemory(&zero, sizeof(zero));
+    CHECK(OpenEngine(&engine) == STATUS_SUCCESS);
+    CHECK(AddSubLayer(engine, &zero, L"qafresh6 zero 1", NULL, 0x10, NULL, 0) == STATUS_SUCCESS);
+    CHECK(AddSubLayer(engine, &zero, L"qafresh6 zero 2", NULL, 0x20, NULL, 0) == STATUS_SUCCESS);
+    CHECK(FwpmSubLayerCreateEnumHandle0(engine, NULL, &e) == STATUS_SUCCESS);
+    CHECK(FwpmSubLayerEnum0(engine, e, 10, &entries, &n) == STATUS_SUCCESS);
+    CHECK(n == 2);
+    for (i = 0; i < n && entries != NULL; i++) CHECK(!RtlEqualMemory(&entries[i]->subLayerKey, &zero, sizeof(GUID)));
+    if (n == 2 && entries != NULL) {
+        CHECK(!RtlEqualMemory(&entries[0]->subLayerKey, &entries[1]->subLayerKey, sizeof(GUID)));
+        /* The generated key names the sublayer: deleting by it works. */
+        CHECK(FwpmSubLayerDeleteByKey0(engine, &entries[0]->subLayerKey) == STATUS_SUCCESS);
+    }
+    FwpmFreeMemory0((void **)&entries);
+    CHECK(FwpmSubLayerDestroyEnumHandle0(engine, e) == STATUS_SUCCESS);
+    CHECK(FwpmEngineClose0(engine) == STATUS_SUCCESS);
+    return failures;
+}
+
+/* Deleting a provider context nobody added: STATUS_FWP_PROVIDER_CONTEXT_NOT_FOUND (a driver
+ * cleaning up a context of an earlier run, as netch's driver does in DriverEntry). */
+__declspec(dllimport) NTSTATUS NTAPI FwpmProviderContextDeleteByKey0(HANDLE engineHandle, const GUID *key);
+#define STATUS_FWP_PROVIDER_CONTEXT_NOT_FOUND ((NTSTATUS)0xC0220006L)
+
+__declspec(dllexport) ULONG TestProviderContextDeleteUnknown(void)
+{
+    ULONG failures = 0;
+    HANDLE engine = NULL;
+    CHECK(OpenEngine(&engine) == STATUS_SUCCESS);
+    CHECK(FwpmProviderContextDeleteByKey0(engine, &ProviderP) == STATUS_FWP_PROVIDER_CONTEXT_NOT_FOUND);
+    CHECK(FwpmProviderContextDeleteByKey0(engine, NULL) == STATUS_FWP_NULL_POINTER);
+    CHECK(FwpmProviderContextDeleteByKey0((HANDLE)(ULONG_PTR)0x5678, &ProviderP) == STATUS_INVALID_HANDLE);
+    CHECK(FwpmEngineClose0(engine) == STATUS_SUCCESS);
+    return failures;
+}

@@ -17,6 +17,8 @@
  *   STATUS_INVALID_HANDLE, a NULL output pointer STATUS_FWP_NULL_POINTER (ntstatus.h's STATUS_FWP_*
  *   mirror fwpmu.h's FWP_E_* codes: FWP_E_NULL_POINTER 0x8032001C, FWP_E_INVALID_ENUMERATOR
  *   0x8032001D).
+ * - FwpmSubLayerAdd0 with a zero subLayerKey gets a key BFE makes (fwp.ts); the enumeration
+ *   returns that key.
  * kmdll's filter engine holds only the objects drivers added: Windows's built-in sublayers (those
  * of the firewall service, IPsec, ...) are not modelled, so an enumeration on a fresh machine
  * returns nothing.
@@ -57,6 +59,34 @@ export function readSubLayer(ctx: ApiContext, obj: bigint): SubLayerCopy {
     weight: ctx.mem.u16(off("weight")),
   };
 }
+
+/** The key BFE makes for an object added with a zero key: a version-4-form GUID from the object's id. */
+export function generatedKey(id: bigint): Uint8Array {
+  const b = new Uint8Array(16);
+  b.set([0x6b, 0x6d, 0x64, 0x6c], 0); // "kmdl"
+  for (let i = 0; i < 8; i++) b[8 + i] = Number((id >> BigInt(8 * (7 - i))) & 0xffn);
+  b[7] = 0x40; // version 4 in Data3's high nibble
+  b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  return b;
+}
+
+/**
+ * FwpmProviderContextDeleteByKey0(engineHandle, key) (fwpmk.h): kmdll keeps no provider contexts
+ * (FwpmProviderContextAdd0..3 are gaps), so any key is STATUS_FWP_PROVIDER_CONTEXT_NOT_FOUND — what
+ * a driver deleting a stale context of an earlier run gets on a machine where none was left. A
+ * stub: nothing can be found.
+ */
+export const STATUS_FWP_PROVIDER_CONTEXT_NOT_FOUND = 0xc0220006;
+const providerContextDelete: ApiDefinition = {
+  ...fwp("FwpmProviderContextDeleteByKey0", 2, (ctx) => {
+    const [h, pKey] = [handleKey(ctx.arg(0)), ctx.arg(1)];
+    ctx.describe([hex(h), pKey === 0n ? "NULL" : guid(ctx, pKey)]);
+    if (!sessionOf(ctx, h)) return STATUS.INVALID_HANDLE;
+    if (pKey === 0n) return STATUS_FWP_NULL_POINTER;
+    return STATUS_FWP_PROVIDER_CONTEXT_NOT_FOUND;
+  }),
+  stub: true,
+};
 
 /** Destroys the enumeration handles of an engine session that closes (fwp.ts's FwpmEngineClose0). */
 export function closeSessionEnums(ctx: ApiContext, session: bigint): void {
@@ -177,4 +207,5 @@ export const enumApis: ApiDefinition[] = [
   fwp("FwpmSubLayerCreateEnumHandle0", 3, createEnum),
   fwp("FwpmSubLayerEnum0", 5, enumNext),
   fwp("FwpmSubLayerDestroyEnumHandle0", 2, destroyEnum),
+  providerContextDelete,
 ];
