@@ -72,3 +72,51 @@ test("qafresh6.sys: FwpmProviderContextDeleteByKey0 of a context nobody added is
   const def = wfpApis.find((d) => d.name === "FwpmProviderContextDeleteByKey0");
   assert.equal(def?.stub, true);
 });
+
+test("qafresh6.sys: RtlSuffixUnicodeString — TRUE when String1 ends String2 (case-insensitive on request), FALSE for a longer or non-matching String1 (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestRtlSuffixUnicodeString"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    assert.ok(apis(events).includes("ntoskrnl.exe!RtlSuffixUnicodeString"), arch);
+  }
+});
+
+test("qafresh6.sys: ExEnterCriticalRegionAndAcquireResourceExclusive/Shared and ExReleaseResourceAndLeaveCriticalRegion enter and leave the critical region with the resource (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestExCriticalRegionResource"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    const called = apis(events);
+    for (const n of ["ExEnterCriticalRegionAndAcquireResourceExclusive", "ExEnterCriticalRegionAndAcquireResourceShared", "ExReleaseResourceAndLeaveCriticalRegion"])
+      assert.ok(called.includes(`ntoskrnl.exe!${n}`), `${arch}: ${n}`);
+  }
+});
+
+test("qafresh6.sys: ExReleaseResourceAndLeaveCriticalRegion on a resource nobody holds is a RESOURCE_NOT_OWNED (0xE3) bug check report", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events } = runSelfChecks("qafresh6", ["TestExReleaseAndLeaveNotOwned"], arch, { expect: undefined });
+    const f = events.filter((e) => e.event === "fault").map((e) => JSON.stringify(e));
+    assert.equal(f.length, 1, arch);
+    assert.match(f[0]!, /RESOURCE_NOT_OWNED/, arch);
+  }
+});
+
+test("qafresh6.sys: MmQuerySystemSize is MmLargeSystem on the 4 GB machine; KdRefreshDebuggerNotPresent is TRUE like KD_DEBUGGER_NOT_PRESENT (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestPlatformQueries"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+});
+
+test("qafresh6.sys: an image importing ntoskrnl!IoSetDeviceInterfacePropertyData loads (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestIoSetDeviceInterfacePropertyDataResolves"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+});

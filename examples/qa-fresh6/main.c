@@ -294,3 +294,92 @@ __declspec(dllexport) ULONG TestProviderContextDeleteUnknown(void)
     CHECK(FwpmEngineClose0(engine) == STATUS_SUCCESS);
     return failures;
 }
+
+/* ---- ntoskrnl routines held-out drivers stopped at ---- */
+
+/* RtlSuffixUnicodeString(String1, String2, CaseInSensitive): TRUE if String1 ends String2 (phnt
+ * ntrtl.h; the minifilter MinifilterSOTA.sys matches file extensions so). */
+NTSYSAPI BOOLEAN NTAPI RtlSuffixUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2, BOOLEAN CaseInSensitive);
+
+__declspec(dllexport) ULONG TestRtlSuffixUnicodeString(void)
+{
+    ULONG failures = 0;
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\HarddiskVolume2\\Users\\a\\Report.DOCX");
+    UNICODE_STRING ext = RTL_CONSTANT_STRING(L".docx");
+    UNICODE_STRING same = RTL_CONSTANT_STRING(L"Report.DOCX");
+    UNICODE_STRING longer = RTL_CONSTANT_STRING(L"x\\Device\\HarddiskVolume2\\Users\\a\\Report.DOCX");
+    UNICODE_STRING empty = { 0, 0, NULL };
+    UNICODE_STRING prefix = RTL_CONSTANT_STRING(L"\\Device");
+    CHECK(RtlSuffixUnicodeString(&ext, &name, TRUE) == TRUE);
+    CHECK(RtlSuffixUnicodeString(&ext, &name, FALSE) == FALSE);
+    CHECK(RtlSuffixUnicodeString(&same, &name, FALSE) == TRUE);
+    CHECK(RtlSuffixUnicodeString(&name, &name, FALSE) == TRUE);
+    CHECK(RtlSuffixUnicodeString(&longer, &name, TRUE) == FALSE);
+    CHECK(RtlSuffixUnicodeString(&prefix, &name, TRUE) == FALSE);
+    CHECK(RtlSuffixUnicodeString(&empty, &name, FALSE) == TRUE);
+    return failures;
+}
+
+/* ExEnterCriticalRegionAndAcquireResourceExclusive / ...Shared and
+ * ExReleaseResourceAndLeaveCriticalRegion (ReactOS ntoskrnl/ex/resource.c; GuardMon.sys): the
+ * critical region and the resource are entered and left together; a system thread's Win32Thread
+ * (the return value) is NULL. */
+NTKERNELAPI PVOID NTAPI ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource);
+NTKERNELAPI PVOID NTAPI ExEnterCriticalRegionAndAcquireResourceShared(PERESOURCE Resource);
+NTKERNELAPI VOID FASTCALL ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Resource);
+
+static ERESOURCE Res;
+
+__declspec(dllexport) ULONG TestExCriticalRegionResource(void)
+{
+    ULONG failures = 0;
+    CHECK(ExInitializeResourceLite(&Res) == STATUS_SUCCESS);
+    CHECK(KeAreApcsDisabled() == FALSE);
+    CHECK(ExEnterCriticalRegionAndAcquireResourceExclusive(&Res) == NULL);
+    CHECK(ExIsResourceAcquiredExclusiveLite(&Res) == TRUE);
+    CHECK(KeAreApcsDisabled() == TRUE);
+    ExReleaseResourceAndLeaveCriticalRegion(&Res);
+    CHECK(ExIsResourceAcquiredExclusiveLite(&Res) == FALSE);
+    CHECK(KeAreApcsDisabled() == FALSE);
+    CHECK(ExEnterCriticalRegionAndAcquireResourceShared(&Res) == NULL);
+    CHECK(ExIsResourceAcquiredSharedLite(&Res) == 1);
+    CHECK(ExIsResourceAcquiredExclusiveLite(&Res) == FALSE);
+    CHECK(KeAreApcsDisabled() == TRUE);
+    ExReleaseResourceAndLeaveCriticalRegion(&Res);
+    CHECK(ExIsResourceAcquiredSharedLite(&Res) == 0);
+    CHECK(KeAreApcsDisabled() == FALSE);
+    CHECK(ExDeleteResourceLite(&Res) == STATUS_SUCCESS);
+    return failures;
+}
+
+/* Invalid: releasing a resource nobody holds is RESOURCE_NOT_OWNED (0xE3). */
+__declspec(dllexport) ULONG TestExReleaseAndLeaveNotOwned(void)
+{
+    ExInitializeResourceLite(&Res);
+    ExReleaseResourceAndLeaveCriticalRegion(&Res);
+    return 0;
+}
+
+/* MmQuerySystemSize (Learn, wdm.h): the 4 GB machine model is MmLargeSystem; KdRefreshDebuggerNotPresent
+ * (Learn, wdm.h): no kernel debugger, TRUE, the same as KD_DEBUGGER_NOT_PRESENT (Xbox xnacc.sys). */
+__declspec(dllexport) ULONG TestPlatformQueries(void)
+{
+    ULONG failures = 0;
+    CHECK(MmQuerySystemSize() == MmLargeSystem);
+    CHECK(KdRefreshDebuggerNotPresent() == TRUE);
+    CHECK(KD_DEBUGGER_NOT_PRESENT == TRUE);
+    return failures;
+}
+
+/* IoSetDeviceInterfacePropertyData (Learn, wdm.h): an ntoskrnl export an audio driver imports; the
+ * image must load (the routine itself is not emulated: a call is reported as a gap). */
+NTKERNELAPI NTSTATUS NTAPI IoSetDeviceInterfacePropertyData(PUNICODE_STRING SymbolicLinkName, const void *PropertyKey, LCID Lcid, ULONG Flags, ULONG Type, ULONG Size, PVOID Data);
+static PVOID volatile Resolved;
+
+__declspec(dllexport) ULONG TestIoSetDeviceInterfacePropertyDataResolves(void)
+{
+    ULONG failures = 0;
+    Resolved = (PVOID)IoSetDeviceInterfacePropertyData;
+    CHECK(Resolved != NULL);
+    return failures;
+}
