@@ -120,3 +120,12 @@ test("qafresh6.sys: an image importing ntoskrnl!IoSetDeviceInterfacePropertyData
     assert.equal(r.ok, true, arch);
   }
 });
+
+test("qafresh6.sys: \\Device\\Beep exists (FILE_DEVICE_BEEP, buffered I/O) — IoAttachDevice by name attaches to it; an unknown name is STATUS_OBJECT_NAME_NOT_FOUND (x64, x86)", () => {
+  for (const arch of ["x64", "x86"] as const) {
+    const { events, r } = run(["TestBeepDeviceAttach"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+});

@@ -51,6 +51,9 @@ __declspec(dllimport) NTSTATUS NTAPI FwpmSubLayerEnum0(HANDLE engineHandle, HAND
 __declspec(dllimport) NTSTATUS NTAPI FwpmSubLayerDestroyEnumHandle0(HANDLE engineHandle, HANDLE enumHandle);
 __declspec(dllimport) void NTAPI FwpmFreeMemory0(void **p);
 
+static PDRIVER_OBJECT TheDriver;
+static PDRIVER_OBJECT TheDriverObject(void) { return TheDriver; }
+
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     DbgPrint("qafresh6: Unload(%p)\n", DriverObject);
@@ -60,6 +63,7 @@ DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     UNREFERENCED_PARAMETER(RegistryPath);
+    TheDriver = DriverObject;
     DriverObject->DriverUnload = Unload;
     return STATUS_SUCCESS;
 }
@@ -381,5 +385,32 @@ __declspec(dllexport) ULONG TestIoSetDeviceInterfacePropertyDataResolves(void)
     ULONG failures = 0;
     Resolved = (PVOID)IoSetDeviceInterfacePropertyData;
     CHECK(Resolved != NULL);
+    return failures;
+}
+
+/* \Device\Beep, beep.sys's device, which every Windows has: a filter attaches to it by name with
+ * IoAttachDevice (Logitech's LBeepKE.sys does so in DriverEntry) and detaches at unload. */
+#ifndef FILE_DEVICE_BEEP
+#define FILE_DEVICE_BEEP 0x00000001
+#endif
+
+__declspec(dllexport) ULONG TestBeepDeviceAttach(void)
+{
+    ULONG failures = 0;
+    PDEVICE_OBJECT filter = NULL, lower = NULL;
+    UNICODE_STRING beep = RTL_CONSTANT_STRING(L"\\Device\\Beep");
+    UNICODE_STRING none = RTL_CONSTANT_STRING(L"\\Device\\NoSuchBeep");
+    NTSTATUS st = IoCreateDevice(TheDriverObject(), 0, NULL, FILE_DEVICE_BEEP, 0, FALSE, &filter);
+    CHECK(st == STATUS_SUCCESS);
+    if (!NT_SUCCESS(st)) return failures;
+    CHECK(IoAttachDevice(filter, &beep, &lower) == STATUS_SUCCESS);
+    CHECK(lower != NULL);
+    if (lower != NULL) {
+        CHECK(lower->DeviceType == FILE_DEVICE_BEEP);
+        CHECK((lower->Flags & DO_BUFFERED_IO) != 0);
+        IoDetachDevice(lower);
+    }
+    CHECK(IoAttachDevice(filter, &none, &lower) == STATUS_OBJECT_NAME_NOT_FOUND);
+    IoDeleteDevice(filter);
     return failures;
 }
