@@ -153,7 +153,8 @@ test("every fltmgr/wfp routine kmdll implements was called by kmflt.sys and is i
   // FwpsCalloutRegister0/2/3 share FwpsCalloutRegister1's handler.
   // examples/net-ndis calls the WFP routines of a network driver's DriverEntry and unload (providers, injection handles; test/net-ndis.test.ts).
   // examples/api-boot calls the BFE state routines (FwpmBfeState*; test/api-boot.test.ts).
-  const netNdis = new Set(["examples/net-ndis/fwpkclnt.def", "examples/api-boot/fwpkclnt.def"].flatMap((f) => readFileSync(repoPath(f), "utf8").split("\n").map((l) => l.trim())));
+  // examples/qa-fresh6 calls the sublayer enumeration routines (test/qa-fresh6.test.ts).
+  const netNdis = new Set(["examples/net-ndis/fwpkclnt.def", "examples/api-boot/fwpkclnt.def", "examples/qa-fresh6/fwpkclnt.def"].flatMap((f) => readFileSync(repoPath(f), "utf8").split("\n").map((l) => l.trim())));
   const missing = mine.map((a) => a.name).filter((n) => !exercised.has(n) && !netNdis.has(n) && !/^FwpsCalloutRegister[023]$/.test(n)).sort();
   assert.deepEqual(missing, [], "implemented but never called by the example");
   const lists: Record<string, readonly string[]> = { "fltmgr.sys": FLTMGR_EXPORTS, "fwpkclnt.sys": FWPKCLNT_EXPORTS };
@@ -167,7 +168,7 @@ test("the FltMgr and WFP structure layouts the handlers read are the ones clang 
     ["FWPM_SESSION0", "FWPM_SESSION0", ["flags"]],
     ["FWPM_FILTER0", "FWPM_FILTER0", ["displayData.name", "subLayerKey", "action.type", "action.calloutKey", "filterId"]],
     ["FWPM_CALLOUT0", "FWPM_CALLOUT0", ["displayData.name", "displayData.description", "flags", "providerKey", "providerData.size", "providerData.data", "applicableLayer", "calloutId"]],
-    ["FWPM_SUBLAYER0", "FWPM_SUBLAYER0", ["displayData.name"]],
+    ["FWPM_SUBLAYER0", "FWPM_SUBLAYER0", ["displayData.name", "displayData.description", "flags", "providerKey", "providerData.size", "providerData.data", "weight"]],
     ["FWPS_CALLOUT", "FWPS_CALLOUT1", ["classifyFn", "notifyFn", "flowDeleteFn"]],
     ["SECURITY_DESCRIPTOR", "SECURITY_DESCRIPTOR", ["Control", "Dacl"]],
   ];

@@ -6,7 +6,7 @@ import { noteAcquired, noteReleased, siteOf } from "../verifier/locks.js";
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT } from "../../nt/arch-layout.js";
-import { APC_LEVEL, DISPATCH_LEVEL, currentThread, irqlName } from "./ke.js";
+import { APC_LEVEL, DISPATCH_LEVEL, currentThread, irqlName, keState } from "./ke.js";
 import { hex, nt, poolTypeText, tagText } from "./util.js";
 import { componentState } from "./state.js";
 
@@ -221,6 +221,31 @@ export const apis: ApiDefinition[] = [
     const r = resource(ctx, ctx.arg(0), "ExReleaseResourceForThreadLite");
     if (r.exclusive > 0) r.exclusive--;
     else if (r.shared > 0) r.shared--;
+  }),
+  // KeEnterCriticalRegion + ExAcquireResource{Exclusive,Shared}Lite(Resource, TRUE), returning the
+  // current thread's Win32Thread (NULL for a system thread), and the reverse (ReactOS
+  // ntoskrnl/ex/resource.c; exported since Windows Vista, not on Microsoft Learn).
+  nt("ExEnterCriticalRegionAndAcquireResourceExclusive", 1, (ctx) => {
+    const r = resource(ctx, ctx.arg(0), "ExEnterCriticalRegionAndAcquireResourceExclusive");
+    keState(ctx.kernel).criticalRegion++;
+    if (r.shared > 0) ctx.fault("deadlock", `ExEnterCriticalRegionAndAcquireResourceExclusive(${hex(ctx.arg(0))}): the resource is held shared by the current thread`, {});
+    r.exclusive++;
+    return 0n;
+  }),
+  nt("ExEnterCriticalRegionAndAcquireResourceShared", 1, (ctx) => {
+    const r = resource(ctx, ctx.arg(0), "ExEnterCriticalRegionAndAcquireResourceShared");
+    keState(ctx.kernel).criticalRegion++;
+    if (r.exclusive > 0) r.exclusive++;
+    else r.shared++;
+    return 0n;
+  }),
+  nt("ExReleaseResourceAndLeaveCriticalRegion", 1, (ctx) => {
+    const r = resource(ctx, ctx.arg(0), "ExReleaseResourceAndLeaveCriticalRegion");
+    if (r.exclusive > 0) r.exclusive--;
+    else if (r.shared > 0) r.shared--;
+    else ctx.fault("bugcheck", `ExReleaseResourceAndLeaveCriticalRegion(${hex(ctx.arg(0))}): the resource is not held (RESOURCE_NOT_OWNED)`, { code: "0x000000E3" });
+    const k = keState(ctx.kernel);
+    if (k.criticalRegion > 0) k.criticalRegion--;
   }),
   nt("ExIsResourceAcquiredExclusiveLite", 1, (ctx) => (resource(ctx, ctx.arg(0), "ExIsResourceAcquiredExclusiveLite").exclusive > 0 ? 1 : 0)),
   nt("ExIsResourceAcquiredSharedLite", 1, (ctx) => {

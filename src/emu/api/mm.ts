@@ -24,5 +24,9 @@ export const apis: ApiDefinition[] = [
     const ok = ctx.kernel.isValidKernelAddress ? ctx.kernel.isValidKernelAddress(a) : ctx.mem.isMapped(a, 1);
     return ok ? 1 : 0;
   }),
+  // MmQuerySystemSize (Learn, wdm.h): MmSmallSystem 0, MmMediumSystem 1, MmLargeSystem 2. The
+  // machine model has 4 GB (KUSER_SHARED_DATA.NumberOfPhysicalPages 0x100000, system.ts), which
+  // is MmLargeSystem (ReactOS ntoskrnl/mm/ARM3/mminit.c sizes a system by its physical pages).
+  nt("MmQuerySystemSize", 0, () => 2),
   nt("MmIsNonPagedSystemAddressValid", 1, (ctx) => (ctx.mem.isMapped(BigInt.asUintN(64, ctx.arg(0)), 1) ? 1 : 0)),
 ];

@@ -107,7 +107,7 @@ export function driverByName(ctx: ApiContext, name: string): bigint | null {
  * attach to, and the class devices of the first
  * keyboard and mouse (\Device\KeyboardClass0 of \Driver\Kbdclass, FILE_DEVICE_KEYBOARD;
  * \Device\PointerClass0 of \Driver\Mouclass, FILE_DEVICE_MOUSE; buffered I/O) that keyboard and
- * mouse filters attach to (device types: wdm.h / devioctl.h). Each is made, permanent, when a name
+ * mouse filters attach to, and beep.sys's \Device\Beep (\Driver\Beep, FILE_DEVICE_BEEP) (device types: wdm.h / devioctl.h). Each is made, permanent, when a name
  * lookup first misses it (so \Device lists it only from then on). Opening and closing one succeeds
  * (IoGetDeviceObjectPointer, ZwCreateFile), as on Windows; any other IRP sent to one completes
  * with STATUS_INVALID_DEVICE_REQUEST, the I/O manager's default (no transport and no input is
@@ -123,6 +123,9 @@ const SYSTEM_DEVICES = new Map(([
   ["\\Device\\RawIp6", "\\Driver\\Tcpip", 0x12, DO_DIRECT_IO],
   ["\\Device\\KeyboardClass0", "\\Driver\\Kbdclass", 0x0b, DO_BUFFERED_IO],
   ["\\Device\\PointerClass0", "\\Driver\\Mouclass", 0x0f, DO_BUFFERED_IO],
+  // beep.sys's device (FILE_DEVICE_BEEP, buffered I/O as ReactOS drivers/base/beep/beep.c makes
+  // it), which every Windows has and sound-event filters such as Logitech's LBeepKE.sys attach to.
+  ["\\Device\\Beep", "\\Driver\\Beep", 0x01, DO_BUFFERED_IO],
   // NTFS's control device object (FILE_DEVICE_DISK_FILE_SYSTEM) and the multiple UNC provider
   // (FILE_DEVICE_MULTI_UNC_PROVIDER), which file system filters open to attach to.
   ["\\Ntfs", "\\FileSystem\\Ntfs", 0x08, 0],

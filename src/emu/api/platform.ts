@@ -108,6 +108,12 @@ const sizeArg = (ctx: ApiContext, i: number): bigint => (ptrSize() === 4 ? BigIn
 export const apis: ApiDefinition[] = [
   nt("KdDisableDebugger", 0, () => STATUS_DEBUGGER_INACTIVE),
   nt("KdEnableDebugger", 0, () => STATUS_DEBUGGER_INACTIVE),
+  // KdRefreshDebuggerNotPresent (Learn, wdm.h): re-reads whether a kernel debugger is attached and
+  // returns KD_DEBUGGER_NOT_PRESENT — the KdDebuggerNotPresent byte system.ts sets (TRUE: none).
+  nt("KdRefreshDebuggerNotPresent", 0, (ctx) => {
+    const a = ctx.kernel.resolveKernelExport?.("KdDebuggerNotPresent") ?? null;
+    return a === null ? 1 : ctx.mem.u8(a) !== 0 ? 1 : 0;
+  }),
   nt("KdChangeOption", 6, (ctx) => {
     ctx.describe([String(ctx.u32(0)), String(ctx.u32(1)), hex(ctx.arg(2)), String(ctx.u32(3)), hex(ctx.arg(4)), hex(ctx.arg(5))]);
     return STATUS_DEBUGGER_INACTIVE;

@@ -289,6 +289,14 @@ export const apis: ApiDefinition[] = [
     ctx.describe([q(a), q(b), ci ? "TRUE" : "FALSE"]);
     return a.length <= b.length && compareUnits(units(a), units(b.slice(0, a.length)), ci ? upcaseChar : null) === 0 ? 1 : 0;
   }),
+  // TRUE if String1 ends String2 (phnt ntrtl.h; the Windows SDK metadata's Wdk::System::SystemServices).
+  nt("RtlSuffixUnicodeString", 3, (ctx) => {
+    const a = unicodeTextDeref(ctx.mem, ctx.arg(0)) ?? "";
+    const b = unicodeTextDeref(ctx.mem, ctx.arg(1)) ?? "";
+    const ci = (ctx.u32(2) & 0xff) !== 0;
+    ctx.describe([q(a), q(b), ci ? "TRUE" : "FALSE"]);
+    return a.length <= b.length && compareUnits(units(a), units(b.slice(b.length - a.length)), ci ? upcaseChar : null) === 0 ? 1 : 0;
+  }),
   nt("RtlCompareString", 3, (ctx) => {
     const a = ansiTextDeref(ctx.mem, ctx.arg(0)) ?? "";
     const b = ansiTextDeref(ctx.mem, ctx.arg(1)) ?? "";

@@ -37,6 +37,17 @@ export interface MgmtObject {
   uses: string[];
   /** A callout's FWPM_CALLOUT0 as added (FwpmCalloutGetByKey0 / GetById0 return a copy). */
   callout?: CalloutCopy;
+  /** A sublayer's FWPM_SUBLAYER0 as added (FwpmSubLayerEnum0 returns copies, fwp-enum.ts). */
+  sublayer?: SubLayerCopy;
+}
+export interface SubLayerCopy {
+  key: Uint8Array;
+  name: string | null;
+  description: string | null;
+  flags: number;
+  providerKey: Uint8Array | null;
+  providerData: Uint8Array | null;
+  weight: number;
 }
 export interface CalloutCopy {
   key: Uint8Array;
@@ -68,7 +79,10 @@ export const wfp = componentState("wfp", () => ({
 }));
 
 export function guid(ctx: ApiContext, at: bigint): string {
-  const b = ctx.mem.read(at, 16);
+  return guidText(ctx.mem.read(at, 16));
+}
+/** A GUID's 16 bytes as text (the registry form without braces). */
+export function guidText(b: Uint8Array): string {
   const h = (i: number, n: number, le: boolean) => {
     const s = [...b.subarray(i, i + n)];
     return (le ? s.reverse() : s).map((x) => x.toString(16).padStart(2, "0")).join("");

@@ -39,8 +39,9 @@ import { addCallback, removeCallbacks } from "../api/notify.js";
 import { insertHandle, closeHandle } from "../api/ob.js";
 import { getPtr, putPtr } from "../../nt/arch-layout.js";
 import { fltOff } from "./layouts.js";
-import { B, ST, FWPM_SESSION_FLAG_DYNAMIC, FWP_ACTION_FLAG_CALLOUT, ZERO_GUID, wfp, guid, displayName, handleKey, sessionOf, addObject, has, type Kind } from "./fwp-state.js";
+import { B, ST, FWPM_SESSION_FLAG_DYNAMIC, FWP_ACTION_FLAG_CALLOUT, ZERO_GUID, wfp, guid, guidText, displayName, handleKey, sessionOf, addObject, has, type Kind } from "./fwp-state.js";
 import { getApis, readCallout } from "./fwp-get.js";
+import { enumApis, readSubLayer, closeSessionEnums, generatedKey } from "./fwp-enum.js";
 
 export const FWPKCLNT = "fwpkclnt.sys";
 const fwp = (name: string, argc: number, h: ApiDefinition["handler"]) => api(FWPKCLNT, name, argc, h);
@@ -65,6 +66,7 @@ function engineClose(ctx: ApiContext): number {
   if (s.txn) for (const o of s.txn) st.objects.delete(`${o.kind}:${o.key}`);
   for (const o of s.txnDeleted) st.objects.set(`${o.kind}:${o.key}`, o);
   if (s.dynamic) for (const [k, o] of st.objects) if (o.session === h) st.objects.delete(k);
+  closeSessionEnums(ctx, h);
   st.sessions.delete(h);
   closeHandle(ctx, h);
   return STATUS.SUCCESS;
@@ -102,9 +104,13 @@ function mgmtAdd(kind: Kind) {
     if (!s) return STATUS.INVALID_HANDLE;
     if (obj === 0n) return STATUS.INVALID_PARAMETER;
     let key = guid(ctx, obj);
+    // A zero key: BFE generates one for a filter and a sublayer (Learn: FWPM_FILTER0.filterKey,
+    // FWPM_SUBLAYER0.subLayerKey "If the GUID is zero-initialized ... BFE will generate one").
+    let generated: Uint8Array | null = null;
     if (key === ZERO_GUID) {
-      if (kind !== "filter") return STATUS.INVALID_PARAMETER;
-      key = `generated-${wfp(ctx.kernel).nextId}`;
+      if (kind === "sublayer") key = guidText((generated = generatedKey(wfp(ctx.kernel).nextId)));
+      else if (kind === "filter") key = `generated-${wfp(ctx.kernel).nextId}`;
+      else return STATUS.INVALID_PARAMETER;
     }
     if (has(ctx, kind, key)) return ST.ALREADY_EXISTS;
     const uses: string[] = [];
@@ -121,6 +127,7 @@ function mgmtAdd(kind: Kind) {
     // displayData.name is at the same offset in the four structures (FWPM_PROVIDER0 too).
     const o = addObject(ctx, h, s, kind, key, displayName(ctx, getPtr(ctx.mem, obj + B(fltOff("FWPM_FILTER0", "displayData.name")))), uses);
     if (kind === "callout") o.callout = readCallout(ctx, obj);
+    if (kind === "sublayer") o.sublayer = { ...readSubLayer(ctx, obj), ...(generated ? { key: generated } : {}) };
     if (kind === "callout" && pId !== 0n) ctx.mem.setU32(pId, Number(o.id & 0xffffffffn));
     if (kind === "filter" && pId !== 0n) ctx.mem.setU64(pId, o.id);
     return STATUS.SUCCESS;
@@ -239,6 +246,7 @@ function bfeUnsubscribe(ctx: ApiContext): number {
 
 export const apis: ApiDefinition[] = [
   ...getApis,
+  ...enumApis,
   fwp("FwpmBfeStateGet0", 0, (ctx) => {
     ctx.describe([]);
     return FWPM_SERVICE_RUNNING;
