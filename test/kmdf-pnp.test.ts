@@ -59,6 +59,11 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   assert.equal(child.parent, "ROOT\\KMDFPNP\\0000");
   assert.deepEqual([child.hardwareIds, child.compatibleIds], [["KMDFPNP\\RAWCHILD"], ["KMDFPNP\\CHILDCOMPAT"]]);
   assert.match(String(child.capabilities), /RawDeviceOK/);
+  // The child's device interface, created before the PDO was reported (as touch drivers do), is registered
+  // when the PDO starts, then enabled, and disabled at its removal (FxDeviceInterface::Register).
+  const GUID = "{5c2f8e41-7a93-4b06-8d1e-0f9a8b7c6d5e}";
+  const childIfc = ev.filter((e) => e.event === "pnp" && String(e.action).startsWith("interface-") && e.interface === GUID).map((e) => `${String(e.action)} ${String(e.device)}`);
+  assert.deepEqual(childIfc, ["interface-registered KMDFPNP\\RAWCHILD\\7", "interface-enabled KMDFPNP\\RAWCHILD\\7", "interface-disabled KMDFPNP\\RAWCHILD\\7"]);
   const life = ev.filter((e) => e.event === "pnp" && ["start", "remove"].includes(String(e.action)) && String(e.device).startsWith("KMDFPNP") || (e.event === "pnp" && e.action === "remove")).map((e) => `${String(e.action)} ${String(e.device)} ${String(e.status)}`);
   assert.deepEqual(life, ["start KMDFPNP\\RAWCHILD\\7 0x00000000", "remove KMDFPNP\\RAWCHILD\\7 0x00000000", "remove ROOT\\KMDFPNP\\0000 0x00000000", "remove ROOT\\KMDFPNP\\0001 0x00000000"]);
   // No verifier finding either (the requests reused in reuse.c had come back from their targets).
@@ -103,6 +108,7 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadRequestCreateNull", /WdfRequestCreate: Request is NULL/],
     ["BadStringNull", /WdfStringCreate: String is NULL/],
     ["BadPropertyResultLength", /WdfDeviceQueryProperty: ResultLength is NULL/],
+    ["BadSymbolicLinkNull", /WdfDeviceCreateSymbolicLink: SymbolicLinkName is NULL/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);
