@@ -73,6 +73,8 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   assert.ok(warnings.some((w) => /WdfDeviceSetPnpCapabilities: PnpCapabilities->Size is 4, not 48/.test(w)), warnings.join("\n"));
   assert.ok(warnings.some((w) => /IdealDxStateForSx 4 can only be set by the power policy owner/.test(w)), warnings.join("\n"));
   assert.ok(warnings.some((w) => /WdfDeviceInitSetRequestAttributes: .*a ParentObject is not allowed/.test(w)), warnings.join("\n"));
+  // WDF_DEVICE_PROPERTY_DATA with Size 1 (property.c).
+  assert.ok(warnings.some((w) => /WdfFdoInitQueryPropertyEx: WDF_DEVICE_PROPERTY_DATA\.Size is 1, not sizeof/.test(w)), warnings.join("\n"));
   // A request forwarded to the manual queue (WdfRequestForwardToIoQueue) is not one its callback forgot to complete.
   assert.ok(!warnings.some((w) => /returned without completing request/.test(w)), warnings.join("\n"));
 }
@@ -109,6 +111,7 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadStringNull", /WdfStringCreate: String is NULL/],
     ["BadPropertyResultLength", /WdfDeviceQueryProperty: ResultLength is NULL/],
     ["BadSymbolicLinkNull", /WdfDeviceCreateSymbolicLink: SymbolicLinkName is NULL/],
+    ["BadPropertyExType", /WdfDeviceQueryPropertyEx: Type is NULL/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);

@@ -382,4 +382,22 @@ FORCEINLINE VOID WDF_POWER_POLICY_EVENT_CALLBACKS_INIT(PWDF_POWER_POLICY_EVENT_C
 typedef enum _WDF_SPECIAL_FILE_TYPE { WdfSpecialFileUndefined = 0, WdfSpecialFilePaging = 1, WdfSpecialFileHibernation, WdfSpecialFileDump, WdfSpecialFileBoot, WdfSpecialFilePostDisplay, WdfSpecialFileGuestAssigned, WdfSpecialFileMax } WDF_SPECIAL_FILE_TYPE;
 #define WdfDeviceSetSpecialFileSupport(d, t, s) WDFCALL(WdfDeviceSetSpecialFileSupport, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, WDF_SPECIAL_FILE_TYPE, BOOLEAN))(WdfDriverGlobals, d, t, s)
 #define WdfDeviceSetBusInformationForChildren(d, b) WDFCALL(WdfDeviceSetBusInformationForChildren, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PPNP_BUS_INFORMATION))(WdfDriverGlobals, d, b)
+/* wdfdevice.h (KMDF 1.25+): unified device property queries; DEVPROPKEY/DEVPROPTYPE from devpropdef.h. */
+enum {
+    WdfDeviceQueryPropertyExTableIndex = 433,
+    WdfDeviceAllocAndQueryPropertyExTableIndex = 434,
+    WdfFdoInitQueryPropertyExTableIndex = 436,
+    WdfFdoInitAllocAndQueryPropertyExTableIndex = 437,
+};
+typedef struct _WDF_DEVICE_PROPERTY_DATA {
+    ULONG Size;
+    const DEVPROPKEY *PropertyKey;
+    LCID Lcid;
+    ULONG Flags;
+} WDF_DEVICE_PROPERTY_DATA, *PWDF_DEVICE_PROPERTY_DATA;
+FORCEINLINE VOID WDF_DEVICE_PROPERTY_DATA_INIT(PWDF_DEVICE_PROPERTY_DATA d, const DEVPROPKEY *k) { RtlZeroMemory(d, sizeof(*d)); d->Size = sizeof(*d); d->PropertyKey = k; }
+#define WdfDeviceQueryPropertyEx(d, p, n, b, r, t) WDFCALL(WdfDeviceQueryPropertyEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_PROPERTY_DATA, ULONG, PVOID, PULONG, PDEVPROPTYPE))(WdfDriverGlobals, d, p, n, b, r, t)
+#define WdfDeviceAllocAndQueryPropertyEx(d, p, pt, a, m, t) WDFCALL(WdfDeviceAllocAndQueryPropertyEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_PROPERTY_DATA, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *, PDEVPROPTYPE))(WdfDriverGlobals, d, p, pt, a, m, t)
+#define WdfFdoInitQueryPropertyEx(i, p, n, b, r, t) WDFCALL(WdfFdoInitQueryPropertyEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_DEVICE_PROPERTY_DATA, ULONG, PVOID, PULONG, PDEVPROPTYPE))(WdfDriverGlobals, i, p, n, b, r, t)
+#define WdfFdoInitAllocAndQueryPropertyEx(i, p, pt, a, m, t) WDFCALL(WdfFdoInitAllocAndQueryPropertyEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_DEVICE_PROPERTY_DATA, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *, PDEVPROPTYPE))(WdfDriverGlobals, i, p, pt, a, m, t)
 #endif
