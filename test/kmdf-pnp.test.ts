@@ -112,6 +112,8 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadPropertyResultLength", /WdfDeviceQueryProperty: ResultLength is NULL/],
     ["BadSymbolicLinkNull", /WdfDeviceCreateSymbolicLink: SymbolicLinkName is NULL/],
     ["BadPropertyExType", /WdfDeviceQueryPropertyEx: Type is NULL/],
+    ["BadLookasideNull", /WdfLookasideListCreate: Lookaside is NULL/],
+    ["BadDpcHandle", /WdfDpcEnqueue: Dpc 0x[0-9a-f]+ is not a live WDF dpc handle/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);

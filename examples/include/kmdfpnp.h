@@ -400,4 +400,31 @@ FORCEINLINE VOID WDF_DEVICE_PROPERTY_DATA_INIT(PWDF_DEVICE_PROPERTY_DATA d, cons
 #define WdfDeviceAllocAndQueryPropertyEx(d, p, pt, a, m, t) WDFCALL(WdfDeviceAllocAndQueryPropertyEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_PROPERTY_DATA, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *, PDEVPROPTYPE))(WdfDriverGlobals, d, p, pt, a, m, t)
 #define WdfFdoInitQueryPropertyEx(i, p, n, b, r, t) WDFCALL(WdfFdoInitQueryPropertyEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_DEVICE_PROPERTY_DATA, ULONG, PVOID, PULONG, PDEVPROPTYPE))(WdfDriverGlobals, i, p, n, b, r, t)
 #define WdfFdoInitAllocAndQueryPropertyEx(i, p, pt, a, m, t) WDFCALL(WdfFdoInitAllocAndQueryPropertyEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_DEVICE_PROPERTY_DATA, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *, PDEVPROPTYPE))(WdfDriverGlobals, i, p, pt, a, m, t)
+/* wdfmemory.h: lookaside lists; wdfdpc.h: DPC objects. */
+enum {
+    WdfLookasideListCreateTableIndex = 198,
+    WdfMemoryCreateFromLookasideTableIndex = 199,
+    WdfDpcCreateTableIndex = 111,
+    WdfDpcEnqueueTableIndex = 112,
+    WdfDpcCancelTableIndex = 113,
+    WdfDpcGetParentObjectTableIndex = 114,
+    WdfDpcWdmGetDpcTableIndex = 115,
+};
+typedef PVOID WDFLOOKASIDE;
+typedef PVOID WDFDPC;
+typedef VOID (NTAPI *PFN_WDF_DPC)(WDFDPC Dpc);
+typedef struct _WDF_DPC_CONFIG {
+    ULONG Size;
+    PFN_WDF_DPC EvtDpcFunc;
+    ULONG DriverDpcLevel;
+    BOOLEAN AutomaticSerialization;
+} WDF_DPC_CONFIG, *PWDF_DPC_CONFIG;
+FORCEINLINE VOID WDF_DPC_CONFIG_INIT(PWDF_DPC_CONFIG c, PFN_WDF_DPC f) { RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c); c->EvtDpcFunc = f; c->AutomaticSerialization = TRUE; }
+#define WdfLookasideListCreate(a, n, p, m, t, l) WDFCALL(WdfLookasideListCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, size_t, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, ULONG, WDFLOOKASIDE *))(WdfDriverGlobals, a, n, p, m, t, l)
+#define WdfMemoryCreateFromLookaside(l, m) WDFCALL(WdfMemoryCreateFromLookaside, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFLOOKASIDE, WDFMEMORY *))(WdfDriverGlobals, l, m)
+#define WdfDpcCreate(c, a, d) WDFCALL(WdfDpcCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_DPC_CONFIG, PWDF_OBJECT_ATTRIBUTES, WDFDPC *))(WdfDriverGlobals, c, a, d)
+#define WdfDpcEnqueue(d) WDFCALL(WdfDpcEnqueue, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDPC))(WdfDriverGlobals, d)
+#define WdfDpcCancel(d, w) WDFCALL(WdfDpcCancel, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDPC, BOOLEAN))(WdfDriverGlobals, d, w)
+#define WdfDpcGetParentObject(d) WDFCALL(WdfDpcGetParentObject, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDPC))(WdfDriverGlobals, d)
+#define WdfDpcWdmGetDpc(d) WDFCALL(WdfDpcWdmGetDpc, PKDPC (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDPC))(WdfDriverGlobals, d)
 #endif

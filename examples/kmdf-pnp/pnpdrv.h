@@ -16,6 +16,7 @@ ULONG KmdfPnpAddInterface(WDFDEVICE Device);
 ULONG KmdfPnpCheckInterface(WDFDEVICE Device);
 ULONG KmdfPnpCreateChild(WDFDEVICE Device);
 ULONG KmdfPnpCheckLink(WDFDEVICE Device);
+ULONG KmdfPnpCheckDpcLookaside(WDFDEVICE Device);
 NTSTATUS KmdfPnpCreateManualQueue(WDFDEVICE Device);
 VOID KmdfPnpSetDefaultQueue(WDFQUEUE Queue);
 ULONG KmdfPnpCheckManualQueue(WDFDEVICE Device);

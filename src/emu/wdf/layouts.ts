@@ -48,6 +48,8 @@ const SPECS = {
   /** wdfmemory.h: Type (Buffer 1, Mdl 2, Handle 3), then a union of {Buffer, Length} / {Mdl, BufferLength} / {Memory, Offsets}. */
   WDF_MEMORY_DESCRIPTOR: [["Type", "u32"], ["u", "ptr"], ["u2", "ptr"]],
   WDFMEMORY_OFFSET: [["BufferOffset", "ptr"], ["BufferLength", "ptr"]],
+  /** wdfdpc.h: DriverDpcLevel is obsolete (ignored). */
+  WDF_DPC_CONFIG: [["Size", "u32"], ["EvtDpcFunc", "ptr"], ["DriverDpcLevel", "u32"], ["AutomaticSerialization", "u8"]],
   /** wdfdevice.h (KMDF 1.25+): the property key of WdfDevice/WdfFdoInit[AllocAnd]QueryPropertyEx. */
   WDF_DEVICE_PROPERTY_DATA: [["Size", "u32"], ["PropertyKey", "ptr"], ["Lcid", "u32"], ["Flags", "u32"]],
 } as const satisfies Record<string, StructSpec>;
