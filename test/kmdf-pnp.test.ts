@@ -124,3 +124,24 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     assert.match(String(fault.message), pattern);
   }
 });
+
+test("WDF_DPC_CONFIG and WDF_DEVICE_PROPERTY_DATA are laid out as clang lays out kmdfpnp.h's structures, on x64, x86 and ARM64", async () => {
+  const { kmdfConstants } = await import("./kmdf-clang.js");
+  const { wdfLayoutFor } = await import("../src/emu/wdf/layouts.js");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-dpc-layout-"));
+  try {
+    for (const [arch, p] of [["x64", 8], ["x86", 4], ["arm64", 8]] as const) {
+      const dpc = ["EvtDpcFunc", "DriverDpcLevel", "AutomaticSerialization"] as const;
+      const l = wdfLayoutFor("WDF_DPC_CONFIG", p);
+      assert.deepEqual([l.$size, ...dpc.map((f) => l[f])], kmdfConstants(dir, ["sizeof(WDF_DPC_CONFIG)", ...dpc.map((f) => `offsetof(WDF_DPC_CONFIG, ${f})`)], arch, "kmdfpnp.h"), arch);
+      const prop = ["PropertyKey", "Lcid", "Flags"] as const;
+      const q = wdfLayoutFor("WDF_DEVICE_PROPERTY_DATA", p);
+      assert.deepEqual([q.$size, ...prop.map((f) => q[f])], kmdfConstants(dir, ["sizeof(WDF_DEVICE_PROPERTY_DATA)", ...prop.map((f) => `offsetof(WDF_DEVICE_PROPERTY_DATA, ${f})`)], arch, "kmdfpnp.h"), arch);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
