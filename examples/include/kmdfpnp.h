@@ -427,4 +427,23 @@ FORCEINLINE VOID WDF_DPC_CONFIG_INIT(PWDF_DPC_CONFIG c, PFN_WDF_DPC f) { RtlZero
 #define WdfDpcCancel(d, w) WDFCALL(WdfDpcCancel, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDPC, BOOLEAN))(WdfDriverGlobals, d, w)
 #define WdfDpcGetParentObject(d) WDFCALL(WdfDpcGetParentObject, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDPC))(WdfDriverGlobals, d)
 #define WdfDpcWdmGetDpc(d) WDFCALL(WdfDpcWdmGetDpc, PKDPC (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDPC))(WdfDriverGlobals, d)
+/* wdfinterrupt.h: WDF_INTERRUPT_INFO (KMDF 1.7's ends after ShareDisposition). */
+enum { WdfInterruptGetInfoTableIndex = 149 };
+typedef enum _WDF_INTERRUPT_POLARITY { WdfInterruptPolarityUnknown = 0, WdfInterruptActiveHigh, WdfInterruptActiveLow } WDF_INTERRUPT_POLARITY;
+typedef struct _WDF_INTERRUPT_INFO {
+    ULONG Size;
+    ULONG64 Reserved1;
+    KAFFINITY TargetProcessorSet;
+    ULONG Reserved2;
+    ULONG MessageNumber;
+    ULONG Vector;
+    KIRQL Irql;
+    KINTERRUPT_MODE Mode;
+    WDF_INTERRUPT_POLARITY Polarity;
+    BOOLEAN MessageSignaled;
+    UCHAR ShareDisposition;
+    DECLSPEC_ALIGN(8) USHORT Group;
+} WDF_INTERRUPT_INFO, *PWDF_INTERRUPT_INFO;
+FORCEINLINE VOID WDF_INTERRUPT_INFO_INIT(PWDF_INTERRUPT_INFO i) { RtlZeroMemory(i, sizeof(*i)); i->Size = sizeof(*i); }
+#define WdfInterruptGetInfo(i, n) WDFCALL(WdfInterruptGetInfo, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFINTERRUPT, PWDF_INTERRUPT_INFO))(WdfDriverGlobals, i, n)
 #endif

@@ -65,11 +65,43 @@ static ULONG CheckLookaside(VOID)
     return 0;
 }
 
+/* WdfInterruptGetInfo of interrupts created in EvtDriverDeviceAdd and never connected (no interrupt
+   resource): zeroes, PASSIVE_LEVEL, LevelSensitive, MessageNumber = the index among the device's
+   interrupts; a Size of no version copies nothing. */
+static WDFINTERRUPT FirstInterrupt;
+static BOOLEAN NTAPI InfoIsr(WDFINTERRUPT Interrupt, ULONG MessageID) { UNREFERENCED_PARAMETER(Interrupt); UNREFERENCED_PARAMETER(MessageID); return FALSE; }
+static ULONG CheckInterruptInfo(WDFDEVICE Device)
+{
+    WDF_INTERRUPT_CONFIG c;
+    WDFINTERRUPT first = NULL, second = NULL;
+    WDF_INTERRUPT_INFO info;
+    RtlZeroMemory(&c, sizeof(c));
+    c.Size = sizeof(c);
+    c.EvtInterruptIsr = InfoIsr;
+    if (WdfInterruptCreate(Device, &c, WDF_NO_OBJECT_ATTRIBUTES, &first) != STATUS_SUCCESS || WdfInterruptCreate(Device, &c, WDF_NO_OBJECT_ATTRIBUTES, &second) != STATUS_SUCCESS) return 120;
+    RtlFillMemory(&info, sizeof(info), 0xCC);
+    info.Size = sizeof(info);
+    WdfInterruptGetInfo(second, &info);
+    if (info.Size != sizeof(info) || info.MessageNumber != 1 || info.Vector != 0 || info.Irql != PASSIVE_LEVEL || info.Mode != LevelSensitive || info.TargetProcessorSet != 0 || info.Group != 0 || info.MessageSignaled) return 121;
+    WdfInterruptGetInfo(first, &info);
+    if (info.MessageNumber != 0) return 122;
+    FirstInterrupt = first;
+    RtlFillMemory(&info, sizeof(info), 0xCC);
+    info.Size = 3;
+    WdfInterruptGetInfo(first, &info);
+    if (info.Size != 3 || info.MessageNumber != 0xCCCCCCCC) return 123;
+    return 0;
+}
+
 ULONG KmdfPnpCheckDpcLookaside(WDFDEVICE Device)
 {
     ULONG check = CheckDpc(Device);
-    return check != 0 ? check : CheckLookaside();
+    if (check == 0) check = CheckLookaside();
+    return check != 0 ? check : CheckInterruptInfo(Device);
 }
+
+/* A NULL Info: a WDF_VIOLATION (the interrupt is the owner device's first). */
+VOID NTAPI BadInterruptInfoNull(VOID) { WdfInterruptGetInfo(FirstInterrupt, NULL); }
 
 /* Bad arguments (WDF_VIOLATION): a NULL Lookaside, a NULL Dpc handle for WdfDpcEnqueue. */
 VOID NTAPI BadLookasideNull(VOID) { (VOID)WdfLookasideListCreate(WDF_NO_OBJECT_ATTRIBUTES, 8, NonPagedPool, WDF_NO_OBJECT_ATTRIBUTES, 0, NULL); }
