@@ -47,6 +47,16 @@ static ULONG CheckInitPropertiesEx(PWDFDEVICE_INIT DeviceInit, const WCHAR *ids,
     WdfObjectDelete(memory);
     WDF_DEVICE_PROPERTY_DATA_INIT(&data, &KeyInstallState);
     if (WdfFdoInitQueryPropertyEx(DeviceInit, &data, sizeof(state), &state, &length, &type) != STATUS_SUCCESS || state != 0 || length != sizeof(ULONG) || type != DEVPROP_TYPE_UINT32_) return 95;
+    /* The kernel routine the framework calls: IoGetDevicePropertyData on the PDO (Learn: STATUS_BUFFER_TOO_SMALL
+       with *RequiredSize; STATUS_OBJECT_NAME_NOT_FOUND for a property the device has no value of). */
+    {
+        PDEVICE_OBJECT pdo = WdfFdoInitWdmGetPhysicalDevice(DeviceInit);
+        ULONG required = 0;
+        type = 99;
+        if (IoGetDevicePropertyData(pdo, &KeyHardwareIds, 0 /* LOCALE_NEUTRAL */, 0, 4, buffer, &required, &type) != STATUS_BUFFER_TOO_SMALL || required != idsBytes) return 97;
+        if (IoGetDevicePropertyData(pdo, &KeyHardwareIds, 0 /* LOCALE_NEUTRAL */, 0, sizeof(buffer), buffer, &required, &type) != STATUS_SUCCESS || type != DEVPROP_TYPE_STRING_LIST_ || !SameWide(buffer, ids, idsBytes)) return 98;
+        if (IoGetDevicePropertyData(pdo, &KeyManufacturer, 0 /* LOCALE_NEUTRAL */, 0, sizeof(buffer), buffer, &required, &type) != STATUS_OBJECT_NAME_NOT_FOUND) return 99;
+    }
     /* Only an INF installation sets it: not found, *PropertyMemory NULLed. */
     memory = (WDFMEMORY)1;
     WDF_DEVICE_PROPERTY_DATA_INIT(&data, &KeyManufacturer);

@@ -92,8 +92,9 @@ export const apis: ApiDefinition[] = [
   nt("IoGetDevicePropertyData", 8, (ctx) => {
     const [pdo, key, lcid, flags, size, data, required, type] = [ctx.arg(0), ctx.arg(1), ctx.u32(2), ctx.u32(3), ctx.u32(4), ctx.arg(5), ctx.arg(6), ctx.arg(7)];
     ctx.describe([deviceLabel(ctx, pdo), keyName(ctx, key), hex(lcid), hex(flags), String(size), hex(data), hex(required), hex(type)]);
-    // Flags: "Reserved for system use. Drivers should set this value to 0" (Learn); kmdll refuses others.
-    if (key === 0n || required === 0n || type === 0n || flags !== 0) return STATUS.INVALID_PARAMETER;
+    // Flags: "Reserved for system use. Drivers should set this value to 0" (Learn): not checked. NULL
+    // PropertyKey / RequiredSize / Type are not checked either: the access faults, as in the kernel.
+    if (flags !== 0) ctx.warn(`IoGetDevicePropertyData: Flags ${hex(flags)} is reserved and should be 0 (Learn)`);
     return getDevicePropertyData(ctx, pdo, key, size, data, required, type);
   }),
 ];
