@@ -59,6 +59,11 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   assert.equal(child.parent, "ROOT\\KMDFPNP\\0000");
   assert.deepEqual([child.hardwareIds, child.compatibleIds], [["KMDFPNP\\RAWCHILD"], ["KMDFPNP\\CHILDCOMPAT"]]);
   assert.match(String(child.capabilities), /RawDeviceOK/);
+  // The child's device interface, created before the PDO was reported (as touch drivers do), is registered
+  // when the PDO starts, then enabled, and disabled at its removal (FxDeviceInterface::Register).
+  const GUID = "{5c2f8e41-7a93-4b06-8d1e-0f9a8b7c6d5e}";
+  const childIfc = ev.filter((e) => e.event === "pnp" && String(e.action).startsWith("interface-") && e.interface === GUID).map((e) => `${String(e.action)} ${String(e.device)}`);
+  assert.deepEqual(childIfc, ["interface-registered KMDFPNP\\RAWCHILD\\7", "interface-enabled KMDFPNP\\RAWCHILD\\7", "interface-disabled KMDFPNP\\RAWCHILD\\7"]);
   const life = ev.filter((e) => e.event === "pnp" && ["start", "remove"].includes(String(e.action)) && String(e.device).startsWith("KMDFPNP") || (e.event === "pnp" && e.action === "remove")).map((e) => `${String(e.action)} ${String(e.device)} ${String(e.status)}`);
   assert.deepEqual(life, ["start KMDFPNP\\RAWCHILD\\7 0x00000000", "remove KMDFPNP\\RAWCHILD\\7 0x00000000", "remove ROOT\\KMDFPNP\\0000 0x00000000", "remove ROOT\\KMDFPNP\\0001 0x00000000"]);
   // No verifier finding either (the requests reused in reuse.c had come back from their targets).
@@ -68,6 +73,10 @@ function checkRun(code: number, stdout: string, ev: Ev[]): void {
   assert.ok(warnings.some((w) => /WdfDeviceSetPnpCapabilities: PnpCapabilities->Size is 4, not 48/.test(w)), warnings.join("\n"));
   assert.ok(warnings.some((w) => /IdealDxStateForSx 4 can only be set by the power policy owner/.test(w)), warnings.join("\n"));
   assert.ok(warnings.some((w) => /WdfDeviceInitSetRequestAttributes: .*a ParentObject is not allowed/.test(w)), warnings.join("\n"));
+  // WDF_INTERRUPT_INFO with Size 3 (dpc.c): nothing copied.
+  assert.ok(warnings.some((w) => /WdfInterruptGetInfo: WDF_INTERRUPT_INFO\.Size is 3, not the size/.test(w)), warnings.join("\n"));
+  // WDF_DEVICE_PROPERTY_DATA with Size 1 (property.c).
+  assert.ok(warnings.some((w) => /WdfFdoInitQueryPropertyEx: WDF_DEVICE_PROPERTY_DATA\.Size is 1, not sizeof/.test(w)), warnings.join("\n"));
   // A request forwarded to the manual queue (WdfRequestForwardToIoQueue) is not one its callback forgot to complete.
   assert.ok(!warnings.some((w) => /returned without completing request/.test(w)), warnings.join("\n"));
 }
@@ -103,6 +112,11 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     ["BadRequestCreateNull", /WdfRequestCreate: Request is NULL/],
     ["BadStringNull", /WdfStringCreate: String is NULL/],
     ["BadPropertyResultLength", /WdfDeviceQueryProperty: ResultLength is NULL/],
+    ["BadSymbolicLinkNull", /WdfDeviceCreateSymbolicLink: SymbolicLinkName is NULL/],
+    ["BadPropertyExType", /WdfDeviceQueryPropertyEx: Type is NULL/],
+    ["BadLookasideNull", /WdfLookasideListCreate: Lookaside is NULL/],
+    ["BadDpcHandle", /WdfDpcEnqueue: Dpc 0x[0-9a-f]+ is not a live WDF dpc handle/],
+    ["BadInterruptInfoNull", /WdfInterruptGetInfo: Info is NULL/],
   ] as const) {
     const r = await simBothArches((arch) => [...steps, "--install", fixture(arch, "kmdfpnp.sys"), "--", "start:kmdfpnp", `call:kmdfpnp.sys!${routine}`]);
     assert.equal(r.code, 1, r.stdout);
@@ -111,5 +125,47 @@ test("kmdf-pnp: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D)
     assert.equal(fault.kind, "bugcheck", routine);
     assert.equal(fault.code, "0x0000010D", routine);
     assert.match(String(fault.message), pattern);
+  }
+});
+
+test("WDF_DPC_CONFIG and WDF_DEVICE_PROPERTY_DATA are laid out as clang lays out kmdfpnp.h's structures, on x64, x86 and ARM64", async () => {
+  const { kmdfConstants } = await import("./kmdf-clang.js");
+  const { wdfLayoutFor } = await import("../src/emu/wdf/layouts.js");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-dpc-layout-"));
+  try {
+    for (const [arch, p] of [["x64", 8], ["x86", 4], ["arm64", 8]] as const) {
+      const dpc = ["EvtDpcFunc", "DriverDpcLevel", "AutomaticSerialization"] as const;
+      const l = wdfLayoutFor("WDF_DPC_CONFIG", p);
+      assert.deepEqual([l.$size, ...dpc.map((f) => l[f])], kmdfConstants(dir, ["sizeof(WDF_DPC_CONFIG)", ...dpc.map((f) => `offsetof(WDF_DPC_CONFIG, ${f})`)], arch, "kmdfpnp.h"), arch);
+      const prop = ["PropertyKey", "Lcid", "Flags"] as const;
+      const q = wdfLayoutFor("WDF_DEVICE_PROPERTY_DATA", p);
+      assert.deepEqual([q.$size, ...prop.map((f) => q[f])], kmdfConstants(dir, ["sizeof(WDF_DEVICE_PROPERTY_DATA)", ...prop.map((f) => `offsetof(WDF_DEVICE_PROPERTY_DATA, ${f})`)], arch, "kmdfpnp.h"), arch);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("WDF_INTERRUPT_INFO (current and KMDF 1.7) is laid out as clang lays out kmdfpnp.h's structure, on x64, x86 and ARM64", async () => {
+  const { kmdfConstants } = await import("./kmdf-clang.js");
+  const { wdfLayoutFor } = await import("../src/emu/wdf/layouts.js");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "kmdll-intinfo-layout-"));
+  try {
+    for (const [arch, p] of [["x64", 8], ["x86", 4], ["arm64", 8]] as const) {
+      const f = ["TargetProcessorSet", "MessageNumber", "Vector", "Irql", "Mode", "MessageSignaled", "ShareDisposition", "Group"] as const;
+      const l = wdfLayoutFor("WDF_INTERRUPT_INFO", p);
+      assert.deepEqual([l.$size, ...f.map((x) => l[x])], kmdfConstants(dir, ["sizeof(WDF_INTERRUPT_INFO)", ...f.map((x) => `offsetof(WDF_INTERRUPT_INFO, ${x})`)], arch, "kmdfpnp.h"), arch);
+      // KMDF 1.7's structure is the current one up to ShareDisposition (wdfinterrupt.h), rounded to its 8-byte alignment.
+      const [end] = kmdfConstants(dir, ["offsetof(WDF_INTERRUPT_INFO, ShareDisposition) + 1"], arch, "kmdfpnp.h");
+      assert.equal(wdfLayoutFor("WDF_INTERRUPT_INFO_V1_7", p).$size, Math.ceil(end! / 8) * 8, arch);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -382,4 +382,68 @@ FORCEINLINE VOID WDF_POWER_POLICY_EVENT_CALLBACKS_INIT(PWDF_POWER_POLICY_EVENT_C
 typedef enum _WDF_SPECIAL_FILE_TYPE { WdfSpecialFileUndefined = 0, WdfSpecialFilePaging = 1, WdfSpecialFileHibernation, WdfSpecialFileDump, WdfSpecialFileBoot, WdfSpecialFilePostDisplay, WdfSpecialFileGuestAssigned, WdfSpecialFileMax } WDF_SPECIAL_FILE_TYPE;
 #define WdfDeviceSetSpecialFileSupport(d, t, s) WDFCALL(WdfDeviceSetSpecialFileSupport, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, WDF_SPECIAL_FILE_TYPE, BOOLEAN))(WdfDriverGlobals, d, t, s)
 #define WdfDeviceSetBusInformationForChildren(d, b) WDFCALL(WdfDeviceSetBusInformationForChildren, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PPNP_BUS_INFORMATION))(WdfDriverGlobals, d, b)
+/* wdfdevice.h (KMDF 1.25+): unified device property queries; DEVPROPKEY/DEVPROPTYPE from devpropdef.h. */
+enum {
+    WdfDeviceQueryPropertyExTableIndex = 433,
+    WdfDeviceAllocAndQueryPropertyExTableIndex = 434,
+    WdfFdoInitQueryPropertyExTableIndex = 436,
+    WdfFdoInitAllocAndQueryPropertyExTableIndex = 437,
+};
+typedef struct _WDF_DEVICE_PROPERTY_DATA {
+    ULONG Size;
+    const DEVPROPKEY *PropertyKey;
+    LCID Lcid;
+    ULONG Flags;
+} WDF_DEVICE_PROPERTY_DATA, *PWDF_DEVICE_PROPERTY_DATA;
+FORCEINLINE VOID WDF_DEVICE_PROPERTY_DATA_INIT(PWDF_DEVICE_PROPERTY_DATA d, const DEVPROPKEY *k) { RtlZeroMemory(d, sizeof(*d)); d->Size = sizeof(*d); d->PropertyKey = k; }
+#define WdfDeviceQueryPropertyEx(d, p, n, b, r, t) WDFCALL(WdfDeviceQueryPropertyEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_PROPERTY_DATA, ULONG, PVOID, PULONG, PDEVPROPTYPE))(WdfDriverGlobals, d, p, n, b, r, t)
+#define WdfDeviceAllocAndQueryPropertyEx(d, p, pt, a, m, t) WDFCALL(WdfDeviceAllocAndQueryPropertyEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_DEVICE_PROPERTY_DATA, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *, PDEVPROPTYPE))(WdfDriverGlobals, d, p, pt, a, m, t)
+#define WdfFdoInitQueryPropertyEx(i, p, n, b, r, t) WDFCALL(WdfFdoInitQueryPropertyEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_DEVICE_PROPERTY_DATA, ULONG, PVOID, PULONG, PDEVPROPTYPE))(WdfDriverGlobals, i, p, n, b, r, t)
+#define WdfFdoInitAllocAndQueryPropertyEx(i, p, pt, a, m, t) WDFCALL(WdfFdoInitAllocAndQueryPropertyEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDFDEVICE_INIT, PWDF_DEVICE_PROPERTY_DATA, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, WDFMEMORY *, PDEVPROPTYPE))(WdfDriverGlobals, i, p, pt, a, m, t)
+/* wdfmemory.h: lookaside lists; wdfdpc.h: DPC objects. */
+enum {
+    WdfLookasideListCreateTableIndex = 198,
+    WdfMemoryCreateFromLookasideTableIndex = 199,
+    WdfDpcCreateTableIndex = 111,
+    WdfDpcEnqueueTableIndex = 112,
+    WdfDpcCancelTableIndex = 113,
+    WdfDpcGetParentObjectTableIndex = 114,
+    WdfDpcWdmGetDpcTableIndex = 115,
+};
+typedef PVOID WDFLOOKASIDE;
+typedef PVOID WDFDPC;
+typedef VOID (NTAPI *PFN_WDF_DPC)(WDFDPC Dpc);
+typedef struct _WDF_DPC_CONFIG {
+    ULONG Size;
+    PFN_WDF_DPC EvtDpcFunc;
+    ULONG DriverDpcLevel;
+    BOOLEAN AutomaticSerialization;
+} WDF_DPC_CONFIG, *PWDF_DPC_CONFIG;
+FORCEINLINE VOID WDF_DPC_CONFIG_INIT(PWDF_DPC_CONFIG c, PFN_WDF_DPC f) { RtlZeroMemory(c, sizeof(*c)); c->Size = sizeof(*c); c->EvtDpcFunc = f; c->AutomaticSerialization = TRUE; }
+#define WdfLookasideListCreate(a, n, p, m, t, l) WDFCALL(WdfLookasideListCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_OBJECT_ATTRIBUTES, size_t, POOL_TYPE, PWDF_OBJECT_ATTRIBUTES, ULONG, WDFLOOKASIDE *))(WdfDriverGlobals, a, n, p, m, t, l)
+#define WdfMemoryCreateFromLookaside(l, m) WDFCALL(WdfMemoryCreateFromLookaside, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFLOOKASIDE, WDFMEMORY *))(WdfDriverGlobals, l, m)
+#define WdfDpcCreate(c, a, d) WDFCALL(WdfDpcCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, PWDF_DPC_CONFIG, PWDF_OBJECT_ATTRIBUTES, WDFDPC *))(WdfDriverGlobals, c, a, d)
+#define WdfDpcEnqueue(d) WDFCALL(WdfDpcEnqueue, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDPC))(WdfDriverGlobals, d)
+#define WdfDpcCancel(d, w) WDFCALL(WdfDpcCancel, BOOLEAN (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDPC, BOOLEAN))(WdfDriverGlobals, d, w)
+#define WdfDpcGetParentObject(d) WDFCALL(WdfDpcGetParentObject, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDPC))(WdfDriverGlobals, d)
+#define WdfDpcWdmGetDpc(d) WDFCALL(WdfDpcWdmGetDpc, PKDPC (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDPC))(WdfDriverGlobals, d)
+/* wdfinterrupt.h: WDF_INTERRUPT_INFO (KMDF 1.7's ends after ShareDisposition). */
+enum { WdfInterruptGetInfoTableIndex = 149 };
+typedef enum _WDF_INTERRUPT_POLARITY { WdfInterruptPolarityUnknown = 0, WdfInterruptActiveHigh, WdfInterruptActiveLow } WDF_INTERRUPT_POLARITY;
+typedef struct _WDF_INTERRUPT_INFO {
+    ULONG Size;
+    ULONG64 Reserved1;
+    KAFFINITY TargetProcessorSet;
+    ULONG Reserved2;
+    ULONG MessageNumber;
+    ULONG Vector;
+    KIRQL Irql;
+    KINTERRUPT_MODE Mode;
+    WDF_INTERRUPT_POLARITY Polarity;
+    BOOLEAN MessageSignaled;
+    UCHAR ShareDisposition;
+    DECLSPEC_ALIGN(8) USHORT Group;
+} WDF_INTERRUPT_INFO, *PWDF_INTERRUPT_INFO;
+FORCEINLINE VOID WDF_INTERRUPT_INFO_INIT(PWDF_INTERRUPT_INFO i) { RtlZeroMemory(i, sizeof(*i)); i->Size = sizeof(*i); }
+#define WdfInterruptGetInfo(i, n) WDFCALL(WdfInterruptGetInfo, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFINTERRUPT, PWDF_INTERRUPT_INFO))(WdfDriverGlobals, i, n)
 #endif

@@ -260,6 +260,8 @@ NTSTATUS KmdfPnpEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     if (check == 0) check = CheckStateAndIdle(device, owner);
     if (owner) KmdfPnpDevice = device;
     if (check == 0 && owner) check = KmdfPnpCreateChild(device);
+    if (check == 0 && owner) check = KmdfPnpCheckLink(device);
+    if (check == 0 && owner) check = KmdfPnpCheckDpcLookaside(device);
     SetCapabilities(device, owner);
     if (owner) {
         /* Two "not stoppable", one "stoppable": still not stoppable, so query-remove is refused

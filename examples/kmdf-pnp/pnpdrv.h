@@ -15,6 +15,8 @@ ULONG KmdfPnpCheckReadWrite(WDFDEVICE Device, WDFIOTARGET Remote);
 ULONG KmdfPnpAddInterface(WDFDEVICE Device);
 ULONG KmdfPnpCheckInterface(WDFDEVICE Device);
 ULONG KmdfPnpCreateChild(WDFDEVICE Device);
+ULONG KmdfPnpCheckLink(WDFDEVICE Device);
+ULONG KmdfPnpCheckDpcLookaside(WDFDEVICE Device);
 NTSTATUS KmdfPnpCreateManualQueue(WDFDEVICE Device);
 VOID KmdfPnpSetDefaultQueue(WDFQUEUE Queue);
 ULONG KmdfPnpCheckManualQueue(WDFDEVICE Device);

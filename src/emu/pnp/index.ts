@@ -4,7 +4,8 @@
  */
 import { apis } from "./apis.js";
 import { detectionApis } from "./detect.js";
-export const pnpApis = [...apis, ...detectionApis];
+import { apis as propertyDataApis } from "./propdata.js";
+export const pnpApis = [...apis, ...detectionApis, ...propertyDataApis];
 export { parseDeviceFile, matchDriver, type DeviceFile, type DeviceSpec, type DriverMatch, type ResourceSpec } from "./spec.js";
 export { installDeviceFile, serviceStarted, serviceStopping, serviceFailed, serviceWanted, settle, type PnpOutcome } from "./manager.js";
 export { pnpState, type DevNode } from "./state.js";

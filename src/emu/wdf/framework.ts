@@ -366,18 +366,6 @@ export const apis: ApiDefinition[] = [
     return STATUS.SUCCESS;
   }),
   fx("WdfDeviceWdmGetDeviceObject", 2, (ctx) => objectOf(ctx, ctx.arg(1), "device", "Device").device!),
-  fx("WdfDeviceCreateSymbolicLink", 3, (ctx) => {
-    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), describeUnicode(ctx, ctx.arg(2))]);
-    const dev = objectOf(ctx, ctx.arg(1), "device", "Device");
-    const link = ctx.arg(2) === 0n ? null : unicodeText(ctx.mem, ctx.arg(2));
-    if (link === null || !dev.name) return STATUS.INVALID_PARAMETER;
-    const io = ioState(ctx.kernel);
-    const c = canonical(link);
-    if (io.links.has(c) || io.names.has(c)) return STATUS.OBJECT_NAME_COLLISION;
-    io.links.set(c, dev.name);
-    dev.links!.push(link);
-    return STATUS.SUCCESS;
-  }),
   fx("WdfControlFinishInitializing", 2, (ctx) => {
     const dev = objectOf(ctx, ctx.arg(1), "device", "Device");
     const f = dev.device! + B(DEV.Flags);

@@ -34,11 +34,15 @@ import { apis as reqFormatApis } from "./reqformat.js";
 import { apis as childListApis } from "./childlist.js";
 import { apis as miniportApis } from "./miniport.js";
 import { apis as controlApis } from "./control.js";
+import { apis as devNameApis } from "./devnames.js";
+import { apis as propertyExApis } from "./propertyex.js";
+import { apis as lookasideApis } from "./lookaside.js";
+import { apis as dpcApis } from "./dpc.js";
 
 export { WDF_FUNCTIONS, EMULATED_MAJOR, EMULATED_MINOR } from "./funcenum.js";
 export { WDF01000, WDFLDR } from "./ldr.js";
 
-export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis, ...devcapsApis, ...remoteTargetApis, ...qiApis, ...powerApis, ...pdoApis, ...reqCreateApis, ...stringApis, ...propertyApis, ...reqSendApis, ...reqFormatApis, ...childListApis, ...miniportApis, ...controlApis];
+export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis, ...devcapsApis, ...remoteTargetApis, ...qiApis, ...powerApis, ...pdoApis, ...reqCreateApis, ...stringApis, ...propertyApis, ...reqSendApis, ...reqFormatApis, ...childListApis, ...miniportApis, ...controlApis, ...devNameApis, ...propertyExApis, ...lookasideApis, ...dpcApis];
 
 /** Export lists of the two synthetic modules (implemented handlers are added by KernelModules). */
 export function wdfModuleExports(): Record<string, KernelExport[]> {

@@ -16,6 +16,12 @@
  * without an interrupt resource. Creating an interrupt after EvtDriverDeviceAdd (in
  * EvtDevicePrepareHardware with the resource descriptors) is not emulated: it fails
  * STATUS_INVALID_DEVICE_STATE as outside those two callbacks.
+ *
+ * WdfInterruptGetInfo(Interrupt, Info) (fxinterruptapi.cpp): NULL Info WDF_VIOLATION; an Info->Size
+ * that is neither the KMDF 1.7 nor the current WDF_INTERRUPT_INFO's changes nothing (a warning: the
+ * framework only breaks into the debugger); else the interrupt's WDF_INTERRUPT_INFO is copied in that
+ * size. Never connected here, it is the one FxInterrupt's constructor and Reset leave: zeroes,
+ * Irql PASSIVE_LEVEL, Mode LevelSensitive, MessageNumber the interrupt's index among its device's.
  */
 import type { ApiDefinition } from "../api/types.js";
 import { getPtr, ptrSize, putPtr } from "../../nt/arch-layout.js";
@@ -23,7 +29,14 @@ import { STATUS } from "../../nt/status.js";
 import { api, hex } from "../api/util.js";
 import { WDF01000 } from "./ldr.js";
 import { wdf } from "./layouts.js";
-import { newObject, objectOf, readAttributes, validateAttributes } from "./objects.js";
+import { newObject, objectOf, readAttributes, validateAttributes, wdfState } from "./objects.js";
+
+declare module "./objects.js" {
+  interface WdfObject {
+    /** WDFINTERRUPT: its index among its device's interrupts (WDF_INTERRUPT_INFO.MessageNumber). */
+    interruptIndex?: number;
+  }
+}
 import { required } from "./memory.js";
 
 const B = (n: number) => BigInt(n);
@@ -71,9 +84,24 @@ export const apis: ApiDefinition[] = [
     const passive = field(C.PassiveHandling, 1) !== 0n;
     if (!passive && ptr(C.WaitLock) !== 0n) return STATUS.INVALID_PARAMETER;
     if (passive && ptr(C.SpinLock) !== 0n) return STATUS.INVALID_PARAMETER;
-    const o = newObject(ctx, "interrupt", { ...a, parent: a.parent ?? device.handle }, { queueDevice: device.handle });
+    const index = [...wdfState(ctx.kernel).objects.values()].filter((i) => i.kind === "interrupt" && i.queueDevice === device.handle).length;
+    const o = newObject(ctx, "interrupt", { ...a, parent: a.parent ?? device.handle }, { queueDevice: device.handle, interruptIndex: index });
     putPtr(m, out, o.handle);
     return STATUS.SUCCESS;
+  }),
+  fx("WdfInterruptGetInfo", 3, (ctx) => {
+    const o = objectOf(ctx, ctx.arg(1), "interrupt", "Interrupt");
+    const info = ctx.arg(2);
+    required(ctx, info, "Info");
+    const size = ctx.mem.u32(info);
+    const I = wdf("WDF_INTERRUPT_INFO");
+    if (size !== I.$size && size !== wdf("WDF_INTERRUPT_INFO_V1_7").$size) {
+      ctx.warn(`WdfInterruptGetInfo: WDF_INTERRUPT_INFO.Size is ${size}, not the size of the KMDF 1.7 or current structure: nothing copied (the framework breaks into the debugger)`);
+      return;
+    }
+    ctx.mem.write(info, new Uint8Array(size));
+    ctx.mem.setU32(info + B(I.Size), size);
+    ctx.mem.setU32(info + B(I.MessageNumber), o.interruptIndex ?? 0);
   }),
   fx("WdfInterruptGetDevice", 2, (ctx) => objectOf(ctx, ctx.arg(1), "interrupt", "Interrupt").queueDevice ?? 0n),
 ];

@@ -48,6 +48,15 @@ const SPECS = {
   /** wdfmemory.h: Type (Buffer 1, Mdl 2, Handle 3), then a union of {Buffer, Length} / {Mdl, BufferLength} / {Memory, Offsets}. */
   WDF_MEMORY_DESCRIPTOR: [["Type", "u32"], ["u", "ptr"], ["u2", "ptr"]],
   WDFMEMORY_OFFSET: [["BufferOffset", "ptr"], ["BufferLength", "ptr"]],
+  /** wdfinterrupt.h: KMDF 1.7's structure ends after ShareDisposition; the current one adds Group (DECLSPEC_ALIGN(8)). */
+  WDF_INTERRUPT_INFO: [["Size", "u32"], ["Reserved1", "u64"], ["TargetProcessorSet", "ptr"], ["Reserved2", "u32"], ["MessageNumber", "u32"], ["Vector", "u32"], ["Irql", "u8"], ["Mode", "u32"], ["Polarity", "u32"],
+    ["MessageSignaled", "u8"], ["ShareDisposition", "u8"], ["Group", { bytes: 2, align: 8 }]],
+  WDF_INTERRUPT_INFO_V1_7: [["Size", "u32"], ["Reserved1", "u64"], ["TargetProcessorSet", "ptr"], ["Reserved2", "u32"], ["MessageNumber", "u32"], ["Vector", "u32"], ["Irql", "u8"], ["Mode", "u32"], ["Polarity", "u32"],
+    ["MessageSignaled", "u8"], ["ShareDisposition", "u8"]],
+  /** wdfdpc.h: DriverDpcLevel is obsolete (ignored). */
+  WDF_DPC_CONFIG: [["Size", "u32"], ["EvtDpcFunc", "ptr"], ["DriverDpcLevel", "u32"], ["AutomaticSerialization", "u8"]],
+  /** wdfdevice.h (KMDF 1.25+): the property key of WdfDevice/WdfFdoInit[AllocAnd]QueryPropertyEx. */
+  WDF_DEVICE_PROPERTY_DATA: [["Size", "u32"], ["PropertyKey", "ptr"], ["Lcid", "u32"], ["Flags", "u32"]],
 } as const satisfies Record<string, StructSpec>;
 
 export type WdfStruct = keyof typeof SPECS;

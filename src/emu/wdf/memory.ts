@@ -28,7 +28,7 @@ import { api, hex } from "../api/util.js";
 import { IRP_MJ, ioctlMethod } from "../iomgr/index.js";
 import { frameworkMdl, freeFrameworkMdl, mdlSystemAddress } from "../api/mdl.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
-import { newObject, objectOf, validateAttributes, wdfState, wdfViolation, type WdfObject } from "./objects.js";
+import { newObject, objectOf, validateAttributes, wdfState, wdfViolation, type WdfObject, type ObjectAttributes } from "./objects.js";
 
 const B = (n: number) => BigInt(n);
 const IRP = LAYOUT.IRP;
@@ -55,7 +55,7 @@ function driverHandle(ctx: ApiContext): bigint | null {
   return wdfState(ctx.kernel).objects.has(h) ? h : null;
 }
 
-export function newMemory(ctx: ApiContext, attrs: bigint, buffer: bigint, size: bigint, extra: Partial<WdfObject>): WdfObject {
+export function newMemory(ctx: ApiContext, attrs: bigint | ObjectAttributes, buffer: bigint, size: bigint, extra: Partial<WdfObject>): WdfObject {
   const o = newObject(ctx, "memory", attrs, { buffer, size, ...extra });
   if (o.parent === null) o.parent = driverHandle(ctx);
   else objectOf(ctx, o.parent, null, "Attributes->ParentObject");

@@ -27,6 +27,7 @@ import { queryInterface } from "./qi.js";
 import { queryPnpDeviceState } from "./power.js";
 import { addBusRelations, pdoDispatch } from "./pdo.js";
 import { createDefaultChildList, dynamicChildren, scanForChildren } from "./childlist.js";
+import { registerPendingInterfaces } from "./devnames.js";
 export { createPdoDevice } from "./pdo.js";
 export { holdRequest } from "./queues.js";
 import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type PnpCallbacks, type WdfObject } from "./objects.js";
@@ -131,6 +132,8 @@ function startCallbacks(ctx: ApiContext, wdev: WdfObject, sl: bigint): number {
   const cb = wdev.pnp ?? noCallbacks();
   const raw = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResources"])), parent: wdev.handle, owner: wdev.owner });
   const translated = newObject(ctx, "cmResList", 0n, { resList: getPtr(m, sl + B(SL["Parameters.StartDevice.AllocatedResourcesTranslated"])), parent: wdev.handle, owner: wdev.owner });
+  // Hardware available: a framework PDO registers the interfaces created before it was reported (devnames.ts).
+  registerPendingInterfaces(ctx, wdev);
   let status = call(ctx, cb.prepareHardware, [wdev.handle, raw.handle, translated.handle]);
   // A failed EvtDevicePrepareHardware still owns what it took: FxPkgPnp::PnpEventHardwareAvailable
   // goes to PnpEventFailedOwnHardware, which calls EvtDeviceReleaseHardware (Windows-Driver-Frameworks
@@ -365,18 +368,6 @@ export const apis: ApiDefinition[] = [
     const info = ioState(ctx.kernel).irps.get(irp)!;
     callDriver(env, target, irp);
     return info.result?.status ?? STATUS.UNSUCCESSFUL;
-  }),
-  fx("WdfDeviceCreateDeviceInterface", 4, (ctx) => {
-    const dev = objectOf(ctx, ctx.arg(1), "device", "Device");
-    const [guid, refP] = [ctx.arg(2), ctx.arg(3)];
-    if (guid === 0n) return STATUS.INVALID_PARAMETER;
-    if (dev.pdo === undefined) return STATUS.INVALID_DEVICE_REQUEST; // a control device has no PDO
-    const ref = refP === 0n ? null : readUnicode(ctx, refP);
-    const r = registerInterface(ctx, dev.pdo, guidAt(ctx.mem, guid), ref, ctx.caller?.module ?? "?");
-    if (!r.iface) return r.status;
-    if (!dev.interfaces!.includes(r.iface.link)) dev.interfaces!.push(r.iface.link);
-    if (dev.started) setInterfaceState(envOf(ctx), r.iface, true);
-    return STATUS.SUCCESS;
   }),
   fx("WdfDeviceSetDeviceInterfaceState", 5, (ctx) => {
     const dev = objectOf(ctx, ctx.arg(1), "device", "Device");
