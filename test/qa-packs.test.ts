@@ -1,0 +1,32 @@
+/**
+ * What the held-out set fresh4 (DriverPack Solution driver packs, issue 12, session 10;
+ * /work/wt/qa-packs.md) stopped at, each lesson on a driver of our own (examples/qa-packs):
+ * RtlQueryModuleInformation, aux_klib.lib's AuxKlibQueryModuleInformation (Atheros bthathfax.sys).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runSelfChecks, failures, bad, apis } from "./self-check.js";
+
+const ARCHES = ["x64", "x86"] as const;
+const run = (tests: string[], arch: "x64" | "x86") => runSelfChecks("qapacks", tests, arch);
+
+test("qapacks.sys: RtlQueryModuleInformation — size query, AUX_MODULE_EXTENDED_INFO / BASIC_INFO arrays listing the kernel first and this driver by its image range, STATUS_BUFFER_TOO_SMALL (x64, x86)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestAuxModules"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), [], arch);
+    assert.equal(r.ok, true, arch);
+    assert.equal(apis(events).filter((a) => a === "ntoskrnl.exe!RtlQueryModuleInformation").length, 5, arch);
+  }
+});
+
+test("qapacks.sys: RtlQueryModuleInformation refuses an element size of neither structure with a warning, buffer untouched", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestAuxModulesBadSize"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    const w = events.filter((e) => e.event === "warning").map((e) => JSON.stringify(e));
+    assert.equal(w.length, 1, w.join("\n"));
+    assert.match(w[0]!, /SizePerModule 12 is neither sizeof\(AUX_MODULE_BASIC_INFO\) \((8|4)\) nor sizeof\(AUX_MODULE_EXTENDED_INFO\) \((272|268)\)/, arch);
+  }
+});
