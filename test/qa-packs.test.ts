@@ -30,3 +30,16 @@ test("qapacks.sys: RtlQueryModuleInformation refuses an element size of neither 
     assert.match(w[0]!, /SizePerModule 12 is neither sizeof\(AUX_MODULE_BASIC_INFO\) \((8|4)\) nor sizeof\(AUX_MODULE_EXTENDED_INFO\) \((272|268)\)/, arch);
   }
 });
+
+test("qapacks.sys: a lower-case \"page\" section stays resident (read at DISPATCH_LEVEL is fine); an upper-case PAGE* one is pageable: bug check 0xD1 (x64, x86)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestLowerCasePageSection"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), [], arch);
+    assert.equal(r.ok, true, arch);
+    const up = runSelfChecks("qapacks", ["TestUpperCasePageSection"], arch, { expect: undefined });
+    const f = up.events.filter((e) => e.event === "fault").map((e) => JSON.stringify(e));
+    assert.equal(f.length, 1, `${arch}: ${f.join("\n")}`);
+    assert.match(f[0]!, /pageable memory.*PAGEQP.*DRIVER_IRQL_NOT_LESS_OR_EQUAL/, arch);
+  }
+});

@@ -129,3 +129,34 @@ __declspec(dllexport) ULONG TestAuxModulesBadSize(void)
     CHECK(size == sizeof(buf));
     return failures;
 }
+
+/* A section named "page" in lower case is not pageable: the kernel pages only sections whose name
+ * starts with "PAGE" byte for byte (ReactOS sysldr.c compares the first four bytes with 'EGAP').
+ * SigmaTel's x86 sthda.sys keeps data in such a section and reads it under a spin lock. */
+__attribute__((section("page"))) volatile LONG QpLowerPage[2] = { 31, 32 };
+__attribute__((section("PAGEQP"))) volatile LONG QpUpperPage = 41;
+
+__declspec(dllexport) ULONG TestLowerCasePageSection(void)
+{
+    ULONG failures = 0;
+    KIRQL old;
+    LONG v;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    v = QpLowerPage[1];
+    KeLowerIrql(old);
+    CHECK(v == 32);
+    /* The upper-case one is pageable: read at PASSIVE_LEVEL only. */
+    CHECK(QpUpperPage == 41);
+    return failures;
+}
+
+/* The same read of the upper-case PAGE* section at DISPATCH_LEVEL is bug check 0xD1. */
+__declspec(dllexport) ULONG TestUpperCasePageSection(void)
+{
+    KIRQL old;
+    LONG v;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    v = QpUpperPage;
+    KeLowerIrql(old);
+    return v == 41 ? 0 : 1;
+}
