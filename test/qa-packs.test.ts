@@ -43,3 +43,11 @@ test("qapacks.sys: a lower-case \"page\" section stays resident (read at DISPATC
     assert.match(f[0]!, /pageable memory.*PAGEQP.*DRIVER_IRQL_NOT_LESS_OR_EQUAL/, arch);
   }
 });
+
+test("qapacks.sys: x86 RtlExtendedLargeIntegerDivide — quotient in EDX:EAX, remainder stored unless NULL (values checked in C)", () => {
+  const { events, r } = run(["TestExtendedDivideX86"], "x86");
+  assert.deepEqual(failures(events), []);
+  assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), []);
+  assert.equal(r.ok, true);
+  assert.equal(apis(events).filter((a) => a === "ntoskrnl.exe!RtlExtendedLargeIntegerDivide").length, 3);
+});

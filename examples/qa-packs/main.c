@@ -160,3 +160,26 @@ __declspec(dllexport) ULONG TestUpperCasePageSection(void)
     KeLowerIrql(old);
     return v == 41 ? 0 : 1;
 }
+
+/* x86 ntoskrnl's RtlExtendedLargeIntegerDivide (Learn: wdm.h, obsolete — "use the compiler's
+ * support for 64-bit integers"; 3ware's x86 3wDrv100.sys imports it): the quotient of a large
+ * integer by a ULONG, the remainder stored when the pointer is not NULL. x64 has no such export. */
+#if defined(_M_IX86) || defined(__i386__)
+__declspec(dllexport) ULONG TestExtendedDivideX86(void)
+{
+    ULONG failures = 0;
+    LARGE_INTEGER a, q;
+    ULONG r = 0xFFFFFFFF;
+    a.QuadPart = 0x0000000500000007LL; /* 21474836487 */
+    q = RtlExtendedLargeIntegerDivide(a, 10, &r);
+    CHECK(q.QuadPart == 2147483648LL && r == 7);
+    q = RtlExtendedLargeIntegerDivide(a, 3, NULL);
+    CHECK(q.QuadPart == 7158278829LL);
+    a.QuadPart = 123456789LL;
+    q = RtlExtendedLargeIntegerDivide(a, 1, &r);
+    CHECK(q.QuadPart == 123456789LL && r == 0);
+    return failures;
+}
+#else
+__declspec(dllexport) ULONG TestExtendedDivideX86(void) { return 0; }
+#endif
