@@ -1,7 +1,9 @@
 /**
  * What the held-out set fresh4 (DriverPack Solution driver packs, issue 12, session 10;
  * /work/wt/qa-packs.md) stopped at, each lesson on a driver of our own (examples/qa-packs):
- * RtlQueryModuleInformation, aux_klib.lib's AuxKlibQueryModuleInformation (Atheros bthathfax.sys).
+ * RtlQueryModuleInformation (aux_klib.lib, Atheros bthathfax.sys), pageable sections named "PAGE"
+ * in upper case only (SigmaTel sthda.sys x86), x86 RtlExtendedLargeIntegerDivide (3ware 3wDrv100.sys),
+ * IoSet/GetActivityIdIrp (Bluetooth BTHUSB.SYS / BthMini.SYS).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -50,4 +52,12 @@ test("qapacks.sys: x86 RtlExtendedLargeIntegerDivide — quotient in EDX:EAX, re
   assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), []);
   assert.equal(r.ok, true);
   assert.equal(apis(events).filter((a) => a === "ntoskrnl.exe!RtlExtendedLargeIntegerDivide").length, 3);
+});
+
+test("qapacks.sys: IoSetActivityIdIrp / IoGetActivityIdIrp (Windows 8 exports) resolve and answer as on a machine without I/O tracing (x64)", () => {
+  const { events, r } = run(["TestActivityId"], "x64");
+  assert.deepEqual(failures(events), []);
+  assert.deepEqual(bad(events).map((e) => JSON.stringify(e)), []);
+  assert.equal(r.ok, true);
+  for (const n of ["IoSetActivityIdIrp", "IoGetActivityIdIrp"]) assert.ok(apis(events).includes(`ntoskrnl.exe!${n}`), n);
 });

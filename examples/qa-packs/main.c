@@ -183,3 +183,28 @@ __declspec(dllexport) ULONG TestExtendedDivideX86(void)
 #else
 __declspec(dllexport) ULONG TestExtendedDivideX86(void) { return 0; }
 #endif
+
+/* IRP activity IDs (Learn, ntddk.h, Windows 8): kept only while ETW's I/O tracing provider is
+ * enabled on the IRP; on a machine without it Set fails (STATUS_UNSUCCESSFUL, or
+ * STATUS_NOT_SUPPORTED without a GUID and without a thread activity ID) and Get finds none. */
+#if defined(_M_AMD64) || defined(__x86_64__)
+__declspec(dllimport) NTSTATUS NTAPI IoSetActivityIdIrp(PIRP Irp, LPCGUID Guid);
+__declspec(dllimport) NTSTATUS NTAPI IoGetActivityIdIrp(PIRP Irp, LPGUID Guid);
+__declspec(dllexport) ULONG TestActivityId(void)
+{
+    ULONG failures = 0;
+    static const GUID id = { 0x12345678, 0x1234, 0x5678, { 1, 2, 3, 4, 5, 6, 7, 8 } };
+    GUID out;
+    PIRP irp = IoAllocateIrp(1, FALSE);
+    CHECK(irp != NULL);
+    if (irp == NULL) return failures;
+    CHECK(IoSetActivityIdIrp(irp, &id) == STATUS_UNSUCCESSFUL);
+    CHECK(IoSetActivityIdIrp(irp, NULL) == STATUS_NOT_SUPPORTED);
+    RtlZeroMemory(&out, sizeof(out));
+    CHECK(IoGetActivityIdIrp(irp, &out) == STATUS_NOT_FOUND);
+    IoFreeIrp(irp);
+    return failures;
+}
+#else
+__declspec(dllexport) ULONG TestActivityId(void) { return 0; }
+#endif
