@@ -117,3 +117,54 @@ __declspec(dllexport) ULONG TestNdisDevice(void)
     if (h2 != NULL) NdisDeregisterDeviceEx(h2);
     return failures;
 }
+
+/*
+ * TestNdisWorkItem: NDIS 6 I/O work items (Learn: NdisAllocateIoWorkItem, NdisQueueIoWorkItem,
+ * NdisFreeIoWorkItem, NDIS_IO_WORKITEM_FUNCTION) on the miniport driver handle, as Marvell's
+ * yk62x64l.sys allocates one in DriverEntry: the routine runs later, at PASSIVE_LEVEL, with the
+ * context and the item's handle; an item can be queued again once it ran; freeing a queued item runs it first.
+ */
+typedef VOID (NTAPI *NDIS_IO_WORKITEM_FUNCTION)(PVOID WorkItemContext, NDIS_HANDLE NdisIoWorkItemHandle);
+__declspec(dllimport) NDIS_HANDLE NTAPI NdisAllocateIoWorkItem(NDIS_HANDLE NdisObjectHandle);
+__declspec(dllimport) VOID NTAPI NdisQueueIoWorkItem(NDIS_HANDLE NdisIoWorkItemHandle, NDIS_IO_WORKITEM_FUNCTION Routine, PVOID WorkItemContext);
+__declspec(dllimport) VOID NTAPI NdisFreeIoWorkItem(NDIS_HANDLE NdisIoWorkItemHandle);
+
+typedef struct _WORK_CTX {
+    KEVENT Done;
+    ULONG Runs;
+    NDIS_HANDLE Seen;
+    KIRQL Irql;
+} WORK_CTX;
+
+static VOID NTAPI WorkRoutine(PVOID Context, NDIS_HANDLE Item)
+{
+    WORK_CTX *w = (WORK_CTX *)Context;
+    w->Runs++;
+    w->Seen = Item;
+    w->Irql = KeGetCurrentIrql();
+    KeSetEvent(&w->Done, IO_NO_INCREMENT, FALSE);
+}
+
+__declspec(dllexport) ULONG TestNdisWorkItem(void)
+{
+    ULONG failures = 0;
+    static WORK_CTX w;
+    LARGE_INTEGER timeout;
+    NDIS_HANDLE item = NdisAllocateIoWorkItem(g_Net.MiniportDriver);
+    CHECK(item != NULL);
+    if (item == NULL) return failures;
+    RtlZeroMemory(&w, sizeof(w));
+    w.Irql = 0xFF;
+    KeInitializeEvent(&w.Done, NotificationEvent, FALSE);
+    NdisQueueIoWorkItem(item, WorkRoutine, &w);
+    CHECK(w.Runs == 0); /* not run inline */
+    timeout.QuadPart = -10LL * 1000 * 1000; /* 1 s */
+    CHECK(KeWaitForSingleObject(&w.Done, Executive, KernelMode, FALSE, &timeout) == STATUS_SUCCESS);
+    CHECK(w.Runs == 1 && w.Seen == item && w.Irql == PASSIVE_LEVEL);
+    /* Queued again after it ran, then freed while queued: it runs before the free. */
+    KeClearEvent(&w.Done);
+    NdisQueueIoWorkItem(item, WorkRoutine, &w);
+    NdisFreeIoWorkItem(item);
+    CHECK(w.Runs == 2);
+    return failures;
+}

@@ -50,6 +50,7 @@ import { api, hex } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { IRP_MJ_COUNT } from "../iomgr/constants.js";
 import { ndisDeviceDispatch, ndisDevice6Apis } from "./device6.js";
+import { ndisWorkItemApis } from "./workitem.js";
 import { NDIS_EXPORTS } from "./exports.js";
 import { ndisFilterApis } from "./filter.js";
 import { ndisConfigApis } from "./config.js";
@@ -252,6 +253,7 @@ export const ndisApis: ApiDefinition[] = [
   ...ndisMisc5Apis,
   ...ndisDevice5Apis,
   ...ndisDevice6Apis,
+  ...ndisWorkItemApis,
 ];
 
 /** The driver object of a miniport driver handle NdisMRegisterMiniportDriver returned (not deregistered), or null. */
