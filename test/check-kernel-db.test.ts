@@ -102,6 +102,8 @@ test("every ntoskrnl.exe/hal.dll routine the emulator implements is an export th
   const x86Only = new Set(["_alldiv", "_aulldiv", "_allrem", "_aullrem", "_allmul", "_allshl", "_allshr", "_aullshr", "KfLowerIrql", "KeAcquireSpinLock", "KefAcquireSpinLockAtDpcLevel", "KefReleaseSpinLockFromDpcLevel", "KeQuerySystemTime", "KeQueryInterruptTime", "KeQueryTickCount", "KeGetCurrentProcessorNumber", "KfAcquireSpinLock", "KfReleaseSpinLock", "_except_handler3", "_local_unwind2", "_global_unwind2", "_abnormal_termination", "_alloca_probe",
     // x86 ntoskrnl's stack probe under its CRT name and its fastcall Interlocked* (x64: intrinsics).
     "_chkstk", "InterlockedIncrement", "InterlockedDecrement", "InterlockedExchange", "InterlockedExchangeAdd", "InterlockedCompareExchange",
+    // x64 wdm.h makes it an inline function.
+    "RtlExtendedLargeIntegerDivide",
     // hal.dll's port routines: x64 wdm.h inlines them as in/out.
     ...["UCHAR", "USHORT", "ULONG"].flatMap((t) => [`READ_PORT_${t}`, `WRITE_PORT_${t}`, `READ_PORT_BUFFER_${t}`, `WRITE_PORT_BUFFER_${t}`])]);
   const names = (arch: string, m: string) => new Set((kernelModuleExportsFor(m, arch) ?? []).map((e) => e.name));

@@ -23,7 +23,7 @@ import type { TraceEvent } from "../src/events.js";
 import { fixture, repoPath } from "./helpers.js";
 import { archNeutralLine } from "./arch-compare.js";
 
-const TESTS = ["TestNdisVersion", "TestNdisPools", "TestNdisRegistration", "TestWfpProviders", "TestNdisConfiguration", "TestNdisMemory"];
+const TESTS = ["TestNdisVersion", "TestNdisPools", "TestNdisRegistration", "TestWfpProviders", "TestNdisConfiguration", "TestNdisMemory", "TestNdisDevice", "TestNdisWorkItem"];
 const exercised = new Set<string>();
 type Steps = Parameters<typeof runSimulation>[0]["steps"];
 

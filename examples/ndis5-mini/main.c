@@ -74,6 +74,13 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     CHECK(NdisMRegisterMiniport(wrapper, &c, sizeof(c)) == NDIS_STATUS_BAD_VERSION);
     Fill(&c, 6, 0);
     CHECK(NdisMRegisterMiniport(wrapper, &c, sizeof(c)) == NDIS_STATUS_BAD_VERSION);
+    /* An NDIS 5.1 intermediate driver's virtual miniport is refused the same way; DriverHandle untouched. */
+    {
+        NDIS_HANDLE layered = (NDIS_HANDLE)(ULONG_PTR)0x1234;
+        Fill(&c, 5, 1);
+        CHECK(NdisIMRegisterLayeredMiniport(wrapper, &c, sizeof(c), &layered) == NDIS_STATUS_BAD_VERSION);
+        CHECK(layered == (NDIS_HANDLE)(ULONG_PTR)0x1234);
+    }
     /* The refused registrations left the driver object alone. */
     CHECK(DriverObject->DriverUnload == NULL);
     CHECK(DriverObject->DriverExtension->AddDevice == NULL);

@@ -66,6 +66,8 @@ typedef VOID (*PDRIVER_UNLOAD_HANDLER)(PDRIVER_OBJECT DriverObject);
 __declspec(dllimport) VOID NdisInitializeWrapper(PNDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific1, PVOID SystemSpecific2, PVOID SystemSpecific3);
 #define NdisMInitializeWrapper(h, s1, s2, s3) NdisInitializeWrapper((h), (s1), (s2), (s3))
 __declspec(dllimport) NDIS_STATUS NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle, NDIS_MINIPORT_CHARACTERISTICS *MiniportCharacteristics, UINT CharacteristicsLength);
+/* An NDIS 5 intermediate driver's virtual miniport (Learn, NDIS 5.1: NdisIMRegisterLayeredMiniport). */
+__declspec(dllimport) NDIS_STATUS NdisIMRegisterLayeredMiniport(NDIS_HANDLE NdisWrapperHandle, NDIS_MINIPORT_CHARACTERISTICS *MiniportCharacteristics, UINT CharacteristicsLength, PNDIS_HANDLE DriverHandle);
 __declspec(dllimport) VOID NdisMRegisterUnloadHandler(NDIS_HANDLE NdisWrapperHandle, PDRIVER_UNLOAD_HANDLER UnloadHandler);
 __declspec(dllimport) VOID NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific);
 __declspec(dllimport) PVOID NdisGetRoutineAddress(PNDIS_STRING NdisRoutineName);

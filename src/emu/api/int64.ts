@@ -31,6 +31,20 @@ function shiftOperands(ctx: ApiContext): { v: bigint; n: bigint } | null {
 }
 
 export const apis: ApiDefinition[] = [
+  // RtlExtendedLargeIntegerDivide(LARGE_INTEGER Dividend, ULONG Divisor, PULONG Remainder): stdcall,
+  // the dividend as two stack dwords, the quotient in EDX:EAX (Learn, wdm.h; x86 only — x64's wdm.h
+  // makes it an inline function). The dividend is divided as an unsigned 64-bit value, as the
+  // i386 kernel's `div`-based routine does (ReactOS's C version divides the signed QuadPart: the two
+  // differ only for a negative dividend); a NULL Remainder is not written; divisor 0 faults (#DE).
+  nt("RtlExtendedLargeIntegerDivide", 4, (ctx) => {
+    const a = u64(ctx.arg(0), ctx.arg(1));
+    const d = BigInt.asUintN(32, ctx.arg(2));
+    const pr = ctx.arg(3);
+    ctx.describe([String(a), String(d), pr === 0n ? "NULL" : `0x${pr.toString(16)}`]);
+    if (d === 0n) ctx.fault("cpu-exception", `divide error (#DE): RtlExtendedLargeIntegerDivide(${a}, 0) called from ${ctx.caller ? `${ctx.caller.module}+0x${ctx.caller.rva.toString(16)}` : "the kernel"} divides by zero`);
+    if (pr !== 0n) ctx.mem.setU32(pr, Number(a % d));
+    return a / d;
+  }),
   nt("_alldiv", 4, (ctx) => divide(ctx, true, false)),
   nt("_aulldiv", 4, (ctx) => divide(ctx, false, false)),
   nt("_allrem", 4, (ctx) => divide(ctx, true, true)),

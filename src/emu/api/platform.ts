@@ -165,6 +165,28 @@ export const apis: ApiDefinition[] = [
     stub: true,
   },
   { ...nt("RtlQueryFeatureConfigurationChangeStamp", 0, () => 1n), stub: true },
+  // IRP activity IDs (Learn, ntddk.h: IoSetActivityIdIrp / IoGetActivityIdIrp, Windows 8): they are
+  // kept only while ETW's I/O tracing provider is enabled on the IRP, which it never is on the
+  // emulated machine: Set answers STATUS_UNSUCCESSFUL (STATUS_NOT_SUPPORTED with a NULL Guid: no ETW
+  // activity ID on the thread either), Get STATUS_NOT_FOUND ("no activity ID is associated"). Bluetooth
+  // miniports of the held-out set fresh4 (BTHUSB.SYS, BthMini.SYS) import both.
+  {
+    ...nt("IoSetActivityIdIrp", 2, (ctx) => {
+      ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+      return ctx.arg(1) === 0n ? STATUS.NOT_SUPPORTED : 0xc0000001;
+    }),
+    stub: true,
+    notes: "no I/O tracing provider: STATUS_UNSUCCESSFUL (NULL Guid: STATUS_NOT_SUPPORTED)",
+  },
+  {
+    ...nt("IoGetActivityIdIrp", 2, (ctx) => {
+      ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+      return STATUS_NOT_FOUND;
+    }),
+    stub: true,
+    notes: "no IRP carries an activity ID: STATUS_NOT_FOUND",
+  },
+
   {
     ...nt("RtlRegisterFeatureConfigurationChangeNotification", 4, (ctx) => {
       const [callback, , stamp, handleOut] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];

@@ -139,8 +139,18 @@ function objectType(ctx: ApiContext, obj: bigint): string | null {
   return objectManager(ctx.kernel).objects.get(obj)?.type ?? null;
 }
 
+/** The loaded modules in SystemModuleInformation's order (the kernel's built-in ones first), with their path and where its file name starts. */
+export function systemModules(ctx: ApiContext): { name: string; base: bigint; size: number; builtin: boolean; path: string; nameOffset: number }[] {
+  return (ctx.kernel.loadedModules?.() ?? [])
+    .sort((a, b) => Number(b.builtin) - Number(a.builtin))
+    .map((m) => {
+      const dir = m.builtin ? "\\SystemRoot\\system32\\" : "\\SystemRoot\\System32\\drivers\\";
+      return { ...m, path: (dir + m.name).slice(0, 255), nameOffset: dir.length };
+    });
+}
+
 function moduleInformation(ctx: ApiContext): Uint8Array {
-  const mods = (ctx.kernel.loadedModules?.() ?? []).sort((a, b) => Number(b.builtin) - Number(a.builtin));
+  const mods = systemModules(ctx);
   const P = ptrSize();
   // RTL_PROCESS_MODULE_INFORMATION: Section, MappedBase, ImageBase (pointers), ImageSize, Flags,
   // LoadOrderIndex, InitOrderIndex, LoadCount, OffsetToFileName, FullPathName[256].
@@ -159,9 +169,8 @@ function moduleInformation(ctx: ApiContext): Uint8Array {
     dv.setUint16(o + f + 8, i, true);
     dv.setUint16(o + f + 10, i, true);
     dv.setUint16(o + f + 12, 1, true);
-    const dir = m.builtin ? "\\SystemRoot\\system32\\" : "\\SystemRoot\\System32\\drivers\\";
-    const path = encodeLatin1((dir + m.name).slice(0, 255));
-    dv.setUint16(o + f + 14, dir.length, true);
+    const path = encodeLatin1(m.path);
+    dv.setUint16(o + f + 14, m.nameOffset, true);
     img.set(path, o + f + 16);
   });
   return img;

@@ -33,7 +33,7 @@
  * NetPnPEvent, Status), three more in revision 2 (the direct OID handlers, NDIS 6.1) and two in
  * revision 3 (the synchronous OID handlers, NDIS 6.80).
  */
-import type { ApiContext, ApiDefinition } from "../api/types.js";
+import type { ApiContext, ApiDefinition, KernelState } from "../api/types.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { api, hex } from "../api/util.js";
 import { componentState } from "../api/state.js";
@@ -72,6 +72,11 @@ interface FilterDriver {
 const filterState = componentState("ndis-filter", () => ({ filters: new Map<bigint, FilterDriver>(), generic: new Map<bigint, string>() }));
 
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api(NDIS, name, argc, h);
+
+/** The driver object of a filter driver handle NdisFRegisterFilterDriver returned (not deregistered), or null. */
+export function filterDriverObject(kernel: KernelState, handle: bigint): bigint | null {
+  return filterState(kernel).filters.get(handle)?.driver ?? null;
+}
 
 function registerFilter(ctx: ApiContext): number {
   const [driver, , chars, pHandle] = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3)];

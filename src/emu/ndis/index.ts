@@ -49,7 +49,8 @@ import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { api, hex } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { IRP_MJ_COUNT } from "../iomgr/constants.js";
-import { invalidDeviceRequest } from "../iomgr/driver-object.js";
+import { ndisDeviceDispatch, ndisDevice6Apis } from "./device6.js";
+import { ndisWorkItemApis } from "./workitem.js";
 import { NDIS_EXPORTS } from "./exports.js";
 import { ndisFilterApis } from "./filter.js";
 import { ndisConfigApis } from "./config.js";
@@ -196,9 +197,9 @@ function registerMiniport(ctx: ApiContext): number {
   return NDIS_STATUS.SUCCESS;
 }
 
-/** NDIS's dispatch routine: no device of the emulated NDIS exists, so any IRP is invalid (IopInvalidDeviceRequest's answer). */
+/** NDIS's dispatch routine: IRPs for a miniport's NdisRegisterDeviceEx device go to its MajorFunctions, any other is invalid (./device6.ts). */
 function ndisDispatch(kernel: KernelState): bigint {
-  return invalidDeviceRequest(kernel);
+  return ndisDeviceDispatch(kernel);
 }
 
 function ndisAddDevice(kernel: KernelState): bigint {
@@ -251,6 +252,8 @@ export const ndisApis: ApiDefinition[] = [
   ...ndisWrapperApis,
   ...ndisMisc5Apis,
   ...ndisDevice5Apis,
+  ...ndisDevice6Apis,
+  ...ndisWorkItemApis,
 ];
 
 /** The driver object of a miniport driver handle NdisMRegisterMiniportDriver returned (not deregistered), or null. */

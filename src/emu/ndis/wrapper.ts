@@ -16,6 +16,9 @@
  *     version on Windows 8 and later, with a warning naming the version the driver asked for (NDIS
  *     5.x and earlier: removed; anything else is not an NDIS 5 characteristics structure). The
  *     driver object is left alone. An unknown handle is a bug check report.
+ *   NdisIMRegisterLayeredMiniport(NdisWrapperHandle, MiniportCharacteristics, CharacteristicsLength,
+ *     DriverHandle): an NDIS 5 intermediate driver's virtual miniport (Learn, NDIS 5.1); refused the
+ *     same way (Learn: NDIS 6 intermediate drivers call NdisMRegisterMiniportDriver instead).
  *   NdisMRegisterUnloadHandler(NdisWrapperHandle, UnloadHandler): records the handler (a DriverEntry
  *     may register it before it learns the registration failed).
  *   NdisTerminateWrapper(NdisWrapperHandle, SystemSpecific): releases the handle (a DriverEntry that
@@ -65,22 +68,25 @@ function initializeWrapper(ctx: ApiContext): void {
   putPtr(m, pHandle, h);
 }
 
-function registerMiniport(ctx: ApiContext): number {
+function registerMiniport(ctx: ApiContext, routine: string, argc: number): number {
   const [h, chars, length] = [ctx.arg(0), ctx.arg(1), ctx.u32(2)];
-  ctx.describe([hex(h), hex(chars), String(length)]);
-  known(ctx, h, "NdisMRegisterMiniport");
+  ctx.describe([hex(h), hex(chars), String(length), ...(argc > 3 ? [hex(ctx.arg(3))] : [])]);
+  known(ctx, h, routine);
   const [major, minor] = [ctx.mem.u8(chars), ctx.mem.u8(chars + 1n)];
+  const what = routine === "NdisMRegisterMiniport" ? "miniport" : "intermediate (layered) miniport";
   ctx.warn(
     major >= 3 && major <= 5
-      ? `NdisMRegisterMiniport: an NDIS ${major}.${minor} miniport driver; NDIS 5.x and earlier miniports were removed in Windows 8 (Microsoft Learn, "NDIS 6.30 Backward Compatibility") and the emulated Windows runs NDIS 6.84: NDIS_STATUS_BAD_VERSION`
-      : `NdisMRegisterMiniport: MajorNdisVersion.MinorNdisVersion is ${major}.${minor}, not an NDIS 5.x miniport version (NDIS 6 miniports register with NdisMRegisterMiniportDriver): NDIS_STATUS_BAD_VERSION`,
+      ? `${routine}: an NDIS ${major}.${minor} ${what} driver; NDIS 5.x and earlier miniports were removed in Windows 8 (Microsoft Learn, "NDIS 6.30 Backward Compatibility") and the emulated Windows runs NDIS 6.84: NDIS_STATUS_BAD_VERSION`
+      : `${routine}: MajorNdisVersion.MinorNdisVersion is ${major}.${minor}, not an NDIS 5.x miniport version (NDIS 6 miniports register with NdisMRegisterMiniportDriver): NDIS_STATUS_BAD_VERSION`,
   );
   return NDIS_STATUS_BAD_VERSION;
 }
 
 export const ndisWrapperApis: ApiDefinition[] = [
   { ...ndis("NdisInitializeWrapper", 4, (ctx) => void initializeWrapper(ctx)), notes: "a pool-block handle per call; NULL when SystemSpecific1 is not a DRIVER_OBJECT or the pool is exhausted" },
-  { ...ndis("NdisMRegisterMiniport", 3, registerMiniport), notes: "NDIS_STATUS_BAD_VERSION with a warning: NDIS 5.x miniports were removed in Windows 8 (the emulated Windows runs NDIS 6.84)" },
+  { ...ndis("NdisMRegisterMiniport", 3, (ctx) => registerMiniport(ctx, "NdisMRegisterMiniport", 3)), notes: "NDIS_STATUS_BAD_VERSION with a warning: NDIS 5.x miniports were removed in Windows 8 (the emulated Windows runs NDIS 6.84)" },
+  // NDIS 5 intermediate drivers register their virtual miniport so; *DriverHandle is left alone on failure.
+  { ...ndis("NdisIMRegisterLayeredMiniport", 4, (ctx) => registerMiniport(ctx, "NdisIMRegisterLayeredMiniport", 4)), notes: "NDIS_STATUS_BAD_VERSION with a warning: NDIS 5.x intermediate drivers were removed in Windows 8" },
   ndis("NdisMRegisterUnloadHandler", 2, (ctx) => {
     const [h, handler] = [ctx.arg(0), ctx.arg(1)];
     ctx.describe([hex(h), hex(handler)]);

@@ -5,7 +5,7 @@
  *
  * Pageable here: the driver's own PAGE* sections (the code and data the compiler put in
  * `#pragma alloc_text(PAGE, ...)` / `data_seg("PAGEDATA")`; Windows pages image sections whose
- * name starts with "PAGE"), and, with special pool on, its PagedPool blocks (each on pages of its
+ * name starts with "PAGE", upper case, byte for byte), and, with special pool on, its PagedPool blocks (each on pages of its
  * own there; packed normal pool mixes paged and nonpaged blocks on one page). While the emulated processor's IRQL is DISPATCH_LEVEL or above their
  * pages are suspended in the soft-protected image area (NativeEngine.softSuspend: rights kept,
  * guest accesses fault, host access unaffected), and put back when it drops below. A guest access
@@ -48,7 +48,10 @@ export class PageableGuard {
   /** The PAGE* sections of a newly mapped image. */
   addImage(mod: LoadedModule): void {
     for (const s of mod.image.sections) {
-      if (!/^PAGE/i.test(s.name)) continue;
+      // Exactly "PAGE" in upper case: the kernel compares the name's first four bytes with 'EGAP'
+      // (ReactOS ntoskrnl/mm/ARM3/sysldr.c, MiEnablePagingOfDriver / MiFindInitializationCode), so a
+      // lower-case "page" section (fresh4's x86 SigmaTel sthda.sys) stays resident.
+      if (!s.name.startsWith("PAGE")) continue;
       const start = BigInt(s.virtualAddress) & ~(PAGE - 1n);
       const end = (BigInt(s.virtualAddress + Math.max(s.virtualSize, s.sizeOfRawData)) + PAGE - 1n) & ~(PAGE - 1n);
       if (end <= start || end > BigInt(mod.size)) continue;
