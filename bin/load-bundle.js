@@ -14,7 +14,7 @@ const { dirname } = require("node:path");
  * another build ("none").
  */
 function loadBundle(file) {
-  if (process.sourceMapsEnabled) return { run: require(file).run, cache: undefined, codeCache: "none" };
+  if (process.sourceMapsEnabled) return { run: requireWithSourceMap(file).run, cache: undefined, codeCache: "none" };
   const vm = require("node:vm");
   const { createRequire } = require("node:module");
   // The bundle is ASCII (esbuild escapes the rest): latin1 makes a one-byte string without decoding.
@@ -28,14 +28,29 @@ function loadBundle(file) {
   } catch {
     // No cache: compile from source.
   }
-  // The same wrapper as Node's CommonJS loader, so the bundle sees the usual module variables.
-  // (The bundle has no import(): scripts/bundle.mjs turns them into require().)
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  // The bundle is a function expression with the parameters of Node's CommonJS wrapper
+  // (scripts/bundle.mjs), compiled as read: wrapping it here made a two-piece string that V8 copied
+  // whole before compiling. (The bundle has no import(): scripts/bundle.mjs turns them into require().)
+  const script = new vm.Script(source, { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   const cache = id === undefined ? undefined : () => writeFileSync(cacheFile, Buffer.concat([Buffer.from(id, "latin1"), script.createCachedData()]));
   const codeCache = cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "used";
   return { run: module.exports.run, cache, codeCache };
+}
+
+/**
+ * The bundle loaded by Node's CommonJS loader, which maps stack traces through its source map
+ * (--enable-source-maps): the text of the file, a function expression, called with the module's
+ * variables (on a line of its own: the file may end with the source-map comment).
+ */
+function requireWithSourceMap(file) {
+  const Module = require("node:module");
+  const m = new Module(file, module);
+  m.filename = file;
+  m.paths = Module._nodeModulePaths(dirname(file));
+  m._compile(`${readFileSync(file, "latin1")}\n(exports, require, module, __filename, __dirname);`, file);
+  return m.exports;
 }
 
 /**
