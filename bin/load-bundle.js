@@ -3,7 +3,7 @@
 // training run of the build used), which spares most of parsing and compiling it. The cache starts
 // with the bundle's build id (the first line of cli.cjs names it); a cache of another build, or one
 // V8 rejects (another Node version, other V8 flags), is not used: the bundle is then compiled from
-// source. With --enable-source-maps the bundle is loaded by require(), which maps stack traces.
+// source. With --enable-source-maps Node's CommonJS loader compiles the bundle, which maps stack traces.
 "use strict";
 const { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } = require("node:fs");
 const { dirname } = require("node:path");
