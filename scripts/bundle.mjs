@@ -110,6 +110,11 @@ const started = Date.now();
 const common = { bundle: true, platform: "node", target: "node20", sourcemap: "linked", logLevel: "warning", metafile: true, plugins: [moduleUrls, lazyChildProcess] };
 // The first line names the build (the id is filled in below; same length, so the source map still fits).
 const ID_PLACEHOLDER = "0000000000000000";
+// Each bundle is one function expression with the parameters of Node's CommonJS wrapper, which
+// bin/load-bundle.js compiles as it is and calls: wrapping the text at run time made a two-piece
+// string that V8 copied (1.5 MiB for emu.cjs, each page a fault) before looking it up and compiling it.
+const BANNER = `// kmdll-bundle ${ID_PLACEHOLDER}\n(function (exports, require, module, __filename, __dirname) {"use strict";\nconst __kmdllBundleUrl = require("node:url").pathToFileURL(__filename).href;`;
+const FOOTER = "})";
 /** A CommonJS bundle of the CLI from one entry (cli.cjs: every command; implib.cjs: `implib` alone; emu.cjs: `sim`, `call`, `demo`). */
 const cjsBundle = (entry, outfile) =>
   esbuild.build({
@@ -123,7 +128,8 @@ const cjsBundle = (entry, outfile) =>
     define: { "import.meta.url": "__kmdllBundleUrl" },
     // No comments or indentation: less to read and hash per run (names stay; the source map leads back to dist/src).
     minifyWhitespace: true,
-    banner: { js: `// kmdll-bundle ${ID_PLACEHOLDER}\n"use strict";\nconst __kmdllBundleUrl = require("node:url").pathToFileURL(__filename).href;` },
+    banner: { js: BANNER },
+    footer: { js: FOOTER },
     write: false,
   });
 const cli = await cjsBundle(entries.cli, "cli.cjs");
@@ -138,7 +144,8 @@ const worker = await esbuild.build({
   packages: "external",
   define: { "import.meta.url": "__kmdllBundleUrl" },
   minifyWhitespace: true,
-  banner: { js: `// kmdll-bundle ${ID_PLACEHOLDER}\n"use strict";\nconst __kmdllBundleUrl = require("node:url").pathToFileURL(__filename).href;` },
+  banner: { js: BANNER },
+    footer: { js: FOOTER },
   write: false,
 });
 mkdirSync(outdir, { recursive: true });

@@ -2,7 +2,7 @@
  * The bundled CLI (scripts/bundle.mjs → dist/bundle/cli/, run by bin/kmdll.js; docs/performance.md):
  * bin/kmdll.js runs the bundle (emu.cjs for sim, call and demo, scan.cjs for scan, cli.cjs for the rest) when it is at least as new as the tsc output and the unbundled
  * modules otherwise or with KMDLL_UNBUNDLED=1 (which files load is observed with a module resolve
- * hook for ES modules and a preloaded wrapper of fs.readFileSync for the bundle); the bundle is
+ * hook for ES modules and a preloaded wrapper of fs.readFileSync and fs.openSync for the bundle); the bundle is
  * compiled with its V8 code cache, which V8 accepts; both print the same for commands that reach
  * every part the bundle moves: data files (kernel export database, include folder), the Unicorn
  * addon, the scan worker thread, Graphviz (an npm package the bundle loads).
@@ -31,7 +31,7 @@ function cli(args: string[], env: Record<string, string> = {}, hooks: string[] =
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The repository's files under dist/ a command line loads (ES modules seen by a resolve hook, the bundle and its cache read with fs.readFileSync). */
+/** The repository's files under dist/ a command line loads (ES modules seen by a resolve hook, files opened or read whole by name: the bundle and its cache). */
 function loadedFiles(args: string[], env: Record<string, string> = {}): string[] {
   const dir = mkdtempSync(join(tmpdir(), "kmdll-bundle-test-"));
   try {
@@ -48,7 +48,9 @@ function loadedFiles(args: string[], env: Record<string, string> = {}): string[]
     writeFileSync(
       reads,
       `const fs = require("node:fs"); const url = require("node:url"); const read = fs.readFileSync;\n` +
-        `fs.readFileSync = function (p, ...rest) { if (typeof p === "string") fs.appendFileSync(${JSON.stringify(log)}, url.pathToFileURL(p).href + "\\n"); return read.call(this, p, ...rest); };\n`,
+        `fs.readFileSync = function (p, ...rest) { if (typeof p === "string") fs.appendFileSync(${JSON.stringify(log)}, url.pathToFileURL(p).href + "\\n"); return read.call(this, p, ...rest); };\n` +
+        // bin/load-bundle.js opens the bundle and its cache and reads both into one buffer.
+        `const open = fs.openSync; let busy = false; fs.openSync = function (p, ...rest) { if (typeof p === "string" && !busy) { busy = true; try { fs.appendFileSync(${JSON.stringify(log)}, url.pathToFileURL(p).href + "\\n"); } finally { busy = false; } } return open.call(this, p, ...rest); };\n`,
     );
     const r = cli(args, env, ["--import", pathToFileURL(register).href, "--require", reads]);
     assert.equal(r.code, 0, r.stderr);

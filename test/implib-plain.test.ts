@@ -247,7 +247,14 @@ const skipBundle = bundled && bundled.mtimeMs >= statSync(repoPath("dist", "src"
 test("kmdll implib runs from its own bundle with its code cache, and prints what the unbundled CLI prints", { skip: skipBundle }, () => {
   const reads = join(dir, "reads.cjs");
   const log = join(dir, "reads.txt");
-  writeFileSync(reads, `const fs = require("node:fs"); const read = fs.readFileSync;\nfs.readFileSync = function (p, ...rest) { if (typeof p === "string") fs.appendFileSync(${JSON.stringify(log)}, p + "\\n"); return read.call(this, p, ...rest); };\n`);
+  // Files read whole or opened by name (bin/load-bundle.js opens the bundle and its cache and reads both into one buffer).
+  writeFileSync(
+    reads,
+    `const fs = require("node:fs"); const read = fs.readFileSync; const open = fs.openSync; let busy = false;\n` +
+      `const note = (p) => { if (typeof p === "string" && !busy) { busy = true; try { fs.appendFileSync(${JSON.stringify(log)}, p + "\\n"); } finally { busy = false; } } };\n` +
+      `fs.readFileSync = function (p, ...rest) { note(p); return read.call(this, p, ...rest); };\n` +
+      `fs.openSync = function (p, ...rest) { note(p); return open.call(this, p, ...rest); };\n`,
+  );
   const run = (args: string[], env: Record<string, string> = {}, pre: string[] = []) => {
     const r = spawnSync(process.execPath, [...pre, repoPath("bin", "kmdll.js"), ...args], { encoding: "utf8", env: { ...process.env, ...env } });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
