@@ -70,10 +70,13 @@ function registerMiniport(ctx: ApiContext): number {
   ctx.describe([hex(h), hex(chars), String(length)]);
   known(ctx, h, "NdisMRegisterMiniport");
   const [major, minor] = [ctx.mem.u8(chars), ctx.mem.u8(chars + 1n)];
+  const old = major >= 3 && major <= 5;
   ctx.warn(
-    major >= 3 && major <= 5
+    old
       ? `NdisMRegisterMiniport: an NDIS ${major}.${minor} miniport driver; NDIS 5.x and earlier miniports were removed in Windows 8 (Microsoft Learn, "NDIS 6.30 Backward Compatibility") and the emulated Windows runs NDIS 6.84: NDIS_STATUS_BAD_VERSION`
       : `NdisMRegisterMiniport: MajorNdisVersion.MinorNdisVersion is ${major}.${minor}, not an NDIS 5.x miniport version (NDIS 6 miniports register with NdisMRegisterMiniportDriver): NDIS_STATUS_BAD_VERSION`,
+    // What Windows 8 and later refuse too (kmdll triage: a DriverEntry failing after it is "windows-refuses").
+    old ? { refusal: "ndis5-miniport" } : undefined,
   );
   return NDIS_STATUS_BAD_VERSION;
 }
