@@ -73,9 +73,11 @@ export function runDriver(driver: string, companions: string[], o: ChildOptions)
   const service = serviceName(driver);
   // A driver not named NAME.sys (a kernel DLL, an unusual name) gets the ImagePath of its own file name.
   const needKey = basename(driver) !== `${service}.sys`;
-  const temp = needKey ? mkdtempSync(join(tmpdir(), "kmdll-triage-")) : null;
+  // The child's temporary folder (its TMPDIR: sim's temporary root goes there), removed here
+  // however the child ends — a killed child cannot remove its own.
+  const temp = mkdtempSync(join(tmpdir(), "kmdll-triage-"));
   let reg: string | undefined;
-  if (temp) {
+  if (needKey) {
     reg = join(temp, "service.reg");
     const key = `[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\${service}]`;
     writeFileSync(reg, `Windows Registry Editor Version 5.00\r\n\r\n${key}\r\n"ImagePath"=${regString(`\\SystemRoot\\System32\\drivers\\${basename(driver)}`)}\r\n"Type"=dword:00000001\r\n"Start"=dword:00000003\r\n"ErrorControl"=dword:00000001\r\n`);
@@ -84,7 +86,7 @@ export function runDriver(driver: string, companions: string[], o: ChildOptions)
   // The command that reproduces the run (not for a driver that needed the temporary service key).
   const command = reg ? undefined : `kmdll ${args.filter((a) => a !== "--json").map((a) => (/^[\w.,:/+=@%-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" ")}`;
   const heap = Math.max(256, Math.min(o.memoryMiB, 4096));
-  const child = spawn(process.execPath, [`--max-old-space-size=${heap}`, KMDLL_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  const child = spawn(process.execPath, [`--max-old-space-size=${heap}`, KMDLL_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", TMPDIR: temp } });
   const observed = newObserved();
   const state = { step: 0 };
   let pending = "";
@@ -122,7 +124,7 @@ export function runDriver(driver: string, companions: string[], o: ChildOptions)
       clearTimeout(timer);
       clearInterval(poll);
       if (pending) observeLine(observed, pending, state);
-      if (temp) rmSync(temp, { recursive: true, force: true });
+      rmSync(temp, { recursive: true, force: true });
       const firstErr = stderr.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
       const verdict = classify(observed, { ...(killed ? { killed } : {}), code, signal, stderr: firstErr.replace(/^kmdll: /, "") });
       done({ file: driver, service, ...verdict, ...(companions.length ? { companions: companions.map((c) => basename(c)) } : {}), ms: Date.now() - t0, ...(command ? { command } : {}) });

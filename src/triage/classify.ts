@@ -47,7 +47,7 @@ function faultVerdict(f: TriageFault & { outsideBuiltin?: boolean }, phase: "sta
     }
     case "timeout":
     case "deadlock":
-      return v("kmdll-gap", phase, f.kind === "timeout" ? "time budget exceeded" : "deadlock (single emulated thread)", `${f.message} at ${where} in ${routine}`, { fault });
+      return v("kmdll-gap", phase, f.kind === "timeout" ? "time budget exceeded" : "deadlock (single emulated thread)", `${f.message}${f.rip && f.message.includes(f.rip) ? "" : ` at ${where}`} (${routine})`, { fault });
     case "emulator-gap":
     case "internal":
       return v("kmdll-gap", phase, f.kind === "internal" ? "kmdll internal error" : "machine state kmdll does not model", `${f.message} (${routine})`, { fault });
@@ -55,7 +55,8 @@ function faultVerdict(f: TriageFault & { outsideBuiltin?: boolean }, phase: "sta
   if (f.outsideBuiltin) return v("kmdll-gap", phase, "reads Windows' own code (kmdll's modules carry export thunks only)", `${f.message} (${routine})`, { fault });
   const code = f.kind === "bugcheck" && f.code ? ` 0x${f.code.replace(/^0x0*/i, "").toUpperCase() || "0"}` : "";
   const bytes = f.instructionBytes ? ` [${f.instructionBytes}]` : "";
-  return v("driver-fault", phase, `${f.kind}${code} in ${routine}`, `${f.message}${f.message.includes(f.rip ?? "\0") ? "" : ` at ${where}`}${f.symbol && !f.message.includes(f.symbol) ? ` (${f.symbol})` : ""}${bytes}`, { fault });
+  const at = f.rip && f.message.includes(f.rip) ? (f.symbol && !f.message.includes(f.symbol) ? ` (${f.symbol})` : "") : ` at ${where}`;
+  return v("driver-fault", phase, `${f.kind}${code} in ${routine}`, `${f.message}${at} in ${routine}${bytes}`, { fault });
 }
 
 /** A load failure, from its cause status and what was missing. */
@@ -91,7 +92,8 @@ function startVerdict(s: StepFacts): Verdict | null {
     const name = statusName(parseStatus(status) ?? 0);
     const st = { status, ...(name ? { statusName: name } : {}), ...(f.failedCall ? { failedCall: f.failedCall } : {}) };
     if (s.refusal) return v("windows-refuses", "start", REFUSALS[s.refusal.kind] ?? s.refusal.kind, `${s.refusal.message}; DriverEntry returned ${status}${name ? ` ${name}` : ""}`, st);
-    const after = f.failedCall ? ` after ${f.failedCall.routine} → ${f.failedCall.status} ${f.failedCall.statusName}` : "";
+    const fc = f.failedCall;
+    const after = fc ? (fc.status === status ? ` from ${fc.routine}` : ` after ${fc.routine} → ${fc.status} ${fc.statusName}`) : "";
     return v("driver-declined", "start", `DriverEntry → ${status}${name ? ` ${name}` : ""}${after}`, `DriverEntry returned ${status}${name ? ` ${name}` : ""}${f.failedCall ? `; last failed kernel call: ${f.failedCall.routine} → ${f.failedCall.status} ${f.failedCall.statusName} (called from ${f.failedCall.site})` : ""}`, st);
   }
   if (f?.cause !== undefined) return loadVerdict(f);
