@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { fixture, runCli, tool } from "./helpers.js";
+import { fixture, repoPath, runCli, tool } from "./helpers.js";
+import { spawn } from "node:child_process";
 import { classify, runTriage, type TriageResult } from "../src/triage/index.js";
 import { newObserved, observeLine } from "../src/triage/observe.js";
 
@@ -207,4 +208,41 @@ test("classify: the kill paths, Windows modules kmdll lacks, bug checks (pure)",
   // A clean run with a leak is a driver fault; without, a pass.
   assert.equal(classify(run([begin(1), end(1, true), begin(2), end(2, true), { event: "leak", kind: "pool", size: 8 }, { event: "end", ok: false }]), exit).class, "driver-fault");
   assert.equal(classify(run([begin(1), end(1, true), begin(2), end(2, true), { event: "leak", kind: "pool", size: 8, level: "warning" }, { event: "end", ok: true }]), exit).class, "pass");
+});
+
+test("kmdll triage interrupted (SIGINT): children killed, exit 130, nothing left in the temporary folder", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "kmdll-triage-int-"));
+  try {
+    const child = spawn(process.execPath, [repoPath("bin", "kmdll.js"), "triage", "--timeout", "120", fixture("x64", "triagehang.sys")], { env: { ...process.env, TMPDIR: tmp }, stdio: "ignore" });
+    // Wait until the driver's child runs (its temporary folder exists), then interrupt.
+    for (let i = 0; i < 600 && readdirSync(tmp).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.notDeepEqual(readdirSync(tmp), [], "the driver's child started");
+    await new Promise((r) => setTimeout(r, 1000));
+    const code = await new Promise<number | null>((done) => {
+      child.on("exit", (c) => done(c));
+      child.kill("SIGINT");
+    });
+    assert.equal(code, 130);
+    assert.deepEqual(readdirSync(tmp), []);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("sim --json: a failed DriverEntry names its last failed kernel call; a refused stop says why (what triage reads)", async () => {
+  const r = await runCli(["sim", "--json", "--install", fixture("x64", "triagedeclined.sys"), fixture("x64", "triagenounload.sys"), "--", "start:triagedeclined", "start:triagenounload", "stop:triagenounload"]);
+  assert.equal(r.code, 1, r.stderr);
+  const fails = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === "fail");
+  const entry = fails.find((e) => e.module === "triagedeclined.sys")!;
+  assert.equal(entry.routine, "DriverEntry");
+  assert.equal(entry.status, "0xC0000034");
+  const call = entry.failedCall as Record<string, string>;
+  assert.deepEqual([call.routine, call.status, call.statusName], ["ntoskrnl!ZwOpenKey", "0xC0000034", "STATUS_OBJECT_NAME_NOT_FOUND"]);
+  // The call site is the return address of the call to ZwOpenKey (llvm-objdump: the instruction before it is a call).
+  const rva = BigInt("0x" + /\+0x([0-9a-f]+)$/.exec(call.site!)![1]!);
+  const base = BigInt(/ImageBase: (0x[0-9A-F]+)/i.exec(tool("llvm-readobj", ["--file-headers", fixture("x64", "triagedeclined.sys")]).stdout)![1]!);
+  const dis = tool("llvm-objdump", ["-d", `--start-address=0x${(base + rva - 6n).toString(16)}`, `--stop-address=0x${(base + rva).toString(16)}`, fixture("x64", "triagedeclined.sys")]).stdout;
+  assert.match(dis, /call/, dis);
+  const stop = fails.find((e) => e.module === "triagenounload.sys")!;
+  assert.deepEqual([stop.status, stop.refusal], ["0xC0000010", "no-driver-unload"]);
 });

@@ -6,7 +6,7 @@
  * /proc/PID/statm; the V8 heap is capped too). Its NDJSON events are reduced as they arrive
  * (observe.ts); what remains is classified (classify.ts).
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
@@ -67,6 +67,18 @@ function resident(pid: number): number {
   }
 }
 
+/** Children running and their temporary folders (removed by `abandonChildren` when the batch is interrupted). */
+const running = new Map<ChildProcess, string>();
+
+/** Kill every child still running and remove the temporary folders (Ctrl-C on a batch). */
+export function abandonChildren(): void {
+  for (const [child, temp] of running) {
+    child.kill("SIGKILL");
+    rmSync(temp, { recursive: true, force: true });
+  }
+  running.clear();
+}
+
 /** Run one driver; never throws for anything the driver or the child does. */
 export function runDriver(driver: string, companions: string[], o: ChildOptions): Promise<TriageResult> {
   const t0 = Date.now();
@@ -87,6 +99,7 @@ export function runDriver(driver: string, companions: string[], o: ChildOptions)
   const command = reg ? undefined : `kmdll ${args.filter((a) => a !== "--json").map((a) => (/^[\w.,:/+=@%-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" ")}`;
   const heap = Math.max(256, Math.min(o.memoryMiB, 4096));
   const child = spawn(process.execPath, [`--max-old-space-size=${heap}`, KMDLL_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", TMPDIR: temp } });
+  running.set(child, temp);
   const observed = newObserved();
   const state = { step: 0 };
   let pending = "";
@@ -123,6 +136,7 @@ export function runDriver(driver: string, companions: string[], o: ChildOptions)
       finished = true;
       clearTimeout(timer);
       clearInterval(poll);
+      running.delete(child);
       if (pending) observeLine(observed, pending, state);
       rmSync(temp, { recursive: true, force: true });
       const firstErr = stderr.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";

@@ -8,14 +8,14 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { KmdllError } from "../errors.js";
-import { runDriver, type SimPassThrough } from "./child.js";
+import { abandonChildren, runDriver, type SimPassThrough } from "./child.js";
 import { FolderIndex, triageInputs } from "./inputs.js";
 import { FAILING_CLASSES, TRIAGE_CLASSES, type TriageClass, type TriageResult, type TriageSummary } from "./types.js";
 
 export interface TriageOptions extends Partial<SimPassThrough> {
   /** Drivers run at the same time (default: the CPUs). */
   jobs?: number;
-  /** Wall-clock budget per driver, seconds (default: 2 × timeout + 15, and more per companion driver). */
+  /** Wall-clock budget per driver, seconds (default: 3 × timeout + 30, plus timeout per companion driver). */
   wallSeconds?: number;
   /** Resident memory cap per driver process, MiB (default 1024). */
   memoryMiB?: number;
@@ -80,10 +80,23 @@ export async function runTriage(paths: string[], o: TriageOptions, onResult: (r:
         continue;
       }
       const companions = folders.companions(input.path);
-      const wallSeconds = o.wallSeconds ?? 2 * timeout + 15 + companions.length * timeout;
+      // A safety net for what the emulator's own per-call budget cannot stop (a hang in kmdll, a slow start-up under load).
+      const wallSeconds = o.wallSeconds ?? 3 * timeout + 30 + companions.length * timeout;
       emit(await runDriver(input.path, companions, { ...sim, wallSeconds, memoryMiB: o.memoryMiB ?? DEFAULT_MEMORY_MIB }));
     }
   };
-  await Promise.all(Array.from({ length: jobs }, () => worker()));
+  // Interrupted (Ctrl-C, kill): the children go too, and nothing is left in the temporary folder.
+  const interrupted = (signal: NodeJS.Signals) => {
+    abandonChildren();
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  try {
+    await Promise.all(Array.from({ length: jobs }, () => worker()));
+  } finally {
+    process.removeListener("SIGINT", interrupted);
+    process.removeListener("SIGTERM", interrupted);
+  }
   return tally.summary(Date.now() - t0);
 }

@@ -39,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("start and stop every driver image under the given files and folders (each in its own process) and classify the outcomes: pass, windows-refuses, driver-declined, driver-fault, kmdll-gap")
     .argument("<paths...>", "driver files and folders (folders: *.sys files and native-subsystem PE images, recursively)")
     .option("-j, --jobs <n>", "drivers run at the same time (default: number of CPUs)", number("a whole number", 1, 256, true))
-    .option("--timeout <seconds>", "time budget per guest call (DriverEntry, DriverUnload...), as sim --timeout; the driver's process is killed after 2 × this + 15 s", number("seconds", 0.1, 3600), DEFAULT_TIMEOUT)
+    .option("--timeout <seconds>", "time budget per guest call (DriverEntry, DriverUnload...), as sim --timeout; the driver's process is killed after 3 × this + 30 s", number("seconds", 0.1, 3600), DEFAULT_TIMEOUT)
     .option("--memory <MiB>", "resident memory cap per driver process; a driver past it is killed (kmdll-gap)", number("MiB", 16, 65536, true), DEFAULT_MEMORY_MIB)
     .option("--unimplemented <mode>", "a kernel routine kmdll does not implement: fault (default: kmdll-gap) or stub (return STATUS_NOT_IMPLEMENTED and go on)", oneOf("fault", "stub"))
     .option("--verifier <mode>", "Driver Verifier checks, as sim: none, standard (default) or all", oneOf("none", "standard", "all"))
