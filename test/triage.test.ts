@@ -108,6 +108,8 @@ test("triage classifies a folder of our drivers: every class, companions, non-PE
     assert.equal(by("triageunimpl.sys").key, "unimplemented ntoskrnl!ZwSetEaFile");
     is("triagehang.sys", "kmdll-gap");
     assert.equal(by("triagehang.sys").fault?.kind, "timeout");
+    assert.equal(by("triagehang.sys").retried, true, "out of time beside others: run again alone at the end");
+    assert.equal(results.at(-1)!.file, join(dir, "triagehang.sys"), "the retry comes last");
 
     is("triagendis5.sys", "windows-refuses");
     assert.match(by("triagendis5.sys").key, /NDIS 5/);

@@ -5,7 +5,7 @@ const WIDTH = 15;
 
 /** "pass             mydriver.sys  started and stopped, nothing leaked (0.4 s)". */
 export function resultLine(r: TriageResult, shownPath: string): string {
-  return `${r.class.padEnd(WIDTH)} ${shownPath}  ${r.reason}${r.companions?.length ? ` [with ${r.companions.join(", ")}]` : ""}${r.ms ? ` (${(r.ms / 1000).toFixed(1)} s)` : ""}`;
+  return `${r.class.padEnd(WIDTH)} ${shownPath}  ${r.reason}${r.companions?.length ? ` [with ${r.companions.join(", ")}]` : ""}${r.ms ? ` (${(r.ms / 1000).toFixed(1)} s${r.retried ? ", run again alone" : ""})` : ""}`;
 }
 
 /** The summary: counts per class (with the share of the drivers), then the reasons ranked by count. */

@@ -19,6 +19,13 @@ export interface TriageOptions extends Partial<SimPassThrough> {
   wallSeconds?: number;
   /** Resident memory cap per driver process, MiB (default 1024). */
   memoryMiB?: number;
+  /** Run a driver that ran out of time (time budget, wall clock) again alone after the others (default true; only with jobs > 1). */
+  retryTimeouts?: boolean;
+}
+
+/** A result that may be the machine's load rather than the driver: its time budget or the wall clock ran out. */
+function outOfTime(r: TriageResult): boolean {
+  return r.class === "kmdll-gap" && (r.fault?.kind === "timeout" || r.key.startsWith("no result within"));
 }
 
 /** Default time budget per guest call (seconds), as `kmdll sim`. */
@@ -80,11 +87,17 @@ export async function runTriage(paths: string[], o: TriageOptions, onResult: (r:
         continue;
       }
       const companions = folders.companions(input.path);
-      // A safety net for what the emulator's own per-call budget cannot stop (a hang in kmdll, a slow start-up under load).
-      const wallSeconds = o.wallSeconds ?? 3 * timeout + 30 + companions.length * timeout;
-      emit(await runDriver(input.path, companions, { ...sim, wallSeconds, memoryMiB: o.memoryMiB ?? DEFAULT_MEMORY_MIB }));
+      const r = await run(input.path, companions);
+      // Out of time while other drivers ran beside it: tried again alone at the end (held back until then).
+      if (retry && jobs > 1 && outOfTime(r)) again.push({ path: input.path, companions });
+      else emit(r);
     }
   };
+  const retry = o.retryTimeouts !== false;
+  const again: { path: string; companions: string[] }[] = [];
+  // A safety net for what the emulator's own per-call budget cannot stop (a hang in kmdll, a slow start-up under load).
+  const run = (path: string, companions: string[]) =>
+    runDriver(path, companions, { ...sim, wallSeconds: o.wallSeconds ?? 3 * timeout + 30 + companions.length * timeout, memoryMiB: o.memoryMiB ?? DEFAULT_MEMORY_MIB });
   // Interrupted (Ctrl-C, kill): the children go too, and nothing is left in the temporary folder.
   const interrupted = (signal: NodeJS.Signals) => {
     abandonChildren();
@@ -94,6 +107,7 @@ export async function runTriage(paths: string[], o: TriageOptions, onResult: (r:
   process.once("SIGTERM", interrupted);
   try {
     await Promise.all(Array.from({ length: jobs }, () => worker()));
+    for (const a of again) emit({ ...(await run(a.path, a.companions)), retried: true });
   } finally {
     process.removeListener("SIGINT", interrupted);
     process.removeListener("SIGTERM", interrupted);

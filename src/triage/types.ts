@@ -56,6 +56,8 @@ export interface TriageResult {
   ms: number;
   /** The `kmdll sim` command that reproduces the run. */
   command?: string;
+  /** Run a second time, alone, after the others, because it ran out of time the first time beside them. */
+  retried?: boolean;
 }
 
 export interface TriageSummary {

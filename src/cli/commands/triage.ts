@@ -19,6 +19,7 @@ interface TriageCliOptions {
   json?: boolean;
   ndjson?: boolean;
   top: number;
+  retry: boolean;
 }
 
 const number = (what: string, min: number, max: number, integer = false) => (v: string) => {
@@ -47,6 +48,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--registry <file.reg>", "extend the default registry, as sim --registry")
     .option("--json", "print one JSON document: every result and the summary")
     .option("--ndjson", "print one JSON line per driver as it finishes, then a summary line (bounded memory for big corpora)")
+    .option("--no-retry", "do not run a driver that ran out of time again, alone, after the others")
     .option("--top <n>", "reasons listed in the text summary", number("a whole number", 1, 10000, true), 10)
     .addHelpText(
       "after",
@@ -86,6 +88,7 @@ Examples:
         {
           timeout: opts.timeout,
           memoryMiB: opts.memory,
+          retryTimeouts: opts.retry,
           ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
           ...(opts.unimplemented ? { unimplemented: opts.unimplemented } : {}),
           ...(opts.verifier ? { verifier: opts.verifier } : {}),
