@@ -12,7 +12,8 @@ export type TraceEvent =
   | { event: "dbgprint"; module: string; text: string; level?: number; component?: number }
   /**
    * A failed operation. `routine: "DriverEntry"` when DriverEntry returned the error status, with `failedCall`, the
-   * last kernel call that failed in it; `refusal` names a refusal Windows makes too ("no-driver-unload").
+   * last kernel call that failed in it (`routine: "DllInitialize"`: a dependency's DllInitialize, named by `missing`);
+   * `refusal` names a refusal Windows makes too ("no-driver-unload").
    */
   | { event: "fail"; status: string; cause?: string; module: string; missing?: string; message?: string; routine?: string; failedCall?: { routine: string; status: string; statusName: string; site: string }; refusal?: string }
   | { event: "fault"; kind: FaultKind; module?: string; message: string; rip?: string; address?: string; [k: string]: unknown }

@@ -53,6 +53,9 @@ test("triage classifies a folder of our drivers: every class, companions, non-PE
     copyFileSync(fixture("x64", "client.sys"), join(dir, "pair", "client.sys"));
     // Windows finds imports case-insensitively: the companion is found under another case.
     copyFileSync(fixture("x64", "mydriver.sys"), join(dir, "pair", "MyDriver.SYS"));
+    mkdirSync(join(dir, "exp"));
+    copyFileSync(fixture("x64", "initfailuser.sys"), join(dir, "exp", "initfailuser.sys"));
+    copyFileSync(fixture("x64", "initfail.sys"), join(dir, "exp", "initfail.sys"));
     mkdirSync(join(dir, "odd"));
     copyFileSync(fixture("x64", "triagepass.sys"), join(dir, "odd", "kernel dll.dll"));
     writeFileSync(join(dir, "junk.sys"), "not a driver\n");
@@ -127,6 +130,11 @@ test("triage classifies a folder of our drivers: every class, companions, non-PE
     // mydriver.sys is an export driver with a stub DriverEntry and no DriverUnload.
     is("pair/MyDriver.SYS", "windows-refuses");
 
+    // The companion export driver's DllInitialize returns STATUS_INSUFFICIENT_RESOURCES (examples/sc-initfail).
+    is("exp/initfailuser.sys", "driver-declined");
+    assert.deepEqual([by("exp/initfailuser.sys").status, by("exp/initfailuser.sys").missing], ["0xC000009A", "initfail.sys"]);
+    is("exp/initfail.sys", "windows-refuses");
+
     is("junk.sys", "not-a-driver");
     assert.match(by("junk.sys").reason, /no MZ signature/);
     is("trunc.sys", "windows-refuses");
@@ -135,7 +143,7 @@ test("triage classifies a folder of our drivers: every class, companions, non-PE
 
     assert.equal(summary.ignored, 2, "notes.txt and extra.reg");
     assert.equal(summary.drivers, results.length - 1);
-    assert.deepEqual(summary.counts, { pass: 3, "windows-refuses": 6, "driver-declined": 1, "driver-fault": 2, "kmdll-gap": 2, "not-a-driver": 1 });
+    assert.deepEqual(summary.counts, { pass: 3, "windows-refuses": 7, "driver-declined": 2, "driver-fault": 2, "kmdll-gap": 2, "not-a-driver": 1 });
     assert.equal(summary.exitCode, 1);
     assert.equal(summary.reasons[0]!.count >= summary.reasons.at(-1)!.count, true);
     assert.equal(summary.reasons.reduce((n, r) => n + r.count, 0), results.filter((r) => r.class !== "pass").length);

@@ -96,6 +96,12 @@ function startVerdict(s: StepFacts): Verdict | null {
     const after = fc ? (fc.status === status ? ` from ${fc.routine}` : ` after ${fc.routine} → ${fc.status} ${fc.statusName}`) : "";
     return v("driver-declined", "start", `DriverEntry → ${status}${name ? ` ${name}` : ""}${after}`, `DriverEntry returned ${status}${name ? ` ${name}` : ""}${f.failedCall ? `; last failed kernel call: ${f.failedCall.routine} → ${f.failedCall.status} ${f.failedCall.statusName} (called from ${f.failedCall.site})` : ""}`, st);
   }
+  if (f?.routine === "DllInitialize" && f.missing) {
+    // A companion export driver declined its load: its DllInitialize's status fails the importer's start.
+    const cause = f.cause ?? f.status;
+    const name = statusName(parseStatus(cause) ?? 0);
+    return v("driver-declined", "load", `companion DllInitialize → ${cause}${name ? ` ${name}` : ""}`, f.message ?? `${f.missing}: DllInitialize failed`, { status: cause, ...(name ? { statusName: name } : {}), missing: f.missing });
+  }
   if (f?.cause !== undefined) return loadVerdict(f);
   return v("kmdll-gap", "start", "unclassified start failure", f?.message ?? s.detail ?? s.result ?? "the start failed", f ? { status: f.status } : {});
 }
