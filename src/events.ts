@@ -10,7 +10,12 @@ export type TraceEvent =
   | { event: "refcount"; module: string; count: number; reason?: string }
   | { event: "unload"; module: string; reason?: string }
   | { event: "dbgprint"; module: string; text: string; level?: number; component?: number }
-  | { event: "fail"; status: string; cause?: string; module: string; missing?: string; message?: string }
+  /**
+   * A failed operation. `routine: "DriverEntry"` when DriverEntry returned the error status, with `failedCall`, the
+   * last kernel call that failed in it (`routine: "DllInitialize"`: a dependency's DllInitialize, named by `missing`);
+   * `refusal` names a refusal Windows makes too ("no-driver-unload").
+   */
+  | { event: "fail"; status: string; cause?: string; module: string; missing?: string; message?: string; routine?: string; failedCall?: { routine: string; status: string; statusName: string; site: string }; refusal?: string }
   | { event: "fault"; kind: FaultKind; module?: string; message: string; rip?: string; address?: string; [k: string]: unknown }
   | { event: "leak"; module: string; kind: "pool" | "interface" | string; [k: string]: unknown }
   | { event: "warning"; module?: string; message: string; [k: string]: unknown }

@@ -53,7 +53,7 @@ export interface Executor {
   /** Optional: the last warning emitted during the latest DriverEntry call (a failing DriverEntry's likely cause), or null. */
   lastWarning?(): string | null;
   /** The last kernel call that returned an error status during the last DriverEntry call, or null. */
-  lastFailedCall?(): string | null;
+  lastFailedCall?(): FailedCall | null;
   /** Call any routine of a mapped module with integer arguments (MS x64 / cdecl). */
   callRoutine(module: string, rva: number, args: bigint[], routine: string): CallOutcome;
   /**
@@ -145,4 +145,18 @@ export interface GuestDriverOp {
   status: number;
   crashed: boolean;
   message?: string;
+}
+
+/** The last failed kernel call of a DriverEntry: the words, and its parts for scripts (sim --json, triage). */
+export interface FailedCall {
+  /** "ZwQueryValueKey(...) → 0xC0000034 STATUS_OBJECT_NAME_NOT_FOUND (called from x.sys+0x1ccf)". */
+  text: string;
+  /** The routine, as the trace names it ("ntoskrnl!ZwQueryValueKey"). */
+  routine: string;
+  /** The status it returned, formatted ("0xC0000034"). */
+  status: string;
+  /** Its ntstatus.h name ("STATUS_OBJECT_NAME_NOT_FOUND"). */
+  statusName: string;
+  /** Where the driver called it ("x.sys+0x1ccf"). */
+  site: string;
 }

@@ -26,6 +26,7 @@ export { hex, type HexOptions } from "./text/hex.js";
 export { terminalText, terminalLine, jsonText } from "./text/terminal.js";
 export * from "./emu/index.js";
 export * from "./sim/index.js";
+export * from "./triage/index.js";
 export * from "./check/index.js";
 export { exploreSurface, type SurfaceReport, type SurfaceOptions } from "./surface/explore.js";
 export { surfaceText, surfaceSarif } from "./surface/render.js";

@@ -29,6 +29,8 @@ export function archNeutralLine(e: TraceEvent): string {
   delete rest.rip;
   delete rest.registers;
   delete rest.backtrace;
+  // The faulting instruction's bytes: each arch's own encoding.
+  delete rest.instructionBytes;
   delete rest.address;
   delete rest.caller;
   // x86 drivers call HAL's READ_PORT_*/WRITE_PORT_* where x64 code has `in`/`out` instructions.

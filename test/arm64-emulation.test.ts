@@ -20,7 +20,7 @@ function line(e: TraceEvent): string {
   const common = compactCommon(e);
   if (common !== undefined) return common;
   const { event, ...rest } = e as TraceEvent & Record<string, unknown>;
-  for (const k of ["base", "path", "rip", "registers", "backtrace", "address", "caller"]) delete rest[k];
+  for (const k of ["base", "path", "rip", "registers", "backtrace", "address", "caller", "instructionBytes"]) delete rest[k];
   return `${event} ${JSON.stringify(rest)
     .replace(/0x[0-9a-f]{8,16}\b/gi, "ADDR")
     // Code offsets differ by arch (an ARM64 load may be a function's first instruction: no "+0x0").

@@ -25,6 +25,8 @@ function line(e: TraceEvent): string {
   delete rest.backtrace;
   delete rest.address;
   delete rest.caller;
+  // The faulting instruction's bytes: each arch's own encoding.
+  delete rest.instructionBytes;
   // Code offsets (module+0x...) and the width of a pointer read differ by arch too.
   return `${event} ${JSON.stringify(rest)
     .replace(/0x[0-9a-f]{8,16}\b/gi, "ADDR")

@@ -19,7 +19,7 @@ import { checkCallIrql } from "./verifier/checks.js";
 import { maxIrqlOf } from "./verifier/irql-table.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { formatStatus, statusName } from "../nt/status.js";
-import { failedCallWatch } from "./failed-call.js";
+import { failedCallWatch, type FailedCall } from "./failed-call.js";
 
 const STATUS_NOT_IMPLEMENTED = 0xc0000002n;
 
@@ -250,11 +250,12 @@ function handlerFailed(emu: Emulator, t: Target, ctx: CallContext, e: unknown): 
 }
 
 /** Remember a call that returned an error status (failed-call.ts), when ntstatus.h names the value. */
-function noteFailedCall(watch: { text: string | null }, t: Target, ctx: CallContext, ret: number): void {
+function noteFailedCall(watch: { call: FailedCall | null }, t: Target, ctx: CallContext, ret: number): void {
   const name = statusName(ret);
   if (!name) return;
   const args = ctx.shown().map((a) => String(a)).join(", ");
-  watch.text = `${t.shortName}(${args.length > 300 ? args.slice(0, 300) + "…" : args}) → ${formatStatus(ret)} ${name} (called from ${ctx.callSite.callerText})`;
+  const site = ctx.callSite.callerText;
+  watch.call = { text: `${t.shortName}(${args.length > 300 ? args.slice(0, 300) + "…" : args}) → ${formatStatus(ret)} ${name} (called from ${site})`, routine: t.shortName, status: formatStatus(ret), statusName: name, site };
 }
 
 /** The trace's "api" event of a call that returned. */

@@ -17,7 +17,7 @@ import { createDriverObject, deviceLabel, devicesOf, driverEntryDone, writeUnico
 import { finishIo, userDeviceIoControl, userRequest, type UserOutcome } from "./user/index.js";
 import { deviceObjectLeaks, hasDevices, pnpOps } from "./pnp-host.js";
 import { serviceWanted } from "./pnp/index.js";
-import { failedCallWatch } from "./failed-call.js";
+import { failedCallWatch, type FailedCall } from "./failed-call.js";
 
 
 /** A fault report as a SPEC §9 `fault` event. */
@@ -48,7 +48,7 @@ export class EmulatorExecutor implements Executor {
   /** The last warning emitted since the current DriverEntry call began (for a precise failure message). */
   private warningDuringEntry: string | null = null;
   /** The last kernel call that returned an error status during the current DriverEntry call. */
-  private failedDuringEntry: string | null = null;
+  private failedDuringEntry: FailedCall | null = null;
 
   constructor(options: EmulatorOptions = {}) {
     const sink = options.sink;
@@ -66,7 +66,7 @@ export class EmulatorExecutor implements Executor {
   }
 
   /** The last kernel call that failed during the last DriverEntry (failed-call.ts), or null. */
-  lastFailedCall(): string | null {
+  lastFailedCall(): FailedCall | null {
     return this.failedDuringEntry;
   }
 
@@ -146,7 +146,7 @@ export class EmulatorExecutor implements Executor {
     const section = loaderEntry(this.emu.mem, this.emu.kernel, { name: mod.name, base, size: mod.size, entry: base + BigInt(rva) });
     if (section !== 0n) this.emu.writePtr(obj + BigInt(LAYOUT.DRIVER_OBJECT.DriverSection), section);
     this.driverObjects.set(module.toLowerCase(), obj);
-    const watch = { text: null as string | null };
+    const watch = { call: null as FailedCall | null };
     const outer = failedCallWatch.current;
     failedCallWatch.current = watch;
     let r: CallOutcome;
@@ -156,7 +156,7 @@ export class EmulatorExecutor implements Executor {
       );
     } finally {
       failedCallWatch.current = outer;
-      this.failedDuringEntry = watch.text;
+      this.failedDuringEntry = watch.call;
     }
     if (r.ok) driverEntryDone(this.emu.mem, obj);
     return r;

@@ -7,4 +7,9 @@
  * serves every emulator of the process; null when nothing is watched (the per-call cost is one
  * comparison).
  */
-export const failedCallWatch: { current: { text: string | null } | null } = { current: null };
+import type { FailedCall } from "../executor.js";
+
+export type { FailedCall };
+
+export const failedCallWatch: { current: { call: FailedCall | null } | null } = { current: null };
+

@@ -86,7 +86,13 @@ export class FaultReporter {
     registers[cpu.pcName] = show(rip);
     registers.EFLAGS = "0x" + regsV[names.length + 1]!.toString(16);
     const mod = map.moduleAt(rip);
-    const { address, api, ...rest } = extra as { address?: bigint; api?: string };
+    const { address, api, ...rest } = extra as { address?: bigint; api?: string } & Record<string, unknown>;
+    // The driver's own faulting instruction: its first bytes (up to 15, an x86 instruction's maximum), for llvm-objdump / triage reports.
+    if (api === undefined && mod && !mod.builtin && rest["instructionBytes"] === undefined) {
+      let n = 15;
+      while (n > 0 && !this.emu.mem.isMapped(rip, n)) n--;
+      if (n > 0) rest["instructionBytes"] = [...this.emu.mem.read(rip, n)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+    }
     return {
       kind,
       message,
@@ -257,7 +263,9 @@ export class FaultReporter {
           return { ...r, module: r.module ?? site.module };
         }
       }
-      return this.report(kind, `${what}${protText} at ${map.where(rip)}${access === "read" ? besideBuiltin(map, a) : ""}`, rip, { address: a });
+      const beside = access === "read" ? besideBuiltin(map, a) : "";
+      // besideBuiltin: structured too (`outsideBuiltin`), for scripts telling a dependency on Windows' code from a crash.
+      return this.report(kind, `${what}${protText} at ${map.where(rip)}${beside}`, rip, { address: a, ...(beside ? { outsideBuiltin: true } : {}) });
     }
     if (nf.interrupt >= 0 && this.emu.cpu.arch === "arm64") {
       const t = arm64Trap(this.emu, rip, nf.interrupt);

@@ -74,8 +74,8 @@ export class Kernel implements KernelQueries {
     });
   }
 
-  private refuse(status: number, module: string, message: string): OpResult {
-    this.emit({ event: "fail", status: formatStatus(status), module, message });
+  private refuse(status: number, module: string, message: string, refusal?: string): OpResult {
+    this.emit({ event: "fail", status: formatStatus(status), module, message, ...(refusal ? { refusal } : {}) });
     return { ok: false, status, message };
   }
 
@@ -162,8 +162,10 @@ export class Kernel implements KernelQueries {
       m.service = null;
       const hint = this.o.executor.lastWarning?.() ?? null;
       const failed = this.o.executor.lastFailedCall?.() ?? null;
-      const message = `${m.name}: DriverEntry returned ${formatStatus(status)}${statusName(status) ? ` (${statusName(status)})` : ""}; the image is unloaded${hint ? ` (last warning: ${hint})` : ""}${failed ? ` (last failed kernel call: ${failed})` : ""}`;
-      this.emit({ event: "fail", status: formatStatus(status), module: m.name, message });
+      const message = `${m.name}: DriverEntry returned ${formatStatus(status)}${statusName(status) ? ` (${statusName(status)})` : ""}; the image is unloaded${hint ? ` (last warning: ${hint})` : ""}${failed ? ` (last failed kernel call: ${failed.text})` : ""}`;
+      // routine/failedCall: the same facts for scripts (kmdll triage classifies on them).
+      const call = failed ? { routine: failed.routine, status: failed.status, statusName: failed.statusName, site: failed.site } : null;
+      this.emit({ event: "fail", status: formatStatus(status), module: m.name, message, routine: "DriverEntry", ...(call ? { failedCall: call } : {}) });
       try {
         this.loader.unloadImage(m, "its DriverEntry failed");
       } catch (e) {
@@ -241,7 +243,7 @@ export class Kernel implements KernelQueries {
     // NtUnloadDriver refuses a driver object without DriverUnload (STATUS_INVALID_DEVICE_REQUEST).
     const noUnload = () => {
       const detail = ex.noUnloadDetail?.(m.name) ?? null;
-      return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine in its driver object \\Driver\\${m.service}: Windows refuses to unload it, as here${detail ? ` (${detail})` : ""}`);
+      return this.refuse(STATUS.INVALID_DEVICE_REQUEST, m.name, `${m.name} set no DriverUnload routine in its driver object \\Driver\\${m.service}: Windows refuses to unload it, as here${detail ? ` (${detail})` : ""}`, "no-driver-unload");
     };
     if (ex.driverUnloadRoutine && ex.driverUnloadRoutine(m.name) === null) return noUnload();
     const step = ex.pnpServiceStopping?.(service);

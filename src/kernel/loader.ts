@@ -74,7 +74,7 @@ export class Loader {
   private emit = (e: Parameters<EventSink>[0]): void => this.o.emit(e);
 
   /** Report a load failure where it is detected (before the cleanup it causes) and return it to throw. */
-  private failure(raw: number, module: string, missing: string | undefined, detail: string): LoadError {
+  private failure(raw: number, module: string, missing: string | undefined, detail: string, routine?: string): LoadError {
     const err = new LoadError(raw, module, missing, detail);
     this.emit({
       event: "fail",
@@ -83,6 +83,8 @@ export class Loader {
       module,
       ...(missing ? { missing } : {}),
       message: err.message,
+      // The dependency's own routine that failed (DllInitialize): for scripts, which status is whose.
+      ...(routine ? { routine } : {}),
     });
     return err;
   }
@@ -236,7 +238,7 @@ export class Loader {
     const status = Number(this.run(() => this.o.executor.callDllInitialize(dll.name, rva, regPath)) & 0xffffffffn) >>> 0;
     this.emit({ event: "return", module: dll.name, routine: "DllInitialize", status: formatStatus(status) });
     if (!ntSuccess(status)) {
-      const err = this.failure(status, importer.name, dll.name, `cannot load ${dll.name}: its DllInitialize failed`);
+      const err = this.failure(status, importer.name, dll.name, `cannot load ${dll.name}: its DllInitialize failed`, "DllInitialize");
       // MmUnloadSystemImage directly: no DllUnload for a DLL that never initialised.
       this.unloadImage(dll, `its DllInitialize failed`);
       throw err;

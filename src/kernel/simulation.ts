@@ -46,8 +46,8 @@ export interface SimulationOptions {
   root?: string;
   /** Driver files copied into <root>/System32/drivers before the run (temporary root only). */
   install?: string[];
-  /** .reg file applied to the registry, or the registry itself. */
-  registry?: string | Registry;
+  /** .reg files applied to the registry in order, or the registry itself. */
+  registry?: string | string[] | Registry;
   /** Host files shown at NT paths on top of the root, not copied into it (see OverlayImageSource). */
   overlay?: Record<string, string>;
   semantics?: Semantics;
@@ -67,12 +67,12 @@ export interface Simulation {
   dispose(): void;
 }
 
-/** A fresh registry: the default hive of a booted system, then the .reg file if any; errors name the file and line. */
-export function loadRegistry(path?: string): Registry {
+/** A fresh registry: the default hive of a booted system, then the .reg files if any, in order; errors name the file and line. */
+export function loadRegistry(paths?: string | string[]): Registry {
   const registry = new Registry();
-  // A booted system's keys first (src/nt/default-hive.ts); the file extends or overrides them.
+  // A booted system's keys first (src/nt/default-hive.ts); the files extend or override them.
   seedDefaultHive(registry);
-  if (path) {
+  for (const path of typeof paths === "string" ? [paths] : paths ?? []) {
     // readFileBytes refuses devices, FIFOs and directories with a one-line error (reading
     // /dev/zero would never end).
     const bytes = readFileBytes(path);
@@ -172,8 +172,8 @@ export function createSimulation(o: SimulationOptions): Simulation {
 export interface RunOptions {
   root?: string;
   install?: string[];
-  /** .reg file applied to the registry, or the registry itself. */
-  registry?: string | Registry;
+  /** .reg files applied to the registry in order, or the registry itself. */
+  registry?: string | string[] | Registry;
   semantics?: Semantics;
   steps: Step[];
   sink: EventSink;

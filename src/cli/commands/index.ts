@@ -11,6 +11,7 @@ export const commands: CommandEntry[] = [
   { name: "check", load: () => import("./check.js") },
   { name: "call", load: () => import("./call.js") },
   { name: "sim", load: () => import("./sim.js") },
+  { name: "triage", load: () => import("./triage.js") },
   { name: "build", load: () => import("./build.js") },
   { name: "new", load: () => import("./new.js") },
   { name: "graph", load: () => import("./graph.js") },

@@ -43,7 +43,7 @@ interface SimOptions {
   verifier: VerifierMode;
   specialPool?: SpecialPoolOption;
   root?: string;
-  registry?: string;
+  registry?: string[];
   semantics?: string;
   install?: string[];
   trace?: boolean;
@@ -58,8 +58,8 @@ interface SimOptions {
 }
 
 /** The files a simulation reads: the scenario, the registry file, the drivers (installed or in the root). */
-function simInputs(scenarioFile: string | undefined, root: string | undefined, install: string[] | undefined, registry: string | undefined): string[] {
-  const out = [...(scenarioFile ? [scenarioFile] : []), ...(install ?? []), ...(registry ? [registry] : [])];
+function simInputs(scenarioFile: string | undefined, root: string | undefined, install: string[] | undefined, registry: string[]): string[] {
+  const out = [...(scenarioFile ? [scenarioFile] : []), ...(install ?? []), ...registry];
   const drivers = root ? hostPathIn(root, "\\SystemRoot\\System32\\drivers") : null;
   if (drivers) {
     try {
@@ -100,7 +100,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument("[steps...]", "SCENARIO.json, or steps: start:NAME stop:NAME call:MODULE!EXPORT[:ARG,...] open:PATH[,as=H] read:H:LENGTH write:H:HEX|@FILE ioctl:H|PATH:CODE[:HEX|@FILE][,out=N][,async] cancel:H close:H sleep:MS (docs/user-io.md)")
     .option("--root <dir>", "directory standing for \\SystemRoot (drivers in <dir>/System32/drivers)")
     .option("--install <file...>", "copy these drivers into a temporary root's System32/drivers (instead of --root)")
-    .option("--registry <file.reg>", "extend the default registry of a booted system (services' ImagePath, parameters) with a .reg file")
+    .option("--registry <file.reg>", "extend the default registry of a booted system (services' ImagePath, parameters) with a .reg file (repeatable: applied in order)", (v: string, prev: string[] = []) => [...prev, v])
     .option("--semantics <which>", "documented (default: the seeds' rule) or kernel (WRK/ReactOS sysldr)")
     .option("--verifier <mode>", "Driver Verifier checks: none, standard (default) or all; error-level findings and leaks fail the scenario", verifierOpt, "standard")
     .option("--special-pool <mode>", "Driver Verifier special pool for driver allocations: overrun (guard page after each block; default with --verifier all), underrun (guard page before) or off (default otherwise)", specialPoolOpt)
@@ -144,7 +144,7 @@ Each takes ,status=NTSTATUS ,info=N ,fault=KIND; read and ioctl also ,expect=HEX
       const root = opts.root ? resolve(opts.root) : opts.install ? undefined : scenario.root;
       const install = opts.install ? opts.install.map((f) => resolve(f)) : opts.root ? undefined : scenario.install;
       if (!root && !install) throw new KmdllError("no drivers: give --root DIR (with System32/drivers/*.sys) or --install FILE...");
-      const registry = opts.registry ? resolve(opts.registry) : scenario.registry;
+      const registry = opts.registry ? opts.registry.map((f) => resolve(f)) : scenario.registry ? [scenario.registry] : [];
       const semantics = semanticsOf(opts.semantics) ?? scenario.semantics;
       // Checked before the run: a report must never replace a driver, the scenario or the registry file.
       const devicesFile = opts.devices ? resolve(opts.devices) : scenario.devices;
@@ -161,7 +161,7 @@ Each takes ,status=NTSTATUS ,info=N ,fault=KIND; read and ioctl also ,expect=HEX
       const result = runSimulation({
         ...(root ? { root } : {}),
         ...(install ? { install } : {}),
-        ...(registry ? { registry } : {}),
+        ...(registry.length ? { registry } : {}),
         ...(semantics ? { semantics } : {}),
         steps: scenario.steps,
         sink,

@@ -99,15 +99,19 @@ export function newCallbackHandle(ctx: ApiContext): bigint {
 
 const count = (ctx: ApiContext, kind: string) => notifyState(ctx.kernel).regs.filter((r) => r.kind === kind).length;
 
-/** IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY (0x80) of the module containing `address`, read from its mapped headers. */
+/**
+ * IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY (0x80) of the module containing `address`, read from its
+ * mapped headers. Without it the routine returns STATUS_ACCESS_DENIED, as Windows does; the warning
+ * says why (`refusal: "integrity-check"`: kmdll triage counts a DriverEntry failing after it as a
+ * refusal Windows makes too).
+ */
 function forceIntegrity(ctx: ApiContext, address: bigint): boolean {
   const mods = ctx.kernel.loadedModules?.() ?? [];
   const m = mods.find((x) => address >= x.base && address < x.base + BigInt(x.size));
-  if (!m) return false;
-  if (!ctx.mem.isMapped(m.base, 0x40)) return false;
-  const pe = m.base + B(ctx.mem.u32(m.base + 0x3cn));
-  if (!ctx.mem.isMapped(pe, 0x60)) return false;
-  return (ctx.mem.u16(pe + 0x5en) & 0x80) !== 0;
+  const pe = m && ctx.mem.isMapped(m.base, 0x40) ? m.base + B(ctx.mem.u32(m.base + 0x3cn)) : null;
+  if (pe !== null && ctx.mem.isMapped(pe, 0x60) && (ctx.mem.u16(pe + 0x5en) & 0x80) !== 0) return true;
+  ctx.warn(`the callback routine ${hex(address)} is not in an image linked with /INTEGRITYCHECK (IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY): STATUS_ACCESS_DENIED, as on Windows`, { refusal: "integrity-check" });
+  return false;
 }
 
 function notifyPair(kind: string, setName: string, removeName: string | null, argc: number, checkIntegrity = false): ApiDefinition[] {

@@ -74,10 +74,13 @@ function registerMiniport(ctx: ApiContext, routine: string, argc: number): numbe
   known(ctx, h, routine);
   const [major, minor] = [ctx.mem.u8(chars), ctx.mem.u8(chars + 1n)];
   const what = routine === "NdisMRegisterMiniport" ? "miniport" : "intermediate (layered) miniport";
+  const old = major >= 3 && major <= 5;
   ctx.warn(
-    major >= 3 && major <= 5
+    old
       ? `${routine}: an NDIS ${major}.${minor} ${what} driver; NDIS 5.x and earlier miniports were removed in Windows 8 (Microsoft Learn, "NDIS 6.30 Backward Compatibility") and the emulated Windows runs NDIS 6.84: NDIS_STATUS_BAD_VERSION`
       : `${routine}: MajorNdisVersion.MinorNdisVersion is ${major}.${minor}, not an NDIS 5.x miniport version (NDIS 6 miniports register with NdisMRegisterMiniportDriver): NDIS_STATUS_BAD_VERSION`,
+    // What Windows 8 and later refuse too (kmdll triage: a DriverEntry failing after it is "windows-refuses").
+    old ? { refusal: "ndis5-miniport" } : undefined,
   );
   return NDIS_STATUS_BAD_VERSION;
 }
