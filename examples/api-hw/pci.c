@@ -4,6 +4,31 @@
  */
 #include "apihw.h"
 
+/* Configuration mechanism #1 as port-scanning tools write it: select with CONFIG_ADDRESS, then
+   read or write CONFIG_DATA (each helper one `out` or `in`, the same sites on every architecture). */
+static __declspec(noinline) void PciSelect(ULONG address)
+{
+    WRITE_PORT_ULONG((PULONG)0xCF8, address);
+}
+
+static __declspec(noinline) ULONG PciData(ULONG port, ULONG size)
+{
+    if (size == 1) return READ_PORT_UCHAR((PUCHAR)(ULONG_PTR)port);
+    if (size == 2) return READ_PORT_USHORT((PUSHORT)(ULONG_PTR)port);
+    return READ_PORT_ULONG((PULONG)(ULONG_PTR)port);
+}
+
+static __declspec(noinline) void PciDataWrite(ULONG value)
+{
+    WRITE_PORT_ULONG((PULONG)0xCFC, value);
+}
+
+static ULONG PciConfigRead(ULONG bus, ULONG device, ULONG reg)
+{
+    PciSelect(0x80000000 | (bus << 16) | (device << 11) | (reg & 0xFC));
+    return PciData(0xCFC, 4);
+}
+
 int TestPci(void)
 {
     int failures = 0;
@@ -32,6 +57,29 @@ int TestPci(void)
     CHECK(cls[1] == 0x02 && cls[0] == 0x00); /* network controller, Ethernet */
     CHECK(HalGetBusDataByOffset(PCIConfiguration, 0, slot.u.AsULONG, &bar0, 0x10, 4) == 4);
     CHECK(bar0 == 0xFEBC0000);
+
+    /* The same bus through configuration mechanism #1 (CONFIG_ADDRESS 0xCF8, CONFIG_DATA 0xCFC),
+       as tools that bypass the HAL scan it: an empty slot reads all ones. */
+    n = 0;
+    for (device = 0; device < 32; device++)
+        if (PciConfigRead(0, device, 0) != 0xFFFFFFFF) n++;
+    CHECK(n == 2);
+    CHECK(PciConfigRead(0, 3, 0) == 0x100E8086);
+    CHECK(PciData(0xCFE, 2) == 0x100E);
+    PciSelect(0x80000000 | (3 << 11) | 0x08);
+    CHECK(PciData(0xCFF, 1) == 0x02); /* class code: network controller */
+    CHECK(PciConfigRead(0, 3, 0x10) == 0xFEBC0000);
+    /* A write through the port is a configuration write: the HAL sees it; the IDs stay read-only. */
+    PciDataWrite(0xFEBD0000);
+    CHECK(HalGetBusDataByOffset(PCIConfiguration, 0, slot.u.AsULONG, &scratch, 0x10, 4) == 4 && scratch == 0xFEBD0000);
+    PciDataWrite(0xFEBC0000);
+    PciSelect(0x80000000 | (3 << 11));
+    PciDataWrite(0);
+    CHECK(PciData(0xCFC, 4) == 0x100E8086);
+    /* With the enable bit clear, CONFIG_DATA is no configuration access (nothing latched: all ones). */
+    PciSelect(3 << 11);
+    CHECK(PciData(0xCFC, 4) == 0xFFFFFFFF);
+    PciSelect(0);
     /* Writes stick (a BAR sizing write), except to the read-only IDs. */
     scratch = 0xFFFFFFFF;
     CHECK(HalSetBusDataByOffset(PCIConfiguration, 0, slot.u.AsULONG, &scratch, 0x10, 4) == 4);
