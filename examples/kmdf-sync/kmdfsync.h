@@ -15,7 +15,7 @@
 /* 0x803: marked cancelable and left pending until the program cancels it (CancelIo). */
 #define IOCTL_KMDFSYNC_PEND 0x0022200C
 
-/* WDF_CLASS_BIND_INFO's leading members (fxldr.h): the class extension a driver binds to. */
+/* WDF_CLASS_BIND_INFO (the WDK's wdfldr.h; examples/include/kmdfclx.h): the class extension a driver binds to. */
 typedef struct _KMDFSYNC_CLASS_BIND_INFO {
     ULONG Size;
     PWCHAR ClassName;
@@ -23,7 +23,8 @@ typedef struct _KMDFSYNC_CLASS_BIND_INFO {
     PVOID FunctionTable;
     ULONG FunctionTableCount;
     PVOID ClassBindInfo;
-    PVOID ClientBindInfo;
+    PVOID ClientBindClass;
+    PVOID ClientUnbindClass;
     PVOID ClassModule;
 } KMDFSYNC_CLASS_BIND_INFO;
 NTSTATUS NTAPI WdfVersionBindClass(PWDF_BIND_INFO BindInfo, PWDF_DRIVER_GLOBALS Globals, KMDFSYNC_CLASS_BIND_INFO *ClassBindInfo);

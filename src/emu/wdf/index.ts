@@ -38,16 +38,18 @@ import { apis as devNameApis } from "./devnames.js";
 import { apis as propertyExApis } from "./propertyex.js";
 import { apis as lookasideApis } from "./lookaside.js";
 import { apis as dpcApis } from "./dpc.js";
+import { apis as classApis, classModuleExports } from "./classext.js";
 
 export { WDF_FUNCTIONS, EMULATED_MAJOR, EMULATED_MINOR } from "./funcenum.js";
 export { WDF01000, WDFLDR } from "./ldr.js";
 
-export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis, ...devcapsApis, ...remoteTargetApis, ...qiApis, ...powerApis, ...pdoApis, ...reqCreateApis, ...stringApis, ...propertyApis, ...reqSendApis, ...reqFormatApis, ...childListApis, ...miniportApis, ...controlApis, ...devNameApis, ...propertyExApis, ...lookasideApis, ...dpcApis];
+export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis, ...devcapsApis, ...remoteTargetApis, ...qiApis, ...powerApis, ...pdoApis, ...reqCreateApis, ...stringApis, ...propertyApis, ...reqSendApis, ...reqFormatApis, ...childListApis, ...miniportApis, ...controlApis, ...devNameApis, ...propertyExApis, ...lookasideApis, ...dpcApis, ...classApis];
 
 /** Export lists of the two synthetic modules (implemented handlers are added by KernelModules). */
 export function wdfModuleExports(): Record<string, KernelExport[]> {
   return {
     [WDFLDR]: ["WdfVersionBind", "WdfVersionUnbind", "WdfVersionBindClass", "WdfVersionUnbindClass", "WdfLdrQueryInterface"].map((name) => ({ name, type: "code" as const })),
     [WDF01000]: WDF_FUNCTIONS.map((name) => ({ name, type: "code" as const })),
+    ...classModuleExports(),
   };
 }

@@ -39,6 +39,8 @@ const SPECS = {
   WDF_INTERRUPT_CONFIG_V1_9: [["Size", "u32"], ["SpinLock", "ptr"], ["ShareVector", "u32"], ["FloatingSave", "u8"], ["AutomaticSerialization", "u8"], ["EvtInterruptIsr", "ptr"], ["EvtInterruptDpc", "ptr"], ["EvtInterruptEnable", "ptr"], ["EvtInterruptDisable", "ptr"]],
   WDF_INTERRUPT_CONFIG_V1_11: [["Size", "u32"], ["SpinLock", "ptr"], ["ShareVector", "u32"], ["FloatingSave", "u8"], ["AutomaticSerialization", "u8"], ["EvtInterruptIsr", "ptr"], ["EvtInterruptDpc", "ptr"], ["EvtInterruptEnable", "ptr"], ["EvtInterruptDisable", "ptr"],
     ["EvtInterruptWorkItem", "ptr"], ["InterruptRaw", "ptr"], ["InterruptTranslated", "ptr"], ["WaitLock", "ptr"], ["PassiveHandling", "u8"], ["ReportInactiveOnPowerDown", "u32"]],
+  /** wdfldr.h / fxldr.h: the client image's class bind record (its stub loops over them, __KMDF_CLASS_BIND_START..END; 80 bytes on x64 — the Size real stubs check). */
+  WDF_CLASS_BIND_INFO: [["Size", "u32"], ["ClassName", "ptr"], ["Major", "u32"], ["Minor", "u32"], ["Build", "u32"], ["FunctionTable", "ptr"], ["FunctionTableCount", "u32"], ["ClassBindInfo", "ptr"], ["ClientBindClass", "ptr"], ["ClientUnbindClass", "ptr"], ["ClassModule", "ptr"]],
   UNICODE_STRING: [["Length", "u16"], ["MaximumLength", "u16"], ["Buffer", "ptr"]],
   /** wdfiotarget.h (KMDF 1.33): 1.11's structure ends after FileInformation (the framework accepts both sizes). */
   WDF_IO_TARGET_OPEN_PARAMS: [["Size", "u32"], ["Type", "u32"], ["EvtIoTargetQueryRemove", "ptr"], ["EvtIoTargetRemoveCanceled", "ptr"], ["EvtIoTargetRemoveComplete", "ptr"], ["TargetDeviceObject", "ptr"], ["TargetFileObject", "ptr"],

@@ -152,44 +152,10 @@ function unbind(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
-/**
- * WdfVersionBindClass(BindInfo, Globals, ClassBindInfo): the client's WDF_CLASS_BIND_INFO (fxldr.h:
- * ULONG Size; PWCHAR ClassName; WDF_CLASS_VERSION Version {Major, Minor, Build}; ...) names the
- * class extension (a KMDF class extension library such as UcmCx, SpbCx, GpioClx) the loader would
- * load and bind. kmdll models none: an `unimplemented-api` report naming the class and its version.
- * NULL pointers are the loader's STATUS_INVALID_PARAMETER.
- */
-function bindClass(ctx: ApiContext): number {
-  const [info, globals, classInfo] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
-  ctx.describe([hex(info), hex(globals), hex(classInfo)]);
-  if (info === 0n || globals === 0n || classInfo === 0n) return STATUS.INVALID_PARAMETER;
-  const m = ctx.mem;
-  const p = ptrSize();
-  let name = "?";
-  let version = "?";
-  try {
-    const namePtr = getPtr(m, classInfo + BigInt(p));
-    name = namePtr === 0n ? "(no name)" : m.wstring(namePtr, 64);
-    version = [0, 1, 2].map((i) => m.u32(classInfo + BigInt(2 * p + 4 * i))).join(".");
-  } catch {
-    return ctx.fault("invalid-read", `WdfVersionBindClass: WDF_CLASS_BIND_INFO ${hex(classInfo)} is not readable`);
-  }
-  const bound = wdfLdrState(ctx.kernel).bindings.has(globals) ? "" : ` (its WDF_DRIVER_GLOBALS ${hex(globals)} is not a bound KMDF client's)`;
-  return ctx.fault("unimplemented-api", `kmdll does not implement the KMDF class extension ${name} (version ${version}) that the driver binds with WdfVersionBindClass${bound}`, { className: name, classVersion: version });
-}
-
 export const apis: ApiDefinition[] = [
   ldr("WdfVersionBind", 4, bind),
   ldr("WdfVersionUnbind", 3, unbind),
-  // KMDF class extensions (UcmCx, SpbCx, GpioClx, ...): no class extension is modelled, so binding
-  // one is an emulator gap reported with the class's name, not a status the driver would take for
-  // its own failure.
-  ldr("WdfVersionBindClass", 3, bindClass),
-  ldr("WdfVersionUnbindClass", 3, (ctx) => {
-    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
-    // Nothing was ever bound (bindClass stops the run), so there is nothing to unbind.
-    ctx.warn("WdfVersionUnbindClass: no KMDF class extension is bound (kmdll models none)");
-  }),
+  // WdfVersionBindClass / WdfVersionUnbindClass: classext.ts.
   Object.assign(ldr("WdfLdrQueryInterface", 1, (ctx) => {
     ctx.warn("WdfLdrQueryInterface: loader interfaces are not emulated: STATUS_NOT_SUPPORTED");
     return STATUS.NOT_SUPPORTED;
