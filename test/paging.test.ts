@@ -167,7 +167,7 @@ test("self-map addresses: PXE_BASE is the PML4 seen through its own entry four t
   assert.equal(tableOfSelfMap(canonical(0x1een << 39n)), undefined);
 });
 
-test("the `mov` stores kmdll carries out itself have the length llvm-mc encodes; other stores are single-stepped", () => {
+test("the `mov` stores kmdll carries out itself have the length llvm-mc encodes; other stores run up to the next instruction", () => {
   // [instruction, bytes stored or 0 when not a plain mov store]
   const cases: [string, number][] = [
     ["movq %rax, (%rcx)", 8], ["movq %r12, (%r15)", 8], ["movl $5, 8(%rsp)", 4], ["movq $-1, 0x100(%rax,%rbx,8)", 8],

@@ -90,7 +90,7 @@ ULONG PgRemap(ULONG64 Cr3)
         DbgPrint("paging: through the page table's frame: %s\n", bad ? "failed" : "remapped and restored");
     }
 
-    /* Interlocked updates (lock or, xchg): stores kmdll runs one instruction at a time. */
+    /* Interlocked updates (lock or, xchg): read-modify-write stores, not plain moves. */
     InterlockedOr64((volatile LONG64 *)pte, 0x10); /* PCD */
     __invlpg((PVOID)a);
     if (!PgWalkVirtual(Cr3, (PVOID)a, &w) || !(w.Entry[1] & 0x10)) bad++;
