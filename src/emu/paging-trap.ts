@@ -55,17 +55,26 @@ const GPRS = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI", "R8", "R9"
  * Unicorn runs a lock-prefixed store (or xchg with memory) through an atomic path that does not
  * bring RIP up to date first (RIP is then the last instruction that accessed memory, or the start
  * of the block), the first atomic store from `rip` on (within 32 instructions) that names
- * `address`, or the first atomic store. The registers are those at the store.
+ * `address`, else the plain store at `rip`, else the first atomic store. The registers are those
+ * at the store (the instructions before it have run).
  */
 function storeAt(emu: Emulator, rip: bigint, address: bigint): bigint {
   const { uc, C } = emu;
   const reg = (n: number) => uc.regRead(C.regs[GPRS[n]!]);
   const first = uc.read(rip, 15);
-  if (storeLength(first) !== null && !isAtomicStore(first) && operandAddress(first, rip, reg) === address) return rip;
+  // A plain store at RIP is the one unless an atomic store names the address (a store that RIP
+  // does not name exactly — string, FS/GS-based, crossing into the page — is still the one).
+  const plain = storeLength(first) !== null && !isAtomicStore(first);
+  if (plain && operandAddress(first, rip, reg) === address) return rip;
   let at = rip;
   let atomic: bigint | null = null;
   for (let n = 0; n < 32; n++) {
-    const code = uc.read(at, 15);
+    let code: Uint8Array;
+    try {
+      code = uc.read(at, 15);
+    } catch {
+      break; // the end of the mapped code
+    }
     if (isAtomicStore(code)) {
       if (operandAddress(code, at, reg) === address) return at;
       atomic ??= at;
@@ -74,7 +83,7 @@ function storeAt(emu: Emulator, rip: bigint, address: bigint): bigint {
     if (len === null) break;
     at += BigInt(len);
   }
-  return atomic ?? rip;
+  return plain ? rip : (atomic ?? rip);
 }
 
 /**
