@@ -16,7 +16,8 @@ import { fixture } from "./helpers.js";
 import { patchArm64SysRegs } from "../src/emu/verifier/privileged-arm64.js";
 import { canonical, PTE_BASE, PXE_BASE, tableOfSelfMap, selfMapAddress } from "../src/emu/machine/paging.js";
 import type { PeImage } from "../src/formats/pe/types.js";
-import { movStoreLength } from "../src/emu/paging-trap.js";
+import { movStoreLength, pagingStats } from "../src/emu/paging-trap.js";
+import { instructionLength, isAtomicStore, operandAddress, storeLength } from "../src/emu/store-length.js";
 
 const run = (arch: "x64" | "x86" | "arm64", exp: string): CallImageResult => callImage(fixture(arch, "paging.sys"), exp, [], { trace: true });
 const texts = (r: CallImageResult) => r.events.filter((e) => e.event === "dbgprint").map((e) => (e as { text: string }).text.trimEnd());
@@ -171,7 +172,7 @@ test("self-map addresses: PXE_BASE is the PML4 seen through its own entry four t
   assert.equal(tableOfSelfMap(canonical(0x1een << 39n)), undefined);
 });
 
-test("the `mov` stores kmdll carries out itself have the length llvm-mc encodes; other stores are single-stepped", () => {
+test("the `mov` stores kmdll carries out itself have the length llvm-mc encodes; other stores run up to the next instruction", () => {
   // [instruction, bytes stored or 0 when not a plain mov store]
   const cases: [string, number][] = [
     ["movq %rax, (%rcx)", 8], ["movq %r12, (%r15)", 8], ["movl $5, 8(%rsp)", 4], ["movq $-1, 0x100(%rax,%rbx,8)", 8],
@@ -194,4 +195,71 @@ test("the `mov` stores kmdll carries out itself have the length llvm-mc encodes;
       assert.equal(movStoreLength(bytes, size === 8 ? 4 : 8), null, `${insn}: another width`);
     } else for (const w of [1, 2, 4, 8]) assert.equal(movStoreLength(bytes, w), null, insn);
   });
+});
+
+test("x64: read-modify-write stores on a PTE (lock bts, btr, lock cmpxchg, lock xor/and/or, xadd) are carried out without a single step", () => {
+  const before = pagingStats.countedSteps;
+  const r = run("x64", "InterlockedPte");
+  assert.equal(r.fault, null, r.fault?.message);
+  assert.equal(r.value, 0n, texts(r).join("\n"));
+  assert.deepEqual(texts(r), ["paging: bts/btr ok", "paging: cmpxchg ok", "paging: xor/and/or/xadd ok"]);
+  // No count-mode run (after which Unicorn 2.0.1 flushes every translated block), here or in RemapPage's lock or / xchg.
+  assert.equal(pagingStats.countedSteps, before);
+  assert.equal(run("x64", "RemapPage").value, 0n);
+  assert.equal(pagingStats.countedSteps, before);
+  // Each write as the SDM defines the instruction, from the entry before it: bts/btr bit 4; cmpxchg to
+  // page B's frame, a failed one (old value written back: no change), back; xor of the frame bits twice;
+  // and ~R/W; or R/W; 32-bit or of bit 9; xadd -0x200.
+  const writes = hardware(r).filter((e) => e.kind === "pte" && e.op === "write").map((e) => [BigInt(e["old"] as string), BigInt(e.value!)]);
+  const orig = writes[0]![0]!;
+  const toB = writes[2]![1]!;
+  assert.equal(toB & ~PFN, orig & ~PFN);
+  assert.notEqual(toB & PFN, orig & PFN);
+  const expected = [orig | 0x10n, orig, toB, orig, toB, orig, orig & ~BIT.RW, orig, orig | 0x200n, orig];
+  assert.deepEqual(writes.map(([, v]) => v), expected);
+  writes.forEach(([old], i) => i && assert.equal(old, expected[i - 1]));
+});
+
+test("store and instruction lengths agree with llvm-mc's encodings; lock/xchg stores are atomic; operand addresses", () => {
+  // [instruction, a store form storeLength knows, atomic]
+  const cases: [string, boolean, boolean][] = [
+    ["orq $16, (%rax)", true, false], ["lock orq $16, (%rax)", true, true], ["lock orl $512, (%r12)", true, true],
+    ["xchgq %rax, (%rcx)", true, true], ["lock cmpxchgq %rdx, (%rcx)", true, true], ["cmpxchgl %edx, 4(%rcx,%rbx,4)", true, false],
+    ["lock btsq %rax, (%r12)", true, true], ["btrq $4, (%rax)", true, false], ["btcw $3, 0x10(%rip)", true, false],
+    ["lock xaddq %rax, (%r12)", true, true], ["lock andq $-3, (%r12)", true, true], ["xorq %rax, (%rcx)", true, false],
+    ["addw $0x1234, (%rdx)", true, false], ["subb %ah, -8(%rbp)", true, false], ["incl (%rax)", true, false], ["negq 8(%rsp)", true, false],
+    ["shlq $3, (%rax)", true, false], ["sete (%rcx)", true, false], ["movntiq %rax, (%rdi)", true, false], ["movups %xmm0, (%rax)", true, false],
+    ["movdqu %xmm1, 0x40(%rsp)", true, false], ["rep stosq", true, false], ["movsb", true, false], ["lock cmpxchg16b (%rdi)", true, true],
+    ["movq %rax, (%rcx)", true, false], ["movabsq %rax, 0x1122334455667788", true, false],
+    ["movq (%rax), %rcx", false, false], ["cmpq %rbx, (%rax)", false, false], ["orq %rbp, %rbx", false, false], ["movabsq $-4096, %rbx", false, false],
+    ["leaq 4426(%rip), %rcx", false, false], ["callq *0x1d38(%rip)", false, false], ["jne .+0x100", false, false], ["vmovdqu %ymm0, (%rax)", false, false],
+    ["pshufd $0x1b, %xmm1, %xmm2", false, false], ["pextrd $1, %xmm0, (%rax)", false, false], ["movw $7, %ax", false, false], ["pushq $0x12345", false, false],
+    ["testb $1, 0x18(%rax,%rcx,2)", false, false], ["imulq $1000, %rcx, %rax", false, false], ["vpxor %xmm2, %xmm1, %xmm0", false, false],
+  ];
+  const mc = spawnSync("llvm-mc", ["--show-encoding", "-triple=x86_64"], { input: cases.map(([i]) => i).join("\n") + "\n", encoding: "utf8" });
+  assert.ok(!mc.error, `llvm-mc did not run (${mc.error?.message}); run scripts/setup.sh`);
+  assert.equal(mc.status, 0, `llvm-mc failed: ${mc.stderr}`);
+  const encodings = [...mc.stdout.matchAll(/encoding: \[([^\]]*)\]/g)].map((m) => m[1]!.split(",").map((b) => parseInt(b, 16)));
+  assert.equal(encodings.length, cases.length);
+  cases.forEach(([insn, store, atomic], i) => {
+    const bytes = new Uint8Array(15).fill(0xcc);
+    bytes.set(encodings[i]!);
+    assert.equal(instructionLength(bytes), encodings[i]!.length, insn);
+    assert.equal(storeLength(bytes), store ? encodings[i]!.length : null, insn);
+    assert.equal(isAtomicStore(bytes), atomic, insn);
+  });
+  // Addresses: registers n → 0x1000 × (n + 1).
+  const reg = (n: number) => BigInt(0x1000 * (n + 1));
+  const at = (insn: string) => {
+    const out = spawnSync("llvm-mc", ["--show-encoding", "-triple=x86_64"], { input: insn + "\n", encoding: "utf8" }).stdout;
+    const bytes = new Uint8Array(15).fill(0xcc);
+    bytes.set(/encoding: \[([^\]]*)\]/.exec(out)![1]!.split(",").map((b) => parseInt(b, 16)));
+    return operandAddress(bytes, 0x10000n, reg);
+  };
+  assert.equal(at("lock orq $16, (%r12)"), 0xd000n);
+  assert.equal(at("movq %r14, 32(%rsp)"), 0x5000n + 32n);
+  assert.equal(at("xorq %rax, -8(%rcx,%rbx,8)"), 0x2000n + 8n * 0x4000n - 8n);
+  assert.equal(at("btsq $1, 0x10(%rip)"), 0x10000n + 9n + 0x10n);
+  assert.equal(at("movq %rax, 0x100(,%rsi,2)"), 2n * 0x7000n + 0x100n);
+  assert.equal(at("movq %rax, %rcx"), null);
 });

@@ -1,7 +1,8 @@
 /*
  * paging.sys - the exports (see paging.h). CheckWalks returns the number of disagreements between
  * the two walks, MmGetPhysicalAddress and the expected bits; RemapPage the number of failed steps
- * of a PTE remap; ReadCr3 returns CR3.
+ * of a PTE remap; InterlockedPte the number of failed read-modify-write stores on a PTE; ReadCr3
+ * returns CR3.
  */
 #include "paging.h"
 
@@ -173,6 +174,11 @@ ULONG RemapPage(void)
     return PgRemap(__readcr3());
 }
 
+ULONG InterlockedPte(void)
+{
+    return PgInterlocked(__readcr3());
+}
+
 /* The PTE of an address in a 512 GiB region nothing maps: no PDPT, so the PTE's own page is not
    present either, and the read is a page fault (PAGE_FAULT_IN_NONPAGED_AREA on Windows). */
 ULONG64 ReadMissingPte(void)
@@ -202,5 +208,10 @@ ULONG CheckWalks(void)
 ULONG RemapPage(void)
 {
     return (ULONG)__readcr3() == 0 ? 100 : 0;
+}
+
+ULONG InterlockedPte(void)
+{
+    return RemapPage();
 }
 #endif

@@ -31,3 +31,4 @@ ULONG64 PgPteBase(ULONG SelfIndex);
 
 /* remap.c */
 ULONG PgRemap(ULONG64 Cr3);
+ULONG PgInterlocked(ULONG64 Cr3);

@@ -90,7 +90,7 @@ ULONG PgRemap(ULONG64 Cr3)
         DbgPrint("paging: through the page table's frame: %s\n", bad ? "failed" : "remapped and restored");
     }
 
-    /* Interlocked updates (lock or, xchg): stores kmdll runs one instruction at a time. */
+    /* Interlocked updates (lock or, xchg): read-modify-write stores, not plain moves. */
     InterlockedOr64((volatile LONG64 *)pte, 0x10); /* PCD */
     __invlpg((PVOID)a);
     if (!PgWalkVirtual(Cr3, (PVOID)a, &w) || !(w.Entry[1] & 0x10)) bad++;
@@ -112,6 +112,66 @@ ULONG PgRemap(ULONG64 Cr3)
         __invlpg((PVOID)a);
         if (a[0] != 'A') bad++;
     }
+
+    ExFreePoolWithTag(blockA, TAG);
+    ExFreePoolWithTag(blockB, TAG);
+    return bad;
+}
+/* PgInterlocked: the read-modify-write stores drivers use on a PTE (through the self-map), each
+   checked by its result as C sees it — the old bit of bts/btr (CF), the success of a
+   compare-exchange (ZF and RAX), xadd's old value — and by what the page reads after __invlpg. */
+ULONG PgInterlocked(ULONG64 Cr3)
+{
+    PUCHAR blockA = (PUCHAR)ExAllocatePoolWithTag(NonPagedPoolNx, 2 * PAGE_SIZE, TAG);
+    PUCHAR blockB = (PUCHAR)ExAllocatePoolWithTag(NonPagedPoolNx, 2 * PAGE_SIZE, TAG);
+    volatile UCHAR *a, *b;
+    volatile LONG64 *pte;
+    LONG64 orig, toB, seen;
+    PG_WALK w;
+    ULONG bad = 0;
+
+    if (blockA == NULL || blockB == NULL) return 100;
+    a = PgPageOf(blockA);
+    b = PgPageOf(blockB);
+    RtlFillMemory((PVOID)a, PAGE_SIZE, 'A');
+    RtlFillMemory((PVOID)b, PAGE_SIZE, 'B');
+    if (!PgWalkVirtual(Cr3, (PVOID)a, &w) || w.PteVa == NULL || !(w.Entry[1] & PG_P)) return 101;
+    pte = (volatile LONG64 *)w.PteVa;
+    orig = *pte;
+    toB = (LONG64)(((ULONG64)orig & ~PG_PFN) | ((ULONG64)MmGetPhysicalAddress((PVOID)b).QuadPart & PG_PFN));
+
+    /* lock bts / btr (no lock) of PCD (bit 4): the old bit comes back in CF. */
+    if (_interlockedbittestandset64((LONG64 *)pte, 4) != 0) bad++;
+    if (*pte != (orig | 0x10)) bad++;
+    if (_bittestandreset64((LONG64 *)pte, 4) != 1) bad++;
+    if (*pte != orig) bad++;
+    DbgPrint("paging: bts/btr %s\n", bad ? "failed" : "ok");
+
+    /* lock cmpxchg: a match stores (ZF set), a mismatch loads the entry into RAX (ZF clear). */
+    if (InterlockedCompareExchange64(pte, toB, orig) != orig) bad++;
+    __invlpg((PVOID)a);
+    if (a[0] != 'B') bad++;
+    seen = InterlockedCompareExchange64(pte, orig ^ 1, orig);
+    if (seen != toB) bad++;
+    if (InterlockedCompareExchange64(pte, orig, seen) != toB) bad++;
+    __invlpg((PVOID)a);
+    if (a[0] != 'A') bad++;
+    DbgPrint("paging: cmpxchg %s\n", bad ? "failed" : "ok");
+
+    /* lock xor of the frame bits, lock and (R/W off), lock or (back), 32-bit lock or and xadd. */
+    InterlockedXor64(pte, orig ^ toB);
+    __invlpg((PVOID)a);
+    if (a[0] != 'B' || *pte != toB) bad++;
+    InterlockedXor64(pte, orig ^ toB);
+    InterlockedAnd64(pte, ~(LONG64)PG_RW);
+    __invlpg((PVOID)a);
+    if (!PgWalkVirtual(Cr3, (PVOID)a, &w) || (w.Entry[1] & PG_RW)) bad++;
+    InterlockedOr64(pte, PG_RW);
+    InterlockedOr((volatile LONG *)pte, 0x200); /* bit 9: free for software */
+    if (InterlockedExchangeAdd64(pte, -0x200) != (orig | 0x200)) bad++;
+    __invlpg((PVOID)a);
+    if (*pte != orig || a[0] != 'A') bad++;
+    DbgPrint("paging: xor/and/or/xadd %s\n", bad ? "failed" : "ok");
 
     ExFreePoolWithTag(blockA, TAG);
     ExFreePoolWithTag(blockB, TAG);

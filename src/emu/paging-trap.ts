@@ -1,8 +1,8 @@
 /**
  * Driver stores into a page-table view (machine/paging-views.ts): views are mapped read only, so
  * a store stops with a write-protection fault; a plain `mov` is carried out here (the fault gives
- * the value and size), any other store runs as one instruction with the page writable; then the
- * tables are synced — the write is a `pte` hardware
+ * the value and size), any other store runs in Unicorn with the page writable up to the next
+ * instruction (store-length.ts); then the tables are synced — the write is a `pte` hardware
  * event and, for a leaf, takes effect before the driver's next instruction (WinPmem's rogue-page
  * remap reads through the page right after writing its PTE, with no kernel call in between).
  * A read or write of an unmapped self-map address whose table is there maps that table's view
@@ -10,6 +10,7 @@
  */
 import type { Emulator } from "./emulator.js";
 import { sync, viewAt, viewForAccess } from "./machine/paging-views.js";
+import { instructionLength, isAtomicStore, operandAddress, storeLength } from "./store-length.js";
 
 const PAGE = 0x1000;
 const SEGMENT_OR_SIZE = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67]);
@@ -44,6 +45,59 @@ export function movStoreLength(code: Uint8Array, size: number): number | null {
   return i <= code.length ? i : null;
 }
 
+/** Stores into views run with an instruction count (count > 0) since the process started: tests read it. */
+export const pagingStats = { countedSteps: 0 };
+
+const GPRS = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"] as const;
+
+/**
+ * The store that faulted on `address`: the instruction at `rip` when it stores there; else, as
+ * Unicorn runs a lock-prefixed store (or xchg with memory) through an atomic path that does not
+ * bring RIP up to date first (RIP is then the last instruction that accessed memory, or the start
+ * of the block), the first atomic store from `rip` on (within 32 instructions) that names
+ * `address`, else the plain store at `rip`, else the first atomic store. The registers are those
+ * at the store (the instructions before it have run).
+ */
+function storeAt(emu: Emulator, rip: bigint, address: bigint): bigint {
+  const { uc, C } = emu;
+  const reg = (n: number) => uc.regRead(C.regs[GPRS[n]!]);
+  const first = uc.read(rip, 15);
+  // A plain store at RIP is the one unless an atomic store names the address (a store that RIP
+  // does not name exactly — string, FS/GS-based, crossing into the page — is still the one).
+  const plain = storeLength(first) !== null && !isAtomicStore(first);
+  if (plain && operandAddress(first, rip, reg) === address) return rip;
+  let at = rip;
+  let atomic: bigint | null = null;
+  for (let n = 0; n < 32; n++) {
+    let code: Uint8Array;
+    try {
+      code = uc.read(at, 15);
+    } catch {
+      break; // the end of the mapped code
+    }
+    if (isAtomicStore(code)) {
+      if (operandAddress(code, at, reg) === address) return at;
+      atomic ??= at;
+    }
+    const len = instructionLength(code);
+    if (len === null) break;
+    at += BigInt(len);
+  }
+  return plain ? rip : (atomic ?? rip);
+}
+
+/**
+ * After a write-protection stop Unicorn 2.0.1's lazily computed flags can be stale: the stop
+ * leaves the flags operation of an earlier block with the operands of this one (EFLAGS then reads
+ * bits of a register, TF among them: a debug trap at the next instruction). Keep CF, PF, AF, ZF,
+ * SF, OF, set IF and bit 1 and clear the rest (TF, DF, AC… — kernel code runs with DF clear at
+ * calls, Microsoft Learn "x64 ABI conventions"). The six arithmetic flags may still be stale.
+ */
+function cleanFlags(emu: Emulator): void {
+  const flags = emu.uc.regRead(emu.C.regs.EFLAGS);
+  emu.uc.regWrite(emu.C.regs.EFLAGS, (flags & 0x8d5n) | 0x202n);
+}
+
 const callerAt = (emu: Emulator, pc: bigint) => {
   const mod = emu.moduleAt(pc);
   return { kernel: emu.kernel, mem: emu.mem, caller: mod ? { module: mod.name, rva: Number(pc - mod.base) } : null };
@@ -65,10 +119,10 @@ export function serveTableAccess(emu: Emulator, err: number, deadline: number): 
   if (nf.address === undefined) return false;
   const view = viewAt(emu.kernel, nf.address);
   if (!view) return false;
-  const pc = nf.pc ?? uc.regRead(C.regs.RIP);
+  const pc = storeAt(emu, nf.pc ?? uc.regRead(C.regs.RIP), nf.address);
+  cleanFlags(emu);
   // A plain `mov` store (what compilers emit for `*pte = v`): done here, with the value and size
-  // the fault reports, and the run goes on after it — no single step (see below), which costs
-  // Unicorn a flush of every translated block.
+  // the fault reports, and the run goes on after it — no second run (see below).
   const len = nf.value !== undefined && nf.size !== undefined ? movStoreLength(uc.read(pc, 15), nf.size) : null;
   if (len !== null && (nf.address & 0xfffn) + BigInt(nf.size!) <= 0x1000n) {
     const bytes = new Uint8Array(nf.size!);
@@ -78,17 +132,39 @@ export function serveTableAccess(emu: Emulator, err: number, deadline: number): 
     sync(callerAt(emu, pc));
     return true;
   }
-  // Any other store (or/and/bts on an entry, xchg, lock cmpxchg): one instruction with the page
-  // writable. Unicorn 2.0.1 counts instructions only in blocks translated while counting: a block at `pc`
-  // translated by the normal run would run on past the store (and read through a stale PTE).
-  // Rewriting a byte of it drops its translation (a soft region's write removes the cache).
-  uc.write(pc, uc.read(pc, 1));
+  // Any other store (or/and/bts on an entry, xchg, lock cmpxchg, string and SSE stores): Unicorn
+  // runs it with the page writable, up to the next instruction (`until` = pc + its length). No
+  // instruction count: a run with count > 0 makes the next run without one drop the counting hook
+  // and flush every translated block (Unicorn 2.0.1 uc.c, tb_flush: 0.1 s idle, seconds under
+  // load). Unicorn turns the `until` address into a stop when it translates the instruction there
+  // (qemu/target/i386/translate.c, disas_insn: uc_addr_is_exit), so a block at `pc` translated
+  // before would run on past the store (and read through a stale PTE), and the blocks translated
+  // now would stop a later run at pc + length: rewriting a byte of code drops the translations
+  // holding it (a soft region's write removes the cache) — at `pc` before, at pc and pc + length after.
+  const code = uc.read(pc, 15);
+  const length = storeLength(code) ?? instructionLength(code);
+  uc.write(pc, code.subarray(0, 1));
   uc.protect(view.va, PAGE, 3);
   let e: number;
+  const timeout = Math.max(1, deadline - Date.now()) * 1000;
   try {
-    e = uc.start(pc, emu.cpu.space.returnSentinel, Math.max(1, deadline - Date.now()) * 1000, 1);
+    if (length !== null) e = uc.start(pc, pc + BigInt(length), timeout, 0);
+    else {
+      // An instruction instructionLength does not decode (EVEX, XOP, 3DNow!): one counted
+      // instruction, at the cost of that flush.
+      pagingStats.countedSteps++;
+      e = uc.start(pc, emu.cpu.space.returnSentinel, timeout, 1);
+    }
   } finally {
     uc.protect(view.va, PAGE, 1);
+  }
+  if (length !== null) {
+    uc.write(pc, code.subarray(0, 1));
+    try {
+      uc.write(pc + BigInt(length), uc.read(pc + BigInt(length), 1));
+    } catch {
+      // pc + length is not mapped: nothing was translated there.
+    }
   }
   sync(callerAt(emu, pc));
   return e === 0 && uc.regRead(C.regs.RIP) !== pc;
