@@ -1,7 +1,8 @@
 /**
  * The Windows 8.1–10 routines real ARM64/x64 drivers import and kmdll lacked (docs/qa.md,
  * "loadgaps"), on examples/api-loadgaps built from C (x64 and ARM64): PoFx performance states,
- * IoQueryFullDriverPath, ExIsManufacturingModeEnabled, IoGetIommuInterface (a stub) and wcstoul.
+ * IoQueryFullDriverPath, ExIsManufacturingModeEnabled, IoGetIommuInterface (a stub), wcstoul and the
+ * Windows 8.1 EX_TIMER routines on the emulated clock.
  * The driver checks every result in C (expected values from Microsoft Learn and the C runtime
  * reference) and prints its totals; the test reads them and runs the misuses the service key's
  * "Mode" selects. Without these routines the driver does not load (STATUS_DRIVER_ENTRYPOINT_NOT_FOUND).
@@ -16,7 +17,7 @@ import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";
 
 const KEY = "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\apiloadgaps";
-const NEW = ["PoFxRegisterComponentPerfStates", "PoFxIssueComponentPerfStateChange", "PoFxIssueComponentPerfStateChangeMultiple", "PoFxQueryCurrentComponentPerfState", "IoQueryFullDriverPath", "ExIsManufacturingModeEnabled", "IoGetIommuInterface", "wcstoul"];
+const NEW = ["PoFxRegisterComponentPerfStates", "PoFxIssueComponentPerfStateChange", "PoFxIssueComponentPerfStateChangeMultiple", "PoFxQueryCurrentComponentPerfState", "IoQueryFullDriverPath", "ExIsManufacturingModeEnabled", "IoGetIommuInterface", "wcstoul", "ExAllocateTimer", "ExSetTimer", "ExCancelTimer", "ExDeleteTimer"];
 const exercised = new Set<string>();
 
 function run(arch: "x64" | "arm64", mode?: number) {
@@ -44,7 +45,7 @@ for (const arch of ["x64", "arm64"] as const) {
     assert.deepEqual(r.results.map((x) => x.ok), [true, true], r.results.map((x) => x.detail).join("; "));
     assert.deepEqual(prints.filter((p) => p.includes("FAILED")), []);
     const m = /apiloadgaps: (\d+) checks, (\d+) failures/.exec(prints.find((p) => /apiloadgaps: \d+ checks/.test(p)) ?? "");
-    assert.ok(m && Number(m[1]) >= 35, prints.join("\n"));
+    assert.ok(m && Number(m[1]) >= 60, prints.join("\n"));
     assert.equal(m![2], "0");
     // Blocking, failed and asynchronous changes: three completions.
     assert.ok(prints.some((p) => p.includes("perf callbacks 3")), prints.join("\n"));
@@ -67,6 +68,19 @@ test("apiloadgaps.sys: a perf-state change with neither BLOCKING nor ASYNC_ONLY 
   assert.match(fault!.message, /Flags 0x0 is neither PO_FX_FLAG_BLOCKING nor PO_FX_FLAG_ASYNC_ONLY/);
 });
 
+for (const [mode, pattern] of [
+  [3, /ExAllocateTimer: EX_TIMER_HIGH_RESOLUTION and EX_TIMER_NO_WAKE are mutually exclusive/],
+  [4, /ExSetTimer\(0x[0-9a-f]+\): not a timer ExAllocateTimer returned \(or it was deleted\)/],
+  [5, /ExDeleteTimer: Wait TRUE requires Cancel TRUE/],
+] as const) {
+  test(`apiloadgaps.sys: EX_TIMER misuse (Mode ${mode}) is a bug check report`, () => {
+    const { r, fault } = run("x64", mode);
+    assert.equal(r.results[0]?.ok, false);
+    assert.equal(fault?.kind, "bugcheck");
+    assert.match(fault!.message, pattern);
+  });
+}
+
 test("apiloadgaps: the routines are in the export database (x64, ARM64) and listed, IoGetIommuInterface as a stub", () => {
   const all = Object.values(apisByComponent).flat();
   for (const name of NEW) {
@@ -78,6 +92,6 @@ test("apiloadgaps: the routines are in the export database (x64, ARM64) and list
       assert.ok((kernelModuleExportsFor("ntoskrnl.exe", arch) ?? []).some((e) => e.name === name), `${name} exported on ${arch}`);
   }
   // The x86 kernel exports the two whose prototypes kmdll's export database gives for it.
-  for (const name of ["IoQueryFullDriverPath", "ExIsManufacturingModeEnabled"])
+  for (const name of ["IoQueryFullDriverPath", "ExIsManufacturingModeEnabled", "ExAllocateTimer", "ExSetTimer", "ExCancelTimer", "ExDeleteTimer"])
     assert.ok((kernelModuleExportsFor("ntoskrnl.exe", "x86") ?? []).some((e) => e.name === name), `${name} exported on x86`);
 });

@@ -100,6 +100,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     Check(IoGetIommuInterface(1, iommu) == STATUS_NOT_SUPPORTED, "IoGetIommuInterface: no IOMMU");
     TestWcstoul();
     TestPerf(g_Device, mode);
+    TestTimers(mode);
     DbgPrint("apiloadgaps: DriverEntry %lu checks, %lu failures\n", g_Checks, g_Failures);
     return STATUS_SUCCESS;
 }

@@ -9,7 +9,10 @@
 typedef enum _LOADGAPS_MODE {
     ModeNormal = 0,
     ModeUnregisteredPerf = 1, /* PoFxIssueComponentPerfStateChange on a component without perf states: bug check */
-    ModeBadPerfFlags = 2      /* PoFxIssueComponentPerfStateChange with Flags 0: bug check */
+    ModeBadPerfFlags = 2,     /* PoFxIssueComponentPerfStateChange with Flags 0: bug check */
+    ModeTimerBothRes = 3,     /* ExAllocateTimer(EX_TIMER_HIGH_RESOLUTION | EX_TIMER_NO_WAKE): bug check */
+    ModeTimerDeleted = 4,     /* ExSetTimer on a deleted timer: bug check */
+    ModeTimerWaitNoCancel = 5 /* ExDeleteTimer(Cancel FALSE, Wait TRUE): bug check */
 } LOADGAPS_MODE;
 
 VOID Check(BOOLEAN ok, PCSTR what);
@@ -66,3 +69,9 @@ NTKERNELAPI NTSTATUS NTAPI IoQueryFullDriverPath(PDRIVER_OBJECT DriverObject, PU
 NTKERNELAPI BOOLEAN NTAPI ExIsManufacturingModeEnabled(VOID);
 NTKERNELAPI NTSTATUS NTAPI IoGetIommuInterface(ULONG Version, PVOID InterfaceOut);
 _CRTIMP unsigned long __cdecl wcstoul(const wchar_t *String, wchar_t **EndPtr, int Radix);
+
+/* ---- Windows 8.1 high-resolution timers: mingw-w64's wdm.h declares EX_TIMER, EXT_SET_PARAMETERS,
+ * EXT_DELETE_PARAMETERS, ExAllocateTimer/ExSetTimer/ExCancelTimer/ExDeleteTimer and
+ * ExInitializeSetTimerParameters; ExInitializeDeleteTimerParameters (a wdm.h inline) is defined here. */
+static __inline VOID LgInitializeDeleteTimerParameters(PEXT_DELETE_PARAMETERS p) { RtlZeroMemory(p, sizeof(*p)); }
+VOID TestTimers(ULONG mode);
