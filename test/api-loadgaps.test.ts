@@ -17,7 +17,7 @@ import type { TraceEvent } from "../src/events.js";
 import { fixture } from "./helpers.js";
 
 const KEY = "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\apiloadgaps";
-const NEW = ["PoFxRegisterComponentPerfStates", "PoFxIssueComponentPerfStateChange", "PoFxIssueComponentPerfStateChangeMultiple", "PoFxQueryCurrentComponentPerfState", "IoQueryFullDriverPath", "ExIsManufacturingModeEnabled", "IoGetIommuInterface", "wcstoul", "ExAllocateTimer", "ExSetTimer", "ExCancelTimer", "ExDeleteTimer"];
+const NEW = ["PoFxRegisterComponentPerfStates", "PoFxIssueComponentPerfStateChange", "PoFxIssueComponentPerfStateChangeMultiple", "PoFxQueryCurrentComponentPerfState", "IoQueryFullDriverPath", "ExIsManufacturingModeEnabled", "IoGetIommuInterface", "wcstoul", "ExAllocateTimer", "ExSetTimer", "ExCancelTimer", "ExDeleteTimer", "IoOpenDriverRegistryKey"];
 const exercised = new Set<string>();
 
 function run(arch: "x64" | "arm64", mode?: number) {
@@ -92,6 +92,6 @@ test("apiloadgaps: the routines are in the export database (x64, ARM64) and list
       assert.ok((kernelModuleExportsFor("ntoskrnl.exe", arch) ?? []).some((e) => e.name === name), `${name} exported on ${arch}`);
   }
   // The x86 kernel exports the two whose prototypes kmdll's export database gives for it.
-  for (const name of ["IoQueryFullDriverPath", "ExIsManufacturingModeEnabled", "ExAllocateTimer", "ExSetTimer", "ExCancelTimer", "ExDeleteTimer"])
+  for (const name of ["IoQueryFullDriverPath", "ExIsManufacturingModeEnabled", "ExAllocateTimer", "ExSetTimer", "ExCancelTimer", "ExDeleteTimer", "IoOpenDriverRegistryKey"])
     assert.ok((kernelModuleExportsFor("ntoskrnl.exe", "x86") ?? []).some((e) => e.name === name), `${name} exported on x86`);
 });

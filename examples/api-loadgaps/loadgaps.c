@@ -54,6 +54,37 @@ static VOID TestDriverPath(PDRIVER_OBJECT DriverObject)
     }
 }
 
+/* IoOpenDriverRegistryKey(DriverRegKeyParameters) is the service key's Parameters subkey. */
+static VOID TestDriverKey(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    HANDLE key = NULL, again = NULL;
+    UNICODE_STRING value, path;
+    OBJECT_ATTRIBUTES oa;
+    ULONG probe = 0x1803, got = 0;
+    UCHAR buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + sizeof(ULONG)];
+    PKEY_VALUE_PARTIAL_INFORMATION info = (PKEY_VALUE_PARTIAL_INFORMATION)buffer;
+    WCHAR text[256];
+
+    Check(IoOpenDriverRegistryKey(DriverObject, DriverRegKeyParameters, KEY_ALL_ACCESS, 1, &key) == STATUS_INVALID_PARAMETER, "IoOpenDriverRegistryKey(Flags 1): STATUS_INVALID_PARAMETER");
+    Check(IoOpenDriverRegistryKey(DriverObject, (DRIVER_REGKEY_TYPE)7, KEY_ALL_ACCESS, 0, &key) == STATUS_INVALID_PARAMETER, "IoOpenDriverRegistryKey(type 7): STATUS_INVALID_PARAMETER");
+    Check(IoOpenDriverRegistryKey(DriverObject, DriverRegKeyParameters, KEY_ALL_ACCESS, 0, NULL) == STATUS_INVALID_PARAMETER, "IoOpenDriverRegistryKey(NULL handle): STATUS_INVALID_PARAMETER");
+    Check(IoOpenDriverRegistryKey(DriverObject, DriverRegKeyParameters, KEY_ALL_ACCESS, 0, &key) == STATUS_SUCCESS && key != NULL, "IoOpenDriverRegistryKey(DriverRegKeyParameters)");
+    if (key == NULL) return;
+    RtlInitUnicodeString(&value, L"Probe");
+    Check(NT_SUCCESS(ZwSetValueKey(key, &value, 0, REG_DWORD, &probe, sizeof(probe))), "ZwSetValueKey in the Parameters key");
+    ZwClose(key);
+    /* The same value through <RegistryPath>\Parameters. */
+    path.Buffer = text; path.Length = 0; path.MaximumLength = sizeof(text);
+    RtlAppendUnicodeStringToString(&path, RegistryPath);
+    RtlAppendUnicodeToString(&path, L"\\Parameters");
+    InitializeObjectAttributes(&oa, &path, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+    Check(NT_SUCCESS(ZwOpenKey(&again, KEY_READ, &oa)), "<RegistryPath>\\Parameters exists");
+    if (again != NULL) {
+        Check(NT_SUCCESS(ZwQueryValueKey(again, &value, KeyValuePartialInformation, info, sizeof(buffer), &got)) && *(ULONG UNALIGNED *)info->Data == 0x1803, "the value written through the handle is there");
+        ZwClose(again);
+    }
+}
+
 static VOID TestWcstoul(VOID)
 {
     WCHAR *end = NULL;
@@ -95,6 +126,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DriverObject->DriverUnload = DriverUnload;
 
     TestDriverPath(DriverObject);
+    TestDriverKey(DriverObject, RegistryPath);
     Check(ExIsManufacturingModeEnabled() == FALSE, "ExIsManufacturingModeEnabled: a retail machine");
     Check(IoGetIommuInterface(1, NULL) == STATUS_INVALID_PARAMETER, "IoGetIommuInterface(NULL)");
     Check(IoGetIommuInterface(1, iommu) == STATUS_NOT_SUPPORTED, "IoGetIommuInterface: no IOMMU");

@@ -67,6 +67,8 @@ NTKERNELAPI NTSTATUS NTAPI PoFxQueryCurrentComponentPerfState(POHANDLE Handle, U
 /* ---- ntddk.h / wdm.h */
 NTKERNELAPI NTSTATUS NTAPI IoQueryFullDriverPath(PDRIVER_OBJECT DriverObject, PUNICODE_STRING FullPath);
 NTKERNELAPI BOOLEAN NTAPI ExIsManufacturingModeEnabled(VOID);
+typedef enum _DRIVER_REGKEY_TYPE { DriverRegKeyParameters, DriverRegKeyPersistentState, DriverRegKeySharedPersistentState } DRIVER_REGKEY_TYPE;
+NTKERNELAPI NTSTATUS NTAPI IoOpenDriverRegistryKey(PDRIVER_OBJECT DriverObject, DRIVER_REGKEY_TYPE RegKeyType, ACCESS_MASK DesiredAccess, ULONG Flags, PHANDLE DriverRegKey);
 NTKERNELAPI NTSTATUS NTAPI IoGetIommuInterface(ULONG Version, PVOID InterfaceOut);
 _CRTIMP unsigned long __cdecl wcstoul(const wchar_t *String, wchar_t **EndPtr, int Radix);
 

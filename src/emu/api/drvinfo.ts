@@ -16,11 +16,21 @@
  *   IoGetIommuInterfaceEx): the DMA remapping (IOMMU) interface. kmdll's machine has no IOMMU
  *   (docs/machine.md), so it is a stub: STATUS_INVALID_PARAMETER for a NULL InterfaceOut,
  *   STATUS_NOT_SUPPORTED otherwise (the structure is left as it was).
+ * - IoOpenDriverRegistryKey(DriverObject, RegKeyType, DesiredAccess, Flags, DriverRegKey) (Windows 10
+ *   1803): a kernel handle to a driver-specific key. DriverRegKeyParameters (0) is the service key's
+ *   immutable `Parameters` subkey (Services\<ServiceKeyName>\Parameters, created when missing, as
+ *   KMDF's WdfDriverOpenParametersRegistryKey relies on, src/emu/wdf/registry.ts). Flags other than
+ *   0, a NULL DriverRegKey, a NULL or non-driver object or an unknown type: STATUS_INVALID_PARAMETER.
+ *   The persistent-state keys (DriverRegKeyPersistentState 1, DriverRegKeySharedPersistentState 2)
+ *   live where Learn does not say: kmdll answers STATUS_NOT_SUPPORTED for them rather than invent a
+ *   location (a documented gap).
  */
 import type { ApiDefinition } from "./types.js";
 import { STATUS } from "../../nt/status.js";
 import { hex, nt, readPtr, writePtr } from "./util.js";
-import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
+import { LAYOUT, ptrSize, putPtr } from "../../nt/arch-layout.js";
+import { registryOf } from "./zw.js";
+import { insertHandle } from "../obmgr/index.js";
 
 const B = (n: number) => BigInt(n);
 const IO_TYPE_DRIVER = 4;
@@ -47,6 +57,22 @@ export const apis: ApiDefinition[] = [
     writePtr(ctx.mem, out + B(ptrSize()), buf);
     return STATUS.SUCCESS;
   }),
+  {
+    ...nt("IoOpenDriverRegistryKey", 5, (ctx) => {
+      const [drv, type, access, flags, out] = [ctx.arg(0), ctx.u32(1), ctx.u32(2), ctx.u32(3), ctx.arg(4)];
+      ctx.describe([hex(drv), String(type), hex(access), hex(flags), hex(out)]);
+      if (drv === 0n || out === 0n || flags !== 0 || type > 2 || ctx.mem.u16(drv) !== IO_TYPE_DRIVER) return STATUS.INVALID_PARAMETER;
+      if (type !== 0) return STATUS.NOT_SUPPORTED;
+      const ext = readPtr(ctx.mem, drv + B(LAYOUT.DRIVER_OBJECT.DriverExtension));
+      const name = ctx.mem.u16(ext + B(LAYOUT.DRIVER_EXTENSION.ServiceKeyName));
+      const service = new TextDecoder("utf-16le").decode(ctx.mem.read(readPtr(ctx.mem, ext + B(LAYOUT.DRIVER_EXTENSION.ServiceKeyName + ptrSize())), name));
+      const r = registryOf(ctx.kernel).createKey(`\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\${service}\\Parameters`);
+      if (!r) return STATUS.OBJECT_NAME_NOT_FOUND;
+      putPtr(ctx.mem, out, insertHandle(ctx.kernel, { type: "Key", data: { key: r.key }, access, kernelHandle: true }));
+      return STATUS.SUCCESS;
+    }),
+    notes: "DriverRegKeyParameters opens (creates) Services\\<service>\\Parameters; the persistent-state key types answer STATUS_NOT_SUPPORTED",
+  },
   { ...nt("ExIsManufacturingModeEnabled", 0, () => 0), notes: "kmdll's machine is a retail installation: FALSE" },
   {
     ...nt("IoGetIommuInterface", 2, (ctx) => {
