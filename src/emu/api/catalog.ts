@@ -10,7 +10,7 @@ import { kernelModuleExportsFor } from "../../nt/kernel-exports.js";
 export const FAMILIES: Record<string, [string, string]> = {
   dbg: ["Debug output", "api-printf (DbgPrint*), api-sync (break points)"],
   rtl: ["Run-time library: counted strings, conversions, memory, versions", "api-rtl"],
-  crt: ["C runtime exported by ntoskrnl", "api-crt (printf family also api-printf)"],
+  crt: ["C runtime exported by ntoskrnl", "api-crt (printf family also api-printf, wcstoul api-loadgaps)"],
   ex: ["Executive: pool, fast mutexes, resources", "api-sync"],
   ke: ["Kernel: IRQL, spin locks, dispatcher objects, waits, time, bug checks", "api-sync"],
   hal: ["HAL", "api-sync"],
@@ -40,6 +40,9 @@ export const FAMILIES: Record<string, [string, string]> = {
   vm: ["Virtual memory of the user address space: allocate, free, protect, query, lock (reserve/commit per page, CPU permissions follow the protection), MmCopyVirtualMemory, view flushes (ZwFlushVirtualMemory), secured ranges (MmSecureVirtualMemory)", "api-vm, api-rank"],
   reinit: ["Driver reinitialization: IoRegisterDriverReinitialization, IoRegisterBootDriverReinitialization (routines called after DriverEntry with DRIVER_EXTENSION.Count; boot ones only for a boot-start service, as Windows calls those once at boot)", "api-reinit"],
   power: ["Device power management framework (PoFx: devices, components, activation references, idle/active condition callbacks) and PoSetHiberRange", "api-boot"],
+  powerperf: ["PoFx performance states of a component without a power engine plug-in (PEP): registration with driver-supplied states, blocking and asynchronous changes, queries", "api-loadgaps"],
+  extimer: ["Windows 8.1 high-resolution timers (ExAllocateTimer, ExSetTimer, ExCancelTimer, ExDeleteTimer) on the deterministic scheduler: EX_TIMER objects with callbacks at DISPATCH_LEVEL, periodic and one-shot, waitable", "api-loadgaps"],
+  drvinfo: ["Driver and platform facts of Windows 8.1–10: IoQueryFullDriverPath, ExIsManufacturingModeEnabled, IoGetIommuInterface (stub: no IOMMU)", "api-loadgaps"],
   elam: ["Early-launch anti-malware boot driver callbacks (IoRegisterBootDriverCallback/IoUnregisterBootDriverCallback), registered and reported as `callback` events", "api-boot"],
   pcw: ["Performance Counters for Windows, provider side: countersets and instances (no counter consumer: callbacks never called)", "api-boot"],
   unmodelled: ["Stubs for subjects the emulation does not model (user-mode threads, DMA crash-dump registers): drivers load, a call gets a checked error", "api-boot"],

@@ -46,7 +46,7 @@ const IO_TYPE_DEVICE = 3;
 const CALLBACKS = ["ComponentActiveCondition", "ComponentIdleCondition", "ComponentIdleState", "DevicePowerRequired", "DevicePowerNotRequired", "PowerControl"] as const;
 type CallbackName = (typeof CALLBACKS)[number];
 
-interface Component {
+export interface Component {
   refs: number;
   idle: boolean;
   idleStates: number;
@@ -54,7 +54,7 @@ interface Component {
   residency?: bigint;
   wake?: boolean;
 }
-interface PoFxDevice {
+export interface PoFxDevice {
   handle: bigint;
   pdo: bigint;
   callbacks: Record<CallbackName, bigint>;
@@ -67,12 +67,12 @@ interface PoFxDevice {
 
 const pofx = componentState("pofx", () => ({ devices: new Map<bigint, PoFxDevice>(), nextHandle: 1, hiberRanges: [] as { address: bigint; length: bigint; flags: number; tag: number }[] }));
 
-function deviceOf(ctx: ApiContext, name: string, handle: bigint): PoFxDevice {
+export function deviceOf(ctx: ApiContext, name: string, handle: bigint): PoFxDevice {
   const d = pofx(ctx.kernel).devices.get(handle);
   if (!d) ctx.fault("bugcheck", `${name}(${hex(handle)}): not a handle PoFxRegisterDevice returned (or the device was unregistered)`, { code: "0x0000009F" });
   return d;
 }
-function componentOf(ctx: ApiContext, name: string, d: PoFxDevice, index: number): Component {
+export function componentOf(ctx: ApiContext, name: string, d: PoFxDevice, index: number): Component {
   const c = d.components[index];
   if (!c) ctx.fault("bugcheck", `${name}: component ${index} of a device with ${d.components.length} component(s)`, { code: "0x0000009F" });
   return c;
