@@ -94,6 +94,11 @@ interface PacketPool {
 }
 const state = componentState("ndis-protocol", () => ({ protocols: new Map<bigint, Protocol>(), pools: new Map<bigint, PacketPool>(), packets: new Map<bigint, bigint>() }));
 
+/** Whether `handle` is a protocol driver handle NdisRegisterProtocolDriver (or NDIS 5 NdisRegisterProtocol) returned and not deregistered. */
+export function isProtocolHandle(kernel: ApiContext["kernel"], handle: bigint): boolean {
+  return state(kernel).protocols.has(handle);
+}
+
 function registerProtocol(ctx: ApiContext, module: string, name: string | null, ndis5: boolean): { status: number; handle?: bigint } {
   if (!name) return { status: NDIS_STATUS.BAD_CHARACTERISTICS };
   const st = state(ctx.kernel);
