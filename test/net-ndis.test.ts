@@ -23,7 +23,7 @@ import type { TraceEvent } from "../src/events.js";
 import { fixture, repoPath } from "./helpers.js";
 import { archNeutralLine } from "./arch-compare.js";
 
-const TESTS = ["TestNdisVersion", "TestNdisPools", "TestNdisRegistration", "TestWfpProviders", "TestNdisConfiguration", "TestNdisMemory", "TestNdisDevice", "TestNdisWorkItem", "TestNdisTimer", "TestNdisProcessorInfo"];
+const TESTS = ["TestNdisVersion", "TestNdisPools", "TestNdisRegistration", "TestWfpProviders", "TestNdisConfiguration", "TestNdisMemory", "TestNdisDevice", "TestNdisWorkItem", "TestNdisTimer", "TestNdisProcessorInfo", "TestNdisIMAssociate"];
 const exercised = new Set<string>();
 type Steps = Parameters<typeof runSimulation>[0]["steps"];
 
@@ -66,6 +66,7 @@ test("netndis.sys: a wild pool-parameters pointer, an unknown pool handle and a 
     ["FreeForeignFwpMemory", "bugcheck", /FwpmFreeMemory0\(0x[0-9a-f]+ -> 0x[0-9a-f]+\): not a block an Fwpm\*Get\* routine returned/],
     ["FreeUnknownTimer", "bugcheck", /NdisFreeTimerObject\(0x[0-9a-f]+\): not a timer object NdisAllocateTimerObject returned/],
     ["WildTimerCharacteristics", "invalid-read", /0x20 in ndis!NdisAllocateTimerObject/],
+    ["AssociateUnknownProtocol", "bugcheck", /NdisIMAssociateMiniport: ProtocolHandle 0x[0-9a-f]+ is not a handle NdisRegisterProtocolDriver returned/],
   ];
   for (const arch of ["x64", "x86"] as const) {
     for (const [exp, kind, re] of cases) {

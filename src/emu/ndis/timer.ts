@@ -52,7 +52,7 @@ import { machineOf } from "../machine/state.js";
 import { processorCount } from "../machine/topology.js";
 import { miniportDriverObject } from "./index.js";
 import { filterDriverObject } from "./filter.js";
-import { isProtocolHandle } from "./protocol.js";
+import { protocolHandleKind } from "./protocol.js";
 
 const B = (n: number) => BigInt(n);
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api("ndis.sys", name, argc, h);
@@ -84,7 +84,7 @@ function allocateTimer(ctx: ApiContext): number {
   const [h, chars, pTimer] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
   ctx.describe([hex(h), hex(chars), hex(pTimer)]);
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `NdisAllocateTimerObject at ${irqlName(ctx.kernel.irql)} (must be <= DISPATCH_LEVEL)`, { code: "0x0000000A" });
-  if (miniportDriverObject(ctx.kernel, h) === null && filterDriverObject(ctx.kernel, h) === null && !isProtocolHandle(ctx.kernel, h))
+  if (miniportDriverObject(ctx.kernel, h) === null && filterDriverObject(ctx.kernel, h) === null && protocolHandleKind(ctx.kernel, h) === null)
     ctx.fault("bugcheck", `NdisAllocateTimerObject(${hex(h)}): not an NDIS handle the emulated machine has (a miniport, filter or protocol driver handle)`, { code: "0x0000001E" });
   const m = ctx.mem;
   const P = ptrSize();
