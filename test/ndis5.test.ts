@@ -52,6 +52,9 @@ for (const arch of ["x64", "x86"] as const) {
     assert.deepEqual(events.filter((e) => e.event === "fault" || e.event === "leak"), []);
     const apis = texts(events, "api", "api");
     assert.equal(apis.filter((a) => a === "ndis.sys!NdisMRegisterMiniport").length, 4);
+    // NDIS 5 configuration on the wrapper handle (ewusbnet.sys of fresh4): refused without the Parameters key, then read (values checked in C).
+    assert.equal(apis.filter((a) => a === "ndis.sys!NdisOpenConfiguration").length, 2);
+    assert.equal(apis.filter((a) => a === "ndis.sys!NdisReadConfiguration").length, 2);
     // Every routine of the NDIS 5 wrapper family was called by the example.
     for (const a of ndisWrapperApis) assert.ok(apis.includes(`ndis.sys!${a.name}`), a.name);
   });

@@ -13,12 +13,13 @@ import { runSimulation } from "../src/kernel/simulation.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import { apisByComponent } from "../src/emu/api/index.js";
 import { ndisModuleExports, NDIS } from "../src/emu/ndis/index.js";
+import { ndisTimerApis } from "../src/emu/ndis/timer.js";
 import { kernelModuleExportsFor } from "../src/nt/kernel-exports.js";
 import type { TraceEvent } from "../src/events.js";
 import { fixture, repoPath } from "./helpers.js";
 import { archNeutralLine } from "./arch-compare.js";
 
-const TESTS = ["TestProtocolRegistration", "TestNdisEvents", "TestProcessorCounts", "TestCaptureDevices", "TestLegacyProtocol", "TestPacketPool"];
+const TESTS = ["TestProtocolRegistration", "TestNdisEvents", "TestProcessorCounts", "TestCaptureDevices", "TestLegacyProtocol", "TestPacketPool", "TestProtocolTimer"];
 const exercised = new Set<string>();
 type Steps = Parameters<typeof runSimulation>[0]["steps"];
 
@@ -79,5 +80,6 @@ test("every ndis-protocol routine kmdll implements was called by netproto.sys; n
     assert.deepEqual(mine.filter((n) => !exported.has(n)), []);
   }
   const def = readFileSync(repoPath("examples/net-proto/ndis.def"), "utf8").split("\n").map((l) => l.trim()).filter((l) => /^[A-Z]\w+$/.test(l) && l !== "EXPORTS");
-  assert.deepEqual(def.filter((n) => !mine.includes(n)), []);
+  // The NDIS 6 timer objects are ndis.sys's (src/emu/ndis/timer.ts; examples/net-ndis checks them in full): here on a protocol handle.
+  assert.deepEqual(def.filter((n) => !mine.includes(n) && !ndisTimerApis.some((a) => a.name === n)), []);
 });

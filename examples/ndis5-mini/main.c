@@ -49,6 +49,43 @@ static ULONG CheckRoutineAddress(void)
     return failures;
 }
 
+/*
+ * NDIS 5 configuration access on the wrapper handle, as Huawei's ewusbnet.sys (held-out set fresh4)
+ * calls it from DriverEntry (Microsoft Learn, NDIS 5.1: NdisOpenConfiguration, NdisReadConfiguration,
+ * NdisCloseConfiguration; NDIS_CONFIGURATION_PARAMETER). kmdll reads the service's Parameters key.
+ */
+typedef enum { Ndis5ParameterInteger } NDIS5_PARAMETER_TYPE;
+typedef struct { NDIS5_PARAMETER_TYPE ParameterType; union { ULONG IntegerData; UNICODE_STRING StringData; } ParameterData; } NDIS5_CONFIGURATION_PARAMETER;
+__declspec(dllimport) VOID NTAPI NdisOpenConfiguration(NDIS_STATUS *Status, NDIS_HANDLE *ConfigurationHandle, NDIS_HANDLE WrapperConfigurationContext);
+__declspec(dllimport) VOID NTAPI NdisReadConfiguration(NDIS_STATUS *Status, NDIS5_CONFIGURATION_PARAMETER **ParameterValue, NDIS_HANDLE ConfigurationHandle, PUNICODE_STRING Keyword, NDIS5_PARAMETER_TYPE ParameterType);
+__declspec(dllimport) VOID NTAPI NdisCloseConfiguration(NDIS_HANDLE ConfigurationHandle);
+
+static ULONG CheckConfiguration(NDIS_HANDLE wrapper)
+{
+    ULONG failures = 0, speed = 100;
+    NDIS_STATUS status = 0x1234;
+    NDIS_HANDLE config = NULL;
+    NDIS5_CONFIGURATION_PARAMETER *p = NULL;
+    UNICODE_STRING kw;
+
+    /* No Parameters key yet: NDIS_STATUS_FAILURE, no handle. */
+    NdisOpenConfiguration(&status, &config, wrapper);
+    CHECK(status == (NDIS_STATUS)0xC0000001L && config == NULL);
+    CHECK(NT_SUCCESS(RtlCreateRegistryKey(RTL_REGISTRY_SERVICES, L"ndis5mini\\Parameters")));
+    CHECK(NT_SUCCESS(RtlWriteRegistryValue(RTL_REGISTRY_SERVICES, L"ndis5mini\\Parameters", L"LinkSpeed", REG_DWORD, &speed, sizeof(speed))));
+    NdisOpenConfiguration(&status, &config, wrapper);
+    CHECK(status == NDIS_STATUS_SUCCESS && config != NULL);
+    if (config == NULL) return failures;
+    RtlInitUnicodeString(&kw, L"LinkSpeed");
+    NdisReadConfiguration(&status, &p, config, &kw, Ndis5ParameterInteger);
+    CHECK(status == NDIS_STATUS_SUCCESS && p != NULL && p->ParameterData.IntegerData == 100);
+    RtlInitUnicodeString(&kw, L"NoSuchValue");
+    NdisReadConfiguration(&status, &p, config, &kw, Ndis5ParameterInteger);
+    CHECK(status == (NDIS_STATUS)0xC0000001L);
+    NdisCloseConfiguration(config);
+    return failures;
+}
+
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     ULONG failures = CheckRoutineAddress();
@@ -64,6 +101,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     CHECK(wrapper != NULL);
     if (wrapper == NULL) return STATUS_UNSUCCESSFUL;
     NdisMRegisterUnloadHandler(wrapper, MiniUnload);
+    failures += CheckConfiguration(wrapper);
 
     /* Every version is refused on Windows 8 and later: 5.1, 4.0, 3.0, and 6.0 (an NDIS 6 driver uses NdisMRegisterMiniportDriver). */
     Fill(&c, 5, 1);

@@ -186,6 +186,14 @@ int NTAPI TestNdisRegistration(void);
 int NTAPI TestWfpProviders(void);
 int NTAPI WildPoolParameters(void);
 int NTAPI FreeUnknownPool(void);
+/* timers.c */
+int NTAPI TestNdisTimer(void);
+int NTAPI TestNdisProcessorInfo(void);
+int NTAPI FreeUnknownTimer(void);
+int NTAPI WildTimerCharacteristics(void);
+/* im.c */
+int NTAPI TestNdisIMAssociate(void);
+int NTAPI AssociateUnknownProtocol(void);
 
 /* ---- ndis.h: configuration (Microsoft Learn: NDIS_CONFIGURATION_OBJECT, NDIS_PARAMETER_TYPE,
  * NDIS_CONFIGURATION_PARAMETER, NdisOpenConfigurationEx, NdisReadConfiguration,

@@ -138,3 +138,56 @@ LONG NTAPI DeregisterUnknown(void)
     NdisDeregisterProtocolDriver((NDIS_HANDLE)&g_Proto);
     return 0;
 }
+
+/*
+ * TestProtocolTimer: an NDIS 6 timer object on the protocol driver handle (Learn: NdisAllocateTimerObject
+ * takes "an NDIS handle that was obtained during caller initialization"), as Marvell's yk62x64l.sys
+ * allocates one with the handle NdisRegisterProtocolDriver gave it: it fires once, at DISPATCH_LEVEL.
+ */
+typedef VOID (NTAPI *PROTO_TIMER_FUNCTION)(PVOID SystemSpecific1, PVOID FunctionContext, PVOID SystemSpecific2, PVOID SystemSpecific3);
+typedef struct _PROTO_TIMER_CHARACTERISTICS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG AllocationTag;
+    PROTO_TIMER_FUNCTION TimerFunction;
+    PVOID FunctionContext;
+} PROTO_TIMER_CHARACTERISTICS;
+NTSYSAPI NDIS_STATUS NTAPI NdisAllocateTimerObject(NDIS_HANDLE NdisHandle, PROTO_TIMER_CHARACTERISTICS *TimerCharacteristics, NDIS_HANDLE *pTimerObject);
+NTSYSAPI BOOLEAN NTAPI NdisSetTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime, LONG MillisecondsPeriod, PVOID FunctionContext);
+NTSYSAPI VOID NTAPI NdisFreeTimerObject(NDIS_HANDLE TimerObject);
+
+static volatile LONG g_TimerRuns;
+static KIRQL g_TimerIrql = 0xFF;
+static VOID NTAPI ProtoTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
+{
+    UNREFERENCED_PARAMETER(S1);
+    UNREFERENCED_PARAMETER(S2);
+    UNREFERENCED_PARAMETER(S3);
+    if (Context == (PVOID)&g_TimerRuns) g_TimerRuns++;
+    g_TimerIrql = KeGetCurrentIrql();
+}
+
+LONG NTAPI TestProtocolTimer(void)
+{
+    LONG failures = 0;
+    PROTO_TIMER_CHARACTERISTICS c;
+    NDIS_HANDLE timer = NULL;
+    LARGE_INTEGER due, wait;
+
+    RtlZeroMemory(&c, sizeof(c));
+    c.Header.Type = 0x97; /* NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS */
+    c.Header.Revision = 1;
+    c.Header.Size = (USHORT)sizeof(c);
+    c.AllocationTag = 'mTpN';
+    c.TimerFunction = ProtoTimer;
+    c.FunctionContext = (PVOID)&g_TimerRuns;
+    CHECK(g_Proto.Protocol != NULL);
+    CHECK(NdisAllocateTimerObject(g_Proto.Protocol, &c, &timer) == NDIS_STATUS_SUCCESS && timer != NULL);
+    if (timer == NULL) return failures;
+    due.QuadPart = -2LL * 10000;
+    CHECK(NdisSetTimerObject(timer, due, 0, NULL) == FALSE);
+    wait.QuadPart = -5LL * 10000;
+    KeDelayExecutionThread(KernelMode, FALSE, &wait);
+    CHECK(g_TimerRuns == 1 && g_TimerIrql == DISPATCH_LEVEL);
+    NdisFreeTimerObject(timer);
+    return failures;
+}

@@ -32,6 +32,7 @@ import { api, hex, unicodeText, writeCounted } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { registryOf } from "../api/zw.js";
 import { miniportDriverObject } from "./index.js";
+import { wrapperDriverObject } from "./wrapper.js";
 
 const B = (n: number) => BigInt(n);
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api("ndis.sys", name, argc, h);
@@ -79,6 +80,12 @@ function openConfigurationEx(ctx: ApiContext): number {
   const ndisHandle = getPtr(m, obj + B(ptrSize()));
   const driver = miniportDriverObject(ctx.kernel, ndisHandle);
   if (driver === null) ctx.fault("unimplemented-api", `kmdll does not implement NdisOpenConfigurationEx for NdisHandle ${hex(ndisHandle)}: only miniport driver handles (NdisMRegisterMiniportDriver's) are modelled`);
+  return openParameters(ctx, driver, pHandle);
+}
+
+/** A configuration handle for the driver's service key's Parameters subkey: NDIS_STATUS_FAILURE when there is none. */
+function openParameters(ctx: ApiContext, driver: bigint, pHandle: bigint): number {
+  const m = ctx.mem;
   const ext = getPtr(m, driver + B(LAYOUT.DRIVER_OBJECT.DriverExtension));
   const service = ext === 0n ? null : unicodeText(m, ext + B(LAYOUT.DRIVER_EXTENSION.ServiceKeyName));
   const key = service ? registryOf(ctx.kernel).openKey(`\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\${service}\\Parameters`) : null;
@@ -87,6 +94,22 @@ function openConfigurationEx(ctx: ApiContext): number {
   if (h === 0n) return RESOURCES;
   putPtr(m, pHandle, h);
   return SUCCESS;
+}
+
+/**
+ * NDIS 5 NdisOpenConfiguration(Status, ConfigurationHandle, WrapperConfigurationContext): the
+ * context is MiniportInitialize's (never called here: no adapter) or, as Huawei's ewusbnet.sys
+ * passes from DriverEntry, the wrapper handle NdisMInitializeWrapper returned — kmdll opens that
+ * driver's service Parameters key for it (as NdisOpenConfigurationEx for a miniport driver
+ * handle), *Status NDIS_STATUS_FAILURE when there is none; any other context is a bug check
+ * report (NDIS dereferences it).
+ */
+function openConfiguration5(ctx: ApiContext): void {
+  const [pStatus, pHandle, context] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
+  ctx.describe([hex(pStatus), hex(pHandle), hex(context)]);
+  const driver = wrapperDriverObject(ctx.kernel, context);
+  if (driver === null) ctx.fault("bugcheck", `NdisOpenConfiguration: WrapperConfigurationContext ${hex(context)} is neither a MiniportInitialize context (no adapter exists) nor a wrapper handle NdisMInitializeWrapper returned`, { code: "0x0000001E" });
+  ctx.mem.setU32(pStatus, openParameters(ctx, driver, pHandle));
 }
 
 /** A REG_SZ number as NDIS reads it for an integer parameter: decimal, or hex for NdisParameterHexInteger (an optional 0x). */
@@ -169,6 +192,7 @@ function closeConfiguration(ctx: ApiContext): void {
 
 export const ndisConfigApis: ApiDefinition[] = [
   ndis("NdisOpenConfigurationEx", 2, openConfigurationEx),
+  ndis("NdisOpenConfiguration", 3, (ctx) => void openConfiguration5(ctx)),
   ndis("NdisReadConfiguration", 5, (ctx) => void readConfiguration(ctx)),
   ndis("NdisOpenConfigurationKeyByName", 4, (ctx) => void openKeyByName(ctx)),
   ndis("NdisCloseConfiguration", 1, (ctx) => void closeConfiguration(ctx)),

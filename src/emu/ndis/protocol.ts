@@ -94,6 +94,12 @@ interface PacketPool {
 }
 const state = componentState("ndis-protocol", () => ({ protocols: new Map<bigint, Protocol>(), pools: new Map<bigint, PacketPool>(), packets: new Map<bigint, bigint>() }));
 
+/** The kind of a protocol driver handle NdisRegisterProtocolDriver ("ndis6") or NDIS 5 NdisRegisterProtocol ("ndis5") returned and not deregistered, else null. */
+export function protocolHandleKind(kernel: ApiContext["kernel"], handle: bigint): "ndis6" | "ndis5" | null {
+  const p = state(kernel).protocols.get(handle);
+  return p ? (p.ndis5 ? "ndis5" : "ndis6") : null;
+}
+
 function registerProtocol(ctx: ApiContext, module: string, name: string | null, ndis5: boolean): { status: number; handle?: bigint } {
   if (!name) return { status: NDIS_STATUS.BAD_CHARACTERISTICS };
   const st = state(ctx.kernel);

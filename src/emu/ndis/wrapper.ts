@@ -48,6 +48,11 @@ interface Wrapper {
 
 const wrapperState = componentState("ndis-wrapper", () => ({ wrappers: new Map<bigint, Wrapper>() }));
 
+/** The driver object behind a wrapper handle NdisInitializeWrapper returned (not terminated), or null. */
+export function wrapperDriverObject(kernel: ApiContext["kernel"], h: bigint): bigint | null {
+  return wrapperState(kernel).wrappers.get(h)?.driver ?? null;
+}
+
 export function known(ctx: ApiContext, h: bigint, routine: string): Wrapper {
   const w = wrapperState(ctx.kernel).wrappers.get(h);
   if (!w) ctx.fault("bugcheck", `${routine}(${hex(h)}): not a handle NdisInitializeWrapper returned (or it was terminated)`, { code: "0x0000001E" });
