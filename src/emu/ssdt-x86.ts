@@ -130,7 +130,9 @@ function dispatcher(st: ServiceTable, n: number, own: ApiHandler): ApiHandler {
     const sp = cpu.get("RSP");
     const args: bigint[] = [];
     for (let i = 0; i < argBytes / 4; i++) args.push(BigInt(m.u32(sp + 4n + BigInt(4 * i))));
-    ctx.kernel.emit?.({ event: "hardware", module: ctx.caller?.module ?? "?", kind: "ssdt", op: "call", address: hex(base + BigInt(4 * index)), value: hex(entry), service: X86_SERVICES[index] ?? `#${index}`, index });
+    const service = X86_SERVICES[index] ?? `#${index}`;
+    const message = `Zw${service.slice(2)} dispatched through KiServiceTable[0x${index.toString(16)}] to 0x${entry.toString(16)}, not the original ${service}`;
+    ctx.kernel.emit?.({ event: "hardware", module: ctx.caller?.module ?? "?", kind: "ssdt", op: "call", address: hex(base + BigInt(4 * index)), value: hex(entry), service, index, message });
     return ctx.callGuest(entry, args);
   };
 }
