@@ -47,8 +47,9 @@ export interface ServiceTable {
   page: bigint;
   /** Entries at boot, by service number. */
   original: bigint[];
-  /** Entries as last seen (the write events compare with these). */
+  /** Entries as last seen (the write events compare with these), and their bytes. */
   current: bigint[];
+  seen?: Buffer;
 }
 
 const tables = new WeakMap<ThunkTable, ServiceTable>();
@@ -151,6 +152,9 @@ export function noteServiceTableWrites(emu: Emulator, routine: bigint): void {
 /** Compare the table with what was last seen: a `hardware` event (kind "ssdt", op "write") per changed entry. */
 export function noteWrites(emu: Emulator, st: ServiceTable, routine: bigint | null): void {
   const bytes = emu.uc.read(st.page, 4 * st.original.length);
+  // The common case (nothing changed since the last look): one native comparison.
+  if (st.seen && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(st.seen)) return;
+  st.seen = Buffer.from(bytes);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let mod: { name: string } | null | undefined;
   for (let i = 0; i < st.original.length; i++) {
