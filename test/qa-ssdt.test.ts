@@ -51,3 +51,20 @@ test("qassdt.sys: a hook left in the table at unload is reported, naming the ser
   assert.equal(v.length, 1, JSON.stringify(v));
   assert.match(String(v[0]!.message), /KiServiceTable\[0xb6\] \(NtOpenKey\) still points at qassdt\.sys\+0x/);
 });
+
+test("x86 Zw stubs are mov eax, N + ret N (Windows 7 SP1 numbers); a Zw routine kmdll does not implement is still the unimplemented-routine report naming it; x64 keeps no service table", async () => {
+  const { Emulator } = await import("../src/emu/emulator.js");
+  const emu = new Emulator({ arch: "x86" });
+  // NtAccessCheckAndAuditAlarm is service 2 on Windows 7 SP1 x86 (j00ru's table); ZwAccessCheckAndAuditAlarm@44 (mingw-w64).
+  const zw = emu.kernelExport("ntoskrnl.exe", "ZwAccessCheckAndAuditAlarm", null)!;
+  assert.deepEqual([...emu.uc.read(zw, 8)], [0xb8, 2, 0, 0, 0, 0xc2, 44, 0]);
+  const r = emu.call(zw, Array.from({ length: 11 }, () => 0n), "test");
+  assert.equal(r.ok, false);
+  assert.equal(r.ok ? "" : r.fault.kind, "unimplemented-api");
+  assert.match(r.ok ? "" : r.fault.message, /unimplemented ntoskrnl!ZwAccessCheckAndAuditAlarm/);
+  const d = emu.kernelExport("ntoskrnl.exe", "KeServiceDescriptorTable", null)!;
+  assert.equal(emu.mem.u32(d + 8n), 0x191);
+  const x64 = new Emulator({ arch: "x64" });
+  const open = x64.kernelExport("ntoskrnl.exe", "ZwOpenKey", null)!;
+  assert.notEqual(x64.uc.read(open, 1)[0], 0xb8);
+});

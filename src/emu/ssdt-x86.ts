@@ -99,7 +99,9 @@ export function installServiceTable(uc: NativeEngine, thunks: ThunkTable, cpu: C
     stub.set(cpu.stub(conv), 5);
     uc.write(zw, stub);
     thunks.set(zw, { ...zwThunk, kind: "step" });
-    if (zwThunk.def) thunks.set(zw + 5n, { ...zwThunk, def: { ...zwThunk.def, handler: dispatcher(st, n, zwThunk.def.handler) } });
+    // A Zw routine kmdll does not implement: the thunk at +5 has no handler, so the call is the
+    // usual unimplemented-routine report naming ZwXxx (no dispatch through the table).
+    thunks.set(zw + 5n, { ...zwThunk, def: zwThunk.def ? { ...zwThunk.def, handler: dispatcher(st, n, zwThunk.def.handler) } : null });
   });
   st.current = st.original.slice();
   uc.write(page, table);
