@@ -34,7 +34,7 @@ export type TraceEvent =
    * or a privileged instruction the driver executed itself (`via: "instruction"`, `site`: in/out → kind "port",
    * rdmsr/wrmsr → "msr" with the MSR number as address, mov crN → "cr" with N as address; src/emu/verifier/insn.ts); a page-table entry a driver changed → "pte" (src/emu/machine/paging-views.ts).
    */
-  | { event: "hardware"; module: string; kind: "port" | "pci" | "mmio" | "physical" | "interrupt" | "msr" | "cr" | "pte"; op: string; address: string; size?: number; value?: string; [k: string]: unknown }
+  | { event: "hardware"; module: string; kind: "port" | "pci" | "mmio" | "physical" | "interrupt" | "msr" | "cr" | "pte" | "ssdt"; op: string; address: string; size?: number; value?: string; [k: string]: unknown }
   /** A notify routine / callback registered, removed, invoked or left registered (src/emu/api/notify.ts). */
   | { event: "callback"; module: string; action: "register" | "unregister" | "invoke" | "left-registered"; kind: string; routine: string; [k: string]: unknown }
   /** An error log entry written with IoWriteErrorLogEntry. */

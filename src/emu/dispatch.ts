@@ -190,6 +190,7 @@ export function fastDispatcher(emu: Emulator, hookStart: bigint, regs: BigUint64
 }
 
 function run(emu: Emulator, cache: DispatchCache, t: Target | null, row: number): bigint | number | void {
+  if (t?.thunk.kind === "step") return;
   emu.clock.step();
   if (!t || t.thunk.kind === "data" || !t.thunk.def) return notCallable(emu, cache, t, row);
   // Handlers read structure layouts of the emulator's arch (several emulators may share a process).

@@ -17,6 +17,7 @@ import { placeLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
 import { KTHREAD_PREVIOUS_MODE } from "./system.js";
 import { USBD_X86_ALIASES } from "./api/usbd.js";
+import { installServiceTable, serviceCodeBase } from "./ssdt-x86.js";
 
 /**
  * Images every booted Windows has loaded that drivers look for in the module list
@@ -73,7 +74,8 @@ export class KernelModules {
     }
     // Internal routines (not exported): a page of `ret` just below ntoskrnl, inside the hooked range.
     // (x86: internal routines are called as stdcall callbacks by the kernel's own code only.)
-    this.hookStart = thunks.internalBase;
+    // x86: the system service table's code page lies just below (ssdt-x86.ts).
+    this.hookStart = cpu.arch === "x86" ? serviceCodeBase(thunks) : thunks.internalBase;
     uc.mapMemory(thunks.internalBase, PAGE, 5);
     uc.write(thunks.internalBase, fillStubs(cpu.stub(undefined), PAGE));
     let base = cpu.space.kernelModulesBase;
@@ -142,6 +144,7 @@ export class KernelModules {
       map.modules.set(p.name, mod);
     }
     this.hookEnd = hookEnd;
+    if (cpu.arch === "x86") installServiceTable(uc, thunks, cpu, (n) => this.exportAddress("ntoskrnl.exe", n, null));
   }
 
   /** Address of an export of ntoskrnl.exe / hal.dll, or null (by name, or by ordinal). */

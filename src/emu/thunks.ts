@@ -13,7 +13,8 @@ export interface Thunk {
   module: string;
   name: string;
   def: ApiDefinition | null;
-  kind: "code" | "data" | "internal";
+  /** step: an x86 Zw stub's `mov eax, N` (runs as it is; the dispatcher is the thunk at +5, ssdt-x86.ts). */
+  kind: "code" | "data" | "internal" | "step";
   /** x86: how the routine takes its arguments (from the kernel export database). */
   conv?: CallConvention;
 }

@@ -1,0 +1,195 @@
+/**
+ * The x86 system service table (KiServiceTable behind KeServiceDescriptorTable), as x86 Windows
+ * has it and rootkit-era drivers use it: each ntoskrnl Zw* export of a system service is a stub
+ * that starts with `mov eax, <service number>` (B8 imm32; drivers read the number as
+ * `*(ULONG *)((PUCHAR)ZwXxx + 1)`), then enters the system-service dispatcher, which calls
+ * `KeServiceDescriptorTable.ServiceTableBase[eax]`. KeServiceDescriptorTable is the exported
+ * KSERVICE_TABLE_DESCRIPTOR { PULONG_PTR Base; PULONG Count; ULONG Limit; PUCHAR Number } (ReactOS
+ * ndk/ketypes.h; the rootkit.com idiom's SERVICE_DESCRIPTOR_ENTRY { ServiceTableBase,
+ * ServiceCounterTableBase, NumberOfServices, ParamTableBase }). Numbers and names: Windows 7 SP1
+ * x86 (../nt/x86-services.ts); argument bytes: the Zw export's stdcall `@N` (the export database).
+ *
+ * Layout (x86 only; x64 exports no KeServiceDescriptorTable): a code page just below the internal
+ * routines (inside the hooked range) with an 8-byte `ret N` thunk per service whose Nt routine
+ * ntoskrnl does not export (an exported NtXxx is its own table entry); a data page below it,
+ * mapped read only as on Windows XP SP2 and later, with KiServiceTable (4 bytes a service) and the
+ * argument byte table at +0x800. Each Zw stub is `B8 n32` + `ret N` (8 bytes, the thunk stride):
+ * the hook at +0 lets the `mov` run, the hook at +5 is the dispatcher: it reads EAX, indexes the
+ * table the descriptor points at now, and runs kmdll's handler when the entry is the original
+ * routine, else calls the entry (a driver's hook) as a stdcall routine with the caller's arguments.
+ *
+ * The data page is writable, as on Windows 2000 (XP SP2 and later map KiServiceTable read only;
+ * rootkits clear CR0.WP or write through an MDL mapping, which kmdll's MmMapLockedPages gives as
+ * the same address): a store is not trapped — a read-only page would stop `xchg`/`lock cmpxchg`
+ * stores (InterlockedExchange, the usual hook store) at a PC Unicorn does not keep exact for
+ * atomic accesses, so they could not be carried out and resumed. Instead, when a guest call the
+ * kernel made (DriverEntry, DriverUnload, a dispatch routine, a test export) returns, each entry
+ * changed since is a `hardware` event of kind "ssdt" (op "write") naming that routine; an entry
+ * left pointing into an image at its unload is reported by verifier/unload.ts (0xCE on Windows
+ * when the next system call runs the unloaded hook).
+ */
+import type { Emulator } from "./emulator.js";
+import type { NativeEngine } from "./native.js";
+import type { ThunkTable } from "./thunks.js";
+import type { ApiContext, ApiHandler } from "./api/types.js";
+import type { CpuArch, CallConvention } from "./arch/cpu.js";
+import { X86_SERVICES } from "../nt/x86-services.js";
+import { PAGE } from "./layout.js";
+import { CODE_STRIDE } from "./kernel-image.js";
+
+/** STATUS_INVALID_SYSTEM_SERVICE (ntstatus.h): a number beyond the table's limit. */
+const STATUS_INVALID_SYSTEM_SERVICE = 0xc000001c;
+const ARGS_OFFSET = 0x800;
+
+export interface ServiceTable {
+  descriptor: bigint;
+  /** The data page (KiServiceTable at +0, the argument bytes at +0x800). */
+  page: bigint;
+  /** Entries at boot, by service number. */
+  original: bigint[];
+  /** Entries as last seen (the write events compare with these), and their bytes. */
+  current: bigint[];
+  seen?: Buffer;
+}
+
+const tables = new WeakMap<ThunkTable, ServiceTable>();
+
+export function serviceTableOf(thunks: ThunkTable): ServiceTable | undefined {
+  return tables.get(thunks);
+}
+
+/** The first address of the pages this adds below the internal routines (the hooked range starts at the code page). */
+export function serviceCodeBase(thunks: ThunkTable): bigint {
+  return thunks.internalBase - BigInt(PAGE);
+}
+
+/** Build the table and rewrite the Zw stubs (x86 ntoskrnl, after its module is placed). */
+export function installServiceTable(uc: NativeEngine, thunks: ThunkTable, cpu: CpuArch, exportAddress: (name: string) => bigint | null): void {
+  const descriptor = exportAddress("KeServiceDescriptorTable");
+  if (descriptor === null) return;
+  const code = serviceCodeBase(thunks);
+  const page = code - BigInt(PAGE);
+  uc.mapMemory(code, PAGE, 5);
+  uc.mapMemory(page, PAGE, 3);
+  const count = X86_SERVICES.length;
+  const table = new Uint8Array(PAGE);
+  const dv = new DataView(table.buffer);
+  const st: ServiceTable = { descriptor, page, original: [], current: [] };
+  X86_SERVICES.forEach((nt, n) => {
+    const zwName = "Zw" + nt.slice(2);
+    const zw = exportAddress(zwName);
+    const ntAddr = exportAddress(nt);
+    const zwThunk = zw !== null ? thunks.get(zw) : undefined;
+    const ntThunk = ntAddr !== null ? thunks.get(ntAddr) : undefined;
+    const conv: CallConvention = zwThunk?.conv ?? ntThunk?.conv ?? { call: "stdcall", argBytes: 0 };
+    let entry = ntAddr;
+    if (entry === null) {
+      // An unexported Nt routine: a thunk of its own, served by the Zw routine's handler.
+      entry = code + BigInt(n * CODE_STRIDE);
+      thunks.set(entry, { module: "ntoskrnl.exe", name: nt, def: zwThunk?.def ? { ...zwThunk.def, name: nt } : null, kind: "internal", conv });
+      uc.write(entry, cpu.stub(conv));
+    }
+    dv.setUint32(4 * n, Number(entry), true);
+    table[ARGS_OFFSET + n] = conv.argBytes ?? 0;
+    st.original.push(entry);
+    if (zw === null || !zwThunk) return;
+    const stub = new Uint8Array(CODE_STRIDE);
+    stub[0] = 0xb8;
+    new DataView(stub.buffer).setUint32(1, n, true);
+    stub.set(cpu.stub(conv), 5);
+    uc.write(zw, stub);
+    thunks.set(zw, { ...zwThunk, kind: "step" });
+    // A Zw routine kmdll does not implement: the thunk at +5 has no handler, so the call is the
+    // usual unimplemented-routine report naming ZwXxx (no dispatch through the table).
+    thunks.set(zw + 5n, { ...zwThunk, def: zwThunk.def ? { ...zwThunk.def, handler: dispatcher(st, n, zwThunk.def.handler) } : null });
+  });
+  st.current = st.original.slice();
+  uc.write(page, table);
+  const d = new Uint8Array(16);
+  const ddv = new DataView(d.buffer);
+  ddv.setUint32(0, Number(page), true); // ServiceTableBase
+  ddv.setUint32(4, 0, true); // ServiceCounterTableBase (free builds: NULL)
+  ddv.setUint32(8, count, true); // NumberOfServices
+  ddv.setUint32(12, Number(page) + ARGS_OFFSET, true); // ParamTableBase
+  uc.write(descriptor, d);
+  tables.set(thunks, st);
+}
+
+/** The dispatcher behind a Zw stub: KiSystemService's table lookup, then the routine the entry names. */
+function dispatcher(st: ServiceTable, n: number, own: ApiHandler): ApiHandler {
+  return (ctx: ApiContext) => {
+    const cpu = ctx.cpu;
+    if (!cpu) return own(ctx);
+    const eax = Number(cpu.get("RAX") & 0xffffffffn);
+    const index = eax & 0xfff;
+    const m = ctx.mem;
+    const base = BigInt(m.u32(st.descriptor));
+    // Bits 12-13 select the table (1: win32k's shadow table, which kmdll does not model).
+    if (eax >>> 12 !== 0 || index >= m.u32(st.descriptor + 8n)) return STATUS_INVALID_SYSTEM_SERVICE;
+    const entry = BigInt(m.u32(base + BigInt(4 * index)));
+    if (index === n && entry === st.original[n]) return own(ctx);
+    const params = BigInt(m.u32(st.descriptor + 12n));
+    const argBytes = params === 0n ? 0 : m.u8(params + BigInt(index));
+    const sp = cpu.get("RSP");
+    const args: bigint[] = [];
+    for (let i = 0; i < argBytes / 4; i++) args.push(BigInt(m.u32(sp + 4n + BigInt(4 * i))));
+    const service = X86_SERVICES[index] ?? `#${index}`;
+    const message = `Zw${service.slice(2)} dispatched through KiServiceTable[0x${index.toString(16)}] to 0x${entry.toString(16)}, not the original ${service}`;
+    ctx.kernel.emit?.({ event: "hardware", module: ctx.caller?.module ?? "?", kind: "ssdt", op: "call", address: hex(base + BigInt(4 * index)), value: hex(entry), service, index, message });
+    return ctx.callGuest(entry, args);
+  };
+}
+
+const hex = (v: bigint) => "0x" + v.toString(16);
+
+/**
+ * After a guest call returns (calls.ts): entries changed since the last look are `hardware` events
+ * naming the routine that ran (the store itself is not trapped: see the header).
+ */
+export function noteServiceTableWrites(emu: Emulator, routine: bigint): void {
+  const st = tables.get(emu.thunks);
+  if (st) noteWrites(emu, st, routine);
+}
+
+/** Compare the table with what was last seen: a `hardware` event (kind "ssdt", op "write") per changed entry. */
+export function noteWrites(emu: Emulator, st: ServiceTable, routine: bigint | null): void {
+  const bytes = emu.uc.read(st.page, 4 * st.original.length);
+  // The common case (nothing changed since the last look): one native comparison.
+  if (st.seen && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(st.seen)) return;
+  st.seen = Buffer.from(bytes);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let mod: { name: string } | null | undefined;
+  for (let i = 0; i < st.original.length; i++) {
+    const v = BigInt(dv.getUint32(4 * i, true));
+    if (v === st.current[i]) continue;
+    const restored = v === st.original[i];
+    mod ??= routine !== null ? emu.moduleAt(routine) : null;
+    emu.emit({
+      event: "hardware",
+      module: mod?.name ?? "?",
+      kind: "ssdt",
+      op: "write",
+      address: hex(st.page + BigInt(4 * i)),
+      size: 4,
+      value: hex(v),
+      service: X86_SERVICES[i]!,
+      index: i,
+      previous: hex(st.current[i]!),
+      message: `KiServiceTable[0x${i.toString(16)}] (${X86_SERVICES[i]}) ${restored ? "restored to the original routine" : `set to ${emu.where(v)}`}`,
+      ...(routine !== null ? { site: emu.where(routine) } : {}),
+    });
+    st.current[i] = v;
+  }
+}
+
+/** At an image's unload: service table entries still pointing into it (each a system call into unloaded code). */
+export function hooksLeftIn(emu: Emulator, inImage: (a: bigint) => boolean): string[] {
+  const st = tables.get(emu.thunks);
+  if (!st) return [];
+  noteWrites(emu, st, null);
+  const out: string[] = [];
+  st.current.forEach((v, i) => {
+    if (v !== st.original[i] && inImage(v)) out.push(`system service table hook: KiServiceTable[0x${i.toString(16)}] (${X86_SERVICES[i]}) still points at ${emu.where(v)} (restore KeServiceDescriptorTable->ServiceTableBase[${i}] in DriverUnload)`);
+  });
+  return out;
+}
