@@ -30,11 +30,22 @@ const tricky: unknown[] = [
   null,
 ];
 
+const UNSAFE_AT = new Map([
+  [600, "\x7f"],
+  [1000, "\x85"],
+  [1400, "\u061c"],
+  [1800, "\u202e"],
+  [2200, "\u2066"],
+  [2600, "\ufeff"],
+  [2900, "\ufffa"],
+]);
+
 /** A scan-report-like value: hundreds of modules, most holding a non-Latin-1 character, a few an unsafe one. */
 function report(): unknown {
   const modules = Array.from({ length: 3000 }, (_, i) => ({
     path: `dir/${i}.dll`,
-    findings: [{ rule: "r", message: "x".repeat(i % 50) + (i % 97 === 0 ? "\u202e\x85" : "a → b"), size: i }],
+    // One unsafe character of each kind, each in a module of its own (and a batch of its own).
+    findings: [{ rule: "r", message: "x".repeat(i % 50) + (UNSAFE_AT.get(i) ?? "a → b"), size: i }],
     imports: i % 5 ? [{ dll: "k.dll", names: ["A", "B"] }] : [],
   }));
   return { root: "/x", jobs: 1, modules, graph: { nodes: modules.map((m) => m.path), edges: [] } };
@@ -64,6 +75,9 @@ test("the batched document parses to what JSON.stringify's does, escapes include
   const v = report();
   const text = bytes(v);
   assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(v)));
-  assert.ok(!/[\u202e\x85]/.test(text), "unsafe characters are escaped");
-  assert.ok(text.includes("\\u202e") && text.includes("→"));
+  for (const c of UNSAFE_AT.values()) {
+    assert.ok(!text.includes(c), `U+${c.charCodeAt(0).toString(16)} is escaped`);
+    assert.ok(text.includes("\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")));
+  }
+  assert.ok(text.includes("→"));
 });
