@@ -15,6 +15,11 @@ export interface CliContext {
    * driver output are shown escaped (`\x1b`).
    */
   out(text: string): void;
+  /**
+   * Write bytes to standard output as they are, done with them when it returns (the caller may
+   * reuse the buffer). Not sanitised: for text already safe (JSON from writeJsonBytes). Optional.
+   */
+  outBytes?(bytes: Uint8Array): void;
   /** Write to standard error (a newline is not added); sanitised like `out`. */
   err(text: string): void;
   /**

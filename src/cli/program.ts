@@ -8,7 +8,8 @@ import { fstatSync, statSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { KmdllError } from "../errors.js";
 import type { CliContext } from "./context.js";
-import { EXIT, jsonLine, toJsonDocument } from "./context.js";
+import { EXIT, jsonLine } from "./context.js";
+import { writeJsonBytes, writeJsonPieces } from "../text/json-pieces.js";
 import { VERSION } from "../version.js";
 import { commandsFor, type CommandEntry } from "./commands/registry.js";
 import { terminalText } from "../text/terminal.js";
@@ -96,11 +97,13 @@ export async function runProgram(argv: string[], registry: readonly CommandEntry
     color,
     out: (s) => ctx.out(terminalText(s)),
     // toJson's text is already safe (jsonText escapes every character terminalText would).
-    // A document and its newline are written apart (toJsonDocument).
+    // A document is written in batches as it is made (the same text as toJsonDocument, never
+    // one string of the whole; as UTF-8 bytes where the context takes them), then its newline.
     outJson: (v, line) => {
       if (line) ctx.out(jsonLine(v));
       else {
-        ctx.out(toJsonDocument(v));
+        if (ctx.outBytes) writeJsonBytes(v, 2, ctx.outBytes);
+        else writeJsonPieces(v, 2, ctx.out);
         ctx.out("\n");
       }
     },
@@ -164,8 +167,8 @@ const pause = (() => {
  */
 export function processContext(): CliContext {
   let exitSoFar: number = EXIT.OK;
-  const write = (fd: number, text: string): void => {
-    const buf = Buffer.from(text, "utf8");
+  const write = (fd: number, text: string): void => writeBytes(fd, Buffer.from(text, "utf8"));
+  const writeBytes = (fd: number, buf: Uint8Array): void => {
     let off = 0;
     while (off < buf.length) {
       try {
@@ -180,6 +183,7 @@ export function processContext(): CliContext {
   };
   return {
     out: (s) => write(1, s),
+    outBytes: (b) => writeBytes(1, b),
     err: (s) => write(2, s),
     setExit: (n) => void (exitSoFar = Math.max(exitSoFar, n)),
     isTTY: stdoutIsTTY(),

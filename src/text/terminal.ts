@@ -56,6 +56,11 @@ export function jsonText(value: unknown, indent?: number): string {
     s = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? "0x" + v.toString(16) : v), indent);
   }
   if (s === undefined) return "null";
+  return escapeJsonUnsafe(s);
+}
+
+/** JSON text with the characters terminalText would escape written as `\uNNNN` (jsonText's last step). */
+export function escapeJsonUnsafe(s: string): string {
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(s) ? s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : s;
 }
