@@ -8,7 +8,9 @@
  *   - "…" inside a line stands for any text (a part of a line left out);
  *   - a last line "[exit N]" or "(exit N)" is the command's exit status;
  *   - "(lines cut)" after a command: the lines shown appear in this order, others between them.
- * Durations ("0.84 s", "2768 ms") are compared as "a duration", never by value.
+ * Durations ("0.84 s", "2768 ms") are compared as "a duration", never by value, and x64 pool
+ * addresses (0xffff9000xxxxxxxx) as "a pool address": which block the pool hands out first moves
+ * whenever the boot allocates one more object, and no document is about that.
  * An HTML comment on the line before a block steers it:
  *   <!-- docs-output: skip — REASON -->      not run (REASON is required: inputs the reader has, not the repository)
  *   <!-- docs-output: cwd=repo -->           run in the repository's root (read-only commands whose output names paths)
@@ -72,7 +74,8 @@ export function parseTranscripts(text: string): Block[] {
 }
 
 const DURATION = /\b\d+(?:\.\d+)? ?(?:ms|s)\b/g;
-const norm = (s: string): string => s.replace(DURATION, "<duration>").replace(/\s+$/, "");
+const POOL = /\b0xffff9000[0-9a-f]{8}\b/g;
+const norm = (s: string): string => s.replace(DURATION, "<duration>").replace(POOL, "<pool address>").replace(/\s+$/, "");
 const isCut = (s: string): boolean => s.trim() === "..." || s.trim() === "…";
 
 function lineMatches(expected: string, got: string): boolean {
