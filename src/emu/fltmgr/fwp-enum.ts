@@ -30,7 +30,7 @@ import { getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { componentState } from "../api/state.js";
 import { insertHandle, closeHandle, lookupHandle } from "../api/ob.js";
 import { fltOff } from "./layouts.js";
-import { B, wfp, guid, guidText, handleKey, sessionOf, type SubLayerCopy } from "./fwp-state.js";
+import { B, wfp, guid, guidText, handleKey, sessionOf, readFwpmObject, type SubLayerCopy } from "./fwp-state.js";
 
 const fwp = (name: string, argc: number, h: ApiDefinition["handler"]) => api("fwpkclnt.sys", name, argc, h);
 
@@ -43,21 +43,7 @@ const enums = componentState("wfp-enum", () => new Map<bigint, Enumeration>());
 
 /** The FWPM_SUBLAYER0 FwpmSubLayerAdd0 was given, kept for the enumeration. */
 export function readSubLayer(ctx: ApiContext, obj: bigint): SubLayerCopy {
-  const off = (m: string) => obj + B(fltOff("FWPM_SUBLAYER0", m));
-  const str = (p: bigint) => (p === 0n ? null : ctx.mem.wstring(p, 1024));
-  const pk = getPtr(ctx.mem, off("providerKey"));
-  const size = ctx.mem.u32(off("providerData.size"));
-  const data = getPtr(ctx.mem, off("providerData.data"));
-  return {
-    key: ctx.mem.read(obj, 16).slice(),
-    name: str(getPtr(ctx.mem, off("displayData.name"))),
-    description: str(getPtr(ctx.mem, off("displayData.description"))),
-    flags: ctx.mem.u32(off("flags")),
-    providerKey: pk === 0n ? null : ctx.mem.read(pk, 16).slice(),
-    // The first 64 KiB, as readCallout (a bound on what a wild size can make kmdll copy).
-    providerData: size === 0 || data === 0n ? null : ctx.mem.read(data, Math.min(size, 0x10000)).slice(),
-    weight: ctx.mem.u16(off("weight")),
-  };
+  return { ...readFwpmObject(ctx, obj, "FWPM_SUBLAYER0"), weight: ctx.mem.u16(obj + B(fltOff("FWPM_SUBLAYER0", "weight"))) };
 }
 
 /** The key BFE makes for an object added with a zero key: a version-4-form GUID from the object's id. */

@@ -8,26 +8,12 @@ import { STATUS } from "../../nt/status.js";
 import { api, hex } from "../api/util.js";
 import { getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { fltOff } from "./layouts.js";
-import { B, ST, wfp, guid, handleKey, sessionOf, type CalloutCopy } from "./fwp-state.js";
+import { B, ST, wfp, guid, handleKey, sessionOf, readFwpmObject, type CalloutCopy } from "./fwp-state.js";
 
 const fwp = (name: string, argc: number, h: ApiDefinition["handler"]) => api("fwpkclnt.sys", name, argc, h);
 
 export function readCallout(ctx: ApiContext, obj: bigint): CalloutCopy {
-  const off = (m: string) => obj + B(fltOff("FWPM_CALLOUT0", m));
-  const str = (p: bigint) => (p === 0n ? null : ctx.mem.wstring(p, 1024));
-  const pk = getPtr(ctx.mem, off("providerKey"));
-  const size = ctx.mem.u32(off("providerData.size"));
-  const data = getPtr(ctx.mem, off("providerData.data"));
-  return {
-    key: ctx.mem.read(obj, 16).slice(),
-    name: str(getPtr(ctx.mem, off("displayData.name"))),
-    description: str(getPtr(ctx.mem, off("displayData.description"))),
-    flags: ctx.mem.u32(off("flags")),
-    providerKey: pk === 0n ? null : ctx.mem.read(pk, 16).slice(),
-    // FWP_BYTE_BLOB: the first 64 KiB are kept (a bound on what a wild size can make kmdll copy).
-    providerData: size === 0 || data === 0n ? null : ctx.mem.read(data, Math.min(size, 0x10000)).slice(),
-    layer: ctx.mem.read(off("applicableLayer"), 16).slice(),
-  };
+  return { ...readFwpmObject(ctx, obj, "FWPM_CALLOUT0"), layer: ctx.mem.read(obj + B(fltOff("FWPM_CALLOUT0", "applicableLayer")), 16).slice() };
 }
 
 const FWP_TAG = 0x4d707746; // 'FwpM'

@@ -9,6 +9,8 @@ import type { ApiContext } from "../api/types.js";
 import { hex } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { lookupHandle } from "../api/ob.js";
+import { getPtr } from "../../nt/arch-layout.js";
+import { fltOff } from "./layouts.js";
 
 export const B = (n: number) => BigInt(n);
 /** STATUS_FWP_* (ntstatus.h). */
@@ -40,24 +42,40 @@ export interface MgmtObject {
   /** A sublayer's FWPM_SUBLAYER0 as added (FwpmSubLayerEnum0 returns copies, fwp-enum.ts). */
   sublayer?: SubLayerCopy;
 }
-export interface SubLayerCopy {
+/** What FWPM_SUBLAYER0 and FWPM_CALLOUT0 share (fwpmtypes.h): key, displayData, flags, providerKey, providerData. */
+export interface FwpmObjectCopy {
   key: Uint8Array;
   name: string | null;
   description: string | null;
   flags: number;
   providerKey: Uint8Array | null;
   providerData: Uint8Array | null;
+}
+export interface SubLayerCopy extends FwpmObjectCopy {
   weight: number;
 }
-export interface CalloutCopy {
-  key: Uint8Array;
-  name: string | null;
-  description: string | null;
-  flags: number;
-  providerKey: Uint8Array | null;
-  providerData: Uint8Array | null;
+export interface CalloutCopy extends FwpmObjectCopy {
   layer: Uint8Array;
 }
+
+/** A copy of the shared fields of an FWPM_SUBLAYER0 / FWPM_CALLOUT0 at `obj` (offsets from clang, layouts.ts). */
+export function readFwpmObject(ctx: ApiContext, obj: bigint, type: "FWPM_SUBLAYER0" | "FWPM_CALLOUT0"): FwpmObjectCopy {
+  const off = (m: string) => obj + B(fltOff(type, m));
+  const str = (p: bigint) => (p === 0n ? null : ctx.mem.wstring(p, 1024));
+  const pk = getPtr(ctx.mem, off("providerKey"));
+  const size = ctx.mem.u32(off("providerData.size"));
+  const data = getPtr(ctx.mem, off("providerData.data"));
+  return {
+    key: ctx.mem.read(obj, 16).slice(),
+    name: str(getPtr(ctx.mem, off("displayData.name"))),
+    description: str(getPtr(ctx.mem, off("displayData.description"))),
+    flags: ctx.mem.u32(off("flags")),
+    providerKey: pk === 0n ? null : ctx.mem.read(pk, 16).slice(),
+    // FWP_BYTE_BLOB: the first 64 KiB are kept (a bound on what a wild size can make kmdll copy).
+    providerData: size === 0 || data === 0n ? null : ctx.mem.read(data, Math.min(size, 0x10000)).slice(),
+  };
+}
+
 export interface Session {
   dynamic: boolean;
   /** Objects added in the open transaction (null: none open). */
