@@ -25,7 +25,7 @@ import { DpcObject, KDPC, queueDpc, drainDpcs, sched } from "../sched/index.js";
 import { DISPATCH_LEVEL, PASSIVE_LEVEL } from "../api/ke.js";
 import { WDF01000 } from "./ldr.js";
 import { wdf } from "./layouts.js";
-import { newObject, objectOf, readAttributes, validateAttributes, wdfState } from "./objects.js";
+import { newObject, objectOf, parentedCreate, readAttributes, validateAttributes, wdfState } from "./objects.js";
 import { required } from "./memory.js";
 
 const B = (n: number) => BigInt(n);
@@ -60,11 +60,8 @@ export const apis: ApiDefinition[] = [
     const [config, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3)];
     ctx.describe([hex(ctx.arg(0)), hex(config), hex(attrs), hex(out)]);
     const m = ctx.mem;
-    const A = wdf("WDF_OBJECT_ATTRIBUTES");
-    if (attrs === 0n || getPtr(m, attrs + B(A.ParentObject)) === 0n) return validateAttributes(ctx, attrs, { parentRequired: true });
-    const parent = objectOf(ctx, getPtr(m, attrs + B(A.ParentObject)), null, "Attributes->ParentObject");
-    required(ctx, config, "Config");
-    required(ctx, out, "Dpc");
+    const parent = parentedCreate(ctx, attrs, config, out, "Dpc");
+    if (typeof parent === "number") return parent;
     const C = wdf("WDF_DPC_CONFIG");
     const size = m.u32(config + B(C.Size));
     if (size !== C.$size) {

@@ -28,7 +28,7 @@ import { api, hex } from "../api/util.js";
 import { IRP_MJ, ioctlMethod } from "../iomgr/index.js";
 import { frameworkMdl, freeFrameworkMdl, mdlSystemAddress } from "../api/mdl.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
-import { newObject, objectOf, validateAttributes, wdfState, wdfViolation, type WdfObject, type ObjectAttributes } from "./objects.js";
+import { newObject, objectOf, required, validateAttributes, wdfState, wdfViolation, type WdfObject, type ObjectAttributes } from "./objects.js";
 
 const B = (n: number) => BigInt(n);
 const IRP = LAYOUT.IRP;
@@ -39,10 +39,7 @@ const WdfDeviceIoNeither = 1;
 const WdfDeviceIoDirect = 3;
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);
 
-/** FxPointerNotNull: a required pointer that is NULL is a WDF_VIOLATION bug check. */
-export function required(ctx: ApiContext, p: bigint, what: string): void {
-  if (p === 0n) wdfViolation(ctx, `${ctx.api}: ${what} is NULL (WDF_REQUIRED_PARAMETER_IS_NULL)`);
-}
+export { required };
 
 function memoryOf(ctx: ApiContext, h: bigint, what = "Memory"): WdfObject {
   return objectOf(ctx, h, "memory", what);

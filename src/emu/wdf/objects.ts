@@ -230,6 +230,26 @@ export function wdfViolation(ctx: ApiContext, message: string): never {
   throw new Error("unreachable");
 }
 
+/** FxPointerNotNull: a required pointer that is NULL is a WDF_VIOLATION bug check. */
+export function required(ctx: ApiContext, p: bigint, what: string): void {
+  if (p === 0n) wdfViolation(ctx, `${ctx.api}: ${what} is NULL (WDF_REQUIRED_PARAMETER_IS_NULL)`);
+}
+
+/**
+ * The checks a Create DDI of an object that needs a parent starts with (WdfDpcCreate, WdfTimerCreate:
+ * fxdpcapi.cpp, fxtimerapi.cpp): no ParentObject in the attributes → validateAttributes' status (a
+ * number); else the parent object (a bad handle is a WDF_VIOLATION), then Config and the output
+ * pointer named `outName` must not be NULL.
+ */
+export function parentedCreate(ctx: ApiContext, attrs: bigint, config: bigint, out: bigint, outName: string): WdfObject | number {
+  const parentAt = attrs + BigInt(wdf("WDF_OBJECT_ATTRIBUTES").ParentObject);
+  if (attrs === 0n || getPtr(ctx.mem, parentAt) === 0n) return validateAttributes(ctx, attrs, { parentRequired: true });
+  const parent = objectOf(ctx, getPtr(ctx.mem, parentAt), null, "Attributes->ParentObject");
+  required(ctx, config, "Config");
+  required(ctx, out, outName);
+  return parent;
+}
+
 /**
  * FxValidateObjectAttributes (src/framework/shared/object/fxvalidatefunctions.cpp): NULL
  * attributes are fine unless a parent is required (STATUS_WDF_PARENT_NOT_SPECIFIED); a wrong Size

@@ -24,7 +24,7 @@ import { DpcObject, KDPC, drainDpcs, sched, setTimer } from "../sched/index.js";
 import { PASSIVE_LEVEL, initHeader } from "../api/ke.js";
 import { WDF01000 } from "./ldr.js";
 import { wdf } from "./layouts.js";
-import { newObject, objectOf, readAttributes, validateAttributes, wdfState, type WdfObject } from "./objects.js";
+import { newObject, objectOf, parentedCreate, readAttributes, validateAttributes, wdfState, type WdfObject } from "./objects.js";
 import { required } from "./memory.js";
 
 const B = (n: number) => BigInt(n);
@@ -93,10 +93,8 @@ export const apis: ApiDefinition[] = [
     ctx.describe([hex(ctx.arg(0)), hex(config), hex(attrs), hex(out)]);
     const m = ctx.mem;
     const A = wdf("WDF_OBJECT_ATTRIBUTES");
-    if (attrs === 0n || getPtr(m, attrs + B(A.ParentObject)) === 0n) return validateAttributes(ctx, attrs, { parentRequired: true });
-    const parent = objectOf(ctx, getPtr(m, attrs + B(A.ParentObject)), null, "Attributes->ParentObject");
-    required(ctx, config, "Config");
-    required(ctx, out, "Timer");
+    const parent = parentedCreate(ctx, attrs, config, out, "Timer");
+    if (typeof parent === "number") return parent;
     const C = wdf("WDF_TIMER_CONFIG");
     const size = m.u32(config + B(C.Size));
     const sizes = [C.$size, wdf("WDF_TIMER_CONFIG_V1_7").$size, wdf("WDF_TIMER_CONFIG_V1_11").$size];
