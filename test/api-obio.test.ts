@@ -31,7 +31,7 @@ function run(routines: string[], expect: bigint | null = 0n, arch: "x64" | "x86"
   return { r, events };
 }
 
-const TESTS = ["TestOpenByName", "TestCreateObjects", "TestHandleInfo", "TestNameRoutines", "TestDeviceStacks", "TestSystemDevices", "TestVolumeNames", "TestIrpHelpers", "TestFileControl", "TestFileLocks", "TestSections", "TestLocalUnwind"];
+const TESTS = ["TestOpenByName", "TestCreateObjects", "TestHandleInfo", "TestNameRoutines", "TestDeviceStacks", "TestSystemDevices", "TestVolumeNames", "TestIrpHelpers", "TestFileControl", "TestFileLocks", "TestSections", "TestLocalUnwind", "TestFileStreams"];
 
 test("apiobio.sys: every Test* export passes its checks, started and stopped as a service, no leak", () => {
   const { r, events } = run(TESTS);

@@ -22,6 +22,7 @@ import { volumeFileObject } from "./file-object.js";
 import { deviceFileOf, deviceOfName, deviceReadWrite, openOnDevice } from "./file-device.js";
 import { lockConflict, releaseLocks } from "./filectl.js";
 import { children, contents, createVolume, displayPath, lookup, MAX_FILE, put, remove, volumePath, type Volume, type VolumeNode } from "../volume/volume.js";
+import { refreshStream } from "./file-stream.js";
 
 const B = (n: number) => BigInt(n);
 const OA = LAYOUT.OBJECT_ATTRIBUTES;
@@ -240,6 +241,7 @@ function readWrite(ctx: ApiContext, write: boolean): number {
   next.set(data);
   next.set(bytes, Number(off));
   put(v, f.parts, { ...node, data: next, written: clockOf(ctx).systemTime() });
+  refreshStream(ctx, f.parts, B(next.length));
   f.position = B(end);
   signalEvent(ctx, event);
   fileEvent(ctx, "write", path, STATUS.SUCCESS, { offset: Number(off), length });
@@ -276,7 +278,8 @@ export const apis: ApiDefinition[] = [
     const node = lookup(v, p.parts);
     let st: number = STATUS.SUCCESS;
     if (!node) st = lookup(v, p.parts.slice(0, -1))?.kind === "dir" ? STATUS.OBJECT_NAME_NOT_FOUND : STATUS.OBJECT_PATH_NOT_FOUND;
-    else if (p.parts.length <= 1) st = STATUS.ACCESS_DENIED;
+    // The root directory itself cannot be deleted; a file in it can (a kernel caller runs as SYSTEM).
+    else if (p.parts.length === 0) st = STATUS.ACCESS_DENIED;
     else if (node.kind === "dir" && children(v, p.parts).length) st = FS.DIRECTORY_NOT_EMPTY;
     else remove(v, p.parts);
     fileEvent(ctx, "delete", p.text, st);

@@ -11,6 +11,7 @@ import { encodeUtf16, hex, nt, q } from "./util.js";
 import { clockOf } from "./ke.js";
 import { children, contents, displayPath, lookup, MAX_FILE, put, remove, volumePath, type Volume, type VolumeNode } from "../volume/volume.js";
 import { FS, fileEvent, fileOf, iosb, pathOf, requirePassive, volumeOf, type FileHandleData } from "./file.js";
+import { moveStream, refreshStream } from "./file-stream.js";
 
 /** FILE_BASIC_INFORMATION (40 bytes) / FILE_NETWORK_OPEN_INFORMATION (56 bytes) of a node. */
 export function basicInfo(node: VolumeNode): Uint8Array {
@@ -128,6 +129,7 @@ function setInfo(ctx: ApiContext): number {
       const next = new Uint8Array(size);
       next.set(data.subarray(0, Math.min(size, data.length)));
       put(v, f.parts, { ...node, data: next, written: clockOf(ctx).systemTime() });
+      refreshStream(ctx, f.parts, BigInt(size));
       break;
     }
     case 10: {
@@ -148,6 +150,7 @@ function setInfo(ctx: ApiContext): number {
       if (node.kind === "dir" && children(v, f.parts).length) return iosb(ctx, io, STATUS.ACCESS_DENIED, 0);
       remove(v, f.parts);
       put(v, r.parts, moved);
+      moveStream(ctx, f.parts, r.parts);
       fileEvent(ctx, "rename", path, STATUS.SUCCESS, { to: displayPath(r.parts) });
       f.parts = r.parts;
       break;

@@ -37,6 +37,7 @@ import { contents, displayPath, lookup, MAX_FILE, put, volumePath } from "../vol
 import { GRANULE, MAX_VADS, PAGE, findFree, perms, space, vmState, type Vad } from "./vm-pages.js";
 import { processOfHandle } from "./process.js";
 import { imageSectionBytes, SEC_IMAGE } from "./section-image.js";
+import { refreshStream } from "./file-stream.js";
 
 const B = (n: number) => BigInt(n);
 const TAG_SECTION = 0x74636553; // 'Sect'
@@ -133,6 +134,7 @@ export function flush(ctx: ApiContext, view: View, lo = 0, hi = Infinity): void 
   next.set(data);
   for (const i of changed) next[off + i] = bytes[i]!;
   put(v, s.file!, { ...node, data: next });
+  refreshStream(ctx, s.file!, BigInt(next.length));
   fileEvent(ctx, "write", displayPath(s.file!), STATUS.SUCCESS, { offset: off + changed[0]!, length: changed[changed.length - 1]! - changed[0]! + 1, view: true });
 }
 
@@ -195,6 +197,7 @@ function createSection(ctx: ApiContext, oa: bigint, sizePtr: bigint, protect: nu
       const grown = new Uint8Array(Number(size));
       grown.set(contents(v, f.parts, node));
       put(v, f.parts, { ...node, data: grown });
+      refreshStream(ctx, f.parts, size);
     }
     const body = alloc();
     if (body === 0n) return STATUS.INSUFFICIENT_RESOURCES;
