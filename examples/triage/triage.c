@@ -18,6 +18,12 @@
  *                     /INTEGRITYCHECK: STATUS_ACCESS_DENIED (Microsoft Learn,
  *                     PsSetCreateProcessNotifyRoutineEx), windows-refuses.
  *   TRIAGE_NOUNLOAD   starts and sets no DriverUnload: the stop is refused, windows-refuses.
+ *   TRIAGE_LIMIT      asks ZwQuerySystemInformation for the module list's size (a size probe,
+ *                     STATUS_INFO_LENGTH_MISMATCH), reads the list, finds win32kfull.sys and
+ *                     one of its routines, and gives up (STATUS_NOT_FOUND) when the routine's
+ *                     first bytes are not the code it expects — what drivers that scan Windows'
+ *                     own code do; kmdll's system modules carry export thunks only: kmdll-gap,
+ *                     and the answered size probe is not named as the reason.
  */
 #include <ntddk.h>
 
@@ -47,6 +53,50 @@ typedef PVOID NDIS_HANDLE;
 __declspec(dllimport) VOID NTAPI NdisInitializeWrapper(NDIS_HANDLE *NdisWrapperHandle, PVOID SystemSpecific1, PVOID SystemSpecific2, PVOID SystemSpecific3);
 __declspec(dllimport) LONG NTAPI NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle, PVOID MiniportCharacteristics, ULONG CharacteristicsLength);
 __declspec(dllimport) VOID NTAPI NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific);
+#endif
+
+#ifdef TRIAGE_LIMIT
+/* ZwQuerySystemInformation's SystemModuleInformation (class 11) layout, as documented by
+ * Geoff Chappell ("RTL_PROCESS_MODULES") and ReactOS's ndk/ldrtypes.h. */
+typedef struct _TRIAGE_MODULE {
+    HANDLE Section;
+    PVOID MappedBase, ImageBase;
+    ULONG ImageSize, Flags;
+    USHORT LoadOrderIndex, InitOrderIndex, LoadCount, OffsetToFileName;
+    UCHAR FullPathName[256];
+} TRIAGE_MODULE;
+typedef struct _TRIAGE_MODULES {
+    ULONG NumberOfModules;
+    TRIAGE_MODULE Modules[1];
+} TRIAGE_MODULES;
+NTSYSAPI NTSTATUS NTAPI ZwQuerySystemInformation(ULONG SystemInformationClass, PVOID SystemInformation, ULONG Length, PULONG ReturnLength);
+NTSYSAPI PVOID NTAPI RtlFindExportedRoutineByName(PVOID ImageBase, PCCH RoutineName);
+
+static NTSTATUS FindCodePattern(void)
+{
+    ULONG size = 0, i;
+    TRIAGE_MODULES *list;
+    PVOID base = NULL;
+    const UCHAR *code;
+    NTSTATUS status = ZwQuerySystemInformation(11, NULL, 0, &size);
+    if (status != STATUS_INFO_LENGTH_MISMATCH || size == 0) return STATUS_UNSUCCESSFUL;
+    list = (TRIAGE_MODULES *)ExAllocatePoolWithTag(NonPagedPoolNx, size, 'lirT');
+    if (!list) return STATUS_INSUFFICIENT_RESOURCES;
+    status = ZwQuerySystemInformation(11, list, size, &size);
+    if (NT_SUCCESS(status)) {
+        for (i = 0; i < list->NumberOfModules; i++) {
+            TRIAGE_MODULE *m = &list->Modules[i];
+            if (_stricmp((const char *)m->FullPathName + m->OffsetToFileName, "win32kfull.sys") == 0) base = m->ImageBase;
+        }
+    }
+    ExFreePoolWithTag(list, 'lirT');
+    if (!NT_SUCCESS(status)) return status;
+    if (!base) return STATUS_NOT_FOUND;
+    code = (const UCHAR *)RtlFindExportedRoutineByName(base, "NtUserSetWindowDisplayAffinity");
+    /* The routine's prologue, then a call to the internal routine the driver wants: 48 89 5c 24. */
+    if (!code || code[0] != 0x48 || code[1] != 0x89) return STATUS_NOT_FOUND;
+    return STATUS_SUCCESS;
+}
 #endif
 
 #ifdef TRIAGE_INTEGRITY
@@ -126,6 +176,15 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
             return status;
         }
         PsSetCreateProcessNotifyRoutineEx(ProcessNotify, TRUE);
+    }
+#endif
+#ifdef TRIAGE_LIMIT
+    {
+        NTSTATUS status = FindCodePattern();
+        if (!NT_SUCCESS(status)) {
+            ExFreePoolWithTag(g_block, 'girT');
+            return status;
+        }
     }
 #endif
     DbgPrint("triage: DriverEntry done\n");

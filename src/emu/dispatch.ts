@@ -19,7 +19,7 @@ import { checkCallIrql } from "./verifier/checks.js";
 import { maxIrqlOf } from "./verifier/irql-table.js";
 import { setLayoutArch } from "../nt/arch-layout.js";
 import { formatStatus, statusName } from "../nt/status.js";
-import { failedCallWatch, type FailedCall } from "./failed-call.js";
+import { failedCallWatch, SIZE_PROBE_STATUSES, type FailedCall, type FailedCallSlot } from "./failed-call.js";
 
 const STATUS_NOT_IMPLEMENTED = 0xc0000002n;
 
@@ -223,7 +223,10 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
   // ...and what the routine itself wrote there (memcpy into a page table): in effect on return.
   if (viewsExist()) syncPageTables(ctx);
   if (emu.options.trace) traceCall(emu, t, ctx, ret);
-  if (failedCallWatch.current !== null && typeof ret === "number" && ret >= 0xc0000000 && ret <= 0xffffffff) noteFailedCall(failedCallWatch.current, t, ctx, ret);
+  if (failedCallWatch.current !== null) {
+    if (typeof ret === "number" && ret >= 0xc0000000 && ret <= 0xffffffff) noteFailedCall(failedCallWatch.current, t, ctx, ret);
+    else if (failedCallWatch.current.probe !== undefined) probeAnswered(failedCallWatch.current, t);
+  }
   // A bigint goes to RAX as its low 64 bits (two's complement), a safe integer as it is.
   if (ret === undefined || typeof ret === "bigint") return ret;
   return Number.isSafeInteger(ret) ? ret : BigInt.asUintN(64, BigInt(ret));
@@ -251,12 +254,21 @@ function handlerFailed(emu: Emulator, t: Target, ctx: CallContext, e: unknown): 
 }
 
 /** Remember a call that returned an error status (failed-call.ts), when ntstatus.h names the value. */
-function noteFailedCall(watch: { call: FailedCall | null }, t: Target, ctx: CallContext, ret: number): void {
+function noteFailedCall(watch: FailedCallSlot, t: Target, ctx: CallContext, ret: number): void {
   const name = statusName(ret);
   if (!name) return;
+  if (SIZE_PROBE_STATUSES.has(ret)) watch.probe = { routine: t.shortName, before: watch.probe?.routine === t.shortName ? watch.probe.before : watch.call };
+  else delete watch.probe;
   const args = ctx.shown().map((a) => String(a)).join(", ");
   const site = ctx.callSite.callerText;
   watch.call = { text: `${t.shortName}(${args.length > 300 ? args.slice(0, 300) + "…" : args}) → ${formatStatus(ret)} ${name} (called from ${site})`, routine: t.shortName, status: formatStatus(ret), statusName: name, site };
+}
+
+/** A call after a size probe that did not fail: the probe of the same routine was answered, not a reason. */
+function probeAnswered(watch: FailedCallSlot, t: Target): void {
+  if (watch.probe!.routine !== t.shortName) return;
+  watch.call = watch.probe!.before;
+  delete watch.probe;
 }
 
 /** The trace's "api" event of a call that returned. */

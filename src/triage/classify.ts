@@ -34,6 +34,14 @@ const REFUSALS: Record<string, string> = {
   "integrity-check": "callback registration needs an image linked with /INTEGRITYCHECK (STATUS_ACCESS_DENIED)",
 };
 
+/** The kmdll limits a `warning` event names in its `limit` field (observe.ts). */
+const LIMITS: Record<string, string> = {
+  "windows-code": "it reads Windows' own code (kmdll's system modules carry export thunks only)",
+  "windows-export": "a routine kmdll's system module does not export",
+  "kmdf-class-extension": "a KMDF class extension kmdll does not model",
+  "machine-state": "machine state kmdll does not model",
+};
+
 /** A crash: the driver's own (driver-fault) or where kmdll stops (kmdll-gap). */
 function faultVerdict(f: TriageFault & { outsideBuiltin?: boolean }, phase: "start" | "stop"): Verdict {
   const where = `${f.rip ?? "?"}${f.symbol ? ` (${f.symbol})` : ""}`;
@@ -92,6 +100,8 @@ function startVerdict(s: StepFacts): Verdict | null {
     const name = statusName(parseStatus(status) ?? 0);
     const st = { status, ...(name ? { statusName: name } : {}), ...(f.failedCall ? { failedCall: f.failedCall } : {}) };
     if (s.refusal) return v("windows-refuses", "start", REFUSALS[s.refusal.kind] ?? s.refusal.kind, `${s.refusal.message}; DriverEntry returned ${status}${name ? ` ${name}` : ""}`, st);
+    // It gave up after meeting something kmdll does not have (Windows' own code, a class extension...).
+    if (s.limit) return v("kmdll-gap", "start", `DriverEntry gave up after a kmdll limit: ${LIMITS[s.limit.kind] ?? s.limit.kind}`, `DriverEntry returned ${status}${name ? ` ${name}` : ""} after ${s.limit.message}`, st);
     const fc = f.failedCall;
     const after = fc ? (fc.status === status ? ` from ${fc.routine}` : ` after ${fc.routine} → ${fc.status} ${fc.statusName}`) : "";
     return v("driver-declined", "start", `DriverEntry → ${status}${name ? ` ${name}` : ""}${after}`, `DriverEntry returned ${status}${name ? ` ${name}` : ""}${f.failedCall ? `; last failed kernel call: ${f.failedCall.routine} → ${f.failedCall.status} ${f.failedCall.statusName} (called from ${f.failedCall.site})` : ""}`, st);

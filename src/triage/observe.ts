@@ -25,6 +25,8 @@ export interface StepFacts {
   fail?: FailFacts;
   fault?: TriageFault & { outsideBuiltin?: boolean };
   refusal?: { kind: string; message: string };
+  /** The first warning naming a kmdll limit met on the way (`limit` field, or rule "emulator-gap"). */
+  limit?: { kind: string; message: string };
 }
 
 export interface Observed {
@@ -87,6 +89,8 @@ export function observeLine(o: Observed, line: string, state: { step: number }):
       return;
     case "warning":
       if (typeof e["refusal"] === "string" && !step.refusal) step.refusal = { kind: e["refusal"], message: str(e["message"]) ?? "" };
+      const limit = typeof e["limit"] === "string" ? e["limit"] : e["rule"] === "emulator-gap" ? "machine-state" : null;
+      if (limit !== null && !step.limit) step.limit = { kind: limit, message: str(e["message"]) ?? "" };
       return;
     case "leak":
     case "verifier":

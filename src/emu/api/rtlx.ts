@@ -336,12 +336,12 @@ export const apis: ApiDefinition[] = [
       if (rva >= d.rva && rva < d.rva + d.size) return 0n;
       const sys = (ctx.kernel.loadedModules?.() ?? []).find((x) => x.base === base);
       if (sys && (SYSTEM_IMAGES as readonly string[]).includes(sys.name))
-        ctx.warn(`RtlFindExportedRoutineByName: ${sys.name}!${want} is kmdll's stand-in (a thunk into the emulator, listed as a stub by \`kmdll apis\`): the synthetic ${sys.name} holds none of Windows's machine code, so a driver that reads the routine's code — to find an internal routine it calls, or a structure offset — finds nothing there`);
+        ctx.warn(`RtlFindExportedRoutineByName: ${sys.name}!${want} is kmdll's stand-in (a thunk into the emulator, listed as a stub by \`kmdll apis\`): the synthetic ${sys.name} holds none of Windows's machine code, so a driver that reads the routine's code — to find an internal routine it calls, or a structure offset — finds nothing there`, { limit: "windows-code" });
       return base + B(rva);
     }
     const m = (ctx.kernel.loadedModules?.() ?? []).find((x) => x.base === base);
     if (m && (SYSTEM_IMAGES as readonly string[]).includes(m.name))
-      ctx.warn(`RtlFindExportedRoutineByName: ${m.name}!${want} not found — kmdll's ${m.name} exports only what \`kmdll apis --module ${m.name}\` lists (no window manager, code integrity or CNG driver runs in the emulated system)`);
+      ctx.warn(`RtlFindExportedRoutineByName: ${m.name}!${want} not found — kmdll's ${m.name} exports only what \`kmdll apis --module ${m.name}\` lists (no window manager, code integrity or CNG driver runs in the emulated system)`, { limit: "windows-export" });
     return 0n;
   }),
 ];

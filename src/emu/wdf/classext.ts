@@ -105,7 +105,7 @@ function bindClass(ctx: ApiContext): number {
   }
   const cls = CLASS_EXTENSIONS.find((c) => c.name.toLowerCase() === id.name.toLowerCase());
   if (!cls) {
-    ctx.warn(`WdfVersionBindClass: kmdll does not model the KMDF class extension ${id.name} (version ${id.version}; known: ${CLASS_EXTENSIONS.map((c) => c.name).join(", ")}): STATUS_OBJECT_NAME_NOT_FOUND, as the loader answers a class whose service it cannot find`);
+    ctx.warn(`WdfVersionBindClass: kmdll does not model the KMDF class extension ${id.name} (version ${id.version}; known: ${CLASS_EXTENSIONS.map((c) => c.name).join(", ")}): STATUS_OBJECT_NAME_NOT_FOUND, as the loader answers a class whose service it cannot find`, { limit: "kmdf-class-extension" });
     return STATUS.OBJECT_NAME_NOT_FOUND;
   }
   const table = getPtr(m, classInfo + BigInt(B.FunctionTable));
