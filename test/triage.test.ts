@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { classify, runTriage, type TriageResult } from "../src/triage/index.js";
 import { newObserved, observeLine } from "../src/triage/observe.js";
 
-const CASES = ["pass", "declined", "fault", "leak", "unimpl", "hang", "ndis5", "integrity", "nounload", "limit"];
+const CASES = ["pass", "declined", "fault", "leak", "unimpl", "hang", "ndis5", "integrity", "nounload", "limit", "scan"];
 
 /** Every file below dir with its size and mtime (to see that nothing was written there). */
 function listing(dir: string): string[] {
@@ -120,6 +120,12 @@ test("triage classifies a folder of our drivers: every class, companions, non-PE
     assert.equal(by("triagelimit.sys").status, "0xC0000225"); // STATUS_NOT_FOUND (ntstatus.h)
     assert.equal(by("triagelimit.sys").failedCall, undefined, JSON.stringify(by("triagelimit.sys").failedCall));
 
+    // A NULL write in DriverUnload through what its scan of ntoskrnl's .text did not find (triage.c, TRIAGE_SCAN).
+    is("triagescan.sys", "kmdll-gap");
+    assert.equal(by("triagescan.sys").phase, "stop");
+    assert.equal(by("triagescan.sys").fault?.kind, "invalid-write");
+    assert.match(by("triagescan.sys").reason, /RtlImageNtHeader on kmdll's ntoskrnl\.exe/);
+
     is("triagendis5.sys", "windows-refuses");
     assert.match(by("triagendis5.sys").key, /NDIS 5/);
     is("triageintegrity.sys", "windows-refuses");
@@ -149,7 +155,7 @@ test("triage classifies a folder of our drivers: every class, companions, non-PE
 
     assert.equal(summary.ignored, 2, "notes.txt and extra.reg");
     assert.equal(summary.drivers, results.length - 1);
-    assert.deepEqual(summary.counts, { pass: 3, "windows-refuses": 7, "driver-declined": 2, "driver-fault": 2, "kmdll-gap": 3, "not-a-driver": 1 });
+    assert.deepEqual(summary.counts, { pass: 3, "windows-refuses": 7, "driver-declined": 2, "driver-fault": 2, "kmdll-gap": 4, "not-a-driver": 1 });
     assert.equal(summary.exitCode, 1);
     assert.equal(summary.reasons[0]!.count >= summary.reasons.at(-1)!.count, true);
     assert.equal(summary.reasons.reduce((n, r) => n + r.count, 0), results.filter((r) => r.class !== "pass").length);

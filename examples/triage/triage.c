@@ -24,20 +24,35 @@
  *                     first bytes are not the code it expects — what drivers that scan Windows'
  *                     own code do; kmdll's system modules carry export thunks only: kmdll-gap,
  *                     and the answered size probe is not named as the reason.
+ *   TRIAGE_SCAN       finds ntoskrnl.exe in the module list, walks its sections with
+ *                     RtlImageNtHeader and scans .text for a byte pattern (a `lea r10, [table]`,
+ *                     as drivers hunting for KeServiceDescriptorTable do); it does not check what
+ *                     it found, and DriverUnload writes through the NULL it kept — GGProtect64.sys's
+ *                     pattern. On Windows the scan succeeds: kmdll-gap.
  */
 #include <ntddk.h>
+#ifdef TRIAGE_SCAN
+#include <ntimage.h>
+#endif
 
 DRIVER_INITIALIZE DriverEntry;
 static PVOID g_block;
 /* Volatile so that the compiler keeps the NULL read and the endless loop as they are written. */
 static volatile ULONG_PTR g_zero;
 static volatile LONG g_spin = 1;
+#ifdef TRIAGE_SCAN
+/* What the scan of ntoskrnl's code found (TRIAGE_SCAN). */
+static volatile LONG *g_table;
+#endif
 
 static VOID TriageUnload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
 #ifndef TRIAGE_LEAK
     if (g_block) ExFreePoolWithTag(g_block, 'girT');
+#endif
+#ifdef TRIAGE_SCAN
+    *g_table = 1; /* never checked: NULL when the scan found nothing */
 #endif
     DbgPrint("triage: DriverUnload\n");
 }
@@ -55,7 +70,7 @@ __declspec(dllimport) LONG NTAPI NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHa
 __declspec(dllimport) VOID NTAPI NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific);
 #endif
 
-#ifdef TRIAGE_LIMIT
+#if defined(TRIAGE_LIMIT) || defined(TRIAGE_SCAN)
 /* ZwQuerySystemInformation's SystemModuleInformation (class 11) layout, as documented by
  * Geoff Chappell ("RTL_PROCESS_MODULES") and ReactOS's ndk/ldrtypes.h. */
 typedef struct _TRIAGE_MODULE {
@@ -71,26 +86,55 @@ typedef struct _TRIAGE_MODULES {
 } TRIAGE_MODULES;
 NTSYSAPI NTSTATUS NTAPI ZwQuerySystemInformation(ULONG SystemInformationClass, PVOID SystemInformation, ULONG Length, PULONG ReturnLength);
 NTSYSAPI PVOID NTAPI RtlFindExportedRoutineByName(PVOID ImageBase, PCCH RoutineName);
+NTSYSAPI PIMAGE_NT_HEADERS NTAPI RtlImageNtHeader(PVOID Base);
 
-static NTSTATUS FindCodePattern(void)
+/* The load address of a module by file name, from the module list (size probe, then the list). */
+static PVOID ModuleBase(const char *Name)
 {
     ULONG size = 0, i;
     TRIAGE_MODULES *list;
     PVOID base = NULL;
-    const UCHAR *code;
     NTSTATUS status = ZwQuerySystemInformation(11, NULL, 0, &size);
-    if (status != STATUS_INFO_LENGTH_MISMATCH || size == 0) return STATUS_UNSUCCESSFUL;
+    if (status != STATUS_INFO_LENGTH_MISMATCH || size == 0) return NULL;
     list = (TRIAGE_MODULES *)ExAllocatePoolWithTag(NonPagedPoolNx, size, 'lirT');
-    if (!list) return STATUS_INSUFFICIENT_RESOURCES;
+    if (!list) return NULL;
     status = ZwQuerySystemInformation(11, list, size, &size);
     if (NT_SUCCESS(status)) {
         for (i = 0; i < list->NumberOfModules; i++) {
             TRIAGE_MODULE *m = &list->Modules[i];
-            if (_stricmp((const char *)m->FullPathName + m->OffsetToFileName, "win32kfull.sys") == 0) base = m->ImageBase;
+            if (_stricmp((const char *)m->FullPathName + m->OffsetToFileName, Name) == 0) base = m->ImageBase;
         }
     }
     ExFreePoolWithTag(list, 'lirT');
-    if (!NT_SUCCESS(status)) return status;
+    return base;
+}
+#endif
+
+#ifdef TRIAGE_SCAN
+/* `lea r10, [rip+disp32]` (4c 8d 15) in ntoskrnl's .text: the address it loads, or NULL. */
+static volatile LONG *ScanText(PUCHAR Base)
+{
+    PIMAGE_NT_HEADERS nt = RtlImageNtHeader(Base);
+    PIMAGE_SECTION_HEADER s;
+    ULONG i, j;
+    if (!nt) return NULL;
+    s = IMAGE_FIRST_SECTION(nt);
+    for (i = 0; i < nt->FileHeader.NumberOfSections; i++, s++) {
+        if (RtlCompareMemory(s->Name, ".text", 5) != 5) continue;
+        for (j = 0; j + 7 <= s->Misc.VirtualSize; j++) {
+            PUCHAR p = Base + s->VirtualAddress + j;
+            if (p[0] == 0x4c && p[1] == 0x8d && p[2] == 0x15) return (volatile LONG *)(p + 7 + *(LONG UNALIGNED *)(p + 3));
+        }
+    }
+    return NULL;
+}
+#endif
+
+#ifdef TRIAGE_LIMIT
+static NTSTATUS FindCodePattern(void)
+{
+    PVOID base = ModuleBase("win32kfull.sys");
+    const UCHAR *code;
     if (!base) return STATUS_NOT_FOUND;
     code = (const UCHAR *)RtlFindExportedRoutineByName(base, "NtUserSetWindowDisplayAffinity");
     /* The routine's prologue, then a call to the internal routine the driver wants: 48 89 5c 24. */
@@ -176,6 +220,12 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
             return status;
         }
         PsSetCreateProcessNotifyRoutineEx(ProcessNotify, TRUE);
+    }
+#endif
+#ifdef TRIAGE_SCAN
+    {
+        PVOID nt = ModuleBase("ntoskrnl.exe");
+        if (nt) g_table = ScanText((PUCHAR)nt);
     }
 #endif
 #ifdef TRIAGE_LIMIT

@@ -43,7 +43,7 @@ const LIMITS: Record<string, string> = {
 };
 
 /** A crash: the driver's own (driver-fault) or where kmdll stops (kmdll-gap). */
-function faultVerdict(f: TriageFault & { outsideBuiltin?: boolean }, phase: "start" | "stop"): Verdict {
+function faultVerdict(f: TriageFault & { outsideBuiltin?: boolean }, phase: "start" | "stop", limit?: StepFacts["limit"]): Verdict {
   const where = `${f.rip ?? "?"}${f.symbol ? ` (${f.symbol})` : ""}`;
   const fault = { ...f };
   delete (fault as { outsideBuiltin?: boolean }).outsideBuiltin;
@@ -61,6 +61,8 @@ function faultVerdict(f: TriageFault & { outsideBuiltin?: boolean }, phase: "sta
       return v("kmdll-gap", phase, f.kind === "internal" ? "kmdll internal error" : "machine state kmdll does not model", `${f.message} (${routine})`, { fault });
   }
   if (f.outsideBuiltin) return v("kmdll-gap", phase, "reads Windows' own code (kmdll's modules carry export thunks only)", `${f.message} (${routine})`, { fault });
+  // A crash after the driver went looking in Windows' own code: what it looked for is not there.
+  if (limit?.kind === "windows-code") return v("kmdll-gap", phase, "reads Windows' own code (kmdll's modules carry export thunks only)", `${f.message} in ${routine}, after ${limit.message}`, { fault });
   const code = f.kind === "bugcheck" && f.code ? ` 0x${f.code.replace(/^0x0*/i, "").toUpperCase() || "0"}` : "";
   const bytes = f.instructionBytes ? ` [${f.instructionBytes}]` : "";
   const at = f.rip && f.message.includes(f.rip) ? (f.symbol && !f.message.includes(f.symbol) ? ` (${f.symbol})` : "") : ` at ${where}`;
@@ -92,7 +94,7 @@ function loadVerdict(f: FailFacts): Verdict {
 }
 
 function startVerdict(s: StepFacts): Verdict | null {
-  if (s.fault) return faultVerdict(s.fault, "start");
+  if (s.fault) return faultVerdict(s.fault, "start", s.limit);
   if (s.ok !== false) return null;
   const f = s.fail;
   if (f?.routine === "DriverEntry") {
@@ -116,8 +118,8 @@ function startVerdict(s: StepFacts): Verdict | null {
   return v("kmdll-gap", "start", "unclassified start failure", f?.message ?? s.detail ?? s.result ?? "the start failed", f ? { status: f.status } : {});
 }
 
-function stopVerdict(s: StepFacts): Verdict | null {
-  if (s.fault) return faultVerdict(s.fault, "stop");
+function stopVerdict(s: StepFacts, start: StepFacts): Verdict | null {
+  if (s.fault) return faultVerdict(s.fault, "stop", s.limit ?? start.limit);
   if (s.ok !== false) return null;
   const f = s.fail;
   if (f?.refusal === "no-driver-unload") return v("windows-refuses", "stop", "no DriverUnload: the stop is refused (STATUS_INVALID_DEVICE_REQUEST)", f.message ?? "no DriverUnload", { status: f.status, statusName: "STATUS_INVALID_DEVICE_REQUEST" });
@@ -129,7 +131,7 @@ export function classify(o: Observed, end: ChildEnd): Verdict {
   // A fault kmdll reported beats the kill (the emulator's own budget ran out first).
   const started = startVerdict(o.steps[0]);
   if (started) return started;
-  const stopped = stopVerdict(o.steps[1]);
+  const stopped = stopVerdict(o.steps[1], o.steps[0]);
   if (stopped) return stopped;
   if (end.killed?.why === "timeout") return v("kmdll-gap", "run", "no result within the wall-clock budget (killed)", `no result within ${end.killed.seconds} s of wall-clock time: the child process was killed`);
   if (end.killed?.why === "memory") return v("kmdll-gap", "run", "memory cap exceeded (killed)", `the child process used more than ${end.killed.mib} MiB and was killed`);

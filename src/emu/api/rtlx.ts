@@ -99,6 +99,21 @@ function ntHeaders(ctx: ApiContext, base: bigint): bigint {
   if (!ctx.mem.isMapped(pe, 0x18) || ctx.mem.u32(pe) !== 0x4550) return 0n;
   return pe;
 }
+/**
+ * A driver reading the headers of one of kmdll's own modules (ntoskrnl.exe, hal.dll, win32k…)
+ * is usually about to walk its sections and scan Windows' code for a byte pattern (to find an
+ * unexported routine or table); kmdll's modules hold export thunks only, so the scan finds
+ * nothing. Said once per module, as a `limit` warning (kmdll triage reads it).
+ */
+function warnBuiltinHeaders(ctx: ApiContext, base: bigint, routine: string): void {
+  const m = (ctx.kernel.loadedModules?.() ?? []).find((x) => x.base === base && x.builtin);
+  if (!m) return;
+  const warned = ctx.kernel.state<Set<string>>("rtlx.builtin-headers", () => new Set());
+  if (warned.has(m.name)) return;
+  warned.add(m.name);
+  ctx.warn(`${routine} on kmdll's ${m.name}: its sections hold kmdll's export thunks, not Windows' machine code, so a driver that walks them to scan for a byte pattern (an unexported routine, a table, a structure offset) finds nothing there`, { limit: "windows-code" });
+}
+
 function directory(ctx: ApiContext, base: bigint, index: number): { rva: number; size: number } | null {
   const pe = ntHeaders(ctx, base);
   if (pe === 0n) return null;
@@ -305,7 +320,11 @@ export const apis: ApiDefinition[] = [
     while (i < n && ctx.mem.u32(ctx.arg(0) + B(i)) === p) i += 4;
     return i;
   }),
-  nt("RtlImageNtHeader", 1, (ctx) => ntHeaders(ctx, ctx.arg(0))),
+  nt("RtlImageNtHeader", 1, (ctx) => {
+    const pe = ntHeaders(ctx, ctx.arg(0));
+    if (pe !== 0n) warnBuiltinHeaders(ctx, ctx.arg(0), "RtlImageNtHeader");
+    return pe;
+  }),
   nt("RtlImageDirectoryEntryToData", 4, (ctx) => {
     const d = directory(ctx, ctx.arg(0), ctx.u32(2) & 0xffff);
     if (!d || d.rva === 0) return 0n;
