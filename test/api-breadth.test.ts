@@ -283,6 +283,7 @@ test("apirtlx.sys: bitmaps, lists and lookaside lists, locks, rundown and remove
     assert.equal(r.value, null, exp);
     assert.equal(r.fault?.kind, kind, `${exp}: ${r.fault?.kind} ${r.fault?.message}`);
     assert.match(r.fault!.message + " " + String(r.fault?.address ?? ""), re);
+    if (kind === "deadlock") assert.equal(r.fault!.extra?.["selfDeadlock"], exp === "GuardedTwice" ? true : undefined, exp);
   }
 });
 

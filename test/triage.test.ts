@@ -227,6 +227,10 @@ test("classify: the kill paths, Windows modules kmdll lacks, bug checks (pure)",
   // A read just outside kmdll's synthetic ntoskrnl image is not the driver's crash.
   const beside = classify(run([begin(1), { event: "fault", kind: "invalid-read", outsideBuiltin: true, message: "m" }, end(1, false)]), exit);
   assert.equal(beside.class, "kmdll-gap");
+  // A self-deadlock (Windows hangs there too) is the driver's; another endless wait is kmdll's.
+  const dl = (self: boolean) => classify(run([begin(1), end(1, true), begin(2), { event: "fault", kind: "deadlock", rip: "a.sys+0x10", message: "m", ...(self ? { selfDeadlock: true } : {}) }, end(2, false), { event: "end", ok: false }]), exit);
+  assert.deepEqual([dl(true).class, dl(true).key], ["driver-fault", "self-deadlock in DriverUnload"]);
+  assert.equal(dl(false).class, "kmdll-gap");
   // A clean run with a leak is a driver fault; without, a pass.
   assert.equal(classify(run([begin(1), end(1, true), begin(2), end(2, true), { event: "leak", kind: "pool", size: 8 }, { event: "end", ok: false }]), exit).class, "driver-fault");
   assert.equal(classify(run([begin(1), end(1, true), begin(2), end(2, true), { event: "leak", kind: "pool", size: 8, level: "warning" }, { event: "end", ok: true }]), exit).class, "pass");

@@ -43,11 +43,14 @@ const LIMITS: Record<string, string> = {
 };
 
 /** A crash: the driver's own (driver-fault) or where kmdll stops (kmdll-gap). */
-function faultVerdict(f: TriageFault & { outsideBuiltin?: boolean }, phase: "start" | "stop", limit?: StepFacts["limit"]): Verdict {
+function faultVerdict(f: TriageFault & { outsideBuiltin?: boolean; selfDeadlock?: boolean }, phase: "start" | "stop", limit?: StepFacts["limit"]): Verdict {
   const where = `${f.rip ?? "?"}${f.symbol ? ` (${f.symbol})` : ""}`;
   const fault = { ...f };
   delete (fault as { outsideBuiltin?: boolean }).outsideBuiltin;
+  delete (fault as { selfDeadlock?: boolean }).selfDeadlock;
   const routine = phase === "start" ? "DriverEntry" : "DriverUnload";
+  // A wait only the waiting thread could end (a recursive acquire, a port only it can close): Windows hangs there too.
+  if (f.kind === "deadlock" && f.selfDeadlock) return v("driver-fault", phase, `self-deadlock in ${routine}`, `${f.message}${f.rip && f.message.includes(f.rip) ? "" : ` at ${where}`} (${routine}; Windows hangs there too)`, { fault });
   switch (f.kind) {
     case "unimplemented-api": {
       const api = routineName(f.api ?? "a kernel routine");

@@ -23,7 +23,7 @@ export interface StepFacts {
   result?: string;
   detail?: string;
   fail?: FailFacts;
-  fault?: TriageFault & { outsideBuiltin?: boolean };
+  fault?: TriageFault & { outsideBuiltin?: boolean; selfDeadlock?: boolean };
   refusal?: { kind: string; message: string };
   /** The first warning naming a kmdll limit met on the way (`limit` field, or rule "emulator-gap"). */
   limit?: { kind: string; message: string };
@@ -85,6 +85,7 @@ export function observeLine(o: Observed, line: string, state: { step: number }):
         step.fault = { kind: str(e["kind"]) ?? "internal", message: str(e["message"]) ?? "" };
         for (const k of ["rip", "symbol", "address", "api", "code", "instructionBytes"] as const) if (typeof e[k] === "string") step.fault[k] = e[k] as string;
         if (e["outsideBuiltin"] === true) step.fault.outsideBuiltin = true;
+        if (e["selfDeadlock"] === true) step.fault.selfDeadlock = true;
       }
       return;
     case "warning":

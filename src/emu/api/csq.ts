@@ -233,7 +233,7 @@ export const apis: ApiDefinition[] = [
     if (irp === 0n || ctx.mem.u16(irp + B(IRP.Type)) !== 6) ctx.fault("bugcheck", `IoCancelIrp(${hex(irp)}): not an IRP`, { code: "0x0000001E" });
     if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `IoCancelIrp at ${irqlName(ctx.kernel.irql)}`, { code: "0x0000000A" });
     const c = cancelLock(ctx);
-    if (c.held) ctx.fault("deadlock", "IoCancelIrp: the cancel spin lock is already held by the caller", {});
+    if (c.held) ctx.fault("deadlock", "IoCancelIrp: the cancel spin lock is already held by the caller", { selfDeadlock: true });
     const old = raise(ctx, DISPATCH_LEVEL, "IoCancelIrp");
     c.held = true;
     ctx.mem.setU8(irp + B(IRP.Cancel), 1);

@@ -108,7 +108,7 @@ function fmAcquire(ctx: ApiContext, fm: bigint, api: string, raiseIrql: boolean,
   if ((count & 1) === 0) {
     if (tryOnly) return false;
     const who = owner === currentThread(ctx) ? "by the current thread (fast mutexes are not recursive)" : `by thread ${hex(owner)}`;
-    ctx.fault("deadlock", `${api}(${hex(fm)}): the fast mutex is already held ${who}`, { mutex: hex(fm) });
+    ctx.fault("deadlock", `${api}(${hex(fm)}): the fast mutex is already held ${who}`, { mutex: hex(fm), ...(owner === currentThread(ctx) ? { selfDeadlock: true } : {}) });
   }
   ctx.mem.setU32(fm + B(FM.Count), count & ~1);
   ctx.mem.setU64(fm + B(FM.Owner), currentThread(ctx));
@@ -200,7 +200,7 @@ export const apis: ApiDefinition[] = [
     const r = resource(ctx, ctx.arg(0), "ExAcquireResourceExclusiveLite");
     if (r.shared > 0) {
       if (!(ctx.u32(1) & 0xff)) return 0;
-      ctx.fault("deadlock", `ExAcquireResourceExclusiveLite(${hex(ctx.arg(0))}): the resource is held shared by the current thread`, {});
+      ctx.fault("deadlock", `ExAcquireResourceExclusiveLite(${hex(ctx.arg(0))}): the resource is held shared by the current thread`, { selfDeadlock: true });
     }
     r.exclusive++;
     return 1;
@@ -228,7 +228,7 @@ export const apis: ApiDefinition[] = [
   nt("ExEnterCriticalRegionAndAcquireResourceExclusive", 1, (ctx) => {
     const r = resource(ctx, ctx.arg(0), "ExEnterCriticalRegionAndAcquireResourceExclusive");
     keState(ctx.kernel).criticalRegion++;
-    if (r.shared > 0) ctx.fault("deadlock", `ExEnterCriticalRegionAndAcquireResourceExclusive(${hex(ctx.arg(0))}): the resource is held shared by the current thread`, {});
+    if (r.shared > 0) ctx.fault("deadlock", `ExEnterCriticalRegionAndAcquireResourceExclusive(${hex(ctx.arg(0))}): the resource is held shared by the current thread`, { selfDeadlock: true });
     r.exclusive++;
     return 0n;
   }),

@@ -192,7 +192,7 @@ export const apis: ApiDefinition[] = [
     const out = ctx.arg(0);
     ctx.describe([hex(out)]);
     const l = vpbLock(ctx);
-    if (l.held) ctx.fault("deadlock", "IoAcquireVpbSpinLock: the VPB spin lock is already held (one processor: it would spin forever)");
+    if (l.held) ctx.fault("deadlock", "IoAcquireVpbSpinLock: the VPB spin lock is already held (one processor: it would spin forever)", { selfDeadlock: true });
     ctx.mem.setU8(out, ctx.kernel.irql);
     raise(ctx, 2, "IoAcquireVpbSpinLock");
     l.held = true;

@@ -86,7 +86,7 @@ export function lower(ctx: ApiContext, newIrql: number, api: string): void {
 
 export function acquireSpin(ctx: ApiContext, lock: bigint, api: string): void {
   if (getPtr(ctx.mem, lock) !== 0n)
-    ctx.fault("deadlock", `${api}: spin lock ${hex(lock)} is already held (recursive acquire spins forever)`, { lock: hex(lock) });
+    ctx.fault("deadlock", `${api}: spin lock ${hex(lock)} is already held (recursive acquire spins forever)`, { lock: hex(lock), selfDeadlock: true });
   putPtr(ctx.mem, lock, 1n);
   noteAcquired(ctx.kernel, lock, "spin lock", siteOf(ctx, api));
 }

@@ -33,7 +33,8 @@ function acquireGuarded(ctx: ApiContext, m: bigint, api: string, tryOnly: boolea
   if (count === 0) {
     if (tryOnly) return 0;
     const owner = readPtr(ctx.mem, m + P());
-    ctx.fault("deadlock", `${api}(${hex(m)}): the guarded mutex is already held${owner === currentThread(ctx) ? " by the current thread (not recursive)" : ""}`, { mutex: hex(m) });
+    const mine = owner === currentThread(ctx);
+    ctx.fault("deadlock", `${api}(${hex(m)}): the guarded mutex is already held${mine ? " by the current thread (not recursive)" : ""}`, { mutex: hex(m), ...(mine ? { selfDeadlock: true } : {}) });
   }
   ctx.mem.setU32(m, 0);
   writePtr(ctx.mem, m + P(), currentThread(ctx));
@@ -222,7 +223,7 @@ export const apis: ApiDefinition[] = [
   // ---- the cancel spin lock
   nt("IoAcquireCancelSpinLock", 1, (ctx) => {
     const c = cancelLock(ctx);
-    if (c.held) ctx.fault("deadlock", "IoAcquireCancelSpinLock: the cancel spin lock is already held", {});
+    if (c.held) ctx.fault("deadlock", "IoAcquireCancelSpinLock: the cancel spin lock is already held", { selfDeadlock: true });
     const old = raise(ctx, Math.max(DISPATCH_LEVEL, ctx.kernel.irql), "IoAcquireCancelSpinLock");
     c.held = true;
     ctx.mem.setU8(ctx.arg(0), old);

@@ -29,7 +29,7 @@ function runOnceExecute(ctx: ApiContext): number {
     return STATUS.SUCCESS;
   }
   if (state === RUN_ONCE_ASYNC) return STATUS.INVALID_PARAMETER;
-  if (state === RUN_ONCE_RUNNING) return ctx.fault("deadlock", `RtlRunOnceExecuteOnce(${hex(once)}): the structure's initialisation is running (InitFn entered it again) — the call waits for itself`);
+  if (state === RUN_ONCE_RUNNING) return ctx.fault("deadlock", `RtlRunOnceExecuteOnce(${hex(once)}): the structure's initialisation is running (InitFn entered it again) — the call waits for itself`, { selfDeadlock: true });
   writePtr(ctx.mem, once, RUN_ONCE_RUNNING);
   const ok = (ctx.callGuest(init, [once, parameter, context]) & 0xffffffffn) !== 0n;
   if (!ok) {

@@ -211,7 +211,7 @@ function unregisterFilter(ctx: ApiContext): void {
   const f = filterOf(ctx, p);
   const open = [...fltState(ctx.kernel).ports.entries()].filter(([, port]) => port.filter === p);
   if (open.length)
-    ctx.fault("deadlock", `FltUnregisterFilter(${hex(p)}): communication server port ${open.map(([, x]) => x.name).join(", ")} is still open — FltUnregisterFilter waits for it forever (close it with FltCloseCommunicationPort first)`);
+    ctx.fault("deadlock", `FltUnregisterFilter(${hex(p)}): communication server port ${open.map(([, x]) => x.name).join(", ")} is still open — FltUnregisterFilter waits for it forever (close it with FltCloseCommunicationPort first)`, { selfDeadlock: true });
   f.unregistered = true;
   // The DriverUnload the driver had set before FltRegisterFilter is its unload routine again.
   if (f.savedUnload !== 0n) putPtr(ctx.mem, f.driver + B(LAYOUT.DRIVER_OBJECT.DriverUnload), f.savedUnload);

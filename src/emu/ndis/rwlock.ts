@@ -52,7 +52,7 @@ function acquire(ctx: ApiContext, write: boolean): void {
   ctx.describe([hex(lock), hex(state), hex(flags)]);
   const l = known(ctx, lock, name);
   if (write && l.readers > 0 && l.writers === 0)
-    ctx.fault("deadlock", `${name}(${hex(lock)}): this processor holds the lock for read; NDIS_RW_LOCK_EX cannot be upgraded to write (it spins forever)`, { lock: hex(lock) });
+    ctx.fault("deadlock", `${name}(${hex(lock)}): this processor holds the lock for read; NDIS_RW_LOCK_EX cannot be upgraded to write (it spins forever)`, { lock: hex(lock), selfDeadlock: true });
   if (l.states.has(state)) ctx.warn(`${name}(${hex(lock)}): LockState ${hex(state)} is already in use by an acquisition not released (each needs its own LOCK_STATE_EX)`);
   const old = ctx.kernel.irql;
   let raised = false;
