@@ -40,4 +40,7 @@ extern WCHAR g_LastCreateChars[64];
 #define IOCTL_OBIO_ECHO CTL_CODE(FILE_DEVICE_UNKNOWN, 0x801, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define FSCTL_OBIO_PING CTL_CODE(FILE_DEVICE_UNKNOWN, 0x802, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
+/* section.c: open a file on the volume (shared for read, write and delete). */
+NTSTATUS ObioOpenFile(PCWSTR Name, ACCESS_MASK Access, ULONG Disposition, PHANDLE Handle);
+
 #define INIT_OA(oa, name, attrs) InitializeObjectAttributes(&(oa), (name), (attrs) | OBJ_KERNEL_HANDLE, NULL, NULL)

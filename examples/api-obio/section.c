@@ -25,7 +25,8 @@ static NTSTATUS Map(HANDLE Section, PVOID *Base, LONGLONG Offset, SIZE_T *Size, 
     return ZwMapViewOfSection(Section, NtCurrentProcess(), Base, 0, 0, &off, Size, ViewUnmap, 0, Protect);
 }
 
-static NTSTATUS OpenFile(PCWSTR Name, ACCESS_MASK Access, ULONG Disposition, PHANDLE Handle)
+/* A file on the volume, shared for reading, writing and deleting (streams.c uses it too). */
+NTSTATUS ObioOpenFile(PCWSTR Name, ACCESS_MASK Access, ULONG Disposition, PHANDLE Handle)
 {
     UNICODE_STRING u;
     OBJECT_ATTRIBUTES oa;
@@ -33,8 +34,8 @@ static NTSTATUS OpenFile(PCWSTR Name, ACCESS_MASK Access, ULONG Disposition, PHA
     RtlInitUnicodeString(&u, Name);
     INIT_OA(oa, &u, OBJ_CASE_INSENSITIVE);
     *Handle = NULL;
-    return ZwCreateFile(Handle, Access | SYNCHRONIZE, &oa, &io, NULL, FILE_ATTRIBUTE_NORMAL, FILE_SHARE_READ | FILE_SHARE_WRITE, Disposition,
-        FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, NULL, 0);
+    return ZwCreateFile(Handle, Access | SYNCHRONIZE, &oa, &io, NULL, FILE_ATTRIBUTE_NORMAL, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+        Disposition, FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, NULL, 0);
 }
 
 static ULONG PagefileSections(void)
@@ -127,7 +128,7 @@ static ULONG FileSections(void)
     char text[] = "file contents";
     char back[16] = { 0 };
 
-    CHECK(OpenFile(L"\\??\\C:\\obio-map.txt", GENERIC_READ | GENERIC_WRITE, FILE_OVERWRITE_IF, &f) == STATUS_SUCCESS);
+    CHECK(ObioOpenFile(L"\\??\\C:\\obio-map.txt", GENERIC_READ | GENERIC_WRITE, FILE_OVERWRITE_IF, &f) == STATUS_SUCCESS);
     CHECK(ZwWriteFile(f, NULL, NULL, NULL, &io, text, 13, NULL, NULL) == STATUS_SUCCESS);
     /* Read-only: the file's size, page-rounded view, zeros after the end of file. */
     CHECK(ZwCreateSection(&s, SECTION_MAP_READ, NULL, NULL, PAGE_READONLY, SEC_COMMIT, f) == STATUS_SUCCESS);
@@ -179,11 +180,11 @@ static ULONG FileSections(void)
     if (fo) ObDereferenceObject(fo);
 
     /* A writable section needs write access; an empty file has nothing to map; a text file is no image. */
-    CHECK(OpenFile(L"\\??\\C:\\obio-map.txt", GENERIC_READ, FILE_OPEN, &ro) == STATUS_SUCCESS);
+    CHECK(ObioOpenFile(L"\\??\\C:\\obio-map.txt", GENERIC_READ, FILE_OPEN, &ro) == STATUS_SUCCESS);
     CHECK(ZwCreateSection(&s, SECTION_ALL_ACCESS, NULL, NULL, PAGE_READWRITE, SEC_COMMIT, ro) == STATUS_ACCESS_DENIED);
     CHECK(ZwCreateSection(&s, SECTION_MAP_READ, NULL, NULL, PAGE_READONLY, SEC_IMAGE, ro) == STATUS_INVALID_IMAGE_NOT_MZ);
     ZwClose(ro);
-    CHECK(OpenFile(L"\\??\\C:\\obio-empty.txt", GENERIC_READ | GENERIC_WRITE, FILE_OVERWRITE_IF, &empty) == STATUS_SUCCESS);
+    CHECK(ObioOpenFile(L"\\??\\C:\\obio-empty.txt", GENERIC_READ | GENERIC_WRITE, FILE_OVERWRITE_IF, &empty) == STATUS_SUCCESS);
     CHECK(ZwCreateSection(&s, SECTION_MAP_READ, NULL, NULL, PAGE_READONLY, SEC_COMMIT, empty) == STATUS_MAPPED_FILE_SIZE_ZERO);
     ZwClose(empty);
     CHECK(ZwCreateSection(&s, SECTION_MAP_READ, NULL, NULL, PAGE_READONLY, SEC_COMMIT, (HANDLE)(ULONG_PTR)0x7ff0) == STATUS_INVALID_HANDLE);

@@ -7,18 +7,6 @@
  */
 #include "apiobio.h"
 
-static NTSTATUS OpenFile(PCWSTR Name, ACCESS_MASK Access, ULONG Disposition, PHANDLE Handle)
-{
-    UNICODE_STRING u;
-    OBJECT_ATTRIBUTES oa;
-    IO_STATUS_BLOCK io;
-    RtlInitUnicodeString(&u, Name);
-    INIT_OA(oa, &u, OBJ_CASE_INSENSITIVE);
-    *Handle = NULL;
-    return ZwCreateFile(Handle, Access | SYNCHRONIZE, &oa, &io, NULL, FILE_ATTRIBUTE_NORMAL,
-        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, Disposition, FILE_SYNCHRONOUS_IO_NONALERT, NULL, 0);
-}
-
 static PFILE_OBJECT FileOf(HANDLE Handle)
 {
     PFILE_OBJECT fo = NULL;
@@ -37,10 +25,10 @@ ULONG NTAPI TestFileStreams(void)
     OBJECT_ATTRIBUTES oa;
     static const char text[] = "twelve bytes";
 
-    CHECK(OpenFile(L"\\??\\C:\\obio-stream.txt", GENERIC_READ | GENERIC_WRITE, FILE_OVERWRITE_IF, &a) == STATUS_SUCCESS);
+    CHECK(ObioOpenFile(L"\\??\\C:\\obio-stream.txt", GENERIC_READ | GENERIC_WRITE, FILE_OVERWRITE_IF, &a) == STATUS_SUCCESS);
     CHECK(ZwWriteFile(a, NULL, NULL, NULL, &io, (PVOID)text, 12, NULL, NULL) == STATUS_SUCCESS);
-    CHECK(OpenFile(L"\\??\\C:\\OBIO-STREAM.TXT", GENERIC_READ, FILE_OPEN, &b) == STATUS_SUCCESS);
-    CHECK(OpenFile(L"\\??\\C:\\obio-other.txt", GENERIC_READ | GENERIC_WRITE, FILE_OVERWRITE_IF, &other) == STATUS_SUCCESS);
+    CHECK(ObioOpenFile(L"\\??\\C:\\OBIO-STREAM.TXT", GENERIC_READ, FILE_OPEN, &b) == STATUS_SUCCESS);
+    CHECK(ObioOpenFile(L"\\??\\C:\\obio-other.txt", GENERIC_READ | GENERIC_WRITE, FILE_OVERWRITE_IF, &other) == STATUS_SUCCESS);
     fa = FileOf(a);
     fb = FileOf(b);
     fo = FileOf(other);
@@ -77,7 +65,7 @@ ULONG NTAPI TestFileStreams(void)
     RtlInitUnicodeString(&name, L"\\??\\C:\\obio-stream.txt");
     INIT_OA(oa, &name, OBJ_CASE_INSENSITIVE);
     CHECK(ZwDeleteFile(&oa) == STATUS_SUCCESS);
-    CHECK(OpenFile(L"\\??\\C:\\obio-stream.txt", GENERIC_READ, FILE_OPEN, &a) == STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK(ObioOpenFile(L"\\??\\C:\\obio-stream.txt", GENERIC_READ, FILE_OPEN, &a) == STATUS_OBJECT_NAME_NOT_FOUND);
     RtlInitUnicodeString(&name, L"\\??\\C:\\obio-other.txt");
     CHECK(ZwDeleteFile(&oa) == STATUS_SUCCESS);
     return failures;
