@@ -70,7 +70,8 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     process.stderr.write("kmdll: not built yet; run `bash scripts/setup.sh` (or `npm run build`) in the kmdll checkout first\n");
     process.exitCode = 2;
   } else if (bundled !== undefined && (compiled === undefined || bundled >= compiled)) {
-    if (argv[0] === "sim" || argv[0] === "call" || argv[0] === "demo") preloadEmulator();
+    const emulator = argv[0] === "sim" || argv[0] === "call" || argv[0] === "demo";
+    if (emulator) preloadEmulator();
     if (argv[0] === "scan") {
       const worker = at("../dist/bundle/cli/worker.cjs");
       // Every scan worker (src/scan/threads.ts takeWorker) runs worker.cjs with its code cache.
@@ -88,6 +89,10 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
       process.exitCode = code;
       // scripts/bundle.mjs: a training run writes the code cache for the next runs.
       if (process.env.KMDLL_WRITE_CODE_CACHE === "1") cache?.();
+      // The emulator commands end here: their output is written (synchronously, src/cli/program.ts)
+      // and they leave nothing running. process.exit skips Node's teardown of the heap (tens of MB
+      // freed page by page after an emulator run), which nobody observes; the exit code is the same.
+      if (emulator) process.exit(code);
     });
   } else {
     import(require("node:url").pathToFileURL(at("../dist/src/cli/main.js")).href).then(async ({ run }) => {
