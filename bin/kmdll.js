@@ -39,6 +39,23 @@ function prestartScanWorker(file) {
   globalThis[Symbol.for("kmdll.scanWorkers")] = [p];
 }
 
+/**
+ * `kmdll sim|call|demo`: open the Unicorn addon (and so libunicorn, whose loading and relocation
+ * are a large part of an emulator start) on a thread of its own now, while this thread loads the
+ * CLI (native/src/preload.c); the emulator's own load of the addon (src/emu/native.ts) then finds
+ * it loaded. Without the preload addon (not built), the emulator loads the addon itself as before.
+ */
+function preloadEmulator() {
+  const dir = at("../native/build/Release");
+  const preload = { exports: {} };
+  try {
+    process.dlopen(preload, join(dir, "kmdll_preload.node"));
+  } catch {
+    return;
+  }
+  preload.exports.preload(join(dir, "kmdll_unicorn.node"));
+}
+
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   // What `kmdll --version` prints without loading the CLI (src/version.ts equals package.json's version: test/version.test.ts).
   process.stdout.write(`${require("../package.json").version}\n`);
@@ -53,6 +70,8 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     process.stderr.write("kmdll: not built yet; run `bash scripts/setup.sh` (or `npm run build`) in the kmdll checkout first\n");
     process.exitCode = 2;
   } else if (bundled !== undefined && (compiled === undefined || bundled >= compiled)) {
+    const emulator = argv[0] === "sim" || argv[0] === "call" || argv[0] === "demo";
+    if (emulator) preloadEmulator();
     if (argv[0] === "scan") {
       const worker = at("../dist/bundle/cli/worker.cjs");
       // Every scan worker (src/scan/threads.ts takeWorker) runs worker.cjs with its code cache.
@@ -70,6 +89,10 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
       process.exitCode = code;
       // scripts/bundle.mjs: a training run writes the code cache for the next runs.
       if (process.env.KMDLL_WRITE_CODE_CACHE === "1") cache?.();
+      // The emulator commands end here: their output is written (synchronously, src/cli/program.ts)
+      // and they leave nothing running. process.exit skips Node's teardown of the heap (tens of MB
+      // freed page by page after an emulator run), which nobody observes; the exit code is the same.
+      if (emulator) process.exit(code);
     });
   } else {
     import(require("node:url").pathToFileURL(at("../dist/src/cli/main.js")).href).then(async ({ run }) => {

@@ -284,7 +284,8 @@ const CODE_TAILS: Record<string, Record<string, number[]>> = {
 /** Each tail is written from its routine's second byte on; a byte at a thunk's start must stay that thunk's `ret`. */
 function writeCodeTails(syn: SyntheticModule, modName: string): void {
   for (const [name, tail] of Object.entries(CODE_TAILS[modName] ?? {})) {
-    const rva = syn.rvaOf.get(name);
+    // exportRva: a binary search (syn.rvaOf builds a Map of every export, ~2,000 for ntoskrnl.exe, on every start).
+    const rva = exportRva(syn, name);
     if (rva === undefined || rva + 1 + tail.length > syn.text.rva + syn.text.size) continue;
     if (tail.some((b, i) => (i + 1) % CODE_STRIDE === 0 && b !== 0xc3)) throw new Error(`code tail of ${name} overwrites a thunk's ret`);
     syn.bytes.set(tail, rva + 1);

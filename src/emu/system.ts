@@ -113,14 +113,18 @@ export class SystemData {
     const handler = insideNtoskrnl + 4n;
     const x86 = this.cpu.arch === "x86";
     const size = x86 ? 8n : 16n;
-    for (let v = 0n; v < 256n; v++) {
-      const e = idt + v * size;
-      this.mem.setU16(e, Number(handler & 0xffffn));
-      this.mem.setU16(e + 2n, x86 ? 0x08 : 0x10);
-      this.mem.setU16(e + 4n, 0x8e00);
-      this.mem.setU16(e + 6n, Number((handler >> 16n) & 0xffffn));
-      if (!x86) this.mem.setU32(e + 8n, Number((handler >> 32n) & 0xffffffffn));
+    // The table is built in one buffer and written with one call (a write per field was 1,280 calls into the engine on every start).
+    const table = new Uint8Array(256 * Number(size));
+    const dv = new DataView(table.buffer);
+    for (let v = 0; v < 256; v++) {
+      const e = v * Number(size);
+      dv.setUint16(e, Number(handler & 0xffffn), true);
+      dv.setUint16(e + 2, x86 ? 0x08 : 0x10, true);
+      dv.setUint16(e + 4, 0x8e00, true);
+      dv.setUint16(e + 6, Number((handler >> 16n) & 0xffffn), true);
+      if (!x86) dv.setUint32(e + 8, Number((handler >> 32n) & 0xffffffffn), true);
     }
+    this.mem.write(idt, table);
     if (x86) {
       this.mem.setU32(this.kpcr + BigInt(X86_KPCR.IDT), Number(idt));
       this.mem.setU32(this.kpcr + BigInt(X86_KPCR.GDT), Number(this.kpcr + X86_GDT_OFFSET));

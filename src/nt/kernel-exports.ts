@@ -236,17 +236,35 @@ export function kernelModuleNames(arch: string): string[] {
 export function kernelModuleOwnList(module: string, arch: string): KernelExport[] | undefined {
   const key = module.toLowerCase();
   if (cached) return cached.arches?.[arch]?.modules[key];
-  const t = dbText();
+  // The search runs over the file's bytes (the patterns are ASCII), so the ~600 KB file is not
+  // decoded into a string for the few kilobytes of the list; a text already read serves as well.
+  const t: string | Buffer | null = text ?? dbBytes();
   if (t === null) return undefined;
-  const archAt = t.indexOf(`\n    ${JSON.stringify(arch)}: {`, t.indexOf(ARCHES));
+  const find = (s: string, from: number) => (typeof t === "string" ? t.indexOf(s, from) : t.indexOf(s, Math.max(0, from), "latin1"));
+  const archAt = find(`\n    ${JSON.stringify(arch)}: {`, find(ARCHES, 0));
   const open = `\n        ${JSON.stringify(key)}: [`;
-  const start = archAt < 0 ? -1 : t.indexOf(open, archAt);
-  const end = start < 0 ? -1 : t.indexOf("\n        ]", start);
-  const nextArch = archAt < 0 ? -1 : t.indexOf("\n    }", archAt);
+  const start = archAt < 0 ? -1 : find(open, archAt);
+  const end = start < 0 ? -1 : find("\n        ]", start);
+  const nextArch = archAt < 0 ? -1 : find("\n    }", archAt);
   if (start < 0 || end < 0 || (nextArch >= 0 && start > nextArch)) return loadKernelExports().arches?.[arch]?.modules[key];
   try {
-    return JSON.parse(t.slice(start + open.length - 1, end) + "]") as KernelExport[];
+    const from = start + open.length - 1;
+    return JSON.parse((typeof t === "string" ? t.slice(from, end) : t.toString("utf8", from, end)) + "]") as KernelExport[];
   } catch {
     return loadKernelExports().arches?.[arch]?.modules[key];
   }
+}
+
+let bytes: Buffer | null | undefined;
+
+/** The database file's bytes (read once), or null when it has not been generated. */
+function dbBytes(): Buffer | null {
+  if (bytes === undefined) {
+    try {
+      bytes = readFileSync(fileURLToPath(DATA));
+    } catch {
+      bytes = null;
+    }
+  }
+  return bytes;
 }
