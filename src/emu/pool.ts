@@ -302,13 +302,16 @@ export class PoolAllocator {
   }
 
   /**
-   * free() of address `a` whose 32-bit halves the caller already has (an API call's register
-   * argument): the block is found without BigInt arithmetic.
+   * free() of the address whose 32-bit halves the caller has (an API call's register argument,
+   * signed or unsigned: int32 halves pass between functions without a heap number): a normal
+   * pool block is found without BigInt arithmetic.
    */
-  freeAt(a: bigint, lo: number, hi: number, tag: number | null, site: string | null): boolean {
-    const k = (hi - this.baseHi) * 4294967296 + (lo - this.baseLo);
-    const block = k >= 0 && k < this.mappedSpan() ? this.blocks.get(k) : this.specialBlocks.get(BigInt.asUintN(64, a));
-    return this.freeBlock(block ? block.address : BigInt.asUintN(64, a), block, tag, site);
+  freeAt(lo: number, hi: number, tag: number | null, site: string | null): boolean {
+    const k = ((hi >>> 0) - this.baseHi) * 4294967296 + ((lo >>> 0) - this.baseLo);
+    const block = k >= 0 && k < this.mappedSpan() ? this.blocks.get(k) : undefined;
+    if (block) return this.freeBlock(block.address, block, tag, site);
+    const a = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    return this.freeBlock(a, this.blockAt(a), tag, site);
   }
 
   /** Offsets below this are normal pool (the chunks mapped so far and their gaps). */
