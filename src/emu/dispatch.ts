@@ -209,32 +209,22 @@ function run(emu: Emulator, cache: DispatchCache, t: Target | null, row: number)
   if (!t || t.thunk.kind === "data" || !t.thunk.def) return notCallable(emu, cache, t, row);
   // Handlers read structure layouts of the emulator's arch (several emulators may share a process).
   setLayoutArch(emu.cpu.arch);
-  if (t.thunk.def.transientContext === true) return runTransient(emu, cache, t, row);
-  const ctx = new CallContext(emu, cache, t, row);
-  try {
-    return call(emu, t, ctx);
-  } finally {
-    ctx.detach();
-  }
-}
-
-/**
- * A routine whose handler keeps no reference to its context (ApiDefinition.transientContext):
- * the context of the last such call at this row serves this one, unless it is still in use (a
- * nested call deeper than the rows, which share the last one).
- */
-function runTransient(emu: Emulator, cache: DispatchCache, t: Target, row: number): bigint | number | void {
-  const slot = row >> 3;
-  let ctx = cache.spares[slot];
+  // A routine whose handler keeps no reference to its context (ApiDefinition.transientContext)
+  // gets the context of the last such call at this row, unless that one is still in use (a call
+  // nested deeper than the rows, which share the last one). One function for both kinds, so V8
+  // compiles one call path.
+  const transient = t.thunk.def.transientContext === true;
+  let ctx = transient ? cache.spares[row >> 3] : undefined;
   if (ctx !== undefined && ctx.idle()) ctx.reuse(t, row);
   else {
     ctx = new CallContext(emu, cache, t, row);
-    if (slot <= MAX_NESTING) cache.spares[slot] = ctx;
+    if (transient && row >> 3 <= MAX_NESTING) cache.spares[row >> 3] = ctx;
   }
   try {
     return call(emu, t, ctx);
   } finally {
-    ctx.release();
+    if (transient) ctx.release();
+    else ctx.detach();
   }
 }
 
