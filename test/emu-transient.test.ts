@@ -65,3 +65,38 @@ test("pool allocation: a SIZE_T of 2^32 or more fails with NULL; smaller sizes a
   assert.notEqual(env.call("ExAllocatePoolWithTag", 0, 0xfff0n, 0x6c6f6f50), 0n);
   assert.equal(env.rec.pool[0]!.size, 0xfff0);
 });
+
+test("a freed block record is renewed for the next allocation at its address only if it never left the allocator", async () => {
+  const { EmulatorExecutor } = await import("../src/emu/executor.js");
+  const ex = new EmulatorExecutor({ apis: allApis });
+  try {
+    const pool = ex.emu.pool;
+    const a = pool.allocate(64, 0x41414141, 0, false, "one.sys", "one.sys+0x10");
+    pool.free(a, 0x41414141, "one.sys+0x20");
+    const kept = pool.blockInfo(a)!; // handed out: must never change
+    const b = pool.allocate(64, 0x42424242, 1, false, "two.sys", "two.sys+0x10");
+    assert.equal(b, a); // the freed address serves the next allocation of its size
+    assert.deepEqual([kept.tag, kept.module, kept.site, kept.poolType], [0x41414141, "one.sys", "one.sys+0x10", 0]);
+    const now = pool.blockInfo(b)!;
+    assert.notEqual(now, kept);
+    assert.deepEqual([now.tag, now.module, now.poolType], [0x42424242, "two.sys", 1]);
+    // Never handed out between its free and the next allocation: renewed with the new call's fields.
+    const d = pool.allocate(32, 0x44444444, 0, false, "four.sys", null);
+    pool.free(d, 0x44444444, null);
+    const e = pool.allocate(32, 0x45454545, 0, true, "five.sys", "five.sys+0x5");
+    assert.equal(e, d);
+    const live = pool.liveOf("five.sys");
+    assert.equal(live.length, 1);
+    assert.deepEqual([live[0]!.address, live[0]!.size, live[0]!.tag, live[0]!.site], [d, 32, 0x45454545, "five.sys+0x5"]);
+    assert.ok(live[0]!.seq > now.seq);
+    assert.equal(pool.liveOf("four.sys").length, 0);
+    // Freeing it twice is still a double free of the renewed block.
+    const problems: string[] = [];
+    pool.onProblem = (p) => void problems.push(p.kind === "double-free" ? `${p.kind} ${p.block.tag.toString(16)} ${p.block.site}` : p.kind);
+    assert.equal(pool.free(e, 0x45454545, null), true);
+    assert.equal(pool.free(e, 0x45454545, "five.sys+0x9"), false);
+    assert.deepEqual(problems, ["double-free 45454545 five.sys+0x5"]);
+  } finally {
+    ex.close();
+  }
+});
