@@ -150,6 +150,7 @@ export class FakeEnv {
         return addr;
       },
       free(addr, tag) {
+        if (addr === null) throw new Error("FakeEnv.pool.free: no address (a call's ctx.pool reads it from the arguments)");
         const e = rec.pool.find((p) => p.addr === addr && !p.freed);
         if (!e) rec.poolErrors.push(`bad free 0x${addr.toString(16)}`);
         else {
@@ -170,8 +171,10 @@ export class FakeEnv {
       arg: (i) => a[i] ?? 0n,
       u32: (i) => Number(BigInt.asUintN(32, a[i] ?? 0n)),
       i32: (i) => Number(BigInt.asIntN(32, a[i] ?? 0n)),
+      hi32: (i) => Number((a[i] ?? 0n) >> 32n),
       mem: env.mem,
-      pool: env.pool,
+      // free(null, tag, i): the address is argument i (as CallContext reads it from the registers).
+      pool: { allocate: (size, tag, poolType, zero) => env.pool.allocate(size, tag, poolType, zero), free: (addr, tag, arg) => env.pool.free(addr ?? a[arg ?? 0] ?? 0n, tag, arg) },
       caller: { module: "test.sys", rva: 0x1000 },
       callGuest: (addr, args2) => {
         const f = env.guest.get(addr);

@@ -90,7 +90,8 @@ export class CallContext implements ApiContext, PoolServices {
   // one shape for all contexts and a cheap construction before V8 optimizes it (one per call).
   declare private readonly emu: Emulator;
   declare private readonly shared: ContextShared;
-  declare readonly target: Target;
+  /** The routine called (reassigned only when a transient context serves a new call: reuse()). */
+  declare target: Target;
   /** The caller, once worked out beyond the routine's last-site cache. */
   declare private who: Caller | undefined;
   declare private more: Extras | null;
@@ -125,6 +126,27 @@ export class CallContext implements ApiContext, PoolServices {
     this.row = row;
     this.w2 = this.w3 = this.w4 = this.w5 = this.w6 = this.w7 = 0;
     this.w8 = this.w9 = this.w10 = this.w11 = this.w12 = this.w13 = 0;
+  }
+
+  /**
+   * A transient context (ApiDefinition.transientContext) serves a new call: nobody kept it
+   * after its last call, so it is reset instead of a new one being made.
+   */
+  reuse(target: Target, row: number): void {
+    this.target = target;
+    this.who = undefined;
+    this.more = null;
+    this.row = row;
+  }
+
+  /** Whether this context is between calls (released or detached), so a transient one may serve another call. */
+  idle(): boolean {
+    return this.row < 0;
+  }
+
+  /** A transient context's call has returned: nobody keeps it, so its registers need no copy (see detach). */
+  release(): void {
+    if (this.row >= 0) this.row = -1 - this.row;
   }
 
   get mem(): GuestMemory {
@@ -261,6 +283,13 @@ export class CallContext implements ApiContext, PoolServices {
     return Number(BigInt.asIntN(32, this.arg(i)));
   }
 
+  hi32(i: number): number {
+    if (this.shared.regArgs) {
+      if (i < 4) return this.word(2 * (ROW_A0 + i) + HI) >>> 0;
+    } else if (!this.target.thunk.conv?.wide?.includes(i)) return 0; // x86: a 32-bit slot
+    return Number(BigInt.asUintN(64, this.arg(i)) >> 32n);
+  }
+
   get callSite(): Caller {
     return this.who ?? this.lastSite() ?? (this.who = this.shared.callerOf(this.emu, this.retAddr, this.target));
   }
@@ -289,13 +318,13 @@ export class CallContext implements ApiContext, PoolServices {
     return this.emu.pool.allocate(size, tag, poolType, zero, moduleKey ?? caller?.module.toLowerCase() ?? "(kernel)", caller ? callerText : null, this.target.poolBy);
   }
 
-  free(a: bigint, tag: number | null, arg?: number): void {
+  free(a: bigint | null, tag: number | null, arg?: number): void {
     const { caller, callerText } = this.callSite;
     const site = caller ? callerText : null;
     if (arg !== undefined && arg >= 0 && arg < 4 && this.shared.regArgs) {
       const e = ROW_A0 + arg;
-      this.emu.pool.freeAt(a, this.word(2 * e + LO) >>> 0, this.word(2 * e + HI) >>> 0, tag, site);
-    } else this.emu.pool.free(a, tag, site);
+      this.emu.pool.freeAt(this.word(2 * e + LO), this.word(2 * e + HI), tag, site);
+    } else this.emu.pool.free(a ?? this.arg(arg ?? 0), tag, site);
   }
 
   callGuest(address: bigint, args: bigint[], cdecl = false): bigint {

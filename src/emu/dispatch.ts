@@ -64,6 +64,8 @@ class DispatchCache implements ContextShared {
   readonly regArgs: boolean;
   readonly x64: boolean;
   rows: HookRows;
+  /** Transient contexts (ApiDefinition.transientContext) by hook row: reused call after call. */
+  readonly spares: (CallContext | undefined)[] = [];
   /** Rows used by the BigInt-per-register hook form (`dispatch`): its own, one per nesting depth. */
   private compat: HookRows | null = null;
   compatDepth = 0;
@@ -93,6 +95,8 @@ class DispatchCache implements ContextShared {
     return this.compat;
   }
 }
+/** Entries of the fast hook's cache of recently called routines (a power of two). */
+const RECENT = 256;
 /** Hook calls nested deeper than this (through the BigInt form) share the last row. */
 const MAX_NESTING = 64;
 const caches = new WeakMap<Emulator, DispatchCache>();
@@ -182,9 +186,19 @@ export function fastDispatcher(emu: Emulator, hookStart: bigint, regs: BigUint64
   const rows: HookRows = { regs, words: new Uint32Array(regs.buffer, regs.byteOffset, regs.length * 2) };
   cache.rows = rows;
   const byOffset = new Map<number, Target | null>();
+  // A direct-mapped cache in front of the map (offsets are below 2^31; thunks are 8 bytes apart).
+  const keys = new Int32Array(RECENT).fill(-1);
+  const recent: (Target | null)[] = new Array<Target | null>(RECENT).fill(null);
   return (offset, slot) => {
-    let t = byOffset.get(offset);
-    if (t === undefined) byOffset.set(offset, (t = targetAt(emu, cache, hookStart + BigInt(offset))));
+    const h = (offset >>> 3) & (RECENT - 1);
+    let t: Target | null | undefined;
+    if (keys[h] === offset) t = recent[h] ?? null;
+    else {
+      t = byOffset.get(offset);
+      if (t === undefined) byOffset.set(offset, (t = targetAt(emu, cache, hookStart + BigInt(offset))));
+      keys[h] = offset;
+      recent[h] = t;
+    }
     return run(emu, cache, t, 8 * slot);
   };
 }
@@ -195,11 +209,22 @@ function run(emu: Emulator, cache: DispatchCache, t: Target | null, row: number)
   if (!t || t.thunk.kind === "data" || !t.thunk.def) return notCallable(emu, cache, t, row);
   // Handlers read structure layouts of the emulator's arch (several emulators may share a process).
   setLayoutArch(emu.cpu.arch);
-  const ctx = new CallContext(emu, cache, t, row);
+  // A routine whose handler keeps no reference to its context (ApiDefinition.transientContext)
+  // gets the context of the last such call at this row, unless that one is still in use (a call
+  // nested deeper than the rows, which share the last one). One function for both kinds, so V8
+  // compiles one call path.
+  const transient = t.thunk.def.transientContext === true;
+  let ctx = transient ? cache.spares[row >> 3] : undefined;
+  if (ctx !== undefined && ctx.idle()) ctx.reuse(t, row);
+  else {
+    ctx = new CallContext(emu, cache, t, row);
+    if (transient && row >> 3 <= MAX_NESTING) cache.spares[row >> 3] = ctx;
+  }
   try {
     return call(emu, t, ctx);
   } finally {
-    ctx.detach();
+    if (transient) ctx.release();
+    else ctx.detach();
   }
 }
 

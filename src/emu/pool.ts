@@ -44,21 +44,26 @@ const HEADER = 16;
  * A tracked block: a PoolBlock that also knows whether it was freed and where it lives (not part
  * of PoolBlock). Every field is set in the constructor, in one order and without class-field
  * initializers, so all blocks share one shape and construction is cheap before V8 optimizes it
- * (an allocation per ExAllocatePool* call, issue 19).
+ * (an allocation per ExAllocatePool* call, issue 19). A freed block that was never handed out of
+ * the allocator (`shown`: blockInfo, blockContaining, liveOf, a pool problem) is renewed in place
+ * when its address serves the next allocation, so nobody can see it change and the allocation
+ * makes no object.
  */
 class Block implements PoolBlock {
   declare readonly address: bigint;
-  declare readonly size: number;
-  declare readonly tag: number;
-  declare readonly poolType: number;
-  declare readonly module: string;
-  declare readonly site: string | null;
-  declare readonly seq: number;
+  declare size: number;
+  declare tag: number;
+  declare poolType: number;
+  declare module: string;
+  declare site: string | null;
+  declare seq: number;
   declare by: string | undefined;
   declare private isFreed: boolean;
+  /** Whether the block left the allocator (then it is never renewed: a holder would see it change). */
+  declare shown: boolean;
   /** Where a normal-pool block lives (its chunk and the user address's offset there); null/-1 for special pool. */
-  declare private where: Chunk | null;
-  declare private at: number;
+  declare private readonly where: Chunk | null;
+  declare private readonly at: number;
   constructor(address: bigint, size: number, tag: number, poolType: number, module: string, site: string | null, seq: number, chunk: Chunk | null, offset: number, by: string | undefined) {
     this.address = address;
     this.size = size;
@@ -69,8 +74,20 @@ class Block implements PoolBlock {
     this.seq = seq;
     this.by = by;
     this.isFreed = false;
+    this.shown = false;
     this.where = chunk;
     this.at = offset;
+  }
+  /** A new allocation at this freed, never shown block's address (same chunk and offset). */
+  renew(size: number, tag: number, poolType: number, module: string, site: string | null, seq: number, by: string | undefined): void {
+    this.size = size;
+    this.tag = tag;
+    this.poolType = poolType;
+    this.module = module;
+    this.site = site;
+    this.seq = seq;
+    this.by = by;
+    this.isFreed = false;
   }
   get freed(): boolean {
     return this.isFreed;
@@ -84,6 +101,12 @@ class Block implements PoolBlock {
   get offset(): number {
     return this.at;
   }
+}
+
+/** A block handed out of the allocator: from now on it is never renewed (see Block). */
+function shown<T extends Block | undefined | null>(b: T): T {
+  if (b) b.shown = true;
+  return b;
 }
 
 /** A block's size rounded up to 16 bytes (at least 16); sizes are at most 2^30, so int32 arithmetic is exact. */
@@ -240,8 +263,16 @@ export class PoolAllocator {
       direct[at + 6] = (t >>> 16) & 0xff;
       direct[at + 7] = t >>> 24;
     } else this.writeHeader(direct, offset, user, n, hdr, t, zero);
-    const block = new Block(user, size, t, poolType, module, site, ++this.seq, chunk, offset, by || undefined);
-    this.blocks.set(chunk.key + offset, block);
+    const key = chunk.key + offset;
+    const old = reuse >= 0 ? this.blocks.get(key) : undefined;
+    let block: Block;
+    if (old !== undefined && old.freed && !old.shown) {
+      block = old;
+      block.renew(size, t, poolType, module, site, ++this.seq, by || undefined);
+    } else {
+      block = new Block(user, size, t, poolType, module, site, ++this.seq, chunk, offset, by || undefined);
+      this.blocks.set(key, block);
+    }
     return this.count(block);
   }
 
@@ -302,13 +333,16 @@ export class PoolAllocator {
   }
 
   /**
-   * free() of address `a` whose 32-bit halves the caller already has (an API call's register
-   * argument): the block is found without BigInt arithmetic.
+   * free() of the address whose 32-bit halves the caller has (an API call's register argument,
+   * signed or unsigned: int32 halves pass between functions without a heap number): a normal
+   * pool block is found without BigInt arithmetic.
    */
-  freeAt(a: bigint, lo: number, hi: number, tag: number | null, site: string | null): boolean {
-    const k = (hi - this.baseHi) * 4294967296 + (lo - this.baseLo);
-    const block = k >= 0 && k < this.mappedSpan() ? this.blocks.get(k) : this.specialBlocks.get(BigInt.asUintN(64, a));
-    return this.freeBlock(block ? block.address : BigInt.asUintN(64, a), block, tag, site);
+  freeAt(lo: number, hi: number, tag: number | null, site: string | null): boolean {
+    const k = ((hi >>> 0) - this.baseHi) * 4294967296 + ((lo >>> 0) - this.baseLo);
+    const block = k >= 0 && k < this.mappedSpan() ? this.blocks.get(k) : undefined;
+    if (block) return this.freeBlock(block.address, block, tag, site);
+    const a = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    return this.freeBlock(a, this.blockAt(a), tag, site);
   }
 
   /** Offsets below this are normal pool (the chunks mapped so far and their gaps). */
@@ -319,13 +353,13 @@ export class PoolAllocator {
 
   private freeBlock(a: bigint, block: Block | undefined, tag: number | null, site: string | null): boolean {
     if (!block || block.freed) {
-      if (block) this.onProblem({ kind: "double-free", address: a, block, site });
+      if (block) this.onProblem({ kind: "double-free", address: a, block: shown(block), site });
       else this.onProblem({ kind: "foreign-free", address: a, site, inside: this.blockContaining(a) ?? undefined });
       return false;
     }
     // Tag 0 is no tag at all: ExFreePool is ExFreePoolWithTag(P, 0), which checks nothing.
     if (tag !== null && tag >>> 0 !== 0 && tag >>> 0 !== block.tag) {
-      this.onProblem({ kind: "tag-mismatch", address: a, block, tag: tag >>> 0, site });
+      this.onProblem({ kind: "tag-mismatch", address: a, block: shown(block), tag: tag >>> 0, site });
     }
     block.markFreed();
     this.stats.frees++;
@@ -333,7 +367,7 @@ export class PoolAllocator {
     if (block.chunk === null && this.special?.owns(a)) {
       // Special pool: the pages are unmapped (a later access faults) and never reused.
       const r = this.special.free(a);
-      if (r?.corruption) this.onProblem({ kind: "special-corruption", address: a, block, corruption: r.corruption, site });
+      if (r?.corruption) this.onProblem({ kind: "special-corruption", address: a, block: shown(block), corruption: r.corruption, site });
       return true;
     }
     const rounded = round16(block.size);
@@ -346,18 +380,18 @@ export class PoolAllocator {
 
   /** A block (live or freed and not yet reused) by its user address. */
   blockInfo(addr: bigint): PoolBlock | undefined {
-    return this.blockAt(addr);
+    return shown(this.blockAt(addr));
   }
 
   /** The live block containing addr (not necessarily at its start). */
   blockContaining(addr: bigint): PoolBlock | null {
-    for (const m of [this.blocks, this.specialBlocks]) for (const b of m.values()) if (!b.freed && addr >= b.address && addr < b.address + BigInt(Math.max(b.size, 1))) return b;
+    for (const m of [this.blocks, this.specialBlocks]) for (const b of m.values()) if (!b.freed && addr >= b.address && addr < b.address + BigInt(Math.max(b.size, 1))) return shown(b);
     return null;
   }
 
   /** Live blocks owned by a module, in allocation order. */
   liveOf(module: string): PoolBlock[] {
     const m = module.toLowerCase();
-    return [...this.blocks.values(), ...this.specialBlocks.values()].filter((b) => b.module === m && !b.freed).sort((x, y) => x.seq - y.seq);
+    return [...this.blocks.values(), ...this.specialBlocks.values()].filter((b) => b.module === m && !b.freed && shown(b)).sort((x, y) => x.seq - y.seq);
   }
 }

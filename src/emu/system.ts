@@ -280,7 +280,6 @@ export class SystemData {
 
   /** Write the deterministic clock into KUSER_SHARED_DATA (interrupt time, system time, tick count). */
   updateSharedData(clock: Clock): void {
-    const S = L64.KUSER_SHARED_DATA;
     const ticks = clock.ticks();
     const w = this.kuserWords;
     const h = this.halves;
@@ -293,6 +292,15 @@ export class SystemData {
       sw[ST + 1] = w[ST + 1] = sw[ST + 2] = w[ST + 2] = h[3]!;
       return;
     }
+    this.writeSharedTime(clock, ticks);
+  }
+
+  /**
+   * updateSharedData's other cases (a tick boundary, a clock past 2^53, a page written through
+   * the addon): kept apart so the per-call path stays small (V8 compiles it sooner).
+   */
+  private writeSharedTime(clock: Clock, ticks: number): void {
+    const S = L64.KUSER_SHARED_DATA;
     const p = this.clockParts;
     clock.parts(p);
     const shadow = this.kuserShadow;

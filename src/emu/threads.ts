@@ -129,6 +129,7 @@ function hostContext(emu: Emulator): ApiContext {
     arg: () => 0n,
     u32: () => 0,
     i32: () => 0,
+    hi32: () => 0,
     mem: emu.mem,
     pool: { allocate: () => 0n, free: () => {} },
     caller: null,

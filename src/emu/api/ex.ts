@@ -32,7 +32,13 @@ const PAGED_POOL_TYPES = new Set([1, 3, 5, 7, 33, 35]);
 /** Nonpaged pool types without the Nx bit (NonPagedPool, MustSucceed, CacheAligned, ...Session): executable memory. */
 const EXECUTABLE_POOL_TYPES = new Set([0, 2, 4, 6, 32, 34, 36, 38]);
 
-function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, zero: boolean, raise: boolean): bigint {
+/** A SIZE_T argument: a number when it is below 2^32 (no BigInt made), else the whole 64-bit value. */
+function sizeArg(ctx: ApiContext, i: number): bigint | number {
+  return ctx.hi32(i) === 0 ? ctx.u32(i) : BigInt.asUintN(64, ctx.arg(i));
+}
+
+/** `size`: a number below 2^32 or any 64-bit value as a bigint (sizeArg). */
+function allocate(ctx: ApiContext, poolType: number, size: bigint | number, tag: number, zero: boolean, raise: boolean): bigint {
   if (ctx.tracing !== false) ctx.describe(() => [poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
   // Driver Verifier (bug check 0xC4, Microsoft Learn): P1 0x01 = paged pool at IRQL > APC_LEVEL,
   // P1 0x00 = a zero-byte request; P2 current IRQL, P3 pool type, P4 size. The run goes on.
@@ -45,14 +51,14 @@ function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, 
       });
     else ctx.fault("bugcheck", `paged pool allocation at ${irqlName(ctx.kernel.irql)}: IRQL_NOT_LESS_OR_EQUAL`, { code: "0x0000000A" });
   }
-  if (size === 0n && verifying(ctx))
+  if ((size === 0 || size === 0n) && verifying(ctx))
     ctx.kernel.verify!({
       rule: "pool-zero-size",
       message: `${api(ctx)}(${poolTypeText(poolType)}, 0, '${tagText(tag)}'): a zero-byte pool allocation`,
       bugcheck: { code: "0x000000C4", parameters: ["0x0", hex(ctx.kernel.irql), hex(poolType), "0x0"] },
     });
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool allocation at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
-  if (size > 0xffffffffn) return failed(ctx, raise, size);
+  if (typeof size === "bigint" && size > 0xffffffffn) return failed(ctx, raise, size);
   // Driver Verifier's code integrity checks are not among its standard settings: --verifier all.
   if (ctx.kernel.verifierMode === "all" && EXECUTABLE_POOL_TYPES.has(poolType))
     ctx.kernel.verify?.({
@@ -76,17 +82,29 @@ function api(ctx: ApiContext): string {
   return ctx.api.replace(/^.*!/, "");
 }
 
-function failed(ctx: ApiContext, raise: boolean, size: bigint): bigint {
+function failed(ctx: ApiContext, raise: boolean, size: bigint | number): bigint {
   if (raise) ctx.fault("bugcheck", `pool allocation of ${size} bytes failed with POOL_FLAG_RAISE_ON_FAILURE / quota (STATUS_INSUFFICIENT_RESOURCES raised)`, { code: "0x0000001E" });
   return 0n;
 }
 
-/** ExFreePool*: `p` is argument 0 of the call. */
-function free(ctx: ApiContext, p: bigint, tag: number | null): void {
-  if (ctx.tracing !== false) ctx.describe(() => (tag === null ? [hex(p)] : [hex(p), `'${tagText(tag)}'`]));
+/**
+ * A pool routine's definition: its handler (allocate/free below and what they call: the pool,
+ * the verifier's findings, fault reports, trace text made during the call) keeps no reference to
+ * its context, so the dispatcher reuses one (ApiDefinition.transientContext; issue 19).
+ */
+function transient(def: ApiDefinition): ApiDefinition {
+  return { ...def, transientContext: true };
+}
+
+/** ExFreePool*: the block's address is argument 0 of the call (read as 32-bit halves: no BigInt unless traced). */
+function free(ctx: ApiContext, tag: number | null): void {
+  if (ctx.tracing !== false) {
+    const p = ctx.arg(0);
+    ctx.describe(() => (tag === null ? [hex(p)] : [hex(p), `'${tagText(tag)}'`]));
+  }
   if (ctx.kernel.irql > DISPATCH_LEVEL) ctx.fault("bugcheck", `pool free at IRQL ${ctx.kernel.irql}: BAD_POOL_CALLER`, { code: "0x000000C2" });
-  if (p === 0n) ctx.fault("bugcheck", "ExFreePool(NULL): BAD_POOL_CALLER", { code: "0x000000C2", parameters: ["0x46", "0x0", "0x0", "0x0"] });
-  ctx.pool.free(p, tag, 0);
+  if (ctx.u32(0) === 0 && ctx.hi32(0) === 0) ctx.fault("bugcheck", "ExFreePool(NULL): BAD_POOL_CALLER", { code: "0x000000C2", parameters: ["0x46", "0x0", "0x0", "0x0"] });
+  ctx.pool.free(null, tag, 0);
 }
 
 /** ExAllocatePool2's pool type from its flags (exactly one of NON_PAGED, NON_PAGED_EXECUTE, PAGED). */
@@ -149,16 +167,16 @@ function resource(ctx: ApiContext, r: bigint, api: string): ResourceState {
 
 export const apis: ApiDefinition[] = [
   // ---- pool
-  nt("ExAllocatePool", 2, (ctx) => allocate(ctx, ctx.u32(0), BigInt.asUintN(64, ctx.arg(1)), TAG_NONE, false, false)),
-  nt("ExAllocatePoolWithTag", 3, (ctx) => allocate(ctx, ctx.u32(0), BigInt.asUintN(64, ctx.arg(1)), ctx.u32(2), false, false)),
-  nt("ExAllocatePoolWithQuotaTag", 3, (ctx) => {
+  transient(nt("ExAllocatePool", 2, (ctx) => allocate(ctx, ctx.u32(0), sizeArg(ctx, 1), TAG_NONE, false, false))),
+  transient(nt("ExAllocatePoolWithTag", 3, (ctx) => allocate(ctx, ctx.u32(0), sizeArg(ctx, 1), ctx.u32(2), false, false))),
+  transient(nt("ExAllocatePoolWithQuotaTag", 3, (ctx) => {
     const type = ctx.u32(0);
     const failInsteadOfRaise = (type & 8) !== 0; // POOL_QUOTA_FAIL_INSTEAD_OF_RAISE
-    return allocate(ctx, type & ~8, BigInt.asUintN(64, ctx.arg(1)), ctx.u32(2), false, !failInsteadOfRaise);
-  }),
-  nt("ExAllocatePoolWithQuota", 2, (ctx) => allocate(ctx, ctx.u32(0) & ~8, BigInt.asUintN(64, ctx.arg(1)), TAG_NONE, false, (ctx.u32(0) & 8) === 0)),
-  nt("ExAllocatePoolWithTagPriority", 4, (ctx) => allocate(ctx, ctx.u32(0), BigInt.asUintN(64, ctx.arg(1)), ctx.u32(2), false, false)),
-  nt("ExAllocatePool2", 3, (ctx) => {
+    return allocate(ctx, type & ~8, sizeArg(ctx, 1), ctx.u32(2), false, !failInsteadOfRaise);
+  })),
+  transient(nt("ExAllocatePoolWithQuota", 2, (ctx) => allocate(ctx, ctx.u32(0) & ~8, sizeArg(ctx, 1), TAG_NONE, false, (ctx.u32(0) & 8) === 0))),
+  transient(nt("ExAllocatePoolWithTagPriority", 4, (ctx) => allocate(ctx, ctx.u32(0), sizeArg(ctx, 1), ctx.u32(2), false, false))),
+  transient(nt("ExAllocatePool2", 3, (ctx) => {
     const flags = BigInt.asUintN(64, ctx.arg(0));
     const tag = ctx.u32(2);
     const type = pool2Type(flags);
@@ -167,17 +185,17 @@ export const apis: ApiDefinition[] = [
       ctx.warn(`ExAllocatePool2: invalid ${type === null ? "flags " + hex(flags) + " (need exactly one of POOL_FLAG_NON_PAGED, _NON_PAGED_EXECUTE, _PAGED)" : "tag 0"}`);
       return 0n;
     }
-    return allocate(ctx, type, BigInt.asUintN(64, ctx.arg(1)), tag, (flags & POOL_FLAG.UNINITIALIZED) === 0n, (flags & POOL_FLAG.RAISE_ON_FAILURE) !== 0n);
-  }),
-  nt("ExAllocatePool3", 5, (ctx) => {
+    return allocate(ctx, type, sizeArg(ctx, 1), tag, (flags & POOL_FLAG.UNINITIALIZED) === 0n, (flags & POOL_FLAG.RAISE_ON_FAILURE) !== 0n);
+  })),
+  transient(nt("ExAllocatePool3", 5, (ctx) => {
     const flags = BigInt.asUintN(64, ctx.arg(0));
     const type = pool2Type(flags);
     if (type === null || ctx.u32(2) === 0) return 0n;
-    return allocate(ctx, type, BigInt.asUintN(64, ctx.arg(1)), ctx.u32(2), (flags & POOL_FLAG.UNINITIALIZED) === 0n, (flags & POOL_FLAG.RAISE_ON_FAILURE) !== 0n);
-  }),
-  nt("ExFreePool", 1, (ctx) => free(ctx, ctx.arg(0), null)),
-  nt("ExFreePoolWithTag", 2, (ctx) => free(ctx, ctx.arg(0), ctx.u32(1))),
-  nt("ExFreePool2", 4, (ctx) => free(ctx, ctx.arg(0), ctx.u32(1))),
+    return allocate(ctx, type, sizeArg(ctx, 1), ctx.u32(2), (flags & POOL_FLAG.UNINITIALIZED) === 0n, (flags & POOL_FLAG.RAISE_ON_FAILURE) !== 0n);
+  })),
+  transient(nt("ExFreePool", 1, (ctx) => free(ctx, null))),
+  transient(nt("ExFreePoolWithTag", 2, (ctx) => free(ctx, ctx.u32(1)))),
+  transient(nt("ExFreePool2", 4, (ctx) => free(ctx, ctx.u32(1)))),
   // ---- fast mutexes
   nt("ExAcquireFastMutex", 1, (ctx) => void fmAcquire(ctx, ctx.arg(0), "ExAcquireFastMutex", true, false)),
   nt("ExReleaseFastMutex", 1, (ctx) => fmRelease(ctx, ctx.arg(0), "ExReleaseFastMutex", true)),

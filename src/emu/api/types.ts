@@ -33,9 +33,10 @@ export interface PoolServices {
   /**
    * Free; reports double free / foreign pointer / tag mismatch itself. `arg`: the call argument
    * `addr` came from, when it is one (lets the pool find the block from the register's 32-bit
-   * halves, without BigInt arithmetic).
+   * halves, without BigInt arithmetic); `addr` null: the address is argument `arg` itself (no
+   * BigInt made for it).
    */
-  free(addr: bigint, tag: number | null, arg?: number): void;
+  free(addr: bigint | null, tag: number | null, arg?: number): void;
 }
 
 /** One trace detail attached to an API call (shown by `kmdll call --trace`). */
@@ -49,6 +50,8 @@ export interface ApiContext {
   /** The i-th argument truncated to 32 bits (unsigned / signed). */
   u32(i: number): number;
   i32(i: number): number;
+  /** Bits 32-63 of the i-th argument (unsigned): with `u32(i)`, a 64-bit argument without a BigInt. */
+  hi32(i: number): number;
   readonly mem: GuestMemory;
   readonly pool: PoolServices;
   /** The module and RVA that called this API, e.g. { module: "mydriver.sys", rva: 0x1023 }. */
@@ -257,4 +260,11 @@ export interface ApiDefinition {
    * `kmdll apis` with "stub": true and never counted as implemented.
    */
   stub?: boolean;
+  /**
+   * The handler, and everything it calls, keeps no reference to its ApiContext once it returns
+   * (no closure, object or list that outlives the call holds it), so the dispatcher may hand the
+   * same context object to the next call at the same nesting depth instead of making one per
+   * call. Only for routines called in hot loops (pool allocation and free), each checked by hand.
+   */
+  transientContext?: boolean;
 }

@@ -69,6 +69,7 @@ export function ctxLess(env: IoEnv): ApiContext {
     arg: () => 0n,
     u32: () => 0,
     i32: () => 0,
+    hi32: () => 0,
     mem: env.mem,
     pool: { allocate: () => 0n, free: () => {} },
     caller: { module: env.from, rva: 0 },
