@@ -23,7 +23,11 @@
  *
  * GpioClx's DDIs: gpioclx.h (GPIO_CLX_EXPORT_INDEX, GPIO_CLIENT_REGISTRATION_PACKET,
  * GPIO_CLIENT_VERSION 3) and Learn's GPIO_CLX_RegisterClient / GPIO_CLX_UnregisterClient pages.
- * SpbCx's order: SPBFUNCENUM of spbcx.h (13 DDIs in version 1).
+ * SpbCx's order: SPBFUNCENUM of spbcx.h (13 DDIs in version 1). The USB Type-C connector manager
+ * class extensions: UcmCx's order is UCMFUNCENUM of the WDK's ucmfuncenum.h (11 DDIs, version 1.0;
+ * Learn's ucmmanager.h pages), UcmTcpciCx's UCMTCPCIFUNCENUM of ucmtcpcifuncenum.h (7 DDIs; Learn's
+ * ucmtcpci*.h pages). Their clients (ANX, Qualcomm USB-C drivers of WOA-Drivers) bind in
+ * DriverEntry and call the DDIs from AddDevice on.
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import type { KernelExport } from "../../nt/kernel-exports.js";
@@ -47,6 +51,10 @@ export const CLASS_EXTENSIONS: readonly ClassExtension[] = [
   { name: "GpioClx", module: "msgpioclx.sys", ddis: ["GPIO_CLX_RegisterClient", "GPIO_CLX_UnregisterClient", "GPIO_CLX_ProcessAddDevicePreDeviceCreate", "GPIO_CLX_ProcessAddDevicePostDeviceCreate", "GPIO_CLX_AcquireInterruptLock", "GPIO_CLX_ReleaseInterruptLock"] },
   { name: "SpbCx", module: "spbcx.sys", ddis: ["SpbDeviceInitConfig", "SpbDeviceInitialize", "SpbControllerSetIoOtherCallback", "SpbControllerSetRequestAttributes", "SpbControllerSetTargetAttributes", "SpbTargetGetConnectionParameters", "SpbTargetGetFileObject",
     "SpbRequestGetTarget", "SpbRequestGetController", "SpbRequestGetParameters", "SpbRequestGetTransferParameters", "SpbRequestComplete", "SpbRequestCaptureIoOtherTransferList"] },
+  { name: "UcmCx", module: "ucmcx.sys", ddis: ["UcmInitializeDevice", "UcmConnectorCreate", "UcmConnectorTypeCAttach", "UcmConnectorTypeCDetach", "UcmConnectorTypeCCurrentAdChanged", "UcmConnectorPdSourceCaps",
+    "UcmConnectorPdPartnerSourceCaps", "UcmConnectorPdConnectionStateChanged", "UcmConnectorChargingStateChanged", "UcmConnectorDataDirectionChanged", "UcmConnectorPowerDirectionChanged"] },
+  { name: "UcmTcpciCx", module: "ucmtcpcicx.sys", ddis: ["UcmTcpciDeviceInitInitialize", "UcmTcpciDeviceInitialize", "UcmTcpciPortControllerCreate", "UcmTcpciPortControllerSetHardwareRequestQueue",
+    "UcmTcpciPortControllerStart", "UcmTcpciPortControllerStop", "UcmTcpciPortControllerAlert"] },
 ];
 
 const TAG_CLX = 0x78436457; // 'WdCx'

@@ -1,0 +1,66 @@
+/**
+ * What the WOA-Drivers ARM64 KMDF set taught the emulator (/work/wt/qa-kmdf11.md, issue 12,
+ * helper "kmdf11"), each lesson on a driver of our own (examples/qa-kmdf11, x64 and ARM64): the
+ * newer kernel, portcls.sys and WppRecorder.sys routines Qualcomm's Snapdragon drivers import, and
+ * the USB Type-C class extensions (UcmCx, UcmTcpciCx) their USB-C drivers bind.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runSelfChecks, failures, bad, apis } from "./self-check.js";
+import { apis as wppApis } from "../src/emu/api/wpprecorder.js";
+import { CLASS_EXTENSIONS } from "../src/emu/wdf/classext.js";
+import { PORTCLS_EXPORTS } from "../src/emu/api/portcls.js";
+
+const ARCHES = ["x64", "arm64"] as const;
+const run = (tests: string[], arch: (typeof ARCHES)[number]) => runSelfChecks("qakmdf11", tests, arch);
+const warnings = (events: ReturnType<typeof run>["events"]) => events.filter((e) => e.event === "warning").map((e) => String((e as { message?: string }).message));
+
+test("qakmdf11.sys: ExQueryTimerResolution — minimum <= current <= maximum, the current tick is KeQueryTimeIncrement's (x64, ARM64)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestExQueryTimerResolution"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    assert.ok(apis(events).includes("ntoskrnl.exe!ExQueryTimerResolution"), arch);
+  }
+});
+
+test("qakmdf11.sys: IoReportInterruptInactive / IoReportInterruptActive accept the three connection kinds, repeated reports change nothing, an unknown Version is a warning (x64, ARM64)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestInterruptActiveReports"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    const w = warnings(events);
+    assert.equal(w.length, 1, `${arch}: ${w.join("; ")}`);
+    assert.match(w[0]!, /IoReportInterruptInactive: Version 7 is not CONNECT_FULLY_SPECIFIED/);
+    assert.equal(apis(events).filter((a) => a === "ntoskrnl.exe!IoReportInterruptActive").length, 6, arch);
+  }
+});
+
+test("qakmdf11.sys: WppRecorderConfigure takes RECORDER_CONFIGURE_PARAMS_INIT's 16-byte block, warns on another Size, and is listed as a stub (x64, ARM64)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestWppRecorderConfigure"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    const w = warnings(events);
+    assert.equal(w.length, 1, `${arch}: ${w.join("; ")}`);
+    assert.match(w[0]!, /RECORDER_CONFIGURE_PARAMS Size 3/);
+  }
+  assert.equal(wppApis.find((d) => d.name === "imp_WppRecorderConfigure")?.stub, true);
+});
+
+test("qakmdf11.sys: MmAllocateMdlForIoSpace, IoGetDriverDirectory, PoFxRegisterCrashdumpDevice, PoFxPowerOnCrashdumpDevice, PoFxRegisterPluginEx and portcls's PcAddStreamResource / PcRemoveStreamResource / PcGetPhysicalDeviceObject resolve: an image importing them loads (x64, ARM64)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestNewExportsResolve"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+  for (const n of ["PcAddStreamResource", "PcRemoveStreamResource", "PcGetPhysicalDeviceObject"]) assert.ok(PORTCLS_EXPORTS.includes(n), n);
+});
+
+test("UcmCx and UcmTcpciCx are modelled with the DDI counts of the WDK's ucmfuncenum.h (11) and ucmtcpcifuncenum.h (7)", () => {
+  const count = (n: string) => CLASS_EXTENSIONS.find((c) => c.name === n)?.ddis.length;
+  assert.equal(count("UcmCx"), 11);
+  assert.equal(count("UcmTcpciCx"), 7);
+});
