@@ -1,7 +1,7 @@
 // KMDF class extensions (examples/kmdf-clx, built against examples/include/kmdfclx.h): the client
 // binds GpioClx, SpbCx and an unknown class through WDFLDR.SYS's WdfVersionBindClass the way the
 // class extensions' stub libraries do, and calls GPIO_CLX_RegisterClient / UnregisterClient and
-// SpbDeviceInitConfig; on x64, x86 and ARM64. Layouts are compared with clang's.
+// SpbDeviceInitConfig, and binds UcmCx / UcmTcpciCx; on x64, x86 and ARM64. Layouts are compared with clang's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,6 +28,16 @@ test("kmdf-clx: GpioClx and SpbCx bind through WdfVersionBindClass, GPIO_CLX_Reg
     assert.deepEqual(r.events.filter((e) => e.event === "fault" || e.event === "leak"), [], arch);
     // The unknown class is named in the warning.
     assert.ok(r.events.some((e) => e.event === "warning" && /NoSuchCx.*STATUS_OBJECT_NAME_NOT_FOUND/.test(String(e.message))), arch);
+  }
+});
+
+test("kmdf-clx: UcmCx (11 DDIs) and UcmTcpciCx (7 DDIs) bind with their WDK table sizes, refuse one more, and hand back class globals that unbinding clears", async () => {
+  for (const arch of ARCHES) {
+    const r = await sim(arch, ["call:kmdfclx.sys!TestUcmClasses", "stop:kmdfclx"]);
+    assert.equal(r.code, 0, `${arch}: ${r.stdout}`);
+    const values = r.events.filter((e) => e.event === "return" && e.routine === "TestUcmClasses").map((e) => String(e.value));
+    assert.deepEqual(values, ["0x0"], `${arch}: ${r.stdout}`);
+    assert.deepEqual(r.events.filter((e) => e.event === "fault" || e.event === "leak"), [], arch);
   }
 });
 
