@@ -3,6 +3,7 @@ import { ImageLoadError, KmdllError, ResourceLimitError } from "../errors.js";
 import type { EventSink } from "../events.js";
 import type { ImportModule, ImportedFunction } from "../formats/pe/types.js";
 import { STATUS, formatStatus, ntSuccess } from "../nt/status.js";
+import { missingSystemModuleNote } from "../nt/system-modules.js";
 import type { CallOutcome, Executor } from "./executor.js";
 import { locateExport, lookupByName, lookupByOrdinal, parseForwarder, type ExportLookup } from "./exports.js";
 import type { ModuleTable } from "./module-table.js";
@@ -163,7 +164,9 @@ export class Loader {
     const name = ntBaseName(ntPath);
     const opened = this.o.images.open(ntPath);
     if (!opened.ok) {
-      throw this.failure(opened.status, by?.name ?? name, by ? name : undefined, by ? `${opened.status === STATUS.OBJECT_NAME_NOT_FOUND ? "cannot find" : "cannot load"} ${name}: ${opened.message}` : opened.message);
+      const missing = opened.status === STATUS.OBJECT_NAME_NOT_FOUND;
+      const note = by && missing ? missingSystemModuleNote(name) : null;
+      throw this.failure(opened.status, by?.name ?? name, by ? name : undefined, by ? `${missing ? "cannot find" : "cannot load"} ${name}: ${opened.message}${note ? ` (${note})` : ""}` : opened.message);
     }
     const m: LoadedModule = {
       name,
