@@ -116,6 +116,19 @@ __declspec(dllexport) ULONG TestNewExportsResolve(void)
     return failures;
 }
 
+/* ZwLoadDriver of a service that is not in the registry: STATUS_OBJECT_NAME_NOT_FOUND (Learn) —
+ * for DXGKrnl (the DirectX graphics kernel, dxgkrnl.sys, which Qualcomm's display driver loads
+ * from DriverEntry and every Windows has) kmdll also warns that the gap is its own. */
+__declspec(dllexport) ULONG TestLoadMissingServices(void)
+{
+    ULONG failures = 0;
+    UNICODE_STRING dxg = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\DXGKrnl");
+    UNICODE_STRING none = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\NoSuchQaService");
+    CHECK(ZwLoadDriver(&dxg) == STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK(ZwLoadDriver(&none) == STATUS_OBJECT_NAME_NOT_FOUND);
+    return failures;
+}
+
 static PDRIVER_OBJECT TheDriver;
 static VOID Unload(PDRIVER_OBJECT DriverObject) { UNREFERENCED_PARAMETER(DriverObject); }
 
