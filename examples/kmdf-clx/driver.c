@@ -134,6 +134,8 @@ ULONG TestUnknownClass(VOID)
     RtlZeroMemory(table, sizeof(table));
     ClxInitBindInfo(&info, L"NoSuchCx", table, 4, NULL);
     if (ClxBind(&info) != STATUS_OBJECT_NAME_NOT_FOUND || table[0] != NULL) return 1;
+    /* The stub's cleanup unbinds the refused record too (no warning for it). */
+    WdfVersionUnbindClass(&KmdllBindInfo, WdfDriverGlobals, &info);
     ClxInitBindInfo(&info, L"GpioClx", table, 4, NULL);
     info.Size = sizeof(info) - sizeof(PVOID);
     if (ClxBind(&info) != STATUS_INVALID_PARAMETER || table[0] != NULL) return 2;

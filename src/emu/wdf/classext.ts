@@ -74,7 +74,8 @@ const GPIO_MAX_CLIENT_VERSION = 4;
 interface ClassBinding { cls: ClassExtension; globals: bigint; classGlobals: bigint; count: number }
 interface GpioClient { packet: Uint8Array; version: number; contextSize: number }
 
-export const classState = componentState("wdf-classext", () => ({ bindings: new Map<bigint, ClassBinding>(), gpioClients: new Map<bigint, GpioClient>() }));
+/** refused: WDF_CLASS_BIND_INFOs whose bind failed (the stub's cleanup unbinds them; that is no error). */
+export const classState = componentState("wdf-classext", () => ({ bindings: new Map<bigint, ClassBinding>(), gpioClients: new Map<bigint, GpioClient>(), refused: new Set<bigint>() }));
 
 /** Exports of the class extensions' synthetic modules. */
 export function classModuleExports(): Record<string, KernelExport[]> {
@@ -93,8 +94,16 @@ function readClassName(ctx: ApiContext, info: bigint): { name: string; version: 
   }
 }
 
-/** WdfVersionBindClass(BindInfo, Globals, ClassBindInfo). */
+/** WdfVersionBindClass(BindInfo, Globals, ClassBindInfo); a refused ClassBindInfo is remembered for the unbind that follows. */
 function bindClass(ctx: ApiContext): number {
+  const status = tryBindClass(ctx);
+  const refused = classState(ctx.kernel).refused;
+  if (status === STATUS.SUCCESS) refused.delete(ctx.arg(2));
+  else refused.add(ctx.arg(2));
+  return status;
+}
+
+function tryBindClass(ctx: ApiContext): number {
   const [info, globals, classInfo] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
   ctx.describe([hex(info), hex(globals), hex(classInfo)]);
   if (info === 0n || globals === 0n || classInfo === 0n) return STATUS.INVALID_PARAMETER;
@@ -150,6 +159,8 @@ function unbindClass(ctx: ApiContext): void {
   const st = classState(ctx.kernel);
   const b = st.bindings.get(classInfo);
   if (!b) {
+    // The client stub unbinds every class record when DriverEntry fails, the refused one too.
+    if (st.refused.delete(classInfo)) return;
     ctx.warn(`WdfVersionUnbindClass: ${hex(classInfo)} is not a bound class's WDF_CLASS_BIND_INFO`);
     return;
   }
