@@ -10,6 +10,8 @@ import type { ModuleTable } from "./module-table.js";
 import { dllRegistryPath, isUserModeDll, ntBaseName, ntDirectory, referenceNeeded, unsafeImportName } from "./paths.js";
 import type { ImageSource, LoadedModule, Semantics } from "./types.js";
 
+const KERNEL_IMAGES = new Set(["ntoskrnl.exe", "hal.dll"]);
+
 /** Statuses NtLoadDriver passes through unchanged; everything else becomes 0xC000026C. */
 const SURFACED = new Set<number>([
   STATUS.OBJECT_NAME_NOT_FOUND,
@@ -253,7 +255,10 @@ export class Loader {
     const address = this.resolve(target, f.name, f.ordinal, f.hint, 0);
     if (typeof address === "number") {
       const what = importLabel(f);
-      throw this.failure(address, m.name, `${target.name}!${what}`, `cannot find ${target.name} ${what}`);
+      // ntoskrnl/hal export what the export database lists; the other built-in modules are partial models.
+      const partial = target.builtin && !KERNEL_IMAGES.has(target.name.toLowerCase());
+      const note = partial ? ` (kmdll's ${target.name} models the Windows module with only the routines kmdll emulates or lists; if the target Windows' ${target.name} exports ${what}, this is a gap of the emulator, not of the driver)` : "";
+      throw this.failure(address, m.name, `${target.name}!${what}`, `cannot find ${target.name} ${what}${note}`);
     }
     this.o.executor.writeIat(m.name, f.iatRva, address);
   }
