@@ -53,6 +53,17 @@ test("kmdf-clx: a class DDI kmdll does not implement is an unimplemented-api rep
   }
 });
 
+test("kmdf-clx: UcmInitializeDevice (a UcmCx stub) with a handle that is no WDFDEVICE is a WDF_VIOLATION bug check report", async () => {
+  for (const arch of ARCHES) {
+    const r = await sim(arch, ["call:kmdfclx.sys!BadUcmDevice"]);
+    assert.equal(r.code, 1, `${arch}: ${r.stdout}`);
+    const fault = r.events.find((e) => e.event === "fault");
+    assert.equal(fault?.kind, "bugcheck", arch);
+    assert.equal(fault?.api, "ucmcx.sys!UcmInitializeDevice", arch);
+    assert.match(String(fault?.message), /WdfDevice 0x1234 is not a live WDF device handle \(WDF_VIOLATION\)/, arch);
+  }
+});
+
 test("WDF_CLASS_BIND_INFO and GPIO_CLIENT_REGISTRATION_PACKET's per-version sizes are laid out as clang lays out kmdfclx.h's structures", () => {
   const fields = ["ClassName", "FunctionTable", "FunctionTableCount", "ClassBindInfo", "ClientBindClass", "ClientUnbindClass", "ClassModule"] as const;
   const dir = mkdtempSync(join(tmpdir(), "kmdll-clx-"));

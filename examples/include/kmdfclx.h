@@ -67,4 +67,7 @@ typedef NTSTATUS (NTAPI *PFN_SPBDEVICEINITCONFIG)(PWDF_DRIVER_GLOBALS Globals, P
  * class globals first. */
 #define UcmFunctionTableNumEntries 11
 #define UcmtcpciFunctionTableNumEntries 7
+#define UcmInitializeDeviceTableIndex 0
+typedef struct _UCM_MANAGER_CONFIG { ULONG Size; } UCM_MANAGER_CONFIG;
+typedef NTSTATUS (NTAPI *PFN_UCMINITIALIZEDEVICE)(PWDF_DRIVER_GLOBALS Globals, WDFDEVICE Device, UCM_MANAGER_CONFIG *Config);
 #endif

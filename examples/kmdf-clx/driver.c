@@ -126,6 +126,17 @@ ULONG TestUcmClasses(VOID)
     return BindAndUnbind(L"UcmTcpciCx", UcmTcpciFunctions, UcmtcpciFunctionTableNumEntries, &UcmTcpciDriverGlobals, 10);
 }
 
+/* UcmInitializeDevice with a handle that is no WDFDEVICE: a WDF_VIOLATION, as the framework's DDIs. */
+VOID BadUcmDevice(VOID)
+{
+    WDF_CLASS_BIND_INFO info;
+    UCM_MANAGER_CONFIG config;
+    ClxInitBindInfo(&info, L"UcmCx", UcmFunctions, UcmFunctionTableNumEntries, &UcmDriverGlobals);
+    if (ClxBind(&info) != STATUS_SUCCESS) return;
+    config.Size = sizeof(config);
+    ((PFN_UCMINITIALIZEDEVICE)UcmFunctions[UcmInitializeDeviceTableIndex])(UcmDriverGlobals, (WDFDEVICE)(ULONG_PTR)0x1234, &config);
+}
+
 ULONG TestUnknownClass(VOID)
 {
     WDF_CLASS_BIND_INFO info;
