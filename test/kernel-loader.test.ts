@@ -222,6 +222,29 @@ test("missing file 0xC0000034 (looked up in the importer's directory)", () => {
   assert.deepEqual(w2.take(), ["load client.sys", "count client.sys=1", "fail 0xC0000034 cause 0xC0000034 client.sys missing mydriver.sys", "unload client.sys"]);
 });
 
+test("a missing Windows system module or kernel API set is named as an emulator gap, a missing third-party module is not", () => {
+  for (const [dll, what] of [["ACPI.SYS", /ACPI\.SYS is a Windows system module every installation has, which kmdll does not emulate: a gap of the emulator, not of the driver/], ["ext-ms-win-ntos-werkernel-l1-1-1.dll", /is a kernel API set, which Windows resolves through its API set schema/]] as const) {
+    const w = world({ "client.sys": { imports: [{ dll, functions: ["F"] }] } });
+    const r = w.kernel.start("client");
+    assert.equal(r.status, 0xc0000034, dll);
+    assert.match(r.message!, what, dll);
+  }
+  const w = world({ "client.sys": { imports: [{ dll: "otherdrv.sys", functions: ["F"] }] } });
+  const r = w.kernel.start("client");
+  assert.equal(r.status, 0xc0000034);
+  assert.doesNotMatch(r.message!, /gap of the emulator/);
+});
+
+test("a routine missing from a built-in module other than ntoskrnl/hal (a partial model: CNG.SYS) is named as a possible emulator gap; one missing from ntoskrnl is not", () => {
+  const exec = new ScriptedExecutor({}, { kernelExports: { "ntoskrnl.exe": ["DbgPrint"], "cng.sys": ["BCryptOpenAlgorithmProvider"] } });
+  const kernel = new Kernel({ executor: exec, images: syntheticSource({ [D + "client.sys"]: syntheticImage({ imports: [{ dll: "CNG.SYS", functions: ["EntropyRegisterSource"] }] }) }), semantics: "documented" });
+  const r = kernel.start("client");
+  assert.equal(r.status, 0xc0000263);
+  assert.match(r.message!, /cannot find CNG\.SYS EntropyRegisterSource \(kmdll's CNG\.SYS models the Windows module with only the routines kmdll emulates or lists; if the target Windows' CNG\.SYS exports EntropyRegisterSource, this is a gap of the emulator/);
+  const w2 = world({ "client.sys": { imports: [{ dll: "ntoskrnl.exe", functions: ["NoSuchRoutine"] }] } });
+  assert.doesNotMatch(w2.kernel.start("client").message!, /gap of the emulator/);
+});
+
 test("user-mode import 0xC000007A, after earlier descriptors were referenced and are dereferenced again", () => {
   const w = world({ ...SEEDS, "bad.sys": { imports: [{ dll: "mydriver.sys", functions: ["LoadPrinterDriver"] }, { dll: "KERNEL32.dll", functions: ["GetTickCount"] }] } });
   const r = w.kernel.start("bad");

@@ -1,7 +1,7 @@
 // KMDF class extensions (examples/kmdf-clx, built against examples/include/kmdfclx.h): the client
 // binds GpioClx, SpbCx and an unknown class through WDFLDR.SYS's WdfVersionBindClass the way the
 // class extensions' stub libraries do, and calls GPIO_CLX_RegisterClient / UnregisterClient and
-// SpbDeviceInitConfig; on x64, x86 and ARM64. Layouts are compared with clang's.
+// SpbDeviceInitConfig, and binds UcmCx / UcmTcpciCx; on x64, x86 and ARM64. Layouts are compared with clang's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,6 +28,18 @@ test("kmdf-clx: GpioClx and SpbCx bind through WdfVersionBindClass, GPIO_CLX_Reg
     assert.deepEqual(r.events.filter((e) => e.event === "fault" || e.event === "leak"), [], arch);
     // The unknown class is named in the warning.
     assert.ok(r.events.some((e) => e.event === "warning" && /NoSuchCx.*STATUS_OBJECT_NAME_NOT_FOUND/.test(String(e.message))), arch);
+    // Unbinding the refused record (as the stub's cleanup does) is no error: the bind warning stays the last word.
+    assert.deepEqual(r.events.filter((e) => e.event === "warning" && /is not a bound class/.test(String(e.message))), [], arch);
+  }
+});
+
+test("kmdf-clx: UcmCx (11 DDIs) and UcmTcpciCx (7 DDIs) bind with their WDK table sizes, refuse one more, and hand back class globals that unbinding clears", async () => {
+  for (const arch of ARCHES) {
+    const r = await sim(arch, ["call:kmdfclx.sys!TestUcmClasses", "stop:kmdfclx"]);
+    assert.equal(r.code, 0, `${arch}: ${r.stdout}`);
+    const values = r.events.filter((e) => e.event === "return" && e.routine === "TestUcmClasses").map((e) => String(e.value));
+    assert.deepEqual(values, ["0x0"], `${arch}: ${r.stdout}`);
+    assert.deepEqual(r.events.filter((e) => e.event === "fault" || e.event === "leak"), [], arch);
   }
 });
 
@@ -38,6 +50,17 @@ test("kmdf-clx: a class DDI kmdll does not implement is an unimplemented-api rep
     const fault = r.events.find((e) => e.event === "fault");
     assert.equal(fault?.kind, "unimplemented-api", arch);
     assert.equal(fault?.api, "msgpioclx.sys!GPIO_CLX_AcquireInterruptLock", arch);
+  }
+});
+
+test("kmdf-clx: UcmInitializeDevice (a UcmCx stub) with a handle that is no WDFDEVICE is a WDF_VIOLATION bug check report", async () => {
+  for (const arch of ARCHES) {
+    const r = await sim(arch, ["call:kmdfclx.sys!BadUcmDevice"]);
+    assert.equal(r.code, 1, `${arch}: ${r.stdout}`);
+    const fault = r.events.find((e) => e.event === "fault");
+    assert.equal(fault?.kind, "bugcheck", arch);
+    assert.equal(fault?.api, "ucmcx.sys!UcmInitializeDevice", arch);
+    assert.match(String(fault?.message), /WdfDevice 0x1234 is not a live WDF device handle \(WDF_VIOLATION\)/, arch);
   }
 });
 

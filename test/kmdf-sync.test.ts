@@ -70,12 +70,12 @@ test("kmdf-sync: bad arguments are KMDF verifier bug checks (WDF_VIOLATION 0x10D
   }
 });
 
-test("kmdf-sync: binding a KMDF class extension kmdll does not model (WdfVersionBindClass, UcmCx 1.0) is the loader's STATUS_OBJECT_NAME_NOT_FOUND with a warning naming the class", async () => {
-  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfsync.sys"), "--", "start:kmdfsync", "call:kmdfsync.sys!BindUcmCx"]);
+test("kmdf-sync: binding a KMDF class extension kmdll does not model (WdfVersionBindClass, WindowsTrustedRT 1.0) is the loader's STATUS_OBJECT_NAME_NOT_FOUND with a warning naming the class", async () => {
+  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfsync.sys"), "--", "start:kmdfsync", "call:kmdfsync.sys!BindUnmodelledClass"]);
   assert.equal(r.code, 0, r.stdout);
-  const ret = r.events.find((e) => e.event === "return" && e.routine === "BindUcmCx");
+  const ret = r.events.find((e) => e.event === "return" && e.routine === "BindUnmodelledClass");
   assert.equal(ret?.value, "0xc0000034", r.stdout);
-  assert.ok(r.events.some((e) => e.event === "warning" && e.api === "wdfldr.sys!WdfVersionBindClass" && /KMDF class extension UcmCx \(version 1\.0\.0;.*STATUS_OBJECT_NAME_NOT_FOUND/.test(String(e.message))), r.stdout);
+  assert.ok(r.events.some((e) => e.event === "warning" && e.api === "wdfldr.sys!WdfVersionBindClass" && /KMDF class extension WindowsTrustedRT \(version 1\.0\.0;.*STATUS_OBJECT_NAME_NOT_FOUND/.test(String(e.message))), r.stdout);
   assert.deepEqual(r.events.filter((e) => e.event === "fault"), []);
 });
 

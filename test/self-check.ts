@@ -19,7 +19,7 @@ export interface SelfCheckOptions {
 }
 
 /** start:NAME, a call of each export of NAME.sys, stop:NAME, on the fixture built for `arch`. */
-export function runSelfChecks(name: string, tests: string[], arch: "x64" | "x86", o: SelfCheckOptions = {}) {
+export function runSelfChecks(name: string, tests: string[], arch: "x64" | "x86" | "arm64", o: SelfCheckOptions = {}) {
   const events: TraceEvent[] = [];
   const expect = "expect" in o ? o.expect : 0n;
   const r = runSimulation({

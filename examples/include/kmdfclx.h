@@ -61,4 +61,13 @@ typedef VOID (NTAPI *PGPIO_CLX_ACQUIRE_INTERRUPT_LOCK)(PVOID Context, USHORT Ban
 #define SpbDeviceInitConfigTableIndex 0
 #define SpbFunctionTableNumEntries 13
 typedef NTSTATUS (NTAPI *PFN_SPBDEVICEINITCONFIG)(PWDF_DRIVER_GLOBALS Globals, PWDFDEVICE_INIT DeviceInit);
+
+/* The USB Type-C connector manager classes: UcmCx (ucmfuncenum.h, UcmFunctionTableNumEntries 11)
+ * and UcmTcpciCx (ucmtcpcifuncenum.h, UcmtcpciFunctionTableNumEntries 7); their DDIs take the
+ * class globals first. */
+#define UcmFunctionTableNumEntries 11
+#define UcmtcpciFunctionTableNumEntries 7
+#define UcmInitializeDeviceTableIndex 0
+typedef struct _UCM_MANAGER_CONFIG { ULONG Size; } UCM_MANAGER_CONFIG;
+typedef NTSTATUS (NTAPI *PFN_UCMINITIALIZEDEVICE)(PWDF_DRIVER_GLOBALS Globals, WDFDEVICE Device, UCM_MANAGER_CONFIG *Config);
 #endif

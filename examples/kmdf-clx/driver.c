@@ -99,6 +99,44 @@ ULONG TestSpbCx(VOID)
     return 0;
 }
 
+/* UcmCx and UcmTcpciCx, bound as their stubs do: one DDI more than the class has is refused with
+ * nothing filled; the right count fills every slot and hands back the class globals, which
+ * unbinding clears. `base` numbers the failed check per class. */
+static WDFFUNC UcmFunctions[UcmFunctionTableNumEntries + 1];
+static WDFFUNC UcmTcpciFunctions[UcmtcpciFunctionTableNumEntries + 1];
+static PWDF_DRIVER_GLOBALS UcmDriverGlobals, UcmTcpciDriverGlobals;
+
+static ULONG BindAndUnbind(PWCHAR name, WDFFUNC *table, ULONG count, PWDF_DRIVER_GLOBALS *globals, ULONG base)
+{
+    WDF_CLASS_BIND_INFO info;
+    ClxInitBindInfo(&info, name, table, count + 1, globals);
+    if (ClxBind(&info) != STATUS_INVALID_PARAMETER || table[0] != NULL || *globals != NULL) return base + 1;
+    ClxInitBindInfo(&info, name, table, count, globals);
+    if (ClxBind(&info) != STATUS_SUCCESS) return base + 2;
+    if (*globals == NULL || table[0] == NULL || table[count - 1] == NULL || table[count] != NULL) return base + 3;
+    WdfVersionUnbindClass(&KmdllBindInfo, WdfDriverGlobals, &info);
+    if (*globals != NULL) return base + 4;
+    return 0;
+}
+
+ULONG TestUcmClasses(VOID)
+{
+    ULONG r = BindAndUnbind(L"UcmCx", UcmFunctions, UcmFunctionTableNumEntries, &UcmDriverGlobals, 0);
+    if (r != 0) return r;
+    return BindAndUnbind(L"UcmTcpciCx", UcmTcpciFunctions, UcmtcpciFunctionTableNumEntries, &UcmTcpciDriverGlobals, 10);
+}
+
+/* UcmInitializeDevice with a handle that is no WDFDEVICE: a WDF_VIOLATION, as the framework's DDIs. */
+VOID BadUcmDevice(VOID)
+{
+    WDF_CLASS_BIND_INFO info;
+    UCM_MANAGER_CONFIG config;
+    ClxInitBindInfo(&info, L"UcmCx", UcmFunctions, UcmFunctionTableNumEntries, &UcmDriverGlobals);
+    if (ClxBind(&info) != STATUS_SUCCESS) return;
+    config.Size = sizeof(config);
+    ((PFN_UCMINITIALIZEDEVICE)UcmFunctions[UcmInitializeDeviceTableIndex])(UcmDriverGlobals, (WDFDEVICE)(ULONG_PTR)0x1234, &config);
+}
+
 ULONG TestUnknownClass(VOID)
 {
     WDF_CLASS_BIND_INFO info;
@@ -107,6 +145,8 @@ ULONG TestUnknownClass(VOID)
     RtlZeroMemory(table, sizeof(table));
     ClxInitBindInfo(&info, L"NoSuchCx", table, 4, NULL);
     if (ClxBind(&info) != STATUS_OBJECT_NAME_NOT_FOUND || table[0] != NULL) return 1;
+    /* The stub's cleanup unbinds the refused record too (no warning for it). */
+    WdfVersionUnbindClass(&KmdllBindInfo, WdfDriverGlobals, &info);
     ClxInitBindInfo(&info, L"GpioClx", table, 4, NULL);
     info.Size = sizeof(info) - sizeof(PVOID);
     if (ClxBind(&info) != STATUS_INVALID_PARAMETER || table[0] != NULL) return 2;

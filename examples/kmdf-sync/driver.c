@@ -128,15 +128,16 @@ ULONG NTAPI TestIoType(VOID)
     return 0;
 }
 
-/* A driver built on a class extension (UcmCx, the USB connector manager) binds it after the framework. */
-NTSTATUS NTAPI BindUcmCx(VOID)
+/* A driver built on a class extension binds it after the framework: WindowsTrustedRT (the trusted
+ * runtime class Qualcomm's QcTrEE binds; its DDIs are not public, so kmdll does not model it). */
+NTSTATUS NTAPI BindUnmodelledClass(VOID)
 {
     static WDF_BIND_INFO info;
     static KMDFSYNC_CLASS_BIND_INFO cls;
     info.Size = sizeof(info);
     info.Component = L"KmdfLibrary";
     cls.Size = sizeof(cls);
-    cls.ClassName = L"UcmCx";
+    cls.ClassName = L"WindowsTrustedRT";
     cls.Version.Major = 1;
     cls.Version.Minor = 0;
     return WdfVersionBindClass(&info, WdfDriverGlobals, &cls);

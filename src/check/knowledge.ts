@@ -233,12 +233,7 @@ export function kernelReplacement(name: string): string | null {
  */
 const REPLACEMENT_MAP = new Map(Object.entries(REPLACEMENTS));
 
-export { isKnownSystemModule } from "../nt/system-modules.js";
-
-/** Kernel API sets (api-ms-win-ntos-*, ext-ms-win-ntos-*): resolved by the kernel's API set schema. */
-export function isKernelApiSet(dll: string): boolean {
-  return /^(api|ext)-ms-win-ntos-/i.test(dll);
-}
+export { isKnownSystemModule, isKernelApiSet } from "../nt/system-modules.js";
 
 /** Well-known kernel modules that are not `.sys` files (always present, never counted). */
 export const KERNEL_CORE_MODULES = new Set(["ntoskrnl.exe", "hal.dll"]);

@@ -3,11 +3,14 @@ import { ImageLoadError, KmdllError, ResourceLimitError } from "../errors.js";
 import type { EventSink } from "../events.js";
 import type { ImportModule, ImportedFunction } from "../formats/pe/types.js";
 import { STATUS, formatStatus, ntSuccess } from "../nt/status.js";
+import { missingSystemModuleNote } from "../nt/system-modules.js";
 import type { CallOutcome, Executor } from "./executor.js";
 import { locateExport, lookupByName, lookupByOrdinal, parseForwarder, type ExportLookup } from "./exports.js";
 import type { ModuleTable } from "./module-table.js";
 import { dllRegistryPath, isUserModeDll, ntBaseName, ntDirectory, referenceNeeded, unsafeImportName } from "./paths.js";
 import type { ImageSource, LoadedModule, Semantics } from "./types.js";
+
+const KERNEL_IMAGES = new Set(["ntoskrnl.exe", "hal.dll"]);
 
 /** Statuses NtLoadDriver passes through unchanged; everything else becomes 0xC000026C. */
 const SURFACED = new Set<number>([
@@ -163,7 +166,9 @@ export class Loader {
     const name = ntBaseName(ntPath);
     const opened = this.o.images.open(ntPath);
     if (!opened.ok) {
-      throw this.failure(opened.status, by?.name ?? name, by ? name : undefined, by ? `${opened.status === STATUS.OBJECT_NAME_NOT_FOUND ? "cannot find" : "cannot load"} ${name}: ${opened.message}` : opened.message);
+      const missing = opened.status === STATUS.OBJECT_NAME_NOT_FOUND;
+      const note = by && missing ? missingSystemModuleNote(name) : null;
+      throw this.failure(opened.status, by?.name ?? name, by ? name : undefined, by ? `${missing ? "cannot find" : "cannot load"} ${name}: ${opened.message}${note ? ` (${note})` : ""}` : opened.message);
     }
     const m: LoadedModule = {
       name,
@@ -250,7 +255,10 @@ export class Loader {
     const address = this.resolve(target, f.name, f.ordinal, f.hint, 0);
     if (typeof address === "number") {
       const what = importLabel(f);
-      throw this.failure(address, m.name, `${target.name}!${what}`, `cannot find ${target.name} ${what}`);
+      // ntoskrnl/hal export what the export database lists; the other built-in modules are partial models.
+      const partial = target.builtin && !KERNEL_IMAGES.has(target.name.toLowerCase());
+      const note = partial ? ` (kmdll's ${target.name} models the Windows module with only the routines kmdll emulates or lists; if the target Windows' ${target.name} exports ${what}, this is a gap of the emulator, not of the driver)` : "";
+      throw this.failure(address, m.name, `${target.name}!${what}`, `cannot find ${target.name} ${what}${note}`);
     }
     this.o.executor.writeIat(m.name, f.iatRva, address);
   }

@@ -28,3 +28,21 @@ const SYSTEM_MODULES = new Set([
 export function isKnownSystemModule(dll: string): boolean {
   return SYSTEM_MODULES.has(dll.toLowerCase());
 }
+
+/** Kernel API sets (api-ms-win-ntos-*, ext-ms-win-ntos-*): resolved by the kernel's API set schema. */
+export function isKernelApiSet(dll: string): boolean {
+  return /^(api|ext)-ms-win-ntos-/i.test(dll);
+}
+
+/**
+ * Why a missing import module is not the driver's fault, in words, or null: a Windows system
+ * module every installation has (acpi.sys, werkernel.sys, ...) or a kernel API set the kernel
+ * resolves through its API set schema. The loader adds it to "cannot find X" so a report tells an
+ * emulator gap from a driver that Windows would refuse too.
+ */
+export function missingSystemModuleNote(dll: string): string | null {
+  if (isKernelApiSet(dll)) return `${dll} is a kernel API set, which Windows resolves through its API set schema to the module hosting it; kmdll does not model the schema or that module: a gap of the emulator, not of the driver (put the host module in --root's System32\\drivers to load it)`;
+  if (isKnownSystemModule(dll)) return `${dll} is a Windows system module every installation has, which kmdll does not emulate: a gap of the emulator, not of the driver (put the target Windows' copy in --root's System32\\drivers to load it)`;
+  return null;
+}
+

@@ -39,6 +39,7 @@ import { registryOf } from "./zw.js";
 import { objectManager } from "../obmgr/index.js";
 import { devicesOf } from "../iomgr/index.js";
 import { EmuStop, type FaultReport } from "../faults.js";
+import { missingSystemModuleNote } from "../../nt/system-modules.js";
 
 const B = (n: number) => BigInt(n);
 const STATUS_ILL_FORMED_SERVICE_ENTRY = 0xc0000160; // ntstatus.h
@@ -91,7 +92,12 @@ function finish(ctx: ApiContext, r: DriverControlResult): number {
 function loadDriver(ctx: ApiContext): number {
   const s = serviceKey(ctx);
   if (typeof s === "number") return s;
-  if (!s.key) return STATUS.OBJECT_NAME_NOT_FOUND;
+  if (!s.key) {
+    // A system driver's service (DXGKrnl: dxgkrnl.sys) exists on every Windows: its absence is the emulator's.
+    const note = missingSystemModuleNote(`${s.name}.sys`);
+    if (note) ctx.warn(`ZwLoadDriver(${s.text}): no such service key in kmdll's registry; ${note}`);
+    return STATUS.OBJECT_NAME_NOT_FOUND;
+  }
   if (s.key.parent?.path.toLowerCase() !== SERVICES) {
     ctx.warn(`ZwLoadDriver(${s.text}): kmdll starts services from CurrentControlSet\\Services keys only; the key ${s.key.path} is not one`);
     return STATUS.OBJECT_NAME_NOT_FOUND;

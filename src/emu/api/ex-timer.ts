@@ -27,6 +27,12 @@
  * - A pointer ExAllocateTimer did not return (or a deleted timer) is a bug check 0x3B-style report.
  *
  * kmdll's EX_TIMER: KTIMER 0, KDPC 0x40, Callback 0x80, Context 0x88 (pool block of 0xA0 bytes).
+ *
+ * ExQueryTimerResolution(MaximumTime, MinimumTime, CurrentTime) (Learn, wdm.h, Windows 8 and
+ * later): the range of clock tick lengths the platform supports and the current one, in 100 ns
+ * units. kmdll's clock ticks every 15.625 ms (KeQueryTimeIncrement's 156250, which
+ * ExSetTimerResolution also answers: the tick is never changed), so maximum and current are
+ * 156250; the minimum is a PC's HPET/APIC timer's 0.5 ms (5000). Each output is required.
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { hex, nt, readPtr, writePtr } from "./util.js";
@@ -51,6 +57,9 @@ interface ExTimer {
   module: string;
 }
 const timers = componentState("ex-timers", () => new Map<bigint, ExTimer>());
+/** The clock tick (100 ns units), as KeQueryTimeIncrement answers, and the shortest one a PC supports. */
+const TICK = 156250;
+const MIN_TICK = 5000;
 
 function timerOf(ctx: ApiContext, name: string, t: bigint): ExTimer {
   const e = timers(ctx.kernel).get(t);
@@ -136,5 +145,14 @@ export const apis: ApiDefinition[] = [
     }
     timers(ctx.kernel).get(t)!.deleteAfterExpiry = del;
     return 0;
+  }),
+  nt("ExQueryTimerResolution", 3, (ctx) => {
+    const outs = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
+    ctx.describe(outs.map(hex));
+    const bad = outs.findIndex((o) => o === 0n);
+    if (bad >= 0) return ctx.fault("invalid-write", `ExQueryTimerResolution: ${["MaximumTime", "MinimumTime", "CurrentTime"][bad]} is NULL (every output is required)`);
+    ctx.mem.setU32(outs[0]!, TICK);
+    ctx.mem.setU32(outs[1]!, MIN_TICK);
+    ctx.mem.setU32(outs[2]!, TICK);
   }),
 ];

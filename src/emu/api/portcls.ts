@@ -28,13 +28,14 @@ import { invalidDeviceRequest } from "../iomgr/driver-object.js";
 export const PORTCLS = "portcls.sys";
 const B = (n: number) => BigInt(n);
 
+/** portcls.sys's exports (Learn's portcls.h pages; PcAddStreamResource / PcRemoveStreamResource: Windows 10 2004, PcGetPhysicalDeviceObject: Windows 8, imported by Qualcomm's ARM64 audio drivers). */
 export const PORTCLS_EXPORTS: readonly string[] = [
-  "PcAddAdapterDevice", "PcAddContentHandlers", "PcCompleteIrp", "PcCompletePendingPropertyRequest", "PcCreateContentMixed", "PcDestroyContent",
+  "PcAddAdapterDevice", "PcAddContentHandlers", "PcAddStreamResource", "PcCompleteIrp", "PcCompletePendingPropertyRequest", "PcCreateContentMixed", "PcDestroyContent",
   "PcDispatchIrp", "PcForwardContentToDeviceObject", "PcForwardContentToFileObject", "PcForwardContentToInterface", "PcForwardIrpSynchronous",
-  "PcGetContentRights", "PcGetDeviceProperty", "PcGetTimeInterval", "PcInitializeAdapterDriver", "PcNewDmaChannel", "PcNewInterruptSync",
+  "PcGetContentRights", "PcGetDeviceProperty", "PcGetPhysicalDeviceObject", "PcGetTimeInterval", "PcInitializeAdapterDriver", "PcNewDmaChannel", "PcNewInterruptSync",
   "PcNewMiniport", "PcNewPort", "PcNewRegistryKey", "PcNewResourceList", "PcNewResourceSublist", "PcNewServiceGroup",
   "PcRegisterAdapterPowerManagement", "PcRegisterIoTimeout", "PcRegisterPhysicalConnection", "PcRegisterPhysicalConnectionFromExternal",
-  "PcRegisterPhysicalConnectionToExternal", "PcRegisterSubdevice", "PcRequestNewPowerState", "PcUnregisterIoTimeout",
+  "PcRegisterPhysicalConnectionToExternal", "PcRegisterSubdevice", "PcRemoveStreamResource", "PcRequestNewPowerState", "PcUnregisterIoTimeout",
 ];
 
 export function portclsModuleExports(): KernelExport[] {

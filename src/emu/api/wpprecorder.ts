@@ -31,7 +31,7 @@ const w = (name: string, argc: number, h: ApiDefinition["handler"]): ApiDefiniti
 export const WPPRECORDER_EXPORTS: readonly string[] = [
   "WppAutoLogStart", "WppAutoLogStop", "WppAutoLogTrace", "imp_WppRecorderReplay", "imp_WppRecorderIsDefaultLogAvailable",
   "imp_WppRecorderLogGetDefault", "imp_WppRecorderLogCreate", "imp_WppRecorderLogDelete", "imp_WppRecorderLogSetIdentifier",
-  "imp_WppRecorderDumpLiveDriverData", "imp_WppRecorderGetTriageInfo",
+  "imp_WppRecorderDumpLiveDriverData", "imp_WppRecorderGetTriageInfo", "imp_WppRecorderConfigure",
 ];
 
 /** Control blocks WppAutoLogStart saw, per kernel. */
@@ -58,6 +58,19 @@ export const apis: ApiDefinition[] = [
   // add to the caller's block and succeeds.
   w("imp_WppRecorderGetTriageInfo", 2, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+    return STATUS.SUCCESS;
+  }),
+  // WppRecorderConfigure(ConfigureParams) (Learn, wpprecorder.h; the imp_ form is its import):
+  // configures the default log from a RECORDER_CONFIGURE_PARAMS (ULONG Size, BOOLEAN
+  // CreateDefaultLog, WPP_RECORDER_TRI_STATE UseTimeStamp, PreciseTimeStamp — the last two
+  // Windows 11 22H2, so 8 or 16 bytes) that RECORDER_CONFIGURE_PARAMS_INIT filled. kmdll records
+  // nothing, so the settings have no effect; a Size that is neither is a warning.
+  w("imp_WppRecorderConfigure", 1, (ctx) => {
+    const p = ctx.arg(0);
+    const size = ctx.mem.u32(p);
+    const createDefault = ctx.mem.u8(p + 4n);
+    ctx.describe([`${hex(p)} {Size ${size}, CreateDefaultLog ${createDefault ? "TRUE" : "FALSE"}}`]);
+    if (size !== 8 && size !== 16) ctx.warn(`WppRecorderConfigure: RECORDER_CONFIGURE_PARAMS Size ${size} (8 or 16 bytes; call RECORDER_CONFIGURE_PARAMS_INIT first)`);
     return STATUS.SUCCESS;
   }),
   w("imp_WppRecorderIsDefaultLogAvailable", 0, () => 0),

@@ -23,7 +23,11 @@
  *
  * GpioClx's DDIs: gpioclx.h (GPIO_CLX_EXPORT_INDEX, GPIO_CLIENT_REGISTRATION_PACKET,
  * GPIO_CLIENT_VERSION 3) and Learn's GPIO_CLX_RegisterClient / GPIO_CLX_UnregisterClient pages.
- * SpbCx's order: SPBFUNCENUM of spbcx.h (13 DDIs in version 1).
+ * SpbCx's order: SPBFUNCENUM of spbcx.h (13 DDIs in version 1). The USB Type-C connector manager
+ * class extensions: UcmCx's order is UCMFUNCENUM of the WDK's ucmfuncenum.h (11 DDIs, version 1.0;
+ * Learn's ucmmanager.h pages), UcmTcpciCx's UCMTCPCIFUNCENUM of ucmtcpcifuncenum.h (7 DDIs; Learn's
+ * ucmtcpci*.h pages). Their clients (ANX, Qualcomm USB-C drivers of WOA-Drivers) bind in
+ * DriverEntry and call the DDIs from AddDevice on.
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import type { KernelExport } from "../../nt/kernel-exports.js";
@@ -47,6 +51,10 @@ export const CLASS_EXTENSIONS: readonly ClassExtension[] = [
   { name: "GpioClx", module: "msgpioclx.sys", ddis: ["GPIO_CLX_RegisterClient", "GPIO_CLX_UnregisterClient", "GPIO_CLX_ProcessAddDevicePreDeviceCreate", "GPIO_CLX_ProcessAddDevicePostDeviceCreate", "GPIO_CLX_AcquireInterruptLock", "GPIO_CLX_ReleaseInterruptLock"] },
   { name: "SpbCx", module: "spbcx.sys", ddis: ["SpbDeviceInitConfig", "SpbDeviceInitialize", "SpbControllerSetIoOtherCallback", "SpbControllerSetRequestAttributes", "SpbControllerSetTargetAttributes", "SpbTargetGetConnectionParameters", "SpbTargetGetFileObject",
     "SpbRequestGetTarget", "SpbRequestGetController", "SpbRequestGetParameters", "SpbRequestGetTransferParameters", "SpbRequestComplete", "SpbRequestCaptureIoOtherTransferList"] },
+  { name: "UcmCx", module: "ucmcx.sys", ddis: ["UcmInitializeDevice", "UcmConnectorCreate", "UcmConnectorTypeCAttach", "UcmConnectorTypeCDetach", "UcmConnectorTypeCCurrentAdChanged", "UcmConnectorPdSourceCaps",
+    "UcmConnectorPdPartnerSourceCaps", "UcmConnectorPdConnectionStateChanged", "UcmConnectorChargingStateChanged", "UcmConnectorDataDirectionChanged", "UcmConnectorPowerDirectionChanged"] },
+  { name: "UcmTcpciCx", module: "ucmtcpcicx.sys", ddis: ["UcmTcpciDeviceInitInitialize", "UcmTcpciDeviceInitialize", "UcmTcpciPortControllerCreate", "UcmTcpciPortControllerSetHardwareRequestQueue",
+    "UcmTcpciPortControllerStart", "UcmTcpciPortControllerStop", "UcmTcpciPortControllerAlert"] },
 ];
 
 const TAG_CLX = 0x78436457; // 'WdCx'
@@ -66,7 +74,8 @@ const GPIO_MAX_CLIENT_VERSION = 4;
 interface ClassBinding { cls: ClassExtension; globals: bigint; classGlobals: bigint; count: number }
 interface GpioClient { packet: Uint8Array; version: number; contextSize: number }
 
-export const classState = componentState("wdf-classext", () => ({ bindings: new Map<bigint, ClassBinding>(), gpioClients: new Map<bigint, GpioClient>() }));
+/** refused: WDF_CLASS_BIND_INFOs whose bind failed (the stub's cleanup unbinds them; that is no error). */
+export const classState = componentState("wdf-classext", () => ({ bindings: new Map<bigint, ClassBinding>(), gpioClients: new Map<bigint, GpioClient>(), refused: new Set<bigint>() }));
 
 /** Exports of the class extensions' synthetic modules. */
 export function classModuleExports(): Record<string, KernelExport[]> {
@@ -85,8 +94,16 @@ function readClassName(ctx: ApiContext, info: bigint): { name: string; version: 
   }
 }
 
-/** WdfVersionBindClass(BindInfo, Globals, ClassBindInfo). */
+/** WdfVersionBindClass(BindInfo, Globals, ClassBindInfo); a refused ClassBindInfo is remembered for the unbind that follows. */
 function bindClass(ctx: ApiContext): number {
+  const status = tryBindClass(ctx);
+  const refused = classState(ctx.kernel).refused;
+  if (status === STATUS.SUCCESS) refused.delete(ctx.arg(2));
+  else refused.add(ctx.arg(2));
+  return status;
+}
+
+function tryBindClass(ctx: ApiContext): number {
   const [info, globals, classInfo] = [ctx.arg(0), ctx.arg(1), ctx.arg(2)];
   ctx.describe([hex(info), hex(globals), hex(classInfo)]);
   if (info === 0n || globals === 0n || classInfo === 0n) return STATUS.INVALID_PARAMETER;
@@ -142,6 +159,8 @@ function unbindClass(ctx: ApiContext): void {
   const st = classState(ctx.kernel);
   const b = st.bindings.get(classInfo);
   if (!b) {
+    // The client stub unbinds every class record when DriverEntry fails, the refused one too.
+    if (st.refused.delete(classInfo)) return;
     ctx.warn(`WdfVersionUnbindClass: ${hex(classInfo)} is not a bound class's WDF_CLASS_BIND_INFO`);
     return;
   }

@@ -39,11 +39,12 @@ import { apis as propertyExApis } from "./propertyex.js";
 import { apis as lookasideApis } from "./lookaside.js";
 import { apis as dpcApis } from "./dpc.js";
 import { apis as classApis, classModuleExports } from "./classext.js";
+import { apis as ucmApis } from "./ucm.js";
 
 export { WDF_FUNCTIONS, EMULATED_MAJOR, EMULATED_MINOR } from "./funcenum.js";
 export { WDF01000, WDFLDR } from "./ldr.js";
 
-export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis, ...devcapsApis, ...remoteTargetApis, ...qiApis, ...powerApis, ...pdoApis, ...reqCreateApis, ...stringApis, ...propertyApis, ...reqSendApis, ...reqFormatApis, ...childListApis, ...miniportApis, ...controlApis, ...devNameApis, ...propertyExApis, ...lookasideApis, ...dpcApis, ...classApis];
+export const wdfApis: ApiDefinition[] = [...ldrApis, ...fxApis, ...pnpApis, ...targetApis, ...fileApis, ...memoryApis, ...timerApis, ...workItemApis, ...syncApis, ...collectionApis, ...contextApis, ...cancelApis, ...registryApis, ...queueApis, ...preprocessApis, ...interruptApis, ...devcapsApis, ...remoteTargetApis, ...qiApis, ...powerApis, ...pdoApis, ...reqCreateApis, ...stringApis, ...propertyApis, ...reqSendApis, ...reqFormatApis, ...childListApis, ...miniportApis, ...controlApis, ...devNameApis, ...propertyExApis, ...lookasideApis, ...dpcApis, ...classApis, ...ucmApis];
 
 /** Export lists of the two synthetic modules (implemented handlers are added by KernelModules). */
 export function wdfModuleExports(): Record<string, KernelExport[]> {
