@@ -14,6 +14,7 @@ import { setLayoutArch } from "../nt/arch-layout.js";
 import { arm64CallRegisters } from "./arch/arm64.js";
 import { servePrivileged } from "./verifier/trap.js";
 import { serveTableAccess } from "./paging-trap.js";
+import { serveWpStore } from "./wp-store.js";
 import { noteServiceTableWrites } from "./ssdt-x86.js";
 import { BUILTIN_MODULES } from "./kernel-modules.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
@@ -158,6 +159,11 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       // Page-table memory (machine/paging-views.ts): a store into a view is a page-table write; an
       // access to an unmapped self-map address whose table is there maps its view. Then go on.
       if ((err === C.err.WRITE_PROT || err === C.err.READ_UNMAPPED || err === C.err.WRITE_UNMAPPED) && serveTableAccess(emu, err, calls.deadline)) {
+        startAt = uc.regRead(pcId);
+        continue;
+      }
+      // x86 with CR0.WP clear: a store into a read-only image page is made (wp-store.ts).
+      if (err === C.err.WRITE_PROT && serveWpStore(emu, err, calls.deadline)) {
         startAt = uc.regRead(pcId);
         continue;
       }

@@ -190,7 +190,12 @@ export class SystemData {
       m.setU64(this.process + BigInt(EPROCESS_UNIQUE_PROCESS_ID), this.processId);
       if (this.cpu.arch === "x64") this.writeIdt(exportAddress("KeBugCheckEx"));
     }
-    if (this.cpu.arch === "x86") this.writeIdt(exportAddress("KeBugCheckEx"));
+    if (this.cpu.arch === "x86") {
+      this.writeIdt(exportAddress("KeBugCheckEx"));
+      // CR0.WP on, as Windows runs (MmInitSystem sets it; Intel SDM vol. 3A, 2.5): Unicorn's
+      // protected mode starts with PE and ET only. A driver clearing it: verifier/trap.ts.
+      this.uc.regWrite(this.C.regsX86.CR0, this.uc.regRead(this.C.regsX86.CR0) | 0x10000n);
+    }
     // Type fields of the dispatcher headers: KTHREAD (6) and KPROCESS (3).
     m.setU8(this.thread, 6);
     m.setU8(this.process, 3);

@@ -1,0 +1,43 @@
+/**
+ * Lessons from rootkit-era and hooking x86 drivers of the held-out set fresh6/x86
+ * (/work/wt/qa-x86hooks.md, helper "x86hooks"), on a driver of our own (examples/qa-x86hooks):
+ * CR0.WP cleared around a store into read-only memory works on 32-bit Windows (no PatchGuard
+ * there; Intel SDM vol. 3A, 4.6.1: with WP clear supervisor stores ignore read-only pages).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runSelfChecks, failures } from "./self-check.js";
+import type { TraceEvent } from "../src/events.js";
+
+const run = (tests: string[], o: Parameters<typeof runSelfChecks>[3] = {}) => runSelfChecks("qax86hooks", tests, "x86", o);
+type V = TraceEvent & { level?: string; rule?: string; message?: string };
+const verifier = (events: TraceEvent[]) => events.filter((e) => e.event === "verifier") as V[];
+
+test("qax86hooks.sys: clearing CR0.WP lets a plain store and an InterlockedExchange into .rdata land; CR0 reads back what was written; both writes are warnings, not errors (x86)", () => {
+  const { events, r } = run(["TestWpClearStores"]);
+  assert.deepEqual(failures(events), []);
+  assert.equal(r.ok, true, JSON.stringify(events.filter((e) => e.event === "fault" || e.event === "fail")));
+  const v = verifier(events);
+  assert.equal(v.length, 2, JSON.stringify(v));
+  assert.ok(v.every((f) => f.rule === "privileged-cr-write" && f.level === "warning"), JSON.stringify(v));
+  assert.match(String(v[0]!.message), /clears CR0\.WP/);
+  assert.match(String(v[1]!.message), /sets CR0\.WP again/);
+  assert.equal(events.filter((e) => e.event === "fault").length, 0);
+});
+
+test("qax86hooks.sys: with CR0.WP set (as Windows runs) a store into .rdata is an invalid write (0xBE on Windows) (x86)", () => {
+  const { events, r } = run(["TestStoreWithWpSet"], { stop: false, expect: undefined });
+  assert.equal(r.ok, false);
+  const f = events.find((e) => e.event === "fault") as (TraceEvent & { kind?: string; message?: string }) | undefined;
+  assert.equal(f?.kind, "invalid-write", JSON.stringify(f));
+  assert.match(String(f?.message), /\(protection\)/);
+});
+
+test("qax86hooks.sys: a CR0 change beyond WP (CD) stays a privileged-cr-write error and is dropped (x86)", () => {
+  const { events } = run(["TestCr0OtherBits"]);
+  assert.deepEqual(failures(events), []);
+  const v = verifier(events);
+  assert.equal(v.length, 1, JSON.stringify(v));
+  assert.equal(v[0]!.level, "error");
+  assert.match(String(v[0]!.message), /mov cr0, 0x0*40010011 .* dropped/);
+});
