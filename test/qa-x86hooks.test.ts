@@ -41,3 +41,12 @@ test("qax86hooks.sys: a CR0 change beyond WP (CD) stays a privileged-cr-write er
   assert.equal(v[0]!.level, "error");
   assert.match(String(v[0]!.message), /mov cr0, 0x0*40010011 .* dropped/);
 });
+
+test("qax86hooks.sys: the 8042 keyboard controller answers as hardware does — input buffer never full, self-test 55h, configuration byte read/write, D2h echoes a byte as keyboard data, F2h identify answers FAh ABh 83h (x86)", () => {
+  const { events, r } = run(["TestKeyboardController"]);
+  assert.deepEqual(failures(events), []);
+  assert.equal(r.ok, true);
+  // Every access is still a hardware event of the machine model.
+  const ports = events.filter((e) => e.event === "hardware" && (e as { kind?: string }).kind === "port");
+  assert.ok(ports.length >= 20, String(ports.length));
+});

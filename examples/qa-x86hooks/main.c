@@ -72,6 +72,76 @@ __declspec(dllexport) ULONG TestCr0OtherBits(void)
     return failures;
 }
 
+/*
+ * The 8042 keyboard controller (ports 0x60 data, 0x64 status/command), as keyboard tools poll it
+ * (inp.sys): wait for the input buffer to empty (status bit 1) before each write, for the
+ * output buffer to fill (bit 0) before each read. Commands (IBM PS/2 technical reference):
+ * AAh self-test → 55h, 20h read configuration byte, 60h write it, D2h echo a byte as if typed;
+ * a byte sent to the keyboard (F2h identify) is acknowledged (FAh) and answered (ABh 83h).
+ */
+#define KBC_DATA   ((PUCHAR)0x60)
+#define KBC_STATUS ((PUCHAR)0x64)
+
+static BOOLEAN KbcWaitInputEmpty(void)
+{
+    ULONG i;
+    for (i = 0; i < 1000; i++)
+        if ((READ_PORT_UCHAR(KBC_STATUS) & 2) == 0) return TRUE;
+    return FALSE;
+}
+
+static BOOLEAN KbcRead(PUCHAR value)
+{
+    ULONG i;
+    for (i = 0; i < 1000; i++)
+        if (READ_PORT_UCHAR(KBC_STATUS) & 1) {
+            *value = READ_PORT_UCHAR(KBC_DATA);
+            return TRUE;
+        }
+    return FALSE;
+}
+
+static void KbcCommand(UCHAR command)
+{
+    KbcWaitInputEmpty();
+    WRITE_PORT_UCHAR(KBC_STATUS, command);
+}
+
+static void KbcData(UCHAR data)
+{
+    KbcWaitInputEmpty();
+    WRITE_PORT_UCHAR(KBC_DATA, data);
+}
+
+__declspec(dllexport) ULONG TestKeyboardController(void)
+{
+    ULONG failures = 0;
+    UCHAR b = 0, config = 0;
+    CHECK(KbcWaitInputEmpty());
+    CHECK((READ_PORT_UCHAR(KBC_STATUS) & 1) == 0); /* nothing to read yet */
+    KbcCommand(0xAA);
+    CHECK(KbcRead(&b) && b == 0x55);
+    KbcCommand(0x20);
+    CHECK(KbcRead(&config));
+    KbcCommand(0x60);
+    KbcData((UCHAR)(config | 0x10)); /* keyboard clock off */
+    KbcCommand(0x20);
+    CHECK(KbcRead(&b) && b == (UCHAR)(config | 0x10));
+    KbcCommand(0x60);
+    KbcData(config);
+    KbcCommand(0xD2);
+    KbcData(0x1E); /* the 'A' make code, as if typed */
+    CHECK((READ_PORT_UCHAR(KBC_STATUS) & 0x21) == 0x01); /* keyboard data, not the mouse's */
+    CHECK(KbcRead(&b) && b == 0x1E);
+    CHECK((READ_PORT_UCHAR(KBC_STATUS) & 1) == 0);
+    KbcData(0xF2); /* identify */
+    CHECK(KbcRead(&b) && b == 0xFA);
+    CHECK(KbcRead(&b) && b == 0xAB);
+    CHECK(KbcRead(&b) && b == 0x83);
+    CHECK(!KbcRead(&b));
+    return failures;
+}
+
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
