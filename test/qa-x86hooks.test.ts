@@ -50,3 +50,20 @@ test("qax86hooks.sys: the 8042 keyboard controller answers as hardware does — 
   const ports = events.filter((e) => e.event === "hardware" && (e as { kind?: string }).kind === "port");
   assert.ok(ports.length >= 20, String(ports.length));
 });
+
+test("qax86hooks.sys: ObCreateObject's reference is the creator's — its ObDereferenceObject is no object-dereference-unreferenced finding (the IrpCreateFile idiom) (x86)", () => {
+  const { events, r } = run(["TestCreatedObjectDereferenced"]);
+  assert.deepEqual(failures(events), []);
+  assert.deepEqual(verifier(events), []);
+  assert.equal(events.filter((e) => e.event === "leak").length, 0);
+  assert.equal(r.ok, true);
+});
+
+test("qax86hooks.sys: an object made with ObCreateObject and never inserted nor dereferenced is an object leak at unload naming ObCreateObject (x86)", () => {
+  const { events } = run(["TestCreatedObjectKept"]);
+  assert.deepEqual(failures(events), []);
+  const leaks = events.filter((e) => e.event === "leak") as (TraceEvent & { kind?: string; message?: string })[];
+  assert.equal(leaks.length, 1, JSON.stringify(leaks));
+  assert.equal(leaks[0]!.kind, "object");
+  assert.match(String(leaks[0]!.message), /File object .*first taken by ObCreateObject/);
+});

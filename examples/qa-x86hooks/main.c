@@ -8,7 +8,7 @@
  * 32-bit Windows has no PatchGuard, so this works there. A store into read-only memory with WP
  * set is ATTEMPTED_WRITE_TO_READONLY_MEMORY (0xBE) on Windows.
  */
-#include <ntddk.h>
+#include <ntifs.h>
 #include "../include/apitest.h"
 
 #define CR0_WP 0x10000
@@ -139,6 +139,34 @@ __declspec(dllexport) ULONG TestKeyboardController(void)
     CHECK(KbcRead(&b) && b == 0xAB);
     CHECK(KbcRead(&b) && b == 0x83);
     CHECK(!KbcRead(&b));
+    return failures;
+}
+
+/*
+ * ObCreateObject hands its caller the object's one reference (ReactOS ObpAllocateObject:
+ * PointerCount 1). The IrpCreateFile idiom of anti-rootkits (CheckKernelHook, ReloadKernel)
+ * creates a FILE_OBJECT with it, sends IRP_MJ_CREATE to the file system itself, and on failure
+ * drops that reference with ObDereferenceObject: its own, not the kernel's.
+ */
+__declspec(dllexport) ULONG TestCreatedObjectDereferenced(void)
+{
+    ULONG failures = 0;
+    OBJECT_ATTRIBUTES oa;
+    PVOID obj = NULL;
+    InitializeObjectAttributes(&oa, NULL, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    CHECK(ObCreateObject(KernelMode, *IoFileObjectType, &oa, KernelMode, NULL, sizeof(FILE_OBJECT), 0, 0, &obj) == STATUS_SUCCESS);
+    if (obj != NULL) ObDereferenceObject(obj);
+    return failures;
+}
+
+/* Created and never inserted nor dereferenced: the driver's reference leaks. */
+__declspec(dllexport) ULONG TestCreatedObjectKept(void)
+{
+    ULONG failures = 0;
+    OBJECT_ATTRIBUTES oa;
+    PVOID obj = NULL;
+    InitializeObjectAttributes(&oa, NULL, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    CHECK(ObCreateObject(KernelMode, *IoFileObjectType, &oa, KernelMode, NULL, sizeof(FILE_OBJECT), 0, 0, &obj) == STATUS_SUCCESS);
     return failures;
 }
 
