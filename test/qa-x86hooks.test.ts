@@ -67,3 +67,14 @@ test("qax86hooks.sys: an object made with ObCreateObject and never inserted nor 
   assert.equal(leaks[0]!.kind, "object");
   assert.match(String(leaks[0]!.message), /File object .*first taken by ObCreateObject/);
 });
+
+test("qax86hooks.sys: x86 lidt is carried out (a reload, a copy of the table, the original again: sidt reads each back) and is a privileged-descriptor-table-load warning, not an error (x86)", () => {
+  const { events, r } = run(["TestIdtLoad"]);
+  assert.deepEqual(failures(events), []);
+  assert.equal(r.ok, true);
+  const loads = verifier(events).filter((f) => f.rule === "privileged-descriptor-table-load");
+  assert.equal(loads.length, 3, JSON.stringify(loads));
+  assert.ok(loads.every((f) => f.level === "warning"));
+  assert.match(String(loads[0]!.message), /lidt at qax86hooks\.sys\+0x[0-9a-f]+: the IDT register loaded with base 0x[0-9a-f]+, limit 0x7ff/);
+  assert.equal(verifier(events).filter((f) => f.level === "error").length, 0);
+});

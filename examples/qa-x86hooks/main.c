@@ -170,6 +170,58 @@ __declspec(dllexport) ULONG TestCreatedObjectKept(void)
     return failures;
 }
 
+/*
+ * sidt / lidt: the IDT register (6 bytes: 16-bit limit, 32-bit base). strace.sys patches the
+ * int 2Eh gate in place and reloads the register; others load a copy of the table. 32-bit
+ * Windows lets a driver do both (no PatchGuard on x86).
+ */
+#pragma pack(push, 1)
+typedef struct _IDTR {
+    USHORT Limit;
+    ULONG Base;
+} IDTR;
+#pragma pack(pop)
+
+static IDTR ReadIdtr(void)
+{
+    IDTR r;
+    __asm { sidt r }
+    return r;
+}
+
+static void LoadIdtr(IDTR *r)
+{
+    __asm {
+        mov eax, r
+        lidt [eax]
+    }
+}
+
+__declspec(dllexport) ULONG TestIdtLoad(void)
+{
+    ULONG failures = 0;
+    IDTR original = ReadIdtr(), now, copy;
+    PVOID table;
+    CHECK(original.Base != 0 && original.Limit == 256 * 8 - 1);
+    LoadIdtr(&original); /* a reload */
+    now = ReadIdtr();
+    CHECK(now.Base == original.Base && now.Limit == original.Limit);
+    table = ExAllocatePoolWithTag(NonPagedPool, original.Limit + 1, 'tdiQ');
+    CHECK(table != NULL);
+    if (table == NULL) return failures;
+    RtlCopyMemory(table, (PVOID)(ULONG_PTR)original.Base, original.Limit + 1);
+    copy.Base = (ULONG)(ULONG_PTR)table;
+    copy.Limit = original.Limit;
+    LoadIdtr(&copy);
+    now = ReadIdtr();
+    CHECK(now.Base == copy.Base);
+    LoadIdtr(&original);
+    now = ReadIdtr();
+    CHECK(now.Base == original.Base);
+    ExFreePoolWithTag(table, 'tdiQ');
+    return failures;
+}
+
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
