@@ -78,3 +78,9 @@ test("qax86hooks.sys: x86 lidt is carried out (a reload, a copy of the table, th
   assert.match(String(loads[0]!.message), /lidt at qax86hooks\.sys\+0x[0-9a-f]+: the IDT register loaded with base 0x[0-9a-f]+, limit 0x7ff/);
   assert.equal(verifier(events).filter((f) => f.level === "error").length, 0);
 });
+
+test("qax86hooks.sys: fs:[34h] (KPCR.KdVersionBlock) is a DBGKD_GET_VERSION64 — free build 0xF and RtlGetVersion's build, i386, sign-extended KernBase at ntoskrnl's MZ and PsLoadedModuleList = the export, whose first entry is ntoskrnl.exe (x86)", () => {
+  const { events, r } = run(["TestKdVersionBlock"]);
+  assert.deepEqual(failures(events), []);
+  assert.equal(r.ok, true);
+});

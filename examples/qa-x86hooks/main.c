@@ -222,6 +222,51 @@ __declspec(dllexport) ULONG TestIdtLoad(void)
     return failures;
 }
 
+/*
+ * KPCR.KdVersionBlock (fs:[34h] on x86): the DBGKD_GET_VERSION64 (wdbgexts.h) through which
+ * swap_hook.sys and other rootkit-era drivers reach PsLoadedModuleList without importing it.
+ * Its addresses are 64-bit, sign-extended; the list's first entry (KLDR_DATA_TABLE_ENTRY,
+ * DllBase at +18h, BaseDllName at +2Ch on x86) is ntoskrnl.exe, based at KernBase.
+ */
+#pragma pack(push, 1)
+typedef struct _KD_VERSION {
+    USHORT MajorVersion, MinorVersion;
+    UCHAR ProtocolVersion, KdSecondaryVersion;
+    USHORT Flags, MachineType;
+    UCHAR MaxPacketType, MaxStateChange, MaxManipulate, Simulation;
+    USHORT Unused;
+    ULONGLONG KernBase, PsLoadedModuleList, DebuggerDataList;
+} KD_VERSION;
+#pragma pack(pop)
+
+__declspec(dllimport) LIST_ENTRY PsLoadedModuleList;
+
+__declspec(dllexport) ULONG TestKdVersionBlock(void)
+{
+    ULONG failures = 0;
+    KD_VERSION *kd = (KD_VERSION *)__readfsdword(0x34);
+    RTL_OSVERSIONINFOW v;
+    PLIST_ENTRY first;
+    PUNICODE_STRING name;
+    UNICODE_STRING want = RTL_CONSTANT_STRING(L"ntoskrnl.exe");
+    CHECK(kd != NULL);
+    if (kd == NULL) return failures;
+    v.dwOSVersionInfoSize = sizeof(v);
+    CHECK(RtlGetVersion(&v) == STATUS_SUCCESS);
+    CHECK(kd->MajorVersion == 0xF && kd->MinorVersion == (USHORT)v.dwBuildNumber);
+    CHECK(kd->MachineType == 0x14C); /* IMAGE_FILE_MACHINE_I386 */
+    CHECK(kd->PsLoadedModuleList == (ULONGLONG)(LONGLONG)(LONG)(ULONG_PTR)&PsLoadedModuleList);
+    CHECK((kd->KernBase >> 32) == 0xFFFFFFFF); /* sign-extended kernel address */
+    first = PsLoadedModuleList.Flink;
+    CHECK(first != NULL && first != &PsLoadedModuleList);
+    if (first == NULL || first == &PsLoadedModuleList) return failures;
+    CHECK(*(ULONG *)((PUCHAR)first + 0x18) == (ULONG)kd->KernBase);
+    name = (PUNICODE_STRING)((PUCHAR)first + 0x2C);
+    CHECK(RtlEqualUnicodeString(name, &want, TRUE));
+    CHECK(((PUCHAR)(ULONG_PTR)(ULONG)kd->KernBase)[0] == 'M' && ((PUCHAR)(ULONG_PTR)(ULONG)kd->KernBase)[1] == 'Z');
+    return failures;
+}
+
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
