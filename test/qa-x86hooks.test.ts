@@ -84,3 +84,17 @@ test("qax86hooks.sys: fs:[34h] (KPCR.KdVersionBlock) is a DBGKD_GET_VERSION64 â€
   assert.deepEqual(failures(events), []);
   assert.equal(r.ok, true);
 });
+
+test("qax86hooks.sys: code copied into NonPagedPool (and NonPagedPoolMustSucceed) runs, as on Windows without HVCI (He4HookInv.sys runs a copy of its image there) (x86)", () => {
+  const { events, r } = run(["TestExecutablePool"]);
+  assert.deepEqual(failures(events), []);
+  assert.equal(r.ok, true, JSON.stringify(events.filter((e) => e.event === "fault")));
+});
+
+test("qax86hooks.sys: a call into NonPagedPoolNx is still an invalid fetch (protection) (x86)", () => {
+  const { events, r } = run(["TestNxPoolNotExecutable"], { stop: false, expect: undefined });
+  assert.equal(r.ok, false);
+  const f = events.find((e) => e.event === "fault") as (TraceEvent & { kind?: string; message?: string }) | undefined;
+  assert.equal(f?.kind, "invalid-fetch");
+  assert.match(String(f?.message), /\(protection\)/);
+});

@@ -267,6 +267,40 @@ __declspec(dllexport) ULONG TestKdVersionBlock(void)
     return failures;
 }
 
+/*
+ * Code in executable nonpaged pool: NonPagedPool is executable on Windows without HVCI
+ * (NonPagedPoolNx, Windows 8 and later, is not). He4HookInv.sys copies its image into
+ * NonPagedPool and runs the copy; inline-hook trampolines live there too.
+ * The code: mov eax, 1234h / ret.
+ */
+typedef ULONG (NTAPI *POOL_ROUTINE)(void);
+static const UCHAR ReturnCode[] = { 0xB8, 0x34, 0x12, 0x00, 0x00, 0xC3 };
+
+static ULONG RunFromPool(POOL_TYPE type)
+{
+    PUCHAR code = (PUCHAR)ExAllocatePoolWithTag(type, 64, 'xeQ');
+    ULONG r;
+    if (code == NULL) return 0;
+    RtlCopyMemory(code, ReturnCode, sizeof(ReturnCode));
+    r = ((POOL_ROUTINE)code)();
+    ExFreePoolWithTag(code, 'xeQ');
+    return r;
+}
+
+__declspec(dllexport) ULONG TestExecutablePool(void)
+{
+    ULONG failures = 0;
+    CHECK(RunFromPool(NonPagedPool) == 0x1234);
+    CHECK(RunFromPool(NonPagedPoolMustSucceed) == 0x1234);
+    return failures;
+}
+
+/* NonPagedPoolNx (512) is not executable: the call is an invalid fetch (the test expects it). */
+__declspec(dllexport) ULONG TestNxPoolNotExecutable(void)
+{
+    return RunFromPool((POOL_TYPE)512);
+}
+
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);

@@ -15,6 +15,7 @@ import { arm64CallRegisters } from "./arch/arm64.js";
 import { servePrivileged } from "./verifier/trap.js";
 import { serveTableAccess } from "./paging-trap.js";
 import { serveWpStore } from "./wp-store.js";
+import { serveExecutablePool } from "./exec-pool.js";
 import { noteServiceTableWrites } from "./ssdt-x86.js";
 import { BUILTIN_MODULES } from "./kernel-modules.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
@@ -164,6 +165,11 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       }
       // x86 with CR0.WP clear: a store into a read-only image page is made (wp-store.ts).
       if (err === C.err.WRITE_PROT && serveWpStore(emu, err, calls.deadline)) {
+        startAt = uc.regRead(pcId);
+        continue;
+      }
+      // A jump into executable nonpaged pool (exec-pool.ts): its pages become executable.
+      if (err === C.err.FETCH_PROT && serveExecutablePool(emu, err)) {
         startAt = uc.regRead(pcId);
         continue;
       }

@@ -30,7 +30,7 @@ export const POOL_FLAG = {
 
 const PAGED_POOL_TYPES = new Set([1, 3, 5, 7, 33, 35]);
 /** Nonpaged pool types without the Nx bit (NonPagedPool, MustSucceed, CacheAligned, ...Session): executable memory. */
-const EXECUTABLE_POOL_TYPES = new Set([0, 2, 4, 6, 32, 34, 36, 38]);
+export const EXECUTABLE_POOL_TYPES = new Set([0, 2, 4, 6, 32, 34, 36, 38]);
 
 function allocate(ctx: ApiContext, poolType: number, size: bigint, tag: number, zero: boolean, raise: boolean): bigint {
   if (ctx.tracing !== false) ctx.describe(() => [poolTypeText(poolType), String(size), `'${tagText(tag)}'`]);
