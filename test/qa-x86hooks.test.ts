@@ -98,3 +98,9 @@ test("qax86hooks.sys: a call into NonPagedPoolNx is still an invalid fetch (prot
   assert.equal(f?.kind, "invalid-fetch");
   assert.match(String(f?.message), /\(protection\)/);
 });
+
+test("qax86hooks.sys: KeAddSystemServiceTable fills KeServiceDescriptorTable and the shadow table 0x40 past it (Windows 7 x86) for a free index, refuses 0, 1 (win32k's), 4 and a taken index; the shadow table starts with the kernel's entry and win32k's (x86)", () => {
+  const { events, r } = run(["TestAddServiceTable"]);
+  assert.deepEqual(failures(events), []);
+  assert.equal(r.ok, true);
+});

@@ -301,6 +301,43 @@ __declspec(dllexport) ULONG TestNxPoolNotExecutable(void)
     return RunFromPool((POOL_TYPE)512);
 }
 
+/*
+ * KeAddSystemServiceTable (exported, undocumented; win32k.sys adds table 1 with it at boot,
+ * He4HookInv.sys adds one of its own): the descriptor goes to KeServiceDescriptorTableShadow
+ * (0x40 bytes past KeServiceDescriptorTable on Windows 7 x86) and, for an index other than 1,
+ * to KeServiceDescriptorTable too. Entries 0 and 1 are taken on a booted system; 4 tables.
+ */
+typedef struct _SERVICE_DESCRIPTOR {
+    PULONG Base;
+    PULONG Count;
+    ULONG Limit;
+    PUCHAR Number;
+} SERVICE_DESCRIPTOR;
+
+__declspec(dllimport) SERVICE_DESCRIPTOR KeServiceDescriptorTable[4];
+NTKERNELAPI BOOLEAN NTAPI KeAddSystemServiceTable(PULONG Base, PULONG Count, ULONG Limit, PUCHAR Number, ULONG Index);
+
+static ULONG MyServices[2];
+static UCHAR MyArgs[2] = { 4, 8 };
+
+__declspec(dllexport) ULONG TestAddServiceTable(void)
+{
+    ULONG failures = 0;
+    SERVICE_DESCRIPTOR *shadow = (SERVICE_DESCRIPTOR *)((PUCHAR)KeServiceDescriptorTable + 0x40);
+    /* The shadow table: the kernel's entry, then win32k's. */
+    CHECK(shadow[0].Base == KeServiceDescriptorTable[0].Base && shadow[0].Limit == KeServiceDescriptorTable[0].Limit);
+    CHECK(shadow[1].Base != NULL);
+    CHECK(KeServiceDescriptorTable[1].Base == NULL && KeServiceDescriptorTable[2].Base == NULL);
+    CHECK(!KeAddSystemServiceTable(MyServices, NULL, 2, MyArgs, 0));
+    CHECK(!KeAddSystemServiceTable(MyServices, NULL, 2, MyArgs, 1));
+    CHECK(!KeAddSystemServiceTable(MyServices, NULL, 2, MyArgs, 4));
+    CHECK(KeAddSystemServiceTable(MyServices, NULL, 2, MyArgs, 2));
+    CHECK(KeServiceDescriptorTable[2].Base == MyServices && KeServiceDescriptorTable[2].Limit == 2 && KeServiceDescriptorTable[2].Number == MyArgs);
+    CHECK(shadow[2].Base == MyServices && shadow[2].Count == NULL);
+    CHECK(!KeAddSystemServiceTable(MyServices, NULL, 2, MyArgs, 2)); /* taken now */
+    return failures;
+}
+
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);
