@@ -197,11 +197,14 @@ export class SystemData {
       m.setU64(this.process + BigInt(EPROCESS_UNIQUE_PROCESS_ID), this.processId);
       if (this.cpu.arch === "x64") this.writeIdt(exportAddress("KeBugCheckEx"));
     }
-    if (this.cpu.arch === "x86") {
-      this.writeIdt(exportAddress("KeBugCheckEx"));
-      // CR0.WP on, as Windows runs (MmInitSystem sets it; Intel SDM vol. 3A, 2.5): Unicorn's
-      // protected mode starts with PE and ET only. A driver clearing it: verifier/trap.ts.
-      this.uc.regWrite(this.C.regsX86.CR0, this.uc.regRead(this.C.regsX86.CR0) | 0x10000n);
+    if (this.cpu.arch === "x86") this.writeIdt(exportAddress("KeBugCheckEx"));
+    // CR0.WP on, as Windows runs on x86 and x64 (Intel SDM vol. 3A, 2.5; Windows x64 CR0 is
+    // 0x80050033): Unicorn starts without it (x86: PE and ET only). Unicorn translates addresses
+    // without the guest's page tables, so only what `mov reg, cr0` reads changes. A driver
+    // clearing it: verifier/trap.ts.
+    if (this.cpu.arch !== "arm64") {
+      const cr0 = this.cpu.arch === "x86" ? this.C.regsX86.CR0 : this.C.regs.CR0;
+      this.uc.regWrite(cr0, this.uc.regRead(cr0) | 0x10000n);
     }
     // Type fields of the dispatcher headers: KTHREAD (6) and KPROCESS (3).
     m.setU8(this.thread, 6);
