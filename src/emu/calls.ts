@@ -14,6 +14,8 @@ import { setLayoutArch } from "../nt/arch-layout.js";
 import { arm64CallRegisters } from "./arch/arm64.js";
 import { servePrivileged } from "./verifier/trap.js";
 import { serveTableAccess } from "./paging-trap.js";
+import { serveWpStore } from "./wp-store.js";
+import { serveExecutablePool } from "./exec-pool.js";
 import { noteServiceTableWrites } from "./ssdt-x86.js";
 import { BUILTIN_MODULES } from "./kernel-modules.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
@@ -158,6 +160,16 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       // Page-table memory (machine/paging-views.ts): a store into a view is a page-table write; an
       // access to an unmapped self-map address whose table is there maps its view. Then go on.
       if ((err === C.err.WRITE_PROT || err === C.err.READ_UNMAPPED || err === C.err.WRITE_UNMAPPED) && serveTableAccess(emu, err, calls.deadline)) {
+        startAt = uc.regRead(pcId);
+        continue;
+      }
+      // x86 with CR0.WP clear: a store into a read-only image page is made (wp-store.ts).
+      if (err === C.err.WRITE_PROT && serveWpStore(emu, err, calls.deadline)) {
+        startAt = uc.regRead(pcId);
+        continue;
+      }
+      // A jump into executable nonpaged pool (exec-pool.ts): its pages become executable.
+      if (err === C.err.FETCH_PROT && serveExecutablePool(emu, err)) {
         startAt = uc.regRead(pcId);
         continue;
       }

@@ -48,8 +48,6 @@ export function movStoreLength(code: Uint8Array, size: number): number | null {
 /** Stores into views run with an instruction count (count > 0) since the process started: tests read it. */
 export const pagingStats = { countedSteps: 0 };
 
-const GPRS = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"] as const;
-
 /**
  * The store that faulted on `address`: the instruction at `rip` when it stores there; else, as
  * Unicorn runs a lock-prefixed store (or xchg with memory) through an atomic path that does not
@@ -58,14 +56,16 @@ const GPRS = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI", "R8", "R9"
  * `address`, else the plain store at `rip`, else the first atomic store. The registers are those
  * at the store (the instructions before it have run).
  */
-function storeAt(emu: Emulator, rip: bigint, address: bigint): bigint {
-  const { uc, C } = emu;
-  const reg = (n: number) => uc.regRead(C.regs[GPRS[n]!]);
+export function storeAt(emu: Emulator, rip: bigint, address: bigint): bigint {
+  const { uc } = emu;
+  // GPR n in encoding order (RAX/EAX … ; x86 has eight).
+  const reg = (n: number) => (n < emu.gprIds.length ? uc.regRead(emu.gprIds[n]!) : 0n);
+  const x86 = emu.cpu.arch === "x86";
   const first = uc.read(rip, 15);
   // A plain store at RIP is the one unless an atomic store names the address (a store that RIP
   // does not name exactly — string, FS/GS-based, crossing into the page — is still the one).
   const plain = storeLength(first) !== null && !isAtomicStore(first);
-  if (plain && operandAddress(first, rip, reg) === address) return rip;
+  if (plain && operandAddress(first, rip, reg, x86) === address) return rip;
   let at = rip;
   let atomic: bigint | null = null;
   for (let n = 0; n < 32; n++) {
@@ -76,7 +76,7 @@ function storeAt(emu: Emulator, rip: bigint, address: bigint): bigint {
       break; // the end of the mapped code
     }
     if (isAtomicStore(code)) {
-      if (operandAddress(code, at, reg) === address) return at;
+      if (operandAddress(code, at, reg, x86) === address) return at;
       atomic ??= at;
     }
     const len = instructionLength(code);
@@ -93,7 +93,7 @@ function storeAt(emu: Emulator, rip: bigint, address: bigint): bigint {
  * SF, OF, set IF and bit 1 and clear the rest (TF, DF, AC… — kernel code runs with DF clear at
  * calls, Microsoft Learn "x64 ABI conventions"). The six arithmetic flags may still be stale.
  */
-function cleanFlags(emu: Emulator): void {
+export function cleanFlags(emu: Emulator): void {
   const flags = emu.uc.regRead(emu.C.regs.EFLAGS);
   emu.uc.regWrite(emu.C.regs.EFLAGS, (flags & 0x8d5n) | 0x202n);
 }
@@ -132,6 +132,18 @@ export function serveTableAccess(emu: Emulator, err: number, deadline: number): 
     sync(callerAt(emu, pc));
     return true;
   }
+  const ok = runStoreUnprotected(emu, pc, deadline, () => uc.protect(view.va, PAGE, 3), () => uc.protect(view.va, PAGE, 1));
+  sync(callerAt(emu, pc));
+  return ok;
+}
+
+/**
+ * Run the one store at `pc` with its page made writable by `open` (and read only again by
+ * `close`), then stop after it; true when it ran. Shared with the x86 CR0.WP model (wp-store.ts).
+ */
+export function runStoreUnprotected(emu: Emulator, pc: bigint, deadline: number, open: () => void, close: () => void): boolean {
+  const { uc, C } = emu;
+  const pcId = emu.cpu.pcId(C);
   // Any other store (or/and/bts on an entry, xchg, lock cmpxchg, string and SSE stores): Unicorn
   // runs it with the page writable, up to the next instruction (`until` = pc + its length). No
   // instruction count: a run with count > 0 makes the next run without one drop the counting hook
@@ -144,7 +156,7 @@ export function serveTableAccess(emu: Emulator, err: number, deadline: number): 
   const code = uc.read(pc, 15);
   const length = storeLength(code) ?? instructionLength(code);
   uc.write(pc, code.subarray(0, 1));
-  uc.protect(view.va, PAGE, 3);
+  open();
   let e: number;
   const timeout = Math.max(1, deadline - Date.now()) * 1000;
   try {
@@ -156,7 +168,7 @@ export function serveTableAccess(emu: Emulator, err: number, deadline: number): 
       e = uc.start(pc, emu.cpu.space.returnSentinel, timeout, 1);
     }
   } finally {
-    uc.protect(view.va, PAGE, 1);
+    close();
   }
   if (length !== null) {
     uc.write(pc, code.subarray(0, 1));
@@ -166,6 +178,5 @@ export function serveTableAccess(emu: Emulator, err: number, deadline: number): 
       // pc + length is not mapped: nothing was translated there.
     }
   }
-  sync(callerAt(emu, pc));
-  return e === 0 && uc.regRead(C.regs.RIP) !== pc;
+  return e === 0 && uc.regRead(pcId) !== pc;
 }

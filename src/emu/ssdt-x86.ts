@@ -40,6 +40,10 @@ import { CODE_STRIDE } from "./kernel-image.js";
 /** STATUS_INVALID_SYSTEM_SERVICE (ntstatus.h): a number beyond the table's limit. */
 const STATUS_INVALID_SYSTEM_SERVICE = 0xc000001c;
 const ARGS_OFFSET = 0x800;
+/** win32k's (empty) service table in the data page. */
+const WIN32K_OFFSET = 0xc00;
+/** KeServiceDescriptorTableShadow's distance from KeServiceDescriptorTable (Windows 7 x86). */
+export const SHADOW_OFFSET = 0x40n;
 
 export interface ServiceTable {
   descriptor: bigint;
@@ -112,6 +116,17 @@ export function installServiceTable(uc: NativeEngine, thunks: ThunkTable, cpu: C
   ddv.setUint32(8, count, true); // NumberOfServices
   ddv.setUint32(12, Number(page) + ARGS_OFFSET, true); // ParamTableBase
   uc.write(descriptor, d);
+  // KeServiceDescriptorTableShadow (not exported), 0x40 bytes past KeServiceDescriptorTable as on
+  // Windows 7 x86 (XP: 0x40 before; drivers take either from the version): entry 0 the same as
+  // KeServiceDescriptorTable's, entry 1 win32k.sys's, added at boot (KeAddSystemServiceTable):
+  // present, with no services (kmdll does not model win32k's system calls), its table and
+  // argument bytes an empty area of the data page.
+  const w = new Uint8Array(16);
+  const wdv = new DataView(w.buffer);
+  wdv.setUint32(0, Number(page) + WIN32K_OFFSET, true);
+  wdv.setUint32(12, Number(page) + WIN32K_OFFSET, true);
+  uc.write(descriptor + SHADOW_OFFSET, d);
+  uc.write(descriptor + SHADOW_OFFSET + 16n, w);
   tables.set(thunks, st);
 }
 

@@ -172,15 +172,16 @@ export function isAtomicStore(code: Uint8Array): boolean {
 /**
  * The address the memory operand of the instruction at `rip` names (base + index × scale +
  * displacement, RIP-relative from the next instruction; FS/GS bases not added), or null for no
- * ModR/M memory operand. `reg(n)` reads GPR n (0 = RAX … 15 = R15).
+ * ModR/M memory operand. `reg(n)` reads GPR n (0 = RAX … 15 = R15). `x86`: 32-bit code (no REX;
+ * mod 00 r/m 101 is an absolute disp32, Intel SDM vol. 2, table 2-1; addresses wrap at 4 GiB).
  */
-export function operandAddress(code: Uint8Array, rip: bigint, reg: (n: number) => bigint): bigint | null {
+export function operandAddress(code: Uint8Array, rip: bigint, reg: (n: number) => bigint, x86 = false): bigint | null {
   const len = instructionLength(code);
   let i = 0;
   let addr32 = false;
   while (i < 14 && PREFIXES.has(code[i]!)) addr32 ||= code[i++] === 0x67;
   let rex = 0;
-  if ((code[i]! & 0xf0) === 0x40) rex = code[i++]!;
+  if (!x86 && (code[i]! & 0xf0) === 0x40) rex = code[i++]!;
   if (len === null || code[i] === 0xc4 || code[i] === 0xc5) return null;
   if (code[i] === 0x0f) {
     i++;
@@ -207,10 +208,10 @@ export function operandAddress(code: Uint8Array, rip: bigint, reg: (n: number) =
       i += 4;
     } else ea += reg(base);
   } else if (mod === 0 && rm === 5) {
-    ea = rip + BigInt(len) + disp(i, 4);
+    ea = (x86 ? 0n : rip + BigInt(len)) + disp(i, 4);
     i += 4;
   } else ea = reg(rm | (rex & 1 ? 8 : 0));
   if (mod === 1) ea += disp(i, 1);
   else if (mod === 2) ea += disp(i, 4);
-  return addr32 ? BigInt.asUintN(32, ea) : BigInt.asUintN(64, ea);
+  return addr32 || x86 ? BigInt.asUintN(32, ea) : BigInt.asUintN(64, ea);
 }

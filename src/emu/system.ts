@@ -17,6 +17,8 @@ import { PAGE } from "./layout.js";
 import type { Clock } from "./clock.js";
 import { X64_CPU, x86Segments, type CpuArch } from "./arch/cpu.js";
 import { writeSeExports } from "./se-exports.js";
+import { writeKdVersionBlock } from "./kd-version.js";
+import { EMULATED_VERSION } from "./api/rtl.js";
 
 /** wdm.h: KeGetCurrentThread() = __readgsqword(0x188). */
 export const GS_CURRENT_THREAD = 0x188;
@@ -40,6 +42,8 @@ export const X86_KPCR = { SelfPcr: 0x1c, Prcb: 0x20, Irql: 0x24, IDT: 0x38, GDT:
 export const X86_KTHREAD_APCSTATE_PROCESS = 0x50;
 export const X86_KTHREAD_PROCESS = 0x150;
 export const X86_EPROCESS_UNIQUE_PROCESS_ID = 0xb4;
+/** Where the x86 KdVersionBlock (DBGKD_GET_VERSION64) lives inside the system data block. */
+const X86_KD_VERSION_OFFSET = 0x3d000n;
 /** Where the x86 GDT lives inside the system data block. */
 const X86_GDT_OFFSET = 0x3f000n;
 /** Where the IDT (x64 KPCR.IdtBase, x86 KPCR.IDT) lives inside the system data block: 256 gates of 16 (x64) or 8 (x86) bytes. */
@@ -181,6 +185,9 @@ export class SystemData {
       m.setU32(this.thread + BigInt(X86_KTHREAD_APCSTATE_PROCESS), Number(this.process));
       m.setU32(this.thread + BigInt(X86_KTHREAD_PROCESS), Number(this.process));
       m.setU32(this.process + BigInt(X86_EPROCESS_UNIQUE_PROCESS_ID), Number(this.processId));
+      // KPCR.KdVersionBlock (./kd-version.ts); ntoskrnl.exe is the first built-in module (kernel-modules.ts).
+      const list = exportAddress("PsLoadedModuleList");
+      if (list !== null) writeKdVersionBlock(m, this.kpcr, this.cpu.space.systemDataBase + X86_KD_VERSION_OFFSET, this.cpu.space.kernelModulesBase, list, EMULATED_VERSION.build);
     } else {
       const K = L64.KPCR;
       m.setU64(this.kpcr + BigInt(K.Self), this.kpcr);
@@ -195,6 +202,14 @@ export class SystemData {
       if (this.cpu.arch === "x64") this.writeIdt(exportAddress("KeBugCheckEx"));
     }
     if (this.cpu.arch === "x86") this.writeIdt(exportAddress("KeBugCheckEx"));
+    // CR0.WP on, as Windows runs on x86 and x64 (Intel SDM vol. 3A, 2.5; Windows x64 CR0 is
+    // 0x80050033): Unicorn starts without it (x86: PE and ET only). Unicorn translates addresses
+    // without the guest's page tables, so only what `mov reg, cr0` reads changes. A driver
+    // clearing it: verifier/trap.ts.
+    if (this.cpu.arch !== "arm64") {
+      const cr0 = this.cpu.arch === "x86" ? this.C.regsX86.CR0 : this.C.regs.CR0;
+      this.uc.regWrite(cr0, this.uc.regRead(cr0) | 0x10000n);
+    }
     // Type fields of the dispatcher headers: KTHREAD (6) and KPROCESS (3).
     m.setU8(this.thread, 6);
     m.setU8(this.process, 3);

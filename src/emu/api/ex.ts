@@ -30,7 +30,7 @@ export const POOL_FLAG = {
 
 const PAGED_POOL_TYPES = new Set([1, 3, 5, 7, 33, 35]);
 /** Nonpaged pool types without the Nx bit (NonPagedPool, MustSucceed, CacheAligned, ...Session): executable memory. */
-const EXECUTABLE_POOL_TYPES = new Set([0, 2, 4, 6, 32, 34, 36, 38]);
+export const EXECUTABLE_POOL_TYPES = new Set([0, 2, 4, 6, 32, 34, 36, 38]);
 
 /** A SIZE_T argument: a number when it is below 2^32 (no BigInt made), else the whole 64-bit value. */
 function sizeArg(ctx: ApiContext, i: number): bigint | number {

@@ -20,7 +20,8 @@ import { STATUS } from "../../nt/status.js";
 import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
 import { encodeUtf16, hex, nt, q, readPtr, unicodeText, writePtr } from "./util.js";
 import { closeHandle, dereference, insertHandle, lookupHandle, objectManager, reference, registerObject, typeNameOf, type HandleEntry } from "./ob.js";
-import { holderOf } from "../obmgr/index.js";
+import { holderOf, noteHeld } from "../obmgr/index.js";
+import { noteDropped } from "../obmgr/holders.js";
 import { MAX_NAMES, handlesOnName, nameHandleClosed, namespaceOf } from "../obmgr/namespace.js";
 import { canonical, ioState } from "../iomgr/index.js";
 import { DIRECTORIES, deviceByName, directoryName, driverByName, linkTarget, oaName } from "./objdir.js";
@@ -223,6 +224,11 @@ export const apis: ApiDefinition[] = [
     const created = createdObjects(ctx);
     registerObject(ctx.kernel, body, { type: typeName, ...(name ? { name } : {}), onDelete: () => (created.delete(body), ctx.kernel.kernelPool?.free(body)) });
     created.set(body, { name: name || null, attributes, inserted: false });
+    // The object comes back with one reference, the creator's (ObCreateObject is undocumented;
+    // ReactOS ntoskrnl/ob/oblife.c, ObpAllocateObject: PointerCount 1): a driver that never
+    // inserts it drops it with ObDereferenceObject (the IrpCreateFile idiom's failure path).
+    const holder = holderOf(ctx);
+    if (holder) noteHeld(ctx, body, holder, "ObCreateObject");
     writePtr(ctx.mem, out, body);
     return STATUS.SUCCESS;
   }),
@@ -242,7 +248,7 @@ export const apis: ApiDefinition[] = [
       nsName = directoryName(c.name);
       const parent = nsName.slice(0, nsName.lastIndexOf("\\")) || "\\";
       // On failure ObInsertObject dereferences the object (Microsoft Learn): the creator's reference goes.
-      const fail = (st: number) => (dereference(ctx, obj, "ObInsertObject"), st);
+      const fail = (st: number) => (dereference(ctx, obj, "ObInsertObject", holderOf(ctx)), st);
       if (!directoryExists(ctx, parent)) return fail(STATUS.OBJECT_PATH_NOT_FOUND);
       if (typeof resolveName(ctx, c.name, true) !== "number") return fail(STATUS.OBJECT_NAME_COLLISION);
       if (namespaceOf(kernel).named.size >= MAX_NAMES) return fail(STATUS.INSUFFICIENT_RESOURCES);
@@ -264,6 +270,8 @@ export const apis: ApiDefinition[] = [
     writePtr(ctx.mem, out, insertHandle(kernel, entry));
     // The handle takes over the reference ObCreateObject returned.
     o.pointerCount--;
+    const creator = holderOf(ctx);
+    if (creator) noteDropped(kernel, obj, creator);
     return STATUS.SUCCESS;
   }),
   nt("ZwCreateDirectoryObject", 3, (ctx) => {

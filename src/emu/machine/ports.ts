@@ -4,6 +4,7 @@
  * (verifier/insn.ts). Pure state updates: the callers emit the `hardware` events.
  */
 import { pciKey, type MachineState } from "./state.js";
+import { i8042Read, i8042Write } from "./i8042.js";
 
 export type PortSize = 1 | 2 | 4;
 
@@ -45,6 +46,8 @@ export function pciConfigAccess(st: MachineState, port: number, size: PortSize):
 
 /** The value an `in` of `size` bytes reads at `port`: latched bytes, all ones where nothing is latched. */
 export function readPort(st: MachineState, port: number, size: PortSize): number {
+  const kbc = size === 1 ? i8042Read(st, port) : undefined; // the keyboard controller (./i8042.ts)
+  if (kbc !== undefined) return kbc;
   if (port >= CONFIG_ADDRESS && port + size <= CONFIG_ADDRESS + 4) return size === 4 ? configAddress(st) : (configAddress(st) >>> (8 * (port - CONFIG_ADDRESS))) & (size === 1 ? 0xff : 0xffff);
   const t = configTarget(st, port, size);
   if (t) {
@@ -68,6 +71,7 @@ export function readPort(st: MachineState, port: number, size: PortSize): number
 /** Latch an `out` of `size` bytes; returns the value as written (masked to its size). */
 export function writePort(st: MachineState, port: number, size: PortSize, value: number): number {
   const v = (value & (size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff)) >>> 0;
+  if (size === 1 && i8042Write(st, port, v)) return v;
   const t = configTarget(st, port, size);
   if (t) {
     // Vendor and device ID are read-only (as HalSetBusDataByOffset treats them); an empty slot ignores the write.

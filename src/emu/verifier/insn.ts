@@ -20,6 +20,7 @@ import { machineOf } from "../machine/state.js";
 import { readPort, writePort, type PortSize } from "../machine/ports.js";
 import { portGranted } from "../machine/resources.js";
 import { addr64 } from "../layout.js";
+import { operandAddress } from "../store-length.js";
 
 const KIND_IN = 0, KIND_OUT = 1, KIND_SYSCALL = 2, KIND_SYSENTER = 3, KIND_WATCH = 4;
 
@@ -41,6 +42,38 @@ function ioSite(emu: Emulator, from: bigint, out: boolean, port: number, size: n
     if (b === imm[wide ? 1 : 0] && prefixOk && i + 1 < bytes.length && bytes[i + 1] === port) return from + BigInt(size === 2 ? i - 1 : i);
   }
   return from;
+}
+
+/**
+ * x86 lgdt/lidt: loaded (the 6-byte operand: 16-bit limit, 32-bit base; Intel SDM vol. 2, LGDT/
+ * LIDT) and a warning. 32-bit Windows has no Kernel Patch Protection, so a driver that reloads
+ * the IDT register after patching a gate (strace.sys's int 2Eh hook) or loads a copy of the
+ * table works there; on x64 it is bug check 0x109 (types 2 and 3, a processor IDT / GDT) and
+ * stays an error, dropped. kmdll delivers no interrupt through the table (system.ts), so the
+ * register only changes what sidt/sgdt store. An operand kmdll cannot read: not handled.
+ */
+function loadTableX86(emu: Emulator, kind: "lgdt" | "lidt", pc: bigint): boolean {
+  if (emu.cpu.arch !== "x86") return false;
+  const { uc } = emu;
+  let base: bigint, limit: bigint;
+  try {
+    const at = operandAddress(uc.read(pc, 15), pc, (n) => (n < emu.gprIds.length ? uc.regRead(emu.gprIds[n]!) : 0n), true);
+    if (at === null) return false;
+    const b = emu.mem.read(at, 6);
+    limit = BigInt(b[0]! | (b[1]! << 8));
+    base = BigInt((b[2]! | (b[3]! << 8) | (b[4]! << 16) | (b[5]! << 24)) >>> 0);
+  } catch {
+    return false;
+  }
+  if (kind === "lidt") uc.setIdtr?.(base, limit);
+  else uc.setGdtr(base, limit);
+  emu.verifier.finding(emu, {
+    rule: "privileged-descriptor-table-load",
+    level: "warning",
+    message: `${kind} at ${emu.where(pc)}: the ${kind === "lgdt" ? "GDT" : "IDT"} register loaded with base ${addr64(base)}, limit 0x${limit.toString(16)}; done, as on 32-bit Windows (no PatchGuard on x86; on x64 it is CRITICAL_STRUCTURE_CORRUPTION 0x109)`,
+    rip: pc,
+  });
+  return true;
 }
 
 export class InstructionHooks {
@@ -162,6 +195,7 @@ export class InstructionHooks {
       }
       case "lgdt":
       case "lidt":
+        if (loadTableX86(emu, op.kind, pc)) break;
         emu.verifier.finding(emu, {
           rule: "privileged-descriptor-table-load",
           message: `${op.kind} at ${emu.where(pc)}: a driver loading the ${op.kind === "lgdt" ? "global" : "interrupt"} descriptor table register; dropped`,

@@ -14,6 +14,7 @@ import { addr64 } from "../layout.js";
 import { instructionEvent } from "./hw-event.js";
 import { CR3 } from "../machine/paging.js";
 import { noteModelGap } from "../machine/gaps.js";
+import { CR0_WP } from "../wp-store.js";
 
 const MSR_NAMES: Record<number, string> = {
   0x10: "IA32_TIME_STAMP_COUNTER", 0x1b: "IA32_APIC_BASE", 0x174: "IA32_SYSENTER_CS", 0x176: "IA32_SYSENTER_EIP",
@@ -37,6 +38,30 @@ export function msrValue(emu: Emulator, msr: number): bigint | undefined {
   if (v !== undefined) return v;
   if (msr === 0xc0000101 && emu.cpu.arch === "x64") return emu.uc.regRead(emu.C.regs.GS_BASE);
   return undefined;
+}
+
+/**
+ * x86 `mov cr0` that changes only CR0.WP (bit 16): done, and a warning. 32-bit Windows has no
+ * Kernel Patch Protection (Microsoft Learn, "Kernel Patch Protection" / bug check 0x109: x64
+ * only) and Driver Verifier has no rule on control registers, so a driver clearing WP around a
+ * store into read-only memory (rootkit.com's SSDT hooks, JiurlPortHide, kzwenum) works there;
+ * while WP is clear its stores into read-only image pages are made (../wp-store.ts). x64, or any
+ * other CR0 change (PE, PG, CD …), stays an error and is dropped. Returns true when handled.
+ */
+function x86WpToggle(emu: Emulator, cr: number, value: bigint, rip: bigint): boolean {
+  if (emu.cpu.arch !== "x86" || cr !== 0) return false;
+  const id = emu.C.regsX86.CR0;
+  const now = emu.uc.regRead(id) & 0xffffffffn;
+  const next = value & 0xffffffffn;
+  if (((now ^ next) & ~CR0_WP) !== 0n) return false;
+  if (now !== next) emu.uc.regWrite(id, next);
+  emu.verifier.finding(emu, {
+    rule: "privileged-cr-write",
+    level: "warning",
+    message: `mov cr0, ${addr64(next)} at ${emu.where(rip)}: ${next & CR0_WP ? "sets CR0.WP again" : "clears CR0.WP (write protection): kernel-mode stores into read-only pages succeed until it is set again"}; done, as on 32-bit Windows (no PatchGuard on x86; on x64 it is CRITICAL_STRUCTURE_CORRUPTION 0x109 type 0x15)`,
+    rip,
+  });
+  return true;
 }
 
 /** Machine state kmdll does not model was read or written (machine/gaps.ts). */
@@ -73,6 +98,7 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
     }
     case "cr-write":
       instructionEvent(emu, "cr", "write", op.cr, 8, uc.regRead(reg(op.reg)), rip);
+      if (x86WpToggle(emu, op.cr, uc.regRead(reg(op.reg)), rip)) break;
       emu.verifier.finding(emu, {
         rule: "privileged-cr-write",
         message: `mov cr${op.cr}, ${addr64(uc.regRead(reg(op.reg)))} at ${emu.where(rip)}: ${CR_WHAT[op.cr] ?? "a control register"} changed by a driver; dropped`,
