@@ -132,6 +132,18 @@ export const apis: ApiDefinition[] = [
     return STATUS.SUCCESS;
   }),
   nt("ExSetTimerResolution", 2, () => 156250),
+  {
+    // wdm.h, Windows 8 (Learn nf-wdm-exquerytimerresolution): the clock tick's range and current
+    // interval in 100 ns units. kmdll's clock ticks every 15.625 ms (KeQueryTimeIncrement) and
+    // ExSetTimerResolution leaves it there; the minimum is the 0.5 ms Windows offers on PCs.
+    ...nt("ExQueryTimerResolution", 3, (ctx) => {
+      ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+      ctx.mem.setU32(ctx.arg(0), 156250);
+      ctx.mem.setU32(ctx.arg(1), 5000);
+      ctx.mem.setU32(ctx.arg(2), 156250);
+    }),
+    notes: "maximum and current 15.625 ms (kmdll's clock tick), minimum 0.5 ms",
+  },
   nt("ExIsProcessorFeaturePresent", 1, (ctx) => (PF_PRESENT.has(ctx.u32(0)) ? 1 : 0)),
   nt("PsIsSystemProcess", 1, (ctx) => (ctx.arg(0) === systemProcess(ctx) ? 1 : 0)),
   nt("PsGetCurrentProcessWow64Process", 0, () => 0n),
