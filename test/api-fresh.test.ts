@@ -87,6 +87,15 @@ test("apifresh.sys: unloading with a file system registration change routine reg
   assert.ok(v.some((m) => /fs-registration notify routine apifresh\.sys\+0x[0-9a-f]+ still registered/.test(m)), v.join("\n"));
 });
 
+test("apifresh.sys: a scan of the system-call entry (IA32_LSTAR reads 0: kmdll has no KiSystemCall64) faults as kmdll's gap, not as the driver's crash", async () => {
+  const { code, ev } = await run(4);
+  assert.equal(code, 1);
+  const f = ev.find((e) => e.event === "fault") as { kind: string; message: string } | undefined;
+  assert.equal(f?.kind, "emulator-gap");
+  assert.match(f!.message, /the system-call entry point: rdmsr of 0xC0000082 \(IA32_LSTAR\) at apifresh\.sys\+0x[0-9a-f]+ reads 0/);
+  assert.match(f!.message, /invalid read of 1 byte\(s\) at 0x0000000000000000/);
+});
+
 test("the new routines are listed by `kmdll apis`; the PEP-less PoFx crash-dump routines are stubs", () => {
   const all = Object.values(apisByComponent).flat();
   for (const n of NEW) assert.ok(all.some((a) => a.name === n), n);

@@ -177,6 +177,15 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
     NTSTATUS status;
 
     g_Mode = ReadMode(RegistryPath);
+    if (g_Mode == ModeScanSyscallEntry) {
+        /* What x64 SSDT hookers do (lea r10, [KeServiceDescriptorTable] is 4C 8D 15 in KiSystemServiceRepeat). */
+        PUCHAR entry = (PUCHAR)__readmsr(0xC0000082 /* IA32_LSTAR */);
+        ULONG i;
+        for (i = 0; i < 4096; i++)
+            if (entry[i] == 0x4C && entry[i + 1] == 0x8D && entry[i + 2] == 0x15)
+                break;
+        DbgPrint("apifresh: lea r10 at +%lu\n", i);
+    }
     RtlInitUnicodeString(&devName, L"\\Device\\ApiFresh");
     status = IoCreateDevice(DriverObject, 0, &devName, FILE_DEVICE_UNKNOWN, 0, FALSE, &g_Control);
     if (!NT_SUCCESS(status))
