@@ -96,6 +96,16 @@ test("apifresh.sys: a scan of the system-call entry (IA32_LSTAR reads 0: kmdll h
   assert.match(f!.message, /invalid read of 1 byte\(s\) at 0x0000000000000000/);
 });
 
+test("apifresh.sys: a size probe the routine then answered is not quoted as DriverEntry's last failed kernel call", async () => {
+  const { code, ev } = await run(5);
+  assert.equal(code, 1);
+  const f = ev.find((e) => e.event === "fail") as { message: string; failedCall?: unknown } | undefined;
+  assert.match(f!.message, /apifresh\.sys: DriverEntry returned 0xC0000001 \(STATUS_UNSUCCESSFUL\); the image is unloaded/);
+  assert.doesNotMatch(f!.message, /last failed kernel call/);
+  // The probe itself happened and returned STATUS_INFO_LENGTH_MISMATCH.
+  assert.ok(ev.some((e) => e.event === "api" && /ZwQuerySystemInformation/.test(String(e.api)) && e.ret === "0xc0000004"));
+});
+
 test("the new routines are listed by `kmdll apis`; the PEP-less PoFx crash-dump routines are stubs", () => {
   const all = Object.values(apisByComponent).flat();
   for (const n of NEW) assert.ok(all.some((a) => a.name === n), n);

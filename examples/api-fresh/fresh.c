@@ -186,6 +186,22 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
                 break;
         DbgPrint("apifresh: lea r10 at +%lu\n", i);
     }
+    if (g_Mode == ModeProbeThenDecline) {
+        /* SystemModuleInformation (11): the size first, then the list; then the driver declines. */
+        ULONG need = 0;
+        PVOID list;
+        if (ZwQuerySystemInformation(11, NULL, 0, &need) != STATUS_INFO_LENGTH_MISMATCH || need == 0)
+            return STATUS_INVALID_PARAMETER;
+        list = ExAllocatePoolWithTag(NonPagedPool, need, 'hsrF');
+        if (list == NULL)
+            return STATUS_INSUFFICIENT_RESOURCES;
+        if (!NT_SUCCESS(ZwQuerySystemInformation(11, list, need, &need))) {
+            ExFreePoolWithTag(list, 'hsrF');
+            return STATUS_INVALID_PARAMETER;
+        }
+        ExFreePoolWithTag(list, 'hsrF');
+        return STATUS_UNSUCCESSFUL; /* e.g. a module it looks for is not in the list */
+    }
     RtlInitUnicodeString(&devName, L"\\Device\\ApiFresh");
     status = IoCreateDevice(DriverObject, 0, &devName, FILE_DEVICE_UNKNOWN, 0, FALSE, &g_Control);
     if (!NT_SUCCESS(status))

@@ -223,7 +223,10 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
   // ...and what the routine itself wrote there (memcpy into a page table): in effect on return.
   if (viewsExist()) syncPageTables(ctx);
   if (emu.options.trace) traceCall(emu, t, ctx, ret);
-  if (failedCallWatch.current !== null && typeof ret === "number" && ret >= 0xc0000000 && ret <= 0xffffffff) noteFailedCall(failedCallWatch.current, t, ctx, ret);
+  if (failedCallWatch.current !== null && typeof ret === "number") {
+    if (ret >= 0xc0000000 && ret <= 0xffffffff) noteFailedCall(failedCallWatch.current, t, ctx, ret);
+    else if (ret >= 0 && ret < 0x80000000) forgetSizeProbe(failedCallWatch.current, t);
+  }
   // A bigint goes to RAX as its low 64 bits (two's complement), a safe integer as it is.
   if (ret === undefined || typeof ret === "bigint") return ret;
   return Number.isSafeInteger(ret) ? ret : BigInt.asUintN(64, BigInt(ret));
@@ -257,6 +260,16 @@ function noteFailedCall(watch: { call: FailedCall | null }, t: Target, ctx: Call
   const args = ctx.shown().map((a) => String(a)).join(", ");
   const site = ctx.callSite.callerText;
   watch.call = { text: `${t.shortName}(${args.length > 300 ? args.slice(0, 300) + "…" : args}) → ${formatStatus(ret)} ${name} (called from ${site})`, routine: t.shortName, status: formatStatus(ret), statusName: name, site };
+}
+
+/**
+ * A size probe the same routine then answered: STATUS_INFO_LENGTH_MISMATCH / STATUS_BUFFER_TOO_SMALL
+ * (the documented "ask for the size, allocate, ask again" protocol) followed by a success of the
+ * routine is no failure the driver gave up on, so it is not quoted as the last failed call.
+ */
+function forgetSizeProbe(watch: { call: FailedCall | null }, t: Target): void {
+  const c = watch.call;
+  if (c !== null && c.routine === t.shortName && (c.status === "0xC0000004" || c.status === "0xC0000023")) watch.call = null;
 }
 
 /** The trace's "api" event of a call that returned. */
