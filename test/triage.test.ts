@@ -217,6 +217,9 @@ test("classify: the kill paths, Windows modules kmdll lacks, bug checks (pure)",
   const missing = (m: string) => classify(run([begin(1), { event: "fail", status: "0xC0000034", cause: "0xC0000034", module: "a.sys", missing: m }, end(1, false), begin(2), end(2, false), { event: "end", ok: false }]), exit);
   assert.equal(missing("dxgkrnl.sys").class, "kmdll-gap");
   assert.equal(missing("vendorlib.sys").class, "windows-refuses");
+  // A kernel API set kmdll's schema does not map is kmdll's gap, never a missing companion (src/nt/api-sets.ts).
+  const apiSet = missing("ext-ms-win-ntos-madeup-l1-1-0.dll");
+  assert.deepEqual([apiSet.class, apiSet.key], ["kmdll-gap", "kernel API set not in kmdll's schema: ext-ms-win-ntos-madeup-l1-1-0.dll"]);
   // A bug check in DriverUnload names its code.
   const bc = classify(run([begin(1), end(1, true), begin(2), { event: "fault", kind: "bugcheck", code: "0x000000C4", rip: "a.sys+0x10", message: "KeBugCheckEx(0xC4)" }, end(2, false), { event: "end", ok: false }]), exit);
   assert.deepEqual([bc.class, bc.key, bc.phase], ["driver-fault", "bugcheck 0xC4 in DriverUnload", "stop"]);

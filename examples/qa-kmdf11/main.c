@@ -60,8 +60,8 @@ __declspec(dllexport) ULONG TestExQueryTimerResolution(void)
     return failures;
 }
 
-/* Inactive then active for each connection kind; a repeated report changes nothing; an unknown
- * Version is ignored (kmdll warns: the test reads the warning). */
+/* Reports on a ConnectionContext no IoConnectInterruptEx returned: the kernel would dereference it
+ * as its KINTERRUPT; kmdll stops at the first call with a bug check report (the test reads it). */
 __declspec(dllexport) ULONG TestInterruptActiveReports(void)
 {
     ULONG failures = 0;

@@ -250,7 +250,7 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
   if (emu.options.trace) traceCall(emu, t, ctx, ret);
   if (failedCallWatch.current !== null) {
     if (typeof ret === "number" && ret >= 0xc0000000 && ret <= 0xffffffff) noteFailedCall(failedCallWatch.current, t, ctx, ret);
-    else if (failedCallWatch.current.probe !== undefined) probeAnswered(failedCallWatch.current, t);
+    else if (failedCallWatch.current.probe !== undefined && typeof ret === "number" && ret >= 0 && ret < 0x80000000) probeAnswered(failedCallWatch.current, t);
   }
   // A bigint goes to RAX as its low 64 bits (two's complement), a safe integer as it is.
   if (ret === undefined || typeof ret === "bigint") return ret;

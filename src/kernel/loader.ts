@@ -9,6 +9,7 @@ import { locateExport, lookupByName, lookupByOrdinal, parseForwarder, type Expor
 import type { ModuleTable } from "./module-table.js";
 import { dllRegistryPath, isUserModeDll, ntBaseName, ntDirectory, referenceNeeded, unsafeImportName } from "./paths.js";
 import type { ImageSource, LoadedModule, Semantics } from "./types.js";
+import { kernelApiSetHost, knownKernelApiSets } from "../nt/api-sets.js";
 
 const KERNEL_IMAGES = new Set(["ntoskrnl.exe", "hal.dll"]);
 
@@ -123,7 +124,7 @@ export class Loader {
           // The module descriptor f.next named has been loaded with its own imports: initialise it, bind.
           const target = f.loaded;
           f.loaded = null;
-          const desc = imports[f.next]!;
+          const desc = this.viaApiSet(f.m, imports[f.next]!);
           this.initializeDll(target, f.m);
           if (referenceNeeded(desc.dll)) f.m.references.push(target);
           this.bindDescriptor(f.m, desc, target);
@@ -136,14 +137,15 @@ export class Loader {
           if (stack.length > 0) stack[stack.length - 1]!.loaded = f.m;
           continue;
         }
-        const desc = imports[f.next]!;
+        const desc = this.viaApiSet(f.m, imports[f.next]!);
         const target = this.existingImport(f.m, desc);
         if (target) {
           this.bindDescriptor(f.m, desc, target);
           f.next++;
           continue;
         }
-        const child = this.mapImage(f.dir + desc.dll, f.m, `imported by ${f.m.name}`);
+        const via = desc.dll === imports[f.next]!.dll ? undefined : imports[f.next]!.dll;
+        const child = this.mapImage(f.dir + desc.dll, f.m, `imported by ${f.m.name}${via ? ` through the kernel API set ${via}` : ""}`, via);
         stack.push({ m: child, next: 0, dir: ntDirectory(child.path), loaded: null });
       }
     } catch (e) {
@@ -162,13 +164,14 @@ export class Loader {
   }
 
   /** Open and map one image, insert it into the table with LoadCount 1 ("load in progress"). */
-  private mapImage(ntPath: string, by: LoadedModule | null, why: string): LoadedModule {
+  private mapImage(ntPath: string, by: LoadedModule | null, why: string, apiSet?: string): LoadedModule {
     const name = ntBaseName(ntPath);
     const opened = this.o.images.open(ntPath);
     if (!opened.ok) {
       const missing = opened.status === STATUS.OBJECT_NAME_NOT_FOUND;
-      const note = by && missing ? missingSystemModuleNote(name) : null;
-      throw this.failure(opened.status, by?.name ?? name, by ? name : undefined, by ? `${missing ? "cannot find" : "cannot load"} ${name}: ${opened.message}${note ? ` (${note})` : ""}` : opened.message);
+      const note = by && missing && !apiSet ? missingSystemModuleNote(name) : null;
+      const what = apiSet ? `${name} (the host of the kernel API set ${apiSet}, which kmdll does not emulate)` : name;
+      throw this.failure(opened.status, by?.name ?? name, by ? name : undefined, by ? `${missing ? "cannot find" : "cannot load"} ${what}: ${opened.message}${note ? ` (${note})` : ""}` : opened.message);
     }
     const m: LoadedModule = {
       name,
@@ -219,6 +222,15 @@ export class Loader {
       m.references.push(target);
     }
     return target;
+  }
+
+  /** A kernel API set import names its host module (nt/api-sets.ts); a contract kmdll's schema lacks fails the load, said so. */
+  private viaApiSet(m: LoadedModule, desc: ImportModule): ImportModule {
+    const host = kernelApiSetHost(desc.dll);
+    if (host === undefined) return desc;
+    if (host === null)
+      throw this.failure(STATUS.OBJECT_NAME_NOT_FOUND, m.name, desc.dll, `imports the kernel API set ${desc.dll}, which kmdll's API set schema does not map to a module (Windows resolves it through ApiSetSchema.dll; kmdll maps ${knownKernelApiSets().join(", ")})`);
+    return { ...desc, dll: host };
   }
 
   /** Snap every function of a descriptor against its (loaded) module. */

@@ -8,6 +8,7 @@
  * and the refusal warnings seen during the start, crashes on the fault kind.
  */
 import { STATUS, formatStatus, parseStatus, statusName } from "../nt/status.js";
+import { isKernelApiSetName } from "../nt/api-sets.js";
 import { isWindowsModule } from "./inputs.js";
 import type { FailFacts, Observed, StepFacts } from "./observe.js";
 import type { TriageClass, TriageFault, TriageResult } from "./types.js";
@@ -83,6 +84,7 @@ function loadVerdict(f: FailFacts): Verdict {
   if (cause === STATUS.CONFLICTING_ADDRESSES) return v("windows-refuses", "load", "relocations stripped, preferred base taken (STATUS_CONFLICTING_ADDRESSES)", message, st);
   if (cause === STATUS.PROCEDURE_NOT_FOUND && missing && !missing.includes("!")) return v("windows-refuses", "load", `imports user-mode ${missing}`, message, withMissing);
   if (cause === STATUS.OBJECT_NAME_NOT_FOUND && missing) {
+    if (isKernelApiSetName(missing)) return v("kmdll-gap", "load", `kernel API set not in kmdll's schema: ${missing.toLowerCase()}`, message, withMissing);
     if (isWindowsModule(missing)) return v("kmdll-gap", "load", `Windows module not emulated: ${missing.toLowerCase()}`, `${message}: ${missing} is part of Windows, kmdll does not provide it`, withMissing);
     return v("windows-refuses", "load", `missing companion driver ${missing.toLowerCase()}`, `${message}: ${missing} is not part of Windows and not in the driver's folder`, withMissing);
   }

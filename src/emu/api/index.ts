@@ -70,9 +70,12 @@ import { apis as wpprecorder } from "./wpprecorder.js";
 import { apis as power } from "./power.js";
 import { apis as powerPerf } from "./power-perf.js";
 import { apis as drvinfo } from "./drvinfo.js";
+import { apis as drvdir } from "./drvdir.js";
+import { apis as ioSpaceMdl } from "./iospace-mdl.js";
+import { apis as fsreg } from "./fsreg.js";
+import { apis as crtMath } from "./crt-math.js";
 import { apis as strto } from "./crt-strto.js";
 import { apis as exTimer } from "./ex-timer.js";
-import { apis as interruptReport } from "./interrupt-report.js";
 import { apis as elam } from "./elam.js";
 import { apis as pcw } from "./pcw.js";
 import { apis as regnotify } from "./regnotify.js";
@@ -115,7 +118,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt: [...crt, ...strto], dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack: [...stack, ...backtrace], zw, requestor: [...requestorApis, ...requestorSessionApis], machine, interrupts: interruptReport, ports: portApis(), mdl, sched: [...sched, ...events, ...apc, ...stackExpandApis, ...mutant], process: [...process, ...auxModuleApis, ...threadx, ...objdir, ...procFile, ...ntforms], procctl: [...procctl, ...dupApis], token: [...tokenApis, ...logonApis, ...clientApis], notify, iox, drvinfo, extimer: exTimer, csq, obx, fsrtl: [...fsrtl, ...dos83], iostack, drvobj, reinit, regrtl, security, file: [...file, ...fileInfo, ...filedir], filectl, bitmap, gentable, avltable, lists, locks, crtx: [...crtx, ...vsnprintfS], rtlx: [...rtlx, ...runOnce], misc, int64, vm: [...vm, ...vmcopy, ...vmSecure], section, sehHelpers, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: [...ndisApis, ...ndisTimerApis, ...ndisImApis], "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, svctable, win32k, platform: [...platform, ...mmlock, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, powerperf: powerPerf, elam, pcw, regnotify, unmodelled, netio: netioApis, tdi, ks, wmilib, usbd, pico, storport, hidclass, portcls, scsiport, smclib, classpnp, pciidex, wmi: wmireg };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt: [...crt, ...strto, ...crtMath], dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack: [...stack, ...backtrace], zw, requestor: [...requestorApis, ...requestorSessionApis], machine, ports: portApis(), mdl: [...mdl, ...ioSpaceMdl], sched: [...sched, ...events, ...apc, ...stackExpandApis, ...mutant], process: [...process, ...auxModuleApis, ...threadx, ...objdir, ...procFile, ...ntforms], procctl: [...procctl, ...dupApis], token: [...tokenApis, ...logonApis, ...clientApis], notify, iox, drvinfo: [...drvinfo, ...drvdir], fsreg, extimer: exTimer, csq, obx, fsrtl: [...fsrtl, ...dos83], iostack, drvobj, reinit, regrtl, security, file: [...file, ...fileInfo, ...filedir], filectl, bitmap, gentable, avltable, lists, locks, crtx: [...crtx, ...vsnprintfS], rtlx: [...rtlx, ...runOnce], misc, int64, vm: [...vm, ...vmcopy, ...vmSecure], section, sehHelpers, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: [...ndisApis, ...ndisTimerApis, ...ndisImApis], "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, svctable, win32k, platform: [...platform, ...mmlock, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, powerperf: powerPerf, elam, pcw, regnotify, unmodelled, netio: netioApis, tdi, ks, wmilib, usbd, pico, storport, hidclass, portcls, scsiport, smclib, classpnp, pciidex, wmi: wmireg };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];

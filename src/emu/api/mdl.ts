@@ -15,6 +15,7 @@ import { LAYOUT } from "../../nt/arch-layout.js";
 import { hex, nt, readPtr, writePtr } from "./util.js";
 import { machineOf, physicalOf, readPhys, setPageFrame } from "../machine/index.js";
 import { aliasMdlPages, pageProtectRights, protectMdlAlias, unaliasMdl } from "./mdl-map.js";
+import { freeIoSpaceMdl, mapIoSpaceMdl, unmapIoSpaceMdl } from "./iospace-mdl.js";
 
 const M = LAYOUT.MDL;
 const B = (n: number) => BigInt(n);
@@ -152,11 +153,14 @@ function mapLocked(ctx: ApiContext, api: string, mdl: bigint, accessMode: number
   if ((v.flags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL)) === 0 && !mdlState(ctx).pageBacking.has(mdl))
     ctx.fault("bugcheck", `${api}(${hex(mdl)}): the MDL's pages are not locked (call MmProbeAndLockPages or MmBuildMdlForNonPagedPool first)`, { code: "0x00000076" });
   if (v.flags & MDL_MAPPED_TO_SYSTEM_VA) return v.mapped;
+  const io = mapIoSpaceMdl(ctx, mdl, api); // MmAllocateMdlForIoSpace's: through the MMIO model
+  if (io !== null && io === 0n && bugCheckOnFailure) ctx.fault("bugcheck", `${api}(${hex(mdl)}): the I/O-space MDL could not be mapped`, { code: "0x0000001A" });
   const backing = mdlState(ctx).pageBacking.get(mdl);
-  let va = backing ? backing.va : v.startVa + B(v.byteOffset);
+  let va = io ?? (backing ? backing.va : v.startVa + B(v.byteOffset));
+  if (io === 0n) return 0n;
   // Locked pages get a system mapping of their own (a new VA over the same pages) where kmdll can
   // alias their memory (mdl-map.ts); an MDL built for nonpaged pool already has its system VA.
-  if (!backing && (v.flags & MDL_SOURCE_IS_NONPAGED_POOL) === 0) {
+  if (io === null && !backing && (v.flags & MDL_SOURCE_IS_NONPAGED_POOL) === 0) {
     const alias = aliasMdlPages(ctx, mdl, v.startVa, spanPages(v.startVa + B(v.byteOffset), v.byteCount), pfnArray(mdl), priority);
     if (alias !== null) va = alias + B(v.byteOffset);
   }
@@ -236,10 +240,11 @@ export const apis: ApiDefinition[] = [
     const mdl = ctx.arg(0);
     ctx.describe([hex(mdl)]);
     const v = view(ctx, mdl);
-    if ((v.flags & MDL_PAGES_LOCKED) !== 0 && !mdlState(ctx).pageBacking.has(mdl)) ctx.warn(`IoFreeMdl(${hex(mdl)}): the MDL's pages are still locked (MmUnlockPages missing)`);
+    if ((v.flags & (MDL_PAGES_LOCKED | 0x800 /* MDL_IO_SPACE */)) === MDL_PAGES_LOCKED && !mdlState(ctx).pageBacking.has(mdl)) ctx.warn(`IoFreeMdl(${hex(mdl)}): the MDL's pages are still locked (MmUnlockPages missing)`);
     if ((v.flags & MDL_MAPPED_TO_SYSTEM_VA) !== 0 && (v.flags & MDL_SOURCE_IS_NONPAGED_POOL) === 0 && (v.flags & MDL_PAGES_LOCKED) === 0)
       ctx.warn(`IoFreeMdl(${hex(mdl)}): the MDL is still mapped (MmUnmapLockedPages missing)`);
     unaliasMdl(ctx, mdl);
+    freeIoSpaceMdl(ctx, mdl);
     ctx.pool.free(mdl, null);
   }),
   nt("MmCreateMdl", 3, (ctx) => {
@@ -306,7 +311,7 @@ export const apis: ApiDefinition[] = [
     const v = view(ctx, mdl);
     if ((v.flags & MDL_MAPPED_TO_SYSTEM_VA) === 0 || v.mapped !== va)
       ctx.fault("bugcheck", `MmUnmapLockedPages(${hex(va)}, ${hex(mdl)}): not the MDL's system mapping`, { code: "0x0000001A" });
-    unaliasMdl(ctx, mdl);
+    if (!unmapIoSpaceMdl(ctx, mdl, va, "MmUnmapLockedPages")) unaliasMdl(ctx, mdl);
     if ((v.flags & MDL_SOURCE_IS_NONPAGED_POOL) === 0) setFlags(ctx, mdl, v.flags & ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED));
   }),
   nt("MmProtectMdlSystemAddress", 2, (ctx) => {

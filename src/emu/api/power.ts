@@ -223,6 +223,28 @@ export const apis: ApiDefinition[] = [
     stub: true,
     notes: "no power engine plug-in (PEP) in the emulation: every control code is STATUS_NOT_SUPPORTED (the handle is checked)",
   },
+  {
+    // Learn (nf-wdm-pofxregistercrashdumpdevice): STATUS_INVALID_PARAMETER for a handle that is not
+    // valid, STATUS_UNSUCCESSFUL when the device has no PEP, as every device has here.
+    ...nt("PoFxRegisterCrashdumpDevice", 1, (ctx) => {
+      const h = ctx.arg(0);
+      ctx.describe([hex(h)]);
+      return pofx(ctx.kernel).devices.has(h) ? STATUS.UNSUCCESSFUL : STATUS.INVALID_PARAMETER;
+    }),
+    stub: true,
+    notes: "no power engine plug-in (PEP) in the emulation: STATUS_UNSUCCESSFUL for a registered device, STATUS_INVALID_PARAMETER for another handle (Learn)",
+  },
+  {
+    // Learn (nf-wdm-pofxpoweroncrashdumpdevice): the same statuses; STATUS_UNSUCCESSFUL when the
+    // device's PEP has no PowerOnDumpDeviceCallback — there is no PEP here.
+    ...nt("PoFxPowerOnCrashdumpDevice", 2, (ctx) => {
+      const h = ctx.arg(0);
+      ctx.describe([hex(h), hex(ctx.arg(1))]);
+      return pofx(ctx.kernel).devices.has(h) ? STATUS.UNSUCCESSFUL : STATUS.INVALID_PARAMETER;
+    }),
+    stub: true,
+    notes: "no power engine plug-in (PEP) in the emulation: STATUS_UNSUCCESSFUL for a registered device, STATUS_INVALID_PARAMETER for another handle (Learn)",
+  },
   nt("PoSetHiberRange", 5, (ctx) => {
     const [map, flags, address, length, tag] = [ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.arg(3), ctx.u32(4)];
     ctx.describe([hex(map), hex(flags), hex(address), hex(length), hex(tag)]);

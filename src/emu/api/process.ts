@@ -17,6 +17,7 @@
  * 0x5A8 follows Windows 10 x64 (undocumented, like system.ts's other EPROCESS offsets).
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
+import { firmwareTableInformation } from "./firmware.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
 import { encodeLatin1, encodeUtf16, hex, nt, q, readPtr, writePtr } from "./util.js";
@@ -366,7 +367,7 @@ export const apis: ApiDefinition[] = [
       const buf = ctx.arg(1);
       const len = ctx.u32(2);
       const ret = ctx.arg(3);
-      ctx.describe([cls === 0 ? "SystemBasicInformation" : cls === 5 ? "SystemProcessInformation" : cls === 11 ? "SystemModuleInformation" : cls === 57 ? "SystemExtendedProcessInformation" : String(cls), hex(buf), String(len), hex(ret)]);
+      ctx.describe([cls === 0 ? "SystemBasicInformation" : cls === 5 ? "SystemProcessInformation" : cls === 11 ? "SystemModuleInformation" : cls === 57 ? "SystemExtendedProcessInformation" : cls === 76 ? "SystemFirmwareTableInformation" : String(cls), hex(buf), String(len), hex(ret)]);
       let img: Uint8Array;
       let exact = false;
       if (cls === 0) {
@@ -382,7 +383,8 @@ export const apis: ApiDefinition[] = [
         // SystemCodeIntegrityInformation: { Length 8, CodeIntegrityOptions CODEINTEGRITY_OPTION_ENABLED }.
         img = Uint8Array.from([8, 0, 0, 0, 1, 0, 0, 0]);
         exact = true;
-      } else return STATUS.INVALID_INFO_CLASS;
+      } else if (cls === 76) return firmwareTableInformation(ctx, buf, len, ret);
+      else return STATUS.INVALID_INFO_CLASS;
       if (ret !== 0n) ctx.mem.setU32(ret, img.length);
       if (cls === 11 && len < img.length && len >= 4) {
         // A short buffer still gets the module count and every entry that fits whole (Windows's

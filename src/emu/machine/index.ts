@@ -9,3 +9,4 @@ export * from "./paging.js";
 export * from "./paging-views.js";
 export * from "./gaps.js";
 export * from "./topology.js";
+export * from "./firmware.js";

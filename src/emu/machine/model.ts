@@ -4,6 +4,7 @@
  * default machine and the parser of a JSON machine file.
  */
 import { isCpuChoice, type CpuChoice } from "../../nt/cpu-identity.js";
+import { parseFirmware, type FirmwareSpec } from "./firmware.js";
 
 export interface PciFunctionSpec {
   bus: number;
@@ -46,6 +47,8 @@ export interface MachineSpec {
   processes?: ProcessSpec[];
   /** The processor (nt/cpu-identity.ts): "amd" (Unicorn's qemu64, the default) or "intel" (Skylake-Client). */
   cpu: CpuChoice;
+  /** SMBIOS and ACPI tables replacing the defaults (firmware.ts). */
+  firmware?: FirmwareSpec;
 }
 
 /**
@@ -145,7 +148,8 @@ export function parseMachine(json: unknown): MachineSpec {
   const lowMemory = o["lowMemory"] ?? "pc";
   if (lowMemory !== "pc" && lowMemory !== "none") throw new Error(`machine: lowMemory: expected "pc" or "none", got ${JSON.stringify(lowMemory)}`);
   const processes = o["processes"] === undefined ? undefined : parseProcesses(arr(o["processes"], "processes"), num);
-  return { ram, physical, lowMemory, ports, pci, msrs, processors, portResources, cpu, ...(processes ? { processes } : {}) };
+  const firmware = parseFirmware(o["firmware"]);
+  return { ram, physical, lowMemory, ports, pci, msrs, processors, portResources, cpu, ...(processes ? { processes } : {}), ...(firmware ? { firmware } : {}) };
 }
 
 

@@ -5,7 +5,8 @@
 import { apis } from "./apis.js";
 import { detectionApis } from "./detect.js";
 import { apis as propertyDataApis } from "./propdata.js";
-export const pnpApis = [...apis, ...detectionApis, ...propertyDataApis];
+import { apis as interruptApis } from "./interrupts.js";
+export const pnpApis = [...apis, ...detectionApis, ...propertyDataApis, ...interruptApis];
 export { parseDeviceFile, matchDriver, type DeviceFile, type DeviceSpec, type DriverMatch, type ResourceSpec } from "./spec.js";
 export { installDeviceFile, serviceStarted, serviceStopping, serviceFailed, serviceWanted, settle, type PnpOutcome } from "./manager.js";
 export { pnpState, type DevNode } from "./state.js";

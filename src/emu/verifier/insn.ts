@@ -15,7 +15,7 @@ import type { Emulator } from "../emulator.js";
 import type { PeImage } from "../../formats/pe/types.js";
 import { scanWatchSites, type WatchOp } from "./watch.js";
 import { instructionEvent } from "./hw-event.js";
-import { msrValue, msrName } from "./trap.js";
+import { msrValue, msrName, noteEntryMsr } from "./trap.js";
 import { machineOf } from "../machine/state.js";
 import { readPort, writePort, type PortSize } from "../machine/ports.js";
 import { portGranted } from "../machine/resources.js";
@@ -177,6 +177,7 @@ export class InstructionHooks {
           message: `rdmsr of MSR ${msrName(msr)} (computed) at ${emu.where(pc)}: ${v === undefined ? "not in the machine model, reads 0" : `machine model value ${addr64(v)}`}`,
           rule: "privileged-rdmsr",
         });
+        noteEntryMsr(emu, msr, v, pc);
         const x = v ?? 0n;
         instructionEvent(emu, "msr", "read", msr, 8, x, pc);
         uc.regWriteMany([rax, rdx], [x & 0xffffffffn, (x >> 32n) & 0xffffffffn]);

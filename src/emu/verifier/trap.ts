@@ -69,6 +69,18 @@ function unmodelled(emu: Emulator, rip: bigint, what: string): void {
   noteModelGap(emu.kernel, what, emu.moduleAt(rip)?.name);
 }
 
+/**
+ * MSRs that hold the kernel's system-call entry points (Intel SDM vol. 3, "SYSCALL/SYSRET",
+ * "SYSENTER"): on Windows IA32_LSTAR is KiSystemCall64(Shadow), the start of the scans rootkits
+ * make for KeServiceDescriptorTable. kmdll's ntoskrnl has no system-call code, so without a
+ * machine-file value rdmsr reads 0 and this is noted as an emulator gap: the driver's fault on
+ * the 0 it read is then kmdll's gap, not "Windows would have crashed".
+ */
+const ENTRY_MSRS = new Set([0xc0000082, 0xc0000083, 0x176]);
+export function noteEntryMsr(emu: Emulator, msr: number, value: bigint | undefined, rip: bigint): void {
+  if (value === undefined && ENTRY_MSRS.has(msr)) unmodelled(emu, rip, `the system-call entry point: rdmsr of ${msrName(msr)} at ${emu.where(rip)} reads 0 (kmdll's ntoskrnl has no KiSystemCall64 and no x64 system service table)`);
+}
+
 /** Serve the patched instruction at `rip`; returns the address to resume at, or null when `rip` is no patched site. */
 export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
   // ARM64: Unicorn leaves PC at the trapping UDF or just past it.
@@ -91,6 +103,7 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
         message: `rdmsr of MSR ${msrName(op.msr)} at ${emu.where(rip)}: ${v === undefined ? "not in the machine model, reads 0" : `machine model value ${addr64(v)}`}`,
         rule: "privileged-rdmsr",
       });
+      noteEntryMsr(emu, op.msr, v, rip);
       const x = v ?? 0n;
       instructionEvent(emu, "msr", "read", op.msr, 8, x, rip);
       uc.regWriteMany([reg(0), reg(2)], [x & 0xffffffffn, (x >> 32n) & 0xffffffffn]); // EDX:EAX
