@@ -74,6 +74,7 @@ import { apis as exTimer } from "./ex-timer.js";
 import { apis as elam } from "./elam.js";
 import { apis as pcw } from "./pcw.js";
 import { apis as regnotify } from "./regnotify.js";
+import { apis as fsnotify } from "./fsnotify.js";
 import { apis as unmodelled } from "./unmodelled.js";
 import { wdfApis } from "../wdf/index.js";
 import { fltApis, fltCompletionApis, wfpApis } from "../fltmgr/index.js";
@@ -82,6 +83,8 @@ import { ndisApis } from "../ndis/index.js";
 import { ndisProtocolApis } from "../ndis/protocol.js";
 // After ndis/index.js and ndis/protocol.js (it reads both handle kinds).
 import { ndisTimerApis } from "../ndis/timer.js";
+// After ndis/index.js and ndis/protocol.js too: NdisOpenConfigurationEx reads miniport, filter and protocol driver handles.
+import { ndisConfigApis } from "../ndis/config.js";
 import { ndisImApis } from "../ndis/im.js";
 import { netioApis } from "../netio/index.js";
 import { apis as tdi } from "./tdi.js";
@@ -113,7 +116,7 @@ export { componentState, declaredComponents, type ComponentState } from "./state
 export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager, type KernelObject, type HandleEntry } from "./ob.js";
 
 /** Handlers by component (for docs/api-coverage.md and tests). */
-export const apisByComponent: Record<string, ApiDefinition[]> = { crt: [...crt, ...strto], dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack: [...stack, ...backtrace], zw, requestor: [...requestorApis, ...requestorSessionApis], machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc, ...stackExpandApis, ...mutant], process: [...process, ...auxModuleApis, ...threadx, ...objdir, ...procFile, ...ntforms], procctl: [...procctl, ...dupApis], token: [...tokenApis, ...logonApis, ...clientApis], notify, iox, drvinfo, extimer: exTimer, csq, obx, fsrtl: [...fsrtl, ...dos83], iostack, drvobj, reinit, regrtl, security, file: [...file, ...fileInfo, ...filedir], filectl, bitmap, gentable, avltable, lists, locks, crtx: [...crtx, ...vsnprintfS], rtlx: [...rtlx, ...runOnce], misc, int64, vm: [...vm, ...vmcopy, ...vmSecure], section, sehHelpers, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: [...ndisApis, ...ndisTimerApis, ...ndisImApis], "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, ...mmlock, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, powerperf: powerPerf, elam, pcw, regnotify, unmodelled, netio: netioApis, tdi, ks, wmilib, usbd, pico, storport, hidclass, portcls, scsiport, smclib, classpnp, pciidex, wmi: wmireg };
+export const apisByComponent: Record<string, ApiDefinition[]> = { crt: [...crt, ...strto], dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack: [...stack, ...backtrace], zw, requestor: [...requestorApis, ...requestorSessionApis], machine, ports: portApis(), mdl, sched: [...sched, ...events, ...apc, ...stackExpandApis, ...mutant], process: [...process, ...auxModuleApis, ...threadx, ...objdir, ...procFile, ...ntforms], procctl: [...procctl, ...dupApis], token: [...tokenApis, ...logonApis, ...clientApis], notify, iox, drvinfo, extimer: exTimer, csq, obx, fsrtl: [...fsrtl, ...dos83], iostack, drvobj, reinit, regrtl, security, file: [...file, ...fileInfo, ...filedir], filectl, bitmap, gentable, avltable, lists, locks, crtx: [...crtx, ...vsnprintfS], rtlx: [...rtlx, ...runOnce], misc, int64, vm: [...vm, ...vmcopy, ...vmSecure], section, sehHelpers, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: [...ndisApis, ...ndisTimerApis, ...ndisImApis, ...ndisConfigApis], "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, win32k, platform: [...platform, ...mmlock, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, powerperf: powerPerf, elam, pcw, regnotify, fsnotify, unmodelled, netio: netioApis, tdi, ks, wmilib, usbd, pico, storport, hidclass, portcls, scsiport, smclib, classpnp, pciidex, wmi: wmireg };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
 for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];
