@@ -15,7 +15,7 @@ import { runSimulation } from "../src/kernel/simulation.js";
 import { emulatorExecutor } from "../src/sim/emulator.js";
 import { RANKED } from "./ranked.js";
 
-const FAMILIES = ["obx", "fsrtl", "iostack", "filectl", "section", "sehHelpers"];
+const FAMILIES = ["obx", "fsrtl", "iostack", "filectl", "section", "sehHelpers", "fsnotify"];
 const exercised = new Set<string>();
 
 function run(routines: string[], expect: bigint | null = 0n, arch: "x64" | "x86" = "x64") {
@@ -31,7 +31,7 @@ function run(routines: string[], expect: bigint | null = 0n, arch: "x64" | "x86"
   return { r, events };
 }
 
-const TESTS = ["TestOpenByName", "TestCreateObjects", "TestHandleInfo", "TestNameRoutines", "TestDeviceStacks", "TestSystemDevices", "TestVolumeNames", "TestIrpHelpers", "TestFileControl", "TestFileLocks", "TestSections", "TestLocalUnwind"];
+const TESTS = ["TestOpenByName", "TestCreateObjects", "TestHandleInfo", "TestNameRoutines", "TestDeviceStacks", "TestSystemDevices", "TestVolumeNames", "TestIrpHelpers", "TestFileControl", "TestFileLocks", "TestSections", "TestLocalUnwind", "TestFsRegistration"];
 
 test("apiobio.sys: every Test* export passes its checks, started and stopped as a service, no leak", () => {
   const { r, events } = run(TESTS);
@@ -60,6 +60,7 @@ test("apiobio.sys: wild pointers, a pure virtual call and a lock no thread relea
     ["WildDosName", "invalid-read", /0xffffa000dead00[0-9a-f]{2}/i],
     ["WildSectionSize", "invalid-read", /0xffffa000dead00[0-9a-f]{2}/i],
     ["PureCall", "bugcheck", /0xC0000002|STATUS_NOT_IMPLEMENTED|_purecall/i],
+    ["WildFsRegistration", "bugcheck", /IoRegisterFsRegistrationChange\(0x[0-9a-f]+\): DriverObject is not a DRIVER_OBJECT/],
     ["LockDeadlock", "deadlock", /ZwLockFile: bytes 0\.\.0 of C:\\obio-dead\.bin overlap the exclusive lock on bytes 0\.\.9/],
   ];
   for (const [exp, kind, re] of cases) {
