@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { classify, runTriage, type TriageResult } from "../src/triage/index.js";
 import { newObserved, observeLine } from "../src/triage/observe.js";
 
-const CASES = ["pass", "declined", "fault", "leak", "unimpl", "hang", "ndis5", "integrity", "nounload", "limit", "scan"];
+const CASES = ["pass", "declined", "fault", "leak", "unimpl", "hang", "ndis5", "ndis5retry", "integrity", "nounload", "limit", "scan"];
 
 /** Every file below dir with its size and mtime (to see that nothing was written there). */
 function listing(dir: string): string[] {
@@ -128,6 +128,10 @@ test("triage classifies a folder of our drivers: every class, companions, non-PE
 
     is("triagendis5.sys", "windows-refuses");
     assert.match(by("triagendis5.sys").key, /NDIS 5/);
+    // Retrying the refused registration for ever (triage.c, TRIAGE_NDIS5RETRY) is still Windows' refusal, not kmdll's time budget.
+    is("triagendis5retry.sys", "windows-refuses");
+    assert.match(by("triagendis5retry.sys").key, /NDIS 5.*never returns/);
+    assert.equal(by("triagendis5retry.sys").fault?.kind, "timeout");
     is("triageintegrity.sys", "windows-refuses");
     assert.match(by("triageintegrity.sys").key, /INTEGRITYCHECK/);
     assert.equal(by("triageintegrity.sys").status, "0xC0000022"); // STATUS_ACCESS_DENIED
@@ -155,7 +159,7 @@ test("triage classifies a folder of our drivers: every class, companions, non-PE
 
     assert.equal(summary.ignored, 2, "notes.txt and extra.reg");
     assert.equal(summary.drivers, results.length - 1);
-    assert.deepEqual(summary.counts, { pass: 3, "windows-refuses": 7, "driver-declined": 2, "driver-fault": 2, "kmdll-gap": 4, "not-a-driver": 1 });
+    assert.deepEqual(summary.counts, { pass: 3, "windows-refuses": 8, "driver-declined": 2, "driver-fault": 2, "kmdll-gap": 4, "not-a-driver": 1 });
     assert.equal(summary.exitCode, 1);
     assert.equal(summary.reasons[0]!.count >= summary.reasons.at(-1)!.count, true);
     assert.equal(summary.reasons.reduce((n, r) => n + r.count, 0), results.filter((r) => r.class !== "pass").length);
@@ -220,6 +224,21 @@ test("classify: the kill paths, Windows modules kmdll lacks, bug checks (pure)",
   // A kernel API set kmdll's schema does not map is kmdll's gap, never a missing companion (src/nt/api-sets.ts).
   const apiSet = missing("ext-ms-win-ntos-madeup-l1-1-0.dll");
   assert.deepEqual([apiSet.class, apiSet.key], ["kmdll-gap", "kernel API set not in kmdll's schema: ext-ms-win-ntos-madeup-l1-1-0.dll"]);
+  // bthport.sys is Windows' Bluetooth port driver (BTHUSB.SYS imports it; DriverPack set fresh4): kmdll's gap, named as such.
+  const bth = missing("bthport.sys");
+  assert.equal(bth.class, "kmdll-gap", bth.reason);
+  assert.equal(bth.key, "kmdll does not emulate the system module bthport.sys");
+  assert.match(bth.reason, /^kmdll does not emulate the system module bthport\.sys/);
+  assert.equal(missing("RNDISMP.SYS").class, "kmdll-gap");
+  // An export a module kmdll emulates lacks (asahci64.sys imports AtaPortNotification from PCIIDEX.SYS): kmdll's list, not a companion's.
+  const lacks = classify(run([begin(1), { event: "fail", status: "0xC0000263", cause: "0xC0000263", module: "a.sys", missing: "PCIIDEX.SYS!AtaPortNotification" }, end(1, false), begin(2), end(2, false), { event: "end", ok: false }]), exit);
+  assert.deepEqual([lacks.class, lacks.key], ["kmdll-gap", "export not in kmdll's pciidex.sys: AtaPortNotification"], lacks.reason);
+  // An NDIS 5 miniport refused (a warning with refusal), then DriverEntry retrying it until the time budget: Windows refuses it.
+  const retry = classify(run([begin(1), { event: "warning", refusal: "ndis5-miniport", message: "NdisMRegisterMiniport: an NDIS 5.1 miniport driver" }, { event: "fault", kind: "timeout", rip: "a.sys+0x10", message: "time budget of 1 s exceeded" }, end(1, false), begin(2), end(2, false), { event: "end", ok: false }]), exit);
+  assert.deepEqual([retry.class, retry.phase, retry.fault?.kind], ["windows-refuses", "start", "timeout"], retry.reason);
+  assert.match(retry.key, /^NDIS 5\.x miniport.*never returns$/);
+  // A timeout with no refusal before it stays kmdll's (the time budget).
+  assert.equal(classify(run([begin(1), { event: "fault", kind: "timeout", rip: "a.sys+0x10", message: "m" }, end(1, false)]), exit).class, "kmdll-gap");
   // A bug check in DriverUnload names its code.
   const bc = classify(run([begin(1), end(1, true), begin(2), { event: "fault", kind: "bugcheck", code: "0x000000C4", rip: "a.sys+0x10", message: "KeBugCheckEx(0xC4)" }, end(2, false), { event: "end", ok: false }]), exit);
   assert.deepEqual([bc.class, bc.key, bc.phase], ["driver-fault", "bugcheck 0xC4 in DriverUnload", "stop"]);

@@ -281,7 +281,9 @@ extern PWDF_DRIVER_GLOBALS WdfDriverGlobals;
 #define WdfControlFinishInitializing(d) WDFCALL(WdfControlFinishInitializing, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE))(WdfDriverGlobals, d)
 #define WdfIoQueueCreate(d, c, a, o) WDFCALL(WdfIoQueueCreate, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFDEVICE, PWDF_IO_QUEUE_CONFIG, PWDF_OBJECT_ATTRIBUTES, WDFQUEUE *))(WdfDriverGlobals, d, c, a, o)
 #define WdfObjectDelete(o) WDFCALL(WdfObjectDelete, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFOBJECT))(WdfDriverGlobals, o)
-#define WdfObjectGetTypedContextWorker(o, t) WDFCALL(WdfObjectGetTypedContextWorker, PVOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFOBJECT, const WDF_OBJECT_CONTEXT_TYPE_INFO *))(WdfDriverGlobals, o, t)
+/* wdfobject.h declares these two FASTCALL (PFN_WDFOBJECTGETTYPEDCONTEXTWORKER, PFN_WDFOBJECTCONTEXTGETOBJECT):
+ * on x86 the globals and the first argument travel in ECX and EDX. Every other DDI is stdcall (/Gz). */
+#define WdfObjectGetTypedContextWorker(o, t) WDFCALL(WdfObjectGetTypedContextWorker, PVOID (FASTCALL *)(PWDF_DRIVER_GLOBALS, WDFOBJECT, const WDF_OBJECT_CONTEXT_TYPE_INFO *))(WdfDriverGlobals, o, t)
 #define WdfRequestComplete(r, s) WDFCALL(WdfRequestComplete, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, NTSTATUS))(WdfDriverGlobals, r, s)
 #define WdfRequestCompleteWithInformation(r, s, i) WDFCALL(WdfRequestCompleteWithInformation, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, NTSTATUS, ULONG_PTR))(WdfDriverGlobals, r, s, i)
 #define WdfRequestRetrieveInputBuffer(r, m, b, l) WDFCALL(WdfRequestRetrieveInputBuffer, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, size_t, PVOID *, size_t *))(WdfDriverGlobals, r, m, b, l)
@@ -391,7 +393,7 @@ DECLARE_HANDLE(WDFKEY);
 #define WdfCollectionGetFirstItem(c) WDFCALL(WdfCollectionGetFirstItem, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCOLLECTION))(WdfDriverGlobals, c)
 #define WdfCollectionGetLastItem(c) WDFCALL(WdfCollectionGetLastItem, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFCOLLECTION))(WdfDriverGlobals, c)
 #define WdfObjectAllocateContext(o, a, c) WDFCALL(WdfObjectAllocateContext, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFOBJECT, PWDF_OBJECT_ATTRIBUTES, PVOID *))(WdfDriverGlobals, o, a, c)
-#define WdfObjectContextGetObject(c) WDFCALL(WdfObjectContextGetObject, WDFOBJECT (NTAPI *)(PWDF_DRIVER_GLOBALS, PVOID))(WdfDriverGlobals, c)
+#define WdfObjectContextGetObject(c) WDFCALL(WdfObjectContextGetObject, WDFOBJECT (FASTCALL *)(PWDF_DRIVER_GLOBALS, PVOID))(WdfDriverGlobals, c)
 #define WdfRequestMarkCancelable(r, e) WDFCALL(WdfRequestMarkCancelable, VOID (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PFN_WDF_REQUEST_CANCEL))(WdfDriverGlobals, r, e)
 #define WdfRequestMarkCancelableEx(r, e) WDFCALL(WdfRequestMarkCancelableEx, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST, PFN_WDF_REQUEST_CANCEL))(WdfDriverGlobals, r, e)
 #define WdfRequestUnmarkCancelable(r) WDFCALL(WdfRequestUnmarkCancelable, NTSTATUS (NTAPI *)(PWDF_DRIVER_GLOBALS, WDFREQUEST))(WdfDriverGlobals, r)

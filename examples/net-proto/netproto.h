@@ -132,6 +132,29 @@ NTSYSAPI VOID NTAPI NdisFreePacketPool(NDIS_HANDLE PoolHandle);
 NTSYSAPI VOID NTAPI NdisAllocatePacket(NDIS_STATUS *Status, PNDIS_PACKET *Packet, NDIS_HANDLE PoolHandle);
 NTSYSAPI VOID NTAPI NdisFreePacket(PNDIS_PACKET Packet);
 
+/* Configuration (Microsoft Learn: NDIS_CONFIGURATION_OBJECT, NDIS_PARAMETER_TYPE,
+ * NDIS_CONFIGURATION_PARAMETER, NdisOpenConfigurationEx, NdisReadConfiguration,
+ * NdisCloseConfiguration; objectheader.h's type 0xA9). */
+#define NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT 0xA9
+#define NDIS_CONFIGURATION_OBJECT_REVISION_1 1
+typedef struct _NDIS_CONFIGURATION_OBJECT {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_HANDLE NdisHandle;
+    ULONG Flags;
+} NDIS_CONFIGURATION_OBJECT;
+#define NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1 RTL_SIZEOF_THROUGH_FIELD(NDIS_CONFIGURATION_OBJECT, Flags)
+typedef enum _NDIS_PARAMETER_TYPE { NdisParameterInteger, NdisParameterHexInteger, NdisParameterString, NdisParameterMultiString, NdisParameterBinary } NDIS_PARAMETER_TYPE;
+typedef struct _NDIS_CONFIGURATION_PARAMETER {
+    NDIS_PARAMETER_TYPE ParameterType;
+    union {
+        ULONG IntegerData;
+        UNICODE_STRING StringData;
+    } ParameterData;
+} NDIS_CONFIGURATION_PARAMETER, *PNDIS_CONFIGURATION_PARAMETER;
+NTSYSAPI NDIS_STATUS NTAPI NdisOpenConfigurationEx(NDIS_CONFIGURATION_OBJECT *ConfigObject, NDIS_HANDLE *ConfigurationHandle);
+NTSYSAPI VOID NTAPI NdisReadConfiguration(NDIS_STATUS *Status, PNDIS_CONFIGURATION_PARAMETER *ParameterValue, NDIS_HANDLE ConfigurationHandle, PUNICODE_STRING Keyword, NDIS_PARAMETER_TYPE ParameterType);
+NTSYSAPI VOID NTAPI NdisCloseConfiguration(NDIS_HANDLE ConfigurationHandle);
+
 /* ---- the driver ------------------------------------------------------------------------------ */
 typedef struct _NETPROTO_GLOBALS {
     PDRIVER_OBJECT Driver;

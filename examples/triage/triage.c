@@ -14,6 +14,11 @@
  *   TRIAGE_HANG       spins forever in DriverEntry: kmdll-gap (time budget).
  *   TRIAGE_NDIS5      an NDIS 5.1 miniport's registration, refused on Windows 8 and later
  *                     (Microsoft Learn, "NDIS 6.30 Backward Compatibility"): windows-refuses.
+ *   TRIAGE_NDIS5RETRY with TRIAGE_NDIS5: retries the refused registration with a lower
+ *                     MinorNdisVersion until NDIS accepts one, as Broadcom's bcmwl5.sys /
+ *                     bcmwl564.sys do (DriverPack set fresh4): on Windows 8 and later none is
+ *                     accepted and DriverEntry never returns; windows-refuses, not the time
+ *                     budget's kmdll-gap.
  *   TRIAGE_INTEGRITY  PsSetCreateProcessNotifyRoutineEx from an image not linked with
  *                     /INTEGRITYCHECK: STATUS_ACCESS_DENIED (Microsoft Learn,
  *                     PsSetCreateProcessNotifyRoutineEx), windows-refuses.
@@ -204,6 +209,13 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
             return STATUS_UNSUCCESSFUL;
         }
         status = NdisMRegisterMiniport(wrapper, characteristics, sizeof(characteristics));
+#ifdef TRIAGE_NDIS5RETRY
+        /* Try every older minor version (a UCHAR: it wraps from 0 to 255) until one is taken. */
+        while (status != 0) {
+            characteristics[1]--;
+            status = NdisMRegisterMiniport(wrapper, characteristics, sizeof(characteristics));
+        }
+#endif
         if (status != 0) {
             /* A legacy miniport gives up as NdisMRegisterMiniport's documentation says: terminate, fail. */
             NdisTerminateWrapper(wrapper, NULL);

@@ -22,6 +22,10 @@ const SYSTEM_MODULES = new Set([
   // class minidrivers: stream; SCSI miniport WMI: scsiwmi; SD miniports: sdport; network redirectors:
   // rdbss; USB camera minidrivers: usbcamd2). smclib.sys is also one of the emulator's built-in modules.
   "smclib.sys", "stream.sys", "scsiwmi.sys", "sdport.sys", "rdbss.sys", "usbcamd2.sys",
+  // The Bluetooth port driver (Bluetooth miniports such as BTHUSB.SYS and vendors' BthMini.sys
+  // import it) and the remote NDIS miniport (usb8023m.sys imports it): drivers of every
+  // installation (DriverPack set fresh4, docs/qa.md session 11).
+  "bthport.sys", "rndismp.sys",
 ]);
 
 /** A Windows system module kmdll knows exists but cannot describe (see SYSTEM_MODULES). */

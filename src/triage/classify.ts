@@ -85,7 +85,7 @@ function loadVerdict(f: FailFacts): Verdict {
   if (cause === STATUS.PROCEDURE_NOT_FOUND && missing && !missing.includes("!")) return v("windows-refuses", "load", `imports user-mode ${missing}`, message, withMissing);
   if (cause === STATUS.OBJECT_NAME_NOT_FOUND && missing) {
     if (isKernelApiSetName(missing)) return v("kmdll-gap", "load", `kernel API set not in kmdll's schema: ${missing.toLowerCase()}`, message, withMissing);
-    if (isWindowsModule(missing)) return v("kmdll-gap", "load", `Windows module not emulated: ${missing.toLowerCase()}`, `${message}: ${missing} is part of Windows, kmdll does not provide it`, withMissing);
+    if (isWindowsModule(missing)) return v("kmdll-gap", "load", `kmdll does not emulate the system module ${missing.toLowerCase()}`, `kmdll does not emulate the system module ${missing} (part of Windows, not the driver's fault): ${message}`, withMissing);
     return v("windows-refuses", "load", `missing companion driver ${missing.toLowerCase()}`, `${message}: ${missing} is not part of Windows and not in the driver's folder`, withMissing);
   }
   if ((cause === STATUS.DRIVER_ENTRYPOINT_NOT_FOUND || cause === STATUS.DRIVER_ORDINAL_NOT_FOUND || cause === STATUS.PROCEDURE_NOT_FOUND) && missing) {
@@ -99,6 +99,16 @@ function loadVerdict(f: FailFacts): Verdict {
 }
 
 function startVerdict(s: StepFacts): Verdict | null {
+  // A refusal Windows makes too, then DriverEntry never returns: the driver retries what was refused
+  // (Broadcom's bcmwl5.sys registers its NDIS 5 miniport with ever lower minor versions). The
+  // refusal came first and decides; on Windows the thread would hang the same way.
+  if (s.fault?.kind === "timeout" && s.refusal) {
+    const key = `${REFUSALS[s.refusal.kind] ?? s.refusal.kind}; DriverEntry retries and never returns`;
+    const fault = { ...s.fault };
+    delete fault.outsideBuiltin;
+    delete fault.selfDeadlock;
+    return v("windows-refuses", "start", key, `${s.refusal.message}; DriverEntry then did not return (${s.fault.message})`, { fault });
+  }
   if (s.fault) return faultVerdict(s.fault, "start", s.limit);
   if (s.ok !== false) return null;
   const f = s.fail;

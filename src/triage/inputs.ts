@@ -14,6 +14,7 @@ import { closeSync, lstatSync, openSync, readdirSync, readSync, realpathSync, st
 import { basename, dirname, extname, join, sep } from "node:path";
 import { isKernelModule } from "../nt/kernel-modules.js";
 import { isKnownSystemModule } from "../nt/system-modules.js";
+import { kernelModuleExports } from "../nt/kernel-exports.js";
 import { readImage } from "../io/image.js";
 
 /** One file to triage, or one to list without running it. */
@@ -108,9 +109,14 @@ export function* triageInputs(paths: string[]): Generator<TriageInput> {
   }
 }
 
-/** Whether a module name is part of Windows (the kernel, a HAL, a system driver kmdll knows of). */
+/**
+ * Whether a module name is part of Windows: the kernel, a HAL, a system driver kmdll knows of, or
+ * one whose exports kmdll's database lists (the modules kmdll emulates, pciidex.sys among them: an
+ * ATA miniport importing an AtaPort* routine kmdll's pciidex.sys lacks is kmdll's gap, not a
+ * companion driver's).
+ */
 export function isWindowsModule(dll: string): boolean {
-  return isKernelModule(dll.toLowerCase()) || isKnownSystemModule(dll);
+  return isKernelModule(dll.toLowerCase()) || isKnownSystemModule(dll) || kernelModuleExports(dll) !== undefined;
 }
 
 /** Per-folder listings (lower-case name → file name), kept for the folders of the drivers being run. */

@@ -56,10 +56,11 @@ export function register(program: Command, ctx: CliContext): void {
 Classes (docs/triage.md):
   pass             started and stopped, nothing leaked
   windows-refuses  Windows refuses it too: no DriverUnload (stop refused), malformed image, missing companion
-                   driver, user-mode import, NDIS 5.x miniport, /INTEGRITYCHECK needed
+                   driver, user-mode import, NDIS 5.x miniport (also when DriverEntry then retries it for
+                   ever), /INTEGRITYCHECK needed
   driver-declined  DriverEntry returned an error status (named, with the last kernel call that failed)
   driver-fault     the driver's own crash, bug check or leak at unload (code, module+offset, instruction bytes)
-  kmdll-gap        kmdll stops there: unimplemented routine, Windows module not emulated, export missing from
+  kmdll-gap        kmdll stops there: unimplemented routine, a system module kmdll does not emulate, export missing from
                    kmdll's list, emulator limit, time budget, memory cap
   not-a-driver     a file named (or a .sys) that is not a PE image: listed with the reason, not run
 

@@ -196,6 +196,9 @@ export function x86Convention(arch: EmuArch, known: CallConvention | undefined, 
 
 /**
  * FASTCALL kernel routines by name (wdm.h on x86): the "f" forms (ExfXxx, IofXxx, KefXxx,
- * KfXxx, ObfXxx, HalfXxx) and the interlocked list/arithmetic helpers.
+ * KfXxx, ObfXxx, HalfXxx) and the interlocked list/arithmetic helpers; and the two KMDF DDIs
+ * wdfobject.h declares FASTCALL (PFN_WDFOBJECTGETTYPEDCONTEXTWORKER, PFN_WDFOBJECTCONTEXTGETOBJECT:
+ * an x86 driver passes its globals in ECX and the handle or context in EDX; Realtek's
+ * RtkBtfilter.sys, DriverPack set fresh4) — every other DDI is stdcall (/Gz).
  */
-const X86_FASTCALL = /^(?:(?:Exf|Iof|Kef|Kf|Obf|Hal?f)[A-Z]|Interlocked|ExInterlocked(?:Pop|Push|Flush)EntrySList$|ExInterlockedAddLargeStatistic$|ExInterlockedCompareExchange64$)/;
+const X86_FASTCALL = /^(?:(?:Exf|Iof|Kef|Kf|Obf|Hal?f)[A-Z]|Interlocked|ExInterlocked(?:Pop|Push|Flush)EntrySList$|ExInterlockedAddLargeStatistic$|ExInterlockedCompareExchange64$|WdfObjectGetTypedContextWorker$|WdfObjectContextGetObject$)/;

@@ -10,8 +10,17 @@
  *     driver handle (NdisMRegisterMiniportDriver's): the handle of "the registry location where the
  *     miniport driver's configuration parameters are stored", the driver's service key's
  *     Parameters subkey — kmdll opens it when it exists and answers NDIS_STATUS_FAILURE when the
- *     service has none (an INF's AddReg makes it; kmdll does not create it). Adapter handles never
- *     exist here; filter and protocol driver handles are an emulator gap (reported).
+ *     service has none (an INF's AddReg makes it; kmdll does not create it). A filter driver handle
+ *     (NdisFRegisterFilterDriver's) opens "the registry location where the filter driver's
+ *     configuration parameters are stored" (Learn, "Accessing Configuration Information for a
+ *     Filter Driver"): its service's Parameters key, the same way. A protocol driver handle
+ *     (NdisRegisterProtocolDriver's, as Intel's ilp60x64.sys passes from DriverEntry; DriverPack
+ *     set fresh4) opens "the registry location where the protocol driver's configuration
+ *     parameters are stored" (Learn, "Reading the Registry in an NDIS 6.0 Protocol Driver"):
+ *     NdisRegisterProtocolDriver is given no driver object, only the protocol's Name, the name
+ *     NDIS knows the protocol's service by, so kmdll opens Services\<Name>\Parameters (kmdll's
+ *     reading; Learn names no path). Adapter, binding and filter module handles never exist here
+ *     (no adapter): any other handle is an emulator gap (reported).
  *   NdisReadConfiguration(Status, ParameterValue, ConfigurationHandle, Keyword, ParameterType): the
  *     value named Keyword as an NDIS_CONFIGURATION_PARAMETER NDIS owns until the handle is closed:
  *     NdisParameterInteger / HexInteger from a REG_DWORD, or from a REG_SZ read as a decimal / hex
@@ -33,6 +42,8 @@ import { componentState } from "../api/state.js";
 import { registryOf } from "../api/zw.js";
 import { miniportDriverObject } from "./index.js";
 import { wrapperDriverObject } from "./wrapper.js";
+import { filterDriverObject } from "./filter.js";
+import { protocolName } from "./protocol.js";
 
 const B = (n: number) => BigInt(n);
 const ndis = (name: string, argc: number, h: ApiDefinition["handler"]) => api("ndis.sys", name, argc, h);
@@ -78,17 +89,23 @@ function openConfigurationEx(ctx: ApiContext): number {
     return FAILURE;
   }
   const ndisHandle = getPtr(m, obj + B(ptrSize()));
-  const driver = miniportDriverObject(ctx.kernel, ndisHandle);
-  if (driver === null) ctx.fault("unimplemented-api", `kmdll does not implement NdisOpenConfigurationEx for NdisHandle ${hex(ndisHandle)}: only miniport driver handles (NdisMRegisterMiniportDriver's) are modelled`);
-  return openParameters(ctx, driver, pHandle);
+  const driver = miniportDriverObject(ctx.kernel, ndisHandle) ?? filterDriverObject(ctx.kernel, ndisHandle);
+  if (driver !== null) return openParameters(ctx, driver, pHandle);
+  const protocol = protocolName(ctx.kernel, ndisHandle);
+  if (protocol === null) ctx.fault("unimplemented-api", `kmdll does not implement NdisOpenConfigurationEx for NdisHandle ${hex(ndisHandle)}: only miniport, filter and protocol driver handles are modelled (no adapter exists, so no adapter, binding or filter module handle)`);
+  return openServiceParameters(ctx, protocol, pHandle);
 }
 
 /** A configuration handle for the driver's service key's Parameters subkey: NDIS_STATUS_FAILURE when there is none. */
 function openParameters(ctx: ApiContext, driver: bigint, pHandle: bigint): number {
   const m = ctx.mem;
   const ext = getPtr(m, driver + B(LAYOUT.DRIVER_OBJECT.DriverExtension));
-  const service = ext === 0n ? null : unicodeText(m, ext + B(LAYOUT.DRIVER_EXTENSION.ServiceKeyName));
-  const key = service ? registryOf(ctx.kernel).openKey(`\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\${service}\\Parameters`) : null;
+  return openServiceParameters(ctx, ext === 0n ? null : unicodeText(m, ext + B(LAYOUT.DRIVER_EXTENSION.ServiceKeyName)), pHandle);
+}
+
+function openServiceParameters(ctx: ApiContext, service: string | null, pHandle: bigint): number {
+  const m = ctx.mem;
+  const key = service && !service.includes("\\") ? registryOf(ctx.kernel).openKey(`\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\${service}\\Parameters`) : null;
   if (!key) return FAILURE;
   const h = newHandle(ctx, key);
   if (h === 0n) return RESOURCES;

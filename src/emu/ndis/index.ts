@@ -53,7 +53,6 @@ import { ndisDeviceDispatch, ndisDevice6Apis } from "./device6.js";
 import { ndisWorkItemApis } from "./workitem.js";
 import { NDIS_EXPORTS } from "./exports.js";
 import { ndisFilterApis } from "./filter.js";
-import { ndisConfigApis } from "./config.js";
 import { ndisMemoryApis } from "./memory.js";
 import { ndisRwLockApis } from "./rwlock.js";
 import { ndisRwLock5Apis } from "./rwlock5.js";
@@ -245,7 +244,6 @@ export const ndisApis: ApiDefinition[] = [
   ndis("NdisMRegisterMiniportDriver", 5, registerMiniport),
   ndis("NdisMDeregisterMiniportDriver", 1, (ctx) => void deregisterMiniport(ctx)),
   ...ndisFilterApis,
-  ...ndisConfigApis,
   ...ndisMemoryApis,
   ...ndisRwLockApis,
   ...ndisRwLock5Apis,

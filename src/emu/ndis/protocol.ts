@@ -100,6 +100,11 @@ export function protocolHandleKind(kernel: ApiContext["kernel"], handle: bigint)
   return p ? (p.ndis5 ? "ndis5" : "ndis6") : null;
 }
 
+/** The Name an NDIS 6 or 5.x protocol registered with, for a protocol driver handle not deregistered, else null. */
+export function protocolName(kernel: ApiContext["kernel"], handle: bigint): string | null {
+  return state(kernel).protocols.get(handle)?.name ?? null;
+}
+
 function registerProtocol(ctx: ApiContext, module: string, name: string | null, ndis5: boolean): { status: number; handle?: bigint } {
   if (!name) return { status: NDIS_STATUS.BAD_CHARACTERISTICS };
   const st = state(ctx.kernel);
