@@ -1,0 +1,187 @@
+/*
+ * pcadapter.sys — a WaveRT-style audio adapter driver on portcls.sys, as the WDK's sysvad /
+ * SimpleAudioSample adapters are built: DriverEntry binds the driver to portcls
+ * (PcInitializeAdapterDriver), keeps portcls's unload and hooks IRP_MJ_PNP in front of
+ * PcDispatchIrp; AddDevice calls PcAddAdapterDevice; the StartDevice routine portcls calls after
+ * the PnP start reads the resource list, makes a topology and a WaveRT port (PcNewPort), binds
+ * them to its miniports (IPort::Init), registers them as subdevices with a physical connection,
+ * registers its power management interface and a stream resource. Each answer of portcls on
+ * valid and invalid arguments is checked; a failed check is DbgPrint'ed "FAIL ...".
+ */
+#include "pcadapter.h"
+
+DRIVER_INITIALIZE DriverEntry;
+ULONG Failures, Checks;
+static PDRIVER_UNLOAD PortClsUnload;
+static PDEVICE_OBJECT AddedPdo;
+
+static VOID StartChecks(PDEVICE_OBJECT DeviceObject, PIRP Irp, PPCRESOURCELIST Resources);
+
+static NTSTATUS StartDevice(PDEVICE_OBJECT DeviceObject, PIRP Irp, PPCRESOURCELIST Resources)
+{
+    ULONG before = Failures, checks = Checks;
+    StartChecks(DeviceObject, Irp, Resources);
+    DbgPrint("pcadapter: StartDevice ran %lu checks, %lu failed\n", Checks - checks, Failures - before);
+    return Failures == before ? STATUS_SUCCESS : STATUS_UNSUCCESSFUL;
+}
+
+static NTSTATUS AddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
+{
+    PDEVICE_OBJECT fdo;
+    CHECK(PcAddAdapterDevice(DriverObject, Pdo, NULL, 2, 0) == STATUS_INVALID_PARAMETER);
+    /* "Any value greater than zero and less than PORT_CLASS_DEVICE_EXTENSION_SIZE is illegal." */
+    CHECK(PcAddAdapterDevice(DriverObject, Pdo, (PVOID)StartDevice, 2, 8) == STATUS_INVALID_PARAMETER);
+    CHECK(DriverObject->DeviceObject == NULL);
+    AddedPdo = Pdo;
+    CHECK(PcAddAdapterDevice(DriverObject, Pdo, (PVOID)StartDevice, 2, 0) == STATUS_SUCCESS);
+    fdo = DriverObject->DeviceObject;
+    CHECK(fdo != NULL);
+    if (fdo) {
+        CHECK(fdo->DeviceType == FILE_DEVICE_KS_TYPE);
+        CHECK((fdo->Flags & DO_DEVICE_INITIALIZING) == 0);
+        CHECK(fdo->DeviceExtension != NULL);
+        CHECK(Pdo->AttachedDevice == fdo);
+        CHECK(fdo->StackSize == Pdo->StackSize + 1);
+    }
+    DbgPrint("pcadapter: AddDevice done\n");
+    return STATUS_SUCCESS;
+}
+
+static VOID StartChecks(PDEVICE_OBJECT DeviceObject, PIRP Irp, PPCRESOURCELIST Resources)
+{
+    PDEVICE_OBJECT pdo = NULL, other = (PDEVICE_OBJECT)1;
+    PPCRESOURCELIST sub = NULL;
+    PCM_PARTIAL_RESOURCE_DESCRIPTOR port;
+    PPCPORT topo = NULL, wave = NULL, bad = NULL;
+    PPCUNKNOWN topoMini = NewTopologyMiniport(), waveMini = NewWaveMiniport(), adapter = NewAdapterCommon();
+    PPCRESMGR2 mgr = NULL;
+    PCSTREAMRESOURCE_DESCRIPTOR res;
+    PCSTREAMRESOURCE handle = NULL, handle2 = NULL;
+    static const GUID bogus = {0x12345678, 0x1234, 0x1234, {1, 2, 3, 4, 5, 6, 7, 8}};
+
+    /* The resources of devices.json: an I/O port range 0x300/16 and an interrupt. */
+    CHECK(Resources->lpVtbl->NumberOfEntries(Resources) == 2);
+    CHECK(Resources->lpVtbl->NumberOfEntriesOfType(Resources, CmResourceTypePort) == 1);
+    CHECK(Resources->lpVtbl->NumberOfEntriesOfType(Resources, CmResourceTypeMemory) == 0);
+    port = Resources->lpVtbl->FindTranslatedEntry(Resources, CmResourceTypePort, 0);
+    CHECK(port != NULL && port->u.Port.Start.QuadPart == 0x300 && port->u.Port.Length == 16);
+    CHECK(Resources->lpVtbl->FindTranslatedEntry(Resources, CmResourceTypePort, 1) == NULL);
+    CHECK(Resources->lpVtbl->FindUntranslatedEntry(Resources, CmResourceTypeInterrupt, 0) != NULL);
+    CHECK(Resources->lpVtbl->TranslatedList(Resources) != NULL && Resources->lpVtbl->TranslatedList(Resources)->Count == 1);
+    CHECK(Resources->lpVtbl->UntranslatedList(Resources)->List[0].PartialResourceList.Count == 2);
+    /* A sublist of one entry. */
+    CHECK(PcNewResourceSublist(&sub, NULL, NonPagedPoolNx, Resources, 0) == STATUS_INVALID_PARAMETER);
+    CHECK(PcNewResourceSublist(&sub, NULL, NonPagedPoolNx, Resources, 1) == STATUS_SUCCESS && sub != NULL);
+    if (sub) {
+        CHECK(sub->lpVtbl->NumberOfEntries(sub) == 0);
+        CHECK(sub->lpVtbl->AddEntryFromParent(sub, Resources, CmResourceTypeMemory, 0) == STATUS_INVALID_PARAMETER);
+        CHECK(sub->lpVtbl->AddEntryFromParent(sub, Resources, CmResourceTypePort, 0) == STATUS_SUCCESS);
+        CHECK(sub->lpVtbl->AddEntryFromParent(sub, Resources, CmResourceTypeInterrupt, 0) == STATUS_INSUFFICIENT_RESOURCES);
+        CHECK(sub->lpVtbl->NumberOfEntries(sub) == 1);
+        port = sub->lpVtbl->FindUntranslatedEntry(sub, CmResourceTypePort, 0);
+        CHECK(port != NULL && port->u.Port.Start.QuadPart == 0x300);
+        CHECK(sub->lpVtbl->Release(sub) == 0);
+    }
+
+    /* A resource list over the same lists: portcls's own copies. */
+    CHECK(PcNewResourceList(&sub, NULL, NonPagedPoolNx, Resources->lpVtbl->TranslatedList(Resources), Resources->lpVtbl->UntranslatedList(Resources)) == STATUS_SUCCESS);
+    if (sub) {
+        CHECK(sub->lpVtbl->NumberOfEntries(sub) == 2);
+        CHECK(sub->lpVtbl->TranslatedList(sub) != Resources->lpVtbl->TranslatedList(Resources));
+        CHECK(sub->lpVtbl->AddEntryFromParent(sub, Resources, CmResourceTypePort, 0) == STATUS_INSUFFICIENT_RESOURCES);
+        CHECK(sub->lpVtbl->Release(sub) == 0);
+        sub = NULL;
+    }
+    CHECK(PcGetPhysicalDeviceObject(DeviceObject, &pdo) == STATUS_SUCCESS && pdo == AddedPdo);
+    CHECK(PcGetPhysicalDeviceObject(AddedPdo, &other) == STATUS_INVALID_PARAMETER);
+
+    CHECK(PcNewPort(&bad, &bogus) == STATUS_NOT_SUPPORTED && bad == NULL);
+    CHECK(PcNewPort(&topo, &PcCLSID_PortTopology) == STATUS_SUCCESS && topo != NULL);
+    CHECK(PcNewPort(&wave, &PcCLSID_PortWaveRT) == STATUS_SUCCESS && wave != NULL);
+    if (!topo || !wave || !topoMini || !waveMini || !adapter) return;
+    /* A port refuses a miniport of another kind; an unbound port is no subdevice. */
+    CHECK(PcNewPort(&bad, &PcCLSID_PortWaveRT) == STATUS_SUCCESS);
+    CHECK(bad->lpVtbl->Init(bad, DeviceObject, Irp, topoMini, adapter, Resources) == STATUS_INVALID_PARAMETER);
+    CHECK(PcRegisterSubdevice(DeviceObject, L"Unbound", (PPCUNKNOWN)bad) == STATUS_UNSUCCESSFUL);
+    CHECK(bad->lpVtbl->Release(bad) == 0);
+
+    CHECK(topo->lpVtbl->Init(topo, DeviceObject, Irp, topoMini, adapter, Resources) == STATUS_SUCCESS);
+    CHECK(wave->lpVtbl->Init(wave, DeviceObject, Irp, waveMini, adapter, Resources) == STATUS_SUCCESS);
+    CHECK(MiniportInits == 2 && PortEventsSeen == 2);
+    CHECK(topo->lpVtbl->Init(topo, DeviceObject, Irp, topoMini, adapter, Resources) == STATUS_INVALID_DEVICE_REQUEST);
+    /* The ports hold the miniports now. */
+    topoMini->lpVtbl->Release(topoMini);
+    waveMini->lpVtbl->Release(waveMini);
+    CHECK(MiniportsFreed == 0);
+
+    CHECK(PcRegisterSubdevice(DeviceObject, L"Topology", (PPCUNKNOWN)topo) == STATUS_SUCCESS);
+    CHECK(PcRegisterSubdevice(DeviceObject, L"Topology", (PPCUNKNOWN)wave) == STATUS_OBJECT_NAME_COLLISION);
+    CHECK(PcRegisterSubdevice(DeviceObject, L"Wave", (PPCUNKNOWN)wave) == STATUS_SUCCESS);
+    CHECK(PcRegisterSubdevice(DeviceObject, L"Third", (PPCUNKNOWN)topo) == STATUS_INSUFFICIENT_RESOURCES);
+    CHECK(PcRegisterSubdevice(AddedPdo, L"Elsewhere", (PPCUNKNOWN)topo) == STATUS_INVALID_PARAMETER);
+    CHECK(PcRegisterPhysicalConnection(DeviceObject, (PPCUNKNOWN)topo, 1, (PPCUNKNOWN)wave, 0) == STATUS_SUCCESS);
+    CHECK(PcRegisterPhysicalConnection(DeviceObject, adapter, 1, (PPCUNKNOWN)wave, 0) == STATUS_INVALID_PARAMETER);
+
+    CHECK(PcRegisterAdapterPowerManagement(waveMini, DeviceObject) == STATUS_INVALID_PARAMETER);
+    CHECK(PcRegisterAdapterPowerManagement(adapter, DeviceObject) == STATUS_SUCCESS);
+    CHECK(PcUnregisterAdapterPowerManagement(DeviceObject) == STATUS_SUCCESS);
+    CHECK(PcUnregisterAdapterPowerManagement(DeviceObject) == STATUS_UNSUCCESSFUL);
+    CHECK(PcRegisterAdapterPowerManagement(adapter, DeviceObject) == STATUS_SUCCESS);
+
+    /* Stream resources: the WaveRT port's manager and the exports. */
+    CHECK(wave->lpVtbl->QueryInterface(wave, &PcIID_IPortClsStreamResourceManager2, (PVOID *)&mgr) == STATUS_SUCCESS && mgr != NULL);
+    CHECK(topo->lpVtbl->QueryInterface(topo, &PcIID_IPortClsStreamResourceManager2, &other) != STATUS_SUCCESS && other == NULL);
+    RtlZeroMemory(&res, sizeof(res));
+    res.Size = sizeof(res);
+    res.Pdo = pdo;
+    res.Type = ePcStreamResourceThread;
+    res.Resource.Thread = PsGetCurrentThread();
+    if (mgr) {
+        CHECK(mgr->lpVtbl->AddStreamResource2(mgr, pdo, NULL, &res, &handle) == STATUS_SUCCESS && handle != NULL);
+        CHECK(mgr->lpVtbl->RemoveStreamResource(mgr, handle) == STATUS_SUCCESS);
+        CHECK(mgr->lpVtbl->RemoveStreamResource(mgr, handle) == STATUS_INVALID_PARAMETER);
+        CHECK(mgr->lpVtbl->AddStreamResource(mgr, NULL, &res, &handle) == STATUS_SUCCESS);
+        CHECK(mgr->lpVtbl->RemoveStreamResource(mgr, handle) == STATUS_SUCCESS);
+        mgr->lpVtbl->Release(mgr);
+    }
+    res.Size = sizeof(res) - 4;
+    CHECK(PcAddStreamResource(pdo, NULL, &res, &handle2) == STATUS_INVALID_PARAMETER && handle2 == NULL);
+    res.Size = sizeof(res);
+    res.Resource.Thread = NULL;
+    CHECK(PcAddStreamResource(pdo, NULL, &res, &handle2) == STATUS_INVALID_PARAMETER);
+    res.Resource.Thread = PsGetCurrentThread();
+    CHECK(PcAddStreamResource(DeviceObject, NULL, &res, &handle2) == STATUS_INVALID_PARAMETER);
+    CHECK(PcAddStreamResource(pdo, NULL, &res, &handle2) == STATUS_SUCCESS);
+    CHECK(PcRemoveStreamResource(handle2) == STATUS_SUCCESS);
+
+    /* portcls keeps its references: the driver lets go of its own. */
+    topo->lpVtbl->Release(topo);
+    wave->lpVtbl->Release(wave);
+    adapter->lpVtbl->Release(adapter);
+    CHECK(MiniportsFreed == 0 && AdapterFreed == 0);
+}
+
+static NTSTATUS PnpHandler(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    if (sp->MinorFunction == IRP_MN_REMOVE_DEVICE) DbgPrint("pcadapter: remove (miniports freed %ld)\n", MiniportsFreed);
+    return PcDispatchIrp(DeviceObject, Irp);
+}
+
+static VOID Unload(PDRIVER_OBJECT DriverObject)
+{
+    DbgPrint("pcadapter: unload, miniports freed %ld, adapter freed %ld, failures %lu\n", MiniportsFreed, AdapterFreed, Failures);
+    if (PortClsUnload) PortClsUnload(DriverObject);
+}
+
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    NTSTATUS status = PcInitializeAdapterDriver(DriverObject, RegistryPath, (PDRIVER_ADD_DEVICE)AddDevice);
+    if (!NT_SUCCESS(status)) return status;
+    CHECK(DriverObject->DriverExtension->AddDevice == (PDRIVER_ADD_DEVICE)AddDevice);
+    DriverObject->MajorFunction[IRP_MJ_PNP] = PnpHandler;
+    PortClsUnload = DriverObject->DriverUnload;
+    DriverObject->DriverUnload = Unload;
+    DbgPrint("pcadapter: DriverEntry\n");
+    return STATUS_SUCCESS;
+}
