@@ -34,6 +34,7 @@ import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { api, hex, moduleRoutine } from "./util.js";
 import { componentState } from "./state.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
+import { ksResourceApis } from "./ks-resource.js";
 
 export const KS = "ks.sys";
 const B = (n: number) => BigInt(n);
@@ -132,4 +133,5 @@ export const apis: ApiDefinition[] = [
   objectFromIrp("filter"),
   api(KS, "KsInitializeDriver", 3, initializeDriver),
   { ...api(KS, "KsNullDriverUnload", 1, forget), notes: "does nothing (the default unload routine of an AVStream minidriver)" },
+  ...ksResourceApis,
 ];
