@@ -22,6 +22,8 @@ const SYSTEM_MODULES = new Set([
   // class minidrivers: stream; SCSI miniport WMI: scsiwmi; SD miniports: sdport; network redirectors:
   // rdbss; USB camera minidrivers: usbcamd2). smclib.sys is also one of the emulator's built-in modules.
   "smclib.sys", "stream.sys", "scsiwmi.sys", "sdport.sys", "rdbss.sys", "usbcamd2.sys",
+  // The BDA support library of TV tuner minidrivers (bdasup.h); also one of the emulator's built-in modules.
+  "bdasup.sys",
 ]);
 
 /** A Windows system module kmdll knows exists but cannot describe (see SYSTEM_MODULES). */
