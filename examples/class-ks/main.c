@@ -140,6 +140,11 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     CHECK(DriverObject->DriverStartIo != NULL);
     CHECK(DriverObject->DeviceObject == NULL);
 
+    /* BdaSup.SYS: a BDA minidriver's import resolves (the address only: no BDA filter exists to call it on). */
+    {
+        PVOID volatile bda = (PVOID)BdaCheckChanges;
+        CHECK(bda != NULL);
+    }
     /* ks.sys!KsLoadResource: the driver's own RCDATA resources (classks.rc), by ID and by name. */
     {
         static const char text[] = "kmdll resource";

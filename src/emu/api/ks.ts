@@ -45,7 +45,7 @@ export const KS_EXPORTS: readonly string[] = (
   "KsCreateDevice KsCreateFilterFactory KsDefaultDispatchPnp KsDefaultDispatchPower KsDefaultForwardIrp KsDisableEvent KsDispatchInvalidDeviceRequest " +
   "KsDispatchIrp KsDispatchQuerySecurity KsDispatchSetSecurity KsEnableEvent KsFilterAttemptProcessing KsFreeDeviceHeader KsFreeObjectHeader " +
   "KsGenerateEvent KsGenerateEvents KsGetDevice KsGetFilterFromIrp KsGetObjectFromFileObject KsGetObjectTypeFromFileObject KsGetObjectTypeFromIrp " +
-  "KsGetOuterUnknown KsGetParent KsGetPinFromIrp KsInitializeDriver KsMethodHandler KsNullDriverUnload KsPinAttemptProcessing " +
+  "KsGetOuterUnknown KsGetParent KsGetPinFromIrp KsInitializeDriver KsLoadResource KsMethodHandler KsNullDriverUnload KsPinAttemptProcessing " +
   "KsPinGetConnectedPinDeviceObject KsPinGetConnectedPinFileObject KsPinGetLeadingEdgeStreamPointer KsProbeStreamIrp KsPropertyHandler " +
   "KsQueueWorkItem KsRegisterWorker KsReleaseControl KsReleaseDevice KsSetMajorFunctionHandler KsStreamPointerAdvance KsStreamPointerDelete " +
   "KsStreamPointerLock KsStreamPointerUnlock KsTerminateDevice KsUnregisterWorker"
