@@ -154,6 +154,31 @@ static VOID StartChecks(PDEVICE_OBJECT DeviceObject, PIRP Irp, PPCRESOURCELIST R
     CHECK(PcAddStreamResource(pdo, NULL, &res, &handle2) == STATUS_SUCCESS);
     CHECK(PcRemoveStreamResource(handle2) == STATUS_SUCCESS);
 
+    /* The PortCls version, as HD audio adapters ask for it. */
+    {
+        PPCVERSION version = NULL;
+        CHECK(topo->lpVtbl->QueryInterface(topo, &PcIID_IPortClsVersion, (PVOID *)&version) == STATUS_SUCCESS && version != NULL);
+        if (version) {
+            CHECK(version->lpVtbl->GetVersion(version) >= kVersionWinXP);
+            version->lpVtbl->Release(version);
+        }
+    }
+    /* An IRP of the adapter's own, its next location filled, sent down synchronously: the root
+       bus's PDO does not answer IRP_MN_QUERY_INTERFACE, the status the adapter put stays. */
+    {
+        PIRP own = IoAllocateIrp(DeviceObject->StackSize, FALSE);
+        CHECK(own != NULL);
+        if (own) {
+            PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(own);
+            own->IoStatus.Status = STATUS_NOT_SUPPORTED;
+            next->MajorFunction = IRP_MJ_PNP;
+            next->MinorFunction = IRP_MN_QUERY_INTERFACE;
+            CHECK(PcForwardIrpSynchronous(DeviceObject, own) == STATUS_NOT_SUPPORTED);
+            CHECK(PcForwardIrpSynchronous(AddedPdo, own) == STATUS_INVALID_PARAMETER);
+            IoFreeIrp(own);
+        }
+    }
+
     /* portcls keeps its references: the driver lets go of its own. */
     topo->lpVtbl->Release(topo);
     wave->lpVtbl->Release(wave);

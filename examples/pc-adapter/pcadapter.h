@@ -22,6 +22,7 @@ static const GUID PcIID_IMiniportWaveRT = {0x0f9fc4d6, 0x6061, 0x4f3c, {0xb1, 0x
 static const GUID PcIID_IPortEvents = {0xa80f29c4, 0x5498, 0x11d2, {0x95, 0xd9, 0x00, 0xc0, 0x4f, 0xb9, 0x25, 0xd3}};
 static const GUID PcIID_IAdapterPowerManagement = {0x793417d0, 0x35fe, 0x11d1, {0xad, 0x08, 0x00, 0xa0, 0xc9, 0x0a, 0xb1, 0xb0}};
 static const GUID PcIID_IPortClsStreamResourceManager2 = {0x0d500bae, 0xd565, 0x469d, {0xa0, 0xe2, 0xf2, 0x83, 0x76, 0x0d, 0x71, 0x48}};
+static const GUID PcIID_IPortClsVersion = {0x7d89a7bb, 0x869b, 0x4567, {0x8d, 0xbe, 0x1e, 0x16, 0x8c, 0xc8, 0x53, 0xde}};
 static const GUID PcKSCATEGORY_AUDIO = {0x6994ad04, 0x93ef, 0x11d0, {0xa3, 0xcc, 0x00, 0xa0, 0xc9, 0x22, 0x31, 0x96}};
 
 static __inline BOOLEAN PcSameGuid(const GUID *a, const GUID *b)
@@ -77,6 +78,17 @@ typedef struct _PCPORTEVENTS_VTBL {
 } PCPORTEVENTS_VTBL;
 struct _PCPORTEVENTS { const PCPORTEVENTS_VTBL *lpVtbl; };
 
+/* IPortClsVersion: GetVersion returns a PORTCLS_VERSION value (kVersionWin98 = 0 ... kVersionWinServer2003_UAAQFE = 13 in mingw-w64's header). */
+typedef struct _PCVERSION PCVERSION, *PPCVERSION;
+typedef struct _PCVERSION_VTBL {
+    NTSTATUS (NTAPI *QueryInterface)(PPCVERSION This, const GUID *Iid, PVOID *Out);
+    ULONG (NTAPI *AddRef)(PPCVERSION This);
+    ULONG (NTAPI *Release)(PPCVERSION This);
+    ULONG (NTAPI *GetVersion)(PPCVERSION This);
+} PCVERSION_VTBL;
+struct _PCVERSION { const PCVERSION_VTBL *lpVtbl; };
+#define kVersionWinXP 8
+
 /* PCSTREAMRESOURCE_DESCRIPTOR, PcStreamResourceType (Learn). */
 typedef enum { ePcStreamResourceInterrupt, ePcStreamResourceThread, ePcStreamResourceSet } PcStreamResourceType;
 typedef struct _PCSTREAMRESOURCE_DESCRIPTOR {
@@ -117,6 +129,7 @@ extern LONG MiniportInits, MiniportsFreed, AdapterFreed, PortEventsSeen;
 __declspec(dllimport) NTSTATUS NTAPI PcInitializeAdapterDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPathName, PDRIVER_ADD_DEVICE AddDevice);
 __declspec(dllimport) NTSTATUS NTAPI PcAddAdapterDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject, PVOID StartDevice, ULONG MaxObjects, ULONG DeviceExtensionSize);
 __declspec(dllimport) NTSTATUS NTAPI PcDispatchIrp(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+__declspec(dllimport) NTSTATUS NTAPI PcForwardIrpSynchronous(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 __declspec(dllimport) NTSTATUS NTAPI PcGetPhysicalDeviceObject(PDEVICE_OBJECT DeviceObject, PDEVICE_OBJECT *PhysicalDeviceObject);
 __declspec(dllimport) NTSTATUS NTAPI PcNewPort(PPCPORT *OutPort, const GUID *ClassId);
 __declspec(dllimport) NTSTATUS NTAPI PcNewResourceList(PPCRESOURCELIST *Out, PPCUNKNOWN Outer, POOL_TYPE PoolType, PCM_RESOURCE_LIST Translated, PCM_RESOURCE_LIST Untranslated);

@@ -24,6 +24,15 @@
  *     other PnP and power IRPs go down. Create, close and device control go to the KS filters of
  *     the subdevices on Windows; kmdll has none: such an IRP is answered as IopInvalidDeviceRequest
  *     does. An IRP for a device portcls did not make: the same.
+ *   PcForwardIrpSynchronous(DeviceObject, Irp): "forwards a PnP IRP to the next device in the stack"
+ *     and waits for it: the current stack location is copied to the next one with a completion
+ *     routine that hands the IRP back (ReactOS portcls's PcForwardIrpSynchronous does the same),
+ *     the status the lower driver completed it with is returned and the IRP stays the caller's. An
+ *     IRP the adapter allocated itself (IoAllocateIrp: no current location yet) goes down with the
+ *     next location as the adapter filled it — Conexant's CHDRT64.sys (fresh4) fills it with
+ *     IRP_MN_QUERY_INTERFACE so (kmdll's reading: copying the empty current location over it would
+ *     send garbage).
+ *     An IRP without a stack location left: NO_MORE_IRP_STACK_LOCATIONS (0x35), as IoCallDriver.
  *   PcGetPhysicalDeviceObject(DeviceObject, &Pdo): the PDO PcAddAdapterDevice attached to;
  *     another device: STATUS_INVALID_PARAMETER. Any IRQL.
  *   PcRegisterSubdevice(DeviceObject, Name, Unknown) (Name: a PWSTR): registers a port (PcNewPort, bound by
@@ -139,12 +148,16 @@ function passDown(ctx: ApiContext, a: PcAdapter, irp: bigint): number {
   return callDriver(envOf(ctx), a.lower, irp);
 }
 
-/** IoCopyCurrentIrpStackLocationToNext with a completion routine that stops completion, IoCallDriver: the status the lower driver gave. */
-function forwardAndWait(ctx: ApiContext, a: PcAdapter, irp: bigint): number {
+/**
+ * IoCopyCurrentIrpStackLocationToNext with a completion routine that stops completion, IoCallDriver:
+ * the status the lower driver gave. An IRP without a current location yet (the caller's own
+ * IoAllocateIrp) goes with the next location as the caller filled it (`copy` false).
+ */
+function forwardAndWait(ctx: ApiContext, a: PcAdapter, irp: bigint, copy = true): number {
   const m = ctx.mem;
   const sl = current(ctx, irp);
   const next = sl - B(SL.$size);
-  m.write(next, m.read(sl, SL.$size));
+  if (copy) m.write(next, m.read(sl, SL.$size));
   const stop = ctx.kernel.internalRoutine?.("PcIrpCompletion", () => STATUS_MORE_PROCESSING_REQUIRED, 3, PORTCLS_MODULE) ?? 0n;
   putPtr(m, next + B(SL.CompletionRoutine), stop);
   putPtr(m, next + B(SL.Context), 0n);
@@ -234,6 +247,18 @@ function portOf(ctx: ApiContext, unknown: bigint) {
 export const adapterApis: ApiDefinition[] = [
   pc("PcAddAdapterDevice", 5, addAdapterDevice),
   pc("PcDispatchIrp", 2, dispatchIrp),
+  pc("PcForwardIrpSynchronous", 2, (ctx) => {
+    const [dev, irp] = [ctx.arg(0), ctx.arg(1)];
+    ctx.describe([hex(dev), hex(irp)]);
+    if (ctx.kernel.irql !== 0) ctx.warn(`PcForwardIrpSynchronous at IRQL ${ctx.kernel.irql} (Learn: PASSIVE_LEVEL)`);
+    const a = adapterOf(ctx, dev, "PcForwardIrpSynchronous");
+    if (!a) return STATUS.INVALID_PARAMETER;
+    if (irp === 0n || !ctx.mem.isMapped(irp, 2) || ctx.mem.u16(irp) !== 6) ctx.fault("bugcheck", `PcForwardIrpSynchronous: ${hex(irp)} is not an IRP`, { code: "0x0000001E" });
+    const m = ctx.mem;
+    const location = m.u8(irp + B(IRP.CurrentLocation));
+    if (location <= 1) ctx.fault("bugcheck", `PcForwardIrpSynchronous: the IRP ${hex(irp)} has no stack location left for the device below (NO_MORE_IRP_STACK_LOCATIONS)`, { code: "0x00000035" });
+    return forwardAndWait(ctx, a, irp, location <= m.u8(irp + B(IRP.StackCount)));
+  }),
   pc("PcGetPhysicalDeviceObject", 2, (ctx) => {
     const [dev, out] = [ctx.arg(0), ctx.arg(1)];
     ctx.describe([hex(dev), hex(out)]);

@@ -30,7 +30,7 @@
  *     miniport is released). A second Init: STATUS_INVALID_DEVICE_REQUEST (kmdll's choice: the
  *     port is already bound). The port holds the miniport until the device is removed (./portcls-adapter.ts)
  *     or its last reference goes. GetDeviceProperty, NewRegistryKey and the wave ports' DMA and
- *     Notify methods are gaps. Every port also answers IPortEvents (below), the WaveRT port the
+ *     Notify methods are gaps. Every port also answers IPortEvents and IPortClsVersion (below), the WaveRT port the
  *     stream resource managers (./portcls-streamres.ts).
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
@@ -217,6 +217,22 @@ const PORT_EVENTS: Secondary = {
   }]],
 };
 
+/**
+ * IPortClsVersion (Learn: "the port drivers ... expose IPortClsVersion"; adapters ask a port for it
+ * to learn which PortCls they run on, e.g. Conexant's and C-Media's HD audio drivers of fresh4 fail
+ * their start without it). GetVersion returns a PORTCLS_VERSION value: kmdll answers
+ * kVersionWinServer2003_UAAQFE (13), the newest value of mingw-w64's ddk/portcls.h enumeration
+ * (kVersionWin98 = 0 ...), a PortCls that supports the IUnregister* interfaces.
+ */
+const PORTCLS_VERSION: Secondary = {
+  iid: "{7d89a7bb-869b-4567-8dbe-1e168cc853de}",
+  iface: "IPortClsVersion",
+  methods: [["GetVersion", 1, (ctx) => {
+    thisObject(ctx, "IPortClsVersion::GetVersion");
+    return 13n;
+  }]],
+};
+
 function newPort(ctx: ApiContext): number {
   const [out, clsid] = [ctx.arg(0), ctx.arg(1)];
   outPointer(ctx, out, "PcNewPort");
@@ -229,7 +245,7 @@ function newPort(ctx: ApiContext): number {
     return STATUS.NOT_SUPPORTED;
   }
   const methods: Method[] = [["Init", 6, portInit], ["GetDeviceProperty", 5, null], ["NewRegistryKey", 8, null], ...cls.extra];
-  const port = newObject(ctx, `I${cls.name}`, methods, { kind: "port", iids: [GUIDS.IPort, cls.port], portClass: cls.name, destroy: (c) => unbindMiniport(c, port) }, [PORT_EVENTS, ...(cls.more ?? [])]);
+  const port = newObject(ctx, `I${cls.name}`, methods, { kind: "port", iids: [GUIDS.IPort, cls.port], portClass: cls.name, destroy: (c) => unbindMiniport(c, port) }, [PORT_EVENTS, PORTCLS_VERSION, ...(cls.more ?? [])]);
   putPtr(ctx.mem, out, port.addr);
   return STATUS.SUCCESS;
 }
