@@ -14,6 +14,7 @@ DRIVER_INITIALIZE DriverEntry;
 ULONG Failures, Checks;
 static PDRIVER_UNLOAD PortClsUnload;
 static PDEVICE_OBJECT AddedPdo;
+static WCHAR ServiceKeyPath[256];
 
 static VOID StartChecks(PDEVICE_OBJECT DeviceObject, PIRP Irp, PPCRESOURCELIST Resources);
 
@@ -154,6 +155,40 @@ static VOID StartChecks(PDEVICE_OBJECT DeviceObject, PIRP Irp, PPCRESOURCELIST R
     CHECK(PcAddStreamResource(pdo, NULL, &res, &handle2) == STATUS_SUCCESS);
     CHECK(PcRemoveStreamResource(handle2) == STATUS_SUCCESS);
 
+    /* Registry keys: the driver's settings key, a value written and read back through it, a subkey. */
+    {
+        PPCREGKEY key = NULL, subkey = NULL, general = NULL;
+        UNICODE_STRING name, subName, path;
+        OBJECT_ATTRIBUTES oa;
+        ULONG value = 0x1234, length = 0, disposition = 0;
+        UCHAR info[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + sizeof(ULONG)];
+        PKEY_VALUE_PARTIAL_INFORMATION partial = (PKEY_VALUE_PARTIAL_INFORMATION)info;
+        RtlInitUnicodeString(&name, L"Volume");
+        RtlInitUnicodeString(&subName, L"Settings");
+        CHECK(PcNewRegistryKey(&key, NULL, DriverRegistryKey, KEY_ALL_ACCESS, DeviceObject, NULL, NULL, 0, NULL) == STATUS_SUCCESS && key != NULL);
+        CHECK(PcNewRegistryKey(&general, NULL, DeviceRegistryKey, KEY_READ, AddedPdo, NULL, NULL, 0, NULL) == STATUS_INVALID_PARAMETER && general == NULL);
+        CHECK(PcNewRegistryKey(&general, NULL, GeneralRegistryKey, KEY_READ, NULL, NULL, NULL, 0, NULL) == STATUS_INVALID_PARAMETER);
+        if (key) {
+            CHECK(key->lpVtbl->SetValueKey(key, &name, REG_DWORD, &value, sizeof(value)) == STATUS_SUCCESS);
+            CHECK(key->lpVtbl->QueryValueKey(key, &name, KeyValuePartialInformation, info, sizeof(info), &length) == STATUS_SUCCESS);
+            CHECK(partial->Type == REG_DWORD && partial->DataLength == 4 && *(PULONG)partial->Data == 0x1234);
+            CHECK(key->lpVtbl->NewSubKey(key, &subkey, NULL, KEY_ALL_ACCESS, &subName, REG_OPTION_NON_VOLATILE, &disposition) == STATUS_SUCCESS && subkey != NULL);
+            CHECK(disposition == REG_CREATED_NEW_KEY);
+            if (subkey) {
+                CHECK(subkey->lpVtbl->QueryValueKey(subkey, &name, KeyValuePartialInformation, info, sizeof(info), &length) == STATUS_OBJECT_NAME_NOT_FOUND);
+                CHECK(subkey->lpVtbl->DeleteKey(subkey) == STATUS_SUCCESS);
+                CHECK(subkey->lpVtbl->Release(subkey) == 0);
+            }
+            CHECK(key->lpVtbl->Release(key) == 0);
+        }
+        /* A general key by its path: the service key of the registry path DriverEntry kept. */
+        RtlInitUnicodeString(&path, ServiceKeyPath);
+        InitializeObjectAttributes(&oa, &path, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+        CHECK(PcNewRegistryKey(&general, NULL, GeneralRegistryKey, KEY_READ, NULL, NULL, &oa, 0, &disposition) == STATUS_SUCCESS && general != NULL);
+        CHECK(disposition == REG_OPENED_EXISTING_KEY);
+        if (general) CHECK(general->lpVtbl->Release(general) == 0);
+    }
+
     /* The PortCls version, as HD audio adapters ask for it. */
     {
         PPCVERSION version = NULL;
@@ -202,6 +237,7 @@ static VOID Unload(PDRIVER_OBJECT DriverObject)
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     NTSTATUS status = PcInitializeAdapterDriver(DriverObject, RegistryPath, (PDRIVER_ADD_DEVICE)AddDevice);
+    if (RegistryPath->Length < sizeof(ServiceKeyPath)) RtlCopyMemory(ServiceKeyPath, RegistryPath->Buffer, RegistryPath->Length);
     if (!NT_SUCCESS(status)) return status;
     CHECK(DriverObject->DriverExtension->AddDevice == (PDRIVER_ADD_DEVICE)AddDevice);
     DriverObject->MajorFunction[IRP_MJ_PNP] = PnpHandler;

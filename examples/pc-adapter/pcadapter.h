@@ -89,6 +89,24 @@ typedef struct _PCVERSION_VTBL {
 struct _PCVERSION { const PCVERSION_VTBL *lpVtbl; };
 #define kVersionWinXP 8
 
+/* IRegistryKey (mingw-w64 ddk/portcls.h order) and the RegistryKeyType values. */
+enum { GeneralRegistryKey, DeviceRegistryKey, DriverRegistryKey, HwProfileRegistryKey, DeviceInterfaceRegistryKey };
+typedef struct _PCREGKEY PCREGKEY, *PPCREGKEY;
+typedef struct _PCREGKEY_VTBL {
+    NTSTATUS (NTAPI *QueryInterface)(PPCREGKEY This, const GUID *Iid, PVOID *Out);
+    ULONG (NTAPI *AddRef)(PPCREGKEY This);
+    ULONG (NTAPI *Release)(PPCREGKEY This);
+    NTSTATUS (NTAPI *QueryKey)(PPCREGKEY This, KEY_INFORMATION_CLASS Class, PVOID Info, ULONG Length, PULONG ResultLength);
+    NTSTATUS (NTAPI *EnumerateKey)(PPCREGKEY This, ULONG Index, KEY_INFORMATION_CLASS Class, PVOID Info, ULONG Length, PULONG ResultLength);
+    NTSTATUS (NTAPI *QueryValueKey)(PPCREGKEY This, PUNICODE_STRING Name, KEY_VALUE_INFORMATION_CLASS Class, PVOID Info, ULONG Length, PULONG ResultLength);
+    NTSTATUS (NTAPI *EnumerateValueKey)(PPCREGKEY This, ULONG Index, KEY_VALUE_INFORMATION_CLASS Class, PVOID Info, ULONG Length, PULONG ResultLength);
+    NTSTATUS (NTAPI *SetValueKey)(PPCREGKEY This, PUNICODE_STRING Name, ULONG Type, PVOID Data, ULONG DataSize);
+    NTSTATUS (NTAPI *QueryRegistryValues)(PPCREGKEY This, PRTL_QUERY_REGISTRY_TABLE Table, PVOID Context);
+    NTSTATUS (NTAPI *NewSubKey)(PPCREGKEY This, PPCREGKEY *Out, PPCUNKNOWN Outer, ACCESS_MASK Access, PUNICODE_STRING Name, ULONG Options, PULONG Disposition);
+    NTSTATUS (NTAPI *DeleteKey)(PPCREGKEY This);
+} PCREGKEY_VTBL;
+struct _PCREGKEY { const PCREGKEY_VTBL *lpVtbl; };
+
 /* PCSTREAMRESOURCE_DESCRIPTOR, PcStreamResourceType (Learn). */
 typedef enum { ePcStreamResourceInterrupt, ePcStreamResourceThread, ePcStreamResourceSet } PcStreamResourceType;
 typedef struct _PCSTREAMRESOURCE_DESCRIPTOR {
@@ -131,6 +149,7 @@ __declspec(dllimport) NTSTATUS NTAPI PcAddAdapterDevice(PDRIVER_OBJECT DriverObj
 __declspec(dllimport) NTSTATUS NTAPI PcDispatchIrp(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 __declspec(dllimport) NTSTATUS NTAPI PcForwardIrpSynchronous(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 __declspec(dllimport) NTSTATUS NTAPI PcGetPhysicalDeviceObject(PDEVICE_OBJECT DeviceObject, PDEVICE_OBJECT *PhysicalDeviceObject);
+__declspec(dllimport) NTSTATUS NTAPI PcNewRegistryKey(PPCREGKEY *Out, PPCUNKNOWN Outer, ULONG RegistryKeyType, ACCESS_MASK DesiredAccess, PVOID DeviceObject, PVOID SubDevice, POBJECT_ATTRIBUTES ObjectAttributes, ULONG CreateOptions, PULONG Disposition);
 __declspec(dllimport) NTSTATUS NTAPI PcNewPort(PPCPORT *OutPort, const GUID *ClassId);
 __declspec(dllimport) NTSTATUS NTAPI PcNewResourceList(PPCRESOURCELIST *Out, PPCUNKNOWN Outer, POOL_TYPE PoolType, PCM_RESOURCE_LIST Translated, PCM_RESOURCE_LIST Untranslated);
 __declspec(dllimport) NTSTATUS NTAPI PcNewResourceSublist(PPCRESOURCELIST *Out, PPCUNKNOWN Outer, POOL_TYPE PoolType, PPCRESOURCELIST Parent, ULONG MaximumEntries);

@@ -96,6 +96,11 @@ export function portclsAdapters(kernel: ApiContext["kernel"]): PcAdapter[] {
   return [...adapters(kernel).values()];
 }
 
+/** The PDO under an adapter device PcAddAdapterDevice made, or null for another device. */
+export function adapterPdo(kernel: ApiContext["kernel"], dev: bigint): bigint | null {
+  return adapters(kernel).get(dev)?.pdo ?? null;
+}
+
 function adapterOf(ctx: ApiContext, dev: bigint, what: string): PcAdapter | null {
   const a = adapters(ctx.kernel).get(dev);
   if (!a) ctx.warn(`${what}: ${hex(dev)} is not an adapter device PcAddAdapterDevice made: STATUS_INVALID_PARAMETER`);

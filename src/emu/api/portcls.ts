@@ -28,6 +28,7 @@ import { api, hex, moduleRoutine } from "./util.js";
 import { adapterApis, dispatchIrp } from "./portcls-adapter.js";
 import { objectApis } from "./portcls-objects.js";
 import { streamResourceApis } from "./portcls-streamres.js";
+import { registryKeyApis } from "./portcls-regkey.js";
 
 export const PORTCLS = "portcls.sys";
 const B = (n: number) => BigInt(n);
@@ -66,4 +67,4 @@ function initializeAdapterDriver(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
-export const apis: ApiDefinition[] = [api(PORTCLS, "PcInitializeAdapterDriver", 3, initializeAdapterDriver), ...adapterApis, ...objectApis, ...streamResourceApis];
+export const apis: ApiDefinition[] = [api(PORTCLS, "PcInitializeAdapterDriver", 3, initializeAdapterDriver), ...adapterApis, ...objectApis, ...streamResourceApis, ...registryKeyApis];
