@@ -189,6 +189,30 @@ static VOID StartChecks(PDEVICE_OBJECT DeviceObject, PIRP Irp, PPCRESOURCELIST R
         if (general) CHECK(general->lpVtbl->Release(general) == 0);
     }
 
+    /* A service group forwarding service requests to its members. */
+    {
+        PPCSERVICEGROUP group = NULL;
+        PPCUNKNOWN sink = NewServiceSink(), asSink = NULL;
+        CHECK(PcNewServiceGroup(&group, NULL) == STATUS_SUCCESS && group != NULL && sink != NULL);
+        if (group && sink) {
+            CHECK(group->lpVtbl->QueryInterface(group, &PcIID_IServiceSink, (PVOID *)&asSink) == STATUS_SUCCESS && asSink == (PPCUNKNOWN)group);
+            if (asSink) asSink->lpVtbl->Release(asSink);
+            CHECK(group->lpVtbl->AddMember(group, NULL) == STATUS_INVALID_PARAMETER);
+            CHECK(group->lpVtbl->AddMember(group, sink) == STATUS_SUCCESS);
+            CHECK(sink->lpVtbl->AddRef(sink) == 3);                 /* the group holds a reference */
+            sink->lpVtbl->Release(sink);
+            group->lpVtbl->RequestService(group);
+            CHECK(SinkServiced == 1);
+            group->lpVtbl->RemoveMember(group, sink);
+            group->lpVtbl->RequestService(group);
+            CHECK(SinkServiced == 1);
+            group->lpVtbl->CancelDelayedService(group);
+            CHECK(group->lpVtbl->AddMember(group, sink) == STATUS_SUCCESS);
+            CHECK(group->lpVtbl->Release(group) == 0);             /* releases its members */
+            CHECK(sink->lpVtbl->Release(sink) == 0);
+        }
+    }
+
     /* The PortCls version, as HD audio adapters ask for it. */
     {
         PPCVERSION version = NULL;

@@ -151,3 +151,35 @@ PPCUNKNOWN NewAdapterCommon(void)
     a->Refs = 1;
     return (PPCUNKNOWN)a;
 }
+
+/* A service sink (IServiceSink: IUnknown + RequestService), as a WaveCyclic stream is one. */
+LONG SinkServiced;
+typedef struct _SINK { const void *lpVtbl; LONG Refs; } SINK, *PSINK;
+static NTSTATUS NTAPI SkQueryInterface(PSINK This, const GUID *Iid, PVOID *Out)
+{
+    if (PcSameGuid(Iid, &PcIID_IUnknown) || PcSameGuid(Iid, &PcIID_IUnknownKernel) || PcSameGuid(Iid, &PcIID_IServiceSink)) {
+        InterlockedIncrement(&This->Refs);
+        *Out = This;
+        return STATUS_SUCCESS;
+    }
+    *Out = NULL;
+    return STATUS_INVALID_PARAMETER;
+}
+static ULONG NTAPI SkAddRef(PSINK This) { return (ULONG)InterlockedIncrement(&This->Refs); }
+static ULONG NTAPI SkRelease(PSINK This)
+{
+    LONG left = InterlockedDecrement(&This->Refs);
+    if (left == 0) ExFreePoolWithTag(This, 'SpcP');
+    return (ULONG)left;
+}
+static VOID NTAPI SkRequestService(PSINK This) { UNREFERENCED_PARAMETER(This); InterlockedIncrement(&SinkServiced); }
+static const void *SinkVtbl[] = { (void *)SkQueryInterface, (void *)SkAddRef, (void *)SkRelease, (void *)SkRequestService };
+
+PPCUNKNOWN NewServiceSink(void)
+{
+    PSINK s = (PSINK)ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(SINK), 'SpcP');
+    if (!s) return NULL;
+    s->lpVtbl = SinkVtbl;
+    s->Refs = 1;
+    return (PPCUNKNOWN)s;
+}

@@ -107,6 +107,24 @@ typedef struct _PCREGKEY_VTBL {
 } PCREGKEY_VTBL;
 struct _PCREGKEY { const PCREGKEY_VTBL *lpVtbl; };
 
+/* IServiceGroup (derives from IServiceSink: RequestService first), IIDs of mingw-w64's ddk/portcls.h. */
+static const GUID PcIID_IServiceSink = {0x22c6ac64, 0x851b, 0x11d0, {0x9a, 0x7f, 0x00, 0xaa, 0x00, 0x38, 0xac, 0xfe}};
+typedef struct _PCSERVICEGROUP PCSERVICEGROUP, *PPCSERVICEGROUP;
+typedef struct _PCSERVICEGROUP_VTBL {
+    NTSTATUS (NTAPI *QueryInterface)(PPCSERVICEGROUP This, const GUID *Iid, PVOID *Out);
+    ULONG (NTAPI *AddRef)(PPCSERVICEGROUP This);
+    ULONG (NTAPI *Release)(PPCSERVICEGROUP This);
+    VOID (NTAPI *RequestService)(PPCSERVICEGROUP This);
+    NTSTATUS (NTAPI *AddMember)(PPCSERVICEGROUP This, PPCUNKNOWN Sink);
+    VOID (NTAPI *RemoveMember)(PPCSERVICEGROUP This, PPCUNKNOWN Sink);
+    VOID (NTAPI *SupportDelayedService)(PPCSERVICEGROUP This);
+    VOID (NTAPI *RequestDelayedService)(PPCSERVICEGROUP This, ULONGLONG Delay);
+    VOID (NTAPI *CancelDelayedService)(PPCSERVICEGROUP This);
+} PCSERVICEGROUP_VTBL;
+struct _PCSERVICEGROUP { const PCSERVICEGROUP_VTBL *lpVtbl; };
+PPCUNKNOWN NewServiceSink(void);
+extern LONG SinkServiced;
+
 /* PCSTREAMRESOURCE_DESCRIPTOR, PcStreamResourceType (Learn). */
 typedef enum { ePcStreamResourceInterrupt, ePcStreamResourceThread, ePcStreamResourceSet } PcStreamResourceType;
 typedef struct _PCSTREAMRESOURCE_DESCRIPTOR {
@@ -150,6 +168,7 @@ __declspec(dllimport) NTSTATUS NTAPI PcDispatchIrp(PDEVICE_OBJECT DeviceObject, 
 __declspec(dllimport) NTSTATUS NTAPI PcForwardIrpSynchronous(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 __declspec(dllimport) NTSTATUS NTAPI PcGetPhysicalDeviceObject(PDEVICE_OBJECT DeviceObject, PDEVICE_OBJECT *PhysicalDeviceObject);
 __declspec(dllimport) NTSTATUS NTAPI PcNewRegistryKey(PPCREGKEY *Out, PPCUNKNOWN Outer, ULONG RegistryKeyType, ACCESS_MASK DesiredAccess, PVOID DeviceObject, PVOID SubDevice, POBJECT_ATTRIBUTES ObjectAttributes, ULONG CreateOptions, PULONG Disposition);
+__declspec(dllimport) NTSTATUS NTAPI PcNewServiceGroup(PPCSERVICEGROUP *Out, PPCUNKNOWN Outer);
 __declspec(dllimport) NTSTATUS NTAPI PcNewPort(PPCPORT *OutPort, const GUID *ClassId);
 __declspec(dllimport) NTSTATUS NTAPI PcNewResourceList(PPCRESOURCELIST *Out, PPCUNKNOWN Outer, POOL_TYPE PoolType, PCM_RESOURCE_LIST Translated, PCM_RESOURCE_LIST Untranslated);
 __declspec(dllimport) NTSTATUS NTAPI PcNewResourceSublist(PPCRESOURCELIST *Out, PPCUNKNOWN Outer, POOL_TYPE PoolType, PPCRESOURCELIST Parent, ULONG MaximumEntries);

@@ -51,7 +51,7 @@ export const GUIDS = {
 /** A portcls object: its kind, the IIDs it answers, its reference count and kind-specific state. */
 export interface PcObject {
   addr: bigint;
-  kind: "resourceList" | "port" | "registryKey";
+  kind: "resourceList" | "port" | "registryKey" | "serviceGroup";
   iids: string[];
   /** Further interfaces of the object (C++ multiple inheritance: a second vtable pointer in the block): IID → interface pointer. */
   secondary?: Map<string, bigint>;
@@ -62,6 +62,9 @@ export interface PcObject {
   translated?: bigint;
   untranslated?: bigint;
   maxEntries?: number;
+  /** serviceGroup: its member sinks and whether it supports delayed service (./portcls-service.ts). */
+  members?: bigint[];
+  delayed?: boolean;
   /** registryKey: its kernel handle (./portcls-regkey.ts). */
   handle?: bigint;
   /** port: its class (the CLSID's name), the miniport it holds after Init, the driver's filter descriptor. */

@@ -29,6 +29,7 @@ import { adapterApis, dispatchIrp } from "./portcls-adapter.js";
 import { objectApis } from "./portcls-objects.js";
 import { streamResourceApis } from "./portcls-streamres.js";
 import { registryKeyApis } from "./portcls-regkey.js";
+import { serviceGroupApis } from "./portcls-service.js";
 
 export const PORTCLS = "portcls.sys";
 const B = (n: number) => BigInt(n);
@@ -67,4 +68,4 @@ function initializeAdapterDriver(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
-export const apis: ApiDefinition[] = [api(PORTCLS, "PcInitializeAdapterDriver", 3, initializeAdapterDriver), ...adapterApis, ...objectApis, ...streamResourceApis, ...registryKeyApis];
+export const apis: ApiDefinition[] = [api(PORTCLS, "PcInitializeAdapterDriver", 3, initializeAdapterDriver), ...adapterApis, ...objectApis, ...streamResourceApis, ...registryKeyApis, ...serviceGroupApis];
