@@ -50,7 +50,7 @@ for (const arch of ["x64", "x86"] as const) {
     assert.deepEqual(events.filter((e) => e.event === "fault"), []);
     // The COM methods ran as portcls routines (the trace names the interface).
     const apis = new Set(events.filter((e) => e.event === "api").map((e) => String(e.api)));
-    for (const a of ["portcls.sys!PcAddAdapterDevice", "portcls.sys!IPortTopology::Init", "portcls.sys!IPortWaveRT::Init", "portcls.sys!IResourceList::FindTranslatedEntry", "portcls.sys!IPortEvents::GenerateEventList", "portcls.sys!IPortClsStreamResourceManager2::AddStreamResource2", "portcls.sys!PcRegisterSubdevice", "portcls.sys!PcForwardIrpSynchronous", "portcls.sys!IPortClsVersion::GetVersion", "portcls.sys!PcNewRegistryKey", "portcls.sys!IRegistryKey::NewSubKey", "portcls.sys!IRegistryKey::QueryValueKey", "portcls.sys!PcNewServiceGroup", "portcls.sys!IServiceGroup::RequestService"])
+    for (const a of ["portcls.sys!PcAddAdapterDevice", "portcls.sys!IPortTopology::Init", "portcls.sys!IPortWaveRT::Init", "portcls.sys!IResourceList::FindTranslatedEntry", "portcls.sys!IPortEvents::GenerateEventList", "portcls.sys!IPortClsStreamResourceManager2::AddStreamResource2", "portcls.sys!PcRegisterSubdevice", "portcls.sys!PcForwardIrpSynchronous", "portcls.sys!IPortClsVersion::GetVersion", "portcls.sys!PcNewRegistryKey", "portcls.sys!IRegistryKey::NewSubKey", "portcls.sys!IRegistryKey::QueryValueKey", "portcls.sys!PcNewServiceGroup", "portcls.sys!IServiceGroup::RequestService", "portcls.sys!PcGetDeviceProperty", "portcls.sys!IPortWaveRT::GetDeviceProperty"])
       assert.ok(apis.has(a), `${a} was called (${[...apis].filter((x) => x.startsWith("portcls")).join(", ")})`);
   });
 }

@@ -189,6 +189,17 @@ static VOID StartChecks(PDEVICE_OBJECT DeviceObject, PIRP Irp, PPCRESOURCELIST R
         if (general) CHECK(general->lpVtbl->Release(general) == 0);
     }
 
+    /* Device properties of the adapter's PDO: its hardware ID (devices.json: ROOT\PCADAPTER, a MULTI_SZ). */
+    {
+        WCHAR ids[64];
+        ULONG got = 0;
+        RtlZeroMemory(ids, sizeof(ids));
+        CHECK(PcGetDeviceProperty(DeviceObject, DevicePropertyHardwareID, sizeof(ids), ids, &got) == STATUS_SUCCESS);
+        CHECK(got == sizeof(L"ROOT\\PCADAPTER") + sizeof(WCHAR) && ids[0] == L'R' && ids[4] == L'\\' && ids[14] == 0 && ids[15] == 0);
+        CHECK(wave->lpVtbl->GetDeviceProperty(wave, DevicePropertyHardwareID, sizeof(ids), ids, &got) == STATUS_SUCCESS && ids[5] == L'P');
+        CHECK(PcGetDeviceProperty(AddedPdo, DevicePropertyHardwareID, sizeof(ids), ids, &got) == STATUS_INVALID_PARAMETER);
+    }
+
     /* A service group forwarding service requests to its members. */
     {
         PPCSERVICEGROUP group = NULL;

@@ -166,6 +166,7 @@ __declspec(dllimport) NTSTATUS NTAPI PcInitializeAdapterDriver(PDRIVER_OBJECT Dr
 __declspec(dllimport) NTSTATUS NTAPI PcAddAdapterDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject, PVOID StartDevice, ULONG MaxObjects, ULONG DeviceExtensionSize);
 __declspec(dllimport) NTSTATUS NTAPI PcDispatchIrp(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 __declspec(dllimport) NTSTATUS NTAPI PcForwardIrpSynchronous(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+__declspec(dllimport) NTSTATUS NTAPI PcGetDeviceProperty(PVOID DeviceObject, DEVICE_REGISTRY_PROPERTY DeviceProperty, ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength);
 __declspec(dllimport) NTSTATUS NTAPI PcGetPhysicalDeviceObject(PDEVICE_OBJECT DeviceObject, PDEVICE_OBJECT *PhysicalDeviceObject);
 __declspec(dllimport) NTSTATUS NTAPI PcNewRegistryKey(PPCREGKEY *Out, PPCUNKNOWN Outer, ULONG RegistryKeyType, ACCESS_MASK DesiredAccess, PVOID DeviceObject, PVOID SubDevice, POBJECT_ATTRIBUTES ObjectAttributes, ULONG CreateOptions, PULONG Disposition);
 __declspec(dllimport) NTSTATUS NTAPI PcNewServiceGroup(PPCSERVICEGROUP *Out, PPCUNKNOWN Outer);

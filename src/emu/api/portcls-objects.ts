@@ -29,8 +29,8 @@
  *     Port) and GetDescription(&FilterDescriptor); a failure of either is Init's status (the
  *     miniport is released). A second Init: STATUS_INVALID_DEVICE_REQUEST (kmdll's choice: the
  *     port is already bound). The port holds the miniport until the device is removed (./portcls-adapter.ts)
- *     or its last reference goes. GetDeviceProperty, NewRegistryKey and the wave ports' DMA and
- *     Notify methods are gaps. Every port also answers IPortEvents and IPortClsVersion (below), the WaveRT port the
+ *     or its last reference goes. GetDeviceProperty answers as PcGetDeviceProperty for the port's
+ *     device (./portcls-regkey.ts); NewRegistryKey and the wave ports' DMA and Notify methods are gaps. Every port also answers IPortEvents and IPortClsVersion (below), the WaveRT port the
  *     stream resource managers (./portcls-streamres.ts).
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
@@ -40,6 +40,7 @@ import { api, hex } from "./util.js";
 import { envOf, kalloc, kfree } from "../iomgr/index.js";
 import { guidAt } from "../pnp/interfaces.js";
 import { STREAM_RESOURCE_MANAGERS } from "./portcls-streamres.js";
+import { deviceProperty } from "./portcls-regkey.js";
 import { GUIDS, PORTCLS_MODULE, STATUS_UNSUCCESSFUL, callMethod, newObject, pcObject, queryInterface, releaseInterface, thisObject, type Method, type PcObject, type Secondary } from "./portcls-com.js";
 
 const B = (n: number) => BigInt(n);
@@ -233,6 +234,16 @@ const PORTCLS_VERSION: Secondary = {
   }]],
 };
 
+/** IPort::GetDeviceProperty: the property of the device the port was bound on (Init), as PcGetDeviceProperty. */
+function portDeviceProperty(ctx: ApiContext): number {
+  const port = thisObject(ctx, "IPort::GetDeviceProperty");
+  if (port.device === undefined) {
+    ctx.warn(`IPort::GetDeviceProperty(${hex(port.addr)}): the port is not bound to a device yet (IPort::Init): STATUS_INVALID_DEVICE_REQUEST`);
+    return STATUS.INVALID_DEVICE_REQUEST;
+  }
+  return deviceProperty(ctx, "IPort::GetDeviceProperty", port.device, [B(ctx.u32(1)), B(ctx.u32(2)), ctx.arg(3), ctx.arg(4)]);
+}
+
 function newPort(ctx: ApiContext): number {
   const [out, clsid] = [ctx.arg(0), ctx.arg(1)];
   outPointer(ctx, out, "PcNewPort");
@@ -244,7 +255,7 @@ function newPort(ctx: ApiContext): number {
     putPtr(ctx.mem, out, 0n);
     return STATUS.NOT_SUPPORTED;
   }
-  const methods: Method[] = [["Init", 6, portInit], ["GetDeviceProperty", 5, null], ["NewRegistryKey", 8, null], ...cls.extra];
+  const methods: Method[] = [["Init", 6, portInit], ["GetDeviceProperty", 5, portDeviceProperty], ["NewRegistryKey", 8, null], ...cls.extra];
   const port = newObject(ctx, `I${cls.name}`, methods, { kind: "port", iids: [GUIDS.IPort, cls.port], portClass: cls.name, destroy: (c) => unbindMiniport(c, port) }, [PORT_EVENTS, PORTCLS_VERSION, ...(cls.more ?? [])]);
   putPtr(ctx.mem, out, port.addr);
   return STATUS.SUCCESS;

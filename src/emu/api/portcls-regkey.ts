@@ -134,4 +134,27 @@ function newRegistryKey(ctx: ApiContext): number {
   return status;
 }
 
-export const registryKeyApis: ApiDefinition[] = [api(PORTCLS_MODULE, "PcNewRegistryKey", 9, newRegistryKey)];
+/**
+ * PcGetDeviceProperty(DeviceObject, DeviceProperty, BufferLength, PropertyBuffer, ResultLength)
+ * (Learn: "returns the requested device property from the registry"; the DEVICE_REGISTRY_PROPERTY
+ * values of IoGetDeviceProperty): IoGetDeviceProperty on the adapter's PDO, its status as it is.
+ * IPort::GetDeviceProperty(DeviceProperty, BufferLength, PropertyBuffer, ResultLength) asks the same
+ * of the port's device (./portcls-objects.ts). A device that is not an adapter PcAddAdapterDevice
+ * made: STATUS_INVALID_PARAMETER.
+ */
+export function deviceProperty(ctx: ApiContext, what: string, dev: bigint, args: bigint[]): number {
+  const pdo = adapterPdo(ctx.kernel, dev);
+  if (pdo === null) {
+    ctx.warn(`${what}: ${hex(dev)} is not an adapter device PcAddAdapterDevice made: STATUS_INVALID_PARAMETER`);
+    return STATUS.INVALID_PARAMETER;
+  }
+  return kernelCall(ctx, "IoGetDeviceProperty", [pdo, ...args]);
+}
+
+export const registryKeyApis: ApiDefinition[] = [
+  api(PORTCLS_MODULE, "PcNewRegistryKey", 9, newRegistryKey),
+  api(PORTCLS_MODULE, "PcGetDeviceProperty", 5, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), String(ctx.u32(1)), String(ctx.u32(2)), hex(ctx.arg(3)), hex(ctx.arg(4))]);
+    return deviceProperty(ctx, "PcGetDeviceProperty", ctx.arg(0), [B(ctx.u32(1)), B(ctx.u32(2)), ctx.arg(3), ctx.arg(4)]);
+  }),
+];
