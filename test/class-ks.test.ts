@@ -65,6 +65,8 @@ for (const arch of ["x64", "x86"] as const) {
     const apis = texts(events, "api", "api");
     assert.equal(apis.filter((a) => a === "ks.sys!KsInitializeDriver").length, 3, apis.join(", "));
     assert.ok(apis.includes("ks.sys!KsNullDriverUnload"), apis.join(", "));
+    // KsLoadResource (ladfGSCamd64.sys, fresh6, stopped at it): the driver's own RCDATA by ID and by name, then a missing name and type (checked in C).
+    assert.equal(apis.filter((a) => a === "ks.sys!KsLoadResource").length, 4, apis.join(", "));
     assert.equal(apis.filter((a) => a === "classpnp.sys!ClassInitialize").length, 9, apis.join(", "));
     assert.ok(apis.includes("classpnp.sys!ClassUnload"), "the driver's unload chained through classpnp's");
     assert.ok(apis.includes("classpnp.sys!ClassDebugPrint"), apis.join(", "));

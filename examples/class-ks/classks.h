@@ -68,6 +68,10 @@ typedef struct _KSDEVICE_DESCRIPTOR {
 } KSDEVICE_DESCRIPTOR;
 
 __declspec(dllimport) VOID NTAPI KsNullDriverUnload(PDRIVER_OBJECT DriverObject);
+/* bdasup.h: STDMETHODIMP_(NTSTATUS) BdaCheckChanges(PIRP Irp) (Learn). */
+__declspec(dllimport) NTSTATUS NTAPI BdaCheckChanges(PIRP Irp);
+/* ks.h: KSDDKAPI NTSTATUS NTAPI KsLoadResource(ImageBase, PoolType, ResourceName, ResourceType, Resource, ResourceSize OPTIONAL) (Learn). */
+__declspec(dllimport) NTSTATUS NTAPI KsLoadResource(PVOID ImageBase, POOL_TYPE PoolType, ULONG_PTR ResourceName, ULONG ResourceType, PVOID *Resource, PULONG ResourceSize);
 __declspec(dllimport) NTSTATUS NTAPI KsInitializeDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPathName, const KSDEVICE_DESCRIPTOR *Descriptor);
 
 /* ide.h: PciIdeXInitialize (HwGetControllerProperties: the minidriver's HwIdeXGetControllerProperties). */

@@ -140,6 +140,28 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     CHECK(DriverObject->DriverStartIo != NULL);
     CHECK(DriverObject->DeviceObject == NULL);
 
+    /* BdaSup.SYS: a BDA minidriver's import resolves (the address only: no BDA filter exists to call it on). */
+    {
+        PVOID volatile bda = (PVOID)BdaCheckChanges;
+        CHECK(bda != NULL);
+    }
+    /* ks.sys!KsLoadResource: the driver's own RCDATA resources (classks.rc), by ID and by name. */
+    {
+        static const char text[] = "kmdll resource";
+        PVOID res = NULL;
+        ULONG size = 0;
+        CHECK(KsLoadResource(DriverObject->DriverStart, NonPagedPoolNx, 102, 10 /* RT_RCDATA */, &res, &size) == STATUS_SUCCESS);
+        CHECK(res != NULL && size == sizeof(text) && RtlCompareMemory(res, text, sizeof(text)) == sizeof(text));
+        CHECK(res != (PVOID)((PUCHAR)DriverObject->DriverStart + 0));
+        if (res) ExFreePool(res);
+        res = NULL;
+        CHECK(KsLoadResource(DriverObject->DriverStart, PagedPool, (ULONG_PTR)L"kmdllData", 10, &res, NULL) == STATUS_SUCCESS);
+        CHECK(res != NULL && ((PUCHAR)res)[0] == 0x4b && ((PUCHAR)res)[3] == 0x4c);
+        if (res) ExFreePool(res);
+        CHECK(KsLoadResource(DriverObject->DriverStart, NonPagedPoolNx, 103, 10, &res, &size) == (NTSTATUS)0xC000008B);  /* STATUS_RESOURCE_NAME_NOT_FOUND */
+        CHECK(KsLoadResource(DriverObject->DriverStart, NonPagedPoolNx, 102, 6 /* RT_STRING */, &res, &size) == (NTSTATUS)0xC000008A); /* STATUS_RESOURCE_TYPE_NOT_FOUND */
+    }
+
     ClassDebugPrint(0, "classks: debug print works %d 0x%x\n", 42, 0xbeef);
     if (failures) return STATUS_UNSUCCESSFUL;
     DbgPrint("classks: all checks passed\n");

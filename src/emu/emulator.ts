@@ -40,7 +40,7 @@ import { NETIO_EXPORTS } from "./netio/index.js";
 import { TDI_EXPORTS } from "./api/tdi.js";
 import { KS_EXPORTS } from "./api/ks.js";
 import { WMILIB_EXPORTS } from "./api/wmilib.js";
-import { BATTC_EXPORTS } from "./api/battc.js";
+import { BATTC_EXPORTS, BDASUP_EXPORTS } from "./api/battc.js";
 import { portclsModuleExports } from "./api/portcls.js";
 import { storageModuleExports } from "./api/storage-modules.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
@@ -192,7 +192,7 @@ export class Emulator {
       "tdi.sys": fromDb("tdi.sys", TDI_EXPORTS),
       "ks.sys": fromDb("ks.sys", KS_EXPORTS),
       "wmilib.sys": fromDb("wmilib.sys", WMILIB_EXPORTS),
-      "battc.sys": code(BATTC_EXPORTS),
+      "battc.sys": code(BATTC_EXPORTS), "bdasup.sys": code(BDASUP_EXPORTS),
       // usbd.sys: the database's list for the arch (x86: three decorated names), api/usbd.ts; hidclass.ts, portcls.ts.
       "usbd.sys": kernelModuleExportsFor("usbd.sys", this.cpu.arch) ?? [], "hidclass.sys": fromDb("hidclass.sys", []), "portcls.sys": portclsModuleExports(),
       // storport.sys, scsiport.sys, smclib.sys: api/storage-modules.ts.

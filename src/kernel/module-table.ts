@@ -16,8 +16,8 @@ export class ModuleTable {
     // NDIS.SYS: the NDIS 6 library network drivers import (src/emu/ndis/).
     // KSECDD.SYS: the kernel security support provider, CNG.SYS: the kernel CNG driver (the same
     // BCrypt* routines, src/emu/api/bcrypt.ts). WppRecorder.sys: the WPP Inflight Trace Recorder (src/emu/api/wpprecorder.ts).
-    // NETIO.SYS (WSK, IP helpers: src/emu/netio/), TDI.SYS, ks.sys, WMILIB.SYS (src/emu/api/tdi.ts, ks.ts, wmilib.ts), BATTC.SYS (exports only, api/battc.ts), USBD.SYS (api/usbd.ts), storport.sys (api/storport.ts), HIDCLASS.SYS (api/hidclass.ts), portcls.sys (api/portcls.ts), SCSIPORT.SYS (api/scsiport.ts), SMCLIB.SYS (exports only, api/smclib.ts), CLASSPNP.SYS (api/classpnp.ts), HIDPARSE.SYS (exports only), PCIIDEX.SYS (api/pciidex.ts).
-    for (const name of ["ntoskrnl.exe", "hal.dll", "WDFLDR.SYS", "FLTMGR.SYS", "FWPKCLNT.SYS", "NDIS.SYS", "NETIO.SYS", "TDI.SYS", "ks.sys", "WMILIB.SYS", "BATTC.SYS", "USBD.SYS", "storport.sys", "HIDCLASS.SYS", "portcls.sys", "SCSIPORT.SYS", "SMCLIB.SYS", "CLASSPNP.SYS", "HIDPARSE.SYS", "PCIIDEX.SYS", "KSECDD.SYS", "CNG.SYS", "WppRecorder.sys"]) {
+    // NETIO.SYS (WSK, IP helpers: src/emu/netio/), TDI.SYS, ks.sys, WMILIB.SYS (src/emu/api/tdi.ts, ks.ts, wmilib.ts), BATTC.SYS (exports only, api/battc.ts), USBD.SYS (api/usbd.ts), storport.sys (api/storport.ts), HIDCLASS.SYS (api/hidclass.ts), portcls.sys (api/portcls.ts), SCSIPORT.SYS (api/scsiport.ts), SMCLIB.SYS (exports only, api/smclib.ts), CLASSPNP.SYS (api/classpnp.ts), HIDPARSE.SYS (exports only), PCIIDEX.SYS (api/pciidex.ts), BdaSup.SYS (exports only, api/bdasup.ts).
+    for (const name of ["ntoskrnl.exe", "hal.dll", "WDFLDR.SYS", "FLTMGR.SYS", "FWPKCLNT.SYS", "NDIS.SYS", "NETIO.SYS", "TDI.SYS", "ks.sys", "WMILIB.SYS", "BATTC.SYS", "USBD.SYS", "storport.sys", "HIDCLASS.SYS", "portcls.sys", "SCSIPORT.SYS", "SMCLIB.SYS", "CLASSPNP.SYS", "HIDPARSE.SYS", "PCIIDEX.SYS", "KSECDD.SYS", "CNG.SYS", "WppRecorder.sys", "BdaSup.SYS"]) {
       this.list.push({
         name,
         path: `\\SystemRoot\\System32\\${name}`,

@@ -26,6 +26,8 @@ const SYSTEM_MODULES = new Set([
   // import it) and the remote NDIS miniport (usb8023m.sys imports it): drivers of every
   // installation (DriverPack set fresh4, docs/qa.md session 11).
   "bthport.sys", "rndismp.sys",
+  // The BDA support library of TV tuner minidrivers (bdasup.h); also one of the emulator's built-in modules.
+  "bdasup.sys",
 ]);
 
 /** A Windows system module kmdll knows exists but cannot describe (see SYSTEM_MODULES). */

@@ -10,3 +10,6 @@ export const BATTC = "battc.sys";
 export const BATTC_EXPORTS: readonly string[] = [
   "BatteryClassInitializeDevice", "BatteryClassIoctl", "BatteryClassQueryWmiDataBlock", "BatteryClassStatusNotify", "BatteryClassSystemControl", "BatteryClassUnload",
 ];
+
+/** BdaSup.sys's export list (api/bdasup.ts), served with battc's by the emulator: both are export lists only. */
+export { BDASUP_EXPORTS } from "./bdasup.js";

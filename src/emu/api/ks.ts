@@ -34,6 +34,7 @@ import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { api, hex, moduleRoutine } from "./util.js";
 import { componentState } from "./state.js";
 import { invalidDeviceRequest } from "../iomgr/driver-object.js";
+import { ksResourceApis } from "./ks-resource.js";
 
 export const KS = "ks.sys";
 const B = (n: number) => BigInt(n);
@@ -44,7 +45,7 @@ export const KS_EXPORTS: readonly string[] = (
   "KsCreateDevice KsCreateFilterFactory KsDefaultDispatchPnp KsDefaultDispatchPower KsDefaultForwardIrp KsDisableEvent KsDispatchInvalidDeviceRequest " +
   "KsDispatchIrp KsDispatchQuerySecurity KsDispatchSetSecurity KsEnableEvent KsFilterAttemptProcessing KsFreeDeviceHeader KsFreeObjectHeader " +
   "KsGenerateEvent KsGenerateEvents KsGetDevice KsGetFilterFromIrp KsGetObjectFromFileObject KsGetObjectTypeFromFileObject KsGetObjectTypeFromIrp " +
-  "KsGetOuterUnknown KsGetParent KsGetPinFromIrp KsInitializeDriver KsMethodHandler KsNullDriverUnload KsPinAttemptProcessing " +
+  "KsGetOuterUnknown KsGetParent KsGetPinFromIrp KsInitializeDriver KsLoadResource KsMethodHandler KsNullDriverUnload KsPinAttemptProcessing " +
   "KsPinGetConnectedPinDeviceObject KsPinGetConnectedPinFileObject KsPinGetLeadingEdgeStreamPointer KsProbeStreamIrp KsPropertyHandler " +
   "KsQueueWorkItem KsRegisterWorker KsReleaseControl KsReleaseDevice KsSetMajorFunctionHandler KsStreamPointerAdvance KsStreamPointerDelete " +
   "KsStreamPointerLock KsStreamPointerUnlock KsTerminateDevice KsUnregisterWorker"
@@ -132,4 +133,5 @@ export const apis: ApiDefinition[] = [
   objectFromIrp("filter"),
   api(KS, "KsInitializeDriver", 3, initializeDriver),
   { ...api(KS, "KsNullDriverUnload", 1, forget), notes: "does nothing (the default unload routine of an AVStream minidriver)" },
+  ...ksResourceApis,
 ];

@@ -60,6 +60,8 @@ export interface WdfObject {
   deviceAdd?: bigint;
   name?: string | null;
   device?: bigint; // DEVICE_OBJECT of a WDFDEVICE
+  /** WdfDeviceMiniportCreate: the device object belongs to the port driver (deleting the WDFDEVICE leaves it). */
+  miniport?: boolean;
   links?: string[];
   queues?: bigint[];
   events?: { def: bigint; read: bigint; write: bigint; ioctl: bigint; internal: bigint };
@@ -311,7 +313,7 @@ export function deleteObject(ctx: ApiContext, o: WdfObject): void {
     const io = ioState(ctx.kernel);
     for (const l of o.links ?? []) io.links.delete(canonical(l));
     st.byDevice.delete(o.device);
-    deleteDevice(ctx, o.device);
+    if (!o.miniport) deleteDevice(ctx, o.device);
   }
   if (o.refs > 0) {
     o.deletePending = true;
