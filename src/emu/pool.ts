@@ -66,17 +66,10 @@ class Block implements PoolBlock {
   declare private readonly at: number;
   constructor(address: bigint, size: number, tag: number, poolType: number, module: string, site: string | null, seq: number, chunk: Chunk | null, offset: number, by: string | undefined) {
     this.address = address;
-    this.size = size;
-    this.tag = tag;
-    this.poolType = poolType;
-    this.module = module;
-    this.site = site;
-    this.seq = seq;
-    this.by = by;
-    this.isFreed = false;
     this.shown = false;
     this.where = chunk;
     this.at = offset;
+    this.renew(size, tag, poolType, module, site, seq, by);
   }
   /** A new allocation at this freed, never shown block's address (same chunk and offset). */
   renew(size: number, tag: number, poolType: number, module: string, site: string | null, seq: number, by: string | undefined): void {
