@@ -23,7 +23,7 @@ import type { TraceEvent } from "../src/events.js";
 
 type Ev = Record<string, unknown>;
 const DEVICES = repoPath("examples", "api-fresh", "devices.json");
-const NEW = ["MmAllocateMdlForIoSpace", "IoGetDriverDirectory", "IoConnectInterruptEx", "IoDisconnectInterruptEx", "IoReportInterruptActive", "IoReportInterruptInactive", "IoRegisterFsRegistrationChange", "IoRegisterFsRegistrationChangeEx", "IoUnregisterFsRegistrationChange", "PoFxRegisterCrashdumpDevice", "PoFxPowerOnCrashdumpDevice", "ExQueryTimerResolution", "sqrt"];
+const NEW = ["MmAllocateMdlForIoSpace", "IoGetDriverDirectory", "IoConnectInterruptEx", "IoDisconnectInterruptEx", "IoReportInterruptActive", "IoReportInterruptInactive", "IoRegisterFsRegistrationChange", "IoRegisterFsRegistrationChangeEx", "IoRegisterFsRegistrationChangeMountAware", "IoUnregisterFsRegistrationChange", "PoFxRegisterCrashdumpDevice", "PoFxPowerOnCrashdumpDevice", "ExQueryTimerResolution", "sqrt"];
 
 async function run(mode?: number): Promise<{ code: number; ev: Ev[]; prints: string[]; out: string }> {
   const dir = mkdtempSync(join(tmpdir(), "apifresh-"));

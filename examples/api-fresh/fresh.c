@@ -104,6 +104,10 @@ static VOID TestFsRegistration(PDRIVER_OBJECT DriverObject)
     Check(IoRegisterFsRegistrationChangeEx(DriverObject, FsChangeEx) == STATUS_SUCCESS && g_FsExCalls == 4, "after unregistering, registering again succeeds");
     IoUnregisterFsRegistrationChange(DriverObject, FsChangeEx);
     IoUnregisterFsRegistrationChange(DriverObject, FsChangeEx); /* not registered: nothing happens */
+    /* The Vista form: the same registration, ordered with mounts in progress (none here). */
+    Check(IoRegisterFsRegistrationChangeMountAware(DriverObject, FsChangeEx, TRUE) == STATUS_SUCCESS && g_FsExCalls == 6, "IoRegisterFsRegistrationChangeMountAware: the same two calls");
+    Check(IoRegisterFsRegistrationChangeMountAware(DriverObject, FsChangeEx, FALSE) == STATUS_DEVICE_ALREADY_ATTACHED && g_FsExCalls == 6, "MountAware: the same pair again is refused");
+    IoUnregisterFsRegistrationChange(DriverObject, FsChangeEx);
 }
 
 /* PoFx without a PEP: crash-dump registration cannot succeed. */

@@ -49,6 +49,9 @@ function register(ctx: ApiContext, api: string): number {
 export const apis: ApiDefinition[] = [
   { ...nt("IoRegisterFsRegistrationChange", 2, (ctx) => register(ctx, "IoRegisterFsRegistrationChange")), notes: "the routine is called at once for \\Ntfs and \\Device\\Mup (FsActive TRUE); no file system registers later" },
   { ...nt("IoRegisterFsRegistrationChangeEx", 2, (ctx) => register(ctx, "IoRegisterFsRegistrationChangeEx")), notes: "as IoRegisterFsRegistrationChange" },
+  // Learn nf-ntifs-ioregisterfsregistrationchangemountaware (Vista): the same registration; its third
+  // argument, SynchronizeWithMounts, orders the notifications with mounts in progress — none ever is here.
+  { ...nt("IoRegisterFsRegistrationChangeMountAware", 3, (ctx) => register(ctx, "IoRegisterFsRegistrationChangeMountAware")), notes: "as IoRegisterFsRegistrationChange (no mount is ever in progress)" },
   nt("IoUnregisterFsRegistrationChange", 2, (ctx) => {
     const [drv, routine] = [ctx.arg(0), ctx.arg(1)];
     ctx.describe([hex(drv), ctx.kernel.where?.(routine) ?? hex(routine)]);
