@@ -25,7 +25,8 @@ const TWO: Record<number, number | ((reg: number) => number | null)> = {
 };
 for (let op = 0x90; op <= 0x9f; op++) TWO[op] = (r) => (r === 0 ? 0 : null);
 
-export function storeLength(code: Uint8Array): number | null {
+/** The legacy prefixes before the opcode (at most 14): where they end, and whether 66 (operand size) or 67 (address size) is among them. */
+function legacyPrefixes(code: Uint8Array): { i: number; op16: boolean; addr32: boolean } {
   let i = 0;
   let op16 = false;
   let addr32 = false;
@@ -34,6 +35,11 @@ export function storeLength(code: Uint8Array): number | null {
     addr32 ||= code[i] === 0x67;
     i++;
   }
+  return { i, op16, addr32 };
+}
+
+export function storeLength(code: Uint8Array): number | null {
+  let { i, op16, addr32 } = legacyPrefixes(code);
   let w = false;
   if ((code[i]! & 0xf0) === 0x40) w = (code[i++]! & 8) !== 0;
   const op = code[i++]!;
@@ -80,14 +86,7 @@ const TWO_IB = new Set([0x70, 0x71, 0x72, 0x73, 0xa4, 0xac, 0xba, 0xc2, 0xc4, 0x
 
 /** Length of any x64 instruction (legacy and VEX encodings; EVEX and 3DNow! give null). */
 export function instructionLength(code: Uint8Array): number | null {
-  let i = 0;
-  let op16 = false;
-  let addr32 = false;
-  while (i < 14 && PREFIXES.has(code[i]!)) {
-    op16 ||= code[i] === 0x66;
-    addr32 ||= code[i] === 0x67;
-    i++;
-  }
+  let { i, op16, addr32 } = legacyPrefixes(code);
   let w = false;
   let map = 0;
   let op = code[i++]!;

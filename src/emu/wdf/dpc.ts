@@ -25,7 +25,7 @@ import { DpcObject, KDPC, queueDpc, drainDpcs, sched } from "../sched/index.js";
 import { DISPATCH_LEVEL, PASSIVE_LEVEL } from "../api/ke.js";
 import { WDF01000 } from "./ldr.js";
 import { wdf } from "./layouts.js";
-import { newObject, objectOf, parentedCreate, readAttributes, validateAttributes, wdfState } from "./objects.js";
+import { newObject, objectOf, parentedCreate, readAttributes, validateAttributes, wdfState, underDevice } from "./objects.js";
 import { required } from "./memory.js";
 
 const B = (n: number) => BigInt(n);
@@ -37,17 +37,6 @@ declare module "./objects.js" {
     /** WDFDPC: its KDPC and EvtDpcFunc. */
     dpc?: { kdpc: bigint; evt: bigint };
   }
-}
-
-/** FxDeviceBase::_SearchForDevice: the parent chain reaches a WDFDEVICE. */
-function underDevice(ctx: ApiContext, h: bigint): boolean {
-  const st = wdfState(ctx.kernel);
-  let o = st.objects.get(h);
-  for (let i = 0; o && i < 64; i++) {
-    if (o.kind === "device") return true;
-    o = o.parent === null ? undefined : st.objects.get(o.parent);
-  }
-  return false;
 }
 
 export const apis: ApiDefinition[] = [

@@ -227,6 +227,17 @@ export function newObject(ctx: ApiContext, kind: Kind, attrs: bigint | ObjectAtt
 }
 
 /** A KMDF verifier bug check: WDF_VIOLATION (0x10D). */
+/** FxDeviceBase::_SearchForDevice: the parent chain reaches a WDFDEVICE. */
+export function underDevice(ctx: ApiContext, h: bigint): boolean {
+  const st = wdfState(ctx.kernel);
+  let o = st.objects.get(h);
+  for (let i = 0; o && i < 64; i++) {
+    if (o.kind === "device") return true;
+    o = o.parent === null ? undefined : st.objects.get(o.parent);
+  }
+  return false;
+}
+
 export function wdfViolation(ctx: ApiContext, message: string): never {
   ctx.fault("bugcheck", `${message} (WDF_VIOLATION)`, { code: "0x0000010D" });
   throw new Error("unreachable");

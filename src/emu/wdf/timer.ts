@@ -24,7 +24,7 @@ import { DpcObject, KDPC, drainDpcs, sched, setTimer } from "../sched/index.js";
 import { PASSIVE_LEVEL, initHeader } from "../api/ke.js";
 import { WDF01000 } from "./ldr.js";
 import { wdf } from "./layouts.js";
-import { newObject, objectOf, parentedCreate, readAttributes, validateAttributes, wdfState, type WdfObject } from "./objects.js";
+import { newObject, objectOf, parentedCreate, readAttributes, validateAttributes, wdfState, type WdfObject, underDevice } from "./objects.js";
 import { required } from "./memory.js";
 
 const B = (n: number) => BigInt(n);
@@ -48,17 +48,6 @@ const timers = new WeakMap<WdfObject, TimerState>();
 function timerOf(ctx: ApiContext): { o: WdfObject; t: TimerState } {
   const o = objectOf(ctx, ctx.arg(1), "timer", "Timer");
   return { o, t: timers.get(o)! };
-}
-
-/** FxDeviceBase::_SearchForDevice: the parent chain reaches a WDFDEVICE. */
-function underDevice(ctx: ApiContext, h: bigint): boolean {
-  const st = wdfState(ctx.kernel);
-  let o = st.objects.get(h);
-  for (let i = 0; o && i < 64; i++) {
-    if (o.kind === "device") return true;
-    o = o.parent === null ? undefined : st.objects.get(o.parent);
-  }
-  return false;
 }
 
 function runCallback(ctx: ApiContext, o: WdfObject, t: TimerState): void {
