@@ -1,12 +1,11 @@
 import type { Command } from "commander";
-import { InvalidArgumentError } from "commander";
 import type { CliContext } from "../context.js";
 import { EXIT, toJson } from "../context.js";
 import { readJsonFile } from "../../io/json-file.js";
 import { KmdllError } from "../../errors.js";
 import { isVerifierFinding, type TraceEvent } from "../../events.js";
-import { verifierMode, type VerifierMode } from "../../emu/verifier/index.js";
-import { specialPoolOption, type SpecialPoolOption } from "../../emu/verifier/special-pool.js";
+import type { VerifierMode } from "../../emu/verifier/index.js";
+import type { SpecialPoolOption } from "../../emu/verifier/special-pool.js";
 import { callImage, parseIntegerArg } from "../../sim/call.js";
 import { loadApis } from "../../emu/apis.js";
 import { loadRegistry } from "../../kernel/simulation.js";
@@ -15,7 +14,7 @@ import { TextEventWriter, faultText } from "../../report/event-text.js";
 import { EventCap } from "../../report/event-stream.js";
 import { jsonText } from "../../text/terminal.js";
 import { hex } from "../../text/hex.js";
-import { maxEventsArg } from "./options.js";
+import { maxEventsArg, mode, seconds, specialPoolOpt, verifierOpt } from "./options.js";
 
 interface CallOptions {
   root?: string;
@@ -30,18 +29,6 @@ interface CallOptions {
   specialPool?: SpecialPoolOption;
 }
 
-function specialPoolOpt(v: string): SpecialPoolOption {
-  const m = specialPoolOption(v);
-  if (!m) throw new InvalidArgumentError("expected 'off', 'overrun' or 'underrun'");
-  return m;
-}
-
-function verifierOpt(v: string): VerifierMode {
-  const m = verifierMode(v);
-  if (!m) throw new InvalidArgumentError("expected 'none', 'standard' or 'all'");
-  return m;
-}
-
 /** Read and check a machine file; problems name the file (exit 2). */
 export function loadMachineFile(file: string): MachineSpec {
   const { doc } = readJsonFile(file);
@@ -50,19 +37,6 @@ export function loadMachineFile(file: string): MachineSpec {
   } catch (e) {
     throw new KmdllError(`${file}: ${(e as Error).message}`);
   }
-}
-
-/** --timeout: seconds, 0 < S ≤ 3600 (shared with sim). */
-export function seconds(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError("expected seconds (0 < S ≤ 3600)");
-  return n;
-}
-
-/** --unimplemented: fault or stub (shared with sim). */
-export function mode(v: string): "fault" | "stub" {
-  if (v !== "fault" && v !== "stub") throw new InvalidArgumentError("expected 'fault' or 'stub'");
-  return v;
 }
 
 /** Events `kmdll call` shows without --trace: what the driver printed, and what went wrong. */

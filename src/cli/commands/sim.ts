@@ -1,16 +1,15 @@
 import type { Command } from "commander";
-import { InvalidArgumentError } from "commander";
 import { dirname, resolve } from "node:path";
 import type { CliContext } from "../context.js";
-import { loadMachineFile, mode, seconds } from "./call.js";
+import { loadMachineFile } from "./call.js";
 import { EXIT } from "../context.js";
 import { readJsonFile } from "../../io/json-file.js";
 import { KmdllError } from "../../errors.js";
 import type { TraceEvent } from "../../events.js";
 import { emulatorExecutor, emulatorExecutorWith } from "../../sim/emulator.js";
 import { readDeviceFile } from "../../sim/devices.js";
-import { verifierMode, type VerifierMode } from "../../emu/verifier/index.js";
-import { specialPoolOption, type SpecialPoolOption } from "../../emu/verifier/special-pool.js";
+import type { VerifierMode } from "../../emu/verifier/index.js";
+import type { SpecialPoolOption } from "../../emu/verifier/special-pool.js";
 import { parseScenario, parseStepText, type ScenarioFile } from "../../kernel/scenario.js";
 import { MAX_BUFFER } from "../../kernel/io-steps.js";
 import { inputReaderInside } from "../../io/inputs.js";
@@ -25,19 +24,7 @@ import { hostPathIn } from "../../kernel/root-fs.js";
 import { TextEventWriter } from "../../report/event-text.js";
 import { EventLog, NdjsonEventWriter } from "../../report/event-stream.js";
 import { jsonText } from "../../text/terminal.js";
-import { maxEventsArg } from "./options.js";
-
-function specialPoolOpt(v: string): SpecialPoolOption {
-  const m = specialPoolOption(v);
-  if (!m) throw new InvalidArgumentError("expected 'off', 'overrun' or 'underrun'");
-  return m;
-}
-
-function verifierOpt(v: string): VerifierMode {
-  const m = verifierMode(v);
-  if (!m) throw new InvalidArgumentError("expected 'none', 'standard' or 'all'");
-  return m;
-}
+import { maxEventsArg, mode, seconds, specialPoolOpt, verifierOpt } from "./options.js";
 
 interface SimOptions {
   verifier: VerifierMode;

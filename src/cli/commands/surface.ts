@@ -12,6 +12,7 @@ import { replay, reproducersOf } from "../../surface/replay.js";
 import { renderHtmlReport } from "../../report/html.js";
 import { eventText } from "../../report/event-text.js";
 import { VERSION } from "../../version.js";
+import { seconds } from "./options.js";
 
 interface SurfaceOptions {
   root?: string;
@@ -24,12 +25,6 @@ interface SurfaceOptions {
   replay?: string;
   html?: string;
   force?: boolean;
-}
-
-function seconds(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError("expected seconds (0 < S ≤ 3600)");
-  return n;
 }
 
 function count(max: number): (v: string) => number {
