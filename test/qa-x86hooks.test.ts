@@ -104,3 +104,23 @@ test("qax86hooks.sys: KeAddSystemServiceTable fills KeServiceDescriptorTable and
   assert.deepEqual(failures(events), []);
   assert.equal(r.ok, true);
 });
+
+test("qax86hooks.sys: KeServiceDescriptorTableShadow is found in KeAddSystemServiceTable's code both ways x86 drivers look (the `lea ecx, [eax+disp32]` displacement; a dword whose 16 bytes equal KeServiceDescriptorTable's) (x86)", () => {
+  const { events, r } = run(["TestFindShadowTable"]);
+  assert.deepEqual(failures(events), []);
+  assert.equal(r.ok, true, JSON.stringify(events.filter((e) => e.event === "fault" || e.event === "fail")));
+});
+
+test("qax86hooks.sys: ZwDisplayString from kernel mode succeeds through the service table, with the string in the trace; a wild string pointer is an invalid read in ntoskrnl!ZwDisplayString (x86)", () => {
+  const { events, r } = run(["TestDisplayString"]);
+  assert.deepEqual(failures(events), []);
+  assert.equal(r.ok, true, JSON.stringify(events.filter((e) => e.event === "fault" || e.event === "fail")));
+  const calls = events.filter((e) => e.event === "api" && (e as { api?: string }).api?.endsWith("ZwDisplayString")) as (TraceEvent & { args?: string[] })[];
+  assert.equal(calls.length, 2, JSON.stringify(calls));
+  assert.deepEqual(calls[0]!.args, ['"HelloWorld"']);
+  const wild = run(["TestDisplayStringWild"], { stop: false, expect: undefined });
+  assert.equal(wild.r.ok, false);
+  const f = wild.events.find((e) => e.event === "fault") as (TraceEvent & { kind?: string; message?: string }) | undefined;
+  assert.equal(f?.kind, "invalid-read", JSON.stringify(f));
+  assert.match(String(f?.message), /at 0x0*10\b/);
+});

@@ -338,6 +338,81 @@ __declspec(dllexport) ULONG TestAddServiceTable(void)
     return failures;
 }
 
+/*
+ * Finding KeServiceDescriptorTableShadow (not exported) the two ways x86 rootkits and anti-rootkit
+ * tools do (fresh6/x86 Monitor.sys does the first): scan KeAddSystemServiceTable's code for
+ * `lea ecx, [eax + disp32]` (8D 88) and take the displacement; or take the dword at each byte
+ * that is a valid address whose 16 bytes equal KeServiceDescriptorTable's and is not
+ * KeServiceDescriptorTable itself. Both must land on the table 0x40 bytes past it (Windows 7).
+ */
+static SERVICE_DESCRIPTOR *ShadowByLea(void)
+{
+    PUCHAR p = (PUCHAR)KeAddSystemServiceTable;
+    ULONG i;
+    for (i = 0; i < 0x1000; i++, p++) {
+        if (!MmIsAddressValid(p) || !MmIsAddressValid(p + 5))
+            break;
+        if (p[0] == 0x8D && p[1] == 0x88)
+            return *(SERVICE_DESCRIPTOR **)(p + 2);
+    }
+    return NULL;
+}
+
+static SERVICE_DESCRIPTOR *ShadowByContents(void)
+{
+    PUCHAR p = (PUCHAR)KeAddSystemServiceTable;
+    ULONG i;
+    for (i = 0; i < 0x1000; i++, p++) {
+        SERVICE_DESCRIPTOR *candidate;
+        if (!MmIsAddressValid(p) || !MmIsAddressValid(p + 3))
+            break;
+        candidate = *(SERVICE_DESCRIPTOR **)p;
+        if (candidate == KeServiceDescriptorTable || !MmIsAddressValid(candidate))
+            continue;
+        if (RtlCompareMemory(candidate, KeServiceDescriptorTable, sizeof(SERVICE_DESCRIPTOR)) == sizeof(SERVICE_DESCRIPTOR))
+            return candidate;
+    }
+    return NULL;
+}
+
+__declspec(dllexport) ULONG TestFindShadowTable(void)
+{
+    ULONG failures = 0;
+    SERVICE_DESCRIPTOR *expected = (SERVICE_DESCRIPTOR *)((PUCHAR)KeServiceDescriptorTable + 0x40);
+    SERVICE_DESCRIPTOR *byLea = ShadowByLea();
+    SERVICE_DESCRIPTOR *byContents = ShadowByContents();
+    CHECK(byLea == expected);
+    CHECK(byContents == expected);
+    /* win32k's entry follows the kernel's (Monitor.sys takes the displacement + 16). */
+    CHECK(byLea != NULL && byLea[1].Base != NULL && byLea[1].Base != KeServiceDescriptorTable[0].Base);
+    /* The routine still works after its scanned bytes: table 0 is taken. */
+    CHECK(!KeAddSystemServiceTable(MyServices, NULL, 2, MyArgs, 0));
+    return failures;
+}
+
+/*
+ * ZwDisplayString (Monitor.sys hooks it in the service table, then calls it): from kernel mode
+ * the string is captured and, on a booted system (no boot video driver owning the screen), not
+ * shown; the call succeeds. It goes through the service table like every x86 Zw routine.
+ */
+NTSYSAPI NTSTATUS NTAPI ZwDisplayString(PUNICODE_STRING String);
+
+__declspec(dllexport) ULONG TestDisplayString(void)
+{
+    ULONG failures = 0;
+    UNICODE_STRING text = RTL_CONSTANT_STRING(L"HelloWorld");
+    UNICODE_STRING empty = { 0, 0, NULL };
+    CHECK(ZwDisplayString(&text) == STATUS_SUCCESS);
+    CHECK(ZwDisplayString(&empty) == STATUS_SUCCESS);
+    return failures;
+}
+
+/* A wild UNICODE_STRING pointer faults (kernel-mode capture has no probe); the test expects it. */
+__declspec(dllexport) ULONG TestDisplayStringWild(void)
+{
+    return (ULONG)ZwDisplayString((PUNICODE_STRING)(ULONG_PTR)0x10);
+}
+
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     UNREFERENCED_PARAMETER(DriverObject);

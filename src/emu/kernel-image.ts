@@ -1,7 +1,7 @@
 /**
  * Synthetic ntoskrnl.exe and hal.dll: real PE images built in memory with a real export
  * directory (so MmGetSystemRoutineAddress and drivers that walk exports work), placed in guest
- * memory like any module. Each code export points at 8 bytes of `ret` (0xC3) in .text, where the
+ * memory like any module. Each code export points at 8 bytes (16 for WIDE_CODE) of `ret` (0xC3) in .text, where the
  * emulator's single range-limited code hook dispatches to the TypeScript handler; each data
  * export points at a zeroed 0x100-byte slot in .data (the system initialises a few of them).
  * File alignment equals section alignment, so the file bytes are the mapped image.
@@ -21,8 +21,8 @@ export interface SyntheticModule {
   rvas: Int32Array;
   /** Exports in ordinal order (ordinal = index + ordinalBase). */
   ordered: SyntheticExport[];
-  /** Code exports in .text order (the thunk at text.rva + i * CODE_STRIDE), data exports in .data order (DATA_STRIDE apart). */
-  codeExports: SyntheticExport[];
+  /** Code exports by thunk slot (the thunk at text.rva + i * CODE_STRIDE; a hole after a WIDE_CODE export), data exports in .data order (DATA_STRIDE apart). */
+  codeExports: (SyntheticExport | undefined)[];
   dataExports: SyntheticExport[];
   ordinalBase: number;
   text: { rva: number; size: number };
@@ -31,6 +31,12 @@ export interface SyntheticModule {
 }
 
 export const CODE_STRIDE = 8;
+/**
+ * Code exports given two thunk slots (16 bytes): the second slot is no thunk, so machine-code
+ * bytes drivers scan for can follow the routine's `ret` there (ssdt-x86.ts writes
+ * KeAddSystemServiceTable's reference to KeServiceDescriptorTableShadow).
+ */
+const WIDE_CODE: Readonly<Record<string, ReadonlySet<string>>> = { "ntoskrnl.exe": new Set(["KeAddSystemServiceTable"]) };
 export const DATA_STRIDE = 0x100;
 const ALIGN = 0x1000;
 const up = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
@@ -51,9 +57,14 @@ function uniqueSorted(exportsIn: SyntheticExport[]): SyntheticExport[] {
 
 export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[], imageBase: bigint): SyntheticModule {
   const ordered = uniqueSorted(exportsIn);
-  const code: SyntheticExport[] = [];
+  const code: (SyntheticExport | undefined)[] = [];
   const data: SyntheticExport[] = [];
-  for (const e of ordered) (e.type === "code" ? code : data).push(e);
+  const wide = WIDE_CODE[name];
+  for (const e of ordered) {
+    if (e.type !== "code") data.push(e);
+    else if (wide?.has(e.name)) code.push(e, undefined);
+    else code.push(e);
+  }
   const textRva = ALIGN;
   const textSize = up(Math.max(1, code.length) * CODE_STRIDE);
   const dataRva = textRva + textSize;
@@ -63,7 +74,13 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
   // ~2,000 names per start; exportRva looks a name up by binary search over the sorted names.
   const n = ordered.length;
   const rvas = new Int32Array(n);
-  for (let i = 0, c = 0, d = 0; i < n; i++) rvas[i] = ordered[i]!.type === "code" ? textRva + c++ * CODE_STRIDE : dataRva + d++ * DATA_STRIDE;
+  for (let i = 0, c = 0, d = 0; i < n; i++) {
+    if (ordered[i]!.type !== "code") rvas[i] = dataRva + d++ * DATA_STRIDE;
+    else {
+      rvas[i] = textRva + c++ * CODE_STRIDE;
+      if (code[c] === undefined && c < code.length) c++; // a wide export's second slot
+    }
+  }
 
   // Export directory: header (40) | functions (4n) | names (4n) | ordinals (2n) | dll name | name strings.
   // Written straight into one sized buffer (built on every emulator start: ~2,000 names); the

@@ -127,7 +127,29 @@ export function installServiceTable(uc: NativeEngine, thunks: ThunkTable, cpu: C
   wdv.setUint32(12, Number(page) + WIN32K_OFFSET, true);
   uc.write(descriptor + SHADOW_OFFSET, d);
   uc.write(descriptor + SHADOW_OFFSET + 16n, w);
+  writeShadowReference(uc, exportAddress("KeAddSystemServiceTable"), descriptor);
   tables.set(thunks, st);
+}
+
+/**
+ * KeServiceDescriptorTableShadow is not exported; x86 drivers find it in KeAddSystemServiceTable's
+ * code, which on Windows XP–7 x86 indexes both tables with the table number (eax = Index * 16):
+ * `cmp dword ptr KeServiceDescriptorTable[eax], 0` (83 B8 disp32 00) and
+ * `lea ecx, KeServiceDescriptorTableShadow[eax]` (8D 88 disp32). Drivers scan the routine for the
+ * `8D 88` and take its displacement, or take every dword that is a valid address whose 16 bytes
+ * equal KeServiceDescriptorTable's, other than KeServiceDescriptorTable itself (examples/qa-x86hooks).
+ * The routine has a wide slot (kernel-image.ts WIDE_CODE): its `ret 14h` stays first (the hook
+ * runs the handler there), these never-run bytes follow it.
+ */
+function writeShadowReference(uc: NativeEngine, routine: bigint | null, descriptor: bigint): void {
+  if (routine === null) return;
+  const b = new Uint8Array(13);
+  const dv = new DataView(b.buffer);
+  b.set([0x8d, 0x88], 0);
+  dv.setUint32(2, Number(descriptor + SHADOW_OFFSET), true);
+  b.set([0x83, 0xb8], 6);
+  dv.setUint32(8, Number(descriptor), true);
+  uc.write(routine + 3n, b);
 }
 
 /** The dispatcher behind a Zw stub: KiSystemService's table lookup, then the routine the entry names. */

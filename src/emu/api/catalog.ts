@@ -8,7 +8,7 @@ import { kernelModuleExportsFor } from "../../nt/kernel-exports.js";
 
 /** Family (one handler file) → [title, example drivers that exercise it]. */
 export const FAMILIES: Record<string, [string, string]> = {
-  dbg: ["Debug output", "api-printf (DbgPrint*), api-sync (break points)"],
+  dbg: ["Debug output", "api-printf (DbgPrint*), api-sync (break points), qa-x86hooks (ZwDisplayString)"],
   rtl: ["Run-time library: counted strings, conversions, memory, versions", "api-rtl"],
   crt: ["C runtime exported by ntoskrnl", "api-crt (printf family also api-printf, wcstoul api-loadgaps)"],
   ex: ["Executive: pool, fast mutexes, resources", "api-sync"],

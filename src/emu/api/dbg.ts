@@ -1,11 +1,11 @@
 /**
  * Debug output: DbgPrint, DbgPrintEx, vDbgPrintEx, vDbgPrintExWithPrefix (the kernel printf
- * dialect, src/emu/api/printf.ts), DbgBreakPoint.
+ * dialect, src/emu/api/printf.ts), DbgBreakPoint; ZwDisplayString, the boot screen's text.
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { formatKernelPrintf, vaListReader } from "./printf.js";
 import { STATUS } from "../../nt/status.js";
-import { describeCString, nt } from "./util.js";
+import { describeCString, describeUnicode, nt, unicodeTextDeref } from "./util.js";
 
 /** DbgPrint's buffer is 512 bytes: longer messages are cut. */
 const DBGPRINT_MAX = 512;
@@ -44,6 +44,16 @@ export const apis: ApiDefinition[] = [
   nt("DbgPrintReturnControlC", 1, (ctx) => {
     ctx.describe([describeCString(ctx, ctx.arg(0))]);
     return print(ctx, ctx.arg(0), args(ctx, 1), "");
+  }),
+  // ZwDisplayString(PUNICODE_STRING): NtDisplayString (ntdll, undocumented on Learn; ReactOS
+  // ntoskrnl/inbv/inbv.c) captures the string — from kernel mode without a probe, so a bad pointer
+  // faults — and writes it on the boot screen only while the boot video driver owns the display
+  // (InbvIsBootDriverInstalled); on a booted system nothing is shown and the call succeeds.
+  // User-mode callers need SeTcbPrivilege: a Zw call from a driver is kernel mode.
+  nt("ZwDisplayString", 1, (ctx) => {
+    ctx.describe(() => [describeUnicode(ctx, ctx.arg(0))]);
+    unicodeTextDeref(ctx.mem, ctx.arg(0));
+    return STATUS.SUCCESS;
   }),
   nt("DbgBreakPoint", 0, (ctx) => {
     ctx.warn("DbgBreakPoint: no debugger attached, continuing");
