@@ -264,8 +264,9 @@ export class FaultReporter {
         }
       }
       const beside = access === "read" ? besideBuiltin(map, a) : "";
+      const text = beside || this.emu.cpu.arch !== "x64" ? null : textAddress(a);
       // besideBuiltin: structured too (`outsideBuiltin`), for scripts telling a dependency on Windows' code from a crash.
-      return this.report(kind, `${what}${protText} at ${map.where(rip)}${beside}`, rip, { address: a, ...(beside ? { outsideBuiltin: true } : {}) });
+      return this.report(kind, `${what}${protText} at ${map.where(rip)}${beside}${text?.note ?? ""}`, rip, { address: a, ...(beside ? { outsideBuiltin: true } : {}), ...(text ? { textPointer: text.source } : {}) });
     }
     if (nf.interrupt >= 0 && this.emu.cpu.arch === "arm64") {
       const t = arm64Trap(this.emu, rip, nf.interrupt);
@@ -332,6 +333,31 @@ export class FaultReporter {
     const inside = p.inside ? ` (inside the '${tagText(p.inside.tag)}' block at ${addr64(p.inside.address)})` : pool.inPool(p.address) ? "" : " (not a pool address)";
     throw new EmuStop(this.report("foreign-free", `free of a pointer that is not a pool allocation: ${addr64(p.address)}${inside} from ${site}`, retAddr, { address: p.address }));
   }
+}
+
+/** The service key path the loader passes every service's DriverEntry (kernel/…: RegistryPath). */
+const SERVICES_PATH = "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\";
+
+/**
+ * A non-canonical x64 address whose upper three 16-bit units are printable ASCII is UTF-16 text
+ * read as a pointer (the lowest unit may carry a field offset added to it). When that text is part
+ * of the services key path, the pointer came out of DriverEntry's RegistryPath string: the image
+ * treats its second argument as a structure — the contract of a crash-dump port driver, whose
+ * DriverEntry crashdmp.sys calls with a DUMP_INITIALIZATION_CONTEXT (wdm.h, ntddscsi.h), not a
+ * service the Service Control Manager starts (three Avast dump drivers of the GitHub set, docs/qa.md
+ * session 12). null when the address is not text.
+ */
+export function textAddress(a: bigint): { note: string; source: "registry-path" | "text" } | null {
+  if (a >> 47n === 0n || a >> 47n === 0x1ffffn) return null;
+  const units = [48n, 32n, 16n].map((s) => Number((a >> s) & 0xffffn));
+  if (!units.every((u) => u >= 0x20 && u < 0x7f)) return null;
+  const chars = units.reverse().map((u) => String.fromCharCode(u)).join("");
+  if (SERVICES_PATH.toLowerCase().includes(chars.toLowerCase()))
+    return {
+      source: "registry-path",
+      note: ` (the address is UTF-16 text "${chars}" of the services key path: the driver took a pointer out of DriverEntry's RegistryPath string, reading its second argument as a structure — as a crash-dump port driver does, whose DriverEntry crashdmp.sys calls with a DUMP_INITIALIZATION_CONTEXT; started as a service on Windows, it crashes the same way)`,
+    };
+  return { source: "text", note: ` (the address is UTF-16 text "${chars}" read as a pointer)` };
 }
 
 /** How far around a built-in module's image a read counts as running off it (a scan's stride is far smaller). */
