@@ -1,7 +1,7 @@
 /**
  * Synthetic ntoskrnl.exe and hal.dll: real PE images built in memory with a real export
  * directory (so MmGetSystemRoutineAddress and drivers that walk exports work), placed in guest
- * memory like any module. Each code export points at 8 bytes (16 for WIDE_CODE) of `ret` (0xC3) in .text, where the
+ * memory like any module. Each code export points at 8 bytes (more for WIDE_CODE) of `ret` (0xC3) in .text, where the
  * emulator's single range-limited code hook dispatches to the TypeScript handler; each data
  * export points at a zeroed 0x100-byte slot in .data (the system initialises a few of them).
  * File alignment equals section alignment, so the file bytes are the mapped image.
@@ -32,11 +32,19 @@ export interface SyntheticModule {
 
 export const CODE_STRIDE = 8;
 /**
- * Code exports given two thunk slots (16 bytes): the second slot is no thunk, so machine-code
- * bytes drivers scan for can follow the routine's `ret` there (ssdt-x86.ts writes
- * KeAddSystemServiceTable's reference to KeServiceDescriptorTableShadow).
+ * Code exports given more than one thunk slot (8 bytes each): the slots after the first are no
+ * thunks, so machine-code bytes drivers scan for can follow the routine's `ret` there:
+ * KeAddSystemServiceTable's reference to KeServiceDescriptorTableShadow (x86, ssdt-x86.ts),
+ * MmGetVirtualForPhysical's PTE_BASE (x64, kernel-modules.ts CODE_TAILS).
  */
-const WIDE_CODE: Readonly<Record<string, ReadonlySet<string>>> = { "ntoskrnl.exe": new Set(["KeAddSystemServiceTable"]) };
+const WIDE_CODE: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  "ntoskrnl.exe": { KeAddSystemServiceTable: 2, MmGetVirtualForPhysical: 3 },
+};
+
+/** How many thunk slots a code export of a synthetic module takes (1 but for WIDE_CODE). */
+export function codeSlots(module: string, name: string): number {
+  return WIDE_CODE[module]?.[name] ?? 1;
+}
 export const DATA_STRIDE = 0x100;
 const ALIGN = 0x1000;
 const up = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
@@ -62,8 +70,10 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
   const wide = WIDE_CODE[name];
   for (const e of ordered) {
     if (e.type !== "code") data.push(e);
-    else if (wide?.has(e.name)) code.push(e, undefined);
-    else code.push(e);
+    else {
+      code.push(e);
+      for (let k = wide?.[e.name] ?? 1; k > 1; k--) code.push(undefined);
+    }
   }
   const textRva = ALIGN;
   const textSize = up(Math.max(1, code.length) * CODE_STRIDE);
@@ -78,7 +88,7 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
     if (ordered[i]!.type !== "code") rvas[i] = dataRva + d++ * DATA_STRIDE;
     else {
       rvas[i] = textRva + c++ * CODE_STRIDE;
-      if (code[c] === undefined && c < code.length) c++; // a wide export's second slot
+      while (c < code.length && code[c] === undefined) c++; // a wide export's further slots
     }
   }
 

@@ -12,7 +12,8 @@ import type { Thunk, ThunkTable } from "./thunks.js";
 import type { CpuArch } from "./arch/cpu.js";
 import { X64_CPU, x86Convention } from "./arch/cpu.js";
 import { fillStubs } from "./arch/arm64.js";
-import { buildSyntheticModule, exportRva, CODE_STRIDE, DATA_STRIDE, type SyntheticExport, type SyntheticModule } from "./kernel-image.js";
+import { buildSyntheticModule, codeSlots, exportRva, CODE_STRIDE, DATA_STRIDE, type SyntheticExport, type SyntheticModule } from "./kernel-image.js";
+import { PTE_BASE } from "./machine/paging.js";
 import { placeLayout, type LoadedModule } from "./image.js";
 import { PAGE, alignUpN } from "./layout.js";
 import { KTHREAD_PREVIOUS_MODE } from "./system.js";
@@ -277,17 +278,30 @@ function lazyExports(syn: SyntheticModule): ExportDirectory {
  * displacement at +12. KTHREAD.PreviousMode (system.ts) is kept at that offset.
  */
 const PM = [KTHREAD_PREVIOUS_MODE & 0xff, KTHREAD_PREVIOUS_MODE >>> 8, 0x00, 0x00];
+/**
+ * Windows 10 x64's MmGetVirtualForPhysical computes the PTE address with PTE_BASE as an immediate:
+ * `mov rax, [rax+rdx*8]; shl rax, 19h; mov rdx, PTE_BASE` (48 8B 04 D0 48 C1 E0 19 48 BA imm64).
+ * Drivers that need the (randomized since 1607) PTE base search the routine's first 0x30 bytes for
+ * those ten bytes and read the imm64 after them (HyperPlatform and the hypervisors built on it,
+ * fresh6 GuardMon.sys; without it they return STATUS_PROCEDURE_NOT_FOUND). kmdll's PTE_BASE is its
+ * self-map's (machine/paging.ts). The routine has three slots (kernel-image.ts WIDE_CODE).
+ */
+const PTE_BASE_BYTES = Array.from({ length: 8 }, (_, i) => Number((PTE_BASE >> BigInt(8 * i)) & 0xffn));
 const CODE_TAILS: Record<string, Record<string, number[]>> = {
-  "ntoskrnl.exe": { ExGetPreviousMode: [0xcc, 0x8a, 0x80, ...PM, 0xc3, 0x0f, 0xb6, 0x80, ...PM] },
+  "ntoskrnl.exe": {
+    ExGetPreviousMode: [0xcc, 0x8a, 0x80, ...PM, 0xc3, 0x0f, 0xb6, 0x80, ...PM],
+    MmGetVirtualForPhysical: [0x48, 0x8b, 0x04, 0xd0, 0x48, 0xc1, 0xe0, 0x19, 0x48, 0xba, ...PTE_BASE_BYTES],
+  },
 };
 
-/** Each tail is written from its routine's second byte on; a byte at a thunk's start must stay that thunk's `ret`. */
+/** Each tail is written from its routine's second byte on; a byte at a later thunk's start (past the routine's own slots) must stay that thunk's `ret`. */
 function writeCodeTails(syn: SyntheticModule, modName: string): void {
   for (const [name, tail] of Object.entries(CODE_TAILS[modName] ?? {})) {
     // exportRva: a binary search (syn.rvaOf builds a Map of every export, ~2,000 for ntoskrnl.exe, on every start).
     const rva = exportRva(syn, name);
     if (rva === undefined || rva + 1 + tail.length > syn.text.rva + syn.text.size) continue;
-    if (tail.some((b, i) => (i + 1) % CODE_STRIDE === 0 && b !== 0xc3)) throw new Error(`code tail of ${name} overwrites a thunk's ret`);
+    const own = codeSlots(modName, name) * CODE_STRIDE;
+    if (tail.some((b, i) => i + 1 >= own && (i + 1) % CODE_STRIDE === 0 && b !== 0xc3)) throw new Error(`code tail of ${name} overwrites a thunk's ret`);
     syn.bytes.set(tail, rva + 1);
   }
 }

@@ -45,6 +45,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   extimer: ["Windows 8.1 high-resolution timers (ExAllocateTimer, ExSetTimer, ExCancelTimer, ExDeleteTimer) on the deterministic scheduler: EX_TIMER objects with callbacks at DISPATCH_LEVEL, periodic and one-shot, waitable", "api-loadgaps"],
   drvinfo: ["Driver and platform facts of Windows 8.1–10: IoQueryFullDriverPath, ExIsManufacturingModeEnabled, IoGetIommuInterface (stub: no IOMMU), IoGetDriverDirectory", "api-loadgaps, api-fresh"],
   fsreg: ["File system registration change notifications for legacy file system filters (IoRegisterFsRegistrationChange(Ex))", "api-fresh"],
+  procchange: ["Processor change callbacks (KeRegisterProcessorChangeCallback/KeDeregisterProcessorChangeCallback): called for the existing processors with KE_PROCESSOR_CHANGE_ADD_EXISTING, registered and reported as `callback` events", "qa-hyperv"],
   elam: ["Early-launch anti-malware boot driver callbacks (IoRegisterBootDriverCallback/IoUnregisterBootDriverCallback), registered and reported as `callback` events", "api-boot"],
   pcw: ["Performance Counters for Windows, provider side: countersets and instances (no counter consumer: callbacks never called)", "api-boot"],
   unmodelled: ["Stubs for subjects the emulation does not model (user-mode threads, DMA crash-dump registers): drivers load, a call gets a checked error", "api-boot"],

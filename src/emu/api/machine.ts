@@ -208,7 +208,8 @@ export const apis: ApiDefinition[] = [
   nt("MmGetPhysicalMemoryRanges", 0, (ctx) => {
     const st = machineOf(ctx.kernel);
     const n = st.spec.ram.length + 1;
-    const a = ctx.pool.allocate(n * 16, 0x73676e52 /* 'Rngs' */, 0, true);
+    // Tag 'hPmM' (memory order "MmPh"), which callers pass to ExFreePoolWithTag (HyperPlatform's util.cpp does).
+    const a = ctx.pool.allocate(n * 16, 0x68506d4d /* 'hPmM' */, 0, true);
     if (a === 0n) return 0n;
     st.spec.ram.forEach((r, i) => {
       ctx.mem.setU64(a + BigInt(i * 16), r.base);

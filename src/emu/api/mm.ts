@@ -1,6 +1,7 @@
 /** Memory manager: MmGetSystemRoutineAddress (ntoskrnl then hal only, SPEC §6), address checks. */
 import type { ApiDefinition } from "./types.js";
 import { hex, nt, q, unicodeTextDeref } from "./util.js";
+import { viewForAccess } from "../machine/paging-views.js";
 
 export const apis: ApiDefinition[] = [
   nt("MmGetSystemRoutineAddress", 1, (ctx) => {
@@ -22,7 +23,9 @@ export const apis: ApiDefinition[] = [
     const a = BigInt.asUintN(64, ctx.arg(0));
     ctx.describe([hex(a)]);
     const ok = ctx.kernel.isValidKernelAddress ? ctx.kernel.isValidKernelAddress(a) : ctx.mem.isMapped(a, 1);
-    return ok ? 1 : 0;
+    // A page table at its self-map address (PTE_BASE + ...) is valid when the table exists, as its
+    // self-map PTE says on Windows; kmdll maps such a view on first touch (machine/paging-views.ts).
+    return ok || viewForAccess(ctx, a) ? 1 : 0;
   }),
   // MmQuerySystemSize (Learn, wdm.h): MmSmallSystem 0, MmMediumSystem 1, MmLargeSystem 2. The
   // machine model has 4 GB (KUSER_SHARED_DATA.NumberOfPhysicalPages 0x100000, system.ts), which
