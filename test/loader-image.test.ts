@@ -328,7 +328,27 @@ test("cookie values: never 0 or a default, 48 bits, spread over seeds", () => {
     seen.add(v);
     const w = cookieValue(i, 4);
     assert.ok(w !== 0n && w !== 0xbb40e64en && w >> 32n === 0n);
+    const h = cookieValue(i, 4, true);
+    assert.ok(h !== 0n && h !== 0xbb40n && h >> 16n === 0n, `16-bit cookie ${h}`);
   }
   assert.equal(seen.size, 2000);
+});
+
+test("wdk-gs: an x86 image whose cookie is the 16-bit default 0xBB40 (older WDKs; their check fails when the top 16 bits are set) gets a fresh 16-bit cookie", async () => {
+  const g = GS_ARCHES.find((a) => a.width === 4)!;
+  const t = tmp();
+  try {
+    const W = layout(g.file);
+    const rva = Number(W.image.loadConfig!.securityCookie! - W.image.optional.imageBase);
+    const file = join(t.dir, "wdkgs.sys");
+    writeFileSync(file, mutate(W.bytes, (_b, dv) => dv.setUint32(W.off(rva), 0xbb40, true)));
+    const sim = await simJson([file], ["start:wdkgs", "call:wdkgs.sys!WdkGsCookie", "stop:wdkgs"]);
+    assert.equal(sim.code, 0);
+    const ret = sim.events.find((e) => e.event === "return" && e.routine === "WdkGsCookie")!;
+    const v = BigInt(String(ret.value ?? ret.status));
+    assert.ok(v !== 0n && v !== 0xbb40n && v >> 16n === 0n, `cookie ${v.toString(16)}`);
+  } finally {
+    t.cleanup();
+  }
 });
 

@@ -65,7 +65,7 @@ export function relocatable(image: PeImage): boolean {
  * config directory's SecurityCookie VA (relative to the preferred base), when it lies in the
  * image and still holds the compiler's default value (an image that set its own is left alone).
  */
-export function securityCookieSlot(image: PeImage, mem: Uint8Array): { rva: number; width: 4 | 8 } | null {
+export function securityCookieSlot(image: PeImage, mem: Uint8Array): { rva: number; width: 4 | 8; bits16: boolean } | null {
   const va = image.loadConfig?.securityCookie;
   if (va === null || va === undefined || va === 0n) return null;
   const width = image.optional.pe32plus ? 8 : 4;
@@ -74,22 +74,32 @@ export function securityCookieSlot(image: PeImage, mem: Uint8Array): { rva: numb
   const rva = Number(off);
   const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
   const value = width === 8 ? dv.getBigUint64(rva, true) : BigInt(dv.getUint32(rva, true));
-  if (value !== (width === 8 ? DEFAULT_SECURITY_COOKIE_64 : DEFAULT_SECURITY_COOKIE_32) && value !== 0xbb40n) return null;
-  return { rva, width };
+  if (value !== (width === 8 ? DEFAULT_SECURITY_COOKIE_64 : DEFAULT_SECURITY_COOKIE_32) && value !== DEFAULT_SECURITY_COOKIE_16) return null;
+  return { rva, width, bits16: value === DEFAULT_SECURITY_COOKIE_16 };
 }
 
 /**
- * A fresh cookie from a seed (the loader's per-load entropy): like the Windows loader's, an x64
- * cookie keeps its top 16 bits clear, and it is never 0 or a default value.
+ * The 16-bit default of older x86 kernel images (WDK 7 era): their __security_check_cookie also
+ * fails when the cookie's top 16 bits are set (`test ecx, 0FFFF0000h`), so the loader gives such an
+ * image a 16-bit cookie ("make the cookie 16bit if necessary": ReactOS ntdll LdrpInitSecurityCookie).
+ * A 32-bit cookie there is DRIVER_OVERRAN_STACK_BUFFER (0xF7) at the first check (fresh6 xnacc.sys).
  */
-export function cookieValue(seed: bigint, width: 4 | 8): bigint {
+export const DEFAULT_SECURITY_COOKIE_16 = 0xbb40n;
+
+/**
+ * A fresh cookie from a seed (the loader's per-load entropy): like the Windows loader's, an x64
+ * cookie keeps its top 16 bits clear, a cookie replacing the 16-bit default has 16 bits, and it is
+ * never 0 or a default value.
+ */
+export function cookieValue(seed: bigint, width: 4 | 8, bits16 = false): bigint {
   // splitmix64 finaliser: well spread, deterministic for a given seed.
   let z = BigInt.asUintN(64, seed + 0x9e3779b97f4a7c15n);
   z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
   z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
   z ^= z >> 31n;
-  let v = width === 8 ? z & 0x0000ffffffffffffn : z & 0xffffffffn;
-  if (v === 0n || v === DEFAULT_SECURITY_COOKIE_64 || v === DEFAULT_SECURITY_COOKIE_32 || v === 0xbb40n) v ^= 0x5a5a5a5a5an & (width === 8 ? 0xffffffffffffn : 0xffffffffn);
+  const mask = bits16 ? 0xffffn : width === 8 ? 0x0000ffffffffffffn : 0xffffffffn;
+  let v = z & mask;
+  if (v === 0n || v === DEFAULT_SECURITY_COOKIE_64 || v === DEFAULT_SECURITY_COOKIE_32 || v === DEFAULT_SECURITY_COOKIE_16) v ^= 0x5a5a5a5a5an & mask;
   return v;
 }
 
@@ -136,7 +146,7 @@ export function layoutImage(image: PeImage, bytes: Uint8Array, base: bigint, nam
     const slot = securityCookieSlot(image, mem);
     if (slot) {
       const dv = new DataView(mem.buffer);
-      const v = cookieValue(cookieSeed, slot.width);
+      const v = cookieValue(cookieSeed, slot.width, slot.bits16);
       if (slot.width === 8) dv.setBigUint64(slot.rva, v, true);
       else dv.setUint32(slot.rva, Number(v), true);
     }
