@@ -16,6 +16,7 @@ import { CR3 } from "../machine/paging.js";
 import { noteModelGap } from "../machine/gaps.js";
 import { CR0_WP } from "../wp-store.js";
 import { syscallMsr } from "../ssdt-x64.js";
+import { noteServiceTableWrites } from "../ssdt-table.js";
 
 const MSR_NAMES: Record<number, string> = {
   0x10: "IA32_TIME_STAMP_COUNTER", 0x1b: "IA32_APIC_BASE", 0x174: "IA32_SYSENTER_CS", 0x176: "IA32_SYSENTER_EIP",
@@ -117,6 +118,8 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
     }
     case "cr-write":
       instructionEvent(emu, "cr", "write", op.cr, 8, uc.regRead(reg(op.reg)), rip);
+      // Setting CR0.WP again ends a write to read-only memory: service table entries changed since are events now (../ssdt-table.ts).
+      if (op.cr === 0) noteServiceTableWrites(emu, rip);
       if (x86WpToggle(emu, op.cr, uc.regRead(reg(op.reg)), rip)) break;
       emu.verifier.finding(emu, {
         rule: "privileged-cr-write",
