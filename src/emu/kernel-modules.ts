@@ -18,7 +18,7 @@ import { PAGE, alignUpN } from "./layout.js";
 import { KTHREAD_PREVIOUS_MODE } from "./system.js";
 import { USBD_X86_ALIASES } from "./api/usbd.js";
 import { installServiceTable, serviceCodeBase } from "./ssdt-x86.js";
-import { buildSyscallPath, finishSyscallPath, syscallPageThunk, wrapZw, SYSCALL_TEXT } from "./ssdt-x64.js";
+import { buildSyscallPath, syscallPageThunk, wrapZw, SYSCALL_TEXT } from "./ssdt-x64.js";
 
 /**
  * Images every booted Windows has loaded that drivers look for in the module list
@@ -61,7 +61,7 @@ export class KernelModules {
   readonly hookStart: bigint;
   readonly hookEnd: bigint;
 
-  constructor(uc: NativeEngine, thunks: ThunkTable, map: ModuleMap, db: Record<string, KernelExport[]>, apis: ApiDefinition[], cpu: CpuArch = X64_CPU) {
+  constructor(uc: NativeEngine, thunks: ThunkTable, map: ModuleMap, db: Record<string, KernelExport[]>, apis: ApiDefinition[], cpu: CpuArch = X64_CPU, hostMemory = false) {
     // One pass over the handlers: by "module!name", and the names of the modules not in the database.
     const handlers = new Map<string, ApiDefinition>();
     const handled = new Map<string, string[]>();
@@ -111,7 +111,7 @@ export class KernelModules {
       if (cpu.arch === "x64") writeCodeTails(syn, modName);
       if (syscalls) {
         const at = base;
-        buildSyscallPath(syn, base, thunks, (n) => exportAtName(syn, at, n), (n) => handlerFor(handlers, modName, n, cpu));
+        buildSyscallPath(uc, hostMemory, syn, base, thunks, (n) => exportAtName(syn, at, n), (n) => handlerFor(handlers, modName, n, cpu));
       }
       // x86: each routine's stub returns as its convention says (stdcall `ret N`).
       if (cpu.arch !== "x64") for (const [i, e] of syn.ordered.entries()) if (e.type === "code") syn.bytes.set(cpu.stub(built.listByName().get(e.name)), syn.rvas[i]!);
@@ -154,7 +154,6 @@ export class KernelModules {
     }
     this.hookEnd = hookEnd;
     if (cpu.arch === "x86") installServiceTable(uc, thunks, cpu, (n) => this.exportAddress("ntoskrnl.exe", n, null));
-    if (cpu.arch === "x64") finishSyscallPath(uc, thunks);
   }
 
   /** Address of an export of ntoskrnl.exe / hal.dll, or null (by name, or by ordinal). */

@@ -29,6 +29,8 @@ export interface ServiceTable {
   /** The module whose routine was running when an entry was last changed. */
   writer: (string | undefined)[];
   seen?: Buffer;
+  /** KiServiceTable's bytes in host memory, when its page is mapped over it (no read through the addon). */
+  view?: Uint8Array;
 }
 
 const tables = new WeakMap<ThunkTable, ServiceTable>();
@@ -61,7 +63,7 @@ const hex = (v: bigint) => "0x" + v.toString(16);
 
 /** Compare the table with what was last seen: a `hardware` event (kind "ssdt", op "write") per changed entry. */
 export function noteWrites(emu: Emulator, st: ServiceTable, routine: bigint | null): void {
-  const bytes = emu.uc.read(st.page, 4 * st.original.length);
+  const bytes = st.view ?? emu.uc.read(st.page, 4 * st.original.length);
   // The common case (nothing changed since the last look): one native comparison.
   if (st.seen && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(st.seen)) return;
   st.seen = Buffer.from(bytes);

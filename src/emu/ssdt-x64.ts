@@ -10,19 +10,23 @@
  * `KiServiceTable + (entry >> 4)` (arithmetic shift). Service numbers: Windows 10 22H2 (19045),
  * ../nt/x64-services.ts.
  *
- * Layout: three pages added at the end of x64 ntoskrnl's .text (kernel-image.ts `extraText`),
- * inside the hooked range:
+ * Layout: two pages added at the end of x64 ntoskrnl's .text (kernel-image.ts `extraText`),
+ * inside the hooked range, and a data page below the internal routines' page:
  *  - code: KiSystemCall64 at +0, KiSystemCall32 (IA32_CSTAR) at +0x200, int3 padding after (the
  *    caves rootkits copy a trampoline into: the padding's instructions run as they are, a "step"
  *    thunk per address, so a trampoline there reaches the driver's hook; the routines' own bytes
  *    are never run — a jump into them is "jump into kernel code");
  *  - an 8-byte `ret` thunk per service whose Nt routine ntoskrnl does not export, served by the
  *    Zw routine's handler (an exported NtXxx is its own entry);
- *  - data, made writable (Windows maps KiServiceTable read only in .text and hooks clear CR0.WP or
- *    write through an MDL mapping; kmdll drops x64 CR0 writes, see verifier/trap.ts): KiServiceTable
- *    at +0, KiArgumentTable (stack argument bytes) at +0x800, KeServiceDescriptorTable at +0xC00,
+ *  - data, writable and outside the image (Windows keeps KiServiceTable read only in ntoskrnl's
+ *    .text and the descriptors in its data; hooks clear CR0.WP or write through an MDL mapping, and
+ *    kmdll drops x64 CR0 writes, see verifier/trap.ts): KiServiceTable at +0, KiArgumentTable
+ *    (stack argument bytes) at +0x800, KeServiceDescriptorTable at +0xC00,
  *    KeServiceDescriptorTableShadow at +0xC40 (entry 1, win32k's table, present and empty),
- *    KeServiceDescriptorTableFilter at +0xC80.
+ *    KeServiceDescriptorTableFilter at +0xC80. The page is mapped over host memory where the addon
+ *    can (feature "mapHost"), so a Zw call's look at its entry reads a DataView, not guest memory
+ *    through the addon (about 1.5 µs a read); a scanner that requires the table inside ntoskrnl's
+ *    image does not find it there.
  * The bytes are not Windows's code: they are instructions of our own with the shape of Windows 10
  * 22H2's KiSystemCall64 → KiSystemServiceUser → KiSystemServiceStart → KiSystemServiceRepeat
  * (lea pair at +0xA2, within the 0x500 / 4096 bytes scanners search).
@@ -33,7 +37,7 @@
  * a `jmp KiSystemServiceUser`) exists only when it is.
  *
  * Each Zw export of a service is dispatched through the table (wrapZw): the handler runs when the
- * descriptor and the entry are still the boot ones (two reads a call); otherwise the entry's
+ * descriptor and the entry are still the boot ones (two reads of the host page a call); otherwise the entry's
  * routine is called with the caller's 4 register arguments and its stack arguments, and the call is
  * a `hardware` event (kind "ssdt", op "call"). Write events and the unload finding: ssdt-table.ts.
  */
@@ -47,7 +51,7 @@ import { kiSystemCall64, kiSystemCall32 } from "./syscall-code.js";
 
 const PAGE = 0x1000;
 /** The bytes x64 ntoskrnl's .text gets past its thunks. */
-export const SYSCALL_TEXT = 3 * PAGE;
+export const SYSCALL_TEXT = 2 * PAGE;
 const CALL32_OFFSET = 0x200;
 const ARGS_OFFSET = 0x800;
 const KSDT_OFFSET = 0xc00;
@@ -69,6 +73,8 @@ interface SyscallPath {
   numbers: Map<string, number>;
   /** Entries' routines at boot (decoded). */
   targets: bigint[];
+  /** The data page's bytes when it is mapped over host memory. */
+  data: DataView | null;
 }
 
 const paths = new WeakMap<ThunkTable, SyscallPath>();
@@ -81,23 +87,24 @@ export function syscallMsr(thunks: ThunkTable, msr: number): bigint | undefined 
 }
 
 /**
- * Lay out the three pages in ntoskrnl's image bytes (before it is placed) and register the
- * unexported Nt routines' thunks. `exportAddress`: ntoskrnl's exports; `defOf`: kmdll's handler
- * of an ntoskrnl routine by name.
+ * Lay out the code pages in ntoskrnl's image bytes (before it is placed), map the data page below
+ * the internal routines' page and register the unexported Nt routines' thunks. `host`: the addon
+ * maps host memory; `exportAddress`: ntoskrnl's exports; `defOf`: kmdll's handler of an ntoskrnl
+ * routine by name.
  */
-export function buildSyscallPath(syn: SyntheticModule, base: bigint, thunks: ThunkTable, exportAddress: (name: string) => bigint | null, defOf: (name: string) => ApiDefinition | null): void {
+export function buildSyscallPath(uc: NativeEngine, host: boolean, syn: SyntheticModule, base: bigint, thunks: ThunkTable, exportAddress: (name: string) => bigint | null, defOf: (name: string) => ApiDefinition | null): void {
   const codeRva = syn.thunkEnd;
   const code = base + BigInt(codeRva);
   const ntThunks = code + BigInt(PAGE);
-  const data = code + BigInt(2 * PAGE);
+  const data = thunks.internalBase - BigInt(PAGE);
   const table = data;
   const bytes = syn.bytes;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + codeRva, SYSCALL_TEXT);
+  const buffer = new ArrayBuffer(PAGE);
+  const dv = new DataView(buffer);
   const st: ServiceTable = { arch: "x64", names: X64_SERVICES, descriptor: data + BigInt(KSDT_OFFSET), page: table, original: [], current: [], writer: [] };
   const numbers = new Map<string, number>();
   const targets: bigint[] = [];
   bytes.fill(0xc3, codeRva + PAGE, codeRva + 2 * PAGE);
-  bytes.fill(0, codeRva + 2 * PAGE, codeRva + 3 * PAGE);
   X64_SERVICES.forEach((nt, n) => {
     const zwName = "Zw" + nt.slice(2);
     numbers.set(zwName, n);
@@ -111,8 +118,8 @@ export function buildSyscallPath(syn: SyntheticModule, base: bigint, thunks: Thu
     }
     const stackArgs = Math.min(15, Math.max(0, (zwDef?.argc ?? 0) - 4));
     const value = (Number(entry - table) << 4) | stackArgs;
-    dv.setInt32(2 * PAGE + 4 * n, value, true);
-    dv.setUint8(2 * PAGE + ARGS_OFFSET + n, 8 * stackArgs);
+    dv.setInt32(4 * n, value, true);
+    dv.setUint8(ARGS_OFFSET + n, 8 * stackArgs);
     st.original.push(BigInt(value >>> 0));
     st.writer.push(undefined);
     targets.push(entry);
@@ -120,9 +127,9 @@ export function buildSyscallPath(syn: SyntheticModule, base: bigint, thunks: Thu
   st.current = st.original.slice();
   // The descriptors: { Base, Count (free builds: NULL), Limit, Number }.
   const descriptor = (at: number, tableAt: bigint, limit: number, args: bigint) => {
-    dv.setBigUint64(2 * PAGE + at, tableAt, true);
-    dv.setBigUint64(2 * PAGE + at + 16, BigInt(limit), true);
-    dv.setBigUint64(2 * PAGE + at + 24, args, true);
+    dv.setBigUint64(at, tableAt, true);
+    dv.setBigUint64(at + 16, BigInt(limit), true);
+    dv.setBigUint64(at + 24, args, true);
   };
   const count = X64_SERVICES.length;
   const win32k = data + BigInt(WIN32K_OFFSET);
@@ -132,18 +139,23 @@ export function buildSyscallPath(syn: SyntheticModule, base: bigint, thunks: Thu
     // Entry 1: win32k.sys's table (KeAddSystemServiceTable at boot): present, no services.
     descriptor(at + 0x20, win32k, 0, win32k);
   }
+  if (host) {
+    uc.mapHost(data, buffer, 3);
+    st.view = new Uint8Array(buffer, 0, 4 * X64_SERVICES.length);
+  } else {
+    uc.mapMemory(data, PAGE, 3);
+    uc.write(data, new Uint8Array(buffer));
+  }
   const call64 = kiSystemCall64(code, st.descriptor, data + BigInt(SHADOW_OFFSET), data + BigInt(FILTER_OFFSET));
   bytes.set(call64, codeRva);
   const call32 = kiSystemCall32();
   bytes.set(call32, codeRva + CALL32_OFFSET);
   registerServiceTable(thunks, st);
-  paths.set(thunks, { call64: code, call32: code + BigInt(CALL32_OFFSET), padding: [[code + BigInt(call64.length), code + BigInt(CALL32_OFFSET)], [code + BigInt(CALL32_OFFSET + call32.length), code + BigInt(PAGE)]], st, numbers, targets });
-}
-
-/** After ntoskrnl is placed: the data page writable (see the header). */
-export function finishSyscallPath(uc: NativeEngine, thunks: ThunkTable): void {
-  const p = paths.get(thunks);
-  if (p) uc.softProtect(p.st.page, PAGE, 3);
+  const padding: [bigint, bigint][] = [
+    [code + BigInt(call64.length), code + BigInt(CALL32_OFFSET)],
+    [code + BigInt(CALL32_OFFSET + call32.length), code + BigInt(PAGE)],
+  ];
+  paths.set(thunks, { call64: code, call32: code + BigInt(CALL32_OFFSET), padding, st, numbers, targets, data: host ? dv : null });
 }
 
 /**
@@ -167,15 +179,13 @@ export function wrapZw(thunks: ThunkTable, def: ApiDefinition | null): ApiDefini
 }
 
 function dispatcher(p: SyscallPath, n: number, own: ApiHandler): ApiHandler {
-  const { st } = p;
+  const { st, data } = p;
   const at = st.page + BigInt(4 * n);
   const boot = Number(st.original[n]!);
-  return (ctx: ApiContext) => {
-    const m = ctx.mem;
-    // The common case: the boot descriptor and entry (two reads).
-    if (m.u32(at) === boot && m.u64(st.descriptor) === st.page) return own(ctx);
-    return redirected(ctx, p, n, own);
-  };
+  // The common case: the boot descriptor and entry (two reads of the host page, or of guest memory).
+  if (data)
+    return (ctx: ApiContext) => (data.getUint32(4 * n, true) === boot && data.getBigUint64(KSDT_OFFSET, true) === st.page ? own(ctx) : redirected(ctx, p, n, own));
+  return (ctx: ApiContext) => (ctx.mem.u32(at) === boot && ctx.mem.u64(st.descriptor) === st.page ? own(ctx) : redirected(ctx, p, n, own));
 }
 
 /** KiSystemServiceRepeat's lookup when the table or the entry was changed. */
