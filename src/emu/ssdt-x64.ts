@@ -32,14 +32,15 @@
  * (lea pair at +0xA2, within the 0x500 / 4096 bytes scanners search).
  *
  * KVA shadow is not modelled: IA32_LSTAR is KiSystemCall64 itself, as on Windows 10 machines whose
- * processor is not vulnerable to rogue data cache load (AMD; Intel since about 2019), where the
+ * processor is not affected by rogue data cache load (AMD; Intel parts not affected), where the
  * kernel does not enable KVA shadowing; KiSystemCall64Shadow (section KVASCODE, reached from it by
  * a `jmp KiSystemServiceUser`) exists only when it is.
  *
  * Each Zw export of a service is dispatched through the table (wrapZw): the handler runs when the
- * descriptor and the entry are still the boot ones (two reads of the host page a call); otherwise the entry's
- * routine is called with the caller's 4 register arguments and its stack arguments, and the call is
- * a `hardware` event (kind "ssdt", op "call"). Write events and the unload finding: ssdt-table.ts.
+ * descriptor and the entry are still the boot ones (two reads of the host page a call); otherwise
+ * the entry's routine is called with the caller's 4 register arguments and its stack arguments,
+ * and the call is a `hardware` event (kind "ssdt", op "call"). Write events and the unload
+ * finding: ssdt-table.ts.
  */
 import type { NativeEngine } from "./native.js";
 import type { Thunk, ThunkTable } from "./thunks.js";
