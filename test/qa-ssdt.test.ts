@@ -52,7 +52,7 @@ test("qassdt.sys: a hook left in the table at unload is reported, naming the ser
   assert.match(String(v[0]!.message), /KiServiceTable\[0xb6\] \(NtOpenKey\) still points at qassdt\.sys\+0x/);
 });
 
-test("x86 Zw stubs are mov eax, N + ret N (Windows 7 SP1 numbers); a Zw routine kmdll does not implement is still the unimplemented-routine report naming it; x64 keeps no service table", async () => {
+test("x86 Zw stubs are mov eax, N + ret N (Windows 7 SP1 numbers); a Zw routine kmdll does not implement is still the unimplemented-routine report naming it; x64 Zw exports are no mov-eax stubs (x64: ../ssdt-x64.ts)", async () => {
   const { Emulator } = await import("../src/emu/emulator.js");
   const emu = new Emulator({ arch: "x86" });
   // NtAccessCheckAndAuditAlarm is service 2 on Windows 7 SP1 x86 (j00ru's table); ZwAccessCheckAndAuditAlarm@44 (mingw-w64).

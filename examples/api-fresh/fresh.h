@@ -11,7 +11,7 @@ typedef enum _FRESH_MODE {
     ModeReportBogus = 1,       /* IoReportInterruptActive on an object that is no interrupt: bug check */
     ModeDisconnectVersion = 2, /* IoDisconnectInterruptEx with another Version than the connect returned: bug check */
     ModeKeepFsRegistration = 3, /* unload with the FS registration change routine still registered: verifier finding */
-    ModeScanSyscallEntry = 4,   /* scan KiSystemCall64 from IA32_LSTAR as SSDT rootkits do: kmdll's gap, not the driver's crash */
+    ModeScanSyscallEntry = 4,   /* scan KiSystemCall64 from IA32_LSTAR as SSDT rootkits do (finds the lea r10 at +0xA2) */
     ModeProbeThenDecline = 5    /* a module-list size probe answered, then DriverEntry fails: the probe is no "last failed call" */
 } FRESH_MODE;
 

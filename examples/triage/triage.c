@@ -30,8 +30,10 @@
  *                     own code do; kmdll's system modules carry export thunks only: kmdll-gap,
  *                     and the answered size probe is not named as the reason.
  *   TRIAGE_SCAN       finds ntoskrnl.exe in the module list, walks its sections with
- *                     RtlImageNtHeader and scans .text for a byte pattern (a `lea r10, [table]`,
- *                     as drivers hunting for KeServiceDescriptorTable do); it does not check what
+ *                     RtlImageNtHeader and scans .text for a byte pattern (a `lea rcx, [variable]`,
+ *                     as drivers hunting an unexported kernel variable do; kmdll's .text has no
+ *                     such instruction — its one piece of real-shaped code is KiSystemCall64,
+ *                     whose `lea r10, [KeServiceDescriptorTable]` it does find); it does not check what
  *                     it found, and DriverUnload writes through the NULL it kept — GGProtect64.sys's
  *                     pattern. On Windows the scan succeeds: kmdll-gap.
  */
@@ -116,7 +118,7 @@ static PVOID ModuleBase(const char *Name)
 #endif
 
 #ifdef TRIAGE_SCAN
-/* `lea r10, [rip+disp32]` (4c 8d 15) in ntoskrnl's .text: the address it loads, or NULL. */
+/* `lea rcx, [rip+disp32]` (48 8d 0d) in ntoskrnl's .text: the address it loads, or NULL. */
 static volatile LONG *ScanText(PUCHAR Base)
 {
     PIMAGE_NT_HEADERS nt = RtlImageNtHeader(Base);
@@ -128,7 +130,7 @@ static volatile LONG *ScanText(PUCHAR Base)
         if (RtlCompareMemory(s->Name, ".text", 5) != 5) continue;
         for (j = 0; j + 7 <= s->Misc.VirtualSize; j++) {
             PUCHAR p = Base + s->VirtualAddress + j;
-            if (p[0] == 0x4c && p[1] == 0x8d && p[2] == 0x15) return (volatile LONG *)(p + 7 + *(LONG UNALIGNED *)(p + 3));
+            if (p[0] == 0x48 && p[1] == 0x8d && p[2] == 0x0d) return (volatile LONG *)(p + 7 + *(LONG UNALIGNED *)(p + 3));
         }
     }
     return NULL;

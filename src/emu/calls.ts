@@ -16,7 +16,7 @@ import { servePrivileged } from "./verifier/trap.js";
 import { serveTableAccess } from "./paging-trap.js";
 import { serveWpStore } from "./wp-store.js";
 import { serveExecutablePool } from "./exec-pool.js";
-import { noteServiceTableWrites } from "./ssdt-x86.js";
+import { noteServiceTableWrites } from "./ssdt-table.js";
 import { BUILTIN_MODULES } from "./kernel-modules.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
 
@@ -84,8 +84,8 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     return { ok: false, fault: faults.report("stack-overflow", `guest calls nested deeper than ${MAX_CALL_DEPTH} levels`, address) };
   }
   const nested = depth > 0;
-  // x86: service table entries changed by the routine running now, before it calls out (ssdt-x86.ts).
-  if (nested && cpu.arch === "x86") noteServiceTableWrites(emu, calls.targets[calls.targets.length - 1] ?? address);
+  // Service table entries changed by the routine running now, before it calls out (ssdt-table.ts; x86 and x64).
+  if (nested && cpu.arch !== "arm64") noteServiceTableWrites(emu, calls.targets[calls.targets.length - 1] ?? address);
   const saved = nested ? uc.regReadMany([...emu.gprIds, cpu.flagsId(C), pcId]) : null;
   if (saved) calls.outerFrames.push(saved);
   const slot = stackSlot(depth, cpu.space.stacksBase);
@@ -244,8 +244,8 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
         return { ok: false, fault: faults.report("bugcheck", what, address, { code: "0x000000BE", address: emu.cpu.space.kuserSharedData + BigInt(kuser) }) };
       }
       if (entry) checkReturn(emu, entry, address, label, !nested);
-      // x86: system service table entries the routine changed (ssdt-x86.ts).
-      if (cpu.arch === "x86") noteServiceTableWrites(emu, address);
+      // System service table entries the routine changed (ssdt-table.ts; x86 and x64).
+      if (cpu.arch !== "arm64") noteServiceTableWrites(emu, address);
       if (cpu.arch === "x86" && entrySp !== undefined && args.length > 0 && !exportCall && !cdeclCallback && !thread) checkX86Pops(emu, entrySp, args.length, address, label);
       return { ok: true, value };
     }

@@ -26,6 +26,8 @@ export interface SyntheticModule {
   dataExports: SyntheticExport[];
   ordinalBase: number;
   text: { rva: number; size: number };
+  /** Where the thunks end in .text (extraText's pages follow). */
+  thunkEnd: number;
   data: { rva: number; size: number };
   sizeOfImage: number;
 }
@@ -63,7 +65,12 @@ function uniqueSorted(exportsIn: SyntheticExport[]): SyntheticExport[] {
   return exportsIn.filter((e) => (seen.has(e.name) ? false : (seen.add(e.name), true))).sort((a, b) => cmpNames(a.name, b.name));
 }
 
-export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[], imageBase: bigint): SyntheticModule {
+/**
+ * `extraText`: bytes of code added after the thunks at the end of .text, page-aligned and padded
+ * with int3 (0xCC) as a linker pads between functions (x64 ntoskrnl's system-call entry and
+ * service table, ssdt-x64.ts).
+ */
+export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[], imageBase: bigint, extraText = 0): SyntheticModule {
   const ordered = uniqueSorted(exportsIn);
   const code: (SyntheticExport | undefined)[] = [];
   const data: SyntheticExport[] = [];
@@ -76,7 +83,8 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
     }
   }
   const textRva = ALIGN;
-  const textSize = up(Math.max(1, code.length) * CODE_STRIDE);
+  const thunkSize = up(Math.max(1, code.length) * CODE_STRIDE);
+  const textSize = thunkSize + up(extraText);
   const dataRva = textRva + textSize;
   const dataSize = up(Math.max(1, data.length) * DATA_STRIDE);
   const edataRva = dataRva + dataSize;
@@ -167,7 +175,8 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
   sect(0, ".text", textRva, textSize, 0x60000020); // CODE | EXECUTE | READ
   sect(1, ".data", dataRva, dataSize, 0xc8000040); // INITIALIZED_DATA | NOT_PAGED | READ | WRITE
   sect(2, ".edata", edataRva, edataSize, 0x40000040); // INITIALIZED_DATA | READ
-  img.fill(0xc3, textRva, textRva + textSize);
+  img.fill(0xc3, textRva, textRva + thunkSize);
+  if (extraText > 0) img.fill(0xcc, textRva + thunkSize, textRva + textSize);
   img.set(edataBytes, edataRva);
   let byName: Map<string, number> | undefined;
   return {
@@ -182,6 +191,7 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
     dataExports: data,
     ordinalBase: 1,
     text: { rva: textRva, size: textSize },
+    thunkEnd: textRva + thunkSize,
     data: { rva: dataRva, size: dataSize },
     sizeOfImage,
   };

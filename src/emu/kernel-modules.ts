@@ -19,6 +19,7 @@ import { PAGE, alignUpN } from "./layout.js";
 import { KTHREAD_PREVIOUS_MODE } from "./system.js";
 import { USBD_X86_ALIASES } from "./api/usbd.js";
 import { installServiceTable, serviceCodeBase } from "./ssdt-x86.js";
+import { buildSyscallPath, syscallPageThunk, wrapZw, SYSCALL_TEXT } from "./ssdt-x64.js";
 
 /**
  * Images every booted Windows has loaded that drivers look for in the module list
@@ -61,7 +62,7 @@ export class KernelModules {
   readonly hookStart: bigint;
   readonly hookEnd: bigint;
 
-  constructor(uc: NativeEngine, thunks: ThunkTable, map: ModuleMap, db: Record<string, KernelExport[]>, apis: ApiDefinition[], cpu: CpuArch = X64_CPU) {
+  constructor(uc: NativeEngine, thunks: ThunkTable, map: ModuleMap, db: Record<string, KernelExport[]>, apis: ApiDefinition[], cpu: CpuArch = X64_CPU, hostMemory = false) {
     // One pass over the handlers: by "module!name", and the names of the modules not in the database.
     const handlers = new Map<string, ApiDefinition>();
     const handled = new Map<string, string[]>();
@@ -101,12 +102,18 @@ export class KernelModules {
         const known = new Set(list.map((e) => e.name));
         for (const name of own) if (!known.has(name)) exports.push({ name, type: "code" });
       }
-      const syn = buildSyntheticModule(modName, exports, base);
+      // x64 ntoskrnl: the system-call entry and service table after the thunks (ssdt-x64.ts).
+      const syscalls = cpu.arch === "x64" && modName === "ntoskrnl.exe";
+      const syn = buildSyntheticModule(modName, exports, base, syscalls ? SYSCALL_TEXT : 0);
       const pe = syntheticPe(syn, cpu);
       let byName: Map<string, KernelExport> | undefined;
       const built: BuiltModule = { syn, base, listByName: () => (byName ??= new Map(list.map((e) => [e.name, e]))) };
       this.built.set(modName, built);
       if (cpu.arch === "x64") writeCodeTails(syn, modName);
+      if (syscalls) {
+        const at = base;
+        buildSyscallPath(uc, hostMemory, syn, base, thunks, (n) => exportAtName(syn, at, n), (n) => handlerFor(handlers, modName, n, cpu));
+      }
       // x86: each routine's stub returns as its convention says (stdcall `ret N`).
       if (cpu.arch !== "x64") for (const [i, e] of syn.ordered.entries()) if (e.type === "code") syn.bytes.set(cpu.stub(built.listByName().get(e.name)), syn.rvas[i]!);
       placed.push({ name: modName, pe, syn, base });
@@ -115,10 +122,12 @@ export class KernelModules {
       // `ret N` stub from its handler now.
       const thunkAt = (rva: number): Thunk | undefined => {
         const e = exportAtRva(syn, rva);
-        if (!e) return undefined;
+        if (!e) return syscalls ? syscallPageThunk(thunks, at + BigInt(rva)) : undefined;
         // The database's convention matters on x86 only (x86Convention): no map by name elsewhere.
         const known = cpu.arch === "x86" ? built.listByName().get(e.name) : undefined;
-        const def = handlerFor(handlers, modName, e.name, cpu);
+        const found = handlerFor(handlers, modName, e.name, cpu);
+        // x64 Zw routines: dispatched through KiServiceTable (ssdt-x64.ts).
+        const def = syscalls ? wrapZw(thunks, found) : found;
         const conv = x86Convention(cpu.arch, known, def);
         return { module: modName, name: e.name, def, kind: e.type === "code" ? "code" : "data", ...(conv ? { conv } : {}) };
       };
@@ -157,6 +166,12 @@ export class KernelModules {
     else if (ordinal !== null) rva = b.syn.rvas[ordinal - b.syn.ordinalBase];
     return rva === undefined ? null : b.base + BigInt(rva);
   }
+}
+
+/** The address of a synthetic module's export by name, or null. */
+function exportAtName(syn: SyntheticModule, base: bigint, name: string): bigint | null {
+  const rva = exportRva(syn, name);
+  return rva === undefined ? null : base + BigInt(rva);
 }
 
 /** The export whose thunk (code) or slot (data) starts at an RVA of a synthetic module. */

@@ -28,7 +28,6 @@
  * left pointing into an image at its unload is reported by verifier/unload.ts (0xCE on Windows
  * when the next system call runs the unloaded hook).
  */
-import type { Emulator } from "./emulator.js";
 import type { NativeEngine } from "./native.js";
 import type { ThunkTable } from "./thunks.js";
 import type { ApiContext, ApiHandler } from "./api/types.js";
@@ -36,6 +35,7 @@ import type { CpuArch, CallConvention } from "./arch/cpu.js";
 import { X86_SERVICES } from "../nt/x86-services.js";
 import { PAGE } from "./layout.js";
 import { CODE_STRIDE } from "./kernel-image.js";
+import { registerServiceTable, type ServiceTable } from "./ssdt-table.js";
 
 /** STATUS_INVALID_SYSTEM_SERVICE (ntstatus.h): a number beyond the table's limit. */
 const STATUS_INVALID_SYSTEM_SERVICE = 0xc000001c;
@@ -44,23 +44,6 @@ const ARGS_OFFSET = 0x800;
 const WIN32K_OFFSET = 0xc00;
 /** KeServiceDescriptorTableShadow's distance from KeServiceDescriptorTable (Windows 7 x86). */
 export const SHADOW_OFFSET = 0x40n;
-
-export interface ServiceTable {
-  descriptor: bigint;
-  /** The data page (KiServiceTable at +0, the argument bytes at +0x800). */
-  page: bigint;
-  /** Entries at boot, by service number. */
-  original: bigint[];
-  /** Entries as last seen (the write events compare with these), and their bytes. */
-  current: bigint[];
-  seen?: Buffer;
-}
-
-const tables = new WeakMap<ThunkTable, ServiceTable>();
-
-export function serviceTableOf(thunks: ThunkTable): ServiceTable | undefined {
-  return tables.get(thunks);
-}
 
 /** The first address of the pages this adds below the internal routines (the hooked range starts at the code page). */
 export function serviceCodeBase(thunks: ThunkTable): bigint {
@@ -78,7 +61,7 @@ export function installServiceTable(uc: NativeEngine, thunks: ThunkTable, cpu: C
   const count = X86_SERVICES.length;
   const table = new Uint8Array(PAGE);
   const dv = new DataView(table.buffer);
-  const st: ServiceTable = { descriptor, page, original: [], current: [] };
+  const st: ServiceTable = { arch: "x86", names: X86_SERVICES, descriptor, page, original: [], current: [], writer: [] };
   X86_SERVICES.forEach((nt, n) => {
     const zwName = "Zw" + nt.slice(2);
     const zw = exportAddress(zwName);
@@ -96,6 +79,7 @@ export function installServiceTable(uc: NativeEngine, thunks: ThunkTable, cpu: C
     dv.setUint32(4 * n, Number(entry), true);
     table[ARGS_OFFSET + n] = conv.argBytes ?? 0;
     st.original.push(entry);
+    st.writer.push(undefined);
     if (zw === null || !zwThunk) return;
     const stub = new Uint8Array(CODE_STRIDE);
     stub[0] = 0xb8;
@@ -128,7 +112,7 @@ export function installServiceTable(uc: NativeEngine, thunks: ThunkTable, cpu: C
   uc.write(descriptor + SHADOW_OFFSET, d);
   uc.write(descriptor + SHADOW_OFFSET + 16n, w);
   writeShadowReference(uc, exportAddress("KeAddSystemServiceTable"), descriptor);
-  tables.set(thunks, st);
+  registerServiceTable(thunks, st);
 }
 
 /**
@@ -178,55 +162,3 @@ function dispatcher(st: ServiceTable, n: number, own: ApiHandler): ApiHandler {
 }
 
 const hex = (v: bigint) => "0x" + v.toString(16);
-
-/**
- * After a guest call returns (calls.ts): entries changed since the last look are `hardware` events
- * naming the routine that ran (the store itself is not trapped: see the header).
- */
-export function noteServiceTableWrites(emu: Emulator, routine: bigint): void {
-  const st = tables.get(emu.thunks);
-  if (st) noteWrites(emu, st, routine);
-}
-
-/** Compare the table with what was last seen: a `hardware` event (kind "ssdt", op "write") per changed entry. */
-export function noteWrites(emu: Emulator, st: ServiceTable, routine: bigint | null): void {
-  const bytes = emu.uc.read(st.page, 4 * st.original.length);
-  // The common case (nothing changed since the last look): one native comparison.
-  if (st.seen && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(st.seen)) return;
-  st.seen = Buffer.from(bytes);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let mod: { name: string } | null | undefined;
-  for (let i = 0; i < st.original.length; i++) {
-    const v = BigInt(dv.getUint32(4 * i, true));
-    if (v === st.current[i]) continue;
-    const restored = v === st.original[i];
-    mod ??= routine !== null ? emu.moduleAt(routine) : null;
-    emu.emit({
-      event: "hardware",
-      module: mod?.name ?? "?",
-      kind: "ssdt",
-      op: "write",
-      address: hex(st.page + BigInt(4 * i)),
-      size: 4,
-      value: hex(v),
-      service: X86_SERVICES[i]!,
-      index: i,
-      previous: hex(st.current[i]!),
-      message: `KiServiceTable[0x${i.toString(16)}] (${X86_SERVICES[i]}) ${restored ? "restored to the original routine" : `set to ${emu.where(v)}`}`,
-      ...(routine !== null ? { site: emu.where(routine) } : {}),
-    });
-    st.current[i] = v;
-  }
-}
-
-/** At an image's unload: service table entries still pointing into it (each a system call into unloaded code). */
-export function hooksLeftIn(emu: Emulator, inImage: (a: bigint) => boolean): string[] {
-  const st = tables.get(emu.thunks);
-  if (!st) return [];
-  noteWrites(emu, st, null);
-  const out: string[] = [];
-  st.current.forEach((v, i) => {
-    if (v !== st.original[i] && inImage(v)) out.push(`system service table hook: KiServiceTable[0x${i.toString(16)}] (${X86_SERVICES[i]}) still points at ${emu.where(v)} (restore KeServiceDescriptorTable->ServiceTableBase[${i}] in DriverUnload)`);
-  });
-  return out;
-}

@@ -15,6 +15,8 @@ import { instructionEvent } from "./hw-event.js";
 import { CR3 } from "../machine/paging.js";
 import { noteModelGap } from "../machine/gaps.js";
 import { CR0_WP } from "../wp-store.js";
+import { syscallMsr } from "../ssdt-x64.js";
+import { noteServiceTableWrites } from "../ssdt-table.js";
 
 const MSR_NAMES: Record<number, string> = {
   0x10: "IA32_TIME_STAMP_COUNTER", 0x1b: "IA32_APIC_BASE", 0x174: "IA32_SYSENTER_CS", 0x176: "IA32_SYSENTER_EIP",
@@ -32,12 +34,16 @@ const CR_WHAT: Record<number, string> = {
 
 export const msrName = (msr: number) => `0x${msr.toString(16).toUpperCase()}${MSR_NAMES[msr] ? ` (${MSR_NAMES[msr]})` : ""}`;
 
-/** What rdmsr of `msr` reads: the machine model's value; IA32_GS_BASE is the KPCR (x64 kernel mode); else undefined. */
+/**
+ * What rdmsr of `msr` reads: the machine model's value; IA32_GS_BASE is the KPCR (x64 kernel
+ * mode); IA32_LSTAR / IA32_CSTAR are KiSystemCall64 / KiSystemCall32 (x64, ../ssdt-x64.ts); else undefined.
+ */
 export function msrValue(emu: Emulator, msr: number): bigint | undefined {
   const v = machineOf(emu.kernel).spec.msrs.get(msr);
   if (v !== undefined) return v;
-  if (msr === 0xc0000101 && emu.cpu.arch === "x64") return emu.uc.regRead(emu.C.regs.GS_BASE);
-  return undefined;
+  if (emu.cpu.arch !== "x64") return undefined;
+  if (msr === 0xc0000101) return emu.uc.regRead(emu.C.regs.GS_BASE);
+  return syscallMsr(emu.thunks, msr);
 }
 
 /**
@@ -72,13 +78,14 @@ function unmodelled(emu: Emulator, rip: bigint, what: string): void {
 /**
  * MSRs that hold the kernel's system-call entry points (Intel SDM vol. 3, "SYSCALL/SYSRET",
  * "SYSENTER"): on Windows IA32_LSTAR is KiSystemCall64(Shadow), the start of the scans rootkits
- * make for KeServiceDescriptorTable. kmdll's ntoskrnl has no system-call code, so without a
- * machine-file value rdmsr reads 0 and this is noted as an emulator gap: the driver's fault on
- * the 0 it read is then kmdll's gap, not "Windows would have crashed".
+ * make for KeServiceDescriptorTable. kmdll's x64 ntoskrnl has KiSystemCall64 and KiSystemCall32
+ * (../ssdt-x64.ts); x86 (SYSENTER_EIP) and ARM64 have no system-call code, so there rdmsr reads 0
+ * without a machine-file value and this is noted as an emulator gap: the driver's fault on the 0
+ * it read is then kmdll's gap, not "Windows would have crashed".
  */
 const ENTRY_MSRS = new Set([0xc0000082, 0xc0000083, 0x176]);
 export function noteEntryMsr(emu: Emulator, msr: number, value: bigint | undefined, rip: bigint): void {
-  if (value === undefined && ENTRY_MSRS.has(msr)) unmodelled(emu, rip, `the system-call entry point: rdmsr of ${msrName(msr)} at ${emu.where(rip)} reads 0 (kmdll's ntoskrnl has no KiSystemCall64 and no x64 system service table)`);
+  if (value === undefined && ENTRY_MSRS.has(msr)) unmodelled(emu, rip, `the system-call entry point: rdmsr of ${msrName(msr)} at ${emu.where(rip)} reads 0 (kmdll's ntoskrnl has no system-call entry code for this architecture)`);
 }
 
 /** Serve the patched instruction at `rip`; returns the address to resume at, or null when `rip` is no patched site. */
@@ -111,6 +118,8 @@ export function servePrivileged(emu: Emulator, rip: bigint): bigint | null {
     }
     case "cr-write":
       instructionEvent(emu, "cr", "write", op.cr, 8, uc.regRead(reg(op.reg)), rip);
+      // Setting CR0.WP again ends a write to read-only memory: service table entries changed since are events now (../ssdt-table.ts).
+      if (op.cr === 0) noteServiceTableWrites(emu, rip);
       if (x86WpToggle(emu, op.cr, uc.regRead(reg(op.reg)), rip)) break;
       emu.verifier.finding(emu, {
         rule: "privileged-cr-write",

@@ -11,7 +11,7 @@ import { schedState, KDPC } from "../sched/core.js";
 import { callbacksOf } from "../api/notify.js";
 import { handlesOwnedBy, objectManager, takeHeldBy } from "../obmgr/index.js";
 import type { TraceEvent } from "../../events.js";
-import { hooksLeftIn } from "../ssdt-x86.js";
+import { hooksLeftIn } from "../ssdt-table.js";
 
 /**
  * Handles the image opened and never closed (ZwCreateFile, ZwOpenKey, PsCreateSystemThread ...):
@@ -78,7 +78,7 @@ export function checkUnload(emu: Emulator, mod: LoadedModule): void {
   for (const [timer, t] of st.timers) if (t.dpc !== 0n && inImage(dpcRoutine(t.dpc))) pending.push(`timer 0x${timer.toString(16)} (DPC routine ${emu.where(dpcRoutine(t.dpc))})`);
   for (const dpc of st.dpcQueue) if (inImage(dpcRoutine(dpc))) pending.push(`queued DPC 0x${dpc.toString(16)} (routine ${emu.where(dpcRoutine(dpc))})`);
   for (const w of st.work) if (inImage(w.routine)) pending.push(`queued work item 0x${w.item.toString(16)} (routine ${emu.where(w.routine)})`);
-  pending.push(...threads, ...hooksLeftIn(emu, inImage));
+  pending.push(...threads, ...hooksLeftIn(emu, inImage, mod.name));
   for (const r of callbacksOf(emu.kernel, mod.name)) if (inImage(r.routine)) pending.push(`${r.kind} notify routine ${emu.where(r.routine)} still registered`);
   for (const p of pending)
     emu.verifier.finding(emu, {
