@@ -32,9 +32,10 @@ export type TraceEvent =
   /**
    * A hardware access through the machine model (src/emu/api/machine.ts): port, PCI, memory-mapped I/O, interrupt;
    * or a privileged instruction the driver executed itself (`via: "instruction"`, `site`: in/out → kind "port",
-   * rdmsr/wrmsr → "msr" with the MSR number as address, mov crN → "cr" with N as address; src/emu/verifier/insn.ts); a page-table entry a driver changed → "pte" (src/emu/machine/paging-views.ts).
+   * rdmsr/wrmsr → "msr" with the MSR number as address, mov crN → "cr" with N as address; src/emu/verifier/insn.ts); a page-table entry a driver changed → "pte" (src/emu/machine/paging-views.ts);
+   * an x86 service table entry → "ssdt" (src/emu/ssdt-x86.ts); a process taken out of / put back in ActiveProcessLinks → "process-list" (src/emu/process-links.ts).
    */
-  | { event: "hardware"; module: string; kind: "port" | "pci" | "mmio" | "physical" | "interrupt" | "msr" | "cr" | "pte" | "ssdt"; op: string; address: string; size?: number; value?: string; [k: string]: unknown }
+  | { event: "hardware"; module: string; kind: "port" | "pci" | "mmio" | "physical" | "interrupt" | "msr" | "cr" | "pte" | "ssdt" | "process-list"; op: string; address: string; size?: number; value?: string; [k: string]: unknown }
   /** A notify routine / callback registered, removed, invoked or left registered (src/emu/api/notify.ts). */
   | { event: "callback"; module: string; action: "register" | "unregister" | "invoke" | "left-registered"; kind: string; routine: string; [k: string]: unknown }
   /** An error log entry written with IoWriteErrorLogEntry. */

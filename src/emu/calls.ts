@@ -17,6 +17,7 @@ import { serveTableAccess } from "./paging-trap.js";
 import { serveWpStore } from "./wp-store.js";
 import { serveExecutablePool } from "./exec-pool.js";
 import { noteServiceTableWrites } from "./ssdt-table.js";
+import { noteProcessListWrites } from "./process-links.js";
 import { BUILTIN_MODULES } from "./kernel-modules.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
 
@@ -86,6 +87,8 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
   const nested = depth > 0;
   // Service table entries changed by the routine running now, before it calls out (ssdt-table.ts; x86 and x64).
   if (nested && cpu.arch !== "arm64") noteServiceTableWrites(emu, calls.targets[calls.targets.length - 1] ?? address);
+  // Processes taken out of (or put back in) ActiveProcessLinks by the routine running now (process-links.ts).
+  if (nested) noteProcessListWrites(emu, calls.targets[calls.targets.length - 1] ?? address);
   const saved = nested ? uc.regReadMany([...emu.gprIds, cpu.flagsId(C), pcId]) : null;
   if (saved) calls.outerFrames.push(saved);
   const slot = stackSlot(depth, cpu.space.stacksBase);
@@ -246,6 +249,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       if (entry) checkReturn(emu, entry, address, label, !nested);
       // System service table entries the routine changed (ssdt-table.ts; x86 and x64).
       if (cpu.arch !== "arm64") noteServiceTableWrites(emu, address);
+      noteProcessListWrites(emu, address);
       if (cpu.arch === "x86" && entrySp !== undefined && args.length > 0 && !exportCall && !cdeclCallback && !thread) checkX86Pops(emu, entrySp, args.length, address, label);
       return { ok: true, value };
     }

@@ -35,13 +35,14 @@ export const EPROCESS_UNIQUE_PROCESS_ID = 0x440;
 /**
  * x86 (ReactOS/WRK i386 KPCR; wdm.h's x86 KeGetCurrentThread reads fs:[0x124]): KPCR.SelfPcr
  * 0x1C, KPCR.Prcb 0x20, KPCR.PrcbData 0x120 with KPRCB.CurrentThread at +4. KTHREAD.ApcState.Process
- * (0x50), KTHREAD.Process (0x150) and EPROCESS.UniqueProcessId (0xB4) follow Windows 7 x86
- * (undocumented).
+ * (0x50) and KTHREAD.Process (0x150) follow Windows 7 x86 (undocumented); EPROCESS.UniqueProcessId
+ * (0xE4) follows Windows 10 22H2 x86, the build kmdll reports, as api/processes.ts's other
+ * EPROCESS offsets do.
  */
 export const X86_KPCR = { SelfPcr: 0x1c, Prcb: 0x20, Irql: 0x24, IDT: 0x38, GDT: 0x3c, PrcbData: 0x120, CurrentThread: 0x124 } as const;
 export const X86_KTHREAD_APCSTATE_PROCESS = 0x50;
 export const X86_KTHREAD_PROCESS = 0x150;
-export const X86_EPROCESS_UNIQUE_PROCESS_ID = 0xb4;
+export const X86_EPROCESS_UNIQUE_PROCESS_ID = 0xe4;
 /** Where the x86 KdVersionBlock (DBGKD_GET_VERSION64) lives inside the system data block. */
 const X86_KD_VERSION_OFFSET = 0x3d000n;
 /** Where the x86 GDT lives inside the system data block. */
@@ -255,7 +256,8 @@ export class SystemData {
     set8("KdDebuggerEnabled", 0);
     set8("KdDebuggerNotPresent", 1);
     const build = exportAddress("NtBuildNumber");
-    if (build !== null) m.setU32(build, 0xf0004a61); // 19041, free build
+    // The build RtlGetVersion and KdVersionBlock report (19045), with 0xF in the top nibble: a free build.
+    if (build !== null) m.setU32(build, (0xf0000000 | EMULATED_VERSION.build) >>> 0);
     // SeExports → SE_EXPORTS with the well-known SIDs (se-exports.ts), in the system data area.
     writeSeExports(m, this.seExports, exportAddress("SeExports"), this.cpu.ptrSize === 4 ? 4 : 8);
     for (const [t, name] of Object.entries(OBJECT_TYPE_NAMES)) {

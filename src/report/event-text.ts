@@ -112,8 +112,8 @@ export function eventText(e: TraceEvent): string {
       return `pnp      ${str(x["action"])}${e.device ? ` ${e.device}` : ""}${bits.length ? `: ${bits.join(", ")}` : ""}`;
     }
     case "hardware":
-      // x86 system service table events carry their own sentence (src/emu/ssdt-x86.ts).
-      if (e.kind === "ssdt" && typeof e["message"] === "string") return `hardware ${e.module}: ssdt ${e.op}: ${e["message"]}${typeof e["site"] === "string" ? ` (in ${e["site"]})` : ""}`;
+      // x86 system service table and process-list events carry their own sentence (src/emu/ssdt-x86.ts, process-links.ts).
+      if ((e.kind === "ssdt" || e.kind === "process-list") && typeof e["message"] === "string") return `hardware ${e.module}: ${e.kind} ${e.op}: ${e["message"]}${typeof e["site"] === "string" ? ` (in ${e["site"]})` : ""}`;
       return `hardware ${e.module}: ${e.kind} ${e.op} ${e.address}${e.size !== undefined ? ` (${e.size} bytes)` : ""}${e.value !== undefined ? ` = ${e.value}` : ""}`;
     case "callback":
       return `callback ${e.module}: ${e.action} ${e.kind} ${e.routine}`;

@@ -18,7 +18,7 @@
  */
 import type { ApiContext } from "./types.js";
 import { encodeUtf16 } from "./util.js";
-import { processTable } from "./processes.js";
+import { linkedProcesses, processTable } from "./processes.js";
 import { sched } from "../sched/index.js";
 import { ptrSize } from "../../nt/arch-layout.js";
 
@@ -34,7 +34,9 @@ export function processInformation(ctx: ApiContext, buf: bigint, extended: boole
   const P = ptrSize();
   const setPtr = (dv: DataView, off: number, v: bigint) => (P === 8 ? dv.setBigUint64(off, v, true) : dv.setUint32(off, Number(BigInt.asUintN(32, v)), true));
   const PROCESS_ENTRY = L.entry;
-  const procs = processTable(ctx.kernel, ctx.mem).list;
+  // Along ActiveProcessLinks, as Windows enumerates them: a process a driver unlinked is not listed.
+  const linked = linkedProcesses(ctx.kernel, ctx.mem);
+  const procs = processTable(ctx.kernel, ctx.mem).list.filter((p) => linked.has(p.object));
   const threadSize = extended ? L.extendedThread : L.thread;
   const threadsOf = (pid: number): { tid: number; start: bigint }[] =>
     pid === 4

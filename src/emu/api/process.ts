@@ -14,7 +14,7 @@
  * 284 bytes after a 4-byte count, 296 after 8 on x64; SYSTEM_BASIC_INFORMATION 44 / 64 bytes;
  * PROCESS_BASIC_INFORMATION 24 / 48; OBJECT_NAME_INFORMATION 8 / 16; SYSTEM_PROCESS_INFORMATION
  * for both arches in process-info.ts); EPROCESS.ImageFileName at
- * 0x5A8 follows Windows 10 x64 (undocumented, like system.ts's other EPROCESS offsets).
+ * 0x5A8 (x64) / 0x1AC (x86) follows Windows 10 22H2 (undocumented; processes.ts).
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { firmwareTableInformation } from "./firmware.js";
@@ -25,7 +25,7 @@ import { insertHandle, lookupHandle, objectManager, reference } from "./ob.js";
 import { holderOf } from "../obmgr/index.js";
 import { sched } from "../sched/index.js";
 import { BOOT_SYSTEM_TIME, currentThread } from "./ke.js";
-import { processByObject, processByPid, processLife, processTable, protectionType, type EmuProcess } from "./processes.js";
+import { eprocessLayout, processByObject, processByPid, processLife, processTable, protectionType, type EmuProcess } from "./processes.js";
 import { processInformation } from "./process-info.js";
 import { KTHREAD_APCSTATE_PROCESS } from "../system.js";
 import { activeProcessorMask, processorCount } from "../machine/topology.js";
@@ -33,7 +33,6 @@ import { activeProcessorMask, processorCount } from "../machine/topology.js";
 const B = (n: number) => BigInt(n);
 export const SYSTEM_PID = 4n;
 const CURRENT_TID = 8n;
-const EPROCESS_IMAGE_FILE_NAME = 0x5a8;
 /** KAPC_STATE (wdm.h): 0x30 bytes on x64, 0x18 on x86. */
 const KAPC_STATE_SIZE = 0x30;
 const STATUS_INFO_LENGTH_MISMATCH = 0xc0000004;
@@ -41,9 +40,9 @@ const STATUS_INVALID_CID = 0xc000000b;
 
 export function systemProcess(ctx: ApiContext): bigint {
   const p = ctx.kernel.currentProcess ?? 0xfffff80200003000n;
-  // ImageFileName (15 characters + NUL), written on first use.
-  if (ctx.mem.isMapped(p + B(EPROCESS_IMAGE_FILE_NAME), 16) && ctx.mem.u8(p + B(EPROCESS_IMAGE_FILE_NAME)) === 0)
-    ctx.mem.write(p + B(EPROCESS_IMAGE_FILE_NAME), encodeLatin1("System\0"));
+  // ImageFileName (15 characters + NUL), written on first use (processes.ts writes it at boot).
+  const name = p + B(eprocessLayout().ImageFileName);
+  if (ctx.mem.isMapped(name, 16) && ctx.mem.u8(name) === 0) ctx.mem.write(name, encodeLatin1("System\0"));
   return p;
 }
 
@@ -254,7 +253,7 @@ export const apis: ApiDefinition[] = [
   }),
   nt("PsGetProcessImageFileName", 1, (ctx) => {
     requireProcess(ctx, ctx.arg(0), "PsGetProcessImageFileName");
-    return ctx.arg(0) + B(EPROCESS_IMAGE_FILE_NAME);
+    return ctx.arg(0) + B(eprocessLayout().ImageFileName);
   }),
   nt("PsGetProcessSectionBaseAddress", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessSectionBaseAddress"), 0n)),
   nt("PsGetProcessPeb", 1, (ctx) => (requireProcess(ctx, ctx.arg(0), "PsGetProcessPeb"), 0n)),

@@ -12,13 +12,24 @@
  * section are NULL; attaching changes no page tables) and their threads are listed but are not
  * thread objects (PsLookupThreadByThreadId does not find them).
  *
- * EPROCESS is opaque: the fields filled follow Windows 10 2004 x64 (build 19041, the build kmdll
- * reports; offsets as the public symbols give them, e.g. the Vergilius Project):
- * Pcb.Header.Type 0 (3), Pcb.DirectoryTableBase 0x28 (x64: the one CR3 of kmdll's single address
- * space, machine/paging.ts), UniqueProcessId 0x440, ActiveProcessLinks 0x448,
- * InheritedFromUniqueProcessId 0x540, ImageFileName 0x5A8 (15 characters + NUL), Protection
- * 0x87A (PS_PROTECTION: Type in bits 0-2, Signer in bits 4-7; none unless the machine file sets
- * it — PsIsProtectedProcess is TRUE for Type 2, "protected"); 0xA40 bytes.
+ * EPROCESS is opaque: the fields filled follow Windows 10 22H2 (build 19045, the build kmdll
+ * reports; 2004 to 22H2 share one kernel layout, 19041's), offsets as the public symbols give them:
+ *  - x64 (Vergilius Project, kernels/x64/windows-10/22h2/_EPROCESS): Pcb.Header.Type 0 (3),
+ *    Pcb.DirectoryTableBase 0x28 (the one CR3 of kmdll's single address space, machine/paging.ts),
+ *    UniqueProcessId 0x440, ActiveProcessLinks 0x448, InheritedFromUniqueProcessId 0x540,
+ *    ImageFileName 0x5A8 (15 characters + NUL), Protection 0x87A; 0xA40 bytes.
+ *  - x86 (the 19041 x86 ntoskrnl symbols as the ntdiff/headers project prints them,
+ *    Win10_2004_20H1/x86/System32/ntoskrnl.exe; KPROCESS grew to 0xE0 in 2004, so the Windows 7 to
+ *    1909 offsets 0xB4/0xB8 no longer hold): UniqueProcessId 0xE4, ActiveProcessLinks 0xE8,
+ *    InheritedFromUniqueProcessId 0x170, ImageFileName 0x1AC, Protection 0x3A6; 0x4C0 bytes.
+ * Protection is PS_PROTECTION: Type in bits 0-2, Signer in bits 4-7; none unless the machine file
+ * sets it — PsIsProtectedProcess is TRUE for Type 2, "protected".
+ *
+ * The processes are linked through ActiveProcessLinks from PsActiveProcessHead (a LIST_ENTRY in
+ * kernel pool: ntoskrnl does not export it; drivers reach it from PsInitialSystemProcess's links),
+ * System first, on both arches, so the rootkit idiom works as on Windows: find ImageFileName by
+ * scanning the current (System) EPROCESS for "System", UniqueProcessId by scanning for the PID,
+ * ActiveProcessLinks just after it, then walk or unlink (process-links.ts sees an unlink).
  */
 import type { GuestMemory, KernelState } from "./types.js";
 import { componentState } from "./state.js";
@@ -27,10 +38,19 @@ import { registerObject } from "./ob.js";
 import { BOOT_SYSTEM_TIME } from "./ke.js";
 import { ptrSize } from "../../nt/arch-layout.js";
 import { VOLUME_DEVICE } from "../volume/volume.js";
-import { X86_EPROCESS_UNIQUE_PROCESS_ID } from "../system.js";
+import { readPtr, writePtr } from "./util.js";
 
+/** EPROCESS offsets, Windows 10 22H2 x64 (see above). */
 export const EPROCESS = { DirectoryTableBase: 0x28, UniqueProcessId: 0x440, ActiveProcessLinks: 0x448, InheritedFromUniqueProcessId: 0x540, ImageFileName: 0x5a8, Protection: 0x87a, $size: 0xa40 } as const;
+/** EPROCESS offsets, Windows 10 22H2 x86 (see above; KPROCESS.DirectoryTableBase 0x18). */
+export const EPROCESS_X86 = { DirectoryTableBase: 0x18, UniqueProcessId: 0xe4, ActiveProcessLinks: 0xe8, InheritedFromUniqueProcessId: 0x170, ImageFileName: 0x1ac, Protection: 0x3a6, $size: 0x4c0 } as const;
+export type EprocessLayout = { readonly [K in keyof typeof EPROCESS]: number };
+/** The EPROCESS layout of the emulated arch (ARM64 uses x64's, as kmdll's other ARM64 kernel objects do). */
+export function eprocessLayout(): EprocessLayout {
+  return ptrSize() === 4 ? EPROCESS_X86 : EPROCESS;
+}
 const TAG_PROC = 0x636f7250; // 'Proc'
+const B = (n: number) => BigInt(n);
 
 /**
  * A Windows 10 session after logon (PIDs as such a system shows them; parents that have exited —
@@ -84,43 +104,35 @@ export function processTable(kernel: KernelState, mem: GuestMemory): Table {
   const t = table(kernel);
   if (t.head !== 0n || !kernel.kernelPool || kernel.currentProcess === undefined) return t;
   const specs = machineOf(kernel).spec.processes ?? DEFAULT_PROCESSES;
-  // x86: the same processes; their EPROCESS objects carry Type, UniqueProcessId (system.ts's
-  // Windows 7 x86 offset 0xB4) and ImageFileName (at PsGetProcessImageFileName's offset), and are
-  // not linked through ActiveProcessLinks (head 1: the list is built, no PsActiveProcessHead).
+  const L = eprocessLayout();
   const x64 = ptrSize() === 8;
-  const head = x64 ? kernel.kernelPool.allocate(16, TAG_PROC) : 1n;
-  if (x64) {
-    mem.setU64(head, head);
-    mem.setU64(head + 8n, head);
-  }
+  // PsActiveProcessHead: an empty LIST_ENTRY (Flink = Blink = itself).
+  const head = kernel.kernelPool.allocate(16, TAG_PROC);
+  writePtr(mem, head, head);
+  writePtr(mem, head + B(ptrSize()), head);
   t.head = head;
   let system = specs.find((p) => p.pid === 4) ?? DEFAULT_PROCESSES[0]!;
   const ordered = [system, ...specs.filter((p) => p !== system)];
   ordered.forEach((p, i) => {
     const isSystem = p === system;
-    const object = isSystem ? kernel.currentProcess! : kernel.kernelPool!.allocate(EPROCESS.$size, TAG_PROC);
+    const object = isSystem ? kernel.currentProcess! : kernel.kernelPool!.allocate(L.$size, TAG_PROC);
     const e: EmuProcess = { ...p, object, imagePath: imagePathOf(p), createTime: BOOT_SYSTEM_TIME + BigInt(i) * 10_000_000n };
     if (isSystem) system = e;
     mem.setU8(object, 3); // DISPATCHER_HEADER.Type: ProcessObject
     const name = new Uint8Array(16);
     for (let c = 0; c < Math.min(15, p.name.length); c++) name[c] = p.name.charCodeAt(c) & 0xff;
-    if (!x64) {
-      mem.setU32(object + BigInt(X86_EPROCESS_UNIQUE_PROCESS_ID), p.pid);
-      if (!isSystem) mem.write(object + BigInt(EPROCESS.ImageFileName), name);
-    } else {
-      mem.setU64(object + BigInt(EPROCESS.UniqueProcessId), BigInt(p.pid));
-      if (pagingModelled(kernel)) mem.setU64(object + BigInt(EPROCESS.DirectoryTableBase), CR3);
-      mem.setU64(object + BigInt(EPROCESS.InheritedFromUniqueProcessId), BigInt(p.parent));
-      mem.write(object + BigInt(EPROCESS.ImageFileName), name);
-      mem.setU8(object + BigInt(EPROCESS.Protection), p.protection ?? 0);
-      // Insert at the tail of PsActiveProcessHead.
-      const links = object + BigInt(EPROCESS.ActiveProcessLinks);
-      const last = mem.u64(head + 8n);
-      mem.setU64(links, head);
-      mem.setU64(links + 8n, last);
-      mem.setU64(last, links);
-      mem.setU64(head + 8n, links);
-    }
+    writePtr(mem, object + B(L.UniqueProcessId), BigInt(p.pid));
+    if (x64 && pagingModelled(kernel)) mem.setU64(object + B(L.DirectoryTableBase), CR3);
+    writePtr(mem, object + B(L.InheritedFromUniqueProcessId), BigInt(p.parent));
+    mem.write(object + B(L.ImageFileName), name);
+    mem.setU8(object + B(L.Protection), p.protection ?? 0);
+    // InsertTailList(PsActiveProcessHead, &ActiveProcessLinks).
+    const links = object + B(L.ActiveProcessLinks);
+    const last = readPtr(mem, head + B(ptrSize()));
+    writePtr(mem, links, head);
+    writePtr(mem, links + B(ptrSize()), last);
+    writePtr(mem, last, links);
+    writePtr(mem, head + B(ptrSize()), links);
     if (!isSystem) registerObject(kernel, object, { type: "Process", name: p.name, pointerCount: 1, permanent: true });
     t.list.push(e);
     t.byObject.set(object, e);
@@ -135,6 +147,27 @@ export function processByObject(kernel: KernelState, mem: GuestMemory, object: b
 
 export function processByPid(kernel: KernelState, mem: GuestMemory, pid: bigint): EmuProcess | undefined {
   return processTable(kernel, mem).byPid.get(pid);
+}
+
+/**
+ * The process objects reachable from PsActiveProcessHead now, in list order (the walk stops at the
+ * head, an unmapped link or a repeat). A driver may have unlinked some (process-links.ts): Windows
+ * enumerates processes for SystemProcessInformation along this list (PsGetNextProcess), so a
+ * hidden process is missing there too, while PsLookupProcessByProcessId (the CID table) still finds it.
+ */
+export function linkedProcesses(kernel: KernelState, mem: GuestMemory): Set<bigint> {
+  const t = processTable(kernel, mem);
+  const out = new Set<bigint>();
+  if (t.head === 0n) return out;
+  const at = B(eprocessLayout().ActiveProcessLinks);
+  let e = t.head;
+  for (let i = 0; i < t.list.length + 64; i++) {
+    if (!mem.isMapped(e, ptrSize())) break;
+    e = readPtr(mem, e);
+    if (e === t.head || out.has(e - at)) break;
+    out.add(e - at);
+  }
+  return out;
 }
 
 /** PS_PROTECTION.Type: 0 none, 1 light, 2 full (0 unless the machine file gives a protection byte). */
@@ -182,12 +215,12 @@ export function removeProcess(kernel: KernelState, mem: GuestMemory, p: EmuProce
   t.byPid.delete(BigInt(p.pid));
   const i = t.list.indexOf(p);
   if (i >= 0) t.list.splice(i, 1);
-  if (ptrSize() !== 8) return;
-  const links = p.object + BigInt(EPROCESS.ActiveProcessLinks);
-  const flink = mem.u64(links);
-  const blink = mem.u64(links + 8n);
-  mem.setU64(blink, flink);
-  mem.setU64(flink + 8n, blink);
-  mem.setU64(links, links);
-  mem.setU64(links + 8n, links);
+  const n = B(ptrSize());
+  const links = p.object + B(eprocessLayout().ActiveProcessLinks);
+  const flink = readPtr(mem, links);
+  const blink = readPtr(mem, links + n);
+  writePtr(mem, blink, flink);
+  writePtr(mem, flink + n, blink);
+  writePtr(mem, links, links);
+  writePtr(mem, links + n, links);
 }

@@ -12,6 +12,7 @@ import { callbacksOf } from "../api/notify.js";
 import { handlesOwnedBy, objectManager, takeHeldBy } from "../obmgr/index.js";
 import type { TraceEvent } from "../../events.js";
 import { hooksLeftIn } from "../ssdt-table.js";
+import { processesHiddenBy } from "../process-links.js";
 
 /**
  * Handles the image opened and never closed (ZwCreateFile, ZwOpenKey, PsCreateSystemThread ...):
@@ -80,6 +81,7 @@ export function checkUnload(emu: Emulator, mod: LoadedModule): void {
   for (const w of st.work) if (inImage(w.routine)) pending.push(`queued work item 0x${w.item.toString(16)} (routine ${emu.where(w.routine)})`);
   pending.push(...threads, ...hooksLeftIn(emu, inImage, mod.name));
   for (const r of callbacksOf(emu.kernel, mod.name)) if (inImage(r.routine)) pending.push(`${r.kind} notify routine ${emu.where(r.routine)} still registered`);
+  hiddenProcesses(emu, mod);
   for (const p of pending)
     emu.verifier.finding(emu, {
       rule: "unload-pending-operations",
@@ -102,4 +104,26 @@ function abandonThreads(emu: Emulator, inImage: (a: bigint) => boolean): string[
     emu.kernel.threads?.release(t.cpu);
   }
   return out;
+}
+
+/**
+ * Processes the image took out of ActiveProcessLinks and left out at its unload (process-links.ts):
+ * when such a process exits, RemoveEntryList's safe-unlink check fails for links that still name
+ * the old neighbours (bug check 0x139, parameter 1 = 3: error); a self-linked entry exits cleanly
+ * and stays hidden (warning).
+ */
+function hiddenProcesses(emu: Emulator, mod: LoadedModule): void {
+  for (const h of processesHiddenBy(emu, mod.name)) {
+    const what = `${h.process.name} (PID ${h.process.pid}${h.routine !== 0n ? `, unlinked in ${emu.where(h.routine)}` : ""})`;
+    emu.verifier.finding(emu, {
+      rule: "process-list-unlinked",
+      level: h.corrupt ? "error" : "warning",
+      message: h.corrupt
+        ? `${mod.name} unloaded with ${what} taken out of ActiveProcessLinks and its own links still naming its old neighbours: when the process exits, RemoveEntryList fails its safe-unlink check (KERNEL_SECURITY_CHECK_FAILURE, LIST_ENTRY corruption); point them at the entry itself or put it back`
+        : `${mod.name} unloaded with ${what} still hidden from ActiveProcessLinks (self-linked: its exit does not crash, but the process stays invisible to list walkers)`,
+      // The unlinking routine: one finding per process (findings are kept once per rule and site).
+      rip: h.routine !== 0n ? h.routine : mod.base,
+      ...(h.corrupt ? { bugcheck: { code: "0x00000139", parameters: ["0x3"] } } : {}),
+    });
+  }
 }
