@@ -47,3 +47,24 @@ test("kmdf-unload: the ARM64 build tears down in the same order", async () => {
   assert.deepEqual(prints(events), ORDER);
   assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "warning" || e.event === "fault"), []);
 });
+
+test("kmdf-unbind: a driver that keeps its own DriverUnload (no dispatch override, no EvtDriverUnload — an NDIS-WDF miniport's way) and only unbinds: WdfVersionUnbind deletes the WDFDRIVER still there with its children, closing its WDFKEY (x64, x86, ARM64)", async () => {
+  const order = [
+    "kmdfunbd: loaded",
+    "kmdfunbd: DriverUnload, unbinding",
+    "kmdfunbd: collection cleanup",
+    "kmdfunbd: parameters key cleanup",
+    "kmdfunbd: driver cleanup",
+    "kmdfunbd: collection destroy",
+    "kmdfunbd: driver destroy",
+    "kmdfunbd: DriverUnload, unbound",
+  ];
+  const r = await simBothArches((arch) => ["--install", fixture(arch, "kmdfunbd.sys"), "--", "start:kmdfunbd", "stop:kmdfunbd"]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.deepEqual(prints(r.events), order);
+  // the Parameters key's handle was closed with its WDFKEY: no handle leak
+  assert.deepEqual(r.events.filter((e) => e.event === "leak" || e.event === "fault"), []);
+  const arm = await runCli(["sim", "--json", "--install", fixture("arm64", "kmdfunbd.sys"), "--", "start:kmdfunbd", "stop:kmdfunbd"]);
+  assert.equal(arm.code, 0, arm.stdout);
+  assert.deepEqual(prints(arm.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>)), order);
+});

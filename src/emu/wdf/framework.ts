@@ -18,7 +18,7 @@ import { deviceSddlError } from "../../nt/sddl.js";
 import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING, DO_BUFFERED_IO, DO_DIRECT_IO } from "../iomgr/index.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
 import { newObject, objectOf, wdfState, type WdfObject } from "./objects.js";
-import { deleteObject, wdfLeaks } from "./lifetime.js";
+import { deleteDriver, deleteObject } from "./lifetime.js";
 import { attachPnpDevice, createPdoDevice, holdRequest, passDown, pnpDispatch } from "./pnp.js";
 import { wdf } from "./layouts.js";
 import { fileDispatch } from "./fileobj.js";
@@ -240,8 +240,7 @@ export const apis: ApiDefinition[] = [
     // FxDriver::Unload (fxdriver.cpp): EvtDriverUnload, then the WDFDRIVER is deleted — its
     // children (the control devices among them) are disposed with it, after EvtDriverUnload.
     if (drv.unload) ctx.callGuest(drv.unload, [drv.handle]);
-    deleteObject(ctx, drv);
-    for (const leak of wdfLeaks(ctx, drv.owner, ctx.kernel.moduleAt?.(getPtr(ctx.mem, drvObj + B(D.DriverStart))) ?? drv.name ?? "?")) ctx.kernel.emit?.(leak);
+    deleteDriver(ctx, drv);
   }),
   fx("WdfDriverCreate", 6, (ctx) => {
     const [drvObj, regPath, attrs, config, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4), ctx.arg(5)];

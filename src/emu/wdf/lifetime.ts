@@ -11,6 +11,7 @@ import type { TraceEvent } from "../../events.js";
 import { hex } from "../api/util.js";
 import { canonical, deleteDevice, ioState } from "../iomgr/index.js";
 import { free, wdfState, type Kind, type WdfObject } from "./objects.js";
+import { LAYOUT, getPtr } from "../../nt/arch-layout.js";
 
 /**
  * Delete an object (FxObject::DeleteObject, src/framework/shared/object/fxobjectstatemachine.cpp):
@@ -119,4 +120,16 @@ export function wdfLeaks(ctx: ApiContext, owner: bigint, module: string): TraceE
     free(ctx, o);
   }
   return out;
+}
+
+/**
+ * The framework deletes a WDFDRIVER (FxDriver::Unload after EvtDriverUnload; WdfDriverMiniportUnload;
+ * or WdfVersionUnbind when the driver's unload was not the framework's — FxLibraryCommonUnregisterClient
+ * in fxlibrarycommon.cpp deletes a WDFDRIVER still there): its tree goes, then what the driver
+ * still owns is reported as leaked.
+ */
+export function deleteDriver(ctx: ApiContext, drv: WdfObject): void {
+  deleteObject(ctx, drv);
+  const start = drv.driverObject ? getPtr(ctx.mem, drv.driverObject + BigInt(LAYOUT.DRIVER_OBJECT.DriverStart)) : 0n;
+  for (const leak of wdfLeaks(ctx, drv.owner, ctx.kernel.moduleAt?.(start) ?? drv.name ?? "?")) ctx.kernel.emit?.(leak);
 }

@@ -23,7 +23,7 @@ import type { ApiDefinition } from "../api/types.js";
 import { api, hex } from "../api/util.js";
 import { WDF01000 } from "./ldr.js";
 import { newObject, objectOf, required, wdfState } from "./objects.js";
-import { deleteObject } from "./lifetime.js";
+import { deleteDriver } from "./lifetime.js";
 import { putPtr } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 
@@ -52,7 +52,8 @@ export const apis: ApiDefinition[] = [
       const drv = objectOf(ctx, ctx.arg(1), "driver", "Driver");
       const st = wdfState(ctx.kernel);
       if (drv.unload) ctx.callGuest(drv.unload, [drv.handle]);
-      if (st.objects.has(drv.handle)) deleteObject(ctx, drv); // its devices are its children
+      // FxDriver::Unload, as fxdriverapikm.cpp calls it: its devices are its children.
+      if (st.objects.has(drv.handle)) deleteDriver(ctx, drv);
     }),
     stub: true,
     notes: "calls EvtDriverUnload and deletes the WDFDRIVER (and its devices); no C example yet",
