@@ -37,7 +37,8 @@ import { api, hex } from "../api/util.js";
 import { pnpState } from "../pnp/state.js";
 import { WDF01000 } from "./ldr.js";
 import { wdf } from "./layouts.js";
-import { deleteObject, newObject, objectOf, readAttributes, validateAttributes, wdfState, type ObjectAttributes, type WdfObject } from "./objects.js";
+import { newObject, objectOf, readAttributes, validateAttributes, wdfState, type ObjectAttributes, type WdfObject } from "./objects.js";
+import { deleteObject } from "./lifetime.js";
 import { required } from "./memory.js";
 import { newPdoInit } from "./pdo.js";
 

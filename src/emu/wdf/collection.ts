@@ -20,7 +20,8 @@ import { STATUS } from "../../nt/status.js";
 import { getPtr, putPtr } from "../../nt/arch-layout.js";
 import { api, hex } from "../api/util.js";
 import { WDF01000 } from "./ldr.js";
-import { dereferenceObject, newObject, objectOf, readAttributes, validateAttributes, wdfState, type WdfObject } from "./objects.js";
+import { newObject, objectOf, readAttributes, validateAttributes, wdfState, type WdfObject } from "./objects.js";
+import { dereferenceObject } from "./lifetime.js";
 import { required } from "./memory.js";
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);

@@ -17,7 +17,8 @@ import { api, hex } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { WDF01000 } from "./ldr.js";
 import { wdf } from "./layouts.js";
-import { deleteObject, newObject, objectOf, readAttributes, wdfState, type WdfObject } from "./objects.js";
+import { newObject, objectOf, readAttributes, wdfState, type WdfObject } from "./objects.js";
+import { deleteObject } from "./lifetime.js";
 
 const B = (n: number) => BigInt(n);
 const IRP_MJ_CREATE = 0x00;

@@ -17,7 +17,8 @@ import { api, describeUnicode, hex, readCounted, unicodeText } from "../api/util
 import { deviceSddlError } from "../../nt/sddl.js";
 import { IRP_MJ, IRP_MJ_COUNT, IRP_MJ_POWER, canonical, completeRequest, createDevice, deleteDevice, envOf, ioState, ioctlMethod, DO_DEVICE_INITIALIZING, DO_BUFFERED_IO, DO_DIRECT_IO } from "../iomgr/index.js";
 import { WDF01000, wdfLdrState } from "./ldr.js";
-import { deleteObject, newObject, objectOf, wdfState, wdfLeaks, type WdfObject } from "./objects.js";
+import { newObject, objectOf, wdfState, type WdfObject } from "./objects.js";
+import { deleteDriver, deleteObject } from "./lifetime.js";
 import { attachPnpDevice, createPdoDevice, holdRequest, passDown, pnpDispatch } from "./pnp.js";
 import { wdf } from "./layouts.js";
 import { fileDispatch } from "./fileobj.js";
@@ -236,10 +237,10 @@ export const apis: ApiDefinition[] = [
     const st = wdfState(ctx.kernel);
     const drv = [...st.objects.values()].find((o) => o.kind === "driver" && o.driverObject === drvObj);
     if (!drv) return;
+    // FxDriver::Unload (fxdriver.cpp): EvtDriverUnload, then the WDFDRIVER is deleted — its
+    // children (the control devices among them) are disposed with it, after EvtDriverUnload.
     if (drv.unload) ctx.callGuest(drv.unload, [drv.handle]);
-    for (const o of [...st.objects.values()]) if (o.kind === "device" && o.owner === drv.owner && st.objects.has(o.handle)) deleteObject(ctx, o);
-    deleteObject(ctx, drv);
-    for (const leak of wdfLeaks(ctx, drv.owner, ctx.kernel.moduleAt?.(getPtr(ctx.mem, drvObj + B(D.DriverStart))) ?? drv.name ?? "?")) ctx.kernel.emit?.(leak);
+    deleteDriver(ctx, drv);
   }),
   fx("WdfDriverCreate", 6, (ctx) => {
     const [drvObj, regPath, attrs, config, out] = [ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4), ctx.arg(5)];
@@ -400,6 +401,9 @@ export const apis: ApiDefinition[] = [
     putPtr(ctx.mem, req.irp! + B(IRP.IoStatus) + B(IOSB.Information), ctx.arg(2));
   }),
   fx("WdfObjectDelete", 2, (ctx) => {
+    // A deleted object still referenced keeps its handle (a second delete is dropped, FxObject::DeleteObject).
+    const pending = wdfState(ctx.kernel).objects.get(ctx.arg(1));
+    if (pending?.deletePending) return;
     const o = objectOf(ctx, ctx.arg(1), null, "Object");
     if (o.kind === "driver" || (o.kind === "request" && !o.created)) ctx.fault("bugcheck", `WdfObjectDelete: a WDF ${o.kind} cannot be deleted by the driver (WDF_VIOLATION)`, { code: "0x0000010D" });
     deleteObject(ctx, o);

@@ -19,6 +19,8 @@ import { api, describeUnicode, hex, unicodeText } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { COPY_TABLE_MAX, EMULATED_MAJOR, EMULATED_MINOR, RELEASED_TABLE_SIZES, WDF_FUNCTIONS } from "./funcenum.js";
 import { wdf } from "./layouts.js";
+import { wdfState } from "./objects.js";
+import { deleteDriver } from "./lifetime.js";
 
 export const WDFLDR = "wdfldr.sys";
 export const WDF01000 = "wdf01000.sys";
@@ -147,6 +149,10 @@ function unbind(ctx: ApiContext): number {
     ctx.warn(`WdfVersionUnbind: ${hex(globals)} is not a bound driver's WDF_DRIVER_GLOBALS`);
     return STATUS.INVALID_PARAMETER;
   }
+  // FxLibraryCommonUnregisterClient (fxlibrarycommon.cpp): a WDFDRIVER still there — the driver's
+  // unload was not the framework's (an NDIS-WDF miniport's) — is deleted now, without EvtDriverUnload.
+  const drv = [...wdfState(ctx.kernel).objects.values()].find((o) => o.kind === "driver" && o.owner === globals);
+  if (drv && !drv.deleted) deleteDriver(ctx, drv);
   st.bindings.delete(globals);
   ctx.kernel.kernelPool?.free(globals);
   return STATUS.SUCCESS;

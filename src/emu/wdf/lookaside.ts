@@ -22,7 +22,8 @@ import { STATUS } from "../../nt/status.js";
 import { api, hex } from "../api/util.js";
 import { WDF01000 } from "./ldr.js";
 import { wdf } from "./layouts.js";
-import { dereferenceObject, newObject, objectOf, readAttributes, validateAttributes, wdfState, type ObjectAttributes } from "./objects.js";
+import { newObject, objectOf, readAttributes, validateAttributes, wdfState, type ObjectAttributes } from "./objects.js";
+import { dereferenceObject } from "./lifetime.js";
 import { newMemory, required } from "./memory.js";
 
 const fx = (name: string, argc: number, h: ApiDefinition["handler"]) => api(WDF01000, name, argc, h);

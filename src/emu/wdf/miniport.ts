@@ -22,7 +22,8 @@
 import type { ApiDefinition } from "../api/types.js";
 import { api, hex } from "../api/util.js";
 import { WDF01000 } from "./ldr.js";
-import { deleteObject, newObject, objectOf, required, wdfState } from "./objects.js";
+import { newObject, objectOf, required, wdfState } from "./objects.js";
+import { deleteDriver } from "./lifetime.js";
 import { putPtr } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 
@@ -51,8 +52,8 @@ export const apis: ApiDefinition[] = [
       const drv = objectOf(ctx, ctx.arg(1), "driver", "Driver");
       const st = wdfState(ctx.kernel);
       if (drv.unload) ctx.callGuest(drv.unload, [drv.handle]);
-      for (const o of [...st.objects.values()]) if (o.kind === "device" && o.owner === drv.owner && st.objects.has(o.handle)) deleteObject(ctx, o);
-      if (st.objects.has(drv.handle)) deleteObject(ctx, drv);
+      // FxDriver::Unload, as fxdriverapikm.cpp calls it: its devices are its children.
+      if (st.objects.has(drv.handle)) deleteDriver(ctx, drv);
     }),
     stub: true,
     notes: "calls EvtDriverUnload and deletes the WDFDRIVER (and its devices); no C example yet",

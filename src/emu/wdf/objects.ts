@@ -1,16 +1,11 @@
 /**
  * WDF objects: handles (small kernel-pool blocks: a header, then the context space the
- * WDF_OBJECT_ATTRIBUTES ask for), the parent/child tree, deletion (children first; EvtCleanup
- * then EvtDestroy), references (WdfObjectReferenceActual / WdfObjectDereferenceActual: an object
- * deleted while referenced is freed at its last dereference), and the leak report at driver
- * unload — objects of the driver still alive once the framework has deleted its tree, as KMDF's
- * verifier (VerifierOn/TrackHandles) reports them.
+ * WDF_OBJECT_ATTRIBUTES ask for), their attributes and the parent/child tree. Deletion,
+ * references and the leak report at unload: lifetime.ts.
  */
 import type { ApiContext } from "../api/types.js";
-import type { TraceEvent } from "../../events.js";
 import { componentState } from "../api/state.js";
 import { hex } from "../api/util.js";
-import { canonical, deleteDevice, ioState } from "../iomgr/index.js";
 import { wdfLdrState } from "./ldr.js";
 import { getPtr } from "../../nt/arch-layout.js";
 import { wdf } from "./layouts.js";
@@ -54,6 +49,10 @@ export interface WdfObject {
   /** WdfObjectReferenceActual count; an object deleted while > 0 waits for its last dereference. */
   refs: number;
   deletePending?: boolean;
+  /** Deletion (fxobjectstatemachine.cpp): DeleteObject was called; disposed (cleanup callbacks run, by its own or its parent's delete); released by its parent or itself (the handle lives on while `refs` > 0, as deletePending). */
+  deleted?: boolean;
+  disposed?: boolean;
+  released?: boolean;
   // kind-specific
   driverObject?: bigint;
   unload?: bigint;
@@ -297,81 +296,9 @@ export function objectOf(ctx: ApiContext, h: bigint, kind: Kind | null, what: st
   return o;
 }
 
-function free(ctx: ApiContext, o: WdfObject): void {
+/** The object's memory and its pool contexts go (lifetime.ts decides when). */
+export function free(ctx: ApiContext, o: WdfObject): void {
   wdfState(ctx.kernel).objects.delete(o.handle);
   for (const c of o.contexts ?? []) if (c.pool) ctx.kernel.kernelPool?.free(c.address);
   ctx.kernel.kernelPool?.free(o.handle);
-}
-
-/** Delete an object and its children: EvtCleanupCallback then EvtDestroyCallback, children first. */
-export function deleteObject(ctx: ApiContext, o: WdfObject): void {
-  const st = wdfState(ctx.kernel);
-  if (o.deletePending) return;
-  for (const c of [...st.objects.values()]) if (c.parent === o.handle && !c.deletePending) deleteObject(ctx, c);
-  for (const q of o.queues ?? []) {
-    const qo = st.objects.get(q);
-    if (qo && !qo.deletePending) deleteObject(ctx, qo);
-  }
-  o.beforeDelete?.(ctx);
-  if (o.dispose) {
-    const d = o.dispose;
-    o.dispose = undefined;
-    d(ctx);
-  }
-  if (o.cleanup !== 0n) ctx.callGuest(o.cleanup, [o.handle]);
-  for (const c of o.contexts ?? []) if (c.cleanup) ctx.callGuest(c.cleanup, [o.handle]);
-  if (o.kind === "device" && o.device) {
-    const io = ioState(ctx.kernel);
-    for (const l of o.links ?? []) io.links.delete(canonical(l));
-    st.byDevice.delete(o.device);
-    if (!o.miniport) deleteDevice(ctx, o.device);
-  }
-  if (o.refs > 0) {
-    o.deletePending = true;
-    return;
-  }
-  destroyed(ctx, o);
-}
-
-/** EvtDestroyCallback of the object, then of its added contexts; then the memory goes. */
-function destroyed(ctx: ApiContext, o: WdfObject): void {
-  if (o.destroy !== 0n) ctx.callGuest(o.destroy, [o.handle]);
-  for (const c of o.contexts ?? []) if (c.destroy) ctx.callGuest(c.destroy, [o.handle]);
-  free(ctx, o);
-}
-
-/** WdfObjectDereferenceActual: the last reference of a deleted object frees it. */
-export function dereferenceObject(ctx: ApiContext, o: WdfObject): void {
-  if (o.refs <= 0) ctx.fault("bugcheck", `${ctx.api}: ${hex(o.handle)} (WDF ${o.kind}) dereferenced more often than referenced (WDF_VIOLATION)`, { code: "0x0000010D" });
-  o.refs--;
-  if (o.refs === 0 && o.deletePending) {
-    destroyed(ctx, o);
-  }
-}
-
-const KIND_NAMES: Record<Kind, string> = {
-  driver: "WDFDRIVER", deviceInit: "WDFDEVICE_INIT", device: "WDFDEVICE", queue: "WDFQUEUE", request: "WDFREQUEST", cmResList: "WDFCMRESLIST", ioTarget: "WDFIOTARGET", fileObject: "WDFFILEOBJECT", memory: "WDFMEMORY", timer: "WDFTIMER", workItem: "WDFWORKITEM", waitLock: "WDFWAITLOCK", spinLock: "WDFSPINLOCK", collection: "WDFCOLLECTION", key: "WDFKEY", interrupt: "WDFINTERRUPT", string: "WDFSTRING", childList: "WDFCHILDLIST", lookaside: "WDFLOOKASIDE", dpc: "WDFDPC",
-};
-
-/**
- * The framework unloads a driver: objects it created that are still alive (a request never
- * completed, an object deleted while still referenced, one parented outside the driver's tree)
- * become `leak` events (kind "wdf-object"), then are dropped.
- */
-export function wdfLeaks(ctx: ApiContext, owner: bigint, module: string): TraceEvent[] {
-  const st = wdfState(ctx.kernel);
-  const out: TraceEvent[] = [];
-  for (const o of [...st.objects.values()]) {
-    if (o.owner !== owner) continue;
-    const what = `${KIND_NAMES[o.kind]} ${hex(o.handle)}`;
-    const why = o.deletePending
-      ? `was deleted but ${o.refs} reference(s) taken with WdfObjectReference were never released`
-      : o.kind === "request" && !o.completed
-        ? "was never completed"
-        : "was never deleted (its parent is not in the driver's object tree)";
-    out.push({ event: "leak", kind: "wdf-object", module, type: KIND_NAMES[o.kind], object: KIND_NAMES[o.kind], handle: hex(o.handle), message: `${what} ${why} when the driver unloaded (KMDF verifier: leaked WDF object)` });
-    o.dispose?.(ctx);
-    free(ctx, o);
-  }
-  return out;
 }

@@ -37,7 +37,8 @@ import { completeRequest, createDevice, envOf, DO_BUFFERED_IO, DO_DIRECT_IO, DO_
 import { holderOf, reference } from "../obmgr/index.js";
 import { pnpState } from "../pnp/state.js";
 import { WDF01000 } from "./ldr.js";
-import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type WdfObject } from "./objects.js";
+import { newObject, objectOf, wdfState, wdfViolation, type WdfObject } from "./objects.js";
+import { deleteObject } from "./lifetime.js";
 import { required } from "./memory.js";
 
 const B = (n: number) => BigInt(n);

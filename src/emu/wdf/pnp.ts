@@ -30,7 +30,8 @@ import { createDefaultChildList, dynamicChildren, scanForChildren } from "./chil
 import { registerPendingInterfaces } from "./devnames.js";
 export { createPdoDevice } from "./pdo.js";
 export { holdRequest } from "./queues.js";
-import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type PnpCallbacks, type WdfObject } from "./objects.js";
+import { newObject, objectOf, wdfState, wdfViolation, type PnpCallbacks, type WdfObject } from "./objects.js";
+import { deleteObject } from "./lifetime.js";
 
 const B = (n: number) => BigInt(n);
 const DEV = LAYOUT.DEVICE_OBJECT;

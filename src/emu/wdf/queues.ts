@@ -17,7 +17,8 @@ import { api, hex } from "../api/util.js";
 import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { IRP_MJ, completeRequest, envOf } from "../iomgr/index.js";
 import { WDF01000 } from "./ldr.js";
-import { deleteObject, newObject, objectOf, wdfState, wdfViolation, type WdfObject } from "./objects.js";
+import { newObject, objectOf, wdfState, wdfViolation, type WdfObject } from "./objects.js";
+import { deleteObject } from "./lifetime.js";
 import { required } from "./memory.js";
 import { dispatchIrp } from "./framework.js";
 

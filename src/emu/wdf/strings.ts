@@ -15,7 +15,8 @@ import { LAYOUT, getPtr, putPtr } from "../../nt/arch-layout.js";
 import { STATUS } from "../../nt/status.js";
 import { api, hex, readCounted } from "../api/util.js";
 import { WDF01000 } from "./ldr.js";
-import { deleteObject, newObject, objectOf, readAttributes, validateAttributes, wdfState, type ObjectAttributes, type WdfObject } from "./objects.js";
+import { newObject, objectOf, readAttributes, validateAttributes, wdfState, type ObjectAttributes, type WdfObject } from "./objects.js";
+import { deleteObject } from "./lifetime.js";
 import { required } from "./memory.js";
 
 const B = (n: number) => BigInt(n);

@@ -1,0 +1,62 @@
+/* kmdfunbd: a KMDF driver with its own DriverUnload, which only unbinds from the framework. */
+#define KMDFMIN_STUB
+#include "kmdfunbd.h"
+
+static UNICODE_STRING SavedRegistryPath;
+static WCHAR SavedPathBuffer[260];
+
+static DRIVER_UNLOAD KmdfUnbdUnload;
+static VOID KmdfUnbdUnload(PDRIVER_OBJECT DriverObject)
+{
+    UNREFERENCED_PARAMETER(DriverObject);
+    DbgPrint("kmdfunbd: DriverUnload, unbinding\n");
+    /* The framework deletes the WDFDRIVER it still has (no EvtDriverUnload is called). */
+    KmdllWdfUnbind(&SavedRegistryPath);
+    DbgPrint("kmdfunbd: DriverUnload, unbound\n");
+}
+
+DRIVER_INITIALIZE DriverEntry;
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    WDF_DRIVER_CONFIG config;
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDFDRIVER driver;
+    WDFCOLLECTION collection;
+    WDFKEY key;
+    NTSTATUS status;
+
+    status = KmdllWdfBind(DriverObject, RegistryPath);
+    if (!NT_SUCCESS(status)) return status;
+    SavedRegistryPath.Buffer = SavedPathBuffer;
+    SavedRegistryPath.MaximumLength = sizeof(SavedPathBuffer);
+    RtlCopyUnicodeString(&SavedRegistryPath, RegistryPath);
+
+    /* No dispatch override and no EvtDriverUnload: DriverObject->DriverUnload stays the driver's. */
+    WDF_DRIVER_CONFIG_INIT(&config, NULL);
+    config.DriverInitFlags = WdfDriverInitNoDispatchOverride;
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.EvtCleanupCallback = KmdfUnbdDriverCleanup;
+    attributes.EvtDestroyCallback = KmdfUnbdDriverDestroy;
+    status = WdfDriverCreate(DriverObject, RegistryPath, &attributes, &config, &driver);
+    if (!NT_SUCCESS(status)) goto fail;
+
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.EvtCleanupCallback = KmdfUnbdCollectionCleanup;
+    attributes.EvtDestroyCallback = KmdfUnbdCollectionDestroy;
+    status = WdfCollectionCreate(&attributes, &collection);
+    if (!NT_SUCCESS(status)) goto fail;
+    /* Kept open: its parent is the WDFDRIVER, whose deletion closes it. */
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.EvtCleanupCallback = KmdfUnbdKeyCleanup;
+    status = WdfDriverOpenParametersRegistryKey(driver, KEY_READ, &attributes, &key);
+    if (!NT_SUCCESS(status)) goto fail;
+
+    DriverObject->DriverUnload = KmdfUnbdUnload;
+    DbgPrint("kmdfunbd: loaded\n");
+    return STATUS_SUCCESS;
+
+fail:
+    DbgPrint("kmdfunbd: DriverEntry failed 0x%08x\n", status);
+    KmdllWdfUnbind(&SavedRegistryPath);
+    return status;
+}

@@ -1,0 +1,39 @@
+/**
+ * What the WOA-Drivers ARM64 KMDF set taught the emulator in session 12 (/work/wt/qa-kmdf12.md,
+ * helper "kmdf12"), on a driver of our own (examples/qa-kmdf12, x64, x86 and ARM64): cng.sys's
+ * entropy-source routines Qualcomm's qcRng850/qcRng8998 import (systemrng.h). The KMDF unload order
+ * and WdfVersionUnbind's deletion of the WDFDRIVER: test/kmdf-unload.test.ts.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runSelfChecks, failures, bad, apis } from "./self-check.js";
+
+const ARCHES = ["x64", "x86", "arm64"] as const;
+const run = (tests: string[], arch: (typeof ARCHES)[number]) => runSelfChecks("qakmdf12", tests, arch);
+
+test("qakmdf12.sys: a push source registers, provides data and unregisters; a pull source records its callback, which kmdll's RNG never calls (x64, x86, ARM64)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestEntropyPush", "TestEntropyPull"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    for (const n of ["EntropyRegisterSource", "EntropyProvideData", "EntropyRegisterCallback", "EntropyUnregisterSource"]) assert.ok(apis(events).includes(`cng.sys!${n}`), `${arch}: ${n}`);
+  }
+});
+
+test("qakmdf12.sys: no out pointer or an unknown ENTROPY_SOURCE_TYPE is STATUS_INVALID_PARAMETER, a handle that is no registered source STATUS_INVALID_HANDLE (x64, x86, ARM64)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestEntropyBadArguments"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(bad(events), [], arch);
+    assert.equal(r.ok, true, arch);
+  }
+});
+
+test("qakmdf12.sys: a pull source left registered with its callback at unload is the verifier's unload-pending-operations finding", () => {
+  const { events } = run(["LeavePullSourceRegistered"], "x64");
+  assert.deepEqual(failures(events), []);
+  const v = events.filter((e) => e.event === "verifier");
+  assert.equal(v.length, 1, JSON.stringify(v));
+  assert.match(String((v[0] as { message?: string }).message), /entropy-source notify routine qakmdf12\.sys\+0x[0-9a-f]+ still registered/);
+});
