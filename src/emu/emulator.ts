@@ -10,7 +10,6 @@
  */
 import { fillHalDispatch } from "./hal-dispatch.js";
 import { WPPRECORDER_EXPORTS } from "./api/wpprecorder.js";
-import { cngExports } from "./api/entropy.js";
 import type { ApiDefinition, ApiHandler, KernelState } from "./api/types.js";
 import type { EventSink, FaultKind, TraceEvent } from "../events.js";
 import type { PeImage } from "../formats/pe/types.js";
@@ -180,7 +179,8 @@ export class Emulator {
     const dbFor = { "ntoskrnl.exe": kernelModuleExportsFor("ntoskrnl.exe", this.cpu.arch), "hal.dll": kernelModuleExportsFor("hal.dll", this.cpu.arch), "ksecdd.sys": kernelModuleExportsFor("ksecdd.sys", this.cpu.arch) };
     // KMDF (wdfldr.sys, wdf01000.sys), the filter modules (fltmgr.sys, fwpkclnt.sys) and ndis.sys: every arch (layouts per pointer size).
     const wdf = { ...wdfModuleExports(), ...filterModuleExports(), ...ndisModuleExports(this.cpu.arch) };
-    const cng = cngExports(dbFor["ksecdd.sys"] ?? [], this.cpu.arch); // cng.sys: ksecdd.sys's BCrypt* routines (api/bcrypt.ts serves both) and its entropy-source routines
+    // cng.sys: the BCrypt* routines of ksecdd.sys's list (api/bcrypt.ts serves both).
+    const cng = (dbFor["ksecdd.sys"] ?? []).filter((e) => e.name.startsWith("BCrypt"));
     const code = (names: readonly string[]) => names.map((name) => ({ name, type: "code" as const }));
     const wpp = { "wpprecorder.sys": code(WPPRECORDER_EXPORTS) };
     // The network and driver-library modules (netio.sys, tdi.sys, ks.sys, wmilib.sys, battc.sys): every arch.

@@ -71,7 +71,6 @@ export const FAMILIES: Record<string, [string, string]> = {
   pico: ["Pico providers (WSL 1): PsRegisterPicoProvider, refused after boot (STATUS_TOO_LATE), as a started service always is", "qa-fresh2"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
   ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers, hashing (MD5, SHA-1, SHA-2) and RSA keys (generate, import/export blobs, encrypt/decrypt, sign/verify)", "qa-system; RSA: qa-gh"],
-  entropy: ["cng.sys's entropy sources (systemrng.h): a hardware RNG driver registers a push or pull source, provides data, unregisters (the system RNG never pulls)", "qa-kmdf12"],
   svctable: ["System service tables: KeAddSystemServiceTable (KeServiceDescriptorTable and its shadow table)", "qa-x86hooks"],
   dump: ["Crash-dump state: KeCapturePersistentThreadState's dump header and the kernel debugger data block (KDDEBUGGER_DATA64) it copies", "qa-system"],
   win32k: ["win32k images (win32kbase.sys, win32kfull.sys): the routines drivers resolve by name, as stubs — no window manager runs, so no handle names a window", "qa-system"],
