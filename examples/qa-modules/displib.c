@@ -4,11 +4,14 @@
  * port driver dxgkrnl.sys is loaded (ZwLoadDriver on its service key: STATUS_IMAGE_ALREADY_LOADED
  * on a booted system), ask its device \Device\DxgKrnl for the port's own initialization routine
  * with the internal IOCTL IOCTL_VIDEO_DDI_FUNC_REGISTER (METHOD_NEITHER: the output buffer
- * receives the pointer) and hand it the miniport's DRIVER_INITIALIZATION_DATA.
+ * receives the pointer) and hand it the miniport's DRIVER_INITIALIZATION_DATA. Like the WDK's
+ * displib (and ReactOS's), it keeps the file object of \Device\DxgKrnl referenced afterwards.
  */
 #include "qamodules.h"
 
-NTSTATUS QaDxgkrnlRequest(ULONG Code, PVOID Out, ULONG OutLength)
+static PFILE_OBJECT DxgkrnlFile;
+
+NTSTATUS QaDxgkrnlRequest(ULONG Code, PVOID Out, ULONG OutLength, PFILE_OBJECT *Keep)
 {
     UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\DxgKrnl");
     PFILE_OBJECT file;
@@ -30,7 +33,10 @@ NTSTATUS QaDxgkrnlRequest(ULONG Code, PVOID Out, ULONG OutLength)
         KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
         status = iosb.Status;
     }
-    ObDereferenceObject(file);
+    if (Keep != NULL && NT_SUCCESS(status))
+        *Keep = file;
+    else
+        ObDereferenceObject(file);
     return status;
 }
 
@@ -41,7 +47,8 @@ NTSTATUS QaDxgkInitialize(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryP
     NTSTATUS status = ZwLoadDriver(&service);
     if (!NT_SUCCESS(status) && status != STATUS_IMAGE_ALREADY_LOADED)
         return status;
-    status = QaDxgkrnlRequest(QA_IOCTL_VIDEO_DDI_FUNC_REGISTER, &port, sizeof(port));
+    /* As displib does, the file object stays referenced for the miniport's life (dxgkrnl is never unloaded). */
+    status = QaDxgkrnlRequest(QA_IOCTL_VIDEO_DDI_FUNC_REGISTER, &port, sizeof(port), &DxgkrnlFile);
     if (!NT_SUCCESS(status))
         return status;
     if (port == NULL)

@@ -45,11 +45,11 @@ __declspec(dllexport) ULONG TestDxgkrnlRequests(void)
     USHORT small = 0;
     /* dxgkrnl.sys is loaded at boot: its service cannot be loaded again. */
     CHECK(ZwLoadDriver(&service) == STATUS_IMAGE_ALREADY_LOADED);
-    CHECK(QaDxgkrnlRequest(QA_IOCTL_VIDEO_DDI_FUNC_REGISTER, &port, sizeof(port)) == STATUS_SUCCESS);
+    CHECK(QaDxgkrnlRequest(QA_IOCTL_VIDEO_DDI_FUNC_REGISTER, &port, sizeof(port), NULL) == STATUS_SUCCESS);
     CHECK(port != NULL);
     /* An output buffer too small for the pointer, an IOCTL the port driver does not know. */
-    CHECK(QaDxgkrnlRequest(QA_IOCTL_VIDEO_DDI_FUNC_REGISTER, &small, sizeof(small)) == STATUS_BUFFER_TOO_SMALL);
-    CHECK(QaDxgkrnlRequest(CTL_CODE(FILE_DEVICE_VIDEO, 0x7FF, METHOD_NEITHER, FILE_ANY_ACCESS), &port, sizeof(port)) == STATUS_INVALID_DEVICE_REQUEST);
+    CHECK(QaDxgkrnlRequest(QA_IOCTL_VIDEO_DDI_FUNC_REGISTER, &small, sizeof(small), NULL) == STATUS_BUFFER_TOO_SMALL);
+    CHECK(QaDxgkrnlRequest(CTL_CODE(FILE_DEVICE_VIDEO, 0x7FF, METHOD_NEITHER, FILE_ANY_ACCESS), &port, sizeof(port), NULL) == STATUS_INVALID_DEVICE_REQUEST);
     if (port != NULL)
         CHECK(port(NULL, NULL, NULL) == STATUS_INVALID_PARAMETER);
     return failures;

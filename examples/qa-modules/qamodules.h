@@ -33,7 +33,7 @@ typedef NTSTATUS (NTAPI *PQA_DXGK_INITIALIZE)(PDRIVER_OBJECT, PUNICODE_STRING, P
 /* displib.c: the WDK's displib.lib DxgkInitialize, as every WDDM miniport links it. */
 NTSTATUS QaDxgkInitialize(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath, PQA_DRIVER_INITIALIZATION_DATA Data);
 /* Sends one internal IOCTL to \Device\DxgKrnl with an output buffer of OutLength bytes. */
-NTSTATUS QaDxgkrnlRequest(ULONG Code, PVOID Out, ULONG OutLength);
+NTSTATUS QaDxgkrnlRequest(ULONG Code, PVOID Out, ULONG OutLength, PFILE_OBJECT *Keep);
 
 /* ---- cng.sys: systemrng.h ---- */
 typedef struct _ENTROPY_SOURCE_STATE *ENTROPY_SOURCE_HANDLE;

@@ -35,6 +35,7 @@ import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
 import { componentState } from "./state.js";
 import { hex, moduleRoutine, unicodeText } from "./util.js";
 import { completeRequest, envOf } from "../iomgr/index.js";
+import { holds, objectManager, takeOver } from "../obmgr/index.js";
 
 export const DXGKRNL = "dxgkrnl.sys";
 export const DXGKRNL_EXPORTS: readonly string[] = [
@@ -91,9 +92,24 @@ function dxgkInitialize(kernel: KernelState): bigint {
     if (version < DXGKDDI_INTERFACE_VERSION_VISTA) ctx.warn(`DxgkInitialize: DRIVER_INITIALIZATION_DATA.Version ${hex(version)} is below DXGKDDI_INTERFACE_VERSION_VISTA (0x1052), the first WDDM interface`);
     displayMiniports(ctx.kernel).miniports.push({ driver, registryPath, version, callbacks, unload });
     putPtr(ctx.mem, driver + B(LAYOUT.DRIVER_OBJECT.DriverUnload), portUnload(ctx.kernel));
+    keepDisplibReference(ctx);
     ctx.warn(`DxgkInitialize: recorded the display miniport (Version ${hex(version)}, ${callbacks.length} DxgkDdi* callbacks); kmdll does not model the WDDM port driver: no adapter is added and no DxgkDdi* callback but DxgkDdiUnload is ever called`, { limit: "dxgkrnl" });
     return STATUS.SUCCESS;
   }, 3);
+}
+
+/**
+ * displib keeps the \Device\DxgKrnl file object it opened for the miniport's whole life: the
+ * WDK's displib linked into qcdxkm* never dereferences it after this call, nor does ReactOS's
+ * reimplementation (sdk/lib/drivers/displib). The reference pins a port driver Windows never
+ * unloads, so it is no leak of the miniport: the port driver takes it over (the object stays
+ * referenced) instead of kmdll reporting it at the miniport's unload.
+ */
+function keepDisplibReference(ctx: ApiContext): void {
+  const caller = ctx.caller?.module;
+  if (!caller) return;
+  for (const [obj, o] of objectManager(ctx.kernel).objects)
+    if (o.type === "File" && o.name?.toLowerCase() === "\\device\\dxgkrnl" && holds(ctx.kernel, obj, caller)) takeOver(ctx.kernel, obj);
 }
 
 /** The DriverUnload dxgkrnl installs: the miniport's DxgkDdiUnload (VOID, no arguments), if it set one. */
