@@ -77,3 +77,16 @@ test("qamodules.sys: werkernel.sys hosts ext-ms-win-ntos-werkernel-l1-1-1; WerLi
   }
   assert.ok(werApis.length === 5 && werApis.every((d) => d.stub === true));
 });
+
+test("qamodules.sys: portcls's PcNewInterruptSync checks its arguments against the resource list; IInterruptSync registers, connects at the descriptor's vector and level, runs CallSynchronizedRoutine at DISPATCH_LEVEL unconnected and at the interrupt's IRQL connected, disconnects (x64, ARM64)", () => {
+  for (const arch of ARCHES) {
+    const { events, r } = run(["TestInterruptSync"], arch);
+    assert.deepEqual(failures(events), [], arch);
+    assert.deepEqual(faultsAndLeaks(events), [], arch);
+    assert.deepEqual(warnings(events), [], arch);
+    assert.equal(r.ok, true, arch);
+    const hws = events.filter((e) => e.event === "hardware").map((e) => JSON.stringify(e));
+    assert.ok(hws.some((h) => /"connect"/.test(h) && /PcInterruptSyncIsr/.test(h)), `${arch}: ${hws.join("\n")}`);
+    assert.ok(hws.some((h) => /"disconnect"/.test(h)), arch);
+  }
+});

@@ -70,3 +70,33 @@ NTKERNELAPI PVOID NTAPI RtlFindExportedRoutineByName(PVOID ImageBase, PCSTR Rout
 
 extern PDRIVER_OBJECT TheDriver;
 extern BOOLEAN UnloadCalled;
+
+/* ---- portcls.sys: IResourceList and IInterruptSync (Learn's portcls.h; mingw-w64's method order) ---- */
+typedef struct _QA_RESOURCELIST QA_RESOURCELIST, *PQA_RESOURCELIST;
+typedef struct _QA_RESOURCELIST_VTBL {
+    NTSTATUS (NTAPI *QueryInterface)(PQA_RESOURCELIST This, const GUID *Iid, PVOID *Out);
+    ULONG (NTAPI *AddRef)(PQA_RESOURCELIST This);
+    ULONG (NTAPI *Release)(PQA_RESOURCELIST This);
+    ULONG (NTAPI *NumberOfEntries)(PQA_RESOURCELIST This);
+    ULONG (NTAPI *NumberOfEntriesOfType)(PQA_RESOURCELIST This, CM_RESOURCE_TYPE Type);
+    PCM_PARTIAL_RESOURCE_DESCRIPTOR (NTAPI *FindTranslatedEntry)(PQA_RESOURCELIST This, CM_RESOURCE_TYPE Type, ULONG Index);
+} QA_RESOURCELIST_VTBL;
+struct _QA_RESOURCELIST { const QA_RESOURCELIST_VTBL *lpVtbl; };
+
+typedef enum { InterruptSyncModeNormal = 1, InterruptSyncModeAll, InterruptSyncModeRepeat } INTERRUPTSYNCMODE;
+typedef struct _QA_INTERRUPTSYNC QA_INTERRUPTSYNC, *PQA_INTERRUPTSYNC;
+typedef NTSTATUS (NTAPI *PINTERRUPTSYNCROUTINE)(PQA_INTERRUPTSYNC InterruptSync, PVOID DynamicContext);
+typedef struct _QA_INTERRUPTSYNC_VTBL {
+    NTSTATUS (NTAPI *QueryInterface)(PQA_INTERRUPTSYNC This, const GUID *Iid, PVOID *Out);
+    ULONG (NTAPI *AddRef)(PQA_INTERRUPTSYNC This);
+    ULONG (NTAPI *Release)(PQA_INTERRUPTSYNC This);
+    NTSTATUS (NTAPI *CallSynchronizedRoutine)(PQA_INTERRUPTSYNC This, PINTERRUPTSYNCROUTINE Routine, PVOID DynamicContext);
+    PKINTERRUPT (NTAPI *GetKInterrupt)(PQA_INTERRUPTSYNC This);
+    NTSTATUS (NTAPI *Connect)(PQA_INTERRUPTSYNC This);
+    VOID (NTAPI *Disconnect)(PQA_INTERRUPTSYNC This);
+    NTSTATUS (NTAPI *RegisterServiceRoutine)(PQA_INTERRUPTSYNC This, PINTERRUPTSYNCROUTINE Routine, PVOID DynamicContext, BOOLEAN First);
+} QA_INTERRUPTSYNC_VTBL;
+struct _QA_INTERRUPTSYNC { const QA_INTERRUPTSYNC_VTBL *lpVtbl; };
+
+__declspec(dllimport) NTSTATUS NTAPI PcNewResourceList(PQA_RESOURCELIST *OutResourceList, PVOID OuterUnknown, POOL_TYPE PoolType, PCM_RESOURCE_LIST TranslatedResources, PCM_RESOURCE_LIST UntranslatedResources);
+__declspec(dllimport) NTSTATUS NTAPI PcNewInterruptSync(PQA_INTERRUPTSYNC *OutInterruptSync, PVOID OuterUnknown, PQA_RESOURCELIST ResourceList, ULONG ResourceIndex, INTERRUPTSYNCMODE Mode);
