@@ -20,7 +20,7 @@ test("kmdll apis --json lists every handler with module, name, family, notes and
   assert.equal(j.implemented, j.apis.filter((a) => !a.stub).length);
   assert.ok(j.implemented >= 600, `${j.implemented} implemented`);
   for (const a of j.apis) {
-    assert.match(a.module, /^(ntoskrnl\.exe|hal\.dll|wdfldr\.sys|wdf01000\.sys|fltmgr\.sys|fwpkclnt\.sys|ndis\.sys|ksecdd\.sys|cng\.sys|wpprecorder\.sys|win32kbase\.sys|win32kfull\.sys|netio\.sys|tdi\.sys|ks\.sys|wmilib\.sys|usbd\.sys|storport\.sys|hidclass\.sys|portcls\.sys|scsiport\.sys|smclib\.sys|classpnp\.sys|pciidex\.sys|msgpioclx\.sys|spbcx\.sys|ucmcx\.sys|ucmtcpcicx\.sys)$/);
+    assert.match(a.module, /^(ntoskrnl\.exe|hal\.dll|wdfldr\.sys|wdf01000\.sys|fltmgr\.sys|fwpkclnt\.sys|ndis\.sys|ksecdd\.sys|cng\.sys|wpprecorder\.sys|win32kbase\.sys|win32kfull\.sys|netio\.sys|tdi\.sys|ks\.sys|wmilib\.sys|usbd\.sys|storport\.sys|hidclass\.sys|portcls\.sys|scsiport\.sys|smclib\.sys|classpnp\.sys|pciidex\.sys|msgpioclx\.sys|spbcx\.sys|ucmcx\.sys|ucmtcpcicx\.sys|werkernel\.sys)$/);
     assert.equal(typeof a.family, "string");
     assert.equal(typeof a.notes, "string");
   }

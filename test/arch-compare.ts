@@ -84,6 +84,7 @@ export const X64_ONLY_EXAMPLES = new Map<string, string>([
   ["api-platform", "it imports WppRecorder.sys, which kmdll builds for x64 (and ARM64) images only, and routines its export database lists for x64 only (Learn's newer exports)"],
   ["api-loadgaps", "the PoFx performance-state routines it checks are in the export database for x64 (which ARM64 shares) only, as api-boot's PoFx routines; it is built for x64 and ARM64"],
   ["qa-kmdf11", "it imports WppRecorder.sys (a built-in module for x64 and ARM64 images only) and newer routines the export database lists for x64 only (Learn's newer exports, which ARM64 shares); built for x64 and ARM64 like the WOA-Drivers it reproduces"],
+  ["qa-modules", "it imports werkernel.sys's API set and cng.sys's Entropy* routines, which kmdll builds for x64 and ARM64 images only (undocumented or convention-less on x86); built for x64 and ARM64 like the Qualcomm drivers it reproduces"],
   ["emu-lse", "ARM64 only: it checks the ARMv8.1 LSE atomics (SWPAL, CASAL, LDADDAL) every Windows on ARM processor has; x64 and x86 have no such instructions"],
   ["api-fresh", "the routines it checks (MmAllocateMdlForIoSpace, IoGetDriverDirectory, IoReportInterruptActive/Inactive, the PoFx crash-dump routines, ExQueryTimerResolution, IoRegisterFsRegistrationChangeEx, sqrt) are in the export database for x64 only; sqrt is an x64 CRT export (XMM0)"],
   ["qa-lstar", "the x64 system-call path: IA32_LSTAR, KiSystemCall64's lea pair, the compact 32-bit KiServiceTable entries and an x64 trampoline (x86's service table: qa-ssdt)"],

@@ -117,14 +117,15 @@ __declspec(dllexport) ULONG TestNewExportsResolve(void)
 }
 
 /* ZwLoadDriver of a service that is not in the registry: STATUS_OBJECT_NAME_NOT_FOUND (Learn) —
- * for DXGKrnl (the DirectX graphics kernel, dxgkrnl.sys, which Qualcomm's display driver loads
- * from DriverEntry and every Windows has) kmdll also warns that the gap is its own. */
+ * for ACPI (acpi.sys, which every Windows has but kmdll does not emulate; Qualcomm's qcsubsys850
+ * imports it) kmdll also warns that the gap is its own. (DXGKrnl, which Qualcomm's display driver
+ * loads from DriverEntry, is now a built-in module: examples/qa-modules.) */
 __declspec(dllexport) ULONG TestLoadMissingServices(void)
 {
     ULONG failures = 0;
-    UNICODE_STRING dxg = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\DXGKrnl");
+    UNICODE_STRING acpi = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\ACPI");
     UNICODE_STRING none = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\NoSuchQaService");
-    CHECK(ZwLoadDriver(&dxg) == STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK(ZwLoadDriver(&acpi) == STATUS_OBJECT_NAME_NOT_FOUND);
     CHECK(ZwLoadDriver(&none) == STATUS_OBJECT_NAME_NOT_FOUND);
     return failures;
 }

@@ -40,7 +40,7 @@ import { NETIO_EXPORTS } from "./netio/index.js";
 import { TDI_EXPORTS } from "./api/tdi.js";
 import { KS_EXPORTS } from "./api/ks.js";
 import { WMILIB_EXPORTS } from "./api/wmilib.js";
-import { BATTC_EXPORTS, BDASUP_EXPORTS } from "./api/battc.js";
+import { BATTC_EXPORTS, BDASUP_EXPORTS, cngEntropyExports, systemDriverExports } from "./api/battc.js";
 import { portclsModuleExports } from "./api/portcls.js";
 import { storageModuleExports } from "./api/storage-modules.js";
 import { patchPrivileged, type PrivilegedOp } from "./verifier/privileged.js";
@@ -180,7 +180,7 @@ export class Emulator {
     // KMDF (wdfldr.sys, wdf01000.sys), the filter modules (fltmgr.sys, fwpkclnt.sys) and ndis.sys: every arch (layouts per pointer size).
     const wdf = { ...wdfModuleExports(), ...filterModuleExports(), ...ndisModuleExports(this.cpu.arch) };
     // cng.sys: the BCrypt* routines of ksecdd.sys's list (api/bcrypt.ts serves both).
-    const cng = (dbFor["ksecdd.sys"] ?? []).filter((e) => e.name.startsWith("BCrypt"));
+    const cng = [...(dbFor["ksecdd.sys"] ?? []).filter((e) => e.name.startsWith("BCrypt")), ...cngEntropyExports(this.cpu.arch)];
     const code = (names: readonly string[]) => names.map((name) => ({ name, type: "code" as const }));
     const wpp = { "wpprecorder.sys": code(WPPRECORDER_EXPORTS) };
     // The network and driver-library modules (netio.sys, tdi.sys, ks.sys, wmilib.sys, battc.sys): every arch.
@@ -192,7 +192,7 @@ export class Emulator {
       "tdi.sys": fromDb("tdi.sys", TDI_EXPORTS),
       "ks.sys": fromDb("ks.sys", KS_EXPORTS),
       "wmilib.sys": fromDb("wmilib.sys", WMILIB_EXPORTS),
-      "battc.sys": code(BATTC_EXPORTS), "bdasup.sys": code(BDASUP_EXPORTS),
+      "battc.sys": code(BATTC_EXPORTS), "bdasup.sys": code(BDASUP_EXPORTS), ...systemDriverExports(this.cpu.arch),
       // usbd.sys: the database's list for the arch (x86: three decorated names), api/usbd.ts; hidclass.ts, portcls.ts.
       "usbd.sys": kernelModuleExportsFor("usbd.sys", this.cpu.arch) ?? [], "hidclass.sys": fromDb("hidclass.sys", []), "portcls.sys": portclsModuleExports(),
       // storport.sys, scsiport.sys, smclib.sys: api/storage-modules.ts.

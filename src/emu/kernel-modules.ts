@@ -33,14 +33,15 @@ export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", 
 
 /** wdfldr.sys (the KMDF loader), wdf01000.sys (the framework's function table thunks) and the KMDF class extensions msgpioclx.sys / spbcx.sys / ucmcx.sys / ucmtcpcicx.sys (wdf/classext.ts): src/emu/wdf/; fltmgr.sys and fwpkclnt.sys: src/emu/fltmgr/; ndis.sys: src/emu/ndis/. */
 /** wpprecorder.sys: the WPP Inflight Trace Recorder (api/wpprecorder.ts); netio.sys: WSK and IP helpers (src/emu/netio/); tdi.sys, ks.sys, wmilib.sys: api/tdi.ts, api/ks.ts, api/wmilib.ts; battc.sys: its export list only (api/battc.ts). */
-/** usbd.sys: the USB driver library (api/usbd.ts); storport.sys: the storage port driver (api/storport.ts); hidclass.sys: the HID class driver (api/hidclass.ts); portcls.sys: the audio port class driver (api/portcls.ts); scsiport.sys: the SCSI port driver (api/scsiport.ts); smclib.sys: the smart card library, its export list only (api/smclib.ts); classpnp.sys: the storage class library (api/classpnp.ts); hidparse.sys: the HID parser, its export list only (api/storage-modules.ts); pciidex.sys: the PCI IDE controller driver (api/pciidex.ts); bdasup.sys: the BDA support library, its export list only (api/bdasup.ts). */
+/** usbd.sys: the USB driver library (api/usbd.ts); storport.sys: the storage port driver (api/storport.ts); hidclass.sys: the HID class driver (api/hidclass.ts); portcls.sys: the audio port class driver (api/portcls.ts); scsiport.sys: the SCSI port driver (api/scsiport.ts); smclib.sys: the smart card library, its export list only (api/smclib.ts); classpnp.sys: the storage class library (api/classpnp.ts); hidparse.sys: the HID parser, its export list only (api/storage-modules.ts); pciidex.sys: the PCI IDE controller driver (api/pciidex.ts); bdasup.sys: the BDA support library, its export list only (api/bdasup.ts); dxgkrnl.sys, werkernel.sys: Windows system drivers (api/dxgkrnl.ts, api/werkernel.ts). */
 /** (netio.sys and the driver libraries come last: the modules before them keep the bases they had.) */
-export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES, "netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "battc.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys", "scsiport.sys", "smclib.sys", "classpnp.sys", "hidparse.sys", "pciidex.sys", "msgpioclx.sys", "spbcx.sys", "ucmcx.sys", "ucmtcpcicx.sys", "bdasup.sys"] as const;
+export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES, "netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "battc.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys", "scsiport.sys", "smclib.sys", "classpnp.sys", "hidparse.sys", "pciidex.sys", "msgpioclx.sys", "spbcx.sys", "ucmcx.sys", "ucmtcpcicx.sys", "bdasup.sys", "dxgkrnl.sys", "werkernel.sys"] as const;
 /**
  * Built-in modules not built for x86 images: WppRecorder.sys's x86 calling conventions
- * (WppAutoLogTrace is a cdecl varargs routine) are not modelled.
+ * (WppAutoLogTrace is a cdecl varargs routine) are not modelled; werkernel.sys's undocumented
+ * routines have no known x86 argument counts (api/werkernel.ts).
  */
-const X64_ONLY = new Set(["wpprecorder.sys"]);
+const X64_ONLY = new Set(["wpprecorder.sys", "werkernel.sys"]);
 
 /**
  * The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's

@@ -95,6 +95,17 @@ export const DEFAULT_HIVE: Readonly<Record<string, readonly Value[]>> = {
   [`${CCS}\\Enum`]: [],
   [`${CCS}\\Hardware Profiles\\Current`]: [],
   [`${CCS}\\Services`]: [],
+  // The DirectX graphics kernel's service (dxgkrnl.sys, a built-in module loaded at boot): display
+  // miniports' DxgkInitialize (displib.lib) calls ZwLoadDriver on it and gets
+  // STATUS_IMAGE_ALREADY_LOADED (api/dxgkrnl.ts, api/drvload.ts). A kernel driver (Type 1) started
+  // on demand (Start 3), as `sc qc DXGKrnl` shows on Windows 10.
+  [`${CCS}\\Services\\DXGKrnl`]: [
+    { name: "ImagePath", expand: "\\SystemRoot\\System32\\drivers\\dxgkrnl.sys" },
+    { name: "Type", dword: 1 },
+    { name: "Start", dword: 3 },
+    { name: "ErrorControl", dword: 1 },
+    { name: "DisplayName", sz: "LDDM Graphics Subsystem" },
+  ],
   [`${HKLM}\\SYSTEM\\Select`]: [{ name: "Current", dword: 1 }, { name: "Default", dword: 1 }, { name: "Failed", dword: 0 }, { name: "LastKnownGood", dword: 1 }],
   [`${HKLM}\\SYSTEM\\Setup`]: [{ name: "SystemSetupInProgress", dword: 0 }, { name: "SetupType", dword: 0 }],
   [`${HKLM}\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion`]: [

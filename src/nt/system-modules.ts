@@ -52,3 +52,18 @@ export function missingSystemModuleNote(dll: string): string | null {
   return null;
 }
 
+
+/**
+ * Built-in modules a booted Windows loads from System32\drivers rather than System32: their
+ * FullDllName in the loaded-module list (SystemModuleInformation's FullPathName,
+ * KLDR_DATA_TABLE_ENTRY) is `\SystemRoot\System32\drivers\NAME`, the ImagePath of their service.
+ * Drivers compare that whole path: the public "nullhook" family and shaygitub/windows-rootkit's
+ * KMDFdriver (memory.cpp, SystemModuleBaseMEM) strcmp it with "\SystemRoot\System32\drivers\dxgkrnl.sys".
+ * (The other built-in modules keep the `\SystemRoot\system32\` path they have always had.)
+ */
+const DRIVERS_DIR_BUILTINS = new Set(["dxgkrnl.sys", "werkernel.sys"]);
+
+/** The full path a built-in module shows in the loaded-module list. */
+export function builtinModulePath(name: string): string {
+  return DRIVERS_DIR_BUILTINS.has(name.toLowerCase()) ? `\\SystemRoot\\System32\\drivers\\${name}` : `\\SystemRoot\\system32\\${name}`;
+}

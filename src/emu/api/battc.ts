@@ -13,3 +13,5 @@ export const BATTC_EXPORTS: readonly string[] = [
 
 /** BdaSup.sys's export list (api/bdasup.ts), served with battc's by the emulator: both are export lists only. */
 export { BDASUP_EXPORTS } from "./bdasup.js";
+/** dxgkrnl.sys, werkernel.sys and cng.sys's entropy routines (api/system-drivers.ts), served with them. */
+export { systemDriverExports, cngEntropyExports } from "./system-drivers.js";

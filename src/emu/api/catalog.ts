@@ -68,6 +68,8 @@ export const FAMILIES: Record<string, [string, string]> = {
   smclib: ["smclib.sys, the smart card driver library: its export list, and the debug level a reader driver sets in DriverEntry; no smart card reader exists", "scsiport-mini"],
   classpnp: ["classpnp.sys, the storage class driver library: ClassInitialize (CLASS_INIT_DATA size and required routines checked, classpnp owns the driver object, its ClassUnload calls the driver's), ClassDebugPrint; no storage class device exists", "class-ks"],
   pciidex: ["pciidex.sys, the PCI IDE controller driver: PciIdeXInitialize (pciidex owns the driver object, a second call STATUS_OBJECT_NAME_COLLISION); no IDE controller exists", "class-ks"],
+  werkernel: ["werkernel.sys, Windows Error Reporting's kernel module (host of the API set ext-ms-win-ntos-werkernel-l1-1): the WerLiveKernel* routines, undocumented, as stubs — no live kernel dump is written (x64, ARM64)", "qa-modules"],
+  entropy: ["cng.sys entropy sources (systemrng.h, behaviour undocumented): EntropyRegisterSource / ProvideData / RegisterCallback / UnregisterSource as stubs that check handles and record the source and the bytes it provides (x64, ARM64)", "qa-modules"],
   pico: ["Pico providers (WSL 1): PsRegisterPicoProvider, refused after boot (STATUS_TOO_LATE), as a started service always is", "qa-fresh2"],
   etw: ["Event tracing (ETW providers, writes, activity IDs) and WMI data blocks, with no trace session or WMI provider running", "api-etw"],
   ksecdd: ["ksecdd.sys, the kernel security support provider: CNG random numbers (BCryptGenRandom), algorithm providers, hashing (MD5, SHA-1, SHA-2) and RSA keys (generate, import/export blobs, encrypt/decrypt, sign/verify)", "qa-system; RSA: qa-gh"],

@@ -107,6 +107,10 @@ function loadDriver(ctx: ApiContext): number {
     ctx.warn(`ZwLoadDriver(${s.text}): ImagePath is not a non-empty string (type ${image.type}): STATUS_ILL_FORMED_SERVICE_ENTRY`);
     return STATUS_ILL_FORMED_SERVICE_ENTRY;
   }
+  // A system driver built into kmdll (dxgkrnl.sys: Services\DXGKrnl) was loaded at boot, as on Windows.
+  const file = image ? new TextDecoder("utf-16le").decode(image.data).replace(/\0[^]*$/, "") : "";
+  const base = file.slice(file.lastIndexOf("\\") + 1).toLowerCase();
+  if (base && (ctx.kernel.loadedModules?.() ?? []).some((m) => m.builtin && m.name.toLowerCase() === base)) return STATUS.IMAGE_ALREADY_LOADED;
   return finish(ctx, control(ctx).load(s.key.name, ctx.caller?.module ?? null));
 }
 

@@ -17,6 +17,7 @@ import { DO_BUFFERED_IO, DO_DEVICE_INITIALIZING, DO_DIRECT_IO, IRP_MJ, canonical
 import { loaderEntry } from "../iomgr/ldr-entry.js";
 import { VOLUME_DEVICE } from "../volume/volume.js";
 import { nameHandleClosed, namespaceOf } from "../obmgr/namespace.js";
+import { dxgkrnlInternalControl } from "./dxgkrnl.js";
 
 const B = (n: number) => BigInt(n);
 const OA = LAYOUT.OBJECT_ATTRIBUTES;
@@ -81,7 +82,7 @@ export function directoryName(name: string): string {
  * devices) gets it. They own no device objects and no image here; their dispatch routines are the
  * I/O manager's default (STATUS_INVALID_DEVICE_REQUEST).
  */
-const SYSTEM_DRIVERS = ["\\Driver\\ACPI", "\\Driver\\pci", "\\Driver\\disk", "\\Driver\\volmgr", "\\Driver\\partmgr", "\\Driver\\Kbdclass", "\\Driver\\Mouclass", "\\Driver\\i8042prt", "\\Driver\\kbdhid", "\\Driver\\mouhid", "\\Driver\\Null", "\\Driver\\Beep", "\\Driver\\Tcpip", "\\Driver\\NDIS", "\\Driver\\afd", "\\Driver\\storahci", "\\Driver\\stornvme", "\\Driver\\usbhub", "\\Driver\\USBXHCI", "\\Driver\\HidUsb", "\\FileSystem\\Ntfs", "\\FileSystem\\FltMgr", "\\FileSystem\\Npfs", "\\FileSystem\\Msfs", "\\FileSystem\\RAW", "\\FileSystem\\Mup"];
+const SYSTEM_DRIVERS = ["\\Driver\\ACPI", "\\Driver\\pci", "\\Driver\\disk", "\\Driver\\volmgr", "\\Driver\\partmgr", "\\Driver\\Kbdclass", "\\Driver\\Mouclass", "\\Driver\\i8042prt", "\\Driver\\kbdhid", "\\Driver\\mouhid", "\\Driver\\Null", "\\Driver\\Beep", "\\Driver\\Tcpip", "\\Driver\\NDIS", "\\Driver\\afd", "\\Driver\\storahci", "\\Driver\\stornvme", "\\Driver\\usbhub", "\\Driver\\USBXHCI", "\\Driver\\HidUsb", "\\FileSystem\\Ntfs", "\\FileSystem\\FltMgr", "\\FileSystem\\Npfs", "\\FileSystem\\Msfs", "\\FileSystem\\RAW", "\\FileSystem\\Mup", "\\Driver\\DxgKrnl"];
 
 /** Driver object by \Driver\Name or \FileSystem\Name (the objects the I/O manager registered with their names). */
 export function driverByName(ctx: ApiContext, name: string): bigint | null {
@@ -96,6 +97,8 @@ export function driverByName(ctx: ApiContext, name: string): bigint | null {
   // the image itself is not mapped: DllBase NULL, SizeOfImage 0).
   const section = leaf === "RAW" ? 0n : loaderEntry(ctx.mem, ctx.kernel, { name: `${leaf.toLowerCase()}.sys`, base: 0n, size: 0, entry: 0n });
   if (section !== 0n) writePtr(ctx.mem, obj + B(LAYOUT.DRIVER_OBJECT.DriverSection), section);
+  // dxgkrnl.sys (a built-in module, its loader entry above) answers displib's IOCTL_VIDEO_DDI_FUNC_REGISTER (api/dxgkrnl.ts).
+  if (leaf === "DxgKrnl") writePtr(ctx.mem, obj + B(LAYOUT.DRIVER_OBJECT.MajorFunction) + B(IRP_MJ.INTERNAL_DEVICE_CONTROL * ptrSize()), dxgkrnlInternalControl(ctx.kernel));
   return obj;
 }
 
@@ -130,6 +133,8 @@ const SYSTEM_DEVICES = new Map(([
   // (FILE_DEVICE_MULTI_UNC_PROVIDER), which file system filters open to attach to.
   ["\\Ntfs", "\\FileSystem\\Ntfs", 0x08, 0],
   ["\\Device\\Mup", "\\FileSystem\\Mup", 0x10, 0],
+  // dxgkrnl.sys's device (FILE_DEVICE_VIDEO), which display miniports' DxgkInitialize (displib) opens: api/dxgkrnl.ts.
+  ["\\Device\\DxgKrnl", "\\Driver\\DxgKrnl", 0x23, 0],
 ] as const).map(([name, driver, type, flags]) => [canonical(name), { name, driver, type, flags }]));
 
 /** The device a name designates (symbolic links followed), making a system device above on first use; or null. */

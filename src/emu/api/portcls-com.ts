@@ -51,7 +51,7 @@ export const GUIDS = {
 /** A portcls object: its kind, the IIDs it answers, its reference count and kind-specific state. */
 export interface PcObject {
   addr: bigint;
-  kind: "resourceList" | "port" | "registryKey" | "serviceGroup";
+  kind: "resourceList" | "port" | "registryKey" | "serviceGroup" | "interruptSync";
   iids: string[];
   /** Further interfaces of the object (C++ multiple inheritance: a second vtable pointer in the block): IID → interface pointer. */
   secondary?: Map<string, bigint>;
@@ -65,6 +65,8 @@ export interface PcObject {
   /** serviceGroup: its member sinks and whether it supports delayed service (./portcls-service.ts). */
   members?: bigint[];
   delayed?: boolean;
+  /** interruptSync: its resource list, interrupt index, mode, service routines and connection (./portcls-intsync.ts). */
+  sync?: { list: bigint; index: number; mode: number; routines: { routine: bigint; context: bigint }[]; interrupt: bigint; irql: number };
   /** registryKey: its kernel handle (./portcls-regkey.ts). */
   handle?: bigint;
   /** port: its class (the CLSID's name), the miniport it holds after Init, the driver's filter descriptor. */

@@ -18,7 +18,8 @@
  * Learn's portcls.h reference adds since Windows 8 (PcGetPhysicalDeviceObject: "Available starting
  * in Windows 8"; PcAddStreamResource, PcRemoveStreamResource, PcUnregisterAdapterPowerManagement:
  * Windows 10): the WDK's SimpleAudioSample (held-out set fresh6) imports PcGetPhysicalDeviceObject
- * and failed to load without it. On x86 every routine is NTAPI (stdcall).
+ * and failed to load without it. On x86 every routine is NTAPI (stdcall). PcNewInterruptSync and
+ * IInterruptSync: ./portcls-intsync.ts.
  */
 import type { ApiContext, ApiDefinition, KernelState } from "./types.js";
 import type { KernelExport } from "../../nt/kernel-exports.js";
@@ -30,6 +31,7 @@ import { objectApis } from "./portcls-objects.js";
 import { streamResourceApis } from "./portcls-streamres.js";
 import { registryKeyApis } from "./portcls-regkey.js";
 import { serviceGroupApis } from "./portcls-service.js";
+import { interruptSyncApis } from "./portcls-intsync.js";
 
 export const PORTCLS = "portcls.sys";
 const B = (n: number) => BigInt(n);
@@ -68,4 +70,4 @@ function initializeAdapterDriver(ctx: ApiContext): number {
   return STATUS.SUCCESS;
 }
 
-export const apis: ApiDefinition[] = [api(PORTCLS, "PcInitializeAdapterDriver", 3, initializeAdapterDriver), ...adapterApis, ...objectApis, ...streamResourceApis, ...registryKeyApis, ...serviceGroupApis];
+export const apis: ApiDefinition[] = [api(PORTCLS, "PcInitializeAdapterDriver", 3, initializeAdapterDriver), ...adapterApis, ...objectApis, ...streamResourceApis, ...registryKeyApis, ...serviceGroupApis, ...interruptSyncApis];

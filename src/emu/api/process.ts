@@ -29,6 +29,7 @@ import { eprocessLayout, processByObject, processByPid, processLife, processTabl
 import { processInformation } from "./process-info.js";
 import { KTHREAD_APCSTATE_PROCESS } from "../system.js";
 import { activeProcessorMask, processorCount } from "../machine/topology.js";
+import { builtinModulePath } from "../../nt/system-modules.js";
 
 const B = (n: number) => BigInt(n);
 export const SYSTEM_PID = 4n;
@@ -144,8 +145,8 @@ export function systemModules(ctx: ApiContext): { name: string; base: bigint; si
   return (ctx.kernel.loadedModules?.() ?? [])
     .sort((a, b) => Number(b.builtin) - Number(a.builtin))
     .map((m) => {
-      const dir = m.builtin ? "\\SystemRoot\\system32\\" : "\\SystemRoot\\System32\\drivers\\";
-      return { ...m, path: (dir + m.name).slice(0, 255), nameOffset: dir.length };
+      const path = m.builtin ? builtinModulePath(m.name) : `\\SystemRoot\\System32\\drivers\\${m.name}`;
+      return { ...m, path: path.slice(0, 255), nameOffset: path.length - m.name.length };
     });
 }
 

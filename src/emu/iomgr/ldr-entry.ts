@@ -19,6 +19,7 @@ import type { GuestMemory, KernelState } from "../api/types.js";
 import { ptrSize } from "../../nt/arch-layout.js";
 import { componentState } from "../api/state.js";
 import { writeUnicodeString } from "./driver-object.js";
+import { builtinModulePath } from "../../nt/system-modules.js";
 
 const X64 = { DllBase: 0x30, EntryPoint: 0x38, SizeOfImage: 0x40, FullDllName: 0x48, BaseDllName: 0x58, Flags: 0x68, LoadCount: 0x6c, $size: 0xa0 };
 const X86 = { DllBase: 0x18, EntryPoint: 0x1c, SizeOfImage: 0x20, FullDllName: 0x24, BaseDllName: 0x2c, Flags: 0x34, LoadCount: 0x38, $size: 0x50 };
@@ -76,7 +77,7 @@ function listHead(mem: GuestMemory, kernel: KernelState): bigint {
   const builtins = (kernel.loadedModules?.() ?? []).filter((m) => m.builtin);
   const rank = (name: string) => ["ntoskrnl.exe", "hal.dll"].indexOf(name.toLowerCase()) >>> 0;
   for (const m of builtins.sort((a, b) => rank(a.name) - rank(b.name))) {
-    const e = makeEntry(mem, kernel, { name: m.name, base: m.base, size: m.size, entry: 0n, path: `\\SystemRoot\\system32\\${m.name}` });
+    const e = makeEntry(mem, kernel, { name: m.name, base: m.base, size: m.size, entry: 0n, path: builtinModulePath(m.name) });
     insertTail(mem, head, e);
     st.byModule.set(m.name.toLowerCase(), e);
   }

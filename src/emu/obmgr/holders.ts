@@ -117,3 +117,8 @@ export function takeHeldBy(kernel: KernelState, module: string): [bigint, Hold][
   }
   return out;
 }
+
+/** Whether `module` holds a reference to `obj`. */
+export function holds(kernel: KernelState, obj: bigint, module: string): boolean {
+  return holderState(kernel).holds.get(obj)?.has(module.toLowerCase()) ?? false;
+}

@@ -199,4 +199,4 @@ export function dereference(ctx: ApiContext, obj: bigint, api: string, holder?: 
   return o.pointerCount;
 }
 
-export { holderOf, takeOver, takeHeldBy, noteHeld, type Hold } from "./holders.js";
+export { holderOf, holds, takeOver, takeHeldBy, noteHeld, type Hold } from "./holders.js";
