@@ -51,18 +51,28 @@ export const DATA_STRIDE = 0x100;
 const ALIGN = 0x1000;
 const up = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
-/** Byte-wise (ordinal) comparison, as the loader's binary search over export names expects. */
-function cmpNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The exports without repeated names, in byte-wise name order (the database's lists are already: one pass checks). */
+/**
+ * The exports without repeated names (the first of each kept), in byte-wise name order (the
+ * database's lists are already: one pass checks). Otherwise (a module with handlers the database
+ * does not list, or none: the KMDF modules, ndis.sys, fltmgr.sys, ~2,000 names on every start)
+ * the names are sorted by Array.prototype.sort's own order — UTF-16 code units, as `<` compares:
+ * byte-wise for these ASCII names, as the loader's binary search over export names expects — with
+ * no JavaScript comparator called per step.
+ */
 function uniqueSorted(exportsIn: SyntheticExport[]): SyntheticExport[] {
+  const n = exportsIn.length;
   let ok = true;
-  for (let i = 1; i < exportsIn.length && ok; i++) ok = exportsIn[i - 1]!.name < exportsIn[i]!.name;
+  for (let i = 1; i < n && ok; i++) ok = exportsIn[i - 1]!.name < exportsIn[i]!.name;
   if (ok) return exportsIn.slice();
-  const seen = new Set<string>();
-  return exportsIn.filter((e) => (seen.has(e.name) ? false : (seen.add(e.name), true))).sort((a, b) => cmpNames(a.name, b.name));
+  const first = new Map<string, SyntheticExport>();
+  for (let i = 0; i < n; i++) {
+    const e = exportsIn[i]!;
+    if (!first.has(e.name)) first.set(e.name, e);
+  }
+  const names = Array.from(first.keys()).sort();
+  const out: SyntheticExport[] = new Array(names.length);
+  for (let i = 0; i < names.length; i++) out[i] = first.get(names[i]!)!;
+  return out;
 }
 
 /**
@@ -75,7 +85,10 @@ export function buildSyntheticModule(name: string, exportsIn: SyntheticExport[],
   const code: (SyntheticExport | undefined)[] = [];
   const data: SyntheticExport[] = [];
   const wide = WIDE_CODE[name];
-  for (const e of ordered) {
+  // Indexed loops here and below: a for-of loop, run once per start in the interpreter, makes an
+  // iterator result object per element.
+  for (let i = 0; i < ordered.length; i++) {
+    const e = ordered[i]!;
     if (e.type !== "code") data.push(e);
     else {
       code.push(e);

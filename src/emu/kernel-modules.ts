@@ -64,12 +64,20 @@ export class KernelModules {
   readonly hookEnd: bigint;
 
   constructor(uc: NativeEngine, thunks: ThunkTable, map: ModuleMap, db: Record<string, KernelExport[]>, apis: ApiDefinition[], cpu: CpuArch = X64_CPU, hostMemory = false) {
-    // One pass over the handlers: by "module!name", and the names of the modules not in the database.
-    const handlers = new Map<string, ApiDefinition>();
+    // One pass over the handlers: by module and name (no "module!name" string made per handler),
+    // and the names of the modules not in the database.
+    const handlers: Handlers = new Map();
+    const lower = new Map<string, string>();
     const handled = new Map<string, string[]>();
-    for (const a of apis) {
-      const m = a.module.toLowerCase();
-      handlers.set(`${m}!${a.name}`, a);
+    // Indexed loops: this runs once per start, in the interpreter, where a for-of loop makes an
+    // iterator result object per element (~3,000 handlers).
+    for (let i = 0; i < apis.length; i++) {
+      const a = apis[i]!;
+      let m = lower.get(a.module);
+      if (m === undefined) lower.set(a.module, (m = a.module.toLowerCase()));
+      const byName = handlers.get(m);
+      if (byName) byName.set(a.name, a);
+      else handlers.set(m, new Map([[a.name, a]]));
       if (DB_MODULES.has(m)) continue;
       const names = handled.get(m);
       if (names) names.push(a.name);
@@ -100,8 +108,9 @@ export class KernelModules {
       const own = handled.get(modName);
       const exports: SyntheticExport[] = own ? [...list] : list;
       if (own) {
-        const known = new Set(list.map((e) => e.name));
-        for (const name of own) if (!known.has(name)) exports.push({ name, type: "code" });
+        const known = new Set<string>();
+        for (let i = 0; i < list.length; i++) known.add(list[i]!.name);
+        for (let i = 0; i < own.length; i++) if (!known.has(own[i]!)) exports.push({ name: own[i]!, type: "code" });
       }
       // x64 ntoskrnl: the system-call entry and service table after the thunks (ssdt-x64.ts).
       const syscalls = cpu.arch === "x64" && modName === "ntoskrnl.exe";
@@ -216,14 +225,17 @@ const X86_ALIASES: Record<string, string> = {
   ...USBD_X86_ALIASES,
 };
 
-function handlerFor(handlers: Map<string, ApiDefinition>, module: string, name: string, cpu: CpuArch): ApiDefinition | null {
-  const own = handlers.get(`${module}!${name}`);
+/** API handlers by lower-case module name, then routine name. */
+type Handlers = Map<string, Map<string, ApiDefinition>>;
+
+function handlerFor(handlers: Handlers, module: string, name: string, cpu: CpuArch): ApiDefinition | null {
+  const own = handlers.get(module)?.get(name);
   // x86 and ARM64: a routine another module serves on x64 (KfRaiseIrql, KeGetCurrentIrql: HAL
   // handlers; ARM64's ntoskrnl exports them) is served by that one handler.
   if (own || cpu.arch === "x64") return own ?? null;
   const target = X86_ALIASES[name] ?? name;
   for (const m of BUILTIN_MODULES) {
-    const h = handlers.get(`${m}!${target}`);
+    const h = handlers.get(m)?.get(target);
     if (h) return { ...h, module, name };
   }
   return null;

@@ -3,7 +3,6 @@
  * The addon runs x86-64 (default), x86 (32-bit) or ARM64 engines and exposes just what the
  * emulator needs; see native/src/unicorn.cc.
  */
-import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { KmdllError } from "../errors.js";
@@ -137,7 +136,12 @@ export function loadAddon(): NativeAddon {
     );
   }
   try {
-    addon = createRequire(import.meta.url)(path) as NativeAddon;
+    // process.dlopen is what require() does with a .node file once it has resolved the path; the
+    // path is already absolute, so the module resolution (a realpath of each folder on the way,
+    // a Module object, the require cache) is skipped.
+    const mod = { exports: {} };
+    process.dlopen(mod, path);
+    addon = mod.exports as NativeAddon;
   } catch (e) {
     const msg = (e as Error).message.split("\n")[0];
     if (/libunicorn/.test(msg)) throw new KmdllError(`libunicorn is missing (${msg}): run 'apt-get install libunicorn2 libunicorn-dev'`);

@@ -37,11 +37,18 @@ export function layoutStructs(specs: Record<string, StructSpec>, pointerBytes: 4
       case "ptr": return { size: pointerBytes, align: pointerBytes };
     }
   };
-  for (const [name, spec] of Object.entries(specs)) {
+  // Indexed loops, no destructuring: this runs when the emulator's modules load (every start, in
+  // the interpreter), where each for-of step and each `[a, b] =` makes iterator objects.
+  const names = Object.keys(specs);
+  for (let s = 0; s < names.length; s++) {
+    const name = names[s]!;
+    const spec = specs[name]!;
     const o: CLayout = {};
     let at = 0;
     let maxAlign = 1;
-    for (const [field, type] of spec) {
+    for (let i = 0; i < spec.length; i++) {
+      const field = spec[i]![0];
+      const type = spec[i]![1];
       const { size, align } = sizeAlign(type);
       at = Math.ceil(at / align) * align;
       o[field] = at;

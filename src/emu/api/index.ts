@@ -126,7 +126,11 @@ export { registerObject, insertHandle, lookupHandle, closeHandle, objectManager,
 export const apisByComponent: Record<string, ApiDefinition[]> = { crt: [...crt, ...strto, ...crtMath], dbg, ex, except, hal, io, ke, mm, ob, ps, rtl, stack: [...stack, ...backtrace], zw, requestor: [...requestorApis, ...requestorSessionApis], machine, ports: portApis(), mdl: [...mdl, ...ioSpaceMdl], sched: [...sched, ...events, ...apc, ...stackExpandApis, ...mutant], process: [...process, ...auxModuleApis, ...threadx, ...objdir, ...procFile, ...ntforms], procctl: [...procctl, ...dupApis], token: [...tokenApis, ...logonApis, ...clientApis], notify, iox, drvinfo: [...drvinfo, ...drvdir], fsreg, extimer: exTimer, csq, obx, fsrtl: [...fsrtl, ...dos83], iostack, drvobj, reinit, regrtl, security, file: [...file, ...fileInfo, ...filedir], filectl, bitmap, gentable, avltable, lists, locks, crtx: [...crtx, ...vsnprintfS], rtlx: [...rtlx, ...runOnce], misc, int64, vm: [...vm, ...vmcopy, ...vmSecure], section, sehHelpers, etw, wdf: wdfApis, fltmgr: fltApis, wfp: wfpApis, ndis: [...ndisApis, ...ndisTimerApis, ...ndisImApis, ...ndisConfigApis], "ndis-protocol": ndisProtocolApis, pnp: pnpApis, ksecdd, dump, svctable, win32k, platform: [...platform, ...mmlock, tryQueueWorkItem, threadNotifyEx, processNotifyEx2, ...fltCompletionApis], wpprecorder, power, powerperf: powerPerf, elam, procchange, pcw, regnotify, unmodelled, netio: netioApis, tdi, ks, wmilib, usbd, pico, storport, hidclass, portcls, scsiport, smclib, classpnp, pciidex, wmi: wmireg, werkernel, entropy };
 /** Every implemented API. */
 export const allApis: ApiDefinition[] = Object.values(apisByComponent).flat();
-for (const a of allApis) if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];
+// Indexed: run once per start in the interpreter (a for-of step makes an iterator result object).
+for (let i = 0; i < allApis.length; i++) {
+  const a = allApis[i]!;
+  if (WIDE_ARGS[a.name]) a.wide = WIDE_ARGS[a.name];
+}
 
 /** "ntoskrnl.exe!Name" (module lower-case) → definition. */
 export function apiTable(): Map<string, ApiDefinition> {

@@ -36,16 +36,19 @@ const SPECS = {
 } as const satisfies Record<string, StructSpec>;
 
 export type FltStruct = keyof typeof SPECS;
-const TABLES = { 4: layoutStructs(SPECS, 4), 8: layoutStructs(SPECS, 8) };
+// Laid out for a pointer size when first asked (not as the module loads: most runs emulate one
+// arch, and a driver that uses none of these structures needs neither table).
+const TABLES: { 4?: ReturnType<typeof layoutStructs>; 8?: ReturnType<typeof layoutStructs> } = {};
+const tableFor = (pointerBytes: 4 | 8) => (TABLES[pointerBytes] ??= layoutStructs(SPECS, pointerBytes));
 
 /** Offsets of a structure's members on the arch being emulated ("displayData.name" for embedded ones), and "$size". */
 export function fltLayout(s: FltStruct): Record<string, number> {
-  return TABLES[ptrSize()][s]!;
+  return tableFor(ptrSize())[s]!;
 }
 
 /** The layout on a given pointer size (tests). */
 export function fltLayoutFor(s: FltStruct, pointerBytes: 4 | 8): Record<string, number> {
-  return TABLES[pointerBytes][s]!;
+  return tableFor(pointerBytes)[s]!;
 }
 
 /** One member's offset on the arch being emulated (a name the structure lacks is a programming error). */

@@ -65,14 +65,17 @@ export type WdfStruct = keyof typeof SPECS;
 type Fields<S extends WdfStruct> = (typeof SPECS)[S][number][0];
 export type WdfLayout<S extends WdfStruct> = Record<Fields<S> | "$size", number>;
 
-const TABLES = { 4: layoutStructs(SPECS, 4), 8: layoutStructs(SPECS, 8) };
+// Laid out for a pointer size when first asked (not as the module loads: most runs emulate one
+// arch, and a driver that uses none of these structures needs neither table).
+const TABLES: { 4?: ReturnType<typeof layoutStructs>; 8?: ReturnType<typeof layoutStructs> } = {};
+const tableFor = (pointerBytes: 4 | 8) => (TABLES[pointerBytes] ??= layoutStructs(SPECS, pointerBytes));
 
 /** The layout of a KMDF structure on the arch being emulated. */
 export function wdf<S extends WdfStruct>(s: S): WdfLayout<S> {
-  return TABLES[ptrSize()][s] as WdfLayout<S>;
+  return tableFor(ptrSize())[s] as WdfLayout<S>;
 }
 
 /** The layout on a given pointer size (tests). */
 export function wdfLayoutFor<S extends WdfStruct>(s: S, pointerBytes: 4 | 8): WdfLayout<S> {
-  return TABLES[pointerBytes][s] as WdfLayout<S>;
+  return tableFor(pointerBytes)[s] as WdfLayout<S>;
 }
