@@ -88,6 +88,7 @@ export const X64_ONLY_EXAMPLES = new Map<string, string>([
   ["emu-lse", "ARM64 only: it checks the ARMv8.1 LSE atomics (SWPAL, CASAL, LDADDAL) every Windows on ARM processor has; x64 and x86 have no such instructions"],
   ["api-fresh", "the routines it checks (MmAllocateMdlForIoSpace, IoGetDriverDirectory, IoReportInterruptActive/Inactive, the PoFx crash-dump routines, ExQueryTimerResolution, IoRegisterFsRegistrationChangeEx, sqrt) are in the export database for x64 only; sqrt is an x64 CRT export (XMM0)"],
   ["qa-lstar", "the x64 system-call path: IA32_LSTAR, KiSystemCall64's lea pair, the compact 32-bit KiServiceTable entries and an x64 trampoline (x86's service table: qa-ssdt)"],
+  ["dump-port", "the fault report it checks names UTF-16 text in a non-canonical x64 address; on x86 such text-shaped values are ordinary user-space addresses, so kmdll names them on x64 only"],
   ["api-boot", "the routines it calls (PoFx, the ELAM callback routines, RtlCreateUserThread, HalDma*CrashDumpRegistersEx) are in the export database for x64 only (Learn's newer exports), and the PoFx and PCW handlers read the x64 structure layouts"],
 ]);
 

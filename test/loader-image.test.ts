@@ -352,3 +352,31 @@ test("wdk-gs: an x86 image whose cookie is the 16-bit default 0xBB40 (older WDKs
   }
 });
 
+
+test("a large image (a last section of 120 MiB, most of it zero-initialised, as Intel's iaVROC.sys has 104 MiB of .data) maps and runs; past kmdll's 256 MiB cap the load fails as an emulator limit (STATUS_INSUFFICIENT_RESOURCES), not as a bad image", async () => {
+  const big = (vsize: number) =>
+    mutate(L.bytes, (_b, dv) => {
+      const n = L.image.sections.length - 1;
+      const va = dv.getUint32(secField(n, 12), true);
+      dv.setUint32(secField(n, 8), vsize, true);
+      dv.setUint32(L.opt + 56, Math.ceil((va + vsize) / 0x1000) * 0x1000, true);
+    });
+  assert.deepEqual(imageSectionProblems(parsePe(big(120 << 20)), L.bytes.length), []);
+  const t = tmp();
+  try {
+    const ok = join(t.dir, "mydriver.sys");
+    writeFileSync(ok, big(120 << 20));
+    const r = await simJson([ok], ["start:mydriver"]);
+    assert.equal(r.code, 0, JSON.stringify(r.events.filter((e) => e.event === "fail")));
+    const load = r.events.find((e) => e.event === "load" && e.module === "mydriver.sys");
+    assert.ok(load, "loaded");
+    writeFileSync(ok, big(300 << 20));
+    const r2 = await simJson([ok], ["start:mydriver"]);
+    assert.equal(r2.code, 1);
+    const fail = r2.events.find((e) => e.event === "fail") as Ev | undefined;
+    assert.match(String(fail?.message), /larger than the 256 MiB kmdll maps per image/);
+    assert.match(JSON.stringify(r2.events), /0xC000009A/);
+  } finally {
+    t.cleanup();
+  }
+});

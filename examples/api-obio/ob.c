@@ -57,6 +57,8 @@ ULONG NTAPI TestOpenByName(void)
     CHECK(OpenByName(L"\\Driver\\Kbdclass", *IoDriverObjectType, &h) == STATUS_SUCCESS);
     CHECK(ObjectOf(h, *IoDriverObjectType) != NULL);
     CHECK(ZwClose(h) == STATUS_SUCCESS);
+    CHECK(OpenByName(L"\\Driver\\nsiproxy", *IoDriverObjectType, &h) == STATUS_SUCCESS);
+    CHECK(ZwClose(h) == STATUS_SUCCESS);
     CHECK(OpenByName(L"\\Registry\\Machine\\System", *CmKeyObjectType, &h) == STATUS_SUCCESS);
     CHECK(ZwClose(h) == STATUS_SUCCESS);
     CHECK(!ObIsKernelHandle(NtCurrentProcess()));

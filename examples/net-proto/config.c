@@ -104,3 +104,41 @@ LONG NTAPI TestProtocolConfiguration(void)
     DropKey(key);
     return failures;
 }
+
+/*
+ * TestPredefinedKeywords: NdisReadConfiguration's predefined entry names (Learn: "ProcessorType",
+ * "NdisVersion"; NDIS 5.1's page adds "Environment") come back as integers with no registry value
+ * behind them — and without NDIS looking at the handle: Intel's ANS intermediate driver
+ * (iansw60e.sys, fresh7b) reads NdisVersion from DriverEntry passing its RegistryPath as the
+ * configuration handle. NdisVersion is 0xMMMMmmmm, the same version NdisGetVersion returns.
+ */
+LONG NTAPI TestPredefinedKeywords(void)
+{
+    LONG failures = 0;
+    UNICODE_STRING regPath = RTL_CONSTANT_STRING(L"\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\netproto");
+    NDIS_CONFIGURATION_OBJECT obj;
+    NDIS_HANDLE config = NULL;
+    HANDLE key = NULL;
+    ULONG version = ReadInteger((NDIS_HANDLE)&regPath, L"NdisVersion");
+
+    CHECK(version == NdisGetVersion());
+    CHECK((version >> 16) == 6);
+    CHECK(ReadInteger((NDIS_HANDLE)&regPath, L"Environment") == 1); /* NdisEnvironmentWindowsNt */
+#if defined(_M_AMD64)
+    CHECK(ReadInteger((NDIS_HANDLE)&regPath, L"ProcessorType") == 4); /* NdisProcessorAmd64 */
+#elif defined(_M_IX86)
+    CHECK(ReadInteger((NDIS_HANDLE)&regPath, L"ProcessorType") == 0); /* NdisProcessorX86 */
+#endif
+    /* Through a real handle too, and closing it leaves the predefined answers alone. */
+    CHECK(MakeKey(PARAMS, &key) == STATUS_SUCCESS);
+    InitObject(&obj, g_Proto.Protocol);
+    CHECK(NdisOpenConfigurationEx(&obj, &config) == NDIS_STATUS_SUCCESS && config != NULL);
+    if (config != NULL) {
+        CHECK(ReadInteger(config, L"NdisVersion") == version);
+        CHECK(ReadInteger(config, L"NoSuchValue") == 0xFFFFFFFF);
+        NdisCloseConfiguration(config);
+    }
+    CHECK(ReadInteger((NDIS_HANDLE)&regPath, L"NdisVersion") == version);
+    DropKey(key);
+    return failures;
+}

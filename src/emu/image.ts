@@ -5,7 +5,7 @@
  */
 import type { PeImage, Section } from "../formats/pe/types.js";
 import { IMAGE_SCN } from "../formats/pe/types.js";
-import { ImageLoadError, KmdllError } from "../errors.js";
+import { ImageLoadError, KmdllError, ResourceLimitError } from "../errors.js";
 import { describeImageProblem, imageSectionProblems } from "../formats/pe/validate.js";
 import type { NativeEngine } from "./native.js";
 import { PAGE, alignUp } from "./layout.js";
@@ -109,11 +109,18 @@ export function cookieValue(seed: bigint, width: 4 | 8, bits16 = false): bigint 
  * image that must move but cannot be relocated (STATUS_CONFLICTING_ADDRESSES). With `cookieSeed`
  * the /GS security cookie is initialised as the kernel loader does for drivers.
  */
+/** The largest image kmdll maps (its in-memory image is one host buffer). */
+export const MAX_IMAGE_SIZE = 0x10000000;
+
 export function layoutImage(image: PeImage, bytes: Uint8Array, base: bigint, name: string, cookieSeed?: bigint): Uint8Array {
   const bad = imageSectionProblems(image, bytes.length)[0];
   if (bad) throw new ImageLoadError(`${name}: malformed image: ${describeImageProblem(bad)}`, bad.status);
   const size = alignUp(image.optional.sizeOfImage, PAGE);
-  if (size <= 0 || size > 0x4000000) throw new KmdllError(`${name}: SizeOfImage 0x${image.optional.sizeOfImage.toString(16)} cannot be mapped`);
+  if (size <= 0) throw new ImageLoadError(`${name}: SizeOfImage 0x${image.optional.sizeOfImage.toString(16)} cannot be mapped`, 0xc000007b);
+  // Windows maps large images (Intel's iaVROC.sys has 104 MiB of zero-initialised .data); kmdll
+  // builds each image in host memory, so it stops at a cap of its own: an emulator limit
+  // (STATUS_INSUFFICIENT_RESOURCES, `kmdll triage`: kmdll-gap), not a refusal of Windows.
+  if (size > MAX_IMAGE_SIZE) throw new ResourceLimitError(`${name}: SizeOfImage 0x${image.optional.sizeOfImage.toString(16)} is larger than the ${MAX_IMAGE_SIZE / 0x100000} MiB kmdll maps per image`);
   const mem = new Uint8Array(size);
   mem.set(bytes.subarray(0, Math.min(image.optional.sizeOfHeaders, bytes.length, size)));
   for (const s of image.sections) {

@@ -79,10 +79,11 @@ export function directoryName(name: string): string {
  * Drivers every booted Windows 10 x64 has loaded (boot- and system-start services of a default
  * installation, present whether or not their hardware is): their DRIVER_OBJECTs exist in the
  * namespace, so a driver that looks one up by name (e.g. \Driver\Kbdclass, to find keyboard
- * devices) gets it. They own no device objects and no image here; their dispatch routines are the
+ * devices, or \Driver\nsiproxy, the NSI proxy behind netstat's queries, whose dispatch table
+ * rootkits hook) gets it. They own no device objects and no image here; their dispatch routines are the
  * I/O manager's default (STATUS_INVALID_DEVICE_REQUEST).
  */
-const SYSTEM_DRIVERS = ["\\Driver\\ACPI", "\\Driver\\pci", "\\Driver\\disk", "\\Driver\\volmgr", "\\Driver\\partmgr", "\\Driver\\Kbdclass", "\\Driver\\Mouclass", "\\Driver\\i8042prt", "\\Driver\\kbdhid", "\\Driver\\mouhid", "\\Driver\\Null", "\\Driver\\Beep", "\\Driver\\Tcpip", "\\Driver\\NDIS", "\\Driver\\afd", "\\Driver\\storahci", "\\Driver\\stornvme", "\\Driver\\usbhub", "\\Driver\\USBXHCI", "\\Driver\\HidUsb", "\\FileSystem\\Ntfs", "\\FileSystem\\FltMgr", "\\FileSystem\\Npfs", "\\FileSystem\\Msfs", "\\FileSystem\\RAW", "\\FileSystem\\Mup", "\\Driver\\DxgKrnl"];
+const SYSTEM_DRIVERS = ["\\Driver\\ACPI", "\\Driver\\pci", "\\Driver\\disk", "\\Driver\\volmgr", "\\Driver\\partmgr", "\\Driver\\Kbdclass", "\\Driver\\Mouclass", "\\Driver\\i8042prt", "\\Driver\\kbdhid", "\\Driver\\mouhid", "\\Driver\\Null", "\\Driver\\Beep", "\\Driver\\Tcpip", "\\Driver\\NDIS", "\\Driver\\afd", "\\Driver\\storahci", "\\Driver\\stornvme", "\\Driver\\usbhub", "\\Driver\\USBXHCI", "\\Driver\\HidUsb", "\\FileSystem\\Ntfs", "\\FileSystem\\FltMgr", "\\FileSystem\\Npfs", "\\FileSystem\\Msfs", "\\FileSystem\\RAW", "\\FileSystem\\Mup", "\\Driver\\DxgKrnl", "\\Driver\\nsiproxy"];
 
 /** Driver object by \Driver\Name or \FileSystem\Name (the objects the I/O manager registered with their names). */
 export function driverByName(ctx: ApiContext, name: string): bigint | null {

@@ -32,6 +32,14 @@
  *     subkey (NDIS_STATUS_FAILURE when there is none); closed with NdisCloseConfiguration too.
  *   NdisCloseConfiguration(ConfigurationHandle): frees the handle and every parameter read through it.
  * A handle not from these routines is a bug check (0x1E), as NDIS's use of a wild pointer would be.
+ *
+ * Predefined keywords (Learn, NdisReadConfiguration's Keyword; NDIS 5.1's page adds Environment):
+ * "ProcessorType" (NDIS_PROCESSOR_TYPE: NdisProcessorX86 0, NdisProcessorAmd64 4, NdisProcessorArm64
+ * 7 in the WDK's ndis.h order), "NdisVersion" (0xMMMMmmmm, the highest NDIS version: 6.84) and
+ * "Environment" (NdisEnvironmentWindowsNt 1) are answered as integers without a registry value and
+ * without looking at ConfigurationHandle: Intel's ANS driver (iansw60e.sys, fresh7b) asks for
+ * NdisVersion from DriverEntry with its RegistryPath as the handle, and runs on Windows. The
+ * parameter is kmdll's, kept for the run (NdisCloseConfiguration does not free it).
  */
 import type { ApiContext, ApiDefinition } from "../api/types.js";
 import { LAYOUT, getPtr, putPtr, ptrSize } from "../../nt/arch-layout.js";
@@ -40,7 +48,7 @@ import type { RegistryKey } from "../../nt/registry.js";
 import { api, hex, unicodeText, writeCounted } from "../api/util.js";
 import { componentState } from "../api/state.js";
 import { registryOf } from "../api/zw.js";
-import { miniportDriverObject } from "./index.js";
+import { miniportDriverObject, NDIS_MAJOR, NDIS_MINOR } from "./index.js";
 import { wrapperDriverObject } from "./wrapper.js";
 import { filterDriverObject } from "./filter.js";
 import { protocolName } from "./protocol.js";
@@ -143,6 +151,13 @@ function readConfiguration(ctx: ApiContext): void {
   const type = ctx.u32(4);
   const name = unicodeText(ctx.mem, keyword) ?? "";
   ctx.describe([hex(pStatus), hex(pValue), hex(h), JSON.stringify(name), String(type)]);
+  const predefined = predefinedValue(ctx, name);
+  if (predefined !== null) {
+    const block = predefinedBlock(ctx, name.toLowerCase(), predefined);
+    if (block === 0n) return void ctx.mem.setU32(pStatus, RESOURCES);
+    putPtr(ctx.mem, pValue, block);
+    return void ctx.mem.setU32(pStatus, SUCCESS);
+  }
   const c = handleOf(ctx, h, "NdisReadConfiguration");
   const m = ctx.mem;
   const fail = () => m.setU32(pStatus, FAILURE);
@@ -183,6 +198,37 @@ function readConfiguration(ctx: ApiContext): void {
   }
   putPtr(m, pValue, block);
   m.setU32(pStatus, SUCCESS);
+}
+
+/** The integer a predefined keyword stands for, or null for a registry value name. */
+function predefinedValue(ctx: ApiContext, name: string): number | null {
+  switch (name.toLowerCase()) {
+    case "ndisversion":
+      return ((NDIS_MAJOR << 16) | NDIS_MINOR) >>> 0;
+    case "environment":
+      return 1; // NdisEnvironmentWindowsNt
+    case "processortype": {
+      const arch = ctx.cpu?.arch ?? (ptrSize() === 8 ? "x64" : "x86");
+      return arch === "x86" ? 0 : arch === "arm64" ? 7 : 4;
+    }
+    default:
+      return null;
+  }
+}
+
+/** One NDIS_CONFIGURATION_PARAMETER (NdisParameterInteger) per predefined keyword, from kernel pool. */
+const predefinedBlocks = componentState("ndis.config.predefined", () => new Map<string, bigint>());
+function predefinedBlock(ctx: ApiContext, key: string, value: number): bigint {
+  const blocks = predefinedBlocks(ctx.kernel);
+  let b = blocks.get(key);
+  if (b === undefined) {
+    b = ctx.kernel.kernelPool?.allocate(ptrSize() === 8 ? 24 : 12, TAG_CONFIG) ?? 0n;
+    if (b === 0n) return 0n;
+    ctx.mem.setU32(b, PARAM.Integer);
+    ctx.mem.setU32(b + B(ptrSize()), value);
+    blocks.set(key, b);
+  }
+  return b;
 }
 
 function openKeyByName(ctx: ApiContext): void {
