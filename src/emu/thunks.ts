@@ -13,7 +13,7 @@ export interface Thunk {
   module: string;
   name: string;
   def: ApiDefinition | null;
-  /** step: an x86 Zw stub's `mov eax, N` (runs as it is; the dispatcher is the thunk at +5, ssdt-x86.ts). */
+  /** step: code that runs as it is: an x86 Zw stub's `mov eax, N` (the dispatcher is the thunk at +5, ssdt-x86.ts), x64 ntoskrnl's int3 padding after KiSystemCall64/32 (ssdt-x64.ts). */
   kind: "code" | "data" | "internal" | "step";
   /** x86: how the routine takes its arguments (from the kernel export database). */
   conv?: CallConvention;
