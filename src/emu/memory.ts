@@ -65,23 +65,29 @@ export class EngineMemory implements GuestMemory {
   u64(addr: bigint): bigint {
     return this.dv(addr, 8).getBigUint64(0, true);
   }
+  // setU8..setU64 stage the value in one reused 8-byte buffer: the addon copies what write()
+  // passes before it returns, and a fresh typed array per store cost an allocation, a DataView
+  // and (when the addon read it) an off-heap backing store of its own — ~100 stores per start.
+  private readonly scratch = new Uint8Array(8);
+  private readonly scratchView = new DataView(this.scratch.buffer);
+  private readonly scratch1 = this.scratch.subarray(0, 1);
+  private readonly scratch2 = this.scratch.subarray(0, 2);
+  private readonly scratch4 = this.scratch.subarray(0, 4);
   setU8(addr: bigint, v: number): void {
-    this.write(addr, Uint8Array.of(v & 0xff));
+    this.scratch1[0] = v & 0xff;
+    this.write(addr, this.scratch1);
   }
   setU16(addr: bigint, v: number): void {
-    const b = new Uint8Array(2);
-    new DataView(b.buffer).setUint16(0, v & 0xffff, true);
-    this.write(addr, b);
+    this.scratchView.setUint16(0, v & 0xffff, true);
+    this.write(addr, this.scratch2);
   }
   setU32(addr: bigint, v: number): void {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, v >>> 0, true);
-    this.write(addr, b);
+    this.scratchView.setUint32(0, v >>> 0, true);
+    this.write(addr, this.scratch4);
   }
   setU64(addr: bigint, v: bigint): void {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
-    this.write(addr, b);
+    this.scratchView.setBigUint64(0, BigInt.asUintN(64, v), true);
+    this.write(addr, this.scratch);
   }
   cstring(addr: bigint, maxLen = 0x10000): string {
     let s = "";
