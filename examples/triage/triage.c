@@ -11,7 +11,13 @@
  *   TRIAGE_UNIMPL     calls ZwSetEaFile, a real ntoskrnl export kmdll does not implement
  *                     (extended attributes are not modelled; if kmdll ever implements it, pick
  *                     another): kmdll-gap.
- *   TRIAGE_HANG       spins forever in DriverEntry: kmdll-gap (time budget).
+ *   TRIAGE_HANG       spins forever in DriverEntry, calling KeStallExecutionProcessor each
+ *                     time round: with a kernel call in the loop kmdll cannot tell whether
+ *                     what it waits for would come on Windows: kmdll-gap (time budget).
+ *   TRIAGE_LOOP       walks the loaded-module list from its DriverSection until a Flink is NULL,
+ *                     looking for a module that is not there — the list is circular, so the walk
+ *                     never ends (KmWpsMs.sys's bug): its own endless loop, no kernel call, the
+ *                     state coming back every pass round the list: driver-fault.
  *   TRIAGE_NDIS5      an NDIS 5.1 miniport's registration, refused on Windows 8 and later
  *                     (Microsoft Learn, "NDIS 6.30 Backward Compatibility"): windows-refuses.
  *   TRIAGE_NDIS5RETRY with TRIAGE_NDIS5: retries the refused registration with a lower
@@ -115,6 +121,28 @@ static PVOID ModuleBase(const char *Name)
 }
 #endif
 
+#ifdef TRIAGE_LOOP
+/* The start of KLDR_DATA_TABLE_ENTRY (ReactOS's LDR_DATA_TABLE_ENTRY for kernel modules): DllBase at 0x30 (x64) / 0x18 (x86). */
+typedef struct _TRIAGE_LDR_ENTRY {
+    LIST_ENTRY InLoadOrderLinks;
+    PVOID ExceptionTable;
+    ULONG ExceptionTableSize;
+    PVOID GpValue;
+    PVOID NonPagedDebugInfo;
+    PVOID DllBase;
+} TRIAGE_LDR_ENTRY;
+
+/* The entry of the module loaded at `base`. The walk stops at a NULL Flink — as if the list ended;
+   PsLoadedModuleList is circular, so for a base not in it the walk never ends. */
+static TRIAGE_LDR_ENTRY *FindModule(PLIST_ENTRY start, PVOID base)
+{
+    PLIST_ENTRY e;
+    for (e = start->Flink; e != NULL; e = e->Flink)
+        if (((TRIAGE_LDR_ENTRY *)e)->DllBase == base) return (TRIAGE_LDR_ENTRY *)e;
+    return NULL;
+}
+#endif
+
 #ifdef TRIAGE_SCAN
 /* `lea r10, [rip+disp32]` (4c 8d 15) in ntoskrnl's .text: the address it loads, or NULL. */
 static volatile LONG *ScanText(PUCHAR Base)
@@ -196,7 +224,11 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 #endif
 #ifdef TRIAGE_HANG
     while (g_spin) {
+        KeStallExecutionProcessor(1);
     }
+#endif
+#ifdef TRIAGE_LOOP
+    if (FindModule((PLIST_ENTRY)DriverObject->DriverSection, (PVOID)(ULONG_PTR)g_spin) != NULL) DbgPrint("triage: found\n");
 #endif
 #ifdef TRIAGE_NDIS5
     {

@@ -236,6 +236,8 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
   let ret: bigint | number | void;
   const outer = emu.currentCall;
   emu.currentCall = ctx;
+  emu.calls.apiCalls++;
+  emu.calls.lastApi = t.thunk.name;
   // Page-table views a driver may have written since the last call (machine/paging-views.ts)...
   if (viewsExist()) syncPageTables(ctx);
   try {

@@ -1,0 +1,197 @@
+/**
+ * When a top-level guest call runs out of its time budget: was the driver spinning in a loop of
+ * its own that nothing could end (its bug: KmWpsMs.sys's module-table walk that never meets its
+ * end), or waiting for something kmdll does not do (a device, the clock, another thread)?
+ *
+ * The last slice of the budget (a tenth, 20 ms to 1 s; tens of millions of instructions of a tight
+ * loop) runs with a basic-block hook over all code and KUSER_SHARED_DATA made inaccessible. The
+ * loop is the driver's own, and endless, only when all of these hold (loopVerdict):
+ *  - every block entered lies in the image of the routine that timed out, and there are few
+ *    (at most 64): a small cycle of its own code, no kernel routine called (a call enters a
+ *    thunk of a system module, outside the image) — so no wait, no polling through the kernel;
+ *  - it did not read KUSER_SHARED_DATA (kmdll's clock moves only on kernel calls, so a loop on
+ *    the tick count, KeQueryTickCount's x64 macro, would end on Windows): the page faults;
+ *  - no hardware event (port, MMIO... a device kmdll models only partly may be what it polls);
+ *  - no other code is due that could change what it reads: no armed timer, queued DPC or work
+ *    item, no system thread alive (on Windows they would run beside or between the spins;
+ *    kmdll runs guest code without preemption).
+ * Otherwise the budget exhaustion stays what it was (kmdll cannot tell), with what the slice saw.
+ * A loop that reads other memory nothing will change (its own globals, a list kmdll built) is the
+ * driver's: given the state the driver sees, the loop cannot end.
+ */
+import type { Emulator } from "./emulator.js";
+import { schedState } from "./sched/core.js";
+import { PAGE } from "./layout.js";
+
+const MAX_BLOCKS = 64;
+const MAX_ADDRESS = (1n << 64n) - 1n;
+
+export interface LoopProbe {
+  on: boolean;
+  /** When the slice began (ms). */
+  startedAt: number;
+  /** Events emitted during the slice. */
+  events: number;
+  /** The sink before the slice (restored after it). */
+  sink?: ((e: import("../events.js").TraceEvent) => void) | undefined;
+  /** Kernel routines dispatched before the slice (emu.calls.apiCalls). */
+  apiCalls: number;
+  /** The slice's code read KUSER_SHARED_DATA at this PC. */
+  kuserReadAt?: bigint;
+}
+
+/** The slice length for a call budget of `timeoutMs`. */
+export function sliceMs(timeoutMs: number): number {
+  return Math.min(1000, Math.max(20, Math.floor(timeoutMs / 10)));
+}
+
+/** A probe, when the engine can record blocks (null: the budget runs out as before). */
+export function newProbe(emu: Emulator): LoopProbe | null {
+  return emu.uc.setBlockHook && emu.uc.takeBlocks && emu.calls.loopProbe ? { on: false, startedAt: 0, events: 0, apiCalls: 0 } : null;
+}
+
+export function startProbe(emu: Emulator, p: LoopProbe): void {
+  p.on = true;
+  emu.calls.activeProbe = p;
+  p.startedAt = Date.now();
+  p.apiCalls = emu.calls.apiCalls;
+  p.events = 0;
+  // Count what is emitted during the slice (a hardware access, a kernel report).
+  const sink = emu.options.sink;
+  p.sink = sink;
+  emu.options.sink = (e) => {
+    p.events++;
+    sink?.(e);
+  };
+  emu.uc.setBlockHook!(1n, MAX_ADDRESS);
+  // A new hook applies to code translated after it: the drivers' translated code is dropped (a
+  // host write into an executable page of the image area does that; the bytes stay the same).
+  for (const m of emu.modules.values()) if (!m.builtin) emu.uc.write(m.base, emu.uc.read(m.base, m.size));
+  emu.uc.protect(emu.cpu.space.kuserSharedData, PAGE, 0);
+}
+
+/** End the slice: the blocks entered, as [start, size] pairs. */
+export function stopProbe(emu: Emulator, p: LoopProbe): [bigint, number][] {
+  if (!p.on) return [];
+  p.on = false;
+  emu.calls.activeProbe = null;
+  emu.options.sink = p.sink;
+  const raw = emu.uc.takeBlocks!();
+  emu.uc.setBlockHook!(0n, 0n);
+  emu.uc.protect(emu.cpu.space.kuserSharedData, PAGE, emu.C.prot.READ | emu.C.prot.WRITE);
+  const out: [bigint, number][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, Number(raw[i + 1]!)]);
+  return out;
+}
+
+/** The probed code read KUSER_SHARED_DATA at `pc`: noted, and the page readable again (the read is redone). */
+export function noteKuserRead(emu: Emulator, p: LoopProbe, pc: bigint): void {
+  p.kuserReadAt = pc;
+  if (p.on) emu.uc.protect(emu.cpu.space.kuserSharedData, PAGE, emu.C.prot.READ | emu.C.prot.WRITE);
+}
+
+/** Is `address` in the KUSER_SHARED_DATA page? */
+export function isKuserAccess(emu: Emulator, address: bigint | undefined): boolean {
+  const k = emu.cpu.space.kuserSharedData;
+  return address !== undefined && address >= k && address < k + BigInt(PAGE);
+}
+
+export interface LoopFacts {
+  /** The driver's own endless loop: the fault becomes the driver's. */
+  own: boolean;
+  /** Why (own) or why it cannot be told (not own), in words. */
+  why: string;
+  module?: string;
+  /** The loop's code: lowest block start, highest block end ("x.sys+0x1040", "x.sys+0x1072"). */
+  start?: string;
+  end?: string;
+  blocks: number;
+  sliceMs: number;
+  /** Kernel routines / other code entered during the slice (at most 4, by where()). */
+  outside?: string[];
+  /** Instructions after which the state repeats (own). */
+  period?: number;
+}
+
+/** Judge the slice that ended at `rip` (see the module comment). */
+export function loopVerdict(emu: Emulator, p: LoopProbe, rip: bigint, blocks: [bigint, number][]): LoopFacts {
+  const ms = Date.now() - p.startedAt;
+  const mod = emu.moduleAt(rip);
+  const base = { blocks: blocks.length, sliceMs: ms };
+  if (!mod || mod.builtin) return { ...base, own: false, why: `it was running outside a driver image, at ${emu.where(rip)}` };
+  const inImage = (a: bigint) => a >= mod.base && a < mod.base + BigInt(mod.size);
+  const outside = [...new Set(blocks.filter(([a]) => !inImage(a)).map(([a]) => emu.where(a).replace(/\+0x[0-9a-f]+$/, "")))].slice(0, 4);
+  const facts = { ...base, module: mod.name, ...(outside.length ? { outside } : {}) };
+  if (p.kuserReadAt !== undefined) return { ...facts, own: false, why: `it reads KUSER_SHARED_DATA at ${emu.where(p.kuserReadAt)} (the tick count or the time: kmdll's clock moves only on kernel calls)` };
+  const calls = emu.calls.apiCalls - p.apiCalls;
+  if (calls > 0) return { ...facts, own: false, why: `it calls the kernel as it goes round (last ${emu.calls.lastApi})` };
+  if (blocks.length === 0) return { ...facts, own: false, why: "no code of its own ran at the end" };
+  if (outside.length) return { ...facts, own: false, why: `it also runs ${outside.join(", ")} as it goes round` };
+  if (blocks.length > MAX_BLOCKS) return { ...facts, own: false, why: `it runs more than ${MAX_BLOCKS} different blocks of its own code (not a small loop)` };
+  if (p.events > 0) return { ...facts, own: false, why: "it touches hardware (or the kernel reported events) as it goes round" };
+  const st = schedState(emu.kernel);
+  const pending = st.timers.size + st.dpcQueue.length + st.work.length + [...st.threads.values()].filter((t) => t.state !== "terminated").length;
+  if (pending > 0) return { ...facts, own: false, why: "other code is due (an armed timer, a queued DPC or work item, a system thread) that could end the loop on Windows, where it would run beside or between the spins" };
+  let lo = blocks[0]![0];
+  let hi = lo;
+  for (const [a, n] of blocks) {
+    if (a < lo) lo = a;
+    if (a + BigInt(n) > hi) hi = a + BigInt(n);
+  }
+  const start = emu.where(lo);
+  const end = emu.where(hi);
+  const cycle = repeatsState(emu, rip, mod.base, mod.size, [lo, hi]);
+  if (cycle === null) return { ...facts, start, end, own: false, why: `its own code (${blocks.length} block(s) from ${start} to ${end}) runs with no kernel call, but its state does not come back (a long computation, or progress kept in memory outside its image and stack)` };
+  return { ...facts, own: true, start, end, period: cycle, why: `an endless loop of its own code: ${blocks.length} block(s) from ${start} to ${end}, no kernel call, no hardware access, no KUSER_SHARED_DATA read, nothing else due, and every ${cycle} instruction(s) its registers, image and stack are the same again` };
+}
+
+/** Instructions tried, and the time for them. */
+const MAX_STEPS = 1 << 16;
+const PROOF_MS = 300;
+
+/**
+ * Run on instruction by instruction from `pc` and look for a state seen before — registers and
+ * flags, the image's bytes and the 16 KiB of stack above the stack pointer — by Brent's cycle
+ * search (a saved state, replaced at every power of two; memory compared only when the registers
+ * match). The state determines what follows when nothing else writes memory the loop reads
+ * (checked by the caller: no other code due, no kernel call) and the loop writes nothing outside
+ * the image and that stack: a repeat is then forever. The period in instructions, or null (no
+ * repeat within the tries, a fault). `code`: the loop's pages, whose translated code is dropped
+ * first (Unicorn's instruction count applies to code translated after it is set).
+ */
+function repeatsState(emu: Emulator, pc: bigint, base: bigint, size: number, code: [bigint, bigint]): number | null {
+  const { uc } = emu;
+  const pcId = emu.cpu.pcId(emu.C);
+  const ids = [...emu.gprIds, emu.cpu.flagsId(emu.C), pcId];
+  const spId = emu.cpu.spId(emu.C);
+  const STACK = 0x4000;
+  const page = BigInt(PAGE);
+  const first = code[0] & ~(page - 1n);
+  const last = (code[1] + page - 1n) & ~(page - 1n);
+  uc.write(first, uc.read(first, Number(last - first)));
+  const memory = (): Buffer => {
+    const sp = uc.regRead(spId);
+    return Buffer.concat([uc.read(base, size), emu.mem.isMapped(sp, STACK) ? uc.read(sp, STACK) : new Uint8Array(0)]);
+  };
+  const until = Date.now() + PROOF_MS;
+  let savedRegs = uc.regReadMany(ids).join(",");
+  let savedMem: Buffer | null = null;
+  let power = 1;
+  let period = 0;
+  let at = pc;
+  for (let step = 0; step < MAX_STEPS && (step & 1023 || Date.now() < until); step++) {
+    const err = uc.start(at, 0n, Math.max(1, until - Date.now()) * 1000, 1);
+    if (err !== 0 || uc.lastFault().timedOut) return null;
+    at = uc.regRead(pcId);
+    period++;
+    const regs = uc.regReadMany(ids).join(",");
+    if (regs === savedRegs && memory().equals((savedMem ??= memory()))) return period;
+    if (period === power) {
+      savedRegs = regs;
+      savedMem = null;
+      power *= 2;
+      period = 0;
+    }
+  }
+  return null;
+}
