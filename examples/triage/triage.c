@@ -18,6 +18,9 @@
  *                     looking for a module that is not there — the list is circular, so the walk
  *                     never ends (KmWpsMs.sys's bug): its own endless loop, no kernel call, the
  *                     state coming back every pass round the list: driver-fault.
+ *   TRIAGE_COMPUTE    runs a xorshift generator in DriverEntry until it yields 0 (it never does,
+ *                     but its state goes through 2^64-1 values before it repeats): its own code,
+ *                     no kernel call, yet nothing kmdll can prove endless: kmdll-gap (time budget).
  *   TRIAGE_NDIS5      an NDIS 5.1 miniport's registration, refused on Windows 8 and later
  *                     (Microsoft Learn, "NDIS 6.30 Backward Compatibility"): windows-refuses.
  *   TRIAGE_NDIS5RETRY with TRIAGE_NDIS5: retries the refused registration with a lower
@@ -51,6 +54,9 @@ static PVOID g_block;
 /* Volatile so that the compiler keeps the NULL read and the endless loop as they are written. */
 static volatile ULONG_PTR g_zero;
 static volatile LONG g_spin = 1;
+#ifdef TRIAGE_COMPUTE
+static volatile ULONG64 g_last;
+#endif
 #ifdef TRIAGE_SCAN
 /* What the scan of ntoskrnl's code found (TRIAGE_SCAN). */
 static volatile LONG *g_table;
@@ -225,6 +231,18 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 #ifdef TRIAGE_HANG
     while (g_spin) {
         KeStallExecutionProcessor(1);
+    }
+#endif
+#ifdef TRIAGE_COMPUTE
+    {
+        ULONG64 x = (ULONG64)g_spin;
+        do {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            g_last = x; /* a side effect: the compiler may not drop the loop */
+        } while (x != 0);
+        if (x == 0) g_spin = 0;
     }
 #endif
 #ifdef TRIAGE_LOOP

@@ -118,13 +118,12 @@ export function loopVerdict(emu: Emulator, p: LoopProbe, rip: bigint, blocks: [b
   const ms = Date.now() - p.startedAt;
   const mod = emu.moduleAt(rip);
   const base = { blocks: blocks.length, sliceMs: ms };
+  if (emu.calls.apiCalls > p.apiCalls) return { ...base, ...(mod ? { module: mod.name } : {}), own: false, why: `it calls the kernel as it goes round (last ${emu.calls.lastApi})` };
   if (!mod || mod.builtin) return { ...base, own: false, why: `it was running outside a driver image, at ${emu.where(rip)}` };
   const inImage = (a: bigint) => a >= mod.base && a < mod.base + BigInt(mod.size);
   const outside = [...new Set(blocks.filter(([a]) => !inImage(a)).map(([a]) => emu.where(a).replace(/\+0x[0-9a-f]+$/, "")))].slice(0, 4);
   const facts = { ...base, module: mod.name, ...(outside.length ? { outside } : {}) };
   if (p.kuserReadAt !== undefined) return { ...facts, own: false, why: `it reads KUSER_SHARED_DATA at ${emu.where(p.kuserReadAt)} (the tick count or the time: kmdll's clock moves only on kernel calls)` };
-  const calls = emu.calls.apiCalls - p.apiCalls;
-  if (calls > 0) return { ...facts, own: false, why: `it calls the kernel as it goes round (last ${emu.calls.lastApi})` };
   if (blocks.length === 0) return { ...facts, own: false, why: "no code of its own ran at the end" };
   if (outside.length) return { ...facts, own: false, why: `it also runs ${outside.join(", ")} as it goes round` };
   if (blocks.length > MAX_BLOCKS) return { ...facts, own: false, why: `it runs more than ${MAX_BLOCKS} different blocks of its own code (not a small loop)` };
