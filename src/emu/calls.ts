@@ -43,9 +43,9 @@ export class CallStack {
   cdeclNext = false;
   /** False while the basic-block hook is someone else's (surface sessions): no loop probe at a timeout (loop-probe.ts). */
   loopProbe = true;
-  /** Kernel routines dispatched so far, and the last one's name (the loop probe compares; dispatch.ts counts). */
-  apiCalls = 0;
-  lastApi = "";
+  /** Kernel routines dispatched so far with an effect beyond their result (all but loop-probe.ts's PURE_ROUTINES), and the last one's name (the loop probe compares; dispatch.ts counts). */
+  impureCalls = 0;
+  lastImpure = "";
   /** The loop probe running now (the outermost call's last slice), if any. */
   activeProbe: import("./loop-probe.js").LoopProbe | null = null;
 }
@@ -136,7 +136,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
   const probe = nested ? null : newProbe(emu);
   const slice = sliceMs(timeoutMs);
   const timeout = (rip: bigint): RunResult => {
-    const loop = probe ? loopVerdict(emu, probe, rip, stopProbe(emu, probe)) : null;
+    const loop = probe ? loopVerdict(emu, probe, rip, stopProbe(emu, probe), address) : null;
     const fault = faults.report("timeout", `time budget of ${timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip, loop ? { loop } : {});
     // Where the driver was spinning: its innermost frame (the loop is there, or in what it calls).
     const builtin = (f: string) => (BUILTIN_MODULES as readonly string[]).includes(f.replace(/\+.*$/, "").toLowerCase());

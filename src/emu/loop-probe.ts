@@ -6,15 +6,18 @@
  * The last slice of the budget (a tenth, 20 ms to 1 s; tens of millions of instructions of a tight
  * loop) runs with a basic-block hook over all code and KUSER_SHARED_DATA made inaccessible. The
  * loop is the driver's own, and endless, only when all of these hold (loopVerdict):
- *  - every block entered lies in the image of the routine that timed out, and there are few
- *    (at most 64): a small cycle of its own code, no kernel routine called (a call enters a
- *    thunk of a system module, outside the image) — so no wait, no polling through the kernel;
+ *  - every block entered lies in the image of the routine that timed out (or is the thunk of a
+ *    kernel routine that only reads, PURE_ROUTINES: _stricmp, memcmp...), and there are few (at
+ *    most 64): a small cycle of its own code; no other kernel routine called (dispatch.ts counts
+ *    them) — so no wait, no polling through the kernel;
  *  - it did not read KUSER_SHARED_DATA (kmdll's clock moves only on kernel calls, so a loop on
  *    the tick count, KeQueryTickCount's x64 macro, would end on Windows): the page faults;
  *  - no hardware event (port, MMIO... a device kmdll models only partly may be what it polls);
  *  - no other code is due that could change what it reads: no armed timer, queued DPC or work
  *    item, no system thread alive (on Windows they would run beside or between the spins;
  *    kmdll runs guest code without preemption).
+ *  - its state comes back (repeatsState): a deterministic machine in a state it was in before,
+ *    with nothing else writing, goes round forever.
  * Otherwise the budget exhaustion stays what it was (kmdll cannot tell), with what the slice saw.
  * A loop that reads other memory nothing will change (its own globals, a list kmdll built) is the
  * driver's: given the state the driver sees, the loop cannot end.
@@ -24,6 +27,17 @@ import { schedState } from "./sched/core.js";
 import { PAGE } from "./layout.js";
 
 const MAX_BLOCKS = 64;
+
+/**
+ * Kernel routines that only read memory and return a result (string and memory comparison,
+ * length, search, case conversion of one character): a loop calling them is still a computation
+ * of its own (KmWpsMs.sys compares module names with _stricmp as it walks).
+ */
+export const PURE_ROUTINES: ReadonlySet<string> = new Set([
+  "_stricmp", "_strnicmp", "_wcsicmp", "_wcsnicmp", "strcmp", "strncmp", "wcscmp", "wcsncmp", "strlen", "wcslen", "strnlen", "wcsnlen",
+  "strstr", "wcsstr", "strchr", "wcschr", "strrchr", "wcsrchr", "memcmp", "memchr", "toupper", "tolower", "towupper", "towlower",
+  "RtlCompareMemory", "RtlCompareString", "RtlCompareUnicodeString", "RtlEqualString", "RtlEqualUnicodeString", "RtlUpcaseUnicodeChar",
+]);
 const MAX_ADDRESS = (1n << 64n) - 1n;
 
 export interface LoopProbe {
@@ -34,7 +48,7 @@ export interface LoopProbe {
   events: number;
   /** The sink before the slice (restored after it). */
   sink?: ((e: import("../events.js").TraceEvent) => void) | undefined;
-  /** Kernel routines dispatched before the slice (emu.calls.apiCalls). */
+  /** Kernel routines with an effect dispatched before the slice (emu.calls.impureCalls). */
   apiCalls: number;
   /** The slice's code read KUSER_SHARED_DATA at this PC. */
   kuserReadAt?: bigint;
@@ -54,7 +68,7 @@ export function startProbe(emu: Emulator, p: LoopProbe): void {
   p.on = true;
   emu.calls.activeProbe = p;
   p.startedAt = Date.now();
-  p.apiCalls = emu.calls.apiCalls;
+  p.apiCalls = emu.calls.impureCalls;
   p.events = 0;
   // Count what is emitted during the slice (a hardware access, a kernel report).
   const sink = emu.options.sink;
@@ -114,14 +128,17 @@ export interface LoopFacts {
 }
 
 /** Judge the slice that ended at `rip` (see the module comment). */
-export function loopVerdict(emu: Emulator, p: LoopProbe, rip: bigint, blocks: [bigint, number][]): LoopFacts {
+export function loopVerdict(emu: Emulator, p: LoopProbe, rip: bigint, blocks: [bigint, number][], target: bigint): LoopFacts {
   const ms = Date.now() - p.startedAt;
-  const mod = emu.moduleAt(rip);
+  // Stopped in a pure routine's thunk: the loop is the called routine's (the call's target's image).
+  const mod = PURE_ROUTINES.has(emu.thunks.get(rip)?.name ?? "") ? emu.moduleAt(target) : emu.moduleAt(rip);
   const base = { blocks: blocks.length, sliceMs: ms };
-  if (emu.calls.apiCalls > p.apiCalls) return { ...base, ...(mod ? { module: mod.name } : {}), own: false, why: `it calls the kernel as it goes round (last ${emu.calls.lastApi})` };
+  if (emu.calls.impureCalls > p.apiCalls) return { ...base, ...(mod ? { module: mod.name } : {}), own: false, why: `it calls the kernel as it goes round (last ${emu.calls.lastImpure})` };
   if (!mod || mod.builtin) return { ...base, own: false, why: `it was running outside a driver image, at ${emu.where(rip)}` };
   const inImage = (a: bigint) => a >= mod.base && a < mod.base + BigInt(mod.size);
-  const outside = [...new Set(blocks.filter(([a]) => !inImage(a)).map(([a]) => emu.where(a).replace(/\+0x[0-9a-f]+$/, "")))].slice(0, 4);
+  // Blocks outside the image: the thunks of the pure routines it called are its computation too.
+  const pure = (a: bigint) => PURE_ROUTINES.has(emu.thunks.get(a)?.name ?? "");
+  const outside = [...new Set(blocks.filter(([a]) => !inImage(a) && !pure(a)).map(([a]) => emu.where(a).replace(/\+0x[0-9a-f]+$/, "")))].slice(0, 4);
   const facts = { ...base, module: mod.name, ...(outside.length ? { outside } : {}) };
   if (p.kuserReadAt !== undefined) return { ...facts, own: false, why: `it reads KUSER_SHARED_DATA at ${emu.where(p.kuserReadAt)} (the tick count or the time: kmdll's clock moves only on kernel calls)` };
   if (blocks.length === 0) return { ...facts, own: false, why: "no code of its own ran at the end" };
@@ -131,9 +148,11 @@ export function loopVerdict(emu: Emulator, p: LoopProbe, rip: bigint, blocks: [b
   const st = schedState(emu.kernel);
   const pending = st.timers.size + st.dpcQueue.length + st.work.length + [...st.threads.values()].filter((t) => t.state !== "terminated").length;
   if (pending > 0) return { ...facts, own: false, why: "other code is due (an armed timer, a queued DPC or work item, a system thread) that could end the loop on Windows, where it would run beside or between the spins" };
-  let lo = blocks[0]![0];
+  const own = blocks.filter(([a]) => inImage(a));
+  if (own.length === 0) return { ...facts, own: false, why: "no code of its own ran at the end" };
+  let lo = own[0]![0];
   let hi = lo;
-  for (const [a, n] of blocks) {
+  for (const [a, n] of own) {
     if (a < lo) lo = a;
     if (a + BigInt(n) > hi) hi = a + BigInt(n);
   }
@@ -141,7 +160,9 @@ export function loopVerdict(emu: Emulator, p: LoopProbe, rip: bigint, blocks: [b
   const end = emu.where(hi);
   const cycle = repeatsState(emu, rip, mod.base, mod.size, [lo, hi]);
   if (cycle === null) return { ...facts, start, end, own: false, why: `its own code (${blocks.length} block(s) from ${start} to ${end}) runs with no kernel call, but its state does not come back (a long computation, or progress kept in memory outside its image and stack)` };
-  return { ...facts, own: true, start, end, period: cycle, why: `an endless loop of its own code: ${blocks.length} block(s) from ${start} to ${end}, no kernel call, no hardware access, no KUSER_SHARED_DATA read, nothing else due, and every ${cycle} instruction(s) its registers, image and stack are the same again` };
+  const called = [...new Set(blocks.map(([a]) => emu.thunks.get(a)?.name ?? "").filter((n) => PURE_ROUTINES.has(n)))].sort();
+  const calls = called.length ? `no kernel call but ${called.join(", ")} (which only read)` : "no kernel call";
+  return { ...facts, own: true, start, end, period: cycle, why: `an endless loop of its own code: ${own.length} block(s) from ${start} to ${end}, ${calls}, no hardware access, no KUSER_SHARED_DATA read, nothing else due, and every ${cycle} instruction(s) its registers, image and stack are the same again` };
 }
 
 /** Instructions tried, and the time for them. */
@@ -178,9 +199,10 @@ function repeatsState(emu: Emulator, pc: bigint, base: bigint, size: number, cod
   let power = 1;
   let period = 0;
   let at = pc;
+  const impure = emu.calls.impureCalls;
   for (let step = 0; step < MAX_STEPS && (step & 1023 || Date.now() < until); step++) {
     const err = uc.start(at, 0n, Math.max(1, until - Date.now()) * 1000, 1);
-    if (err !== 0 || uc.lastFault().timedOut) return null;
+    if (err !== 0 || uc.lastFault().timedOut || emu.calls.impureCalls !== impure) return null;
     at = uc.regRead(pcId);
     period++;
     const regs = uc.regReadMany(ids).join(",");
