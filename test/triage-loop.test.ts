@@ -2,7 +2,8 @@
 // loops"): the driver's own endless loop (examples/triage, TRIAGE_LOOP: a module-list walk that
 // waits for a NULL Flink on a circular list, KmWpsMs.sys's bug) is driver-fault with the loop's
 // code range; a loop that calls the kernel (TRIAGE_HANG) or a long computation whose state does not
-// come back (TRIAGE_COMPUTE) stays kmdll-gap, with why kmdll cannot tell.
+// come back (TRIAGE_COMPUTE) or a wait on KUSER_SHARED_DATA's tick count (TRIAGE_KUSER) stays
+// kmdll-gap, with why kmdll cannot tell.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fixture } from "./helpers.js";
@@ -36,7 +37,8 @@ test("triage: an endless walk of a circular list in DriverEntry is the driver's 
 test("triage: a loop that calls the kernel, and a long computation of its own whose state does not come back, stay kmdll-gap with why kmdll cannot tell", async () => {
   const hang = fixture("x64", "triagehang.sys");
   const compute = fixture("x64", "triagecompute.sys");
-  const r = await triage([hang, compute]);
+  const kuser = fixture("x64", "triagekuser.sys");
+  const r = await triage([hang, compute, kuser]);
   const h = r.get(hang)!;
   assert.equal(h.class, "kmdll-gap", h.reason);
   assert.equal(h.key, "time budget exceeded");
@@ -46,4 +48,8 @@ test("triage: a loop that calls the kernel, and a long computation of its own wh
   assert.equal(c.class, "kmdll-gap", c.reason);
   assert.equal(c.fault?.loop?.own, false);
   assert.match(c.reason, /its state does not come back/);
+  // A wait on KUSER_SHARED_DATA's tick count would end on Windows (the clock interrupt moves it): its state repeats here, but it is not the driver's.
+  const k = r.get(kuser)!;
+  assert.equal(k.class, "kmdll-gap", k.reason);
+  assert.match(k.reason, /it reads KUSER_SHARED_DATA at triagekuser\.sys\+0x[0-9a-f]+ \(the tick count/);
 });

@@ -18,6 +18,9 @@
  *                     looking for a module that is not there — the list is circular, so the walk
  *                     never ends (KmWpsMs.sys's bug): its own endless loop, no kernel call, the
  *                     state coming back every pass round the list: driver-fault.
+ *   TRIAGE_KUSER      waits in DriverEntry for KUSER_SHARED_DATA's tick count to move on, reading
+ *                     it directly (as x64's KeQueryTickCount macro does): on Windows the clock
+ *                     interrupt moves it; kmdll's clock moves only on kernel calls: kmdll-gap.
  *   TRIAGE_COMPUTE    runs a xorshift generator in DriverEntry until it yields 0 (it never does,
  *                     but its state goes through 2^64-1 values before it repeats): its own code,
  *                     no kernel call, yet nothing kmdll can prove endless: kmdll-gap (time budget).
@@ -231,6 +234,15 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 #ifdef TRIAGE_HANG
     while (g_spin) {
         KeStallExecutionProcessor(1);
+    }
+#endif
+#ifdef TRIAGE_KUSER
+    {
+        /* KUSER_SHARED_DATA.TickCount (+0x320; ntddk.h's KeQueryTickCount reads it on x64). */
+        volatile ULONG *tick = (volatile ULONG *)((ULONG_PTR)KI_USER_SHARED_DATA + 0x320);
+        ULONG start = *tick;
+        while (*tick - start < 1000) {
+        }
     }
 #endif
 #ifdef TRIAGE_COMPUTE
