@@ -27,7 +27,7 @@ test("triage: an endless walk of a circular list in DriverEntry is the driver's 
     assert.equal(x.fault?.loop?.own, true);
     assert.match(x.fault?.loop?.start ?? "", /^triageloop\.sys\+0x1[0-9a-f]{3}$/);
     assert.match(x.fault?.loop?.end ?? "", /^triageloop\.sys\+0x1[0-9a-f]{3}$/);
-    // The walk goes round the loaded-module list: its period is a whole number of passes of a few instructions.
+    // The walk goes round the loaded-module list: one pass a module, the period is the list's length.
     assert.ok((x.fault?.loop?.period ?? 0) > 10, String(x.fault?.loop?.period));
     assert.match(x.reason, /DriverEntry never returns: an endless loop of its own code/);
     assert.equal(x.retried, undefined);

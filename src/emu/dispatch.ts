@@ -240,7 +240,7 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
   if (!PURE_ROUTINES.has(t.thunk.name)) {
     emu.calls.impureCalls++;
     emu.calls.lastImpure = t.thunk.name;
-  }
+  } else emu.calls.activeProbe?.pure.add(t.thunk.name);
   // Page-table views a driver may have written since the last call (machine/paging-views.ts)...
   if (viewsExist()) syncPageTables(ctx);
   try {

@@ -16,7 +16,7 @@
  *  - no other code is due that could change what it reads: no armed timer, queued DPC or work
  *    item, no system thread alive (on Windows they would run beside or between the spins;
  *    kmdll runs guest code without preemption).
- *  - its state comes back (repeatsState): a deterministic machine in a state it was in before,
+ *  - its state comes back (repeatsState, pass by pass round the loop): a deterministic machine in a state it was in before,
  *    with nothing else writing, goes round forever.
  * Otherwise the budget exhaustion stays what it was (kmdll cannot tell), with what the slice saw.
  * A loop that reads other memory nothing will change (its own globals, a list kmdll built) is the
@@ -50,6 +50,8 @@ export interface LoopProbe {
   sink?: ((e: import("../events.js").TraceEvent) => void) | undefined;
   /** Kernel routines with an effect dispatched before the slice (emu.calls.impureCalls). */
   apiCalls: number;
+  /** The read-only kernel routines (PURE_ROUTINES) it called during the slice. */
+  pure: Set<string>;
   /** The slice's code read KUSER_SHARED_DATA at this PC. */
   kuserReadAt?: bigint;
 }
@@ -61,7 +63,7 @@ export function sliceMs(timeoutMs: number): number {
 
 /** A probe, when the engine can record blocks (null: the budget runs out as before). */
 export function newProbe(emu: Emulator): LoopProbe | null {
-  return emu.uc.setBlockHook && emu.uc.takeBlocks && emu.calls.loopProbe ? { on: false, startedAt: 0, events: 0, apiCalls: 0 } : null;
+  return emu.uc.setBlockHook && emu.uc.takeBlocks && emu.calls.loopProbe ? { on: false, startedAt: 0, events: 0, apiCalls: 0, pure: new Set() } : null;
 }
 
 export function startProbe(emu: Emulator, p: LoopProbe): void {
@@ -78,10 +80,14 @@ export function startProbe(emu: Emulator, p: LoopProbe): void {
     sink?.(e);
   };
   emu.uc.setBlockHook!(1n, MAX_ADDRESS);
-  // A new hook applies to code translated after it: the drivers' translated code is dropped (a
-  // host write into an executable page of the image area does that; the bytes stay the same).
-  for (const m of emu.modules.values()) if (!m.builtin) emu.uc.write(m.base, emu.uc.read(m.base, m.size));
+  // A new hook applies to code translated after it: the drivers' translated code is dropped.
+  dropTranslations(emu);
   emu.uc.protect(emu.cpu.space.kuserSharedData, PAGE, 0);
+}
+
+/** Drop the drivers' translated code (a host write into an executable page of the image area does that; the bytes stay the same). */
+function dropTranslations(emu: Emulator): void {
+  for (const m of emu.modules.values()) if (!m.builtin) emu.uc.write(m.base, emu.uc.read(m.base, m.size));
 }
 
 /** End the slice: the blocks entered, as [start, size] pairs. */
@@ -123,7 +129,7 @@ export interface LoopFacts {
   sliceMs: number;
   /** Kernel routines / other code entered during the slice (at most 4, by where()). */
   outside?: string[];
-  /** Instructions after which the state repeats (own). */
+  /** Passes round the loop after which the state repeats (own). */
   period?: number;
 }
 
@@ -158,52 +164,75 @@ export function loopVerdict(emu: Emulator, p: LoopProbe, rip: bigint, blocks: [b
   }
   const start = emu.where(lo);
   const end = emu.where(hi);
-  const cycle = repeatsState(emu, rip, mod.base, mod.size, [lo, hi]);
+  const cycle = repeatsState(emu, rip, mod.base, mod.size, own);
+  // Code translated for the passes carries their end addresses: dropped.
+  dropTranslations(emu);
   if (cycle === null) return { ...facts, start, end, own: false, why: `its own code (${blocks.length} block(s) from ${start} to ${end}) runs with no kernel call, but its state does not come back (a long computation, or progress kept in memory outside its image and stack)` };
-  const called = [...new Set(blocks.map(([a]) => emu.thunks.get(a)?.name ?? "").filter((n) => PURE_ROUTINES.has(n)))].sort();
+  const called = [...p.pure].sort();
   const calls = called.length ? `no kernel call but ${called.join(", ")} (which only read)` : "no kernel call";
-  return { ...facts, own: true, start, end, period: cycle, why: `an endless loop of its own code: ${own.length} block(s) from ${start} to ${end}, ${calls}, no hardware access, no KUSER_SHARED_DATA read, nothing else due, and every ${cycle} instruction(s) its registers, image and stack are the same again` };
+  return { ...facts, own: true, start, end, period: cycle, why: `an endless loop of its own code: ${own.length} block(s) from ${start} to ${end}, ${calls}, no hardware access, no KUSER_SHARED_DATA read, nothing else due, and every ${cycle} pass(es) round it its registers, image and stack are the same again` };
 }
 
-/** Instructions tried, and the time for them. */
-const MAX_STEPS = 1 << 16;
+/** Passes tried, and the time for them. */
+const MAX_PASSES = 1 << 14;
 const PROOF_MS = 300;
 
 /**
- * Run on instruction by instruction from `pc` and look for a state seen before — registers and
- * flags, the image's bytes and the 16 KiB of stack above the stack pointer — by Brent's cycle
- * search (a saved state, replaced at every power of two; memory compared only when the registers
- * match). The state determines what follows when nothing else writes memory the loop reads
- * (checked by the caller: no other code due, no kernel call) and the loop writes nothing outside
- * the image and that stack: a repeat is then forever. The period in instructions, or null (no
- * repeat within the tries, a fault). `code`: the loop's pages, whose translated code is dropped
- * first (Unicorn's instruction count applies to code translated after it is set).
+ * Run on pass by pass — from the loop's first block `h` to another of its blocks `b`, then back
+ * to `h` (a run's end address is honoured by code translated for it, so the loop's pages are
+ * re-translated before each run) — and look for a pass that ends in a state seen before:
+ * registers and flags, the image's bytes and the 16 KiB of stack above the stack pointer, by
+ * Brent's cycle search (a saved state, replaced at every power of two; memory compared only when
+ * the registers match). The state at `h` determines the next pass when nothing else writes memory
+ * the loop reads (checked by the caller: no other code due, no kernel call with an effect) and the
+ * loop writes nothing outside the image and that stack: a repeat is then forever. The period in
+ * passes, or null (a one-block loop, no repeat within the tries, a fault, a block not reached).
  */
-function repeatsState(emu: Emulator, pc: bigint, base: bigint, size: number, code: [bigint, bigint]): number | null {
+function repeatsState(emu: Emulator, pc: bigint, base: bigint, size: number, own: [bigint, number][]): number | null {
+  const starts = [...new Set(own.map(([a]) => a))].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  if (starts.length < 2) return null;
+  const h = starts[0]!;
+  const b = starts[1]!;
   const { uc } = emu;
   const pcId = emu.cpu.pcId(emu.C);
   const ids = [...emu.gprIds, emu.cpu.flagsId(emu.C), pcId];
   const spId = emu.cpu.spId(emu.C);
   const STACK = 0x4000;
   const page = BigInt(PAGE);
-  const first = code[0] & ~(page - 1n);
-  const last = (code[1] + page - 1n) & ~(page - 1n);
-  uc.write(first, uc.read(first, Number(last - first)));
+  let hi = starts[starts.length - 1]!;
+  for (const [a, n] of own) if (a + BigInt(n) > hi) hi = a + BigInt(n);
+  const first = h & ~(page - 1n);
+  const pages = uc.read(first, Number(((hi + page - 1n) & ~(page - 1n)) - first));
+  const until = Date.now() + PROOF_MS;
+  const run = (from: bigint, to: bigint): boolean => {
+    uc.write(first, pages);
+    const err = uc.start(from, to, Math.max(1, until - Date.now()) * 1000, 0);
+    return err === 0 && !uc.lastFault().timedOut && uc.regRead(pcId) === to;
+  };
   const memory = (): Buffer => {
     const sp = uc.regRead(spId);
     return Buffer.concat([uc.read(base, size), emu.mem.isMapped(sp, STACK) ? uc.read(sp, STACK) : new Uint8Array(0)]);
   };
-  const until = Date.now() + PROOF_MS;
+  const impure = emu.calls.impureCalls;
+  // KUSER_SHARED_DATA stays inaccessible: a read in a pass (the clock, which kernel calls move) fails the proof.
+  const k = emu.cpu.space.kuserSharedData;
+  uc.protect(k, PAGE, 0);
+  try {
+    return passes(pc, h, b, run, ids, memory, impure, until, emu);
+  } finally {
+    uc.protect(k, PAGE, emu.C.prot.READ | emu.C.prot.WRITE);
+  }
+}
+
+function passes(pc: bigint, h: bigint, b: bigint, run: (from: bigint, to: bigint) => boolean, ids: number[], memory: () => Buffer, impure: number, until: number, emu: Emulator): number | null {
+  const { uc } = emu;
+  if (pc !== h && !run(pc, h)) return null;
   let savedRegs = uc.regReadMany(ids).join(",");
   let savedMem: Buffer | null = null;
   let power = 1;
   let period = 0;
-  let at = pc;
-  const impure = emu.calls.impureCalls;
-  for (let step = 0; step < MAX_STEPS && (step & 1023 || Date.now() < until); step++) {
-    const err = uc.start(at, 0n, Math.max(1, until - Date.now()) * 1000, 1);
-    if (err !== 0 || uc.lastFault().timedOut || emu.calls.impureCalls !== impure) return null;
-    at = uc.regRead(pcId);
+  for (let pass = 0; pass < MAX_PASSES && Date.now() < until; pass++) {
+    if (!run(h, b) || !run(b, h) || emu.calls.impureCalls !== impure) return null;
     period++;
     const regs = uc.regReadMany(ids).join(",");
     if (regs === savedRegs && memory().equals((savedMem ??= memory()))) return period;
