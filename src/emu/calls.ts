@@ -136,7 +136,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
   const probe = nested ? null : newProbe(emu);
   const slice = sliceMs(timeoutMs);
   const timeout = (rip: bigint): RunResult => {
-    const loop = probe ? loopVerdict(emu, probe, rip, stopProbe(emu, probe), address) : null;
+    const loop = probe?.on ? loopVerdict(emu, probe, rip, stopProbe(emu, probe), address) : null;
     const fault = faults.report("timeout", `time budget of ${timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip, loop ? { loop } : {});
     // Where the driver was spinning: its innermost frame (the loop is there, or in what it calls).
     const builtin = (f: string) => (BUILTIN_MODULES as readonly string[]).includes(f.replace(/\+.*$/, "").toLowerCase());
@@ -214,7 +214,9 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       const rip = uc.regRead(pcId);
       const nf = uc.lastFault();
       // The budget's last slice begins: go on under the probe.
-      if (nf.timedOut && rip !== RETURN_SENTINEL && probe && !probe.on && Date.now() < calls.deadline) {
+      // Only from a driver's own code: stopped at a kernel routine's thunk, the run could not be
+      // resumed there without calling the routine twice — the budget ends here, without a probe.
+      if (nf.timedOut && rip !== RETURN_SENTINEL && probe && !probe.on && Date.now() < calls.deadline && emu.moduleAt(rip)?.builtin === false && !emu.thunks.get(rip)) {
         startProbe(emu, probe);
         startAt = rip;
         continue;
