@@ -18,7 +18,7 @@ import { serveWpStore } from "./wp-store.js";
 import { serveExecutablePool } from "./exec-pool.js";
 import { noteServiceTableWrites } from "./ssdt-x86.js";
 import { noteProcessListWrites } from "./process-links.js";
-import { isKuserAccess, loopVerdict, newProbe, noteKuserRead, sliceMs, startProbe, stopProbe } from "./loop-probe.js";
+import { isKuserAccess, loopVerdict, newProbe, noteKuserRead, resumable, sliceMs, startProbe, stopProbe } from "./loop-probe.js";
 import { BUILTIN_MODULES } from "./kernel-modules.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
 
@@ -214,9 +214,10 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       const rip = uc.regRead(pcId);
       const nf = uc.lastFault();
       // The budget's last slice begins: go on under the probe.
-      // Only from a driver's own code: stopped at a kernel routine's thunk, the run could not be
-      // resumed there without calling the routine twice — the budget ends here, without a probe.
-      if (nf.timedOut && rip !== RETURN_SENTINEL && probe && !probe.on && Date.now() < calls.deadline && emu.moduleAt(rip)?.builtin === false && !emu.thunks.get(rip)) {
+      // Only from a driver's own code or a read-only routine's thunk: stopped at another kernel
+      // routine's thunk, the run could not be resumed there without calling it twice (it may have
+      // run already) — the budget ends here, without a probe (and such a loop is not provable anyway).
+      if (nf.timedOut && rip !== RETURN_SENTINEL && probe && !probe.on && Date.now() < calls.deadline && resumable(emu, rip)) {
         startProbe(emu, probe);
         startAt = rip;
         continue;

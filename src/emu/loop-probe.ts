@@ -56,6 +56,17 @@ export interface LoopProbe {
   kuserReadAt?: bigint;
 }
 
+/**
+ * Can a run stopped at `pc` by the budget's first part go on from there? In a driver's code, yes;
+ * at a kernel routine's thunk only when calling the routine again changes nothing (PURE_ROUTINES:
+ * the stop may have come after its handler ran).
+ */
+export function resumable(emu: Emulator, pc: bigint): boolean {
+  const t = emu.thunks.get(pc);
+  if (t) return PURE_ROUTINES.has(t.name);
+  return emu.moduleAt(pc)?.builtin === false;
+}
+
 /** The slice length for a call budget of `timeoutMs`. */
 export function sliceMs(timeoutMs: number): number {
   return Math.min(1000, Math.max(20, Math.floor(timeoutMs / 10)));
