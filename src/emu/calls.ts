@@ -18,7 +18,7 @@ import { serveWpStore } from "./wp-store.js";
 import { serveExecutablePool } from "./exec-pool.js";
 import { noteServiceTableWrites } from "./ssdt-x86.js";
 import { noteProcessListWrites } from "./process-links.js";
-import { isKuserAccess, loopVerdict, newProbe, noteKuserRead, resumable, sliceMs, startProbe, stopProbe } from "./loop-probe.js";
+import { inKernelCall, isKuserAccess, loopVerdict, newProbe, noteKuserRead, resumable, sliceMs, startProbe, stopProbe } from "./loop-probe.js";
 import { BUILTIN_MODULES } from "./kernel-modules.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
 
@@ -136,7 +136,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
   const probe = nested ? null : newProbe(emu);
   const slice = sliceMs(timeoutMs);
   const timeout = (rip: bigint): RunResult => {
-    const loop = probe?.on ? loopVerdict(emu, probe, rip, stopProbe(emu, probe), address) : null;
+    const loop = probe?.on ? loopVerdict(emu, probe, rip, stopProbe(emu, probe), address) : probe ? inKernelCall(emu, rip) : null;
     const fault = faults.report("timeout", `time budget of ${timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip, loop ? { loop } : {});
     // Where the driver was spinning: its innermost frame (the loop is there, or in what it calls).
     const builtin = (f: string) => (BUILTIN_MODULES as readonly string[]).includes(f.replace(/\+.*$/, "").toLowerCase());

@@ -67,6 +67,12 @@ export function resumable(emu: Emulator, pc: bigint): boolean {
   return emu.moduleAt(pc)?.builtin === false;
 }
 
+/** The budget ran out at a kernel routine's thunk before any slice (not resumable): what can be said, as loopVerdict says it. */
+export function inKernelCall(emu: Emulator, pc: bigint): LoopFacts | null {
+  const t = emu.thunks.get(pc);
+  return t ? { own: false, why: `it calls the kernel as it goes round (last ${t.name})`, blocks: 0, sliceMs: 0 } : null;
+}
+
 /** The slice length for a call budget of `timeoutMs`. */
 export function sliceMs(timeoutMs: number): number {
   return Math.min(1000, Math.max(20, Math.floor(timeoutMs / 10)));
