@@ -11,7 +11,19 @@
  *   TRIAGE_UNIMPL     calls ZwSetEaFile, a real ntoskrnl export kmdll does not implement
  *                     (extended attributes are not modelled; if kmdll ever implements it, pick
  *                     another): kmdll-gap.
- *   TRIAGE_HANG       spins forever in DriverEntry: kmdll-gap (time budget).
+ *   TRIAGE_HANG       spins forever in DriverEntry, calling KeStallExecutionProcessor each
+ *                     time round: with a kernel call in the loop kmdll cannot tell whether
+ *                     what it waits for would come on Windows: kmdll-gap (time budget).
+ *   TRIAGE_LOOP       walks the loaded-module list from its DriverSection until a Flink is NULL,
+ *                     looking for a module that is not there — the list is circular, so the walk
+ *                     never ends (KmWpsMs.sys's bug): its own endless loop, no kernel call, the
+ *                     state coming back every pass round the list: driver-fault.
+ *   TRIAGE_KUSER      waits in DriverEntry for KUSER_SHARED_DATA's tick count to move on, reading
+ *                     it directly (as x64's KeQueryTickCount macro does): on Windows the clock
+ *                     interrupt moves it; kmdll's clock moves only on kernel calls: kmdll-gap.
+ *   TRIAGE_COMPUTE    runs a xorshift generator in DriverEntry until it yields 0 (it never does,
+ *                     but its state goes through 2^64-1 values before it repeats): its own code,
+ *                     no kernel call, yet nothing kmdll can prove endless: kmdll-gap (time budget).
  *   TRIAGE_NDIS5      an NDIS 5.1 miniport's registration, refused on Windows 8 and later
  *                     (Microsoft Learn, "NDIS 6.30 Backward Compatibility"): windows-refuses.
  *   TRIAGE_NDIS5RETRY with TRIAGE_NDIS5: retries the refused registration with a lower
@@ -47,6 +59,9 @@ static PVOID g_block;
 /* Volatile so that the compiler keeps the NULL read and the endless loop as they are written. */
 static volatile ULONG_PTR g_zero;
 static volatile LONG g_spin = 1;
+#ifdef TRIAGE_COMPUTE
+static volatile ULONG64 g_last;
+#endif
 #ifdef TRIAGE_SCAN
 /* What the scan of ntoskrnl's code found (TRIAGE_SCAN). */
 static volatile LONG *g_table;
@@ -114,6 +129,28 @@ static PVOID ModuleBase(const char *Name)
     }
     ExFreePoolWithTag(list, 'lirT');
     return base;
+}
+#endif
+
+#ifdef TRIAGE_LOOP
+/* The start of KLDR_DATA_TABLE_ENTRY (ReactOS's LDR_DATA_TABLE_ENTRY for kernel modules): DllBase at 0x30 (x64) / 0x18 (x86). */
+typedef struct _TRIAGE_LDR_ENTRY {
+    LIST_ENTRY InLoadOrderLinks;
+    PVOID ExceptionTable;
+    ULONG ExceptionTableSize;
+    PVOID GpValue;
+    PVOID NonPagedDebugInfo;
+    PVOID DllBase;
+} TRIAGE_LDR_ENTRY;
+
+/* The entry of the module loaded at `base`. The walk stops at a NULL Flink — as if the list ended;
+   PsLoadedModuleList is circular, so for a base not in it the walk never ends. */
+static TRIAGE_LDR_ENTRY *FindModule(PLIST_ENTRY start, PVOID base)
+{
+    PLIST_ENTRY e;
+    for (e = start->Flink; e != NULL; e = e->Flink)
+        if (((TRIAGE_LDR_ENTRY *)e)->DllBase == base) return (TRIAGE_LDR_ENTRY *)e;
+    return NULL;
 }
 #endif
 
@@ -198,7 +235,32 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 #endif
 #ifdef TRIAGE_HANG
     while (g_spin) {
+        KeStallExecutionProcessor(1);
     }
+#endif
+#ifdef TRIAGE_KUSER
+    {
+        /* KUSER_SHARED_DATA.TickCount (+0x320; ntddk.h's KeQueryTickCount reads it on x64). */
+        volatile ULONG *tick = (volatile ULONG *)((ULONG_PTR)KI_USER_SHARED_DATA + 0x320);
+        ULONG start = *tick;
+        while (*tick - start < 1000) {
+        }
+    }
+#endif
+#ifdef TRIAGE_COMPUTE
+    {
+        ULONG64 x = (ULONG64)g_spin;
+        do {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            g_last = x; /* a side effect: the compiler may not drop the loop */
+        } while (x != 0);
+        if (x == 0) g_spin = 0;
+    }
+#endif
+#ifdef TRIAGE_LOOP
+    if (FindModule((PLIST_ENTRY)DriverObject->DriverSection, (PVOID)(ULONG_PTR)g_spin) != NULL) DbgPrint("triage: found\n");
 #endif
 #ifdef TRIAGE_NDIS5
     {

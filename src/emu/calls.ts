@@ -18,6 +18,7 @@ import { serveWpStore } from "./wp-store.js";
 import { serveExecutablePool } from "./exec-pool.js";
 import { noteServiceTableWrites } from "./ssdt-table.js";
 import { noteProcessListWrites } from "./process-links.js";
+import { inKernelCall, isKuserAccess, loopVerdict, newProbe, noteKuserRead, resumable, sliceMs, startProbe, stopProbe } from "./loop-probe.js";
 import { BUILTIN_MODULES } from "./kernel-modules.js";
 import { checkReturn, entryState } from "./verifier/checks.js";
 
@@ -40,6 +41,13 @@ export class CallStack {
    * so the stdcall stack check below does not apply to it. Read and cleared by guestCall.
    */
   cdeclNext = false;
+  /** False while the basic-block hook is someone else's (surface sessions): no loop probe at a timeout (loop-probe.ts). */
+  loopProbe = true;
+  /** Kernel routines dispatched so far with an effect beyond their result (all but loop-probe.ts's PURE_ROUTINES), and the last one's name (the loop probe compares; dispatch.ts counts). */
+  impureCalls = 0;
+  lastImpure = "";
+  /** The loop probe running now (the outermost call's last slice), if any. */
+  activeProbe: import("./loop-probe.js").LoopProbe | null = null;
 }
 
 /**
@@ -124,12 +132,17 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
   const entry = emu.verifier.enabled && !exportCall ? entryState(emu) : null;
   calls.depth++;
   calls.targets.push(address);
+  // The last slice of a top-level call's budget runs under the loop probe (loop-probe.ts).
+  const probe = nested ? null : newProbe(emu);
+  const slice = sliceMs(timeoutMs);
   const timeout = (rip: bigint): RunResult => {
-    const fault = faults.report("timeout", `time budget of ${timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip);
+    const loop = probe?.on ? loopVerdict(emu, probe, rip, stopProbe(emu, probe), address) : probe ? inKernelCall(emu, rip) : null;
+    const fault = faults.report("timeout", `time budget of ${timeoutMs / 1000} s exceeded${label ? ` in ${label}` : ""}`, rip, loop ? { loop } : {});
     // Where the driver was spinning: its innermost frame (the loop is there, or in what it calls).
     const builtin = (f: string) => (BUILTIN_MODULES as readonly string[]).includes(f.replace(/\+.*$/, "").toLowerCase());
     const own = fault.backtrace.find((f) => /\+0x/.test(f) && !builtin(f));
     if (own) fault.message += fault.backtrace[0] === own ? `; the driver was running at ${own}` : `; the driver was in ${fault.backtrace[0]}, called from ${own}`;
+    if (loop?.own) fault.message += `: ${loop.why}`;
     return { ok: false, fault };
   };
   const owns = (sp: bigint): boolean => (sp >= slot.low && sp <= slot.high) || (thread !== undefined && sp >= thread.stack.low && sp <= thread.stack.high);
@@ -146,7 +159,8 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
     for (;;) {
       let err: number;
       try {
-        err = uc.start(startAt, RETURN_SENTINEL, Math.max(1, calls.deadline - Date.now()) * 1000, 0);
+        const until = probe && !probe.on ? calls.deadline - slice : calls.deadline;
+        err = uc.start(startAt, RETURN_SENTINEL, Math.max(1, until - Date.now()) * 1000, 0);
       } catch (e) {
         if (e instanceof SehResume && owned(e)) {
           resume(e);
@@ -199,6 +213,23 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       }
       const rip = uc.regRead(pcId);
       const nf = uc.lastFault();
+      // The budget's last slice begins: go on under the probe.
+      // Only from a driver's own code or a read-only routine's thunk: stopped at another kernel
+      // routine's thunk, the run could not be resumed there without calling it twice (it may have
+      // run already) — the budget ends here, without a probe (and such a loop is not provable anyway).
+      if (nf.timedOut && rip !== RETURN_SENTINEL && probe && !probe.on && Date.now() < calls.deadline && resumable(emu, rip)) {
+        startProbe(emu, probe);
+        startAt = rip;
+        continue;
+      }
+      // The probed code read KUSER_SHARED_DATA: noted, the page readable again, the read redone.
+      // (Also in a nested call made during the slice.)
+      const active = calls.activeProbe;
+      if (active?.on && active.kuserReadAt === undefined && (err === C.err.READ_PROT || err === C.err.WRITE_PROT) && isKuserAccess(emu, nf.address)) {
+        noteKuserRead(emu, active, nf.pc ?? rip);
+        startAt = nf.pc ?? rip;
+        continue;
+      }
       if (nf.timedOut && rip !== RETURN_SENTINEL && err === 0) return timeout(rip);
       if (err !== 0 || nf.interrupt >= 0 || nf.invalidInstruction) {
         const fault = faults.nativeFault(err, rip, nf);
@@ -254,6 +285,7 @@ export function guestCall(emu: Emulator, address: bigint, args: bigint[], label:
       return { ok: true, value };
     }
   } finally {
+    if (probe?.on) stopProbe(emu, probe);
     calls.depth--;
     calls.targets.pop();
     if (saved) calls.outerFrames.pop();

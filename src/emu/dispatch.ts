@@ -5,6 +5,7 @@
  * faults inside handlers into fault reports. Unimplemented exports fault or return
  * STATUS_NOT_IMPLEMENTED, as the emulator options say.
  */
+import { PURE_ROUTINES } from "./loop-probe.js";
 import { sync as syncPageTables, viewsExist } from "./machine/paging-views.js";
 import type { CpuAccess } from "./api/types.js";
 import type { FaultKind } from "../events.js";
@@ -236,6 +237,10 @@ function call(emu: Emulator, t: Target, ctx: CallContext): bigint | number | voi
   let ret: bigint | number | void;
   const outer = emu.currentCall;
   emu.currentCall = ctx;
+  if (!PURE_ROUTINES.has(t.thunk.name)) {
+    emu.calls.impureCalls++;
+    emu.calls.lastImpure = t.thunk.name;
+  } else emu.calls.activeProbe?.pure.add(t.thunk.name);
   // Page-table views a driver may have written since the last call (machine/paging-views.ts)...
   if (viewsExist()) syncPageTables(ctx);
   try {

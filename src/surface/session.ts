@@ -66,6 +66,8 @@ export class Session {
       this.image = null;
     }
     if (emu.uc.setBlockHook) emu.uc.setBlockHook(mod.base, mod.base + BigInt(mod.size) - 1n);
+    // The block hook is the session's coverage now: no loop probe at a timeout (src/emu/loop-probe.ts).
+    emu.calls.loopProbe = false;
   }
 
   private image: Uint8Array | null = null;

@@ -58,8 +58,11 @@ function faultVerdict(f: TriageFault & { outsideBuiltin?: boolean; selfDeadlock?
       return v("kmdll-gap", phase, `unimplemented ${api}`, `kmdll does not implement ${api} (called from ${where} in ${routine})`, { fault });
     }
     case "timeout":
+      // The last slice of the budget showed the driver's own endless loop (src/emu/loop-probe.ts): its bug, Windows hangs too.
+      if (f.loop?.own) return v("driver-fault", phase, `endless loop in ${routine}`, `${routine} never returns: ${f.loop.why} (Windows hangs there too)`, { fault });
+      return v("kmdll-gap", phase, "time budget exceeded", `${f.message}${f.rip && f.message.includes(f.rip) ? "" : ` at ${where}`} (${routine})${f.loop ? `; kmdll cannot tell whether it would end on Windows: ${f.loop.why}` : ""}`, { fault });
     case "deadlock":
-      return v("kmdll-gap", phase, f.kind === "timeout" ? "time budget exceeded" : "deadlock (single emulated thread)", `${f.message}${f.rip && f.message.includes(f.rip) ? "" : ` at ${where}`} (${routine})`, { fault });
+      return v("kmdll-gap", phase, "deadlock (single emulated thread)", `${f.message}${f.rip && f.message.includes(f.rip) ? "" : ` at ${where}`} (${routine})`, { fault });
     case "emulator-gap":
     case "internal":
       return v("kmdll-gap", phase, f.kind === "internal" ? "kmdll internal error" : "machine state kmdll does not model", `${f.message} (${routine})`, { fault });

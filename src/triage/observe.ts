@@ -85,6 +85,12 @@ export function observeLine(o: Observed, line: string, state: { step: number }):
         step.fault = { kind: str(e["kind"]) ?? "internal", message: str(e["message"]) ?? "" };
         for (const k of ["rip", "symbol", "address", "api", "code", "instructionBytes"] as const) if (typeof e[k] === "string") step.fault[k] = e[k] as string;
         if (e["outsideBuiltin"] === true) step.fault.outsideBuiltin = true;
+        const loop = e["loop"] as Record<string, unknown> | undefined;
+        if (loop && typeof loop === "object" && typeof loop["why"] === "string") {
+          step.fault.loop = { own: loop["own"] === true, why: loop["why"] };
+          for (const k of ["start", "end"] as const) if (typeof loop[k] === "string") step.fault.loop[k] = loop[k] as string;
+          for (const k of ["blocks", "period"] as const) if (typeof loop[k] === "number") step.fault.loop[k] = loop[k] as number;
+        }
         if (e["selfDeadlock"] === true) step.fault.selfDeadlock = true;
       }
       return;

@@ -25,6 +25,12 @@ export interface TriageFault {
   code?: string;
   /** The faulting instruction's first bytes, hex. */
   instructionBytes?: string;
+  /**
+   * A timeout: what the last slice of the budget saw (src/emu/loop-probe.ts). `own`: the driver's
+   * own endless loop (its code from `start` to `end`, the state repeating every `period`
+   * instructions); else `why` kmdll cannot tell.
+   */
+  loop?: { own: boolean; why: string; start?: string; end?: string; blocks?: number; period?: number };
   message: string;
 }
 
