@@ -5,6 +5,7 @@
 #include "rng.h"
 
 static QA_RNG LeftRng;
+PDRIVER_OBJECT QaDriver;
 
 /* A push source: register, hand the RNG a sample with its entropy estimate, unregister. */
 __declspec(dllexport) ULONG TestEntropyPush(void)
@@ -78,6 +79,7 @@ DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     UNREFERENCED_PARAMETER(RegistryPath);
+    QaDriver = DriverObject;
     DriverObject->DriverUnload = Unload;
     return STATUS_SUCCESS;
 }

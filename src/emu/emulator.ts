@@ -9,7 +9,7 @@
  * This class wires them together and is the emulator's public face.
  */
 import { fillHalDispatch } from "./hal-dispatch.js";
-import { WPPRECORDER_EXPORTS } from "./api/wpprecorder.js";
+import { wppRecorderExports } from "./api/wpprecorder.js";
 import { cngExports } from "./api/entropy.js";
 import type { ApiDefinition, ApiHandler, KernelState } from "./api/types.js";
 import type { EventSink, FaultKind, TraceEvent } from "../events.js";
@@ -182,7 +182,7 @@ export class Emulator {
     const wdf = { ...wdfModuleExports(), ...filterModuleExports(), ...ndisModuleExports(this.cpu.arch) };
     const cng = cngExports(dbFor["ksecdd.sys"] ?? [], this.cpu.arch); // cng.sys: ksecdd.sys's BCrypt* routines (api/bcrypt.ts serves both) and its entropy-source routines
     const code = (names: readonly string[]) => names.map((name) => ({ name, type: "code" as const }));
-    const wpp = { "wpprecorder.sys": code(WPPRECORDER_EXPORTS) };
+    const wpp = { "wpprecorder.sys": wppRecorderExports(this.cpu.arch) };
     // The network and driver-library modules (netio.sys, tdi.sys, ks.sys, wmilib.sys, battc.sys): every arch.
     // netio.sys, ks.sys and wmilib.sys export what the kernel export database lists (mingw-w64's import
     // libraries, the list `check` uses), tdi.sys too where it has one (x86), the others their headers' names.

@@ -34,11 +34,8 @@ export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", 
 /** usbd.sys: the USB driver library (api/usbd.ts); storport.sys: the storage port driver (api/storport.ts); hidclass.sys: the HID class driver (api/hidclass.ts); portcls.sys: the audio port class driver (api/portcls.ts); scsiport.sys: the SCSI port driver (api/scsiport.ts); smclib.sys: the smart card library, its export list only (api/smclib.ts); classpnp.sys: the storage class library (api/classpnp.ts); hidparse.sys: the HID parser, its export list only (api/storage-modules.ts); pciidex.sys: the PCI IDE controller driver (api/pciidex.ts); bdasup.sys: the BDA support library, its export list only (api/bdasup.ts). */
 /** (netio.sys and the driver libraries come last: the modules before them keep the bases they had.) */
 export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES, "netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "battc.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys", "scsiport.sys", "smclib.sys", "classpnp.sys", "hidparse.sys", "pciidex.sys", "msgpioclx.sys", "spbcx.sys", "ucmcx.sys", "ucmtcpcicx.sys", "bdasup.sys"] as const;
-/**
- * Built-in modules not built for x86 images: WppRecorder.sys's x86 calling conventions
- * (WppAutoLogTrace is a cdecl varargs routine) are not modelled.
- */
-const X64_ONLY = new Set(["wpprecorder.sys"]);
+/** Built-in modules not built for x86 images (none now: WppRecorder.sys has its x86 conventions, api/wpprecorder.ts). */
+const X64_ONLY = new Set<string>([]);
 
 /**
  * The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's
