@@ -51,6 +51,19 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     status = WdfDriverOpenParametersRegistryKey(driver, KEY_READ, &attributes, &key);
     if (!NT_SUCCESS(status)) goto fail;
 
+    /* A subkey created below it (then opened again: the existing key), both WDFKEYs parented to
+     * the WDFDRIVER too. */
+    {
+        UNICODE_STRING sub = RTL_CONSTANT_STRING(L"Settings");
+        WDFKEY created, again;
+        ULONG first = 0, second = 0;
+        status = WdfRegistryCreateKey(key, &sub, KEY_ALL_ACCESS, REG_OPTION_NON_VOLATILE, &first, WDF_NO_OBJECT_ATTRIBUTES, &created);
+        if (!NT_SUCCESS(status)) goto fail;
+        status = WdfRegistryCreateKey(key, &sub, KEY_READ, REG_OPTION_NON_VOLATILE, &second, WDF_NO_OBJECT_ATTRIBUTES, &again);
+        if (!NT_SUCCESS(status)) goto fail;
+        DbgPrint("kmdfunbd: Parameters\\Settings created (%u), then opened (%u)\n", first, second);
+    }
+
     DriverObject->DriverUnload = KmdfUnbdUnload;
     DbgPrint("kmdfunbd: loaded\n");
     return STATUS_SUCCESS;
