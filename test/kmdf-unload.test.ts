@@ -52,6 +52,8 @@ test("kmdf-unbind: a driver that keeps its own DriverUnload (no dispatch overrid
   const order = [
     // WdfRegistryCreateKey: REG_CREATED_NEW_KEY, then REG_OPENED_EXISTING_KEY
     "kmdfunbd: Parameters\\Settings created (1), then opened (2)",
+    // WdfRegistryWdmGetHandle: the WDFKEY's own kernel handle
+    "kmdfunbd: Probe written through the WDM handle reads 7",
     "kmdfunbd: loaded",
     "kmdfunbd: DriverUnload, unbinding",
     "kmdfunbd: collection cleanup",

@@ -62,6 +62,16 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
         status = WdfRegistryCreateKey(key, &sub, KEY_READ, REG_OPTION_NON_VOLATILE, &second, WDF_NO_OBJECT_ATTRIBUTES, &again);
         if (!NT_SUCCESS(status)) goto fail;
         DbgPrint("kmdfunbd: Parameters\\Settings created (%u), then opened (%u)\n", first, second);
+        /* A value written through the first key's WDM handle reads back through the second WDFKEY. */
+        {
+            UNICODE_STRING probe = RTL_CONSTANT_STRING(L"Probe");
+            ULONG seven = 7, back = 0;
+            status = ZwSetValueKey(WdfRegistryWdmGetHandle(created), &probe, 0, REG_DWORD, &seven, sizeof(seven));
+            if (!NT_SUCCESS(status)) goto fail;
+            status = WdfRegistryQueryULong(again, &probe, &back);
+            if (!NT_SUCCESS(status)) goto fail;
+            DbgPrint("kmdfunbd: Probe written through the WDM handle reads %u\n", back);
+        }
     }
 
     DriverObject->DriverUnload = KmdfUnbdUnload;

@@ -27,7 +27,7 @@
  *     no data STATUS_RESOURCE_DATA_NOT_FOUND, data that is not double-NUL terminated (or of odd length)
  *     STATUS_OBJECT_TYPE_MISMATCH (FxRegKey::_VerifyMultiSzString).
  *   WdfRegistryClose(Key): closes the handle and deletes the WDFKEY.
- *   WdfRegistryCreateKey: createKey below.
+ *   WdfRegistryCreateKey: createKey below. WdfRegistryWdmGetHandle(Key): the key handle the WDFKEY owns.
  *   WdfDriverOpenParametersRegistryKey(Driver, DesiredAccess, KeyAttributes, Key): the service key's
  *     `Parameters` subkey (`<RegistryPath>\Parameters`, created when missing — IoOpenDriverRegistryKey
  *     with DriverRegKeyParameters for read access, FxRegKey::Create under RegistryPath otherwise;
@@ -368,6 +368,11 @@ export const apis: ApiDefinition[] = [
   fx("WdfDriverOpenParametersRegistryKey", 5, openParametersKey),
   fx("WdfRegistryOpenKey", 6, openKey),
   fx("WdfRegistryCreateKey", 8, createKey),
+  // WdfRegistryWdmGetHandle(Key): the kernel key handle the WDFKEY owns (Learn: valid until the WDFKEY is closed).
+  fx("WdfRegistryWdmGetHandle", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+    return objectOf(ctx, ctx.arg(1), "key", "Key").keyHandle!;
+  }),
   fx("WdfRegistryQueryValue", 7, queryValue),
   fx("WdfRegistryQueryString", 4, queryString),
   fx("WdfRegistryClose", 2, (ctx) => {
