@@ -48,8 +48,12 @@ test("kmdf-unload: the ARM64 build tears down in the same order", async () => {
   assert.deepEqual(events.filter((e) => e.event === "leak" || e.event === "warning" || e.event === "fault"), []);
 });
 
-test("kmdf-unbind: a driver that keeps its own DriverUnload (no dispatch override, no EvtDriverUnload — an NDIS-WDF miniport's way) and only unbinds: WdfVersionUnbind deletes the WDFDRIVER still there with its children, closing its WDFKEY (x64, x86, ARM64)", async () => {
+test("kmdf-unbind: a driver that keeps its own DriverUnload (no dispatch override, no EvtDriverUnload — an NDIS-WDF miniport's way) and only unbinds: WdfVersionUnbind deletes the WDFDRIVER still there with its children, closing its WDFKEYs (one made by WdfRegistryCreateKey) (x64, x86, ARM64)", async () => {
   const order = [
+    // WdfRegistryCreateKey: REG_CREATED_NEW_KEY, then REG_OPENED_EXISTING_KEY
+    "kmdfunbd: Parameters\\Settings created (1), then opened (2)",
+    // WdfRegistryWdmGetHandle: the WDFKEY's own kernel handle
+    "kmdfunbd: Probe written through the WDM handle reads 7",
     "kmdfunbd: loaded",
     "kmdfunbd: DriverUnload, unbinding",
     "kmdfunbd: collection cleanup",

@@ -14,6 +14,11 @@
 typedef VOID (NTAPI *PETW_CLASSIC_CALLBACK)(LPCGUID Guid, UCHAR ControlCode, PVOID EnableContext, PVOID CallbackContext);
 NTKERNELAPI NTSTATUS NTAPI EtwRegisterClassicProvider(LPCGUID ProviderGuid, ULONG Type, PETW_CLASSIC_CALLBACK EnableCallback, PVOID CallbackContext, PREGHANDLE RegHandle);
 
+/* EtwSetInformation (wdm.h, Learn); mingw-w64's EVENT_INFO_CLASS stops at its first value.
+ * EventProviderSetTraits = 2 (evntprov.h). Fuller checks: examples/qa-kmdf12/etw.c. */
+NTKERNELAPI NTSTATUS NTAPI EtwSetInformation(REGHANDLE RegHandle, ULONG InformationClass, PVOID EventInformation, ULONG InformationLength);
+#define APIETW_EventProviderSetTraits 2
+
 /* WPP's message routines (wdm.h; mingw-w64 declares WmiTraceMessage only under RUN_WPP and
  * WmiTraceMessageVa not at all). TRACE_MESSAGE_* from evntrace.h. */
 NTKERNELAPI NTSTATUS __cdecl WmiTraceMessage(ULONG64 LoggerHandle, ULONG MessageFlags, LPCGUID MessageGuid, USHORT MessageNumber, ...);

@@ -72,6 +72,12 @@ int TestEtw(void)
     CHECK(value == 42);
     CHECK(EtwWriteEx(h, &ev, 0, 0, NULL, NULL, 1, &data) == STATUS_SUCCESS);
     CHECK(EtwWriteString(h, 4, 0x1, NULL, L"apietw: hello") == STATUS_SUCCESS);
+    /* TraceLogging's provider traits: a USHORT with the blob's size, then the UTF-8 name. */
+    {
+        static const UCHAR traits[9] = { 9, 0, 'a', 'p', 'i', 'e', 't', 'w', 0 };
+        CHECK(EtwSetInformation(h, APIETW_EventProviderSetTraits, (PVOID)traits, sizeof(traits)) == STATUS_SUCCESS);
+        CHECK(EtwSetInformation(h, APIETW_EventProviderSetTraits, (PVOID)traits, 4) == STATUS_INVALID_PARAMETER);
+    }
     /* Unregistered handles are invalid. */
     CHECK(EtwUnregister(other) == STATUS_SUCCESS);
     CHECK(EtwUnregister(other) == STATUS_INVALID_HANDLE);

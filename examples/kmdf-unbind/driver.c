@@ -51,6 +51,29 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     status = WdfDriverOpenParametersRegistryKey(driver, KEY_READ, &attributes, &key);
     if (!NT_SUCCESS(status)) goto fail;
 
+    /* A subkey created below it (then opened again: the existing key), both WDFKEYs parented to
+     * the WDFDRIVER too. */
+    {
+        UNICODE_STRING sub = RTL_CONSTANT_STRING(L"Settings");
+        WDFKEY created, again;
+        ULONG first = 0, second = 0;
+        status = WdfRegistryCreateKey(key, &sub, KEY_ALL_ACCESS, REG_OPTION_NON_VOLATILE, &first, WDF_NO_OBJECT_ATTRIBUTES, &created);
+        if (!NT_SUCCESS(status)) goto fail;
+        status = WdfRegistryCreateKey(key, &sub, KEY_READ, REG_OPTION_NON_VOLATILE, &second, WDF_NO_OBJECT_ATTRIBUTES, &again);
+        if (!NT_SUCCESS(status)) goto fail;
+        DbgPrint("kmdfunbd: Parameters\\Settings created (%u), then opened (%u)\n", first, second);
+        /* A value written through the first key's WDM handle reads back through the second WDFKEY. */
+        {
+            UNICODE_STRING probe = RTL_CONSTANT_STRING(L"Probe");
+            ULONG seven = 7, back = 0;
+            status = ZwSetValueKey(WdfRegistryWdmGetHandle(created), &probe, 0, REG_DWORD, &seven, sizeof(seven));
+            if (!NT_SUCCESS(status)) goto fail;
+            status = WdfRegistryQueryULong(again, &probe, &back);
+            if (!NT_SUCCESS(status)) goto fail;
+            DbgPrint("kmdfunbd: Probe written through the WDM handle reads %u\n", back);
+        }
+    }
+
     DriverObject->DriverUnload = KmdfUnbdUnload;
     DbgPrint("kmdfunbd: loaded\n");
     return STATUS_SUCCESS;

@@ -41,7 +41,9 @@ typedef struct _RECORDER_CONFIGURE_PARAMS {
     WPP_RECORDER_TRI_STATE UseTimeStamp;
     WPP_RECORDER_TRI_STATE PreciseTimeStamp;
 } RECORDER_CONFIGURE_PARAMS;
-__declspec(dllimport) NTSTATUS NTAPI imp_WppRecorderConfigure(RECORDER_CONFIGURE_PARAMS *ConfigureParams);
+/* The imp_ form takes the driver's WPP control block first (drivers' code: examples/qa-kmdf12/wpp.c). */
+__declspec(dllimport) NTSTATUS NTAPI imp_WppRecorderConfigure(PVOID WppCb, RECORDER_CONFIGURE_PARAMS *ConfigureParams);
+static UCHAR WppControlBlock[64];
 
 #define CONNECT_FULLY_SPECIFIED_V 1
 #define CONNECT_LINE_BASED_V 2
@@ -93,9 +95,9 @@ __declspec(dllexport) ULONG TestWppRecorderConfigure(void)
     p.UseTimeStamp = WppRecorderDefault;
     p.PreciseTimeStamp = WppRecorderDefault;
     CHECK(sizeof(p) == 16);
-    CHECK(imp_WppRecorderConfigure(&p) == STATUS_SUCCESS);
+    CHECK(imp_WppRecorderConfigure(WppControlBlock, &p) == STATUS_SUCCESS);
     p.Size = 3;
-    imp_WppRecorderConfigure(&p);
+    imp_WppRecorderConfigure(WppControlBlock, &p);
     return failures;
 }
 

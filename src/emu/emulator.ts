@@ -9,7 +9,7 @@
  * This class wires them together and is the emulator's public face.
  */
 import { fillHalDispatch } from "./hal-dispatch.js";
-import { WPPRECORDER_EXPORTS } from "./api/wpprecorder.js";
+import { wppRecorderExports } from "./api/wpprecorder.js";
 import type { ApiDefinition, ApiHandler, KernelState } from "./api/types.js";
 import type { EventSink, FaultKind, TraceEvent } from "../events.js";
 import type { PeImage } from "../formats/pe/types.js";
@@ -182,7 +182,7 @@ export class Emulator {
     // cng.sys: the BCrypt* routines of ksecdd.sys's list (api/bcrypt.ts serves both).
     const cng = [...(dbFor["ksecdd.sys"] ?? []).filter((e) => e.name.startsWith("BCrypt")), ...cngEntropyExports(this.cpu.arch)];
     const code = (names: readonly string[]) => names.map((name) => ({ name, type: "code" as const }));
-    const wpp = { "wpprecorder.sys": code(WPPRECORDER_EXPORTS) };
+    const wpp = { "wpprecorder.sys": wppRecorderExports(this.cpu.arch) };
     // The network and driver-library modules (netio.sys, tdi.sys, ks.sys, wmilib.sys, battc.sys): every arch.
     // netio.sys, ks.sys and wmilib.sys export what the kernel export database lists (mingw-w64's import
     // libraries, the list `check` uses), tdi.sys too where it has one (x86), the others their headers' names.

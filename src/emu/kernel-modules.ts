@@ -37,11 +37,10 @@ export const SYSTEM_IMAGES = ["win32k.sys", "win32kbase.sys", "win32kfull.sys", 
 /** (netio.sys and the driver libraries come last: the modules before them keep the bases they had.) */
 export const BUILTIN_MODULES = ["ntoskrnl.exe", "hal.dll", "wdfldr.sys", "wdf01000.sys", "fltmgr.sys", "fwpkclnt.sys", "ndis.sys", "ksecdd.sys", "wpprecorder.sys", ...SYSTEM_IMAGES, "netio.sys", "tdi.sys", "ks.sys", "wmilib.sys", "battc.sys", "usbd.sys", "storport.sys", "hidclass.sys", "portcls.sys", "scsiport.sys", "smclib.sys", "classpnp.sys", "hidparse.sys", "pciidex.sys", "msgpioclx.sys", "spbcx.sys", "ucmcx.sys", "ucmtcpcicx.sys", "bdasup.sys", "dxgkrnl.sys", "werkernel.sys"] as const;
 /**
- * Built-in modules not built for x86 images: WppRecorder.sys's x86 calling conventions
- * (WppAutoLogTrace is a cdecl varargs routine) are not modelled; werkernel.sys's undocumented
- * routines have no known x86 argument counts (api/werkernel.ts).
+ * Built-in modules not built for x86 images: werkernel.sys's undocumented routines have no known
+ * x86 argument counts (api/werkernel.ts). WppRecorder.sys has its x86 conventions (api/wpprecorder.ts).
  */
-const X64_ONLY = new Set(["wpprecorder.sys", "werkernel.sys"]);
+const X64_ONLY = new Set(["werkernel.sys"]);
 
 /**
  * The modules whose exports come from the kernel export database alone (cng.sys: ksecdd.sys's

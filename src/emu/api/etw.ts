@@ -7,6 +7,14 @@
  *     so the EnableCallback is not called, EtwEventEnabled/EtwProviderEnabled return FALSE and the
  *     write routines return STATUS_SUCCESS having delivered nothing; a handle that was never
  *     registered (or was unregistered) is STATUS_INVALID_HANDLE;
+ *   - EtwSetInformation(RegHandle, InformationClass, EventInformation, InformationLength) (wdm.h;
+ *     the checks of its user-mode twin EventSetInformation, evntprov.h): a handle that is not a
+ *     registration, or a NULL EventInformation with a nonzero length, is STATUS_INVALID_PARAMETER;
+ *     EventProviderBinaryTrackInfo (0) takes no buffer; EventProviderSetTraits (2) a provider-traits
+ *     blob whose first USHORT is its whole size (= InformationLength; then the UTF-8 provider name,
+ *     as TraceLoggingRegister passes it), else STATUS_INVALID_PARAMETER; EventProviderUseDescriptorType
+ *     (3) a BOOLEAN; another class (Reserved1, MaxEventInfo and above) STATUS_NOT_SUPPORTED.
+ *     Accepted settings change nothing, as no session reads the provider's events;
  *   - EtwActivityIdControl keeps the current thread's activity ID (GET 1, SET 2, CREATE 3,
  *     GET_SET 4, CREATE_SET 5; other codes STATUS_INVALID_PARAMETER);
  *   - WmiTraceMessage(LoggerHandle, MessageFlags, MessageGuid, MessageNumber, ...) and
@@ -103,6 +111,18 @@ export const apis: ApiDefinition[] = [
     const text = ctx.arg(4) === 0n ? null : ctx.mem.wstring(ctx.arg(4), 1024);
     ctx.describe([hex(ctx.arg(0)), String(ctx.u32(1) & 0xff), hex(ctx.arg(2)), hex(ctx.arg(3)), text === null ? "NULL" : JSON.stringify(text)]);
     return provider(ctx, ctx.arg(0)) ? STATUS.SUCCESS : STATUS.INVALID_HANDLE;
+  }),
+  nt("EtwSetInformation", 4, (ctx) => {
+    const [h, cls, info, len] = [ctx.arg(0), ctx.u32(1), ctx.arg(2), ctx.u32(3)];
+    const p = provider(ctx, h);
+    let traits: string | null = null;
+    if (cls === 2 && info !== 0n && len >= 3) traits = new TextDecoder().decode(ctx.mem.read(info + 2n, Math.min(len - 2, 256))).split("\0")[0]!;
+    ctx.describe([hex(h), ["EventProviderBinaryTrackInfo", "EventProviderSetReserved1", "EventProviderSetTraits", "EventProviderUseDescriptorType"][cls] ?? String(cls), traits !== null ? `${hex(info)} (provider "${traits}")` : hex(info), String(len)]);
+    if (!p || (info === 0n && len !== 0)) return STATUS.INVALID_PARAMETER;
+    if (cls === 0) return STATUS.SUCCESS;
+    if (cls === 2) return len >= 3 && ctx.mem.u16(info) === len ? STATUS.SUCCESS : STATUS.INVALID_PARAMETER;
+    if (cls === 3) return len >= 1 ? STATUS.SUCCESS : STATUS.INVALID_PARAMETER;
+    return STATUS.NOT_SUPPORTED;
   }),
   // TRACEHANDLE LoggerHandle is a ULONG64 by value (wide-args.ts); WmiTraceMessage is cdecl varargs.
   ...(["WmiTraceMessage", "WmiTraceMessageVa"] as const).map((name) =>

@@ -37,6 +37,7 @@ export const WIDE_ARGS: Readonly<Record<string, readonly number[]>> = {
   EtwWriteTransfer: [0], // (REGHANDLE, PCEVENT_DESCRIPTOR, LPCGUID, LPCGUID, ULONG, PEVENT_DATA_DESCRIPTOR)
   EtwWriteEx: [0, 2], // (REGHANDLE, PCEVENT_DESCRIPTOR, ULONG64 Filter, ULONG Flags, LPCGUID, LPCGUID, ULONG, PEVENT_DATA_DESCRIPTOR)
   EtwWriteString: [0, 2], // (REGHANDLE, UCHAR Level, ULONGLONG Keyword, LPCGUID, PCWSTR)
+  EtwSetInformation: [0], // (REGHANDLE, EVENT_INFO_CLASS, PVOID, ULONG)
   // TRACEHANDLE (evntrace.h) is a ULONG64 too.
   WmiTraceMessage: [0], // (TRACEHANDLE LoggerHandle, ULONG MessageFlags, LPCGUID, USHORT MessageNumber, ...)
   WmiTraceMessageVa: [0], // (TRACEHANDLE LoggerHandle, ULONG MessageFlags, LPCGUID, USHORT MessageNumber, va_list)

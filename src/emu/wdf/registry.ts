@@ -27,6 +27,7 @@
  *     no data STATUS_RESOURCE_DATA_NOT_FOUND, data that is not double-NUL terminated (or of odd length)
  *     STATUS_OBJECT_TYPE_MISMATCH (FxRegKey::_VerifyMultiSzString).
  *   WdfRegistryClose(Key): closes the handle and deletes the WDFKEY.
+ *   WdfRegistryCreateKey: createKey below. WdfRegistryWdmGetHandle(Key): the key handle the WDFKEY owns.
  *   WdfDriverOpenParametersRegistryKey(Driver, DesiredAccess, KeyAttributes, Key): the service key's
  *     `Parameters` subkey (`<RegistryPath>\Parameters`, created when missing — IoOpenDriverRegistryKey
  *     with DriverRegKeyParameters for read access, FxRegKey::Create under RegistryPath otherwise;
@@ -40,7 +41,7 @@ import { putPtr } from "../../nt/arch-layout.js";
 import { api, describeUnicode, hex, readCounted, unicodeText } from "../api/util.js";
 import { keyOf, registryOf } from "../api/zw.js";
 import { closeHandle, insertHandle } from "../obmgr/index.js";
-import { REG_NOTIFY_CHANGE_LAST_SET, keyHandleClosing, registryChanged } from "../api/regnotify.js";
+import { REG_NOTIFY_CHANGE_LAST_SET, REG_NOTIFY_CHANGE_NAME, keyHandleClosing, registryChanged } from "../api/regnotify.js";
 import { nodeOfPdo, pnpState } from "../pnp/state.js";
 import { WDF01000 } from "./ldr.js";
 import { newObject, objectOf, readAttributes, validateAttributes } from "./objects.js";
@@ -154,6 +155,52 @@ function openKey(ctx: ApiContext): number {
   const drv = getPtr(ctx.mem, ctx.arg(0));
   const k = keyObject(ctx, key, access, attrs, wdfState(ctx.kernel).objects.has(drv) ? drv : 0n);
   if (k === null) return STATUS.OBJECT_NAME_NOT_FOUND;
+  putPtr(ctx.mem, out, k);
+  return STATUS.SUCCESS;
+}
+
+/**
+ * WdfRegistryCreateKey(ParentKey, KeyName, DesiredAccess, CreateOptions, CreateDisposition,
+ * KeyAttributes, Key) (FxRegKey::Create over ZwCreateKey): as WdfRegistryOpenKey, but a missing key
+ * is created (its parent must exist: STATUS_OBJECT_NAME_NOT_FOUND otherwise, as ZwCreateKey);
+ * *CreateDisposition (optional) is REG_CREATED_NEW_KEY (1) or REG_OPENED_EXISTING_KEY (2);
+ * REG_OPTION_VOLATILE (1) makes a new key volatile.
+ */
+function createKey(ctx: ApiContext): number {
+  const [parentH, nameP, access, options, disposition, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.u32(4), ctx.arg(5), ctx.arg(6), ctx.arg(7)];
+  ctx.describe([hex(ctx.arg(0)), hex(parentH), describeUnicode(ctx, nameP), hex(access), hex(options), hex(disposition), hex(attrs), hex(out)]);
+  const parent = parentH === 0n ? null : objectOf(ctx, parentH, "key", "ParentKey");
+  required(ctx, nameP, "KeyName");
+  required(ctx, out, "Key");
+  putPtr(ctx.mem, out, 0n);
+  const bad = validateAttributes(ctx, attrs, { parentRequired: false });
+  if (bad !== 0) return bad;
+  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
+  const name = unicodeText(ctx.mem, nameP) ?? "";
+  const reg = registryOf(ctx.kernel);
+  let base: RegistryKey | null = null;
+  if (parent) {
+    const b = keyOf(ctx, parent.keyHandle!);
+    if (typeof b === "number") return b;
+    base = b;
+  }
+  let key = base ? (name === "" ? base : reg.openRelative(base, name)) : reg.openKey(name);
+  let created = false;
+  if (!key) {
+    const parts = name.split("\\").filter(Boolean);
+    const leaf = parts.pop() ?? "";
+    const up = base ? (parts.length ? reg.openRelative(base, parts.join("\\")) : base) : reg.openKey("\\" + parts.join("\\"));
+    if (!up || leaf === "" || (!base && up.parent === null)) return STATUS.OBJECT_NAME_NOT_FOUND;
+    const r = reg.createChild(up, leaf);
+    key = r.key;
+    created = r.created;
+    if (options & 1) key.volatile = true;
+    if (created) registryChanged(ctx, up, REG_NOTIFY_CHANGE_NAME);
+  }
+  const drv = getPtr(ctx.mem, ctx.arg(0));
+  const k = keyObject(ctx, key, access, attrs, wdfState(ctx.kernel).objects.has(drv) ? drv : 0n);
+  if (k === null) return STATUS.OBJECT_NAME_NOT_FOUND;
+  if (disposition !== 0n) ctx.mem.setU32(disposition, created ? 1 : 2);
   putPtr(ctx.mem, out, k);
   return STATUS.SUCCESS;
 }
@@ -320,6 +367,12 @@ export const apis: ApiDefinition[] = [
   fx("WdfRegistryQueryULong", 4, queryULong),
   fx("WdfDriverOpenParametersRegistryKey", 5, openParametersKey),
   fx("WdfRegistryOpenKey", 6, openKey),
+  fx("WdfRegistryCreateKey", 8, createKey),
+  // WdfRegistryWdmGetHandle(Key): the kernel key handle the WDFKEY owns (Learn: valid until the WDFKEY is closed).
+  fx("WdfRegistryWdmGetHandle", 2, (ctx) => {
+    ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+    return objectOf(ctx, ctx.arg(1), "key", "Key").keyHandle!;
+  }),
   fx("WdfRegistryQueryValue", 7, queryValue),
   fx("WdfRegistryQueryString", 4, queryString),
   fx("WdfRegistryClose", 2, (ctx) => {
