@@ -35,6 +35,9 @@ export const WIDE_ARGS: Readonly<Record<string, readonly number[]>> = {
   EtwProviderEnabled: [0, 2], // (REGHANDLE, UCHAR Level, ULONGLONG Keyword)
   EtwWrite: [0], // (REGHANDLE, PCEVENT_DESCRIPTOR, LPCGUID ActivityId, ULONG, PEVENT_DATA_DESCRIPTOR)
   EtwWriteTransfer: [0], // (REGHANDLE, PCEVENT_DESCRIPTOR, LPCGUID, LPCGUID, ULONG, PEVENT_DATA_DESCRIPTOR)
+  EtwSetInformation: [0], // (REGHANDLE, EVENT_INFO_CLASS, PVOID, ULONG)
+  KeConvertAuxiliaryCounterToPerformanceCounter: [0], // (ULONG64 AuxiliaryCounterValue, PULONG64, PULONG64)
+  KeConvertPerformanceCounterToAuxiliaryCounter: [0], // (ULONG64 PerformanceCounterValue, PULONG64, PULONG64)
   EtwWriteEx: [0, 2], // (REGHANDLE, PCEVENT_DESCRIPTOR, ULONG64 Filter, ULONG Flags, LPCGUID, LPCGUID, ULONG, PEVENT_DATA_DESCRIPTOR)
   EtwWriteString: [0, 2], // (REGHANDLE, UCHAR Level, ULONGLONG Keyword, LPCGUID, PCWSTR)
   // TRACEHANDLE (evntrace.h) is a ULONG64 too.
