@@ -10,6 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runSelfChecks, failures, bad, apis } from "./self-check.js";
 import { kernelModuleExportsFor } from "../src/nt/kernel-exports.js";
+import { allApis } from "../src/emu/api/index.js";
 
 const run = (tests: string[], arch: "x64" | "x86") => runSelfChecks("qafresh7", tests, arch);
 
@@ -49,4 +50,14 @@ test("the routines qafresh7.sys checks are ntoskrnl.exe exports on x64 and x86",
     const names = new Set((kernelModuleExportsFor("ntoskrnl.exe", arch) ?? []).map((e) => e.name));
     for (const n of ["EtwSetInformation", "KeQueryAuxiliaryCounterFrequency", "KeConvertAuxiliaryCounterToPerformanceCounter", "KeConvertPerformanceCounterToAuxiliaryCounter", "KeInitializeTriageDumpDataArray", "KeAddTriageDumpDataBlock"]) assert.ok(names.has(n), `${arch}: ${n}`);
   }
+});
+
+test("qafresh7.sys: PoFxRegisterPlugin (a stub: no power engine) — documented version/size/callback checks, a Plugin handle and PoFx callbacks that answer, no second registration (x64; Windows exports it on x64 and arm64 only)", () => {
+  const { events, r } = run(["TestPepRegistration"], "x64");
+  assert.deepEqual(failures(events), []);
+  assert.deepEqual(bad(events), []);
+  assert.equal(r.ok, true);
+  assert.ok(apis(events).includes("ntoskrnl.exe!PoFxRegisterPlugin"));
+  assert.equal(allApis.find((a) => a.name === "PoFxRegisterPlugin")?.stub, true);
+  assert.equal(allApis.find((a) => a.name === "PoFxRegisterPluginEx")?.stub, true);
 });
