@@ -59,7 +59,8 @@ __declspec(dllexport) ULONG TestPepRegistration(void)
     kernel.Version = QA_PEP_KERNEL_INFORMATION_V3;
     kernel.Size = sizeof(kernel);
     CHECK(sizeof(pep) == 32 && sizeof(kernel) == 96);
-    /* Invalid: the PEP_INFORMATION version, the kernel information version or size, no device callback. */
+    /* Invalid: the PEP_INFORMATION version, the kernel information version or size, no notification
+     * callback at all (a processor-only PEP, device callback NULL, is accepted: Qualcomm qcppx8380.sys). */
     pep.Version = 2;
     CHECK(PoFxRegisterPlugin(&pep, &kernel) == QA_STATUS_INVALID_PEP_INFO_VERSION);
     pep.Version = QA_PEP_INFORMATION_V3;

@@ -5,8 +5,10 @@
  *
  * What is modelled: the documented checks — PEP_INFORMATION.Version other than
  * PEP_INFORMATION_V3 (3) or a Size below the structure: STATUS_INVALID_PEP_INFO_VERSION;
- * PEP_KERNEL_INFORMATION.Version other than PEP_KERNEL_INFORMATION_V3 (3), a Size below the V3
- * structure, or no AcceptDeviceNotification: STATUS_INVALID_PARAMETER; PoFxRegisterPluginEx's
+ * PEP_KERNEL_INFORMATION.Version other than PEP_KERNEL_INFORMATION_V3 (3) or a Size below the V3
+ * structure: STATUS_INVALID_PARAMETER; no notification callback at all: STATUS_INVALID_PARAMETER
+ * (Learn says a NULL AcceptDeviceNotification, but a processor-only PEP that Windows runs
+ * registers without one); PoFxRegisterPluginEx's
  * Flags other than 0 or PEP_FLAG_WORKER_CONCURRENCY (1): STATUS_INVALID_PARAMETER. "A PEP cannot
  * unregister and cannot register twice": kmdll answers a second registration from the same
  * driver image with STATUS_INVALID_PARAMETER (its choice — Learn names no status). On success
@@ -45,13 +47,22 @@ const KERNEL_CALLBACKS: [string, number, boolean][] = [
 
 const pepState = componentState("pep", () => ({ registered: new Map<string, bigint>(), next: 1n }));
 
+/** "0x... {Version v, Size n}" of a PEP_INFORMATION / PEP_KERNEL_INFORMATION pointer. */
+function versioned(ctx: ApiContext, at: bigint): string {
+  return at === 0n ? "NULL" : `${hex(at)} {Version ${ctx.mem.u16(at)}, Size ${ctx.mem.u16(at + 2n)}}`;
+}
+
 function registerPlugin(ctx: ApiContext, info: bigint, flags: bigint, kernel: bigint): number {
   const p = ptrSize();
   if (info === 0n || kernel === 0n) return STATUS.INVALID_PARAMETER;
   if (ctx.mem.u16(info) !== PEP_INFORMATION_V3 || ctx.mem.u16(info + 2n) < (p === 8 ? 8 : 4) + 3 * p) return STATUS_INVALID_PEP_INFO_VERSION;
   const kernelSize = (p === 8 ? 8 : 4) + 11 * p;
   if (ctx.mem.u16(kernel) !== PEP_KERNEL_INFORMATION_V3 || ctx.mem.u16(kernel + 2n) < kernelSize) return STATUS.INVALID_PARAMETER;
-  if (readPtr(ctx.mem, info + BigInt(p === 8 ? 8 : 4)) === 0n) return STATUS.INVALID_PARAMETER; // AcceptDeviceNotification
+  // Learn names a NULL AcceptDeviceNotification invalid; a processor-only PEP (Qualcomm's
+  // qcppx8380.sys, which ships and runs) registers with that one NULL: only a PEP that accepts
+  // no notification at all (device, processor or ACPI) is refused.
+  const cbs = [0, 1, 2].map((i) => readPtr(ctx.mem, info + BigInt((p === 8 ? 8 : 4) + i * p)));
+  if (cbs.every((c) => c === 0n)) return STATUS.INVALID_PARAMETER;
   if ((flags & ~PEP_FLAG_WORKER_CONCURRENCY) !== 0n) return STATUS.INVALID_PARAMETER;
   const st = pepState(ctx.kernel);
   const who = ctx.caller?.module ?? "?";
@@ -74,14 +85,14 @@ function registerPlugin(ctx: ApiContext, info: bigint, flags: bigint, kernel: bi
 export const apis: ApiDefinition[] = [
   {
     ...nt("PoFxRegisterPlugin", 2, (ctx) => {
-      ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1))]);
+      ctx.describe([versioned(ctx, ctx.arg(0)), versioned(ctx, ctx.arg(1))]);
       return registerPlugin(ctx, ctx.arg(0), 0n, ctx.arg(1));
     }),
     stub: true,
   },
   {
     ...nt("PoFxRegisterPluginEx", 3, (ctx) => {
-      ctx.describe([hex(ctx.arg(0)), hex(ctx.arg(1)), hex(ctx.arg(2))]);
+      ctx.describe([versioned(ctx, ctx.arg(0)), hex(ctx.arg(1)), versioned(ctx, ctx.arg(2))]);
       return registerPlugin(ctx, ctx.arg(0), BigInt.asUintN(64, ctx.arg(1)), ctx.arg(2));
     }),
     stub: true,
