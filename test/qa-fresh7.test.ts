@@ -61,3 +61,16 @@ test("qafresh7.sys: PoFxRegisterPlugin (a stub: no power engine) — documented 
   assert.equal(allApis.find((a) => a.name === "PoFxRegisterPlugin")?.stub, true);
   assert.equal(allApis.find((a) => a.name === "PoFxRegisterPluginEx")?.stub, true);
 });
+
+test("qafresh7.sys: ExGetSystemFirmwareTable / ExEnumerateSystemFirmwareTables — sizes with a NULL or short buffer (STATUS_BUFFER_TOO_SMALL), the SMBIOS and ACPI tables, an unknown table STATUS_NOT_FOUND, an unknown provider STATUS_ILLEGAL_FUNCTION (x64, x86)", () => {
+  check("TestFirmwareTables", ["ExGetSystemFirmwareTable", "ExEnumerateSystemFirmwareTables"]);
+});
+
+test("qafresh7.sys: PoSetSystemWakeDevice returns having recorded nothing (no sleep, no wake window); listed as a stub (x64)", () => {
+  const { events, r } = run(["TestSystemWakeDevice"], "x64");
+  assert.deepEqual(failures(events), []);
+  assert.deepEqual(bad(events), []);
+  assert.equal(r.ok, true);
+  assert.ok(apis(events).includes("ntoskrnl.exe!PoSetSystemWakeDevice"));
+  assert.equal(allApis.find((a) => a.name === "PoSetSystemWakeDevice")?.stub, true);
+});

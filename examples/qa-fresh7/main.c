@@ -4,6 +4,8 @@
  */
 #include "qafresh7.h"
 
+PDRIVER_OBJECT QaDriver;
+
 static VOID Unload(PDRIVER_OBJECT DriverObject)
 {
     DbgPrint("qafresh7: Unload(%p)\n", DriverObject);
@@ -13,6 +15,7 @@ DRIVER_INITIALIZE DriverEntry;
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     UNREFERENCED_PARAMETER(RegistryPath);
+    QaDriver = DriverObject;
     DriverObject->DriverUnload = Unload;
     return STATUS_SUCCESS;
 }

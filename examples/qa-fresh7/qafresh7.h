@@ -55,3 +55,10 @@ typedef struct QA_SYSTEM_TIMEOFDAY_INFORMATION {
     ULONGLONG SleepTimeBias;
 } QA_SYSTEM_TIMEOFDAY_INFORMATION;
 NTSYSAPI NTSTATUS NTAPI ZwQuerySystemInformation(ULONG SystemInformationClass, PVOID SystemInformation, ULONG SystemInformationLength, PULONG ReturnLength);
+
+/* ntddk.h (Windows 10 2004) */
+NTKERNELAPI NTSTATUS NTAPI ExGetSystemFirmwareTable(ULONG FirmwareTableProviderSignature, ULONG FirmwareTableID, PVOID pFirmwareTableBuffer, ULONG BufferLength, PULONG ReturnLength);
+NTKERNELAPI NTSTATUS NTAPI ExEnumerateSystemFirmwareTables(ULONG FirmwareTableProviderSignature, PVOID pFirmwareTableBuffer, ULONG BufferLength, PULONG ReturnLength);
+
+/* The driver object (main.c). */
+extern PDRIVER_OBJECT QaDriver;

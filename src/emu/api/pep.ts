@@ -98,3 +98,20 @@ export const apis: ApiDefinition[] = [
     stub: true,
   },
 ];
+
+/**
+ * PoSetSystemWakeDevice(DeviceObject) (Learn, wdm.h): adds the device's PDO to the list of
+ * sources that woke the system — a list the power manager builds only in the 2 s after a
+ * wait/wake IRP completes. kmdll's machine never sleeps, so there is no such window and the
+ * call changes nothing; the device object is read (a wild pointer is a fault report). A stub.
+ */
+export const wakeApis: ApiDefinition[] = [
+  {
+    ...nt("PoSetSystemWakeDevice", 1, (ctx) => {
+      const dev = ctx.arg(0);
+      ctx.describe([ctx.kernel.where?.(dev) ?? hex(dev)]);
+      if (dev !== 0n) ctx.mem.u16(dev);
+    }),
+    stub: true,
+  },
+];
