@@ -74,3 +74,7 @@ test("qafresh7.sys: PoSetSystemWakeDevice returns having recorded nothing (no sl
   assert.ok(apis(events).includes("ntoskrnl.exe!PoSetSystemWakeDevice"));
   assert.equal(allApis.find((a) => a.name === "PoSetSystemWakeDevice")?.stub, true);
 });
+
+test("qafresh7.sys: an image importing battc.sys!BatteryClassUpdateData loads (x64, x86)", () => {
+  check("TestBatteryClassUpdateDataResolves", []);
+});

@@ -63,3 +63,16 @@ __declspec(dllexport) ULONG TestSystemWakeDevice(void)
 #endif
     return failures;
 }
+
+/* battc.sys!BatteryClassUpdateData (Learn, batclass.h): a battery miniclass driver imports it;
+ * the image must load (kmdll has no battery stack: a call is reported as a gap). */
+__declspec(dllimport) NTSTATUS NTAPI BatteryClassUpdateData(PVOID ClassData, PVOID UpdateData);
+static PVOID volatile Resolved;
+
+__declspec(dllexport) ULONG TestBatteryClassUpdateDataResolves(void)
+{
+    ULONG failures = 0;
+    Resolved = (PVOID)BatteryClassUpdateData;
+    CHECK(Resolved != NULL);
+    return failures;
+}
