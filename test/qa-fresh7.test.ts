@@ -78,3 +78,7 @@ test("qafresh7.sys: PoSetSystemWakeDevice returns having recorded nothing (no sl
 test("qafresh7.sys: an image importing battc.sys!BatteryClassUpdateData loads (x64, x86)", () => {
   check("TestBatteryClassUpdateDataResolves", []);
 });
+
+test("qafresh7.sys: IoSetStartIoAttributes — with DeferredStartIo an IoStartNextPacket inside StartIo does not re-enter it (the next packet starts after it returns); without, StartIo nests (x64, x86)", () => {
+  check("TestStartIoAttributes", ["IoSetStartIoAttributes", "IoStartNextPacket"]);
+});

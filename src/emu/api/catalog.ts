@@ -27,7 +27,7 @@ export const FAMILIES: Record<string, [string, string]> = {
   procctl: ["Process control: termination (notify routines called, handles closed, critical processes bug check), ZwDuplicateObject between handle tables, job objects, exit synchronization, threads by client ID, Set*Information", "api-token"],
   notify: ["Notify routines and callbacks, registered and reported as `callback` events", "api-system"],
   fsnotify: ["File system registration notifications for legacy file system filters (IoRegisterFsRegistrationChange: called at once for NTFS's control device)", "api-obio"],
-  iox: ["I/O extras: StartIo queue, error log entries (`errorlog` events), power, WDM version", "api-system"],
+  iox: ["I/O extras: StartIo queue (IoSetStartIoAttributes: deferred StartIo), error log entries (`errorlog` events), power, WDM version", "api-system, qa-fresh7 (IoSetStartIoAttributes)"],
   csq: ["Device IO timers (once per second of the emulated clock), IoCancelIrp, cancel-safe IRP queues (IoCsq*)", "api-csq (started as a service)"],
   regrtl: ["Rtl registry helpers: RtlQueryRegistryValues, RtlWriteRegistryValue, RtlCheckRegistryKey, ...", "api-system"],
   token: ["Access tokens (one per process: user, groups, privileges, integrity, elevation), impersonation, subject contexts, privilege and access checks (DACL evaluation), client security contexts, logon sessions (ksecdd!GetSecurityUserInfo), SID strings", "api-token"],
