@@ -82,3 +82,7 @@ test("qafresh7.sys: an image importing battc.sys!BatteryClassUpdateData loads (x
 test("qafresh7.sys: IoSetStartIoAttributes — with DeferredStartIo an IoStartNextPacket inside StartIo does not re-enter it (the next packet starts after it returns); without, StartIo nests (x64, x86)", () => {
   check("TestStartIoAttributes", ["IoSetStartIoAttributes", "IoStartNextPacket"]);
 });
+
+test("qafresh7.sys: NdisOpenFile / NdisMapFile / NdisUnmapFile / NdisCloseFile on a file of the sandboxed drivers directory — not found, length, contents, ALREADY_MAPPED, unmap, close (x64, x86)", () => {
+  check("TestNdisFiles", ["NdisOpenFile", "NdisMapFile", "NdisUnmapFile", "NdisCloseFile"]);
+});

@@ -13,6 +13,7 @@ export const WIDE_ARGS: Readonly<Record<string, readonly number[]>> = {
   KeSetTimer: [1], // (PKTIMER, LARGE_INTEGER DueTime, PKDPC)
   WdfTimerStart: [2], // wdf01000: (PWDF_DRIVER_GLOBALS, WDFTIMER, LONGLONG DueTime)
   KeSetTimerEx: [1], // (PKTIMER, LARGE_INTEGER DueTime, LONG Period, PKDPC)
+  NdisOpenFile: [4], // ndis.sys: (PNDIS_STATUS, PNDIS_HANDLE, PUINT, PNDIS_STRING, NDIS_PHYSICAL_ADDRESS HighestAcceptableAddress)
   NdisSetTimerObject: [1], // ndis.sys: (NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime, LONG MillisecondsPeriod, PVOID FunctionContext)
   KeSetCoalescableTimer: [1], // (PKTIMER, LARGE_INTEGER DueTime, ULONG Period, ULONG TolerableDelay, PKDPC)
   RtlInt64ToUnicodeString: [0], // (ULONGLONG Value, ULONG Base, PUNICODE_STRING)
