@@ -72,9 +72,9 @@ __declspec(dllexport) ULONG TestPepRegistration(void)
     kernel.Size = sizeof(kernel);
     pep.AcceptDeviceNotification = NULL;
     CHECK(PoFxRegisterPlugin(&pep, &kernel) == STATUS_INVALID_PARAMETER);
-    pep.AcceptDeviceNotification = AcceptDevice;
     CHECK(kernel.Plugin == NULL && kernel.RequestWorker == NULL);
-    /* Valid: a handle and the callbacks. */
+    /* Valid: a processor-only PEP (device callback NULL) gets a handle and the callbacks. */
+    pep.AcceptProcessorNotification = (PVOID)AcceptDevice;
     CHECK(PoFxRegisterPlugin(&pep, &kernel) == STATUS_SUCCESS);
     CHECK(kernel.Plugin != NULL);
     CHECK(kernel.RequestWorker != NULL && kernel.EnumerateUnmaskedInterrupts != NULL && kernel.RequestCommon != NULL);
