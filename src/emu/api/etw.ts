@@ -26,6 +26,15 @@
  *     DesiredAccess must include WMIGUID_QUERY (1) for IoWMIQueryAllData, else
  *     STATUS_ACCESS_DENIED; no provider supplies data here, so the query is
  *     STATUS_WMI_GUID_NOT_FOUND. The object goes with ObDereferenceObject.
+ * EtwSetInformation(RegHandle, InformationClass, EventInformation, InformationLength) (Learn, wdm.h;
+ * EVENT_INFO_CLASS in evntprov.h: EventProviderBinaryTrackInfo 0, EventProviderSetReserved1 1,
+ * EventProviderSetTraits 2, EventProviderUseDescriptorType 3): an unregistered handle is
+ * STATUS_INVALID_HANDLE; EventInformation NULL with a non-zero length, or a length not valid for
+ * the class — traits shorter than their own USHORT TotalSize or than TotalSize + a NUL-terminated
+ * provider name (3 bytes), a descriptor-type switch other than one BOOLEAN — is
+ * STATUS_INVALID_PARAMETER; the reserved class and unknown classes are
+ * STATUS_INVALID_DEVICE_REQUEST ("the request is not supported"). Traits and the switch are
+ * recorded on the registration (nothing reads them: no session runs).
  * EVENT_DESCRIPTOR (evntprov.h): Id 0, Version 2, Channel 3, Level 4, Opcode 5, Task 6, Keyword 8.
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
@@ -38,8 +47,9 @@ const STATUS_WMI_GUID_NOT_FOUND = 0xc0000295;
 const WMIGUID_QUERY = 0x1;
 const TAG_WMI = 0x42696d57; // 'WmiB'
 const MAX_PROVIDERS = 4096;
+const EVENT_INFO_CLASS: Record<number, string> = { 0: "EventProviderBinaryTrackInfo", 1: "EventProviderSetReserved1", 2: "EventProviderSetTraits", 3: "EventProviderUseDescriptorType" };
 
-const etwState = componentState("etw", () => ({ providers: new Map<bigint, { guid: string; callback: bigint; module: string }>(), next: 0x1000n, activity: new Uint8Array(16), seq: 1 }));
+const etwState = componentState("etw", () => ({ providers: new Map<bigint, { guid: string; callback: bigint; module: string; traits?: string; descriptorType?: boolean }>(), next: 0x1000n, activity: new Uint8Array(16), seq: 1 }));
 const wmiState = componentState("wmi", () => ({ blocks: new Map<bigint, { guid: string; access: number }>() }));
 
 function guidText(ctx: ApiContext, at: bigint): string {

@@ -21,8 +21,16 @@
  * table: STATUS_NOT_FOUND (Learn: ERROR_NOT_FOUND in user mode). kmdll's choices, said so: an
  * unknown provider is STATUS_ILLEGAL_FUNCTION (ERROR_INVALID_FUNCTION in user mode), an unknown
  * Action STATUS_INVALID_PARAMETER.
+ *
+ * ExGetSystemFirmwareTable(Provider, TableID, Buffer, BufferLength, ReturnLength) and
+ * ExEnumerateSystemFirmwareTables(Provider, Buffer, BufferLength, ReturnLength) (Learn, ntddk.h,
+ * Windows 10 2004) answer the same requests for a driver without the header: the table (or the
+ * ID list) in Buffer, ReturnLength (optional) = its size; a NULL or short buffer:
+ * STATUS_BUFFER_TOO_SMALL with ReturnLength = the size needed; unknown table STATUS_NOT_FOUND,
+ * unknown provider STATUS_ILLEGAL_FUNCTION as above.
  */
-import type { ApiContext } from "./types.js";
+import type { ApiContext, ApiDefinition } from "./types.js";
+import { hex, nt } from "./util.js";
 import { STATUS } from "../../nt/status.js";
 import { SMBIOS_VERSION, defaultAcpi, defaultSmbios, machineOf, readPhys } from "../machine/index.js";
 
@@ -86,3 +94,26 @@ export function firmwareTableInformation(ctx: ApiContext, buf: bigint, len: numb
   ctx.mem.write(buf + BigInt(HEADER), a);
   return STATUS.SUCCESS;
 }
+
+function exAnswer(ctx: ApiContext, a: Uint8Array | number, buf: bigint, len: number, ret: bigint): number {
+  if (typeof a === "number") return a;
+  if (ret !== 0n) ctx.mem.setU32(ret, a.length);
+  if (buf === 0n || len < a.length) return BUFFER_TOO_SMALL;
+  ctx.mem.write(buf, a);
+  return STATUS.SUCCESS;
+}
+
+const sigText = (v: number) => String.fromCharCode(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff).replace(/[^\x20-\x7e]/g, "?");
+
+export const apis: ApiDefinition[] = [
+  nt("ExGetSystemFirmwareTable", 5, (ctx) => {
+    const [provider, id, buf, len, ret] = [ctx.u32(0), ctx.u32(1), ctx.arg(2), ctx.u32(3), ctx.arg(4)];
+    ctx.describe([`'${sigText(provider)}'`, hex(id), hex(buf), String(len), hex(ret)]);
+    return exAnswer(ctx, answer(ctx, provider, 1, id), buf, len, ret);
+  }),
+  nt("ExEnumerateSystemFirmwareTables", 4, (ctx) => {
+    const [provider, buf, len, ret] = [ctx.u32(0), ctx.arg(1), ctx.u32(2), ctx.arg(3)];
+    ctx.describe([`'${sigText(provider)}'`, hex(buf), String(len), hex(ret)]);
+    return exAnswer(ctx, answer(ctx, provider, 0, 0), buf, len, ret);
+  }),
+];

@@ -5,6 +5,13 @@
  * PoUnregisterSystemState, PoSetPowerState, PoStartNextPowerIrp) and
  * IoIsWdmVersionAvailable.
  *
+ * IoSetStartIoAttributes(DeviceObject, DeferredStartIo, NonCancelable) (Learn, ntddk.h):
+ * DeferredStartIo TRUE — an IoStartNextPacket(ByKey) made while the driver is inside its StartIo
+ * routine does not call StartIo again there; the next packet starts when the current invocation
+ * returns (without it, StartIo is re-entered, as Windows does). NonCancelable is recorded (kmdll
+ * does not cancel started packets either way). A pointer that is not a DEVICE_OBJECT: bug check
+ * report.
+ *
  * IO_ERROR_LOG_PACKET (wdm.h, x64): MajorFunctionCode 0, RetryCount 1, DumpDataSize 2,
  * NumberOfStrings 4, StringOffset 6, EventCategory 8, ErrorCode 12, UniqueErrorValue 16,
  * FinalStatus 20, SequenceNumber 24, IoControlCode 28, DeviceOffset 32, DumpData 40 (size 48).
@@ -31,8 +38,13 @@ interface IoxState {
   /** Device → power state per type (0 system, 1 device). */
   power: Map<bigint, [number, number]>;
   nextSequence: number;
+  /** Devices with DeferredStartIo / NonCancelable set, devices inside StartIo, deferred start-next requests (their key). */
+  deferred: Set<bigint>;
+  nonCancelable: Set<bigint>;
+  inStartIo: Set<bigint>;
+  pendingNext: Map<bigint, number | null>;
 }
-const ioxState = (ctx: ApiContext) => ctx.kernel.state<IoxState>("iox", () => ({ queues: new Map(), errorLog: new Map(), systemStates: new Map(), power: new Map(), nextSequence: 1 }));
+const ioxState = (ctx: ApiContext) => ctx.kernel.state<IoxState>("iox", () => ({ queues: new Map(), errorLog: new Map(), systemStates: new Map(), power: new Map(), nextSequence: 1, deferred: new Set(), nonCancelable: new Set(), inStartIo: new Set(), pendingNext: new Map() }));
 
 function startIo(ctx: ApiContext, dev: bigint, irp: bigint): void {
   const driver = readPtr(ctx.mem, dev + B(DO.DriverObject));
@@ -40,16 +52,28 @@ function startIo(ctx: ApiContext, dev: bigint, irp: bigint): void {
   if (routine === 0n) ctx.fault("bugcheck", `IoStartPacket: the driver of device ${hex(dev)} has no DriverStartIo routine`, { code: "0x0000001E" });
   writePtr(ctx.mem, dev + B(DO.CurrentIrp), irp);
   const old = ctx.kernel.irql;
+  const st = ioxState(ctx);
+  const outer = !st.inStartIo.has(dev);
+  st.inStartIo.add(dev);
   ctx.kernel.irql = DISPATCH_LEVEL;
   try {
     ctx.callGuest(routine, [dev, irp]);
   } finally {
     ctx.kernel.irql = old;
+    if (outer) st.inStartIo.delete(dev);
+  }
+  // DeferredStartIo: the start-next request made inside StartIo runs now that it has returned.
+  if (outer && st.pendingNext.has(dev)) {
+    const key = st.pendingNext.get(dev) ?? null;
+    st.pendingNext.delete(dev);
+    startNext(ctx, dev, key);
   }
 }
 
 function startNext(ctx: ApiContext, dev: bigint, key: number | null): void {
-  const q = ioxState(ctx).queues.get(dev) ?? [];
+  const st = ioxState(ctx);
+  if (st.deferred.has(dev) && st.inStartIo.has(dev)) return void st.pendingNext.set(dev, key);
+  const q = st.queues.get(dev) ?? [];
   writePtr(ctx.mem, dev + B(DO.CurrentIrp), 0n);
   let i = 0;
   if (key !== null) {
@@ -87,6 +111,13 @@ export const apis: ApiDefinition[] = [
   nt("IoStartNextPacketByKey", 3, (ctx) => {
     ctx.describe([hex(ctx.arg(0)), ctx.u32(1) & 0xff ? "TRUE" : "FALSE", String(ctx.u32(2))]);
     startNext(ctx, ctx.arg(0), ctx.u32(2));
+  }),
+  nt("IoSetStartIoAttributes", 3, (ctx) => {
+    const [dev, deferred, nonCancelable] = [ctx.arg(0), (ctx.u32(1) & 0xff) !== 0, (ctx.u32(2) & 0xff) !== 0];
+    ctx.describe([hex(dev), deferred ? "TRUE" : "FALSE", nonCancelable ? "TRUE" : "FALSE"]);
+    if (dev === 0n || ctx.mem.u16(dev + B(DO.Type)) !== 3) return ctx.fault("bugcheck", `IoSetStartIoAttributes(${hex(dev)}): not a DEVICE_OBJECT`, { code: "0x0000001E" });
+    const st = ioxState(ctx);
+    for (const [set, on] of [[st.deferred, deferred], [st.nonCancelable, nonCancelable]] as const) on ? set.add(dev) : set.delete(dev);
   }),
   // ---- error log
   nt("IoAllocateErrorLogEntry", 2, (ctx) => {

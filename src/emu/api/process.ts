@@ -18,6 +18,7 @@
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
 import { firmwareTableInformation } from "./firmware.js";
+import { timeOfDayInformation } from "./timeofday.js";
 import { STATUS } from "../../nt/status.js";
 import { LAYOUT, ptrSize } from "../../nt/arch-layout.js";
 import { encodeLatin1, encodeUtf16, hex, nt, q, readPtr, writePtr } from "./util.js";
@@ -367,7 +368,7 @@ export const apis: ApiDefinition[] = [
       const buf = ctx.arg(1);
       const len = ctx.u32(2);
       const ret = ctx.arg(3);
-      ctx.describe([cls === 0 ? "SystemBasicInformation" : cls === 5 ? "SystemProcessInformation" : cls === 11 ? "SystemModuleInformation" : cls === 57 ? "SystemExtendedProcessInformation" : cls === 76 ? "SystemFirmwareTableInformation" : String(cls), hex(buf), String(len), hex(ret)]);
+      ctx.describe([cls === 0 ? "SystemBasicInformation" : cls === 5 ? "SystemProcessInformation" : cls === 11 ? "SystemModuleInformation" : cls === 57 ? "SystemExtendedProcessInformation" : cls === 76 ? "SystemFirmwareTableInformation" : cls === 3 ? "SystemTimeOfDayInformation" : String(cls), hex(buf), String(len), hex(ret)]);
       let img: Uint8Array;
       let exact = false;
       if (cls === 0) {
@@ -384,6 +385,7 @@ export const apis: ApiDefinition[] = [
         img = Uint8Array.from([8, 0, 0, 0, 1, 0, 0, 0]);
         exact = true;
       } else if (cls === 76) return firmwareTableInformation(ctx, buf, len, ret);
+      else if (cls === 3) return timeOfDayInformation(ctx, buf, len, ret);
       else return STATUS.INVALID_INFO_CLASS;
       if (ret !== 0n) ctx.mem.setU32(ret, img.length);
       if (cls === 11 && len < img.length && len >= 4) {

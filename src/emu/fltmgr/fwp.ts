@@ -23,8 +23,9 @@
  * block that FwpmFreeMemory0(&p) frees and NULLs (p NULL: nothing; a block it did not return: bug
  * check report); an unknown key or id: STATUS_FWP_CALLOUT_NOT_FOUND.
  * FwpsInjectionHandleCreate0(AddressFamily, Flags, InjectionHandle): AddressFamily AF_UNSPEC,
- * AF_INET or AF_INET6, Flags one or more FWPS_INJECTION_TYPE_* bits and nothing else, else
- * STATUS_INVALID_PARAMETER (Learn: fwpsk.h); destroying a handle it did not return is a bug check
+ * AF_INET or AF_INET6, Flags 0 or FWPS_INJECTION_TYPE_* bits and nothing else, else
+ * STATUS_INVALID_PARAMETER (Learn: fwpsk.h — Flags 0 makes a handle for transport, stream and
+ * forward injection, as the first WFP drivers, e.g. WinDivert 1.0, create theirs); destroying a handle it did not return is a bug check
  * report, like a redirect handle.
  *
  * Layouts per arch (layouts.ts): FWPS_CALLOUT0..3, FWPM_CALLOUT0, FWPM_SUBLAYER0, FWPM_FILTER0,
@@ -271,7 +272,7 @@ export const apis: ApiDefinition[] = [
   fwp("FwpsInjectionHandleCreate0", 3, (ctx) => {
     const [af, flags, pHandle] = [ctx.u32(0) & 0xffff, ctx.u32(1), ctx.arg(2)];
     ctx.describe([String(af), hex(flags), hex(pHandle)]);
-    if (!AF.has(af) || flags === 0 || (flags & ~INJECTION_TYPES) !== 0 || pHandle === 0n) return STATUS.INVALID_PARAMETER;
+    if (!AF.has(af) || (flags & ~INJECTION_TYPES) !== 0 || pHandle === 0n) return STATUS.INVALID_PARAMETER;
     const h = insertHandle(ctx.kernel, { type: "FwpsInjection", access: 0, kernelHandle: true });
     wfp(ctx.kernel).injections.add(handleKey(h));
     putPtr(ctx.mem, pHandle, h);
