@@ -25,7 +25,7 @@ function check(name: string, routines: string[]): void {
   }
 }
 
-test("qafresh7.sys: EtwSetInformation — provider traits and the descriptor-type switch are accepted on a registered handle; NULL data with a length, short or unterminated traits, a BOOLEAN of the wrong size are STATUS_INVALID_PARAMETER; reserved/unknown classes STATUS_INVALID_DEVICE_REQUEST; unknown or unregistered handles STATUS_INVALID_HANDLE (x64, x86)", () => {
+test("qafresh7.sys: EtwSetInformation — provider traits and the descriptor-type switch are accepted on a registered handle; NULL data with a length, short or unterminated traits, a BOOLEAN of the wrong size are STATUS_INVALID_PARAMETER; reserved/unknown classes STATUS_NOT_SUPPORTED; unknown or unregistered handles STATUS_INVALID_HANDLE (x64, x86)", () => {
   check("TestEtwSetInformation", ["EtwSetInformation"]);
 });
 

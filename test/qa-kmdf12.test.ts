@@ -22,7 +22,7 @@ test("qakmdf12.sys: a WPP/IFR driver's WppRecorder.sys calls — each imp_ routi
   }
 });
 
-test("qakmdf12.sys: EtwSetInformation — provider traits whose size field is the length, BinaryTrackInfo, UseDescriptorType succeed; a bad blob, NULL with a length or a handle that is no registration STATUS_INVALID_PARAMETER; Reserved1 and unknown classes STATUS_NOT_SUPPORTED (x64, x86 with its 64-bit REGHANDLE, ARM64)", () => {
+test("qakmdf12.sys: EtwSetInformation — provider traits whose size field is the length, BinaryTrackInfo, UseDescriptorType succeed; a bad blob or NULL with a length STATUS_INVALID_PARAMETER, a handle that is no registration STATUS_INVALID_HANDLE; Reserved1 and unknown classes STATUS_NOT_SUPPORTED (x64, x86 with its 64-bit REGHANDLE, ARM64)", () => {
   for (const arch of ARCHES) {
     const { events, r } = run(["TestEtwSetInformation"], arch);
     assert.deepEqual(failures(events), [], arch);

@@ -27,8 +27,8 @@ __declspec(dllexport) ULONG TestEtwSetInformation(void)
     CHECK(EtwSetInformation(h, QA_EventProviderSetTraits, NoNul, sizeof(NoNul)) == STATUS_INVALID_PARAMETER);
     CHECK(EtwSetInformation(h, QA_EventProviderUseDescriptorType, &on, 4) == STATUS_INVALID_PARAMETER);
     /* Not supported: the reserved class and classes past MaxEventInfo. */
-    CHECK(EtwSetInformation(h, QA_EventProviderSetReserved1, NULL, 0) == STATUS_INVALID_DEVICE_REQUEST);
-    CHECK(EtwSetInformation(h, QA_MaxEventInfo + 20, NULL, 0) == STATUS_INVALID_DEVICE_REQUEST);
+    CHECK(EtwSetInformation(h, QA_EventProviderSetReserved1, NULL, 0) == STATUS_NOT_SUPPORTED);
+    CHECK(EtwSetInformation(h, QA_MaxEventInfo + 20, NULL, 0) == STATUS_NOT_SUPPORTED);
     /* A handle EtwRegister did not return, or one unregistered: STATUS_INVALID_HANDLE. */
     CHECK(EtwSetInformation((REGHANDLE)0x7777, QA_EventProviderSetTraits, Traits, sizeof(Traits)) == STATUS_INVALID_HANDLE);
     CHECK(EtwUnregister(h) == STATUS_SUCCESS);

@@ -7,14 +7,6 @@
  *     so the EnableCallback is not called, EtwEventEnabled/EtwProviderEnabled return FALSE and the
  *     write routines return STATUS_SUCCESS having delivered nothing; a handle that was never
  *     registered (or was unregistered) is STATUS_INVALID_HANDLE;
- *   - EtwSetInformation(RegHandle, InformationClass, EventInformation, InformationLength) (wdm.h;
- *     the checks of its user-mode twin EventSetInformation, evntprov.h): a handle that is not a
- *     registration, or a NULL EventInformation with a nonzero length, is STATUS_INVALID_PARAMETER;
- *     EventProviderBinaryTrackInfo (0) takes no buffer; EventProviderSetTraits (2) a provider-traits
- *     blob whose first USHORT is its whole size (= InformationLength; then the UTF-8 provider name,
- *     as TraceLoggingRegister passes it), else STATUS_INVALID_PARAMETER; EventProviderUseDescriptorType
- *     (3) a BOOLEAN; another class (Reserved1, MaxEventInfo and above) STATUS_NOT_SUPPORTED.
- *     Accepted settings change nothing, as no session reads the provider's events;
  *   - EtwActivityIdControl keeps the current thread's activity ID (GET 1, SET 2, CREATE 3,
  *     GET_SET 4, CREATE_SET 5; other codes STATUS_INVALID_PARAMETER);
  *   - WmiTraceMessage(LoggerHandle, MessageFlags, MessageGuid, MessageNumber, ...) and
@@ -28,13 +20,13 @@
  *     STATUS_WMI_GUID_NOT_FOUND. The object goes with ObDereferenceObject.
  * EtwSetInformation(RegHandle, InformationClass, EventInformation, InformationLength) (Learn, wdm.h;
  * EVENT_INFO_CLASS in evntprov.h: EventProviderBinaryTrackInfo 0, EventProviderSetReserved1 1,
- * EventProviderSetTraits 2, EventProviderUseDescriptorType 3): an unregistered handle is
- * STATUS_INVALID_HANDLE; EventInformation NULL with a non-zero length, or a length not valid for
- * the class — traits shorter than their own USHORT TotalSize or than TotalSize + a NUL-terminated
- * provider name (3 bytes), a descriptor-type switch other than one BOOLEAN — is
- * STATUS_INVALID_PARAMETER; the reserved class and unknown classes are
- * STATUS_INVALID_DEVICE_REQUEST ("the request is not supported"). Traits and the switch are
- * recorded on the registration (nothing reads them: no session runs).
+ * EventProviderSetTraits 2, EventProviderUseDescriptorType 3; the checks of its user-mode twin
+ * EventSetInformation): an unregistered handle is STATUS_INVALID_HANDLE, as the other Etw* routines
+ * answer here; EventInformation NULL with a non-zero length, traits whose first USHORT (TotalSize)
+ * is not InformationLength or that hold no NUL-terminated provider name, a descriptor-type switch
+ * other than one BOOLEAN are STATUS_INVALID_PARAMETER; the reserved class and unknown classes
+ * STATUS_NOT_SUPPORTED (EventSetInformation's ERROR_NOT_SUPPORTED). BinaryTrackInfo takes no
+ * buffer. Traits and the switch are recorded on the registration (nothing reads them: no session runs).
  * EVENT_DESCRIPTOR (evntprov.h): Id 0, Version 2, Channel 3, Level 4, Opcode 5, Task 6, Keyword 8.
  */
 import type { ApiContext, ApiDefinition } from "./types.js";
@@ -127,11 +119,27 @@ export const apis: ApiDefinition[] = [
     const p = provider(ctx, h);
     let traits: string | null = null;
     if (cls === 2 && info !== 0n && len >= 3) traits = new TextDecoder().decode(ctx.mem.read(info + 2n, Math.min(len - 2, 256))).split("\0")[0]!;
-    ctx.describe([hex(h), ["EventProviderBinaryTrackInfo", "EventProviderSetReserved1", "EventProviderSetTraits", "EventProviderUseDescriptorType"][cls] ?? String(cls), traits !== null ? `${hex(info)} (provider "${traits}")` : hex(info), String(len)]);
-    if (!p || (info === 0n && len !== 0)) return STATUS.INVALID_PARAMETER;
+    ctx.describe([hex(h), EVENT_INFO_CLASS[cls] ?? String(cls), traits !== null ? `${hex(info)} (provider "${traits}")` : hex(info), String(len)]);
+    // A handle EtwRegister did not return (or unregistered): STATUS_INVALID_HANDLE, as kmdll's other Etw* routines answer.
+    if (!p) return STATUS.INVALID_HANDLE;
+    if (info === 0n && len !== 0) return STATUS.INVALID_PARAMETER;
     if (cls === 0) return STATUS.SUCCESS;
-    if (cls === 2) return len >= 3 && ctx.mem.u16(info) === len ? STATUS.SUCCESS : STATUS.INVALID_PARAMETER;
-    if (cls === 3) return len >= 1 ? STATUS.SUCCESS : STATUS.INVALID_PARAMETER;
+    if (cls === 2) {
+      // Provider traits: USHORT TotalSize (the length passed), the provider name with its NUL, then trait entries.
+      if (info === 0n || len < 3) return STATUS.INVALID_PARAMETER;
+      const bytes = ctx.mem.read(info, len);
+      const nul = bytes.indexOf(0, 2);
+      if ((bytes[0]! | (bytes[1]! << 8)) !== len || nul < 0) return STATUS.INVALID_PARAMETER;
+      p.traits = traits ?? "";
+      return STATUS.SUCCESS;
+    }
+    if (cls === 3) {
+      // A BOOLEAN.
+      if (info === 0n || len !== 1) return STATUS.INVALID_PARAMETER;
+      p.descriptorType = ctx.mem.u8(info) !== 0;
+      return STATUS.SUCCESS;
+    }
+    // EventProviderSetReserved1 and classes past MaxEventInfo (Learn's EventSetInformation: ERROR_NOT_SUPPORTED).
     return STATUS.NOT_SUPPORTED;
   }),
   // TRACEHANDLE LoggerHandle is a ULONG64 by value (wide-args.ts); WmiTraceMessage is cdecl varargs.
