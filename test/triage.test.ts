@@ -175,8 +175,9 @@ test("triage kills a driver past its wall-clock budget or its memory cap (kmdll-
     assert.equal(results[0]!.class, "kmdll-gap");
     assert.match(results[0]!.reason, /no result within 2 s/);
     results.length = 0;
-    // Node alone needs more than 16 MiB resident.
-    await runTriage([fixture("x64", "triagepass.sys")], { timeout: 5, memoryMiB: 16 }, (r) => results.push(r));
+    // Node alone needs more than 16 MiB resident. A driver that runs on (triagehang.sys) so that the
+    // child is still there when its size is sampled: a quick one (triagepass.sys) can finish first.
+    await runTriage([fixture("x64", "triagehang.sys")], { timeout: 60, memoryMiB: 16 }, (r) => results.push(r));
     assert.equal(results[0]!.class, "kmdll-gap");
     assert.match(results[0]!.reason, /more than 16 MiB/);
     // A killed child cannot remove its temporary root: triage removes the folder it gave the child.
