@@ -87,6 +87,25 @@ export function storeAt(emu: Emulator, rip: bigint, address: bigint): bigint {
 }
 
 /**
+ * A plain `mov` store that faulted (the fault reports its value and size): carry it out here and
+ * set the PC past the instruction (its length from movStoreLength), so the run goes on without a
+ * second run of the instruction. False when the instruction is not such a store or the store
+ * crosses a page (the caller runs it unprotected instead). Used for page-table views and, on x86,
+ * stores into read-only image pages with CR0.WP clear (wp-store.ts).
+ */
+export function completePlainStore(emu: Emulator, nf: { address?: bigint; value?: bigint; size?: number }, pc: bigint, pcId: number): boolean {
+  const uc = emu.uc;
+  if (nf.address === undefined || nf.value === undefined || nf.size === undefined) return false;
+  const len = movStoreLength(uc.read(pc, 15), nf.size);
+  if (len === null || (nf.address & 0xfffn) + BigInt(nf.size) > 0x1000n) return false;
+  const bytes = new Uint8Array(nf.size);
+  for (let i = 0; i < nf.size; i++) bytes[i] = Number((BigInt.asUintN(64, nf.value) >> BigInt(8 * i)) & 0xffn);
+  uc.write(nf.address, bytes);
+  uc.regWrite(pcId, pc + BigInt(len));
+  return true;
+}
+
+/**
  * After a write-protection stop Unicorn 2.0.1's lazily computed flags can be stale: the stop
  * leaves the flags operation of an earlier block with the operands of this one (EFLAGS then reads
  * bits of a register, TF among them: a debug trap at the next instruction). Keep CF, PF, AF, ZF,
@@ -123,12 +142,7 @@ export function serveTableAccess(emu: Emulator, err: number, deadline: number): 
   cleanFlags(emu);
   // A plain `mov` store (what compilers emit for `*pte = v`): done here, with the value and size
   // the fault reports, and the run goes on after it — no second run (see below).
-  const len = nf.value !== undefined && nf.size !== undefined ? movStoreLength(uc.read(pc, 15), nf.size) : null;
-  if (len !== null && (nf.address & 0xfffn) + BigInt(nf.size!) <= 0x1000n) {
-    const bytes = new Uint8Array(nf.size!);
-    for (let i = 0; i < nf.size!; i++) bytes[i] = Number((BigInt.asUintN(64, nf.value!) >> BigInt(8 * i)) & 0xffn);
-    uc.write(nf.address, bytes);
-    uc.regWrite(C.regs.RIP, pc + BigInt(len));
+  if (completePlainStore(emu, nf, pc, C.regs.RIP)) {
     sync(callerAt(emu, pc));
     return true;
   }

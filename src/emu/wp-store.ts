@@ -11,7 +11,7 @@
  * (PatchGuard's CRITICAL_STRUCTURE_CORRUPTION, type 0x15 "a processor control register").
  */
 import type { Emulator } from "./emulator.js";
-import { cleanFlags, movStoreLength, runStoreUnprotected, storeAt } from "./paging-trap.js";
+import { cleanFlags, completePlainStore, runStoreUnprotected, storeAt } from "./paging-trap.js";
 import { PAGE } from "./layout.js";
 
 /** CR0.WP (bit 16). */
@@ -43,13 +43,6 @@ export function serveWpStore(emu: Emulator, err: number, deadline: number): bool
   const pcId = emu.cpu.pcId(C);
   const pc = storeAt(emu, nf.pc ?? uc.regRead(pcId), nf.address);
   cleanFlags(emu);
-  const len = nf.value !== undefined && nf.size !== undefined ? movStoreLength(uc.read(pc, 15), nf.size) : null;
-  if (len !== null && (nf.address & 0xfffn) + BigInt(nf.size!) <= 0x1000n) {
-    const bytes = new Uint8Array(nf.size!);
-    for (let i = 0; i < nf.size!; i++) bytes[i] = Number((BigInt.asUintN(64, nf.value!) >> BigInt(8 * i)) & 0xffn);
-    uc.write(nf.address, bytes);
-    uc.regWrite(pcId, pc + BigInt(len));
-    return true;
-  }
+  if (completePlainStore(emu, nf, pc, pcId)) return true;
   return runStoreUnprotected(emu, pc, deadline, () => uc.softProtect(page, PAGE, perms | PROT_WRITE), () => uc.softProtect(page, PAGE, perms));
 }

@@ -128,14 +128,11 @@ function validString(ctx: ApiContext, us: bigint): boolean {
 }
 
 /**
- * WdfRegistryOpenKey(ParentKey, KeyName, DesiredAccess, KeyAttributes, Key) (FxRegKey::Open, ZwOpenKey):
- * KeyName relative to ParentKey's key, or a full \REGISTRY path without one; a missing key
- * STATUS_OBJECT_NAME_NOT_FOUND (it is not created); the WDFKEY is parented to the driver unless
- * KeyAttributes name a parent. NULL KeyName / Key and a ParentKey that is no WDFKEY: WDF_VIOLATION.
+ * What WdfRegistryOpenKey and WdfRegistryCreateKey check first: ParentKey a WDFKEY (or none),
+ * KeyName and Key given (WDF_VIOLATION otherwise), *Key cleared, KeyAttributes and KeyName valid.
+ * The parent's registry key (null: KeyName is a full path) and the name, or an NTSTATUS.
  */
-function openKey(ctx: ApiContext): number {
-  const [parentH, nameP, access, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.arg(4), ctx.arg(5)];
-  ctx.describe([hex(ctx.arg(0)), hex(parentH), describeUnicode(ctx, nameP), hex(access), hex(attrs), hex(out)]);
+function keyRequest(ctx: ApiContext, parentH: bigint, nameP: bigint, attrs: bigint, out: bigint): { base: RegistryKey | null; name: string } | number {
   const parent = parentH === 0n ? null : objectOf(ctx, parentH, "key", "ParentKey");
   required(ctx, nameP, "KeyName");
   required(ctx, out, "Key");
@@ -144,13 +141,25 @@ function openKey(ctx: ApiContext): number {
   if (bad !== 0) return bad;
   if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
   const name = unicodeText(ctx.mem, nameP) ?? "";
+  if (!parent) return { base: null, name };
+  const base = keyOf(ctx, parent.keyHandle!);
+  return typeof base === "number" ? base : { base, name };
+}
+
+/**
+ * WdfRegistryOpenKey(ParentKey, KeyName, DesiredAccess, KeyAttributes, Key) (FxRegKey::Open, ZwOpenKey):
+ * KeyName relative to ParentKey's key, or a full \REGISTRY path without one; a missing key
+ * STATUS_OBJECT_NAME_NOT_FOUND (it is not created); the WDFKEY is parented to the driver unless
+ * KeyAttributes name a parent. NULL KeyName / Key and a ParentKey that is no WDFKEY: WDF_VIOLATION.
+ */
+function openKey(ctx: ApiContext): number {
+  const [parentH, nameP, access, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.arg(4), ctx.arg(5)];
+  ctx.describe([hex(ctx.arg(0)), hex(parentH), describeUnicode(ctx, nameP), hex(access), hex(attrs), hex(out)]);
+  const req = keyRequest(ctx, parentH, nameP, attrs, out);
+  if (typeof req === "number") return req;
+  const { base, name } = req;
   const reg = registryOf(ctx.kernel);
-  let key: RegistryKey | null;
-  if (parent) {
-    const base = keyOf(ctx, parent.keyHandle!);
-    if (typeof base === "number") return base;
-    key = name === "" ? base : reg.openRelative(base, name);
-  } else key = reg.openKey(name);
+  const key = base ? (name === "" ? base : reg.openRelative(base, name)) : reg.openKey(name);
   if (!key) return STATUS.OBJECT_NAME_NOT_FOUND;
   const drv = getPtr(ctx.mem, ctx.arg(0));
   const k = keyObject(ctx, key, access, attrs, wdfState(ctx.kernel).objects.has(drv) ? drv : 0n);
@@ -169,21 +178,10 @@ function openKey(ctx: ApiContext): number {
 function createKey(ctx: ApiContext): number {
   const [parentH, nameP, access, options, disposition, attrs, out] = [ctx.arg(1), ctx.arg(2), ctx.u32(3), ctx.u32(4), ctx.arg(5), ctx.arg(6), ctx.arg(7)];
   ctx.describe([hex(ctx.arg(0)), hex(parentH), describeUnicode(ctx, nameP), hex(access), hex(options), hex(disposition), hex(attrs), hex(out)]);
-  const parent = parentH === 0n ? null : objectOf(ctx, parentH, "key", "ParentKey");
-  required(ctx, nameP, "KeyName");
-  required(ctx, out, "Key");
-  putPtr(ctx.mem, out, 0n);
-  const bad = validateAttributes(ctx, attrs, { parentRequired: false });
-  if (bad !== 0) return bad;
-  if (!validString(ctx, nameP)) return STATUS.INVALID_PARAMETER;
-  const name = unicodeText(ctx.mem, nameP) ?? "";
+  const req = keyRequest(ctx, parentH, nameP, attrs, out);
+  if (typeof req === "number") return req;
+  const { base, name } = req;
   const reg = registryOf(ctx.kernel);
-  let base: RegistryKey | null = null;
-  if (parent) {
-    const b = keyOf(ctx, parent.keyHandle!);
-    if (typeof b === "number") return b;
-    base = b;
-  }
   let key = base ? (name === "" ? base : reg.openRelative(base, name)) : reg.openKey(name);
   let created = false;
   if (!key) {
